@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Packet crafting for tests, test vectors and the traffic generator:
+ * a frame described as key=value tokens ("src=10.1.2.3 dport=25 flags=S
+ * vlan=100") is built byte by byte, well-formed or deliberately broken.
+ *
+ * No DPDK dependency. Errors are -errno with a message in a caller buffer.
+ */
+#ifndef OP25B_CRAFT_H
+#define OP25B_CRAFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OP25B_CRAFT_MAX_VLANS 4
+#define OP25B_CRAFT_MAX_EXT 16
+#define OP25B_CRAFT_FRAME_MAX 9216
+
+/** Everything a test can say about one frame. Zero means "default" for
+ * every field whose default is noted. */
+struct op25b_craft_spec {
+	uint8_t src_mac[6], dst_mac[6];  /**< default 02:00:00:00:00:01 / :02 */
+	unsigned int n_vlans;            /**< tags, outermost first */
+	uint16_t vlan_tpid[OP25B_CRAFT_MAX_VLANS]; /**< default 0x8100; QinQ
+						    * outer 0x88a8 */
+	uint16_t vlan_tci[OP25B_CRAFT_MAX_VLANS];
+	bool pppoe;                      /**< PPPoE session (0x8864) */
+	uint16_t pppoe_session;
+	int32_t pppoe_length_delta;      /**< added to the true PPPoE length */
+	uint16_t ethertype;              /**< override the L3 ethertype (or the
+					  * PPP protocol under PPPoE); 0 = by
+					  * family */
+
+	int family;                      /**< AF_INET (default) or AF_INET6 */
+	uint8_t src[16], dst[16];        /**< network byte order */
+	uint8_t ttl;                     /**< default 64 */
+	uint8_t ipv4_ihl;                /**< 0 = 5 + options */
+	uint8_t ipv4_options_len;        /**< bytes of NOP options (x4) */
+	int32_t ip_length_delta;         /**< added to the true IPv4 total /
+					  * IPv6 payload length */
+	uint16_t frag_offset;            /**< in 8-byte units */
+	bool more_fragments;
+	bool frag_header;                /**< IPv6: add a fragment header even
+					  * when offset and M are 0 */
+	unsigned int n_ext;              /**< IPv6 extension headers before L4 */
+	uint8_t ext[OP25B_CRAFT_MAX_EXT];/**< types: 0 hop-by-hop, 43 routing,
+					  * 44 fragment, 60 destination, 51 AH */
+	uint8_t ext_loop;                /**< nonzero: the last extension's
+					  * next header points to this type */
+
+	uint8_t proto;                   /**< default 6 (TCP); 17 UDP, 1 ICMP */
+	uint16_t sport, dport;           /**< default 40000 / 25 */
+	uint8_t tcp_flags;               /**< default SYN (0x02) */
+	uint32_t seq, ack;               /**< default 1000 / 0 */
+	uint8_t tcp_doff;                /**< 0 = 5 (+ options) */
+	uint8_t tcp_options_len;         /**< bytes of NOP options (x4) */
+	uint16_t payload_len;            /**< L4 payload bytes (pattern) */
+
+	uint16_t frame_len;              /**< pad payload so the frame has this
+					  * length (0: as built) */
+	uint16_t truncate;               /**< cut the frame to this many bytes
+					  * after building (0: no cut) */
+	bool bad_l4_checksum;            /**< store a wrong TCP/UDP checksum */
+};
+
+/** Fill @p spec with the defaults (IPv4 TCP SYN 40000 -> 25). */
+void op25b_craft_spec_init(struct op25b_craft_spec *spec);
+
+/**
+ * Apply "key=value" tokens separated by blanks to @p spec (call
+ * op25b_craft_spec_init() first). Keys: src dst (v4 or v6 address; sets the
+ * family) sport dport flags (letters SAFRPU, e.g. "SA", or a number) seq ack
+ * ttl proto (tcp|udp|icmp|icmp6|number) vlan (TCI, repeatable: outermost
+ * first) qinq (OUTER,INNER: 0x88a8 + 0x8100) tpid (overrides the last tag's
+ * TPID) pppoe (session id) pppoe_len (delta) ethertype ihl ipopts
+ * ip_len (delta) frag (offset in 8-byte units) mf (0|1) fraghdr (0|1)
+ * ext (comma list: hbh,rt,dst,frag,ah or numbers) ext_loop doff tcpopts
+ * payload len (frame length) trunc badsum (0|1).
+ * Unknown keys are an error; keys in @p ignore (NULL-terminated, may be
+ * NULL) are skipped so that vector files can carry expectations.
+ *
+ * @return 0, or -EINVAL with a message in @p err.
+ */
+int op25b_craft_spec_parse(struct op25b_craft_spec *spec, const char *tokens,
+			   const char *const *ignore, char *err,
+			   size_t err_size);
+
+/**
+ * Build the frame.
+ * @return its length (> 0), or -ENOSPC when @p size is too small, or
+ *   -EINVAL for a spec that cannot be built (e.g. too many headers).
+ */
+int op25b_craft_build(const struct op25b_craft_spec *spec, uint8_t *buf,
+		      size_t size);
+
+/** Internet checksum helpers, for building and checking replies. */
+uint16_t op25b_craft_ip_checksum(const void *data, size_t len);
+/** TCP/UDP checksum over the pseudo-header; @p l4 covers @p l4_len bytes. */
+uint16_t op25b_craft_l4_checksum(int family, const uint8_t *src,
+				 const uint8_t *dst, uint8_t proto,
+				 const void *l4, size_t l4_len);
+
+/**
+ * One case of a test vector file (test/vectors/ *.vec). Format, one case a
+ * line, '#' comments:
+ *
+ *   policy FILE                      (relative to the .vec file; once)
+ *   NAME expect=OUTCOME [class=C] [group=G] SPEC-TOKENS...
+ *
+ * OUTCOME is one of: non_smtp submission fragment malformed forwarded
+ * counted blocked reset. class/group default to "-" (none).
+ */
+struct op25b_vector_case {
+	char name[64];
+	char expect[16];
+	char class_name[64];
+	char group_name[64];
+	unsigned int line;
+	uint8_t frame[OP25B_CRAFT_FRAME_MAX];
+	unsigned int frame_len;
+};
+
+struct op25b_vector_file {
+	char policy_path[512]; /**< resolved against the .vec directory */
+	struct op25b_vector_case *cases;
+	unsigned int n_cases;
+};
+
+/**
+ * Read a vector file and build every case's frame.
+ * @return 0, or -errno with "file:line: message" in @p err.
+ */
+int op25b_vector_file_load(const char *path, struct op25b_vector_file *vf,
+			   char *err, size_t err_size);
+void op25b_vector_file_free(struct op25b_vector_file *vf);
+
+/**
+ * Minimal pcap (not pcapng) writer, Ethernet link type, microsecond stamps.
+ * Kept here so the generator does not need libpcap.
+ */
+int op25b_pcap_write_header(FILE *f);
+int op25b_pcap_write_frame(FILE *f, const uint8_t *frame, unsigned int len,
+			   uint64_t usec);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OP25B_CRAFT_H */

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * OP25B policy: the YAML file (version 1, see doc/policy.md) loaded into a
+ * validated, immutable description of subscriber classes and destination
+ * groups, plus the verdict precedence and a reference longest-prefix lookup.
+ *
+ * This module has no DPDK dependency: the operator's tools and the fuzzers
+ * use it without EAL. Errors use errno values, never rte_errno.
+ */
+#ifndef OP25B_POLICY_H
+#define OP25B_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Bounds that keep the compiled verdict matrix small enough for L1/L2. */
+#define OP25B_POLICY_MAX_CLASSES 255
+#define OP25B_POLICY_MAX_GROUPS 255
+#define OP25B_POLICY_MAX_PORTS 64
+#define OP25B_POLICY_NAME_MAX 64
+
+/** What the policy says about a flow. Values are stable: the classifier
+ * stores them in its compiled tables. */
+enum op25b_action {
+	OP25B_ACTION_NONE = 0,  /**< not set (a group without action, no `to`) */
+	OP25B_ACTION_ALLOW,     /**< forward */
+	OP25B_ACTION_BLOCK,     /**< drop, or RST a SYN when block: reset */
+	OP25B_ACTION_COUNT,     /**< forward and count as would-block */
+	OP25B_ACTION_ADAPTIVE,  /**< forward until a burst, then block */
+};
+
+enum op25b_policy_mode {
+	OP25B_MODE_ENFORCE = 0,
+	OP25B_MODE_MONITOR, /**< every block acts as count */
+};
+
+enum op25b_block_style {
+	OP25B_BLOCK_DROP = 0,
+	OP25B_BLOCK_RESET, /**< answer a blocked SYN with RST+ACK */
+};
+
+enum op25b_malformed_action {
+	OP25B_MALFORMED_DROP = 0,
+	OP25B_MALFORMED_FORWARD,
+};
+
+/** Which rule of the precedence decided a verdict (for explain). */
+enum op25b_rule {
+	OP25B_RULE_CLASS_TO = 0, /**< class.to[group] */
+	OP25B_RULE_GROUP,        /**< group.action */
+	OP25B_RULE_CLASS,        /**< class.action */
+	OP25B_RULE_DEFAULT,      /**< policy.default */
+};
+
+/** One prefix, host bits clear. @c line and @c column are 1-based and
+ * refer to @c file (the policy file or a prefixes_file). */
+struct op25b_prefix {
+	uint8_t family; /**< AF_INET or AF_INET6 */
+	uint8_t length; /**< 0..32 or 0..128 */
+	uint8_t addr[16]; /**< network byte order; IPv4 in the first 4 bytes */
+	uint32_t line;
+	uint32_t column;
+	const char *file; /**< owned by the policy */
+};
+
+struct op25b_prefix_list {
+	struct op25b_prefix *prefixes;
+	size_t count;
+};
+
+/** Adaptive limits: block a source that opens more than @c connections SMTP
+ * connections within @c per_seconds, for @c block_seconds. */
+struct op25b_adaptive_limit {
+	uint32_t connections;
+	uint32_t per_seconds;
+	uint32_t block_seconds;
+};
+
+struct op25b_policy_class {
+	char name[OP25B_POLICY_NAME_MAX];
+	enum op25b_action action; /**< never NONE */
+	struct op25b_adaptive_limit limit; /**< set when action is ADAPTIVE */
+	/** to[g]: the action towards group g, or NONE. Length: n_groups. */
+	enum op25b_action *to;
+	struct op25b_prefix_list prefixes;
+};
+
+struct op25b_policy_group {
+	char name[OP25B_POLICY_NAME_MAX];
+	enum op25b_action action; /**< may be NONE */
+	struct op25b_prefix_list prefixes;
+};
+
+struct op25b_policy {
+	char *file;
+	uint32_t version;
+	enum op25b_policy_mode mode;
+	enum op25b_block_style block;
+	enum op25b_action default_action; /**< ALLOW, BLOCK or COUNT */
+	enum op25b_malformed_action malformed;
+	uint16_t smtp_ports[OP25B_POLICY_MAX_PORTS];
+	unsigned int n_smtp_ports;
+	uint16_t submission_ports[OP25B_POLICY_MAX_PORTS];
+	unsigned int n_submission_ports;
+	struct op25b_policy_class *classes;
+	unsigned int n_classes;
+	struct op25b_policy_group *groups;
+	unsigned int n_groups;
+	/** Non-fatal findings, each "file:line:column: warning: text". */
+	char **warnings;
+	unsigned int n_warnings;
+};
+
+/** Where and why a load failed. */
+struct op25b_policy_error {
+	char file[256];
+	uint32_t line;   /**< 1-based; 0 when the file could not be read */
+	uint32_t column; /**< 1-based; 0 when unknown */
+	char message[256];
+};
+
+/**
+ * Load and validate a policy file.
+ *
+ * Relative @c prefixes_file paths are resolved against the directory of
+ * @p path. Nothing is returned unless the whole file is valid.
+ *
+ * @param path
+ *   The YAML file.
+ * @param error
+ *   Filled on failure (may be NULL).
+ * @return
+ *   The policy, or NULL with errno set: EINVAL (the file is invalid, see
+ *   @p error), ENOENT/EACCES/EISDIR (cannot read a file), ENOMEM.
+ */
+struct op25b_policy *op25b_policy_load(const char *path,
+				       struct op25b_policy_error *error);
+
+/**
+ * Load a policy from memory; @p name stands for the file in messages and
+ * relative prefixes_file paths resolve against the current directory.
+ * Same contract as op25b_policy_load().
+ */
+struct op25b_policy *op25b_policy_load_buffer(const char *name,
+					      const char *text, size_t len,
+					      struct op25b_policy_error *error);
+
+/** Free a policy; NULL is accepted. */
+void op25b_policy_free(struct op25b_policy *policy);
+
+/**
+ * Format @p error as "file:line:column: message" (line and column left out
+ * when 0) into @p buf.
+ * @return snprintf's return value.
+ */
+int op25b_policy_error_format(const struct op25b_policy_error *error,
+			      char *buf, size_t size);
+
+/**
+ * The precedence of doc/policy.md for a source in class @p class_id and a
+ * destination in group @p group_id (-1: none):
+ *   class.to[group] > group.action > class.action > policy.default.
+ * Mode (monitor) and block style are NOT applied here; the caller applies
+ * them so that explain can say both what the rule says and what happens.
+ *
+ * @param rule
+ *   Set to the rule that decided (may be NULL).
+ * @return the action, never OP25B_ACTION_NONE.
+ */
+enum op25b_action op25b_policy_decide(const struct op25b_policy *policy,
+				      int class_id, int group_id,
+				      enum op25b_rule *rule);
+
+/** Which kind of port @p port is for this policy. */
+enum op25b_port_kind {
+	OP25B_PORT_OTHER = 0,
+	OP25B_PORT_SMTP,
+	OP25B_PORT_SUBMISSION,
+};
+enum op25b_port_kind op25b_policy_port_kind(const struct op25b_policy *policy,
+					    uint16_t port);
+
+/**
+ * Reference longest-prefix match, by linear scan: the class whose prefix
+ * covers @p addr with the longest length.
+ *
+ * @param family AF_INET or AF_INET6; @p addr in network byte order.
+ * @param match Set to the matching prefix (may be NULL).
+ * @return class index, or -1 when no class matches.
+ */
+int op25b_policy_match_source(const struct op25b_policy *policy, int family,
+			      const uint8_t *addr,
+			      const struct op25b_prefix **match);
+
+/** The same for destination groups. */
+int op25b_policy_match_destination(const struct op25b_policy *policy,
+				   int family, const uint8_t *addr,
+				   const struct op25b_prefix **match);
+
+/**
+ * Parse "a.b.c.d/len", "x:y::/len" or a bare address (a host prefix).
+ * @return 0, or -EINVAL with a static description in @p why (may be NULL):
+ *   not an address, bad length, host bits set.
+ */
+int op25b_prefix_parse(const char *text, struct op25b_prefix *prefix,
+		       const char **why);
+
+/** Format a prefix as text into @p buf (INET6_ADDRSTRLEN + 4 is enough). */
+int op25b_prefix_format(const struct op25b_prefix *prefix, char *buf,
+			size_t size);
+
+/** Names for actions, modes and rules, as in the YAML and in counters. */
+const char *op25b_action_name(enum op25b_action action);
+const char *op25b_rule_name(enum op25b_rule rule);
+
+/**
+ * Parse a duration: "90", "90s", "15m", "1h", "2d".
+ * @return 0 and *seconds, or -EINVAL (also on overflow or zero).
+ */
+int op25b_duration_parse(const char *text, uint32_t *seconds);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OP25B_POLICY_H */
