@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * op25b-policy check FILE: validate a policy before it reaches an appliance
+ * (configuration management runs this) and summarise what it holds.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "policy_tool.h"
+
+void
+op25b_tool_print_error(const struct op25b_policy_error *error)
+{
+	struct op25b_policy_error where = *error;
+	char location[sizeof(where.file) + 32];
+
+	/* The library's "file:line:column: " with the message left out, so
+	 * that "error: " goes between them. */
+	where.message[0] = '\0';
+	op25b_policy_error_format(&where, location, sizeof(location));
+	fprintf(stderr, "%serror: %s\n", location, error->message);
+}
+
+struct op25b_policy *
+op25b_tool_load_policy(const char *path, bool show_warnings)
+{
+	struct op25b_policy_error error;
+	struct op25b_policy *policy;
+	unsigned int i;
+
+	policy = op25b_policy_load(path, &error);
+	if (policy == NULL) {
+		op25b_tool_print_error(&error);
+		return NULL;
+	}
+	for (i = 0; show_warnings && i < policy->n_warnings; i++)
+		fprintf(stderr, "%s\n", policy->warnings[i]);
+	return policy;
+}
+
+static void
+check_usage(FILE *out)
+{
+	fprintf(out, "usage: op25b-policy check FILE\n"
+		     "  Validate the policy FILE; print a summary, or the "
+		     "first error as file:line:column.\n"
+		     "  Exit 0 valid, 1 invalid, 2 usage error.\n");
+}
+
+static void
+count_families(const struct op25b_prefix_list *list, size_t *v4, size_t *v6)
+{
+	size_t i;
+
+	*v4 = 0;
+	*v6 = 0;
+	for (i = 0; i < list->count; i++) {
+		if (list->prefixes[i].family == AF_INET)
+			(*v4)++;
+		else
+			(*v6)++;
+	}
+}
+
+static void
+print_ports(const char *label, const uint16_t *ports, unsigned int n)
+{
+	unsigned int i;
+
+	printf("%s ports:", label);
+	if (n == 0)
+		printf(" none");
+	for (i = 0; i < n; i++)
+		printf(" %u", ports[i]);
+}
+
+/* Characters of @p n in decimal. */
+static int
+digits(size_t n)
+{
+	int d = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		d++;
+	}
+	return d;
+}
+
+/* Column widths: the example layout, widened when a name or a count (a
+ * million-prefix pool) would not fit, so that columns never touch. */
+struct columns {
+	int name;
+	int prefixes;
+	int family;
+};
+
+static void
+widen(struct columns *w, const char *name,
+      const struct op25b_prefix_list *list)
+{
+	size_t v4, v6;
+
+	count_families(list, &v4, &v6);
+	if ((int)strlen(name) + 2 > w->name)
+		w->name = (int)strlen(name) + 2;
+	if (digits(list->count) > w->prefixes)
+		w->prefixes = digits(list->count);
+	if (digits(v4) + 2 > w->family)
+		w->family = digits(v4) + 2;
+	if (digits(v6) + 2 > w->family)
+		w->family = digits(v6) + 2;
+}
+
+static void
+print_row(const struct columns *w, const char *name, const char *action,
+	  const struct op25b_prefix_list *list)
+{
+	size_t v4, v6;
+
+	count_families(list, &v4, &v6);
+	printf("%-*s%-10s%*zu%*zu%*zu", w->name, name, action, w->prefixes,
+	       list->count, w->family, v4, w->family, v6);
+}
+
+static void
+print_summary(const struct op25b_policy *policy)
+{
+	struct columns w = { .name = 7, .prefixes = 8, .family = 6 };
+	unsigned int i, g;
+
+	printf("%s: OK (version %u, mode %s, block %s, default %s, "
+	       "malformed %s)\n",
+	       policy->file, policy->version,
+	       policy->mode == OP25B_MODE_MONITOR ? "monitor" : "enforce",
+	       policy->block == OP25B_BLOCK_RESET ? "reset" : "drop",
+	       op25b_action_name(policy->default_action),
+	       policy->malformed == OP25B_MALFORMED_FORWARD ? "forward"
+							     : "drop");
+	print_ports("smtp", policy->smtp_ports, policy->n_smtp_ports);
+	printf("   ");
+	print_ports("submission", policy->submission_ports,
+		    policy->n_submission_ports);
+	printf("\n");
+
+	/* One set of widths for both tables, so that they line up. */
+	for (i = 0; i < policy->n_classes; i++)
+		widen(&w, policy->classes[i].name,
+		      &policy->classes[i].prefixes);
+	for (i = 0; i < policy->n_groups; i++)
+		widen(&w, policy->groups[i].name, &policy->groups[i].prefixes);
+
+	printf("%-*s%-10s%*s%*s%*s  to\n", w.name, "class", "action",
+	       w.prefixes, "prefixes", w.family, "ipv4", w.family, "ipv6");
+	for (i = 0; i < policy->n_classes; i++) {
+		const struct op25b_policy_class *cls = &policy->classes[i];
+		const char *separator = "  ";
+
+		print_row(&w, cls->name, op25b_action_name(cls->action),
+			  &cls->prefixes);
+		for (g = 0; g < policy->n_groups; g++) {
+			if (cls->to[g] == OP25B_ACTION_NONE)
+				continue;
+			printf("%s%s=%s", separator, policy->groups[g].name,
+			       op25b_action_name(cls->to[g]));
+			separator = " ";
+		}
+		printf("\n");
+	}
+	printf("%-*s%-10s%*s%*s%*s\n", w.name, "group", "action", w.prefixes,
+	       "prefixes", w.family, "ipv4", w.family, "ipv6");
+	for (i = 0; i < policy->n_groups; i++) {
+		const struct op25b_policy_group *grp = &policy->groups[i];
+
+		print_row(&w, grp->name,
+			  grp->action == OP25B_ACTION_NONE
+				  ? "-"
+				  : op25b_action_name(grp->action),
+			  &grp->prefixes);
+		printf("\n");
+	}
+}
+
+int
+op25b_tool_check(int argc, char **argv)
+{
+	struct op25b_policy *policy;
+
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
+			  strcmp(argv[1], "--help") == 0)) {
+		check_usage(stdout);
+		return OP25B_TOOL_OK;
+	}
+	if (argc != 2 || (argv[1][0] == '-' && argv[1][1] != '\0')) {
+		check_usage(stderr);
+		return OP25B_TOOL_USAGE;
+	}
+	policy = op25b_tool_load_policy(argv[1], true);
+	if (policy == NULL)
+		return OP25B_TOOL_BAD_POLICY;
+	print_summary(policy);
+	op25b_policy_free(policy);
+	return OP25B_TOOL_OK;
+}

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The loaded policy: verdict precedence, port kinds, the reference
+ * longest-prefix match, names, durations, warnings and freeing. Loading is
+ * in yaml_load.c, prefixes in prefix.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "policy_priv.h"
+
+enum op25b_action
+op25b_policy_decide(const struct op25b_policy *policy, int class_id,
+		    int group_id, enum op25b_rule *rule)
+{
+	const struct op25b_policy_class *cls = NULL;
+	const struct op25b_policy_group *grp = NULL;
+	enum op25b_action action;
+	enum op25b_rule decided;
+
+	/* Out-of-range ids count as "none": the classifier passes slot - 1. */
+	if (class_id >= 0 && (unsigned int)class_id < policy->n_classes)
+		cls = &policy->classes[class_id];
+	if (group_id >= 0 && (unsigned int)group_id < policy->n_groups)
+		grp = &policy->groups[group_id];
+
+	if (cls != NULL && grp != NULL && cls->to != NULL &&
+	    cls->to[group_id] != OP25B_ACTION_NONE) {
+		action = cls->to[group_id];
+		decided = OP25B_RULE_CLASS_TO;
+	} else if (grp != NULL && grp->action != OP25B_ACTION_NONE) {
+		action = grp->action;
+		decided = OP25B_RULE_GROUP;
+	} else if (cls != NULL) {
+		action = cls->action;
+		decided = OP25B_RULE_CLASS;
+	} else {
+		action = policy->default_action;
+		decided = OP25B_RULE_DEFAULT;
+	}
+	if (rule != NULL)
+		*rule = decided;
+	return action;
+}
+
+enum op25b_port_kind
+op25b_policy_port_kind(const struct op25b_policy *policy, uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < policy->n_smtp_ports; i++)
+		if (policy->smtp_ports[i] == port)
+			return OP25B_PORT_SMTP;
+	for (i = 0; i < policy->n_submission_ports; i++)
+		if (policy->submission_ports[i] == port)
+			return OP25B_PORT_SUBMISSION;
+	return OP25B_PORT_OTHER;
+}
+
+/* The longest prefix of @p list covering @p addr if longer than *best_len. */
+static bool
+longest_in_list(const struct op25b_prefix_list *list, int family,
+		const uint8_t *addr, int *best_len,
+		const struct op25b_prefix **best)
+{
+	bool found = false;
+	size_t i;
+
+	for (i = 0; i < list->count; i++) {
+		const struct op25b_prefix *p = &list->prefixes[i];
+
+		if ((int)p->length > *best_len &&
+		    op25b_prefix_covers(p, family, addr)) {
+			*best_len = p->length;
+			*best = p;
+			found = true;
+		}
+	}
+	return found;
+}
+
+int
+op25b_policy_match_source(const struct op25b_policy *policy, int family,
+			  const uint8_t *addr,
+			  const struct op25b_prefix **match)
+{
+	const struct op25b_prefix *best = NULL;
+	int best_len = -1, best_id = -1;
+	unsigned int i;
+
+	for (i = 0; i < policy->n_classes; i++)
+		if (longest_in_list(&policy->classes[i].prefixes, family, addr,
+				    &best_len, &best))
+			best_id = (int)i;
+	if (match != NULL)
+		*match = best;
+	return best_id;
+}
+
+int
+op25b_policy_match_destination(const struct op25b_policy *policy,
+			       int family, const uint8_t *addr,
+			       const struct op25b_prefix **match)
+{
+	const struct op25b_prefix *best = NULL;
+	int best_len = -1, best_id = -1;
+	unsigned int i;
+
+	for (i = 0; i < policy->n_groups; i++)
+		if (longest_in_list(&policy->groups[i].prefixes, family, addr,
+				    &best_len, &best))
+			best_id = (int)i;
+	if (match != NULL)
+		*match = best;
+	return best_id;
+}
+
+const char *
+op25b_action_name(enum op25b_action action)
+{
+	switch (action) {
+	case OP25B_ACTION_ALLOW:
+		return "allow";
+	case OP25B_ACTION_BLOCK:
+		return "block";
+	case OP25B_ACTION_COUNT:
+		return "count";
+	case OP25B_ACTION_ADAPTIVE:
+		return "adaptive";
+	case OP25B_ACTION_NONE:
+		break;
+	}
+	return "none";
+}
+
+const char *
+op25b_rule_name(enum op25b_rule rule)
+{
+	switch (rule) {
+	case OP25B_RULE_CLASS_TO:
+		return "class.to";
+	case OP25B_RULE_GROUP:
+		return "group.action";
+	case OP25B_RULE_CLASS:
+		return "class.action";
+	case OP25B_RULE_DEFAULT:
+		break;
+	}
+	return "default";
+}
+
+int
+op25b_duration_parse(const char *text, uint32_t *seconds)
+{
+	uint64_t value = 0, unit = 1;
+	const char *p = text;
+
+	if (text == NULL || !(*p >= '0' && *p <= '9'))
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		value = value * 10 + (uint64_t)(*p - '0');
+		/* Stop before uint64_t could wrap on absurdly long input. */
+		if (value > UINT32_MAX)
+			return -EINVAL;
+	}
+	switch (*p) {
+	case '\0':
+		break;
+	case 's':
+		p++;
+		break;
+	case 'm':
+		unit = 60;
+		p++;
+		break;
+	case 'h':
+		unit = 3600;
+		p++;
+		break;
+	case 'd':
+		unit = 86400;
+		p++;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*p != '\0' || value == 0 || value * unit > UINT32_MAX)
+		return -EINVAL;
+	*seconds = (uint32_t)(value * unit);
+	return 0;
+}
+
+int
+op25b_policy_error_format(const struct op25b_policy_error *error,
+			  char *buf, size_t size)
+{
+	if (error->line == 0)
+		return snprintf(buf, size, "%s: %s", error->file,
+				error->message);
+	if (error->column == 0)
+		return snprintf(buf, size, "%s:%u: %s", error->file,
+				error->line, error->message);
+	return snprintf(buf, size, "%s:%u:%u: %s", error->file, error->line,
+			error->column, error->message);
+}
+
+void
+op25b_policy_quote(char *buf, size_t size, const void *text, size_t len)
+{
+	const unsigned char *in = text;
+	size_t i, n = len;
+
+	if (n > OP25B_POLICY_QUOTE_MAX)
+		n = OP25B_POLICY_QUOTE_MAX;
+
+	if (size == 0)
+		return;
+	if (n > size - 1)
+		n = size - 1;
+	for (i = 0; i < n; i++)
+		buf[i] = in[i] >= ' ' && in[i] < 0x7f ? (char)in[i] : '?';
+	buf[n] = '\0';
+	if (len > n)
+		snprintf(buf + n, size - n, "...");
+}
+
+int
+op25b_policy_warn(struct op25b_policy *policy, const char *file,
+		  uint32_t line, uint32_t column, const char *fmt, ...)
+{
+	char message[512];
+	char **grown;
+	char *text;
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	len = asprintf(&text, "%s:%u:%u: warning: %s", file, line, column,
+		       message);
+	if (len < 0)
+		return -ENOMEM;
+	/* Warnings are few (one per class at most): no geometric growth. */
+	grown = realloc(policy->warnings,
+			(policy->n_warnings + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		free(text);
+		return -ENOMEM;
+	}
+	policy->warnings = grown;
+	policy->warnings[policy->n_warnings++] = text;
+	return 0;
+}
+
+void
+op25b_policy_free(struct op25b_policy *policy)
+{
+	struct op25b_policy_owned *owned = (struct op25b_policy_owned *)policy;
+	unsigned int i;
+
+	if (policy == NULL)
+		return;
+	if (policy->classes != NULL) {
+		for (i = 0; i < policy->n_classes; i++) {
+			free(policy->classes[i].to);
+			free(policy->classes[i].prefixes.prefixes);
+		}
+		free(policy->classes);
+	}
+	if (policy->groups != NULL) {
+		for (i = 0; i < policy->n_groups; i++)
+			free(policy->groups[i].prefixes.prefixes);
+		free(policy->groups);
+	}
+	for (i = 0; i < policy->n_warnings; i++)
+		free(policy->warnings[i]);
+	free(policy->warnings);
+	for (i = 0; i < owned->n_files; i++)
+		free(owned->files[i]);
+	free(owned->files);
+	free(owned);
+}

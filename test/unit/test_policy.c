@@ -1,0 +1,1919 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/policy: loading (every error at its line and column), prefixes_file,
+ * precedence, the reference longest-prefix match, and the small parsers.
+ *
+ * Usage: test_policy [SOURCE_ROOT | config/op25b.yaml]; without an argument
+ * the source root is $OP25B_SOURCE_ROOT, else the current directory.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "op25b_policy.h"
+
+static char default_config[4096];
+static char tmp_dir[] = "/tmp/op25b-test-policy-XXXXXX";
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static struct op25b_policy *
+load_text(const char *yaml)
+{
+	struct op25b_policy_error error;
+	struct op25b_policy *policy;
+	char text[600];
+
+	policy = op25b_policy_load_buffer("t.yaml", yaml, strlen(yaml), &error);
+	if (policy == NULL) {
+		op25b_policy_error_format(&error, text, sizeof(text));
+		fail_msg("unexpected load error: %s", text);
+	}
+	return policy;
+}
+
+/* A macro, so that a failure names the caller's line. */
+#define assert_load_error(yaml, want_line, want_column, want_message)        \
+	do {                                                                 \
+		struct op25b_policy_error error_;                            \
+		const char *yaml_ = (yaml);                                  \
+		errno = 0;                                                   \
+		assert_null(op25b_policy_load_buffer(                        \
+			"t.yaml", yaml_, strlen(yaml_), &error_));           \
+		assert_int_equal(errno, EINVAL);                             \
+		assert_string_equal(error_.file, "t.yaml");                  \
+		assert_string_equal(error_.message, (want_message));         \
+		assert_int_equal(error_.line, (want_line));                  \
+		assert_int_equal(error_.column, (want_column));              \
+	} while (0)
+
+static char *
+tmp_path(const char *name)
+{
+	char *path;
+
+	assert_true(asprintf(&path, "%s/%s", tmp_dir, name) > 0);
+	return path;
+}
+
+/* Write @p len bytes to a file of the temporary directory; returns its
+ * path (to free). */
+static char *
+write_tmp(const char *name, const char *text, size_t len)
+{
+	char *path = tmp_path(name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+static char *
+write_tmp_string(const char *name, const char *text)
+{
+	return write_tmp(name, text, strlen(text));
+}
+
+static struct op25b_policy *
+load_default(void)
+{
+	struct op25b_policy_error error;
+	struct op25b_policy *policy;
+	char text[600];
+
+	policy = op25b_policy_load(default_config, &error);
+	if (policy == NULL) {
+		op25b_policy_error_format(&error, text, sizeof(text));
+		fail_msg("%s does not load: %s", default_config, text);
+	}
+	return policy;
+}
+
+static int
+find_class(const struct op25b_policy *policy, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < policy->n_classes; i++)
+		if (strcmp(policy->classes[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+find_group(const struct op25b_policy *policy, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < policy->n_groups; i++)
+		if (strcmp(policy->groups[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+assert_prefix_text(const struct op25b_prefix *prefix, const char *text)
+{
+	char buf[64];
+
+	assert_true(op25b_prefix_format(prefix, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, text);
+}
+
+/* Which class the reference match gives @p text (an address). */
+static int
+source_of(const struct op25b_policy *policy, const char *text,
+	  const struct op25b_prefix **match)
+{
+	struct op25b_prefix addr;
+
+	assert_int_equal(op25b_prefix_parse(text, &addr, NULL), 0);
+	return op25b_policy_match_source(policy, addr.family, addr.addr,
+					 match);
+}
+
+static int
+destination_of(const struct op25b_policy *policy, const char *text,
+	       const struct op25b_prefix **match)
+{
+	struct op25b_prefix addr;
+
+	assert_int_equal(op25b_prefix_parse(text, &addr, NULL), 0);
+	return op25b_policy_match_destination(policy, addr.family, addr.addr,
+					      match);
+}
+
+/* ---- the default policy ----------------------------------------------- */
+
+static void
+test_default_config_loads(void **state)
+{
+	struct op25b_policy *policy = load_default();
+	const struct op25b_policy_class *cls;
+	int mobile_only, hosting, isp_relays, mobile_mx;
+
+	(void)state;
+	assert_int_equal(policy->version, 1);
+	assert_int_equal(policy->mode, OP25B_MODE_ENFORCE);
+	assert_int_equal(policy->block, OP25B_BLOCK_RESET);
+	assert_int_equal(policy->default_action, OP25B_ACTION_ALLOW);
+	assert_int_equal(policy->malformed, OP25B_MALFORMED_DROP);
+	assert_int_equal(policy->n_smtp_ports, 1);
+	assert_int_equal(policy->smtp_ports[0], 25);
+	assert_int_equal(policy->n_submission_ports, 2);
+	assert_int_equal(policy->submission_ports[0], 587);
+	assert_int_equal(policy->submission_ports[1], 465);
+
+	assert_int_equal(policy->n_classes, 4);
+	assert_string_equal(policy->classes[0].name, "dynamic");
+	assert_string_equal(policy->classes[1].name, "static");
+	assert_string_equal(policy->classes[2].name, "hosting");
+	assert_string_equal(policy->classes[3].name, "mobile-only");
+	assert_int_equal(policy->classes[0].action, OP25B_ACTION_BLOCK);
+	assert_int_equal(policy->classes[1].action, OP25B_ACTION_ALLOW);
+	assert_int_equal(policy->classes[2].action, OP25B_ACTION_ADAPTIVE);
+	assert_int_equal(policy->classes[3].action, OP25B_ACTION_ALLOW);
+
+	cls = &policy->classes[0];
+	assert_int_equal(cls->prefixes.count, 2);
+	assert_prefix_text(&cls->prefixes.prefixes[0], "198.18.0.0/16");
+	assert_prefix_text(&cls->prefixes.prefixes[1], "2001:db8:1000::/36");
+	assert_string_equal(cls->prefixes.prefixes[0].file, default_config);
+	assert_int_equal(cls->prefixes.prefixes[0].line, 14);
+	assert_int_equal(cls->prefixes.prefixes[0].column, 16);
+	assert_int_equal(cls->prefixes.prefixes[1].line, 14);
+	assert_int_equal(cls->prefixes.prefixes[1].column, 31);
+
+	hosting = find_class(policy, "hosting");
+	assert_int_equal(policy->classes[hosting].limit.connections, 10);
+	assert_int_equal(policy->classes[hosting].limit.per_seconds, 60);
+	assert_int_equal(policy->classes[hosting].limit.block_seconds, 3600);
+
+	assert_int_equal(policy->n_groups, 2);
+	isp_relays = find_group(policy, "isp-relays");
+	mobile_mx = find_group(policy, "mobile-mx");
+	assert_int_equal(isp_relays, 0);
+	assert_int_equal(mobile_mx, 1);
+	assert_int_equal(policy->groups[isp_relays].action,
+			 OP25B_ACTION_ALLOW);
+	assert_int_equal(policy->groups[mobile_mx].action, OP25B_ACTION_NONE);
+	assert_int_equal(policy->groups[isp_relays].prefixes.count, 2);
+	assert_int_equal(policy->groups[mobile_mx].prefixes.count, 1);
+
+	mobile_only = find_class(policy, "mobile-only");
+	assert_int_equal(policy->classes[mobile_only].to[mobile_mx],
+			 OP25B_ACTION_BLOCK);
+	assert_int_equal(policy->classes[mobile_only].to[isp_relays],
+			 OP25B_ACTION_NONE);
+	assert_int_equal(policy->classes[0].to[mobile_mx], OP25B_ACTION_NONE);
+
+	/* The one warning: the adaptive class. */
+	assert_int_equal(policy->n_warnings, 1);
+	assert_non_null(strstr(policy->warnings[0],
+			       ":19:13: warning: class 'hosting': adaptive is "
+			       "not enforced yet: acts as allow"));
+	op25b_policy_free(policy);
+}
+
+static void
+test_defaults_when_omitted(void **state)
+{
+	struct op25b_policy *policy = load_text("version: 1\n");
+
+	(void)state;
+	assert_int_equal(policy->mode, OP25B_MODE_ENFORCE);
+	assert_int_equal(policy->block, OP25B_BLOCK_DROP);
+	assert_int_equal(policy->default_action, OP25B_ACTION_ALLOW);
+	assert_int_equal(policy->malformed, OP25B_MALFORMED_DROP);
+	assert_int_equal(policy->n_smtp_ports, 1);
+	assert_int_equal(policy->smtp_ports[0], 25);
+	assert_int_equal(policy->n_submission_ports, 2);
+	assert_int_equal(policy->submission_ports[0], 587);
+	assert_int_equal(policy->submission_ports[1], 465);
+	assert_int_equal(policy->n_classes, 0);
+	assert_int_equal(policy->n_groups, 0);
+	assert_int_equal(policy->n_warnings, 0);
+	assert_string_equal(policy->file, "t.yaml");
+	/* Never NULL, so that &classes[0] is valid for the compiler. */
+	assert_non_null(policy->classes);
+	assert_non_null(policy->groups);
+	op25b_policy_free(policy);
+}
+
+static void
+test_top_level_settings(void **state)
+{
+	struct op25b_policy *policy = load_text(
+		"version: 1\n"
+		"mode: monitor\n"
+		"block: reset\n"
+		"default: count\n"
+		"malformed: forward\n"
+		"ports:\n"
+		"  smtp: [25, 2525]\n"
+		"  submission: [587]\n");
+
+	(void)state;
+	assert_int_equal(policy->mode, OP25B_MODE_MONITOR);
+	assert_int_equal(policy->block, OP25B_BLOCK_RESET);
+	assert_int_equal(policy->default_action, OP25B_ACTION_COUNT);
+	assert_int_equal(policy->malformed, OP25B_MALFORMED_FORWARD);
+	assert_int_equal(policy->n_smtp_ports, 2);
+	assert_int_equal(policy->smtp_ports[1], 2525);
+	assert_int_equal(policy->n_submission_ports, 1);
+	assert_int_equal(policy->submission_ports[0], 587);
+	op25b_policy_free(policy);
+}
+
+static void
+test_null_containers_and_descriptions(void **state)
+{
+	struct op25b_policy *policy = load_text(
+		"version: 1\n"
+		"ports:\n"
+		"sources:\n"
+		"  d:\n"
+		"    action: block\n"
+		"    description: dynamic pools\n"
+		"    prefixes: [10.0.0.0/8]\n"
+		"    to:\n"
+		"destinations: ~\n");
+
+	(void)state;
+	assert_int_equal(policy->n_classes, 1);
+	assert_int_equal(policy->classes[0].prefixes.count, 1);
+	assert_int_equal(policy->n_groups, 0);
+	assert_int_equal(policy->n_smtp_ports, 1);
+	assert_int_equal(policy->n_warnings, 0);
+	op25b_policy_free(policy);
+}
+
+/* ---- errors: keys and types ------------------------------------------- */
+
+static void
+test_error_unknown_keys(void **state)
+{
+	(void)state;
+	assert_load_error("version: 1\n"
+			  "mode: enforce\n"
+			  "colour: blue\n",
+			  3, 1,
+			  "unknown key 'colour' in the policy (expected: "
+			  "version, mode, block, default, malformed, ports, "
+			  "sources, destinations)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  dynamic:\n"
+			  "    action: block\n"
+			  "    prefix: [10.0.0.0/8]\n",
+			  5, 5,
+			  "unknown key 'prefix' in class 'dynamic' (expected: "
+			  "action, prefixes, prefixes_file, to, limit, "
+			  "description)");
+	assert_load_error("version: 1\n"
+			  "destinations:\n"
+			  "  relays:\n"
+			  "    to: {a: block}\n",
+			  4, 5,
+			  "unknown key 'to' in group 'relays' (expected: "
+			  "action, prefixes, prefixes_file, description)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  h:\n"
+			  "    action: adaptive\n"
+			  "    limit: {connections: 5, window: 60s}\n",
+			  5, 29,
+			  "unknown key 'window' in limit (expected: "
+			  "connections, per, block_for)");
+	assert_load_error("version: 1\n"
+			  "ports: {smtps: [465]}\n",
+			  2, 9,
+			  "unknown key 'smtps' in ports (expected: smtp, "
+			  "submission)");
+}
+
+static void
+test_error_wrong_types(void **state)
+{
+	(void)state;
+	assert_load_error("- version: 1\n", 1, 1,
+			  "policy: expected a mapping, found a sequence");
+	assert_load_error("version: 1\n"
+			  "sources: [dynamic]\n",
+			  2, 10,
+			  "sources: expected a mapping, found a sequence");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  d:\n"
+			  "    action: block\n"
+			  "    prefixes: 10.0.0.0/8\n",
+			  5, 15,
+			  "prefixes: expected a sequence, found a scalar");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  d:\n"
+			  "    action: [block]\n",
+			  4, 13, "action: expected a scalar, found a sequence");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  d:\n"
+			  "    action: block\n"
+			  "    prefixes: [[10.0.0.0/8]]\n",
+			  5, 16,
+			  "prefixes: expected a scalar, found a sequence");
+	assert_load_error("version: 1\n"
+			  "? [a]\n"
+			  ": b\n",
+			  2, 3, "key: expected a scalar, found a sequence");
+	assert_load_error("version: 1\n"
+			  "destinations: {g: [1]}\n",
+			  2, 19,
+			  "group 'g': expected a mapping, found a sequence");
+}
+
+static void
+test_error_duplicate_keys(void **state)
+{
+	(void)state;
+	assert_load_error("version: 1\n"
+			  "version: 1\n",
+			  2, 1,
+			  "duplicate key 'version' in the policy (first at "
+			  "line 1)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  d:\n"
+			  "    action: block\n"
+			  "    action: allow\n",
+			  5, 5,
+			  "duplicate key 'action' in class 'd' (first at line "
+			  "4)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  d: {action: block}\n"
+			  "  d: {action: allow}\n",
+			  4, 3, "duplicate class 'd' (first at line 3)");
+	assert_load_error("version: 1\n"
+			  "destinations:\n"
+			  "  g: {}\n"
+			  "  g: {}\n",
+			  4, 3, "duplicate group 'g' (first at line 3)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  d:\n"
+			  "    action: block\n"
+			  "    to: {g: block, g: allow}\n"
+			  "destinations:\n"
+			  "  g: {prefixes: [192.0.2.0/24]}\n",
+			  5, 20, "duplicate key 'g' in to (first at line 5)");
+}
+
+static void
+test_error_version(void **state)
+{
+	(void)state;
+	assert_load_error("mode: enforce\n", 1, 1,
+			  "missing version: 1 (the policy format)");
+	assert_load_error("# comment\n"
+			  "\n"
+			  "  mode: enforce\n",
+			  3, 3, "missing version: 1 (the policy format)");
+	assert_load_error("version: 2\n", 1, 10,
+			  "unsupported version 2: this op25b reads version 1");
+	assert_load_error("version: one\n", 1, 10,
+			  "bad version 'one': expected an integer (1)");
+	/* The version is judged before the keys a newer version may add. */
+	assert_load_error("mode: enforce\n"
+			  "shiny: yes\n"
+			  "version: 3\n",
+			  3, 10,
+			  "unsupported version 3: this op25b reads version 1");
+}
+
+static void
+test_error_yaml_syntax(void **state)
+{
+	(void)state;
+	assert_load_error("version: 1\n"
+			  "mode: [enforce\n",
+			  3, 1,
+			  "did not find expected ',' or ']' (while parsing a "
+			  "flow sequence at line 2)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "\tdynamic: {}\n",
+			  3, 1,
+			  "found character that cannot start any token (while "
+			  "scanning for the next token at line 3)");
+	assert_load_error("version: 1\n"
+			  "mode: \xff\n",
+			  2, 7, "invalid leading UTF-8 octet");
+	assert_load_error("version: 1\n"
+			  "---\n"
+			  "version: 1\n",
+			  3, 1,
+			  "a policy file holds one YAML document, this is a "
+			  "second one");
+}
+
+static void
+test_error_empty_file(void **state)
+{
+	(void)state;
+	assert_load_error("", 1, 1,
+			  "empty policy file (it needs at least version: 1)");
+	assert_load_error("# nothing but a comment\n\n", 1, 1,
+			  "empty policy file (it needs at least version: 1)");
+}
+
+static void
+test_error_top_level_values(void **state)
+{
+	(void)state;
+	assert_load_error("version: 1\nmode: dry-run\n", 2, 7,
+			  "unknown mode 'dry-run' (enforce|monitor)");
+	assert_load_error("version: 1\nblock: reject\n", 2, 8,
+			  "unknown block 'reject' (drop|reset)");
+	assert_load_error("version: 1\ndefault: deny\n", 2, 10,
+			  "unknown default 'deny' (allow|block|count)");
+	assert_load_error("version: 1\ndefault: adaptive\n", 2, 10,
+			  "default cannot be adaptive: it has no limit "
+			  "(allow|block|count)");
+	assert_load_error("version: 1\nmalformed: keep\n", 2, 12,
+			  "unknown malformed 'keep' (drop|forward)");
+	assert_load_error("version: 1\nmode: \"\"\n", 2, 7,
+			  "mode: missing value (enforce|monitor)");
+	/* Values are quoted tamed: control bytes as '?'. */
+	assert_load_error("version: 1\nmode: \"en\\tforce\\e\"\n", 2, 7,
+			  "unknown mode 'en?force?' (enforce|monitor)");
+}
+
+/* ---- errors: classes and groups --------------------------------------- */
+
+static void
+test_error_actions(void **state)
+{
+	(void)state;
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  d:\n"
+			  "    action: deny\n",
+			  4, 13,
+			  "unknown action 'deny' (allow|block|count|adaptive)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  d:\n"
+			  "    prefixes: [10.0.0.0/8]\n",
+			  3, 3,
+			  "class 'd' has no action "
+			  "(allow|block|count|adaptive)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  d:\n",
+			  3, 3,
+			  "class 'd' has no action "
+			  "(allow|block|count|adaptive)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  d:\n"
+			  "    action: \"\"\n",
+			  4, 13,
+			  "action: missing value (allow|block|count|adaptive)");
+	assert_load_error("version: 1\n"
+			  "destinations:\n"
+			  "  g:\n"
+			  "    action: adaptive\n",
+			  4, 13,
+			  "adaptive is only for sources: a group's action is "
+			  "allow, block or count");
+	assert_load_error("version: 1\n"
+			  "destinations:\n"
+			  "  g:\n"
+			  "    action: drop\n",
+			  4, 13, "unknown action 'drop' (allow|block|count)");
+}
+
+static void
+test_error_to(void **state)
+{
+	(void)state;
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  m:\n"
+			  "    action: allow\n"
+			  "    to: {mobile: block}\n"
+			  "destinations:\n"
+			  "  mobile-mx:\n"
+			  "    prefixes: [198.51.100.0/24]\n",
+			  5, 10,
+			  "unknown group 'mobile' in to: (groups: mobile-mx)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  m:\n"
+			  "    action: allow\n"
+			  "    to: {mobile: block}\n",
+			  5, 10,
+			  "unknown group 'mobile' in to: (no destinations are "
+			  "defined)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  m:\n"
+			  "    action: allow\n"
+			  "    to: {mobile-mx: adaptive}\n"
+			  "destinations:\n"
+			  "  mobile-mx:\n"
+			  "    prefixes: [198.51.100.0/24]\n",
+			  5, 21,
+			  "adaptive is not allowed in to: (allow|block|count)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  m:\n"
+			  "    action: allow\n"
+			  "    to: {mobile-mx: deny}\n"
+			  "destinations:\n"
+			  "  mobile-mx:\n"
+			  "    prefixes: [198.51.100.0/24]\n",
+			  5, 21, "unknown action 'deny' (allow|block|count)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  m:\n"
+			  "    action: allow\n"
+			  "    to: [mobile-mx]\n",
+			  5, 9, "to: expected a mapping, found a sequence");
+}
+
+static void
+test_to_before_destinations(void **state)
+{
+	/* A group named in to: may be defined further down the file. */
+	struct op25b_policy *policy = load_text(
+		"version: 1\n"
+		"sources:\n"
+		"  m:\n"
+		"    action: allow\n"
+		"    to: {b: block, a: count}\n"
+		"    prefixes: [198.19.128.0/17]\n"
+		"destinations:\n"
+		"  a: {prefixes: [192.0.2.0/24]}\n"
+		"  b: {prefixes: [198.51.100.0/24]}\n"
+		"  c: {prefixes: [203.0.113.0/24]}\n");
+
+	(void)state;
+	assert_int_equal(policy->n_groups, 3);
+	assert_int_equal(policy->classes[0].to[0], OP25B_ACTION_COUNT);
+	assert_int_equal(policy->classes[0].to[1], OP25B_ACTION_BLOCK);
+	assert_int_equal(policy->classes[0].to[2], OP25B_ACTION_NONE);
+	/* Saying what would apply anyway is fine: no warning. */
+	assert_int_equal(policy->n_warnings, 0);
+	op25b_policy_free(policy);
+}
+
+static void
+test_error_names(void **state)
+{
+	char yaml[256];
+
+	(void)state;
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  a b: {action: block}\n",
+			  3, 3,
+			  "invalid class name 'a b': use 1 to 63 letters, "
+			  "digits, '_', '.' or '-'");
+	assert_load_error("version: 1\n"
+			  "destinations:\n"
+			  "  mx/1: {}\n",
+			  3, 3,
+			  "invalid group name 'mx/1': use 1 to 63 letters, "
+			  "digits, '_', '.' or '-'");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  \"\": {action: block}\n",
+			  3, 3,
+			  "invalid class name '': use 1 to 63 letters, "
+			  "digits, '_', '.' or '-'");
+	/* 63 characters is the longest name. */
+	snprintf(yaml, sizeof(yaml),
+		 "version: 1\nsources:\n  %.63s: {action: block, prefixes: "
+		 "[10.0.0.0/8]}\n",
+		 "abcdefghij_abcdefghij.abcdefghij-abcdefghij0123456789"
+		 "ABCDEFGHIJKLMNOP");
+	op25b_policy_free(load_text(yaml));
+	snprintf(yaml, sizeof(yaml),
+		 "version: 1\nsources:\n  %.64s: {action: block}\n",
+		 "abcdefghij_abcdefghij.abcdefghij-abcdefghij0123456789"
+		 "ABCDEFGHIJKLMNOP");
+	assert_load_error(yaml, 3, 3,
+			  "invalid class name 'abcdefghij_abcdefghij."
+			  "abcdefghij-abcdefghij0123456789ABCDEFGHIJK': use 1 "
+			  "to 63 letters, digits, '_', '.' or '-'");
+}
+
+static char *
+many_entries(const char *section, unsigned int n, const char *body)
+{
+	size_t size = 64 + (size_t)n * (strlen(body) + 16), used;
+	char *yaml = malloc(size);
+	unsigned int i;
+
+	assert_non_null(yaml);
+	used = (size_t)snprintf(yaml, size, "version: 1\n%s:\n", section);
+	for (i = 0; i < n; i++)
+		used += (size_t)snprintf(yaml + used, size - used,
+					 "  e%u: %s\n", i, body);
+	return yaml;
+}
+
+static void
+test_error_too_many_classes(void **state)
+{
+	struct op25b_policy *policy;
+	char *yaml;
+
+	(void)state;
+	yaml = many_entries("sources", OP25B_POLICY_MAX_CLASSES,
+			    "{action: block}");
+	policy = load_text(yaml);
+	assert_int_equal(policy->n_classes, OP25B_POLICY_MAX_CLASSES);
+	assert_string_equal(policy->classes[254].name, "e254");
+	op25b_policy_free(policy);
+	free(yaml);
+
+	yaml = many_entries("sources", OP25B_POLICY_MAX_CLASSES + 1,
+			    "{action: block}");
+	assert_load_error(yaml, 2 + OP25B_POLICY_MAX_CLASSES + 1, 3,
+			  "too many classes (at most 255)");
+	free(yaml);
+}
+
+static void
+test_error_too_many_groups(void **state)
+{
+	struct op25b_policy *policy;
+	char *yaml;
+
+	(void)state;
+	yaml = many_entries("destinations", OP25B_POLICY_MAX_GROUPS, "{}");
+	policy = load_text(yaml);
+	assert_int_equal(policy->n_groups, OP25B_POLICY_MAX_GROUPS);
+	op25b_policy_free(policy);
+	free(yaml);
+
+	yaml = many_entries("destinations", OP25B_POLICY_MAX_GROUPS + 1, "{}");
+	assert_load_error(yaml, 2 + OP25B_POLICY_MAX_GROUPS + 1, 3,
+			  "too many groups (at most 255)");
+	free(yaml);
+}
+
+static void
+test_error_limit(void **state)
+{
+	(void)state;
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  h:\n"
+			  "    action: adaptive\n"
+			  "    prefixes: [198.19.0.0/17]\n",
+			  4, 13,
+			  "action adaptive needs a limit: {connections: N, "
+			  "per: DURATION, block_for: DURATION}");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  d:\n"
+			  "    action: block\n"
+			  "    limit: {connections: 5, per: 60s, block_for: 1h}\n",
+			  5, 5,
+			  "limit applies only to action adaptive (class 'd' is "
+			  "block)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  h:\n"
+			  "    action: adaptive\n"
+			  "    limit: {connections: 5, per: 60s}\n",
+			  5, 12,
+			  "limit: missing block_for (limit: {connections: N, "
+			  "per: DURATION, block_for: DURATION})");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  h:\n"
+			  "    action: adaptive\n"
+			  "    limit: {connections: 5, per: 0s, block_for: 1h}\n",
+			  5, 34,
+			  "bad limit.per '0s': expected a duration above 0 "
+			  "(90, 90s, 15m, 1h, 2d)");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  h:\n"
+			  "    action: adaptive\n"
+			  "    limit: {connections: 0, per: 60s, block_for: 1h}\n",
+			  5, 26,
+			  "bad limit.connections '0': expected an integer "
+			  "1..4294967295");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  h:\n"
+			  "    action: adaptive\n"
+			  "    limit: 10\n",
+			  5, 12, "limit: expected a mapping, found a scalar");
+}
+
+static void
+test_limit_values(void **state)
+{
+	struct op25b_policy *policy = load_text(
+		"version: 1\n"
+		"sources:\n"
+		"  h:\n"
+		"    limit: {block_for: 2d, connections: 4294967295, per: 90}\n"
+		"    action: adaptive\n"
+		"    prefixes: [198.19.0.0/17]\n");
+
+	(void)state;
+	assert_int_equal(policy->classes[0].action, OP25B_ACTION_ADAPTIVE);
+	assert_int_equal(policy->classes[0].limit.connections, UINT32_MAX);
+	assert_int_equal(policy->classes[0].limit.per_seconds, 90);
+	assert_int_equal(policy->classes[0].limit.block_seconds, 172800);
+	op25b_policy_free(policy);
+}
+
+/* ---- errors: prefixes ------------------------------------------------- */
+
+static void
+test_error_bad_prefixes(void **state)
+{
+	static const struct {
+		const char *prefix;
+		const char *message;
+	} cases[] = {
+		{ "198.18.0.1/16",
+		  "198.18.0.1/16: host bits set (did you mean "
+		  "198.18.0.0/16?)" },
+		{ "2001:db8::1/32",
+		  "2001:db8::1/32: host bits set (did you mean "
+		  "2001:db8::/32?)" },
+		{ "10.0.0.0/33", "10.0.0.0/33: prefix length above 32" },
+		{ "2001:db8::/129", "2001:db8::/129: prefix length above 128" },
+		{ "010.1.1.0/24",
+		  "010.1.1.0/24: leading zero in an IPv4 address (octal or "
+		  "decimal?)" },
+		{ "10.0.0.0/8x", "10.0.0.0/8x: bad prefix length" },
+		{ "example.com", "example.com: not an IPv4 or IPv6 address" },
+		{ "'10.0.0.0 /8'", "10.0.0.0 /8: not an IPv4 or IPv6 address" },
+		/* Cut at 64 characters. */
+		{ "10.0.0.000000000000000000000000000000000"
+		  "00000000000000000000000000000000/8",
+		  "10.0.0.000000000000000000000000000000000"
+		  "000000000000000000000000...: leading zero in an IPv4 "
+		  "address (octal or decimal?)" },
+	};
+	char yaml[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(yaml, sizeof(yaml),
+			 "version: 1\n"
+			 "sources:\n"
+			 "  d:\n"
+			 "    action: block\n"
+			 "    prefixes: [%s]\n",
+			 cases[i].prefix);
+		assert_load_error(yaml, 5, 16, cases[i].message);
+	}
+}
+
+static void
+test_error_duplicate_prefixes(void **state)
+{
+	(void)state;
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  dynamic:\n"
+			  "    action: block\n"
+			  "    prefixes: [198.18.0.0/16]\n"
+			  "  static:\n"
+			  "    action: allow\n"
+			  "    prefixes: [198.18.20.0/24, 198.18.0.0/16]\n",
+			  8, 32,
+			  "duplicate prefix 198.18.0.0/16: already in class "
+			  "'dynamic' at t.yaml:5:16");
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  d:\n"
+			  "    action: block\n"
+			  "    prefixes: [10.0.0.0/8, 10.0.0.0/8]\n",
+			  5, 28,
+			  "duplicate prefix 10.0.0.0/8: already in class 'd' "
+			  "at t.yaml:5:16");
+	/* Compared as numbers: another spelling is the same prefix. */
+	assert_load_error("version: 1\n"
+			  "destinations:\n"
+			  "  a:\n"
+			  "    prefixes: [2001:db8::25/128]\n"
+			  "  b:\n"
+			  "    prefixes: [2001:0db8:0:0::25]\n",
+			  6, 16,
+			  "duplicate prefix 2001:db8::25/128: already in group "
+			  "'a' at t.yaml:4:16");
+}
+
+static void
+test_error_duplicate_reports_first_repeat(void **state)
+{
+	(void)state;
+	/* Two repeats: 10/8 sorts first, but 11/8 comes first in the file. */
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  a: {action: block, prefixes: [10.0.0.0/8]}\n"
+			  "  b: {action: block, prefixes: [11.0.0.0/8]}\n"
+			  "  c: {action: block, prefixes: [11.0.0.0/8, "
+			  "10.0.0.0/8]}\n",
+			  5, 33,
+			  "duplicate prefix 11.0.0.0/8: already in class 'b' "
+			  "at t.yaml:4:33");
+	/* Three times: the second one is the error, naming the first. */
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  a: {action: block, prefixes: [10.0.0.0/8]}\n"
+			  "  b: {action: block, prefixes: [10.0.0.0/8]}\n"
+			  "  c: {action: block, prefixes: [10.0.0.0/8]}\n",
+			  4, 33,
+			  "duplicate prefix 10.0.0.0/8: already in class 'a' "
+			  "at t.yaml:3:33");
+}
+
+static void
+test_same_prefix_source_and_destination(void **state)
+{
+	/* Different tables: once among sources and once among
+	 * destinations is fine. */
+	struct op25b_policy *policy = load_text(
+		"version: 1\n"
+		"sources:\n"
+		"  d: {action: block, prefixes: [192.0.2.0/24]}\n"
+		"destinations:\n"
+		"  g: {action: allow, prefixes: [192.0.2.0/24]}\n");
+
+	(void)state;
+	assert_int_equal(policy->classes[0].prefixes.count, 1);
+	assert_int_equal(policy->groups[0].prefixes.count, 1);
+	op25b_policy_free(policy);
+}
+
+/* ---- errors: ports ---------------------------------------------------- */
+
+static void
+test_error_ports(void **state)
+{
+	static const char *const bad[] = { "0", "65536", "25x", "-1", "2.5",
+					   "025", "\"\"" };
+	char yaml[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char message[128];
+
+		snprintf(yaml, sizeof(yaml),
+			 "version: 1\nports: {smtp: [%s]}\n", bad[i]);
+		snprintf(message, sizeof(message),
+			 "bad port '%s' in ports.smtp: expected an integer "
+			 "1..65535",
+			 strcmp(bad[i], "\"\"") == 0 ? "" : bad[i]);
+		assert_load_error(yaml, 2, 16, message);
+	}
+	assert_load_error("version: 1\nports: {smtp: [25, 2525, 25]}\n", 2, 26,
+			  "port 25 is listed twice in ports.smtp");
+	assert_load_error("version: 1\n"
+			  "ports: {smtp: [25, 587], submission: [587]}\n",
+			  2, 39,
+			  "port 587 is both smtp and submission (smtp at line "
+			  "2)");
+	assert_load_error("version: 1\n"
+			  "ports:\n"
+			  "  submission: [2525]\n"
+			  "  smtp: [25, 2525]\n",
+			  4, 14,
+			  "port 2525 is both smtp and submission (submission "
+			  "at line 3)");
+	assert_load_error("version: 1\nports: {smtp: [25, 465]}\n", 2, 20,
+			  "port 465 is both smtp and submission (submission "
+			  "defaults to 587 and 465: set ports.submission)");
+	assert_load_error("version: 1\nports: {submission: [25]}\n", 2, 22,
+			  "port 25 is both smtp and submission (smtp defaults "
+			  "to 25: set ports.smtp)");
+	assert_load_error("version: 1\nports: {smtp: 25}\n", 2, 15,
+			  "ports.smtp: expected a sequence, found a scalar");
+}
+
+static void
+test_error_too_many_ports(void **state)
+{
+	char yaml[1024], message[64];
+	size_t used;
+	unsigned int i;
+	char *last;
+
+	(void)state;
+	used = (size_t)snprintf(yaml, sizeof(yaml),
+				"version: 1\nports:\n  smtp: [");
+	for (i = 1; i <= OP25B_POLICY_MAX_PORTS + 1; i++)
+		used += (size_t)snprintf(yaml + used, sizeof(yaml) - used,
+					 "%s%u", i > 1 ? ", " : "", 1000 + i);
+	snprintf(yaml + used, sizeof(yaml) - used, "]\n");
+	last = strstr(yaml, "1065");
+	assert_non_null(last);
+	snprintf(message, sizeof(message),
+		 "too many ports in ports.smtp (at most %d)",
+		 OP25B_POLICY_MAX_PORTS);
+	assert_load_error(yaml, 3,
+			  (unsigned int)(last - strstr(yaml, "  smtp")) + 1,
+			  message);
+}
+
+/* ---- prefixes_file ---------------------------------------------------- */
+
+static void
+test_prefixes_file_good(void **state)
+{
+	static const char pools[] = "# dynamic pools\n"
+				    "198.18.0.0/16\n"
+				    "  198.19.0.0/17   # trailing comment\n"
+				    "\n"
+				    "2001:db8:1000::/36\r\n"
+				    "\t10.0.0.0/8\n"
+				    "   \t \n"
+				    "#10.1.0.0/16\n"
+				    "203.0.113.0/24";
+	struct op25b_policy_error error;
+	struct op25b_policy *policy;
+	const struct op25b_prefix *p;
+	char *pools_path, *policy_path;
+
+	(void)state;
+	pools_path = write_tmp_string("pools.txt", pools);
+	policy_path = write_tmp_string("policy.yaml",
+				       "version: 1\n"
+				       "sources:\n"
+				       "  dynamic:\n"
+				       "    action: block\n"
+				       "    prefixes: [192.0.2.0/24]\n"
+				       "    prefixes_file: pools.txt\n");
+	/* Relative to the policy's directory, not to the cwd. */
+	policy = op25b_policy_load(policy_path, &error);
+	assert_non_null(policy);
+	assert_int_equal(policy->classes[0].prefixes.count, 6);
+	p = policy->classes[0].prefixes.prefixes;
+	assert_prefix_text(&p[0], "192.0.2.0/24");
+	assert_string_equal(p[0].file, policy_path);
+	assert_int_equal(p[0].line, 5);
+	assert_int_equal(p[0].column, 16);
+
+	assert_prefix_text(&p[1], "198.18.0.0/16");
+	assert_string_equal(p[1].file, pools_path);
+	assert_int_equal(p[1].line, 2);
+	assert_int_equal(p[1].column, 1);
+	assert_prefix_text(&p[2], "198.19.0.0/17");
+	assert_int_equal(p[2].line, 3);
+	assert_int_equal(p[2].column, 3);
+	assert_prefix_text(&p[3], "2001:db8:1000::/36");
+	assert_int_equal(p[3].line, 5);
+	assert_int_equal(p[3].column, 1);
+	assert_prefix_text(&p[4], "10.0.0.0/8");
+	assert_int_equal(p[4].line, 6);
+	assert_int_equal(p[4].column, 2);
+	assert_prefix_text(&p[5], "203.0.113.0/24");
+	assert_int_equal(p[5].line, 9);
+	assert_int_equal(p[5].column, 1);
+	assert_int_equal(policy->n_warnings, 0);
+	op25b_policy_free(policy);
+	free(pools_path);
+	free(policy_path);
+}
+
+/* Load a policy in the temporary directory whose class takes
+ * prefixes_file: pools.txt holding @p pools; expect an error. */
+static void
+load_with_pools(const char *pools, struct op25b_policy_error *error)
+{
+	char *pools_path = write_tmp_string("pools.txt", pools);
+	char *policy_path = write_tmp_string("policy.yaml",
+					     "version: 1\n"
+					     "sources:\n"
+					     "  dynamic:\n"
+					     "    action: block\n"
+					     "    prefixes: [198.18.0.0/16]\n"
+					     "    prefixes_file: pools.txt\n");
+
+	errno = 0;
+	assert_null(op25b_policy_load(policy_path, error));
+	assert_int_equal(errno, EINVAL);
+	free(pools_path);
+	free(policy_path);
+}
+
+static void
+test_prefixes_file_bad_line(void **state)
+{
+	struct op25b_policy_error error;
+	char *pools_path = tmp_path("pools.txt");
+
+	(void)state;
+	load_with_pools("# pools\n198.19.0.0/16\n  10.1.2.3/8\n", &error);
+	assert_string_equal(error.file, pools_path);
+	assert_int_equal(error.line, 3);
+	assert_int_equal(error.column, 3);
+	assert_string_equal(error.message,
+			    "10.1.2.3/8: host bits set (did you mean "
+			    "10.0.0.0/8?)");
+
+	load_with_pools("198.19.0.0/16 198.20.0.0/16\n", &error);
+	assert_string_equal(error.file, pools_path);
+	assert_int_equal(error.line, 1);
+	assert_int_equal(error.column, 15);
+	assert_string_equal(error.message,
+			    "unexpected text after the prefix (one prefix a "
+			    "line)");
+
+	load_with_pools("\n\n2001:db8::/129 # too long\n", &error);
+	assert_int_equal(error.line, 3);
+	assert_int_equal(error.column, 1);
+	assert_string_equal(error.message,
+			    "2001:db8::/129: prefix length above 128");
+	free(pools_path);
+}
+
+static void
+test_prefixes_file_duplicate(void **state)
+{
+	struct op25b_policy_error error;
+	char *pools_path = tmp_path("pools.txt");
+	char *policy_path = tmp_path("policy.yaml");
+	char message[512];
+
+	(void)state;
+	/* The YAML has 198.18.0.0/16 already; the file repeats it. */
+	load_with_pools("198.19.0.0/16\n198.18.0.0/16\n", &error);
+	assert_string_equal(error.file, pools_path);
+	assert_int_equal(error.line, 2);
+	assert_int_equal(error.column, 1);
+	snprintf(message, sizeof(message),
+		 "duplicate prefix 198.18.0.0/16: already in class 'dynamic' "
+		 "at %s:5:16",
+		 policy_path);
+	assert_string_equal(error.message, message);
+	free(pools_path);
+	free(policy_path);
+}
+
+static void
+test_prefixes_file_unreadable(void **state)
+{
+	struct op25b_policy_error error;
+	char *policy_path, *dir_policy, *missing;
+	char message[512];
+
+	(void)state;
+	policy_path = write_tmp_string("policy.yaml",
+				       "version: 1\n"
+				       "sources:\n"
+				       "  dynamic:\n"
+				       "    action: block\n"
+				       "    prefixes: [198.18.0.0/16]\n"
+				       "    prefixes_file: missing.txt\n");
+	missing = tmp_path("missing.txt");
+	errno = 0;
+	assert_null(op25b_policy_load(policy_path, &error));
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(error.file, policy_path);
+	assert_int_equal(error.line, 6);
+	assert_int_equal(error.column, 20);
+	snprintf(message, sizeof(message),
+		 "cannot read prefixes_file %s: No such file or directory",
+		 missing);
+	assert_string_equal(error.message, message);
+
+	/* A directory opens, then fails to read: EISDIR either way. */
+	dir_policy = write_tmp_string("dir.yaml",
+				      "version: 1\n"
+				      "destinations:\n"
+				      "  g: {prefixes_file: /}\n");
+	errno = 0;
+	assert_null(op25b_policy_load(dir_policy, &error));
+	assert_int_equal(errno, EISDIR);
+	assert_int_equal(error.line, 3);
+	assert_int_equal(error.column, 22);
+	assert_string_equal(error.message,
+			    "cannot read prefixes_file /: Is a directory");
+	free(policy_path);
+	free(dir_policy);
+	free(missing);
+}
+
+static void
+test_prefixes_file_buffer_resolves_to_cwd(void **state)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"destinations:\n"
+		"  g: {prefixes_file: op25b-no-such-pools.txt}\n";
+	struct op25b_policy_error error;
+
+	(void)state;
+	errno = 0;
+	assert_null(op25b_policy_load_buffer("t.yaml", yaml, strlen(yaml),
+					     &error));
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(error.message,
+			    "cannot read prefixes_file "
+			    "op25b-no-such-pools.txt: No such file or "
+			    "directory");
+	assert_int_equal(error.line, 3);
+	assert_int_equal(error.column, 22);
+}
+
+static void
+test_prefixes_file_large(void **state)
+{
+	/* The fast path: 200,000 lines of a generated pool list. */
+	const unsigned int n = 200000;
+	size_t size = (size_t)n * 24 + 64, used = 0;
+	struct op25b_policy_error error;
+	struct op25b_policy *policy;
+	const struct op25b_prefix *p;
+	char *text = malloc(size), *pools_path, *policy_path, *yaml;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(text);
+	used += (size_t)snprintf(text + used, size - used, "# generated\n");
+	for (i = 0; i < n; i++) {
+		if (i % 10 == 9)
+			used += (size_t)snprintf(text + used, size - used,
+						 "2001:db8:%x:%x::/64\n",
+						 i >> 16, i & 0xffff);
+		else
+			used += (size_t)snprintf(text + used, size - used,
+						 "%u.%u.%u.0/24\n",
+						 10 + (i >> 16),
+						 (i >> 8) & 255, i & 255);
+	}
+	pools_path = write_tmp("big.txt", text, used);
+	assert_true(asprintf(&yaml,
+			     "version: 1\n"
+			     "sources:\n"
+			     "  pools: {action: block, prefixes_file: %s}\n",
+			     pools_path) > 0);
+	policy_path = write_tmp_string("big.yaml", yaml);
+	policy = op25b_policy_load(policy_path, &error);
+	assert_non_null(policy);
+	assert_int_equal(policy->classes[0].prefixes.count, n);
+	p = policy->classes[0].prefixes.prefixes;
+	assert_prefix_text(&p[0], "10.0.0.0/24");
+	assert_int_equal(p[0].line, 2);
+	assert_prefix_text(&p[9], "2001:db8:0:9::/64");
+	assert_prefix_text(&p[n - 1], "2001:db8:3:d3f::/64");
+	assert_int_equal(p[n - 1].line, n + 1);
+	assert_prefix_text(&p[n - 2], "13.13.62.0/24");
+	op25b_policy_free(policy);
+	free(text);
+	free(yaml);
+	free(pools_path);
+	free(policy_path);
+}
+
+/* The sorted duplicate search against the obvious quadratic one, on random
+ * lists dense enough that about half the rounds have repeats. */
+enum { RANDOM_LISTS = 3, RANDOM_PER_LIST = 120 };
+
+/* In load order (list by list), the first line that repeats an earlier
+ * one, and that earlier one; line numbers count from 0 across the lists. */
+static bool
+naive_first_repeat(char (*text)[24], unsigned int n, unsigned int *later,
+		   unsigned int *first)
+{
+	unsigned int k, e;
+
+	for (k = 0; k < n; k++) {
+		for (e = 0; e < k; e++) {
+			if (strcmp(text[e], text[k]) == 0) {
+				*later = k;
+				*first = e;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static void
+test_duplicate_search_matches_naive(void **state)
+{
+	enum { N = RANDOM_LISTS * RANDOM_PER_LIST, ROUNDS = 40 };
+	static char text[N][24];
+	struct op25b_policy_error error;
+	unsigned int round, k, later, first, rounds_with_repeat = 0;
+	char want_file[48], first_at[48];
+	char *policy_path, *suffix;
+
+	(void)state;
+	srand(25);
+	policy_path = write_tmp_string(
+		"random.yaml",
+		"version: 1\n"
+		"sources:\n"
+		"  a: {action: block, prefixes_file: r0.txt}\n"
+		"  b: {action: block, prefixes_file: r1.txt}\n"
+		"  c: {action: block, prefixes_file: r2.txt}\n");
+	for (round = 0; round < ROUNDS; round++) {
+		struct op25b_policy *policy;
+
+		for (k = 0; k < N; k++) {
+			/* 360 draws from 2 x 46,000: a repeat in about half
+			 * the rounds (birthday bound). */
+			unsigned int b = (unsigned int)rand() % 46000;
+
+			if (rand() % 2 == 0)
+				snprintf(text[k], sizeof(text[k]),
+					 "10.%u.%u.0/24", b / 256, b % 256);
+			else
+				snprintf(text[k], sizeof(text[k]),
+					 "2001:db8:%x::/48", b);
+		}
+		for (k = 0; k < RANDOM_LISTS; k++) {
+			char body[RANDOM_PER_LIST * 24], name[48];
+			size_t used = 0;
+			unsigned int i;
+
+			for (i = 0; i < RANDOM_PER_LIST; i++)
+				used += (size_t)snprintf(
+					body + used, sizeof(body) - used,
+					"%s\n", text[k * RANDOM_PER_LIST + i]);
+			snprintf(name, sizeof(name), "r%u.txt", k);
+			free(write_tmp(name, body, used));
+		}
+
+		policy = op25b_policy_load(policy_path, &error);
+		if (!naive_first_repeat(text, N, &later, &first)) {
+			assert_non_null(policy);
+			op25b_policy_free(policy);
+			continue;
+		}
+		rounds_with_repeat++;
+		assert_null(policy);
+		snprintf(want_file, sizeof(want_file), "/r%u.txt",
+			 later / RANDOM_PER_LIST);
+		snprintf(first_at, sizeof(first_at), "/r%u.txt:%u:1",
+			 first / RANDOM_PER_LIST, first % RANDOM_PER_LIST + 1);
+		assert_non_null(strstr(error.file, want_file));
+		assert_int_equal(error.line, later % RANDOM_PER_LIST + 1);
+		assert_int_equal(error.column, 1);
+		suffix = strstr(error.message, first_at);
+		assert_non_null(suffix);
+		assert_string_equal(suffix, first_at);
+	}
+	/* The generator must exercise both outcomes. */
+	assert_true(rounds_with_repeat >= ROUNDS / 5);
+	assert_true(rounds_with_repeat <= ROUNDS * 4 / 5);
+	free(policy_path);
+}
+
+static void
+test_load_unreadable_policy(void **state)
+{
+	struct op25b_policy_error error;
+
+	(void)state;
+	errno = 0;
+	assert_null(op25b_policy_load("/nonexistent/op25b.yaml", &error));
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(error.file, "/nonexistent/op25b.yaml");
+	assert_int_equal(error.line, 0);
+	assert_int_equal(error.column, 0);
+	assert_string_equal(error.message,
+			    "cannot read: No such file or directory");
+
+	errno = 0;
+	assert_null(op25b_policy_load(tmp_dir, &error));
+	assert_int_equal(errno, EISDIR);
+	assert_string_equal(error.message, "cannot read: Is a directory");
+	/* And the error argument is optional. */
+	assert_null(op25b_policy_load("/nonexistent/op25b.yaml", NULL));
+	assert_null(op25b_policy_load_buffer("t.yaml", "version: 9", 10,
+					     NULL));
+	assert_int_equal(errno, EINVAL);
+}
+
+/* ---- warnings --------------------------------------------------------- */
+
+static void
+test_warnings(void **state)
+{
+	struct op25b_policy *policy = load_text(
+		"version: 1\n"
+		"sources:\n"
+		"  empty:\n"
+		"    action: block\n"
+		"  hosting:\n"
+		"    action: adaptive\n"
+		"    limit: {connections: 10, per: 60s, block_for: 1h}\n"
+		"    prefixes: [198.19.0.0/17]\n"
+		"destinations:\n"
+		"  nothing:\n"
+		"    action: allow\n");
+
+	(void)state;
+	assert_int_equal(policy->n_warnings, 3);
+	assert_string_equal(policy->warnings[0],
+			    "t.yaml:3:3: warning: class 'empty' has no "
+			    "prefixes: it matches no source");
+	assert_string_equal(policy->warnings[1],
+			    "t.yaml:6:13: warning: class 'hosting': adaptive "
+			    "is not enforced yet: acts as allow");
+	assert_string_equal(policy->warnings[2],
+			    "t.yaml:10:3: warning: group 'nothing' has no "
+			    "prefixes: it matches no destination");
+	op25b_policy_free(policy);
+}
+
+static void
+test_warning_no_smtp_ports(void **state)
+{
+	struct op25b_policy *policy = load_text("version: 1\n"
+						"ports: {smtp: []}\n");
+
+	(void)state;
+	assert_int_equal(policy->n_smtp_ports, 0);
+	assert_int_equal(policy->n_submission_ports, 2);
+	assert_int_equal(policy->n_warnings, 1);
+	assert_string_equal(policy->warnings[0],
+			    "t.yaml:2:15: warning: no smtp ports: the policy "
+			    "applies to no traffic");
+	assert_int_equal(op25b_policy_port_kind(policy, 25),
+			 OP25B_PORT_OTHER);
+	op25b_policy_free(policy);
+}
+
+/* ---- precedence ------------------------------------------------------- */
+
+static const char precedence_yaml[] =
+	"version: 1\n"
+	"default: count\n"
+	"sources:\n"
+	"  dyn:\n"
+	"    action: block\n"
+	"    to: {mob: allow, relay: count}\n"
+	"    prefixes: [10.0.0.0/8]\n"
+	"  stat:\n"
+	"    action: allow\n"
+	"    prefixes: [10.1.0.0/16]\n"
+	"destinations:\n"
+	"  relay:\n"
+	"    action: block\n"
+	"    prefixes: [192.0.2.0/24]\n"
+	"  mob:\n"
+	"    prefixes: [198.51.100.0/24]\n"
+	"  plain:\n"
+	"    prefixes: [203.0.113.0/24]\n";
+
+#define assert_decides(policy, class_id, group_id, want_action, want_rule)   \
+	do {                                                                 \
+		enum op25b_rule rule_ = (enum op25b_rule)-1;                 \
+		assert_int_equal(op25b_policy_decide((policy), (class_id),   \
+						     (group_id), &rule_),    \
+				 (want_action));                             \
+		assert_int_equal(rule_, (want_rule));                        \
+	} while (0)
+
+static void
+test_precedence(void **state)
+{
+	struct op25b_policy *policy = load_text(precedence_yaml);
+	int dyn = find_class(policy, "dyn"), stat = find_class(policy, "stat");
+	int relay = find_group(policy, "relay");
+	int mob = find_group(policy, "mob");
+	int plain = find_group(policy, "plain");
+
+	(void)state;
+	/* class.to beats everything, even a group with an action. */
+	assert_decides(policy, dyn, mob, OP25B_ACTION_ALLOW,
+		       OP25B_RULE_CLASS_TO);
+	assert_decides(policy, dyn, relay, OP25B_ACTION_COUNT,
+		       OP25B_RULE_CLASS_TO);
+	/* group.action beats class.action and the default. */
+	assert_decides(policy, stat, relay, OP25B_ACTION_BLOCK,
+		       OP25B_RULE_GROUP);
+	assert_decides(policy, -1, relay, OP25B_ACTION_BLOCK,
+		       OP25B_RULE_GROUP);
+	/* A group without action leaves it to the class. */
+	assert_decides(policy, dyn, plain, OP25B_ACTION_BLOCK,
+		       OP25B_RULE_CLASS);
+	assert_decides(policy, stat, mob, OP25B_ACTION_ALLOW,
+		       OP25B_RULE_CLASS);
+	assert_decides(policy, dyn, -1, OP25B_ACTION_BLOCK, OP25B_RULE_CLASS);
+	/* No class, no group action: the default. */
+	assert_decides(policy, -1, mob, OP25B_ACTION_COUNT,
+		       OP25B_RULE_DEFAULT);
+	assert_decides(policy, -1, -1, OP25B_ACTION_COUNT,
+		       OP25B_RULE_DEFAULT);
+	/* rule may be NULL. */
+	assert_int_equal(op25b_policy_decide(policy, dyn, -1, NULL),
+			 OP25B_ACTION_BLOCK);
+	op25b_policy_free(policy);
+}
+
+static void
+test_precedence_default_policy(void **state)
+{
+	struct op25b_policy *policy = load_default();
+	int dynamic = find_class(policy, "dynamic");
+	int mobile_only = find_class(policy, "mobile-only");
+	int relays = find_group(policy, "isp-relays");
+	int mobile_mx = find_group(policy, "mobile-mx");
+
+	(void)state;
+	assert_decides(policy, dynamic, relays, OP25B_ACTION_ALLOW,
+		       OP25B_RULE_GROUP);
+	assert_decides(policy, dynamic, mobile_mx, OP25B_ACTION_BLOCK,
+		       OP25B_RULE_CLASS);
+	assert_decides(policy, mobile_only, mobile_mx, OP25B_ACTION_BLOCK,
+		       OP25B_RULE_CLASS_TO);
+	assert_decides(policy, mobile_only, -1, OP25B_ACTION_ALLOW,
+		       OP25B_RULE_CLASS);
+	assert_decides(policy, find_class(policy, "hosting"), -1,
+		       OP25B_ACTION_ADAPTIVE, OP25B_RULE_CLASS);
+	assert_decides(policy, -1, -1, OP25B_ACTION_ALLOW,
+		       OP25B_RULE_DEFAULT);
+	op25b_policy_free(policy);
+}
+
+/* ---- reference longest-prefix match ----------------------------------- */
+
+static void
+test_match_longest_prefix_ipv4(void **state)
+{
+	struct op25b_policy *policy = load_default();
+	const struct op25b_prefix *match;
+
+	(void)state;
+	/* The static /24 inside the dynamic /16. */
+	assert_int_equal(source_of(policy, "198.18.20.5", &match),
+			 find_class(policy, "static"));
+	assert_prefix_text(match, "198.18.20.0/24");
+	assert_int_equal(source_of(policy, "198.18.21.5", &match),
+			 find_class(policy, "dynamic"));
+	assert_prefix_text(match, "198.18.0.0/16");
+	assert_int_equal(source_of(policy, "198.18.255.255", &match),
+			 find_class(policy, "dynamic"));
+	assert_int_equal(source_of(policy, "198.19.127.255", &match),
+			 find_class(policy, "hosting"));
+	assert_int_equal(source_of(policy, "198.19.128.0", &match),
+			 find_class(policy, "mobile-only"));
+	assert_int_equal(source_of(policy, "198.17.255.255", &match), -1);
+	assert_null(match);
+	assert_int_equal(source_of(policy, "198.20.0.0", NULL), -1);
+	op25b_policy_free(policy);
+}
+
+static void
+test_match_longest_prefix_ipv6(void **state)
+{
+	struct op25b_policy *policy = load_default();
+	const struct op25b_prefix *match;
+
+	(void)state;
+	/* The static /64 inside the dynamic /36. */
+	assert_int_equal(source_of(policy, "2001:db8:1000:20::1", &match),
+			 find_class(policy, "static"));
+	assert_prefix_text(match, "2001:db8:1000:20::/64");
+	assert_int_equal(source_of(policy, "2001:db8:1000:21::1", &match),
+			 find_class(policy, "dynamic"));
+	assert_prefix_text(match, "2001:db8:1000::/36");
+	assert_int_equal(source_of(policy, "2001:db8:1fff:ffff::1", &match),
+			 find_class(policy, "dynamic"));
+	assert_int_equal(source_of(policy, "2001:db8:2000::1", &match), -1);
+	assert_int_equal(source_of(policy, "2001:db8:fff:ffff::1", &match),
+			 -1);
+	op25b_policy_free(policy);
+}
+
+static void
+test_match_families_apart(void **state)
+{
+	struct op25b_policy *policy = load_text(
+		"version: 1\n"
+		"sources:\n"
+		"  all6: {action: block, prefixes: ['::/0']}\n"
+		"  mapped: {action: allow, prefixes: ['::ffff:0:0/96']}\n"
+		"destinations:\n"
+		"  all4: {action: allow, prefixes: [0.0.0.0/0]}\n");
+	const struct op25b_prefix *match;
+
+	(void)state;
+	/* An IPv4 address never matches an IPv6 prefix, even ::/0 or the
+	 * v4-mapped range, and the other way round. */
+	assert_int_equal(source_of(policy, "198.18.0.1", &match), -1);
+	assert_null(match);
+	assert_int_equal(source_of(policy, "0.0.0.0", NULL), -1);
+	assert_int_equal(source_of(policy, "::ffff:198.18.0.1", &match), 1);
+	assert_prefix_text(match, "::ffff:0.0.0.0/96");
+	assert_int_equal(source_of(policy, "2001:db8::1", NULL), 0);
+	assert_int_equal(destination_of(policy, "198.51.100.1", &match), 0);
+	assert_prefix_text(match, "0.0.0.0/0");
+	assert_int_equal(destination_of(policy, "2001:db8::1", &match), -1);
+	assert_null(match);
+	op25b_policy_free(policy);
+}
+
+static void
+test_match_destination(void **state)
+{
+	struct op25b_policy *policy = load_default();
+	const struct op25b_prefix *match;
+
+	(void)state;
+	assert_int_equal(destination_of(policy, "192.0.2.25", &match),
+			 find_group(policy, "isp-relays"));
+	assert_prefix_text(match, "192.0.2.25/32");
+	assert_int_equal(destination_of(policy, "192.0.2.26", &match), -1);
+	assert_int_equal(destination_of(policy, "2001:db8::25", &match),
+			 find_group(policy, "isp-relays"));
+	assert_int_equal(destination_of(policy, "198.51.100.200", &match),
+			 find_group(policy, "mobile-mx"));
+	assert_int_equal(match->line, 31);
+	assert_int_equal(match->column, 16);
+	op25b_policy_free(policy);
+}
+
+/* ---- small parsers and names ------------------------------------------ */
+
+static void
+test_prefix_parse_good(void **state)
+{
+	static const struct {
+		const char *text;
+		int family;
+		unsigned int length;
+		const char *canonical;
+	} cases[] = {
+		{ "10.0.0.0/8", AF_INET, 8, "10.0.0.0/8" },
+		{ "192.0.2.25", AF_INET, 32, "192.0.2.25/32" },
+		{ "0.0.0.0/0", AF_INET, 0, "0.0.0.0/0" },
+		{ "255.255.255.255/32", AF_INET, 32, "255.255.255.255/32" },
+		{ "198.18.128.0/17", AF_INET, 17, "198.18.128.0/17" },
+		{ "0.0.0.0", AF_INET, 32, "0.0.0.0/32" },
+		{ "2001:db8::/32", AF_INET6, 32, "2001:db8::/32" },
+		{ "::/0", AF_INET6, 0, "::/0" },
+		{ "::1", AF_INET6, 128, "::1/128" },
+		{ "2001:DB8:1000::/36", AF_INET6, 36, "2001:db8:1000::/36" },
+		{ "2001:0db8:0000:0000:0000:0000:0000:0000/32", AF_INET6, 32,
+		  "2001:db8::/32" },
+		{ "::ffff:192.0.2.0/120", AF_INET6, 120,
+		  "::ffff:192.0.2.0/120" },
+	};
+	struct op25b_prefix prefix;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = "untouched";
+
+		assert_int_equal(op25b_prefix_parse(cases[i].text, &prefix,
+						    &why),
+				 0);
+		assert_string_equal(why, "untouched");
+		assert_int_equal(prefix.family, cases[i].family);
+		assert_int_equal(prefix.length, cases[i].length);
+		assert_prefix_text(&prefix, cases[i].canonical);
+	}
+	assert_int_equal(op25b_prefix_parse("198.18.1.0/24", &prefix, NULL), 0);
+	assert_memory_equal(prefix.addr, "\xc6\x12\x01\x00", 4);
+}
+
+static void
+test_prefix_parse_rejects(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *why;
+	} cases[] = {
+		{ "", "not an IPv4 or IPv6 address" },
+		{ "10.0.0", "not an IPv4 or IPv6 address" },
+		{ "10.0.0.0.0", "not an IPv4 or IPv6 address" },
+		{ "256.0.0.0/8", "not an IPv4 or IPv6 address" },
+		{ "1.2.3.4x", "not an IPv4 or IPv6 address" },
+		{ " 10.0.0.0/8", "not an IPv4 or IPv6 address" },
+		{ "10..0.0/8", "not an IPv4 or IPv6 address" },
+		{ "fe80::1%eth0", "not an IPv4 or IPv6 address" },
+		{ "::g", "not an IPv4 or IPv6 address" },
+		{ "/8", "not an IPv4 or IPv6 address" },
+		{ "010.1.1.1",
+		  "leading zero in an IPv4 address (octal or decimal?)" },
+		{ "10.01.1.1",
+		  "leading zero in an IPv4 address (octal or decimal?)" },
+		{ "10.0.0.0/33", "prefix length above 32" },
+		{ "10.0.0.0/999", "prefix length above 32" },
+		{ "2001:db8::/129", "prefix length above 128" },
+		{ "10.0.0.0/", "bad prefix length" },
+		{ "10.0.0.0/08", "bad prefix length" },
+		{ "10.0.0.0/8 ", "bad prefix length" },
+		{ "10.0.0.0/8x", "bad prefix length" },
+		{ "10.0.0.0/-1", "bad prefix length" },
+		{ "10.0.0.0/+8", "bad prefix length" },
+		{ "10.0.0.0/1000", "bad prefix length" },
+		{ "10.0.0.0/8/8", "bad prefix length" },
+		{ "10.0.0.1/8", "host bits set" },
+		{ "10.64.0.0/9", "host bits set" },
+		{ "2001:db8::1/64", "host bits set" },
+		{ "2001:db8:4000::/33", "host bits set" },
+	};
+	struct op25b_prefix prefix;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = NULL;
+
+		assert_int_equal(op25b_prefix_parse(cases[i].text, &prefix,
+						    &why),
+				 -EINVAL);
+		assert_non_null(why);
+		assert_string_equal(why, cases[i].why);
+	}
+	assert_int_equal(op25b_prefix_parse("10.0.0.1/8", &prefix, NULL),
+			 -EINVAL);
+}
+
+static void
+test_prefix_format(void **state)
+{
+	struct op25b_prefix prefix;
+	char buf[8];
+
+	(void)state;
+	assert_int_equal(op25b_prefix_parse("198.18.0.0/16", &prefix, NULL), 0);
+	/* snprintf's contract: the length it needed, truncated output. */
+	assert_int_equal(op25b_prefix_format(&prefix, buf, sizeof(buf)), 13);
+	assert_string_equal(buf, "198.18.");
+	prefix.family = 99;
+	assert_int_equal(op25b_prefix_format(&prefix, buf, sizeof(buf)),
+			 -EINVAL);
+}
+
+static void
+test_duration_parse(void **state)
+{
+	static const struct {
+		const char *text;
+		uint32_t seconds;
+	} good[] = {
+		{ "90", 90 },           { "90s", 90 },
+		{ "15m", 900 },         { "1h", 3600 },
+		{ "2d", 172800 },       { "1", 1 },
+		{ "4294967295", UINT32_MAX },
+		{ "4294967295s", UINT32_MAX },
+		{ "71582788m", 4294967280u },
+		{ "49710d", 4294944000u },
+		{ "007", 7 },
+	};
+	static const char *const bad[] = {
+		"0", "0s", "0d", "", "s", "1x", "1hh", "-1", "+1", " 1", "1 ",
+		"1.5h", "1H", "4294967296", "71582789m", "49711d",
+		"99999999999999999999999999", "1h30m",
+	};
+	uint32_t seconds;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		seconds = 0;
+		assert_int_equal(op25b_duration_parse(good[i].text, &seconds),
+				 0);
+		assert_int_equal(seconds, good[i].seconds);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		seconds = 12345;
+		assert_int_equal(op25b_duration_parse(bad[i], &seconds),
+				 -EINVAL);
+		assert_int_equal(seconds, 12345);
+	}
+}
+
+static void
+test_port_kinds(void **state)
+{
+	struct op25b_policy *policy = load_default();
+	struct op25b_policy *custom = load_text(
+		"version: 1\n"
+		"ports: {smtp: [25, 2525], submission: []}\n");
+
+	(void)state;
+	assert_int_equal(op25b_policy_port_kind(policy, 25), OP25B_PORT_SMTP);
+	assert_int_equal(op25b_policy_port_kind(policy, 587),
+			 OP25B_PORT_SUBMISSION);
+	assert_int_equal(op25b_policy_port_kind(policy, 465),
+			 OP25B_PORT_SUBMISSION);
+	assert_int_equal(op25b_policy_port_kind(policy, 80), OP25B_PORT_OTHER);
+	assert_int_equal(op25b_policy_port_kind(policy, 0), OP25B_PORT_OTHER);
+	assert_int_equal(op25b_policy_port_kind(policy, 2525),
+			 OP25B_PORT_OTHER);
+	assert_int_equal(op25b_policy_port_kind(custom, 2525),
+			 OP25B_PORT_SMTP);
+	assert_int_equal(op25b_policy_port_kind(custom, 587),
+			 OP25B_PORT_OTHER);
+	assert_int_equal(custom->n_submission_ports, 0);
+	op25b_policy_free(policy);
+	op25b_policy_free(custom);
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(op25b_action_name(OP25B_ACTION_NONE), "none");
+	assert_string_equal(op25b_action_name(OP25B_ACTION_ALLOW), "allow");
+	assert_string_equal(op25b_action_name(OP25B_ACTION_BLOCK), "block");
+	assert_string_equal(op25b_action_name(OP25B_ACTION_COUNT), "count");
+	assert_string_equal(op25b_action_name(OP25B_ACTION_ADAPTIVE),
+			    "adaptive");
+	assert_string_equal(op25b_action_name((enum op25b_action)42), "none");
+	assert_string_equal(op25b_rule_name(OP25B_RULE_CLASS_TO), "class.to");
+	assert_string_equal(op25b_rule_name(OP25B_RULE_GROUP), "group.action");
+	assert_string_equal(op25b_rule_name(OP25B_RULE_CLASS), "class.action");
+	assert_string_equal(op25b_rule_name(OP25B_RULE_DEFAULT), "default");
+}
+
+static void
+test_error_format(void **state)
+{
+	struct op25b_policy_error error = {
+		.file = "a.yaml", .line = 3, .column = 7, .message = "boom",
+	};
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(op25b_policy_error_format(&error, buf, sizeof(buf)),
+			 strlen("a.yaml:3:7: boom"));
+	assert_string_equal(buf, "a.yaml:3:7: boom");
+	error.column = 0;
+	op25b_policy_error_format(&error, buf, sizeof(buf));
+	assert_string_equal(buf, "a.yaml:3: boom");
+	error.line = 0;
+	op25b_policy_error_format(&error, buf, sizeof(buf));
+	assert_string_equal(buf, "a.yaml: boom");
+	op25b_policy_free(NULL);
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+static int
+setup_tmp_dir(void **state)
+{
+	(void)state;
+	return mkdtemp(tmp_dir) != NULL ? 0 : -1;
+}
+
+static int
+teardown_tmp_dir(void **state)
+{
+	DIR *dir = opendir(tmp_dir);
+	struct dirent *entry;
+
+	(void)state;
+	if (dir == NULL)
+		return -1;
+	while ((entry = readdir(dir)) != NULL) {
+		char *path;
+
+		if (entry->d_name[0] == '.')
+			continue;
+		path = tmp_path(entry->d_name);
+		unlink(path);
+		free(path);
+	}
+	closedir(dir);
+	return rmdir(tmp_dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_config_loads),
+		cmocka_unit_test(test_defaults_when_omitted),
+		cmocka_unit_test(test_top_level_settings),
+		cmocka_unit_test(test_null_containers_and_descriptions),
+		cmocka_unit_test(test_error_unknown_keys),
+		cmocka_unit_test(test_error_wrong_types),
+		cmocka_unit_test(test_error_duplicate_keys),
+		cmocka_unit_test(test_error_version),
+		cmocka_unit_test(test_error_yaml_syntax),
+		cmocka_unit_test(test_error_empty_file),
+		cmocka_unit_test(test_error_top_level_values),
+		cmocka_unit_test(test_error_actions),
+		cmocka_unit_test(test_error_to),
+		cmocka_unit_test(test_to_before_destinations),
+		cmocka_unit_test(test_error_names),
+		cmocka_unit_test(test_error_too_many_classes),
+		cmocka_unit_test(test_error_too_many_groups),
+		cmocka_unit_test(test_error_limit),
+		cmocka_unit_test(test_limit_values),
+		cmocka_unit_test(test_error_bad_prefixes),
+		cmocka_unit_test(test_error_duplicate_prefixes),
+		cmocka_unit_test(test_error_duplicate_reports_first_repeat),
+		cmocka_unit_test(test_same_prefix_source_and_destination),
+		cmocka_unit_test(test_error_ports),
+		cmocka_unit_test(test_error_too_many_ports),
+		cmocka_unit_test(test_prefixes_file_good),
+		cmocka_unit_test(test_prefixes_file_bad_line),
+		cmocka_unit_test(test_prefixes_file_duplicate),
+		cmocka_unit_test(test_prefixes_file_unreadable),
+		cmocka_unit_test(test_prefixes_file_buffer_resolves_to_cwd),
+		cmocka_unit_test(test_prefixes_file_large),
+		cmocka_unit_test(test_duplicate_search_matches_naive),
+		cmocka_unit_test(test_load_unreadable_policy),
+		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_warning_no_smtp_ports),
+		cmocka_unit_test(test_precedence),
+		cmocka_unit_test(test_precedence_default_policy),
+		cmocka_unit_test(test_match_longest_prefix_ipv4),
+		cmocka_unit_test(test_match_longest_prefix_ipv6),
+		cmocka_unit_test(test_match_families_apart),
+		cmocka_unit_test(test_match_destination),
+		cmocka_unit_test(test_prefix_parse_good),
+		cmocka_unit_test(test_prefix_parse_rejects),
+		cmocka_unit_test(test_prefix_format),
+		cmocka_unit_test(test_duration_parse),
+		cmocka_unit_test(test_port_kinds),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_error_format),
+	};
+	const char *root = getenv("OP25B_SOURCE_ROOT");
+	struct stat st;
+
+	if (root == NULL || root[0] == '\0')
+		root = ".";
+	/* argv[1]: the source root, or the default policy file itself. */
+	if (argc > 1)
+		root = argv[1];
+	if (stat(root, &st) == 0 && S_ISREG(st.st_mode))
+		snprintf(default_config, sizeof(default_config), "%s", root);
+	else
+		snprintf(default_config, sizeof(default_config),
+			 "%s/config/op25b.yaml", root);
+	return cmocka_run_group_tests(tests, setup_tmp_dir, teardown_tmp_dir);
+}
