@@ -70,7 +70,9 @@ struct op25b_craft_spec {
 	bool bad_l4_checksum;            /**< store a wrong TCP/UDP checksum */
 };
 
-/** Fill @p spec with the defaults (IPv4 TCP SYN 40000 -> 25). */
+/** Fill @p spec with the defaults: IPv4 TCP SYN 192.0.2.1:40000 ->
+ * 203.0.113.1:25, TTL 64, seq 1000. A spec set to IPv6 by the parser gets
+ * 2001:db8::1 -> 2001:db8:ffff::1 for the address it was not given. */
 void op25b_craft_spec_init(struct op25b_craft_spec *spec);
 
 /**
@@ -85,24 +87,59 @@ void op25b_craft_spec_init(struct op25b_craft_spec *spec);
  * payload len (frame length) trunc badsum (0|1).
  * Unknown keys are an error; keys in @p ignore (NULL-terminated, may be
  * NULL) are skipped so that vector files can carry expectations.
+ * Numbers are decimal or 0x hex; flags also take E (ECE) and C (CWR);
+ * "proto=icmp" means ICMPv6 when the spec ends up IPv6; ext_loop takes a
+ * type name or number but not 0 (hbh), which means "no loop"; src and dst
+ * given together must be of one family. Tokens already applied stay
+ * applied when a later one fails.
  *
- * @return 0, or -EINVAL with a message in @p err.
+ * @return 0, or -EINVAL with "unknown key 'k'", "bad value for 'k': 'v'"
+ *   or a more precise message in @p err, or -ENOMEM.
  */
 int op25b_craft_spec_parse(struct op25b_craft_spec *spec, const char *tokens,
 			   const char *const *ignore, char *err,
 			   size_t err_size);
 
 /**
- * Build the frame.
+ * Build the frame: Ethernet, VLAN tags, PPPoE session + PPP protocol, IPv4
+ * (id 0x1234, NOP options) or IPv6 with its extension chain (a fragment
+ * header is appended when frag/mf/fraghdr ask for one and ext has none),
+ * then TCP (window 65535, NOP options), UDP, ICMP/ICMPv6 echo or, for other
+ * protocols, payload only; the payload is the pattern byte i = i & 0xff.
+ * A non-first fragment (frag_offset > 0) carries no L4 header, only
+ * max(payload_len, 8) payload bytes. frame_len grows the payload (and every
+ * length); lengths and checksums are computed before truncate cuts.
+ * ext_loop, with no extension header, replaces the IPv6 next header.
  * @return its length (> 0), or -ENOSPC when @p size is too small, or
- *   -EINVAL for a spec that cannot be built (e.g. too many headers).
+ *   -EINVAL for a spec that cannot be built (too many headers, options not
+ *   a multiple of 4 or over 40 bytes, IHL/doff over 15, offset over 8191,
+ *   extension headers on IPv4, IHL/IPv4 options on IPv6, a length no
+ *   16-bit field can hold), or
+ *   -ENOMEM when a truncated frame larger than @p size cannot be built
+ *   aside.
  */
 int op25b_craft_build(const struct op25b_craft_spec *spec, uint8_t *buf,
 		      size_t size);
 
-/** Internet checksum helpers, for building and checking replies. */
+/**
+ * Build the frame as op25b_craft_build() does, with the first bytes of the
+ * L4 payload taken from @p payload instead of the pattern. The payload keeps
+ * the length the spec gives it (payload_len, grown by frame_len), so set
+ * payload_len to @p payload_size to carry exactly these bytes; lengths and
+ * checksums cover the bytes as stored. The generator uses it to put real
+ * SMTP, HTTP and DNS text in its packets.
+ * @return as op25b_craft_build().
+ */
+int op25b_craft_build_payload(const struct op25b_craft_spec *spec,
+			      const uint8_t *payload, size_t payload_size,
+			      uint8_t *buf, size_t size);
+
+/** Internet checksum of @p len bytes, for building and checking replies.
+ * @return the value to store big-endian in a checksum field that was 0
+ *   while summing; 0 over bytes that hold a correct checksum. */
 uint16_t op25b_craft_ip_checksum(const void *data, size_t len);
-/** TCP/UDP checksum over the pseudo-header; @p l4 covers @p l4_len bytes. */
+/** TCP/UDP/ICMPv6 checksum over the pseudo-header; @p l4 covers @p l4_len
+ * bytes. @return as op25b_craft_ip_checksum() (UDP stores 0xffff for 0). */
 uint16_t op25b_craft_l4_checksum(int family, const uint8_t *src,
 				 const uint8_t *dst, uint8_t proto,
 				 const void *l4, size_t l4_len);
@@ -114,7 +151,7 @@ uint16_t op25b_craft_l4_checksum(int family, const uint8_t *src,
  *   policy FILE                      (relative to the .vec file; once)
  *   NAME expect=OUTCOME [class=C] [group=G] SPEC-TOKENS...
  *
- * OUTCOME is one of: non_smtp submission fragment malformed forwarded
+ * OUTCOME is one of: non_smtp submission fragments malformed forwarded
  * counted blocked reset. class/group default to "-" (none).
  */
 struct op25b_vector_case {
@@ -134,18 +171,28 @@ struct op25b_vector_file {
 };
 
 /**
- * Read a vector file and build every case's frame.
- * @return 0, or -errno with "file:line: message" in @p err.
+ * Read a vector file and build every case's frame. Case names must be
+ * unique; a file without a `policy` line loads with an empty policy_path.
+ * On failure @p vf is left empty (nothing to free).
+ * @return 0, or -errno with "file:line: message" in @p err (or
+ *   "file: message" when the file cannot be read): -EINVAL for a bad line,
+ *   -ENOSPC/-EINVAL for a case that cannot be built, -ENAMETOOLONG, -ENOMEM,
+ *   -EIO, or fopen's errno.
  */
 int op25b_vector_file_load(const char *path, struct op25b_vector_file *vf,
 			   char *err, size_t err_size);
+/** Free the cases of @p vf and leave it empty; safe on an empty one. */
 void op25b_vector_file_free(struct op25b_vector_file *vf);
 
-/**
- * Minimal pcap (not pcapng) writer, Ethernet link type, microsecond stamps.
- * Kept here so the generator does not need libpcap.
+/*
+ * Minimal pcap (not pcapng) writer, Ethernet link type, microsecond stamps,
+ * little-endian, snap length 65535. Kept here so the generator does not
+ * need libpcap.
  */
+/** Write the 24-byte global header. @return 0 or -errno (-EIO). */
 int op25b_pcap_write_header(FILE *f);
+/** Write one record stamped @p usec after the epoch; frames over the snap
+ * length are stored cut. @return 0 or -errno (-EIO). */
 int op25b_pcap_write_frame(FILE *f, const uint8_t *frame, unsigned int len,
 			   uint64_t usec);
 

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * op25b-gen internals: the subcommands, the PRNG they share and the pool
+ * list reader. Every subcommand is deterministic for a given seed so that a
+ * benchmark or a demo can be reproduced byte for byte.
+ */
+#ifndef OP25B_GEN_H
+#define OP25B_GEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define GEN_NAME "op25b-gen"
+
+/* Every pcap starts at 2024-01-01 00:00:00 UTC, so reruns match byte for
+ * byte, and packets are GEN_PACKET_GAP_USEC apart (100 kpps). */
+#define GEN_PCAP_EPOCH_USEC (1704067200ull * 1000000ull)
+#define GEN_PACKET_GAP_USEC 10
+
+/* Runs at least this long report progress on stderr every 10%. */
+#define GEN_PROGRESS_MIN 100000
+
+/** splitmix64: tiny, fast, and good enough for traffic and table data. */
+struct gen_rng {
+	uint64_t state;
+};
+
+static inline void
+gen_rng_seed(struct gen_rng *rng, uint64_t seed)
+{
+	rng->state = seed;
+}
+
+static inline uint64_t
+gen_rng_next(struct gen_rng *rng)
+{
+	uint64_t z = (rng->state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/** Uniform in [0, n), n > 0 (multiply-shift: no modulo bias worth
+ * noticing for n far below 2^32). */
+static inline uint32_t
+gen_rng_below(struct gen_rng *rng, uint32_t n)
+{
+	return (uint32_t)(((gen_rng_next(rng) >> 32) * (uint64_t)n) >> 32);
+}
+
+/** Uniform in [lo, hi]. */
+static inline uint32_t
+gen_rng_range(struct gen_rng *rng, uint32_t lo, uint32_t hi)
+{
+	return lo + gen_rng_below(rng, hi - lo + 1);
+}
+
+/** True with probability @p percent / 100. */
+static inline bool
+gen_rng_percent(struct gen_rng *rng, unsigned int percent)
+{
+	return gen_rng_below(rng, 100) < percent;
+}
+
+/** A prefix: @p addr in network byte order, host bits clear. */
+struct gen_prefix {
+	uint8_t addr[16];
+	uint8_t len;
+	int family;
+};
+
+/** The prefixes of a pool file, split by family. */
+struct gen_pool_list {
+	struct gen_prefix *v4, *v6;
+	size_t n_v4, n_v6;
+};
+
+/**
+ * Read a pool file: one prefix (or bare address) a line, '#' comments.
+ * Host bits are cleared, as a routing table would.
+ * @return 0, or -errno after printing "file:line: message" to stderr.
+ */
+int gen_pool_list_load(const char *path, struct gen_pool_list *pools);
+void gen_pool_list_free(struct gen_pool_list *pools);
+
+/** Parse "ADDR/LEN" or "ADDR" into @p prefix. @return 0 or -EINVAL. */
+int gen_prefix_parse(const char *text, struct gen_prefix *prefix);
+
+/** A random address inside @p prefix into @p out (16 bytes). */
+void gen_prefix_random_addr(struct gen_rng *rng,
+			    const struct gen_prefix *prefix, uint8_t *out);
+
+/** Options of `op25b-gen pools`. */
+struct gen_pools_opts {
+	uint64_t count_v4, count_v6;
+	uint64_t seed;
+	const char *out_path;
+	bool quiet;
+};
+
+/** Options of `op25b-gen traffic`. */
+struct gen_traffic_opts {
+	const char *profile;
+	uint64_t count;
+	uint64_t seed;
+	const char *pools_path;  /**< NULL: built-in pools */
+	const char *out_path;
+	bool quiet;
+};
+
+/** Options of `op25b-gen vectors`. */
+struct gen_vectors_opts {
+	const char *vec_path;
+	const char *out_path;
+	const char *expect_path; /**< NULL: no expectations file */
+};
+
+/* Each subcommand prints its own errors and returns 0 or -errno; gen_pools
+ * returns -ERANGE for counts its address space cannot hold (a usage
+ * error, exit status 2). */
+int gen_pools(const struct gen_pools_opts *opts);
+int gen_traffic(const struct gen_traffic_opts *opts);
+int gen_vectors(const struct gen_vectors_opts *opts);
+
+/** True if @p name is a profile gen_traffic() knows. */
+bool gen_traffic_profile_valid(const char *name);
+/** The profiles, for --help: NULL-terminated pairs of name and summary. */
+extern const char *const gen_traffic_profiles[];
+
+/** Open @p path for writing ("-" is stdout). NULL after printing why. */
+FILE *gen_open_out(const char *path);
+/** Close what gen_open_out() gave; report a failed flush. @return 0/-errno */
+int gen_close_out(FILE *f, const char *path);
+
+/** Print "op25b-gen: ..." to stderr. */
+void gen_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** Progress on stderr every 10% of @p total, when total is large. */
+struct gen_progress {
+	const char *what;
+	uint64_t total;
+	uint64_t next;   /* next count to report at */
+	unsigned int step;
+	bool enabled;
+};
+
+void gen_progress_init(struct gen_progress *p, const char *what,
+		       uint64_t total, bool quiet);
+
+void gen_progress_report(struct gen_progress *p, uint64_t done);
+
+/** Call as work is done; prints only when the next 10% is reached. */
+static inline void
+gen_progress_update(struct gen_progress *p, uint64_t done)
+{
+	if (p->enabled && done >= p->next)
+		gen_progress_report(p, done);
+}
+
+#endif /* OP25B_GEN_H */

@@ -1,0 +1,518 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * op25b-gen: test vectors, synthetic traffic and pool lists as files.
+ *
+ * Commands and options are declared in two tables; getopt_long's option
+ * array, the checks for required options and the --help text are all made
+ * from them, so a new option is one line in one place.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen.h"
+
+#define EXIT_USAGE 2
+#define MAX_POSITIONAL 1
+
+struct gen_args {
+	const char *out;
+	const char *expect;
+	const char *profile;
+	const char *pools;
+	uint64_t count;
+	uint64_t seed;
+	uint64_t v6;
+	bool quiet;
+	const char *positional[MAX_POSITIONAL];
+	unsigned int n_positional;
+	char seen[128]; /* options given, by short name */
+};
+
+struct gen_option {
+	const char *name;
+	int has_arg;
+	int short_name;
+	const char *metavar;
+	const char *help;
+};
+
+static const struct gen_option gen_options[] = {
+	{ "out", required_argument, 'o', "FILE",
+	  "write the output here (\"-\": standard output)" },
+	{ "expect", required_argument, 'e', "FILE",
+	  "vectors: also write NAME EXPECT CLASS GROUP LEN per case" },
+	{ "profile", required_argument, 'p', "NAME",
+	  "traffic: the traffic profile (see below)" },
+	{ "count", required_argument, 'n', "N",
+	  "packets (traffic) or IPv4 prefixes (pools); k/M suffixes" },
+	{ "seed", required_argument, 's', "S",
+	  "PRNG seed (default 1): same seed, same bytes" },
+	{ "pools", required_argument, 'P', "FILE",
+	  "traffic: draw subscriber sources from this pool list" },
+	{ "v6", required_argument, '6', "M",
+	  "pools: also M IPv6 prefixes from 2001:db8::/32" },
+	{ "quiet", no_argument, 'q', NULL,
+	  "no progress reports on standard error" },
+	{ "help", no_argument, 'h', NULL, "show this help" },
+};
+
+#define N_OPTIONS (sizeof(gen_options) / sizeof(gen_options[0]))
+
+struct gen_command {
+	const char *name;
+	const char *synopsis;
+	const char *description;
+	const char *options;   /* short names it accepts */
+	const char *required;  /* short names it needs */
+	unsigned int n_positional;
+	int (*run)(const struct gen_args *args); /* -> exit status */
+};
+
+static int run_vectors(const struct gen_args *args);
+static int run_traffic(const struct gen_args *args);
+static int run_pools(const struct gen_args *args);
+
+static const struct gen_command gen_commands[] = {
+	{ "vectors", "FILE.vec --out OUT.pcap [--expect OUT.txt]",
+	  "Build every case of a test vector file into a pcap, in file\n"
+	  "order, one frame per case. --expect writes one line per case:\n"
+	  "NAME EXPECT CLASS GROUP LEN (\"-\" for no class or group), for\n"
+	  "the replay tests to compare verdicts against.",
+	  "oeh", "o", 1, run_vectors },
+	{ "traffic",
+	  "--profile NAME --count N [--seed S] [--pools FILE] --out OUT.pcap",
+	  "Synthetic subscriber-side traffic, N packets, deterministic for a\n"
+	  "seed. Frames under 60 bytes get an Ethernet trailer up to 60 (a\n"
+	  "\"64-byte frame\" with its 4-byte FCS). Sources come from the pool\n"
+	  "list of --pools when given (IPv4 and IPv6 lines apart).",
+	  "pnsPoqh", "pno", 0, run_traffic },
+	{ "pools", "--count N [--v6 M] [--seed S] --out FILE",
+	  "A pool list for benchmarks: N distinct IPv4 prefixes from\n"
+	  "10.0.0.0/8, 100.64.0.0/10 and 172.16.0.0/12 (~80% /20-/24, ~15%\n"
+	  "/25-/28, ~5% /29-/32; lengths move longer when a length's space\n"
+	  "runs short), then M IPv6 prefixes from 2001:db8::/32 (/40-/56).\n"
+	  "Host bits clear, sorted, no duplicates. Table data only: these\n"
+	  "ranges are private, CGNAT and documentation space.",
+	  "n6soqh", "no", 0, run_pools },
+};
+
+#define N_COMMANDS (sizeof(gen_commands) / sizeof(gen_commands[0]))
+
+void
+gen_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, GEN_NAME ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+FILE *
+gen_open_out(const char *path)
+{
+	FILE *f;
+
+	if (strcmp(path, "-") == 0)
+		return stdout;
+	f = fopen(path, "wb");
+	if (f == NULL)
+		gen_error("%s: %s", path, strerror(errno));
+	return f;
+}
+
+int
+gen_close_out(FILE *f, const char *path)
+{
+	int ret = 0;
+
+	if (fflush(f) != 0 || ferror(f)) {
+		ret = errno ? -errno : -EIO;
+		gen_error("%s: write failed: %s", path, strerror(-ret));
+	}
+	if (f != stdout && fclose(f) != 0 && ret == 0) {
+		ret = -errno;
+		gen_error("%s: %s", path, strerror(errno));
+	}
+	return ret;
+}
+
+void
+gen_progress_init(struct gen_progress *p, const char *what, uint64_t total,
+		  bool quiet)
+{
+	p->what = what;
+	p->total = total;
+	p->step = 1;
+	p->next = total / 10 ? total / 10 : 1;
+	p->enabled = !quiet && total >= GEN_PROGRESS_MIN;
+}
+
+void
+gen_progress_report(struct gen_progress *p, uint64_t done)
+{
+	fprintf(stderr, GEN_NAME ": %s: %u0%% (%" PRIu64 "/%" PRIu64 ")\n",
+		p->what, p->step, done, p->total);
+	p->step++;
+	p->next = p->total / 10 * p->step;
+	if (p->step > 10)
+		p->enabled = false;
+}
+
+#define HELP_WIDTH 78
+
+/* "  LEFT  text..." with the text wrapped at word boundaries under itself,
+ * so that long descriptions stay readable in an 80-column terminal. */
+static void
+print_item(FILE *f, const char *left, int left_width, const char *text)
+{
+	int col = 2 + left_width + 1, indent = col;
+	const char *word = text;
+	int len;
+
+	fprintf(f, "  %-*s ", left_width, left);
+	while (*word != '\0') {
+		len = (int)strcspn(word, " ");
+		if (col > indent && col + 1 + len > HELP_WIDTH) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", len, word);
+		col += len;
+		word += len;
+		word += strspn(word, " ");
+	}
+	fputc('\n', f);
+}
+
+static void
+print_option(FILE *f, const struct gen_option *o)
+{
+	char left[40];
+
+	snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
+		 o->metavar ? " " : "", o->metavar ? o->metavar : "");
+	print_item(f, left, 19, o->help);
+}
+
+static void
+print_profiles(FILE *f)
+{
+	const char *const *p;
+
+	fprintf(f, "\nTraffic profiles:\n");
+	for (p = gen_traffic_profiles; p[0] != NULL; p += 2)
+		print_item(f, p[0], 6, p[1]);
+}
+
+static void
+print_command_help(FILE *f, const struct gen_command *c)
+{
+	size_t i;
+
+	fprintf(f, "Usage: " GEN_NAME " %s %s\n\n%s\n\nOptions:\n", c->name,
+		c->synopsis, c->description);
+	for (i = 0; i < N_OPTIONS; i++)
+		if (strchr(c->options, gen_options[i].short_name))
+			print_option(f, &gen_options[i]);
+	if (strcmp(c->name, "traffic") == 0)
+		print_profiles(f);
+}
+
+static void
+print_help(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: " GEN_NAME " COMMAND [OPTIONS]\n"
+		"       " GEN_NAME " help [COMMAND]\n\n"
+		"Test vectors, synthetic traffic (pcap) and pool lists for op25b\n"
+		"tests, demos and benchmarks. The same command and seed always\n"
+		"give the same bytes.\n\nCommands:\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %s %s\n", gen_commands[i].name,
+			gen_commands[i].synopsis);
+	fprintf(f, "\nOptions:\n");
+	for (i = 0; i < N_OPTIONS; i++)
+		print_option(f, &gen_options[i]);
+	print_profiles(f);
+	fprintf(f,
+		"\nExit status: 0 done, 1 failed (I/O, a bad input file), 2 usage"
+		" error.\n"
+		"Examples:\n"
+		"  " GEN_NAME " vectors test/vectors/basic.vec --out basic.pcap"
+		" --expect basic.txt\n"
+		"  " GEN_NAME " traffic --profile demo --count 10000 --out"
+		" demo.pcap\n"
+		"  " GEN_NAME " pools --count 1M --v6 10k --out pools.txt\n"
+		"  " GEN_NAME " traffic --profile worst --count 1M --pools"
+		" pools.txt --out worst.pcap\n"
+		"Run '" GEN_NAME " help COMMAND' for one command's details.\n");
+}
+
+static const struct gen_command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_COMMANDS; i++)
+		if (strcmp(gen_commands[i].name, name) == 0)
+			return &gen_commands[i];
+	return NULL;
+}
+
+static const struct gen_option *
+find_option(int short_name)
+{
+	size_t i;
+
+	for (i = 0; i < N_OPTIONS; i++)
+		if (gen_options[i].short_name == short_name)
+			return &gen_options[i];
+	return NULL;
+}
+
+/* A count: decimal, with an optional k (1000) or M (1000000) suffix. */
+static int
+parse_count(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	uint64_t mult = 1;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -EINVAL;
+	if (*end == 'k' || *end == 'K')
+		mult = 1000;
+	else if (*end == 'M' || *end == 'm')
+		mult = 1000000;
+	if (mult != 1)
+		end++;
+	if (*end != '\0' || v > UINT64_MAX / mult)
+		return -EINVAL;
+	*out = v * mult;
+	return 0;
+}
+
+static int
+parse_args(const struct gen_command *cmd, int argc, char **argv,
+	   struct gen_args *args)
+{
+	struct option long_opts[N_OPTIONS + 1];
+	char short_opts[2 * N_OPTIONS + 2];
+	const struct gen_option *o;
+	size_t n = 0, s = 0, i;
+	uint64_t *target;
+	int c;
+
+	memset(long_opts, 0, sizeof(long_opts));
+	short_opts[s++] = ':'; /* report a missing argument apart */
+	for (i = 0; i < N_OPTIONS; i++) {
+		o = &gen_options[i];
+		if (strchr(cmd->options, o->short_name) == NULL)
+			continue;
+		long_opts[n].name = o->name;
+		long_opts[n].has_arg = o->has_arg;
+		long_opts[n].val = o->short_name;
+		n++;
+		short_opts[s++] = (char)o->short_name;
+		if (o->has_arg == required_argument)
+			short_opts[s++] = ':';
+	}
+	short_opts[s] = '\0';
+
+	memset(args, 0, sizeof(*args));
+	args->seed = 1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) !=
+	       -1) {
+		if (c == '?') {
+			if (optopt)
+				gen_error("%s: unknown option '-%c'", cmd->name,
+					  optopt);
+			else
+				gen_error("%s: unknown option '%s'", cmd->name,
+					  argv[optind - 1]);
+			return -EINVAL;
+		}
+		if (c == ':') {
+			gen_error("%s: option '%s' needs a value", cmd->name,
+				  argv[optind - 1]);
+			return -EINVAL;
+		}
+		args->seen[c & 0x7f] = 1;
+		target = NULL;
+		switch (c) {
+		case 'h':
+			print_command_help(stdout, cmd);
+			exit(EXIT_SUCCESS);
+		case 'o':
+			args->out = optarg;
+			break;
+		case 'e':
+			args->expect = optarg;
+			break;
+		case 'p':
+			args->profile = optarg;
+			break;
+		case 'P':
+			args->pools = optarg;
+			break;
+		case 'q':
+			args->quiet = true;
+			break;
+		case 'n':
+			target = &args->count;
+			break;
+		case 's':
+			target = &args->seed;
+			break;
+		case '6':
+			target = &args->v6;
+			break;
+		default:
+			break;
+		}
+		if (target != NULL && parse_count(optarg, target) < 0) {
+			gen_error("%s: bad value for --%s: '%s'", cmd->name,
+				  find_option(c)->name, optarg);
+			return -EINVAL;
+		}
+	}
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		if (args->n_positional >= cmd->n_positional) {
+			gen_error("%s: unexpected argument '%s'", cmd->name,
+				  argv[i]);
+			return -EINVAL;
+		}
+		args->positional[args->n_positional++] = argv[i];
+	}
+	if (args->n_positional < cmd->n_positional) {
+		gen_error("%s: missing argument (usage: " GEN_NAME " %s %s)",
+			  cmd->name, cmd->name, cmd->synopsis);
+		return -EINVAL;
+	}
+	for (i = 0; cmd->required[i] != '\0'; i++) {
+		if (!args->seen[(int)cmd->required[i]]) {
+			gen_error("%s: --%s is required (usage: " GEN_NAME
+				  " %s %s)", cmd->name,
+				  find_option(cmd->required[i])->name,
+				  cmd->name, cmd->synopsis);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+run_vectors(const struct gen_args *args)
+{
+	struct gen_vectors_opts opts = {
+		.vec_path = args->positional[0],
+		.out_path = args->out,
+		.expect_path = args->expect,
+	};
+
+	return gen_vectors(&opts) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static int
+run_traffic(const struct gen_args *args)
+{
+	struct gen_traffic_opts opts = {
+		.profile = args->profile,
+		.count = args->count,
+		.seed = args->seed,
+		.pools_path = args->pools,
+		.out_path = args->out,
+		.quiet = args->quiet,
+	};
+
+	if (!gen_traffic_profile_valid(args->profile)) {
+		gen_error("traffic: unknown profile '%s' (one of: demo mix "
+			  "worst worst6 tiny)", args->profile);
+		return EXIT_USAGE;
+	}
+	if (args->count == 0) {
+		gen_error("traffic: --count must be at least 1");
+		return EXIT_USAGE;
+	}
+	return gen_traffic(&opts) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static int
+run_pools(const struct gen_args *args)
+{
+	struct gen_pools_opts opts = {
+		.count_v4 = args->count,
+		.count_v6 = args->v6,
+		.seed = args->seed,
+		.out_path = args->out,
+		.quiet = args->quiet,
+	};
+	int ret;
+
+	if (args->count == 0 && args->v6 == 0) {
+		gen_error("pools: --count (or --v6) must be at least 1");
+		return EXIT_USAGE;
+	}
+	ret = gen_pools(&opts);
+	if (ret == -ERANGE)
+		return EXIT_USAGE;
+	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct gen_command *cmd;
+	struct gen_args args;
+
+	if (argc < 2) {
+		gen_error("missing command (vectors, traffic or pools); try '"
+			  GEN_NAME " --help'");
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		print_help(stdout);
+		return EXIT_SUCCESS;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (argc < 3) {
+			print_help(stdout);
+			return EXIT_SUCCESS;
+		}
+		cmd = find_command(argv[2]);
+		if (cmd == NULL) {
+			gen_error("help: unknown command '%s'", argv[2]);
+			return EXIT_USAGE;
+		}
+		print_command_help(stdout, cmd);
+		return EXIT_SUCCESS;
+	}
+	cmd = find_command(argv[1]);
+	if (cmd == NULL) {
+		gen_error("unknown command '%s' (one of: vectors traffic pools "
+			  "help); try '" GEN_NAME " --help'", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (parse_args(cmd, argc - 1, argv + 1, &args) < 0)
+		return EXIT_USAGE;
+	return cmd->run(&args);
+}

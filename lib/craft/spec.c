@@ -1,0 +1,653 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * "key=value" spec parser. Keys are declared in one table (name, handler)
+ * so that the list in op25b_craft.h, the parser and its error messages
+ * cannot drift apart. Each handler returns 0 or -EINVAL; the caller turns
+ * a bare -EINVAL into "bad value for 'key': 'value'", while a handler with
+ * something more precise to say writes its own message.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "craft_priv.h"
+#include "op25b_craft.h"
+
+/* What one parse call remembers across its tokens. */
+struct spec_parse_state {
+	bool src_given, dst_given;
+	int src_family, dst_family;
+	bool icmp_by_name; /* "proto=icmp": ICMPv6 once the family is v6 */
+	char *err;
+	size_t err_size;
+};
+
+typedef int (*spec_key_fn_t)(struct op25b_craft_spec *spec,
+			     struct spec_parse_state *st, const char *value);
+
+/* Decimal, or hex with 0x: a leading 0 is not octal, as people mean it. */
+static int
+parse_long(const char *s, long min, long max, long *out)
+{
+	const char *digits = s;
+	int base = 10;
+	char *end;
+	long v;
+
+	if (*digits == '-' || *digits == '+')
+		digits++;
+	if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+		base = 16;
+	if (!isxdigit((unsigned char)(base == 16 ? digits[2] : digits[0])))
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, base);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_u32(const char *s, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	int base = 10;
+	char *end;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16;
+	if (!isxdigit((unsigned char)(base == 16 ? s[2] : s[0])))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_u16(const char *s, uint16_t max, uint16_t *out)
+{
+	uint32_t v;
+
+	if (parse_u32(s, max, &v) < 0)
+		return -EINVAL;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+static int
+parse_u8(const char *s, uint8_t max, uint8_t *out)
+{
+	uint32_t v;
+
+	if (parse_u32(s, max, &v) < 0)
+		return -EINVAL;
+	*out = (uint8_t)v;
+	return 0;
+}
+
+static int
+parse_bool(const char *s, bool *out)
+{
+	if (strcmp(s, "1") == 0) {
+		*out = true;
+		return 0;
+	}
+	if (strcmp(s, "0") == 0) {
+		*out = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int
+set_addr(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	 const char *value, bool is_src)
+{
+	static const uint8_t src4[] = CRAFT_DEFAULT_SRC4;
+	static const uint8_t dst4[] = CRAFT_DEFAULT_DST4;
+	static const uint8_t src6[] = CRAFT_DEFAULT_SRC6;
+	static const uint8_t dst6[] = CRAFT_DEFAULT_DST6;
+	uint8_t addr[16] = { 0 };
+	uint8_t *other;
+	bool other_given;
+	int family;
+
+	if (inet_pton(AF_INET, value, addr) == 1)
+		family = AF_INET;
+	else if (inet_pton(AF_INET6, value, addr) == 1)
+		family = AF_INET6;
+	else
+		return -EINVAL;
+
+	other = is_src ? spec->dst : spec->src;
+	other_given = is_src ? st->dst_given : st->src_given;
+	/* An address of the other family left from the defaults would make
+	 * "src=2001:db8::1" alone a nonsense packet: give it the family's
+	 * default instead. */
+	if (!other_given && spec->family != family) {
+		memset(other, 0, 16);
+		if (family == AF_INET6)
+			memcpy(other, is_src ? dst6 : src6, 16);
+		else
+			memcpy(other, is_src ? dst4 : src4, 4);
+	}
+	if (is_src) {
+		memcpy(spec->src, addr, 16);
+		st->src_given = true;
+		st->src_family = family;
+	} else {
+		memcpy(spec->dst, addr, 16);
+		st->dst_given = true;
+		st->dst_family = family;
+	}
+	spec->family = family;
+	return 0;
+}
+
+static int
+key_src(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	const char *value)
+{
+	return set_addr(spec, st, value, true);
+}
+
+static int
+key_dst(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	const char *value)
+{
+	return set_addr(spec, st, value, false);
+}
+
+static int
+key_sport(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	  const char *value)
+{
+	(void)st;
+	return parse_u16(value, UINT16_MAX, &spec->sport);
+}
+
+static int
+key_dport(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	  const char *value)
+{
+	(void)st;
+	return parse_u16(value, UINT16_MAX, &spec->dport);
+}
+
+static int
+key_flags(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	  const char *value)
+{
+	static const char letters[] = "FSRPAUEC";
+	uint8_t flags = 0;
+	const char *p, *bit;
+
+	(void)st;
+	if (isdigit((unsigned char)value[0]))
+		return parse_u8(value, UINT8_MAX, &spec->tcp_flags);
+	if (value[0] == '\0')
+		return -EINVAL;
+	for (p = value; *p != '\0'; p++) {
+		bit = strchr(letters, toupper((unsigned char)*p));
+		if (bit == NULL)
+			return -EINVAL;
+		flags |= (uint8_t)(1u << (bit - letters));
+	}
+	spec->tcp_flags = flags;
+	return 0;
+}
+
+static int
+key_seq(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	const char *value)
+{
+	(void)st;
+	return parse_u32(value, UINT32_MAX, &spec->seq);
+}
+
+static int
+key_ack(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	const char *value)
+{
+	(void)st;
+	return parse_u32(value, UINT32_MAX, &spec->ack);
+}
+
+static int
+key_ttl(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	const char *value)
+{
+	(void)st;
+	return parse_u8(value, UINT8_MAX, &spec->ttl);
+}
+
+static int
+key_proto(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	  const char *value)
+{
+	st->icmp_by_name = false;
+	if (strcasecmp(value, "tcp") == 0) {
+		spec->proto = 6;
+	} else if (strcasecmp(value, "udp") == 0) {
+		spec->proto = 17;
+	} else if (strcasecmp(value, "icmp") == 0) {
+		spec->proto = 1;
+		st->icmp_by_name = true;
+	} else if (strcasecmp(value, "icmp6") == 0) {
+		spec->proto = 58;
+	} else {
+		return parse_u8(value, UINT8_MAX, &spec->proto);
+	}
+	return 0;
+}
+
+static int
+add_vlan(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	 uint16_t tpid, uint16_t tci)
+{
+	if (spec->n_vlans >= OP25B_CRAFT_MAX_VLANS) {
+		craft_set_error(st->err, st->err_size,
+				"too many VLAN tags (at most %d)",
+				OP25B_CRAFT_MAX_VLANS);
+		return -EINVAL;
+	}
+	spec->vlan_tpid[spec->n_vlans] = tpid;
+	spec->vlan_tci[spec->n_vlans] = tci;
+	spec->n_vlans++;
+	return 0;
+}
+
+static int
+key_vlan(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	 const char *value)
+{
+	uint16_t tci;
+
+	if (parse_u16(value, UINT16_MAX, &tci) < 0)
+		return -EINVAL;
+	return add_vlan(spec, st, 0x8100, tci);
+}
+
+static int
+key_qinq(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	 const char *value)
+{
+	char outer_s[16], *inner_s;
+	uint16_t outer, inner;
+	int ret;
+
+	if (strlen(value) >= sizeof(outer_s))
+		return -EINVAL;
+	strcpy(outer_s, value);
+	inner_s = strchr(outer_s, ',');
+	if (inner_s == NULL)
+		return -EINVAL;
+	*inner_s++ = '\0';
+	if (parse_u16(outer_s, UINT16_MAX, &outer) < 0 ||
+	    parse_u16(inner_s, UINT16_MAX, &inner) < 0)
+		return -EINVAL;
+	/* Both tags or neither: half a QinQ pair is not what was asked. */
+	if (spec->n_vlans + 2 > OP25B_CRAFT_MAX_VLANS) {
+		craft_set_error(st->err, st->err_size,
+				"too many VLAN tags (at most %d)",
+				OP25B_CRAFT_MAX_VLANS);
+		return -EINVAL;
+	}
+	ret = add_vlan(spec, st, 0x88a8, outer);
+	if (ret == 0)
+		ret = add_vlan(spec, st, 0x8100, inner);
+	return ret;
+}
+
+static int
+key_tpid(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	 const char *value)
+{
+	uint16_t tpid;
+
+	if (parse_u16(value, UINT16_MAX, &tpid) < 0)
+		return -EINVAL;
+	if (spec->n_vlans == 0) {
+		craft_set_error(st->err, st->err_size,
+				"'tpid' needs a 'vlan' or 'qinq' before it");
+		return -EINVAL;
+	}
+	spec->vlan_tpid[spec->n_vlans - 1] = tpid;
+	return 0;
+}
+
+static int
+key_pppoe(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	  const char *value)
+{
+	(void)st;
+	if (parse_u16(value, UINT16_MAX, &spec->pppoe_session) < 0)
+		return -EINVAL;
+	spec->pppoe = true;
+	return 0;
+}
+
+static int
+key_pppoe_len(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	      const char *value)
+{
+	long v;
+
+	(void)st;
+	if (parse_long(value, -65535, 65535, &v) < 0)
+		return -EINVAL;
+	spec->pppoe_length_delta = (int32_t)v;
+	return 0;
+}
+
+static int
+key_ethertype(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	      const char *value)
+{
+	(void)st;
+	return parse_u16(value, UINT16_MAX, &spec->ethertype);
+}
+
+static int
+key_ihl(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	const char *value)
+{
+	(void)st;
+	return parse_u8(value, 15, &spec->ipv4_ihl);
+}
+
+static int
+key_ipopts(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	   const char *value)
+{
+	uint8_t v;
+
+	(void)st;
+	if (parse_u8(value, 40, &v) < 0 || v % 4 != 0)
+		return -EINVAL;
+	spec->ipv4_options_len = v;
+	return 0;
+}
+
+static int
+key_ip_len(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	   const char *value)
+{
+	long v;
+
+	(void)st;
+	if (parse_long(value, -65535, 65535, &v) < 0)
+		return -EINVAL;
+	spec->ip_length_delta = (int32_t)v;
+	return 0;
+}
+
+static int
+key_frag(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	 const char *value)
+{
+	(void)st;
+	return parse_u16(value, 0x1fff, &spec->frag_offset);
+}
+
+static int
+key_mf(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+       const char *value)
+{
+	(void)st;
+	return parse_bool(value, &spec->more_fragments);
+}
+
+static int
+key_fraghdr(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	    const char *value)
+{
+	(void)st;
+	return parse_bool(value, &spec->frag_header);
+}
+
+static int
+ext_type(const char *name, uint8_t *type)
+{
+	static const struct {
+		const char *name;
+		uint8_t type;
+	} names[] = {
+		{ "hbh", 0 }, { "rt", 43 }, { "frag", 44 }, { "dst", 60 },
+		{ "ah", 51 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcasecmp(name, names[i].name) == 0) {
+			*type = names[i].type;
+			return 0;
+		}
+	}
+	return parse_u8(name, UINT8_MAX, type);
+}
+
+static int
+key_ext(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	const char *value)
+{
+	uint8_t types[OP25B_CRAFT_MAX_EXT];
+	unsigned int n = 0;
+	const char *p = value;
+	char name[16];
+	size_t len;
+
+	for (;;) {
+		len = strcspn(p, ",");
+		if (len == 0 || len >= sizeof(name))
+			return -EINVAL;
+		if (n >= OP25B_CRAFT_MAX_EXT) {
+			craft_set_error(st->err, st->err_size,
+					"too many extension headers (at most %d)",
+					OP25B_CRAFT_MAX_EXT);
+			return -EINVAL;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (ext_type(name, &types[n]) < 0)
+			return -EINVAL;
+		n++;
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	memcpy(spec->ext, types, n);
+	spec->n_ext = n;
+	return 0;
+}
+
+static int
+key_ext_loop(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	     const char *value)
+{
+	uint8_t type;
+
+	(void)st;
+	/* The field's 0 means "no loop", so hop-by-hop cannot be named. */
+	if (ext_type(value, &type) < 0 || type == 0)
+		return -EINVAL;
+	spec->ext_loop = type;
+	return 0;
+}
+
+static int
+key_doff(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	 const char *value)
+{
+	(void)st;
+	return parse_u8(value, 15, &spec->tcp_doff);
+}
+
+static int
+key_tcpopts(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	    const char *value)
+{
+	uint8_t v;
+
+	(void)st;
+	if (parse_u8(value, 40, &v) < 0 || v % 4 != 0)
+		return -EINVAL;
+	spec->tcp_options_len = v;
+	return 0;
+}
+
+static int
+key_payload(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	    const char *value)
+{
+	(void)st;
+	return parse_u16(value, UINT16_MAX, &spec->payload_len);
+}
+
+static int
+key_len(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	const char *value)
+{
+	(void)st;
+	return parse_u16(value, UINT16_MAX, &spec->frame_len);
+}
+
+static int
+key_trunc(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	  const char *value)
+{
+	(void)st;
+	return parse_u16(value, UINT16_MAX, &spec->truncate);
+}
+
+static int
+key_badsum(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	   const char *value)
+{
+	(void)st;
+	return parse_bool(value, &spec->bad_l4_checksum);
+}
+
+static const struct {
+	const char *name;
+	spec_key_fn_t fn;
+} spec_keys[] = {
+	{ "src", key_src },
+	{ "dst", key_dst },
+	{ "sport", key_sport },
+	{ "dport", key_dport },
+	{ "flags", key_flags },
+	{ "seq", key_seq },
+	{ "ack", key_ack },
+	{ "ttl", key_ttl },
+	{ "proto", key_proto },
+	{ "vlan", key_vlan },
+	{ "qinq", key_qinq },
+	{ "tpid", key_tpid },
+	{ "pppoe", key_pppoe },
+	{ "pppoe_len", key_pppoe_len },
+	{ "ethertype", key_ethertype },
+	{ "ihl", key_ihl },
+	{ "ipopts", key_ipopts },
+	{ "ip_len", key_ip_len },
+	{ "frag", key_frag },
+	{ "mf", key_mf },
+	{ "fraghdr", key_fraghdr },
+	{ "ext", key_ext },
+	{ "ext_loop", key_ext_loop },
+	{ "doff", key_doff },
+	{ "tcpopts", key_tcpopts },
+	{ "payload", key_payload },
+	{ "len", key_len },
+	{ "trunc", key_trunc },
+	{ "badsum", key_badsum },
+};
+
+static bool
+key_ignored(const char *key, const char *const *ignore)
+{
+	if (ignore == NULL)
+		return false;
+	for (; *ignore != NULL; ignore++)
+		if (strcmp(key, *ignore) == 0)
+			return true;
+	return false;
+}
+
+/* One "key=value" token, NUL-terminated, in a scratch copy. */
+static int
+parse_token(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	    char *token, const char *const *ignore)
+{
+	char *value = strchr(token, '=');
+	size_t i;
+	int ret;
+
+	if (value == NULL || value == token) {
+		craft_set_error(st->err, st->err_size,
+				"expected key=value, got '%s'", token);
+		return -EINVAL;
+	}
+	*value++ = '\0';
+	if (key_ignored(token, ignore))
+		return 0;
+	for (i = 0; i < sizeof(spec_keys) / sizeof(spec_keys[0]); i++) {
+		if (strcmp(token, spec_keys[i].name) != 0)
+			continue;
+		if (st->err != NULL && st->err_size > 0)
+			st->err[0] = '\0';
+		ret = spec_keys[i].fn(spec, st, value);
+		if (ret < 0 && (st->err == NULL || st->err_size == 0 ||
+				st->err[0] == '\0'))
+			craft_set_error(st->err, st->err_size,
+					"bad value for '%s': '%s'", token,
+					value);
+		return ret;
+	}
+	craft_set_error(st->err, st->err_size, "unknown key '%s'", token);
+	return -EINVAL;
+}
+
+int
+op25b_craft_spec_parse(struct op25b_craft_spec *spec, const char *tokens,
+		       const char *const *ignore, char *err, size_t err_size)
+{
+	struct spec_parse_state st = { .err = err, .err_size = err_size };
+	char *copy, *token, *save = NULL;
+	int ret = 0;
+
+	if (tokens == NULL)
+		return 0;
+	copy = strdup(tokens);
+	if (copy == NULL) {
+		craft_set_error(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	for (token = strtok_r(copy, " \t\r\n", &save); token != NULL;
+	     token = strtok_r(NULL, " \t\r\n", &save)) {
+		ret = parse_token(spec, &st, token, ignore);
+		if (ret < 0)
+			goto out_free_copy;
+	}
+	if (st.src_given && st.dst_given && st.src_family != st.dst_family) {
+		craft_set_error(err, err_size,
+				"src and dst are of different families");
+		ret = -EINVAL;
+		goto out_free_copy;
+	}
+	if (st.icmp_by_name && spec->family == AF_INET6)
+		spec->proto = 58;
+
+out_free_copy:
+	free(copy);
+	return ret;
+}
