@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Classifier internals: the compiled tables and the frame parser.
+ */
+#ifndef OP25B_CLASSIFY_PRIV_H
+#define OP25B_CLASSIFY_PRIV_H
+
+#include <stdint.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+
+#include "lpm4.h"
+#include "op25b_classify.h"
+
+struct rte_lpm6;
+
+/* At most this many IPv6 extension headers are walked before the packet is
+ * called malformed: a chain longer than any legitimate one (RFC 8200 order
+ * has at most 6) is either an attack or a loop. */
+#define OP25B_IPV6_EXT_MAX 8
+/* VLAN tags: QinQ has two; deeper stacks are not seen on subscriber ports
+ * and are treated as malformed rather than walked. */
+#define OP25B_VLAN_MAX 2
+
+#define ETHER_TYPE_IPV4 0x0800
+#define ETHER_TYPE_IPV6 0x86dd
+#define ETHER_TYPE_VLAN 0x8100
+#define ETHER_TYPE_QINQ 0x88a8
+#define ETHER_TYPE_QINQ_OLD 0x9100
+#define ETHER_TYPE_PPPOE_SESSION 0x8864
+#define PPP_PROTO_IPV4 0x0021
+#define PPP_PROTO_IPV6 0x0057
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+
+/* "SMTP: decide by policy" while parsing; FORWARDED is never a parse
+ * result otherwise. */
+#define PARSE_SMTP OP25B_OUTCOME_FORWARDED
+
+/* What the parser learned about one frame. */
+struct pkt_meta {
+	uint16_t l3;     /* offset of the IP header */
+	uint16_t l4;     /* offset of the TCP header */
+	uint16_t l4_end; /* end of the IP payload (IP length, not frame) */
+	uint16_t pppoe;  /* offset of the PPPoE header, 0: none */
+	uint8_t family;  /* 4 or 6 */
+	uint8_t tcp_flags;
+};
+
+struct op25b_classifier {
+	/* Ports are tested before any lookup: SMTP or submission. */
+	uint64_t port_interesting[65536 / 64];
+	uint64_t port_smtp[65536 / 64];
+	struct lpm4 *src4; /* NULL: no IPv4 prefix on this side */
+	struct lpm4 *dst4;
+	struct rte_lpm6 *src6;
+	struct rte_lpm6 *dst6;
+	/* outcome[class_slot * n_group_slots + group_slot], precedence and
+	 * monitor mode already applied: FORWARDED, COUNTED or BLOCKED. */
+	uint8_t *matrix;
+	uint16_t n_group_slots;
+	uint8_t reset_blocked_syn;
+	uint8_t malformed_disposition;
+	size_t memory;
+} __rte_cache_aligned;
+
+static inline uint16_t
+load_be16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_16(v);
+}
+
+static inline uint32_t
+load_be32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
+
+static inline int
+port_bit(const uint64_t *bitmap, uint16_t port)
+{
+	return (bitmap[port >> 6] >> (port & 63)) & 1;
+}
+
+static inline uint8_t
+parse_tcp(const struct op25b_classifier *c, const uint8_t *p, uint32_t l4,
+	  uint32_t l4_end, struct pkt_meta *m)
+{
+	uint32_t doff;
+	uint16_t dport;
+
+	/* Also RFC 1858: a first fragment must carry the whole fixed TCP
+	 * header, or its flags could be overwritten by the next one. */
+	if (unlikely(l4 + 20 > l4_end))
+		return OP25B_OUTCOME_MALFORMED;
+	doff = (uint32_t)(p[l4 + 12] >> 4) * 4;
+	if (unlikely(doff < 20 || l4 + doff > l4_end))
+		return OP25B_OUTCOME_MALFORMED;
+	dport = load_be16(p + l4 + 2);
+	if (likely(!port_bit(c->port_interesting, dport)))
+		return OP25B_OUTCOME_NON_SMTP;
+	m->l4 = (uint16_t)l4;
+	m->l4_end = (uint16_t)l4_end;
+	m->tcp_flags = p[l4 + 13];
+	return port_bit(c->port_smtp, dport) ? PARSE_SMTP
+					     : OP25B_OUTCOME_SUBMISSION;
+}
+
+static inline uint8_t
+parse_ipv4(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
+	   uint32_t end, struct pkt_meta *m)
+{
+	uint32_t ihl, total;
+	uint16_t frag_offset;
+
+	if (unlikely(off + 20 > end || (p[off] >> 4) != 4))
+		return OP25B_OUTCOME_MALFORMED;
+	ihl = (uint32_t)(p[off] & 0x0f) * 4;
+	total = load_be16(p + off + 2);
+	if (unlikely(ihl < 20 || total < ihl || off + total > end))
+		return OP25B_OUTCOME_MALFORMED;
+	m->family = 4;
+	frag_offset = load_be16(p + off + 6) & 0x1fff;
+	if (unlikely(frag_offset != 0)) {
+		/* Offset 1 (8 bytes) with TCP can only serve to rewrite the
+		 * first fragment's TCP flags (RFC 1858). */
+		if (frag_offset == 1 && p[off + 9] == IPPROTO_TCP)
+			return OP25B_OUTCOME_MALFORMED;
+		return OP25B_OUTCOME_FRAGMENTS;
+	}
+	if (p[off + 9] != IPPROTO_TCP)
+		return OP25B_OUTCOME_NON_SMTP;
+	return parse_tcp(c, p, off + ihl, off + total, m);
+}
+
+static inline uint8_t
+parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
+	   uint32_t end, struct pkt_meta *m)
+{
+	uint32_t payload_end, cur, hlen;
+	unsigned int i;
+	uint8_t nh;
+
+	if (unlikely(off + 40 > end || (p[off] >> 4) != 6))
+		return OP25B_OUTCOME_MALFORMED;
+	payload_end = off + 40 + load_be16(p + off + 4);
+	/* Payload length 0 would be a jumbogram, which Ethernet cannot carry. */
+	if (unlikely(payload_end == off + 40 || payload_end > end))
+		return OP25B_OUTCOME_MALFORMED;
+	m->family = 6;
+	nh = p[off + 6];
+	cur = off + 40;
+	for (i = 0;; i++) {
+		if (nh == IPPROTO_TCP)
+			return parse_tcp(c, p, cur, payload_end, m);
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
+		    nh != IPPROTO_DSTOPTS && nh != IPPROTO_FRAGMENT &&
+		    nh != IPPROTO_AH)
+			return OP25B_OUTCOME_NON_SMTP;
+		/* Hop-by-hop is only valid right after the IPv6 header. */
+		if (unlikely(i >= OP25B_IPV6_EXT_MAX ||
+			     (nh == IPPROTO_HOPOPTS && i != 0) ||
+			     cur + 8 > payload_end))
+			return OP25B_OUTCOME_MALFORMED;
+		if (nh == IPPROTO_FRAGMENT) {
+			hlen = 8;
+			if (load_be16(p + cur + 2) >> 3 != 0)
+				return OP25B_OUTCOME_FRAGMENTS;
+		} else if (nh == IPPROTO_AH) {
+			hlen = ((uint32_t)p[cur + 1] + 2) * 4;
+		} else {
+			hlen = ((uint32_t)p[cur + 1] + 1) * 8;
+		}
+		if (unlikely(cur + hlen > payload_end))
+			return OP25B_OUTCOME_MALFORMED;
+		nh = p[cur];
+		cur += hlen;
+	}
+}
+
+/*
+ * Parse one frame of @len bytes. Returns the outcome when the frame is
+ * settled by parsing alone, or PARSE_SMTP with @m filled when the policy
+ * must decide. Never reads past p[len - 1].
+ */
+static inline uint8_t
+parse_frame(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
+	    struct pkt_meta *m)
+{
+	uint32_t off = 14, end = len;
+	unsigned int tags = 0;
+	uint16_t type;
+
+	m->pppoe = 0;
+	if (unlikely(len < 14))
+		return OP25B_OUTCOME_MALFORMED;
+	type = load_be16(p + 12);
+	while (type == ETHER_TYPE_VLAN || type == ETHER_TYPE_QINQ ||
+	       type == ETHER_TYPE_QINQ_OLD) {
+		if (unlikely(++tags > OP25B_VLAN_MAX || off + 4 > len))
+			return OP25B_OUTCOME_MALFORMED;
+		type = load_be16(p + off + 2);
+		off += 4;
+	}
+	if (type == ETHER_TYPE_PPPOE_SESSION) {
+		uint32_t pppoe_len;
+		uint16_t proto;
+
+		if (unlikely(off + 8 > len || p[off] != 0x11 || p[off + 1] != 0))
+			return OP25B_OUTCOME_MALFORMED;
+		pppoe_len = load_be16(p + off + 4);
+		if (unlikely(pppoe_len < 2 || off + 6 + pppoe_len > len))
+			return OP25B_OUTCOME_MALFORMED;
+		m->pppoe = (uint16_t)off;
+		end = off + 6 + pppoe_len;
+		proto = load_be16(p + off + 6);
+		off += 8;
+		if (proto == PPP_PROTO_IPV4)
+			type = ETHER_TYPE_IPV4;
+		else if (proto == PPP_PROTO_IPV6)
+			type = ETHER_TYPE_IPV6;
+		else
+			return OP25B_OUTCOME_NON_SMTP;
+	}
+	m->l3 = (uint16_t)off;
+	if (type == ETHER_TYPE_IPV4)
+		return parse_ipv4(c, p, off, end, m);
+	if (type == ETHER_TYPE_IPV6)
+		return parse_ipv6(c, p, off, end, m);
+	return OP25B_OUTCOME_NON_SMTP;
+}
+
+/* Rewrite a blocked SYN in place into its RST+ACK reply. Returns 0, or -1
+ * when the mbuf cannot be written (shared or chained): then it is dropped. */
+int op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta);
+
+#endif /* OP25B_CLASSIFY_PRIV_H */
