@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * op25b-policy: the classifier without ports, for operators.
+ *   check FILE                      validate and summarise a policy
+ *   explain FILE SRC DST [PORT]     the verdict for one flow, and why
+ *   replay FILE IN.pcap [...]       the real classifier over a capture
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "policy_tool.h"
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *synopsis;
+	const char *help;
+} commands[] = {
+	{"check", op25b_tool_check, "check FILE",
+	 "validate FILE and print a summary; errors as file:line:column"},
+	{"explain", op25b_tool_explain, "explain FILE SRC DST [PORT] [--json]",
+	 "the verdict for one flow and which rule decided it"},
+	{"replay", op25b_tool_replay,
+	 "replay FILE IN.pcap [--out OUT.pcap] [--replies R.pcap] [--json]",
+	 "classify a capture; OUT gets what would be forwarded upstream, R "
+	 "the TCP resets sent back"},
+};
+
+static void
+usage(FILE *out)
+{
+	unsigned int i;
+
+	fprintf(out, "usage: op25b-policy COMMAND ARGS...\n\ncommands:\n");
+	for (i = 0; i < RTE_DIM(commands); i++)
+		fprintf(out, "  %s\n      %s\n", commands[i].synopsis,
+			commands[i].help);
+	fprintf(out, "\nexit status: 0 ok, 1 the policy or input is bad, 2 "
+		     "usage error\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned int i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < RTE_DIM(commands); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "op25b-policy: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

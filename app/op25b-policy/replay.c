@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * op25b-policy replay: the real classifier over a capture, without ports.
+ * A dry run of a new policy on real traffic before it goes live.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
+#include "op25b_classify.h"
+#include "op25b_policy.h"
+#include "policy_tool.h"
+
+#define REPLAY_BURST 32
+/* Jumbo frames fit: a capture is copied into one segment per frame. */
+#define REPLAY_FRAME_MAX 9216
+
+static const char *const disposition_names[] = {"forward", "drop", "reply"};
+
+struct replay {
+	const char *policy_path;
+	const char *in_path;
+	const char *out_path;
+	const char *replies_path;
+	int json;
+	struct op25b_policy *policy;
+	struct op25b_classifier *classifier;
+	struct rte_mempool *pool;
+	pcap_dumper_t *out;
+	pcap_dumper_t *replies;
+	struct op25b_classify_counters counters;
+	uint64_t packets;
+	uint64_t truncated;
+	uint64_t oversize;
+};
+
+static const char *
+slot_name(const struct op25b_policy *p, unsigned int slot, int is_class)
+{
+	if (slot == 0)
+		return NULL;
+	return is_class ? p->classes[slot - 1].name : p->groups[slot - 1].name;
+}
+
+static void
+print_result(struct replay *r, uint64_t n, const uint8_t *frame,
+	     uint32_t len,
+	     const struct op25b_classify_result *res)
+{
+	const char *cls = slot_name(r->policy, res->class_slot, 1);
+	const char *grp = slot_name(r->policy, res->group_slot, 0);
+	char what[256];
+
+	op25b_classifier_describe(r->classifier, frame, len, what, sizeof(what));
+	if (r->json) {
+		printf("{\"packet\": %" PRIu64 ", \"outcome\": \"%s\", "
+		       "\"disposition\": \"%s\", ",
+		       n, op25b_outcome_name(res->outcome),
+		       disposition_names[res->disposition]);
+		printf(cls ? "\"class\": \"%s\", " : "\"class\": null, ", cls);
+		printf(grp ? "\"group\": \"%s\", " : "\"group\": null, ", grp);
+		printf("\"length\": %u, \"summary\": \"%s\"}\n", len, what);
+		return;
+	}
+	printf("%6" PRIu64 "  %-10s %-8s %-16s %-16s %s\n", n,
+	       op25b_outcome_name(res->outcome),
+	       disposition_names[res->disposition], cls ? cls : "-",
+	       grp ? grp : "-", what);
+}
+
+static void
+dump(pcap_dumper_t *d, const struct rte_mbuf *m, const struct timeval *ts)
+{
+	struct pcap_pkthdr h;
+
+	if (d == NULL)
+		return;
+	h.ts = *ts;
+	h.caplen = h.len = rte_pktmbuf_data_len(m);
+	pcap_dump((u_char *)d, &h, rte_pktmbuf_mtod(m, const u_char *));
+}
+
+static void
+flush_burst(struct replay *r, struct rte_mbuf **pkts, struct timeval *ts,
+	    uint8_t (*orig)[REPLAY_FRAME_MAX], const uint32_t *orig_len,
+	    uint16_t n)
+{
+	struct op25b_classify_result res[REPLAY_BURST];
+	uint16_t i;
+
+	op25b_classifier_classify_burst(r->classifier, pkts, n, res,
+					&r->counters);
+	for (i = 0; i < n; i++) {
+		r->packets++;
+		/* Describe the frame as it came in, not its RST rewrite. */
+		print_result(r, r->packets, orig[i], orig_len[i], &res[i]);
+		if (res[i].disposition == OP25B_DISPOSITION_FORWARD)
+			dump(r->out, pkts[i], &ts[i]);
+		else if (res[i].disposition == OP25B_DISPOSITION_REPLY)
+			dump(r->replies, pkts[i], &ts[i]);
+	}
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+static int
+run_capture(struct replay *r, pcap_t *in)
+{
+	static uint8_t orig[REPLAY_BURST][REPLAY_FRAME_MAX];
+	struct rte_mbuf *pkts[REPLAY_BURST];
+	struct timeval ts[REPLAY_BURST];
+	uint32_t orig_len[REPLAY_BURST];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	uint16_t n = 0;
+	int ret;
+
+	while ((ret = pcap_next_ex(in, &h, &data)) == 1) {
+		struct rte_mbuf *m;
+		uint32_t len = h->caplen;
+
+		if (h->caplen < h->len)
+			r->truncated++;
+		if (len > REPLAY_FRAME_MAX) {
+			r->oversize++;
+			continue;
+		}
+		m = rte_pktmbuf_alloc(r->pool);
+		if (m == NULL)
+			return -ENOMEM;
+		memcpy(rte_pktmbuf_mtod(m, void *), data, len);
+		memcpy(orig[n], data, len);
+		m->data_len = (uint16_t)len;
+		m->pkt_len = len;
+		orig_len[n] = len;
+		ts[n] = h->ts;
+		pkts[n++] = m;
+		if (n == REPLAY_BURST) {
+			flush_burst(r, pkts, ts, orig, orig_len, n);
+			n = 0;
+		}
+	}
+	if (n > 0)
+		flush_burst(r, pkts, ts, orig, orig_len, n);
+	if (ret == -1) {
+		fprintf(stderr, "op25b-policy: %s: %s\n", r->in_path,
+			pcap_geterr(in));
+		return -EIO;
+	}
+	return 0;
+}
+
+static void
+print_summary(const struct replay *r)
+{
+	const struct op25b_policy *p = r->policy;
+	FILE *out = r->json ? stderr : stdout;
+	unsigned int i, v;
+
+	fprintf(out, "\n%" PRIu64 " packets:", r->packets);
+	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
+		fprintf(out, " %s %" PRIu64, op25b_outcome_name(i),
+			r->counters.outcome[i]);
+	fputc('\n', out);
+	if (r->truncated || r->oversize)
+		fprintf(out,
+			"note: %" PRIu64 " frames were cut short by the capture's "
+			"snap length (classified as captured), %" PRIu64
+			" frames over %u bytes were skipped\n",
+			r->truncated, r->oversize, REPLAY_FRAME_MAX);
+	fprintf(out, "%-24s %10s %10s %10s %10s\n", "class", "forwarded",
+		"counted", "blocked", "reset");
+	for (i = 0; i <= p->n_classes; i++) {
+		unsigned int slot = (i + 1) % (p->n_classes + 1);
+		const char *name = slot_name(p, slot, 1);
+
+		fprintf(out, "%-24s", name ? name : "(none)");
+		for (v = 0; v < OP25B_VERDICT_MAX; v++)
+			fprintf(out, " %10" PRIu64,
+				r->counters.class_verdict[slot][v]);
+		fputc('\n', out);
+	}
+}
+
+static pcap_dumper_t *
+open_dump(pcap_t *dead, const char *path)
+{
+	pcap_dumper_t *d;
+
+	if (path == NULL)
+		return NULL;
+	d = pcap_dump_open(dead, path);
+	if (d == NULL)
+		fprintf(stderr, "op25b-policy: %s: %s\n", path,
+			pcap_geterr(dead));
+	return d;
+}
+
+/* A private EAL: no PCI, no hugepages, no files shared with a running
+ * op25b. rte_lpm6 and the mbufs need it; nothing else does. */
+static int
+eal_start(void)
+{
+	char *args[] = {"op25b-policy", "--no-pci", "--no-huge", "-m", "2048",
+			"--no-shconf", "--no-telemetry", "-l", "0",
+			"--log-level", "*:error"};
+
+	if (rte_eal_init(RTE_DIM(args), args) < 0) {
+		fprintf(stderr, "op25b-policy: EAL init failed: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+replay_usage(void)
+{
+	fprintf(stderr,
+		"usage: op25b-policy replay FILE IN.pcap [--out OUT.pcap] "
+		"[--replies R.pcap] [--json]\n");
+	return OP25B_TOOL_USAGE;
+}
+
+int
+op25b_tool_replay(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"out", required_argument, NULL, 'o'},
+		{"replies", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct replay r = {0};
+	pcap_t *in = NULL, *dead = NULL;
+	int opt, ret = 1;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			r.out_path = optarg;
+			break;
+		case 'r':
+			r.replies_path = optarg;
+			break;
+		case 'j':
+			r.json = 1;
+			break;
+		default:
+			return replay_usage();
+		}
+	}
+	if (argc - optind != 2)
+		return replay_usage();
+	r.policy_path = argv[optind];
+	r.in_path = argv[optind + 1];
+
+	r.policy = op25b_tool_load_policy(r.policy_path, true);
+	if (r.policy == NULL)
+		return OP25B_TOOL_BAD_POLICY;
+	in = pcap_open_offline(r.in_path, errbuf);
+	if (in == NULL) {
+		fprintf(stderr, "op25b-policy: %s: %s\n", r.in_path, errbuf);
+		goto out_policy;
+	}
+	if (pcap_datalink(in) != DLT_EN10MB) {
+		fprintf(stderr,
+			"op25b-policy: %s: link type %s; only Ethernet "
+			"captures can be replayed\n",
+			r.in_path,
+			pcap_datalink_val_to_name(pcap_datalink(in)));
+		goto out_pcap;
+	}
+	if (eal_start() != 0)
+		goto out_pcap;
+	r.classifier = op25b_classifier_create(r.policy, SOCKET_ID_ANY);
+	r.pool = rte_pktmbuf_pool_create("replay", 2 * REPLAY_BURST - 1, 0, 0,
+					 REPLAY_FRAME_MAX +
+						 RTE_PKTMBUF_HEADROOM,
+					 SOCKET_ID_ANY);
+	if (r.classifier == NULL || r.pool == NULL) {
+		fprintf(stderr, "op25b-policy: %s\n", rte_strerror(rte_errno));
+		goto out_eal;
+	}
+	dead = pcap_open_dead(DLT_EN10MB, 65535);
+	r.out = open_dump(dead, r.out_path);
+	r.replies = open_dump(dead, r.replies_path);
+	if ((r.out_path && r.out == NULL) ||
+	    (r.replies_path && r.replies == NULL))
+		goto out_dump;
+
+	if (run_capture(&r, in) == 0) {
+		print_summary(&r);
+		ret = 0;
+	}
+
+out_dump:
+	if (r.out)
+		pcap_dump_close(r.out);
+	if (r.replies)
+		pcap_dump_close(r.replies);
+	if (dead)
+		pcap_close(dead);
+out_eal:
+	rte_mempool_free(r.pool);
+	op25b_classifier_free(r.classifier);
+	rte_eal_cleanup();
+out_pcap:
+	pcap_close(in);
+out_policy:
+	op25b_policy_free(r.policy);
+	return ret;
+}

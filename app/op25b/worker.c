@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker loop: RX a burst on every port of every pair, classify what
+ * the subscriber side sent, and TX each mbuf where its disposition says.
+ * No locks, allocation, syscalls or logs in here: only counters.
+ */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "op25b_app.h"
+
+struct op25b_app *op25b_worker_app;
+
+static inline void
+send_burst(struct op25b_worker *w, uint16_t port, struct rte_mbuf **pkts,
+	   uint16_t n)
+{
+	uint16_t sent;
+
+	if (n == 0)
+		return;
+	sent = rte_eth_tx_burst(port, w->queue, pkts, n);
+	w->port[port].tx += sent;
+	if (unlikely(sent < n)) {
+		w->port[port].tx_dropped += n - sent;
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+}
+
+static inline uint16_t
+subscriber_burst(struct op25b_worker *w,
+		 const struct op25b_classifier *classifier,
+		 const struct op25b_pair *pair, uint16_t burst)
+{
+	struct rte_mbuf *pkts[OP25B_CLASSIFY_BURST_MAX];
+	struct rte_mbuf *fwd[OP25B_CLASSIFY_BURST_MAX];
+	struct rte_mbuf *reply[OP25B_CLASSIFY_BURST_MAX];
+	struct rte_mbuf *drop[OP25B_CLASSIFY_BURST_MAX];
+	struct op25b_classify_result results[OP25B_CLASSIFY_BURST_MAX];
+	uint16_t n, i, n_fwd = 0, n_reply = 0, n_drop = 0;
+
+	n = rte_eth_rx_burst(pair->sub, w->queue, pkts, burst);
+	if (n == 0)
+		return 0;
+	w->port[pair->sub].rx += n;
+	op25b_classifier_classify_burst(classifier, pkts, n, results,
+					&w->counters);
+	for (i = 0; i < n; i++) {
+		switch (results[i].disposition) {
+		case OP25B_DISPOSITION_FORWARD:
+			fwd[n_fwd++] = pkts[i];
+			break;
+		case OP25B_DISPOSITION_REPLY:
+			reply[n_reply++] = pkts[i];
+			break;
+		default:
+			drop[n_drop++] = pkts[i];
+			break;
+		}
+	}
+	send_burst(w, pair->up, fwd, n_fwd);
+	send_burst(w, pair->sub, reply, n_reply);
+	if (n_drop > 0)
+		rte_pktmbuf_free_bulk(drop, n_drop);
+	return n;
+}
+
+static inline uint16_t
+upstream_burst(struct op25b_worker *w, const struct op25b_pair *pair,
+	       uint16_t burst)
+{
+	struct rte_mbuf *pkts[OP25B_CLASSIFY_BURST_MAX];
+	uint16_t n;
+
+	n = rte_eth_rx_burst(pair->up, w->queue, pkts, burst);
+	if (n == 0)
+		return 0;
+	w->port[pair->up].rx += n;
+	w->upstream += n;
+	send_burst(w, pair->sub, pkts, n);
+	return n;
+}
+
+int
+op25b_worker_main(void *arg)
+{
+	struct op25b_worker *w = arg;
+	struct op25b_app *app = op25b_worker_app;
+	const struct op25b_config *cfg = &app->config;
+	uint16_t burst = cfg->burst;
+
+	while (!atomic_load_explicit(&app->stop, memory_order_relaxed)) {
+		/* Acquire: the tables behind the pointer were written before
+		 * it was published. */
+		const struct op25b_classifier *classifier = atomic_load_explicit(
+			&app->classifier, memory_order_acquire);
+		uint32_t got = 0;
+		unsigned int i;
+
+		for (i = 0; i < cfg->n_pairs; i++) {
+			got += subscriber_burst(w, classifier, &cfg->pairs[i],
+						burst);
+			got += upstream_burst(w, &cfg->pairs[i], burst);
+		}
+		w->loops++;
+		if (got != 0) {
+			w->busy_loops++;
+			__atomic_store_n(&w->last_rx_tsc, rte_rdtsc(),
+					 __ATOMIC_RELAXED);
+		}
+	}
+	return 0;
+}
