@@ -1,0 +1,944 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Classifier tests: every encapsulation and malformed case of the parser,
+ * the precedence, the RST reply field by field, exact counters, and the
+ * compiled tables against the policy's reference matcher.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+
+#include "op25b_classify.h"
+#include "op25b_craft.h"
+#include "op25b_policy.h"
+#include "test_eal.h"
+
+static const char test_policy_yaml[] =
+	"version: 1\n"
+	"mode: enforce\n"
+	"block: reset\n"
+	"default: allow\n"
+	"malformed: drop\n"
+	"ports: {smtp: [25, 2525], submission: [587, 465]}\n"
+	"sources:\n"
+	"  dynamic: {action: block, prefixes: [198.18.0.0/16, "
+	"2001:db8:1000::/36]}\n"
+	"  static: {action: allow, prefixes: [198.18.20.0/24, "
+	"2001:db8:1000:20::/64]}\n"
+	"  watched: {action: count, prefixes: [198.19.0.0/24]}\n"
+	"  mobile-only: {action: allow, to: {mobile-mx: block}, prefixes: "
+	"[198.19.128.0/17]}\n"
+	"  strict: {action: block, to: {isp-relays: block}, prefixes: "
+	"[198.19.1.0/24]}\n"
+	"destinations:\n"
+	"  isp-relays: {action: allow, prefixes: [192.0.2.25/32, "
+	"2001:db8::25/128]}\n"
+	"  mobile-mx: {prefixes: [198.51.100.0/24]}\n"
+	"  blackhole: {action: block, prefixes: [203.0.113.66/32]}\n";
+
+/* Slots: class k is slot k+1, in file order. */
+enum { C_NONE, C_DYNAMIC, C_STATIC, C_WATCHED, C_MOBILE, C_STRICT };
+enum { G_NONE, G_RELAYS, G_MOBILE_MX, G_BLACKHOLE };
+
+static struct rte_mempool *pool;
+static struct op25b_policy *policy;
+static struct op25b_classifier *classifier;
+
+static struct op25b_policy *
+load_policy(const char *yaml)
+{
+	struct op25b_policy_error err;
+	struct op25b_policy *p;
+
+	p = op25b_policy_load_buffer("test.yaml", yaml, strlen(yaml), &err);
+	if (p == NULL)
+		fail_msg("%s:%u:%u: %s", err.file, err.line, err.column,
+			 err.message);
+	return p;
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	if (test_eal_init() != 0)
+		return -1;
+	pool = rte_pktmbuf_pool_create("test_classify", 1023, 0, 0,
+				       OP25B_CRAFT_FRAME_MAX +
+					       RTE_PKTMBUF_HEADROOM,
+				       SOCKET_ID_ANY);
+	policy = load_policy(test_policy_yaml);
+	classifier = op25b_classifier_create(policy, SOCKET_ID_ANY);
+	return pool && policy && classifier ? 0 : -1;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	op25b_classifier_free(classifier);
+	op25b_policy_free(policy);
+	rte_mempool_free(pool);
+	return 0;
+}
+
+static struct rte_mbuf *
+mbuf_from_spec(const char *tokens)
+{
+	struct op25b_craft_spec spec;
+	char err[256];
+	struct rte_mbuf *m;
+	int len;
+
+	op25b_craft_spec_init(&spec);
+	if (op25b_craft_spec_parse(&spec, tokens, NULL, err, sizeof(err)) != 0)
+		fail_msg("spec '%s': %s", tokens, err);
+	m = rte_pktmbuf_alloc(pool);
+	assert_non_null(m);
+	len = op25b_craft_build(&spec, rte_pktmbuf_mtod(m, uint8_t *),
+				OP25B_CRAFT_FRAME_MAX);
+	assert_true(len >= 0);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = (uint32_t)len;
+	return m;
+}
+
+/* Classify one frame; the mbuf is freed unless @keep receives it. */
+static struct op25b_classify_result
+classify_with(const struct op25b_classifier *c, const char *tokens,
+	      struct rte_mbuf **keep)
+{
+	struct op25b_classify_result r;
+	struct rte_mbuf *m = mbuf_from_spec(tokens);
+
+	assert_int_equal(op25b_classifier_classify_burst(c, &m, 1, &r, NULL),
+			 1);
+	if (keep != NULL)
+		*keep = m;
+	else
+		rte_pktmbuf_free(m);
+	return r;
+}
+
+static void
+expect_outcome(const char *tokens, enum op25b_outcome outcome,
+	       unsigned int class_slot, unsigned int group_slot)
+{
+	struct op25b_classify_result r = classify_with(classifier, tokens, NULL);
+
+	if (r.outcome != outcome || r.class_slot != class_slot ||
+	    r.group_slot != group_slot)
+		fail_msg("'%s': got %s class %u group %u, expected %s class "
+			 "%u group %u",
+			 tokens, op25b_outcome_name(r.outcome), r.class_slot,
+			 r.group_slot, op25b_outcome_name(outcome), class_slot,
+			 group_slot);
+}
+
+#define DYN "src=198.18.5.9 dst=203.0.113.9"
+#define DYN6 "src=2001:db8:1000::9 dst=2001:db8:ffff::9"
+
+/* ---- encapsulations ---------------------------------------------------- */
+
+static void
+test_plain_ipv4_syn_reset(void **state)
+{
+	(void)state;
+	expect_outcome(DYN " dport=25 flags=S", OP25B_OUTCOME_RESET, C_DYNAMIC,
+		       G_NONE);
+}
+
+static void
+test_vlan(void **state)
+{
+	(void)state;
+	expect_outcome(DYN " vlan=100", OP25B_OUTCOME_RESET, C_DYNAMIC, G_NONE);
+	expect_outcome(DYN " vlan=100 tpid=0x9100", OP25B_OUTCOME_RESET,
+		       C_DYNAMIC, G_NONE);
+}
+
+static void
+test_qinq(void **state)
+{
+	(void)state;
+	expect_outcome(DYN " qinq=10,20", OP25B_OUTCOME_RESET, C_DYNAMIC,
+		       G_NONE);
+	expect_outcome(DYN6 " qinq=10,20", OP25B_OUTCOME_RESET, C_DYNAMIC,
+		       G_NONE);
+}
+
+static void
+test_three_vlans_malformed(void **state)
+{
+	(void)state;
+	expect_outcome(DYN " vlan=1 vlan=2 vlan=3", OP25B_OUTCOME_MALFORMED,
+		       C_NONE, G_NONE);
+}
+
+static void
+test_pppoe(void **state)
+{
+	(void)state;
+	expect_outcome(DYN " pppoe=7", OP25B_OUTCOME_RESET, C_DYNAMIC, G_NONE);
+	expect_outcome(DYN6 " pppoe=7", OP25B_OUTCOME_RESET, C_DYNAMIC, G_NONE);
+	expect_outcome(DYN " vlan=100 pppoe=7", OP25B_OUTCOME_RESET, C_DYNAMIC,
+		       G_NONE);
+}
+
+static void
+test_pppoe_bad_length_malformed(void **state)
+{
+	(void)state;
+	expect_outcome(DYN " pppoe=7 pppoe_len=1", OP25B_OUTCOME_MALFORMED,
+		       C_NONE, G_NONE);
+	/* Shorter than the IP packet it claims to carry. */
+	expect_outcome(DYN " pppoe=7 pppoe_len=-4", OP25B_OUTCOME_MALFORMED,
+		       C_NONE, G_NONE);
+}
+
+static void
+test_pppoe_non_ip_is_non_smtp(void **state)
+{
+	(void)state;
+	/* LCP inside a PPPoE session. */
+	expect_outcome(DYN " pppoe=7 ethertype=0xc021", OP25B_OUTCOME_NON_SMTP,
+		       C_NONE, G_NONE);
+}
+
+static void
+test_ipv4_options(void **state)
+{
+	(void)state;
+	expect_outcome(DYN " ipopts=8", OP25B_OUTCOME_RESET, C_DYNAMIC, G_NONE);
+	expect_outcome(DYN " ipopts=40", OP25B_OUTCOME_RESET, C_DYNAMIC,
+		       G_NONE);
+}
+
+static void
+test_ipv6_extension_chain(void **state)
+{
+	(void)state;
+	expect_outcome(DYN6 " ext=hbh,rt,dst", OP25B_OUTCOME_RESET, C_DYNAMIC,
+		       G_NONE);
+	expect_outcome(DYN6 " ext=hbh,dst,rt,ah,dst", OP25B_OUTCOME_RESET,
+		       C_DYNAMIC, G_NONE);
+	/* An atomic fragment (offset 0, no M) is a whole packet. */
+	expect_outcome(DYN6 " fraghdr=1", OP25B_OUTCOME_RESET, C_DYNAMIC,
+		       G_NONE);
+}
+
+static void
+test_ipv6_extension_abuse_malformed(void **state)
+{
+	(void)state;
+	expect_outcome(DYN6 " ext=dst,dst,dst,dst,dst,dst,dst,dst,dst",
+		       OP25B_OUTCOME_MALFORMED, C_NONE, G_NONE);
+	expect_outcome(DYN6 " ext=dst,hbh", OP25B_OUTCOME_MALFORMED, C_NONE,
+		       G_NONE);
+	/* The last header points back at a destination-options header that
+	 * is not there: the walk runs off the payload. */
+	expect_outcome(DYN6 " ext=dst ext_loop=60", OP25B_OUTCOME_MALFORMED,
+		       C_NONE, G_NONE);
+}
+
+static void
+test_non_smtp(void **state)
+{
+	(void)state;
+	expect_outcome(DYN " dport=443", OP25B_OUTCOME_NON_SMTP, C_NONE,
+		       G_NONE);
+	expect_outcome(DYN " proto=udp dport=25", OP25B_OUTCOME_NON_SMTP,
+		       C_NONE, G_NONE);
+	expect_outcome(DYN " proto=icmp", OP25B_OUTCOME_NON_SMTP, C_NONE,
+		       G_NONE);
+	/* The server side of a session seen on the subscriber port. */
+	expect_outcome(DYN " sport=25 dport=40000 flags=SA",
+		       OP25B_OUTCOME_NON_SMTP, C_NONE, G_NONE);
+	expect_outcome(DYN " ethertype=0x0806", OP25B_OUTCOME_NON_SMTP, C_NONE,
+		       G_NONE);
+	expect_outcome(DYN6 " ext=hbh proto=50", OP25B_OUTCOME_NON_SMTP,
+		       C_NONE, G_NONE);
+}
+
+static void
+test_submission_and_extra_smtp_port(void **state)
+{
+	(void)state;
+	expect_outcome(DYN " dport=587", OP25B_OUTCOME_SUBMISSION, C_NONE,
+		       G_NONE);
+	expect_outcome(DYN6 " dport=465", OP25B_OUTCOME_SUBMISSION, C_NONE,
+		       G_NONE);
+	expect_outcome(DYN " dport=2525", OP25B_OUTCOME_RESET, C_DYNAMIC,
+		       G_NONE);
+}
+
+/* ---- fragments --------------------------------------------------------- */
+
+static void
+test_fragments(void **state)
+{
+	(void)state;
+	/* First fragment with the whole TCP header: classified. */
+	expect_outcome(DYN " mf=1 payload=64", OP25B_OUTCOME_RESET, C_DYNAMIC,
+		       G_NONE);
+	expect_outcome(DYN " frag=100 payload=64", OP25B_OUTCOME_FRAGMENTS,
+		       C_NONE, G_NONE);
+	expect_outcome(DYN6 " frag=100 payload=64", OP25B_OUTCOME_FRAGMENTS,
+		       C_NONE, G_NONE);
+	expect_outcome(DYN " proto=udp frag=3 payload=64",
+		       OP25B_OUTCOME_FRAGMENTS, C_NONE, G_NONE);
+}
+
+static void
+test_fragment_attacks_malformed(void **state)
+{
+	(void)state;
+	/* RFC 1858: offset 1 rewrites the TCP flags of the first fragment. */
+	expect_outcome(DYN " frag=1 payload=16", OP25B_OUTCOME_MALFORMED,
+		       C_NONE, G_NONE);
+	/* A first fragment too short for the TCP header. */
+	expect_outcome(DYN " mf=1 ip_len=-12", OP25B_OUTCOME_MALFORMED, C_NONE,
+		       G_NONE);
+}
+
+/* ---- malformed headers --------------------------------------------------- */
+
+static void
+test_header_lies_malformed(void **state)
+{
+	(void)state;
+	expect_outcome(DYN " ihl=4", OP25B_OUTCOME_MALFORMED, C_NONE, G_NONE);
+	expect_outcome(DYN " ip_len=1", OP25B_OUTCOME_MALFORMED, C_NONE,
+		       G_NONE);
+	expect_outcome(DYN " ip_len=-30", OP25B_OUTCOME_MALFORMED, C_NONE,
+		       G_NONE);
+	expect_outcome(DYN6 " ip_len=1", OP25B_OUTCOME_MALFORMED, C_NONE,
+		       G_NONE);
+	expect_outcome(DYN " doff=4", OP25B_OUTCOME_MALFORMED, C_NONE, G_NONE);
+	expect_outcome(DYN " doff=15", OP25B_OUTCOME_MALFORMED, C_NONE, G_NONE);
+	expect_outcome(DYN " ethertype=0x86dd", OP25B_OUTCOME_MALFORMED,
+		       C_NONE, G_NONE);
+}
+
+static void
+test_ethernet_padding_is_fine(void **state)
+{
+	(void)state;
+	/* A 54-byte SYN padded to the 60-byte minimum by the sender's NIC. */
+	expect_outcome(DYN " len=60", OP25B_OUTCOME_RESET, C_DYNAMIC, G_NONE);
+}
+
+/* Cut a frame at every length short of whole: each cut must be malformed,
+ * and the parser must not read past the cut (ASan watches). */
+static void
+truncate_everywhere(const char *tokens)
+{
+	struct rte_mbuf *m = mbuf_from_spec(tokens);
+	uint16_t full = rte_pktmbuf_data_len(m), cut;
+	struct op25b_classify_result r;
+
+	for (cut = 0; cut < full; cut++) {
+		struct rte_mbuf *c = rte_pktmbuf_alloc(pool);
+		uint8_t *tight;
+
+		assert_non_null(c);
+		/* The frame ends exactly at the end of the buffer. */
+		tight = rte_pktmbuf_mtod(c, uint8_t *) +
+			(rte_pktmbuf_tailroom(c) - cut);
+		memcpy(tight, rte_pktmbuf_mtod(m, uint8_t *), cut);
+		c->data_off = (uint16_t)(tight - (uint8_t *)c->buf_addr);
+		c->data_len = cut;
+		c->pkt_len = cut;
+		op25b_classifier_classify_burst(classifier, &c, 1, &r, NULL);
+		if (r.outcome != OP25B_OUTCOME_MALFORMED)
+			fail_msg("'%s' cut to %u of %u: %s", tokens, cut, full,
+				 op25b_outcome_name(r.outcome));
+		rte_pktmbuf_free(c);
+	}
+	rte_pktmbuf_free(m);
+}
+
+static void
+test_truncated_at_every_byte(void **state)
+{
+	(void)state;
+	truncate_everywhere(DYN);
+	truncate_everywhere(DYN " vlan=5 pppoe=3 ipopts=12 tcpopts=8");
+	truncate_everywhere(DYN6 " qinq=1,2 ext=hbh,rt,dst");
+	truncate_everywhere(DYN6 " pppoe=9 ext=dst,ah");
+}
+
+static void
+test_malformed_forward_policy(void **state)
+{
+	static const char yaml[] = "version: 1\nmalformed: forward\n"
+				   "sources: {dyn: {action: block, prefixes: "
+				   "[198.18.0.0/16]}}\n";
+	struct op25b_policy *p = load_policy(yaml);
+	struct op25b_classifier *c = op25b_classifier_create(p, SOCKET_ID_ANY);
+	struct op25b_classify_result r;
+
+	(void)state;
+	assert_non_null(c);
+	r = classify_with(c, DYN " doff=4", NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_MALFORMED);
+	assert_int_equal(r.disposition, OP25B_DISPOSITION_FORWARD);
+	r = classify_with(classifier, DYN " doff=4", NULL);
+	assert_int_equal(r.disposition, OP25B_DISPOSITION_DROP);
+	/* block: drop (the default): a blocked SYN is dropped, not reset. */
+	r = classify_with(c, DYN, NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_BLOCKED);
+	assert_int_equal(r.disposition, OP25B_DISPOSITION_DROP);
+	op25b_classifier_free(c);
+	op25b_policy_free(p);
+}
+
+/* ---- precedence ---------------------------------------------------------- */
+
+static void
+test_precedence(void **state)
+{
+	(void)state;
+	/* class.action */
+	expect_outcome(DYN, OP25B_OUTCOME_RESET, C_DYNAMIC, G_NONE);
+	/* group.action beats class.action */
+	expect_outcome("src=198.18.5.9 dst=192.0.2.25", OP25B_OUTCOME_FORWARDED,
+		       C_DYNAMIC, G_RELAYS);
+	expect_outcome("src=198.18.20.7 dst=203.0.113.66", OP25B_OUTCOME_RESET,
+		       C_STATIC, G_BLACKHOLE);
+	/* class.to beats group.action */
+	expect_outcome("src=198.19.1.7 dst=192.0.2.25", OP25B_OUTCOME_RESET,
+		       C_STRICT, G_RELAYS);
+	/* a group without action only acts through class.to */
+	expect_outcome("src=198.19.200.1 dst=198.51.100.4", OP25B_OUTCOME_RESET,
+		       C_MOBILE, G_MOBILE_MX);
+	expect_outcome("src=198.19.200.1 dst=203.0.113.4",
+		       OP25B_OUTCOME_FORWARDED, C_MOBILE, G_NONE);
+	expect_outcome("src=198.18.5.9 dst=198.51.100.4", OP25B_OUTCOME_RESET,
+		       C_DYNAMIC, G_MOBILE_MX);
+	/* default */
+	expect_outcome("src=192.0.2.77 dst=203.0.113.9",
+		       OP25B_OUTCOME_FORWARDED, C_NONE, G_NONE);
+	/* count */
+	expect_outcome("src=198.19.0.9 dst=203.0.113.9", OP25B_OUTCOME_COUNTED,
+		       C_WATCHED, G_NONE);
+}
+
+static void
+test_longest_prefix_wins(void **state)
+{
+	(void)state;
+	expect_outcome("src=198.18.20.255 dst=203.0.113.9",
+		       OP25B_OUTCOME_FORWARDED, C_STATIC, G_NONE);
+	expect_outcome("src=198.18.21.0 dst=203.0.113.9", OP25B_OUTCOME_RESET,
+		       C_DYNAMIC, G_NONE);
+	expect_outcome("src=2001:db8:1000:20::1 dst=2001:db8:ffff::9",
+		       OP25B_OUTCOME_FORWARDED, C_STATIC, G_NONE);
+	expect_outcome("src=2001:db8:1000:21::1 dst=2001:db8:ffff::9",
+		       OP25B_OUTCOME_RESET, C_DYNAMIC, G_NONE);
+	expect_outcome("src=2001:db8:1000::9 dst=2001:db8::25",
+		       OP25B_OUTCOME_FORWARDED, C_DYNAMIC, G_RELAYS);
+	/* An IPv4 address never matches an IPv6 prefix or the reverse. */
+	expect_outcome("src=2001:db8:2000::1 dst=2001:db8:ffff::9",
+		       OP25B_OUTCOME_FORWARDED, C_NONE, G_NONE);
+}
+
+static void
+test_only_bare_syn_is_reset(void **state)
+{
+	struct op25b_classify_result r;
+
+	(void)state;
+	r = classify_with(classifier, DYN " flags=A payload=100", NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_BLOCKED);
+	assert_int_equal(r.disposition, OP25B_DISPOSITION_DROP);
+	r = classify_with(classifier, DYN " flags=SA", NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_BLOCKED);
+	r = classify_with(classifier, DYN " flags=R", NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_BLOCKED);
+	r = classify_with(classifier, DYN " flags=S", NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_RESET);
+	assert_int_equal(r.disposition, OP25B_DISPOSITION_REPLY);
+}
+
+static void
+test_monitor_mode_counts_every_block(void **state)
+{
+	static const char yaml[] =
+		"version: 1\nmode: monitor\nblock: reset\n"
+		"sources: {dyn: {action: block, to: {mx: block}, prefixes: "
+		"[198.18.0.0/16]}}\n"
+		"destinations: {mx: {action: block, prefixes: "
+		"[203.0.113.0/24]}}\n";
+	struct op25b_policy *p = load_policy(yaml);
+	struct op25b_classifier *c = op25b_classifier_create(p, SOCKET_ID_ANY);
+	struct op25b_classify_result r;
+
+	(void)state;
+	assert_non_null(c);
+	r = classify_with(c, DYN, NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_COUNTED);
+	assert_int_equal(r.disposition, OP25B_DISPOSITION_FORWARD);
+	r = classify_with(c, "src=192.0.2.1 dst=203.0.113.9", NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_COUNTED);
+	op25b_classifier_free(c);
+	op25b_policy_free(p);
+}
+
+/* ---- the RST reply ------------------------------------------------------- */
+
+static void
+check_reset(const char *tokens, unsigned int l3, int family,
+	    unsigned int pppoe_off)
+{
+	struct rte_mbuf *orig = mbuf_from_spec(tokens), *m;
+	struct op25b_classify_result r;
+	uint8_t in[OP25B_CRAFT_FRAME_MAX];
+	const uint8_t *p, *tcp;
+	unsigned int ip_len = family == AF_INET ? 20 : 40, in_l4, in_payload;
+	uint32_t in_seq, ack;
+	uint16_t sum;
+
+	memcpy(in, rte_pktmbuf_mtod(orig, void *), rte_pktmbuf_data_len(orig));
+	rte_pktmbuf_free(orig);
+	r = classify_with(classifier, tokens, &m);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_RESET);
+	assert_int_equal(r.disposition, OP25B_DISPOSITION_REPLY);
+	p = rte_pktmbuf_mtod(m, const uint8_t *);
+	assert_int_equal(rte_pktmbuf_data_len(m), l3 + ip_len + 20);
+	assert_int_equal(m->pkt_len, m->data_len);
+	/* L2: MACs swapped, tags and session kept. */
+	assert_memory_equal(p, in + 6, 6);
+	assert_memory_equal(p + 6, in, 6);
+	assert_memory_equal(p + 12, in + 12, l3 - 12 - (pppoe_off ? 8 : 0));
+	if (pppoe_off) {
+		assert_memory_equal(p + pppoe_off, in + pppoe_off, 4);
+		assert_int_equal((p[pppoe_off + 4] << 8) | p[pppoe_off + 5],
+				 2 + ip_len + 20);
+	}
+	if (family == AF_INET) {
+		unsigned int ihl = (in[l3] & 0xf) * 4;
+
+		assert_int_equal(p[l3], 0x45);
+		assert_int_equal((p[l3 + 2] << 8) | p[l3 + 3], 40);
+		assert_int_equal(p[l3 + 8], 64);
+		assert_int_equal(p[l3 + 9], 6);
+		assert_memory_equal(p + l3 + 12, in + l3 + 16, 4);
+		assert_memory_equal(p + l3 + 16, in + l3 + 12, 4);
+		assert_int_equal(op25b_craft_ip_checksum(p + l3, 20), 0);
+		in_l4 = l3 + ihl;
+		in_payload = ((in[l3 + 2] << 8) | in[l3 + 3]) - ihl;
+	} else {
+		unsigned int plen = (in[l3 + 4] << 8) | in[l3 + 5];
+		unsigned int off = l3 + 40;
+		uint8_t nh = in[l3 + 6];
+
+		assert_int_equal(p[l3] >> 4, 6);
+		assert_int_equal((p[l3 + 4] << 8) | p[l3 + 5], 20);
+		assert_int_equal(p[l3 + 6], 6);
+		assert_int_equal(p[l3 + 7], 64);
+		assert_memory_equal(p + l3 + 8, in + l3 + 24, 16);
+		assert_memory_equal(p + l3 + 24, in + l3 + 8, 16);
+		while (nh != 6) { /* skip the SYN's extension headers */
+			unsigned int hl = nh == 44	 ? 8
+					  : nh == 51 ? (in[off + 1] + 2) * 4
+						     : (in[off + 1] + 1) * 8;
+			nh = in[off];
+			off += hl;
+		}
+		in_l4 = off;
+		in_payload = l3 + 40 + plen - off;
+	}
+	tcp = p + l3 + ip_len;
+	in_seq = ((uint32_t)in[in_l4 + 4] << 24) | (in[in_l4 + 5] << 16) |
+		 (in[in_l4 + 6] << 8) | in[in_l4 + 7];
+	in_payload -= (in[in_l4 + 12] >> 4) * 4;
+	assert_memory_equal(tcp, in + in_l4 + 2, 2);
+	assert_memory_equal(tcp + 2, in + in_l4, 2);
+	assert_int_equal(tcp[4] | tcp[5] | tcp[6] | tcp[7], 0);
+	ack = ((uint32_t)tcp[8] << 24) | (tcp[9] << 16) | (tcp[10] << 8) |
+	      tcp[11];
+	assert_int_equal(ack, in_seq + 1 + in_payload);
+	assert_int_equal(tcp[12], 5 << 4);
+	assert_int_equal(tcp[13], 0x14);
+	sum = op25b_craft_l4_checksum(family, p + l3 + (family == AF_INET ? 12 : 8),
+				      p + l3 + (family == AF_INET ? 16 : 24), 6,
+				      tcp, 20);
+	/* Summing a segment that carries its own checksum gives 0. */
+	assert_int_equal(sum, 0);
+	rte_pktmbuf_free(m);
+}
+
+static void
+test_reset_ipv4(void **state)
+{
+	(void)state;
+	check_reset(DYN " seq=1000", 14, AF_INET, 0);
+	check_reset(DYN " seq=4294967295 payload=10", 14, AF_INET, 0);
+	check_reset(DYN " vlan=100 ipopts=8 tcpopts=12", 18, AF_INET, 0);
+	check_reset(DYN " qinq=1,2 pppoe=77", 30, AF_INET, 22);
+}
+
+static void
+test_reset_ipv6(void **state)
+{
+	(void)state;
+	check_reset(DYN6, 14, AF_INET6, 0);
+	check_reset(DYN6 " pppoe=5 ext=hbh,dst", 22, AF_INET6, 14);
+}
+
+/* ---- counters and bursts --------------------------------------------------- */
+
+static void
+test_counters_exact(void **state)
+{
+	static const char *const burst[] = {
+		DYN,						 /* reset, dyn */
+		DYN " flags=A",					 /* blocked, dyn */
+		"src=198.18.5.9 dst=192.0.2.25",		 /* fwd, dyn, relays */
+		"src=198.19.0.9 dst=203.0.113.9",		 /* counted, watched */
+		DYN " dport=587",				 /* submission */
+		DYN " dport=80",				 /* non_smtp */
+		DYN " frag=9 payload=16",			 /* fragments */
+		DYN " doff=3",					 /* malformed */
+		DYN6,						 /* reset, dyn */
+	};
+	struct op25b_classify_counters *cnt = calloc(1, sizeof(*cnt));
+	struct rte_mbuf *m[RTE_DIM(burst)];
+	struct op25b_classify_result r[RTE_DIM(burst)];
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(cnt);
+	for (i = 0; i < RTE_DIM(burst); i++)
+		m[i] = mbuf_from_spec(burst[i]);
+	assert_int_equal(op25b_classifier_classify_burst(classifier, m,
+							 RTE_DIM(burst), r, cnt),
+			 RTE_DIM(burst));
+	assert_int_equal(cnt->outcome[OP25B_OUTCOME_RESET], 2);
+	assert_int_equal(cnt->outcome[OP25B_OUTCOME_BLOCKED], 1);
+	assert_int_equal(cnt->outcome[OP25B_OUTCOME_FORWARDED], 1);
+	assert_int_equal(cnt->outcome[OP25B_OUTCOME_COUNTED], 1);
+	assert_int_equal(cnt->outcome[OP25B_OUTCOME_SUBMISSION], 1);
+	assert_int_equal(cnt->outcome[OP25B_OUTCOME_NON_SMTP], 1);
+	assert_int_equal(cnt->outcome[OP25B_OUTCOME_FRAGMENTS], 1);
+	assert_int_equal(cnt->outcome[OP25B_OUTCOME_MALFORMED], 1);
+	assert_int_equal(cnt->class_verdict[C_DYNAMIC][OP25B_VERDICT_OF(
+				 OP25B_OUTCOME_RESET)],
+			 2);
+	assert_int_equal(cnt->class_verdict[C_DYNAMIC][OP25B_VERDICT_OF(
+				 OP25B_OUTCOME_BLOCKED)],
+			 1);
+	assert_int_equal(cnt->class_verdict[C_DYNAMIC][OP25B_VERDICT_OF(
+				 OP25B_OUTCOME_FORWARDED)],
+			 1);
+	assert_int_equal(cnt->class_verdict[C_WATCHED][OP25B_VERDICT_OF(
+				 OP25B_OUTCOME_COUNTED)],
+			 1);
+	assert_int_equal(cnt->group_verdict[G_RELAYS][OP25B_VERDICT_OF(
+				 OP25B_OUTCOME_FORWARDED)],
+			 1);
+	assert_int_equal(cnt->group_verdict[G_NONE][OP25B_VERDICT_OF(
+				 OP25B_OUTCOME_RESET)],
+			 2);
+	/* Non-SMTP packets touch no class or group counter. */
+	assert_int_equal(cnt->class_verdict[C_NONE][0] +
+				 cnt->class_verdict[C_NONE][1] +
+				 cnt->class_verdict[C_NONE][2] +
+				 cnt->class_verdict[C_NONE][3],
+			 0);
+	rte_pktmbuf_free_bulk(m, RTE_DIM(burst));
+	free(cnt);
+}
+
+static void
+test_burst_is_capped(void **state)
+{
+	struct rte_mbuf *m[OP25B_CLASSIFY_BURST_MAX + 8];
+	struct op25b_classify_result r[OP25B_CLASSIFY_BURST_MAX + 8];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(m); i++)
+		m[i] = mbuf_from_spec(i % 2 ? DYN6 : DYN " dport=443");
+	assert_int_equal(op25b_classifier_classify_burst(classifier, m,
+							 RTE_DIM(m), r, NULL),
+			 OP25B_CLASSIFY_BURST_MAX);
+	for (i = 0; i < OP25B_CLASSIFY_BURST_MAX; i++)
+		assert_int_equal(r[i].outcome, i % 2 ? OP25B_OUTCOME_RESET
+						     : OP25B_OUTCOME_NON_SMTP);
+	rte_pktmbuf_free_bulk(m, RTE_DIM(m));
+}
+
+/* ---- tables against the reference matcher ---------------------------------- */
+
+static uint64_t rng_state = 88172645463325252ull;
+
+static uint64_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static void
+random_prefix(char *buf, size_t size, int v6)
+{
+	uint8_t a[16];
+	unsigned int len, i;
+
+	for (i = 0; i < 16; i++)
+		a[i] = (uint8_t)rng();
+	if (!v6) {
+		/* Mostly long prefixes in a narrow space, so that they nest
+		 * and share /24s (tbl8 groups), plus a few short ones. */
+		len = rng() % 8 == 0 ? rng() % 16 + 1 : 16 + rng() % 17;
+		a[0] = 198;
+		a[1] = (uint8_t)(18 + rng() % 2);
+		if (len < 16)
+			a[0] = (uint8_t)rng();
+	} else {
+		len = 16 + rng() % 113;
+		a[0] = 0x20;
+		a[1] = 0x01;
+		a[2] = 0x0d;
+		a[3] = 0xb8;
+		a[4] = (uint8_t)(rng() % 4);
+	}
+	for (i = len; i < (v6 ? 128u : 32u); i++)
+		a[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	inet_ntop(v6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)size);
+	snprintf(buf + strlen(buf), size - strlen(buf), "/%u", len);
+}
+
+/* Build a policy text with random, distinct prefixes spread over classes
+ * and groups; duplicates are skipped by keeping a list. */
+static char *
+random_policy_yaml(unsigned int n_classes, unsigned int per_class)
+{
+	size_t cap = 64 + (size_t)n_classes * 2 * (64 + per_class * 48);
+	char *y = malloc(cap), (*seen)[48];
+	unsigned int n_seen = 0, k, i, j;
+	size_t len;
+
+	seen = malloc((size_t)n_classes * 2 * per_class * sizeof(*seen));
+	assert_non_null(y);
+	assert_non_null(seen);
+	len = (size_t)snprintf(y, cap, "version: 1\n");
+	for (k = 0; k < 2; k++) {
+		len += (size_t)snprintf(y + len, cap - len, "%s:\n",
+					k ? "destinations" : "sources");
+		for (i = 0; i < n_classes; i++) {
+			len += (size_t)snprintf(y + len, cap - len,
+						"  %s%u:\n%s    prefixes: [",
+						k ? "g" : "c", i,
+						k ? "" : "    action: block\n");
+			unsigned int written = 0;
+
+			for (j = 0; j < per_class; j++) {
+				char p[48];
+				unsigned int s;
+
+				random_prefix(p, sizeof(p), rng() % 4 == 0);
+				for (s = 0; s < n_seen; s++)
+					if (strcmp(seen[s], p) == 0)
+						break;
+				if (s < n_seen)
+					continue;
+				strcpy(seen[n_seen++], p);
+				len += (size_t)snprintf(y + len, cap - len,
+							"%s%s",
+							written++ ? ", " : "", p);
+			}
+			len += (size_t)snprintf(y + len, cap - len, "]\n");
+		}
+		n_seen = 0; /* a prefix may be both a source and a destination */
+	}
+	free(seen);
+	return y;
+}
+
+static void
+random_address(uint8_t *a, int v6, const struct op25b_policy *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		a[i] = (uint8_t)rng();
+	/* Half the time, land inside a configured prefix. */
+	if (rng() % 2 && p->n_classes > 0) {
+		const struct op25b_policy_class *c =
+			&p->classes[rng() % p->n_classes];
+
+		for (i = 0; i < c->prefixes.count; i++) {
+			const struct op25b_prefix *pre =
+				&c->prefixes.prefixes[(i + rng()) %
+						      c->prefixes.count];
+			unsigned int b;
+
+			if ((pre->family == AF_INET6) != v6)
+				continue;
+			for (b = 0; b < pre->length; b++) {
+				uint8_t bit = 0x80 >> (b % 8);
+
+				a[b / 8] = (uint8_t)((a[b / 8] & ~bit) |
+						     (pre->addr[b / 8] & bit));
+			}
+			return;
+		}
+	}
+	if (!v6) {
+		a[0] = 198;
+		a[1] = (uint8_t)(18 + rng() % 2);
+	} else {
+		a[0] = 0x20, a[1] = 0x01, a[2] = 0x0d, a[3] = 0xb8;
+		a[4] = (uint8_t)(rng() % 4);
+	}
+}
+
+static void
+test_tables_match_reference(void **state)
+{
+	unsigned int round;
+
+	(void)state;
+	for (round = 0; round < 4; round++) {
+		char *yaml = random_policy_yaml(8, 400);
+		struct op25b_policy *p = load_policy(yaml);
+		struct op25b_classifier *c =
+			op25b_classifier_create(p, SOCKET_ID_ANY);
+		unsigned int i;
+
+		assert_non_null(c);
+		for (i = 0; i < 20000; i++) {
+			int v6 = i % 3 == 0;
+			uint8_t src[16], dst[16], cs, gs;
+			int want_c, want_g;
+
+			random_address(src, v6, p);
+			random_address(dst, v6, p);
+			want_c = op25b_policy_match_source(
+				p, v6 ? AF_INET6 : AF_INET, src, NULL);
+			want_g = op25b_policy_match_destination(
+				p, v6 ? AF_INET6 : AF_INET, dst, NULL);
+			assert_int_equal(op25b_classifier_lookup(
+						 c, v6 ? AF_INET6 : AF_INET, src,
+						 dst, &cs, &gs),
+					 0);
+			if (cs != want_c + 1 || gs != want_g + 1) {
+				char a[64], b[64];
+
+				inet_ntop(v6 ? AF_INET6 : AF_INET, src, a,
+					  sizeof(a));
+				inet_ntop(v6 ? AF_INET6 : AF_INET, dst, b,
+					  sizeof(b));
+				fail_msg("round %u: %s -> %s: tables say "
+					 "class slot %u group slot %u, "
+					 "reference %d %d",
+					 round, a, b, cs, gs, want_c + 1,
+					 want_g + 1);
+			}
+		}
+		op25b_classifier_free(c);
+		op25b_policy_free(p);
+		free(yaml);
+	}
+}
+
+/* The rte_fib bug of FACTS.md: a covering prefix added after adjacent
+ * more-specific ones ending at 255.255.255.255. */
+static void
+test_tables_adjacent_top_prefixes(void **state)
+{
+	static const char yaml[] =
+		"version: 1\nsources:\n"
+		"  a: {action: block, prefixes: [248.0.0.0/6]}\n"
+		"  b: {action: block, prefixes: [252.0.0.0/6]}\n"
+		"  c: {action: block, prefixes: [192.0.0.0/2]}\n";
+	struct op25b_policy *p = load_policy(yaml);
+	struct op25b_classifier *c = op25b_classifier_create(p, SOCKET_ID_ANY);
+	static const struct {
+		const char *addr;
+		uint8_t slot;
+	} cases[] = {{"10.0.0.1", 0},	     {"192.0.0.0", 3},
+		     {"247.255.255.255", 3}, {"248.0.0.0", 1},
+		     {"251.255.255.255", 1}, {"252.0.0.0", 2},
+		     {"255.255.255.255", 2}, {"191.255.255.255", 0}};
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		uint8_t a[4], cs, gs;
+
+		inet_pton(AF_INET, cases[i].addr, a);
+		op25b_classifier_lookup(c, AF_INET, a, a, &cs, &gs);
+		if (cs != cases[i].slot)
+			fail_msg("%s: slot %u, expected %u", cases[i].addr, cs,
+				 cases[i].slot);
+	}
+	op25b_classifier_free(c);
+	op25b_policy_free(p);
+}
+
+static void
+test_outcome_names(void **state)
+{
+	(void)state;
+	assert_string_equal(op25b_outcome_name(OP25B_OUTCOME_NON_SMTP),
+			    "non_smtp");
+	assert_string_equal(op25b_outcome_name(OP25B_OUTCOME_RESET), "reset");
+	assert_string_equal(op25b_outcome_name(OP25B_OUTCOME_MAX), "unknown");
+	assert_true(strlen(op25b_outcome_help(OP25B_OUTCOME_MALFORMED)) > 10);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_ipv4_syn_reset),
+		cmocka_unit_test(test_vlan),
+		cmocka_unit_test(test_qinq),
+		cmocka_unit_test(test_three_vlans_malformed),
+		cmocka_unit_test(test_pppoe),
+		cmocka_unit_test(test_pppoe_bad_length_malformed),
+		cmocka_unit_test(test_pppoe_non_ip_is_non_smtp),
+		cmocka_unit_test(test_ipv4_options),
+		cmocka_unit_test(test_ipv6_extension_chain),
+		cmocka_unit_test(test_ipv6_extension_abuse_malformed),
+		cmocka_unit_test(test_non_smtp),
+		cmocka_unit_test(test_submission_and_extra_smtp_port),
+		cmocka_unit_test(test_fragments),
+		cmocka_unit_test(test_fragment_attacks_malformed),
+		cmocka_unit_test(test_header_lies_malformed),
+		cmocka_unit_test(test_ethernet_padding_is_fine),
+		cmocka_unit_test(test_truncated_at_every_byte),
+		cmocka_unit_test(test_malformed_forward_policy),
+		cmocka_unit_test(test_precedence),
+		cmocka_unit_test(test_longest_prefix_wins),
+		cmocka_unit_test(test_only_bare_syn_is_reset),
+		cmocka_unit_test(test_monitor_mode_counts_every_block),
+		cmocka_unit_test(test_reset_ipv4),
+		cmocka_unit_test(test_reset_ipv6),
+		cmocka_unit_test(test_counters_exact),
+		cmocka_unit_test(test_burst_is_capped),
+		cmocka_unit_test(test_tables_match_reference),
+		cmocka_unit_test(test_tables_adjacent_top_prefixes),
+		cmocka_unit_test(test_outcome_names),
+	};
+
+	return cmocka_run_group_tests_name("classify", tests, group_setup,
+					   group_teardown);
+}
