@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Prepare real NICs for op25b: reserve and mount hugepages, load vfio-pci,
+# bind the NICs to it. --restore gives them back to their kernel drivers.
+#
+# Usage: scripts/nic-setup.sh [--hugepages N] PCI_ADDR...
+#        scripts/nic-setup.sh --restore
+#        scripts/nic-setup.sh --status
+set -euo pipefail
+
+state=/run/op25b-nic-setup.state
+mnt=/dev/hugepages
+pages=1024
+
+usage() {
+	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+	cat <<'USAGE'
+
+Steps, each printed as it runs:
+  1. reserve N 2 MB hugepages (default 1024 = 2 GB) on every NUMA node
+     through /sys, and mount hugetlbfs on /dev/hugepages if it is not;
+  2. load vfio-pci (enable no-IOMMU mode only when there is no IOMMU);
+  3. record each NIC's current driver in /run/op25b-nic-setup.state and
+     bind it to vfio-pci with dpdk-devbind.py (package dpdk).
+Then: op25b -l 0-3 -a PCI0 -a PCI1 -- --policy FILE --pairs 0:1
+USAGE
+}
+
+die() { echo "nic-setup: $*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "run as root"
+command -v dpdk-devbind.py >/dev/null || die "dpdk-devbind.py missing: run scripts/setup.sh"
+
+case "${1:-}" in
+-h|--help|"") usage; exit 0 ;;
+--status) dpdk-devbind.py --status-dev net; grep -i huge /proc/meminfo; exit 0 ;;
+--restore)
+	[ -f "$state" ] || die "nothing to restore ($state missing)"
+	while read -r dev drv; do
+		echo "nic-setup: $dev -> ${drv:-none}"
+		if [ -n "$drv" ]; then
+			dpdk-devbind.py --bind="$drv" "$dev"
+		else
+			dpdk-devbind.py --unbind "$dev"
+		fi
+	done <"$state"
+	rm -f "$state"
+	exit 0 ;;
+esac
+
+if [ "$1" = "--hugepages" ]; then
+	pages=${2:?--hugepages needs a number}
+	shift 2
+fi
+[ $# -gt 0 ] || die "no PCI address given (see --help)"
+
+echo "nic-setup: reserving $pages hugepages of 2 MB per NUMA node"
+for node in /sys/devices/system/node/node*; do
+	echo "$pages" >"$node/hugepages/hugepages-2048kB/nr_hugepages"
+done
+if ! mountpoint -q "$mnt"; then
+	mkdir -p "$mnt"
+	mount -t hugetlbfs -o pagesize=2M nodev "$mnt"
+	echo "nic-setup: mounted hugetlbfs on $mnt"
+fi
+
+echo "nic-setup: loading vfio-pci"
+modprobe vfio-pci
+if [ -z "$(ls -A /sys/kernel/iommu_groups 2>/dev/null)" ]; then
+	echo "nic-setup: no IOMMU: enabling vfio no-IOMMU mode (unsafe for untrusted devices)"
+	echo 1 >/sys/module/vfio/parameters/enable_unsafe_noiommu_mode
+fi
+
+for dev in "$@"; do
+	[ -e "/sys/bus/pci/devices/$dev" ] || die "$dev: no such PCI device"
+	drv=""
+	if [ -L "/sys/bus/pci/devices/$dev/driver" ]; then
+		drv=$(basename "$(readlink "/sys/bus/pci/devices/$dev/driver")")
+	fi
+	[ "$drv" = vfio-pci ] && { echo "nic-setup: $dev already on vfio-pci"; continue; }
+	echo "$dev $drv" >>"$state"
+	echo "nic-setup: $dev: $drv -> vfio-pci"
+	dpdk-devbind.py --bind=vfio-pci "$dev"
+done
+dpdk-devbind.py --status-dev net

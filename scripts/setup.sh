@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install every Debian package op25b needs to build, run and test.
+# Idempotent: installs only what is missing; safe to run on every call.
+set -euo pipefail
+
+packages=(
+	# build
+	gcc meson ninja-build pkg-config
+	# DPDK 22.11 LTS, its PMD plugins (net_pcap, net_ring, net_null, ...)
+	# and tools (dpdk-devbind.py, dpdk-hugepages.py)
+	libdpdk-dev dpdk
+	# policy loader, tests, captures
+	libyaml-dev libcmocka-dev libpcap-dev
+	# integration tests decode replies independently of our code
+	tshark python3 python3-scapy
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "setup: missing packages: ${missing[*]}; run as root to install" >&2
+	exit 1
+fi
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Set up, build and run every test: cmocka unit and functional tests (each
+# case counted) and the integration scenarios (each counted).
+# Usage: scripts/test.sh [--sanitize]
+# The last line is "N passed, N failed"; the exit status is non-zero on any
+# failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+./scripts/setup.sh || exit 1
+build=$(./scripts/build.sh "$@") || { echo "0 passed, 1 failed"; exit 1; }
+if [ "${1:-}" = "--sanitize" ]; then
+	# DPDK's own allocations are not ours to leak-check; ours are.
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+export OP25B_BUILD="$root/$build" OP25B_SOURCE_ROOT="$root"
+
+passed=0
+failed=0
+
+# cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)";
+# a crash before those lines counts as one failure.
+for exe in "$build"/test/unit/test_*; do
+	[ -x "$exe" ] || continue
+	name=$(basename "$exe")
+	echo "== $name"
+	log=$(CMOCKA_MESSAGE_OUTPUT=stdout timeout 600 "$exe" 2>&1)
+	rc=$?
+	echo "$log" | grep -E '^\[  (FAILED|PASSED|  ERROR) \]|^\[  FAILED  \] |ERROR|runtime error|Sanitizer' || true
+	p=$(echo "$log" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	f=$(echo "$log" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "$log" | tail -30
+		echo "$name: exited with status $rc"
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+done
+
+# Integration scenarios print "ok NAME" or "not ok NAME", one a line.
+for script in test/integration/*.sh; do
+	echo "== $(basename "$script")"
+	log=$(timeout 900 bash "$script" 2>&1)
+	rc=$?
+	echo "$log" | grep -E '^(ok|not ok) ' || true
+	p=$(echo "$log" | grep -c '^ok ')
+	f=$(echo "$log" | grep -c '^not ok ')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "$log" | tail -30
+		echo "$(basename "$script"): exited with status $rc"
+		f=1
+	elif [ "$f" -ne 0 ]; then
+		echo "$log" | grep -B2 -A12 '^not ok ' | head -80
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
