@@ -10,6 +10,7 @@
 #include <rte_errno.h>
 #include <rte_lpm6.h>
 #include <rte_malloc.h>
+#include <rte_per_lcore.h>
 #include <rte_prefetch.h>
 
 #include "classify_priv.h"
@@ -283,6 +284,12 @@ op25b_classifier_create(const struct op25b_policy *policy, int socket_id)
 	c->malformed_disposition = policy->malformed == OP25B_MALFORMED_FORWARD
 					   ? OP25B_DISPOSITION_FORWARD
 					   : OP25B_DISPOSITION_DROP;
+	for (i = 0; i < OP25B_OUTCOME_MAX; i++) {
+		c->settled_result[i].outcome = (uint8_t)i;
+		c->settled_result[i].disposition =
+			i == OP25B_OUTCOME_MALFORMED ? c->malformed_disposition
+						     : OP25B_DISPOSITION_FORWARD;
+	}
 
 	n_class_slots = policy->n_classes + 1;
 	c->n_group_slots = (uint16_t)(policy->n_groups + 1);
@@ -384,27 +391,6 @@ op25b_classifier_lookup(const struct op25b_classifier *c, int family,
 	return -EINVAL;
 }
 
-/* Both sides at once: all tbl24 misses of sources and destinations are in
- * flight together before the first entry is read. */
-static inline void
-lookup_v4_pairs(const struct op25b_classifier *c, const uint32_t *src,
-		const uint32_t *dst, uint16_t *src_val, uint16_t *dst_val,
-		unsigned int n)
-{
-	unsigned int i;
-
-	if (c->src4 != NULL)
-		for (i = 0; i < n; i++)
-			rte_prefetch0(&c->src4->tbl24[src[i] >> 8]);
-	if (c->dst4 != NULL)
-		for (i = 0; i < n; i++)
-			rte_prefetch0(&c->dst4->tbl24[dst[i] >> 8]);
-	for (i = 0; i < n; i++) {
-		src_val[i] = c->src4 ? lpm4_lookup(c->src4, src[i]) : 0;
-		dst_val[i] = c->dst4 ? lpm4_lookup(c->dst4, dst[i]) : 0;
-	}
-}
-
 static inline void
 lookup_v6(const struct rte_lpm6 *t, uint8_t (*addrs)[16], uint16_t *val,
 	  unsigned int n)
@@ -421,23 +407,14 @@ lookup_v6(const struct rte_lpm6 *t, uint8_t (*addrs)[16], uint16_t *val,
 		val[i] = hops[i] < 0 ? 0 : (uint16_t)hops[i];
 }
 
-static inline void
-count_result(struct op25b_classify_counters *counters,
-	     const struct op25b_classify_result *r)
-{
-	counters->outcome[r->outcome]++;
-	if (r->outcome >= OP25B_OUTCOME_FORWARDED) {
-		unsigned int v = OP25B_VERDICT_OF(r->outcome);
-
-		counters->class_verdict[r->class_slot][v]++;
-		counters->group_verdict[r->group_slot][v]++;
-	}
-}
-
-static inline void
+/* Counters are incremented here and in the parse loop, not in a loop of
+ * their own: there, increments of one counter would wait on each other;
+ * here the lookups' latency hides them. */
+static __rte_always_inline void
 decide(const struct op25b_classifier *c, struct rte_mbuf *m,
        const struct pkt_meta *meta, uint16_t src_slot, uint16_t dst_slot,
-       struct op25b_classify_result *r)
+       struct op25b_classify_result *r,
+       struct op25b_classify_counters *counters)
 {
 	uint8_t outcome = c->matrix[src_slot * c->n_group_slots + dst_slot];
 
@@ -458,7 +435,14 @@ decide(const struct op25b_classifier *c, struct rte_mbuf *m,
 		r->outcome = OP25B_OUTCOME_RESET;
 		r->disposition = OP25B_DISPOSITION_REPLY;
 	}
+	counters->outcome[r->outcome]++;
+	counters->class_verdict[src_slot][OP25B_VERDICT_OF(r->outcome)]++;
+	counters->group_verdict[dst_slot][OP25B_VERDICT_OF(r->outcome)]++;
 }
+
+/* Where counts go when the caller keeps none: one block per lcore, so
+ * that the data path never tests for NULL per packet. */
+static RTE_DEFINE_PER_LCORE(struct op25b_classify_counters, discarded);
 
 uint16_t
 op25b_classifier_classify_burst(const struct op25b_classifier *c,
@@ -473,10 +457,15 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 	uint16_t dst_val[OP25B_CLASSIFY_BURST_MAX];
 	uint8_t src6[OP25B_CLASSIFY_BURST_MAX][16];
 	uint8_t dst6[OP25B_CLASSIFY_BURST_MAX][16];
+	/* Outcomes settled by parsing alone, but for non_smtp: the common case
+	 * is derived at the end instead of counted packet by packet. */
+	uint32_t settled[OP25B_OUTCOME_MAX] = {0};
 	unsigned int i, n4 = 0, n6 = 0;
 
 	if (n > OP25B_CLASSIFY_BURST_MAX)
 		n = OP25B_CLASSIFY_BURST_MAX;
+	if (counters == NULL)
+		counters = &RTE_PER_LCORE(discarded);
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 
@@ -491,14 +480,10 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
 						       void *));
 		outcome = parse_frame(c, p, rte_pktmbuf_data_len(m), &meta[i]);
-		r->class_slot = 0;
-		r->group_slot = 0;
-		r->outcome = outcome;
 		if (likely(outcome != PARSE_SMTP)) {
-			r->disposition =
-				outcome == OP25B_OUTCOME_MALFORMED
-					? c->malformed_disposition
-					: OP25B_DISPOSITION_FORWARD;
+			if (outcome != OP25B_OUTCOME_NON_SMTP)
+				settled[outcome]++;
+			*r = c->settled_result[outcome];
 			continue;
 		}
 		if (meta[i].family == 4) {
@@ -514,23 +499,64 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 
 	/* Pass 2: bulk lookups and decisions. */
 	if (n4 > 0) {
-		lookup_v4_pairs(c, src4, dst4, src_val, dst_val, n4);
+		lpm4_lookup_bulk2(c->src4, src4, src_val, c->dst4, dst4,
+				  dst_val, n4);
 		for (i = 0; i < n4; i++)
 			decide(c, pkts[idx4[i]], &meta[idx4[i]], src_val[i],
-			       dst_val[i], &results[idx4[i]]);
+			       dst_val[i], &results[idx4[i]], counters);
 	}
 	if (n6 > 0) {
 		lookup_v6(c->src6, src6, src_val, n6);
 		lookup_v6(c->dst6, dst6, dst_val, n6);
 		for (i = 0; i < n6; i++)
 			decide(c, pkts[idx6[i]], &meta[idx6[i]], src_val[i],
-			       dst_val[i], &results[idx6[i]]);
+			       dst_val[i], &results[idx6[i]], counters);
 	}
-
-	if (counters != NULL)
-		for (i = 0; i < n; i++)
-			count_result(counters, &results[i]);
+	settled[OP25B_OUTCOME_NON_SMTP] = n - n4 - n6 -
+					  settled[OP25B_OUTCOME_SUBMISSION] -
+					  settled[OP25B_OUTCOME_FRAGMENTS] -
+					  settled[OP25B_OUTCOME_MALFORMED];
+	for (i = 0; i < OP25B_OUTCOME_FORWARDED; i++)
+		counters->outcome[i] += settled[i];
 	return n;
+}
+
+/* Where the IP header starts under VLAN tags and PPPoE, for describe():
+ * 0 when there is no IP header to show. */
+static uint32_t
+describe_l3(const uint8_t *p, uint32_t len, int *family, const char **encap)
+{
+	uint32_t off = 14;
+	uint16_t type;
+
+	*encap = "";
+	if (len < 14)
+		return 0;
+	type = load_be16(p + 12);
+	while ((type == ETHER_TYPE_VLAN || type == ETHER_TYPE_QINQ ||
+		type == ETHER_TYPE_QINQ_OLD) && off + 4 <= len) {
+		type = load_be16(p + off + 2);
+		off += 4;
+		*encap = " vlan";
+	}
+	if (type == ETHER_TYPE_PPPOE_SESSION && off + 8 <= len) {
+		uint16_t proto = load_be16(p + off + 6);
+
+		type = proto == PPP_PROTO_IPV4	 ? ETHER_TYPE_IPV4
+		       : proto == PPP_PROTO_IPV6 ? ETHER_TYPE_IPV6
+						 : 0;
+		off += 8;
+		*encap = *encap[0] ? " vlan pppoe" : " pppoe";
+	}
+	if (type == ETHER_TYPE_IPV4 && off + 20 <= len) {
+		*family = AF_INET;
+		return off;
+	}
+	if (type == ETHER_TYPE_IPV6 && off + 40 <= len) {
+		*family = AF_INET6;
+		return off;
+	}
+	return 0;
 }
 
 int
@@ -539,25 +565,26 @@ op25b_classifier_describe(const struct op25b_classifier *c,
 			  size_t size)
 {
 	struct pkt_meta meta = {0};
-	char src[INET6_ADDRSTRLEN] = "?", dst[INET6_ADDRSTRLEN] = "?";
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	const char *encap;
 	uint8_t outcome = parse_frame(c, frame, len, &meta);
-	int af = meta.family == 6 ? AF_INET6 : AF_INET;
-	uint32_t addr_off = meta.family == 6 ? 8 : 12;
-	uint32_t addr_len = meta.family == 6 ? 16 : 4;
+	int family = 0;
+	uint32_t l3 = describe_l3(frame, len, &family, &encap);
+	uint32_t a = family == AF_INET6 ? 8 : 12, alen = family == AF_INET6 ? 16
+									     : 4;
 	char flags[8];
 	unsigned int n = 0;
 
-	if (meta.family == 0)
-		return snprintf(buf, size, "%s frame of %u bytes",
+	if (l3 == 0)
+		return snprintf(buf, size, "%s frame of %u bytes%s",
 				outcome == OP25B_OUTCOME_MALFORMED ? "malformed"
 								   : "non-IP",
-				len);
-	inet_ntop(af, frame + meta.l3 + addr_off, src, sizeof(src));
-	inet_ntop(af, frame + meta.l3 + addr_off + addr_len, dst, sizeof(dst));
-	if (meta.l4 == 0)
-		return snprintf(buf, size, "IPv%u %s -> %s%s%s", meta.family,
-				src, dst, meta.pppoe ? " pppoe" : "",
-				meta.l3 > 14 && !meta.pppoe ? " vlan" : "");
+				len, encap);
+	inet_ntop(family, frame + l3 + a, src, sizeof(src));
+	inet_ntop(family, frame + l3 + a + alen, dst, sizeof(dst));
+	if (outcome != PARSE_SMTP)
+		return snprintf(buf, size, "IPv%c %s -> %s%s",
+				family == AF_INET ? '4' : '6', src, dst, encap);
 	if (meta.tcp_flags & TCP_SYN)
 		flags[n++] = 'S';
 	if (meta.tcp_flags & TCP_ACK)
@@ -567,9 +594,8 @@ op25b_classifier_describe(const struct op25b_classifier *c,
 	if (meta.tcp_flags & TCP_RST)
 		flags[n++] = 'R';
 	flags[n] = '\0';
-	return snprintf(buf, size, "IPv%u %s -> %s TCP %u -> %u [%s]%s%s",
-			meta.family, src, dst, load_be16(frame + meta.l4),
-			load_be16(frame + meta.l4 + 2), flags,
-			meta.pppoe ? " pppoe" : "",
-			meta.l3 > 14 && !meta.pppoe ? " vlan" : "");
+	return snprintf(buf, size, "IPv%c %s -> %s TCP %u -> %u [%s]%s",
+			family == AF_INET ? '4' : '6', src, dst,
+			load_be16(frame + meta.l4), load_be16(frame + meta.l4 + 2),
+			flags, encap);
 }
