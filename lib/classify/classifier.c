@@ -215,13 +215,19 @@ lpm6_build(struct side_rules *s, int socket_id, size_t *memory)
 	return lpm;
 }
 
+/* The outcome of a policy decision as compiled into the matrix: monitor
+ * mode turns a block into a count, block: reset makes it a reset
+ * candidate (decide() checks for a bare SYN). */
 static uint8_t
 outcome_of_action(const struct op25b_policy *policy, enum op25b_action action)
 {
 	switch (action) {
 	case OP25B_ACTION_BLOCK:
-		return policy->mode == OP25B_MODE_MONITOR ? OP25B_OUTCOME_COUNTED
-							  : OP25B_OUTCOME_BLOCKED;
+		if (policy->mode == OP25B_MODE_MONITOR)
+			return OP25B_OUTCOME_COUNTED;
+		return policy->block == OP25B_BLOCK_RESET
+			       ? OP25B_OUTCOME_RESET
+			       : OP25B_OUTCOME_BLOCKED;
 	case OP25B_ACTION_COUNT:
 		return OP25B_OUTCOME_COUNTED;
 	case OP25B_ACTION_ADAPTIVE: /* not enforced yet: the loader warns */
@@ -269,18 +275,11 @@ op25b_classifier_create(const struct op25b_policy *policy, int socket_id)
 		return NULL;
 	}
 	c->memory = sizeof(*c);
-	for (i = 0; i < policy->n_smtp_ports; i++) {
-		uint16_t p = policy->smtp_ports[i];
-
-		c->port_interesting[p >> 6] |= 1ull << (p & 63);
-		c->port_smtp[p >> 6] |= 1ull << (p & 63);
-	}
-	for (i = 0; i < policy->n_submission_ports; i++) {
-		uint16_t p = policy->submission_ports[i];
-
-		c->port_interesting[p >> 6] |= 1ull << (p & 63);
-	}
-	c->reset_blocked_syn = policy->block == OP25B_BLOCK_RESET;
+	for (i = 0; i < policy->n_smtp_ports; i++)
+		c->port_kind[policy->smtp_ports[i]] = OP25B_PORT_SMTP;
+	for (i = 0; i < policy->n_submission_ports; i++)
+		c->port_kind[policy->submission_ports[i]] =
+			OP25B_PORT_SUBMISSION;
 	c->malformed_disposition = policy->malformed == OP25B_MALFORMED_FORWARD
 					   ? OP25B_DISPOSITION_FORWARD
 					   : OP25B_DISPOSITION_DROP;
@@ -288,6 +287,8 @@ op25b_classifier_create(const struct op25b_policy *policy, int socket_id)
 		c->settled_result[i].outcome = (uint8_t)i;
 		c->settled_result[i].disposition =
 			i == OP25B_OUTCOME_MALFORMED ? c->malformed_disposition
+			: i == OP25B_OUTCOME_BLOCKED ? OP25B_DISPOSITION_DROP
+			: i == OP25B_OUTCOME_RESET   ? OP25B_DISPOSITION_REPLY
 						     : OP25B_DISPOSITION_FORWARD;
 	}
 
@@ -407,9 +408,17 @@ lookup_v6(const struct rte_lpm6 *t, uint8_t (*addrs)[16], uint16_t *val,
 		val[i] = hops[i] < 0 ? 0 : (uint16_t)hops[i];
 }
 
-/* Counters are incremented here and in the parse loop, not in a loop of
+/*
+ * The matrix already holds the final outcome of the policy; RESET there
+ * means "reset if this is a bare SYN". Only a bare SYN gets a reset: it
+ * makes the client fail at once instead of retrying for minutes; anything
+ * else mid-flow is dropped, as a reset there could tear down a flow that
+ * began before the policy changed.
+ *
+ * Counters are incremented here and in the parse loop, not in a loop of
  * their own: there, increments of one counter would wait on each other;
- * here the lookups' latency hides them. */
+ * here the lookups' latency hides them.
+ */
 static __rte_always_inline void
 decide(const struct op25b_classifier *c, struct rte_mbuf *m,
        const struct pkt_meta *meta, uint16_t src_slot, uint16_t dst_slot,
@@ -418,26 +427,17 @@ decide(const struct op25b_classifier *c, struct rte_mbuf *m,
 {
 	uint8_t outcome = c->matrix[src_slot * c->n_group_slots + dst_slot];
 
+	if (unlikely(outcome == OP25B_OUTCOME_RESET) &&
+	    ((meta->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) !=
+		     TCP_SYN ||
+	     op25b_reset_build(m, meta) != 0))
+		outcome = OP25B_OUTCOME_BLOCKED;
+	*r = c->settled_result[outcome];
 	r->class_slot = (uint8_t)src_slot;
 	r->group_slot = (uint8_t)dst_slot;
-	r->outcome = outcome;
-	r->disposition = outcome == OP25B_OUTCOME_BLOCKED
-				 ? OP25B_DISPOSITION_DROP
-				 : OP25B_DISPOSITION_FORWARD;
-	/* Only a bare SYN gets a reset: it makes the client fail at once
-	 * instead of retrying for minutes. Anything else mid-flow is
-	 * dropped, as a reset there could tear down a flow that began
-	 * before the policy changed. */
-	if (outcome == OP25B_OUTCOME_BLOCKED && c->reset_blocked_syn &&
-	    (meta->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) ==
-		    TCP_SYN &&
-	    op25b_reset_build(m, meta) == 0) {
-		r->outcome = OP25B_OUTCOME_RESET;
-		r->disposition = OP25B_DISPOSITION_REPLY;
-	}
-	counters->outcome[r->outcome]++;
-	counters->class_verdict[src_slot][OP25B_VERDICT_OF(r->outcome)]++;
-	counters->group_verdict[dst_slot][OP25B_VERDICT_OF(r->outcome)]++;
+	counters->outcome[outcome]++;
+	counters->class_verdict[src_slot][OP25B_VERDICT_OF(outcome)]++;
+	counters->group_verdict[dst_slot][OP25B_VERDICT_OF(outcome)]++;
 }
 
 /* Where counts go when the caller keeps none: one block per lcore, so
@@ -499,11 +499,20 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 
 	/* Pass 2: bulk lookups and decisions. */
 	if (n4 > 0) {
-		lpm4_lookup_bulk2(c->src4, src4, src_val, c->dst4, dst4,
-				  dst_val, n4);
-		for (i = 0; i < n4; i++)
-			decide(c, pkts[idx4[i]], &meta[idx4[i]], src_val[i],
-			       dst_val[i], &results[idx4[i]], counters);
+		uint32_t es[OP25B_CLASSIFY_BURST_MAX], ed[OP25B_CLASSIFY_BURST_MAX];
+
+		/* Three stages over both tables together (see lpm4.h), the
+		 * decision fused into the last one. */
+		lpm4_stage_prefetch(c->src4, src4, c->dst4, dst4, n4);
+		lpm4_stage_tbl24(c->src4, src4, es, c->dst4, dst4, ed, n4);
+		for (i = 0; i < n4; i++) {
+			unsigned int k = idx4[i];
+
+			decide(c, pkts[k], &meta[k],
+			       lpm4_stage_value(c->src4, es[i], src4[i]),
+			       lpm4_stage_value(c->dst4, ed[i], dst4[i]),
+			       &results[k], counters);
+		}
 	}
 	if (n6 > 0) {
 		lookup_v6(c->src6, src6, src_val, n6);

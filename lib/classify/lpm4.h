@@ -67,45 +67,61 @@ lpm4_tbl8_index(uint32_t e, uint32_t ip)
 /*
  * Bulk lookup of one batch in two tables (sources and destinations), in
  * three stages: prefetch every tbl24 entry of both; read them and prefetch
- * every tbl8 entry they point to; read those. Tables far larger than the
- * cache miss on almost every step, and a tbl8 read depends on its tbl24
- * read: staging both tables together keeps a whole batch's misses of both
- * in flight at once instead of paying one latency after another.
- * A NULL table gives 0 (no match) for every address. n <= 64.
+ * every tbl8 entry they point to; read those (lpm4_stage_value, which the
+ * caller runs in its own last loop). Tables far larger than the cache miss
+ * on almost every step, and a tbl8 read depends on its tbl24 read: staging
+ * both tables together keeps a whole batch's misses of both in flight at
+ * once instead of paying one latency after another.
+ * A NULL table matches nothing, without a branch per address: it reads one
+ * static zero entry.
  */
-static __rte_always_inline void
-lpm4_lookup_bulk2(const struct lpm4 *ta, const uint32_t *ipa, uint16_t *va,
-		  const struct lpm4 *tb, const uint32_t *ipb, uint16_t *vb,
-		  unsigned int n)
+static const uint32_t lpm4_no_table[1];
+
+static __rte_always_inline const uint32_t *
+lpm4_tbl24_of(const struct lpm4 *t, uint32_t *mask)
 {
-	static const uint32_t none[1];
-	const uint32_t *t24a = ta ? ta->tbl24 : none;
-	const uint32_t *t24b = tb ? tb->tbl24 : none;
-	uint32_t ma = ta ? ~0u : 0, mb = tb ? ~0u : 0;
-	uint32_t ea[64], eb[64];
+	*mask = t ? ~0u : 0;
+	return t ? t->tbl24 : lpm4_no_table;
+}
+
+static __rte_always_inline void
+lpm4_stage_prefetch(const struct lpm4 *ta, const uint32_t *ipa,
+		    const struct lpm4 *tb, const uint32_t *ipb, unsigned int n)
+{
+	uint32_t ma, mb;
+	const uint32_t *a = lpm4_tbl24_of(ta, &ma), *b = lpm4_tbl24_of(tb, &mb);
 	unsigned int i;
 
-	/* A missing table reads its one zero entry: no branch per packet. */
 	for (i = 0; i < n; i++) {
-		rte_prefetch0(&t24a[(ipa[i] >> 8) & ma]);
-		rte_prefetch0(&t24b[(ipb[i] >> 8) & mb]);
+		rte_prefetch0(&a[(ipa[i] >> 8) & ma]);
+		rte_prefetch0(&b[(ipb[i] >> 8) & mb]);
 	}
+}
+
+static __rte_always_inline void
+lpm4_stage_tbl24(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
+		 const struct lpm4 *tb, const uint32_t *ipb, uint32_t *eb,
+		 unsigned int n)
+{
+	uint32_t ma, mb;
+	const uint32_t *a = lpm4_tbl24_of(ta, &ma), *b = lpm4_tbl24_of(tb, &mb);
+	unsigned int i;
+
 	for (i = 0; i < n; i++) {
-		ea[i] = t24a[(ipa[i] >> 8) & ma];
-		eb[i] = t24b[(ipb[i] >> 8) & mb];
+		ea[i] = a[(ipa[i] >> 8) & ma];
+		eb[i] = b[(ipb[i] >> 8) & mb];
 		if (unlikely(ea[i] & LPM4_EXT))
 			rte_prefetch0(&ta->tbl8[lpm4_tbl8_index(ea[i], ipa[i])]);
 		if (unlikely(eb[i] & LPM4_EXT))
 			rte_prefetch0(&tb->tbl8[lpm4_tbl8_index(eb[i], ipb[i])]);
 	}
-	for (i = 0; i < n; i++) {
-		va[i] = (ea[i] & LPM4_EXT)
-				? ta->tbl8[lpm4_tbl8_index(ea[i], ipa[i])]
-				: (uint16_t)ea[i];
-		vb[i] = (eb[i] & LPM4_EXT)
-				? tb->tbl8[lpm4_tbl8_index(eb[i], ipb[i])]
-				: (uint16_t)eb[i];
-	}
+}
+
+/* The value for @ip whose tbl24 entry is @e (from lpm4_stage_tbl24). */
+static __rte_always_inline uint16_t
+lpm4_stage_value(const struct lpm4 *t, uint32_t e, uint32_t ip)
+{
+	return (e & LPM4_EXT) ? t->tbl8[lpm4_tbl8_index(e, ip)] : (uint16_t)e;
 }
 
 #endif /* OP25B_LPM4_H */

@@ -702,7 +702,13 @@ parse_prefixes(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 	return 0;
 }
 
-/* Read a whole file; @return 0, or -errno (EISDIR for a directory). */
+/* Larger than any real policy or pool list (a million prefixes is ~20 MB):
+ * a bound, so that a prefixes_file naming /dev/zero fails instead of
+ * eating all memory. */
+#define POLICY_FILE_MAX (256u << 20)
+
+/* Read a whole file; @return 0, or -errno (EISDIR for a directory, EFBIG
+ * past POLICY_FILE_MAX). */
 static int
 read_file(const char *path, char **text, size_t *len)
 {
@@ -751,6 +757,10 @@ read_file(const char *path, char **text, size_t *len)
 		if (got == 0)
 			break;
 		size += (size_t)got;
+		if (size > POLICY_FILE_MAX) {
+			err = -EFBIG;
+			goto free_buf;
+		}
 	}
 	buf[size] = '\0';
 	close(fd);
