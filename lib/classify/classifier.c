@@ -501,10 +501,11 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 	if (n4 > 0) {
 		uint32_t es[OP25B_CLASSIFY_BURST_MAX], ed[OP25B_CLASSIFY_BURST_MAX];
 
-		/* Three stages over both tables together (see lpm4.h), the
-		 * decision fused into the last one. */
+		/* Staged over both tables together (see lpm4.h), the
+		 * decision fused into the last stage. */
 		lpm4_stage_prefetch(c->src4, src4, c->dst4, dst4, n4);
-		lpm4_stage_tbl24(c->src4, src4, es, c->dst4, dst4, ed, n4);
+		lpm4_stage_tbl16(c->src4, src4, es, c->dst4, dst4, ed, n4);
+		lpm4_stage_tbl8a(c->src4, src4, es, c->dst4, dst4, ed, n4);
 		for (i = 0; i < n4; i++) {
 			unsigned int k = idx4[i];
 

@@ -31,38 +31,90 @@ sort_by_depth(struct lpm4_rule *rules, size_t n)
 	return 0;
 }
 
-/* The number of /24 blocks that hold a prefix longer than /24: each needs
- * its own tbl8 group. A bitmap of all /24s (2 MB) counts them exactly. */
+/* Groups needed: one second-level group per /16 holding a prefix longer
+ * than /16, one third-level group per /24 holding a prefix longer than
+ * /24. Bitmaps of all /16s (8 KB) and /24s (2 MB) count them exactly. */
 static int
-count_groups(const struct lpm4_rule *rules, size_t n, uint32_t *count)
+count_groups(const struct lpm4_rule *rules, size_t n, uint32_t *groups_a,
+	     uint32_t *groups_b)
 {
-	uint64_t *seen = calloc(LPM4_TBL24_ENTRIES / 64, sizeof(uint64_t));
-	uint32_t groups = 0;
+	uint64_t *seen16 = calloc(LPM4_TBL16_ENTRIES / 64, sizeof(uint64_t));
+	uint64_t *seen24 = calloc((1u << 24) / 64, sizeof(uint64_t));
 	size_t i;
 
-	if (seen == NULL)
+	*groups_a = *groups_b = 0;
+	if (seen16 == NULL || seen24 == NULL) {
+		free(seen16);
+		free(seen24);
 		return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
-		uint32_t idx = rules[i].ip >> 8;
+		uint32_t i16 = rules[i].ip >> 16, i24 = rules[i].ip >> 8;
 
-		if (rules[i].depth <= 24)
-			continue;
-		if (!(seen[idx / 64] & (1ull << (idx % 64)))) {
-			seen[idx / 64] |= 1ull << (idx % 64);
-			groups++;
+		if (rules[i].depth > 16 &&
+		    !(seen16[i16 / 64] & (1ull << (i16 % 64)))) {
+			seen16[i16 / 64] |= 1ull << (i16 % 64);
+			(*groups_a)++;
+		}
+		if (rules[i].depth > 24 &&
+		    !(seen24[i24 / 64] & (1ull << (i24 % 64)))) {
+			seen24[i24 / 64] |= 1ull << (i24 % 64);
+			(*groups_b)++;
 		}
 	}
-	free(seen);
-	*count = groups;
+	free(seen16);
+	free(seen24);
 	return 0;
+}
+
+/* The group that @entry points to, made on first use: it starts as 256
+ * copies of the value @entry held (all shorter prefixes are in place by
+ * then, so that value is final). */
+static uint32_t *
+group_a_of(struct lpm4 *t, uint32_t *entry)
+{
+	uint32_t *g;
+	unsigned int j;
+
+	if (!(*entry & LPM4_EXT)) {
+		g = &t->tbl8a[(size_t)t->n_groups_a << 8];
+		for (j = 0; j < 256; j++)
+			g[j] = *entry;
+		*entry = LPM4_EXT | t->n_groups_a++;
+	}
+	return &t->tbl8a[(size_t)(*entry & ~LPM4_EXT) << 8];
+}
+
+static uint16_t *
+group_b_of(struct lpm4 *t, uint32_t *entry)
+{
+	uint16_t *g;
+	unsigned int j;
+
+	if (!(*entry & LPM4_EXT)) {
+		g = &t->tbl8b[(size_t)t->n_groups_b << 8];
+		for (j = 0; j < 256; j++)
+			g[j] = (uint16_t)*entry;
+		*entry = LPM4_EXT | t->n_groups_b++;
+	}
+	return &t->tbl8b[(size_t)(*entry & ~LPM4_EXT) << 8];
+}
+
+static void
+fill32(uint32_t *e, uint32_t count, uint32_t value)
+{
+	uint32_t j;
+
+	for (j = 0; j < count; j++)
+		e[j] = value;
 }
 
 struct lpm4 *
 lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 {
+	uint32_t groups_a, groups_b;
+	size_t i, size_a, size_b;
 	struct lpm4 *t;
-	uint32_t groups;
-	size_t i;
 	int err;
 
 	for (i = 0; i < n; i++) {
@@ -73,66 +125,65 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 	}
 	err = sort_by_depth(rules, n);
 	if (err == 0)
-		err = count_groups(rules, n, &groups);
+		err = count_groups(rules, n, &groups_a, &groups_b);
 	if (err != 0) {
 		rte_errno = -err;
 		return NULL;
 	}
 
+	/* One spare group a level, so that an empty level still has a
+	 * valid pointer. */
+	size_a = ((size_t)groups_a + 1) * 256 * sizeof(uint32_t);
+	size_b = ((size_t)groups_b + 1) * 256 * sizeof(uint16_t);
 	t = rte_zmalloc_socket("op25b_lpm4", sizeof(*t), 0, socket_id);
 	if (t == NULL)
 		goto fail_nomem;
-	t->tbl24 = rte_zmalloc_socket("op25b_lpm4_tbl24",
-				      LPM4_TBL24_ENTRIES * sizeof(uint32_t),
+	t->tbl16 = rte_zmalloc_socket("op25b_lpm4_tbl16",
+				      LPM4_TBL16_ENTRIES * sizeof(uint32_t),
 				      RTE_CACHE_LINE_SIZE, socket_id);
-	if (t->tbl24 == NULL)
+	if (t->tbl16 == NULL)
 		goto fail_free_table;
-	/* One spare group so that an empty table still has a valid pointer. */
-	t->tbl8 = rte_zmalloc_socket("op25b_lpm4_tbl8",
-				     ((size_t)groups + 1) * 256 *
-					     sizeof(uint16_t),
+	t->tbl8a = rte_malloc_socket("op25b_lpm4_tbl8a", size_a,
 				     RTE_CACHE_LINE_SIZE, socket_id);
-	if (t->tbl8 == NULL)
-		goto fail_free_tbl24;
-	t->memory = sizeof(*t) + LPM4_TBL24_ENTRIES * sizeof(uint32_t) +
-		    ((size_t)groups + 1) * 256 * sizeof(uint16_t);
+	if (t->tbl8a == NULL)
+		goto fail_free_tbl16;
+	t->tbl8b = rte_malloc_socket("op25b_lpm4_tbl8b", size_b,
+				     RTE_CACHE_LINE_SIZE, socket_id);
+	if (t->tbl8b == NULL)
+		goto fail_free_tbl8a;
+	t->memory = sizeof(*t) + LPM4_TBL16_ENTRIES * sizeof(uint32_t) +
+		    size_a + size_b;
 
-	/* Shorter prefixes first: a longer one overwrites what it covers. All
-	 * /0../24 are in tbl24 before any tbl8 group is made, so a new group
-	 * inherits the final value of its /24 from tbl24. */
+	/* Shorter prefixes first: a longer one overwrites what it covers,
+	 * and a group is made only after every shorter prefix that covers it
+	 * is in place, so it inherits the final value. */
 	for (i = 0; i < n; i++) {
 		const struct lpm4_rule *r = &rules[i];
-		uint32_t idx = r->ip >> 8;
+		uint32_t *e16 = &t->tbl16[r->ip >> 16];
 
-		if (r->depth <= 24) {
-			uint32_t count = 1u << (24 - r->depth);
-			uint32_t j;
-
-			for (j = 0; j < count; j++)
-				t->tbl24[idx + j] = r->value;
+		if (r->depth <= 16) {
+			fill32(e16, 1u << (16 - r->depth), r->value);
 		} else {
-			uint32_t e = t->tbl24[idx];
-			uint32_t count = 1u << (32 - r->depth);
-			uint16_t *group;
-			uint32_t j;
+			uint32_t *ga = group_a_of(t, e16);
+			uint32_t *ea = &ga[(r->ip >> 8) & 0xff];
 
-			if (!(e & LPM4_EXT)) {
-				group = &t->tbl8[(size_t)t->n_groups << 8];
-				for (j = 0; j < 256; j++)
-					group[j] = (uint16_t)e;
-				t->tbl24[idx] = LPM4_EXT | t->n_groups;
-				t->n_groups++;
+			if (r->depth <= 24) {
+				fill32(ea, 1u << (24 - r->depth), r->value);
 			} else {
-				group = &t->tbl8[(size_t)(e & ~LPM4_EXT) << 8];
+				uint16_t *gb = group_b_of(t, ea);
+				uint32_t j, count = 1u << (32 - r->depth);
+
+				for (j = 0; j < count; j++)
+					gb[(r->ip & 0xff) + j] = r->value;
 			}
-			for (j = 0; j < count; j++)
-				group[(r->ip & 0xff) + j] = r->value;
 		}
 	}
 	return t;
 
-fail_free_tbl24:
-	rte_free(t->tbl24);
+fail_free_tbl8a:
+	rte_free(t->tbl8a);
+fail_free_tbl16:
+	rte_free(t->tbl16);
 fail_free_table:
 	rte_free(t);
 fail_nomem:
@@ -145,7 +196,8 @@ lpm4_free(struct lpm4 *t)
 {
 	if (t == NULL)
 		return;
-	rte_free(t->tbl8);
-	rte_free(t->tbl24);
+	rte_free(t->tbl8b);
+	rte_free(t->tbl8a);
+	rte_free(t->tbl16);
 	rte_free(t);
 }

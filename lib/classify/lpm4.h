@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A DIR-24-8 IPv4 longest-prefix table built in one pass.
+ * An IPv4 longest-prefix table built in one pass, with strides 16-8-8.
  *
  * Why not rte_lpm or rte_fib: rte_lpm_add() searches linearly among the
  * rules of the same depth, so a million prefixes take minutes to insert, and
@@ -10,10 +10,17 @@
  * length and filling shorter ones first gives longest-prefix-wins for free,
  * in time linear in the entries written.
  *
- * Layout: tbl24 has one 32-bit entry per /24. An entry with
- * LPM4_EXT set holds the index of a 256-entry tbl8 group for the /25../32
- * prefixes under it; otherwise it holds the value (0: no match). tbl8
- * entries are 16-bit values.
+ * Why 16-8-8 and not 24-8: a 24-bit first level is 64 MB whatever the
+ * table holds, and a lookup of an address it does not cover (a random
+ * destination against a handful of relay prefixes) misses the cache
+ * there. A 16-bit first level is 256 KB and stays in L2; second- and
+ * third-level groups exist only under /16s and /24s that hold longer
+ * prefixes, so a million-prefix pool costs what it holds (about 1 KB per
+ * such /16 and 512 B per such /24) and a sparse table costs almost nothing.
+ *
+ * Entries: tbl16 and tbl8a entries are 32-bit, LPM4_EXT set meaning "the
+ * low bits index a group of 256 entries in the next level", otherwise the
+ * value (0: no match). tbl8b entries are 16-bit values.
  */
 #ifndef OP25B_LPM4_H
 #define OP25B_LPM4_H
@@ -25,7 +32,7 @@
 #include <rte_prefetch.h>
 
 #define LPM4_EXT 0x80000000u
-#define LPM4_TBL24_ENTRIES (1u << 24)
+#define LPM4_TBL16_ENTRIES (1u << 16)
 
 struct lpm4_rule {
 	uint32_t ip; /* host byte order, host bits clear */
@@ -34,9 +41,11 @@ struct lpm4_rule {
 };
 
 struct lpm4 {
-	uint32_t *tbl24;
-	uint16_t *tbl8;
-	uint32_t n_groups;
+	uint32_t *tbl16; /* by ip >> 16 */
+	uint32_t *tbl8a; /* groups by (ip >> 8) & 0xff */
+	uint16_t *tbl8b; /* groups by ip & 0xff */
+	uint32_t n_groups_a;
+	uint32_t n_groups_b;
 	size_t memory;
 };
 
@@ -47,41 +56,43 @@ struct lpm4 {
 struct lpm4 *lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id);
 void lpm4_free(struct lpm4 *t);
 
+static __rte_always_inline uint32_t
+lpm4_group_index(uint32_t e, uint32_t byte)
+{
+	return ((e & ~LPM4_EXT) << 8) | byte;
+}
+
 static inline uint16_t
 lpm4_lookup(const struct lpm4 *t, uint32_t ip)
 {
-	uint32_t e = t->tbl24[ip >> 8];
+	uint32_t e = t->tbl16[ip >> 16];
 
-	if (unlikely(e & LPM4_EXT))
-		return t->tbl8[((e & ~LPM4_EXT) << 8) | (ip & 0xff)];
+	if (e & LPM4_EXT) {
+		e = t->tbl8a[lpm4_group_index(e, (ip >> 8) & 0xff)];
+		if (e & LPM4_EXT)
+			return t->tbl8b[lpm4_group_index(e, ip & 0xff)];
+	}
 	return (uint16_t)e;
-}
-
-
-static inline uint32_t
-lpm4_tbl8_index(uint32_t e, uint32_t ip)
-{
-	return ((e & ~LPM4_EXT) << 8) | (ip & 0xff);
 }
 
 /*
  * Bulk lookup of one batch in two tables (sources and destinations), in
- * three stages: prefetch every tbl24 entry of both; read them and prefetch
- * every tbl8 entry they point to; read those (lpm4_stage_value, which the
- * caller runs in its own last loop). Tables far larger than the cache miss
- * on almost every step, and a tbl8 read depends on its tbl24 read: staging
- * both tables together keeps a whole batch's misses of both in flight at
- * once instead of paying one latency after another.
- * A NULL table matches nothing, without a branch per address: it reads one
- * static zero entry.
+ * stages: prefetch every first-level entry of both, then read each level
+ * and prefetch the next level's entries it points to, and so on; the last
+ * read (lpm4_stage_value) the caller runs in its own loop. Tables larger
+ * than the cache miss on almost every deep step, and each step depends on
+ * the one before: staging both tables together keeps a whole batch's
+ * misses of both in flight at once instead of paying one latency after
+ * another. A NULL table matches nothing, without a branch per address: it
+ * reads one static zero entry.
  */
 static const uint32_t lpm4_no_table[1];
 
 static __rte_always_inline const uint32_t *
-lpm4_tbl24_of(const struct lpm4 *t, uint32_t *mask)
+lpm4_tbl16_of(const struct lpm4 *t, uint32_t *mask)
 {
 	*mask = t ? ~0u : 0;
-	return t ? t->tbl24 : lpm4_no_table;
+	return t ? t->tbl16 : lpm4_no_table;
 }
 
 static __rte_always_inline void
@@ -89,39 +100,70 @@ lpm4_stage_prefetch(const struct lpm4 *ta, const uint32_t *ipa,
 		    const struct lpm4 *tb, const uint32_t *ipb, unsigned int n)
 {
 	uint32_t ma, mb;
-	const uint32_t *a = lpm4_tbl24_of(ta, &ma), *b = lpm4_tbl24_of(tb, &mb);
+	const uint32_t *a = lpm4_tbl16_of(ta, &ma), *b = lpm4_tbl16_of(tb, &mb);
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		rte_prefetch0(&a[(ipa[i] >> 8) & ma]);
-		rte_prefetch0(&b[(ipb[i] >> 8) & mb]);
+		rte_prefetch0(&a[(ipa[i] >> 16) & ma]);
+		rte_prefetch0(&b[(ipb[i] >> 16) & mb]);
 	}
 }
 
+/* Read the first level into @ea/@eb, prefetching the second. */
 static __rte_always_inline void
-lpm4_stage_tbl24(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
+lpm4_stage_tbl16(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
 		 const struct lpm4 *tb, const uint32_t *ipb, uint32_t *eb,
 		 unsigned int n)
 {
 	uint32_t ma, mb;
-	const uint32_t *a = lpm4_tbl24_of(ta, &ma), *b = lpm4_tbl24_of(tb, &mb);
+	const uint32_t *a = lpm4_tbl16_of(ta, &ma), *b = lpm4_tbl16_of(tb, &mb);
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		ea[i] = a[(ipa[i] >> 8) & ma];
-		eb[i] = b[(ipb[i] >> 8) & mb];
-		if (unlikely(ea[i] & LPM4_EXT))
-			rte_prefetch0(&ta->tbl8[lpm4_tbl8_index(ea[i], ipa[i])]);
-		if (unlikely(eb[i] & LPM4_EXT))
-			rte_prefetch0(&tb->tbl8[lpm4_tbl8_index(eb[i], ipb[i])]);
+		ea[i] = a[(ipa[i] >> 16) & ma];
+		eb[i] = b[(ipb[i] >> 16) & mb];
+		if (ea[i] & LPM4_EXT)
+			rte_prefetch0(&ta->tbl8a[lpm4_group_index(
+				ea[i], (ipa[i] >> 8) & 0xff)]);
+		if (eb[i] & LPM4_EXT)
+			rte_prefetch0(&tb->tbl8a[lpm4_group_index(
+				eb[i], (ipb[i] >> 8) & 0xff)]);
 	}
 }
 
-/* The value for @ip whose tbl24 entry is @e (from lpm4_stage_tbl24). */
+/* Follow the entries that point to a second-level group, prefetching the
+ * third. */
+static __rte_always_inline void
+lpm4_stage_tbl8a(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
+		 const struct lpm4 *tb, const uint32_t *ipb, uint32_t *eb,
+		 unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (ea[i] & LPM4_EXT) {
+			ea[i] = ta->tbl8a[lpm4_group_index(
+				ea[i], (ipa[i] >> 8) & 0xff)];
+			if (ea[i] & LPM4_EXT)
+				rte_prefetch0(&ta->tbl8b[lpm4_group_index(
+					ea[i], ipa[i] & 0xff)]);
+		}
+		if (eb[i] & LPM4_EXT) {
+			eb[i] = tb->tbl8a[lpm4_group_index(
+				eb[i], (ipb[i] >> 8) & 0xff)];
+			if (eb[i] & LPM4_EXT)
+				rte_prefetch0(&tb->tbl8b[lpm4_group_index(
+					eb[i], ipb[i] & 0xff)]);
+		}
+	}
+}
+
+/* The value for @ip whose entry after lpm4_stage_tbl8a() is @e. */
 static __rte_always_inline uint16_t
 lpm4_stage_value(const struct lpm4 *t, uint32_t e, uint32_t ip)
 {
-	return (e & LPM4_EXT) ? t->tbl8[lpm4_tbl8_index(e, ip)] : (uint16_t)e;
+	return (e & LPM4_EXT) ? t->tbl8b[lpm4_group_index(e, ip & 0xff)]
+			      : (uint16_t)e;
 }
 
 #endif /* OP25B_LPM4_H */
