@@ -12,7 +12,9 @@ packages=(
 	# policy loader, tests, captures
 	libyaml-dev libcmocka-dev libpcap-dev
 	# integration tests decode replies independently of our code
-	tshark python3 python3-scapy
+	tshark python3 python3-scapy python3-yaml
+	# network namespaces and veths for the af_packet test
+	iproute2
 )
 
 missing=()

@@ -270,7 +270,12 @@ op25b_tool_replay(int argc, char **argv)
 		return OP25B_TOOL_BAD_POLICY;
 	in = pcap_open_offline(r.in_path, errbuf);
 	if (in == NULL) {
-		fprintf(stderr, "op25b-policy: %s: %s\n", r.in_path, errbuf);
+		/* libpcap names the file in some messages, not in others. */
+		if (strncmp(errbuf, r.in_path, strlen(r.in_path)) == 0)
+			fprintf(stderr, "op25b-policy: %s\n", errbuf);
+		else
+			fprintf(stderr, "op25b-policy: %s: %s\n", r.in_path,
+				errbuf);
 		goto out_policy;
 	}
 	if (pcap_datalink(in) != DLT_EN10MB) {

@@ -162,6 +162,9 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	cfg->burst = OP25B_DEFAULT_BURST;
 	cfg->status_interval_s = 5;
 	optind = 1;
+	/* One line per refusal, in our words: getopt's own message would be a
+	 * second one, prefixed with the full program path. */
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_POLICY:
@@ -210,7 +213,12 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 		case OPT_HELP:
 			return 1;
 		default:
-			fprintf(stderr, "op25b: try --help\n");
+			/* getopt sets optopt only for a known option that
+			 * lacks its argument. */
+			fprintf(stderr, "op25b: %s '%s' (try --help)\n",
+				optopt ? "missing the argument of"
+				       : "unknown option",
+				argv[optind - 1]);
 			return -EINVAL;
 		}
 	}

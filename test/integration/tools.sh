@@ -1,0 +1,450 @@
+#!/usr/bin/env bash
+# The operator's tools and the appliance's error paths: op25b-policy check,
+# explain and replay on good and broken input, op25b --help, and every way
+# op25b refuses to start (one clear line on stderr, no shared-memory
+# residue), and a policy with warnings that still runs.
+# Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
+set -uo pipefail
+root=${OP25B_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${OP25B_BUILD:-$root/build}
+work=$(mktemp -d /tmp/op25b-tools.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+policy_tool="$build/app/op25b-policy/op25b-policy"
+op25b="$build/app/op25b/op25b"
+gen="$build/app/op25b-gen/op25b-gen"
+config="$root/config/op25b.yaml"
+enforce="$root/test/vectors/enforce.yaml"
+py=/usr/bin/python3
+eal=(-l 0-1 --no-pci --no-huge -m 512 --no-shconf --no-telemetry
+	--log-level '*:warning')
+
+status=0
+problems=""
+
+# --- reporting --------------------------------------------------------------
+problem() {
+	local line
+	for line in "$@"; do
+		problems+="$line"$'\n'
+	done
+}
+report() { # NAME: the same from run to run (no temporary paths)
+	local name=${1//$work\//}
+	if [ -z "$problems" ]; then
+		echo "ok $name"
+	else
+		echo "not ok $name"
+		printf '%s' "$problems" | sed 's/^/#   /'
+		status=1
+	fi
+	problems=""
+}
+# want_rc GOT WANT [WHAT]
+want_rc() {
+	[ "$1" = "$2" ] || problem "${3:-exit status} $1, want $2"
+}
+# want_has FILE FIXED-STRING: a line of FILE contains the string.
+want_has() {
+	grep -qF -- "$2" "$1" && return 0
+	problem "$(basename "$1") has no line containing: $2" "$(basename "$1"):"
+	problem "$(sed 's/^/  /' "$1" | head -20)"
+	return 1
+}
+# want_re FILE EXTENDED-REGEX
+want_re() {
+	grep -qE -- "$2" "$1" && return 0
+	problem "$(basename "$1") has no line matching: $2" "$(basename "$1"):"
+	problem "$(sed 's/^/  /' "$1" | head -20)"
+	return 1
+}
+# want_lines FILE N: FILE has exactly N lines.
+want_lines() {
+	local n
+	n=$(wc -l <"$1")
+	[ "$n" -eq "$2" ] && return 0
+	problem "$(basename "$1"): $n lines, want $2:"
+	problem "$(sed 's/^/  /' "$1" | head -20)"
+	return 1
+}
+# want_empty FILE
+want_empty() {
+	[ ! -s "$1" ] && return 0
+	problem "$(basename "$1") should be empty:"
+	problem "$(sed 's/^/  /' "$1" | head -20)"
+	return 1
+}
+
+# pos FILE LINE-REGEX TOKEN: "line:column" (1-based) of TOKEN in the first
+# line of FILE matching LINE-REGEX, computed from the file as written.
+pos() {
+	awk -v re="$2" -v tok="$3" \
+		'$0 ~ re { c = index($0, tok); if (c) { print NR ":" c; exit } }' "$1"
+}
+
+# --- op25b-policy check -----------------------------------------------------
+# Expected summary rows computed from the YAML itself (PyYAML), so that the
+# check holds whatever prefixes the default policy lists.
+"$policy_tool" check "$config" >"$work/check.out" 2>"$work/check.err"
+rc=$?
+want_rc $rc 0
+want_has "$work/check.out" "$config: OK (version 1, mode enforce, block reset, default allow, malformed drop)"
+want_has "$work/check.out" "smtp ports: 25   submission ports: 587 465"
+want_re "$work/check.out" '^class +action +prefixes +ipv4 +ipv6 +to$'
+want_re "$work/check.out" '^group +action +prefixes +ipv4 +ipv6$'
+rows=$("$py" - "$config" <<'EOF'
+import ipaddress, sys, yaml
+p = yaml.safe_load(open(sys.argv[1]))
+def row(name, e, default_action):
+    pf = e.get("prefixes", [])
+    v4 = sum(1 for x in pf if ipaddress.ip_network(x).version == 4)
+    print(f"{name} {e.get('action', default_action)} {len(pf)} {v4} {len(pf) - v4}")
+for n, e in p["sources"].items():
+    row(n, e, "?")
+for n, e in p["destinations"].items():
+    row(n, e, "-")
+EOF
+)
+while read -r name action n v4 v6; do
+	want_re "$work/check.out" "^$name +$action +$n +$v4 +$v6( |\$)"
+done <<<"$rows"
+want_re "$work/check.out" '^mobile-only .* mobile-mx=block$'
+# An adaptive class is only a warning, with its position.
+at=$(pos "$config" '^    action: adaptive' adaptive)
+if [ -n "$at" ]; then
+	want_has "$work/check.err" "$config:$at: warning: class "
+	want_has "$work/check.err" "adaptive is not enforced yet: acts as allow"
+fi
+report "check config/op25b.yaml: exit 0, every class and group with its prefix counts"
+
+# Broken policies: exit 1, "FILE:LINE:COLUMN: error: MESSAGE" on stderr with
+# the position of the offending token in the file as written.
+# check_bad NAME FILE LINE-REGEX TOKEN MESSAGE-FIXED-STRING
+check_bad() {
+	local name=$1 f=$2 at
+	at=$(pos "$f" "$3" "$4")
+	"$policy_tool" check "$f" >"$work/$name.out" 2>"$work/$name.err"
+	rc=$?
+	want_rc $rc 1
+	[ -n "$at" ] || problem "test bug: '$4' not found in $f"
+	want_has "$work/$name.err" "$f:$at: error: $5"
+	want_lines "$work/$name.err" 1
+	want_empty "$work/$name.out"
+	report "check $name: exit 1, $(basename "$f"):$at: error: $5"
+}
+bad_policy() { # NAME LINE-REGEX TOKEN MESSAGE-FIXED-STRING; the YAML on stdin
+	cat >"$work/$1.yaml"
+	check_bad "$1" "$work/$1.yaml" "$2" "$3" "$4"
+}
+
+bad_policy unknown-key '^colour:' colour "unknown key 'colour' in the policy" <<'EOF'
+version: 1
+mode: enforce
+colour: blue
+sources:
+  dynamic:
+    action: block
+    prefixes: [198.18.0.0/16]
+EOF
+
+bad_policy host-bits '198\.18\.1\.1/16' 198.18.1.1/16 "198.18.1.1/16: host bits set" <<'EOF'
+version: 1
+sources:
+  dynamic:
+    action: block
+    prefixes: [198.18.0.0/16, 198.18.1.1/16]
+EOF
+
+bad_policy unknown-group '  to:' nosuch "unknown group 'nosuch' in to:" <<'EOF'
+version: 1
+sources:
+  mobile-only:
+    action: allow
+    to: {nosuch: block}
+    prefixes: [198.19.128.0/17]
+destinations:
+  mobile-mx:
+    prefixes: [198.51.100.0/24]
+EOF
+
+f="$work/duplicate-prefix.yaml"
+cat >"$f" <<'EOF'
+version: 1
+sources:
+  dynamic:
+    action: block
+    prefixes: [198.18.0.0/16]
+  static:
+    action: allow
+    prefixes: [198.19.0.0/16, 198.18.0.0/16]
+EOF
+check_bad duplicate-prefix "$f" '^    prefixes: \[198\.19' 198.18.0.0/16 \
+	"duplicate prefix 198.18.0.0/16: already in class 'dynamic' at $f:$(pos "$f" '^    prefixes: \[198\.18' 198.18.0.0/16)"
+
+bad_policy bad-port 'smtp:' 70000 "bad port '70000' in ports.smtp" <<'EOF'
+version: 1
+ports:
+  smtp: [25, 70000]
+sources:
+  dynamic:
+    action: block
+    prefixes: [198.18.0.0/16]
+EOF
+
+# No version: the error is on the document's root mapping, its first key.
+bad_policy missing-version '^mode:' mode "missing version" <<'EOF'
+mode: enforce
+sources:
+  dynamic:
+    action: block
+    prefixes: [198.18.0.0/16]
+EOF
+
+# A second ':' on one line: libyaml stops at it, right after "enforce".
+bad_policy yaml-syntax '^mode:' ': x' "mapping values are not allowed in this context" <<'EOF'
+version: 1
+mode: enforce: x
+EOF
+
+bad_policy missing-prefixes-file 'prefixes_file:' nosuch-pool.txt \
+	"cannot read prefixes_file $work/nosuch-pool.txt: No such file or directory" <<'EOF'
+version: 1
+sources:
+  dynamic:
+    action: block
+    prefixes_file: nosuch-pool.txt
+EOF
+
+"$policy_tool" check >"$work/u1.out" 2>"$work/u1.err"
+rc1=$?
+"$policy_tool" frobnicate "$config" >"$work/u2.out" 2>"$work/u2.err"
+rc2=$?
+"$policy_tool" >"$work/u3.out" 2>"$work/u3.err"
+rc3=$?
+want_rc $rc1 2 "check with no FILE: exit status"
+want_has "$work/u1.err" "usage: op25b-policy check FILE"
+want_rc $rc2 2 "unknown command: exit status"
+want_has "$work/u2.err" "op25b-policy: unknown command 'frobnicate'"
+want_has "$work/u2.err" "usage: op25b-policy COMMAND ARGS..."
+want_rc $rc3 2 "no command: exit status"
+want_has "$work/u3.err" "usage: op25b-policy COMMAND ARGS..."
+report "check with no FILE, an unknown subcommand, no subcommand: exit 2 with usage"
+
+# --- op25b-policy explain ---------------------------------------------------
+explain() { # NAME ARGS...: run explain, stdout to $work/NAME.out
+	local name=$1
+	shift
+	"$policy_tool" explain "$@" >"$work/$name.out" 2>"$work/$name.err"
+	rc=$?
+}
+p14=$(pos "$config" '^    prefixes: \[198\.18\.0\.0/16' 198.18.0.0/16)
+
+explain x-dyn "$config" 198.18.7.7 203.0.113.9 25
+want_rc $rc 0
+want_has "$work/x-dyn.out" "flow:        198.18.7.7 -> 203.0.113.9 port 25 (smtp)"
+want_has "$work/x-dyn.out" "source:      class dynamic (prefix 198.18.0.0/16, $config:$p14)"
+want_has "$work/x-dyn.out" "destination: no group"
+want_has "$work/x-dyn.out" "rule:        class.action (dynamic: block)"
+want_has "$work/x-dyn.out" "verdict:     block (block: reset -> a SYN is answered with TCP RST)"
+want_empty "$work/x-dyn.err"
+report "explain dynamic -> outside:25: block, reset, class dynamic 198.18.0.0/16, rule class.action"
+
+explain x-relay "$config" 198.18.7.7 192.0.2.25 25
+want_rc $rc 0
+want_has "$work/x-relay.out" "source:      class dynamic (prefix 198.18.0.0/16"
+want_re "$work/x-relay.out" '^destination: group isp-relays \(prefix 192\.0\.2\.25/32, '
+want_has "$work/x-relay.out" "rule:        group.action (isp-relays: allow)"
+want_has "$work/x-relay.out" "verdict:     allow (forwarded)"
+report "explain dynamic -> isp relay:25: allow via group isp-relays, rule group.action"
+
+explain x-static "$config" 198.18.20.5 203.0.113.9
+want_rc $rc 0
+want_has "$work/x-static.out" "flow:        198.18.20.5 -> 203.0.113.9 port 25 (smtp)"
+want_has "$work/x-static.out" "source:      class static (prefix 198.18.20.0/24"
+want_has "$work/x-static.out" "rule:        class.action (static: allow)"
+want_has "$work/x-static.out" "verdict:     allow (forwarded)"
+report "explain static (port defaults to 25): class static, allow"
+
+explain x-mobile "$config" 198.19.200.1 198.51.100.7
+want_rc $rc 0
+want_has "$work/x-mobile.out" "source:      class mobile-only (prefix 198.19.128.0/17"
+want_has "$work/x-mobile.out" "destination: group mobile-mx (prefix 198.51.100.0/24"
+want_has "$work/x-mobile.out" "rule:        class.to (mobile-only.to.mobile-mx: block)"
+want_re "$work/x-mobile.out" '^verdict: +block '
+report "explain mobile-only -> mobile-mx: block via class.to"
+
+explain x-587 "$config" 198.18.7.7 203.0.113.9 587
+want_rc $rc 0
+want_has "$work/x-587.out" "flow:        198.18.7.7 -> 203.0.113.9 port 587 (submission)"
+want_has "$work/x-587.out" "source:      class dynamic"
+want_has "$work/x-587.out" "rule:        none (only smtp ports are classified)"
+want_has "$work/x-587.out" "verdict:     forward (submission ports are always forwarded)"
+report "explain dynamic -> outside:587: forwarded as submission"
+
+explain x-443 "$config" 198.18.7.7 203.0.113.9 443
+want_rc $rc 0
+want_has "$work/x-443.out" "flow:        198.18.7.7 -> 203.0.113.9 port 443 (other)"
+want_has "$work/x-443.out" "rule:        none (only smtp ports are classified)"
+want_has "$work/x-443.out" "verdict:     forward (not SMTP: forwarded untouched)"
+report "explain dynamic -> outside:443: not SMTP, forwarded untouched"
+
+explain x-v6 "$config" 2001:db8:1000::5 2001:db8:ffff::9 25
+want_rc $rc 0
+want_has "$work/x-v6.out" "flow:        2001:db8:1000::5 -> 2001:db8:ffff::9 port 25 (smtp)"
+want_has "$work/x-v6.out" "source:      class dynamic (prefix 2001:db8:1000::/36"
+want_has "$work/x-v6.out" "rule:        class.action (dynamic: block)"
+want_re "$work/x-v6.out" '^verdict: +block '
+report "explain IPv6 dynamic source: class dynamic 2001:db8:1000::/36, block"
+
+explain x-json --json "$config" 198.18.7.7 203.0.113.9 25
+want_rc $rc 0
+if ! out=$("$py" -c '
+import json, sys
+x = json.load(sys.stdin)
+want = {"src": "198.18.7.7", "dst": "203.0.113.9", "port": 25,
+        "port_kind": "smtp", "class": "dynamic",
+        "class_prefix": "198.18.0.0/16", "group": None, "group_prefix": None,
+        "rule": "class.action", "action": "block", "verdict": "block"}
+bad = [f"{k}: got {x.get(k)!r}, want {v!r}" for k, v in want.items()
+       if x.get(k) != v]
+if "reset" not in (x.get("note") or ""):
+    bad.append("note does not mention reset: %r" % x.get("note"))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+' <"$work/x-json.out" 2>&1); then
+	problem "JSON:" "$(cat "$work/x-json.out")" "$out"
+fi
+report "explain --json: valid JSON with src, dst, port, class, prefix, rule, verdict"
+
+explain x-badaddr "$config" 198.18.7 203.0.113.9
+want_rc $rc 2
+want_has "$work/x-badaddr.err" "op25b-policy explain: bad source address '198.18.7'"
+want_empty "$work/x-badaddr.out"
+report "explain with a bad address: exit 2, names the address"
+
+explain x-mixed "$config" 198.18.7.7 2001:db8::25
+want_rc $rc 2
+want_has "$work/x-mixed.err" "198.18.7.7 is IPv4 but 2001:db8::25 is IPv6: a flow has one address family"
+want_empty "$work/x-mixed.out"
+report "explain with mixed address families: exit 2"
+
+# --- op25b-policy replay errors ---------------------------------------------
+"$policy_tool" replay "$enforce" "$work/nosuch.pcap" >"$work/r1.out" 2>"$work/r1.err"
+rc=$?
+want_rc $rc 1
+want_has "$work/r1.err" "$work/nosuch.pcap"
+want_has "$work/r1.err" "No such file or directory"
+report "replay with a missing capture: exit 1, names the file"
+
+printf 'version: 1\nthis is not a capture\n' >"$work/not-a.pcap"
+"$policy_tool" replay "$enforce" "$work/not-a.pcap" >"$work/r2.out" 2>"$work/r2.err"
+rc=$?
+want_rc $rc 1
+want_has "$work/r2.err" "op25b-policy: $work/not-a.pcap: unknown file format"
+report "replay with a file that is not a pcap: exit 1, unknown file format"
+
+# --- op25b --help -----------------------------------------------------------
+timeout 10 "$op25b" --help >"$work/help.out" 2>"$work/help.err"
+rc=$?
+want_rc $rc 0
+for opt in "--policy FILE" "--pairs SUB:UP" "--burst N" "--stop-after-idle MS" \
+	"--stats-json FILE"; do
+	want_has "$work/help.out" "  $opt"
+done
+want_empty "$work/help.err"
+report "op25b --help without EAL arguments: exit 0, lists every option"
+
+# --- op25b refuses to start -------------------------------------------------
+# DPDK files a run may leave: hugepage/memfd files, config, sockets. The
+# runtime directory of the default prefix (/var/run/dpdk/rte) is created by
+# EAL and kept by design; everything else must be gone.
+dpdk_files() {
+	find /dev/shm /var/run/dpdk -mindepth 1 2>/dev/null |
+		grep -vx /var/run/dpdk/rte | sort
+}
+# refuse NAME EXPECTED-STDERR-LINE OP25B-ARGS...
+refuse() {
+	local name=$1 line=$2 new
+	shift 2
+	dpdk_files >"$work/$name.before"
+	timeout 30 "$op25b" "$@" >"$work/$name.out" 2>"$work/$name.err"
+	rc=$?
+	dpdk_files >"$work/$name.after"
+	[ "$rc" -ne 0 ] || problem "exit status 0, want non-zero"
+	[ "$rc" -ne 124 ] || problem "timed out"
+	want_has "$work/$name.err" "$line"
+	want_lines "$work/$name.err" 1
+	new=$(comm -13 "$work/$name.before" "$work/$name.after")
+	[ -z "$new" ] || problem "left behind:" "$new"
+	report "op25b $name: exit $rc, one line: $line"
+}
+vdevs=(--vdev net_null0 --vdev net_null1)
+
+refuse "policy file missing" \
+	"$work/nosuch.yaml: cannot read: No such file or directory" \
+	"${eal[@]}" "${vdevs[@]}" -- --policy "$work/nosuch.yaml"
+refuse "policy with an error" \
+	"$work/host-bits.yaml:$(pos "$work/host-bits.yaml" '198\.18\.1\.1' 198.18.1.1/16): 198.18.1.1/16: host bits set" \
+	"${eal[@]}" "${vdevs[@]}" -- --policy "$work/host-bits.yaml"
+refuse "no --policy" "op25b: --policy FILE is required" \
+	"${eal[@]}" "${vdevs[@]}" --
+refuse "--pairs 0:0" "op25b: --pairs 0:0: expected SUB:UP[,SUB:UP...] with distinct port ids" \
+	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --pairs 0:0
+refuse "--pairs 0:5 with two ports" "op25b: port 5 does not exist (2 ports found" \
+	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --pairs 0:5
+refuse "--burst 0" "op25b: --burst 0: expected 1..64" \
+	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --burst 0
+refuse "--burst 65" "op25b: --burst 65: expected 1..64" \
+	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --burst 65
+refuse "-l 0 (one lcore)" "op25b: no worker lcore: give EAL at least two lcores" \
+	-l 0 "${eal[@]:2}" "${vdevs[@]}" -- --policy "$enforce"
+refuse "unknown option" "op25b: unknown option '--frobnicate' (try --help)" \
+	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --frobnicate
+
+# --- a policy with warnings still runs --------------------------------------
+# enforce.yaml with its count class turned adaptive: a warning, not an error;
+# the class then acts as allow.
+sed -e 's/^  watched:$/  hosting:/' \
+	-e '/^  hosting:$/{n;s/action: count/action: adaptive\n    limit: {connections: 10, per: 60s, block_for: 1h}/}' \
+	"$enforce" >"$work/adaptive.yaml"
+at=$(pos "$work/adaptive.yaml" 'action: adaptive' adaptive)
+d="$work/adaptive"
+mkdir -p "$d"
+if ! "$gen" vectors "$root/test/vectors/enforce.vec" --out "$d/in.pcap" \
+	--expect "$d/expect.txt" >"$d/gen.log" 2>&1; then
+	problem "op25b-gen vectors failed:" "$(cat "$d/gen.log")"
+fi
+timeout 60 "$op25b" "${eal[@]}" \
+	--vdev "net_pcap0,rx_pcap=$d/in.pcap,tx_pcap=$d/sub-tx.pcap" \
+	--vdev "net_pcap1,tx_pcap=$d/up-tx.pcap" \
+	-- --policy "$work/adaptive.yaml" --stop-after-idle 300 \
+	--status-interval 0 --stats-json "$d/stats.json" \
+	>"$d/op25b.out" 2>"$d/op25b.err"
+rc=$?
+want_rc $rc 0
+[ -n "$at" ] || problem "test bug: no adaptive action in adaptive.yaml"
+want_has "$d/op25b.err" "$work/adaptive.yaml:$at: warning: class 'hosting': adaptive is not enforced yet: acts as allow"
+want_has "$d/op25b.out" "op25b: idle for 300 ms, stopping"
+if [ -f "$d/stats.json" ]; then
+	n=$(wc -l <"$d/expect.txt")
+	if ! out=$("$py" -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+n = int(sys.argv[2])
+bad = []
+if s["ports"][0]["rx"] != n:
+    bad.append("port 0 rx %d, want %d" % (s["ports"][0]["rx"], n))
+h = s["classes"]["hosting"]
+if h != {"forwarded": 1, "counted": 0, "blocked": 0, "reset": 0}:
+    bad.append(f"class hosting {h}: want the one packet of 198.19.0.0/24 forwarded")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+' "$d/stats.json" "$n" 2>&1); then
+		problem "$out"
+	fi
+else
+	problem "no stats.json written"
+fi
+report "a policy with warnings (adaptive class) starts: warning at $at, exit 0, acts as allow"
+
+exit $status
