@@ -110,7 +110,7 @@ side_rules_collect(struct side_rules *s, const struct op25b_prefix_list *lists,
 
 				r->ip = load_be32(p->addr);
 				r->depth = p->length;
-				r->value = (uint16_t)(k + 1);
+				r->value = (uint8_t)(k + 1);
 			} else {
 				s->v6_value[s->n_v6] = k + 1;
 				s->v6[s->n_v6++] = (struct op25b_prefix *)p;
@@ -489,6 +489,10 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 		if (meta[i].family == 4) {
 			src4[n4] = load_be32(p + meta[i].l3 + 12);
 			dst4[n4] = load_be32(p + meta[i].l3 + 16);
+			/* The first lookup stage starts here, as soon as the
+			 * addresses are known. */
+			lpm4_prefetch_first(c->src4, src4[n4]);
+			lpm4_prefetch_first(c->dst4, dst4[n4]);
 			idx4[n4++] = (uint16_t)i;
 		} else {
 			memcpy(src6[n6], p + meta[i].l3 + 8, 16);
@@ -501,9 +505,8 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 	if (n4 > 0) {
 		uint32_t es[OP25B_CLASSIFY_BURST_MAX], ed[OP25B_CLASSIFY_BURST_MAX];
 
-		/* Staged over both tables together (see lpm4.h), the
-		 * decision fused into the last stage. */
-		lpm4_stage_prefetch(c->src4, src4, c->dst4, dst4, n4);
+		/* Staged over both tables together (see lpm4.h), the first
+		 * stage in the parse loop, the decision fused into the last. */
 		lpm4_stage_tbl16(c->src4, src4, es, c->dst4, dst4, ed, n4);
 		lpm4_stage_tbl8a(c->src4, src4, es, c->dst4, dst4, ed, n4);
 		for (i = 0; i < n4; i++) {

@@ -85,16 +85,16 @@ group_a_of(struct lpm4 *t, uint32_t *entry)
 	return &t->tbl8a[(size_t)(*entry & ~LPM4_EXT) << 8];
 }
 
-static uint16_t *
+static uint8_t *
 group_b_of(struct lpm4 *t, uint32_t *entry)
 {
-	uint16_t *g;
+	uint8_t *g;
 	unsigned int j;
 
 	if (!(*entry & LPM4_EXT)) {
 		g = &t->tbl8b[(size_t)t->n_groups_b << 8];
 		for (j = 0; j < 256; j++)
-			g[j] = (uint16_t)*entry;
+			g[j] = (uint8_t)*entry;
 		*entry = LPM4_EXT | t->n_groups_b++;
 	}
 	return &t->tbl8b[(size_t)(*entry & ~LPM4_EXT) << 8];
@@ -134,7 +134,7 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 	/* One spare group a level, so that an empty level still has a
 	 * valid pointer. */
 	size_a = ((size_t)groups_a + 1) * 256 * sizeof(uint32_t);
-	size_b = ((size_t)groups_b + 1) * 256 * sizeof(uint16_t);
+	size_b = ((size_t)groups_b + 1) * 256 * sizeof(uint8_t);
 	t = rte_zmalloc_socket("op25b_lpm4", sizeof(*t), 0, socket_id);
 	if (t == NULL)
 		goto fail_nomem;
@@ -170,7 +170,7 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 			if (r->depth <= 24) {
 				fill32(ea, 1u << (24 - r->depth), r->value);
 			} else {
-				uint16_t *gb = group_b_of(t, ea);
+				uint8_t *gb = group_b_of(t, ea);
 				uint32_t j, count = 1u << (32 - r->depth);
 
 				for (j = 0; j < count; j++)

@@ -20,7 +20,10 @@
  *
  * Entries: tbl16 and tbl8a entries are 32-bit, LPM4_EXT set meaning "the
  * low bits index a group of 256 entries in the next level", otherwise the
- * value (0: no match). tbl8b entries are 16-bit values.
+ * value (0: no match). tbl8b entries are 8-bit values: values are class or
+ * group slots (at most 255), and the deepest level is the one a large pool
+ * list fills (a million prefixes of /25../27 make ~86k groups: 22 MB at a
+ * byte an entry, which fits in L3, where two bytes missed it).
  */
 #ifndef OP25B_LPM4_H
 #define OP25B_LPM4_H
@@ -37,13 +40,13 @@
 struct lpm4_rule {
 	uint32_t ip; /* host byte order, host bits clear */
 	uint8_t depth;
-	uint16_t value; /* nonzero */
+	uint8_t value; /* nonzero */
 };
 
 struct lpm4 {
 	uint32_t *tbl16; /* by ip >> 16 */
 	uint32_t *tbl8a; /* groups by (ip >> 8) & 0xff */
-	uint16_t *tbl8b; /* groups by ip & 0xff */
+	uint8_t *tbl8b;  /* groups by ip & 0xff */
 	uint32_t n_groups_a;
 	uint32_t n_groups_b;
 	size_t memory;
@@ -62,7 +65,7 @@ lpm4_group_index(uint32_t e, uint32_t byte)
 	return ((e & ~LPM4_EXT) << 8) | byte;
 }
 
-static inline uint16_t
+static inline uint8_t
 lpm4_lookup(const struct lpm4 *t, uint32_t ip)
 {
 	uint32_t e = t->tbl16[ip >> 16];
@@ -72,12 +75,13 @@ lpm4_lookup(const struct lpm4 *t, uint32_t ip)
 		if (e & LPM4_EXT)
 			return t->tbl8b[lpm4_group_index(e, ip & 0xff)];
 	}
-	return (uint16_t)e;
+	return (uint8_t)e;
 }
 
 /*
  * Bulk lookup of one batch in two tables (sources and destinations), in
- * stages: prefetch every first-level entry of both, then read each level
+ * stages: prefetch every first-level entry of both (lpm4_prefetch_first,
+ * which the caller runs as it learns each address), then read each level
  * and prefetch the next level's entries it points to, and so on; the last
  * read (lpm4_stage_value) the caller runs in its own loop. Tables larger
  * than the cache miss on almost every deep step, and each step depends on
@@ -95,18 +99,14 @@ lpm4_tbl16_of(const struct lpm4 *t, uint32_t *mask)
 	return t ? t->tbl16 : lpm4_no_table;
 }
 
+/* Stage one, per address: request the first-level entry. */
 static __rte_always_inline void
-lpm4_stage_prefetch(const struct lpm4 *ta, const uint32_t *ipa,
-		    const struct lpm4 *tb, const uint32_t *ipb, unsigned int n)
+lpm4_prefetch_first(const struct lpm4 *t, uint32_t ip)
 {
-	uint32_t ma, mb;
-	const uint32_t *a = lpm4_tbl16_of(ta, &ma), *b = lpm4_tbl16_of(tb, &mb);
-	unsigned int i;
+	uint32_t mask;
+	const uint32_t *tbl16 = lpm4_tbl16_of(t, &mask);
 
-	for (i = 0; i < n; i++) {
-		rte_prefetch0(&a[(ipa[i] >> 16) & ma]);
-		rte_prefetch0(&b[(ipb[i] >> 16) & mb]);
-	}
+	rte_prefetch0(&tbl16[(ip >> 16) & mask]);
 }
 
 /* Read the first level into @ea/@eb, prefetching the second. */
@@ -159,11 +159,11 @@ lpm4_stage_tbl8a(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
 }
 
 /* The value for @ip whose entry after lpm4_stage_tbl8a() is @e. */
-static __rte_always_inline uint16_t
+static __rte_always_inline uint8_t
 lpm4_stage_value(const struct lpm4 *t, uint32_t e, uint32_t ip)
 {
 	return (e & LPM4_EXT) ? t->tbl8b[lpm4_group_index(e, ip & 0xff)]
-			      : (uint16_t)e;
+			      : (uint8_t)e;
 }
 
 #endif /* OP25B_LPM4_H */
