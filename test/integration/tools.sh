@@ -5,9 +5,8 @@
 # residue), and a policy with warnings that still runs.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-root=${OP25B_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${OP25B_BUILD:-$root/build}
 work=$(mktemp -d /tmp/op25b-tools.XXXXXX)
+. "$(dirname "$0")/common.bash"
 trap 'rm -rf "$work"' EXIT
 
 policy_tool="$build/app/op25b-policy/op25b-policy"
@@ -15,65 +14,6 @@ op25b="$build/app/op25b/op25b"
 gen="$build/app/op25b-gen/op25b-gen"
 config="$root/config/op25b.yaml"
 enforce="$root/test/vectors/enforce.yaml"
-py=/usr/bin/python3
-eal=(-l 0-1 --no-pci --no-huge -m 512 --no-shconf --no-telemetry
-	--log-level '*:warning')
-
-status=0
-problems=""
-
-# --- reporting --------------------------------------------------------------
-problem() {
-	local line
-	for line in "$@"; do
-		problems+="$line"$'\n'
-	done
-}
-report() { # NAME: the same from run to run (no temporary paths)
-	local name=${1//$work\//}
-	if [ -z "$problems" ]; then
-		echo "ok $name"
-	else
-		echo "not ok $name"
-		printf '%s' "$problems" | sed 's/^/#   /'
-		status=1
-	fi
-	problems=""
-}
-# want_rc GOT WANT [WHAT]
-want_rc() {
-	[ "$1" = "$2" ] || problem "${3:-exit status} $1, want $2"
-}
-# want_has FILE FIXED-STRING: a line of FILE contains the string.
-want_has() {
-	grep -qF -- "$2" "$1" && return 0
-	problem "$(basename "$1") has no line containing: $2" "$(basename "$1"):"
-	problem "$(sed 's/^/  /' "$1" | head -20)"
-	return 1
-}
-# want_re FILE EXTENDED-REGEX
-want_re() {
-	grep -qE -- "$2" "$1" && return 0
-	problem "$(basename "$1") has no line matching: $2" "$(basename "$1"):"
-	problem "$(sed 's/^/  /' "$1" | head -20)"
-	return 1
-}
-# want_lines FILE N: FILE has exactly N lines.
-want_lines() {
-	local n
-	n=$(wc -l <"$1")
-	[ "$n" -eq "$2" ] && return 0
-	problem "$(basename "$1"): $n lines, want $2:"
-	problem "$(sed 's/^/  /' "$1" | head -20)"
-	return 1
-}
-# want_empty FILE
-want_empty() {
-	[ ! -s "$1" ] && return 0
-	problem "$(basename "$1") should be empty:"
-	problem "$(sed 's/^/  /' "$1" | head -20)"
-	return 1
-}
 
 # pos FILE LINE-REGEX TOKEN: "line:column" (1-based) of TOKEN in the first
 # line of FILE matching LINE-REGEX, computed from the file as written.

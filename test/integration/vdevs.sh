@@ -5,9 +5,8 @@
 # namespace of its own with frames injected and captured by scapy.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-root=${OP25B_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${OP25B_BUILD:-$root/build}
 work=$(mktemp -d /tmp/op25b-vdevs.XXXXXX)
+. "$(dirname "$0")/common.bash"
 ns="op25b-t-$$"
 bg_pids=()
 netns_made=0
@@ -32,37 +31,8 @@ trap 'exit 1' INT TERM
 op25b="$build/app/op25b/op25b"
 gen="$build/app/op25b-gen/op25b-gen"
 enforce="$root/test/vectors/enforce.yaml"
-py=/usr/bin/python3
-eal=(-l 0-1 --no-pci --no-huge -m 512 --no-shconf --no-telemetry
-	--log-level '*:warning')
 app=(--status-interval 0)
 
-status=0
-problems=""
-
-problem() {
-	local line
-	for line in "$@"; do
-		problems+="$line"$'\n'
-	done
-}
-report() { # NAME: the same from run to run (no temporary paths)
-	local name=${1//$work\//}
-	if [ -z "$problems" ]; then
-		echo "ok $name"
-	else
-		echo "not ok $name"
-		printf '%s' "$problems" | sed 's/^/#   /'
-		status=1
-	fi
-	problems=""
-}
-want_has() {
-	grep -qF -- "$2" "$1" && return 0
-	problem "$(basename "$1") has no line containing: $2" "$(basename "$1"):"
-	problem "$(sed 's/^/  /' "$1" | tail -20)"
-	return 1
-}
 # py_check TEXT-OF-A-PYTHON-SCRIPT ARGS...: a failed check's output becomes
 # the problem lines.
 py_check() {
@@ -78,7 +48,6 @@ py_check() {
 cat >"$work/pcaptool.py" <<'EOF'
 import struct
 import sys
-
 
 def frames(path):
     """The frames of a pcap file (any byte order, us or ns)."""
@@ -100,7 +69,6 @@ def frames(path):
         off += 16 + caplen
     return out
 
-
 def expected(in_pcap, expect_txt, outcomes):
     """The frames of in_pcap whose expected outcome is in outcomes."""
     cases = [l.split() for l in open(expect_txt)
@@ -110,9 +78,7 @@ def expected(in_pcap, expect_txt, outcomes):
         raise SystemExit(f"{in_pcap}: {len(fr)} frames, {len(cases)} cases")
     return [f for f, c in zip(fr, cases) if c[1] in outcomes], cases
 
-
 FORWARDED = ("non_smtp", "submission", "fragments", "forwarded", "counted")
-
 
 def same_frames(what, got, want):
     """Problems, as lines, when got and want differ."""
@@ -125,7 +91,6 @@ def same_frames(what, got, want):
                        f" want {w[:64].hex()}...")
             break
     return bad
-
 
 if __name__ == "__main__":
     cmd = sys.argv[1]
@@ -445,10 +410,8 @@ sendp(syns, iface=a, verbose=False)
 time.sleep(1.5)
 got_a, got_b = sniff_a.stop(), sniff_b.stop()
 
-
 def tcp(pkts):
     return [p for p in pkts if IP in p and TCP in p]
-
 
 fwd25 = [p for p in tcp(got_b) if p[TCP].dport == 25]
 fwd443 = [p for p in tcp(got_b)

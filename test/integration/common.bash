@@ -1,0 +1,66 @@
+# Shared by the integration scripts (sourced, not run: test.sh runs *.sh).
+# The caller sets $work (its temporary folder) before sourcing.
+# Checks collect problems; report NAME prints "ok NAME" or "not ok NAME"
+# with the problems as "#   " lines, and the script exits with $status.
+
+root=${OP25B_SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+build=${OP25B_BUILD:-$root/build}
+py=/usr/bin/python3
+# A functional run: no hugepages, nothing shared with other DPDK processes.
+eal=(-l 0-1 --no-pci --no-huge -m 512 --no-shconf --no-telemetry
+	--log-level '*:warning')
+
+status=0
+problems=""
+
+problem() {
+	local line
+	for line in "$@"; do
+		problems+="$line"$'\n'
+	done
+}
+report() { # NAME: the same from run to run (no temporary paths)
+	local name=${1//$work\//}
+	if [ -z "$problems" ]; then
+		echo "ok $name"
+	else
+		echo "not ok $name"
+		printf '%s' "$problems" | sed 's/^/#   /'
+		status=1
+	fi
+	problems=""
+}
+# want_rc GOT WANT [WHAT]
+want_rc() {
+	[ "$1" = "$2" ] || problem "${3:-exit status} $1, want $2"
+}
+# want_has FILE FIXED-STRING: a line of FILE contains the string.
+want_has() {
+	grep -qF -- "$2" "$1" && return 0
+	problem "$(basename "$1") has no line containing: $2" "$(basename "$1"):"
+	problem "$(sed 's/^/  /' "$1" | tail -20)"
+	return 1
+}
+# want_re FILE EXTENDED-REGEX
+want_re() {
+	grep -qE -- "$2" "$1" && return 0
+	problem "$(basename "$1") has no line matching: $2" "$(basename "$1"):"
+	problem "$(sed 's/^/  /' "$1" | tail -20)"
+	return 1
+}
+# want_lines FILE N: FILE has exactly N lines.
+want_lines() {
+	local n
+	n=$(wc -l <"$1")
+	[ "$n" -eq "$2" ] && return 0
+	problem "$(basename "$1"): $n lines, want $2:"
+	problem "$(sed 's/^/  /' "$1" | head -20)"
+	return 1
+}
+# want_empty FILE
+want_empty() {
+	[ ! -s "$1" ] && return 0
+	problem "$(basename "$1") should be empty:"
+	problem "$(sed 's/^/  /' "$1" | head -20)"
+	return 1
+}
