@@ -20,7 +20,7 @@ static const struct command {
 } commands[] = {
 	{"check", op25b_tool_check, "check FILE",
 	 "validate FILE and print a summary; errors as file:line:column"},
-	{"explain", op25b_tool_explain, "explain FILE SRC DST [PORT] [--json]",
+	{"explain", op25b_tool_explain, "explain [--json] FILE SRC DST [PORT]",
 	 "the verdict for one flow and which rule decided it"},
 	{"replay", op25b_tool_replay,
 	 "replay FILE IN.pcap [--out OUT.pcap] [--replies R.pcap] [--json]",

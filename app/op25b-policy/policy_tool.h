@@ -41,13 +41,6 @@ int op25b_tool_explain(int argc, char **argv);
 int op25b_tool_replay(int argc, char **argv);
 
 /**
- * `replay FILE IN.pcap [--out OUT.pcap] [--replies R.pcap] [--json]`: the
- * real classifier over a capture (in replay.c).
- * @return 0 replayed, 1 the policy or the capture is bad, 2 usage error.
- */
-int op25b_tool_replay(int argc, char **argv);
-
-/**
  * Load @p path for a subcommand. A load error goes to stderr as
  * "file:line:column: error: message"; warnings too, as they are, when
  * @p show_warnings.

@@ -86,14 +86,16 @@ op25b_report_status_line(const struct op25b_app *app, FILE *out)
 	unsigned int i;
 
 	sum_workers(app, &t);
-	for (i = 0; i < app->n_ports; i++)
-		rx += t.port[app->ports[i]].rx;
+	/* What subscribers sent: the packets the outcomes below add up to. */
+	for (i = 0; i < app->config.n_pairs; i++)
+		rx += t.port[app->config.pairs[i].sub].rx;
 	fprintf(out,
-		"op25b: %.0fs rx %" PRIu64 " forwarded %" PRIu64
+		"op25b: %.0fs subscriber rx %" PRIu64 " upstream rx %" PRIu64
+		" forwarded %" PRIu64
 		" counted %" PRIu64 " blocked %" PRIu64 " reset %" PRIu64
 		" malformed %" PRIu64 "\n",
 		(double)(rte_rdtsc() - app->start_tsc) / rte_get_tsc_hz(), rx,
-		t.outcome[OP25B_OUTCOME_FORWARDED],
+		t.upstream, t.outcome[OP25B_OUTCOME_FORWARDED],
 		t.outcome[OP25B_OUTCOME_COUNTED],
 		t.outcome[OP25B_OUTCOME_BLOCKED],
 		t.outcome[OP25B_OUTCOME_RESET],
