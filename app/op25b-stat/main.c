@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * op25b-stat: the counters of a running op25b, read from its shared
+ * memory segment without disturbing it (no DPDK needed).
+ *
+ *   op25b-stat [--name NAME]                text, once
+ *   op25b-stat --watch SECONDS [--count N]  text, redrawn, with rates
+ *   op25b-stat --json | --prometheus        for scripts and scrapers, once
+ *   op25b-stat --listen HOST:PORT           GET /metrics over HTTP
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stat_tool.h"
+
+#define EXIT_USAGE 2
+#define DEFAULT_NAME "op25b"
+#define WATCH_MIN_SECONDS 0.1
+#define WATCH_MAX_SECONDS 86400.0
+
+/* Options as a table: getopt's array and --help are both made from it. */
+enum option_id {
+	OPT_NAME = 256,
+	OPT_JSON,
+	OPT_PROMETHEUS,
+	OPT_WATCH,
+	OPT_COUNT,
+	OPT_LISTEN,
+	OPT_HELP,
+};
+
+static const struct stat_option {
+	const char *name;
+	const char *arg;
+	enum option_id id;
+	const char *help;
+} stat_options[] = {
+	{"name", "NAME", OPT_NAME,
+	 "the instance: op25b's --name (default " DEFAULT_NAME ")"},
+	{"json", NULL, OPT_JSON,
+	 "print one JSON object (the names of op25b --stats-json)"},
+	{"prometheus", NULL, OPT_PROMETHEUS,
+	 "print the Prometheus text format (op25b_* metrics)"},
+	{"watch", "SECONDS", OPT_WATCH,
+	 "redraw the text every SECONDS with per-second rates, until Ctrl-C"},
+	{"count", "N", OPT_COUNT, "with --watch: stop after N refreshes"},
+	{"listen", "HOST:PORT", OPT_LISTEN,
+	 "serve the Prometheus text at http://HOST:PORT/metrics until "
+	 "SIGINT or SIGTERM (HOST: 127.0.0.1, [::1], ...)"},
+	{"help", NULL, OPT_HELP, "this text"},
+};
+
+#define N_OPTIONS (sizeof(stat_options) / sizeof(stat_options[0]))
+
+enum output {
+	OUTPUT_TEXT,
+	OUTPUT_JSON,
+	OUTPUT_PROMETHEUS,
+};
+
+struct config {
+	const char *name;
+	enum output output;
+	bool output_set;
+	double watch; /* seconds; 0: print once */
+	unsigned long count;
+	const char *listen;
+	struct sockaddr_storage listen_addr;
+	size_t listen_addr_len;
+};
+
+static void
+usage(FILE *out)
+{
+	unsigned int i;
+
+	fputs("usage: op25b-stat [--name NAME] [--json | --prometheus]\n"
+	      "       op25b-stat [--name NAME] --watch SECONDS [--count N]\n"
+	      "       op25b-stat [--name NAME] --listen HOST:PORT\n\n"
+	      "The counters of a running op25b, read from its shared memory "
+	      "(/dev/shm/op25b.NAME)\nwithout disturbing it.\n\noptions:\n",
+	      out);
+	for (i = 0; i < N_OPTIONS; i++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "--%s%s%s", stat_options[i].name,
+			 stat_options[i].arg ? " " : "",
+			 stat_options[i].arg ? stat_options[i].arg : "");
+		fprintf(out, "  %-22s %s\n", left, stat_options[i].help);
+	}
+	fputs("\nexit status: 0 ok, 1 no such instance (or it cannot be read "
+	      "or served),\n2 usage error\n",
+	      out);
+}
+
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* One line on stderr; the caller exits with EXIT_USAGE. */
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("op25b-stat: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -EINVAL;
+}
+
+/* Returns 0, 1 when --help was asked, or -EINVAL after printing why. */
+static int
+parse_args(int argc, char **argv, struct config *cfg)
+{
+	struct option longopts[N_OPTIONS + 1];
+	char path[OP25B_STATS_PATH_MAX];
+	unsigned int i;
+	char *end;
+	int opt;
+
+	memset(longopts, 0, sizeof(longopts));
+	for (i = 0; i < N_OPTIONS; i++) {
+		longopts[i].name = stat_options[i].name;
+		longopts[i].has_arg = stat_options[i].arg ? required_argument
+							  : no_argument;
+		longopts[i].val = stat_options[i].id;
+	}
+	cfg->name = DEFAULT_NAME;
+	/* One line per refusal, in our words (getopt's would be another). */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_NAME:
+			if (op25b_stats_path(optarg, path, sizeof(path)) != 0) {
+				fprintf(stderr,
+					"op25b-stat: --name %s: 1..%d "
+					"characters, no '/'\n",
+					optarg, OP25B_STATS_NAME_MAX - 1);
+				return -EINVAL;
+			}
+			cfg->name = optarg;
+			break;
+		case OPT_JSON:
+		case OPT_PROMETHEUS:
+			if (cfg->output_set)
+				return usage_error("--json and --prometheus: "
+						   "choose one");
+			cfg->output = opt == OPT_JSON ? OUTPUT_JSON
+						      : OUTPUT_PROMETHEUS;
+			cfg->output_set = true;
+			break;
+		case OPT_WATCH:
+			errno = 0;
+			cfg->watch = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    !isfinite(cfg->watch) ||
+			    cfg->watch < WATCH_MIN_SECONDS ||
+			    cfg->watch > WATCH_MAX_SECONDS)
+				return usage_error("--watch %s: expected "
+						   "seconds, 0.1 to 86400",
+						   optarg);
+			break;
+		case OPT_COUNT:
+			errno = 0;
+			cfg->count = strtoul(optarg, &end, 10);
+			if (errno != 0 || optarg[0] < '0' || optarg[0] > '9' ||
+			    *end != '\0' || cfg->count == 0 ||
+			    cfg->count > UINT_MAX)
+				return usage_error("--count %s: expected a "
+						   "number of refreshes, 1 or "
+						   "more",
+						   optarg);
+			break;
+		case OPT_LISTEN:
+			if (stat_parse_listen(optarg, &cfg->listen_addr,
+					      &cfg->listen_addr_len) != 0)
+				return usage_error(
+					"--listen %s: expected HOST:PORT with "
+					"an IPv4 or bracketed IPv6 address "
+					"(127.0.0.1:9125, [::1]:9125)",
+					optarg);
+			cfg->listen = optarg;
+			break;
+		case OPT_HELP:
+			return 1;
+		default:
+			/* getopt sets optopt only for a known option that
+			 * lacks its argument. */
+			fprintf(stderr, "op25b-stat: %s '%s' (try --help)\n",
+				optopt ? "missing the argument of"
+				       : "unknown option",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s' (try --help)",
+				   argv[optind]);
+	if (cfg->count > 0 && cfg->watch == 0)
+		return usage_error("--count needs --watch");
+	if (cfg->watch > 0 && cfg->output != OUTPUT_TEXT)
+		return usage_error("--watch redraws the text view; --json and "
+				   "--prometheus print once");
+	if (cfg->listen != NULL &&
+	    (cfg->watch > 0 || cfg->output == OUTPUT_JSON))
+		return usage_error("--listen serves the Prometheus text; it "
+				   "takes no --json or --watch");
+	return 0;
+}
+
+static int
+print_once(struct stat_source *src, const struct config *cfg)
+{
+	struct op25b_stats_snapshot *snap;
+	struct stat_view view;
+	char why[512];
+	int ret;
+
+	snap = op25b_stats_snapshot_alloc();
+	if (snap == NULL) {
+		fprintf(stderr, "op25b-stat: out of memory\n");
+		return 1;
+	}
+	ret = stat_source_read(src, snap, why, sizeof(why));
+	if (ret != 0 && ret != -ESRCH) {
+		fprintf(stderr, "op25b-stat: %s\n", why);
+		free(snap);
+		return 1;
+	}
+	/* A dead writer's last counters are still worth printing (after a
+	 * crash), with a warning. */
+	if (ret == -ESRCH)
+		fprintf(stderr, "op25b-stat: warning: %s\n", why);
+	switch (cfg->output) {
+	case OUTPUT_JSON:
+		stat_print_json(stdout, snap);
+		break;
+	case OUTPUT_PROMETHEUS:
+		stat_print_prometheus(stdout, snap);
+		break;
+	case OUTPUT_TEXT:
+		memset(&view, 0, sizeof(view));
+		view.snap = snap;
+		stat_print_text(stdout, &view);
+		break;
+	}
+	free(snap);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static double
+monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Rates compare two snapshots of one writer: a restarted op25b starts its
+ * counters from zero again. */
+static bool
+same_writer(const struct op25b_stats_snapshot *a,
+	    const struct op25b_stats_snapshot *b)
+{
+	return a->header.pid == b->header.pid &&
+	       a->header.start_time_ns == b->header.start_time_ns;
+}
+
+static int
+watch(struct stat_source *src, const struct config *cfg,
+      const sigset_t *stop)
+{
+	struct op25b_stats_snapshot *snap, *prev, *swap;
+	struct timespec pause;
+	double t_prev = 0, t;
+	bool tty = isatty(STDOUT_FILENO) == 1;
+	unsigned long n;
+	int status = 0;
+	char why[512];
+
+	snap = op25b_stats_snapshot_alloc();
+	prev = op25b_stats_snapshot_alloc();
+	if (snap == NULL || prev == NULL) {
+		fprintf(stderr, "op25b-stat: out of memory\n");
+		status = 1;
+		goto free_snapshots;
+	}
+	pause.tv_sec = (time_t)cfg->watch;
+	pause.tv_nsec = (long)((cfg->watch - (double)pause.tv_sec) * 1e9);
+	for (n = 0; cfg->count == 0 || n < cfg->count; n++) {
+		struct stat_view view;
+		char *block = NULL;
+		size_t len = 0;
+		FILE *out;
+		int ret;
+
+		ret = stat_source_read(src, snap, why, sizeof(why));
+		t = monotonic_seconds();
+		if (ret != 0) {
+			/* Gone, stale or unreadable: watching it further
+			 * would show nothing new. */
+			fprintf(stderr, "op25b-stat: %s\n", why);
+			status = 1;
+			break;
+		}
+		memset(&view, 0, sizeof(view));
+		view.snap = snap;
+		view.rates = true;
+		if (n > 0 && same_writer(snap, prev)) {
+			view.prev = prev;
+			view.interval = t - t_prev;
+		}
+		/* The block is composed first and written at once, so that a
+		 * terminal never shows half a refresh. */
+		out = open_memstream(&block, &len);
+		if (out == NULL) {
+			status = 1;
+			break;
+		}
+		if (tty)
+			fputs("\033[H\033[2J", out);
+		else if (n > 0)
+			fputc('\n', out);
+		stat_print_text(out, &view);
+		if (fclose(out) != 0) {
+			free(block);
+			status = 1;
+			break;
+		}
+		fwrite(block, 1, len, stdout);
+		free(block);
+		if (fflush(stdout) != 0) {
+			status = 1;
+			break;
+		}
+		swap = prev;
+		prev = snap;
+		snap = swap;
+		t_prev = t;
+		if (cfg->count != 0 && n + 1 == cfg->count)
+			break;
+		/* The pause is the wait for Ctrl-C: no signal is lost between
+		 * a check and a sleep. */
+		if (sigtimedwait(stop, NULL, &pause) > 0)
+			break;
+	}
+free_snapshots:
+	free(snap);
+	free(prev);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct stat_source src;
+	struct config cfg;
+	sigset_t stop;
+	int ret;
+
+	memset(&cfg, 0, sizeof(cfg));
+	ret = parse_args(argc, argv, &cfg);
+	if (ret == 1) {
+		usage(stdout);
+		return 0;
+	}
+	if (ret != 0)
+		return EXIT_USAGE;
+
+	memset(&src, 0, sizeof(src));
+	src.name = cfg.name;
+	if (cfg.listen == NULL && cfg.watch == 0) {
+		ret = print_once(&src, &cfg);
+		stat_source_close(&src);
+		return ret;
+	}
+
+	/* Blocked here, before any thread starts, so that SIGINT and SIGTERM
+	 * are only ever taken by sigwait()/sigtimedwait() in this thread. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	if (cfg.listen != NULL)
+		ret = stat_serve(&src, cfg.listen, &cfg.listen_addr,
+				 cfg.listen_addr_len);
+	else
+		ret = watch(&src, &cfg, &stop);
+	stat_source_close(&src);
+	return ret;
+}

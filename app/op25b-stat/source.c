@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Snapshots of one instance, whatever happened to it since the last one:
+ * opened on first use, reopened when a new op25b replaced the segment, and
+ * every failure told in one line for the operator.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "stat_tool.h"
+
+static void
+describe(const struct stat_source *src, int err, uint64_t pid, char *why,
+	 size_t size)
+{
+	switch (err) {
+	case -ENOENT:
+		snprintf(why, size,
+			 "no op25b instance '%s' (%s): is op25b running with "
+			 "--name %s?",
+			 src->name, src->path, src->name);
+		break;
+	case -EPROTO:
+		snprintf(why, size,
+			 "%s is not an op25b counters segment of layout "
+			 "version %d",
+			 src->path, OP25B_STATS_LAYOUT_VERSION);
+		break;
+	case -EAGAIN:
+		snprintf(why, size,
+			 "the counters of '%s' kept changing layout; try again",
+			 src->name);
+		break;
+	case -ESRCH:
+		snprintf(why, size,
+			 "op25b instance '%s' (pid %" PRIu64
+			 ") is not running: %s holds its last counters",
+			 src->name, pid, src->path);
+		break;
+	default:
+		snprintf(why, size, "%s: %s", src->path, strerror(-err));
+		break;
+	}
+}
+
+static int
+read_rounds(struct stat_source *src, struct op25b_stats_snapshot *snap)
+{
+	const struct timespec pause = {0, 1000000};
+	unsigned int round;
+	int ret = -EAGAIN;
+
+	for (round = 0; round < STAT_READ_ROUNDS && ret == -EAGAIN; round++) {
+		if (round > 0)
+			nanosleep(&pause, NULL);
+		ret = op25b_stats_read(src->reader, snap, STAT_READ_TRIES);
+	}
+	return ret;
+}
+
+int
+stat_source_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
+		 char *why, size_t why_size)
+{
+	unsigned int attempt;
+	int ret = 0;
+
+	if (src->path[0] == '\0' &&
+	    op25b_stats_path(src->name, src->path, sizeof(src->path)) != 0) {
+		snprintf(why, why_size, "bad instance name '%s'", src->name);
+		return -EINVAL;
+	}
+	/* Twice at most: a segment we had open may have been replaced (or
+	 * removed) since; then the name is opened afresh. */
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (src->reader == NULL) {
+			src->reader = op25b_stats_open(src->name);
+			if (src->reader == NULL) {
+				ret = -errno;
+				break;
+			}
+		}
+		ret = read_rounds(src, snap);
+		if (ret == 0)
+			ret = op25b_stats_reader_check(src->reader);
+		if (ret != -EPROTO && ret != -ENOENT)
+			break;
+		stat_source_close(src);
+	}
+	if (ret != 0)
+		describe(src, ret, ret == -ESRCH ? snap->header.pid : 0, why,
+			 why_size);
+	return ret;
+}
+
+void
+stat_source_close(struct stat_source *src)
+{
+	op25b_stats_close(src->reader);
+	src->reader = NULL;
+}

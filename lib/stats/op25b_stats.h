@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * op25b's counters in shared memory: the layout (any C program may include
+ * this header and read /dev/shm/op25b.NAME), the writer used by the
+ * appliance, and a reader that never blocks the writer.
+ *
+ * No DPDK dependency. Errors are -errno (or NULL with errno set).
+ *
+ * Layout of the segment (all offsets in the header, all blocks 64-byte
+ * aligned):
+ *
+ *   struct op25b_stats_header        magic, version, sizes, epoch, ...
+ *   struct op25b_stats_names         class and group names by slot
+ *   struct op25b_stats_worker [n]    one block per worker, written only by
+ *                                    that worker, with plain 64-bit stores
+ *
+ * Slots: class and group counters are indexed by slot. Slot 0 is "no class"
+ * / "no group"; slots 1..255 are names. A name keeps its slot for the life
+ * of the segment (across policy reloads), so a class that survives a reload
+ * keeps counting where it was and no total ever goes backwards; a class
+ * that is removed keeps its slot and its counts, and is no longer in
+ * the current policy (see op25b_stats_names.class_active).
+ *
+ * Epoch: even while the layout (names, slots in use, policy generation) is
+ * stable, odd while the writer changes it. A reader copies what it needs,
+ * then checks that the epoch was even and has not changed; otherwise it
+ * retries. Counters themselves are not covered by the epoch: each is an
+ * aligned 64-bit word that only grows.
+ */
+#ifndef OP25B_STATS_H
+#define OP25B_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
+#define OP25B_STATS_LAYOUT_VERSION 1
+#define OP25B_STATS_SLOTS 256   /**< slot 0: none; 1..255: names */
+#define OP25B_STATS_NAME_MAX 64
+#define OP25B_STATS_MAX_PORTS 32
+#define OP25B_STATS_MAX_WORKERS 128
+#define OP25B_STATS_PATH_MAX 256
+
+/**
+ * Every packet a subscriber port receives gets exactly one outcome, so that
+ * rx = sum of outcomes holds by construction. One list feeds the enum, the
+ * counter names (shared memory, JSON, CLI, Prometheus) and their help text.
+ *   X(ENUM, name, help)
+ */
+#define OP25B_OUTCOME_LIST(X)                                                  \
+	X(NON_SMTP, non_smtp,                                                  \
+	  "not TCP to an SMTP or submission port: forwarded untouched")       \
+	X(SUBMISSION, submission,                                              \
+	  "TCP to a submission port: always forwarded")                        \
+	X(FRAGMENTS, fragments, "non-first IP fragments: forwarded")           \
+	X(MALFORMED, malformed,                                                \
+	  "truncated or inconsistent headers: dropped or forwarded by policy") \
+	X(FORWARDED, forwarded, "SMTP packets allowed by policy: forwarded")   \
+	X(COUNTED, counted,                                                    \
+	  "SMTP packets that would be blocked (count, monitor): forwarded")    \
+	X(BLOCKED, blocked, "SMTP packets blocked: dropped")                   \
+	X(RESET, reset, "blocked SYNs answered with a TCP RST+ACK")
+
+enum op25b_outcome {
+#define OP25B_OUTCOME_ENUM(e, n, h) OP25B_OUTCOME_##e,
+	OP25B_OUTCOME_LIST(OP25B_OUTCOME_ENUM)
+#undef OP25B_OUTCOME_ENUM
+	OP25B_OUTCOME_MAX
+};
+
+/** The four outcomes of a policy decision, counted per class and group:
+ * verdict index = outcome - OP25B_OUTCOME_FORWARDED. */
+#define OP25B_VERDICT_MAX 4
+#define OP25B_VERDICT_OF(outcome) ((outcome) - OP25B_OUTCOME_FORWARDED)
+
+/** Counter name of an outcome ("non_smtp", ..., "reset"); "unknown" out of
+ * range. */
+const char *op25b_outcome_name(unsigned int outcome);
+/** One line of help for an outcome counter. */
+const char *op25b_outcome_help(unsigned int outcome);
+/** Name of a verdict index: "forwarded", "counted", "blocked", "reset". */
+const char *op25b_verdict_name(unsigned int verdict);
+
+/** What the classifier increments: one per worker. */
+struct op25b_stats_counters {
+	uint64_t outcome[OP25B_OUTCOME_MAX];
+	uint64_t class_verdict[OP25B_STATS_SLOTS][OP25B_VERDICT_MAX];
+	uint64_t group_verdict[OP25B_STATS_SLOTS][OP25B_VERDICT_MAX];
+};
+
+/** A port as one worker's loop counts it. */
+struct op25b_stats_port_app {
+	uint64_t rx;
+	uint64_t tx;
+	uint64_t tx_dropped; /**< TX queue full: freed, not sent */
+};
+
+/** One worker's block: written only by that worker. */
+struct op25b_stats_worker {
+	struct op25b_stats_counters counters;
+	struct op25b_stats_port_app port[OP25B_STATS_MAX_PORTS];
+	uint64_t upstream;   /**< packets passed from upstream to subscribers */
+	uint64_t loops;      /**< polling loops */
+	uint64_t busy_loops; /**< loops that received at least one packet */
+	uint64_t last_rx_tsc;
+	uint32_t lcore_id;
+	uint32_t pad;
+} __attribute__((aligned(64)));
+
+/** A port as its driver counts it; written by the control lcore about once
+ * a second and at exit (see op25b_stats_header.ports_updated_ns). */
+struct op25b_stats_port {
+	uint32_t port_id;
+	uint32_t is_subscriber; /**< 1 subscriber side, 0 upstream side */
+	char name[OP25B_STATS_NAME_MAX];
+	uint64_t rx;        /**< rte_eth_stats.ipackets */
+	uint64_t tx;        /**< opackets */
+	uint64_t rx_missed; /**< imissed */
+	uint64_t rx_errors; /**< ierrors + rx_nombuf */
+	uint64_t tx_errors; /**< oerrors */
+};
+
+struct op25b_stats_header {
+	uint64_t magic;          /**< OP25B_STATS_MAGIC */
+	uint32_t layout_version; /**< OP25B_STATS_LAYOUT_VERSION */
+	uint32_t header_size;    /**< sizeof(struct op25b_stats_header) */
+	uint64_t total_size;     /**< bytes of the whole segment */
+	uint64_t epoch;          /**< even: stable; odd: layout changing */
+	uint64_t policy_generation; /**< 1 for the policy at start, +1 a
+				     * successful reload */
+	uint64_t start_time_ns;  /**< CLOCK_REALTIME at creation */
+	uint64_t tsc_hz;
+	uint64_t pid;            /**< the writer's process */
+	uint64_t reload_ok;      /**< successful reloads */
+	uint64_t reload_failed;  /**< failed reloads (the old policy stayed) */
+	uint64_t ports_updated_ns; /**< CLOCK_REALTIME of the port figures */
+	uint64_t names_offset;   /**< of struct op25b_stats_names */
+	uint64_t workers_offset; /**< of the first struct op25b_stats_worker */
+	uint64_t worker_size;    /**< sizeof(struct op25b_stats_worker) */
+	uint32_t n_workers;
+	uint32_t n_ports;
+	char instance[OP25B_STATS_NAME_MAX];  /**< --name */
+	char policy_file[OP25B_STATS_PATH_MAX];
+	struct op25b_stats_port ports[OP25B_STATS_MAX_PORTS];
+} __attribute__((aligned(64)));
+
+struct op25b_stats_names {
+	uint32_t n_class_slots; /**< slots in use, 1 + names (<= SLOTS) */
+	uint32_t n_group_slots;
+	/** 1 when the slot's name is in the current policy. Slot 0 ("no
+	 * class"/"no group") is always active. */
+	uint8_t class_active[OP25B_STATS_SLOTS];
+	uint8_t group_active[OP25B_STATS_SLOTS];
+	char class_name[OP25B_STATS_SLOTS][OP25B_STATS_NAME_MAX];
+	char group_name[OP25B_STATS_SLOTS][OP25B_STATS_NAME_MAX];
+} __attribute__((aligned(64)));
+
+/* ------------------------------------------------------------------ */
+/* Writer (the appliance)                                              */
+
+struct op25b_stats_writer;
+
+/**
+ * Create (or replace a stale one of a dead process) /dev/shm/op25b.NAME,
+ * sized for @p n_workers, and fill the header. Slot 0 is named "(none)".
+ *
+ * @return the writer, or NULL with errno: EINVAL (bad name: empty, '/',
+ *   longer than OP25B_STATS_NAME_MAX - 1, or n_workers out of range),
+ *   EEXIST (a live process owns that name), or shm_open/ftruncate/mmap's.
+ */
+struct op25b_stats_writer *op25b_stats_create(const char *instance,
+					      unsigned int n_workers,
+					      uint64_t tsc_hz);
+
+/** The header, names and worker blocks of the segment (for writing). */
+struct op25b_stats_header *op25b_stats_header(struct op25b_stats_writer *w);
+struct op25b_stats_names *op25b_stats_names(struct op25b_stats_writer *w);
+struct op25b_stats_worker *op25b_stats_worker(struct op25b_stats_writer *w,
+					      unsigned int worker);
+
+/** Make the epoch odd (begin) and even again (end) around a layout change;
+ * release ordering so that a reader that sees the even epoch sees the
+ * change. */
+void op25b_stats_layout_begin(struct op25b_stats_writer *w);
+void op25b_stats_layout_end(struct op25b_stats_writer *w);
+
+/**
+ * The slot of class (or group) @p name, given one the first time the name
+ * is seen. Call between layout_begin and layout_end.
+ * @return the slot (1..255), or -ENOSPC when 255 names have been used
+ *   since the segment was created, -EINVAL when @p name is empty or longer
+ *   than OP25B_STATS_NAME_MAX - 1.
+ */
+int op25b_stats_class_slot(struct op25b_stats_writer *w, const char *name);
+int op25b_stats_group_slot(struct op25b_stats_writer *w, const char *name);
+
+/** Unmap and remove the segment; NULL is accepted. */
+void op25b_stats_destroy(struct op25b_stats_writer *w);
+
+/* ------------------------------------------------------------------ */
+/* Reader                                                              */
+
+/** A consistent copy: the layout of one epoch, counters summed over the
+ * workers. */
+struct op25b_stats_snapshot {
+	struct op25b_stats_header header;
+	struct op25b_stats_names names;
+	struct op25b_stats_counters totals;
+	struct op25b_stats_port_app port_app[OP25B_STATS_MAX_PORTS];
+	uint64_t upstream;
+	uint32_t n_workers;
+	struct {
+		uint32_t lcore_id;
+		uint64_t loops;
+		uint64_t busy_loops;
+	} workers[OP25B_STATS_MAX_WORKERS];
+};
+
+struct op25b_stats_reader;
+
+/**
+ * Open /dev/shm/op25b.NAME read-only.
+ * @return the reader, or NULL with errno: ENOENT (no such instance),
+ *   EPROTO (not an op25b segment, or another layout version), EINVAL.
+ */
+struct op25b_stats_reader *op25b_stats_open(const char *instance);
+
+/**
+ * Copy a consistent snapshot: retried while the writer changes the
+ * layout, at most @p max_tries times (0 counts as 1). Never blocks the
+ * writer. Allocate @p snap with op25b_stats_snapshot_alloc(): it is large.
+ * @return 0, or -EAGAIN (the layout kept changing), -EPROTO (the segment
+ *   was replaced by one of another size: reopen).
+ */
+int op25b_stats_read(struct op25b_stats_reader *r,
+		     struct op25b_stats_snapshot *snap, unsigned int max_tries);
+
+/** Unmap and close; NULL is accepted. */
+void op25b_stats_close(struct op25b_stats_reader *r);
+
+/**
+ * Whether the segment a reader opened is still the live one. A mapping
+ * outlives the segment's name, so op25b_stats_read() goes on returning the
+ * last counters of a segment that was removed, replaced or left behind by
+ * a dead writer; a reader that runs for long calls this to notice.
+ * @return 0 (the name still refers to this segment and its writer process
+ *   is alive), -ENOENT (the segment was removed: the appliance stopped),
+ *   -EPROTO (another segment has that name now: reopen), -ESRCH (the
+ *   writer process died without removing it: the counters are its last).
+ */
+int op25b_stats_reader_check(struct op25b_stats_reader *r);
+
+/**
+ * Allocate a zeroed snapshot aligned as its type requires (64 bytes, which
+ * malloc() does not promise). Release it with free().
+ * @return the snapshot, or NULL with errno ENOMEM.
+ */
+struct op25b_stats_snapshot *op25b_stats_snapshot_alloc(void);
+
+/**
+ * Path of the segment of @p instance ("/dev/shm/op25b.NAME"); the same
+ * object as shm_open("/op25b.NAME").
+ * @return 0, -EINVAL (bad name: empty, with '/', or longer than
+ *   OP25B_STATS_NAME_MAX - 1), -ENAMETOOLONG (@p size too small).
+ */
+int op25b_stats_path(const char *instance, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OP25B_STATS_H */

@@ -1,0 +1,682 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Counters in shared memory: the writer (the appliance creates the segment
+ * and its workers count into it), the reader (a consistent snapshot that
+ * never blocks the writer), and the counter names made from
+ * OP25B_OUTCOME_LIST.
+ *
+ * Concurrency, in short: counters are aligned 64-bit words that only grow,
+ * each written by one worker, so any load of one is a value it really had.
+ * The layout (names, slots in use, policy generation) changes only between
+ * op25b_stats_layout_begin() and op25b_stats_layout_end(), which make the
+ * epoch odd then even again; a reader keeps a copy only if the epoch was
+ * even before and unchanged after it (a sequence lock whose readers never
+ * write).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stats_priv.h"
+
+#define NO_NAME "(none)"
+
+/* How often create() replaces a stale segment before giving up: only a
+ * process that keeps recreating the name under us makes it loop. */
+#define CREATE_ATTEMPTS 4
+
+_Static_assert(OP25B_OUTCOME_RESET - OP25B_OUTCOME_FORWARDED + 1 ==
+		       OP25B_VERDICT_MAX,
+	       "the verdict outcomes are the last four, in verdict order");
+_Static_assert(sizeof(struct op25b_stats_header) % OP25B_STATS_ALIGN == 0,
+	       "header fills whole cache lines");
+_Static_assert(sizeof(struct op25b_stats_names) % OP25B_STATS_ALIGN == 0,
+	       "names fill whole cache lines");
+_Static_assert(sizeof(struct op25b_stats_worker) % OP25B_STATS_ALIGN == 0,
+	       "a worker's block never shares a cache line with another's");
+/* Names are copied as whole 64-bit words. */
+_Static_assert(OP25B_STATS_NAME_MAX % 8 == 0, "whole words per name");
+_Static_assert(offsetof(struct op25b_stats_names, class_name) % 8 == 0,
+	       "class names start on a word");
+_Static_assert(offsetof(struct op25b_stats_names, group_name) % 8 == 0,
+	       "group names start on a word");
+_Static_assert(sizeof(struct op25b_stats_counters) % 8 == 0 &&
+		       offsetof(struct op25b_stats_worker, port) % 8 == 0,
+	       "counters are summed as 64-bit words");
+_Static_assert(OP25B_STATS_SLOTS - 1 >= 255,
+	       "a uint8_t classifier slot always has a counter row");
+
+/* ------------------------------------------------------------------ */
+/* Names                                                               */
+
+static const char *const outcome_names[OP25B_OUTCOME_MAX] = {
+#define OUTCOME_NAME(e, n, h) [OP25B_OUTCOME_##e] = #n,
+	OP25B_OUTCOME_LIST(OUTCOME_NAME)
+#undef OUTCOME_NAME
+};
+
+static const char *const outcome_helps[OP25B_OUTCOME_MAX] = {
+#define OUTCOME_HELP(e, n, h) [OP25B_OUTCOME_##e] = h,
+	OP25B_OUTCOME_LIST(OUTCOME_HELP)
+#undef OUTCOME_HELP
+};
+
+const char *
+op25b_outcome_name(unsigned int outcome)
+{
+	return outcome < OP25B_OUTCOME_MAX ? outcome_names[outcome] : "unknown";
+}
+
+const char *
+op25b_outcome_help(unsigned int outcome)
+{
+	return outcome < OP25B_OUTCOME_MAX ? outcome_helps[outcome] : "unknown";
+}
+
+/* A verdict is named after its outcome, so the two cannot drift apart. */
+const char *
+op25b_verdict_name(unsigned int verdict)
+{
+	return verdict < OP25B_VERDICT_MAX
+		       ? outcome_names[OP25B_OUTCOME_FORWARDED + verdict]
+		       : "unknown";
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+
+/* Copy @p size bytes (a multiple of 8; @p src 8-aligned) out of memory
+ * another thread or process writes: each word is loaded once and whole,
+ * never torn, and never re-read by the compiler. */
+static void
+load_words(void *dst, const void *src, size_t size)
+{
+	const uint64_t *s = src;
+	char *d = dst;
+	size_t i;
+
+	for (i = 0; i < size / 8; i++) {
+		uint64_t v = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+
+		memcpy(d + i * 8, &v, 8);
+	}
+}
+
+/* The writer's side of load_words(). */
+static void
+store_words(void *dst, const void *src, size_t size)
+{
+	const char *s = src;
+	uint64_t *d = dst;
+	size_t i;
+
+	for (i = 0; i < size / 8; i++) {
+		uint64_t v;
+
+		memcpy(&v, s + i * 8, 8);
+		__atomic_store_n(&d[i], v, __ATOMIC_RELAXED);
+	}
+}
+
+static void
+add_words(uint64_t *dst, const uint64_t *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+static size_t
+align_up(size_t v)
+{
+	return (v + OP25B_STATS_ALIGN - 1) & ~(size_t)(OP25B_STATS_ALIGN - 1);
+}
+
+struct layout {
+	size_t names_offset;
+	size_t workers_offset;
+	size_t total_size;
+};
+
+static void
+layout_of(unsigned int n_workers, struct layout *l)
+{
+	l->names_offset = align_up(sizeof(struct op25b_stats_header));
+	l->workers_offset =
+		l->names_offset + align_up(sizeof(struct op25b_stats_names));
+	l->total_size = l->workers_offset +
+			(size_t)n_workers * sizeof(struct op25b_stats_worker);
+}
+
+static int
+check_instance(const char *instance)
+{
+	size_t len;
+
+	if (instance == NULL)
+		return -EINVAL;
+	len = strnlen(instance, OP25B_STATS_NAME_MAX);
+	if (len == 0 || len >= OP25B_STATS_NAME_MAX ||
+	    strchr(instance, '/') != NULL)
+		return -EINVAL;
+	return 0;
+}
+
+int
+op25b_stats_path(const char *instance, char *buf, size_t size)
+{
+	int n, ret;
+
+	ret = check_instance(instance);
+	if (ret != 0)
+		return ret;
+	if (buf == NULL)
+		return -EINVAL;
+	n = snprintf(buf, size, "%s%s%s", OP25B_STATS_SHM_DIR,
+		     OP25B_STATS_FILE_PREFIX, instance);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* A process that exists, whoever owns it (EPERM: it does exist). Only
+ * meaningful within one PID namespace, like the pid in the header. */
+static bool
+pid_alive(uint64_t pid)
+{
+	if (pid == 0 || pid > INT_MAX)
+		return false;
+	if (kill((pid_t)pid, 0) == 0)
+		return true;
+	return errno == EPERM;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writer                                                              */
+
+/* Whether the segment at @p path belongs to a live process other than us.
+ * Anything that is not a segment of our layout (garbage, another layout
+ * version) names no owner we could ask, so it is taken as stale. */
+static bool
+segment_owned(const char *path)
+{
+	struct op25b_stats_header h;
+	bool owned = false;
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) == 0 && st.st_size >= (off_t)sizeof(h) &&
+	    pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+	    h.magic == OP25B_STATS_MAGIC &&
+	    h.layout_version == OP25B_STATS_LAYOUT_VERSION)
+		owned = h.pid != (uint64_t)getpid() && pid_alive(h.pid);
+	close(fd);
+	return owned;
+}
+
+static void
+writer_fill(struct op25b_stats_writer *w, const struct layout *l,
+	    const char *instance, unsigned int n_workers, uint64_t tsc_hz)
+{
+	struct op25b_stats_header *h = w->header;
+	struct op25b_stats_names *names = w->names;
+	struct timespec now;
+
+	/* The file is new and zero-filled, and nobody can open it before
+	 * link() publishes it: plain stores will do. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	h->magic = OP25B_STATS_MAGIC;
+	h->layout_version = OP25B_STATS_LAYOUT_VERSION;
+	h->header_size = sizeof(*h);
+	h->total_size = l->total_size;
+	h->epoch = 0;
+	h->start_time_ns = (uint64_t)now.tv_sec * 1000000000u +
+			   (uint64_t)now.tv_nsec;
+	h->tsc_hz = tsc_hz;
+	h->pid = (uint64_t)getpid();
+	h->names_offset = l->names_offset;
+	h->workers_offset = l->workers_offset;
+	h->worker_size = sizeof(struct op25b_stats_worker);
+	h->n_workers = n_workers;
+	snprintf(h->instance, sizeof(h->instance), "%s", instance);
+	names->n_class_slots = 1;
+	names->n_group_slots = 1;
+	names->class_active[0] = 1;
+	names->group_active[0] = 1;
+	snprintf(names->class_name[0], OP25B_STATS_NAME_MAX, NO_NAME);
+	snprintf(names->group_name[0], OP25B_STATS_NAME_MAX, NO_NAME);
+}
+
+struct op25b_stats_writer *
+op25b_stats_create(const char *instance, unsigned int n_workers,
+		   uint64_t tsc_hz)
+{
+	char tmp[OP25B_STATS_FILE_MAX + 32];
+	struct op25b_stats_writer *w;
+	unsigned int attempt;
+	struct layout l;
+	struct stat st;
+	int fd, err;
+
+	if (n_workers == 0 || n_workers > OP25B_STATS_MAX_WORKERS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return NULL;
+	err = op25b_stats_path(instance, w->path, sizeof(w->path));
+	if (err != 0)
+		goto free_writer;
+	layout_of(n_workers, &l);
+
+	/* Built under a hidden name, then published whole with link(): a
+	 * reader never maps a half-filled header, and link() refuses an
+	 * existing name as O_EXCL would. The hidden name is never an
+	 * instance's, which all begin with "op25b.". */
+	snprintf(tmp, sizeof(tmp), "%s.op25b-new.%ld.%s", OP25B_STATS_SHM_DIR,
+		 (long)getpid(), instance);
+	unlink(tmp); /* left by a crashed process that had our pid */
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		  0644);
+	if (fd < 0) {
+		err = -errno;
+		goto free_writer;
+	}
+	if (ftruncate(fd, (off_t)l.total_size) != 0 || fstat(fd, &st) != 0) {
+		err = -errno;
+		goto unlink_tmp;
+	}
+	/* MAP_POPULATE: the pages are allocated now, not on a worker's first
+	 * increment in the data path. */
+	w->base = mmap(NULL, l.total_size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (w->base == MAP_FAILED) {
+		err = -errno;
+		goto unlink_tmp;
+	}
+	w->size = l.total_size;
+	w->dev = st.st_dev;
+	w->ino = st.st_ino;
+	w->header = w->base;
+	w->names = (void *)((char *)w->base + l.names_offset);
+	w->workers = (char *)w->base + l.workers_offset;
+	writer_fill(w, &l, instance, n_workers, tsc_hz);
+
+	for (attempt = 1;; attempt++) {
+		if (link(tmp, w->path) == 0)
+			break;
+		err = -errno;
+		if (err != -EEXIST || attempt == CREATE_ATTEMPTS)
+			goto unmap;
+		if (segment_owned(w->path))
+			goto unmap; /* err is -EEXIST */
+		/* Stale: its writer died without removing it. */
+		if (unlink(w->path) != 0 && errno != ENOENT) {
+			err = -errno;
+			goto unmap;
+		}
+	}
+	unlink(tmp);
+	close(fd);
+	return w;
+
+unmap:
+	munmap(w->base, w->size);
+unlink_tmp:
+	unlink(tmp);
+	close(fd);
+free_writer:
+	free(w);
+	errno = -err;
+	return NULL;
+}
+
+struct op25b_stats_header *
+op25b_stats_header(struct op25b_stats_writer *w)
+{
+	return w->header;
+}
+
+struct op25b_stats_names *
+op25b_stats_names(struct op25b_stats_writer *w)
+{
+	return w->names;
+}
+
+struct op25b_stats_worker *
+op25b_stats_worker(struct op25b_stats_writer *w, unsigned int worker)
+{
+	if (worker >= w->header->n_workers)
+		return NULL;
+	return (void *)(w->workers +
+			(size_t)worker * sizeof(struct op25b_stats_worker));
+}
+
+void
+op25b_stats_layout_begin(struct op25b_stats_writer *w)
+{
+	uint64_t epoch = w->header->epoch; /* only we change it */
+
+	__atomic_store_n(&w->header->epoch, epoch + 1, __ATOMIC_RELAXED);
+	/* The odd epoch is ordered before every store of the change that
+	 * follows: a reader whose copy caught any of those stores loads a
+	 * changed epoch after its own acquire fence, and retries. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+void
+op25b_stats_layout_end(struct op25b_stats_writer *w)
+{
+	uint64_t epoch = w->header->epoch;
+
+	/* Release: a reader that loads this even epoch (acquire) sees the
+	 * whole change. */
+	__atomic_store_n(&w->header->epoch, epoch + 1, __ATOMIC_RELEASE);
+}
+
+static int
+slot_of(uint32_t *n_slots, char (*names)[OP25B_STATS_NAME_MAX],
+	const char *name)
+{
+	char word_name[OP25B_STATS_NAME_MAX];
+	uint32_t n = *n_slots, s;
+	size_t len;
+
+	if (name == NULL)
+		return -EINVAL;
+	len = strnlen(name, OP25B_STATS_NAME_MAX);
+	if (len == 0 || len >= OP25B_STATS_NAME_MAX)
+		return -EINVAL;
+	for (s = 1; s < n; s++)
+		if (strncmp(names[s], name, OP25B_STATS_NAME_MAX) == 0)
+			return (int)s;
+	if (n >= OP25B_STATS_SLOTS)
+		return -ENOSPC;
+	/* Whole words, zero-padded: what load_words() copies back. */
+	memset(word_name, 0, sizeof(word_name));
+	memcpy(word_name, name, len);
+	store_words(names[n], word_name, sizeof(word_name));
+	__atomic_store_n(n_slots, n + 1, __ATOMIC_RELAXED);
+	return (int)n;
+}
+
+int
+op25b_stats_class_slot(struct op25b_stats_writer *w, const char *name)
+{
+	return slot_of(&w->names->n_class_slots, w->names->class_name, name);
+}
+
+int
+op25b_stats_group_slot(struct op25b_stats_writer *w, const char *name)
+{
+	return slot_of(&w->names->n_group_slots, w->names->group_name, name);
+}
+
+void
+op25b_stats_destroy(struct op25b_stats_writer *w)
+{
+	struct stat st;
+
+	if (w == NULL)
+		return;
+	/* Remove the name only while it is still ours, never a segment that
+	 * has replaced it since. */
+	if (stat(w->path, &st) == 0 && st.st_dev == w->dev &&
+	    st.st_ino == w->ino)
+		unlink(w->path);
+	munmap(w->base, w->size);
+	free(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reader                                                              */
+
+/* The fields a reader trusts to find its way are fixed at creation; check
+ * them once, against the file's real size, so that no offset can point
+ * outside the mapping. */
+static int
+reader_validate(struct op25b_stats_reader *r)
+{
+	const struct op25b_stats_header *h = r->base;
+	uint64_t workers_end;
+
+	if (h->magic != OP25B_STATS_MAGIC ||
+	    h->layout_version != OP25B_STATS_LAYOUT_VERSION ||
+	    h->header_size != sizeof(*h) || h->total_size != r->size)
+		return -EPROTO;
+	if (h->names_offset % OP25B_STATS_ALIGN != 0 ||
+	    h->names_offset < sizeof(*h) ||
+	    h->workers_offset % OP25B_STATS_ALIGN != 0 ||
+	    h->workers_offset < h->names_offset ||
+	    h->workers_offset - h->names_offset <
+		    sizeof(struct op25b_stats_names) ||
+	    h->worker_size != sizeof(struct op25b_stats_worker) ||
+	    h->n_workers == 0 || h->n_workers > OP25B_STATS_MAX_WORKERS)
+		return -EPROTO;
+	workers_end =
+		h->workers_offset + (uint64_t)h->n_workers * h->worker_size;
+	if (workers_end > r->size)
+		return -EPROTO;
+	r->header = h;
+	r->names = (const void *)((const char *)r->base + h->names_offset);
+	r->workers = (const char *)r->base + h->workers_offset;
+	r->n_workers = h->n_workers;
+	return 0;
+}
+
+struct op25b_stats_reader *
+op25b_stats_open(const char *instance)
+{
+	struct op25b_stats_reader *r;
+	struct stat st;
+	int err;
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	err = op25b_stats_path(instance, r->path, sizeof(r->path));
+	if (err != 0)
+		goto free_reader;
+	r->fd = open(r->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (r->fd < 0) {
+		/* ELOOP: a symbolic link where a segment should be. */
+		err = errno == ELOOP ? -EPROTO : -errno;
+		goto free_reader;
+	}
+	if (fstat(r->fd, &st) != 0) {
+		err = -errno;
+		goto close_fd;
+	}
+	if (!S_ISREG(st.st_mode) ||
+	    st.st_size < (off_t)sizeof(struct op25b_stats_header)) {
+		err = -EPROTO;
+		goto close_fd;
+	}
+	r->size = (size_t)st.st_size;
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	r->base = mmap(NULL, r->size, PROT_READ, MAP_SHARED, r->fd, 0);
+	if (r->base == MAP_FAILED) {
+		err = -errno;
+		goto close_fd;
+	}
+	err = reader_validate(r);
+	if (err != 0)
+		goto unmap;
+	return r;
+
+unmap:
+	munmap((void *)r->base, r->size);
+close_fd:
+	close(r->fd);
+free_reader:
+	free(r);
+	errno = -err;
+	return NULL;
+}
+
+static void
+sum_workers(const struct op25b_stats_reader *r,
+	    struct op25b_stats_snapshot *snap)
+{
+	unsigned int w;
+
+	memset(&snap->totals, 0, sizeof(snap->totals));
+	memset(snap->port_app, 0, sizeof(snap->port_app));
+	snap->upstream = 0;
+	for (w = 0; w < r->n_workers; w++) {
+		const struct op25b_stats_worker *wk = (const void *)(
+			r->workers + (size_t)w * sizeof(*wk));
+
+		add_words((uint64_t *)&snap->totals,
+			  (const uint64_t *)&wk->counters,
+			  sizeof(wk->counters) / 8);
+		add_words((uint64_t *)snap->port_app,
+			  (const uint64_t *)wk->port, sizeof(wk->port) / 8);
+		snap->upstream +=
+			__atomic_load_n(&wk->upstream, __ATOMIC_RELAXED);
+		snap->workers[w].lcore_id =
+			__atomic_load_n(&wk->lcore_id, __ATOMIC_RELAXED);
+		snap->workers[w].loops =
+			__atomic_load_n(&wk->loops, __ATOMIC_RELAXED);
+		snap->workers[w].busy_loops =
+			__atomic_load_n(&wk->busy_loops, __ATOMIC_RELAXED);
+	}
+}
+
+static void
+terminate(char *s, size_t size)
+{
+	s[size - 1] = '\0';
+}
+
+/* Callers index and print what a snapshot holds: keep its counts in range
+ * and its strings terminated, whatever the segment held. */
+static int
+snapshot_finish(struct op25b_stats_snapshot *snap, unsigned int n_workers)
+{
+	struct op25b_stats_header *h = &snap->header;
+	struct op25b_stats_names *names = &snap->names;
+	unsigned int i;
+
+	if (names->n_class_slots == 0 ||
+	    names->n_class_slots > OP25B_STATS_SLOTS ||
+	    names->n_group_slots == 0 ||
+	    names->n_group_slots > OP25B_STATS_SLOTS)
+		return -EPROTO;
+	if (h->n_ports > OP25B_STATS_MAX_PORTS)
+		h->n_ports = OP25B_STATS_MAX_PORTS;
+	terminate(h->instance, sizeof(h->instance));
+	terminate(h->policy_file, sizeof(h->policy_file));
+	for (i = 0; i < OP25B_STATS_MAX_PORTS; i++)
+		terminate(h->ports[i].name, sizeof(h->ports[i].name));
+	for (i = 0; i < OP25B_STATS_SLOTS; i++) {
+		terminate(names->class_name[i], OP25B_STATS_NAME_MAX);
+		terminate(names->group_name[i], OP25B_STATS_NAME_MAX);
+	}
+	snap->n_workers = n_workers;
+	memset(&snap->workers[n_workers], 0,
+	       sizeof(snap->workers[0]) *
+		       (OP25B_STATS_MAX_WORKERS - n_workers));
+	return 0;
+}
+
+int
+op25b_stats_read(struct op25b_stats_reader *r,
+		 struct op25b_stats_snapshot *snap, unsigned int max_tries)
+{
+	struct stat st;
+	unsigned int t;
+
+	if (r == NULL || snap == NULL)
+		return -EINVAL;
+	/* A segment is never resized in place: another size means the file
+	 * is no longer the one we validated (and pages past a shrunk end
+	 * would raise SIGBUS). */
+	if (fstat(r->fd, &st) != 0)
+		return -errno;
+	if ((size_t)st.st_size != r->size)
+		return -EPROTO;
+	if (max_tries == 0)
+		max_tries = 1;
+	for (t = 0; t < max_tries; t++) {
+		uint64_t e1, e2;
+
+		/* Acquire: everything the writer stored before it made the
+		 * epoch even is visible to the copies below. */
+		e1 = __atomic_load_n(&r->header->epoch, __ATOMIC_ACQUIRE);
+		if (e1 & 1) {
+			/* The writer is mid-change; let it run (it may share
+			 * our CPU). */
+			sched_yield();
+			continue;
+		}
+		load_words(&snap->header, r->header, sizeof(snap->header));
+		load_words(&snap->names, r->names, sizeof(snap->names));
+		sum_workers(r, snap);
+		/* The copies complete before the epoch is loaded again: a
+		 * change that overlapped any of them shows as a new epoch. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		e2 = __atomic_load_n(&r->header->epoch, __ATOMIC_RELAXED);
+		if (e1 == e2) {
+			snap->header.epoch = e1;
+			return snapshot_finish(snap, r->n_workers);
+		}
+	}
+	return -EAGAIN;
+}
+
+int
+op25b_stats_reader_check(struct op25b_stats_reader *r)
+{
+	struct stat st;
+
+	if (r == NULL)
+		return -EINVAL;
+	if (stat(r->path, &st) != 0)
+		return -errno;
+	if (st.st_dev != r->dev || st.st_ino != r->ino)
+		return -EPROTO;
+	if (!pid_alive(__atomic_load_n(&r->header->pid, __ATOMIC_RELAXED)))
+		return -ESRCH;
+	return 0;
+}
+
+void
+op25b_stats_close(struct op25b_stats_reader *r)
+{
+	if (r == NULL)
+		return;
+	munmap((void *)r->base, r->size);
+	close(r->fd);
+	free(r);
+}
+
+struct op25b_stats_snapshot *
+op25b_stats_snapshot_alloc(void)
+{
+	struct op25b_stats_snapshot *snap;
+
+	/* sizeof is a multiple of the alignment, as aligned_alloc wants. */
+	snap = aligned_alloc(_Alignof(struct op25b_stats_snapshot),
+			     sizeof(*snap));
+	if (snap == NULL)
+		return NULL;
+	memset(snap, 0, sizeof(*snap));
+	return snap;
+}

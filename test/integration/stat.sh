@@ -1,0 +1,392 @@
+#!/usr/bin/env bash
+# op25b-stat against the real appliance: its refusals; a finite replay whose
+# counters, read from shared memory while op25b idles, must equal op25b's own
+# --stats-json; then a live run (net_pcap with infinite_rx) read as JSON,
+# Prometheus text, over HTTP (/metrics with curl) and in watch mode; and the
+# segment gone after SIGTERM, with /metrics answering 503.
+# Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
+set -uo pipefail
+work=$(mktemp -d /tmp/op25b-stat.XXXXXX)
+. "$(dirname "$0")/common.bash"
+
+background=()
+cleanup() {
+	local pid
+	for pid in "${background[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+	[ -n "${name:-}" ] && rm -f "/dev/shm/op25b.$name" "/dev/shm/op25b.$name-replay"
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+op25b="$build/app/op25b/op25b"
+stat="$build/app/op25b-stat/op25b-stat"
+gen="$build/app/op25b-gen/op25b-gen"
+policy="$root/test/vectors/enforce.yaml"
+name="op25b-test-$$"
+
+if ! "$op25b" --help 2>/dev/null | grep -q -- '--name'; then
+	echo "ok stat: # SKIP op25b has no --name yet"
+	exit 0
+fi
+
+# wait_for SECONDS COMMAND...: until COMMAND succeeds; 1 on timeout.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
+}
+# stop_process PID: SIGTERM, then up to 20 s; sets $stopped_rc.
+stop_process() {
+	local i
+	kill -TERM "$1" 2>/dev/null
+	for i in $(seq 200); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		problem "process $1 still running 20 s after SIGTERM"
+		kill -KILL "$1" 2>/dev/null
+	fi
+	wait "$1"
+	stopped_rc=$?
+}
+free_port() {
+	"$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# --- refusals -------------------------------------------------------------
+while IFS='|' read -r args message; do
+	read -ra argv <<<"$args"
+	"$stat" "${argv[@]}" >"$work/usage.out" 2>"$work/usage.err"
+	want_rc $? 2
+	want_has "$work/usage.err" "op25b-stat: $message"
+	want_lines "$work/usage.err" 1
+	want_empty "$work/usage.out"
+	report "usage: op25b-stat $args: exit 2, $message"
+done <<'EOF'
+--json --prometheus|--json and --prometheus: choose one
+--watch 0|--watch 0: expected seconds, 0.1 to 86400
+--count 2|--count needs --watch
+--watch 1 --json|--watch redraws the text view
+--listen 9125|--listen 9125: expected HOST:PORT
+--listen localhost:9125|--listen localhost:9125: expected HOST:PORT
+--listen 127.0.0.1:99999|--listen 127.0.0.1:99999: expected HOST:PORT
+--listen 127.0.0.1:9125 --json|--listen serves the Prometheus text
+--name a/b|--name a/b: 1..63 characters, no '/'
+--colour|unknown option '--colour'
+--watch|missing the argument of '--watch'
+extra|unexpected argument 'extra'
+EOF
+
+"$stat" --help >"$work/help.out" 2>&1
+want_rc $? 0
+for opt in --name --json --prometheus --watch --count --listen; do
+	want_has "$work/help.out" "$opt"
+done
+report "--help lists every option"
+
+# missing_instance NAME WHAT: op25b-stat --name NAME exits 1 with one line.
+missing_instance() {
+	"$stat" --name "$1" >"$work/missing.out" 2>"$work/missing.err"
+	want_rc $? 1
+	want_has "$work/missing.err" "op25b-stat: no op25b instance '$1' (/dev/shm/op25b.$1): is op25b running with --name $1?"
+	want_lines "$work/missing.err" 1
+	want_empty "$work/missing.out"
+	report "$2"
+}
+missing_instance "op25b-absent-$$" "no such instance: exit 1 and one line saying so"
+
+"$gen" vectors "$root/test/vectors/enforce.vec" --out "$work/in.pcap" \
+	>/dev/null || { echo "not ok stat: generate the capture"; exit 1; }
+"$gen" vectors "$root/test/integration/upstream.vec" \
+	--out "$work/upstream.pcap" >/dev/null ||
+	{ echo "not ok stat: generate the upstream capture"; exit 1; }
+
+# --- a finite replay: shared memory == op25b's own --stats-json -------------
+# op25b replays the capture, then idles 6 s before it exits: meanwhile its
+# counters are final, and what op25b-stat reads must be what op25b writes.
+replay="$name-replay"
+timeout 120 "$op25b" "${eal[@]}" \
+	--vdev "net_pcap0,rx_pcap=$work/in.pcap" \
+	--vdev "net_pcap1,rx_pcap=$work/upstream.pcap" \
+	-- --policy "$policy" --name "$replay" --stop-after-idle 6000 \
+	--status-interval 0 --stats-json "$work/final.json" \
+	>"$work/replay.log" 2>&1 &
+replay_pid=$!
+background+=("$replay_pid")
+# settled: two reads 1.5 s apart with identical packets and ports.
+settled() {
+	"$stat" --name "$replay" --json >"$work/replay-a.json" 2>/dev/null ||
+		return 1
+	sleep 1.5
+	"$stat" --name "$replay" --json >"$work/replay-b.json" 2>/dev/null ||
+		return 1
+	"$py" - "$work/replay-a.json" "$work/replay-b.json" <<'EOF'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+sys.exit(0 if a["packets"] == b["packets"] and a["ports"] == b["ports"]
+         and sum(a["packets"].values()) > 0 else 1)
+EOF
+}
+if ! wait_for 30 settled; then
+	problem "op25b-stat never read settled counters of '$replay'"
+	problem "$(tail -5 "$work/replay.log")"
+fi
+stop_process_wait() { # op25b exits by itself after its idle time
+	local i
+	for i in $(seq 300); do
+		kill -0 "$replay_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$replay_pid" 2>/dev/null && kill -KILL "$replay_pid"
+	wait "$replay_pid"
+}
+stop_process_wait
+want_rc $? 0 "op25b exit status"
+[ -e "/dev/shm/op25b.$replay" ] && problem "/dev/shm/op25b.$replay left behind"
+if [ -s "$work/final.json" ] && [ -s "$work/replay-b.json" ]; then
+	"$py" - "$work/replay-b.json" "$work/final.json" >"$work/compare.out" 2>&1 <<'EOF' ||
+import json, sys
+ours, theirs = (json.load(open(f)) for f in sys.argv[1:3])
+bad = []
+for key in ("instance", "policy", "generation", "reload_ok", "reload_failed",
+            "packets", "classes", "groups", "ports"):
+    if ours.get(key) != theirs.get(key):
+        bad.append(f"{key}: op25b-stat {ours.get(key)!r}, op25b {theirs.get(key)!r}")
+if list(ours["packets"]) != list(theirs["packets"]):
+    bad.append("packets keys in another order")
+if list(ours["classes"]) != list(theirs["classes"]):
+    bad.append("classes in another order")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+EOF
+		problem "op25b-stat --json differs from op25b --stats-json:" \
+			"$(cat "$work/compare.out")"
+else
+	problem "missing output: final.json or op25b-stat --json"
+fi
+report "finite replay: op25b-stat --json equals op25b --stats-json (packets, classes, groups, ports)"
+
+# --- a live run -------------------------------------------------------------
+timeout 300 "$op25b" "${eal[@]}" \
+	--vdev "net_pcap0,rx_pcap=$work/in.pcap,infinite_rx=1" \
+	--vdev "net_pcap1,rx_pcap=$work/upstream.pcap,infinite_rx=1" \
+	-- --policy "$policy" --name "$name" --status-interval 0 \
+	>"$work/op25b.log" 2>&1 &
+op25b_pid=$!
+background+=("$op25b_pid")
+# Port figures are published about once a second: wait for the first.
+rx_positive() {
+	"$stat" --name "$name" --json >"$work/live.json" 2>/dev/null &&
+		"$py" -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if d["ports"] and d["ports"][0]["rx"] > 0 else 1)' "$work/live.json"
+}
+if ! wait_for 30 rx_positive; then
+	echo "not ok stat: live op25b '$name' never showed rx > 0"
+	sed 's/^/#   /' "$work/op25b.log" | tail -20
+	exit 1
+fi
+
+"$stat" --name "$name" --json >"$work/a.json" 2>"$work/a.err"
+want_rc $? 0
+sleep 1.2
+"$stat" --name "$name" --json >"$work/b.json" 2>"$work/b.err"
+want_rc $? 0
+"$py" - "$work/a.json" "$work/b.json" "$name" "$policy" >"$work/json.out" 2>&1 <<'EOF' ||
+import json, sys, yaml
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+name, policy = sys.argv[3], yaml.safe_load(open(sys.argv[4]))
+bad = []
+keys = ["instance", "policy", "generation", "uptime_seconds", "reload_ok",
+        "reload_failed", "ports", "packets", "classes", "groups", "workers"]
+bad += [f"no key {k}" for k in keys if k not in b]
+outcomes = ["non_smtp", "submission", "fragments", "malformed", "forwarded",
+            "counted", "blocked", "reset", "upstream"]
+if list(b["packets"]) != outcomes:
+    bad.append(f"packets keys {list(b['packets'])}")
+if b["instance"] != name or b["generation"] != 1:
+    bad.append(f"instance {b['instance']!r} generation {b['generation']}")
+want = list(policy["sources"]) + ["(none)"]
+if list(b["classes"]) != want:
+    bad.append(f"classes {list(b['classes'])}, want {want}")
+want = list(policy["destinations"]) + ["(none)"]
+if list(b["groups"]) != want:
+    bad.append(f"groups {list(b['groups'])}, want {want}")
+verdicts = ["forwarded", "counted", "blocked", "reset"]
+for table in ("classes", "groups"):
+    for row, v in b[table].items():
+        if list(v) != verdicts:
+            bad.append(f"{table} {row}: keys {list(v)}")
+port_keys = ["port", "name", "role", "rx", "tx", "rx_missed", "rx_errors",
+             "tx_errors", "tx_dropped"]
+for p in b["ports"]:
+    if list(p) != port_keys:
+        bad.append(f"port keys {list(p)}")
+roles = [p["role"] for p in b["ports"]]
+if roles != ["subscriber", "upstream"]:
+    bad.append(f"roles {roles}")
+if not b["workers"] or b["workers"][0]["loops"] <= 0:
+    bad.append(f"workers {b['workers']}")
+# Live counters only grow.
+for k in outcomes:
+    if b["packets"][k] < a["packets"][k]:
+        bad.append(f"{k} went back")
+if b["packets"]["reset"] <= a["packets"]["reset"] or b["ports"][0]["rx"] <= a["ports"][0]["rx"]:
+    bad.append("counters did not grow in 1.2 s")
+if b["uptime_seconds"] <= a["uptime_seconds"]:
+    bad.append("uptime did not grow")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+EOF
+	problem "$(cat "$work/json.out")"
+report "live --json: the keys of --stats-json, the policy's classes and groups, counters growing"
+
+# check_prometheus FILE: the text format, and the families op25b-stat serves.
+check_prometheus() {
+	"$py" - "$1" "$name" >"$work/prom.out" 2>&1 <<'EOF' ||
+import re, sys
+text = open(sys.argv[1]).read()
+name = sys.argv[2]
+bad = []
+label = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:\\[\\"n]|[^"\\\n])*"'
+sample = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{' + label + r'(?:,' + label + r')*\})? (\S+)$')
+types, seen, samples = {}, [], {}
+for n, line in enumerate(text.split("\n")[:-1], 1):
+    if line.startswith("# HELP ") or line.startswith("# TYPE "):
+        parts = line.split(" ", 3)
+        if len(parts) < 4:
+            bad.append(f"line {n}: {line}")
+        elif parts[1] == "TYPE":
+            if parts[2] in types or parts[3] not in ("counter", "gauge"):
+                bad.append(f"line {n}: {line}")
+            types[parts[2]] = parts[3]
+            seen.append(parts[2])
+        continue
+    if line.startswith("#"):
+        continue
+    m = sample.match(line)
+    if not m:
+        bad.append(f"line {n} is not a sample: {line}")
+        continue
+    family = m.group(1)
+    if not seen or family != seen[-1]:
+        bad.append(f"line {n}: {family} outside its family")
+    try:
+        float(m.group(3))
+    except ValueError:
+        bad.append(f"line {n}: value {m.group(3)}")
+    samples[m.group(1) + (m.group(2) or "")] = float(m.group(3))
+if not text.endswith("\n"):
+    bad.append("no final line feed")
+for f in ["op25b_packets_total", "op25b_upstream_packets_total",
+          "op25b_class_packets_total", "op25b_group_packets_total",
+          "op25b_port_rx_packets_total", "op25b_port_tx_packets_total",
+          "op25b_port_rx_missed_packets_total", "op25b_port_rx_errors_total",
+          "op25b_port_tx_errors_total", "op25b_port_tx_dropped_packets_total",
+          "op25b_worker_loops_total", "op25b_worker_busy_loops_total",
+          "op25b_reloads_total"]:
+    if types.get(f) != "counter":
+        bad.append(f"{f}: type {types.get(f)}, want counter")
+for f in ["op25b_policy_generation", "op25b_start_time_seconds"]:
+    if types.get(f) != "gauge":
+        bad.append(f"{f}: type {types.get(f)}, want gauge")
+for s in ['op25b_packets_total{outcome="non_smtp"}',
+          'op25b_packets_total{outcome="reset"}',
+          'op25b_class_packets_total{class="dynamic",verdict="blocked"}',
+          'op25b_class_packets_total{class="(none)",verdict="forwarded"}',
+          'op25b_group_packets_total{group="isp-relays",verdict="forwarded"}',
+          'op25b_port_rx_packets_total{port="0",name="net_pcap0",role="subscriber"}',
+          'op25b_port_tx_dropped_packets_total{port="1",name="net_pcap1",role="upstream"}',
+          'op25b_reloads_total{result="ok"}', 'op25b_reloads_total{result="failed"}',
+          'op25b_worker_loops_total{lcore="1"}', 'op25b_policy_generation']:
+    if s not in samples:
+        bad.append(f"no sample {s}")
+if samples.get('op25b_packets_total{outcome="reset"}', 0) <= 0:
+    bad.append("no resets counted")
+if samples.get("op25b_policy_generation") != 1:
+    bad.append("policy generation is not 1")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+EOF
+		problem "$(cat "$work/prom.out")"
+}
+"$stat" --name "$name" --prometheus >"$work/metrics.txt" 2>"$work/metrics.err"
+want_rc $? 0
+want_empty "$work/metrics.err"
+check_prometheus "$work/metrics.txt"
+report "live --prometheus: text format 0.0.4, every op25b_ family with its labels"
+
+# --- /metrics over HTTP --------------------------------------------------------
+port=$(free_port)
+"$stat" --name "$name" --listen "127.0.0.1:$port" >"$work/listen.out" \
+	2>"$work/listen.err" &
+listen_pid=$!
+background+=("$listen_pid")
+if wait_for 10 grep -q "op25b-stat: serving /metrics on 127.0.0.1:$port" "$work/listen.out"; then
+	code=$(curl -s --max-time 5 -o "$work/http-metrics.txt" \
+		-w '%{http_code} %{content_type}' "http://127.0.0.1:$port/metrics")
+	[ "$code" = "200 text/plain; version=0.0.4; charset=utf-8" ] ||
+		problem "GET /metrics: '$code'"
+	check_prometheus "$work/http-metrics.txt"
+	want_has "$work/http-metrics.txt" 'op25b_packets_total{outcome="non_smtp"} '
+	# A fresh snapshot per request.
+	first=$(grep '^op25b_worker_loops_total' "$work/http-metrics.txt")
+	sleep 0.3
+	second=$(curl -s --max-time 5 "http://127.0.0.1:$port/metrics" |
+		grep '^op25b_worker_loops_total')
+	[ -n "$first" ] && [ "$first" != "$second" ] ||
+		problem "two scrapes gave the same loops: '$first' '$second'"
+	code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' \
+		"http://127.0.0.1:$port/other")
+	[ "$code" = 404 ] || problem "GET /other: $code, want 404"
+	code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' -X POST \
+		"http://127.0.0.1:$port/metrics")
+	[ "$code" = 405 ] || problem "POST /metrics: $code, want 405"
+else
+	problem "no 'serving' line within 10 s:" "$(cat "$work/listen.out" "$work/listen.err")"
+fi
+want_empty "$work/listen.err"
+report "--listen 127.0.0.1:PORT: /metrics 200 with the Prometheus text, /other 404, POST 405"
+
+# --- watch ------------------------------------------------------------------------
+timeout 30 "$stat" --name "$name" --watch 1 --count 2 >"$work/watch.out" \
+	2>"$work/watch.err"
+want_rc $? 0
+blocks=$(grep -c '^op25b instance ' "$work/watch.out")
+[ "$blocks" = 2 ] || problem "$blocks blocks, want 2"
+want_re "$work/watch.out" '^packets +total +per second$'
+want_re "$work/watch.out" '^class +forwarded +counted +blocked +reset +forwarded/s +counted/s +blocked/s +reset/s$'
+# First block: no rates yet; second: resets at a positive rate.
+rates=$(awk '$1 == "reset" && NF == 3 { print $3 }' "$work/watch.out" | tr '\n' ' ')
+[[ "$rates" =~ ^-\ [0-9]+\.[0-9]\ $ ]] && [ "${rates#- }" != "0.0 " ] ||
+	problem "reset rates '$rates', want '- N.N' with N.N > 0"
+want_empty "$work/watch.err"
+report "--watch 1 --count 2: two blocks, rates from the second on"
+
+# --- SIGTERM: the segment goes, /metrics answers 503 ---------------------------
+stop_process "$op25b_pid"
+want_rc "$stopped_rc" 0 "op25b exit status after SIGTERM"
+[ -e "/dev/shm/op25b.$name" ] && problem "/dev/shm/op25b.$name left behind"
+report "SIGTERM: op25b exits 0 and removes /dev/shm/op25b.NAME"
+
+missing_instance "$name" "after op25b stopped: exit 1 and one line saying so"
+
+if kill -0 "$listen_pid" 2>/dev/null; then
+	code=$(curl -s --max-time 5 -o "$work/http-503.txt" -w '%{http_code}' \
+		"http://127.0.0.1:$port/metrics")
+	[ "$code" = 503 ] || problem "GET /metrics: $code, want 503"
+	want_has "$work/http-503.txt" "no op25b instance '$name'"
+	want_lines "$work/http-503.txt" 1
+	stop_process "$listen_pid"
+	want_rc "$stopped_rc" 0 "op25b-stat --listen exit status after SIGTERM"
+else
+	problem "op25b-stat --listen is no longer running"
+fi
+report "--listen after op25b stopped: 503 with the reason; SIGTERM stops it (exit 0)"
+
+exit $status

@@ -1,0 +1,955 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/stats: the segment's life (create, stale and live owners, destroy),
+ * slots, the reader's refusals, exact sums over workers, and a reader
+ * racing a writer that keeps changing the layout under it.
+ *
+ * No DPDK. Every test uses its own instance name (with our pid) and its
+ * teardown removes the segment, even when the test failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "op25b_stats.h"
+
+/* ---- fixture ---------------------------------------------------------- */
+
+struct fixture {
+	char name[OP25B_STATS_NAME_MAX];
+	char path[OP25B_STATS_PATH_MAX];
+	struct op25b_stats_writer *w;
+	struct op25b_stats_reader *r;
+	struct op25b_stats_snapshot *snap;
+	pid_t child;
+	int go_fd; /* closing it lets the child go on */
+};
+
+static int
+setup(void **state)
+{
+	static unsigned int serial;
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->name, sizeof(f->name), "test-stats-%ld-%u", (long)getpid(),
+		 serial++);
+	if (op25b_stats_path(f->name, f->path, sizeof(f->path)) != 0)
+		return -1;
+	f->snap = op25b_stats_snapshot_alloc();
+	if (f->snap == NULL)
+		return -1;
+	f->child = -1;
+	f->go_fd = -1;
+	unlink(f->path);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	if (f->go_fd >= 0)
+		close(f->go_fd);
+	if (f->child > 0) {
+		kill(f->child, SIGKILL);
+		waitpid(f->child, NULL, 0);
+	}
+	op25b_stats_close(f->r);
+	op25b_stats_destroy(f->w);
+	unlink(f->path);
+	free(f->snap);
+	free(f);
+	return 0;
+}
+
+static bool
+exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* A pid that is certainly not running: a child we reaped. */
+static pid_t
+dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
+static void
+write_file(const char *path, const void *data, size_t size)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, size), (ssize_t)size);
+	assert_int_equal(close(fd), 0);
+}
+
+/* ---- names and paths -------------------------------------------------- */
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(op25b_outcome_name(OP25B_OUTCOME_NON_SMTP),
+			    "non_smtp");
+	assert_string_equal(op25b_outcome_name(OP25B_OUTCOME_RESET), "reset");
+	assert_string_equal(op25b_outcome_name(OP25B_OUTCOME_MAX), "unknown");
+	assert_true(strlen(op25b_outcome_help(OP25B_OUTCOME_BLOCKED)) > 10);
+	assert_string_equal(op25b_outcome_help(OP25B_OUTCOME_MAX), "unknown");
+	assert_string_equal(op25b_verdict_name(0), "forwarded");
+	assert_string_equal(op25b_verdict_name(1), "counted");
+	assert_string_equal(op25b_verdict_name(2), "blocked");
+	assert_string_equal(op25b_verdict_name(3), "reset");
+	assert_string_equal(op25b_verdict_name(OP25B_VERDICT_MAX), "unknown");
+	assert_int_equal(OP25B_VERDICT_OF(OP25B_OUTCOME_BLOCKED), 2);
+}
+
+static void
+test_path(void **state)
+{
+	char buf[OP25B_STATS_PATH_MAX], long_name[OP25B_STATS_NAME_MAX + 1];
+
+	(void)state;
+	assert_int_equal(op25b_stats_path("op25b", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/dev/shm/op25b.op25b");
+	assert_int_equal(op25b_stats_path("", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(op25b_stats_path("a/b", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(op25b_stats_path(NULL, buf, sizeof(buf)), -EINVAL);
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	assert_int_equal(op25b_stats_path(long_name, buf, sizeof(buf)),
+			 -EINVAL);
+	long_name[OP25B_STATS_NAME_MAX - 1] = '\0'; /* 63: the longest */
+	assert_int_equal(op25b_stats_path(long_name, buf, sizeof(buf)), 0);
+	assert_int_equal(op25b_stats_path("op25b", buf, 10), -ENAMETOOLONG);
+}
+
+/* ---- the segment's life ----------------------------------------------- */
+
+static void
+test_create_destroy(void **state)
+{
+	struct fixture *f = *state;
+	const struct op25b_stats_header *h;
+	const struct op25b_stats_names *n;
+	struct op25b_stats_worker *w0, *w1;
+	struct timespec now;
+	struct stat st;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	f->w = op25b_stats_create(f->name, 2, 2000000000u);
+	assert_non_null(f->w);
+	assert_int_equal(stat(f->path, &st), 0);
+	h = op25b_stats_header(f->w);
+	n = op25b_stats_names(f->w);
+	assert_true(h->magic == OP25B_STATS_MAGIC);
+	assert_int_equal(h->layout_version, OP25B_STATS_LAYOUT_VERSION);
+	assert_int_equal(h->header_size, sizeof(*h));
+	assert_int_equal(h->total_size, st.st_size);
+	assert_int_equal(h->epoch, 0);
+	assert_int_equal(h->pid, getpid());
+	assert_int_equal(h->tsc_hz, 2000000000u);
+	assert_int_equal(h->n_workers, 2);
+	assert_int_equal(h->worker_size, sizeof(struct op25b_stats_worker));
+	assert_string_equal(h->instance, f->name);
+	assert_true(h->start_time_ns / 1000000000u + 1 >=
+		    (uint64_t)now.tv_sec);
+	/* Every part starts on a cache line and lies inside the file. */
+	assert_int_equal(h->names_offset % 64, 0);
+	assert_int_equal(h->workers_offset % 64, 0);
+	assert_true(h->names_offset >= sizeof(*h));
+	assert_true(h->workers_offset >=
+		    h->names_offset + sizeof(struct op25b_stats_names));
+	assert_int_equal(h->workers_offset +
+				 2 * sizeof(struct op25b_stats_worker),
+			 h->total_size);
+	assert_ptr_equal((const char *)n, (const char *)h + h->names_offset);
+	w0 = op25b_stats_worker(f->w, 0);
+	w1 = op25b_stats_worker(f->w, 1);
+	assert_ptr_equal((char *)w0, (const char *)h + h->workers_offset);
+	assert_int_equal((char *)w1 - (char *)w0,
+			 sizeof(struct op25b_stats_worker));
+	assert_null(op25b_stats_worker(f->w, 2));
+	assert_int_equal(n->n_class_slots, 1);
+	assert_int_equal(n->n_group_slots, 1);
+	assert_int_equal(n->class_active[0], 1);
+	assert_int_equal(n->group_active[0], 1);
+	assert_string_equal(n->class_name[0], "(none)");
+	assert_string_equal(n->group_name[0], "(none)");
+	assert_int_equal(w0->counters.outcome[0], 0);
+
+	op25b_stats_destroy(f->w);
+	f->w = NULL;
+	assert_false(exists(f->path));
+	op25b_stats_destroy(NULL);
+}
+
+static void
+test_create_invalid(void **state)
+{
+	char long_name[OP25B_STATS_NAME_MAX + 1];
+
+	(void)state;
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	errno = 0;
+	assert_null(op25b_stats_create("", 1, 0));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(op25b_stats_create("a/b", 1, 0));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(op25b_stats_create(long_name, 1, 0));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(op25b_stats_create("test-stats-invalid", 0, 0));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(op25b_stats_create("test-stats-invalid",
+				       OP25B_STATS_MAX_WORKERS + 1, 0));
+	assert_int_equal(errno, EINVAL);
+	assert_false(exists("/dev/shm/op25b.test-stats-invalid"));
+}
+
+/* A child owns the segment and waits; while it lives, the name is taken. */
+static void
+test_live_owner(void **state)
+{
+	struct fixture *f = *state;
+	int ready[2], go[2], status;
+	char byte;
+
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	f->child = fork();
+	assert_true(f->child >= 0);
+	if (f->child == 0) {
+		struct op25b_stats_writer *w;
+
+		close(ready[0]);
+		close(go[1]);
+		w = op25b_stats_create(f->name, 1, 0);
+		if (w == NULL)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(2);
+		/* Until the parent closes its end (or dies). */
+		while (read(go[0], &byte, 1) > 0)
+			;
+		op25b_stats_destroy(w);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	f->go_fd = go[1];
+	assert_int_equal(read(ready[0], &byte, 1), 1);
+	close(ready[0]);
+
+	errno = 0;
+	assert_null(op25b_stats_create(f->name, 1, 0));
+	assert_int_equal(errno, EEXIST);
+	/* The child's segment is intact and live. */
+	f->r = op25b_stats_open(f->name);
+	assert_non_null(f->r);
+	assert_int_equal(op25b_stats_reader_check(f->r), 0);
+	assert_int_equal(op25b_stats_read(f->r, f->snap, 10), 0);
+	assert_int_equal(f->snap->header.pid, f->child);
+
+	close(f->go_fd);
+	f->go_fd = -1;
+	assert_int_equal(waitpid(f->child, &status, 0), f->child);
+	f->child = -1;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_false(exists(f->path));
+	assert_int_equal(op25b_stats_reader_check(f->r), -ENOENT);
+
+	f->w = op25b_stats_create(f->name, 1, 0);
+	assert_non_null(f->w);
+}
+
+/* A segment whose writer is dead, or that is not a segment at all, is
+ * replaced. */
+static void
+test_stale_replaced(void **state)
+{
+	struct fixture *f = *state;
+	struct op25b_stats_header fake;
+	char garbage[100];
+
+	memset(&fake, 0, sizeof(fake));
+	fake.magic = OP25B_STATS_MAGIC;
+	fake.layout_version = OP25B_STATS_LAYOUT_VERSION;
+	fake.header_size = sizeof(fake);
+	fake.pid = (uint64_t)dead_pid();
+	write_file(f->path, &fake, sizeof(fake));
+	f->w = op25b_stats_create(f->name, 1, 0);
+	assert_non_null(f->w);
+	assert_int_equal(op25b_stats_header(f->w)->pid, getpid());
+	op25b_stats_destroy(f->w);
+	f->w = NULL;
+	assert_false(exists(f->path));
+
+	memset(garbage, 'x', sizeof(garbage));
+	write_file(f->path, garbage, sizeof(garbage));
+	f->w = op25b_stats_create(f->name, 1, 0);
+	assert_non_null(f->w);
+	assert_true(op25b_stats_header(f->w)->magic == OP25B_STATS_MAGIC);
+}
+
+/* Our own earlier segment is not a live owner (the spec: "not us"); the
+ * first writer's destroy then leaves the second's segment alone. */
+static void
+test_replace_own(void **state)
+{
+	struct fixture *f = *state;
+	struct op25b_stats_writer *first;
+
+	first = op25b_stats_create(f->name, 1, 0);
+	assert_non_null(first);
+	f->w = op25b_stats_create(f->name, 1, 0);
+	assert_non_null(f->w);
+	op25b_stats_destroy(first);
+	assert_true(exists(f->path));
+	f->r = op25b_stats_open(f->name);
+	assert_non_null(f->r);
+}
+
+/* A writer that died without destroy: readers see -ESRCH; a new writer
+ * replaces the segment and old readers see -EPROTO (reopen). */
+static void
+test_reader_check(void **state)
+{
+	struct fixture *f = *state;
+	int status;
+
+	f->child = fork();
+	assert_true(f->child >= 0);
+	if (f->child == 0)
+		_exit(op25b_stats_create(f->name, 1, 0) == NULL ? 1 : 0);
+	assert_int_equal(waitpid(f->child, &status, 0), f->child);
+	f->child = -1;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(exists(f->path));
+
+	f->r = op25b_stats_open(f->name);
+	assert_non_null(f->r);
+	assert_int_equal(op25b_stats_reader_check(f->r), -ESRCH);
+	/* Its last counters stay readable. */
+	assert_int_equal(op25b_stats_read(f->r, f->snap, 10), 0);
+
+	f->w = op25b_stats_create(f->name, 3, 0);
+	assert_non_null(f->w);
+	assert_int_equal(op25b_stats_reader_check(f->r), -EPROTO);
+	op25b_stats_close(f->r);
+	f->r = op25b_stats_open(f->name);
+	assert_non_null(f->r);
+	assert_int_equal(op25b_stats_reader_check(f->r), 0);
+	assert_int_equal(op25b_stats_read(f->r, f->snap, 10), 0);
+	assert_int_equal(f->snap->n_workers, 3);
+	assert_int_equal(op25b_stats_reader_check(NULL), -EINVAL);
+}
+
+/* ---- slots ------------------------------------------------------------ */
+
+static void
+test_slots(void **state)
+{
+	struct fixture *f = *state;
+	const struct op25b_stats_names *n;
+	char name[OP25B_STATS_NAME_MAX + 1];
+	unsigned int i;
+
+	f->w = op25b_stats_create(f->name, 1, 0);
+	assert_non_null(f->w);
+	n = op25b_stats_names(f->w);
+	op25b_stats_layout_begin(f->w);
+	assert_int_equal(op25b_stats_class_slot(f->w, "dynamic"), 1);
+	assert_int_equal(op25b_stats_class_slot(f->w, "static"), 2);
+	assert_int_equal(op25b_stats_class_slot(f->w, "dynamic"), 1);
+	/* Groups have their own slots. */
+	assert_int_equal(op25b_stats_group_slot(f->w, "static"), 1);
+	assert_int_equal(op25b_stats_group_slot(f->w, "isp-relays"), 2);
+	op25b_stats_layout_end(f->w);
+	assert_int_equal(op25b_stats_header(f->w)->epoch, 2);
+	assert_int_equal(n->n_class_slots, 3);
+	assert_int_equal(n->n_group_slots, 3);
+	assert_string_equal(n->class_name[1], "dynamic");
+	assert_string_equal(n->class_name[2], "static");
+	assert_string_equal(n->group_name[2], "isp-relays");
+	/* Activity is the appliance's business. */
+	assert_int_equal(n->class_active[1], 0);
+
+	assert_int_equal(op25b_stats_class_slot(f->w, ""), -EINVAL);
+	assert_int_equal(op25b_stats_class_slot(f->w, NULL), -EINVAL);
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(op25b_stats_class_slot(f->w, name), -EINVAL);
+	name[OP25B_STATS_NAME_MAX - 1] = '\0';
+	assert_int_equal(op25b_stats_class_slot(f->w, name), 3);
+	assert_string_equal(n->class_name[3], name);
+
+	/* Fill every slot: 255 names, then no more, and the old ones stay
+	 * where they were. */
+	for (i = 4; i < OP25B_STATS_SLOTS; i++) {
+		snprintf(name, sizeof(name), "class-%u", i);
+		assert_int_equal(op25b_stats_class_slot(f->w, name), i);
+	}
+	assert_int_equal(n->n_class_slots, OP25B_STATS_SLOTS);
+	assert_int_equal(op25b_stats_class_slot(f->w, "one-too-many"),
+			 -ENOSPC);
+	assert_int_equal(op25b_stats_class_slot(f->w, "static"), 2);
+	assert_int_equal(op25b_stats_class_slot(f->w, "class-255"), 255);
+	assert_int_equal(n->n_class_slots, OP25B_STATS_SLOTS);
+	assert_int_equal(op25b_stats_group_slot(f->w, "still-room"), 3);
+}
+
+/* ---- reader ----------------------------------------------------------- */
+
+static void
+test_open_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct op25b_stats_header h;
+	char *buf;
+	size_t size;
+
+	errno = 0;
+	assert_null(op25b_stats_open(f->name));
+	assert_int_equal(errno, ENOENT);
+	errno = 0;
+	assert_null(op25b_stats_open("a/b"));
+	assert_int_equal(errno, EINVAL);
+
+	/* Too short for a header. */
+	write_file(f->path, "op25b", 5);
+	errno = 0;
+	assert_null(op25b_stats_open(f->name));
+	assert_int_equal(errno, EPROTO);
+
+	/* Long enough, but garbage. */
+	size = 128 * 1024;
+	buf = malloc(size);
+	assert_non_null(buf);
+	memset(buf, 'x', size);
+	write_file(f->path, buf, size);
+	errno = 0;
+	assert_null(op25b_stats_open(f->name));
+	assert_int_equal(errno, EPROTO);
+
+	/* A real header in a file of another size. */
+	f->w = op25b_stats_create(f->name, 1, 0);
+	assert_non_null(f->w);
+	memcpy(&h, op25b_stats_header(f->w), sizeof(h));
+	op25b_stats_destroy(f->w);
+	f->w = NULL;
+	memcpy(buf, &h, sizeof(h));
+	write_file(f->path, buf, size);
+	errno = 0;
+	assert_null(op25b_stats_open(f->name));
+	assert_int_equal(errno, EPROTO);
+
+	/* The right size, another layout version. */
+	h.layout_version = OP25B_STATS_LAYOUT_VERSION + 1;
+	memcpy(buf, &h, sizeof(h));
+	write_file(f->path, buf, h.total_size);
+	errno = 0;
+	assert_null(op25b_stats_open(f->name));
+	assert_int_equal(errno, EPROTO);
+	h.layout_version = OP25B_STATS_LAYOUT_VERSION;
+	memcpy(buf, &h, sizeof(h));
+	write_file(f->path, buf, h.total_size);
+	f->r = op25b_stats_open(f->name);
+	assert_non_null(f->r);
+
+	/* Resized under an open reader. */
+	assert_int_equal(truncate(f->path, (off_t)h.total_size + 64), 0);
+	assert_int_equal(op25b_stats_read(f->r, f->snap, 1), -EPROTO);
+	free(buf);
+	op25b_stats_close(NULL);
+}
+
+static void
+test_snapshot_sums(void **state)
+{
+	struct fixture *f = *state;
+	struct op25b_stats_snapshot *s = f->snap;
+	struct op25b_stats_header *h;
+	unsigned int w, i, v;
+	int dynamic;
+
+	f->w = op25b_stats_create(f->name, 3, 1000);
+	assert_non_null(f->w);
+	h = op25b_stats_header(f->w);
+	op25b_stats_layout_begin(f->w);
+	dynamic = op25b_stats_class_slot(f->w, "dynamic");
+	assert_int_equal(dynamic, 1);
+	assert_int_equal(op25b_stats_group_slot(f->w, "isp-relays"), 1);
+	assert_int_equal(op25b_stats_group_slot(f->w, "mobile-mx"), 2);
+	op25b_stats_names(f->w)->class_active[1] = 1;
+	h->policy_generation = 1;
+	snprintf(h->policy_file, sizeof(h->policy_file), "config/op25b.yaml");
+	op25b_stats_layout_end(f->w);
+	h->n_ports = 2;
+	h->ports[0].port_id = 0;
+	h->ports[0].is_subscriber = 1;
+	snprintf(h->ports[0].name, sizeof(h->ports[0].name), "net_pcap0");
+	h->ports[0].rx = 35;
+	h->ports[1].port_id = 1;
+	snprintf(h->ports[1].name, sizeof(h->ports[1].name), "net_pcap1");
+	h->ports[1].tx = 22;
+
+	for (w = 0; w < 3; w++) {
+		struct op25b_stats_worker *wk = op25b_stats_worker(f->w, w);
+
+		for (i = 0; i < OP25B_OUTCOME_MAX; i++)
+			wk->counters.outcome[i] = (w + 1) * 100 + i;
+		for (v = 0; v < OP25B_VERDICT_MAX; v++) {
+			wk->counters.class_verdict[1][v] = w * 10 + v;
+			wk->counters.class_verdict[255][v] = 1;
+		}
+		wk->counters.group_verdict[2][3] = w + 1;
+		wk->port[0].rx = 1000 * (w + 1);
+		wk->port[1].tx_dropped = w;
+		wk->port[31].tx = 5;
+		wk->upstream = w + 7;
+		wk->loops = 1000 + w;
+		wk->busy_loops = w;
+		wk->lcore_id = w + 1;
+	}
+
+	f->r = op25b_stats_open(f->name);
+	assert_non_null(f->r);
+	assert_int_equal(op25b_stats_read(f->r, s, 1), 0);
+	assert_int_equal(s->n_workers, 3);
+	assert_int_equal(s->header.epoch, 2);
+	assert_int_equal(s->header.policy_generation, 1);
+	assert_int_equal(s->header.tsc_hz, 1000);
+	assert_string_equal(s->header.instance, f->name);
+	assert_string_equal(s->header.policy_file, "config/op25b.yaml");
+	assert_int_equal(s->header.n_ports, 2);
+	assert_string_equal(s->header.ports[0].name, "net_pcap0");
+	assert_int_equal(s->header.ports[0].is_subscriber, 1);
+	assert_int_equal(s->header.ports[0].rx, 35);
+	assert_int_equal(s->header.ports[1].tx, 22);
+	assert_int_equal(s->names.n_class_slots, 2);
+	assert_int_equal(s->names.n_group_slots, 3);
+	assert_string_equal(s->names.class_name[0], "(none)");
+	assert_string_equal(s->names.class_name[1], "dynamic");
+	assert_string_equal(s->names.group_name[2], "mobile-mx");
+	assert_int_equal(s->names.class_active[1], 1);
+	assert_int_equal(s->names.group_active[1], 0);
+
+	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
+		assert_int_equal(s->totals.outcome[i], 600 + 3 * i);
+	for (v = 0; v < OP25B_VERDICT_MAX; v++) {
+		assert_int_equal(s->totals.class_verdict[1][v], 30 + 3 * v);
+		assert_int_equal(s->totals.class_verdict[255][v], 3);
+		assert_int_equal(s->totals.class_verdict[0][v], 0);
+	}
+	assert_int_equal(s->totals.group_verdict[2][3], 6);
+	assert_int_equal(s->totals.group_verdict[2][2], 0);
+	assert_int_equal(s->port_app[0].rx, 6000);
+	assert_int_equal(s->port_app[0].tx, 0);
+	assert_int_equal(s->port_app[1].tx_dropped, 3);
+	assert_int_equal(s->port_app[31].tx, 15);
+	assert_int_equal(s->upstream, 7 + 8 + 9);
+	for (w = 0; w < 3; w++) {
+		assert_int_equal(s->workers[w].lcore_id, w + 1);
+		assert_int_equal(s->workers[w].loops, 1000 + w);
+		assert_int_equal(s->workers[w].busy_loops, w);
+	}
+	assert_int_equal(s->workers[3].loops, 0);
+
+	/* Counters move without any epoch change; a new read sees them. */
+	op25b_stats_worker(f->w, 2)->counters.outcome[0] += 5;
+	assert_int_equal(op25b_stats_read(f->r, s, 1), 0);
+	assert_int_equal(s->totals.outcome[0], 605);
+	assert_int_equal(op25b_stats_read(NULL, s, 1), -EINVAL);
+}
+
+/* While the writer holds the epoch odd, no snapshot is taken. */
+static void
+test_read_during_change(void **state)
+{
+	struct fixture *f = *state;
+
+	f->w = op25b_stats_create(f->name, 1, 0);
+	assert_non_null(f->w);
+	f->r = op25b_stats_open(f->name);
+	assert_non_null(f->r);
+	op25b_stats_layout_begin(f->w);
+	assert_int_equal(op25b_stats_read(f->r, f->snap, 5), -EAGAIN);
+	assert_int_equal(op25b_stats_read(f->r, f->snap, 0), -EAGAIN);
+	op25b_stats_layout_end(f->w);
+	assert_int_equal(op25b_stats_read(f->r, f->snap, 0), 0);
+	assert_int_equal(f->snap->header.epoch, 2);
+}
+
+/* ---- a reader racing a layout-changing writer ------------------------- */
+
+#define RACE_SECONDS 1.5
+/* A layout change every 100 us, far more often than any reload: copies
+ * overlap changes often enough that a reader that skipped the epoch check
+ * is caught in every run (some 20 mixed snapshots out of 30,000 on two
+ * CPUs; at one change a millisecond, only one or two). */
+#define RACE_CHANGE_NS 100000
+#define RACE_WORKERS 2
+
+/* Layout number g names class slot s "c<g>_<s>" and group slot s
+ * "g<g>_<s>", uses this many slots, and has policy generation g and epoch
+ * 2g: a snapshot that mixes two layouts has a name, a count or a
+ * generation from another g. */
+static uint32_t
+race_class_slots(uint64_t g)
+{
+	return g == 0 ? 1 : 1 + (uint32_t)(g * 37 % (OP25B_STATS_SLOTS - 1));
+}
+
+static uint32_t
+race_group_slots(uint64_t g)
+{
+	return g == 0 ? 1 : 1 + (uint32_t)(g * 101 % 200);
+}
+
+struct race {
+	struct op25b_stats_writer *w;
+	struct op25b_stats_reader *r;
+	struct op25b_stats_snapshot *snap, *prev;
+	int stop;
+	/* writer's */
+	uint64_t changes;
+	/* reader's */
+	uint64_t snapshots, eagain, generations_seen, errors, violations;
+	char first_violation[256];
+};
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The writer's stores are atomic, as the appliance's plain aligned stores
+ * are on the hardware: so that TSan judges the protocol, not the
+ * compiler's freedom with plain stores. */
+static void
+race_store_name(char *dst, char prefix, uint64_t g, unsigned int s)
+{
+	char buf[OP25B_STATS_NAME_MAX];
+	uint64_t word;
+	unsigned int i;
+
+	memset(buf, 0, sizeof(buf));
+	snprintf(buf, sizeof(buf), "%c%" PRIu64 "_%u", prefix, g, s);
+	for (i = 0; i < sizeof(buf); i += 8) {
+		memcpy(&word, buf + i, 8);
+		__atomic_store_n((uint64_t *)(void *)(dst + i), word,
+				 __ATOMIC_RELAXED);
+	}
+}
+
+static void
+race_increment(uint64_t *counter, uint64_t by)
+{
+	__atomic_store_n(counter, *counter + by, __ATOMIC_RELAXED);
+}
+
+static void *
+race_writer(void *arg)
+{
+	struct race *race = arg;
+	struct op25b_stats_header *h = op25b_stats_header(race->w);
+	struct op25b_stats_names *n = op25b_stats_names(race->w);
+	uint64_t g = 0, next_change = now_ns(), k = 0, snapshots_then = 0;
+
+	while (!__atomic_load_n(&race->stop, __ATOMIC_RELAXED)) {
+		unsigned int i;
+
+		for (i = 0; i < 256; i++, k++) {
+			struct op25b_stats_worker *wk =
+				op25b_stats_worker(race->w, k % RACE_WORKERS);
+
+			struct op25b_stats_counters *c = &wk->counters;
+
+			race_increment(&c->outcome[k % OP25B_OUTCOME_MAX], 1);
+			race_increment(
+				&c->class_verdict[k % OP25B_STATS_SLOTS][k % 4],
+				k % 3);
+			race_increment(&c->group_verdict[(k * 7) %
+							 OP25B_STATS_SLOTS]
+							[(k / 4) % 4],
+				       1);
+			race_increment(&wk->port[k % OP25B_STATS_MAX_PORTS].rx,
+				       2);
+			race_increment(&wk->upstream, 1);
+			race_increment(&wk->loops, 1);
+		}
+		/* Not before the reader has taken a snapshot of the last
+		 * layout: a copy slower than the interval (under a sanitizer)
+		 * would otherwise never complete, which tests nothing. */
+		if (now_ns() < next_change ||
+		    __atomic_load_n(&race->snapshots, __ATOMIC_RELAXED) ==
+			    snapshots_then)
+			continue;
+		snapshots_then =
+			__atomic_load_n(&race->snapshots, __ATOMIC_RELAXED);
+		next_change = now_ns() + RACE_CHANGE_NS;
+		g++;
+		op25b_stats_layout_begin(race->w);
+		__atomic_store_n(&h->policy_generation, g, __ATOMIC_RELAXED);
+		for (i = 1; i < race_class_slots(g); i++) {
+			race_store_name(n->class_name[i], 'c', g, i);
+			/* A writer preempted mid-change: readers must wait
+			 * or retry, never take half of it. */
+			if (i == 64)
+				sched_yield();
+		}
+		for (i = 1; i < race_group_slots(g); i++)
+			race_store_name(n->group_name[i], 'g', g, i);
+		__atomic_store_n(&n->n_class_slots, race_class_slots(g),
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&n->n_group_slots, race_group_slots(g),
+				 __ATOMIC_RELAXED);
+		op25b_stats_layout_end(race->w);
+	}
+	race->changes = g;
+	return NULL;
+}
+
+static void race_violation(struct race *race, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+race_violation(struct race *race, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (race->violations++ > 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(race->first_violation, sizeof(race->first_violation), fmt,
+		  ap);
+	va_end(ap);
+}
+
+/* Every total at least what it was: compared word by word. */
+static void
+race_check_growth(struct race *race)
+{
+	const struct op25b_stats_snapshot *s = race->snap, *p = race->prev;
+	const uint64_t *cur = (const uint64_t *)&s->totals;
+	const uint64_t *old = (const uint64_t *)&p->totals;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(s->totals) / 8; i++)
+		if (cur[i] < old[i]) {
+			race_violation(race,
+				       "counter word %u went back from %" PRIu64
+				       " to %" PRIu64,
+				       i, old[i], cur[i]);
+			return;
+		}
+	for (i = 0; i < OP25B_STATS_MAX_PORTS; i++)
+		if (s->port_app[i].rx < p->port_app[i].rx)
+			race_violation(race, "port %u rx went back", i);
+	if (s->upstream < p->upstream)
+		race_violation(race, "upstream went back");
+	for (i = 0; i < RACE_WORKERS; i++)
+		if (s->workers[i].loops < p->workers[i].loops)
+			race_violation(race, "worker %u loops went back", i);
+}
+
+static void
+race_check_layout(struct race *race)
+{
+	const struct op25b_stats_snapshot *s = race->snap;
+	uint64_t g = s->header.policy_generation;
+	char want[OP25B_STATS_NAME_MAX];
+	unsigned int i;
+
+	if (s->header.epoch != 2 * g)
+		race_violation(race,
+			       "epoch %" PRIu64 " with generation %" PRIu64,
+			       s->header.epoch, g);
+	if (s->names.n_class_slots != race_class_slots(g) ||
+	    s->names.n_group_slots != race_group_slots(g))
+		race_violation(race,
+			       "generation %" PRIu64 " with %u class and %u "
+			       "group slots, want %u and %u",
+			       g, s->names.n_class_slots,
+			       s->names.n_group_slots, race_class_slots(g),
+			       race_group_slots(g));
+	if (strcmp(s->names.class_name[0], "(none)") != 0)
+		race_violation(race, "slot 0 renamed");
+	for (i = 1; i < s->names.n_class_slots; i++) {
+		snprintf(want, sizeof(want), "c%" PRIu64 "_%u", g, i);
+		if (strcmp(s->names.class_name[i], want) != 0) {
+			race_violation(race,
+				       "generation %" PRIu64 ": class slot %u "
+				       "is '%s'",
+				       g, i, s->names.class_name[i]);
+			break;
+		}
+	}
+	for (i = 1; i < s->names.n_group_slots; i++) {
+		snprintf(want, sizeof(want), "g%" PRIu64 "_%u", g, i);
+		if (strcmp(s->names.group_name[i], want) != 0) {
+			race_violation(race,
+				       "generation %" PRIu64 ": group slot %u "
+				       "is '%s'",
+				       g, i, s->names.group_name[i]);
+			break;
+		}
+	}
+}
+
+static void *
+race_reader(void *arg)
+{
+	struct race *race = arg;
+	uint64_t last_g = UINT64_MAX;
+
+	while (!__atomic_load_n(&race->stop, __ATOMIC_RELAXED)) {
+		struct op25b_stats_snapshot *t;
+		int ret = op25b_stats_read(race->r, race->snap, 1000);
+
+		if (ret == -EAGAIN) {
+			race->eagain++;
+			continue;
+		}
+		if (ret != 0) {
+			race->errors++;
+			continue;
+		}
+		race_check_layout(race);
+		if (race->snapshots > 0)
+			race_check_growth(race);
+		if (race->snap->header.policy_generation != last_g) {
+			last_g = race->snap->header.policy_generation;
+			race->generations_seen++;
+		}
+		__atomic_store_n(&race->snapshots, race->snapshots + 1,
+				 __ATOMIC_RELAXED);
+		t = race->prev;
+		race->prev = race->snap;
+		race->snap = t;
+	}
+	return NULL;
+}
+
+static void
+test_concurrent_layout(void **state)
+{
+	struct fixture *f = *state;
+	struct timespec run = {(time_t)RACE_SECONDS,
+			       (long)((RACE_SECONDS - (time_t)RACE_SECONDS) *
+				      1e9)};
+	pthread_t writer, reader;
+	struct race race;
+
+	memset(&race, 0, sizeof(race));
+	f->w = op25b_stats_create(f->name, RACE_WORKERS, 0);
+	assert_non_null(f->w);
+	f->r = op25b_stats_open(f->name);
+	assert_non_null(f->r);
+	race.w = f->w;
+	race.r = f->r;
+	race.snap = f->snap;
+	race.prev = op25b_stats_snapshot_alloc();
+	assert_non_null(race.prev);
+
+	/* No assertion runs in the threads: they count, we judge after
+	 * joining them (cmocka's failures jump out of the calling thread). */
+	assert_int_equal(pthread_create(&writer, NULL, race_writer, &race), 0);
+	if (pthread_create(&reader, NULL, race_reader, &race) != 0) {
+		__atomic_store_n(&race.stop, 1, __ATOMIC_RELAXED);
+		pthread_join(writer, NULL);
+		free(race.prev);
+		fail_msg("pthread_create failed");
+	}
+	nanosleep(&run, NULL);
+	__atomic_store_n(&race.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(writer, NULL);
+	pthread_join(reader, NULL);
+	/* The reader swapped its two buffers: free the one that is not the
+	 * fixture's. */
+	free(race.snap == f->snap ? race.prev : race.snap);
+
+	print_message("%" PRIu64 " layout changes, %" PRIu64
+		      " snapshots over %" PRIu64 " generations, %" PRIu64
+		      " gave up (EAGAIN), %" PRIu64 " mixed or backwards\n",
+		      race.changes, race.snapshots, race.generations_seen,
+		      race.eagain, race.violations);
+	if (race.violations > 0)
+		fail_msg("%" PRIu64 " bad snapshots; first: %s",
+			 race.violations, race.first_violation);
+	assert_int_equal(race.errors, 0);
+	/* The race really happened. */
+	assert_true(race.changes >= 100);
+	assert_true(race.snapshots >= 100);
+	assert_true(race.generations_seen >= 50);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_path),
+		cmocka_unit_test_setup_teardown(test_create_destroy, setup,
+						teardown),
+		cmocka_unit_test(test_create_invalid),
+		cmocka_unit_test_setup_teardown(test_live_owner, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stale_replaced, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replace_own, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reader_check, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_slots, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_errors, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_sums, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_read_during_change, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_layout, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
