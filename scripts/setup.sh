@@ -9,8 +9,8 @@ packages=(
 	# DPDK 22.11 LTS, its PMD plugins (net_pcap, net_ring, net_null, ...)
 	# and tools (dpdk-devbind.py, dpdk-hugepages.py)
 	libdpdk-dev dpdk
-	# policy loader, tests, captures
-	libyaml-dev libcmocka-dev libpcap-dev
+	# policy loader, tests, captures, op25b-stat's /metrics server
+	libyaml-dev libcmocka-dev libpcap-dev libmicrohttpd-dev curl
 	# integration tests decode replies independently of our code
 	tshark python3 python3-scapy python3-yaml
 	# network namespaces and veths for the af_packet test

@@ -36,7 +36,7 @@ struct replay {
 	struct rte_mempool *pool;
 	pcap_dumper_t *out;
 	pcap_dumper_t *replies;
-	struct op25b_classify_counters counters;
+	struct op25b_stats_counters counters;
 	uint64_t packets;
 	uint64_t truncated;
 	uint64_t oversize;
@@ -288,7 +288,7 @@ op25b_tool_replay(int argc, char **argv)
 	}
 	if (eal_start() != 0)
 		goto out_pcap;
-	r.classifier = op25b_classifier_create(r.policy, SOCKET_ID_ANY);
+	r.classifier = op25b_classifier_create(r.policy, SOCKET_ID_ANY, NULL, NULL);
 	r.pool = rte_pktmbuf_pool_create("replay", 2 * REPLAY_BURST - 1, 0, 0,
 					 REPLAY_FRAME_MAX +
 						 RTE_PKTMBUF_HEADROOM,

@@ -23,18 +23,11 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 
 #include "op25b_app.h"
 
 #define MBUF_CACHE 256
-
-static volatile sig_atomic_t signal_received;
-
-static void
-on_signal(int signo)
-{
-	signal_received = signo;
-}
 
 /* Options as a table: getopt's array and --help are both made from it. */
 enum option_id {
@@ -44,6 +37,7 @@ enum option_id {
 	OPT_STOP_AFTER_IDLE,
 	OPT_STATUS_INTERVAL,
 	OPT_STATS_JSON,
+	OPT_NAME,
 	OPT_HELP,
 };
 
@@ -64,6 +58,9 @@ static const struct app_option {
 	 "print a status line every SECONDS (default 5, 0: never)"},
 	{"stats-json", "FILE", OPT_STATS_JSON,
 	 "write the final counters to FILE as JSON"},
+	{"name", "NAME", OPT_NAME,
+	 "instance name: counters in /dev/shm/op25b.NAME, read by op25b-stat "
+	 "--name NAME (default op25b)"},
 	{"help", NULL, OPT_HELP, "this text"},
 };
 
@@ -87,6 +84,9 @@ usage(FILE *out, const char *prog)
 		fprintf(out, "  %-34s %s\n", left, app_options[i].help);
 	}
 	fprintf(out,
+		"\nSIGHUP reloads the policy file without stopping traffic; "
+		"SIGINT or SIGTERM\nstop. Counters: op25b-stat --name NAME, "
+		"DPDK telemetry /op25b/stats.\n"
 		"\nexample (no NIC needed):\n"
 		"  %s -l 0-1 --no-pci --no-huge -m 1024 \\\n"
 		"      --vdev net_pcap0,rx_pcap=in.pcap,tx_pcap=replies.pcap \\\n"
@@ -161,6 +161,7 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	cfg->n_pairs = 1;
 	cfg->burst = OP25B_DEFAULT_BURST;
 	cfg->status_interval_s = 5;
+	cfg->instance = "op25b";
 	optind = 1;
 	/* One line per refusal, in our words: getopt's own message would be a
 	 * second one, prefixed with the full program path. */
@@ -209,6 +210,17 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 			break;
 		case OPT_STATS_JSON:
 			cfg->stats_json = optarg;
+			break;
+		case OPT_NAME:
+			if (optarg[0] == '\0' || strchr(optarg, '/') ||
+			    strlen(optarg) >= OP25B_STATS_NAME_MAX) {
+				fprintf(stderr,
+					"op25b: --name %s: 1..%d characters, no "
+					"'/'\n",
+					optarg, OP25B_STATS_NAME_MAX - 1);
+				return -EINVAL;
+			}
+			cfg->instance = optarg;
 			break;
 		case OPT_HELP:
 			return 1;
@@ -287,6 +299,11 @@ create_workers(struct op25b_app *app)
 			"(e.g. -l 0-1); the main lcore only controls\n");
 		return -EINVAL;
 	}
+	if (app->n_workers > OP25B_STATS_MAX_WORKERS) {
+		fprintf(stderr, "op25b: at most %d worker lcores\n",
+			OP25B_STATS_MAX_WORKERS);
+		return -EINVAL;
+	}
 	app->workers = rte_zmalloc("op25b_workers",
 				   app->n_workers * sizeof(*app->workers),
 				   RTE_CACHE_LINE_SIZE);
@@ -295,67 +312,104 @@ create_workers(struct op25b_app *app)
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		app->workers[i].lcore_id = lcore;
 		app->workers[i].queue = (uint16_t)i;
+		app->workers[i].rcu_id = i;
 		i++;
 	}
 	return 0;
 }
 
-static uint64_t
-last_activity_tsc(const struct op25b_app *app)
+/* The shared-memory segment: the workers' counter blocks, and the ports
+ * as the header describes them. */
+static int
+create_stats(struct op25b_app *app)
 {
-	uint64_t last = app->start_tsc;
-	unsigned int i;
+	struct op25b_stats_header *h;
+	unsigned int i, k;
 
-	for (i = 0; i < app->n_workers; i++) {
-		uint64_t t = __atomic_load_n(&app->workers[i].last_rx_tsc,
-					     __ATOMIC_RELAXED);
+	app->stats = op25b_stats_create(app->config.instance, app->n_workers,
+					rte_get_tsc_hz());
+	if (app->stats == NULL) {
+		int err = -errno;
 
-		if (t > last)
-			last = t;
+		if (err == -EEXIST)
+			fprintf(stderr,
+				"op25b: another op25b runs as '%s' (give this "
+				"one --name)\n",
+				app->config.instance);
+		else
+			fprintf(stderr,
+				"op25b: shared memory for '%s': %s\n",
+				app->config.instance, strerror(-err));
+		return err;
 	}
-	return last;
+	for (i = 0; i < app->n_workers; i++)
+		app->workers[i].stats = op25b_stats_worker(app->stats, i);
+	h = op25b_stats_header(app->stats);
+	op25b_stats_layout_begin(app->stats);
+	h->n_ports = app->n_ports;
+	for (i = 0; i < app->n_ports; i++) {
+		h->ports[i].port_id = app->ports[i];
+		snprintf(h->ports[i].name, sizeof(h->ports[i].name), "%s",
+			 app->port_names[i]);
+		for (k = 0; k < app->config.n_pairs; k++)
+			if (app->config.pairs[k].sub == app->ports[i])
+				h->ports[i].is_subscriber = 1;
+	}
+	op25b_stats_layout_end(app->stats);
+	return 0;
 }
 
-/* The control loop: wake every 10 ms for signals, idleness and status. */
-static void
-control_loop(struct op25b_app *app)
+/* Workers report a quiescent state once a loop; a reload waits for all of
+ * them before it frees the tables they might still be reading. */
+static int
+create_rcu(struct op25b_app *app)
 {
-	const struct op25b_config *cfg = &app->config;
-	uint64_t hz = rte_get_tsc_hz();
-	uint64_t next_status = app->start_tsc + cfg->status_interval_s * hz;
+	size_t size = rte_rcu_qsbr_get_memsize(app->n_workers);
+	unsigned int i;
 
-	for (;;) {
-		uint64_t now;
+	app->qsbr = rte_zmalloc("op25b_qsbr", size, RTE_CACHE_LINE_SIZE);
+	if (app->qsbr == NULL ||
+	    rte_rcu_qsbr_init(app->qsbr, app->n_workers) != 0)
+		return -ENOMEM;
+	for (i = 0; i < app->n_workers; i++)
+		if (rte_rcu_qsbr_thread_register(app->qsbr, i) != 0)
+			return -EINVAL;
+	return 0;
+}
 
-		usleep(10000);
-		if (signal_received) {
-			printf("op25b: %s, stopping\n",
-			       strsignal(signal_received));
-			break;
-		}
-		now = rte_rdtsc();
-		if (cfg->stop_after_idle_ms != 0 &&
-		    now - last_activity_tsc(app) >
-			    cfg->stop_after_idle_ms * hz / 1000) {
-			printf("op25b: idle for %" PRIu32 " ms, stopping\n",
-			       cfg->stop_after_idle_ms);
-			break;
-		}
-		if (cfg->status_interval_s != 0 && now >= next_status) {
-			op25b_report_status_line(app, stdout);
-			next_status = now + cfg->status_interval_s * hz;
-		}
+/* The final report, from a snapshot of the segment (as op25b-stat sees
+ * it). Returns 0 or -errno. */
+static int
+final_report(struct op25b_app *app)
+{
+	struct op25b_stats_snapshot *snap = malloc(sizeof(*snap));
+	struct op25b_stats_reader *r = op25b_stats_open(app->config.instance);
+	int err = 0;
+
+	if (snap == NULL || r == NULL || op25b_stats_read(r, snap, 1000) != 0) {
+		fprintf(stderr, "op25b: reading the final counters failed\n");
+		err = -EIO;
+		goto out;
 	}
-	atomic_store_explicit(&app->stop, true, memory_order_relaxed);
-	rte_eal_mp_wait_lcore();
+	op25b_report_print(snap, stdout);
+	printf("mempool: %u of %u mbufs free\n",
+	       rte_mempool_avail_count(app->pool), app->pool->size);
+	if (app->config.stats_json != NULL) {
+		err = op25b_report_json(snap, app->pool, app->config.stats_json);
+		if (err != 0)
+			fprintf(stderr, "op25b: %s: %s\n",
+				app->config.stats_json, strerror(-err));
+	}
+out:
+	op25b_stats_close(r);
+	free(snap);
+	return err;
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct op25b_app app;
-	struct rte_eth_stats stats[OP25B_MAX_PORTS];
-	struct op25b_classifier *classifier;
 	unsigned int lcore, i;
 	int ret, eal_args, exit_code = EXIT_FAILURE;
 
@@ -387,27 +441,24 @@ main(int argc, char **argv)
 	app.policy = load_policy(app.config.policy_path);
 	if (app.policy == NULL)
 		goto out_eal;
-	classifier = op25b_classifier_create(app.policy, (int)rte_socket_id());
-	if (classifier == NULL) {
-		fprintf(stderr, "op25b: %s: compiling the tables failed: %s\n",
-			app.config.policy_path, rte_strerror(rte_errno));
-		goto out_policy;
-	}
-	atomic_store_explicit(&app.classifier, classifier,
-			      memory_order_release);
 	if (op25b_ports_check(&app) != 0 || create_workers(&app) != 0 ||
+	    create_stats(&app) != 0)
+		goto out_workers;
+	if (create_rcu(&app) != 0 || op25b_control_start(&app) != 0 ||
 	    create_pool(&app) != 0)
 		goto out_classifier;
 	if (op25b_ports_start(&app) != 0)
 		goto out_pool;
+	op25b_telemetry_register(&app);
+	op25b_control_install_signals();
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	printf("op25b: policy %s: %u classes, %u destination groups, %zu KB "
-	       "of tables; %u worker(s), %u port pair(s)\n",
+	       "of tables; %u worker(s), %u port pair(s); counters in "
+	       "/dev/shm/op25b.%s\n",
 	       app.config.policy_path, app.policy->n_classes,
-	       app.policy->n_groups, op25b_classifier_memory(classifier) / 1024,
-	       app.n_workers, app.config.n_pairs);
+	       app.policy->n_groups,
+	       op25b_classifier_memory(atomic_load(&app.classifier)) / 1024,
+	       app.n_workers, app.config.n_pairs, app.config.instance);
 	fflush(stdout);
 
 	op25b_worker_app = &app;
@@ -417,34 +468,27 @@ main(int argc, char **argv)
 		rte_eal_remote_launch(op25b_worker_main, &app.workers[i], lcore);
 		i++;
 	}
-	control_loop(&app);
+	op25b_control_loop(&app);
 
-	op25b_ports_stop(&app, stats);
-	op25b_report_print(&app, stats, stdout);
-	printf("mempool: %u of %u mbufs free\n",
-	       rte_mempool_avail_count(app.pool), app.pool->size);
-	exit_code = EXIT_SUCCESS;
-	if (app.config.stats_json != NULL) {
-		ret = op25b_report_json(&app, stats, app.config.stats_json);
-		if (ret != 0) {
-			fprintf(stderr, "op25b: %s: %s\n", app.config.stats_json,
-				strerror(-ret));
-			exit_code = EXIT_FAILURE;
-		}
-	}
+	/* Driver figures before the ports close; the report after, when
+	 * every mbuf is back in the pool. */
+	op25b_ports_publish_stats(&app);
+	op25b_ports_stop(&app);
+	exit_code = final_report(&app) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	if (rte_mempool_avail_count(app.pool) != app.pool->size) {
 		fprintf(stderr, "op25b: %u mbufs were not returned\n",
 			app.pool->size - rte_mempool_avail_count(app.pool));
 		exit_code = EXIT_FAILURE;
 	}
-	goto out_pool;
 
 out_pool:
 	rte_mempool_free(app.pool);
 out_classifier:
-	rte_free(app.workers);
 	op25b_classifier_free(atomic_load(&app.classifier));
-out_policy:
+	rte_free(app.qsbr);
+out_workers:
+	op25b_stats_destroy(app.stats);
+	rte_free(app.workers);
 	op25b_policy_free(app.policy);
 out_eal:
 	rte_eal_cleanup();

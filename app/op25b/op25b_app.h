@@ -16,9 +16,12 @@
 
 #include "op25b_classify.h"
 #include "op25b_policy.h"
+#include "op25b_stats.h"
+
+struct rte_rcu_qsbr;
 
 #define OP25B_MAX_PAIRS 16
-#define OP25B_MAX_PORTS (2 * OP25B_MAX_PAIRS)
+#define OP25B_MAX_PORTS OP25B_STATS_MAX_PORTS
 #define OP25B_DEFAULT_BURST 32
 #define OP25B_RX_DESC 1024
 #define OP25B_TX_DESC 1024
@@ -36,35 +39,28 @@ struct op25b_config {
 	uint32_t stop_after_idle_ms; /* 0: run until a signal */
 	uint32_t status_interval_s;  /* 0: no periodic status line */
 	const char *stats_json;
+	const char *instance;        /* --name: /dev/shm/op25b.NAME */
 };
 
-/* Counters of one port as one worker saw them (the app's side; the PMD's
- * side comes from rte_eth_stats_get). */
-struct op25b_port_counters {
-	uint64_t rx;
-	uint64_t tx;
-	uint64_t tx_dropped; /* TX queue full: freed, not sent */
-};
-
-/* One worker lcore. Everything here is written by that worker only; the
- * control lcore reads it, so 64-bit counters are plain aligned stores. */
+/* One worker lcore. Its counters live in shared memory (@stats), written
+ * by this worker only, with plain stores; the control lcore and
+ * op25b-stat read them. */
 struct op25b_worker {
-	struct op25b_classify_counters counters;
-	struct op25b_port_counters port[OP25B_MAX_PORTS];
-	uint64_t upstream; /* packets passed from upstream to subscribers */
-	uint64_t loops;
-	uint64_t busy_loops;
-	uint64_t last_rx_tsc;
+	struct op25b_stats_worker *stats;
 	unsigned int lcore_id;
 	uint16_t queue;
+	unsigned int rcu_id;
 } __rte_cache_aligned;
 
 struct op25b_app {
 	struct op25b_config config;
+	/* The policy the current classifier was compiled from; the control
+	 * lcore's alone. */
 	struct op25b_policy *policy;
-	/* Workers load it once per loop (acquire), so that a later reload
-	 * can swap it. */
+	/* Workers load it once per loop (acquire); the control lcore swaps it
+	 * on reload and frees the old one after an RCU grace period. */
 	_Atomic(struct op25b_classifier *) classifier;
+	struct rte_rcu_qsbr *qsbr;
 	struct rte_mempool *pool;
 	struct op25b_worker *workers;
 	unsigned int n_workers;
@@ -72,6 +68,7 @@ struct op25b_app {
 	/* Names are kept: a closed port has none left to ask for. */
 	char port_names[OP25B_MAX_PORTS][RTE_ETH_NAME_MAX_LEN];
 	unsigned int n_ports;
+	struct op25b_stats_writer *stats;
 	atomic_bool stop;
 	uint64_t start_tsc;
 };
@@ -79,17 +76,28 @@ struct op25b_app {
 /* ports.c */
 int op25b_ports_check(struct op25b_app *app);
 int op25b_ports_start(struct op25b_app *app);
-void op25b_ports_stop(struct op25b_app *app, struct rte_eth_stats *stats);
+void op25b_ports_stop(struct op25b_app *app);
+
+void op25b_ports_publish_stats(struct op25b_app *app);
 
 /* worker.c */
 int op25b_worker_main(void *arg);
 extern struct op25b_app *op25b_worker_app;
 
+/* control.c */
+int op25b_control_start(struct op25b_app *app);
+void op25b_control_install_signals(void);
+int op25b_control_reload(struct op25b_app *app, const char *path);
+void op25b_control_loop(struct op25b_app *app);
+
+/* telemetry.c */
+void op25b_telemetry_register(struct op25b_app *app);
+
 /* report.c */
-void op25b_report_print(const struct op25b_app *app,
-			const struct rte_eth_stats *stats, FILE *out);
-int op25b_report_json(const struct op25b_app *app,
-		      const struct rte_eth_stats *stats, const char *path);
-void op25b_report_status_line(const struct op25b_app *app, FILE *out);
+void op25b_report_print(const struct op25b_stats_snapshot *snap, FILE *out);
+int op25b_report_json(const struct op25b_stats_snapshot *snap,
+		      const struct rte_mempool *pool, const char *path);
+void op25b_report_status_line(const struct op25b_stats_snapshot *snap,
+			      FILE *out);
 
 #endif /* OP25B_APP_H */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -151,19 +152,42 @@ op25b_ports_start(struct op25b_app *app)
 	return 0;
 }
 
-/* Stats are read before the stop: some PMDs reset them on close. Closing
- * is what completes a net_pcap TX file and returns RX ring mbufs. */
+/* The drivers' own figures, into the shared-memory header (about once a
+ * second, and at exit before the ports close). */
 void
-op25b_ports_stop(struct op25b_app *app, struct rte_eth_stats *stats)
+op25b_ports_publish_stats(struct op25b_app *app)
+{
+	struct op25b_stats_header *h = op25b_stats_header(app->stats);
+	struct timespec now;
+	unsigned int i;
+
+	for (i = 0; i < app->n_ports; i++) {
+		struct op25b_stats_port *p = &h->ports[i];
+		struct rte_eth_stats st;
+
+		if (rte_eth_stats_get(app->ports[i], &st) != 0)
+			continue;
+		__atomic_store_n(&p->rx, st.ipackets, __ATOMIC_RELAXED);
+		__atomic_store_n(&p->tx, st.opackets, __ATOMIC_RELAXED);
+		__atomic_store_n(&p->rx_missed, st.imissed, __ATOMIC_RELAXED);
+		__atomic_store_n(&p->rx_errors, st.ierrors + st.rx_nombuf,
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&p->tx_errors, st.oerrors, __ATOMIC_RELAXED);
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	__atomic_store_n(&h->ports_updated_ns,
+			 (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec,
+			 __ATOMIC_RELAXED);
+}
+
+/* Closing is what completes a net_pcap TX file and returns RX ring mbufs. */
+void
+op25b_ports_stop(struct op25b_app *app)
 {
 	unsigned int i;
 
 	for (i = 0; i < app->n_ports; i++) {
-		uint16_t port = app->ports[i];
-
-		memset(&stats[i], 0, sizeof(stats[i]));
-		rte_eth_stats_get(port, &stats[i]);
-		rte_eth_dev_stop(port);
-		rte_eth_dev_close(port);
+		rte_eth_dev_stop(app->ports[i]);
+		rte_eth_dev_close(app->ports[i]);
 	}
 }

@@ -1,125 +1,80 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Final and periodic reports: the workers' counters summed, as text for
- * the operator and as JSON for scripts (same names in both).
+ * Reports from a shared-memory snapshot: the final text and JSON reports
+ * and the status line read the same copy that op25b-stat and telemetry
+ * read, so their numbers cannot disagree.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include <rte_cycles.h>
-#include <rte_ethdev.h>
+#include <rte_mempool.h>
 
 #include "op25b_app.h"
 
-#define NO_NAME "(none)"
-
-static const char *const verdict_names[OP25B_VERDICT_MAX] = {
-	"forwarded", "counted", "blocked", "reset"};
-
-struct totals {
-	uint64_t outcome[OP25B_OUTCOME_MAX];
-	uint64_t upstream;
-	struct op25b_port_counters port[OP25B_MAX_PORTS];
-	uint64_t class_verdict[OP25B_POLICY_MAX_CLASSES + 1][OP25B_VERDICT_MAX];
-	uint64_t group_verdict[OP25B_POLICY_MAX_GROUPS + 1][OP25B_VERDICT_MAX];
-};
-
-static void
-sum_workers(const struct op25b_app *app, struct totals *t)
+static const char *
+role(const struct op25b_stats_port *p)
 {
-	unsigned int w, i, v;
-
-	memset(t, 0, sizeof(*t));
-	for (w = 0; w < app->n_workers; w++) {
-		const struct op25b_worker *wk = &app->workers[w];
-
-		for (i = 0; i < OP25B_OUTCOME_MAX; i++)
-			t->outcome[i] += wk->counters.outcome[i];
-		t->upstream += wk->upstream;
-		for (i = 0; i < OP25B_MAX_PORTS; i++) {
-			t->port[i].rx += wk->port[i].rx;
-			t->port[i].tx += wk->port[i].tx;
-			t->port[i].tx_dropped += wk->port[i].tx_dropped;
-		}
-		for (i = 0; i <= app->policy->n_classes; i++)
-			for (v = 0; v < OP25B_VERDICT_MAX; v++)
-				t->class_verdict[i][v] +=
-					wk->counters.class_verdict[i][v];
-		for (i = 0; i <= app->policy->n_groups; i++)
-			for (v = 0; v < OP25B_VERDICT_MAX; v++)
-				t->group_verdict[i][v] +=
-					wk->counters.group_verdict[i][v];
-	}
+	return p->is_subscriber ? "subscriber" : "upstream";
 }
 
-static const char *
-class_name(const struct op25b_policy *p, unsigned int slot)
+/* Slot 0 ("(none)") last, as a total line would be. */
+static unsigned int
+slot_at(unsigned int i, unsigned int n_slots)
 {
-	return slot == 0 ? NO_NAME : p->classes[slot - 1].name;
-}
-
-static const char *
-group_name(const struct op25b_policy *p, unsigned int slot)
-{
-	return slot == 0 ? NO_NAME : p->groups[slot - 1].name;
-}
-
-static const char *
-port_role(const struct op25b_app *app, uint16_t port)
-{
-	unsigned int i;
-
-	for (i = 0; i < app->config.n_pairs; i++)
-		if (app->config.pairs[i].sub == port)
-			return "subscriber";
-	return "upstream";
+	return (i + 1) % n_slots;
 }
 
 void
-op25b_report_status_line(const struct op25b_app *app, FILE *out)
+op25b_report_status_line(const struct op25b_stats_snapshot *s, FILE *out)
 {
-	struct totals t;
+	const struct op25b_stats_header *h = &s->header;
+	struct timespec now;
 	uint64_t rx = 0;
 	unsigned int i;
 
-	sum_workers(app, &t);
-	/* What subscribers sent: the packets the outcomes below add up to. */
-	for (i = 0; i < app->config.n_pairs; i++)
-		rx += t.port[app->config.pairs[i].sub].rx;
+	for (i = 0; i < h->n_ports; i++)
+		if (h->ports[i].is_subscriber)
+			rx += s->port_app[h->ports[i].port_id].rx;
+	clock_gettime(CLOCK_REALTIME, &now);
 	fprintf(out,
-		"op25b: %.0fs subscriber rx %" PRIu64 " upstream rx %" PRIu64
-		" forwarded %" PRIu64
+		"op25b: %.0fs generation %" PRIu64 " subscriber rx %" PRIu64
+		" upstream rx %" PRIu64 " forwarded %" PRIu64
 		" counted %" PRIu64 " blocked %" PRIu64 " reset %" PRIu64
 		" malformed %" PRIu64 "\n",
-		(double)(rte_rdtsc() - app->start_tsc) / rte_get_tsc_hz(), rx,
-		t.upstream, t.outcome[OP25B_OUTCOME_FORWARDED],
-		t.outcome[OP25B_OUTCOME_COUNTED],
-		t.outcome[OP25B_OUTCOME_BLOCKED],
-		t.outcome[OP25B_OUTCOME_RESET],
-		t.outcome[OP25B_OUTCOME_MALFORMED]);
+		((double)now.tv_sec * 1e9 + now.tv_nsec - h->start_time_ns) /
+			1e9,
+		h->policy_generation, rx, s->upstream,
+		s->totals.outcome[OP25B_OUTCOME_FORWARDED],
+		s->totals.outcome[OP25B_OUTCOME_COUNTED],
+		s->totals.outcome[OP25B_OUTCOME_BLOCKED],
+		s->totals.outcome[OP25B_OUTCOME_RESET],
+		s->totals.outcome[OP25B_OUTCOME_MALFORMED]);
 	fflush(out);
 }
 
 static void
 print_verdict_table(FILE *out, const char *title, unsigned int n_slots,
-		    uint64_t (*table)[OP25B_VERDICT_MAX],
-		    const char *(*name)(const struct op25b_policy *,
-					unsigned int),
-		    const struct op25b_policy *policy)
+		    const uint64_t (*table)[OP25B_VERDICT_MAX],
+		    const char (*names)[OP25B_STATS_NAME_MAX],
+		    const uint8_t *active)
 {
-	unsigned int s, v;
+	unsigned int i, v;
 
 	fprintf(out, "%-24s", title);
 	for (v = 0; v < OP25B_VERDICT_MAX; v++)
-		fprintf(out, " %12s", verdict_names[v]);
+		fprintf(out, " %12s", op25b_verdict_name(v));
 	fputc('\n', out);
-	for (s = 1; s <= n_slots; s++) {
-		unsigned int slot = s % n_slots; /* named slots first, none last */
+	for (i = 0; i < n_slots; i++) {
+		unsigned int slot = slot_at(i, n_slots);
+		char label[OP25B_STATS_NAME_MAX + 16];
 
-		fprintf(out, "%-24s", name(policy, slot));
+		snprintf(label, sizeof(label), "%s%s", names[slot],
+			 active[slot] ? "" : " (removed)");
+		fprintf(out, "%-24s", label);
 		for (v = 0; v < OP25B_VERDICT_MAX; v++)
 			fprintf(out, " %12" PRIu64, table[slot][v]);
 		fputc('\n', out);
@@ -127,37 +82,40 @@ print_verdict_table(FILE *out, const char *title, unsigned int n_slots,
 }
 
 void
-op25b_report_print(const struct op25b_app *app,
-		   const struct rte_eth_stats *stats, FILE *out)
+op25b_report_print(const struct op25b_stats_snapshot *s, FILE *out)
 {
-	const struct op25b_policy *p = app->policy;
-	struct totals t;
+	const struct op25b_stats_header *h = &s->header;
 	unsigned int i;
 
-	sum_workers(app, &t);
 	fprintf(out, "%-5s %-20s %-10s %12s %12s %10s %10s %10s\n", "port",
 		"name", "role", "rx", "tx", "rx_missed", "tx_errors",
 		"tx_dropped");
-	for (i = 0; i < app->n_ports; i++) {
-		uint16_t port = app->ports[i];
-		const char *name = app->port_names[i];
+	for (i = 0; i < h->n_ports; i++) {
+		const struct op25b_stats_port *p = &h->ports[i];
 
 		fprintf(out,
 			"%-5u %-20s %-10s %12" PRIu64 " %12" PRIu64
 			" %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
-			port, name, port_role(app, port), stats[i].ipackets,
-			stats[i].opackets, stats[i].imissed, stats[i].oerrors,
-			t.port[port].tx_dropped);
+			p->port_id, p->name, role(p), p->rx, p->tx,
+			p->rx_missed, p->tx_errors,
+			s->port_app[p->port_id].tx_dropped);
 	}
 	fputs("packets:", out);
 	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
 		fprintf(out, " %s %" PRIu64, op25b_outcome_name(i),
-			t.outcome[i]);
-	fprintf(out, " upstream %" PRIu64 "\n", t.upstream);
-	print_verdict_table(out, "class", p->n_classes + 1, t.class_verdict,
-			    class_name, p);
-	print_verdict_table(out, "destination group", p->n_groups + 1,
-			    t.group_verdict, group_name, p);
+			s->totals.outcome[i]);
+	fprintf(out, " upstream %" PRIu64 "\n", s->upstream);
+	print_verdict_table(out, "class", s->names.n_class_slots,
+			    s->totals.class_verdict, s->names.class_name,
+			    s->names.class_active);
+	print_verdict_table(out, "destination group", s->names.n_group_slots,
+			    s->totals.group_verdict, s->names.group_name,
+			    s->names.group_active);
+	if (h->reload_ok || h->reload_failed)
+		fprintf(out,
+			"policy generation %" PRIu64 ": %" PRIu64
+			" reloads, %" PRIu64 " failed\n",
+			h->policy_generation, h->reload_ok, h->reload_failed);
 }
 
 static void
@@ -178,80 +136,83 @@ json_string(FILE *f, const char *s)
 }
 
 static void
-json_verdicts(FILE *f, const uint64_t *v)
+json_verdict_map(FILE *f, unsigned int n_slots,
+		 const uint64_t (*table)[OP25B_VERDICT_MAX],
+		 const char (*names)[OP25B_STATS_NAME_MAX])
 {
-	unsigned int i;
+	unsigned int i, v;
 
-	fputc('{', f);
-	for (i = 0; i < OP25B_VERDICT_MAX; i++)
-		fprintf(f, "%s\"%s\": %" PRIu64, i ? ", " : "",
-			verdict_names[i], v[i]);
-	fputc('}', f);
+	for (i = 0; i < n_slots; i++) {
+		unsigned int slot = slot_at(i, n_slots);
+
+		fprintf(f, "%s\n    ", i ? "," : "");
+		json_string(f, names[slot]);
+		fputs(": {", f);
+		for (v = 0; v < OP25B_VERDICT_MAX; v++)
+			fprintf(f, "%s\"%s\": %" PRIu64, v ? ", " : "",
+				op25b_verdict_name(v), table[slot][v]);
+		fputc('}', f);
+	}
 }
 
 /* Written to a temporary file and renamed, so that a reader never sees
  * half a report. */
 int
-op25b_report_json(const struct op25b_app *app,
-		  const struct rte_eth_stats *stats, const char *path)
+op25b_report_json(const struct op25b_stats_snapshot *s,
+		  const struct rte_mempool *pool, const char *path)
 {
-	const struct op25b_policy *p = app->policy;
+	const struct op25b_stats_header *h = &s->header;
 	char tmp[4096];
-	struct totals t;
 	unsigned int i;
 	FILE *f;
 
-	sum_workers(app, &t);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (f == NULL)
 		return -errno;
-	fputs("{\n  \"policy\": ", f);
-	json_string(f, p->file);
-	fputs(",\n  \"ports\": [", f);
-	for (i = 0; i < app->n_ports; i++) {
-		uint16_t port = app->ports[i];
-		const char *name = app->port_names[i];
+	fputs("{\n  \"instance\": ", f);
+	json_string(f, h->instance);
+	fputs(",\n  \"policy\": ", f);
+	json_string(f, h->policy_file);
+	fprintf(f,
+		",\n  \"generation\": %" PRIu64 ",\n  \"reload_ok\": %" PRIu64
+		",\n  \"reload_failed\": %" PRIu64 ",\n  \"ports\": [",
+		h->policy_generation, h->reload_ok, h->reload_failed);
+	for (i = 0; i < h->n_ports; i++) {
+		const struct op25b_stats_port *p = &h->ports[i];
 
+		fprintf(f, "%s\n    {\"port\": %u, \"name\": ", i ? "," : "",
+			p->port_id);
+		json_string(f, p->name);
 		fprintf(f,
-			"%s\n    {\"port\": %u, \"name\": \"%s\", \"role\": "
-			"\"%s\", \"rx\": %" PRIu64 ", \"tx\": %" PRIu64
-			", \"rx_missed\": %" PRIu64 ", \"rx_errors\": %" PRIu64
-			", \"tx_errors\": %" PRIu64 ", \"tx_dropped\": %" PRIu64
-			"}",
-			i ? "," : "", port, name, port_role(app, port),
-			stats[i].ipackets, stats[i].opackets, stats[i].imissed,
-			stats[i].ierrors + stats[i].rx_nombuf, stats[i].oerrors,
-			t.port[port].tx_dropped);
+			", \"role\": \"%s\", \"rx\": %" PRIu64
+			", \"tx\": %" PRIu64 ", \"rx_missed\": %" PRIu64
+			", \"rx_errors\": %" PRIu64 ", \"tx_errors\": %" PRIu64
+			", \"tx_dropped\": %" PRIu64 "}",
+			role(p), p->rx, p->tx, p->rx_missed, p->rx_errors,
+			p->tx_errors, s->port_app[p->port_id].tx_dropped);
 	}
 	fputs("\n  ],\n  \"packets\": {", f);
 	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
 		fprintf(f, "%s\"%s\": %" PRIu64, i ? ", " : "",
-			op25b_outcome_name(i), t.outcome[i]);
-	fprintf(f, ", \"upstream\": %" PRIu64 "},\n  \"classes\": {", t.upstream);
-	for (i = 0; i <= p->n_classes; i++) {
-		unsigned int slot = (i + 1) % (p->n_classes + 1);
-
-		fprintf(f, "%s\n    \"%s\": ", i ? "," : "", class_name(p, slot));
-		json_verdicts(f, t.class_verdict[slot]);
-	}
+			op25b_outcome_name(i), s->totals.outcome[i]);
+	fprintf(f, ", \"upstream\": %" PRIu64 "},\n  \"classes\": {",
+		s->upstream);
+	json_verdict_map(f, s->names.n_class_slots, s->totals.class_verdict,
+			 s->names.class_name);
 	fputs("\n  },\n  \"groups\": {", f);
-	for (i = 0; i <= p->n_groups; i++) {
-		unsigned int slot = (i + 1) % (p->n_groups + 1);
-
-		fprintf(f, "%s\n    \"%s\": ", i ? "," : "", group_name(p, slot));
-		json_verdicts(f, t.group_verdict[slot]);
-	}
+	json_verdict_map(f, s->names.n_group_slots, s->totals.group_verdict,
+			 s->names.group_name);
 	fputs("\n  },\n  \"workers\": [", f);
-	for (i = 0; i < app->n_workers; i++)
+	for (i = 0; i < s->n_workers; i++)
 		fprintf(f,
 			"%s{\"lcore\": %u, \"loops\": %" PRIu64
 			", \"busy_loops\": %" PRIu64 "}",
-			i ? ", " : "", app->workers[i].lcore_id,
-			app->workers[i].loops, app->workers[i].busy_loops);
+			i ? ", " : "", s->workers[i].lcore_id,
+			s->workers[i].loops, s->workers[i].busy_loops);
 	fprintf(f,
 		"],\n  \"mempool\": {\"size\": %u, \"available\": %u}\n}\n",
-		app->pool->size, rte_mempool_avail_count(app->pool));
+		pool->size, rte_mempool_avail_count(pool));
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		int err = -errno;
 

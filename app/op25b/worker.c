@@ -7,6 +7,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 
 #include "op25b_app.h"
 
@@ -21,9 +22,9 @@ send_burst(struct op25b_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	if (n == 0)
 		return;
 	sent = rte_eth_tx_burst(port, w->queue, pkts, n);
-	w->port[port].tx += sent;
+	w->stats->port[port].tx += sent;
 	if (unlikely(sent < n)) {
-		w->port[port].tx_dropped += n - sent;
+		w->stats->port[port].tx_dropped += n - sent;
 		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
 	}
 }
@@ -43,9 +44,9 @@ subscriber_burst(struct op25b_worker *w,
 	n = rte_eth_rx_burst(pair->sub, w->queue, pkts, burst);
 	if (n == 0)
 		return 0;
-	w->port[pair->sub].rx += n;
+	w->stats->port[pair->sub].rx += n;
 	op25b_classifier_classify_burst(classifier, pkts, n, results,
-					&w->counters);
+					&w->stats->counters);
 	for (i = 0; i < n; i++) {
 		switch (results[i].disposition) {
 		case OP25B_DISPOSITION_FORWARD:
@@ -76,8 +77,8 @@ upstream_burst(struct op25b_worker *w, const struct op25b_pair *pair,
 	n = rte_eth_rx_burst(pair->up, w->queue, pkts, burst);
 	if (n == 0)
 		return 0;
-	w->port[pair->up].rx += n;
-	w->upstream += n;
+	w->stats->port[pair->up].rx += n;
+	w->stats->upstream += n;
 	send_burst(w, pair->sub, pkts, n);
 	return n;
 }
@@ -88,8 +89,11 @@ op25b_worker_main(void *arg)
 	struct op25b_worker *w = arg;
 	struct op25b_app *app = op25b_worker_app;
 	const struct op25b_config *cfg = &app->config;
+	struct op25b_stats_worker *stats = w->stats;
 	uint16_t burst = cfg->burst;
 
+	stats->lcore_id = w->lcore_id;
+	rte_rcu_qsbr_thread_online(app->qsbr, w->rcu_id);
 	while (!atomic_load_explicit(&app->stop, memory_order_relaxed)) {
 		/* Acquire: the tables behind the pointer were written before
 		 * it was published. */
@@ -103,12 +107,16 @@ op25b_worker_main(void *arg)
 						burst);
 			got += upstream_burst(w, &cfg->pairs[i], burst);
 		}
-		w->loops++;
+		/* Done with this loop's classifier: a reload waiting to free
+		 * the old one needs only this. */
+		rte_rcu_qsbr_quiescent(app->qsbr, w->rcu_id);
+		stats->loops++;
 		if (got != 0) {
-			w->busy_loops++;
-			__atomic_store_n(&w->last_rx_tsc, rte_rdtsc(),
+			stats->busy_loops++;
+			__atomic_store_n(&stats->last_rx_tsc, rte_rdtsc(),
 					 __ATOMIC_RELAXED);
 		}
 	}
+	rte_rcu_qsbr_thread_offline(app->qsbr, w->rcu_id);
 	return 0;
 }

@@ -19,39 +19,11 @@
  * line is requested: four packets cover the DRAM latency of one parse. */
 #define PREFETCH_AHEAD 4
 
-static const char *const outcome_names[] = {
-#define OP25B_OUTCOME_NAME(e, n, h) #n,
-	OP25B_OUTCOME_LIST(OP25B_OUTCOME_NAME)
-#undef OP25B_OUTCOME_NAME
-};
-
-static const char *const outcome_helps[] = {
-#define OP25B_OUTCOME_HELP(e, n, h) h,
-	OP25B_OUTCOME_LIST(OP25B_OUTCOME_HELP)
-#undef OP25B_OUTCOME_HELP
-};
-
-_Static_assert(RTE_DIM(outcome_names) == OP25B_OUTCOME_MAX,
-	       "one name per outcome");
 _Static_assert(sizeof(struct op25b_classify_result) == 4,
 	       "results stay one word per packet");
 _Static_assert(OP25B_OUTCOME_RESET - OP25B_OUTCOME_FORWARDED + 1 ==
 		       OP25B_VERDICT_MAX,
 	       "verdict outcomes are contiguous");
-
-const char *
-op25b_outcome_name(enum op25b_outcome outcome)
-{
-	return (unsigned int)outcome < OP25B_OUTCOME_MAX ? outcome_names[outcome]
-							 : "unknown";
-}
-
-const char *
-op25b_outcome_help(enum op25b_outcome outcome)
-{
-	return (unsigned int)outcome < OP25B_OUTCOME_MAX ? outcome_helps[outcome]
-							 : "";
-}
 
 /* ------------------------------------------------------------------ */
 /* Compilation                                                         */
@@ -74,7 +46,7 @@ side_rules_free(struct side_rules *s)
 
 static int
 side_rules_collect(struct side_rules *s, const struct op25b_prefix_list *lists,
-		   size_t stride, unsigned int n_lists)
+		   size_t stride, unsigned int n_lists, const uint8_t *slots)
 {
 	size_t n_v4 = 0, n_v6 = 0, i;
 	unsigned int k;
@@ -110,9 +82,10 @@ side_rules_collect(struct side_rules *s, const struct op25b_prefix_list *lists,
 
 				r->ip = load_be32(p->addr);
 				r->depth = p->length;
-				r->value = (uint8_t)(k + 1);
+				r->value = slots ? slots[k] : (uint8_t)(k + 1);
 			} else {
-				s->v6_value[s->n_v6] = k + 1;
+				s->v6_value[s->n_v6] =
+					slots ? slots[k] : k + 1;
 				s->v6[s->n_v6++] = (struct op25b_prefix *)p;
 			}
 		}
@@ -255,16 +228,48 @@ build_side(struct side_rules *s, int socket_id, struct lpm4 **t4,
 	return 0;
 }
 
-struct op25b_classifier *
-op25b_classifier_create(const struct op25b_policy *policy, int socket_id)
+/*
+ * Which policy entry each slot holds (-1: none), from the caller's slot
+ * map; the number of slots the matrix needs is one more than the highest.
+ * Returns -EINVAL for a slot 0 or a slot used twice.
+ */
+static int
+slots_invert(const uint8_t *slots, unsigned int n, int16_t *entry_of_slot,
+	     unsigned int *n_slots)
 {
+	unsigned int i;
+
+	for (i = 0; i < OP25B_STATS_SLOTS; i++)
+		entry_of_slot[i] = -1;
+	*n_slots = n + 1;
+	for (i = 0; i < n; i++) {
+		unsigned int slot = slots ? slots[i] : i + 1;
+
+		if (slot == 0 || entry_of_slot[slot] != -1)
+			return -EINVAL;
+		entry_of_slot[slot] = (int16_t)i;
+		if (slot + 1 > *n_slots)
+			*n_slots = slot + 1;
+	}
+	return 0;
+}
+
+struct op25b_classifier *
+op25b_classifier_create(const struct op25b_policy *policy, int socket_id,
+			const uint8_t *class_slots, const uint8_t *group_slots)
+{
+	int16_t class_of_slot[OP25B_STATS_SLOTS], group_of_slot[OP25B_STATS_SLOTS];
 	struct side_rules src = {0}, dst = {0};
 	struct op25b_classifier *c;
-	unsigned int i, j, n_class_slots;
+	unsigned int i, j, n_class_slots, n_group_slots;
 	int err;
 
 	if (policy == NULL || policy->n_classes > OP25B_POLICY_MAX_CLASSES ||
-	    policy->n_groups > OP25B_POLICY_MAX_GROUPS) {
+	    policy->n_groups > OP25B_POLICY_MAX_GROUPS ||
+	    slots_invert(class_slots, policy->n_classes, class_of_slot,
+			 &n_class_slots) != 0 ||
+	    slots_invert(group_slots, policy->n_groups, group_of_slot,
+			 &n_group_slots) != 0) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -292,8 +297,9 @@ op25b_classifier_create(const struct op25b_policy *policy, int socket_id)
 						     : OP25B_DISPOSITION_FORWARD;
 	}
 
-	n_class_slots = policy->n_classes + 1;
-	c->n_group_slots = (uint16_t)(policy->n_groups + 1);
+	/* Slots of names no longer in the policy never come out of the
+	 * tables; their cells hold what "no class"/"no group" would get. */
+	c->n_group_slots = (uint16_t)n_group_slots;
 	c->matrix = rte_zmalloc_socket("op25b_matrix",
 				       (size_t)n_class_slots * c->n_group_slots,
 				       RTE_CACHE_LINE_SIZE, socket_id);
@@ -305,21 +311,23 @@ op25b_classifier_create(const struct op25b_policy *policy, int socket_id)
 	for (i = 0; i < n_class_slots; i++)
 		for (j = 0; j < c->n_group_slots; j++)
 			c->matrix[i * c->n_group_slots + j] = outcome_of_action(
-				policy,
-				op25b_policy_decide(policy, (int)i - 1,
-						    (int)j - 1, NULL));
+				policy, op25b_policy_decide(policy,
+							    class_of_slot[i],
+							    group_of_slot[j],
+							    NULL));
 
 	err = side_rules_collect(&src,
 				 policy->n_classes ? &policy->classes[0].prefixes
 						   : NULL,
-				 sizeof(policy->classes[0]), policy->n_classes);
+				 sizeof(policy->classes[0]), policy->n_classes,
+				 class_slots);
 	if (err == 0)
 		err = side_rules_collect(&dst,
 					 policy->n_groups
 						 ? &policy->groups[0].prefixes
 						 : NULL,
 					 sizeof(policy->groups[0]),
-					 policy->n_groups);
+					 policy->n_groups, group_slots);
 	if (err == 0)
 		err = build_side(&src, socket_id, &c->src4, &c->src6,
 				 &c->memory);
@@ -423,7 +431,7 @@ static __rte_always_inline void
 decide(const struct op25b_classifier *c, struct rte_mbuf *m,
        const struct pkt_meta *meta, uint16_t src_slot, uint16_t dst_slot,
        struct op25b_classify_result *r,
-       struct op25b_classify_counters *counters)
+       struct op25b_stats_counters *counters)
 {
 	uint8_t outcome = c->matrix[src_slot * c->n_group_slots + dst_slot];
 
@@ -442,13 +450,13 @@ decide(const struct op25b_classifier *c, struct rte_mbuf *m,
 
 /* Where counts go when the caller keeps none: one block per lcore, so
  * that the data path never tests for NULL per packet. */
-static RTE_DEFINE_PER_LCORE(struct op25b_classify_counters, discarded);
+static RTE_DEFINE_PER_LCORE(struct op25b_stats_counters, discarded);
 
 uint16_t
 op25b_classifier_classify_burst(const struct op25b_classifier *c,
 				struct rte_mbuf **pkts, uint16_t n,
 				struct op25b_classify_result *results,
-				struct op25b_classify_counters *counters)
+				struct op25b_stats_counters *counters)
 {
 	struct pkt_meta meta[OP25B_CLASSIFY_BURST_MAX];
 	uint32_t src4[OP25B_CLASSIFY_BURST_MAX], dst4[OP25B_CLASSIFY_BURST_MAX];

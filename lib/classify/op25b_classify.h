@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 
 #include "op25b_policy.h"
+#include "op25b_stats.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,43 +26,6 @@ extern "C" {
  * it, on the stack). */
 #define OP25B_CLASSIFY_BURST_MAX 64
 
-/**
- * Every packet of a burst gets exactly one outcome, so that
- * rx = sum of outcomes holds by construction. One list feeds the enum, the
- * counter names and their help text.
- *   X(ENUM, name, help)
- */
-#define OP25B_OUTCOME_LIST(X)                                                  \
-	X(NON_SMTP, non_smtp,                                                  \
-	  "not TCP to an SMTP or submission port: forwarded untouched")       \
-	X(SUBMISSION, submission,                                              \
-	  "TCP to a submission port: always forwarded")                        \
-	X(FRAGMENTS, fragments, "non-first IP fragments: forwarded")          \
-	X(MALFORMED, malformed,                                                \
-	  "truncated or inconsistent headers: dropped or forwarded by policy") \
-	X(FORWARDED, forwarded, "SMTP packets allowed by policy: forwarded")   \
-	X(COUNTED, counted,                                                    \
-	  "SMTP packets that would be blocked (count, monitor): forwarded")    \
-	X(BLOCKED, blocked, "SMTP packets blocked: dropped")                   \
-	X(RESET, reset, "blocked SYNs answered with a TCP RST+ACK")
-
-enum op25b_outcome {
-#define OP25B_OUTCOME_ENUM(e, n, h) OP25B_OUTCOME_##e,
-	OP25B_OUTCOME_LIST(OP25B_OUTCOME_ENUM)
-#undef OP25B_OUTCOME_ENUM
-	OP25B_OUTCOME_MAX
-};
-
-/** The four outcomes of a policy decision, counted per class and group:
- * verdict index = outcome - OP25B_OUTCOME_FORWARDED. */
-#define OP25B_VERDICT_MAX 4
-#define OP25B_VERDICT_OF(outcome) ((outcome) - OP25B_OUTCOME_FORWARDED)
-
-/** Counter name of an outcome ("non_smtp", ..., "reset"). */
-const char *op25b_outcome_name(enum op25b_outcome outcome);
-/** One line of help for an outcome counter. */
-const char *op25b_outcome_help(enum op25b_outcome outcome);
-
 /** What the caller does with the mbuf. */
 enum op25b_disposition {
 	OP25B_DISPOSITION_FORWARD = 0, /**< send out of the paired port */
@@ -70,23 +34,14 @@ enum op25b_disposition {
 					* send back out of the ingress port */
 };
 
-/** Slot 0 means "no class" / "no group"; slot k is class/group k-1. */
+/** Slot 0 means "no class" / "no group"; see op25b_classifier_create() for
+ * the others. Counters are indexed by slot (struct op25b_stats_counters). */
 struct op25b_classify_result {
 	uint8_t outcome;     /**< enum op25b_outcome */
 	uint8_t disposition; /**< enum op25b_disposition */
 	uint8_t class_slot;
 	uint8_t group_slot;
 };
-
-/**
- * Per-worker counters, written by one worker only. Class and group verdict
- * counters are indexed by slot and by OP25B_VERDICT_OF(outcome).
- */
-struct op25b_classify_counters {
-	uint64_t outcome[OP25B_OUTCOME_MAX];
-	uint64_t class_verdict[OP25B_POLICY_MAX_CLASSES + 1][OP25B_VERDICT_MAX];
-	uint64_t group_verdict[OP25B_POLICY_MAX_GROUPS + 1][OP25B_VERDICT_MAX];
-} __rte_cache_aligned;
 
 struct op25b_classifier;
 
@@ -96,12 +51,19 @@ struct op25b_classifier;
  * The policy is not referenced afterwards. Large prefix lists are built in
  * one pass (sorted by length), not prefix by prefix.
  *
+ * @param class_slots
+ *   The counter slot (1..255) of each class of the policy, so that a class
+ *   keeps its counters across reloads (see op25b_stats.h); NULL: class i
+ *   is slot i + 1.
+ * @param group_slots
+ *   The same for destination groups.
  * @return
- *   The classifier, or NULL with rte_errno set: EINVAL (bad argument),
- *   ENOMEM (table memory), ENOSPC (IPv6 table full).
+ *   The classifier, or NULL with rte_errno set: EINVAL (bad argument or
+ *   slot), ENOMEM (table memory), ENOSPC (IPv6 table full).
  */
 struct op25b_classifier *
-op25b_classifier_create(const struct op25b_policy *policy, int socket_id);
+op25b_classifier_create(const struct op25b_policy *policy, int socket_id,
+			const uint8_t *class_slots, const uint8_t *group_slots);
 
 /** Free a classifier; NULL is accepted. */
 void op25b_classifier_free(struct op25b_classifier *classifier);
@@ -126,7 +88,7 @@ void op25b_classifier_free(struct op25b_classifier *classifier);
 uint16_t op25b_classifier_classify_burst(
 	const struct op25b_classifier *classifier, struct rte_mbuf **pkts,
 	uint16_t n, struct op25b_classify_result *results,
-	struct op25b_classify_counters *counters);
+	struct op25b_stats_counters *counters);
 
 /**
  * Look one address pair up in the compiled tables (for tests and tools).

@@ -161,7 +161,7 @@ compare_double(const void *a, const void *b)
 static void
 measure(const struct op25b_classifier *c, struct rte_mbuf **m, unsigned int n,
 	unsigned int burst, unsigned int rounds,
-	struct op25b_classify_counters *counters, double *min, double *median)
+	struct op25b_stats_counters *counters, double *min, double *median)
 {
 	struct op25b_classify_result results[OP25B_CLASSIFY_BURST_MAX];
 	double cpp[REPEATS];
@@ -249,7 +249,7 @@ main(int argc, char **argv)
 	static const char *const profile_names[] = {
 		"non-SMTP (TCP 443, UDP 53)", "port-25 SYN, IPv4 pool source",
 		"port-25 SYN, IPv6 pool source"};
-	struct op25b_classify_counters *counters;
+	struct op25b_stats_counters *counters;
 	struct op25b_policy_error err;
 	struct op25b_classifier *c;
 	struct op25b_policy *policy;
@@ -290,7 +290,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	t1 = now_ms();
-	c = op25b_classifier_create(policy, (int)rte_socket_id());
+	c = op25b_classifier_create(policy, (int)rte_socket_id(), NULL, NULL);
 	t2 = now_ms();
 	if (c == NULL) {
 		fprintf(stderr, "compile: %s\n", rte_strerror(rte_errno));

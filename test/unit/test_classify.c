@@ -78,7 +78,7 @@ group_setup(void **state)
 					       RTE_PKTMBUF_HEADROOM,
 				       SOCKET_ID_ANY);
 	policy = load_policy(test_policy_yaml);
-	classifier = op25b_classifier_create(policy, SOCKET_ID_ANY);
+	classifier = op25b_classifier_create(policy, SOCKET_ID_ANY, NULL, NULL);
 	return pool && policy && classifier ? 0 : -1;
 }
 
@@ -385,7 +385,7 @@ test_malformed_forward_policy(void **state)
 				   "sources: {dyn: {action: block, prefixes: "
 				   "[198.18.0.0/16]}}\n";
 	struct op25b_policy *p = load_policy(yaml);
-	struct op25b_classifier *c = op25b_classifier_create(p, SOCKET_ID_ANY);
+	struct op25b_classifier *c = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
 	struct op25b_classify_result r;
 
 	(void)state;
@@ -481,7 +481,7 @@ test_monitor_mode_counts_every_block(void **state)
 		"destinations: {mx: {action: block, prefixes: "
 		"[203.0.113.0/24]}}\n";
 	struct op25b_policy *p = load_policy(yaml);
-	struct op25b_classifier *c = op25b_classifier_create(p, SOCKET_ID_ANY);
+	struct op25b_classifier *c = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
 	struct op25b_classify_result r;
 
 	(void)state;
@@ -613,7 +613,7 @@ test_counters_exact(void **state)
 		DYN " doff=3",					 /* malformed */
 		DYN6,						 /* reset, dyn */
 	};
-	struct op25b_classify_counters *cnt = calloc(1, sizeof(*cnt));
+	struct op25b_stats_counters *cnt = calloc(1, sizeof(*cnt));
 	struct rte_mbuf *m[RTE_DIM(burst)];
 	struct op25b_classify_result r[RTE_DIM(burst)];
 	unsigned int i;
@@ -818,7 +818,7 @@ test_tables_match_reference(void **state)
 		char *yaml = random_policy_yaml(8, 400);
 		struct op25b_policy *p = load_policy(yaml);
 		struct op25b_classifier *c =
-			op25b_classifier_create(p, SOCKET_ID_ANY);
+			op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
 		unsigned int i;
 
 		assert_non_null(c);
@@ -868,7 +868,7 @@ test_tables_adjacent_top_prefixes(void **state)
 		"  b: {action: block, prefixes: [252.0.0.0/6]}\n"
 		"  c: {action: block, prefixes: [192.0.0.0/2]}\n";
 	struct op25b_policy *p = load_policy(yaml);
-	struct op25b_classifier *c = op25b_classifier_create(p, SOCKET_ID_ANY);
+	struct op25b_classifier *c = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
 	static const struct {
 		const char *addr;
 		uint8_t slot;

@@ -132,7 +132,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		s->classifier =
-			op25b_classifier_create(s->policy, SOCKET_ID_ANY);
+			op25b_classifier_create(s->policy, SOCKET_ID_ANY, NULL, NULL);
 		if (s->classifier == NULL)
 			return 1;
 		n_tests += s->vf.n_cases;

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control lcore: publishes the policy's names to shared memory,
+ * reloads the policy without stopping the workers, and runs the control
+ * loop (signals, idleness, port figures, status lines).
+ *
+ * A reload loads and compiles the new policy off to the side, publishes the
+ * new classifier with one pointer swap, and frees the old one after an RCU
+ * grace period: a worker is never between two policies within a burst, and
+ * never waits.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_rcu_qsbr.h>
+
+#include "op25b_app.h"
+
+static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reload_requested;
+
+static void
+on_stop_signal(int signo)
+{
+	stop_signal = signo;
+}
+
+static void
+on_reload_signal(int signo)
+{
+	(void)signo;
+	reload_requested = 1;
+}
+
+/* Before the appliance says it is up: a SIGHUP at that moment must reload,
+ * not kill (the default action). */
+void
+op25b_control_install_signals(void)
+{
+	struct sigaction sa = {0};
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_reload_signal;
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/*
+ * Give every class and group of @policy its counter slot: a name keeps the
+ * slot it had since start, a new name gets the next free one. Unused slots
+ * cost nothing, so this may run before the policy is known to compile.
+ * Returns 0, or -ENOSPC past OP25B_STATS_SLOTS - 1 names since start.
+ */
+static int
+assign_slots(struct op25b_app *app, const struct op25b_policy *policy,
+	     uint8_t *class_slots, uint8_t *group_slots)
+{
+	unsigned int i;
+	int slot = 0;
+
+	op25b_stats_layout_begin(app->stats);
+	for (i = 0; i < policy->n_classes && slot >= 0; i++) {
+		slot = op25b_stats_class_slot(app->stats,
+					      policy->classes[i].name);
+		class_slots[i] = (uint8_t)slot;
+	}
+	for (i = 0; i < policy->n_groups && slot >= 0; i++) {
+		slot = op25b_stats_group_slot(app->stats,
+					      policy->groups[i].name);
+		group_slots[i] = (uint8_t)slot;
+	}
+	op25b_stats_layout_end(app->stats);
+	return slot < 0 ? slot : 0;
+}
+
+/* Mark the slots @policy uses as active, record its file and count a new
+ * generation: one layout change that readers see whole. */
+static void
+activate(struct op25b_app *app, const struct op25b_policy *policy,
+	 const uint8_t *class_slots, const uint8_t *group_slots)
+{
+	struct op25b_stats_header *h = op25b_stats_header(app->stats);
+	struct op25b_stats_names *names = op25b_stats_names(app->stats);
+	unsigned int i;
+
+	op25b_stats_layout_begin(app->stats);
+	memset(names->class_active + 1, 0, OP25B_STATS_SLOTS - 1);
+	memset(names->group_active + 1, 0, OP25B_STATS_SLOTS - 1);
+	for (i = 0; i < policy->n_classes; i++)
+		names->class_active[class_slots[i]] = 1;
+	for (i = 0; i < policy->n_groups; i++)
+		names->group_active[group_slots[i]] = 1;
+	snprintf(h->policy_file, sizeof(h->policy_file), "%s", policy->file);
+	h->policy_generation++;
+	op25b_stats_layout_end(app->stats);
+}
+
+/*
+ * Compile @policy with stable counter slots and publish its names; the
+ * caller swaps the classifier in. Returns NULL (rte_errno set, message in
+ * @msg) on failure, with nothing published.
+ */
+static struct op25b_classifier *
+compile(struct op25b_app *app, const struct op25b_policy *policy,
+	char *msg, size_t size)
+{
+	uint8_t class_slots[OP25B_POLICY_MAX_CLASSES];
+	uint8_t group_slots[OP25B_POLICY_MAX_GROUPS];
+	struct op25b_classifier *c;
+
+	if (assign_slots(app, policy, class_slots, group_slots) != 0) {
+		snprintf(msg, size,
+			 "%s: more than %u class or group names since start "
+			 "(restart op25b to renumber)",
+			 policy->file, OP25B_STATS_SLOTS - 1);
+		rte_errno = ENOSPC;
+		return NULL;
+	}
+	c = op25b_classifier_create(policy, (int)rte_socket_id(), class_slots,
+				    group_slots);
+	if (c == NULL) {
+		snprintf(msg, size, "%s: compiling the tables: %s",
+			 policy->file, rte_strerror(rte_errno));
+		return NULL;
+	}
+	activate(app, policy, class_slots, group_slots);
+	return c;
+}
+
+/* The classifier of the policy at start. */
+int
+op25b_control_start(struct op25b_app *app)
+{
+	struct op25b_classifier *c;
+	char msg[640];
+
+	c = compile(app, app->policy, msg, sizeof(msg));
+	if (c == NULL) {
+		fprintf(stderr, "op25b: %s\n", msg);
+		return -rte_errno;
+	}
+	atomic_store_explicit(&app->classifier, c, memory_order_release);
+	return 0;
+}
+
+static double
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static size_t
+prefix_count(const struct op25b_policy *p)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < p->n_classes; i++)
+		n += p->classes[i].prefixes.count;
+	for (i = 0; i < p->n_groups; i++)
+		n += p->groups[i].prefixes.count;
+	return n;
+}
+
+static void
+reload_failed(struct op25b_app *app, const char *why)
+{
+	struct op25b_stats_header *h = op25b_stats_header(app->stats);
+
+	__atomic_fetch_add(&h->reload_failed, 1, __ATOMIC_RELAXED);
+	fprintf(stderr,
+		"op25b: reload failed: %s; policy generation %" PRIu64
+		" stays\n",
+		why, h->policy_generation);
+}
+
+/*
+ * Load @path and make it the running policy. On any failure the running
+ * policy stays, `reload_failed` counts it and the reason is logged as
+ * file:line:column: message. Returns 0 or -errno.
+ */
+int
+op25b_control_reload(struct op25b_app *app, const char *path)
+{
+	struct op25b_stats_header *h = op25b_stats_header(app->stats);
+	struct op25b_classifier *next, *old;
+	struct op25b_policy_error perr;
+	struct op25b_policy *policy;
+	struct timespec t0;
+	char msg[640];
+	unsigned int i;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	policy = op25b_policy_load(path, &perr);
+	if (policy == NULL) {
+		err = -errno;
+		op25b_policy_error_format(&perr, msg, sizeof(msg));
+		reload_failed(app, msg);
+		return err;
+	}
+	for (i = 0; i < policy->n_warnings; i++)
+		fprintf(stderr, "%s\n", policy->warnings[i]);
+	next = compile(app, policy, msg, sizeof(msg));
+	if (next == NULL) {
+		err = -rte_errno;
+		op25b_policy_free(policy);
+		reload_failed(app, msg);
+		return err;
+	}
+	/* Release: the tables are complete before a worker can see them. */
+	old = atomic_exchange_explicit(&app->classifier, next,
+				       memory_order_acq_rel);
+	/* Every worker has passed a quiescent state since the swap: none is
+	 * still inside a burst classified with the old tables. */
+	rte_rcu_qsbr_synchronize(app->qsbr, RTE_QSBR_THRID_INVALID);
+	op25b_classifier_free(old);
+	op25b_policy_free(app->policy);
+	app->policy = policy;
+	__atomic_fetch_add(&h->reload_ok, 1, __ATOMIC_RELAXED);
+	printf("op25b: policy %s loaded: generation %" PRIu64
+	       ", %u classes, %u destination groups, %zu prefixes, %zu KB of "
+	       "tables, %.0f ms\n",
+	       path, h->policy_generation, policy->n_classes, policy->n_groups,
+	       prefix_count(policy), op25b_classifier_memory(next) / 1024,
+	       elapsed_ms(&t0));
+	fflush(stdout);
+	return 0;
+}
+
+static uint64_t
+last_activity_tsc(const struct op25b_app *app)
+{
+	uint64_t last = app->start_tsc;
+	unsigned int i;
+
+	for (i = 0; i < app->n_workers; i++) {
+		uint64_t t = __atomic_load_n(&app->workers[i].stats->last_rx_tsc,
+					     __ATOMIC_RELAXED);
+
+		if (t > last)
+			last = t;
+	}
+	return last;
+}
+
+static void
+status_line(struct op25b_app *app)
+{
+	struct op25b_stats_reader *r = op25b_stats_open(app->config.instance);
+	struct op25b_stats_snapshot *snap = malloc(sizeof(*snap));
+
+	if (r != NULL && snap != NULL && op25b_stats_read(r, snap, 100) == 0)
+		op25b_report_status_line(snap, stdout);
+	free(snap);
+	op25b_stats_close(r);
+}
+
+/* Wake every 10 ms for signals, reloads, idleness, port figures and the
+ * status line; then stop the workers. */
+void
+op25b_control_loop(struct op25b_app *app)
+{
+	const struct op25b_config *cfg = &app->config;
+	uint64_t hz = rte_get_tsc_hz();
+	uint64_t next_status = app->start_tsc + cfg->status_interval_s * hz;
+	uint64_t next_ports = app->start_tsc + hz;
+
+	for (;;) {
+		uint64_t now;
+
+		usleep(10000);
+		if (stop_signal) {
+			printf("op25b: %s, stopping\n", strsignal(stop_signal));
+			break;
+		}
+		if (reload_requested) {
+			reload_requested = 0;
+			op25b_control_reload(app, cfg->policy_path);
+		}
+		now = rte_rdtsc();
+		if (cfg->stop_after_idle_ms != 0 &&
+		    now - last_activity_tsc(app) >
+			    cfg->stop_after_idle_ms * hz / 1000) {
+			printf("op25b: idle for %" PRIu32 " ms, stopping\n",
+			       cfg->stop_after_idle_ms);
+			break;
+		}
+		if (now >= next_ports) {
+			op25b_ports_publish_stats(app);
+			next_ports = now + hz;
+		}
+		if (cfg->status_interval_s != 0 && now >= next_status) {
+			status_line(app);
+			next_status = now + cfg->status_interval_s * hz;
+		}
+	}
+	atomic_store_explicit(&app->stop, true, memory_order_relaxed);
+	rte_eal_mp_wait_lcore();
+}

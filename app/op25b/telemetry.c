@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * DPDK telemetry commands, answered from a shared-memory snapshot (the
+ * same copy op25b-stat reads, so the numbers agree):
+ *   /op25b/stats        outcome totals, upstream, generation, reloads
+ *   /op25b/policy       file, generation, class and group names
+ *   /op25b/class,NAME   the verdict counters of one class
+ *   /op25b/group,NAME   the verdict counters of one destination group
+ * Class names may hold '-' and '.', which 22.11's telemetry refuses in
+ * dictionary keys; hence one command per name rather than a nested dict.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+#include "op25b_app.h"
+
+static const char *instance;
+
+static struct op25b_stats_snapshot *
+snapshot(void)
+{
+	struct op25b_stats_snapshot *snap = malloc(sizeof(*snap));
+	struct op25b_stats_reader *r = op25b_stats_open(instance);
+
+	if (snap != NULL &&
+	    (r == NULL || op25b_stats_read(r, snap, 1000) != 0)) {
+		free(snap);
+		snap = NULL;
+	}
+	op25b_stats_close(r);
+	return snap;
+}
+
+static int
+stats_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct op25b_stats_snapshot *s = snapshot();
+	unsigned int i;
+
+	(void)cmd;
+	(void)params;
+	if (s == NULL)
+		return -EIO;
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
+		rte_tel_data_add_dict_u64(d, op25b_outcome_name(i),
+					  s->totals.outcome[i]);
+	rte_tel_data_add_dict_u64(d, "upstream", s->upstream);
+	rte_tel_data_add_dict_u64(d, "generation",
+				  s->header.policy_generation);
+	rte_tel_data_add_dict_u64(d, "reload_ok", s->header.reload_ok);
+	rte_tel_data_add_dict_u64(d, "reload_failed", s->header.reload_failed);
+	free(s);
+	return 0;
+}
+
+static struct rte_tel_data *
+name_array(unsigned int n_slots, const char (*names)[OP25B_STATS_NAME_MAX],
+	   const uint8_t *active)
+{
+	struct rte_tel_data *a = rte_tel_data_alloc();
+	unsigned int slot;
+
+	if (a == NULL)
+		return NULL;
+	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+	for (slot = 1; slot < n_slots; slot++)
+		if (active[slot])
+			rte_tel_data_add_array_string(a, names[slot]);
+	return a;
+}
+
+static int
+policy_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct op25b_stats_snapshot *s = snapshot();
+	struct rte_tel_data *classes, *groups;
+
+	(void)cmd;
+	(void)params;
+	if (s == NULL)
+		return -EIO;
+	classes = name_array(s->names.n_class_slots, s->names.class_name,
+			     s->names.class_active);
+	groups = name_array(s->names.n_group_slots, s->names.group_name,
+			    s->names.group_active);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "file", s->header.policy_file);
+	rte_tel_data_add_dict_u64(d, "generation", s->header.policy_generation);
+	if (classes != NULL)
+		rte_tel_data_add_dict_container(d, "classes", classes, 0);
+	if (groups != NULL)
+		rte_tel_data_add_dict_container(d, "groups", groups, 0);
+	free(s);
+	return 0;
+}
+
+static int
+verdicts_of(const char *name, unsigned int n_slots,
+	    const char (*names)[OP25B_STATS_NAME_MAX],
+	    const uint64_t (*table)[OP25B_VERDICT_MAX], struct rte_tel_data *d)
+{
+	unsigned int slot, v;
+
+	if (name == NULL)
+		return -EINVAL;
+	for (slot = 0; slot < n_slots; slot++)
+		if (strcmp(names[slot], name) == 0)
+			break;
+	if (slot == n_slots)
+		return -ENOENT;
+	rte_tel_data_start_dict(d);
+	for (v = 0; v < OP25B_VERDICT_MAX; v++)
+		rte_tel_data_add_dict_u64(d, op25b_verdict_name(v),
+					  table[slot][v]);
+	return 0;
+}
+
+static int
+class_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct op25b_stats_snapshot *s = snapshot();
+	int ret;
+
+	(void)cmd;
+	if (s == NULL)
+		return -EIO;
+	ret = verdicts_of(params, s->names.n_class_slots, s->names.class_name,
+			  s->totals.class_verdict, d);
+	free(s);
+	return ret;
+}
+
+static int
+group_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct op25b_stats_snapshot *s = snapshot();
+	int ret;
+
+	(void)cmd;
+	if (s == NULL)
+		return -EIO;
+	ret = verdicts_of(params, s->names.n_group_slots, s->names.group_name,
+			  s->totals.group_verdict, d);
+	free(s);
+	return ret;
+}
+
+void
+op25b_telemetry_register(struct op25b_app *app)
+{
+	instance = app->config.instance;
+	rte_telemetry_register_cmd("/op25b/stats", stats_cmd,
+				   "Packet outcome totals, upstream packets, "
+				   "policy generation and reloads");
+	rte_telemetry_register_cmd("/op25b/policy", policy_cmd,
+				   "Policy file, generation, classes and groups");
+	rte_telemetry_register_cmd("/op25b/class", class_cmd,
+				   "Verdict counters of a class. Parameters: "
+				   "class name");
+	rte_telemetry_register_cmd("/op25b/group", group_cmd,
+				   "Verdict counters of a destination group. "
+				   "Parameters: group name");
+}
