@@ -57,7 +57,8 @@ static const struct stat_option {
 	{"count", "N", OPT_COUNT, "with --watch: stop after N refreshes"},
 	{"listen", "HOST:PORT", OPT_LISTEN,
 	 "serve the Prometheus text at http://HOST:PORT/metrics until "
-	 "SIGINT or SIGTERM (HOST: 127.0.0.1, [::1], ...)"},
+	 "SIGINT or SIGTERM; HOST is an address (127.0.0.1, [::1]); 503 "
+	 "while the instance is not running"},
 	{"help", NULL, OPT_HELP, "this text"},
 };
 
@@ -80,6 +81,28 @@ struct config {
 	size_t listen_addr_len;
 };
 
+/* @p text after @p indent columns, broken between words before column
+ * @p width. */
+static void
+print_wrapped(FILE *out, const char *text, int indent, int width)
+{
+	int column = indent;
+
+	while (*text != '\0') {
+		int len = (int)strcspn(text, " ");
+
+		if (column > indent && column + 1 + len > width) {
+			fprintf(out, "\n%*s", indent, "");
+			column = indent;
+		}
+		fprintf(out, " %.*s", len, text);
+		column += 1 + len;
+		text += len;
+		text += strspn(text, " ");
+	}
+	fputc('\n', out);
+}
+
 static void
 usage(FILE *out)
 {
@@ -88,8 +111,8 @@ usage(FILE *out)
 	fputs("usage: op25b-stat [--name NAME] [--json | --prometheus]\n"
 	      "       op25b-stat [--name NAME] --watch SECONDS [--count N]\n"
 	      "       op25b-stat [--name NAME] --listen HOST:PORT\n\n"
-	      "The counters of a running op25b, read from its shared memory "
-	      "(/dev/shm/op25b.NAME)\nwithout disturbing it.\n\noptions:\n",
+	      "The counters of a running op25b, read from its shared memory\n"
+	      "(/dev/shm/op25b.NAME) without disturbing it.\n\noptions:\n",
 	      out);
 	for (i = 0; i < N_OPTIONS; i++) {
 		char left[64];
@@ -97,7 +120,8 @@ usage(FILE *out)
 		snprintf(left, sizeof(left), "--%s%s%s", stat_options[i].name,
 			 stat_options[i].arg ? " " : "",
 			 stat_options[i].arg ? stat_options[i].arg : "");
-		fprintf(out, "  %-22s %s\n", left, stat_options[i].help);
+		fprintf(out, "  %-22s", left);
+		print_wrapped(out, stat_options[i].help, 24, 79);
 	}
 	fputs("\nexit status: 0 ok, 1 no such instance (or it cannot be read "
 	      "or served),\n2 usage error\n",

@@ -264,7 +264,7 @@ static void
 status_line(struct op25b_app *app)
 {
 	struct op25b_stats_reader *r = op25b_stats_open(app->config.instance);
-	struct op25b_stats_snapshot *snap = malloc(sizeof(*snap));
+	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
 
 	if (r != NULL && snap != NULL && op25b_stats_read(r, snap, 100) == 0)
 		op25b_report_status_line(snap, stdout);

@@ -382,7 +382,7 @@ create_rcu(struct op25b_app *app)
 static int
 final_report(struct op25b_app *app)
 {
-	struct op25b_stats_snapshot *snap = malloc(sizeof(*snap));
+	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
 	struct op25b_stats_reader *r = op25b_stats_open(app->config.instance);
 	int err = 0;
 

@@ -22,7 +22,7 @@ static const char *instance;
 static struct op25b_stats_snapshot *
 snapshot(void)
 {
-	struct op25b_stats_snapshot *snap = malloc(sizeof(*snap));
+	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
 	struct op25b_stats_reader *r = op25b_stats_open(instance);
 
 	if (snap != NULL &&

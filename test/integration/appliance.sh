@@ -35,7 +35,7 @@ for vec in "$root"/test/vectors/*.vec; do
 		--no-shconf --no-telemetry --log-level '*:warning' \
 		--vdev "net_pcap0,rx_pcap=$d/in.pcap,tx_pcap=$d/sub-tx.pcap" \
 		--vdev "net_pcap1,rx_pcap=$work/upstream-in.pcap,tx_pcap=$d/up-tx.pcap" \
-		-- --policy "$policy" --stop-after-idle 300 --status-interval 0 \
+		-- --policy "$policy" --stop-after-idle 300 --status-interval 0 --name "test-appliance-$$" \
 		--stats-json "$d/stats.json" >"$d/op25b.log" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ]; then

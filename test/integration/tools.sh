@@ -358,7 +358,7 @@ timeout 60 "$op25b" "${eal[@]}" \
 	--vdev "net_pcap0,rx_pcap=$d/in.pcap,tx_pcap=$d/sub-tx.pcap" \
 	--vdev "net_pcap1,tx_pcap=$d/up-tx.pcap" \
 	-- --policy "$work/adaptive.yaml" --stop-after-idle 300 \
-	--status-interval 0 --stats-json "$d/stats.json" \
+	--status-interval 0 --name "test-tools-$$" --stats-json "$d/stats.json" \
 	>"$d/op25b.out" 2>"$d/op25b.err"
 rc=$?
 want_rc $rc 0

@@ -31,7 +31,7 @@ trap 'exit 1' INT TERM
 op25b="$build/app/op25b/op25b"
 gen="$build/app/op25b-gen/op25b-gen"
 enforce="$root/test/vectors/enforce.yaml"
-app=(--status-interval 0)
+app=(--status-interval 0 --name "test-vdevs-$$")
 
 # py_check TEXT-OF-A-PYTHON-SCRIPT ARGS...: a failed check's output becomes
 # the problem lines.
