@@ -197,6 +197,13 @@ if s["mempool"]["available"] != s["mempool"]["size"]:
     print(f"mempool not full: {s['mempool']}")
 if sub["rx"] == 0:
     print("no traffic")
+# The upstream port sent every packet forwarded (no malformed ones: these
+# policies drop them), or counted it as dropped at a full TX queue.
+up = [x for x in s["ports"] if x["role"] == "upstream"][0]
+sent = sum(p[k] for k in ("non_smtp", "submission", "fragments", "forwarded",
+                          "counted"))
+if up["tx"] + up["tx_dropped"] != sent:
+    print(f"upstream tx {up['tx']} + dropped {up['tx_dropped']} != forwarded outcomes {sent}")
 EOF
 )
 	[ -z "$out" ] || problem "$out"
@@ -204,5 +211,5 @@ else
 	problem "no --stats-json written"
 fi
 [ -e "/dev/shm/op25b.$name" ] && problem "/dev/shm/op25b.$name left behind"
-report "reload: clean exit, every packet accounted for, mempool full, segment removed"
+report "reload: clean exit, every packet accounted for on both ports, mempool full, segment removed"
 exit $status
