@@ -118,106 +118,29 @@ op25b_report_print(const struct op25b_stats_snapshot *s, FILE *out)
 			h->policy_generation, h->reload_ok, h->reload_failed);
 }
 
-static void
-json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static void
-json_verdict_map(FILE *f, unsigned int n_slots,
-		 const uint64_t (*table)[OP25B_VERDICT_MAX],
-		 const char (*names)[OP25B_STATS_NAME_MAX])
-{
-	unsigned int i, v;
-
-	for (i = 0; i < n_slots; i++) {
-		unsigned int slot = slot_at(i, n_slots);
-
-		fprintf(f, "%s\n    ", i ? "," : "");
-		json_string(f, names[slot]);
-		fputs(": {", f);
-		for (v = 0; v < OP25B_VERDICT_MAX; v++)
-			fprintf(f, "%s\"%s\": %" PRIu64, v ? ", " : "",
-				op25b_verdict_name(v), table[slot][v]);
-		fputc('}', f);
-	}
-}
-
 /* Written to a temporary file and renamed, so that a reader never sees
  * half a report. */
 int
 op25b_report_json(const struct op25b_stats_snapshot *s,
 		  const struct rte_mempool *pool, const char *path)
 {
-	const struct op25b_stats_header *h = &s->header;
-	char tmp[4096];
-	unsigned int i;
+	char tmp[4096], mempool[128];
+	int err;
 	FILE *f;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (f == NULL)
 		return -errno;
-	fputs("{\n  \"instance\": ", f);
-	json_string(f, h->instance);
-	fputs(",\n  \"policy\": ", f);
-	json_string(f, h->policy_file);
-	fprintf(f,
-		",\n  \"generation\": %" PRIu64 ",\n  \"reload_ok\": %" PRIu64
-		",\n  \"reload_failed\": %" PRIu64 ",\n  \"ports\": [",
-		h->policy_generation, h->reload_ok, h->reload_failed);
-	for (i = 0; i < h->n_ports; i++) {
-		const struct op25b_stats_port *p = &h->ports[i];
-
-		fprintf(f, "%s\n    {\"port\": %u, \"name\": ", i ? "," : "",
-			p->port_id);
-		json_string(f, p->name);
-		fprintf(f,
-			", \"role\": \"%s\", \"rx\": %" PRIu64
-			", \"tx\": %" PRIu64 ", \"rx_missed\": %" PRIu64
-			", \"rx_errors\": %" PRIu64 ", \"tx_errors\": %" PRIu64
-			", \"tx_dropped\": %" PRIu64 "}",
-			role(p), p->rx, p->tx, p->rx_missed, p->rx_errors,
-			p->tx_errors, s->port_app[p->port_id].tx_dropped);
-	}
-	fputs("\n  ],\n  \"packets\": {", f);
-	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
-		fprintf(f, "%s\"%s\": %" PRIu64, i ? ", " : "",
-			op25b_outcome_name(i), s->totals.outcome[i]);
-	fprintf(f, ", \"upstream\": %" PRIu64 "},\n  \"classes\": {",
-		s->upstream);
-	json_verdict_map(f, s->names.n_class_slots, s->totals.class_verdict,
-			 s->names.class_name);
-	fputs("\n  },\n  \"groups\": {", f);
-	json_verdict_map(f, s->names.n_group_slots, s->totals.group_verdict,
-			 s->names.group_name);
-	fputs("\n  },\n  \"workers\": [", f);
-	for (i = 0; i < s->n_workers; i++)
-		fprintf(f,
-			"%s{\"lcore\": %u, \"loops\": %" PRIu64
-			", \"busy_loops\": %" PRIu64 "}",
-			i ? ", " : "", s->workers[i].lcore_id,
-			s->workers[i].loops, s->workers[i].busy_loops);
-	fprintf(f,
-		"],\n  \"mempool\": {\"size\": %u, \"available\": %u}\n}\n",
-		pool->size, rte_mempool_avail_count(pool));
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		int err = -errno;
-
+	snprintf(mempool, sizeof(mempool),
+		 "\"mempool\": {\"size\": %u, \"available\": %u}", pool->size,
+		 rte_mempool_avail_count(pool));
+	err = op25b_stats_print_json(f, s, mempool);
+	if (fclose(f) != 0 && err == 0)
+		err = -errno;
+	if (err == 0 && rename(tmp, path) != 0)
+		err = -errno;
+	if (err != 0)
 		unlink(tmp);
-		return err;
-	}
-	return 0;
+	return err;
 }

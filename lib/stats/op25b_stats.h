@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -262,6 +263,18 @@ int op25b_stats_reader_check(struct op25b_stats_reader *r);
  * @return the snapshot, or NULL with errno ENOMEM.
  */
 struct op25b_stats_snapshot *op25b_stats_snapshot_alloc(void);
+
+/**
+ * Write @p snap as one JSON object: instance, pid, policy, generation,
+ * start_time_seconds, uptime_seconds, reload_ok, reload_failed, ports,
+ * packets (the outcomes and upstream), classes and groups (name -> the four
+ * verdicts, "(none)" last), removed_classes, removed_groups, workers; then
+ * @p extra, when not NULL, as further members ("\"key\": value, ...").
+ * One writer for op25b --stats-json and op25b-stat --json.
+ * @return 0, or -EIO when @p out has an error.
+ */
+int op25b_stats_print_json(FILE *out, const struct op25b_stats_snapshot *snap,
+			   const char *extra);
 
 /**
  * Path of the segment of @p instance ("/dev/shm/op25b.NAME"); the same
