@@ -42,8 +42,10 @@ for exe in "$build"/test/unit/test_*; do
 	failed=$((failed + f))
 done
 
-# Integration scenarios print "ok NAME" or "not ok NAME", one a line.
-for script in test/integration/*.sh; do
+# Integration and end-to-end scenarios print "ok NAME" or "not ok NAME",
+# one a line.
+for script in test/integration/*.sh test/e2e/*.sh; do
+	[ -f "$script" ] || continue
 	echo "== $(basename "$script")"
 	log=$(timeout 900 bash "$script" 2>&1)
 	rc=$?
@@ -60,6 +62,18 @@ for script in test/integration/*.sh; do
 	passed=$((passed + p))
 	failed=$((failed + f))
 done
+
+# One minute of the long run: reloads under traffic, memory and counters
+# sampled (scripts/soak.sh); one scenario.
+echo "== soak (1 minute)"
+if timeout 300 ./scripts/soak.sh 1 >"$build/soak.log" 2>&1; then
+	echo "ok soak: $(tail -1 "$build/soak.log")"
+	passed=$((passed + 1))
+else
+	tail -30 "$build/soak.log"
+	echo "not ok soak"
+	failed=$((failed + 1))
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -184,7 +184,7 @@ run_signalled() {
 	pid=$!
 	bg_pids+=("$pid")
 	if ! wait_line "$d/out" "op25b: policy" 15 "$pid"; then
-		problem "op25b did not start:" "$(tail -20 "$d/out" "$d/err")"
+		problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
 	fi
 	sleep "$secs"
 	stop_bg "$pid" "$sig" 5
@@ -270,7 +270,7 @@ run_pcap() {
 		--stats-json "$d/stats.json" >"$d/out" 2>"$d/err"
 	rc=$?
 	if [ $rc -ne 0 ]; then
-		problem "op25b exited with $rc:" "$(tail -20 "$d/out" "$d/err")"
+		problem "op25b exited with $rc:" "$(tail -n 20 "$d/out" "$d/err")"
 		return 1
 	fi
 	py_check "$stats_identity" "$d/stats.json"
@@ -439,7 +439,7 @@ EOF
 		problem "RST+ACKs back to the subscriber: $(val subscriber_rst), want 3"
 	[ -z "$problems" ] || problem "captured:" "$(grep '^#' "$d/scapy.out" | head -30)"
 else
-	problem "op25b did not start:" "$(tail -20 "$d/out" "$d/err")"
+	problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
 fi
 stop_bg "$pid" TERM 5
 [ "$rc" = 0 ] || problem "op25b exit status $rc (999: did not stop within 5 s):" \

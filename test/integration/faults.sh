@@ -1,0 +1,414 @@
+#!/usr/bin/env bash
+# Faults, each a test: a policy file missing at start; ports that cannot be
+# probed or started (a missing capture, a missing interface, more workers
+# than queues, a capture larger than the mbuf pool on either port of the
+# pair); the mbuf pool exhausted while running; a TX queue that refuses
+# frames (a kernel qdisc that is full, behind net_pcap tx_iface, in a netns
+# of our own); SIGTERM in the middle of traffic (complete pcap files); and
+# SIGKILL, whose stale segment the next op25b of the same name replaces.
+#
+# Why not net_ring for a full TX ring: a net_ring port's RX and TX queue i
+# are one and the same ring (loopback), so op25b drains its own upstream TX
+# ring every loop, a burst at most behind; a second vdev cannot ATTACH to it
+# (its ethdev name is taken). net_null never refuses a frame.
+# Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
+set -uo pipefail
+work=$(mktemp -d /tmp/op25b-faults.XXXXXX)
+. "$(dirname "$0")/common.bash"
+tag="op25b-faults-$$"
+ns="op25b-f-$$"
+netns_made=0
+bg_pid=""
+cleanup() {
+	[ -n "$bg_pid" ] && kill -KILL "$bg_pid" 2>/dev/null
+	if [ "$netns_made" = 1 ]; then
+		local p
+		for p in $(timeout 5 ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
+		timeout 10 ip netns del "$ns" 2>/dev/null
+	fi
+	rm -f /dev/shm/op25b."$tag"-* /dev/shm/.op25b-new.*."$tag"-*
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+op25b="$build/app/op25b/op25b"
+gen="$build/app/op25b-gen/op25b-gen"
+enforce="$root/test/vectors/enforce.yaml"
+
+py_check() { # PYTHON-SCRIPT ARGS...: its output becomes the problem lines
+	local script=$1 out
+	shift
+	if ! out=$("$py" -c "$script" "$@" 2>&1); then
+		problem "$out"
+		return 1
+	fi
+}
+
+# Every frame of a pcap file, each record header consistent, nothing after
+# the last record: prints the frame count, or fails saying what is wrong.
+cat >"$work/pcapcheck.py" <<'EOF'
+import mmap, struct, sys
+path = sys.argv[1]
+with open(path, "rb") as f:
+    size = f.seek(0, 2)
+    if size < 24:
+        sys.exit(f"{path.rsplit('/', 1)[-1]}: {size} bytes, no pcap header")
+    data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+magic = data[:4]
+if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+    e = "<"
+elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+    e = ">"
+else:
+    sys.exit(f"bad magic {magic.hex()}")
+snaplen = struct.unpack(e + "I", data[16:20])[0]
+hdr = struct.Struct(e + "IIII")
+off, n = 24, 0
+while off < size:
+    if off + 16 > size:
+        sys.exit(f"record {n + 1}: header truncated ({size - off} of 16 bytes) at offset {off}")
+    _, usec, caplen, origlen = hdr.unpack_from(data, off)
+    if caplen == 0 or caplen > snaplen or caplen > origlen or usec >= 1000000000:
+        sys.exit(f"record {n + 1} at offset {off}: caplen {caplen} origlen {origlen} snaplen {snaplen} frac {usec}")
+    if off + 16 + caplen > size:
+        sys.exit(f"record {n + 1}: {caplen} bytes announced, {size - off - 16} in the file")
+    off += 16 + caplen
+    n += 1
+print(n)
+EOF
+
+# The identities every run satisfies: subscriber rx == sum of outcomes,
+# upstream tx + tx_dropped == what was forwarded, mempool full.
+identity='
+import json, sys
+s = json.load(open(sys.argv[1]))
+p = s["packets"]
+sub = [q for q in s["ports"] if q["role"] == "subscriber"][0]
+up = [q for q in s["ports"] if q["role"] == "upstream"][0]
+outs = ["non_smtp", "submission", "fragments", "malformed", "forwarded",
+        "counted", "blocked", "reset"]
+fwd = sum(p[k] for k in ("non_smtp", "submission", "fragments", "forwarded", "counted"))
+bad = []
+if sub["rx"] != sum(p[k] for k in outs):
+    bad.append("subscriber rx %d != sum of outcomes %d: %s" % (sub["rx"], sum(p[k] for k in outs), p))
+if up["tx"] + up["tx_dropped"] != fwd:
+    bad.append("upstream tx %d + tx_dropped %d != forwarded outcomes %d" % (up["tx"], up["tx_dropped"], fwd))
+m = s["mempool"]
+if m["available"] != m["size"]:
+    bad.append("mempool: %d of %d mbufs available at exit" % (m["available"], m["size"]))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+'
+field() { # JSON-FILE PYTHON-EXPRESSION-OVER-s
+	"$py" -c "import json,sys; s=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+# /dev/shm entries that appeared since a listing, other op25b instances'
+# (tests running at the same time) left out; ours are always shown.
+shm_list() { ls -A /dev/shm | sort; }
+shm_new() { # BEFORE-LISTING NAME
+	shm_list | comm -13 "$1" - | grep -v -e '^op25b\.' -e '^\.op25b-new\.'
+	shm_list | grep -Fx -e "op25b.$2"
+	shm_list | grep -F -e ".$2" | grep -E '^\.op25b-new\.[0-9]+\.' | grep -F -e ".$2" |
+		awk -v n=".$2" 'substr($0, length($0) - length(n) + 1) == n'
+}
+
+# run_fail CASE APP-NAME EAL-AND-APP-ARGS...: op25b is expected to refuse;
+# sets d, rc; checks nothing new in /dev/shm and no segment of its name.
+run_fail() {
+	local c=$1 name=$2
+	shift 2
+	d="$work/$c"
+	mkdir -p "$d"
+	shm_list >"$d/shm.before"
+	timeout 30 "$op25b" "$@" >"$d/out" 2>"$d/err"
+	rc=$?
+	local left
+	left=$(shm_new "$d/shm.before" "$name")
+	[ -z "$left" ] || problem "left in /dev/shm:" "$left"
+}
+# want_one_line FILE TEXT: exactly one line of op25b's own on stderr, with TEXT.
+want_one_line() { # FILE FIXED-STRING
+	local n
+	n=$(grep -c '^op25b:' "$1")
+	[ "$n" -eq 1 ] || problem "$n lines of op25b's own on stderr, want 1:" "$(sed 's/^/  /' "$1")"
+	want_has "$1" "$2"
+}
+
+# start_bg CASE NAME EAL-AND-APP-ARGS...: op25b in the background, not
+# under timeout (signals must reach op25b itself); waits until it is up.
+# ${wrap[@]}: a command that execs op25b (ip netns exec NS), if any.
+wrap=()
+start_bg() {
+	local c=$1 name=$2 i
+	shift 2
+	d="$work/$c"
+	mkdir -p "$d"
+	"${wrap[@]}" "$op25b" "$@" >"$d/out" 2>"$d/err" &
+	bg_pid=$!
+	for ((i = 0; i < 300; i++)); do
+		grep -q "counters in /dev/shm/op25b.$name" "$d/out" 2>/dev/null && return 0
+		kill -0 "$bg_pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
+	return 1
+}
+# stop_bg SIGNAL SECONDS: sets rc (999: still running after SECONDS, then
+# killed) and elapsed (ms).
+stop_bg() {
+	local t0 i
+	t0=$(date +%s%N)
+	kill -"$1" "$bg_pid" 2>/dev/null
+	for ((i = 0; i < $2 * 50; i++)); do
+		kill -0 "$bg_pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	elapsed=$((($(date +%s%N) - t0) / 1000000))
+	if kill -0 "$bg_pid" 2>/dev/null; then
+		kill -KILL "$bg_pid" 2>/dev/null
+		wait "$bg_pid" 2>/dev/null
+		rc=999
+	else
+		wait "$bg_pid" 2>/dev/null
+		rc=$?
+	fi
+	bg_pid=""
+}
+
+"$gen" vectors "$root/test/vectors/enforce.vec" --out "$work/small.pcap" \
+	>/dev/null 2>&1 || { echo "not ok faults: op25b-gen vectors"; exit 1; }
+"$gen" traffic --profile demo --count 2000 --out "$work/demo.pcap" -q ||
+	{ echo "not ok faults: op25b-gen traffic"; exit 1; }
+
+# --- policy file missing at start -------------------------------------------
+run_fail policy-missing "$tag-pm" "${eal[@]}" --vdev net_null0 --vdev net_null1 \
+	-- --policy "$work/nosuch.yaml" --name "$tag-pm" --status-interval 0
+want_rc "$rc" 1
+want_lines "$d/err" 1
+want_has "$d/err" "$work/nosuch.yaml"
+want_has "$d/err" "No such file or directory"
+want_empty "$d/out"
+report "faults: policy file missing at start: one line naming the file, exit 1, nothing in /dev/shm"
+
+# --- ports that cannot be probed --------------------------------------------
+run_fail probe-pcap "$tag-pp" "${eal[@]}" \
+	--vdev "net_pcap0,rx_pcap=$work/nosuch.pcap" --vdev net_null1 \
+	-- --policy "$enforce" --name "$tag-pp" --status-interval 0
+want_rc "$rc" 1
+want_has "$d/err" "$work/nosuch.pcap: No such file or directory"
+want_one_line "$d/err" "op25b: port 1 does not exist (1 ports found"
+report "faults: net_pcap rx_pcap missing: the driver names the file, one op25b line, exit 1, nothing in /dev/shm"
+
+run_fail probe-af "$tag-pa" "${eal[@]}" \
+	--vdev net_af_packet0,iface=op25bnosuch --vdev net_null1 \
+	-- --policy "$enforce" --name "$tag-pa" --status-interval 0
+want_rc "$rc" 1
+want_has "$d/err" "net_af_packet0: ioctl failed (SIOCGIFINDEX)"
+want_one_line "$d/err" "op25b: port 1 does not exist (1 ports found"
+report "faults: net_af_packet on a missing interface: one op25b line, exit 1, nothing in /dev/shm"
+
+# --- ports that cannot start ------------------------------------------------
+# Three lcores on whatever CPUs there are: two workers, and net_pcap has one
+# queue.
+run_fail queues "$tag-q" --lcores '(0-2)@(0-1)' "${eal[@]:2}" \
+	--vdev "net_pcap0,rx_pcap=$work/small.pcap" --vdev net_null1 \
+	-- --policy "$enforce" --name "$tag-q" --status-interval 0
+want_rc "$rc" 1
+want_one_line "$d/err" "op25b: port 0 (net_pcap0) has 1 RX / 1 TX queues; 2 workers need one each: use fewer lcores"
+want_empty "$d/out"
+report "faults: 2 workers on net_pcap (1 queue): refused in one line, exit 1, nothing in /dev/shm"
+
+# The pool's size, as op25b reports it for 1 worker and 2 ports.
+mkdir -p "$work/size"
+timeout 30 "$op25b" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$work/small.pcap" \
+	--vdev net_null1 -- --policy "$enforce" --name "$tag-size" \
+	--status-interval 0 --stop-after-idle 200 --stats-json "$work/size/stats.json" \
+	>"$work/size/out" 2>"$work/size/err"
+pool=$(field "$work/size/stats.json" 's["mempool"]["size"]' 2>/dev/null)
+if ! [ "${pool:-0}" -gt 100 ] 2>/dev/null; then
+	echo "not ok faults: no mempool size from a plain run"
+	sed 's/^/#   /' "$work/size/err"
+	exit 1
+fi
+# infinite_rx copies the whole capture into mbufs of op25b's pool when the
+# queue is set up: a capture of pool + 1 frames cannot fit.
+"$gen" traffic --profile demo --count $((pool + 1)) --out "$work/pool+1.pcap" -q
+"$gen" traffic --profile demo --count "$pool" --out "$work/pool.pcap" -q
+"$gen" traffic --profile demo --count $((pool - 16)) --out "$work/pool-16.pcap" -q
+
+run_fail pool-port0 "$tag-p0" "${eal[@]}" \
+	--vdev "net_pcap0,rx_pcap=$work/pool+1.pcap,infinite_rx=1" --vdev net_null1 \
+	-- --policy "$enforce" --name "$tag-p0" --status-interval 0
+want_rc "$rc" 1
+want_has "$d/err" "Not enough mbufs to accommodate packets in pcap file. At least $((pool + 1)) mbufs"
+want_one_line "$d/err" "op25b: port 0 (net_pcap0): set-up failed: Invalid argument"
+report "faults: subscriber port cannot start (capture of pool + 1 frames, infinite_rx): one op25b line, exit 1, nothing in /dev/shm"
+
+# The second port fails after the first started: the first is closed (its TX
+# pcap is complete: a header and no frame).
+run_fail pool-port1 "$tag-p1" "${eal[@]}" \
+	--vdev "net_pcap0,rx_pcap=$work/small.pcap,tx_pcap=$work/pool-port1/sub-tx.pcap" \
+	--vdev "net_pcap1,rx_pcap=$work/pool+1.pcap,infinite_rx=1" \
+	-- --policy "$enforce" --name "$tag-p1" --status-interval 0
+want_rc "$rc" 1
+want_one_line "$d/err" "op25b: port 1 (net_pcap1): set-up failed: Invalid argument"
+n=$("$py" "$work/pcapcheck.py" "$d/sub-tx.pcap" 2>&1)
+[ "$n" = 0 ] || problem "port 0's tx pcap: $n (want a complete file of 0 frames)"
+report "faults: upstream port cannot start after the subscriber port started: port 0 closed, exit 1, nothing in /dev/shm"
+
+# --- the mbuf pool exhausted while running ----------------------------------
+# A capture of exactly the pool's size fits (the queue set-up succeeds) and
+# leaves no mbuf: every RX burst fails to allocate; op25b must keep running
+# and stop cleanly.
+if start_bg pool-empty "$tag-pe" "${eal[@]}" \
+	--vdev "net_pcap0,rx_pcap=$work/pool.pcap,infinite_rx=1" --vdev net_null1,no-rx=1 \
+	-- --policy "$enforce" --name "$tag-pe" --status-interval 0 \
+	--stats-json "$work/pool-empty/stats.json"; then
+	sleep 1
+	stop_bg TERM 5
+	want_rc "$rc" 0 "exit status (999: still running 5 s after SIGTERM)"
+	if [ -f "$d/stats.json" ]; then
+		py_check "$identity" "$d/stats.json"
+		want_rc "$(field "$d/stats.json" 's["ports"][0]["rx"]')" 0 "subscriber rx with no free mbuf"
+	else
+		problem "no --stats-json"
+	fi
+	[ -e "/dev/shm/op25b.$tag-pe" ] && problem "/dev/shm/op25b.$tag-pe left behind"
+fi
+report "faults: mbuf pool exhausted (capture of pool-size frames preloaded): runs with rx 0, SIGTERM: exit 0, mempool full again"
+
+# Sixteen mbufs left: bursts of 16 still get through, all of them recycled.
+if start_bg pool-16 "$tag-p16" "${eal[@]}" \
+	--vdev "net_pcap0,rx_pcap=$work/pool-16.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+	--vdev net_null1,no-rx=1 \
+	-- --policy "$enforce" --name "$tag-p16" --status-interval 0 --burst 16 \
+	--stats-json "$work/pool-16/stats.json"; then
+	sleep 1
+	stop_bg TERM 5
+	want_rc "$rc" 0 "exit status (999: still running 5 s after SIGTERM)"
+	if [ -f "$d/stats.json" ]; then
+		py_check "$identity" "$d/stats.json"
+		rx=$(field "$d/stats.json" 's["ports"][0]["rx"]')
+		[ "$rx" -gt 0 ] || problem "subscriber rx $rx, want > 0"
+	else
+		problem "no --stats-json"
+	fi
+fi
+report "faults: 16 mbufs free, --burst 16: traffic flows, rx = sum of outcomes, mempool full again at exit"
+
+# --- a TX queue that refuses frames -----------------------------------------
+txfull="faults: upstream TX refuses frames (full qdisc behind net_pcap tx_iface): drops counted, tx + tx_dropped = forwarded, tx = frames the kernel sent, mempool full"
+if ! timeout 10 ip netns add "$ns" >"$work/netns.err" 2>&1; then
+	echo "ok $txfull # SKIP ip netns add failed: $(head -1 "$work/netns.err")"
+else
+	netns_made=1
+	nsx() { timeout 10 ip netns exec "$ns" "$@"; }
+	# No IPv6: no kernel chatter on the link. tbf with an 8 KB queue at
+	# 1 Mbit/s: a send beyond it is refused with ENOBUFS, net_pcap stops the
+	# burst there and op25b drops the rest.
+	setup_err=$(
+		nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 2>&1 &&
+			nsx ip link add vU type veth peer name pU 2>&1 &&
+			nsx ip link set vU up 2>&1 && nsx ip link set pU up 2>&1 &&
+			nsx tc qdisc add dev vU root tbf rate 1mbit burst 4kb limit 8kb 2>&1
+	)
+	if [ $? -ne 0 ]; then
+		problem "netns set-up failed:" "$setup_err"
+	elif wrap=(ip netns exec "$ns") && start_bg txfull "$tag-tx" "${eal[@]}" \
+		--vdev "net_pcap0,rx_pcap=$work/demo.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+		--vdev net_pcap1,tx_iface=vU \
+		-- --policy "$enforce" --name "$tag-tx" --status-interval 0 \
+		--stats-json "$work/txfull/stats.json"; then
+		wrap=()
+		sleep 1
+		stop_bg TERM 5
+		want_rc "$rc" 0 "exit status (999: still running 5 s after SIGTERM)"
+		sleep 0.2 # the qdisc's backlog out
+		sent=$(nsx tc -s qdisc show dev vU | awk '/Sent/ {print $4; exit}')
+		if [ -f "$d/stats.json" ]; then
+			py_check "$identity" "$d/stats.json"
+			py_check '
+import json, sys
+s = json.load(open(sys.argv[1]))
+up = [q for q in s["ports"] if q["role"] == "upstream"][0]
+bad = []
+if up["tx_dropped"] <= 0:
+    bad.append("upstream tx_dropped %d, want > 0" % up["tx_dropped"])
+if up["tx"] <= 0:
+    bad.append("upstream tx %d, want > 0" % up["tx"])
+if str(up["tx"]) != sys.argv[2]:
+    bad.append("upstream tx %d, the qdisc sent %s" % (up["tx"], sys.argv[2]))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+' "$d/stats.json" "$sent"
+		else
+			problem "no --stats-json"
+		fi
+	fi
+	wrap=()
+	report "$txfull"
+fi
+
+# --- SIGTERM in the middle of traffic ---------------------------------------
+if start_bg sigterm "$tag-st" "${eal[@]}" \
+	--vdev "net_pcap0,rx_pcap=$work/demo.pcap,infinite_rx=1,tx_pcap=$work/sigterm/sub-tx.pcap" \
+	--vdev "net_pcap1,tx_pcap=$work/sigterm/up-tx.pcap" \
+	-- --policy "$enforce" --name "$tag-st" --status-interval 0 \
+	--stats-json "$work/sigterm/stats.json"; then
+	sleep 1
+	stop_bg TERM 5
+	want_rc "$rc" 0 "exit status (999: still running 5 s after SIGTERM)"
+	want_has "$d/out" "op25b: Terminated, stopping"
+	echo "# SIGTERM to exit: $elapsed ms; upstream pcap $(($(stat -c %s "$d/up-tx.pcap" 2>/dev/null || echo 0) / 1048576)) MB"
+	if [ -f "$d/stats.json" ]; then
+		py_check "$identity" "$d/stats.json"
+		for f in up:upstream sub:subscriber; do
+			if n=$("$py" "$work/pcapcheck.py" "$d/${f%%:*}-tx.pcap" 2>&1); then
+				tx=$(field "$d/stats.json" "[q for q in s['ports'] if q['role'] == '${f#*:}'][0]['tx']")
+				[ "$n" = "$tx" ] || problem "${f%%:*}-tx.pcap: $n frames, the ${f#*:} port's tx $tx"
+				[ "$n" -gt 0 ] || problem "${f%%:*}-tx.pcap: no frames"
+			else
+				problem "${f%%:*}-tx.pcap: $n"
+			fi
+		done
+	else
+		problem "no --stats-json"
+	fi
+	rm -f "$d"/*.pcap
+	[ -e "/dev/shm/op25b.$tag-st" ] && problem "/dev/shm/op25b.$tag-st left behind"
+fi
+report "faults: SIGTERM after 1 s of traffic: exit 0 within 5 s, both tx pcaps complete with as many frames as the ports' tx, mempool full"
+
+# --- SIGKILL leaves a stale segment; the next op25b replaces it -------------
+shm_list >"$work/kill.shm.before"
+if start_bg kill "$tag-k" "${eal[@]}" --vdev net_null0 --vdev net_null1 \
+	-- --policy "$enforce" --name "$tag-k" --status-interval 0; then
+	sleep 0.3
+	stop_bg KILL 5 2>/dev/null # no "Killed" from bash
+	want_rc "$rc" 137 "exit status after SIGKILL"
+	[ -e "/dev/shm/op25b.$tag-k" ] ||
+		problem "no /dev/shm/op25b.$tag-k after SIGKILL (expected a stale one)"
+	if start_bg kill-again "$tag-k" "${eal[@]}" --vdev net_null0 --vdev net_null1 \
+		-- --policy "$enforce" --name "$tag-k" --status-interval 0 \
+		--stats-json "$work/kill-again/stats.json"; then
+		sleep 0.5
+		stop_bg TERM 5
+		want_rc "$rc" 0 "second op25b's exit status (999: still running 5 s after SIGTERM)"
+		if [ -f "$d/stats.json" ]; then
+			py_check "$identity" "$d/stats.json"
+		else
+			problem "no --stats-json from the second op25b"
+		fi
+	fi
+	want_empty "$work/kill-again/err"
+	[ -e "/dev/shm/op25b.$tag-k" ] && problem "/dev/shm/op25b.$tag-k left behind by the second op25b"
+	left=$(shm_new "$work/kill.shm.before" "$tag-k")
+	[ -z "$left" ] || problem "left in /dev/shm:" "$left"
+fi
+report "faults: SIGKILL leaves /dev/shm/op25b.NAME; a new op25b of that name replaces it, exits 0 and removes it"
+exit $status
