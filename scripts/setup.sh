@@ -14,7 +14,10 @@ packages=(
 	# integration tests decode replies independently of our code
 	tshark python3 python3-scapy python3-yaml
 	# network namespaces and veths for the af_packet test
-	iproute2
+	iproute2 ethtool
+	# end-to-end: real SMTP clients and servers (swaks needs the INET6
+	# module for IPv6; it is only a recommends)
+	swaks libio-socket-inet6-perl python3-aiosmtpd
 )
 
 missing=()
