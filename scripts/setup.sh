@@ -4,8 +4,8 @@
 set -euo pipefail
 
 packages=(
-	# build
-	gcc meson ninja-build pkg-config
+	# build; clang and its runtime for the libFuzzer targets (scripts/fuzz.sh)
+	gcc meson ninja-build pkg-config clang libclang-rt-14-dev
 	# DPDK 22.11 LTS, its PMD plugins (net_pcap, net_ring, net_null, ...)
 	# and tools (dpdk-devbind.py, dpdk-hugepages.py)
 	libdpdk-dev dpdk

@@ -63,6 +63,22 @@ for script in test/integration/*.sh test/e2e/*.sh; do
 	failed=$((failed + f))
 done
 
+# The fuzzers, a bounded short time each (scripts/fuzz.sh replays the
+# regression inputs first); one scenario. The fuzz build carries its own
+# sanitizers, so the --sanitize run does not repeat it.
+if [ "${1:-}" != "--sanitize" ]; then
+	echo "== fuzz (20 s a target)"
+	if timeout 900 ./scripts/fuzz.sh 20 >"$build/fuzz.log" 2>&1; then
+		grep -E "runs|no crash" "$build/fuzz.log" | tail -4
+		echo "ok fuzz: every target 20 s, no crash, regressions replayed"
+		passed=$((passed + 1))
+	else
+		tail -30 "$build/fuzz.log"
+		echo "not ok fuzz"
+		failed=$((failed + 1))
+	fi
+fi
+
 # One minute of the long run: reloads under traffic, memory and counters
 # sampled (scripts/soak.sh); one scenario.
 echo "== soak (1 minute)"
