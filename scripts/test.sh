@@ -80,15 +80,19 @@ if [ "${1:-}" != "--sanitize" ]; then
 fi
 
 # One minute of the long run: reloads under traffic, memory and counters
-# sampled (scripts/soak.sh); one scenario.
-echo "== soak (1 minute)"
-if timeout 300 ./scripts/soak.sh 1 >"$build/soak.log" 2>&1; then
-	echo "ok soak: $(tail -1 "$build/soak.log")"
-	passed=$((passed + 1))
-else
-	tail -30 "$build/soak.log"
-	echo "not ok soak"
-	failed=$((failed + 1))
+# sampled (scripts/soak.sh); one scenario. Not under --sanitize: ASan's
+# quarantine keeps every freed policy resident, so its memory figures
+# would measure ASan; leaks there are LeakSanitizer's to find at exit.
+if [ "${1:-}" != "--sanitize" ]; then
+	echo "== soak (1 minute)"
+	if timeout 300 ./scripts/soak.sh 1 >"$build/soak.log" 2>&1; then
+		echo "ok soak: $(tail -1 "$build/soak.log")"
+		passed=$((passed + 1))
+	else
+		tail -30 "$build/soak.log"
+		echo "not ok soak"
+		failed=$((failed + 1))
+	fi
 fi
 
 echo "$passed passed, $failed failed"
