@@ -19,42 +19,6 @@
 /* Metric names, in one place: tests and dashboards depend on them. */
 #define PROM_PREFIX "op25b_"
 
-double
-stat_uptime(const struct op25b_stats_snapshot *snap)
-{
-	struct timespec now;
-	double start = (double)snap->header.start_time_ns / 1e9;
-	double t;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	t = (double)now.tv_sec + (double)now.tv_nsec / 1e9 - start;
-	return t > 0 ? t : 0;
-}
-
-static const char *
-port_role(const struct op25b_stats_port *port)
-{
-	return port->is_subscriber ? "subscriber" : "upstream";
-}
-
-/* The counters op25b's workers keep for a port (tx_dropped): indexed by
- * port id, so a port beyond the array has none. */
-static uint64_t
-port_tx_dropped(const struct op25b_stats_snapshot *snap,
-		const struct op25b_stats_port *port)
-{
-	return port->port_id < OP25B_STATS_MAX_PORTS
-		       ? snap->port_app[port->port_id].tx_dropped
-		       : 0;
-}
-
-/* The slot of the @p i-th row: named slots first, "(none)" last. */
-static unsigned int
-row_slot(unsigned int i, unsigned int n_slots)
-{
-	return (i + 1) % n_slots;
-}
-
 /* ------------------------------------------------------------------ */
 /* Text                                                                */
 
@@ -105,9 +69,9 @@ print_ports(FILE *out, const struct op25b_stats_snapshot *snap)
 			"%-5u %-20s %-10s %12" PRIu64 " %12" PRIu64
 			" %10" PRIu64 " %10" PRIu64 " %10" PRIu64
 			" %10" PRIu64 "\n",
-			p->port_id, p->name, port_role(p), p->rx, p->tx,
+			p->port_id, p->name, op25b_stats_port_role(p), p->rx, p->tx,
 			p->rx_missed, p->rx_errors, p->tx_errors,
-			port_tx_dropped(snap, p));
+			op25b_stats_port_tx_dropped(snap, p));
 	}
 }
 
@@ -159,7 +123,7 @@ print_verdicts(FILE *out, const struct stat_view *view, const char *title,
 		}
 	fputc('\n', out);
 	for (i = 0; i < n_slots; i++) {
-		unsigned int slot = row_slot(i, n_slots);
+		unsigned int slot = op25b_stats_row_slot(i, n_slots);
 		char label[OP25B_STATS_NAME_MAX + 16];
 
 		snprintf(label, sizeof(label), "%s%s", names[slot],
@@ -220,7 +184,7 @@ stat_print_text(FILE *out, const struct stat_view *view)
 
 	fprintf(out, "op25b instance '%s', pid %" PRIu64 ", up ", h->instance,
 		h->pid);
-	print_duration(out, stat_uptime(snap));
+	print_duration(out, op25b_stats_uptime(snap));
 	fprintf(out,
 		"\npolicy %s, generation %" PRIu64 ", reloads %" PRIu64
 		" ok %" PRIu64 " failed\n\n",
@@ -295,7 +259,7 @@ prom_verdict_rows(FILE *out, const char *family, const char *label,
 	unsigned int i, v;
 
 	for (i = 0; i < n_slots; i++) {
-		unsigned int slot = row_slot(i, n_slots);
+		unsigned int slot = op25b_stats_row_slot(i, n_slots);
 
 		for (v = 0; v < OP25B_VERDICT_MAX; v++) {
 			fprintf(out, PROM_PREFIX "%s{%s=", family, label);
@@ -348,7 +312,7 @@ port_value(const struct op25b_stats_snapshot *snap,
 	case PORT_TX_ERRORS:
 		return p->tx_errors;
 	case PORT_TX_DROPPED:
-		return port_tx_dropped(snap, p);
+		return op25b_stats_port_tx_dropped(snap, p);
 	}
 	return 0;
 }
@@ -430,7 +394,7 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 				port_metrics[m].name, p->port_id);
 			prom_label_value(out, p->name);
 			fprintf(out, ",role=\"%s\"} %" PRIu64 "\n",
-				port_role(p),
+				op25b_stats_port_role(p),
 				port_value(snap, p, port_metrics[m].field));
 		}
 	}

@@ -59,9 +59,6 @@ void stat_print_json(FILE *out, const struct op25b_stats_snapshot *snap);
 /** The Prometheus text exposition format, version 0.0.4. */
 void stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap);
 
-/** Seconds since the writer started, from its CLOCK_REALTIME start. */
-double stat_uptime(const struct op25b_stats_snapshot *snap);
-
 /**
  * Parse "HOST:PORT" with HOST an IPv4 literal or a bracketed IPv6 one
  * ("127.0.0.1:9125", "[::1]:9125").

@@ -8,46 +8,28 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <rte_mempool.h>
 
 #include "op25b_app.h"
 
-static const char *
-role(const struct op25b_stats_port *p)
-{
-	return p->is_subscriber ? "subscriber" : "upstream";
-}
-
-/* Slot 0 ("(none)") last, as a total line would be. */
-static unsigned int
-slot_at(unsigned int i, unsigned int n_slots)
-{
-	return (i + 1) % n_slots;
-}
-
 void
 op25b_report_status_line(const struct op25b_stats_snapshot *s, FILE *out)
 {
 	const struct op25b_stats_header *h = &s->header;
-	struct timespec now;
 	uint64_t rx = 0;
 	unsigned int i;
 
 	for (i = 0; i < h->n_ports; i++)
 		if (h->ports[i].is_subscriber)
 			rx += s->port_app[h->ports[i].port_id].rx;
-	clock_gettime(CLOCK_REALTIME, &now);
 	fprintf(out,
 		"op25b: %.0fs generation %" PRIu64 " subscriber rx %" PRIu64
 		" upstream rx %" PRIu64 " forwarded %" PRIu64
 		" counted %" PRIu64 " blocked %" PRIu64 " reset %" PRIu64
 		" malformed %" PRIu64 "\n",
-		((double)now.tv_sec * 1e9 + now.tv_nsec - h->start_time_ns) /
-			1e9,
-		h->policy_generation, rx, s->upstream,
+		op25b_stats_uptime(s), h->policy_generation, rx, s->upstream,
 		s->totals.outcome[OP25B_OUTCOME_FORWARDED],
 		s->totals.outcome[OP25B_OUTCOME_COUNTED],
 		s->totals.outcome[OP25B_OUTCOME_BLOCKED],
@@ -69,7 +51,7 @@ print_verdict_table(FILE *out, const char *title, unsigned int n_slots,
 		fprintf(out, " %12s", op25b_verdict_name(v));
 	fputc('\n', out);
 	for (i = 0; i < n_slots; i++) {
-		unsigned int slot = slot_at(i, n_slots);
+		unsigned int slot = op25b_stats_row_slot(i, n_slots);
 		char label[OP25B_STATS_NAME_MAX + 16];
 
 		snprintf(label, sizeof(label), "%s%s", names[slot],
@@ -96,9 +78,9 @@ op25b_report_print(const struct op25b_stats_snapshot *s, FILE *out)
 		fprintf(out,
 			"%-5u %-20s %-10s %12" PRIu64 " %12" PRIu64
 			" %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
-			p->port_id, p->name, role(p), p->rx, p->tx,
+			p->port_id, p->name, op25b_stats_port_role(p), p->rx, p->tx,
 			p->rx_missed, p->tx_errors,
-			s->port_app[p->port_id].tx_dropped);
+			op25b_stats_port_tx_dropped(s, p));
 	}
 	fputs("packets:", out);
 	for (i = 0; i < OP25B_OUTCOME_MAX; i++)

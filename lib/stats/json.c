@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The JSON form of a snapshot: one writer for op25b's --stats-json and
- * op25b-stat --json, so that the two cannot drift apart.
+ * op25b-stat --json, so that the two cannot drift apart; and the small
+ * helpers every view of a snapshot shares.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,8 +11,8 @@
 
 #include "op25b_stats.h"
 
-static double
-uptime(const struct op25b_stats_snapshot *snap)
+double
+op25b_stats_uptime(const struct op25b_stats_snapshot *snap)
 {
 	struct timespec now;
 	double t;
@@ -22,29 +23,27 @@ uptime(const struct op25b_stats_snapshot *snap)
 	return t > 0 ? t : 0;
 }
 
-static const char *
-port_role(const struct op25b_stats_port *port)
+const char *
+op25b_stats_port_role(const struct op25b_stats_port *port)
 {
 	return port->is_subscriber ? "subscriber" : "upstream";
 }
 
 /* Indexed by port id: a port beyond the array has no loop counters. */
-static uint64_t
-port_tx_dropped(const struct op25b_stats_snapshot *snap,
-		const struct op25b_stats_port *port)
+uint64_t
+op25b_stats_port_tx_dropped(const struct op25b_stats_snapshot *snap,
+			    const struct op25b_stats_port *port)
 {
 	return port->port_id < OP25B_STATS_MAX_PORTS
 		       ? snap->port_app[port->port_id].tx_dropped
 		       : 0;
 }
 
-/* Named slots first, "(none)" (slot 0) last, as in the text reports. */
-static unsigned int
-row_slot(unsigned int i, unsigned int n_slots)
+unsigned int
+op25b_stats_row_slot(unsigned int i, unsigned int n_slots)
 {
 	return (i + 1) % n_slots;
 }
-
 
 static void
 json_string(FILE *out, const char *s)
@@ -72,7 +71,7 @@ json_verdict_rows(FILE *out, unsigned int n_slots,
 
 	fputc('{', out);
 	for (i = 0; i < n_slots; i++) {
-		unsigned int slot = row_slot(i, n_slots);
+		unsigned int slot = op25b_stats_row_slot(i, n_slots);
 
 		fprintf(out, "%s\n    ", i ? "," : "");
 		json_string(out, names[slot]);
@@ -120,7 +119,7 @@ op25b_stats_print_json(FILE *out, const struct op25b_stats_snapshot *snap,
 		",\n  \"reload_ok\": %" PRIu64
 		",\n  \"reload_failed\": %" PRIu64 ",\n  \"ports\": [",
 		h->policy_generation, (double)h->start_time_ns / 1e9,
-		uptime(snap), h->reload_ok, h->reload_failed);
+		op25b_stats_uptime(snap), h->reload_ok, h->reload_failed);
 	for (i = 0; i < h->n_ports; i++) {
 		const struct op25b_stats_port *p = &h->ports[i];
 
@@ -132,8 +131,8 @@ op25b_stats_print_json(FILE *out, const struct op25b_stats_snapshot *snap,
 			", \"tx\": %" PRIu64 ", \"rx_missed\": %" PRIu64
 			", \"rx_errors\": %" PRIu64 ", \"tx_errors\": %" PRIu64
 			", \"tx_dropped\": %" PRIu64 "}",
-			port_role(p), p->rx, p->tx, p->rx_missed, p->rx_errors,
-			p->tx_errors, port_tx_dropped(snap, p));
+			op25b_stats_port_role(p), p->rx, p->tx, p->rx_missed, p->rx_errors,
+			p->tx_errors, op25b_stats_port_tx_dropped(snap, p));
 	}
 	fputs("\n  ],\n  \"packets\": {", out);
 	for (i = 0; i < OP25B_OUTCOME_MAX; i++)

@@ -264,6 +264,21 @@ int op25b_stats_reader_check(struct op25b_stats_reader *r);
  */
 struct op25b_stats_snapshot *op25b_stats_snapshot_alloc(void);
 
+/* What every view of a snapshot (the reports, op25b-stat, JSON) shows
+ * the same way. */
+
+/** Seconds since the writer created the segment (0 if the clock went
+ * back). */
+double op25b_stats_uptime(const struct op25b_stats_snapshot *snap);
+/** "subscriber" or "upstream". */
+const char *op25b_stats_port_role(const struct op25b_stats_port *port);
+/** The workers' tx_dropped for @p port (0 for an id beyond the array). */
+uint64_t op25b_stats_port_tx_dropped(const struct op25b_stats_snapshot *snap,
+				     const struct op25b_stats_port *port);
+/** The slot shown in row @p i of a class or group table: named slots in
+ * slot order first, "(none)" (slot 0) last. */
+unsigned int op25b_stats_row_slot(unsigned int i, unsigned int n_slots);
+
 /**
  * Write @p snap as one JSON object: instance, pid, policy, generation,
  * start_time_seconds, uptime_seconds, reload_ok, reload_failed, ports,
