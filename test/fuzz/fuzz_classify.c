@@ -29,18 +29,9 @@
 
 #include "op25b_classify.h"
 #include "op25b_craft.h"
+#include "fuzz_check.h"
 #include "op25b_policy.h"
 
-#define FUZZ_CHECK(cond, ...)                                                  \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "fuzz_classify: check failed: %s: ",  \
-				#cond);                                        \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fputc('\n', stderr);                                   \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 /* Classes with IPv4 and IPv6 prefixes, groups with and without an action,
  * per-group overrides, and block: reset so that blocked SYNs go through the

@@ -64,3 +64,37 @@ want_empty() {
 	problem "$(sed 's/^/  /' "$1" | head -20)"
 	return 1
 }
+
+# py_check PYTHON-SCRIPT ARGS...: a failed check's output becomes the
+# problem lines.
+py_check() {
+	local script=$1 out
+	shift
+	if ! out=$("$py" -c "$script" "$@" 2>&1); then
+		problem "$out"
+		return 1
+	fi
+}
+
+# stop_process PID SIGNAL SECONDS: signal it, wait at most SECONDS for it to
+# exit; sets rc and elapsed (ms). rc 999: it did not exit in time (then it
+# is killed). The caller forgets PID afterwards: once reaped, the id may be
+# reused by another process.
+stop_process() {
+	local pid=$1 t0 i
+	t0=$(date +%s%N)
+	kill -"$2" "$pid" 2>/dev/null
+	for ((i = 0; i < $3 * 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	elapsed=$((($(date +%s%N) - t0) / 1000000))
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		rc=999
+	else
+		wait "$pid" 2>/dev/null
+		rc=$?
+	fi
+}

@@ -38,15 +38,6 @@ op25b="$build/app/op25b/op25b"
 gen="$build/app/op25b-gen/op25b-gen"
 enforce="$root/test/vectors/enforce.yaml"
 
-py_check() { # PYTHON-SCRIPT ARGS...: its output becomes the problem lines
-	local script=$1 out
-	shift
-	if ! out=$("$py" -c "$script" "$@" 2>&1); then
-		problem "$out"
-		return 1
-	fi
-}
-
 # Every frame of a pcap file, each record header consistent, nothing after
 # the last record: prints the frame count, or fails saying what is wrong.
 cat >"$work/pcapcheck.py" <<'EOF'
@@ -157,25 +148,10 @@ start_bg() {
 	problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
 	return 1
 }
-# stop_bg SIGNAL SECONDS: sets rc (999: still running after SECONDS, then
-# killed) and elapsed (ms).
+# stop_bg SIGNAL SECONDS: stop_process on the background op25b, then
+# forget it.
 stop_bg() {
-	local t0 i
-	t0=$(date +%s%N)
-	kill -"$1" "$bg_pid" 2>/dev/null
-	for ((i = 0; i < $2 * 50; i++)); do
-		kill -0 "$bg_pid" 2>/dev/null || break
-		sleep 0.02
-	done
-	elapsed=$((($(date +%s%N) - t0) / 1000000))
-	if kill -0 "$bg_pid" 2>/dev/null; then
-		kill -KILL "$bg_pid" 2>/dev/null
-		wait "$bg_pid" 2>/dev/null
-		rc=999
-	else
-		wait "$bg_pid" 2>/dev/null
-		rc=$?
-	fi
+	stop_process "$bg_pid" "$@"
 	bg_pid=""
 }
 

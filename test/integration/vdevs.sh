@@ -33,17 +33,6 @@ gen="$build/app/op25b-gen/op25b-gen"
 enforce="$root/test/vectors/enforce.yaml"
 app=(--status-interval 0 --name "test-vdevs-$$")
 
-# py_check TEXT-OF-A-PYTHON-SCRIPT ARGS...: a failed check's output becomes
-# the problem lines.
-py_check() {
-	local script=$1 out
-	shift
-	if ! out=$("$py" -c "$script" "$@" 2>&1); then
-		problem "$out"
-		return 1
-	fi
-}
-
 # Frames of pcap files, with no dependency on scapy (fast).
 cat >"$work/pcaptool.py" <<'EOF'
 import struct
@@ -149,26 +138,10 @@ wait_line() {
 	done
 	return 1
 }
-# stop_bg PID SIGNAL SECONDS: signal it (the one background process), wait at most SECONDS; sets rc and
-# elapsed (ms). rc 999: it did not exit in time (then it is killed).
+# stop_bg PID SIGNAL SECONDS: stop_process, then forget the background
+# process.
 stop_bg() {
-	local pid=$1 t0 i
-	t0=$(date +%s%N)
-	kill -"$2" "$pid" 2>/dev/null
-	for ((i = 0; i < $3 * 50; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.02
-	done
-	elapsed=$((($(date +%s%N) - t0) / 1000000))
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		rc=999
-	else
-		wait "$pid"
-		rc=$?
-	fi
-	# Reaped: its id may be reused by another process; forget it.
+	stop_process "$@"
 	bg_pids=()
 }
 
