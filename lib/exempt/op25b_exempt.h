@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Exemptions: the per-customer opt-outs an ISP grants (a customer runs its
+ * own mail server and asks). A source address covered by an exempt prefix
+ * is forwarded whatever the policy says about it.
+ *
+ * Two objects:
+ *  - the registry (control lcore only, plain memory): the operator's list of
+ *    exemptions with expiry time, reason and who granted them; it lives as
+ *    long as the appliance, independently of the policy, so exemptions
+ *    survive a policy reload;
+ *  - the table (rte_malloc memory, immutable once built): what the data
+ *    path consults. The control lcore builds a new table from the registry
+ *    after every change and swaps it in under RCU, as it does with the
+ *    classifier; no policy is recompiled.
+ *
+ * The table is consulted only for SMTP packets the policy would block or
+ * count, so its cost is off the common path. It holds one rte_hash of
+ * (family, length, masked address) and, per family, the distinct prefix
+ * lengths in use, longest first: a lookup is one hash probe per distinct
+ * length (typically one to three).
+ */
+#ifndef OP25B_EXEMPT_H
+#define OP25B_EXEMPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "op25b_policy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The most exemptions one appliance holds. */
+#define OP25B_EXEMPT_MAX 65536
+/** Longest reason text kept, including the NUL. */
+#define OP25B_EXEMPT_REASON_MAX 128
+
+/** One exemption as the operator granted it. */
+struct op25b_exempt_entry {
+	struct op25b_prefix prefix; /**< .file is NULL, .line/.column 0 */
+	uint64_t added;   /**< CLOCK_REALTIME milliseconds when granted */
+	uint64_t expires; /**< CLOCK_REALTIME milliseconds; 0: never.
+			   * added + ttl * 1000 */
+	uint32_t ttl;     /**< seconds as granted; 0: no TTL */
+	uint32_t uid;     /**< who granted it (socket peer uid) */
+	char reason[OP25B_EXEMPT_REASON_MAX];
+};
+
+/* ------------------------------------------------------------------ */
+/* Registry (no DPDK, control lcore only)                              */
+
+struct op25b_exempt_registry;
+
+/** An empty registry, or NULL with errno = ENOMEM. */
+struct op25b_exempt_registry *op25b_exempt_registry_create(void);
+/** Free; NULL is accepted. */
+void op25b_exempt_registry_free(struct op25b_exempt_registry *reg);
+
+/**
+ * Add an exemption, or replace the one for the same prefix (its TTL,
+ * reason and uid are overwritten: an operator extends a grant by adding it
+ * again).
+ * @param ttl seconds from @p now; 0: never expires.
+ * @param now CLOCK_REALTIME in milliseconds (every time in the registry
+ *   is in milliseconds, so that a TTL of 2 s lasts 2 s, not 1 to 2).
+ * @param reason may be NULL; longer text is cut at OP25B_EXEMPT_REASON_MAX-1.
+ * @param replaced set to true when an entry for the prefix existed (may be
+ *   NULL).
+ * The first grant's @c added is kept when an entry is replaced. Control
+ * characters in @p reason become '?' (it goes into audit lines).
+ * @return 0, -EINVAL (prefix NULL, not AF_INET/AF_INET6, length too long,
+ *   host bits set), -ENOSPC (full), -ENOMEM.
+ */
+int op25b_exempt_add(struct op25b_exempt_registry *reg,
+		     const struct op25b_prefix *prefix, uint32_t ttl,
+		     const char *reason, uint32_t uid, uint64_t now,
+		     bool *replaced);
+
+/**
+ * Delete the exemption for exactly @p prefix (same family, length and
+ * address); @p removed (may be NULL) receives the entry removed.
+ * @return 0, -ENOENT, -EINVAL (NULL argument).
+ */
+int op25b_exempt_del(struct op25b_exempt_registry *reg,
+		     const struct op25b_prefix *prefix,
+		     struct op25b_exempt_entry *removed);
+
+/**
+ * Remove every entry whose expiry is at or before @p now (milliseconds),
+ * calling @p cb (may be NULL) for each before it goes, in registry order;
+ * @p cb must not change the registry.
+ * @return the number removed.
+ */
+unsigned int op25b_exempt_expire(struct op25b_exempt_registry *reg,
+				 uint64_t now,
+				 void (*cb)(const struct op25b_exempt_entry *e,
+					    void *arg),
+				 void *arg);
+
+/** The earliest expiry among the entries, or 0 when none expires. */
+uint64_t op25b_exempt_next_expiry(const struct op25b_exempt_registry *reg);
+
+/** Number of entries. */
+unsigned int op25b_exempt_count(const struct op25b_exempt_registry *reg);
+
+/**
+ * The entries, sorted by family then address then length (stable for
+ * `exempt list`). Valid until the registry next changes.
+ */
+const struct op25b_exempt_entry *
+op25b_exempt_entries(const struct op25b_exempt_registry *reg);
+
+/* ------------------------------------------------------------------ */
+/* Table (DPDK memory, immutable, read by workers)                     */
+
+struct op25b_exempt_table;
+
+/**
+ * Build the table of the registry's current entries on @p socket_id.
+ * @return the table, or NULL with rte_errno set (ENOMEM, or EINVAL for an
+ *   empty registry: the data path uses a NULL table for "no exemptions").
+ */
+struct op25b_exempt_table *
+op25b_exempt_table_build(const struct op25b_exempt_registry *reg,
+			 int socket_id);
+
+/** Free; NULL is accepted. */
+void op25b_exempt_table_free(struct op25b_exempt_table *table);
+
+/** Whether an IPv4 source (host byte order) is exempt. @p table not NULL. */
+bool op25b_exempt_match4(const struct op25b_exempt_table *table,
+			 uint32_t addr);
+
+/** Whether an IPv6 source (network byte order) is exempt. */
+bool op25b_exempt_match6(const struct op25b_exempt_table *table,
+			 const uint8_t addr[16]);
+
+/** Bytes of memory the table holds (an estimate: rte_hash's layout is
+ * private); 0 for NULL. */
+size_t op25b_exempt_table_memory(const struct op25b_exempt_table *table);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OP25B_EXEMPT_H */

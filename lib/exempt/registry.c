@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The exemption registry: the operator's list, kept sorted so that `exempt
+ * list` is stable and a prefix is found by binary search. Plain malloc and
+ * no DPDK: it lives on the control lcore, and the tools that only read or
+ * write exemptions need no EAL.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "op25b_exempt.h"
+
+/* The first allocation; the array doubles from there up to the bound. */
+#define REGISTRY_INITIAL_CAPACITY 16u
+
+struct op25b_exempt_registry {
+	struct op25b_exempt_entry *entries; /* sorted, see prefix_compare() */
+	unsigned int count;
+	unsigned int capacity;
+};
+
+/*
+ * A copy of @p in with the bytes past the family's address zeroed, so that
+ * two IPv4 prefixes compare equal whatever the caller left in addr[4..15],
+ * and with no reference to the caller's file. False when the copy is not a
+ * valid prefix: unknown family, length too long, host bits set.
+ */
+static bool
+prefix_normalize(const struct op25b_prefix *in, struct op25b_prefix *out)
+{
+	unsigned int bytes, i;
+
+	if (in == NULL)
+		return false;
+	if (in->family == AF_INET)
+		bytes = 4;
+	else if (in->family == AF_INET6)
+		bytes = 16;
+	else
+		return false;
+	if (in->length > bytes * 8)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->family = in->family;
+	out->length = in->length;
+	memcpy(out->addr, in->addr, bytes);
+	for (i = 0; i < bytes; i++) {
+		unsigned int first_bit = i * 8;
+		uint8_t network_mask;
+
+		if (first_bit >= in->length)
+			network_mask = 0;
+		else if (in->length - first_bit >= 8)
+			network_mask = 0xff;
+		else
+			network_mask = (uint8_t)(0xff00u >>
+						 (in->length - first_bit));
+		if (out->addr[i] & (uint8_t)~network_mask)
+			return false;
+	}
+	return true;
+}
+
+/* The registry's order: family, then address, then length, so that a
+ * network and the longer prefixes inside it are listed together. */
+static int
+prefix_compare(const struct op25b_prefix *a, const struct op25b_prefix *b)
+{
+	int diff;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	diff = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (diff != 0)
+		return diff;
+	return (a->length > b->length) - (a->length < b->length);
+}
+
+/* Index of @p key, or of where it would be inserted; *found says which. */
+static unsigned int
+registry_search(const struct op25b_exempt_registry *reg,
+		const struct op25b_prefix *key, bool *found)
+{
+	unsigned int low = 0, high = reg->count;
+
+	while (low < high) {
+		unsigned int mid = low + (high - low) / 2;
+		int cmp = prefix_compare(&reg->entries[mid].prefix, key);
+
+		if (cmp == 0) {
+			*found = true;
+			return mid;
+		}
+		if (cmp < 0)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	*found = false;
+	return low;
+}
+
+/*
+ * The reason goes into audit log lines and `exempt list` output: a newline
+ * or an escape sequence in it could forge a log line or drive the
+ * operator's terminal, so every control byte (below 0x20, and DEL) becomes
+ * '?'. Bytes from 0x80 up are kept for UTF-8 text.
+ */
+static void
+reason_copy(char dst[OP25B_EXEMPT_REASON_MAX], const char *src)
+{
+	size_t len = 0, i;
+
+	if (src != NULL)
+		len = strnlen(src, OP25B_EXEMPT_REASON_MAX - 1);
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)src[i];
+
+		dst[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	}
+	memset(dst + len, 0, OP25B_EXEMPT_REASON_MAX - len);
+}
+
+static int
+registry_grow(struct op25b_exempt_registry *reg)
+{
+	unsigned int capacity = reg->capacity * 2;
+	struct op25b_exempt_entry *entries;
+
+	if (capacity > OP25B_EXEMPT_MAX)
+		capacity = OP25B_EXEMPT_MAX;
+	entries = realloc(reg->entries, (size_t)capacity * sizeof(*entries));
+	if (entries == NULL)
+		return -ENOMEM;
+	reg->entries = entries;
+	reg->capacity = capacity;
+	return 0;
+}
+
+struct op25b_exempt_registry *
+op25b_exempt_registry_create(void)
+{
+	struct op25b_exempt_registry *reg;
+
+	reg = calloc(1, sizeof(*reg));
+	if (reg == NULL)
+		goto fail_nomem;
+	/* Allocated now so that op25b_exempt_entries() is never NULL. */
+	reg->entries = malloc(REGISTRY_INITIAL_CAPACITY *
+			      sizeof(*reg->entries));
+	if (reg->entries == NULL)
+		goto fail_free_registry;
+	reg->capacity = REGISTRY_INITIAL_CAPACITY;
+	return reg;
+
+fail_free_registry:
+	free(reg);
+fail_nomem:
+	errno = ENOMEM;
+	return NULL;
+}
+
+void
+op25b_exempt_registry_free(struct op25b_exempt_registry *reg)
+{
+	if (reg == NULL)
+		return;
+	free(reg->entries);
+	free(reg);
+}
+
+int
+op25b_exempt_add(struct op25b_exempt_registry *reg,
+		 const struct op25b_prefix *prefix, uint32_t ttl,
+		 const char *reason, uint32_t uid, uint64_t now,
+		 bool *replaced)
+{
+	struct op25b_exempt_entry *e;
+	struct op25b_prefix key;
+	unsigned int pos;
+	bool found;
+
+	if (replaced != NULL)
+		*replaced = false;
+	if (reg == NULL || !prefix_normalize(prefix, &key))
+		return -EINVAL;
+	pos = registry_search(reg, &key, &found);
+	if (!found) {
+		if (reg->count >= OP25B_EXEMPT_MAX)
+			return -ENOSPC;
+		if (reg->count == reg->capacity && registry_grow(reg) != 0)
+			return -ENOMEM;
+		memmove(&reg->entries[pos + 1], &reg->entries[pos],
+			(size_t)(reg->count - pos) * sizeof(reg->entries[0]));
+		reg->count++;
+		e = &reg->entries[pos];
+		memset(e, 0, sizeof(*e));
+		e->prefix = key;
+		e->added = now;
+	} else {
+		/* `added` stays the first grant's: re-adding extends a grant,
+		 * it does not make a new one. */
+		e = &reg->entries[pos];
+	}
+	e->ttl = ttl;
+	e->expires = ttl != 0 ? now + (uint64_t)ttl * 1000 : 0;
+	e->uid = uid;
+	reason_copy(e->reason, reason);
+	if (replaced != NULL)
+		*replaced = found;
+	return 0;
+}
+
+int
+op25b_exempt_del(struct op25b_exempt_registry *reg,
+		 const struct op25b_prefix *prefix,
+		 struct op25b_exempt_entry *removed)
+{
+	struct op25b_prefix key;
+	unsigned int pos;
+	bool found;
+
+	if (reg == NULL || prefix == NULL)
+		return -EINVAL;
+	/* A prefix that is not valid cannot have been added. */
+	if (!prefix_normalize(prefix, &key))
+		return -ENOENT;
+	pos = registry_search(reg, &key, &found);
+	if (!found)
+		return -ENOENT;
+	if (removed != NULL)
+		*removed = reg->entries[pos];
+	reg->count--;
+	memmove(&reg->entries[pos], &reg->entries[pos + 1],
+		(size_t)(reg->count - pos) * sizeof(reg->entries[0]));
+	return 0;
+}
+
+/*
+ * One pass that compacts the array as it goes, so expiring many entries
+ * costs O(n), not a memmove each. The callback sees each entry before it
+ * is overwritten; it must not call back into the registry, whose array is
+ * half compacted while it runs.
+ */
+unsigned int
+op25b_exempt_expire(struct op25b_exempt_registry *reg, uint64_t now,
+		    void (*cb)(const struct op25b_exempt_entry *e, void *arg),
+		    void *arg)
+{
+	unsigned int i, kept = 0, removed;
+
+	if (reg == NULL)
+		return 0;
+	for (i = 0; i < reg->count; i++) {
+		const struct op25b_exempt_entry *e = &reg->entries[i];
+
+		if (e->expires != 0 && e->expires <= now) {
+			if (cb != NULL)
+				cb(e, arg);
+			continue;
+		}
+		if (kept != i)
+			reg->entries[kept] = *e;
+		kept++;
+	}
+	removed = reg->count - kept;
+	reg->count = kept;
+	return removed;
+}
+
+uint64_t
+op25b_exempt_next_expiry(const struct op25b_exempt_registry *reg)
+{
+	uint64_t earliest = 0;
+	unsigned int i;
+
+	if (reg == NULL)
+		return 0;
+	for (i = 0; i < reg->count; i++) {
+		uint64_t expires = reg->entries[i].expires;
+
+		if (expires != 0 && (earliest == 0 || expires < earliest))
+			earliest = expires;
+	}
+	return earliest;
+}
+
+unsigned int
+op25b_exempt_count(const struct op25b_exempt_registry *reg)
+{
+	return reg != NULL ? reg->count : 0;
+}
+
+const struct op25b_exempt_entry *
+op25b_exempt_entries(const struct op25b_exempt_registry *reg)
+{
+	return reg != NULL ? reg->entries : NULL;
+}
