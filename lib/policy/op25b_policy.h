@@ -225,6 +225,47 @@ const char *op25b_rule_name(enum op25b_rule rule);
  */
 int op25b_duration_parse(const char *text, uint32_t *seconds);
 
+/** "smtp", "submission" or "other". */
+const char *op25b_port_kind_name(enum op25b_port_kind kind);
+
+/** How a policy treats one TCP flow: what explain tells the support desk. */
+struct op25b_explanation {
+	char src[64]; /**< the addresses as text */
+	char dst[64];
+	uint16_t port;
+	enum op25b_port_kind port_kind;
+	const struct op25b_policy_class *cls;   /**< NULL: no class */
+	const struct op25b_prefix *class_prefix;
+	const struct op25b_policy_group *grp;   /**< NULL: no group */
+	const struct op25b_prefix *group_prefix;
+	bool decided;          /**< false: not an SMTP port, no rule applies */
+	enum op25b_rule rule;
+	enum op25b_action action;
+	const char *verdict;   /**< "forward", "allow", "count" or "block" */
+	const char *note;      /**< one line on what happens to the packets */
+};
+
+/**
+ * Explain the flow @p src -> @p dst port @p port (same family; host
+ * prefixes) under @p policy, with the reference matcher; mode and block
+ * style applied as the classifier applies them. The result points into
+ * @p policy.
+ */
+void op25b_policy_explain(const struct op25b_policy *policy,
+			  const struct op25b_prefix *src,
+			  const struct op25b_prefix *dst, uint16_t port,
+			  struct op25b_explanation *x);
+
+/**
+ * The explanation as text (one "label: value" line each for flow, source,
+ * destination, rule and verdict) or as one JSON object and a newline.
+ * @return snprintf's return value (the length it needed).
+ */
+int op25b_explanation_text(const struct op25b_explanation *x, char *buf,
+			   size_t size);
+int op25b_explanation_json(const struct op25b_explanation *x, char *buf,
+			   size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Explain a flow: which class and group it falls in, which rule of the
+ * precedence decided, and what the appliance then does with the packets.
+ * Shared by `op25b-policy explain` and the appliance's `explain` command,
+ * so that the desk and the operator read the same words.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "op25b_policy.h"
+
+const char *
+op25b_port_kind_name(enum op25b_port_kind kind)
+{
+	switch (kind) {
+	case OP25B_PORT_SMTP:
+		return "smtp";
+	case OP25B_PORT_SUBMISSION:
+		return "submission";
+	case OP25B_PORT_OTHER:
+		break;
+	}
+	return "other";
+}
+
+/* The address without its /32 or /128. */
+static void
+format_address(const struct op25b_prefix *addr, char *buf, size_t size)
+{
+	char *slash;
+
+	op25b_prefix_format(addr, buf, size);
+	slash = strchr(buf, '/');
+	if (slash != NULL)
+		*slash = '\0';
+}
+
+/* What the appliance does once the rule has spoken: mode and block style
+ * apply here, after op25b_policy_decide(), as in the classifier. */
+static void
+settle_verdict(const struct op25b_policy *policy, struct op25b_explanation *x)
+{
+	if (x->port_kind == OP25B_PORT_OTHER) {
+		x->verdict = "forward";
+		x->note = "not SMTP: forwarded untouched";
+		return;
+	}
+	if (x->port_kind == OP25B_PORT_SUBMISSION) {
+		x->verdict = "forward";
+		x->note = "submission ports are always forwarded";
+		return;
+	}
+	switch (x->action) {
+	case OP25B_ACTION_BLOCK:
+		if (policy->mode == OP25B_MODE_MONITOR) {
+			x->verdict = "count";
+			x->note = "block -> count (mode: monitor): forwarded "
+				  "and counted as would-block";
+		} else if (policy->block == OP25B_BLOCK_RESET) {
+			x->verdict = "block";
+			x->note = "block: reset -> a SYN is answered with TCP "
+				  "RST";
+		} else {
+			x->verdict = "block";
+			x->note = "block: drop -> the packets are dropped";
+		}
+		break;
+	case OP25B_ACTION_COUNT:
+		x->verdict = "count";
+		x->note = "forwarded and counted as would-block";
+		break;
+	case OP25B_ACTION_ADAPTIVE:
+		x->verdict = "allow";
+		x->note = "adaptive: not enforced yet, acts as allow";
+		break;
+	case OP25B_ACTION_ALLOW:
+	case OP25B_ACTION_NONE:
+		x->verdict = "allow";
+		x->note = "forwarded";
+		break;
+	}
+}
+
+void
+op25b_policy_explain(const struct op25b_policy *policy,
+		     const struct op25b_prefix *src,
+		     const struct op25b_prefix *dst, uint16_t port,
+		     struct op25b_explanation *x)
+{
+	int class_id, group_id;
+
+	memset(x, 0, sizeof(*x));
+	format_address(src, x->src, sizeof(x->src));
+	format_address(dst, x->dst, sizeof(x->dst));
+	x->port = port;
+	x->port_kind = op25b_policy_port_kind(policy, port);
+	/* Looked up for every port: the desk wants to know who the customer
+	 * is even when the appliance never asks. */
+	class_id = op25b_policy_match_source(policy, src->family, src->addr,
+					     &x->class_prefix);
+	group_id = op25b_policy_match_destination(policy, dst->family,
+						  dst->addr, &x->group_prefix);
+	if (class_id >= 0)
+		x->cls = &policy->classes[class_id];
+	if (group_id >= 0)
+		x->grp = &policy->groups[group_id];
+	if (x->port_kind == OP25B_PORT_SMTP) {
+		x->action = op25b_policy_decide(policy, class_id, group_id,
+						&x->rule);
+		x->decided = true;
+	}
+	settle_verdict(policy, x);
+}
+
+/* snprintf that appends and keeps counting past the end of @buf. */
+struct out {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(o->len < o->size ? o->buf + o->len : NULL,
+		      o->len < o->size ? o->size - o->len : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n;
+}
+
+static void
+put_match(struct out *o, const char *label, const char *kind,
+	  const char *none, const char *name, const struct op25b_prefix *prefix)
+{
+	char text[64];
+
+	if (name == NULL) {
+		put(o, "%-13s%s\n", label, none);
+		return;
+	}
+	op25b_prefix_format(prefix, text, sizeof(text));
+	put(o, "%-13s%s %s (prefix %s, %s:%u:%u)\n", label, kind, name, text,
+	    prefix->file, prefix->line, prefix->column);
+}
+
+int
+op25b_explanation_text(const struct op25b_explanation *x, char *buf,
+		       size_t size)
+{
+	struct out o = {buf, size, 0};
+
+	if (size > 0)
+		buf[0] = '\0';
+	put(&o, "%-13s%s -> %s port %u (%s)\n", "flow:", x->src, x->dst,
+	    x->port, op25b_port_kind_name(x->port_kind));
+	put_match(&o, "source:", "class", "no class",
+		  x->cls != NULL ? x->cls->name : NULL, x->class_prefix);
+	put_match(&o, "destination:", "group", "no group",
+		  x->grp != NULL ? x->grp->name : NULL, x->group_prefix);
+	if (!x->decided) {
+		put(&o, "%-13snone (only smtp ports are classified)\n",
+		    "rule:");
+	} else {
+		const char *action = op25b_action_name(x->action);
+
+		put(&o, "%-13s%s (", "rule:", op25b_rule_name(x->rule));
+		switch (x->rule) {
+		case OP25B_RULE_CLASS_TO:
+			put(&o, "%s.to.%s: %s", x->cls->name, x->grp->name,
+			    action);
+			break;
+		case OP25B_RULE_GROUP:
+			put(&o, "%s: %s", x->grp->name, action);
+			break;
+		case OP25B_RULE_CLASS:
+			put(&o, "%s: %s", x->cls->name, action);
+			break;
+		case OP25B_RULE_DEFAULT:
+			put(&o, "default: %s", action);
+			break;
+		}
+		put(&o, ")\n");
+	}
+	put(&o, "%-13s%s (%s)\n", "verdict:", x->verdict, x->note);
+	return (int)o.len;
+}
+
+/* Every string written here is an address, a name limited to
+ * [A-Za-z0-9_.-] or a constant; escaping anyway keeps the output valid JSON
+ * whatever changes upstream. */
+static void
+put_json_string(struct out *o, const char *s)
+{
+	if (s == NULL) {
+		put(o, "null");
+		return;
+	}
+	put(o, "\"");
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			put(o, "\\%c", c);
+		else if (c < 0x20)
+			put(o, "\\u%04x", c);
+		else
+			put(o, "%c", c);
+	}
+	put(o, "\"");
+}
+
+static void
+put_json_field(struct out *o, const char *key, const char *value, bool last)
+{
+	put(o, "\"%s\":", key);
+	put_json_string(o, value);
+	if (!last)
+		put(o, ",");
+}
+
+int
+op25b_explanation_json(const struct op25b_explanation *x, char *buf,
+		       size_t size)
+{
+	char class_prefix[64], group_prefix[64];
+	struct out o = {buf, size, 0};
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (x->class_prefix != NULL)
+		op25b_prefix_format(x->class_prefix, class_prefix,
+				    sizeof(class_prefix));
+	if (x->group_prefix != NULL)
+		op25b_prefix_format(x->group_prefix, group_prefix,
+				    sizeof(group_prefix));
+	put(&o, "{");
+	put_json_field(&o, "src", x->src, false);
+	put_json_field(&o, "dst", x->dst, false);
+	put(&o, "\"port\":%u,", x->port);
+	put_json_field(&o, "port_kind", op25b_port_kind_name(x->port_kind),
+		       false);
+	put_json_field(&o, "class", x->cls != NULL ? x->cls->name : NULL,
+		       false);
+	put_json_field(&o, "class_prefix",
+		       x->class_prefix ? class_prefix : NULL, false);
+	put_json_field(&o, "group", x->grp != NULL ? x->grp->name : NULL,
+		       false);
+	put_json_field(&o, "group_prefix",
+		       x->group_prefix ? group_prefix : NULL, false);
+	put_json_field(&o, "rule",
+		       x->decided ? op25b_rule_name(x->rule) : NULL, false);
+	put_json_field(&o, "action",
+		       x->decided ? op25b_action_name(x->action) : NULL,
+		       false);
+	put_json_field(&o, "verdict", x->verdict, false);
+	put_json_field(&o, "note", x->note, true);
+	put(&o, "}\n");
+	return (int)o.len;
+}
