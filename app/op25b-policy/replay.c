@@ -96,7 +96,7 @@ flush_burst(struct replay *r, struct rte_mbuf **pkts, struct timeval *ts,
 	struct op25b_classify_result res[REPLAY_BURST];
 	uint16_t i;
 
-	op25b_classifier_classify_burst(r->classifier, pkts, n, res,
+	op25b_classifier_classify_burst(r->classifier, NULL, pkts, n, res,
 					&r->counters);
 	for (i = 0; i < n; i++) {
 		r->packets++;

@@ -45,7 +45,7 @@ subscriber_burst(struct op25b_worker *w,
 	if (n == 0)
 		return 0;
 	w->stats->port[pair->sub].rx += n;
-	op25b_classifier_classify_burst(classifier, pkts, n, results,
+	op25b_classifier_classify_burst(classifier, NULL, pkts, n, results,
 					&w->stats->counters);
 	for (i = 0; i < n; i++) {
 		switch (results[i].disposition) {

@@ -427,14 +427,40 @@ lookup_v6(const struct rte_lpm6 *t, uint8_t (*addrs)[16], uint16_t *val,
  * their own: there, increments of one counter would wait on each other;
  * here the lookups' latency hides them.
  */
+static __rte_always_inline bool
+exempt_source(const struct op25b_exempt_table *exempt, uint32_t src4,
+	      const uint8_t *src6)
+{
+	if (exempt == NULL)
+		return false;
+	return src6 == NULL ? op25b_exempt_match4(exempt, src4)
+			    : op25b_exempt_match6(exempt, src6);
+}
+
+/*
+ * An exemption is looked up only for what the policy would block or count:
+ * the common verdicts never pay for it. It is checked before a reset is
+ * built, which rewrites the frame. Exempted packets count under their own
+ * outcome, not in a class's or group's verdicts, which stay what the
+ * policy decided.
+ */
 static __rte_always_inline void
-decide(const struct op25b_classifier *c, struct rte_mbuf *m,
-       const struct pkt_meta *meta, uint16_t src_slot, uint16_t dst_slot,
-       struct op25b_classify_result *r,
+decide(const struct op25b_classifier *c,
+       const struct op25b_exempt_table *exempt, struct rte_mbuf *m,
+       const struct pkt_meta *meta, uint32_t src4, const uint8_t *src6,
+       uint16_t src_slot, uint16_t dst_slot, struct op25b_classify_result *r,
        struct op25b_stats_counters *counters)
 {
 	uint8_t outcome = c->matrix[src_slot * c->n_group_slots + dst_slot];
 
+	if (unlikely(outcome >= OP25B_OUTCOME_COUNTED) &&
+	    exempt_source(exempt, src4, src6)) {
+		*r = c->settled_result[OP25B_OUTCOME_EXEMPTED];
+		r->class_slot = (uint8_t)src_slot;
+		r->group_slot = (uint8_t)dst_slot;
+		counters->outcome[OP25B_OUTCOME_EXEMPTED]++;
+		return;
+	}
 	if (unlikely(outcome == OP25B_OUTCOME_RESET) &&
 	    ((meta->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) !=
 		     TCP_SYN ||
@@ -454,6 +480,7 @@ static RTE_DEFINE_PER_LCORE(struct op25b_stats_counters, discarded);
 
 uint16_t
 op25b_classifier_classify_burst(const struct op25b_classifier *c,
+				const struct op25b_exempt_table *exempt,
 				struct rte_mbuf **pkts, uint16_t n,
 				struct op25b_classify_result *results,
 				struct op25b_stats_counters *counters)
@@ -520,7 +547,7 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 		for (i = 0; i < n4; i++) {
 			unsigned int k = idx4[i];
 
-			decide(c, pkts[k], &meta[k],
+			decide(c, exempt, pkts[k], &meta[k], src4[i], NULL,
 			       lpm4_stage_value(c->src4, es[i], src4[i]),
 			       lpm4_stage_value(c->dst4, ed[i], dst4[i]),
 			       &results[k], counters);
@@ -530,8 +557,9 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 		lookup_v6(c->src6, src6, src_val, n6);
 		lookup_v6(c->dst6, dst6, dst_val, n6);
 		for (i = 0; i < n6; i++)
-			decide(c, pkts[idx6[i]], &meta[idx6[i]], src_val[i],
-			       dst_val[i], &results[idx6[i]], counters);
+			decide(c, exempt, pkts[idx6[i]], &meta[idx6[i]], 0,
+			       src6[i], src_val[i], dst_val[i],
+			       &results[idx6[i]], counters);
 	}
 	settled[OP25B_OUTCOME_NON_SMTP] = n - n4 - n6 -
 					  settled[OP25B_OUTCOME_SUBMISSION] -

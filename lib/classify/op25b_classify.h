@@ -15,6 +15,7 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
+#include "op25b_exempt.h"
 #include "op25b_policy.h"
 #include "op25b_stats.h"
 
@@ -76,6 +77,9 @@ void op25b_classifier_free(struct op25b_classifier *classifier);
  * under `block: reset` is rewritten in place into its RST+ACK reply and gets
  * OP25B_DISPOSITION_REPLY. No allocation, lock, syscall or log.
  *
+ * @param exempt
+ *   Exempt sources (NULL: none). A packet the policy would block or count
+ *   whose source it covers is forwarded with outcome `exempted`.
  * @param pkts
  *   Up to OP25B_CLASSIFY_BURST_MAX mbufs (more are not looked at).
  * @param results
@@ -86,7 +90,8 @@ void op25b_classifier_free(struct op25b_classifier *classifier);
  *   The number of mbufs classified.
  */
 uint16_t op25b_classifier_classify_burst(
-	const struct op25b_classifier *classifier, struct rte_mbuf **pkts,
+	const struct op25b_classifier *classifier,
+	const struct op25b_exempt_table *exempt, struct rte_mbuf **pkts,
 	uint16_t n, struct op25b_classify_result *results,
 	struct op25b_stats_counters *counters);
 

@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
-#define OP25B_STATS_LAYOUT_VERSION 1
+#define OP25B_STATS_LAYOUT_VERSION 2
 #define OP25B_STATS_SLOTS 256   /**< slot 0: none; 1..255: names */
 #define OP25B_STATS_NAME_MAX 64
 #define OP25B_STATS_MAX_PORTS 32
@@ -62,6 +62,9 @@ extern "C" {
 	X(FRAGMENTS, fragments, "non-first IP fragments: forwarded")           \
 	X(MALFORMED, malformed,                                                \
 	  "truncated or inconsistent headers: dropped or forwarded by policy") \
+	X(EXEMPTED, exempted,                                                  \
+	  "SMTP packets the policy would block or count, from an exempt "      \
+	  "source: forwarded")                                                 \
 	X(FORWARDED, forwarded, "SMTP packets allowed by policy: forwarded")   \
 	X(COUNTED, counted,                                                    \
 	  "SMTP packets that would be blocked (count, monitor): forwarded")    \

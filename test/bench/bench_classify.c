@@ -169,7 +169,7 @@ measure(const struct op25b_classifier *c, struct rte_mbuf **m, unsigned int n,
 
 	/* One warm-up pass: page-in and caches as in steady state. */
 	for (i = 0; i + burst <= n; i += burst)
-		op25b_classifier_classify_burst(c, m + i, (uint16_t)burst,
+		op25b_classifier_classify_burst(c, NULL, m + i, (uint16_t)burst,
 						results, counters);
 	for (k = 0; k < REPEATS; k++) {
 		uint64_t start = rte_rdtsc_precise();
@@ -177,7 +177,7 @@ measure(const struct op25b_classifier *c, struct rte_mbuf **m, unsigned int n,
 		for (r = 0; r < rounds; r++)
 			for (i = 0; i + burst <= n; i += burst)
 				op25b_classifier_classify_burst(
-					c, m + i, (uint16_t)burst, results,
+					c, NULL, m + i, (uint16_t)burst, results,
 					counters);
 		cpp[k] = (double)(rte_rdtsc_precise() - start) /
 			 ((double)rounds * (n / burst) * burst);

@@ -298,7 +298,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		FUZZ_CHECK(len > 0, "'%s': cannot build", fixed_specs[i]);
 		fixed[i].len = (uint32_t)len;
 		m = frame_mbuf(0, fixed[i].bytes, fixed[i].len);
-		op25b_classifier_classify_burst(classifier, &m, 1,
+		op25b_classifier_classify_burst(classifier, NULL, &m, 1,
 						&fixed[i].result, &counters);
 		frames_free(1);
 		check_result(&fixed[i].result, fixed_specs[i]);
@@ -324,7 +324,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Alone. */
 	before = outcomes_counted();
 	burst[0] = frame_mbuf(0, data, len);
-	FUZZ_CHECK(op25b_classifier_classify_burst(classifier, burst, 1,
+	FUZZ_CHECK(op25b_classifier_classify_burst(classifier, NULL, burst, 1,
 						   &alone, &counters) == 1,
 		   "alone: not classified");
 	check_result(&alone, "alone");
@@ -368,7 +368,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	before = outcomes_counted();
-	FUZZ_CHECK(op25b_classifier_classify_burst(classifier, burst, BURST,
+	FUZZ_CHECK(op25b_classifier_classify_burst(classifier, NULL, burst, BURST,
 						   results, &counters) == BURST,
 		   "burst: not all classified");
 	FUZZ_CHECK(outcomes_counted() == before + BURST, "burst: counted %llu",

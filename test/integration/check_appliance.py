@@ -16,7 +16,7 @@ from scapy.layers.inet6 import IPv6ExtHdrFragment  # noqa
 
 VERDICTS = ["forwarded", "counted", "blocked", "reset"]
 OUTCOMES = ["non_smtp", "submission", "fragments", "malformed",
-            "forwarded", "counted", "blocked", "reset"]
+            "exempted", "forwarded", "counted", "blocked", "reset"]
 
 results = []
 
@@ -50,7 +50,7 @@ def frames(path):
 
 def forwarded(case, malformed_forward):
     return case["expect"] in ("non_smtp", "submission", "fragments",
-                              "forwarded", "counted") or (
+                              "exempted", "forwarded", "counted") or (
         case["expect"] == "malformed" and malformed_forward)
 
 

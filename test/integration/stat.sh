@@ -205,8 +205,8 @@ bad = []
 keys = ["instance", "policy", "generation", "uptime_seconds", "reload_ok",
         "reload_failed", "ports", "packets", "classes", "groups", "workers"]
 bad += [f"no key {k}" for k in keys if k not in b]
-outcomes = ["non_smtp", "submission", "fragments", "malformed", "forwarded",
-            "counted", "blocked", "reset", "upstream"]
+outcomes = ["non_smtp", "submission", "fragments", "malformed", "exempted",
+            "forwarded", "counted", "blocked", "reset", "upstream"]
 if list(b["packets"]) != outcomes:
     bad.append(f"packets keys {list(b['packets'])}")
 if b["instance"] != name or b["generation"] != 1:

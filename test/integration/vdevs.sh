@@ -67,7 +67,8 @@ def expected(in_pcap, expect_txt, outcomes):
         raise SystemExit(f"{in_pcap}: {len(fr)} frames, {len(cases)} cases")
     return [f for f, c in zip(fr, cases) if c[1] in outcomes], cases
 
-FORWARDED = ("non_smtp", "submission", "fragments", "forwarded", "counted")
+FORWARDED = ("non_smtp", "submission", "fragments", "exempted", "forwarded",
+             "counted")
 
 def same_frames(what, got, want):
     """Problems, as lines, when got and want differ."""
@@ -111,7 +112,7 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 p = s["packets"]
 outcomes = ["non_smtp", "submission", "fragments", "malformed",
-            "forwarded", "counted", "blocked", "reset"]
+            "exempted", "forwarded", "counted", "blocked", "reset"]
 sub = sum(q["rx"] for q in s["ports"] if q["role"] == "subscriber")
 up = sum(q["rx"] for q in s["ports"] if q["role"] == "upstream")
 bad = []
@@ -291,7 +292,7 @@ for sub, up in ((0, 1), (2, 3)):
         bad.append("port %d: %s, want subscriber with rx %d" % (sub, got.get(sub), n))
     if got.get(up) != ("upstream", 0, fwd):
         bad.append("port %d: %s, want upstream, rx 0, tx %d" % (up, got.get(up), fwd))
-if s["packets"]["forwarded"] + s["packets"]["non_smtp"] + s["packets"]["submission"] + s["packets"]["fragments"] + s["packets"]["counted"] != 2 * fwd:
+if s["packets"]["forwarded"] + s["packets"]["exempted"] + s["packets"]["non_smtp"] + s["packets"]["submission"] + s["packets"]["fragments"] + s["packets"]["counted"] != 2 * fwd:
     bad.append("packets %s: want twice the forwarded cases (%d)" % (s["packets"], fwd))
 print("\n".join(bad))
 sys.exit(1 if bad else 0)

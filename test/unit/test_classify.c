@@ -121,7 +121,7 @@ classify_with(const struct op25b_classifier *c, const char *tokens,
 	struct op25b_classify_result r;
 	struct rte_mbuf *m = mbuf_from_spec(tokens);
 
-	assert_int_equal(op25b_classifier_classify_burst(c, &m, 1, &r, NULL),
+	assert_int_equal(op25b_classifier_classify_burst(c, NULL, &m, 1, &r, NULL),
 			 1);
 	if (keep != NULL)
 		*keep = m;
@@ -359,7 +359,7 @@ truncate_everywhere(const char *tokens)
 		c->data_off = (uint16_t)(tight - (uint8_t *)c->buf_addr);
 		c->data_len = cut;
 		c->pkt_len = cut;
-		op25b_classifier_classify_burst(classifier, &c, 1, &r, NULL);
+		op25b_classifier_classify_burst(classifier, NULL, &c, 1, &r, NULL);
 		if (r.outcome != OP25B_OUTCOME_MALFORMED)
 			fail_msg("'%s' cut to %u of %u: %s", tokens, cut, full,
 				 op25b_outcome_name(r.outcome));
@@ -622,7 +622,7 @@ test_counters_exact(void **state)
 	assert_non_null(cnt);
 	for (i = 0; i < RTE_DIM(burst); i++)
 		m[i] = mbuf_from_spec(burst[i]);
-	assert_int_equal(op25b_classifier_classify_burst(classifier, m,
+	assert_int_equal(op25b_classifier_classify_burst(classifier, NULL, m,
 							 RTE_DIM(burst), r, cnt),
 			 RTE_DIM(burst));
 	assert_int_equal(cnt->outcome[OP25B_OUTCOME_RESET], 2);
@@ -661,6 +661,97 @@ test_counters_exact(void **state)
 	free(cnt);
 }
 
+/* Exemptions: looked up only for what the policy would block or count;
+ * an exempt SYN is forwarded untouched (no reset built), counted as
+ * exempted and in no class or group verdict. */
+static void
+test_exempt_sources(void **state)
+{
+	static const char *const burst[] = {
+		DYN,                               /* exempt /32: exempted */
+		"src=198.18.5.10 dst=203.0.113.9", /* next door: reset */
+		"src=198.19.0.9 dst=203.0.113.9",  /* watched, count: exempted */
+		"src=198.18.20.9 dst=203.0.113.9", /* static, allow: forwarded */
+		DYN6,                              /* exempt /48: exempted */
+		"src=2001:db8:1001::9 dst=2001:db8:ffff::9", /* dynamic, not
+							      * exempt: reset */
+		"src=198.18.5.9 dst=203.0.113.9 dport=80",   /* non_smtp */
+	};
+	static const uint8_t want[] = {
+		OP25B_OUTCOME_EXEMPTED, OP25B_OUTCOME_RESET,
+		OP25B_OUTCOME_EXEMPTED, OP25B_OUTCOME_FORWARDED,
+		OP25B_OUTCOME_EXEMPTED, OP25B_OUTCOME_RESET,
+		OP25B_OUTCOME_NON_SMTP,
+	};
+	const char *exempt[] = {"198.18.5.9/32", "198.19.0.0/24",
+				"2001:db8:1000::/48"};
+	struct op25b_stats_counters *cnt = calloc(1, sizeof(*cnt));
+	struct op25b_exempt_registry *reg = op25b_exempt_registry_create();
+	struct op25b_exempt_table *table;
+	struct rte_mbuf *m[RTE_DIM(burst)];
+	struct op25b_classify_result r[RTE_DIM(burst)];
+	uint8_t before[OP25B_CRAFT_FRAME_MAX];
+	unsigned int i, v;
+
+	(void)state;
+	assert_non_null(cnt);
+	assert_non_null(reg);
+	for (i = 0; i < RTE_DIM(exempt); i++) {
+		struct op25b_prefix p;
+
+		assert_int_equal(op25b_prefix_parse(exempt[i], &p, NULL), 0);
+		assert_int_equal(op25b_exempt_add(reg, &p, 0, "test", 0, 0,
+						  NULL),
+				 0);
+	}
+	table = op25b_exempt_table_build(reg, SOCKET_ID_ANY);
+	assert_non_null(table);
+	for (i = 0; i < RTE_DIM(burst); i++)
+		m[i] = mbuf_from_spec(burst[i]);
+	memcpy(before, rte_pktmbuf_mtod(m[0], void *), m[0]->data_len);
+	assert_int_equal(op25b_classifier_classify_burst(classifier, table, m,
+							 RTE_DIM(burst), r, cnt),
+			 RTE_DIM(burst));
+	for (i = 0; i < RTE_DIM(burst); i++) {
+		if (r[i].outcome != want[i])
+			fail_msg("'%s': outcome %s, want %s", burst[i],
+				 op25b_outcome_name(r[i].outcome),
+				 op25b_outcome_name(want[i]));
+		assert_int_equal(r[i].disposition,
+				 want[i] == OP25B_OUTCOME_RESET
+					 ? OP25B_DISPOSITION_REPLY
+					 : OP25B_DISPOSITION_FORWARD);
+	}
+	assert_int_equal(r[0].class_slot, C_DYNAMIC);
+	/* Forwarded as it came: no reset written into the frame. */
+	assert_memory_equal(rte_pktmbuf_mtod(m[0], void *), before,
+			    m[0]->data_len);
+	assert_int_equal(cnt->outcome[OP25B_OUTCOME_EXEMPTED], 3);
+	assert_int_equal(cnt->outcome[OP25B_OUTCOME_RESET], 2);
+	assert_int_equal(cnt->outcome[OP25B_OUTCOME_FORWARDED], 1);
+	/* The policy's verdicts only: one reset each in v4 and v6. */
+	for (v = 0; v < OP25B_VERDICT_MAX; v++)
+		assert_int_equal(cnt->class_verdict[C_DYNAMIC][v],
+				 v == OP25B_VERDICT_OF(OP25B_OUTCOME_RESET)
+					 ? 2
+					 : 0);
+	assert_int_equal(cnt->class_verdict[C_WATCHED][OP25B_VERDICT_OF(
+				 OP25B_OUTCOME_COUNTED)],
+			 0);
+
+	/* Without the table the same burst is blocked again. */
+	rte_pktmbuf_free_bulk(m, RTE_DIM(burst));
+	m[0] = mbuf_from_spec(burst[0]);
+	assert_int_equal(op25b_classifier_classify_burst(classifier, NULL, m,
+							 1, r, NULL),
+			 1);
+	assert_int_equal(r[0].outcome, OP25B_OUTCOME_RESET);
+	rte_pktmbuf_free(m[0]);
+	op25b_exempt_table_free(table);
+	op25b_exempt_registry_free(reg);
+	free(cnt);
+}
+
 static void
 test_burst_is_capped(void **state)
 {
@@ -671,7 +762,7 @@ test_burst_is_capped(void **state)
 	(void)state;
 	for (i = 0; i < RTE_DIM(m); i++)
 		m[i] = mbuf_from_spec(i % 2 ? DYN6 : DYN " dport=443");
-	assert_int_equal(op25b_classifier_classify_burst(classifier, m,
+	assert_int_equal(op25b_classifier_classify_burst(classifier, NULL, m,
 							 RTE_DIM(m), r, NULL),
 			 OP25B_CLASSIFY_BURST_MAX);
 	for (i = 0; i < OP25B_CLASSIFY_BURST_MAX; i++)
@@ -933,6 +1024,7 @@ main(void)
 		cmocka_unit_test(test_reset_ipv4),
 		cmocka_unit_test(test_reset_ipv6),
 		cmocka_unit_test(test_counters_exact),
+		cmocka_unit_test(test_exempt_sources),
 		cmocka_unit_test(test_burst_is_capped),
 		cmocka_unit_test(test_tables_match_reference),
 		cmocka_unit_test(test_tables_adjacent_top_prefixes),

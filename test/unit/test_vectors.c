@@ -57,7 +57,7 @@ run_case(void **state)
 	memcpy(rte_pktmbuf_mtod(m, void *), c->frame, c->frame_len);
 	m->data_len = (uint16_t)c->frame_len;
 	m->pkt_len = c->frame_len;
-	assert_int_equal(op25b_classifier_classify_burst(vc->set->classifier,
+	assert_int_equal(op25b_classifier_classify_burst(vc->set->classifier, NULL,
 							 &m, 1, &r, NULL),
 			 1);
 	rte_pktmbuf_free(m);
