@@ -51,7 +51,8 @@ heap() {
 	--file-prefix "$prefix" --log-level '*:warning' \
 	--vdev "net_pcap0,rx_pcap=$work/reload-in.pcap,infinite_rx=1,tx_pcap=/dev/null" \
 	--vdev net_null1,no-rx=1 -- --policy "$work/reload.yaml" \
-	--name "$prefix" --status-interval 0 >"$work/reload.log" 2>&1 &
+	--name "$prefix" --status-interval 0 --audit-log "$work/audit.log" \
+	>"$work/reload.log" 2>&1 &
 pid=$!
 trap 'kill -KILL $pid 2>/dev/null; rm -rf /var/run/dpdk/$prefix' EXIT
 for _ in $(seq 1 3000); do

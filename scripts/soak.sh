@@ -70,6 +70,7 @@ install_policy a
 	--vdev "net_pcap0,rx_pcap=$work/demo.pcap,infinite_rx=1,tx_pcap=/dev/null" \
 	--vdev net_null1,no-rx=1 \
 	-- --policy "$policy" --name "$name" --status-interval 0 \
+	--audit-log "$work/audit.log" \
 	--stats-json "$work/final.json" >"$work/op25b.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do

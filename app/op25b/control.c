@@ -28,6 +28,7 @@
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t reload_requested;
+static volatile sig_atomic_t stop_by_command;
 
 static void
 on_stop_signal(int signo)
@@ -55,6 +56,10 @@ op25b_control_install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_reload_signal;
 	sigaction(SIGHUP, &sa, NULL);
+	/* A CLI client that hangs up while we write to it must cost a
+	 * write error, not the appliance. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 }
 
 /*
@@ -146,6 +151,11 @@ op25b_control_start(struct op25b_app *app)
 	struct op25b_classifier *c;
 	char msg[640];
 
+	app->file_mode = app->policy->mode;
+	app->file_block = app->policy->block;
+	app->mode_override = -1;
+	app->block_override = -1;
+	app->policy_loaded_ns = op25b_now_ms() * 1000000ull;
 	c = compile(app, app->policy, msg, sizeof(msg));
 	if (c == NULL) {
 		fprintf(stderr, "op25b: %s\n", msg);
@@ -179,51 +189,23 @@ prefix_count(const struct op25b_policy *p)
 }
 
 static void
-reload_failed(struct op25b_app *app, const char *why)
+reload_failed(struct op25b_app *app, const char *why, char *msg, size_t size)
 {
 	struct op25b_stats_header *h = op25b_stats_header(app->stats);
 
 	__atomic_fetch_add(&h->reload_failed, 1, __ATOMIC_RELAXED);
-	fprintf(stderr,
-		"op25b: reload failed: %s; policy generation %" PRIu64
-		" stays\n",
-		why, h->policy_generation);
+	snprintf(msg, size, "reload failed: %s; policy generation %" PRIu64
+		 " stays", why, h->policy_generation);
+	fprintf(stderr, "op25b: %s\n", msg);
 }
 
-/*
- * Load @path and make it the running policy. On any failure the running
- * policy stays, `reload_failed` counts it and the reason is logged as
- * file:line:column: message. Returns 0 or -errno.
- */
-int
-op25b_control_reload(struct op25b_app *app, const char *path)
+/* Publish @next and free the classifier it replaces once no worker can be
+ * reading it. */
+static void
+swap_in(struct op25b_app *app, struct op25b_classifier *next)
 {
-	struct op25b_stats_header *h = op25b_stats_header(app->stats);
-	struct op25b_classifier *next, *old;
-	struct op25b_policy_error perr;
-	struct op25b_policy *policy;
-	struct timespec t0;
-	char msg[640];
-	unsigned int i;
-	int err;
+	struct op25b_classifier *old;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	policy = op25b_policy_load(path, &perr);
-	if (policy == NULL) {
-		err = -errno;
-		op25b_policy_error_format(&perr, msg, sizeof(msg));
-		reload_failed(app, msg);
-		return err;
-	}
-	for (i = 0; i < policy->n_warnings; i++)
-		fprintf(stderr, "%s\n", policy->warnings[i]);
-	next = compile(app, policy, msg, sizeof(msg));
-	if (next == NULL) {
-		err = -rte_errno;
-		op25b_policy_free(policy);
-		reload_failed(app, msg);
-		return err;
-	}
 	/* Release: the tables are complete before a worker can see them. */
 	old = atomic_exchange_explicit(&app->classifier, next,
 				       memory_order_acq_rel);
@@ -231,17 +213,143 @@ op25b_control_reload(struct op25b_app *app, const char *path)
 	 * still inside a burst classified with the old tables. */
 	rte_rcu_qsbr_synchronize(app->qsbr, RTE_QSBR_THRID_INVALID);
 	op25b_classifier_free(old);
+}
+
+/* The operator's switches win over the file's mode and block style. */
+static void
+apply_overrides(const struct op25b_app *app, struct op25b_policy *policy)
+{
+	if (app->mode_override >= 0)
+		policy->mode = (enum op25b_policy_mode)app->mode_override;
+	if (app->block_override >= 0)
+		policy->block = (enum op25b_block_style)app->block_override;
+}
+
+/*
+ * Load @path and make it the running policy. On any failure the running
+ * policy stays, `reload_failed` counts it and the reason is given as
+ * file:line:column: message. Returns 0 or -errno.
+ */
+int
+op25b_control_reload(struct op25b_app *app, const char *path, char *msg,
+		     size_t size)
+{
+	struct op25b_stats_header *h = op25b_stats_header(app->stats);
+	enum op25b_policy_mode file_mode;
+	enum op25b_block_style file_block;
+	struct op25b_classifier *next;
+	struct op25b_policy_error perr;
+	struct op25b_policy *policy;
+	struct timespec t0;
+	char why[640];
+	unsigned int i;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	policy = op25b_policy_load(path, &perr);
+	if (policy == NULL) {
+		err = -errno;
+		op25b_policy_error_format(&perr, why, sizeof(why));
+		reload_failed(app, why, msg, size);
+		return err;
+	}
+	for (i = 0; i < policy->n_warnings; i++)
+		fprintf(stderr, "%s\n", policy->warnings[i]);
+	file_mode = policy->mode;
+	file_block = policy->block;
+	apply_overrides(app, policy);
+	next = compile(app, policy, why, sizeof(why));
+	if (next == NULL) {
+		err = -rte_errno;
+		op25b_policy_free(policy);
+		reload_failed(app, why, msg, size);
+		return err;
+	}
+	swap_in(app, next);
 	op25b_policy_free(app->policy);
 	app->policy = policy;
+	app->file_mode = file_mode;
+	app->file_block = file_block;
+	app->policy_loaded_ns = op25b_now_ms() * 1000000ull;
 	__atomic_fetch_add(&h->reload_ok, 1, __ATOMIC_RELAXED);
-	printf("op25b: policy %s loaded: generation %" PRIu64
-	       ", %u classes, %u destination groups, %zu prefixes, %zu KB of "
-	       "tables, %.0f ms\n",
-	       path, h->policy_generation, policy->n_classes, policy->n_groups,
-	       prefix_count(policy), op25b_classifier_memory(next) / 1024,
-	       elapsed_ms(&t0));
+	snprintf(msg, size,
+		 "policy %s loaded: generation %" PRIu64
+		 ", %u classes, %u destination groups, %zu prefixes, %zu KB of "
+		 "tables, %.0f ms",
+		 path, h->policy_generation, policy->n_classes,
+		 policy->n_groups, prefix_count(policy),
+		 op25b_classifier_memory(next) / 1024, elapsed_ms(&t0));
+	printf("op25b: %s\n", msg);
 	fflush(stdout);
 	return 0;
+}
+
+/* Recompile the running policy after a switch changed: the tables are
+ * rebuilt from memory, nothing is read from disk. */
+static int
+recompile(struct op25b_app *app, const char *what, char *msg, size_t size)
+{
+	struct op25b_classifier *next;
+	struct timespec t0;
+	char why[640];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	apply_overrides(app, app->policy);
+	next = compile(app, app->policy, why, sizeof(why));
+	if (next == NULL) {
+		snprintf(msg, size, "%s failed: %s; nothing changed", what,
+			 why);
+		fprintf(stderr, "op25b: %s\n", msg);
+		return -rte_errno;
+	}
+	swap_in(app, next);
+	snprintf(msg, size,
+		 "%s: live (policy generation %" PRIu64 ", %.0f ms)", what,
+		 op25b_stats_header(app->stats)->policy_generation,
+		 elapsed_ms(&t0));
+	printf("op25b: %s\n", msg);
+	fflush(stdout);
+	return 0;
+}
+
+int
+op25b_control_set_mode(struct op25b_app *app, enum op25b_policy_mode mode,
+		       char *msg, size_t size)
+{
+	int old = app->mode_override;
+	char what[96];
+	int ret;
+
+	snprintf(what, sizeof(what), "mode %s",
+		 mode == OP25B_MODE_MONITOR ? "monitor" : "enforce");
+	app->mode_override = (int)mode;
+	ret = recompile(app, what, msg, size);
+	if (ret != 0) {
+		app->mode_override = old;
+		app->policy->mode = old >= 0 ? (enum op25b_policy_mode)old
+					     : app->file_mode;
+	}
+	return ret;
+}
+
+int
+op25b_control_set_block(struct op25b_app *app, enum op25b_block_style block,
+			char *msg, size_t size)
+{
+	int old = app->block_override;
+	char what[96];
+	int ret;
+
+	snprintf(what, sizeof(what), "block %s",
+		 block == OP25B_BLOCK_RESET ? "reset" : "drop");
+	app->block_override = (int)block;
+	ret = recompile(app, what, msg, size);
+	if (ret != 0) {
+		app->block_override = old;
+		app->policy->block = old >= 0 ? (enum op25b_block_style)old
+					      : app->file_block;
+	}
+	return ret;
 }
 
 static uint64_t
@@ -272,8 +380,16 @@ status_line(struct op25b_app *app)
 	op25b_stats_close(r);
 }
 
-/* Wake every 10 ms for signals, reloads, idleness, port figures and the
- * status line; then stop the workers. */
+void
+op25b_control_request_stop(void)
+{
+	stop_signal = SIGTERM;
+	stop_by_command = 1;
+}
+
+/* Wake at least every 10 ms for CLI input, signals, reloads, expiring
+ * exemptions, idleness, port figures and the status line; then stop the
+ * workers. */
 void
 op25b_control_loop(struct op25b_app *app)
 {
@@ -285,15 +401,24 @@ op25b_control_loop(struct op25b_app *app)
 	for (;;) {
 		uint64_t now;
 
-		usleep(10000);
+		op25b_cli_poll(app, 10);
 		if (stop_signal) {
-			printf("op25b: %s, stopping\n", strsignal(stop_signal));
+			if (stop_by_command)
+				printf("op25b: quit, stopping\n");
+			else
+				printf("op25b: %s, stopping\n",
+				       strsignal(stop_signal));
 			break;
 		}
 		if (reload_requested) {
+			char msg[1024];
+
 			reload_requested = 0;
-			op25b_control_reload(app, cfg->policy_path);
+			op25b_control_reload(app, cfg->policy_path, msg,
+					     sizeof(msg));
+			op25b_audit(app, "reload by=SIGHUP result=\"%s\"", msg);
 		}
+		op25b_control_exempt_tick(app);
 		now = rte_rdtsc();
 		if (cfg->stop_after_idle_ms != 0 &&
 		    now - last_activity_tsc(app) >

@@ -38,6 +38,10 @@ enum option_id {
 	OPT_STATUS_INTERVAL,
 	OPT_STATS_JSON,
 	OPT_NAME,
+	OPT_INTERACTIVE = 'i',
+	OPT_CMDLINE_FILE = 300,
+	OPT_CLI_SOCKET,
+	OPT_AUDIT_LOG,
 	OPT_HELP,
 };
 
@@ -61,6 +65,17 @@ static const struct app_option {
 	{"name", "NAME", OPT_NAME,
 	 "instance name: counters in /dev/shm/op25b.NAME, read by op25b-stat "
 	 "--name NAME (default op25b)"},
+	{"interactive", NULL, OPT_INTERACTIVE,
+	 "-i: the op25b> command prompt on this terminal (quit stops op25b); "
+	 "the status line is off unless asked for"},
+	{"cmdline-file", "FILE", OPT_CMDLINE_FILE,
+	 "run the CLI commands in FILE at start-up; one failing stops op25b"},
+	{"cli-socket", "PATH", OPT_CLI_SOCKET,
+	 "the control socket op25b-cli connects to (default "
+	 "/run/op25b/NAME.sock, mode 0600)"},
+	{"audit-log", "FILE", OPT_AUDIT_LOG,
+	 "where exemptions, reloads and switches are logged (default "
+	 "/var/log/op25b/NAME.audit.log)"},
 	{"help", NULL, OPT_HELP, "this text"},
 };
 
@@ -78,8 +93,9 @@ usage(FILE *out, const char *prog)
 	for (i = 0; i < RTE_DIM(app_options); i++) {
 		char left[64];
 
-		snprintf(left, sizeof(left), "--%s%s%s", app_options[i].name,
-			 app_options[i].arg ? " " : "",
+		snprintf(left, sizeof(left), "%s--%s%s%s",
+			 app_options[i].id < 256 ? "-i, " : "",
+			 app_options[i].name, app_options[i].arg ? " " : "",
 			 app_options[i].arg ? app_options[i].arg : "");
 		fprintf(out, "  %-34s %s\n", left, app_options[i].help);
 	}
@@ -87,6 +103,8 @@ usage(FILE *out, const char *prog)
 		"\nSIGHUP reloads the policy file without stopping traffic; "
 		"SIGINT or SIGTERM\nstop. Counters: op25b-stat --name NAME, "
 		"DPDK telemetry /op25b/stats.\n"
+		"Commands (help lists them): -i here, or op25b-cli --name NAME "
+		"from anywhere.\n"
 		"\nexample (no NIC needed):\n"
 		"  %s -l 0-1 --no-pci --no-huge -m 1024 \\\n"
 		"      --vdev net_pcap0,rx_pcap=in.pcap,tx_pcap=replies.pcap \\\n"
@@ -162,11 +180,12 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	cfg->burst = OP25B_DEFAULT_BURST;
 	cfg->status_interval_s = 5;
 	cfg->instance = "op25b";
+	bool status_given = false;
 	optind = 1;
 	/* One line per refusal, in our words: getopt's own message would be a
 	 * second one, prefixed with the full program path. */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "i", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_POLICY:
 			cfg->policy_path = optarg;
@@ -207,6 +226,19 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 				return -EINVAL;
 			}
 			cfg->status_interval_s = (uint32_t)v;
+			status_given = true;
+			break;
+		case OPT_INTERACTIVE:
+			cfg->interactive = true;
+			break;
+		case OPT_CMDLINE_FILE:
+			cfg->cmdline_file = optarg;
+			break;
+		case OPT_CLI_SOCKET:
+			cfg->cli_socket = optarg;
+			break;
+		case OPT_AUDIT_LOG:
+			cfg->audit_log = optarg;
 			break;
 		case OPT_STATS_JSON:
 			cfg->stats_json = optarg;
@@ -243,6 +275,9 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 		fprintf(stderr, "op25b: --policy FILE is required (try --help)\n");
 		return -EINVAL;
 	}
+	/* Status lines would write over the prompt. */
+	if (cfg->interactive && !status_given)
+		cfg->status_interval_s = 0;
 	return 0;
 }
 
@@ -451,6 +486,10 @@ main(int argc, char **argv)
 		goto out_pool;
 	op25b_telemetry_register(&app);
 	op25b_control_install_signals();
+	if (op25b_exempt_start(&app) != 0)
+		goto out_ports;
+	if (op25b_cli_start(&app) != 0)
+		goto out_exempt;
 
 	printf("op25b: policy %s: %u classes, %u destination groups, %zu KB "
 	       "of tables; %u worker(s), %u port pair(s); counters in "
@@ -459,6 +498,11 @@ main(int argc, char **argv)
 	       app.policy->n_groups,
 	       op25b_classifier_memory(atomic_load(&app.classifier)) / 1024,
 	       app.n_workers, app.config.n_pairs, app.config.instance);
+	printf("op25b: commands: op25b-cli --name %s (socket %s); audit log "
+	       "%s\n",
+	       app.config.instance,
+	       app.config.cli_socket,
+	       app.config.audit_log);
 	fflush(stdout);
 
 	op25b_worker_app = &app;
@@ -468,19 +512,30 @@ main(int argc, char **argv)
 		rte_eal_remote_launch(op25b_worker_main, &app.workers[i], lcore);
 		i++;
 	}
+	if (op25b_cli_run_file(&app, app.config.cmdline_file) != 0) {
+		op25b_control_request_stop();
+		app.exit_code = EXIT_FAILURE;
+	}
 	op25b_control_loop(&app);
+	op25b_cli_stop(&app);
 
 	/* Driver figures before the ports close; the report after, when
 	 * every mbuf is back in the pool. */
 	op25b_ports_publish_stats(&app);
 	op25b_ports_stop(&app);
-	exit_code = final_report(&app) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	exit_code = final_report(&app) == 0 ? app.exit_code : EXIT_FAILURE;
 	if (rte_mempool_avail_count(app.pool) != app.pool->size) {
 		fprintf(stderr, "op25b: %u mbufs were not returned\n",
 			app.pool->size - rte_mempool_avail_count(app.pool));
 		exit_code = EXIT_FAILURE;
 	}
 
+	op25b_exempt_stop(&app);
+	goto out_pool;
+out_exempt:
+	op25b_exempt_stop(&app);
+out_ports:
+	op25b_ports_stop(&app);
 out_pool:
 	rte_mempool_free(app.pool);
 out_classifier:

@@ -9,16 +9,19 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_common.h>
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
 #include "op25b_classify.h"
+#include "op25b_exempt.h"
 #include "op25b_policy.h"
 #include "op25b_stats.h"
 
 struct rte_rcu_qsbr;
+struct op25b_cli;
 
 #define OP25B_MAX_PAIRS 16
 #define OP25B_MAX_PORTS OP25B_STATS_MAX_PORTS
@@ -40,6 +43,11 @@ struct op25b_config {
 	uint32_t status_interval_s;  /* 0: no periodic status line */
 	const char *stats_json;
 	const char *instance;        /* --name: /dev/shm/op25b.NAME */
+	bool interactive;            /* -i: the op25b> prompt on stdin */
+	const char *cmdline_file;    /* commands run at start-up */
+	const char *cli_socket;      /* default /run/op25b/NAME.sock */
+	const char *audit_log;       /* default /var/log/op25b/NAME.audit.log */
+	char policy_path_buf[4096];  /* policy reload FILE replaces the path */
 };
 
 /* One worker lcore. Its counters live in shared memory (@stats), written
@@ -71,6 +79,22 @@ struct op25b_app {
 	struct op25b_stats_writer *stats;
 	atomic_bool stop;
 	uint64_t start_tsc;
+	/* The mode and block style the operator set (set mode, set block);
+	 * -1: the policy file's. They outlive reloads, as the operator would
+	 * expect of a switch flipped during an incident. */
+	int mode_override;
+	int block_override;
+	/* What the running policy file itself says. */
+	enum op25b_policy_mode file_mode;
+	enum op25b_block_style file_block;
+	uint64_t policy_loaded_ns; /* CLOCK_REALTIME of the last load */
+	/* Exemptions: the registry is the control lcore's; workers read the
+	 * table, swapped like the classifier (NULL: none). */
+	struct op25b_exempt_registry *exempts;
+	_Atomic(struct op25b_exempt_table *) exempt;
+	FILE *audit;
+	struct op25b_cli *cli;
+	int exit_code; /* set by a failing --cmdline-file */
 };
 
 /* ports.c */
@@ -84,11 +108,45 @@ void op25b_ports_publish_stats(struct op25b_app *app);
 int op25b_worker_main(void *arg);
 extern struct op25b_app *op25b_worker_app;
 
-/* control.c */
+/* control.c: each change returns 0 or -errno and puts one line saying
+ * what happened (or why nothing did) in @msg; it is also logged. */
 int op25b_control_start(struct op25b_app *app);
 void op25b_control_install_signals(void);
-int op25b_control_reload(struct op25b_app *app, const char *path);
+void op25b_control_request_stop(void);
+int op25b_control_reload(struct op25b_app *app, const char *path, char *msg,
+			 size_t size);
+int op25b_control_set_mode(struct op25b_app *app,
+			   enum op25b_policy_mode mode, char *msg,
+			   size_t size);
+int op25b_control_set_block(struct op25b_app *app,
+			    enum op25b_block_style block, char *msg,
+			    size_t size);
 void op25b_control_loop(struct op25b_app *app);
+
+/* exempt.c */
+int op25b_exempt_start(struct op25b_app *app);
+void op25b_exempt_stop(struct op25b_app *app);
+int op25b_control_exempt_add(struct op25b_app *app,
+			     const struct op25b_prefix *prefix, uint32_t ttl,
+			     const char *reason, uint32_t uid, char *msg,
+			     size_t size);
+int op25b_control_exempt_del(struct op25b_app *app,
+			     const struct op25b_prefix *prefix, uint32_t uid,
+			     char *msg, size_t size);
+/* Expire what is due; returns how many went. */
+unsigned int op25b_control_exempt_tick(struct op25b_app *app);
+/* One audit line: "TIME EVENT key=value...", flushed. */
+void op25b_audit(struct op25b_app *app, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+uint64_t op25b_now_ms(void);
+
+/* cli.c */
+int op25b_cli_start(struct op25b_app *app);
+/* Wait up to @timeout_ms for CLI input and serve it. */
+void op25b_cli_poll(struct op25b_app *app, int timeout_ms);
+/* Run --cmdline-file; returns 0, or -1 after a command failed. */
+int op25b_cli_run_file(struct op25b_app *app, const char *path);
+void op25b_cli_stop(struct op25b_app *app);
 
 /* telemetry.c */
 void op25b_telemetry_register(struct op25b_app *app);

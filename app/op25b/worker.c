@@ -32,6 +32,7 @@ send_burst(struct op25b_worker *w, uint16_t port, struct rte_mbuf **pkts,
 static inline uint16_t
 subscriber_burst(struct op25b_worker *w,
 		 const struct op25b_classifier *classifier,
+		 const struct op25b_exempt_table *exempt,
 		 const struct op25b_pair *pair, uint16_t burst)
 {
 	struct rte_mbuf *pkts[OP25B_CLASSIFY_BURST_MAX];
@@ -45,7 +46,7 @@ subscriber_burst(struct op25b_worker *w,
 	if (n == 0)
 		return 0;
 	w->stats->port[pair->sub].rx += n;
-	op25b_classifier_classify_burst(classifier, NULL, pkts, n, results,
+	op25b_classifier_classify_burst(classifier, exempt, pkts, n, results,
 					&w->stats->counters);
 	for (i = 0; i < n; i++) {
 		switch (results[i].disposition) {
@@ -99,16 +100,18 @@ op25b_worker_main(void *arg)
 		 * it was published. */
 		const struct op25b_classifier *classifier = atomic_load_explicit(
 			&app->classifier, memory_order_acquire);
+		const struct op25b_exempt_table *exempt = atomic_load_explicit(
+			&app->exempt, memory_order_acquire);
 		uint32_t got = 0;
 		unsigned int i;
 
 		for (i = 0; i < cfg->n_pairs; i++) {
-			got += subscriber_burst(w, classifier, &cfg->pairs[i],
-						burst);
+			got += subscriber_burst(w, classifier, exempt,
+						&cfg->pairs[i], burst);
 			got += upstream_burst(w, &cfg->pairs[i], burst);
 		}
-		/* Done with this loop's classifier: a reload waiting to free
-		 * the old one needs only this. */
+		/* Done with this loop's classifier and exemptions: a reload
+		 * waiting to free the old ones needs only this. */
 		rte_rcu_qsbr_quiescent(app->qsbr, w->rcu_id);
 		stats->loops++;
 		if (got != 0) {

@@ -388,6 +388,7 @@ run_set() {
 	# bounded waits keep the test bounded).
 	ip netns exec "$nd" "${pre[@]}" "$op25b" "${eal[@]}" "$@" -- \
 		--policy "$policy" --name "$name" --status-interval 0 \
+		--audit-log "$work/$run-audit.log" \
 		--stats-json "$work/$run-final.json" >"$work/$run-op25b.log" 2>&1 &
 	op25b_pid=$!
 	bg_pids+=("$op25b_pid")

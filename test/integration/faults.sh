@@ -79,9 +79,9 @@ s = json.load(open(sys.argv[1]))
 p = s["packets"]
 sub = [q for q in s["ports"] if q["role"] == "subscriber"][0]
 up = [q for q in s["ports"] if q["role"] == "upstream"][0]
-outs = ["non_smtp", "submission", "fragments", "malformed", "forwarded",
-        "counted", "blocked", "reset"]
-fwd = sum(p[k] for k in ("non_smtp", "submission", "fragments", "forwarded", "counted"))
+outs = ["non_smtp", "submission", "fragments", "malformed", "exempted",
+        "forwarded", "counted", "blocked", "reset"]
+fwd = sum(p[k] for k in ("non_smtp", "submission", "fragments", "exempted", "forwarded", "counted"))
 bad = []
 if sub["rx"] != sum(p[k] for k in outs):
     bad.append("subscriber rx %d != sum of outcomes %d: %s" % (sub["rx"], sum(p[k] for k in outs), p))
@@ -369,6 +369,8 @@ if start_bg kill "$tag-k" "${eal[@]}" --vdev net_null0 --vdev net_null1 \
 	want_rc "$rc" 137 "exit status after SIGKILL"
 	[ -e "/dev/shm/op25b.$tag-k" ] ||
 		problem "no /dev/shm/op25b.$tag-k after SIGKILL (expected a stale one)"
+	[ -S "/run/op25b/$tag-k.sock" ] ||
+		problem "no /run/op25b/$tag-k.sock after SIGKILL (expected a stale one)"
 	if start_bg kill-again "$tag-k" "${eal[@]}" --vdev net_null0 --vdev net_null1 \
 		-- --policy "$enforce" --name "$tag-k" --status-interval 0 \
 		--stats-json "$work/kill-again/stats.json"; then
@@ -383,8 +385,9 @@ if start_bg kill "$tag-k" "${eal[@]}" --vdev net_null0 --vdev net_null1 \
 	fi
 	want_empty "$work/kill-again/err"
 	[ -e "/dev/shm/op25b.$tag-k" ] && problem "/dev/shm/op25b.$tag-k left behind by the second op25b"
+	[ -e "/run/op25b/$tag-k.sock" ] && problem "/run/op25b/$tag-k.sock left behind by the second op25b"
 	left=$(shm_new "$work/kill.shm.before" "$tag-k")
 	[ -z "$left" ] || problem "left in /dev/shm:" "$left"
 fi
-report "faults: SIGKILL leaves /dev/shm/op25b.NAME; a new op25b of that name replaces it, exits 0 and removes it"
+report "faults: SIGKILL leaves /dev/shm/op25b.NAME and its socket; a new op25b of that name replaces both, exits 0 and removes them"
 exit $status

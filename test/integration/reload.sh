@@ -92,6 +92,7 @@ install_policy block
 	--vdev "net_pcap0,rx_pcap=$work/in.pcap,infinite_rx=1,tx_pcap=/dev/null" \
 	--vdev "net_null1,no-rx=1" \
 	-- --policy "$policy" --name "$name" --status-interval 0 \
+	--audit-log "$work/audit.log" \
 	--stats-json "$work/final.json" >"$work/op25b.log" 2>&1 &
 op25b_pid=$!
 for _ in $(seq 1 500); do
@@ -200,8 +201,8 @@ if sub["rx"] == 0:
 # The upstream port sent every packet forwarded (no malformed ones: these
 # policies drop them), or counted it as dropped at a full TX queue.
 up = [x for x in s["ports"] if x["role"] == "upstream"][0]
-sent = sum(p[k] for k in ("non_smtp", "submission", "fragments", "forwarded",
-                          "counted"))
+sent = sum(p[k] for k in ("non_smtp", "submission", "fragments", "exempted",
+                          "forwarded", "counted"))
 if up["tx"] + up["tx_dropped"] != sent:
     print(f"upstream tx {up['tx']} + dropped {up['tx_dropped']} != forwarded outcomes {sent}")
 EOF

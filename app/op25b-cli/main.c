@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * op25b-cli: the operator's client for a running op25b's control socket.
+ *
+ *   op25b-cli [--name NAME | --socket PATH] [--timeout S] [COMMAND...]
+ *
+ * With COMMAND: run it once and exit 0 (done) or 1 (the command failed).
+ * Without, on a terminal: the op25b> prompt of the appliance itself
+ * (completion, history and help come from op25b's librte_cmdline); on a
+ * pipe: one command a line, exit 1 if any failed. 2: usage or connection
+ * error. The wire protocol is in app/op25b/cli.c and doc/cli.md.
+ *
+ * No DPDK here: the client runs anywhere the socket is reachable.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define BATCH_MARK 0x1e
+#define PROMPT "op25b> "
+#define EXIT_DONE 0
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: op25b-cli [--name NAME | --socket PATH] [--timeout "
+		"SECONDS] [COMMAND...]\n\n"
+		"Talk to a running op25b over its control socket "
+		"(/run/op25b/NAME.sock).\n"
+		"  COMMAND          run one command (e.g. show port stats all) "
+		"and exit\n"
+		"  (none, terminal) the op25b> prompt: TAB completes, help "
+		"lists, quit or\n"
+		"                   Ctrl-D ends the session (op25b keeps "
+		"running)\n"
+		"  (none, pipe)     one command a line from standard input\n"
+		"  --name NAME      the instance (op25b --name; default "
+		"op25b)\n"
+		"  --socket PATH    a socket elsewhere (op25b --cli-socket)\n"
+		"  --timeout S      give up on a command after S seconds "
+		"(default 60)\n\n"
+		"exit status: 0 done, 1 a command failed, 2 usage or "
+		"connection error\n");
+}
+
+static int
+connect_socket(const char *path)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		fprintf(stderr, "op25b-cli: %s: path too long\n", path);
+		return -1;
+	}
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		fprintf(stderr, "op25b-cli: %s: %s%s\n", path, strerror(errno),
+			errno == ENOENT || errno == ECONNREFUSED
+				? " (is op25b running with that --name?)"
+				: "");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Send one command and copy its output to stdout up to its status: RS,
+ * a digit, a newline. Returns EXIT_DONE, EXIT_FAILED, or EXIT_USAGE when
+ * the connection failed. */
+static int
+run_command(int fd, const char *line, int timeout_s)
+{
+	/* 0: output, 1: after RS (the digit), 2: after the digit (the
+	 * newline). */
+	int state = 0, status = EXIT_FAILED;
+	char buf[4096];
+
+	if (write_all(fd, line, strlen(line)) != 0 || write_all(fd, "\n", 1)) {
+		fprintf(stderr, "op25b-cli: sending: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n, i;
+
+		if (poll(&p, 1, timeout_s * 1000) == 0) {
+			fprintf(stderr, "op25b-cli: no answer within %d s\n",
+				timeout_s);
+			return EXIT_USAGE;
+		}
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fflush(stdout);
+			/* Refusals (permission, too many sessions) come as a
+			 * line and a close. */
+			fprintf(stderr,
+				"op25b-cli: op25b closed the connection\n");
+			return EXIT_USAGE;
+		}
+		/* The server answers one command at a time: nothing of the
+		 * next answer can follow the newline in this read. */
+		for (i = 0; i < n; i++) {
+			if (state == 0 && buf[i] == BATCH_MARK) {
+				state = 1;
+			} else if (state == 0) {
+				putchar(buf[i]);
+			} else if (state == 1) {
+				status = buf[i] == '0' ? EXIT_DONE
+						       : EXIT_FAILED;
+				state = 2;
+			} else {
+				fflush(stdout);
+				return status;
+			}
+		}
+	}
+}
+
+/* op25b greets every connection with its prompt: wait for it (or for the
+ * line that refuses us) before switching to batch. */
+static int
+await_prompt(int fd, int timeout_s)
+{
+	char buf[512];
+	size_t len = 0;
+
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&p, 1, timeout_s * 1000) == 0) {
+			fprintf(stderr, "op25b-cli: no prompt within %d s\n",
+				timeout_s);
+			return -1;
+		}
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			buf[len] = '\0';
+			fprintf(stderr, "op25b-cli: %s", len ? buf
+				: "op25b closed the connection\n");
+			return -1;
+		}
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, PROMPT) != NULL)
+			return 0;
+		if (len == sizeof(buf) - 1)
+			len = 0;
+	}
+}
+
+static int
+batch(int fd, int argc, char **argv, int timeout_s)
+{
+	char mark = BATCH_MARK, line[4096];
+	int status = EXIT_DONE, r, i;
+
+	if (await_prompt(fd, timeout_s) != 0 || write_all(fd, &mark, 1) != 0)
+		return EXIT_USAGE;
+	if (argc > 0) {
+		size_t len = 0;
+
+		line[0] = '\0';
+		for (i = 0; i < argc; i++) {
+			int n = snprintf(line + len, sizeof(line) - len, "%s%s",
+					 i ? " " : "", argv[i]);
+
+			if (n < 0 || (size_t)n >= sizeof(line) - len) {
+				fprintf(stderr, "op25b-cli: command too long\n");
+				return EXIT_USAGE;
+			}
+			len += (size_t)n;
+		}
+		return run_command(fd, line, timeout_s);
+	}
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		r = run_command(fd, line, timeout_s);
+		if (r == EXIT_USAGE)
+			return r;
+		if (r != EXIT_DONE)
+			status = r;
+	}
+	return status;
+}
+
+/* Relay keystrokes and screen both ways; op25b does the line editing. */
+static int
+interactive(int fd)
+{
+	struct termios old, raw;
+	char buf[4096];
+	int status = EXIT_DONE;
+
+	if (tcgetattr(STDIN_FILENO, &old) != 0)
+		return EXIT_USAGE;
+	raw = old;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	while (status == EXIT_DONE) {
+		struct pollfd p[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
+				      {.fd = fd, .events = POLLIN}};
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents) {
+			n = read(fd, buf, sizeof(buf));
+			if (n <= 0)
+				break; /* quit or Ctrl-D: op25b closed */
+			if (write_all(STDOUT_FILENO, buf, (size_t)n) != 0)
+				break;
+		}
+		if (p[0].revents) {
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0 || write_all(fd, buf, (size_t)n) != 0)
+				break;
+		}
+	}
+	tcsetattr(STDIN_FILENO, TCSANOW, &old);
+	write_all(STDOUT_FILENO, "\n", 1);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"name", required_argument, NULL, 'n'},
+		{"socket", required_argument, NULL, 's'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *name = "op25b", *socket_path = NULL;
+	char path[256];
+	int timeout_s = 60, opt, fd, status;
+	char *end;
+
+	/* "+": options end at the first word of the command, so that a
+	 * command's own words are never taken for ours. */
+	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			if (optarg[0] == '\0' || strchr(optarg, '/') != NULL) {
+				fprintf(stderr, "op25b-cli: --name %s: no '/'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			name = optarg;
+			break;
+		case 's':
+			socket_path = optarg;
+			break;
+		case 't':
+			timeout_s = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || timeout_s <= 0 || timeout_s > 86400) {
+				fprintf(stderr, "op25b-cli: --timeout %s: 1..86400 "
+						"seconds\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_DONE;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (socket_path == NULL) {
+		snprintf(path, sizeof(path), "/run/op25b/%s.sock", name);
+		socket_path = path;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	fd = connect_socket(socket_path);
+	if (fd < 0)
+		return EXIT_USAGE;
+	if (optind == argc && isatty(STDIN_FILENO))
+		status = interactive(fd);
+	else
+		status = batch(fd, argc - optind, argv + optind, timeout_s);
+	close(fd);
+	return status;
+}

@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The operator CLI's sessions, on DPDK's librte_cmdline (the library
+ * testpmd's prompt uses: completion, history, help):
+ *
+ *  - the terminal (-i): an op25b> prompt on stdin; `quit` stops op25b;
+ *  - the control socket (/run/op25b/NAME.sock, 0600, root or our own uid
+ *    only): one session per connection, up to CLI_MAX_SESSIONS at once;
+ *    `quit` ends the session, never the appliance;
+ *  - --cmdline-file: commands run once at start-up.
+ *
+ * Nothing here blocks the control lcore for long: the control loop polls
+ * every descriptor with its 10 ms tick, and a session's input is fed to
+ * its cmdline as it arrives.
+ *
+ * A socket session starts interactive: op25b prints the prompt as soon as
+ * it accepts the connection, so that socat or nc -U work as they are. A
+ * client that sends 0x1e (RS) as its first byte turns it into a batch
+ * session (doc/cli.md): no prompt, no echo, one command a line, and after
+ * each command's output RS, '0' (done) or '1' (failed), '\n'. op25b-cli
+ * reads the prompt, sends RS, and uses batch for one-shot commands.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmdline_socket.h>
+#include <rte_common.h>
+#include <rte_version.h>
+
+#include "cli_priv.h"
+
+#define CLI_MAX_SESSIONS 16
+#define CLI_LINE_MAX 4096
+#define CLI_PROMPT "op25b> "
+#define CLI_BATCH_MARK 0x1e
+/* A client that does not read its output must not stall the control
+ * lcore for longer than this per write. */
+#define CLI_SEND_TIMEOUT_S 2
+
+enum session_kind {
+	SESSION_FREE = 0,
+	SESSION_NEW,         /* prompt shown, no byte received yet */
+	SESSION_INTERACTIVE, /* socket, prompt and line editing */
+	SESSION_BATCH,       /* socket, a status after each command */
+	SESSION_TERMINAL,    /* -i */
+	SESSION_FILE,        /* --cmdline-file */
+};
+
+struct session {
+	enum session_kind kind;
+	int fd;
+	struct cmdline *cl;
+	uint32_t uid;
+	bool failed;  /* the command being run failed */
+	bool closing; /* quit: end the session after this command */
+	char line[CLI_LINE_MAX];
+	size_t len;
+	bool too_long;
+};
+
+struct op25b_cli {
+	struct op25b_app *app;
+	cmdline_parse_ctx_t *ctx;
+	int listen_fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct session terminal;
+	struct session file;
+	struct session sessions[CLI_MAX_SESSIONS];
+};
+
+static struct op25b_cli cli_state = {.listen_fd = -1};
+
+struct op25b_app *
+cli_app(void)
+{
+	return cli_state.app;
+}
+
+static struct session *
+session_of(struct cmdline *cl)
+{
+	unsigned int i;
+
+	if (cli_state.terminal.cl == cl)
+		return &cli_state.terminal;
+	if (cli_state.file.cl == cl)
+		return &cli_state.file;
+	for (i = 0; i < CLI_MAX_SESSIONS; i++)
+		if (cli_state.sessions[i].cl == cl)
+			return &cli_state.sessions[i];
+	return NULL;
+}
+
+void
+cli_printf(struct cmdline *cl, const char *fmt, ...)
+{
+	struct session *s = session_of(cl);
+	va_list ap;
+
+	if (s == NULL || s->fd < 0)
+		return;
+	va_start(ap, fmt);
+	vdprintf(s->kind == SESSION_FILE ? STDOUT_FILENO : s->fd, fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_fail(struct cmdline *cl, const char *fmt, ...)
+{
+	struct session *s = session_of(cl);
+	va_list ap;
+
+	if (s == NULL)
+		return;
+	s->failed = true;
+	if (s->fd < 0)
+		return;
+	va_start(ap, fmt);
+	vdprintf(s->kind == SESSION_FILE ? STDOUT_FILENO : s->fd, fmt, ap);
+	va_end(ap);
+	dprintf(s->kind == SESSION_FILE ? STDOUT_FILENO : s->fd, "\n");
+}
+
+void
+cli_write(struct cmdline *cl, const char *text, size_t len)
+{
+	struct session *s = session_of(cl);
+	int fd;
+
+	if (s == NULL || s->fd < 0)
+		return;
+	fd = s->kind == SESSION_FILE ? STDOUT_FILENO : s->fd;
+	while (len > 0) {
+		ssize_t n = write(fd, text, len);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return; /* the peer is gone or stuck: drop the rest */
+		}
+		text += n;
+		len -= (size_t)n;
+	}
+}
+
+uint32_t
+cli_uid(struct cmdline *cl)
+{
+	struct session *s = session_of(cl);
+
+	return s != NULL ? s->uid : (uint32_t)getuid();
+}
+
+bool
+cli_is_json(const char *word)
+{
+	return strcmp(word, "json") == 0;
+}
+
+struct op25b_stats_snapshot *
+cli_snapshot(struct cmdline *cl)
+{
+	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
+	struct op25b_stats_reader *r =
+		op25b_stats_open(cli_app()->config.instance);
+
+	if (snap == NULL || r == NULL || op25b_stats_read(r, snap, 1000) != 0) {
+		cli_fail(cl, "reading the counters failed: %s",
+			 strerror(errno));
+		free(snap);
+		snap = NULL;
+	}
+	op25b_stats_close(r);
+	return snap;
+}
+
+/* ------------------------------------------------------------------ */
+/* Commands of no particular area: help, show version, quit            */
+
+struct cmd_words {
+	cmdline_fixed_string_t w0;
+	cmdline_fixed_string_t w1;
+};
+
+static void
+cmd_help_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	cmdline_parse_ctx_t *ctx = cli_state.ctx;
+	unsigned int i;
+
+	cli_printf(cl, "op25b commands (TAB completes, ? lists the choices "
+		       "at a point):\n");
+	for (i = 0; ctx[i] != NULL; i++)
+		cli_printf(cl, "  %s\n", ctx[i]->help_str);
+}
+
+static cmdline_parse_token_string_t cmd_help_w0 =
+	TOKEN_STRING_INITIALIZER(struct cmd_words, w0, "help");
+static cmdline_parse_inst_t cmd_help = {
+	.f = cmd_help_parsed,
+	.help_str = "help: this list",
+	.tokens = {(void *)&cmd_help_w0, NULL},
+};
+
+static void
+cmd_version_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	cli_printf(cl, "op25b %s, %s\n", OP25B_VERSION, rte_version());
+}
+
+static cmdline_parse_token_string_t cmd_version_w0 =
+	TOKEN_STRING_INITIALIZER(struct cmd_words, w0, "show");
+static cmdline_parse_token_string_t cmd_version_w1 =
+	TOKEN_STRING_INITIALIZER(struct cmd_words, w1, "version");
+static cmdline_parse_inst_t cmd_version = {
+	.f = cmd_version_parsed,
+	.help_str = "show version: op25b's and DPDK's versions",
+	.tokens = {(void *)&cmd_version_w0, (void *)&cmd_version_w1, NULL},
+};
+
+static void
+cmd_quit_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct session *s = session_of(cl);
+
+	if (s == NULL)
+		return;
+	s->closing = true;
+	if (s->kind == SESSION_TERMINAL || s->kind == SESSION_FILE) {
+		op25b_audit(cli_app(), "quit uid=%u", s->uid);
+		op25b_control_request_stop();
+	}
+}
+
+static cmdline_parse_token_string_t cmd_quit_w0 =
+	TOKEN_STRING_INITIALIZER(struct cmd_words, w0, "quit");
+static cmdline_parse_inst_t cmd_quit = {
+	.f = cmd_quit_parsed,
+	.help_str = "quit: end this session (on the -i terminal: stop op25b)",
+	.tokens = {(void *)&cmd_quit_w0, NULL},
+};
+
+static cmdline_parse_inst_t *general_commands[] = {
+	&cmd_help, &cmd_version, &cmd_quit, NULL,
+};
+
+/* ------------------------------------------------------------------ */
+/* Running commands                                                    */
+
+static int
+build_context(struct op25b_cli *cli)
+{
+	cmdline_parse_inst_t **lists[] = {
+		op25b_cli_show_commands, op25b_cli_policy_commands,
+		op25b_cli_exempt_commands, general_commands,
+	};
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < RTE_DIM(lists); i++)
+		for (j = 0; lists[i][j] != NULL; j++)
+			n++;
+	cli->ctx = calloc(n + 1, sizeof(*cli->ctx));
+	if (cli->ctx == NULL)
+		return -ENOMEM;
+	n = 0;
+	for (i = 0; i < RTE_DIM(lists); i++)
+		for (j = 0; lists[i][j] != NULL; j++)
+			cli->ctx[n++] = lists[i][j];
+	return 0;
+}
+
+/* Run one line outside line editing (batch sessions, the start-up file).
+ * Returns 0, 1 for a blank line or comment, -1 when the command failed. */
+static int
+run_line(struct session *s, const char *line)
+{
+	char buf[CLI_LINE_MAX + 2];
+	const char *p = line;
+	int ret;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '#')
+		return 1;
+	snprintf(buf, sizeof(buf), "%s\n", p);
+	s->failed = false;
+	/* The length parsed on success, a CMDLINE_PARSE_ code (< 0) when
+	 * nothing ran. */
+	ret = cmdline_parse(s->cl, buf);
+	switch (ret) {
+	case CMDLINE_PARSE_AMBIGUOUS:
+		cli_fail(s->cl, "ambiguous command: %s", p);
+		break;
+	case CMDLINE_PARSE_BAD_ARGS:
+		cli_fail(s->cl, "bad arguments: %s (try help)", p);
+		break;
+	case CMDLINE_PARSE_NOMATCH:
+		cli_fail(s->cl, "unknown command: %s (try help)", p);
+		break;
+	default:
+		break;
+	}
+	return s->failed ? -1 : 0;
+}
+
+static void
+session_close(struct session *s)
+{
+	if (s->cl != NULL)
+		cmdline_free(s->cl); /* closes the socket too */
+	else if (s->fd >= 0)
+		close(s->fd);
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->kind = SESSION_FREE;
+}
+
+/* Batch input: complete lines are run, each answered with its status. */
+static void
+batch_input(struct session *s, const char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && !s->closing; i++) {
+		char c = buf[i];
+		int ret;
+
+		if (c != '\n') {
+			if (c == '\r')
+				continue;
+			if (s->len + 1 < sizeof(s->line))
+				s->line[s->len++] = c;
+			else
+				s->too_long = true;
+			continue;
+		}
+		s->line[s->len] = '\0';
+		if (s->too_long) {
+			s->failed = true;
+			dprintf(s->fd, "command longer than %d bytes: refused\n",
+				CLI_LINE_MAX - 1);
+			ret = -1;
+		} else {
+			ret = run_line(s, s->line);
+		}
+		dprintf(s->fd, "%c%d\n", CLI_BATCH_MARK, ret < 0 ? 1 : 0);
+		s->len = 0;
+		s->too_long = false;
+	}
+}
+
+static void
+session_input(struct op25b_cli *cli, struct session *s)
+{
+	char buf[4096];
+	const char *p = buf;
+	ssize_t n;
+
+	n = read(s->fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		session_close(s);
+		return;
+	}
+	if (s->kind == SESSION_NEW) {
+		s->kind = SESSION_INTERACTIVE;
+		if (buf[0] == CLI_BATCH_MARK) {
+			/* The same cmdline, driven line by line: the prompt
+			 * would only be noise between answers. */
+			cmdline_set_prompt(s->cl, "");
+			s->kind = SESSION_BATCH;
+			p++;
+			n--;
+		}
+	}
+	if (s->kind == SESSION_BATCH)
+		batch_input(s, p, (size_t)n);
+	else if (n > 0 && cmdline_in(s->cl, p, (int)n) < 0)
+		s->closing = true; /* Ctrl-D */
+	if (s->closing)
+		session_close(s);
+}
+
+static void
+accept_session(struct op25b_cli *cli)
+{
+	struct timeval tv = {.tv_sec = CLI_SEND_TIMEOUT_S};
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	unsigned int i;
+	int fd;
+
+	fd = accept4(cli->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* The socket file is 0600 already; the peer's credentials are the
+	 * check that does not depend on the file's mode. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	    (cred.uid != 0 && cred.uid != geteuid())) {
+		dprintf(fd, "op25b: permission denied: root only\n");
+		close(fd);
+		return;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	for (i = 0; i < CLI_MAX_SESSIONS; i++)
+		if (cli->sessions[i].kind == SESSION_FREE)
+			break;
+	if (i == CLI_MAX_SESSIONS) {
+		dprintf(fd, "op25b: %d CLI sessions already: try later\n",
+			CLI_MAX_SESSIONS);
+		close(fd);
+		return;
+	}
+	/* cmdline_new() shows the prompt. */
+	cli->sessions[i].cl = cmdline_new(cli->ctx, CLI_PROMPT, fd, fd);
+	if (cli->sessions[i].cl == NULL) {
+		dprintf(fd, "op25b: out of memory for a session\n");
+		close(fd);
+		return;
+	}
+	cli->sessions[i].kind = SESSION_NEW;
+	cli->sessions[i].fd = fd;
+	cli->sessions[i].uid = cred.uid;
+}
+
+static void
+terminal_input(struct op25b_cli *cli)
+{
+	struct session *s = &cli->terminal;
+	char buf[256];
+	ssize_t n;
+
+	n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	/* Ctrl-D, the end of a piped stdin and quit all stop the appliance,
+	 * as in testpmd. */
+	if (n <= 0 || cmdline_in(s->cl, buf, (int)n) < 0 || s->closing) {
+		if (!s->closing)
+			op25b_control_request_stop();
+		cmdline_stdin_exit(s->cl);
+		s->cl = NULL;
+		s->kind = SESSION_FREE;
+		s->fd = -1;
+	}
+}
+
+void
+op25b_cli_poll(struct op25b_app *app, int timeout_ms)
+{
+	struct op25b_cli *cli = app->cli;
+	struct pollfd fds[CLI_MAX_SESSIONS + 2];
+	struct session *owner[CLI_MAX_SESSIONS + 2];
+	unsigned int i, n = 0;
+
+	if (cli == NULL) {
+		poll(NULL, 0, timeout_ms);
+		return;
+	}
+	if (cli->listen_fd >= 0) {
+		fds[n] = (struct pollfd){.fd = cli->listen_fd, .events = POLLIN};
+		owner[n++] = NULL;
+	}
+	if (cli->terminal.kind == SESSION_TERMINAL) {
+		fds[n] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+		owner[n++] = &cli->terminal;
+	}
+	for (i = 0; i < CLI_MAX_SESSIONS; i++) {
+		if (cli->sessions[i].kind == SESSION_FREE)
+			continue;
+		fds[n] = (struct pollfd){.fd = cli->sessions[i].fd,
+					 .events = POLLIN};
+		owner[n++] = &cli->sessions[i];
+	}
+	if (poll(fds, n, timeout_ms) <= 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (fds[i].revents == 0)
+			continue;
+		if (owner[i] == NULL)
+			accept_session(cli);
+		else if (owner[i] == &cli->terminal)
+			terminal_input(cli);
+		else if (owner[i]->kind != SESSION_FREE)
+			session_input(cli, owner[i]);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Start and stop                                                      */
+
+static int
+listen_socket(struct op25b_cli *cli, const struct op25b_config *cfg)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	mode_t old_mask;
+	int fd, err;
+
+	if (cfg->cli_socket != NULL) {
+		if (strlen(cfg->cli_socket) >= sizeof(cli->path)) {
+			fprintf(stderr, "op25b: --cli-socket %s: longer than "
+					"%zu characters\n",
+				cfg->cli_socket, sizeof(cli->path) - 1);
+			return -ENAMETOOLONG;
+		}
+		strcpy(cli->path, cfg->cli_socket);
+	} else {
+		if (mkdir("/run/op25b", 0755) != 0 && errno != EEXIST) {
+			err = -errno;
+			fprintf(stderr, "op25b: /run/op25b: %s (give "
+					"--cli-socket PATH)\n",
+				strerror(errno));
+			return err;
+		}
+		snprintf(cli->path, sizeof(cli->path), "/run/op25b/%s.sock",
+			 cfg->instance);
+	}
+	strcpy(addr.sun_path, cli->path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* A live owner answers; a stale file from a killed op25b does not
+	 * (the shared-memory name already proved no op25b of this name
+	 * runs, but --cli-socket may point anywhere). */
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
+		fprintf(stderr, "op25b: %s: another process serves it\n",
+			cli->path);
+		close(fd);
+		return -EADDRINUSE;
+	}
+	close(fd);
+	unlink(cli->path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	/* Created 0600 from the start: no moment at which others may
+	 * connect. */
+	old_mask = umask(0177);
+	err = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+	umask(old_mask);
+	if (err != 0 || listen(fd, CLI_MAX_SESSIONS) != 0) {
+		err = -errno;
+		fprintf(stderr, "op25b: CLI socket %s: %s\n", cli->path,
+			strerror(errno));
+		close(fd);
+		return err;
+	}
+	cli->listen_fd = fd;
+	return 0;
+}
+
+int
+op25b_cli_start(struct op25b_app *app)
+{
+	struct op25b_cli *cli = &cli_state;
+	unsigned int i;
+	int err;
+
+	cli->app = app;
+	cli->listen_fd = -1;
+	cli->terminal.fd = -1;
+	cli->file.fd = -1;
+	for (i = 0; i < CLI_MAX_SESSIONS; i++)
+		cli->sessions[i].fd = -1;
+	err = build_context(cli);
+	if (err != 0)
+		return err;
+	err = listen_socket(cli, &app->config);
+	if (err != 0) {
+		free(cli->ctx);
+		cli->ctx = NULL;
+		return err;
+	}
+	app->cli = cli;
+	app->config.cli_socket = cli->path;
+	return 0;
+}
+
+/* The prompt comes up once the appliance has said it is up. */
+static int
+start_terminal(struct op25b_cli *cli)
+{
+	fflush(stdout);
+	cli->terminal.cl = cmdline_stdin_new(cli->ctx, CLI_PROMPT);
+	if (cli->terminal.cl == NULL)
+		return -ENOMEM;
+	cli->terminal.kind = SESSION_TERMINAL;
+	cli->terminal.fd = STDOUT_FILENO;
+	cli->terminal.uid = (uint32_t)getuid();
+	return 0;
+}
+
+int
+op25b_cli_run_file(struct op25b_app *app, const char *path)
+{
+	struct op25b_cli *cli = app->cli;
+	struct session *s = &cli->file;
+	char line[CLI_LINE_MAX];
+	unsigned int lineno = 0;
+	int ret = 0;
+	FILE *f;
+
+	if (path == NULL)
+		goto terminal;
+	f = fopen(path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "op25b: --cmdline-file %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	s->kind = SESSION_FILE;
+	s->fd = STDOUT_FILENO;
+	s->uid = (uint32_t)getuid();
+	s->cl = cmdline_new(cli->ctx, "", -1, STDOUT_FILENO);
+	if (s->cl == NULL) {
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+		int r;
+
+		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		fflush(stdout);
+		r = run_line(s, line);
+		if (r == 1)
+			continue;
+		if (r < 0) {
+			fprintf(stderr,
+				"op25b: %s:%u: '%s' failed; stopping (the "
+				"start-up commands must all succeed)\n",
+				path, lineno, line);
+			ret = -1;
+			break;
+		}
+		if (s->closing)
+			break;
+	}
+	fclose(f);
+	cmdline_free(s->cl);
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	printf("op25b: %s: %u lines run\n", path, lineno);
+	fflush(stdout);
+	if (ret != 0)
+		return ret;
+terminal:
+	if (app->config.interactive && start_terminal(cli) != 0)
+		return -1;
+	return 0;
+}
+
+void
+op25b_cli_stop(struct op25b_app *app)
+{
+	struct op25b_cli *cli = app->cli;
+	unsigned int i;
+
+	if (cli == NULL)
+		return;
+	if (cli->terminal.cl != NULL) {
+		cmdline_stdin_exit(cli->terminal.cl);
+		cli->terminal.cl = NULL;
+		printf("\n");
+	}
+	for (i = 0; i < CLI_MAX_SESSIONS; i++)
+		if (cli->sessions[i].kind != SESSION_FREE)
+			session_close(&cli->sessions[i]);
+	if (cli->listen_fd >= 0) {
+		close(cli->listen_fd);
+		unlink(cli->path);
+		cli->listen_fd = -1;
+	}
+	free(cli->ctx);
+	cli->ctx = NULL;
+	app->cli = NULL;
+}

@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * CLI: the policy.
+ *   show policy                 policy check FILE
+ *   policy reload [FILE]        explain SRC DST [PORT]
+ *   set mode enforce|monitor    set block drop|reset
+ *
+ * A reload or a switch goes through the control lcore's own functions
+ * (the SIGHUP path): load or recompile off to the side, one pointer swap.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "cli_priv.h"
+
+struct cmd_policy_result {
+	cmdline_fixed_string_t w0;
+	cmdline_fixed_string_t w1;
+	cmdline_fixed_string_t arg;
+	cmdline_fixed_string_t arg2;
+	cmdline_fixed_string_t arg3;
+};
+
+static size_t
+count_family(const struct op25b_prefix_list *l, int family)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->count; i++)
+		n += l->prefixes[i].family == family;
+	return n;
+}
+
+static const char *
+mode_name(enum op25b_policy_mode m)
+{
+	return m == OP25B_MODE_MONITOR ? "monitor" : "enforce";
+}
+
+static const char *
+block_name(enum op25b_block_style b)
+{
+	return b == OP25B_BLOCK_RESET ? "reset" : "drop";
+}
+
+static void
+print_ports(struct cmdline *cl, const char *label, const uint16_t *ports,
+	    unsigned int n)
+{
+	unsigned int i;
+
+	cli_printf(cl, "%-12s", label);
+	for (i = 0; i < n; i++)
+		cli_printf(cl, "%s%u", i ? ", " : "", ports[i]);
+	cli_printf(cl, "%s\n", n ? "" : "none");
+}
+
+static void
+cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	const struct op25b_app *app = cli_app();
+	const struct op25b_policy *p = app->policy;
+	const struct op25b_stats_header *h = op25b_stats_header(app->stats);
+	time_t loaded = (time_t)(app->policy_loaded_ns / 1000000000ull);
+	char when[32];
+	struct tm tm;
+	unsigned int i, j;
+
+	gmtime_r(&loaded, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cli_printf(cl, "%-12s%s\n", "file", app->config.policy_path);
+	cli_printf(cl, "%-12s%" PRIu64 " (loaded %s; %" PRIu64
+		       " reloads, %" PRIu64 " failed)\n",
+		   "generation", h->policy_generation, when, h->reload_ok,
+		   h->reload_failed);
+	cli_printf(cl, "%-12s%s%s%s%s\n", "mode", mode_name(p->mode),
+		   app->mode_override >= 0 ? " (set mode; the file says " : "",
+		   app->mode_override >= 0 ? mode_name(app->file_mode) : "",
+		   app->mode_override >= 0 ? ")" : "");
+	cli_printf(cl, "%-12s%s%s%s%s\n", "block", block_name(p->block),
+		   app->block_override >= 0 ? " (set block; the file says " : "",
+		   app->block_override >= 0 ? block_name(app->file_block) : "",
+		   app->block_override >= 0 ? ")" : "");
+	cli_printf(cl, "%-12s%s\n", "default",
+		   op25b_action_name(p->default_action));
+	cli_printf(cl, "%-12s%s\n", "malformed",
+		   p->malformed == OP25B_MALFORMED_FORWARD ? "forward" : "drop");
+	print_ports(cl, "smtp", p->smtp_ports, p->n_smtp_ports);
+	print_ports(cl, "submission", p->submission_ports,
+		    p->n_submission_ports);
+	cli_printf(cl, "%-12s%zu KB\n", "tables",
+		   op25b_classifier_memory(atomic_load(&app->classifier)) /
+			   1024);
+	cli_printf(cl, "classes (%u):\n", p->n_classes);
+	for (i = 0; i < p->n_classes; i++) {
+		const struct op25b_policy_class *c = &p->classes[i];
+
+		cli_printf(cl, "  %-20s %-9s %zu prefixes (%zu IPv4, %zu IPv6)",
+			   c->name, op25b_action_name(c->action),
+			   c->prefixes.count,
+			   count_family(&c->prefixes, AF_INET),
+			   count_family(&c->prefixes, AF_INET6));
+		for (j = 0; j < p->n_groups; j++)
+			if (c->to[j] != OP25B_ACTION_NONE)
+				cli_printf(cl, "; to %s: %s", p->groups[j].name,
+					   op25b_action_name(c->to[j]));
+		cli_printf(cl, "\n");
+	}
+	cli_printf(cl, "destination groups (%u):\n", p->n_groups);
+	for (i = 0; i < p->n_groups; i++) {
+		const struct op25b_policy_group *g = &p->groups[i];
+
+		cli_printf(cl, "  %-20s %-9s %zu prefixes (%zu IPv4, %zu IPv6)\n",
+			   g->name,
+			   g->action == OP25B_ACTION_NONE
+				   ? "-"
+				   : op25b_action_name(g->action),
+			   g->prefixes.count,
+			   count_family(&g->prefixes, AF_INET),
+			   count_family(&g->prefixes, AF_INET6));
+	}
+	cli_printf(cl, "%-12s%u (exempt list)\n", "exemptions",
+		   op25b_exempt_count(app->exempts));
+}
+
+static cmdline_parse_token_string_t cmd_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w0, "show");
+static cmdline_parse_token_string_t cmd_policy_w1 =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "policy");
+static cmdline_parse_inst_t cmd_show_policy = {
+	.f = cmd_show_policy_parsed,
+	.help_str = "show policy: the running policy, its switches and "
+		    "tables",
+	.tokens = {(void *)&cmd_show, (void *)&cmd_policy_w1, NULL},
+};
+
+/* ------------------------------------------------------------------ */
+
+static void
+cmd_policy_check_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_policy_result *res = parsed;
+	struct op25b_policy_error err;
+	struct op25b_policy *p;
+	char msg[640];
+	size_t n = 0;
+	unsigned int i;
+
+	p = op25b_policy_load(res->arg, &err);
+	if (p == NULL) {
+		op25b_policy_error_format(&err, msg, sizeof(msg));
+		cli_fail(cl, "%s", msg);
+		return;
+	}
+	for (i = 0; i < p->n_warnings; i++)
+		cli_printf(cl, "%s\n", p->warnings[i]);
+	for (i = 0; i < p->n_classes; i++)
+		n += p->classes[i].prefixes.count;
+	for (i = 0; i < p->n_groups; i++)
+		n += p->groups[i].prefixes.count;
+	cli_printf(cl,
+		   "%s: valid: %u classes, %u destination groups, %zu "
+		   "prefixes (not loaded: policy reload %s)\n",
+		   res->arg, p->n_classes, p->n_groups, n, res->arg);
+	op25b_policy_free(p);
+}
+
+static void
+cmd_policy_reload_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_policy_result *res = parsed;
+	struct op25b_app *app = cli_app();
+	const char *path = data != NULL ? res->arg : app->config.policy_path;
+	char msg[1024];
+
+	if (op25b_control_reload(app, path, msg, sizeof(msg)) != 0) {
+		op25b_audit(app, "reload uid=%u file=%s result=failed",
+			    cli_uid(cl), path);
+		cli_fail(cl, "%s", msg);
+		return;
+	}
+	if (path != app->config.policy_path) {
+		/* SIGHUP and a bare `policy reload` read this file now. */
+		snprintf(app->config.policy_path_buf,
+			 sizeof(app->config.policy_path_buf), "%s", path);
+		app->config.policy_path = app->config.policy_path_buf;
+	}
+	op25b_audit(app, "reload uid=%u file=%s result=ok generation=%" PRIu64,
+		    cli_uid(cl), path,
+		    op25b_stats_header(app->stats)->policy_generation);
+	cli_printf(cl, "%s\n", msg);
+}
+
+static cmdline_parse_token_string_t cmd_policy_w0 =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w0, "policy");
+static cmdline_parse_token_string_t cmd_policy_check =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "check");
+static cmdline_parse_token_string_t cmd_policy_reload =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "reload");
+static cmdline_parse_token_string_t cmd_policy_arg =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg, NULL);
+static cmdline_parse_token_string_t cmd_policy_arg3 =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg3, NULL);
+
+static cmdline_parse_inst_t cmd_policy_check_file = {
+	.f = cmd_policy_check_parsed,
+	.help_str = "policy check FILE: validate a policy file without "
+		    "loading it",
+	.tokens = {(void *)&cmd_policy_w0, (void *)&cmd_policy_check,
+		   (void *)&cmd_policy_arg, NULL},
+};
+static cmdline_parse_inst_t cmd_policy_reload_same = {
+	.f = cmd_policy_reload_parsed,
+	.help_str = "policy reload: reload the policy file (as SIGHUP does)",
+	.tokens = {(void *)&cmd_policy_w0, (void *)&cmd_policy_reload, NULL},
+};
+static cmdline_parse_inst_t cmd_policy_reload_file = {
+	.f = cmd_policy_reload_parsed,
+	.data = (void *)1,
+	.help_str = "policy reload FILE: load FILE; it becomes the policy "
+		    "file",
+	.tokens = {(void *)&cmd_policy_w0, (void *)&cmd_policy_reload,
+		   (void *)&cmd_policy_arg, NULL},
+};
+
+/* ------------------------------------------------------------------ */
+
+static int
+parse_endpoint(struct cmdline *cl, const char *what, const char *text,
+	       struct op25b_prefix *addr)
+{
+	const char *why = NULL;
+
+	if (strchr(text, '/') != NULL) {
+		cli_fail(cl, "explain: bad %s '%s': an address, not a prefix",
+			 what, text);
+		return -1;
+	}
+	if (op25b_prefix_parse(text, addr, &why) < 0) {
+		cli_fail(cl, "explain: bad %s '%s': %s", what, text, why);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+cmd_explain_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_policy_result *res = parsed;
+	struct op25b_app *app = cli_app();
+	const struct op25b_exempt_entry *ex;
+	struct op25b_explanation x;
+	struct op25b_prefix src, dst;
+	unsigned long port = 25;
+	char text[4096], prefix[64];
+	char *end;
+
+	if (parse_endpoint(cl, "source address", res->arg, &src) < 0 ||
+	    parse_endpoint(cl, "destination address", res->arg2, &dst) < 0)
+		return;
+	if (data != NULL) {
+		port = strtoul(res->arg3, &end, 10);
+		if (res->arg3[0] < '0' || res->arg3[0] > '9' || *end != '\0' ||
+		    port == 0 || port > 65535) {
+			cli_fail(cl, "explain: bad port '%s': expected an "
+				     "integer 1..65535",
+				 res->arg3);
+			return;
+		}
+	}
+	if (src.family != dst.family) {
+		cli_fail(cl, "explain: %s and %s are of different address "
+			     "families",
+			 res->arg, res->arg2);
+		return;
+	}
+	op25b_policy_explain(app->policy, &src, &dst, (uint16_t)port, &x);
+	ex = cli_exempt_covering(&src);
+	if (ex != NULL && x.port_kind == OP25B_PORT_SMTP &&
+	    strcmp(x.verdict, "allow") != 0) {
+		op25b_prefix_format(&ex->prefix, prefix, sizeof(prefix));
+		x.verdict = "forward";
+		x.note = "the source is exempt: forwarded, counted as "
+			 "exempted";
+	}
+	op25b_explanation_text(&x, text, sizeof(text));
+	cli_write(cl, text, strlen(text));
+	if (ex != NULL) {
+		op25b_prefix_format(&ex->prefix, prefix, sizeof(prefix));
+		cli_printf(cl, "%-13s%s (reason \"%s\")\n", "exempt:", prefix,
+			   ex->reason);
+	}
+}
+
+static cmdline_parse_token_string_t cmd_explain_w0 =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w0, "explain");
+static cmdline_parse_token_string_t cmd_explain_src =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg, NULL);
+static cmdline_parse_token_string_t cmd_explain_dst =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg2, NULL);
+
+/* explain's tokens start at w0 and skip w1: its result struct is shared. */
+static cmdline_parse_inst_t cmd_explain = {
+	.f = cmd_explain_parsed,
+	.help_str = "explain SRC DST: how the running policy treats a flow "
+		    "to DST port 25",
+	.tokens = {(void *)&cmd_explain_w0, (void *)&cmd_explain_src,
+		   (void *)&cmd_explain_dst, NULL},
+};
+static cmdline_parse_inst_t cmd_explain_port = {
+	.f = cmd_explain_parsed,
+	.data = (void *)1,
+	.help_str = "explain SRC DST PORT: the same to another port",
+	.tokens = {(void *)&cmd_explain_w0, (void *)&cmd_explain_src,
+		   (void *)&cmd_explain_dst, (void *)&cmd_policy_arg3, NULL},
+};
+
+/* ------------------------------------------------------------------ */
+
+static void
+cmd_set_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_policy_result *res = parsed;
+	struct op25b_app *app = cli_app();
+	char msg[1024];
+	int ret;
+
+	if (strcmp(res->w1, "mode") == 0)
+		ret = op25b_control_set_mode(app,
+					     strcmp(res->arg, "monitor") == 0
+						     ? OP25B_MODE_MONITOR
+						     : OP25B_MODE_ENFORCE,
+					     msg, sizeof(msg));
+	else
+		ret = op25b_control_set_block(app,
+					      strcmp(res->arg, "reset") == 0
+						      ? OP25B_BLOCK_RESET
+						      : OP25B_BLOCK_DROP,
+					      msg, sizeof(msg));
+	op25b_audit(app, "set %s=%s uid=%u result=%s", res->w1, res->arg,
+		    cli_uid(cl), ret == 0 ? "ok" : "failed");
+	if (ret != 0)
+		cli_fail(cl, "%s", msg);
+	else
+		cli_printf(cl, "%s\n", msg);
+}
+
+static cmdline_parse_token_string_t cmd_set_w0 =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w0, "set");
+static cmdline_parse_token_string_t cmd_set_mode =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "mode");
+static cmdline_parse_token_string_t cmd_set_mode_arg =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg,
+				 "enforce#monitor");
+static cmdline_parse_token_string_t cmd_set_block =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "block");
+static cmdline_parse_token_string_t cmd_set_block_arg =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg, "drop#reset");
+
+static cmdline_parse_inst_t cmd_set_mode_inst = {
+	.f = cmd_set_parsed,
+	.help_str = "set mode enforce|monitor: block, or only count "
+		    "(outlives reloads)",
+	.tokens = {(void *)&cmd_set_w0, (void *)&cmd_set_mode,
+		   (void *)&cmd_set_mode_arg, NULL},
+};
+static cmdline_parse_inst_t cmd_set_block_inst = {
+	.f = cmd_set_parsed,
+	.help_str = "set block drop|reset: drop blocked packets, or answer "
+		    "SYNs with RST (outlives reloads)",
+	.tokens = {(void *)&cmd_set_w0, (void *)&cmd_set_block,
+		   (void *)&cmd_set_block_arg, NULL},
+};
+
+cmdline_parse_inst_t *op25b_cli_policy_commands[] = {
+	&cmd_show_policy,        &cmd_policy_check_file,
+	&cmd_policy_reload_same, &cmd_policy_reload_file,
+	&cmd_explain,            &cmd_explain_port,
+	&cmd_set_mode_inst,      &cmd_set_block_inst,
+	NULL,
+};

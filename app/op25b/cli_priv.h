@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The operator CLI's internals, shared by the files that define commands
+ * (one per area: cli_show.c, cli_policy.c, cli_exempt.c) and cli.c, which
+ * runs the sessions.
+ *
+ * Every command runs on the control lcore, between two turns of its loop:
+ * commands never race each other, a reload or the workers' RCU.
+ */
+#ifndef OP25B_CLI_PRIV_H
+#define OP25B_CLI_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmdline.h>
+#include <cmdline_parse.h>
+#include <cmdline_parse_num.h>
+#include <cmdline_parse_string.h>
+
+#include "op25b_app.h"
+
+/* cmdline_cirbuf.h defines dprintf() as its own debug macro (a no-op):
+ * the POSIX function is the one meant here. */
+#undef dprintf
+
+/* A command's text tokens: one word, or the rest of the line. */
+#define CLI_WORD_MAX STR_TOKEN_SIZE
+
+/* NULL-terminated command lists, one per area. */
+extern cmdline_parse_inst_t *op25b_cli_show_commands[];
+extern cmdline_parse_inst_t *op25b_cli_policy_commands[];
+extern cmdline_parse_inst_t *op25b_cli_exempt_commands[];
+
+/* The appliance the commands act on. */
+struct op25b_app *cli_app(void);
+
+/* Print to the session of @cl. */
+void cli_printf(struct cmdline *cl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* One line saying why the command did nothing; marks the command failed
+ * (a one-shot op25b-cli exits non-zero). */
+void cli_fail(struct cmdline *cl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Who is at the other end of @cl: the socket peer's uid, or ours for the
+ * terminal and the start-up file. */
+uint32_t cli_uid(struct cmdline *cl);
+
+/* Whether the command ends with the word "json". */
+bool cli_is_json(const char *word);
+
+/* Print a whole text (a report written to memory) to @cl. */
+void cli_write(struct cmdline *cl, const char *text, size_t len);
+
+/* The exemption covering @addr (a host prefix), or NULL. */
+const struct op25b_exempt_entry *
+cli_exempt_covering(const struct op25b_prefix *addr);
+
+/* A snapshot of the counters (free() it), or NULL after cli_fail(). */
+struct op25b_stats_snapshot *cli_snapshot(struct cmdline *cl);
+
+#endif /* OP25B_CLI_PRIV_H */

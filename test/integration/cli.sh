@@ -1,0 +1,435 @@
+#!/usr/bin/env bash
+# The operator CLI against a running op25b on virtual devices: every
+# command over the control socket (op25b-cli one-shot, batch, interactive
+# on a pty, a raw second session at the same time), the -i prompt on a
+# pty, --cmdline-file, exemptions with a TTL, switches that act on the
+# next packets, and bad input that changes nothing.
+#
+# Traffic: net_pcap replays blocked SMTP packets (IPv4 and IPv6 from the
+# dynamic class) forever into net_null, so counter deltas say what the
+# data path does after each command.
+# Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
+set -uo pipefail
+work=$(mktemp -d /tmp/op25b-cli.XXXXXX)
+. "$(dirname "$0")/common.bash"
+name="op25b-cli-$$"
+sock="/run/op25b/$name.sock"
+audit="$work/audit.log"
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	rm -f "$sock" "/run/op25b/$name-i.sock" "/run/op25b/$name-f.sock"
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+op25b="$build/app/op25b/op25b"
+cli="$build/app/op25b-cli/op25b-cli"
+session="$(dirname "$0")/cli_session.py"
+
+cat >"$work/policy.yaml" <<'EOF'
+version: 1
+mode: enforce
+block: drop
+sources:
+  dynamic: {action: block, prefixes: [198.18.0.0/16, 2001:db8:1000::/36]}
+  static: {action: allow, prefixes: [198.18.20.0/24]}
+destinations:
+  isp-relays: {action: allow, prefixes: [192.0.2.25/32, 2001:db8::25/128]}
+EOF
+sed 's/static:/business:/' "$work/policy.yaml" >"$work/policy2.yaml"
+printf 'version: 1\nsources:\n  dynamic: {action: block, prefixes: [198.18.0.1/16]}\n' \
+	>"$work/broken.yaml"
+cat >"$work/traffic.vec" <<'EOF'
+policy policy.yaml
+v4-data expect=blocked class=dynamic src=198.18.5.9 dst=203.0.113.9 dport=25 flags=A payload=100
+v6-data expect=blocked class=dynamic src=2001:db8:1000::9 dst=2001:db8:ffff::9 dport=25 flags=A payload=100
+EOF
+"$build/app/op25b-gen/op25b-gen" vectors "$work/traffic.vec" \
+	--out "$work/in.pcap" >/dev/null || { echo "not ok cli: capture"; exit 1; }
+
+# start_op25b NAME LOG EXTRA-ARGS...: an appliance replaying the capture
+# forever; waits until it says it is up.
+start_op25b() {
+	local n=$1 log=$2 i
+	shift 2
+	"$op25b" "${eal[@]}" \
+		--vdev "net_pcap0,rx_pcap=$work/in.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+		--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" \
+		--name "$n" --status-interval 0 "$@" >"$log" 2>&1 &
+	pids+=($!)
+	for i in $(seq 1 500); do
+		grep -q "op25b: commands:" "$log" && return 0
+		kill -0 "${pids[-1]}" 2>/dev/null || break
+		sleep 0.02
+	done
+	return 1
+}
+
+# c ARGS...: one-shot op25b-cli; output in $work/out, status in $rc.
+c() {
+	"$cli" --name "$name" --timeout 20 "$@" >"$work/out" 2>&1
+	rc=$?
+}
+# counters FILE: the counters as JSON, from the CLI itself.
+counters() {
+	"$cli" --name "$name" show counters json >"$1" 2>&1
+}
+# delta A B EXPR: EXPR over a = packets of A and b = packets of B.
+delta_check() {
+	py_check "
+import json, sys
+a = json.load(open(sys.argv[1]))['packets']
+b = json.load(open(sys.argv[2]))['packets']
+ok = $3
+if not ok:
+    print('counters before', {k: a[k] for k in ('blocked','counted','exempted','forwarded')})
+    print('counters after ', {k: b[k] for k in ('blocked','counted','exempted','forwarded')})
+    sys.exit(1)
+" "$1" "$2"
+}
+# window NAME: counters at the start and 0.4 s later: $work/NAME.0/.1
+window() {
+	counters "$work/$1.0"
+	sleep 0.4
+	counters "$work/$1.1"
+}
+
+if ! start_op25b "$name" "$work/op25b.log" --audit-log "$audit"; then
+	echo "not ok cli: op25b did not start"
+	sed 's/^/#   /' "$work/op25b.log" | tail -20
+	exit 1
+fi
+
+# --- the socket ---------------------------------------------------------
+[ -S "$sock" ] || problem "no socket at /run/op25b/NAME.sock"
+[ "$(stat -c %a "$sock" 2>/dev/null)" = 600 ] ||
+	problem "socket mode $(stat -c %a "$sock" 2>/dev/null), want 600"
+want_has "$work/op25b.log" "op25b-cli --name $name (socket $sock)"
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$cli" --name "$name" \
+		show version >"$work/out" 2>&1
+	want_rc $? 2 "op25b-cli as nobody"
+	want_has "$work/out" "Permission denied"
+fi
+report "cli: socket /run/op25b/NAME.sock, mode 0600, refused to other users"
+
+c show version
+want_rc "$rc" 0
+want_re "$work/out" '^op25b [0-9]+\.[0-9]+\.[0-9]+, DPDK 22\.11'
+report "cli: show version"
+
+c frobnicate the widgets
+want_rc "$rc" 1 "unknown command: status"
+want_lines "$work/out" 1
+want_has "$work/out" "unknown command: frobnicate the widgets (try help)"
+c help
+want_rc "$rc" 0 "help: status"
+for cmd in "show port info|stats all|N" "clear port stats all|N" "show workers" \
+	"show policy" "show counters class|group NAME" "policy check FILE" \
+	"policy reload FILE" "explain SRC DST PORT" "set mode enforce|monitor" \
+	"set block drop|reset" "exempt add PREFIX [ttl DURATION] [reason TEXT]" \
+	"exempt del PREFIX" "exempt list" "show version" "quit"; do
+	want_has "$work/out" "  $cmd"
+done
+report "cli: unknown command is one line and status 1; help lists every command"
+
+# --- ports and workers --------------------------------------------------
+c show port info all
+want_rc "$rc" 0
+want_has "$work/out" "port 0: net_pcap0"
+want_has "$work/out" "role       subscriber (paired with port 1)"
+want_has "$work/out" "port 1: net_null1"
+want_has "$work/out" "role       upstream (paired with port 0)"
+c show port info 1 json
+want_rc "$rc" 0 "json: status"
+py_check 'import json,sys; p=json.load(open(sys.argv[1])); assert [x["port"] for x in p]==[1] and p[0]["driver"]=="net_null" and p[0]["role"]=="upstream", p' "$work/out"
+c show port info 7
+want_rc "$rc" 1 "port 7: status"
+want_lines "$work/out" 1
+want_has "$work/out" "no port '7'"
+report "cli: show port info all|N [json]; an unknown port is refused"
+
+c show port stats all json
+cp "$work/out" "$work/stats0"
+sleep 0.2
+c clear port stats all
+want_rc "$rc" 0 "clear: status"
+c show port stats all json
+cp "$work/out" "$work/stats1"
+sleep 0.3
+c show port stats 0
+want_rc "$rc" 0 "show port stats 0: status"
+want_re "$work/out" '^  rx-packets [1-9][0-9]* '
+want_has "$work/out" "op25b: rx "
+py_check '
+import json, sys
+before, after = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert before[0]["rx_packets"] > 1000, before
+# since the clear: fewer than the total before it, and counting again
+assert 0 <= after[0]["rx_packets"] < before[0]["rx_packets"] + 10**9, after
+assert after[0]["op25b_rx"] < before[0]["op25b_rx"], (before, after)
+' "$work/stats0" "$work/stats1"
+"$build/app/op25b-stat/op25b-stat" --name "$name" --json >"$work/stat.json"
+py_check '
+import json, sys
+s, before = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert s["packets"]["blocked"] >= before[0]["op25b_rx"], "shared memory went backwards"
+' "$work/stat.json" "$work/stats0"
+report "cli: show port stats, clear port stats (shared memory keeps its totals)"
+
+c show workers
+want_rc "$rc" 0
+want_re "$work/out" '^0 +1 +0 +[0-9]+ +[0-9]+ +[0-9.]+%$'
+want_has "$work/out" "1 worker(s), 1 port pair(s), burst 32"
+report "cli: show workers"
+
+# --- policy -------------------------------------------------------------
+c show policy
+want_rc "$rc" 0
+want_has "$work/out" "file        $work/policy.yaml"
+want_re "$work/out" '^generation  1 '
+want_has "$work/out" "mode        enforce"
+want_has "$work/out" "block       drop"
+want_re "$work/out" '^  dynamic +block +2 prefixes \(1 IPv4, 1 IPv6\)'
+want_re "$work/out" '^  isp-relays +allow +2 prefixes'
+report "cli: show policy"
+
+c show counters
+want_rc "$rc" 0
+want_re "$work/out" 'blocked'
+counters "$work/c.json"
+py_check 'import json,sys; s=json.load(open(sys.argv[1])); assert s["packets"]["blocked"] > 0 and s["packets"]["exempted"] == 0, s["packets"]' "$work/c.json"
+c show counters class dynamic
+want_rc "$rc" 0 "class dynamic: status"
+want_re "$work/out" '^  blocked +[1-9]'
+c show counters group isp-relays
+want_rc "$rc" 0 "group isp-relays: status"
+c show counters class nosuch
+want_rc "$rc" 1 "class nosuch: status"
+want_lines "$work/out" 1
+report "cli: show counters [json | class NAME | group NAME]"
+
+window enforce
+delta_check "$work/enforce.0" "$work/enforce.1" 'b["blocked"] > a["blocked"] and b["counted"] == a["counted"]'
+c set mode monitor
+want_rc "$rc" 0 "set mode monitor: status"
+want_has "$work/out" "mode monitor: live"
+window monitor
+delta_check "$work/monitor.0" "$work/monitor.1" 'b["blocked"] == a["blocked"] and b["counted"] > a["counted"]'
+c show policy
+want_has "$work/out" "mode        monitor (set mode; the file says enforce)"
+c set mode enforce
+want_rc "$rc" 0 "set mode enforce: status"
+window enforce2
+delta_check "$work/enforce2.0" "$work/enforce2.1" 'b["blocked"] > a["blocked"] and b["counted"] == a["counted"]'
+report "cli: set mode monitor stops blocking from the next packets; enforce resumes"
+
+c set block reset
+want_rc "$rc" 0 "set block reset: status"
+c show policy
+want_has "$work/out" "block       reset (set block; the file says drop)"
+c set block drop
+c set block sideways
+want_rc "$rc" 1 "set block sideways: status"
+want_lines "$work/out" 1
+report "cli: set block drop|reset; a bad value is refused"
+
+c explain 198.18.5.9 203.0.113.9
+want_rc "$rc" 0
+want_has "$work/out" "source:      class dynamic (prefix 198.18.0.0/16"
+want_has "$work/out" "verdict:     block (block: drop -> the packets are dropped)"
+c explain 2001:db8:1000::9 2001:db8::25 25
+want_rc "$rc" 0 "explain v6: status"
+want_has "$work/out" "destination: group isp-relays"
+want_has "$work/out" "verdict:     allow"
+c explain 198.18.5.9 203.0.113.9 587
+want_has "$work/out" "verdict:     forward (submission ports are always forwarded)"
+c explain 198.18.5.9 nowhere
+want_rc "$rc" 1 "explain to nowhere: status"
+want_lines "$work/out" 1
+want_has "$work/out" "bad destination address 'nowhere'"
+c explain 198.18.5.9 203.0.113.9 70000
+want_rc "$rc" 1 "explain port 70000: status"
+report "cli: explain SRC DST [PORT]; bad addresses and ports refused"
+
+# --- exemptions ---------------------------------------------------------
+t0=$(date +%s%N)
+c exempt add 198.18.5.9 ttl 2 reason customer runs its own MX
+want_rc "$rc" 0 "exempt add v4: status"
+want_has "$work/out" "exempt 198.18.5.9/32: added (ttl 2s)"
+c exempt add 2001:db8:1000::/48 ttl 2s
+want_rc "$rc" 0 "exempt add v6: status"
+window exempt
+delta_check "$work/exempt.0" "$work/exempt.1" 'b["blocked"] == a["blocked"] and b["exempted"] > a["exempted"]'
+c exempt list
+want_rc "$rc" 0 "exempt list: status"
+want_re "$work/out" '^198\.18\.5\.9/32 +[12]s +[0-9T:-]+Z +0 +customer runs its own MX$'
+want_re "$work/out" '^2001:db8:1000::/48 +[12]s '
+c explain 198.18.5.9 203.0.113.9
+want_has "$work/out" "exempt:      198.18.5.9/32 (reason \"customer runs its own MX\")"
+want_has "$work/out" "verdict:     forward (the source is exempt"
+# Expiry: both gone within the TTL and a little, not before it.
+for _ in $(seq 1 100); do
+	c exempt list
+	grep -q "no exemptions" "$work/out" && break
+	sleep 0.05
+done
+t1=$(date +%s%N)
+ms=$(((t1 - t0) / 1000000))
+want_has "$work/out" "no exemptions"
+[ "$ms" -ge 1900 ] && [ "$ms" -le 4000 ] || problem "expired after $ms ms, want about 2000"
+window expired
+delta_check "$work/expired.0" "$work/expired.1" 'b["blocked"] > a["blocked"] and b["exempted"] == a["exempted"]'
+want_re "$audit" 'Z instance=op25b-cli-[0-9]+ add prefix=198\.18\.5\.9/32 ttl=2s uid=0 reason="customer runs its own MX"$'
+want_re "$audit" ' add prefix=2001:db8:1000::/48 ttl=2s uid=0 reason=""$'
+want_re "$audit" ' expire prefix=198\.18\.5\.9/32 ttl=2s uid=0 reason="customer runs its own MX"$'
+want_re "$audit" ' expire prefix=2001:db8:1000::/48 ttl=2s uid=0'
+want_has "$work/op25b.log" "exemption 198.18.5.9/32 expired (ttl 2s)"
+report "cli: exempt add with a 2 s TTL exempts at once and expires on time, audited"
+
+c exempt add 198.18.5.9/32 reason "until further notice"
+want_rc "$rc" 0 "exempt add (no ttl): status"
+c exempt add 198.18.5.9
+want_has "$work/out" "renewed"
+c policy reload "$work/policy2.yaml"
+want_rc "$rc" 0 "reload: status"
+want_has "$work/out" "loaded: generation"
+c exempt list
+want_re "$work/out" '^198\.18\.5\.9/32 +never '
+counters "$work/r.0"
+sleep 0.4
+counters "$work/r.1"
+delta_check "$work/r.0" "$work/r.1" 'b["exempted"] > a["exempted"]'
+c exempt del 198.18.5.9
+want_rc "$rc" 0 "exempt del: status"
+want_has "$work/out" "exempt 198.18.5.9/32: deleted"
+c exempt del 198.18.5.9
+want_rc "$rc" 1 "exempt del again: status"
+want_has "$work/out" "no such exemption"
+want_re "$audit" ' replace prefix=198\.18\.5\.9/32 ttl=none uid=0 '
+want_re "$audit" ' del prefix=198\.18\.5\.9/32 uid=0 '
+window deleted
+delta_check "$work/deleted.0" "$work/deleted.1" 'b["blocked"] > a["blocked"] and b["exempted"] == a["exempted"]'
+report "cli: an exemption outlives a policy reload; exempt del ends it, audited"
+
+lines_before=$(wc -l <"$audit")
+for bad in "exempt add 198.18.5.9/33" "exempt add 198.18.5.1/16" \
+	"exempt add 198.18.5.9 ttl 5x" "exempt add 198.18.5.9 ttl 0" \
+	"exempt add nonsense" "exempt del 198.18.0.0/15"; do
+	# shellcheck disable=SC2086
+	c $bad
+	[ "$rc" = 1 ] || problem "'$bad': status $rc, want 1"
+	[ "$(wc -l <"$work/out")" = 1 ] || problem "'$bad': not one line:" "$(cat "$work/out")"
+done
+c exempt add 198.18.5.9/33
+want_has "$work/out" "bad prefix '198.18.5.9/33'"
+c exempt add 198.18.5.9 ttl 5x
+want_has "$work/out" "bad duration '5x'"
+c exempt list
+want_has "$work/out" "no exemptions"
+[ "$(wc -l <"$audit")" = "$lines_before" ] || problem "bad input wrote to the audit log"
+report "cli: bad prefixes and durations: one line, status 1, nothing changed"
+
+# --- policy files -------------------------------------------------------
+c policy check "$work/broken.yaml"
+want_rc "$rc" 1 "check broken: status"
+want_lines "$work/out" 1
+want_re "$work/out" "broken.yaml:3:[0-9]+: "
+c policy check "$work/policy.yaml"
+want_rc "$rc" 0 "check good: status"
+want_has "$work/out" "valid: 2 classes, 1 destination groups, 5 prefixes"
+c show policy
+gen=$(sed -n 's/^generation  \([0-9]*\) .*/\1/p' "$work/out")
+c policy reload "$work/broken.yaml"
+want_rc "$rc" 1 "reload broken: status"
+want_lines "$work/out" 1
+want_re "$work/out" "^reload failed: .*broken.yaml:3:[0-9]+: .*; policy generation $gen stays$"
+c show policy
+want_has "$work/out" "file        $work/policy2.yaml"
+want_re "$work/out" "^generation  $gen .* 1 failed\)"
+window kept
+delta_check "$work/kept.0" "$work/kept.1" 'b["blocked"] > a["blocked"]'
+c policy reload
+want_rc "$rc" 0 "bare reload: status"
+c show policy
+want_re "$work/out" "^generation  $((gen + 1)) "
+want_has "$work/out" "file        $work/policy2.yaml"
+want_re "$audit" "reload uid=0 file=.*broken.yaml result=failed"
+report "cli: policy check/reload of a broken file: file:line:column, the old policy stays"
+
+# --- sessions -----------------------------------------------------------
+printf 'show version\nfrobnicate\n\n# a comment\nshow workers\n' |
+	"$cli" --name "$name" >"$work/out" 2>&1
+want_rc $? 1 "batch with a failing line: status"
+want_re "$work/out" '^op25b [0-9.]+, DPDK'
+want_has "$work/out" "unknown command: frobnicate"
+want_has "$work/out" "1 worker(s)"
+report "cli: op25b-cli reads commands from a pipe; one failure makes status 1"
+
+# A raw interactive session held open (with a half-typed line) while a
+# second session runs commands; then the first one finishes its line.
+"$py" "$session" socket '[["expect","op25b> "],["send","show ver"],["sleep",1.0],
+	["send","sion\r"],["expect","DPDK 22.11"],["expect","op25b> "],
+	["send","exempt list\r"],["expect","192.0.2.99/32"],["send","quit\r"],["eof"]]' \
+	"$sock" >"$work/raw.txt" 2>&1 &
+raw=$!
+sleep 0.4
+c exempt add 192.0.2.99 ttl 1h reason second session
+want_rc "$rc" 0 "second session: status"
+wait "$raw" || problem "raw session:" "$(cat "$work/raw.txt")"
+c exempt del 192.0.2.99
+report "cli: two sessions at once (a raw socket session and op25b-cli)"
+
+"$py" "$session" pty '[["expect","op25b> "],["send","show ver\t"],
+	["expect","show version "],["send","\r"],["expect","DPDK 22.11"],
+	["send","set mode mon\t\r"],["expect","mode monitor: live"],
+	["send","show policy\r"],["expect","monitor (set mode"],
+	["send","set mode enforce\r"],["expect","mode enforce: live"],
+	["send","quit\r"],["exit",0]]' -- "$cli" --name "$name" >"$work/pty.txt" 2>&1 ||
+	problem "op25b-cli on a terminal:" "$(cat "$work/pty.txt")"
+c show version
+want_rc "$rc" 0 "op25b after the interactive client quit: status"
+report "cli: op25b-cli on a terminal: TAB completes, quit ends the session only"
+
+# --- -i and --cmdline-file ----------------------------------------------
+printf '# start-up\nexempt add 198.18.7.0/24 ttl 1d reason start-up file\nset block reset\n' \
+	>"$work/start.cli"
+"$py" "$session" pty '[["expect","start.cli: 3 lines run"],["expect","op25b> "],
+	["send","exempt list\r"],["expect","198.18.7.0/24"],["expect","start-up file"],
+	["send","show policy\r"],["expect","block       reset (set block"],
+	["send","show counters class dynamic\r"],["expect","blocked"],
+	["send","quit\r"],["expect","quit, stopping"],["expect","mbufs free"],["exit",0]]' \
+	-- "$op25b" "${eal[@]}" \
+	--vdev "net_pcap0,rx_pcap=$work/in.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" --name "$name-i" \
+	--audit-log "$work/audit-i.log" --cmdline-file "$work/start.cli" -i \
+	>"$work/i.txt" 2>&1 || problem "op25b -i:" "$(tail -40 "$work/i.txt")"
+[ -e "/run/op25b/$name-i.sock" ] && problem "op25b -i left its socket behind"
+want_re "$work/audit-i.log" ' add prefix=198\.18\.7\.0/24 ttl=1d uid=0 reason="start-up file"$'
+want_re "$work/audit-i.log" ' quit uid=0$'
+report "cli: op25b -i prompt with --cmdline-file; quit stops op25b cleanly"
+
+printf 'show version\nexempt add 198.18.7.0/33\nshow workers\n' >"$work/bad.cli"
+"$op25b" "${eal[@]}" --vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1 -- \
+	--policy "$work/policy.yaml" --name "$name-f" --audit-log "$work/audit-f.log" \
+	--cmdline-file "$work/bad.cli" >"$work/f.txt" 2>&1 &
+fpid=$!
+pids+=($fpid)
+stop_process "$fpid" 0 10
+want_rc "$rc" 1 "op25b with a failing start-up file: status"
+want_has "$work/f.txt" "bad.cli:2: 'exempt add 198.18.7.0/33' failed; stopping"
+want_has "$work/f.txt" "bad prefix '198.18.7.0/33'"
+grep -q "port pair(s), burst" "$work/f.txt" && problem "ran the line after the failing one"
+report "cli: a failing --cmdline-file command stops op25b with status 1"
+
+# --- the end ------------------------------------------------------------
+stop_process "${pids[0]}" TERM 10
+want_rc "$rc" 0 "op25b exit status"
+[ -e "$sock" ] && problem "the socket is left behind"
+want_has "$work/op25b.log" "mbufs free"
+report "cli: op25b stops cleanly and removes its socket"
+exit $status
