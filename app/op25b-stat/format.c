@@ -187,9 +187,9 @@ stat_print_text(FILE *out, const struct stat_view *view)
 	print_duration(out, op25b_stats_uptime(snap));
 	fprintf(out,
 		"\npolicy %s, generation %" PRIu64 ", reloads %" PRIu64
-		" ok %" PRIu64 " failed\n\n",
+		" ok %" PRIu64 " failed, exemptions %" PRIu64 "\n\n",
 		h->policy_file[0] ? h->policy_file : "-", h->policy_generation,
-		h->reload_ok, h->reload_failed);
+		h->reload_ok, h->reload_failed, h->exemptions);
 	print_ports(out, snap);
 	fputc('\n', out);
 	print_outcomes(out, view);
@@ -351,6 +351,10 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 	fprintf(out,
 		PROM_PREFIX "reloads_total{result=\"failed\"} %" PRIu64 "\n",
 		h->reload_failed);
+
+	prom_family(out, "exemptions", "gauge",
+		    "Exemptions in force (op25b-cli exempt list).");
+	fprintf(out, PROM_PREFIX "exemptions %" PRIu64 "\n", h->exemptions);
 
 	prom_family(out, "packets_total", "counter",
 		    "Packets received on subscriber ports, by outcome; each "

@@ -53,6 +53,7 @@ stats_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 				  s->header.policy_generation);
 	rte_tel_data_add_dict_u64(d, "reload_ok", s->header.reload_ok);
 	rte_tel_data_add_dict_u64(d, "reload_failed", s->header.reload_failed);
+	rte_tel_data_add_dict_u64(d, "exemptions", s->header.exemptions);
 	free(s);
 	return 0;
 }

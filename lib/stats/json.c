@@ -117,9 +117,11 @@ op25b_stats_print_json(FILE *out, const struct op25b_stats_snapshot *snap,
 		",\n  \"start_time_seconds\": %.3f"
 		",\n  \"uptime_seconds\": %.3f"
 		",\n  \"reload_ok\": %" PRIu64
-		",\n  \"reload_failed\": %" PRIu64 ",\n  \"ports\": [",
+		",\n  \"reload_failed\": %" PRIu64
+		",\n  \"exemptions\": %" PRIu64 ",\n  \"ports\": [",
 		h->policy_generation, (double)h->start_time_ns / 1e9,
-		op25b_stats_uptime(snap), h->reload_ok, h->reload_failed);
+		op25b_stats_uptime(snap), h->reload_ok, h->reload_failed,
+		h->exemptions);
 	for (i = 0; i < h->n_ports; i++) {
 		const struct op25b_stats_port *p = &h->ports[i];
 

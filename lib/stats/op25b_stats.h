@@ -143,6 +143,7 @@ struct op25b_stats_header {
 	uint64_t pid;            /**< the writer's process */
 	uint64_t reload_ok;      /**< successful reloads */
 	uint64_t reload_failed;  /**< failed reloads (the old policy stayed) */
+	uint64_t exemptions;     /**< exemptions in force (a gauge) */
 	uint64_t ports_updated_ns; /**< CLOCK_REALTIME of the port figures */
 	uint64_t names_offset;   /**< of struct op25b_stats_names */
 	uint64_t workers_offset; /**< of the first struct op25b_stats_worker */
@@ -284,7 +285,8 @@ unsigned int op25b_stats_row_slot(unsigned int i, unsigned int n_slots);
 
 /**
  * Write @p snap as one JSON object: instance, pid, policy, generation,
- * start_time_seconds, uptime_seconds, reload_ok, reload_failed, ports,
+ * start_time_seconds, uptime_seconds, reload_ok, reload_failed,
+ * exemptions, ports,
  * packets (the outcomes and upstream), classes and groups (name -> the four
  * verdicts, "(none)" last), removed_classes, removed_groups, workers; then
  * @p extra, when not NULL, as further members ("\"key\": value, ...").

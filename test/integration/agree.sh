@@ -69,7 +69,7 @@ def same(what, a, b):
 same("op25b-stat packets vs --stats-json", stat["packets"], final["packets"])
 same("op25b-stat classes vs --stats-json", stat["classes"], final["classes"])
 same("op25b-stat groups vs --stats-json", stat["groups"], final["groups"])
-for key in ("generation", "reload_ok", "reload_failed"):
+for key in ("generation", "reload_ok", "reload_failed", "exemptions"):
     same(f"op25b-stat {key} vs --stats-json", stat[key], final[key])
 ports = lambda s: [{k: p[k] for k in ("port", "name", "role", "rx", "tx",
                     "tx_dropped")} for p in s["ports"]]
@@ -78,6 +78,7 @@ t = tel["/op25b/stats"]
 same("telemetry /op25b/stats vs --stats-json",
      {k: t[k] for k in final["packets"]}, final["packets"])
 same("telemetry generation", t["generation"], final["generation"])
+same("telemetry exemptions", t["exemptions"], final["exemptions"])
 pol = tel["/op25b/policy"]
 same("telemetry /op25b/policy classes",
      pol["classes"], [c for c in final["classes"] if c != "(none)"])

@@ -265,6 +265,12 @@ c exempt add 2001:db8:1000::/48 ttl 2s
 want_rc "$rc" 0 "exempt add v6: status"
 window exempt
 delta_check "$work/exempt.0" "$work/exempt.1" 'b["blocked"] == a["blocked"] and b["exempted"] > a["exempted"]'
+# The gauge, under one name in shared memory and Prometheus.
+"$build/app/op25b-stat/op25b-stat" --name "$name" --json >"$work/ex.json"
+py_check 'import json,sys; s=json.load(open(sys.argv[1])); assert s["exemptions"] == 2, s["exemptions"]' "$work/ex.json"
+"$build/app/op25b-stat/op25b-stat" --name "$name" --prometheus >"$work/ex.prom"
+want_has "$work/ex.prom" "op25b_exemptions 2"
+want_re "$work/ex.prom" '^op25b_packets_total\{outcome="exempted"\} [1-9]'
 c exempt list
 want_rc "$rc" 0 "exempt list: status"
 want_re "$work/out" '^198\.18\.5\.9/32 +[12]s +[0-9T:-]+Z +0 +customer runs its own MX$'
