@@ -60,6 +60,101 @@ print_ports(struct cmdline *cl, const char *label, const uint16_t *ports,
 	cli_printf(cl, "%s\n", n ? "" : "none");
 }
 
+/* Names in a policy are [A-Za-z0-9_.-] and paths are printed as given:
+ * quotes and backslashes are escaped for the paths' sake. */
+static void
+json_string(struct cmdline *cl, const char *s)
+{
+	cli_printf(cl, "\"");
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			cli_printf(cl, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			cli_printf(cl, "\\u%04x", *s);
+		else
+			cli_printf(cl, "%c", *s);
+	}
+	cli_printf(cl, "\"");
+}
+
+static void
+json_ports(struct cmdline *cl, const uint16_t *ports, unsigned int n)
+{
+	unsigned int i;
+
+	cli_printf(cl, "[");
+	for (i = 0; i < n; i++)
+		cli_printf(cl, "%s%u", i ? "," : "", ports[i]);
+	cli_printf(cl, "]");
+}
+
+static void
+show_policy_json(struct cmdline *cl)
+{
+	const struct op25b_app *app = cli_app();
+	const struct op25b_policy *p = app->policy;
+	const struct op25b_stats_header *h = op25b_stats_header(app->stats);
+	unsigned int i, j;
+
+	cli_printf(cl, "{\"file\":");
+	json_string(cl, app->config.policy_path);
+	cli_printf(cl,
+		   ",\"generation\":%" PRIu64 ",\"loaded_seconds\":%.3f"
+		   ",\"reload_ok\":%" PRIu64 ",\"reload_failed\":%" PRIu64
+		   ",\"mode\":\"%s\",\"file_mode\":\"%s\",\"block\":\"%s\""
+		   ",\"file_block\":\"%s\",\"default\":\"%s\""
+		   ",\"malformed\":\"%s\",\"smtp_ports\":",
+		   h->policy_generation, (double)app->policy_loaded_ns / 1e9,
+		   h->reload_ok, h->reload_failed, mode_name(p->mode),
+		   mode_name(app->file_mode), block_name(p->block),
+		   block_name(app->file_block),
+		   op25b_action_name(p->default_action),
+		   p->malformed == OP25B_MALFORMED_FORWARD ? "forward" : "drop");
+	json_ports(cl, p->smtp_ports, p->n_smtp_ports);
+	cli_printf(cl, ",\"submission_ports\":");
+	json_ports(cl, p->submission_ports, p->n_submission_ports);
+	cli_printf(cl, ",\"table_bytes\":%zu,\"classes\":[",
+		   op25b_classifier_memory(atomic_load(&app->classifier)));
+	for (i = 0; i < p->n_classes; i++) {
+		const struct op25b_policy_class *c = &p->classes[i];
+		bool first = true;
+
+		cli_printf(cl, "%s{\"name\":", i ? "," : "");
+		json_string(cl, c->name);
+		cli_printf(cl, ",\"action\":\"%s\",\"ipv4\":%zu,\"ipv6\":%zu,"
+			       "\"to\":{",
+			   op25b_action_name(c->action),
+			   count_family(&c->prefixes, AF_INET),
+			   count_family(&c->prefixes, AF_INET6));
+		for (j = 0; j < p->n_groups; j++) {
+			if (c->to[j] == OP25B_ACTION_NONE)
+				continue;
+			cli_printf(cl, "%s", first ? "" : ",");
+			json_string(cl, p->groups[j].name);
+			cli_printf(cl, ":\"%s\"", op25b_action_name(c->to[j]));
+			first = false;
+		}
+		cli_printf(cl, "}}");
+	}
+	cli_printf(cl, "],\"groups\":[");
+	for (i = 0; i < p->n_groups; i++) {
+		const struct op25b_policy_group *g = &p->groups[i];
+
+		cli_printf(cl, "%s{\"name\":", i ? "," : "");
+		json_string(cl, g->name);
+		cli_printf(cl, ",\"action\":%s%s%s,\"ipv4\":%zu,\"ipv6\":%zu}",
+			   g->action == OP25B_ACTION_NONE ? "" : "\"",
+			   g->action == OP25B_ACTION_NONE
+				   ? "null"
+				   : op25b_action_name(g->action),
+			   g->action == OP25B_ACTION_NONE ? "" : "\"",
+			   count_family(&g->prefixes, AF_INET),
+			   count_family(&g->prefixes, AF_INET6));
+	}
+	cli_printf(cl, "],\"exemptions\":%u}\n",
+		   op25b_exempt_count(app->exempts));
+}
+
 static void
 cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 {
@@ -71,6 +166,10 @@ cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct tm tm;
 	unsigned int i, j;
 
+	if (data != NULL) {
+		show_policy_json(cl);
+		return;
+	}
 	gmtime_r(&loaded, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	cli_printf(cl, "%-12s%s\n", "file", app->config.policy_path);
@@ -132,11 +231,20 @@ static cmdline_parse_token_string_t cmd_show =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w0, "show");
 static cmdline_parse_token_string_t cmd_policy_w1 =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "policy");
+static cmdline_parse_token_string_t cmd_policy_json =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg, "json");
 static cmdline_parse_inst_t cmd_show_policy = {
 	.f = cmd_show_policy_parsed,
 	.help_str = "show policy: the running policy, its switches and "
 		    "tables",
 	.tokens = {(void *)&cmd_show, (void *)&cmd_policy_w1, NULL},
+};
+static cmdline_parse_inst_t cmd_show_policy_json = {
+	.f = cmd_show_policy_parsed,
+	.data = (void *)1,
+	.help_str = "show policy json: the same as JSON",
+	.tokens = {(void *)&cmd_show, (void *)&cmd_policy_w1,
+		   (void *)&cmd_policy_json, NULL},
 };
 
 /* ------------------------------------------------------------------ */
@@ -378,7 +486,8 @@ static cmdline_parse_inst_t cmd_set_block_inst = {
 };
 
 cmdline_parse_inst_t *op25b_cli_policy_commands[] = {
-	&cmd_show_policy,        &cmd_policy_check_file,
+	&cmd_show_policy,        &cmd_show_policy_json,
+	&cmd_policy_check_file,
 	&cmd_policy_reload_same, &cmd_policy_reload_file,
 	&cmd_explain,            &cmd_explain_port,
 	&cmd_set_mode_inst,      &cmd_set_block_inst,

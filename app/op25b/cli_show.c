@@ -331,6 +331,22 @@ cmd_show_workers_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	if (snap == NULL)
 		return;
+	if (data != NULL) {
+		cli_printf(cl, "{\"burst\":%u,\"pairs\":%u,\"workers\":[",
+			   app->config.burst, app->config.n_pairs);
+		for (i = 0; i < snap->n_workers && i < app->n_workers; i++)
+			cli_printf(cl,
+				   "%s{\"worker\":%u,\"lcore\":%u,\"queue\":%u,"
+				   "\"loops\":%" PRIu64
+				   ",\"busy_loops\":%" PRIu64 "}",
+				   i ? "," : "", i, snap->workers[i].lcore_id,
+				   app->workers[i].queue,
+				   snap->workers[i].loops,
+				   snap->workers[i].busy_loops);
+		cli_printf(cl, "]}\n");
+		free(snap);
+		return;
+	}
 	cli_printf(cl, "%-7s %-6s %-6s %14s %14s %6s\n", "worker", "lcore",
 		   "queue", "loops", "busy loops", "busy");
 	for (i = 0; i < snap->n_workers && i < app->n_workers; i++) {
@@ -353,11 +369,20 @@ static cmdline_parse_token_string_t cmd_w0_show =
 	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w0, "show");
 static cmdline_parse_token_string_t cmd_w1_workers =
 	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w1, "workers");
+static cmdline_parse_token_string_t cmd_w2_workers_json =
+	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w2, "json");
 static cmdline_parse_inst_t cmd_show_workers = {
 	.f = cmd_show_workers_parsed,
 	.help_str = "show workers: each worker lcore's queue and how busy "
 		    "it is",
 	.tokens = {(void *)&cmd_w0_show, (void *)&cmd_w1_workers, NULL},
+};
+static cmdline_parse_inst_t cmd_show_workers_json = {
+	.f = cmd_show_workers_parsed,
+	.data = (void *)1,
+	.help_str = "show workers json: the same as JSON",
+	.tokens = {(void *)&cmd_w0_show, (void *)&cmd_w1_workers,
+		   (void *)&cmd_w2_workers_json, NULL},
 };
 
 /* The counters of one class or group slot by name; -1 if unknown. */
@@ -461,6 +486,7 @@ static cmdline_parse_inst_t cmd_show_counters_of = {
 
 cmdline_parse_inst_t *op25b_cli_show_commands[] = {
 	&cmd_show_port,     &cmd_show_port_json,     &cmd_clear_port,
-	&cmd_show_workers,  &cmd_show_counters,      &cmd_show_counters_json,
+	&cmd_show_workers,  &cmd_show_workers_json,
+	&cmd_show_counters, &cmd_show_counters_json,
 	&cmd_show_counters_of, NULL,
 };

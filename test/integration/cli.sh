@@ -185,7 +185,9 @@ c show workers
 want_rc "$rc" 0
 want_re "$work/out" '^0 +1 +0 +[0-9]+ +[0-9]+ +[0-9.]+%$'
 want_has "$work/out" "1 worker(s), 1 port pair(s), burst 32"
-report "cli: show workers"
+c show workers json
+py_check 'import json,sys; w=json.load(open(sys.argv[1])); assert w["burst"]==32 and [x["lcore"] for x in w["workers"]]==[1] and w["workers"][0]["busy_loops"]>0, w' "$work/out"
+report "cli: show workers [json]"
 
 # --- policy -------------------------------------------------------------
 c show policy
@@ -196,7 +198,16 @@ want_has "$work/out" "mode        enforce"
 want_has "$work/out" "block       drop"
 want_re "$work/out" '^  dynamic +block +2 prefixes \(1 IPv4, 1 IPv6\)'
 want_re "$work/out" '^  isp-relays +allow +2 prefixes'
-report "cli: show policy"
+c show policy json
+want_rc "$rc" 0 "show policy json: status"
+py_check '
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["mode"] == "enforce" and p["block"] == "drop" and p["generation"] == 1, p
+assert [(c["name"], c["action"], c["ipv4"], c["ipv6"]) for c in p["classes"]] == [("dynamic", "block", 1, 1), ("static", "allow", 1, 0)], p["classes"]
+assert p["groups"][0]["name"] == "isp-relays" and p["smtp_ports"] == [25], p
+' "$work/out"
+report "cli: show policy [json]"
 
 c show counters
 want_rc "$rc" 0
