@@ -4,7 +4,7 @@
 # build-fuzz/, replay the saved crashes of test/fuzz/regressions/, then fuzz
 # each target for SECONDS from a copy of its seed corpus.
 #
-# Usage: scripts/fuzz.sh SECONDS [TARGET...]    (TARGET: classify, policy)
+# Usage: scripts/fuzz.sh SECONDS [TARGET...]    (TARGET: classify, policy, cli)
 # Environment: FUZZ_BUILD (build dir, default build-fuzz), FUZZ_ARTIFACTS
 # (default fuzz-artifacts).
 #
@@ -54,7 +54,7 @@ done
 
 # Inputs larger than these say nothing more about a parser: an Ethernet
 # frame (jumbo frames aside) or a policy snippet.
-declare -A max_len=([classify]=4096 [policy]=4096)
+declare -A max_len=([classify]=4096 [policy]=4096 [cli]=1024)
 
 # ---- build -----------------------------------------------------------------
 command -v clang >/dev/null || {

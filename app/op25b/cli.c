@@ -109,7 +109,7 @@ cli_printf(struct cmdline *cl, const char *fmt, ...)
 	if (s == NULL || s->fd < 0)
 		return;
 	va_start(ap, fmt);
-	vdprintf(s->kind == SESSION_FILE ? STDOUT_FILENO : s->fd, fmt, ap);
+	vdprintf(s->fd, fmt, ap);
 	va_end(ap);
 }
 
@@ -125,9 +125,9 @@ cli_fail(struct cmdline *cl, const char *fmt, ...)
 	if (s->fd < 0)
 		return;
 	va_start(ap, fmt);
-	vdprintf(s->kind == SESSION_FILE ? STDOUT_FILENO : s->fd, fmt, ap);
+	vdprintf(s->fd, fmt, ap);
 	va_end(ap);
-	dprintf(s->kind == SESSION_FILE ? STDOUT_FILENO : s->fd, "\n");
+	dprintf(s->fd, "\n");
 }
 
 void
@@ -138,7 +138,7 @@ cli_write(struct cmdline *cl, const char *text, size_t len)
 
 	if (s == NULL || s->fd < 0)
 		return;
-	fd = s->kind == SESSION_FILE ? STDOUT_FILENO : s->fd;
+	fd = s->fd;
 	while (len > 0) {
 		ssize_t n = write(fd, text, len);
 
@@ -575,6 +575,11 @@ op25b_cli_start(struct op25b_app *app)
 	err = build_context(cli);
 	if (err != 0)
 		return err;
+	if (app->config.cli_socket != NULL &&
+	    strcmp(app->config.cli_socket, "none") == 0) {
+		app->cli = cli; /* -i and --cmdline-file only */
+		return 0;
+	}
 	err = listen_socket(cli, &app->config);
 	if (err != 0) {
 		free(cli->ctx);
@@ -601,6 +606,37 @@ start_terminal(struct op25b_cli *cli)
 }
 
 int
+op25b_cli_execute(struct op25b_app *app, const char *line, int out_fd)
+{
+	struct session *s = &app->cli->file;
+	int ret;
+
+	if (s->cl == NULL) {
+		s->kind = SESSION_FILE;
+		s->uid = (uint32_t)getuid();
+		s->cl = cmdline_new(app->cli->ctx, "", -1, out_fd);
+		if (s->cl == NULL)
+			return -1;
+	}
+	s->fd = out_fd;
+	s->closing = false;
+	ret = run_line(s, line);
+	return ret;
+}
+
+/* The start-up file's session ends with the file. */
+static void
+file_session_close(struct op25b_cli *cli)
+{
+	struct session *s = &cli->file;
+
+	if (s->cl != NULL)
+		cmdline_free(s->cl); /* its descriptors are -1 and ours */
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+}
+
+int
 op25b_cli_run_file(struct op25b_app *app, const char *path)
 {
 	struct op25b_cli *cli = app->cli;
@@ -618,14 +654,6 @@ op25b_cli_run_file(struct op25b_app *app, const char *path)
 			strerror(errno));
 		return -1;
 	}
-	s->kind = SESSION_FILE;
-	s->fd = STDOUT_FILENO;
-	s->uid = (uint32_t)getuid();
-	s->cl = cmdline_new(cli->ctx, "", -1, STDOUT_FILENO);
-	if (s->cl == NULL) {
-		fclose(f);
-		return -1;
-	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		size_t len = strlen(line);
 		int r;
@@ -634,7 +662,7 @@ op25b_cli_run_file(struct op25b_app *app, const char *path)
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
 		fflush(stdout);
-		r = run_line(s, line);
+		r = op25b_cli_execute(app, line, STDOUT_FILENO);
 		if (r == 1)
 			continue;
 		if (r < 0) {
@@ -649,9 +677,7 @@ op25b_cli_run_file(struct op25b_app *app, const char *path)
 			break;
 	}
 	fclose(f);
-	cmdline_free(s->cl);
-	memset(s, 0, sizeof(*s));
-	s->fd = -1;
+	file_session_close(cli);
 	printf("op25b: %s: %u lines run\n", path, lineno);
 	fflush(stdout);
 	if (ret != 0)
@@ -670,6 +696,7 @@ op25b_cli_stop(struct op25b_app *app)
 
 	if (cli == NULL)
 		return;
+	file_session_close(cli);
 	if (cli->terminal.cl != NULL) {
 		cmdline_stdin_exit(cli->terminal.cl);
 		cli->terminal.cl = NULL;

@@ -72,7 +72,7 @@ static const struct app_option {
 	 "run the CLI commands in FILE at start-up; one failing stops op25b"},
 	{"cli-socket", "PATH", OPT_CLI_SOCKET,
 	 "the control socket op25b-cli connects to (default "
-	 "/run/op25b/NAME.sock, mode 0600)"},
+	 "/run/op25b/NAME.sock, mode 0600; none: no socket)"},
 	{"audit-log", "FILE", OPT_AUDIT_LOG,
 	 "where exemptions, reloads and switches are logged (default "
 	 "/var/log/op25b/NAME.audit.log)"},

@@ -144,6 +144,9 @@ uint64_t op25b_now_ms(void);
 int op25b_cli_start(struct op25b_app *app);
 /* Wait up to @timeout_ms for CLI input and serve it. */
 void op25b_cli_poll(struct op25b_app *app, int timeout_ms);
+/* Run one command line as the start-up file does, its output to @out_fd.
+ * Returns 0, 1 for a blank line or comment, -1 when the command failed. */
+int op25b_cli_execute(struct op25b_app *app, const char *line, int out_fd);
 /* Run --cmdline-file; returns 0, or -1 after a command failed. */
 int op25b_cli_run_file(struct op25b_app *app, const char *path);
 void op25b_cli_stop(struct op25b_app *app);
