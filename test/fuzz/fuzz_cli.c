@@ -48,37 +48,13 @@ static char dir[256], policy_path[300], instance[64];
 static int devnull = -1;
 static int files_locked; /* after start-up: only policy_path opens */
 
-int __real_open64(const char *path, int flags, ...);
-int __wrap_open64(const char *path, int flags, ...);
-int __real_open(const char *path, int flags, ...);
-int __wrap_open(const char *path, int flags, ...);
-
 static int
 refuse_path(const char *path)
 {
 	return files_locked && strcmp(path, policy_path) != 0;
 }
 
-/* The loader and the CLI only read: a mode argument is never passed. */
-int
-__wrap_open64(const char *path, int flags, ...)
-{
-	if (refuse_path(path)) {
-		errno = ENOENT;
-		return -1;
-	}
-	return __real_open64(path, flags);
-}
-
-int
-__wrap_open(const char *path, int flags, ...)
-{
-	if (refuse_path(path)) {
-		errno = ENOENT;
-		return -1;
-	}
-	return __real_open(path, flags);
-}
+#include "fuzz_open.h"
 
 static void
 cleanup(void)
