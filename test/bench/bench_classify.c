@@ -10,15 +10,20 @@
  *   (b) port-25 SYNs from random sources inside random pool prefixes, to
  *       random destinations (the worst case: every packet takes both
  *       lookups),
- *   (c) the same for IPv6 when the pool file has IPv6 prefixes.
+ *   (c) the same for IPv6 when the pool file has IPv6 prefixes;
+ * or, with --trace, the frames of a capture (the same trace that
+ * scripts/bench.sh feeds to the appliance, to dpdk-test-acl and to
+ * dpdk-test-fib).
  *
  * The packets are a working set that stays in cache (4096 by default), as
  * after a PMD's RX burst has just written the mbufs; the tables are not:
  * their misses are what this measures.
  *
- * usage: bench_classify [EAL options] -- --pools FILE [--burst N]
- *        [--packets N] [--rounds N] [--only non-smtp|syn4|syn6]
- * (--only with valgrind --tool=callgrind gives exact instructions/packet)
+ * usage: bench_classify [EAL options] -- --pools FILE [--burst N | --bursts
+ *        N,N,...] [--packets N] [--rounds N] [--only non-smtp|syn4|syn6]
+ *        [--trace FILE.pcap] [--compile-only] [--kv]
+ * (--only with valgrind --tool=callgrind gives exact instructions/packet;
+ * --kv adds one "kv ..." line of key=value pairs per figure for scripts)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,12 +44,20 @@
 #include "op25b_craft.h"
 #include "op25b_policy.h"
 
+#define MAX_BURSTS 8
+
+enum profile { PROFILE_NON_SMTP, PROFILE_SYN4, PROFILE_SYN6, PROFILE_TRACE };
+
 struct options {
 	const char *pools;
-	unsigned int burst;
+	const char *trace;
+	unsigned int bursts[MAX_BURSTS];
+	unsigned int n_bursts;
 	unsigned int packets;
 	unsigned int rounds;
 	int only; /* -1: every profile */
+	int compile_only;
+	int kv;
 };
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -102,8 +115,6 @@ random_source(const struct op25b_prefix_list *pool, int family, uint8_t *addr)
 	return 0;
 }
 
-enum profile { PROFILE_NON_SMTP, PROFILE_SYN4, PROFILE_SYN6 };
-
 static int
 build_mbufs(struct rte_mempool *mp, struct rte_mbuf **m, unsigned int n,
 	    enum profile profile, const struct op25b_prefix_list *pool)
@@ -143,6 +154,82 @@ build_mbufs(struct rte_mempool *mp, struct rte_mbuf **m, unsigned int n,
 	return 0;
 }
 
+/* pcap file and record headers (libpcap's format, either byte order, with
+ * microsecond or nanosecond stamps: only the lengths are used here). */
+#define PCAP_MAGIC_US 0xa1b2c3d4u
+#define PCAP_MAGIC_NS 0xa1b23c4du
+
+static uint32_t
+pcap_u32(const uint8_t *p, int swapped)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return swapped ? __builtin_bswap32(v) : v;
+}
+
+/* Count the frames of @path, or copy them into mbufs from @mp when @m is
+ * not NULL (at most @max). @return the number of frames, or -errno. */
+static int
+read_trace(const char *path, struct rte_mempool *mp, struct rte_mbuf **m,
+	   unsigned int max)
+{
+	uint8_t hdr[24], rec[16];
+	unsigned int n = 0;
+	int swapped, ret = 0;
+	uint32_t magic;
+	FILE *f;
+
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return -errno;
+	if (fread(hdr, sizeof(hdr), 1, f) != 1) {
+		ret = -EINVAL;
+		goto out;
+	}
+	magic = pcap_u32(hdr, 0);
+	swapped = magic != PCAP_MAGIC_US && magic != PCAP_MAGIC_NS;
+	magic = pcap_u32(hdr, swapped);
+	if (magic != PCAP_MAGIC_US && magic != PCAP_MAGIC_NS) {
+		ret = -EINVAL;
+		goto out;
+	}
+	while (fread(rec, sizeof(rec), 1, f) == 1) {
+		uint32_t caplen = pcap_u32(rec + 8, swapped);
+
+		if (m == NULL) {
+			if (fseek(f, caplen, SEEK_CUR) != 0) {
+				ret = -EIO;
+				goto out;
+			}
+			n++;
+			continue;
+		}
+		if (n == max)
+			break;
+		m[n] = rte_pktmbuf_alloc(mp);
+		if (m[n] == NULL) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (caplen > rte_pktmbuf_tailroom(m[n]) ||
+		    fread(rte_pktmbuf_mtod(m[n], uint8_t *), caplen, 1, f) != 1) {
+			rte_pktmbuf_free(m[n]);
+			ret = -EINVAL;
+			goto out;
+		}
+		m[n]->data_len = (uint16_t)caplen;
+		m[n]->pkt_len = caplen;
+		n++;
+	}
+	ret = (int)n;
+out:
+	if (ret < 0 && m != NULL)
+		rte_pktmbuf_free_bulk(m, n);
+	fclose(f);
+	return ret;
+}
+
 #define REPEATS 9
 
 static int
@@ -156,16 +243,20 @@ compare_double(const void *a, const void *b)
 /*
  * Cycles per packet over @rounds passes of all @n mbufs in bursts, timed
  * REPEATS times: the minimum is the figure (a shared guest only ever adds
- * noise), the median shows how noisy the run was.
+ * noise), the median shows how noisy the run was, the mean is comparable
+ * with tools that time one long loop (dpdk-test-acl). @return the number
+ * of packets classified, the warm-up pass included (for callgrind).
  */
-static void
+static uint64_t
 measure(const struct op25b_classifier *c, struct rte_mbuf **m, unsigned int n,
 	unsigned int burst, unsigned int rounds,
-	struct op25b_stats_counters *counters, double *min, double *median)
+	struct op25b_stats_counters *counters, double *min, double *median,
+	double *mean)
 {
 	struct op25b_classify_result results[OP25B_CLASSIFY_BURST_MAX];
 	double cpp[REPEATS];
 	unsigned int k, r, i;
+	uint64_t per_pass = (uint64_t)(n / burst) * burst;
 
 	/* One warm-up pass: page-in and caches as in steady state. */
 	for (i = 0; i + burst <= n; i += burst)
@@ -180,11 +271,36 @@ measure(const struct op25b_classifier *c, struct rte_mbuf **m, unsigned int n,
 					c, NULL, m + i, (uint16_t)burst, results,
 					counters);
 		cpp[k] = (double)(rte_rdtsc_precise() - start) /
-			 ((double)rounds * (n / burst) * burst);
+			 ((double)rounds * per_pass);
 	}
+	*mean = 0;
+	for (k = 0; k < REPEATS; k++)
+		*mean += cpp[k] / REPEATS;
 	qsort(cpp, REPEATS, sizeof(cpp[0]), compare_double);
 	*min = cpp[0];
 	*median = cpp[REPEATS / 2];
+	return per_pass * (1 + (uint64_t)REPEATS * rounds);
+}
+
+static int
+parse_bursts(const char *text, struct options *o)
+{
+	char *end;
+
+	o->n_bursts = 0;
+	for (;;) {
+		unsigned long b = strtoul(text, &end, 10);
+
+		if (end == text || o->n_bursts == MAX_BURSTS || b < 1 ||
+		    b > OP25B_CLASSIFY_BURST_MAX)
+			return -EINVAL;
+		o->bursts[o->n_bursts++] = (unsigned int)b;
+		if (*end == '\0')
+			return 0;
+		if (*end != ',')
+			return -EINVAL;
+		text = end + 1;
+	}
 }
 
 static int
@@ -193,14 +309,19 @@ parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{"pools", required_argument, NULL, 'p'},
 		{"burst", required_argument, NULL, 'b'},
+		{"bursts", required_argument, NULL, 'B'},
 		{"packets", required_argument, NULL, 'n'},
 		{"rounds", required_argument, NULL, 'r'},
 		{"only", required_argument, NULL, 'o'},
+		{"trace", required_argument, NULL, 't'},
+		{"compile-only", no_argument, NULL, 'c'},
+		{"kv", no_argument, NULL, 'k'},
 		{NULL, 0, NULL, 0},
 	};
-	int opt;
+	int opt, bad = 0;
 
-	o->burst = 32;
+	o->bursts[0] = 32;
+	o->n_bursts = 1;
 	o->packets = 4096;
 	o->rounds = 50;
 	o->only = -1;
@@ -210,7 +331,8 @@ parse_options(int argc, char **argv, struct options *o)
 			o->pools = optarg;
 			break;
 		case 'b':
-			o->burst = (unsigned int)atoi(optarg);
+		case 'B':
+			bad |= parse_bursts(optarg, o) != 0;
 			break;
 		case 'n':
 			o->packets = (unsigned int)atoi(optarg);
@@ -223,32 +345,120 @@ parse_options(int argc, char **argv, struct options *o)
 				  : strcmp(optarg, "syn4") == 0	  ? PROFILE_SYN4
 				  : strcmp(optarg, "syn6") == 0	  ? PROFILE_SYN6
 								  : -2;
-			if (o->only == -2)
-				return -EINVAL;
+			bad |= o->only == -2;
+			break;
+		case 't':
+			o->trace = optarg;
+			break;
+		case 'c':
+			o->compile_only = 1;
+			break;
+		case 'k':
+			o->kv = 1;
 			break;
 		default:
-			return -EINVAL;
+			bad = 1;
 		}
 	}
-	if (o->pools == NULL || o->burst < 1 ||
-	    o->burst > OP25B_CLASSIFY_BURST_MAX || o->packets < o->burst ||
+	if (bad || o->pools == NULL || o->packets < OP25B_CLASSIFY_BURST_MAX ||
 	    o->rounds < 1) {
 		fprintf(stderr,
 			"usage: bench_classify [EAL options] -- --pools FILE "
-			"[--burst 1..%u] [--packets N] [--rounds N] "
-			"[--only non-smtp|syn4|syn6]\n",
-			OP25B_CLASSIFY_BURST_MAX);
+			"[--burst 1..%u | --bursts N,N,...] [--packets N >= %u] "
+			"[--rounds N] [--only non-smtp|syn4|syn6] "
+			"[--trace FILE.pcap] [--compile-only] [--kv]\n",
+			OP25B_CLASSIFY_BURST_MAX, OP25B_CLASSIFY_BURST_MAX);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static void
+print_outcomes(const struct op25b_stats_counters *counters)
+{
+	const char *sep = "";
+	unsigned int i;
+
+	printf(" outcomes=");
+	for (i = 0; i < OP25B_OUTCOME_MAX; i++) {
+		if (counters->outcome[i] == 0)
+			continue;
+		printf("%s%s:%" PRIu64, sep, op25b_outcome_name(i),
+		       counters->outcome[i]);
+		sep = ",";
+	}
+	if (*sep == '\0')
+		printf("none");
+}
+
+/* Build the packets of one profile (or the trace) into @m. @return how
+ * many, or -errno. */
+static int
+load_packets(const struct options *o, enum profile profile,
+	     struct rte_mempool *mp, struct rte_mbuf **m,
+	     const struct op25b_prefix_list *pool)
+{
+	int ret;
+
+	if (profile == PROFILE_TRACE)
+		return read_trace(o->trace, mp, m, o->packets);
+	ret = build_mbufs(mp, m, o->packets, profile, pool);
+	return ret < 0 ? ret : (int)o->packets;
+}
+
+static int
+run_profile(const struct options *o, const struct op25b_classifier *c,
+	    enum profile profile, struct rte_mempool *mp, struct rte_mbuf **m,
+	    const struct op25b_prefix_list *pool,
+	    struct op25b_stats_counters *counters)
+{
+	static const char *const labels[] = {
+		"non-SMTP (TCP 443, UDP 53)", "port-25 SYN, IPv4 pool source",
+		"port-25 SYN, IPv6 pool source", "trace"};
+	static const char *const keys[] = {"non-smtp", "syn4", "syn6",
+					   "trace"};
+	unsigned int b;
+	int n;
+
+	n = load_packets(o, profile, mp, m, pool);
+	if (n < 0) {
+		fprintf(stderr, "building packets failed: %s\n", strerror(-n));
+		return n;
+	}
+	for (b = 0; b < o->n_bursts; b++) {
+		unsigned int burst = o->bursts[b];
+		double min, median, mean;
+		uint64_t classified;
+
+		if ((unsigned int)n < burst)
+			continue;
+		memset(counters, 0, sizeof(*counters));
+		classified = measure(c, m, (unsigned int)n, burst, o->rounds,
+				     counters, &min, &median, &mean);
+		printf("  %-32s burst %2u %6.1f cycles/packet (median of %u: "
+		       "%.1f; %" PRIu64 " blocked, %" PRIu64 " non-SMTP)\n",
+		       profile == PROFILE_TRACE ? o->trace : labels[profile],
+		       burst, min, REPEATS, median,
+		       counters->outcome[OP25B_OUTCOME_BLOCKED],
+		       counters->outcome[OP25B_OUTCOME_NON_SMTP]);
+		if (o->kv) {
+			printf("kv profile=%s burst=%u packets=%d "
+			       "cycles_min=%.2f cycles_median=%.2f "
+			       "cycles_mean=%.2f classified=%" PRIu64,
+			       keys[profile], burst, n, min, median, mean,
+			       classified);
+			print_outcomes(counters);
+			printf("\n");
+		}
+		fflush(stdout);
+	}
+	rte_pktmbuf_free_bulk(m, (unsigned int)n);
 	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const char *const profile_names[] = {
-		"non-SMTP (TCP 443, UDP 53)", "port-25 SYN, IPv4 pool source",
-		"port-25 SYN, IPv6 pool source"};
 	struct op25b_stats_counters *counters;
 	struct op25b_policy_error err;
 	struct op25b_classifier *c;
@@ -259,7 +469,7 @@ main(int argc, char **argv)
 	char yaml[1024];
 	size_t n_v4 = 0, n_v6 = 0, i;
 	double t0, t1, t2;
-	int eal, profile;
+	int eal, profile, ret = 0;
 
 	eal = rte_eal_init(argc, argv);
 	if (eal < 0) {
@@ -270,6 +480,16 @@ main(int argc, char **argv)
 	optind = 1;
 	if (parse_options(argc - eal, argv + eal, &o) != 0)
 		return 2;
+	if (o.trace != NULL) {
+		int n = read_trace(o.trace, NULL, NULL, 0);
+
+		if (n <= 0) {
+			fprintf(stderr, "%s: not a pcap file with frames\n",
+				o.trace);
+			return 1;
+		}
+		o.packets = (unsigned int)n;
+	}
 
 	/* block: drop so that the SYNs stay SYNs round after round (a reset
 	 * would rewrite them in place). */
@@ -306,6 +526,14 @@ main(int argc, char **argv)
 	       n_v6, t1 - t0);
 	printf("compile:      %.0f ms, table memory %.1f MB\n", t2 - t1,
 	       op25b_classifier_memory(c) / 1048576.0);
+	if (o.kv)
+		printf("kv compile prefixes_v4=%zu prefixes_v6=%zu load_ms=%.1f "
+		       "compile_ms=%.1f memory_bytes=%zu tsc_hz=%" PRIu64 "\n",
+		       n_v4, n_v6, t1 - t0, t2 - t1,
+		       op25b_classifier_memory(c), rte_get_tsc_hz());
+	fflush(stdout);
+	if (o.compile_only)
+		goto out_free_classifier;
 
 	mp = rte_pktmbuf_pool_create("bench", o.packets + 1024, 256, 0,
 				     RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -316,38 +544,28 @@ main(int argc, char **argv)
 		fprintf(stderr, "out of memory for %u mbufs\n", o.packets);
 		return 1;
 	}
-	printf("classifier:   burst %u, %u packets x %u rounds, TSC %.2f GHz\n",
-	       o.burst, o.packets, o.rounds, rte_get_tsc_hz() / 1e9);
-	for (profile = PROFILE_NON_SMTP; profile <= PROFILE_SYN6; profile++) {
-		double min, median;
-
-		if (o.only >= 0 && profile != o.only)
+	printf("classifier:   %u packets x %u rounds, TSC %.2f GHz\n",
+	       o.packets, o.rounds, rte_get_tsc_hz() / 1e9);
+	for (profile = PROFILE_NON_SMTP; profile <= PROFILE_TRACE; profile++) {
+		if ((o.trace != NULL) != (profile == PROFILE_TRACE))
+			continue;
+		if (o.only >= 0 && profile != PROFILE_TRACE && profile != o.only)
 			continue;
 		if (profile == PROFILE_SYN4 && n_v4 == 0)
 			continue;
 		if (profile == PROFILE_SYN6 && n_v6 == 0)
 			continue;
-		if (build_mbufs(mp, m, o.packets, profile,
-				&policy->classes[0].prefixes) != 0) {
-			fprintf(stderr, "building packets failed\n");
-			return 1;
-		}
-		memset(counters, 0, sizeof(*counters));
-		measure(c, m, o.packets, o.burst, o.rounds, counters, &min,
-			&median);
-		printf("  %-32s %6.1f cycles/packet (median of %u: %.1f; %" PRIu64
-		       " blocked, %" PRIu64 " non-SMTP)\n",
-		       profile_names[profile], min, REPEATS, median,
-		       counters->outcome[OP25B_OUTCOME_BLOCKED],
-		       counters->outcome[OP25B_OUTCOME_NON_SMTP]);
-		fflush(stdout);
-		rte_pktmbuf_free_bulk(m, o.packets);
+		ret = run_profile(&o, c, (enum profile)profile, mp, m,
+				  &policy->classes[0].prefixes, counters);
+		if (ret < 0)
+			break;
 	}
 	free(counters);
 	free(m);
 	rte_mempool_free(mp);
+out_free_classifier:
 	op25b_classifier_free(c);
 	op25b_policy_free(policy);
 	rte_eal_cleanup();
-	return 0;
+	return ret < 0 ? 1 : 0;
 }
