@@ -18,6 +18,10 @@ packages=(
 	# end-to-end: real SMTP clients and servers (swaks needs the INET6
 	# module for IPv6; it is only a recommends)
 	swaks libio-socket-inet6-perl python3-aiosmtpd
+	# scripts/bench.sh: dpdk-testpmd, dpdk-test-acl and dpdk-test-fib
+	# (dpdk-dev), l3fwd's sources (dpdk-doc) and make to build them, the
+	# plot, instruction counts
+	dpdk-dev dpdk-doc make gnuplot-nox valgrind
 )
 
 missing=()

@@ -79,6 +79,25 @@ if [ "${1:-}" != "--sanitize" ]; then
 	fi
 fi
 
+# The benchmark harness, once, to keep it working: scripts/bench.sh --quick
+# must finish and its JSON hold every system x capture. One scenario; it
+# asserts structure, never speed (a shared machine is noisy).
+if [ "${1:-}" != "--sanitize" ]; then
+	echo "== bench (scripts/bench.sh --quick)"
+	if timeout 600 ./scripts/bench.sh --quick --json "$build/bench.json" \
+		--plot "$build/bench.png" >"$build/bench.log" 2>&1 &&
+		summary=$(/usr/bin/python3 scripts/bench/check_json.py \
+			"$build/bench.json"); then
+		echo "ok bench: --quick ran, $summary"
+		passed=$((passed + 1))
+	else
+		tail -30 "$build/bench.log"
+		echo "${summary:-}"
+		echo "not ok bench"
+		failed=$((failed + 1))
+	fi
+fi
+
 # One minute of the long run: reloads under traffic, memory and counters
 # sampled (scripts/soak.sh); one scenario. Not under --sanitize: ASan's
 # quarantine keeps every freed policy resident, so its memory figures
