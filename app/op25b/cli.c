@@ -160,6 +160,21 @@ cli_uid(struct cmdline *cl)
 	return s != NULL ? s->uid : (uint32_t)getuid();
 }
 
+void
+cli_json_string(struct cmdline *cl, const char *s)
+{
+	cli_printf(cl, "\"");
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			cli_printf(cl, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			cli_printf(cl, "\\u%04x", *s);
+		else
+			cli_printf(cl, "%c", *s);
+	}
+	cli_printf(cl, "\"");
+}
+
 bool
 cli_is_json(const char *word)
 {

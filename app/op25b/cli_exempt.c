@@ -134,19 +134,6 @@ format_left(uint64_t expires, uint64_t now, char *buf, size_t size)
 }
 
 static void
-json_string(struct cmdline *cl, const char *s)
-{
-	cli_printf(cl, "\"");
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			cli_printf(cl, "\\%c", *s);
-		else
-			cli_printf(cl, "%c", *s);
-	}
-	cli_printf(cl, "\"");
-}
-
-static void
 cmd_exempt_list_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	const struct op25b_exempt_registry *reg = cli_app()->exempts;
@@ -183,7 +170,7 @@ cmd_exempt_list_parsed(void *parsed, struct cmdline *cl, void *data)
 					   ? (e[i].expires - now + 999) / 1000
 					   : 0,
 				   when, e[i].uid);
-			json_string(cl, e[i].reason);
+			cli_json_string(cl, e[i].reason);
 			cli_printf(cl, "}");
 		} else {
 			cli_printf(cl, "%-44s %-9s %-20s %-6" PRIu32 " %s\n",

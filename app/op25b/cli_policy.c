@@ -60,23 +60,6 @@ print_ports(struct cmdline *cl, const char *label, const uint16_t *ports,
 	cli_printf(cl, "%s\n", n ? "" : "none");
 }
 
-/* Names in a policy are [A-Za-z0-9_.-] and paths are printed as given:
- * quotes and backslashes are escaped for the paths' sake. */
-static void
-json_string(struct cmdline *cl, const char *s)
-{
-	cli_printf(cl, "\"");
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			cli_printf(cl, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			cli_printf(cl, "\\u%04x", *s);
-		else
-			cli_printf(cl, "%c", *s);
-	}
-	cli_printf(cl, "\"");
-}
-
 static void
 json_ports(struct cmdline *cl, const uint16_t *ports, unsigned int n)
 {
@@ -97,7 +80,7 @@ show_policy_json(struct cmdline *cl)
 	unsigned int i, j;
 
 	cli_printf(cl, "{\"file\":");
-	json_string(cl, app->config.policy_path);
+	cli_json_string(cl, app->config.policy_path);
 	cli_printf(cl,
 		   ",\"generation\":%" PRIu64 ",\"loaded_seconds\":%.3f"
 		   ",\"reload_ok\":%" PRIu64 ",\"reload_failed\":%" PRIu64
@@ -120,7 +103,7 @@ show_policy_json(struct cmdline *cl)
 		bool first = true;
 
 		cli_printf(cl, "%s{\"name\":", i ? "," : "");
-		json_string(cl, c->name);
+		cli_json_string(cl, c->name);
 		cli_printf(cl, ",\"action\":\"%s\",\"ipv4\":%zu,\"ipv6\":%zu,"
 			       "\"to\":{",
 			   op25b_action_name(c->action),
@@ -130,7 +113,7 @@ show_policy_json(struct cmdline *cl)
 			if (c->to[j] == OP25B_ACTION_NONE)
 				continue;
 			cli_printf(cl, "%s", first ? "" : ",");
-			json_string(cl, p->groups[j].name);
+			cli_json_string(cl, p->groups[j].name);
 			cli_printf(cl, ":\"%s\"", op25b_action_name(c->to[j]));
 			first = false;
 		}
@@ -141,7 +124,7 @@ show_policy_json(struct cmdline *cl)
 		const struct op25b_policy_group *g = &p->groups[i];
 
 		cli_printf(cl, "%s{\"name\":", i ? "," : "");
-		json_string(cl, g->name);
+		cli_json_string(cl, g->name);
 		cli_printf(cl, ",\"action\":%s%s%s,\"ipv4\":%zu,\"ipv6\":%zu}",
 			   g->action == OP25B_ACTION_NONE ? "" : "\"",
 			   g->action == OP25B_ACTION_NONE
