@@ -42,6 +42,7 @@ enum option_id {
 	OPT_CMDLINE_FILE = 300,
 	OPT_CLI_SOCKET,
 	OPT_AUDIT_LOG,
+	OPT_MBUFS,
 	OPT_HELP,
 };
 
@@ -73,6 +74,10 @@ static const struct app_option {
 	{"cli-socket", "PATH", OPT_CLI_SOCKET,
 	 "the control socket op25b-cli connects to (default "
 	 "/run/op25b/NAME.sock, mode 0600; none: no socket)"},
+	{"mbufs", "N", OPT_MBUFS,
+	 "mbufs in the pool (default: one per descriptor of every queue, "
+	 "plus bursts and caches; more for deep NIC rings or net_pcap "
+	 "infinite_rx captures, which preload theirs)"},
 	{"audit-log", "FILE", OPT_AUDIT_LOG,
 	 "where exemptions, reloads and switches are logged (default "
 	 "/var/log/op25b/NAME.audit.log)"},
@@ -237,6 +242,15 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 		case OPT_CLI_SOCKET:
 			cfg->cli_socket = optarg;
 			break;
+		case OPT_MBUFS:
+			if (parse_uint(optarg, 1024, 1u << 26, &v)) {
+				fprintf(stderr,
+					"op25b: --mbufs %s: expected 1024..%u\n",
+					optarg, 1u << 26);
+				return -EINVAL;
+			}
+			cfg->mbufs = (uint32_t)v;
+			break;
 		case OPT_AUDIT_LOG:
 			cfg->audit_log = optarg;
 			break;
@@ -310,6 +324,9 @@ create_pool(struct op25b_app *app)
 			 (app->n_workers + 1) *
 				 (OP25B_CLASSIFY_BURST_MAX + MBUF_CACHE) +
 			 1024;
+
+	if (app->config.mbufs != 0)
+		n = app->config.mbufs;
 
 	app->pool = rte_pktmbuf_pool_create("op25b_mbufs", n, MBUF_CACHE, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE,

@@ -39,6 +39,7 @@ struct op25b_config {
 	struct op25b_pair pairs[OP25B_MAX_PAIRS];
 	unsigned int n_pairs;
 	uint16_t burst;
+	uint32_t mbufs;              /* --mbufs; 0: sized for the queues */
 	uint32_t stop_after_idle_ms; /* 0: run until a signal */
 	uint32_t status_interval_s;  /* 0: no periodic status line */
 	const char *stats_json;

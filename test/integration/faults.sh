@@ -224,6 +224,19 @@ want_has "$d/err" "Not enough mbufs to accommodate packets in pcap file. At leas
 want_one_line "$d/err" "op25b: port 0 (net_pcap0): set-up failed: Invalid argument"
 report "faults: subscriber port cannot start (capture of pool + 1 frames, infinite_rx): one op25b line, exit 1, nothing in /dev/shm"
 
+# --mbufs makes room for it.
+if start_bg pool-mbufs "$tag-pb" "${eal[@]}" \
+	--vdev "net_pcap0,rx_pcap=$work/pool+1.pcap,infinite_rx=1" --vdev net_null1 \
+	-- --policy "$enforce" --name "$tag-pb" --status-interval 0 \
+	--mbufs $((pool + 4096)) --stats-json "$work/pool-mbufs/stats.json"; then
+	sleep 0.5
+	stop_bg TERM 5
+	want_rc "$rc" 0 "exit status with --mbufs"
+	want_has "$d/out" "mempool: $((pool + 4096)) of $((pool + 4096)) mbufs free"
+	[ -f "$d/stats.json" ] && py_check "$identity" "$d/stats.json"
+fi
+report "faults: --mbufs POOL+4096 runs that capture; the pool is full again at exit"
+
 # The second port fails after the first started: the first is closed (its TX
 # pcap is complete: a header and no frame).
 run_fail pool-port1 "$tag-p1" "${eal[@]}" \

@@ -336,6 +336,8 @@ refuse "--burst 0" "op25b: --burst 0: expected 1..64" \
 	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --burst 0
 refuse "--burst 65" "op25b: --burst 65: expected 1..64" \
 	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --burst 65
+refuse "--mbufs 100" "op25b: --mbufs 100: expected 1024..67108864" \
+	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --mbufs 100
 refuse "-l 0 (one lcore)" "op25b: no worker lcore: give EAL at least two lcores" \
 	-l 0 "${eal[@]:2}" "${vdevs[@]}" -- --policy "$enforce"
 refuse "unknown option" "op25b: unknown option '--frobnicate' (try --help)" \
