@@ -11,6 +11,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1076,51 +1077,103 @@ mapping_size(const yaml_node_t *node)
 			      node->data.mapping.pairs.start);
 }
 
+/*
+ * The entries of `sources` or `destinations`: a mapping of names, each to
+ * its body. alloc_entries() checks the mapping and allocates room for its
+ * entries (at most @p max); parse_named_entries() checks and copies each
+ * name (the first member of both entry types) into @p entries and counts
+ * the entry before @p parse_entry builds the rest, so that a failure
+ * leaves it to op25b_policy_free(). @p kind names one entry, @p kinds
+ * several.
+ */
+typedef int (*parse_entry_fn)(struct loader *ld, yaml_node_t *name,
+			      yaml_node_t *body, unsigned int index);
+
+/* Returns the zeroed array (NULL after fail()). */
+static void *
+alloc_entries(struct loader *ld, yaml_node_t *value, const char *section,
+	      unsigned int max, size_t entry_size)
+{
+	unsigned int n;
+	void *entries;
+
+	if (expect(ld, value, YAML_MAPPING_NODE, section) < 0)
+		return NULL;
+	n = mapping_size(value);
+	if (n > max)
+		n = max;
+	entries = calloc(n > 0 ? n : 1, entry_size);
+	if (entries == NULL)
+		fail_nomem(ld);
+	return entries;
+}
+
+static int
+parse_named_entries(struct loader *ld, yaml_node_t *value, const char *kind,
+		    const char *kinds, unsigned int max, void *entries,
+		    size_t entry_size, unsigned int *count,
+		    parse_entry_fn parse_entry)
+{
+	yaml_node_pair_t *pair;
+
+	for (pair = value->data.mapping.pairs.start;
+	     pair < value->data.mapping.pairs.top; pair++) {
+		yaml_node_t *name = node_at(ld, pair->key);
+
+		if (*count == max)
+			return fail(ld, name, "too many %s (at most %u)", kinds,
+				    max);
+		if (check_entry_name(ld, value, pair, kind) < 0)
+			return -1;
+		memcpy((char *)entries + (size_t)*count * entry_size,
+		       scalar(name), name->data.scalar.length);
+		(*count)++;
+		if (parse_entry(ld, name, node_at(ld, pair->value),
+				*count - 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+_Static_assert(offsetof(struct op25b_policy_class, name) == 0 &&
+		       offsetof(struct op25b_policy_group, name) == 0,
+	       "parse_named_entries() copies the name to an entry's start");
+
+static int
+parse_source_entry(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
+		   unsigned int index)
+{
+	struct op25b_policy_class *cls = &ld->policy->classes[index];
+
+	/* Sized by the names under destinations, which become the groups in
+	 * that order; at least one so it is never NULL. */
+	cls->to = calloc(ld->n_group_names > 0 ? ld->n_group_names : 1,
+			 sizeof(*cls->to));
+	if (cls->to == NULL)
+		return fail_nomem(ld);
+	return parse_class(ld, name, body, cls, &ld->class_capacity[index]);
+}
+
 static int
 parse_sources(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 	      void *ctx)
 {
 	struct op25b_policy *policy = ld->policy;
-	yaml_node_pair_t *pair;
-	unsigned int n;
 
 	(void)key;
 	(void)ctx;
 	if (is_null(value))
 		return 0;
-	if (expect(ld, value, YAML_MAPPING_NODE, "sources") < 0)
-		return -1;
-	n = mapping_size(value);
-	if (n > OP25B_POLICY_MAX_CLASSES)
-		n = OP25B_POLICY_MAX_CLASSES;
 	free(policy->classes);
-	policy->classes = calloc(n > 0 ? n : 1, sizeof(*policy->classes));
+	policy->classes = alloc_entries(ld, value, "sources",
+					OP25B_POLICY_MAX_CLASSES,
+					sizeof(*policy->classes));
 	if (policy->classes == NULL)
-		return fail_nomem(ld);
-	for (pair = value->data.mapping.pairs.start;
-	     pair < value->data.mapping.pairs.top; pair++) {
-		yaml_node_t *name = node_at(ld, pair->key);
-		struct op25b_policy_class *cls;
-
-		if (policy->n_classes == OP25B_POLICY_MAX_CLASSES)
-			return fail(ld, name, "too many classes (at most %d)",
-				    OP25B_POLICY_MAX_CLASSES);
-		if (check_entry_name(ld, value, pair, "class") < 0)
-			return -1;
-		cls = &policy->classes[policy->n_classes++];
-		memcpy(cls->name, scalar(name), name->data.scalar.length);
-		/* Sized by the names under destinations, which become the
-		 * groups in that order; at least one so it is never NULL. */
-		cls->to = calloc(ld->n_group_names > 0 ? ld->n_group_names : 1,
-				 sizeof(*cls->to));
-		if (cls->to == NULL)
-			return fail_nomem(ld);
-		if (parse_class(ld, name, node_at(ld, pair->value), cls,
-				&ld->class_capacity[policy->n_classes - 1]) <
-		    0)
-			return -1;
-	}
-	return 0;
+		return -1;
+	return parse_named_entries(ld, value, "class", "classes",
+				   OP25B_POLICY_MAX_CLASSES, policy->classes,
+				   sizeof(*policy->classes),
+				   &policy->n_classes, parse_source_entry);
 }
 
 /* ---- destinations ----------------------------------------------------- */
@@ -1167,43 +1220,33 @@ parse_group(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 }
 
 static int
+parse_destination_entry(struct loader *ld, yaml_node_t *name,
+			yaml_node_t *body, unsigned int index)
+{
+	return parse_group(ld, name, body, &ld->policy->groups[index],
+			   &ld->group_capacity[index]);
+}
+
+static int
 parse_destinations(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 		   void *ctx)
 {
 	struct op25b_policy *policy = ld->policy;
-	yaml_node_pair_t *pair;
-	unsigned int n;
 
 	(void)key;
 	(void)ctx;
 	if (is_null(value))
 		return 0;
-	if (expect(ld, value, YAML_MAPPING_NODE, "destinations") < 0)
-		return -1;
-	n = mapping_size(value);
-	if (n > OP25B_POLICY_MAX_GROUPS)
-		n = OP25B_POLICY_MAX_GROUPS;
 	free(policy->groups);
-	policy->groups = calloc(n > 0 ? n : 1, sizeof(*policy->groups));
+	policy->groups = alloc_entries(ld, value, "destinations",
+				       OP25B_POLICY_MAX_GROUPS,
+				       sizeof(*policy->groups));
 	if (policy->groups == NULL)
-		return fail_nomem(ld);
-	for (pair = value->data.mapping.pairs.start;
-	     pair < value->data.mapping.pairs.top; pair++) {
-		yaml_node_t *name = node_at(ld, pair->key);
-		struct op25b_policy_group *grp;
-
-		if (policy->n_groups == OP25B_POLICY_MAX_GROUPS)
-			return fail(ld, name, "too many groups (at most %d)",
-				    OP25B_POLICY_MAX_GROUPS);
-		if (check_entry_name(ld, value, pair, "group") < 0)
-			return -1;
-		grp = &policy->groups[policy->n_groups++];
-		memcpy(grp->name, scalar(name), name->data.scalar.length);
-		if (parse_group(ld, name, node_at(ld, pair->value), grp,
-				&ld->group_capacity[policy->n_groups - 1]) < 0)
-			return -1;
-	}
-	return 0;
+		return -1;
+	return parse_named_entries(ld, value, "group", "groups",
+				   OP25B_POLICY_MAX_GROUPS, policy->groups,
+				   sizeof(*policy->groups), &policy->n_groups,
+				   parse_destination_entry);
 }
 
 /* ---- the document ----------------------------------------------------- */
