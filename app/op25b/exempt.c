@@ -212,10 +212,10 @@ op25b_control_exempt_add(struct op25b_app *app,
 			 const char *reason, uint32_t uid, char *msg,
 			 size_t size)
 {
-	const struct op25b_exempt_entry *e = NULL;
+	const struct op25b_exempt_entry *e;
 	char text[64], ttl_text[32], q[2 * OP25B_EXEMPT_REASON_MAX];
 	bool replaced = false;
-	unsigned int i, n;
+	unsigned int n;
 	int err;
 
 	op25b_prefix_format(prefix, text, sizeof(text));
@@ -233,18 +233,13 @@ op25b_control_exempt_add(struct op25b_app *app,
 			 err == -ENOSPC ? " (the registry is full)" : "");
 		return err;
 	}
+	/* The reason as kept (cut and scrubbed), not as typed. */
+	e = op25b_exempt_find(app->exempts, prefix);
 	n = op25b_exempt_count(app->exempts);
-	for (i = 0; i < n; i++) {
-		e = &op25b_exempt_entries(app->exempts)[i];
-		if (e->prefix.family == prefix->family &&
-		    e->prefix.length == prefix->length &&
-		    memcmp(e->prefix.addr, prefix->addr, 16) == 0)
-			break;
-	}
 	format_ttl(ttl, ttl_text, sizeof(ttl_text));
 	op25b_audit(app, "%s prefix=%s ttl=%s uid=%" PRIu32 " reason=\"%s\"",
 		    replaced ? "replace" : "add", text, ttl_text, uid,
-		    quoted(i < n ? e->reason : "", q, sizeof(q)));
+		    quoted(e != NULL ? e->reason : "", q, sizeof(q)));
 	snprintf(msg, size, "exempt %s: %s (ttl %s)%s", text,
 		 replaced ? "renewed" : "added", ttl_text,
 		 n == 1 ? "; 1 exemption" : "");
@@ -312,11 +307,11 @@ op25b_control_exempt_tick(struct op25b_app *app)
 	 * drops them could not be built: retried every tick. */
 	static bool stale;
 	uint64_t next = op25b_exempt_next_expiry(app->exempts);
+	uint64_t now;
 	unsigned int n = 0;
 
-	if (next != 0 && op25b_now_ms() >= next)
-		n = op25b_exempt_expire(app->exempts, op25b_now_ms(),
-					audit_expiry, app);
+	if (next != 0 && (now = op25b_now_ms()) >= next)
+		n = op25b_exempt_expire(app->exempts, now, audit_expiry, app);
 	if (n > 0 || stale) {
 		stale = publish(app) != 0;
 		if (stale)

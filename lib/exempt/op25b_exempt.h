@@ -100,6 +100,14 @@ unsigned int op25b_exempt_expire(struct op25b_exempt_registry *reg,
 					    void *arg),
 				 void *arg);
 
+/**
+ * The entry for exactly @p prefix (same family, length and address), or
+ * NULL. Valid until the registry next changes.
+ */
+const struct op25b_exempt_entry *
+op25b_exempt_find(const struct op25b_exempt_registry *reg,
+		  const struct op25b_prefix *prefix);
+
 /** The earliest expiry among the entries, or 0 when none expires. */
 uint64_t op25b_exempt_next_expiry(const struct op25b_exempt_registry *reg);
 

@@ -213,6 +213,20 @@ op25b_exempt_add(struct op25b_exempt_registry *reg,
 	return 0;
 }
 
+const struct op25b_exempt_entry *
+op25b_exempt_find(const struct op25b_exempt_registry *reg,
+		  const struct op25b_prefix *prefix)
+{
+	struct op25b_prefix key;
+	unsigned int pos;
+	bool found;
+
+	if (reg == NULL || prefix == NULL || !prefix_normalize(prefix, &key))
+		return NULL;
+	pos = registry_search(reg, &key, &found);
+	return found ? &reg->entries[pos] : NULL;
+}
+
 int
 op25b_exempt_del(struct op25b_exempt_registry *reg,
 		 const struct op25b_prefix *prefix,

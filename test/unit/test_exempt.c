@@ -307,7 +307,11 @@ test_del(void **state)
 	assert_int_equal(op25b_exempt_add(reg, &b, 0, "b", 8, 200, NULL), 0);
 
 	/* Only the exact prefix: not a covering, covered or sibling one. */
+	assert_non_null(op25b_exempt_find(reg, &a));
+	assert_string_equal(op25b_exempt_find(reg, &a)->reason, "a");
+	assert_string_equal(op25b_exempt_find(reg, &b)->reason, "b");
 	other = prefix_of("203.0.113.0/25");
+	assert_null(op25b_exempt_find(reg, &other));
 	assert_int_equal(op25b_exempt_del(reg, &other, NULL), -ENOENT);
 	other = prefix_of("203.0.112.0/23");
 	assert_int_equal(op25b_exempt_del(reg, &other, NULL), -ENOENT);
@@ -319,6 +323,7 @@ test_del(void **state)
 	assert_int_equal(op25b_exempt_count(reg), 2);
 
 	assert_int_equal(op25b_exempt_del(reg, &a, &removed), 0);
+	assert_null(op25b_exempt_find(reg, &a));
 	assert_string_equal(format_prefix(&removed.prefix, buf, sizeof(buf)),
 			    "203.0.113.0/24");
 	assert_int_equal(removed.expires, 100 + 60 * 1000);
