@@ -312,44 +312,50 @@ recompile(struct op25b_app *app, const char *what, char *msg, size_t size)
 	return 0;
 }
 
+/* Flip one of the operator's switches (@override: mode_override or
+ * block_override) to @value and recompile; on failure the switch and the
+ * policy's field go back to what they were. */
+static int
+set_switch(struct op25b_app *app, int *override, int value, const char *what,
+	   char *msg, size_t size)
+{
+	int old = *override;
+	int ret;
+
+	*override = value;
+	ret = recompile(app, what, msg, size);
+	if (ret != 0) {
+		*override = old;
+		app->policy->mode = app->mode_override >= 0
+					    ? (enum op25b_policy_mode)
+						      app->mode_override
+					    : app->file_mode;
+		app->policy->block = app->block_override >= 0
+					     ? (enum op25b_block_style)
+						       app->block_override
+					     : app->file_block;
+	}
+	return ret;
+}
+
 int
 op25b_control_set_mode(struct op25b_app *app, enum op25b_policy_mode mode,
 		       char *msg, size_t size)
 {
-	int old = app->mode_override;
-	char what[96];
-	int ret;
-
-	snprintf(what, sizeof(what), "mode %s",
-		 mode == OP25B_MODE_MONITOR ? "monitor" : "enforce");
-	app->mode_override = (int)mode;
-	ret = recompile(app, what, msg, size);
-	if (ret != 0) {
-		app->mode_override = old;
-		app->policy->mode = old >= 0 ? (enum op25b_policy_mode)old
-					     : app->file_mode;
-	}
-	return ret;
+	return set_switch(app, &app->mode_override, (int)mode,
+			  mode == OP25B_MODE_MONITOR ? "mode monitor"
+						     : "mode enforce",
+			  msg, size);
 }
 
 int
 op25b_control_set_block(struct op25b_app *app, enum op25b_block_style block,
 			char *msg, size_t size)
 {
-	int old = app->block_override;
-	char what[96];
-	int ret;
-
-	snprintf(what, sizeof(what), "block %s",
-		 block == OP25B_BLOCK_RESET ? "reset" : "drop");
-	app->block_override = (int)block;
-	ret = recompile(app, what, msg, size);
-	if (ret != 0) {
-		app->block_override = old;
-		app->policy->block = old >= 0 ? (enum op25b_block_style)old
-					      : app->file_block;
-	}
-	return ret;
+	return set_switch(app, &app->block_override, (int)block,
+			  block == OP25B_BLOCK_RESET ? "block reset"
+						     : "block drop",
+			  msg, size);
 }
 
 static uint64_t
