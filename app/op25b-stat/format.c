@@ -99,6 +99,15 @@ print_outcomes(FILE *out, const struct stat_view *view)
 		print_rate(out, view, snap->upstream, prev ? prev->upstream : 0,
 			   12);
 	fputc('\n', out);
+	fprintf(out, "%-20s %14s\n", "frames", "total");
+	for (i = 0; i < OP25B_FRAME_MAX; i++) {
+		fprintf(out, "%-20s %14" PRIu64, op25b_frame_counter_name(i),
+			snap->totals.frame[i]);
+		if (view->rates)
+			print_rate(out, view, snap->totals.frame[i],
+				   prev ? prev->totals.frame[i] : 0, 12);
+		fputc('\n', out);
+	}
 }
 
 static void
@@ -368,6 +377,18 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 			PROM_PREFIX "packets_total{outcome=\"%s\"} %" PRIu64
 				    "\n",
 			op25b_outcome_name(i), snap->totals.outcome[i]);
+	}
+
+	prom_family(out, "frames_total", "counter",
+		    "What the parser saw beyond the outcome, by kind: non-IP "
+		    "frames, malformed causes, chained frames.");
+	for (i = 0; i < OP25B_FRAME_MAX; i++) {
+		fprintf(out, "# kind \"%s\": %s\n",
+			op25b_frame_counter_name(i),
+			op25b_frame_counter_help(i));
+		fprintf(out,
+			PROM_PREFIX "frames_total{kind=\"%s\"} %" PRIu64 "\n",
+			op25b_frame_counter_name(i), snap->totals.frame[i]);
 	}
 
 	prom_family(out, "upstream_packets_total", "counter",

@@ -87,6 +87,11 @@ op25b_report_print(const struct op25b_stats_snapshot *s, FILE *out)
 		fprintf(out, " %s %" PRIu64, op25b_outcome_name(i),
 			s->totals.outcome[i]);
 	fprintf(out, " upstream %" PRIu64 "\n", s->upstream);
+	fputs("frames:", out);
+	for (i = 0; i < OP25B_FRAME_MAX; i++)
+		fprintf(out, " %s %" PRIu64, op25b_frame_counter_name(i),
+			s->totals.frame[i]);
+	fputc('\n', out);
 	print_verdict_table(out, "class", s->names.n_class_slots,
 			    s->totals.class_verdict, s->names.class_name,
 			    s->names.class_active);

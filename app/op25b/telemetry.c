@@ -48,6 +48,9 @@ stats_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
 		rte_tel_data_add_dict_u64(d, op25b_outcome_name(i),
 					  s->totals.outcome[i]);
+	for (i = 0; i < OP25B_FRAME_MAX; i++)
+		rte_tel_data_add_dict_u64(d, op25b_frame_counter_name(i),
+					  s->totals.frame[i]);
 	rte_tel_data_add_dict_u64(d, "upstream", s->upstream);
 	rte_tel_data_add_dict_u64(d, "generation",
 				  s->header.policy_generation);

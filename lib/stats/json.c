@@ -140,8 +140,12 @@ op25b_stats_print_json(FILE *out, const struct op25b_stats_snapshot *snap,
 	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
 		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "",
 			op25b_outcome_name(i), snap->totals.outcome[i]);
-	fprintf(out, ", \"upstream\": %" PRIu64 "},\n  \"classes\": ",
+	fprintf(out, ", \"upstream\": %" PRIu64 "},\n  \"frames\": {",
 		snap->upstream);
+	for (i = 0; i < OP25B_FRAME_MAX; i++)
+		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "",
+			op25b_frame_counter_name(i), snap->totals.frame[i]);
+	fputs("},\n  \"classes\": ", out);
 	json_verdict_rows(out, n->n_class_slots, n->class_name,
 			  snap->totals.class_verdict);
 	fputs(",\n  \"groups\": ", out);

@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
-#define OP25B_STATS_LAYOUT_VERSION 2
+#define OP25B_STATS_LAYOUT_VERSION 3
 #define OP25B_STATS_SLOTS 256   /**< slot 0: none; 1..255: names */
 #define OP25B_STATS_NAME_MAX 64
 #define OP25B_STATS_MAX_PORTS 32
@@ -91,9 +91,51 @@ const char *op25b_outcome_help(unsigned int outcome);
 /** Name of a verdict index: "forwarded", "counted", "blocked", "reset". */
 const char *op25b_verdict_name(unsigned int verdict);
 
+/**
+ * What the parser saw beyond the outcome: the frames it forwarded without
+ * reading them (non-IP, by kind), malformed frames with a cause of their
+ * own, and frames judged across mbuf segments. A non_ip_* or malformed
+ * cause is counted under its outcome too (non_smtp, malformed), so the
+ * outcomes still sum to rx; `chained` is counted besides its outcome.
+ * `chained` stays last: the classifier's parse codes end before it.
+ *   X(ENUM, name, help)
+ */
+#define OP25B_FRAME_LIST(X)                                                    \
+	X(NON_IP_ARP, non_ip_arp, "ARP (0x0806): forwarded untouched (non_smtp)") \
+	X(NON_IP_MPLS, non_ip_mpls,                                            \
+	  "MPLS (0x8847, 0x8848): forwarded untouched, not looked into "       \
+	  "(non_smtp)")                                                        \
+	X(NON_IP_PPP, non_ip_ppp,                                              \
+	  "PPPoE session frames that carry no IP (LCP, IPCP, ...): forwarded " \
+	  "untouched (non_smtp)")                                              \
+	X(NON_IP_OTHER, non_ip_other,                                          \
+	  "other ethertypes (PPPoE discovery, LLDP, ...): forwarded "          \
+	  "untouched (non_smtp)")                                              \
+	X(VLAN_TOO_DEEP, vlan_too_deep,                                        \
+	  "more VLAN tags than the policy's max_vlan_tags (malformed)")        \
+	X(PPP_VJ, ppp_vj,                                                      \
+	  "Van Jacobson compressed TCP/IP over PPPoE (PPP 0x002d, 0x002f), "   \
+	  "which op25b cannot read (malformed)")                               \
+	X(CHAINED, chained,                                                    \
+	  "frames in more than one mbuf segment, judged on the whole frame")
+
+enum op25b_frame_counter {
+#define OP25B_FRAME_ENUM(e, n, h) OP25B_FRAME_##e,
+	OP25B_FRAME_LIST(OP25B_FRAME_ENUM)
+#undef OP25B_FRAME_ENUM
+	OP25B_FRAME_MAX
+};
+
+/** Counter name of a frame counter ("non_ip_arp", ..., "chained");
+ * "unknown" out of range. */
+const char *op25b_frame_counter_name(unsigned int counter);
+/** One line of help for a frame counter. */
+const char *op25b_frame_counter_help(unsigned int counter);
+
 /** What the classifier increments: one per worker. */
 struct op25b_stats_counters {
 	uint64_t outcome[OP25B_OUTCOME_MAX];
+	uint64_t frame[OP25B_FRAME_MAX];
 	uint64_t class_verdict[OP25B_STATS_SLOTS][OP25B_VERDICT_MAX];
 	uint64_t group_verdict[OP25B_STATS_SLOTS][OP25B_VERDICT_MAX];
 };

@@ -83,6 +83,32 @@ op25b_outcome_help(unsigned int outcome)
 	return outcome < OP25B_OUTCOME_MAX ? outcome_helps[outcome] : "unknown";
 }
 
+static const char *const frame_counter_names[OP25B_FRAME_MAX] = {
+#define FRAME_NAME(e, n, h) [OP25B_FRAME_##e] = #n,
+	OP25B_FRAME_LIST(FRAME_NAME)
+#undef FRAME_NAME
+};
+
+static const char *const frame_counter_helps[OP25B_FRAME_MAX] = {
+#define FRAME_HELP(e, n, h) [OP25B_FRAME_##e] = h,
+	OP25B_FRAME_LIST(FRAME_HELP)
+#undef FRAME_HELP
+};
+
+const char *
+op25b_frame_counter_name(unsigned int counter)
+{
+	return counter < OP25B_FRAME_MAX ? frame_counter_names[counter]
+					 : "unknown";
+}
+
+const char *
+op25b_frame_counter_help(unsigned int counter)
+{
+	return counter < OP25B_FRAME_MAX ? frame_counter_helps[counter]
+					 : "unknown";
+}
+
 /* A verdict is named after its outcome, so the two cannot drift apart. */
 const char *
 op25b_verdict_name(unsigned int verdict)
