@@ -28,6 +28,12 @@ _Static_assert(sizeof(struct op25b_classify_result) == 4,
 _Static_assert(OP25B_OUTCOME_RESET - OP25B_OUTCOME_FORWARDED + 1 ==
 		       OP25B_VERDICT_MAX,
 	       "verdict outcomes are contiguous");
+_Static_assert(14 + 4 * OP25B_POLICY_MAX_VLAN_TAGS + 8 + 60 + 20 <=
+		       OP25B_PARSE_DEPTH,
+	       "any IPv4 header stack lies in the bytes the parser may read");
+_Static_assert(14 + 4 * OP25B_POLICY_MAX_VLAN_TAGS + 8 + 40 + 20 <=
+		       OP25B_PARSE_DEPTH,
+	       "an IPv6 header stack without extensions does too");
 
 /* ------------------------------------------------------------------ */
 /* Lookups                                                             */
@@ -138,6 +144,24 @@ decide(const struct op25b_classifier *c,
 	counters->group_verdict[dst_slot][OP25B_VERDICT_OF(outcome)]++;
 }
 
+/*
+ * The bytes of a frame in a chain of mbufs that the parser may read: in
+ * place when the first segment holds them (any 2 KB data room does),
+ * else copied out into @copy. Out of line: chains are rare next to
+ * single segments, which must not pay for them.
+ */
+static __rte_noinline const uint8_t *
+chained_headers(const struct rte_mbuf *m, uint8_t *copy)
+{
+	uint32_t want = RTE_MIN(rte_pktmbuf_pkt_len(m),
+				(uint32_t)OP25B_PARSE_DEPTH);
+
+	if (rte_pktmbuf_data_len(m) >= want)
+		return rte_pktmbuf_mtod(m, const uint8_t *);
+	/* NULL only when pkt_len claims more than the segments hold. */
+	return rte_pktmbuf_read(m, 0, want, copy);
+}
+
 /* Where counts go when the caller keeps none: one block per lcore, so
  * that the data path never tests for NULL per packet. */
 static RTE_DEFINE_PER_LCORE(struct op25b_stats_counters, discarded);
@@ -156,9 +180,12 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 	uint16_t dst_val[OP25B_CLASSIFY_BURST_MAX];
 	uint8_t src6[OP25B_CLASSIFY_BURST_MAX][16];
 	uint8_t dst6[OP25B_CLASSIFY_BURST_MAX][16];
-	/* Outcomes settled by parsing alone, but for non_smtp: the common case
-	 * is derived at the end instead of counted packet by packet. */
-	uint32_t settled[OP25B_OUTCOME_MAX] = {0};
+	/* Parse codes settled by parsing alone, but for non_smtp: the common
+	 * case is derived at the end instead of counted packet by packet. */
+	uint32_t settled[PARSE_CODE_MAX] = {0};
+	uint32_t chained = 0, counted = 0;
+	/* A chained frame's headers when its first segment is too short. */
+	uint8_t header_copy[OP25B_PARSE_DEPTH];
 	unsigned int i, n4 = 0, n6 = 0;
 
 	if (n > OP25B_CLASSIFY_BURST_MAX)
@@ -173,16 +200,27 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 		struct rte_mbuf *m = pkts[i];
 		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 		struct op25b_classify_result *r = &results[i];
-		uint8_t outcome;
+		uint8_t code;
 
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
 						       void *));
-		outcome = parse_frame(c, p, rte_pktmbuf_data_len(m), &meta[i]);
-		if (likely(outcome != PARSE_SMTP)) {
-			if (outcome != OP25B_OUTCOME_NON_SMTP)
-				settled[outcome]++;
-			*r = c->settled_result[outcome];
+		/* Lengths are the whole frame's, whatever its segments. */
+		if (unlikely(m->nb_segs != 1)) {
+			chained++;
+			p = chained_headers(m, header_copy);
+			code = p == NULL ? OP25B_OUTCOME_MALFORMED
+					 : parse_frame(c, p,
+						       rte_pktmbuf_pkt_len(m),
+						       &meta[i]);
+		} else {
+			code = parse_frame(c, p, rte_pktmbuf_data_len(m),
+					   &meta[i]);
+		}
+		if (likely(code != PARSE_SMTP)) {
+			if (code != OP25B_OUTCOME_NON_SMTP)
+				settled[code]++;
+			*r = c->settled_result[code];
 			continue;
 		}
 		if (meta[i].family == 4) {
@@ -225,51 +263,37 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 			       src6[i], src_val[i], dst_val[i],
 			       &results[idx6[i]], counters);
 	}
-	settled[OP25B_OUTCOME_NON_SMTP] = n - n4 - n6 -
-					  settled[OP25B_OUTCOME_SUBMISSION] -
-					  settled[OP25B_OUTCOME_FRAGMENTS] -
-					  settled[OP25B_OUTCOME_MALFORMED];
-	for (i = 0; i < OP25B_OUTCOME_FORWARDED; i++)
+	/* Frame counters, each under its outcome too; then the outcomes
+	 * parsing settled; non_smtp is what is left. */
+	for (i = OP25B_OUTCOME_MAX; i < PARSE_CODE_MAX; i++) {
+		counters->frame[i - OP25B_OUTCOME_MAX] += settled[i];
+		counters->outcome[parse_code_outcome(i)] += settled[i];
+		counted += settled[i];
+	}
+	counters->frame[OP25B_FRAME_CHAINED] += chained;
+	for (i = 0; i < OP25B_OUTCOME_FORWARDED; i++) {
 		counters->outcome[i] += settled[i];
+		counted += settled[i];
+	}
+	counters->outcome[OP25B_OUTCOME_NON_SMTP] += n - n4 - n6 - counted;
 	return n;
 }
 
-/* Where the IP header starts under VLAN tags and PPPoE, for describe():
- * 0 when there is no IP header to show. */
-static uint32_t
-describe_l3(const uint8_t *p, uint32_t len, int *family, const char **encap)
+/* The encapsulation of a frame in words (" vlan", " vlan*3 pppoe-pfc"),
+ * from the data path's own walk. */
+static void
+describe_encap(const struct l2_walk *w, char *buf, size_t size)
 {
-	uint32_t off = 14;
-	uint16_t type;
+	int n = 0;
 
-	*encap = "";
-	if (len < 14)
-		return 0;
-	type = load_be16(p + 12);
-	while ((type == ETHER_TYPE_VLAN || type == ETHER_TYPE_QINQ ||
-		type == ETHER_TYPE_QINQ_OLD) && off + 4 <= len) {
-		type = load_be16(p + off + 2);
-		off += 4;
-		*encap = " vlan";
-	}
-	if (type == ETHER_TYPE_PPPOE_SESSION && off + 8 <= len) {
-		uint16_t proto = load_be16(p + off + 6);
-
-		type = proto == PPP_PROTO_IPV4	 ? ETHER_TYPE_IPV4
-		       : proto == PPP_PROTO_IPV6 ? ETHER_TYPE_IPV6
-						 : 0;
-		off += 8;
-		*encap = *encap[0] ? " vlan pppoe" : " pppoe";
-	}
-	if (type == ETHER_TYPE_IPV4 && off + 20 <= len) {
-		*family = AF_INET;
-		return off;
-	}
-	if (type == ETHER_TYPE_IPV6 && off + 40 <= len) {
-		*family = AF_INET6;
-		return off;
-	}
-	return 0;
+	buf[0] = '\0';
+	if (w->tags == 1)
+		n = snprintf(buf, size, " vlan");
+	else if (w->tags > 1)
+		n = snprintf(buf, size, " vlan*%u", w->tags);
+	if (w->pppoe != 0 && n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, " pppoe%s",
+			 w->ppp_compressed ? "-pfc" : "");
 }
 
 int
@@ -277,25 +301,41 @@ op25b_classifier_describe(const struct op25b_classifier *c,
 			  const uint8_t *frame, uint32_t len, char *buf,
 			  size_t size)
 {
+	static const char *const non_ip[] = {
+		[OP25B_FRAME_NON_IP_ARP] = "ARP",
+		[OP25B_FRAME_NON_IP_MPLS] = "MPLS",
+		[OP25B_FRAME_NON_IP_PPP] = "PPP control",
+		[OP25B_FRAME_NON_IP_OTHER] = "non-IP",
+		[OP25B_FRAME_VLAN_TOO_DEEP] = "too many VLAN tags:",
+		[OP25B_FRAME_PPP_VJ] = "VJ-compressed PPP",
+	};
 	struct pkt_meta meta = {0};
-	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
-	const char *encap;
-	uint8_t outcome = parse_frame(c, frame, len, &meta);
-	int family = 0;
-	uint32_t l3 = describe_l3(frame, len, &family, &encap);
-	uint32_t a = family == AF_INET6 ? 8 : 12, alen = family == AF_INET6 ? 16
-									     : 4;
+	struct l2_walk w = {0};
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], encap[32];
+	uint8_t code = parse_frame(c, frame, len, &meta);
+	uint8_t l2 = OP25B_OUTCOME_MALFORMED;
+	int family;
+	uint32_t a, alen;
 	char flags[8];
 	unsigned int n = 0;
 
-	if (l3 == 0)
+	if (len >= 14)
+		l2 = walk_l2(c, frame, len, load_raw16(frame + 12), &w);
+	describe_encap(&w, encap, sizeof(encap));
+	if (l2 >= OP25B_OUTCOME_MAX && l2 < PARSE_CODE_MAX)
 		return snprintf(buf, size, "%s frame of %u bytes%s",
-				outcome == OP25B_OUTCOME_MALFORMED ? "malformed"
-								   : "non-IP",
+				non_ip[l2 - OP25B_OUTCOME_MAX], len, encap);
+	family = w.type == RTE_BE16(ETHER_TYPE_IPV6) ? AF_INET6 : AF_INET;
+	a = family == AF_INET6 ? 8 : 12;
+	alen = family == AF_INET6 ? 16 : 4;
+	if (l2 != PARSE_SMTP || w.l3 + a + 2 * alen > len)
+		return snprintf(buf, size, "%s frame of %u bytes%s",
+				code == OP25B_OUTCOME_MALFORMED ? "malformed"
+								: "non-IP",
 				len, encap);
-	inet_ntop(family, frame + l3 + a, src, sizeof(src));
-	inet_ntop(family, frame + l3 + a + alen, dst, sizeof(dst));
-	if (outcome != PARSE_SMTP)
+	inet_ntop(family, frame + w.l3 + a, src, sizeof(src));
+	inet_ntop(family, frame + w.l3 + a + alen, dst, sizeof(dst));
+	if (code != PARSE_SMTP)
 		return snprintf(buf, size, "IPv%c %s -> %s%s",
 				family == AF_INET ? '4' : '6', src, dst, encap);
 	if (meta.tcp_flags & TCP_SYN)

@@ -21,33 +21,81 @@ struct rte_lpm6;
  * called malformed: a chain longer than any legitimate one (RFC 8200 order
  * has at most 6) is either an attack or a loop. */
 #define OP25B_IPV6_EXT_MAX 8
-/* VLAN tags: QinQ has two; deeper stacks are not seen on subscriber ports
- * and are treated as malformed rather than walked. */
-#define OP25B_VLAN_MAX 2
+
+/*
+ * Every byte the parser reads lies in the first OP25B_PARSE_DEPTH bytes of
+ * a frame: an IPv6 extension chain that would put the TCP header beyond
+ * them is malformed. With tags, PPPoE and IPv4 options a header stack is
+ * at most 14 + 4 * OP25B_POLICY_MAX_VLAN_TAGS + 8 + 60 + 20 bytes, so the
+ * bound only ever cuts an IPv6 extension chain, and RFC 7112 already wants
+ * a whole chain in the first fragment (1280 bytes at IPv6's minimum MTU).
+ * Why a bound at all: a frame in a chain of mbufs is parsed in place when
+ * its first segment holds these bytes (any 2 KB data room does), else
+ * from a copy of them on the stack; the same bound for one segment or
+ * many gives both the same verdict.
+ */
+#define OP25B_PARSE_DEPTH 1024
 
 #define ETHER_TYPE_IPV4 0x0800
 #define ETHER_TYPE_IPV6 0x86dd
+#define ETHER_TYPE_ARP 0x0806
 #define ETHER_TYPE_VLAN 0x8100
 #define ETHER_TYPE_QINQ 0x88a8
 #define ETHER_TYPE_QINQ_OLD 0x9100
 #define ETHER_TYPE_PPPOE_SESSION 0x8864
+#define ETHER_TYPE_MPLS 0x8847
+#define ETHER_TYPE_MPLS_MULTICAST 0x8848
 #define PPP_PROTO_IPV4 0x0021
 #define PPP_PROTO_IPV6 0x0057
+/* Van Jacobson TCP/IP header compression (RFC 1144): compressed and
+ * uncompressed-with-state TCP, whose headers op25b cannot read. */
+#define PPP_PROTO_VJ_COMPRESSED 0x002d
+#define PPP_PROTO_VJ_UNCOMPRESSED 0x002f
+#define PPPOE_HEADER_LEN 6
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
 #define TCP_ACK 0x10
 
-/* "SMTP: decide by policy" while parsing; FORWARDED is never a parse
- * result otherwise. */
+/*
+ * What a parse returns: an outcome (below OP25B_OUTCOME_MAX) when parsing
+ * alone settles the frame; PARSE_SMTP when the policy must decide; or a
+ * frame counter of its own (OP25B_FRAME_LIST), which also has an outcome
+ * (parse_code_outcome()). FORWARDED is never a parse result otherwise.
+ */
 #define PARSE_SMTP OP25B_OUTCOME_FORWARDED
+#define PARSE_FRAME(counter) (OP25B_OUTCOME_MAX + OP25B_FRAME_##counter)
+/* `chained` is counted by the burst loop, never returned by a parse. */
+#define PARSE_CODE_MAX PARSE_FRAME(CHAINED)
+
+_Static_assert(OP25B_FRAME_CHAINED == OP25B_FRAME_MAX - 1,
+	       "chained is the last frame counter: parse codes end before it");
+
+/* The outcome a parse code is counted under. */
+static inline uint8_t
+parse_code_outcome(unsigned int code)
+{
+	switch (code) {
+	case PARSE_FRAME(NON_IP_ARP):
+	case PARSE_FRAME(NON_IP_MPLS):
+	case PARSE_FRAME(NON_IP_PPP):
+	case PARSE_FRAME(NON_IP_OTHER):
+		return OP25B_OUTCOME_NON_SMTP;
+	case PARSE_FRAME(VLAN_TOO_DEEP):
+	case PARSE_FRAME(PPP_VJ):
+		return OP25B_OUTCOME_MALFORMED;
+	default:
+		return (uint8_t)code;
+	}
+}
 
 /* What the parser learned about one frame. */
 struct pkt_meta {
 	uint16_t l3;     /* offset of the IP header */
 	uint16_t l4;     /* offset of the TCP header */
-	uint16_t l4_end; /* end of the IP payload (IP length, not frame) */
+	uint32_t l4_end; /* end of the IP payload (IP length, not frame): a
+			  * 64 KB IPv4 packet under tags ends past 65535 */
 	uint16_t pppoe;  /* offset of the PPPoE header, 0: none */
 	uint8_t family;  /* 4 or 6 */
 	uint8_t tcp_flags;
@@ -70,9 +118,10 @@ struct op25b_classifier {
 	uint8_t *matrix;
 	uint16_t n_group_slots;
 	uint8_t malformed_disposition;
-	/* The whole result word per outcome (disposition included): one load
-	 * and one store a packet. */
-	struct op25b_classify_result settled_result[OP25B_OUTCOME_MAX];
+	uint8_t max_vlan_tags; /* the policy's max_vlan_tags */
+	/* The whole result word per parse code (outcome and disposition): one
+	 * load and one store a packet. */
+	struct op25b_classify_result settled_result[PARSE_CODE_MAX];
 	size_t memory;
 } __rte_cache_aligned;
 
@@ -108,11 +157,14 @@ load_be32(const uint8_t *p)
 }
 
 /*
- * The parse functions return the outcome when parsing alone settles the
- * packet, or PARSE_SMTP after filling @m for the policy to decide. @m is
- * written only on that path: most packets are not SMTP. Each header's
- * sanity checks are OR-ed into one branch (all operands are safe to
- * compute), so a well-formed packet pays one predictable branch a header.
+ * The parse functions return a parse code (see PARSE_SMTP): the outcome
+ * or frame counter when parsing alone settles the packet, or PARSE_SMTP
+ * after filling @m for the policy to decide. @m is written only on that
+ * path: most packets are not SMTP. Each header's sanity checks are OR-ed
+ * into one branch (all operands are safe to compute), so a well-formed
+ * packet pays one predictable branch a header. @len (and @end) is the
+ * length of the whole frame, which may span mbuf segments; @p holds its
+ * first min(len, OP25B_PARSE_DEPTH) bytes, and no read goes further.
  */
 static __rte_always_inline uint8_t
 parse_tcp(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
@@ -136,7 +188,7 @@ parse_tcp(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
 		return OP25B_OUTCOME_SUBMISSION;
 	m->l3 = (uint16_t)l3;
 	m->l4 = (uint16_t)l4;
-	m->l4_end = (uint16_t)l4_end;
+	m->l4_end = l4_end;
 	m->pppoe = (uint16_t)pppoe;
 	m->family = family;
 	m->tcp_flags = p[l4 + 13];
@@ -218,62 +270,129 @@ parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 		} else {
 			hlen = ((uint32_t)p[cur + 1] + 1) * 8;
 		}
-		if (unlikely(cur + hlen > payload_end))
+		/* The next header, and a TCP header after it, must lie in
+		 * the bytes the parser may read (OP25B_PARSE_DEPTH). */
+		if (unlikely(cur + hlen > payload_end ||
+			     cur + hlen + 20 > OP25B_PARSE_DEPTH))
 			return OP25B_OUTCOME_MALFORMED;
 		nh = p[cur];
 		cur += hlen;
 	}
 }
 
-/* VLAN tags and PPPoE: every subscriber port of some deployments is
- * tagged or PPPoE, so this is not a cold path either. */
-static __rte_always_inline uint8_t
-parse_encapsulated(const struct op25b_classifier *c, const uint8_t *p,
-		   uint32_t len, uint16_t type, struct pkt_meta *m)
+static __rte_always_inline bool
+is_vlan_tpid(uint16_t raw_type)
 {
-	uint32_t off = 14, end = len, pppoe = 0;
-	unsigned int tags = 0;
+	return raw_type == RTE_BE16(ETHER_TYPE_VLAN) ||
+	       raw_type == RTE_BE16(ETHER_TYPE_QINQ) ||
+	       raw_type == RTE_BE16(ETHER_TYPE_QINQ_OLD);
+}
 
-	while (type == RTE_BE16(ETHER_TYPE_VLAN) ||
-	       type == RTE_BE16(ETHER_TYPE_QINQ) ||
-	       type == RTE_BE16(ETHER_TYPE_QINQ_OLD)) {
-		if (unlikely(++tags > OP25B_VLAN_MAX || off + 4 > len))
+/* Where a frame's IP header lies under its tags and PPPoE session. */
+struct l2_walk {
+	uint32_t l3;    /* the IP header */
+	uint32_t end;   /* the end of the IP packet's room: the frame, or
+			 * the PPPoE payload */
+	uint32_t pppoe; /* the PPPoE header, 0: none */
+	uint16_t type;  /* ethertype at l3, raw (big-endian): IPv4, IPv6 or
+			 * one op25b does not read */
+	uint8_t tags;   /* VLAN tags walked */
+	uint8_t ppp_compressed; /* PPP protocol field in one byte (PFC) */
+};
+
+/*
+ * Walk the VLAN tags (0x8100, 0x88a8, 0x9100 in any order, at most the
+ * policy's max_vlan_tags) and a PPPoE session header, from the ethertype
+ * @type at offset 12. Returns PARSE_SMTP with @w filled when an IPv4 or
+ * IPv6 header follows, else the parse code that settles the frame. One
+ * walker for the data path and describe(), so that a frame's description
+ * can never disagree with its verdict.
+ */
+static __rte_always_inline uint8_t
+walk_l2(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
+	uint16_t type, struct l2_walk *w)
+{
+	uint32_t off = 14, tags = 0;
+
+	w->pppoe = 0;
+	w->end = len;
+	w->ppp_compressed = 0;
+	while (is_vlan_tpid(type)) {
+		/* A tag beyond the limit is too deep even when cut short. */
+		if (unlikely(++tags > c->max_vlan_tags))
+			return PARSE_FRAME(VLAN_TOO_DEEP);
+		if (unlikely(off + 4 > len))
 			return OP25B_OUTCOME_MALFORMED;
 		type = load_raw16(p + off + 2);
 		off += 4;
 	}
+	w->tags = (uint8_t)tags;
 	if (type == RTE_BE16(ETHER_TYPE_PPPOE_SESSION)) {
-		uint32_t pppoe_len;
+		uint32_t pppoe_len, proto_len;
 		uint16_t proto;
 
-		if (unlikely(off + 8 > len))
+		if (unlikely(off + PPPOE_HEADER_LEN + 1 > len))
 			return OP25B_OUTCOME_MALFORMED;
+		/* RFC 1661 protocol field compression: a protocol whose first
+		 * byte is odd is that one byte (0x21 IPv4, 0x57 IPv6). */
+		proto_len = 2 - (p[off + PPPOE_HEADER_LEN] & 1);
 		pppoe_len = load_be16(p + off + 4);
 		if (unlikely((p[off] != 0x11) | (p[off + 1] != 0) |
-			     (pppoe_len < 2) | (off + 6 + pppoe_len > len)))
+			     (pppoe_len < proto_len) |
+			     (off + PPPOE_HEADER_LEN + pppoe_len > len)))
 			return OP25B_OUTCOME_MALFORMED;
-		pppoe = off;
-		end = off + 6 + pppoe_len;
-		proto = load_raw16(p + off + 6);
-		off += 8;
-		if (proto == RTE_BE16(PPP_PROTO_IPV4))
+		proto = proto_len == 1 ? p[off + PPPOE_HEADER_LEN]
+				       : load_be16(p + off + PPPOE_HEADER_LEN);
+		w->pppoe = off;
+		w->end = off + PPPOE_HEADER_LEN + pppoe_len;
+		w->ppp_compressed = proto_len == 1;
+		off += PPPOE_HEADER_LEN + proto_len;
+		if (proto == PPP_PROTO_IPV4)
 			type = RTE_BE16(ETHER_TYPE_IPV4);
-		else if (proto == RTE_BE16(PPP_PROTO_IPV6))
+		else if (proto == PPP_PROTO_IPV6)
 			type = RTE_BE16(ETHER_TYPE_IPV6);
+		else if (proto == PPP_PROTO_VJ_COMPRESSED ||
+			 proto == PPP_PROTO_VJ_UNCOMPRESSED)
+			return PARSE_FRAME(PPP_VJ);
 		else
-			return OP25B_OUTCOME_NON_SMTP;
+			return PARSE_FRAME(NON_IP_PPP);
 	}
-	if (type == RTE_BE16(ETHER_TYPE_IPV4))
-		return parse_ipv4(c, p, off, end, pppoe, m);
-	if (type == RTE_BE16(ETHER_TYPE_IPV6))
-		return parse_ipv6(c, p, off, end, pppoe, m);
-	return OP25B_OUTCOME_NON_SMTP;
+	w->l3 = off;
+	w->type = type;
+	if (type == RTE_BE16(ETHER_TYPE_IPV4) ||
+	    type == RTE_BE16(ETHER_TYPE_IPV6))
+		return PARSE_SMTP;
+	if (type == RTE_BE16(ETHER_TYPE_ARP))
+		return PARSE_FRAME(NON_IP_ARP);
+	/* Not looked into: guessing IP under a label stack from its first
+	 * nibble misreads Ethernet pseudowires (RFC 4385). */
+	if (type == RTE_BE16(ETHER_TYPE_MPLS) ||
+	    type == RTE_BE16(ETHER_TYPE_MPLS_MULTICAST))
+		return PARSE_FRAME(NON_IP_MPLS);
+	return PARSE_FRAME(NON_IP_OTHER);
+}
+
+/* VLAN tags, PPPoE and non-IP: every subscriber port of some deployments
+ * is tagged or PPPoE, so this is not a cold path either. */
+static __rte_always_inline uint8_t
+parse_encapsulated(const struct op25b_classifier *c, const uint8_t *p,
+		   uint32_t len, uint16_t type, struct pkt_meta *m)
+{
+	struct l2_walk w;
+	uint8_t code = walk_l2(c, p, len, type, &w);
+
+	if (code != PARSE_SMTP)
+		return code;
+	if (w.type == RTE_BE16(ETHER_TYPE_IPV4))
+		return parse_ipv4(c, p, w.l3, w.end, w.pppoe, m);
+	return parse_ipv6(c, p, w.l3, w.end, w.pppoe, m);
 }
 
 /*
- * Parse one frame of @len bytes. Returns the outcome when the frame is
- * settled by parsing alone, or PARSE_SMTP with @m filled when the policy
- * must decide. Never reads past p[len - 1].
+ * Parse one frame of @len bytes, of which @p holds at least the first
+ * min(len, OP25B_PARSE_DEPTH). Returns the parse code; PARSE_SMTP with @m
+ * filled when the policy must decide. Never reads past p[len - 1] nor
+ * past p[OP25B_PARSE_DEPTH - 1].
  */
 static __rte_always_inline uint8_t
 parse_frame(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
@@ -291,8 +410,10 @@ parse_frame(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
 	return parse_encapsulated(c, p, len, type, m);
 }
 
-/* Rewrite a blocked SYN in place into its RST+ACK reply. Returns 0, or -1
- * when the mbuf cannot be written (shared or chained): then it is dropped. */
+/* Rewrite a blocked SYN into its RST+ACK reply, in the mbuf's first
+ * segment (a chained SYN's other segments are freed). Returns 0, or -1 when
+ * the mbuf cannot be written (indirect or shared, or a first segment too
+ * small for the reply): then it is dropped. */
 int op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta);
 
 #endif /* OP25B_CLASSIFY_PRIV_H */

@@ -278,13 +278,21 @@ op25b_classifier_create(const struct op25b_policy *policy, int socket_id,
 	c->malformed_disposition = policy->malformed == OP25B_MALFORMED_FORWARD
 					   ? OP25B_DISPOSITION_FORWARD
 					   : OP25B_DISPOSITION_DROP;
-	for (i = 0; i < OP25B_OUTCOME_MAX; i++) {
-		c->settled_result[i].outcome = (uint8_t)i;
+	/* 0: a policy made without the loader gets the loader's default. */
+	c->max_vlan_tags = (uint8_t)(policy->max_vlan_tags == 0
+					     ? OP25B_POLICY_DEFAULT_VLAN_TAGS
+					     : RTE_MIN(policy->max_vlan_tags,
+						       OP25B_POLICY_MAX_VLAN_TAGS));
+	for (i = 0; i < PARSE_CODE_MAX; i++) {
+		uint8_t outcome = parse_code_outcome(i);
+
+		c->settled_result[i].outcome = outcome;
 		c->settled_result[i].disposition =
-			i == OP25B_OUTCOME_MALFORMED ? c->malformed_disposition
-			: i == OP25B_OUTCOME_BLOCKED ? OP25B_DISPOSITION_DROP
-			: i == OP25B_OUTCOME_RESET   ? OP25B_DISPOSITION_REPLY
-						     : OP25B_DISPOSITION_FORWARD;
+			outcome == OP25B_OUTCOME_MALFORMED
+				? c->malformed_disposition
+			: outcome == OP25B_OUTCOME_BLOCKED ? OP25B_DISPOSITION_DROP
+			: outcome == OP25B_OUTCOME_RESET   ? OP25B_DISPOSITION_REPLY
+							   : OP25B_DISPOSITION_FORWARD;
 	}
 
 	/* Slots of names no longer in the policy never come out of the

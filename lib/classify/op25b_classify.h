@@ -72,9 +72,11 @@ void op25b_classifier_free(struct op25b_classifier *classifier);
 /**
  * Classify a burst.
  *
- * Parses every frame (first segment only), looks sources and destinations
- * of SMTP packets up in bulk, and fills one result per mbuf. A blocked SYN
- * under `block: reset` is rewritten in place into its RST+ACK reply and gets
+ * Parses every frame, whole (a chain of segments is judged on pkt_len and
+ * its headers read across segments), looks sources and destinations of
+ * SMTP packets up in bulk, and fills one result per mbuf. A blocked SYN
+ * under `block: reset` is rewritten in place into its RST+ACK reply (in
+ * the first segment; a chain's other segments are freed) and gets
  * OP25B_DISPOSITION_REPLY. No allocation, lock, syscall or log.
  *
  * @param exempt
@@ -85,7 +87,8 @@ void op25b_classifier_free(struct op25b_classifier *classifier);
  * @param results
  *   One per mbuf.
  * @param counters
- *   Incremented per outcome, class and group (may be NULL).
+ *   Incremented per outcome, frame counter, class and group (may be
+ *   NULL).
  * @return
  *   The number of mbufs classified.
  */

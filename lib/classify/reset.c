@@ -2,7 +2,9 @@
 /*
  * The TCP RST+ACK that answers a blocked SYN, written over the SYN itself:
  * no allocation on the data path, and the L2 encapsulation (VLAN tags,
- * PPPoE session) is already the right one for the way back.
+ * PPPoE session, compressed PPP protocol field) is already the right one
+ * for the way back. A SYN in a chain of mbufs is answered from its first
+ * segment; the other segments are freed.
  */
 #include <string.h>
 
@@ -14,40 +16,62 @@
 
 #define RESET_TTL 64
 
+/* The most L2 a reply can carry: Ethernet, every tag, PPPoE and PPP. */
+#define RESET_L2_MAX (14 + 4 * OP25B_POLICY_MAX_VLAN_TAGS + PPPOE_HEADER_LEN + 2)
+
 int
 op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta)
 {
-	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	uint8_t mac[6];
-	uint32_t seq, seg_len, doff, ip_len;
+	uint8_t l2_copy[RESET_L2_MAX], addr_copy[32], tcp_copy[14];
+	uint8_t src[16], dst[16], mac[6];
+	const uint8_t *l2, *addrs, *syn;
+	uint32_t seq, seg_len, doff, ip_len, alen;
 	uint16_t sport, dport;
 	struct rte_tcp_hdr *tcp;
+	uint8_t *p;
 
-	/* The frame is rewritten in place: only a private, single-segment
-	 * mbuf may be. */
+	ip_len = meta->family == 4 ? 20 + 20 : 40 + 20;
+	alen = meta->family == 4 ? 4 : 16;
+	/* The reply is written into the first segment: it must be ours alone
+	 * and have room for it. */
 	if (!RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) != 1 ||
-	    m->nb_segs != 1)
+	    meta->l3 > RESET_L2_MAX ||
+	    (uint32_t)meta->l3 + ip_len >
+		    (uint32_t)m->buf_len - m->data_off)
 		return -1;
 
-	/* Everything read from the SYN before a byte of it is overwritten. */
-	sport = load_be16(p + meta->l4);
-	dport = load_be16(p + meta->l4 + 2);
-	seq = load_be32(p + meta->l4 + 4);
-	doff = (uint32_t)(p[meta->l4 + 12] >> 4) * 4;
+	/* Everything read from the SYN before a byte of it is overwritten.
+	 * rte_pktmbuf_read() points into the segment when the bytes are
+	 * there, so a single-segment SYN is read in place. */
+	l2 = rte_pktmbuf_read(m, 0, meta->l3, l2_copy);
+	addrs = rte_pktmbuf_read(m, meta->l3 + (meta->family == 4 ? 12 : 8),
+				 2 * alen, addr_copy);
+	syn = rte_pktmbuf_read(m, meta->l4, sizeof(tcp_copy), tcp_copy);
+	if (l2 == NULL || addrs == NULL || syn == NULL)
+		return -1;
+	memcpy(src, addrs, alen);
+	memcpy(dst, addrs + alen, alen);
+	sport = load_be16(syn);
+	dport = load_be16(syn + 2);
+	seq = load_be32(syn + 4);
+	doff = (uint32_t)(syn[12] >> 4) * 4;
 	/* RFC 9293 3.10.7.1: the SYN takes one sequence number, its data the
 	 * rest; the RST acknowledges all of it and carries seq 0, since the
 	 * SYN had no ACK to take a sequence number from. */
-	seg_len = (uint32_t)(meta->l4_end - meta->l4) - doff + 1;
+	seg_len = meta->l4_end - meta->l4 - doff + 1;
 
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	if (l2 != p)
+		memcpy(p, l2, meta->l3);
 	memcpy(mac, p, 6);
 	memcpy(p, p + 6, 6);
 	memcpy(p + 6, mac, 6);
 
+	/* Options and extension headers are not echoed: the reply is bare
+	 * headers, every field written. */
 	if (meta->family == 4) {
 		struct rte_ipv4_hdr *ip = (void *)(p + meta->l3);
-		uint32_t src = ip->src_addr;
 
-		/* IP options are not echoed: the reply is a bare header. */
 		ip->version_ihl = RTE_IPV4_VHL_DEF;
 		ip->type_of_service = 0;
 		ip->total_length = rte_cpu_to_be_16(20 + 20);
@@ -55,25 +79,20 @@ op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta)
 		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 		ip->time_to_live = RESET_TTL;
 		ip->next_proto_id = IPPROTO_TCP;
-		ip->src_addr = ip->dst_addr;
-		ip->dst_addr = src;
+		memcpy(&ip->src_addr, dst, 4);
+		memcpy(&ip->dst_addr, src, 4);
 		ip->hdr_checksum = 0;
 		tcp = (void *)(p + meta->l3 + 20);
-		ip_len = 40;
 	} else {
 		struct rte_ipv6_hdr *ip = (void *)(p + meta->l3);
-		uint8_t addr[16];
 
-		/* Extension headers are not echoed either. */
 		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
 		ip->payload_len = rte_cpu_to_be_16(20);
 		ip->proto = IPPROTO_TCP;
 		ip->hop_limits = RESET_TTL;
-		memcpy(addr, ip->src_addr, 16);
-		memcpy(ip->src_addr, ip->dst_addr, 16);
-		memcpy(ip->dst_addr, addr, 16);
+		memcpy(ip->src_addr, dst, 16);
+		memcpy(ip->dst_addr, src, 16);
 		tcp = (void *)(p + meta->l3 + 40);
-		ip_len = 60;
 	}
 
 	tcp->src_port = rte_cpu_to_be_16(dport);
@@ -96,10 +115,18 @@ op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta)
 	}
 
 	if (meta->pppoe != 0) {
-		/* PPPoE length covers the PPP protocol field and the packet. */
-		uint16_t len = rte_cpu_to_be_16((uint16_t)(2 + ip_len));
+		/* The PPPoE length covers the PPP protocol field (one byte
+		 * when compressed, two otherwise) and the packet. */
+		uint16_t len = rte_cpu_to_be_16(
+			(uint16_t)(meta->l3 - meta->pppoe - PPPOE_HEADER_LEN +
+				   ip_len));
 
 		memcpy(p + meta->pppoe + 4, &len, sizeof(len));
+	}
+	if (m->next != NULL) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+		m->nb_segs = 1;
 	}
 	m->data_len = (uint16_t)(meta->l3 + ip_len);
 	m->pkt_len = m->data_len;

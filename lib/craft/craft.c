@@ -201,7 +201,7 @@ craft_layout(const struct op25b_craft_spec *spec, struct craft_layout *lay)
 
 	off = 12 + 4 * (size_t)spec->n_vlans + 2;
 	if (spec->pppoe)
-		off += 6 + 2; /* session header + PPP protocol */
+		off += 6 + (spec->pppoe_pfc ? 1 : 2); /* session + protocol */
 	lay->l3 = off;
 
 	if (v6) {
@@ -269,14 +269,17 @@ write_l2(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 		l3_type = spec->ethertype ? spec->ethertype :
 			  v6 ? CRAFT_PPP_IPV6 : CRAFT_PPP_IPV4;
 		/* The PPPoE length counts the PPP protocol field too. */
-		pppoe_len = (int32_t)(lay->total - lay->l3) + 2 +
-			    spec->pppoe_length_delta;
+		pppoe_len = (int32_t)(lay->total - lay->l3) +
+			    (spec->pppoe_pfc ? 1 : 2) + spec->pppoe_length_delta;
 		put16(p, CRAFT_ETHERTYPE_PPPOE_SESSION);
 		p[2] = 0x11; /* version 1, type 1 */
 		p[3] = 0x00; /* code: session data */
 		put16(p + 4, spec->pppoe_session);
 		put16(p + 6, (uint16_t)pppoe_len);
-		put16(p + 8, l3_type);
+		if (spec->pppoe_pfc)
+			p[8] = (uint8_t)l3_type;
+		else
+			put16(p + 8, l3_type);
 	} else {
 		l3_type = spec->ethertype ? spec->ethertype :
 			  v6 ? CRAFT_ETHERTYPE_IPV6 : CRAFT_ETHERTYPE_IPV4;
@@ -463,7 +466,8 @@ check_lengths(const struct op25b_craft_spec *spec,
 	if (v < 0 || v > 0xffff)
 		return -EINVAL;
 	if (spec->pppoe) {
-		v = l3_len + 2 + spec->pppoe_length_delta;
+		v = l3_len + (spec->pppoe_pfc ? 1 : 2) +
+		    spec->pppoe_length_delta;
 		if (v < 0 || v > 0xffff)
 			return -EINVAL;
 	}

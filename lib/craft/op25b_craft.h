@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define OP25B_CRAFT_MAX_VLANS 4
+#define OP25B_CRAFT_MAX_VLANS 10
 #define OP25B_CRAFT_MAX_EXT 16
 #define OP25B_CRAFT_FRAME_MAX 9216
 
@@ -34,6 +34,8 @@ struct op25b_craft_spec {
 	bool pppoe;                      /**< PPPoE session (0x8864) */
 	uint16_t pppoe_session;
 	int32_t pppoe_length_delta;      /**< added to the true PPPoE length */
+	bool pppoe_pfc;                  /**< PPP protocol field compressed to
+					  * one byte (RFC 1661 PFC) */
 	uint16_t ethertype;              /**< override the L3 ethertype (or the
 					  * PPP protocol under PPPoE); 0 = by
 					  * family */
@@ -81,7 +83,8 @@ void op25b_craft_spec_init(struct op25b_craft_spec *spec);
  * family) sport dport flags (letters SAFRPU, e.g. "SA", or a number) seq ack
  * ttl proto (tcp|udp|icmp|icmp6|number) vlan (TCI, repeatable: outermost
  * first) qinq (OUTER,INNER: 0x88a8 + 0x8100) tpid (overrides the last tag's
- * TPID) pppoe (session id) pppoe_len (delta) ethertype ihl ipopts
+ * TPID) pppoe (session id) pppoe_len (delta) pfc (0|1: one-byte PPP
+ * protocol, the low byte of the two-byte one) ethertype ihl ipopts
  * ip_len (delta) frag (offset in 8-byte units) mf (0|1) fraghdr (0|1)
  * ext (comma list: hbh,rt,dst,frag,ah or numbers) ext_loop doff tcpopts
  * payload len (frame length) trunc badsum (0|1).
@@ -149,16 +152,19 @@ uint16_t op25b_craft_l4_checksum(int family, const uint8_t *src,
  * line, '#' comments:
  *
  *   policy FILE                      (relative to the .vec file; once)
- *   NAME expect=OUTCOME [class=C] [group=G] SPEC-TOKENS...
+ *   NAME expect=OUTCOME [class=C] [group=G] [counter=K] SPEC-TOKENS...
  *
  * OUTCOME is one of: non_smtp submission fragments malformed forwarded
- * counted blocked reset. class/group default to "-" (none).
+ * counted blocked reset. class/group default to "-" (none). K names the
+ * frame counter (OP25B_FRAME_LIST: non_ip_arp, vlan_too_deep, ...) the
+ * frame must increment besides its outcome; "-" (the default): none.
  */
 struct op25b_vector_case {
 	char name[64];
 	char expect[16];
 	char class_name[64];
 	char group_name[64];
+	char counter[32];
 	unsigned int line;
 	uint8_t frame[OP25B_CRAFT_FRAME_MAX];
 	unsigned int frame_len;

@@ -337,6 +337,14 @@ key_pppoe(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 }
 
 static int
+key_pfc(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	const char *value)
+{
+	(void)st;
+	return parse_bool(value, &spec->pppoe_pfc);
+}
+
+static int
 key_pppoe_len(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	      const char *value)
 {
@@ -555,6 +563,7 @@ static const struct {
 	{ "tpid", key_tpid },
 	{ "pppoe", key_pppoe },
 	{ "pppoe_len", key_pppoe_len },
+	{ "pfc", key_pfc },
 	{ "ethertype", key_ethertype },
 	{ "ihl", key_ihl },
 	{ "ipopts", key_ipopts },

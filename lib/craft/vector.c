@@ -18,7 +18,8 @@ static const char *const vector_outcomes[] = {
 };
 
 /* Keys the loader reads itself; the spec parser skips them. */
-static const char *const vector_keys[] = { "expect", "class", "group", NULL };
+static const char *const vector_keys[] = { "expect", "class", "group",
+					    "counter", NULL };
 
 #define BLANKS " \t\r\n"
 
@@ -131,7 +132,7 @@ new_case(struct vector_load *vl, struct op25b_vector_file *vf)
 	return &vf->cases[vf->n_cases];
 }
 
-/* Read expect=, class= and group= from the case's tokens. */
+/* Read expect=, class=, group= and counter= from the case's tokens. */
 static int
 parse_case_keys(struct vector_load *vl, struct op25b_vector_case *vc,
 		const char *tokens)
@@ -165,6 +166,9 @@ parse_case_keys(struct vector_load *vl, struct op25b_vector_case *vc,
 		} else if (strcmp(tok, "group") == 0) {
 			ret = copy_field(vl, vc->group_name,
 					 sizeof(vc->group_name), tok, value);
+		} else if (strcmp(tok, "counter") == 0) {
+			ret = copy_field(vl, vc->counter, sizeof(vc->counter),
+					 tok, value);
 		}
 		if (ret < 0)
 			goto out_free_copy;
@@ -210,6 +214,7 @@ parse_case_line(struct vector_load *vl, struct op25b_vector_file *vf,
 	strcpy(vc->name, name);
 	strcpy(vc->class_name, "-");
 	strcpy(vc->group_name, "-");
+	strcpy(vc->counter, "-");
 	vc->line = vl->line;
 
 	ret = parse_case_keys(vl, vc, tokens);

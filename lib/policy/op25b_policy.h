@@ -23,6 +23,11 @@ extern "C" {
 #define OP25B_POLICY_MAX_CLASSES 255
 #define OP25B_POLICY_MAX_GROUPS 255
 #define OP25B_POLICY_MAX_PORTS 64
+/** max_vlan_tags: its default and the most it may be. Four covers a
+ * service tag, a customer tag and the customer's own tags; a frame with
+ * more is malformed (and counted as vlan_too_deep). */
+#define OP25B_POLICY_DEFAULT_VLAN_TAGS 4u
+#define OP25B_POLICY_MAX_VLAN_TAGS 8u
 #define OP25B_POLICY_NAME_MAX 64
 
 /** What the policy says about a flow. Values are stable: the classifier
@@ -104,6 +109,8 @@ struct op25b_policy {
 	enum op25b_block_style block;
 	enum op25b_action default_action; /**< ALLOW, BLOCK or COUNT */
 	enum op25b_malformed_action malformed;
+	/** VLAN tags walked before PPPoE or IP, 1..OP25B_POLICY_MAX_VLAN_TAGS */
+	unsigned int max_vlan_tags;
 	uint16_t smtp_ports[OP25B_POLICY_MAX_PORTS];
 	unsigned int n_smtp_ports;
 	uint16_t submission_ports[OP25B_POLICY_MAX_PORTS];

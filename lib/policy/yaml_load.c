@@ -24,8 +24,8 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The most keys a mapping of the schema has (the root has 8). */
-#define KEYS_MAX 8
+/* The most keys a mapping of the schema has (the root has 9). */
+#define KEYS_MAX 16
 
 struct port_list {
 	uint16_t ports[OP25B_POLICY_MAX_PORTS];
@@ -523,6 +523,22 @@ parse_malformed(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 			 &v) < 0)
 		return -1;
 	ld->policy->malformed = (enum op25b_malformed_action)v;
+	return 0;
+}
+
+static int
+parse_max_vlan_tags(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
+		    void *ctx)
+{
+	uint64_t v;
+
+	(void)key;
+	(void)ctx;
+	if (!parse_uint(value, OP25B_POLICY_MAX_VLAN_TAGS, &v) || v == 0)
+		return fail(ld, value,
+			    "bad max_vlan_tags '%s': expected an integer 1..%u",
+			    show(value).s, OP25B_POLICY_MAX_VLAN_TAGS);
+	ld->policy->max_vlan_tags = (unsigned int)v;
 	return 0;
 }
 
@@ -1400,6 +1416,7 @@ parse_root(struct loader *ld, yaml_node_t *root)
 		{ "block", parse_block },
 		{ "default", parse_default },
 		{ "malformed", parse_malformed },
+		{ "max_vlan_tags", parse_max_vlan_tags },
 		{ "ports", parse_ports },
 		{ "sources", parse_sources },
 		{ "destinations", parse_destinations },
@@ -1555,6 +1572,7 @@ load_text(const char *name, const char *text, size_t len,
 	ld->policy->block = OP25B_BLOCK_DROP;
 	ld->policy->default_action = OP25B_ACTION_ALLOW;
 	ld->policy->malformed = OP25B_MALFORMED_DROP;
+	ld->policy->max_vlan_tags = OP25B_POLICY_DEFAULT_VLAN_TAGS;
 	/* Never NULL, even when empty, so &classes[0] is always valid. */
 	ld->policy->classes = calloc(1, sizeof(*ld->policy->classes));
 	ld->policy->groups = calloc(1, sizeof(*ld->policy->groups));

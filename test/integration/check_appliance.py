@@ -10,8 +10,7 @@ import argparse
 import json
 import sys
 
-from scapy.all import rdpcap, raw, Ether, IP, IPv6, TCP, Dot1Q, PPPoE  # noqa
-from scapy.layers.l2 import Dot1AD
+from scapy.all import rdpcap, raw, Ether, IP, IPv6, TCP  # noqa
 from scapy.layers.inet6 import IPv6ExtHdrFragment  # noqa
 
 VERDICTS = ["forwarded", "counted", "blocked", "reset"]
@@ -54,8 +53,35 @@ def forwarded(case, malformed_forward):
         case["expect"] == "malformed" and malformed_forward)
 
 
-def l3_of(pkt):
-    return pkt[IP] if IP in pkt else pkt[IPv6]
+TPIDS = (0x8100, 0x88a8, 0x9100)
+
+
+def split_l2(b):
+    """Walk Ethernet, VLAN tags of any TPID and a PPPoE session (with a
+    compressed or full PPP protocol field) by hand: scapy knows neither
+    0x9100 nor RFC 1661 protocol-field compression. Returns the tags
+    (TPID, TCI), the PPPoE fields or None, and the L3 offset."""
+    off, tags = 12, []
+    etype = int.from_bytes(b[off:off + 2], "big")
+    while etype in TPIDS:
+        tags.append((etype, int.from_bytes(b[off + 2:off + 4], "big")))
+        off += 4
+        etype = int.from_bytes(b[off:off + 2], "big")
+    off += 2
+    pppoe = None
+    if etype == 0x8864:
+        proto_len = 1 if b[off + 6] & 1 else 2
+        pppoe = {"offset": off,
+                 "session": int.from_bytes(b[off + 2:off + 4], "big"),
+                 "length": int.from_bytes(b[off + 4:off + 6], "big"),
+                 "protocol": bytes(b[off + 6:off + 6 + proto_len])}
+        off += 6 + proto_len
+    return tags, pppoe, off
+
+
+def l3_of(frame):
+    _, _, off = split_l2(frame)
+    return IP(frame[off:]) if frame[off] >> 4 == 4 else IPv6(frame[off:])
 
 
 def check_reset(prefix, syn_bytes, rst_bytes):
@@ -69,17 +95,24 @@ def check_reset(prefix, syn_bytes, rst_bytes):
 
     expect("dst mac", rst.dst, syn.src)
     expect("src mac", rst.src, syn.dst)
-    expect("vlan tags", _vlans(rst), _vlans(syn))
-    if PPPoE in syn:
-        expect("pppoe session", rst[PPPoE].sessionid, syn[PPPoE].sessionid)
-        expect("pppoe length", rst[PPPoE].len, 2 + len(raw(l3_of(rst))))
-    s3, r3, st = l3_of(syn), l3_of(rst), syn[TCP]
-    if TCP not in rst:
-        return [f"no TCP in reply {rst.summary()}"]
-    rt = rst[TCP]
+    syn_tags, syn_pppoe, syn_l3 = split_l2(syn_bytes)
+    rst_tags, rst_pppoe, rst_l3 = split_l2(rst_bytes)
+    expect("vlan tags", rst_tags, syn_tags)
+    expect("l3 offset", rst_l3, syn_l3)
+    s3, r3 = l3_of(syn_bytes), l3_of(rst_bytes)
+    if syn_pppoe:
+        expect("pppoe session", rst_pppoe and rst_pppoe["session"],
+               syn_pppoe["session"])
+        expect("ppp protocol", rst_pppoe and rst_pppoe["protocol"],
+               syn_pppoe["protocol"])
+        expect("pppoe length", rst_pppoe and rst_pppoe["length"],
+               len(syn_pppoe["protocol"]) + len(rst_bytes) - rst_l3)
+    if TCP not in s3 or TCP not in r3:
+        return [f"no TCP in SYN or reply {r3.summary()}"]
+    st, rt = s3[TCP], r3[TCP]
     expect("ip src", r3.src, s3.dst)
     expect("ip dst", r3.dst, s3.src)
-    if IP in rst:
+    if isinstance(r3, IP):
         expect("ttl", r3.ttl, 64)
         expect("ihl", r3.ihl, 5)
         expect("total length", r3.len, 40)
@@ -95,26 +128,17 @@ def check_reset(prefix, syn_bytes, rst_bytes):
     expect("flags", str(rt.flags), "RA")
     expect("seq", rt.seq, 0)
     payload = len(raw(st.payload))
-    if IPv6ExtHdrFragment in syn or (IP in syn and syn[IP].flags.MF):
+    if IPv6ExtHdrFragment in s3 or (isinstance(s3, IP) and s3.flags.MF):
         payload = len(raw(st)) - st.dataofs * 4
     expect("ack", rt.ack, (st.seq + 1 + payload) & 0xffffffff)
     expect("data offset", rt.dataofs, 5)
     expect("window", rt.window, 0)
-    fresh_tcp = rst.copy()
-    del fresh_tcp[TCP].chksum
-    expect("tcp checksum", rt.chksum, Ether(raw(fresh_tcp))[TCP].chksum)
-    l2 = 14 + 4 * len(_vlans(syn)) + (8 if PPPoE in syn else 0)
-    expect("frame length", len(rst_bytes), l2 + (40 if IP in rst else 60))
+    fresh_l3 = r3.copy()
+    del fresh_l3[TCP].chksum
+    expect("tcp checksum", rt.chksum, type(r3)(raw(fresh_l3))[TCP].chksum)
+    expect("frame length", len(rst_bytes),
+           syn_l3 + (40 if isinstance(r3, IP) else 60))
     return problems
-
-
-def _vlans(pkt):
-    """VLAN ids, outermost first (802.1ad and 802.1Q tags alike)."""
-    tags, layer = [], pkt.payload
-    while isinstance(layer, (Dot1Q, Dot1AD)):
-        tags.append(layer.vlan)
-        layer = layer.payload
-    return tags
 
 
 def main():

@@ -178,11 +178,75 @@ test_qinq(void **state)
 }
 
 static void
-test_three_vlans_malformed(void **state)
+test_vlan_stacks(void **state)
+{
+	static const char *const yaml_tags[] = {
+		"version: 1\nmax_vlan_tags: 1\nsources:\n  d: {action: block, "
+		"prefixes: [198.18.0.0/15]}\n",
+		"version: 1\nmax_vlan_tags: 8\nsources:\n  d: {action: block, "
+		"prefixes: [198.18.0.0/15]}\n",
+	};
+	struct op25b_policy *p1 = load_policy(yaml_tags[0]);
+	struct op25b_policy *p8 = load_policy(yaml_tags[1]);
+	struct op25b_classifier *c1, *c8;
+
+	(void)state;
+	/* The default policy walks four tags, in any TPID order. */
+	expect_outcome(DYN " vlan=1 vlan=2 vlan=3", OP25B_OUTCOME_RESET,
+		       C_DYNAMIC, G_NONE);
+	expect_outcome(DYN " qinq=1,2 vlan=3 tpid=0x9100 vlan=4",
+		       OP25B_OUTCOME_RESET, C_DYNAMIC, G_NONE);
+	expect_outcome(DYN " vlan=1 vlan=2 vlan=3 vlan=4 vlan=5",
+		       OP25B_OUTCOME_MALFORMED, C_NONE, G_NONE);
+	expect_outcome(DYN " dport=443 vlan=1 vlan=2 vlan=3 vlan=4 vlan=5",
+		       OP25B_OUTCOME_MALFORMED, C_NONE, G_NONE);
+
+	/* max_vlan_tags bounds the walk both ways. */
+	assert_int_equal(p1->max_vlan_tags, 1);
+	c1 = op25b_classifier_create(p1, SOCKET_ID_ANY, NULL, NULL);
+	c8 = op25b_classifier_create(p8, SOCKET_ID_ANY, NULL, NULL);
+	assert_non_null(c1);
+	assert_non_null(c8);
+	assert_int_equal(classify_with(c1, DYN " vlan=1", NULL).outcome,
+			 OP25B_OUTCOME_BLOCKED);
+	assert_int_equal(classify_with(c1, DYN " qinq=1,2", NULL).outcome,
+			 OP25B_OUTCOME_MALFORMED);
+	assert_int_equal(
+		classify_with(c8, DYN " vlan=1 vlan=2 vlan=3 vlan=4 vlan=5 "
+				      "vlan=6 vlan=7 vlan=8",
+			      NULL)
+			.outcome,
+		OP25B_OUTCOME_BLOCKED);
+	assert_int_equal(
+		classify_with(c8, DYN " vlan=1 vlan=2 vlan=3 vlan=4 vlan=5 "
+				      "vlan=6 vlan=7 vlan=8 vlan=9",
+			      NULL)
+			.outcome,
+		OP25B_OUTCOME_MALFORMED);
+	op25b_classifier_free(c1);
+	op25b_classifier_free(c8);
+	op25b_policy_free(p1);
+	op25b_policy_free(p8);
+}
+
+static void
+test_pppoe_protocol_field_compression(void **state)
 {
 	(void)state;
-	expect_outcome(DYN " vlan=1 vlan=2 vlan=3", OP25B_OUTCOME_MALFORMED,
+	expect_outcome(DYN " pppoe=7 pfc=1", OP25B_OUTCOME_RESET, C_DYNAMIC,
+		       G_NONE);
+	expect_outcome(DYN6 " pppoe=7 pfc=1", OP25B_OUTCOME_RESET, C_DYNAMIC,
+		       G_NONE);
+	expect_outcome(DYN " vlan=100 vlan=200 pppoe=7 pfc=1",
+		       OP25B_OUTCOME_RESET, C_DYNAMIC, G_NONE);
+	expect_outcome(DYN " dport=443 pppoe=7 pfc=1", OP25B_OUTCOME_NON_SMTP,
 		       C_NONE, G_NONE);
+	/* Van Jacobson compressed TCP cannot be read: malformed, never a
+	 * silent pass. */
+	expect_outcome(DYN " pppoe=7 ethertype=0x2d", OP25B_OUTCOME_MALFORMED,
+		       C_NONE, G_NONE);
+	expect_outcome(DYN " pppoe=7 pfc=1 ethertype=0x2f",
+		       OP25B_OUTCOME_MALFORMED, C_NONE, G_NONE);
 }
 
 static void
@@ -376,6 +440,9 @@ test_truncated_at_every_byte(void **state)
 	truncate_everywhere(DYN " vlan=5 pppoe=3 ipopts=12 tcpopts=8");
 	truncate_everywhere(DYN6 " qinq=1,2 ext=hbh,rt,dst");
 	truncate_everywhere(DYN6 " pppoe=9 ext=dst,ah");
+	truncate_everywhere(DYN " qinq=1,2 vlan=3 tpid=0x9100 vlan=4");
+	truncate_everywhere(DYN6 " vlan=1 vlan=2 vlan=3 vlan=4 pppoe=9 pfc=1");
+	truncate_everywhere(DYN " vlan=8 pppoe=3 pfc=1 ipopts=4");
 }
 
 static void
@@ -497,6 +564,66 @@ test_monitor_mode_counts_every_block(void **state)
 
 /* ---- the RST reply ------------------------------------------------------- */
 
+/*
+ * The same SYN in chains of mbufs (cut as net_pcap cuts a jumbo frame,
+ * into 2 KB segments, and with a one-byte first segment, which makes the
+ * classifier copy the headers out) gets the same reply, byte for byte,
+ * in a single segment: the other segments are freed.
+ */
+static void
+check_reset_chained(const char *tokens, const struct rte_mbuf *reply)
+{
+	static const uint16_t cuts[][2] = { { 2048, 2048 }, { 1, 9216 },
+					    { 60, 64 } };
+	struct rte_mbuf *single = mbuf_from_spec(tokens);
+	const uint8_t *frame = rte_pktmbuf_mtod(single, const uint8_t *);
+	unsigned int len = rte_pktmbuf_data_len(single), k;
+	unsigned int free_before = rte_mempool_avail_count(pool);
+
+	for (k = 0; k < RTE_DIM(cuts); k++) {
+		struct rte_mbuf *head = NULL, *tail = NULL, *m;
+		struct op25b_classify_result r;
+		unsigned int off = 0;
+
+		if (cuts[k][0] >= len)
+			continue;
+		while (off < len) {
+			unsigned int n = RTE_MIN(len - off,
+						 head ? (unsigned int)cuts[k][1]
+						      : (unsigned int)cuts[k][0]);
+
+			m = rte_pktmbuf_alloc(pool);
+			assert_non_null(m);
+			memcpy(rte_pktmbuf_mtod(m, void *), frame + off, n);
+			m->data_len = (uint16_t)n;
+			if (head == NULL) {
+				head = m;
+			} else {
+				tail->next = m;
+				head->nb_segs++;
+			}
+			head->pkt_len += n;
+			tail = m;
+			off += n;
+		}
+		assert_int_equal(op25b_classifier_classify_burst(
+					 classifier, NULL, &head, 1, &r, NULL),
+				 1);
+		assert_int_equal(r.outcome, OP25B_OUTCOME_RESET);
+		assert_int_equal(head->nb_segs, 1);
+		assert_null(head->next);
+		assert_int_equal(head->pkt_len, rte_pktmbuf_data_len(reply));
+		assert_int_equal(head->data_len, head->pkt_len);
+		assert_memory_equal(rte_pktmbuf_mtod(head, void *),
+				    rte_pktmbuf_mtod(reply, void *),
+				    head->data_len);
+		rte_pktmbuf_free(head);
+	}
+	rte_pktmbuf_free(single);
+	/* Every segment of every chain went back to the pool. */
+	assert_int_equal(rte_mempool_avail_count(pool), free_before + 1);
+}
+
 static void
 check_reset(const char *tokens, unsigned int l3, int family,
 	    unsigned int pppoe_off)
@@ -517,14 +644,18 @@ check_reset(const char *tokens, unsigned int l3, int family,
 	p = rte_pktmbuf_mtod(m, const uint8_t *);
 	assert_int_equal(rte_pktmbuf_data_len(m), l3 + ip_len + 20);
 	assert_int_equal(m->pkt_len, m->data_len);
-	/* L2: MACs swapped, tags and session kept. */
+	/* L2: MACs swapped, tags, session and PPP protocol kept; the PPPoE
+	 * length covers the PPP protocol field (1 or 2 bytes) and the RST. */
 	assert_memory_equal(p, in + 6, 6);
 	assert_memory_equal(p + 6, in, 6);
-	assert_memory_equal(p + 12, in + 12, l3 - 12 - (pppoe_off ? 8 : 0));
 	if (pppoe_off) {
-		assert_memory_equal(p + pppoe_off, in + pppoe_off, 4);
+		assert_memory_equal(p + 12, in + 12, pppoe_off + 4 - 12);
 		assert_int_equal((p[pppoe_off + 4] << 8) | p[pppoe_off + 5],
-				 2 + ip_len + 20);
+				 (l3 - pppoe_off - 6) + ip_len + 20);
+		assert_memory_equal(p + pppoe_off + 6, in + pppoe_off + 6,
+				    l3 - pppoe_off - 6);
+	} else {
+		assert_memory_equal(p + 12, in + 12, l3 - 12);
 	}
 	if (family == AF_INET) {
 		unsigned int ihl = (in[l3] & 0xf) * 4;
@@ -576,6 +707,7 @@ check_reset(const char *tokens, unsigned int l3, int family,
 				      tcp, 20);
 	/* Summing a segment that carries its own checksum gives 0. */
 	assert_int_equal(sum, 0);
+	check_reset_chained(tokens, m);
 	rte_pktmbuf_free(m);
 }
 
@@ -587,6 +719,15 @@ test_reset_ipv4(void **state)
 	check_reset(DYN " seq=4294967295 payload=10", 14, AF_INET, 0);
 	check_reset(DYN " vlan=100 ipopts=8 tcpopts=12", 18, AF_INET, 0);
 	check_reset(DYN " qinq=1,2 pppoe=77", 30, AF_INET, 22);
+	check_reset(DYN " vlan=1 vlan=2 tpid=0x9100 vlan=3", 26, AF_INET, 0);
+	check_reset(DYN " vlan=1 vlan=2 vlan=3 vlan=4 pppoe=77", 38, AF_INET,
+		    30);
+	check_reset(DYN " pppoe=77 pfc=1", 21, AF_INET, 14);
+	check_reset(DYN " vlan=5 pppoe=77 pfc=1 ipopts=8", 25, AF_INET, 18);
+	/* Jumbo SYNs (TCP Fast Open can carry data): acknowledged whole. */
+	check_reset(DYN " len=9000", 14, AF_INET, 0);
+	check_reset(DYN " qinq=1,2 vlan=3 pppoe=77 pfc=1 len=9000", 33,
+		    AF_INET, 26);
 }
 
 static void
@@ -595,6 +736,10 @@ test_reset_ipv6(void **state)
 	(void)state;
 	check_reset(DYN6, 14, AF_INET6, 0);
 	check_reset(DYN6 " pppoe=5 ext=hbh,dst", 22, AF_INET6, 14);
+	check_reset(DYN6 " pppoe=5 pfc=1", 21, AF_INET6, 14);
+	check_reset(DYN6 " vlan=1 vlan=2 vlan=3 pppoe=5 pfc=1 ext=dst", 33,
+		    AF_INET6, 26);
+	check_reset(DYN6 " vlan=1 vlan=2 vlan=3 len=8900", 26, AF_INET6, 0);
 }
 
 /* ---- counters and bursts --------------------------------------------------- */
@@ -1002,7 +1147,8 @@ main(void)
 		cmocka_unit_test(test_plain_ipv4_syn_reset),
 		cmocka_unit_test(test_vlan),
 		cmocka_unit_test(test_qinq),
-		cmocka_unit_test(test_three_vlans_malformed),
+		cmocka_unit_test(test_vlan_stacks),
+		cmocka_unit_test(test_pppoe_protocol_field_compression),
 		cmocka_unit_test(test_pppoe),
 		cmocka_unit_test(test_pppoe_bad_length_malformed),
 		cmocka_unit_test(test_pppoe_non_ip_is_non_smtp),

@@ -645,8 +645,10 @@ test_spec_parse_errors(void **state)
 	expect_parse_error("dport", "expected key=value, got 'dport'");
 	expect_parse_error("tpid=0x9100",
 			   "'tpid' needs a 'vlan' or 'qinq' before it");
-	expect_parse_error("vlan=1 vlan=2 vlan=3 qinq=4,5",
-			   "too many VLAN tags (at most 4)");
+	expect_parse_error("vlan=1 vlan=2 vlan=3 vlan=4 vlan=5 vlan=6 vlan=7 "
+			   "vlan=8 vlan=9 qinq=4,5",
+			   "too many VLAN tags (at most 10)");
+	expect_parse_error("pfc=2", "bad value for 'pfc': '2'");
 	expect_parse_error("src=10.0.0.1 dst=2001:db8::1",
 			   "src and dst are of different families");
 }

@@ -313,8 +313,20 @@ test_error_unknown_keys(void **state)
 			  "colour: blue\n",
 			  3, 1,
 			  "unknown key 'colour' in the policy (expected: "
-			  "version, mode, block, default, malformed, ports, "
-			  "sources, destinations)");
+			  "version, mode, block, default, malformed, "
+			  "max_vlan_tags, ports, sources, destinations)");
+	assert_load_error("version: 1\n"
+			  "max_vlan_tags: 9\n",
+			  2, 16,
+			  "bad max_vlan_tags '9': expected an integer 1..8");
+	assert_load_error("version: 1\n"
+			  "max_vlan_tags: 0\n",
+			  2, 16,
+			  "bad max_vlan_tags '0': expected an integer 1..8");
+	assert_load_error("version: 1\n"
+			  "max_vlan_tags: [4]\n",
+			  2, 16,
+			  "bad max_vlan_tags '(sequence)': expected an integer 1..8");
 	assert_load_error("version: 1\n"
 			  "sources:\n"
 			  "  dynamic:\n"

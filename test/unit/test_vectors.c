@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,22 @@ struct vec_case {
 
 static struct rte_mempool *pool;
 
+/*
+ * Each case runs in one segment, then in chains of mbufs cut at every
+ * place a header boundary can fall (inside the Ethernet header, between
+ * tags, inside PPPoE, IP and TCP, at the parser's depth), then in 64-byte
+ * segments: a frame's verdict, counters and reply may not depend on how a
+ * NIC or a PMD cut it.
+ */
+static const unsigned int first_segment_lens[] = {
+	1, 13, 14, 15, 17, 18, 21, 22, 26, 30, 33, 38, 42, 54, 58, 62, 70,
+	74, 94, 100, 128, 1023, 1024, 2048,
+};
+#define LAYOUT_SINGLE 0
+#define LAYOUT_SEGMENTS_64 1
+#define LAYOUT_FIRST_SEGMENT 2
+#define N_LAYOUTS (LAYOUT_FIRST_SEGMENT + RTE_DIM(first_segment_lens))
+
 static const char *
 slot_name(const struct op25b_policy *p, unsigned int slot, int is_class)
 {
@@ -43,33 +60,150 @@ slot_name(const struct op25b_policy *p, unsigned int slot, int is_class)
 	return is_class ? p->classes[slot - 1].name : p->groups[slot - 1].name;
 }
 
+/* The frame in mbufs: the first segment @first bytes, the others @rest
+ * bytes each. NULL when the pool runs dry. */
+static struct rte_mbuf *
+frame_to_mbufs(const uint8_t *frame, unsigned int len, unsigned int first,
+	       unsigned int rest)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	unsigned int off = 0;
+
+	while (off < len || head == NULL) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+		unsigned int n = RTE_MIN(len - off, head ? rest : first);
+
+		if (m == NULL) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		memcpy(rte_pktmbuf_mtod(m, void *), frame + off, n);
+		m->data_len = (uint16_t)n;
+		if (head == NULL) {
+			head = m;
+		} else {
+			tail->next = m;
+			head->nb_segs++;
+		}
+		head->pkt_len += n;
+		tail = m;
+		off += n;
+	}
+	return head;
+}
+
+/* Whether the layout cuts the frame at all, and how, for messages. */
+static bool
+layout_of(unsigned int layout, unsigned int len, unsigned int *first,
+	  unsigned int *rest, char *what, size_t size)
+{
+	if (layout == LAYOUT_SINGLE) {
+		*first = *rest = len;
+		snprintf(what, size, "one segment");
+		return true;
+	}
+	if (layout == LAYOUT_SEGMENTS_64) {
+		*first = *rest = 64;
+		snprintf(what, size, "64-byte segments");
+		return len > 64;
+	}
+	*first = first_segment_lens[layout - LAYOUT_FIRST_SEGMENT];
+	*rest = len;
+	snprintf(what, size, "first segment %u bytes", *first);
+	return *first < len;
+}
+
 static void
 run_case(void **state)
 {
 	const struct vec_case *vc = *state;
 	const struct op25b_vector_case *c = vc->c;
 	const struct op25b_policy *p = vc->set->policy;
-	struct op25b_classify_result r;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	const char *cls, *grp;
+	static uint8_t reply_single[OP25B_CRAFT_FRAME_MAX];
+	static uint8_t out[OP25B_CRAFT_FRAME_MAX];
+	unsigned int reply_single_len = 0, layout, i;
+	int counter = -1;
 
-	assert_non_null(m);
-	memcpy(rte_pktmbuf_mtod(m, void *), c->frame, c->frame_len);
-	m->data_len = (uint16_t)c->frame_len;
-	m->pkt_len = c->frame_len;
-	assert_int_equal(op25b_classifier_classify_burst(vc->set->classifier, NULL,
-							 &m, 1, &r, NULL),
-			 1);
-	rte_pktmbuf_free(m);
-	cls = slot_name(p, r.class_slot, 1);
-	grp = slot_name(p, r.group_slot, 0);
-	if (strcmp(op25b_outcome_name(r.outcome), c->expect) != 0 ||
-	    strcmp(cls, c->class_name) != 0 || strcmp(grp, c->group_name) != 0)
-		fail_msg("%s:%u: %s: got %s class=%s group=%s, expected %s "
-			 "class=%s group=%s",
-			 vc->set->path, c->line, c->name,
-			 op25b_outcome_name(r.outcome), cls, grp, c->expect,
-			 c->class_name, c->group_name);
+	if (strcmp(c->counter, "-") != 0) {
+		for (i = 0; i < OP25B_FRAME_MAX; i++)
+			if (strcmp(op25b_frame_counter_name(i), c->counter) == 0)
+				counter = (int)i;
+		if (counter < 0 || counter == OP25B_FRAME_CHAINED)
+			fail_msg("%s:%u: %s: unknown counter '%s'",
+				 vc->set->path, c->line, c->name, c->counter);
+	}
+	for (layout = 0; layout < N_LAYOUTS; layout++) {
+		struct op25b_stats_counters counters;
+		struct op25b_classify_result r;
+		unsigned int first, rest, sum = 0;
+		const char *cls, *grp;
+		const uint8_t *bytes;
+		struct rte_mbuf *m;
+		char what[64];
+		bool chained;
+
+		if (!layout_of(layout, c->frame_len, &first, &rest, what,
+			       sizeof(what)))
+			continue;
+		m = frame_to_mbufs(c->frame, c->frame_len, first, rest);
+		assert_non_null(m);
+		chained = m->nb_segs > 1;
+		memset(&counters, 0, sizeof(counters));
+		assert_int_equal(op25b_classifier_classify_burst(
+					 vc->set->classifier, NULL, &m, 1, &r,
+					 &counters),
+				 1);
+		cls = slot_name(p, r.class_slot, 1);
+		grp = slot_name(p, r.group_slot, 0);
+		if (strcmp(op25b_outcome_name(r.outcome), c->expect) != 0 ||
+		    strcmp(cls, c->class_name) != 0 ||
+		    strcmp(grp, c->group_name) != 0)
+			fail_msg("%s:%u: %s (%s): got %s class=%s group=%s, "
+				 "expected %s class=%s group=%s",
+				 vc->set->path, c->line, c->name, what,
+				 op25b_outcome_name(r.outcome), cls, grp,
+				 c->expect, c->class_name, c->group_name);
+		/* Exactly one outcome, the frame counters named, no other. */
+		for (i = 0; i < OP25B_OUTCOME_MAX; i++)
+			sum += (unsigned int)counters.outcome[i];
+		if (sum != 1 || counters.outcome[r.outcome] != 1)
+			fail_msg("%s:%u: %s (%s): %u outcomes counted",
+				 vc->set->path, c->line, c->name, what, sum);
+		for (i = 0; i < OP25B_FRAME_MAX; i++) {
+			uint64_t want = i == OP25B_FRAME_CHAINED
+						? chained
+						: (int)i == counter;
+
+			if (counters.frame[i] != want)
+				fail_msg("%s:%u: %s (%s): counter %s is %" PRIu64
+					 ", expected %" PRIu64,
+					 vc->set->path, c->line, c->name, what,
+					 op25b_frame_counter_name(i),
+					 counters.frame[i], want);
+		}
+		/* What leaves: the frame byte for byte, or the same reply
+		 * whatever the layout was. */
+		bytes = rte_pktmbuf_read(m, 0, rte_pktmbuf_pkt_len(m), out);
+		assert_non_null(bytes);
+		if (r.disposition == OP25B_DISPOSITION_REPLY) {
+			assert_int_equal(m->nb_segs, 1);
+			if (layout == LAYOUT_SINGLE) {
+				reply_single_len = rte_pktmbuf_pkt_len(m);
+				memcpy(reply_single, bytes, reply_single_len);
+			} else if (rte_pktmbuf_pkt_len(m) != reply_single_len ||
+				   memcmp(bytes, reply_single,
+					  reply_single_len) != 0) {
+				fail_msg("%s:%u: %s (%s): the reply differs from "
+					 "the one-segment reply",
+					 vc->set->path, c->line, c->name, what);
+			}
+		} else if (rte_pktmbuf_pkt_len(m) != c->frame_len ||
+			   memcmp(bytes, c->frame, c->frame_len) != 0) {
+			fail_msg("%s:%u: %s (%s): the frame was changed",
+				 vc->set->path, c->line, c->name, what);
+		}
+		rte_pktmbuf_free(m);
+	}
 }
 
 static int
@@ -109,7 +243,8 @@ main(int argc, char **argv)
 	qsort(names, n_sets, sizeof(names[0]), compare_names);
 	if (n_sets == 0 || test_eal_init() != 0)
 		return 1;
-	pool = rte_pktmbuf_pool_create("test_vectors", 63, 0, 0,
+	/* Enough for the longest frame in 64-byte segments. */
+	pool = rte_pktmbuf_pool_create("test_vectors", 511, 0, 0,
 				       OP25B_CRAFT_FRAME_MAX +
 					       RTE_PKTMBUF_HEADROOM,
 				       SOCKET_ID_ANY);
