@@ -52,9 +52,10 @@ for t in "$@"; do
 done
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
-# Inputs larger than these say nothing more about a parser: an Ethernet
-# frame (jumbo frames aside) or a policy snippet.
-declare -A max_len=([classify]=4096 [policy]=4096 [cli]=1024)
+# Inputs larger than these say nothing more about a parser: a jumbo
+# Ethernet frame (fuzz_classify also cuts it into a chain of segments) or
+# a policy snippet.
+declare -A max_len=([classify]=9216 [policy]=4096 [cli]=1024)
 
 # ---- build -----------------------------------------------------------------
 command -v clang >/dev/null || {

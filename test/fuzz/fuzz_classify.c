@@ -14,7 +14,10 @@
  *  - the same result alone and in a burst, and no effect on its neighbours;
  *  - the frame untouched unless the outcome is RESET, and then a well-formed
  *    RST+ACK (checksums, flags, swapped addresses) no longer than the SYN;
- *  - one outcome counted per packet.
+ *  - one outcome counted per packet;
+ *  - the same result in a chain of three segments cut where the input
+ *    says (each segment's bytes malloc'd to their exact length), and the
+ *    same reply, or a drop when the first segment has no room for one.
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -89,6 +92,15 @@ static struct op25b_stats_counters counters;
 static struct rte_mbuf mbufs[BURST];
 static uint8_t *buffers[BURST];
 
+/* A chain: a hand-built first segment (direct, so the RST may be written
+ * into it) and two segments from a pool over external malloc'd buffers,
+ * which the classifier frees when it answers with a RST. */
+#define CHAIN_TAIL 2
+static struct rte_mempool *tail_pool;
+static struct rte_mbuf chain_head;
+static uint8_t *chain_buffers[1 + CHAIN_TAIL];
+static struct rte_mbuf_ext_shared_info chain_shinfo[CHAIN_TAIL];
+
 /* An mbuf over a private, malloc'd copy of @p len bytes: direct, one
  * segment, refcnt 1, so the RST rewrite may write it. */
 static struct rte_mbuf *
@@ -111,6 +123,66 @@ frame_mbuf(unsigned int i, const uint8_t *data, uint32_t len)
 	m->next = NULL;
 	rte_mbuf_refcnt_set(m, 1);
 	return m;
+}
+
+static void
+ext_buffer_free(void *addr, void *opaque)
+{
+	(void)addr;
+	(void)opaque; /* chain_free() frees the buffers */
+}
+
+/* @p data as three segments: @p first bytes, then the rest halved. */
+static struct rte_mbuf *
+chain_mbuf(const uint8_t *data, uint32_t len, uint32_t first)
+{
+	struct rte_mbuf *m = &chain_head, *prev = m;
+	uint32_t off = first, k;
+
+	chain_buffers[0] = malloc(first);
+	FUZZ_CHECK(chain_buffers[0] != NULL, "out of memory");
+	memcpy(chain_buffers[0], data, first);
+	memset(m, 0, sizeof(*m));
+	m->buf_addr = chain_buffers[0];
+	m->buf_len = (uint16_t)first;
+	m->data_len = (uint16_t)first;
+	m->pkt_len = len;
+	m->nb_segs = 1;
+	rte_mbuf_refcnt_set(m, 1);
+	for (k = 0; k < CHAIN_TAIL; k++) {
+		uint32_t n = k + 1 < CHAIN_TAIL ? (len - first) / 2 : len - off;
+		struct rte_mbuf *seg = rte_pktmbuf_alloc(tail_pool);
+
+		FUZZ_CHECK(seg != NULL, "tail pool empty");
+		chain_buffers[1 + k] = malloc(n);
+		FUZZ_CHECK(chain_buffers[1 + k] != NULL, "out of memory");
+		memcpy(chain_buffers[1 + k], data + off, n);
+		chain_shinfo[k].free_cb = ext_buffer_free;
+		rte_mbuf_ext_refcnt_set(&chain_shinfo[k], 1);
+		rte_pktmbuf_attach_extbuf(seg, chain_buffers[1 + k], 0,
+					  (uint16_t)n, &chain_shinfo[k]);
+		seg->data_off = 0;
+		seg->data_len = (uint16_t)n;
+		prev->next = seg;
+		prev = seg;
+		m->nb_segs++;
+		off += n;
+	}
+	return m;
+}
+
+static void
+chain_free(void)
+{
+	unsigned int k;
+
+	/* The tail is gone already when a RST was built. */
+	if (chain_head.next != NULL)
+		rte_pktmbuf_free(chain_head.next);
+	for (k = 0; k < 1 + CHAIN_TAIL; k++) {
+		free(chain_buffers[k]);
+		chain_buffers[k] = NULL;
+	}
 }
 
 static void
@@ -275,6 +347,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	FUZZ_CHECK(eal_init() == 0, "EAL init failed");
+	tail_pool = rte_pktmbuf_pool_create("fuzz_tail", 63, 0, 0, 0,
+					    SOCKET_ID_ANY);
+	FUZZ_CHECK(tail_pool != NULL, "tail pool: %s",
+		   rte_strerror(rte_errno));
 	policy = op25b_policy_load_buffer("fuzz.yaml", fuzz_policy_yaml,
 					  strlen(fuzz_policy_yaml), &err);
 	FUZZ_CHECK(policy != NULL, "%s:%u:%u: %s", err.file, err.line,
@@ -309,10 +385,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct op25b_classify_result alone, results[BURST];
-	struct rte_mbuf *burst[BURST];
+	struct op25b_classify_result alone, chained, results[BURST];
+	static uint8_t reply[UINT16_MAX];
+	struct rte_mbuf *burst[BURST], *chain;
 	struct described d;
-	uint32_t len;
+	uint32_t len, reply_len = 0, first;
 	uint64_t before;
 	unsigned int i, pos, k;
 
@@ -349,13 +426,54 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   "see as TCP",
 			   op25b_outcome_name(alone.outcome));
 	}
-	if (alone.outcome == OP25B_OUTCOME_RESET)
+	if (alone.outcome == OP25B_OUTCOME_RESET) {
 		check_reply(burst[0], len, &d);
-	else
+		reply_len = rte_pktmbuf_data_len(burst[0]);
+		memcpy(reply, rte_pktmbuf_mtod(burst[0], void *), reply_len);
+	} else {
 		FUZZ_CHECK(rte_pktmbuf_data_len(burst[0]) == len &&
 				   memcmp(buffers[0], data, len) == 0,
 			   "frame modified without a RESET");
+	}
 	frames_free(1);
+
+	/* In a chain, cut where the input's last byte says. */
+	if (len >= 2 + CHAIN_TAIL) {
+		first = 1 + data[len - 1] % (len - CHAIN_TAIL);
+		chain = chain_mbuf(data, len, first);
+		FUZZ_CHECK(op25b_classifier_classify_burst(
+				   classifier, NULL, &chain, 1, &chained,
+				   &counters) == 1,
+			   "chained: not classified");
+		if (alone.outcome == OP25B_OUTCOME_RESET &&
+		    chained.outcome == OP25B_OUTCOME_BLOCKED) {
+			/* Legitimate only when the first segment cannot hold
+			 * the reply. */
+			FUZZ_CHECK(first < reply_len,
+				   "chained: blocked, not reset, with a %u-byte "
+				   "first segment for a %u-byte reply",
+				   first, reply_len);
+		} else {
+			FUZZ_CHECK(memcmp(&chained, &alone, sizeof(alone)) == 0,
+				   "chained (first %u of %u): %s %u/%u, alone "
+				   "%s %u/%u",
+				   first, len, op25b_outcome_name(chained.outcome),
+				   chained.class_slot, chained.group_slot,
+				   op25b_outcome_name(alone.outcome),
+				   alone.class_slot, alone.group_slot);
+		}
+		if (chained.outcome == OP25B_OUTCOME_RESET)
+			FUZZ_CHECK(chain->nb_segs == 1 && chain->next == NULL &&
+					   chain->pkt_len == reply_len &&
+					   chain->data_len == reply_len &&
+					   memcmp(chain_buffers[0], reply,
+						  reply_len) == 0,
+				   "chained: another reply than alone's");
+		chain_free();
+		FUZZ_CHECK(rte_mempool_full(tail_pool), "chained: %u segments "
+			   "not freed",
+			   63 - rte_mempool_avail_count(tail_pool));
+	}
 
 	/* In a burst: at a position the input picks, and last. */
 	pos = len % (N_FIXED + 1);
