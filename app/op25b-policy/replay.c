@@ -2,6 +2,12 @@
 /*
  * op25b-policy replay: the real classifier over a capture, without ports.
  * A dry run of a new policy on real traffic before it goes live.
+ *
+ * Frames reach the classifier in the mbuf layout the appliance gives them:
+ * mbufs of op25b's default data room (or --mbuf-size), a frame longer than
+ * one segment in a chain of them, each segment filled as net_pcap and
+ * scattered RX fill theirs. So the dry run and the appliance parse the same
+ * bytes the same way, whatever the frame size.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,8 +26,9 @@
 #include "policy_tool.h"
 
 #define REPLAY_BURST 32
-/* Jumbo frames fit: a capture is copied into one segment per frame. */
-#define REPLAY_FRAME_MAX 9216
+/* The longest frame replayed: an IP packet of 64 KB (TSO/GRO captures hold
+ * frames of that size). Longer ones are skipped and counted. */
+#define REPLAY_FRAME_MAX 65535
 
 static const char *const disposition_names[] = {"forward", "drop", "reply"};
 
@@ -31,6 +38,7 @@ struct replay {
 	const char *out_path;
 	const char *replies_path;
 	int json;
+	unsigned int mbuf_size; /* data room with headroom, as op25b's */
 	struct op25b_policy *policy;
 	struct op25b_classifier *classifier;
 	struct rte_mempool *pool;
@@ -76,16 +84,55 @@ print_result(struct replay *r, uint64_t n, const uint8_t *frame,
 	       grp ? grp : "-", what);
 }
 
+/* Write a frame, whole, whatever its segments. */
 static void
 dump(pcap_dumper_t *d, const struct rte_mbuf *m, const struct timeval *ts)
 {
+	static uint8_t linear[REPLAY_FRAME_MAX];
 	struct pcap_pkthdr h;
+	const void *bytes;
 
 	if (d == NULL)
 		return;
 	h.ts = *ts;
-	h.caplen = h.len = rte_pktmbuf_data_len(m);
-	pcap_dump((u_char *)d, &h, rte_pktmbuf_mtod(m, const u_char *));
+	h.caplen = h.len = rte_pktmbuf_pkt_len(m);
+	bytes = rte_pktmbuf_read(m, 0, h.caplen, linear);
+	if (bytes != NULL)
+		pcap_dump((u_char *)d, &h, bytes);
+}
+
+/*
+ * @p len bytes into a chain of mbufs, each segment filled to its
+ * tailroom. NULL (everything freed) when the pool runs dry.
+ */
+static struct rte_mbuf *
+frame_to_mbufs(struct rte_mempool *pool, const uint8_t *data, uint32_t len)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint32_t off = 0;
+
+	do {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+		uint32_t n;
+
+		if (m == NULL) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		n = RTE_MIN(len - off, (uint32_t)rte_pktmbuf_tailroom(m));
+		memcpy(rte_pktmbuf_mtod(m, void *), data + off, n);
+		m->data_len = (uint16_t)n;
+		if (head == NULL) {
+			head = m;
+		} else {
+			tail->next = m;
+			head->nb_segs++;
+		}
+		head->pkt_len += n;
+		tail = m;
+		off += n;
+	} while (off < len);
+	return head;
 }
 
 static void
@@ -132,13 +179,16 @@ run_capture(struct replay *r, pcap_t *in)
 			r->oversize++;
 			continue;
 		}
-		m = rte_pktmbuf_alloc(r->pool);
-		if (m == NULL)
+		m = frame_to_mbufs(r->pool, data, len);
+		if (m == NULL) {
+			fprintf(stderr,
+				"op25b-policy: %s: frame %" PRIu64 " of %u "
+				"bytes: the mbuf pool is exhausted\n",
+				r->in_path, r->packets + n + 1, len);
+			rte_pktmbuf_free_bulk(pkts, n);
 			return -ENOMEM;
-		memcpy(rte_pktmbuf_mtod(m, void *), data, len);
+		}
 		memcpy(orig[n], data, len);
-		m->data_len = (uint16_t)len;
-		m->pkt_len = len;
 		orig_len[n] = len;
 		ts[n] = h->ts;
 		pkts[n++] = m;
@@ -168,6 +218,10 @@ print_summary(const struct replay *r)
 	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
 		fprintf(out, " %s %" PRIu64, op25b_outcome_name(i),
 			r->counters.outcome[i]);
+	fputs("\nframes:", out);
+	for (i = 0; i < OP25B_FRAME_MAX; i++)
+		fprintf(out, " %s %" PRIu64, op25b_frame_counter_name(i),
+			r->counters.frame[i]);
 	fputc('\n', out);
 	if (r->truncated || r->oversize)
 		fprintf(out,
@@ -225,7 +279,12 @@ replay_usage(void)
 {
 	fprintf(stderr,
 		"usage: op25b-policy replay FILE IN.pcap [--out OUT.pcap] "
-		"[--replies R.pcap] [--json]\n");
+		"[--replies R.pcap] [--json] [--mbuf-size N]\n"
+		"  --mbuf-size N  mbuf data room, headroom included, as op25b's "
+		"--mbuf-size\n"
+		"                 (default %u): frames longer than one segment "
+		"are chained\n",
+		RTE_MBUF_DEFAULT_BUF_SIZE);
 	return OP25B_TOOL_USAGE;
 }
 
@@ -236,14 +295,18 @@ op25b_tool_replay(int argc, char **argv)
 		{"out", required_argument, NULL, 'o'},
 		{"replies", required_argument, NULL, 'r'},
 		{"json", no_argument, NULL, 'j'},
+		{"mbuf-size", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct replay r = {0};
 	pcap_t *in = NULL, *dead = NULL;
+	unsigned int n_mbufs;
+	char *end;
 	int opt, ret = 1;
 
+	r.mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -256,6 +319,23 @@ op25b_tool_replay(int argc, char **argv)
 		case 'j':
 			r.json = 1;
 			break;
+		case 'm': {
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    v < RTE_PKTMBUF_HEADROOM + 64 || v > UINT16_MAX) {
+				fprintf(stderr,
+					"op25b-policy: --mbuf-size %s: expected "
+					"%u..%u\n",
+					optarg, RTE_PKTMBUF_HEADROOM + 64,
+					UINT16_MAX);
+				return OP25B_TOOL_USAGE;
+			}
+			r.mbuf_size = (unsigned int)v;
+			break;
+		}
 		default:
 			return replay_usage();
 		}
@@ -289,15 +369,23 @@ op25b_tool_replay(int argc, char **argv)
 	if (eal_start() != 0)
 		goto out_pcap;
 	r.classifier = op25b_classifier_create(r.policy, SOCKET_ID_ANY, NULL, NULL);
-	r.pool = rte_pktmbuf_pool_create("replay", 2 * REPLAY_BURST - 1, 0, 0,
-					 REPLAY_FRAME_MAX +
-						 RTE_PKTMBUF_HEADROOM,
-					 SOCKET_ID_ANY);
-	if (r.classifier == NULL || r.pool == NULL) {
-		fprintf(stderr, "op25b-policy: %s\n", rte_strerror(rte_errno));
+	if (r.classifier == NULL) {
+		fprintf(stderr, "op25b-policy: %s: compiling the tables: %s\n",
+			r.policy_path, rte_strerror(rte_errno));
 		goto out_eal;
 	}
-	dead = pcap_open_dead(DLT_EN10MB, 65535);
+	/* A burst of the longest frames, in segments of the data room. */
+	n_mbufs = REPLAY_BURST *
+		  (REPLAY_FRAME_MAX / (r.mbuf_size - RTE_PKTMBUF_HEADROOM) + 1);
+	r.pool = rte_pktmbuf_pool_create("replay", n_mbufs, 0, 0,
+					 (uint16_t)r.mbuf_size, SOCKET_ID_ANY);
+	if (r.pool == NULL) {
+		fprintf(stderr,
+			"op25b-policy: a pool of %u mbufs of %u bytes: %s\n",
+			n_mbufs, r.mbuf_size, rte_strerror(rte_errno));
+		goto out_eal;
+	}
+	dead = pcap_open_dead(DLT_EN10MB, REPLAY_FRAME_MAX);
 	r.out = open_dump(dead, r.out_path);
 	r.replies = open_dump(dead, r.replies_path);
 	if ((r.out_path && r.out == NULL) ||
