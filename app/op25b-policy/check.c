@@ -239,7 +239,7 @@ print_summary(const struct op25b_policy *policy, size_t memory)
 			  &grp->prefixes);
 		printf("\n");
 	}
-	printf("tables: %zu KB\n", (memory + 1023) / 1024);
+	printf("tables: %zu KB\n", memory / 1024);
 }
 
 int
