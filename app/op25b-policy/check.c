@@ -1,13 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * op25b-policy check FILE: validate a policy before it reaches an appliance
- * (configuration management runs this) and summarise what it holds.
+ * (configuration management runs this) and summarise what it holds. Like
+ * `nft -c`, it also compiles the tables the appliance would build, so that
+ * their limits fail here and not at the appliance's start or reload.
  */
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+
+#include "op25b_classify.h"
 #include "policy_tool.h"
+
+/* The classifier's tables live in rte_malloc memory, hence an EAL: no
+ * hugepages, no devices, no shared files, so that it never meets a running
+ * appliance's; as much memory as replay gets (tables above it are refused
+ * here, though an appliance with more hugepage memory might hold them). */
+#define CHECK_EAL_MEMORY_MB "2048"
 
 void
 op25b_tool_print_error(const struct op25b_policy_error *error)
@@ -43,9 +57,54 @@ static void
 check_usage(FILE *out)
 {
 	fprintf(out, "usage: op25b-policy check FILE\n"
-		     "  Validate the policy FILE; print a summary, or the "
-		     "first error as file:line:column.\n"
+		     "  Validate the policy FILE and compile its tables as the "
+		     "appliance does;\n"
+		     "  print a summary with the table memory, or the first "
+		     "error as\n"
+		     "  file:line:column (a table limit: at the prefix where it "
+		     "is reached).\n"
 		     "  Exit 0 valid, 1 invalid, 2 usage error.\n");
+}
+
+static int
+check_eal_start(void)
+{
+	char *args[] = {"op25b-policy", "--no-pci", "--no-huge", "-m",
+			CHECK_EAL_MEMORY_MB, "--no-shconf", "--no-telemetry",
+			"-l", "0", "--log-level", "*:error"};
+
+	if (rte_eal_init(RTE_DIM(args), args) < 0) {
+		fprintf(stderr, "op25b-policy: EAL init failed: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	/* A table that does not fit is reported once, at its prefix list:
+	 * not also by the DPDK library that failed to allocate it. */
+	rte_log_set_level_pattern("*", RTE_LOG_CRIT);
+	return 0;
+}
+
+/*
+ * Compile @policy as the appliance would (class i in slot i + 1, as on a
+ * first start). Returns the table memory in bytes, or 0 with the error
+ * printed as "file:line:column: error: message".
+ */
+static size_t
+check_compile(const struct op25b_policy *policy)
+{
+	struct op25b_classifier_error error;
+	struct op25b_classifier *c;
+	size_t memory;
+
+	c = op25b_classifier_compile(policy, SOCKET_ID_ANY, NULL, NULL,
+				     &error);
+	if (c == NULL) {
+		op25b_tool_print_error(&error.where);
+		return 0;
+	}
+	memory = op25b_classifier_memory(c);
+	op25b_classifier_free(c);
+	return memory;
 }
 
 static void
@@ -125,7 +184,7 @@ print_row(const struct columns *w, const char *name, const char *action,
 }
 
 static void
-print_summary(const struct op25b_policy *policy)
+print_summary(const struct op25b_policy *policy, size_t memory)
 {
 	struct columns w = { .name = 7, .prefixes = 8, .family = 6 };
 	unsigned int i, g;
@@ -180,12 +239,15 @@ print_summary(const struct op25b_policy *policy)
 			  &grp->prefixes);
 		printf("\n");
 	}
+	printf("tables: %zu KB\n", memory / 1024);
 }
 
 int
 op25b_tool_check(int argc, char **argv)
 {
 	struct op25b_policy *policy;
+	int ret = OP25B_TOOL_BAD_POLICY;
+	size_t memory = 0;
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
 			  strcmp(argv[1], "--help") == 0)) {
@@ -199,7 +261,14 @@ op25b_tool_check(int argc, char **argv)
 	policy = op25b_tool_load_policy(argv[1], true);
 	if (policy == NULL)
 		return OP25B_TOOL_BAD_POLICY;
-	print_summary(policy);
+	if (check_eal_start() == 0) {
+		memory = check_compile(policy);
+		rte_eal_cleanup();
+	}
+	if (memory > 0) {
+		print_summary(policy, memory);
+		ret = OP25B_TOOL_OK;
+	}
 	op25b_policy_free(policy);
-	return OP25B_TOOL_OK;
+	return ret;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * op25b-policy: the classifier without ports, for operators.
- *   check FILE                      validate and summarise a policy
+ *   check FILE                      validate, compile, summarise a policy
  *   explain FILE SRC DST [PORT]     the verdict for one flow, and why
  *   replay FILE IN.pcap [...]       the real classifier over a capture
  */
@@ -19,7 +19,8 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{"check", op25b_tool_check, "check FILE",
-	 "validate FILE and print a summary; errors as file:line:column"},
+	 "validate FILE, compile its tables as op25b does and print a summary "
+	 "with their memory; errors as file:line:column"},
 	{"explain", op25b_tool_explain, "explain [--json] FILE SRC DST [PORT]",
 	 "the verdict for one flow and which rule decided it"},
 	{"replay", op25b_tool_replay,

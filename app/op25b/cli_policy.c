@@ -236,10 +236,12 @@ static void
 cmd_policy_check_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_policy_result *res = parsed;
+	struct op25b_classifier_error cerr;
 	struct op25b_policy_error err;
+	struct op25b_classifier *c;
 	struct op25b_policy *p;
 	char msg[640];
-	size_t n = 0;
+	size_t n = 0, memory;
 	unsigned int i;
 
 	p = op25b_policy_load(res->arg, &err);
@@ -250,14 +252,28 @@ cmd_policy_check_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 	for (i = 0; i < p->n_warnings; i++)
 		cli_printf(cl, "%s\n", p->warnings[i]);
+	/* Compiled as a reload would, in the same memory, so that a table
+	 * limit shows here and not at the reload; then thrown away. */
+	c = op25b_classifier_compile(p, (int)rte_socket_id(), NULL, NULL,
+				     &cerr);
+	if (c == NULL) {
+		op25b_policy_error_format(&cerr.where, msg, sizeof(msg));
+		cli_fail(cl, "%s", msg);
+		op25b_policy_free(p);
+		return;
+	}
+	memory = op25b_classifier_memory(c);
+	op25b_classifier_free(c);
 	for (i = 0; i < p->n_classes; i++)
 		n += p->classes[i].prefixes.count;
 	for (i = 0; i < p->n_groups; i++)
 		n += p->groups[i].prefixes.count;
 	cli_printf(cl,
 		   "%s: valid: %u classes, %u destination groups, %zu "
-		   "prefixes (not loaded: policy reload %s)\n",
-		   res->arg, p->n_classes, p->n_groups, n, res->arg);
+		   "prefixes, %zu KB of tables (not loaded: policy reload "
+		   "%s)\n",
+		   res->arg, p->n_classes, p->n_groups, n, memory / 1024,
+		   res->arg);
 	op25b_policy_free(p);
 }
 
@@ -300,8 +316,8 @@ static cmdline_parse_token_string_t cmd_policy_arg3 =
 
 static cmdline_parse_inst_t cmd_policy_check_file = {
 	.f = cmd_policy_check_parsed,
-	.help_str = "policy check FILE: validate a policy file without "
-		    "loading it",
+	.help_str = "policy check FILE: validate a policy file and compile "
+		    "its tables without loading it",
 	.tokens = {(void *)&cmd_policy_w0, (void *)&cmd_policy_check,
 		   (void *)&cmd_policy_arg, NULL},
 };

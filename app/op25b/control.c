@@ -123,6 +123,7 @@ compile(struct op25b_app *app, const struct op25b_policy *policy,
 {
 	uint8_t class_slots[OP25B_POLICY_MAX_CLASSES];
 	uint8_t group_slots[OP25B_POLICY_MAX_GROUPS];
+	struct op25b_classifier_error error;
 	struct op25b_classifier *c;
 
 	if (assign_slots(app, policy, class_slots, group_slots) != 0) {
@@ -133,11 +134,12 @@ compile(struct op25b_app *app, const struct op25b_policy *policy,
 		rte_errno = ENOSPC;
 		return NULL;
 	}
-	c = op25b_classifier_create(policy, (int)rte_socket_id(), class_slots,
-				    group_slots);
+	c = op25b_classifier_compile(policy, (int)rte_socket_id(),
+				     class_slots, group_slots, &error);
 	if (c == NULL) {
-		snprintf(msg, size, "%s: compiling the tables: %s",
-			 policy->file, rte_strerror(rte_errno));
+		/* As `op25b-policy check` reports it: at the prefix where a
+		 * table's limit is reached. */
+		op25b_policy_error_format(&error.where, msg, size);
 		return NULL;
 	}
 	activate(app, policy, class_slots, group_slots);
@@ -158,7 +160,9 @@ op25b_control_start(struct op25b_app *app)
 	app->policy_loaded_ns = op25b_now_ms() * 1000000ull;
 	c = compile(app, app->policy, msg, sizeof(msg));
 	if (c == NULL) {
-		fprintf(stderr, "op25b: %s\n", msg);
+		/* "file:line:column: message", as a policy that fails to
+		 * load is reported. */
+		fprintf(stderr, "%s\n", msg);
 		return -rte_errno;
 	}
 	atomic_store_explicit(&app->classifier, c, memory_order_release);

@@ -6,9 +6,12 @@
  * sees a finished classifier.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -18,10 +21,20 @@
 
 #include "classify_priv.h"
 
+/*
+ * rte_lpm6's ceiling on tbl8 groups (RTE_LPM6_TBL8_MAX_NUM_GROUPS in
+ * rte_lpm6.c, not exported): rte_lpm6_create() refuses more with EINVAL.
+ * The group index lives in a 21-bit field of a table entry.
+ */
+#define LPM6_MAX_GROUPS (1u << 21)
+
+/* One side (sources or destinations) of the policy, as compile sees it. */
 struct side_rules {
+	const struct op25b_policy *policy;
+	enum op25b_classifier_side side;
 	struct lpm4_rule *v4;
 	size_t n_v4;
-	struct op25b_prefix **v6;
+	struct op25b_prefix **v6; /* in load order */
 	uint32_t *v6_value;
 	size_t n_v6;
 };
@@ -34,17 +47,33 @@ side_rules_free(struct side_rules *s)
 	free(s->v6_value);
 }
 
+static unsigned int
+side_entries(const struct side_rules *s)
+{
+	return s->side == OP25B_CLASSIFIER_SIDE_SOURCES ? s->policy->n_classes
+							: s->policy->n_groups;
+}
+
+static const struct op25b_prefix_list *
+side_list(const struct side_rules *s, unsigned int k)
+{
+	return s->side == OP25B_CLASSIFIER_SIDE_SOURCES
+		       ? &s->policy->classes[k].prefixes
+		       : &s->policy->groups[k].prefixes;
+}
+
 static int
-side_rules_collect(struct side_rules *s, const struct op25b_prefix_list *lists,
-		   size_t stride, unsigned int n_lists, const uint8_t *slots)
+side_rules_collect(struct side_rules *s, const struct op25b_policy *policy,
+		   enum op25b_classifier_side side, const uint8_t *slots)
 {
 	size_t n_v4 = 0, n_v6 = 0, i;
 	unsigned int k;
 
 	memset(s, 0, sizeof(*s));
-	for (k = 0; k < n_lists; k++) {
-		const struct op25b_prefix_list *l =
-			(const void *)((const char *)lists + k * stride);
+	s->policy = policy;
+	s->side = side;
+	for (k = 0; k < side_entries(s); k++) {
+		const struct op25b_prefix_list *l = side_list(s, k);
 
 		for (i = 0; i < l->count; i++) {
 			if (l->prefixes[i].family == AF_INET)
@@ -60,9 +89,8 @@ side_rules_collect(struct side_rules *s, const struct op25b_prefix_list *lists,
 		side_rules_free(s);
 		return -ENOMEM;
 	}
-	for (k = 0; k < n_lists; k++) {
-		const struct op25b_prefix_list *l =
-			(const void *)((const char *)lists + k * stride);
+	for (k = 0; k < side_entries(s); k++) {
+		const struct op25b_prefix_list *l = side_list(s, k);
 
 		for (i = 0; i < l->count; i++) {
 			const struct op25b_prefix *p = &l->prefixes[i];
@@ -83,21 +111,121 @@ side_rules_collect(struct side_rules *s, const struct op25b_prefix_list *lists,
 	return 0;
 }
 
+/* The class or group that holds @p (a prefix of this side), or -1. */
 static int
-compare_v6_addr(const void *a, const void *b)
+side_entry_of(const struct side_rules *s, const struct op25b_prefix *p)
 {
-	const struct op25b_prefix *pa = *(const struct op25b_prefix *const *)a;
-	const struct op25b_prefix *pb = *(const struct op25b_prefix *const *)b;
+	unsigned int k;
 
-	return memcmp(pa->addr, pb->addr, 16);
+	for (k = 0; k < side_entries(s); k++) {
+		const struct op25b_prefix_list *l = side_list(s, k);
+
+		if (p >= l->prefixes && p < l->prefixes + l->count)
+			return (int)k;
+	}
+	return -1;
 }
 
+/*
+ * Where to point for a limit that the whole table reaches, not one prefix
+ * (memory): the first @family prefix of the list that holds most of them,
+ * the one an operator would shorten or split. Returns its entry, or -1.
+ */
 static int
-prefix_bits_equal(const uint8_t *a, const uint8_t *b, unsigned int bits)
+side_largest_list(const struct side_rules *s, int family,
+		  const struct op25b_prefix **first)
 {
-	unsigned int bytes = bits / 8;
+	size_t best = 0;
+	unsigned int k;
+	int entry = -1;
+	size_t i;
 
-	return memcmp(a, b, bytes) == 0;
+	*first = NULL;
+	for (k = 0; k < side_entries(s); k++) {
+		const struct op25b_prefix_list *l = side_list(s, k);
+		const struct op25b_prefix *f = NULL;
+		size_t n = 0;
+
+		for (i = 0; i < l->count; i++) {
+			if (l->prefixes[i].family != family)
+				continue;
+			if (f == NULL)
+				f = &l->prefixes[i];
+			n++;
+		}
+		if (n > best) {
+			best = n;
+			entry = (int)k;
+			*first = f;
+		}
+	}
+	return entry;
+}
+
+/*
+ * Fill @error (may be NULL) for a failure at @prefix of entry @entry of
+ * side @s (NULL, -1 and NULL: not a list's doing); the message names the
+ * class or group first. Returns -@errnum for the caller to pass on.
+ */
+static int __attribute__((format(printf, 7, 8)))
+compile_fail(struct op25b_classifier_error *error,
+	     const struct op25b_policy *policy, const struct side_rules *s,
+	     int family, int entry, const struct op25b_prefix *prefix,
+	     const char *fmt, ...)
+{
+	struct op25b_policy_error *w;
+	int errnum = rte_errno;
+	size_t used = 0;
+	va_list ap;
+
+	if (error == NULL)
+		return -errnum;
+	memset(error, 0, sizeof(*error));
+	error->errnum = errnum;
+	error->side = s ? s->side : OP25B_CLASSIFIER_SIDE_NONE;
+	error->family = family;
+	error->entry = entry;
+	error->prefix = prefix;
+	w = &error->where;
+	snprintf(w->file, sizeof(w->file), "%s",
+		 prefix ? prefix->file : policy->file);
+	w->line = prefix ? prefix->line : 0;
+	w->column = prefix ? prefix->column : 0;
+	if (s != NULL && entry >= 0) {
+		int n = snprintf(w->message, sizeof(w->message), "%s '%s': ",
+				 s->side == OP25B_CLASSIFIER_SIDE_SOURCES
+					 ? "class"
+					 : "group",
+				 s->side == OP25B_CLASSIFIER_SIDE_SOURCES
+					 ? policy->classes[entry].name
+					 : policy->groups[entry].name);
+
+		used = n > 0 && (size_t)n < sizeof(w->message) ? (size_t)n : 0;
+	}
+	va_start(ap, fmt);
+	vsnprintf(w->message + used, sizeof(w->message) - used, fmt, ap);
+	va_end(ap);
+	return -errnum;
+}
+
+static const char *
+side_table_name(const struct side_rules *s)
+{
+	return s->side == OP25B_CLASSIFIER_SIDE_SOURCES ? "source"
+							: "destination";
+}
+
+struct v6_ref {
+	const struct op25b_prefix *prefix;
+	size_t order; /* index in load order */
+};
+
+static int
+compare_v6_ref(const void *a, const void *b)
+{
+	const struct v6_ref *ra = a, *rb = b;
+
+	return memcmp(ra->prefix->addr, rb->prefix->addr, 16);
 }
 
 /*
@@ -105,72 +233,165 @@ prefix_bits_equal(const uint8_t *a, const uint8_t *b, unsigned int bits)
  * bits below the first 24, and prefixes that share those bits share the
  * group, so the exact need is the number of distinct truncations at each
  * 8-bit level among the prefixes longer than that level.
+ *
+ * Each group is charged to the first prefix, in load order, that needs
+ * it: the running total over the load order is then what the table would
+ * need had the lists stopped there, and @over (SIZE_MAX: never) is the
+ * first prefix at which it passes @limit, the line an operator reads as
+ * "from here the table is full". O(n log n) for the sort, then 13 passes.
  */
-static uint32_t
-lpm6_groups_needed(struct op25b_prefix **v6, size_t n)
+static int
+lpm6_groups_needed(struct op25b_prefix *const *v6, size_t n, uint64_t limit,
+		   uint64_t *groups, size_t *over)
 {
-	uint32_t groups = 0;
+	struct v6_ref *refs = malloc(n * sizeof(*refs) + 1);
+	uint8_t *charged = calloc(n + 1, 1);
 	unsigned int level;
+	uint64_t total = 0;
 	size_t i;
 
-	qsort(v6, n, sizeof(*v6), compare_v6_addr);
-	for (level = 24; level < 128; level += 8) {
-		const struct op25b_prefix *last = NULL;
-
-		for (i = 0; i < n; i++) {
-			if (v6[i]->length <= level)
-				continue;
-			if (last == NULL ||
-			    !prefix_bits_equal(last->addr, v6[i]->addr, level))
-				groups++;
-			last = v6[i];
-		}
+	*groups = 0;
+	*over = SIZE_MAX;
+	if (refs == NULL || charged == NULL) {
+		free(refs);
+		free(charged);
+		return -ENOMEM;
 	}
-	return groups;
+	for (i = 0; i < n; i++) {
+		refs[i].prefix = v6[i];
+		refs[i].order = i;
+	}
+	qsort(refs, n, sizeof(*refs), compare_v6_ref);
+	for (level = 24; level < 128; level += 8) {
+		const struct v6_ref *run = NULL;
+		size_t first = 0;
+
+		/* Prefixes sharing the top @level bits are contiguous in
+		 * address order; shorter ones in between do not break a
+		 * run, as they need no group at this level. */
+		for (i = 0; i < n; i++) {
+			if (refs[i].prefix->length <= level)
+				continue;
+			if (run == NULL || memcmp(run->prefix->addr,
+						  refs[i].prefix->addr,
+						  level / 8) != 0) {
+				if (run != NULL)
+					charged[first]++;
+				first = refs[i].order;
+			} else if (refs[i].order < first) {
+				first = refs[i].order;
+			}
+			run = &refs[i];
+		}
+		if (run != NULL)
+			charged[first]++;
+	}
+	for (i = 0; i < n; i++) {
+		total += charged[i];
+		if (total > limit && *over == SIZE_MAX)
+			*over = i;
+	}
+	*groups = total;
+	free(refs);
+	free(charged);
+	return 0;
+}
+
+/*
+ * `::/0`: rte_lpm6_add() takes depths 1..128, so the default is added as
+ * its two halves, ::/1 and 8000::/1, with the same value. Why not a value
+ * returned on a miss instead: that is a test and a select per address in
+ * the data path; two /1s fill tbl24 entries that a miss reads anyway, so
+ * the lookup costs the same with or without them. They go in first (depth
+ * order), so that any longer prefix, an explicit /1 included, overwrites
+ * them where it applies.
+ */
+static const uint8_t lpm6_half[2][16] = {{0x00}, {0x80}};
+
+static int
+lpm6_add(struct rte_lpm6 *lpm, const struct op25b_prefix *p, uint32_t value)
+{
+	int ret;
+
+	if (p->length > 0)
+		return rte_lpm6_add(lpm, p->addr, p->length, value);
+	ret = rte_lpm6_add(lpm, lpm6_half[0], 1, value);
+	return ret < 0 ? ret : rte_lpm6_add(lpm, lpm6_half[1], 1, value);
 }
 
 static struct rte_lpm6 *
-lpm6_build(struct side_rules *s, int socket_id, size_t *memory)
+lpm6_build(struct side_rules *s, int socket_id, size_t *memory,
+	   struct op25b_classifier_error *error)
 {
 	static atomic_uint instance;
 	struct rte_lpm6_config config = {0};
-	struct op25b_prefix **order;
 	struct rte_lpm6 *lpm;
 	char name[RTE_LPM6_NAMESIZE];
+	const struct op25b_prefix *at;
 	unsigned int depth;
-	size_t i;
+	uint64_t groups;
+	size_t i, over, table;
+	int entry, ret;
 
 	if (s->n_v6 == 0)
 		return NULL;
-	/* Values ride with the prefix pointer through the sort. */
-	order = malloc(s->n_v6 * sizeof(*order));
-	if (order == NULL) {
-		rte_errno = ENOMEM;
+	ret = lpm6_groups_needed(s->v6, s->n_v6, LPM6_MAX_GROUPS, &groups,
+				 &over);
+	if (ret < 0) {
+		rte_errno = -ret;
+		compile_fail(error, s->policy, s, AF_INET6, -1, NULL,
+			     "no memory to plan the IPv6 %s table",
+			     side_table_name(s));
 		return NULL;
 	}
-	memcpy(order, s->v6, s->n_v6 * sizeof(*order));
+	if (over != SIZE_MAX) {
+		rte_errno = ENOSPC;
+		compile_fail(error, s->policy, s, AF_INET6,
+			     side_entry_of(s, s->v6[over]), s->v6[over],
+			     "the IPv6 %s table runs out of rte_lpm6 groups "
+			     "from this prefix on (%" PRIu64
+			     " needed, at most %u)",
+			     side_table_name(s), groups, LPM6_MAX_GROUPS);
+		return NULL;
+	}
 	config.max_rules = (uint32_t)s->n_v6;
-	config.number_tbl8s = lpm6_groups_needed(order, s->n_v6) + 1;
-	free(order);
+	for (i = 0; i < s->n_v6; i++)
+		if (s->v6[i]->length == 0)
+			config.max_rules++; /* two halves */
+	/* The count is exact; at least one group, as rte_lpm6_create()
+	 * would ask rte_malloc for zero bytes and fail. */
+	config.number_tbl8s = groups > 0 ? (uint32_t)groups : 1;
+	table = (size_t)config.number_tbl8s * 256 * 4 + (1u << 24) * 4 +
+		(size_t)config.max_rules * 32;
 	snprintf(name, sizeof(name), "op25b6_%u",
 		 atomic_fetch_add(&instance, 1));
 	lpm = rte_lpm6_create(name, socket_id, &config);
-	if (lpm == NULL)
+	if (lpm == NULL) {
+		entry = side_largest_list(s, AF_INET6, &at);
+		compile_fail(error, s->policy, s, AF_INET6, entry, at,
+			     "the IPv6 %s table (%zu prefixes, %zu MB) cannot "
+			     "be allocated: %s",
+			     side_table_name(s), s->n_v6, table >> 20,
+			     rte_strerror(rte_errno));
 		return NULL;
-	*memory += (size_t)config.number_tbl8s * 256 * 4 + (1u << 24) * 4 +
-		   (size_t)config.max_rules * 32;
+	}
+	*memory += table;
 	/* Shortest first: fewer tbl8 rewrites as longer prefixes split them. */
 	for (depth = 0; depth <= 128; depth++) {
 		for (i = 0; i < s->n_v6; i++) {
-			int ret;
-
 			if (s->v6[i]->length != depth)
 				continue;
-			ret = rte_lpm6_add(lpm, s->v6[i]->addr, (uint8_t)depth,
-					   s->v6_value[i]);
+			ret = lpm6_add(lpm, s->v6[i], s->v6_value[i]);
 			if (ret < 0) {
 				rte_lpm6_free(lpm);
 				rte_errno = -ret;
+				compile_fail(error, s->policy, s, AF_INET6,
+					     side_entry_of(s, s->v6[i]),
+					     s->v6[i],
+					     "adding this prefix to the IPv6 "
+					     "%s table failed: %s",
+					     side_table_name(s),
+					     rte_strerror(-ret));
 				return NULL;
 			}
 		}
@@ -202,16 +423,29 @@ outcome_of_action(const struct op25b_policy *policy, enum op25b_action action)
 
 static int
 build_side(struct side_rules *s, int socket_id, struct lpm4 **t4,
-	   struct rte_lpm6 **t6, size_t *memory)
+	   struct rte_lpm6 **t6, size_t *memory,
+	   struct op25b_classifier_error *error)
 {
+	const struct op25b_prefix *at;
+	int entry;
+
 	if (s->n_v4 > 0) {
+		size_t n = s->n_v4;
+
 		*t4 = lpm4_build(s->v4, s->n_v4, socket_id);
-		if (*t4 == NULL)
-			return -rte_errno;
+		if (*t4 == NULL) {
+			entry = side_largest_list(s, AF_INET, &at);
+			return compile_fail(error, s->policy, s, AF_INET,
+					    entry, at,
+					    "the IPv4 %s table (%zu prefixes) "
+					    "cannot be allocated: %s",
+					    side_table_name(s), n,
+					    rte_strerror(rte_errno));
+		}
 		*memory += (*t4)->memory;
 	}
 	if (s->n_v6 > 0) {
-		*t6 = lpm6_build(s, socket_id, memory);
+		*t6 = lpm6_build(s, socket_id, memory, error);
 		if (*t6 == NULL)
 			return -rte_errno;
 	}
@@ -245,8 +479,9 @@ slots_invert(const uint8_t *slots, unsigned int n, int16_t *entry_of_slot,
 }
 
 struct op25b_classifier *
-op25b_classifier_create(const struct op25b_policy *policy, int socket_id,
-			const uint8_t *class_slots, const uint8_t *group_slots)
+op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
+			 const uint8_t *class_slots, const uint8_t *group_slots,
+			 struct op25b_classifier_error *error)
 {
 	int16_t class_of_slot[OP25B_STATS_SLOTS], group_of_slot[OP25B_STATS_SLOTS];
 	struct side_rules src = {0}, dst = {0};
@@ -254,19 +489,37 @@ op25b_classifier_create(const struct op25b_policy *policy, int socket_id,
 	unsigned int i, j, n_class_slots, n_group_slots;
 	int err;
 
-	if (policy == NULL || policy->n_classes > OP25B_POLICY_MAX_CLASSES ||
+	if (policy == NULL) {
+		rte_errno = EINVAL;
+		if (error != NULL) {
+			memset(error, 0, sizeof(*error));
+			error->errnum = EINVAL;
+			error->entry = -1;
+			snprintf(error->where.message,
+				 sizeof(error->where.message), "no policy");
+		}
+		return NULL;
+	}
+	if (policy->n_classes > OP25B_POLICY_MAX_CLASSES ||
 	    policy->n_groups > OP25B_POLICY_MAX_GROUPS ||
 	    slots_invert(class_slots, policy->n_classes, class_of_slot,
 			 &n_class_slots) != 0 ||
 	    slots_invert(group_slots, policy->n_groups, group_of_slot,
 			 &n_group_slots) != 0) {
 		rte_errno = EINVAL;
+		compile_fail(error, policy, NULL, 0, -1, NULL,
+			     "more than %u classes or groups, or a counter "
+			     "slot given twice",
+			     OP25B_POLICY_MAX_CLASSES);
 		return NULL;
 	}
 	c = rte_zmalloc_socket("op25b_classifier", sizeof(*c),
 			       RTE_CACHE_LINE_SIZE, socket_id);
 	if (c == NULL) {
 		rte_errno = ENOMEM;
+		compile_fail(error, policy, NULL, 0, -1, NULL,
+			     "the classifier (%zu KB) cannot be allocated",
+			     sizeof(*c) >> 10);
 		return NULL;
 	}
 	c->memory = sizeof(*c);
@@ -302,7 +555,9 @@ op25b_classifier_create(const struct op25b_policy *policy, int socket_id,
 				       (size_t)n_class_slots * c->n_group_slots,
 				       RTE_CACHE_LINE_SIZE, socket_id);
 	if (c->matrix == NULL) {
-		err = -ENOMEM;
+		rte_errno = ENOMEM;
+		err = compile_fail(error, policy, NULL, 0, -1, NULL,
+				   "the verdict matrix cannot be allocated");
 		goto fail;
 	}
 	c->memory += (size_t)n_class_slots * c->n_group_slots;
@@ -314,24 +569,23 @@ op25b_classifier_create(const struct op25b_policy *policy, int socket_id,
 							    group_of_slot[j],
 							    NULL));
 
-	err = side_rules_collect(&src,
-				 policy->n_classes ? &policy->classes[0].prefixes
-						   : NULL,
-				 sizeof(policy->classes[0]), policy->n_classes,
+	err = side_rules_collect(&src, policy, OP25B_CLASSIFIER_SIDE_SOURCES,
 				 class_slots);
 	if (err == 0)
-		err = side_rules_collect(&dst,
-					 policy->n_groups
-						 ? &policy->groups[0].prefixes
-						 : NULL,
-					 sizeof(policy->groups[0]),
-					 policy->n_groups, group_slots);
+		err = side_rules_collect(&dst, policy,
+					 OP25B_CLASSIFIER_SIDE_DESTINATIONS,
+					 group_slots);
+	if (err != 0) {
+		rte_errno = -err;
+		compile_fail(error, policy, NULL, 0, -1, NULL,
+			     "no memory to gather the prefixes");
+	}
 	if (err == 0)
 		err = build_side(&src, socket_id, &c->src4, &c->src6,
-				 &c->memory);
+				 &c->memory, error);
 	if (err == 0)
 		err = build_side(&dst, socket_id, &c->dst4, &c->dst6,
-				 &c->memory);
+				 &c->memory, error);
 	side_rules_free(&src);
 	side_rules_free(&dst);
 	if (err != 0)
@@ -342,6 +596,14 @@ fail:
 	op25b_classifier_free(c);
 	rte_errno = -err;
 	return NULL;
+}
+
+struct op25b_classifier *
+op25b_classifier_create(const struct op25b_policy *policy, int socket_id,
+			const uint8_t *class_slots, const uint8_t *group_slots)
+{
+	return op25b_classifier_compile(policy, socket_id, class_slots,
+					group_slots, NULL);
 }
 
 void

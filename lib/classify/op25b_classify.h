@@ -46,11 +46,35 @@ struct op25b_classify_result {
 
 struct op25b_classifier;
 
+/** Which prefix lists a compile failure lies in. */
+enum op25b_classifier_side {
+	OP25B_CLASSIFIER_SIDE_NONE = 0,     /**< no list's doing (a slot,
+					     * the verdict matrix) */
+	OP25B_CLASSIFIER_SIDE_SOURCES,      /**< the classes' prefixes */
+	OP25B_CLASSIFIER_SIDE_DESTINATIONS, /**< the groups' prefixes */
+};
+
+/** Why op25b_classifier_compile() failed, and where in the policy. */
+struct op25b_classifier_error {
+	int errnum; /**< what rte_errno is set to */
+	enum op25b_classifier_side side;
+	int family; /**< AF_INET or AF_INET6 table; 0: none */
+	int entry;  /**< class or group index in the policy; -1: none */
+	/** The prefix at which a limit is crossed, pointing into the policy
+	 * (NULL: none). */
+	const struct op25b_prefix *prefix;
+	/** The position of @c prefix (the policy file, line 0, without one)
+	 * and a one-line message naming the class or group and the limit:
+	 * op25b_policy_error_format() makes it "file:line:column: message". */
+	struct op25b_policy_error where;
+};
+
 /**
  * Compile @p policy into lookup tables on @p socket_id.
  *
  * The policy is not referenced afterwards. Large prefix lists are built in
- * one pass (sorted by length), not prefix by prefix.
+ * one pass (sorted by length), not prefix by prefix. `0.0.0.0/0` and `::/0`
+ * are accepted and lose to every longer prefix.
  *
  * @param class_slots
  *   The counter slot (1..255) of each class of the policy, so that a class
@@ -60,11 +84,29 @@ struct op25b_classifier;
  *   The same for destination groups.
  * @return
  *   The classifier, or NULL with rte_errno set: EINVAL (bad argument or
- *   slot), ENOMEM (table memory), ENOSPC (IPv6 table full).
+ *   slot), ENOMEM (table memory), ENOSPC (more IPv6 tbl8 groups than
+ *   rte_lpm6 takes); op25b_classifier_compile() says where.
  */
 struct op25b_classifier *
 op25b_classifier_create(const struct op25b_policy *policy, int socket_id,
 			const uint8_t *class_slots, const uint8_t *group_slots);
+
+/**
+ * op25b_classifier_create(), telling what failed: the tables' limits
+ * (rte_lpm6's tbl8 groups, memory) are reached at a prefix of one class or
+ * group, which @p error names with its position in the policy's files.
+ *
+ * @param error
+ *   Filled on failure (may be NULL).
+ * @return
+ *   The classifier, or NULL with rte_errno set: EINVAL (bad argument or
+ *   slot), ENOMEM (table memory), ENOSPC (more IPv6 tbl8 groups than
+ *   rte_lpm6 takes).
+ */
+struct op25b_classifier *
+op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
+			 const uint8_t *class_slots, const uint8_t *group_slots,
+			 struct op25b_classifier_error *error);
 
 /** Free a classifier; NULL is accepted. */
 void op25b_classifier_free(struct op25b_classifier *classifier);

@@ -359,6 +359,7 @@ want_re "$work/out" "broken.yaml:3:[0-9]+: "
 c policy check "$work/policy.yaml"
 want_rc "$rc" 0 "check good: status"
 want_has "$work/out" "valid: 2 classes, 1 destination groups, 5 prefixes"
+want_re "$work/out" "valid: .*, [0-9]+ KB of tables \(not loaded"
 c show policy
 gen=$(sed -n 's/^generation  \([0-9]*\) .*/\1/p' "$work/out")
 c policy reload "$work/broken.yaml"

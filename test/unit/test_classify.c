@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_mbuf.h>
 
 #include "op25b_classify.h"
@@ -1129,6 +1130,316 @@ test_tables_adjacent_top_prefixes(void **state)
 	op25b_policy_free(p);
 }
 
+/* ---- default routes: 0.0.0.0/0 and ::/0 ---------------------------------- */
+
+static const char default_routes_yaml[] =
+	"version: 1\nblock: drop\nsources:\n"
+	"  anyone: {action: block, prefixes: [0.0.0.0/0, '::/0']}\n"
+	"  static: {action: allow, prefixes: [198.18.20.0/24, "
+	"2001:db8:1000::/36]}\n"
+	"  upper: {action: count, prefixes: [8000::/1, 224.0.0.0/3]}\n"
+	"destinations:\n"
+	"  anywhere: {prefixes: [0.0.0.0/0, '::/0']}\n"
+	"  relays: {action: allow, prefixes: [192.0.2.25/32, "
+	"2001:db8::25/128]}\n";
+
+/* Every address matches a /0; a longer prefix, a /1 included, wins where
+ * it applies; both through the scalar lookup and through a burst (bulk
+ * lookups), and as the reference matcher says. */
+static void
+test_default_routes(void **state)
+{
+	static const struct {
+		const char *src, *dst;
+		uint8_t class_slot, group_slot;
+		enum op25b_outcome outcome;
+	} cases[] = {
+		{"203.0.113.9", "203.0.113.10", 1, 1, OP25B_OUTCOME_BLOCKED},
+		{"0.0.0.0", "0.0.0.1", 1, 1, OP25B_OUTCOME_BLOCKED},
+		{"127.255.255.255", "192.0.2.25", 1, 2, OP25B_OUTCOME_FORWARDED},
+		{"198.18.20.7", "203.0.113.9", 2, 1, OP25B_OUTCOME_FORWARDED},
+		{"223.255.255.255", "255.255.255.255", 1, 1,
+		 OP25B_OUTCOME_BLOCKED},
+		{"224.0.0.0", "255.255.255.255", 3, 1, OP25B_OUTCOME_COUNTED},
+		{"2001:db8:2000::1", "2001:db8:ffff::9", 1, 1,
+		 OP25B_OUTCOME_BLOCKED},
+		{"::", "::1", 1, 1, OP25B_OUTCOME_BLOCKED},
+		{"7fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db8::25", 1, 2,
+		 OP25B_OUTCOME_FORWARDED},
+		{"2001:db8:1000:20::1", "2001:db8::24", 2, 1,
+		 OP25B_OUTCOME_FORWARDED},
+		{"8000::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 3, 1,
+		 OP25B_OUTCOME_COUNTED},
+	};
+	struct op25b_policy *p = load_policy(default_routes_yaml);
+	struct op25b_classifier *c =
+		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		int family = strchr(cases[i].src, ':') ? AF_INET6 : AF_INET;
+		uint8_t src[16], dst[16], cs, gs;
+		struct op25b_classify_result r;
+		char spec[160];
+
+		assert_int_equal(inet_pton(family, cases[i].src, src), 1);
+		assert_int_equal(inet_pton(family, cases[i].dst, dst), 1);
+		assert_int_equal(
+			op25b_classifier_lookup(c, family, src, dst, &cs, &gs),
+			0);
+		if (cs != cases[i].class_slot || gs != cases[i].group_slot)
+			fail_msg("%s -> %s: lookup says %u %u, expected %u %u",
+				 cases[i].src, cases[i].dst, cs, gs,
+				 cases[i].class_slot, cases[i].group_slot);
+		assert_int_equal(
+			op25b_policy_match_source(p, family, src, NULL) + 1,
+			cases[i].class_slot);
+		assert_int_equal(
+			op25b_policy_match_destination(p, family, dst, NULL) + 1,
+			cases[i].group_slot);
+		snprintf(spec, sizeof(spec), "src=%s dst=%s dport=25 flags=S",
+			 cases[i].src, cases[i].dst);
+		r = classify_with(c, spec, NULL);
+		if (r.outcome != cases[i].outcome ||
+		    r.class_slot != cases[i].class_slot ||
+		    r.group_slot != cases[i].group_slot)
+			fail_msg("'%s': %s class %u group %u, expected %s "
+				 "class %u group %u",
+				 spec, op25b_outcome_name(r.outcome),
+				 r.class_slot, r.group_slot,
+				 op25b_outcome_name(cases[i].outcome),
+				 cases[i].class_slot, cases[i].group_slot);
+	}
+	op25b_classifier_free(c);
+	op25b_policy_free(p);
+}
+
+/* A /0 alone on a side, and a random policy with /0s on both sides,
+ * against the reference matcher. */
+static void
+test_default_routes_match_reference(void **state)
+{
+	static const char alone[] =
+		"version: 1\nsources: {all: {action: block, prefixes: ['::/0']}}\n"
+		"destinations: {all: {prefixes: [0.0.0.0/0]}}\n";
+	struct op25b_policy *p = load_policy(alone);
+	struct op25b_classifier *c =
+		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	uint8_t a[16], cs, gs;
+	unsigned int round, i;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < 1000; i++) {
+		uint64_t r = rng();
+
+		memcpy(a, &r, 8);
+		r = rng();
+		memcpy(a + 8, &r, 8);
+		op25b_classifier_lookup(c, AF_INET6, a, a, &cs, &gs);
+		assert_int_equal(cs, 1);
+		assert_int_equal(gs, 0);
+		op25b_classifier_lookup(c, AF_INET, a, a, &cs, &gs);
+		assert_int_equal(cs, 0);
+		assert_int_equal(gs, 1);
+	}
+	op25b_classifier_free(c);
+	op25b_policy_free(p);
+
+	for (round = 0; round < 2; round++) {
+		char *base = random_policy_yaml(4, 300), *yaml;
+		size_t len = strlen(base) + 256;
+		char *at;
+
+		/* The first class and group also take the whole space. */
+		yaml = malloc(len);
+		assert_non_null(yaml);
+		snprintf(yaml, len, "%s", base);
+		at = strstr(yaml, "prefixes: [");
+		assert_non_null(at);
+		snprintf(at + 11, len - (size_t)(at + 11 - yaml), "0.0.0.0/0, '::/0', %s",
+			 strstr(base, "prefixes: [") + 11);
+		at = strstr(strstr(yaml, "destinations:"), "prefixes: [");
+		memmove(at + 11 + 19, at + 11, strlen(at + 11) + 1);
+		memcpy(at + 11, "0.0.0.0/0, '::/0', ", 19);
+		p = load_policy(yaml);
+		c = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+		assert_non_null(c);
+		for (i = 0; i < 20000; i++) {
+			int v6 = i % 2, family = v6 ? AF_INET6 : AF_INET;
+			uint8_t src[16], dst[16];
+
+			random_address(src, v6, p);
+			random_address(dst, v6, p);
+			if (i % 4 < 2) { /* anywhere at all */
+				uint64_t r = rng();
+
+				memcpy(src, &r, 8);
+				memcpy(dst + 8, &r, 8);
+			}
+			op25b_classifier_lookup(c, family, src, dst, &cs, &gs);
+			assert_int_equal(cs, op25b_policy_match_source(
+						     p, family, src, NULL) + 1);
+			assert_int_equal(gs, op25b_policy_match_destination(
+						     p, family, dst, NULL) + 1);
+			assert_true(cs != 0 && gs != 0);
+		}
+		op25b_classifier_free(c);
+		op25b_policy_free(p);
+		free(yaml);
+		free(base);
+	}
+}
+
+/* ---- compile-time limits, with where they are reached ------------------- */
+
+/*
+ * A class of @n IPv6 /128s from "pools.txt", prefix i at line i + 1:
+ * 2001:db8:(i & 0xffff):(i >> 16 << 8)::1. Each needs 9 tbl8 groups of its
+ * own (levels 56..120), the first 65536 one more (level 48), every 256th
+ * of those one more (level 40), the first two more (levels 24, 32).
+ */
+static struct op25b_prefix *
+pool_prefixes(size_t n)
+{
+	struct op25b_prefix *v = calloc(n, sizeof(*v));
+	size_t i;
+
+	assert_non_null(v);
+	for (i = 0; i < n; i++) {
+		static const uint8_t top[4] = {0x20, 0x01, 0x0d, 0xb8};
+
+		v[i].family = AF_INET6;
+		v[i].length = 128;
+		memcpy(v[i].addr, top, 4);
+		v[i].addr[4] = (uint8_t)(i >> 8);
+		v[i].addr[5] = (uint8_t)i;
+		v[i].addr[6] = (uint8_t)(i >> 16);
+		v[i].addr[15] = 1;
+		v[i].file = "pools.txt";
+		v[i].line = (uint32_t)i + 1;
+		v[i].column = 1;
+	}
+	return v;
+}
+
+/* A policy by hand: the limits need more prefixes than a YAML text in a
+ * unit test should hold. Class 0 "small" (one prefix), class 1 "big". */
+static void
+pool_policy(struct op25b_policy *p, struct op25b_policy_class *cls,
+	    struct op25b_prefix *small, struct op25b_prefix *big, size_t n)
+{
+	memset(p, 0, sizeof(*p));
+	memset(cls, 0, 2 * sizeof(*cls));
+	p->file = (char *)"policy.yaml";
+	p->version = 1;
+	p->default_action = OP25B_ACTION_ALLOW;
+	p->classes = cls;
+	p->n_classes = 2;
+	snprintf(cls[0].name, sizeof(cls[0].name), "small");
+	cls[0].action = OP25B_ACTION_BLOCK;
+	cls[0].prefixes.prefixes = small;
+	cls[0].prefixes.count = 1;
+	snprintf(cls[1].name, sizeof(cls[1].name), "big");
+	cls[1].action = OP25B_ACTION_BLOCK;
+	cls[1].prefixes.prefixes = big;
+	cls[1].prefixes.count = n;
+}
+
+static void
+test_compile_error_lpm6_groups(void **state)
+{
+	/* Alone, big needs 2 + 256 + 65536 + 9 * (i + 1) groups up to its
+	 * prefix i: past 2^21 at i = 225706. */
+	const size_t n = 230000;
+	struct op25b_prefix *big = pool_prefixes(n), small = big[0];
+	struct op25b_policy_class cls[2];
+	struct op25b_classifier_error err;
+	struct op25b_policy p;
+	char text[600];
+
+	(void)state;
+	/* Beside big[0xff00]: it shares that one's groups down to level 48
+	 * and brings 9 of its own, which come first in load order. */
+	small.addr[4] = 0xff;
+	small.addr[6] = 0xff;
+	small.line = 7;
+	small.column = 18;
+	small.file = "policy.yaml";
+	pool_policy(&p, cls, &small, big, n);
+	assert_null(op25b_classifier_compile(&p, SOCKET_ID_ANY, NULL, NULL,
+					     &err));
+	assert_int_equal(rte_errno, ENOSPC);
+	assert_int_equal(err.errnum, ENOSPC);
+	assert_int_equal(err.side, OP25B_CLASSIFIER_SIDE_SOURCES);
+	assert_int_equal(err.family, AF_INET6);
+	assert_int_equal(err.entry, 1);
+	/* small's groups come first: the limit moves one prefix forward. */
+	assert_ptr_equal(err.prefix, &big[225705]);
+	op25b_policy_error_format(&err.where, text, sizeof(text));
+	assert_string_equal(text,
+			    "pools.txt:225706:1: class 'big': the IPv6 source "
+			    "table runs out of rte_lpm6 groups from this prefix "
+			    "on (2135803 needed, at most 2097152)");
+	/* Without the error argument: the same errno. */
+	assert_null(op25b_classifier_create(&p, SOCKET_ID_ANY, NULL, NULL));
+	assert_int_equal(rte_errno, ENOSPC);
+	free(big);
+}
+
+/* A table larger than the EAL's memory (1 GB in test_eal.h): pointed at
+ * the list that holds most of its prefixes. */
+static void
+test_compile_error_memory(void **state)
+{
+	const size_t n = 120000;
+	struct op25b_prefix *big = pool_prefixes(n), small = big[0];
+	struct op25b_policy_class cls[2];
+	struct op25b_classifier_error err;
+	struct op25b_policy p;
+	char text[600];
+
+	(void)state;
+	small.addr[4] = 0xff;
+	small.addr[6] = 0xff;
+	small.file = "policy.yaml";
+	pool_policy(&p, cls, &small, big, n);
+	assert_null(op25b_classifier_compile(&p, SOCKET_ID_ANY, NULL, NULL,
+					     &err));
+	assert_int_equal(err.errnum, ENOMEM);
+	assert_int_equal(rte_errno, ENOMEM);
+	assert_int_equal(err.side, OP25B_CLASSIFIER_SIDE_SOURCES);
+	assert_int_equal(err.entry, 1);
+	assert_ptr_equal(err.prefix, &big[0]);
+	op25b_policy_error_format(&err.where, text, sizeof(text));
+	assert_non_null(strstr(text, "pools.txt:1:1: class 'big': the IPv6 "
+				     "source table (120001 prefixes, "));
+	assert_non_null(strstr(text, " MB) cannot be allocated"));
+	free(big);
+}
+
+/* What is no list's doing is reported at the policy file. */
+static void
+test_compile_error_bad_slots(void **state)
+{
+	static const uint8_t twice[2] = {1, 1};
+	struct op25b_policy *p = load_policy(default_routes_yaml);
+	struct op25b_classifier_error err;
+
+	(void)state;
+	assert_null(op25b_classifier_compile(p, SOCKET_ID_ANY, twice, NULL,
+					     &err));
+	assert_int_equal(err.errnum, EINVAL);
+	assert_int_equal(err.side, OP25B_CLASSIFIER_SIDE_NONE);
+	assert_int_equal(err.entry, -1);
+	assert_null(err.prefix);
+	assert_string_equal(err.where.file, "test.yaml");
+	assert_int_equal(err.where.line, 0);
+	op25b_policy_free(p);
+}
+
 static void
 test_outcome_names(void **state)
 {
@@ -1174,6 +1485,11 @@ main(void)
 		cmocka_unit_test(test_burst_is_capped),
 		cmocka_unit_test(test_tables_match_reference),
 		cmocka_unit_test(test_tables_adjacent_top_prefixes),
+		cmocka_unit_test(test_default_routes),
+		cmocka_unit_test(test_default_routes_match_reference),
+		cmocka_unit_test(test_compile_error_lpm6_groups),
+		cmocka_unit_test(test_compile_error_memory),
+		cmocka_unit_test(test_compile_error_bad_slots),
 		cmocka_unit_test(test_outcome_names),
 	};
 
