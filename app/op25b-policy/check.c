@@ -17,10 +17,11 @@
 #include "op25b_classify.h"
 #include "policy_tool.h"
 
-/* The classifier's tables live in rte_malloc memory, hence an EAL: no
- * hugepages, no devices, no shared files, so that it never meets a running
- * appliance's; as much memory as replay gets (tables above it are refused
- * here, though an appliance with more hugepage memory might hold them). */
+/* The classifier's tables (check, replay) and the replay's mbufs live in
+ * rte_malloc memory, hence an EAL: no hugepages, no devices, no shared
+ * files, so that it never meets a running appliance's. Tables above this
+ * are refused here, though an appliance with more hugepage memory might
+ * hold them. */
 #define CHECK_EAL_MEMORY_MB "2048"
 
 void
@@ -66,8 +67,8 @@ check_usage(FILE *out)
 		     "  Exit 0 valid, 1 invalid, 2 usage error.\n");
 }
 
-static int
-check_eal_start(void)
+int
+op25b_tool_eal_start(void)
 {
 	char *args[] = {"op25b-policy", "--no-pci", "--no-huge", "-m",
 			CHECK_EAL_MEMORY_MB, "--no-shconf", "--no-telemetry",
@@ -261,7 +262,7 @@ op25b_tool_check(int argc, char **argv)
 	policy = op25b_tool_load_policy(argv[1], true);
 	if (policy == NULL)
 		return OP25B_TOOL_BAD_POLICY;
-	if (check_eal_start() == 0) {
+	if (op25b_tool_eal_start() == 0) {
 		memory = check_compile(policy);
 		rte_eal_cleanup();
 	}

@@ -53,4 +53,13 @@ struct op25b_policy *op25b_tool_load_policy(const char *path,
  * form editors and CI logs link to the line. */
 void op25b_tool_print_error(const struct op25b_policy_error *error);
 
+/**
+ * Start the tools' private EAL (no PCI, no hugepages, no files shared with
+ * a running op25b): the classifier's tables and the replay's mbufs live in
+ * its memory. DPDK's own logs are quieted once it runs, so that a table
+ * that does not fit is reported once, by the tool, at its prefix list.
+ * @return 0, or -1 with the reason on stderr.
+ */
+int op25b_tool_eal_start(void);
+
 #endif /* OP25B_POLICY_TOOL_H */

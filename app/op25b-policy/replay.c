@@ -257,23 +257,6 @@ open_dump(pcap_t *dead, const char *path)
 	return d;
 }
 
-/* A private EAL: no PCI, no hugepages, no files shared with a running
- * op25b. rte_lpm6 and the mbufs need it; nothing else does. */
-static int
-eal_start(void)
-{
-	char *args[] = {"op25b-policy", "--no-pci", "--no-huge", "-m", "2048",
-			"--no-shconf", "--no-telemetry", "-l", "0",
-			"--log-level", "*:error"};
-
-	if (rte_eal_init(RTE_DIM(args), args) < 0) {
-		fprintf(stderr, "op25b-policy: EAL init failed: %s\n",
-			rte_strerror(rte_errno));
-		return -1;
-	}
-	return 0;
-}
-
 static int
 replay_usage(void)
 {
@@ -301,6 +284,7 @@ op25b_tool_replay(int argc, char **argv)
 	};
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct replay r = {0};
+	struct op25b_classifier_error compile_error;
 	pcap_t *in = NULL, *dead = NULL;
 	unsigned int n_mbufs;
 	char *end;
@@ -366,12 +350,13 @@ op25b_tool_replay(int argc, char **argv)
 			pcap_datalink_val_to_name(pcap_datalink(in)));
 		goto out_pcap;
 	}
-	if (eal_start() != 0)
+	if (op25b_tool_eal_start() != 0)
 		goto out_pcap;
-	r.classifier = op25b_classifier_create(r.policy, SOCKET_ID_ANY, NULL, NULL);
+	r.classifier = op25b_classifier_compile(r.policy, SOCKET_ID_ANY, NULL,
+						NULL, &compile_error);
 	if (r.classifier == NULL) {
-		fprintf(stderr, "op25b-policy: %s: compiling the tables: %s\n",
-			r.policy_path, rte_strerror(rte_errno));
+		/* At the prefix list that broke a table limit, as check. */
+		op25b_tool_print_error(&compile_error.where);
 		goto out_eal;
 	}
 	/* A burst of the longest frames, in segments of the data room. */
