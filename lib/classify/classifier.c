@@ -184,6 +184,9 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 	 * case is derived at the end instead of counted packet by packet. */
 	uint32_t settled[PARSE_CODE_MAX] = {0};
 	uint32_t chained = 0, counted = 0;
+	/* Whether settled[] or chained hold anything: a burst of plain
+	 * traffic skips their sums. */
+	bool any_settled = false;
 	/* A chained frame's headers when its first segment is too short. */
 	uint8_t header_copy[OP25B_PARSE_DEPTH];
 	unsigned int i, n4 = 0, n6 = 0;
@@ -208,6 +211,7 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 		/* Lengths are the whole frame's, whatever its segments. */
 		if (unlikely(m->nb_segs != 1)) {
 			chained++;
+			any_settled = true;
 			p = chained_headers(m, header_copy);
 			code = p == NULL ? OP25B_OUTCOME_MALFORMED
 					 : parse_frame(c, p,
@@ -218,8 +222,10 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 					   &meta[i]);
 		}
 		if (likely(code != PARSE_SMTP)) {
-			if (code != OP25B_OUTCOME_NON_SMTP)
+			if (code != OP25B_OUTCOME_NON_SMTP) {
 				settled[code]++;
+				any_settled = true;
+			}
 			*r = c->settled_result[code];
 			continue;
 		}
@@ -265,15 +271,17 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 	}
 	/* Frame counters, each under its outcome too; then the outcomes
 	 * parsing settled; non_smtp is what is left. */
-	for (i = OP25B_OUTCOME_MAX; i < PARSE_CODE_MAX; i++) {
-		counters->frame[i - OP25B_OUTCOME_MAX] += settled[i];
-		counters->outcome[parse_code_outcome(i)] += settled[i];
-		counted += settled[i];
-	}
-	counters->frame[OP25B_FRAME_CHAINED] += chained;
-	for (i = 0; i < OP25B_OUTCOME_FORWARDED; i++) {
-		counters->outcome[i] += settled[i];
-		counted += settled[i];
+	if (unlikely(any_settled)) {
+		for (i = OP25B_OUTCOME_MAX; i < PARSE_CODE_MAX; i++) {
+			counters->frame[i - OP25B_OUTCOME_MAX] += settled[i];
+			counters->outcome[parse_code_outcome(i)] += settled[i];
+			counted += settled[i];
+		}
+		counters->frame[OP25B_FRAME_CHAINED] += chained;
+		for (i = 0; i < OP25B_OUTCOME_FORWARDED; i++) {
+			counters->outcome[i] += settled[i];
+			counted += settled[i];
+		}
 	}
 	counters->outcome[OP25B_OUTCOME_NON_SMTP] += n - n4 - n6 - counted;
 	return n;
