@@ -41,6 +41,7 @@ done
 [ -n "$settled" ] || problem "op25b did not classify the 3000 packets:" "$(tail -5 "$work/op25b.log")"
 sleep 1.2 # one more port-figures update after the last packet
 "$build/app/op25b-stat/op25b-stat" --name "$name" --json >"$work/stat.json"
+"$build/app/op25b-stat/op25b-stat" --name "$name" --prometheus >"$work/stat.prom"
 classes=$("$py" -c 'import json,sys; print(" ".join("/op25b/class," + c for c in json.load(open(sys.argv[1]))["classes"]))' "$work/stat.json")
 groups=$("$py" -c 'import json,sys; print(" ".join("/op25b/group," + c for c in json.load(open(sys.argv[1]))["groups"]))' "$work/stat.json")
 "$py" "$(dirname "$0")/telemetry.py" "$sock" /op25b/stats /op25b/policy \
@@ -57,7 +58,7 @@ op25b_pid=""
 want_rc "$rc" 0 "op25b exit status"
 
 out=$("$py" - "$work/stat.json" "$work/tel-stats.json" "$work/tel-names.txt" \
-	"$work/final.json" <<'EOF'
+	"$work/final.json" "$work/stat.prom" <<'EOF'
 import json, sys
 stat = json.load(open(sys.argv[1]))
 tel = json.load(open(sys.argv[2]))
@@ -67,6 +68,14 @@ def same(what, a, b):
     if a != b:
         problems.append(f"{what}: {a} != {b}")
 same("op25b-stat packets vs --stats-json", stat["packets"], final["packets"])
+same("op25b-stat frames vs --stats-json", stat["frames"], final["frames"])
+prom = {}
+for line in open(sys.argv[5]):
+    if line.startswith("op25b_frames_total{kind=\""):
+        kind = line.split('"')[1]
+        prom[kind] = int(line.rsplit(" ", 1)[1])
+same("op25b-stat --prometheus frames vs --stats-json", prom, final["frames"])
+
 same("op25b-stat classes vs --stats-json", stat["classes"], final["classes"])
 same("op25b-stat groups vs --stats-json", stat["groups"], final["groups"])
 for key in ("generation", "reload_ok", "reload_failed", "exemptions"):
@@ -77,6 +86,8 @@ same("op25b-stat ports vs --stats-json", ports(stat), ports(final))
 t = tel["/op25b/stats"]
 same("telemetry /op25b/stats vs --stats-json",
      {k: t[k] for k in final["packets"]}, final["packets"])
+same("telemetry /op25b/stats frames vs --stats-json",
+     {k: t[k] for k in final["frames"]}, final["frames"])
 same("telemetry generation", t["generation"], final["generation"])
 same("telemetry exemptions", t["exemptions"], final["exemptions"])
 pol = tel["/op25b/policy"]
