@@ -23,6 +23,7 @@
 #include "op25b_craft.h"
 #include "op25b_policy.h"
 #include "test_eal.h"
+#include "test_mbuf.h"
 
 static const char test_policy_yaml[] =
 	"version: 1\n"
@@ -582,31 +583,14 @@ check_reset_chained(const char *tokens, const struct rte_mbuf *reply)
 	unsigned int free_before = rte_mempool_avail_count(pool);
 
 	for (k = 0; k < RTE_DIM(cuts); k++) {
-		struct rte_mbuf *head = NULL, *tail = NULL, *m;
 		struct op25b_classify_result r;
-		unsigned int off = 0;
+		struct rte_mbuf *head;
 
 		if (cuts[k][0] >= len)
 			continue;
-		while (off < len) {
-			unsigned int n = RTE_MIN(len - off,
-						 head ? (unsigned int)cuts[k][1]
-						      : (unsigned int)cuts[k][0]);
-
-			m = rte_pktmbuf_alloc(pool);
-			assert_non_null(m);
-			memcpy(rte_pktmbuf_mtod(m, void *), frame + off, n);
-			m->data_len = (uint16_t)n;
-			if (head == NULL) {
-				head = m;
-			} else {
-				tail->next = m;
-				head->nb_segs++;
-			}
-			head->pkt_len += n;
-			tail = m;
-			off += n;
-		}
+		head = test_mbuf_chain(pool, frame, len, cuts[k][0],
+				       cuts[k][1]);
+		assert_non_null(head);
 		assert_int_equal(op25b_classifier_classify_burst(
 					 classifier, NULL, &head, 1, &r, NULL),
 				 1);

@@ -21,6 +21,7 @@
 #include "op25b_craft.h"
 #include "op25b_policy.h"
 #include "test_eal.h"
+#include "test_mbuf.h"
 
 struct vec_set {
 	struct op25b_vector_file vf;
@@ -58,38 +59,6 @@ slot_name(const struct op25b_policy *p, unsigned int slot, int is_class)
 	if (slot == 0)
 		return "-";
 	return is_class ? p->classes[slot - 1].name : p->groups[slot - 1].name;
-}
-
-/* The frame in mbufs: the first segment @first bytes, the others @rest
- * bytes each. NULL when the pool runs dry. */
-static struct rte_mbuf *
-frame_to_mbufs(const uint8_t *frame, unsigned int len, unsigned int first,
-	       unsigned int rest)
-{
-	struct rte_mbuf *head = NULL, *tail = NULL;
-	unsigned int off = 0;
-
-	while (off < len || head == NULL) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-		unsigned int n = RTE_MIN(len - off, head ? rest : first);
-
-		if (m == NULL) {
-			rte_pktmbuf_free(head);
-			return NULL;
-		}
-		memcpy(rte_pktmbuf_mtod(m, void *), frame + off, n);
-		m->data_len = (uint16_t)n;
-		if (head == NULL) {
-			head = m;
-		} else {
-			tail->next = m;
-			head->nb_segs++;
-		}
-		head->pkt_len += n;
-		tail = m;
-		off += n;
-	}
-	return head;
 }
 
 /* Whether the layout cuts the frame at all, and how, for messages. */
@@ -145,7 +114,7 @@ run_case(void **state)
 		if (!layout_of(layout, c->frame_len, &first, &rest, what,
 			       sizeof(what)))
 			continue;
-		m = frame_to_mbufs(c->frame, c->frame_len, first, rest);
+		m = test_mbuf_chain(pool, c->frame, c->frame_len, first, rest);
 		assert_non_null(m);
 		chained = m->nb_segs > 1;
 		memset(&counters, 0, sizeof(counters));
