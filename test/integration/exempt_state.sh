@@ -17,6 +17,7 @@ cleanup() {
 	for p in "${pids[@]}"; do
 		kill -KILL "$p" 2>/dev/null
 	done
+	chattr -i "$work/state/$name.exemptions" "$work/state" 2>/dev/null
 	rm -f /dev/shm/op25b."$name" /dev/shm/op25b."$name"-b
 	rm -rf "$work"
 }
@@ -335,6 +336,54 @@ c exempt add 198.18.5.9 ttl 1h
 want_rc "$rc" 0 "exempt add after a corrupt file: status"
 [ "$(entries "$file")" = 1 ] || problem "a new state file with 1 entry, got $(entries "$file" 2>&1)"
 report "exempt state: a garbage state file is moved aside (an earlier one kept), op25b runs and writes a new one"
+
+# A file that can be neither read nor moved aside (immutable): op25b runs,
+# and never writes over it; changes fail until it is moved.
+if chattr +i "$file" 2>/dev/null; then
+	stop TERM
+	chattr -i "$file"
+	printf 'garbage\n' >"$file"
+	chattr +i "$file"
+	start "$name" "$state"
+	want_has "$log" "op25b: $file:1: no expiry: expected PREFIX EXPIRES GRANTED UID TTL \"REASON\"; could not move it aside (Operation not permitted): it is not written over, exemption changes fail until it is moved"
+	c exempt add 198.18.5.10
+	want_rc "$rc" 1 "exempt add over an unread file: status"
+	want_has "$work/out" "exempt add 198.18.5.10/32: state file $file could not be read nor moved aside: move it away; nothing changed"
+	c exempt list
+	want_has "$work/out" "no exemptions"
+	[ "$(cat "$file")" = garbage ] || problem "the unread file was written over"
+	chattr -i "$file"
+	c exempt add 198.18.5.10
+	want_rc "$rc" 0 "exempt add once it can be moved: status"
+	[ "$(entries "$file")" = 1 ] || problem "a new state file with 1 entry, got $(entries "$file" 2>&1)"
+	grep -lx garbage "$state/$name".exemptions.corrupt-* >/dev/null ||
+		problem "the unread file was not moved aside at the next change"
+	want_re "$audit" "instance=$name state-moved file=$file moved=$file\.corrupt-"
+	report "exempt state: a state file that cannot be moved aside is never written over"
+
+	# A directory that refuses the new file (as a full disk would):
+	# the change is undone and refused.
+	cp "$file" "$work/file.before"
+	chattr +i "$state"
+	c exempt add 198.18.5.11 ttl 1h
+	want_rc "$rc" 1 "exempt add, state dir refusing: status"
+	want_has "$work/out" "exempt add 198.18.5.11/32: state file $file: Operation not permitted; nothing changed"
+	c exempt add 198.18.5.10 ttl 1h
+	want_rc "$rc" 1 "exempt add (renewal), state dir refusing: status"
+	c exempt del 198.18.5.10
+	want_rc "$rc" 1 "exempt del, state dir refusing: status"
+	want_has "$work/out" "exempt del 198.18.5.10/32: state file $file: Operation not permitted; nothing changed"
+	chattr -i "$state"
+	c exempt list
+	want_re "$work/out" '^198\.18\.5\.10/32 +never '
+	want_lines "$work/out" 2
+	c explain 198.18.5.11 203.0.113.9
+	want_has "$work/out" "verdict:     block"
+	cmp -s "$file" "$work/file.before" || problem "the state file changed"
+	report "exempt state: a change the state file cannot take is undone and refused"
+else
+	echo "ok exempt state: a state file that cannot be moved aside is never written over # SKIP no chattr"
+fi
 
 # A state dir that cannot be used: one line, op25b refuses to start.
 stop TERM
