@@ -17,7 +17,8 @@
 #define REGISTRY_INITIAL_CAPACITY 16u
 
 struct op25b_exempt_registry {
-	struct op25b_exempt_entry *entries; /* sorted, see exempt_prefix_compare() */
+	/* sorted, see exempt_prefix_compare() */
+	struct op25b_exempt_entry *entries;
 	unsigned int count;
 	unsigned int capacity;
 };

@@ -5,7 +5,8 @@
  * `import`). One exemption a line:
  *
  *   PREFIX EXPIRES GRANTED UID TTL "REASON"
- *   198.18.5.9/32 2026-12-31T23:59:59.000Z 2026-12-01T23:59:59.000Z 0 2592000 "own MX"
+ *   198.18.5.9/32 2026-12-31T23:59:59.000Z 2026-12-01T23:59:59.000Z 0 \
+ *     2592000 "own MX"          (one line)
  *
  * EXPIRES is `never` or an RFC 3339 UTC time (`Z`, optional fraction;
  * milliseconds are kept), GRANTED the same, UID and TTL decimal, REASON
