@@ -4,7 +4,7 @@
 # build-fuzz/, replay the saved crashes of test/fuzz/regressions/, then fuzz
 # each target for SECONDS from a copy of its seed corpus.
 #
-# Usage: scripts/fuzz.sh SECONDS [TARGET...]    (TARGET: classify, policy, cli)
+# Usage: scripts/fuzz.sh SECONDS [TARGET...]    (TARGET: classify, policy, cli, exempt_state)
 # Environment: FUZZ_BUILD (build dir, default build-fuzz), FUZZ_ARTIFACTS
 # (default fuzz-artifacts).
 #
@@ -53,9 +53,10 @@ done
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 # Inputs larger than these say nothing more about a parser: a jumbo
-# Ethernet frame (fuzz_classify also cuts it into a chain of segments) or
-# a policy snippet.
-declare -A max_len=([classify]=9216 [policy]=4096 [cli]=1024)
+# Ethernet frame (fuzz_classify also cuts it into a chain of segments), a
+# policy snippet, a state file.
+declare -A max_len=([classify]=9216 [policy]=4096 [cli]=1024
+	[exempt_state]=4096)
 
 # ---- build -----------------------------------------------------------------
 command -v clang >/dev/null || {
@@ -75,6 +76,9 @@ exes=()
 for t in "${targets[@]}"; do
 	exes+=("fuzz_$t")
 done
+# meson compile looks targets up before ninja regenerates: a target added
+# since the last build would be "not found".
+ninja -C "$build" build.ninja >/dev/null || exit 2
 meson compile -C "$build" "${exes[@]}" || exit 2
 
 # ---- run -------------------------------------------------------------------

@@ -9,6 +9,8 @@
  * (completion, history and help come from op25b's librte_cmdline); on a
  * pipe: one command a line, exit 1 if any failed. 2: usage or connection
  * error. The wire protocol is in app/op25b/cli.c and doc/cli.md.
+ * A relative FILE of `exempt export|import` is made absolute from our
+ * working directory before it is sent (absolute_file()).
  *
  * No DPDK here: the client runs anywhere the socket is reachable.
  */
@@ -51,6 +53,9 @@ usage(FILE *out)
 		"  --socket PATH    a socket elsewhere (op25b --cli-socket)\n"
 		"  --timeout S      give up on a command after S seconds "
 		"(default 60)\n\n"
+		"A relative FILE in exempt export FILE or exempt import FILE "
+		"is taken from\nthis directory (at the interactive prompt, "
+		"give an absolute path).\n\n"
 		"exit status: 0 done, 1 a command failed, 2 usage or "
 		"connection error\n");
 }
@@ -92,6 +97,63 @@ write_all(int fd, const char *buf, size_t len)
 		buf += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+/* The longest word op25b's command parser takes (librte_cmdline's
+ * STR_TOKEN_SIZE, NUL included). */
+#define WORD_MAX 128
+
+/*
+ * `exempt export FILE` and `exempt import FILE ...` name a file that op25b
+ * opens, in its own working directory: a relative FILE is made absolute
+ * here, from ours, so that it means what the operator typed (op25b
+ * refuses a relative path from the socket). Rewrites @p line in place;
+ * returns 0, or -1 after saying why.
+ */
+static int
+absolute_file(char *line, size_t size)
+{
+	char words[3][WORD_MAX], cwd[4096], out[4096];
+	const char *p = line, *rest;
+	unsigned int n;
+	size_t len;
+
+	for (n = 0; n < 3; n++) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		len = strcspn(p, " \t");
+		if (len == 0 || len >= WORD_MAX)
+			return 0;
+		memcpy(words[n], p, len);
+		words[n][len] = '\0';
+		p += len;
+	}
+	rest = p;
+	if (strcmp(words[0], "exempt") != 0 ||
+	    (strcmp(words[1], "export") != 0 &&
+	     strcmp(words[1], "import") != 0) ||
+	    words[2][0] == '/')
+		return 0;
+	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		fprintf(stderr, "op25b-cli: %s: the working directory: %s\n",
+			words[2], strerror(errno));
+		return -1;
+	}
+	len = (size_t)snprintf(out, sizeof(out), "%s/%s", cwd, words[2]);
+	if (len >= WORD_MAX) {
+		fprintf(stderr,
+			"op25b-cli: %s/%s: longer than %d characters, which "
+			"op25b's command line takes: give a shorter path\n",
+			cwd, words[2], WORD_MAX - 1);
+		return -1;
+	}
+	if ((size_t)snprintf(out, sizeof(out), "%s %s %s/%s%s", words[0],
+			     words[1], cwd, words[2], rest) >= size) {
+		fprintf(stderr, "op25b-cli: command too long\n");
+		return -1;
+	}
+	strcpy(line, out);
 	return 0;
 }
 
@@ -206,10 +268,16 @@ batch(int fd, int argc, char **argv, int timeout_s)
 			}
 			len += (size_t)n;
 		}
+		if (absolute_file(line, sizeof(line)) != 0)
+			return EXIT_FAILED;
 		return run_command(fd, line, timeout_s);
 	}
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		line[strcspn(line, "\r\n")] = '\0';
+		if (absolute_file(line, sizeof(line)) != 0) {
+			status = EXIT_FAILED;
+			continue;
+		}
 		r = run_command(fd, line, timeout_s);
 		if (r == EXIT_USAGE)
 			return r;

@@ -160,6 +160,16 @@ cli_uid(struct cmdline *cl)
 	return s != NULL ? s->uid : (uint32_t)getuid();
 }
 
+bool
+cli_is_socket(struct cmdline *cl)
+{
+	struct session *s = session_of(cl);
+
+	return s != NULL && (s->kind == SESSION_NEW ||
+			     s->kind == SESSION_INTERACTIVE ||
+			     s->kind == SESSION_BATCH);
+}
+
 void
 cli_json_string(struct cmdline *cl, const char *s)
 {

@@ -4,9 +4,12 @@
  *   exempt add PREFIX [ttl DURATION] [reason TEXT...]
  *   exempt del PREFIX
  *   exempt list [json]
+ *   exempt export [FILE]
+ *   exempt import FILE [replace|merge]
  * They apply at once (a small table swapped under RCU, no policy
  * recompile), outlive reloads, expire on their own and are audited
- * (exempt.c).
+ * (exempt.c); they are kept in the state file across restarts, whose
+ * format export and import share.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,6 +28,7 @@ struct cmd_exempt_result {
 	cmdline_fixed_string_t ttl;
 	cmdline_fixed_string_t reason_word;
 	cmdline_multi_string_t reason;
+	cmdline_fixed_string_t mode;
 };
 
 /* Whether @p covers the host prefix @addr. */
@@ -181,6 +185,83 @@ cmd_exempt_list_parsed(void *parsed, struct cmdline *cl, void *data)
 		cli_printf(cl, "]\n");
 }
 
+/*
+ * A FILE from a socket session must be absolute: op25b's working
+ * directory is not the client's (op25b-cli makes a relative path
+ * absolute before sending it). The terminal and --cmdline-file are
+ * op25b's own, where a relative path means what it says.
+ */
+static int
+check_path(struct cmdline *cl, const char *verb, const char *path)
+{
+	if (path[0] != '/' && cli_is_socket(cl)) {
+		cli_fail(cl,
+			 "exempt %s %s: a relative path, and op25b does not "
+			 "run in your directory: give an absolute path "
+			 "(op25b-cli makes it absolute)",
+			 verb, path);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+cmd_exempt_export_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_exempt_result *res = parsed;
+	const struct op25b_exempt_registry *reg = cli_app()->exempts;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	int err;
+
+	if (data == NULL) {
+		/* Into memory first: a session's descriptor is not a FILE. */
+		out = open_memstream(&text, &len);
+		if (out == NULL ||
+		    (err = op25b_exempt_state_write(reg, out)) != 0) {
+			err = out == NULL ? -errno : err;
+			if (out != NULL)
+				fclose(out);
+			free(text);
+			cli_fail(cl, "exempt export: %s", strerror(-err));
+			return;
+		}
+		fclose(out);
+		cli_write(cl, text, len);
+		free(text);
+		return;
+	}
+	if (check_path(cl, "export", res->prefix) < 0)
+		return;
+	/* Atomic like the state file: configuration management that
+	 * picks the file up never reads half of it. */
+	err = op25b_exempt_state_save(reg, res->prefix);
+	if (err != 0) {
+		cli_fail(cl, "exempt export %s: %s", res->prefix,
+			 strerror(-err));
+		return;
+	}
+	cli_printf(cl, "exempt export %s: %u exemptions written\n",
+		   res->prefix, op25b_exempt_count(reg));
+}
+
+static void
+cmd_exempt_import_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_exempt_result *res = parsed;
+	bool replace = data != NULL && strcmp(res->mode, "replace") == 0;
+	char msg[4800];
+
+	if (check_path(cl, "import", res->prefix) < 0)
+		return;
+	if (op25b_control_exempt_import(cli_app(), res->prefix, replace,
+					cli_uid(cl), msg, sizeof(msg)) != 0)
+		cli_fail(cl, "%s", msg);
+	else
+		cli_printf(cl, "%s\n", msg);
+}
+
 static cmdline_parse_token_string_t cmd_exempt_w0 =
 	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, w0, "exempt");
 static cmdline_parse_token_string_t cmd_exempt_add =
@@ -201,6 +282,13 @@ static cmdline_parse_token_string_t cmd_exempt_reason_word =
 static cmdline_parse_token_string_t cmd_exempt_reason =
 	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, reason,
 				 TOKEN_STRING_MULTI);
+static cmdline_parse_token_string_t cmd_exempt_export =
+	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, w1, "export");
+static cmdline_parse_token_string_t cmd_exempt_import =
+	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, w1, "import");
+static cmdline_parse_token_string_t cmd_exempt_mode =
+	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, mode,
+				 "replace#merge");
 static cmdline_parse_token_string_t cmd_exempt_json =
 	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, ttl_word, "json");
 
@@ -258,9 +346,43 @@ static cmdline_parse_inst_t cmd_exempt_list_json = {
 		   (void *)&cmd_exempt_json, NULL},
 };
 
+/* FILE goes in the prefix field: the struct is shared by the commands. */
+static cmdline_parse_inst_t cmd_exempt_export_out = {
+	.f = cmd_exempt_export_parsed,
+	.help_str = "exempt export: the exemptions in the state-file format "
+		    "(exempt import reads it)",
+	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_export, NULL},
+};
+static cmdline_parse_inst_t cmd_exempt_export_file = {
+	.f = cmd_exempt_export_parsed,
+	.data = (void *)1,
+	.help_str = "exempt export FILE: the same into FILE (replaced "
+		    "atomically)",
+	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_export,
+		   (void *)&cmd_exempt_prefix, NULL},
+};
+static cmdline_parse_inst_t cmd_exempt_import_merge = {
+	.f = cmd_exempt_import_parsed,
+	.help_str = "exempt import FILE: add or replace the exemptions of "
+		    "FILE (checked whole first: one bad line, nothing "
+		    "changes)",
+	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
+		   (void *)&cmd_exempt_prefix, NULL},
+};
+static cmdline_parse_inst_t cmd_exempt_import_mode = {
+	.f = cmd_exempt_import_parsed,
+	.data = (void *)1,
+	.help_str = "exempt import FILE replace|merge: replace: the "
+		    "exemptions become FILE's; merge: as without a mode",
+	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
+		   (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_mode, NULL},
+};
+
 cmdline_parse_inst_t *op25b_cli_exempt_commands[] = {
-	&cmd_exempt_add_bare,   &cmd_exempt_add_ttl,
-	&cmd_exempt_add_reason, &cmd_exempt_add_ttl_reason,
-	&cmd_exempt_del_inst,   &cmd_exempt_list_inst,
-	&cmd_exempt_list_json,  NULL,
+	&cmd_exempt_add_bare,     &cmd_exempt_add_ttl,
+	&cmd_exempt_add_reason,   &cmd_exempt_add_ttl_reason,
+	&cmd_exempt_del_inst,     &cmd_exempt_list_inst,
+	&cmd_exempt_list_json,    &cmd_exempt_export_out,
+	&cmd_exempt_export_file,  &cmd_exempt_import_merge,
+	&cmd_exempt_import_mode,  NULL,
 };

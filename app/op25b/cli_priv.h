@@ -49,6 +49,10 @@ void cli_fail(struct cmdline *cl, const char *fmt, ...)
  * terminal and the start-up file. */
 uint32_t cli_uid(struct cmdline *cl);
 
+/* Whether @p cl is a control-socket session: its client's working
+ * directory is not ours, so a relative path from it means nothing here. */
+bool cli_is_socket(struct cmdline *cl);
+
 /* @s as a JSON string: quotes, backslashes and control characters
  * escaped (reasons and paths are the operator's text). */
 void cli_json_string(struct cmdline *cl, const char *s);

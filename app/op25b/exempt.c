@@ -2,10 +2,17 @@
 /*
  * Exemptions on the control lcore: the registry the operator edits, the
  * table the workers read (rebuilt and swapped under RCU after every
- * change, never patched in place), expiry, and the audit log that records
- * every change with who made it.
+ * change, never patched in place), expiry, the audit log that records
+ * every change with who made it, and the state file that keeps the
+ * registry across restarts.
+ *
+ * Every change goes: registry, then state file, then table. The file is
+ * on disk before the command answers (a SIGKILL after the answer loses
+ * nothing); a change the file cannot take is undone before the data path
+ * ever sees it, and the command says nothing changed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -85,6 +92,250 @@ make_parent(const char *path)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* The state file                                                      */
+
+static int publish(struct op25b_app *app);
+static const char *quoted(const char *text, char *buf, size_t size);
+static void format_ttl(uint32_t ttl, char *buf, size_t size);
+
+/* mkdir -p: the state directory and any parent missing, 0750. */
+static int
+make_dirs(const char *path)
+{
+	char dir[4096];
+	struct stat st;
+	size_t i, len;
+
+	len = strlen(path);
+	if (len == 0)
+		return -ENOENT;
+	if (len >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (dir[i] != '/' && dir[i] != '\0')
+			continue;
+		dir[i] = '\0';
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+			return -errno;
+		dir[i] = path[i];
+	}
+	if (stat(path, &st) != 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+/* Refuses to start when the state directory cannot take the file: a
+ * grant that would vanish at the next restart is no grant. */
+static int
+state_open(struct op25b_app *app)
+{
+	const char *dir = app->config.state_dir != NULL
+				  ? app->config.state_dir
+				  : "/var/lib/op25b";
+	int err;
+
+	err = make_dirs(dir);
+	if (err == 0 && access(dir, W_OK | X_OK) != 0)
+		err = -errno;
+	if (err == 0 &&
+	    snprintf(app->state_path, sizeof(app->state_path),
+		     "%s/%s.exemptions", dir,
+		     app->config.instance) >= (int)sizeof(app->state_path))
+		err = -ENAMETOOLONG;
+	if (err != 0) {
+		app->state_path[0] = '\0';
+		fprintf(stderr,
+			"op25b: --state-dir %s: %s (exemptions are kept there "
+			"across restarts: give a directory op25b can write)\n",
+			dir, strerror(-err));
+	}
+	return err;
+}
+
+/*
+ * Rename the file at @p path to PATH.corrupt-TIME (PATH.corrupt-TIME.N if
+ * that exists: an earlier copy is never replaced), its new name in
+ * @p aside.
+ */
+static int
+move_aside(const char *path, char *aside, size_t size)
+{
+	time_t now = time(NULL);
+	char when[32];
+	struct tm tm;
+	unsigned int i;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
+	for (i = 0; i < 100; i++) {
+		if (i == 0)
+			snprintf(aside, size, "%s.corrupt-%s", path, when);
+		else
+			snprintf(aside, size, "%s.corrupt-%s.%u", path, when,
+				 i);
+		if (renameat2(AT_FDCWD, path, AT_FDCWD, aside,
+			      RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+/* The registry to the state file; 0 or -errno. */
+static int
+state_save(struct op25b_app *app)
+{
+	char aside[4200];
+	int err;
+
+	if (app->state_path[0] == '\0')
+		return 0;
+	if (app->state_keep_out) {
+		/* Still there, unread: moved now or not written over. */
+		err = move_aside(app->state_path, aside, sizeof(aside));
+		if (err != 0 && err != -ENOENT)
+			return -EEXIST;
+		app->state_keep_out = false;
+		if (err == 0)
+			op25b_audit(app, "state-moved file=%s moved=%s",
+				    app->state_path, aside);
+	}
+	err = op25b_exempt_state_save(app->exempts, app->state_path);
+	app->state_dirty = err != 0;
+	return err;
+}
+
+/* "state file PATH: why" for the messages of failed changes. */
+static const char *
+state_error_text(const struct op25b_app *app, int err, char *buf,
+		 size_t size)
+{
+	if (err == -EEXIST)
+		snprintf(buf, size,
+			 "state file %s could not be read nor moved aside: "
+			 "move it away",
+			 app->state_path);
+	else
+		snprintf(buf, size, "state file %s: %s", app->state_path,
+			 strerror(-err));
+	return buf;
+}
+
+/* A state file that could not be read: one line, moved aside, audited;
+ * op25b goes on without those exemptions. */
+static void
+state_refuse_file(struct op25b_app *app,
+		  const struct op25b_exempt_state_error *e)
+{
+	char where[4200], aside[4200], q[2 * sizeof(e->message)];
+	int err;
+
+	if (e->line > 0)
+		snprintf(where, sizeof(where), "%s:%u", app->state_path,
+			 e->line);
+	else
+		snprintf(where, sizeof(where), "%s", app->state_path);
+	err = move_aside(app->state_path, aside, sizeof(aside));
+	if (err == 0) {
+		fprintf(stderr,
+			"op25b: %s: %s; moved aside to %s, starting without "
+			"its exemptions\n",
+			where, e->message, aside);
+	} else {
+		app->state_keep_out = true;
+		snprintf(aside, sizeof(aside), "(not moved: %s)",
+			 strerror(-err));
+		fprintf(stderr,
+			"op25b: %s: %s; could not move it aside (%s): it is "
+			"not written over, exemption changes fail until it "
+			"is moved\n",
+			where, e->message, strerror(-err));
+	}
+	op25b_audit(app, "state-unreadable file=%s line=%u error=\"%s\" "
+			 "moved=%s",
+		    app->state_path, e->line, quoted(e->message, q, sizeof(q)),
+		    aside);
+}
+
+static void
+audit_expired_while_stopped(const struct op25b_exempt_entry *e, void *arg)
+{
+	struct op25b_app *app = arg;
+	char text[64], ttl[32], when[32], q[2 * OP25B_EXEMPT_REASON_MAX];
+	time_t at = (time_t)(e->expires / 1000);
+	struct tm tm;
+
+	op25b_prefix_format(&e->prefix, text, sizeof(text));
+	format_ttl(e->ttl, ttl, sizeof(ttl));
+	gmtime_r(&at, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	op25b_audit(app,
+		    "expire prefix=%s ttl=%s uid=%" PRIu32 " reason=\"%s\" "
+		    "expired=%s while=stopped",
+		    text, ttl, e->uid, quoted(e->reason, q, sizeof(q)), when);
+	printf("op25b: exemption %s expired at %s, while op25b was "
+	       "stopped\n",
+	       text, when);
+}
+
+/*
+ * The exemptions of the last run, in force before the first packet: the
+ * workers are launched after this. Entries that expired in between are
+ * dropped and audited; the rest keep their grant time and expiry.
+ */
+static int
+state_restore(struct op25b_app *app)
+{
+	struct op25b_exempt_state_error e;
+	struct op25b_exempt_registry *loaded;
+	unsigned int expired, n;
+	int err;
+
+	loaded = op25b_exempt_state_load(app->state_path, &e);
+	if (loaded == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno == ENOMEM) {
+			fprintf(stderr, "op25b: %s: %s\n", app->state_path,
+				strerror(ENOMEM));
+			return -ENOMEM;
+		}
+		state_refuse_file(app, &e);
+		return 0;
+	}
+	expired = op25b_exempt_expire(loaded, op25b_now_ms(),
+				      audit_expired_while_stopped, app);
+	op25b_exempt_registry_free(app->exempts);
+	app->exempts = loaded;
+	n = op25b_exempt_count(loaded);
+	err = publish(app);
+	if (err != 0) {
+		/* The file is untouched: the next start tries again. */
+		fprintf(stderr,
+			"op25b: %s: building the table of %u exemptions "
+			"failed: %s\n",
+			app->state_path, n, strerror(-err));
+		return err;
+	}
+	if (expired > 0 && (err = state_save(app)) != 0)
+		fprintf(stderr,
+			"op25b: %s: dropping the expired exemptions failed: "
+			"%s (retrying)\n",
+			app->state_path, strerror(-err));
+	if (n > 0 || expired > 0) {
+		op25b_audit(app, "restore file=%s exemptions=%u expired=%u",
+			    app->state_path, n, expired);
+		printf("op25b: %u exemption%s restored from %s (%u expired "
+		       "while op25b was stopped)\n",
+		       n, n == 1 ? "" : "s", app->state_path, expired);
+	}
+	fflush(stdout);
+	return 0;
+}
+
 /* Refuses to start when the audit log could not be written: better now
  * than at the first exemption. */
 int
@@ -134,7 +385,16 @@ op25b_exempt_start(struct op25b_app *app)
 		}
 	}
 	app->exempts = op25b_exempt_registry_create();
-	return app->exempts == NULL ? -ENOMEM : 0;
+	if (app->exempts == NULL)
+		return -ENOMEM;
+	err = state_open(app);
+	if (err == 0)
+		err = state_restore(app);
+	if (err != 0) {
+		op25b_exempt_registry_free(app->exempts);
+		app->exempts = NULL;
+	}
+	return err;
 }
 
 void
@@ -206,6 +466,53 @@ format_ttl(uint32_t ttl, char *buf, size_t size)
 		snprintf(buf, size, "%" PRIu32 "s", ttl);
 }
 
+/* Put the registry back as it was before a change to @p prefix: @p before
+ * is the entry it held (NULL: none). */
+static void
+undo(struct op25b_app *app, const struct op25b_prefix *prefix,
+     const struct op25b_exempt_entry *before)
+{
+	if (before != NULL)
+		op25b_exempt_put(app->exempts, before, NULL);
+	else
+		op25b_exempt_del(app->exempts, prefix, NULL);
+}
+
+/*
+ * The registry changed: to the state file, then to the data path. On
+ * failure the caller undoes the registry change, and when the file had
+ * taken it (*saved) writes the file again (commit_undone()). Returns 0 or
+ * -errno, with the reason in @p why.
+ */
+static int
+commit(struct op25b_app *app, bool *saved, char *why, size_t size)
+{
+	int err = state_save(app);
+
+	*saved = err == 0;
+	if (err != 0) {
+		state_error_text(app, err, why, size);
+		return err;
+	}
+	err = publish(app);
+	if (err != 0)
+		snprintf(why, size, "building the exemption table: %s",
+			 strerror(-err));
+	return err;
+}
+
+/* After an undo: the file shows the registry as it is again (the change
+ * may have reached it before the table failed). */
+static void
+commit_undone(struct op25b_app *app)
+{
+	int err = state_save(app);
+
+	if (err != 0)
+		fprintf(stderr, "op25b: %s: %s (retrying)\n",
+			app->state_path, strerror(-err));
+}
+
 int
 op25b_control_exempt_add(struct op25b_app *app,
 			 const struct op25b_prefix *prefix, uint32_t ttl,
@@ -213,24 +520,32 @@ op25b_control_exempt_add(struct op25b_app *app,
 			 size_t size)
 {
 	const struct op25b_exempt_entry *e;
+	struct op25b_exempt_entry before;
 	char text[64], ttl_text[32], q[2 * OP25B_EXEMPT_REASON_MAX];
-	bool replaced = false;
+	char why[4200];
+	bool replaced = false, saved;
 	unsigned int n;
 	int err;
 
 	op25b_prefix_format(prefix, text, sizeof(text));
+	e = op25b_exempt_find(app->exempts, prefix);
+	if (e != NULL)
+		before = *e;
 	err = op25b_exempt_add(app->exempts, prefix, ttl, reason, uid,
 			       op25b_now_ms(), &replaced);
-	if (err == 0)
-		err = publish(app);
 	if (err != 0) {
-		/* A table that failed to build leaves the registry one entry
-		 * ahead of the data path: take it back out. */
-		if (err != -ENOSPC && err != -EINVAL && !replaced)
-			op25b_exempt_del(app->exempts, prefix, NULL);
 		snprintf(msg, size, "exempt add %s: %s%s; nothing changed",
 			 text, strerror(-err),
 			 err == -ENOSPC ? " (the registry is full)" : "");
+		return err;
+	}
+	err = commit(app, &saved, why, sizeof(why));
+	if (err != 0) {
+		undo(app, prefix, replaced ? &before : NULL);
+		if (saved)
+			commit_undone(app);
+		snprintf(msg, size, "exempt add %s: %s; nothing changed", text,
+			 why);
 		return err;
 	}
 	/* The reason as kept (cut and scrubbed), not as typed. */
@@ -252,7 +567,8 @@ op25b_control_exempt_del(struct op25b_app *app,
 			 char *msg, size_t size)
 {
 	struct op25b_exempt_entry removed;
-	char text[64], q[2 * OP25B_EXEMPT_REASON_MAX];
+	char text[64], q[2 * OP25B_EXEMPT_REASON_MAX], why[4200];
+	bool saved;
 	int err;
 
 	op25b_prefix_format(prefix, text, sizeof(text));
@@ -263,26 +579,124 @@ op25b_control_exempt_del(struct op25b_app *app,
 			 text);
 		return err;
 	}
-	err = publish(app);
+	err = commit(app, &saved, why, sizeof(why));
 	if (err != 0) {
-		/* Put it back, with the time it had left: the data path
-		 * still holds it. */
-		uint64_t now = op25b_now_ms();
-		uint32_t left = removed.expires == 0 ? 0
-				: removed.expires > now
-					? (uint32_t)((removed.expires - now +
-						      999) / 1000)
-					: 1;
-
-		op25b_exempt_add(app->exempts, &removed.prefix, left,
-				 removed.reason, removed.uid, now, NULL);
+		/* Put it back as it was, its expiry included: the data
+		 * path still holds it. */
+		undo(app, prefix, &removed);
+		if (saved)
+			commit_undone(app);
 		snprintf(msg, size, "exempt del %s: %s; nothing changed",
-			 text, strerror(-err));
+			 text, why);
 		return err;
 	}
 	op25b_audit(app, "del prefix=%s uid=%" PRIu32 " reason=\"%s\"", text,
 		    uid, quoted(removed.reason, q, sizeof(q)));
 	snprintf(msg, size, "exempt %s: deleted", text);
+	return 0;
+}
+
+/* What an import changed, counted and audited entry by entry. */
+struct import_tally {
+	struct op25b_app *app;
+	uint32_t uid;
+	unsigned int added, replaced, removed;
+};
+
+static void
+audit_import(const struct op25b_exempt_entry *old,
+	     const struct op25b_exempt_entry *new, void *arg)
+{
+	struct import_tally *t = arg;
+	const struct op25b_exempt_entry *e = new != NULL ? new : old;
+	char text[64], ttl[32], q[2 * OP25B_EXEMPT_REASON_MAX];
+
+	op25b_prefix_format(&e->prefix, text, sizeof(text));
+	format_ttl(e->ttl, ttl, sizeof(ttl));
+	if (old == NULL)
+		t->added++;
+	else if (new == NULL)
+		t->removed++;
+	else
+		t->replaced++;
+	op25b_audit(t->app,
+		    "import-%s prefix=%s ttl=%s uid=%" PRIu32
+		    " granted_by=%" PRIu32 " reason=\"%s\"",
+		    old == NULL ? "add" : new == NULL ? "del" : "replace", text,
+		    ttl, t->uid, e->uid, quoted(e->reason, q, sizeof(q)));
+}
+
+int
+op25b_control_exempt_import(struct op25b_app *app, const char *path,
+			    bool replace, uint32_t uid, char *msg,
+			    size_t size)
+{
+	struct op25b_exempt_registry *loaded, *next, *old = app->exempts;
+	struct import_tally tally = {.app = app, .uid = uid};
+	struct op25b_exempt_state_error e;
+	unsigned int expired, n;
+	char why[4200];
+	bool saved;
+	int err;
+
+	/* The whole file is checked before anything changes. */
+	loaded = op25b_exempt_state_load(path, &e);
+	if (loaded == NULL) {
+		err = -errno;
+		if (e.line > 0)
+			snprintf(msg, size,
+				 "exempt import %s:%u: %s; nothing changed",
+				 path, e.line, e.message);
+		else
+			snprintf(msg, size,
+				 "exempt import %s: %s; nothing changed", path,
+				 e.message);
+		return err;
+	}
+	/* Granted elsewhere and over by now: never in force here. */
+	expired = op25b_exempt_expire(loaded, op25b_now_ms(), NULL, NULL);
+	n = op25b_exempt_count(loaded);
+	if (replace) {
+		next = loaded;
+	} else {
+		next = op25b_exempt_merge(old, loaded);
+		err = -errno;
+		op25b_exempt_registry_free(loaded);
+		if (next == NULL) {
+			snprintf(msg, size,
+				 "exempt import %s: %s%s; nothing changed",
+				 path, strerror(-err),
+				 err == -ENOSPC ? " (more than 65536 "
+						  "exemptions together)"
+						: "");
+			return err;
+		}
+	}
+	app->exempts = next;
+	err = commit(app, &saved, why, sizeof(why));
+	if (err != 0) {
+		app->exempts = old;
+		op25b_exempt_registry_free(next);
+		if (saved)
+			commit_undone(app);
+		snprintf(msg, size, "exempt import %s: %s; nothing changed",
+			 path, why);
+		return err;
+	}
+	op25b_exempt_diff(old, next, audit_import, &tally);
+	op25b_exempt_registry_free(old);
+	op25b_audit(app,
+		    "import file=%s mode=%s uid=%" PRIu32
+		    " entries=%u added=%u replaced=%u deleted=%u expired=%u",
+		    path, replace ? "replace" : "merge", uid, n, tally.added,
+		    tally.replaced, tally.removed, expired);
+	snprintf(msg, size,
+		 "exempt import %s (%s): %u added, %u replaced, %u deleted, "
+		 "%u unchanged, %u already expired; %u exemptions",
+		 path, replace ? "replace" : "merge", tally.added,
+		 tally.replaced, tally.removed,
+		 n - tally.added - tally.replaced, expired,
+		 op25b_exempt_count(app->exempts));
 	return 0;
 }
 
@@ -306,12 +720,28 @@ op25b_control_exempt_tick(struct op25b_app *app)
 	/* Set when expired entries left the registry but the table that
 	 * drops them could not be built: retried every tick. */
 	static bool stale;
+	static uint64_t last_retry;
 	uint64_t next = op25b_exempt_next_expiry(app->exempts);
+	bool was_dirty = app->state_dirty;
 	uint64_t now;
 	unsigned int n = 0;
+	int err;
 
 	if (next != 0 && (now = op25b_now_ms()) >= next)
 		n = op25b_exempt_expire(app->exempts, now, audit_expiry, app);
+	/* The file may show an expired entry a while longer: a restart
+	 * drops it anyway, so the data path is not held back for it. */
+	/* A failing disk is retried once a second, not every tick. */
+	if (n > 0 || (was_dirty && op25b_now_ms() >= last_retry + 1000)) {
+		last_retry = op25b_now_ms();
+		err = state_save(app);
+		if (err != 0 && !was_dirty)
+			fprintf(stderr, "op25b: %s: %s (retrying)\n",
+				app->state_path, strerror(-err));
+		else if (err == 0 && was_dirty)
+			fprintf(stderr, "op25b: %s: written again\n",
+				app->state_path);
+	}
 	if (n > 0 || stale) {
 		stale = publish(app) != 0;
 		if (stale)

@@ -42,6 +42,7 @@ enum option_id {
 	OPT_CMDLINE_FILE = 300,
 	OPT_CLI_SOCKET,
 	OPT_AUDIT_LOG,
+	OPT_STATE_DIR,
 	OPT_MBUFS,
 	OPT_HELP,
 };
@@ -81,6 +82,10 @@ static const struct app_option {
 	{"audit-log", "FILE", OPT_AUDIT_LOG,
 	 "where exemptions, reloads and switches are logged (default "
 	 "/var/log/op25b/NAME.audit.log)"},
+	{"state-dir", "DIR", OPT_STATE_DIR,
+	 "exemptions are kept in DIR/NAME.exemptions, rewritten before each "
+	 "change answers and restored at start (default /var/lib/op25b, "
+	 "created if missing)"},
 	{"help", NULL, OPT_HELP, "this text"},
 };
 
@@ -253,6 +258,9 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 			break;
 		case OPT_AUDIT_LOG:
 			cfg->audit_log = optarg;
+			break;
+		case OPT_STATE_DIR:
+			cfg->state_dir = optarg;
 			break;
 		case OPT_STATS_JSON:
 			cfg->stats_json = optarg;
@@ -516,10 +524,10 @@ main(int argc, char **argv)
 	       op25b_classifier_memory(atomic_load(&app.classifier)) / 1024,
 	       app.n_workers, app.config.n_pairs, app.config.instance);
 	printf("op25b: commands: op25b-cli --name %s (socket %s); audit log "
-	       "%s\n",
+	       "%s; exemptions kept in %s\n",
 	       app.config.instance,
 	       app.config.cli_socket,
-	       app.config.audit_log);
+	       app.config.audit_log, app.state_path);
 	fflush(stdout);
 
 	op25b_worker_app = &app;

@@ -48,6 +48,7 @@ struct op25b_config {
 	const char *cmdline_file;    /* commands run at start-up */
 	const char *cli_socket;      /* default /run/op25b/NAME.sock */
 	const char *audit_log;       /* default /var/log/op25b/NAME.audit.log */
+	const char *state_dir;       /* default /var/lib/op25b */
 	char policy_path_buf[4096];  /* policy reload FILE replaces the path */
 };
 
@@ -94,6 +95,15 @@ struct op25b_app {
 	struct op25b_exempt_registry *exempts;
 	_Atomic(struct op25b_exempt_table *) exempt;
 	FILE *audit;
+	/* STATE_DIR/NAME.exemptions: rewritten before every exemption
+	 * change is answered; "" when op25b_exempt_start() did not run. */
+	char state_path[4096];
+	/* An expiry the file does not show yet (a save failed): retried
+	 * every tick. */
+	bool state_dirty;
+	/* The file at state_path could not be read nor moved aside: it is
+	 * never written over, so changes fail until it is moved. */
+	bool state_keep_out;
 	struct op25b_cli *cli;
 	int exit_code; /* set by a failing --cmdline-file */
 };
@@ -134,6 +144,9 @@ int op25b_control_exempt_add(struct op25b_app *app,
 int op25b_control_exempt_del(struct op25b_app *app,
 			     const struct op25b_prefix *prefix, uint32_t uid,
 			     char *msg, size_t size);
+int op25b_control_exempt_import(struct op25b_app *app, const char *path,
+				bool replace, uint32_t uid, char *msg,
+				size_t size);
 /* Expire what is due; returns how many went. */
 unsigned int op25b_control_exempt_tick(struct op25b_app *app);
 /* One audit line: "TIME EVENT key=value...", flushed. */

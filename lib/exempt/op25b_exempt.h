@@ -15,6 +15,11 @@
  *    after every change and swaps it in under RCU, as it does with the
  *    classifier; no policy is recompiled.
  *
+ * A third part keeps the registry across restarts: the state file
+ * (op25b_exempt_state_*), one exemption a line in a text format documented
+ * in doc/cli.md, written atomically; `exempt export` and `exempt import`
+ * use the same format.
+ *
  * The table is consulted only for SMTP packets the policy would block or
  * count, so its cost is off the common path. It holds one rte_hash of
  * (family, length, masked address) and, per family, the distinct prefix
@@ -27,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "op25b_policy.h"
 
 #ifdef __cplusplus
@@ -101,6 +107,43 @@ unsigned int op25b_exempt_expire(struct op25b_exempt_registry *reg,
 				 void *arg);
 
 /**
+ * Insert @p entry as it is (its grant time, expiry, TTL, uid and reason),
+ * or overwrite the entry for the same prefix: how a restart or an import
+ * puts back an exemption granted earlier, and how a failed change is
+ * undone. Control characters in the reason become '?', as in
+ * op25b_exempt_add(); the prefix's file, line and column are not kept.
+ * @param replaced set to true when an entry for the prefix existed (may be
+ *   NULL).
+ * @return 0, -EINVAL (NULL argument, invalid prefix), -ENOSPC (full),
+ *   -ENOMEM.
+ */
+int op25b_exempt_put(struct op25b_exempt_registry *reg,
+		     const struct op25b_exempt_entry *entry, bool *replaced);
+
+/**
+ * A new registry holding the entries of @p base and of @p over; for a
+ * prefix in both, @p over's entry. Linear in the two sizes.
+ * @return the registry, or NULL with errno = EINVAL (NULL argument),
+ *   ENOSPC (more than OP25B_EXEMPT_MAX together), ENOMEM.
+ */
+struct op25b_exempt_registry *
+op25b_exempt_merge(const struct op25b_exempt_registry *base,
+		   const struct op25b_exempt_registry *over);
+
+/**
+ * Call @p cb once for every prefix whose entry differs between @p from and
+ * @p to, in registry order: @p old is NULL for a prefix only in @p to,
+ * @p new NULL for one only in @p from. Equal entries (every field) are
+ * skipped. Either registry may be NULL (empty).
+ */
+void op25b_exempt_diff(const struct op25b_exempt_registry *from,
+		       const struct op25b_exempt_registry *to,
+		       void (*cb)(const struct op25b_exempt_entry *old,
+				  const struct op25b_exempt_entry *new,
+				  void *arg),
+		       void *arg);
+
+/**
  * The entry for exactly @p prefix (same family, length and address), or
  * NULL. Valid until the registry next changes.
  */
@@ -120,6 +163,59 @@ unsigned int op25b_exempt_count(const struct op25b_exempt_registry *reg);
  */
 const struct op25b_exempt_entry *
 op25b_exempt_entries(const struct op25b_exempt_registry *reg);
+
+/* ------------------------------------------------------------------ */
+/* State file (no DPDK): the registry as text, one exemption a line     */
+
+/** Longest line of a state file, its newline included. */
+#define OP25B_EXEMPT_STATE_LINE_MAX 1024
+
+/** Why a state file was refused. */
+struct op25b_exempt_state_error {
+	unsigned int line; /**< 1-based; 0: the file as a whole (open, read) */
+	char message[224]; /**< what is wrong, without file or line */
+};
+
+/**
+ * Read a whole state file from @p in. Every line is checked before
+ * anything is returned: one bad line and nothing is. Entries come back as
+ * written, expired ones included (the caller expires them, audited).
+ * @return a new registry, or NULL with errno = EINVAL (a line is wrong:
+ *   see @p err), EIO (a read error), ENOMEM; @p err (may be NULL) says
+ *   where and what.
+ */
+struct op25b_exempt_registry *
+op25b_exempt_state_read(FILE *in, struct op25b_exempt_state_error *err);
+
+/**
+ * op25b_exempt_state_read() of the regular file at @p path. FIFOs,
+ * devices and directories are refused without being read.
+ * @return a new registry, or NULL with errno = ENOENT (no such file),
+ *   EINVAL (a line is wrong, or not a regular file), EIO, EACCES and the
+ *   other errors of open(2), ENOMEM; @p err (may be NULL) says what.
+ */
+struct op25b_exempt_registry *
+op25b_exempt_state_load(const char *path,
+			struct op25b_exempt_state_error *err);
+
+/**
+ * Write the entries of @p reg to @p out in the state-file format, a
+ * comment line first.
+ * @return 0, or -errno of a write that failed (-ENOSPC, -EIO).
+ */
+int op25b_exempt_state_write(const struct op25b_exempt_registry *reg,
+			     FILE *out);
+
+/**
+ * Replace the file at @p path with the entries of @p reg so that a crash
+ * at any instant leaves the old file or the new one, never a mix: written
+ * to PATH.tmp (mode 0640), fsync'd, renamed over PATH, and the directory
+ * fsync'd. A PATH.tmp left by a crash is replaced.
+ * @return 0, or -errno of the step that failed (-ENOSPC, -EIO, -EACCES,
+ *   -EROFS, ...); PATH is then unchanged and PATH.tmp removed.
+ */
+int op25b_exempt_state_save(const struct op25b_exempt_registry *reg,
+			    const char *path);
 
 /* ------------------------------------------------------------------ */
 /* Table (DPDK memory, immutable, read by workers)                     */

@@ -10,13 +10,15 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "exempt_priv.h"
 #include "op25b_exempt.h"
 
 /* The first allocation; the array doubles from there up to the bound. */
 #define REGISTRY_INITIAL_CAPACITY 16u
 
 struct op25b_exempt_registry {
-	struct op25b_exempt_entry *entries; /* sorted, see prefix_compare() */
+	/* sorted, see exempt_prefix_compare() */
+	struct op25b_exempt_entry *entries;
 	unsigned int count;
 	unsigned int capacity;
 };
@@ -65,8 +67,9 @@ prefix_normalize(const struct op25b_prefix *in, struct op25b_prefix *out)
 
 /* The registry's order: family, then address, then length, so that a
  * network and the longer prefixes inside it are listed together. */
-static int
-prefix_compare(const struct op25b_prefix *a, const struct op25b_prefix *b)
+int
+exempt_prefix_compare(const struct op25b_prefix *a,
+		      const struct op25b_prefix *b)
 {
 	int diff;
 
@@ -87,7 +90,8 @@ registry_search(const struct op25b_exempt_registry *reg,
 
 	while (low < high) {
 		unsigned int mid = low + (high - low) / 2;
-		int cmp = prefix_compare(&reg->entries[mid].prefix, key);
+		int cmp = exempt_prefix_compare(&reg->entries[mid].prefix,
+						 key);
 
 		if (cmp == 0) {
 			*found = true;
@@ -123,6 +127,7 @@ reason_copy(char dst[OP25B_EXEMPT_REASON_MAX], const char *src)
 	memset(dst + len, 0, OP25B_EXEMPT_REASON_MAX - len);
 }
 
+/* Room for one more entry. */
 static int
 registry_grow(struct op25b_exempt_registry *reg)
 {
@@ -211,6 +216,153 @@ op25b_exempt_add(struct op25b_exempt_registry *reg,
 	if (replaced != NULL)
 		*replaced = found;
 	return 0;
+}
+
+int
+op25b_exempt_put(struct op25b_exempt_registry *reg,
+		 const struct op25b_exempt_entry *entry, bool *replaced)
+{
+	struct op25b_exempt_entry *e;
+	struct op25b_prefix key;
+	unsigned int pos;
+	bool found;
+
+	if (replaced != NULL)
+		*replaced = false;
+	if (reg == NULL || entry == NULL ||
+	    !prefix_normalize(&entry->prefix, &key))
+		return -EINVAL;
+	pos = registry_search(reg, &key, &found);
+	if (!found) {
+		if (reg->count >= OP25B_EXEMPT_MAX)
+			return -ENOSPC;
+		if (reg->count == reg->capacity && registry_grow(reg) != 0)
+			return -ENOMEM;
+		memmove(&reg->entries[pos + 1], &reg->entries[pos],
+			(size_t)(reg->count - pos) * sizeof(reg->entries[0]));
+		reg->count++;
+	}
+	e = &reg->entries[pos];
+	/* Field by field onto zeroes: padding stays zero, and entries can
+	 * be compared with exempt_entry_equal() whatever the caller's copy
+	 * held. */
+	memset(e, 0, sizeof(*e));
+	e->prefix = key;
+	e->added = entry->added;
+	e->expires = entry->expires;
+	e->ttl = entry->ttl;
+	e->uid = entry->uid;
+	reason_copy(e->reason, entry->reason);
+	if (replaced != NULL)
+		*replaced = found;
+	return 0;
+}
+
+bool
+exempt_entry_equal(const struct op25b_exempt_entry *a,
+		   const struct op25b_exempt_entry *b)
+{
+	return exempt_prefix_compare(&a->prefix, &b->prefix) == 0 &&
+	       a->added == b->added && a->expires == b->expires &&
+	       a->ttl == b->ttl && a->uid == b->uid &&
+	       strncmp(a->reason, b->reason, sizeof(a->reason)) == 0;
+}
+
+/*
+ * Both arrays are sorted the same way, so one linear pass pairs them up:
+ * an import of 65,536 entries costs O(n), where adding them one by one
+ * would move the array's tail for each.
+ */
+struct op25b_exempt_registry *
+op25b_exempt_merge(const struct op25b_exempt_registry *base,
+		   const struct op25b_exempt_registry *over)
+{
+	struct op25b_exempt_registry *out;
+	unsigned int i = 0, j = 0, n = 0, capacity;
+
+	if (base == NULL || over == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	out = op25b_exempt_registry_create();
+	if (out == NULL)
+		return NULL;
+	capacity = base->count + over->count;
+	if (capacity > OP25B_EXEMPT_MAX)
+		capacity = OP25B_EXEMPT_MAX;
+	if (capacity > out->capacity) {
+		struct op25b_exempt_entry *entries =
+			realloc(out->entries, capacity * sizeof(*entries));
+
+		if (entries == NULL)
+			goto fail_free_out;
+		out->entries = entries;
+		out->capacity = capacity;
+	}
+	while (i < base->count || j < over->count) {
+		const struct op25b_exempt_entry *next;
+		int cmp;
+
+		if (i == base->count)
+			cmp = 1;
+		else if (j == over->count)
+			cmp = -1;
+		else
+			cmp = exempt_prefix_compare(&base->entries[i].prefix,
+						    &over->entries[j].prefix);
+		if (cmp < 0) {
+			next = &base->entries[i++];
+		} else {
+			/* The same prefix in both: @over's entry wins. */
+			if (cmp == 0)
+				i++;
+			next = &over->entries[j++];
+		}
+		if (n == OP25B_EXEMPT_MAX) {
+			op25b_exempt_registry_free(out);
+			errno = ENOSPC;
+			return NULL;
+		}
+		out->entries[n++] = *next;
+	}
+	out->count = n;
+	return out;
+
+fail_free_out:
+	op25b_exempt_registry_free(out);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void
+op25b_exempt_diff(const struct op25b_exempt_registry *from,
+		  const struct op25b_exempt_registry *to,
+		  void (*cb)(const struct op25b_exempt_entry *old,
+			     const struct op25b_exempt_entry *new, void *arg),
+		  void *arg)
+{
+	unsigned int i = 0, j = 0;
+	unsigned int n_from = op25b_exempt_count(from);
+	unsigned int n_to = op25b_exempt_count(to);
+
+	while (i < n_from || j < n_to) {
+		const struct op25b_exempt_entry *a = NULL, *b = NULL;
+		int cmp;
+
+		if (i == n_from)
+			cmp = 1;
+		else if (j == n_to)
+			cmp = -1;
+		else
+			cmp = exempt_prefix_compare(&from->entries[i].prefix,
+						    &to->entries[j].prefix);
+		if (cmp <= 0)
+			a = &from->entries[i++];
+		if (cmp >= 0)
+			b = &to->entries[j++];
+		if (a == NULL || b == NULL || !exempt_entry_equal(a, b))
+			cb(a, b, arg);
+	}
 }
 
 const struct op25b_exempt_entry *

@@ -9,8 +9,11 @@
  * the gauge in shared memory says how many. Then the state is put back
  * (exemptions removed, switches reset) so that inputs stay independent.
  *
- * Files: a fuzzed `policy check|reload FILE` may open only the harness's
- * own policy file (open() is wrapped), never /dev/zero or a FIFO.
+ * Files: a fuzzed `policy check|reload FILE` or `exempt import|export FILE`
+ * may open only the harness's own policy file and the exemption state file
+ * in its own temporary directory (open() is wrapped), never /dev/zero, a
+ * FIFO or the rest of the machine; so every exemption change is written to
+ * the state file there, as in the appliance.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,13 +48,16 @@ static const char policy_yaml[] =
 
 static struct op25b_app app;
 static char dir[256], policy_path[300], instance[64];
+static char state_path[400], state_tmp[410];
 static int devnull = -1;
 static int files_locked; /* after start-up: only policy_path opens */
 
 static int
 refuse_path(const char *path)
 {
-	return files_locked && strcmp(path, policy_path) != 0;
+	return files_locked && strcmp(path, policy_path) != 0 &&
+	       strcmp(path, state_path) != 0 &&
+	       strcmp(path, state_tmp) != 0 && strcmp(path, dir) != 0;
 }
 
 #include "fuzz_open.h"
@@ -63,6 +69,8 @@ cleanup(void)
 	op25b_stats_destroy(app.stats);
 	app.stats = NULL;
 	unlink(policy_path);
+	unlink(state_path);
+	unlink(state_tmp);
 	rmdir(dir);
 }
 
@@ -87,11 +95,15 @@ start_appliance(void)
 	FUZZ_CHECK(f != NULL && fputs(policy_yaml, f) >= 0 && fclose(f) == 0,
 		   "%s: %s", policy_path, strerror(errno));
 	snprintf(instance, sizeof(instance), "fuzz-cli-%ld", (long)getpid());
+	snprintf(state_path, sizeof(state_path), "%s/%s.exemptions", dir,
+		 instance);
+	snprintf(state_tmp, sizeof(state_tmp), "%s.tmp", state_path);
 
 	app.config.policy_path = policy_path;
 	app.config.instance = instance;
 	app.config.cli_socket = "none";
 	app.config.audit_log = "/dev/null";
+	app.config.state_dir = dir;
 	app.config.burst = 32;
 	app.config.n_pairs = 0;
 	app.policy = op25b_policy_load(policy_path, &err);
@@ -143,6 +155,15 @@ reset_state(void)
 	}
 }
 
+static void
+count_diff(const struct op25b_exempt_entry *old,
+	   const struct op25b_exempt_entry *new, void *arg)
+{
+	(void)old;
+	(void)new;
+	(*(unsigned int *)arg)++;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -183,6 +204,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   "gauge %lu, registry %u",
 		   (unsigned long)op25b_stats_header(app.stats)->exemptions,
 		   count);
+	/* What the command answered is on disk: the state file holds the
+	 * registry exactly (nothing at all before the first change). */
+	if (!app.state_dirty) {
+		struct op25b_exempt_state_error err;
+		struct op25b_exempt_registry *saved =
+			op25b_exempt_state_load(state_path, &err);
+		unsigned int diffs = 0;
+
+		FUZZ_CHECK(saved != NULL || (errno == ENOENT && count == 0),
+			   "state file: %u: %s", err.line, err.message);
+		op25b_exempt_diff(saved, app.exempts, count_diff, &diffs);
+		FUZZ_CHECK(diffs == 0, "state file and registry differ in %u",
+			   diffs);
+		op25b_exempt_registry_free(saved);
+	}
 	reset_state();
 	return 0;
 }

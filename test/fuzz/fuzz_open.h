@@ -9,6 +9,8 @@
 #define OP25B_FUZZ_OPEN_H
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 
 static int refuse_path(const char *path);
 
@@ -17,25 +19,46 @@ int __wrap_open64(const char *path, int flags, ...);
 int __real_open(const char *path, int flags, ...);
 int __wrap_open(const char *path, int flags, ...);
 
-/* The code under test only reads: a mode argument is never passed. */
+/* The mode is passed on when there is one: the exemption state file is
+ * created with O_CREAT. */
+static unsigned int
+fuzz_open_mode(int flags, va_list ap)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE
+		       ? va_arg(ap, unsigned int)
+		       : 0;
+}
+
 int
 __wrap_open64(const char *path, int flags, ...)
 {
+	unsigned int mode;
+	va_list ap;
+
+	va_start(ap, flags);
+	mode = fuzz_open_mode(flags, ap);
+	va_end(ap);
 	if (refuse_path(path)) {
 		errno = ENOENT;
 		return -1;
 	}
-	return __real_open64(path, flags);
+	return __real_open64(path, flags, mode);
 }
 
 int
 __wrap_open(const char *path, int flags, ...)
 {
+	unsigned int mode;
+	va_list ap;
+
+	va_start(ap, flags);
+	mode = fuzz_open_mode(flags, ap);
+	va_end(ap);
 	if (refuse_path(path)) {
 		errno = ENOENT;
 		return -1;
 	}
-	return __real_open(path, flags);
+	return __real_open(path, flags, mode);
 }
 
 #endif /* OP25B_FUZZ_OPEN_H */

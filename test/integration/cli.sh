@@ -59,7 +59,8 @@ start_op25b() {
 	"$op25b" "${eal[@]}" \
 		--vdev "net_pcap0,rx_pcap=$work/in.pcap,infinite_rx=1,tx_pcap=/dev/null" \
 		--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" \
-		--name "$n" --status-interval 0 "$@" >"$log" 2>&1 &
+		--name "$n" --status-interval 0 --state-dir "$work/state" "$@" \
+		>"$log" 2>&1 &
 	pids+=($!)
 	for i in $(seq 1 500); do
 		grep -q "op25b: commands:" "$log" && return 0
@@ -132,7 +133,8 @@ for cmd in "show port info|stats all|N" "clear port stats all|N" "show workers" 
 	"show policy" "show counters class|group NAME" "policy check FILE" \
 	"policy reload FILE" "explain SRC DST PORT" "set mode enforce|monitor" \
 	"set block drop|reset" "exempt add PREFIX [ttl DURATION] [reason TEXT]" \
-	"exempt del PREFIX" "exempt list" "show version" "quit"; do
+	"exempt del PREFIX" "exempt list" "exempt export FILE" \
+	"exempt import FILE replace|merge" "show version" "quit"; do
 	want_has "$work/out" "  $cmd"
 done
 report "cli: unknown command is one line and status 1; help lists every command"
@@ -424,7 +426,8 @@ printf '# start-up\nexempt add 198.18.7.0/24 ttl 1d reason start-up file\nset bl
 	-- "$op25b" "${eal[@]}" \
 	--vdev "net_pcap0,rx_pcap=$work/in.pcap,infinite_rx=1,tx_pcap=/dev/null" \
 	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" --name "$name-i" \
-	--audit-log "$work/audit-i.log" --cmdline-file "$work/start.cli" -i \
+	--audit-log "$work/audit-i.log" --state-dir "$work/state" \
+	--cmdline-file "$work/start.cli" -i \
 	>"$work/i.txt" 2>&1 || problem "op25b -i:" "$(tail -40 "$work/i.txt")"
 [ -e "/run/op25b/$name-i.sock" ] && problem "op25b -i left its socket behind"
 want_re "$work/audit-i.log" ' add prefix=198\.18\.7\.0/24 ttl=1d uid=0 reason="start-up file"$'
@@ -434,7 +437,7 @@ report "cli: op25b -i prompt with --cmdline-file; quit stops op25b cleanly"
 printf 'show version\nexempt add 198.18.7.0/33\nshow workers\n' >"$work/bad.cli"
 "$op25b" "${eal[@]}" --vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1 -- \
 	--policy "$work/policy.yaml" --name "$name-f" --audit-log "$work/audit-f.log" \
-	--cmdline-file "$work/bad.cli" >"$work/f.txt" 2>&1 &
+	--state-dir "$work/state" --cmdline-file "$work/bad.cli" >"$work/f.txt" 2>&1 &
 fpid=$!
 pids+=($fpid)
 stop_process "$fpid" 0 10

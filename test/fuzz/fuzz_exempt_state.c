@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: the exemption state-file reader (lib/exempt/state.c),
+ * which reads what a crash, a full disk or an operator left on disk and
+ * what `exempt import` is given.
+ *
+ * Every input is either refused with a line number inside the input and a
+ * message, or read; what was read is written, and that text reads back to
+ * the same registry and writes to the same text (the round trip restarts
+ * and export -> import rely on).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_check.h"
+#include "op25b_exempt.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char *
+write_text(const struct op25b_exempt_registry *reg, size_t *len)
+{
+	char *text = NULL;
+	FILE *out = open_memstream(&text, len);
+
+	FUZZ_CHECK(out != NULL, "open_memstream: %s", strerror(errno));
+	FUZZ_CHECK(op25b_exempt_state_write(reg, out) == 0, "write");
+	FUZZ_CHECK(fclose(out) == 0, "fclose");
+	return text;
+}
+
+static struct op25b_exempt_registry *
+read_text(const void *text, size_t len, struct op25b_exempt_state_error *err)
+{
+	struct op25b_exempt_registry *reg;
+	FILE *in;
+
+	/* fmemopen() refuses a zero-length buffer. */
+	in = fmemopen(len > 0 ? (void *)text : (void *)"", len > 0 ? len : 1,
+		      "r");
+	FUZZ_CHECK(in != NULL, "fmemopen: %s", strerror(errno));
+	if (len == 0)
+		fgetc(in); /* now at the end: an empty file */
+	reg = op25b_exempt_state_read(in, err);
+	fclose(in);
+	return reg;
+}
+
+static void
+count_diff(const struct op25b_exempt_entry *old,
+	   const struct op25b_exempt_entry *new, void *arg)
+{
+	(void)old;
+	(void)new;
+	(*(unsigned int *)arg)++;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct op25b_exempt_registry *reg, *back;
+	struct op25b_exempt_state_error err;
+	size_t len, len2, lines = 1, i;
+	char *text, *text2;
+	unsigned int diffs = 0;
+
+	for (i = 0; i < size; i++)
+		lines += data[i] == '\n';
+	reg = read_text(data, size, &err);
+	if (reg == NULL) {
+		FUZZ_CHECK(errno == EINVAL, "errno %d", errno);
+		FUZZ_CHECK(err.line >= 1 && err.line <= lines,
+			   "line %u of %zu", err.line, lines);
+		FUZZ_CHECK(err.message[0] != '\0', "no message");
+		return 0;
+	}
+	text = write_text(reg, &len);
+	back = read_text(text, len, &err);
+	FUZZ_CHECK(back != NULL, "the written text is refused: line %u: %s",
+		   err.line, err.message);
+	op25b_exempt_diff(reg, back, count_diff, &diffs);
+	FUZZ_CHECK(diffs == 0, "%u entries changed in the round trip", diffs);
+	text2 = write_text(back, &len2);
+	FUZZ_CHECK(len == len2 && memcmp(text, text2, len) == 0,
+		   "written twice, two texts");
+	free(text2);
+	free(text);
+	op25b_exempt_registry_free(back);
+	op25b_exempt_registry_free(reg);
+	return 0;
+}

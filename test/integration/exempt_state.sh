@@ -1,0 +1,440 @@
+#!/usr/bin/env bash
+# Exemptions outlive the process: the state file (--state-dir) across
+# SIGTERM and SIGKILL, entries that expire while op25b is stopped, state
+# files that are cut short or garbage (moved aside, one line, op25b runs),
+# exempt import that refuses a file with one bad line whole, exempt export
+# -> import between two instances, relative paths from op25b-cli, and the
+# data path that forwards an exempted source's first SYN after a restart
+# (exact frames, exact counters).
+# Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
+set -uo pipefail
+work=$(mktemp -d /tmp/op25b-exstate.XXXXXX)
+. "$(dirname "$0")/common.bash"
+name="op25b-exst-$$"
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	chattr -i "$work/state/$name.exemptions" "$work/state" 2>/dev/null
+	rm -f /dev/shm/op25b."$name" /dev/shm/op25b."$name"-b
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+op25b="$build/app/op25b/op25b"
+cli="$build/app/op25b-cli/op25b-cli"
+state="$work/state"
+file="$state/$name.exemptions"
+audit="$work/audit.log"
+
+cat >"$work/policy.yaml" <<'EOF'
+version: 1
+mode: enforce
+block: drop
+sources:
+  dynamic: {action: block, prefixes: [198.18.0.0/16, 2001:db8:1000::/36]}
+destinations:
+  isp-relays: {action: allow, prefixes: [192.0.2.25/32]}
+EOF
+# A running appliance replays this forever (its counters are not checked
+# here); the first-packet test has a capture of its own.
+cat >"$work/idle.vec" <<'EOF'
+policy policy.yaml
+v4 expect=blocked class=dynamic src=198.18.6.6 dst=203.0.113.9 dport=25 flags=S
+EOF
+# The exempted sources first: a restore that came late would block them.
+cat >"$work/first.vec" <<'EOF'
+policy policy.yaml
+exempt-v4 expect=blocked class=dynamic src=198.18.5.9 dst=203.0.113.9 dport=25 flags=S
+exempt-v6 expect=blocked class=dynamic src=2001:db8:1000::9 dst=2001:db8:ffff::9 dport=25 flags=S
+other-v4 expect=blocked class=dynamic src=198.18.6.6 dst=203.0.113.9 dport=25 flags=S
+EOF
+for v in idle first; do
+	"$build/app/op25b-gen/op25b-gen" vectors "$work/$v.vec" \
+		--out "$work/$v.pcap" >/dev/null ||
+		{ echo "not ok exempt state: capture $v"; exit 1; }
+done
+
+run=0
+# start NAME STATE-DIR: an appliance on the endless capture, its socket in
+# $work/NAME.sock; waits until it says it is up. Output in $log.
+start() {
+	local n=$1 dir=$2 i
+	run=$((run + 1))
+	log="$work/run$run.log"
+	"$op25b" "${eal[@]}" --file-prefix "$n-$run" \
+		--vdev "net_pcap0,rx_pcap=$work/idle.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+		--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" \
+		--name "$n" --status-interval 0 --cli-socket "$work/$n.sock" \
+		--audit-log "$audit" --state-dir "$dir" >"$log" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	for i in $(seq 1 500); do
+		grep -q "op25b: commands:" "$log" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	problem "op25b did not start:" "$(tail -20 "$log")"
+	return 1
+}
+# c [-n NAME] ARGS...: one-shot op25b-cli; output in $work/out, status $rc.
+c() {
+	local n=$name
+	if [ "$1" = -n ]; then
+		n=$2
+		shift 2
+	fi
+	"$cli" --socket "$work/$n.sock" --timeout 20 "$@" >"$work/out" 2>&1
+	rc=$?
+}
+# list FILE [NAME]: exempt list json into FILE, with the time it was taken
+# as the first line.
+list() {
+	local t
+	t=$(date +%s.%N)
+	c ${2:+-n "$2"} exempt list json
+	want_rc "$rc" 0 "exempt list json: status"
+	{ echo "$t"; cat "$work/out"; } >"$1"
+}
+# same_list A B: the same exemptions, and the same expiry (taken time +
+# time left) within a second.
+same_list='
+import json, sys
+def load(path):
+    with open(path) as f:
+        t = float(f.readline())
+        return t, json.load(f)
+ta, a = load(sys.argv[1])
+tb, b = load(sys.argv[2])
+bad = []
+key = lambda e: (e["prefix"], e["ttl"], e["granted"], e["uid"], e["reason"])
+if [key(e) for e in a] != [key(e) for e in b]:
+    bad.append("lists differ:\n  %s\n  %s" % (a, b))
+for x, y in zip(a, b):
+    if (x["seconds_left"] == 0) != (y["seconds_left"] == 0):
+        bad.append("%s: never vs expiring" % x["prefix"])
+    elif x["seconds_left"] and abs((ta + x["seconds_left"]) - (tb + y["seconds_left"])) > 1.0:
+        bad.append("%s: %d s left at %.1f, %d s left at %.1f" % (x["prefix"],
+                   x["seconds_left"], ta, y["seconds_left"], tb))
+if len(sys.argv) > 3 and len(a) != int(sys.argv[3]):
+    bad.append("%d exemptions, want %s" % (len(a), sys.argv[3]))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+'
+# stop SIGNAL: stop the appliance started last; want status 0 for TERM.
+stop() {
+	stop_process "$pid" "$1" 10
+	if [ "$1" = TERM ]; then
+		want_rc "$rc" 0 "exit status after SIGTERM"
+	fi
+}
+# entries FILE: the exemption lines of a state file.
+entries() {
+	grep -vc '^#' "$1"
+}
+
+# --- SIGTERM ---------------------------------------------------------------
+if ! start "$name" "$state"; then
+	report "exempt state: op25b starts with --state-dir, creating it"
+	exit 1
+fi
+want_has "$log" "exemptions kept in $file"
+[ -d "$state" ] || problem "--state-dir was not created"
+[ -e "$file" ] && problem "a state file before any exemption"
+report "exempt state: op25b starts with --state-dir, creating it"
+
+c exempt add 198.18.5.9 ttl 1h reason own MX \"mail.example\" \\ 100%
+want_rc "$rc" 0 "exempt add: status"
+c exempt add 2001:db8:1000::/48 ttl 30d reason v6 customer
+c exempt add 198.18.7.0/24 reason until further notice
+want_rc "$rc" 0 "exempt add (no ttl): status"
+[ -f "$file" ] || problem "no state file after exempt add"
+[ "$(entries "$file")" = 3 ] || problem "state file: $(entries "$file") entries, want 3"
+[ "$(stat -c %a "$file")" = 640 ] || problem "state file mode $(stat -c %a "$file"), want 640"
+want_re "$file" '^198\.18\.5\.9/32 20[0-9-]+T[0-9:.]+Z 20[0-9-]+T[0-9:.]+Z 0 3600 "own MX \\"mail\.example\\" \\\\ 100%"$'
+want_re "$file" '^198\.18\.7\.0/24 never 20[0-9-]+T[0-9:.]+Z 0 0 "until further notice"$'
+ls "$state" | grep -q '\.tmp$' && problem "a temporary file left in the state dir"
+list "$work/before"
+cp "$file" "$work/file.before"
+stop TERM
+want_has "$work/file.before" "own MX"
+cmp -s "$file" "$work/file.before" || problem "SIGTERM rewrote the state file"
+sleep 1.2
+start "$name" "$state"
+want_has "$log" "op25b: 3 exemptions restored from $file (0 expired while op25b was stopped)"
+list "$work/after"
+py_check "$same_list" "$work/before" "$work/after" 3
+want_re "$audit" "instance=$name restore file=$file exemptions=3 expired=0$"
+report "exempt state: after SIGTERM and a restart, the same list and the same time left"
+
+# --- SIGKILL at once after the answer --------------------------------------
+c exempt add 198.18.9.9 ttl 2h reason kill test
+want_rc "$rc" 0 "exempt add: status"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+start "$name" "$state"
+want_has "$log" "op25b: 4 exemptions restored from $file"
+list "$work/killed"
+py_check '
+import json, sys
+with open(sys.argv[1]) as f:
+    f.readline()
+    l = json.load(f)
+e = [x for x in l if x["prefix"] == "198.18.9.9/32"]
+if not e or e[0]["ttl"] != 7200 or not 7190 <= e[0]["seconds_left"] <= 7200 or e[0]["reason"] != "kill test":
+    print("198.18.9.9/32 after SIGKILL:", e)
+    sys.exit(1)
+' "$work/killed"
+c exempt del 198.18.9.9
+want_rc "$rc" 0 "exempt del: status"
+list "$work/deleted"
+py_check "$same_list" "$work/after" "$work/deleted" 3
+report "exempt state: an exemption added just before SIGKILL is there after the restart"
+
+# --- expired while stopped -------------------------------------------------
+c exempt add 198.18.8.8 ttl 1 reason short
+want_rc "$rc" 0 "exempt add ttl 1: status"
+stop TERM
+grep -q '^198\.18\.8\.8/32 ' "$file" || problem "the state file lost 198.18.8.8 at SIGTERM"
+sleep 1.2
+start "$name" "$state"
+want_has "$log" "op25b: 3 exemptions restored from $file (1 expired while op25b was stopped)"
+want_re "$log" '^op25b: exemption 198\.18\.8\.8/32 expired at 20[0-9-]+T[0-9:]+Z, while op25b was stopped$'
+want_re "$audit" "instance=$name expire prefix=198\.18\.8\.8/32 ttl=1s uid=[0-9]+ reason=\"short\" expired=20[0-9-]+T[0-9:]+Z while=stopped$"
+grep -q '^198\.18\.8\.8/32 ' "$file" && problem "198.18.8.8 still in the state file"
+[ "$(entries "$file")" = 3 ] || problem "state file: $(entries "$file") entries, want 3"
+list "$work/expired"
+py_check "$same_list" "$work/after" "$work/expired" 3
+report "exempt state: an exemption that expired while op25b was stopped is gone, audited"
+
+# --- expiry while running is written too -------------------------------------
+c exempt add 198.18.8.9 ttl 1
+for i in $(seq 1 100); do
+	grep -q '^198\.18\.8\.9/32 ' "$file" || break
+	sleep 0.05
+done
+grep -q '^198\.18\.8\.9/32 ' "$file" && problem "198.18.8.9 still in the state file 5 s after it expired"
+want_re "$audit" "instance=$name expire prefix=198\.18\.8\.9/32 ttl=1s"
+report "exempt state: an expiry while running rewrites the state file"
+
+# --- import: one bad line changes nothing ----------------------------------
+cp "$file" "$work/file.before"
+list "$work/before"
+cat >"$work/bad.exemptions" <<'EOF'
+# two good lines, then a bad one
+198.18.30.0/24 never 2026-12-01T00:00:00Z 0 0 "good"
+2001:db8:1000:30::/64 never 2026-12-01T00:00:00Z 0 0 "good"
+198.18.31.0/24 never 2026-12-01T00:00:00Z root 0 "bad uid"
+EOF
+grep -c '' "$audit" >"$work/audit.lines"
+for mode in "" replace merge; do
+	(cd "$work" && "$cli" --socket "$work/$name.sock" exempt import bad.exemptions $mode) \
+		>"$work/out" 2>&1
+	want_rc $? 1 "import ${mode:-(no mode)}: status"
+	want_lines "$work/out" 1
+	want_has "$work/out" "exempt import $work/bad.exemptions:4: bad uid 'root': expected 0..4294967295; nothing changed"
+done
+c exempt import "$work/missing.exemptions"
+want_rc "$rc" 1 "import of a missing file: status"
+want_has "$work/out" "exempt import $work/missing.exemptions: No such file or directory; nothing changed"
+c exempt import /dev/zero
+want_rc "$rc" 1 "import /dev/zero: status"
+want_has "$work/out" "exempt import /dev/zero: not a regular file; nothing changed"
+list "$work/after"
+py_check "$same_list" "$work/before" "$work/after" 3
+cmp -s "$file" "$work/file.before" || problem "a refused import changed the state file"
+[ "$(grep -c '' "$audit")" = "$(cat "$work/audit.lines")" ] || problem "a refused import was audited as a change"
+report "exempt state: exempt import of a file with one bad line changes nothing, names file:line"
+
+# A relative path that op25b-cli did not make absolute (a raw session): refused.
+"$py" - "$work/$name.sock" >"$work/out" 2>&1 <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+buf = b""
+while b"op25b> " not in buf:
+    buf += s.recv(4096)
+s.sendall(b"\x1eexempt export x.exemptions\nexempt import x.exemptions\n")
+buf = b""
+while buf.count(b"\x1e") < 2:
+    buf += s.recv(4096)
+print(buf.decode().replace("\x1e", "<RS>"))
+EOF
+want_has "$work/out" "exempt export x.exemptions: a relative path, and op25b does not run in your directory: give an absolute path (op25b-cli makes it absolute)"
+want_has "$work/out" "exempt import x.exemptions: a relative path"
+want_has "$work/out" "<RS>1"
+report "exempt state: a relative FILE on the socket is refused, not taken from op25b's directory"
+
+# --- export -> import on a second instance ------------------------------------
+c exempt export
+want_rc "$rc" 0 "export: status"
+cp "$work/out" "$work/export.out"
+(cd "$work" && "$cli" --socket "$work/$name.sock" exempt export export.exemptions) >"$work/out" 2>&1
+want_rc $? 0 "export FILE (relative): status"
+want_has "$work/out" "exempt export $work/export.exemptions: 3 exemptions written"
+cmp -s "$work/export.out" "$work/export.exemptions" || problem "export FILE differs from export"
+cmp -s "$work/export.out" "$file" || problem "export differs from the state file"
+list "$work/a.list"
+pid_a=$pid
+start "$name-b" "$work/state-b"
+c -n "$name-b" exempt add 198.18.40.0/24 reason only on b
+c -n "$name-b" exempt import "$work/export.exemptions" merge
+want_rc "$rc" 0 "import merge: status"
+want_has "$work/out" "(merge): 3 added, 0 replaced, 0 deleted, 0 unchanged, 0 already expired; 4 exemptions"
+c -n "$name-b" exempt import "$work/export.exemptions" replace
+want_rc "$rc" 0 "import replace: status"
+want_has "$work/out" "(replace): 0 added, 0 replaced, 1 deleted, 3 unchanged, 0 already expired; 3 exemptions"
+list "$work/b.list" "$name-b"
+py_check "$same_list" "$work/a.list" "$work/b.list" 3
+c -n "$name-b" exempt export
+cmp -s "$work/export.out" "$work/out" || problem "instance b exports something else:" "$(diff "$work/export.out" "$work/out")"
+cmp -s "$work/export.out" "$work/state-b/$name-b.exemptions" || problem "instance b's state file differs"
+want_re "$audit" "instance=$name-b import-add prefix=198\.18\.5\.9/32 ttl=1h uid=[0-9]+ granted_by=[0-9]+ reason="
+want_re "$audit" "instance=$name-b import-del prefix=198\.18\.40\.0/24 "
+want_re "$audit" "instance=$name-b import file=$work/export.exemptions mode=replace uid=[0-9]+ entries=3 added=0 replaced=0 deleted=1 expired=0$"
+stop TERM
+pid=$pid_a
+report "exempt state: export -> import on a second instance gives the same list, byte for byte"
+
+# --- state files that cannot be read ----------------------------------------
+stop TERM
+cp "$file" "$work/good.exemptions"
+head -c -7 "$work/good.exemptions" >"$file"
+cp "$file" "$work/cut.exemptions"
+start "$name" "$state"
+grep -E "^op25b: $file:4: the last line has no newline: the file is cut short; moved aside to $file\.corrupt-[0-9]{8}T[0-9]{6}Z, starting without its exemptions$" \
+	"$log" >/dev/null || problem "no line saying the file is cut short:" "$(cat "$log")"
+[ "$(grep -c "$name.exemptions" "$log")" = 2 ] || problem "more than one line about the file" # + the "kept in" line
+[ -e "$file" ] && problem "the cut file is still in place"
+aside=$(ls "$state" | grep -E "^$name\.exemptions\.corrupt-" | head -1)
+cmp -s "$state/$aside" "$work/cut.exemptions" || problem "the moved file is not the cut file"
+c exempt list
+want_has "$work/out" "no exemptions"
+want_re "$audit" "instance=$name state-unreadable file=$file line=4 error=\"the last line has no newline: the file is cut short\" moved=$state/$aside$"
+report "exempt state: a state file cut short is moved aside with one line, op25b runs without it"
+
+printf '\177ELF\002\001\001\000\000garbage' >"$file"
+cp "$file" "$work/garbage.exemptions"
+stop TERM
+start "$name" "$state"
+grep -E "^op25b: $file:1: a NUL byte: not an exemptions file; moved aside to $file\.corrupt-[0-9]{8}T[0-9]{6}Z(\.[0-9]+)?, starting without its exemptions$" \
+	"$log" >/dev/null || problem "no line saying the file is garbage:" "$(cat "$log")"
+n_aside=$(ls "$state" | grep -cE "^$name\.exemptions\.corrupt-")
+[ "$n_aside" = 2 ] || problem "$n_aside files moved aside, want 2 (none replaced)"
+found=0
+for f in "$state/$name".exemptions.corrupt-*; do
+	cmp -s "$f" "$work/garbage.exemptions" && found=1
+done
+[ $found = 1 ] || problem "the garbage file was not kept"
+c show version
+want_rc "$rc" 0 "op25b answers"
+c exempt add 198.18.5.9 ttl 1h
+want_rc "$rc" 0 "exempt add after a corrupt file: status"
+[ "$(entries "$file")" = 1 ] || problem "a new state file with 1 entry, got $(entries "$file" 2>&1)"
+report "exempt state: a garbage state file is moved aside (an earlier one kept), op25b runs and writes a new one"
+
+# A file that can be neither read nor moved aside (immutable): op25b runs,
+# and never writes over it; changes fail until it is moved.
+if chattr +i "$file" 2>/dev/null; then
+	stop TERM
+	chattr -i "$file"
+	printf 'garbage\n' >"$file"
+	chattr +i "$file"
+	start "$name" "$state"
+	want_has "$log" "op25b: $file:1: no expiry: expected PREFIX EXPIRES GRANTED UID TTL \"REASON\"; could not move it aside (Operation not permitted): it is not written over, exemption changes fail until it is moved"
+	c exempt add 198.18.5.10
+	want_rc "$rc" 1 "exempt add over an unread file: status"
+	want_has "$work/out" "exempt add 198.18.5.10/32: state file $file could not be read nor moved aside: move it away; nothing changed"
+	c exempt list
+	want_has "$work/out" "no exemptions"
+	[ "$(cat "$file")" = garbage ] || problem "the unread file was written over"
+	chattr -i "$file"
+	c exempt add 198.18.5.10
+	want_rc "$rc" 0 "exempt add once it can be moved: status"
+	[ "$(entries "$file")" = 1 ] || problem "a new state file with 1 entry, got $(entries "$file" 2>&1)"
+	grep -lx garbage "$state/$name".exemptions.corrupt-* >/dev/null ||
+		problem "the unread file was not moved aside at the next change"
+	want_re "$audit" "instance=$name state-moved file=$file moved=$file\.corrupt-"
+	report "exempt state: a state file that cannot be moved aside is never written over"
+
+	# A directory that refuses the new file (as a full disk would):
+	# the change is undone and refused.
+	cp "$file" "$work/file.before"
+	chattr +i "$state"
+	c exempt add 198.18.5.11 ttl 1h
+	want_rc "$rc" 1 "exempt add, state dir refusing: status"
+	want_has "$work/out" "exempt add 198.18.5.11/32: state file $file: Operation not permitted; nothing changed"
+	c exempt add 198.18.5.10 ttl 1h
+	want_rc "$rc" 1 "exempt add (renewal), state dir refusing: status"
+	c exempt del 198.18.5.10
+	want_rc "$rc" 1 "exempt del, state dir refusing: status"
+	want_has "$work/out" "exempt del 198.18.5.10/32: state file $file: Operation not permitted; nothing changed"
+	chattr -i "$state"
+	c exempt list
+	want_re "$work/out" '^198\.18\.5\.10/32 +never '
+	want_lines "$work/out" 2
+	c explain 198.18.5.11 203.0.113.9
+	want_has "$work/out" "verdict:     block"
+	cmp -s "$file" "$work/file.before" || problem "the state file changed"
+	report "exempt state: a change the state file cannot take is undone and refused"
+else
+	echo "ok exempt state: a state file that cannot be moved aside is never written over # SKIP no chattr"
+fi
+
+# A state dir that cannot be used: one line, op25b refuses to start.
+stop TERM
+: >"$work/not-a-dir"
+"$op25b" "${eal[@]}" --file-prefix "$name-nd" --vdev net_null0 --vdev net_null1 -- \
+	--policy "$work/policy.yaml" --name "$name" --cli-socket none \
+	--audit-log "$audit" --state-dir "$work/not-a-dir/x" >"$work/nd.log" 2>&1
+want_rc $? 1 "op25b with an unusable --state-dir: status"
+want_has "$work/nd.log" "op25b: --state-dir $work/not-a-dir/x: Not a directory (exemptions are kept there across restarts: give a directory op25b can write)"
+report "exempt state: an unusable --state-dir stops op25b with one line"
+
+# --- the data path on the first packet ---------------------------------------
+rm -rf "$work/state-first"
+mkdir "$work/state-first"
+cat >"$work/state-first/$name.exemptions" <<'EOF'
+198.18.5.9/32 never 2026-12-01T00:00:00Z 0 0 "restored"
+2001:db8:1000::/48 2999-01-01T00:00:00Z 2026-12-01T00:00:00Z 0 0 "restored v6"
+EOF
+timeout 60 "$op25b" "${eal[@]}" --file-prefix "$name-first" \
+	--vdev "net_pcap0,rx_pcap=$work/first.pcap,tx_pcap=$work/first-replies.pcap" \
+	--vdev "net_pcap1,tx_pcap=$work/first-out.pcap" -- \
+	--policy "$work/policy.yaml" --name "$name" --cli-socket none \
+	--audit-log "$audit" --state-dir "$work/state-first" \
+	--stop-after-idle 500 --status-interval 0 \
+	--stats-json "$work/first.json" >"$work/first.log" 2>&1
+want_rc $? 0 "op25b on the capture: status"
+want_has "$work/first.log" "op25b: 2 exemptions restored from $work/state-first/$name.exemptions"
+py_check '
+import json, struct, sys
+def frames(path):
+    data = open(path, "rb").read()
+    e = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    off, out = 24, []
+    while off < len(data):
+        _, _, caplen, _ = struct.unpack_from(e + "IIII", data, off)
+        out.append(data[off + 16:off + 16 + caplen])
+        off += 16 + caplen
+    return out
+src = frames(sys.argv[1])
+out = frames(sys.argv[2])
+p = json.load(open(sys.argv[3]))["packets"]
+bad = []
+if out != src[:2]:
+    bad.append("upstream got %d frames, want the 2 exempted SYNs byte for byte" % len(out))
+want = {"exempted": 2, "blocked": 1, "forwarded": 0, "counted": 0, "reset": 0}
+got = {k: p.get(k) for k in want}
+if got != want:
+    bad.append("counters %s, want %s" % (got, want))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+' "$work/first.pcap" "$work/first-out.pcap" "$work/first.json"
+report "exempt state: restored exemptions are in force on the first packet (exact frames and counters)"
+
+exit $status
