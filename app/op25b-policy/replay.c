@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <pcap/pcap.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -59,6 +60,62 @@ slot_name(const struct op25b_policy *p, unsigned int slot, int is_class)
 }
 
 static void
+print_json_int(const char *key, int v)
+{
+	if (v < 0)
+		printf("\"%s\": null, ", key);
+	else
+		printf("\"%s\": %d, ", key, v);
+}
+
+/* What the parser read, as JSON members: addresses, protocol, ports,
+ * flags, the tags and the PPPoE session; null where a field is not there
+ * or was not read. */
+static void
+print_frame_fields(const struct replay *r, const uint8_t *frame,
+		   uint32_t len)
+{
+	static const char letters[] = "FSRPAUEC";
+	struct op25b_frame_info f;
+	char addr[INET6_ADDRSTRLEN], flags[9];
+	unsigned int i, k = 0;
+
+	op25b_classifier_frame_info(r->classifier, frame, len, &f);
+	if (f.family != 0) {
+		inet_ntop(f.family, f.src, addr, sizeof(addr));
+		printf("\"family\": %d, \"src\": \"%s\", ",
+		       f.family == AF_INET ? 4 : 6, addr);
+		inet_ntop(f.family, f.dst, addr, sizeof(addr));
+		printf("\"dst\": \"%s\", ", addr);
+	} else {
+		printf("\"family\": null, \"src\": null, \"dst\": null, ");
+	}
+	print_json_int("proto", f.proto);
+	print_json_int("sport", f.sport);
+	print_json_int("dport", f.dport);
+	if (f.tcp_flags >= 0) {
+		for (i = 0; i < 8; i++)
+			if (f.tcp_flags & (1 << i))
+				flags[k++] = letters[i];
+		flags[k] = '\0';
+		printf("\"tcp_flags\": \"%s\", ", flags);
+	} else {
+		printf("\"tcp_flags\": null, ");
+	}
+	printf("\"vlan\": [");
+	for (i = 0; i < f.n_vlans; i++)
+		printf("%s%u", i ? ", " : "", f.vlan_id[i]);
+	printf("], ");
+	print_json_int("pppoe_session", f.pppoe_session);
+	printf("\"ppp_compressed\": %s, \"frame_counter\": ",
+	       f.ppp_compressed ? "true" : "false");
+	if (f.frame_counter < OP25B_FRAME_MAX)
+		printf("\"%s\", ", op25b_frame_counter_name(f.frame_counter));
+	else
+		printf("null, ");
+}
+
+static void
 print_result(struct replay *r, uint64_t n, const uint8_t *frame,
 	     uint32_t len,
 	     const struct op25b_classify_result *res)
@@ -69,12 +126,15 @@ print_result(struct replay *r, uint64_t n, const uint8_t *frame,
 
 	op25b_classifier_describe(r->classifier, frame, len, what, sizeof(what));
 	if (r->json) {
+		/* Names are [A-Za-z0-9_.-] (the loader's rule) and the
+		 * summary plain ASCII: nothing to escape. */
 		printf("{\"packet\": %" PRIu64 ", \"outcome\": \"%s\", "
 		       "\"disposition\": \"%s\", ",
 		       n, op25b_outcome_name(res->outcome),
 		       disposition_names[res->disposition]);
 		printf(cls ? "\"class\": \"%s\", " : "\"class\": null, ", cls);
 		printf(grp ? "\"group\": \"%s\", " : "\"group\": null, ", grp);
+		print_frame_fields(r, frame, len);
 		printf("\"length\": %u, \"summary\": \"%s\"}\n", len, what);
 		return;
 	}
@@ -205,6 +265,52 @@ run_capture(struct replay *r, pcap_t *in)
 		return -EIO;
 	}
 	return 0;
+}
+
+/* Class or group rows as the stats JSON has them: named slots in policy
+ * order, then "(none)". */
+static void
+print_json_verdicts(const struct op25b_policy *p, int is_class,
+		    const uint64_t (*table)[OP25B_VERDICT_MAX])
+{
+	unsigned int n = is_class ? p->n_classes : p->n_groups, i, v;
+
+	printf("{");
+	for (i = 0; i <= n; i++) {
+		unsigned int slot = (i + 1) % (n + 1);
+		const char *name = slot_name(p, slot, is_class);
+
+		printf("%s\"%s\": {", i ? ", " : "", name ? name : "(none)");
+		for (v = 0; v < OP25B_VERDICT_MAX; v++)
+			printf("%s\"%s\": %" PRIu64, v ? ", " : "",
+			       op25b_verdict_name(v), table[slot][v]);
+		printf("}");
+	}
+	printf("}");
+}
+
+/* The totals as one JSON object, the last line of --json output: the
+ * members packets, frames, classes and groups are those of op25b's
+ * --stats-json. */
+static void
+print_json_summary(const struct replay *r)
+{
+	unsigned int i;
+
+	printf("{\"totals\": {\"packets\": {");
+	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
+		printf("%s\"%s\": %" PRIu64, i ? ", " : "",
+		       op25b_outcome_name(i), r->counters.outcome[i]);
+	printf("}, \"frames\": {");
+	for (i = 0; i < OP25B_FRAME_MAX; i++)
+		printf("%s\"%s\": %" PRIu64, i ? ", " : "",
+		       op25b_frame_counter_name(i), r->counters.frame[i]);
+	printf("}, \"classes\": ");
+	print_json_verdicts(r->policy, 1, r->counters.class_verdict);
+	printf(", \"groups\": ");
+	print_json_verdicts(r->policy, 0, r->counters.group_verdict);
+	printf(", \"truncated\": %" PRIu64 ", \"skipped\": %" PRIu64 "}}\n",
+	       r->truncated, r->oversize);
 }
 
 static void
@@ -378,7 +484,10 @@ op25b_tool_replay(int argc, char **argv)
 		goto out_dump;
 
 	if (run_capture(&r, in) == 0) {
-		print_summary(&r);
+		if (r.json)
+			print_json_summary(&r);
+		else
+			print_summary(&r);
 		ret = 0;
 	}
 

@@ -287,21 +287,97 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 	return n;
 }
 
-/* The encapsulation of a frame in words (" vlan", " vlan*3 pppoe-pfc"),
- * from the data path's own walk. */
+void
+op25b_classifier_frame_info(const struct op25b_classifier *c,
+			    const uint8_t *frame, uint32_t len,
+			    struct op25b_frame_info *info)
+{
+	struct pkt_meta meta = {0};
+	struct l2_walk w = {0};
+	uint8_t code = parse_frame(c, frame, len, &meta);
+	uint8_t l2 = OP25B_OUTCOME_MALFORMED;
+	uint32_t off = 14, alen, l4 = 0;
+	unsigned int i;
+
+	memset(info, 0, sizeof(*info));
+	info->outcome = code < OP25B_OUTCOME_MAX ? code
+						 : parse_code_outcome(code);
+	info->frame_counter = code >= OP25B_OUTCOME_MAX && code < PARSE_CODE_MAX
+				      ? (uint8_t)(code - OP25B_OUTCOME_MAX)
+				      : OP25B_FRAME_MAX;
+	info->proto = info->sport = info->dport = info->tcp_flags = -1;
+	info->pppoe_session = -1;
+	if (len < 14)
+		return;
+	l2 = walk_l2(c, frame, len, load_raw16(frame + 12), &w);
+	/* The tags the walk passed (a too-deep stack: the ones it read). */
+	for (i = 0; i < OP25B_POLICY_MAX_VLAN_TAGS && off + 4 <= len &&
+		    is_vlan_tpid(load_raw16(frame + off - 2));
+	     i++, off += 4) {
+		info->vlan_tpid[i] = load_be16(frame + off - 2);
+		info->vlan_id[i] = load_be16(frame + off) & 0x0fff;
+	}
+	info->n_vlans = RTE_MIN(i, (unsigned int)w.tags);
+	if (l2 != PARSE_SMTP) {
+		if (l2 == PARSE_FRAME(PPP_VJ) || l2 == PARSE_FRAME(NON_IP_PPP))
+			info->pppoe_session = load_be16(frame + w.pppoe + 2);
+		return;
+	}
+	if (w.pppoe != 0) {
+		info->pppoe_session = load_be16(frame + w.pppoe + 2);
+		info->ppp_compressed = w.ppp_compressed;
+	}
+	info->family = w.type == RTE_BE16(ETHER_TYPE_IPV6) ? AF_INET6 : AF_INET;
+	alen = info->family == AF_INET6 ? 16 : 4;
+	if (w.l3 + (info->family == AF_INET6 ? 8 : 12) + 2 * alen > len) {
+		info->family = 0;
+		return;
+	}
+	memcpy(info->src, frame + w.l3 + (info->family == AF_INET6 ? 8 : 12),
+	       alen);
+	memcpy(info->dst, frame + w.l3 + (info->family == AF_INET6 ? 24 : 16),
+	       alen);
+	if (code == PARSE_SMTP) {
+		info->proto = IPPROTO_TCP;
+		l4 = meta.l4;
+		info->tcp_flags = meta.tcp_flags;
+	} else if (info->family == AF_INET) {
+		info->proto = frame[w.l3 + 9];
+		l4 = w.l3 + (frame[w.l3] & 0x0f) * 4u;
+		/* A later fragment carries no L4 header. */
+		if (code == OP25B_OUTCOME_FRAGMENTS)
+			l4 = 0;
+	} else {
+		info->proto = frame[w.l3 + 6];
+		/* Ports only without extension headers: the walk above did
+		 * not stop at one. */
+		if (info->proto == IPPROTO_TCP || info->proto == IPPROTO_UDP)
+			l4 = w.l3 + 40;
+	}
+	if (l4 != 0 && l4 + 4 <= len &&
+	    (info->proto == IPPROTO_TCP || info->proto == IPPROTO_UDP)) {
+		info->sport = load_be16(frame + l4);
+		info->dport = load_be16(frame + l4 + 2);
+		if (info->proto == IPPROTO_TCP && info->tcp_flags < 0 &&
+		    l4 + 14 <= len)
+			info->tcp_flags = frame[l4 + 13];
+	}
+}
+
+/* The encapsulation of a frame in words (" vlan", " vlan*3 pppoe-pfc"). */
 static void
-describe_encap(const struct l2_walk *w, char *buf, size_t size)
+describe_encap(const struct op25b_frame_info *f, char *buf, size_t size)
 {
 	int n = 0;
 
 	buf[0] = '\0';
-	if (w->tags == 1)
+	if (f->n_vlans == 1)
 		n = snprintf(buf, size, " vlan");
-	else if (w->tags > 1)
-		n = snprintf(buf, size, " vlan*%u", w->tags);
-	if (w->pppoe != 0 && n >= 0 && (size_t)n < size)
+	else if (f->n_vlans > 1)
+		n = snprintf(buf, size, " vlan*%u", f->n_vlans);
+	if (f->pppoe_session >= 0 && n >= 0 && (size_t)n < size)
 		snprintf(buf + n, size - (size_t)n, " pppoe%s",
-			 w->ppp_compressed ? "-pfc" : "");
+			 f->ppp_compressed ? "-pfc" : "");
 }
 
 int
@@ -309,7 +385,7 @@ op25b_classifier_describe(const struct op25b_classifier *c,
 			  const uint8_t *frame, uint32_t len, char *buf,
 			  size_t size)
 {
-	static const char *const non_ip[] = {
+	static const char *const kinds[] = {
 		[OP25B_FRAME_NON_IP_ARP] = "ARP",
 		[OP25B_FRAME_NON_IP_MPLS] = "MPLS",
 		[OP25B_FRAME_NON_IP_PPP] = "PPP control",
@@ -317,46 +393,38 @@ op25b_classifier_describe(const struct op25b_classifier *c,
 		[OP25B_FRAME_VLAN_TOO_DEEP] = "too many VLAN tags:",
 		[OP25B_FRAME_PPP_VJ] = "VJ-compressed PPP",
 	};
-	struct pkt_meta meta = {0};
-	struct l2_walk w = {0};
+	struct op25b_frame_info f;
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], encap[32];
-	uint8_t code = parse_frame(c, frame, len, &meta);
-	uint8_t l2 = OP25B_OUTCOME_MALFORMED;
-	int family;
-	uint32_t a, alen;
 	char flags[8];
 	unsigned int n = 0;
 
-	if (len >= 14)
-		l2 = walk_l2(c, frame, len, load_raw16(frame + 12), &w);
-	describe_encap(&w, encap, sizeof(encap));
-	if (l2 >= OP25B_OUTCOME_MAX && l2 < PARSE_CODE_MAX)
+	op25b_classifier_frame_info(c, frame, len, &f);
+	describe_encap(&f, encap, sizeof(encap));
+	if (f.frame_counter < OP25B_FRAME_CHAINED)
 		return snprintf(buf, size, "%s frame of %u bytes%s",
-				non_ip[l2 - OP25B_OUTCOME_MAX], len, encap);
-	family = w.type == RTE_BE16(ETHER_TYPE_IPV6) ? AF_INET6 : AF_INET;
-	a = family == AF_INET6 ? 8 : 12;
-	alen = family == AF_INET6 ? 16 : 4;
-	if (l2 != PARSE_SMTP || w.l3 + a + 2 * alen > len)
+				kinds[f.frame_counter], len, encap);
+	if (f.family == 0)
 		return snprintf(buf, size, "%s frame of %u bytes%s",
-				code == OP25B_OUTCOME_MALFORMED ? "malformed"
-								: "non-IP",
+				f.outcome == OP25B_OUTCOME_MALFORMED
+					? "malformed"
+					: "non-IP",
 				len, encap);
-	inet_ntop(family, frame + w.l3 + a, src, sizeof(src));
-	inet_ntop(family, frame + w.l3 + a + alen, dst, sizeof(dst));
-	if (code != PARSE_SMTP)
+	inet_ntop(f.family, f.src, src, sizeof(src));
+	inet_ntop(f.family, f.dst, dst, sizeof(dst));
+	if (f.outcome != OP25B_OUTCOME_FORWARDED)
 		return snprintf(buf, size, "IPv%c %s -> %s%s",
-				family == AF_INET ? '4' : '6', src, dst, encap);
-	if (meta.tcp_flags & TCP_SYN)
+				f.family == AF_INET ? '4' : '6', src, dst,
+				encap);
+	if (f.tcp_flags & TCP_SYN)
 		flags[n++] = 'S';
-	if (meta.tcp_flags & TCP_ACK)
+	if (f.tcp_flags & TCP_ACK)
 		flags[n++] = 'A';
-	if (meta.tcp_flags & TCP_FIN)
+	if (f.tcp_flags & TCP_FIN)
 		flags[n++] = 'F';
-	if (meta.tcp_flags & TCP_RST)
+	if (f.tcp_flags & TCP_RST)
 		flags[n++] = 'R';
 	flags[n] = '\0';
-	return snprintf(buf, size, "IPv%c %s -> %s TCP %u -> %u [%s]%s",
-			family == AF_INET ? '4' : '6', src, dst,
-			load_be16(frame + meta.l4), load_be16(frame + meta.l4 + 2),
-			flags, encap);
+	return snprintf(buf, size, "IPv%c %s -> %s TCP %d -> %d [%s]%s",
+			f.family == AF_INET ? '4' : '6', src, dst, f.sport,
+			f.dport, flags, encap);
 }

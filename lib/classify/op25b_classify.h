@@ -149,6 +149,35 @@ int op25b_classifier_lookup(const struct op25b_classifier *classifier,
 			    int family, const uint8_t *src, const uint8_t *dst,
 			    uint8_t *class_slot, uint8_t *group_slot);
 
+/** A frame as the parser sees it, for tools off the data path. */
+struct op25b_frame_info {
+	/** What the parser settled it as, or OP25B_OUTCOME_FORWARDED when the
+	 * policy decides (an SMTP packet). */
+	uint8_t outcome;
+	/** The frame counter it increments (OP25B_FRAME_LIST), or
+	 * OP25B_FRAME_MAX for none. */
+	uint8_t frame_counter;
+	int family;           /**< AF_INET, AF_INET6, or 0: no IP header */
+	uint8_t src[16], dst[16]; /**< network byte order */
+	int proto;            /**< IPv4 protocol / IPv6 next header after the
+			       * walked extensions; -1: unknown */
+	int sport, dport;     /**< TCP/UDP ports; -1: not read */
+	int tcp_flags;        /**< -1: not TCP (or not read) */
+	unsigned int n_vlans; /**< tags, outermost first */
+	uint16_t vlan_tpid[OP25B_POLICY_MAX_VLAN_TAGS];
+	uint16_t vlan_id[OP25B_POLICY_MAX_VLAN_TAGS];
+	int pppoe_session;    /**< -1: not PPPoE */
+	int ppp_compressed;   /**< 1: one-byte PPP protocol (RFC 1661 PFC) */
+};
+
+/**
+ * Fill @p info with what the parser reads from @p frame (@p len bytes,
+ * linear): the same walk as the data path's, so the two cannot disagree.
+ */
+void op25b_classifier_frame_info(const struct op25b_classifier *classifier,
+				 const uint8_t *frame, uint32_t len,
+				 struct op25b_frame_info *info);
+
 /**
  * Describe a frame as the parser sees it ("IPv4 198.18.0.9 -> 203.0.113.5
  * TCP 40000 -> 25 [S]", with VLAN/PPPoE), for tools and logs off the data

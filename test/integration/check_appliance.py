@@ -227,7 +227,9 @@ def main():
     if a.replay_json:
         bad = []
         with open(a.replay_json) as f:
-            lines = [json.loads(x) for x in f if x.startswith("{")]
+            objs = [json.loads(x) for x in f if x.startswith("{")]
+        lines = [o for o in objs if "packet" in o]
+        totals = [o["totals"] for o in objs if "totals" in o]
         for c, r in zip(cases, lines):
             got = (r["outcome"], r["class"] or "-", r["group"] or "-")
             if got != (c["expect"], c["class"], c["group"]):
@@ -235,6 +237,16 @@ def main():
         check(f"{n}: replay tool agrees with every vector",
               len(lines) == len(cases) and not bad,
               "\n".join(bad[:20]) or f"{len(lines)} lines")
+        mine = {"packets": {k: v for k, v in stats["packets"].items()
+                            if k != "upstream"},
+                "frames": stats["frames"], "classes": stats["classes"],
+                "groups": stats["groups"]}
+        theirs = totals[0] if len(totals) == 1 and "totals" in objs[-1] \
+            else {}
+        check(f"{n}: replay's JSON totals equal the appliance's "
+              f"--stats-json (packets, frames, classes, groups)",
+              {k: theirs.get(k) for k in mine} == mine,
+              f"replay {theirs}\nop25b  {mine}")
     if a.replay_out:
         check(f"{n}: replay --out equals what the appliance forwarded",
               frames(a.replay_out) == got_up)

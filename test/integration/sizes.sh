@@ -43,6 +43,7 @@ import json, sys
 from scapy.all import RawPcapReader
 want = [l.split() for l in open(sys.argv[1])]
 got = [json.loads(l) for l in open(sys.argv[2])]
+got = [g for g in got if "packet" in g]
 frames = [bytes(d) for d, _ in RawPcapReader(sys.argv[3])]
 out = [bytes(d) for d, _ in RawPcapReader(sys.argv[4])]
 kept = [f for f, w in zip(frames, want) if w[4] == "forward"]
@@ -87,16 +88,11 @@ fi
 	"sizes: appliance and replay" \
 	"$work/replay-default-out.pcap" "$work/replay-default-rep.pcap" \
 	"$work/up-tx.pcap" "$work/sub-tx.pcap" --cut 16128 || status=1
-"$py" - "$work/stats.json" "$work/replay-default.err" "$work/expect.txt" <<'PYEOF' || status=1
+"$py" - "$work/stats.json" "$work/replay-default.json" "$work/expect.txt" <<'PYEOF' || status=1
 import json, re, sys
 s = json.load(open(sys.argv[1]))
-summary = open(sys.argv[2]).read()
-replay = {k: int(v) for k, v in
-          re.findall(r"(\w+) (\d+)", summary.split("packets:")[1]
-                     .split("\n")[0])}
-frames = {k: int(v) for k, v in
-          re.findall(r"(\w+) (\d+)", summary.split("frames:")[1]
-                     .split("\n")[0])}
+summary = [json.loads(l) for l in open(sys.argv[2])][-1]["totals"]
+replay, frames = summary["packets"], summary["frames"]
 pk = {k: v for k, v in s["packets"].items() if k != "upstream"}
 chained = sum(1 for l in open(sys.argv[3]) if int(l.split()[0]) > 2048)
 checks = [
