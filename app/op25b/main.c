@@ -44,6 +44,8 @@ enum option_id {
 	OPT_AUDIT_LOG,
 	OPT_STATE_DIR,
 	OPT_MBUFS,
+	OPT_MAX_PKT_LEN,
+	OPT_MBUF_SIZE,
 	OPT_HELP,
 };
 
@@ -79,6 +81,14 @@ static const struct app_option {
 	 "mbufs in the pool (default: one per descriptor of every queue, "
 	 "plus bursts and caches; more for deep NIC rings or net_pcap "
 	 "infinite_rx captures, which preload theirs)"},
+	{"max-pkt-len", "N", OPT_MAX_PKT_LEN,
+	 "the longest frame, CRC included, 1518..65535 (default 1526: MTU "
+	 "1500 with two VLAN tags); every port gets the MTU it implies, and "
+	 "chains of mbufs when a frame does not fit one"},
+	{"mbuf-size", "N", OPT_MBUF_SIZE,
+	 "mbuf data room, headroom (128) included, 1024..65535 (default "
+	 "2176); a port that cannot chain mbufs needs one that holds a "
+	 "whole frame"},
 	{"audit-log", "FILE", OPT_AUDIT_LOG,
 	 "where exemptions, reloads and switches are logged (default "
 	 "/var/log/op25b/NAME.audit.log)"},
@@ -188,6 +198,8 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	cfg->pairs[0].up = 1;
 	cfg->n_pairs = 1;
 	cfg->burst = OP25B_DEFAULT_BURST;
+	cfg->max_pkt_len = OP25B_DEFAULT_MAX_PKT_LEN;
+	cfg->mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
 	cfg->status_interval_s = 5;
 	cfg->instance = "op25b";
 	bool status_given = false;
@@ -255,6 +267,27 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 				return -EINVAL;
 			}
 			cfg->mbufs = (uint32_t)v;
+			break;
+		case OPT_MAX_PKT_LEN:
+			if (parse_uint(optarg, RTE_ETHER_MAX_LEN, UINT16_MAX,
+				       &v)) {
+				fprintf(stderr,
+					"op25b: --max-pkt-len %s: expected "
+					"%u..%u bytes\n",
+					optarg, RTE_ETHER_MAX_LEN, UINT16_MAX);
+				return -EINVAL;
+			}
+			cfg->max_pkt_len = (uint32_t)v;
+			break;
+		case OPT_MBUF_SIZE:
+			if (parse_uint(optarg, 1024, UINT16_MAX, &v)) {
+				fprintf(stderr,
+					"op25b: --mbuf-size %s: expected "
+					"1024..%u bytes\n",
+					optarg, UINT16_MAX);
+				return -EINVAL;
+			}
+			cfg->mbuf_size = (uint16_t)v;
 			break;
 		case OPT_AUDIT_LOG:
 			cfg->audit_log = optarg;
@@ -326,22 +359,27 @@ static int
 create_pool(struct op25b_app *app)
 {
 	/* Enough for every descriptor of every queue to hold an mbuf, plus
-	 * each worker's burst in flight and the per-lcore caches. */
+	 * each worker's burst in flight and the per-lcore caches. A frame of
+	 * several segments takes one RX descriptor per segment on a NIC, but
+	 * whole frames sit in a software TX ring (net_ring) and in a burst:
+	 * those count every segment of the longest frame. */
+	unsigned int segs = op25b_ports_segments(&app->config);
 	unsigned int n = app->n_ports * app->n_workers *
-				 (OP25B_RX_DESC + OP25B_TX_DESC) +
+				 (OP25B_RX_DESC + OP25B_TX_DESC * segs) +
 			 (app->n_workers + 1) *
-				 (OP25B_CLASSIFY_BURST_MAX + MBUF_CACHE) +
+				 (OP25B_CLASSIFY_BURST_MAX * segs +
+				  MBUF_CACHE) +
 			 1024;
 
 	if (app->config.mbufs != 0)
 		n = app->config.mbufs;
 
 	app->pool = rte_pktmbuf_pool_create("op25b_mbufs", n, MBUF_CACHE, 0,
-					    RTE_MBUF_DEFAULT_BUF_SIZE,
+					    app->config.mbuf_size,
 					    (int)rte_socket_id());
 	if (app->pool == NULL) {
-		fprintf(stderr, "op25b: mbuf pool of %u: %s\n", n,
-			rte_strerror(rte_errno));
+		fprintf(stderr, "op25b: mbuf pool of %u x %u bytes: %s\n", n,
+			app->config.mbuf_size, rte_strerror(rte_errno));
 		return -rte_errno;
 	}
 	return 0;

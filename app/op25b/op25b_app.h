@@ -28,6 +28,9 @@ struct op25b_cli;
 #define OP25B_DEFAULT_BURST 32
 #define OP25B_RX_DESC 1024
 #define OP25B_TX_DESC 1024
+/* The longest frame by default, CRC included: a standard Ethernet frame
+ * with two VLAN tags (QinQ), MTU 1500. */
+#define OP25B_DEFAULT_MAX_PKT_LEN (RTE_ETHER_MAX_LEN + 2 * RTE_VLAN_HLEN)
 
 struct op25b_pair {
 	uint16_t sub; /* subscriber side: classified */
@@ -40,6 +43,8 @@ struct op25b_config {
 	unsigned int n_pairs;
 	uint16_t burst;
 	uint32_t mbufs;              /* --mbufs; 0: sized for the queues */
+	uint32_t max_pkt_len;        /* --max-pkt-len: longest frame, CRC in */
+	uint16_t mbuf_size;          /* --mbuf-size: data room, headroom in */
 	uint32_t stop_after_idle_ms; /* 0: run until a signal */
 	uint32_t status_interval_s;  /* 0: no periodic status line */
 	const char *stats_json;
@@ -110,6 +115,9 @@ struct op25b_app {
 
 /* ports.c */
 int op25b_ports_check(struct op25b_app *app);
+/* The mbufs the longest frame takes: 1 when it fits one data room, else
+ * the length of its chain. */
+unsigned int op25b_ports_segments(const struct op25b_config *cfg);
 int op25b_ports_start(struct op25b_app *app);
 void op25b_ports_stop(struct op25b_app *app);
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Port set-up: one RX and one TX queue per worker on every port, RSS when
- * there is more than one worker and the port can spread flows.
+ * there is more than one worker and the port can spread flows, and every
+ * port sized for --max-pkt-len: its MTU, and chains of mbufs (RX scatter,
+ * TX multi-segment) when a frame does not fit one mbuf.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -67,8 +69,137 @@ op25b_ports_check(struct op25b_app *app)
 	return 0;
 }
 
+/* What a frame adds to the MTU when the PMD does not say: Ethernet header,
+ * CRC and two VLAN tags (l3fwd counts no tags; a QinQ access network
+ * has two). */
+#define FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN)
+
+/* What a vdev does that its dev_info does not say (DPDK 22.11: read in
+ * drivers/net and measured here; see doc/design.md, "Frame sizes"). */
+static const struct port_quirk {
+	const char *driver;
+	uint32_t max_frame; /* the longest frame it passes whole */
+	bool chains;        /* chains long frames whatever its offload flags */
+} port_quirks[] = {
+	/* RX reads a frame longer than the data room into a chain
+	 * (eth_pcap_rx_jumbo) whatever the MTU; TX copies a chain into a
+	 * 16,128-byte buffer (RTE_ETH_PCAP_SNAPLEN) and writes a longer frame
+	 * cut. It advertises neither scatter nor multi-segment. */
+	{"net_pcap", 16128, true},
+};
+
+static const struct port_quirk *
+port_quirk(const struct rte_eth_dev_info *info)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(port_quirks); i++)
+		if (info->driver_name != NULL &&
+		    strcmp(info->driver_name, port_quirks[i].driver) == 0)
+			return &port_quirks[i];
+	return NULL;
+}
+
+unsigned int
+op25b_ports_segments(const struct op25b_config *cfg)
+{
+	uint32_t room = cfg->mbuf_size - RTE_PKTMBUF_HEADROOM;
+
+	return (cfg->max_pkt_len + room - 1) / room;
+}
+
+/* How one port takes --max-pkt-len: its MTU and the offloads a chain
+ * needs. */
+struct port_fit {
+	uint16_t mtu;
+	uint64_t rx_offloads;
+	uint64_t tx_offloads;
+};
+
+/* Works out @fit from what the PMD reports, before anything is configured,
+ * so that a port that cannot take the size is refused with one line saying
+ * what it takes rather than by a driver log. */
 static int
-port_start(struct op25b_app *app, uint16_t port)
+port_fit(const struct op25b_config *cfg, uint16_t port, const char *name,
+	 const struct rte_eth_dev_info *info, struct port_fit *fit)
+{
+	const struct port_quirk *quirk = port_quirk(info);
+	uint32_t frame = cfg->max_pkt_len;
+	uint32_t room = cfg->mbuf_size - RTE_PKTMBUF_HEADROOM;
+	unsigned int segs = op25b_ports_segments(cfg);
+	uint32_t overhead, checked, max_mtu, takes;
+	bool reported = info->max_mtu != UINT16_MAX &&
+			info->max_rx_pktlen > info->max_mtu;
+
+	/* l3fwd's rule for the MTU a frame length implies. ethdev checks
+	 * MTU + overhead against max_rx_pktlen with its own overhead (14 +
+	 * 4) when the PMD reports none: the largest MTU is what both
+	 * allow. */
+	overhead = reported ? info->max_rx_pktlen - info->max_mtu
+			    : FRAME_OVERHEAD;
+	checked = reported ? overhead : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+	max_mtu = info->max_mtu;
+	if (info->max_rx_pktlen < checked)
+		max_mtu = 0;
+	else if (info->max_rx_pktlen - checked < max_mtu)
+		max_mtu = info->max_rx_pktlen - checked;
+	takes = max_mtu + overhead;
+	if (quirk != NULL && quirk->max_frame < takes)
+		takes = quirk->max_frame;
+	if (frame > takes || frame - overhead < info->min_mtu) {
+		fprintf(stderr,
+			"op25b: port %u (%s): --max-pkt-len %u is %s than the "
+			"%u bytes this port takes (MTU %u)\n",
+			port, name, frame, frame > takes ? "more" : "less",
+			frame > takes ? takes : info->min_mtu + overhead,
+			frame > takes ? takes - overhead : info->min_mtu);
+		return -EINVAL;
+	}
+	fit->mtu = (uint16_t)(frame - overhead);
+	fit->rx_offloads = 0;
+	fit->tx_offloads = 0;
+	if (segs == 1) {
+		/* Every mbuf is then one segment, from one pool, with a
+		 * reference count of 1: the worker never clones, a blocked
+		 * SYN becomes its RST in place and stays one segment, and
+		 * upstream frames pass as they came. That is what fast free
+		 * requires. A chain is not: fast free returns an mbuf to its
+		 * pool as it is, with its next pointer and segment count,
+		 * which the pool's invariant (next NULL, one segment)
+		 * forbids. */
+		if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+			fit->tx_offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+		return 0;
+	}
+	if (quirk != NULL && quirk->chains)
+		return 0;
+	if (!(info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) ||
+	    !(info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)) {
+		fprintf(stderr,
+			"op25b: port %u (%s): a %u-byte frame does not fit one "
+			"mbuf (--mbuf-size %u holds %u) and this port cannot "
+			"chain mbufs: it takes --mbuf-size %u or more\n",
+			port, name, frame, cfg->mbuf_size, room,
+			frame + RTE_PKTMBUF_HEADROOM);
+		return -EINVAL;
+	}
+	if (info->tx_desc_lim.nb_mtu_seg_max != 0 &&
+	    segs > info->tx_desc_lim.nb_mtu_seg_max) {
+		fprintf(stderr,
+			"op25b: port %u (%s): a %u-byte frame takes %u mbufs "
+			"of --mbuf-size %u and this port sends at most %u: "
+			"give a larger --mbuf-size\n",
+			port, name, frame, segs, cfg->mbuf_size,
+			info->tx_desc_lim.nb_mtu_seg_max);
+		return -EINVAL;
+	}
+	fit->rx_offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+	fit->tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	return 0;
+}
+
+static int
+port_start(struct op25b_app *app, uint16_t port, const struct port_fit *fit)
 {
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info info;
@@ -89,17 +220,32 @@ port_start(struct op25b_app *app, uint16_t port)
 			nq);
 		return -EINVAL;
 	}
+	conf.rxmode.mtu = fit->mtu;
+	conf.rxmode.offloads = fit->rx_offloads;
+	conf.txmode.offloads = fit->tx_offloads;
 	if (nq > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf =
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP) &
 			info.flow_type_rss_offloads;
 	}
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
-		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	ret = rte_eth_dev_configure(port, nq, nq, &conf);
 	if (ret != 0)
 		goto fail;
+	/* Most PMDs apply rxmode.mtu when they start; some act only on an
+	 * MTU set: net_af_packet sets its kernel interface's MTU (bounded by
+	 * its ring frame, framesz), so that the kernel drops a longer frame
+	 * at the door instead of the ring cutting it. Without the op
+	 * (ENOTSUP: net_ring, net_null) rxmode.mtu is the MTU. */
+	ret = rte_eth_dev_set_mtu(port, fit->mtu);
+	if (ret != 0 && ret != -ENOTSUP) {
+		fprintf(stderr,
+			"op25b: port %u (%s): MTU %u (--max-pkt-len %u) refused "
+			"by the driver: %s\n",
+			port, name, fit->mtu, app->config.max_pkt_len,
+			rte_strerror(-ret));
+		return ret;
+	}
 	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rxd, &nb_txd);
 	if (ret != 0)
 		goto fail;
@@ -136,11 +282,37 @@ fail:
 int
 op25b_ports_start(struct op25b_app *app)
 {
+	struct port_fit fit[OP25B_MAX_PORTS];
+	char line[2048];
+	size_t len = 0;
 	unsigned int i;
 	int ret;
 
+	/* Every port is judged before any is configured: a refusal leaves
+	 * them all as they were. */
 	for (i = 0; i < app->n_ports; i++) {
-		ret = port_start(app, app->ports[i]);
+		struct rte_eth_dev_info info;
+
+		ret = rte_eth_dev_info_get(app->ports[i], &info);
+		if (ret != 0) {
+			fprintf(stderr, "op25b: port %u (%s): %s\n",
+				app->ports[i], app->port_names[i],
+				rte_strerror(-ret));
+			return ret;
+		}
+		ret = port_fit(&app->config, app->ports[i],
+			       app->port_names[i], &info, &fit[i]);
+		if (ret != 0)
+			return ret;
+		len += (size_t)snprintf(line + len, sizeof(line) - len,
+					"%s%u (%s) MTU %u", i ? ", " : "",
+					app->ports[i], app->port_names[i],
+					fit[i].mtu);
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+	}
+	for (i = 0; i < app->n_ports; i++) {
+		ret = port_start(app, app->ports[i], &fit[i]);
 		if (ret != 0) {
 			while (i-- > 0) {
 				rte_eth_dev_stop(app->ports[i]);
@@ -149,6 +321,10 @@ op25b_ports_start(struct op25b_app *app)
 			return ret;
 		}
 	}
+	printf("op25b: ports %s; frames up to %u bytes in up to %u mbuf(s) "
+	       "of %u\n",
+	       line, app->config.max_pkt_len,
+	       op25b_ports_segments(&app->config), app->config.mbuf_size);
 	return 0;
 }
 

@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# Frames longer than one mbuf: --max-pkt-len and --mbuf-size.
+#   (a) net_pcap, both directions, 1.5k..16k-byte frames in chains of mbufs
+#       (and, for the port side alone, in one large mbuf each): forwarded
+#       byte for byte; the MTU each port got; the pool sized for the chains
+#   (b) net_ring: a chain through a ring port (looped back to upstream)
+#   (c) net_af_packet on veths with MTU 9000 in a namespace of our own:
+#       what DPDK 22.11's af_packet takes (MTU 1500: it reports
+#       max_rx_pktlen 1518 whatever its ring takes), refused above it; at
+#       MTU 1500 the kernel interfaces get it, HTTPS passes, port 25 is reset
+#       and an 8,900-byte frame is never forwarded cut
+#   (d) a blocked SYN in a chain of mbufs is answered by a RST, checked
+#       field by field
+#   (e) a port that cannot take the size: one line, exit status 1
+#   (f) bad --max-pkt-len / --mbuf-size values: one line, exit status 1
+# Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
+set -uo pipefail
+work=$(mktemp -d /tmp/op25b-jumbo.XXXXXX)
+. "$(dirname "$0")/common.bash"
+ns="op25b-jumbo-$$"
+bg_pids=()
+netns_made=0
+cleanup() {
+	local p
+	for p in "${bg_pids[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	if [ "$netns_made" = 1 ]; then
+		for p in $(timeout 5 ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
+		timeout 10 ip netns del "$ns" 2>/dev/null
+	fi
+	rm -f "/dev/shm/op25b.test-jumbo-$$"
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+op25b="$build/app/op25b/op25b"
+frames="$(dirname "$0")/jumbo_frames.py"
+policy="$root/config/op25b.yaml"
+app=(--status-interval 0 --name "test-jumbo-$$" --cli-socket none
+	--audit-log "$work/audit.log")
+eal_pcap=("${eal[@]}")
+
+if ! sizes=$("$py" "$frames" craft "$work" 2>"$work/craft.err"); then
+	echo "not ok crafting frames with scapy"
+	sed 's/^/#   /' "$work/craft.err"
+	exit 1
+fi
+n_sub=$(wc -w <<<"$sizes")
+# Frames longer than the default data room (2,048 bytes) arrive chained.
+n_chained=0
+for n in $sizes; do
+	[ "$n" -gt 2048 ] && n_chained=$((n_chained + 1))
+done
+
+# run NAME VDEV-ARGS... -- APP-ARGS...: op25b over pcaps until idle, its
+# output in $work/NAME; sets rc and d.
+run() {
+	local name=$1
+	shift
+	d="$work/$name"
+	mkdir -p "$d"
+	timeout 60 "$op25b" "${eal_pcap[@]}" "$@" --stop-after-idle 300 \
+		"${app[@]}" --stats-json "$d/stats.json" >"$d/out" 2>"$d/err"
+	rc=$?
+}
+want_ok() {
+	[ "$rc" = 0 ] && return 0
+	problem "op25b exited with $rc:" "$(tail -n 20 "$d/out" "$d/err")"
+	return 1
+}
+same() { # WANT.pcap GOT.pcap
+	py_check "$(cat "$frames")" same "$1" "$2"
+}
+# stats NAME=VALUE...: packets.X, frames.X, pool (the mempool's size) from
+# stats.json, and a full mempool.
+stats() {
+	py_check '
+import json, sys
+s = json.load(open(sys.argv[1]))
+bad = []
+for kv in sys.argv[2:]:
+    k, v = kv.split("=")
+    got = s["mempool"]["size"] if k == "pool" else \
+        s["frames"][k] if k in s["frames"] else s["packets"][k]
+    if got != int(v):
+        bad.append("%s %d, want %s" % (k, got, v))
+m = s["mempool"]
+if m["available"] != m["size"]:
+    bad.append("mempool: %d of %d available" % (m["available"], m["size"]))
+if bad:
+    bad.append("packets: %s" % s["packets"])
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+' "$d/stats.json" "$@"
+}
+# The pool main.c sizes for 2 ports, 1 worker and SEGS segments a frame.
+pool() { echo $((2 * (1024 + 1024 * $1) + 2 * (64 * $1 + 256) + 1024)); }
+
+# --- (a) net_pcap, both directions ------------------------------------------
+# Port side alone: each frame in one 16,512-byte mbuf (what the classifier
+# judges today whatever it does with chains).
+run pcap-one-mbuf \
+	--vdev "net_pcap0,rx_pcap=$work/sub.pcap,tx_pcap=$work/pcap-one-mbuf/sub-tx.pcap" \
+	--vdev "net_pcap1,rx_pcap=$work/up.pcap,tx_pcap=$work/pcap-one-mbuf/up-tx.pcap" \
+	-- --policy "$policy" --max-pkt-len 16128 --mbuf-size 16512
+if want_ok; then
+	want_has "$d/out" "op25b: ports 0 (net_pcap0) MTU 16102, 1 (net_pcap1) MTU 16102; frames up to 16128 bytes in up to 1 mbuf(s) of 16512"
+	same "$work/sub.pcap" "$d/up-tx.pcap"
+	same "$work/up.pcap" "$d/sub-tx.pcap"
+	stats non_smtp="$n_sub" malformed=0 upstream=10 chained=0 pool="$(pool 1)"
+fi
+report "net_pcap --max-pkt-len 16128 --mbuf-size 16512: MTU 16102 on both ports, frames of $sizes bytes forwarded byte for byte both ways, pool $(pool 1)"
+
+run pcap-chains \
+	--vdev "net_pcap0,rx_pcap=$work/sub.pcap,tx_pcap=$work/pcap-chains/sub-tx.pcap" \
+	--vdev "net_pcap1,rx_pcap=$work/up.pcap,tx_pcap=$work/pcap-chains/up-tx.pcap" \
+	-- --policy "$policy" --max-pkt-len 16128
+if want_ok; then
+	want_has "$d/out" "op25b: ports 0 (net_pcap0) MTU 16102, 1 (net_pcap1) MTU 16102; frames up to 16128 bytes in up to 8 mbuf(s) of 2176"
+	same "$work/up.pcap" "$d/sub-tx.pcap"
+	stats upstream=10 pool="$(pool 8)"
+fi
+report "net_pcap --max-pkt-len 16128: upstream -> subscriber, frames of 1.5k..16k bytes in chains of up to 8 mbufs forwarded byte for byte, pool $(pool 8)"
+if [ "$rc" = 0 ]; then
+	same "$work/sub.pcap" "$d/up-tx.pcap"
+	stats non_smtp="$n_sub" malformed=0 chained="$n_chained"
+fi
+report "net_pcap --max-pkt-len 16128: subscriber -> upstream, frames of 1.5k..16k bytes in chains judged non_smtp and forwarded byte for byte"
+
+# --- (b) net_ring -----------------------------------------------------------
+# Upstream is a net_ring port, which receives what it sends: each frame goes
+# through the classifier into the ring, out of it on the upstream side and
+# back to the subscriber port's file, still a chain.
+run ring \
+	--vdev "net_pcap0,rx_pcap=$work/sub.pcap,tx_pcap=$work/ring/sub-tx.pcap" \
+	--vdev net_ring0 \
+	-- --policy "$policy" --max-pkt-len 16128
+if want_ok; then
+	want_has "$d/out" "op25b: ports 0 (net_pcap0) MTU 16102, 1 (net_ring0) MTU 16102"
+	same "$work/sub.pcap" "$d/sub-tx.pcap"
+	stats non_smtp="$n_sub" upstream="$n_sub" chained="$n_chained"
+fi
+report "net_ring: chains of up to 8 mbufs through a ring port and back, byte for byte"
+
+# --- (d) a blocked SYN in a chain: its RST ----------------------------------
+for how in one-mbuf chains; do
+	opts=(--max-pkt-len 16128)
+	[ $how = one-mbuf ] && opts+=(--mbuf-size 16512)
+	run "rst-$how" \
+		--vdev "net_pcap0,rx_pcap=$work/syn.pcap,tx_pcap=$work/rst-$how/sub-tx.pcap" \
+		--vdev "net_pcap1,tx_pcap=$work/rst-$how/up-tx.pcap" \
+		-- --policy "$policy" "${opts[@]}"
+	if want_ok; then
+		py_check "$(cat "$frames")" resets "$work/syn.pcap" "$d/sub-tx.pcap"
+		n=$("$py" "$frames" count "$d/up-tx.pcap" 2>&1)
+		[ "$n" = 0 ] || problem "upstream got $n frames, want 0"
+		stats reset=4 chained=$([ $how = chains ] && echo 4 || echo 0)
+	fi
+	report "a blocked SYN with data ($how: 2,100..16,124 bytes, IPv4/IPv6, VLAN) gets a RST+ACK: MACs, VLAN, addresses, ports swapped, seq 0, ack = seq + 1 + payload, checksums valid, 54..78 bytes"
+done
+
+# --- (e) a port that cannot take the size -----------------------------------
+# refused NAME WANT-LINE VDEV-ARGS... -- APP-ARGS...
+refused() {
+	local name=$1 line=$2
+	shift 2
+	run "$name" "$@"
+	want_rc "$rc" 1
+	# stderr holds the refusal and nothing else (the policy's warnings
+	# aside).
+	grep -v "warning:" "$d/err" >"$d/err.own"
+	want_lines "$d/err.own" 1
+	want_has "$d/err.own" "$line"
+	if grep -q "op25b: policy" "$d/out"; then
+		problem "op25b started"
+	fi
+}
+refused pcap-too-long \
+	"op25b: port 0 (net_pcap0): --max-pkt-len 20000 is more than the 16128 bytes this port takes (MTU 16102)" \
+	--vdev "net_pcap0,rx_pcap=$work/sub.pcap,tx_pcap=$work/x0.pcap" \
+	--vdev "net_pcap1,tx_pcap=$work/x1.pcap" \
+	-- --policy "$policy" --max-pkt-len 20000
+report "net_pcap --max-pkt-len 20000: refused in one line (it writes 16,128 bytes at most), exit 1"
+
+refused null-no-scatter \
+	"op25b: port 0 (net_null0): a 1526-byte frame does not fit one mbuf (--mbuf-size 1024 holds 896) and this port cannot chain mbufs: it takes --mbuf-size 1654 or more" \
+	--vdev net_null0 --vdev net_null1 \
+	-- --policy "$policy" --mbuf-size 1024
+report "net_null (no scatter) --mbuf-size 1024: refused in one line naming the --mbuf-size it takes, exit 1"
+
+# --- (f) bad values ---------------------------------------------------------
+for bad in "--max-pkt-len 1517" "--max-pkt-len 65536" "--max-pkt-len 9k" \
+	"--max-pkt-len -9018" "--max-pkt-len ''" "--mbuf-size 1023" \
+	"--mbuf-size 65536" "--mbuf-size 2176.5"; do
+	eval "args=($bad)"
+	case ${args[0]} in
+	--max-pkt-len) want="op25b: ${args[0]} ${args[1]}: expected 1518..65535 bytes" ;;
+	*) want="op25b: ${args[0]} ${args[1]}: expected 1024..65535 bytes" ;;
+	esac
+	run bad --vdev net_null0 --vdev net_null1 -- --policy "$policy" "${args[@]}"
+	want_rc "$rc" 1 "$bad: exit status"
+	grep -v "warning:" "$d/err" >"$d/err.own"
+	want_lines "$d/err.own" 1
+	want_has "$d/err.own" "$want"
+done
+report "bad --max-pkt-len and --mbuf-size values: one line each saying the range, exit 1"
+
+# --- (c) net_af_packet over veths with MTU 9000 -----------------------------
+af_name="net_af_packet on veths with MTU 9000"
+if ! timeout 10 ip netns add "$ns" >"$work/netns.err" 2>&1; then
+	echo "ok $af_name # SKIP ip netns add failed: $(head -1 "$work/netns.err")"
+	exit $status
+fi
+netns_made=1
+nsx() { timeout 10 ip netns exec "$ns" "$@"; }
+# vA, vB: op25b's ports; pA: the subscriber's end; pB: upstream's.
+setup_err=$(
+	nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 2>&1 &&
+		nsx ip link add vA mtu 9000 type veth peer name pA mtu 9000 2>&1 &&
+		nsx ip link add vB mtu 9000 type veth peer name pB mtu 9000 2>&1 &&
+		for i in vA pA vB pB lo; do nsx ip link set "$i" up 2>&1 || exit 1; done &&
+		for i in pA pB; do nsx ethtool -K "$i" tx off >/dev/null 2>&1 || exit 1; done
+)
+if [ $? -ne 0 ]; then
+	problem "veth set-up failed:" "$setup_err"
+	report "$af_name: set-up"
+	exit $status
+fi
+mtu() { nsx cat "/sys/class/net/$1/mtu"; }
+af=(--vdev net_af_packet0,iface=vA --vdev net_af_packet1,iface=vB)
+
+d="$work/af-refused"
+mkdir -p "$d"
+nsx "$op25b" "${eal[@]}" "${af[@]}" -- --policy "$policy" "${app[@]}" \
+	--max-pkt-len 9018 >"$d/out" 2>"$d/err"
+want_rc $? 1
+grep -v "warning:" "$d/err" >"$d/err.own"
+want_lines "$d/err.own" 1
+want_has "$d/err.own" "op25b: port 0 (net_af_packet0): --max-pkt-len 9018 is more than the 1526 bytes this port takes (MTU 1500)"
+[ "$(mtu vA)/$(mtu vB)" = 9000/9000 ] ||
+	problem "kernel MTUs vA/vB $(mtu vA)/$(mtu vB) after a refusal, want 9000/9000 (untouched)"
+report "$af_name: --max-pkt-len 9018 refused in one line (DPDK 22.11's af_packet takes MTU 1500), kernel MTUs untouched, exit 1"
+
+d="$work/af"
+mkdir -p "$d"
+ip netns exec "$ns" timeout 30 "$op25b" "${eal[@]}" "${af[@]}" \
+	-- --policy "$policy" "${app[@]}" --stats-json "$d/stats.json" \
+	>"$d/out" 2>"$d/err" &
+pid=$!
+bg_pids+=("$pid")
+started=0
+for ((i = 0; i < 300; i++)); do
+	grep -qF "op25b: policy" "$d/out" 2>/dev/null && started=1 && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.05
+done
+if [ $started = 1 ]; then
+	[ "$(mtu vA)/$(mtu vB)" = 1500/1500 ] ||
+		problem "kernel MTUs vA/vB $(mtu vA)/$(mtu vB), want 1500/1500 (what op25b set)"
+	ip netns exec "$ns" timeout 30 "$py" - pA pB >"$d/scapy.out" 2>"$d/scapy.err" <<'EOF'
+import sys
+import threading
+import time
+
+from scapy.all import AsyncSniffer, Ether, IP, TCP, Raw, raw, sendp
+
+a, b = sys.argv[1], sys.argv[2]
+ready = [threading.Event(), threading.Event()]
+sniff_a = AsyncSniffer(iface=a, started_callback=ready[0].set)
+sniff_b = AsyncSniffer(iface=b, started_callback=ready[1].set)
+sniff_a.start()
+sniff_b.start()
+for e in ready:
+    e.wait(10)
+time.sleep(0.2)
+src, dst = "198.18.5.9", "198.19.250.9"  # dynamic class -> no group
+eth = Ether(src="02:00:00:00:00:0a", dst="02:00:00:00:00:0b")
+def frame(dport, size, i, flags="A"):
+    p = eth / IP(src=src, dst=dst) / TCP(sport=44000 + i, dport=dport,
+                                         flags=flags, seq=1000 + i)
+    return p / Raw(bytes((k + i) & 255 for k in range(size - len(p))))
+def back(size, i):
+    p = Ether(src="02:00:00:00:00:0b", dst="02:00:00:00:00:0a") / \
+        IP(src=dst, dst=src) / TCP(sport=443, dport=44000 + i, flags="A")
+    return p / Raw(bytes((k + i) & 255 for k in range(size - len(p))))
+sent = [frame(443, 1514, 1), frame(443, 8900, 2), frame(25, 54, 3, "S")]
+sent_back = [back(1514, 4), back(8900, 5)]
+for p, iface in [(p, a) for p in sent] + [(p, b) for p in sent_back]:
+    try:
+        sendp(p, iface=iface, verbose=False)
+    except OSError as e:  # the peer's MTU: veth reports the drop
+        print("send %d refused: %s" % (len(p), e.strerror))
+time.sleep(1.5)
+got_a, got_b = sniff_a.stop(), sniff_b.stop()
+for p in got_b:
+    if IP in p and TCP in p and p[IP].src == src:
+        print("upstream %d %d %s" % (p[TCP].dport, len(p),
+              "same" if raw(p) in [raw(s) for s in sent] else "differs"))
+for p in got_a:
+    if IP in p and TCP in p and p[IP].src == dst and p[TCP].sport == 443:
+        print("subscriber %d %s" % (len(p), "same" if raw(p) in
+              [raw(s) for s in sent_back] else "differs"))
+for p in got_a:
+    if IP in p and TCP in p and p[IP].src == dst and p[TCP].flags == "RA":
+        print("rst %d ack %d" % (p[TCP].dport, p[TCP].ack))
+EOF
+	[ $? -eq 0 ] || problem "scapy failed:" "$(tail -5 "$d/scapy.err")"
+	# Only the 1,514-byte frame, intact: the 8,900-byte one is refused
+	# by the kernel at vA (MTU 1500), never cut by af_packet's ring.
+	got=$(grep "^upstream 443" "$d/scapy.out")
+	[ "$got" = "upstream 443 1514 same" ] ||
+		problem "HTTPS upstream: '${got//$'\n'/; }', want only 'upstream 443 1514 same'"
+	# The way back too: without the MTU op25b sets, af_packet's ring
+	# (framesz 2048) cut an 8,900-byte frame to 1,982 bytes and op25b
+	# forwarded it so.
+	got=$(grep "^subscriber" "$d/scapy.out")
+	[ "$got" = "subscriber 1514 same" ] ||
+		problem "HTTPS back to the subscriber: '${got//$'\n'/; }', want only 'subscriber 1514 same'"
+	grep -q "^upstream 25 " "$d/scapy.out" && problem "the port-25 SYN was forwarded"
+	grep -qx "rst 44003 ack 1004" "$d/scapy.out" ||
+		problem "no RST+ACK for the port-25 SYN:" "$(cat "$d/scapy.out")"
+else
+	problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
+fi
+stop_process "$pid" TERM 5
+bg_pids=()
+[ "$rc" = 0 ] || problem "op25b exit status $rc:" "$(tail -20 "$d/err")"
+report "$af_name: op25b sets them to 1500; 1,514-byte HTTPS frames arrive intact both ways, 8,900-byte ones are never forwarded cut, a port-25 SYN is reset"
+exit $status
