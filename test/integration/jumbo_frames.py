@@ -6,6 +6,11 @@ same A B        the frames of pcap B are those of pcap A, byte for byte
 count PCAP      how many frames
 resets SYN OUT  OUT holds the RST of every SYN of SYN.pcap, checked field
                 by field
+veth A B        on live interfaces (A subscriber side, B upstream side):
+                HTTPS of 1,514 and 8,900 bytes both ways, a port-25 SYN
+                and one carrying 8,846 bytes of data; prints what arrived
+                ("upstream DPORT LEN same|differs", "subscriber LEN ...",
+                "rst DPORT ack N")
 Addresses: config/op25b.yaml's dynamic class (198.18.0.0/16,
 2001:db8:1000::/36) to destinations in no group.
 """
@@ -147,8 +152,64 @@ def resets(syn_path, out_path):
     return bad
 
 
+def veth(a, b):
+    import threading
+    import time
+
+    from scapy.all import AsyncSniffer, sendp
+
+    ready = [threading.Event(), threading.Event()]
+    sniff_a = AsyncSniffer(iface=a, started_callback=ready[0].set)
+    sniff_b = AsyncSniffer(iface=b, started_callback=ready[1].set)
+    sniff_a.start()
+    sniff_b.start()
+    for e in ready:
+        e.wait(10)
+    time.sleep(0.2)
+    src, dst = SRC4, DST4  # the dynamic class -> no group
+    eth = Ether(src=SUB_MAC, dst=UP_MAC)
+
+    def frame(dport, size, i, flags="A"):
+        p = eth / IP(src=src, dst=dst) / TCP(sport=44000 + i, dport=dport,
+                                             flags=flags, seq=1000 + i)
+        return p / Raw(bytes((k + i) & 255 for k in range(size - len(p))))
+
+    def back(size, i):
+        p = Ether(src=UP_MAC, dst=SUB_MAC) / IP(src=dst, dst=src) / \
+            TCP(sport=443, dport=44000 + i, flags="A")
+        return p / Raw(bytes((k + i) & 255 for k in range(size - len(p))))
+
+    sent = [frame(443, 1514, 1), frame(443, 8900, 2),
+            frame(25, 54, 3, "S"), frame(25, 8900, 6, "S")]
+    sent_back = [back(1514, 4), back(8900, 5)]
+    for p, iface in [(p, a) for p in sent] + [(p, b) for p in sent_back]:
+        try:
+            sendp(p, iface=iface, verbose=False)
+        except OSError as e:  # the peer's MTU: veth reports the drop
+            print("send %d refused: %s" % (len(p), e.strerror))
+    time.sleep(1.5)
+    got_a, got_b = sniff_a.stop(), sniff_b.stop()
+    for p in got_b:
+        if IP in p and TCP in p and p[IP].src == src:
+            print("upstream %d %d %s" % (p[TCP].dport, len(p),
+                  "same" if raw(p) in [raw(s) for s in sent] else
+                  "differs"))
+    for p in got_a:
+        if IP in p and TCP in p and p[IP].src == dst and \
+                p[TCP].sport == 443:
+            print("subscriber %d %s" % (len(p), "same" if raw(p) in
+                  [raw(s) for s in sent_back] else "differs"))
+    for p in got_a:
+        if IP in p and TCP in p and p[IP].src == dst and \
+                p[TCP].flags == "RA":
+            print("rst %d ack %d" % (p[TCP].dport, p[TCP].ack))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
+    if cmd == "veth":
+        veth(sys.argv[2], sys.argv[3])
+        sys.exit(0)
     if cmd == "craft":
         craft(sys.argv[2])
         sys.exit(0)
