@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -105,20 +106,35 @@ print_sample_time(FILE *out, const struct op25b_stats_header *h)
 		ago > 0 ? ago : 0.0);
 }
 
+/* A row per figure of one port list (@p app: the workers' list, else the
+ * driver's), a column per port. */
 static void
-print_port_row(FILE *out, const struct op25b_stats_text_hook *hook,
-	       const struct op25b_stats_field *f,
-	       const uint64_t *const *values, const int *widths,
-	       unsigned int n_ports)
+print_port_rows(FILE *out, const struct op25b_stats_snapshot *snap,
+		const struct op25b_stats_text_hook *hook,
+		const struct op25b_stats_field *fields, unsigned int n,
+		bool app, const int *widths)
 {
-	unsigned int i;
+	const struct op25b_stats_header *h = &snap->header;
+	const uint64_t *values[OP25B_STATS_MAX_PORTS];
+	unsigned int i, k;
 
-	fprintf(out, "%-12s", f->key);
-	for (i = 0; i < n_ports; i++)
-		fprintf(out, " %*" PRIu64, widths[i], *values[i]);
-	for (i = 0; i < n_ports; i++)
-		hook_cell(out, hook, values[i], widths[i]);
-	fputc('\n', out);
+	for (k = 0; k < n; k++) {
+		for (i = 0; i < h->n_ports; i++) {
+			const void *base =
+				app ? (const void *)op25b_stats_port_app_of(
+					      snap, &h->ports[i])
+				    : (const void *)&h->ports[i];
+
+			values[i] = (const uint64_t *)((const char *)base +
+						       fields[k].offset);
+		}
+		fprintf(out, "%-12s", fields[k].key);
+		for (i = 0; i < h->n_ports; i++)
+			fprintf(out, " %*" PRIu64, widths[i], *values[i]);
+		for (i = 0; i < h->n_ports; i++)
+			hook_cell(out, hook, values[i], widths[i]);
+		fputc('\n', out);
+	}
 }
 
 /* One column per port, one row per figure of the port lists: the lists
@@ -129,9 +145,8 @@ print_ports(FILE *out, const struct op25b_stats_snapshot *snap,
 {
 	const struct op25b_stats_header *h = &snap->header;
 	char heads[OP25B_STATS_MAX_PORTS][OP25B_STATS_NAME_MAX + 16];
-	const uint64_t *values[OP25B_STATS_MAX_PORTS];
 	int widths[OP25B_STATS_MAX_PORTS];
-	unsigned int i, k;
+	unsigned int i;
 
 	print_sample_time(out, h);
 	if (h->n_ports == 0)
@@ -151,25 +166,10 @@ print_ports(FILE *out, const struct op25b_stats_snapshot *snap,
 		fprintf(out, " %*s", widths[i],
 			op25b_stats_port_role(&h->ports[i]));
 	fputc('\n', out);
-	for (k = 0; k < OP25B_PORT_DRIVER_FIELDS; k++) {
-		const struct op25b_stats_field *f =
-			&op25b_stats_port_driver_fields[k];
-
-		for (i = 0; i < h->n_ports; i++)
-			values[i] = (const uint64_t *)((const char *)&h->ports[i] +
-						       f->offset);
-		print_port_row(out, hook, f, values, widths, h->n_ports);
-	}
-	for (k = 0; k < OP25B_PORT_APP_FIELDS; k++) {
-		const struct op25b_stats_field *f =
-			&op25b_stats_port_app_fields[k];
-
-		for (i = 0; i < h->n_ports; i++)
-			values[i] = (const uint64_t *)((const char *)op25b_stats_port_app_of(
-							       snap, &h->ports[i]) +
-						       f->offset);
-		print_port_row(out, hook, f, values, widths, h->n_ports);
-	}
+	print_port_rows(out, snap, hook, op25b_stats_port_driver_fields,
+			OP25B_PORT_DRIVER_FIELDS, false, widths);
+	print_port_rows(out, snap, hook, op25b_stats_port_app_fields,
+			OP25B_PORT_APP_FIELDS, true, widths);
 }
 
 static void
@@ -181,25 +181,31 @@ print_counter_row(FILE *out, const struct op25b_stats_text_hook *hook,
 	fputc('\n', out);
 }
 
+/* A table of @p n counters named by @p name_of, under @p title. */
+static void
+print_counter_table(FILE *out, const struct op25b_stats_text_hook *hook,
+		    const char *title, const char *(*name_of)(unsigned int),
+		    const uint64_t *counters, unsigned int n)
+{
+	unsigned int i;
+
+	fprintf(out, "%-20s %14s", title, "total");
+	hook_head(out, hook, "total", ROW_RATE_WIDTH);
+	fputc('\n', out);
+	for (i = 0; i < n; i++)
+		print_counter_row(out, hook, name_of(i), &counters[i]);
+}
+
+/* Upstream packets are one of the packets rows, after the outcomes. */
 static void
 print_outcomes(FILE *out, const struct op25b_stats_snapshot *snap,
 	       const struct op25b_stats_text_hook *hook)
 {
-	unsigned int i;
-
-	fprintf(out, "%-20s %14s", "packets", "total");
-	hook_head(out, hook, "total", ROW_RATE_WIDTH);
-	fputc('\n', out);
-	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
-		print_counter_row(out, hook, op25b_outcome_name(i),
-				  &snap->totals.outcome[i]);
+	print_counter_table(out, hook, "packets", op25b_outcome_name,
+			    snap->totals.outcome, OP25B_OUTCOME_MAX);
 	print_counter_row(out, hook, "upstream", &snap->upstream);
-	fprintf(out, "%-20s %14s", "frames", "total");
-	hook_head(out, hook, "total", ROW_RATE_WIDTH);
-	fputc('\n', out);
-	for (i = 0; i < OP25B_FRAME_MAX; i++)
-		print_counter_row(out, hook, op25b_frame_counter_name(i),
-				  &snap->totals.frame[i]);
+	print_counter_table(out, hook, "frames", op25b_frame_counter_name,
+			    snap->totals.frame, OP25B_FRAME_MAX);
 }
 
 static void

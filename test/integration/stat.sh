@@ -364,31 +364,32 @@ want_empty "$work/listen.err"
 report "--listen 127.0.0.1:PORT: /metrics 200 with the Prometheus text, /other 404, POST 405"
 
 # --- watch ------------------------------------------------------------------------
-timeout 30 "$stat" --name "$name" --watch 1 --count 2 >"$work/watch.out" \
-	2>"$work/watch.err"
-want_rc $? 0
+# watch_rates OUT SECONDS ROW NF FIELD: two blocks of --watch SECONDS in OUT;
+# ROW's rate (field FIELD of its NF fields) "-" in the first, > 0 in the
+# second.
+watch_rates() {
+	local rates
+	timeout 30 "$stat" --name "$name" --watch "$2" --count 2 >"$work/$1" \
+		2>"$work/$1.err"
+	want_rc $? 0
+	rates=$(awk -v row="$3" -v nf="$4" -v f="$5" '$1 == row && NF == nf { print $f }' \
+		"$work/$1" | tr '\n' ' ')
+	[[ "$rates" =~ ^-\ [0-9]+\.[0-9]\ $ ]] && [ "${rates#- }" != "0.0 " ] ||
+		problem "$3 rates '$rates', want '- N.N' with N.N > 0"
+	want_empty "$work/$1.err"
+}
+watch_rates watch.out 1 reset 3 3
 blocks=$(grep -c '^op25b instance ' "$work/watch.out")
 [ "$blocks" = 2 ] || problem "$blocks blocks, want 2"
 want_re "$work/watch.out" '^packets +total +per second$'
 want_re "$work/watch.out" '^class +forwarded +counted +blocked +reset +forwarded/s +counted/s +blocked/s +reset/s$'
-# First block: no rates yet; second: resets at a positive rate.
-rates=$(awk '$1 == "reset" && NF == 3 { print $3 }' "$work/watch.out" | tr '\n' ' ')
-[[ "$rates" =~ ^-\ [0-9]+\.[0-9]\ $ ]] && [ "${rates#- }" != "0.0 " ] ||
-	problem "reset rates '$rates', want '- N.N' with N.N > 0"
-want_empty "$work/watch.err"
 report "--watch 1 --count 2: two blocks, rates from the second on"
 
 # Ports: the driver's figures with the time they were sampled, and rates
 # over the samples (1.5 s apart: at least one new sample, taken each second).
-timeout 30 "$stat" --name "$name" --watch 1.5 --count 2 >"$work/watch-ports.out" \
-	2>"$work/watch-ports.err"
-want_rc $? 0
+watch_rates watch-ports.out 1.5 rx 5 4
 want_re "$work/watch-ports.out" '^ports \(driver figures sampled [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z, [0-9.]+ s ago\)$'
 want_re "$work/watch-ports.out" '^port +0 net_pcap0 +1 net_pcap1 +0 net_pcap0/s +1 net_pcap1/s$'
-rates=$(awk '$1 == "rx" && NF == 5 { print $4 }' "$work/watch-ports.out" | tr '\n' ' ')
-[[ "$rates" =~ ^-\ [0-9]+\.[0-9]\ $ ]] && [ "${rates#- }" != "0.0 " ] ||
-	problem "port 0 rx rates '$rates', want '- N.N' with N.N > 0"
-want_empty "$work/watch-ports.err"
 report "--watch: port figures with their sample time, and their rates"
 
 # --- SIGTERM: the segment goes, /metrics answers 503 ---------------------------
