@@ -22,7 +22,8 @@
 extern "C" {
 #endif
 
-/** Nesting the writer follows; deeper values are refused (ignored). */
+/** The deepest nesting the writer keeps track of (the CLI and the stats
+ * need 4): a document nested deeper comes out malformed. */
 #define OP25B_JSON_DEPTH_MAX 16
 
 struct op25b_json {

@@ -226,6 +226,32 @@ assert p["policy"] == sys.argv[2] and "file" not in p, p
 ' "$work/out" "$work/policy.yaml"
 report "cli: show policy [json]"
 
+# A reply is rendered into a buffer and sent with one write: traced, the
+# reply to `show policy json` is one write of its whole length (besides the
+# prompt's and the batch status's).
+if command -v strace >/dev/null; then
+	strace -f -qq -e trace=write -s 0 -o "$work/strace.txt" -p "${pids[0]}" &
+	tracer=$!
+	sleep 0.5 # attached
+	c show policy json
+	cp "$work/out" "$work/policy.json"
+	sleep 0.2
+	kill -INT "$tracer" 2>/dev/null
+	wait "$tracer" 2>/dev/null
+	py_check '
+import re, sys
+sizes = [int(m.group(2)) for m in
+         (re.search(r"write\((\d+), .*\)\s+=\s+(\d+)$", l) for l in open(sys.argv[1]))
+         if m and int(m.group(1)) > 2]
+reply = len(open(sys.argv[2], "rb").read())
+big = [n for n in sizes if n > 3]
+assert big == [reply], f"writes of the reply: {big}, want one of {reply} bytes (all: {sizes})"
+' "$work/strace.txt" "$work/policy.json"
+else
+	problem "strace is not installed"
+fi
+report "cli: a reply is sent in one write"
+
 c show counters
 want_rc "$rc" 0
 want_re "$work/out" 'blocked'
