@@ -2,7 +2,8 @@
 /*
  * op25b-cli: the operator's client for a running op25b's control socket.
  *
- *   op25b-cli [--name NAME | --socket PATH] [--timeout S] [COMMAND...]
+ *   op25b-cli [--name NAME | --cli-socket PATH] [--timeout S] [COMMAND...]
+ * (--socket PATH: the same as --cli-socket, its name before op25b's)
  *
  * With COMMAND: run it once and exit 0 (done) or 1 (the command failed).
  * Without, on a terminal: the op25b> prompt of the appliance itself
@@ -37,8 +38,8 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: op25b-cli [--name NAME | --socket PATH] [--timeout "
-		"SECONDS] [COMMAND...]\n\n"
+		"usage: op25b-cli [--name NAME | --cli-socket PATH] "
+		"[--timeout SECONDS]\n                 [COMMAND...]\n\n"
 		"Talk to a running op25b over its control socket "
 		"(/run/op25b/NAME.sock).\n"
 		"  COMMAND          run one command (e.g. show port stats all) "
@@ -50,7 +51,10 @@ usage(FILE *out)
 		"  (none, pipe)     one command a line from standard input\n"
 		"  --name NAME      the instance (op25b --name; default "
 		"op25b)\n"
-		"  --socket PATH    a socket elsewhere (op25b --cli-socket)\n"
+		"  --cli-socket PATH\n"
+		"                   a socket elsewhere, as given to op25b "
+		"--cli-socket\n"
+		"                   (--socket PATH is the same)\n"
 		"  --timeout S      give up on a command after S seconds "
 		"(default 60)\n\n"
 		"A relative FILE in exempt export FILE or exempt import FILE "
@@ -335,6 +339,8 @@ main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{"name", required_argument, NULL, 'n'},
+		/* op25b's name for the same path; --socket is kept. */
+		{"cli-socket", required_argument, NULL, 's'},
 		{"socket", required_argument, NULL, 's'},
 		{"timeout", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},

@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * One snapshot, three ways: a text view for the operator (with rates in
- * watch mode), JSON with the names of op25b's --stats-json, and the
- * Prometheus text format. The counter names all come from
- * OP25B_OUTCOME_LIST through op25b_outcome_name() and op25b_verdict_name().
- *
- * Class and group rows: named slots in slot order, then "(none)" (slot 0),
- * as op25b's own report. A name that left the policy keeps its row (its
- * counts never vanish); the text view marks it "(removed)".
+ * One snapshot, three ways: the text view of lib/stats (with rate columns
+ * in watch mode), the JSON of op25b's --stats-json, and the Prometheus
+ * text format. Every name comes from the lists of op25b_stats.h: the
+ * outcomes, frames and verdicts by their name functions, the header and
+ * port figures through their tables.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,199 +17,81 @@
 #define PROM_PREFIX "op25b_"
 
 /* ------------------------------------------------------------------ */
-/* Text                                                                */
+/* Text: lib/stats's renderer, with rate columns in watch mode          */
 
-static void
-print_duration(FILE *out, double seconds)
+/* The counter @p value points to (inside view->snap) in view->prev. */
+static const uint64_t *
+earlier(const uint64_t *value, void *ctx)
 {
-	uint64_t s = (uint64_t)seconds;
-	uint64_t d = s / 86400, h = s / 3600 % 24, m = s / 60 % 60;
+	const struct stat_view *view = ctx;
 
-	if (d > 0)
-		fprintf(out, "%" PRIu64 "d%02" PRIu64 "h%02" PRIu64 "m", d, h,
-			m);
-	else if (h > 0)
-		fprintf(out, "%" PRIu64 "h%02" PRIu64 "m%02" PRIu64 "s", h, m,
-			s % 60);
-	else if (m > 0)
-		fprintf(out, "%" PRIu64 "m%02" PRIu64 "s", m, s % 60);
-	else
-		fprintf(out, "%" PRIu64 "s", s % 60);
+	if (view->prev == NULL)
+		return NULL;
+	return (const uint64_t *)((const char *)view->prev +
+				  ((const char *)value -
+				   (const char *)view->snap));
 }
 
-/* A per-second rate column: "-" until there are two snapshots (or if a
- * counter went back, which a restarted writer would do). */
 static void
-print_rate(FILE *out, const struct stat_view *view, uint64_t now,
-	   uint64_t before, int width)
+rate_head(FILE *out, const char *column, int width, void *ctx)
 {
-	if (view->prev == NULL || view->interval <= 0 || now < before)
+	char head[OP25B_STATS_NAME_MAX + 24];
+
+	(void)ctx;
+	if (strcmp(column, "total") == 0)
+		snprintf(head, sizeof(head), "per second");
+	else
+		snprintf(head, sizeof(head), "%s/s", column);
+	fprintf(out, " %*s", width, head);
+}
+
+/* Seconds between the two snapshots for the counter at @p value: the
+ * driver's port figures are samples the appliance takes about once a
+ * second, so theirs is the time between the two samples, not between
+ * our two reads (0 when both reads saw the same sample). */
+static double
+interval_of(const struct stat_view *view, const uint64_t *value)
+{
+	const char *ports = (const char *)view->snap->header.ports;
+	const char *v = (const char *)value;
+
+	if (v >= ports && v < ports + sizeof(view->snap->header.ports)) {
+		uint64_t now = view->snap->header.ports_updated_ns;
+		uint64_t then = view->prev->header.ports_updated_ns;
+
+		return now > then ? (double)(now - then) / 1e9 : 0;
+	}
+	return view->interval;
+}
+
+/* A per-second rate: "-" until there are two snapshots (or two samples of
+ * the port figures), or if a counter went back, which a restarted writer
+ * would do. */
+static void
+rate_cell(FILE *out, const uint64_t *value, int width, void *ctx)
+{
+	const struct stat_view *view = ctx;
+	const uint64_t *before = earlier(value, ctx);
+	double interval = before != NULL ? interval_of(view, value) : 0;
+
+	if (before == NULL || interval <= 0 || *value < *before)
 		fprintf(out, " %*s", width, "-");
 	else
 		fprintf(out, " %*.1f", width,
-			(double)(now - before) / view->interval);
-}
-
-static void
-print_ports(FILE *out, const struct op25b_stats_snapshot *snap)
-{
-	const struct op25b_stats_header *h = &snap->header;
-	unsigned int i;
-
-	fprintf(out, "%-5s %-20s %-10s %12s %12s %10s %10s %10s %10s\n",
-		"port", "name", "role", "rx", "tx", "rx_missed", "rx_errors",
-		"tx_errors", "tx_dropped");
-	for (i = 0; i < h->n_ports; i++) {
-		const struct op25b_stats_port *p = &h->ports[i];
-
-		fprintf(out,
-			"%-5u %-20s %-10s %12" PRIu64 " %12" PRIu64
-			" %10" PRIu64 " %10" PRIu64 " %10" PRIu64
-			" %10" PRIu64 "\n",
-			p->port_id, p->name, op25b_stats_port_role(p), p->rx, p->tx,
-			p->rx_missed, p->rx_errors, p->tx_errors,
-			op25b_stats_port_tx_dropped(snap, p));
-	}
-}
-
-static void
-print_outcomes(FILE *out, const struct stat_view *view)
-{
-	const struct op25b_stats_snapshot *snap = view->snap;
-	const struct op25b_stats_snapshot *prev = view->prev;
-	unsigned int i;
-
-	fprintf(out, "%-20s %14s", "packets", "total");
-	if (view->rates)
-		fprintf(out, " %12s", "per second");
-	fputc('\n', out);
-	for (i = 0; i < OP25B_OUTCOME_MAX; i++) {
-		fprintf(out, "%-20s %14" PRIu64, op25b_outcome_name(i),
-			snap->totals.outcome[i]);
-		if (view->rates)
-			print_rate(out, view, snap->totals.outcome[i],
-				   prev ? prev->totals.outcome[i] : 0, 12);
-		fputc('\n', out);
-	}
-	fprintf(out, "%-20s %14" PRIu64, "upstream", snap->upstream);
-	if (view->rates)
-		print_rate(out, view, snap->upstream, prev ? prev->upstream : 0,
-			   12);
-	fputc('\n', out);
-	fprintf(out, "%-20s %14s\n", "frames", "total");
-	for (i = 0; i < OP25B_FRAME_MAX; i++) {
-		fprintf(out, "%-20s %14" PRIu64, op25b_frame_counter_name(i),
-			snap->totals.frame[i]);
-		if (view->rates)
-			print_rate(out, view, snap->totals.frame[i],
-				   prev ? prev->totals.frame[i] : 0, 12);
-		fputc('\n', out);
-	}
-}
-
-static void
-print_verdicts(FILE *out, const struct stat_view *view, const char *title,
-	       unsigned int n_slots, const char (*names)[OP25B_STATS_NAME_MAX],
-	       const uint8_t *active,
-	       const uint64_t (*table)[OP25B_VERDICT_MAX],
-	       const uint64_t (*prev_table)[OP25B_VERDICT_MAX])
-{
-	unsigned int i, v;
-
-	fprintf(out, "%-24s", title);
-	for (v = 0; v < OP25B_VERDICT_MAX; v++)
-		fprintf(out, " %12s", op25b_verdict_name(v));
-	if (view->rates)
-		for (v = 0; v < OP25B_VERDICT_MAX; v++) {
-			char head[OP25B_STATS_NAME_MAX];
-
-			snprintf(head, sizeof(head), "%s/s",
-				 op25b_verdict_name(v));
-			fprintf(out, " %11s", head);
-		}
-	fputc('\n', out);
-	for (i = 0; i < n_slots; i++) {
-		unsigned int slot = op25b_stats_row_slot(i, n_slots);
-		char label[OP25B_STATS_NAME_MAX + 16];
-
-		snprintf(label, sizeof(label), "%s%s", names[slot],
-			 active[slot] ? "" : " (removed)");
-		fprintf(out, "%-24s", label);
-		for (v = 0; v < OP25B_VERDICT_MAX; v++)
-			fprintf(out, " %12" PRIu64, table[slot][v]);
-		if (view->rates)
-			for (v = 0; v < OP25B_VERDICT_MAX; v++)
-				print_rate(out, view, table[slot][v],
-					   prev_table ? prev_table[slot][v] : 0,
-					   11);
-		fputc('\n', out);
-	}
-}
-
-static void
-print_workers(FILE *out, const struct stat_view *view)
-{
-	const struct op25b_stats_snapshot *snap = view->snap;
-	const struct op25b_stats_snapshot *prev = view->prev;
-	unsigned int w;
-
-	fprintf(out, "%-6s %5s %16s %16s %7s", "worker", "lcore", "loops",
-		"busy_loops", "busy");
-	if (view->rates)
-		fprintf(out, " %12s", "loops/s");
-	fputc('\n', out);
-	for (w = 0; w < snap->n_workers; w++) {
-		uint64_t loops = snap->workers[w].loops;
-		uint64_t busy = snap->workers[w].busy_loops;
-
-		/* Busy share since the last refresh when there is one: the
-		 * share since start hides what is happening now. */
-		if (prev != NULL && loops > prev->workers[w].loops &&
-		    busy >= prev->workers[w].busy_loops) {
-			loops -= prev->workers[w].loops;
-			busy -= prev->workers[w].busy_loops;
-		}
-		fprintf(out, "%-6u %5u %16" PRIu64 " %16" PRIu64 " %6.1f%%", w,
-			snap->workers[w].lcore_id, snap->workers[w].loops,
-			snap->workers[w].busy_loops,
-			loops ? 100.0 * (double)busy / (double)loops : 0.0);
-		if (view->rates)
-			print_rate(out, view, snap->workers[w].loops,
-				   prev ? prev->workers[w].loops : 0, 12);
-		fputc('\n', out);
-	}
+			(double)(*value - *before) / interval);
 }
 
 void
 stat_print_text(FILE *out, const struct stat_view *view)
 {
-	const struct op25b_stats_snapshot *snap = view->snap;
-	const struct op25b_stats_snapshot *prev = view->prev;
-	const struct op25b_stats_header *h = &snap->header;
-	const struct op25b_stats_names *n = &snap->names;
+	struct op25b_stats_text_hook rates = {
+		.head = rate_head,
+		.cell = rate_cell,
+		.before = earlier,
+		.ctx = (void *)view,
+	};
 
-	fprintf(out, "op25b instance '%s', pid %" PRIu64 ", up ", h->instance,
-		h->pid);
-	print_duration(out, op25b_stats_uptime(snap));
-	fprintf(out,
-		"\npolicy %s, generation %" PRIu64 ", reloads %" PRIu64
-		" ok %" PRIu64 " failed, exemptions %" PRIu64 "\n\n",
-		h->policy_file[0] ? h->policy_file : "-", h->policy_generation,
-		h->reload_ok, h->reload_failed, h->exemptions);
-	print_ports(out, snap);
-	fputc('\n', out);
-	print_outcomes(out, view);
-	fputc('\n', out);
-	print_verdicts(out, view, "class", n->n_class_slots, n->class_name,
-		       n->class_active, snap->totals.class_verdict,
-		       prev ? prev->totals.class_verdict : NULL);
-	fputc('\n', out);
-	print_verdicts(out, view, "destination group", n->n_group_slots,
-		       n->group_name, n->group_active,
-		       snap->totals.group_verdict,
-		       prev ? prev->totals.group_verdict : NULL);
-	fputc('\n', out);
-	print_workers(out, view);
+	op25b_stats_print_text(out, view->snap, view->rates ? &rates : NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -279,51 +158,88 @@ prom_verdict_rows(FILE *out, const char *family, const char *label,
 	}
 }
 
-enum port_field {
-	PORT_RX,
-	PORT_TX,
-	PORT_RX_MISSED,
-	PORT_RX_ERRORS,
-	PORT_TX_ERRORS,
-	PORT_TX_DROPPED,
-};
-
-static const struct port_metric {
-	enum port_field field;
-	const char *name;
-	const char *help;
-} port_metrics[] = {
-	{PORT_RX, "port_rx_packets_total", "Packets the port received."},
-	{PORT_TX, "port_tx_packets_total", "Packets the port sent."},
-	{PORT_RX_MISSED, "port_rx_missed_packets_total",
-	 "Packets the NIC dropped for want of room in the RX queue."},
-	{PORT_RX_ERRORS, "port_rx_errors_total",
-	 "Erroneous received packets, and receives that found no mbuf."},
-	{PORT_TX_ERRORS, "port_tx_errors_total",
-	 "Packets the port failed to send."},
-	{PORT_TX_DROPPED, "port_tx_dropped_packets_total",
-	 "Packets op25b freed unsent because the TX queue was full."},
-};
-
-static uint64_t
-port_value(const struct op25b_stats_snapshot *snap,
-	   const struct op25b_stats_port *p, enum port_field field)
+/* The metric name of @p f without its constant labels, if any. */
+static int
+prom_family_name(const struct op25b_stats_field *f, char *buf, size_t size)
 {
-	switch (field) {
-	case PORT_RX:
-		return p->rx;
-	case PORT_TX:
-		return p->tx;
-	case PORT_RX_MISSED:
-		return p->rx_missed;
-	case PORT_RX_ERRORS:
-		return p->rx_errors;
-	case PORT_TX_ERRORS:
-		return p->tx_errors;
-	case PORT_TX_DROPPED:
-		return op25b_stats_port_tx_dropped(snap, p);
+	const char *brace = strchr(f->prometheus, '{');
+	int len = brace ? (int)(brace - f->prometheus)
+			: (int)strlen(f->prometheus);
+
+	return snprintf(buf, size, "%.*s", len, f->prometheus);
+}
+
+static const char *
+prom_type(const struct op25b_stats_field *f)
+{
+	return f->kind == OP25B_STATS_COUNTER ? "counter" : "gauge";
+}
+
+/* HELP and TYPE when @p f opens a family (the figures of one family are
+ * next to each other in their list). */
+static void
+prom_family_of(FILE *out, const struct op25b_stats_field *fields,
+	       unsigned int i)
+{
+	char name[128], prev[128];
+
+	prom_family_name(&fields[i], name, sizeof(name));
+	if (i > 0) {
+		prom_family_name(&fields[i - 1], prev, sizeof(prev));
+		if (strcmp(name, prev) == 0)
+			return;
 	}
-	return 0;
+	prom_family(out, name, prom_type(&fields[i]), fields[i].help);
+}
+
+/* The header list: a STATE figure is one gauge per name, 1 for the one
+ * in force (op25b_mode{mode="monitor"} 1), as alerting rules want. */
+static void
+prom_header(FILE *out, const struct op25b_stats_header *h)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < OP25B_HEADER_FIELDS; i++) {
+		const struct op25b_stats_field *f = &op25b_stats_header_fields[i];
+		uint64_t v = op25b_stats_field_get(f, h);
+
+		prom_family_of(out, op25b_stats_header_fields, i);
+		if (f->kind != OP25B_STATS_STATE) {
+			fprintf(out, PROM_PREFIX "%s %" PRIu64 "\n",
+				f->prometheus, v);
+			continue;
+		}
+		for (k = 0; k < f->n_names; k++)
+			fprintf(out, PROM_PREFIX "%s{%s=\"%s\"} %d\n",
+				f->prometheus, f->key, f->names[k], v == k);
+	}
+}
+
+/* One family per figure of a port list, one sample per port. */
+static void
+prom_ports(FILE *out, const struct op25b_stats_snapshot *snap,
+	   const struct op25b_stats_field *fields, unsigned int n, bool app)
+{
+	const struct op25b_stats_header *h = &snap->header;
+	unsigned int i, m;
+
+	for (m = 0; m < n; m++) {
+		prom_family_of(out, fields, m);
+		for (i = 0; i < h->n_ports; i++) {
+			const struct op25b_stats_port *p = &h->ports[i];
+			const void *base =
+				app ? (const void *)op25b_stats_port_app_of(snap,
+									    p)
+				    : (const void *)p;
+
+			fprintf(out, PROM_PREFIX "%s{port=\"%u\",name=",
+				fields[m].prometheus, p->port_id);
+			prom_label_value(out, p->name);
+			fprintf(out, ",role=\"%s\"} %" PRIu64 "\n",
+				op25b_stats_port_role(p),
+				op25b_stats_field_get(&fields[m], base));
+		}
+	}
 }
 
 void
@@ -331,7 +247,7 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 {
 	const struct op25b_stats_header *h = &snap->header;
 	const struct op25b_stats_names *n = &snap->names;
-	unsigned int i, m;
+	unsigned int i;
 
 	prom_family(out, "info", "gauge",
 		    "The op25b instance and its policy file (always 1).");
@@ -346,24 +262,13 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 	fprintf(out, PROM_PREFIX "start_time_seconds %.3f\n",
 		(double)h->start_time_ns / 1e9);
 
-	prom_family(out, "policy_generation", "gauge",
-		    "1 for the policy loaded at start, +1 each successful "
-		    "reload.");
-	fprintf(out, PROM_PREFIX "policy_generation %" PRIu64 "\n",
-		h->policy_generation);
-
-	prom_family(out, "reloads_total", "counter",
-		    "Policy reloads, by result (a failed reload keeps the "
-		    "old policy).");
-	fprintf(out, PROM_PREFIX "reloads_total{result=\"ok\"} %" PRIu64 "\n",
-		h->reload_ok);
-	fprintf(out,
-		PROM_PREFIX "reloads_total{result=\"failed\"} %" PRIu64 "\n",
-		h->reload_failed);
-
-	prom_family(out, "exemptions", "gauge",
-		    "Exemptions in force (op25b-cli exempt list).");
-	fprintf(out, PROM_PREFIX "exemptions %" PRIu64 "\n", h->exemptions);
+	prom_header(out, h);
+	prom_family(out, "ports_updated_seconds", "gauge",
+		    "When the port figures (op25b_port_*) were sampled, in "
+		    "seconds since the Unix epoch; op25b samples them about "
+		    "once a second.");
+	fprintf(out, PROM_PREFIX "ports_updated_seconds %.3f\n",
+		(double)h->ports_updated_ns / 1e9);
 
 	prom_family(out, "packets_total", "counter",
 		    "Packets received on subscriber ports, by outcome; each "
@@ -409,20 +314,10 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 	prom_verdict_rows(out, "group_packets_total", "group", n->n_group_slots,
 			  n->group_name, snap->totals.group_verdict);
 
-	for (m = 0; m < sizeof(port_metrics) / sizeof(port_metrics[0]); m++) {
-		prom_family(out, port_metrics[m].name, "counter",
-			    port_metrics[m].help);
-		for (i = 0; i < h->n_ports; i++) {
-			const struct op25b_stats_port *p = &h->ports[i];
-
-			fprintf(out, PROM_PREFIX "%s{port=\"%u\",name=",
-				port_metrics[m].name, p->port_id);
-			prom_label_value(out, p->name);
-			fprintf(out, ",role=\"%s\"} %" PRIu64 "\n",
-				op25b_stats_port_role(p),
-				port_value(snap, p, port_metrics[m].field));
-		}
-	}
+	prom_ports(out, snap, op25b_stats_port_driver_fields,
+		   OP25B_PORT_DRIVER_FIELDS, false);
+	prom_ports(out, snap, op25b_stats_port_app_fields,
+		   OP25B_PORT_APP_FIELDS, true);
 
 	prom_family(out, "worker_loops_total", "counter",
 		    "Polling loops of each worker lcore.");

@@ -53,7 +53,8 @@ static const struct stat_option {
 	{"prometheus", NULL, OPT_PROMETHEUS,
 	 "print the Prometheus text format (op25b_* metrics)"},
 	{"watch", "SECONDS", OPT_WATCH,
-	 "redraw the text every SECONDS with per-second rates, until Ctrl-C"},
+	 "redraw the text every SECONDS with per-second rates (the ports' "
+	 "over the samples op25b takes each second), until Ctrl-C"},
 	{"count", "N", OPT_COUNT, "with --watch: stop after N refreshes"},
 	{"listen", "HOST:PORT", OPT_LISTEN,
 	 "serve the Prometheus text at http://HOST:PORT/metrics until "

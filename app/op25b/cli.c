@@ -65,11 +65,18 @@ struct session {
 	char line[CLI_LINE_MAX];
 	size_t len;
 	bool too_long;
+	/* The reply of the command being run: the commands print into it
+	 * and it goes out in one write when the command ends (one system
+	 * call per reply, not per printf or character). */
+	FILE *reply;
+	char *reply_text;
+	size_t reply_len;
 };
 
 struct op25b_cli {
 	struct op25b_app *app;
 	cmdline_parse_ctx_t *ctx;
+	unsigned int n_commands;
 	int listen_fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct session terminal;
@@ -100,16 +107,73 @@ session_of(struct cmdline *cl)
 	return NULL;
 }
 
+/* Write all of @p text to @p fd (a peer that is gone or stuck loses the
+ * rest: SO_SNDTIMEO bounds the wait). */
+static void
+write_all(int fd, const char *text, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, text, len);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return;
+		}
+		text += n;
+		len -= (size_t)n;
+	}
+}
+
+/* The stream the command being run replies into; NULL when there is no
+ * memory for it (then each piece is written as it comes). */
+static FILE *
+reply_of(struct session *s)
+{
+	if (s->reply == NULL)
+		s->reply = open_memstream(&s->reply_text, &s->reply_len);
+	return s->reply;
+}
+
+/* Send the reply gathered so far, in one write. */
+static void
+reply_flush(struct session *s)
+{
+	if (s->reply == NULL)
+		return;
+	fclose(s->reply); /* sets reply_text and reply_len */
+	s->reply = NULL;
+	if (s->fd >= 0)
+		write_all(s->fd, s->reply_text, s->reply_len);
+	free(s->reply_text);
+	s->reply_text = NULL;
+	s->reply_len = 0;
+}
+
+static void
+session_vprintf(struct session *s, const char *fmt, va_list ap)
+{
+	FILE *out;
+
+	if (s->fd < 0)
+		return;
+	out = reply_of(s);
+	if (out != NULL)
+		vfprintf(out, fmt, ap);
+	else
+		vdprintf(s->fd, fmt, ap);
+}
+
 void
 cli_printf(struct cmdline *cl, const char *fmt, ...)
 {
 	struct session *s = session_of(cl);
 	va_list ap;
 
-	if (s == NULL || s->fd < 0)
+	if (s == NULL)
 		return;
 	va_start(ap, fmt);
-	vdprintf(s->fd, fmt, ap);
+	session_vprintf(s, fmt, ap);
 	va_end(ap);
 }
 
@@ -122,34 +186,35 @@ cli_fail(struct cmdline *cl, const char *fmt, ...)
 	if (s == NULL)
 		return;
 	s->failed = true;
-	if (s->fd < 0)
-		return;
 	va_start(ap, fmt);
-	vdprintf(s->fd, fmt, ap);
+	session_vprintf(s, fmt, ap);
 	va_end(ap);
-	dprintf(s->fd, "\n");
+	cli_printf(cl, "\n");
 }
 
 void
 cli_write(struct cmdline *cl, const char *text, size_t len)
 {
 	struct session *s = session_of(cl);
-	int fd;
+	FILE *out;
 
 	if (s == NULL || s->fd < 0)
 		return;
-	fd = s->fd;
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
+	out = reply_of(s);
+	if (out != NULL)
+		fwrite(text, 1, len, out);
+	else
+		write_all(s->fd, text, len);
+}
 
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			return; /* the peer is gone or stuck: drop the rest */
-		}
-		text += n;
-		len -= (size_t)n;
-	}
+FILE *
+cli_out(struct cmdline *cl)
+{
+	struct session *s = session_of(cl);
+
+	if (s == NULL || s->fd < 0)
+		return NULL;
+	return reply_of(s);
 }
 
 uint32_t
@@ -173,16 +238,10 @@ cli_is_socket(struct cmdline *cl)
 void
 cli_json_string(struct cmdline *cl, const char *s)
 {
-	cli_printf(cl, "\"");
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			cli_printf(cl, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			cli_printf(cl, "\\u%04x", *s);
-		else
-			cli_printf(cl, "%c", *s);
-	}
-	cli_printf(cl, "\"");
+	FILE *out = cli_out(cl);
+
+	if (out != NULL)
+		op25b_json_escape(out, s);
 }
 
 bool
@@ -281,6 +340,53 @@ static cmdline_parse_inst_t *general_commands[] = {
 /* ------------------------------------------------------------------ */
 /* Running commands                                                    */
 
+/* Every command runs through here: its reply is sent whole when it
+ * returns, before cmdline shows the next prompt. @p data is the command
+ * as its area defined it. */
+static void
+run_command(void *parsed, struct cmdline *cl, void *data)
+{
+	const cmdline_parse_inst_t *inst = data;
+	struct session *s = session_of(cl);
+
+	inst->f(parsed, cl, inst->data);
+	if (s != NULL)
+		reply_flush(s);
+}
+
+/* A copy of @p inst that runs through run_command(). */
+static cmdline_parse_inst_t *
+wrap_command(cmdline_parse_inst_t *inst)
+{
+	cmdline_parse_inst_t *w;
+	unsigned int n = 0;
+
+	while (inst->tokens[n] != NULL)
+		n++;
+	w = malloc(sizeof(*w) + (n + 1) * sizeof(w->tokens[0]));
+	if (w == NULL)
+		return NULL;
+	w->f = run_command;
+	w->data = inst;
+	w->help_str = inst->help_str;
+	memcpy(w->tokens, inst->tokens, (n + 1) * sizeof(w->tokens[0]));
+	return w;
+}
+
+static void
+free_context(struct op25b_cli *cli)
+{
+	unsigned int i;
+
+	if (cli->ctx == NULL)
+		return;
+	for (i = 0; i < cli->n_commands; i++)
+		free(cli->ctx[i]);
+	free(cli->ctx);
+	cli->ctx = NULL;
+	cli->n_commands = 0;
+}
+
 static int
 build_context(struct op25b_cli *cli)
 {
@@ -296,10 +402,16 @@ build_context(struct op25b_cli *cli)
 	cli->ctx = calloc(n + 1, sizeof(*cli->ctx));
 	if (cli->ctx == NULL)
 		return -ENOMEM;
-	n = 0;
+	cli->n_commands = 0;
 	for (i = 0; i < RTE_DIM(lists); i++)
-		for (j = 0; lists[i][j] != NULL; j++)
-			cli->ctx[n++] = lists[i][j];
+		for (j = 0; lists[i][j] != NULL; j++) {
+			cli->ctx[cli->n_commands] = wrap_command(lists[i][j]);
+			if (cli->ctx[cli->n_commands] == NULL) {
+				free_context(cli);
+				return -ENOMEM;
+			}
+			cli->n_commands++;
+		}
 	return 0;
 }
 
@@ -334,12 +446,14 @@ run_line(struct session *s, const char *line)
 	default:
 		break;
 	}
+	reply_flush(s);
 	return s->failed ? -1 : 0;
 }
 
 static void
 session_close(struct session *s)
 {
+	reply_flush(s);
 	if (s->cl != NULL)
 		cmdline_free(s->cl); /* closes the socket too */
 	else if (s->fd >= 0)
@@ -607,8 +721,7 @@ op25b_cli_start(struct op25b_app *app)
 	}
 	err = listen_socket(cli, &app->config);
 	if (err != 0) {
-		free(cli->ctx);
-		cli->ctx = NULL;
+		free_context(cli);
 		return err;
 	}
 	app->cli = cli;
@@ -655,6 +768,7 @@ file_session_close(struct op25b_cli *cli)
 {
 	struct session *s = &cli->file;
 
+	reply_flush(s);
 	if (s->cl != NULL)
 		cmdline_free(s->cl); /* its descriptors are -1 and ours */
 	memset(s, 0, sizeof(*s));
@@ -735,7 +849,6 @@ op25b_cli_stop(struct op25b_app *app)
 		unlink(cli->path);
 		cli->listen_fd = -1;
 	}
-	free(cli->ctx);
-	cli->ctx = NULL;
+	free_context(cli);
 	app->cli = NULL;
 }

@@ -79,7 +79,7 @@ show_policy_json(struct cmdline *cl)
 	const struct op25b_stats_header *h = op25b_stats_header(app->stats);
 	unsigned int i, j;
 
-	cli_printf(cl, "{\"file\":");
+	cli_printf(cl, "{\"policy\":");
 	cli_json_string(cl, app->config.policy_path);
 	cli_printf(cl,
 		   ",\"generation\":%" PRIu64 ",\"loaded_seconds\":%.3f"

@@ -20,6 +20,7 @@
 #include <cmdline_parse_string.h>
 
 #include "op25b_app.h"
+#include "op25b_json.h"
 
 /* cmdline_cirbuf.h defines dprintf() as its own debug macro (a no-op):
  * the POSIX function is the one meant here. */
@@ -53,14 +54,20 @@ uint32_t cli_uid(struct cmdline *cl);
  * directory is not ours, so a relative path from it means nothing here. */
 bool cli_is_socket(struct cmdline *cl);
 
-/* @s as a JSON string: quotes, backslashes and control characters
- * escaped (reasons and paths are the operator's text). */
+/* The reply of the command being run, as a stream (op25b_json writes to
+ * it): sent in one write when the command returns. NULL when there is no
+ * session to answer or no memory (then print nothing). */
+FILE *cli_out(struct cmdline *cl);
+
+/* @s as a JSON string (op25b_json_escape): quotes, backslashes and
+ * control characters escaped (reasons and paths are the operator's
+ * text). */
 void cli_json_string(struct cmdline *cl, const char *s);
 
 /* Whether the command ends with the word "json". */
 bool cli_is_json(const char *word);
 
-/* Print a whole text (a report written to memory) to @cl. */
+/* Add @len bytes of @text to the reply. */
 void cli_write(struct cmdline *cl, const char *text, size_t len);
 
 /* The exemption covering @addr (a host prefix), or NULL. */

@@ -5,6 +5,9 @@
  *   show workers                         show counters [json]
  *   show counters class|group NAME
  *
+ * Port and counter figures under the names of the lists in op25b_stats.h,
+ * through their tables, as op25b-stat and Prometheus show them.
+ *
  * `clear port stats` works as in testpmd, for what `show port stats` shows
  * only: the shared-memory counters (op25b-stat, Prometheus) never go
  * backwards, so the clear is a baseline kept here and subtracted.
@@ -19,10 +22,11 @@
 
 #include "cli_priv.h"
 
+/* What `show port stats` counts from: the driver's figures (read live,
+ * not the shared memory's copy of a second ago) and the workers'. */
 struct port_figures {
-	uint64_t rx, tx, rx_bytes, tx_bytes, rx_missed, rx_errors, rx_nombuf,
-		tx_errors;
-	uint64_t classified, sent, tx_dropped; /* op25b's own counts */
+	struct op25b_stats_port driver;
+	struct op25b_stats_port_app app;
 };
 
 /* The figures at the last clear, by port id. */
@@ -98,7 +102,7 @@ role_of(uint16_t id, uint16_t *peer)
 }
 
 static void
-show_port_info(struct cmdline *cl, uint16_t id, bool json, bool first)
+show_port_info(struct cmdline *cl, struct op25b_json *j, uint16_t id)
 {
 	const struct op25b_app *app = cli_app();
 	struct rte_eth_dev_info info;
@@ -116,18 +120,22 @@ show_port_info(struct cmdline *cl, uint16_t id, bool json, bool first)
 	rte_eth_link_get_nowait(id, &link);
 	rte_eth_dev_get_mtu(id, &mtu);
 	role = role_of(id, &peer);
-	if (json) {
-		cli_printf(cl,
-			   "%s{\"port\":%u,\"name\":\"%s\",\"driver\":\"%s\","
-			   "\"mac\":\"%s\",\"link\":\"%s\",\"speed_mbps\":%u,"
-			   "\"mtu\":%u,\"socket\":%d,\"rx_queues\":%u,"
-			   "\"tx_queues\":%u,\"role\":\"%s\",\"peer\":%u}",
-			   first ? "" : ",", id,
-			   app->port_names[port_index(id)],
-			   info.driver_name ? info.driver_name : "?", mac_text,
-			   link.link_status ? "up" : "down", link.link_speed,
-			   mtu, rte_eth_dev_socket_id(id), info.nb_rx_queues,
-			   info.nb_tx_queues, role, peer);
+	if (j != NULL) {
+		op25b_json_object(j, NULL);
+		op25b_json_u64(j, "port", id);
+		op25b_json_string(j, "name", app->port_names[port_index(id)]);
+		op25b_json_string(j, "driver",
+				  info.driver_name ? info.driver_name : "?");
+		op25b_json_string(j, "mac", mac_text);
+		op25b_json_string(j, "link", link.link_status ? "up" : "down");
+		op25b_json_u64(j, "speed_mbps", link.link_speed);
+		op25b_json_u64(j, "mtu", mtu);
+		op25b_json_int(j, "socket", rte_eth_dev_socket_id(id));
+		op25b_json_u64(j, "rx_queues", info.nb_rx_queues);
+		op25b_json_u64(j, "tx_queues", info.nb_tx_queues);
+		op25b_json_string(j, "role", role);
+		op25b_json_u64(j, "peer", peer);
+		op25b_json_close(j);
 		return;
 	}
 	cli_printf(cl,
@@ -151,71 +159,67 @@ static int
 port_figures(uint16_t id, const struct op25b_stats_snapshot *snap,
 	     struct port_figures *f)
 {
-	struct rte_eth_stats st;
-	unsigned int k = port_index(id);
-
 	memset(f, 0, sizeof(*f));
-	if (rte_eth_stats_get(id, &st) != 0)
+	if (op25b_port_figures(id, &f->driver) != 0)
 		return -EIO;
-	f->rx = st.ipackets;
-	f->tx = st.opackets;
-	f->rx_bytes = st.ibytes;
-	f->tx_bytes = st.obytes;
-	f->rx_missed = st.imissed;
-	f->rx_errors = st.ierrors;
-	f->rx_nombuf = st.rx_nombuf;
-	f->tx_errors = st.oerrors;
-	f->classified = snap->port_app[id].rx;
-	f->sent = snap->port_app[id].tx;
-	if (k < snap->header.n_ports)
-		f->tx_dropped = op25b_stats_port_tx_dropped(
-			snap, &snap->header.ports[k]);
+	if (id < OP25B_STATS_MAX_PORTS)
+		f->app = snap->port_app[id];
 	return 0;
 }
 
+/* The figures of one family list, less the baseline: JSON members, or
+ * text cells three to a line. */
 static void
-show_port_stats(struct cmdline *cl, uint16_t id,
-		const struct op25b_stats_snapshot *snap, bool json, bool first)
+print_since(FILE *out, struct op25b_json *j,
+	    const struct op25b_stats_field *fields, unsigned int n,
+	    const void *now, const void *base, unsigned int *cell)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t v = op25b_stats_field_get(&fields[i], now) -
+			     op25b_stats_field_get(&fields[i], base);
+
+		if (j != NULL) {
+			op25b_json_u64(j, fields[i].key, v);
+			continue;
+		}
+		fprintf(out, "%s%-11s %-14" PRIu64, *cell % 3 ? " " : "  ",
+			fields[i].key, v);
+		if (++*cell % 3 == 0)
+			fputc('\n', out);
+	}
+}
+
+static void
+show_port_stats(struct cmdline *cl, FILE *out, struct op25b_json *j,
+		uint16_t id, const struct op25b_stats_snapshot *snap)
 {
 	const struct port_figures *b = &baseline[id];
 	struct port_figures f;
+	unsigned int cell = 0;
 
 	if (port_figures(id, snap, &f) != 0) {
 		cli_fail(cl, "port %u: the driver gives no statistics", id);
 		return;
 	}
-#define SINCE(field) (f.field - b->field)
-	if (json) {
-		cli_printf(cl,
-			   "%s{\"port\":%u,\"rx_packets\":%" PRIu64
-			   ",\"rx_bytes\":%" PRIu64 ",\"rx_missed\":%" PRIu64
-			   ",\"rx_errors\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64
-			   ",\"tx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
-			   ",\"tx_errors\":%" PRIu64 ",\"op25b_rx\":%" PRIu64
-			   ",\"op25b_tx\":%" PRIu64
-			   ",\"op25b_tx_dropped\":%" PRIu64 "}",
-			   first ? "" : ",", id, SINCE(rx), SINCE(rx_bytes),
-			   SINCE(rx_missed), SINCE(rx_errors),
-			   SINCE(rx_nombuf), SINCE(tx), SINCE(tx_bytes),
-			   SINCE(tx_errors), SINCE(classified), SINCE(sent),
-			   SINCE(tx_dropped));
-		return;
+	if (j != NULL) {
+		op25b_json_object(j, NULL);
+		op25b_json_u64(j, "port", id);
+		op25b_json_string(j, "name",
+				  cli_app()->port_names[port_index(id)]);
+	} else {
+		fprintf(out, "port %u (%s) since start or clear:\n", id,
+			cli_app()->port_names[port_index(id)]);
 	}
-	cli_printf(cl,
-		   "port %u (%s) since start or clear:\n"
-		   "  rx-packets %-14" PRIu64 " rx-bytes %-16" PRIu64
-		   " rx-missed %-10" PRIu64 "\n"
-		   "  rx-errors  %-14" PRIu64 " rx-nombuf %-15" PRIu64 "\n"
-		   "  tx-packets %-14" PRIu64 " tx-bytes %-16" PRIu64
-		   " tx-errors %-10" PRIu64 "\n"
-		   "  op25b: rx %" PRIu64 ", tx %" PRIu64
-		   ", tx_dropped %" PRIu64 " (TX queue full)\n",
-		   id, cli_app()->port_names[port_index(id)], SINCE(rx),
-		   SINCE(rx_bytes), SINCE(rx_missed), SINCE(rx_errors),
-		   SINCE(rx_nombuf), SINCE(tx), SINCE(tx_bytes),
-		   SINCE(tx_errors), SINCE(classified), SINCE(sent),
-		   SINCE(tx_dropped));
-#undef SINCE
+	print_since(out, j, op25b_stats_port_driver_fields,
+		    OP25B_PORT_DRIVER_FIELDS, &f.driver, &b->driver, &cell);
+	print_since(out, j, op25b_stats_port_app_fields,
+		    OP25B_PORT_APP_FIELDS, &f.app, &b->app, &cell);
+	if (j != NULL)
+		op25b_json_close(j);
+	else if (cell % 3 != 0)
+		fputc('\n', out);
 }
 
 static void
@@ -227,6 +231,8 @@ cmd_show_port_parsed(void *parsed, struct cmdline *cl, void *data)
 	uint16_t ids[OP25B_MAX_PORTS];
 	unsigned int i, n;
 	bool stats = strcmp(res->what, "stats") == 0;
+	struct op25b_json j;
+	FILE *out;
 
 	n = select_ports(cl, res->which, ids);
 	if (n == 0)
@@ -236,16 +242,23 @@ cmd_show_port_parsed(void *parsed, struct cmdline *cl, void *data)
 		if (snap == NULL)
 			return;
 	}
-	if (json)
-		cli_printf(cl, "[");
+	out = cli_out(cl);
+	if (out == NULL) {
+		free(snap);
+		return;
+	}
+	if (json) {
+		op25b_json_init(&j, out, 0);
+		op25b_json_array(&j, NULL);
+	}
 	for (i = 0; i < n; i++) {
 		if (stats)
-			show_port_stats(cl, ids[i], snap, json, i == 0);
+			show_port_stats(cl, out, json ? &j : NULL, ids[i], snap);
 		else
-			show_port_info(cl, ids[i], json, i == 0);
+			show_port_info(cl, json ? &j : NULL, ids[i]);
 	}
 	if (json)
-		cli_printf(cl, "]\n");
+		op25b_json_end(&j);
 	free(snap);
 }
 
@@ -406,8 +419,6 @@ cmd_show_counters_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_words_result *res = parsed;
 	struct op25b_stats_snapshot *snap = cli_snapshot(cl);
-	char *text = NULL;
-	size_t len = 0;
 	FILE *out;
 
 	if (snap == NULL)
@@ -439,19 +450,11 @@ cmd_show_counters_parsed(void *parsed, struct cmdline *cl, void *data)
 		free(snap);
 		return;
 	}
-	out = open_memstream(&text, &len);
-	if (out == NULL) {
-		cli_fail(cl, "out of memory");
-		free(snap);
-		return;
-	}
-	if (cli_is_json(res->w2))
+	out = cli_out(cl);
+	if (out != NULL && cli_is_json(res->w2))
 		op25b_stats_print_json(out, snap, NULL);
-	else
-		op25b_report_print(snap, out);
-	fclose(out);
-	cli_write(cl, text, len);
-	free(text);
+	else if (out != NULL)
+		op25b_stats_print_text(out, snap, NULL);
 	free(snap);
 }
 

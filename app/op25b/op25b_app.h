@@ -176,6 +176,12 @@ void op25b_cli_stop(struct op25b_app *app);
 /* telemetry.c */
 void op25b_telemetry_register(struct op25b_app *app);
 
+/* port_figures.c */
+/* The driver figures of @port_id into @p's OP25B_PORT_DRIVER_LIST fields
+ * (its id, role and name are left alone). Returns 0, or -EIO when the
+ * driver gives no statistics. */
+int op25b_port_figures(uint16_t port_id, struct op25b_stats_port *p);
+
 /* report.c */
 void op25b_report_print(const struct op25b_stats_snapshot *snap, FILE *out);
 int op25b_report_json(const struct op25b_stats_snapshot *snap,

@@ -338,17 +338,21 @@ op25b_ports_publish_stats(struct op25b_app *app)
 	unsigned int i;
 
 	for (i = 0; i < app->n_ports; i++) {
-		struct op25b_stats_port *p = &h->ports[i];
-		struct rte_eth_stats st;
+		char *p = (char *)&h->ports[i];
+		struct op25b_stats_port figures;
+		unsigned int k;
 
-		if (rte_eth_stats_get(app->ports[i], &st) != 0)
+		if (op25b_port_figures(app->ports[i], &figures) != 0)
 			continue;
-		__atomic_store_n(&p->rx, st.ipackets, __ATOMIC_RELAXED);
-		__atomic_store_n(&p->tx, st.opackets, __ATOMIC_RELAXED);
-		__atomic_store_n(&p->rx_missed, st.imissed, __ATOMIC_RELAXED);
-		__atomic_store_n(&p->rx_errors, st.ierrors + st.rx_nombuf,
-				 __ATOMIC_RELAXED);
-		__atomic_store_n(&p->tx_errors, st.oerrors, __ATOMIC_RELAXED);
+		/* Word by word, as readers load them. */
+		for (k = 0; k < OP25B_PORT_DRIVER_FIELDS; k++) {
+			const struct op25b_stats_field *f =
+				&op25b_stats_port_driver_fields[k];
+
+			__atomic_store_n((uint64_t *)(p + f->offset),
+					 op25b_stats_field_get(f, &figures),
+					 __ATOMIC_RELAXED);
+		}
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	__atomic_store_n(&h->ports_updated_ns,

@@ -38,71 +38,11 @@ op25b_report_status_line(const struct op25b_stats_snapshot *s, FILE *out)
 	fflush(out);
 }
 
-static void
-print_verdict_table(FILE *out, const char *title, unsigned int n_slots,
-		    const uint64_t (*table)[OP25B_VERDICT_MAX],
-		    const char (*names)[OP25B_STATS_NAME_MAX],
-		    const uint8_t *active)
-{
-	unsigned int i, v;
-
-	fprintf(out, "%-24s", title);
-	for (v = 0; v < OP25B_VERDICT_MAX; v++)
-		fprintf(out, " %12s", op25b_verdict_name(v));
-	fputc('\n', out);
-	for (i = 0; i < n_slots; i++) {
-		unsigned int slot = op25b_stats_row_slot(i, n_slots);
-		char label[OP25B_STATS_NAME_MAX + 16];
-
-		snprintf(label, sizeof(label), "%s%s", names[slot],
-			 active[slot] ? "" : " (removed)");
-		fprintf(out, "%-24s", label);
-		for (v = 0; v < OP25B_VERDICT_MAX; v++)
-			fprintf(out, " %12" PRIu64, table[slot][v]);
-		fputc('\n', out);
-	}
-}
-
+/* The text view op25b-stat shows, without its rate columns. */
 void
 op25b_report_print(const struct op25b_stats_snapshot *s, FILE *out)
 {
-	const struct op25b_stats_header *h = &s->header;
-	unsigned int i;
-
-	fprintf(out, "%-5s %-20s %-10s %12s %12s %10s %10s %10s\n", "port",
-		"name", "role", "rx", "tx", "rx_missed", "tx_errors",
-		"tx_dropped");
-	for (i = 0; i < h->n_ports; i++) {
-		const struct op25b_stats_port *p = &h->ports[i];
-
-		fprintf(out,
-			"%-5u %-20s %-10s %12" PRIu64 " %12" PRIu64
-			" %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
-			p->port_id, p->name, op25b_stats_port_role(p), p->rx, p->tx,
-			p->rx_missed, p->tx_errors,
-			op25b_stats_port_tx_dropped(s, p));
-	}
-	fputs("packets:", out);
-	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
-		fprintf(out, " %s %" PRIu64, op25b_outcome_name(i),
-			s->totals.outcome[i]);
-	fprintf(out, " upstream %" PRIu64 "\n", s->upstream);
-	fputs("frames:", out);
-	for (i = 0; i < OP25B_FRAME_MAX; i++)
-		fprintf(out, " %s %" PRIu64, op25b_frame_counter_name(i),
-			s->totals.frame[i]);
-	fputc('\n', out);
-	print_verdict_table(out, "class", s->names.n_class_slots,
-			    s->totals.class_verdict, s->names.class_name,
-			    s->names.class_active);
-	print_verdict_table(out, "destination group", s->names.n_group_slots,
-			    s->totals.group_verdict, s->names.group_name,
-			    s->names.group_active);
-	if (h->reload_ok || h->reload_failed)
-		fprintf(out,
-			"policy generation %" PRIu64 ": %" PRIu64
-			" reloads, %" PRIu64 " failed\n",
-			h->policy_generation, h->reload_ok, h->reload_failed);
+	op25b_stats_print_text(out, s, NULL);
 }
 
 /* Written to a temporary file and renamed, so that a reader never sees

@@ -2,8 +2,13 @@
 /*
  * DPDK telemetry commands, answered from a shared-memory snapshot (the
  * same copy op25b-stat reads, so the numbers agree):
- *   /op25b/stats        outcome totals, upstream, generation, reloads
- *   /op25b/policy       file, generation, class and group names
+ *   /op25b/stats        outcome and frame totals, upstream, and the
+ *                       header figures (OP25B_HEADER_LIST: generation,
+ *                       reloads, exemptions, mode, block)
+ *   /op25b/port,ID      one port's figures (the port lists); without an
+ *                       id, the port ids
+ *   /op25b/policy       policy (its file), generation, class and group
+ *                       names
  *   /op25b/class,NAME   the verdict counters of one class
  *   /op25b/group,NAME   the verdict counters of one destination group
  * Class names may hold '-' and '.', which 22.11's telemetry refuses in
@@ -34,6 +39,25 @@ snapshot(void)
 	return snap;
 }
 
+/* The figures of one family list as members of dictionary @p d. */
+static void
+add_fields(struct rte_tel_data *d, const struct op25b_stats_field *fields,
+	   unsigned int n, const void *base)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t v = op25b_stats_field_get(&fields[i], base);
+
+		if (fields[i].kind == OP25B_STATS_STATE)
+			rte_tel_data_add_dict_string(
+				d, fields[i].key,
+				op25b_stats_state_name(&fields[i], v));
+		else
+			rte_tel_data_add_dict_u64(d, fields[i].key, v);
+	}
+}
+
 static int
 stats_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -52,11 +76,52 @@ stats_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(d, op25b_frame_counter_name(i),
 					  s->totals.frame[i]);
 	rte_tel_data_add_dict_u64(d, "upstream", s->upstream);
-	rte_tel_data_add_dict_u64(d, "generation",
-				  s->header.policy_generation);
-	rte_tel_data_add_dict_u64(d, "reload_ok", s->header.reload_ok);
-	rte_tel_data_add_dict_u64(d, "reload_failed", s->header.reload_failed);
-	rte_tel_data_add_dict_u64(d, "exemptions", s->header.exemptions);
+	add_fields(d, op25b_stats_header_fields, OP25B_HEADER_FIELDS,
+		   &s->header);
+	free(s);
+	return 0;
+}
+
+/* One port as --stats-json lists it, by port id (22.11's telemetry nests
+ * no dictionary in an array: one command per port, as per class); with
+ * no id, the ids. */
+static int
+port_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct op25b_stats_snapshot *s = snapshot();
+	const struct op25b_stats_header *h;
+	const struct op25b_stats_port *p = NULL;
+	unsigned long id = 0;
+	unsigned int i;
+	char *end;
+
+	(void)cmd;
+	if (s == NULL)
+		return -EIO;
+	h = &s->header;
+	if (params == NULL || params[0] == '\0') {
+		rte_tel_data_start_array(d, RTE_TEL_U64_VAL);
+		for (i = 0; i < h->n_ports; i++)
+			rte_tel_data_add_array_u64(d, h->ports[i].port_id);
+		free(s);
+		return 0;
+	}
+	id = strtoul(params, &end, 10);
+	for (i = 0; *end == '\0' && i < h->n_ports; i++)
+		if (h->ports[i].port_id == id)
+			p = &h->ports[i];
+	if (p == NULL) {
+		free(s);
+		return -ENOENT;
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "port", p->port_id);
+	rte_tel_data_add_dict_string(d, "name", p->name);
+	rte_tel_data_add_dict_string(d, "role", op25b_stats_port_role(p));
+	add_fields(d, op25b_stats_port_driver_fields, OP25B_PORT_DRIVER_FIELDS,
+		   p);
+	add_fields(d, op25b_stats_port_app_fields, OP25B_PORT_APP_FIELDS,
+		   op25b_stats_port_app_of(s, p));
 	free(s);
 	return 0;
 }
@@ -92,7 +157,7 @@ policy_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	groups = name_array(s->names.n_group_slots, s->names.group_name,
 			    s->names.group_active);
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "file", s->header.policy_file);
+	rte_tel_data_add_dict_string(d, "policy", s->header.policy_file);
 	rte_tel_data_add_dict_u64(d, "generation", s->header.policy_generation);
 	if (classes != NULL)
 		rte_tel_data_add_dict_container(d, "classes", classes, 0);
@@ -158,8 +223,12 @@ op25b_telemetry_register(struct op25b_app *app)
 {
 	instance = app->config.instance;
 	rte_telemetry_register_cmd("/op25b/stats", stats_cmd,
-				   "Packet outcome totals, upstream packets, "
-				   "policy generation and reloads");
+				   "Packet outcome and frame totals, upstream "
+				   "packets, generation, reloads, exemptions, "
+				   "mode and block");
+	rte_telemetry_register_cmd("/op25b/port", port_cmd,
+				   "A port's driver and worker figures. "
+				   "Parameters: port id (none: the ids)");
 	rte_telemetry_register_cmd("/op25b/policy", policy_cmd,
 				   "Policy file, generation, classes and groups");
 	rte_telemetry_register_cmd("/op25b/class", class_cmd,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "op25b_json.h"
 #include "op25b_stats.h"
 
 double
@@ -30,13 +31,15 @@ op25b_stats_port_role(const struct op25b_stats_port *port)
 }
 
 /* Indexed by port id: a port beyond the array has no loop counters. */
-uint64_t
-op25b_stats_port_tx_dropped(const struct op25b_stats_snapshot *snap,
-			    const struct op25b_stats_port *port)
+const struct op25b_stats_port_app *
+op25b_stats_port_app_of(const struct op25b_stats_snapshot *snap,
+			const struct op25b_stats_port *port)
 {
+	static const struct op25b_stats_port_app none;
+
 	return port->port_id < OP25B_STATS_MAX_PORTS
-		       ? snap->port_app[port->port_id].tx_dropped
-		       : 0;
+		       ? &snap->port_app[port->port_id]
+		       : &none;
 }
 
 unsigned int
@@ -45,59 +48,56 @@ op25b_stats_row_slot(unsigned int i, unsigned int n_slots)
 	return (i + 1) % n_slots;
 }
 
+/* The figures of one family list as members of the current object. */
 static void
-json_string(FILE *out, const char *s)
+json_fields(struct op25b_json *j, const struct op25b_stats_field *fields,
+	    unsigned int n, const void *base)
 {
-	fputc('"', out);
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
+	unsigned int i;
 
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
+	for (i = 0; i < n; i++) {
+		uint64_t v = op25b_stats_field_get(&fields[i], base);
+
+		if (fields[i].kind == OP25B_STATS_STATE)
+			op25b_json_string(j, fields[i].key,
+					  op25b_stats_state_name(&fields[i], v));
 		else
-			fputc(ch, out);
+			op25b_json_u64(j, fields[i].key, v);
 	}
-	fputc('"', out);
 }
 
 static void
-json_verdict_rows(FILE *out, unsigned int n_slots,
+json_verdict_rows(struct op25b_json *j, const char *key, unsigned int n_slots,
 		  const char (*names)[OP25B_STATS_NAME_MAX],
 		  const uint64_t (*table)[OP25B_VERDICT_MAX])
 {
 	unsigned int i, v;
 
-	fputc('{', out);
+	op25b_json_object(j, key);
 	for (i = 0; i < n_slots; i++) {
 		unsigned int slot = op25b_stats_row_slot(i, n_slots);
 
-		fprintf(out, "%s\n    ", i ? "," : "");
-		json_string(out, names[slot]);
-		fputs(": {", out);
+		op25b_json_object(j, names[slot]);
 		for (v = 0; v < OP25B_VERDICT_MAX; v++)
-			fprintf(out, "%s\"%s\": %" PRIu64, v ? ", " : "",
-				op25b_verdict_name(v), table[slot][v]);
-		fputc('}', out);
+			op25b_json_u64(j, op25b_verdict_name(v),
+				       table[slot][v]);
+		op25b_json_close(j);
 	}
-	fputs("\n  }", out);
+	op25b_json_close(j);
 }
 
 /* Names no longer in the policy: their rows stay in "classes"/"groups". */
 static void
-json_removed(FILE *out, unsigned int n_slots,
+json_removed(struct op25b_json *j, const char *key, unsigned int n_slots,
 	     const char (*names)[OP25B_STATS_NAME_MAX], const uint8_t *active)
 {
-	unsigned int slot, k = 0;
+	unsigned int slot;
 
-	fputc('[', out);
+	op25b_json_array(j, key);
 	for (slot = 1; slot < n_slots; slot++)
-		if (!active[slot]) {
-			fputs(k++ ? ", " : "", out);
-			json_string(out, names[slot]);
-		}
-	fputc(']', out);
+		if (!active[slot])
+			op25b_json_string(j, NULL, names[slot]);
+	op25b_json_close(j);
 }
 
 int
@@ -106,66 +106,67 @@ op25b_stats_print_json(FILE *out, const struct op25b_stats_snapshot *snap,
 {
 	const struct op25b_stats_header *h = &snap->header;
 	const struct op25b_stats_names *n = &snap->names;
+	struct op25b_json j;
 	unsigned int i;
 
-	fputs("{\n  \"instance\": ", out);
-	json_string(out, h->instance);
-	fprintf(out, ",\n  \"pid\": %" PRIu64 ",\n  \"policy\": ", h->pid);
-	json_string(out, h->policy_file);
-	fprintf(out,
-		",\n  \"generation\": %" PRIu64
-		",\n  \"start_time_seconds\": %.3f"
-		",\n  \"uptime_seconds\": %.3f"
-		",\n  \"reload_ok\": %" PRIu64
-		",\n  \"reload_failed\": %" PRIu64
-		",\n  \"exemptions\": %" PRIu64 ",\n  \"ports\": [",
-		h->policy_generation, (double)h->start_time_ns / 1e9,
-		op25b_stats_uptime(snap), h->reload_ok, h->reload_failed,
-		h->exemptions);
+	/* Members of the object and of its tables on lines of their own, a
+	 * port's or a row's figures on one line. */
+	op25b_json_init(&j, out, 2);
+	op25b_json_object(&j, NULL);
+	op25b_json_string(&j, "instance", h->instance);
+	op25b_json_u64(&j, "pid", h->pid);
+	op25b_json_string(&j, "policy", h->policy_file);
+	op25b_json_seconds(&j, "start_time_seconds",
+			   (double)h->start_time_ns / 1e9);
+	op25b_json_seconds(&j, "uptime_seconds", op25b_stats_uptime(snap));
+	json_fields(&j, op25b_stats_header_fields, OP25B_HEADER_FIELDS, h);
+	op25b_json_seconds(&j, "ports_updated_seconds",
+			   (double)h->ports_updated_ns / 1e9);
+	op25b_json_array(&j, "ports");
 	for (i = 0; i < h->n_ports; i++) {
 		const struct op25b_stats_port *p = &h->ports[i];
 
-		fprintf(out, "%s\n    {\"port\": %u, \"name\": ", i ? "," : "",
-			p->port_id);
-		json_string(out, p->name);
-		fprintf(out,
-			", \"role\": \"%s\", \"rx\": %" PRIu64
-			", \"tx\": %" PRIu64 ", \"rx_missed\": %" PRIu64
-			", \"rx_errors\": %" PRIu64 ", \"tx_errors\": %" PRIu64
-			", \"tx_dropped\": %" PRIu64 "}",
-			op25b_stats_port_role(p), p->rx, p->tx, p->rx_missed, p->rx_errors,
-			p->tx_errors, op25b_stats_port_tx_dropped(snap, p));
+		op25b_json_object(&j, NULL);
+		op25b_json_u64(&j, "port", p->port_id);
+		op25b_json_string(&j, "name", p->name);
+		op25b_json_string(&j, "role", op25b_stats_port_role(p));
+		json_fields(&j, op25b_stats_port_driver_fields,
+			    OP25B_PORT_DRIVER_FIELDS, p);
+		json_fields(&j, op25b_stats_port_app_fields,
+			    OP25B_PORT_APP_FIELDS,
+			    op25b_stats_port_app_of(snap, p));
+		op25b_json_close(&j);
 	}
-	fputs("\n  ],\n  \"packets\": {", out);
+	op25b_json_close(&j);
+	op25b_json_object(&j, "packets");
 	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
-		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "",
-			op25b_outcome_name(i), snap->totals.outcome[i]);
-	fprintf(out, ", \"upstream\": %" PRIu64 "},\n  \"frames\": {",
-		snap->upstream);
+		op25b_json_u64(&j, op25b_outcome_name(i),
+			       snap->totals.outcome[i]);
+	op25b_json_u64(&j, "upstream", snap->upstream);
+	op25b_json_close(&j);
+	op25b_json_object(&j, "frames");
 	for (i = 0; i < OP25B_FRAME_MAX; i++)
-		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "",
-			op25b_frame_counter_name(i), snap->totals.frame[i]);
-	fputs("},\n  \"classes\": ", out);
-	json_verdict_rows(out, n->n_class_slots, n->class_name,
+		op25b_json_u64(&j, op25b_frame_counter_name(i),
+			       snap->totals.frame[i]);
+	op25b_json_close(&j);
+	json_verdict_rows(&j, "classes", n->n_class_slots, n->class_name,
 			  snap->totals.class_verdict);
-	fputs(",\n  \"groups\": ", out);
-	json_verdict_rows(out, n->n_group_slots, n->group_name,
+	json_verdict_rows(&j, "groups", n->n_group_slots, n->group_name,
 			  snap->totals.group_verdict);
-	fputs(",\n  \"removed_classes\": ", out);
-	json_removed(out, n->n_class_slots, n->class_name, n->class_active);
-	fputs(",\n  \"removed_groups\": ", out);
-	json_removed(out, n->n_group_slots, n->group_name, n->group_active);
-	fputs(",\n  \"workers\": [", out);
-	for (i = 0; i < snap->n_workers; i++)
-		fprintf(out,
-			"%s{\"lcore\": %u, \"loops\": %" PRIu64
-			", \"busy_loops\": %" PRIu64 "}",
-			i ? ", " : "", snap->workers[i].lcore_id,
-			snap->workers[i].loops, snap->workers[i].busy_loops);
-	fputc(']', out);
+	json_removed(&j, "removed_classes", n->n_class_slots, n->class_name,
+		     n->class_active);
+	json_removed(&j, "removed_groups", n->n_group_slots, n->group_name,
+		     n->group_active);
+	op25b_json_array(&j, "workers");
+	for (i = 0; i < snap->n_workers; i++) {
+		op25b_json_object(&j, NULL);
+		op25b_json_u64(&j, "lcore", snap->workers[i].lcore_id);
+		op25b_json_u64(&j, "loops", snap->workers[i].loops);
+		op25b_json_u64(&j, "busy_loops", snap->workers[i].busy_loops);
+		op25b_json_close(&j);
+	}
+	op25b_json_close(&j);
 	if (extra != NULL)
-		fprintf(out, ",\n  %s", extra);
-	fputs("\n}\n", out);
-	return ferror(out) ? -EIO : 0;
+		op25b_json_raw(&j, NULL, extra);
+	return op25b_json_end(&j);
 }
-

@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
-#define OP25B_STATS_LAYOUT_VERSION 3
+#define OP25B_STATS_LAYOUT_VERSION 4
 #define OP25B_STATS_SLOTS 256   /**< slot 0: none; 1..255: names */
 #define OP25B_STATS_NAME_MAX 64
 #define OP25B_STATS_MAX_PORTS 32
@@ -140,11 +140,92 @@ struct op25b_stats_counters {
 	uint64_t group_verdict[OP25B_STATS_SLOTS][OP25B_VERDICT_MAX];
 };
 
+/*
+ * The families below are listed once each, like OP25B_OUTCOME_LIST; the
+ * lists make the struct fields and every view (the JSON of
+ * op25b_stats_print_json(), telemetry, Prometheus, the text of
+ * op25b_stats_print_text(), the CLI) through the tables of struct
+ * op25b_stats_field.
+ *   X(field, key, prometheus, kind, help)
+ * field: the uint64_t in the struct; key: its one name in JSON, telemetry,
+ * text and the CLI; prometheus: the metric after "op25b_" (a counter's
+ * name carries its unit, as Prometheus's conventions want, and may end in
+ * constant labels: reloads_total{result="ok"}); kind: COUNTER (only
+ * grows), GAUGE (a level) or STATE (the index of a name in a list of
+ * names: one Prometheus sample per name, 1 for the one in force).
+ */
+
+/** A port as the workers' loops count it (per worker, summed by readers). */
+#define OP25B_PORT_APP_LIST(X)                                                 \
+	X(rx, worker_rx, "port_worker_rx_packets_total", COUNTER,              \
+	  "Packets op25b's workers received from the port.")                  \
+	X(tx, worker_tx, "port_worker_tx_packets_total", COUNTER,              \
+	  "Packets op25b's workers handed to the port to send.")              \
+	X(tx_dropped, tx_dropped, "port_tx_dropped_packets_total", COUNTER,    \
+	  "Packets op25b freed unsent because the TX queue was full.")
+
+/** A port as its driver counts it (rte_eth_stats). */
+#define OP25B_PORT_DRIVER_LIST(X)                                              \
+	X(rx, rx, "port_rx_packets_total", COUNTER,                            \
+	  "Packets the port received (ipackets).")                            \
+	X(tx, tx, "port_tx_packets_total", COUNTER,                            \
+	  "Packets the port sent (opackets).")                                \
+	X(rx_bytes, rx_bytes, "port_rx_bytes_total", COUNTER,                  \
+	  "Bytes the port received (ibytes).")                                \
+	X(tx_bytes, tx_bytes, "port_tx_bytes_total", COUNTER,                  \
+	  "Bytes the port sent (obytes).")                                    \
+	X(rx_missed, rx_missed, "port_rx_missed_packets_total", COUNTER,       \
+	  "Packets the NIC dropped for want of room in the RX queue "          \
+	  "(imissed).")                                                        \
+	X(rx_errors, rx_errors, "port_rx_errors_total", COUNTER,               \
+	  "Erroneous received packets, and receives that found no mbuf "       \
+	  "(ierrors + rx_nombuf).")                                            \
+	X(rx_nombuf, rx_nombuf, "port_rx_nombuf_total", COUNTER,               \
+	  "Receives that found no mbuf (rx_nombuf; also in rx_errors).")       \
+	X(tx_errors, tx_errors, "port_tx_errors_total", COUNTER,               \
+	  "Packets the port failed to send (oerrors).")
+
+/** The instance's own figures, in the header. */
+#define OP25B_HEADER_LIST(X)                                                   \
+	X(policy_generation, generation, "policy_generation", GAUGE,           \
+	  "1 for the policy loaded at start, +1 each successful reload.")     \
+	X(reload_ok, reload_ok, "reloads_total{result=\"ok\"}", COUNTER,       \
+	  "Policy reloads, by result (a failed reload keeps the old policy).") \
+	X(reload_failed, reload_failed, "reloads_total{result=\"failed\"}",    \
+	  COUNTER,                                                             \
+	  "Policy reloads, by result (a failed reload keeps the old policy).") \
+	X(exemptions, exemptions, "exemptions", GAUGE,                         \
+	  "Exemptions in force (op25b-cli exempt list).")                     \
+	X(mode, mode, "mode", STATE,                                           \
+	  "The mode in force, 1 for its name: enforce, or monitor (every "     \
+	  "block is only counted). Follows set mode and reloads.")             \
+	X(block, block, "block", STATE,                                        \
+	  "What a block does, 1 for its name: drop, or reset (a blocked SYN "  \
+	  "is answered with a TCP RST). Follows set block and reloads.")
+
+/** The names of the header's STATE figures, by value: X(ENUM, name). */
+#define OP25B_STATS_MODE_LIST(X) X(ENFORCE, enforce) X(MONITOR, monitor)
+#define OP25B_STATS_BLOCK_LIST(X) X(DROP, drop) X(RESET, reset)
+
+enum op25b_stats_mode {
+#define OP25B_STATS_MODE_ENUM(e, n) OP25B_STATS_MODE_##e,
+	OP25B_STATS_MODE_LIST(OP25B_STATS_MODE_ENUM)
+#undef OP25B_STATS_MODE_ENUM
+	OP25B_STATS_MODE_MAX
+};
+
+enum op25b_stats_block {
+#define OP25B_STATS_BLOCK_ENUM(e, n) OP25B_STATS_BLOCK_##e,
+	OP25B_STATS_BLOCK_LIST(OP25B_STATS_BLOCK_ENUM)
+#undef OP25B_STATS_BLOCK_ENUM
+	OP25B_STATS_BLOCK_MAX
+};
+
+#define OP25B_STATS_FIELD_DECLARE(field, key, prom, kind, help) uint64_t field;
+
 /** A port as one worker's loop counts it. */
 struct op25b_stats_port_app {
-	uint64_t rx;
-	uint64_t tx;
-	uint64_t tx_dropped; /**< TX queue full: freed, not sent */
+	OP25B_PORT_APP_LIST(OP25B_STATS_FIELD_DECLARE)
 };
 
 /** One worker's block: written only by that worker. */
@@ -165,11 +246,7 @@ struct op25b_stats_port {
 	uint32_t port_id;
 	uint32_t is_subscriber; /**< 1 subscriber side, 0 upstream side */
 	char name[OP25B_STATS_NAME_MAX];
-	uint64_t rx;        /**< rte_eth_stats.ipackets */
-	uint64_t tx;        /**< opackets */
-	uint64_t rx_missed; /**< imissed */
-	uint64_t rx_errors; /**< ierrors + rx_nombuf */
-	uint64_t tx_errors; /**< oerrors */
+	OP25B_PORT_DRIVER_LIST(OP25B_STATS_FIELD_DECLARE)
 };
 
 struct op25b_stats_header {
@@ -178,14 +255,13 @@ struct op25b_stats_header {
 	uint32_t header_size;    /**< sizeof(struct op25b_stats_header) */
 	uint64_t total_size;     /**< bytes of the whole segment */
 	uint64_t epoch;          /**< even: stable; odd: layout changing */
-	uint64_t policy_generation; /**< 1 for the policy at start, +1 a
-				     * successful reload */
 	uint64_t start_time_ns;  /**< CLOCK_REALTIME at creation */
 	uint64_t tsc_hz;
 	uint64_t pid;            /**< the writer's process */
-	uint64_t reload_ok;      /**< successful reloads */
-	uint64_t reload_failed;  /**< failed reloads (the old policy stayed) */
-	uint64_t exemptions;     /**< exemptions in force (a gauge) */
+	/* policy_generation (+1 a successful reload; the epoch covers it,
+	 * and mode and block), reload_ok, reload_failed, exemptions,
+	 * mode (enum op25b_stats_mode), block (enum op25b_stats_block). */
+	OP25B_HEADER_LIST(OP25B_STATS_FIELD_DECLARE)
 	uint64_t ports_updated_ns; /**< CLOCK_REALTIME of the port figures */
 	uint64_t names_offset;   /**< of struct op25b_stats_names */
 	uint64_t workers_offset; /**< of the first struct op25b_stats_worker */
@@ -318,17 +394,89 @@ struct op25b_stats_snapshot *op25b_stats_snapshot_alloc(void);
 double op25b_stats_uptime(const struct op25b_stats_snapshot *snap);
 /** "subscriber" or "upstream". */
 const char *op25b_stats_port_role(const struct op25b_stats_port *port);
-/** The workers' tx_dropped for @p port (0 for an id beyond the array). */
-uint64_t op25b_stats_port_tx_dropped(const struct op25b_stats_snapshot *snap,
-				     const struct op25b_stats_port *port);
+/** The workers' figures of @p port, summed (zeros for an id beyond the
+ * array). */
+const struct op25b_stats_port_app *
+op25b_stats_port_app_of(const struct op25b_stats_snapshot *snap,
+			const struct op25b_stats_port *port);
 /** The slot shown in row @p i of a class or group table: named slots in
  * slot order first, "(none)" (slot 0) last. */
 unsigned int op25b_stats_row_slot(unsigned int i, unsigned int n_slots);
 
+/** How views show a figure of the family lists. */
+enum op25b_stats_kind {
+	OP25B_STATS_COUNTER, /**< only grows */
+	OP25B_STATS_GAUGE,   /**< a level */
+	OP25B_STATS_STATE,   /**< an index into op25b_stats_field.names */
+};
+
+/** One entry of a family list, as every view shows it. */
+struct op25b_stats_field {
+	const char *key;        /**< JSON, telemetry, text, CLI */
+	const char *prometheus; /**< after "op25b_"; may end in {labels} */
+	enum op25b_stats_kind kind;
+	const char *help;
+	size_t offset;          /**< of the uint64_t in its struct */
+	const char *const *names; /**< STATE: the name of each value */
+	unsigned int n_names;
+};
+
+#define OP25B_STATS_FIELD_COUNT(field, key, prom, kind, help) +1
+#define OP25B_PORT_APP_FIELDS (0 OP25B_PORT_APP_LIST(OP25B_STATS_FIELD_COUNT))
+#define OP25B_PORT_DRIVER_FIELDS                                               \
+	(0 OP25B_PORT_DRIVER_LIST(OP25B_STATS_FIELD_COUNT))
+#define OP25B_HEADER_FIELDS (0 OP25B_HEADER_LIST(OP25B_STATS_FIELD_COUNT))
+
+/** The lists as tables, in list order: struct op25b_stats_port_app,
+ * struct op25b_stats_port and struct op25b_stats_header. */
+extern const struct op25b_stats_field
+	op25b_stats_port_app_fields[OP25B_PORT_APP_FIELDS];
+extern const struct op25b_stats_field
+	op25b_stats_port_driver_fields[OP25B_PORT_DRIVER_FIELDS];
+extern const struct op25b_stats_field
+	op25b_stats_header_fields[OP25B_HEADER_FIELDS];
+
+/** The figure @p f of the struct at @p base (a plain load: snapshots are
+ * private copies). */
+uint64_t op25b_stats_field_get(const struct op25b_stats_field *f,
+			       const void *base);
+/** The name of value @p v of a STATE figure ("unknown" out of range). */
+const char *op25b_stats_state_name(const struct op25b_stats_field *f,
+				   uint64_t v);
+
 /**
- * Write @p snap as one JSON object: instance, pid, policy, generation,
- * start_time_seconds, uptime_seconds, reload_ok, reload_failed,
- * exemptions, ports,
+ * Extra columns in the text view (op25b-stat's rates): after a table's
+ * counter columns, one more column per counter column. @p value points to
+ * the counter inside the snapshot being printed, so that a hook holding
+ * an earlier snapshot finds the same counter at the same offset in it.
+ */
+struct op25b_stats_text_hook {
+	/** Print the head of the extra column of counter column @p column. */
+	void (*head)(FILE *out, const char *column, int width, void *ctx);
+	/** Print the extra cell of the counter at @p value. */
+	void (*cell)(FILE *out, const uint64_t *value, int width, void *ctx);
+	/** Optional: the counter at @p value as an earlier snapshot had it,
+	 * or NULL; a worker's busy share is then shown since that one. */
+	const uint64_t *(*before)(const uint64_t *value, void *ctx);
+	void *ctx;
+};
+
+/**
+ * The operator's text view of @p snap: instance and header figures,
+ * ports (with the time they were sampled), packets, frames, classes,
+ * groups, workers. One renderer for op25b's exit report, `show counters`
+ * and op25b-stat; @p hook (NULL: none) adds columns.
+ * @return 0, or -EIO when @p out has an error.
+ */
+int op25b_stats_print_text(FILE *out, const struct op25b_stats_snapshot *snap,
+			   const struct op25b_stats_text_hook *hook);
+
+/**
+ * Write @p snap as one JSON object: instance, pid, policy,
+ * start_time_seconds, uptime_seconds, the header figures
+ * (OP25B_HEADER_LIST: generation, reload_ok, reload_failed, exemptions,
+ * mode, block), ports_updated_seconds, ports (port, name, role, then
+ * OP25B_PORT_DRIVER_LIST and OP25B_PORT_APP_LIST),
  * packets (the outcomes and upstream), classes and groups (name -> the four
  * verdicts, "(none)" last), removed_classes, removed_groups, workers; then
  * @p extra, when not NULL, as further members ("\"key\": value, ...").

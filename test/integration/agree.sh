@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # The numbers agree: at the end of a replay, op25b-stat --json, the DPDK
-# telemetry replies (/op25b/stats, /op25b/class,NAME, /op25b/group,NAME,
-# /op25b/policy) and --stats-json give the same counters.
+# telemetry replies (/op25b/stats, /op25b/port,ID, /op25b/class,NAME,
+# /op25b/group,NAME, /op25b/policy) and --stats-json give the same
+# counters; every family of the lists in lib/stats/op25b_stats.h (header
+# figures, port driver and worker figures) agrees across op25b-stat --json,
+# --prometheus, the text view, telemetry, `show counters json`, `show port
+# stats json` and --stats-json; and the mode and block gauges follow a
+# policy reload, `set mode` and `set block` in all of them.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
 work=$(mktemp -d /tmp/op25b-agree.XXXXXX)
@@ -9,6 +14,7 @@ work=$(mktemp -d /tmp/op25b-agree.XXXXXX)
 name="op25b-agree-$$"
 prefix="op25b-agree-$$"
 sock="/var/run/dpdk/$prefix/dpdk_telemetry.v2"
+cli_sock="$work/cli.sock"
 op25b_pid=""
 cleanup() {
 	[ -n "$op25b_pid" ] && kill -KILL "$op25b_pid" 2>/dev/null
@@ -19,14 +25,21 @@ trap cleanup EXIT
 "$build/app/op25b-gen/op25b-gen" traffic --profile demo --count 3000 \
 	--out "$work/in.pcap" 2>/dev/null || { echo "not ok agree: capture"; exit 1; }
 
-# A finite capture and a long idle stop: the counters settle, then there is
-# time to read them every way before op25b exits.
+# The file says enforce and reset; the reload's file monitor and drop.
+sed -e 's/^mode: enforce /mode: monitor /' -e 's/^block: reset /block: drop  /' \
+	"$root/config/op25b.yaml" >"$work/monitor.yaml"
+grep -q '^mode: monitor ' "$work/monitor.yaml" && grep -q '^block: drop ' "$work/monitor.yaml" ||
+	{ echo "not ok agree: config/op25b.yaml no longer says mode: enforce, block: reset"; exit 1; }
+
+# A finite capture: the counters settle, then they are read every way and
+# the switches flipped; SIGTERM ends it (the idle stop is a bound only).
 "$build/app/op25b/op25b" -l 0-1 --no-pci --no-huge -m 512 \
 	--file-prefix "$prefix" --log-level '*:warning' \
 	--vdev "net_pcap0,rx_pcap=$work/in.pcap,tx_pcap=$work/replies.pcap" \
 	--vdev "net_pcap1,tx_pcap=$work/up.pcap" \
 	-- --policy "$root/config/op25b.yaml" --name "$name" \
-	--status-interval 0 --stop-after-idle 3000 \
+	--cli-socket "$cli_sock" \
+	--status-interval 0 --stop-after-idle 60000 \
 	--stats-json "$work/final.json" >"$work/op25b.log" 2>&1 &
 op25b_pid=$!
 
@@ -40,6 +53,39 @@ for _ in $(seq 1 300); do
 done
 [ -n "$settled" ] || problem "op25b did not classify the 3000 packets:" "$(tail -5 "$work/op25b.log")"
 sleep 1.2 # one more port-figures update after the last packet
+
+cli() {
+	"$build/app/op25b-cli/op25b-cli" --cli-socket "$cli_sock" --timeout 20 "$@" \
+		>"$work/cli.out" 2>&1 || problem "op25b-cli $*: $(cat "$work/cli.out")"
+}
+# views TAG: the header and port figures every way, as $work/TAG.*
+views() {
+	"$build/app/op25b-stat/op25b-stat" --name "$name" --json >"$work/$1.stat.json"
+	"$build/app/op25b-stat/op25b-stat" --name "$name" --prometheus >"$work/$1.prom"
+	"$build/app/op25b-stat/op25b-stat" --name "$name" >"$work/$1.txt"
+	"$py" "$(dirname "$0")/telemetry.py" "$sock" /op25b/stats /op25b/port \
+		>"$work/$1.tel.json" || problem "telemetry $sock did not answer"
+	# One reply per port: they share a key.
+	"$py" -c 'import json,sys; print(" ".join("/op25b/port,%d" % p for p in json.load(open(sys.argv[1]))["/op25b/port"]))' \
+		"$work/$1.tel.json" >"$work/$1.tel-ports.txt"
+	: >"$work/$1.tel-ports.json"
+	for cmd in $(cat "$work/$1.tel-ports.txt"); do
+		"$py" "$(dirname "$0")/telemetry.py" "$sock" "$cmd" >>"$work/$1.tel-ports.json"
+	done
+	"$build/app/op25b-cli/op25b-cli" --socket "$cli_sock" show counters json \
+		>"$work/$1.cli.json" 2>&1 || problem "show counters json failed"
+	"$build/app/op25b-cli/op25b-cli" --socket "$cli_sock" show port stats all json \
+		>"$work/$1.cliports.json" 2>&1 || problem "show port stats all json failed"
+}
+views start
+cli policy reload "$work/monitor.yaml"
+views reload
+cli set mode enforce
+views set-enforce
+cli set mode monitor
+cli set block reset
+views set-monitor
+# The final figures: the state the switches left.
 "$build/app/op25b-stat/op25b-stat" --name "$name" --json >"$work/stat.json"
 "$build/app/op25b-stat/op25b-stat" --name "$name" --prometheus >"$work/stat.prom"
 classes=$("$py" -c 'import json,sys; print(" ".join("/op25b/class," + c for c in json.load(open(sys.argv[1]))["classes"]))' "$work/stat.json")
@@ -52,10 +98,98 @@ for cmd in $classes $groups; do
 	printf '%s %s\n' "$cmd" "$("$py" "$(dirname "$0")/telemetry.py" "$sock" "$cmd")" \
 		>>"$work/tel-names.txt"
 done
-wait "$op25b_pid"
-rc=$?
+stop_process "$op25b_pid" TERM 20
 op25b_pid=""
 want_rc "$rc" 0 "op25b exit status"
+
+# Every view of every state: the lists' names, the same values, and the
+# mode and block each state should have.
+out=$("$py" - "$work" <<'EOF'
+import json, re, sys
+work = sys.argv[1]
+HEADER = ["generation", "reload_ok", "reload_failed", "exemptions", "mode", "block"]
+PORT = ["rx", "tx", "rx_bytes", "tx_bytes", "rx_missed", "rx_errors",
+        "rx_nombuf", "tx_errors", "worker_rx", "worker_tx", "tx_dropped"]
+PROM_PORT = {"rx": "port_rx_packets_total", "tx": "port_tx_packets_total",
+             "rx_bytes": "port_rx_bytes_total", "tx_bytes": "port_tx_bytes_total",
+             "rx_missed": "port_rx_missed_packets_total",
+             "rx_errors": "port_rx_errors_total", "rx_nombuf": "port_rx_nombuf_total",
+             "tx_errors": "port_tx_errors_total",
+             "worker_rx": "port_worker_rx_packets_total",
+             "worker_tx": "port_worker_tx_packets_total",
+             "tx_dropped": "port_tx_dropped_packets_total"}
+STATES = [("start", "enforce", "reset", 1), ("reload", "monitor", "drop", 2),
+          ("set-enforce", "enforce", "drop", 3), ("set-monitor", "monitor", "reset", 5)]
+problems = []
+def same(what, a, b):
+    if a != b:
+        problems.append(f"{what}: {a} != {b}")
+def prom_samples(path):
+    out = {}
+    for line in open(path):
+        if line.startswith("#"):
+            continue
+        m = re.match(r'^(\w+)(\{.*\})? (\S+)$', line.rstrip("\n"))
+        out[m.group(1) + (m.group(2) or "")] = float(m.group(3))
+    return out
+for tag, mode, block, generation in STATES:
+    stat = json.load(open(f"{work}/{tag}.stat.json"))
+    cli = json.load(open(f"{work}/{tag}.cli.json"))
+    tel = json.load(open(f"{work}/{tag}.tel.json"))
+    prom = prom_samples(f"{work}/{tag}.prom")
+    text = open(f"{work}/{tag}.txt").read()
+    want = {"mode": mode, "block": block, "generation": generation}
+    same(f"{tag}: op25b-stat --json mode, block, generation",
+         {k: stat[k] for k in want}, want)
+    header = {k: stat[k] for k in HEADER}
+    same(f"{tag}: show counters json header figures", {k: cli[k] for k in HEADER}, header)
+    same(f"{tag}: telemetry /op25b/stats header figures",
+         {k: tel["/op25b/stats"][k] for k in HEADER}, header)
+    for m in ("enforce", "monitor"):
+        same(f"{tag}: op25b_mode{{mode=\"{m}\"}}", prom.get(f'op25b_mode{{mode="{m}"}}'),
+             1.0 if m == mode else 0.0)
+    for b in ("drop", "reset"):
+        same(f"{tag}: op25b_block{{block=\"{b}\"}}", prom.get(f'op25b_block{{block="{b}"}}'),
+             1.0 if b == block else 0.0)
+    same(f"{tag}: op25b_policy_generation", prom.get("op25b_policy_generation"), generation)
+    same(f"{tag}: op25b_reloads_total ok", prom.get('op25b_reloads_total{result="ok"}'),
+         stat["reload_ok"])
+    same(f"{tag}: op25b_exemptions", prom.get("op25b_exemptions"), stat["exemptions"])
+    line = [l for l in text.split("\n") if l.startswith("policy ")]
+    want_line = ", ".join(f"{k} {stat[k]}" for k in HEADER)
+    if not line or not line[0].endswith(want_line):
+        problems.append(f"{tag}: text header {line}, want it to end in: {want_line}")
+    # Ports: the same keys, in list order, and the same values everywhere
+    # (no traffic since the capture ended; the driver figures were
+    # sampled after its last packet).
+    for p in stat["ports"]:
+        same(f"{tag}: op25b-stat port keys", list(p), ["port", "name", "role"] + PORT)
+    same(f"{tag}: show counters json ports", cli["ports"], stat["ports"])
+    same(f"{tag}: telemetry /op25b/port", tel["/op25b/port"], [p["port"] for p in stat["ports"]])
+    same(f"{tag}: telemetry /op25b/port,ID",
+         [json.loads(l)["/op25b/port"] for l in open(f"{work}/{tag}.tel-ports.json")],
+         stat["ports"])
+    for p in stat["ports"]:
+        for k in PORT:
+            key = f'op25b_{PROM_PORT[k]}{{port="{p["port"]}",name="{p["name"]}",role="{p["role"]}"}}'
+            same(f"{tag}: {key}", prom.get(key), p[k])
+    ports = json.load(open(f"{work}/{tag}.cliports.json"))
+    same(f"{tag}: show port stats json",
+         [{k: p[k] for k in ["port", "name"] + PORT} for p in ports],
+         [{k: p[k] for k in ["port", "name"] + PORT} for p in stat["ports"]])
+    if stat["ports_updated_seconds"] <= stat["start_time_seconds"]:
+        problems.append(f"{tag}: ports_updated_seconds {stat['ports_updated_seconds']}")
+    if not re.search(r"^ports \(driver figures sampled \d{4}-\d\d-\d\dT[\d:.]+Z, [\d.]+ s ago\)$", text, re.M):
+        problems.append(f"{tag}: the text view gives no sample time of the port figures")
+final = json.load(open(f"{work}/final.json"))
+same("--stats-json mode, block", (final["mode"], final["block"]), ("monitor", "reset"))
+if sum(p["rx_bytes"] for p in final["ports"]) <= 0:
+    problems.append("no byte counted")
+print("\n".join(problems))
+EOF
+)
+[ -z "$out" ] || problem "$out"
+report "agree: header and port figures, mode and block gauges agree in every view after a reload and set mode/block"
 
 out=$("$py" - "$work/stat.json" "$work/tel-stats.json" "$work/tel-names.txt" \
 	"$work/final.json" "$work/stat.prom" <<'EOF'
@@ -78,7 +212,8 @@ same("op25b-stat --prometheus frames vs --stats-json", prom, final["frames"])
 
 same("op25b-stat classes vs --stats-json", stat["classes"], final["classes"])
 same("op25b-stat groups vs --stats-json", stat["groups"], final["groups"])
-for key in ("generation", "reload_ok", "reload_failed", "exemptions"):
+for key in ("generation", "reload_ok", "reload_failed", "exemptions", "mode",
+            "block"):
     same(f"op25b-stat {key} vs --stats-json", stat[key], final[key])
 ports = lambda s: [{k: p[k] for k in ("port", "name", "role", "rx", "tx",
                     "tx_dropped")} for p in s["ports"]]

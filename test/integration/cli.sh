@@ -118,6 +118,16 @@ if command -v setpriv >/dev/null; then
 fi
 report "cli: socket /run/op25b/NAME.sock, mode 0600, refused to other users"
 
+# op25b's option name works for op25b-cli too; the old --socket still does.
+for opt in --cli-socket --socket; do
+	"$cli" "$opt" "$sock" --timeout 20 show version >"$work/out" 2>&1
+	want_rc $? 0 "op25b-cli $opt PATH"
+	want_re "$work/out" '^op25b '
+done
+"$cli" --help >"$work/out" 2>&1
+want_has "$work/out" "--cli-socket PATH"
+report "cli: op25b-cli --cli-socket PATH (as op25b's option), --socket PATH kept"
+
 c show version
 want_rc "$rc" 0
 want_re "$work/out" '^op25b [0-9]+\.[0-9]+\.[0-9]+, DPDK 22\.11'
@@ -165,21 +175,26 @@ cp "$work/out" "$work/stats1"
 sleep 0.3
 c show port stats 0
 want_rc "$rc" 0 "show port stats 0: status"
-want_re "$work/out" '^  rx-packets [1-9][0-9]* '
-want_has "$work/out" "op25b: rx "
+want_re "$work/out" '^  rx +[1-9][0-9]* '
+want_re "$work/out" ' worker_rx +[1-9][0-9]* '
 py_check '
 import json, sys
 before, after = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-assert before[0]["rx_packets"] > 1000, before
+assert before[0]["rx"] > 1000, before
 # since the clear: fewer than the total before it, and counting again
-assert 0 <= after[0]["rx_packets"] < before[0]["rx_packets"] + 10**9, after
-assert after[0]["op25b_rx"] < before[0]["op25b_rx"], (before, after)
+assert 0 <= after[0]["rx"] < before[0]["rx"] + 10**9, after
+assert after[0]["worker_rx"] < before[0]["worker_rx"], (before, after)
+# the names of op25b-stat --json, the figures of the counter lists
+assert list(before[0]) == ["port", "name", "rx", "tx", "rx_bytes", "tx_bytes",
+    "rx_missed", "rx_errors", "rx_nombuf", "tx_errors", "worker_rx",
+    "worker_tx", "tx_dropped"], list(before[0])
+assert before[0]["rx_bytes"] > before[0]["rx"], before
 ' "$work/stats0" "$work/stats1"
 "$build/app/op25b-stat/op25b-stat" --name "$name" --json >"$work/stat.json"
 py_check '
 import json, sys
 s, before = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-assert s["packets"]["blocked"] >= before[0]["op25b_rx"], "shared memory went backwards"
+assert s["packets"]["blocked"] >= before[0]["worker_rx"], "shared memory went backwards"
 ' "$work/stat.json" "$work/stats0"
 report "cli: show port stats, clear port stats (shared memory keeps its totals)"
 
@@ -208,12 +223,43 @@ p = json.load(open(sys.argv[1]))
 assert p["mode"] == "enforce" and p["block"] == "drop" and p["generation"] == 1, p
 assert [(c["name"], c["action"], c["ipv4"], c["ipv6"]) for c in p["classes"]] == [("dynamic", "block", 1, 1), ("static", "allow", 1, 0)], p["classes"]
 assert p["groups"][0]["name"] == "isp-relays" and p["smtp_ports"] == [25], p
-' "$work/out"
+# the key op25b-stat --json gives the policy file
+assert p["policy"] == sys.argv[2] and "file" not in p, p
+' "$work/out" "$work/policy.yaml"
 report "cli: show policy [json]"
+
+# A reply is rendered into a buffer and sent with one write: traced, the
+# reply to `show policy json` is one write of its whole length (besides the
+# prompt's and the batch status's).
+if command -v strace >/dev/null; then
+	strace -f -qq -e trace=write -s 0 -o "$work/strace.txt" -p "${pids[0]}" &
+	tracer=$!
+	sleep 0.5 # attached
+	c show policy json
+	cp "$work/out" "$work/policy.json"
+	sleep 0.2
+	kill -INT "$tracer" 2>/dev/null
+	wait "$tracer" 2>/dev/null
+	py_check '
+import re, sys
+sizes = [int(m.group(2)) for m in
+         (re.search(r"write\((\d+), .*\)\s+=\s+(\d+)$", l) for l in open(sys.argv[1]))
+         if m and int(m.group(1)) > 2]
+reply = len(open(sys.argv[2], "rb").read())
+big = [n for n in sizes if n > 3]
+assert big == [reply], f"writes of the reply: {big}, want one of {reply} bytes (all: {sizes})"
+' "$work/strace.txt" "$work/policy.json"
+else
+	problem "strace is not installed"
+fi
+report "cli: a reply is sent in one write"
 
 c show counters
 want_rc "$rc" 0
 want_re "$work/out" 'blocked'
+# the port figures are a sample of up to a second ago: say when
+want_re "$work/out" '^ports \(driver figures sampled [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z, [0-9.]+ s ago\)$'
+want_re "$work/out" '^policy .*, mode enforce, block drop$'
 counters "$work/c.json"
 py_check 'import json,sys; s=json.load(open(sys.argv[1])); assert s["packets"]["blocked"] > 0 and s["packets"]["exempted"] == 0, s["packets"]' "$work/c.json"
 c show counters class dynamic

@@ -222,8 +222,9 @@ for table in ("classes", "groups"):
     for row, v in b[table].items():
         if list(v) != verdicts:
             bad.append(f"{table} {row}: keys {list(v)}")
-port_keys = ["port", "name", "role", "rx", "tx", "rx_missed", "rx_errors",
-             "tx_errors", "tx_dropped"]
+port_keys = ["port", "name", "role", "rx", "tx", "rx_bytes", "tx_bytes",
+             "rx_missed", "rx_errors", "rx_nombuf", "tx_errors", "worker_rx",
+             "worker_tx", "tx_dropped"]
 for p in b["ports"]:
     if list(p) != port_keys:
         bad.append(f"port keys {list(p)}")
@@ -288,11 +289,15 @@ for f in ["op25b_packets_total", "op25b_upstream_packets_total",
           "op25b_port_rx_packets_total", "op25b_port_tx_packets_total",
           "op25b_port_rx_missed_packets_total", "op25b_port_rx_errors_total",
           "op25b_port_tx_errors_total", "op25b_port_tx_dropped_packets_total",
+          "op25b_port_rx_bytes_total", "op25b_port_tx_bytes_total",
+          "op25b_port_rx_nombuf_total", "op25b_port_worker_rx_packets_total",
+          "op25b_port_worker_tx_packets_total",
           "op25b_worker_loops_total", "op25b_worker_busy_loops_total",
           "op25b_reloads_total"]:
     if types.get(f) != "counter":
         bad.append(f"{f}: type {types.get(f)}, want counter")
-for f in ["op25b_policy_generation", "op25b_start_time_seconds"]:
+for f in ["op25b_policy_generation", "op25b_start_time_seconds",
+          "op25b_mode", "op25b_block", "op25b_ports_updated_seconds"]:
     if types.get(f) != "gauge":
         bad.append(f"{f}: type {types.get(f)}, want gauge")
 for s in ['op25b_packets_total{outcome="non_smtp"}',
@@ -303,11 +308,16 @@ for s in ['op25b_packets_total{outcome="non_smtp"}',
           'op25b_port_rx_packets_total{port="0",name="net_pcap0",role="subscriber"}',
           'op25b_port_tx_dropped_packets_total{port="1",name="net_pcap1",role="upstream"}',
           'op25b_reloads_total{result="ok"}', 'op25b_reloads_total{result="failed"}',
-          'op25b_worker_loops_total{lcore="1"}', 'op25b_policy_generation']:
+          'op25b_worker_loops_total{lcore="1"}', 'op25b_policy_generation',
+          'op25b_port_rx_bytes_total{port="0",name="net_pcap0",role="subscriber"}',
+          'op25b_mode{mode="enforce"}', 'op25b_mode{mode="monitor"}',
+          'op25b_block{block="drop"}', 'op25b_block{block="reset"}']:
     if s not in samples:
         bad.append(f"no sample {s}")
 if samples.get('op25b_packets_total{outcome="reset"}', 0) <= 0:
     bad.append("no resets counted")
+if samples.get('op25b_port_rx_bytes_total{port="0",name="net_pcap0",role="subscriber"}', 0) <= 0:
+    bad.append("no bytes received on port 0")
 if samples.get("op25b_policy_generation") != 1:
     bad.append("policy generation is not 1")
 print("\n".join(bad))
@@ -354,19 +364,33 @@ want_empty "$work/listen.err"
 report "--listen 127.0.0.1:PORT: /metrics 200 with the Prometheus text, /other 404, POST 405"
 
 # --- watch ------------------------------------------------------------------------
-timeout 30 "$stat" --name "$name" --watch 1 --count 2 >"$work/watch.out" \
-	2>"$work/watch.err"
-want_rc $? 0
+# watch_rates OUT SECONDS ROW NF FIELD: two blocks of --watch SECONDS in OUT;
+# ROW's rate (field FIELD of its NF fields) "-" in the first, > 0 in the
+# second.
+watch_rates() {
+	local rates
+	timeout 30 "$stat" --name "$name" --watch "$2" --count 2 >"$work/$1" \
+		2>"$work/$1.err"
+	want_rc $? 0
+	rates=$(awk -v row="$3" -v nf="$4" -v f="$5" '$1 == row && NF == nf { print $f }' \
+		"$work/$1" | tr '\n' ' ')
+	[[ "$rates" =~ ^-\ [0-9]+\.[0-9]\ $ ]] && [ "${rates#- }" != "0.0 " ] ||
+		problem "$3 rates '$rates', want '- N.N' with N.N > 0"
+	want_empty "$work/$1.err"
+}
+watch_rates watch.out 1 reset 3 3
 blocks=$(grep -c '^op25b instance ' "$work/watch.out")
 [ "$blocks" = 2 ] || problem "$blocks blocks, want 2"
 want_re "$work/watch.out" '^packets +total +per second$'
 want_re "$work/watch.out" '^class +forwarded +counted +blocked +reset +forwarded/s +counted/s +blocked/s +reset/s$'
-# First block: no rates yet; second: resets at a positive rate.
-rates=$(awk '$1 == "reset" && NF == 3 { print $3 }' "$work/watch.out" | tr '\n' ' ')
-[[ "$rates" =~ ^-\ [0-9]+\.[0-9]\ $ ]] && [ "${rates#- }" != "0.0 " ] ||
-	problem "reset rates '$rates', want '- N.N' with N.N > 0"
-want_empty "$work/watch.err"
 report "--watch 1 --count 2: two blocks, rates from the second on"
+
+# Ports: the driver's figures with the time they were sampled, and rates
+# over the samples (1.5 s apart: at least one new sample, taken each second).
+watch_rates watch-ports.out 1.5 rx 5 4
+want_re "$work/watch-ports.out" '^ports \(driver figures sampled [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z, [0-9.]+ s ago\)$'
+want_re "$work/watch-ports.out" '^port +0 net_pcap0 +1 net_pcap1 +0 net_pcap0/s +1 net_pcap1/s$'
+report "--watch: port figures with their sample time, and their rates"
 
 # --- SIGTERM: the segment goes, /metrics answers 503 ---------------------------
 stop_process "$op25b_pid"

@@ -28,6 +28,7 @@
 
 #include <cmocka.h>
 
+#include "op25b_json.h"
 #include "op25b_stats.h"
 
 /* ---- fixture ---------------------------------------------------------- */
@@ -132,6 +133,147 @@ test_names(void **state)
 	assert_string_equal(op25b_verdict_name(3), "reset");
 	assert_string_equal(op25b_verdict_name(OP25B_VERDICT_MAX), "unknown");
 	assert_int_equal(OP25B_VERDICT_OF(OP25B_OUTCOME_BLOCKED), 2);
+}
+
+/* The family lists, as every view names them: one key per figure, in list
+ * order, and a Prometheus name that is the key with its unit. */
+static void
+test_field_names(void **state)
+{
+	static const char *const port_keys[] = {
+		"rx", "tx", "rx_bytes", "tx_bytes", "rx_missed", "rx_errors",
+		"rx_nombuf", "tx_errors",
+	};
+	static const char *const port_prom[] = {
+		"port_rx_packets_total", "port_tx_packets_total",
+		"port_rx_bytes_total", "port_tx_bytes_total",
+		"port_rx_missed_packets_total", "port_rx_errors_total",
+		"port_rx_nombuf_total", "port_tx_errors_total",
+	};
+	static const char *const app_keys[] = {"worker_rx", "worker_tx",
+					       "tx_dropped"};
+	static const char *const header_keys[] = {
+		"generation", "reload_ok", "reload_failed", "exemptions", "mode",
+		"block",
+	};
+	struct op25b_stats_header h;
+	struct op25b_stats_port p;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(OP25B_PORT_DRIVER_FIELDS, 8);
+	assert_int_equal(OP25B_PORT_APP_FIELDS, 3);
+	assert_int_equal(OP25B_HEADER_FIELDS, 6);
+	for (i = 0; i < OP25B_PORT_DRIVER_FIELDS; i++) {
+		const struct op25b_stats_field *f =
+			&op25b_stats_port_driver_fields[i];
+
+		assert_string_equal(f->key, port_keys[i]);
+		assert_string_equal(f->prometheus, port_prom[i]);
+		assert_int_equal(f->kind, OP25B_STATS_COUNTER);
+		assert_true(strlen(f->help) > 10);
+	}
+	for (i = 0; i < OP25B_PORT_APP_FIELDS; i++)
+		assert_string_equal(op25b_stats_port_app_fields[i].key,
+				    app_keys[i]);
+	assert_string_equal(op25b_stats_port_app_fields[2].prometheus,
+			    "port_tx_dropped_packets_total");
+	for (i = 0; i < OP25B_HEADER_FIELDS; i++)
+		assert_string_equal(op25b_stats_header_fields[i].key,
+				    header_keys[i]);
+	assert_string_equal(op25b_stats_header_fields[1].prometheus,
+			    "reloads_total{result=\"ok\"}");
+	assert_int_equal(op25b_stats_header_fields[0].kind, OP25B_STATS_GAUGE);
+	assert_int_equal(op25b_stats_header_fields[2].kind,
+			 OP25B_STATS_COUNTER);
+
+	/* Each entry reads its own field. */
+	memset(&p, 0, sizeof(p));
+	p.rx = 1;
+	p.tx_bytes = 4;
+	p.rx_nombuf = 7;
+	p.tx_errors = 8;
+	assert_int_equal(op25b_stats_field_get(&op25b_stats_port_driver_fields[0], &p), 1);
+	assert_int_equal(op25b_stats_field_get(&op25b_stats_port_driver_fields[3], &p), 4);
+	assert_int_equal(op25b_stats_field_get(&op25b_stats_port_driver_fields[6], &p), 7);
+	assert_int_equal(op25b_stats_field_get(&op25b_stats_port_driver_fields[7], &p), 8);
+	memset(&h, 0, sizeof(h));
+	h.policy_generation = 3;
+	h.mode = OP25B_STATS_MODE_MONITOR;
+	h.block = OP25B_STATS_BLOCK_RESET;
+	assert_int_equal(op25b_stats_field_get(&op25b_stats_header_fields[0], &h), 3);
+
+	/* STATE figures: one name per value. */
+	assert_int_equal(op25b_stats_header_fields[4].kind, OP25B_STATS_STATE);
+	assert_int_equal(op25b_stats_header_fields[4].n_names, 2);
+	assert_string_equal(op25b_stats_state_name(&op25b_stats_header_fields[4],
+						   h.mode),
+			    "monitor");
+	assert_string_equal(op25b_stats_state_name(&op25b_stats_header_fields[4],
+						   0),
+			    "enforce");
+	assert_string_equal(op25b_stats_state_name(&op25b_stats_header_fields[5],
+						   h.block),
+			    "reset");
+	assert_string_equal(op25b_stats_state_name(&op25b_stats_header_fields[5],
+						   0),
+			    "drop");
+	assert_string_equal(op25b_stats_state_name(&op25b_stats_header_fields[5],
+						   2),
+			    "unknown");
+	assert_null(op25b_stats_header_fields[3].names);
+}
+
+/* The JSON writer: separators, nesting, escapes, compact and indented. */
+static void
+test_json_writer(void **state)
+{
+	struct op25b_json j;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	op25b_json_init(&j, out, 0);
+	op25b_json_object(&j, NULL);
+	op25b_json_string(&j, "s", "a\"b\\c\n\x01");
+	op25b_json_array(&j, "a");
+	op25b_json_u64(&j, NULL, 18446744073709551615ull);
+	op25b_json_int(&j, NULL, -3);
+	op25b_json_object(&j, NULL);
+	op25b_json_close(&j);
+	op25b_json_array(&j, NULL);
+	op25b_json_close(&j);
+	op25b_json_close(&j);
+	op25b_json_bool(&j, "t", true);
+	op25b_json_null(&j, "n");
+	op25b_json_string(&j, "z", NULL);
+	op25b_json_seconds(&j, "x", 1.5);
+	op25b_json_raw(&j, NULL, "\"raw\": 1");
+	assert_int_equal(op25b_json_end(&j), 0);
+	fclose(out);
+	assert_string_equal(text,
+			    "{\"s\":\"a\\\"b\\\\c\\u000a\\u0001\",\"a\":"
+			    "[18446744073709551615,-3,{},[]],\"t\":true,"
+			    "\"n\":null,\"z\":null,\"x\":1.500,\"raw\": 1}\n");
+	free(text);
+
+	text = NULL;
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	op25b_json_init(&j, out, 1);
+	op25b_json_object(&j, NULL);
+	op25b_json_u64(&j, "a", 1);
+	op25b_json_object(&j, "b");
+	op25b_json_u64(&j, "c", 2);
+	op25b_json_u64(&j, "d", 3);
+	assert_int_equal(op25b_json_end(&j), 0);
+	fclose(out);
+	assert_string_equal(text, "{\n  \"a\": 1,\n  \"b\": {\"c\": 2, "
+				  "\"d\": 3}\n}\n");
+	free(text);
 }
 
 static void
@@ -597,6 +739,112 @@ test_snapshot_sums(void **state)
 	assert_int_equal(op25b_stats_read(NULL, s, 1), -EINVAL);
 }
 
+/* A hook that marks every extra cell with the counter it was given. */
+static void
+mark_head(FILE *out, const char *column, int width, void *ctx)
+{
+	(void)ctx;
+	fprintf(out, " %*s<", width, column);
+}
+
+static void
+mark_cell(FILE *out, const uint64_t *value, int width, void *ctx)
+{
+	(void)ctx;
+	fprintf(out, " %*" PRIu64 "<", width, *value);
+}
+
+static char *
+render(const struct op25b_stats_snapshot *s, bool json,
+       const struct op25b_stats_text_hook *hook)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	assert_non_null(out);
+	if (json)
+		assert_int_equal(op25b_stats_print_json(out, s, "\"x\": 1"), 0);
+	else
+		assert_int_equal(op25b_stats_print_text(out, s, hook), 0);
+	fclose(out);
+	return text;
+}
+
+/* The JSON and text views of a snapshot: the header figures with mode and
+ * block by name, every port figure, the sample time of the port figures,
+ * and the columns a hook adds. */
+static void
+test_views(void **state)
+{
+	struct fixture *f = *state;
+	struct op25b_stats_snapshot *s = f->snap;
+	struct op25b_stats_text_hook hook = {.head = mark_head,
+					     .cell = mark_cell};
+	struct op25b_stats_header *h;
+	char *text;
+
+	f->w = op25b_stats_create(f->name, 1, 1000);
+	assert_non_null(f->w);
+	h = op25b_stats_header(f->w);
+	op25b_stats_layout_begin(f->w);
+	h->policy_generation = 2;
+	h->mode = OP25B_STATS_MODE_MONITOR;
+	h->block = OP25B_STATS_BLOCK_RESET;
+	snprintf(h->policy_file, sizeof(h->policy_file), "p.yaml");
+	op25b_stats_layout_end(f->w);
+	h->reload_ok = 1;
+	h->n_ports = 1;
+	h->ports[0].port_id = 0;
+	h->ports[0].is_subscriber = 1;
+	snprintf(h->ports[0].name, sizeof(h->ports[0].name), "net_pcap0");
+	h->ports[0].rx = 35;
+	h->ports[0].rx_bytes = 123456;
+	h->ports[0].rx_nombuf = 2;
+	op25b_stats_worker(f->w, 0)->port[0].tx_dropped = 9;
+	f->r = op25b_stats_open(f->name);
+	assert_non_null(f->r);
+	assert_int_equal(op25b_stats_read(f->r, s, 1), 0);
+
+	text = render(s, true, NULL);
+	assert_non_null(strstr(text, "\n  \"generation\": 2,\n  \"reload_ok\": 1,"
+				     "\n  \"reload_failed\": 0,\n  \"exemptions\": 0,"
+				     "\n  \"mode\": \"monitor\",\n  \"block\": \"reset\","
+				     "\n  \"ports_updated_seconds\": 0.000,"));
+	assert_non_null(strstr(text, "{\"port\": 0, \"name\": \"net_pcap0\", "
+				     "\"role\": \"subscriber\", \"rx\": 35, \"tx\": 0, "
+				     "\"rx_bytes\": 123456, \"tx_bytes\": 0, "
+				     "\"rx_missed\": 0, \"rx_errors\": 0, "
+				     "\"rx_nombuf\": 2, \"tx_errors\": 0, "
+				     "\"worker_rx\": 0, \"worker_tx\": 0, "
+				     "\"tx_dropped\": 9}"));
+	assert_non_null(strstr(text, ",\n  \"x\": 1\n}\n"));
+	free(text);
+
+	text = render(s, false, NULL);
+	assert_non_null(strstr(text, "\npolicy p.yaml, generation 2, reload_ok 1, "
+				     "reload_failed 0, exemptions 0, mode monitor, "
+				     "block reset\n"));
+	assert_non_null(strstr(text, "\nports (driver figures not sampled "
+				     "yet)\n"));
+	assert_non_null(strstr(text, "\nrx_bytes             123456\n"));
+	assert_non_null(strstr(text, "\ntx_dropped                9\n"));
+	assert_null(strchr(text, '<'));
+	free(text);
+
+	/* A sample time, and the hook's columns beside each counter. */
+	h->ports_updated_ns = 1796313509727000000ull;
+	assert_int_equal(op25b_stats_read(f->r, s, 1), 0);
+	text = render(s, false, &hook);
+	assert_non_null(strstr(text, "\nports (driver figures sampled "
+				     "2026-12-03T15:58:29.727Z, "));
+	assert_non_null(strstr(text, "\nrx_bytes             123456         123456<\n"));
+	assert_non_null(strstr(text, "\npackets                       total"
+				     "        total<\n"));
+	assert_non_null(strstr(text, "     blocked<       reset<\n"));
+	free(text);
+}
+
 /* While the writer holds the epoch odd, no snapshot is taken. */
 static void
 test_read_during_change(void **state)
@@ -928,6 +1176,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_field_names),
+		cmocka_unit_test(test_json_writer),
 		cmocka_unit_test(test_path),
 		cmocka_unit_test_setup_teardown(test_create_destroy, setup,
 						teardown),
@@ -943,6 +1193,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_slots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_views, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_sums, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_read_during_change, setup,
