@@ -258,10 +258,7 @@ static int
 file_error(struct op25b_policy_error *error, const char *file, uint32_t line,
 	   uint32_t column, const char *message)
 {
-	snprintf(error->file, sizeof(error->file), "%s", file);
-	error->line = line;
-	error->column = column;
-	snprintf(error->message, sizeof(error->message), "%s", message);
+	op25b_policy_error_set(error, file, line, column, "%s", message);
 	return -EINVAL;
 }
 
