@@ -256,6 +256,12 @@ int op25b_loader_fail(struct loader *ld, const yaml_node_t *node,
 		      const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/** Report an error at @p line and @p column (1-based) of the policy file.
+ * @return -1. */
+int op25b_loader_fail_at(struct loader *ld, uint32_t line, uint32_t column,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /** op25b_loader_fail() with errno @p err; @p node NULL: no position.
  * @return -1. */
 int op25b_loader_fail_errno(struct loader *ld, const yaml_node_t *node,

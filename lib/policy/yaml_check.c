@@ -81,9 +81,11 @@ op25b_loader_check_version(struct loader *ld, yaml_node_t *root)
 	yaml_node_t *value = op25b_loader_find_key(ld, root, "version", NULL);
 	uint64_t v;
 
+	/* At the top, where the fix goes, wherever the first key is. */
 	if (value == NULL)
-		return op25b_loader_fail(
-			ld, root, "missing version: 1 (the policy format)");
+		return op25b_loader_fail_at(ld, 1, 1,
+					    "missing version: add 'version: 1' "
+					    "as the first line");
 	if (op25b_loader_expect(ld, value, YAML_SCALAR_NODE, "version") < 0)
 		return -1;
 	if (!op25b_node_parse_uint(value, UINT32_MAX, &v))

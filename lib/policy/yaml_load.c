@@ -49,17 +49,21 @@ fail_yaml(struct loader *ld, const yaml_parser_t *parser, const char *text,
 	} else {
 		line = (uint32_t)parser->problem_mark.line + 1;
 		column = (uint32_t)parser->problem_mark.column + 1;
+		/* libyaml only says "found character that cannot start any
+		 * token": name the character and the fix. */
+		if (parser->problem_mark.index < len &&
+		    text[parser->problem_mark.index] == '\t')
+			return op25b_loader_fail_at(ld, line, column,
+						    "found a tab: use spaces "
+						    "(YAML does not indent "
+						    "with tabs)");
 	}
 	if (parser->context != NULL)
-		op25b_policy_error_set(ld->error, ld->file, line, column,
-				       "%s (%s at line %zu)", problem,
-				       parser->context,
-				       parser->context_mark.line + 1);
-	else
-		op25b_policy_error_set(ld->error, ld->file, line, column, "%s",
-				       problem);
-	ld->err = EINVAL;
-	return -1;
+		return op25b_loader_fail_at(ld, line, column,
+					    "%s (%s at line %zu)", problem,
+					    parser->context,
+					    parser->context_mark.line + 1);
+	return op25b_loader_fail_at(ld, line, column, "%s", problem);
 }
 
 static int
@@ -81,10 +85,9 @@ parse_text(struct loader *ld, const char *text, size_t len)
 	ld->doc = &doc;
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL) {
-		op25b_policy_error_set(ld->error, ld->file, 1, 1,
-				       "empty policy file (it needs at least "
-				       "version: 1)");
-		ld->err = EINVAL;
+		op25b_loader_fail_at(ld, 1, 1,
+				     "empty policy file (it needs at least "
+				     "version: 1)");
 		goto delete_doc;
 	}
 	/* A second document would be silently ignored: refuse it. */

@@ -54,6 +54,19 @@ fail_at(struct loader *ld, uint32_t line, uint32_t column, int err,
 }
 
 int
+op25b_loader_fail_at(struct loader *ld, uint32_t line, uint32_t column,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = fail_at(ld, line, column, EINVAL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
 op25b_loader_fail(struct loader *ld, const yaml_node_t *node, const char *fmt,
 		  ...)
 {
@@ -118,6 +131,14 @@ op25b_loader_expect(struct loader *ld, const yaml_node_t *node,
 
 	if (node->type == type)
 		return 0;
+	/* "smtp: 25" for "smtp: [25]": show the fix. */
+	if (type == YAML_SEQUENCE_NODE && node->type == YAML_SCALAR_NODE &&
+	    node->data.scalar.length > 0)
+		return op25b_loader_fail(ld, node,
+					 "%s: expected %s, found %s (write "
+					 "[%s])",
+					 what, names[type], node_kind(node),
+					 op25b_node_show(node).s);
 	return op25b_loader_fail(ld, node, "%s: expected %s, found %s", what,
 				 names[type], node_kind(node));
 }

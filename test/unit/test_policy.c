@@ -374,7 +374,8 @@ test_error_wrong_types(void **state)
 			  "    action: block\n"
 			  "    prefixes: 10.0.0.0/8\n",
 			  5, 15,
-			  "prefixes: expected a sequence, found a scalar");
+			  "prefixes: expected a sequence, found a scalar "
+			  "(write [10.0.0.0/8])");
 	assert_load_error("version: 1\n"
 			  "sources:\n"
 			  "  d:\n"
@@ -439,11 +440,15 @@ test_error_version(void **state)
 {
 	(void)state;
 	assert_load_error("mode: enforce\n", 1, 1,
-			  "missing version: 1 (the policy format)");
+			  "missing version: add 'version: 1' as the first "
+			  "line");
+	/* At the top, where the fix goes, not at the first key. */
 	assert_load_error("# comment\n"
 			  "\n"
 			  "  mode: enforce\n",
-			  3, 3, "missing version: 1 (the policy format)");
+			  1, 1,
+			  "missing version: add 'version: 1' as the first "
+			  "line");
 	assert_load_error("version: 2\n", 1, 10,
 			  "unsupported version 2: this op25b reads version 1");
 	assert_load_error("version: one\n", 1, 10,
@@ -469,8 +474,8 @@ test_error_yaml_syntax(void **state)
 			  "sources:\n"
 			  "\tdynamic: {}\n",
 			  3, 1,
-			  "found character that cannot start any token (while "
-			  "scanning for the next token at line 3)");
+			  "found a tab: use spaces (YAML does not indent with "
+			  "tabs)");
 	assert_load_error("version: 1\n"
 			  "mode: \xff\n",
 			  2, 7, "invalid leading UTF-8 octet");
@@ -969,7 +974,8 @@ test_error_ports(void **state)
 			  "port 25 is both smtp and submission (smtp defaults "
 			  "to 25: set ports.smtp)");
 	assert_load_error("version: 1\nports: {smtp: 25}\n", 2, 15,
-			  "ports.smtp: expected a sequence, found a scalar");
+			  "ports.smtp: expected a sequence, found a scalar "
+			  "(write [25])");
 }
 
 static void
@@ -1107,6 +1113,55 @@ test_prefixes_file_bad_line(void **state)
 	assert_string_equal(error.message,
 			    "2001:db8::/129: prefix length above 128");
 	free(pools_path);
+}
+
+/* The first token is judged first: a bad prefix at its column, not
+ * "text after the prefix" at the second word. */
+static void
+test_prefixes_file_first_token(void **state)
+{
+	struct op25b_policy_error error;
+
+	(void)state;
+	load_with_pools("foo bar\n", &error);
+	assert_int_equal(error.line, 1);
+	assert_int_equal(error.column, 1);
+	assert_string_equal(error.message, "foo: not an IPv4 or IPv6 address");
+}
+
+static void
+test_prefixes_file_long_line(void **state)
+{
+	struct op25b_policy_error error;
+	char *garbage;
+	size_t i;
+
+	(void)state;
+	/* A 300,000-byte line of junk words: the first, quoted short. */
+	garbage = malloc(300001);
+	assert_non_null(garbage);
+	for (i = 0; i < 300000; i++)
+		garbage[i] = i % 100 == 99 ? ' ' : 'g';
+	garbage[300000] = '\0';
+	load_with_pools(garbage, &error);
+	free(garbage);
+	assert_int_equal(error.line, 1);
+	assert_int_equal(error.column, 1);
+	assert_string_equal(error.message,
+			    "gggggggggggggggggggggggggggggggggggggggggggggggg"
+			    "gggggggggggggggg...: not an IPv4 or IPv6 address");
+}
+
+static void
+test_prefixes_file_comma(void **state)
+{
+	struct op25b_policy_error error;
+
+	(void)state;
+	load_with_pools("198.18.0.0/16,198.19.0.0/16\n", &error);
+	assert_int_equal(error.line, 1);
+	assert_int_equal(error.column, 14);
+	assert_string_equal(error.message, "one prefix a line (found ',')");
 }
 
 static void
@@ -1892,6 +1947,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_error_too_many_ports),
 		cmocka_unit_test(test_prefixes_file_good),
 		cmocka_unit_test(test_prefixes_file_bad_line),
+		cmocka_unit_test(test_prefixes_file_first_token),
+		cmocka_unit_test(test_prefixes_file_long_line),
+		cmocka_unit_test(test_prefixes_file_comma),
 		cmocka_unit_test(test_prefixes_file_duplicate),
 		cmocka_unit_test(test_prefixes_file_unreadable),
 		cmocka_unit_test(test_prefixes_file_buffer_resolves_to_cwd),
