@@ -5,6 +5,7 @@
  * from each key's value. Unknown and duplicate keys are caught by
  * op25b_loader_walk_mapping(), not here.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,41 +44,55 @@ parse_version_key(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 	return 0;
 }
 
+/* The top-level keys whose value is one of a few names, each stored in its
+ * enum of struct op25b_policy. */
+static const struct name_value mode_names[] = {
+	{ "enforce", OP25B_MODE_ENFORCE },
+	{ "monitor", OP25B_MODE_MONITOR },
+};
+static const struct name_value block_names[] = {
+	{ "drop", OP25B_BLOCK_DROP },
+	{ "reset", OP25B_BLOCK_RESET },
+};
+static const struct name_value malformed_names[] = {
+	{ "drop", OP25B_MALFORMED_DROP },
+	{ "forward", OP25B_MALFORMED_FORWARD },
+};
+
+static const struct top_choice {
+	const char *key;
+	const struct name_value *names;
+	size_t n_names;
+	size_t offset; /* of the enum in struct op25b_policy */
+} top_choices[] = {
+	{ "mode", mode_names, ARRAY_SIZE(mode_names),
+	  offsetof(struct op25b_policy, mode) },
+	{ "block", block_names, ARRAY_SIZE(block_names),
+	  offsetof(struct op25b_policy, block) },
+	{ "malformed", malformed_names, ARRAY_SIZE(malformed_names),
+	  offsetof(struct op25b_policy, malformed) },
+};
+
+_Static_assert(sizeof(enum op25b_policy_mode) == sizeof(int) &&
+		       sizeof(enum op25b_block_style) == sizeof(int) &&
+		       sizeof(enum op25b_malformed_action) == sizeof(int),
+	       "parse_top_choice() stores an int in each enum");
+
 static int
-parse_mode(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-	   void *ctx)
+parse_top_choice(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
+		 void *ctx)
 {
-	static const struct name_value names[] = {
-		{ "enforce", OP25B_MODE_ENFORCE },
-		{ "monitor", OP25B_MODE_MONITOR },
-	};
+	const struct top_choice *choice = top_choices;
 	int v = 0;
 
-	(void)key;
 	(void)ctx;
-	if (op25b_loader_parse_choice(ld, value, "mode", names,
-				      ARRAY_SIZE(names), &v) < 0)
+	/* The key table sends only the keys listed here. */
+	while (!op25b_node_is(key, choice->key))
+		choice++;
+	if (op25b_loader_parse_choice(ld, value, choice->key, choice->names,
+				      choice->n_names, &v) < 0)
 		return -1;
-	ld->policy->mode = (enum op25b_policy_mode)v;
-	return 0;
-}
-
-static int
-parse_block(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-	    void *ctx)
-{
-	static const struct name_value names[] = {
-		{ "drop", OP25B_BLOCK_DROP },
-		{ "reset", OP25B_BLOCK_RESET },
-	};
-	int v = 0;
-
-	(void)key;
-	(void)ctx;
-	if (op25b_loader_parse_choice(ld, value, "block", names,
-				      ARRAY_SIZE(names), &v) < 0)
-		return -1;
-	ld->policy->block = (enum op25b_block_style)v;
+	memcpy((char *)ld->policy + choice->offset, &v, sizeof(v));
 	return 0;
 }
 
@@ -92,25 +107,6 @@ parse_default(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 		"default cannot be adaptive: it has no limit "
 		"(allow|block|count)",
 		&ld->policy->default_action);
-}
-
-static int
-parse_malformed(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		void *ctx)
-{
-	static const struct name_value names[] = {
-		{ "drop", OP25B_MALFORMED_DROP },
-		{ "forward", OP25B_MALFORMED_FORWARD },
-	};
-	int v = 0;
-
-	(void)key;
-	(void)ctx;
-	if (op25b_loader_parse_choice(ld, value, "malformed", names,
-				      ARRAY_SIZE(names), &v) < 0)
-		return -1;
-	ld->policy->malformed = (enum op25b_malformed_action)v;
-	return 0;
 }
 
 static int
@@ -461,6 +457,21 @@ parse_limit(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 	return 0;
 }
 
+/* The body of a class or a group (@p kind named @p name): a mapping by
+ * @p keys, or nothing. */
+static int
+walk_entry(struct loader *ld, yaml_node_t *body, const char *kind,
+	   const char *name, const struct key_handler *keys, size_t n_keys,
+	   void *ctx)
+{
+	char what[OP25B_POLICY_NAME_MAX + 16];
+
+	if (op25b_node_is_null(body))
+		return 0;
+	snprintf(what, sizeof(what), "%s '%s'", kind, name);
+	return op25b_loader_walk_mapping(ld, body, what, keys, n_keys, ctx);
+}
+
 static int
 parse_class(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 	    struct op25b_policy_class *cls, size_t *capacity)
@@ -477,12 +488,9 @@ parse_class(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 		.target = { &cls->prefixes, capacity },
 		.cls = cls,
 	};
-	char what[OP25B_POLICY_NAME_MAX + 16];
 
-	snprintf(what, sizeof(what), "class '%s'", cls->name);
-	if (!op25b_node_is_null(body) &&
-	    op25b_loader_walk_mapping(ld, body, what, keys, ARRAY_SIZE(keys),
-				      &c) < 0)
+	if (walk_entry(ld, body, "class", cls->name, keys, ARRAY_SIZE(keys),
+		       &c) < 0)
 		return -1;
 	if (c.action == NULL)
 		return op25b_loader_fail(ld, name,
@@ -647,12 +655,9 @@ parse_group(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 		.target = { &grp->prefixes, capacity },
 		.grp = grp,
 	};
-	char what[OP25B_POLICY_NAME_MAX + 16];
 
-	snprintf(what, sizeof(what), "group '%s'", grp->name);
-	if (!op25b_node_is_null(body) &&
-	    op25b_loader_walk_mapping(ld, body, what, keys, ARRAY_SIZE(keys),
-				      &g) < 0)
+	if (walk_entry(ld, body, "group", grp->name, keys, ARRAY_SIZE(keys),
+		       &g) < 0)
 		return -1;
 	if (grp->prefixes.count == 0 &&
 	    op25b_loader_warn(
@@ -698,10 +703,10 @@ op25b_loader_parse_root(struct loader *ld, yaml_node_t *root)
 {
 	static const struct key_handler keys[] = {
 		{ "version", parse_version_key },
-		{ "mode", parse_mode },
-		{ "block", parse_block },
+		{ "mode", parse_top_choice },
+		{ "block", parse_top_choice },
 		{ "default", parse_default },
-		{ "malformed", parse_malformed },
+		{ "malformed", parse_top_choice },
 		{ "max_vlan_tags", parse_max_vlan_tags },
 		{ "ports", parse_ports },
 		{ "sources", parse_sources },
