@@ -128,8 +128,9 @@ int gen_vectors(const struct gen_vectors_opts *opts);
 
 /** True if @p name is a profile gen_traffic() knows. */
 bool gen_traffic_profile_valid(const char *name);
-/** The profiles, for --help: NULL-terminated pairs of name and summary. */
-extern const char *const gen_traffic_profiles[];
+/** The name of traffic profile @p i (and its --help summary in @p help,
+ * unless NULL); NULL past the last profile. */
+const char *gen_traffic_profile_name(unsigned int i, const char **help);
 
 /** Open @p path for writing ("-" is stdout). NULL after printing why. */
 FILE *gen_open_out(const char *path);

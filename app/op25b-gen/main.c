@@ -208,11 +208,12 @@ print_option(FILE *f, const struct gen_option *o)
 static void
 print_profiles(FILE *f)
 {
-	const char *const *p;
+	const char *name, *help;
+	unsigned int i;
 
 	fprintf(f, "\nTraffic profiles:\n");
-	for (p = gen_traffic_profiles; p[0] != NULL; p += 2)
-		print_item(f, p[0], 6, p[1]);
+	for (i = 0; (name = gen_traffic_profile_name(i, &help)) != NULL; i++)
+		print_item(f, name, 6, help);
 }
 
 static void
@@ -445,8 +446,19 @@ run_traffic(const struct gen_args *args)
 	};
 
 	if (!gen_traffic_profile_valid(args->profile)) {
-		gen_error("traffic: unknown profile '%s' (one of: demo mix "
-			  "worst worst6 tiny)", args->profile);
+		char names[128] = "";
+		const char *name;
+		size_t used = 0;
+		unsigned int i;
+
+		for (i = 0; (name = gen_traffic_profile_name(i, NULL)) != NULL &&
+			    used < sizeof(names);
+		     i++)
+			used += (size_t)snprintf(names + used,
+						 sizeof(names) - used, "%s%s",
+						 i > 0 ? " " : "", name);
+		gen_error("traffic: unknown profile '%s' (one of: %s)",
+			  args->profile, names);
 		return EXIT_USAGE;
 	}
 	if (args->count == 0) {

@@ -5,10 +5,11 @@
  * describe; the payloads carry real SMTP/HTTP/DNS text where a reader (or
  * tshark) would look for it.
  *
- * demo: flows chosen from a weighted table, each named after what the
- *       default policy (config/op25b.yaml) should do with it.
- * mix:  one packet at a time, realistic shares, IMIX sizes.
- * worst, worst6, tiny: one minimal packet at a time, for the benchmark.
+ * The profiles are listed once, in traffic_profiles[] (name, --help text,
+ * step function): demo draws flows from a weighted table, each named after
+ * what the default policy (config/op25b.yaml) should do with it; mix makes
+ * one packet at a time with realistic shares and IMIX sizes; worst, worst6
+ * and tiny one minimal packet at a time, for the benchmark.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,32 +31,6 @@
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10
 #define TCP_PSH_ACK 0x18
-
-const char *const gen_traffic_profiles[] = {
-	"demo", "exercises config/op25b.yaml: ~70% web/DNS, the rest SMTP "
-		"and submission flows from every class (blocked, relayed, "
-		"static, mobile-only, hosting bursts, IPv6), ~10% VLAN, ~5% "
-		"QinQ, ~10% PPPoE; --pools is ignored",
-	"mix", "realistic: ~2% SMTP, ~1% submission, the rest web and DNS; "
-	       "~20% IPv6, ~10% VLAN, ~5% PPPoE; IMIX 7:4:1 of 64/594/1518-"
-	       "byte frames; sources from --pools (else 198.18.0.0/15)",
-	"worst", "every packet a 64-byte TCP SYN to port 25 from a random "
-		 "address of a random --pools IPv4 prefix (else 198.18.0.0/15)"
-		 " to a random destination",
-	"worst6", "the same over IPv6 (74-byte frames) from the --pools IPv6 "
-		  "prefixes (else 2001:db8:1000::/36)",
-	"tiny", "64-byte non-SMTP packets: TCP to port 443 and UDP (QUIC), "
-		"for the cost of the port check alone",
-	NULL, NULL,
-};
-
-enum traffic_profile {
-	PROFILE_DEMO,
-	PROFILE_MIX,
-	PROFILE_WORST,
-	PROFILE_WORST6,
-	PROFILE_TINY,
-};
 
 /* Where a demo flow's source comes from: the classes of the policy. */
 enum demo_src {
@@ -143,9 +118,11 @@ static const char *const dns_names[] = {
 
 #define N_DNS_NAMES (sizeof(dns_names) / sizeof(dns_names[0]))
 
+struct traffic_profile;
+
 struct traffic {
 	const struct gen_traffic_opts *opts;
-	enum traffic_profile profile;
+	const struct traffic_profile *profile;
 	struct gen_rng rng;
 	struct gen_pool_list pools;
 	/* Built-in prefixes, parsed once. */
@@ -632,33 +609,79 @@ tiny_step(struct traffic *t)
 	emit(t, &spec, NULL, 0);
 }
 
-static int
-profile_from_name(const char *name, enum traffic_profile *profile)
+static void
+worst4_step(struct traffic *t)
 {
-	static const char *const names[] = {
-		[PROFILE_DEMO] = "demo", [PROFILE_MIX] = "mix",
-		[PROFILE_WORST] = "worst", [PROFILE_WORST6] = "worst6",
-		[PROFILE_TINY] = "tiny",
-	};
+	worst_step(t, AF_INET);
+}
+
+static void
+worst6_step(struct traffic *t)
+{
+	worst_step(t, AF_INET6);
+}
+
+/* The profiles: the one list behind --profile, --help and the generator. */
+static const struct traffic_profile {
+	const char *name;
+	const char *help;
+	void (*step)(struct traffic *t); /* one packet, or one demo flow */
+	bool uses_pools;     /* false: --pools is ignored, with a note */
+	bool needs_pools_v4; /* a --pools file must hold an IPv4 prefix */
+} traffic_profiles[] = {
+	{ "demo",
+	  "exercises config/op25b.yaml: ~70% web/DNS, the rest SMTP and "
+	  "submission flows from every class (blocked, relayed, static, "
+	  "mobile-only, hosting bursts, IPv6), ~10% VLAN, ~5% QinQ, ~10% "
+	  "PPPoE; --pools is ignored",
+	  demo_step, false, false },
+	{ "mix",
+	  "realistic: ~2% SMTP, ~1% submission, the rest web and DNS; ~20% "
+	  "IPv6, ~10% VLAN, ~5% PPPoE; IMIX 7:4:1 of 64/594/1518-byte frames; "
+	  "sources from --pools (else 198.18.0.0/15)",
+	  mix_step, true, false },
+	{ "worst",
+	  "every packet a 64-byte TCP SYN to port 25 from a random address of "
+	  "a random --pools IPv4 prefix (else 198.18.0.0/15) to a random "
+	  "destination",
+	  worst4_step, true, true },
+	{ "worst6",
+	  "the same over IPv6 (74-byte frames) from the --pools IPv6 prefixes "
+	  "(else 2001:db8:1000::/36)",
+	  worst6_step, true, false },
+	{ "tiny",
+	  "64-byte non-SMTP packets: TCP to port 443 and UDP (QUIC), for the "
+	  "cost of the port check alone",
+	  tiny_step, true, false },
+};
+
+#define N_PROFILES (sizeof(traffic_profiles) / sizeof(traffic_profiles[0]))
+
+static const struct traffic_profile *
+profile_by_name(const char *name)
+{
 	size_t i;
 
-	if (name == NULL)
-		return -EINVAL;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(name, names[i]) == 0) {
-			*profile = (enum traffic_profile)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	for (i = 0; name != NULL && i < N_PROFILES; i++)
+		if (strcmp(name, traffic_profiles[i].name) == 0)
+			return &traffic_profiles[i];
+	return NULL;
 }
 
 bool
 gen_traffic_profile_valid(const char *name)
 {
-	enum traffic_profile profile;
+	return profile_by_name(name) != NULL;
+}
 
-	return profile_from_name(name, &profile) == 0;
+const char *
+gen_traffic_profile_name(unsigned int i, const char **help)
+{
+	if (i >= N_PROFILES)
+		return NULL;
+	if (help != NULL)
+		*help = traffic_profiles[i].help;
+	return traffic_profiles[i].name;
 }
 
 static void
@@ -700,7 +723,8 @@ gen_traffic(const struct gen_traffic_opts *opts)
 		return -ENOMEM;
 	}
 	t->opts = opts;
-	if (profile_from_name(opts->profile, &t->profile) < 0) {
+	t->profile = profile_by_name(opts->profile);
+	if (t->profile == NULL) {
 		ret = -EINVAL;
 		gen_error("traffic: unknown profile '%s'", opts->profile);
 		goto out_free;
@@ -708,18 +732,21 @@ gen_traffic(const struct gen_traffic_opts *opts)
 	traffic_init_builtins(t);
 	gen_rng_seed(&t->rng, opts->seed);
 	if (opts->pools_path != NULL) {
-		if (t->profile == PROFILE_DEMO) {
+		if (!t->profile->uses_pools) {
 			if (!opts->quiet)
-				gen_error("traffic: demo uses the default "
-					  "policy's prefixes; --pools ignored");
+				gen_error("traffic: %s uses the default "
+					  "policy's prefixes; --pools ignored",
+					  t->profile->name);
 		} else {
 			ret = gen_pool_list_load(opts->pools_path, &t->pools);
 			if (ret < 0)
 				goto out_free;
-			if (t->profile == PROFILE_WORST && t->pools.n_v4 == 0) {
+			if (t->profile->needs_pools_v4 &&
+			    t->pools.n_v4 == 0) {
 				ret = -EINVAL;
-				gen_error("%s: no IPv4 prefixes for the worst "
-					  "profile", opts->pools_path);
+				gen_error("%s: no IPv4 prefixes for the %s "
+					  "profile",
+					  opts->pools_path, t->profile->name);
 				goto out_free_pools;
 			}
 		}
@@ -740,25 +767,8 @@ gen_traffic(const struct gen_traffic_opts *opts)
 		goto out_free_pools;
 	}
 	gen_progress_init(&t->progress, "traffic", opts->count, opts->quiet);
-	while (!traffic_done(t)) {
-		switch (t->profile) {
-		case PROFILE_DEMO:
-			demo_step(t);
-			break;
-		case PROFILE_MIX:
-			mix_step(t);
-			break;
-		case PROFILE_WORST:
-			worst_step(t, AF_INET);
-			break;
-		case PROFILE_WORST6:
-			worst_step(t, AF_INET6);
-			break;
-		case PROFILE_TINY:
-			tiny_step(t);
-			break;
-		}
-	}
+	while (!traffic_done(t))
+		t->profile->step(t);
 	ret = gen_close_out(t->out, opts->out_path);
 	if (t->error != 0)
 		ret = t->error;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The loaded policy: verdict precedence, port kinds, the reference
- * longest-prefix match, names, durations, warnings and freeing. Loading is
- * in yaml_load.c, prefixes in prefix.c.
+ * longest-prefix match, names, durations, warnings, the one error setter
+ * and freeing. Loading is in yaml_load.c, prefixes in prefix.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -205,6 +205,29 @@ op25b_policy_error_format(const struct op25b_policy_error *error,
 				error->line, error->message);
 	return snprintf(buf, size, "%s:%u:%u: %s", error->file, error->line,
 			error->column, error->message);
+}
+
+void
+op25b_policy_error_vset(struct op25b_policy_error *error, const char *file,
+			uint32_t line, uint32_t column, const char *fmt,
+			va_list ap)
+{
+	memset(error, 0, sizeof(*error));
+	snprintf(error->file, sizeof(error->file), "%s", file);
+	error->line = line;
+	error->column = column;
+	vsnprintf(error->message, sizeof(error->message), fmt, ap);
+}
+
+void
+op25b_policy_error_set(struct op25b_policy_error *error, const char *file,
+		       uint32_t line, uint32_t column, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	op25b_policy_error_vset(error, file, line, column, fmt, ap);
+	va_end(ap);
 }
 
 void

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * Private to lib/policy: what policy.c, prefix.c and yaml_load.c share.
+ * Private to lib/policy: what its files share.
  * Nothing here is part of the API; names keep the op25b_ prefix only so that
  * a static library cannot clash with its users.
  */
@@ -12,6 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <yaml.h>
 
 #include "op25b_policy.h"
 
@@ -110,5 +113,230 @@ void op25b_policy_quote(char *buf, size_t size, const void *text, size_t len);
 int op25b_policy_warn(struct op25b_policy *policy, const char *file,
 		      uint32_t line, uint32_t column, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+
+
+/**
+ * Fill @p error, the one writer of a struct op25b_policy_error: the message
+ * from @p fmt at @p line and @p column of @p file (1-based; 0 when unknown),
+ * every byte of the old contents cleared.
+ */
+void op25b_policy_error_set(struct op25b_policy_error *error, const char *file,
+			    uint32_t line, uint32_t column, const char *fmt,
+			    ...) __attribute__((format(printf, 5, 6)));
+
+/** op25b_policy_error_set() with a va_list. */
+void op25b_policy_error_vset(struct op25b_policy_error *error,
+			     const char *file, uint32_t line, uint32_t column,
+			     const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+
+/* Larger than any real policy or pool list (a million prefixes is ~20 MB):
+ * a bound, so that a prefixes_file naming /dev/zero fails instead of
+ * eating all memory. */
+#define OP25B_POLICY_FILE_MAX (256u << 20)
+
+/**
+ * Read a whole file into a NUL-terminated buffer (to free).
+ * @return 0; -errno from open(2) or read(2); -EISDIR for a directory;
+ *   -EFBIG past OP25B_POLICY_FILE_MAX; -ENOMEM.
+ */
+int op25b_policy_read_file(const char *path, char **text, size_t *len);
+
+/*
+ * ---- The YAML loader ---------------------------------------------------
+ * yaml_load.c: the entry points and libyaml; yaml_node.c: node helpers and
+ * error reporting; yaml_schema.c: the key tables and their handlers;
+ * yaml_check.c: what is checked across keys; policy_file.c: prefixes_file.
+ * The helpers report an error through op25b_loader_fail() (at a node) and
+ * return -1; the entry point then returns NULL with errno = ld->err.
+ */
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The most keys a mapping of the schema has (the root has 9). */
+#define OP25B_POLICY_KEYS_MAX 16
+
+struct port_list {
+	uint16_t ports[OP25B_POLICY_MAX_PORTS];
+	unsigned int n;
+	yaml_node_t *node; /* the sequence; NULL: the default applies */
+};
+
+struct loader {
+	struct op25b_policy_owned *owned;
+	struct op25b_policy *policy;
+	yaml_document_t *doc;
+	const char *file;     /* the policy file, as named in messages */
+	const char *base_dir; /* for relative prefixes_file; NULL: cwd */
+	struct op25b_policy_error *error;
+	int err;              /* errno to return once an error is filled */
+	/* to: entries name groups that may be defined further down the file:
+	 * they are looked up among the keys of this mapping, whose order is
+	 * the order of policy->groups. */
+	yaml_node_t *destinations;
+	unsigned int n_group_names;
+	struct port_list smtp, submission;
+	size_t class_capacity[OP25B_POLICY_MAX_CLASSES];
+	size_t group_capacity[OP25B_POLICY_MAX_GROUPS];
+};
+
+typedef int (*op25b_key_parse_fn_t)(struct loader *ld, yaml_node_t *key,
+				    yaml_node_t *value, void *ctx);
+
+struct key_handler {
+	const char *name;
+	op25b_key_parse_fn_t parse;
+};
+
+struct name_value {
+	const char *name;
+	int value;
+};
+
+/* A value from the file, fit to quote in a message. C11 keeps the
+ * temporary alive until the end of the enclosing printf. */
+struct shown {
+	char s[OP25B_POLICY_QUOTE_MAX + 4];
+};
+
+/* Fit a value from the file to quote in a message (op25b_policy_quote()). */
+struct shown op25b_node_show(const yaml_node_t *node);
+
+static inline yaml_node_t *
+op25b_loader_node(struct loader *ld, int index)
+{
+	return yaml_document_get_node(ld->doc, index);
+}
+
+static inline const char *
+op25b_node_text(const yaml_node_t *node)
+{
+	return (const char *)node->data.scalar.value;
+}
+
+static inline bool
+op25b_node_is(const yaml_node_t *node, const char *text)
+{
+	size_t len = strlen(text);
+
+	return node->type == YAML_SCALAR_NODE &&
+	       node->data.scalar.length == len &&
+	       memcmp(node->data.scalar.value, text, len) == 0;
+}
+
+static inline bool
+op25b_node_same(const yaml_node_t *a, const yaml_node_t *b)
+{
+	return a->type == YAML_SCALAR_NODE && b->type == YAML_SCALAR_NODE &&
+	       a->data.scalar.length == b->data.scalar.length &&
+	       memcmp(a->data.scalar.value, b->data.scalar.value,
+		      a->data.scalar.length) == 0;
+}
+
+/* "key:" with nothing after it, or ~ / null: an empty container. */
+static inline bool
+op25b_node_is_null(const yaml_node_t *node)
+{
+	return node->type == YAML_SCALAR_NODE &&
+	       node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       (node->data.scalar.length == 0 || op25b_node_is(node, "~") ||
+		op25b_node_is(node, "null") || op25b_node_is(node, "Null") ||
+		op25b_node_is(node, "NULL"));
+}
+
+static inline unsigned int
+op25b_node_mapping_size(const yaml_node_t *node)
+{
+	return (unsigned int)(node->data.mapping.pairs.top -
+			      node->data.mapping.pairs.start);
+}
+
+/** Report an error at @p node of the policy file. @return -1. */
+int op25b_loader_fail(struct loader *ld, const yaml_node_t *node,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** Report an error at @p line and @p column (1-based) of the policy file.
+ * @return -1. */
+int op25b_loader_fail_at(struct loader *ld, uint32_t line, uint32_t column,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/** op25b_loader_fail() with errno @p err; @p node NULL: no position.
+ * @return -1. */
+int op25b_loader_fail_errno(struct loader *ld, const yaml_node_t *node,
+			    int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/** "out of memory", ENOMEM. @return -1. */
+int op25b_loader_fail_nomem(struct loader *ld);
+
+/** A warning at @p node. @return 0; -1 (out of memory). */
+int op25b_loader_warn(struct loader *ld, const yaml_node_t *node,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** 0 when @p node is of @p type, else an error naming @p what. @return 0,
+ * -1. */
+int op25b_loader_expect(struct loader *ld, const yaml_node_t *node,
+			yaml_node_type_t type, const char *what);
+
+/** Decimal, no sign, no leading zero, at most @p max. @return true when
+ * @p out was set. */
+bool op25b_node_parse_uint(const yaml_node_t *node, uint64_t max,
+			   uint64_t *out);
+
+/** One of @p n @p choices, by name. @return 0, -1. */
+int op25b_loader_parse_choice(struct loader *ld, const yaml_node_t *node,
+			      const char *what,
+			      const struct name_value *choices, size_t n,
+			      int *out);
+
+/** An action; @p refuse_adaptive, when set, is why adaptive is wrong here.
+ * @return 0, -1. */
+int op25b_loader_parse_action(struct loader *ld, const yaml_node_t *node,
+			      const char *what, const char *refuse_adaptive,
+			      enum op25b_action *action);
+
+/**
+ * Walk a mapping whose keys come from @p keys: a key not in the table or
+ * given twice is an error at that key; the others go to their handler in
+ * file order, with @p ctx. @return 0, -1.
+ */
+int op25b_loader_walk_mapping(struct loader *ld, yaml_node_t *node,
+			      const char *what,
+			      const struct key_handler *keys, size_t n_keys,
+			      void *ctx);
+
+/** The first earlier key of @p mapping equal to @p pair's key, or NULL. */
+yaml_node_t *op25b_loader_earlier_key(struct loader *ld, yaml_node_t *mapping,
+				      yaml_node_pair_t *pair);
+
+/** The key of a class or a group (@p kind): a valid name, not seen before
+ * in @p mapping. @return 0, -1. */
+int op25b_loader_check_entry_name(struct loader *ld, yaml_node_t *mapping,
+				  yaml_node_pair_t *pair, const char *kind);
+
+/** The value of key @p name in @p mapping (and the key in @p key, unless
+ * NULL), or NULL. */
+yaml_node_t *op25b_loader_find_key(struct loader *ld, yaml_node_t *mapping,
+				   const char *name, yaml_node_t **key);
+
+/** The root mapping, by the schema's tables. @return 0, -1. */
+int op25b_loader_parse_root(struct loader *ld, yaml_node_t *root);
+
+/** Before the walk: a file of another version fails on its version, not on
+ * whatever key that version added. @return 0, -1. */
+int op25b_loader_check_version(struct loader *ld, yaml_node_t *root);
+
+/** After the walk: defaults, what involves several keys (port overlap,
+ * duplicate prefixes), the lists shrunk to size. @return 0, -1. */
+int op25b_loader_finish(struct loader *ld);
+
+/** Read the prefixes_file named by @p value (relative to the policy's
+ * directory) into @p list. @return 0, -1. */
+int op25b_loader_read_prefixes_file(struct loader *ld, yaml_node_t *value,
+				    struct op25b_prefix_list *list,
+				    size_t *capacity);
 
 #endif /* OP25B_POLICY_PRIV_H */

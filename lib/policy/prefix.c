@@ -258,10 +258,7 @@ static int
 file_error(struct op25b_policy_error *error, const char *file, uint32_t line,
 	   uint32_t column, const char *message)
 {
-	snprintf(error->file, sizeof(error->file), "%s", file);
-	error->line = line;
-	error->column = column;
-	snprintf(error->message, sizeof(error->message), "%s", message);
+	op25b_policy_error_set(error, file, line, column, "%s", message);
 	return -EINVAL;
 }
 
@@ -291,17 +288,11 @@ op25b_prefix_file_parse(const char *file, const char *text, size_t len,
 			continue;
 		token_end = token;
 		while (token_end < eol && !is_blank(*token_end) &&
-		       *token_end != '#')
+		       *token_end != '#' && *token_end != ',')
 			token_end++;
-		rest = token_end;
-		while (rest < eol && is_blank(*rest))
-			rest++;
-		if (rest < eol && *rest != '#')
-			return file_error(error, file, line,
-					  (uint32_t)(rest - line_start + 1),
-					  "unexpected text after the prefix "
-					  "(one prefix a line)");
 
+		/* The token is judged before whatever follows it: "foo bar"
+		 * is a bad prefix at "foo", not text after a prefix. */
 		slot = op25b_prefix_list_push(list, capacity);
 		if (slot == NULL)
 			return -ENOMEM;
@@ -317,6 +308,20 @@ op25b_prefix_file_parse(const char *file, const char *text, size_t len,
 			return file_error(error, file, line,
 					  (uint32_t)(token - line_start + 1),
 					  message);
+		}
+		rest = token_end;
+		while (rest < eol && is_blank(*rest))
+			rest++;
+		if (rest < eol && *rest != '#') {
+			list->count--;
+			return file_error(error, file, line,
+					  (uint32_t)(rest - line_start + 1),
+					  *rest == ','
+						  ? "one prefix a line (found "
+						    "',')"
+						  : "unexpected text after the "
+						    "prefix (one prefix a "
+						    "line)");
 		}
 		slot->file = file;
 		slot->line = line;

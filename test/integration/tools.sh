@@ -77,74 +77,25 @@ bad_policy() { # NAME LINE-REGEX TOKEN MESSAGE-FIXED-STRING; the YAML on stdin
 	check_bad "$1" "$work/$1.yaml" "$2" "$3" "$4"
 }
 
-bad_policy unknown-key '^colour:' colour "unknown key 'colour' in the policy" <<'EOF'
-version: 1
-mode: enforce
-colour: blue
-sources:
-  dynamic:
-    action: block
-    prefixes: [198.18.0.0/16]
-EOF
-
-bad_policy host-bits '198\.18\.1\.1/16' 198.18.1.1/16 "198.18.1.1/16: host bits set" <<'EOF'
-version: 1
-sources:
-  dynamic:
-    action: block
-    prefixes: [198.18.0.0/16, 198.18.1.1/16]
-EOF
-
-bad_policy unknown-group '  to:' nosuch "unknown group 'nosuch' in to:" <<'EOF'
-version: 1
-sources:
-  mobile-only:
-    action: allow
-    to: {nosuch: block}
-    prefixes: [198.19.128.0/17]
-destinations:
-  mobile-mx:
-    prefixes: [198.51.100.0/24]
-EOF
-
-f="$work/duplicate-prefix.yaml"
-cat >"$f" <<'EOF'
-version: 1
-sources:
-  dynamic:
-    action: block
-    prefixes: [198.18.0.0/16]
-  static:
-    action: allow
-    prefixes: [198.19.0.0/16, 198.18.0.0/16]
-EOF
-check_bad duplicate-prefix "$f" '^    prefixes: \[198\.19' 198.18.0.0/16 \
-	"duplicate prefix 198.18.0.0/16: already in class 'dynamic' at $f:$(pos "$f" '^    prefixes: \[198\.18' 198.18.0.0/16)"
-
-bad_policy bad-port 'smtp:' 70000 "bad port '70000' in ports.smtp" <<'EOF'
-version: 1
-ports:
-  smtp: [25, 70000]
-sources:
-  dynamic:
-    action: block
-    prefixes: [198.18.0.0/16]
-EOF
-
-# No version: the error is on the document's root mapping, its first key.
-bad_policy missing-version '^mode:' mode "missing version" <<'EOF'
-mode: enforce
-sources:
-  dynamic:
-    action: block
-    prefixes: [198.18.0.0/16]
-EOF
-
-# A second ':' on one line: libyaml stops at it, right after "enforce".
-bad_policy yaml-syntax '^mode:' ': x' "mapping values are not allowed in this context" <<'EOF'
-version: 1
-mode: enforce: x
-EOF
+# Every policy error vector (test/vectors/policy/errors.txt, shared with
+# test_policy and the fuzzer's seeds): check run from that folder exits 1
+# with exactly "FILE:LINE:COLUMN: error: MESSAGE", one line, nothing on
+# stdout.
+vectors="$root/test/vectors/policy"
+while IFS= read -r line; do
+	case $line in '#'* | '') continue ;; esac
+	name=${line%%:*}
+	rest=${line#*:}
+	at=${rest%%: *}
+	want="$name:$at: error: ${rest#*: }"
+	(cd "$vectors" && "$policy_tool" check "$name") >"$work/v.out" 2>"$work/v.err"
+	rc=$?
+	want_rc $rc 1
+	[ "$(cat "$work/v.err")" = "$want" ] ||
+		problem "stderr: $(head -c 300 "$work/v.err")" "want:   $want"
+	want_empty "$work/v.out"
+	report "check vector $name: exit 1, $name:$at: error: MESSAGE as listed"
+done <"$vectors/errors.txt"
 
 bad_policy missing-prefixes-file 'prefixes_file:' nosuch-pool.txt \
 	"cannot read prefixes_file $work/nosuch-pool.txt: No such file or directory" <<'EOF'
@@ -323,6 +274,7 @@ vdevs=(--vdev net_null0 --vdev net_null1)
 refuse "policy file missing" \
 	"$work/nosuch.yaml: cannot read: No such file or directory" \
 	"${eal[@]}" "${vdevs[@]}" -- --policy "$work/nosuch.yaml"
+cp "$vectors/check-host-bits.yaml" "$work/host-bits.yaml"
 refuse "policy with an error" \
 	"$work/host-bits.yaml:$(pos "$work/host-bits.yaml" '198\.18\.1\.1' 198.18.1.1/16): 198.18.1.1/16: host bits set" \
 	"${eal[@]}" "${vdevs[@]}" -- --policy "$work/host-bits.yaml"

@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include "op25b_policy.h"
 
 static char default_config[4096];
+static char vectors_dir[4096 + 64]; /* test/vectors/policy */
 static char tmp_dir[] = "/tmp/op25b-test-policy-XXXXXX";
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -302,311 +304,97 @@ test_null_containers_and_descriptions(void **state)
 	op25b_policy_free(policy);
 }
 
-/* ---- errors: keys and types ------------------------------------------- */
+/* ---- errors: the vectors ---------------------------------------------- */
+/* The errors of a whole file live in test/vectors/policy/, one case a file;
+ * what stays below builds its YAML (long names, many entries) or names the
+ * file in its message. */
 
-static void
-test_error_unknown_keys(void **state)
+/* A whole file of test/vectors/policy (to free). */
+static char *
+read_vector(const char *name, size_t *len)
 {
-	(void)state;
-	assert_load_error("version: 1\n"
-			  "mode: enforce\n"
-			  "colour: blue\n",
-			  3, 1,
-			  "unknown key 'colour' in the policy (expected: "
-			  "version, mode, block, default, malformed, "
-			  "max_vlan_tags, ports, sources, destinations)");
-	assert_load_error("version: 1\n"
-			  "max_vlan_tags: 9\n",
-			  2, 16,
-			  "bad max_vlan_tags '9': expected an integer 1..8");
-	assert_load_error("version: 1\n"
-			  "max_vlan_tags: 0\n",
-			  2, 16,
-			  "bad max_vlan_tags '0': expected an integer 1..8");
-	assert_load_error("version: 1\n"
-			  "max_vlan_tags: [4]\n",
-			  2, 16,
-			  "bad max_vlan_tags '(sequence)': expected an integer 1..8");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  dynamic:\n"
-			  "    action: block\n"
-			  "    prefix: [10.0.0.0/8]\n",
-			  5, 5,
-			  "unknown key 'prefix' in class 'dynamic' (expected: "
-			  "action, prefixes, prefixes_file, to, limit, "
-			  "description)");
-	assert_load_error("version: 1\n"
-			  "destinations:\n"
-			  "  relays:\n"
-			  "    to: {a: block}\n",
-			  4, 5,
-			  "unknown key 'to' in group 'relays' (expected: "
-			  "action, prefixes, prefixes_file, description)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  h:\n"
-			  "    action: adaptive\n"
-			  "    limit: {connections: 5, window: 60s}\n",
-			  5, 29,
-			  "unknown key 'window' in limit (expected: "
-			  "connections, per, block_for)");
-	assert_load_error("version: 1\n"
-			  "ports: {smtps: [465]}\n",
-			  2, 9,
-			  "unknown key 'smtps' in ports (expected: smtp, "
-			  "submission)");
+	char path[sizeof(vectors_dir) + 256];
+	char *text;
+	FILE *f;
+	long size;
+
+	snprintf(path, sizeof(path), "%s/%s", vectors_dir, name);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	assert_true(size >= 0);
+	rewind(f);
+	text = malloc((size_t)size + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
+	text[size] = '\0';
+	fclose(f);
+	*len = (size_t)size;
+	return text;
 }
 
+/*
+ * Every case of test/vectors/policy/errors.txt: the file, loaded under its
+ * own name, fails (EINVAL) with exactly the error listed; every .yaml of
+ * the folder is a case, so that a file cannot be left untested.
+ */
 static void
-test_error_wrong_types(void **state)
+test_error_vectors(void **state)
 {
+	char path[sizeof(vectors_dir) + 16], line[1024], got[1024];
+	unsigned int cases = 0, files = 0, lineno = 0;
+	struct dirent *entry;
+	FILE *index;
+	DIR *dir;
+
 	(void)state;
-	assert_load_error("- version: 1\n", 1, 1,
-			  "policy: expected a mapping, found a sequence");
-	assert_load_error("version: 1\n"
-			  "sources: [dynamic]\n",
-			  2, 10,
-			  "sources: expected a mapping, found a sequence");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  d:\n"
-			  "    action: block\n"
-			  "    prefixes: 10.0.0.0/8\n",
-			  5, 15,
-			  "prefixes: expected a sequence, found a scalar");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  d:\n"
-			  "    action: [block]\n",
-			  4, 13, "action: expected a scalar, found a sequence");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  d:\n"
-			  "    action: block\n"
-			  "    prefixes: [[10.0.0.0/8]]\n",
-			  5, 16,
-			  "prefixes: expected a scalar, found a sequence");
-	assert_load_error("version: 1\n"
-			  "? [a]\n"
-			  ": b\n",
-			  2, 3, "key: expected a scalar, found a sequence");
-	assert_load_error("version: 1\n"
-			  "destinations: {g: [1]}\n",
-			  2, 19,
-			  "group 'g': expected a mapping, found a sequence");
+	snprintf(path, sizeof(path), "%s/errors.txt", vectors_dir);
+	index = fopen(path, "r");
+	if (index == NULL)
+		fail_msg("cannot open %s", path);
+	while (fgets(line, sizeof(line), index) != NULL) {
+		struct op25b_policy_error error;
+		char name[256];
+		size_t len, name_len;
+		char *text;
+
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		name_len = strcspn(line, ":");
+		assert_true(name_len < sizeof(name));
+		snprintf(name, sizeof(name), "%.*s", (int)name_len, line);
+		text = read_vector(name, &len);
+		errno = 0;
+		if (op25b_policy_load_buffer(name, text, len, &error) != NULL)
+			fail_msg("errors.txt:%u: %s loads", lineno, name);
+		free(text);
+		assert_int_equal(errno, EINVAL);
+		op25b_policy_error_format(&error, got, sizeof(got));
+		if (strcmp(got, line) != 0)
+			fail_msg("errors.txt:%u: want %s\n got  %s", lineno,
+				 line, got);
+		cases++;
+	}
+	fclose(index);
+
+	dir = opendir(vectors_dir);
+	assert_non_null(dir);
+	while ((entry = readdir(dir)) != NULL) {
+		size_t n = strlen(entry->d_name);
+
+		if (n > 5 && strcmp(entry->d_name + n - 5, ".yaml") == 0)
+			files++;
+	}
+	closedir(dir);
+	assert_true(cases > 0);
+	assert_int_equal(cases, files);
 }
 
-static void
-test_error_duplicate_keys(void **state)
-{
-	(void)state;
-	assert_load_error("version: 1\n"
-			  "version: 1\n",
-			  2, 1,
-			  "duplicate key 'version' in the policy (first at "
-			  "line 1)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  d:\n"
-			  "    action: block\n"
-			  "    action: allow\n",
-			  5, 5,
-			  "duplicate key 'action' in class 'd' (first at line "
-			  "4)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  d: {action: block}\n"
-			  "  d: {action: allow}\n",
-			  4, 3, "duplicate class 'd' (first at line 3)");
-	assert_load_error("version: 1\n"
-			  "destinations:\n"
-			  "  g: {}\n"
-			  "  g: {}\n",
-			  4, 3, "duplicate group 'g' (first at line 3)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  d:\n"
-			  "    action: block\n"
-			  "    to: {g: block, g: allow}\n"
-			  "destinations:\n"
-			  "  g: {prefixes: [192.0.2.0/24]}\n",
-			  5, 20, "duplicate key 'g' in to (first at line 5)");
-}
-
-static void
-test_error_version(void **state)
-{
-	(void)state;
-	assert_load_error("mode: enforce\n", 1, 1,
-			  "missing version: 1 (the policy format)");
-	assert_load_error("# comment\n"
-			  "\n"
-			  "  mode: enforce\n",
-			  3, 3, "missing version: 1 (the policy format)");
-	assert_load_error("version: 2\n", 1, 10,
-			  "unsupported version 2: this op25b reads version 1");
-	assert_load_error("version: one\n", 1, 10,
-			  "bad version 'one': expected an integer (1)");
-	/* The version is judged before the keys a newer version may add. */
-	assert_load_error("mode: enforce\n"
-			  "shiny: yes\n"
-			  "version: 3\n",
-			  3, 10,
-			  "unsupported version 3: this op25b reads version 1");
-}
-
-static void
-test_error_yaml_syntax(void **state)
-{
-	(void)state;
-	assert_load_error("version: 1\n"
-			  "mode: [enforce\n",
-			  3, 1,
-			  "did not find expected ',' or ']' (while parsing a "
-			  "flow sequence at line 2)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "\tdynamic: {}\n",
-			  3, 1,
-			  "found character that cannot start any token (while "
-			  "scanning for the next token at line 3)");
-	assert_load_error("version: 1\n"
-			  "mode: \xff\n",
-			  2, 7, "invalid leading UTF-8 octet");
-	assert_load_error("version: 1\n"
-			  "---\n"
-			  "version: 1\n",
-			  3, 1,
-			  "a policy file holds one YAML document, this is a "
-			  "second one");
-}
-
-static void
-test_error_empty_file(void **state)
-{
-	(void)state;
-	assert_load_error("", 1, 1,
-			  "empty policy file (it needs at least version: 1)");
-	assert_load_error("# nothing but a comment\n\n", 1, 1,
-			  "empty policy file (it needs at least version: 1)");
-}
-
-static void
-test_error_top_level_values(void **state)
-{
-	(void)state;
-	assert_load_error("version: 1\nmode: dry-run\n", 2, 7,
-			  "unknown mode 'dry-run' (enforce|monitor)");
-	assert_load_error("version: 1\nblock: reject\n", 2, 8,
-			  "unknown block 'reject' (drop|reset)");
-	assert_load_error("version: 1\ndefault: deny\n", 2, 10,
-			  "unknown default 'deny' (allow|block|count)");
-	assert_load_error("version: 1\ndefault: adaptive\n", 2, 10,
-			  "default cannot be adaptive: it has no limit "
-			  "(allow|block|count)");
-	assert_load_error("version: 1\nmalformed: keep\n", 2, 12,
-			  "unknown malformed 'keep' (drop|forward)");
-	assert_load_error("version: 1\nmode: \"\"\n", 2, 7,
-			  "mode: missing value (enforce|monitor)");
-	/* Values are quoted tamed: control bytes as '?'. */
-	assert_load_error("version: 1\nmode: \"en\\tforce\\e\"\n", 2, 7,
-			  "unknown mode 'en?force?' (enforce|monitor)");
-}
-
-/* ---- errors: classes and groups --------------------------------------- */
-
-static void
-test_error_actions(void **state)
-{
-	(void)state;
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  d:\n"
-			  "    action: deny\n",
-			  4, 13,
-			  "unknown action 'deny' (allow|block|count|adaptive)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  d:\n"
-			  "    prefixes: [10.0.0.0/8]\n",
-			  3, 3,
-			  "class 'd' has no action "
-			  "(allow|block|count|adaptive)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  d:\n",
-			  3, 3,
-			  "class 'd' has no action "
-			  "(allow|block|count|adaptive)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  d:\n"
-			  "    action: \"\"\n",
-			  4, 13,
-			  "action: missing value (allow|block|count|adaptive)");
-	assert_load_error("version: 1\n"
-			  "destinations:\n"
-			  "  g:\n"
-			  "    action: adaptive\n",
-			  4, 13,
-			  "adaptive is only for sources: a group's action is "
-			  "allow, block or count");
-	assert_load_error("version: 1\n"
-			  "destinations:\n"
-			  "  g:\n"
-			  "    action: drop\n",
-			  4, 13, "unknown action 'drop' (allow|block|count)");
-}
-
-static void
-test_error_to(void **state)
-{
-	(void)state;
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  m:\n"
-			  "    action: allow\n"
-			  "    to: {mobile: block}\n"
-			  "destinations:\n"
-			  "  mobile-mx:\n"
-			  "    prefixes: [198.51.100.0/24]\n",
-			  5, 10,
-			  "unknown group 'mobile' in to: (groups: mobile-mx)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  m:\n"
-			  "    action: allow\n"
-			  "    to: {mobile: block}\n",
-			  5, 10,
-			  "unknown group 'mobile' in to: (no destinations are "
-			  "defined)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  m:\n"
-			  "    action: allow\n"
-			  "    to: {mobile-mx: adaptive}\n"
-			  "destinations:\n"
-			  "  mobile-mx:\n"
-			  "    prefixes: [198.51.100.0/24]\n",
-			  5, 21,
-			  "adaptive is not allowed in to: (allow|block|count)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  m:\n"
-			  "    action: allow\n"
-			  "    to: {mobile-mx: deny}\n"
-			  "destinations:\n"
-			  "  mobile-mx:\n"
-			  "    prefixes: [198.51.100.0/24]\n",
-			  5, 21, "unknown action 'deny' (allow|block|count)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  m:\n"
-			  "    action: allow\n"
-			  "    to: [mobile-mx]\n",
-			  5, 9, "to: expected a mapping, found a sequence");
-}
+/* ---- errors: classes and groups (the cases a file cannot hold) -------- */
 
 static void
 test_to_before_destinations(void **state)
@@ -640,24 +428,6 @@ test_error_names(void **state)
 	char yaml[256];
 
 	(void)state;
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  a b: {action: block}\n",
-			  3, 3,
-			  "invalid class name 'a b': use 1 to 63 letters, "
-			  "digits, '_', '.' or '-'");
-	assert_load_error("version: 1\n"
-			  "destinations:\n"
-			  "  mx/1: {}\n",
-			  3, 3,
-			  "invalid group name 'mx/1': use 1 to 63 letters, "
-			  "digits, '_', '.' or '-'");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  \"\": {action: block}\n",
-			  3, 3,
-			  "invalid class name '': use 1 to 63 letters, "
-			  "digits, '_', '.' or '-'");
 	/* 63 characters is the longest name. */
 	snprintf(yaml, sizeof(yaml),
 		 "version: 1\nsources:\n  %.63s: {action: block, prefixes: "
@@ -729,58 +499,6 @@ test_error_too_many_groups(void **state)
 	assert_load_error(yaml, 2 + OP25B_POLICY_MAX_GROUPS + 1, 3,
 			  "too many groups (at most 255)");
 	free(yaml);
-}
-
-static void
-test_error_limit(void **state)
-{
-	(void)state;
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  h:\n"
-			  "    action: adaptive\n"
-			  "    prefixes: [198.19.0.0/17]\n",
-			  4, 13,
-			  "action adaptive needs a limit: {connections: N, "
-			  "per: DURATION, block_for: DURATION}");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  d:\n"
-			  "    action: block\n"
-			  "    limit: {connections: 5, per: 60s, block_for: 1h}\n",
-			  5, 5,
-			  "limit applies only to action adaptive (class 'd' is "
-			  "block)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  h:\n"
-			  "    action: adaptive\n"
-			  "    limit: {connections: 5, per: 60s}\n",
-			  5, 12,
-			  "limit: missing block_for (limit: {connections: N, "
-			  "per: DURATION, block_for: DURATION})");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  h:\n"
-			  "    action: adaptive\n"
-			  "    limit: {connections: 5, per: 0s, block_for: 1h}\n",
-			  5, 34,
-			  "bad limit.per '0s': expected a duration above 0 "
-			  "(90, 90s, 15m, 1h, 2d)");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  h:\n"
-			  "    action: adaptive\n"
-			  "    limit: {connections: 0, per: 60s, block_for: 1h}\n",
-			  5, 26,
-			  "bad limit.connections '0': expected an integer "
-			  "1..4294967295");
-	assert_load_error("version: 1\n"
-			  "sources:\n"
-			  "  h:\n"
-			  "    action: adaptive\n"
-			  "    limit: 10\n",
-			  5, 12, "limit: expected a mapping, found a scalar");
 }
 
 static void
@@ -948,28 +666,6 @@ test_error_ports(void **state)
 			 strcmp(bad[i], "\"\"") == 0 ? "" : bad[i]);
 		assert_load_error(yaml, 2, 16, message);
 	}
-	assert_load_error("version: 1\nports: {smtp: [25, 2525, 25]}\n", 2, 26,
-			  "port 25 is listed twice in ports.smtp");
-	assert_load_error("version: 1\n"
-			  "ports: {smtp: [25, 587], submission: [587]}\n",
-			  2, 39,
-			  "port 587 is both smtp and submission (smtp at line "
-			  "2)");
-	assert_load_error("version: 1\n"
-			  "ports:\n"
-			  "  submission: [2525]\n"
-			  "  smtp: [25, 2525]\n",
-			  4, 14,
-			  "port 2525 is both smtp and submission (submission "
-			  "at line 3)");
-	assert_load_error("version: 1\nports: {smtp: [25, 465]}\n", 2, 20,
-			  "port 465 is both smtp and submission (submission "
-			  "defaults to 587 and 465: set ports.submission)");
-	assert_load_error("version: 1\nports: {submission: [25]}\n", 2, 22,
-			  "port 25 is both smtp and submission (smtp defaults "
-			  "to 25: set ports.smtp)");
-	assert_load_error("version: 1\nports: {smtp: 25}\n", 2, 15,
-			  "ports.smtp: expected a sequence, found a scalar");
 }
 
 static void
@@ -1107,6 +803,55 @@ test_prefixes_file_bad_line(void **state)
 	assert_string_equal(error.message,
 			    "2001:db8::/129: prefix length above 128");
 	free(pools_path);
+}
+
+/* The first token is judged first: a bad prefix at its column, not
+ * "text after the prefix" at the second word. */
+static void
+test_prefixes_file_first_token(void **state)
+{
+	struct op25b_policy_error error;
+
+	(void)state;
+	load_with_pools("foo bar\n", &error);
+	assert_int_equal(error.line, 1);
+	assert_int_equal(error.column, 1);
+	assert_string_equal(error.message, "foo: not an IPv4 or IPv6 address");
+}
+
+static void
+test_prefixes_file_long_line(void **state)
+{
+	struct op25b_policy_error error;
+	char *garbage;
+	size_t i;
+
+	(void)state;
+	/* A 300,000-byte line of junk words: the first, quoted short. */
+	garbage = malloc(300001);
+	assert_non_null(garbage);
+	for (i = 0; i < 300000; i++)
+		garbage[i] = i % 100 == 99 ? ' ' : 'g';
+	garbage[300000] = '\0';
+	load_with_pools(garbage, &error);
+	free(garbage);
+	assert_int_equal(error.line, 1);
+	assert_int_equal(error.column, 1);
+	assert_string_equal(error.message,
+			    "gggggggggggggggggggggggggggggggggggggggggggggggg"
+			    "gggggggggggggggg...: not an IPv4 or IPv6 address");
+}
+
+static void
+test_prefixes_file_comma(void **state)
+{
+	struct op25b_policy_error error;
+
+	(void)state;
+	load_with_pools("198.18.0.0/16,198.19.0.0/16\n", &error);
+	assert_int_equal(error.line, 1);
+	assert_int_equal(error.column, 14);
+	assert_string_equal(error.message, "one prefix a line (found ',')");
 }
 
 static void
@@ -1869,20 +1614,11 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_defaults_when_omitted),
 		cmocka_unit_test(test_top_level_settings),
 		cmocka_unit_test(test_null_containers_and_descriptions),
-		cmocka_unit_test(test_error_unknown_keys),
-		cmocka_unit_test(test_error_wrong_types),
-		cmocka_unit_test(test_error_duplicate_keys),
-		cmocka_unit_test(test_error_version),
-		cmocka_unit_test(test_error_yaml_syntax),
-		cmocka_unit_test(test_error_empty_file),
-		cmocka_unit_test(test_error_top_level_values),
-		cmocka_unit_test(test_error_actions),
-		cmocka_unit_test(test_error_to),
+		cmocka_unit_test(test_error_vectors),
 		cmocka_unit_test(test_to_before_destinations),
 		cmocka_unit_test(test_error_names),
 		cmocka_unit_test(test_error_too_many_classes),
 		cmocka_unit_test(test_error_too_many_groups),
-		cmocka_unit_test(test_error_limit),
 		cmocka_unit_test(test_limit_values),
 		cmocka_unit_test(test_error_bad_prefixes),
 		cmocka_unit_test(test_error_duplicate_prefixes),
@@ -1892,6 +1628,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_error_too_many_ports),
 		cmocka_unit_test(test_prefixes_file_good),
 		cmocka_unit_test(test_prefixes_file_bad_line),
+		cmocka_unit_test(test_prefixes_file_first_token),
+		cmocka_unit_test(test_prefixes_file_long_line),
+		cmocka_unit_test(test_prefixes_file_comma),
 		cmocka_unit_test(test_prefixes_file_duplicate),
 		cmocka_unit_test(test_prefixes_file_unreadable),
 		cmocka_unit_test(test_prefixes_file_buffer_resolves_to_cwd),
@@ -1922,10 +1661,18 @@ main(int argc, char **argv)
 	/* argv[1]: the source root, or the default policy file itself. */
 	if (argc > 1)
 		root = argv[1];
-	if (stat(root, &st) == 0 && S_ISREG(st.st_mode))
+	if (stat(root, &st) == 0 && S_ISREG(st.st_mode)) {
+		char dir[sizeof(default_config)];
+
 		snprintf(default_config, sizeof(default_config), "%s", root);
-	else
+		snprintf(dir, sizeof(dir), "%s", root);
+		snprintf(vectors_dir, sizeof(vectors_dir),
+			 "%s/../test/vectors/policy", dirname(dir));
+	} else {
 		snprintf(default_config, sizeof(default_config),
 			 "%s/config/op25b.yaml", root);
+		snprintf(vectors_dir, sizeof(vectors_dir),
+			 "%s/test/vectors/policy", root);
+	}
 	return cmocka_run_group_tests(tests, setup_tmp_dir, teardown_tmp_dir);
 }

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Files: reading a whole file (the policy, a prefixes_file) with a bound,
+ * and a prefixes_file's name resolved and kept for the policy's lifetime.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy_priv.h"
+
+/* Read a whole file; @return 0, or -errno (EISDIR for a directory, EFBIG
+ * past OP25B_POLICY_FILE_MAX). */
+int
+op25b_policy_read_file(const char *path, char **text, size_t *len)
+{
+	size_t size = 0, capacity;
+	struct stat st;
+	char *buf = NULL;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		goto close_fd;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		err = -EISDIR;
+		goto close_fd;
+	}
+	/* st_size is a hint: a pipe or /proc file says 0 and still has data. */
+	capacity = S_ISREG(st.st_mode) && st.st_size > 0
+			   ? (size_t)st.st_size + 1
+			   : 65536;
+	for (;;) {
+		ssize_t got;
+
+		if (size + 1 >= capacity || buf == NULL) {
+			char *grown;
+
+			if (buf != NULL)
+				capacity *= 2;
+			grown = realloc(buf, capacity);
+			if (grown == NULL) {
+				err = -ENOMEM;
+				goto free_buf;
+			}
+			buf = grown;
+		}
+		got = read(fd, buf + size, capacity - size - 1);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			goto free_buf;
+		}
+		if (got == 0)
+			break;
+		size += (size_t)got;
+		if (size > OP25B_POLICY_FILE_MAX) {
+			err = -EFBIG;
+			goto free_buf;
+		}
+	}
+	buf[size] = '\0';
+	close(fd);
+	*text = buf;
+	*len = size;
+	return 0;
+
+free_buf:
+	free(buf);
+close_fd:
+	close(fd);
+	return err;
+}
+
+/* Keep @p path for the policy's lifetime: its prefixes point at it. */
+static int
+own_file_name(struct loader *ld, char *path)
+{
+	struct op25b_policy_owned *owned = ld->owned;
+	char **grown;
+
+	grown = realloc(owned->files, (owned->n_files + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return -ENOMEM;
+	owned->files = grown;
+	owned->files[owned->n_files++] = path;
+	return 0;
+}
+
+int
+op25b_loader_read_prefixes_file(struct loader *ld, yaml_node_t *value,
+				struct op25b_prefix_list *list,
+				size_t *capacity)
+{
+	char *path, *text;
+	size_t len;
+	int rc;
+
+	if (op25b_loader_expect(ld, value, YAML_SCALAR_NODE, "prefixes_file") <
+	    0)
+		return -1;
+	if (value->data.scalar.length == 0 ||
+	    strlen(op25b_node_text(value)) != value->data.scalar.length)
+		return op25b_loader_fail(ld, value,
+					 "prefixes_file: expected a file name");
+	if (op25b_node_text(value)[0] == '/' || ld->base_dir == NULL)
+		path = strdup(op25b_node_text(value));
+	else if (asprintf(&path, "%s%s%s", ld->base_dir,
+			  ld->base_dir[strlen(ld->base_dir) - 1] == '/' ? ""
+									: "/",
+			  op25b_node_text(value)) < 0)
+		path = NULL;
+	if (path == NULL)
+		return op25b_loader_fail_nomem(ld);
+	if (own_file_name(ld, path) < 0) {
+		free(path);
+		return op25b_loader_fail_nomem(ld);
+	}
+	rc = op25b_policy_read_file(path, &text, &len);
+	if (rc < 0)
+		return op25b_loader_fail_errno(
+			ld, value, -rc, "cannot read prefixes_file %s: %s",
+			path, strerror(-rc));
+	rc = op25b_prefix_file_parse(path, text, len, list, capacity,
+				     ld->error);
+	free(text);
+	if (rc == -ENOMEM)
+		return op25b_loader_fail_nomem(ld);
+	if (rc < 0) {
+		ld->err = -rc;
+		return -1;
+	}
+	return 0;
+}

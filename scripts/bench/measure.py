@@ -1,0 +1,371 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Stage 2, measure: the forwarding systems side by side, and the
+classifier against dpdk-test-acl and dpdk-test-fib (head to head, bursts,
+compile time and memory, instructions per packet)."""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+
+# bench.py's folder is on sys.path: these are its siblings.
+import traces
+from common import (ACL_ALGS, BURSTS, CALLGRIND_POOL, CAPTURES,
+                    LPM_MAX_ROUTES, SYSTEMS, BenchError, Telemetry, best,
+                    fmt, kv_lines, median, progress, run)
+
+
+class Measure:
+    """Mixed into bench.Bench (a common.Context)."""
+
+    # ------------------------------------------------------ forwarding
+
+    def system_cmd(self, system, cap, prefix):
+        eal = ["--no-pci", *self.eal_mem, "--file-prefix", prefix,
+               "--log-level", "*:warning",
+               "--vdev", f"net_pcap0,rx_pcap={cap},infinite_rx=1",
+               "--vdev", "net_null1,no-rx=1"]
+        if system.startswith("testpmd-"):
+            # --stats-period keeps a non-interactive testpmd from exiting
+            # on standard input's EOF; the period itself is irrelevant.
+            return ["dpdk-testpmd", "-l", "0-1", *eal, "--",
+                    f"--forward-mode={system.split('-', 1)[1]}",
+                    "--nb-cores=1", "--rxq=1", "--txq=1",
+                    "--stats-period=3600", "--no-flush-rx",
+                    "--total-num-mbufs=32768"]
+        if system == "l3fwd-lpm":
+            # One lcore: l3fwd makes one TX queue per lcore on every port
+            # and net_pcap has one; its main lcore is its worker, on CPU 1
+            # as the others' worker lcore is.
+            return [self.l3fwd, "-l", "1", *eal, "--", "-p", "0x3",
+                    "--config", "(0,0,1),(1,0,1)", "--parse-ptype",
+                    "--lookup", "lpm", "--rule_ipv4", self.routes[0],
+                    "--rule_ipv6", self.routes[1]]
+        block = "reset" if system == "op25b-reset" else "drop"
+        return [self.op25b, "-l", "0-1", *eal, "--", "--policy",
+                self.policies[block], "--name", prefix,
+                "--status-interval", "0"]
+
+    def measure_system(self, system, capture, rep):
+        prefix = self.prefix()
+        cap = self.caps[capture]
+        cmd = self.system_cmd(system, cap, prefix)
+        log = self.path("logs", f"{system}-{capture}-{rep}.log")
+        sock = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
+        stop = signal.SIGTERM if system.startswith("op25b") else signal.SIGINT
+        outcomes = None
+        with open(log, "w") as logf:
+            proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL,
+                                    start_new_session=True)
+            tel = None
+            try:
+                deadline = time.monotonic() + 120
+                while True:
+                    if proc.poll() is not None:
+                        raise BenchError(f"{system} exited {proc.returncode}"
+                                         f" before forwarding; see {log}")
+                    if time.monotonic() > deadline:
+                        raise BenchError(f"{system} not forwarding after "
+                                         f"120 s; see {log}")
+                    try:
+                        if tel is None:
+                            tel = Telemetry(sock)
+                        if tel.rx_packets()[1] > 0:
+                            break
+                    except (OSError, KeyError, ValueError):
+                        pass
+                    time.sleep(0.05)
+                time.sleep(self.cfg["warmup"])
+                t0, c0 = tel.rx_packets()
+                time.sleep(self.cfg["measure"])
+                t1, c1 = tel.rx_packets()
+                if system.startswith("op25b"):
+                    outcomes = self.op25b_outcomes(prefix)
+            finally:
+                if tel is not None:
+                    tel.close()
+                if proc.poll() is None:
+                    proc.send_signal(stop)
+                    try:
+                        proc.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()
+                shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+        return (c1 - c0) / (t1 - t0) / 1e6, outcomes
+
+    def op25b_outcomes(self, name):
+        """What op25b did with the packets (op25b-stat, from shared
+        memory): the share of each outcome, to show the policy bit."""
+        try:
+            snap = json.loads(run([self.stat, "--name", name, "--json"],
+                                  timeout=10))
+        except (BenchError, ValueError, subprocess.TimeoutExpired):
+            return None
+        packets = {k: v for k, v in snap.get("packets", {}).items()
+                   if k != "upstream"}
+        total = sum(packets.values()) or 1
+        return {k: round(v / total, 4) for k, v in packets.items() if v}
+
+    def forwarding(self):
+        systems = [s for s in SYSTEMS if s not in self.skipped]
+        reps = self.cfg["repeats"]
+        total = reps * len(CAPTURES) * len(systems)
+        mpps = {(s, c): [] for s in systems for c in CAPTURES}
+        outcomes = {}
+        progress(f"== forwarding: {len(systems)} systems x {len(CAPTURES)} "
+                 f"captures x {reps} run(s), {self.cfg['warmup']:g} s warm-up"
+                 f" + {self.cfg['measure']:g} s measured each")
+        n = 0
+        # Repeats outermost, systems innermost: a noisy minute on the host
+        # then hits every system alike instead of one.
+        for rep in range(reps):
+            for capture in CAPTURES:
+                for system in systems:
+                    n += 1
+                    rate, oc = self.measure_system(system, capture, rep)
+                    mpps[(system, capture)].append(rate)
+                    if oc:
+                        outcomes[(system, capture)] = oc
+                    progress(f"[{n:2d}/{total}] {capture:6s} {system:15s} "
+                             f"run {rep + 1}/{reps}: {rate:7.2f} Mpps")
+        for (system, capture), xs in mpps.items():
+            entry = {"system": system, "capture": capture,
+                     "mpps": [round(x, 3) for x in xs],
+                     "median": round(median(xs), 3),
+                     "min": round(min(xs), 3), "max": round(max(xs), 3)}
+            if (system, capture) in outcomes:
+                entry["op25b_outcomes"] = outcomes[(system, capture)]
+            self.result["runs"].append(entry)
+        self.mpps = {k: median(v) for k, v in mpps.items()}
+        for c in CAPTURES:
+            io = self.mpps.get(("testpmd-io", c))
+            ours = self.mpps.get(("op25b", c))
+            l3 = self.mpps.get(("l3fwd-lpm", c))
+            self.result["ratios"][c] = round(ours / io, 3)
+            if l3:
+                self.result["ratios_l3fwd"][c] = round(ours / l3, 3)
+
+    # ------------------------------------------------------- classifier
+
+    def eal1(self):
+        """EAL options for a single-lcore tool, on the forwarding CPU."""
+        return ["-l", "1", "--no-pci", *self.eal_mem,
+                "--file-prefix", self.prefix(), "--log-level", "*:warning",
+                "--force-max-simd-bitwidth=512"]
+
+    def classify(self, pools, trace=None, bursts=(32,), extra=()):
+        cmd = [self.bench_classify, *self.eal1(), "--", "--pools", pools,
+               "--kv", "--rounds", str(self.cfg["rounds"]),
+               "--bursts", ",".join(str(b) for b in bursts), *extra]
+        if trace:
+            cmd += ["--trace", trace]
+        out = run(cmd)
+        comp = kv_lines(out, "compile")[0]
+        self.tsc_hz = self.tsc_hz or comp["tsc_hz"]
+        return comp, [d for d in kv_lines(out) if "burst" in d]
+
+    def classify_repeated(self, pools, trace, bursts):
+        """bench_classify run `tool_repeats` times: [(burst, [cycles/packet
+        per run])], each run's figure the mean of its 9 timings (one long
+        loop, as dpdk-test-acl and dpdk-test-fib time theirs)."""
+        per_burst = {b: [] for b in bursts}
+        for _ in range(self.cfg["tool_repeats"]):
+            _, res = self.classify(pools, trace, bursts=bursts)
+            for d in res:
+                per_burst[d["burst"]].append(d["cycles_mean"])
+        return list(per_burst.items())
+
+    def test_acl(self, rules, n_rules, trace, n_trace, family, alg):
+        cmd = ["dpdk-test-acl", *self.eal1(), "--", f"--rulesf={rules}",
+               f"--tracef={trace}", f"--rulenum={n_rules + 16}",
+               f"--tracenum={n_trace}", f"--iter={self.cfg['acl_iter']}",
+               "--verbose=0", f"--alg={alg}"]
+        if family == 6:
+            cmd.append("--ipv6")
+        t0 = time.monotonic()
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=900)
+        wall = time.monotonic() - t0
+        m = re.search(r"([0-9.]+) cycles/pkt", p.stdout)
+        if p.returncode != 0 or m is None:
+            return None, wall
+        return float(m.group(1)), wall
+
+    def test_fib(self, routes, tbl8, lookups, family, fn, with_lpm):
+        cmd = ["dpdk-test-fib", *self.eal1(), "--", "-f", routes, "-t",
+               lookups, "-v", fn]
+        if family == 6:
+            cmd.append("-6")
+        else:
+            cmd += ["-g", str(tbl8 + 1024)]
+        if with_lpm:
+            cmd.append("-c")
+        t0 = time.monotonic()
+        out = run(cmd, timeout=1800)
+        wall = time.monotonic() - t0
+        fib = re.search(r"AVG FIB lookup ([0-9.]+)", out)
+        lpm = re.search(r"AVG LPM lookup ([0-9.]+)", out)
+        return (float(fib.group(1)) if fib else None,
+                float(lpm.group(1)) if lpm else None, wall)
+
+    def head_to_head(self):
+        """One table: op25b's classifier, every rte_acl algorithm, rte_fib
+        and rte_lpm, over the same worst-case trace and the same prefixes."""
+        sets = [("worst", n, 4) for n in self.cfg["h2h_pools"]]
+        sets.append(("worst6", self.cfg["pool"], 6))
+        rows = []
+        for capture, pool_n, family in sets:
+            pools = self.pools(pool_n)
+            trace = self.capture(capture, pool_n)
+            n = pool_n if family == 4 else max(pool_n // 100, 1)
+            col = f"{capture} {n // 1000}k" + ("" if family == 4 else " v6")
+            progress(f"== classifier head to head: {col}")
+            [(_, runs)] = self.classify_repeated(pools, trace, (32,))
+            progress(f"   op25b classifier, burst 32: {best(runs):.1f} "
+                     "cycles/packet")
+            rows.append({"tool": "op25b", "variant": "classifier, burst 32",
+                         "column": col, "prefixes": pool_n, "family": family,
+                         "runs": runs, "cycles_per_packet": best(runs)})
+            rules = self.path(f"acl-{capture}-{pool_n}.rules")
+            acl_trace = self.path(f"acl-{capture}-{pool_n}.trace")
+            n_rules = traces.write_acl_rules(pools, rules, family)
+            n_trace = traces.write_acl_trace(trace, acl_trace, family)
+            reps = self.cfg["tool_repeats"]
+            for alg in ACL_ALGS:
+                runs = []
+                for _ in range(reps):
+                    cpp, wall = self.test_acl(rules, n_rules, acl_trace,
+                                              n_trace, family, alg)
+                    if cpp is None:
+                        break
+                    runs.append(cpp)
+                if not runs:
+                    progress(f"   dpdk-test-acl --alg={alg}: not supported "
+                             "on this CPU or build")
+                    continue
+                progress(f"   dpdk-test-acl --alg={alg}: "
+                         f"{best(runs):.1f} cycles/packet, {n_rules} rules"
+                         f" ({reps} x {wall:.1f} s with the build)")
+                rows.append({"tool": "dpdk-test-acl", "variant": alg,
+                             "column": col, "prefixes": pool_n,
+                             "family": family, "rules": n_rules,
+                             "runs": runs,
+                             "cycles_per_packet": best(runs),
+                             "seconds_with_build": round(wall, 1)})
+            routes = self.path(f"fib-{capture}-{pool_n}.routes")
+            lookups = self.path(f"fib-{capture}-{pool_n}.lookups")
+            n_routes = traces.write_fib_routes(pools, routes, family)
+            traces.write_fib_lookups(trace, lookups, family,
+                                     self.cfg["fib_repeats"])
+            tbl8 = traces.tbl8_groups(pools) if family == 4 else 0
+            name = "rte_fib dir24_8" if family == 4 else "rte_fib6 trie"
+            lpm_name = "rte_lpm" if family == 4 else "rte_lpm6"
+            for fn in (["v", "s1"] if family == 4 else ["v", "s"]):
+                kind = "vector (AVX-512)" if fn == "v" else "scalar"
+                with_lpm = fn == "v" and n_routes <= LPM_MAX_ROUTES
+                fibs, lpms = [], []
+                for _ in range(reps):
+                    fib, lpm, wall = self.test_fib(routes, tbl8, lookups,
+                                                   family, fn, with_lpm)
+                    fibs += [fib] if fib is not None else []
+                    lpms += [lpm] if lpm is not None else []
+                progress(f"   dpdk-test-fib {name} {kind}: "
+                         f"{fmt(best(fibs))} cycles/lookup"
+                         + (f", {lpm_name} {fmt(best(lpms))}" if lpms
+                            else "") + f" ({reps} x {wall:.1f} s)")
+                for variant, xs in ((f"{name}, {kind}", fibs),
+                                    (lpm_name, lpms)):
+                    if xs:
+                        rows.append({"tool": "dpdk-test-fib",
+                                     "variant": variant, "column": col,
+                                     "prefixes": pool_n, "family": family,
+                                     "routes": n_routes, "runs": xs,
+                                     "cycles_per_packet": best(xs)})
+            if family == 4 and n_routes > LPM_MAX_ROUTES:
+                self.notes.append(
+                    f"rte_lpm not measured at {pool_n} routes: "
+                    "rte_lpm_add() is quadratic (a million prefixes take "
+                    "tens of minutes to insert)")
+        return rows
+
+    def bursts(self):
+        pool_n = self.cfg["pool"]
+        progress(f"== classifier at bursts {BURSTS}, worst trace, "
+                 f"{pool_n} prefixes")
+        res = self.classify_repeated(self.pools(pool_n),
+                                     self.capture("worst", pool_n), BURSTS)
+        return [{"burst": b, "runs": runs, "cycles_per_packet": best(runs)}
+                for b, runs in res]
+
+    def compile_table(self):
+        rows = []
+        for n in self.cfg["compile_pools"]:
+            progress(f"== policy load and compile: {n} prefixes")
+            best = None
+            for _ in range(self.cfg["compile_repeats"]):
+                comp, _ = self.classify(self.pools(n),
+                                        extra=["--compile-only"])
+                if best is None or (comp["load_ms"] + comp["compile_ms"] <
+                                    best["load_ms"] + best["compile_ms"]):
+                    best = comp
+            rows.append({"prefixes_v4": best["prefixes_v4"],
+                         "prefixes_v6": best["prefixes_v6"],
+                         "load_ms": best["load_ms"],
+                         "compile_ms": best["compile_ms"],
+                         "memory_mb": round(best["memory_bytes"] / 2**20, 1)})
+        return rows
+
+    def instructions(self):
+        """Instructions per packet of op25b_classifier_classify_burst()
+        under callgrind, on bench_classify's fixed vectors (seeded)."""
+        if shutil.which("valgrind") is None:
+            self.notes.append("instructions not counted: no valgrind")
+            return []
+        pools = self.pools(CALLGRIND_POOL)
+        rows = []
+        for only in ("non-smtp", "syn4", "syn6"):
+            progress(f"== callgrind: {only}, {CALLGRIND_POOL} prefixes")
+            cg = self.path(f"callgrind-{only}.out")
+            out = run(["valgrind", "--tool=callgrind",
+                       f"--callgrind-out-file={cg}",
+                       "--toggle-collect=op25b_classifier_classify_burst",
+                       self.bench_classify, "-l", "0", "--no-pci",
+                       "--no-huge", "-m", "512", "--no-shconf",
+                       "--log-level", "*:error", "--", "--pools", pools,
+                       "--only", only, "--rounds", "1", "--kv"])
+            classified = kv_lines(out)[-1]["classified"]
+            ann = run(["callgrind_annotate", "--inclusive=no", "--auto=no",
+                       "--threshold=100", cg])
+            total = None
+            by_file = {}
+            for line in ann.splitlines():
+                m = re.match(r"\s*([0-9,]+)\s+(?:\([ 0-9.]+%\)\s+)?(.*)", line)
+                if not m:
+                    continue
+                ir = int(m.group(1).replace(",", ""))
+                what = m.group(2)
+                if "PROGRAM TOTALS" in what:
+                    total = ir
+                elif ":" in what:
+                    f = os.path.basename(what.split(":", 1)[0])
+                    if f == "classify_priv.h":
+                        part = "parse"
+                    elif f.startswith("lpm4") or "lpm" in what:
+                        part = "lookups"  # ours, or rte_lpm6 (stripped)
+                    elif f == "classifier.c":
+                        part = "batching + decide"
+                    else:
+                        part = "inlined DPDK"
+                    by_file[part] = by_file.get(part, 0) + ir
+            rows.append({"profile": only, "pool": CALLGRIND_POOL,
+                         "packets": classified,
+                         "per_packet": round(total / classified, 1),
+                         "split": {k: round(v / classified, 1)
+                                   for k, v in sorted(by_file.items())}})
+        return rows
+

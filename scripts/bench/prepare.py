@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Stage 1, prepare: the inputs every measurement uses (pool lists,
+captures, policies, l3fwd and its routes), made once and reused."""
+import os
+import shutil
+import subprocess
+
+# bench.py's folder is on sys.path: these are its siblings.
+import traces
+from common import CAPTURES, SEED, BenchError, progress, run
+
+
+class Prepare:
+    """Mixed into bench.Bench (a common.Context)."""
+
+    # ------------------------------------------------------------ inputs
+
+    def pools(self, n):
+        """An op25b-gen pool list of @n IPv4 + @n/100 IPv6 prefixes (the
+        same file scripts/bench-classify.sh makes and reuses)."""
+        path = self.path(f"pools-{n}.txt")
+        if not os.path.exists(path):
+            progress(f"== generating a pool list of {n} prefixes")
+            run([self.gen, "pools", "--count", str(n), "--v6",
+                 str(max(n // 100, 1)), "--seed", str(SEED), "--out",
+                 path, "--quiet"])
+        return path
+
+    def capture(self, profile, pool_n):
+        path = self.path(f"{profile}-{pool_n}.pcap")
+        if not os.path.exists(path):
+            run([self.gen, "traffic", "--profile", profile, "--count",
+                 str(self.cfg["packets"]), "--seed", str(SEED), "--pools",
+                 self.pools(pool_n), "--out", path, "--quiet"])
+        return path
+
+    def policy(self, pool_n, block):
+        """doc/policy.md's shape: the dynamic pool blocked, the ISP relays
+        allowed, everything else by default allowed."""
+        path = self.path(f"policy-{pool_n}-{block}.yaml")
+        with open(path, "w") as f:
+            f.write(
+                "# scripts/bench.sh: the dynamic pool blocked, the relays "
+                "allowed\nversion: 1\nmode: enforce\n"
+                f"block: {block}\ndefault: allow\nmalformed: drop\n"
+                "ports:\n  smtp: [25]\n  submission: [587, 465]\n"
+                "sources:\n  dynamic:\n    action: block\n"
+                f"    prefixes_file: {self.pools(pool_n)}\n"
+                "destinations:\n  isp-relays:\n    action: allow\n"
+                "    prefixes: [192.0.2.25/32, 2001:db8::25/128]\n")
+        return path
+
+    def l3fwd_routes(self):
+        """l3fwd's route files: two /1 routes per family to port 1 (so
+        that every packet is looked up and leaves by net_null), plus its
+        own 16 default routes of each family, also to port 1."""
+        r4, r6 = self.path("l3fwd-routes.v4"), self.path("l3fwd-routes.v6")
+        with open(r4, "w") as f:
+            f.write("R0.0.0.0/1 1\nR128.0.0.0/1 1\n")
+            for i in range(16):
+                f.write(f"R198.18.{i}.0/24 1\n")
+        with open(r6, "w") as f:
+            f.write("R::/1 1\nR8000::/1 1\n")
+            for i in range(16):
+                f.write(f"R2001:200:0:{i:x}00::/56 1\n")
+        return r4, r6
+
+    def prepare(self):
+        cfg = self.cfg
+        progress(f"== inputs: pool of {cfg['pool']} prefixes, "
+                 f"{cfg['packets']}-frame captures")
+        self.caps = {c: self.capture(c, cfg["pool"]) for c in CAPTURES}
+        self.summary = {c: traces.capture_summary(p)
+                        for c, p in self.caps.items()}
+        self.policies = {"drop": self.policy(cfg["pool"], "drop"),
+                         "reset": self.policy(cfg["pool"], "reset")}
+        self.l3fwd = None
+        p = subprocess.run(
+            [os.path.join(self.root, "scripts/bench/build-l3fwd.sh"),
+             self.out], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        if p.returncode == 0:
+            self.l3fwd = p.stdout.strip()
+            self.routes = self.l3fwd_routes()
+        else:
+            why = p.stderr.strip().splitlines()[-1:] or ["unknown"]
+            self.skipped["l3fwd-lpm"] = why[0]
+            self.notes.append(f"l3fwd-lpm skipped: {why[0]}")
+        for tool in ("dpdk-testpmd", "dpdk-test-acl", "dpdk-test-fib"):
+            if shutil.which(tool) is None:
+                raise BenchError(f"{tool} not found (package dpdk-dev)")
+

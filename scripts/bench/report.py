@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Stage 3, report: the text table, the targets, and the plot."""
+import os
+import time
+
+# bench.py's folder is on sys.path: these are its siblings.
+from common import CAPTURES, SYSTEMS, fmt, run
+
+
+class Report:
+    """Mixed into bench.Bench (a common.Context)."""
+
+    # ------------------------------------------------------------ report
+
+    def cpp(self, mpps):
+        """Cycles per packet = TSC Hz x 1 worker lcore / packet rate."""
+        return self.tsc_hz / (mpps * 1e6) if mpps else None
+
+    def report(self, h2h, bursts, compiles, instr, elapsed):
+        cfg = self.cfg
+        systems = [s for s in SYSTEMS if s not in self.skipped]
+        lines = []
+        w = lines.append
+        w(f"op25b benchmark ({'--quick' if self.args.quick else 'full'}), "
+          f"{time.strftime('%Y-%m-%d %H:%M')}, TSC "
+          f"{self.tsc_hz / 1e9:.2f} GHz, {os.cpu_count()} CPUs, "
+          f"memory {' '.join(self.eal_mem)}")
+        w(f"forwarding: net_pcap (rx_pcap=CAPTURE, infinite_rx=1) -> "
+          f"net_null, one forwarding lcore; {cfg['packets']}-frame "
+          f"captures; dynamic pool {cfg['pool']} IPv4 + {cfg['pool'] // 100}"
+          f" IPv6 prefixes")
+        w(f"Mpps = port 0 RX packets (telemetry) over {cfg['measure']:g} s "
+          f"after {cfg['warmup']:g} s warm-up; median of {cfg['repeats']} "
+          f"[min-max]")
+        w("")
+        head = f"{'capture':8s}" + "".join(f"{s:>20s}" for s in systems)
+        head += f"{'op25b/io':>10s}{'op25b/l3fwd':>13s}"
+        w(head)
+        for c in CAPTURES:
+            row = f"{c:8s}"
+            for s in systems:
+                e = next(r for r in self.result["runs"]
+                         if r["system"] == s and r["capture"] == c)
+                cell = f"{e['median']:.1f}"
+                if cfg["repeats"] > 1:
+                    cell += f" [{e['min']:.1f}-{e['max']:.1f}]"
+                row += f"{cell:>20s}"
+            row += f"{fmt(self.result['ratios'].get(c), '.2f'):>10s}"
+            row += f"{fmt(self.result['ratios_l3fwd'].get(c), '.2f'):>13s}"
+            w(row)
+        w("")
+        w("cycles/packet = TSC Hz x 1 worker lcore / packet rate "
+          "(median rate)")
+        w(f"{'capture':8s}" + "".join(f"{s:>20s}" for s in systems))
+        for c in CAPTURES:
+            w(f"{c:8s}" + "".join(
+                f"{fmt(self.cpp(self.mpps[(s, c)])):>20s}" for s in systems))
+        w("")
+        w("captures: " + "; ".join(
+            f"{c} {s['frames']} frames {s['min_len'] + 4}-"
+            f"{s['max_len'] + 4} B with FCS, SMTP "
+            f"{100 * s['smtp'] / s['frames']:.1f}%, IPv6 "
+            f"{100 * s['ipv6'] / s['frames']:.0f}%, VLAN "
+            f"{100 * s['vlan'] / s['frames']:.0f}%, PPPoE "
+            f"{100 * s['pppoe'] / s['frames']:.0f}%"
+            for c, s in self.summary.items()))
+        oc = [r for r in self.result["runs"] if r["system"] == "op25b"
+              and r.get("op25b_outcomes")]
+        if oc:
+            w("op25b outcomes (op25b-stat): " + "; ".join(
+                f"{r['capture']} " + ", ".join(
+                    f"{k} {100 * v:.1f}%" for k, v in
+                    r["op25b_outcomes"].items()) for r in oc))
+        w("")
+        cols = list(dict.fromkeys(r["column"] for r in h2h))
+        w("classifier head to head: cycles/packet, same trace and prefixes, "
+          "one lcore")
+        cw = max(len(c) for c in cols) + 2
+        w(f"{'tool':16s}{'variant':34s}" + "".join(f"{c:>{cw}s}" for c in cols)
+          + "   per packet")
+        keys = list(dict.fromkeys((r["tool"], r["variant"]) for r in h2h))
+        what = {"op25b": "parse + both lookups + verdict + counters",
+                "dpdk-test-acl": "5-tuple match only (pre-parsed)",
+                "dpdk-test-fib": "one lookup (source), bulk 64"}
+        for tool, variant in keys:
+            row = f"{tool:16s}{variant:34s}"
+            for c in cols:
+                v = next((r["cycles_per_packet"] for r in h2h
+                          if (r["tool"], r["variant"], r["column"]) ==
+                          (tool, variant, c)), None)
+                row += f"{fmt(v):>{cw}s}"
+            w(row + "   " + what[tool])
+        w(f"(each figure the best of {cfg['tool_repeats']} runs; a run: "
+          f"op25b the mean over 9 x {cfg['rounds']} passes of the trace, "
+          f"test-acl its mean over {cfg['acl_iter']} passes (build not "
+          f"timed), test-fib its mean over {cfg['fib_repeats']} x the "
+          f"trace's sources)")
+        w("")
+        w(f"classifier by burst size (worst trace, {cfg['pool']} prefixes): "
+          + ", ".join(f"burst {b['burst']}: {b['cycles_per_packet']:.1f}"
+                      for b in bursts)
+          + f" cycles/packet (best of {cfg['tool_repeats']} runs)")
+        w("")
+        w(f"{'prefixes':>10s}{'load ms':>10s}{'compile ms':>12s}"
+          f"{'total ms':>10s}{'tables MB':>11s}")
+        for r in compiles:
+            w(f"{r['prefixes_v4']:>10d}{r['load_ms']:>10.0f}"
+              f"{r['compile_ms']:>12.0f}"
+              f"{r['load_ms'] + r['compile_ms']:>10.0f}"
+              f"{r['memory_mb']:>11.1f}")
+        w("(+1% IPv6 prefixes; load = YAML + prefixes_file parse and "
+          "duplicate check; tables include two rte_lpm6 of 64 MB each)")
+        w("")
+        for r in instr:
+            w(f"instructions/packet (callgrind, {r['pool']} prefixes, "
+              f"{r['profile']}): {r['per_packet']:.1f} = " + " + ".join(
+                  f"{k} {v:.1f}" for k, v in r["split"].items()))
+        w("")
+        targets = self.targets(h2h, compiles)
+        for t in targets:
+            w(f"target {t['name']}: {t['value']} (want {t['want']}) "
+              f"{'met' if t['met'] else 'MISSED'}")
+        self.result["targets"] = targets
+        if self.args.quick:
+            w("(--quick: short runs and a smaller pool; for a smoke check, "
+              "not for these targets)")
+        for n in self.notes:
+            w(f"note: {n}")
+        w(f"elapsed {elapsed:.0f} s")
+        return "\n".join(lines)
+
+    def targets(self, h2h, compiles):
+        t = []
+        r = self.result["ratios"]
+        r3 = self.result["ratios_l3fwd"]
+        t.append({"name": "mix op25b/testpmd-io", "value": r["mix"],
+                  "want": ">= 0.95", "met": r["mix"] >= 0.95})
+        if "mix" in r3:
+            t.append({"name": "mix op25b/l3fwd-lpm", "value": r3["mix"],
+                      "want": ">= 1.0", "met": r3["mix"] >= 1.0})
+        t.append({"name": "worst op25b/testpmd-io", "value": r["worst"],
+                  "want": ">= 0.75", "met": r["worst"] >= 0.75})
+        big = max(self.cfg["h2h_pools"])
+        col = next(x["column"] for x in h2h if x["prefixes"] == big
+                   and x["family"] == 4)
+        ours = next(x["cycles_per_packet"] for x in h2h
+                    if x["tool"] == "op25b" and x["column"] == col)
+        t.append({"name": f"worst classifier cycles/packet ({col})",
+                  "value": ours, "want": "<= 35", "met": ours <= 35})
+        acl = [x for x in h2h if x["tool"] == "dpdk-test-acl"
+               and x["column"] == col]
+        if acl:
+            best = min(acl, key=lambda x: x["cycles_per_packet"])
+            t.append({"name": f"worst classifier vs best dpdk-test-acl "
+                              f"({col}, {best['variant']})",
+                      "value": f"{ours:.1f} vs {best['cycles_per_packet']:.1f}",
+                      "want": "cheaper",
+                      "met": ours < best["cycles_per_packet"]})
+        top = max(compiles, key=lambda x: x["prefixes_v4"])
+        total = top["load_ms"] + top["compile_ms"]
+        t.append({"name": f"policy load + compile, {top['prefixes_v4']} "
+                          "prefixes",
+                  "value": f"{total:.0f} ms", "want": "< 1000 ms",
+                  "met": total < 1000})
+        t.append({"name": f"table memory, {top['prefixes_v4']} prefixes",
+                  "value": f"{top['memory_mb']} MB", "want": "< 256 MB",
+                  "met": top["memory_mb"] < 256})
+        return t
+
+
+
+def gnuplot(data, png, result, quick):
+    """Clustered bars: Mpps per system (bars) and capture (clusters)."""
+    systems = list(dict.fromkeys(r["system"] for r in result["runs"]))
+    with open(data, "w") as f:
+        f.write("capture " + " ".join(systems) + "\n")
+        for c in CAPTURES:
+            f.write(c + " " + " ".join(
+                str(next(r["median"] for r in result["runs"]
+                         if r["system"] == s and r["capture"] == c))
+                for s in systems) + "\n")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "plot.gp")
+    title = ("op25b vs testpmd and l3fwd: Mpps, one lcore, net\\_pcap -> "
+             "net\\_null" + (" (--quick)" if quick else ""))
+    run(["gnuplot", "-e",
+         f"datafile='{data}'; outfile='{png}'; ncols={len(systems) + 1}; "
+         f"plottitle='{title}'", script])
+
