@@ -31,32 +31,12 @@ struct cmd_exempt_result {
 	cmdline_fixed_string_t mode;
 };
 
-/* Whether @p covers the host prefix @addr. */
-static bool
-covers(const struct op25b_prefix *p, const struct op25b_prefix *addr)
-{
-	unsigned int full = p->length / 8, rest = p->length % 8;
-
-	if (p->family != addr->family)
-		return false;
-	if (memcmp(p->addr, addr->addr, full) != 0)
-		return false;
-	return rest == 0 ||
-	       ((p->addr[full] ^ addr->addr[full]) &
-		(uint8_t)(0xff << (8 - rest))) == 0;
-}
-
 const struct op25b_exempt_entry *
 cli_exempt_covering(const struct op25b_prefix *addr)
 {
-	const struct op25b_exempt_registry *reg = cli_app()->exempts;
-	const struct op25b_exempt_entry *e = op25b_exempt_entries(reg);
-	unsigned int i, n = op25b_exempt_count(reg);
-
-	for (i = 0; i < n; i++)
-		if (covers(&e[i].prefix, addr))
-			return &e[i];
-	return NULL;
+	/* The longest match, as the data path applies it. */
+	return op25b_exempt_lookup(cli_app()->exempts, addr->family,
+				   addr->addr);
 }
 
 static int

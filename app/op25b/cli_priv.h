@@ -63,7 +63,8 @@ bool cli_is_json(const char *word);
 /* Print a whole text (a report written to memory) to @cl. */
 void cli_write(struct cmdline *cl, const char *text, size_t len);
 
-/* The exemption covering @addr (a host prefix), or NULL. */
+/* The exemption that applies to @addr (a host prefix): the longest
+ * covering one, as in the data path; or NULL. */
 const struct op25b_exempt_entry *
 cli_exempt_covering(const struct op25b_prefix *addr);
 
