@@ -53,6 +53,15 @@ uint32_t cli_uid(struct cmdline *cl);
  * directory is not ours, so a relative path from it means nothing here. */
 bool cli_is_socket(struct cmdline *cl);
 
+/*
+ * A FILE from a socket session must be absolute: op25b's working
+ * directory is not the client's (op25b-cli makes a relative path absolute
+ * before it sends it). The terminal and --cmdline-file are op25b's own,
+ * where a relative path means what it says. Returns 0, or -1 after
+ * cli_fail() ("@what @path: a relative path, ...").
+ */
+int cli_check_path(struct cmdline *cl, const char *what, const char *path);
+
 /* @s as a JSON string: quotes, backslashes and control characters
  * escaped (reasons and paths are the operator's text). */
 void cli_json_string(struct cmdline *cl, const char *s);

@@ -98,3 +98,35 @@ stop_process() {
 		rc=$?
 	fi
 }
+
+# wait_for FILE TEXT PID: until FILE has a line containing TEXT (10 s at
+# most) or PID has exited; false when TEXT never came.
+wait_for() {
+	local i
+	for ((i = 0; i < 500; i++)); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || break
+		sleep 0.02
+	done
+	grep -qF -- "$2" "$1" 2>/dev/null
+}
+
+# raw_batch SOCKET LINE...: the lines sent over the control socket as a
+# raw batch session (no op25b-cli in between: paths go as typed); prints
+# the answers, each status byte RS shown as <RS>.
+raw_batch() {
+	"$py" - "$@" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+buf = b""
+while b"op25b> " not in buf:
+    buf += s.recv(4096)
+s.sendall(b"\x1e" + "".join(l + "\n" for l in sys.argv[2:]).encode())
+buf = b""
+while buf.count(b"\x1e") < len(sys.argv) - 2:
+    buf += s.recv(4096)
+print(buf.decode().replace("\x1e", "<RS>"), end="")
+EOF
+}
