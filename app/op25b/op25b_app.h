@@ -83,7 +83,8 @@ struct op25b_app {
 	uint64_t start_tsc;
 	/* The mode and block style the operator set (set mode, set block);
 	 * -1: the policy file's. They outlive reloads, as the operator would
-	 * expect of a switch flipped during an incident. */
+	 * expect of a switch flipped during an incident, until set ... file
+	 * or the file's own value hands the switch back to the file. */
 	int mode_override;
 	int block_override;
 	/* What the running policy file itself says. */
