@@ -76,6 +76,15 @@ py_check() {
 	fi
 }
 
+# kill_pids PID...: SIGKILL to each (the processes a script leaves behind
+# when it stops early; none may outlive it).
+kill_pids() {
+	local p
+	for p in "$@"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+}
+
 # stop_process PID SIGNAL SECONDS: signal it, wait at most SECONDS for it to
 # exit; sets rc and elapsed (ms). rc 999: it did not exit in time (then it
 # is killed). The caller forgets PID afterwards: once reaped, the id may be

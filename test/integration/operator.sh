@@ -19,10 +19,7 @@ sock="$work/$name.sock"
 audit="$work/audit.log"
 pids=()
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
+	kill_pids "${pids[@]}"
 	rm -f /dev/shm/op25b."$name" /dev/shm/op25b."$name"-f \
 		/dev/shm/op25b."$name"-g
 	rm -rf "$work"
