@@ -69,7 +69,7 @@ for i in 1 2 3 4 5; do
 	done
 	t1=$(date +%s%N)
 	echo "reload $i: $(( (t1 - t0) / 1000000 )) ms from SIGHUP to tables live" \
-		"($(grep 'loaded: generation' "$work/reload.log" | tail -1 | grep -o '[0-9]* ms$') inside op25b)"
+		"($(grep 'loaded: generation' "$work/reload.log" | tail -1 | grep -oE '[0-9]+ ms') inside op25b)"
 done
 echo "heap allocated after 5 reloads: $(heap) MB"
 kill -TERM "$pid"

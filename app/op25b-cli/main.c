@@ -10,8 +10,9 @@
  * (completion, history and help come from op25b's librte_cmdline); on a
  * pipe: one command a line, exit 1 if any failed. 2: usage or connection
  * error. The wire protocol is in app/op25b/cli.c and doc/cli.md.
- * A relative FILE of `exempt export|import` is made absolute from our
- * working directory before it is sent (absolute_file()).
+ * A relative FILE of `exempt export|import` and `policy check|reload` is
+ * made absolute from our working directory before it is sent
+ * (absolute_file()).
  *
  * No DPDK here: the client runs anywhere the socket is reachable.
  */
@@ -57,9 +58,9 @@ usage(FILE *out)
 		"                   (--socket PATH is the same)\n"
 		"  --timeout S      give up on a command after S seconds "
 		"(default 60)\n\n"
-		"A relative FILE in exempt export FILE or exempt import FILE "
-		"is taken from\nthis directory (at the interactive prompt, "
-		"give an absolute path).\n\n"
+		"A relative FILE in exempt export|import FILE and policy "
+		"check|reload FILE\nis taken from this directory (at the "
+		"interactive prompt, give an absolute path).\n\n"
 		"exit status: 0 done, 1 a command failed, 2 usage or "
 		"connection error\n");
 }
@@ -109,8 +110,9 @@ write_all(int fd, const char *buf, size_t len)
 #define WORD_MAX 128
 
 /*
- * `exempt export FILE` and `exempt import FILE ...` name a file that op25b
- * opens, in its own working directory: a relative FILE is made absolute
+ * `exempt export FILE`, `exempt import FILE ...`, `policy check FILE` and
+ * `policy reload FILE` name a file that op25b opens, in its own working
+ * directory: a relative FILE is made absolute
  * here, from ours, so that it means what the operator typed (op25b
  * refuses a relative path from the socket). Rewrites @p line in place;
  * returns 0, or -1 after saying why.
@@ -134,10 +136,13 @@ absolute_file(char *line, size_t size)
 		p += len;
 	}
 	rest = p;
-	if (strcmp(words[0], "exempt") != 0 ||
-	    (strcmp(words[1], "export") != 0 &&
-	     strcmp(words[1], "import") != 0) ||
-	    words[2][0] == '/')
+	if (words[2][0] == '/' ||
+	    !((strcmp(words[0], "exempt") == 0 &&
+	       (strcmp(words[1], "export") == 0 ||
+		strcmp(words[1], "import") == 0)) ||
+	      (strcmp(words[0], "policy") == 0 &&
+	       (strcmp(words[1], "check") == 0 ||
+		strcmp(words[1], "reload") == 0))))
 		return 0;
 	if (getcwd(cwd, sizeof(cwd)) == NULL) {
 		fprintf(stderr, "op25b-cli: %s: the working directory: %s\n",

@@ -7,7 +7,8 @@
  *  - the control socket (/run/op25b/NAME.sock, 0600, root or our own uid
  *    only): one session per connection, up to CLI_MAX_SESSIONS at once;
  *    `quit` ends the session, never the appliance;
- *  - --cmdline-file: commands run once at start-up.
+ *  - --cmdline-file: commands run once at start-up, before the ports
+ *    start; a failure's reason goes to stderr with FILE:LINE.
  *
  * Nothing here blocks the control lcore for long: the control loop polls
  * every descriptor with its 10 ms tick, and a session's input is fed to
@@ -62,6 +63,9 @@ struct session {
 	uint32_t uid;
 	bool failed;  /* the command being run failed */
 	bool closing; /* quit: end the session after this command */
+	/* The start-up file's session: why its command failed (the first
+	 * cli_fail()), said on stderr with FILE:LINE, not to stdout. */
+	char why[1024];
 	char line[CLI_LINE_MAX];
 	size_t len;
 	bool too_long;
@@ -185,6 +189,15 @@ cli_fail(struct cmdline *cl, const char *fmt, ...)
 
 	if (s == NULL)
 		return;
+	if (s->kind == SESSION_FILE) {
+		if (!s->failed) {
+			va_start(ap, fmt);
+			vsnprintf(s->why, sizeof(s->why), fmt, ap);
+			va_end(ap);
+		}
+		s->failed = true;
+		return;
+	}
 	s->failed = true;
 	va_start(ap, fmt);
 	session_vprintf(s, fmt, ap);
@@ -233,6 +246,20 @@ cli_is_socket(struct cmdline *cl)
 	return s != NULL && (s->kind == SESSION_NEW ||
 			     s->kind == SESSION_INTERACTIVE ||
 			     s->kind == SESSION_BATCH);
+}
+
+int
+cli_check_path(struct cmdline *cl, const char *what, const char *path)
+{
+	if (path[0] != '/' && cli_is_socket(cl)) {
+		cli_fail(cl,
+			 "%s %s: a relative path, and op25b does not run in "
+			 "your directory: give an absolute path (op25b-cli "
+			 "makes it absolute)",
+			 what, path);
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -430,6 +457,7 @@ run_line(struct session *s, const char *line)
 		return 1;
 	snprintf(buf, sizeof(buf), "%s\n", p);
 	s->failed = false;
+	s->why[0] = '\0';
 	/* The length parsed on success, a CMDLINE_PARSE_ code (< 0) when
 	 * nothing ran. */
 	ret = cmdline_parse(s->cl, buf);
@@ -730,9 +758,13 @@ op25b_cli_start(struct op25b_app *app)
 }
 
 /* The prompt comes up once the appliance has said it is up. */
-static int
-start_terminal(struct op25b_cli *cli)
+int
+op25b_cli_start_terminal(struct op25b_app *app)
 {
+	struct op25b_cli *cli = app->cli;
+
+	if (!app->config.interactive)
+		return 0;
 	fflush(stdout);
 	cli->terminal.cl = cmdline_stdin_new(cli->ctx, CLI_PROMPT);
 	if (cli->terminal.cl == NULL)
@@ -786,7 +818,7 @@ op25b_cli_run_file(struct op25b_app *app, const char *path)
 	FILE *f;
 
 	if (path == NULL)
-		goto terminal;
+		return 0;
 	f = fopen(path, "r");
 	if (f == NULL) {
 		fprintf(stderr, "op25b: --cmdline-file %s: %s\n", path,
@@ -805,26 +837,25 @@ op25b_cli_run_file(struct op25b_app *app, const char *path)
 		if (r == 1)
 			continue;
 		if (r < 0) {
+			fflush(stdout);
 			fprintf(stderr,
-				"op25b: %s:%u: '%s' failed; stopping (the "
+				"op25b: %s:%u: '%s' failed: %s; stopping (the "
 				"start-up commands must all succeed)\n",
-				path, lineno, line);
+				path, lineno, line,
+				s->why[0] != '\0' ? s->why : "no reason given");
 			ret = -1;
 			break;
 		}
-		if (s->closing)
+		if (s->closing) {
+			ret = 1;
 			break;
+		}
 	}
 	fclose(f);
 	file_session_close(cli);
 	printf("op25b: %s: %u lines run\n", path, lineno);
 	fflush(stdout);
-	if (ret != 0)
-		return ret;
-terminal:
-	if (app->config.interactive && start_terminal(cli) != 0)
-		return -1;
-	return 0;
+	return ret;
 }
 
 void

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * CLI: exemptions, the per-customer opt-outs.
- *   exempt add PREFIX [ttl DURATION] [reason TEXT...]
+ *   exempt add PREFIX [ttl DURATION] [force] [reason TEXT...]
  *   exempt del PREFIX
  *   exempt list [json]
  *   exempt export [FILE]
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "cli_priv.h"
@@ -24,39 +25,17 @@ struct cmd_exempt_result {
 	cmdline_fixed_string_t w0;
 	cmdline_fixed_string_t w1;
 	cmdline_fixed_string_t prefix;
-	cmdline_fixed_string_t ttl_word;
-	cmdline_fixed_string_t ttl;
-	cmdline_fixed_string_t reason_word;
-	cmdline_multi_string_t reason;
+	cmdline_fixed_string_t json;
+	cmdline_multi_string_t options; /* exempt add's, parsed here */
 	cmdline_fixed_string_t mode;
 };
-
-/* Whether @p covers the host prefix @addr. */
-static bool
-covers(const struct op25b_prefix *p, const struct op25b_prefix *addr)
-{
-	unsigned int full = p->length / 8, rest = p->length % 8;
-
-	if (p->family != addr->family)
-		return false;
-	if (memcmp(p->addr, addr->addr, full) != 0)
-		return false;
-	return rest == 0 ||
-	       ((p->addr[full] ^ addr->addr[full]) &
-		(uint8_t)(0xff << (8 - rest))) == 0;
-}
 
 const struct op25b_exempt_entry *
 cli_exempt_covering(const struct op25b_prefix *addr)
 {
-	const struct op25b_exempt_registry *reg = cli_app()->exempts;
-	const struct op25b_exempt_entry *e = op25b_exempt_entries(reg);
-	unsigned int i, n = op25b_exempt_count(reg);
-
-	for (i = 0; i < n; i++)
-		if (covers(&e[i].prefix, addr))
-			return &e[i];
-	return NULL;
+	/* The longest match, as the data path applies it. */
+	return op25b_exempt_lookup(cli_app()->exempts, addr->family,
+				   addr->addr);
 }
 
 static int
@@ -64,10 +43,183 @@ parse_prefix(struct cmdline *cl, const char *verb, const char *text,
 	     struct op25b_prefix *prefix)
 {
 	const char *why = NULL;
+	char message[256];
 
 	if (op25b_prefix_parse(text, prefix, &why) < 0) {
-		cli_fail(cl, "exempt %s: bad prefix '%s': %s", verb, text, why);
+		/* The loader's words, "did you mean" included. */
+		op25b_prefix_error_message(message, sizeof(message), text,
+					   strlen(text), prefix, why);
+		cli_fail(cl, "exempt %s: bad prefix %s", verb, message);
 		return -1;
+	}
+	return 0;
+}
+
+/* What follows the prefix of exempt add. */
+struct add_options {
+	bool has_ttl;
+	uint32_t ttl;
+	bool force;
+	bool has_reason;
+	char reason[STR_MULTI_TOKEN_SIZE];
+};
+
+/* The next blank-separated word of *@p into @p word; false at the end. */
+static bool
+next_word(const char **p, char *word, size_t size)
+{
+	size_t len;
+
+	*p += strspn(*p, " \t");
+	len = strcspn(*p, " \t");
+	if (len == 0)
+		return false;
+	snprintf(word, size, "%.*s", (int)len, *p);
+	*p += len;
+	return true;
+}
+
+/*
+ * A reason in double quotes (\" and \\ escaped), after which options may
+ * follow. Returns 0, or -1 after cli_fail().
+ */
+static int
+quoted_reason(struct cmdline *cl, const char *shown, const char **p,
+	      char *out, size_t size)
+{
+	const char *q = *p + 1;
+	size_t o = 0;
+
+	for (; *q != '\0' && *q != '"'; q++) {
+		if (*q == '\\' && (q[1] == '"' || q[1] == '\\'))
+			q++;
+		if (o + 1 < size)
+			out[o++] = *q;
+	}
+	out[o] = '\0';
+	if (*q != '"') {
+		cli_fail(cl, "exempt add %s: the reason has no closing quote",
+			 shown);
+		return -1;
+	}
+	q++;
+	if (*q != '\0' && *q != ' ' && *q != '\t') {
+		cli_fail(cl, "exempt add %s: text right after the reason's "
+			     "closing quote",
+			 shown);
+		return -1;
+	}
+	*p = q;
+	return 0;
+}
+
+/*
+ * An unquoted reason runs to the end of the line. It may not hold the
+ * words ttl or force: "reason ttl 5m" was meant as a TTL, and taking it
+ * for the reason would grant for ever (options go before an unquoted
+ * reason, or the reason is quoted). Returns 0, or -1 after cli_fail().
+ */
+static int
+plain_reason(struct cmdline *cl, const char *shown, const char *p,
+	     char *out, size_t size)
+{
+	char word[CLI_WORD_MAX];
+	const char *w = p;
+	size_t len;
+
+	p += strspn(p, " \t");
+	len = strlen(p);
+	while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+		len--;
+	snprintf(out, size, "%.*s", (int)len, p);
+	while (next_word(&w, word, sizeof(word))) {
+		if (strcmp(word, "ttl") == 0 || strcmp(word, "force") == 0) {
+			cli_fail(cl,
+				 "exempt add %s: the reason \"%s\" holds the "
+				 "word %s: give ttl DURATION and force before "
+				 "reason, or quote the reason (reason "
+				 "\"TEXT\")",
+				 shown, out, word);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * exempt add's options after PREFIX (@p shown, as typed), in any order:
+ * ttl DURATION, force, reason TEXT (quoted, or the rest of the line).
+ * Anything else, or an option twice, is refused: an option misread is an
+ * exemption granted for ever, or to everyone. Returns 0, or -1 after
+ * cli_fail().
+ */
+static int
+parse_add_options(struct cmdline *cl, const char *shown, const char *text,
+		  struct add_options *o)
+{
+	char word[CLI_WORD_MAX];
+	const char *p = text;
+
+	memset(o, 0, sizeof(*o));
+	while (next_word(&p, word, sizeof(word))) {
+		if (strcmp(word, "ttl") == 0) {
+			if (o->has_ttl) {
+				cli_fail(cl, "exempt add %s: ttl given twice",
+					 shown);
+				return -1;
+			}
+			if (!next_word(&p, word, sizeof(word))) {
+				cli_fail(cl, "exempt add %s: ttl needs a "
+					     "DURATION (90, 15m, 12h, 30d)",
+					 shown);
+				return -1;
+			}
+			if (op25b_duration_parse(word, &o->ttl) < 0) {
+				cli_fail(cl,
+					 "exempt add: bad duration '%s': a "
+					 "positive number with an optional unit "
+					 "s, m, h or d (90, 15m, 2d)",
+					 word);
+				return -1;
+			}
+			o->has_ttl = true;
+		} else if (strcmp(word, "force") == 0) {
+			if (o->force) {
+				cli_fail(cl, "exempt add %s: force given twice",
+					 shown);
+				return -1;
+			}
+			o->force = true;
+		} else if (strcmp(word, "reason") == 0) {
+			if (o->has_reason) {
+				cli_fail(cl,
+					 "exempt add %s: reason given twice",
+					 shown);
+				return -1;
+			}
+			o->has_reason = true;
+			p += strspn(p, " \t");
+			if (*p == '"') {
+				if (quoted_reason(cl, shown, &p, o->reason,
+						  sizeof(o->reason)) < 0)
+					return -1;
+				continue;
+			}
+			if (*p == '\0') {
+				cli_fail(cl, "exempt add %s: reason needs a "
+					     "TEXT",
+					 shown);
+				return -1;
+			}
+			return plain_reason(cl, shown, p, o->reason,
+					    sizeof(o->reason));
+		} else {
+			cli_fail(cl,
+				 "exempt add %s: unexpected '%s': exempt add "
+				 "PREFIX [ttl DURATION] [force] [reason TEXT]",
+				 shown, word);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -76,22 +228,25 @@ static void
 cmd_exempt_add_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_exempt_result *res = parsed;
-	uintptr_t form = (uintptr_t)data; /* bit 0: ttl, bit 1: reason */
+	struct add_options o = {0};
 	struct op25b_prefix prefix;
-	uint32_t ttl = 0;
 	char msg[512];
 
 	if (parse_prefix(cl, "add", res->prefix, &prefix) < 0)
 		return;
-	if ((form & 1) && op25b_duration_parse(res->ttl, &ttl) < 0) {
+	if (data != NULL &&
+	    parse_add_options(cl, res->prefix, res->options, &o) < 0)
+		return;
+	if (prefix.length == 0 && !o.force) {
 		cli_fail(cl,
-			 "exempt add: bad duration '%s': a positive number "
-			 "with an optional unit s, m, h or d (90, 15m, 2d)",
-			 res->ttl);
+			 "exempt add %s: exempts every %s source, which turns "
+			 "OP25B off: add force if that is meant",
+			 res->prefix,
+			 prefix.family == AF_INET ? "IPv4" : "IPv6");
 		return;
 	}
-	if (op25b_control_exempt_add(cli_app(), &prefix, ttl,
-				     (form & 2) ? res->reason : NULL,
+	if (op25b_control_exempt_add(cli_app(), &prefix, o.ttl,
+				     o.has_reason ? o.reason : NULL,
 				     cli_uid(cl), msg, sizeof(msg)) != 0)
 		cli_fail(cl, "%s", msg);
 	else
@@ -185,26 +340,6 @@ cmd_exempt_list_parsed(void *parsed, struct cmdline *cl, void *data)
 		cli_printf(cl, "]\n");
 }
 
-/*
- * A FILE from a socket session must be absolute: op25b's working
- * directory is not the client's (op25b-cli makes a relative path
- * absolute before sending it). The terminal and --cmdline-file are
- * op25b's own, where a relative path means what it says.
- */
-static int
-check_path(struct cmdline *cl, const char *verb, const char *path)
-{
-	if (path[0] != '/' && cli_is_socket(cl)) {
-		cli_fail(cl,
-			 "exempt %s %s: a relative path, and op25b does not "
-			 "run in your directory: give an absolute path "
-			 "(op25b-cli makes it absolute)",
-			 verb, path);
-		return -1;
-	}
-	return 0;
-}
-
 static void
 cmd_exempt_export_parsed(void *parsed, struct cmdline *cl, void *data)
 {
@@ -232,7 +367,7 @@ cmd_exempt_export_parsed(void *parsed, struct cmdline *cl, void *data)
 		free(text);
 		return;
 	}
-	if (check_path(cl, "export", res->prefix) < 0)
+	if (cli_check_path(cl, "exempt export", res->prefix) < 0)
 		return;
 	/* Atomic like the state file: configuration management that
 	 * picks the file up never reads half of it. */
@@ -253,7 +388,7 @@ cmd_exempt_import_parsed(void *parsed, struct cmdline *cl, void *data)
 	bool replace = data != NULL && strcmp(res->mode, "replace") == 0;
 	char msg[4800];
 
-	if (check_path(cl, "import", res->prefix) < 0)
+	if (cli_check_path(cl, "exempt import", res->prefix) < 0)
 		return;
 	if (op25b_control_exempt_import(cli_app(), res->prefix, replace,
 					cli_uid(cl), msg, sizeof(msg)) != 0)
@@ -272,15 +407,8 @@ static cmdline_parse_token_string_t cmd_exempt_list =
 	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, w1, "list");
 static cmdline_parse_token_string_t cmd_exempt_prefix =
 	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, prefix, NULL);
-static cmdline_parse_token_string_t cmd_exempt_ttl_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, ttl_word, "ttl");
-static cmdline_parse_token_string_t cmd_exempt_ttl =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, ttl, NULL);
-static cmdline_parse_token_string_t cmd_exempt_reason_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, reason_word,
-				 "reason");
-static cmdline_parse_token_string_t cmd_exempt_reason =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, reason,
+static cmdline_parse_token_string_t cmd_exempt_options =
+	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, options,
 				 TOKEN_STRING_MULTI);
 static cmdline_parse_token_string_t cmd_exempt_export =
 	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, w1, "export");
@@ -290,42 +418,26 @@ static cmdline_parse_token_string_t cmd_exempt_mode =
 	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, mode,
 				 "replace#merge");
 static cmdline_parse_token_string_t cmd_exempt_json =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, ttl_word, "json");
+	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, json, "json");
 
 static cmdline_parse_inst_t cmd_exempt_add_bare = {
 	.f = cmd_exempt_add_parsed,
-	.data = (void *)0,
-	.help_str = "exempt add PREFIX [ttl DURATION] [reason TEXT]: forward "
-		    "SMTP from PREFIX whatever the policy says",
+	.help_str = "exempt add PREFIX [ttl DURATION] [force] [reason TEXT]: "
+		    "forward SMTP from PREFIX whatever the policy says, for "
+		    "DURATION (90, 15m, 12h, 30d) or until deleted",
 	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
 		   (void *)&cmd_exempt_prefix, NULL},
 };
-static cmdline_parse_inst_t cmd_exempt_add_ttl = {
+/* The options in any order: one token for them all, parsed by hand. */
+static cmdline_parse_inst_t cmd_exempt_add_options = {
 	.f = cmd_exempt_add_parsed,
 	.data = (void *)1,
-	.help_str = "exempt add PREFIX ttl DURATION: ... expiring after "
-		    "DURATION (90, 15m, 12h, 30d)",
+	.help_str = "exempt add PREFIX OPTIONS: in any order; reason TEXT "
+		    "takes the rest of the line unless quoted (\"TEXT\"); "
+		    "force: 0.0.0.0/0 or ::/0",
 	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
-		   (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_ttl_word,
-		   (void *)&cmd_exempt_ttl, NULL},
-};
-static cmdline_parse_inst_t cmd_exempt_add_reason = {
-	.f = cmd_exempt_add_parsed,
-	.data = (void *)2,
-	.help_str = "exempt add PREFIX reason TEXT: ... with the reason "
-		    "kept in the audit log",
-	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
-		   (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_reason_word,
-		   (void *)&cmd_exempt_reason, NULL},
-};
-static cmdline_parse_inst_t cmd_exempt_add_ttl_reason = {
-	.f = cmd_exempt_add_parsed,
-	.data = (void *)3,
-	.help_str = "exempt add PREFIX ttl DURATION reason TEXT",
-	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
-		   (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_ttl_word,
-		   (void *)&cmd_exempt_ttl, (void *)&cmd_exempt_reason_word,
-		   (void *)&cmd_exempt_reason, NULL},
+		   (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_options,
+		   NULL},
 };
 static cmdline_parse_inst_t cmd_exempt_del_inst = {
 	.f = cmd_exempt_del_parsed,
@@ -379,8 +491,7 @@ static cmdline_parse_inst_t cmd_exempt_import_mode = {
 };
 
 cmdline_parse_inst_t *op25b_cli_exempt_commands[] = {
-	&cmd_exempt_add_bare,     &cmd_exempt_add_ttl,
-	&cmd_exempt_add_reason,   &cmd_exempt_add_ttl_reason,
+	&cmd_exempt_add_bare,     &cmd_exempt_add_options,
 	&cmd_exempt_del_inst,     &cmd_exempt_list_inst,
 	&cmd_exempt_list_json,    &cmd_exempt_export_out,
 	&cmd_exempt_export_file,  &cmd_exempt_import_merge,

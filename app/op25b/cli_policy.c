@@ -3,7 +3,8 @@
  * CLI: the policy.
  *   show policy                 policy check FILE
  *   policy reload [FILE]        explain SRC DST [PORT]
- *   set mode enforce|monitor    set block drop|reset
+ *   set mode enforce|monitor|file
+ *   set block drop|reset|file
  *
  * A reload or a switch goes through the control lcore's own functions
  * (the SIGHUP path): load or recompile off to the side, one pointer swap.
@@ -244,6 +245,8 @@ cmd_policy_check_parsed(void *parsed, struct cmdline *cl, void *data)
 	size_t n = 0, memory;
 	unsigned int i;
 
+	if (cli_check_path(cl, "policy check", res->arg) < 0)
+		return;
 	p = op25b_policy_load(res->arg, &err);
 	if (p == NULL) {
 		op25b_policy_error_format(&err, msg, sizeof(msg));
@@ -285,9 +288,10 @@ cmd_policy_reload_parsed(void *parsed, struct cmdline *cl, void *data)
 	const char *path = data != NULL ? res->arg : app->config.policy_path;
 	char msg[1024];
 
-	if (op25b_control_reload(app, path, msg, sizeof(msg)) != 0) {
-		op25b_audit(app, "reload uid=%u file=%s result=failed",
-			    cli_uid(cl), path);
+	if (data != NULL && cli_check_path(cl, "policy reload", path) < 0)
+		return;
+	if (op25b_control_reload(app, path, "cli", cli_uid(cl), msg,
+				 sizeof(msg)) != 0) {
 		cli_fail(cl, "%s", msg);
 		return;
 	}
@@ -297,9 +301,6 @@ cmd_policy_reload_parsed(void *parsed, struct cmdline *cl, void *data)
 			 sizeof(app->config.policy_path_buf), "%s", path);
 		app->config.policy_path = app->config.policy_path_buf;
 	}
-	op25b_audit(app, "reload uid=%u file=%s result=ok generation=%" PRIu64,
-		    cli_uid(cl), path,
-		    op25b_stats_header(app->stats)->policy_generation);
 	cli_printf(cl, "%s\n", msg);
 }
 
@@ -429,26 +430,39 @@ static cmdline_parse_inst_t cmd_explain_port = {
 
 /* ------------------------------------------------------------------ */
 
+/* The switch values the tokens allow, as the control functions take
+ * them. */
+static int
+switch_value(const char *word)
+{
+	static const struct {
+		const char *word;
+		int value;
+	} values[] = {
+		{"enforce", OP25B_MODE_ENFORCE}, {"monitor", OP25B_MODE_MONITOR},
+		{"drop", OP25B_BLOCK_DROP},      {"reset", OP25B_BLOCK_RESET},
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(values); i++)
+		if (strcmp(word, values[i].word) == 0)
+			return values[i].value;
+	return OP25B_SWITCH_FILE; /* "file" */
+}
+
 static void
 cmd_set_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_policy_result *res = parsed;
 	struct op25b_app *app = cli_app();
+	int value = switch_value(res->arg);
 	char msg[1024];
 	int ret;
 
 	if (strcmp(res->w1, "mode") == 0)
-		ret = op25b_control_set_mode(app,
-					     strcmp(res->arg, "monitor") == 0
-						     ? OP25B_MODE_MONITOR
-						     : OP25B_MODE_ENFORCE,
-					     msg, sizeof(msg));
+		ret = op25b_control_set_mode(app, value, msg, sizeof(msg));
 	else
-		ret = op25b_control_set_block(app,
-					      strcmp(res->arg, "reset") == 0
-						      ? OP25B_BLOCK_RESET
-						      : OP25B_BLOCK_DROP,
-					      msg, sizeof(msg));
+		ret = op25b_control_set_block(app, value, msg, sizeof(msg));
 	op25b_audit(app, "set %s=%s uid=%u result=%s", res->w1, res->arg,
 		    cli_uid(cl), ret == 0 ? "ok" : "failed");
 	if (ret != 0)
@@ -463,23 +477,25 @@ static cmdline_parse_token_string_t cmd_set_mode =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "mode");
 static cmdline_parse_token_string_t cmd_set_mode_arg =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg,
-				 "enforce#monitor");
+				 "enforce#monitor#file");
 static cmdline_parse_token_string_t cmd_set_block =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "block");
 static cmdline_parse_token_string_t cmd_set_block_arg =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg, "drop#reset");
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg,
+				 "drop#reset#file");
 
 static cmdline_parse_inst_t cmd_set_mode_inst = {
 	.f = cmd_set_parsed,
-	.help_str = "set mode enforce|monitor: block, or only count "
-		    "(outlives reloads)",
+	.help_str = "set mode enforce|monitor|file: block, or only count "
+		    "(outlives reloads); file: what the policy file says",
 	.tokens = {(void *)&cmd_set_w0, (void *)&cmd_set_mode,
 		   (void *)&cmd_set_mode_arg, NULL},
 };
 static cmdline_parse_inst_t cmd_set_block_inst = {
 	.f = cmd_set_parsed,
-	.help_str = "set block drop|reset: drop blocked packets, or answer "
-		    "SYNs with RST (outlives reloads)",
+	.help_str = "set block drop|reset|file: drop blocked packets, or "
+		    "answer SYNs with RST (outlives reloads); file: the "
+		    "file's",
 	.tokens = {(void *)&cmd_set_w0, (void *)&cmd_set_block,
 		   (void *)&cmd_set_block_arg, NULL},
 };

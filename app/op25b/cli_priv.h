@@ -59,6 +59,15 @@ bool cli_is_socket(struct cmdline *cl);
  * session to answer or no memory (then print nothing). */
 FILE *cli_out(struct cmdline *cl);
 
+/*
+ * A FILE from a socket session must be absolute: op25b's working
+ * directory is not the client's (op25b-cli makes a relative path absolute
+ * before it sends it). The terminal and --cmdline-file are op25b's own,
+ * where a relative path means what it says. Returns 0, or -1 after
+ * cli_fail() ("@what @path: a relative path, ...").
+ */
+int cli_check_path(struct cmdline *cl, const char *what, const char *path);
+
 /* @s as a JSON string (op25b_json_escape): quotes, backslashes and
  * control characters escaped (reasons and paths are the operator's
  * text). */
@@ -70,7 +79,8 @@ bool cli_is_json(const char *word);
 /* Add @len bytes of @text to the reply. */
 void cli_write(struct cmdline *cl, const char *text, size_t len);
 
-/* The exemption covering @addr (a host prefix), or NULL. */
+/* The exemption that applies to @addr (a host prefix): the longest
+ * covering one, as in the data path; or NULL. */
 const struct op25b_exempt_entry *
 cli_exempt_covering(const struct op25b_prefix *addr);
 

@@ -28,6 +28,8 @@
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t reload_requested;
+/* Who sent the last SIGHUP, for the audit line. */
+static volatile sig_atomic_t reload_uid;
 static volatile sig_atomic_t stop_by_command;
 
 static void
@@ -37,9 +39,11 @@ on_stop_signal(int signo)
 }
 
 static void
-on_reload_signal(int signo)
+on_reload_signal(int signo, siginfo_t *info, void *context)
 {
 	(void)signo;
+	(void)context;
+	reload_uid = (sig_atomic_t)info->si_uid;
 	reload_requested = 1;
 }
 
@@ -54,8 +58,10 @@ op25b_control_install_signals(void)
 	sa.sa_handler = on_stop_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_reload_signal;
+	sa.sa_sigaction = on_reload_signal;
+	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_flags = 0;
 	/* A CLI client that hangs up while we write to it must cost a
 	 * write error, not the appliance. */
 	sa.sa_handler = SIG_IGN;
@@ -213,14 +219,19 @@ prefix_count(const struct op25b_policy *p)
 }
 
 static void
-reload_failed(struct op25b_app *app, const char *why, char *msg, size_t size)
+reload_failed(struct op25b_app *app, const char *path, const char *by,
+	      uint32_t uid, const char *why, char *msg, size_t size)
 {
 	struct op25b_stats_header *h = op25b_stats_header(app->stats);
+	char q[1300];
 
 	__atomic_fetch_add(&h->reload_failed, 1, __ATOMIC_RELAXED);
 	snprintf(msg, size, "reload failed: %s; policy generation %" PRIu64
 		 " stays", why, h->policy_generation);
 	fprintf(stderr, "op25b: %s\n", msg);
+	op25b_audit(app, "reload by=%s uid=%" PRIu32 " file=%s result=failed "
+			 "reason=\"%s\"",
+		    by, uid, path, op25b_audit_quoted(why, q, sizeof(q)));
 }
 
 /* Publish @next and free the classifier it replaces once no worker can be
@@ -239,24 +250,65 @@ swap_in(struct op25b_app *app, struct op25b_classifier *next)
 	op25b_classifier_free(old);
 }
 
-/* The operator's switches win over the file's mode and block style. */
+/* The operator's switches win over the file's mode and block style
+ * (@file_mode, @file_block); a switch not set is the file's. */
 static void
-apply_overrides(const struct op25b_app *app, struct op25b_policy *policy)
+apply_overrides(const struct op25b_app *app, struct op25b_policy *policy,
+		enum op25b_policy_mode file_mode,
+		enum op25b_block_style file_block)
 {
+	policy->mode = app->mode_override >= 0
+			       ? (enum op25b_policy_mode)app->mode_override
+			       : file_mode;
+	policy->block = app->block_override >= 0
+				? (enum op25b_block_style)app->block_override
+				: file_block;
+}
+
+static const char *
+mode_text(int mode)
+{
+	return mode == OP25B_MODE_MONITOR ? "monitor" : "enforce";
+}
+
+static const char *
+block_text(int block)
+{
+	return block == OP25B_BLOCK_RESET ? "reset" : "drop";
+}
+
+/* "; overridden: none", or each switch set apart from the file, with
+ * what the file says: the tail of every reload and switch line. */
+static void
+append_overrides(const struct op25b_app *app, char *msg, size_t size)
+{
+	size_t len = strnlen(msg, size);
+	char mode[48] = "", block[48] = "";
+
 	if (app->mode_override >= 0)
-		policy->mode = (enum op25b_policy_mode)app->mode_override;
+		snprintf(mode, sizeof(mode), "mode %s (the file says %s)",
+			 mode_text(app->mode_override),
+			 mode_text(app->file_mode));
 	if (app->block_override >= 0)
-		policy->block = (enum op25b_block_style)app->block_override;
+		snprintf(block, sizeof(block), "block %s (the file says %s)",
+			 block_text(app->block_override),
+			 block_text(app->file_block));
+	if (len + 1 < size)
+		snprintf(msg + len, size - len, "; overridden: %s%s%s",
+			 mode[0] != '\0' || block[0] != '\0' ? mode : "none",
+			 mode[0] != '\0' && block[0] != '\0' ? ", " : "",
+			 block);
 }
 
 /*
  * Load @path and make it the running policy. On any failure the running
  * policy stays, `reload_failed` counts it and the reason is given as
- * file:line:column: message. Returns 0 or -errno.
+ * file:line:column: message. Either way one audit line says who (@by,
+ * @uid), which file and, on failure, why. Returns 0 or -errno.
  */
 int
-op25b_control_reload(struct op25b_app *app, const char *path, char *msg,
-		     size_t size)
+op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
+		     uint32_t uid, char *msg, size_t size)
 {
 	struct op25b_stats_header *h = op25b_stats_header(app->stats);
 	enum op25b_policy_mode file_mode;
@@ -274,19 +326,19 @@ op25b_control_reload(struct op25b_app *app, const char *path, char *msg,
 	if (policy == NULL) {
 		err = -errno;
 		op25b_policy_error_format(&perr, why, sizeof(why));
-		reload_failed(app, why, msg, size);
+		reload_failed(app, path, by, uid, why, msg, size);
 		return err;
 	}
 	for (i = 0; i < policy->n_warnings; i++)
 		fprintf(stderr, "%s\n", policy->warnings[i]);
 	file_mode = policy->mode;
 	file_block = policy->block;
-	apply_overrides(app, policy);
+	apply_overrides(app, policy, file_mode, file_block);
 	next = compile(app, policy, why, sizeof(why));
 	if (next == NULL) {
 		err = -rte_errno;
 		op25b_policy_free(policy);
-		reload_failed(app, why, msg, size);
+		reload_failed(app, path, by, uid, why, msg, size);
 		return err;
 	}
 	swap_in(app, next);
@@ -303,8 +355,12 @@ op25b_control_reload(struct op25b_app *app, const char *path, char *msg,
 		 path, h->policy_generation, policy->n_classes,
 		 policy->n_groups, prefix_count(policy),
 		 op25b_classifier_memory(next) / 1024, elapsed_ms(&t0));
+	append_overrides(app, msg, size);
 	printf("op25b: %s\n", msg);
 	fflush(stdout);
+	op25b_audit(app, "reload by=%s uid=%" PRIu32 " file=%s result=ok "
+			 "generation=%" PRIu64,
+		    by, uid, path, h->policy_generation);
 	return 0;
 }
 
@@ -318,7 +374,7 @@ recompile(struct op25b_app *app, const char *what, char *msg, size_t size)
 	char why[640];
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	apply_overrides(app, app->policy);
+	apply_overrides(app, app->policy, app->file_mode, app->file_block);
 	next = compile(app, app->policy, why, sizeof(why));
 	if (next == NULL) {
 		snprintf(msg, size, "%s failed: %s; nothing changed", what,
@@ -331,55 +387,55 @@ recompile(struct op25b_app *app, const char *what, char *msg, size_t size)
 		 "%s: live (policy generation %" PRIu64 ", %.0f ms)", what,
 		 op25b_stats_header(app->stats)->policy_generation,
 		 elapsed_ms(&t0));
+	append_overrides(app, msg, size);
 	printf("op25b: %s\n", msg);
 	fflush(stdout);
 	return 0;
 }
 
-/* Flip one of the operator's switches (@override: mode_override or
- * block_override) to @value and recompile; on failure the switch and the
- * policy's field go back to what they were. */
+/*
+ * Set the mode switch (@is_mode) or the block switch to @value and
+ * recompile. The file's value, or OP25B_SWITCH_FILE, clears the override:
+ * later reloads follow the file again. On failure the switch and the
+ * policy go back to what they were.
+ */
 static int
-set_switch(struct op25b_app *app, int *override, int value, const char *what,
-	   char *msg, size_t size)
+set_switch(struct op25b_app *app, bool is_mode, int value, char *msg,
+	   size_t size)
 {
+	int *override = is_mode ? &app->mode_override : &app->block_override;
+	int file_value = is_mode ? (int)app->file_mode : (int)app->file_block;
+	const char *(*text)(int) = is_mode ? mode_text : block_text;
 	int old = *override;
+	char what[40];
 	int ret;
 
-	*override = value;
+	snprintf(what, sizeof(what), "%s %s%s", is_mode ? "mode" : "block",
+		 text(value == OP25B_SWITCH_FILE ? file_value : value),
+		 value == OP25B_SWITCH_FILE ? " (the file's)" : "");
+	*override = value == OP25B_SWITCH_FILE || value == file_value ? -1
+								       : value;
 	ret = recompile(app, what, msg, size);
 	if (ret != 0) {
 		*override = old;
-		app->policy->mode = app->mode_override >= 0
-					    ? (enum op25b_policy_mode)
-						      app->mode_override
-					    : app->file_mode;
-		app->policy->block = app->block_override >= 0
-					     ? (enum op25b_block_style)
-						       app->block_override
-					     : app->file_block;
+		apply_overrides(app, app->policy, app->file_mode,
+				app->file_block);
 	}
 	return ret;
 }
 
 int
-op25b_control_set_mode(struct op25b_app *app, enum op25b_policy_mode mode,
-		       char *msg, size_t size)
+op25b_control_set_mode(struct op25b_app *app, int mode, char *msg,
+		       size_t size)
 {
-	return set_switch(app, &app->mode_override, (int)mode,
-			  mode == OP25B_MODE_MONITOR ? "mode monitor"
-						     : "mode enforce",
-			  msg, size);
+	return set_switch(app, true, mode, msg, size);
 }
 
 int
-op25b_control_set_block(struct op25b_app *app, enum op25b_block_style block,
-			char *msg, size_t size)
+op25b_control_set_block(struct op25b_app *app, int block, char *msg,
+			size_t size)
 {
-	return set_switch(app, &app->block_override, (int)block,
-			  block == OP25B_BLOCK_RESET ? "block reset"
-						     : "block drop",
-			  msg, size);
+	return set_switch(app, false, block, msg, size);
 }
 
 static uint64_t
@@ -444,9 +500,9 @@ op25b_control_loop(struct op25b_app *app)
 			char msg[1024];
 
 			reload_requested = 0;
-			op25b_control_reload(app, cfg->policy_path, msg,
+			op25b_control_reload(app, cfg->policy_path, "SIGHUP",
+					     (uint32_t)reload_uid, msg,
 					     sizeof(msg));
-			op25b_audit(app, "reload by=SIGHUP result=\"%s\"", msg);
 		}
 		op25b_control_exempt_tick(app);
 		now = rte_rdtsc();

@@ -96,7 +96,6 @@ make_parent(const char *path)
 /* The state file                                                      */
 
 static int publish(struct op25b_app *app);
-static const char *quoted(const char *text, char *buf, size_t size);
 static void format_ttl(uint32_t ttl, char *buf, size_t size);
 
 /* mkdir -p: the state directory and any parent missing, 0750. */
@@ -256,7 +255,8 @@ state_refuse_file(struct op25b_app *app,
 	}
 	op25b_audit(app, "state-unreadable file=%s line=%u error=\"%s\" "
 			 "moved=%s",
-		    app->state_path, e->line, quoted(e->message, q, sizeof(q)),
+		    app->state_path, e->line,
+		    op25b_audit_quoted(e->message, q, sizeof(q)),
 		    aside);
 }
 
@@ -275,7 +275,8 @@ audit_expired_while_stopped(const struct op25b_exempt_entry *e, void *arg)
 	op25b_audit(app,
 		    "expire prefix=%s ttl=%s uid=%" PRIu32 " reason=\"%s\" "
 		    "expired=%s while=stopped",
-		    text, ttl, e->uid, quoted(e->reason, q, sizeof(q)), when);
+		    text, ttl, e->uid,
+		    op25b_audit_quoted(e->reason, q, sizeof(q)), when);
 	printf("op25b: exemption %s expired at %s, while op25b was "
 	       "stopped\n",
 	       text, when);
@@ -434,17 +435,20 @@ publish(struct op25b_app *app)
 	return 0;
 }
 
-/* A reason as one audit field: quotes and backslashes escaped (the
- * registry already replaced control characters). */
-static const char *
-quoted(const char *text, char *buf, size_t size)
+/* Text as one quoted audit field: quotes and backslashes escaped (the
+ * registry already replaced control characters in reasons; elsewhere they
+ * become '?' here, so that no text forges a line). */
+const char *
+op25b_audit_quoted(const char *text, char *buf, size_t size)
 {
 	size_t o = 0;
 
 	for (; *text != '\0' && o + 3 < size; text++) {
 		if (*text == '"' || *text == '\\')
 			buf[o++] = '\\';
-		buf[o++] = *text;
+		buf[o++] = (unsigned char)*text < 0x20 || *text == 0x7f
+				   ? '?'
+				   : *text;
 	}
 	buf[o] = '\0';
 	return buf;
@@ -554,7 +558,8 @@ op25b_control_exempt_add(struct op25b_app *app,
 	format_ttl(ttl, ttl_text, sizeof(ttl_text));
 	op25b_audit(app, "%s prefix=%s ttl=%s uid=%" PRIu32 " reason=\"%s\"",
 		    replaced ? "replace" : "add", text, ttl_text, uid,
-		    quoted(e != NULL ? e->reason : "", q, sizeof(q)));
+		    op25b_audit_quoted(e != NULL ? e->reason : "", q,
+				       sizeof(q)));
 	snprintf(msg, size, "exempt %s: %s (ttl %s)%s", text,
 		 replaced ? "renewed" : "added", ttl_text,
 		 n == 1 ? "; 1 exemption" : "");
@@ -591,7 +596,7 @@ op25b_control_exempt_del(struct op25b_app *app,
 		return err;
 	}
 	op25b_audit(app, "del prefix=%s uid=%" PRIu32 " reason=\"%s\"", text,
-		    uid, quoted(removed.reason, q, sizeof(q)));
+		    uid, op25b_audit_quoted(removed.reason, q, sizeof(q)));
 	snprintf(msg, size, "exempt %s: deleted", text);
 	return 0;
 }
@@ -623,7 +628,8 @@ audit_import(const struct op25b_exempt_entry *old,
 		    "import-%s prefix=%s ttl=%s uid=%" PRIu32
 		    " granted_by=%" PRIu32 " reason=\"%s\"",
 		    old == NULL ? "add" : new == NULL ? "del" : "replace", text,
-		    ttl, t->uid, e->uid, quoted(e->reason, q, sizeof(q)));
+		    ttl, t->uid, e->uid,
+		    op25b_audit_quoted(e->reason, q, sizeof(q)));
 }
 
 int
@@ -709,7 +715,8 @@ audit_expiry(const struct op25b_exempt_entry *e, void *arg)
 	op25b_prefix_format(&e->prefix, text, sizeof(text));
 	format_ttl(e->ttl, ttl, sizeof(ttl));
 	op25b_audit(app, "expire prefix=%s ttl=%s uid=%" PRIu32 " reason=\"%s\"",
-		    text, ttl, e->uid, quoted(e->reason, q, sizeof(q)));
+		    text, ttl, e->uid,
+		    op25b_audit_quoted(e->reason, q, sizeof(q)));
 	printf("op25b: exemption %s expired (ttl %s)\n", text, ttl);
 	fflush(stdout);
 }

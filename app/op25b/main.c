@@ -73,7 +73,8 @@ static const struct app_option {
 	 "-i: the op25b> command prompt on this terminal (quit stops op25b); "
 	 "the status line is off unless asked for"},
 	{"cmdline-file", "FILE", OPT_CMDLINE_FILE,
-	 "run the CLI commands in FILE at start-up; one failing stops op25b"},
+	 "run the CLI commands in FILE before the ports start; one failing "
+	 "stops op25b, nothing forwarded"},
 	{"cli-socket", "PATH", OPT_CLI_SOCKET,
 	 "the control socket op25b-cli connects to (default "
 	 "/run/op25b/NAME.sock, mode 0600; none: no socket)"},
@@ -545,14 +546,22 @@ main(int argc, char **argv)
 	if (create_rcu(&app) != 0 || op25b_control_start(&app) != 0 ||
 	    create_pool(&app) != 0)
 		goto out_classifier;
-	if (op25b_ports_start(&app) != 0)
-		goto out_pool;
 	op25b_telemetry_register(&app);
 	op25b_control_install_signals();
 	if (op25b_exempt_start(&app) != 0)
-		goto out_ports;
+		goto out_pool;
 	if (op25b_cli_start(&app) != 0)
 		goto out_exempt;
+	/* The start-up commands before the ports start: no packet passes
+	 * under a policy, switch or exemption list the file was about to
+	 * change, and a file that fails forwards nothing. */
+	ret = op25b_cli_run_file(&app, app.config.cmdline_file);
+	if (ret > 0) {
+		printf("op25b: quit, stopping\n");
+		exit_code = EXIT_SUCCESS;
+	}
+	if (ret != 0 || op25b_ports_start(&app) != 0)
+		goto out_cli;
 
 	printf("op25b: policy %s: %u classes, %u destination groups, %zu KB "
 	       "of tables; %u worker(s), %u port pair(s); counters in "
@@ -575,7 +584,7 @@ main(int argc, char **argv)
 		rte_eal_remote_launch(op25b_worker_main, &app.workers[i], lcore);
 		i++;
 	}
-	if (op25b_cli_run_file(&app, app.config.cmdline_file) != 0) {
+	if (op25b_cli_start_terminal(&app) != 0) {
 		op25b_control_request_stop();
 		app.exit_code = EXIT_FAILURE;
 	}
@@ -595,10 +604,10 @@ main(int argc, char **argv)
 
 	op25b_exempt_stop(&app);
 	goto out_pool;
+out_cli:
+	op25b_cli_stop(&app);
 out_exempt:
 	op25b_exempt_stop(&app);
-out_ports:
-	op25b_ports_stop(&app);
 out_pool:
 	rte_mempool_free(app.pool);
 out_classifier:

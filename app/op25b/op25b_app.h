@@ -88,7 +88,8 @@ struct op25b_app {
 	uint64_t start_tsc;
 	/* The mode and block style the operator set (set mode, set block);
 	 * -1: the policy file's. They outlive reloads, as the operator would
-	 * expect of a switch flipped during an incident. */
+	 * expect of a switch flipped during an incident, until set ... file
+	 * or the file's own value hands the switch back to the file. */
 	int mode_override;
 	int block_override;
 	/* What the running policy file itself says. */
@@ -110,7 +111,7 @@ struct op25b_app {
 	 * never written over, so changes fail until it is moved. */
 	bool state_keep_out;
 	struct op25b_cli *cli;
-	int exit_code; /* set by a failing --cmdline-file */
+	int exit_code; /* EXIT_FAILURE when the -i prompt could not start */
 };
 
 /* ports.c */
@@ -132,13 +133,18 @@ extern struct op25b_app *op25b_worker_app;
 int op25b_control_start(struct op25b_app *app);
 void op25b_control_install_signals(void);
 void op25b_control_request_stop(void);
-int op25b_control_reload(struct op25b_app *app, const char *path, char *msg,
-			 size_t size);
-int op25b_control_set_mode(struct op25b_app *app,
-			   enum op25b_policy_mode mode, char *msg,
+/* @by: who asked ("cli", "SIGHUP"), @uid: as whom; both for the audit
+ * line, which every reload writes in one format. */
+int op25b_control_reload(struct op25b_app *app, const char *path,
+			 const char *by, uint32_t uid, char *msg, size_t size);
+/* The value of a switch that means "what the policy file says". */
+#define OP25B_SWITCH_FILE (-1)
+/* @mode: an enum op25b_policy_mode, or OP25B_SWITCH_FILE; the file's value
+ * clears the override (later reloads follow the file again). */
+int op25b_control_set_mode(struct op25b_app *app, int mode, char *msg,
 			   size_t size);
-int op25b_control_set_block(struct op25b_app *app,
-			    enum op25b_block_style block, char *msg,
+/* @block: an enum op25b_block_style, or OP25B_SWITCH_FILE; as set mode. */
+int op25b_control_set_block(struct op25b_app *app, int block, char *msg,
 			    size_t size);
 void op25b_control_loop(struct op25b_app *app);
 
@@ -160,6 +166,9 @@ unsigned int op25b_control_exempt_tick(struct op25b_app *app);
 /* One audit line: "TIME EVENT key=value...", flushed. */
 void op25b_audit(struct op25b_app *app, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* @text for a key="..." audit field, in @buf: quotes and backslashes
+ * escaped, control characters as '?'. Returns @buf. */
+const char *op25b_audit_quoted(const char *text, char *buf, size_t size);
 uint64_t op25b_now_ms(void);
 
 /* cli.c */
@@ -169,8 +178,11 @@ void op25b_cli_poll(struct op25b_app *app, int timeout_ms);
 /* Run one command line as the start-up file does, its output to @out_fd.
  * Returns 0, 1 for a blank line or comment, -1 when the command failed. */
 int op25b_cli_execute(struct op25b_app *app, const char *line, int out_fd);
-/* Run --cmdline-file; returns 0, or -1 after a command failed. */
+/* Run --cmdline-file (none: @path NULL); returns 0, 1 after quit, or -1
+ * after a command failed (its reason on stderr, with FILE:LINE). */
 int op25b_cli_run_file(struct op25b_app *app, const char *path);
+/* The -i prompt, if asked for; 0 or -1. */
+int op25b_cli_start_terminal(struct op25b_app *app);
 void op25b_cli_stop(struct op25b_app *app);
 
 /* telemetry.c */

@@ -151,6 +151,18 @@ const struct op25b_exempt_entry *
 op25b_exempt_find(const struct op25b_exempt_registry *reg,
 		  const struct op25b_prefix *prefix);
 
+/**
+ * The entry with the longest prefix that covers the address @p addr of
+ * @p family (AF_INET: 4 bytes, AF_INET6: 16, network order): the one the
+ * data path applies, as `explain` must name it. Linear in the prefix
+ * lengths (one binary search per length), for the control lcore.
+ * @return the entry, or NULL (none covers it, NULL argument, other
+ *   family). Valid until the registry next changes.
+ */
+const struct op25b_exempt_entry *
+op25b_exempt_lookup(const struct op25b_exempt_registry *reg, int family,
+		    const uint8_t *addr);
+
 /** The earliest expiry among the entries, or 0 when none expires. */
 uint64_t op25b_exempt_next_expiry(const struct op25b_exempt_registry *reg);
 

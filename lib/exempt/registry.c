@@ -379,6 +379,42 @@ op25b_exempt_find(const struct op25b_exempt_registry *reg,
 	return found ? &reg->entries[pos] : NULL;
 }
 
+const struct op25b_exempt_entry *
+op25b_exempt_lookup(const struct op25b_exempt_registry *reg, int family,
+		    const uint8_t *addr)
+{
+	struct op25b_prefix key;
+	unsigned int bytes, length, pos;
+	bool found;
+
+	if (reg == NULL || addr == NULL)
+		return NULL;
+	if (family == AF_INET)
+		bytes = 4;
+	else if (family == AF_INET6)
+		bytes = 16;
+	else
+		return NULL;
+	/* Longest first: the first hit is the longest match. Each length's
+	 * key is the address with the bits past it cleared, the form every
+	 * entry is kept in. */
+	for (length = bytes * 8 + 1; length-- > 0;) {
+		unsigned int full = length / 8, rest = length % 8;
+
+		memset(&key, 0, sizeof(key));
+		key.family = (uint8_t)family;
+		key.length = (uint8_t)length;
+		memcpy(key.addr, addr, full);
+		if (rest != 0)
+			key.addr[full] =
+				addr[full] & (uint8_t)(0xff00u >> rest);
+		pos = registry_search(reg, &key, &found);
+		if (found)
+			return &reg->entries[pos];
+	}
+	return NULL;
+}
+
 int
 op25b_exempt_del(struct op25b_exempt_registry *reg,
 		 const struct op25b_prefix *prefix,

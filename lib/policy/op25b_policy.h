@@ -218,6 +218,16 @@ int op25b_policy_match_destination(const struct op25b_policy *policy,
 int op25b_prefix_parse(const char *text, struct op25b_prefix *prefix,
 		       const char **why);
 
+/**
+ * Describe a prefix that op25b_prefix_parse() refused (@p len bytes of
+ * @p text, @p parsed and @p why as it left them), as "TEXT: why", plus
+ * "(did you mean NETWORK?)" when only host bits are wrong: the policy
+ * loader's words, for every tool that takes a prefix.
+ */
+void op25b_prefix_error_message(char *buf, size_t size, const char *text,
+				size_t len, const struct op25b_prefix *parsed,
+				const char *why);
+
 /** Format a prefix as text into @p buf (INET6_ADDRSTRLEN + 4 is enough). */
 int op25b_prefix_format(const struct op25b_prefix *prefix, char *buf,
 			size_t size);

@@ -53,14 +53,6 @@ op25b_prefix_list_push(struct op25b_prefix_list *list, size_t *capacity)
 int op25b_prefix_parse_text(const char *text, size_t len,
 			    struct op25b_prefix *prefix, const char **why);
 
-/**
- * Describe a prefix that op25b_prefix_parse_text() refused, as
- * "TEXT: why", plus "(did you mean NETWORK?)" when only host bits are wrong.
- */
-void op25b_prefix_error_message(char *buf, size_t size, const char *text,
-				size_t len, const struct op25b_prefix *parsed,
-				const char *why);
-
 /** True when @p prefix covers @p addr (of @p family, network order). */
 bool op25b_prefix_covers(const struct op25b_prefix *prefix, int family,
 			 const uint8_t *addr);

@@ -144,14 +144,12 @@ reset_state(void)
 			   "exempt del: %s", msg);
 	}
 	if (app.mode_override >= 0 || app.block_override >= 0) {
-		app.mode_override = -1;
-		app.block_override = -1;
-		app.policy->mode = app.file_mode;
-		app.policy->block = app.file_block;
-		FUZZ_CHECK(op25b_control_set_mode(&app, app.file_mode, msg,
+		FUZZ_CHECK(op25b_control_set_mode(&app, OP25B_SWITCH_FILE, msg,
 						  sizeof(msg)) == 0,
-			   "set mode: %s", msg);
-		app.mode_override = -1;
+			   "set mode file: %s", msg);
+		FUZZ_CHECK(op25b_control_set_block(&app, OP25B_SWITCH_FILE,
+						   msg, sizeof(msg)) == 0,
+			   "set block file: %s", msg);
 	}
 }
 

@@ -142,7 +142,7 @@ want_rc "$rc" 0 "help: status"
 for cmd in "show port info|stats all|N" "clear port stats all|N" "show workers" \
 	"show policy" "show counters class|group NAME" "policy check FILE" \
 	"policy reload FILE" "explain SRC DST PORT" "set mode enforce|monitor" \
-	"set block drop|reset" "exempt add PREFIX [ttl DURATION] [reason TEXT]" \
+	"set block drop|reset" "exempt add PREFIX [ttl DURATION] [force] [reason TEXT]" \
 	"exempt del PREFIX" "exempt list" "exempt export FILE" \
 	"exempt import FILE replace|merge" "show version" "quit"; do
 	want_has "$work/out" "  $cmd"
@@ -391,7 +391,7 @@ for bad in "exempt add 198.18.5.9/33" "exempt add 198.18.5.1/16" \
 	[ "$(wc -l <"$work/out")" = 1 ] || problem "'$bad': not one line:" "$(cat "$work/out")"
 done
 c exempt add 198.18.5.9/33
-want_has "$work/out" "bad prefix '198.18.5.9/33'"
+want_has "$work/out" "exempt add: bad prefix 198.18.5.9/33: "
 c exempt add 198.18.5.9 ttl 5x
 want_has "$work/out" "bad duration '5x'"
 c exempt list
@@ -424,7 +424,7 @@ want_rc "$rc" 0 "bare reload: status"
 c show policy
 want_re "$work/out" "^generation  $((gen + 1)) "
 want_has "$work/out" "file        $work/policy2.yaml"
-want_re "$audit" "reload uid=0 file=.*broken.yaml result=failed"
+want_re "$audit" "reload by=cli uid=0 file=.*broken.yaml result=failed reason=\".*broken.yaml:3:[0-9]+: "
 report "cli: policy check/reload of a broken file: file:line:column, the old policy stays"
 
 # --- sessions -----------------------------------------------------------
@@ -488,8 +488,7 @@ fpid=$!
 pids+=($fpid)
 stop_process "$fpid" 0 10
 want_rc "$rc" 1 "op25b with a failing start-up file: status"
-want_has "$work/f.txt" "bad.cli:2: 'exempt add 198.18.7.0/33' failed; stopping"
-want_has "$work/f.txt" "bad prefix '198.18.7.0/33'"
+want_re "$work/f.txt" "^op25b: .*bad.cli:2: 'exempt add 198.18.7.0/33' failed: exempt add: bad prefix 198.18.7.0/33: .*; stopping"
 grep -q "port pair(s), burst" "$work/f.txt" && problem "ran the line after the failing one"
 report "cli: a failing --cmdline-file command stops op25b with status 1"
 

@@ -76,6 +76,15 @@ py_check() {
 	fi
 }
 
+# kill_pids PID...: SIGKILL to each (the processes a script leaves behind
+# when it stops early; none may outlive it).
+kill_pids() {
+	local p
+	for p in "$@"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+}
+
 # stop_process PID SIGNAL SECONDS: signal it, wait at most SECONDS for it to
 # exit; sets rc and elapsed (ms). rc 999: it did not exit in time (then it
 # is killed). The caller forgets PID afterwards: once reaped, the id may be
@@ -97,4 +106,36 @@ stop_process() {
 		wait "$pid" 2>/dev/null
 		rc=$?
 	fi
+}
+
+# wait_for FILE TEXT PID: until FILE has a line containing TEXT (10 s at
+# most) or PID has exited; false when TEXT never came.
+wait_for() {
+	local i
+	for ((i = 0; i < 500; i++)); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || break
+		sleep 0.02
+	done
+	grep -qF -- "$2" "$1" 2>/dev/null
+}
+
+# raw_batch SOCKET LINE...: the lines sent over the control socket as a
+# raw batch session (no op25b-cli in between: paths go as typed); prints
+# the answers, each status byte RS shown as <RS>.
+raw_batch() {
+	"$py" - "$@" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+buf = b""
+while b"op25b> " not in buf:
+    buf += s.recv(4096)
+s.sendall(b"\x1e" + "".join(l + "\n" for l in sys.argv[2:]).encode())
+buf = b""
+while buf.count(b"\x1e") < len(sys.argv) - 2:
+    buf += s.recv(4096)
+print(buf.decode().replace("\x1e", "<RS>"), end="")
+EOF
 }

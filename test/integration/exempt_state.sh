@@ -250,20 +250,8 @@ cmp -s "$file" "$work/file.before" || problem "a refused import changed the stat
 report "exempt state: exempt import of a file with one bad line changes nothing, names file:line"
 
 # A relative path that op25b-cli did not make absolute (a raw session): refused.
-"$py" - "$work/$name.sock" >"$work/out" 2>&1 <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.settimeout(10)
-buf = b""
-while b"op25b> " not in buf:
-    buf += s.recv(4096)
-s.sendall(b"\x1eexempt export x.exemptions\nexempt import x.exemptions\n")
-buf = b""
-while buf.count(b"\x1e") < 2:
-    buf += s.recv(4096)
-print(buf.decode().replace("\x1e", "<RS>"))
-EOF
+raw_batch "$work/$name.sock" "exempt export x.exemptions" \
+	"exempt import x.exemptions" >"$work/out" 2>&1
 want_has "$work/out" "exempt export x.exemptions: a relative path, and op25b does not run in your directory: give an absolute path (op25b-cli makes it absolute)"
 want_has "$work/out" "exempt import x.exemptions: a relative path"
 want_has "$work/out" "<RS>1"

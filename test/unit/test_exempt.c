@@ -340,6 +340,117 @@ test_del(void **state)
 	op25b_exempt_registry_free(reg);
 }
 
+/* The reason of the entry op25b_exempt_lookup() picks for @p text, or
+ * NULL. */
+static const char *
+lookup(const struct op25b_exempt_registry *reg, const char *text)
+{
+	const struct op25b_exempt_entry *e;
+	uint8_t a[16];
+	int family = strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
+
+	assert_int_equal(inet_pton(family, text, a), 1);
+	e = op25b_exempt_lookup(reg, family, a);
+	return e != NULL ? e->reason : NULL;
+}
+
+/* Nested exemptions: the longest covering prefix wins, as in the data
+ * path (a /16 over a /30 over the /32 the customer was given), whatever
+ * the registry's order (it lists the /16 first). */
+static void
+test_lookup_longest(void **state)
+{
+	struct op25b_exempt_registry *reg = registry_new();
+	uint8_t a[16] = {198, 18, 5, 9};
+
+	(void)state;
+	assert_null(lookup(reg, "198.18.5.9"));
+	add_ok(reg, "198.18.0.0/16", 0, "pool", 0);
+	add_ok(reg, "198.18.5.8/30", 0, "block", 0);
+	add_ok(reg, "198.18.5.9/32", 0, "host", 0);
+	add_ok(reg, "2001:db8::/32", 0, "v6 wide", 0);
+	add_ok(reg, "2001:db8:4711::/48", 0, "v6 customer", 0);
+	add_ok(reg, "::/0", 0, "v6 all", 0);
+	assert_string_equal(lookup(reg, "198.18.5.9"), "host");
+	assert_string_equal(lookup(reg, "198.18.5.10"), "block");
+	assert_string_equal(lookup(reg, "198.18.5.11"), "block");
+	assert_string_equal(lookup(reg, "198.18.5.12"), "pool");
+	assert_string_equal(lookup(reg, "198.18.255.255"), "pool");
+	assert_null(lookup(reg, "198.19.0.0"));
+	assert_null(lookup(reg, "10.0.0.1"));
+	assert_string_equal(lookup(reg, "2001:db8:4711::25"), "v6 customer");
+	assert_string_equal(lookup(reg, "2001:db8:4712::25"), "v6 wide");
+	assert_string_equal(lookup(reg, "2001:db9::1"), "v6 all");
+	/* The bytes of an IPv4 exemption, as an IPv6 address: only ::/0. */
+	assert_non_null(op25b_exempt_lookup(reg, AF_INET6, a));
+	assert_string_equal(op25b_exempt_lookup(reg, AF_INET6, a)->reason,
+			    "v6 all");
+	assert_null(op25b_exempt_lookup(reg, AF_UNIX, a));
+	assert_null(op25b_exempt_lookup(NULL, AF_INET, a));
+	assert_null(op25b_exempt_lookup(reg, AF_INET, NULL));
+	add_ok(reg, "0.0.0.0/0", 0, "v4 all", 0);
+	assert_string_equal(lookup(reg, "10.0.0.1"), "v4 all");
+	assert_string_equal(lookup(reg, "198.18.5.9"), "host");
+	op25b_exempt_registry_free(reg);
+}
+
+/* Against a linear scan for the longest covering prefix, on random nested
+ * sets. */
+static void
+test_lookup_matches_reference(void **state)
+{
+	unsigned int round, i, k;
+
+	(void)state;
+	srand(20);
+	for (round = 0; round < 20; round++) {
+		struct op25b_exempt_registry *reg = registry_new();
+		const struct op25b_exempt_entry *e;
+		unsigned int n;
+
+		for (i = 0; i < 40; i++) {
+			struct op25b_prefix p = {.family = AF_INET};
+			uint32_t addr = 0xc6120000u | (uint32_t)(rand() & 0xffff);
+			unsigned int len = 16 + (unsigned int)(rand() % 17);
+
+			addr &= len == 0 ? 0 : ~0u << (32 - len);
+			p.length = (uint8_t)len;
+			p.addr[0] = (uint8_t)(addr >> 24);
+			p.addr[1] = (uint8_t)(addr >> 16);
+			p.addr[2] = (uint8_t)(addr >> 8);
+			p.addr[3] = (uint8_t)addr;
+			assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0,
+							  0, NULL),
+					 0);
+		}
+		e = op25b_exempt_entries(reg);
+		n = op25b_exempt_count(reg);
+		for (k = 0; k < 2000; k++) {
+			uint32_t addr = 0xc6120000u | (uint32_t)(rand() & 0xffff);
+			uint8_t a[4] = {(uint8_t)(addr >> 24),
+					(uint8_t)(addr >> 16),
+					(uint8_t)(addr >> 8), (uint8_t)addr};
+			const struct op25b_exempt_entry *want = NULL;
+
+			for (i = 0; i < n; i++) {
+				uint32_t net = (uint32_t)e[i].prefix.addr[0] << 24 |
+					       (uint32_t)e[i].prefix.addr[1] << 16 |
+					       (uint32_t)e[i].prefix.addr[2] << 8 |
+					       e[i].prefix.addr[3];
+				unsigned int len = e[i].prefix.length;
+				uint32_t mask = len == 0 ? 0 : ~0u << (32 - len);
+
+				if ((addr & mask) == net &&
+				    (want == NULL || len > want->prefix.length))
+					want = &e[i];
+			}
+			assert_ptr_equal(op25b_exempt_lookup(reg, AF_INET, a),
+					 want);
+		}
+		op25b_exempt_registry_free(reg);
+	}
+}
+
 static void
 test_full_registry(void **state)
 {
@@ -1158,6 +1269,8 @@ main(void)
 		cmocka_unit_test(test_add_normalizes_ipv4_tail),
 		cmocka_unit_test(test_add_invalid),
 		cmocka_unit_test(test_del),
+		cmocka_unit_test(test_lookup_longest),
+		cmocka_unit_test(test_lookup_matches_reference),
 		cmocka_unit_test(test_full_registry),
 		cmocka_unit_test(test_sort_order),
 		cmocka_unit_test(test_reason_truncated_and_scrubbed),
