@@ -19,8 +19,8 @@ ACL_ALGS = ["scalar", "sse", "avx2", "neon", "altivec", "avx512x16",
             "avx512x32"]
 BURSTS = [1, 8, 32, 64]
 # rte_lpm_add() searches the rules of one depth linearly: a million
-# prefixes take tens of minutes (shared FACTS.md), so rte_lpm is measured
-# only up to this many routes.
+# prefixes up to /32 took 426 s to insert on DPDK 22.11 (doc/design.md,
+# "IPv4 tables"), so rte_lpm is measured only up to this many routes.
 LPM_MAX_ROUTES = 100_000
 
 FULL = {

@@ -130,8 +130,10 @@ def write_acl_trace(pcap_path, out_path, family):
 def write_fib_routes(pools_path, out_path, family):
     """dpdk-test-fib routes: every pool prefix, next hop 1. @return count."""
     prefixes = pool_prefixes(pools_path, family)
-    # Shortest first: rte_fib in DPDK 22.11 mis-resolves covering prefixes
-    # added after adjacent more-specific ones (see shared FACTS.md).
+    # Shortest first: rte_fib DIR24_8 in DPDK 22.11 returns wrong next hops
+    # when a covering prefix is added after two or more adjacent
+    # more-specific ones ending at 255.255.255.255 (248.0.0.0/6,
+    # 252.0.0.0/6, then 192.0.0.0/2: 10.0.0.1 resolves to the /2).
     prefixes.sort(key=lambda p: int(p.rsplit("/", 1)[1]))
     with open(out_path, "w") as f:
         for prefix in prefixes:
