@@ -1,12 +1,56 @@
 #!/usr/bin/env bash
 # Set up, build and run every test: cmocka unit and functional tests (each
 # case counted) and the integration scenarios (each counted).
-# Usage: scripts/test.sh [--sanitize]
+# Usage: scripts/test.sh [--sanitize | --check-list]
 # The last line is "N passed, N failed"; the exit status is non-zero on any
-# failure.
+# failure. --check-list: only check the list of scenarios below against the
+# scripts on disk (no build, no test).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+
+# The integration and end-to-end scenarios, each run once, in this order.
+# A new script goes here: the check below fails the run when a script of
+# test/integration/ or test/e2e/ is not listed (it would never run) or a
+# listed one is gone.
+scenarios=(
+	test/integration/agree.sh
+	test/integration/appliance.sh
+	test/integration/check_compiles.sh
+	test/integration/cli.sh
+	test/integration/exempt_state.sh
+	test/integration/faults.sh
+	test/integration/jumbo.sh
+	test/integration/operator.sh
+	test/integration/reload.sh
+	test/integration/sizes.sh
+	test/integration/stat.sh
+	test/integration/tools.sh
+	test/integration/vdevs.sh
+	test/e2e/smtp.sh
+)
+# check_list: prints "ok ..." or "not ok ..." with the differences.
+check_list() {
+	local diff
+	diff=$(comm -3 <(printf '%s\n' "${scenarios[@]}" | sort) \
+		<(ls test/integration/*.sh test/e2e/*.sh | sort))
+	if [ -z "$diff" ]; then
+		echo "ok scenarios: every script of test/integration and test/e2e listed in scripts/test.sh, once"
+		return 0
+	fi
+	echo "not ok scenarios: scripts/test.sh's list and the scripts on disk differ"
+	echo "#   listed twice, or no such script:"
+	comm -23 <(printf '%s\n' "${scenarios[@]}" | sort) \
+		<(ls test/integration/*.sh test/e2e/*.sh | sort) | sed 's/^/#     /'
+	echo "#   on disk, not listed (never run):"
+	comm -13 <(printf '%s\n' "${scenarios[@]}" | sort -u) \
+		<(ls test/integration/*.sh test/e2e/*.sh | sort) | sed 's/^/#     /'
+	return 1
+}
+if [ "${1:-}" = --check-list ]; then
+	check_list
+	exit
+fi
 
 ./scripts/setup.sh || exit 1
 build=$(./scripts/build.sh "$@") || { echo "0 passed, 1 failed"; exit 1; }
@@ -44,7 +88,13 @@ done
 
 # Integration and end-to-end scenarios print "ok NAME" or "not ok NAME",
 # one a line.
-for script in test/integration/*.sh test/e2e/*.sh; do
+echo "== scenario list"
+if check_list; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+for script in "${scenarios[@]}"; do
 	[ -f "$script" ] || continue
 	echo "== $(basename "$script")"
 	log=$(timeout 900 bash "$script" 2>&1)

@@ -26,7 +26,6 @@ ptool="$build/app/op25b-policy/op25b-policy"
 nc="op25b-c-$$" # client
 nsv="op25b-s-$$" # server
 nd="op25b-d-$$" # device under test
-names=()        # namespaces made, deleted at the end
 bg_pids=()      # our background processes (op25b, aiosmtpd)
 shm_names=()    # op25b --name values, whose /dev/shm/op25b.NAME we remove
 
@@ -35,20 +34,11 @@ cleanup() {
 	for p in "${bg_pids[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
-	for n in "${names[@]}"; do
-		# Whatever still runs inside our namespaces is ours.
-		for p in $(timeout 5 ip netns pids "$n" 2>/dev/null); do
-			kill -KILL "$p" 2>/dev/null
-		done
-	done
-	for p in "${bg_pids[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
+	# Whatever still runs inside our namespaces is ours; deleting a
+	# namespace deletes its veth ends, and so their peers.
+	netns_cleanup
+	kill_pids "${bg_pids[@]}"
 	wait 2>/dev/null
-	# Deleting a namespace deletes its veth ends, and so their peers.
-	for n in "${names[@]}"; do
-		timeout 10 ip netns del "$n" 2>/dev/null
-	done
 	for n in "${shm_names[@]}"; do
 		rm -f "/dev/shm/op25b.$n"
 	done
@@ -57,11 +47,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-in_ns() { # NS COMMAND...: bounded
-	local n=$1
-	shift
-	timeout 20 ip netns exec "$n" "$@"
-}
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # --- the tools --------------------------------------------------------------
@@ -123,16 +108,8 @@ grep -q '"static"' "$work/explain.out" ||
 report "e2e policies valid; $cli_sta6 in class static inside the dynamic /48"
 
 # --- the namespaces ---------------------------------------------------------
-skip_reason=""
-for n in "$nc" "$nsv" "$nd"; do
-	if ! timeout 10 ip netns add "$n" >"$work/netns.err" 2>&1; then
-		skip_reason="ip netns add failed: $(head -1 "$work/netns.err")"
-		break
-	fi
-	names+=("$n")
-done
-if [ -n "$skip_reason" ]; then
-	echo "ok e2e SMTP through op25b (net_af_packet, net_af_xdp) # SKIP $skip_reason"
+if ! netns_add "$nc" || ! netns_add "$nsv" || ! netns_add "$nd"; then
+	echo "ok e2e SMTP through op25b (net_af_packet, net_af_xdp) # SKIP $netns_err"
 	exit $status
 fi
 
@@ -143,19 +120,15 @@ net_setup() {
 			net.ipv6.conf.default.accept_dad=0 || return 1
 	done
 	# No IPv6 on op25b's side: no kernel chatter from its ports.
-	in_ns "$nd" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 || return 1
-	ip -n "$nc" link add c0 type veth peer name dc netns "$nd" || return 1
-	ip -n "$nsv" link add s0 type veth peer name ds netns "$nd" || return 1
+	netns_no_ipv6 "$nd" || return 1
+	veth "$nc:c0" "$nd:dc" || return 1
+	veth "$nsv:s0" "$nd:ds" || return 1
 	# Offloads off: otherwise veth frames leave with partial TCP checksums
 	# that no one completes on the way through op25b.
 	for n in "$nc:c0" "$nd:dc" "$nd:ds" "$nsv:s0"; do
 		in_ns "${n%%:*}" ethtool -K "${n#*:}" rx off tx off tso off gso off \
 			gro off >/dev/null 2>&1 ||
 			in_ns "${n%%:*}" ethtool -K "${n#*:}" tx off || return 1
-	done
-	for n in "$nc:c0" "$nc:lo" "$nd:dc" "$nd:ds" "$nd:lo" "$nsv:s0" "$nsv:lo"; do
-		ip -n "${n%%:*}" link set "${n#*:}" up || return 1
 	done
 	for a in "$cli_dyn4/15" "$cli_sta4/15"; do
 		ip -n "$nc" addr add "$a" dev c0 || return 1
@@ -187,19 +160,16 @@ for l in "${listeners[@]}"; do
 	bg_pids+=($!)
 done
 # Listening: every address:port in ss's list (10 s at most).
-all_listen=0
-for _ in $(seq 1 100); do
+all_listen() {
+	local l a p
 	in_ns "$nsv" ss -Hltn >"$work/ss.out" 2>&1
-	all_listen=1
 	for l in "${listeners[@]}"; do
 		a=${l%:*} p=${l##*:}
 		grep -qE "(^|[[:space:]])\[?${a}\]?:${p}[[:space:]]" "$work/ss.out" ||
-			{ all_listen=0; break; }
+			return 1
 	done
-	[ $all_listen = 1 ] && break
-	sleep 0.1
-done
-if [ $all_listen != 1 ]; then
+}
+if ! wait_until 10 - all_listen; then
 	problem "aiosmtpd not listening on all of: ${listeners[*]}" "ss -ltn:" \
 		"$(cat "$work/ss.out")"
 	for l in "${listeners[@]}"; do
@@ -311,15 +281,17 @@ packets_now() {
 	"$stat" --name "$name" --json 2>/dev/null |
 		"$py" -c 'import json,sys; print(json.load(sys.stdin)["packets"])' 2>/dev/null
 }
+still() { # the same as 0.2 s before
+	local now
+	sleep 0.2
+	now=$(packets_now)
+	[ "$now" = "$packets_last" ] && return 0
+	packets_last=$now
+	return 1
+}
 settle() {
-	local a b i
-	a=$(packets_now)
-	for ((i = 0; i < 15; i++)); do
-		sleep 0.2
-		b=$(packets_now)
-		[ "$a" = "$b" ] && return 0
-		a=$b
-	done
+	packets_last=$(packets_now)
+	wait_until 3 - still
 }
 # scenario ID SRC DST PORT EXPECT COUNTER-CONDITIONS...
 # EXPECT: deliver (into the maildir of DST:PORT), timeout or refused.
@@ -344,14 +316,11 @@ scenario() {
 		"$(tail -15 "$work/$run-op25b.log")"
 }
 
+log_has() { # TEXT-REGEX COUNT: op25b's log has COUNT lines matching
+	[ "$(grep -cE -- "$1" "$work/$run-op25b.log")" -ge "$2" ]
+}
 wait_log() { # TEXT-REGEX COUNT SECONDS: until op25b's log has COUNT lines
-	local i
-	for ((i = 0; i < $3 * 20; i++)); do
-		[ "$(grep -cE -- "$1" "$work/$run-op25b.log")" -ge "$2" ] && return 0
-		kill -0 "$op25b_pid" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
+	wait_until "$3" "$op25b_pid" log_has "$1" "$2"
 }
 switch_policy() { # POLICY GENERATION
 	cp "$work/$1.yaml" "$policy.new" && mv "$policy.new" "$policy"
@@ -360,15 +329,15 @@ switch_policy() { # POLICY GENERATION
 		problem "no \"policy ... loaded: generation $2\" after SIGHUP:" \
 			"$(tail -10 "$work/$run-op25b.log")"
 }
-# tcp_probe NS ADDR PORT TRIES: a TCP connection opens (1 s a try).
+# tcp_open NS ADDR PORT: a TCP connection opens (within 1 s).
+tcp_open() {
+	timeout 2 ip netns exec "$1" timeout 1 bash -c "exec 3<>/dev/tcp/$2/$3" \
+		2>/dev/null
+}
+# tcp_probe NS ADDR PORT SECONDS: a TCP connection opens, tried again until
+# SECONDS have passed.
 tcp_probe() {
-	local i
-	for ((i = 0; i < $4; i++)); do
-		timeout 2 ip netns exec "$1" timeout 1 bash -c "exec 3<>/dev/tcp/$2/$3" \
-			2>/dev/null && return 0
-		sleep 0.2
-	done
-	return 1
+	wait_until "$4" - tcp_open "$1" "$2" "$3"
 }
 
 # run_set RUN VDEV-ARGS...: op25b on these vdevs, and every scenario.
@@ -449,18 +418,8 @@ run_set() {
 	done
 
 	# Stop: exit 0 within 5 s, and the final counters add up.
-	local i
-	kill -TERM "$op25b_pid" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$op25b_pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	if kill -0 "$op25b_pid" 2>/dev/null; then
-		kill -KILL "$op25b_pid" 2>/dev/null
-		problem "op25b did not stop within 5 s of SIGTERM"
-	fi
-	wait "$op25b_pid"
-	rc=$?
+	stop_process "$op25b_pid" TERM 5
+	[ "$rc" != 999 ] || problem "op25b did not stop within 5 s of SIGTERM"
 	note=""
 	if [ "$rc" = 1 ] && [ "$run" = af_xdp ] &&
 		grep -qE '^op25b: [0-9]+ mbufs were not returned$' "$work/$run-op25b.log" &&

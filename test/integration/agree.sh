@@ -43,15 +43,12 @@ grep -q '^mode: monitor ' "$work/monitor.yaml" && grep -q '^block: drop ' "$work
 	--stats-json "$work/final.json" >"$work/op25b.log" 2>&1 &
 op25b_pid=$!
 
-settled=""
-for _ in $(seq 1 300); do
+classified() {
 	"$build/app/op25b-stat/op25b-stat" --name "$name" --json \
 		>"$work/stat.json" 2>/dev/null &&
-		[ "$("$py" -c 'import json,sys; s=json.load(open(sys.argv[1])); print(sum(v for k,v in s["packets"].items() if k != "upstream"))' "$work/stat.json")" = 3000 ] &&
-		{ settled=1; break; }
-	sleep 0.01
-done
-[ -n "$settled" ] || problem "op25b did not classify the 3000 packets:" "$(tail -5 "$work/op25b.log")"
+		[ "$("$py" -c 'import json,sys; s=json.load(open(sys.argv[1])); print(sum(v for k,v in s["packets"].items() if k != "upstream"))' "$work/stat.json")" = 3000 ]
+}
+wait_until 30 "$op25b_pid" classified || problem "op25b did not classify the 3000 packets:" "$(tail -5 "$work/op25b.log")"
 sleep 1.2 # one more port-figures update after the last packet
 
 cli() {

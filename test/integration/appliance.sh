@@ -4,16 +4,14 @@
 # check_appliance.py checks the output captures and counters.
 # Prints "ok NAME" / "not ok NAME" lines.
 set -uo pipefail
-root=${OP25B_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${OP25B_BUILD:-$root/build}
 work=$(mktemp -d /tmp/op25b-appliance.XXXXXX)
+. "$(dirname "$0")/common.bash"
 trap 'rm -rf "$work"' EXIT
 
 gen="$build/app/op25b-gen/op25b-gen"
 "$gen" vectors "$root/test/integration/upstream.vec" \
 	--out "$work/upstream-in.pcap" >/dev/null || { echo "not ok upstream capture"; exit 1; }
 
-status=0
 for vec in "$root"/test/vectors/*.vec; do
 	name=$(basename "$vec" .vec)
 	d="$work/$name"
@@ -31,8 +29,7 @@ for vec in "$root"/test/vectors/*.vec; do
 		status=1
 		continue
 	fi
-	timeout 60 "$build/app/op25b/op25b" -l 0-1 --no-pci --no-huge -m 512 \
-		--no-shconf --no-telemetry --log-level '*:warning' \
+	timeout 60 "$build/app/op25b/op25b" "${eal[@]}" \
 		--vdev "net_pcap0,rx_pcap=$d/in.pcap,tx_pcap=$d/sub-tx.pcap" \
 		--vdev "net_pcap1,rx_pcap=$work/upstream-in.pcap,tx_pcap=$d/up-tx.pcap" \
 		-- --policy "$policy" --stop-after-idle 300 --status-interval 0 --name "test-appliance-$$" \
@@ -53,7 +50,7 @@ for vec in "$root"/test/vectors/*.vec; do
 		sed 's/^/#   /' "$d/replay.err" | tail -20
 		status=1
 	fi
-	/usr/bin/python3 "$root/test/integration/check_appliance.py" \
+	"$py" "$root/test/integration/check_appliance.py" \
 		--name "$name" --expect "$d/expect.txt" --input "$d/in.pcap" \
 		--upstream-in "$work/upstream-in.pcap" --sub-tx "$d/sub-tx.pcap" \
 		--up-tx "$d/up-tx.pcap" --stats "$d/stats.json" "${malformed[@]}" \

@@ -130,16 +130,10 @@ timeout 60 "$op25b" "${eal[@]}" "${ports[@]}" -- --policy "$work/running.yaml" \
 	--stop-after-idle 30000 --status-interval 0 --name "$name" \
 	--audit-log "$work/audit.log" >"$work/reload.out" 2>"$work/reload.err" &
 op25b_pid=$!
-for ((i = 0; i < 250; i++)); do
-	grep -q 'op25b: commands:' "$work/reload.out" 2>/dev/null && break
-	sleep 0.02
-done
+wait_until 5 "$op25b_pid" grep -q 'op25b: commands:' "$work/reload.out"
 cp "$work/pool.yaml" "$work/running.yaml"
 kill -HUP "$op25b_pid"
-for ((i = 0; i < 500; i++)); do
-	grep -q 'reload failed' "$work/reload.err" 2>/dev/null && break
-	sleep 0.02
-done
+wait_until 10 "$op25b_pid" grep -q 'reload failed' "$work/reload.err"
 stop_process "$op25b_pid" TERM 10
 op25b_pid=""
 want_rc $rc 0 "exit status after SIGTERM"

@@ -54,7 +54,7 @@ EOF
 # start_op25b NAME LOG EXTRA-ARGS...: an appliance replaying the capture
 # forever; waits until it says it is up.
 start_op25b() {
-	local n=$1 log=$2 i
+	local n=$1 log=$2
 	shift 2
 	"$op25b" "${eal[@]}" \
 		--vdev "net_pcap0,rx_pcap=$work/in.pcap,infinite_rx=1,tx_pcap=/dev/null" \
@@ -62,12 +62,7 @@ start_op25b() {
 		--name "$n" --status-interval 0 --state-dir "$work/state" "$@" \
 		>"$log" 2>&1 &
 	pids+=($!)
-	for i in $(seq 1 500); do
-		grep -q "op25b: commands:" "$log" && return 0
-		kill -0 "${pids[-1]}" 2>/dev/null || break
-		sleep 0.02
-	done
-	return 1
+	wait_until 10 "${pids[-1]}" grep -q "op25b: commands:" "$log"
 }
 
 # c ARGS...: one-shot op25b-cli; output in $work/out, status in $rc.
@@ -338,11 +333,8 @@ c explain 198.18.5.9 203.0.113.9
 want_has "$work/out" "exempt:      198.18.5.9/32 (reason \"customer runs its own MX\")"
 want_has "$work/out" "verdict:     forward (the source is exempt"
 # Expiry: both gone within the TTL and a little, not before it.
-for _ in $(seq 1 100); do
-	c exempt list
-	grep -q "no exemptions" "$work/out" && break
-	sleep 0.05
-done
+expired() { c exempt list; grep -q "no exemptions" "$work/out"; }
+wait_until 5 - expired
 t1=$(date +%s%N)
 ms=$(((t1 - t0) / 1000000))
 want_has "$work/out" "no exemptions"

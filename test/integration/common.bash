@@ -1,4 +1,5 @@
-# Shared by the integration scripts (sourced, not run: test.sh runs *.sh).
+# Shared by the integration and end-to-end scripts (sourced, not run:
+# scripts/test.sh runs the scripts listed there).
 # The caller sets $work (its temporary folder) before sourcing.
 # Checks collect problems; report NAME prints "ok NAME" or "not ok NAME"
 # with the problems as "#   " lines, and the script exits with $status.
@@ -85,18 +86,33 @@ kill_pids() {
 	done
 }
 
-# stop_process PID SIGNAL SECONDS: signal it, wait at most SECONDS for it to
-# exit; sets rc and elapsed (ms). rc 999: it did not exit in time (then it
-# is killed). The caller forgets PID afterwards: once reaped, the id may be
-# reused by another process.
+# wait_until SECONDS PID COMMAND...: COMMAND again every 20 ms until it
+# succeeds (true), SECONDS have passed or PID has exited (PID "-": no
+# process to watch); then one last try, whose status is the answer (what a
+# process wrote just before it exited still counts). The one polling loop
+# of the scripts: a wait is always bounded, and stops early when what it
+# waits for can no longer come.
+wait_until() {
+	local secs=$1 pid=$2 end
+	shift 2
+	end=$(($(date +%s%N) + secs * 1000000000))
+	while ! "$@"; do
+		[ "$pid" = - ] || kill -0 "$pid" 2>/dev/null || break
+		[ "$(date +%s%N)" -lt "$end" ] || break
+		sleep 0.02
+	done 2>/dev/null
+	"$@"
+}
+
+# stop_process PID SIGNAL SECONDS: signal it (SIGNAL 0: none, it exits by
+# itself), wait at most SECONDS for it to exit; sets rc and elapsed (ms).
+# rc 999: it did not exit in time (then it is killed). The caller forgets
+# PID afterwards: once reaped, the id may be reused by another process.
 stop_process() {
-	local pid=$1 t0 i
+	local pid=$1 t0
 	t0=$(date +%s%N)
 	kill -"$2" "$pid" 2>/dev/null
-	for ((i = 0; i < $3 * 50; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.02
-	done
+	wait_until "$3" "$pid" false
 	elapsed=$((($(date +%s%N) - t0) / 1000000))
 	if kill -0 "$pid" 2>/dev/null; then
 		kill -KILL "$pid" 2>/dev/null
@@ -108,16 +124,96 @@ stop_process() {
 	fi
 }
 
+# The one background op25b a script runs at a time: its pid in $bg_pid
+# (the script's cleanup kills it). stop_bg SIGNAL SECONDS: stop_process on
+# it, then forget it.
+bg_pid=""
+stop_bg() {
+	stop_process "$bg_pid" "$@"
+	bg_pid=""
+}
+
 # wait_for FILE TEXT PID: until FILE has a line containing TEXT (10 s at
 # most) or PID has exited; false when TEXT never came.
 wait_for() {
-	local i
-	for ((i = 0; i < 500; i++)); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		kill -0 "$3" 2>/dev/null || break
-		sleep 0.02
+	wait_until 10 "$3" grep -qsF -- "$2" "$1"
+}
+
+# field JSON-FILE PYTHON-EXPRESSION-OVER-s: prints the expression, s being
+# the file's JSON (field f.json 's["packets"]["blocked"]').
+field() {
+	"$py" -c "import json,sys; s=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+# install_policy FILE POLICY: FILE becomes POLICY the way configuration
+# management installs a file, a copy renamed over the old one (a reader
+# never sees half a file). FILE "none": POLICY is removed.
+install_policy() {
+	if [ "$1" = none ]; then
+		rm -f "$2"
+	else
+		cp "$1" "$2.new" && mv "$2.new" "$2"
+	fi
+}
+
+# rss_kb PID: its resident set, in kB.
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# heap_alloc TELEMETRY-SOCKET: bytes the DPDK heap has allocated (tables,
+# mbufs, ...), from the process's telemetry.
+heap_alloc() {
+	"$py" "$(dirname "${BASH_SOURCE[0]}")/telemetry.py" "$1" /eal/heap_info,0 |
+		"$py" -c 'import json,sys; print(json.load(sys.stdin)["/eal/heap_info"]["Alloc_size"])'
+}
+
+# --- network namespaces and veths -------------------------------------------
+# A script's network tests run in namespaces of its own (names with its
+# pid), on veths it makes there, with addresses from 198.18.0.0/15 and
+# 2001:db8::/32; netns_cleanup (from the script's EXIT trap) kills what
+# still runs inside them and deletes them, and so their veths.
+netns_names=()
+# netns_add NS: a namespace, its lo up; false with the reason in
+# $netns_err when this machine cannot make one (the caller then skips).
+netns_add() {
+	local err
+	if ! err=$(timeout 10 ip netns add "$1" 2>&1); then
+		netns_err="ip netns add failed: $(head -1 <<<"$err")"
+		return 1
+	fi
+	netns_names+=("$1")
+	timeout 10 ip -n "$1" link set lo up
+}
+# in_ns NS COMMAND...: COMMAND inside NS, bounded.
+in_ns() {
+	local n=$1
+	shift
+	timeout 20 ip netns exec "$n" "$@"
+}
+# netns_no_ipv6 NS: no IPv6 in NS (no kernel chatter on its links).
+netns_no_ipv6() {
+	in_ns "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+}
+# veth NS:END NS2:PEER [MTU]: a veth pair, END in NS and PEER in NS2 (the
+# same namespace or another), both up, both with MTU when given.
+veth() {
+	local a=$1 b=$2 mtu=()
+	[ -z "${3:-}" ] || mtu=(mtu "$3")
+	timeout 10 ip -n "${a%%:*}" link add "${a#*:}" "${mtu[@]}" type veth \
+		peer name "${b#*:}" "${mtu[@]}" netns "${b%%:*}" &&
+		timeout 10 ip -n "${a%%:*}" link set "${a#*:}" up &&
+		timeout 10 ip -n "${b%%:*}" link set "${b#*:}" up
+}
+netns_cleanup() {
+	local n p
+	for n in "${netns_names[@]}"; do
+		for p in $(timeout 5 ip netns pids "$n" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
 	done
-	grep -qF -- "$2" "$1" 2>/dev/null
+	for n in "${netns_names[@]}"; do
+		timeout 10 ip netns del "$n" 2>/dev/null
+	done
+	netns_names=()
 }
 
 # raw_batch SOCKET LINE...: the lines sent over the control socket as a

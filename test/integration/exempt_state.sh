@@ -62,7 +62,7 @@ run=0
 # start NAME STATE-DIR: an appliance on the endless capture, its socket in
 # $work/NAME.sock; waits until it says it is up. Output in $log.
 start() {
-	local n=$1 dir=$2 i
+	local n=$1 dir=$2
 	run=$((run + 1))
 	log="$work/run$run.log"
 	"$op25b" "${eal[@]}" --file-prefix "$n-$run" \
@@ -72,11 +72,7 @@ start() {
 		--audit-log "$audit" --state-dir "$dir" >"$log" 2>&1 &
 	pid=$!
 	pids+=("$pid")
-	for i in $(seq 1 500); do
-		grep -q "op25b: commands:" "$log" && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.02
-	done
+	wait_until 10 "$pid" grep -q "op25b: commands:" "$log" && return 0
 	problem "op25b did not start:" "$(tail -20 "$log")"
 	return 1
 }
@@ -212,10 +208,8 @@ report "exempt state: an exemption that expired while op25b was stopped is gone,
 
 # --- expiry while running is written too -------------------------------------
 c exempt add 198.18.8.9 ttl 1
-for i in $(seq 1 100); do
-	grep -q '^198\.18\.8\.9/32 ' "$file" || break
-	sleep 0.05
-done
+expired() { ! grep -q '^198\.18\.8\.9/32 ' "$file"; }
+wait_until 5 - expired
 grep -q '^198\.18\.8\.9/32 ' "$file" && problem "198.18.8.9 still in the state file 5 s after it expired"
 want_re "$audit" "instance=$name expire prefix=198\.18\.8\.9/32 ttl=1s"
 report "exempt state: an expiry while running rewrites the state file"

@@ -17,17 +17,9 @@ work=$(mktemp -d /tmp/op25b-faults.XXXXXX)
 . "$(dirname "$0")/common.bash"
 tag="op25b-faults-$$"
 ns="op25b-f-$$"
-netns_made=0
-bg_pid=""
 cleanup() {
-	[ -n "$bg_pid" ] && kill -KILL "$bg_pid" 2>/dev/null
-	if [ "$netns_made" = 1 ]; then
-		local p
-		for p in $(timeout 5 ip netns pids "$ns" 2>/dev/null); do
-			kill -KILL "$p" 2>/dev/null
-		done
-		timeout 10 ip netns del "$ns" 2>/dev/null
-	fi
+	kill_pids "$bg_pid"
+	netns_cleanup
 	rm -f /dev/shm/op25b."$tag"-* /dev/shm/.op25b-new.*."$tag"-*
 	rm -rf "$work"
 }
@@ -93,10 +85,6 @@ if m["available"] != m["size"]:
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 '
-field() { # JSON-FILE PYTHON-EXPRESSION-OVER-s
-	"$py" -c "import json,sys; s=json.load(open(sys.argv[1])); print($2)" "$1"
-}
-
 # /dev/shm entries that appeared since a listing, other op25b instances'
 # (tests running at the same time) left out; ours are always shown.
 shm_list() { ls -A /dev/shm | sort; }
@@ -134,25 +122,16 @@ want_one_line() { # FILE FIXED-STRING
 # ${wrap[@]}: a command that execs op25b (ip netns exec NS), if any.
 wrap=()
 start_bg() {
-	local c=$1 name=$2 i
+	local c=$1 name=$2
 	shift 2
 	d="$work/$c"
 	mkdir -p "$d"
 	"${wrap[@]}" "$op25b" "$@" >"$d/out" 2>"$d/err" &
 	bg_pid=$!
-	for ((i = 0; i < 300; i++)); do
-		grep -q "counters in /dev/shm/op25b.$name" "$d/out" 2>/dev/null && return 0
-		kill -0 "$bg_pid" 2>/dev/null || break
-		sleep 0.05
-	done
+	wait_until 15 "$bg_pid" grep -qsF "counters in /dev/shm/op25b.$name" "$d/out" &&
+		return 0
 	problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
 	return 1
-}
-# stop_bg SIGNAL SECONDS: stop_process on the background op25b, then
-# forget it.
-stop_bg() {
-	stop_process "$bg_pid" "$@"
-	bg_pid=""
 }
 
 "$gen" vectors "$root/test/vectors/enforce.vec" --out "$work/small.pcap" \
@@ -291,19 +270,15 @@ report "faults: 16 mbufs free, --burst 16: traffic flows, rx = sum of outcomes, 
 
 # --- a TX queue that refuses frames -----------------------------------------
 txfull="faults: upstream TX refuses frames (full qdisc behind net_pcap tx_iface): drops counted, tx + tx_dropped = forwarded, tx = frames the kernel sent, mempool full"
-if ! timeout 10 ip netns add "$ns" >"$work/netns.err" 2>&1; then
-	echo "ok $txfull # SKIP ip netns add failed: $(head -1 "$work/netns.err")"
+if ! netns_add "$ns"; then
+	echo "ok $txfull # SKIP $netns_err"
 else
-	netns_made=1
-	nsx() { timeout 10 ip netns exec "$ns" "$@"; }
+	nsx() { in_ns "$ns" "$@"; }
 	# No IPv6: no kernel chatter on the link. tbf with an 8 KB queue at
 	# 1 Mbit/s: a send beyond it is refused with ENOBUFS, net_pcap stops the
 	# burst there and op25b drops the rest.
 	setup_err=$(
-		nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 2>&1 &&
-			nsx ip link add vU type veth peer name pU 2>&1 &&
-			nsx ip link set vU up 2>&1 && nsx ip link set pU up 2>&1 &&
+		netns_no_ipv6 "$ns" 2>&1 && veth "$ns:vU" "$ns:pU" 2>&1 &&
 			nsx tc qdisc add dev vU root tbf rate 1mbit burst 4kb limit 8kb 2>&1
 	)
 	if [ $? -ne 0 ]; then

@@ -21,19 +21,9 @@ set -uo pipefail
 work=$(mktemp -d /tmp/op25b-jumbo.XXXXXX)
 . "$(dirname "$0")/common.bash"
 ns="op25b-jumbo-$$"
-bg_pids=()
-netns_made=0
 cleanup() {
-	local p
-	for p in "${bg_pids[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	if [ "$netns_made" = 1 ]; then
-		for p in $(timeout 5 ip netns pids "$ns" 2>/dev/null); do
-			kill -KILL "$p" 2>/dev/null
-		done
-		timeout 10 ip netns del "$ns" 2>/dev/null
-	fi
+	kill_pids "$bg_pid"
+	netns_cleanup
 	rm -f "/dev/shm/op25b.test-jumbo-$$"
 	rm -rf "$work"
 }
@@ -214,19 +204,15 @@ report "bad --max-pkt-len and --mbuf-size values: one line each saying the range
 
 # --- (c) net_af_packet over veths with MTU 9000 -----------------------------
 af_name="net_af_packet on veths with MTU 9000"
-if ! timeout 10 ip netns add "$ns" >"$work/netns.err" 2>&1; then
-	echo "ok $af_name # SKIP ip netns add failed: $(head -1 "$work/netns.err")"
+if ! netns_add "$ns"; then
+	echo "ok $af_name # SKIP $netns_err"
 	exit $status
 fi
-netns_made=1
-nsx() { timeout 10 ip netns exec "$ns" "$@"; }
+nsx() { in_ns "$ns" "$@"; }
 # vA, vB: op25b's ports; pA: the subscriber's end; pB: upstream's.
 setup_err=$(
-	nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 2>&1 &&
-		nsx ip link add vA mtu 9000 type veth peer name pA mtu 9000 2>&1 &&
-		nsx ip link add vB mtu 9000 type veth peer name pB mtu 9000 2>&1 &&
-		for i in vA pA vB pB lo; do nsx ip link set "$i" up 2>&1 || exit 1; done &&
+	netns_no_ipv6 "$ns" 2>&1 && veth "$ns:vA" "$ns:pA" 9000 2>&1 &&
+		veth "$ns:vB" "$ns:pB" 9000 2>&1 &&
 		for i in pA pB; do nsx ethtool -K "$i" tx off >/dev/null 2>&1 || exit 1; done
 )
 if [ $? -ne 0 ]; then
@@ -254,15 +240,8 @@ mkdir -p "$d"
 ip netns exec "$ns" timeout 30 "$op25b" "${eal[@]}" "${af[@]}" \
 	-- --policy "$policy" "${app[@]}" --stats-json "$d/stats.json" \
 	>"$d/out" 2>"$d/err" &
-pid=$!
-bg_pids+=("$pid")
-started=0
-for ((i = 0; i < 300; i++)); do
-	grep -qF "op25b: policy" "$d/out" 2>/dev/null && started=1 && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.05
-done
-if [ $started = 1 ]; then
+bg_pid=$!
+if wait_until 15 "$bg_pid" grep -qsF "op25b: policy" "$d/out"; then
 	[ "$(mtu vA)/$(mtu vB)" = 1500/1500 ] ||
 		problem "kernel MTUs vA/vB $(mtu vA)/$(mtu vB), want 1500/1500 (what op25b set)"
 	ip netns exec "$ns" timeout 30 "$py" "$frames" veth pA pB \
@@ -287,8 +266,7 @@ if [ $started = 1 ]; then
 else
 	problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
 fi
-stop_process "$pid" TERM 5
-bg_pids=()
+stop_bg TERM 5
 [ "$rc" = 0 ] || problem "op25b exit status $rc:" "$(tail -20 "$d/err")"
 report "$af_name: op25b sets them to 1500; 1,514-byte HTTPS frames arrive intact both ways, 8,900-byte ones are never forwarded cut, a port-25 SYN is reset"
 
@@ -304,15 +282,8 @@ ip netns exec "$ns" timeout 30 "$op25b" "${eal[@]}" \
 	--vdev net_pcap0,iface=vA --vdev net_pcap1,iface=vB \
 	-- --policy "$policy" "${app[@]}" --max-pkt-len 9018 \
 	--stats-json "$d/stats.json" >"$d/out" 2>"$d/err" &
-pid=$!
-bg_pids+=("$pid")
-started=0
-for ((i = 0; i < 300; i++)); do
-	grep -qF "op25b: policy" "$d/out" 2>/dev/null && started=1 && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.05
-done
-if [ $started = 1 ]; then
+bg_pid=$!
+if wait_until 15 "$bg_pid" grep -qsF "op25b: policy" "$d/out"; then
 	ip netns exec "$ns" timeout 30 "$py" "$frames" veth pA pB \
 		>"$d/scapy.out" 2>"$d/scapy.err"
 	[ $? -eq 0 ] || problem "scapy failed:" "$(tail -5 "$d/scapy.err")"
@@ -330,8 +301,7 @@ if [ $started = 1 ]; then
 else
 	problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
 fi
-stop_process "$pid" TERM 5
-bg_pids=()
+stop_bg TERM 5
 [ "$rc" = 0 ] || problem "op25b exit status $rc:" "$(tail -20 "$d/err")"
 py_check 'import json,sys; s=json.load(open(sys.argv[1])); assert s["frames"]["chained"] == 2 and s["packets"]["reset"] == 2 and s["packets"]["malformed"] == 0, (s["frames"], s["packets"])' "$d/stats.json"
 report "$pc_name: 8,900-byte HTTPS frames arrive intact both ways, 8,900-byte and small port-25 SYNs are answered with RSTs, the two 8,900-byte subscriber frames counted as chained, none malformed"

@@ -88,12 +88,7 @@ if not ($2):
 }
 # audit_wait REGEX: the audit log gets a line matching it within 5 s.
 audit_wait() {
-	local i
-	for i in $(seq 1 250); do
-		grep -qE -- "$1" "$audit" 2>/dev/null && return 0
-		sleep 0.02
-	done
-	want_re "$audit" "$1"
+	wait_until 5 - grep -qsE -- "$1" "$audit" || want_re "$audit" "$1"
 }
 
 # op25b runs in a directory of its own, as under systemd (/).

@@ -54,37 +54,22 @@ bad_kinds=(bad-syntax bad-key bad-prefix bad-pool missing)
 "$build/app/op25b-gen/op25b-gen" vectors "$root/test/vectors/enforce.vec" \
 	--out "$work/in.pcap" >/dev/null || { echo "not ok reload: capture"; exit 1; }
 
-# Swap the policy file the way configuration management would: a new file
-# renamed over the old one.
-install_policy() {
+stat_json() { "$stat" --name "$name" --json 2>/dev/null; }
+# reloaded N: the log shows N reload results (loaded or failed).
+reloaded() {
+	[ "$(grep -cE 'policy .* loaded: generation|reload failed' \
+		"$work/op25b.log")" -ge "$1" ]
+}
+# swap KIND: the policy file swapped for $work/KIND.yaml (or removed).
+swap() {
 	if [ "$1" = missing ]; then
-		rm -f "$policy"
+		install_policy none "$policy"
 	else
-		cp "$work/$1.yaml" "$policy.new" && mv "$policy.new" "$policy"
+		install_policy "$work/$1.yaml" "$policy"
 	fi
 }
-stat_json() { "$stat" --name "$name" --json 2>/dev/null; }
-field() { # JSON-FILE PYTHON-EXPRESSION-OVER-s
-	"$py" -c "import json,sys; s=json.load(open(sys.argv[1])); print($2)" "$1"
-}
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$op25b_pid/status"; }
-# Bytes the DPDK heap has allocated (tables, mbufs, ...), from telemetry.
-heap_alloc() {
-	"$py" "$(dirname "$0")/telemetry.py" "$sock" /eal/heap_info,0 |
-		"$py" -c 'import json,sys; print(json.load(sys.stdin)["/eal/heap_info"]["Alloc_size"])'
-}
-# wait_reloads N: until the log shows N reload results (loaded or failed).
-wait_reloads() {
-	local i
-	for i in $(seq 1 500); do
-		[ "$(grep -cE 'policy .* loaded: generation|reload failed' \
-			"$work/op25b.log")" -ge "$1" ] && return 0
-		sleep 0.01
-	done
-	return 1
-}
 
-install_policy block
+swap block
 # Not under timeout: signals must reach op25b itself (the trap and the
 # bounded waits keep the test bounded).
 "$op25b" -l 0-1 --no-pci --no-huge -m 1024 --file-prefix "$prefix" \
@@ -95,10 +80,8 @@ install_policy block
 	--audit-log "$work/audit.log" \
 	--stats-json "$work/final.json" >"$work/op25b.log" 2>&1 &
 op25b_pid=$!
-for _ in $(seq 1 500); do
-	[ -e "/dev/shm/op25b.$name" ] && grep -q "counters in" "$work/op25b.log" && break
-	sleep 0.01
-done
+started() { [ -e "/dev/shm/op25b.$name" ] && grep -q "counters in" "$work/op25b.log"; }
+wait_until 10 "$op25b_pid" started
 grep -q "counters in" "$work/op25b.log" ||
 	problem "op25b did not start:" "$(tail -5 "$work/op25b.log")"
 report "reload: op25b runs on an endless capture"
@@ -118,16 +101,16 @@ for i in $(seq 1 "$reloads"); do
 	if [ "$i" -eq "$reloads" ] && [ "${kind#bad}" != "$kind" -o "$kind" = missing ]; then
 		kind=allow good=$((good + 1)) bad=$((bad - 1)) last_good=allow
 	fi
-	install_policy "$kind"
+	swap "$kind"
 	kill -HUP "$op25b_pid" 2>/dev/null || { alive=0; break; }
 	done_reloads=$((done_reloads + 1))
-	if ! wait_reloads "$done_reloads"; then
+	if ! wait_until 5 "$op25b_pid" reloaded "$done_reloads"; then
 		problem "reload $i ($kind): no result logged within 5 s"
 		break
 	fi
 	if [ "$i" -eq 1 ]; then
-		rss_first=$(rss_kb)
-		heap_first=$(heap_alloc)
+		rss_first=$(rss_kb "$op25b_pid")
+		heap_first=$(heap_alloc "$sock")
 	fi
 done
 kill -0 "$op25b_pid" 2>/dev/null || alive=0
@@ -166,8 +149,8 @@ report "reload: after the last reload the last good policy decides, counters car
 # Under --no-huge the EAL's memory is one mapping of -m MB that the heap
 # reuses but never returns, so resident memory may climb to -m and no
 # further; what must not grow is what the heap holds.
-rss_last=$(rss_kb)
-heap_last=$(heap_alloc)
+rss_last=$(rss_kb "$op25b_pid")
+heap_last=$(heap_alloc "$sock")
 if [ -n "$heap_first" ] && [ -n "$heap_last" ] && [ -n "$rss_last" ]; then
 	growth=$(( (heap_last - heap_first) / 1024 ))
 	[ "$growth" -lt 4096 ] && [ "$growth" -gt -4096 ] ||

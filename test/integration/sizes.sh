@@ -7,14 +7,11 @@
 # its verdict, the two agree frame by frame and byte for byte, and the
 # frames that were chained are counted. Prints "ok NAME" / "not ok NAME".
 set -uo pipefail
-root=${OP25B_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${OP25B_BUILD:-$root/build}
-py=/usr/bin/python3
 work=$(mktemp -d /tmp/op25b-sizes.XXXXXX)
+. "$(dirname "$0")/common.bash"
 trap 'rm -rf "$work"' EXIT
 policy="$root/test/vectors/enforce.yaml"
 tool="$build/app/op25b-policy/op25b-policy"
-status=0
 ok() { echo "ok $1"; }
 bad() { echo "not ok $1"; status=1; }
 

@@ -32,30 +32,6 @@ if ! "$op25b" --help 2>/dev/null | grep -q -- '--name'; then
 	exit 0
 fi
 
-# wait_for SECONDS COMMAND...: until COMMAND succeeds; 1 on timeout.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.1
-	done
-}
-# stop_process PID: SIGTERM, then up to 20 s; sets $stopped_rc.
-stop_process() {
-	local i
-	kill -TERM "$1" 2>/dev/null
-	for i in $(seq 200); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		problem "process $1 still running 20 s after SIGTERM"
-		kill -KILL "$1" 2>/dev/null
-	fi
-	wait "$1"
-	stopped_rc=$?
-}
 free_port() {
 	"$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -134,21 +110,12 @@ sys.exit(0 if a["packets"] == b["packets"] and a["ports"] == b["ports"]
          and sum(a["packets"].values()) > 0 else 1)
 EOF
 }
-if ! wait_for 30 settled; then
+if ! wait_until 30 "$replay_pid" settled; then
 	problem "op25b-stat never read settled counters of '$replay'"
 	problem "$(tail -5 "$work/replay.log")"
 fi
-stop_process_wait() { # op25b exits by itself after its idle time
-	local i
-	for i in $(seq 300); do
-		kill -0 "$replay_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$replay_pid" 2>/dev/null && kill -KILL "$replay_pid"
-	wait "$replay_pid"
-}
-stop_process_wait
-want_rc $? 0 "op25b exit status"
+stop_process "$replay_pid" 0 30 # op25b exits by itself after its idle time
+want_rc "$rc" 0 "op25b exit status (999: still running after 30 s)"
 [ -e "/dev/shm/op25b.$replay" ] && problem "/dev/shm/op25b.$replay left behind"
 if [ -s "$work/final.json" ] && [ -s "$work/replay-b.json" ]; then
 	"$py" - "$work/replay-b.json" "$work/final.json" >"$work/compare.out" 2>&1 <<'EOF' ||
@@ -186,7 +153,7 @@ rx_positive() {
 	"$stat" --name "$name" --json >"$work/live.json" 2>/dev/null &&
 		"$py" -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if d["ports"] and d["ports"][0]["rx"] > 0 else 1)' "$work/live.json"
 }
-if ! wait_for 30 rx_positive; then
+if ! wait_until 30 "$op25b_pid" rx_positive; then
 	echo "not ok stat: live op25b '$name' never showed rx > 0"
 	sed 's/^/#   /' "$work/op25b.log" | tail -20
 	exit 1
@@ -337,7 +304,7 @@ port=$(free_port)
 	2>"$work/listen.err" &
 listen_pid=$!
 background+=("$listen_pid")
-if wait_for 10 grep -q "op25b-stat: serving /metrics on 127.0.0.1:$port" "$work/listen.out"; then
+if wait_until 10 "$listen_pid" grep -q "op25b-stat: serving /metrics on 127.0.0.1:$port" "$work/listen.out"; then
 	code=$(curl -s --max-time 5 -o "$work/http-metrics.txt" \
 		-w '%{http_code} %{content_type}' "http://127.0.0.1:$port/metrics")
 	[ "$code" = "200 text/plain; version=0.0.4; charset=utf-8" ] ||
@@ -393,8 +360,8 @@ want_re "$work/watch-ports.out" '^port +0 net_pcap0 +1 net_pcap1 +0 net_pcap0/s 
 report "--watch: port figures with their sample time, and their rates"
 
 # --- SIGTERM: the segment goes, /metrics answers 503 ---------------------------
-stop_process "$op25b_pid"
-want_rc "$stopped_rc" 0 "op25b exit status after SIGTERM"
+stop_process "$op25b_pid" TERM 20
+want_rc "$rc" 0 "op25b exit status after SIGTERM (999: still running 20 s after it)"
 [ -e "/dev/shm/op25b.$name" ] && problem "/dev/shm/op25b.$name left behind"
 report "SIGTERM: op25b exits 0 and removes /dev/shm/op25b.NAME"
 
@@ -406,8 +373,8 @@ if kill -0 "$listen_pid" 2>/dev/null; then
 	[ "$code" = 503 ] || problem "GET /metrics: $code, want 503"
 	want_has "$work/http-503.txt" "no op25b instance '$name'"
 	want_lines "$work/http-503.txt" 1
-	stop_process "$listen_pid"
-	want_rc "$stopped_rc" 0 "op25b-stat --listen exit status after SIGTERM"
+	stop_process "$listen_pid" TERM 20
+	want_rc "$rc" 0 "op25b-stat --listen exit status after SIGTERM (999: still running 20 s after it)"
 else
 	problem "op25b-stat --listen is no longer running"
 fi

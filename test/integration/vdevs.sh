@@ -8,21 +8,9 @@ set -uo pipefail
 work=$(mktemp -d /tmp/op25b-vdevs.XXXXXX)
 . "$(dirname "$0")/common.bash"
 ns="op25b-t-$$"
-bg_pids=()
-netns_made=0
 cleanup() {
-	local p
-	for p in "${bg_pids[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	if [ "$netns_made" = 1 ]; then
-		# Processes of ours still inside the namespace (by namespace,
-		# which only this script uses), then the namespace and its veths.
-		for p in $(timeout 5 ip netns pids "$ns" 2>/dev/null); do
-			kill -KILL "$p" 2>/dev/null
-		done
-		timeout 10 ip netns del "$ns" 2>/dev/null
-	fi
+	kill_pids "$bg_pid"
+	netns_cleanup
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -128,40 +116,21 @@ print("\n".join(bad))
 sys.exit(1 if bad else 0)
 '
 
-# wait_line FILE TEXT SECONDS PID: until FILE has TEXT; 1 if PID died first
-# or time ran out.
-wait_line() {
-	local i
-	for ((i = 0; i < $3 * 20; i++)); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		kill -0 "$4" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-# stop_bg PID SIGNAL SECONDS: stop_process, then forget the background
-# process.
-stop_bg() {
-	stop_process "$@"
-	bg_pids=()
-}
-
 # run_signalled NAME SIGNAL RUN-SECONDS VDEV-ARGS...: op25b in the background
 # (under timeout, which passes the signal on), signalled after it has run.
 run_signalled() {
-	local name=$1 sig=$2 secs=$3 pid
+	local name=$1 sig=$2 secs=$3
 	shift 3
 	d="$work/$name"
 	mkdir -p "$d"
 	timeout 30 "$op25b" "${eal[@]}" "$@" -- --policy "$enforce" "${app[@]}" \
 		--stats-json "$d/stats.json" >"$d/out" 2>"$d/err" &
-	pid=$!
-	bg_pids+=("$pid")
-	if ! wait_line "$d/out" "op25b: policy" 15 "$pid"; then
+	bg_pid=$!
+	if ! wait_until 15 "$bg_pid" grep -qsF "op25b: policy" "$d/out"; then
 		problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
 	fi
 	sleep "$secs"
-	stop_bg "$pid" "$sig" 5
+	stop_bg "$sig" 5
 	case $rc in
 	0) ;;
 	999) problem "did not exit within 5 s of SIG$sig" ;;
@@ -326,20 +295,15 @@ report "--burst 1 and --burst 64: upstream (and reply) pcaps identical to the de
 
 # --- net_af_packet over veths in a namespace of our own ---------------------
 af_name="net_af_packet over veths in a netns of its own: a dynamic SYN to port 25 is reset, not forwarded; a SYN to 443 is forwarded"
-if ! timeout 10 ip netns add "$ns" >"$work/netns.err" 2>&1; then
-	echo "ok $af_name # SKIP ip netns add failed: $(head -1 "$work/netns.err")"
+if ! netns_add "$ns"; then
+	echo "ok $af_name # SKIP $netns_err"
 	exit $status
 fi
-netns_made=1
-nsx() { timeout 10 ip netns exec "$ns" "$@"; }
 # vA, vB: op25b's ports; pA: the subscriber's end (inject, get the RST);
 # pB: the upstream end (capture). No IPv6: no kernel chatter on the links.
 setup_err=$(
-	nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 2>&1 &&
-		nsx ip link add vA type veth peer name pA 2>&1 &&
-		nsx ip link add vB type veth peer name pB 2>&1 &&
-		for i in vA pA vB pB lo; do nsx ip link set "$i" up 2>&1 || exit 1; done
+	netns_no_ipv6 "$ns" 2>&1 && veth "$ns:vA" "$ns:pA" 2>&1 &&
+		veth "$ns:vB" "$ns:pB" 2>&1
 )
 if [ $? -ne 0 ]; then
 	problem "veth set-up failed:" "$setup_err"
@@ -352,9 +316,8 @@ ip netns exec "$ns" timeout 30 "$op25b" "${eal[@]}" \
 	--vdev net_af_packet0,iface=vA --vdev net_af_packet1,iface=vB \
 	-- --policy "$enforce" "${app[@]}" --stats-json "$d/stats.json" \
 	>"$d/out" 2>"$d/err" &
-pid=$!
-bg_pids+=("$pid")
-if wait_line "$d/out" "op25b: policy" 15 "$pid"; then
+bg_pid=$!
+if wait_until 15 "$bg_pid" grep -qsF "op25b: policy" "$d/out"; then
 	# Scapy: sniff both peer ends, inject on pA, and report what came out.
 	ip netns exec "$ns" timeout 30 "$py" - pA pB >"$d/scapy.out" 2>"$d/scapy.err" <<'EOF'
 import sys
@@ -415,7 +378,7 @@ EOF
 else
 	problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
 fi
-stop_bg "$pid" TERM 5
+stop_bg TERM 5
 [ "$rc" = 0 ] || problem "op25b exit status $rc (999: did not stop within 5 s):" \
 	"$(tail -20 "$d/err")"
 if [ -f "$d/stats.json" ]; then
