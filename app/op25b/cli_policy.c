@@ -136,7 +136,7 @@ show_policy_json(struct cmdline *cl)
 			   count_family(&g->prefixes, AF_INET6));
 	}
 	cli_printf(cl, "],\"exemptions\":%u}\n",
-		   op25b_exempt_count(app->exempts));
+		   op25b_exempt_registry_count(app->exempts));
 }
 
 static void
@@ -208,7 +208,7 @@ cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 			   count_family(&g->prefixes, AF_INET6));
 	}
 	cli_printf(cl, "%-12s%u (exempt list)\n", "exemptions",
-		   op25b_exempt_count(app->exempts));
+		   op25b_exempt_registry_count(app->exempts));
 }
 
 static cmdline_parse_token_string_t cmd_show =

@@ -202,7 +202,7 @@ state_save(struct op25b_app *app)
 			op25b_audit(app, "state-moved file=%s moved=%s",
 				    app->state_path, aside);
 	}
-	err = op25b_exempt_state_save(app->exempts, app->state_path);
+	err = op25b_exempt_registry_save(app->exempts, app->state_path);
 	app->state_dirty = err != 0;
 	return err;
 }
@@ -295,7 +295,7 @@ state_restore(struct op25b_app *app)
 	unsigned int expired, n;
 	int err;
 
-	loaded = op25b_exempt_state_load(app->state_path, &e);
+	loaded = op25b_exempt_registry_load(app->state_path, &e);
 	if (loaded == NULL) {
 		if (errno == ENOENT)
 			return 0;
@@ -307,11 +307,11 @@ state_restore(struct op25b_app *app)
 		state_refuse_file(app, &e);
 		return 0;
 	}
-	expired = op25b_exempt_expire(loaded, op25b_now_ms(),
+	expired = op25b_exempt_registry_expire(loaded, op25b_now_ms(),
 				      audit_expired_while_stopped, app);
 	op25b_exempt_registry_free(app->exempts);
 	app->exempts = loaded;
-	n = op25b_exempt_count(loaded);
+	n = op25b_exempt_registry_count(loaded);
 	err = publish(app);
 	if (err != 0) {
 		/* The file is untouched: the next start tries again. */
@@ -418,7 +418,7 @@ publish(struct op25b_app *app)
 {
 	struct op25b_exempt_table *next = NULL, *old;
 
-	if (op25b_exempt_count(app->exempts) > 0) {
+	if (op25b_exempt_registry_count(app->exempts) > 0) {
 		next = op25b_exempt_table_build(app->exempts,
 						(int)rte_socket_id());
 		if (next == NULL)
@@ -431,7 +431,7 @@ publish(struct op25b_app *app)
 	op25b_exempt_table_free(old);
 	/* A gauge: one aligned word, outside the layout epoch. */
 	__atomic_store_n(&op25b_stats_header(app->stats)->exemptions,
-			 op25b_exempt_count(app->exempts), __ATOMIC_RELAXED);
+			 op25b_exempt_registry_count(app->exempts), __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -477,9 +477,9 @@ undo(struct op25b_app *app, const struct op25b_prefix *prefix,
      const struct op25b_exempt_entry *before)
 {
 	if (before != NULL)
-		op25b_exempt_put(app->exempts, before, NULL);
+		op25b_exempt_registry_put(app->exempts, before, NULL);
 	else
-		op25b_exempt_del(app->exempts, prefix, NULL);
+		op25b_exempt_registry_del(app->exempts, prefix, NULL);
 }
 
 /*
@@ -532,10 +532,10 @@ op25b_control_exempt_add(struct op25b_app *app,
 	int err;
 
 	op25b_prefix_format(prefix, text, sizeof(text));
-	e = op25b_exempt_find(app->exempts, prefix);
+	e = op25b_exempt_registry_find(app->exempts, prefix);
 	if (e != NULL)
 		before = *e;
-	err = op25b_exempt_add(app->exempts, prefix, ttl, reason, uid,
+	err = op25b_exempt_registry_add(app->exempts, prefix, ttl, reason, uid,
 			       op25b_now_ms(), &replaced);
 	if (err != 0) {
 		snprintf(msg, size, "exempt add %s: %s%s; nothing changed",
@@ -553,8 +553,8 @@ op25b_control_exempt_add(struct op25b_app *app,
 		return err;
 	}
 	/* The reason as kept (cut and scrubbed), not as typed. */
-	e = op25b_exempt_find(app->exempts, prefix);
-	n = op25b_exempt_count(app->exempts);
+	e = op25b_exempt_registry_find(app->exempts, prefix);
+	n = op25b_exempt_registry_count(app->exempts);
 	format_ttl(ttl, ttl_text, sizeof(ttl_text));
 	op25b_audit(app, "%s prefix=%s ttl=%s uid=%" PRIu32 " reason=\"%s\"",
 		    replaced ? "replace" : "add", text, ttl_text, uid,
@@ -577,7 +577,7 @@ op25b_control_exempt_del(struct op25b_app *app,
 	int err;
 
 	op25b_prefix_format(prefix, text, sizeof(text));
-	err = op25b_exempt_del(app->exempts, prefix, &removed);
+	err = op25b_exempt_registry_del(app->exempts, prefix, &removed);
 	if (err == -ENOENT) {
 		snprintf(msg, size,
 			 "exempt del %s: no such exemption (see exempt list)",
@@ -646,7 +646,7 @@ op25b_control_exempt_import(struct op25b_app *app, const char *path,
 	int err;
 
 	/* The whole file is checked before anything changes. */
-	loaded = op25b_exempt_state_load(path, &e);
+	loaded = op25b_exempt_registry_load(path, &e);
 	if (loaded == NULL) {
 		err = -errno;
 		if (e.line > 0)
@@ -660,12 +660,12 @@ op25b_control_exempt_import(struct op25b_app *app, const char *path,
 		return err;
 	}
 	/* Granted elsewhere and over by now: never in force here. */
-	expired = op25b_exempt_expire(loaded, op25b_now_ms(), NULL, NULL);
-	n = op25b_exempt_count(loaded);
+	expired = op25b_exempt_registry_expire(loaded, op25b_now_ms(), NULL, NULL);
+	n = op25b_exempt_registry_count(loaded);
 	if (replace) {
 		next = loaded;
 	} else {
-		next = op25b_exempt_merge(old, loaded);
+		next = op25b_exempt_registry_merge(old, loaded);
 		err = -errno;
 		op25b_exempt_registry_free(loaded);
 		if (next == NULL) {
@@ -689,7 +689,7 @@ op25b_control_exempt_import(struct op25b_app *app, const char *path,
 			 path, why);
 		return err;
 	}
-	op25b_exempt_diff(old, next, audit_import, &tally);
+	op25b_exempt_registry_diff(old, next, audit_import, &tally);
 	op25b_exempt_registry_free(old);
 	op25b_audit(app,
 		    "import file=%s mode=%s uid=%" PRIu32
@@ -702,7 +702,7 @@ op25b_control_exempt_import(struct op25b_app *app, const char *path,
 		 path, replace ? "replace" : "merge", tally.added,
 		 tally.replaced, tally.removed,
 		 n - tally.added - tally.replaced, expired,
-		 op25b_exempt_count(app->exempts));
+		 op25b_exempt_registry_count(app->exempts));
 	return 0;
 }
 
@@ -728,14 +728,14 @@ op25b_control_exempt_tick(struct op25b_app *app)
 	 * drops them could not be built: retried every tick. */
 	static bool stale;
 	static uint64_t last_retry;
-	uint64_t next = op25b_exempt_next_expiry(app->exempts);
+	uint64_t next = op25b_exempt_registry_next_expiry(app->exempts);
 	bool was_dirty = app->state_dirty;
 	uint64_t now;
 	unsigned int n = 0;
 	int err;
 
 	if (next != 0 && (now = op25b_now_ms()) >= next)
-		n = op25b_exempt_expire(app->exempts, now, audit_expiry, app);
+		n = op25b_exempt_registry_expire(app->exempts, now, audit_expiry, app);
 	/* The file may show an expired entry a while longer: a restart
 	 * drops it anyway, so the data path is not held back for it. */
 	/* A failing disk is retried once a second, not every tick. */

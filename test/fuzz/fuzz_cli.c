@@ -136,8 +136,8 @@ reset_state(void)
 {
 	char msg[512];
 
-	while (op25b_exempt_count(app.exempts) > 0) {
-		struct op25b_prefix p = op25b_exempt_entries(app.exempts)[0].prefix;
+	while (op25b_exempt_registry_count(app.exempts) > 0) {
+		struct op25b_prefix p = op25b_exempt_registry_entries(app.exempts)[0].prefix;
 
 		FUZZ_CHECK(op25b_control_exempt_del(&app, &p, 0, msg,
 						    sizeof(msg)) == 0,
@@ -192,7 +192,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(text);
 
-	count = op25b_exempt_count(app.exempts);
+	count = op25b_exempt_registry_count(app.exempts);
 	FUZZ_CHECK(app.policy != NULL, "no policy");
 	FUZZ_CHECK(atomic_load(&app.classifier) != NULL, "no classifier");
 	FUZZ_CHECK((count == 0) == (atomic_load(&app.exempt) == NULL),
@@ -207,12 +207,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!app.state_dirty) {
 		struct op25b_exempt_state_error err;
 		struct op25b_exempt_registry *saved =
-			op25b_exempt_state_load(state_path, &err);
+			op25b_exempt_registry_load(state_path, &err);
 		unsigned int diffs = 0;
 
 		FUZZ_CHECK(saved != NULL || (errno == ENOENT && count == 0),
 			   "state file: %u: %s", err.line, err.message);
-		op25b_exempt_diff(saved, app.exempts, count_diff, &diffs);
+		op25b_exempt_registry_diff(saved, app.exempts, count_diff, &diffs);
 		FUZZ_CHECK(diffs == 0, "state file and registry differ in %u",
 			   diffs);
 		op25b_exempt_registry_free(saved);
