@@ -430,7 +430,7 @@ publish(struct op25b_app *app)
 	rte_rcu_qsbr_synchronize(app->qsbr, RTE_QSBR_THRID_INVALID);
 	op25b_exempt_table_free(old);
 	/* A gauge: one aligned word, outside the layout epoch. */
-	__atomic_store_n(&op25b_stats_header(app->stats)->exemptions,
+	__atomic_store_n(&op25b_stats_writer_header(app->stats)->exemptions,
 			 op25b_exempt_registry_count(app->exempts), __ATOMIC_RELAXED);
 	return 0;
 }

@@ -425,7 +425,7 @@ create_stats(struct op25b_app *app)
 	struct op25b_stats_header *h;
 	unsigned int i, k;
 
-	app->stats = op25b_stats_create(app->config.instance, app->n_workers,
+	app->stats = op25b_stats_writer_create(app->config.instance, app->n_workers,
 					rte_get_tsc_hz());
 	if (app->stats == NULL) {
 		int err = -errno;
@@ -442,9 +442,9 @@ create_stats(struct op25b_app *app)
 		return err;
 	}
 	for (i = 0; i < app->n_workers; i++)
-		app->workers[i].stats = op25b_stats_worker(app->stats, i);
-	h = op25b_stats_header(app->stats);
-	op25b_stats_layout_begin(app->stats);
+		app->workers[i].stats = op25b_stats_writer_worker(app->stats, i);
+	h = op25b_stats_writer_header(app->stats);
+	op25b_stats_writer_layout_begin(app->stats);
 	h->n_ports = app->n_ports;
 	for (i = 0; i < app->n_ports; i++) {
 		h->ports[i].port_id = app->ports[i];
@@ -454,7 +454,7 @@ create_stats(struct op25b_app *app)
 			if (app->config.pairs[k].sub == app->ports[i])
 				h->ports[i].is_subscriber = 1;
 	}
-	op25b_stats_layout_end(app->stats);
+	op25b_stats_writer_layout_end(app->stats);
 	return 0;
 }
 
@@ -482,10 +482,10 @@ static int
 final_report(struct op25b_app *app)
 {
 	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
-	struct op25b_stats_reader *r = op25b_stats_open(app->config.instance);
+	struct op25b_stats_reader *r = op25b_stats_reader_open(app->config.instance);
 	int err = 0;
 
-	if (snap == NULL || r == NULL || op25b_stats_read(r, snap, 1000) != 0) {
+	if (snap == NULL || r == NULL || op25b_stats_reader_read(r, snap, 1000) != 0) {
 		fprintf(stderr, "op25b: reading the final counters failed\n");
 		err = -EIO;
 		goto out;
@@ -500,7 +500,7 @@ final_report(struct op25b_app *app)
 				app->config.stats_json, strerror(-err));
 	}
 out:
-	op25b_stats_close(r);
+	op25b_stats_reader_close(r);
 	free(snap);
 	return err;
 }
@@ -614,7 +614,7 @@ out_classifier:
 	op25b_classifier_free(atomic_load(&app.classifier));
 	rte_free(app.qsbr);
 out_workers:
-	op25b_stats_destroy(app.stats);
+	op25b_stats_writer_destroy(app.stats);
 	rte_free(app.workers);
 	op25b_policy_free(app.policy);
 out_eal:

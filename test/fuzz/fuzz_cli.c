@@ -66,7 +66,7 @@ static void
 cleanup(void)
 {
 	op25b_cli_stop(&app);
-	op25b_stats_destroy(app.stats);
+	op25b_stats_writer_destroy(app.stats);
 	app.stats = NULL;
 	unlink(policy_path);
 	unlink(state_path);
@@ -118,9 +118,9 @@ start_appliance(void)
 	FUZZ_CHECK(app.workers != NULL && app.qsbr != NULL &&
 			   rte_rcu_qsbr_init(app.qsbr, 1) == 0,
 		   "RCU");
-	app.stats = op25b_stats_create(instance, 1, 1000000000ull);
+	app.stats = op25b_stats_writer_create(instance, 1, 1000000000ull);
 	FUZZ_CHECK(app.stats != NULL, "stats: %s", strerror(errno));
-	app.workers[0].stats = op25b_stats_worker(app.stats, 0);
+	app.workers[0].stats = op25b_stats_writer_worker(app.stats, 0);
 	FUZZ_CHECK(op25b_control_start(&app) == 0, "compile");
 	FUZZ_CHECK(op25b_exempt_start(&app) == 0, "exemptions");
 	FUZZ_CHECK(op25b_cli_start(&app) == 0, "cli");
@@ -198,9 +198,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK((count == 0) == (atomic_load(&app.exempt) == NULL),
 		   "%u exemptions but table %p", count,
 		   (void *)atomic_load(&app.exempt));
-	FUZZ_CHECK(op25b_stats_header(app.stats)->exemptions == count,
+	FUZZ_CHECK(op25b_stats_writer_header(app.stats)->exemptions == count,
 		   "gauge %lu, registry %u",
-		   (unsigned long)op25b_stats_header(app.stats)->exemptions,
+		   (unsigned long)op25b_stats_writer_header(app.stats)->exemptions,
 		   count);
 	/* What the command answered is on disk: the state file holds the
 	 * registry exactly (nothing at all before the first change). */
