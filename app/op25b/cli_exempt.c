@@ -245,7 +245,7 @@ cmd_exempt_add_parsed(void *parsed, struct cmdline *cl, void *data)
 			 prefix.family == AF_INET ? "IPv4" : "IPv6");
 		return;
 	}
-	if (op25b_control_exempt_add(cli_app(), &prefix, o.ttl,
+	if (op25b_app_exempt_add(cli_app(), &prefix, o.ttl,
 				     o.has_reason ? o.reason : NULL,
 				     cli_uid(cl), msg, sizeof(msg)) != 0)
 		cli_fail(cl, "%s", msg);
@@ -262,7 +262,7 @@ cmd_exempt_del_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	if (parse_prefix(cl, "del", res->prefix, &prefix) < 0)
 		return;
-	if (op25b_control_exempt_del(cli_app(), &prefix, cli_uid(cl), msg,
+	if (op25b_app_exempt_del(cli_app(), &prefix, cli_uid(cl), msg,
 				     sizeof(msg)) != 0)
 		cli_fail(cl, "%s", msg);
 	else
@@ -390,7 +390,7 @@ cmd_exempt_import_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	if (cli_check_path(cl, "exempt import", res->prefix) < 0)
 		return;
-	if (op25b_control_exempt_import(cli_app(), res->prefix, replace,
+	if (op25b_app_exempt_import(cli_app(), res->prefix, replace,
 					cli_uid(cl), msg, sizeof(msg)) != 0)
 		cli_fail(cl, "%s", msg);
 	else

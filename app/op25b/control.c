@@ -504,7 +504,7 @@ op25b_control_loop(struct op25b_app *app)
 					     (uint32_t)reload_uid, msg,
 					     sizeof(msg));
 		}
-		op25b_control_exempt_tick(app);
+		op25b_app_exempt_tick(app);
 		now = rte_rdtsc();
 		if (cfg->stop_after_idle_ms != 0 &&
 		    now - last_activity_tsc(app) >

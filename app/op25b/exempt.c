@@ -38,7 +38,7 @@ op25b_now_ms(void)
 }
 
 /* Opened at the first change, so that an appliance nobody touches (and
- * every test run of one) leaves no file behind; op25b_exempt_start()
+ * every test run of one) leaves no file behind; op25b_app_exempt_start()
  * made sure it can be created. */
 static FILE *
 audit_file(struct op25b_app *app)
@@ -340,7 +340,7 @@ state_restore(struct op25b_app *app)
 /* Refuses to start when the audit log could not be written: better now
  * than at the first exemption. */
 int
-op25b_exempt_start(struct op25b_app *app)
+op25b_app_exempt_start(struct op25b_app *app)
 {
 	static char default_path[4096];
 	const char *path = app->config.audit_log;
@@ -399,7 +399,7 @@ op25b_exempt_start(struct op25b_app *app)
 }
 
 void
-op25b_exempt_stop(struct op25b_app *app)
+op25b_app_exempt_stop(struct op25b_app *app)
 {
 	if (app->audit != NULL) {
 		fclose(app->audit);
@@ -518,7 +518,7 @@ commit_undone(struct op25b_app *app)
 }
 
 int
-op25b_control_exempt_add(struct op25b_app *app,
+op25b_app_exempt_add(struct op25b_app *app,
 			 const struct op25b_prefix *prefix, uint32_t ttl,
 			 const char *reason, uint32_t uid, char *msg,
 			 size_t size)
@@ -567,7 +567,7 @@ op25b_control_exempt_add(struct op25b_app *app,
 }
 
 int
-op25b_control_exempt_del(struct op25b_app *app,
+op25b_app_exempt_del(struct op25b_app *app,
 			 const struct op25b_prefix *prefix, uint32_t uid,
 			 char *msg, size_t size)
 {
@@ -633,7 +633,7 @@ audit_import(const struct op25b_exempt_entry *old,
 }
 
 int
-op25b_control_exempt_import(struct op25b_app *app, const char *path,
+op25b_app_exempt_import(struct op25b_app *app, const char *path,
 			    bool replace, uint32_t uid, char *msg,
 			    size_t size)
 {
@@ -722,7 +722,7 @@ audit_expiry(const struct op25b_exempt_entry *e, void *arg)
 }
 
 unsigned int
-op25b_control_exempt_tick(struct op25b_app *app)
+op25b_app_exempt_tick(struct op25b_app *app)
 {
 	/* Set when expired entries left the registry but the table that
 	 * drops them could not be built: retried every tick. */

@@ -548,7 +548,7 @@ main(int argc, char **argv)
 		goto out_classifier;
 	op25b_telemetry_register(&app);
 	op25b_control_install_signals();
-	if (op25b_exempt_start(&app) != 0)
+	if (op25b_app_exempt_start(&app) != 0)
 		goto out_pool;
 	if (op25b_cli_start(&app) != 0)
 		goto out_exempt;
@@ -602,12 +602,12 @@ main(int argc, char **argv)
 		exit_code = EXIT_FAILURE;
 	}
 
-	op25b_exempt_stop(&app);
+	op25b_app_exempt_stop(&app);
 	goto out_pool;
 out_cli:
 	op25b_cli_stop(&app);
 out_exempt:
-	op25b_exempt_stop(&app);
+	op25b_app_exempt_stop(&app);
 out_pool:
 	rte_mempool_free(app.pool);
 out_classifier:

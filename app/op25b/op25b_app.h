@@ -102,7 +102,7 @@ struct op25b_app {
 	_Atomic(struct op25b_exempt_table *) exempt;
 	FILE *audit;
 	/* STATE_DIR/NAME.exemptions: rewritten before every exemption
-	 * change is answered; "" when op25b_exempt_start() did not run. */
+	 * change is answered; "" when op25b_app_exempt_start() did not run. */
 	char state_path[4096];
 	/* An expiry the file does not show yet (a save failed): retried
 	 * every tick. */
@@ -149,20 +149,20 @@ int op25b_control_set_block(struct op25b_app *app, int block, char *msg,
 void op25b_control_loop(struct op25b_app *app);
 
 /* exempt.c */
-int op25b_exempt_start(struct op25b_app *app);
-void op25b_exempt_stop(struct op25b_app *app);
-int op25b_control_exempt_add(struct op25b_app *app,
+int op25b_app_exempt_start(struct op25b_app *app);
+void op25b_app_exempt_stop(struct op25b_app *app);
+int op25b_app_exempt_add(struct op25b_app *app,
 			     const struct op25b_prefix *prefix, uint32_t ttl,
 			     const char *reason, uint32_t uid, char *msg,
 			     size_t size);
-int op25b_control_exempt_del(struct op25b_app *app,
+int op25b_app_exempt_del(struct op25b_app *app,
 			     const struct op25b_prefix *prefix, uint32_t uid,
 			     char *msg, size_t size);
-int op25b_control_exempt_import(struct op25b_app *app, const char *path,
+int op25b_app_exempt_import(struct op25b_app *app, const char *path,
 				bool replace, uint32_t uid, char *msg,
 				size_t size);
 /* Expire what is due; returns how many went. */
-unsigned int op25b_control_exempt_tick(struct op25b_app *app);
+unsigned int op25b_app_exempt_tick(struct op25b_app *app);
 /* One audit line: "TIME EVENT key=value...", flushed. */
 void op25b_audit(struct op25b_app *app, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

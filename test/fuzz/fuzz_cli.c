@@ -122,7 +122,7 @@ start_appliance(void)
 	FUZZ_CHECK(app.stats != NULL, "stats: %s", strerror(errno));
 	app.workers[0].stats = op25b_stats_writer_worker(app.stats, 0);
 	FUZZ_CHECK(op25b_control_start(&app) == 0, "compile");
-	FUZZ_CHECK(op25b_exempt_start(&app) == 0, "exemptions");
+	FUZZ_CHECK(op25b_app_exempt_start(&app) == 0, "exemptions");
 	FUZZ_CHECK(op25b_cli_start(&app) == 0, "cli");
 	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	FUZZ_CHECK(devnull >= 0, "/dev/null");
@@ -139,7 +139,7 @@ reset_state(void)
 	while (op25b_exempt_registry_count(app.exempts) > 0) {
 		struct op25b_prefix p = op25b_exempt_registry_entries(app.exempts)[0].prefix;
 
-		FUZZ_CHECK(op25b_control_exempt_del(&app, &p, 0, msg,
+		FUZZ_CHECK(op25b_app_exempt_del(&app, &p, 0, msg,
 						    sizeof(msg)) == 0,
 			   "exempt del: %s", msg);
 	}
