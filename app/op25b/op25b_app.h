@@ -163,12 +163,20 @@ int op25b_app_exempt_import(struct op25b_app *app, const char *path,
 				size_t size);
 /* Expire what is due; returns how many went. */
 unsigned int op25b_app_exempt_tick(struct op25b_app *app);
+
+/* audit.c */
+/* Check that the audit log (--audit-log, or the default one, whose
+ * directory it creates) can be written; it is opened at the first line.
+ * Returns 0 or -errno, said on stderr. */
+int op25b_audit_start(struct op25b_app *app);
+void op25b_audit_stop(struct op25b_app *app);
 /* One audit line: "TIME EVENT key=value...", flushed. */
 void op25b_audit(struct op25b_app *app, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* @text for a key="..." audit field, in @buf: quotes and backslashes
  * escaped, control characters as '?'. Returns @buf. */
 const char *op25b_audit_quoted(const char *text, char *buf, size_t size);
+/* CLOCK_REALTIME in milliseconds. */
 uint64_t op25b_now_ms(void);
 
 /* cli.c */
