@@ -26,6 +26,18 @@
 
 #include "op25b_app.h"
 
+int op25b_logtype = RTE_LOGTYPE_USER1;
+
+/* Before main(), as DPDK's libraries register theirs: the EAL applies
+ * --log-level op25b:LEVEL to it when it parses its arguments. */
+RTE_INIT(op25b_log_register)
+{
+	int type = rte_log_register_type_and_pick_level("op25b", RTE_LOG_INFO);
+
+	if (type >= 0)
+		op25b_logtype = type;
+}
+
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t reload_requested;
 /* Who sent the last SIGHUP, for the audit line. */
@@ -248,6 +260,9 @@ swap_in(struct op25b_app *app, struct op25b_classifier *next)
 	 * still inside a burst classified with the old tables. */
 	rte_rcu_qsbr_synchronize(app->qsbr, RTE_QSBR_THRID_INVALID);
 	op25b_classifier_free(old);
+	OP25B_LOG(DEBUG, "classifier swapped in (%zu bytes of tables); the "
+			 "old one freed after the grace period",
+		  op25b_classifier_memory(next));
 }
 
 /* The operator's switches win over the file's mode and block style

@@ -321,6 +321,9 @@ publish(struct op25b_app *app)
 				       memory_order_acq_rel);
 	rte_rcu_qsbr_synchronize(app->qsbr, RTE_QSBR_THRID_INVALID);
 	op25b_exempt_table_free(old);
+	OP25B_LOG(DEBUG, "exemption table swapped in: exemptions %u, %zu bytes",
+		  op25b_exempt_registry_count(app->exempts),
+		  op25b_exempt_table_memory(next));
 	/* A gauge: one aligned word, outside the layout epoch. */
 	__atomic_store_n(&op25b_stats_writer_header(app->stats)->exemptions,
 			 op25b_exempt_registry_count(app->exempts), __ATOMIC_RELAXED);

@@ -13,6 +13,7 @@
 
 #include <rte_common.h>
 #include <rte_ethdev.h>
+#include <rte_log.h>
 #include <rte_mempool.h>
 
 #include "op25b_classify.h"
@@ -22,6 +23,16 @@
 
 struct rte_rcu_qsbr;
 struct op25b_cli;
+
+/* The appliance's one DPDK log type, "op25b" (--log-level op25b:debug),
+ * registered in control.c before main(). The lines operators and scripts
+ * read (errors, the start-up summary, reload and switch results) stay on
+ * stdout and stderr as they are; this carries the control lcore's detail.
+ * The data path never logs: it counts. */
+extern int op25b_logtype;
+#define RTE_LOGTYPE_OP25B op25b_logtype
+#define OP25B_LOG(level, fmt, ...)                                             \
+	RTE_LOG(level, OP25B, fmt "\n", ##__VA_ARGS__)
 
 #define OP25B_MAX_PAIRS 16
 #define OP25B_MAX_PORTS OP25B_STATS_MAX_PORTS
