@@ -78,6 +78,11 @@ struct op25b_worker {
 	unsigned int rcu_id;
 } __rte_cache_aligned;
 
+/* One line a worker, in an array: no two lcores write the same line. */
+_Static_assert(sizeof(struct op25b_worker) == RTE_CACHE_LINE_SIZE &&
+		       _Alignof(struct op25b_worker) == RTE_CACHE_LINE_SIZE,
+	       "a worker is one cache line");
+
 struct op25b_app {
 	struct op25b_config config;
 	/* The policy the current classifier was compiled from; the control
