@@ -29,11 +29,35 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "op25b_options.h"
+
 #define BATCH_MARK 0x1e
 #define PROMPT "op25b> "
 #define EXIT_DONE 0
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
+
+enum option_id {
+	OPT_NAME = OP25B_OPTION_LONG_ONLY,
+	OPT_CLI_SOCKET,
+	OPT_TIMEOUT,
+	OPT_HELP = 'h',
+};
+
+static const struct op25b_option cli_options[] = {
+	OP25B_OPTION("name", OPT_NAME, "NAME",
+		     "the instance (op25b --name; default op25b)"),
+	OP25B_OPTION("cli-socket", OPT_CLI_SOCKET, "PATH",
+		     "a socket elsewhere, as given to op25b --cli-socket "
+		     "(--socket PATH is the same)"),
+	/* op25b-cli's name for it before op25b's; kept. */
+	OP25B_OPTION("socket", OPT_CLI_SOCKET, "PATH", NULL),
+	OP25B_OPTION("timeout", OPT_TIMEOUT, "S",
+		     "give up on a command after S seconds (default 60)"),
+	OP25B_OPTION("help", OPT_HELP, NULL, "this text"),
+};
+
+#define N_OPTIONS (sizeof(cli_options) / sizeof(cli_options[0]))
 
 static void
 usage(FILE *out)
@@ -49,16 +73,11 @@ usage(FILE *out)
 		"lists, quit or\n"
 		"                   Ctrl-D ends the session (op25b keeps "
 		"running)\n"
-		"  (none, pipe)     one command a line from standard input\n"
-		"  --name NAME      the instance (op25b --name; default "
-		"op25b)\n"
-		"  --cli-socket PATH\n"
-		"                   a socket elsewhere, as given to op25b "
-		"--cli-socket\n"
-		"                   (--socket PATH is the same)\n"
-		"  --timeout S      give up on a command after S seconds "
-		"(default 60)\n\n"
-		"A relative FILE in exempt export|import FILE and policy "
+		"  (none, pipe)     one command a line from standard input\n\n"
+		"options:\n");
+	op25b_options_help(out, cli_options, N_OPTIONS, NULL, 22);
+	fprintf(out,
+		"\nA relative FILE in exempt export|import FILE and policy "
 		"check|reload FILE\nis taken from this directory (at the "
 		"interactive prompt, give an absolute path).\n\n"
 		"exit status: 0 done, 1 a command failed, 2 usage or "
@@ -342,25 +361,20 @@ interactive(int fd)
 int
 main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"name", required_argument, NULL, 'n'},
-		/* op25b's name for the same path; --socket is kept. */
-		{"cli-socket", required_argument, NULL, 's'},
-		{"socket", required_argument, NULL, 's'},
-		{"timeout", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *name = "op25b", *socket_path = NULL;
 	char path[256];
 	int timeout_s = 60, opt, fd, status;
+	struct op25b_getopt g;
 	char *end;
 
 	/* "+": options end at the first word of the command, so that a
 	 * command's own words are never taken for ours. */
-	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+	if (op25b_options_getopt(&g, cli_options, N_OPTIONS, NULL, "+") != 0)
+		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts,
+				  NULL)) != -1) {
 		switch (opt) {
-		case 'n':
+		case OPT_NAME:
 			if (optarg[0] == '\0' || strchr(optarg, '/') != NULL) {
 				fprintf(stderr, "op25b-cli: --name %s: no '/'\n",
 					optarg);
@@ -368,10 +382,10 @@ main(int argc, char **argv)
 			}
 			name = optarg;
 			break;
-		case 's':
+		case OPT_CLI_SOCKET:
 			socket_path = optarg;
 			break;
-		case 't':
+		case OPT_TIMEOUT:
 			timeout_s = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || timeout_s <= 0 || timeout_s > 86400) {
 				fprintf(stderr, "op25b-cli: --timeout %s: 1..86400 "
@@ -380,7 +394,7 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'h':
+		case OPT_HELP:
 			usage(stdout);
 			return EXIT_DONE;
 		default:

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "op25b_policy.h"
+
 #define GEN_NAME "op25b-gen"
 
 /* Every pcap starts at 2024-01-01 00:00:00 UTC, so reruns match byte for
@@ -66,33 +68,25 @@ gen_rng_percent(struct gen_rng *rng, unsigned int percent)
 	return gen_rng_below(rng, 100) < percent;
 }
 
-/** A prefix: @p addr in network byte order, host bits clear. */
-struct gen_prefix {
-	uint8_t addr[16];
-	uint8_t len;
-	int family;
-};
-
 /** The prefixes of a pool file, split by family. */
 struct gen_pool_list {
-	struct gen_prefix *v4, *v6;
+	struct op25b_prefix *v4, *v6;
 	size_t n_v4, n_v6;
 };
 
 /**
- * Read a pool file: one prefix (or bare address) a line, '#' comments.
- * Host bits are cleared, as a routing table would.
- * @return 0, or -errno after printing "file:line: message" to stderr.
+ * Read a pool file: lib/policy's prefixes_file reader, so that op25b-gen
+ * takes exactly the files a policy takes (one prefix or bare address a
+ * line, '#' comments, host bits clear).
+ * @return 0, or -errno after printing "file:line:column: message" to
+ *   stderr.
  */
 int gen_pool_list_load(const char *path, struct gen_pool_list *pools);
 void gen_pool_list_free(struct gen_pool_list *pools);
 
-/** Parse "ADDR/LEN" or "ADDR" into @p prefix. @return 0 or -EINVAL. */
-int gen_prefix_parse(const char *text, struct gen_prefix *prefix);
-
 /** A random address inside @p prefix into @p out (16 bytes). */
 void gen_prefix_random_addr(struct gen_rng *rng,
-			    const struct gen_prefix *prefix, uint8_t *out);
+			    const struct op25b_prefix *prefix, uint8_t *out);
 
 /** Options of `op25b-gen pools`. */
 struct gen_pools_opts {

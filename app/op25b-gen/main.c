@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "gen.h"
+#include "op25b_options.h"
 
 #define EXIT_USAGE 2
 #define MAX_POSITIONAL 1
@@ -33,32 +34,24 @@ struct gen_args {
 	char seen[128]; /* options given, by short name */
 };
 
-struct gen_option {
-	const char *name;
-	int has_arg;
-	int short_name;
-	const char *metavar;
-	const char *help;
-};
-
-static const struct gen_option gen_options[] = {
-	{ "out", required_argument, 'o', "FILE",
-	  "write the output here (\"-\": standard output)" },
-	{ "expect", required_argument, 'e', "FILE",
-	  "vectors: also write NAME EXPECT CLASS GROUP LEN per case" },
-	{ "profile", required_argument, 'p', "NAME",
-	  "traffic: the traffic profile (see below)" },
-	{ "count", required_argument, 'n', "N",
-	  "packets (traffic) or IPv4 prefixes (pools); k/M suffixes" },
-	{ "seed", required_argument, 's', "S",
-	  "PRNG seed (default 1): same seed, same bytes" },
-	{ "pools", required_argument, 'P', "FILE",
-	  "traffic: draw subscriber sources from this pool list" },
-	{ "v6", required_argument, '6', "M",
-	  "pools: also M IPv6 prefixes from 2001:db8::/32" },
-	{ "quiet", no_argument, 'q', NULL,
-	  "no progress reports on standard error" },
-	{ "help", no_argument, 'h', NULL, "show this help" },
+static const struct op25b_option gen_options[] = {
+	OP25B_OPTION("out", 'o', "FILE",
+		     "write the output here (\"-\": standard output)"),
+	OP25B_OPTION("expect", 'e', "FILE",
+		     "vectors: also write NAME EXPECT CLASS GROUP LEN per case"),
+	OP25B_OPTION("profile", 'p', "NAME",
+		     "traffic: the traffic profile (see below)"),
+	OP25B_OPTION("count", 'n', "N",
+		     "packets (traffic) or IPv4 prefixes (pools); k/M suffixes"),
+	OP25B_OPTION("seed", 's', "S",
+		     "PRNG seed (default 1): same seed, same bytes"),
+	OP25B_OPTION("pools", 'P', "FILE",
+		     "traffic: draw subscriber sources from this pool list"),
+	OP25B_OPTION("v6", '6', "M",
+		     "pools: also M IPv6 prefixes from 2001:db8::/32"),
+	OP25B_OPTION("quiet", 'q', NULL,
+		     "no progress reports on standard error"),
+	OP25B_OPTION("help", 'h', NULL, "show this help"),
 };
 
 #define N_OPTIONS (sizeof(gen_options) / sizeof(gen_options[0]))
@@ -166,45 +159,6 @@ gen_progress_report(struct gen_progress *p, uint64_t done)
 		p->enabled = false;
 }
 
-#define HELP_WIDTH 78
-
-/* "  LEFT  text..." with the text wrapped at word boundaries under itself,
- * so that long descriptions stay readable in an 80-column terminal. */
-static void
-print_item(FILE *f, const char *left, int left_width, const char *text)
-{
-	int col = 2 + left_width + 1, indent = col;
-	const char *word = text;
-	int len;
-
-	fprintf(f, "  %-*s ", left_width, left);
-	while (*word != '\0') {
-		len = (int)strcspn(word, " ");
-		if (col > indent && col + 1 + len > HELP_WIDTH) {
-			fprintf(f, "\n%*s", indent, "");
-			col = indent;
-		} else if (col > indent) {
-			fputc(' ', f);
-			col++;
-		}
-		fprintf(f, "%.*s", len, word);
-		col += len;
-		word += len;
-		word += strspn(word, " ");
-	}
-	fputc('\n', f);
-}
-
-static void
-print_option(FILE *f, const struct gen_option *o)
-{
-	char left[40];
-
-	snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
-		 o->metavar ? " " : "", o->metavar ? o->metavar : "");
-	print_item(f, left, 19, o->help);
-}
-
 static void
 print_profiles(FILE *f)
 {
@@ -213,19 +167,15 @@ print_profiles(FILE *f)
 
 	fprintf(f, "\nTraffic profiles:\n");
 	for (i = 0; (name = gen_traffic_profile_name(i, &help)) != NULL; i++)
-		print_item(f, name, 6, help);
+		op25b_options_help_item(f, name, 6, help);
 }
 
 static void
 print_command_help(FILE *f, const struct gen_command *c)
 {
-	size_t i;
-
 	fprintf(f, "Usage: " GEN_NAME " %s %s\n\n%s\n\nOptions:\n", c->name,
 		c->synopsis, c->description);
-	for (i = 0; i < N_OPTIONS; i++)
-		if (strchr(c->options, gen_options[i].short_name))
-			print_option(f, &gen_options[i]);
+	op25b_options_help(f, gen_options, N_OPTIONS, c->options, 19);
 	if (strcmp(c->name, "traffic") == 0)
 		print_profiles(f);
 }
@@ -245,8 +195,7 @@ print_help(FILE *f)
 		fprintf(f, "  %s %s\n", gen_commands[i].name,
 			gen_commands[i].synopsis);
 	fprintf(f, "\nOptions:\n");
-	for (i = 0; i < N_OPTIONS; i++)
-		print_option(f, &gen_options[i]);
+	op25b_options_help(f, gen_options, N_OPTIONS, NULL, 19);
 	print_profiles(f);
 	fprintf(f,
 		"\nExit status: 0 done, 1 failed (I/O, a bad input file), 2 usage"
@@ -273,13 +222,13 @@ find_command(const char *name)
 	return NULL;
 }
 
-static const struct gen_option *
+static const struct op25b_option *
 find_option(int short_name)
 {
 	size_t i;
 
 	for (i = 0; i < N_OPTIONS; i++)
-		if (gen_options[i].short_name == short_name)
+		if (gen_options[i].val == short_name)
 			return &gen_options[i];
 	return NULL;
 }
@@ -314,34 +263,20 @@ static int
 parse_args(const struct gen_command *cmd, int argc, char **argv,
 	   struct gen_args *args)
 {
-	struct option long_opts[N_OPTIONS + 1];
-	char short_opts[2 * N_OPTIONS + 2];
-	const struct gen_option *o;
-	size_t n = 0, s = 0, i;
+	struct op25b_getopt g;
 	uint64_t *target;
+	size_t i;
 	int c;
 
-	memset(long_opts, 0, sizeof(long_opts));
-	short_opts[s++] = ':'; /* report a missing argument apart */
-	for (i = 0; i < N_OPTIONS; i++) {
-		o = &gen_options[i];
-		if (strchr(cmd->options, o->short_name) == NULL)
-			continue;
-		long_opts[n].name = o->name;
-		long_opts[n].has_arg = o->has_arg;
-		long_opts[n].val = o->short_name;
-		n++;
-		short_opts[s++] = (char)o->short_name;
-		if (o->has_arg == required_argument)
-			short_opts[s++] = ':';
-	}
-	short_opts[s] = '\0';
-
+	/* ':' first: a missing argument is reported apart. */
+	if (op25b_options_getopt(&g, gen_options, N_OPTIONS, cmd->options,
+				 ":") != 0)
+		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
 	memset(args, 0, sizeof(*args));
 	args->seed = 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
 	       -1) {
 		if (c == '?') {
 			if (optopt)

@@ -320,50 +320,8 @@ out_free_keys:
 	return ret;
 }
 
-int
-gen_prefix_parse(const char *text, struct gen_prefix *prefix)
-{
-	char addr[INET6_ADDRSTRLEN + 1];
-	const char *slash = strchr(text, '/');
-	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
-	unsigned long len;
-	unsigned int max, i;
-	char *end;
-
-	if (alen == 0 || alen >= sizeof(addr))
-		return -EINVAL;
-	memcpy(addr, text, alen);
-	addr[alen] = '\0';
-	memset(prefix, 0, sizeof(*prefix));
-	if (inet_pton(AF_INET, addr, prefix->addr) == 1) {
-		prefix->family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, addr, prefix->addr) == 1) {
-		prefix->family = AF_INET6;
-		max = 128;
-	} else {
-		return -EINVAL;
-	}
-	len = max;
-	if (slash != NULL) {
-		if (slash[1] < '0' || slash[1] > '9')
-			return -EINVAL;
-		len = strtoul(slash + 1, &end, 10);
-		if (*end != '\0' || len > max)
-			return -EINVAL;
-	}
-	prefix->len = (uint8_t)len;
-	for (i = 0; i < max / 8; i++) {
-		if (i * 8 >= len)
-			prefix->addr[i] = 0;
-		else if (i * 8 + 8 > len)
-			prefix->addr[i] &= (uint8_t)(0xff << (8 - (len - i * 8)));
-	}
-	return 0;
-}
-
 void
-gen_prefix_random_addr(struct gen_rng *rng, const struct gen_prefix *prefix,
+gen_prefix_random_addr(struct gen_rng *rng, const struct op25b_prefix *prefix,
 		       uint8_t *out)
 {
 	unsigned int bytes = prefix->family == AF_INET6 ? 16 : 4;
@@ -375,12 +333,12 @@ gen_prefix_random_addr(struct gen_rng *rng, const struct gen_prefix *prefix,
 		if (i % 8 == 0)
 			r = gen_rng_next(rng);
 		bit = i * 8;
-		if (bit + 8 <= prefix->len) {
+		if (bit + 8 <= prefix->length) {
 			out[i] = prefix->addr[i];
-		} else if (bit >= prefix->len) {
+		} else if (bit >= prefix->length) {
 			out[i] = (uint8_t)r;
 		} else {
-			uint8_t mask = (uint8_t)(0xff << (8 - (prefix->len -
+			uint8_t mask = (uint8_t)(0xff << (8 - (prefix->length -
 							      bit)));
 
 			out[i] = (uint8_t)((prefix->addr[i] & mask) |
@@ -390,76 +348,44 @@ gen_prefix_random_addr(struct gen_rng *rng, const struct gen_prefix *prefix,
 	}
 }
 
-static int
-pool_push(struct gen_prefix **v, size_t *n, size_t *cap,
-	  const struct gen_prefix *p)
-{
-	struct gen_prefix *grown;
-
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 1024;
-		grown = realloc(*v, *cap * sizeof(**v));
-		if (grown == NULL)
-			return -ENOMEM;
-		*v = grown;
-	}
-	(*v)[(*n)++] = *p;
-	return 0;
-}
-
 int
 gen_pool_list_load(const char *path, struct gen_pool_list *pools)
 {
-	size_t cap4 = 0, cap6 = 0, line_cap = 0;
-	struct gen_prefix prefix;
-	unsigned int line_no = 0;
-	char *line = NULL, *tok, *hash;
-	FILE *f;
-	int ret = 0;
+	struct op25b_policy_error error;
+	struct op25b_prefix_list list;
+	char message[sizeof(error.file) + sizeof(error.message) + 32];
+	size_t i, n4 = 0;
+	int ret;
 
 	memset(pools, 0, sizeof(*pools));
-	f = fopen(path, "r");
-	if (f == NULL) {
-		ret = -errno;
-		gen_error("%s: %s", path, strerror(errno));
+	ret = op25b_prefix_list_load(path, &list, &error);
+	if (ret < 0) {
+		op25b_policy_error_format(&error, message, sizeof(message));
+		gen_error("%s", message);
 		return ret;
 	}
-	while (getline(&line, &line_cap, f) >= 0) {
-		line_no++;
-		hash = strchr(line, '#');
-		if (hash != NULL)
-			*hash = '\0';
-		tok = strtok(line, " \t\r\n");
-		if (tok == NULL)
-			continue;
-		if (gen_prefix_parse(tok, &prefix) < 0) {
-			gen_error("%s:%u: bad prefix '%s'", path, line_no, tok);
-			ret = -EINVAL;
-			goto out_free_pools;
-		}
-		if (prefix.family == AF_INET)
-			ret = pool_push(&pools->v4, &pools->n_v4, &cap4,
-					&prefix);
-		else
-			ret = pool_push(&pools->v6, &pools->n_v6, &cap6,
-					&prefix);
-		if (ret < 0) {
-			gen_error("%s: out of memory", path);
-			goto out_free_pools;
-		}
-	}
-	if (ferror(f)) {
-		ret = -EIO;
-		gen_error("%s: read error", path);
+	for (i = 0; i < list.count; i++)
+		n4 += list.prefixes[i].family == AF_INET;
+	/* calloc(0) may return NULL: one spare slot keeps NULL for ENOMEM. */
+	pools->v4 = calloc(n4 + 1, sizeof(*pools->v4));
+	pools->v6 = calloc(list.count - n4 + 1, sizeof(*pools->v6));
+	if (pools->v4 == NULL || pools->v6 == NULL) {
+		gen_error("%s: out of memory", path);
+		ret = -ENOMEM;
 		goto out_free_pools;
 	}
-	goto out_close;
+	for (i = 0; i < list.count; i++) {
+		if (list.prefixes[i].family == AF_INET)
+			pools->v4[pools->n_v4++] = list.prefixes[i];
+		else
+			pools->v6[pools->n_v6++] = list.prefixes[i];
+	}
+	goto out_free_list;
 
 out_free_pools:
 	gen_pool_list_free(pools);
-out_close:
-	free(line);
-	fclose(f);
+out_free_list:
+	op25b_prefix_list_free(&list);
 	return ret;
 }
 

@@ -126,9 +126,9 @@ struct traffic {
 	struct gen_rng rng;
 	struct gen_pool_list pools;
 	/* Built-in prefixes, parsed once. */
-	struct gen_prefix dyn4, static4, hosting4, mobile4, dyn6, static6;
-	struct gen_prefix bench4, bench6, mx4, mobile_mx4, mx6, web4;
-	struct gen_prefix bulk[N_BULK_SENDERS];
+	struct op25b_prefix dyn4, static4, hosting4, mobile4, dyn6, static6;
+	struct op25b_prefix bench4, bench6, mx4, mobile_mx4, mx6, web4;
+	struct op25b_prefix bulk[N_BULK_SENDERS];
 	unsigned int demo_weight_total;
 	FILE *out;
 	uint64_t written;
@@ -179,17 +179,17 @@ emit(struct traffic *t, const struct op25b_craft_spec *spec,
 }
 
 static void
-parse_builtin(struct gen_prefix *p, const char *text)
+parse_builtin(struct op25b_prefix *p, const char *text)
 {
 	/* The texts are constants of this file: a failure is a bug. */
-	if (gen_prefix_parse(text, p) < 0)
+	if (op25b_prefix_parse(text, p, NULL) < 0)
 		abort();
 }
 
 static bool
-prefix_contains(const struct gen_prefix *p, const uint8_t *addr)
+prefix_contains(const struct op25b_prefix *p, const uint8_t *addr)
 {
-	unsigned int full = p->len / 8, rest = p->len % 8;
+	unsigned int full = p->length / 8, rest = p->length % 8;
 
 	if (memcmp(p->addr, addr, full) != 0)
 		return false;
@@ -200,12 +200,12 @@ prefix_contains(const struct gen_prefix *p, const uint8_t *addr)
 /* A host address inside @p p: not the all-zeros host, which no
  * subscriber gets, unless the prefix is a single address. */
 static void
-random_host(struct traffic *t, const struct gen_prefix *p, uint8_t *out)
+random_host(struct traffic *t, const struct op25b_prefix *p, uint8_t *out)
 {
 	unsigned int last = p->family == AF_INET6 ? 15 : 3;
 
 	gen_prefix_random_addr(&t->rng, p, out);
-	if (p->len < (last + 1) * 8 && out[last] == 0)
+	if (p->length < (last + 1) * 8 && out[last] == 0)
 		out[last] = 1;
 }
 
@@ -458,7 +458,7 @@ demo_step(struct traffic *t)
 static void
 pool_source(struct traffic *t, int family, uint8_t *addr)
 {
-	const struct gen_prefix *p;
+	const struct op25b_prefix *p;
 
 	if (family == AF_INET)
 		p = t->pools.n_v4 ? &t->pools.v4[gen_rng_below(&t->rng,

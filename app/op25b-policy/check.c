@@ -5,7 +5,9 @@
  * `nft -c`, it also compiles the tables the appliance would build, so that
  * their limits fail here and not at the appliance's start or reload.
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -54,17 +56,20 @@ op25b_tool_load_policy(const char *path, bool show_warnings)
 	return policy;
 }
 
+static const struct op25b_option check_options[] = {
+	OP25B_OPTION("help", 'h', NULL, "this text"),
+};
+
 static void
 check_usage(FILE *out)
 {
-	fprintf(out, "usage: op25b-policy check FILE\n"
-		     "  Validate the policy FILE and compile its tables as the "
-		     "appliance does;\n"
-		     "  print a summary with the table memory, or the first "
-		     "error as\n"
-		     "  file:line:column (a table limit: at the prefix where it "
-		     "is reached).\n"
-		     "  Exit 0 valid, 1 invalid, 2 usage error.\n");
+	op25b_tool_usage(out, "check FILE",
+			 "Validate the policy FILE and compile its tables as "
+			 "the appliance does; print\na summary with the table "
+			 "memory, or the first error as file:line:column (a\n"
+			 "table limit: at the prefix where it is reached).\n",
+			 check_options, RTE_DIM(check_options),
+			 "0 valid, 1 invalid, 2 usage error");
 }
 
 int
@@ -248,18 +253,30 @@ op25b_tool_check(int argc, char **argv)
 {
 	struct op25b_policy *policy;
 	int ret = OP25B_TOOL_BAD_POLICY;
+	struct op25b_getopt g;
 	size_t memory = 0;
+	int opt;
 
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
-			  strcmp(argv[1], "--help") == 0)) {
-		check_usage(stdout);
-		return OP25B_TOOL_OK;
-	}
-	if (argc != 2 || (argv[1][0] == '-' && argv[1][1] != '\0')) {
+	if (op25b_options_getopt(&g, check_options, RTE_DIM(check_options),
+				 NULL, NULL) != 0)
+		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
+	/* The usage text says what is wrong: no getopt line before it. */
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts,
+				  NULL)) != -1) {
+		if (opt == 'h') {
+			check_usage(stdout);
+			return OP25B_TOOL_OK;
+		}
 		check_usage(stderr);
 		return OP25B_TOOL_USAGE;
 	}
-	policy = op25b_tool_load_policy(argv[1], true);
+	if (argc - optind != 1) {
+		check_usage(stderr);
+		return OP25B_TOOL_USAGE;
+	}
+	policy = op25b_tool_load_policy(argv[optind], true);
 	if (policy == NULL)
 		return OP25B_TOOL_BAD_POLICY;
 	if (op25b_tool_eal_start() == 0) {

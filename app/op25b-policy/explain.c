@@ -17,16 +17,28 @@
 
 #include "policy_tool.h"
 
+enum explain_option {
+	EXPLAIN_JSON = OP25B_OPTION_LONG_ONLY,
+	EXPLAIN_HELP = 'h',
+};
+
+static const struct op25b_option explain_options[] = {
+	OP25B_OPTION("json", EXPLAIN_JSON, NULL,
+		     "one JSON object instead of text"),
+	OP25B_OPTION("help", EXPLAIN_HELP, NULL, "this text"),
+};
+
+#define N_OPTIONS (sizeof(explain_options) / sizeof(explain_options[0]))
+
 static void
 explain_usage(FILE *out)
 {
-	fprintf(out,
-		"usage: op25b-policy explain [--json] FILE SRC DST [PORT]\n"
-		"  How the policy FILE treats a TCP flow from SRC to DST port "
-		"PORT (default 25).\n"
-		"  --json  one JSON object instead of text\n"
-		"  Exit 0 explained, 1 the policy does not load, 2 usage "
-		"error.\n");
+	op25b_tool_usage(out, "explain [--json] FILE SRC DST [PORT]",
+			 "How the policy FILE treats a TCP flow from SRC to "
+			 "DST port PORT (default 25).\n",
+			 explain_options, N_OPTIONS,
+			 "0 explained, 1 the policy does not load, 2 usage "
+			 "error");
 }
 
 /* An address, not a prefix: the flow's endpoint. */
@@ -74,28 +86,28 @@ bad:
 int
 op25b_tool_explain(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct op25b_prefix src, dst;
 	struct op25b_explanation x;
 	char out[4096];
 	struct op25b_policy *policy;
+	struct op25b_getopt g;
 	char **positional;
 	bool json = false;
 	uint16_t port = 25;
 	int opt, n;
 
+	if (op25b_options_getopt(&g, explain_options, N_OPTIONS, NULL, NULL) !=
+	    0)
+		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
 	/* GNU getopt permutes: --json may come before or after FILE. */
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts,
+				  NULL)) != -1) {
 		switch (opt) {
-		case 'j':
+		case EXPLAIN_JSON:
 			json = true;
 			break;
-		case 'h':
+		case EXPLAIN_HELP:
 			explain_usage(stdout);
 			return OP25B_TOOL_OK;
 		default:

@@ -29,6 +29,17 @@ static const struct command {
 	 "the TCP resets sent back"},
 };
 
+void
+op25b_tool_usage(FILE *out, const char *synopsis, const char *about,
+		 const struct op25b_option *opts, size_t n,
+		 const char *exit_status)
+{
+	fprintf(out, "usage: op25b-policy %s\n\n%s\noptions:\n", synopsis,
+		about);
+	op25b_options_help(out, opts, n, NULL, 20);
+	fprintf(out, "\nexit status: %s\n", exit_status);
+}
+
 static void
 usage(FILE *out)
 {

@@ -9,7 +9,10 @@
 #define OP25B_POLICY_TOOL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
+#include "op25b_options.h"
 #include "op25b_policy.h"
 
 /** Exit statuses shared by every subcommand. */
@@ -39,6 +42,15 @@ int op25b_tool_explain(int argc, char **argv);
  * @return 0 replayed, 1 the policy or a capture is bad, 2 usage error.
  */
 int op25b_tool_replay(int argc, char **argv);
+
+/**
+ * A subcommand's help on @p out: "usage: op25b-policy SYNOPSIS", then
+ * @p about (lines of at most 79 columns, each ending in a newline), the
+ * @p n options of @p opts (op25b_options_help()) and the exit statuses.
+ */
+void op25b_tool_usage(FILE *out, const char *synopsis, const char *about,
+		      const struct op25b_option *opts, size_t n,
+		      const char *exit_status);
 
 /**
  * Load @p path for a subcommand. A load error goes to stderr as

@@ -363,32 +363,52 @@ open_dump(pcap_t *dead, const char *path)
 	return d;
 }
 
+/* The default --help states. */
+_Static_assert(RTE_MBUF_DEFAULT_BUF_SIZE == 2176, "replay --help: default");
+
+enum replay_option {
+	REPLAY_OUT = OP25B_OPTION_LONG_ONLY,
+	REPLAY_REPLIES,
+	REPLAY_JSON,
+	REPLAY_MBUF_SIZE,
+	REPLAY_HELP = 'h',
+};
+
+static const struct op25b_option replay_options[] = {
+	OP25B_OPTION("out", REPLAY_OUT, "OUT.pcap",
+		     "write what would be forwarded upstream"),
+	OP25B_OPTION("replies", REPLAY_REPLIES, "R.pcap",
+		     "write the TCP resets op25b would send back"),
+	OP25B_OPTION("json", REPLAY_JSON, NULL,
+		     "one JSON object a packet on standard output, the totals "
+		     "as the last (the text summary goes to standard error)"),
+	OP25B_OPTION("mbuf-size", REPLAY_MBUF_SIZE, "N",
+		     "mbuf data room, headroom included, as op25b's "
+		     "--mbuf-size (default 2176): frames longer than one "
+		     "segment are chained"),
+	OP25B_OPTION("help", REPLAY_HELP, NULL, "this text"),
+};
+
 static int
-replay_usage(void)
+replay_usage(FILE *out)
 {
-	fprintf(stderr,
-		"usage: op25b-policy replay FILE IN.pcap [--out OUT.pcap] "
-		"[--replies R.pcap] [--json] [--mbuf-size N]\n"
-		"  --mbuf-size N  mbuf data room, headroom included, as op25b's "
-		"--mbuf-size\n"
-		"                 (default %u): frames longer than one segment "
-		"are chained\n",
-		RTE_MBUF_DEFAULT_BUF_SIZE);
-	return OP25B_TOOL_USAGE;
+	op25b_tool_usage(out,
+			 "replay FILE IN.pcap [--out OUT.pcap] [--replies "
+			 "R.pcap]\n                           [--json] "
+			 "[--mbuf-size N]",
+			 "Classify every frame of IN.pcap with the policy FILE "
+			 "as op25b would, without\nports.\n",
+			 replay_options, RTE_DIM(replay_options),
+			 "0 replayed, 1 the policy or a capture is bad, 2 "
+			 "usage error");
+	return out == stdout ? OP25B_TOOL_OK : OP25B_TOOL_USAGE;
 }
 
 int
 op25b_tool_replay(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"out", required_argument, NULL, 'o'},
-		{"replies", required_argument, NULL, 'r'},
-		{"json", no_argument, NULL, 'j'},
-		{"mbuf-size", required_argument, NULL, 'm'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	char errbuf[PCAP_ERRBUF_SIZE];
+	struct op25b_getopt g;
 	struct replay r = {0};
 	struct op25b_classifier_error compile_error;
 	pcap_t *in = NULL, *dead = NULL;
@@ -396,20 +416,26 @@ op25b_tool_replay(int argc, char **argv)
 	char *end;
 	int opt, ret = 1;
 
+	if (op25b_options_getopt(&g, replay_options, RTE_DIM(replay_options),
+				 NULL, NULL) != 0)
+		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
 	r.mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts,
+				  NULL)) != -1) {
 		switch (opt) {
-		case 'o':
+		case REPLAY_OUT:
 			r.out_path = optarg;
 			break;
-		case 'r':
+		case REPLAY_REPLIES:
 			r.replies_path = optarg;
 			break;
-		case 'j':
+		case REPLAY_JSON:
 			r.json = 1;
 			break;
-		case 'm': {
+		case REPLAY_HELP:
+			return replay_usage(stdout);
+		case REPLAY_MBUF_SIZE: {
 			unsigned long v;
 
 			errno = 0;
@@ -427,11 +453,11 @@ op25b_tool_replay(int argc, char **argv)
 			break;
 		}
 		default:
-			return replay_usage();
+			return replay_usage(stderr);
 		}
 	}
 	if (argc - optind != 2)
-		return replay_usage();
+		return replay_usage(stderr);
 	r.policy_path = argv[optind];
 	r.in_path = argv[optind + 1];
 

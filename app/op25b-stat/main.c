@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "op25b_options.h"
 #include "stat_tool.h"
 
 #define EXIT_USAGE 2
@@ -31,7 +32,7 @@
 
 /* Options as a table: getopt's array and --help are both made from it. */
 enum option_id {
-	OPT_NAME = 256,
+	OPT_NAME = OP25B_OPTION_LONG_ONLY,
 	OPT_JSON,
 	OPT_PROMETHEUS,
 	OPT_WATCH,
@@ -40,27 +41,24 @@ enum option_id {
 	OPT_HELP,
 };
 
-static const struct stat_option {
-	const char *name;
-	const char *arg;
-	enum option_id id;
-	const char *help;
-} stat_options[] = {
-	{"name", "NAME", OPT_NAME,
-	 "the instance: op25b's --name (default " DEFAULT_NAME ")"},
-	{"json", NULL, OPT_JSON,
-	 "print one JSON object (the names of op25b --stats-json)"},
-	{"prometheus", NULL, OPT_PROMETHEUS,
-	 "print the Prometheus text format (op25b_* metrics)"},
-	{"watch", "SECONDS", OPT_WATCH,
-	 "redraw the text every SECONDS with per-second rates (the ports' "
-	 "over the samples op25b takes each second), until Ctrl-C"},
-	{"count", "N", OPT_COUNT, "with --watch: stop after N refreshes"},
-	{"listen", "HOST:PORT", OPT_LISTEN,
-	 "serve the Prometheus text at http://HOST:PORT/metrics until "
-	 "SIGINT or SIGTERM; HOST is an address (127.0.0.1, [::1]); 503 "
-	 "while the instance is not running"},
-	{"help", NULL, OPT_HELP, "this text"},
+static const struct op25b_option stat_options[] = {
+	OP25B_OPTION("name", OPT_NAME, "NAME",
+		     "the instance: op25b's --name (default " DEFAULT_NAME ")"),
+	OP25B_OPTION("json", OPT_JSON, NULL,
+		     "print one JSON object (the names of op25b --stats-json)"),
+	OP25B_OPTION("prometheus", OPT_PROMETHEUS, NULL,
+		     "print the Prometheus text format (op25b_* metrics)"),
+	OP25B_OPTION("watch", OPT_WATCH, "SECONDS",
+		     "redraw the text every SECONDS with per-second rates (the "
+		     "ports' over the samples op25b takes each second), until "
+		     "Ctrl-C"),
+	OP25B_OPTION("count", OPT_COUNT, "N",
+		     "with --watch: stop after N refreshes"),
+	OP25B_OPTION("listen", OPT_LISTEN, "HOST:PORT",
+		     "serve the Prometheus text at http://HOST:PORT/metrics "
+		     "until SIGINT or SIGTERM; HOST is an address (127.0.0.1, "
+		     "[::1]); 503 while the instance is not running"),
+	OP25B_OPTION("help", OPT_HELP, NULL, "this text"),
 };
 
 #define N_OPTIONS (sizeof(stat_options) / sizeof(stat_options[0]))
@@ -82,48 +80,16 @@ struct config {
 	size_t listen_addr_len;
 };
 
-/* @p text after @p indent columns, broken between words before column
- * @p width. */
-static void
-print_wrapped(FILE *out, const char *text, int indent, int width)
-{
-	int column = indent;
-
-	while (*text != '\0') {
-		int len = (int)strcspn(text, " ");
-
-		if (column > indent && column + 1 + len > width) {
-			fprintf(out, "\n%*s", indent, "");
-			column = indent;
-		}
-		fprintf(out, " %.*s", len, text);
-		column += 1 + len;
-		text += len;
-		text += strspn(text, " ");
-	}
-	fputc('\n', out);
-}
-
 static void
 usage(FILE *out)
 {
-	unsigned int i;
-
 	fputs("usage: op25b-stat [--name NAME] [--json | --prometheus]\n"
 	      "       op25b-stat [--name NAME] --watch SECONDS [--count N]\n"
 	      "       op25b-stat [--name NAME] --listen HOST:PORT\n\n"
 	      "The counters of a running op25b, read from its shared memory\n"
 	      "(/dev/shm/op25b.NAME) without disturbing it.\n\noptions:\n",
 	      out);
-	for (i = 0; i < N_OPTIONS; i++) {
-		char left[64];
-
-		snprintf(left, sizeof(left), "--%s%s%s", stat_options[i].name,
-			 stat_options[i].arg ? " " : "",
-			 stat_options[i].arg ? stat_options[i].arg : "");
-		fprintf(out, "  %-22s", left);
-		print_wrapped(out, stat_options[i].help, 24, 79);
-	}
+	op25b_options_help(out, stat_options, N_OPTIONS, NULL, 22);
 	fputs("\nexit status: 0 ok, 1 no such instance (or it cannot be read "
 	      "or served),\n2 usage error\n",
 	      out);
@@ -150,23 +116,18 @@ usage_error(const char *fmt, ...)
 static int
 parse_args(int argc, char **argv, struct config *cfg)
 {
-	struct option longopts[N_OPTIONS + 1];
 	char path[OP25B_STATS_PATH_MAX];
-	unsigned int i;
+	struct op25b_getopt g;
 	char *end;
 	int opt;
 
-	memset(longopts, 0, sizeof(longopts));
-	for (i = 0; i < N_OPTIONS; i++) {
-		longopts[i].name = stat_options[i].name;
-		longopts[i].has_arg = stat_options[i].arg ? required_argument
-							  : no_argument;
-		longopts[i].val = stat_options[i].id;
-	}
+	if (op25b_options_getopt(&g, stat_options, N_OPTIONS, NULL, NULL) != 0)
+		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
 	cfg->name = DEFAULT_NAME;
 	/* One line per refusal, in our words (getopt's would be another). */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case OPT_NAME:
 			if (op25b_stats_path(optarg, path, sizeof(path)) != 0) {

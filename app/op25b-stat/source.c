@@ -56,7 +56,7 @@ read_rounds(struct stat_source *src, struct op25b_stats_snapshot *snap)
 	for (round = 0; round < STAT_READ_ROUNDS && ret == -EAGAIN; round++) {
 		if (round > 0)
 			nanosleep(&pause, NULL);
-		ret = op25b_stats_read(src->reader, snap, STAT_READ_TRIES);
+		ret = op25b_stats_reader_read(src->reader, snap, STAT_READ_TRIES);
 	}
 	return ret;
 }
@@ -77,7 +77,7 @@ stat_source_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 	 * removed) since; then the name is opened afresh. */
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (src->reader == NULL) {
-			src->reader = op25b_stats_open(src->name);
+			src->reader = op25b_stats_reader_open(src->name);
 			if (src->reader == NULL) {
 				ret = -errno;
 				break;
@@ -99,6 +99,6 @@ stat_source_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 void
 stat_source_close(struct stat_source *src)
 {
-	op25b_stats_close(src->reader);
+	op25b_stats_reader_close(src->reader);
 	src->reader = NULL;
 }

@@ -12,7 +12,7 @@
 
 #include "op25b_stats.h"
 
-/* A reload changes the layout in microseconds: op25b_stats_read() tries
+/* A reload changes the layout in microseconds: op25b_stats_reader_read() tries
  * this many copies (yielding while the epoch is odd), and a source that
  * still gets -EAGAIN sleeps a millisecond and tries again, up to
  * STAT_READ_ROUNDS times, in case the writer was preempted mid-change. */

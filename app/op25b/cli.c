@@ -282,15 +282,15 @@ cli_snapshot(struct cmdline *cl)
 {
 	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
 	struct op25b_stats_reader *r =
-		op25b_stats_open(cli_app()->config.instance);
+		op25b_stats_reader_open(cli_app()->config.instance);
 
-	if (snap == NULL || r == NULL || op25b_stats_read(r, snap, 1000) != 0) {
+	if (snap == NULL || r == NULL || op25b_stats_reader_read(r, snap, 1000) != 0) {
 		cli_fail(cl, "reading the counters failed: %s",
 			 strerror(errno));
 		free(snap);
 		snap = NULL;
 	}
-	op25b_stats_close(r);
+	op25b_stats_reader_close(r);
 	return snap;
 }
 

@@ -34,7 +34,7 @@ const struct op25b_exempt_entry *
 cli_exempt_covering(const struct op25b_prefix *addr)
 {
 	/* The longest match, as the data path applies it. */
-	return op25b_exempt_lookup(cli_app()->exempts, addr->family,
+	return op25b_exempt_registry_lookup(cli_app()->exempts, addr->family,
 				   addr->addr);
 }
 
@@ -245,7 +245,7 @@ cmd_exempt_add_parsed(void *parsed, struct cmdline *cl, void *data)
 			 prefix.family == AF_INET ? "IPv4" : "IPv6");
 		return;
 	}
-	if (op25b_control_exempt_add(cli_app(), &prefix, o.ttl,
+	if (op25b_app_exempt_add(cli_app(), &prefix, o.ttl,
 				     o.has_reason ? o.reason : NULL,
 				     cli_uid(cl), msg, sizeof(msg)) != 0)
 		cli_fail(cl, "%s", msg);
@@ -262,7 +262,7 @@ cmd_exempt_del_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	if (parse_prefix(cl, "del", res->prefix, &prefix) < 0)
 		return;
-	if (op25b_control_exempt_del(cli_app(), &prefix, cli_uid(cl), msg,
+	if (op25b_app_exempt_del(cli_app(), &prefix, cli_uid(cl), msg,
 				     sizeof(msg)) != 0)
 		cli_fail(cl, "%s", msg);
 	else
@@ -296,8 +296,8 @@ static void
 cmd_exempt_list_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	const struct op25b_exempt_registry *reg = cli_app()->exempts;
-	const struct op25b_exempt_entry *e = op25b_exempt_entries(reg);
-	unsigned int i, n = op25b_exempt_count(reg);
+	const struct op25b_exempt_entry *e = op25b_exempt_registry_entries(reg);
+	unsigned int i, n = op25b_exempt_registry_count(reg);
 	uint64_t now = op25b_now_ms();
 	bool json = data != NULL;
 	char prefix[64], left[32], when[32];
@@ -354,7 +354,7 @@ cmd_exempt_export_parsed(void *parsed, struct cmdline *cl, void *data)
 		/* Into memory first: a session's descriptor is not a FILE. */
 		out = open_memstream(&text, &len);
 		if (out == NULL ||
-		    (err = op25b_exempt_state_write(reg, out)) != 0) {
+		    (err = op25b_exempt_registry_write(reg, out)) != 0) {
 			err = out == NULL ? -errno : err;
 			if (out != NULL)
 				fclose(out);
@@ -371,14 +371,14 @@ cmd_exempt_export_parsed(void *parsed, struct cmdline *cl, void *data)
 		return;
 	/* Atomic like the state file: configuration management that
 	 * picks the file up never reads half of it. */
-	err = op25b_exempt_state_save(reg, res->prefix);
+	err = op25b_exempt_registry_save(reg, res->prefix);
 	if (err != 0) {
 		cli_fail(cl, "exempt export %s: %s", res->prefix,
 			 strerror(-err));
 		return;
 	}
 	cli_printf(cl, "exempt export %s: %u exemptions written\n",
-		   res->prefix, op25b_exempt_count(reg));
+		   res->prefix, op25b_exempt_registry_count(reg));
 }
 
 static void
@@ -390,7 +390,7 @@ cmd_exempt_import_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	if (cli_check_path(cl, "exempt import", res->prefix) < 0)
 		return;
-	if (op25b_control_exempt_import(cli_app(), res->prefix, replace,
+	if (op25b_app_exempt_import(cli_app(), res->prefix, replace,
 					cli_uid(cl), msg, sizeof(msg)) != 0)
 		cli_fail(cl, "%s", msg);
 	else

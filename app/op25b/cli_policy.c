@@ -77,7 +77,7 @@ show_policy_json(struct cmdline *cl)
 {
 	const struct op25b_app *app = cli_app();
 	const struct op25b_policy *p = app->policy;
-	const struct op25b_stats_header *h = op25b_stats_header(app->stats);
+	const struct op25b_stats_header *h = op25b_stats_writer_header(app->stats);
 	unsigned int i, j;
 
 	cli_printf(cl, "{\"policy\":");
@@ -136,7 +136,7 @@ show_policy_json(struct cmdline *cl)
 			   count_family(&g->prefixes, AF_INET6));
 	}
 	cli_printf(cl, "],\"exemptions\":%u}\n",
-		   op25b_exempt_count(app->exempts));
+		   op25b_exempt_registry_count(app->exempts));
 }
 
 static void
@@ -144,7 +144,7 @@ cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	const struct op25b_app *app = cli_app();
 	const struct op25b_policy *p = app->policy;
-	const struct op25b_stats_header *h = op25b_stats_header(app->stats);
+	const struct op25b_stats_header *h = op25b_stats_writer_header(app->stats);
 	time_t loaded = (time_t)(app->policy_loaded_ns / 1000000000ull);
 	char when[32];
 	struct tm tm;
@@ -208,7 +208,7 @@ cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 			   count_family(&g->prefixes, AF_INET6));
 	}
 	cli_printf(cl, "%-12s%u (exempt list)\n", "exemptions",
-		   op25b_exempt_count(app->exempts));
+		   op25b_exempt_registry_count(app->exempts));
 }
 
 static cmdline_parse_token_string_t cmd_show =

@@ -26,6 +26,18 @@
 
 #include "op25b_app.h"
 
+int op25b_logtype = RTE_LOGTYPE_USER1;
+
+/* Before main(), as DPDK's libraries register theirs: the EAL applies
+ * --log-level op25b:LEVEL to it when it parses its arguments. */
+RTE_INIT(op25b_log_register)
+{
+	int type = rte_log_register_type_and_pick_level("op25b", RTE_LOG_INFO);
+
+	if (type >= 0)
+		op25b_logtype = type;
+}
+
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t reload_requested;
 /* Who sent the last SIGHUP, for the audit line. */
@@ -81,18 +93,18 @@ assign_slots(struct op25b_app *app, const struct op25b_policy *policy,
 	unsigned int i;
 	int slot = 0;
 
-	op25b_stats_layout_begin(app->stats);
+	op25b_stats_writer_layout_begin(app->stats);
 	for (i = 0; i < policy->n_classes && slot >= 0; i++) {
-		slot = op25b_stats_class_slot(app->stats,
+		slot = op25b_stats_writer_class_slot(app->stats,
 					      policy->classes[i].name);
 		class_slots[i] = (uint8_t)slot;
 	}
 	for (i = 0; i < policy->n_groups && slot >= 0; i++) {
-		slot = op25b_stats_group_slot(app->stats,
+		slot = op25b_stats_writer_group_slot(app->stats,
 					      policy->groups[i].name);
 		group_slots[i] = (uint8_t)slot;
 	}
-	op25b_stats_layout_end(app->stats);
+	op25b_stats_writer_layout_end(app->stats);
 	return slot < 0 ? slot : 0;
 }
 
@@ -120,11 +132,11 @@ static void
 activate(struct op25b_app *app, const struct op25b_policy *policy,
 	 const uint8_t *class_slots, const uint8_t *group_slots)
 {
-	struct op25b_stats_header *h = op25b_stats_header(app->stats);
-	struct op25b_stats_names *names = op25b_stats_names(app->stats);
+	struct op25b_stats_header *h = op25b_stats_writer_header(app->stats);
+	struct op25b_stats_names *names = op25b_stats_writer_names(app->stats);
 	unsigned int i;
 
-	op25b_stats_layout_begin(app->stats);
+	op25b_stats_writer_layout_begin(app->stats);
 	memset(names->class_active + 1, 0, OP25B_STATS_SLOTS - 1);
 	memset(names->group_active + 1, 0, OP25B_STATS_SLOTS - 1);
 	for (i = 0; i < policy->n_classes; i++)
@@ -135,7 +147,7 @@ activate(struct op25b_app *app, const struct op25b_policy *policy,
 	h->mode = stats_mode(policy->mode);
 	h->block = stats_block(policy->block);
 	h->policy_generation++;
-	op25b_stats_layout_end(app->stats);
+	op25b_stats_writer_layout_end(app->stats);
 }
 
 /*
@@ -222,7 +234,7 @@ static void
 reload_failed(struct op25b_app *app, const char *path, const char *by,
 	      uint32_t uid, const char *why, char *msg, size_t size)
 {
-	struct op25b_stats_header *h = op25b_stats_header(app->stats);
+	struct op25b_stats_header *h = op25b_stats_writer_header(app->stats);
 	char q[1300];
 
 	__atomic_fetch_add(&h->reload_failed, 1, __ATOMIC_RELAXED);
@@ -248,6 +260,9 @@ swap_in(struct op25b_app *app, struct op25b_classifier *next)
 	 * still inside a burst classified with the old tables. */
 	rte_rcu_qsbr_synchronize(app->qsbr, RTE_QSBR_THRID_INVALID);
 	op25b_classifier_free(old);
+	OP25B_LOG(DEBUG, "classifier swapped in (%zu bytes of tables); the "
+			 "old one freed after the grace period",
+		  op25b_classifier_memory(next));
 }
 
 /* The operator's switches win over the file's mode and block style
@@ -310,7 +325,7 @@ int
 op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 		     uint32_t uid, char *msg, size_t size)
 {
-	struct op25b_stats_header *h = op25b_stats_header(app->stats);
+	struct op25b_stats_header *h = op25b_stats_writer_header(app->stats);
 	enum op25b_policy_mode file_mode;
 	enum op25b_block_style file_block;
 	struct op25b_classifier *next;
@@ -385,7 +400,7 @@ recompile(struct op25b_app *app, const char *what, char *msg, size_t size)
 	swap_in(app, next);
 	snprintf(msg, size,
 		 "%s: live (policy generation %" PRIu64 ", %.0f ms)", what,
-		 op25b_stats_header(app->stats)->policy_generation,
+		 op25b_stats_writer_header(app->stats)->policy_generation,
 		 elapsed_ms(&t0));
 	append_overrides(app, msg, size);
 	printf("op25b: %s\n", msg);
@@ -457,13 +472,13 @@ last_activity_tsc(const struct op25b_app *app)
 static void
 status_line(struct op25b_app *app)
 {
-	struct op25b_stats_reader *r = op25b_stats_open(app->config.instance);
+	struct op25b_stats_reader *r = op25b_stats_reader_open(app->config.instance);
 	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
 
-	if (r != NULL && snap != NULL && op25b_stats_read(r, snap, 100) == 0)
+	if (r != NULL && snap != NULL && op25b_stats_reader_read(r, snap, 100) == 0)
 		op25b_report_status_line(snap, stdout);
 	free(snap);
-	op25b_stats_close(r);
+	op25b_stats_reader_close(r);
 }
 
 void
@@ -504,7 +519,7 @@ op25b_control_loop(struct op25b_app *app)
 					     (uint32_t)reload_uid, msg,
 					     sizeof(msg));
 		}
-		op25b_control_exempt_tick(app);
+		op25b_app_exempt_tick(app);
 		now = rte_rdtsc();
 		if (cfg->stop_after_idle_ms != 0 &&
 		    now - last_activity_tsc(app) >

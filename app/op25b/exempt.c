@@ -2,9 +2,9 @@
 /*
  * Exemptions on the control lcore: the registry the operator edits, the
  * table the workers read (rebuilt and swapped under RCU after every
- * change, never patched in place), expiry, the audit log that records
- * every change with who made it, and the state file that keeps the
- * registry across restarts.
+ * change, never patched in place), expiry (every change audited, with
+ * who made it: audit.c), and the state file that keeps the registry
+ * across restarts.
  *
  * Every change goes: registry, then state file, then table. The file is
  * on disk before the command answers (a SIGKILL after the answer loses
@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,70 +26,6 @@
 #include <rte_rcu_qsbr.h>
 
 #include "op25b_app.h"
-
-uint64_t
-op25b_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Opened at the first change, so that an appliance nobody touches (and
- * every test run of one) leaves no file behind; op25b_exempt_start()
- * made sure it can be created. */
-static FILE *
-audit_file(struct op25b_app *app)
-{
-	if (app->audit == NULL) {
-		app->audit = fopen(app->config.audit_log, "a");
-		if (app->audit == NULL)
-			fprintf(stderr, "op25b: audit log %s: %s\n",
-				app->config.audit_log, strerror(errno));
-	}
-	return app->audit;
-}
-
-void
-op25b_audit(struct op25b_app *app, const char *fmt, ...)
-{
-	char when[32];
-	struct tm tm;
-	time_t now = time(NULL);
-	FILE *out = audit_file(app);
-	va_list ap;
-
-	if (out == NULL)
-		return;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(out, "%s instance=%s ", when, app->config.instance);
-	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
-	va_end(ap);
-	fputc('\n', out);
-	/* An audit line that is lost when the appliance dies is no audit. */
-	fflush(out);
-}
-
-/* Create the audit log's directory when it is the default one. */
-static int
-make_parent(const char *path)
-{
-	char dir[4096];
-	char *slash;
-
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-		return -ENAMETOOLONG;
-	slash = strrchr(dir, '/');
-	if (slash == NULL || slash == dir)
-		return 0;
-	*slash = '\0';
-	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* The state file                                                      */
@@ -202,7 +137,7 @@ state_save(struct op25b_app *app)
 			op25b_audit(app, "state-moved file=%s moved=%s",
 				    app->state_path, aside);
 	}
-	err = op25b_exempt_state_save(app->exempts, app->state_path);
+	err = op25b_exempt_registry_save(app->exempts, app->state_path);
 	app->state_dirty = err != 0;
 	return err;
 }
@@ -295,7 +230,7 @@ state_restore(struct op25b_app *app)
 	unsigned int expired, n;
 	int err;
 
-	loaded = op25b_exempt_state_load(app->state_path, &e);
+	loaded = op25b_exempt_registry_load(app->state_path, &e);
 	if (loaded == NULL) {
 		if (errno == ENOENT)
 			return 0;
@@ -307,11 +242,11 @@ state_restore(struct op25b_app *app)
 		state_refuse_file(app, &e);
 		return 0;
 	}
-	expired = op25b_exempt_expire(loaded, op25b_now_ms(),
+	expired = op25b_exempt_registry_expire(loaded, op25b_now_ms(),
 				      audit_expired_while_stopped, app);
 	op25b_exempt_registry_free(app->exempts);
 	app->exempts = loaded;
-	n = op25b_exempt_count(loaded);
+	n = op25b_exempt_registry_count(loaded);
 	err = publish(app);
 	if (err != 0) {
 		/* The file is untouched: the next start tries again. */
@@ -337,54 +272,14 @@ state_restore(struct op25b_app *app)
 	return 0;
 }
 
-/* Refuses to start when the audit log could not be written: better now
- * than at the first exemption. */
 int
-op25b_exempt_start(struct op25b_app *app)
+op25b_app_exempt_start(struct op25b_app *app)
 {
-	static char default_path[4096];
-	const char *path = app->config.audit_log;
 	int err;
 
-	if (path == NULL) {
-		snprintf(default_path, sizeof(default_path),
-			 "/var/log/op25b/%s.audit.log", app->config.instance);
-		path = default_path;
-		app->config.audit_log = path;
-		err = make_parent(path);
-		if (err != 0) {
-			fprintf(stderr, "op25b: audit log %s: %s\n", path,
-				strerror(-err));
-			return err;
-		}
-	}
-	if (access(path, W_OK) != 0 && errno != ENOENT) {
-		err = -errno;
-		fprintf(stderr, "op25b: audit log %s: %s (give --audit-log "
-				"FILE)\n",
-			path, strerror(errno));
+	err = op25b_audit_start(app);
+	if (err != 0)
 		return err;
-	}
-	if (access(path, F_OK) != 0) {
-		char dir[4096], *slash;
-
-		snprintf(dir, sizeof(dir), "%s", path);
-		slash = strrchr(dir, '/');
-		if (slash == dir)
-			slash[1] = '\0';
-		else if (slash != NULL)
-			*slash = '\0';
-		else
-			strcpy(dir, ".");
-		if (access(dir, W_OK | X_OK) != 0) {
-			err = -errno;
-			fprintf(stderr,
-				"op25b: audit log %s: cannot create it in %s: "
-				"%s (give --audit-log FILE)\n",
-				path, dir, strerror(errno));
-			return err;
-		}
-	}
 	app->exempts = op25b_exempt_registry_create();
 	if (app->exempts == NULL)
 		return -ENOMEM;
@@ -399,12 +294,9 @@ op25b_exempt_start(struct op25b_app *app)
 }
 
 void
-op25b_exempt_stop(struct op25b_app *app)
+op25b_app_exempt_stop(struct op25b_app *app)
 {
-	if (app->audit != NULL) {
-		fclose(app->audit);
-		app->audit = NULL;
-	}
+	op25b_audit_stop(app);
 	op25b_exempt_table_free(atomic_load(&app->exempt));
 	atomic_store(&app->exempt, NULL);
 	op25b_exempt_registry_free(app->exempts);
@@ -418,7 +310,7 @@ publish(struct op25b_app *app)
 {
 	struct op25b_exempt_table *next = NULL, *old;
 
-	if (op25b_exempt_count(app->exempts) > 0) {
+	if (op25b_exempt_registry_count(app->exempts) > 0) {
 		next = op25b_exempt_table_build(app->exempts,
 						(int)rte_socket_id());
 		if (next == NULL)
@@ -429,29 +321,13 @@ publish(struct op25b_app *app)
 				       memory_order_acq_rel);
 	rte_rcu_qsbr_synchronize(app->qsbr, RTE_QSBR_THRID_INVALID);
 	op25b_exempt_table_free(old);
+	OP25B_LOG(DEBUG, "exemption table swapped in: exemptions %u, %zu bytes",
+		  op25b_exempt_registry_count(app->exempts),
+		  op25b_exempt_table_memory(next));
 	/* A gauge: one aligned word, outside the layout epoch. */
-	__atomic_store_n(&op25b_stats_header(app->stats)->exemptions,
-			 op25b_exempt_count(app->exempts), __ATOMIC_RELAXED);
+	__atomic_store_n(&op25b_stats_writer_header(app->stats)->exemptions,
+			 op25b_exempt_registry_count(app->exempts), __ATOMIC_RELAXED);
 	return 0;
-}
-
-/* Text as one quoted audit field: quotes and backslashes escaped (the
- * registry already replaced control characters in reasons; elsewhere they
- * become '?' here, so that no text forges a line). */
-const char *
-op25b_audit_quoted(const char *text, char *buf, size_t size)
-{
-	size_t o = 0;
-
-	for (; *text != '\0' && o + 3 < size; text++) {
-		if (*text == '"' || *text == '\\')
-			buf[o++] = '\\';
-		buf[o++] = (unsigned char)*text < 0x20 || *text == 0x7f
-				   ? '?'
-				   : *text;
-	}
-	buf[o] = '\0';
-	return buf;
 }
 
 /* A TTL as the operator would write it: 30d, 12h, 90s. */
@@ -477,9 +353,9 @@ undo(struct op25b_app *app, const struct op25b_prefix *prefix,
      const struct op25b_exempt_entry *before)
 {
 	if (before != NULL)
-		op25b_exempt_put(app->exempts, before, NULL);
+		op25b_exempt_registry_put(app->exempts, before, NULL);
 	else
-		op25b_exempt_del(app->exempts, prefix, NULL);
+		op25b_exempt_registry_del(app->exempts, prefix, NULL);
 }
 
 /*
@@ -518,7 +394,7 @@ commit_undone(struct op25b_app *app)
 }
 
 int
-op25b_control_exempt_add(struct op25b_app *app,
+op25b_app_exempt_add(struct op25b_app *app,
 			 const struct op25b_prefix *prefix, uint32_t ttl,
 			 const char *reason, uint32_t uid, char *msg,
 			 size_t size)
@@ -532,10 +408,10 @@ op25b_control_exempt_add(struct op25b_app *app,
 	int err;
 
 	op25b_prefix_format(prefix, text, sizeof(text));
-	e = op25b_exempt_find(app->exempts, prefix);
+	e = op25b_exempt_registry_find(app->exempts, prefix);
 	if (e != NULL)
 		before = *e;
-	err = op25b_exempt_add(app->exempts, prefix, ttl, reason, uid,
+	err = op25b_exempt_registry_add(app->exempts, prefix, ttl, reason, uid,
 			       op25b_now_ms(), &replaced);
 	if (err != 0) {
 		snprintf(msg, size, "exempt add %s: %s%s; nothing changed",
@@ -553,8 +429,8 @@ op25b_control_exempt_add(struct op25b_app *app,
 		return err;
 	}
 	/* The reason as kept (cut and scrubbed), not as typed. */
-	e = op25b_exempt_find(app->exempts, prefix);
-	n = op25b_exempt_count(app->exempts);
+	e = op25b_exempt_registry_find(app->exempts, prefix);
+	n = op25b_exempt_registry_count(app->exempts);
 	format_ttl(ttl, ttl_text, sizeof(ttl_text));
 	op25b_audit(app, "%s prefix=%s ttl=%s uid=%" PRIu32 " reason=\"%s\"",
 		    replaced ? "replace" : "add", text, ttl_text, uid,
@@ -567,7 +443,7 @@ op25b_control_exempt_add(struct op25b_app *app,
 }
 
 int
-op25b_control_exempt_del(struct op25b_app *app,
+op25b_app_exempt_del(struct op25b_app *app,
 			 const struct op25b_prefix *prefix, uint32_t uid,
 			 char *msg, size_t size)
 {
@@ -577,7 +453,7 @@ op25b_control_exempt_del(struct op25b_app *app,
 	int err;
 
 	op25b_prefix_format(prefix, text, sizeof(text));
-	err = op25b_exempt_del(app->exempts, prefix, &removed);
+	err = op25b_exempt_registry_del(app->exempts, prefix, &removed);
 	if (err == -ENOENT) {
 		snprintf(msg, size,
 			 "exempt del %s: no such exemption (see exempt list)",
@@ -633,7 +509,7 @@ audit_import(const struct op25b_exempt_entry *old,
 }
 
 int
-op25b_control_exempt_import(struct op25b_app *app, const char *path,
+op25b_app_exempt_import(struct op25b_app *app, const char *path,
 			    bool replace, uint32_t uid, char *msg,
 			    size_t size)
 {
@@ -646,7 +522,7 @@ op25b_control_exempt_import(struct op25b_app *app, const char *path,
 	int err;
 
 	/* The whole file is checked before anything changes. */
-	loaded = op25b_exempt_state_load(path, &e);
+	loaded = op25b_exempt_registry_load(path, &e);
 	if (loaded == NULL) {
 		err = -errno;
 		if (e.line > 0)
@@ -660,12 +536,12 @@ op25b_control_exempt_import(struct op25b_app *app, const char *path,
 		return err;
 	}
 	/* Granted elsewhere and over by now: never in force here. */
-	expired = op25b_exempt_expire(loaded, op25b_now_ms(), NULL, NULL);
-	n = op25b_exempt_count(loaded);
+	expired = op25b_exempt_registry_expire(loaded, op25b_now_ms(), NULL, NULL);
+	n = op25b_exempt_registry_count(loaded);
 	if (replace) {
 		next = loaded;
 	} else {
-		next = op25b_exempt_merge(old, loaded);
+		next = op25b_exempt_registry_merge(old, loaded);
 		err = -errno;
 		op25b_exempt_registry_free(loaded);
 		if (next == NULL) {
@@ -689,7 +565,7 @@ op25b_control_exempt_import(struct op25b_app *app, const char *path,
 			 path, why);
 		return err;
 	}
-	op25b_exempt_diff(old, next, audit_import, &tally);
+	op25b_exempt_registry_diff(old, next, audit_import, &tally);
 	op25b_exempt_registry_free(old);
 	op25b_audit(app,
 		    "import file=%s mode=%s uid=%" PRIu32
@@ -702,7 +578,7 @@ op25b_control_exempt_import(struct op25b_app *app, const char *path,
 		 path, replace ? "replace" : "merge", tally.added,
 		 tally.replaced, tally.removed,
 		 n - tally.added - tally.replaced, expired,
-		 op25b_exempt_count(app->exempts));
+		 op25b_exempt_registry_count(app->exempts));
 	return 0;
 }
 
@@ -722,20 +598,20 @@ audit_expiry(const struct op25b_exempt_entry *e, void *arg)
 }
 
 unsigned int
-op25b_control_exempt_tick(struct op25b_app *app)
+op25b_app_exempt_tick(struct op25b_app *app)
 {
 	/* Set when expired entries left the registry but the table that
 	 * drops them could not be built: retried every tick. */
 	static bool stale;
 	static uint64_t last_retry;
-	uint64_t next = op25b_exempt_next_expiry(app->exempts);
+	uint64_t next = op25b_exempt_registry_next_expiry(app->exempts);
 	bool was_dirty = app->state_dirty;
 	uint64_t now;
 	unsigned int n = 0;
 	int err;
 
 	if (next != 0 && (now = op25b_now_ms()) >= next)
-		n = op25b_exempt_expire(app->exempts, now, audit_expiry, app);
+		n = op25b_exempt_registry_expire(app->exempts, now, audit_expiry, app);
 	/* The file may show an expired entry a while longer: a restart
 	 * drops it anyway, so the data path is not held back for it. */
 	/* A failing disk is retried once a second, not every tick. */

@@ -26,12 +26,13 @@
 #include <rte_rcu_qsbr.h>
 
 #include "op25b_app.h"
+#include "op25b_options.h"
 
 #define MBUF_CACHE 256
 
 /* Options as a table: getopt's array and --help are both made from it. */
 enum option_id {
-	OPT_POLICY = 256,
+	OPT_POLICY = OP25B_OPTION_LONG_ONLY,
 	OPT_PAIRS,
 	OPT_BURST,
 	OPT_STOP_AFTER_IDLE,
@@ -49,77 +50,67 @@ enum option_id {
 	OPT_HELP,
 };
 
-static const struct app_option {
-	const char *name;
-	const char *arg;
-	enum option_id id;
-	const char *help;
-} app_options[] = {
-	{"policy", "FILE", OPT_POLICY, "the YAML policy (required)"},
-	{"pairs", "SUB:UP[,SUB:UP...]", OPT_PAIRS,
-	 "port pairs: SUB is classified and sent to UP, UP goes back to SUB "
-	 "untouched (default 0:1)"},
-	{"burst", "N", OPT_BURST, "RX burst size, 1..64 (default 32)"},
-	{"stop-after-idle", "MS", OPT_STOP_AFTER_IDLE,
-	 "exit after MS milliseconds without a packet (pcap replays)"},
-	{"status-interval", "SECONDS", OPT_STATUS_INTERVAL,
-	 "print a status line every SECONDS (default 5, 0: never)"},
-	{"stats-json", "FILE", OPT_STATS_JSON,
-	 "write the final counters to FILE as JSON"},
-	{"name", "NAME", OPT_NAME,
-	 "instance name: counters in /dev/shm/op25b.NAME, read by op25b-stat "
-	 "--name NAME (default op25b)"},
-	{"interactive", NULL, OPT_INTERACTIVE,
-	 "-i: the op25b> command prompt on this terminal (quit stops op25b); "
-	 "the status line is off unless asked for"},
-	{"cmdline-file", "FILE", OPT_CMDLINE_FILE,
-	 "run the CLI commands in FILE before the ports start; one failing "
-	 "stops op25b, nothing forwarded"},
-	{"cli-socket", "PATH", OPT_CLI_SOCKET,
-	 "the control socket op25b-cli connects to (default "
-	 "/run/op25b/NAME.sock, mode 0600; none: no socket)"},
-	{"mbufs", "N", OPT_MBUFS,
-	 "mbufs in the pool (default: one per descriptor of every queue, "
-	 "plus bursts and caches; more for deep NIC rings or net_pcap "
-	 "infinite_rx captures, which preload theirs)"},
-	{"max-pkt-len", "N", OPT_MAX_PKT_LEN,
-	 "the longest frame, CRC included, 1518..65535 (default 1526: MTU "
-	 "1500 with two VLAN tags); every port gets the MTU it implies, and "
-	 "chains of mbufs when a frame does not fit one"},
-	{"mbuf-size", "N", OPT_MBUF_SIZE,
-	 "mbuf data room, headroom (128) included, 1024..65535 (default "
-	 "2176); a port that cannot chain mbufs needs one that holds a "
-	 "whole frame"},
-	{"audit-log", "FILE", OPT_AUDIT_LOG,
-	 "where exemptions, reloads and switches are logged (default "
-	 "/var/log/op25b/NAME.audit.log)"},
-	{"state-dir", "DIR", OPT_STATE_DIR,
-	 "exemptions are kept in DIR/NAME.exemptions, rewritten before each "
-	 "change answers and restored at start (default /var/lib/op25b, "
-	 "created if missing)"},
-	{"help", NULL, OPT_HELP, "this text"},
+static const struct op25b_option app_options[] = {
+	OP25B_OPTION("policy", OPT_POLICY, "FILE",
+		     "the YAML policy (required)"),
+	OP25B_OPTION("pairs", OPT_PAIRS, "SUB:UP[,SUB:UP...]",
+		     "port pairs: SUB is classified and sent to UP, UP goes "
+		     "back to SUB untouched (default 0:1)"),
+	OP25B_OPTION("burst", OPT_BURST, "N",
+		     "RX burst size, 1..64 (default 32)"),
+	OP25B_OPTION("stop-after-idle", OPT_STOP_AFTER_IDLE, "MS",
+		     "exit after MS milliseconds without a packet (pcap "
+		     "replays)"),
+	OP25B_OPTION("status-interval", OPT_STATUS_INTERVAL, "SECONDS",
+		     "print a status line every SECONDS (default 5, 0: "
+		     "never)"),
+	OP25B_OPTION("stats-json", OPT_STATS_JSON, "FILE",
+		     "write the final counters to FILE as JSON"),
+	OP25B_OPTION("name", OPT_NAME, "NAME",
+		     "instance name: counters in /dev/shm/op25b.NAME, read by "
+		     "op25b-stat --name NAME (default op25b)"),
+	OP25B_OPTION("interactive", OPT_INTERACTIVE, NULL,
+		     "the op25b> command prompt on this terminal (quit stops "
+		     "op25b); the status line is off unless asked for"),
+	OP25B_OPTION("cmdline-file", OPT_CMDLINE_FILE, "FILE",
+		     "run the CLI commands in FILE before the ports start; "
+		     "one failing stops op25b, nothing forwarded"),
+	OP25B_OPTION("cli-socket", OPT_CLI_SOCKET, "PATH",
+		     "the control socket op25b-cli connects to (default "
+		     "/run/op25b/NAME.sock, mode 0600; none: no socket)"),
+	OP25B_OPTION("mbufs", OPT_MBUFS, "N",
+		     "mbufs in the pool (default: one per descriptor of every "
+		     "queue, plus bursts and caches; more for deep NIC rings "
+		     "or net_pcap infinite_rx captures, which preload theirs)"),
+	OP25B_OPTION("max-pkt-len", OPT_MAX_PKT_LEN, "N",
+		     "the longest frame, CRC included, 1518..65535 (default "
+		     "1526: MTU 1500 with two VLAN tags); every port gets the "
+		     "MTU it implies, and chains of mbufs when a frame does "
+		     "not fit one"),
+	OP25B_OPTION("mbuf-size", OPT_MBUF_SIZE, "N",
+		     "mbuf data room, headroom (128) included, 1024..65535 "
+		     "(default 2176); a port that cannot chain mbufs needs one "
+		     "that holds a whole frame"),
+	OP25B_OPTION("audit-log", OPT_AUDIT_LOG, "FILE",
+		     "where exemptions, reloads and switches are logged "
+		     "(default /var/log/op25b/NAME.audit.log)"),
+	OP25B_OPTION("state-dir", OPT_STATE_DIR, "DIR",
+		     "exemptions are kept in DIR/NAME.exemptions, rewritten "
+		     "before each change answers and restored at start "
+		     "(default /var/lib/op25b, created if missing)"),
+	OP25B_OPTION("help", OPT_HELP, NULL, "this text"),
 };
 
 static void
 usage(FILE *out, const char *prog)
 {
-	unsigned int i;
-
 	fprintf(out,
 		"usage: %s [EAL options] -- --policy FILE [options]\n\n"
 		"Outbound Port 25 Blocking between port pairs. Each worker lcore "
 		"(every lcore\nbut the main one) polls one queue on every port.\n\n"
 		"options:\n",
 		prog);
-	for (i = 0; i < RTE_DIM(app_options); i++) {
-		char left[64];
-
-		snprintf(left, sizeof(left), "%s--%s%s%s",
-			 app_options[i].id < 256 ? "-i, " : "",
-			 app_options[i].name, app_options[i].arg ? " " : "",
-			 app_options[i].arg ? app_options[i].arg : "");
-		fprintf(out, "  %-34s %s\n", left, app_options[i].help);
-	}
+	op25b_options_help(out, app_options, RTE_DIM(app_options), NULL, 26);
 	fprintf(out,
 		"\nSIGHUP reloads the policy file without stopping traffic; "
 		"SIGINT or SIGTERM\nstop. Counters: op25b-stat --name NAME, "
@@ -183,18 +174,13 @@ parse_pairs(const char *text, struct op25b_config *cfg)
 static int
 parse_args(int argc, char **argv, struct op25b_config *cfg)
 {
-	struct option longopts[RTE_DIM(app_options) + 1];
+	struct op25b_getopt g;
 	unsigned long v;
-	unsigned int i;
 	int opt;
 
-	memset(longopts, 0, sizeof(longopts));
-	for (i = 0; i < RTE_DIM(app_options); i++) {
-		longopts[i].name = app_options[i].name;
-		longopts[i].has_arg = app_options[i].arg ? required_argument
-							 : no_argument;
-		longopts[i].val = app_options[i].id;
-	}
+	if (op25b_options_getopt(&g, app_options, RTE_DIM(app_options), NULL,
+				 NULL) != 0)
+		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
 	cfg->pairs[0].sub = 0;
 	cfg->pairs[0].up = 1;
 	cfg->n_pairs = 1;
@@ -208,7 +194,8 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	/* One line per refusal, in our words: getopt's own message would be a
 	 * second one, prefixed with the full program path. */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "i", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case OPT_POLICY:
 			cfg->policy_path = optarg;
@@ -425,7 +412,7 @@ create_stats(struct op25b_app *app)
 	struct op25b_stats_header *h;
 	unsigned int i, k;
 
-	app->stats = op25b_stats_create(app->config.instance, app->n_workers,
+	app->stats = op25b_stats_writer_create(app->config.instance, app->n_workers,
 					rte_get_tsc_hz());
 	if (app->stats == NULL) {
 		int err = -errno;
@@ -442,9 +429,9 @@ create_stats(struct op25b_app *app)
 		return err;
 	}
 	for (i = 0; i < app->n_workers; i++)
-		app->workers[i].stats = op25b_stats_worker(app->stats, i);
-	h = op25b_stats_header(app->stats);
-	op25b_stats_layout_begin(app->stats);
+		app->workers[i].stats = op25b_stats_writer_worker(app->stats, i);
+	h = op25b_stats_writer_header(app->stats);
+	op25b_stats_writer_layout_begin(app->stats);
 	h->n_ports = app->n_ports;
 	for (i = 0; i < app->n_ports; i++) {
 		h->ports[i].port_id = app->ports[i];
@@ -454,7 +441,7 @@ create_stats(struct op25b_app *app)
 			if (app->config.pairs[k].sub == app->ports[i])
 				h->ports[i].is_subscriber = 1;
 	}
-	op25b_stats_layout_end(app->stats);
+	op25b_stats_writer_layout_end(app->stats);
 	return 0;
 }
 
@@ -482,10 +469,10 @@ static int
 final_report(struct op25b_app *app)
 {
 	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
-	struct op25b_stats_reader *r = op25b_stats_open(app->config.instance);
+	struct op25b_stats_reader *r = op25b_stats_reader_open(app->config.instance);
 	int err = 0;
 
-	if (snap == NULL || r == NULL || op25b_stats_read(r, snap, 1000) != 0) {
+	if (snap == NULL || r == NULL || op25b_stats_reader_read(r, snap, 1000) != 0) {
 		fprintf(stderr, "op25b: reading the final counters failed\n");
 		err = -EIO;
 		goto out;
@@ -500,7 +487,7 @@ final_report(struct op25b_app *app)
 				app->config.stats_json, strerror(-err));
 	}
 out:
-	op25b_stats_close(r);
+	op25b_stats_reader_close(r);
 	free(snap);
 	return err;
 }
@@ -548,7 +535,7 @@ main(int argc, char **argv)
 		goto out_classifier;
 	op25b_telemetry_register(&app);
 	op25b_control_install_signals();
-	if (op25b_exempt_start(&app) != 0)
+	if (op25b_app_exempt_start(&app) != 0)
 		goto out_pool;
 	if (op25b_cli_start(&app) != 0)
 		goto out_exempt;
@@ -602,19 +589,19 @@ main(int argc, char **argv)
 		exit_code = EXIT_FAILURE;
 	}
 
-	op25b_exempt_stop(&app);
+	op25b_app_exempt_stop(&app);
 	goto out_pool;
 out_cli:
 	op25b_cli_stop(&app);
 out_exempt:
-	op25b_exempt_stop(&app);
+	op25b_app_exempt_stop(&app);
 out_pool:
 	rte_mempool_free(app.pool);
 out_classifier:
 	op25b_classifier_free(atomic_load(&app.classifier));
 	rte_free(app.qsbr);
 out_workers:
-	op25b_stats_destroy(app.stats);
+	op25b_stats_writer_destroy(app.stats);
 	rte_free(app.workers);
 	op25b_policy_free(app.policy);
 out_eal:

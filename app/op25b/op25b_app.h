@@ -13,6 +13,7 @@
 
 #include <rte_common.h>
 #include <rte_ethdev.h>
+#include <rte_log.h>
 #include <rte_mempool.h>
 
 #include "op25b_classify.h"
@@ -22,6 +23,16 @@
 
 struct rte_rcu_qsbr;
 struct op25b_cli;
+
+/* The appliance's one DPDK log type, "op25b" (--log-level op25b:debug),
+ * registered in control.c before main(). The lines operators and scripts
+ * read (errors, the start-up summary, reload and switch results) stay on
+ * stdout and stderr as they are; this carries the control lcore's detail.
+ * The data path never logs: it counts. */
+extern int op25b_logtype;
+#define RTE_LOGTYPE_OP25B op25b_logtype
+#define OP25B_LOG(level, fmt, ...)                                             \
+	RTE_LOG(level, OP25B, fmt "\n", ##__VA_ARGS__)
 
 #define OP25B_MAX_PAIRS 16
 #define OP25B_MAX_PORTS OP25B_STATS_MAX_PORTS
@@ -67,6 +78,11 @@ struct op25b_worker {
 	unsigned int rcu_id;
 } __rte_cache_aligned;
 
+/* One line a worker, in an array: no two lcores write the same line. */
+_Static_assert(sizeof(struct op25b_worker) == RTE_CACHE_LINE_SIZE &&
+		       _Alignof(struct op25b_worker) == RTE_CACHE_LINE_SIZE,
+	       "a worker is one cache line");
+
 struct op25b_app {
 	struct op25b_config config;
 	/* The policy the current classifier was compiled from; the control
@@ -102,7 +118,7 @@ struct op25b_app {
 	_Atomic(struct op25b_exempt_table *) exempt;
 	FILE *audit;
 	/* STATE_DIR/NAME.exemptions: rewritten before every exemption
-	 * change is answered; "" when op25b_exempt_start() did not run. */
+	 * change is answered; "" when op25b_app_exempt_start() did not run. */
 	char state_path[4096];
 	/* An expiry the file does not show yet (a save failed): retried
 	 * every tick. */
@@ -149,26 +165,34 @@ int op25b_control_set_block(struct op25b_app *app, int block, char *msg,
 void op25b_control_loop(struct op25b_app *app);
 
 /* exempt.c */
-int op25b_exempt_start(struct op25b_app *app);
-void op25b_exempt_stop(struct op25b_app *app);
-int op25b_control_exempt_add(struct op25b_app *app,
+int op25b_app_exempt_start(struct op25b_app *app);
+void op25b_app_exempt_stop(struct op25b_app *app);
+int op25b_app_exempt_add(struct op25b_app *app,
 			     const struct op25b_prefix *prefix, uint32_t ttl,
 			     const char *reason, uint32_t uid, char *msg,
 			     size_t size);
-int op25b_control_exempt_del(struct op25b_app *app,
+int op25b_app_exempt_del(struct op25b_app *app,
 			     const struct op25b_prefix *prefix, uint32_t uid,
 			     char *msg, size_t size);
-int op25b_control_exempt_import(struct op25b_app *app, const char *path,
+int op25b_app_exempt_import(struct op25b_app *app, const char *path,
 				bool replace, uint32_t uid, char *msg,
 				size_t size);
 /* Expire what is due; returns how many went. */
-unsigned int op25b_control_exempt_tick(struct op25b_app *app);
+unsigned int op25b_app_exempt_tick(struct op25b_app *app);
+
+/* audit.c */
+/* Check that the audit log (--audit-log, or the default one, whose
+ * directory it creates) can be written; it is opened at the first line.
+ * Returns 0 or -errno, said on stderr. */
+int op25b_audit_start(struct op25b_app *app);
+void op25b_audit_stop(struct op25b_app *app);
 /* One audit line: "TIME EVENT key=value...", flushed. */
 void op25b_audit(struct op25b_app *app, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* @text for a key="..." audit field, in @buf: quotes and backslashes
  * escaped, control characters as '?'. Returns @buf. */
 const char *op25b_audit_quoted(const char *text, char *buf, size_t size);
+/* CLOCK_REALTIME in milliseconds. */
 uint64_t op25b_now_ms(void);
 
 /* cli.c */

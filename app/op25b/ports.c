@@ -333,7 +333,7 @@ op25b_ports_start(struct op25b_app *app)
 void
 op25b_ports_publish_stats(struct op25b_app *app)
 {
-	struct op25b_stats_header *h = op25b_stats_header(app->stats);
+	struct op25b_stats_header *h = op25b_stats_writer_header(app->stats);
 	struct timespec now;
 	unsigned int i;
 

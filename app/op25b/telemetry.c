@@ -28,14 +28,14 @@ static struct op25b_stats_snapshot *
 snapshot(void)
 {
 	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
-	struct op25b_stats_reader *r = op25b_stats_open(instance);
+	struct op25b_stats_reader *r = op25b_stats_reader_open(instance);
 
 	if (snap != NULL &&
-	    (r == NULL || op25b_stats_read(r, snap, 1000) != 0)) {
+	    (r == NULL || op25b_stats_reader_read(r, snap, 1000) != 0)) {
 		free(snap);
 		snap = NULL;
 	}
-	op25b_stats_close(r);
+	op25b_stats_reader_close(r);
 	return snap;
 }
 

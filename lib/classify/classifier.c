@@ -103,8 +103,8 @@ exempt_source(const struct op25b_exempt_table *exempt, uint32_t src4,
 {
 	if (exempt == NULL)
 		return false;
-	return src6 == NULL ? op25b_exempt_match4(exempt, src4)
-			    : op25b_exempt_match6(exempt, src6);
+	return src6 == NULL ? op25b_exempt_table_match4(exempt, src4)
+			    : op25b_exempt_table_match6(exempt, src6);
 }
 
 /*

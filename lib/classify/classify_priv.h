@@ -5,6 +5,7 @@
 #ifndef OP25B_CLASSIFY_PRIV_H
 #define OP25B_CLASSIFY_PRIV_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -101,6 +102,10 @@ struct pkt_meta {
 	uint8_t tcp_flags;
 };
 
+/* Filled for every SMTP packet of a burst and read back when it is
+ * decided: a burst's worth stays within a few cache lines. */
+_Static_assert(sizeof(struct pkt_meta) == 12, "pkt_meta is 12 bytes");
+
 struct op25b_classifier {
 	/* enum op25b_port_kind by destination port: one load tells a packet
 	 * that leaves now from one the policy decides. A byte a port (64 KB)
@@ -124,6 +129,19 @@ struct op25b_classifier {
 	struct op25b_classify_result settled_result[PARSE_CODE_MAX];
 	size_t memory;
 } __rte_cache_aligned;
+
+/* The port map fills the first 64 KB; everything else a packet may touch
+ * (the tables, the matrix, the settled results) lies in the 128 bytes
+ * after it, two cache lines. A new field or parse code that grows it past
+ * them costs every burst a line: move something out first. */
+_Static_assert(offsetof(struct op25b_classifier, port_kind) == 0 &&
+		       sizeof(((struct op25b_classifier *)0)->port_kind) ==
+			       65536,
+	       "the port map comes first, 64 KB");
+_Static_assert(sizeof(struct op25b_classifier) == 65536 + 128,
+	       "the classifier is the port map and two cache lines");
+_Static_assert(_Alignof(struct op25b_classifier) == RTE_CACHE_LINE_SIZE,
+	       "the classifier starts a cache line");
 
 /*
  * Byte order: DPDK 22.11's x86 rte_be_to_cpu_16() is inline asm, which the

@@ -16,9 +16,9 @@
  *    classifier; no policy is recompiled.
  *
  * A third part keeps the registry across restarts: the state file
- * (op25b_exempt_state_*), one exemption a line in a text format documented
- * in doc/cli.md, written atomically; `exempt export` and `exempt import`
- * use the same format.
+ * (op25b_exempt_registry_read/load/write/save), one exemption a line in
+ * a text format documented in doc/cli.md, written atomically; `exempt
+ * export` and `exempt import` use the same format.
  *
  * The table is consulted only for SMTP packets the policy would block or
  * count, so its cost is off the common path. It holds one rte_hash of
@@ -80,7 +80,7 @@ void op25b_exempt_registry_free(struct op25b_exempt_registry *reg);
  * @return 0, -EINVAL (prefix NULL, not AF_INET/AF_INET6, length too long,
  *   host bits set), -ENOSPC (full), -ENOMEM.
  */
-int op25b_exempt_add(struct op25b_exempt_registry *reg,
+int op25b_exempt_registry_add(struct op25b_exempt_registry *reg,
 		     const struct op25b_prefix *prefix, uint32_t ttl,
 		     const char *reason, uint32_t uid, uint64_t now,
 		     bool *replaced);
@@ -90,7 +90,7 @@ int op25b_exempt_add(struct op25b_exempt_registry *reg,
  * address); @p removed (may be NULL) receives the entry removed.
  * @return 0, -ENOENT, -EINVAL (NULL argument).
  */
-int op25b_exempt_del(struct op25b_exempt_registry *reg,
+int op25b_exempt_registry_del(struct op25b_exempt_registry *reg,
 		     const struct op25b_prefix *prefix,
 		     struct op25b_exempt_entry *removed);
 
@@ -100,7 +100,7 @@ int op25b_exempt_del(struct op25b_exempt_registry *reg,
  * @p cb must not change the registry.
  * @return the number removed.
  */
-unsigned int op25b_exempt_expire(struct op25b_exempt_registry *reg,
+unsigned int op25b_exempt_registry_expire(struct op25b_exempt_registry *reg,
 				 uint64_t now,
 				 void (*cb)(const struct op25b_exempt_entry *e,
 					    void *arg),
@@ -111,13 +111,13 @@ unsigned int op25b_exempt_expire(struct op25b_exempt_registry *reg,
  * or overwrite the entry for the same prefix: how a restart or an import
  * puts back an exemption granted earlier, and how a failed change is
  * undone. Control characters in the reason become '?', as in
- * op25b_exempt_add(); the prefix's file, line and column are not kept.
+ * op25b_exempt_registry_add(); the prefix's file, line and column are not kept.
  * @param replaced set to true when an entry for the prefix existed (may be
  *   NULL).
  * @return 0, -EINVAL (NULL argument, invalid prefix), -ENOSPC (full),
  *   -ENOMEM.
  */
-int op25b_exempt_put(struct op25b_exempt_registry *reg,
+int op25b_exempt_registry_put(struct op25b_exempt_registry *reg,
 		     const struct op25b_exempt_entry *entry, bool *replaced);
 
 /**
@@ -127,7 +127,7 @@ int op25b_exempt_put(struct op25b_exempt_registry *reg,
  *   ENOSPC (more than OP25B_EXEMPT_MAX together), ENOMEM.
  */
 struct op25b_exempt_registry *
-op25b_exempt_merge(const struct op25b_exempt_registry *base,
+op25b_exempt_registry_merge(const struct op25b_exempt_registry *base,
 		   const struct op25b_exempt_registry *over);
 
 /**
@@ -136,7 +136,7 @@ op25b_exempt_merge(const struct op25b_exempt_registry *base,
  * @p new NULL for one only in @p from. Equal entries (every field) are
  * skipped. Either registry may be NULL (empty).
  */
-void op25b_exempt_diff(const struct op25b_exempt_registry *from,
+void op25b_exempt_registry_diff(const struct op25b_exempt_registry *from,
 		       const struct op25b_exempt_registry *to,
 		       void (*cb)(const struct op25b_exempt_entry *old,
 				  const struct op25b_exempt_entry *new,
@@ -148,7 +148,7 @@ void op25b_exempt_diff(const struct op25b_exempt_registry *from,
  * NULL. Valid until the registry next changes.
  */
 const struct op25b_exempt_entry *
-op25b_exempt_find(const struct op25b_exempt_registry *reg,
+op25b_exempt_registry_find(const struct op25b_exempt_registry *reg,
 		  const struct op25b_prefix *prefix);
 
 /**
@@ -160,21 +160,21 @@ op25b_exempt_find(const struct op25b_exempt_registry *reg,
  *   family). Valid until the registry next changes.
  */
 const struct op25b_exempt_entry *
-op25b_exempt_lookup(const struct op25b_exempt_registry *reg, int family,
+op25b_exempt_registry_lookup(const struct op25b_exempt_registry *reg, int family,
 		    const uint8_t *addr);
 
 /** The earliest expiry among the entries, or 0 when none expires. */
-uint64_t op25b_exempt_next_expiry(const struct op25b_exempt_registry *reg);
+uint64_t op25b_exempt_registry_next_expiry(const struct op25b_exempt_registry *reg);
 
 /** Number of entries. */
-unsigned int op25b_exempt_count(const struct op25b_exempt_registry *reg);
+unsigned int op25b_exempt_registry_count(const struct op25b_exempt_registry *reg);
 
 /**
  * The entries, sorted by family then address then length (stable for
  * `exempt list`). Valid until the registry next changes.
  */
 const struct op25b_exempt_entry *
-op25b_exempt_entries(const struct op25b_exempt_registry *reg);
+op25b_exempt_registry_entries(const struct op25b_exempt_registry *reg);
 
 /* ------------------------------------------------------------------ */
 /* State file (no DPDK): the registry as text, one exemption a line     */
@@ -197,17 +197,17 @@ struct op25b_exempt_state_error {
  *   where and what.
  */
 struct op25b_exempt_registry *
-op25b_exempt_state_read(FILE *in, struct op25b_exempt_state_error *err);
+op25b_exempt_registry_read(FILE *in, struct op25b_exempt_state_error *err);
 
 /**
- * op25b_exempt_state_read() of the regular file at @p path. FIFOs,
+ * op25b_exempt_registry_read() of the regular file at @p path. FIFOs,
  * devices and directories are refused without being read.
  * @return a new registry, or NULL with errno = ENOENT (no such file),
  *   EINVAL (a line is wrong, or not a regular file), EIO, EACCES and the
  *   other errors of open(2), ENOMEM; @p err (may be NULL) says what.
  */
 struct op25b_exempt_registry *
-op25b_exempt_state_load(const char *path,
+op25b_exempt_registry_load(const char *path,
 			struct op25b_exempt_state_error *err);
 
 /**
@@ -215,7 +215,7 @@ op25b_exempt_state_load(const char *path,
  * comment line first.
  * @return 0, or -errno of a write that failed (-ENOSPC, -EIO).
  */
-int op25b_exempt_state_write(const struct op25b_exempt_registry *reg,
+int op25b_exempt_registry_write(const struct op25b_exempt_registry *reg,
 			     FILE *out);
 
 /**
@@ -226,7 +226,7 @@ int op25b_exempt_state_write(const struct op25b_exempt_registry *reg,
  * @return 0, or -errno of the step that failed (-ENOSPC, -EIO, -EACCES,
  *   -EROFS, ...); PATH is then unchanged and PATH.tmp removed.
  */
-int op25b_exempt_state_save(const struct op25b_exempt_registry *reg,
+int op25b_exempt_registry_save(const struct op25b_exempt_registry *reg,
 			    const char *path);
 
 /* ------------------------------------------------------------------ */
@@ -247,11 +247,11 @@ op25b_exempt_table_build(const struct op25b_exempt_registry *reg,
 void op25b_exempt_table_free(struct op25b_exempt_table *table);
 
 /** Whether an IPv4 source (host byte order) is exempt. @p table not NULL. */
-bool op25b_exempt_match4(const struct op25b_exempt_table *table,
+bool op25b_exempt_table_match4(const struct op25b_exempt_table *table,
 			 uint32_t addr);
 
 /** Whether an IPv6 source (network byte order) is exempt. */
-bool op25b_exempt_match6(const struct op25b_exempt_table *table,
+bool op25b_exempt_table_match6(const struct op25b_exempt_table *table,
 			 const uint8_t addr[16]);
 
 /** Bytes of memory the table holds (an estimate: rte_hash's layout is

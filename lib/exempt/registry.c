@@ -152,7 +152,7 @@ op25b_exempt_registry_create(void)
 	reg = calloc(1, sizeof(*reg));
 	if (reg == NULL)
 		goto fail_nomem;
-	/* Allocated now so that op25b_exempt_entries() is never NULL. */
+	/* Allocated now so that op25b_exempt_registry_entries() is never NULL. */
 	reg->entries = malloc(REGISTRY_INITIAL_CAPACITY *
 			      sizeof(*reg->entries));
 	if (reg->entries == NULL)
@@ -177,7 +177,7 @@ op25b_exempt_registry_free(struct op25b_exempt_registry *reg)
 }
 
 int
-op25b_exempt_add(struct op25b_exempt_registry *reg,
+op25b_exempt_registry_add(struct op25b_exempt_registry *reg,
 		 const struct op25b_prefix *prefix, uint32_t ttl,
 		 const char *reason, uint32_t uid, uint64_t now,
 		 bool *replaced)
@@ -219,7 +219,7 @@ op25b_exempt_add(struct op25b_exempt_registry *reg,
 }
 
 int
-op25b_exempt_put(struct op25b_exempt_registry *reg,
+op25b_exempt_registry_put(struct op25b_exempt_registry *reg,
 		 const struct op25b_exempt_entry *entry, bool *replaced)
 {
 	struct op25b_exempt_entry *e;
@@ -274,7 +274,7 @@ exempt_entry_equal(const struct op25b_exempt_entry *a,
  * would move the array's tail for each.
  */
 struct op25b_exempt_registry *
-op25b_exempt_merge(const struct op25b_exempt_registry *base,
+op25b_exempt_registry_merge(const struct op25b_exempt_registry *base,
 		   const struct op25b_exempt_registry *over)
 {
 	struct op25b_exempt_registry *out;
@@ -335,15 +335,15 @@ fail_free_out:
 }
 
 void
-op25b_exempt_diff(const struct op25b_exempt_registry *from,
+op25b_exempt_registry_diff(const struct op25b_exempt_registry *from,
 		  const struct op25b_exempt_registry *to,
 		  void (*cb)(const struct op25b_exempt_entry *old,
 			     const struct op25b_exempt_entry *new, void *arg),
 		  void *arg)
 {
 	unsigned int i = 0, j = 0;
-	unsigned int n_from = op25b_exempt_count(from);
-	unsigned int n_to = op25b_exempt_count(to);
+	unsigned int n_from = op25b_exempt_registry_count(from);
+	unsigned int n_to = op25b_exempt_registry_count(to);
 
 	while (i < n_from || j < n_to) {
 		const struct op25b_exempt_entry *a = NULL, *b = NULL;
@@ -366,7 +366,7 @@ op25b_exempt_diff(const struct op25b_exempt_registry *from,
 }
 
 const struct op25b_exempt_entry *
-op25b_exempt_find(const struct op25b_exempt_registry *reg,
+op25b_exempt_registry_find(const struct op25b_exempt_registry *reg,
 		  const struct op25b_prefix *prefix)
 {
 	struct op25b_prefix key;
@@ -380,7 +380,7 @@ op25b_exempt_find(const struct op25b_exempt_registry *reg,
 }
 
 const struct op25b_exempt_entry *
-op25b_exempt_lookup(const struct op25b_exempt_registry *reg, int family,
+op25b_exempt_registry_lookup(const struct op25b_exempt_registry *reg, int family,
 		    const uint8_t *addr)
 {
 	struct op25b_prefix key;
@@ -416,7 +416,7 @@ op25b_exempt_lookup(const struct op25b_exempt_registry *reg, int family,
 }
 
 int
-op25b_exempt_del(struct op25b_exempt_registry *reg,
+op25b_exempt_registry_del(struct op25b_exempt_registry *reg,
 		 const struct op25b_prefix *prefix,
 		 struct op25b_exempt_entry *removed)
 {
@@ -447,7 +447,7 @@ op25b_exempt_del(struct op25b_exempt_registry *reg,
  * half compacted while it runs.
  */
 unsigned int
-op25b_exempt_expire(struct op25b_exempt_registry *reg, uint64_t now,
+op25b_exempt_registry_expire(struct op25b_exempt_registry *reg, uint64_t now,
 		    void (*cb)(const struct op25b_exempt_entry *e, void *arg),
 		    void *arg)
 {
@@ -473,7 +473,7 @@ op25b_exempt_expire(struct op25b_exempt_registry *reg, uint64_t now,
 }
 
 uint64_t
-op25b_exempt_next_expiry(const struct op25b_exempt_registry *reg)
+op25b_exempt_registry_next_expiry(const struct op25b_exempt_registry *reg)
 {
 	uint64_t earliest = 0;
 	unsigned int i;
@@ -490,13 +490,13 @@ op25b_exempt_next_expiry(const struct op25b_exempt_registry *reg)
 }
 
 unsigned int
-op25b_exempt_count(const struct op25b_exempt_registry *reg)
+op25b_exempt_registry_count(const struct op25b_exempt_registry *reg)
 {
 	return reg != NULL ? reg->count : 0;
 }
 
 const struct op25b_exempt_entry *
-op25b_exempt_entries(const struct op25b_exempt_registry *reg)
+op25b_exempt_registry_entries(const struct op25b_exempt_registry *reg)
 {
 	return reg != NULL ? reg->entries : NULL;
 }

@@ -425,7 +425,7 @@ read_line(FILE *in, char buf[OP25B_EXEMPT_STATE_LINE_MAX],
 }
 
 struct op25b_exempt_registry *
-op25b_exempt_state_read(FILE *in, struct op25b_exempt_state_error *err)
+op25b_exempt_registry_read(FILE *in, struct op25b_exempt_state_error *err)
 {
 	struct read_entry *entries = NULL;
 	struct op25b_exempt_registry *reg = NULL;
@@ -495,7 +495,7 @@ op25b_exempt_state_read(FILE *in, struct op25b_exempt_state_error *err)
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
-		ret = op25b_exempt_put(reg, &entries[i].entry, NULL);
+		ret = op25b_exempt_registry_put(reg, &entries[i].entry, NULL);
 		if (ret != 0) {
 			error = -ret;
 			error_set(err, entries[i].line, "%s", strerror(-ret));
@@ -514,7 +514,7 @@ fail:
 }
 
 struct op25b_exempt_registry *
-op25b_exempt_state_load(const char *path,
+op25b_exempt_registry_load(const char *path,
 			struct op25b_exempt_state_error *err)
 {
 	struct op25b_exempt_registry *reg;
@@ -546,7 +546,7 @@ op25b_exempt_state_load(const char *path,
 		errno = error;
 		return NULL;
 	}
-	reg = op25b_exempt_state_read(in, err);
+	reg = op25b_exempt_registry_read(in, err);
 	error = errno;
 	fclose(in);
 	errno = error;
@@ -576,10 +576,10 @@ write_reason(const char *reason, FILE *out)
 }
 
 int
-op25b_exempt_state_write(const struct op25b_exempt_registry *reg, FILE *out)
+op25b_exempt_registry_write(const struct op25b_exempt_registry *reg, FILE *out)
 {
-	const struct op25b_exempt_entry *e = op25b_exempt_entries(reg);
-	unsigned int i, n = op25b_exempt_count(reg);
+	const struct op25b_exempt_entry *e = op25b_exempt_registry_entries(reg);
+	unsigned int i, n = op25b_exempt_registry_count(reg);
 	char prefix[64], expires[40], added[40];
 
 	fputs(STATE_HEADER, out);
@@ -630,7 +630,7 @@ sync_parent(const char *path)
 }
 
 int
-op25b_exempt_state_save(const struct op25b_exempt_registry *reg,
+op25b_exempt_registry_save(const struct op25b_exempt_registry *reg,
 			const char *path)
 {
 	char tmp[4096];
@@ -658,7 +658,7 @@ op25b_exempt_state_save(const struct op25b_exempt_registry *reg,
 		close(fd);
 		goto fail_unlink;
 	}
-	err = op25b_exempt_state_write(reg, out);
+	err = op25b_exempt_registry_write(reg, out);
 	/* The data on disk before the name points at it: otherwise a crash
 	 * after the rename could leave an empty file under the real name. */
 	if (err == 0 && fsync(fd) != 0)

@@ -128,12 +128,12 @@ op25b_exempt_table_build(const struct op25b_exempt_registry *reg,
 	unsigned int count, i, length;
 	int err;
 
-	count = op25b_exempt_count(reg);
+	count = op25b_exempt_registry_count(reg);
 	if (count == 0) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	entries = op25b_exempt_entries(reg);
+	entries = op25b_exempt_registry_entries(reg);
 
 	t = rte_zmalloc_socket("op25b_exempt", sizeof(*t), RTE_CACHE_LINE_SIZE,
 			       socket_id);
@@ -224,7 +224,7 @@ op25b_exempt_table_free(struct op25b_exempt_table *table)
 }
 
 bool
-op25b_exempt_match4(const struct op25b_exempt_table *table, uint32_t addr)
+op25b_exempt_table_match4(const struct op25b_exempt_table *table, uint32_t addr)
 {
 	struct exempt_key key = {.family = AF_INET};
 	unsigned int i;
@@ -241,7 +241,7 @@ op25b_exempt_match4(const struct op25b_exempt_table *table, uint32_t addr)
 }
 
 bool
-op25b_exempt_match6(const struct op25b_exempt_table *table,
+op25b_exempt_table_match6(const struct op25b_exempt_table *table,
 		    const uint8_t addr[16])
 {
 	struct exempt_key key = {.family = AF_INET6};

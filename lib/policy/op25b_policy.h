@@ -228,6 +228,23 @@ void op25b_prefix_error_message(char *buf, size_t size, const char *text,
 				size_t len, const struct op25b_prefix *parsed,
 				const char *why);
 
+/**
+ * Read the prefixes file at @p path, in the format of a policy's
+ * prefixes_file (one prefix a line, '#' comments, blank lines ignored),
+ * into @p list, which is emptied first. Every prefix's @c file is
+ * @p path, which must outlive the list. Nothing is kept unless every line
+ * is valid.
+ * @return 0; -EINVAL with @p error (may be NULL) at the offending line and
+ *   column; -errno of open(2) or read(2) (-ENOENT, -EACCES, ...), -EISDIR,
+ *   -EFBIG (larger than any pool list), with @p error saying which;
+ *   -ENOMEM.
+ */
+int op25b_prefix_list_load(const char *path, struct op25b_prefix_list *list,
+			   struct op25b_policy_error *error);
+
+/** Free the prefixes of @p list and empty it; NULL is accepted. */
+void op25b_prefix_list_free(struct op25b_prefix_list *list);
+
 /** Format a prefix as text into @p buf (INET6_ADDRSTRLEN + 4 is enough). */
 int op25b_prefix_format(const struct op25b_prefix *prefix, char *buf,
 			size_t size);

@@ -141,3 +141,40 @@ op25b_loader_read_prefixes_file(struct loader *ld, yaml_node_t *value,
 	}
 	return 0;
 }
+
+int
+op25b_prefix_list_load(const char *path, struct op25b_prefix_list *list,
+		       struct op25b_policy_error *error)
+{
+	struct op25b_policy_error scratch;
+	size_t capacity = 0, len;
+	char *text;
+	int rc;
+
+	if (error == NULL)
+		error = &scratch;
+	*list = (struct op25b_prefix_list){ .prefixes = NULL };
+	rc = op25b_policy_read_file(path, &text, &len);
+	if (rc < 0) {
+		op25b_policy_error_set(error, path, 0, 0, "%s", strerror(-rc));
+		return rc;
+	}
+	rc = op25b_prefix_file_parse(path, text, len, list, &capacity, error);
+	free(text);
+	if (rc < 0) {
+		if (rc == -ENOMEM)
+			op25b_policy_error_set(error, path, 0, 0, "%s",
+					       strerror(ENOMEM));
+		op25b_prefix_list_free(list);
+	}
+	return rc;
+}
+
+void
+op25b_prefix_list_free(struct op25b_prefix_list *list)
+{
+	if (list != NULL) {
+		free(list->prefixes);
+		*list = (struct op25b_prefix_list){ .prefixes = NULL };
+	}
+}

@@ -297,21 +297,21 @@ struct op25b_stats_writer;
  *   longer than OP25B_STATS_NAME_MAX - 1, or n_workers out of range),
  *   EEXIST (a live process owns that name), or shm_open/ftruncate/mmap's.
  */
-struct op25b_stats_writer *op25b_stats_create(const char *instance,
+struct op25b_stats_writer *op25b_stats_writer_create(const char *instance,
 					      unsigned int n_workers,
 					      uint64_t tsc_hz);
 
 /** The header, names and worker blocks of the segment (for writing). */
-struct op25b_stats_header *op25b_stats_header(struct op25b_stats_writer *w);
-struct op25b_stats_names *op25b_stats_names(struct op25b_stats_writer *w);
-struct op25b_stats_worker *op25b_stats_worker(struct op25b_stats_writer *w,
+struct op25b_stats_header *op25b_stats_writer_header(struct op25b_stats_writer *w);
+struct op25b_stats_names *op25b_stats_writer_names(struct op25b_stats_writer *w);
+struct op25b_stats_worker *op25b_stats_writer_worker(struct op25b_stats_writer *w,
 					      unsigned int worker);
 
 /** Make the epoch odd (begin) and even again (end) around a layout change;
  * release ordering so that a reader that sees the even epoch sees the
  * change. */
-void op25b_stats_layout_begin(struct op25b_stats_writer *w);
-void op25b_stats_layout_end(struct op25b_stats_writer *w);
+void op25b_stats_writer_layout_begin(struct op25b_stats_writer *w);
+void op25b_stats_writer_layout_end(struct op25b_stats_writer *w);
 
 /**
  * The slot of class (or group) @p name, given one the first time the name
@@ -320,11 +320,11 @@ void op25b_stats_layout_end(struct op25b_stats_writer *w);
  *   since the segment was created, -EINVAL when @p name is empty or longer
  *   than OP25B_STATS_NAME_MAX - 1.
  */
-int op25b_stats_class_slot(struct op25b_stats_writer *w, const char *name);
-int op25b_stats_group_slot(struct op25b_stats_writer *w, const char *name);
+int op25b_stats_writer_class_slot(struct op25b_stats_writer *w, const char *name);
+int op25b_stats_writer_group_slot(struct op25b_stats_writer *w, const char *name);
 
 /** Unmap and remove the segment; NULL is accepted. */
-void op25b_stats_destroy(struct op25b_stats_writer *w);
+void op25b_stats_writer_destroy(struct op25b_stats_writer *w);
 
 /* ------------------------------------------------------------------ */
 /* Reader                                                              */
@@ -352,7 +352,7 @@ struct op25b_stats_reader;
  * @return the reader, or NULL with errno: ENOENT (no such instance),
  *   EPROTO (not an op25b segment, or another layout version), EINVAL.
  */
-struct op25b_stats_reader *op25b_stats_open(const char *instance);
+struct op25b_stats_reader *op25b_stats_reader_open(const char *instance);
 
 /**
  * Copy a consistent snapshot: retried while the writer changes the
@@ -361,15 +361,15 @@ struct op25b_stats_reader *op25b_stats_open(const char *instance);
  * @return 0, or -EAGAIN (the layout kept changing), -EPROTO (the segment
  *   was replaced by one of another size: reopen).
  */
-int op25b_stats_read(struct op25b_stats_reader *r,
+int op25b_stats_reader_read(struct op25b_stats_reader *r,
 		     struct op25b_stats_snapshot *snap, unsigned int max_tries);
 
 /** Unmap and close; NULL is accepted. */
-void op25b_stats_close(struct op25b_stats_reader *r);
+void op25b_stats_reader_close(struct op25b_stats_reader *r);
 
 /**
  * Whether the segment a reader opened is still the live one. A mapping
- * outlives the segment's name, so op25b_stats_read() goes on returning the
+ * outlives the segment's name, so op25b_stats_reader_read() goes on returning the
  * last counters of a segment that was removed, replaced or left behind by
  * a dead writer; a reader that runs for long calls this to notice.
  * @return 0 (the name still refers to this segment and its writer process

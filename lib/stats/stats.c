@@ -8,7 +8,7 @@
  * Concurrency, in short: counters are aligned 64-bit words that only grow,
  * each written by one worker, so any load of one is a value it really had.
  * The layout (names, slots in use, policy generation) changes only between
- * op25b_stats_layout_begin() and op25b_stats_layout_end(), which make the
+ * op25b_stats_writer_layout_begin() and op25b_stats_writer_layout_end(), which make the
  * epoch odd then even again; a reader keeps a copy only if the epoch was
  * even before and unchanged after it (a sequence lock whose readers never
  * write).
@@ -288,7 +288,7 @@ writer_fill(struct op25b_stats_writer *w, const struct layout *l,
 }
 
 struct op25b_stats_writer *
-op25b_stats_create(const char *instance, unsigned int n_workers,
+op25b_stats_writer_create(const char *instance, unsigned int n_workers,
 		   uint64_t tsc_hz)
 {
 	char tmp[OP25B_STATS_FILE_MAX + 32];
@@ -373,19 +373,19 @@ free_writer:
 }
 
 struct op25b_stats_header *
-op25b_stats_header(struct op25b_stats_writer *w)
+op25b_stats_writer_header(struct op25b_stats_writer *w)
 {
 	return w->header;
 }
 
 struct op25b_stats_names *
-op25b_stats_names(struct op25b_stats_writer *w)
+op25b_stats_writer_names(struct op25b_stats_writer *w)
 {
 	return w->names;
 }
 
 struct op25b_stats_worker *
-op25b_stats_worker(struct op25b_stats_writer *w, unsigned int worker)
+op25b_stats_writer_worker(struct op25b_stats_writer *w, unsigned int worker)
 {
 	if (worker >= w->header->n_workers)
 		return NULL;
@@ -394,7 +394,7 @@ op25b_stats_worker(struct op25b_stats_writer *w, unsigned int worker)
 }
 
 void
-op25b_stats_layout_begin(struct op25b_stats_writer *w)
+op25b_stats_writer_layout_begin(struct op25b_stats_writer *w)
 {
 	uint64_t epoch = w->header->epoch; /* only we change it */
 
@@ -406,7 +406,7 @@ op25b_stats_layout_begin(struct op25b_stats_writer *w)
 }
 
 void
-op25b_stats_layout_end(struct op25b_stats_writer *w)
+op25b_stats_writer_layout_end(struct op25b_stats_writer *w)
 {
 	uint64_t epoch = w->header->epoch;
 
@@ -442,19 +442,19 @@ slot_of(uint32_t *n_slots, char (*names)[OP25B_STATS_NAME_MAX],
 }
 
 int
-op25b_stats_class_slot(struct op25b_stats_writer *w, const char *name)
+op25b_stats_writer_class_slot(struct op25b_stats_writer *w, const char *name)
 {
 	return slot_of(&w->names->n_class_slots, w->names->class_name, name);
 }
 
 int
-op25b_stats_group_slot(struct op25b_stats_writer *w, const char *name)
+op25b_stats_writer_group_slot(struct op25b_stats_writer *w, const char *name)
 {
 	return slot_of(&w->names->n_group_slots, w->names->group_name, name);
 }
 
 void
-op25b_stats_destroy(struct op25b_stats_writer *w)
+op25b_stats_writer_destroy(struct op25b_stats_writer *w)
 {
 	struct stat st;
 
@@ -506,7 +506,7 @@ reader_validate(struct op25b_stats_reader *r)
 }
 
 struct op25b_stats_reader *
-op25b_stats_open(const char *instance)
+op25b_stats_reader_open(const char *instance)
 {
 	struct op25b_stats_reader *r;
 	struct stat st;
@@ -623,7 +623,7 @@ snapshot_finish(struct op25b_stats_snapshot *snap, unsigned int n_workers)
 }
 
 int
-op25b_stats_read(struct op25b_stats_reader *r,
+op25b_stats_reader_read(struct op25b_stats_reader *r,
 		 struct op25b_stats_snapshot *snap, unsigned int max_tries)
 {
 	struct stat st;
@@ -684,7 +684,7 @@ op25b_stats_reader_check(struct op25b_stats_reader *r)
 }
 
 void
-op25b_stats_close(struct op25b_stats_reader *r)
+op25b_stats_reader_close(struct op25b_stats_reader *r)
 {
 	if (r == NULL)
 		return;

@@ -66,7 +66,7 @@ static void
 cleanup(void)
 {
 	op25b_cli_stop(&app);
-	op25b_stats_destroy(app.stats);
+	op25b_stats_writer_destroy(app.stats);
 	app.stats = NULL;
 	unlink(policy_path);
 	unlink(state_path);
@@ -118,11 +118,11 @@ start_appliance(void)
 	FUZZ_CHECK(app.workers != NULL && app.qsbr != NULL &&
 			   rte_rcu_qsbr_init(app.qsbr, 1) == 0,
 		   "RCU");
-	app.stats = op25b_stats_create(instance, 1, 1000000000ull);
+	app.stats = op25b_stats_writer_create(instance, 1, 1000000000ull);
 	FUZZ_CHECK(app.stats != NULL, "stats: %s", strerror(errno));
-	app.workers[0].stats = op25b_stats_worker(app.stats, 0);
+	app.workers[0].stats = op25b_stats_writer_worker(app.stats, 0);
 	FUZZ_CHECK(op25b_control_start(&app) == 0, "compile");
-	FUZZ_CHECK(op25b_exempt_start(&app) == 0, "exemptions");
+	FUZZ_CHECK(op25b_app_exempt_start(&app) == 0, "exemptions");
 	FUZZ_CHECK(op25b_cli_start(&app) == 0, "cli");
 	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	FUZZ_CHECK(devnull >= 0, "/dev/null");
@@ -136,10 +136,10 @@ reset_state(void)
 {
 	char msg[512];
 
-	while (op25b_exempt_count(app.exempts) > 0) {
-		struct op25b_prefix p = op25b_exempt_entries(app.exempts)[0].prefix;
+	while (op25b_exempt_registry_count(app.exempts) > 0) {
+		struct op25b_prefix p = op25b_exempt_registry_entries(app.exempts)[0].prefix;
 
-		FUZZ_CHECK(op25b_control_exempt_del(&app, &p, 0, msg,
+		FUZZ_CHECK(op25b_app_exempt_del(&app, &p, 0, msg,
 						    sizeof(msg)) == 0,
 			   "exempt del: %s", msg);
 	}
@@ -192,27 +192,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(text);
 
-	count = op25b_exempt_count(app.exempts);
+	count = op25b_exempt_registry_count(app.exempts);
 	FUZZ_CHECK(app.policy != NULL, "no policy");
 	FUZZ_CHECK(atomic_load(&app.classifier) != NULL, "no classifier");
 	FUZZ_CHECK((count == 0) == (atomic_load(&app.exempt) == NULL),
 		   "%u exemptions but table %p", count,
 		   (void *)atomic_load(&app.exempt));
-	FUZZ_CHECK(op25b_stats_header(app.stats)->exemptions == count,
+	FUZZ_CHECK(op25b_stats_writer_header(app.stats)->exemptions == count,
 		   "gauge %lu, registry %u",
-		   (unsigned long)op25b_stats_header(app.stats)->exemptions,
+		   (unsigned long)op25b_stats_writer_header(app.stats)->exemptions,
 		   count);
 	/* What the command answered is on disk: the state file holds the
 	 * registry exactly (nothing at all before the first change). */
 	if (!app.state_dirty) {
 		struct op25b_exempt_state_error err;
 		struct op25b_exempt_registry *saved =
-			op25b_exempt_state_load(state_path, &err);
+			op25b_exempt_registry_load(state_path, &err);
 		unsigned int diffs = 0;
 
 		FUZZ_CHECK(saved != NULL || (errno == ENOENT && count == 0),
 			   "state file: %u: %s", err.line, err.message);
-		op25b_exempt_diff(saved, app.exempts, count_diff, &diffs);
+		op25b_exempt_registry_diff(saved, app.exempts, count_diff, &diffs);
 		FUZZ_CHECK(diffs == 0, "state file and registry differ in %u",
 			   diffs);
 		op25b_exempt_registry_free(saved);

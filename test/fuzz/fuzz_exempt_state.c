@@ -27,7 +27,7 @@ write_text(const struct op25b_exempt_registry *reg, size_t *len)
 	FILE *out = open_memstream(&text, len);
 
 	FUZZ_CHECK(out != NULL, "open_memstream: %s", strerror(errno));
-	FUZZ_CHECK(op25b_exempt_state_write(reg, out) == 0, "write");
+	FUZZ_CHECK(op25b_exempt_registry_write(reg, out) == 0, "write");
 	FUZZ_CHECK(fclose(out) == 0, "fclose");
 	return text;
 }
@@ -44,7 +44,7 @@ read_text(const void *text, size_t len, struct op25b_exempt_state_error *err)
 	FUZZ_CHECK(in != NULL, "fmemopen: %s", strerror(errno));
 	if (len == 0)
 		fgetc(in); /* now at the end: an empty file */
-	reg = op25b_exempt_state_read(in, err);
+	reg = op25b_exempt_registry_read(in, err);
 	fclose(in);
 	return reg;
 }
@@ -81,7 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	back = read_text(text, len, &err);
 	FUZZ_CHECK(back != NULL, "the written text is refused: line %u: %s",
 		   err.line, err.message);
-	op25b_exempt_diff(reg, back, count_diff, &diffs);
+	op25b_exempt_registry_diff(reg, back, count_diff, &diffs);
 	FUZZ_CHECK(diffs == 0, "%u entries changed in the round trip", diffs);
 	text2 = write_text(back, &len2);
 	FUZZ_CHECK(len == len2 && memcmp(text, text2, len) == 0,

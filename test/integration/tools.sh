@@ -121,6 +121,21 @@ want_rc $rc3 2 "no command: exit status"
 want_has "$work/u3.err" "usage: op25b-policy COMMAND ARGS..."
 report "check with no FILE, an unknown subcommand, no subcommand: exit 2 with usage"
 
+# Every subcommand's --help: exit 0, its usage and every option on stdout,
+# nothing on stderr (replay's used to be a usage error).
+for sub in "check|-h, --help" "explain|--json|-h, --help" \
+	"replay|--out OUT.pcap|--replies R.pcap|--json|--mbuf-size N|-h, --help"; do
+	IFS='|' read -ra want <<<"$sub"
+	"$policy_tool" "${want[0]}" --help >"$work/h.out" 2>"$work/h.err"
+	want_rc $? 0 "${want[0]} --help: exit status"
+	want_has "$work/h.out" "usage: op25b-policy ${want[0]} "
+	for opt in "${want[@]:1}"; do
+		want_has "$work/h.out" "  $opt "
+	done
+	want_empty "$work/h.err"
+done
+report "check, explain and replay --help: exit 0, usage and every option"
+
 # --- op25b-policy explain ---------------------------------------------------
 explain() { # NAME ARGS...: run explain, stdout to $work/NAME.out
 	local name=$1

@@ -830,7 +830,7 @@ test_exempt_sources(void **state)
 		struct op25b_prefix p;
 
 		assert_int_equal(op25b_prefix_parse(exempt[i], &p, NULL), 0);
-		assert_int_equal(op25b_exempt_add(reg, &p, 0, "test", 0, 0,
+		assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, "test", 0, 0,
 						  NULL),
 				 0);
 	}

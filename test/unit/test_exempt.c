@@ -68,7 +68,7 @@ add_ok(struct op25b_exempt_registry *reg, const char *text, uint32_t ttl,
        const char *reason, uint64_t now)
 {
 	struct op25b_prefix p = prefix_of(text);
-	int ret = op25b_exempt_add(reg, &p, ttl, reason, 1000, now, NULL);
+	int ret = op25b_exempt_registry_add(reg, &p, ttl, reason, 1000, now, NULL);
 
 	if (ret != 0)
 		fail_msg("add %s: %d", text, ret);
@@ -105,10 +105,10 @@ exempt(const struct op25b_exempt_table *t, const char *text)
 
 	if (strchr(text, ':') != NULL) {
 		assert_int_equal(inet_pton(AF_INET6, text, a), 1);
-		return op25b_exempt_match6(t, a);
+		return op25b_exempt_table_match6(t, a);
 	}
 	assert_int_equal(inet_pton(AF_INET, text, a), 1);
-	return op25b_exempt_match4(t, ((uint32_t)a[0] << 24) |
+	return op25b_exempt_table_match4(t, ((uint32_t)a[0] << 24) |
 					      ((uint32_t)a[1] << 16) |
 					      ((uint32_t)a[2] << 8) | a[3]);
 }
@@ -139,10 +139,10 @@ test_registry_empty(void **state)
 	struct op25b_exempt_registry *reg = registry_new();
 
 	(void)state;
-	assert_int_equal(op25b_exempt_count(reg), 0);
-	assert_non_null(op25b_exempt_entries(reg));
-	assert_int_equal(op25b_exempt_next_expiry(reg), 0);
-	assert_int_equal(op25b_exempt_expire(reg, UINT64_MAX, NULL, NULL), 0);
+	assert_int_equal(op25b_exempt_registry_count(reg), 0);
+	assert_non_null(op25b_exempt_registry_entries(reg));
+	assert_int_equal(op25b_exempt_registry_next_expiry(reg), 0);
+	assert_int_equal(op25b_exempt_registry_expire(reg, UINT64_MAX, NULL, NULL), 0);
 	op25b_exempt_registry_free(reg);
 	op25b_exempt_registry_free(NULL);
 }
@@ -161,12 +161,12 @@ test_add_fields_and_replace(void **state)
 	p.file = "policy.yaml";
 	p.line = 7;
 	p.column = 3;
-	assert_int_equal(op25b_exempt_add(reg, &p, 3600, "own MX", 1001, 5000,
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 3600, "own MX", 1001, 5000,
 					  &replaced),
 			 0);
 	assert_false(replaced);
-	assert_int_equal(op25b_exempt_count(reg), 1);
-	e = op25b_exempt_entries(reg);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	e = op25b_exempt_registry_entries(reg);
 	assert_int_equal(e->prefix.family, AF_INET);
 	assert_int_equal(e->prefix.length, 24);
 	assert_memory_equal(e->prefix.addr, p.addr, 16);
@@ -180,30 +180,30 @@ test_add_fields_and_replace(void **state)
 	assert_string_equal(e->reason, "own MX");
 
 	/* Granted again: TTL, reason and uid are the new grant's. */
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, "permanent", 1002, 9000,
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, "permanent", 1002, 9000,
 					  &replaced),
 			 0);
 	assert_true(replaced);
-	assert_int_equal(op25b_exempt_count(reg), 1);
-	e = op25b_exempt_entries(reg);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	e = op25b_exempt_registry_entries(reg);
 	assert_int_equal(e->expires, 0);
 	assert_int_equal(e->ttl, 0);
 	assert_int_equal(e->uid, 1002);
 	assert_string_equal(e->reason, "permanent");
 	assert_int_equal(e->added, 5000);
-	assert_int_equal(op25b_exempt_next_expiry(reg), 0);
+	assert_int_equal(op25b_exempt_registry_next_expiry(reg), 0);
 
 	/* Extended with a TTL again: the expiry counts from the new now. */
-	assert_int_equal(op25b_exempt_add(reg, &p, 60, NULL, 1002, 9100, NULL),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 60, NULL, 1002, 9100, NULL),
 			 0);
-	assert_int_equal(op25b_exempt_entries(reg)->expires, 9100 + 60 * 1000);
+	assert_int_equal(op25b_exempt_registry_entries(reg)->expires, 9100 + 60 * 1000);
 
 	/* Same address, other length; same bytes and length, other
 	 * family (c633:64:: is 198.51.100 as IPv6). */
 	add_ok(reg, "198.51.100.0/25", 0, NULL, 0);
 	add_ok(reg, "c633:6400::/24", 0, NULL, 0);
 	add_ok(reg, "0.0.0.0/24", 0, NULL, 0);
-	assert_int_equal(op25b_exempt_count(reg), 4);
+	assert_int_equal(op25b_exempt_registry_count(reg), 4);
 	op25b_exempt_registry_free(reg);
 }
 
@@ -220,16 +220,16 @@ test_add_normalizes_ipv4_tail(void **state)
 	/* A caller that filled only the first four bytes of an IPv4
 	 * prefix: the rest is not part of the address. */
 	memset(dirty.addr + 4, 0xa5, 12);
-	assert_int_equal(op25b_exempt_add(reg, &dirty, 0, NULL, 0, 0, NULL), 0);
-	e = op25b_exempt_entries(reg);
+	assert_int_equal(op25b_exempt_registry_add(reg, &dirty, 0, NULL, 0, 0, NULL), 0);
+	e = op25b_exempt_registry_entries(reg);
 	assert_memory_equal(e->prefix.addr, clean.addr, 16);
-	assert_int_equal(op25b_exempt_add(reg, &clean, 0, NULL, 0, 0,
+	assert_int_equal(op25b_exempt_registry_add(reg, &clean, 0, NULL, 0, 0,
 					  &replaced),
 			 0);
 	assert_true(replaced);
-	assert_int_equal(op25b_exempt_count(reg), 1);
-	assert_int_equal(op25b_exempt_del(reg, &dirty, NULL), 0);
-	assert_int_equal(op25b_exempt_count(reg), 0);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	assert_int_equal(op25b_exempt_registry_del(reg, &dirty, NULL), 0);
+	assert_int_equal(op25b_exempt_registry_count(reg), 0);
 	op25b_exempt_registry_free(reg);
 }
 
@@ -241,54 +241,54 @@ test_add_invalid(void **state)
 	bool replaced = true;
 
 	(void)state;
-	assert_int_equal(op25b_exempt_add(reg, NULL, 0, NULL, 0, 0, &replaced),
+	assert_int_equal(op25b_exempt_registry_add(reg, NULL, 0, NULL, 0, 0, &replaced),
 			 -EINVAL);
 	assert_false(replaced);
 	p = prefix_of("198.51.100.0/24");
-	assert_int_equal(op25b_exempt_add(NULL, &p, 0, NULL, 0, 0, NULL),
+	assert_int_equal(op25b_exempt_registry_add(NULL, &p, 0, NULL, 0, 0, NULL),
 			 -EINVAL);
 	p.family = 0;
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
 			 -EINVAL);
 	p.family = AF_UNIX;
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
 			 -EINVAL);
 	p = prefix_of("198.51.100.0/24");
 	p.length = 33;
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
 			 -EINVAL);
 	p = prefix_of("2001:db8::/32");
 	p.length = 129;
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
 			 -EINVAL);
 	/* Host bits set, in a whole byte or in the byte the length cuts:
 	 * 198.51.100.1/24, 198.51.100.192/25, 198.19.0.0/15 (198.18.0.0/15
 	 * is the network), 2001:db8::1/64, 0.0.0.1/0. */
 	p = prefix_of("198.51.100.1");
 	p.length = 24;
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
 			 -EINVAL);
 	p = prefix_of("198.51.100.192");
 	p.length = 25;
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
 			 -EINVAL);
 	p = prefix_of("198.19.0.0");
 	p.length = 15;
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
 			 -EINVAL);
 	p = prefix_of("198.18.0.0");
 	p.length = 15;
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
 	p = prefix_of("2001:db8::1");
 	p.length = 64;
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
 			 -EINVAL);
 	p = prefix_of("0.0.0.1");
 	p.length = 0;
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
 			 -EINVAL);
 	/* Only the valid 198.18.0.0/15 got in. */
-	assert_int_equal(op25b_exempt_count(reg), 1);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
 	op25b_exempt_registry_free(reg);
 }
 
@@ -303,44 +303,44 @@ test_del(void **state)
 	char buf[64];
 
 	(void)state;
-	assert_int_equal(op25b_exempt_add(reg, &a, 60, "a", 7, 100, NULL), 0);
-	assert_int_equal(op25b_exempt_add(reg, &b, 0, "b", 8, 200, NULL), 0);
+	assert_int_equal(op25b_exempt_registry_add(reg, &a, 60, "a", 7, 100, NULL), 0);
+	assert_int_equal(op25b_exempt_registry_add(reg, &b, 0, "b", 8, 200, NULL), 0);
 
 	/* Only the exact prefix: not a covering, covered or sibling one. */
-	assert_non_null(op25b_exempt_find(reg, &a));
-	assert_string_equal(op25b_exempt_find(reg, &a)->reason, "a");
-	assert_string_equal(op25b_exempt_find(reg, &b)->reason, "b");
+	assert_non_null(op25b_exempt_registry_find(reg, &a));
+	assert_string_equal(op25b_exempt_registry_find(reg, &a)->reason, "a");
+	assert_string_equal(op25b_exempt_registry_find(reg, &b)->reason, "b");
 	other = prefix_of("203.0.113.0/25");
-	assert_null(op25b_exempt_find(reg, &other));
-	assert_int_equal(op25b_exempt_del(reg, &other, NULL), -ENOENT);
+	assert_null(op25b_exempt_registry_find(reg, &other));
+	assert_int_equal(op25b_exempt_registry_del(reg, &other, NULL), -ENOENT);
 	other = prefix_of("203.0.112.0/23");
-	assert_int_equal(op25b_exempt_del(reg, &other, NULL), -ENOENT);
+	assert_int_equal(op25b_exempt_registry_del(reg, &other, NULL), -ENOENT);
 	other = prefix_of("2001:db8:6::/48");
-	assert_int_equal(op25b_exempt_del(reg, &other, NULL), -ENOENT);
+	assert_int_equal(op25b_exempt_registry_del(reg, &other, NULL), -ENOENT);
 	other = prefix_of("::/24");
 	memcpy(other.addr, a.addr, 4); /* a's bytes as IPv6 */
-	assert_int_equal(op25b_exempt_del(reg, &other, NULL), -ENOENT);
-	assert_int_equal(op25b_exempt_count(reg), 2);
+	assert_int_equal(op25b_exempt_registry_del(reg, &other, NULL), -ENOENT);
+	assert_int_equal(op25b_exempt_registry_count(reg), 2);
 
-	assert_int_equal(op25b_exempt_del(reg, &a, &removed), 0);
-	assert_null(op25b_exempt_find(reg, &a));
+	assert_int_equal(op25b_exempt_registry_del(reg, &a, &removed), 0);
+	assert_null(op25b_exempt_registry_find(reg, &a));
 	assert_string_equal(format_prefix(&removed.prefix, buf, sizeof(buf)),
 			    "203.0.113.0/24");
 	assert_int_equal(removed.expires, 100 + 60 * 1000);
 	assert_int_equal(removed.uid, 7);
 	assert_string_equal(removed.reason, "a");
-	assert_int_equal(op25b_exempt_count(reg), 1);
-	assert_string_equal(format_prefix(&op25b_exempt_entries(reg)->prefix,
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	assert_string_equal(format_prefix(&op25b_exempt_registry_entries(reg)->prefix,
 					  buf, sizeof(buf)),
 			    "2001:db8:5::/48");
-	assert_int_equal(op25b_exempt_del(reg, &a, &removed), -ENOENT);
-	assert_int_equal(op25b_exempt_del(reg, &b, NULL), 0);
-	assert_int_equal(op25b_exempt_count(reg), 0);
-	assert_int_equal(op25b_exempt_del(reg, &b, NULL), -ENOENT);
+	assert_int_equal(op25b_exempt_registry_del(reg, &a, &removed), -ENOENT);
+	assert_int_equal(op25b_exempt_registry_del(reg, &b, NULL), 0);
+	assert_int_equal(op25b_exempt_registry_count(reg), 0);
+	assert_int_equal(op25b_exempt_registry_del(reg, &b, NULL), -ENOENT);
 	op25b_exempt_registry_free(reg);
 }
 
-/* The reason of the entry op25b_exempt_lookup() picks for @p text, or
+/* The reason of the entry op25b_exempt_registry_lookup() picks for @p text, or
  * NULL. */
 static const char *
 lookup(const struct op25b_exempt_registry *reg, const char *text)
@@ -350,7 +350,7 @@ lookup(const struct op25b_exempt_registry *reg, const char *text)
 	int family = strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
 
 	assert_int_equal(inet_pton(family, text, a), 1);
-	e = op25b_exempt_lookup(reg, family, a);
+	e = op25b_exempt_registry_lookup(reg, family, a);
 	return e != NULL ? e->reason : NULL;
 }
 
@@ -382,12 +382,12 @@ test_lookup_longest(void **state)
 	assert_string_equal(lookup(reg, "2001:db8:4712::25"), "v6 wide");
 	assert_string_equal(lookup(reg, "2001:db9::1"), "v6 all");
 	/* The bytes of an IPv4 exemption, as an IPv6 address: only ::/0. */
-	assert_non_null(op25b_exempt_lookup(reg, AF_INET6, a));
-	assert_string_equal(op25b_exempt_lookup(reg, AF_INET6, a)->reason,
+	assert_non_null(op25b_exempt_registry_lookup(reg, AF_INET6, a));
+	assert_string_equal(op25b_exempt_registry_lookup(reg, AF_INET6, a)->reason,
 			    "v6 all");
-	assert_null(op25b_exempt_lookup(reg, AF_UNIX, a));
-	assert_null(op25b_exempt_lookup(NULL, AF_INET, a));
-	assert_null(op25b_exempt_lookup(reg, AF_INET, NULL));
+	assert_null(op25b_exempt_registry_lookup(reg, AF_UNIX, a));
+	assert_null(op25b_exempt_registry_lookup(NULL, AF_INET, a));
+	assert_null(op25b_exempt_registry_lookup(reg, AF_INET, NULL));
 	add_ok(reg, "0.0.0.0/0", 0, "v4 all", 0);
 	assert_string_equal(lookup(reg, "10.0.0.1"), "v4 all");
 	assert_string_equal(lookup(reg, "198.18.5.9"), "host");
@@ -419,12 +419,12 @@ test_lookup_matches_reference(void **state)
 			p.addr[1] = (uint8_t)(addr >> 16);
 			p.addr[2] = (uint8_t)(addr >> 8);
 			p.addr[3] = (uint8_t)addr;
-			assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0,
+			assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0,
 							  0, NULL),
 					 0);
 		}
-		e = op25b_exempt_entries(reg);
-		n = op25b_exempt_count(reg);
+		e = op25b_exempt_registry_entries(reg);
+		n = op25b_exempt_registry_count(reg);
 		for (k = 0; k < 2000; k++) {
 			uint32_t addr = 0xc6120000u | (uint32_t)(rand() & 0xffff);
 			uint8_t a[4] = {(uint8_t)(addr >> 24),
@@ -444,7 +444,7 @@ test_lookup_matches_reference(void **state)
 				    (want == NULL || len > want->prefix.length))
 					want = &e[i];
 			}
-			assert_ptr_equal(op25b_exempt_lookup(reg, AF_INET, a),
+			assert_ptr_equal(op25b_exempt_registry_lookup(reg, AF_INET, a),
 					 want);
 		}
 		op25b_exempt_registry_free(reg);
@@ -464,34 +464,34 @@ test_full_registry(void **state)
 	for (i = 0; i < OP25B_EXEMPT_MAX; i++) {
 		p.addr[6] = (uint8_t)(i >> 8);
 		p.addr[7] = (uint8_t)i;
-		if (op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL) != 0)
+		if (op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL) != 0)
 			fail_msg("add %u failed", i);
 	}
-	assert_int_equal(op25b_exempt_count(reg), OP25B_EXEMPT_MAX);
+	assert_int_equal(op25b_exempt_registry_count(reg), OP25B_EXEMPT_MAX);
 
 	/* One more, of either family, does not fit... */
 	p = prefix_of("2001:db8:1::/64");
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, &replaced),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, &replaced),
 			 -ENOSPC);
 	assert_false(replaced);
 	p = prefix_of("198.51.100.0/24");
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
 			 -ENOSPC);
-	assert_int_equal(op25b_exempt_count(reg), OP25B_EXEMPT_MAX);
+	assert_int_equal(op25b_exempt_registry_count(reg), OP25B_EXEMPT_MAX);
 
 	/* ...but extending a grant needs no room. */
 	p = prefix_of("2001:db8:0:1234::/64");
-	assert_int_equal(op25b_exempt_add(reg, &p, 60, "ext", 0, 10, &replaced),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 60, "ext", 0, 10, &replaced),
 			 0);
 	assert_true(replaced);
-	assert_int_equal(op25b_exempt_next_expiry(reg), 10 + 60 * 1000);
+	assert_int_equal(op25b_exempt_registry_next_expiry(reg), 10 + 60 * 1000);
 
 	/* Deleting one makes room for one. */
-	assert_int_equal(op25b_exempt_del(reg, &p, NULL), 0);
+	assert_int_equal(op25b_exempt_registry_del(reg, &p, NULL), 0);
 	p = prefix_of("198.51.100.0/24");
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
-	assert_int_equal(op25b_exempt_count(reg), OP25B_EXEMPT_MAX);
-	assert_int_equal(op25b_exempt_entries(reg)[0].prefix.family, AF_INET);
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	assert_int_equal(op25b_exempt_registry_count(reg), OP25B_EXEMPT_MAX);
+	assert_int_equal(op25b_exempt_registry_entries(reg)[0].prefix.family, AF_INET);
 	op25b_exempt_registry_free(reg);
 }
 
@@ -518,9 +518,9 @@ test_sort_order(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(added) / sizeof(added[0]); i++)
 		add_ok(reg, added[i], 0, NULL, 0);
-	assert_int_equal(op25b_exempt_count(reg),
+	assert_int_equal(op25b_exempt_registry_count(reg),
 			 sizeof(sorted) / sizeof(sorted[0]));
-	e = op25b_exempt_entries(reg);
+	e = op25b_exempt_registry_entries(reg);
 	for (i = 0; i < sizeof(sorted) / sizeof(sorted[0]); i++)
 		assert_string_equal(format_prefix(&e[i].prefix, buf,
 						  sizeof(buf)),
@@ -531,9 +531,9 @@ test_sort_order(void **state)
 	{
 		struct op25b_prefix p = prefix_of("198.51.100.0/24");
 
-		assert_int_equal(op25b_exempt_del(reg, &p, NULL), 0);
+		assert_int_equal(op25b_exempt_registry_del(reg, &p, NULL), 0);
 	}
-	e = op25b_exempt_entries(reg);
+	e = op25b_exempt_registry_entries(reg);
 	assert_string_equal(format_prefix(&e[2].prefix, buf, sizeof(buf)),
 			    "198.51.100.0/25");
 	assert_string_equal(format_prefix(&e[3].prefix, buf, sizeof(buf)),
@@ -551,15 +551,15 @@ test_reason_truncated_and_scrubbed(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
-	e = op25b_exempt_entries(reg);
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	e = op25b_exempt_registry_entries(reg);
 	assert_string_equal(e->reason, "");
 
 	/* Exactly the longest kept. */
 	for (i = 0; i < OP25B_EXEMPT_REASON_MAX - 1; i++)
 		long_reason[i] = (char)('a' + i % 26);
 	long_reason[i] = '\0';
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, long_reason, 0, 0, NULL),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, long_reason, 0, 0, NULL),
 			 0);
 	assert_string_equal(e->reason, long_reason);
 
@@ -572,13 +572,13 @@ test_reason_truncated_and_scrubbed(void **state)
 	memcpy(expected, long_reason, OP25B_EXEMPT_REASON_MAX - 1);
 	expected[OP25B_EXEMPT_REASON_MAX - 2] = '?';
 	expected[OP25B_EXEMPT_REASON_MAX - 1] = '\0';
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, long_reason, 0, 0, NULL),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, long_reason, 0, 0, NULL),
 			 0);
 	assert_int_equal(strlen(e->reason), OP25B_EXEMPT_REASON_MAX - 1);
 	assert_string_equal(e->reason, expected);
 
 	/* Every control byte, DEL included; UTF-8 and printable kept. */
-	assert_int_equal(op25b_exempt_add(reg, &p, 0,
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0,
 					  "mx\nFAKE LOG LINE\r\x1b[2J"
 					  "\x01\x1f\x7f ok ~ caf\xc3\xa9",
 					  0, 0, NULL),
@@ -619,25 +619,25 @@ test_expire_boundaries(void **state)
 	add_ok(reg, "198.51.100.0/24", 5, "b, +5", now);
 	add_ok(reg, "198.18.0.0/15", 10, "a, +10", now);
 	add_ok(reg, "2001:db8:1::/48", 11, "d, +11", now);
-	assert_int_equal(op25b_exempt_next_expiry(reg), now + 5 * 1000);
+	assert_int_equal(op25b_exempt_registry_next_expiry(reg), now + 5 * 1000);
 
-	assert_int_equal(op25b_exempt_expire(reg, now + 5 * 1000 - 1, record_expired, &log),
+	assert_int_equal(op25b_exempt_registry_expire(reg, now + 5 * 1000 - 1, record_expired, &log),
 			 0);
 	assert_int_equal(log.calls, 0);
-	assert_int_equal(op25b_exempt_count(reg), 5);
+	assert_int_equal(op25b_exempt_registry_count(reg), 5);
 
 	/* One millisecond short of the TTL: still there; expires == now:
 	 * gone. */
-	assert_int_equal(op25b_exempt_expire(reg, now + 5 * 1000, record_expired, &log),
+	assert_int_equal(op25b_exempt_registry_expire(reg, now + 5 * 1000, record_expired, &log),
 			 1);
 	assert_int_equal(log.calls, 1);
 	assert_string_equal(log.prefix[0], "198.51.100.0/24");
 	assert_string_equal(log.reason[0], "b, +5");
-	assert_int_equal(op25b_exempt_count(reg), 4);
-	assert_int_equal(op25b_exempt_next_expiry(reg), now + 10 * 1000);
+	assert_int_equal(op25b_exempt_registry_count(reg), 4);
+	assert_int_equal(op25b_exempt_registry_next_expiry(reg), now + 10 * 1000);
 
 	/* Two at once, in the registry's order; now+11 stays (now+1). */
-	assert_int_equal(op25b_exempt_expire(reg, now + 10 * 1000, record_expired,
+	assert_int_equal(op25b_exempt_registry_expire(reg, now + 10 * 1000, record_expired,
 					     &log),
 			 2);
 	assert_int_equal(log.calls, 3);
@@ -645,11 +645,11 @@ test_expire_boundaries(void **state)
 	assert_string_equal(log.reason[1], "a, +10");
 	assert_string_equal(log.prefix[2], "203.0.113.0/24");
 	assert_string_equal(log.reason[2], "c, +10");
-	assert_int_equal(op25b_exempt_count(reg), 2);
-	assert_int_equal(op25b_exempt_next_expiry(reg), now + 11 * 1000);
+	assert_int_equal(op25b_exempt_registry_count(reg), 2);
+	assert_int_equal(op25b_exempt_registry_next_expiry(reg), now + 11 * 1000);
 	{
 		char buf[64];
-		const struct op25b_exempt_entry *e = op25b_exempt_entries(reg);
+		const struct op25b_exempt_entry *e = op25b_exempt_registry_entries(reg);
 
 		assert_string_equal(format_prefix(&e[0].prefix, buf,
 						  sizeof(buf)),
@@ -661,21 +661,21 @@ test_expire_boundaries(void **state)
 	}
 
 	/* Again at the same time: nothing left to expire. */
-	assert_int_equal(op25b_exempt_expire(reg, now + 10 * 1000, record_expired,
+	assert_int_equal(op25b_exempt_registry_expire(reg, now + 10 * 1000, record_expired,
 					     &log),
 			 0);
 	assert_int_equal(log.calls, 3);
 
 	/* Without a callback. */
-	assert_int_equal(op25b_exempt_expire(reg, now + 11 * 1000, NULL, NULL), 1);
-	assert_int_equal(op25b_exempt_count(reg), 1);
-	assert_int_equal(op25b_exempt_next_expiry(reg), 0);
+	assert_int_equal(op25b_exempt_registry_expire(reg, now + 11 * 1000, NULL, NULL), 1);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	assert_int_equal(op25b_exempt_registry_next_expiry(reg), 0);
 
 	/* A TTL of 0 never expires, however late. */
-	assert_int_equal(op25b_exempt_expire(reg, UINT64_MAX, record_expired,
+	assert_int_equal(op25b_exempt_registry_expire(reg, UINT64_MAX, record_expired,
 					     &log),
 			 0);
-	assert_int_equal(op25b_exempt_count(reg), 1);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
 	op25b_exempt_registry_free(reg);
 }
 
@@ -694,12 +694,12 @@ test_expire_everything_and_keep_order(void **state)
 		snprintf(text, sizeof(text), "198.18.%u.%u", i / 100, i % 100);
 		add_ok(reg, text, i % 2 ? 100 : 0, text, 0);
 	}
-	assert_int_equal(op25b_exempt_next_expiry(reg), 100 * 1000);
-	assert_int_equal(op25b_exempt_expire(reg, 100 * 1000 - 1, NULL, NULL),
+	assert_int_equal(op25b_exempt_registry_next_expiry(reg), 100 * 1000);
+	assert_int_equal(op25b_exempt_registry_expire(reg, 100 * 1000 - 1, NULL, NULL),
 			 0);
-	assert_int_equal(op25b_exempt_expire(reg, 100 * 1000, NULL, NULL), 100);
-	assert_int_equal(op25b_exempt_count(reg), 100);
-	e = op25b_exempt_entries(reg);
+	assert_int_equal(op25b_exempt_registry_expire(reg, 100 * 1000, NULL, NULL), 100);
+	assert_int_equal(op25b_exempt_registry_count(reg), 100);
+	e = op25b_exempt_registry_entries(reg);
 	for (i = 0; i < 100; i++) {
 		unsigned int n = i * 2;
 
@@ -726,8 +726,8 @@ test_table_build_empty_is_einval(void **state)
 	assert_null(op25b_exempt_table_build(NULL, SOCKET_ID_ANY));
 	assert_int_equal(rte_errno, EINVAL);
 	/* Emptied again. */
-	assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
-	assert_int_equal(op25b_exempt_del(reg, &p, NULL), 0);
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	assert_int_equal(op25b_exempt_registry_del(reg, &p, NULL), 0);
 	rte_errno = 0;
 	assert_null(op25b_exempt_table_build(reg, SOCKET_ID_ANY));
 	assert_int_equal(rte_errno, EINVAL);
@@ -909,7 +909,7 @@ test_table_is_a_snapshot(void **state)
 	add_ok(reg, "2001:db8::/32", 0, NULL, 0);
 	before = op25b_exempt_table_build(reg, SOCKET_ID_ANY);
 	assert_non_null(before);
-	assert_int_equal(op25b_exempt_del(reg, &p, NULL), 0);
+	assert_int_equal(op25b_exempt_registry_del(reg, &p, NULL), 0);
 	add_ok(reg, "198.51.100.0/24", 0, NULL, 0);
 	/* The old table lives on (readers in their grace period) while
 	 * its successors are built: names must not collide. */
@@ -1132,7 +1132,7 @@ test_table_matches_reference(void **state)
 			known = refs[k].prefix.family == p.family &&
 				refs[k].prefix.length == p.length &&
 				memcmp(refs[k].prefix.addr, p.addr, 16) == 0;
-		assert_int_equal(op25b_exempt_add(reg, &p, 0, NULL, 0, 0,
+		assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0,
 						  &replaced),
 				 0);
 		assert_int_equal(replaced, known);
@@ -1142,7 +1142,7 @@ test_table_matches_reference(void **state)
 			n_refs++;
 		}
 	}
-	assert_int_equal(op25b_exempt_count(reg), n_refs);
+	assert_int_equal(op25b_exempt_registry_count(reg), n_refs);
 	t = op25b_exempt_table_build(reg, SOCKET_ID_ANY);
 	assert_non_null(t);
 
@@ -1179,11 +1179,11 @@ test_table_matches_reference(void **state)
 			memset(a + 4, 0, 12);
 		want = reference_match(refs, n_refs, family, a);
 		got = family == AF_INET
-			      ? op25b_exempt_match4(
+			      ? op25b_exempt_table_match4(
 					t, ((uint32_t)a[0] << 24) |
 						   ((uint32_t)a[1] << 16) |
 						   ((uint32_t)a[2] << 8) | a[3])
-			      : op25b_exempt_match6(t, a);
+			      : op25b_exempt_table_match6(t, a);
 		if (got != want) {
 			char text[INET6_ADDRSTRLEN];
 
@@ -1227,9 +1227,9 @@ reader_run(void *arg)
 		uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, (uint8_t)(i & 1)};
 
 		a6[15] = (uint8_t)i;
-		if (op25b_exempt_match4(r->table, host) != ((i & 0x100) == 0))
+		if (op25b_exempt_table_match4(r->table, host) != ((i & 0x100) == 0))
 			r->wrong++;
-		if (op25b_exempt_match6(r->table, a6) != ((i & 1) == 0))
+		if (op25b_exempt_table_match6(r->table, a6) != ((i & 1) == 0))
 			r->wrong++;
 	}
 	return NULL;

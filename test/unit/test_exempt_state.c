@@ -52,7 +52,7 @@ entry_of(const char *prefix, uint64_t added, uint64_t expires, uint32_t ttl,
 static void
 put_ok(struct op25b_exempt_registry *reg, struct op25b_exempt_entry e)
 {
-	int ret = op25b_exempt_put(reg, &e, NULL);
+	int ret = op25b_exempt_registry_put(reg, &e, NULL);
 
 	if (ret != 0)
 		fail_msg("put: %d", ret);
@@ -67,7 +67,7 @@ written(const struct op25b_exempt_registry *reg)
 	FILE *out = open_memstream(&text, &size);
 
 	assert_non_null(out);
-	assert_int_equal(op25b_exempt_state_write(reg, out), 0);
+	assert_int_equal(op25b_exempt_registry_write(reg, out), 0);
 	assert_int_equal(fclose(out), 0);
 	return text;
 }
@@ -80,7 +80,7 @@ read_text(const char *text, size_t len, struct op25b_exempt_state_error *err)
 	FILE *in = fmemopen((void *)text, len, "r");
 
 	assert_non_null(in);
-	reg = op25b_exempt_state_read(in, err);
+	reg = op25b_exempt_registry_read(in, err);
 	fclose(in);
 	return reg;
 }
@@ -131,12 +131,12 @@ test_write_empty(void **state)
 	assert_string_equal(text, HEADER);
 	back = read_text(text, strlen(text), NULL);
 	assert_non_null(back);
-	assert_int_equal(op25b_exempt_count(back), 0);
+	assert_int_equal(op25b_exempt_registry_count(back), 0);
 	/* A file of zero bytes is an empty list too. */
 	op25b_exempt_registry_free(back);
 	back = read_text("", 0, NULL);
 	assert_non_null(back);
-	assert_int_equal(op25b_exempt_count(back), 0);
+	assert_int_equal(op25b_exempt_registry_count(back), 0);
 	free(text);
 	op25b_exempt_registry_free(back);
 	op25b_exempt_registry_free(reg);
@@ -185,8 +185,8 @@ test_round_trip(void **state)
 	back = read_text(text, strlen(text), &err);
 	if (back == NULL)
 		fail_msg("line %u: %s", err.line, err.message);
-	assert_int_equal(op25b_exempt_count(back), op25b_exempt_count(reg));
-	op25b_exempt_diff(reg, back, count_diff, &diffs);
+	assert_int_equal(op25b_exempt_registry_count(back), op25b_exempt_registry_count(reg));
+	op25b_exempt_registry_diff(reg, back, count_diff, &diffs);
 	assert_int_equal(diffs, 0);
 	again = written(back);
 	assert_string_equal(text, again);
@@ -215,8 +215,8 @@ test_read_hand_written(void **state)
 	(void)state;
 	if (reg == NULL)
 		fail_msg("line %u: %s", err.line, err.message);
-	assert_int_equal(op25b_exempt_count(reg), 2);
-	e = op25b_exempt_entries(reg);
+	assert_int_equal(op25b_exempt_registry_count(reg), 2);
+	e = op25b_exempt_registry_entries(reg);
 	op25b_prefix_format(&e[0].prefix, buf, sizeof(buf));
 	assert_string_equal(buf, "198.18.5.0/24");
 	assert_int_equal(e[0].expires, 0);
@@ -251,7 +251,7 @@ test_reason_escapes(void **state)
 		fail_msg("line %u: %s", err.line, err.message);
 	/* Control bytes become '?' in the registry, as from exempt add: a
 	 * reason goes into audit lines and onto terminals. */
-	assert_string_equal(op25b_exempt_entries(reg)[0].reason,
+	assert_string_equal(op25b_exempt_registry_entries(reg)[0].reason,
 			    "a \"b\" c\\d A?[31m?\xc3\xa9");
 	out = written(reg);
 	assert_non_null(strstr(out, " \"a \\\"b\\\" c\\\\d A?[31m?\xc3\xa9\"\n"));
@@ -281,7 +281,7 @@ test_reason_length_bound(void **state)
 		 "198.18.5.9 never 2026-12-31T23:59:59Z 0 0 \"%s\"\n", reason);
 	reg = read_text(text, strlen(text), &err);
 	assert_non_null(reg);
-	assert_string_equal(op25b_exempt_entries(reg)[0].reason, reason);
+	assert_string_equal(op25b_exempt_registry_entries(reg)[0].reason, reason);
 	op25b_exempt_registry_free(reg);
 	/* 127 bytes as escapes are 127 bytes too. */
 	snprintf(text, sizeof(text),
@@ -455,7 +455,7 @@ test_too_many(void **state)
 	fflush(out);
 	reg = read_text(text, size, &err);
 	assert_non_null(reg);
-	assert_int_equal(op25b_exempt_count(reg), OP25B_EXEMPT_MAX);
+	assert_int_equal(op25b_exempt_registry_count(reg), OP25B_EXEMPT_MAX);
 	op25b_exempt_registry_free(reg);
 	fprintf(out, "11.0.0.0/24 never " T " 0 0\n");
 	fclose(out);
@@ -481,11 +481,11 @@ test_expired_entries_are_returned(void **state)
 
 	(void)state;
 	assert_non_null(reg);
-	assert_int_equal(op25b_exempt_count(reg), 3);
-	assert_int_equal(op25b_exempt_next_expiry(reg), T_2026_END);
-	assert_int_equal(op25b_exempt_expire(reg, T_2026_END, NULL, NULL), 1);
-	e = op25b_exempt_entries(reg);
-	assert_int_equal(op25b_exempt_count(reg), 2);
+	assert_int_equal(op25b_exempt_registry_count(reg), 3);
+	assert_int_equal(op25b_exempt_registry_next_expiry(reg), T_2026_END);
+	assert_int_equal(op25b_exempt_registry_expire(reg, T_2026_END, NULL, NULL), 1);
+	e = op25b_exempt_registry_entries(reg);
+	assert_int_equal(op25b_exempt_registry_count(reg), 2);
 	assert_int_equal(e[0].expires, T_2026_END + 1);
 	assert_int_equal(e[1].expires, 0);
 	op25b_exempt_registry_free(reg);
@@ -529,7 +529,7 @@ test_save_and_load(void **state)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 
 	errno = 0;
-	assert_null(op25b_exempt_state_load(path, &err));
+	assert_null(op25b_exempt_registry_load(path, &err));
 	assert_int_equal(errno, ENOENT);
 
 	put_ok(reg, entry_of("198.18.5.9", 5, 9, 1, 2, "x"));
@@ -538,22 +538,22 @@ test_save_and_load(void **state)
 	assert_non_null(f);
 	fputs("half a fil", f);
 	fclose(f);
-	assert_int_equal(op25b_exempt_state_save(reg, path), 0);
+	assert_int_equal(op25b_exempt_registry_save(reg, path), 0);
 	assert_int_equal(access(tmp, F_OK), -1);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0640);
-	back = op25b_exempt_state_load(path, &err);
+	back = op25b_exempt_registry_load(path, &err);
 	assert_non_null(back);
-	op25b_exempt_diff(reg, back, count_diff, &diffs);
+	op25b_exempt_registry_diff(reg, back, count_diff, &diffs);
 	assert_int_equal(diffs, 0);
 	op25b_exempt_registry_free(back);
 
 	/* Saved over: the new list, nothing else. */
 	put_ok(reg, entry_of("198.18.5.10", 5, 0, 0, 2, "y"));
-	assert_int_equal(op25b_exempt_state_save(reg, path), 0);
-	back = op25b_exempt_state_load(path, NULL);
+	assert_int_equal(op25b_exempt_registry_save(reg, path), 0);
+	back = op25b_exempt_registry_load(path, NULL);
 	assert_non_null(back);
-	assert_int_equal(op25b_exempt_count(back), 2);
+	assert_int_equal(op25b_exempt_registry_count(back), 2);
 	op25b_exempt_registry_free(back);
 	text = written(reg);
 	f = fopen(path, "r");
@@ -569,7 +569,7 @@ test_save_and_load(void **state)
 
 	/* A directory that does not exist: an error, nothing created. */
 	snprintf(path, sizeof(path), "%s/missing/a.exemptions", tmpdir);
-	assert_int_equal(op25b_exempt_state_save(reg, path), -ENOENT);
+	assert_int_equal(op25b_exempt_registry_save(reg, path), -ENOENT);
 	op25b_exempt_registry_free(reg);
 }
 
@@ -581,14 +581,14 @@ test_load_refuses_other_files(void **state)
 
 	(void)state;
 	errno = 0;
-	assert_null(op25b_exempt_state_load(tmpdir, &err));
+	assert_null(op25b_exempt_registry_load(tmpdir, &err));
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(err.line, 0);
 	assert_string_equal(err.message, "not a regular file");
 	/* A FIFO with no writer: refused at once, not waited on. */
 	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
 	assert_int_equal(mkfifo(path, 0600), 0);
-	assert_null(op25b_exempt_state_load(path, &err));
+	assert_null(op25b_exempt_registry_load(path, &err));
 	assert_int_equal(errno, EINVAL);
 	assert_string_equal(err.message, "not a regular file");
 	unlink(path);
@@ -607,9 +607,9 @@ test_put_keeps_every_field(void **state)
 
 	(void)state;
 	e.prefix.line = 7;
-	assert_int_equal(op25b_exempt_put(reg, &e, &replaced), 0);
+	assert_int_equal(op25b_exempt_registry_put(reg, &e, &replaced), 0);
 	assert_false(replaced);
-	got = op25b_exempt_entries(reg);
+	got = op25b_exempt_registry_entries(reg);
 	assert_int_equal(got->added, 11);
 	assert_int_equal(got->expires, 22);
 	assert_int_equal(got->ttl, 33);
@@ -617,14 +617,14 @@ test_put_keeps_every_field(void **state)
 	assert_string_equal(got->reason, "a?b");
 	assert_int_equal(got->prefix.line, 0);
 	e.uid = 45;
-	assert_int_equal(op25b_exempt_put(reg, &e, &replaced), 0);
+	assert_int_equal(op25b_exempt_registry_put(reg, &e, &replaced), 0);
 	assert_true(replaced);
-	assert_int_equal(op25b_exempt_count(reg), 1);
-	assert_int_equal(op25b_exempt_entries(reg)->uid, 45);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	assert_int_equal(op25b_exempt_registry_entries(reg)->uid, 45);
 	e.prefix.length = 16; /* host bits set */
-	assert_int_equal(op25b_exempt_put(reg, &e, NULL), -EINVAL);
-	assert_int_equal(op25b_exempt_put(NULL, &e, NULL), -EINVAL);
-	assert_int_equal(op25b_exempt_put(reg, NULL, NULL), -EINVAL);
+	assert_int_equal(op25b_exempt_registry_put(reg, &e, NULL), -EINVAL);
+	assert_int_equal(op25b_exempt_registry_put(NULL, &e, NULL), -EINVAL);
+	assert_int_equal(op25b_exempt_registry_put(reg, NULL, NULL), -EINVAL);
 	op25b_exempt_registry_free(reg);
 }
 
@@ -663,27 +663,27 @@ test_merge_and_diff(void **state)
 	put_ok(over, entry_of("198.18.5.2", 2, 0, 0, 2, "both, over"));
 	put_ok(over, entry_of("198.18.5.3", 1, 0, 0, 1, "same"));
 	put_ok(over, entry_of("2001:db8::/32", 2, 0, 0, 2, "over only"));
-	out = op25b_exempt_merge(base, over);
+	out = op25b_exempt_registry_merge(base, over);
 	assert_non_null(out);
-	assert_int_equal(op25b_exempt_count(out), 4);
-	e = op25b_exempt_entries(out);
+	assert_int_equal(op25b_exempt_registry_count(out), 4);
+	e = op25b_exempt_registry_entries(out);
 	assert_string_equal(e[0].reason, "base only");
 	assert_string_equal(e[1].reason, "both, over");
 	assert_string_equal(e[2].reason, "same");
 	assert_string_equal(e[3].reason, "over only");
-	op25b_exempt_diff(base, out, log_diff, &log);
+	op25b_exempt_registry_diff(base, out, log_diff, &log);
 	assert_int_equal(log.n, 2);
 	assert_string_equal(log.lines[0], "198.18.5.2/32 changed");
 	assert_string_equal(log.lines[1], "2001:db8::/32 added");
 	log.n = 0;
-	op25b_exempt_diff(out, over, log_diff, &log);
+	op25b_exempt_registry_diff(out, over, log_diff, &log);
 	assert_int_equal(log.n, 1);
 	assert_string_equal(log.lines[0], "198.18.5.1/32 removed");
 	log.n = 0;
-	op25b_exempt_diff(NULL, NULL, log_diff, &log);
+	op25b_exempt_registry_diff(NULL, NULL, log_diff, &log);
 	assert_int_equal(log.n, 0);
 	errno = 0;
-	assert_null(op25b_exempt_merge(NULL, over));
+	assert_null(op25b_exempt_registry_merge(NULL, over));
 	assert_int_equal(errno, EINVAL);
 	op25b_exempt_registry_free(out);
 	op25b_exempt_registry_free(over);
@@ -705,13 +705,13 @@ test_merge_bound(void **state)
 		put_ok(a, entry_of(prefix, 0, 0, 0, 0, ""));
 	}
 	/* The same prefixes: still 65536. */
-	m = op25b_exempt_merge(a, a);
+	m = op25b_exempt_registry_merge(a, a);
 	assert_non_null(m);
-	assert_int_equal(op25b_exempt_count(m), OP25B_EXEMPT_MAX);
+	assert_int_equal(op25b_exempt_registry_count(m), OP25B_EXEMPT_MAX);
 	op25b_exempt_registry_free(m);
 	put_ok(b, entry_of("11.0.0.0/24", 0, 0, 0, 0, ""));
 	errno = 0;
-	assert_null(op25b_exempt_merge(a, b));
+	assert_null(op25b_exempt_registry_merge(a, b));
 	assert_int_equal(errno, ENOSPC);
 	op25b_exempt_registry_free(a);
 	op25b_exempt_registry_free(b);

@@ -753,6 +753,57 @@ test_prefixes_file_good(void **state)
 	free(policy_path);
 }
 
+/* op25b_prefix_list_load(): a prefixes file on its own (op25b-gen's
+ * pool lists), read by the policy's parser with its errors. */
+static void
+test_prefix_list_load(void **state)
+{
+	struct op25b_policy_error error;
+	struct op25b_prefix_list list;
+	char *path;
+
+	(void)state;
+	path = write_tmp_string("list.txt", "# pools\n198.18.0.0/16\n"
+					    "  2001:db8::/32 # v6\n\n"
+					    "198.19.0.1\n");
+	assert_int_equal(op25b_prefix_list_load(path, &list, &error), 0);
+	assert_int_equal(list.count, 3);
+	assert_prefix_text(&list.prefixes[0], "198.18.0.0/16");
+	assert_prefix_text(&list.prefixes[1], "2001:db8::/32");
+	assert_string_equal(list.prefixes[1].file, path);
+	assert_int_equal(list.prefixes[1].line, 3);
+	assert_int_equal(list.prefixes[1].column, 3);
+	assert_prefix_text(&list.prefixes[2], "198.19.0.1/32");
+	op25b_prefix_list_free(&list);
+	assert_null(list.prefixes);
+	assert_int_equal(list.count, 0);
+	free(path);
+
+	/* One bad line and nothing is kept. */
+	path = write_tmp_string("list.txt", "198.18.0.0/16\n10.1.2.3/8\n");
+	assert_int_equal(op25b_prefix_list_load(path, &list, &error), -EINVAL);
+	assert_null(list.prefixes);
+	assert_int_equal(list.count, 0);
+	assert_string_equal(error.file, path);
+	assert_int_equal(error.line, 2);
+	assert_int_equal(error.column, 1);
+	assert_string_equal(error.message,
+			    "10.1.2.3/8: host bits set (did you mean "
+			    "10.0.0.0/8?)");
+	assert_int_equal(op25b_prefix_list_load(path, &list, NULL), -EINVAL);
+	free(path);
+
+	path = tmp_path("no-such-list.txt");
+	assert_int_equal(op25b_prefix_list_load(path, &list, &error), -ENOENT);
+	assert_null(list.prefixes);
+	assert_int_equal(error.line, 0);
+	assert_string_equal(error.message, strerror(ENOENT));
+	assert_int_equal(op25b_prefix_list_load(tmp_dir, &list, &error),
+			 -EISDIR);
+	free(path);
+	op25b_prefix_list_free(NULL);
+}
+
 /* Load a policy in the temporary directory whose class takes
  * prefixes_file: pools.txt holding @p pools; expect an error. */
 static void
@@ -1635,6 +1686,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_prefixes_file_unreadable),
 		cmocka_unit_test(test_prefixes_file_buffer_resolves_to_cwd),
 		cmocka_unit_test(test_prefixes_file_large),
+		cmocka_unit_test(test_prefix_list_load),
 		cmocka_unit_test(test_duplicate_search_matches_naive),
 		cmocka_unit_test(test_load_unreadable_policy),
 		cmocka_unit_test(test_warnings),

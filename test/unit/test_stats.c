@@ -76,8 +76,8 @@ teardown(void **state)
 		kill(f->child, SIGKILL);
 		waitpid(f->child, NULL, 0);
 	}
-	op25b_stats_close(f->r);
-	op25b_stats_destroy(f->w);
+	op25b_stats_reader_close(f->r);
+	op25b_stats_writer_destroy(f->w);
 	unlink(f->path);
 	free(f->snap);
 	free(f);
@@ -309,11 +309,11 @@ test_create_destroy(void **state)
 	struct stat st;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	f->w = op25b_stats_create(f->name, 2, 2000000000u);
+	f->w = op25b_stats_writer_create(f->name, 2, 2000000000u);
 	assert_non_null(f->w);
 	assert_int_equal(stat(f->path, &st), 0);
-	h = op25b_stats_header(f->w);
-	n = op25b_stats_names(f->w);
+	h = op25b_stats_writer_header(f->w);
+	n = op25b_stats_writer_names(f->w);
 	assert_true(h->magic == OP25B_STATS_MAGIC);
 	assert_int_equal(h->layout_version, OP25B_STATS_LAYOUT_VERSION);
 	assert_int_equal(h->header_size, sizeof(*h));
@@ -336,12 +336,12 @@ test_create_destroy(void **state)
 				 2 * sizeof(struct op25b_stats_worker),
 			 h->total_size);
 	assert_ptr_equal((const char *)n, (const char *)h + h->names_offset);
-	w0 = op25b_stats_worker(f->w, 0);
-	w1 = op25b_stats_worker(f->w, 1);
+	w0 = op25b_stats_writer_worker(f->w, 0);
+	w1 = op25b_stats_writer_worker(f->w, 1);
 	assert_ptr_equal((char *)w0, (const char *)h + h->workers_offset);
 	assert_int_equal((char *)w1 - (char *)w0,
 			 sizeof(struct op25b_stats_worker));
-	assert_null(op25b_stats_worker(f->w, 2));
+	assert_null(op25b_stats_writer_worker(f->w, 2));
 	assert_int_equal(n->n_class_slots, 1);
 	assert_int_equal(n->n_group_slots, 1);
 	assert_int_equal(n->class_active[0], 1);
@@ -350,10 +350,10 @@ test_create_destroy(void **state)
 	assert_string_equal(n->group_name[0], "(none)");
 	assert_int_equal(w0->counters.outcome[0], 0);
 
-	op25b_stats_destroy(f->w);
+	op25b_stats_writer_destroy(f->w);
 	f->w = NULL;
 	assert_false(exists(f->path));
-	op25b_stats_destroy(NULL);
+	op25b_stats_writer_destroy(NULL);
 }
 
 static void
@@ -365,19 +365,19 @@ test_create_invalid(void **state)
 	memset(long_name, 'x', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';
 	errno = 0;
-	assert_null(op25b_stats_create("", 1, 0));
+	assert_null(op25b_stats_writer_create("", 1, 0));
 	assert_int_equal(errno, EINVAL);
 	errno = 0;
-	assert_null(op25b_stats_create("a/b", 1, 0));
+	assert_null(op25b_stats_writer_create("a/b", 1, 0));
 	assert_int_equal(errno, EINVAL);
 	errno = 0;
-	assert_null(op25b_stats_create(long_name, 1, 0));
+	assert_null(op25b_stats_writer_create(long_name, 1, 0));
 	assert_int_equal(errno, EINVAL);
 	errno = 0;
-	assert_null(op25b_stats_create("test-stats-invalid", 0, 0));
+	assert_null(op25b_stats_writer_create("test-stats-invalid", 0, 0));
 	assert_int_equal(errno, EINVAL);
 	errno = 0;
-	assert_null(op25b_stats_create("test-stats-invalid",
+	assert_null(op25b_stats_writer_create("test-stats-invalid",
 				       OP25B_STATS_MAX_WORKERS + 1, 0));
 	assert_int_equal(errno, EINVAL);
 	assert_false(exists("/dev/shm/op25b.test-stats-invalid"));
@@ -400,7 +400,7 @@ test_live_owner(void **state)
 
 		close(ready[0]);
 		close(go[1]);
-		w = op25b_stats_create(f->name, 1, 0);
+		w = op25b_stats_writer_create(f->name, 1, 0);
 		if (w == NULL)
 			_exit(1);
 		if (write(ready[1], "r", 1) != 1)
@@ -408,7 +408,7 @@ test_live_owner(void **state)
 		/* Until the parent closes its end (or dies). */
 		while (read(go[0], &byte, 1) > 0)
 			;
-		op25b_stats_destroy(w);
+		op25b_stats_writer_destroy(w);
 		_exit(0);
 	}
 	close(ready[1]);
@@ -418,13 +418,13 @@ test_live_owner(void **state)
 	close(ready[0]);
 
 	errno = 0;
-	assert_null(op25b_stats_create(f->name, 1, 0));
+	assert_null(op25b_stats_writer_create(f->name, 1, 0));
 	assert_int_equal(errno, EEXIST);
 	/* The child's segment is intact and live. */
-	f->r = op25b_stats_open(f->name);
+	f->r = op25b_stats_reader_open(f->name);
 	assert_non_null(f->r);
 	assert_int_equal(op25b_stats_reader_check(f->r), 0);
-	assert_int_equal(op25b_stats_read(f->r, f->snap, 10), 0);
+	assert_int_equal(op25b_stats_reader_read(f->r, f->snap, 10), 0);
 	assert_int_equal(f->snap->header.pid, f->child);
 
 	close(f->go_fd);
@@ -435,7 +435,7 @@ test_live_owner(void **state)
 	assert_false(exists(f->path));
 	assert_int_equal(op25b_stats_reader_check(f->r), -ENOENT);
 
-	f->w = op25b_stats_create(f->name, 1, 0);
+	f->w = op25b_stats_writer_create(f->name, 1, 0);
 	assert_non_null(f->w);
 }
 
@@ -454,18 +454,18 @@ test_stale_replaced(void **state)
 	fake.header_size = sizeof(fake);
 	fake.pid = (uint64_t)dead_pid();
 	write_file(f->path, &fake, sizeof(fake));
-	f->w = op25b_stats_create(f->name, 1, 0);
+	f->w = op25b_stats_writer_create(f->name, 1, 0);
 	assert_non_null(f->w);
-	assert_int_equal(op25b_stats_header(f->w)->pid, getpid());
-	op25b_stats_destroy(f->w);
+	assert_int_equal(op25b_stats_writer_header(f->w)->pid, getpid());
+	op25b_stats_writer_destroy(f->w);
 	f->w = NULL;
 	assert_false(exists(f->path));
 
 	memset(garbage, 'x', sizeof(garbage));
 	write_file(f->path, garbage, sizeof(garbage));
-	f->w = op25b_stats_create(f->name, 1, 0);
+	f->w = op25b_stats_writer_create(f->name, 1, 0);
 	assert_non_null(f->w);
-	assert_true(op25b_stats_header(f->w)->magic == OP25B_STATS_MAGIC);
+	assert_true(op25b_stats_writer_header(f->w)->magic == OP25B_STATS_MAGIC);
 }
 
 /* Our own earlier segment is not a live owner (the spec: "not us"); the
@@ -476,13 +476,13 @@ test_replace_own(void **state)
 	struct fixture *f = *state;
 	struct op25b_stats_writer *first;
 
-	first = op25b_stats_create(f->name, 1, 0);
+	first = op25b_stats_writer_create(f->name, 1, 0);
 	assert_non_null(first);
-	f->w = op25b_stats_create(f->name, 1, 0);
+	f->w = op25b_stats_writer_create(f->name, 1, 0);
 	assert_non_null(f->w);
-	op25b_stats_destroy(first);
+	op25b_stats_writer_destroy(first);
 	assert_true(exists(f->path));
-	f->r = op25b_stats_open(f->name);
+	f->r = op25b_stats_reader_open(f->name);
 	assert_non_null(f->r);
 }
 
@@ -497,26 +497,26 @@ test_reader_check(void **state)
 	f->child = fork();
 	assert_true(f->child >= 0);
 	if (f->child == 0)
-		_exit(op25b_stats_create(f->name, 1, 0) == NULL ? 1 : 0);
+		_exit(op25b_stats_writer_create(f->name, 1, 0) == NULL ? 1 : 0);
 	assert_int_equal(waitpid(f->child, &status, 0), f->child);
 	f->child = -1;
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_true(exists(f->path));
 
-	f->r = op25b_stats_open(f->name);
+	f->r = op25b_stats_reader_open(f->name);
 	assert_non_null(f->r);
 	assert_int_equal(op25b_stats_reader_check(f->r), -ESRCH);
 	/* Its last counters stay readable. */
-	assert_int_equal(op25b_stats_read(f->r, f->snap, 10), 0);
+	assert_int_equal(op25b_stats_reader_read(f->r, f->snap, 10), 0);
 
-	f->w = op25b_stats_create(f->name, 3, 0);
+	f->w = op25b_stats_writer_create(f->name, 3, 0);
 	assert_non_null(f->w);
 	assert_int_equal(op25b_stats_reader_check(f->r), -EPROTO);
-	op25b_stats_close(f->r);
-	f->r = op25b_stats_open(f->name);
+	op25b_stats_reader_close(f->r);
+	f->r = op25b_stats_reader_open(f->name);
 	assert_non_null(f->r);
 	assert_int_equal(op25b_stats_reader_check(f->r), 0);
-	assert_int_equal(op25b_stats_read(f->r, f->snap, 10), 0);
+	assert_int_equal(op25b_stats_reader_read(f->r, f->snap, 10), 0);
 	assert_int_equal(f->snap->n_workers, 3);
 	assert_int_equal(op25b_stats_reader_check(NULL), -EINVAL);
 }
@@ -531,18 +531,18 @@ test_slots(void **state)
 	char name[OP25B_STATS_NAME_MAX + 1];
 	unsigned int i;
 
-	f->w = op25b_stats_create(f->name, 1, 0);
+	f->w = op25b_stats_writer_create(f->name, 1, 0);
 	assert_non_null(f->w);
-	n = op25b_stats_names(f->w);
-	op25b_stats_layout_begin(f->w);
-	assert_int_equal(op25b_stats_class_slot(f->w, "dynamic"), 1);
-	assert_int_equal(op25b_stats_class_slot(f->w, "static"), 2);
-	assert_int_equal(op25b_stats_class_slot(f->w, "dynamic"), 1);
+	n = op25b_stats_writer_names(f->w);
+	op25b_stats_writer_layout_begin(f->w);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, "dynamic"), 1);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, "static"), 2);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, "dynamic"), 1);
 	/* Groups have their own slots. */
-	assert_int_equal(op25b_stats_group_slot(f->w, "static"), 1);
-	assert_int_equal(op25b_stats_group_slot(f->w, "isp-relays"), 2);
-	op25b_stats_layout_end(f->w);
-	assert_int_equal(op25b_stats_header(f->w)->epoch, 2);
+	assert_int_equal(op25b_stats_writer_group_slot(f->w, "static"), 1);
+	assert_int_equal(op25b_stats_writer_group_slot(f->w, "isp-relays"), 2);
+	op25b_stats_writer_layout_end(f->w);
+	assert_int_equal(op25b_stats_writer_header(f->w)->epoch, 2);
 	assert_int_equal(n->n_class_slots, 3);
 	assert_int_equal(n->n_group_slots, 3);
 	assert_string_equal(n->class_name[1], "dynamic");
@@ -551,28 +551,28 @@ test_slots(void **state)
 	/* Activity is the appliance's business. */
 	assert_int_equal(n->class_active[1], 0);
 
-	assert_int_equal(op25b_stats_class_slot(f->w, ""), -EINVAL);
-	assert_int_equal(op25b_stats_class_slot(f->w, NULL), -EINVAL);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, ""), -EINVAL);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, NULL), -EINVAL);
 	memset(name, 'n', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
-	assert_int_equal(op25b_stats_class_slot(f->w, name), -EINVAL);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, name), -EINVAL);
 	name[OP25B_STATS_NAME_MAX - 1] = '\0';
-	assert_int_equal(op25b_stats_class_slot(f->w, name), 3);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, name), 3);
 	assert_string_equal(n->class_name[3], name);
 
 	/* Fill every slot: 255 names, then no more, and the old ones stay
 	 * where they were. */
 	for (i = 4; i < OP25B_STATS_SLOTS; i++) {
 		snprintf(name, sizeof(name), "class-%u", i);
-		assert_int_equal(op25b_stats_class_slot(f->w, name), i);
+		assert_int_equal(op25b_stats_writer_class_slot(f->w, name), i);
 	}
 	assert_int_equal(n->n_class_slots, OP25B_STATS_SLOTS);
-	assert_int_equal(op25b_stats_class_slot(f->w, "one-too-many"),
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, "one-too-many"),
 			 -ENOSPC);
-	assert_int_equal(op25b_stats_class_slot(f->w, "static"), 2);
-	assert_int_equal(op25b_stats_class_slot(f->w, "class-255"), 255);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, "static"), 2);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, "class-255"), 255);
 	assert_int_equal(n->n_class_slots, OP25B_STATS_SLOTS);
-	assert_int_equal(op25b_stats_group_slot(f->w, "still-room"), 3);
+	assert_int_equal(op25b_stats_writer_group_slot(f->w, "still-room"), 3);
 }
 
 /* ---- reader ----------------------------------------------------------- */
@@ -586,16 +586,16 @@ test_open_errors(void **state)
 	size_t size;
 
 	errno = 0;
-	assert_null(op25b_stats_open(f->name));
+	assert_null(op25b_stats_reader_open(f->name));
 	assert_int_equal(errno, ENOENT);
 	errno = 0;
-	assert_null(op25b_stats_open("a/b"));
+	assert_null(op25b_stats_reader_open("a/b"));
 	assert_int_equal(errno, EINVAL);
 
 	/* Too short for a header. */
 	write_file(f->path, "op25b", 5);
 	errno = 0;
-	assert_null(op25b_stats_open(f->name));
+	assert_null(op25b_stats_reader_open(f->name));
 	assert_int_equal(errno, EPROTO);
 
 	/* Long enough, but garbage. */
@@ -605,19 +605,19 @@ test_open_errors(void **state)
 	memset(buf, 'x', size);
 	write_file(f->path, buf, size);
 	errno = 0;
-	assert_null(op25b_stats_open(f->name));
+	assert_null(op25b_stats_reader_open(f->name));
 	assert_int_equal(errno, EPROTO);
 
 	/* A real header in a file of another size. */
-	f->w = op25b_stats_create(f->name, 1, 0);
+	f->w = op25b_stats_writer_create(f->name, 1, 0);
 	assert_non_null(f->w);
-	memcpy(&h, op25b_stats_header(f->w), sizeof(h));
-	op25b_stats_destroy(f->w);
+	memcpy(&h, op25b_stats_writer_header(f->w), sizeof(h));
+	op25b_stats_writer_destroy(f->w);
 	f->w = NULL;
 	memcpy(buf, &h, sizeof(h));
 	write_file(f->path, buf, size);
 	errno = 0;
-	assert_null(op25b_stats_open(f->name));
+	assert_null(op25b_stats_reader_open(f->name));
 	assert_int_equal(errno, EPROTO);
 
 	/* The right size, another layout version. */
@@ -625,19 +625,19 @@ test_open_errors(void **state)
 	memcpy(buf, &h, sizeof(h));
 	write_file(f->path, buf, h.total_size);
 	errno = 0;
-	assert_null(op25b_stats_open(f->name));
+	assert_null(op25b_stats_reader_open(f->name));
 	assert_int_equal(errno, EPROTO);
 	h.layout_version = OP25B_STATS_LAYOUT_VERSION;
 	memcpy(buf, &h, sizeof(h));
 	write_file(f->path, buf, h.total_size);
-	f->r = op25b_stats_open(f->name);
+	f->r = op25b_stats_reader_open(f->name);
 	assert_non_null(f->r);
 
 	/* Resized under an open reader. */
 	assert_int_equal(truncate(f->path, (off_t)h.total_size + 64), 0);
-	assert_int_equal(op25b_stats_read(f->r, f->snap, 1), -EPROTO);
+	assert_int_equal(op25b_stats_reader_read(f->r, f->snap, 1), -EPROTO);
 	free(buf);
-	op25b_stats_close(NULL);
+	op25b_stats_reader_close(NULL);
 }
 
 static void
@@ -649,18 +649,18 @@ test_snapshot_sums(void **state)
 	unsigned int w, i, v;
 	int dynamic;
 
-	f->w = op25b_stats_create(f->name, 3, 1000);
+	f->w = op25b_stats_writer_create(f->name, 3, 1000);
 	assert_non_null(f->w);
-	h = op25b_stats_header(f->w);
-	op25b_stats_layout_begin(f->w);
-	dynamic = op25b_stats_class_slot(f->w, "dynamic");
+	h = op25b_stats_writer_header(f->w);
+	op25b_stats_writer_layout_begin(f->w);
+	dynamic = op25b_stats_writer_class_slot(f->w, "dynamic");
 	assert_int_equal(dynamic, 1);
-	assert_int_equal(op25b_stats_group_slot(f->w, "isp-relays"), 1);
-	assert_int_equal(op25b_stats_group_slot(f->w, "mobile-mx"), 2);
-	op25b_stats_names(f->w)->class_active[1] = 1;
+	assert_int_equal(op25b_stats_writer_group_slot(f->w, "isp-relays"), 1);
+	assert_int_equal(op25b_stats_writer_group_slot(f->w, "mobile-mx"), 2);
+	op25b_stats_writer_names(f->w)->class_active[1] = 1;
 	h->policy_generation = 1;
 	snprintf(h->policy_file, sizeof(h->policy_file), "config/op25b.yaml");
-	op25b_stats_layout_end(f->w);
+	op25b_stats_writer_layout_end(f->w);
 	h->n_ports = 2;
 	h->ports[0].port_id = 0;
 	h->ports[0].is_subscriber = 1;
@@ -671,7 +671,7 @@ test_snapshot_sums(void **state)
 	h->ports[1].tx = 22;
 
 	for (w = 0; w < 3; w++) {
-		struct op25b_stats_worker *wk = op25b_stats_worker(f->w, w);
+		struct op25b_stats_worker *wk = op25b_stats_writer_worker(f->w, w);
 
 		for (i = 0; i < OP25B_OUTCOME_MAX; i++)
 			wk->counters.outcome[i] = (w + 1) * 100 + i;
@@ -689,9 +689,9 @@ test_snapshot_sums(void **state)
 		wk->lcore_id = w + 1;
 	}
 
-	f->r = op25b_stats_open(f->name);
+	f->r = op25b_stats_reader_open(f->name);
 	assert_non_null(f->r);
-	assert_int_equal(op25b_stats_read(f->r, s, 1), 0);
+	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
 	assert_int_equal(s->n_workers, 3);
 	assert_int_equal(s->header.epoch, 2);
 	assert_int_equal(s->header.policy_generation, 1);
@@ -733,10 +733,10 @@ test_snapshot_sums(void **state)
 	assert_int_equal(s->workers[3].loops, 0);
 
 	/* Counters move without any epoch change; a new read sees them. */
-	op25b_stats_worker(f->w, 2)->counters.outcome[0] += 5;
-	assert_int_equal(op25b_stats_read(f->r, s, 1), 0);
+	op25b_stats_writer_worker(f->w, 2)->counters.outcome[0] += 5;
+	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
 	assert_int_equal(s->totals.outcome[0], 605);
-	assert_int_equal(op25b_stats_read(NULL, s, 1), -EINVAL);
+	assert_int_equal(op25b_stats_reader_read(NULL, s, 1), -EINVAL);
 }
 
 /* A hook that marks every extra cell with the counter it was given. */
@@ -784,15 +784,15 @@ test_views(void **state)
 	struct op25b_stats_header *h;
 	char *text;
 
-	f->w = op25b_stats_create(f->name, 1, 1000);
+	f->w = op25b_stats_writer_create(f->name, 1, 1000);
 	assert_non_null(f->w);
-	h = op25b_stats_header(f->w);
-	op25b_stats_layout_begin(f->w);
+	h = op25b_stats_writer_header(f->w);
+	op25b_stats_writer_layout_begin(f->w);
 	h->policy_generation = 2;
 	h->mode = OP25B_STATS_MODE_MONITOR;
 	h->block = OP25B_STATS_BLOCK_RESET;
 	snprintf(h->policy_file, sizeof(h->policy_file), "p.yaml");
-	op25b_stats_layout_end(f->w);
+	op25b_stats_writer_layout_end(f->w);
 	h->reload_ok = 1;
 	h->n_ports = 1;
 	h->ports[0].port_id = 0;
@@ -801,10 +801,10 @@ test_views(void **state)
 	h->ports[0].rx = 35;
 	h->ports[0].rx_bytes = 123456;
 	h->ports[0].rx_nombuf = 2;
-	op25b_stats_worker(f->w, 0)->port[0].tx_dropped = 9;
-	f->r = op25b_stats_open(f->name);
+	op25b_stats_writer_worker(f->w, 0)->port[0].tx_dropped = 9;
+	f->r = op25b_stats_reader_open(f->name);
 	assert_non_null(f->r);
-	assert_int_equal(op25b_stats_read(f->r, s, 1), 0);
+	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
 
 	text = render(s, true, NULL);
 	assert_non_null(strstr(text, "\n  \"generation\": 2,\n  \"reload_ok\": 1,"
@@ -834,7 +834,7 @@ test_views(void **state)
 
 	/* A sample time, and the hook's columns beside each counter. */
 	h->ports_updated_ns = 1796313509727000000ull;
-	assert_int_equal(op25b_stats_read(f->r, s, 1), 0);
+	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
 	text = render(s, false, &hook);
 	assert_non_null(strstr(text, "\nports (driver figures sampled "
 				     "2026-12-03T15:58:29.727Z, "));
@@ -851,15 +851,15 @@ test_read_during_change(void **state)
 {
 	struct fixture *f = *state;
 
-	f->w = op25b_stats_create(f->name, 1, 0);
+	f->w = op25b_stats_writer_create(f->name, 1, 0);
 	assert_non_null(f->w);
-	f->r = op25b_stats_open(f->name);
+	f->r = op25b_stats_reader_open(f->name);
 	assert_non_null(f->r);
-	op25b_stats_layout_begin(f->w);
-	assert_int_equal(op25b_stats_read(f->r, f->snap, 5), -EAGAIN);
-	assert_int_equal(op25b_stats_read(f->r, f->snap, 0), -EAGAIN);
-	op25b_stats_layout_end(f->w);
-	assert_int_equal(op25b_stats_read(f->r, f->snap, 0), 0);
+	op25b_stats_writer_layout_begin(f->w);
+	assert_int_equal(op25b_stats_reader_read(f->r, f->snap, 5), -EAGAIN);
+	assert_int_equal(op25b_stats_reader_read(f->r, f->snap, 0), -EAGAIN);
+	op25b_stats_writer_layout_end(f->w);
+	assert_int_equal(op25b_stats_reader_read(f->r, f->snap, 0), 0);
 	assert_int_equal(f->snap->header.epoch, 2);
 }
 
@@ -939,8 +939,8 @@ static void *
 race_writer(void *arg)
 {
 	struct race *race = arg;
-	struct op25b_stats_header *h = op25b_stats_header(race->w);
-	struct op25b_stats_names *n = op25b_stats_names(race->w);
+	struct op25b_stats_header *h = op25b_stats_writer_header(race->w);
+	struct op25b_stats_names *n = op25b_stats_writer_names(race->w);
 	uint64_t g = 0, next_change = now_ns(), k = 0, snapshots_then = 0;
 
 	while (!__atomic_load_n(&race->stop, __ATOMIC_RELAXED)) {
@@ -948,7 +948,7 @@ race_writer(void *arg)
 
 		for (i = 0; i < 256; i++, k++) {
 			struct op25b_stats_worker *wk =
-				op25b_stats_worker(race->w, k % RACE_WORKERS);
+				op25b_stats_writer_worker(race->w, k % RACE_WORKERS);
 
 			struct op25b_stats_counters *c = &wk->counters;
 
@@ -976,7 +976,7 @@ race_writer(void *arg)
 			__atomic_load_n(&race->snapshots, __ATOMIC_RELAXED);
 		next_change = now_ns() + RACE_CHANGE_NS;
 		g++;
-		op25b_stats_layout_begin(race->w);
+		op25b_stats_writer_layout_begin(race->w);
 		__atomic_store_n(&h->policy_generation, g, __ATOMIC_RELAXED);
 		for (i = 1; i < race_class_slots(g); i++) {
 			race_store_name(n->class_name[i], 'c', g, i);
@@ -991,7 +991,7 @@ race_writer(void *arg)
 				 __ATOMIC_RELAXED);
 		__atomic_store_n(&n->n_group_slots, race_group_slots(g),
 				 __ATOMIC_RELAXED);
-		op25b_stats_layout_end(race->w);
+		op25b_stats_writer_layout_end(race->w);
 	}
 	race->changes = g;
 	return NULL;
@@ -1092,7 +1092,7 @@ race_reader(void *arg)
 
 	while (!__atomic_load_n(&race->stop, __ATOMIC_RELAXED)) {
 		struct op25b_stats_snapshot *t;
-		int ret = op25b_stats_read(race->r, race->snap, 1000);
+		int ret = op25b_stats_reader_read(race->r, race->snap, 1000);
 
 		if (ret == -EAGAIN) {
 			race->eagain++;
@@ -1129,9 +1129,9 @@ test_concurrent_layout(void **state)
 	struct race race;
 
 	memset(&race, 0, sizeof(race));
-	f->w = op25b_stats_create(f->name, RACE_WORKERS, 0);
+	f->w = op25b_stats_writer_create(f->name, RACE_WORKERS, 0);
 	assert_non_null(f->w);
-	f->r = op25b_stats_open(f->name);
+	f->r = op25b_stats_reader_open(f->name);
 	assert_non_null(f->r);
 	race.w = f->w;
 	race.r = f->r;

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Command-line options as a table, for op25b and its tools: getopt_long's
+ * arrays and the --help lines are both made from one table, so that an
+ * option is declared once and its help cannot go missing (xdp-tools'
+ * DEFINE_OPTION does the same). No DPDK: the tools that run without it use
+ * this too.
+ */
+#ifndef OP25B_OPTIONS_H
+#define OP25B_OPTIONS_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The most options one table (or one subcommand's share of it) has. */
+#define OP25B_OPTIONS_MAX 32
+
+/** Where --help lines end: at most this many columns. */
+#define OP25B_OPTIONS_HELP_WIDTH 79
+
+/** One option. */
+struct op25b_option {
+	const char *name; /**< the long name, without "--" */
+	/** getopt_long's value: a letter is also accepted as -LETTER;
+	 * OP25B_OPTION_LONG_ONLY and above name a long-only option. */
+	int val;
+	const char *arg;  /**< its argument in --help; NULL: takes none */
+	const char *help; /**< NULL: an alias, left out of --help */
+};
+
+/** The first value of a long-only option (above every letter). */
+#define OP25B_OPTION_LONG_ONLY 256
+
+/** A table entry: OP25B_OPTION("out", 'o', "FILE", "write here"). */
+#define OP25B_OPTION(name, val, arg, help) { (name), (val), (arg), (help) }
+
+/** getopt_long's arrays made from a table. */
+struct op25b_getopt {
+	struct option longopts[OP25B_OPTIONS_MAX + 1];
+	char shortopts[2 * OP25B_OPTIONS_MAX + 4];
+};
+
+/**
+ * Fill @p g from the @p n options of @p opts, or only those whose value
+ * is a letter of @p only (NULL: all): every one goes to @c longopts, those
+ * whose value is a letter to @c shortopts too, after @p flags ("+" to stop
+ * at the first non-option, ":" to tell a missing argument apart; "" or
+ * NULL: none).
+ * @return 0, or -E2BIG (more than OP25B_OPTIONS_MAX options, or @p flags
+ *   longer than two characters).
+ */
+int op25b_options_getopt(struct op25b_getopt *g,
+			 const struct op25b_option *opts, size_t n,
+			 const char *only, const char *flags);
+
+/**
+ * The --help lines of the options op25b_options_getopt() would take (same
+ * @p only): "  -X, --name ARG" (or "  --name ARG") in a column
+ * @p left_width wide, then the help wrapped at word boundaries under
+ * itself before OP25B_OPTIONS_HELP_WIDTH. Aliases (help NULL) are left
+ * out.
+ */
+void op25b_options_help(FILE *out, const struct op25b_option *opts, size_t n,
+			const char *only, int left_width);
+
+/**
+ * One --help item as op25b_options_help() prints an option: "  LEFT" in a
+ * column @p left_width wide, then @p text wrapped under itself (a LEFT
+ * wider than the column puts the text on the next line).
+ */
+void op25b_options_help_item(FILE *out, const char *left, int left_width,
+			     const char *text);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OP25B_OPTIONS_H */

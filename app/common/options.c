@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Option tables: getopt_long's arrays and --help from one declaration.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "op25b_options.h"
+
+static bool
+is_short(int val)
+{
+	return val > 0 && val < OP25B_OPTION_LONG_ONLY &&
+	       ((val >= 'a' && val <= 'z') || (val >= 'A' && val <= 'Z') ||
+		(val >= '0' && val <= '9'));
+}
+
+static bool
+selected(const struct op25b_option *o, const char *only)
+{
+	return only == NULL || (is_short(o->val) && strchr(only, o->val));
+}
+
+int
+op25b_options_getopt(struct op25b_getopt *g,
+		     const struct op25b_option *opts, size_t n,
+		     const char *only, const char *flags)
+{
+	size_t i, l = 0, s = 0;
+
+	memset(g, 0, sizeof(*g));
+	if (flags != NULL) {
+		if (strlen(flags) > 2)
+			return -E2BIG;
+		s = strlen(flags);
+		memcpy(g->shortopts, flags, s);
+	}
+	for (i = 0; i < n; i++) {
+		const struct op25b_option *o = &opts[i];
+
+		if (!selected(o, only))
+			continue;
+		if (l == OP25B_OPTIONS_MAX)
+			return -E2BIG;
+		g->longopts[l].name = o->name;
+		g->longopts[l].has_arg =
+			o->arg != NULL ? required_argument : no_argument;
+		g->longopts[l].val = o->val;
+		l++;
+		/* An alias shares its letter with the option it stands for. */
+		if (is_short(o->val) && strchr(g->shortopts, o->val) == NULL) {
+			g->shortopts[s++] = (char)o->val;
+			if (o->arg != NULL)
+				g->shortopts[s++] = ':';
+		}
+	}
+	return 0;
+}
+
+void
+op25b_options_help_item(FILE *out, const char *left, int left_width,
+			const char *text)
+{
+	int indent = 2 + left_width + 1, col = indent;
+	const char *word = text;
+	int len;
+
+	if ((int)strlen(left) > left_width)
+		fprintf(out, "  %s\n%*s", left, indent, "");
+	else
+		fprintf(out, "  %-*s ", left_width, left);
+	while (*word != '\0') {
+		len = (int)strcspn(word, " ");
+		if (col > indent && col + 1 + len > OP25B_OPTIONS_HELP_WIDTH) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%.*s", len, word);
+		col += len;
+		word += len;
+		word += strspn(word, " ");
+	}
+	fputc('\n', out);
+}
+
+void
+op25b_options_help(FILE *out, const struct op25b_option *opts, size_t n,
+		   const char *only, int left_width)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct op25b_option *o = &opts[i];
+		char left[96];
+
+		if (!selected(o, only) || o->help == NULL)
+			continue;
+		if (is_short(o->val))
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->val,
+				 o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "--%s%s%s", o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		op25b_options_help_item(out, left, left_width, o->help);
+	}
+}

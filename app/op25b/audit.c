@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The audit log: one line per change an operator made (exemptions,
+ * reloads, set, quit), "TIME instance=NAME EVENT key=value...", each
+ * flushed as it is written; and the wall clock the exemptions and the
+ * reports read.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "op25b_app.h"
+
+uint64_t
+op25b_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Opened at the first change, so that an appliance nobody touches (and
+ * every test run of one) leaves no file behind; op25b_audit_start() made
+ * sure it can be created. */
+static FILE *
+audit_file(struct op25b_app *app)
+{
+	if (app->audit == NULL) {
+		app->audit = fopen(app->config.audit_log, "a");
+		if (app->audit == NULL)
+			fprintf(stderr, "op25b: audit log %s: %s\n",
+				app->config.audit_log, strerror(errno));
+	}
+	return app->audit;
+}
+
+void
+op25b_audit(struct op25b_app *app, const char *fmt, ...)
+{
+	char when[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	FILE *out = audit_file(app);
+	va_list ap;
+
+	if (out == NULL)
+		return;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(out, "%s instance=%s ", when, app->config.instance);
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputc('\n', out);
+	/* An audit line that is lost when the appliance dies is no audit. */
+	fflush(out);
+}
+
+/* Text as one quoted audit field: quotes and backslashes escaped (the
+ * registry already replaced control characters in reasons; elsewhere they
+ * become '?' here, so that no text forges a line). */
+const char *
+op25b_audit_quoted(const char *text, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (; *text != '\0' && o + 3 < size; text++) {
+		if (*text == '"' || *text == '\\')
+			buf[o++] = '\\';
+		buf[o++] = (unsigned char)*text < 0x20 || *text == 0x7f
+				   ? '?'
+				   : *text;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Create the audit log's directory when it is the default one. */
+static int
+make_parent(const char *path)
+{
+	char dir[4096];
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Refuses to start when the audit log could not be written: better now
+ * than at the first exemption. */
+int
+op25b_audit_start(struct op25b_app *app)
+{
+	static char default_path[4096];
+	const char *path = app->config.audit_log;
+	int err;
+
+	if (path == NULL) {
+		snprintf(default_path, sizeof(default_path),
+			 "/var/log/op25b/%s.audit.log", app->config.instance);
+		path = default_path;
+		app->config.audit_log = path;
+		err = make_parent(path);
+		if (err != 0) {
+			fprintf(stderr, "op25b: audit log %s: %s\n", path,
+				strerror(-err));
+			return err;
+		}
+	}
+	if (access(path, W_OK) != 0 && errno != ENOENT) {
+		err = -errno;
+		fprintf(stderr, "op25b: audit log %s: %s (give --audit-log "
+				"FILE)\n",
+			path, strerror(errno));
+		return err;
+	}
+	if (access(path, F_OK) != 0) {
+		char dir[4096], *slash;
+
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else if (slash != NULL)
+			*slash = '\0';
+		else
+			strcpy(dir, ".");
+		if (access(dir, W_OK | X_OK) != 0) {
+			err = -errno;
+			fprintf(stderr,
+				"op25b: audit log %s: cannot create it in %s: "
+				"%s (give --audit-log FILE)\n",
+				path, dir, strerror(errno));
+			return err;
+		}
+	}
+	return 0;
+}
+
+void
+op25b_audit_stop(struct op25b_app *app)
+{
+	if (app->audit != NULL) {
+		fclose(app->audit);
+		app->audit = NULL;
+	}
+}
