@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "op25b_json.h"
 #include "policy_tool.h"
 
 static void
@@ -24,7 +25,10 @@ explain_usage(FILE *out)
 		"usage: op25b-policy explain [--json] FILE SRC DST [PORT]\n"
 		"  How the policy FILE treats a TCP flow from SRC to DST port "
 		"PORT (default 25).\n"
-		"  --json  one JSON object instead of text\n"
+		"  --json  one JSON object instead of text, with the "
+		"positions the text shows\n"
+		"          (class_location, group_location: file, line, "
+		"column)\n"
 		"  Exit 0 explained, 1 the policy does not load, 2 usage "
 		"error.\n");
 }
@@ -81,6 +85,7 @@ op25b_tool_explain(int argc, char **argv)
 	};
 	struct op25b_prefix src, dst;
 	struct op25b_explanation x;
+	struct op25b_json j;
 	char out[4096];
 	struct op25b_policy *policy;
 	char **positional;
@@ -130,11 +135,16 @@ op25b_tool_explain(int argc, char **argv)
 	if (policy == NULL)
 		return OP25B_TOOL_BAD_POLICY;
 	op25b_policy_explain(policy, &src, &dst, port, &x);
-	if (json)
-		op25b_explanation_json(&x, out, sizeof(out));
-	else
+	if (json) {
+		op25b_json_init(&j, stdout, 0);
+		op25b_json_object(&j, NULL);
+		op25b_explanation_json(&x, &j);
+		op25b_json_close(&j);
+		op25b_json_end(&j);
+	} else {
 		op25b_explanation_text(&x, out, sizeof(out));
-	fputs(out, stdout);
+		fputs(out, stdout);
+	}
 	op25b_policy_free(policy);
 	return OP25B_TOOL_OK;
 }

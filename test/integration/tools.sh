@@ -341,4 +341,14 @@ else
 fi
 report "a policy with warnings (adaptive class) starts: warning at $at, exit 0, acts as allow"
 
+# --- explain --json carries the positions the text shows (issue 20.8) ------
+p29=$(pos "$config" '^    prefixes: \[192\.0\.2\.25/32' 192.0.2.25/32)
+explain x-json-loc --json "$config" 198.18.7.7 192.0.2.25
+want_rc $rc 0
+want_lines "$work/x-json-loc.out" 1
+want_has "$work/x-json-loc.out" '{"src":"198.18.7.7","dst":"192.0.2.25","port":25,"port_kind":"smtp","class":"dynamic","class_prefix":"198.18.0.0/16","class_location":{"file":"'"$config"'","line":'"${p14%:*}"',"column":'"${p14#*:}"'},"group":"isp-relays","group_prefix":"192.0.2.25/32","group_location":{"file":"'"$config"'","line":'"${p29%:*}"',"column":'"${p29#*:}"'},"rule":"group.action","action":"allow","verdict":"allow","note":"forwarded"}'
+explain x-json-none --json "$config" 198.51.100.1 203.0.113.9
+want_has "$work/x-json-none.out" '"class":null,"class_prefix":null,"class_location":null,"group":null,"group_prefix":null,"group_location":null,'
+report "explain --json: class_location and group_location, the file:line:column of the text"
+
 exit $status
