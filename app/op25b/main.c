@@ -81,7 +81,8 @@ static const struct app_option {
 	{"mbufs", "N", OPT_MBUFS,
 	 "mbufs in the pool (default: one per descriptor of every queue, "
 	 "plus bursts and caches; more for deep NIC rings or net_pcap "
-	 "infinite_rx captures, which preload theirs)"},
+	 "infinite_rx captures, which keep one a frame: op25b says how "
+	 "many)"},
 	{"max-pkt-len", "N", OPT_MAX_PKT_LEN,
 	 "the longest frame, CRC included, 1518..65535 (default 1526: MTU "
 	 "1500 with two VLAN tags); every port gets the MTU it implies, and "
