@@ -524,7 +524,7 @@ report_parse_failure(struct cmdline *cl, const char *buf, int err)
 	const cmdline_parse_inst_t *first = NULL;
 	unsigned int i, depth, best = 0;
 	char line[CLI_LINE_MAX], choices[512] = "", prev[CLI_WORD_MAX] = "";
-	const char *at, *stop = NULL, *w;
+	const char *at, *stop = NULL, *w, *word;
 	bool extra = false, any = false;
 	size_t len;
 
@@ -569,11 +569,10 @@ report_parse_failure(struct cmdline *cl, const char *buf, int err)
 	/* The last word that matched names the argument that follows. */
 	for (at = stop; at > buf && (at[-1] == ' ' || at[-1] == '\t'); at--)
 		;
-	for (len = 0; at - len > buf && at[-len - 1] != ' ' &&
-		      at[-len - 1] != '\t';
-	     len++)
+	for (word = at; word > buf && word[-1] != ' ' && word[-1] != '\t';
+	     word--)
 		;
-	snprintf(prev, sizeof(prev), "%.*s", (int)len, at - len);
+	snprintf(prev, sizeof(prev), "%.*s", (int)(at - word), word);
 	if (choices[0] != '\0' && !any && !extra)
 		cli_fail(cl, "%s: %s is %s", w, prev, choices);
 	else if (choices[0] != '\0' && !any)
