@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include "gen.h"
@@ -240,6 +241,11 @@ gen_pools(const struct gen_pools_opts *opts)
 	FILE *f;
 	int ret;
 
+	/* The file first: a directory that does not exist or cannot be
+	 * written is one line, before a second of work and its warnings. */
+	f = gen_open_out(opts->out_path);
+	if (f == NULL)
+		return -EIO;
 	for (i = 0; i < N_LENGTHS_V4; i++) {
 		lens4[i] = pool_lengths_v4[i].len;
 		pm4[i] = pool_lengths_v4[i].permille;
@@ -256,7 +262,7 @@ gen_pools(const struct gen_pools_opts *opts)
 		ret = plan_lengths(opts->count_v6, pm6, space6, N_LENGTHS_V6,
 				   take6, "IPv6", opts->quiet);
 	if (ret < 0)
-		return ret;
+		goto out_close;
 
 	keys4 = malloc((opts->count_v4 + 1) * sizeof(*keys4));
 	keys6 = malloc((opts->count_v6 + 1) * sizeof(*keys6));
@@ -278,11 +284,6 @@ gen_pools(const struct gen_pools_opts *opts)
 		goto out_free_keys;
 	}
 
-	f = gen_open_out(opts->out_path);
-	if (f == NULL) {
-		ret = -EIO;
-		goto out_free_keys;
-	}
 	fprintf(f, "# op25b pool list: %" PRIu64 " IPv4 + %" PRIu64
 		" IPv6 prefixes, seed %" PRIu64 ", made by " GEN_NAME " pools\n"
 		"# Benchmark table data: private, CGNAT and documentation "
@@ -313,10 +314,19 @@ gen_pools(const struct gen_pools_opts *opts)
 		fprintf(f, "%s/%u\n", text, (unsigned int)(keys6[i] & 0xff));
 	}
 	ret = gen_close_out(f, opts->out_path);
+	f = NULL;
 
 out_free_keys:
 	free(keys4);
 	free(keys6);
+out_close:
+	/* Nothing generated: no empty or partial file left behind. */
+	if (f != NULL) {
+		if (f != stdout) {
+			fclose(f);
+			unlink(opts->out_path);
+		}
+	}
 	return ret;
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "op25b_json.h"
 #include "policy_tool.h"
 
 enum explain_option {
@@ -24,7 +25,9 @@ enum explain_option {
 
 static const struct op25b_option explain_options[] = {
 	OP25B_OPTION("json", EXPLAIN_JSON, NULL,
-		     "one JSON object instead of text"),
+		     "one JSON object instead of text, with the positions the "
+		     "text shows (class_location, group_location: file, line, "
+		     "column)"),
 	OP25B_OPTION("help", EXPLAIN_HELP, NULL, "this text"),
 };
 
@@ -88,6 +91,7 @@ op25b_tool_explain(int argc, char **argv)
 {
 	struct op25b_prefix src, dst;
 	struct op25b_explanation x;
+	struct op25b_json j;
 	char out[4096];
 	struct op25b_policy *policy;
 	struct op25b_getopt g;
@@ -142,11 +146,16 @@ op25b_tool_explain(int argc, char **argv)
 	if (policy == NULL)
 		return OP25B_TOOL_BAD_POLICY;
 	op25b_policy_explain(policy, &src, &dst, port, &x);
-	if (json)
-		op25b_explanation_json(&x, out, sizeof(out));
-	else
+	if (json) {
+		op25b_json_init(&j, stdout, 0);
+		op25b_json_object(&j, NULL);
+		op25b_explanation_json(&x, &j);
+		op25b_json_close(&j);
+		op25b_json_end(&j);
+	} else {
 		op25b_explanation_text(&x, out, sizeof(out));
-	fputs(out, stdout);
+		fputs(out, stdout);
+	}
 	op25b_policy_free(policy);
 	return OP25B_TOOL_OK;
 }

@@ -21,6 +21,10 @@
  * each command's output RS, '0' (done) or '1' (failed), '\n'. op25b-cli
  * reads the prompt, sends RS, and uses batch for one-shot commands.
  */
+/* cmdline_get_rdline() and cmdline_parse_check(), for op25b's own keys
+ * and error words at the prompt, are experimental in DPDK 22.11. */
+#define ALLOW_EXPERIMENTAL_API
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -442,6 +446,210 @@ build_context(struct op25b_cli *cli)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Lines that run no command                                           */
+
+/* How many tokens of @p inst match the start of @p line; *@p at: where
+ * the first token that does not match starts (or the rest of the line
+ * after a command fully matched). Parsed as cmdline parses, without
+ * results. */
+static unsigned int
+match_depth(const cmdline_parse_inst_t *inst, const char *line,
+	    const char **at)
+{
+	const char *p = line;
+	unsigned int i;
+
+	for (i = 0; inst->tokens[i] != NULL; i++) {
+		cmdline_parse_token_hdr_t *tk = inst->tokens[i];
+		int n;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
+			break;
+		n = tk->ops->parse(tk, p, NULL, 0);
+		if (n < 0)
+			break;
+		p += n;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	*at = p;
+	return i;
+}
+
+/* Add the fixed words @p tk takes to @p list ("a|b|c"); false when it
+ * takes any word (an address, a name, a file). */
+static bool
+add_choices(cmdline_parse_token_hdr_t *tk, char *list, size_t size)
+{
+	const struct cmdline_token_string *ts = (const void *)tk;
+	const char *w, *end;
+
+	if (tk->ops != &cmdline_token_string_ops ||
+	    ts->string_data.str == NULL)
+		return false;
+	for (w = ts->string_data.str; *w != '\0'; w = *end ? end + 1 : end) {
+		size_t n, used = strlen(list);
+		const char *hit;
+
+		end = strchr(w, '#');
+		if (end == NULL)
+			end = w + strlen(w);
+		n = (size_t)(end - w);
+		/* Each word once, though several commands offer it. */
+		for (hit = strstr(list, w); hit != NULL;
+		     hit = strstr(hit + 1, w))
+			if ((hit == list || hit[-1] == '|') &&
+			    (hit[n] == '|' || hit[n] == '\0'))
+				break;
+		if (hit == NULL && used + n + 2 < size)
+			snprintf(list + used, size - used, "%s%.*s",
+				 used ? "|" : "", (int)n, w);
+	}
+	return true;
+}
+
+/*
+ * Why @p buf (one line) ran no command, in one line that names the word
+ * that is wrong and what would do there, from the command table itself:
+ * "set mode dryrun: mode is enforce|monitor|file". @p err is cmdline's
+ * CMDLINE_PARSE_ code.
+ */
+static void
+report_parse_failure(struct cmdline *cl, const char *buf, int err)
+{
+	cmdline_parse_ctx_t *ctx = cli_state.ctx;
+	const cmdline_parse_inst_t *first = NULL;
+	unsigned int i, depth, best = 0;
+	char line[CLI_LINE_MAX], choices[512] = "", prev[CLI_WORD_MAX] = "";
+	const char *at, *stop = NULL, *w, *word;
+	bool extra = false, any = false;
+	size_t len;
+
+	for (len = 0; buf[len] != '\0' && buf[len] != '\n' &&
+		      buf[len] != '\r' && len + 1 < sizeof(line);
+	     len++)
+		line[len] = buf[len];
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	line[len] = '\0';
+	w = line;
+	while (*w == ' ' || *w == '\t')
+		w++;
+	if (err == CMDLINE_PARSE_AMBIGUOUS) {
+		cli_fail(cl, "ambiguous command: %s", w);
+		return;
+	}
+	for (i = 0; ctx[i] != NULL; i++) {
+		depth = match_depth(ctx[i], buf, &at);
+		if (depth > best) {
+			best = depth;
+			first = NULL;
+			choices[0] = '\0';
+			extra = any = false;
+		}
+		if (depth == 0 || depth < best)
+			continue;
+		if (first == NULL) {
+			first = ctx[i];
+			stop = at;
+		}
+		if (ctx[i]->tokens[depth] == NULL)
+			extra = true;
+		else if (!add_choices(ctx[i]->tokens[depth], choices,
+				      sizeof(choices)))
+			any = true;
+	}
+	if (first == NULL) {
+		cli_fail(cl, "unknown command: %s (try help)", w);
+		return;
+	}
+	/* The last word that matched names the argument that follows. */
+	for (at = stop; at > buf && (at[-1] == ' ' || at[-1] == '\t'); at--)
+		;
+	for (word = at; word > buf && word[-1] != ' ' && word[-1] != '\t';
+	     word--)
+		;
+	snprintf(prev, sizeof(prev), "%.*s", (int)(at - word), word);
+	if (choices[0] != '\0' && !any && !extra)
+		cli_fail(cl, "%s: %s is %s", w, prev, choices);
+	else if (choices[0] != '\0' && !any)
+		cli_fail(cl, "%s: unexpected '%.*s': %s takes %s or nothing", w,
+			 (int)strcspn(stop, " \t\r\n"), stop, prev, choices);
+	else if (*stop != '\0' && *stop != '\n' && *stop != '\r' &&
+		 !any && extra)
+		cli_fail(cl, "%s: unexpected '%.*s' (%.*s)", w,
+			 (int)strcspn(stop, " \t\r\n"), stop,
+			 (int)strcspn(first->help_str, ":"), first->help_str);
+	else
+		cli_fail(cl, "%s: %s (%.*s; try help)", w,
+			 *stop == '\0' || *stop == '\n' || *stop == '\r'
+				 ? "incomplete"
+				 : "bad arguments",
+			 (int)strcspn(first->help_str, ":"), first->help_str);
+}
+
+/* ------------------------------------------------------------------ */
+/* Names of the running policy, offered by TAB                          */
+
+static const char *
+policy_name(const struct cli_name_token *t, unsigned int i)
+{
+	const struct op25b_policy *p =
+		cli_state.app != NULL ? cli_state.app->policy : NULL;
+
+	if (p == NULL)
+		return NULL;
+	if (t->kind == CLI_NAME_CLASS)
+		return i < p->n_classes ? p->classes[i].name : NULL;
+	return i < p->n_groups ? p->groups[i].name : NULL;
+}
+
+static int
+name_count(cmdline_parse_token_hdr_t *tk)
+{
+	const struct cli_name_token *t = (const void *)tk;
+	unsigned int n = 0;
+
+	while (policy_name(t, n) != NULL)
+		n++;
+	return (int)n;
+}
+
+static int
+name_element(cmdline_parse_token_hdr_t *tk, int idx, char *dst,
+	     unsigned int size)
+{
+	const char *name =
+		policy_name((const void *)tk, (unsigned int)idx);
+
+	if (name == NULL || (size_t)snprintf(dst, size, "%s", name) >= size)
+		return -1;
+	return 0;
+}
+
+static int
+name_help(cmdline_parse_token_hdr_t *tk, char *dst, unsigned int size)
+{
+	const struct cli_name_token *t = (const void *)tk;
+
+	snprintf(dst, size, "%s",
+		 t->kind == CLI_NAME_CLASS ? "CLASS" : "GROUP");
+	return 0;
+}
+
+/* Any word parses (the command says when there is no such name, and a
+ * name the policy dropped still has counters); TAB offers the running
+ * policy's names. */
+struct cmdline_token_ops cli_name_token_ops = {
+	.parse = cmdline_parse_string,
+	.complete_get_nb = name_count,
+	.complete_get_elt = name_element,
+	.get_help = name_help,
+};
+
 /* Run one line outside line editing (batch sessions, the start-up file).
  * Returns 0, 1 for a blank line or comment, -1 when the command failed. */
 static int
@@ -461,19 +669,8 @@ run_line(struct session *s, const char *line)
 	/* The length parsed on success, a CMDLINE_PARSE_ code (< 0) when
 	 * nothing ran. */
 	ret = cmdline_parse(s->cl, buf);
-	switch (ret) {
-	case CMDLINE_PARSE_AMBIGUOUS:
-		cli_fail(s->cl, "ambiguous command: %s", p);
-		break;
-	case CMDLINE_PARSE_BAD_ARGS:
-		cli_fail(s->cl, "bad arguments: %s (try help)", p);
-		break;
-	case CMDLINE_PARSE_NOMATCH:
-		cli_fail(s->cl, "unknown command: %s (try help)", p);
-		break;
-	default:
-		break;
-	}
+	if (ret < 0)
+		report_parse_failure(s->cl, buf, ret);
 	reply_flush(s);
 	return s->failed ? -1 : 0;
 }
@@ -525,6 +722,56 @@ batch_input(struct session *s, const char *buf, size_t n)
 	}
 }
 
+/*
+ * Feed typed input to @p s's line editor, for the terminal and interactive
+ * socket sessions. Two keys are op25b's own: Ctrl-U clears the line
+ * (rdline has no binding for it: Ctrl-A then Ctrl-K, so that Ctrl-Y
+ * brings it back), and Enter on a line that runs no command says which
+ * word is wrong (report_parse_failure()) instead of rdline's bare "Bad
+ * arguments". Returns cmdline_in()'s value: < 0 when the session ends.
+ */
+static int
+feed_input(struct session *s, const char *buf, size_t n)
+{
+	struct rdline *rdl = cmdline_get_rdline(s->cl);
+	size_t i, from = 0;
+	int ret = 0;
+
+	for (i = 0; i < n && ret >= 0; i++) {
+		const char *line;
+
+		if (buf[i] != 0x15 && buf[i] != '\r' && buf[i] != '\n')
+			continue;
+		if (i > from)
+			ret = cmdline_in(s->cl, buf + from, (int)(i - from));
+		from = i + 1;
+		if (ret < 0)
+			break;
+		if (buf[i] == 0x15) {
+			ret = cmdline_in(s->cl, "\x01\x0b", 2);
+			continue;
+		}
+		line = rdline_get_buffer(rdl);
+		ret = line != NULL ? cmdline_parse_check(s->cl, line) : 0;
+		if (ret >= 0) {
+			ret = cmdline_in(s->cl, buf + i, 1);
+			continue;
+		}
+		/* What rdline does on Enter, with our words for the error. */
+		write_all(s->fd, "\r\n", 2);
+		s->failed = false;
+		report_parse_failure(s->cl, line, ret);
+		reply_flush(s);
+		if (strlen(line) > 1)
+			rdline_add_history(rdl, line);
+		rdline_newline(rdl, CLI_PROMPT);
+		ret = 0;
+	}
+	if (ret >= 0 && from < n)
+		ret = cmdline_in(s->cl, buf + from, (int)(n - from));
+	return ret;
+}
+
 static void
 session_input(struct op25b_cli *cli, struct session *s)
 {
@@ -552,7 +799,7 @@ session_input(struct op25b_cli *cli, struct session *s)
 	}
 	if (s->kind == SESSION_BATCH)
 		batch_input(s, p, (size_t)n);
-	else if (n > 0 && cmdline_in(s->cl, p, (int)n) < 0)
+	else if (n > 0 && feed_input(s, p, (size_t)n) < 0)
 		s->closing = true; /* Ctrl-D */
 	if (s->closing)
 		session_close(s);
@@ -612,7 +859,7 @@ terminal_input(struct op25b_cli *cli)
 		return;
 	/* Ctrl-D, the end of a piped stdin and quit all stop the appliance,
 	 * as in testpmd. */
-	if (n <= 0 || cmdline_in(s->cl, buf, (int)n) < 0 || s->closing) {
+	if (n <= 0 || feed_input(s, buf, (size_t)n) < 0 || s->closing) {
 		if (!s->closing)
 			op25b_control_request_stop();
 		cmdline_stdin_exit(s->cl);

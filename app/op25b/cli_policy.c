@@ -2,7 +2,7 @@
 /*
  * CLI: the policy.
  *   show policy                 policy check FILE
- *   policy reload [FILE]        explain SRC DST [PORT]
+ *   policy reload [FILE]        explain SRC DST [PORT] [json]
  *   set mode enforce|monitor|file
  *   set block drop|reset|file
  *
@@ -10,6 +10,7 @@
  * (the SIGHUP path): load or recompile off to the side, one pointer swap.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,8 +313,6 @@ static cmdline_parse_token_string_t cmd_policy_reload =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "reload");
 static cmdline_parse_token_string_t cmd_policy_arg =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg, NULL);
-static cmdline_parse_token_string_t cmd_policy_arg3 =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg3, NULL);
 
 static cmdline_parse_inst_t cmd_policy_check_file = {
 	.f = cmd_policy_check_parsed,
@@ -356,22 +355,29 @@ parse_endpoint(struct cmdline *cl, const char *what, const char *text,
 	return 0;
 }
 
+/* explain's .data: which of the optional tokens the form has. */
+#define EXPLAIN_PORT 0x1
+#define EXPLAIN_JSON 0x2
+
 static void
 cmd_explain_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_policy_result *res = parsed;
 	struct op25b_app *app = cli_app();
 	const struct op25b_exempt_entry *ex;
+	unsigned int form = (unsigned int)(uintptr_t)data;
 	struct op25b_explanation x;
 	struct op25b_prefix src, dst;
 	unsigned long port = 25;
 	char text[4096], prefix[64];
+	struct op25b_json j;
 	char *end;
+	FILE *out;
 
 	if (parse_endpoint(cl, "source address", res->arg, &src) < 0 ||
 	    parse_endpoint(cl, "destination address", res->arg2, &dst) < 0)
 		return;
-	if (data != NULL) {
+	if (form & EXPLAIN_PORT) {
 		port = strtoul(res->arg3, &end, 10);
 		if (res->arg3[0] < '0' || res->arg3[0] > '9' || *end != '\0' ||
 		    port == 0 || port > 65535) {
@@ -391,18 +397,36 @@ cmd_explain_parsed(void *parsed, struct cmdline *cl, void *data)
 	ex = cli_exempt_covering(&src);
 	if (ex != NULL && x.port_kind == OP25B_PORT_SMTP &&
 	    strcmp(x.verdict, "allow") != 0) {
-		op25b_prefix_format(&ex->prefix, prefix, sizeof(prefix));
 		x.verdict = "forward";
 		x.note = "the source is exempt: forwarded, counted as "
 			 "exempted";
 	}
+	if (ex != NULL)
+		op25b_prefix_format(&ex->prefix, prefix, sizeof(prefix));
+	if (form & EXPLAIN_JSON) {
+		out = cli_out(cl);
+		if (out == NULL)
+			return;
+		op25b_json_init(&j, out, 0);
+		op25b_json_object(&j, NULL);
+		op25b_explanation_json(&x, &j);
+		if (ex == NULL) {
+			op25b_json_null(&j, "exempt");
+		} else {
+			op25b_json_object(&j, "exempt");
+			op25b_json_string(&j, "prefix", prefix);
+			op25b_json_string(&j, "reason", ex->reason);
+			op25b_json_close(&j);
+		}
+		op25b_json_close(&j);
+		op25b_json_end(&j);
+		return;
+	}
 	op25b_explanation_text(&x, text, sizeof(text));
 	cli_write(cl, text, strlen(text));
-	if (ex != NULL) {
-		op25b_prefix_format(&ex->prefix, prefix, sizeof(prefix));
+	if (ex != NULL)
 		cli_printf(cl, "%-13s%s (reason \"%s\")\n", "exempt:", prefix,
 			   ex->reason);
-	}
 }
 
 static cmdline_parse_token_string_t cmd_explain_w0 =
@@ -411,6 +435,36 @@ static cmdline_parse_token_string_t cmd_explain_src =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg, NULL);
 static cmdline_parse_token_string_t cmd_explain_dst =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg2, NULL);
+static cmdline_parse_token_string_t cmd_explain_json_w1 =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "json");
+static cmdline_parse_token_string_t cmd_explain_json_arg3 =
+	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg3, "json");
+
+/* explain's PORT: any word but "json", which is the format (cmdline calls
+ * a line that two forms take ambiguous). The number is checked by the
+ * command, which says what is wrong with it. */
+static int
+parse_port_word(cmdline_parse_token_hdr_t *tk, const char *buf, void *res,
+		unsigned int size)
+{
+	size_t n = strcspn(buf, " \t\r\n#");
+
+	if (n == 4 && strncmp(buf, "json", 4) == 0)
+		return -1;
+	return cmdline_parse_string(tk, buf, res, size);
+}
+
+static struct cmdline_token_ops port_word_ops = {
+	.parse = parse_port_word,
+	.complete_get_nb = cmdline_complete_get_nb_string,
+	.complete_get_elt = cmdline_complete_get_elt_string,
+	.get_help = cmdline_get_help_string,
+};
+static cmdline_parse_token_string_t cmd_explain_port_word = {
+	.hdr = {.ops = &port_word_ops,
+		.offset = offsetof(struct cmd_policy_result, arg3)},
+	.string_data = {.str = NULL},
+};
 
 /* explain's tokens start at w0 and skip w1: its result struct is shared. */
 static cmdline_parse_inst_t cmd_explain = {
@@ -422,12 +476,29 @@ static cmdline_parse_inst_t cmd_explain = {
 };
 static cmdline_parse_inst_t cmd_explain_port = {
 	.f = cmd_explain_parsed,
-	.data = (void *)1,
+	.data = (void *)EXPLAIN_PORT,
 	.help_str = "explain SRC DST PORT: the same to another port",
 	.tokens = {(void *)&cmd_explain_w0, (void *)&cmd_explain_src,
-		   (void *)&cmd_explain_dst, (void *)&cmd_policy_arg3, NULL},
+		   (void *)&cmd_explain_dst, (void *)&cmd_explain_port_word,
+		   NULL},
 };
 
+static cmdline_parse_inst_t cmd_explain_json = {
+	.f = cmd_explain_parsed,
+	.data = (void *)EXPLAIN_JSON,
+	.help_str = "explain SRC DST json: the same as one JSON object",
+	.tokens = {(void *)&cmd_explain_w0, (void *)&cmd_explain_src,
+		   (void *)&cmd_explain_dst, (void *)&cmd_explain_json_arg3,
+		   NULL},
+};
+static cmdline_parse_inst_t cmd_explain_port_json = {
+	.f = cmd_explain_parsed,
+	.data = (void *)(EXPLAIN_PORT | EXPLAIN_JSON),
+	.help_str = "explain SRC DST PORT json: the same as one JSON object",
+	.tokens = {(void *)&cmd_explain_w0, (void *)&cmd_explain_src,
+		   (void *)&cmd_explain_dst, (void *)&cmd_explain_port_word,
+		   (void *)&cmd_explain_json_w1, NULL},
+};
 /* ------------------------------------------------------------------ */
 
 /* The switch values the tokens allow, as the control functions take
@@ -505,6 +576,7 @@ cmdline_parse_inst_t *op25b_cli_policy_commands[] = {
 	&cmd_policy_check_file,
 	&cmd_policy_reload_same, &cmd_policy_reload_file,
 	&cmd_explain,            &cmd_explain_port,
+	&cmd_explain_json,       &cmd_explain_port_json,
 	&cmd_set_mode_inst,      &cmd_set_block_inst,
 	NULL,
 };

@@ -462,10 +462,14 @@ static cmdline_parse_token_string_t cmd_w1_counters =
 	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w1, "counters");
 static cmdline_parse_token_string_t cmd_w2_json =
 	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w2, "json");
-static cmdline_parse_token_string_t cmd_w2_kind =
-	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w2, "class#group");
-static cmdline_parse_token_string_t cmd_w3_name =
-	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w3, NULL);
+static cmdline_parse_token_string_t cmd_w2_class =
+	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w2, "class");
+static cmdline_parse_token_string_t cmd_w2_group =
+	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w2, "group");
+static struct cli_name_token cmd_w3_class =
+	CLI_NAME_TOKEN(struct cmd_words_result, w3, CLI_NAME_CLASS);
+static struct cli_name_token cmd_w3_group =
+	CLI_NAME_TOKEN(struct cmd_words_result, w3, CLI_NAME_GROUP);
 
 static cmdline_parse_inst_t cmd_show_counters = {
 	.f = cmd_show_counters_parsed,
@@ -478,18 +482,28 @@ static cmdline_parse_inst_t cmd_show_counters_json = {
 	.tokens = {(void *)&cmd_w0_show, (void *)&cmd_w1_counters,
 		   (void *)&cmd_w2_json, NULL},
 };
-static cmdline_parse_inst_t cmd_show_counters_of = {
+/* One form each for class and group: TAB offers the names of the kind
+ * the line asks for. */
+static cmdline_parse_inst_t cmd_show_counters_class = {
 	.f = cmd_show_counters_parsed,
 	.data = (void *)1,
 	.help_str = "show counters class|group NAME: one class's or group's "
-		    "verdicts",
+		    "verdicts (TAB offers the running policy's names)",
 	.tokens = {(void *)&cmd_w0_show, (void *)&cmd_w1_counters,
-		   (void *)&cmd_w2_kind, (void *)&cmd_w3_name, NULL},
+		   (void *)&cmd_w2_class, (void *)&cmd_w3_class, NULL},
+};
+static cmdline_parse_inst_t cmd_show_counters_group = {
+	.f = cmd_show_counters_parsed,
+	.data = (void *)1,
+	.help_str = "show counters group NAME: (the group form of the "
+		    "above)",
+	.tokens = {(void *)&cmd_w0_show, (void *)&cmd_w1_counters,
+		   (void *)&cmd_w2_group, (void *)&cmd_w3_group, NULL},
 };
 
 cmdline_parse_inst_t *op25b_cli_show_commands[] = {
 	&cmd_show_port,     &cmd_show_port_json,     &cmd_clear_port,
 	&cmd_show_workers,  &cmd_show_workers_json,
 	&cmd_show_counters, &cmd_show_counters_json,
-	&cmd_show_counters_of, NULL,
+	&cmd_show_counters_class, &cmd_show_counters_group, NULL,
 };

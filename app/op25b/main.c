@@ -81,7 +81,8 @@ static const struct op25b_option app_options[] = {
 	OP25B_OPTION("mbufs", OPT_MBUFS, "N",
 		     "mbufs in the pool (default: one per descriptor of every "
 		     "queue, plus bursts and caches; more for deep NIC rings "
-		     "or net_pcap infinite_rx captures, which preload theirs)"),
+		     "or net_pcap infinite_rx captures, which keep one a "
+		     "frame: op25b says how many)"),
 	OP25B_OPTION("max-pkt-len", OPT_MAX_PKT_LEN, "N",
 		     "the longest frame, CRC included, 1518..65535 (default "
 		     "1526: MTU 1500 with two VLAN tags); every port gets the "

@@ -6,11 +6,16 @@
  * TX multi-segment) when a frame does not fit one mbuf.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include <pcap/pcap.h>
+#include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_ethdev.h>
+#include <rte_kvargs.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
 
@@ -198,6 +203,100 @@ port_fit(const struct op25b_config *cfg, uint16_t port, const char *name,
 	return 0;
 }
 
+/*
+ * net_pcap with infinite_rx=1 reads each RX queue's capture (rx_pcap, one
+ * per queue) whole into mbufs of our pool when the queue is set up, one
+ * single-segment mbuf per frame (DPDK 22.11 eth_rx_queue_setup), and keeps
+ * them for the life of the port. When the pool is short or a frame needs a
+ * chain, the setup fails with EINVAL and leaves the PMD pointing at a ring
+ * it has freed, which it frees again when the EAL closes the device at
+ * exit ("RING: Cannot free ring"). So op25b counts the captures first and
+ * refuses in its own words, with the --mbufs or --mbuf-size that works,
+ * before the PMD is asked.
+ */
+struct capture_need {
+	uint16_t queues;  /* RX queues op25b sets up */
+	uint16_t seen;    /* rx_pcap values seen */
+	uint64_t frames;  /* in the captures of those queues */
+	uint32_t longest; /* caplen of the longest frame */
+	char error[PCAP_ERRBUF_SIZE + 256];
+};
+
+static int
+count_capture(const char *key, const char *path, void *opaque)
+{
+	struct capture_need *need = opaque;
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	pcap_t *pcap;
+	int ret;
+
+	RTE_SET_USED(key);
+	if (need->seen++ >= need->queues)
+		return 0;
+	pcap = pcap_open_offline(path, errbuf);
+	if (pcap == NULL) {
+		/* The PMD says it better when it opens the file. */
+		return 0;
+	}
+	while ((ret = pcap_next_ex(pcap, &hdr, &data)) == 1) {
+		need->frames++;
+		if (hdr->caplen > need->longest)
+			need->longest = hdr->caplen;
+	}
+	pcap_close(pcap);
+	return 0;
+}
+
+static int
+check_infinite_rx(struct op25b_app *app, uint16_t port, const char *name,
+		  const struct rte_eth_dev_info *info, uint16_t nq)
+{
+	const struct rte_devargs *da;
+	struct capture_need need = {.queues = nq};
+	struct rte_kvargs *kv;
+	const char *inf;
+	uint32_t room = app->config.mbuf_size - RTE_PKTMBUF_HEADROOM;
+	unsigned int avail, size;
+
+	if (strcmp(info->driver_name, "net_pcap") != 0 || info->device == NULL)
+		return 0;
+	da = rte_dev_devargs(info->device);
+	if (da == NULL || da->args == NULL)
+		return 0;
+	kv = rte_kvargs_parse(da->args, NULL);
+	if (kv == NULL)
+		return 0;
+	inf = rte_kvargs_get(kv, "infinite_rx");
+	if (inf == NULL || strcmp(inf, "1") != 0) {
+		rte_kvargs_free(kv);
+		return 0;
+	}
+	rte_kvargs_process(kv, "rx_pcap", count_capture, &need);
+	rte_kvargs_free(kv);
+	if (need.longest > room) {
+		fprintf(stderr,
+			"op25b: port %u (%s): infinite_rx keeps each frame in "
+			"one mbuf, and the capture has a %u-byte frame "
+			"(--mbuf-size %u holds %u): try --mbuf-size %u\n",
+			port, name, need.longest, app->config.mbuf_size, room,
+			need.longest + RTE_PKTMBUF_HEADROOM);
+		return -EINVAL;
+	}
+	avail = rte_mempool_avail_count(app->pool);
+	size = app->pool->size;
+	if (need.frames <= avail)
+		return 0;
+	/* What the pool holds for running, plus the captures for good. */
+	fprintf(stderr,
+		"op25b: port %u (%s): infinite_rx keeps its capture in mbufs "
+		"of the pool, one a frame: %" PRIu64 " frames, and the pool "
+		"has %u (of %u) free: try --mbufs %" PRIu64 "\n",
+		port, name, need.frames, avail, size, size + need.frames);
+	return -ENOBUFS;
+}
+
 static int
 port_start(struct op25b_app *app, uint16_t port, const struct port_fit *fit)
 {
@@ -252,6 +351,9 @@ port_start(struct op25b_app *app, uint16_t port, const struct port_fit *fit)
 	socket = rte_eth_dev_socket_id(port);
 	if (socket < 0)
 		socket = (int)rte_socket_id();
+	ret = check_infinite_rx(app, port, name, &info, nq);
+	if (ret != 0)
+		return ret;
 	for (q = 0; q < nq; q++) {
 		ret = rte_eth_rx_queue_setup(port, q, nb_rxd, (unsigned)socket,
 					     NULL, app->pool);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "op25b_json.h"
 #include "op25b_policy.h"
 
 const char *
@@ -193,75 +194,45 @@ op25b_explanation_text(const struct op25b_explanation *x, char *buf,
 	return (int)o.len;
 }
 
-/* Every string written here is an address, a name limited to
- * [A-Za-z0-9_.-] or a constant; escaping anyway keeps the output valid JSON
- * whatever changes upstream. */
+/* A match as "..._prefix" and "..._location" members: the prefix and
+ * where the policy lists it, the position the text shows. */
 static void
-put_json_string(struct out *o, const char *s)
+json_match(struct op25b_json *j, const char *prefix_key,
+	   const char *location_key, const struct op25b_prefix *prefix)
 {
-	if (s == NULL) {
-		put(o, "null");
+	char text[64];
+
+	if (prefix == NULL) {
+		op25b_json_null(j, prefix_key);
+		op25b_json_null(j, location_key);
 		return;
 	}
-	put(o, "\"");
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			put(o, "\\%c", c);
-		else if (c < 0x20)
-			put(o, "\\u%04x", c);
-		else
-			put(o, "%c", c);
-	}
-	put(o, "\"");
+	op25b_prefix_format(prefix, text, sizeof(text));
+	op25b_json_string(j, prefix_key, text);
+	op25b_json_object(j, location_key);
+	op25b_json_string(j, "file", prefix->file);
+	op25b_json_u64(j, "line", prefix->line);
+	op25b_json_u64(j, "column", prefix->column);
+	op25b_json_close(j);
 }
 
-static void
-put_json_field(struct out *o, const char *key, const char *value, bool last)
+void
+op25b_explanation_json(const struct op25b_explanation *x, struct op25b_json *j)
 {
-	put(o, "\"%s\":", key);
-	put_json_string(o, value);
-	if (!last)
-		put(o, ",");
-}
-
-int
-op25b_explanation_json(const struct op25b_explanation *x, char *buf,
-		       size_t size)
-{
-	char class_prefix[64], group_prefix[64];
-	struct out o = {buf, size, 0};
-
-	if (size > 0)
-		buf[0] = '\0';
-	if (x->class_prefix != NULL)
-		op25b_prefix_format(x->class_prefix, class_prefix,
-				    sizeof(class_prefix));
-	if (x->group_prefix != NULL)
-		op25b_prefix_format(x->group_prefix, group_prefix,
-				    sizeof(group_prefix));
-	put(&o, "{");
-	put_json_field(&o, "src", x->src, false);
-	put_json_field(&o, "dst", x->dst, false);
-	put(&o, "\"port\":%u,", x->port);
-	put_json_field(&o, "port_kind", op25b_port_kind_name(x->port_kind),
-		       false);
-	put_json_field(&o, "class", x->cls != NULL ? x->cls->name : NULL,
-		       false);
-	put_json_field(&o, "class_prefix",
-		       x->class_prefix ? class_prefix : NULL, false);
-	put_json_field(&o, "group", x->grp != NULL ? x->grp->name : NULL,
-		       false);
-	put_json_field(&o, "group_prefix",
-		       x->group_prefix ? group_prefix : NULL, false);
-	put_json_field(&o, "rule",
-		       x->decided ? op25b_rule_name(x->rule) : NULL, false);
-	put_json_field(&o, "action",
-		       x->decided ? op25b_action_name(x->action) : NULL,
-		       false);
-	put_json_field(&o, "verdict", x->verdict, false);
-	put_json_field(&o, "note", x->note, true);
-	put(&o, "}\n");
-	return (int)o.len;
+	op25b_json_string(j, "src", x->src);
+	op25b_json_string(j, "dst", x->dst);
+	op25b_json_u64(j, "port", x->port);
+	op25b_json_string(j, "port_kind", op25b_port_kind_name(x->port_kind));
+	op25b_json_string(j, "class", x->cls != NULL ? x->cls->name : NULL);
+	json_match(j, "class_prefix", "class_location",
+		   x->cls != NULL ? x->class_prefix : NULL);
+	op25b_json_string(j, "group", x->grp != NULL ? x->grp->name : NULL);
+	json_match(j, "group_prefix", "group_location",
+		   x->grp != NULL ? x->group_prefix : NULL);
+	op25b_json_string(j, "rule",
+			  x->decided ? op25b_rule_name(x->rule) : NULL);
+	op25b_json_string(j, "action",
+			  x->decided ? op25b_action_name(x->action) : NULL);
+	op25b_json_string(j, "verdict", x->verdict);
+	op25b_json_string(j, "note", x->note);
 }

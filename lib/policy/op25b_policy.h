@@ -291,14 +291,26 @@ void op25b_policy_explain(const struct op25b_policy *policy,
 			  struct op25b_explanation *x);
 
 /**
- * The explanation as text (one "label: value" line each for flow, source,
- * destination, rule and verdict) or as one JSON object and a newline.
+ * The explanation as text: one "label: value" line each for flow, source,
+ * destination, rule and verdict; a match with its prefix and where the
+ * policy lists it (FILE:LINE:COLUMN).
  * @return snprintf's return value (the length it needed).
  */
 int op25b_explanation_text(const struct op25b_explanation *x, char *buf,
 			   size_t size);
-int op25b_explanation_json(const struct op25b_explanation *x, char *buf,
-			   size_t size);
+
+struct op25b_json;
+
+/**
+ * The explanation as members of the JSON object @p j has open (the caller
+ * opens and closes it, and may add its own members): the fields of the
+ * text, each match as "class_prefix" and "class_location" ({"file",
+ * "line", "column"}), likewise for the group; null where the text says
+ * "no class", "no group" or "none". Errors stick to the stream
+ * (op25b_json_end()).
+ */
+void op25b_explanation_json(const struct op25b_explanation *x,
+			    struct op25b_json *j);
 
 #ifdef __cplusplus
 }

@@ -484,6 +484,59 @@ want_re "$work/f.txt" "^op25b: .*bad.cli:2: 'exempt add 198.18.7.0/33' failed: e
 grep -q "port pair(s), burst" "$work/f.txt" && problem "ran the line after the failing one"
 report "cli: a failing --cmdline-file command stops op25b with status 1"
 
+# --- issue 20: explain json, argument errors, Ctrl-U, TAB names ---------
+# The running policy is policy2.yaml (reloaded above); positions as written.
+c explain 198.18.5.9 192.0.2.25 25 json
+want_rc "$rc" 0 "explain json: status"
+want_lines "$work/out" 1
+want_has "$work/out" '{"src":"198.18.5.9","dst":"192.0.2.25","port":25,"port_kind":"smtp","class":"dynamic","class_prefix":"198.18.0.0/16","class_location":{"file":"'"$work"'/policy2.yaml","line":5,"column":39},"group":"isp-relays","group_prefix":"192.0.2.25/32","group_location":{"file":"'"$work"'/policy2.yaml","line":8,"column":42},"rule":"group.action","action":"allow","verdict":"allow","note":"forwarded","exempt":null}'
+c explain 198.18.5.9 203.0.113.9 json
+want_rc "$rc" 0 "explain SRC DST json: status"
+py_check 'import json,sys; x=json.load(open(sys.argv[1])); assert (x["port"], x["group"], x["group_location"], x["verdict"]) == (25, None, None, "block"), x' "$work/out"
+c exempt add 198.18.5.0/24 ttl 1h reason json test
+c explain 198.18.5.9 203.0.113.9 587 json
+py_check 'import json,sys; x=json.load(open(sys.argv[1])); assert (x["port_kind"], x["rule"], x["exempt"]) == ("submission", None, {"prefix": "198.18.5.0/24", "reason": "json test"}), x' "$work/out"
+c exempt del 198.18.5.0/24
+report "cli: explain SRC DST [PORT] json: one object with the locations and the exemption"
+
+# Each refused line names the word that is wrong and what would do there.
+bad_args() { # WANT LINE...
+	local want=$1
+	shift
+	c "$@"
+	want_rc "$rc" 1 "$*: status"
+	want_lines "$work/out" 1
+	want_has "$work/out" "$want"
+}
+bad_args "set mode dryrun: mode is enforce|monitor|file" set mode dryrun
+bad_args "set mode: mode is enforce|monitor|file" set mode
+bad_args "set block sideways: block is drop|reset|file" set block sideways
+bad_args "exempt frob: exempt is add|del|list|export|import" exempt frob
+bad_args "show counters xyz: unexpected 'xyz': counters takes json|class|group or nothing" show counters xyz
+bad_args "show version now: unexpected 'now' (show version)" show version now
+bad_args "explain 198.18.5.9: incomplete (explain SRC DST; try help)" explain 198.18.5.9
+bad_args "explain 198.18.5.9 203.0.113.9 json 25: unexpected '25' (explain SRC DST json)" explain 198.18.5.9 203.0.113.9 json 25
+c show policy
+want_has "$work/out" "mode        enforce"
+report "cli: a refused argument is named with its allowed values (set mode dryrun: mode is enforce|monitor|file)"
+
+# At the prompt: the same words for a bad line, Ctrl-U (0x15) clears the
+# line, TAB completes the running policy's class and group names.
+"$py" "$session" socket '[["expect","op25b> "],
+	["send","set mode dryrun\r"],["expect","set mode dryrun: mode is enforce|monitor|file\n"],
+	["expect","op25b> "],["send","set mode monitor\u0015show version\r"],
+	["expect","DPDK 22.11"],["expect","op25b> "],
+	["send","show counters class dyn\t"],["expect","dynamic "],["send","\r"],
+	["expect","class dynamic:"],["expect","op25b> "],
+	["send","show counters class bus\t\r"],["expect","class business:"],
+	["send","show counters group isp\t\r"],["expect","group isp-relays:"],
+	["send","quit\r"],["eof"]]' "$sock" >"$work/keys.txt" 2>&1 ||
+	problem "prompt keys:" "$(cat -A "$work/keys.txt" | tail -30)"
+grep -q "Bad arguments" "$work/keys.txt" && problem "librte_cmdline's bare 'Bad arguments' at the prompt"
+c show policy
+want_has "$work/out" "mode        enforce"
+report "cli: at the prompt, Ctrl-U clears the line, TAB completes class and group names, errors name the argument"
+
 # --- the end ------------------------------------------------------------
 stop_process "${pids[0]}" TERM 10
 want_rc "$rc" 0 "op25b exit status"

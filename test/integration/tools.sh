@@ -356,4 +356,30 @@ else
 fi
 report "a policy with warnings (adaptive class) starts: warning at $at, exit 0, acts as allow"
 
+# --- explain --json carries the positions the text shows (issue 20.8) ------
+p29=$(pos "$config" '^    prefixes: \[192\.0\.2\.25/32' 192.0.2.25/32)
+explain x-json-loc --json "$config" 198.18.7.7 192.0.2.25
+want_rc $rc 0
+want_lines "$work/x-json-loc.out" 1
+want_has "$work/x-json-loc.out" '{"src":"198.18.7.7","dst":"192.0.2.25","port":25,"port_kind":"smtp","class":"dynamic","class_prefix":"198.18.0.0/16","class_location":{"file":"'"$config"'","line":'"${p14%:*}"',"column":'"${p14#*:}"'},"group":"isp-relays","group_prefix":"192.0.2.25/32","group_location":{"file":"'"$config"'","line":'"${p29%:*}"',"column":'"${p29#*:}"'},"rule":"group.action","action":"allow","verdict":"allow","note":"forwarded"}'
+explain x-json-none --json "$config" 198.51.100.1 203.0.113.9
+want_has "$work/x-json-none.out" '"class":null,"class_prefix":null,"class_location":null,"group":null,"group_prefix":null,"group_location":null,'
+report "explain --json: class_location and group_location, the file:line:column of the text"
+
+# --- op25b-gen pools --out: the file is opened before the work (issue 20.11)
+for out in "$work/no-such-dir/pools.txt" "$work"; do
+	start=$(date +%s%N)
+	"$gen" pools --count 1M --out "$out" >"$work/gp.out" 2>"$work/gp.err"
+	want_rc $? 1 "pools --out $(basename "$out"): status"
+	took=$((($(date +%s%N) - start) / 1000000))
+	want_lines "$work/gp.err" 1
+	want_empty "$work/gp.out"
+	[ "$took" -lt 300 ] || problem "pools --out $out took $took ms: generated first"
+done
+want_has "$work/gp.err" "op25b-gen: $work: Is a directory"
+"$gen" pools --count 1M --out "$work/no-such-dir/pools.txt" 2>"$work/gp.err"
+want_has "$work/gp.err" "op25b-gen: $work/no-such-dir/pools.txt: No such file or directory"
+[ -e "$work/no-such-dir" ] && problem "pools created $work/no-such-dir"
+report "op25b-gen pools --out into a missing directory or onto a directory: one line, exit 1, nothing generated"
+
 exit $status

@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "op25b_json.h"
 #include "op25b_policy.h"
 
 static char default_config[4096];
@@ -1657,6 +1658,85 @@ teardown_tmp_dir(void **state)
 	return rmdir(tmp_dir);
 }
 
+/* ---- explain ---------------------------------------------------------- */
+
+/* The JSON of an explanation (the caller's object around it, as the tools
+ * write it). */
+static char *
+explanation_json(const struct op25b_explanation *x)
+{
+	struct op25b_json j;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	assert_non_null(out);
+	op25b_json_init(&j, out, 0);
+	op25b_json_object(&j, NULL);
+	op25b_explanation_json(x, &j);
+	op25b_json_close(&j);
+	assert_int_equal(op25b_json_end(&j), 0);
+	fclose(out);
+	return text;
+}
+
+/* explain --json says where each match is written, as the text does
+ * (issue 20.8), and null where there is no match. */
+static void
+test_explanation_json_locations(void **state)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"sources:\n"
+		"  dynamic:\n"
+		"    action: block\n"
+		"    prefixes: [198.18.0.0/16]\n"
+		"destinations:\n"
+		"  relays: {action: allow, prefixes: [192.0.2.25/32]}\n";
+	struct op25b_policy *p = load_text(yaml);
+	struct op25b_prefix src, dst, other;
+	struct op25b_explanation x;
+	char text[1024];
+	char *json;
+
+	(void)state;
+	assert_int_equal(op25b_prefix_parse("198.18.7.7", &src, NULL), 0);
+	assert_int_equal(op25b_prefix_parse("192.0.2.25", &dst, NULL), 0);
+	assert_int_equal(op25b_prefix_parse("203.0.113.9", &other, NULL), 0);
+
+	op25b_policy_explain(p, &src, &dst, 25, &x);
+	op25b_explanation_text(&x, text, sizeof(text));
+	assert_non_null(strstr(text, "class dynamic (prefix 198.18.0.0/16, "
+				     "t.yaml:5:16)"));
+	assert_non_null(strstr(text, "group relays (prefix 192.0.2.25/32, "
+				     "t.yaml:7:38)"));
+	json = explanation_json(&x);
+	assert_string_equal(
+		json,
+		"{\"src\":\"198.18.7.7\",\"dst\":\"192.0.2.25\",\"port\":25,"
+		"\"port_kind\":\"smtp\",\"class\":\"dynamic\","
+		"\"class_prefix\":\"198.18.0.0/16\",\"class_location\":"
+		"{\"file\":\"t.yaml\",\"line\":5,\"column\":16},"
+		"\"group\":\"relays\",\"group_prefix\":\"192.0.2.25/32\","
+		"\"group_location\":{\"file\":\"t.yaml\",\"line\":7,"
+		"\"column\":38},\"rule\":\"group.action\",\"action\":\"allow\","
+		"\"verdict\":\"allow\",\"note\":\"forwarded\"}\n");
+	free(json);
+
+	op25b_policy_explain(p, &other, &other, 587, &x);
+	json = explanation_json(&x);
+	assert_string_equal(
+		json,
+		"{\"src\":\"203.0.113.9\",\"dst\":\"203.0.113.9\",\"port\":587,"
+		"\"port_kind\":\"submission\",\"class\":null,"
+		"\"class_prefix\":null,\"class_location\":null,\"group\":null,"
+		"\"group_prefix\":null,\"group_location\":null,\"rule\":null,"
+		"\"action\":null,\"verdict\":\"forward\",\"note\":"
+		"\"submission ports are always forwarded\"}\n");
+	free(json);
+	op25b_policy_free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1704,6 +1784,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_port_kinds),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_error_format),
+		cmocka_unit_test(test_explanation_json_locations),
 	};
 	const char *root = getenv("OP25B_SOURCE_ROOT");
 	struct stat st;
