@@ -30,6 +30,9 @@
 /* The longest frame replayed: an IP packet of 64 KB (TSO/GRO captures hold
  * frames of that size). Longer ones are skipped and counted. */
 #define REPLAY_FRAME_MAX 65535
+/* op25b's own lower bound for --mbuf-size: a first segment always holds a
+ * TCP reset's headers, so the verdict never depends on the size. */
+#define REPLAY_MBUF_SIZE_MIN 1024
 
 static const char *const disposition_names[] = {"forward", "drop", "reply"};
 
@@ -441,11 +444,11 @@ op25b_tool_replay(int argc, char **argv)
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno != 0 || end == optarg || *end != '\0' ||
-			    v < RTE_PKTMBUF_HEADROOM + 64 || v > UINT16_MAX) {
+			    v < REPLAY_MBUF_SIZE_MIN || v > UINT16_MAX) {
 				fprintf(stderr,
 					"op25b-policy: --mbuf-size %s: expected "
 					"%u..%u\n",
-					optarg, RTE_PKTMBUF_HEADROOM + 64,
+					optarg, REPLAY_MBUF_SIZE_MIN,
 					UINT16_MAX);
 				return OP25B_TOOL_USAGE;
 			}

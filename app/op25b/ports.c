@@ -119,6 +119,7 @@ struct port_fit {
 	uint16_t mtu;
 	uint64_t rx_offloads;
 	uint64_t tx_offloads;
+	bool rx_chains; /* its RX may hand the workers chains of mbufs */
 };
 
 /* Works out @fit from what the PMD reports, before anything is configured,
@@ -151,7 +152,11 @@ port_fit(const struct op25b_config *cfg, uint16_t port, const char *name,
 	takes = max_mtu + overhead;
 	if (quirk != NULL && quirk->max_frame < takes)
 		takes = quirk->max_frame;
-	if (frame > takes || frame - overhead < info->min_mtu) {
+	/* frame < overhead first: a driver whose max_mtu is a configured MTU
+	 * (virtio with VIRTIO_NET_F_MTU) reports an overhead larger than a
+	 * standard frame, and the subtraction below would wrap. */
+	if (frame > takes || frame < overhead ||
+	    frame - overhead < info->min_mtu) {
 		fprintf(stderr,
 			"op25b: port %u (%s): --max-pkt-len %u is %s than the "
 			"%u bytes this port takes (MTU %u)\n",
@@ -163,6 +168,12 @@ port_fit(const struct op25b_config *cfg, uint16_t port, const char *name,
 	fit->mtu = (uint16_t)(frame - overhead);
 	fit->rx_offloads = 0;
 	fit->tx_offloads = 0;
+	/* Some PMDs chain a long frame whatever the MTU (net_pcap), others
+	 * turn scattered RX on by themselves when a frame plus a QinQ
+	 * allowance nears the data room: fast free is judged over every
+	 * port afterwards, from this. */
+	fit->rx_chains = (quirk != NULL && quirk->chains) || segs > 1 ||
+			 frame + 2 * RTE_VLAN_HLEN > room;
 	if (segs == 1) {
 		/* Every mbuf is then one segment, from one pool, with a
 		 * reference count of 1: the worker never clones, a blocked
@@ -387,6 +398,7 @@ op25b_ports_start(struct op25b_app *app)
 	struct port_fit fit[OP25B_MAX_PORTS];
 	char line[2048];
 	size_t len = 0;
+	bool any_chains = false;
 	unsigned int i;
 	int ret;
 
@@ -406,6 +418,7 @@ op25b_ports_start(struct op25b_app *app)
 			       app->port_names[i], &info, &fit[i]);
 		if (ret != 0)
 			return ret;
+		any_chains |= fit[i].rx_chains;
 		len += (size_t)snprintf(line + len, sizeof(line) - len,
 					"%s%u (%s) MTU %u", i ? ", " : "",
 					app->ports[i], app->port_names[i],
@@ -413,6 +426,10 @@ op25b_ports_start(struct op25b_app *app)
 		if (len >= sizeof(line))
 			len = sizeof(line) - 1;
 	}
+	/* A port transmits what its pair's other port received: when any
+	 * port may receive a chain, no port may fast-free. */
+	for (i = 0; any_chains && i < app->n_ports; i++)
+		fit[i].tx_offloads &= ~RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	for (i = 0; i < app->n_ports; i++) {
 		ret = port_start(app, app->ports[i], &fit[i]);
 		if (ret != 0) {

@@ -158,7 +158,7 @@ chained_headers(const struct rte_mbuf *m, uint8_t *copy)
 
 	if (rte_pktmbuf_data_len(m) >= want)
 		return rte_pktmbuf_mtod(m, const uint8_t *);
-	/* NULL only when pkt_len claims more than the segments hold. */
+	/* want <= pkt_len: NULL cannot come back from a PMD's chain. */
 	return rte_pktmbuf_read(m, 0, want, copy);
 }
 
@@ -319,8 +319,11 @@ op25b_classifier_frame_info(const struct op25b_classifier *c,
 	}
 	info->n_vlans = RTE_MIN(i, (unsigned int)w.tags);
 	if (l2 != PARSE_SMTP) {
-		if (l2 == PARSE_FRAME(PPP_VJ) || l2 == PARSE_FRAME(NON_IP_PPP))
+		if (l2 == PARSE_FRAME(PPP_VJ) ||
+		    l2 == PARSE_FRAME(NON_IP_PPP)) {
 			info->pppoe_session = load_be16(frame + w.pppoe + 2);
+			info->ppp_compressed = w.ppp_compressed;
+		}
 		return;
 	}
 	if (w.pppoe != 0) {

@@ -336,8 +336,11 @@ walk_l2(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
 	w->end = len;
 	w->ppp_compressed = 0;
 	while (is_vlan_tpid(type)) {
-		/* A tag beyond the limit is too deep even when cut short. */
-		if (unlikely(++tags > c->max_vlan_tags))
+		/* A tag beyond the limit is too deep even when cut short.
+		 * The count is kept for describe() whatever the verdict (the
+		 * data path never reads it: the store is dead there). */
+		w->tags = (uint8_t)++tags;
+		if (unlikely(tags > c->max_vlan_tags))
 			return PARSE_FRAME(VLAN_TOO_DEEP);
 		if (unlikely(off + 4 > len))
 			return OP25B_OUTCOME_MALFORMED;

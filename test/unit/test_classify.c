@@ -231,6 +231,52 @@ test_vlan_stacks(void **state)
 	op25b_policy_free(p8);
 }
 
+/* describe() and frame_info() read frames as the data path does, tags
+ * included whatever the verdict. */
+static void
+test_describe(void **state)
+{
+	static const struct {
+		const char *tokens, *want;
+	} cases[] = {
+		{ DYN " vlan=1 vlan=2 vlan=3 flags=S",
+		  "IPv4 198.18.5.9 -> 203.0.113.9 TCP 40000 -> 25 [S] vlan*3" },
+		{ DYN " vlan=1 vlan=2 vlan=3 vlan=4 vlan=5",
+		  "too many VLAN tags: frame of 74 bytes vlan*5" },
+		{ DYN " pppoe=7 pfc=1 dport=443",
+		  "IPv4 198.18.5.9 -> 203.0.113.9 pppoe-pfc" },
+		{ DYN " vlan=9 pppoe=7 pfc=1 ethertype=0x2d",
+		  "VJ-compressed PPP frame of 65 bytes vlan pppoe-pfc" },
+		{ DYN " ethertype=0x8847", "MPLS frame of 54 bytes" },
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct rte_mbuf *m = mbuf_from_spec(cases[i].tokens);
+		struct op25b_frame_info f;
+		char text[256];
+
+		op25b_classifier_describe(classifier,
+					  rte_pktmbuf_mtod(m, const uint8_t *),
+					  rte_pktmbuf_data_len(m), text,
+					  sizeof(text));
+		if (strcmp(text, cases[i].want) != 0)
+			fail_msg("'%s': described as '%s', want '%s'",
+				 cases[i].tokens, text, cases[i].want);
+		op25b_classifier_frame_info(classifier,
+					    rte_pktmbuf_mtod(m, const uint8_t *),
+					    rte_pktmbuf_data_len(m), &f);
+		if (i == 1) {
+			assert_int_equal(f.n_vlans, 5);
+			assert_int_equal(f.vlan_id[4], 5);
+			assert_int_equal(f.frame_counter,
+					 OP25B_FRAME_VLAN_TOO_DEEP);
+		}
+		rte_pktmbuf_free(m);
+	}
+}
+
 static void
 test_pppoe_protocol_field_compression(void **state)
 {
@@ -1446,6 +1492,7 @@ main(void)
 		cmocka_unit_test(test_qinq),
 		cmocka_unit_test(test_vlan_stacks),
 		cmocka_unit_test(test_pppoe_protocol_field_compression),
+		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_pppoe),
 		cmocka_unit_test(test_pppoe_bad_length_malformed),
 		cmocka_unit_test(test_pppoe_non_ip_is_non_smtp),
