@@ -13,8 +13,9 @@ packages=(
 	libyaml-dev libcmocka-dev libpcap-dev libmicrohttpd-dev curl
 	# integration tests decode replies independently of our code
 	tshark python3 python3-scapy python3-yaml
-	# network namespaces and veths for the af_packet test
-	iproute2 ethtool
+	# network namespaces and veths for the af_packet test; strace for the
+	# CLI's one-write-per-reply check
+	iproute2 ethtool strace
 	# end-to-end: real SMTP clients and servers (swaks needs the INET6
 	# module for IPv6; it is only a recommends)
 	swaks libio-socket-inet6-perl python3-aiosmtpd
