@@ -144,6 +144,26 @@ registry_grow(struct op25b_exempt_registry *reg)
 	return 0;
 }
 
+/* The entry of @p key: found in place (*found), or a new slot made for it
+ * at its sorted position (contents undefined). Returns 0, -ENOSPC (the
+ * registry is full) or -ENOMEM. */
+static int
+registry_slot(struct op25b_exempt_registry *reg,
+	      const struct op25b_prefix *key, unsigned int *pos, bool *found)
+{
+	*pos = registry_search(reg, key, found);
+	if (*found)
+		return 0;
+	if (reg->count >= OP25B_EXEMPT_MAX)
+		return -ENOSPC;
+	if (reg->count == reg->capacity && registry_grow(reg) != 0)
+		return -ENOMEM;
+	memmove(&reg->entries[*pos + 1], &reg->entries[*pos],
+		(size_t)(reg->count - *pos) * sizeof(reg->entries[0]));
+	reg->count++;
+	return 0;
+}
+
 struct op25b_exempt_registry *
 op25b_exempt_registry_create(void)
 {
@@ -186,20 +206,16 @@ op25b_exempt_registry_add(struct op25b_exempt_registry *reg,
 	struct op25b_prefix key;
 	unsigned int pos;
 	bool found;
+	int ret;
 
 	if (replaced != NULL)
 		*replaced = false;
 	if (reg == NULL || !prefix_normalize(prefix, &key))
 		return -EINVAL;
-	pos = registry_search(reg, &key, &found);
+	ret = registry_slot(reg, &key, &pos, &found);
+	if (ret != 0)
+		return ret;
 	if (!found) {
-		if (reg->count >= OP25B_EXEMPT_MAX)
-			return -ENOSPC;
-		if (reg->count == reg->capacity && registry_grow(reg) != 0)
-			return -ENOMEM;
-		memmove(&reg->entries[pos + 1], &reg->entries[pos],
-			(size_t)(reg->count - pos) * sizeof(reg->entries[0]));
-		reg->count++;
 		e = &reg->entries[pos];
 		memset(e, 0, sizeof(*e));
 		e->prefix = key;
@@ -226,22 +242,16 @@ op25b_exempt_registry_put(struct op25b_exempt_registry *reg,
 	struct op25b_prefix key;
 	unsigned int pos;
 	bool found;
+	int ret;
 
 	if (replaced != NULL)
 		*replaced = false;
 	if (reg == NULL || entry == NULL ||
 	    !prefix_normalize(&entry->prefix, &key))
 		return -EINVAL;
-	pos = registry_search(reg, &key, &found);
-	if (!found) {
-		if (reg->count >= OP25B_EXEMPT_MAX)
-			return -ENOSPC;
-		if (reg->count == reg->capacity && registry_grow(reg) != 0)
-			return -ENOMEM;
-		memmove(&reg->entries[pos + 1], &reg->entries[pos],
-			(size_t)(reg->count - pos) * sizeof(reg->entries[0]));
-		reg->count++;
-	}
+	ret = registry_slot(reg, &key, &pos, &found);
+	if (ret != 0)
+		return ret;
 	e = &reg->entries[pos];
 	/* Field by field onto zeroes: padding stays zero, and entries can
 	 * be compared with exempt_entry_equal() whatever the caller's copy
