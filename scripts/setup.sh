@@ -4,8 +4,9 @@
 set -euo pipefail
 
 packages=(
-	# build; clang and its runtime for the libFuzzer targets (scripts/fuzz.sh)
-	gcc meson ninja-build pkg-config clang libclang-rt-14-dev
+	# build; clang and its runtime for the libFuzzer targets (scripts/fuzz.sh);
+	# clang-format for the layout check (scripts/format.sh)
+	gcc meson ninja-build pkg-config clang libclang-rt-14-dev clang-format
 	# DPDK 22.11 LTS, its PMD plugins (net_pcap, net_ring, net_null, ...)
 	# and tools (dpdk-devbind.py, dpdk-hugepages.py)
 	libdpdk-dev dpdk

@@ -25,6 +25,7 @@ scenarios=(
 	test/integration/reload.sh
 	test/integration/sizes.sh
 	test/integration/stat.sh
+	test/integration/style.sh
 	test/integration/tools.sh
 	test/integration/vdevs.sh
 	test/e2e/smtp.sh

@@ -38,7 +38,10 @@ struct op25b_option {
 #define OP25B_OPTION_LONG_ONLY 256
 
 /** A table entry: OP25B_OPTION("out", 'o', "FILE", "write here"). */
-#define OP25B_OPTION(name, val, arg, help) { (name), (val), (arg), (help) }
+#define OP25B_OPTION(name, val, arg, help)                                     \
+	{                                                                      \
+		(name), (val), (arg), (help)                                   \
+	}
 
 /** getopt_long's arrays made from a table. */
 struct op25b_getopt {
@@ -55,9 +58,9 @@ struct op25b_getopt {
  * @return 0, or -E2BIG (more than OP25B_OPTIONS_MAX options, or @p flags
  *   longer than two characters).
  */
-int op25b_options_getopt(struct op25b_getopt *g,
-			 const struct op25b_option *opts, size_t n,
-			 const char *only, const char *flags);
+int
+op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
+		     size_t n, const char *only, const char *flags);
 
 /**
  * The --help lines of the options op25b_options_getopt() would take (same

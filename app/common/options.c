@@ -23,9 +23,8 @@ selected(const struct op25b_option *o, const char *only)
 }
 
 int
-op25b_options_getopt(struct op25b_getopt *g,
-		     const struct op25b_option *opts, size_t n,
-		     const char *only, const char *flags)
+op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
+		     size_t n, const char *only, const char *flags)
 {
 	size_t i, l = 0, s = 0;
 
@@ -44,8 +43,8 @@ op25b_options_getopt(struct op25b_getopt *g,
 		if (l == OP25B_OPTIONS_MAX)
 			return -E2BIG;
 		g->longopts[l].name = o->name;
-		g->longopts[l].has_arg =
-			o->arg != NULL ? required_argument : no_argument;
+		g->longopts[l].has_arg = o->arg != NULL ? required_argument
+							: no_argument;
 		g->longopts[l].val = o->val;
 		l++;
 		/* An alias shares its letter with the option it stands for. */

@@ -87,7 +87,7 @@ usage(FILE *out)
 static int
 connect_socket(const char *path)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int fd;
 
 	if (strlen(path) >= sizeof(addr.sun_path)) {
@@ -96,7 +96,8 @@ connect_socket(const char *path)
 	}
 	strcpy(addr.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+	if (fd < 0 ||
+	    connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
 		fprintf(stderr, "op25b-cli: %s: %s%s\n", path, strerror(errno),
 			errno == ENOENT || errno == ECONNREFUSED
 				? " (is op25b running with that --name?)"
@@ -155,13 +156,12 @@ absolute_file(char *line, size_t size)
 		p += len;
 	}
 	rest = p;
-	if (words[2][0] == '/' ||
-	    !((strcmp(words[0], "exempt") == 0 &&
-	       (strcmp(words[1], "export") == 0 ||
-		strcmp(words[1], "import") == 0)) ||
-	      (strcmp(words[0], "policy") == 0 &&
-	       (strcmp(words[1], "check") == 0 ||
-		strcmp(words[1], "reload") == 0))))
+	if (words[2][0] == '/' || !((strcmp(words[0], "exempt") == 0 &&
+				     (strcmp(words[1], "export") == 0 ||
+				      strcmp(words[1], "import") == 0)) ||
+				    (strcmp(words[0], "policy") == 0 &&
+				     (strcmp(words[1], "check") == 0 ||
+				      strcmp(words[1], "reload") == 0))))
 		return 0;
 	if (getcwd(cwd, sizeof(cwd)) == NULL) {
 		fprintf(stderr, "op25b-cli: %s: the working directory: %s\n",
@@ -201,7 +201,7 @@ run_command(int fd, const char *line, int timeout_s)
 		return EXIT_USAGE;
 	}
 	for (;;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n, i;
 
 		if (poll(&p, 1, timeout_s * 1000) == 0) {
@@ -248,7 +248,7 @@ await_prompt(int fd, int timeout_s)
 	size_t len = 0;
 
 	for (;;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 
 		if (poll(&p, 1, timeout_s * 1000) == 0) {
@@ -261,8 +261,8 @@ await_prompt(int fd, int timeout_s)
 			continue;
 		if (n <= 0) {
 			buf[len] = '\0';
-			fprintf(stderr, "op25b-cli: %s", len ? buf
-				: "op25b closed the connection\n");
+			fprintf(stderr, "op25b-cli: %s",
+				len ? buf : "op25b closed the connection\n");
 			return -1;
 		}
 		len += (size_t)n;
@@ -291,7 +291,8 @@ batch(int fd, int argc, char **argv, int timeout_s)
 					 i ? " " : "", argv[i]);
 
 			if (n < 0 || (size_t)n >= sizeof(line) - len) {
-				fprintf(stderr, "op25b-cli: command too long\n");
+				fprintf(stderr,
+					"op25b-cli: command too long\n");
 				return EXIT_USAGE;
 			}
 			len += (size_t)n;
@@ -331,8 +332,8 @@ interactive(int fd)
 	raw.c_cc[VTIME] = 0;
 	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 	while (status == EXIT_DONE) {
-		struct pollfd p[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
-				      {.fd = fd, .events = POLLIN}};
+		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+				       { .fd = fd, .events = POLLIN } };
 		ssize_t n;
 
 		if (poll(p, 2, -1) < 0) {
@@ -371,12 +372,13 @@ main(int argc, char **argv)
 	 * command's own words are never taken for ours. */
 	if (op25b_options_getopt(&g, cli_options, N_OPTIONS, NULL, "+") != 0)
 		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
-	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts,
-				  NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case OPT_NAME:
 			if (optarg[0] == '\0' || strchr(optarg, '/') != NULL) {
-				fprintf(stderr, "op25b-cli: --name %s: no '/'\n",
+				fprintf(stderr,
+					"op25b-cli: --name %s: no '/'\n",
 					optarg);
 				return EXIT_USAGE;
 			}
@@ -387,9 +389,11 @@ main(int argc, char **argv)
 			break;
 		case OPT_TIMEOUT:
 			timeout_s = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || timeout_s <= 0 || timeout_s > 86400) {
-				fprintf(stderr, "op25b-cli: --timeout %s: 1..86400 "
-						"seconds\n",
+			if (*end != '\0' || timeout_s <= 0 ||
+			    timeout_s > 86400) {
+				fprintf(stderr,
+					"op25b-cli: --timeout %s: 1..86400 "
+					"seconds\n",
 					optarg);
 				return EXIT_USAGE;
 			}

@@ -101,7 +101,7 @@ struct gen_traffic_opts {
 	const char *profile;
 	uint64_t count;
 	uint64_t seed;
-	const char *pools_path;  /**< NULL: built-in pools */
+	const char *pools_path; /**< NULL: built-in pools */
 	const char *out_path;
 	bool quiet;
 };
@@ -138,13 +138,13 @@ void gen_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct gen_progress {
 	const char *what;
 	uint64_t total;
-	uint64_t next;   /* next count to report at */
+	uint64_t next; /* next count to report at */
 	unsigned int step;
 	bool enabled;
 };
 
-void gen_progress_init(struct gen_progress *p, const char *what,
-		       uint64_t total, bool quiet);
+void gen_progress_init(struct gen_progress *p, const char *what, uint64_t total,
+		       bool quiet);
 
 void gen_progress_report(struct gen_progress *p, uint64_t done);
 

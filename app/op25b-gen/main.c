@@ -37,12 +37,14 @@ struct gen_args {
 static const struct op25b_option gen_options[] = {
 	OP25B_OPTION("out", 'o', "FILE",
 		     "write the output here (\"-\": standard output)"),
-	OP25B_OPTION("expect", 'e', "FILE",
-		     "vectors: also write NAME EXPECT CLASS GROUP LEN per case"),
+	OP25B_OPTION(
+		"expect", 'e', "FILE",
+		"vectors: also write NAME EXPECT CLASS GROUP LEN per case"),
 	OP25B_OPTION("profile", 'p', "NAME",
 		     "traffic: the traffic profile (see below)"),
-	OP25B_OPTION("count", 'n', "N",
-		     "packets (traffic) or IPv4 prefixes (pools); k/M suffixes"),
+	OP25B_OPTION(
+		"count", 'n', "N",
+		"packets (traffic) or IPv4 prefixes (pools); k/M suffixes"),
 	OP25B_OPTION("seed", 's', "S",
 		     "PRNG seed (default 1): same seed, same bytes"),
 	OP25B_OPTION("pools", 'P', "FILE",
@@ -60,8 +62,8 @@ struct gen_command {
 	const char *name;
 	const char *synopsis;
 	const char *description;
-	const char *options;   /* short names it accepts */
-	const char *required;  /* short names it needs */
+	const char *options;  /* short names it accepts */
+	const char *required; /* short names it needs */
 	unsigned int n_positional;
 	int (*run)(const struct gen_args *args); /* -> exit status */
 };
@@ -347,7 +349,8 @@ parse_args(const struct gen_command *cmd, int argc, char **argv,
 	for (i = 0; cmd->required[i] != '\0'; i++) {
 		if (!args->seen[(int)cmd->required[i]]) {
 			gen_error("%s: --%s is required (usage: " GEN_NAME
-				  " %s %s)", cmd->name,
+				  " %s %s)",
+				  cmd->name,
 				  find_option(cmd->required[i])->name,
 				  cmd->name, cmd->synopsis);
 			return -EINVAL;
@@ -386,8 +389,9 @@ run_traffic(const struct gen_args *args)
 		size_t used = 0;
 		unsigned int i;
 
-		for (i = 0; (name = gen_traffic_profile_name(i, NULL)) != NULL &&
-			    used < sizeof(names);
+		for (i = 0;
+		     (name = gen_traffic_profile_name(i, NULL)) != NULL &&
+		     used < sizeof(names);
 		     i++)
 			used += (size_t)snprintf(names + used,
 						 sizeof(names) - used, "%s%s",
@@ -432,8 +436,9 @@ main(int argc, char **argv)
 	struct gen_args args;
 
 	if (argc < 2) {
-		gen_error("missing command (vectors, traffic or pools); try '"
-			  GEN_NAME " --help'");
+		gen_error(
+			"missing command (vectors, traffic or pools); try '" GEN_NAME
+			" --help'");
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -456,7 +461,8 @@ main(int argc, char **argv)
 	cmd = find_command(argv[1]);
 	if (cmd == NULL) {
 		gen_error("unknown command '%s' (one of: vectors traffic pools "
-			  "help); try '" GEN_NAME " --help'", argv[1]);
+			  "help); try '" GEN_NAME " --help'",
+			  argv[1]);
 		return EXIT_USAGE;
 	}
 	if (parse_args(cmd, argc - 1, argv + 1, &args) < 0)

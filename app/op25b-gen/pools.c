@@ -46,8 +46,8 @@ static const struct {
 	uint16_t permille;
 } pool_lengths_v4[] = {
 	{ 20, 40 }, { 21, 60 }, { 22, 120 }, { 23, 180 }, { 24, 400 },
-	{ 25, 40 }, { 26, 40 }, { 27, 30 }, { 28, 40 },
-	{ 29, 20 }, { 30, 15 }, { 31, 5 }, { 32, 10 },
+	{ 25, 40 }, { 26, 40 }, { 27, 30 },  { 28, 40 },  { 29, 20 },
+	{ 30, 15 }, { 31, 5 },	{ 32, 10 },
 };
 
 /* IPv6 customer delegations under 2001:db8::/32. */
@@ -136,15 +136,17 @@ plan_lengths(uint64_t total, const uint16_t *permille, const uint64_t *space,
 	}
 	if (carry > 0) {
 		gen_error("pools: %" PRIu64 " distinct %s prefixes do not fit "
-			  "in the space this generator draws from", total,
-			  family);
+			  "in the space this generator draws from",
+			  total, family);
 		return -ERANGE;
 	}
 	if (moved > 0 && !quiet)
-		fprintf(stderr, GEN_NAME ": pools: too few distinct short %s "
-			"prefixes for %" PRIu64 ": %" PRIu64 " moved to longer "
-			"lengths (see the file's length summary)\n", family,
-			total, moved);
+		fprintf(stderr,
+			GEN_NAME ": pools: too few distinct short %s "
+				 "prefixes for %" PRIu64 ": %" PRIu64
+				 " moved to longer "
+				 "lengths (see the file's length summary)\n",
+			family, total, moved);
 	return 0;
 }
 
@@ -192,7 +194,7 @@ draw_prefixes(struct gen_rng *rng, const uint8_t *lens, const uint64_t *take,
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < take[i]; ) {
+		for (k = 0; k < take[i];) {
 			if (v6) {
 				/* 24 bits below the /32, host bits clear. */
 				bits = gen_rng_next(rng) >> 40;
@@ -284,10 +286,12 @@ gen_pools(const struct gen_pools_opts *opts)
 		goto out_free_keys;
 	}
 
-	fprintf(f, "# op25b pool list: %" PRIu64 " IPv4 + %" PRIu64
+	fprintf(f,
+		"# op25b pool list: %" PRIu64 " IPv4 + %" PRIu64
 		" IPv6 prefixes, seed %" PRIu64 ", made by " GEN_NAME " pools\n"
 		"# Benchmark table data: private, CGNAT and documentation "
-		"space only.\n", opts->count_v4, opts->count_v6, opts->seed);
+		"space only.\n",
+		opts->count_v4, opts->count_v6, opts->seed);
 	if (opts->count_v4 > 0)
 		write_summary(f, "IPv4", lens4, take4, N_LENGTHS_V4);
 	if (opts->count_v6 > 0)
@@ -296,8 +300,8 @@ gen_pools(const struct gen_pools_opts *opts)
 		uint32_t a = (uint32_t)(keys4[i] >> 8);
 
 		fprintf(f, "%u.%u.%u.%u/%u\n", a >> 24, (a >> 16) & 0xff,
-			(a >> 8) & 0xff, a & 0xff, (unsigned int)(keys4[i] &
-								  0xff));
+			(a >> 8) & 0xff, a & 0xff,
+			(unsigned int)(keys4[i] & 0xff));
 	}
 	for (i = 0; i < opts->count_v6; i++) {
 		uint32_t bits = (uint32_t)(keys6[i] >> 8);
@@ -348,8 +352,8 @@ gen_prefix_random_addr(struct gen_rng *rng, const struct op25b_prefix *prefix,
 		} else if (bit >= prefix->length) {
 			out[i] = (uint8_t)r;
 		} else {
-			uint8_t mask = (uint8_t)(0xff << (8 - (prefix->length -
-							      bit)));
+			uint8_t mask =
+				(uint8_t)(0xff << (8 - (prefix->length - bit)));
 
 			out[i] = (uint8_t)((prefix->addr[i] & mask) |
 					   ((uint8_t)r & ~mask));

@@ -34,23 +34,23 @@
 
 /* Where a demo flow's source comes from: the classes of the policy. */
 enum demo_src {
-	SRC_DYNAMIC4,   /* 198.18.0.0/16 less the static /24 */
-	SRC_STATIC4,    /* 198.18.20.0/24 */
-	SRC_HOSTING4,   /* 198.19.0.0/17, half from a few bulk senders */
-	SRC_MOBILE4,    /* 198.19.128.0/17 */
-	SRC_DYNAMIC6,   /* 2001:db8:1000::/36 less the static /64 */
-	SRC_STATIC6,    /* 2001:db8:1000:20::/64 */
+	SRC_DYNAMIC4,	 /* 198.18.0.0/16 less the static /24 */
+	SRC_STATIC4,	 /* 198.18.20.0/24 */
+	SRC_HOSTING4,	 /* 198.19.0.0/17, half from a few bulk senders */
+	SRC_MOBILE4,	 /* 198.19.128.0/17 */
+	SRC_DYNAMIC6,	 /* 2001:db8:1000::/36 less the static /64 */
+	SRC_STATIC6,	 /* 2001:db8:1000:20::/64 */
 	SRC_SUBSCRIBER4, /* any of the IPv4 classes */
 	SRC_SUBSCRIBER6, /* any of the IPv6 classes */
 };
 
 /* Where it goes: the destination groups, and the world outside. */
 enum demo_dst {
-	DST_MX4,        /* 203.0.113.0/24: mail servers outside */
-	DST_RELAY4,     /* 192.0.2.25: the ISP relay (isp-relays) */
+	DST_MX4,	/* 203.0.113.0/24: mail servers outside */
+	DST_RELAY4,	/* 192.0.2.25: the ISP relay (isp-relays) */
 	DST_MOBILE_MX4, /* 198.51.100.0/24 (mobile-mx) */
-	DST_MX6,        /* 2001:db8:ffff::/48 */
-	DST_RELAY6,     /* 2001:db8::25 */
+	DST_MX6,	/* 2001:db8:ffff::/48 */
+	DST_RELAY6,	/* 2001:db8::25 */
 	DST_WEB4,
 	DST_WEB6,
 	DST_DNS4,
@@ -58,9 +58,9 @@ enum demo_dst {
 };
 
 enum flow_kind {
-	FLOW_MAIL,  /* SYN, then EHLO, MAIL FROM, body */
-	FLOW_WEB,   /* SYN, then a request or TLS records */
-	FLOW_DNS,   /* one query */
+	FLOW_MAIL, /* SYN, then EHLO, MAIL FROM, body */
+	FLOW_WEB,  /* SYN, then a request or TLS records */
+	FLOW_DNS,  /* one query */
 };
 
 struct demo_flow {
@@ -105,15 +105,18 @@ static const struct demo_flow demo_flows[] = {
 /* A few hosting servers send in bursts so that the adaptive class trips
  * (more than 10 connections a minute) while the other hosts stay under. */
 static const char *const demo_bulk_senders[] = {
-	"198.19.0.10", "198.19.0.11", "198.19.7.77", "198.19.100.200",
+	"198.19.0.10",
+	"198.19.0.11",
+	"198.19.7.77",
+	"198.19.100.200",
 };
 
-#define N_BULK_SENDERS \
+#define N_BULK_SENDERS                                                         \
 	(sizeof(demo_bulk_senders) / sizeof(demo_bulk_senders[0]))
 
 static const char *const dns_names[] = {
 	"www.example.com", "mail.example.org", "example.net",
-	"cdn.example.com", "api.example.org", "login.example.net",
+	"cdn.example.com", "api.example.org",  "login.example.net",
 };
 
 #define N_DNS_NAMES (sizeof(dns_names) / sizeof(dns_names[0]))
@@ -134,7 +137,7 @@ struct traffic {
 	uint64_t written;
 	struct gen_progress progress;
 	int error;
-	uint8_t text[GEN_IP_MTU];  /* mail body / HTTP filler */
+	uint8_t text[GEN_IP_MTU]; /* mail body / HTTP filler */
 	uint8_t frame[OP25B_CRAFT_FRAME_MAX];
 };
 
@@ -156,8 +159,7 @@ emit(struct traffic *t, const struct op25b_craft_spec *spec,
 	len = op25b_craft_build_payload(spec, payload, payload_size, t->frame,
 					sizeof(t->frame));
 	if (len < 0) {
-		gen_error("traffic: cannot build a packet: %s",
-			  strerror(-len));
+		gen_error("traffic: cannot build a packet: %s", strerror(-len));
 		t->error = len;
 		return;
 	}
@@ -166,8 +168,8 @@ emit(struct traffic *t, const struct op25b_craft_spec *spec,
 		len = ETH_MIN_FRAME;
 	}
 	ret = op25b_pcap_write_frame(t->out, t->frame, (unsigned int)len,
-				     GEN_PCAP_EPOCH_USEC + t->written *
-				     GEN_PACKET_GAP_USEC);
+				     GEN_PCAP_EPOCH_USEC +
+					     t->written * GEN_PACKET_GAP_USEC);
 	if (ret < 0) {
 		gen_error("%s: write failed: %s", t->opts->out_path,
 			  strerror(-ret));
@@ -216,11 +218,12 @@ demo_source(struct traffic *t, enum demo_src src, uint8_t *addr)
 
 	if (src == SRC_SUBSCRIBER4) {
 		r = gen_rng_below(&t->rng, 100);
-		src = r < 60 ? SRC_DYNAMIC4 : r < 70 ? SRC_STATIC4 :
-		      r < 80 ? SRC_HOSTING4 : SRC_MOBILE4;
+		src = r < 60   ? SRC_DYNAMIC4
+		      : r < 70 ? SRC_STATIC4
+		      : r < 80 ? SRC_HOSTING4
+			       : SRC_MOBILE4;
 	} else if (src == SRC_SUBSCRIBER6) {
-		src = gen_rng_percent(&t->rng, 85) ? SRC_DYNAMIC6 :
-		      SRC_STATIC6;
+		src = gen_rng_percent(&t->rng, 85) ? SRC_DYNAMIC6 : SRC_STATIC6;
 	}
 	switch (src) {
 	case SRC_DYNAMIC4:
@@ -233,8 +236,10 @@ demo_source(struct traffic *t, enum demo_src src, uint8_t *addr)
 		return AF_INET;
 	case SRC_HOSTING4:
 		if (gen_rng_percent(&t->rng, 50))
-			memcpy(addr, t->bulk[gen_rng_below(&t->rng,
-				N_BULK_SENDERS)].addr, 16);
+			memcpy(addr,
+			       t->bulk[gen_rng_below(&t->rng, N_BULK_SENDERS)]
+				       .addr,
+			       16);
 		else
 			random_host(t, &t->hosting4, addr);
 		return AF_INET;
@@ -257,10 +262,9 @@ demo_destination(struct traffic *t, enum demo_dst dst, uint8_t *addr)
 {
 	static const uint8_t relay4[4] = { 192, 0, 2, 25 };
 	static const uint8_t dns4[4] = { 192, 0, 2, 53 };
-	static const uint8_t relay6[16] = { 0x20, 0x01, 0x0d, 0xb8,
-					    [15] = 0x25 };
-	static const uint8_t dns6[16] = { 0x20, 0x01, 0x0d, 0xb8,
-					  [15] = 0x53 };
+	static const uint8_t relay6[16] = { 0x20, 0x01, 0x0d,
+					    0xb8, [15] = 0x25 };
+	static const uint8_t dns6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x53 };
 
 	memset(addr, 0, 16);
 	switch (dst) {
@@ -312,8 +316,8 @@ encapsulate(struct traffic *t, struct op25b_craft_spec *spec,
 		spec->vlan_tci[1] = 100;
 	} else if (r < vlan_pct + qinq_pct + pppoe_pct) {
 		spec->pppoe = true;
-		spec->pppoe_session = (uint16_t)gen_rng_range(&t->rng, 1,
-							      0xfffe);
+		spec->pppoe_session =
+			(uint16_t)gen_rng_range(&t->rng, 1, 0xfffe);
 	}
 }
 
@@ -381,8 +385,8 @@ emit_dns(struct traffic *t, struct op25b_craft_spec *spec)
 
 	spec->proto = 17;
 	spec->dport = 53;
-	n = dns_query(t, query, spec->family == AF_INET6 &&
-		      gen_rng_percent(&t->rng, 50));
+	n = dns_query(t, query,
+		      spec->family == AF_INET6 && gen_rng_percent(&t->rng, 50));
 	spec->payload_len = (uint16_t)n;
 	emit(t, spec, query, n);
 }
@@ -461,11 +465,13 @@ pool_source(struct traffic *t, int family, uint8_t *addr)
 	const struct op25b_prefix *p;
 
 	if (family == AF_INET)
-		p = t->pools.n_v4 ? &t->pools.v4[gen_rng_below(&t->rng,
-				    (uint32_t)t->pools.n_v4)] : &t->bench4;
+		p = t->pools.n_v4 ? &t->pools.v4[gen_rng_below(
+					    &t->rng, (uint32_t)t->pools.n_v4)]
+				  : &t->bench4;
 	else
-		p = t->pools.n_v6 ? &t->pools.v6[gen_rng_below(&t->rng,
-				    (uint32_t)t->pools.n_v6)] : &t->bench6;
+		p = t->pools.n_v6 ? &t->pools.v6[gen_rng_below(
+					    &t->rng, (uint32_t)t->pools.n_v6)]
+				  : &t->bench6;
 	random_host(t, p, addr);
 }
 
@@ -499,18 +505,21 @@ mix_step(struct traffic *t)
 	pool_source(t, family, spec.src);
 	spec.sport = (uint16_t)gen_rng_range(&t->rng, 1024, 65535);
 	encapsulate(t, &spec, 10, 0, 5);
-	if (r < 20) {           /* SMTP: a fifth to the ISP relay */
+	if (r < 20) { /* SMTP: a fifth to the ISP relay */
 		spec.dport = 25;
-		demo_destination(t, family == AF_INET6 ?
-				 (gen_rng_percent(&t->rng, 20) ? DST_RELAY6 :
-				  DST_MX6) :
-				 (gen_rng_percent(&t->rng, 20) ? DST_RELAY4 :
-				  DST_MX4), spec.dst);
-	} else if (r < 30) {    /* submission */
+		demo_destination(
+			t,
+			family == AF_INET6
+				? (gen_rng_percent(&t->rng, 20) ? DST_RELAY6
+								: DST_MX6)
+				: (gen_rng_percent(&t->rng, 20) ? DST_RELAY4
+								: DST_MX4),
+			spec.dst);
+	} else if (r < 30) { /* submission */
 		spec.dport = gen_rng_percent(&t->rng, 70) ? 587 : 465;
 		demo_destination(t, family == AF_INET6 ? DST_MX6 : DST_MX4,
 				 spec.dst);
-	} else if (r < 150) {   /* DNS */
+	} else if (r < 150) { /* DNS */
 		demo_destination(t, family == AF_INET6 ? DST_DNS6 : DST_DNS4,
 				 spec.dst);
 		spec.proto = 17;
@@ -519,7 +528,7 @@ mix_step(struct traffic *t)
 		spec.payload_len = (uint16_t)len;
 		emit(t, &spec, query, len);
 		return;
-	} else {                /* web */
+	} else { /* web */
 		spec.dport = gen_rng_percent(&t->rng, 75) ? 443 : 80;
 		demo_destination(t, family == AF_INET6 ? DST_WEB6 : DST_WEB4,
 				 spec.dst);
@@ -527,8 +536,8 @@ mix_step(struct traffic *t)
 	spec.seq = (uint32_t)gen_rng_next(&t->rng);
 	len = imix_payload(t, &spec);
 	if (len == 0) {
-		spec.tcp_flags = gen_rng_percent(&t->rng, 50) ? TCP_SYN :
-				 TCP_ACK;
+		spec.tcp_flags = gen_rng_percent(&t->rng, 50) ? TCP_SYN
+							      : TCP_ACK;
 	} else {
 		spec.tcp_flags = TCP_PSH_ACK;
 	}
@@ -597,8 +606,8 @@ tiny_step(struct traffic *t)
 	spec.dport = 443;
 	if (gen_rng_percent(&t->rng, 50)) {
 		spec.seq = (uint32_t)gen_rng_next(&t->rng);
-		spec.tcp_flags = gen_rng_percent(&t->rng, 50) ? TCP_SYN :
-				 TCP_ACK;
+		spec.tcp_flags = gen_rng_percent(&t->rng, 50) ? TCP_SYN
+							      : TCP_ACK;
 		if (spec.tcp_flags == TCP_ACK)
 			spec.ack = (uint32_t)gen_rng_next(&t->rng) | 1;
 	} else {
@@ -741,8 +750,7 @@ gen_traffic(const struct gen_traffic_opts *opts)
 			ret = gen_pool_list_load(opts->pools_path, &t->pools);
 			if (ret < 0)
 				goto out_free;
-			if (t->profile->needs_pools_v4 &&
-			    t->pools.n_v4 == 0) {
+			if (t->profile->needs_pools_v4 && t->pools.n_v4 == 0) {
 				ret = -EINVAL;
 				gen_error("%s: no IPv4 prefixes for the %s "
 					  "profile",

@@ -75,9 +75,17 @@ check_usage(FILE *out)
 int
 op25b_tool_eal_start(void)
 {
-	char *args[] = {"op25b-policy", "--no-pci", "--no-huge", "-m",
-			CHECK_EAL_MEMORY_MB, "--no-shconf", "--no-telemetry",
-			"-l", "0", "--log-level", "*:error"};
+	char *args[] = { "op25b-policy",
+			 "--no-pci",
+			 "--no-huge",
+			 "-m",
+			 CHECK_EAL_MEMORY_MB,
+			 "--no-shconf",
+			 "--no-telemetry",
+			 "-l",
+			 "0",
+			 "--log-level",
+			 "*:error" };
 
 	if (rte_eal_init(RTE_DIM(args), args) < 0) {
 		fprintf(stderr, "op25b-policy: EAL init failed: %s\n",
@@ -102,8 +110,7 @@ check_compile(const struct op25b_policy *policy)
 	struct op25b_classifier *c;
 	size_t memory;
 
-	c = op25b_classifier_compile(policy, SOCKET_ID_ANY, NULL, NULL,
-				     &error);
+	c = op25b_classifier_compile(policy, SOCKET_ID_ANY, NULL, NULL, &error);
 	if (c == NULL) {
 		op25b_tool_print_error(&error.where);
 		return 0;
@@ -162,8 +169,7 @@ struct columns {
 };
 
 static void
-widen(struct columns *w, const char *name,
-      const struct op25b_prefix_list *list)
+widen(struct columns *w, const char *name, const struct op25b_prefix_list *list)
 {
 	size_t v4, v6;
 
@@ -202,7 +208,7 @@ print_summary(const struct op25b_policy *policy, size_t memory)
 	       policy->block == OP25B_BLOCK_RESET ? "reset" : "drop",
 	       op25b_action_name(policy->default_action),
 	       policy->malformed == OP25B_MALFORMED_FORWARD ? "forward"
-							     : "drop");
+							    : "drop");
 	print_ports("smtp", policy->smtp_ports, policy->n_smtp_ports);
 	printf("   ");
 	print_ports("submission", policy->submission_ports,
@@ -263,8 +269,8 @@ op25b_tool_check(int argc, char **argv)
 	/* The usage text says what is wrong: no getopt line before it. */
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts,
-				  NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
+	       -1) {
 		if (opt == 'h') {
 			check_usage(stdout);
 			return OP25B_TOOL_OK;

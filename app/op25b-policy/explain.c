@@ -58,8 +58,8 @@ parse_address(const char *what, const char *text, struct op25b_prefix *addr)
 		return -1;
 	}
 	if (op25b_prefix_parse(text, addr, &why) < 0) {
-		fprintf(stderr, "op25b-policy explain: bad %s '%s': %s\n",
-			what, text, why);
+		fprintf(stderr, "op25b-policy explain: bad %s '%s': %s\n", what,
+			text, why);
 		return -1;
 	}
 	return 0;
@@ -105,8 +105,8 @@ op25b_tool_explain(int argc, char **argv)
 		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
 	/* GNU getopt permutes: --json may come before or after FILE. */
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts,
-				  NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case EXPLAIN_JSON:
 			json = true;

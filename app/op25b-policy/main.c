@@ -18,15 +18,15 @@ static const struct command {
 	const char *synopsis;
 	const char *help;
 } commands[] = {
-	{"check", op25b_tool_check, "check FILE",
-	 "validate FILE, compile its tables as op25b does and print a summary "
-	 "with their memory; errors as file:line:column"},
-	{"explain", op25b_tool_explain, "explain [--json] FILE SRC DST [PORT]",
-	 "the verdict for one flow and which rule decided it"},
-	{"replay", op25b_tool_replay,
-	 "replay FILE IN.pcap [--out OUT.pcap] [--replies R.pcap] [--json]",
-	 "classify a capture; OUT gets what would be forwarded upstream, R "
-	 "the TCP resets sent back"},
+	{ "check", op25b_tool_check, "check FILE",
+	  "validate FILE, compile its tables as op25b does and print a summary "
+	  "with their memory; errors as file:line:column" },
+	{ "explain", op25b_tool_explain, "explain [--json] FILE SRC DST [PORT]",
+	  "the verdict for one flow and which rule decided it" },
+	{ "replay", op25b_tool_replay,
+	  "replay FILE IN.pcap [--out OUT.pcap] [--replies R.pcap] [--json]",
+	  "classify a capture; OUT gets what would be forwarded upstream, R "
+	  "the TCP resets sent back" },
 };
 
 void

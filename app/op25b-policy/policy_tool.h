@@ -58,8 +58,8 @@ void op25b_tool_usage(FILE *out, const char *synopsis, const char *about,
  * @p show_warnings.
  * @return the policy, or NULL (already reported).
  */
-struct op25b_policy *op25b_tool_load_policy(const char *path,
-					    bool show_warnings);
+struct op25b_policy *
+op25b_tool_load_policy(const char *path, bool show_warnings);
 
 /** Print @p error on stderr as "file:line:column: error: message", the
  * form editors and CI logs link to the line. */

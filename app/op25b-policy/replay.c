@@ -34,7 +34,7 @@
  * TCP reset's headers, so the verdict never depends on the size. */
 #define REPLAY_MBUF_SIZE_MIN 1024
 
-static const char *const disposition_names[] = {"forward", "drop", "reply"};
+static const char *const disposition_names[] = { "forward", "drop", "reply" };
 
 struct replay {
 	const char *policy_path;
@@ -75,8 +75,7 @@ print_json_int(const char *key, int v)
  * flags, the tags and the PPPoE session; null where a field is not there
  * or was not read. */
 static void
-print_frame_fields(const struct replay *r, const uint8_t *frame,
-		   uint32_t len)
+print_frame_fields(const struct replay *r, const uint8_t *frame, uint32_t len)
 {
 	static const char letters[] = "FSRPAUEC";
 	struct op25b_frame_info f;
@@ -119,15 +118,15 @@ print_frame_fields(const struct replay *r, const uint8_t *frame,
 }
 
 static void
-print_result(struct replay *r, uint64_t n, const uint8_t *frame,
-	     uint32_t len,
+print_result(struct replay *r, uint64_t n, const uint8_t *frame, uint32_t len,
 	     const struct op25b_classify_result *res)
 {
 	const char *cls = slot_name(r->policy, res->class_slot, 1);
 	const char *grp = slot_name(r->policy, res->group_slot, 0);
 	char what[256];
 
-	op25b_classifier_describe(r->classifier, frame, len, what, sizeof(what));
+	op25b_classifier_describe(r->classifier, frame, len, what,
+				  sizeof(what));
 	if (r->json) {
 		/* Names are [A-Za-z0-9_.-] (the loader's rule) and the
 		 * summary plain ASCII: nothing to escape. */
@@ -334,7 +333,8 @@ print_summary(const struct replay *r)
 	fputc('\n', out);
 	if (r->truncated || r->oversize)
 		fprintf(out,
-			"note: %" PRIu64 " frames were cut short by the capture's "
+			"note: %" PRIu64
+			" frames were cut short by the capture's "
 			"snap length (classified as captured), %" PRIu64
 			" frames over %u bytes were skipped\n",
 			r->truncated, r->oversize, REPLAY_FRAME_MAX);
@@ -412,7 +412,7 @@ op25b_tool_replay(int argc, char **argv)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct op25b_getopt g;
-	struct replay r = {0};
+	struct replay r = { 0 };
 	struct op25b_classifier_error compile_error;
 	pcap_t *in = NULL, *dead = NULL;
 	unsigned int n_mbufs;
@@ -424,8 +424,8 @@ op25b_tool_replay(int argc, char **argv)
 		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
 	r.mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts,
-				  NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case REPLAY_OUT:
 			r.out_path = optarg;

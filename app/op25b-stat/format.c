@@ -200,7 +200,8 @@ prom_header(FILE *out, const struct op25b_stats_header *h)
 	unsigned int i, k;
 
 	for (i = 0; i < OP25B_HEADER_FIELDS; i++) {
-		const struct op25b_stats_field *f = &op25b_stats_header_fields[i];
+		const struct op25b_stats_field *f =
+			&op25b_stats_header_fields[i];
 		uint64_t v = op25b_stats_field_get(f, h);
 
 		prom_family_of(out, op25b_stats_header_fields, i);
@@ -228,8 +229,8 @@ prom_ports(FILE *out, const struct op25b_stats_snapshot *snap,
 		for (i = 0; i < h->n_ports; i++) {
 			const struct op25b_stats_port *p = &h->ports[i];
 			const void *base =
-				app ? (const void *)op25b_stats_port_app_of(snap,
-									    p)
+				app ? (const void *)op25b_stats_port_app_of(
+					      snap, p)
 				    : (const void *)p;
 
 			fprintf(out, PROM_PREFIX "%s{port=\"%u\",name=",
@@ -288,8 +289,7 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 		    "What the parser saw beyond the outcome, by kind: non-IP "
 		    "frames, malformed causes, chained frames.");
 	for (i = 0; i < OP25B_FRAME_MAX; i++) {
-		fprintf(out, "# kind \"%s\": %s\n",
-			op25b_frame_counter_name(i),
+		fprintf(out, "# kind \"%s\": %s\n", op25b_frame_counter_name(i),
 			op25b_frame_counter_help(i));
 		fprintf(out,
 			PROM_PREFIX "frames_total{kind=\"%s\"} %" PRIu64 "\n",

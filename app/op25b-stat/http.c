@@ -110,9 +110,8 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 #pragma GCC diagnostic pop
 
 static enum MHD_Result
-reply(struct MHD_Connection *conn, unsigned int status, char *body,
-      size_t len, enum MHD_ResponseMemoryMode mode, const char *type,
-      const char *allow)
+reply(struct MHD_Connection *conn, unsigned int status, char *body, size_t len,
+      enum MHD_ResponseMemoryMode mode, const char *type, const char *allow)
 {
 	struct MHD_Response *response;
 	enum MHD_Result ret;
@@ -132,8 +131,8 @@ reply(struct MHD_Connection *conn, unsigned int status, char *body,
 }
 
 static enum MHD_Result
-reply_static(struct MHD_Connection *conn, unsigned int status,
-	     const char *text, const char *allow)
+reply_static(struct MHD_Connection *conn, unsigned int status, const char *text,
+	     const char *allow)
 {
 	/* PERSISTENT: MHD neither copies nor frees it (it is never
 	 * written). */
@@ -161,10 +160,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return reply_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 				    "only GET " METRICS_PATH "\n", "GET, HEAD");
 	if (strcmp(url, METRICS_PATH) != 0)
-		return reply_static(conn, MHD_HTTP_NOT_FOUND,
-				    "not found: the metrics are at "
-				    METRICS_PATH "\n",
-				    NULL);
+		return reply_static(
+			conn, MHD_HTTP_NOT_FOUND,
+			"not found: the metrics are at " METRICS_PATH "\n",
+			NULL);
 
 	ret = stat_source_read(ctx->src, ctx->snap, why, sizeof(why));
 	if (ret != 0) {
@@ -193,8 +192,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 }
 
 int
-stat_serve(struct stat_source *src, const char *listen,
-	   const void *sockaddr, size_t sockaddr_len)
+stat_serve(struct stat_source *src, const char *listen, const void *sockaddr,
+	   size_t sockaddr_len)
 {
 	const struct sockaddr *sa = sockaddr;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |

@@ -95,8 +95,8 @@ usage(FILE *out)
 	      out);
 }
 
-static int usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+static int
+usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* One line on stderr; the caller exits with EXIT_USAGE. */
 static int
@@ -267,8 +267,7 @@ same_writer(const struct op25b_stats_snapshot *a,
 }
 
 static int
-watch(struct stat_source *src, const struct config *cfg,
-      const sigset_t *stop)
+watch(struct stat_source *src, const struct config *cfg, const sigset_t *stop)
 {
 	struct op25b_stats_snapshot *snap, *prev, *swap;
 	struct timespec pause;

@@ -49,14 +49,15 @@ describe(const struct stat_source *src, int err, uint64_t pid, char *why,
 static int
 read_rounds(struct stat_source *src, struct op25b_stats_snapshot *snap)
 {
-	const struct timespec pause = {0, 1000000};
+	const struct timespec pause = { 0, 1000000 };
 	unsigned int round;
 	int ret = -EAGAIN;
 
 	for (round = 0; round < STAT_READ_ROUNDS && ret == -EAGAIN; round++) {
 		if (round > 0)
 			nanosleep(&pause, NULL);
-		ret = op25b_stats_reader_read(src->reader, snap, STAT_READ_TRIES);
+		ret = op25b_stats_reader_read(src->reader, snap,
+					      STAT_READ_TRIES);
 	}
 	return ret;
 }

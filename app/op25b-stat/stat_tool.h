@@ -33,9 +33,8 @@ struct stat_source {
  *   gone (its last counters; @p why says so); another -errno when there is
  *   no snapshot, with one line for the operator in @p why.
  */
-int stat_source_read(struct stat_source *src,
-		     struct op25b_stats_snapshot *snap, char *why,
-		     size_t why_size);
+int stat_source_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
+		     char *why, size_t why_size);
 
 /** Close the segment (the source can be read again later). */
 void stat_source_close(struct stat_source *src);
@@ -46,7 +45,7 @@ struct stat_view {
 	/** the previous snapshot of the same writer, NULL: no rates yet */
 	const struct op25b_stats_snapshot *prev;
 	double interval; /**< seconds from @p prev to @p snap */
-	bool rates;      /**< rate columns ("-" while @p prev is NULL) */
+	bool rates;	 /**< rate columns ("-" while @p prev is NULL) */
 };
 
 /** The operator's view: instance, ports, outcomes, classes, groups,

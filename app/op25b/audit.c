@@ -72,9 +72,8 @@ op25b_audit_quoted(const char *text, char *buf, size_t size)
 	for (; *text != '\0' && o + 3 < size; text++) {
 		if (*text == '"' || *text == '\\')
 			buf[o++] = '\\';
-		buf[o++] = (unsigned char)*text < 0x20 || *text == 0x7f
-				   ? '?'
-				   : *text;
+		buf[o++] = (unsigned char)*text < 0x20 || *text == 0x7f ? '?'
+									: *text;
 	}
 	buf[o] = '\0';
 	return buf;
@@ -121,8 +120,9 @@ op25b_audit_start(struct op25b_app *app)
 	}
 	if (access(path, W_OK) != 0 && errno != ENOENT) {
 		err = -errno;
-		fprintf(stderr, "op25b: audit log %s: %s (give --audit-log "
-				"FILE)\n",
+		fprintf(stderr,
+			"op25b: audit log %s: %s (give --audit-log "
+			"FILE)\n",
 			path, strerror(errno));
 		return err;
 	}

@@ -53,11 +53,11 @@
 
 enum session_kind {
 	SESSION_FREE = 0,
-	SESSION_NEW,         /* prompt shown, no byte received yet */
+	SESSION_NEW,	     /* prompt shown, no byte received yet */
 	SESSION_INTERACTIVE, /* socket, prompt and line editing */
-	SESSION_BATCH,       /* socket, a status after each command */
+	SESSION_BATCH,	     /* socket, a status after each command */
 	SESSION_TERMINAL,    /* -i */
-	SESSION_FILE,        /* --cmdline-file */
+	SESSION_FILE,	     /* --cmdline-file */
 };
 
 struct session {
@@ -92,7 +92,7 @@ struct op25b_cli {
 	struct session sessions[CLI_MAX_SESSIONS];
 };
 
-static struct op25b_cli cli_state = {.listen_fd = -1};
+static struct op25b_cli cli_state = { .listen_fd = -1 };
 
 struct op25b_app *
 cli_app(void)
@@ -247,9 +247,9 @@ cli_is_socket(struct cmdline *cl)
 {
 	struct session *s = session_of(cl);
 
-	return s != NULL && (s->kind == SESSION_NEW ||
-			     s->kind == SESSION_INTERACTIVE ||
-			     s->kind == SESSION_BATCH);
+	return s != NULL &&
+	       (s->kind == SESSION_NEW || s->kind == SESSION_INTERACTIVE ||
+		s->kind == SESSION_BATCH);
 }
 
 int
@@ -288,7 +288,8 @@ cli_snapshot(struct cmdline *cl)
 	struct op25b_stats_reader *r =
 		op25b_stats_reader_open(cli_app()->config.instance);
 
-	if (snap == NULL || r == NULL || op25b_stats_reader_read(r, snap, 1000) != 0) {
+	if (snap == NULL || r == NULL ||
+	    op25b_stats_reader_read(r, snap, 1000) != 0) {
 		cli_fail(cl, "reading the counters failed: %s",
 			 strerror(errno));
 		free(snap);
@@ -323,7 +324,7 @@ static cmdline_parse_token_string_t cmd_help_w0 =
 static cmdline_parse_inst_t cmd_help = {
 	.f = cmd_help_parsed,
 	.help_str = "help: this list",
-	.tokens = {(void *)&cmd_help_w0, NULL},
+	.tokens = { (void *)&cmd_help_w0, NULL },
 };
 
 static void
@@ -339,7 +340,7 @@ static cmdline_parse_token_string_t cmd_version_w1 =
 static cmdline_parse_inst_t cmd_version = {
 	.f = cmd_version_parsed,
 	.help_str = "show version: op25b's and DPDK's versions",
-	.tokens = {(void *)&cmd_version_w0, (void *)&cmd_version_w1, NULL},
+	.tokens = { (void *)&cmd_version_w0, (void *)&cmd_version_w1, NULL },
 };
 
 static void
@@ -361,11 +362,14 @@ static cmdline_parse_token_string_t cmd_quit_w0 =
 static cmdline_parse_inst_t cmd_quit = {
 	.f = cmd_quit_parsed,
 	.help_str = "quit: end this session (on the -i terminal: stop op25b)",
-	.tokens = {(void *)&cmd_quit_w0, NULL},
+	.tokens = { (void *)&cmd_quit_w0, NULL },
 };
 
 static cmdline_parse_inst_t *general_commands[] = {
-	&cmd_help, &cmd_version, &cmd_quit, NULL,
+	&cmd_help,
+	&cmd_version,
+	&cmd_quit,
+	NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -422,8 +426,10 @@ static int
 build_context(struct op25b_cli *cli)
 {
 	cmdline_parse_inst_t **lists[] = {
-		op25b_cli_show_commands, op25b_cli_policy_commands,
-		op25b_cli_exempt_commands, general_commands,
+		op25b_cli_show_commands,
+		op25b_cli_policy_commands,
+		op25b_cli_exempt_commands,
+		general_commands,
 	};
 	unsigned int i, j, n = 0;
 
@@ -454,8 +460,7 @@ build_context(struct op25b_cli *cli)
  * after a command fully matched). Parsed as cmdline parses, without
  * results. */
 static unsigned int
-match_depth(const cmdline_parse_inst_t *inst, const char *line,
-	    const char **at)
+match_depth(const cmdline_parse_inst_t *inst, const char *line, const char **at)
 {
 	const char *p = line;
 	unsigned int i;
@@ -487,8 +492,7 @@ add_choices(cmdline_parse_token_hdr_t *tk, char *list, size_t size)
 	const struct cmdline_token_string *ts = (const void *)tk;
 	const char *w, *end;
 
-	if (tk->ops != &cmdline_token_string_ops ||
-	    ts->string_data.str == NULL)
+	if (tk->ops != &cmdline_token_string_ops || ts->string_data.str == NULL)
 		return false;
 	for (w = ts->string_data.str; *w != '\0'; w = *end ? end + 1 : end) {
 		size_t n, used = strlen(list);
@@ -578,8 +582,8 @@ report_parse_failure(struct cmdline *cl, const char *buf, int err)
 	else if (choices[0] != '\0' && !any)
 		cli_fail(cl, "%s: unexpected '%.*s': %s takes %s or nothing", w,
 			 (int)strcspn(stop, " \t\r\n"), stop, prev, choices);
-	else if (*stop != '\0' && *stop != '\n' && *stop != '\r' &&
-		 !any && extra)
+	else if (*stop != '\0' && *stop != '\n' && *stop != '\r' && !any &&
+		 extra)
 		cli_fail(cl, "%s: unexpected '%.*s' (%.*s)", w,
 			 (int)strcspn(stop, " \t\r\n"), stop,
 			 (int)strcspn(first->help_str, ":"), first->help_str);
@@ -622,8 +626,7 @@ static int
 name_element(cmdline_parse_token_hdr_t *tk, int idx, char *dst,
 	     unsigned int size)
 {
-	const char *name =
-		policy_name((const void *)tk, (unsigned int)idx);
+	const char *name = policy_name((const void *)tk, (unsigned int)idx);
 
 	if (name == NULL || (size_t)snprintf(dst, size, "%s", name) >= size)
 		return -1;
@@ -710,7 +713,8 @@ batch_input(struct session *s, const char *buf, size_t n)
 		s->line[s->len] = '\0';
 		if (s->too_long) {
 			s->failed = true;
-			dprintf(s->fd, "command longer than %d bytes: refused\n",
+			dprintf(s->fd,
+				"command longer than %d bytes: refused\n",
 				CLI_LINE_MAX - 1);
 			ret = -1;
 		} else {
@@ -808,7 +812,7 @@ session_input(struct op25b_cli *cli, struct session *s)
 static void
 accept_session(struct op25b_cli *cli)
 {
-	struct timeval tv = {.tv_sec = CLI_SEND_TIMEOUT_S};
+	struct timeval tv = { .tv_sec = CLI_SEND_TIMEOUT_S };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	unsigned int i;
@@ -882,18 +886,20 @@ op25b_cli_poll(struct op25b_app *app, int timeout_ms)
 		return;
 	}
 	if (cli->listen_fd >= 0) {
-		fds[n] = (struct pollfd){.fd = cli->listen_fd, .events = POLLIN};
+		fds[n] = (struct pollfd){ .fd = cli->listen_fd,
+					  .events = POLLIN };
 		owner[n++] = NULL;
 	}
 	if (cli->terminal.kind == SESSION_TERMINAL) {
-		fds[n] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+		fds[n] =
+			(struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 		owner[n++] = &cli->terminal;
 	}
 	for (i = 0; i < CLI_MAX_SESSIONS; i++) {
 		if (cli->sessions[i].kind == SESSION_FREE)
 			continue;
-		fds[n] = (struct pollfd){.fd = cli->sessions[i].fd,
-					 .events = POLLIN};
+		fds[n] = (struct pollfd){ .fd = cli->sessions[i].fd,
+					  .events = POLLIN };
 		owner[n++] = &cli->sessions[i];
 	}
 	if (poll(fds, n, timeout_ms) <= 0)
@@ -916,14 +922,15 @@ op25b_cli_poll(struct op25b_app *app, int timeout_ms)
 static int
 listen_socket(struct op25b_cli *cli, const struct op25b_config *cfg)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	mode_t old_mask;
 	int fd, err;
 
 	if (cfg->cli_socket != NULL) {
 		if (strlen(cfg->cli_socket) >= sizeof(cli->path)) {
-			fprintf(stderr, "op25b: --cli-socket %s: longer than "
-					"%zu characters\n",
+			fprintf(stderr,
+				"op25b: --cli-socket %s: longer than "
+				"%zu characters\n",
 				cfg->cli_socket, sizeof(cli->path) - 1);
 			return -ENAMETOOLONG;
 		}
@@ -931,8 +938,9 @@ listen_socket(struct op25b_cli *cli, const struct op25b_config *cfg)
 	} else {
 		if (mkdir("/run/op25b", 0755) != 0 && errno != EEXIST) {
 			err = -errno;
-			fprintf(stderr, "op25b: /run/op25b: %s (give "
-					"--cli-socket PATH)\n",
+			fprintf(stderr,
+				"op25b: /run/op25b: %s (give "
+				"--cli-socket PATH)\n",
 				strerror(errno));
 			return err;
 		}

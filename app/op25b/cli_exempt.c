@@ -35,7 +35,7 @@ cli_exempt_covering(const struct op25b_prefix *addr)
 {
 	/* The longest match, as the data path applies it. */
 	return op25b_exempt_registry_lookup(cli_app()->exempts, addr->family,
-				   addr->addr);
+					    addr->addr);
 }
 
 static int
@@ -84,8 +84,8 @@ next_word(const char **p, char *word, size_t size)
  * follow. Returns 0, or -1 after cli_fail().
  */
 static int
-quoted_reason(struct cmdline *cl, const char *shown, const char **p,
-	      char *out, size_t size)
+quoted_reason(struct cmdline *cl, const char *shown, const char **p, char *out,
+	      size_t size)
 {
 	const char *q = *p + 1;
 	size_t o = 0;
@@ -104,8 +104,9 @@ quoted_reason(struct cmdline *cl, const char *shown, const char **p,
 	}
 	q++;
 	if (*q != '\0' && *q != ' ' && *q != '\t') {
-		cli_fail(cl, "exempt add %s: text right after the reason's "
-			     "closing quote",
+		cli_fail(cl,
+			 "exempt add %s: text right after the reason's "
+			 "closing quote",
 			 shown);
 		return -1;
 	}
@@ -120,8 +121,8 @@ quoted_reason(struct cmdline *cl, const char *shown, const char **p,
  * reason, or the reason is quoted). Returns 0, or -1 after cli_fail().
  */
 static int
-plain_reason(struct cmdline *cl, const char *shown, const char *p,
-	     char *out, size_t size)
+plain_reason(struct cmdline *cl, const char *shown, const char *p, char *out,
+	     size_t size)
 {
 	char word[CLI_WORD_MAX];
 	const char *w = p;
@@ -169,17 +170,19 @@ parse_add_options(struct cmdline *cl, const char *shown, const char *text,
 				return -1;
 			}
 			if (!next_word(&p, word, sizeof(word))) {
-				cli_fail(cl, "exempt add %s: ttl needs a "
-					     "DURATION (90, 15m, 12h, 30d)",
+				cli_fail(cl,
+					 "exempt add %s: ttl needs a "
+					 "DURATION (90, 15m, 12h, 30d)",
 					 shown);
 				return -1;
 			}
 			if (op25b_duration_parse(word, &o->ttl) < 0) {
-				cli_fail(cl,
-					 "exempt add: bad duration '%s': a "
-					 "positive number with an optional unit "
-					 "s, m, h or d (90, 15m, 2d)",
-					 word);
+				cli_fail(
+					cl,
+					"exempt add: bad duration '%s': a "
+					"positive number with an optional unit "
+					"s, m, h or d (90, 15m, 2d)",
+					word);
 				return -1;
 			}
 			o->has_ttl = true;
@@ -206,8 +209,9 @@ parse_add_options(struct cmdline *cl, const char *shown, const char *text,
 				continue;
 			}
 			if (*p == '\0') {
-				cli_fail(cl, "exempt add %s: reason needs a "
-					     "TEXT",
+				cli_fail(cl,
+					 "exempt add %s: reason needs a "
+					 "TEXT",
 					 shown);
 				return -1;
 			}
@@ -228,7 +232,7 @@ static void
 cmd_exempt_add_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_exempt_result *res = parsed;
-	struct add_options o = {0};
+	struct add_options o = { 0 };
 	struct op25b_prefix prefix;
 	char msg[512];
 
@@ -246,8 +250,8 @@ cmd_exempt_add_parsed(void *parsed, struct cmdline *cl, void *data)
 		return;
 	}
 	if (op25b_app_exempt_add(cli_app(), &prefix, o.ttl,
-				     o.has_reason ? o.reason : NULL,
-				     cli_uid(cl), msg, sizeof(msg)) != 0)
+				 o.has_reason ? o.reason : NULL, cli_uid(cl),
+				 msg, sizeof(msg)) != 0)
 		cli_fail(cl, "%s", msg);
 	else
 		cli_printf(cl, "%s\n", msg);
@@ -263,7 +267,7 @@ cmd_exempt_del_parsed(void *parsed, struct cmdline *cl, void *data)
 	if (parse_prefix(cl, "del", res->prefix, &prefix) < 0)
 		return;
 	if (op25b_app_exempt_del(cli_app(), &prefix, cli_uid(cl), msg,
-				     sizeof(msg)) != 0)
+				 sizeof(msg)) != 0)
 		cli_fail(cl, "%s", msg);
 	else
 		cli_printf(cl, "%s\n", msg);
@@ -377,8 +381,8 @@ cmd_exempt_export_parsed(void *parsed, struct cmdline *cl, void *data)
 			 strerror(-err));
 		return;
 	}
-	cli_printf(cl, "exempt export %s: %u exemptions written\n",
-		   res->prefix, op25b_exempt_registry_count(reg));
+	cli_printf(cl, "exempt export %s: %u exemptions written\n", res->prefix,
+		   op25b_exempt_registry_count(reg));
 }
 
 static void
@@ -391,7 +395,7 @@ cmd_exempt_import_parsed(void *parsed, struct cmdline *cl, void *data)
 	if (cli_check_path(cl, "exempt import", res->prefix) < 0)
 		return;
 	if (op25b_app_exempt_import(cli_app(), res->prefix, replace,
-					cli_uid(cl), msg, sizeof(msg)) != 0)
+				    cli_uid(cl), msg, sizeof(msg)) != 0)
 		cli_fail(cl, "%s", msg);
 	else
 		cli_printf(cl, "%s\n", msg);
@@ -414,9 +418,8 @@ static cmdline_parse_token_string_t cmd_exempt_export =
 	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, w1, "export");
 static cmdline_parse_token_string_t cmd_exempt_import =
 	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, w1, "import");
-static cmdline_parse_token_string_t cmd_exempt_mode =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, mode,
-				 "replace#merge");
+static cmdline_parse_token_string_t cmd_exempt_mode = TOKEN_STRING_INITIALIZER(
+	struct cmd_exempt_result, mode, "replace#merge");
 static cmdline_parse_token_string_t cmd_exempt_json =
 	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, json, "json");
 
@@ -425,8 +428,8 @@ static cmdline_parse_inst_t cmd_exempt_add_bare = {
 	.help_str = "exempt add PREFIX [ttl DURATION] [force] [reason TEXT]: "
 		    "forward SMTP from PREFIX whatever the policy says, for "
 		    "DURATION (90, 15m, 12h, 30d) or until deleted",
-	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
-		   (void *)&cmd_exempt_prefix, NULL},
+	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
+		    (void *)&cmd_exempt_prefix, NULL },
 };
 /* The options in any order: one token for them all, parsed by hand. */
 static cmdline_parse_inst_t cmd_exempt_add_options = {
@@ -435,27 +438,27 @@ static cmdline_parse_inst_t cmd_exempt_add_options = {
 	.help_str = "exempt add PREFIX OPTIONS: in any order; reason TEXT "
 		    "takes the rest of the line unless quoted (\"TEXT\"); "
 		    "force: 0.0.0.0/0 or ::/0",
-	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
-		   (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_options,
-		   NULL},
+	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
+		    (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_options,
+		    NULL },
 };
 static cmdline_parse_inst_t cmd_exempt_del_inst = {
 	.f = cmd_exempt_del_parsed,
 	.help_str = "exempt del PREFIX: end an exemption now",
-	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_del,
-		   (void *)&cmd_exempt_prefix, NULL},
+	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_del,
+		    (void *)&cmd_exempt_prefix, NULL },
 };
 static cmdline_parse_inst_t cmd_exempt_list_inst = {
 	.f = cmd_exempt_list_parsed,
 	.help_str = "exempt list: the exemptions with the time each has left",
-	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_list, NULL},
+	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_list, NULL },
 };
 static cmdline_parse_inst_t cmd_exempt_list_json = {
 	.f = cmd_exempt_list_parsed,
 	.data = (void *)1,
 	.help_str = "exempt list json: the same as JSON",
-	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_list,
-		   (void *)&cmd_exempt_json, NULL},
+	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_list,
+		    (void *)&cmd_exempt_json, NULL },
 };
 
 /* FILE goes in the prefix field: the struct is shared by the commands. */
@@ -463,37 +466,38 @@ static cmdline_parse_inst_t cmd_exempt_export_out = {
 	.f = cmd_exempt_export_parsed,
 	.help_str = "exempt export: the exemptions in the state-file format "
 		    "(exempt import reads it)",
-	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_export, NULL},
+	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_export, NULL },
 };
 static cmdline_parse_inst_t cmd_exempt_export_file = {
 	.f = cmd_exempt_export_parsed,
 	.data = (void *)1,
 	.help_str = "exempt export FILE: the same into FILE (replaced "
 		    "atomically)",
-	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_export,
-		   (void *)&cmd_exempt_prefix, NULL},
+	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_export,
+		    (void *)&cmd_exempt_prefix, NULL },
 };
 static cmdline_parse_inst_t cmd_exempt_import_merge = {
 	.f = cmd_exempt_import_parsed,
 	.help_str = "exempt import FILE: add or replace the exemptions of "
 		    "FILE (checked whole first: one bad line, nothing "
 		    "changes)",
-	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
-		   (void *)&cmd_exempt_prefix, NULL},
+	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
+		    (void *)&cmd_exempt_prefix, NULL },
 };
 static cmdline_parse_inst_t cmd_exempt_import_mode = {
 	.f = cmd_exempt_import_parsed,
 	.data = (void *)1,
 	.help_str = "exempt import FILE replace|merge: replace: the "
 		    "exemptions become FILE's; merge: as without a mode",
-	.tokens = {(void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
-		   (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_mode, NULL},
+	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
+		    (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_mode,
+		    NULL },
 };
 
 cmdline_parse_inst_t *op25b_cli_exempt_commands[] = {
-	&cmd_exempt_add_bare,     &cmd_exempt_add_options,
-	&cmd_exempt_del_inst,     &cmd_exempt_list_inst,
-	&cmd_exempt_list_json,    &cmd_exempt_export_out,
-	&cmd_exempt_export_file,  &cmd_exempt_import_merge,
-	&cmd_exempt_import_mode,  NULL,
+	&cmd_exempt_add_bare,	 &cmd_exempt_add_options,
+	&cmd_exempt_del_inst,	 &cmd_exempt_list_inst,
+	&cmd_exempt_list_json,	 &cmd_exempt_export_out,
+	&cmd_exempt_export_file, &cmd_exempt_import_merge,
+	&cmd_exempt_import_mode, NULL,
 };

@@ -78,7 +78,8 @@ show_policy_json(struct cmdline *cl)
 {
 	const struct op25b_app *app = cli_app();
 	const struct op25b_policy *p = app->policy;
-	const struct op25b_stats_header *h = op25b_stats_writer_header(app->stats);
+	const struct op25b_stats_header *h =
+		op25b_stats_writer_header(app->stats);
 	unsigned int i, j;
 
 	cli_printf(cl, "{\"policy\":");
@@ -94,7 +95,8 @@ show_policy_json(struct cmdline *cl)
 		   mode_name(app->file_mode), block_name(p->block),
 		   block_name(app->file_block),
 		   op25b_action_name(p->default_action),
-		   p->malformed == OP25B_MALFORMED_FORWARD ? "forward" : "drop");
+		   p->malformed == OP25B_MALFORMED_FORWARD ? "forward"
+							   : "drop");
 	json_ports(cl, p->smtp_ports, p->n_smtp_ports);
 	cli_printf(cl, ",\"submission_ports\":");
 	json_ports(cl, p->submission_ports, p->n_submission_ports);
@@ -106,8 +108,9 @@ show_policy_json(struct cmdline *cl)
 
 		cli_printf(cl, "%s{\"name\":", i ? "," : "");
 		cli_json_string(cl, c->name);
-		cli_printf(cl, ",\"action\":\"%s\",\"ipv4\":%zu,\"ipv6\":%zu,"
-			       "\"to\":{",
+		cli_printf(cl,
+			   ",\"action\":\"%s\",\"ipv4\":%zu,\"ipv6\":%zu,"
+			   "\"to\":{",
 			   op25b_action_name(c->action),
 			   count_family(&c->prefixes, AF_INET),
 			   count_family(&c->prefixes, AF_INET6));
@@ -145,7 +148,8 @@ cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	const struct op25b_app *app = cli_app();
 	const struct op25b_policy *p = app->policy;
-	const struct op25b_stats_header *h = op25b_stats_writer_header(app->stats);
+	const struct op25b_stats_header *h =
+		op25b_stats_writer_header(app->stats);
 	time_t loaded = (time_t)(app->policy_loaded_ns / 1000000000ull);
 	char when[32];
 	struct tm tm;
@@ -158,8 +162,9 @@ cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 	gmtime_r(&loaded, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	cli_printf(cl, "%-12s%s\n", "file", app->config.policy_path);
-	cli_printf(cl, "%-12s%" PRIu64 " (loaded %s; %" PRIu64
-		       " reloads, %" PRIu64 " failed)\n",
+	cli_printf(cl,
+		   "%-12s%" PRIu64 " (loaded %s; %" PRIu64 " reloads, %" PRIu64
+		   " failed)\n",
 		   "generation", h->policy_generation, when, h->reload_ok,
 		   h->reload_failed);
 	cli_printf(cl, "%-12s%s%s%s%s\n", "mode", mode_name(p->mode),
@@ -167,13 +172,15 @@ cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 		   app->mode_override >= 0 ? mode_name(app->file_mode) : "",
 		   app->mode_override >= 0 ? ")" : "");
 	cli_printf(cl, "%-12s%s%s%s%s\n", "block", block_name(p->block),
-		   app->block_override >= 0 ? " (set block; the file says " : "",
+		   app->block_override >= 0 ? " (set block; the file says "
+					    : "",
 		   app->block_override >= 0 ? block_name(app->file_block) : "",
 		   app->block_override >= 0 ? ")" : "");
 	cli_printf(cl, "%-12s%s\n", "default",
 		   op25b_action_name(p->default_action));
 	cli_printf(cl, "%-12s%s\n", "malformed",
-		   p->malformed == OP25B_MALFORMED_FORWARD ? "forward" : "drop");
+		   p->malformed == OP25B_MALFORMED_FORWARD ? "forward"
+							   : "drop");
 	print_ports(cl, "smtp", p->smtp_ports, p->n_smtp_ports);
 	print_ports(cl, "submission", p->submission_ports,
 		    p->n_submission_ports);
@@ -199,14 +206,14 @@ cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 	for (i = 0; i < p->n_groups; i++) {
 		const struct op25b_policy_group *g = &p->groups[i];
 
-		cli_printf(cl, "  %-20s %-9s %zu prefixes (%zu IPv4, %zu IPv6)\n",
-			   g->name,
-			   g->action == OP25B_ACTION_NONE
-				   ? "-"
-				   : op25b_action_name(g->action),
-			   g->prefixes.count,
-			   count_family(&g->prefixes, AF_INET),
-			   count_family(&g->prefixes, AF_INET6));
+		cli_printf(
+			cl, "  %-20s %-9s %zu prefixes (%zu IPv4, %zu IPv6)\n",
+			g->name,
+			g->action == OP25B_ACTION_NONE
+				? "-"
+				: op25b_action_name(g->action),
+			g->prefixes.count, count_family(&g->prefixes, AF_INET),
+			count_family(&g->prefixes, AF_INET6));
 	}
 	cli_printf(cl, "%-12s%u (exempt list)\n", "exemptions",
 		   op25b_exempt_registry_count(app->exempts));
@@ -222,14 +229,14 @@ static cmdline_parse_inst_t cmd_show_policy = {
 	.f = cmd_show_policy_parsed,
 	.help_str = "show policy: the running policy, its switches and "
 		    "tables",
-	.tokens = {(void *)&cmd_show, (void *)&cmd_policy_w1, NULL},
+	.tokens = { (void *)&cmd_show, (void *)&cmd_policy_w1, NULL },
 };
 static cmdline_parse_inst_t cmd_show_policy_json = {
 	.f = cmd_show_policy_parsed,
 	.data = (void *)1,
 	.help_str = "show policy json: the same as JSON",
-	.tokens = {(void *)&cmd_show, (void *)&cmd_policy_w1,
-		   (void *)&cmd_policy_json, NULL},
+	.tokens = { (void *)&cmd_show, (void *)&cmd_policy_w1,
+		    (void *)&cmd_policy_json, NULL },
 };
 
 /* ------------------------------------------------------------------ */
@@ -318,21 +325,21 @@ static cmdline_parse_inst_t cmd_policy_check_file = {
 	.f = cmd_policy_check_parsed,
 	.help_str = "policy check FILE: validate a policy file and compile "
 		    "its tables without loading it",
-	.tokens = {(void *)&cmd_policy_w0, (void *)&cmd_policy_check,
-		   (void *)&cmd_policy_arg, NULL},
+	.tokens = { (void *)&cmd_policy_w0, (void *)&cmd_policy_check,
+		    (void *)&cmd_policy_arg, NULL },
 };
 static cmdline_parse_inst_t cmd_policy_reload_same = {
 	.f = cmd_policy_reload_parsed,
 	.help_str = "policy reload: reload the policy file (as SIGHUP does)",
-	.tokens = {(void *)&cmd_policy_w0, (void *)&cmd_policy_reload, NULL},
+	.tokens = { (void *)&cmd_policy_w0, (void *)&cmd_policy_reload, NULL },
 };
 static cmdline_parse_inst_t cmd_policy_reload_file = {
 	.f = cmd_policy_reload_parsed,
 	.data = (void *)1,
 	.help_str = "policy reload FILE: load FILE; it becomes the policy "
 		    "file",
-	.tokens = {(void *)&cmd_policy_w0, (void *)&cmd_policy_reload,
-		   (void *)&cmd_policy_arg, NULL},
+	.tokens = { (void *)&cmd_policy_w0, (void *)&cmd_policy_reload,
+		    (void *)&cmd_policy_arg, NULL },
 };
 
 /* ------------------------------------------------------------------ */
@@ -381,15 +388,17 @@ cmd_explain_parsed(void *parsed, struct cmdline *cl, void *data)
 		port = strtoul(res->arg3, &end, 10);
 		if (res->arg3[0] < '0' || res->arg3[0] > '9' || *end != '\0' ||
 		    port == 0 || port > 65535) {
-			cli_fail(cl, "explain: bad port '%s': expected an "
-				     "integer 1..65535",
+			cli_fail(cl,
+				 "explain: bad port '%s': expected an "
+				 "integer 1..65535",
 				 res->arg3);
 			return;
 		}
 	}
 	if (src.family != dst.family) {
-		cli_fail(cl, "explain: %s and %s are of different address "
-			     "families",
+		cli_fail(cl,
+			 "explain: %s and %s are of different address "
+			 "families",
 			 res->arg, res->arg2);
 		return;
 	}
@@ -461,9 +470,9 @@ static struct cmdline_token_ops port_word_ops = {
 	.get_help = cmdline_get_help_string,
 };
 static cmdline_parse_token_string_t cmd_explain_port_word = {
-	.hdr = {.ops = &port_word_ops,
-		.offset = offsetof(struct cmd_policy_result, arg3)},
-	.string_data = {.str = NULL},
+	.hdr = { .ops = &port_word_ops,
+		 .offset = offsetof(struct cmd_policy_result, arg3) },
+	.string_data = { .str = NULL },
 };
 
 /* explain's tokens start at w0 and skip w1: its result struct is shared. */
@@ -471,33 +480,33 @@ static cmdline_parse_inst_t cmd_explain = {
 	.f = cmd_explain_parsed,
 	.help_str = "explain SRC DST: how the running policy treats a flow "
 		    "to DST port 25",
-	.tokens = {(void *)&cmd_explain_w0, (void *)&cmd_explain_src,
-		   (void *)&cmd_explain_dst, NULL},
+	.tokens = { (void *)&cmd_explain_w0, (void *)&cmd_explain_src,
+		    (void *)&cmd_explain_dst, NULL },
 };
 static cmdline_parse_inst_t cmd_explain_port = {
 	.f = cmd_explain_parsed,
 	.data = (void *)EXPLAIN_PORT,
 	.help_str = "explain SRC DST PORT: the same to another port",
-	.tokens = {(void *)&cmd_explain_w0, (void *)&cmd_explain_src,
-		   (void *)&cmd_explain_dst, (void *)&cmd_explain_port_word,
-		   NULL},
+	.tokens = { (void *)&cmd_explain_w0, (void *)&cmd_explain_src,
+		    (void *)&cmd_explain_dst, (void *)&cmd_explain_port_word,
+		    NULL },
 };
 
 static cmdline_parse_inst_t cmd_explain_json = {
 	.f = cmd_explain_parsed,
 	.data = (void *)EXPLAIN_JSON,
 	.help_str = "explain SRC DST json: the same as one JSON object",
-	.tokens = {(void *)&cmd_explain_w0, (void *)&cmd_explain_src,
-		   (void *)&cmd_explain_dst, (void *)&cmd_explain_json_arg3,
-		   NULL},
+	.tokens = { (void *)&cmd_explain_w0, (void *)&cmd_explain_src,
+		    (void *)&cmd_explain_dst, (void *)&cmd_explain_json_arg3,
+		    NULL },
 };
 static cmdline_parse_inst_t cmd_explain_port_json = {
 	.f = cmd_explain_parsed,
 	.data = (void *)(EXPLAIN_PORT | EXPLAIN_JSON),
 	.help_str = "explain SRC DST PORT json: the same as one JSON object",
-	.tokens = {(void *)&cmd_explain_w0, (void *)&cmd_explain_src,
-		   (void *)&cmd_explain_dst, (void *)&cmd_explain_port_word,
-		   (void *)&cmd_explain_json_w1, NULL},
+	.tokens = { (void *)&cmd_explain_w0, (void *)&cmd_explain_src,
+		    (void *)&cmd_explain_dst, (void *)&cmd_explain_port_word,
+		    (void *)&cmd_explain_json_w1, NULL },
 };
 /* ------------------------------------------------------------------ */
 
@@ -510,8 +519,10 @@ switch_value(const char *word)
 		const char *word;
 		int value;
 	} values[] = {
-		{"enforce", OP25B_MODE_ENFORCE}, {"monitor", OP25B_MODE_MONITOR},
-		{"drop", OP25B_BLOCK_DROP},      {"reset", OP25B_BLOCK_RESET},
+		{ "enforce", OP25B_MODE_ENFORCE },
+		{ "monitor", OP25B_MODE_MONITOR },
+		{ "drop", OP25B_BLOCK_DROP },
+		{ "reset", OP25B_BLOCK_RESET },
 	};
 	unsigned int i;
 
@@ -546,9 +557,8 @@ static cmdline_parse_token_string_t cmd_set_w0 =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w0, "set");
 static cmdline_parse_token_string_t cmd_set_mode =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "mode");
-static cmdline_parse_token_string_t cmd_set_mode_arg =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg,
-				 "enforce#monitor#file");
+static cmdline_parse_token_string_t cmd_set_mode_arg = TOKEN_STRING_INITIALIZER(
+	struct cmd_policy_result, arg, "enforce#monitor#file");
 static cmdline_parse_token_string_t cmd_set_block =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "block");
 static cmdline_parse_token_string_t cmd_set_block_arg =
@@ -559,24 +569,23 @@ static cmdline_parse_inst_t cmd_set_mode_inst = {
 	.f = cmd_set_parsed,
 	.help_str = "set mode enforce|monitor|file: block, or only count "
 		    "(outlives reloads); file: what the policy file says",
-	.tokens = {(void *)&cmd_set_w0, (void *)&cmd_set_mode,
-		   (void *)&cmd_set_mode_arg, NULL},
+	.tokens = { (void *)&cmd_set_w0, (void *)&cmd_set_mode,
+		    (void *)&cmd_set_mode_arg, NULL },
 };
 static cmdline_parse_inst_t cmd_set_block_inst = {
 	.f = cmd_set_parsed,
 	.help_str = "set block drop|reset|file: drop blocked packets, or "
 		    "answer SYNs with RST (outlives reloads); file: the "
 		    "file's",
-	.tokens = {(void *)&cmd_set_w0, (void *)&cmd_set_block,
-		   (void *)&cmd_set_block_arg, NULL},
+	.tokens = { (void *)&cmd_set_w0, (void *)&cmd_set_block,
+		    (void *)&cmd_set_block_arg, NULL },
 };
 
 cmdline_parse_inst_t *op25b_cli_policy_commands[] = {
-	&cmd_show_policy,        &cmd_show_policy_json,
-	&cmd_policy_check_file,
-	&cmd_policy_reload_same, &cmd_policy_reload_file,
-	&cmd_explain,            &cmd_explain_port,
-	&cmd_explain_json,       &cmd_explain_port_json,
-	&cmd_set_mode_inst,      &cmd_set_block_inst,
-	NULL,
+	&cmd_show_policy,	 &cmd_show_policy_json,
+	&cmd_policy_check_file,	 &cmd_policy_reload_same,
+	&cmd_policy_reload_file, &cmd_explain,
+	&cmd_explain_port,	 &cmd_explain_json,
+	&cmd_explain_port_json,	 &cmd_set_mode_inst,
+	&cmd_set_block_inst,	 NULL,
 };

@@ -33,18 +33,21 @@
 /* A word naming a class or a destination group of the running policy
  * (cli.c): any word parses, as a string token into @p field; TAB offers
  * the names. */
-enum cli_name_kind { CLI_NAME_CLASS, CLI_NAME_GROUP };
+enum cli_name_kind {
+	CLI_NAME_CLASS,
+	CLI_NAME_GROUP
+};
 struct cli_name_token {
 	struct cmdline_token_string string; /* first: parsed as a string */
 	enum cli_name_kind kind;
 };
 extern struct cmdline_token_ops cli_name_token_ops;
-#define CLI_NAME_TOKEN(structure, field, name_kind)                         \
-	{                                                                   \
-		.string = {.hdr = {.ops = &cli_name_token_ops,              \
-				   .offset = offsetof(structure, field)},   \
-			   .string_data = {.str = NULL}},                   \
-		.kind = (name_kind),                                        \
+#define CLI_NAME_TOKEN(structure, field, name_kind)                            \
+	{                                                                      \
+		.string = { .hdr = { .ops = &cli_name_token_ops,               \
+				     .offset = offsetof(structure, field) },   \
+			    .string_data = { .str = NULL } },                  \
+		.kind = (name_kind),                                           \
 	}
 
 /* NULL-terminated command lists, one per area. */

@@ -214,8 +214,8 @@ show_port_stats(struct cmdline *cl, FILE *out, struct op25b_json *j,
 	}
 	print_since(out, j, op25b_stats_port_driver_fields,
 		    OP25B_PORT_DRIVER_FIELDS, &f.driver, &b->driver, &cell);
-	print_since(out, j, op25b_stats_port_app_fields,
-		    OP25B_PORT_APP_FIELDS, &f.app, &b->app, &cell);
+	print_since(out, j, op25b_stats_port_app_fields, OP25B_PORT_APP_FIELDS,
+		    &f.app, &b->app, &cell);
 	if (j != NULL)
 		op25b_json_close(j);
 	else if (cell % 3 != 0)
@@ -253,7 +253,8 @@ cmd_show_port_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 	for (i = 0; i < n; i++) {
 		if (stats)
-			show_port_stats(cl, out, json ? &j : NULL, ids[i], snap);
+			show_port_stats(cl, out, json ? &j : NULL, ids[i],
+					snap);
 		else
 			show_port_info(cl, json ? &j : NULL, ids[i]);
 	}
@@ -281,8 +282,9 @@ cmd_clear_port_parsed(void *parsed, struct cmdline *cl, void *data)
 			cli_fail(cl, "port %u: the driver gives no statistics",
 				 ids[i]);
 	free(snap);
-	cli_printf(cl, "port statistics cleared for %s (shared memory and "
-		       "Prometheus keep their totals)\n",
+	cli_printf(cl,
+		   "port statistics cleared for %s (shared memory and "
+		   "Prometheus keep their totals)\n",
 		   strcmp(res->which, "all") == 0 ? "all ports" : res->which);
 }
 
@@ -305,25 +307,25 @@ static cmdline_parse_inst_t cmd_show_port = {
 	.f = cmd_show_port_parsed,
 	.help_str = "show port info|stats all|N: a port's device, link and "
 		    "role, or its packet counts",
-	.tokens = {(void *)&cmd_port_show, (void *)&cmd_port_port,
-		   (void *)&cmd_port_what, (void *)&cmd_port_which, NULL},
+	.tokens = { (void *)&cmd_port_show, (void *)&cmd_port_port,
+		    (void *)&cmd_port_what, (void *)&cmd_port_which, NULL },
 };
 
 static cmdline_parse_inst_t cmd_show_port_json = {
 	.f = cmd_show_port_parsed,
 	.data = (void *)1,
 	.help_str = "show port info|stats all|N json: the same as JSON",
-	.tokens = {(void *)&cmd_port_show, (void *)&cmd_port_port,
-		   (void *)&cmd_port_what, (void *)&cmd_port_which,
-		   (void *)&cmd_port_json, NULL},
+	.tokens = { (void *)&cmd_port_show, (void *)&cmd_port_port,
+		    (void *)&cmd_port_what, (void *)&cmd_port_which,
+		    (void *)&cmd_port_json, NULL },
 };
 
 static cmdline_parse_inst_t cmd_clear_port = {
 	.f = cmd_clear_port_parsed,
 	.help_str = "clear port stats all|N: zero what show port stats "
 		    "counts from",
-	.tokens = {(void *)&cmd_port_clear, (void *)&cmd_port_port,
-		   (void *)&cmd_port_stats, (void *)&cmd_port_which, NULL},
+	.tokens = { (void *)&cmd_port_clear, (void *)&cmd_port_port,
+		    (void *)&cmd_port_stats, (void *)&cmd_port_which, NULL },
 };
 
 /* ------------------------------------------------------------------ */
@@ -388,28 +390,27 @@ static cmdline_parse_inst_t cmd_show_workers = {
 	.f = cmd_show_workers_parsed,
 	.help_str = "show workers: each worker lcore's queue and how busy "
 		    "it is",
-	.tokens = {(void *)&cmd_w0_show, (void *)&cmd_w1_workers, NULL},
+	.tokens = { (void *)&cmd_w0_show, (void *)&cmd_w1_workers, NULL },
 };
 static cmdline_parse_inst_t cmd_show_workers_json = {
 	.f = cmd_show_workers_parsed,
 	.data = (void *)1,
 	.help_str = "show workers json: the same as JSON",
-	.tokens = {(void *)&cmd_w0_show, (void *)&cmd_w1_workers,
-		   (void *)&cmd_w2_workers_json, NULL},
+	.tokens = { (void *)&cmd_w0_show, (void *)&cmd_w1_workers,
+		    (void *)&cmd_w2_workers_json, NULL },
 };
 
 /* The counters of one class or group slot by name; -1 if unknown. */
 static int
-find_slot(const struct op25b_stats_snapshot *snap, bool group,
-	  const char *name)
+find_slot(const struct op25b_stats_snapshot *snap, bool group, const char *name)
 {
 	const struct op25b_stats_names *n = &snap->names;
 	unsigned int slots = group ? n->n_group_slots : n->n_class_slots;
 	unsigned int i;
 
 	for (i = 0; i < slots && i < OP25B_STATS_SLOTS; i++)
-		if (strcmp(group ? n->group_name[i] : n->class_name[i],
-			   name) == 0)
+		if (strcmp(group ? n->group_name[i] : n->class_name[i], name) ==
+		    0)
 			return (int)i;
 	return -1;
 }
@@ -438,8 +439,7 @@ cmd_show_counters_parsed(void *parsed, struct cmdline *cl, void *data)
 		}
 		v = group ? snap->totals.group_verdict[slot]
 			  : snap->totals.class_verdict[slot];
-		cli_printf(cl, "%s %s%s:\n", group ? "group" : "class",
-			   res->w3,
+		cli_printf(cl, "%s %s%s:\n", group ? "group" : "class", res->w3,
 			   (group ? snap->names.group_active[slot]
 				  : snap->names.class_active[slot])
 				   ? ""
@@ -474,13 +474,13 @@ static struct cli_name_token cmd_w3_group =
 static cmdline_parse_inst_t cmd_show_counters = {
 	.f = cmd_show_counters_parsed,
 	.help_str = "show counters: every outcome, class and group counter",
-	.tokens = {(void *)&cmd_w0_show, (void *)&cmd_w1_counters, NULL},
+	.tokens = { (void *)&cmd_w0_show, (void *)&cmd_w1_counters, NULL },
 };
 static cmdline_parse_inst_t cmd_show_counters_json = {
 	.f = cmd_show_counters_parsed,
 	.help_str = "show counters json: the same as op25b-stat --json",
-	.tokens = {(void *)&cmd_w0_show, (void *)&cmd_w1_counters,
-		   (void *)&cmd_w2_json, NULL},
+	.tokens = { (void *)&cmd_w0_show, (void *)&cmd_w1_counters,
+		    (void *)&cmd_w2_json, NULL },
 };
 /* One form each for class and group: TAB offers the names of the kind
  * the line asks for. */
@@ -489,21 +489,22 @@ static cmdline_parse_inst_t cmd_show_counters_class = {
 	.data = (void *)1,
 	.help_str = "show counters class|group NAME: one class's or group's "
 		    "verdicts (TAB offers the running policy's names)",
-	.tokens = {(void *)&cmd_w0_show, (void *)&cmd_w1_counters,
-		   (void *)&cmd_w2_class, (void *)&cmd_w3_class, NULL},
+	.tokens = { (void *)&cmd_w0_show, (void *)&cmd_w1_counters,
+		    (void *)&cmd_w2_class, (void *)&cmd_w3_class, NULL },
 };
 static cmdline_parse_inst_t cmd_show_counters_group = {
 	.f = cmd_show_counters_parsed,
 	.data = (void *)1,
 	.help_str = "show counters group NAME: (the group form of the "
 		    "above)",
-	.tokens = {(void *)&cmd_w0_show, (void *)&cmd_w1_counters,
-		   (void *)&cmd_w2_group, (void *)&cmd_w3_group, NULL},
+	.tokens = { (void *)&cmd_w0_show, (void *)&cmd_w1_counters,
+		    (void *)&cmd_w2_group, (void *)&cmd_w3_group, NULL },
 };
 
 cmdline_parse_inst_t *op25b_cli_show_commands[] = {
-	&cmd_show_port,     &cmd_show_port_json,     &cmd_clear_port,
-	&cmd_show_workers,  &cmd_show_workers_json,
-	&cmd_show_counters, &cmd_show_counters_json,
-	&cmd_show_counters_class, &cmd_show_counters_group, NULL,
+	&cmd_show_port,		  &cmd_show_port_json,
+	&cmd_clear_port,	  &cmd_show_workers,
+	&cmd_show_workers_json,	  &cmd_show_counters,
+	&cmd_show_counters_json,  &cmd_show_counters_class,
+	&cmd_show_counters_group, NULL,
 };

@@ -64,7 +64,7 @@ on_reload_signal(int signo, siginfo_t *info, void *context)
 void
 op25b_control_install_signals(void)
 {
-	struct sigaction sa = {0};
+	struct sigaction sa = { 0 };
 
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop_signal;
@@ -96,12 +96,12 @@ assign_slots(struct op25b_app *app, const struct op25b_policy *policy,
 	op25b_stats_writer_layout_begin(app->stats);
 	for (i = 0; i < policy->n_classes && slot >= 0; i++) {
 		slot = op25b_stats_writer_class_slot(app->stats,
-					      policy->classes[i].name);
+						     policy->classes[i].name);
 		class_slots[i] = (uint8_t)slot;
 	}
 	for (i = 0; i < policy->n_groups && slot >= 0; i++) {
 		slot = op25b_stats_writer_group_slot(app->stats,
-					      policy->groups[i].name);
+						     policy->groups[i].name);
 		group_slots[i] = (uint8_t)slot;
 	}
 	op25b_stats_writer_layout_end(app->stats);
@@ -156,8 +156,8 @@ activate(struct op25b_app *app, const struct op25b_policy *policy,
  * @msg) on failure, with nothing published.
  */
 static struct op25b_classifier *
-compile(struct op25b_app *app, const struct op25b_policy *policy,
-	char *msg, size_t size)
+compile(struct op25b_app *app, const struct op25b_policy *policy, char *msg,
+	size_t size)
 {
 	uint8_t class_slots[OP25B_POLICY_MAX_CLASSES];
 	uint8_t group_slots[OP25B_POLICY_MAX_GROUPS];
@@ -172,8 +172,8 @@ compile(struct op25b_app *app, const struct op25b_policy *policy,
 		rte_errno = ENOSPC;
 		return NULL;
 	}
-	c = op25b_classifier_compile(policy, (int)rte_socket_id(),
-				     class_slots, group_slots, &error);
+	c = op25b_classifier_compile(policy, (int)rte_socket_id(), class_slots,
+				     group_slots, &error);
 	if (c == NULL) {
 		/* As `op25b-policy check` reports it: at the prefix where a
 		 * table's limit is reached. */
@@ -238,11 +238,13 @@ reload_failed(struct op25b_app *app, const char *path, const char *by,
 	char q[1300];
 
 	__atomic_fetch_add(&h->reload_failed, 1, __ATOMIC_RELAXED);
-	snprintf(msg, size, "reload failed: %s; policy generation %" PRIu64
-		 " stays", why, h->policy_generation);
+	snprintf(msg, size,
+		 "reload failed: %s; policy generation %" PRIu64 " stays", why,
+		 h->policy_generation);
 	fprintf(stderr, "op25b: %s\n", msg);
-	op25b_audit(app, "reload by=%s uid=%" PRIu32 " file=%s result=failed "
-			 "reason=\"%s\"",
+	op25b_audit(app,
+		    "reload by=%s uid=%" PRIu32 " file=%s result=failed "
+		    "reason=\"%s\"",
 		    by, uid, path, op25b_audit_quoted(why, q, sizeof(q)));
 }
 
@@ -260,8 +262,9 @@ swap_in(struct op25b_app *app, struct op25b_classifier *next)
 	 * still inside a burst classified with the old tables. */
 	rte_rcu_qsbr_synchronize(app->qsbr, RTE_QSBR_THRID_INVALID);
 	op25b_classifier_free(old);
-	OP25B_LOG(DEBUG, "classifier swapped in (%zu bytes of tables); the "
-			 "old one freed after the grace period",
+	OP25B_LOG(DEBUG,
+		  "classifier swapped in (%zu bytes of tables); the "
+		  "old one freed after the grace period",
 		  op25b_classifier_memory(next));
 }
 
@@ -373,8 +376,9 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 	append_overrides(app, msg, size);
 	printf("op25b: %s\n", msg);
 	fflush(stdout);
-	op25b_audit(app, "reload by=%s uid=%" PRIu32 " file=%s result=ok "
-			 "generation=%" PRIu64,
+	op25b_audit(app,
+		    "reload by=%s uid=%" PRIu32 " file=%s result=ok "
+		    "generation=%" PRIu64,
 		    by, uid, path, h->policy_generation);
 	return 0;
 }
@@ -398,9 +402,8 @@ recompile(struct op25b_app *app, const char *what, char *msg, size_t size)
 		return -rte_errno;
 	}
 	swap_in(app, next);
-	snprintf(msg, size,
-		 "%s: live (policy generation %" PRIu64 ", %.0f ms)", what,
-		 op25b_stats_writer_header(app->stats)->policy_generation,
+	snprintf(msg, size, "%s: live (policy generation %" PRIu64 ", %.0f ms)",
+		 what, op25b_stats_writer_header(app->stats)->policy_generation,
 		 elapsed_ms(&t0));
 	append_overrides(app, msg, size);
 	printf("op25b: %s\n", msg);
@@ -429,7 +432,7 @@ set_switch(struct op25b_app *app, bool is_mode, int value, char *msg,
 		 text(value == OP25B_SWITCH_FILE ? file_value : value),
 		 value == OP25B_SWITCH_FILE ? " (the file's)" : "");
 	*override = value == OP25B_SWITCH_FILE || value == file_value ? -1
-								       : value;
+								      : value;
 	ret = recompile(app, what, msg, size);
 	if (ret != 0) {
 		*override = old;
@@ -440,8 +443,7 @@ set_switch(struct op25b_app *app, bool is_mode, int value, char *msg,
 }
 
 int
-op25b_control_set_mode(struct op25b_app *app, int mode, char *msg,
-		       size_t size)
+op25b_control_set_mode(struct op25b_app *app, int mode, char *msg, size_t size)
 {
 	return set_switch(app, true, mode, msg, size);
 }
@@ -460,8 +462,8 @@ last_activity_tsc(const struct op25b_app *app)
 	unsigned int i;
 
 	for (i = 0; i < app->n_workers; i++) {
-		uint64_t t = __atomic_load_n(&app->workers[i].stats->last_rx_tsc,
-					     __ATOMIC_RELAXED);
+		uint64_t t = __atomic_load_n(
+			&app->workers[i].stats->last_rx_tsc, __ATOMIC_RELAXED);
 
 		if (t > last)
 			last = t;
@@ -472,10 +474,12 @@ last_activity_tsc(const struct op25b_app *app)
 static void
 status_line(struct op25b_app *app)
 {
-	struct op25b_stats_reader *r = op25b_stats_reader_open(app->config.instance);
+	struct op25b_stats_reader *r =
+		op25b_stats_reader_open(app->config.instance);
 	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
 
-	if (r != NULL && snap != NULL && op25b_stats_reader_read(r, snap, 100) == 0)
+	if (r != NULL && snap != NULL &&
+	    op25b_stats_reader_read(r, snap, 100) == 0)
 		op25b_report_status_line(snap, stdout);
 	free(snap);
 	op25b_stats_reader_close(r);

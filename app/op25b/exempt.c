@@ -65,9 +65,8 @@ make_dirs(const char *path)
 static int
 state_open(struct op25b_app *app)
 {
-	const char *dir = app->config.state_dir != NULL
-				  ? app->config.state_dir
-				  : "/var/lib/op25b";
+	const char *dir = app->config.state_dir != NULL ? app->config.state_dir
+							: "/var/lib/op25b";
 	int err;
 
 	err = make_dirs(dir);
@@ -144,8 +143,7 @@ state_save(struct op25b_app *app)
 
 /* "state file PATH: why" for the messages of failed changes. */
 static const char *
-state_error_text(const struct op25b_app *app, int err, char *buf,
-		 size_t size)
+state_error_text(const struct op25b_app *app, int err, char *buf, size_t size)
 {
 	if (err == -EEXIST)
 		snprintf(buf, size,
@@ -188,11 +186,11 @@ state_refuse_file(struct op25b_app *app,
 			"is moved\n",
 			where, e->message, strerror(-err));
 	}
-	op25b_audit(app, "state-unreadable file=%s line=%u error=\"%s\" "
-			 "moved=%s",
+	op25b_audit(app,
+		    "state-unreadable file=%s line=%u error=\"%s\" "
+		    "moved=%s",
 		    app->state_path, e->line,
-		    op25b_audit_quoted(e->message, q, sizeof(q)),
-		    aside);
+		    op25b_audit_quoted(e->message, q, sizeof(q)), aside);
 }
 
 static void
@@ -242,8 +240,8 @@ state_restore(struct op25b_app *app)
 		state_refuse_file(app, &e);
 		return 0;
 	}
-	expired = op25b_exempt_registry_expire(loaded, op25b_now_ms(),
-				      audit_expired_while_stopped, app);
+	expired = op25b_exempt_registry_expire(
+		loaded, op25b_now_ms(), audit_expired_while_stopped, app);
 	op25b_exempt_registry_free(app->exempts);
 	app->exempts = loaded;
 	n = op25b_exempt_registry_count(loaded);
@@ -326,7 +324,8 @@ publish(struct op25b_app *app)
 		  op25b_exempt_table_memory(next));
 	/* A gauge: one aligned word, outside the layout epoch. */
 	__atomic_store_n(&op25b_stats_writer_header(app->stats)->exemptions,
-			 op25b_exempt_registry_count(app->exempts), __ATOMIC_RELAXED);
+			 op25b_exempt_registry_count(app->exempts),
+			 __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -389,15 +388,14 @@ commit_undone(struct op25b_app *app)
 	int err = state_save(app);
 
 	if (err != 0)
-		fprintf(stderr, "op25b: %s: %s (retrying)\n",
-			app->state_path, strerror(-err));
+		fprintf(stderr, "op25b: %s: %s (retrying)\n", app->state_path,
+			strerror(-err));
 }
 
 int
-op25b_app_exempt_add(struct op25b_app *app,
-			 const struct op25b_prefix *prefix, uint32_t ttl,
-			 const char *reason, uint32_t uid, char *msg,
-			 size_t size)
+op25b_app_exempt_add(struct op25b_app *app, const struct op25b_prefix *prefix,
+		     uint32_t ttl, const char *reason, uint32_t uid, char *msg,
+		     size_t size)
 {
 	const struct op25b_exempt_entry *e;
 	struct op25b_exempt_entry before;
@@ -412,7 +410,7 @@ op25b_app_exempt_add(struct op25b_app *app,
 	if (e != NULL)
 		before = *e;
 	err = op25b_exempt_registry_add(app->exempts, prefix, ttl, reason, uid,
-			       op25b_now_ms(), &replaced);
+					op25b_now_ms(), &replaced);
 	if (err != 0) {
 		snprintf(msg, size, "exempt add %s: %s%s; nothing changed",
 			 text, strerror(-err),
@@ -432,10 +430,10 @@ op25b_app_exempt_add(struct op25b_app *app,
 	e = op25b_exempt_registry_find(app->exempts, prefix);
 	n = op25b_exempt_registry_count(app->exempts);
 	format_ttl(ttl, ttl_text, sizeof(ttl_text));
-	op25b_audit(app, "%s prefix=%s ttl=%s uid=%" PRIu32 " reason=\"%s\"",
-		    replaced ? "replace" : "add", text, ttl_text, uid,
-		    op25b_audit_quoted(e != NULL ? e->reason : "", q,
-				       sizeof(q)));
+	op25b_audit(
+		app, "%s prefix=%s ttl=%s uid=%" PRIu32 " reason=\"%s\"",
+		replaced ? "replace" : "add", text, ttl_text, uid,
+		op25b_audit_quoted(e != NULL ? e->reason : "", q, sizeof(q)));
 	snprintf(msg, size, "exempt %s: %s (ttl %s)%s", text,
 		 replaced ? "renewed" : "added", ttl_text,
 		 n == 1 ? "; 1 exemption" : "");
@@ -443,9 +441,8 @@ op25b_app_exempt_add(struct op25b_app *app,
 }
 
 int
-op25b_app_exempt_del(struct op25b_app *app,
-			 const struct op25b_prefix *prefix, uint32_t uid,
-			 char *msg, size_t size)
+op25b_app_exempt_del(struct op25b_app *app, const struct op25b_prefix *prefix,
+		     uint32_t uid, char *msg, size_t size)
 {
 	struct op25b_exempt_entry removed;
 	char text[64], q[2 * OP25B_EXEMPT_REASON_MAX], why[4200];
@@ -467,8 +464,8 @@ op25b_app_exempt_del(struct op25b_app *app,
 		undo(app, prefix, &removed);
 		if (saved)
 			commit_undone(app);
-		snprintf(msg, size, "exempt del %s: %s; nothing changed",
-			 text, why);
+		snprintf(msg, size, "exempt del %s: %s; nothing changed", text,
+			 why);
 		return err;
 	}
 	op25b_audit(app, "del prefix=%s uid=%" PRIu32 " reason=\"%s\"", text,
@@ -503,18 +500,19 @@ audit_import(const struct op25b_exempt_entry *old,
 	op25b_audit(t->app,
 		    "import-%s prefix=%s ttl=%s uid=%" PRIu32
 		    " granted_by=%" PRIu32 " reason=\"%s\"",
-		    old == NULL ? "add" : new == NULL ? "del" : "replace", text,
-		    ttl, t->uid, e->uid,
+		    old == NULL	  ? "add"
+		    : new == NULL ? "del"
+				  : "replace",
+		    text, ttl, t->uid, e->uid,
 		    op25b_audit_quoted(e->reason, q, sizeof(q)));
 }
 
 int
-op25b_app_exempt_import(struct op25b_app *app, const char *path,
-			    bool replace, uint32_t uid, char *msg,
-			    size_t size)
+op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
+			uint32_t uid, char *msg, size_t size)
 {
 	struct op25b_exempt_registry *loaded, *next, *old = app->exempts;
-	struct import_tally tally = {.app = app, .uid = uid};
+	struct import_tally tally = { .app = app, .uid = uid };
 	struct op25b_exempt_state_error e;
 	unsigned int expired, n;
 	char why[4200];
@@ -536,7 +534,8 @@ op25b_app_exempt_import(struct op25b_app *app, const char *path,
 		return err;
 	}
 	/* Granted elsewhere and over by now: never in force here. */
-	expired = op25b_exempt_registry_expire(loaded, op25b_now_ms(), NULL, NULL);
+	expired = op25b_exempt_registry_expire(loaded, op25b_now_ms(), NULL,
+					       NULL);
 	n = op25b_exempt_registry_count(loaded);
 	if (replace) {
 		next = loaded;
@@ -590,9 +589,9 @@ audit_expiry(const struct op25b_exempt_entry *e, void *arg)
 
 	op25b_prefix_format(&e->prefix, text, sizeof(text));
 	format_ttl(e->ttl, ttl, sizeof(ttl));
-	op25b_audit(app, "expire prefix=%s ttl=%s uid=%" PRIu32 " reason=\"%s\"",
-		    text, ttl, e->uid,
-		    op25b_audit_quoted(e->reason, q, sizeof(q)));
+	op25b_audit(
+		app, "expire prefix=%s ttl=%s uid=%" PRIu32 " reason=\"%s\"",
+		text, ttl, e->uid, op25b_audit_quoted(e->reason, q, sizeof(q)));
 	printf("op25b: exemption %s expired (ttl %s)\n", text, ttl);
 	fflush(stdout);
 }
@@ -611,7 +610,8 @@ op25b_app_exempt_tick(struct op25b_app *app)
 	int err;
 
 	if (next != 0 && (now = op25b_now_ms()) >= next)
-		n = op25b_exempt_registry_expire(app->exempts, now, audit_expiry, app);
+		n = op25b_exempt_registry_expire(app->exempts, now,
+						 audit_expiry, app);
 	/* The file may show an expired entry a while longer: a restart
 	 * drops it anyway, so the data path is not held back for it. */
 	/* A failing disk is retried once a second, not every tick. */

@@ -211,8 +211,10 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 			}
 			break;
 		case OPT_BURST:
-			if (parse_uint(optarg, 1, OP25B_CLASSIFY_BURST_MAX, &v)) {
-				fprintf(stderr, "op25b: --burst %s: expected 1..%u\n",
+			if (parse_uint(optarg, 1, OP25B_CLASSIFY_BURST_MAX,
+				       &v)) {
+				fprintf(stderr,
+					"op25b: --burst %s: expected 1..%u\n",
 					optarg, OP25B_CLASSIFY_BURST_MAX);
 				return -EINVAL;
 			}
@@ -316,7 +318,8 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 		return -EINVAL;
 	}
 	if (cfg->policy_path == NULL) {
-		fprintf(stderr, "op25b: --policy FILE is required (try --help)\n");
+		fprintf(stderr,
+			"op25b: --policy FILE is required (try --help)\n");
 		return -EINVAL;
 	}
 	/* Status lines would write over the prompt. */
@@ -355,9 +358,8 @@ create_pool(struct op25b_app *app)
 	unsigned int segs = op25b_ports_segments(&app->config);
 	unsigned int n = app->n_ports * app->n_workers *
 				 (OP25B_RX_DESC + OP25B_TX_DESC * segs) +
-			 (app->n_workers + 1) *
-				 (OP25B_CLASSIFY_BURST_MAX * segs +
-				  MBUF_CACHE) +
+			 (app->n_workers +
+			  1) * (OP25B_CLASSIFY_BURST_MAX * segs + MBUF_CACHE) +
 			 1024;
 
 	if (app->config.mbufs != 0)
@@ -396,7 +398,7 @@ create_workers(struct op25b_app *app)
 				   RTE_CACHE_LINE_SIZE);
 	if (app->workers == NULL)
 		return -ENOMEM;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
+	RTE_LCORE_FOREACH_WORKER (lcore) {
 		app->workers[i].lcore_id = lcore;
 		app->workers[i].queue = (uint16_t)i;
 		app->workers[i].rcu_id = i;
@@ -413,8 +415,8 @@ create_stats(struct op25b_app *app)
 	struct op25b_stats_header *h;
 	unsigned int i, k;
 
-	app->stats = op25b_stats_writer_create(app->config.instance, app->n_workers,
-					rte_get_tsc_hz());
+	app->stats = op25b_stats_writer_create(
+		app->config.instance, app->n_workers, rte_get_tsc_hz());
 	if (app->stats == NULL) {
 		int err = -errno;
 
@@ -424,13 +426,13 @@ create_stats(struct op25b_app *app)
 				"one --name)\n",
 				app->config.instance);
 		else
-			fprintf(stderr,
-				"op25b: shared memory for '%s': %s\n",
+			fprintf(stderr, "op25b: shared memory for '%s': %s\n",
 				app->config.instance, strerror(-err));
 		return err;
 	}
 	for (i = 0; i < app->n_workers; i++)
-		app->workers[i].stats = op25b_stats_writer_worker(app->stats, i);
+		app->workers[i].stats =
+			op25b_stats_writer_worker(app->stats, i);
 	h = op25b_stats_writer_header(app->stats);
 	op25b_stats_writer_layout_begin(app->stats);
 	h->n_ports = app->n_ports;
@@ -470,10 +472,12 @@ static int
 final_report(struct op25b_app *app)
 {
 	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
-	struct op25b_stats_reader *r = op25b_stats_reader_open(app->config.instance);
+	struct op25b_stats_reader *r =
+		op25b_stats_reader_open(app->config.instance);
 	int err = 0;
 
-	if (snap == NULL || r == NULL || op25b_stats_reader_read(r, snap, 1000) != 0) {
+	if (snap == NULL || r == NULL ||
+	    op25b_stats_reader_read(r, snap, 1000) != 0) {
 		fprintf(stderr, "op25b: reading the final counters failed\n");
 		err = -EIO;
 		goto out;
@@ -482,7 +486,8 @@ final_report(struct op25b_app *app)
 	printf("mempool: %u of %u mbufs free\n",
 	       rte_mempool_avail_count(app->pool), app->pool->size);
 	if (app->config.stats_json != NULL) {
-		err = op25b_report_json(snap, app->pool, app->config.stats_json);
+		err = op25b_report_json(snap, app->pool,
+					app->config.stats_json);
 		if (err != 0)
 			fprintf(stderr, "op25b: %s: %s\n",
 				app->config.stats_json, strerror(-err));
@@ -560,16 +565,16 @@ main(int argc, char **argv)
 	       app.n_workers, app.config.n_pairs, app.config.instance);
 	printf("op25b: commands: op25b-cli --name %s (socket %s); audit log "
 	       "%s; exemptions kept in %s\n",
-	       app.config.instance,
-	       app.config.cli_socket,
-	       app.config.audit_log, app.state_path);
+	       app.config.instance, app.config.cli_socket, app.config.audit_log,
+	       app.state_path);
 	fflush(stdout);
 
 	op25b_worker_app = &app;
 	app.start_tsc = rte_rdtsc();
 	i = 0;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		rte_eal_remote_launch(op25b_worker_main, &app.workers[i], lcore);
+	RTE_LCORE_FOREACH_WORKER (lcore) {
+		rte_eal_remote_launch(op25b_worker_main, &app.workers[i],
+				      lcore);
 		i++;
 	}
 	if (op25b_cli_start_terminal(&app) != 0) {

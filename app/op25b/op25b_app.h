@@ -53,19 +53,19 @@ struct op25b_config {
 	struct op25b_pair pairs[OP25B_MAX_PAIRS];
 	unsigned int n_pairs;
 	uint16_t burst;
-	uint32_t mbufs;              /* --mbufs; 0: sized for the queues */
-	uint32_t max_pkt_len;        /* --max-pkt-len: longest frame, CRC in */
-	uint16_t mbuf_size;          /* --mbuf-size: data room, headroom in */
+	uint32_t mbufs;		     /* --mbufs; 0: sized for the queues */
+	uint32_t max_pkt_len;	     /* --max-pkt-len: longest frame, CRC in */
+	uint16_t mbuf_size;	     /* --mbuf-size: data room, headroom in */
 	uint32_t stop_after_idle_ms; /* 0: run until a signal */
 	uint32_t status_interval_s;  /* 0: no periodic status line */
 	const char *stats_json;
-	const char *instance;        /* --name: /dev/shm/op25b.NAME */
-	bool interactive;            /* -i: the op25b> prompt on stdin */
-	const char *cmdline_file;    /* commands run at start-up */
-	const char *cli_socket;      /* default /run/op25b/NAME.sock */
-	const char *audit_log;       /* default /var/log/op25b/NAME.audit.log */
-	const char *state_dir;       /* default /var/lib/op25b */
-	char policy_path_buf[4096];  /* policy reload FILE replaces the path */
+	const char *instance;	    /* --name: /dev/shm/op25b.NAME */
+	bool interactive;	    /* -i: the op25b> prompt on stdin */
+	const char *cmdline_file;   /* commands run at start-up */
+	const char *cli_socket;	    /* default /run/op25b/NAME.sock */
+	const char *audit_log;	    /* default /var/log/op25b/NAME.audit.log */
+	const char *state_dir;	    /* default /var/lib/op25b */
+	char policy_path_buf[4096]; /* policy reload FILE replaces the path */
 };
 
 /* One worker lcore. Its counters live in shared memory (@stats), written
@@ -157,8 +157,8 @@ int op25b_control_reload(struct op25b_app *app, const char *path,
 #define OP25B_SWITCH_FILE (-1)
 /* @mode: an enum op25b_policy_mode, or OP25B_SWITCH_FILE; the file's value
  * clears the override (later reloads follow the file again). */
-int op25b_control_set_mode(struct op25b_app *app, int mode, char *msg,
-			   size_t size);
+int
+op25b_control_set_mode(struct op25b_app *app, int mode, char *msg, size_t size);
 /* @block: an enum op25b_block_style, or OP25B_SWITCH_FILE; as set mode. */
 int op25b_control_set_block(struct op25b_app *app, int block, char *msg,
 			    size_t size);
@@ -167,16 +167,15 @@ void op25b_control_loop(struct op25b_app *app);
 /* exempt.c */
 int op25b_app_exempt_start(struct op25b_app *app);
 void op25b_app_exempt_stop(struct op25b_app *app);
-int op25b_app_exempt_add(struct op25b_app *app,
-			     const struct op25b_prefix *prefix, uint32_t ttl,
-			     const char *reason, uint32_t uid, char *msg,
-			     size_t size);
-int op25b_app_exempt_del(struct op25b_app *app,
-			     const struct op25b_prefix *prefix, uint32_t uid,
-			     char *msg, size_t size);
+int
+op25b_app_exempt_add(struct op25b_app *app, const struct op25b_prefix *prefix,
+		     uint32_t ttl, const char *reason, uint32_t uid, char *msg,
+		     size_t size);
+int
+op25b_app_exempt_del(struct op25b_app *app, const struct op25b_prefix *prefix,
+		     uint32_t uid, char *msg, size_t size);
 int op25b_app_exempt_import(struct op25b_app *app, const char *path,
-				bool replace, uint32_t uid, char *msg,
-				size_t size);
+			    bool replace, uint32_t uid, char *msg, size_t size);
 /* Expire what is due; returns how many went. */
 unsigned int op25b_app_exempt_tick(struct op25b_app *app);
 
@@ -222,7 +221,7 @@ int op25b_port_figures(uint16_t port_id, struct op25b_stats_port *p);
 void op25b_report_print(const struct op25b_stats_snapshot *snap, FILE *out);
 int op25b_report_json(const struct op25b_stats_snapshot *snap,
 		      const struct rte_mempool *pool, const char *path);
-void op25b_report_status_line(const struct op25b_stats_snapshot *snap,
-			      FILE *out);
+void
+op25b_report_status_line(const struct op25b_stats_snapshot *snap, FILE *out);
 
 #endif /* OP25B_APP_H */

@@ -38,7 +38,7 @@ op25b_ports_check(struct op25b_app *app)
 
 	app->n_ports = 0;
 	for (i = 0; i < cfg->n_pairs; i++) {
-		uint16_t ends[2] = {cfg->pairs[i].sub, cfg->pairs[i].up};
+		uint16_t ends[2] = { cfg->pairs[i].sub, cfg->pairs[i].up };
 
 		for (j = 0; j < 2; j++) {
 			unsigned int k;
@@ -77,20 +77,21 @@ op25b_ports_check(struct op25b_app *app)
 /* What a frame adds to the MTU when the PMD does not say: Ethernet header,
  * CRC and two VLAN tags (l3fwd counts no tags; a QinQ access network
  * has two). */
-#define FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN)
+#define FRAME_OVERHEAD                                                         \
+	(RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN)
 
 /* What a vdev does that its dev_info does not say (DPDK 22.11: read in
  * drivers/net and measured here; see doc/design.md, "Frame sizes"). */
 static const struct port_quirk {
 	const char *driver;
 	uint32_t max_frame; /* the longest frame it passes whole */
-	bool chains;        /* chains long frames whatever its offload flags */
+	bool chains;	    /* chains long frames whatever its offload flags */
 } port_quirks[] = {
 	/* RX reads a frame longer than the data room into a chain
 	 * (eth_pcap_rx_jumbo) whatever the MTU; TX copies a chain into a
 	 * 16,128-byte buffer (RTE_ETH_PCAP_SNAPLEN) and writes a longer frame
 	 * cut. It advertises neither scatter nor multi-segment. */
-	{"net_pcap", 16128, true},
+	{ "net_pcap", 16128, true },
 };
 
 static const struct port_quirk *
@@ -227,7 +228,7 @@ port_fit(const struct op25b_config *cfg, uint16_t port, const char *name,
  */
 struct capture_need {
 	uint16_t queues;  /* RX queues op25b sets up */
-	uint16_t seen;    /* rx_pcap values seen */
+	uint16_t seen;	  /* rx_pcap values seen */
 	uint64_t frames;  /* in the captures of those queues */
 	uint32_t longest; /* caplen of the longest frame */
 	char error[PCAP_ERRBUF_SIZE + 256];
@@ -265,7 +266,7 @@ check_infinite_rx(struct op25b_app *app, uint16_t port, const char *name,
 		  const struct rte_eth_dev_info *info, uint16_t nq)
 {
 	const struct rte_devargs *da;
-	struct capture_need need = {.queues = nq};
+	struct capture_need need = { .queues = nq };
 	struct rte_kvargs *kv;
 	const char *inf;
 	uint32_t room = app->config.mbuf_size - RTE_PKTMBUF_HEADROOM;
@@ -311,7 +312,7 @@ check_infinite_rx(struct op25b_app *app, uint16_t port, const char *name,
 static int
 port_start(struct op25b_app *app, uint16_t port, const struct port_fit *fit)
 {
-	struct rte_eth_conf conf = {0};
+	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
 	uint16_t nb_rxd = OP25B_RX_DESC, nb_txd = OP25B_TX_DESC;
 	uint16_t q, nq = (uint16_t)app->n_workers;
@@ -326,8 +327,7 @@ port_start(struct op25b_app *app, uint16_t port, const struct port_fit *fit)
 		fprintf(stderr,
 			"op25b: port %u (%s) has %u RX / %u TX queues; %u "
 			"workers need one each: use fewer lcores\n",
-			port, name, info.max_rx_queues, info.max_tx_queues,
-			nq);
+			port, name, info.max_rx_queues, info.max_tx_queues, nq);
 		return -EINVAL;
 	}
 	conf.rxmode.mtu = fit->mtu;
@@ -414,8 +414,8 @@ op25b_ports_start(struct op25b_app *app)
 				rte_strerror(-ret));
 			return ret;
 		}
-		ret = port_fit(&app->config, app->ports[i],
-			       app->port_names[i], &info, &fit[i]);
+		ret = port_fit(&app->config, app->ports[i], app->port_names[i],
+			       &info, &fit[i]);
 		if (ret != 0)
 			return ret;
 		any_chains |= fit[i].rx_chains;

@@ -229,8 +229,9 @@ op25b_telemetry_register(struct op25b_app *app)
 	rte_telemetry_register_cmd("/op25b/port", port_cmd,
 				   "A port's driver and worker figures. "
 				   "Parameters: port id (none: the ids)");
-	rte_telemetry_register_cmd("/op25b/policy", policy_cmd,
-				   "Policy file, generation, classes and groups");
+	rte_telemetry_register_cmd(
+		"/op25b/policy", policy_cmd,
+		"Policy file, generation, classes and groups");
 	rte_telemetry_register_cmd("/op25b/class", class_cmd,
 				   "Verdict counters of a class. Parameters: "
 				   "class name");

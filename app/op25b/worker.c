@@ -98,8 +98,9 @@ op25b_worker_main(void *arg)
 	while (!atomic_load_explicit(&app->stop, memory_order_relaxed)) {
 		/* Acquire: the tables behind the pointer were written before
 		 * it was published. */
-		const struct op25b_classifier *classifier = atomic_load_explicit(
-			&app->classifier, memory_order_acquire);
+		const struct op25b_classifier *classifier =
+			atomic_load_explicit(&app->classifier,
+					     memory_order_acquire);
 		const struct op25b_exempt_table *exempt = atomic_load_explicit(
 			&app->exempt, memory_order_acquire);
 		uint32_t got = 0;

@@ -54,12 +54,12 @@ op25b_classifier_lookup(const struct op25b_classifier *c, int family,
 			uint8_t *class_slot, uint8_t *group_slot)
 {
 	if (family == AF_INET) {
-		*class_slot = c->src4 ? (uint8_t)lpm4_lookup(c->src4,
-							     load_be32(src))
-				      : 0;
-		*group_slot = c->dst4 ? (uint8_t)lpm4_lookup(c->dst4,
-							     load_be32(dst))
-				      : 0;
+		*class_slot =
+			c->src4 ? (uint8_t)lpm4_lookup(c->src4, load_be32(src))
+				: 0;
+		*group_slot =
+			c->dst4 ? (uint8_t)lpm4_lookup(c->dst4, load_be32(dst))
+				: 0;
 		return 0;
 	}
 	if (family == AF_INET6) {
@@ -153,8 +153,8 @@ decide(const struct op25b_classifier *c,
 static __rte_noinline const uint8_t *
 chained_headers(const struct rte_mbuf *m, uint8_t *copy)
 {
-	uint32_t want = RTE_MIN(rte_pktmbuf_pkt_len(m),
-				(uint32_t)OP25B_PARSE_DEPTH);
+	uint32_t want =
+		RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)OP25B_PARSE_DEPTH);
 
 	if (rte_pktmbuf_data_len(m) >= want)
 		return rte_pktmbuf_mtod(m, const uint8_t *);
@@ -182,7 +182,7 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 	uint8_t dst6[OP25B_CLASSIFY_BURST_MAX][16];
 	/* Parse codes settled by parsing alone, but for non_smtp: the common
 	 * case is derived at the end instead of counted packet by packet. */
-	uint32_t settled[PARSE_CODE_MAX] = {0};
+	uint32_t settled[PARSE_CODE_MAX] = { 0 };
 	uint32_t chained = 0, counted = 0;
 	/* Whether settled[] or chained hold anything: a burst of plain
 	 * traffic skips their sums. */
@@ -246,7 +246,8 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 
 	/* Pass 2: bulk lookups and decisions. */
 	if (n4 > 0) {
-		uint32_t es[OP25B_CLASSIFY_BURST_MAX], ed[OP25B_CLASSIFY_BURST_MAX];
+		uint32_t es[OP25B_CLASSIFY_BURST_MAX],
+			ed[OP25B_CLASSIFY_BURST_MAX];
 
 		/* Staged over both tables together (see lpm4.h), the first
 		 * stage in the parse loop, the decision fused into the last. */
@@ -292,8 +293,8 @@ op25b_classifier_frame_info(const struct op25b_classifier *c,
 			    const uint8_t *frame, uint32_t len,
 			    struct op25b_frame_info *info)
 {
-	struct pkt_meta meta = {0};
-	struct l2_walk w = {0};
+	struct pkt_meta meta = { 0 };
+	struct l2_walk w = { 0 };
 	uint8_t code = parse_frame(c, frame, len, &meta);
 	uint8_t l2 = OP25B_OUTCOME_MALFORMED;
 	uint32_t off = 14, alen, l4 = 0;

@@ -93,12 +93,12 @@ parse_code_outcome(unsigned int code)
 
 /* What the parser learned about one frame. */
 struct pkt_meta {
-	uint16_t l3;     /* offset of the IP header */
-	uint16_t l4;     /* offset of the TCP header */
+	uint16_t l3;	 /* offset of the IP header */
+	uint16_t l4;	 /* offset of the TCP header */
 	uint32_t l4_end; /* end of the IP payload (IP length, not frame): a
 			  * 64 KB IPv4 packet under tags ends past 65535 */
-	uint16_t pppoe;  /* offset of the PPPoE header, 0: none */
-	uint8_t family;  /* 4 or 6 */
+	uint16_t pppoe;	 /* offset of the PPPoE header, 0: none */
+	uint8_t family;	 /* 4 or 6 */
 	uint8_t tcp_flags;
 };
 
@@ -308,13 +308,13 @@ is_vlan_tpid(uint16_t raw_type)
 
 /* Where a frame's IP header lies under its tags and PPPoE session. */
 struct l2_walk {
-	uint32_t l3;    /* the IP header */
-	uint32_t end;   /* the end of the IP packet's room: the frame, or
+	uint32_t l3;	/* the IP header */
+	uint32_t end;	/* the end of the IP packet's room: the frame, or
 			 * the PPPoE payload */
 	uint32_t pppoe; /* the PPPoE header, 0: none */
-	uint16_t type;  /* ethertype at l3, raw (big-endian): IPv4, IPv6 or
+	uint16_t type;	/* ethertype at l3, raw (big-endian): IPv4, IPv6 or
 			 * one op25b does not read */
-	uint8_t tags;   /* VLAN tags walked */
+	uint8_t tags;	/* VLAN tags walked */
 	uint8_t ppp_compressed; /* PPP protocol field in one byte (PFC) */
 };
 

@@ -102,8 +102,7 @@ side_rules_collect(struct side_rules *s, const struct op25b_policy *policy,
 				r->depth = p->length;
 				r->value = slots ? slots[k] : (uint8_t)(k + 1);
 			} else {
-				s->v6_value[s->n_v6] =
-					slots ? slots[k] : k + 1;
+				s->v6_value[s->n_v6] = slots ? slots[k] : k + 1;
 				s->v6[s->n_v6++] = (struct op25b_prefix *)p;
 			}
 		}
@@ -272,9 +271,9 @@ lpm6_groups_needed(struct op25b_prefix *const *v6, size_t n, uint64_t limit,
 		for (i = 0; i < n; i++) {
 			if (refs[i].prefix->length <= level)
 				continue;
-			if (run == NULL || memcmp(run->prefix->addr,
-						  refs[i].prefix->addr,
-						  level / 8) != 0) {
+			if (run == NULL ||
+			    memcmp(run->prefix->addr, refs[i].prefix->addr,
+				   level / 8) != 0) {
 				if (run != NULL)
 					charged[first]++;
 				first = refs[i].order;
@@ -306,7 +305,7 @@ lpm6_groups_needed(struct op25b_prefix *const *v6, size_t n, uint64_t limit,
  * order), so that any longer prefix, an explicit /1 included, overwrites
  * them where it applies.
  */
-static const uint8_t lpm6_half[2][16] = {{0x00}, {0x80}};
+static const uint8_t lpm6_half[2][16] = { { 0x00 }, { 0x80 } };
 
 static int
 lpm6_add(struct rte_lpm6 *lpm, const struct op25b_prefix *p, uint32_t value)
@@ -324,7 +323,7 @@ lpm6_build(struct side_rules *s, int socket_id, size_t *memory,
 	   struct op25b_classifier_error *error)
 {
 	static atomic_uint instance;
-	struct rte_lpm6_config config = {0};
+	struct rte_lpm6_config config = { 0 };
 	struct rte_lpm6 *lpm;
 	char name[RTE_LPM6_NAMESIZE];
 	const struct op25b_prefix *at;
@@ -385,13 +384,12 @@ lpm6_build(struct side_rules *s, int socket_id, size_t *memory,
 			if (ret < 0) {
 				rte_lpm6_free(lpm);
 				rte_errno = -ret;
-				compile_fail(error, s->policy, s, AF_INET6,
-					     side_entry_of(s, s->v6[i]),
-					     s->v6[i],
-					     "adding this prefix to the IPv6 "
-					     "%s table failed: %s",
-					     side_table_name(s),
-					     rte_strerror(-ret));
+				compile_fail(
+					error, s->policy, s, AF_INET6,
+					side_entry_of(s, s->v6[i]), s->v6[i],
+					"adding this prefix to the IPv6 "
+					"%s table failed: %s",
+					side_table_name(s), rte_strerror(-ret));
 				return NULL;
 			}
 		}
@@ -435,12 +433,11 @@ build_side(struct side_rules *s, int socket_id, struct lpm4 **t4,
 		*t4 = lpm4_build(s->v4, s->n_v4, socket_id);
 		if (*t4 == NULL) {
 			entry = side_largest_list(s, AF_INET, &at);
-			return compile_fail(error, s->policy, s, AF_INET,
-					    entry, at,
-					    "the IPv4 %s table (%zu prefixes) "
-					    "cannot be allocated: %s",
-					    side_table_name(s), n,
-					    rte_strerror(rte_errno));
+			return compile_fail(
+				error, s->policy, s, AF_INET, entry, at,
+				"the IPv4 %s table (%zu prefixes) "
+				"cannot be allocated: %s",
+				side_table_name(s), n, rte_strerror(rte_errno));
 		}
 		*memory += (*t4)->memory;
 	}
@@ -483,8 +480,9 @@ op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
 			 const uint8_t *class_slots, const uint8_t *group_slots,
 			 struct op25b_classifier_error *error)
 {
-	int16_t class_of_slot[OP25B_STATS_SLOTS], group_of_slot[OP25B_STATS_SLOTS];
-	struct side_rules src = {0}, dst = {0};
+	int16_t class_of_slot[OP25B_STATS_SLOTS],
+		group_of_slot[OP25B_STATS_SLOTS];
+	struct side_rules src = { 0 }, dst = { 0 };
 	struct op25b_classifier *c;
 	unsigned int i, j, n_class_slots, n_group_slots;
 	int err;
@@ -532,10 +530,11 @@ op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
 					   ? OP25B_DISPOSITION_FORWARD
 					   : OP25B_DISPOSITION_DROP;
 	/* 0: a policy made without the loader gets the loader's default. */
-	c->max_vlan_tags = (uint8_t)(policy->max_vlan_tags == 0
-					     ? OP25B_POLICY_DEFAULT_VLAN_TAGS
-					     : RTE_MIN(policy->max_vlan_tags,
-						       OP25B_POLICY_MAX_VLAN_TAGS));
+	c->max_vlan_tags =
+		(uint8_t)(policy->max_vlan_tags == 0
+				  ? OP25B_POLICY_DEFAULT_VLAN_TAGS
+				  : RTE_MIN(policy->max_vlan_tags,
+					    OP25B_POLICY_MAX_VLAN_TAGS));
 	for (i = 0; i < PARSE_CODE_MAX; i++) {
 		uint8_t outcome = parse_code_outcome(i);
 
@@ -543,9 +542,11 @@ op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
 		c->settled_result[i].disposition =
 			outcome == OP25B_OUTCOME_MALFORMED
 				? c->malformed_disposition
-			: outcome == OP25B_OUTCOME_BLOCKED ? OP25B_DISPOSITION_DROP
-			: outcome == OP25B_OUTCOME_RESET   ? OP25B_DISPOSITION_REPLY
-							   : OP25B_DISPOSITION_FORWARD;
+			: outcome == OP25B_OUTCOME_BLOCKED
+				? OP25B_DISPOSITION_DROP
+			: outcome == OP25B_OUTCOME_RESET
+				? OP25B_DISPOSITION_REPLY
+				: OP25B_DISPOSITION_FORWARD;
 	}
 
 	/* Slots of names no longer in the policy never come out of the
@@ -564,10 +565,9 @@ op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
 	for (i = 0; i < n_class_slots; i++)
 		for (j = 0; j < c->n_group_slots; j++)
 			c->matrix[i * c->n_group_slots + j] = outcome_of_action(
-				policy, op25b_policy_decide(policy,
-							    class_of_slot[i],
-							    group_of_slot[j],
-							    NULL));
+				policy,
+				op25b_policy_decide(policy, class_of_slot[i],
+						    group_of_slot[j], NULL));
 
 	err = side_rules_collect(&src, policy, OP25B_CLASSIFIER_SIDE_SOURCES,
 				 class_slots);

@@ -13,7 +13,7 @@
 static int
 sort_by_depth(struct lpm4_rule *rules, size_t n)
 {
-	size_t start[34] = {0};
+	size_t start[34] = { 0 };
 	struct lpm4_rule *sorted;
 	size_t i;
 

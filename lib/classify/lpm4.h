@@ -46,7 +46,7 @@ struct lpm4_rule {
 struct lpm4 {
 	uint32_t *tbl16; /* by ip >> 16 */
 	uint32_t *tbl8a; /* groups by (ip >> 8) & 0xff */
-	uint8_t *tbl8b;  /* groups by ip & 0xff */
+	uint8_t *tbl8b;	 /* groups by ip & 0xff */
 	uint32_t n_groups_a;
 	uint32_t n_groups_b;
 	size_t memory;

@@ -30,7 +30,7 @@ extern "C" {
 /** What the caller does with the mbuf. */
 enum op25b_disposition {
 	OP25B_DISPOSITION_FORWARD = 0, /**< send out of the paired port */
-	OP25B_DISPOSITION_DROP,        /**< free it */
+	OP25B_DISPOSITION_DROP,	       /**< free it */
 	OP25B_DISPOSITION_REPLY,       /**< rewritten in place into a TCP RST:
 					* send back out of the ingress port */
 };
@@ -48,9 +48,9 @@ struct op25b_classifier;
 
 /** Which prefix lists a compile failure lies in. */
 enum op25b_classifier_side {
-	OP25B_CLASSIFIER_SIDE_NONE = 0,     /**< no list's doing (a slot,
+	OP25B_CLASSIFIER_SIDE_NONE = 0,	    /**< no list's doing (a slot,
 					     * the verdict matrix) */
-	OP25B_CLASSIFIER_SIDE_SOURCES,      /**< the classes' prefixes */
+	OP25B_CLASSIFIER_SIDE_SOURCES,	    /**< the classes' prefixes */
 	OP25B_CLASSIFIER_SIDE_DESTINATIONS, /**< the groups' prefixes */
 };
 
@@ -134,11 +134,12 @@ void op25b_classifier_free(struct op25b_classifier *classifier);
  * @return
  *   The number of mbufs classified.
  */
-uint16_t op25b_classifier_classify_burst(
-	const struct op25b_classifier *classifier,
-	const struct op25b_exempt_table *exempt, struct rte_mbuf **pkts,
-	uint16_t n, struct op25b_classify_result *results,
-	struct op25b_stats_counters *counters);
+uint16_t
+op25b_classifier_classify_burst(const struct op25b_classifier *classifier,
+				const struct op25b_exempt_table *exempt,
+				struct rte_mbuf **pkts, uint16_t n,
+				struct op25b_classify_result *results,
+				struct op25b_stats_counters *counters);
 
 /**
  * Look one address pair up in the compiled tables (for tests and tools).
@@ -157,17 +158,17 @@ struct op25b_frame_info {
 	/** The frame counter it increments (OP25B_FRAME_LIST), or
 	 * OP25B_FRAME_MAX for none. */
 	uint8_t frame_counter;
-	int family;           /**< AF_INET, AF_INET6, or 0: no IP header */
+	int family;		  /**< AF_INET, AF_INET6, or 0: no IP header */
 	uint8_t src[16], dst[16]; /**< network byte order */
-	int proto;            /**< IPv4 protocol / IPv6 next header after the
+	int proto;	      /**< IPv4 protocol / IPv6 next header after the
 			       * walked extensions; -1: unknown */
 	int sport, dport;     /**< TCP/UDP ports; -1: not read */
-	int tcp_flags;        /**< -1: not TCP (or not read) */
+	int tcp_flags;	      /**< -1: not TCP (or not read) */
 	unsigned int n_vlans; /**< tags, outermost first */
 	uint16_t vlan_tpid[OP25B_POLICY_MAX_VLAN_TAGS];
 	uint16_t vlan_id[OP25B_POLICY_MAX_VLAN_TAGS];
-	int pppoe_session;    /**< -1: not PPPoE */
-	int ppp_compressed;   /**< 1: one-byte PPP protocol (RFC 1661 PFC) */
+	int pppoe_session;  /**< -1: not PPPoE */
+	int ppp_compressed; /**< 1: one-byte PPP protocol (RFC 1661 PFC) */
 };
 
 /**

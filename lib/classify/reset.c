@@ -17,7 +17,8 @@
 #define RESET_TTL 64
 
 /* The most L2 a reply can carry: Ethernet, every tag, PPPoE and PPP. */
-#define RESET_L2_MAX (14 + 4 * OP25B_POLICY_MAX_VLAN_TAGS + PPPOE_HEADER_LEN + 2)
+#define RESET_L2_MAX                                                           \
+	(14 + 4 * OP25B_POLICY_MAX_VLAN_TAGS + PPPOE_HEADER_LEN + 2)
 
 int
 op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta)
@@ -36,8 +37,7 @@ op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta)
 	 * and have room for it. */
 	if (!RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) != 1 ||
 	    meta->l3 > RESET_L2_MAX ||
-	    (uint32_t)meta->l3 + ip_len >
-		    (uint32_t)m->buf_len - m->data_off)
+	    (uint32_t)meta->l3 + ip_len > (uint32_t)m->buf_len - m->data_off)
 		return -1;
 
 	/* Everything read from the SYN before a byte of it is overwritten.
@@ -117,9 +117,9 @@ op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta)
 	if (meta->pppoe != 0) {
 		/* The PPPoE length covers the PPP protocol field (one byte
 		 * when compressed, two otherwise) and the packet. */
-		uint16_t len = rte_cpu_to_be_16(
-			(uint16_t)(meta->l3 - meta->pppoe - PPPOE_HEADER_LEN +
-				   ip_len));
+		uint16_t len =
+			rte_cpu_to_be_16((uint16_t)(meta->l3 - meta->pppoe -
+						    PPPOE_HEADER_LEN + ip_len));
 
 		memcpy(p + meta->pppoe + 4, &len, sizeof(len));
 	}

@@ -157,11 +157,11 @@ ext_header_len(uint8_t type)
 
 /* Where each part starts, decided before any byte is written. */
 struct craft_layout {
-	size_t l3;          /* offset of the IP header */
-	size_t l3_hdr_len;  /* IP header incl. options / extension headers */
-	size_t l4;          /* offset of the L4 header (or fragment data) */
-	size_t l4_hdr_len;  /* 0 for non-first fragments and unknown protos */
-	size_t payload;     /* offset of the payload */
+	size_t l3;	   /* offset of the IP header */
+	size_t l3_hdr_len; /* IP header incl. options / extension headers */
+	size_t l4;	   /* offset of the L4 header (or fragment data) */
+	size_t l4_hdr_len; /* 0 for non-first fragments and unknown protos */
+	size_t payload;	   /* offset of the payload */
 	size_t payload_len;
 	size_t total;
 	uint8_t chain[OP25B_CRAFT_MAX_EXT + 1]; /* IPv6 extension types */
@@ -184,11 +184,11 @@ craft_layout(const struct op25b_craft_spec *spec, struct craft_layout *lay)
 	if (spec->n_vlans > OP25B_CRAFT_MAX_VLANS ||
 	    spec->n_ext > OP25B_CRAFT_MAX_EXT)
 		return -EINVAL;
-	if (spec->ipv4_options_len % 4 || spec->ipv4_options_len >
-	    IP_OPTIONS_MAX || spec->ipv4_ihl > 15)
+	if (spec->ipv4_options_len % 4 ||
+	    spec->ipv4_options_len > IP_OPTIONS_MAX || spec->ipv4_ihl > 15)
 		return -EINVAL;
-	if (spec->tcp_options_len % 4 || spec->tcp_options_len >
-	    TCP_OPTIONS_MAX || spec->tcp_doff > 15)
+	if (spec->tcp_options_len % 4 ||
+	    spec->tcp_options_len > TCP_OPTIONS_MAX || spec->tcp_doff > 15)
 		return -EINVAL;
 	if (spec->frag_offset > IPV4_FRAG_OFFSET_MAX)
 		return -EINVAL;
@@ -260,17 +260,19 @@ write_l2(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 	memcpy(p + 6, spec->src_mac, 6);
 	p += 12;
 	for (i = 0; i < spec->n_vlans; i++) {
-		put16(p, spec->vlan_tpid[i] ? spec->vlan_tpid[i] :
-		      CRAFT_ETHERTYPE_VLAN);
+		put16(p, spec->vlan_tpid[i] ? spec->vlan_tpid[i]
+					    : CRAFT_ETHERTYPE_VLAN);
 		put16(p + 2, spec->vlan_tci[i]);
 		p += 4;
 	}
 	if (spec->pppoe) {
-		l3_type = spec->ethertype ? spec->ethertype :
-			  v6 ? CRAFT_PPP_IPV6 : CRAFT_PPP_IPV4;
+		l3_type = spec->ethertype ? spec->ethertype
+			  : v6		  ? CRAFT_PPP_IPV6
+					  : CRAFT_PPP_IPV4;
 		/* The PPPoE length counts the PPP protocol field too. */
 		pppoe_len = (int32_t)(lay->total - lay->l3) +
-			    (spec->pppoe_pfc ? 1 : 2) + spec->pppoe_length_delta;
+			    (spec->pppoe_pfc ? 1 : 2) +
+			    spec->pppoe_length_delta;
 		put16(p, CRAFT_ETHERTYPE_PPPOE_SESSION);
 		p[2] = 0x11; /* version 1, type 1 */
 		p[3] = 0x00; /* code: session data */
@@ -281,15 +283,16 @@ write_l2(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 		else
 			put16(p + 8, l3_type);
 	} else {
-		l3_type = spec->ethertype ? spec->ethertype :
-			  v6 ? CRAFT_ETHERTYPE_IPV6 : CRAFT_ETHERTYPE_IPV4;
+		l3_type = spec->ethertype ? spec->ethertype
+			  : v6		  ? CRAFT_ETHERTYPE_IPV6
+					  : CRAFT_ETHERTYPE_IPV4;
 		put16(p, l3_type);
 	}
 }
 
 static void
-write_ipv4(const struct op25b_craft_spec *spec,
-	   const struct craft_layout *lay, uint8_t *ip)
+write_ipv4(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
+	   uint8_t *ip)
 {
 	size_t words = lay->l3_hdr_len / 4;
 	int32_t total;
@@ -331,10 +334,10 @@ write_ext_header(const struct op25b_craft_spec *spec, uint8_t type,
 		/* Segment routing header whose one segment is the final
 		 * destination, already reached (segments left 0): a router
 		 * passes it by, so only the parser is tested. */
-		p[1] = 2;  /* (2 + 1) * 8 = 24 bytes */
-		p[2] = 4;  /* SRH */
-		p[3] = 0;  /* segments left */
-		p[4] = 0;  /* last entry */
+		p[1] = 2; /* (2 + 1) * 8 = 24 bytes */
+		p[2] = 4; /* SRH */
+		p[3] = 0; /* segments left */
+		p[4] = 0; /* last entry */
 		memcpy(p + 8, spec->dst, 16);
 		break;
 	case IPPROTO_FRAGMENT_:
@@ -344,8 +347,8 @@ write_ext_header(const struct op25b_craft_spec *spec, uint8_t type,
 		break;
 	case IPPROTO_AH_:
 		p[1] = (uint8_t)(len / 4 - 2);
-		put32(p + 4, 0x100);  /* SPI */
-		put32(p + 8, 1);      /* sequence number */
+		put32(p + 4, 0x100); /* SPI */
+		put32(p + 8, 1);     /* sequence number */
 		break;
 	default:
 		break; /* unknown type: length 0, all zero */
@@ -353,8 +356,8 @@ write_ext_header(const struct op25b_craft_spec *spec, uint8_t type,
 }
 
 static void
-write_ipv6(const struct op25b_craft_spec *spec,
-	   const struct craft_layout *lay, uint8_t *ip)
+write_ipv6(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
+	   uint8_t *ip)
 {
 	uint8_t last = spec->ext_loop ? spec->ext_loop : spec->proto;
 	int32_t payload_len;
@@ -371,8 +374,9 @@ write_ipv6(const struct op25b_craft_spec *spec,
 	memcpy(ip + 24, spec->dst, 16);
 	p = ip + IPV6_HDR_LEN;
 	for (i = 0; i < lay->n_chain; i++) {
-		write_ext_header(spec, lay->chain[i], i + 1 < lay->n_chain ?
-				 lay->chain[i + 1] : last, p);
+		write_ext_header(
+			spec, lay->chain[i],
+			i + 1 < lay->n_chain ? lay->chain[i + 1] : last, p);
 		p += ext_header_len(lay->chain[i]);
 	}
 }
@@ -386,9 +390,9 @@ l4_checksum_value(const struct op25b_craft_spec *spec, const uint8_t *l4,
 	if (spec->proto == IPPROTO_ICMP_)
 		csum = op25b_craft_ip_checksum(l4, len);
 	else
-		csum = op25b_craft_l4_checksum(spec->family == AF_INET6 ?
-					       AF_INET6 : AF_INET, spec->src,
-					       spec->dst, spec->proto, l4, len);
+		csum = op25b_craft_l4_checksum(
+			spec->family == AF_INET6 ? AF_INET6 : AF_INET,
+			spec->src, spec->dst, spec->proto, l4, len);
 	if (spec->proto == IPPROTO_UDP_ && csum == 0)
 		csum = 0xffff; /* 0 would mean "no checksum" */
 	if (spec->bad_l4_checksum) {
@@ -422,8 +426,8 @@ write_l4(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 	memset(l4, 0, lay->l4_hdr_len);
 	switch (spec->proto) {
 	case IPPROTO_TCP_:
-		doff = spec->tcp_doff ? spec->tcp_doff :
-		       (uint8_t)(lay->l4_hdr_len / 4);
+		doff = spec->tcp_doff ? spec->tcp_doff
+				      : (uint8_t)(lay->l4_hdr_len / 4);
 		put16(l4, spec->sport);
 		put16(l4 + 2, spec->dport);
 		put32(l4 + 4, spec->seq);

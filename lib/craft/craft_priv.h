@@ -12,12 +12,23 @@
 
 /* Default addresses: a source no class of the default policy names and a
  * documentation destination, so that a bare spec is plain forwarded SMTP. */
-#define CRAFT_DEFAULT_SRC4 { 192, 0, 2, 1 }
-#define CRAFT_DEFAULT_DST4 { 203, 0, 113, 1 }
-#define CRAFT_DEFAULT_SRC6 { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, \
-			     0, 0, 0, 0, 0, 0, 0, 0x01 }
-#define CRAFT_DEFAULT_DST6 { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0, 0, \
-			     0, 0, 0, 0, 0, 0, 0, 0x01 }
+#define CRAFT_DEFAULT_SRC4                                                     \
+	{                                                                      \
+		192, 0, 2, 1                                                   \
+	}
+#define CRAFT_DEFAULT_DST4                                                     \
+	{                                                                      \
+		203, 0, 113, 1                                                 \
+	}
+#define CRAFT_DEFAULT_SRC6                                                     \
+	{                                                                      \
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01  \
+	}
+#define CRAFT_DEFAULT_DST6                                                     \
+	{                                                                      \
+		0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
+			0x01                                                   \
+	}
 
 #define CRAFT_ETHERTYPE_IPV4 0x0800
 #define CRAFT_ETHERTYPE_IPV6 0x86dd

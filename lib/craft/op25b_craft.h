@@ -26,50 +26,50 @@ extern "C" {
 /** Everything a test can say about one frame. Zero means "default" for
  * every field whose default is noted. */
 struct op25b_craft_spec {
-	uint8_t src_mac[6], dst_mac[6];  /**< default 02:00:00:00:00:01 / :02 */
-	unsigned int n_vlans;            /**< tags, outermost first */
+	uint8_t src_mac[6], dst_mac[6]; /**< default 02:00:00:00:00:01 / :02 */
+	unsigned int n_vlans;		/**< tags, outermost first */
 	uint16_t vlan_tpid[OP25B_CRAFT_MAX_VLANS]; /**< default 0x8100; QinQ
 						    * outer 0x88a8 */
 	uint16_t vlan_tci[OP25B_CRAFT_MAX_VLANS];
-	bool pppoe;                      /**< PPPoE session (0x8864) */
+	bool pppoe; /**< PPPoE session (0x8864) */
 	uint16_t pppoe_session;
-	int32_t pppoe_length_delta;      /**< added to the true PPPoE length */
-	bool pppoe_pfc;                  /**< PPP protocol field compressed to
+	int32_t pppoe_length_delta; /**< added to the true PPPoE length */
+	bool pppoe_pfc;		    /**< PPP protocol field compressed to
 					  * one byte (RFC 1661 PFC) */
-	uint16_t ethertype;              /**< override the L3 ethertype (or the
+	uint16_t ethertype;	    /**< override the L3 ethertype (or the
 					  * PPP protocol under PPPoE); 0 = by
 					  * family */
 
-	int family;                      /**< AF_INET (default) or AF_INET6 */
-	uint8_t src[16], dst[16];        /**< network byte order */
-	uint8_t ttl;                     /**< default 64 */
-	uint8_t ipv4_ihl;                /**< 0 = 5 + options */
-	uint8_t ipv4_options_len;        /**< bytes of NOP options (x4) */
-	int32_t ip_length_delta;         /**< added to the true IPv4 total /
+	int family;		  /**< AF_INET (default) or AF_INET6 */
+	uint8_t src[16], dst[16]; /**< network byte order */
+	uint8_t ttl;		  /**< default 64 */
+	uint8_t ipv4_ihl;	  /**< 0 = 5 + options */
+	uint8_t ipv4_options_len; /**< bytes of NOP options (x4) */
+	int32_t ip_length_delta;  /**< added to the true IPv4 total /
 					  * IPv6 payload length */
-	uint16_t frag_offset;            /**< in 8-byte units */
+	uint16_t frag_offset;	  /**< in 8-byte units */
 	bool more_fragments;
-	bool frag_header;                /**< IPv6: add a fragment header even
+	bool frag_header;   /**< IPv6: add a fragment header even
 					  * when offset and M are 0 */
-	unsigned int n_ext;              /**< IPv6 extension headers before L4 */
-	uint8_t ext[OP25B_CRAFT_MAX_EXT];/**< types: 0 hop-by-hop, 43 routing,
+	unsigned int n_ext; /**< IPv6 extension headers before L4 */
+	uint8_t ext[OP25B_CRAFT_MAX_EXT]; /**< types: 0 hop-by-hop, 43 routing,
 					  * 44 fragment, 60 destination, 51 AH */
-	uint8_t ext_loop;                /**< nonzero: the last extension's
+	uint8_t ext_loop;		  /**< nonzero: the last extension's
 					  * next header points to this type */
 
-	uint8_t proto;                   /**< default 6 (TCP); 17 UDP, 1 ICMP */
-	uint16_t sport, dport;           /**< default 40000 / 25 */
-	uint8_t tcp_flags;               /**< default SYN (0x02) */
-	uint32_t seq, ack;               /**< default 1000 / 0 */
-	uint8_t tcp_doff;                /**< 0 = 5 (+ options) */
-	uint8_t tcp_options_len;         /**< bytes of NOP options (x4) */
-	uint16_t payload_len;            /**< L4 payload bytes (pattern) */
+	uint8_t proto;		 /**< default 6 (TCP); 17 UDP, 1 ICMP */
+	uint16_t sport, dport;	 /**< default 40000 / 25 */
+	uint8_t tcp_flags;	 /**< default SYN (0x02) */
+	uint32_t seq, ack;	 /**< default 1000 / 0 */
+	uint8_t tcp_doff;	 /**< 0 = 5 (+ options) */
+	uint8_t tcp_options_len; /**< bytes of NOP options (x4) */
+	uint16_t payload_len;	 /**< L4 payload bytes (pattern) */
 
-	uint16_t frame_len;              /**< pad payload so the frame has this
+	uint16_t frame_len;   /**< pad payload so the frame has this
 					  * length (0: as built) */
-	uint16_t truncate;               /**< cut the frame to this many bytes
+	uint16_t truncate;    /**< cut the frame to this many bytes
 					  * after building (0: no cut) */
-	bool bad_l4_checksum;            /**< store a wrong TCP/UDP checksum */
+	bool bad_l4_checksum; /**< store a wrong TCP/UDP checksum */
 };
 
 /** Fill @p spec with the defaults: IPv4 TCP SYN 192.0.2.1:40000 ->
@@ -99,9 +99,9 @@ void op25b_craft_spec_init(struct op25b_craft_spec *spec);
  * @return 0, or -EINVAL with "unknown key 'k'", "bad value for 'k': 'v'"
  *   or a more precise message in @p err, or -ENOMEM.
  */
-int op25b_craft_spec_parse(struct op25b_craft_spec *spec, const char *tokens,
-			   const char *const *ignore, char *err,
-			   size_t err_size);
+int
+op25b_craft_spec_parse(struct op25b_craft_spec *spec, const char *tokens,
+		       const char *const *ignore, char *err, size_t err_size);
 
 /**
  * Build the frame: Ethernet, VLAN tags, PPPoE session + PPP protocol, IPv4
@@ -143,9 +143,9 @@ int op25b_craft_build_payload(const struct op25b_craft_spec *spec,
 uint16_t op25b_craft_ip_checksum(const void *data, size_t len);
 /** TCP/UDP/ICMPv6 checksum over the pseudo-header; @p l4 covers @p l4_len
  * bytes. @return as op25b_craft_ip_checksum() (UDP stores 0xffff for 0). */
-uint16_t op25b_craft_l4_checksum(int family, const uint8_t *src,
-				 const uint8_t *dst, uint8_t proto,
-				 const void *l4, size_t l4_len);
+uint16_t
+op25b_craft_l4_checksum(int family, const uint8_t *src, const uint8_t *dst,
+			uint8_t proto, const void *l4, size_t l4_len);
 
 /**
  * One case of a test vector file (test/vectors/ *.vec). Format, one case a

@@ -430,8 +430,8 @@ ext_type(const char *name, uint8_t *type)
 		const char *name;
 		uint8_t type;
 	} names[] = {
-		{ "hbh", 0 }, { "rt", 43 }, { "frag", 44 }, { "dst", 60 },
-		{ "ah", 51 },
+		{ "hbh", 0 },  { "rt", 43 }, { "frag", 44 },
+		{ "dst", 60 }, { "ah", 51 },
 	};
 	size_t i;
 
@@ -459,9 +459,10 @@ key_ext(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 		if (len == 0 || len >= sizeof(name))
 			return -EINVAL;
 		if (n >= OP25B_CRAFT_MAX_EXT) {
-			craft_set_error(st->err, st->err_size,
-					"too many extension headers (at most %d)",
-					OP25B_CRAFT_MAX_EXT);
+			craft_set_error(
+				st->err, st->err_size,
+				"too many extension headers (at most %d)",
+				OP25B_CRAFT_MAX_EXT);
 			return -EINVAL;
 		}
 		memcpy(name, p, len);
@@ -549,36 +550,21 @@ static const struct {
 	const char *name;
 	spec_key_fn_t fn;
 } spec_keys[] = {
-	{ "src", key_src },
-	{ "dst", key_dst },
-	{ "sport", key_sport },
-	{ "dport", key_dport },
-	{ "flags", key_flags },
-	{ "seq", key_seq },
-	{ "ack", key_ack },
-	{ "ttl", key_ttl },
-	{ "proto", key_proto },
-	{ "vlan", key_vlan },
-	{ "qinq", key_qinq },
-	{ "tpid", key_tpid },
-	{ "pppoe", key_pppoe },
-	{ "pppoe_len", key_pppoe_len },
-	{ "pfc", key_pfc },
-	{ "ethertype", key_ethertype },
-	{ "ihl", key_ihl },
-	{ "ipopts", key_ipopts },
-	{ "ip_len", key_ip_len },
-	{ "frag", key_frag },
-	{ "mf", key_mf },
-	{ "fraghdr", key_fraghdr },
-	{ "ext", key_ext },
-	{ "ext_loop", key_ext_loop },
-	{ "doff", key_doff },
-	{ "tcpopts", key_tcpopts },
-	{ "payload", key_payload },
-	{ "len", key_len },
-	{ "trunc", key_trunc },
-	{ "badsum", key_badsum },
+	{ "src", key_src },	    { "dst", key_dst },
+	{ "sport", key_sport },	    { "dport", key_dport },
+	{ "flags", key_flags },	    { "seq", key_seq },
+	{ "ack", key_ack },	    { "ttl", key_ttl },
+	{ "proto", key_proto },	    { "vlan", key_vlan },
+	{ "qinq", key_qinq },	    { "tpid", key_tpid },
+	{ "pppoe", key_pppoe },	    { "pppoe_len", key_pppoe_len },
+	{ "pfc", key_pfc },	    { "ethertype", key_ethertype },
+	{ "ihl", key_ihl },	    { "ipopts", key_ipopts },
+	{ "ip_len", key_ip_len },   { "frag", key_frag },
+	{ "mf", key_mf },	    { "fraghdr", key_fraghdr },
+	{ "ext", key_ext },	    { "ext_loop", key_ext_loop },
+	{ "doff", key_doff },	    { "tcpopts", key_tcpopts },
+	{ "payload", key_payload }, { "len", key_len },
+	{ "trunc", key_trunc },	    { "badsum", key_badsum },
 };
 
 static bool

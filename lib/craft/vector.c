@@ -13,13 +13,13 @@
 #include "op25b_craft.h"
 
 static const char *const vector_outcomes[] = {
-	"non_smtp", "submission", "fragments", "malformed",
-	"forwarded", "counted", "blocked", "reset",
+	"non_smtp",  "submission", "fragments", "malformed",
+	"forwarded", "counted",	   "blocked",	"reset",
 };
 
 /* Keys the loader reads itself; the spec parser skips them. */
 static const char *const vector_keys[] = { "expect", "class", "group",
-					    "counter", NULL };
+					   "counter", NULL };
 
 #define BLANKS " \t\r\n"
 
@@ -31,8 +31,7 @@ struct vector_load {
 	size_t cap; /* cases allocated */
 };
 
-static int
-vector_error(struct vector_load *vl, int ret, const char *fmt, ...)
+static int vector_error(struct vector_load *vl, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static int
@@ -69,8 +68,9 @@ copy_field(struct vector_load *vl, char *dst, size_t size, const char *key,
 	if (value[0] == '\0')
 		return vector_error(vl, -EINVAL, "empty value for '%s'", key);
 	if (strlen(value) >= size)
-		return vector_error(vl, -EINVAL, "'%s' is longer than %zu bytes",
-				    key, size - 1);
+		return vector_error(vl, -EINVAL,
+				    "'%s' is longer than %zu bytes", key,
+				    size - 1);
 	strcpy(dst, value);
 	return 0;
 }
@@ -152,10 +152,12 @@ parse_case_keys(struct vector_load *vl, struct op25b_vector_case *vc,
 		*value++ = '\0';
 		if (strcmp(tok, "expect") == 0) {
 			if (!outcome_valid(value)) {
-				ret = vector_error(vl, -EINVAL,
+				ret = vector_error(
+					vl, -EINVAL,
 					"unknown outcome '%s' (one of: non_smtp "
 					"submission fragment malformed forwarded "
-					"counted blocked reset)", value);
+					"counted blocked reset)",
+					value);
 				goto out_free_copy;
 			}
 			strcpy(vc->expect, value);
@@ -174,8 +176,8 @@ parse_case_keys(struct vector_load *vl, struct op25b_vector_case *vc,
 			goto out_free_copy;
 	}
 	if (!have_expect)
-		ret = vector_error(vl, -EINVAL, "case '%s' has no expect=",
-				   vc->name);
+		ret = vector_error(vl, -EINVAL,
+				   "case '%s' has no expect=", vc->name);
 
 out_free_copy:
 	free(copy);
@@ -204,8 +206,8 @@ parse_case_line(struct vector_load *vl, struct op25b_vector_file *vf,
 		if (strcmp(vf->cases[i].name, name) == 0)
 			return vector_error(vl, -EINVAL,
 					    "duplicate case '%s' (first on "
-					    "line %u)", name,
-					    vf->cases[i].line);
+					    "line %u)",
+					    name, vf->cases[i].line);
 
 	vc = new_case(vl, vf);
 	if (vc == NULL)
@@ -268,7 +270,8 @@ int
 op25b_vector_file_load(const char *path, struct op25b_vector_file *vf,
 		       char *err, size_t err_size)
 {
-	struct vector_load vl = { .path = path, .err = err,
+	struct vector_load vl = { .path = path,
+				  .err = err,
 				  .err_size = err_size };
 	size_t line_cap = 0;
 	char *line = NULL;

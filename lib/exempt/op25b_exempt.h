@@ -47,11 +47,11 @@ extern "C" {
 /** One exemption as the operator granted it. */
 struct op25b_exempt_entry {
 	struct op25b_prefix prefix; /**< .file is NULL, .line/.column 0 */
-	uint64_t added;   /**< CLOCK_REALTIME milliseconds when granted */
+	uint64_t added;	  /**< CLOCK_REALTIME milliseconds when granted */
 	uint64_t expires; /**< CLOCK_REALTIME milliseconds; 0: never.
 			   * added + ttl * 1000 */
-	uint32_t ttl;     /**< seconds as granted; 0: no TTL */
-	uint32_t uid;     /**< who granted it (socket peer uid) */
+	uint32_t ttl;	  /**< seconds as granted; 0: no TTL */
+	uint32_t uid;	  /**< who granted it (socket peer uid) */
 	char reason[OP25B_EXEMPT_REASON_MAX];
 };
 
@@ -81,9 +81,9 @@ void op25b_exempt_registry_free(struct op25b_exempt_registry *reg);
  *   host bits set), -ENOSPC (full), -ENOMEM.
  */
 int op25b_exempt_registry_add(struct op25b_exempt_registry *reg,
-		     const struct op25b_prefix *prefix, uint32_t ttl,
-		     const char *reason, uint32_t uid, uint64_t now,
-		     bool *replaced);
+			      const struct op25b_prefix *prefix, uint32_t ttl,
+			      const char *reason, uint32_t uid, uint64_t now,
+			      bool *replaced);
 
 /**
  * Delete the exemption for exactly @p prefix (same family, length and
@@ -91,8 +91,8 @@ int op25b_exempt_registry_add(struct op25b_exempt_registry *reg,
  * @return 0, -ENOENT, -EINVAL (NULL argument).
  */
 int op25b_exempt_registry_del(struct op25b_exempt_registry *reg,
-		     const struct op25b_prefix *prefix,
-		     struct op25b_exempt_entry *removed);
+			      const struct op25b_prefix *prefix,
+			      struct op25b_exempt_entry *removed);
 
 /**
  * Remove every entry whose expiry is at or before @p now (milliseconds),
@@ -100,11 +100,11 @@ int op25b_exempt_registry_del(struct op25b_exempt_registry *reg,
  * @p cb must not change the registry.
  * @return the number removed.
  */
-unsigned int op25b_exempt_registry_expire(struct op25b_exempt_registry *reg,
-				 uint64_t now,
-				 void (*cb)(const struct op25b_exempt_entry *e,
-					    void *arg),
-				 void *arg);
+unsigned int
+op25b_exempt_registry_expire(struct op25b_exempt_registry *reg, uint64_t now,
+			     void (*cb)(const struct op25b_exempt_entry *e,
+					void *arg),
+			     void *arg);
 
 /**
  * Insert @p entry as it is (its grant time, expiry, TTL, uid and reason),
@@ -118,7 +118,8 @@ unsigned int op25b_exempt_registry_expire(struct op25b_exempt_registry *reg,
  *   -ENOMEM.
  */
 int op25b_exempt_registry_put(struct op25b_exempt_registry *reg,
-		     const struct op25b_exempt_entry *entry, bool *replaced);
+			      const struct op25b_exempt_entry *entry,
+			      bool *replaced);
 
 /**
  * A new registry holding the entries of @p base and of @p over; for a
@@ -128,7 +129,7 @@ int op25b_exempt_registry_put(struct op25b_exempt_registry *reg,
  */
 struct op25b_exempt_registry *
 op25b_exempt_registry_merge(const struct op25b_exempt_registry *base,
-		   const struct op25b_exempt_registry *over);
+			    const struct op25b_exempt_registry *over);
 
 /**
  * Call @p cb once for every prefix whose entry differs between @p from and
@@ -137,11 +138,11 @@ op25b_exempt_registry_merge(const struct op25b_exempt_registry *base,
  * skipped. Either registry may be NULL (empty).
  */
 void op25b_exempt_registry_diff(const struct op25b_exempt_registry *from,
-		       const struct op25b_exempt_registry *to,
-		       void (*cb)(const struct op25b_exempt_entry *old,
-				  const struct op25b_exempt_entry *new,
-				  void *arg),
-		       void *arg);
+				const struct op25b_exempt_registry *to,
+				void (*cb)(const struct op25b_exempt_entry *old,
+					   const struct op25b_exempt_entry *new,
+					   void *arg),
+				void *arg);
 
 /**
  * The entry for exactly @p prefix (same family, length and address), or
@@ -149,7 +150,7 @@ void op25b_exempt_registry_diff(const struct op25b_exempt_registry *from,
  */
 const struct op25b_exempt_entry *
 op25b_exempt_registry_find(const struct op25b_exempt_registry *reg,
-		  const struct op25b_prefix *prefix);
+			   const struct op25b_prefix *prefix);
 
 /**
  * The entry with the longest prefix that covers the address @p addr of
@@ -160,14 +161,16 @@ op25b_exempt_registry_find(const struct op25b_exempt_registry *reg,
  *   family). Valid until the registry next changes.
  */
 const struct op25b_exempt_entry *
-op25b_exempt_registry_lookup(const struct op25b_exempt_registry *reg, int family,
-		    const uint8_t *addr);
+op25b_exempt_registry_lookup(const struct op25b_exempt_registry *reg,
+			     int family, const uint8_t *addr);
 
 /** The earliest expiry among the entries, or 0 when none expires. */
-uint64_t op25b_exempt_registry_next_expiry(const struct op25b_exempt_registry *reg);
+uint64_t
+op25b_exempt_registry_next_expiry(const struct op25b_exempt_registry *reg);
 
 /** Number of entries. */
-unsigned int op25b_exempt_registry_count(const struct op25b_exempt_registry *reg);
+unsigned int
+op25b_exempt_registry_count(const struct op25b_exempt_registry *reg);
 
 /**
  * The entries, sorted by family then address then length (stable for
@@ -208,15 +211,15 @@ op25b_exempt_registry_read(FILE *in, struct op25b_exempt_state_error *err);
  */
 struct op25b_exempt_registry *
 op25b_exempt_registry_load(const char *path,
-			struct op25b_exempt_state_error *err);
+			   struct op25b_exempt_state_error *err);
 
 /**
  * Write the entries of @p reg to @p out in the state-file format, a
  * comment line first.
  * @return 0, or -errno of a write that failed (-ENOSPC, -EIO).
  */
-int op25b_exempt_registry_write(const struct op25b_exempt_registry *reg,
-			     FILE *out);
+int
+op25b_exempt_registry_write(const struct op25b_exempt_registry *reg, FILE *out);
 
 /**
  * Replace the file at @p path with the entries of @p reg so that a crash
@@ -227,7 +230,7 @@ int op25b_exempt_registry_write(const struct op25b_exempt_registry *reg,
  *   -EROFS, ...); PATH is then unchanged and PATH.tmp removed.
  */
 int op25b_exempt_registry_save(const struct op25b_exempt_registry *reg,
-			    const char *path);
+			       const char *path);
 
 /* ------------------------------------------------------------------ */
 /* Table (DPDK memory, immutable, read by workers)                     */
@@ -248,11 +251,11 @@ void op25b_exempt_table_free(struct op25b_exempt_table *table);
 
 /** Whether an IPv4 source (host byte order) is exempt. @p table not NULL. */
 bool op25b_exempt_table_match4(const struct op25b_exempt_table *table,
-			 uint32_t addr);
+			       uint32_t addr);
 
 /** Whether an IPv6 source (network byte order) is exempt. */
 bool op25b_exempt_table_match6(const struct op25b_exempt_table *table,
-			 const uint8_t addr[16]);
+			       const uint8_t addr[16]);
 
 /** Bytes of memory the table holds (an estimate: rte_hash's layout is
  * private); 0 for NULL. */

@@ -57,8 +57,8 @@ prefix_normalize(const struct op25b_prefix *in, struct op25b_prefix *out)
 		else if (in->length - first_bit >= 8)
 			network_mask = 0xff;
 		else
-			network_mask = (uint8_t)(0xff00u >>
-						 (in->length - first_bit));
+			network_mask =
+				(uint8_t)(0xff00u >> (in->length - first_bit));
 		if (out->addr[i] & (uint8_t)~network_mask)
 			return false;
 	}
@@ -90,8 +90,7 @@ registry_search(const struct op25b_exempt_registry *reg,
 
 	while (low < high) {
 		unsigned int mid = low + (high - low) / 2;
-		int cmp = exempt_prefix_compare(&reg->entries[mid].prefix,
-						 key);
+		int cmp = exempt_prefix_compare(&reg->entries[mid].prefix, key);
 
 		if (cmp == 0) {
 			*found = true;
@@ -148,8 +147,8 @@ registry_grow(struct op25b_exempt_registry *reg)
  * at its sorted position (contents undefined). Returns 0, -ENOSPC (the
  * registry is full) or -ENOMEM. */
 static int
-registry_slot(struct op25b_exempt_registry *reg,
-	      const struct op25b_prefix *key, unsigned int *pos, bool *found)
+registry_slot(struct op25b_exempt_registry *reg, const struct op25b_prefix *key,
+	      unsigned int *pos, bool *found)
 {
 	*pos = registry_search(reg, key, found);
 	if (*found)
@@ -173,8 +172,8 @@ op25b_exempt_registry_create(void)
 	if (reg == NULL)
 		goto fail_nomem;
 	/* Allocated now so that op25b_exempt_registry_entries() is never NULL. */
-	reg->entries = malloc(REGISTRY_INITIAL_CAPACITY *
-			      sizeof(*reg->entries));
+	reg->entries =
+		malloc(REGISTRY_INITIAL_CAPACITY * sizeof(*reg->entries));
 	if (reg->entries == NULL)
 		goto fail_free_registry;
 	reg->capacity = REGISTRY_INITIAL_CAPACITY;
@@ -198,9 +197,9 @@ op25b_exempt_registry_free(struct op25b_exempt_registry *reg)
 
 int
 op25b_exempt_registry_add(struct op25b_exempt_registry *reg,
-		 const struct op25b_prefix *prefix, uint32_t ttl,
-		 const char *reason, uint32_t uid, uint64_t now,
-		 bool *replaced)
+			  const struct op25b_prefix *prefix, uint32_t ttl,
+			  const char *reason, uint32_t uid, uint64_t now,
+			  bool *replaced)
 {
 	struct op25b_exempt_entry *e;
 	struct op25b_prefix key;
@@ -236,7 +235,8 @@ op25b_exempt_registry_add(struct op25b_exempt_registry *reg,
 
 int
 op25b_exempt_registry_put(struct op25b_exempt_registry *reg,
-		 const struct op25b_exempt_entry *entry, bool *replaced)
+			  const struct op25b_exempt_entry *entry,
+			  bool *replaced)
 {
 	struct op25b_exempt_entry *e;
 	struct op25b_prefix key;
@@ -285,7 +285,7 @@ exempt_entry_equal(const struct op25b_exempt_entry *a,
  */
 struct op25b_exempt_registry *
 op25b_exempt_registry_merge(const struct op25b_exempt_registry *base,
-		   const struct op25b_exempt_registry *over)
+			    const struct op25b_exempt_registry *over)
 {
 	struct op25b_exempt_registry *out;
 	unsigned int i = 0, j = 0, n = 0, capacity;
@@ -346,10 +346,11 @@ fail_free_out:
 
 void
 op25b_exempt_registry_diff(const struct op25b_exempt_registry *from,
-		  const struct op25b_exempt_registry *to,
-		  void (*cb)(const struct op25b_exempt_entry *old,
-			     const struct op25b_exempt_entry *new, void *arg),
-		  void *arg)
+			   const struct op25b_exempt_registry *to,
+			   void (*cb)(const struct op25b_exempt_entry *old,
+				      const struct op25b_exempt_entry *new,
+				      void *arg),
+			   void *arg)
 {
 	unsigned int i = 0, j = 0;
 	unsigned int n_from = op25b_exempt_registry_count(from);
@@ -377,7 +378,7 @@ op25b_exempt_registry_diff(const struct op25b_exempt_registry *from,
 
 const struct op25b_exempt_entry *
 op25b_exempt_registry_find(const struct op25b_exempt_registry *reg,
-		  const struct op25b_prefix *prefix)
+			   const struct op25b_prefix *prefix)
 {
 	struct op25b_prefix key;
 	unsigned int pos;
@@ -390,8 +391,8 @@ op25b_exempt_registry_find(const struct op25b_exempt_registry *reg,
 }
 
 const struct op25b_exempt_entry *
-op25b_exempt_registry_lookup(const struct op25b_exempt_registry *reg, int family,
-		    const uint8_t *addr)
+op25b_exempt_registry_lookup(const struct op25b_exempt_registry *reg,
+			     int family, const uint8_t *addr)
 {
 	struct op25b_prefix key;
 	unsigned int bytes, length, pos;
@@ -416,8 +417,8 @@ op25b_exempt_registry_lookup(const struct op25b_exempt_registry *reg, int family
 		key.length = (uint8_t)length;
 		memcpy(key.addr, addr, full);
 		if (rest != 0)
-			key.addr[full] =
-				addr[full] & (uint8_t)(0xff00u >> rest);
+			key.addr[full] = addr[full] &
+					 (uint8_t)(0xff00u >> rest);
 		pos = registry_search(reg, &key, &found);
 		if (found)
 			return &reg->entries[pos];
@@ -427,8 +428,8 @@ op25b_exempt_registry_lookup(const struct op25b_exempt_registry *reg, int family
 
 int
 op25b_exempt_registry_del(struct op25b_exempt_registry *reg,
-		 const struct op25b_prefix *prefix,
-		 struct op25b_exempt_entry *removed)
+			  const struct op25b_prefix *prefix,
+			  struct op25b_exempt_entry *removed)
 {
 	struct op25b_prefix key;
 	unsigned int pos;
@@ -458,8 +459,9 @@ op25b_exempt_registry_del(struct op25b_exempt_registry *reg,
  */
 unsigned int
 op25b_exempt_registry_expire(struct op25b_exempt_registry *reg, uint64_t now,
-		    void (*cb)(const struct op25b_exempt_entry *e, void *arg),
-		    void *arg)
+			     void (*cb)(const struct op25b_exempt_entry *e,
+					void *arg),
+			     void *arg)
 {
 	unsigned int i, kept = 0, removed;
 

@@ -28,8 +28,8 @@
 #include "exempt_priv.h"
 #include "op25b_exempt.h"
 
-#define STATE_HEADER                                                   \
-	"# op25b exemptions, format 1: PREFIX EXPIRES GRANTED UID TTL "  \
+#define STATE_HEADER                                                           \
+	"# op25b exemptions, format 1: PREFIX EXPIRES GRANTED UID TTL "        \
 	"\"REASON\" (doc/cli.md)\n"
 
 /* ------------------------------------------------------------------ */
@@ -81,8 +81,8 @@ digits(const char *s, unsigned int n, unsigned int *out)
 static bool
 parse_time(const char *s, size_t len, uint64_t *ms)
 {
-	static const unsigned int month_days[] = {31, 28, 31, 30, 31, 30,
-						  31, 31, 30, 31, 30, 31};
+	static const unsigned int month_days[] = { 31, 28, 31, 30, 31, 30,
+						   31, 31, 30, 31, 30, 31 };
 	unsigned int y, mo, d, h, mi, sec, frac = 0, scale = 100;
 	size_t i;
 
@@ -111,7 +111,9 @@ parse_time(const char *s, size_t len, uint64_t *ms)
 	if (d > month_days[mo - 1] + (mo == 2 && is_leap(y)))
 		return false;
 	*ms = ((uint64_t)days_from_civil(y, mo, d) * 86400 + h * 3600u +
-	       mi * 60u + sec) * 1000 + frac;
+	       mi * 60u + sec) *
+		      1000 +
+	      frac;
 	return true;
 }
 
@@ -286,11 +288,11 @@ parse_reason(const char *line, size_t *pos, char out[OP25B_EXEMPT_REASON_MAX])
  * in @p err.
  */
 static int
-parse_line(const char *line, unsigned int lineno,
-	   struct op25b_exempt_entry *e, struct op25b_exempt_state_error *err)
+parse_line(const char *line, unsigned int lineno, struct op25b_exempt_entry *e,
+	   struct op25b_exempt_state_error *err)
 {
-	static const char *const names[] = {"prefix", "expiry", "grant time",
-					    "uid", "ttl"};
+	static const char *const names[] = { "prefix", "expiry", "grant time",
+					     "uid", "ttl" };
 	const char *field[5], *why = NULL;
 	size_t len[5], pos = 0;
 	char show[64];
@@ -384,8 +386,8 @@ parse_line(const char *line, unsigned int lineno,
  * long, holds a NUL byte or is cut short, -EIO for a read error.
  */
 static int
-read_line(FILE *in, char buf[OP25B_EXEMPT_STATE_LINE_MAX],
-	  unsigned int lineno, struct op25b_exempt_state_error *err)
+read_line(FILE *in, char buf[OP25B_EXEMPT_STATE_LINE_MAX], unsigned int lineno,
+	  struct op25b_exempt_state_error *err)
 {
 	size_t len = 0;
 	int c;
@@ -397,8 +399,7 @@ read_line(FILE *in, char buf[OP25B_EXEMPT_STATE_LINE_MAX],
 			return -EINVAL;
 		}
 		if (len == OP25B_EXEMPT_STATE_LINE_MAX - 1) {
-			error_set(err, lineno,
-				  "a line longer than %d bytes",
+			error_set(err, lineno, "a line longer than %d bytes",
 				  OP25B_EXEMPT_STATE_LINE_MAX - 1);
 			return -EINVAL;
 		}
@@ -515,7 +516,7 @@ fail:
 
 struct op25b_exempt_registry *
 op25b_exempt_registry_load(const char *path,
-			struct op25b_exempt_state_error *err)
+			   struct op25b_exempt_state_error *err)
 {
 	struct op25b_exempt_registry *reg;
 	struct stat st;
@@ -631,7 +632,7 @@ sync_parent(const char *path)
 
 int
 op25b_exempt_registry_save(const struct op25b_exempt_registry *reg,
-			const char *path)
+			   const char *path)
 {
 	char tmp[4096];
 	FILE *out;

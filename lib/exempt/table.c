@@ -116,13 +116,12 @@ key_of_prefix(struct exempt_key *key, const struct op25b_prefix *prefix)
 }
 
 struct op25b_exempt_table *
-op25b_exempt_table_build(const struct op25b_exempt_registry *reg,
-			 int socket_id)
+op25b_exempt_table_build(const struct op25b_exempt_registry *reg, int socket_id)
 {
 	static atomic_uint instance;
 	const struct op25b_exempt_entry *entries;
-	bool used4[33] = {false}, used6[129] = {false};
-	struct rte_hash_parameters params = {0};
+	bool used4[33] = { false }, used6[129] = { false };
+	struct rte_hash_parameters params = { 0 };
 	char name[RTE_HASH_NAMESIZE];
 	struct op25b_exempt_table *t;
 	unsigned int count, i, length;
@@ -146,8 +145,7 @@ op25b_exempt_table_build(const struct op25b_exempt_registry *reg,
 	 * (readers in their grace period) when its successor is built.
 	 * "HT_EXT_" + this must fit RTE_RING_NAMESIZE. */
 	snprintf(name, sizeof(name), "op25b_ex%u",
-		 atomic_fetch_add_explicit(&instance, 1,
-					   memory_order_relaxed));
+		 atomic_fetch_add_explicit(&instance, 1, memory_order_relaxed));
 	params.name = name;
 	/* Half full at most: few keys leave their primary bucket, and the
 	 * extendable buckets make every insertion succeed regardless. */
@@ -226,7 +224,7 @@ op25b_exempt_table_free(struct op25b_exempt_table *table)
 bool
 op25b_exempt_table_match4(const struct op25b_exempt_table *table, uint32_t addr)
 {
-	struct exempt_key key = {.family = AF_INET};
+	struct exempt_key key = { .family = AF_INET };
 	unsigned int i;
 
 	for (i = 0; i < table->n_lengths4; i++) {
@@ -242,9 +240,9 @@ op25b_exempt_table_match4(const struct op25b_exempt_table *table, uint32_t addr)
 
 bool
 op25b_exempt_table_match6(const struct op25b_exempt_table *table,
-		    const uint8_t addr[16])
+			  const uint8_t addr[16])
 {
-	struct exempt_key key = {.family = AF_INET6};
+	struct exempt_key key = { .family = AF_INET6 };
 	uint64_t high, low;
 	unsigned int i;
 

@@ -138,8 +138,8 @@ put(struct out *o, const char *fmt, ...)
 }
 
 static void
-put_match(struct out *o, const char *label, const char *kind,
-	  const char *none, const char *name, const struct op25b_prefix *prefix)
+put_match(struct out *o, const char *label, const char *kind, const char *none,
+	  const char *name, const struct op25b_prefix *prefix)
 {
 	char text[64];
 
@@ -156,7 +156,7 @@ int
 op25b_explanation_text(const struct op25b_explanation *x, char *buf,
 		       size_t size)
 {
-	struct out o = {buf, size, 0};
+	struct out o = { buf, size, 0 };
 
 	if (size > 0)
 		buf[0] = '\0';

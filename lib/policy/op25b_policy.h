@@ -33,11 +33,11 @@ extern "C" {
 /** What the policy says about a flow. Values are stable: the classifier
  * stores them in its compiled tables. */
 enum op25b_action {
-	OP25B_ACTION_NONE = 0,  /**< not set (a group without action, no `to`) */
-	OP25B_ACTION_ALLOW,     /**< forward */
-	OP25B_ACTION_BLOCK,     /**< drop, or RST a SYN when block: reset */
-	OP25B_ACTION_COUNT,     /**< forward and count as would-block */
-	OP25B_ACTION_ADAPTIVE,  /**< forward until a burst, then block */
+	OP25B_ACTION_NONE = 0, /**< not set (a group without action, no `to`) */
+	OP25B_ACTION_ALLOW,    /**< forward */
+	OP25B_ACTION_BLOCK,    /**< drop, or RST a SYN when block: reset */
+	OP25B_ACTION_COUNT,    /**< forward and count as would-block */
+	OP25B_ACTION_ADAPTIVE, /**< forward until a burst, then block */
 };
 
 enum op25b_policy_mode {
@@ -58,16 +58,16 @@ enum op25b_malformed_action {
 /** Which rule of the precedence decided a verdict (for explain). */
 enum op25b_rule {
 	OP25B_RULE_CLASS_TO = 0, /**< class.to[group] */
-	OP25B_RULE_GROUP,        /**< group.action */
-	OP25B_RULE_CLASS,        /**< class.action */
-	OP25B_RULE_DEFAULT,      /**< policy.default */
+	OP25B_RULE_GROUP,	 /**< group.action */
+	OP25B_RULE_CLASS,	 /**< class.action */
+	OP25B_RULE_DEFAULT,	 /**< policy.default */
 };
 
 /** One prefix, host bits clear. @c line and @c column are 1-based and
  * refer to @c file (the policy file or a prefixes_file). */
 struct op25b_prefix {
-	uint8_t family; /**< AF_INET or AF_INET6 */
-	uint8_t length; /**< 0..32 or 0..128 */
+	uint8_t family;	  /**< AF_INET or AF_INET6 */
+	uint8_t length;	  /**< 0..32 or 0..128 */
 	uint8_t addr[16]; /**< network byte order; IPv4 in the first 4 bytes */
 	uint32_t line;
 	uint32_t column;
@@ -89,7 +89,7 @@ struct op25b_adaptive_limit {
 
 struct op25b_policy_class {
 	char name[OP25B_POLICY_NAME_MAX];
-	enum op25b_action action; /**< never NONE */
+	enum op25b_action action;	   /**< never NONE */
 	struct op25b_adaptive_limit limit; /**< set when action is ADAPTIVE */
 	/** to[g]: the action towards group g, or NONE. Length: n_groups. */
 	enum op25b_action *to;
@@ -127,7 +127,7 @@ struct op25b_policy {
 /** Where and why a load failed. */
 struct op25b_policy_error {
 	char file[256];
-	uint32_t line;   /**< 1-based; 0 when the file could not be read */
+	uint32_t line;	 /**< 1-based; 0 when the file could not be read */
 	uint32_t column; /**< 1-based; 0 when unknown */
 	char message[256];
 };
@@ -146,17 +146,17 @@ struct op25b_policy_error {
  *   The policy, or NULL with errno set: EINVAL (the file is invalid, see
  *   @p error), ENOENT/EACCES/EISDIR (cannot read a file), ENOMEM.
  */
-struct op25b_policy *op25b_policy_load(const char *path,
-				       struct op25b_policy_error *error);
+struct op25b_policy *
+op25b_policy_load(const char *path, struct op25b_policy_error *error);
 
 /**
  * Load a policy from memory; @p name stands for the file in messages and
  * relative prefixes_file paths resolve against the current directory.
  * Same contract as op25b_policy_load().
  */
-struct op25b_policy *op25b_policy_load_buffer(const char *name,
-					      const char *text, size_t len,
-					      struct op25b_policy_error *error);
+struct op25b_policy *
+op25b_policy_load_buffer(const char *name, const char *text, size_t len,
+			 struct op25b_policy_error *error);
 
 /** Free a policy; NULL is accepted. */
 void op25b_policy_free(struct op25b_policy *policy);
@@ -166,8 +166,8 @@ void op25b_policy_free(struct op25b_policy *policy);
  * when 0) into @p buf.
  * @return snprintf's return value.
  */
-int op25b_policy_error_format(const struct op25b_policy_error *error,
-			      char *buf, size_t size);
+int op25b_policy_error_format(const struct op25b_policy_error *error, char *buf,
+			      size_t size);
 
 /**
  * The precedence of doc/policy.md for a source in class @p class_id and a
@@ -180,9 +180,9 @@ int op25b_policy_error_format(const struct op25b_policy_error *error,
  *   Set to the rule that decided (may be NULL).
  * @return the action, never OP25B_ACTION_NONE.
  */
-enum op25b_action op25b_policy_decide(const struct op25b_policy *policy,
-				      int class_id, int group_id,
-				      enum op25b_rule *rule);
+enum op25b_action
+op25b_policy_decide(const struct op25b_policy *policy, int class_id,
+		    int group_id, enum op25b_rule *rule);
 
 /** Which kind of port @p port is for this policy. */
 enum op25b_port_kind {
@@ -190,8 +190,8 @@ enum op25b_port_kind {
 	OP25B_PORT_SMTP,
 	OP25B_PORT_SUBMISSION,
 };
-enum op25b_port_kind op25b_policy_port_kind(const struct op25b_policy *policy,
-					    uint16_t port);
+enum op25b_port_kind
+op25b_policy_port_kind(const struct op25b_policy *policy, uint16_t port);
 
 /**
  * Reference longest-prefix match, by linear scan: the class whose prefix
@@ -224,9 +224,9 @@ int op25b_prefix_parse(const char *text, struct op25b_prefix *prefix,
  * "(did you mean NETWORK?)" when only host bits are wrong: the policy
  * loader's words, for every tool that takes a prefix.
  */
-void op25b_prefix_error_message(char *buf, size_t size, const char *text,
-				size_t len, const struct op25b_prefix *parsed,
-				const char *why);
+void
+op25b_prefix_error_message(char *buf, size_t size, const char *text, size_t len,
+			   const struct op25b_prefix *parsed, const char *why);
 
 /**
  * Read the prefixes file at @p path, in the format of a policy's
@@ -246,8 +246,8 @@ int op25b_prefix_list_load(const char *path, struct op25b_prefix_list *list,
 void op25b_prefix_list_free(struct op25b_prefix_list *list);
 
 /** Format a prefix as text into @p buf (INET6_ADDRSTRLEN + 4 is enough). */
-int op25b_prefix_format(const struct op25b_prefix *prefix, char *buf,
-			size_t size);
+int
+op25b_prefix_format(const struct op25b_prefix *prefix, char *buf, size_t size);
 
 /** Names for actions, modes and rules, as in the YAML and in counters. */
 const char *op25b_action_name(enum op25b_action action);
@@ -268,15 +268,15 @@ struct op25b_explanation {
 	char dst[64];
 	uint16_t port;
 	enum op25b_port_kind port_kind;
-	const struct op25b_policy_class *cls;   /**< NULL: no class */
+	const struct op25b_policy_class *cls; /**< NULL: no class */
 	const struct op25b_prefix *class_prefix;
-	const struct op25b_policy_group *grp;   /**< NULL: no group */
+	const struct op25b_policy_group *grp; /**< NULL: no group */
 	const struct op25b_prefix *group_prefix;
-	bool decided;          /**< false: not an SMTP port, no rule applies */
+	bool decided; /**< false: not an SMTP port, no rule applies */
 	enum op25b_rule rule;
 	enum op25b_action action;
-	const char *verdict;   /**< "forward", "allow", "count" or "block" */
-	const char *note;      /**< one line on what happens to the packets */
+	const char *verdict; /**< "forward", "allow", "count" or "block" */
+	const char *note;    /**< one line on what happens to the packets */
 };
 
 /**
@@ -309,8 +309,8 @@ struct op25b_json;
  * "no class", "no group" or "none". Errors stick to the stream
  * (op25b_json_end()).
  */
-void op25b_explanation_json(const struct op25b_explanation *x,
-			    struct op25b_json *j);
+void
+op25b_explanation_json(const struct op25b_explanation *x, struct op25b_json *j);
 
 #ifdef __cplusplus
 }

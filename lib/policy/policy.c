@@ -101,8 +101,8 @@ op25b_policy_match_source(const struct op25b_policy *policy, int family,
 }
 
 int
-op25b_policy_match_destination(const struct op25b_policy *policy,
-			       int family, const uint8_t *addr,
+op25b_policy_match_destination(const struct op25b_policy *policy, int family,
+			       const uint8_t *addr,
 			       const struct op25b_prefix **match)
 {
 	const struct op25b_prefix *best = NULL;
@@ -194,8 +194,8 @@ op25b_duration_parse(const char *text, uint32_t *seconds)
 }
 
 int
-op25b_policy_error_format(const struct op25b_policy_error *error,
-			  char *buf, size_t size)
+op25b_policy_error_format(const struct op25b_policy_error *error, char *buf,
+			  size_t size)
 {
 	if (error->line == 0)
 		return snprintf(buf, size, "%s: %s", error->file,
@@ -251,8 +251,8 @@ op25b_policy_quote(char *buf, size_t size, const void *text, size_t len)
 }
 
 int
-op25b_policy_warn(struct op25b_policy *policy, const char *file,
-		  uint32_t line, uint32_t column, const char *fmt, ...)
+op25b_policy_warn(struct op25b_policy *policy, const char *file, uint32_t line,
+		  uint32_t column, const char *fmt, ...)
 {
 	char message[512];
 	char **grown;

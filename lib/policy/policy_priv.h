@@ -25,7 +25,7 @@
  */
 struct op25b_policy_owned {
 	struct op25b_policy policy;
-	char **files;          /* files[0] is policy.file */
+	char **files; /* files[0] is policy.file */
 	unsigned int n_files;
 };
 
@@ -106,7 +106,6 @@ int op25b_policy_warn(struct op25b_policy *policy, const char *file,
 		      uint32_t line, uint32_t column, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-
 /**
  * Fill @p error, the one writer of a struct op25b_policy_error: the message
  * from @p fmt at @p line and @p column of @p file (1-based; 0 when unknown),
@@ -117,10 +116,9 @@ void op25b_policy_error_set(struct op25b_policy_error *error, const char *file,
 			    ...) __attribute__((format(printf, 5, 6)));
 
 /** op25b_policy_error_set() with a va_list. */
-void op25b_policy_error_vset(struct op25b_policy_error *error,
-			     const char *file, uint32_t line, uint32_t column,
-			     const char *fmt, va_list ap)
-	__attribute__((format(printf, 5, 0)));
+void op25b_policy_error_vset(struct op25b_policy_error *error, const char *file,
+			     uint32_t line, uint32_t column, const char *fmt,
+			     va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* Larger than any real policy or pool list (a million prefixes is ~20 MB):
  * a bound, so that a prefixes_file naming /dev/zero fails instead of
@@ -161,7 +159,7 @@ struct loader {
 	const char *file;     /* the policy file, as named in messages */
 	const char *base_dir; /* for relative prefixes_file; NULL: cwd */
 	struct op25b_policy_error *error;
-	int err;              /* errno to return once an error is filled */
+	int err; /* errno to return once an error is filled */
 	/* to: entries name groups that may be defined further down the file:
 	 * they are looked up among the keys of this mapping, whose order is
 	 * the order of policy->groups. */
@@ -244,9 +242,9 @@ op25b_node_mapping_size(const yaml_node_t *node)
 }
 
 /** Report an error at @p node of the policy file. @return -1. */
-int op25b_loader_fail(struct loader *ld, const yaml_node_t *node,
-		      const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int
+op25b_loader_fail(struct loader *ld, const yaml_node_t *node, const char *fmt,
+		  ...) __attribute__((format(printf, 3, 4)));
 
 /** Report an error at @p line and @p column (1-based) of the policy file.
  * @return -1. */
@@ -256,17 +254,17 @@ int op25b_loader_fail_at(struct loader *ld, uint32_t line, uint32_t column,
 
 /** op25b_loader_fail() with errno @p err; @p node NULL: no position.
  * @return -1. */
-int op25b_loader_fail_errno(struct loader *ld, const yaml_node_t *node,
-			    int err, const char *fmt, ...)
+int op25b_loader_fail_errno(struct loader *ld, const yaml_node_t *node, int err,
+			    const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /** "out of memory", ENOMEM. @return -1. */
 int op25b_loader_fail_nomem(struct loader *ld);
 
 /** A warning at @p node. @return 0; -1 (out of memory). */
-int op25b_loader_warn(struct loader *ld, const yaml_node_t *node,
-		      const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int
+op25b_loader_warn(struct loader *ld, const yaml_node_t *node, const char *fmt,
+		  ...) __attribute__((format(printf, 3, 4)));
 
 /** 0 when @p node is of @p type, else an error naming @p what. @return 0,
  * -1. */
@@ -275,14 +273,14 @@ int op25b_loader_expect(struct loader *ld, const yaml_node_t *node,
 
 /** Decimal, no sign, no leading zero, at most @p max. @return true when
  * @p out was set. */
-bool op25b_node_parse_uint(const yaml_node_t *node, uint64_t max,
-			   uint64_t *out);
+bool
+op25b_node_parse_uint(const yaml_node_t *node, uint64_t max, uint64_t *out);
 
 /** One of @p n @p choices, by name. @return 0, -1. */
-int op25b_loader_parse_choice(struct loader *ld, const yaml_node_t *node,
-			      const char *what,
-			      const struct name_value *choices, size_t n,
-			      int *out);
+int
+op25b_loader_parse_choice(struct loader *ld, const yaml_node_t *node,
+			  const char *what, const struct name_value *choices,
+			  size_t n, int *out);
 
 /** An action; @p refuse_adaptive, when set, is why adaptive is wrong here.
  * @return 0, -1. */
@@ -296,9 +294,8 @@ int op25b_loader_parse_action(struct loader *ld, const yaml_node_t *node,
  * file order, with @p ctx. @return 0, -1.
  */
 int op25b_loader_walk_mapping(struct loader *ld, yaml_node_t *node,
-			      const char *what,
-			      const struct key_handler *keys, size_t n_keys,
-			      void *ctx);
+			      const char *what, const struct key_handler *keys,
+			      size_t n_keys, void *ctx);
 
 /** The first earlier key of @p mapping equal to @p pair's key, or NULL. */
 yaml_node_t *op25b_loader_earlier_key(struct loader *ld, yaml_node_t *mapping,

@@ -178,23 +178,20 @@ op25b_prefix_parse(const char *text, struct op25b_prefix *prefix,
 
 /* Returns snprintf's value, or -EINVAL for a family that is neither. */
 int
-op25b_prefix_format(const struct op25b_prefix *prefix, char *buf,
-		    size_t size)
+op25b_prefix_format(const struct op25b_prefix *prefix, char *buf, size_t size)
 {
 	char addr[INET6_ADDRSTRLEN];
 
 	if (prefix == NULL ||
 	    (prefix->family != AF_INET && prefix->family != AF_INET6) ||
-	    inet_ntop(prefix->family, prefix->addr, addr, sizeof(addr)) ==
-		    NULL)
+	    inet_ntop(prefix->family, prefix->addr, addr, sizeof(addr)) == NULL)
 		return -EINVAL;
 	return snprintf(buf, size, "%s/%u", addr, prefix->length);
 }
 
 void
-op25b_prefix_error_message(char *buf, size_t size, const char *text,
-			   size_t len, const struct op25b_prefix *parsed,
-			   const char *why)
+op25b_prefix_error_message(char *buf, size_t size, const char *text, size_t len,
+			   const struct op25b_prefix *parsed, const char *why)
 {
 	/* Long junk would push the reason out of a 256-byte message. */
 	char shown[OP25B_POLICY_QUOTE_MAX + 4];
@@ -300,10 +297,9 @@ op25b_prefix_file_parse(const char *file, const char *text, size_t len,
 					    slot, &why) < 0) {
 			char message[sizeof(error->message)];
 
-			op25b_prefix_error_message(message, sizeof(message),
-						   token,
-						   (size_t)(token_end - token),
-						   slot, why);
+			op25b_prefix_error_message(
+				message, sizeof(message), token,
+				(size_t)(token_end - token), slot, why);
 			list->count--;
 			return file_error(error, file, line,
 					  (uint32_t)(token - line_start + 1),

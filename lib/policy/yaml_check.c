@@ -105,8 +105,8 @@ op25b_loader_check_version(struct loader *ld, yaml_node_t *root)
 static int
 check_duplicates(struct loader *ld)
 {
-	const struct op25b_prefix_list *lists[OP25B_POLICY_MAX_CLASSES +
-					      OP25B_POLICY_MAX_GROUPS];
+	const struct op25b_prefix_list
+		*lists[OP25B_POLICY_MAX_CLASSES + OP25B_POLICY_MAX_GROUPS];
 	struct op25b_policy *policy = ld->policy;
 	struct op25b_prefix_duplicate dup;
 	char text[64];

@@ -59,10 +59,9 @@ fail_yaml(struct loader *ld, const yaml_parser_t *parser, const char *text,
 						    "with tabs)");
 	}
 	if (parser->context != NULL)
-		return op25b_loader_fail_at(ld, line, column,
-					    "%s (%s at line %zu)", problem,
-					    parser->context,
-					    parser->context_mark.line + 1);
+		return op25b_loader_fail_at(
+			ld, line, column, "%s (%s at line %zu)", problem,
+			parser->context, parser->context_mark.line + 1);
 	return op25b_loader_fail_at(ld, line, column, "%s", problem);
 }
 
@@ -76,8 +75,7 @@ parse_text(struct loader *ld, const char *text, size_t len)
 
 	if (!yaml_parser_initialize(&parser))
 		return op25b_loader_fail_nomem(ld);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
-				     len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		fail_yaml(ld, &parser, text, len);
 		goto delete_parser;
@@ -115,8 +113,8 @@ delete_parser:
 }
 
 static struct op25b_policy *
-load_text(const char *name, const char *text, size_t len,
-	  const char *base_dir, struct op25b_policy_error *error)
+load_text(const char *name, const char *text, size_t len, const char *base_dir,
+	  struct op25b_policy_error *error)
 {
 	struct op25b_policy_error ignored;
 	struct op25b_policy_owned *owned;
@@ -231,4 +229,3 @@ op25b_policy_load(const char *path, struct op25b_policy_error *error)
 	errno = err;
 	return policy;
 }
-

@@ -111,10 +111,9 @@ op25b_loader_warn(struct loader *ld, const yaml_node_t *node, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	if (op25b_policy_warn(ld->policy, ld->file,
-			      (uint32_t)node->start_mark.line + 1,
-			      (uint32_t)node->start_mark.column + 1, "%s",
-			      message) < 0)
+	if (op25b_policy_warn(
+		    ld->policy, ld->file, (uint32_t)node->start_mark.line + 1,
+		    (uint32_t)node->start_mark.column + 1, "%s", message) < 0)
 		return op25b_loader_fail_nomem(ld);
 	return 0;
 }
@@ -355,4 +354,3 @@ op25b_loader_find_key(struct loader *ld, yaml_node_t *mapping, const char *name,
 	}
 	return NULL;
 }
-

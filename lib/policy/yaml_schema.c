@@ -180,19 +180,16 @@ parse_smtp_ports(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 }
 
 static int
-parse_submission_ports(struct loader *ld, yaml_node_t *key,
-		       yaml_node_t *value, void *ctx)
+parse_submission_ports(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
+		       void *ctx)
 {
 	(void)key;
 	(void)ctx;
 	return parse_port_list(ld, value, "ports.submission", &ld->submission);
 }
 
-
-
 static int
-parse_ports(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-	    void *ctx)
+parse_ports(struct loader *ld, yaml_node_t *key, yaml_node_t *value, void *ctx)
 {
 	static const struct key_handler keys[] = {
 		{ "smtp", parse_smtp_ports },
@@ -250,7 +247,6 @@ parse_prefixes(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 	}
 	return 0;
 }
-
 
 static int
 parse_prefixes_file(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
@@ -427,8 +423,7 @@ parse_block_for(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 }
 
 static int
-parse_limit(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-	    void *ctx)
+parse_limit(struct loader *ld, yaml_node_t *key, yaml_node_t *value, void *ctx)
 {
 	static const struct key_handler keys[] = {
 		{ "connections", parse_connections },
@@ -444,8 +439,8 @@ parse_limit(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 				      ARRAY_SIZE(keys), limit) < 0)
 		return -1;
 	/* Every parser above refuses 0, so 0 means absent. */
-	missing = limit->connections == 0   ? "connections"
-		  : limit->per_seconds == 0 ? "per"
+	missing = limit->connections == 0     ? "connections"
+		  : limit->per_seconds == 0   ? "per"
 		  : limit->block_seconds == 0 ? "block_for"
 					      : NULL;
 	if (missing != NULL)
@@ -522,8 +517,6 @@ parse_class(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 		return -1;
 	return 0;
 }
-
-
 
 /*
  * The entries of `sources` or `destinations`: a mapping of names, each to
@@ -621,8 +614,8 @@ parse_sources(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 		return -1;
 	return parse_named_entries(ld, value, "class", "classes",
 				   OP25B_POLICY_MAX_CLASSES, policy->classes,
-				   sizeof(*policy->classes),
-				   &policy->n_classes, parse_source_entry);
+				   sizeof(*policy->classes), &policy->n_classes,
+				   parse_source_entry);
 }
 
 /* ---- destinations ----------------------------------------------------- */
@@ -669,8 +662,8 @@ parse_group(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 }
 
 static int
-parse_destination_entry(struct loader *ld, yaml_node_t *name,
-			yaml_node_t *body, unsigned int index)
+parse_destination_entry(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
+			unsigned int index)
 {
 	return parse_group(ld, name, body, &ld->policy->groups[index],
 			   &ld->group_capacity[index]);
@@ -728,4 +721,3 @@ op25b_loader_parse_root(struct loader *ld, yaml_node_t *root)
 		return -1;
 	return op25b_loader_finish(ld);
 }
-

@@ -28,8 +28,12 @@ static const char *const block_names[OP25B_STATS_BLOCK_MAX] = {
 	field##_names, sizeof(field##_names) / sizeof(field##_names[0])
 
 #define FIELD_ENTRY(type, field, key, prom, kind, help)                        \
-	{#key, prom, OP25B_STATS_##kind, help, offsetof(type, field),          \
-	 NAMES_OF_##kind(field)},
+	{ #key,                                                                \
+	  prom,                                                                \
+	  OP25B_STATS_##kind,                                                  \
+	  help,                                                                \
+	  offsetof(type, field),                                               \
+	  NAMES_OF_##kind(field) },
 #define PORT_APP_ENTRY(f, k, p, t, h)                                          \
 	FIELD_ENTRY(struct op25b_stats_port_app, f, k, p, t, h)
 #define PORT_DRIVER_ENTRY(f, k, p, t, h)                                       \
@@ -39,12 +43,15 @@ static const char *const block_names[OP25B_STATS_BLOCK_MAX] = {
 
 const struct op25b_stats_field
 	op25b_stats_port_app_fields[OP25B_PORT_APP_FIELDS] = {
-		OP25B_PORT_APP_LIST(PORT_APP_ENTRY)};
+		OP25B_PORT_APP_LIST(PORT_APP_ENTRY)
+	};
 const struct op25b_stats_field
 	op25b_stats_port_driver_fields[OP25B_PORT_DRIVER_FIELDS] = {
-		OP25B_PORT_DRIVER_LIST(PORT_DRIVER_ENTRY)};
-const struct op25b_stats_field op25b_stats_header_fields[OP25B_HEADER_FIELDS] =
-	{OP25B_HEADER_LIST(HEADER_ENTRY)};
+		OP25B_PORT_DRIVER_LIST(PORT_DRIVER_ENTRY)
+	};
+const struct op25b_stats_field
+	op25b_stats_header_fields[OP25B_HEADER_FIELDS] = { OP25B_HEADER_LIST(
+		HEADER_ENTRY) };
 
 uint64_t
 op25b_stats_field_get(const struct op25b_stats_field *f, const void *base)

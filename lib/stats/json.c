@@ -59,8 +59,9 @@ json_fields(struct op25b_json *j, const struct op25b_stats_field *fields,
 		uint64_t v = op25b_stats_field_get(&fields[i], base);
 
 		if (fields[i].kind == OP25B_STATS_STATE)
-			op25b_json_string(j, fields[i].key,
-					  op25b_stats_state_name(&fields[i], v));
+			op25b_json_string(
+				j, fields[i].key,
+				op25b_stats_state_name(&fields[i], v));
 		else
 			op25b_json_u64(j, fields[i].key, v);
 	}

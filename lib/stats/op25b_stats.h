@@ -42,7 +42,7 @@ extern "C" {
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
 #define OP25B_STATS_LAYOUT_VERSION 4
-#define OP25B_STATS_SLOTS 256   /**< slot 0: none; 1..255: names */
+#define OP25B_STATS_SLOTS 256 /**< slot 0: none; 1..255: names */
 #define OP25B_STATS_NAME_MAX 64
 #define OP25B_STATS_MAX_PORTS 32
 #define OP25B_STATS_MAX_WORKERS 128
@@ -56,7 +56,7 @@ extern "C" {
  */
 #define OP25B_OUTCOME_LIST(X)                                                  \
 	X(NON_SMTP, non_smtp,                                                  \
-	  "not TCP to an SMTP or submission port: forwarded untouched")       \
+	  "not TCP to an SMTP or submission port: forwarded untouched")        \
 	X(SUBMISSION, submission,                                              \
 	  "TCP to a submission port: always forwarded")                        \
 	X(FRAGMENTS, fragments, "non-first IP fragments: forwarded")           \
@@ -81,7 +81,7 @@ enum op25b_outcome {
 /** The four outcomes of a policy decision, counted per class and group:
  * verdict index = outcome - OP25B_OUTCOME_FORWARDED. */
 #define OP25B_VERDICT_MAX 4
-#define OP25B_VERDICT_OF(outcome) ((outcome) - OP25B_OUTCOME_FORWARDED)
+#define OP25B_VERDICT_OF(outcome) ((outcome)-OP25B_OUTCOME_FORWARDED)
 
 /** Counter name of an outcome ("non_smtp", ..., "reset"); "unknown" out of
  * range. */
@@ -101,7 +101,8 @@ const char *op25b_verdict_name(unsigned int verdict);
  *   X(ENUM, name, help)
  */
 #define OP25B_FRAME_LIST(X)                                                    \
-	X(NON_IP_ARP, non_ip_arp, "ARP (0x0806): forwarded untouched (non_smtp)") \
+	X(NON_IP_ARP, non_ip_arp,                                              \
+	  "ARP (0x0806): forwarded untouched (non_smtp)")                      \
 	X(NON_IP_MPLS, non_ip_mpls,                                            \
 	  "MPLS (0x8847, 0x8848): forwarded untouched, not looked into "       \
 	  "(non_smtp)")                                                        \
@@ -158,22 +159,22 @@ struct op25b_stats_counters {
 /** A port as the workers' loops count it (per worker, summed by readers). */
 #define OP25B_PORT_APP_LIST(X)                                                 \
 	X(rx, worker_rx, "port_worker_rx_packets_total", COUNTER,              \
-	  "Packets op25b's workers received from the port.")                  \
+	  "Packets op25b's workers received from the port.")                   \
 	X(tx, worker_tx, "port_worker_tx_packets_total", COUNTER,              \
-	  "Packets op25b's workers handed to the port to send.")              \
+	  "Packets op25b's workers handed to the port to send.")               \
 	X(tx_dropped, tx_dropped, "port_tx_dropped_packets_total", COUNTER,    \
 	  "Packets op25b freed unsent because the TX queue was full.")
 
 /** A port as its driver counts it (rte_eth_stats). */
 #define OP25B_PORT_DRIVER_LIST(X)                                              \
 	X(rx, rx, "port_rx_packets_total", COUNTER,                            \
-	  "Packets the port received (ipackets).")                            \
+	  "Packets the port received (ipackets).")                             \
 	X(tx, tx, "port_tx_packets_total", COUNTER,                            \
-	  "Packets the port sent (opackets).")                                \
+	  "Packets the port sent (opackets).")                                 \
 	X(rx_bytes, rx_bytes, "port_rx_bytes_total", COUNTER,                  \
-	  "Bytes the port received (ibytes).")                                \
+	  "Bytes the port received (ibytes).")                                 \
 	X(tx_bytes, tx_bytes, "port_tx_bytes_total", COUNTER,                  \
-	  "Bytes the port sent (obytes).")                                    \
+	  "Bytes the port sent (obytes).")                                     \
 	X(rx_missed, rx_missed, "port_rx_missed_packets_total", COUNTER,       \
 	  "Packets the NIC dropped for want of room in the RX queue "          \
 	  "(imissed).")                                                        \
@@ -188,14 +189,14 @@ struct op25b_stats_counters {
 /** The instance's own figures, in the header. */
 #define OP25B_HEADER_LIST(X)                                                   \
 	X(policy_generation, generation, "policy_generation", GAUGE,           \
-	  "1 for the policy loaded at start, +1 each successful reload.")     \
+	  "1 for the policy loaded at start, +1 each successful reload.")      \
 	X(reload_ok, reload_ok, "reloads_total{result=\"ok\"}", COUNTER,       \
 	  "Policy reloads, by result (a failed reload keeps the old policy).") \
 	X(reload_failed, reload_failed, "reloads_total{result=\"failed\"}",    \
 	  COUNTER,                                                             \
 	  "Policy reloads, by result (a failed reload keeps the old policy).") \
 	X(exemptions, exemptions, "exemptions", GAUGE,                         \
-	  "Exemptions in force (op25b-cli exempt list).")                     \
+	  "Exemptions in force (op25b-cli exempt list).")                      \
 	X(mode, mode, "mode", STATE,                                           \
 	  "The mode in force, 1 for its name: enforce, or monitor (every "     \
 	  "block is only counted). Follows set mode and reloads.")             \
@@ -233,7 +234,7 @@ struct op25b_stats_worker {
 	struct op25b_stats_counters counters;
 	struct op25b_stats_port_app port[OP25B_STATS_MAX_PORTS];
 	uint64_t upstream;   /**< packets passed from upstream to subscribers */
-	uint64_t loops;      /**< polling loops */
+	uint64_t loops;	     /**< polling loops */
 	uint64_t busy_loops; /**< loops that received at least one packet */
 	uint64_t last_rx_tsc;
 	uint32_t lcore_id;
@@ -250,25 +251,25 @@ struct op25b_stats_port {
 };
 
 struct op25b_stats_header {
-	uint64_t magic;          /**< OP25B_STATS_MAGIC */
+	uint64_t magic;		 /**< OP25B_STATS_MAGIC */
 	uint32_t layout_version; /**< OP25B_STATS_LAYOUT_VERSION */
-	uint32_t header_size;    /**< sizeof(struct op25b_stats_header) */
-	uint64_t total_size;     /**< bytes of the whole segment */
-	uint64_t epoch;          /**< even: stable; odd: layout changing */
-	uint64_t start_time_ns;  /**< CLOCK_REALTIME at creation */
+	uint32_t header_size;	 /**< sizeof(struct op25b_stats_header) */
+	uint64_t total_size;	 /**< bytes of the whole segment */
+	uint64_t epoch;		 /**< even: stable; odd: layout changing */
+	uint64_t start_time_ns;	 /**< CLOCK_REALTIME at creation */
 	uint64_t tsc_hz;
-	uint64_t pid;            /**< the writer's process */
+	uint64_t pid; /**< the writer's process */
 	/* policy_generation (+1 a successful reload; the epoch covers it,
 	 * and mode and block), reload_ok, reload_failed, exemptions,
 	 * mode (enum op25b_stats_mode), block (enum op25b_stats_block). */
 	OP25B_HEADER_LIST(OP25B_STATS_FIELD_DECLARE)
 	uint64_t ports_updated_ns; /**< CLOCK_REALTIME of the port figures */
-	uint64_t names_offset;   /**< of struct op25b_stats_names */
+	uint64_t names_offset;	   /**< of struct op25b_stats_names */
 	uint64_t workers_offset; /**< of the first struct op25b_stats_worker */
-	uint64_t worker_size;    /**< sizeof(struct op25b_stats_worker) */
+	uint64_t worker_size;	 /**< sizeof(struct op25b_stats_worker) */
 	uint32_t n_workers;
 	uint32_t n_ports;
-	char instance[OP25B_STATS_NAME_MAX];  /**< --name */
+	char instance[OP25B_STATS_NAME_MAX]; /**< --name */
 	char policy_file[OP25B_STATS_PATH_MAX];
 	struct op25b_stats_port ports[OP25B_STATS_MAX_PORTS];
 } __attribute__((aligned(64)));
@@ -297,15 +298,17 @@ struct op25b_stats_writer;
  *   longer than OP25B_STATS_NAME_MAX - 1, or n_workers out of range),
  *   EEXIST (a live process owns that name), or shm_open/ftruncate/mmap's.
  */
-struct op25b_stats_writer *op25b_stats_writer_create(const char *instance,
-					      unsigned int n_workers,
-					      uint64_t tsc_hz);
+struct op25b_stats_writer *
+op25b_stats_writer_create(const char *instance, unsigned int n_workers,
+			  uint64_t tsc_hz);
 
 /** The header, names and worker blocks of the segment (for writing). */
-struct op25b_stats_header *op25b_stats_writer_header(struct op25b_stats_writer *w);
-struct op25b_stats_names *op25b_stats_writer_names(struct op25b_stats_writer *w);
-struct op25b_stats_worker *op25b_stats_writer_worker(struct op25b_stats_writer *w,
-					      unsigned int worker);
+struct op25b_stats_header *
+op25b_stats_writer_header(struct op25b_stats_writer *w);
+struct op25b_stats_names *
+op25b_stats_writer_names(struct op25b_stats_writer *w);
+struct op25b_stats_worker *
+op25b_stats_writer_worker(struct op25b_stats_writer *w, unsigned int worker);
 
 /** Make the epoch odd (begin) and even again (end) around a layout change;
  * release ordering so that a reader that sees the even epoch sees the
@@ -320,8 +323,10 @@ void op25b_stats_writer_layout_end(struct op25b_stats_writer *w);
  *   since the segment was created, -EINVAL when @p name is empty or longer
  *   than OP25B_STATS_NAME_MAX - 1.
  */
-int op25b_stats_writer_class_slot(struct op25b_stats_writer *w, const char *name);
-int op25b_stats_writer_group_slot(struct op25b_stats_writer *w, const char *name);
+int
+op25b_stats_writer_class_slot(struct op25b_stats_writer *w, const char *name);
+int
+op25b_stats_writer_group_slot(struct op25b_stats_writer *w, const char *name);
 
 /** Unmap and remove the segment; NULL is accepted. */
 void op25b_stats_writer_destroy(struct op25b_stats_writer *w);
@@ -362,7 +367,8 @@ struct op25b_stats_reader *op25b_stats_reader_open(const char *instance);
  *   was replaced by one of another size: reopen).
  */
 int op25b_stats_reader_read(struct op25b_stats_reader *r,
-		     struct op25b_stats_snapshot *snap, unsigned int max_tries);
+			    struct op25b_stats_snapshot *snap,
+			    unsigned int max_tries);
 
 /** Unmap and close; NULL is accepted. */
 void op25b_stats_reader_close(struct op25b_stats_reader *r);
@@ -412,11 +418,11 @@ enum op25b_stats_kind {
 
 /** One entry of a family list, as every view shows it. */
 struct op25b_stats_field {
-	const char *key;        /**< JSON, telemetry, text, CLI */
+	const char *key;	/**< JSON, telemetry, text, CLI */
 	const char *prometheus; /**< after "op25b_"; may end in {labels} */
 	enum op25b_stats_kind kind;
 	const char *help;
-	size_t offset;          /**< of the uint64_t in its struct */
+	size_t offset;		  /**< of the uint64_t in its struct */
 	const char *const *names; /**< STATE: the name of each value */
 	unsigned int n_names;
 };
@@ -438,11 +444,11 @@ extern const struct op25b_stats_field
 
 /** The figure @p f of the struct at @p base (a plain load: snapshots are
  * private copies). */
-uint64_t op25b_stats_field_get(const struct op25b_stats_field *f,
-			       const void *base);
+uint64_t
+op25b_stats_field_get(const struct op25b_stats_field *f, const void *base);
 /** The name of value @p v of a STATE figure ("unknown" out of range). */
-const char *op25b_stats_state_name(const struct op25b_stats_field *f,
-				   uint64_t v);
+const char *
+op25b_stats_state_name(const struct op25b_stats_field *f, uint64_t v);
 
 /**
  * Extra columns in the text view (op25b-stat's rates): after a table's

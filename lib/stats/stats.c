@@ -179,8 +179,8 @@ static void
 layout_of(unsigned int n_workers, struct layout *l)
 {
 	l->names_offset = align_up(sizeof(struct op25b_stats_header));
-	l->workers_offset =
-		l->names_offset + align_up(sizeof(struct op25b_stats_names));
+	l->workers_offset = l->names_offset +
+			    align_up(sizeof(struct op25b_stats_names));
 	l->total_size = l->workers_offset +
 			(size_t)n_workers * sizeof(struct op25b_stats_worker);
 }
@@ -289,7 +289,7 @@ writer_fill(struct op25b_stats_writer *w, const struct layout *l,
 
 struct op25b_stats_writer *
 op25b_stats_writer_create(const char *instance, unsigned int n_workers,
-		   uint64_t tsc_hz)
+			  uint64_t tsc_hz)
 {
 	char tmp[OP25B_STATS_FILE_MAX + 32];
 	struct op25b_stats_writer *w;
@@ -494,8 +494,8 @@ reader_validate(struct op25b_stats_reader *r)
 	    h->worker_size != sizeof(struct op25b_stats_worker) ||
 	    h->n_workers == 0 || h->n_workers > OP25B_STATS_MAX_WORKERS)
 		return -EPROTO;
-	workers_end =
-		h->workers_offset + (uint64_t)h->n_workers * h->worker_size;
+	workers_end = h->workers_offset +
+		      (uint64_t)h->n_workers * h->worker_size;
 	if (workers_end > r->size)
 		return -EPROTO;
 	r->header = h;
@@ -566,8 +566,8 @@ sum_workers(const struct op25b_stats_reader *r,
 	memset(snap->port_app, 0, sizeof(snap->port_app));
 	snap->upstream = 0;
 	for (w = 0; w < r->n_workers; w++) {
-		const struct op25b_stats_worker *wk = (const void *)(
-			r->workers + (size_t)w * sizeof(*wk));
+		const struct op25b_stats_worker *wk =
+			(const void *)(r->workers + (size_t)w * sizeof(*wk));
 
 		add_words((uint64_t *)&snap->totals,
 			  (const uint64_t *)&wk->counters,
@@ -624,7 +624,8 @@ snapshot_finish(struct op25b_stats_snapshot *snap, unsigned int n_workers)
 
 int
 op25b_stats_reader_read(struct op25b_stats_reader *r,
-		 struct op25b_stats_snapshot *snap, unsigned int max_tries)
+			struct op25b_stats_snapshot *snap,
+			unsigned int max_tries)
 {
 	struct stat st;
 	unsigned int t;

@@ -68,7 +68,8 @@ print_header(FILE *out, const struct op25b_stats_snapshot *snap)
 	print_duration(out, op25b_stats_uptime(snap));
 	fprintf(out, "\npolicy %s", h->policy_file[0] ? h->policy_file : "-");
 	for (i = 0; i < OP25B_HEADER_FIELDS; i++) {
-		const struct op25b_stats_field *f = &op25b_stats_header_fields[i];
+		const struct op25b_stats_field *f =
+			&op25b_stats_header_fields[i];
 		uint64_t v = op25b_stats_field_get(f, h);
 
 		if (f->kind == OP25B_STATS_STATE)

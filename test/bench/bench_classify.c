@@ -46,7 +46,12 @@
 
 #define MAX_BURSTS 8
 
-enum profile { PROFILE_NON_SMTP, PROFILE_SYN4, PROFILE_SYN6, PROFILE_TRACE };
+enum profile {
+	PROFILE_NON_SMTP,
+	PROFILE_SYN4,
+	PROFILE_SYN6,
+	PROFILE_TRACE
+};
 
 struct options {
 	const char *pools;
@@ -144,7 +149,8 @@ build_mbufs(struct rte_mempool *mp, struct rte_mbuf **m, unsigned int n,
 		m[i] = rte_pktmbuf_alloc(mp);
 		if (m[i] == NULL)
 			return -ENOMEM;
-		len = op25b_craft_build(&spec, rte_pktmbuf_mtod(m[i], uint8_t *),
+		len = op25b_craft_build(&spec,
+					rte_pktmbuf_mtod(m[i], uint8_t *),
 					rte_pktmbuf_tailroom(m[i]));
 		if (len < 0)
 			return len;
@@ -213,7 +219,8 @@ read_trace(const char *path, struct rte_mempool *mp, struct rte_mbuf **m,
 			goto out;
 		}
 		if (caplen > rte_pktmbuf_tailroom(m[n]) ||
-		    fread(rte_pktmbuf_mtod(m[n], uint8_t *), caplen, 1, f) != 1) {
+		    fread(rte_pktmbuf_mtod(m[n], uint8_t *), caplen, 1, f) !=
+			    1) {
 			rte_pktmbuf_free(m[n]);
 			ret = -EINVAL;
 			goto out;
@@ -268,8 +275,8 @@ measure(const struct op25b_classifier *c, struct rte_mbuf **m, unsigned int n,
 		for (r = 0; r < rounds; r++)
 			for (i = 0; i + burst <= n; i += burst)
 				op25b_classifier_classify_burst(
-					c, NULL, m + i, (uint16_t)burst, results,
-					counters);
+					c, NULL, m + i, (uint16_t)burst,
+					results, counters);
 		cpp[k] = (double)(rte_rdtsc_precise() - start) /
 			 ((double)rounds * per_pass);
 	}
@@ -307,16 +314,16 @@ static int
 parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"pools", required_argument, NULL, 'p'},
-		{"burst", required_argument, NULL, 'b'},
-		{"bursts", required_argument, NULL, 'B'},
-		{"packets", required_argument, NULL, 'n'},
-		{"rounds", required_argument, NULL, 'r'},
-		{"only", required_argument, NULL, 'o'},
-		{"trace", required_argument, NULL, 't'},
-		{"compile-only", no_argument, NULL, 'c'},
-		{"kv", no_argument, NULL, 'k'},
-		{NULL, 0, NULL, 0},
+		{ "pools", required_argument, NULL, 'p' },
+		{ "burst", required_argument, NULL, 'b' },
+		{ "bursts", required_argument, NULL, 'B' },
+		{ "packets", required_argument, NULL, 'n' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "compile-only", no_argument, NULL, 'c' },
+		{ "kv", no_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int opt, bad = 0;
 
@@ -341,10 +348,11 @@ parse_options(int argc, char **argv, struct options *o)
 			o->rounds = (unsigned int)atoi(optarg);
 			break;
 		case 'o':
-			o->only = strcmp(optarg, "non-smtp") == 0 ? PROFILE_NON_SMTP
-				  : strcmp(optarg, "syn4") == 0	  ? PROFILE_SYN4
-				  : strcmp(optarg, "syn6") == 0	  ? PROFILE_SYN6
-								  : -2;
+			o->only = strcmp(optarg, "non-smtp") == 0
+					  ? PROFILE_NON_SMTP
+				  : strcmp(optarg, "syn4") == 0 ? PROFILE_SYN4
+				  : strcmp(optarg, "syn6") == 0 ? PROFILE_SYN6
+								: -2;
 			bad |= o->only == -2;
 			break;
 		case 't':
@@ -412,11 +420,12 @@ run_profile(const struct options *o, const struct op25b_classifier *c,
 	    const struct op25b_prefix_list *pool,
 	    struct op25b_stats_counters *counters)
 {
-	static const char *const labels[] = {
-		"non-SMTP (TCP 443, UDP 53)", "port-25 SYN, IPv4 pool source",
-		"port-25 SYN, IPv6 pool source", "trace"};
-	static const char *const keys[] = {"non-smtp", "syn4", "syn6",
-					   "trace"};
+	static const char *const labels[] = { "non-SMTP (TCP 443, UDP 53)",
+					      "port-25 SYN, IPv4 pool source",
+					      "port-25 SYN, IPv6 pool source",
+					      "trace" };
+	static const char *const keys[] = { "non-smtp", "syn4", "syn6",
+					    "trace" };
 	unsigned int b;
 	int n;
 
@@ -465,7 +474,7 @@ main(int argc, char **argv)
 	struct op25b_policy *policy;
 	struct rte_mempool *mp;
 	struct rte_mbuf **m;
-	struct options o = {0};
+	struct options o = { 0 };
 	char yaml[1024];
 	size_t n_v4 = 0, n_v6 = 0, i;
 	double t0, t1, t2;
@@ -529,8 +538,8 @@ main(int argc, char **argv)
 	if (o.kv)
 		printf("kv compile prefixes_v4=%zu prefixes_v6=%zu load_ms=%.1f "
 		       "compile_ms=%.1f memory_bytes=%zu tsc_hz=%" PRIu64 "\n",
-		       n_v4, n_v6, t1 - t0, t2 - t1,
-		       op25b_classifier_memory(c), rte_get_tsc_hz());
+		       n_v4, n_v6, t1 - t0, t2 - t1, op25b_classifier_memory(c),
+		       rte_get_tsc_hz());
 	fflush(stdout);
 	if (o.compile_only)
 		goto out_free_classifier;
@@ -549,7 +558,8 @@ main(int argc, char **argv)
 	for (profile = PROFILE_NON_SMTP; profile <= PROFILE_TRACE; profile++) {
 		if ((o.trace != NULL) != (profile == PROFILE_TRACE))
 			continue;
-		if (o.only >= 0 && profile != PROFILE_TRACE && profile != o.only)
+		if (o.only >= 0 && profile != PROFILE_TRACE &&
+		    profile != o.only)
 			continue;
 		if (profile == PROFILE_SYN4 && n_v4 == 0)
 			continue;

@@ -35,7 +35,6 @@
 #include "fuzz_check.h"
 #include "op25b_policy.h"
 
-
 /* Classes with IPv4 and IPv6 prefixes, groups with and without an action,
  * per-group overrides, and block: reset so that blocked SYNs go through the
  * in-place RST rewrite. */
@@ -211,9 +210,17 @@ static int
 eal_init(void)
 {
 	/* As test/unit/test_eal.h: nothing shared with anything else. */
-	char *args[] = {"fuzz_classify", "--no-pci", "--no-huge", "-m", "512",
-			"--no-shconf", "--no-telemetry", "-l", "0",
-			"--log-level", "*:error"};
+	char *args[] = { "fuzz_classify",
+			 "--no-pci",
+			 "--no-huge",
+			 "-m",
+			 "512",
+			 "--no-shconf",
+			 "--no-telemetry",
+			 "-l",
+			 "0",
+			 "--log-level",
+			 "*:error" };
 
 	return rte_eal_init(RTE_DIM(args), args) < 0 ? -1 : 0;
 }
@@ -251,8 +258,8 @@ reference_outcome(const struct described *d, uint8_t *class_slot,
 		  uint8_t *group_slot)
 {
 	int cls = op25b_policy_match_source(policy, d->family, d->src, NULL);
-	int grp = op25b_policy_match_destination(policy, d->family, d->dst,
-						 NULL);
+	int grp =
+		op25b_policy_match_destination(policy, d->family, d->dst, NULL);
 	enum op25b_action action = op25b_policy_decide(policy, cls, grp, NULL);
 
 	*class_slot = (uint8_t)(cls + 1);
@@ -349,8 +356,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	FUZZ_CHECK(eal_init() == 0, "EAL init failed");
 	tail_pool = rte_pktmbuf_pool_create("fuzz_tail", 63, 0, 0, 0,
 					    SOCKET_ID_ANY);
-	FUZZ_CHECK(tail_pool != NULL, "tail pool: %s",
-		   rte_strerror(rte_errno));
+	FUZZ_CHECK(tail_pool != NULL, "tail pool: %s", rte_strerror(rte_errno));
 	policy = op25b_policy_load_buffer("fuzz.yaml", fuzz_policy_yaml,
 					  strlen(fuzz_policy_yaml), &err);
 	FUZZ_CHECK(policy != NULL, "%s:%u:%u: %s", err.file, err.line,
@@ -410,8 +416,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (describe(data, len, &d) &&
 	    alone.outcome >= OP25B_OUTCOME_FORWARDED) {
 		uint8_t class_slot, group_slot;
-		uint8_t outcome = reference_outcome(&d, &class_slot,
-						    &group_slot);
+		uint8_t outcome =
+			reference_outcome(&d, &class_slot, &group_slot);
 
 		FUZZ_CHECK(alone.outcome == outcome &&
 				   alone.class_slot == class_slot &&
@@ -441,23 +447,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (len >= 2 + CHAIN_TAIL) {
 		first = 1 + data[len - 1] % (len - CHAIN_TAIL);
 		chain = chain_mbuf(data, len, first);
-		FUZZ_CHECK(op25b_classifier_classify_burst(
-				   classifier, NULL, &chain, 1, &chained,
-				   &counters) == 1,
+		FUZZ_CHECK(op25b_classifier_classify_burst(classifier, NULL,
+							   &chain, 1, &chained,
+							   &counters) == 1,
 			   "chained: not classified");
 		if (alone.outcome == OP25B_OUTCOME_RESET &&
 		    chained.outcome == OP25B_OUTCOME_BLOCKED) {
 			/* Legitimate only when the first segment cannot hold
 			 * the reply. */
-			FUZZ_CHECK(first < reply_len,
-				   "chained: blocked, not reset, with a %u-byte "
-				   "first segment for a %u-byte reply",
-				   first, reply_len);
+			FUZZ_CHECK(
+				first < reply_len,
+				"chained: blocked, not reset, with a %u-byte "
+				"first segment for a %u-byte reply",
+				first, reply_len);
 		} else {
 			FUZZ_CHECK(memcmp(&chained, &alone, sizeof(alone)) == 0,
 				   "chained (first %u of %u): %s %u/%u, alone "
 				   "%s %u/%u",
-				   first, len, op25b_outcome_name(chained.outcome),
+				   first, len,
+				   op25b_outcome_name(chained.outcome),
 				   chained.class_slot, chained.group_slot,
 				   op25b_outcome_name(alone.outcome),
 				   alone.class_slot, alone.group_slot);
@@ -470,7 +478,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						  reply_len) == 0,
 				   "chained: another reply than alone's");
 		chain_free();
-		FUZZ_CHECK(rte_mempool_full(tail_pool), "chained: %u segments "
+		FUZZ_CHECK(rte_mempool_full(tail_pool),
+			   "chained: %u segments "
 			   "not freed",
 			   63 - rte_mempool_avail_count(tail_pool));
 	}
@@ -486,14 +495,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	before = outcomes_counted();
-	FUZZ_CHECK(op25b_classifier_classify_burst(classifier, NULL, burst, BURST,
-						   results, &counters) == BURST,
+	FUZZ_CHECK(op25b_classifier_classify_burst(classifier, NULL, burst,
+						   BURST, results,
+						   &counters) == BURST,
 		   "burst: not all classified");
 	FUZZ_CHECK(outcomes_counted() == before + BURST, "burst: counted %llu",
 		   (unsigned long long)(outcomes_counted() - before));
 	for (i = 0, k = 0; i < BURST; i++) {
 		const struct op25b_classify_result *want =
-			i == pos || i == BURST - 1 ? &alone : &fixed[k++].result;
+			i == pos || i == BURST - 1 ? &alone
+						   : &fixed[k++].result;
 
 		FUZZ_CHECK(memcmp(&results[i], want, sizeof(*want)) == 0,
 			   "burst[%u]: %s %u/%u, alone %s %u/%u", i,

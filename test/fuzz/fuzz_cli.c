@@ -56,8 +56,8 @@ static int
 refuse_path(const char *path)
 {
 	return files_locked && strcmp(path, policy_path) != 0 &&
-	       strcmp(path, state_path) != 0 &&
-	       strcmp(path, state_tmp) != 0 && strcmp(path, dir) != 0;
+	       strcmp(path, state_path) != 0 && strcmp(path, state_tmp) != 0 &&
+	       strcmp(path, dir) != 0;
 }
 
 #include "fuzz_open.h"
@@ -77,9 +77,9 @@ cleanup(void)
 static void
 start_appliance(void)
 {
-	char *args[] = {"fuzz_cli", "--no-pci", "--no-huge", "-m", "512",
-			"--no-shconf", "--no-telemetry", "-l", "0",
-			"--log-level", "*:error"};
+	char *args[] = { "fuzz_cli", "--no-pci",    "--no-huge",      "-m",
+			 "512",	     "--no-shconf", "--no-telemetry", "-l",
+			 "0",	     "--log-level", "*:error" };
 	const char *tmp = getenv("TMPDIR");
 	struct op25b_policy_error err;
 	size_t qsize;
@@ -137,18 +137,19 @@ reset_state(void)
 	char msg[512];
 
 	while (op25b_exempt_registry_count(app.exempts) > 0) {
-		struct op25b_prefix p = op25b_exempt_registry_entries(app.exempts)[0].prefix;
+		struct op25b_prefix p =
+			op25b_exempt_registry_entries(app.exempts)[0].prefix;
 
 		FUZZ_CHECK(op25b_app_exempt_del(&app, &p, 0, msg,
-						    sizeof(msg)) == 0,
+						sizeof(msg)) == 0,
 			   "exempt del: %s", msg);
 	}
 	if (app.mode_override >= 0 || app.block_override >= 0) {
 		FUZZ_CHECK(op25b_control_set_mode(&app, OP25B_SWITCH_FILE, msg,
 						  sizeof(msg)) == 0,
 			   "set mode file: %s", msg);
-		FUZZ_CHECK(op25b_control_set_block(&app, OP25B_SWITCH_FILE,
-						   msg, sizeof(msg)) == 0,
+		FUZZ_CHECK(op25b_control_set_block(&app, OP25B_SWITCH_FILE, msg,
+						   sizeof(msg)) == 0,
 			   "set block file: %s", msg);
 	}
 }
@@ -198,10 +199,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK((count == 0) == (atomic_load(&app.exempt) == NULL),
 		   "%u exemptions but table %p", count,
 		   (void *)atomic_load(&app.exempt));
-	FUZZ_CHECK(op25b_stats_writer_header(app.stats)->exemptions == count,
-		   "gauge %lu, registry %u",
-		   (unsigned long)op25b_stats_writer_header(app.stats)->exemptions,
-		   count);
+	FUZZ_CHECK(
+		op25b_stats_writer_header(app.stats)->exemptions == count,
+		"gauge %lu, registry %u",
+		(unsigned long)op25b_stats_writer_header(app.stats)->exemptions,
+		count);
 	/* What the command answered is on disk: the state file holds the
 	 * registry exactly (nothing at all before the first change). */
 	if (!app.state_dirty) {
@@ -212,7 +214,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		FUZZ_CHECK(saved != NULL || (errno == ENOENT && count == 0),
 			   "state file: %u: %s", err.line, err.message);
-		op25b_exempt_registry_diff(saved, app.exempts, count_diff, &diffs);
+		op25b_exempt_registry_diff(saved, app.exempts, count_diff,
+					   &diffs);
 		FUZZ_CHECK(diffs == 0, "state file and registry differ in %u",
 			   diffs);
 		op25b_exempt_registry_free(saved);

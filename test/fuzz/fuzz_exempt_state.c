@@ -72,8 +72,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	reg = read_text(data, size, &err);
 	if (reg == NULL) {
 		FUZZ_CHECK(errno == EINVAL, "errno %d", errno);
-		FUZZ_CHECK(err.line >= 1 && err.line <= lines,
-			   "line %u of %zu", err.line, lines);
+		FUZZ_CHECK(err.line >= 1 && err.line <= lines, "line %u of %zu",
+			   err.line, lines);
 		FUZZ_CHECK(err.message[0] != '\0', "no message");
 		return 0;
 	}

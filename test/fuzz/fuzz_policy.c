@@ -28,7 +28,6 @@
 #include "fuzz_check.h"
 #include "op25b_policy.h"
 
-
 /* The name the buffer stands for in messages. */
 #define FUZZ_NAME "fuzz.yaml"
 /* Bounds on the per-input checks, so that a policy of thousands of
@@ -41,11 +40,11 @@ static const struct {
 	const char *name;
 	const char *text;
 } prefix_files[] = {
-	{"pools.txt", "# pools\n198.18.0.0/16\n  2001:db8:1000::/36  # v6\n"
-		      "\n198.19.0.0/24\r\n192.0.2.1\n"},
-	{"bad.txt", "198.18.0.0/16\n198.18.0.1/16\n"},
-	{"junk.txt", "198.18.0.0/16 198.19.0.0/16\n"},
-	{"empty.txt", ""},
+	{ "pools.txt", "# pools\n198.18.0.0/16\n  2001:db8:1000::/36  # v6\n"
+		       "\n198.19.0.0/24\r\n192.0.2.1\n" },
+	{ "bad.txt", "198.18.0.0/16\n198.18.0.1/16\n" },
+	{ "junk.txt", "198.18.0.0/16 198.19.0.0/16\n" },
+	{ "empty.txt", "" },
 };
 
 static char fuzz_dir[256];
@@ -100,8 +99,7 @@ bounded_string(const char *s, size_t size)
 }
 
 static void
-check_error(const struct op25b_policy_error *err, int load_errno,
-	    size_t size)
+check_error(const struct op25b_policy_error *err, int load_errno, size_t size)
 {
 	char line[600];
 
@@ -179,8 +177,8 @@ check_match(const struct op25b_policy *policy, const struct op25b_prefix *p,
 static void
 check_policy(const struct op25b_policy *policy)
 {
-	static const uint8_t probe4[4] = {198, 18, 5, 9};
-	static const uint8_t probe6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x10};
+	static const uint8_t probe4[4] = { 198, 18, 5, 9 };
+	static const uint8_t probe6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x10 };
 	unsigned int i, j, checked = 0;
 	int c, g;
 
@@ -194,8 +192,8 @@ check_policy(const struct op25b_policy *policy)
 			   policy->default_action == OP25B_ACTION_BLOCK ||
 			   policy->default_action == OP25B_ACTION_COUNT,
 		   "default %d", policy->default_action);
-	FUZZ_CHECK(policy->malformed <= OP25B_MALFORMED_FORWARD,
-		   "malformed %d", policy->malformed);
+	FUZZ_CHECK(policy->malformed <= OP25B_MALFORMED_FORWARD, "malformed %d",
+		   policy->malformed);
 	FUZZ_CHECK(policy->n_smtp_ports <= OP25B_POLICY_MAX_PORTS &&
 			   policy->n_submission_ports <= OP25B_POLICY_MAX_PORTS,
 		   "ports %u/%u", policy->n_smtp_ports,
@@ -207,10 +205,10 @@ check_policy(const struct op25b_policy *policy)
 	FUZZ_CHECK(policy->classes != NULL && policy->groups != NULL,
 		   "NULL class or group array");
 	for (i = 0; i < policy->n_smtp_ports; i++)
-		FUZZ_CHECK(op25b_policy_port_kind(policy,
-						  policy->smtp_ports[i]) ==
-				   OP25B_PORT_SMTP,
-			   "smtp port %u", policy->smtp_ports[i]);
+		FUZZ_CHECK(
+			op25b_policy_port_kind(policy, policy->smtp_ports[i]) ==
+				OP25B_PORT_SMTP,
+			"smtp port %u", policy->smtp_ports[i]);
 	for (i = 0; i < policy->n_submission_ports; i++)
 		FUZZ_CHECK(op25b_policy_port_kind(
 				   policy, policy->submission_ports[i]) !=
@@ -239,8 +237,8 @@ check_policy(const struct op25b_policy *policy)
 			FUZZ_CHECK(action_valid(cls->to[j]),
 				   "class '%s' to[%u] %d", cls->name, j,
 				   cls->to[j]);
-		for (j = 0; j < cls->prefixes.count &&
-			    checked < CHECK_PREFIXES_MAX;
+		for (j = 0;
+		     j < cls->prefixes.count && checked < CHECK_PREFIXES_MAX;
 		     j++, checked++) {
 			check_prefix(&cls->prefixes.prefixes[j]);
 			check_match(policy, &cls->prefixes.prefixes[j], 1);
@@ -254,8 +252,8 @@ check_policy(const struct op25b_policy *policy)
 			   "group %u name", i);
 		FUZZ_CHECK(action_valid(grp->action), "group '%s' action %d",
 			   grp->name, grp->action);
-		for (j = 0; j < grp->prefixes.count &&
-			    checked < CHECK_PREFIXES_MAX;
+		for (j = 0;
+		     j < grp->prefixes.count && checked < CHECK_PREFIXES_MAX;
 		     j++, checked++) {
 			check_prefix(&grp->prefixes.prefixes[j]);
 			check_match(policy, &grp->prefixes.prefixes[j], 0);

@@ -49,8 +49,20 @@ static const char test_policy_yaml[] =
 	"  blackhole: {action: block, prefixes: [203.0.113.66/32]}\n";
 
 /* Slots: class k is slot k+1, in file order. */
-enum { C_NONE, C_DYNAMIC, C_STATIC, C_WATCHED, C_MOBILE, C_STRICT };
-enum { G_NONE, G_RELAYS, G_MOBILE_MX, G_BLACKHOLE };
+enum {
+	C_NONE,
+	C_DYNAMIC,
+	C_STATIC,
+	C_WATCHED,
+	C_MOBILE,
+	C_STRICT
+};
+enum {
+	G_NONE,
+	G_RELAYS,
+	G_MOBILE_MX,
+	G_BLACKHOLE
+};
 
 static struct rte_mempool *pool;
 static struct op25b_policy *policy;
@@ -75,10 +87,9 @@ group_setup(void **state)
 	(void)state;
 	if (test_eal_init() != 0)
 		return -1;
-	pool = rte_pktmbuf_pool_create("test_classify", 1023, 0, 0,
-				       OP25B_CRAFT_FRAME_MAX +
-					       RTE_PKTMBUF_HEADROOM,
-				       SOCKET_ID_ANY);
+	pool = rte_pktmbuf_pool_create(
+		"test_classify", 1023, 0, 0,
+		OP25B_CRAFT_FRAME_MAX + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
 	policy = load_policy(test_policy_yaml);
 	classifier = op25b_classifier_create(policy, SOCKET_ID_ANY, NULL, NULL);
 	return pool && policy && classifier ? 0 : -1;
@@ -123,8 +134,8 @@ classify_with(const struct op25b_classifier *c, const char *tokens,
 	struct op25b_classify_result r;
 	struct rte_mbuf *m = mbuf_from_spec(tokens);
 
-	assert_int_equal(op25b_classifier_classify_burst(c, NULL, &m, 1, &r, NULL),
-			 1);
+	assert_int_equal(
+		op25b_classifier_classify_burst(c, NULL, &m, 1, &r, NULL), 1);
 	if (keep != NULL)
 		*keep = m;
 	else
@@ -136,7 +147,8 @@ static void
 expect_outcome(const char *tokens, enum op25b_outcome outcome,
 	       unsigned int class_slot, unsigned int group_slot)
 {
-	struct op25b_classify_result r = classify_with(classifier, tokens, NULL);
+	struct op25b_classify_result r =
+		classify_with(classifier, tokens, NULL);
 
 	if (r.outcome != outcome || r.class_slot != class_slot ||
 	    r.group_slot != group_slot)
@@ -213,18 +225,20 @@ test_vlan_stacks(void **state)
 			 OP25B_OUTCOME_BLOCKED);
 	assert_int_equal(classify_with(c1, DYN " qinq=1,2", NULL).outcome,
 			 OP25B_OUTCOME_MALFORMED);
-	assert_int_equal(
-		classify_with(c8, DYN " vlan=1 vlan=2 vlan=3 vlan=4 vlan=5 "
-				      "vlan=6 vlan=7 vlan=8",
-			      NULL)
-			.outcome,
-		OP25B_OUTCOME_BLOCKED);
-	assert_int_equal(
-		classify_with(c8, DYN " vlan=1 vlan=2 vlan=3 vlan=4 vlan=5 "
-				      "vlan=6 vlan=7 vlan=8 vlan=9",
-			      NULL)
-			.outcome,
-		OP25B_OUTCOME_MALFORMED);
+	assert_int_equal(classify_with(c8,
+				       DYN
+				       " vlan=1 vlan=2 vlan=3 vlan=4 vlan=5 "
+				       "vlan=6 vlan=7 vlan=8",
+				       NULL)
+				 .outcome,
+			 OP25B_OUTCOME_BLOCKED);
+	assert_int_equal(classify_with(c8,
+				       DYN
+				       " vlan=1 vlan=2 vlan=3 vlan=4 vlan=5 "
+				       "vlan=6 vlan=7 vlan=8 vlan=9",
+				       NULL)
+				 .outcome,
+			 OP25B_OUTCOME_MALFORMED);
 	op25b_classifier_free(c1);
 	op25b_classifier_free(c8);
 	op25b_policy_free(p1);
@@ -257,16 +271,15 @@ test_describe(void **state)
 		struct op25b_frame_info f;
 		char text[256];
 
-		op25b_classifier_describe(classifier,
-					  rte_pktmbuf_mtod(m, const uint8_t *),
-					  rte_pktmbuf_data_len(m), text,
-					  sizeof(text));
+		op25b_classifier_describe(
+			classifier, rte_pktmbuf_mtod(m, const uint8_t *),
+			rte_pktmbuf_data_len(m), text, sizeof(text));
 		if (strcmp(text, cases[i].want) != 0)
 			fail_msg("'%s': described as '%s', want '%s'",
 				 cases[i].tokens, text, cases[i].want);
-		op25b_classifier_frame_info(classifier,
-					    rte_pktmbuf_mtod(m, const uint8_t *),
-					    rte_pktmbuf_data_len(m), &f);
+		op25b_classifier_frame_info(
+			classifier, rte_pktmbuf_mtod(m, const uint8_t *),
+			rte_pktmbuf_data_len(m), &f);
 		if (i == 1) {
 			assert_int_equal(f.n_vlans, 5);
 			assert_int_equal(f.vlan_id[4], 5);
@@ -378,8 +391,8 @@ test_non_smtp(void **state)
 		       OP25B_OUTCOME_NON_SMTP, C_NONE, G_NONE);
 	expect_outcome(DYN " ethertype=0x0806", OP25B_OUTCOME_NON_SMTP, C_NONE,
 		       G_NONE);
-	expect_outcome(DYN6 " ext=hbh proto=50", OP25B_OUTCOME_NON_SMTP,
-		       C_NONE, G_NONE);
+	expect_outcome(DYN6 " ext=hbh proto=50", OP25B_OUTCOME_NON_SMTP, C_NONE,
+		       G_NONE);
 }
 
 static void
@@ -438,8 +451,8 @@ test_header_lies_malformed(void **state)
 		       G_NONE);
 	expect_outcome(DYN " doff=4", OP25B_OUTCOME_MALFORMED, C_NONE, G_NONE);
 	expect_outcome(DYN " doff=15", OP25B_OUTCOME_MALFORMED, C_NONE, G_NONE);
-	expect_outcome(DYN " ethertype=0x86dd", OP25B_OUTCOME_MALFORMED,
-		       C_NONE, G_NONE);
+	expect_outcome(DYN " ethertype=0x86dd", OP25B_OUTCOME_MALFORMED, C_NONE,
+		       G_NONE);
 }
 
 static void
@@ -471,7 +484,8 @@ truncate_everywhere(const char *tokens)
 		c->data_off = (uint16_t)(tight - (uint8_t *)c->buf_addr);
 		c->data_len = cut;
 		c->pkt_len = cut;
-		op25b_classifier_classify_burst(classifier, NULL, &c, 1, &r, NULL);
+		op25b_classifier_classify_burst(classifier, NULL, &c, 1, &r,
+						NULL);
 		if (r.outcome != OP25B_OUTCOME_MALFORMED)
 			fail_msg("'%s' cut to %u of %u: %s", tokens, cut, full,
 				 op25b_outcome_name(r.outcome));
@@ -500,7 +514,8 @@ test_malformed_forward_policy(void **state)
 				   "sources: {dyn: {action: block, prefixes: "
 				   "[198.18.0.0/16]}}\n";
 	struct op25b_policy *p = load_policy(yaml);
-	struct op25b_classifier *c = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_classifier *c =
+		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
 	struct op25b_classify_result r;
 
 	(void)state;
@@ -596,7 +611,8 @@ test_monitor_mode_counts_every_block(void **state)
 		"destinations: {mx: {action: block, prefixes: "
 		"[203.0.113.0/24]}}\n";
 	struct op25b_policy *p = load_policy(yaml);
-	struct op25b_classifier *c = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_classifier *c =
+		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
 	struct op25b_classify_result r;
 
 	(void)state;
@@ -621,7 +637,8 @@ test_monitor_mode_counts_every_block(void **state)
 static void
 check_reset_chained(const char *tokens, const struct rte_mbuf *reply)
 {
-	static const uint16_t cuts[][2] = { { 2048, 2048 }, { 1, 9216 },
+	static const uint16_t cuts[][2] = { { 2048, 2048 },
+					    { 1, 9216 },
 					    { 60, 64 } };
 	struct rte_mbuf *single = mbuf_from_spec(tokens);
 	const uint8_t *frame = rte_pktmbuf_mtod(single, const uint8_t *);
@@ -712,7 +729,7 @@ check_reset(const char *tokens, unsigned int l3, int family,
 		assert_memory_equal(p + l3 + 8, in + l3 + 24, 16);
 		assert_memory_equal(p + l3 + 24, in + l3 + 8, 16);
 		while (nh != 6) { /* skip the SYN's extension headers */
-			unsigned int hl = nh == 44	 ? 8
+			unsigned int hl = nh == 44   ? 8
 					  : nh == 51 ? (in[off + 1] + 2) * 4
 						     : (in[off + 1] + 1) * 8;
 			nh = in[off];
@@ -733,9 +750,9 @@ check_reset(const char *tokens, unsigned int l3, int family,
 	assert_int_equal(ack, in_seq + 1 + in_payload);
 	assert_int_equal(tcp[12], 5 << 4);
 	assert_int_equal(tcp[13], 0x14);
-	sum = op25b_craft_l4_checksum(family, p + l3 + (family == AF_INET ? 12 : 8),
-				      p + l3 + (family == AF_INET ? 16 : 24), 6,
-				      tcp, 20);
+	sum = op25b_craft_l4_checksum(
+		family, p + l3 + (family == AF_INET ? 12 : 8),
+		p + l3 + (family == AF_INET ? 16 : 24), 6, tcp, 20);
 	/* Summing a segment that carries its own checksum gives 0. */
 	assert_int_equal(sum, 0);
 	check_reset_chained(tokens, m);
@@ -757,8 +774,8 @@ test_reset_ipv4(void **state)
 	check_reset(DYN " vlan=5 pppoe=77 pfc=1 ipopts=8", 25, AF_INET, 18);
 	/* Jumbo SYNs (TCP Fast Open can carry data): acknowledged whole. */
 	check_reset(DYN " len=9000", 14, AF_INET, 0);
-	check_reset(DYN " qinq=1,2 vlan=3 pppoe=77 pfc=1 len=9000", 33,
-		    AF_INET, 26);
+	check_reset(DYN " qinq=1,2 vlan=3 pppoe=77 pfc=1 len=9000", 33, AF_INET,
+		    26);
 }
 
 static void
@@ -779,15 +796,15 @@ static void
 test_counters_exact(void **state)
 {
 	static const char *const burst[] = {
-		DYN,						 /* reset, dyn */
-		DYN " flags=A",					 /* blocked, dyn */
-		"src=198.18.5.9 dst=192.0.2.25",		 /* fwd, dyn, relays */
-		"src=198.19.0.9 dst=203.0.113.9",		 /* counted, watched */
-		DYN " dport=587",				 /* submission */
-		DYN " dport=80",				 /* non_smtp */
-		DYN " frag=9 payload=16",			 /* fragments */
-		DYN " doff=3",					 /* malformed */
-		DYN6,						 /* reset, dyn */
+		DYN,				  /* reset, dyn */
+		DYN " flags=A",			  /* blocked, dyn */
+		"src=198.18.5.9 dst=192.0.2.25",  /* fwd, dyn, relays */
+		"src=198.19.0.9 dst=203.0.113.9", /* counted, watched */
+		DYN " dport=587",		  /* submission */
+		DYN " dport=80",		  /* non_smtp */
+		DYN " frag=9 payload=16",	  /* fragments */
+		DYN " doff=3",			  /* malformed */
+		DYN6,				  /* reset, dyn */
 	};
 	struct op25b_stats_counters *cnt = calloc(1, sizeof(*cnt));
 	struct rte_mbuf *m[RTE_DIM(burst)];
@@ -798,8 +815,8 @@ test_counters_exact(void **state)
 	assert_non_null(cnt);
 	for (i = 0; i < RTE_DIM(burst); i++)
 		m[i] = mbuf_from_spec(burst[i]);
-	assert_int_equal(op25b_classifier_classify_burst(classifier, NULL, m,
-							 RTE_DIM(burst), r, cnt),
+	assert_int_equal(op25b_classifier_classify_burst(
+				 classifier, NULL, m, RTE_DIM(burst), r, cnt),
 			 RTE_DIM(burst));
 	assert_int_equal(cnt->outcome[OP25B_OUTCOME_RESET], 2);
 	assert_int_equal(cnt->outcome[OP25B_OUTCOME_BLOCKED], 1);
@@ -844,11 +861,11 @@ static void
 test_exempt_sources(void **state)
 {
 	static const char *const burst[] = {
-		DYN,                               /* exempt /32: exempted */
+		DYN,				   /* exempt /32: exempted */
 		"src=198.18.5.10 dst=203.0.113.9", /* next door: reset */
-		"src=198.19.0.9 dst=203.0.113.9",  /* watched, count: exempted */
+		"src=198.19.0.9 dst=203.0.113.9", /* watched, count: exempted */
 		"src=198.18.20.9 dst=203.0.113.9", /* static, allow: forwarded */
-		DYN6,                              /* exempt /48: exempted */
+		DYN6,				   /* exempt /48: exempted */
 		"src=2001:db8:1001::9 dst=2001:db8:ffff::9", /* dynamic, not
 							      * exempt: reset */
 		"src=198.18.5.9 dst=203.0.113.9 dport=80",   /* non_smtp */
@@ -859,8 +876,8 @@ test_exempt_sources(void **state)
 		OP25B_OUTCOME_EXEMPTED, OP25B_OUTCOME_RESET,
 		OP25B_OUTCOME_NON_SMTP,
 	};
-	const char *exempt[] = {"198.18.5.9/32", "198.19.0.0/24",
-				"2001:db8:1000::/48"};
+	const char *exempt[] = { "198.18.5.9/32", "198.19.0.0/24",
+				 "2001:db8:1000::/48" };
 	struct op25b_stats_counters *cnt = calloc(1, sizeof(*cnt));
 	struct op25b_exempt_registry *reg = op25b_exempt_registry_create();
 	struct op25b_exempt_table *table;
@@ -876,8 +893,8 @@ test_exempt_sources(void **state)
 		struct op25b_prefix p;
 
 		assert_int_equal(op25b_prefix_parse(exempt[i], &p, NULL), 0);
-		assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, "test", 0, 0,
-						  NULL),
+		assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, "test",
+							   0, 0, NULL),
 				 0);
 	}
 	table = op25b_exempt_table_build(reg, SOCKET_ID_ANY);
@@ -885,8 +902,8 @@ test_exempt_sources(void **state)
 	for (i = 0; i < RTE_DIM(burst); i++)
 		m[i] = mbuf_from_spec(burst[i]);
 	memcpy(before, rte_pktmbuf_mtod(m[0], void *), m[0]->data_len);
-	assert_int_equal(op25b_classifier_classify_burst(classifier, table, m,
-							 RTE_DIM(burst), r, cnt),
+	assert_int_equal(op25b_classifier_classify_burst(
+				 classifier, table, m, RTE_DIM(burst), r, cnt),
 			 RTE_DIM(burst));
 	for (i = 0; i < RTE_DIM(burst); i++) {
 		if (r[i].outcome != want[i])
@@ -907,10 +924,9 @@ test_exempt_sources(void **state)
 	assert_int_equal(cnt->outcome[OP25B_OUTCOME_FORWARDED], 1);
 	/* The policy's verdicts only: one reset each in v4 and v6. */
 	for (v = 0; v < OP25B_VERDICT_MAX; v++)
-		assert_int_equal(cnt->class_verdict[C_DYNAMIC][v],
-				 v == OP25B_VERDICT_OF(OP25B_OUTCOME_RESET)
-					 ? 2
-					 : 0);
+		assert_int_equal(
+			cnt->class_verdict[C_DYNAMIC][v],
+			v == OP25B_VERDICT_OF(OP25B_OUTCOME_RESET) ? 2 : 0);
 	assert_int_equal(cnt->class_verdict[C_WATCHED][OP25B_VERDICT_OF(
 				 OP25B_OUTCOME_COUNTED)],
 			 0);
@@ -918,8 +934,8 @@ test_exempt_sources(void **state)
 	/* Without the table the same burst is blocked again. */
 	rte_pktmbuf_free_bulk(m, RTE_DIM(burst));
 	m[0] = mbuf_from_spec(burst[0]);
-	assert_int_equal(op25b_classifier_classify_burst(classifier, NULL, m,
-							 1, r, NULL),
+	assert_int_equal(op25b_classifier_classify_burst(classifier, NULL, m, 1,
+							 r, NULL),
 			 1);
 	assert_int_equal(r[0].outcome, OP25B_OUTCOME_RESET);
 	rte_pktmbuf_free(m[0]);
@@ -985,7 +1001,7 @@ random_prefix(char *buf, size_t size, int v6)
 		a[4] = (uint8_t)(rng() % 4);
 	}
 	for (i = len; i < (v6 ? 128u : 32u); i++)
-		a[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+		a[i / 8] &= (uint8_t) ~(0x80 >> (i % 8));
 	inet_ntop(v6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)size);
 	snprintf(buf + strlen(buf), size - strlen(buf), "/%u", len);
 }
@@ -1025,13 +1041,14 @@ random_policy_yaml(unsigned int n_classes, unsigned int per_class)
 				if (s < n_seen)
 					continue;
 				strcpy(seen[n_seen++], p);
-				len += (size_t)snprintf(y + len, cap - len,
-							"%s%s",
-							written++ ? ", " : "", p);
+				len += (size_t)snprintf(
+					y + len, cap - len, "%s%s",
+					written++ ? ", " : "", p);
 			}
 			len += (size_t)snprintf(y + len, cap - len, "]\n");
 		}
-		n_seen = 0; /* a prefix may be both a source and a destination */
+		n_seen =
+			0; /* a prefix may be both a source and a destination */
 	}
 	free(seen);
 	return y;
@@ -1101,8 +1118,8 @@ test_tables_match_reference(void **state)
 			want_g = op25b_policy_match_destination(
 				p, v6 ? AF_INET6 : AF_INET, dst, NULL);
 			assert_int_equal(op25b_classifier_lookup(
-						 c, v6 ? AF_INET6 : AF_INET, src,
-						 dst, &cs, &gs),
+						 c, v6 ? AF_INET6 : AF_INET,
+						 src, dst, &cs, &gs),
 					 0);
 			if (cs != want_c + 1 || gs != want_g + 1) {
 				char a[64], b[64];
@@ -1137,14 +1154,15 @@ test_tables_adjacent_top_prefixes(void **state)
 		"  b: {action: block, prefixes: [252.0.0.0/6]}\n"
 		"  c: {action: block, prefixes: [192.0.0.0/2]}\n";
 	struct op25b_policy *p = load_policy(yaml);
-	struct op25b_classifier *c = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_classifier *c =
+		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
 	static const struct {
 		const char *addr;
 		uint8_t slot;
-	} cases[] = {{"10.0.0.1", 0},	     {"192.0.0.0", 3},
-		     {"247.255.255.255", 3}, {"248.0.0.0", 1},
-		     {"251.255.255.255", 1}, {"252.0.0.0", 2},
-		     {"255.255.255.255", 2}, {"191.255.255.255", 0}};
+	} cases[] = { { "10.0.0.1", 0 },	{ "192.0.0.0", 3 },
+		      { "247.255.255.255", 3 }, { "248.0.0.0", 1 },
+		      { "251.255.255.255", 1 }, { "252.0.0.0", 2 },
+		      { "255.255.255.255", 2 }, { "191.255.255.255", 0 } };
 	unsigned int i;
 
 	(void)state;
@@ -1186,22 +1204,23 @@ test_default_routes(void **state)
 		uint8_t class_slot, group_slot;
 		enum op25b_outcome outcome;
 	} cases[] = {
-		{"203.0.113.9", "203.0.113.10", 1, 1, OP25B_OUTCOME_BLOCKED},
-		{"0.0.0.0", "0.0.0.1", 1, 1, OP25B_OUTCOME_BLOCKED},
-		{"127.255.255.255", "192.0.2.25", 1, 2, OP25B_OUTCOME_FORWARDED},
-		{"198.18.20.7", "203.0.113.9", 2, 1, OP25B_OUTCOME_FORWARDED},
-		{"223.255.255.255", "255.255.255.255", 1, 1,
-		 OP25B_OUTCOME_BLOCKED},
-		{"224.0.0.0", "255.255.255.255", 3, 1, OP25B_OUTCOME_COUNTED},
-		{"2001:db8:2000::1", "2001:db8:ffff::9", 1, 1,
-		 OP25B_OUTCOME_BLOCKED},
-		{"::", "::1", 1, 1, OP25B_OUTCOME_BLOCKED},
-		{"7fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db8::25", 1, 2,
-		 OP25B_OUTCOME_FORWARDED},
-		{"2001:db8:1000:20::1", "2001:db8::24", 2, 1,
-		 OP25B_OUTCOME_FORWARDED},
-		{"8000::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 3, 1,
-		 OP25B_OUTCOME_COUNTED},
+		{ "203.0.113.9", "203.0.113.10", 1, 1, OP25B_OUTCOME_BLOCKED },
+		{ "0.0.0.0", "0.0.0.1", 1, 1, OP25B_OUTCOME_BLOCKED },
+		{ "127.255.255.255", "192.0.2.25", 1, 2,
+		  OP25B_OUTCOME_FORWARDED },
+		{ "198.18.20.7", "203.0.113.9", 2, 1, OP25B_OUTCOME_FORWARDED },
+		{ "223.255.255.255", "255.255.255.255", 1, 1,
+		  OP25B_OUTCOME_BLOCKED },
+		{ "224.0.0.0", "255.255.255.255", 3, 1, OP25B_OUTCOME_COUNTED },
+		{ "2001:db8:2000::1", "2001:db8:ffff::9", 1, 1,
+		  OP25B_OUTCOME_BLOCKED },
+		{ "::", "::1", 1, 1, OP25B_OUTCOME_BLOCKED },
+		{ "7fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db8::25", 1,
+		  2, OP25B_OUTCOME_FORWARDED },
+		{ "2001:db8:1000:20::1", "2001:db8::24", 2, 1,
+		  OP25B_OUTCOME_FORWARDED },
+		{ "8000::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 3, 1,
+		  OP25B_OUTCOME_COUNTED },
 	};
 	struct op25b_policy *p = load_policy(default_routes_yaml);
 	struct op25b_classifier *c =
@@ -1229,7 +1248,8 @@ test_default_routes(void **state)
 			op25b_policy_match_source(p, family, src, NULL) + 1,
 			cases[i].class_slot);
 		assert_int_equal(
-			op25b_policy_match_destination(p, family, dst, NULL) + 1,
+			op25b_policy_match_destination(p, family, dst, NULL) +
+				1,
 			cases[i].group_slot);
 		snprintf(spec, sizeof(spec), "src=%s dst=%s dport=25 flags=S",
 			 cases[i].src, cases[i].dst);
@@ -1291,7 +1311,8 @@ test_default_routes_match_reference(void **state)
 		snprintf(yaml, len, "%s", base);
 		at = strstr(yaml, "prefixes: [");
 		assert_non_null(at);
-		snprintf(at + 11, len - (size_t)(at + 11 - yaml), "0.0.0.0/0, '::/0', %s",
+		snprintf(at + 11, len - (size_t)(at + 11 - yaml),
+			 "0.0.0.0/0, '::/0', %s",
 			 strstr(base, "prefixes: [") + 11);
 		at = strstr(strstr(yaml, "destinations:"), "prefixes: [");
 		memmove(at + 11 + 19, at + 11, strlen(at + 11) + 1);
@@ -1313,9 +1334,11 @@ test_default_routes_match_reference(void **state)
 			}
 			op25b_classifier_lookup(c, family, src, dst, &cs, &gs);
 			assert_int_equal(cs, op25b_policy_match_source(
-						     p, family, src, NULL) + 1);
+						     p, family, src, NULL) +
+						     1);
 			assert_int_equal(gs, op25b_policy_match_destination(
-						     p, family, dst, NULL) + 1);
+						     p, family, dst, NULL) +
+						     1);
 			assert_true(cs != 0 && gs != 0);
 		}
 		op25b_classifier_free(c);
@@ -1341,7 +1364,7 @@ pool_prefixes(size_t n)
 
 	assert_non_null(v);
 	for (i = 0; i < n; i++) {
-		static const uint8_t top[4] = {0x20, 0x01, 0x0d, 0xb8};
+		static const uint8_t top[4] = { 0x20, 0x01, 0x0d, 0xb8 };
 
 		v[i].family = AF_INET6;
 		v[i].length = 128;
@@ -1401,8 +1424,8 @@ test_compile_error_lpm6_groups(void **state)
 	small.column = 18;
 	small.file = "policy.yaml";
 	pool_policy(&p, cls, &small, big, n);
-	assert_null(op25b_classifier_compile(&p, SOCKET_ID_ANY, NULL, NULL,
-					     &err));
+	assert_null(
+		op25b_classifier_compile(&p, SOCKET_ID_ANY, NULL, NULL, &err));
 	assert_int_equal(rte_errno, ENOSPC);
 	assert_int_equal(err.errnum, ENOSPC);
 	assert_int_equal(err.side, OP25B_CLASSIFIER_SIDE_SOURCES);
@@ -1411,10 +1434,10 @@ test_compile_error_lpm6_groups(void **state)
 	/* small's groups come first: the limit moves one prefix forward. */
 	assert_ptr_equal(err.prefix, &big[225705]);
 	op25b_policy_error_format(&err.where, text, sizeof(text));
-	assert_string_equal(text,
-			    "pools.txt:225706:1: class 'big': the IPv6 source "
-			    "table runs out of rte_lpm6 groups from this prefix "
-			    "on (2135803 needed, at most 2097152)");
+	assert_string_equal(
+		text, "pools.txt:225706:1: class 'big': the IPv6 source "
+		      "table runs out of rte_lpm6 groups from this prefix "
+		      "on (2135803 needed, at most 2097152)");
 	/* Without the error argument: the same errno. */
 	assert_null(op25b_classifier_create(&p, SOCKET_ID_ANY, NULL, NULL));
 	assert_int_equal(rte_errno, ENOSPC);
@@ -1438,8 +1461,8 @@ test_compile_error_memory(void **state)
 	small.addr[6] = 0xff;
 	small.file = "policy.yaml";
 	pool_policy(&p, cls, &small, big, n);
-	assert_null(op25b_classifier_compile(&p, SOCKET_ID_ANY, NULL, NULL,
-					     &err));
+	assert_null(
+		op25b_classifier_compile(&p, SOCKET_ID_ANY, NULL, NULL, &err));
 	assert_int_equal(err.errnum, ENOMEM);
 	assert_int_equal(rte_errno, ENOMEM);
 	assert_int_equal(err.side, OP25B_CLASSIFIER_SIDE_SOURCES);
@@ -1456,13 +1479,13 @@ test_compile_error_memory(void **state)
 static void
 test_compile_error_bad_slots(void **state)
 {
-	static const uint8_t twice[2] = {1, 1};
+	static const uint8_t twice[2] = { 1, 1 };
 	struct op25b_policy *p = load_policy(default_routes_yaml);
 	struct op25b_classifier_error err;
 
 	(void)state;
-	assert_null(op25b_classifier_compile(p, SOCKET_ID_ANY, twice, NULL,
-					     &err));
+	assert_null(
+		op25b_classifier_compile(p, SOCKET_ID_ANY, twice, NULL, &err));
 	assert_int_equal(err.errnum, EINVAL);
 	assert_int_equal(err.side, OP25B_CLASSIFIER_SIDE_NONE);
 	assert_int_equal(err.entry, -1);

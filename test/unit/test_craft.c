@@ -332,7 +332,7 @@ test_ipv6_each_extension(void **state)
 		uint8_t type;
 		unsigned int len;
 	} exts[] = {
-		{ "hbh", 0, 8 }, { "rt", 43, 24 }, { "dst", 60, 8 },
+		{ "hbh", 0, 8 },   { "rt", 43, 24 }, { "dst", 60, 8 },
 		{ "frag", 44, 8 }, { "ah", 51, 16 },
 	};
 	struct op25b_craft_spec spec;
@@ -351,7 +351,8 @@ test_ipv6_each_extension(void **state)
 		assert_int_equal(get16(frame, L3 + 4), exts[i].len + 20);
 		assert_int_equal(ext[0], 6);
 		assert_int_equal((ext[1] + (exts[i].type == 51 ? 2 : 1)) *
-				 (exts[i].type == 51 ? 4 : 8), exts[i].len);
+					 (exts[i].type == 51 ? 4 : 8),
+				 exts[i].len);
 		switch (exts[i].type) {
 		case 0:
 		case 60:
@@ -619,8 +620,9 @@ expect_parse_error(const char *tokens, const char *message)
 	char err[256] = "";
 
 	op25b_craft_spec_init(&spec);
-	assert_int_equal(op25b_craft_spec_parse(&spec, tokens, NULL, err,
-						sizeof(err)), -EINVAL);
+	assert_int_equal(
+		op25b_craft_spec_parse(&spec, tokens, NULL, err, sizeof(err)),
+		-EINVAL);
 	assert_string_equal(err, message);
 }
 
@@ -632,7 +634,7 @@ test_spec_parse_errors(void **state)
 	expect_parse_error("ttl=300", "bad value for 'ttl': '300'");
 	expect_parse_error("dport=25x", "bad value for 'dport': '25x'");
 	expect_parse_error("src=10.0.0.256", "bad value for 'src': "
-			   "'10.0.0.256'");
+					     "'10.0.0.256'");
 	expect_parse_error("flags=SX", "bad value for 'flags': 'SX'");
 	expect_parse_error("mf=2", "bad value for 'mf': '2'");
 	expect_parse_error("ipopts=6", "bad value for 'ipopts': '6'");
@@ -662,12 +664,15 @@ test_spec_parse_values(void **state)
 
 	(void)state;
 	op25b_craft_spec_init(&spec);
-	assert_int_equal(op25b_craft_spec_parse(&spec,
-		"expect=blocked class=x\tethertype=0x88A8 seq=0xffffffff "
-		"proto=icmp6 pppoe_len=-2 ip_len=7 mf=1 fraghdr=1 "
-		"ext=hbh,rt,dst,frag,ah,135 len=64 trunc=40 payload=0x10 "
-		"badsum=1 doff=6 tcpopts=40 ttl=0 vlan=0xe064", ignore, err,
-		sizeof(err)), 0);
+	assert_int_equal(
+		op25b_craft_spec_parse(
+			&spec,
+			"expect=blocked class=x\tethertype=0x88A8 seq=0xffffffff "
+			"proto=icmp6 pppoe_len=-2 ip_len=7 mf=1 fraghdr=1 "
+			"ext=hbh,rt,dst,frag,ah,135 len=64 trunc=40 payload=0x10 "
+			"badsum=1 doff=6 tcpopts=40 ttl=0 vlan=0xe064",
+			ignore, err, sizeof(err)),
+		0);
 	assert_int_equal(spec.ethertype, 0x88a8);
 	assert_int_equal(spec.seq, 0xffffffffu);
 	assert_int_equal(spec.proto, 58);
@@ -689,11 +694,13 @@ test_spec_parse_values(void **state)
 	assert_int_equal(spec.vlan_tpid[0], 0x8100);
 	/* "010" is ten, not octal eight. */
 	assert_int_equal(op25b_craft_spec_parse(&spec, "sport=010", NULL, err,
-						sizeof(err)), 0);
+						sizeof(err)),
+			 0);
 	assert_int_equal(spec.sport, 10);
 	/* Without the ignore list, vector keys are unknown. */
 	assert_int_equal(op25b_craft_spec_parse(&spec, "expect=blocked", NULL,
-						err, sizeof(err)), -EINVAL);
+						err, sizeof(err)),
+			 -EINVAL);
 	assert_string_equal(err, "unknown key 'expect'");
 }
 
@@ -767,7 +774,8 @@ test_vector_file_good(void **state)
 	const char *path;
 	int len;
 
-	path = vec_write(d, "good.vec",
+	path = vec_write(
+		d, "good.vec",
 		"# the default policy\n"
 		"policy ../config/op25b.yaml\n"
 		"\n"
@@ -795,7 +803,9 @@ test_vector_file_good(void **state)
 	/* The frames are what the spec builds. */
 	op25b_craft_spec_init(&spec);
 	assert_int_equal(op25b_craft_spec_parse(&spec,
-		"src=2001:db8:1000::1 vlan=10", NULL, err, sizeof(err)), 0);
+						"src=2001:db8:1000::1 vlan=10",
+						NULL, err, sizeof(err)),
+			 0);
 	len = op25b_craft_build(&spec, frame, sizeof(frame));
 	assert_int_equal(vf.cases[2].frame_len, len);
 	assert_memory_equal(vf.cases[2].frame, frame, (size_t)len);
@@ -828,39 +838,44 @@ test_vector_file_errors(void **state)
 	struct op25b_vector_file vf;
 	char err[512], missing[128];
 
-	expect_vector_error(d, "a expect=blocked\nb expect=dropped\n", -EINVAL,
+	expect_vector_error(
+		d, "a expect=blocked\nb expect=dropped\n", -EINVAL,
 		"2: unknown outcome 'dropped' (one of: non_smtp submission "
 		"fragment malformed forwarded counted blocked reset)");
 	expect_vector_error(d, "# c\na class=x dport=25\n", -EINVAL,
-		"2: case 'a' has no expect=");
-	expect_vector_error(d, "a expect=blocked\n\n\nb expect=blocked "
-		"colour=red\n", -EINVAL, "4: unknown key 'colour'");
+			    "2: case 'a' has no expect=");
+	expect_vector_error(d,
+			    "a expect=blocked\n\n\nb expect=blocked "
+			    "colour=red\n",
+			    -EINVAL, "4: unknown key 'colour'");
 	expect_vector_error(d, "a expect=blocked ttl=-1\n", -EINVAL,
-		"1: bad value for 'ttl': '-1'");
+			    "1: bad value for 'ttl': '-1'");
 	expect_vector_error(d, "policy a.yaml\npolicy b.yaml\n", -EINVAL,
-		"2: 'policy' given twice");
+			    "2: 'policy' given twice");
 	expect_vector_error(d, "policy\n", -EINVAL,
-		"1: 'policy' needs a file name");
+			    "1: 'policy' needs a file name");
 	expect_vector_error(d, "a expect=blocked\na expect=reset\n", -EINVAL,
-		"2: duplicate case 'a' (first on line 1)");
-	expect_vector_error(d, "expect=blocked dport=25\n", -EINVAL,
+			    "2: duplicate case 'a' (first on line 1)");
+	expect_vector_error(
+		d, "expect=blocked dport=25\n", -EINVAL,
 		"1: a case starts with its name, not 'expect=blocked'");
 	expect_vector_error(d, "a expect=malformed ext=hbh\n", -EINVAL,
-		"1: case 'a' cannot be built: Invalid argument");
-	expect_vector_error(d, "a expect=malformed payload=9200\n", -ENOSPC,
+			    "1: case 'a' cannot be built: Invalid argument");
+	expect_vector_error(
+		d, "a expect=malformed payload=9200\n", -ENOSPC,
 		"1: case 'a' cannot be built: No space left on device");
 
 	snprintf(missing, sizeof(missing), "%s/none.vec", d->path);
-	assert_int_equal(op25b_vector_file_load(missing, &vf, err,
-						sizeof(err)), -ENOENT);
+	assert_int_equal(op25b_vector_file_load(missing, &vf, err, sizeof(err)),
+			 -ENOENT);
 }
 
 static void
 test_pcap_writer(void **state)
 {
 	static const uint8_t header[24] = {
-		0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		0xff, 0xff, 0, 0, 1, 0, 0, 0,
+		0xd4, 0xc3, 0xb2, 0xa1, 2,    0,    4, 0, 0, 0, 0, 0,
+		0,    0,    0,	  0,	0xff, 0xff, 0, 0, 1, 0, 0, 0,
 	};
 	static const uint8_t data[3] = { 0xaa, 0xbb, 0xcc };
 	char *buf = NULL;
@@ -917,10 +932,11 @@ main(void)
 		cmocka_unit_test(test_build_errors),
 		cmocka_unit_test(test_spec_parse_errors),
 		cmocka_unit_test(test_spec_parse_values),
-		cmocka_unit_test_setup_teardown(test_vector_file_good,
-						vec_dir_setup, vec_dir_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_vector_file_good, vec_dir_setup, vec_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_vector_file_errors,
-						vec_dir_setup, vec_dir_teardown),
+						vec_dir_setup,
+						vec_dir_teardown),
 		cmocka_unit_test(test_pcap_writer),
 	};
 

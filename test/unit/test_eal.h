@@ -12,9 +12,9 @@
 static inline int
 test_eal_init(void)
 {
-	char *args[] = {"op25b-test", "--no-pci", "--no-huge", "-m", "1024",
-			"--no-shconf", "--no-telemetry", "-l", "0",
-			"--log-level", "*:error"};
+	char *args[] = { "op25b-test", "--no-pci",    "--no-huge",	"-m",
+			 "1024",       "--no-shconf", "--no-telemetry", "-l",
+			 "0",	       "--log-level", "*:error" };
 
 	return rte_eal_init(RTE_DIM(args), args) < 0 ? -1 : 0;
 }

@@ -68,7 +68,8 @@ add_ok(struct op25b_exempt_registry *reg, const char *text, uint32_t ttl,
        const char *reason, uint64_t now)
 {
 	struct op25b_prefix p = prefix_of(text);
-	int ret = op25b_exempt_registry_add(reg, &p, ttl, reason, 1000, now, NULL);
+	int ret = op25b_exempt_registry_add(reg, &p, ttl, reason, 1000, now,
+					    NULL);
 
 	if (ret != 0)
 		fail_msg("add %s: %d", text, ret);
@@ -108,9 +109,9 @@ exempt(const struct op25b_exempt_table *t, const char *text)
 		return op25b_exempt_table_match6(t, a);
 	}
 	assert_int_equal(inet_pton(AF_INET, text, a), 1);
-	return op25b_exempt_table_match4(t, ((uint32_t)a[0] << 24) |
-					      ((uint32_t)a[1] << 16) |
-					      ((uint32_t)a[2] << 8) | a[3]);
+	return op25b_exempt_table_match4(
+		t, ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) |
+			   ((uint32_t)a[2] << 8) | a[3]);
 }
 
 struct expectation {
@@ -142,7 +143,8 @@ test_registry_empty(void **state)
 	assert_int_equal(op25b_exempt_registry_count(reg), 0);
 	assert_non_null(op25b_exempt_registry_entries(reg));
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg), 0);
-	assert_int_equal(op25b_exempt_registry_expire(reg, UINT64_MAX, NULL, NULL), 0);
+	assert_int_equal(
+		op25b_exempt_registry_expire(reg, UINT64_MAX, NULL, NULL), 0);
 	op25b_exempt_registry_free(reg);
 	op25b_exempt_registry_free(NULL);
 }
@@ -161,8 +163,8 @@ test_add_fields_and_replace(void **state)
 	p.file = "policy.yaml";
 	p.line = 7;
 	p.column = 3;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 3600, "own MX", 1001, 5000,
-					  &replaced),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 3600, "own MX",
+						   1001, 5000, &replaced),
 			 0);
 	assert_false(replaced);
 	assert_int_equal(op25b_exempt_registry_count(reg), 1);
@@ -180,8 +182,8 @@ test_add_fields_and_replace(void **state)
 	assert_string_equal(e->reason, "own MX");
 
 	/* Granted again: TTL, reason and uid are the new grant's. */
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, "permanent", 1002, 9000,
-					  &replaced),
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, "permanent",
+						   1002, 9000, &replaced),
 			 0);
 	assert_true(replaced);
 	assert_int_equal(op25b_exempt_registry_count(reg), 1);
@@ -194,9 +196,11 @@ test_add_fields_and_replace(void **state)
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg), 0);
 
 	/* Extended with a TTL again: the expiry counts from the new now. */
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 60, NULL, 1002, 9100, NULL),
-			 0);
-	assert_int_equal(op25b_exempt_registry_entries(reg)->expires, 9100 + 60 * 1000);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 60, NULL, 1002, 9100, NULL),
+		0);
+	assert_int_equal(op25b_exempt_registry_entries(reg)->expires,
+			 9100 + 60 * 1000);
 
 	/* Same address, other length; same bytes and length, other
 	 * family (c633:64:: is 198.51.100 as IPv6). */
@@ -220,11 +224,12 @@ test_add_normalizes_ipv4_tail(void **state)
 	/* A caller that filled only the first four bytes of an IPv4
 	 * prefix: the rest is not part of the address. */
 	memset(dirty.addr + 4, 0xa5, 12);
-	assert_int_equal(op25b_exempt_registry_add(reg, &dirty, 0, NULL, 0, 0, NULL), 0);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &dirty, 0, NULL, 0, 0, NULL), 0);
 	e = op25b_exempt_registry_entries(reg);
 	assert_memory_equal(e->prefix.addr, clean.addr, 16);
 	assert_int_equal(op25b_exempt_registry_add(reg, &clean, 0, NULL, 0, 0,
-					  &replaced),
+						   &replaced),
 			 0);
 	assert_true(replaced);
 	assert_int_equal(op25b_exempt_registry_count(reg), 1);
@@ -241,52 +246,64 @@ test_add_invalid(void **state)
 	bool replaced = true;
 
 	(void)state;
-	assert_int_equal(op25b_exempt_registry_add(reg, NULL, 0, NULL, 0, 0, &replaced),
-			 -EINVAL);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, NULL, 0, NULL, 0, 0, &replaced),
+		-EINVAL);
 	assert_false(replaced);
 	p = prefix_of("198.51.100.0/24");
-	assert_int_equal(op25b_exempt_registry_add(NULL, &p, 0, NULL, 0, 0, NULL),
-			 -EINVAL);
+	assert_int_equal(
+		op25b_exempt_registry_add(NULL, &p, 0, NULL, 0, 0, NULL),
+		-EINVAL);
 	p.family = 0;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-			 -EINVAL);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
+		-EINVAL);
 	p.family = AF_UNIX;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-			 -EINVAL);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
+		-EINVAL);
 	p = prefix_of("198.51.100.0/24");
 	p.length = 33;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-			 -EINVAL);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
+		-EINVAL);
 	p = prefix_of("2001:db8::/32");
 	p.length = 129;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-			 -EINVAL);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
+		-EINVAL);
 	/* Host bits set, in a whole byte or in the byte the length cuts:
 	 * 198.51.100.1/24, 198.51.100.192/25, 198.19.0.0/15 (198.18.0.0/15
 	 * is the network), 2001:db8::1/64, 0.0.0.1/0. */
 	p = prefix_of("198.51.100.1");
 	p.length = 24;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-			 -EINVAL);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
+		-EINVAL);
 	p = prefix_of("198.51.100.192");
 	p.length = 25;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-			 -EINVAL);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
+		-EINVAL);
 	p = prefix_of("198.19.0.0");
 	p.length = 15;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-			 -EINVAL);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
+		-EINVAL);
 	p = prefix_of("198.18.0.0");
 	p.length = 15;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
 	p = prefix_of("2001:db8::1");
 	p.length = 64;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-			 -EINVAL);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
+		-EINVAL);
 	p = prefix_of("0.0.0.1");
 	p.length = 0;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-			 -EINVAL);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
+		-EINVAL);
 	/* Only the valid 198.18.0.0/15 got in. */
 	assert_int_equal(op25b_exempt_registry_count(reg), 1);
 	op25b_exempt_registry_free(reg);
@@ -303,8 +320,10 @@ test_del(void **state)
 	char buf[64];
 
 	(void)state;
-	assert_int_equal(op25b_exempt_registry_add(reg, &a, 60, "a", 7, 100, NULL), 0);
-	assert_int_equal(op25b_exempt_registry_add(reg, &b, 0, "b", 8, 200, NULL), 0);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &a, 60, "a", 7, 100, NULL), 0);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &b, 0, "b", 8, 200, NULL), 0);
 
 	/* Only the exact prefix: not a covering, covered or sibling one. */
 	assert_non_null(op25b_exempt_registry_find(reg, &a));
@@ -330,9 +349,10 @@ test_del(void **state)
 	assert_int_equal(removed.uid, 7);
 	assert_string_equal(removed.reason, "a");
 	assert_int_equal(op25b_exempt_registry_count(reg), 1);
-	assert_string_equal(format_prefix(&op25b_exempt_registry_entries(reg)->prefix,
-					  buf, sizeof(buf)),
-			    "2001:db8:5::/48");
+	assert_string_equal(
+		format_prefix(&op25b_exempt_registry_entries(reg)->prefix, buf,
+			      sizeof(buf)),
+		"2001:db8:5::/48");
 	assert_int_equal(op25b_exempt_registry_del(reg, &a, &removed), -ENOENT);
 	assert_int_equal(op25b_exempt_registry_del(reg, &b, NULL), 0);
 	assert_int_equal(op25b_exempt_registry_count(reg), 0);
@@ -361,7 +381,7 @@ static void
 test_lookup_longest(void **state)
 {
 	struct op25b_exempt_registry *reg = registry_new();
-	uint8_t a[16] = {198, 18, 5, 9};
+	uint8_t a[16] = { 198, 18, 5, 9 };
 
 	(void)state;
 	assert_null(lookup(reg, "198.18.5.9"));
@@ -383,8 +403,9 @@ test_lookup_longest(void **state)
 	assert_string_equal(lookup(reg, "2001:db9::1"), "v6 all");
 	/* The bytes of an IPv4 exemption, as an IPv6 address: only ::/0. */
 	assert_non_null(op25b_exempt_registry_lookup(reg, AF_INET6, a));
-	assert_string_equal(op25b_exempt_registry_lookup(reg, AF_INET6, a)->reason,
-			    "v6 all");
+	assert_string_equal(
+		op25b_exempt_registry_lookup(reg, AF_INET6, a)->reason,
+		"v6 all");
 	assert_null(op25b_exempt_registry_lookup(reg, AF_UNIX, a));
 	assert_null(op25b_exempt_registry_lookup(NULL, AF_INET, a));
 	assert_null(op25b_exempt_registry_lookup(reg, AF_INET, NULL));
@@ -409,8 +430,9 @@ test_lookup_matches_reference(void **state)
 		unsigned int n;
 
 		for (i = 0; i < 40; i++) {
-			struct op25b_prefix p = {.family = AF_INET};
-			uint32_t addr = 0xc6120000u | (uint32_t)(rand() & 0xffff);
+			struct op25b_prefix p = { .family = AF_INET };
+			uint32_t addr = 0xc6120000u |
+					(uint32_t)(rand() & 0xffff);
 			unsigned int len = 16 + (unsigned int)(rand() % 17);
 
 			addr &= len == 0 ? 0 : ~0u << (32 - len);
@@ -419,33 +441,37 @@ test_lookup_matches_reference(void **state)
 			p.addr[1] = (uint8_t)(addr >> 16);
 			p.addr[2] = (uint8_t)(addr >> 8);
 			p.addr[3] = (uint8_t)addr;
-			assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0,
-							  0, NULL),
+			assert_int_equal(op25b_exempt_registry_add(
+						 reg, &p, 0, NULL, 0, 0, NULL),
 					 0);
 		}
 		e = op25b_exempt_registry_entries(reg);
 		n = op25b_exempt_registry_count(reg);
 		for (k = 0; k < 2000; k++) {
-			uint32_t addr = 0xc6120000u | (uint32_t)(rand() & 0xffff);
-			uint8_t a[4] = {(uint8_t)(addr >> 24),
-					(uint8_t)(addr >> 16),
-					(uint8_t)(addr >> 8), (uint8_t)addr};
+			uint32_t addr = 0xc6120000u |
+					(uint32_t)(rand() & 0xffff);
+			uint8_t a[4] = { (uint8_t)(addr >> 24),
+					 (uint8_t)(addr >> 16),
+					 (uint8_t)(addr >> 8), (uint8_t)addr };
 			const struct op25b_exempt_entry *want = NULL;
 
 			for (i = 0; i < n; i++) {
-				uint32_t net = (uint32_t)e[i].prefix.addr[0] << 24 |
-					       (uint32_t)e[i].prefix.addr[1] << 16 |
-					       (uint32_t)e[i].prefix.addr[2] << 8 |
-					       e[i].prefix.addr[3];
+				uint32_t net =
+					(uint32_t)e[i].prefix.addr[0] << 24 |
+					(uint32_t)e[i].prefix.addr[1] << 16 |
+					(uint32_t)e[i].prefix.addr[2] << 8 |
+					e[i].prefix.addr[3];
 				unsigned int len = e[i].prefix.length;
-				uint32_t mask = len == 0 ? 0 : ~0u << (32 - len);
+				uint32_t mask = len == 0 ? 0
+							 : ~0u << (32 - len);
 
 				if ((addr & mask) == net &&
 				    (want == NULL || len > want->prefix.length))
 					want = &e[i];
 			}
-			assert_ptr_equal(op25b_exempt_registry_lookup(reg, AF_INET, a),
-					 want);
+			assert_ptr_equal(
+				op25b_exempt_registry_lookup(reg, AF_INET, a),
+				want);
 		}
 		op25b_exempt_registry_free(reg);
 	}
@@ -464,34 +490,41 @@ test_full_registry(void **state)
 	for (i = 0; i < OP25B_EXEMPT_MAX; i++) {
 		p.addr[6] = (uint8_t)(i >> 8);
 		p.addr[7] = (uint8_t)i;
-		if (op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL) != 0)
+		if (op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL) !=
+		    0)
 			fail_msg("add %u failed", i);
 	}
 	assert_int_equal(op25b_exempt_registry_count(reg), OP25B_EXEMPT_MAX);
 
 	/* One more, of either family, does not fit... */
 	p = prefix_of("2001:db8:1::/64");
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, &replaced),
-			 -ENOSPC);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, &replaced),
+		-ENOSPC);
 	assert_false(replaced);
 	p = prefix_of("198.51.100.0/24");
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-			 -ENOSPC);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
+		-ENOSPC);
 	assert_int_equal(op25b_exempt_registry_count(reg), OP25B_EXEMPT_MAX);
 
 	/* ...but extending a grant needs no room. */
 	p = prefix_of("2001:db8:0:1234::/64");
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 60, "ext", 0, 10, &replaced),
-			 0);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 60, "ext", 0, 10, &replaced),
+		0);
 	assert_true(replaced);
-	assert_int_equal(op25b_exempt_registry_next_expiry(reg), 10 + 60 * 1000);
+	assert_int_equal(op25b_exempt_registry_next_expiry(reg),
+			 10 + 60 * 1000);
 
 	/* Deleting one makes room for one. */
 	assert_int_equal(op25b_exempt_registry_del(reg, &p, NULL), 0);
 	p = prefix_of("198.51.100.0/24");
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
 	assert_int_equal(op25b_exempt_registry_count(reg), OP25B_EXEMPT_MAX);
-	assert_int_equal(op25b_exempt_registry_entries(reg)[0].prefix.family, AF_INET);
+	assert_int_equal(op25b_exempt_registry_entries(reg)[0].prefix.family,
+			 AF_INET);
 	op25b_exempt_registry_free(reg);
 }
 
@@ -499,16 +532,18 @@ static void
 test_sort_order(void **state)
 {
 	static const char *const added[] = {
-		"2001:db8::/48",   "198.51.100.128/25", "2001:db8::/32",
-		"203.0.113.7",	   "198.51.100.0/25",	"::/0",
-		"198.18.0.0/15",   "198.51.100.0/24",	"0.0.0.0/0",
-		"2001:db8:0:1::/64", "2001:db8::1",	"203.0.113.0/24",
+		"2001:db8::/48",     "198.51.100.128/25", "2001:db8::/32",
+		"203.0.113.7",	     "198.51.100.0/25",	  "::/0",
+		"198.18.0.0/15",     "198.51.100.0/24",	  "0.0.0.0/0",
+		"2001:db8:0:1::/64", "2001:db8::1",	  "203.0.113.0/24",
 	};
 	static const char *const sorted[] = {
-		"0.0.0.0/0",	    "198.18.0.0/15",	 "198.51.100.0/24",
-		"198.51.100.0/25",  "198.51.100.128/25", "203.0.113.0/24",
-		"203.0.113.7/32",   "::/0",		 "2001:db8::/32",
-		"2001:db8::/48",    "2001:db8::1/128",	 "2001:db8:0:1::/64",
+		"0.0.0.0/0",	     "198.18.0.0/15",
+		"198.51.100.0/24",   "198.51.100.0/25",
+		"198.51.100.128/25", "203.0.113.0/24",
+		"203.0.113.7/32",    "::/0",
+		"2001:db8::/32",     "2001:db8::/48",
+		"2001:db8::1/128",   "2001:db8:0:1::/64",
 	};
 	struct op25b_exempt_registry *reg = registry_new();
 	const struct op25b_exempt_entry *e;
@@ -522,9 +557,9 @@ test_sort_order(void **state)
 			 sizeof(sorted) / sizeof(sorted[0]));
 	e = op25b_exempt_registry_entries(reg);
 	for (i = 0; i < sizeof(sorted) / sizeof(sorted[0]); i++)
-		assert_string_equal(format_prefix(&e[i].prefix, buf,
-						  sizeof(buf)),
-				    sorted[i]);
+		assert_string_equal(
+			format_prefix(&e[i].prefix, buf, sizeof(buf)),
+			sorted[i]);
 
 	/* Order survives a delete in the middle. */
 	add_ok(reg, "198.51.100.0/25", 0, NULL, 0);
@@ -551,7 +586,8 @@ test_reason_truncated_and_scrubbed(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
 	e = op25b_exempt_registry_entries(reg);
 	assert_string_equal(e->reason, "");
 
@@ -559,8 +595,9 @@ test_reason_truncated_and_scrubbed(void **state)
 	for (i = 0; i < OP25B_EXEMPT_REASON_MAX - 1; i++)
 		long_reason[i] = (char)('a' + i % 26);
 	long_reason[i] = '\0';
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, long_reason, 0, 0, NULL),
-			 0);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, long_reason, 0, 0, NULL),
+		0);
 	assert_string_equal(e->reason, long_reason);
 
 	/* Longer: cut, and a control byte past the cut does not matter. */
@@ -572,17 +609,19 @@ test_reason_truncated_and_scrubbed(void **state)
 	memcpy(expected, long_reason, OP25B_EXEMPT_REASON_MAX - 1);
 	expected[OP25B_EXEMPT_REASON_MAX - 2] = '?';
 	expected[OP25B_EXEMPT_REASON_MAX - 1] = '\0';
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, long_reason, 0, 0, NULL),
-			 0);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, long_reason, 0, 0, NULL),
+		0);
 	assert_int_equal(strlen(e->reason), OP25B_EXEMPT_REASON_MAX - 1);
 	assert_string_equal(e->reason, expected);
 
 	/* Every control byte, DEL included; UTF-8 and printable kept. */
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0,
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0,
 					  "mx\nFAKE LOG LINE\r\x1b[2J"
 					  "\x01\x1f\x7f ok ~ caf\xc3\xa9",
 					  0, 0, NULL),
-			 0);
+		0);
 	assert_string_equal(e->reason,
 			    "mx?FAKE LOG LINE??[2J??? ok ~ caf\xc3\xa9");
 	op25b_exempt_registry_free(reg);
@@ -610,7 +649,7 @@ static void
 test_expire_boundaries(void **state)
 {
 	struct op25b_exempt_registry *reg = registry_new();
-	struct expired_log log = {.calls = 0};
+	struct expired_log log = { .calls = 0 };
 	const uint64_t now = 1700000000;
 
 	(void)state;
@@ -619,26 +658,30 @@ test_expire_boundaries(void **state)
 	add_ok(reg, "198.51.100.0/24", 5, "b, +5", now);
 	add_ok(reg, "198.18.0.0/15", 10, "a, +10", now);
 	add_ok(reg, "2001:db8:1::/48", 11, "d, +11", now);
-	assert_int_equal(op25b_exempt_registry_next_expiry(reg), now + 5 * 1000);
+	assert_int_equal(op25b_exempt_registry_next_expiry(reg),
+			 now + 5 * 1000);
 
-	assert_int_equal(op25b_exempt_registry_expire(reg, now + 5 * 1000 - 1, record_expired, &log),
+	assert_int_equal(op25b_exempt_registry_expire(reg, now + 5 * 1000 - 1,
+						      record_expired, &log),
 			 0);
 	assert_int_equal(log.calls, 0);
 	assert_int_equal(op25b_exempt_registry_count(reg), 5);
 
 	/* One millisecond short of the TTL: still there; expires == now:
 	 * gone. */
-	assert_int_equal(op25b_exempt_registry_expire(reg, now + 5 * 1000, record_expired, &log),
+	assert_int_equal(op25b_exempt_registry_expire(reg, now + 5 * 1000,
+						      record_expired, &log),
 			 1);
 	assert_int_equal(log.calls, 1);
 	assert_string_equal(log.prefix[0], "198.51.100.0/24");
 	assert_string_equal(log.reason[0], "b, +5");
 	assert_int_equal(op25b_exempt_registry_count(reg), 4);
-	assert_int_equal(op25b_exempt_registry_next_expiry(reg), now + 10 * 1000);
+	assert_int_equal(op25b_exempt_registry_next_expiry(reg),
+			 now + 10 * 1000);
 
 	/* Two at once, in the registry's order; now+11 stays (now+1). */
-	assert_int_equal(op25b_exempt_registry_expire(reg, now + 10 * 1000, record_expired,
-					     &log),
+	assert_int_equal(op25b_exempt_registry_expire(reg, now + 10 * 1000,
+						      record_expired, &log),
 			 2);
 	assert_int_equal(log.calls, 3);
 	assert_string_equal(log.prefix[1], "198.18.0.0/15");
@@ -646,34 +689,38 @@ test_expire_boundaries(void **state)
 	assert_string_equal(log.prefix[2], "203.0.113.0/24");
 	assert_string_equal(log.reason[2], "c, +10");
 	assert_int_equal(op25b_exempt_registry_count(reg), 2);
-	assert_int_equal(op25b_exempt_registry_next_expiry(reg), now + 11 * 1000);
+	assert_int_equal(op25b_exempt_registry_next_expiry(reg),
+			 now + 11 * 1000);
 	{
 		char buf[64];
-		const struct op25b_exempt_entry *e = op25b_exempt_registry_entries(reg);
+		const struct op25b_exempt_entry *e =
+			op25b_exempt_registry_entries(reg);
 
-		assert_string_equal(format_prefix(&e[0].prefix, buf,
-						  sizeof(buf)),
-				    "2001:db8::/32");
+		assert_string_equal(
+			format_prefix(&e[0].prefix, buf, sizeof(buf)),
+			"2001:db8::/32");
 		assert_string_equal(e[0].reason, "never");
-		assert_string_equal(format_prefix(&e[1].prefix, buf,
-						  sizeof(buf)),
-				    "2001:db8:1::/48");
+		assert_string_equal(
+			format_prefix(&e[1].prefix, buf, sizeof(buf)),
+			"2001:db8:1::/48");
 	}
 
 	/* Again at the same time: nothing left to expire. */
-	assert_int_equal(op25b_exempt_registry_expire(reg, now + 10 * 1000, record_expired,
-					     &log),
+	assert_int_equal(op25b_exempt_registry_expire(reg, now + 10 * 1000,
+						      record_expired, &log),
 			 0);
 	assert_int_equal(log.calls, 3);
 
 	/* Without a callback. */
-	assert_int_equal(op25b_exempt_registry_expire(reg, now + 11 * 1000, NULL, NULL), 1);
+	assert_int_equal(
+		op25b_exempt_registry_expire(reg, now + 11 * 1000, NULL, NULL),
+		1);
 	assert_int_equal(op25b_exempt_registry_count(reg), 1);
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg), 0);
 
 	/* A TTL of 0 never expires, however late. */
-	assert_int_equal(op25b_exempt_registry_expire(reg, UINT64_MAX, record_expired,
-					     &log),
+	assert_int_equal(op25b_exempt_registry_expire(reg, UINT64_MAX,
+						      record_expired, &log),
 			 0);
 	assert_int_equal(op25b_exempt_registry_count(reg), 1);
 	op25b_exempt_registry_free(reg);
@@ -695,9 +742,11 @@ test_expire_everything_and_keep_order(void **state)
 		add_ok(reg, text, i % 2 ? 100 : 0, text, 0);
 	}
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg), 100 * 1000);
-	assert_int_equal(op25b_exempt_registry_expire(reg, 100 * 1000 - 1, NULL, NULL),
-			 0);
-	assert_int_equal(op25b_exempt_registry_expire(reg, 100 * 1000, NULL, NULL), 100);
+	assert_int_equal(
+		op25b_exempt_registry_expire(reg, 100 * 1000 - 1, NULL, NULL),
+		0);
+	assert_int_equal(
+		op25b_exempt_registry_expire(reg, 100 * 1000, NULL, NULL), 100);
 	assert_int_equal(op25b_exempt_registry_count(reg), 100);
 	e = op25b_exempt_registry_entries(reg);
 	for (i = 0; i < 100; i++) {
@@ -726,7 +775,8 @@ test_table_build_empty_is_einval(void **state)
 	assert_null(op25b_exempt_table_build(NULL, SOCKET_ID_ANY));
 	assert_int_equal(rte_errno, EINVAL);
 	/* Emptied again. */
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
 	assert_int_equal(op25b_exempt_registry_del(reg, &p, NULL), 0);
 	rte_errno = 0;
 	assert_null(op25b_exempt_table_build(reg, SOCKET_ID_ANY));
@@ -738,20 +788,28 @@ test_table_build_empty_is_einval(void **state)
 static void
 test_table_ipv4(void **state)
 {
-	static const char *const prefixes[] = {"203.0.113.7/32",
-					       "198.51.100.0/24",
-					       "198.18.0.0/15"};
+	static const char *const prefixes[] = { "203.0.113.7/32",
+						"198.51.100.0/24",
+						"198.18.0.0/15" };
 	static const struct expectation cases[] = {
-		{"203.0.113.7", true},	    {"203.0.113.6", false},
-		{"203.0.113.8", false},	    {"203.0.112.7", false},
-		{"198.51.100.0", true},	    {"198.51.100.255", true},
-		{"198.51.99.255", false},   {"198.51.101.0", false},
-		{"198.18.0.0", true},	    {"198.19.255.255", true},
-		{"198.17.255.255", false},  {"198.20.0.0", false},
-		{"0.0.0.0", false},	    {"255.255.255.255", false},
+		{ "203.0.113.7", true },
+		{ "203.0.113.6", false },
+		{ "203.0.113.8", false },
+		{ "203.0.112.7", false },
+		{ "198.51.100.0", true },
+		{ "198.51.100.255", true },
+		{ "198.51.99.255", false },
+		{ "198.51.101.0", false },
+		{ "198.18.0.0", true },
+		{ "198.19.255.255", true },
+		{ "198.17.255.255", false },
+		{ "198.20.0.0", false },
+		{ "0.0.0.0", false },
+		{ "255.255.255.255", false },
 		/* Nothing IPv6 is exempt in an IPv4-only table. */
-		{"::", false},		    {"2001:db8::1", false},
-		{"::ffff:203.0.113.7", false},
+		{ "::", false },
+		{ "2001:db8::1", false },
+		{ "::ffff:203.0.113.7", false },
 	};
 	struct op25b_exempt_table *t = table_of(prefixes, 3);
 
@@ -769,18 +827,18 @@ test_table_ipv4_mixed_lengths(void **state)
 		"198.18.64.0/18",   "198.19.0.0/31",
 	};
 	static const struct expectation cases[] = {
-		{"198.51.100.0", false},   {"198.51.100.63", false},
-		{"198.51.100.64", true},   {"198.51.100.127", true},
-		{"198.51.100.128", true},  {"198.51.100.255", true},
-		{"198.51.101.0", false},   {"203.0.113.0", true},
-		{"203.0.113.15", true},	   {"203.0.113.16", true},
-		{"203.0.113.19", true},	   {"203.0.113.20", false},
-		{"203.0.113.21", true},	   {"203.0.113.22", false},
-		{"198.18.0.0", false},	   {"198.18.63.255", false},
-		{"198.18.64.0", true},	   {"198.18.127.255", true},
-		{"198.18.128.0", true},	   {"198.18.255.255", true},
-		{"198.19.0.0", true},	   {"198.19.0.1", true},
-		{"198.19.0.2", false},
+		{ "198.51.100.0", false },  { "198.51.100.63", false },
+		{ "198.51.100.64", true },  { "198.51.100.127", true },
+		{ "198.51.100.128", true }, { "198.51.100.255", true },
+		{ "198.51.101.0", false },  { "203.0.113.0", true },
+		{ "203.0.113.15", true },   { "203.0.113.16", true },
+		{ "203.0.113.19", true },   { "203.0.113.20", false },
+		{ "203.0.113.21", true },   { "203.0.113.22", false },
+		{ "198.18.0.0", false },    { "198.18.63.255", false },
+		{ "198.18.64.0", true },    { "198.18.127.255", true },
+		{ "198.18.128.0", true },   { "198.18.255.255", true },
+		{ "198.19.0.0", true },	    { "198.19.0.1", true },
+		{ "198.19.0.2", false },
 	};
 	struct op25b_exempt_table *t =
 		table_of(prefixes, sizeof(prefixes) / sizeof(prefixes[0]));
@@ -793,11 +851,11 @@ test_table_ipv4_mixed_lengths(void **state)
 static void
 test_table_ipv4_default_route(void **state)
 {
-	static const char *const prefixes[] = {"0.0.0.0/0"};
+	static const char *const prefixes[] = { "0.0.0.0/0" };
 	static const struct expectation cases[] = {
-		{"0.0.0.0", true},	  {"255.255.255.255", true},
-		{"198.51.100.1", true},	  {"::", false},
-		{"2001:db8::1", false},
+		{ "0.0.0.0", true },	  { "255.255.255.255", true },
+		{ "198.51.100.1", true }, { "::", false },
+		{ "2001:db8::1", false },
 	};
 	struct op25b_exempt_table *t = table_of(prefixes, 1);
 
@@ -816,27 +874,27 @@ test_table_ipv6(void **state)
 		"2001:db8:f000::/36",
 	};
 	static const struct expectation cases[] = {
-		{"2001:db8:1:2::5", true},
-		{"2001:db8:1:2::4", false},
-		{"2001:db8:1:2::6", false},
-		{"2001:db8:1:2:8000::5", false},
-		{"2001:db8:aaaa:bbbb::", true},
-		{"2001:db8:aaaa:bbbb:ffff:ffff:ffff:ffff", true},
-		{"2001:db8:aaaa:bbba:ffff:ffff:ffff:ffff", false},
-		{"2001:db8:aaaa:bbbc::", false},
-		{"2001:db8:cc::", true},
-		{"2001:db8:cc:ffff:ffff:ffff:ffff:ffff", true},
-		{"2001:db8:cb:ffff:ffff:ffff:ffff:ffff", false},
-		{"2001:db8:cd::", false},
-		{"2001:db8:f000::", true},
-		{"2001:db8:ffff:ffff::1", true},
-		{"2001:db8:efff:ffff:ffff:ffff:ffff:ffff", false},
-		{"2001:db9::", false},
-		{"::", false},
+		{ "2001:db8:1:2::5", true },
+		{ "2001:db8:1:2::4", false },
+		{ "2001:db8:1:2::6", false },
+		{ "2001:db8:1:2:8000::5", false },
+		{ "2001:db8:aaaa:bbbb::", true },
+		{ "2001:db8:aaaa:bbbb:ffff:ffff:ffff:ffff", true },
+		{ "2001:db8:aaaa:bbba:ffff:ffff:ffff:ffff", false },
+		{ "2001:db8:aaaa:bbbc::", false },
+		{ "2001:db8:cc::", true },
+		{ "2001:db8:cc:ffff:ffff:ffff:ffff:ffff", true },
+		{ "2001:db8:cb:ffff:ffff:ffff:ffff:ffff", false },
+		{ "2001:db8:cd::", false },
+		{ "2001:db8:f000::", true },
+		{ "2001:db8:ffff:ffff::1", true },
+		{ "2001:db8:efff:ffff:ffff:ffff:ffff:ffff", false },
+		{ "2001:db9::", false },
+		{ "::", false },
 		/* Nothing IPv4 is exempt in an IPv6-only table, even the
 		 * first four bytes of an exempt prefix (32.1.13.184). */
-		{"32.1.13.184", false},
-		{"0.0.0.0", false},
+		{ "32.1.13.184", false },
+		{ "0.0.0.0", false },
 	};
 	struct op25b_exempt_table *t =
 		table_of(prefixes, sizeof(prefixes) / sizeof(prefixes[0]));
@@ -849,13 +907,13 @@ test_table_ipv6(void **state)
 static void
 test_table_ipv6_default_route(void **state)
 {
-	static const char *const prefixes[] = {"::/0"};
+	static const char *const prefixes[] = { "::/0" };
 	static const struct expectation cases[] = {
-		{"::", true},
-		{"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true},
-		{"2001:db8::1", true},
-		{"0.0.0.0", false},
-		{"203.0.113.1", false},
+		{ "::", true },
+		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true },
+		{ "2001:db8::1", true },
+		{ "0.0.0.0", false },
+		{ "203.0.113.1", false },
 	};
 	struct op25b_exempt_table *t = table_of(prefixes, 1);
 
@@ -868,26 +926,26 @@ static void
 test_table_families_not_confused(void **state)
 {
 	static const char *const prefixes[] = {
-		"198.51.100.0/24", "203.0.113.7/32", "198.18.0.0/15",
+		"198.51.100.0/24", "203.0.113.7/32",  "198.18.0.0/15",
 		"2001:db8::/32",   "2001:db8:7::/48",
 	};
 	static const struct expectation cases[] = {
 		/* IPv6 addresses whose first four bytes are exempt IPv4
 		 * networks: 198.51.100.x, 203.0.113.7, 198.18.x.x. */
-		{"c633:6400::", false},
-		{"c633:6401::1", false},
-		{"cb00:7107::", false},
-		{"c612::", false},
+		{ "c633:6400::", false },
+		{ "c633:6401::1", false },
+		{ "cb00:7107::", false },
+		{ "c612::", false },
 		/* And the IPv4 addresses spelled like 2001:db8:: and
 		 * 2001:db8:7::. */
-		{"32.1.13.184", false},
-		{"32.1.13.185", false},
+		{ "32.1.13.184", false },
+		{ "32.1.13.185", false },
 		/* Both families still match their own. */
-		{"198.51.100.1", true},
-		{"203.0.113.7", true},
-		{"198.19.1.1", true},
-		{"2001:db8:7::1", true},
-		{"2001:db8:ffff::1", true},
+		{ "198.51.100.1", true },
+		{ "203.0.113.7", true },
+		{ "198.19.1.1", true },
+		{ "2001:db8:7::1", true },
+		{ "2001:db8:ffff::1", true },
 	};
 	struct op25b_exempt_table *t =
 		table_of(prefixes, sizeof(prefixes) / sizeof(prefixes[0]));
@@ -1051,7 +1109,7 @@ clear_host_bits(uint8_t *a, unsigned int length, unsigned int bytes)
 	unsigned int b;
 
 	for (b = length; b < bytes * 8; b++)
-		a[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+		a[b / 8] &= (uint8_t) ~(0x80u >> (b % 8));
 }
 
 /*
@@ -1106,14 +1164,18 @@ address_inside(const struct op25b_prefix *p, uint8_t *a)
 	for (b = 0; b < p->length; b++) {
 		uint8_t bit = (uint8_t)(0x80u >> (b % 8));
 
-		a[b / 8] = (uint8_t)((a[b / 8] & ~bit) | (p->addr[b / 8] & bit));
+		a[b / 8] =
+			(uint8_t)((a[b / 8] & ~bit) | (p->addr[b / 8] & bit));
 	}
 }
 
 static void
 test_table_matches_reference(void **state)
 {
-	enum { N_PREFIXES = 2000, N_ADDRESSES = 100000 };
+	enum {
+		N_PREFIXES = 2000,
+		N_ADDRESSES = 100000
+	};
 	struct op25b_exempt_registry *reg = registry_new();
 	struct reference_prefix *refs = calloc(N_PREFIXES, sizeof(*refs));
 	struct op25b_exempt_table *t;
@@ -1132,8 +1194,8 @@ test_table_matches_reference(void **state)
 			known = refs[k].prefix.family == p.family &&
 				refs[k].prefix.length == p.length &&
 				memcmp(refs[k].prefix.addr, p.addr, 16) == 0;
-		assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0,
-						  &replaced),
+		assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, NULL, 0,
+							   0, &replaced),
 				 0);
 		assert_int_equal(replaced, known);
 		if (!known) {
@@ -1224,10 +1286,13 @@ reader_run(void *arg)
 
 	for (i = 0; i < 50000; i++) {
 		uint32_t host = 0xc6336400u | (i & 0x1ff); /* 198.51.100/23 */
-		uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, (uint8_t)(i & 1)};
+		uint8_t a6[16] = {
+			0x20, 0x01, 0x0d, 0xb8, 0, (uint8_t)(i & 1)
+		};
 
 		a6[15] = (uint8_t)i;
-		if (op25b_exempt_table_match4(r->table, host) != ((i & 0x100) == 0))
+		if (op25b_exempt_table_match4(r->table, host) !=
+		    ((i & 0x100) == 0))
 			r->wrong++;
 		if (op25b_exempt_table_match6(r->table, a6) != ((i & 1) == 0))
 			r->wrong++;
@@ -1238,8 +1303,9 @@ reader_run(void *arg)
 static void
 test_table_concurrent_readers(void **state)
 {
-	static const char *const prefixes[] = {"198.51.100.0/24",
-					       "2001:db8::/48", "203.0.113.5"};
+	static const char *const prefixes[] = { "198.51.100.0/24",
+						"2001:db8::/48",
+						"203.0.113.5" };
 	struct op25b_exempt_table *t = table_of(prefixes, 3);
 	struct reader readers[4];
 	pthread_t threads[4];

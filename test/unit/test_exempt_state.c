@@ -27,8 +27,8 @@
 #define T_2026_END 1798761599000ull
 #define T_2028_LEAP 1835395200000ull
 
-#define HEADER                                                         \
-	"# op25b exemptions, format 1: PREFIX EXPIRES GRANTED UID TTL "  \
+#define HEADER                                                                 \
+	"# op25b exemptions, format 1: PREFIX EXPIRES GRANTED UID TTL "        \
 	"\"REASON\" (doc/cli.md)\n"
 
 static struct op25b_exempt_entry
@@ -103,14 +103,13 @@ test_write_exact_text(void **state)
 	char *text;
 
 	(void)state;
-	put_ok(reg, entry_of("2001:db8:1000::/48", T_2026_END - 86400000,
-			     0, 0, 1000, ""));
+	put_ok(reg, entry_of("2001:db8:1000::/48", T_2026_END - 86400000, 0, 0,
+			     1000, ""));
 	put_ok(reg, entry_of("198.18.5.9", T_2026_END - 2592000000ull + 7,
 			     T_2026_END + 123, 2592000, 0, "own MX"));
 	text = written(reg);
 	/* IPv4 first (registry order), milliseconds always written. */
-	assert_string_equal(text,
-			    HEADER
+	assert_string_equal(text, HEADER
 			    "198.18.5.9/32 2026-12-31T23:59:59.123Z "
 			    "2026-12-01T23:59:59.007Z 0 2592000 \"own MX\"\n"
 			    "2001:db8:1000::/48 never 2026-12-30T23:59:59.000Z "
@@ -171,12 +170,10 @@ test_round_trip(void **state)
 			snprintf(prefix, sizeof(prefix), "198.%u.%u.0/24",
 				 18 + i % 2, i);
 		else
-			snprintf(prefix, sizeof(prefix), "2001:db8:%x::/48",
-				 i);
-		put_ok(reg, entry_of(prefix, added,
-				     i % 3 ? added + i * 1001ull : 0,
-				     i % 3 ? i : 0, i * 7,
-				     reasons[i % 8]));
+			snprintf(prefix, sizeof(prefix), "2001:db8:%x::/48", i);
+		put_ok(reg,
+		       entry_of(prefix, added, i % 3 ? added + i * 1001ull : 0,
+				i % 3 ? i : 0, i * 7, reasons[i % 8]));
 	}
 	put_ok(reg, entry_of("0.0.0.0/0", 0, 0, 0, 0, "everything"));
 	put_ok(reg, entry_of("::/0", 0, UINT64_C(253402300799999), 1,
@@ -185,7 +182,8 @@ test_round_trip(void **state)
 	back = read_text(text, strlen(text), &err);
 	if (back == NULL)
 		fail_msg("line %u: %s", err.line, err.message);
-	assert_int_equal(op25b_exempt_registry_count(back), op25b_exempt_registry_count(reg));
+	assert_int_equal(op25b_exempt_registry_count(back),
+			 op25b_exempt_registry_count(reg));
 	op25b_exempt_registry_diff(reg, back, count_diff, &diffs);
 	assert_int_equal(diffs, 0);
 	again = written(back);
@@ -254,7 +252,8 @@ test_reason_escapes(void **state)
 	assert_string_equal(op25b_exempt_registry_entries(reg)[0].reason,
 			    "a \"b\" c\\d A?[31m?\xc3\xa9");
 	out = written(reg);
-	assert_non_null(strstr(out, " \"a \\\"b\\\" c\\\\d A?[31m?\xc3\xa9\"\n"));
+	assert_non_null(
+		strstr(out, " \"a \\\"b\\\" c\\\\d A?[31m?\xc3\xa9\"\n"));
 	free(out);
 
 	/* The writer escapes control bytes should an entry hold any. */
@@ -281,7 +280,8 @@ test_reason_length_bound(void **state)
 		 "198.18.5.9 never 2026-12-31T23:59:59Z 0 0 \"%s\"\n", reason);
 	reg = read_text(text, strlen(text), &err);
 	assert_non_null(reg);
-	assert_string_equal(op25b_exempt_registry_entries(reg)[0].reason, reason);
+	assert_string_equal(op25b_exempt_registry_entries(reg)[0].reason,
+			    reason);
 	op25b_exempt_registry_free(reg);
 	/* 127 bytes as escapes are 127 bytes too. */
 	snprintf(text, sizeof(text),
@@ -310,54 +310,56 @@ struct bad_case {
 #define T "2026-12-31T23:59:59Z"
 
 static const struct bad_case bad_cases[] = {
-	{"garbage", "no expiry: expected PREFIX EXPIRES GRANTED UID TTL "
-		    "\"REASON\""},
-	{"198.18.5.9 never " T " 0", "no ttl: expected PREFIX EXPIRES "
-				      "GRANTED UID TTL \"REASON\""},
-	{"198.18.5.9/33 never " T " 0 0", "bad prefix '198.18.5.9/33': "},
-	{"198.18.5.1/16 never " T " 0 0", "bad prefix '198.18.5.1/16': "},
-	{"not-an-address never " T " 0 0", "bad prefix 'not-an-address': "},
-	{"198.18.5.9 tomorrow " T " 0 0",
-	 "bad expiry 'tomorrow': expected never or a UTC time like "
-	 "2026-12-31T23:59:59Z"},
-	{"198.18.5.9 2026-13-01T00:00:00Z " T " 0 0", "bad expiry "},
-	{"198.18.5.9 2026-02-29T00:00:00Z " T " 0 0", "bad expiry "},
-	{"198.18.5.9 2026-04-31T00:00:00Z " T " 0 0", "bad expiry "},
-	{"198.18.5.9 2026-12-31T24:00:00Z " T " 0 0", "bad expiry "},
-	{"198.18.5.9 2026-12-31T23:59:60Z " T " 0 0", "bad expiry "},
-	{"198.18.5.9 2026-12-31T23:59:59+01:00 " T " 0 0", "bad expiry "},
-	{"198.18.5.9 2026-12-31T23:59:59 " T " 0 0", "bad expiry "},
-	{"198.18.5.9 2026-12-31T23:59:59.Z " T " 0 0", "bad expiry "},
-	{"198.18.5.9 2026-12-31T23:59:59.1234567890Z " T " 0 0",
-	 "bad expiry "},
-	{"198.18.5.9 1969-12-31T23:59:59Z " T " 0 0", "bad expiry "},
-	{"198.18.5.9 never never 0 0",
-	 "bad grant time 'never': expected a UTC time like "
-	 "2026-12-31T23:59:59Z"},
-	{"198.18.5.9 never 2026-12-31 0 0", "bad grant time '2026-12-31'"},
-	{"198.18.5.9 never " T " -1 0",
-	 "bad uid '-1': expected 0..4294967295"},
-	{"198.18.5.9 never " T " 4294967296 0", "bad uid '4294967296'"},
-	{"198.18.5.9 never " T " root 0", "bad uid 'root'"},
-	{"198.18.5.9 never " T " 0 30d",
-	 "bad ttl '30d': expected seconds 0..4294967295 (0: none)"},
-	{"198.18.5.9 2026-12-31T23:59:58Z " T " 0 1",
-	 "expires before it was granted"},
-	{"198.18.5.9 never " T " 0 0 reason",
-	 "expected the reason in double quotes"},
-	{"198.18.5.9 never " T " 0 0 \"open", "the reason has no closing quote"},
-	{"198.18.5.9 never " T " 0 0 \"a\\nb\"",
-	 "a bad escape in the reason (\\\", \\\\ and \\xHH only)"},
-	{"198.18.5.9 never " T " 0 0 \"a\\x4\"", "a bad escape in the reason"},
-	{"198.18.5.9 never " T " 0 0 \"a\\x00b\"", "\\x00 in the reason"},
-	{"198.18.5.9 never " T " 0 0 \"a\tb\"",
-	 "a control character in the reason (write it as \\xHH)"},
-	{"198.18.5.9 never " T " 0 0 \"a\x1b b\"",
-	 "a control character in the reason"},
-	{"198.18.5.9 never " T " 0 0 \"a\" \"b\"", "unexpected '\"b\"' after "
-						 "the reason"},
-	{"198.18.7.0/24 never " T " 1 1 \"again\"",
-	 "198.18.7.0/24 is listed twice (first on line 3)"},
+	{ "garbage", "no expiry: expected PREFIX EXPIRES GRANTED UID TTL "
+		     "\"REASON\"" },
+	{ "198.18.5.9 never " T " 0", "no ttl: expected PREFIX EXPIRES "
+				      "GRANTED UID TTL \"REASON\"" },
+	{ "198.18.5.9/33 never " T " 0 0", "bad prefix '198.18.5.9/33': " },
+	{ "198.18.5.1/16 never " T " 0 0", "bad prefix '198.18.5.1/16': " },
+	{ "not-an-address never " T " 0 0", "bad prefix 'not-an-address': " },
+	{ "198.18.5.9 tomorrow " T " 0 0",
+	  "bad expiry 'tomorrow': expected never or a UTC time like "
+	  "2026-12-31T23:59:59Z" },
+	{ "198.18.5.9 2026-13-01T00:00:00Z " T " 0 0", "bad expiry " },
+	{ "198.18.5.9 2026-02-29T00:00:00Z " T " 0 0", "bad expiry " },
+	{ "198.18.5.9 2026-04-31T00:00:00Z " T " 0 0", "bad expiry " },
+	{ "198.18.5.9 2026-12-31T24:00:00Z " T " 0 0", "bad expiry " },
+	{ "198.18.5.9 2026-12-31T23:59:60Z " T " 0 0", "bad expiry " },
+	{ "198.18.5.9 2026-12-31T23:59:59+01:00 " T " 0 0", "bad expiry " },
+	{ "198.18.5.9 2026-12-31T23:59:59 " T " 0 0", "bad expiry " },
+	{ "198.18.5.9 2026-12-31T23:59:59.Z " T " 0 0", "bad expiry " },
+	{ "198.18.5.9 2026-12-31T23:59:59.1234567890Z " T " 0 0",
+	  "bad expiry " },
+	{ "198.18.5.9 1969-12-31T23:59:59Z " T " 0 0", "bad expiry " },
+	{ "198.18.5.9 never never 0 0",
+	  "bad grant time 'never': expected a UTC time like "
+	  "2026-12-31T23:59:59Z" },
+	{ "198.18.5.9 never 2026-12-31 0 0", "bad grant time '2026-12-31'" },
+	{ "198.18.5.9 never " T " -1 0",
+	  "bad uid '-1': expected 0..4294967295" },
+	{ "198.18.5.9 never " T " 4294967296 0", "bad uid '4294967296'" },
+	{ "198.18.5.9 never " T " root 0", "bad uid 'root'" },
+	{ "198.18.5.9 never " T " 0 30d",
+	  "bad ttl '30d': expected seconds 0..4294967295 (0: none)" },
+	{ "198.18.5.9 2026-12-31T23:59:58Z " T " 0 1",
+	  "expires before it was granted" },
+	{ "198.18.5.9 never " T " 0 0 reason",
+	  "expected the reason in double quotes" },
+	{ "198.18.5.9 never " T " 0 0 \"open",
+	  "the reason has no closing quote" },
+	{ "198.18.5.9 never " T " 0 0 \"a\\nb\"",
+	  "a bad escape in the reason (\\\", \\\\ and \\xHH only)" },
+	{ "198.18.5.9 never " T " 0 0 \"a\\x4\"",
+	  "a bad escape in the reason" },
+	{ "198.18.5.9 never " T " 0 0 \"a\\x00b\"", "\\x00 in the reason" },
+	{ "198.18.5.9 never " T " 0 0 \"a\tb\"",
+	  "a control character in the reason (write it as \\xHH)" },
+	{ "198.18.5.9 never " T " 0 0 \"a\x1b b\"",
+	  "a control character in the reason" },
+	{ "198.18.5.9 never " T " 0 0 \"a\" \"b\"", "unexpected '\"b\"' after "
+						    "the reason" },
+	{ "198.18.7.0/24 never " T " 1 1 \"again\"",
+	  "198.18.7.0/24 is listed twice (first on line 3)" },
 };
 
 /* Each bad line after two comments and a good line: line 4 must be named,
@@ -394,18 +396,18 @@ test_malformed_lines(void **state)
 static void
 test_duplicates(void **state)
 {
-	static const char text[] =
-		"198.18.5.9/32 never " T " 0 0\n"
-		"2001:db8::1 never " T " 0 0\n"
-		"2001:DB8:0::1/128 never " T " 0 0\n"
-		"198.18.5.9 never " T " 0 0\n";
+	static const char text[] = "198.18.5.9/32 never " T " 0 0\n"
+				   "2001:db8::1 never " T " 0 0\n"
+				   "2001:DB8:0::1/128 never " T " 0 0\n"
+				   "198.18.5.9 never " T " 0 0\n";
 	struct op25b_exempt_state_error err;
 
 	(void)state;
 	assert_null(read_text(text, strlen(text), &err));
 	assert_int_equal(err.line, 3);
-	assert_string_equal(err.message,
-			    "2001:db8::1/128 is listed twice (first on line 2)");
+	assert_string_equal(
+		err.message,
+		"2001:db8::1/128 is listed twice (first on line 2)");
 }
 
 static void
@@ -483,7 +485,8 @@ test_expired_entries_are_returned(void **state)
 	assert_non_null(reg);
 	assert_int_equal(op25b_exempt_registry_count(reg), 3);
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg), T_2026_END);
-	assert_int_equal(op25b_exempt_registry_expire(reg, T_2026_END, NULL, NULL), 1);
+	assert_int_equal(
+		op25b_exempt_registry_expire(reg, T_2026_END, NULL, NULL), 1);
 	e = op25b_exempt_registry_entries(reg);
 	assert_int_equal(op25b_exempt_registry_count(reg), 2);
 	assert_int_equal(e[0].expires, T_2026_END + 1);
@@ -600,8 +603,8 @@ static void
 test_put_keeps_every_field(void **state)
 {
 	struct op25b_exempt_registry *reg = op25b_exempt_registry_create();
-	struct op25b_exempt_entry e = entry_of("198.18.5.9", 11, 22, 33, 44,
-					       "a\nb");
+	struct op25b_exempt_entry e =
+		entry_of("198.18.5.9", 11, 22, 33, 44, "a\nb");
 	const struct op25b_exempt_entry *got;
 	bool replaced = true;
 
@@ -644,7 +647,9 @@ log_diff(const struct op25b_exempt_entry *old,
 			    sizeof(text));
 	assert_true(log->n < 8);
 	snprintf(log->lines[log->n++], sizeof(log->lines[0]), "%s %s", text,
-		 old == NULL ? "added" : new == NULL ? "removed" : "changed");
+		 old == NULL   ? "added"
+		 : new == NULL ? "removed"
+			       : "changed");
 }
 
 static void
@@ -653,7 +658,7 @@ test_merge_and_diff(void **state)
 	struct op25b_exempt_registry *base = op25b_exempt_registry_create(),
 				     *over = op25b_exempt_registry_create(),
 				     *out;
-	struct diff_log log = {.n = 0};
+	struct diff_log log = { .n = 0 };
 	const struct op25b_exempt_entry *e;
 
 	(void)state;

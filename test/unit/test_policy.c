@@ -48,18 +48,18 @@ load_text(const char *yaml)
 }
 
 /* A macro, so that a failure names the caller's line. */
-#define assert_load_error(yaml, want_line, want_column, want_message)        \
-	do {                                                                 \
-		struct op25b_policy_error error_;                            \
-		const char *yaml_ = (yaml);                                  \
-		errno = 0;                                                   \
-		assert_null(op25b_policy_load_buffer(                        \
-			"t.yaml", yaml_, strlen(yaml_), &error_));           \
-		assert_int_equal(errno, EINVAL);                             \
-		assert_string_equal(error_.file, "t.yaml");                  \
-		assert_string_equal(error_.message, (want_message));         \
-		assert_int_equal(error_.line, (want_line));                  \
-		assert_int_equal(error_.column, (want_column));              \
+#define assert_load_error(yaml, want_line, want_column, want_message)          \
+	do {                                                                   \
+		struct op25b_policy_error error_;                              \
+		const char *yaml_ = (yaml);                                    \
+		errno = 0;                                                     \
+		assert_null(op25b_policy_load_buffer("t.yaml", yaml_,          \
+						     strlen(yaml_), &error_)); \
+		assert_int_equal(errno, EINVAL);                               \
+		assert_string_equal(error_.file, "t.yaml");                    \
+		assert_string_equal(error_.message, (want_message));           \
+		assert_int_equal(error_.line, (want_line));                    \
+		assert_int_equal(error_.column, (want_column));                \
 	} while (0)
 
 static char *
@@ -145,8 +145,7 @@ source_of(const struct op25b_policy *policy, const char *text,
 	struct op25b_prefix addr;
 
 	assert_int_equal(op25b_prefix_parse(text, &addr, NULL), 0);
-	return op25b_policy_match_source(policy, addr.family, addr.addr,
-					 match);
+	return op25b_policy_match_source(policy, addr.family, addr.addr, match);
 }
 
 static int
@@ -211,8 +210,7 @@ test_default_config_loads(void **state)
 	mobile_mx = find_group(policy, "mobile-mx");
 	assert_int_equal(isp_relays, 0);
 	assert_int_equal(mobile_mx, 1);
-	assert_int_equal(policy->groups[isp_relays].action,
-			 OP25B_ACTION_ALLOW);
+	assert_int_equal(policy->groups[isp_relays].action, OP25B_ACTION_ALLOW);
 	assert_int_equal(policy->groups[mobile_mx].action, OP25B_ACTION_NONE);
 	assert_int_equal(policy->groups[isp_relays].prefixes.count, 2);
 	assert_int_equal(policy->groups[mobile_mx].prefixes.count, 1);
@@ -260,15 +258,14 @@ test_defaults_when_omitted(void **state)
 static void
 test_top_level_settings(void **state)
 {
-	struct op25b_policy *policy = load_text(
-		"version: 1\n"
-		"mode: monitor\n"
-		"block: reset\n"
-		"default: count\n"
-		"malformed: forward\n"
-		"ports:\n"
-		"  smtp: [25, 2525]\n"
-		"  submission: [587]\n");
+	struct op25b_policy *policy = load_text("version: 1\n"
+						"mode: monitor\n"
+						"block: reset\n"
+						"default: count\n"
+						"malformed: forward\n"
+						"ports:\n"
+						"  smtp: [25, 2525]\n"
+						"  submission: [587]\n");
 
 	(void)state;
 	assert_int_equal(policy->mode, OP25B_MODE_MONITOR);
@@ -285,16 +282,16 @@ test_top_level_settings(void **state)
 static void
 test_null_containers_and_descriptions(void **state)
 {
-	struct op25b_policy *policy = load_text(
-		"version: 1\n"
-		"ports:\n"
-		"sources:\n"
-		"  d:\n"
-		"    action: block\n"
-		"    description: dynamic pools\n"
-		"    prefixes: [10.0.0.0/8]\n"
-		"    to:\n"
-		"destinations: ~\n");
+	struct op25b_policy *policy =
+		load_text("version: 1\n"
+			  "ports:\n"
+			  "sources:\n"
+			  "  d:\n"
+			  "    action: block\n"
+			  "    description: dynamic pools\n"
+			  "    prefixes: [10.0.0.0/8]\n"
+			  "    to:\n"
+			  "destinations: ~\n");
 
 	(void)state;
 	assert_int_equal(policy->n_classes, 1);
@@ -401,17 +398,17 @@ static void
 test_to_before_destinations(void **state)
 {
 	/* A group named in to: may be defined further down the file. */
-	struct op25b_policy *policy = load_text(
-		"version: 1\n"
-		"sources:\n"
-		"  m:\n"
-		"    action: allow\n"
-		"    to: {b: block, a: count}\n"
-		"    prefixes: [198.19.128.0/17]\n"
-		"destinations:\n"
-		"  a: {prefixes: [192.0.2.0/24]}\n"
-		"  b: {prefixes: [198.51.100.0/24]}\n"
-		"  c: {prefixes: [203.0.113.0/24]}\n");
+	struct op25b_policy *policy =
+		load_text("version: 1\n"
+			  "sources:\n"
+			  "  m:\n"
+			  "    action: allow\n"
+			  "    to: {b: block, a: count}\n"
+			  "    prefixes: [198.19.128.0/17]\n"
+			  "destinations:\n"
+			  "  a: {prefixes: [192.0.2.0/24]}\n"
+			  "  b: {prefixes: [198.51.100.0/24]}\n"
+			  "  c: {prefixes: [203.0.113.0/24]}\n");
 
 	(void)state;
 	assert_int_equal(policy->n_groups, 3);
@@ -530,9 +527,8 @@ test_error_bad_prefixes(void **state)
 		const char *prefix;
 		const char *message;
 	} cases[] = {
-		{ "198.18.0.1/16",
-		  "198.18.0.1/16: host bits set (did you mean "
-		  "198.18.0.0/16?)" },
+		{ "198.18.0.1/16", "198.18.0.1/16: host bits set (did you mean "
+				   "198.18.0.0/16?)" },
 		{ "2001:db8::1/32",
 		  "2001:db8::1/32: host bits set (did you mean "
 		  "2001:db8::/32?)" },
@@ -632,12 +628,12 @@ test_same_prefix_source_and_destination(void **state)
 {
 	/* Different tables: once among sources and once among
 	 * destinations is fine. */
-	struct op25b_policy *policy = load_text(
-		"version: 1\n"
-		"sources:\n"
-		"  d: {action: block, prefixes: [192.0.2.0/24]}\n"
-		"destinations:\n"
-		"  g: {action: allow, prefixes: [192.0.2.0/24]}\n");
+	struct op25b_policy *policy =
+		load_text("version: 1\n"
+			  "sources:\n"
+			  "  d: {action: block, prefixes: [192.0.2.0/24]}\n"
+			  "destinations:\n"
+			  "  g: {action: allow, prefixes: [192.0.2.0/24]}\n");
 
 	(void)state;
 	assert_int_equal(policy->classes[0].prefixes.count, 1);
@@ -650,8 +646,8 @@ test_same_prefix_source_and_destination(void **state)
 static void
 test_error_ports(void **state)
 {
-	static const char *const bad[] = { "0", "65536", "25x", "-1", "2.5",
-					   "025", "\"\"" };
+	static const char *const bad[] = { "0",	  "65536", "25x", "-1",
+					   "2.5", "025",   "\"\"" };
 	char yaml[128];
 	size_t i;
 
@@ -957,10 +953,9 @@ test_prefixes_file_unreadable(void **state)
 	assert_string_equal(error.message, message);
 
 	/* A directory opens, then fails to read: EISDIR either way. */
-	dir_policy = write_tmp_string("dir.yaml",
-				      "version: 1\n"
-				      "destinations:\n"
-				      "  g: {prefixes_file: /}\n");
+	dir_policy = write_tmp_string("dir.yaml", "version: 1\n"
+						  "destinations:\n"
+						  "  g: {prefixes_file: /}\n");
 	errno = 0;
 	assert_null(op25b_policy_load(dir_policy, &error));
 	assert_int_equal(errno, EISDIR);
@@ -984,8 +979,8 @@ test_prefixes_file_buffer_resolves_to_cwd(void **state)
 
 	(void)state;
 	errno = 0;
-	assert_null(op25b_policy_load_buffer("t.yaml", yaml, strlen(yaml),
-					     &error));
+	assert_null(
+		op25b_policy_load_buffer("t.yaml", yaml, strlen(yaml), &error));
 	assert_int_equal(errno, ENOENT);
 	assert_string_equal(error.message,
 			    "cannot read prefixes_file "
@@ -1016,10 +1011,9 @@ test_prefixes_file_large(void **state)
 						 "2001:db8:%x:%x::/64\n",
 						 i >> 16, i & 0xffff);
 		else
-			used += (size_t)snprintf(text + used, size - used,
-						 "%u.%u.%u.0/24\n",
-						 10 + (i >> 16),
-						 (i >> 8) & 255, i & 255);
+			used += (size_t)snprintf(
+				text + used, size - used, "%u.%u.%u.0/24\n",
+				10 + (i >> 16), (i >> 8) & 255, i & 255);
 	}
 	pools_path = write_tmp("big.txt", text, used);
 	assert_true(asprintf(&yaml,
@@ -1047,7 +1041,10 @@ test_prefixes_file_large(void **state)
 
 /* The sorted duplicate search against the obvious quadratic one, on random
  * lists dense enough that about half the rounds have repeats. */
-enum { RANDOM_LISTS = 3, RANDOM_PER_LIST = 120 };
+enum {
+	RANDOM_LISTS = 3,
+	RANDOM_PER_LIST = 120
+};
 
 /* In load order (list by list), the first line that repeats an earlier
  * one, and that earlier one; line numbers count from 0 across the lists. */
@@ -1072,7 +1069,10 @@ naive_first_repeat(char (*text)[24], unsigned int n, unsigned int *later,
 static void
 test_duplicate_search_matches_naive(void **state)
 {
-	enum { N = RANDOM_LISTS * RANDOM_PER_LIST, ROUNDS = 40 };
+	enum {
+		N = RANDOM_LISTS * RANDOM_PER_LIST,
+		ROUNDS = 40
+	};
 	static char text[N][24];
 	struct op25b_policy_error error;
 	unsigned int round, k, later, first, rounds_with_repeat = 0;
@@ -1082,12 +1082,11 @@ test_duplicate_search_matches_naive(void **state)
 	(void)state;
 	srand(25);
 	policy_path = write_tmp_string(
-		"random.yaml",
-		"version: 1\n"
-		"sources:\n"
-		"  a: {action: block, prefixes_file: r0.txt}\n"
-		"  b: {action: block, prefixes_file: r1.txt}\n"
-		"  c: {action: block, prefixes_file: r2.txt}\n");
+		"random.yaml", "version: 1\n"
+			       "sources:\n"
+			       "  a: {action: block, prefixes_file: r0.txt}\n"
+			       "  b: {action: block, prefixes_file: r1.txt}\n"
+			       "  c: {action: block, prefixes_file: r2.txt}\n");
 	for (round = 0; round < ROUNDS; round++) {
 		struct op25b_policy *policy;
 
@@ -1162,8 +1161,7 @@ test_load_unreadable_policy(void **state)
 	assert_string_equal(error.message, "cannot read: Is a directory");
 	/* And the error argument is optional. */
 	assert_null(op25b_policy_load("/nonexistent/op25b.yaml", NULL));
-	assert_null(op25b_policy_load_buffer("t.yaml", "version: 9", 10,
-					     NULL));
+	assert_null(op25b_policy_load_buffer("t.yaml", "version: 9", 10, NULL));
 	assert_int_equal(errno, EINVAL);
 }
 
@@ -1212,40 +1210,38 @@ test_warning_no_smtp_ports(void **state)
 	assert_string_equal(policy->warnings[0],
 			    "t.yaml:2:15: warning: no smtp ports: the policy "
 			    "applies to no traffic");
-	assert_int_equal(op25b_policy_port_kind(policy, 25),
-			 OP25B_PORT_OTHER);
+	assert_int_equal(op25b_policy_port_kind(policy, 25), OP25B_PORT_OTHER);
 	op25b_policy_free(policy);
 }
 
 /* ---- precedence ------------------------------------------------------- */
 
-static const char precedence_yaml[] =
-	"version: 1\n"
-	"default: count\n"
-	"sources:\n"
-	"  dyn:\n"
-	"    action: block\n"
-	"    to: {mob: allow, relay: count}\n"
-	"    prefixes: [10.0.0.0/8]\n"
-	"  stat:\n"
-	"    action: allow\n"
-	"    prefixes: [10.1.0.0/16]\n"
-	"destinations:\n"
-	"  relay:\n"
-	"    action: block\n"
-	"    prefixes: [192.0.2.0/24]\n"
-	"  mob:\n"
-	"    prefixes: [198.51.100.0/24]\n"
-	"  plain:\n"
-	"    prefixes: [203.0.113.0/24]\n";
+static const char precedence_yaml[] = "version: 1\n"
+				      "default: count\n"
+				      "sources:\n"
+				      "  dyn:\n"
+				      "    action: block\n"
+				      "    to: {mob: allow, relay: count}\n"
+				      "    prefixes: [10.0.0.0/8]\n"
+				      "  stat:\n"
+				      "    action: allow\n"
+				      "    prefixes: [10.1.0.0/16]\n"
+				      "destinations:\n"
+				      "  relay:\n"
+				      "    action: block\n"
+				      "    prefixes: [192.0.2.0/24]\n"
+				      "  mob:\n"
+				      "    prefixes: [198.51.100.0/24]\n"
+				      "  plain:\n"
+				      "    prefixes: [203.0.113.0/24]\n";
 
-#define assert_decides(policy, class_id, group_id, want_action, want_rule)   \
-	do {                                                                 \
-		enum op25b_rule rule_ = (enum op25b_rule)-1;                 \
-		assert_int_equal(op25b_policy_decide((policy), (class_id),   \
-						     (group_id), &rule_),    \
-				 (want_action));                             \
-		assert_int_equal(rule_, (want_rule));                        \
+#define assert_decides(policy, class_id, group_id, want_action, want_rule)     \
+	do {                                                                   \
+		enum op25b_rule rule_ = (enum op25b_rule) - 1;                 \
+		assert_int_equal(op25b_policy_decide((policy), (class_id),     \
+						     (group_id), &rule_),      \
+				 (want_action));                               \
+		assert_int_equal(rule_, (want_rule));                          \
 	} while (0)
 
 static void
@@ -1266,19 +1262,15 @@ test_precedence(void **state)
 	/* group.action beats class.action and the default. */
 	assert_decides(policy, stat, relay, OP25B_ACTION_BLOCK,
 		       OP25B_RULE_GROUP);
-	assert_decides(policy, -1, relay, OP25B_ACTION_BLOCK,
-		       OP25B_RULE_GROUP);
+	assert_decides(policy, -1, relay, OP25B_ACTION_BLOCK, OP25B_RULE_GROUP);
 	/* A group without action leaves it to the class. */
 	assert_decides(policy, dyn, plain, OP25B_ACTION_BLOCK,
 		       OP25B_RULE_CLASS);
-	assert_decides(policy, stat, mob, OP25B_ACTION_ALLOW,
-		       OP25B_RULE_CLASS);
+	assert_decides(policy, stat, mob, OP25B_ACTION_ALLOW, OP25B_RULE_CLASS);
 	assert_decides(policy, dyn, -1, OP25B_ACTION_BLOCK, OP25B_RULE_CLASS);
 	/* No class, no group action: the default. */
-	assert_decides(policy, -1, mob, OP25B_ACTION_COUNT,
-		       OP25B_RULE_DEFAULT);
-	assert_decides(policy, -1, -1, OP25B_ACTION_COUNT,
-		       OP25B_RULE_DEFAULT);
+	assert_decides(policy, -1, mob, OP25B_ACTION_COUNT, OP25B_RULE_DEFAULT);
+	assert_decides(policy, -1, -1, OP25B_ACTION_COUNT, OP25B_RULE_DEFAULT);
 	/* rule may be NULL. */
 	assert_int_equal(op25b_policy_decide(policy, dyn, -1, NULL),
 			 OP25B_ACTION_BLOCK);
@@ -1305,8 +1297,7 @@ test_precedence_default_policy(void **state)
 		       OP25B_RULE_CLASS);
 	assert_decides(policy, find_class(policy, "hosting"), -1,
 		       OP25B_ACTION_ADAPTIVE, OP25B_RULE_CLASS);
-	assert_decides(policy, -1, -1, OP25B_ACTION_ALLOW,
-		       OP25B_RULE_DEFAULT);
+	assert_decides(policy, -1, -1, OP25B_ACTION_ALLOW, OP25B_RULE_DEFAULT);
 	op25b_policy_free(policy);
 }
 
@@ -1355,8 +1346,7 @@ test_match_longest_prefix_ipv6(void **state)
 	assert_int_equal(source_of(policy, "2001:db8:1fff:ffff::1", &match),
 			 find_class(policy, "dynamic"));
 	assert_int_equal(source_of(policy, "2001:db8:2000::1", &match), -1);
-	assert_int_equal(source_of(policy, "2001:db8:fff:ffff::1", &match),
-			 -1);
+	assert_int_equal(source_of(policy, "2001:db8:fff:ffff::1", &match), -1);
 	op25b_policy_free(policy);
 }
 
@@ -1441,9 +1431,8 @@ test_prefix_parse_good(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *why = "untouched";
 
-		assert_int_equal(op25b_prefix_parse(cases[i].text, &prefix,
-						    &why),
-				 0);
+		assert_int_equal(
+			op25b_prefix_parse(cases[i].text, &prefix, &why), 0);
 		assert_string_equal(why, "untouched");
 		assert_int_equal(prefix.family, cases[i].family);
 		assert_int_equal(prefix.length, cases[i].length);
@@ -1497,9 +1486,9 @@ test_prefix_parse_rejects(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *why = NULL;
 
-		assert_int_equal(op25b_prefix_parse(cases[i].text, &prefix,
-						    &why),
-				 -EINVAL);
+		assert_int_equal(
+			op25b_prefix_parse(cases[i].text, &prefix, &why),
+			-EINVAL);
 		assert_non_null(why);
 		assert_string_equal(why, cases[i].why);
 	}
@@ -1530,9 +1519,12 @@ test_duration_parse(void **state)
 		const char *text;
 		uint32_t seconds;
 	} good[] = {
-		{ "90", 90 },           { "90s", 90 },
-		{ "15m", 900 },         { "1h", 3600 },
-		{ "2d", 172800 },       { "1", 1 },
+		{ "90", 90 },
+		{ "90s", 90 },
+		{ "15m", 900 },
+		{ "1h", 3600 },
+		{ "2d", 172800 },
+		{ "1", 1 },
 		{ "4294967295", UINT32_MAX },
 		{ "4294967295s", UINT32_MAX },
 		{ "71582788m", 4294967280u },
@@ -1540,9 +1532,24 @@ test_duration_parse(void **state)
 		{ "007", 7 },
 	};
 	static const char *const bad[] = {
-		"0", "0s", "0d", "", "s", "1x", "1hh", "-1", "+1", " 1", "1 ",
-		"1.5h", "1H", "4294967296", "71582789m", "49711d",
-		"99999999999999999999999999", "1h30m",
+		"0",
+		"0s",
+		"0d",
+		"",
+		"s",
+		"1x",
+		"1hh",
+		"-1",
+		"+1",
+		" 1",
+		"1 ",
+		"1.5h",
+		"1H",
+		"4294967296",
+		"71582789m",
+		"49711d",
+		"99999999999999999999999999",
+		"1h30m",
 	};
 	uint32_t seconds;
 	size_t i;
@@ -1566,9 +1573,9 @@ static void
 test_port_kinds(void **state)
 {
 	struct op25b_policy *policy = load_default();
-	struct op25b_policy *custom = load_text(
-		"version: 1\n"
-		"ports: {smtp: [25, 2525], submission: []}\n");
+	struct op25b_policy *custom =
+		load_text("version: 1\n"
+			  "ports: {smtp: [25, 2525], submission: []}\n");
 
 	(void)state;
 	assert_int_equal(op25b_policy_port_kind(policy, 25), OP25B_PORT_SMTP);
@@ -1580,10 +1587,8 @@ test_port_kinds(void **state)
 	assert_int_equal(op25b_policy_port_kind(policy, 0), OP25B_PORT_OTHER);
 	assert_int_equal(op25b_policy_port_kind(policy, 2525),
 			 OP25B_PORT_OTHER);
-	assert_int_equal(op25b_policy_port_kind(custom, 2525),
-			 OP25B_PORT_SMTP);
-	assert_int_equal(op25b_policy_port_kind(custom, 587),
-			 OP25B_PORT_OTHER);
+	assert_int_equal(op25b_policy_port_kind(custom, 2525), OP25B_PORT_SMTP);
+	assert_int_equal(op25b_policy_port_kind(custom, 587), OP25B_PORT_OTHER);
 	assert_int_equal(custom->n_submission_ports, 0);
 	op25b_policy_free(policy);
 	op25b_policy_free(custom);
@@ -1610,7 +1615,10 @@ static void
 test_error_format(void **state)
 {
 	struct op25b_policy_error error = {
-		.file = "a.yaml", .line = 3, .column = 7, .message = "boom",
+		.file = "a.yaml",
+		.line = 3,
+		.column = 7,
+		.message = "boom",
 	};
 	char buf[64];
 

@@ -141,20 +141,20 @@ static void
 test_field_names(void **state)
 {
 	static const char *const port_keys[] = {
-		"rx", "tx", "rx_bytes", "tx_bytes", "rx_missed", "rx_errors",
-		"rx_nombuf", "tx_errors",
+		"rx",	     "tx",	  "rx_bytes",  "tx_bytes",
+		"rx_missed", "rx_errors", "rx_nombuf", "tx_errors",
 	};
 	static const char *const port_prom[] = {
-		"port_rx_packets_total", "port_tx_packets_total",
-		"port_rx_bytes_total", "port_tx_bytes_total",
+		"port_rx_packets_total",	"port_tx_packets_total",
+		"port_rx_bytes_total",		"port_tx_bytes_total",
 		"port_rx_missed_packets_total", "port_rx_errors_total",
-		"port_rx_nombuf_total", "port_tx_errors_total",
+		"port_rx_nombuf_total",		"port_tx_errors_total",
 	};
-	static const char *const app_keys[] = {"worker_rx", "worker_tx",
-					       "tx_dropped"};
+	static const char *const app_keys[] = { "worker_rx", "worker_tx",
+						"tx_dropped" };
 	static const char *const header_keys[] = {
-		"generation", "reload_ok", "reload_failed", "exemptions", "mode",
-		"block",
+		"generation", "reload_ok", "reload_failed",
+		"exemptions", "mode",	   "block",
 	};
 	struct op25b_stats_header h;
 	struct op25b_stats_port p;
@@ -193,34 +193,43 @@ test_field_names(void **state)
 	p.tx_bytes = 4;
 	p.rx_nombuf = 7;
 	p.tx_errors = 8;
-	assert_int_equal(op25b_stats_field_get(&op25b_stats_port_driver_fields[0], &p), 1);
-	assert_int_equal(op25b_stats_field_get(&op25b_stats_port_driver_fields[3], &p), 4);
-	assert_int_equal(op25b_stats_field_get(&op25b_stats_port_driver_fields[6], &p), 7);
-	assert_int_equal(op25b_stats_field_get(&op25b_stats_port_driver_fields[7], &p), 8);
+	assert_int_equal(
+		op25b_stats_field_get(&op25b_stats_port_driver_fields[0], &p),
+		1);
+	assert_int_equal(
+		op25b_stats_field_get(&op25b_stats_port_driver_fields[3], &p),
+		4);
+	assert_int_equal(
+		op25b_stats_field_get(&op25b_stats_port_driver_fields[6], &p),
+		7);
+	assert_int_equal(
+		op25b_stats_field_get(&op25b_stats_port_driver_fields[7], &p),
+		8);
 	memset(&h, 0, sizeof(h));
 	h.policy_generation = 3;
 	h.mode = OP25B_STATS_MODE_MONITOR;
 	h.block = OP25B_STATS_BLOCK_RESET;
-	assert_int_equal(op25b_stats_field_get(&op25b_stats_header_fields[0], &h), 3);
+	assert_int_equal(
+		op25b_stats_field_get(&op25b_stats_header_fields[0], &h), 3);
 
 	/* STATE figures: one name per value. */
 	assert_int_equal(op25b_stats_header_fields[4].kind, OP25B_STATS_STATE);
 	assert_int_equal(op25b_stats_header_fields[4].n_names, 2);
-	assert_string_equal(op25b_stats_state_name(&op25b_stats_header_fields[4],
-						   h.mode),
-			    "monitor");
-	assert_string_equal(op25b_stats_state_name(&op25b_stats_header_fields[4],
-						   0),
-			    "enforce");
-	assert_string_equal(op25b_stats_state_name(&op25b_stats_header_fields[5],
-						   h.block),
-			    "reset");
-	assert_string_equal(op25b_stats_state_name(&op25b_stats_header_fields[5],
-						   0),
-			    "drop");
-	assert_string_equal(op25b_stats_state_name(&op25b_stats_header_fields[5],
-						   2),
-			    "unknown");
+	assert_string_equal(
+		op25b_stats_state_name(&op25b_stats_header_fields[4], h.mode),
+		"monitor");
+	assert_string_equal(
+		op25b_stats_state_name(&op25b_stats_header_fields[4], 0),
+		"enforce");
+	assert_string_equal(
+		op25b_stats_state_name(&op25b_stats_header_fields[5], h.block),
+		"reset");
+	assert_string_equal(
+		op25b_stats_state_name(&op25b_stats_header_fields[5], 0),
+		"drop");
+	assert_string_equal(
+		op25b_stats_state_name(&op25b_stats_header_fields[5], 2),
+		"unknown");
 	assert_null(op25b_stats_header_fields[3].names);
 }
 
@@ -324,8 +333,7 @@ test_create_destroy(void **state)
 	assert_int_equal(h->n_workers, 2);
 	assert_int_equal(h->worker_size, sizeof(struct op25b_stats_worker));
 	assert_string_equal(h->instance, f->name);
-	assert_true(h->start_time_ns / 1000000000u + 1 >=
-		    (uint64_t)now.tv_sec);
+	assert_true(h->start_time_ns / 1000000000u + 1 >= (uint64_t)now.tv_sec);
 	/* Every part starts on a cache line and lies inside the file. */
 	assert_int_equal(h->names_offset % 64, 0);
 	assert_int_equal(h->workers_offset % 64, 0);
@@ -378,7 +386,7 @@ test_create_invalid(void **state)
 	assert_int_equal(errno, EINVAL);
 	errno = 0;
 	assert_null(op25b_stats_writer_create("test-stats-invalid",
-				       OP25B_STATS_MAX_WORKERS + 1, 0));
+					      OP25B_STATS_MAX_WORKERS + 1, 0));
 	assert_int_equal(errno, EINVAL);
 	assert_false(exists("/dev/shm/op25b.test-stats-invalid"));
 }
@@ -465,7 +473,8 @@ test_stale_replaced(void **state)
 	write_file(f->path, garbage, sizeof(garbage));
 	f->w = op25b_stats_writer_create(f->name, 1, 0);
 	assert_non_null(f->w);
-	assert_true(op25b_stats_writer_header(f->w)->magic == OP25B_STATS_MAGIC);
+	assert_true(op25b_stats_writer_header(f->w)->magic ==
+		    OP25B_STATS_MAGIC);
 }
 
 /* Our own earlier segment is not a live owner (the spec: "not us"); the
@@ -671,7 +680,8 @@ test_snapshot_sums(void **state)
 	h->ports[1].tx = 22;
 
 	for (w = 0; w < 3; w++) {
-		struct op25b_stats_worker *wk = op25b_stats_writer_worker(f->w, w);
+		struct op25b_stats_worker *wk =
+			op25b_stats_writer_worker(f->w, w);
 
 		for (i = 0; i < OP25B_OUTCOME_MAX; i++)
 			wk->counters.outcome[i] = (w + 1) * 100 + i;
@@ -779,8 +789,8 @@ test_views(void **state)
 {
 	struct fixture *f = *state;
 	struct op25b_stats_snapshot *s = f->snap;
-	struct op25b_stats_text_hook hook = {.head = mark_head,
-					     .cell = mark_cell};
+	struct op25b_stats_text_hook hook = { .head = mark_head,
+					      .cell = mark_cell };
 	struct op25b_stats_header *h;
 	char *text;
 
@@ -807,24 +817,27 @@ test_views(void **state)
 	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
 
 	text = render(s, true, NULL);
-	assert_non_null(strstr(text, "\n  \"generation\": 2,\n  \"reload_ok\": 1,"
-				     "\n  \"reload_failed\": 0,\n  \"exemptions\": 0,"
-				     "\n  \"mode\": \"monitor\",\n  \"block\": \"reset\","
-				     "\n  \"ports_updated_seconds\": 0.000,"));
-	assert_non_null(strstr(text, "{\"port\": 0, \"name\": \"net_pcap0\", "
-				     "\"role\": \"subscriber\", \"rx\": 35, \"tx\": 0, "
-				     "\"rx_bytes\": 123456, \"tx_bytes\": 0, "
-				     "\"rx_missed\": 0, \"rx_errors\": 0, "
-				     "\"rx_nombuf\": 2, \"tx_errors\": 0, "
-				     "\"worker_rx\": 0, \"worker_tx\": 0, "
-				     "\"tx_dropped\": 9}"));
+	assert_non_null(strstr(
+		text, "\n  \"generation\": 2,\n  \"reload_ok\": 1,"
+		      "\n  \"reload_failed\": 0,\n  \"exemptions\": 0,"
+		      "\n  \"mode\": \"monitor\",\n  \"block\": \"reset\","
+		      "\n  \"ports_updated_seconds\": 0.000,"));
+	assert_non_null(
+		strstr(text, "{\"port\": 0, \"name\": \"net_pcap0\", "
+			     "\"role\": \"subscriber\", \"rx\": 35, \"tx\": 0, "
+			     "\"rx_bytes\": 123456, \"tx_bytes\": 0, "
+			     "\"rx_missed\": 0, \"rx_errors\": 0, "
+			     "\"rx_nombuf\": 2, \"tx_errors\": 0, "
+			     "\"worker_rx\": 0, \"worker_tx\": 0, "
+			     "\"tx_dropped\": 9}"));
 	assert_non_null(strstr(text, ",\n  \"x\": 1\n}\n"));
 	free(text);
 
 	text = render(s, false, NULL);
-	assert_non_null(strstr(text, "\npolicy p.yaml, generation 2, reload_ok 1, "
-				     "reload_failed 0, exemptions 0, mode monitor, "
-				     "block reset\n"));
+	assert_non_null(strstr(text,
+			       "\npolicy p.yaml, generation 2, reload_ok 1, "
+			       "reload_failed 0, exemptions 0, mode monitor, "
+			       "block reset\n"));
 	assert_non_null(strstr(text, "\nports (driver figures not sampled "
 				     "yet)\n"));
 	assert_non_null(strstr(text, "\nrx_bytes             123456\n"));
@@ -838,7 +851,8 @@ test_views(void **state)
 	text = render(s, false, &hook);
 	assert_non_null(strstr(text, "\nports (driver figures sampled "
 				     "2026-12-03T15:58:29.727Z, "));
-	assert_non_null(strstr(text, "\nrx_bytes             123456         123456<\n"));
+	assert_non_null(strstr(
+		text, "\nrx_bytes             123456         123456<\n"));
 	assert_non_null(strstr(text, "\npackets                       total"
 				     "        total<\n"));
 	assert_non_null(strstr(text, "     blocked<       reset<\n"));
@@ -948,7 +962,8 @@ race_writer(void *arg)
 
 		for (i = 0; i < 256; i++, k++) {
 			struct op25b_stats_worker *wk =
-				op25b_stats_writer_worker(race->w, k % RACE_WORKERS);
+				op25b_stats_writer_worker(race->w,
+							  k % RACE_WORKERS);
 
 			struct op25b_stats_counters *c = &wk->counters;
 
@@ -956,10 +971,10 @@ race_writer(void *arg)
 			race_increment(
 				&c->class_verdict[k % OP25B_STATS_SLOTS][k % 4],
 				k % 3);
-			race_increment(&c->group_verdict[(k * 7) %
-							 OP25B_STATS_SLOTS]
-							[(k / 4) % 4],
-				       1);
+			race_increment(
+				&c->group_verdict[(k * 7) % OP25B_STATS_SLOTS]
+						 [(k / 4) % 4],
+				1);
 			race_increment(&wk->port[k % OP25B_STATS_MAX_PORTS].rx,
 				       2);
 			race_increment(&wk->upstream, 1);
@@ -1122,9 +1137,9 @@ static void
 test_concurrent_layout(void **state)
 {
 	struct fixture *f = *state;
-	struct timespec run = {(time_t)RACE_SECONDS,
-			       (long)((RACE_SECONDS - (time_t)RACE_SECONDS) *
-				      1e9)};
+	struct timespec run = { (time_t)RACE_SECONDS,
+				(long)((RACE_SECONDS - (time_t)RACE_SECONDS) *
+				       1e9) };
 	pthread_t writer, reader;
 	struct race race;
 

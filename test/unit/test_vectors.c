@@ -45,8 +45,8 @@ static struct rte_mempool *pool;
  * NIC or a PMD cut it.
  */
 static const unsigned int first_segment_lens[] = {
-	1, 13, 14, 15, 17, 18, 21, 22, 26, 30, 33, 38, 42, 54, 58, 62, 70,
-	74, 94, 100, 128, 1023, 1024, 2048,
+	1,  13, 14, 15, 17, 18, 21, 22,	 26,  30,   33,	  38,
+	42, 54, 58, 62, 70, 74, 94, 100, 128, 1023, 1024, 2048,
 };
 #define LAYOUT_SINGLE 0
 #define LAYOUT_SEGMENTS_64 1
@@ -95,7 +95,8 @@ run_case(void **state)
 
 	if (strcmp(c->counter, "-") != 0) {
 		for (i = 0; i < OP25B_FRAME_MAX; i++)
-			if (strcmp(op25b_frame_counter_name(i), c->counter) == 0)
+			if (strcmp(op25b_frame_counter_name(i), c->counter) ==
+			    0)
 				counter = (int)i;
 		if (counter < 0 || counter == OP25B_FRAME_CHAINED)
 			fail_msg("%s:%u: %s: unknown counter '%s'",
@@ -144,11 +145,12 @@ run_case(void **state)
 						: (int)i == counter;
 
 			if (counters.frame[i] != want)
-				fail_msg("%s:%u: %s (%s): counter %s is %" PRIu64
-					 ", expected %" PRIu64,
-					 vc->set->path, c->line, c->name, what,
-					 op25b_frame_counter_name(i),
-					 counters.frame[i], want);
+				fail_msg(
+					"%s:%u: %s (%s): counter %s is %" PRIu64
+					", expected %" PRIu64,
+					vc->set->path, c->line, c->name, what,
+					op25b_frame_counter_name(i),
+					counters.frame[i], want);
 		}
 		/* What leaves: the frame byte for byte, or the same reply
 		 * whatever the layout was. */
@@ -162,9 +164,10 @@ run_case(void **state)
 			} else if (rte_pktmbuf_pkt_len(m) != reply_single_len ||
 				   memcmp(bytes, reply_single,
 					  reply_single_len) != 0) {
-				fail_msg("%s:%u: %s (%s): the reply differs from "
-					 "the one-segment reply",
-					 vc->set->path, c->line, c->name, what);
+				fail_msg(
+					"%s:%u: %s (%s): the reply differs from "
+					"the one-segment reply",
+					vc->set->path, c->line, c->name, what);
 			}
 		} else if (rte_pktmbuf_pkt_len(m) != c->frame_len ||
 			   memcmp(bytes, c->frame, c->frame_len) != 0) {
@@ -213,10 +216,9 @@ main(int argc, char **argv)
 	if (n_sets == 0 || test_eal_init() != 0)
 		return 1;
 	/* Enough for the longest frame in 64-byte segments. */
-	pool = rte_pktmbuf_pool_create("test_vectors", 511, 0, 0,
-				       OP25B_CRAFT_FRAME_MAX +
-					       RTE_PKTMBUF_HEADROOM,
-				       SOCKET_ID_ANY);
+	pool = rte_pktmbuf_pool_create(
+		"test_vectors", 511, 0, 0,
+		OP25B_CRAFT_FRAME_MAX + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
 	if (pool == NULL)
 		return 1;
 
@@ -235,8 +237,8 @@ main(int argc, char **argv)
 				perr.column, perr.message);
 			return 1;
 		}
-		s->classifier =
-			op25b_classifier_create(s->policy, SOCKET_ID_ANY, NULL, NULL);
+		s->classifier = op25b_classifier_create(
+			s->policy, SOCKET_ID_ANY, NULL, NULL);
 		if (s->classifier == NULL)
 			return 1;
 		n_tests += s->vf.n_cases;

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The house style that a tool can check: every C file of the tree laid out
+# as .clang-format says (scripts/format.sh fixes what this finds).
+# Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
+set -uo pipefail
+. "$(dirname "$0")/common.bash"
+cd "$root" || exit 1
+
+if out=$(scripts/format.sh --check 2>&1); then
+	echo "ok format: every C file as .clang-format lays it out"
+else
+	echo "not ok format: files clang-format would change (scripts/format.sh FILE)"
+	echo "$out" | sed 's/^/#   /'
+fi
