@@ -180,6 +180,10 @@ compile(struct op25b_app *app, const struct op25b_policy *policy, char *msg,
 		op25b_policy_error_format(&error.where, msg, size);
 		return NULL;
 	}
+	if (op25b_app_adaptive_attach(app, c, msg, size) != 0) {
+		op25b_classifier_free(c);
+		return NULL;
+	}
 	activate(app, policy, class_slots, group_slots);
 	return c;
 }
@@ -524,6 +528,7 @@ op25b_control_loop(struct op25b_app *app)
 					     sizeof(msg));
 		}
 		op25b_app_exempt_tick(app);
+		op25b_app_adaptive_tick(app);
 		now = rte_rdtsc();
 		if (cfg->stop_after_idle_ms != 0 &&
 		    now - last_activity_tsc(app) >

@@ -47,6 +47,7 @@ enum option_id {
 	OPT_MBUFS,
 	OPT_MAX_PKT_LEN,
 	OPT_MBUF_SIZE,
+	OPT_ADAPTIVE_ENTRIES,
 	OPT_HELP,
 };
 
@@ -99,6 +100,10 @@ static const struct op25b_option app_options[] = {
 		     "exemptions are kept in DIR/NAME.exemptions, rewritten "
 		     "before each change answers and restored at start "
 		     "(default /var/lib/op25b, created if missing)"),
+	OP25B_OPTION("adaptive-entries", OPT_ADAPTIVE_ENTRIES, "N",
+		     "sources the adaptive table tracks, 64..1073741824 "
+		     "(default 1000000, 136 bytes each); made when a policy "
+		     "first has an adaptive class"),
 	OP25B_OPTION("help", OPT_HELP, NULL, "this text"),
 };
 
@@ -186,6 +191,7 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	cfg->pairs[0].up = 1;
 	cfg->n_pairs = 1;
 	cfg->burst = OP25B_DEFAULT_BURST;
+	cfg->adaptive_entries = OP25B_ADAPTIVE_DEFAULT_ENTRIES;
 	cfg->max_pkt_len = OP25B_DEFAULT_MAX_PKT_LEN;
 	cfg->mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
 	cfg->status_interval_s = 5;
@@ -279,6 +285,18 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 				return -EINVAL;
 			}
 			cfg->mbuf_size = (uint16_t)v;
+			break;
+		case OPT_ADAPTIVE_ENTRIES:
+			if (parse_uint(optarg, OP25B_ADAPTIVE_MIN_ENTRIES,
+				       1ul << 30, &v)) {
+				fprintf(stderr,
+					"op25b: --adaptive-entries %s: expected "
+					"%u..%lu\n",
+					optarg, OP25B_ADAPTIVE_MIN_ENTRIES,
+					1ul << 30);
+				return -EINVAL;
+			}
+			cfg->adaptive_entries = (uint32_t)v;
 			break;
 		case OPT_AUDIT_LOG:
 			cfg->audit_log = optarg;
@@ -587,6 +605,7 @@ main(int argc, char **argv)
 	/* Driver figures before the ports close; the report after, when
 	 * every mbuf is back in the pool. */
 	op25b_ports_publish_stats(&app);
+	op25b_app_adaptive_tick(&app);
 	op25b_ports_stop(&app);
 	exit_code = final_report(&app) == 0 ? app.exit_code : EXIT_FAILURE;
 	if (rte_mempool_avail_count(app.pool) != app.pool->size) {
@@ -605,6 +624,7 @@ out_pool:
 	rte_mempool_free(app.pool);
 out_classifier:
 	op25b_classifier_free(atomic_load(&app.classifier));
+	op25b_app_adaptive_stop(&app);
 	rte_free(app.qsbr);
 out_workers:
 	op25b_stats_writer_destroy(app.stats);

@@ -66,6 +66,7 @@ struct op25b_config {
 	const char *audit_log;	    /* default /var/log/op25b/NAME.audit.log */
 	const char *state_dir;	    /* default /var/lib/op25b */
 	char policy_path_buf[4096]; /* policy reload FILE replaces the path */
+	uint32_t adaptive_entries;  /* --adaptive-entries */
 };
 
 /* One worker lcore. Its counters live in shared memory (@stats), written
@@ -127,6 +128,9 @@ struct op25b_app {
 	 * never written over, so changes fail until it is moved. */
 	bool state_keep_out;
 	struct op25b_cli *cli;
+	/* Adaptive sources, shared by every worker; made when a policy
+	 * first has an adaptive class, kept across reloads (NULL: none). */
+	struct op25b_adaptive_table *adaptive;
 	int exit_code; /* EXIT_FAILURE when the -i prompt could not start */
 };
 
@@ -163,6 +167,13 @@ op25b_control_set_mode(struct op25b_app *app, int mode, char *msg, size_t size);
 int op25b_control_set_block(struct op25b_app *app, int block, char *msg,
 			    size_t size);
 void op25b_control_loop(struct op25b_app *app);
+
+/* adaptive.c */
+int op25b_app_adaptive_attach(struct op25b_app *app,
+			      struct op25b_classifier *classifier, char *msg,
+			      size_t size);
+void op25b_app_adaptive_tick(struct op25b_app *app);
+void op25b_app_adaptive_stop(struct op25b_app *app);
 
 /* exempt.c */
 int op25b_app_exempt_start(struct op25b_app *app);

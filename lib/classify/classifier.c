@@ -108,6 +108,45 @@ exempt_source(const struct op25b_exempt_table *exempt, uint32_t src4,
 }
 
 /*
+ * A packet of an adaptive class: forwarded, or the policy's block when its
+ * source is blocked (this SYN may be the one that blocks it). The table is
+ * shared by every worker; the clock is read once per burst, at the first
+ * adaptive packet. Out of line: only adaptive classes pay for it.
+ */
+static __rte_noinline uint8_t
+adaptive_outcome(const struct op25b_classifier *c, const struct pkt_meta *meta,
+		 uint32_t src4, const uint8_t *src6, uint32_t dst4,
+		 const uint8_t *dst6, uint16_t src_slot, uint64_t *now)
+{
+	const struct classify_adaptive *a = c->adaptive;
+	const struct op25b_adaptive_rule *rule = &a->rule[src_slot];
+	uint64_t key;
+	uint16_t dest;
+	uint32_t be;
+
+	if (a->table == NULL)
+		return OP25B_OUTCOME_FORWARDED;
+	if (*now == 0)
+		*now = op25b_adaptive_now(a->table);
+	if (src6 == NULL) {
+		key = op25b_adaptive_key4(src4);
+		be = rte_cpu_to_be_32(dst4);
+		dest = op25b_adaptive_dest_hash((const uint8_t *)&be, 4);
+	} else {
+		key = op25b_adaptive_key6(src6, rule->ipv6_key);
+		dest = op25b_adaptive_dest_hash(dst6, 16);
+	}
+	/* Only a bare SYN opens a connection; a SYN+ACK is not sent by a
+	 * client. */
+	return op25b_adaptive_account(a->table, rule, key, dest,
+				      (meta->tcp_flags & (TCP_SYN | TCP_ACK)) ==
+					      TCP_SYN,
+				      *now) == OP25B_ADAPTIVE_BLOCK
+		       ? a->block_outcome
+		       : OP25B_OUTCOME_FORWARDED;
+}
+
+/*
  * An exemption is looked up only for what the policy would block or count:
  * the common verdicts never pay for it. It is checked before a reset is
  * built, which rewrites the frame. Exempted packets count under their own
@@ -118,11 +157,15 @@ static __rte_always_inline void
 decide(const struct op25b_classifier *c,
        const struct op25b_exempt_table *exempt, struct rte_mbuf *m,
        const struct pkt_meta *meta, uint32_t src4, const uint8_t *src6,
-       uint16_t src_slot, uint16_t dst_slot, struct op25b_classify_result *r,
+       uint32_t dst4, const uint8_t *dst6, uint64_t *now, uint16_t src_slot,
+       uint16_t dst_slot, struct op25b_classify_result *r,
        struct op25b_stats_counters *counters)
 {
 	uint8_t outcome = c->matrix[src_slot * c->n_group_slots + dst_slot];
 
+	if (unlikely(outcome == MATRIX_ADAPTIVE))
+		outcome = adaptive_outcome(c, meta, src4, src6, dst4, dst6,
+					   src_slot, now);
 	if (unlikely(outcome >= OP25B_OUTCOME_COUNTED) &&
 	    exempt_source(exempt, src4, src6)) {
 		*r = c->settled_result[OP25B_OUTCOME_EXEMPTED];
@@ -190,6 +233,9 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 	/* A chained frame's headers when its first segment is too short. */
 	uint8_t header_copy[OP25B_PARSE_DEPTH];
 	unsigned int i, n4 = 0, n6 = 0;
+	/* The adaptive table's clock, read at the burst's first adaptive
+	 * packet (0: not yet). */
+	uint64_t now = 0;
 
 	if (n > OP25B_CLASSIFY_BURST_MAX)
 		n = OP25B_CLASSIFY_BURST_MAX;
@@ -257,6 +303,7 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 			unsigned int k = idx4[i];
 
 			decide(c, exempt, pkts[k], &meta[k], src4[i], NULL,
+			       dst4[i], NULL, &now,
 			       lpm4_stage_value(c->src4, es[i], src4[i]),
 			       lpm4_stage_value(c->dst4, ed[i], dst4[i]),
 			       &results[k], counters);
@@ -267,8 +314,8 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 		lookup_v6(c->dst6, dst6, dst_val, n6);
 		for (i = 0; i < n6; i++)
 			decide(c, exempt, pkts[idx6[i]], &meta[idx6[i]], 0,
-			       src6[i], src_val[i], dst_val[i],
-			       &results[idx6[i]], counters);
+			       src6[i], 0, dst6[i], &now, src_val[i],
+			       dst_val[i], &results[idx6[i]], counters);
 	}
 	/* Frame counters, each under its outcome too; then the outcomes
 	 * parsing settled; non_smtp is what is left. */

@@ -14,9 +14,27 @@
 #include <rte_common.h>
 
 #include "lpm4.h"
+#include "op25b_adaptive.h"
 #include "op25b_classify.h"
 
 struct rte_lpm6;
+
+/* A matrix cell of an adaptive class: forwarded unless the source is
+ * blocked (classify_adaptive), then the policy's block. Above every
+ * verdict outcome, so that decide()'s one test for the rare verdicts
+ * catches it and the common ones never pay for it. */
+#define MATRIX_ADAPTIVE OP25B_OUTCOME_MAX
+
+/* The adaptive classes of a compiled policy: their limits by class slot
+ * (the table's clock turns them into rules when the table is attached),
+ * and the outcome a blocked source's packets get. */
+struct classify_adaptive {
+	struct op25b_adaptive_table *table; /* NULL: acts as allow */
+	uint8_t block_outcome;		    /* BLOCKED, RESET or COUNTED */
+	bool is_adaptive[OP25B_STATS_SLOTS];
+	struct op25b_adaptive_limit limit[OP25B_STATS_SLOTS];
+	struct op25b_adaptive_rule rule[OP25B_STATS_SLOTS];
+};
 
 /* At most this many IPv6 extension headers are walked before the packet is
  * called malformed: a chain longer than any legitimate one (RFC 8200 order
@@ -128,6 +146,8 @@ struct op25b_classifier {
 	 * load and one store a packet. */
 	struct op25b_classify_result settled_result[PARSE_CODE_MAX];
 	size_t memory;
+	/* NULL: the policy has no adaptive class. */
+	struct classify_adaptive *adaptive;
 } __rte_cache_aligned;
 
 /* The port map fills the first 64 KB; everything else a packet may touch

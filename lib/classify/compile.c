@@ -412,11 +412,89 @@ outcome_of_action(const struct op25b_policy *policy, enum op25b_action action)
 			       : OP25B_OUTCOME_BLOCKED;
 	case OP25B_ACTION_COUNT:
 		return OP25B_OUTCOME_COUNTED;
-	case OP25B_ACTION_ADAPTIVE: /* not enforced yet: the loader warns */
+	case OP25B_ACTION_ADAPTIVE:
+		return MATRIX_ADAPTIVE;
 	case OP25B_ACTION_ALLOW:
 	default:
 		return OP25B_OUTCOME_FORWARDED;
 	}
+}
+
+/* The limits of the adaptive classes, by slot; none: no table is ever
+ * touched. */
+static int
+adaptive_compile(struct op25b_classifier *c, const struct op25b_policy *policy,
+		 const int16_t *class_of_slot, unsigned int n_class_slots,
+		 int socket_id)
+{
+	struct classify_adaptive *a = NULL;
+	unsigned int i;
+
+	for (i = 1; i < n_class_slots; i++) {
+		const struct op25b_policy_class *cls;
+
+		if (class_of_slot[i] < 0)
+			continue;
+		cls = &policy->classes[class_of_slot[i]];
+		if (cls->action != OP25B_ACTION_ADAPTIVE)
+			continue;
+		if (a == NULL) {
+			a = rte_zmalloc_socket("op25b_adaptive_limits",
+					       sizeof(*a), RTE_CACHE_LINE_SIZE,
+					       socket_id);
+			if (a == NULL)
+				return -ENOMEM;
+			a->block_outcome =
+				outcome_of_action(policy, OP25B_ACTION_BLOCK);
+		}
+		a->is_adaptive[i] = true;
+		a->limit[i] = cls->limit;
+	}
+	c->adaptive = a;
+	if (a != NULL)
+		c->memory += sizeof(*a);
+	return 0;
+}
+
+int
+op25b_classifier_set_adaptive(struct op25b_classifier *c,
+			      struct op25b_adaptive_table *table)
+{
+	struct classify_adaptive *a;
+	unsigned int i;
+	int err;
+
+	if (c == NULL)
+		return -EINVAL;
+	a = c->adaptive;
+	if (a == NULL)
+		return 0;
+	for (i = 1; table != NULL && i < OP25B_STATS_SLOTS; i++) {
+		if (!a->is_adaptive[i])
+			continue;
+		err = op25b_adaptive_rule_init(table, &a->limit[i], (uint8_t)i,
+					       &a->rule[i]);
+		if (err != 0)
+			return err;
+	}
+	a->table = table;
+	return 0;
+}
+
+bool
+op25b_classifier_has_adaptive(const struct op25b_classifier *c)
+{
+	return c != NULL && c->adaptive != NULL;
+}
+
+const struct op25b_adaptive_rule *
+op25b_classifier_adaptive_rule(const struct op25b_classifier *c,
+			       uint8_t class_slot)
+{
+	if (c == NULL || c->adaptive == NULL || c->adaptive->table == NULL ||
+	    !c->adaptive->is_adaptive[class_slot])
+		return NULL;
+	return &c->adaptive->rule[class_slot];
 }
 
 static int
@@ -569,6 +647,14 @@ op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
 				op25b_policy_decide(policy, class_of_slot[i],
 						    group_of_slot[j], NULL));
 
+	err = adaptive_compile(c, policy, class_of_slot, n_class_slots,
+			       socket_id);
+	if (err != 0) {
+		rte_errno = -err;
+		compile_fail(error, policy, NULL, 0, -1, NULL,
+			     "the adaptive limits cannot be allocated");
+		goto fail;
+	}
 	err = side_rules_collect(&src, policy, OP25B_CLASSIFIER_SIDE_SOURCES,
 				 class_slots);
 	if (err == 0)
@@ -616,6 +702,7 @@ op25b_classifier_free(struct op25b_classifier *c)
 	rte_lpm6_free(c->src6);
 	rte_lpm6_free(c->dst6);
 	rte_free(c->matrix);
+	rte_free(c->adaptive);
 	rte_free(c);
 }
 

@@ -10,11 +10,13 @@
 #ifndef OP25B_CLASSIFY_H
 #define OP25B_CLASSIFY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
+#include "op25b_adaptive.h"
 #include "op25b_exempt.h"
 #include "op25b_policy.h"
 #include "op25b_stats.h"
@@ -107,6 +109,25 @@ struct op25b_classifier *
 op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
 			 const uint8_t *class_slots, const uint8_t *group_slots,
 			 struct op25b_classifier_error *error);
+
+/**
+ * Attach the adaptive table its adaptive classes count in (before the
+ * classifier is published: it is read without locks afterwards). Without
+ * one an adaptive class acts as allow (tools that only check a policy).
+ * @return 0, or -EINVAL (NULL classifier, or a limit the table's clock
+ *   cannot express).
+ */
+int op25b_classifier_set_adaptive(struct op25b_classifier *classifier,
+				  struct op25b_adaptive_table *table);
+
+/** Whether the policy has an adaptive class (then it needs a table). */
+bool op25b_classifier_has_adaptive(const struct op25b_classifier *classifier);
+
+/** The compiled rule of class slot @p class_slot, or NULL when the class
+ * is not adaptive or no table is attached. */
+const struct op25b_adaptive_rule *
+op25b_classifier_adaptive_rule(const struct op25b_classifier *classifier,
+			       uint8_t class_slot);
 
 /** Free a classifier; NULL is accepted. */
 void op25b_classifier_free(struct op25b_classifier *classifier);

@@ -74,8 +74,16 @@ settle_verdict(const struct op25b_policy *policy, struct op25b_explanation *x)
 		x->note = "forwarded and counted as would-block";
 		break;
 	case OP25B_ACTION_ADAPTIVE:
-		x->verdict = "allow";
-		x->note = "adaptive: not enforced yet, acts as allow";
+		x->verdict = "adaptive";
+		x->note = policy->mode == OP25B_MODE_MONITOR
+				  ? "forwarded; a source over the class's "
+				    "limit is counted as would-block for "
+				    "block_for (mode: monitor)"
+				  : "forwarded until the source opens more "
+				    "than limit.connections SMTP connections "
+				    "(or talks to more than "
+				    "limit.destinations) within limit.per; "
+				    "then blocked for limit.block_for";
 		break;
 	case OP25B_ACTION_ALLOW:
 	case OP25B_ACTION_NONE:

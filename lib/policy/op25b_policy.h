@@ -80,11 +80,14 @@ struct op25b_prefix_list {
 };
 
 /** Adaptive limits: block a source that opens more than @c connections SMTP
- * connections within @c per_seconds, for @c block_seconds. */
+ * connections (or talks to more than @c destinations addresses) within
+ * @c per_seconds, for @c block_seconds. */
 struct op25b_adaptive_limit {
 	uint32_t connections;
 	uint32_t per_seconds;
 	uint32_t block_seconds;
+	uint32_t destinations; /**< 0: not limited; else 1..16 */
+	uint8_t ipv6_key;      /**< IPv6 source key length 32..64; 0: 64 */
 };
 
 struct op25b_policy_class {
@@ -275,7 +278,8 @@ struct op25b_explanation {
 	bool decided; /**< false: not an SMTP port, no rule applies */
 	enum op25b_rule rule;
 	enum op25b_action action;
-	const char *verdict; /**< "forward", "allow", "count" or "block" */
+	const char *verdict; /**< "forward", "allow", "count", "block" or
+			     * "adaptive" */
 	const char *note;    /**< one line on what happens to the packets */
 };
 

@@ -423,12 +423,57 @@ parse_block_for(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 }
 
 static int
+parse_limit_destinations(struct loader *ld, yaml_node_t *key,
+			 yaml_node_t *value, void *ctx)
+{
+	struct op25b_adaptive_limit *limit = ctx;
+	uint64_t v;
+
+	(void)key;
+	/* An entry of the adaptive table tells 16 destinations apart. */
+	if (!op25b_node_parse_uint(value, 16, &v) || v == 0)
+		return op25b_loader_fail(
+			ld, value,
+			"bad limit.destinations '%s': expected an integer "
+			"1..16",
+			op25b_node_show(value).s);
+	limit->destinations = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_ipv6_key(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
+	       void *ctx)
+{
+	struct op25b_adaptive_limit *limit = ctx;
+	const char *text = op25b_node_text(value);
+	char *end = NULL;
+	long v = -1;
+
+	(void)key;
+	if (value->type == YAML_SCALAR_NODE && text[0] == '/' &&
+	    text[1] >= '0' && text[1] <= '9')
+		v = strtol(text + 1, &end, 10);
+	if (v < 32 || v > 64 || end == NULL || *end != '\0')
+		return op25b_loader_fail(
+			ld, value,
+			"bad limit.ipv6_key '%s': expected a prefix length "
+			"/32../64 (/64: an address's subnet, /56: a "
+			"customer's delegation)",
+			op25b_node_show(value).s);
+	limit->ipv6_key = (uint8_t)v;
+	return 0;
+}
+
+static int
 parse_limit(struct loader *ld, yaml_node_t *key, yaml_node_t *value, void *ctx)
 {
 	static const struct key_handler keys[] = {
 		{ "connections", parse_connections },
 		{ "per", parse_per },
 		{ "block_for", parse_block_for },
+		{ "destinations", parse_limit_destinations },
+		{ "ipv6_key", parse_ipv6_key },
 	};
 	struct class_ctx *c = ctx;
 	struct op25b_adaptive_limit *limit = &c->cls->limit;
@@ -507,12 +552,6 @@ parse_class(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 	    op25b_loader_warn(
 		    ld, name,
 		    "class '%s' has no prefixes: it matches no source",
-		    cls->name) < 0)
-		return -1;
-	if (cls->action == OP25B_ACTION_ADAPTIVE &&
-	    op25b_loader_warn(
-		    ld, c.action,
-		    "class '%s': adaptive is not enforced yet: acts as allow",
 		    cls->name) < 0)
 		return -1;
 	return 0;

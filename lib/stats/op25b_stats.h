@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
-#define OP25B_STATS_LAYOUT_VERSION 4
+#define OP25B_STATS_LAYOUT_VERSION 5
 #define OP25B_STATS_SLOTS 256 /**< slot 0: none; 1..255: names */
 #define OP25B_STATS_NAME_MAX 64
 #define OP25B_STATS_MAX_PORTS 32
@@ -186,7 +186,29 @@ struct op25b_stats_counters {
 	X(tx_errors, tx_errors, "port_tx_errors_total", COUNTER,               \
 	  "Packets the port failed to send (oerrors).")
 
-/** The instance's own figures, in the header. */
+/** Adaptive blocking: one table shared by every worker, so its figures are
+ * the instance's (in the header), refreshed by the control lcore about
+ * every 10 ms; the gauges by its sweep, one pass of the table a few
+ * hundred milliseconds. */
+#define OP25B_ADAPTIVE_LIST(X)                                                 \
+	X(adaptive_tracked, adaptive_tracked, "adaptive_tracked", GAUGE,       \
+	  "Sources the adaptive table holds state for (SYNs in the window "    \
+	  "or blocked).")                                                      \
+	X(adaptive_blocked, adaptive_blocked, "adaptive_blocked", GAUGE,       \
+	  "Sources blocked now for going over an adaptive limit.")             \
+	X(adaptive_triggered, adaptive_triggered, "adaptive_triggered_total",  \
+	  COUNTER,                                                             \
+	  "Times a source went over an adaptive limit and was blocked.")       \
+	X(adaptive_evicted, adaptive_evicted, "adaptive_evicted_total",        \
+	  COUNTER,                                                             \
+	  "Live sources dropped from the full adaptive table for a new one "   \
+	  "(--adaptive-entries).")                                             \
+	X(adaptive_table_full, adaptive_table_full,                            \
+	  "adaptive_table_full_total", COUNTER,                                \
+	  "New sources left untracked: their bucket held only blocked "        \
+	  "sources.")
+
+/** The instance's own figures, in the header (the adaptive list last). */
 #define OP25B_HEADER_LIST(X)                                                   \
 	X(policy_generation, generation, "policy_generation", GAUGE,           \
 	  "1 for the policy loaded at start, +1 each successful reload.")      \
@@ -202,7 +224,8 @@ struct op25b_stats_counters {
 	  "block is only counted). Follows set mode and reloads.")             \
 	X(block, block, "block", STATE,                                        \
 	  "What a block does, 1 for its name: drop, or reset (a blocked SYN "  \
-	  "is answered with a TCP RST). Follows set block and reloads.")
+	  "is answered with a TCP RST). Follows set block and reloads.")       \
+	OP25B_ADAPTIVE_LIST(X)
 
 /** The names of the header's STATE figures, by value: X(ENUM, name). */
 #define OP25B_STATS_MODE_LIST(X) X(ENFORCE, enforce) X(MONITOR, monitor)
@@ -432,6 +455,7 @@ struct op25b_stats_field {
 #define OP25B_PORT_DRIVER_FIELDS                                               \
 	(0 OP25B_PORT_DRIVER_LIST(OP25B_STATS_FIELD_COUNT))
 #define OP25B_HEADER_FIELDS (0 OP25B_HEADER_LIST(OP25B_STATS_FIELD_COUNT))
+#define OP25B_ADAPTIVE_FIELDS (0 OP25B_ADAPTIVE_LIST(OP25B_STATS_FIELD_COUNT))
 
 /** The lists as tables, in list order: struct op25b_stats_port_app,
  * struct op25b_stats_port and struct op25b_stats_header. */

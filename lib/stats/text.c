@@ -72,7 +72,11 @@ print_header(FILE *out, const struct op25b_stats_snapshot *snap)
 			&op25b_stats_header_fields[i];
 		uint64_t v = op25b_stats_field_get(f, h);
 
-		if (f->kind == OP25B_STATS_STATE)
+		/* The adaptive figures (the list's tail) on a line of
+		 * their own. */
+		if (i == OP25B_HEADER_FIELDS - OP25B_ADAPTIVE_FIELDS)
+			fprintf(out, "\n%s %" PRIu64, f->key, v);
+		else if (f->kind == OP25B_STATS_STATE)
 			fprintf(out, ", %s %s", f->key,
 				op25b_stats_state_name(f, v));
 		else

@@ -49,12 +49,9 @@ while read -r name action n v4 v6; do
 	want_re "$work/check.out" "^$name +$action +$n +$v4 +$v6( |\$)"
 done <<<"$rows"
 want_re "$work/check.out" '^mobile-only .* mobile-mx=block$'
-# An adaptive class is only a warning, with its position.
-at=$(pos "$config" '^    action: adaptive' adaptive)
-if [ -n "$at" ]; then
-	want_has "$work/check.err" "$config:$at: warning: class "
-	want_has "$work/check.err" "adaptive is not enforced yet: acts as allow"
-fi
+# An adaptive class is enforced: no warning about it.
+! grep -q adaptive "$work/check.err" ||
+	problem "a warning about adaptive:" "$(cat "$work/check.err")"
 report "check config/op25b.yaml: exit 0, every class and group with its prefix counts"
 
 # Broken policies: exit 1, "FILE:LINE:COLUMN: error: MESSAGE" on stderr with
@@ -310,9 +307,9 @@ refuse "-l 0 (one lcore)" "op25b: no worker lcore: give EAL at least two lcores"
 refuse "unknown option" "op25b: unknown option '--frobnicate' (try --help)" \
 	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --frobnicate
 
-# --- a policy with warnings still runs --------------------------------------
-# enforce.yaml with its count class turned adaptive: a warning, not an error;
-# the class then acts as allow.
+# --- a policy with an adaptive class runs ----------------------------------
+# enforce.yaml with its count class turned adaptive: no warning; the table
+# is made (its size printed) and one SYN, under the limit, is forwarded.
 sed -e 's/^  watched:$/  hosting:/' \
 	-e '/^  hosting:$/{n;s/action: count/action: adaptive\n    limit: {connections: 10, per: 60s, block_for: 1h}/}' \
 	"$enforce" >"$work/adaptive.yaml"
@@ -328,11 +325,13 @@ timeout 60 "$op25b" "${eal[@]}" \
 	--vdev "net_pcap1,tx_pcap=$d/up-tx.pcap" \
 	-- --policy "$work/adaptive.yaml" --stop-after-idle 300 \
 	--status-interval 0 --name "test-tools-$$" --stats-json "$d/stats.json" \
-	>"$d/op25b.out" 2>"$d/op25b.err"
+	--adaptive-entries 4096 >"$d/op25b.out" 2>"$d/op25b.err"
 rc=$?
 want_rc $rc 0
 [ -n "$at" ] || problem "test bug: no adaptive action in adaptive.yaml"
-want_has "$d/op25b.err" "$work/adaptive.yaml:$at: warning: class 'hosting': adaptive is not enforced yet: acts as allow"
+! grep -q warning "$d/op25b.err" ||
+	problem "a warning:" "$(cat "$d/op25b.err")"
+want_has "$d/op25b.out" "op25b: adaptive table: 4096 sources, "
 want_has "$d/op25b.out" "op25b: idle for 300 ms, stopping"
 if [ -f "$d/stats.json" ]; then
 	n=$(wc -l <"$d/expect.txt")
@@ -346,6 +345,9 @@ if s["ports"][0]["rx"] != n:
 h = s["classes"]["hosting"]
 if h != {"forwarded": 1, "counted": 0, "blocked": 0, "reset": 0}:
     bad.append(f"class hosting {h}: want the one packet of 198.19.0.0/24 forwarded")
+if s["adaptive_tracked"] != 1 or s["adaptive_triggered"] != 0:
+    bad.append("adaptive_tracked %d, adaptive_triggered %d: want 1, 0"
+               % (s["adaptive_tracked"], s["adaptive_triggered"]))
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 ' "$d/stats.json" "$n" 2>&1); then
@@ -354,7 +356,7 @@ sys.exit(1 if bad else 0)
 else
 	problem "no stats.json written"
 fi
-report "a policy with warnings (adaptive class) starts: warning at $at, exit 0, acts as allow"
+report "a policy with an adaptive class starts: no warning, table made, a SYN under the limit forwarded"
 
 # --- explain --json carries the positions the text shows (issue 20.8) ------
 p29=$(pos "$config" '^    prefixes: \[192\.0\.2\.25/32' 192.0.2.25/32)

@@ -164,6 +164,151 @@ expect_outcome(const char *tokens, enum op25b_outcome outcome,
 
 /* ---- encapsulations ---------------------------------------------------- */
 
+/* ---- adaptive --------------------------------------------------------- */
+
+static uint64_t adaptive_now;
+
+static uint64_t
+adaptive_clock(void *ctx)
+{
+	(void)ctx;
+	return adaptive_now;
+}
+
+static const char adaptive_yaml[] =
+	"version: 1\n"
+	"block: reset\n"
+	"ports: {smtp: [25], submission: [587]}\n"
+	"sources:\n"
+	"  hosting:\n"
+	"    action: adaptive\n"
+	"    limit: {connections: 2, per: 60s, block_for: 1h}\n"
+	"    prefixes: [198.18.0.0/16, 2001:db8:100::/40]\n"
+	"destinations:\n"
+	"  relays:\n"
+	"    action: allow\n"
+	"    prefixes: [192.0.2.25/32]\n";
+
+/* An adaptive class in the data path: N SYNs forwarded, the (N+1)th is
+ * the policy's block (a reset), then every segment of the source; a
+ * group's action decides first and is never counted; submission and
+ * other sources are not affected; monitor mode only counts; without a
+ * table an adaptive class acts as allow. */
+static void
+test_adaptive_enforced(void **state)
+{
+	struct op25b_adaptive_params params = {
+		.sz = sizeof(params),
+		.entries = 1024,
+		.socket_id = SOCKET_ID_ANY,
+		.hz = 1000,
+		.clock = adaptive_clock,
+	};
+	struct op25b_adaptive_table *t = op25b_adaptive_create(&params);
+	struct op25b_policy *p = load_policy(adaptive_yaml);
+	struct op25b_classifier *c =
+		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_classifier *bare =
+		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_adaptive_totals x;
+	unsigned int i;
+
+#define HOST "src=198.18.0.9 dst=203.0.113.5 dport=25"
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(c);
+	assert_true(op25b_classifier_has_adaptive(c));
+	assert_null(op25b_classifier_adaptive_rule(c, 1));
+	assert_int_equal(op25b_classifier_set_adaptive(c, t), 0);
+	assert_non_null(op25b_classifier_adaptive_rule(c, 1));
+	adaptive_now = 5000;
+	/* Through a group that allows: decided before the class, and never
+	 * counted. */
+	for (i = 0; i < 5; i++)
+		assert_int_equal(classify_with(c,
+					       "src=198.18.0.9 dst=192.0.2.25 "
+					       "dport=25 flags=S",
+					       NULL)
+					 .outcome,
+				 OP25B_OUTCOME_FORWARDED);
+	assert_int_equal(classify_with(c, HOST " flags=S", NULL).outcome,
+			 OP25B_OUTCOME_FORWARDED);
+	/* Mid-flow segments and submission do not count. */
+	assert_int_equal(
+		classify_with(c, HOST " flags=A payload=10", NULL).outcome,
+		OP25B_OUTCOME_FORWARDED);
+	assert_int_equal(classify_with(c,
+				       "src=198.18.0.9 dst=203.0.113.5 "
+				       "dport=587 flags=S",
+				       NULL)
+				 .outcome,
+			 OP25B_OUTCOME_SUBMISSION);
+	assert_int_equal(classify_with(c, HOST " flags=S", NULL).outcome,
+			 OP25B_OUTCOME_FORWARDED);
+	/* The third: over the limit of 2. */
+	assert_int_equal(classify_with(c, HOST " flags=S", NULL).outcome,
+			 OP25B_OUTCOME_RESET);
+	assert_int_equal(
+		classify_with(c, HOST " flags=A payload=10", NULL).outcome,
+		OP25B_OUTCOME_BLOCKED);
+	assert_int_equal(classify_with(c,
+				       "src=198.18.0.10 dst=203.0.113.5 "
+				       "dport=25 flags=S",
+				       NULL)
+				 .outcome,
+			 OP25B_OUTCOME_FORWARDED);
+	/* IPv6: the /64 is the source. */
+	for (i = 0; i < 2; i++)
+		assert_int_equal(
+			classify_with(c,
+				      i == 0 ? "src=2001:db8:100:1::1 "
+					       "dst=2001:db8:ffff::9 dport=25 "
+					       "flags=S"
+					     : "src=2001:db8:100:1::2 "
+					       "dst=2001:db8:ffff::9 dport=25 "
+					       "flags=S",
+				      NULL)
+				.outcome,
+			OP25B_OUTCOME_FORWARDED);
+	assert_int_equal(classify_with(c,
+				       "src=2001:db8:100:1::3 "
+				       "dst=2001:db8:ffff::9 dport=25 flags=S",
+				       NULL)
+				 .outcome,
+			 OP25B_OUTCOME_RESET);
+	op25b_adaptive_totals(t, &x, NULL);
+	assert_int_equal(x.adaptive_triggered, 2);
+	/* block_for over: forwarded again. */
+	adaptive_now += 3600 * 1000;
+	assert_int_equal(classify_with(c, HOST " flags=S", NULL).outcome,
+			 OP25B_OUTCOME_FORWARDED);
+	/* Without a table: allow. */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(
+			classify_with(bare, HOST " flags=S", NULL).outcome,
+			OP25B_OUTCOME_FORWARDED);
+	op25b_classifier_free(c);
+	op25b_classifier_free(bare);
+
+	/* Monitor: the block is counted, the packets forwarded. */
+	p->mode = OP25B_MODE_MONITOR;
+	c = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	assert_int_equal(op25b_classifier_set_adaptive(c, t), 0);
+	op25b_adaptive_clear_all(t);
+	assert_int_equal(classify_with(c, HOST " flags=S", NULL).outcome,
+			 OP25B_OUTCOME_FORWARDED);
+	assert_int_equal(classify_with(c, HOST " flags=S", NULL).outcome,
+			 OP25B_OUTCOME_FORWARDED);
+	assert_int_equal(classify_with(c, HOST " flags=S", NULL).outcome,
+			 OP25B_OUTCOME_COUNTED);
+	assert_int_equal(classify_with(c, HOST " flags=A", NULL).outcome,
+			 OP25B_OUTCOME_COUNTED);
+#undef HOST
+	op25b_classifier_free(c);
+	op25b_policy_free(p);
+	op25b_adaptive_free(t);
+}
+
 static void
 test_plain_ipv4_syn_reset(void **state)
 {
@@ -1547,6 +1692,7 @@ main(void)
 		cmocka_unit_test(test_compile_error_memory),
 		cmocka_unit_test(test_compile_error_bad_slots),
 		cmocka_unit_test(test_outcome_names),
+		cmocka_unit_test(test_adaptive_enforced),
 	};
 
 	return cmocka_run_group_tests_name("classify", tests, group_setup,

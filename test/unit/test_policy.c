@@ -222,11 +222,8 @@ test_default_config_loads(void **state)
 			 OP25B_ACTION_NONE);
 	assert_int_equal(policy->classes[0].to[mobile_mx], OP25B_ACTION_NONE);
 
-	/* The one warning: the adaptive class. */
-	assert_int_equal(policy->n_warnings, 1);
-	assert_non_null(strstr(policy->warnings[0],
-			       ":19:13: warning: class 'hosting': adaptive is "
-			       "not enforced yet: acts as allow"));
+	/* No warning: adaptive is enforced. */
+	assert_int_equal(policy->n_warnings, 0);
 	op25b_policy_free(policy);
 }
 
@@ -515,6 +512,19 @@ test_limit_values(void **state)
 	assert_int_equal(policy->classes[0].limit.connections, UINT32_MAX);
 	assert_int_equal(policy->classes[0].limit.per_seconds, 90);
 	assert_int_equal(policy->classes[0].limit.block_seconds, 172800);
+	/* Optional keys: absent is 0 (no destination limit, /64). */
+	assert_int_equal(policy->classes[0].limit.destinations, 0);
+	assert_int_equal(policy->classes[0].limit.ipv6_key, 0);
+	op25b_policy_free(policy);
+
+	policy = load_text("version: 1\n"
+			   "sources:\n"
+			   "  h:\n"
+			   "    action: adaptive\n"
+			   "    limit: {connections: 10, per: 60s, block_for: "
+			   "1h, destinations: 16, ipv6_key: /56}\n");
+	assert_int_equal(policy->classes[0].limit.destinations, 16);
+	assert_int_equal(policy->classes[0].limit.ipv6_key, 56);
 	op25b_policy_free(policy);
 }
 
@@ -1184,14 +1194,11 @@ test_warnings(void **state)
 		"    action: allow\n");
 
 	(void)state;
-	assert_int_equal(policy->n_warnings, 3);
+	assert_int_equal(policy->n_warnings, 2);
 	assert_string_equal(policy->warnings[0],
 			    "t.yaml:3:3: warning: class 'empty' has no "
 			    "prefixes: it matches no source");
 	assert_string_equal(policy->warnings[1],
-			    "t.yaml:6:13: warning: class 'hosting': adaptive "
-			    "is not enforced yet: acts as allow");
-	assert_string_equal(policy->warnings[2],
 			    "t.yaml:10:3: warning: group 'nothing' has no "
 			    "prefixes: it matches no destination");
 	op25b_policy_free(policy);

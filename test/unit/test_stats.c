@@ -153,8 +153,17 @@ test_field_names(void **state)
 	static const char *const app_keys[] = { "worker_rx", "worker_tx",
 						"tx_dropped" };
 	static const char *const header_keys[] = {
-		"generation", "reload_ok", "reload_failed",
-		"exemptions", "mode",	   "block",
+		"generation",
+		"reload_ok",
+		"reload_failed",
+		"exemptions",
+		"mode",
+		"block",
+		"adaptive_tracked",
+		"adaptive_blocked",
+		"adaptive_triggered",
+		"adaptive_evicted",
+		"adaptive_table_full",
 	};
 	struct op25b_stats_header h;
 	struct op25b_stats_port p;
@@ -163,7 +172,7 @@ test_field_names(void **state)
 	(void)state;
 	assert_int_equal(OP25B_PORT_DRIVER_FIELDS, 8);
 	assert_int_equal(OP25B_PORT_APP_FIELDS, 3);
-	assert_int_equal(OP25B_HEADER_FIELDS, 6);
+	assert_int_equal(OP25B_HEADER_FIELDS, 11);
 	for (i = 0; i < OP25B_PORT_DRIVER_FIELDS; i++) {
 		const struct op25b_stats_field *f =
 			&op25b_stats_port_driver_fields[i];
@@ -185,6 +194,12 @@ test_field_names(void **state)
 			    "reloads_total{result=\"ok\"}");
 	assert_int_equal(op25b_stats_header_fields[0].kind, OP25B_STATS_GAUGE);
 	assert_int_equal(op25b_stats_header_fields[2].kind,
+			 OP25B_STATS_COUNTER);
+	/* The adaptive list: gauges, then counters with their unit. */
+	assert_int_equal(op25b_stats_header_fields[6].kind, OP25B_STATS_GAUGE);
+	assert_string_equal(op25b_stats_header_fields[8].prometheus,
+			    "adaptive_triggered_total");
+	assert_int_equal(op25b_stats_header_fields[10].kind,
 			 OP25B_STATS_COUNTER);
 
 	/* Each entry reads its own field. */
@@ -811,6 +826,7 @@ test_views(void **state)
 	h->ports[0].rx = 35;
 	h->ports[0].rx_bytes = 123456;
 	h->ports[0].rx_nombuf = 2;
+	h->adaptive_triggered = 3;
 	op25b_stats_writer_worker(f->w, 0)->port[0].tx_dropped = 9;
 	f->r = op25b_stats_reader_open(f->name);
 	assert_non_null(f->r);
@@ -821,6 +837,10 @@ test_views(void **state)
 		text, "\n  \"generation\": 2,\n  \"reload_ok\": 1,"
 		      "\n  \"reload_failed\": 0,\n  \"exemptions\": 0,"
 		      "\n  \"mode\": \"monitor\",\n  \"block\": \"reset\","
+		      "\n  \"adaptive_tracked\": 0,\n  \"adaptive_blocked\": 0,"
+		      "\n  \"adaptive_triggered\": 3,"
+		      "\n  \"adaptive_evicted\": 0,"
+		      "\n  \"adaptive_table_full\": 0,"
 		      "\n  \"ports_updated_seconds\": 0.000,"));
 	assert_non_null(
 		strstr(text, "{\"port\": 0, \"name\": \"net_pcap0\", "
@@ -837,7 +857,9 @@ test_views(void **state)
 	assert_non_null(strstr(text,
 			       "\npolicy p.yaml, generation 2, reload_ok 1, "
 			       "reload_failed 0, exemptions 0, mode monitor, "
-			       "block reset\n"));
+			       "block reset\nadaptive_tracked 0, "
+			       "adaptive_blocked 0, adaptive_triggered 3, "
+			       "adaptive_evicted 0, adaptive_table_full 0\n"));
 	assert_non_null(strstr(text, "\nports (driver figures not sampled "
 				     "yet)\n"));
 	assert_non_null(strstr(text, "\nrx_bytes             123456\n"));

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The appliance's adaptive table: made when a policy first has an
+ * adaptive class (a policy without one costs no memory), attached to
+ * every classifier compiled after that, aged and published by the control
+ * lcore. It outlives reloads: the classifier holds the rules, the table
+ * the sources.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+
+#include "op25b_adaptive.h"
+#include "op25b_app.h"
+
+/* Entries the sweep looks at per control turn (~10 ms): a table of a
+ * million is aged, and its gauges refreshed, every 160 turns, and a turn
+ * costs the control lcore ~0.2 ms. */
+#define SWEEP_SLICE 65536
+
+int
+op25b_app_adaptive_attach(struct op25b_app *app,
+			  struct op25b_classifier *classifier, char *msg,
+			  size_t size)
+{
+	if (app->adaptive == NULL &&
+	    op25b_classifier_has_adaptive(classifier)) {
+		struct op25b_adaptive_params p = {
+			.sz = sizeof(p),
+			.entries = app->config.adaptive_entries,
+			.socket_id = (int)rte_socket_id(),
+		};
+
+		app->adaptive = op25b_adaptive_create(&p);
+		if (app->adaptive == NULL) {
+			snprintf(msg, size,
+				 "the adaptive table (--adaptive-entries %u) "
+				 "cannot be allocated: %s",
+				 p.entries, rte_strerror(rte_errno));
+			return -rte_errno;
+		}
+		printf("op25b: adaptive table: %u sources, %zu KB\n",
+		       op25b_adaptive_capacity(app->adaptive),
+		       op25b_adaptive_memory(app->adaptive) >> 10);
+		fflush(stdout);
+	}
+	if (op25b_classifier_set_adaptive(classifier, app->adaptive) != 0) {
+		snprintf(msg, size, "an adaptive limit cannot be compiled");
+		rte_errno = EINVAL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void
+op25b_app_adaptive_tick(struct op25b_app *app)
+{
+	struct op25b_stats_header *h;
+	struct op25b_adaptive_totals x;
+
+	if (app->adaptive == NULL)
+		return;
+	op25b_adaptive_sweep(app->adaptive, op25b_adaptive_now(app->adaptive),
+			     SWEEP_SLICE);
+	op25b_adaptive_totals(app->adaptive, &x, NULL);
+	h = op25b_stats_writer_header(app->stats);
+	/* Aligned 64-bit stores: a reader sees each whole. */
+#define PUBLISH(field, key, prom, kind, help)                                  \
+	__atomic_store_n(&h->field, x.field, __ATOMIC_RELAXED);
+	OP25B_ADAPTIVE_LIST(PUBLISH)
+#undef PUBLISH
+}
+
+void
+op25b_app_adaptive_stop(struct op25b_app *app)
+{
+	op25b_adaptive_free(app->adaptive);
+	app->adaptive = NULL;
+}

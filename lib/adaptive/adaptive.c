@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The adaptive table: creation, the data-path account, and the control
+ * lcore's views (lookup, clear, sweep, totals, walk).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+
+#include "adaptive_priv.h"
+
+/* ------------------------------------------------------------------ */
+/* Creation                                                            */
+
+static uint64_t
+tsc_clock(void *ctx)
+{
+	(void)ctx;
+	return rte_rdtsc();
+}
+
+struct op25b_adaptive_table *
+op25b_adaptive_create(const struct op25b_adaptive_params *params)
+{
+	struct op25b_adaptive_table *t;
+	uint64_t n;
+
+	if (params == NULL || params->sz < sizeof(*params) ||
+	    params->entries < OP25B_ADAPTIVE_MIN_ENTRIES ||
+	    params->entries > (1u << 30) ||
+	    (params->clock != NULL && params->hz == 0)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	t = rte_zmalloc_socket("op25b_adaptive", sizeof(*t),
+			       RTE_CACHE_LINE_SIZE, params->socket_id);
+	if (t == NULL)
+		goto no_memory;
+	t->n_buckets = (params->entries + ADAPTIVE_WAYS - 1) / ADAPTIVE_WAYS;
+	n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS;
+	t->keys = rte_zmalloc_socket("op25b_adaptive_keys",
+				     n * sizeof(*t->keys), RTE_CACHE_LINE_SIZE,
+				     params->socket_id);
+	if (t->keys == NULL)
+		goto free_table;
+	t->entries = rte_zmalloc_socket("op25b_adaptive_entries",
+					n * sizeof(*t->entries),
+					RTE_CACHE_LINE_SIZE, params->socket_id);
+	if (t->entries == NULL)
+		goto free_keys;
+	t->memory = sizeof(*t) + n * (sizeof(*t->keys) + sizeof(*t->entries));
+	if (params->clock != NULL) {
+		t->clock = params->clock;
+		t->clock_ctx = params->clock_ctx;
+		t->hz = params->hz;
+	} else {
+		t->clock = tsc_clock;
+		t->hz = rte_get_tsc_hz();
+	}
+	return t;
+
+free_keys:
+	rte_free(t->keys);
+free_table:
+	rte_free(t);
+no_memory:
+	rte_errno = ENOMEM;
+	return NULL;
+}
+
+void
+op25b_adaptive_free(struct op25b_adaptive_table *t)
+{
+	if (t == NULL)
+		return;
+	rte_free(t->entries);
+	rte_free(t->keys);
+	rte_free(t);
+}
+
+size_t
+op25b_adaptive_memory(const struct op25b_adaptive_table *t)
+{
+	return t == NULL ? 0 : t->memory;
+}
+
+uint32_t
+op25b_adaptive_capacity(const struct op25b_adaptive_table *t)
+{
+	return t == NULL ? 0 : t->n_buckets * ADAPTIVE_WAYS;
+}
+
+uint64_t
+op25b_adaptive_now(const struct op25b_adaptive_table *t)
+{
+	return t->clock(t->clock_ctx);
+}
+
+uint64_t
+op25b_adaptive_hz(const struct op25b_adaptive_table *t)
+{
+	return t->hz;
+}
+
+int
+op25b_adaptive_rule_init(const struct op25b_adaptive_table *t,
+			 const struct op25b_adaptive_limit *limit,
+			 uint8_t class_slot, struct op25b_adaptive_rule *rule)
+{
+	if (t == NULL || limit == NULL || rule == NULL || class_slot == 0 ||
+	    limit->connections == 0 || limit->per_seconds == 0 ||
+	    limit->block_seconds == 0 ||
+	    limit->destinations > OP25B_ADAPTIVE_MAX_DESTINATIONS ||
+	    (limit->ipv6_key != 0 &&
+	     (limit->ipv6_key < 32 || limit->ipv6_key > 64)))
+		return -EINVAL;
+	memset(rule, 0, sizeof(*rule));
+	rule->per_ticks = (uint64_t)limit->per_seconds * t->hz;
+	rule->sub_ticks = rule->per_ticks / OP25B_ADAPTIVE_SUBWINDOWS;
+	if (rule->sub_ticks == 0)
+		rule->sub_ticks = 1;
+	rule->block_ticks = (uint64_t)limit->block_seconds * t->hz;
+	rule->connections = limit->connections;
+	rule->destinations = limit->destinations;
+	rule->ipv6_key = limit->ipv6_key == 0 ? 64 : limit->ipv6_key;
+	rule->class_slot = class_slot;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Data path                                                           */
+
+/* Fibonacci hashing, then multiply-shift onto any number of buckets:
+ * sequential addresses (a pool) spread over the whole table. */
+static inline uint32_t
+bucket_of(const struct op25b_adaptive_table *t, uint64_t key)
+{
+	uint64_t h = key * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(((h >> 32) * t->n_buckets) >> 32);
+}
+
+void
+op25b_adaptive_prefetch(const struct op25b_adaptive_table *t, uint64_t key)
+{
+	rte_prefetch0(&t->keys[(uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS]);
+}
+
+static inline struct adaptive_lcore_counts *
+lcore_counts(struct op25b_adaptive_table *t)
+{
+	unsigned int id = rte_lcore_id();
+
+	return &t->counts[id < RTE_MAX_LCORE ? id : RTE_MAX_LCORE];
+}
+
+/* The way of @key in its bucket, or -1. Acquire: a key is stored (release)
+ * after its entry is set up, so whoever finds it sees the entry ready. */
+static inline int
+find_way(const struct op25b_adaptive_table *t, uint64_t base, uint64_t key)
+{
+	int w;
+
+	for (w = 0; w < ADAPTIVE_WAYS; w++)
+		if (atomic_load_explicit(&t->keys[base + w],
+					 memory_order_acquire) == key)
+			return w;
+	return -1;
+}
+
+static inline bool
+in_window(uint32_t word, uint32_t epoch)
+{
+	return ((epoch - (word & ADAPTIVE_EPOCH_MASK)) & ADAPTIVE_EPOCH_MASK) <
+	       OP25B_ADAPTIVE_SUBWINDOWS;
+}
+
+static void
+entry_reset(struct adaptive_entry *e, const struct op25b_adaptive_rule *rule,
+	    uint64_t now)
+{
+	unsigned int i;
+
+	atomic_store_explicit(&e->class_slot, rule->class_slot,
+			      memory_order_relaxed);
+	atomic_store_explicit(&e->sub_ticks, rule->sub_ticks,
+			      memory_order_relaxed);
+	atomic_store_explicit(&e->blocked_until, 0, memory_order_relaxed);
+	atomic_store_explicit(&e->expire_at, now + rule->per_ticks,
+			      memory_order_relaxed);
+	for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++)
+		atomic_store_explicit(&e->window[i], 0, memory_order_relaxed);
+	for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++)
+		atomic_store_explicit(&e->dest[i], 0, memory_order_relaxed);
+}
+
+/* A way for a new source: a free one, else the first (from a place the
+ * key picks) whose source is not blocked, which is evicted when its
+ * window still counts. Blocked sources are never evicted: a table full of
+ * them leaves new sources untracked (table_full). */
+static struct adaptive_entry *
+claim(struct op25b_adaptive_table *t, uint64_t base, uint64_t key,
+      const struct op25b_adaptive_rule *rule, uint64_t now)
+{
+	struct adaptive_lcore_counts *cnt = lcore_counts(t);
+	unsigned int start = (unsigned int)(key * 0xff51afd7ed558ccdull >> 61);
+	unsigned int i;
+	uint64_t old;
+	int w;
+
+	for (w = 0; w < ADAPTIVE_WAYS; w++) {
+		old = 0;
+		if (atomic_load_explicit(&t->keys[base + w],
+					 memory_order_relaxed) == 0 &&
+		    atomic_compare_exchange_strong(&t->keys[base + w], &old,
+						   ADAPTIVE_KEY_CLAIMING))
+			goto claimed;
+	}
+	for (i = 0; i < ADAPTIVE_WAYS; i++) {
+		struct adaptive_entry *e;
+
+		w = (int)((start + i) % ADAPTIVE_WAYS);
+		e = &t->entries[base + w];
+		old = atomic_load_explicit(&t->keys[base + w],
+					   memory_order_relaxed);
+		if (old == ADAPTIVE_KEY_CLAIMING ||
+		    now < atomic_load_explicit(&e->blocked_until,
+					       memory_order_relaxed))
+			continue;
+		if (!atomic_compare_exchange_strong(&t->keys[base + w], &old,
+						    ADAPTIVE_KEY_CLAIMING))
+			continue;
+		if (old != 0 &&
+		    now < atomic_load_explicit(&e->expire_at,
+					       memory_order_relaxed))
+			cnt->evicted++;
+		goto claimed;
+	}
+	cnt->table_full++;
+	return NULL;
+
+claimed:
+	entry_reset(&t->entries[base + w], rule, now);
+	atomic_store_explicit(&t->keys[base + w], key, memory_order_release);
+	return &t->entries[base + w];
+}
+
+/* Count one SYN in the sub-window of @epoch; return the SYNs in the
+ * window, this one included. */
+static inline uint32_t
+count_syn(struct adaptive_entry *e, uint32_t epoch)
+{
+	_Atomic uint32_t *slot = &e->window[epoch % OP25B_ADAPTIVE_SUBWINDOWS];
+	uint32_t old = atomic_load_explicit(slot, memory_order_relaxed);
+	uint32_t next, sum = 0, v;
+	unsigned int i;
+
+	do {
+		if ((old & ADAPTIVE_EPOCH_MASK) == epoch && old != 0)
+			next = (old >> 16) < ADAPTIVE_COUNT_MAX
+				       ? old + (1u << 16)
+				       : old;
+		else
+			next = 1u << 16 | epoch;
+	} while (!atomic_compare_exchange_weak(slot, &old, next));
+	for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++) {
+		v = atomic_load_explicit(&e->window[i], memory_order_relaxed);
+		if (v != 0 && in_window(v, epoch))
+			sum += v >> 16;
+	}
+	return sum;
+}
+
+/* Note destination @dest at @epoch; return the distinct destinations in
+ * the window, this one included (OP25B_ADAPTIVE_MAX_DESTINATIONS + 1 when
+ * there is no room left for it). */
+static inline uint32_t
+count_dest(struct adaptive_entry *e, uint16_t dest, uint32_t epoch)
+{
+	uint32_t word = (uint32_t)dest << 16 | epoch;
+	unsigned int tries, i;
+
+	for (tries = 0; tries < 4; tries++) {
+		uint32_t distinct = 1, v, free_v = 0;
+		int found = -1, free_at = -1;
+
+		for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++) {
+			v = atomic_load_explicit(&e->dest[i],
+						 memory_order_relaxed);
+			if (v != 0 && (v >> 16) == dest) {
+				found = (int)i;
+				continue;
+			}
+			if (v != 0 && in_window(v, epoch))
+				distinct++;
+			else if (free_at < 0) {
+				free_at = (int)i;
+				free_v = v;
+			}
+		}
+		if (found >= 0) {
+			atomic_store_explicit(&e->dest[found], word,
+					      memory_order_relaxed);
+			return distinct;
+		}
+		if (free_at < 0)
+			return OP25B_ADAPTIVE_MAX_DESTINATIONS + 1;
+		if (atomic_compare_exchange_strong(&e->dest[free_at], &free_v,
+						   word))
+			return distinct;
+	}
+	/* Lost four races for a free record to other workers' SYNs of the
+	 * same source: it is spraying. */
+	return OP25B_ADAPTIVE_MAX_DESTINATIONS + 1;
+}
+
+enum op25b_adaptive_verdict
+op25b_adaptive_account(struct op25b_adaptive_table *t,
+		       const struct op25b_adaptive_rule *rule, uint64_t key,
+		       uint16_t dest, bool syn, uint64_t now)
+{
+	uint64_t base, blocked_until, expected;
+	struct adaptive_entry *e;
+	uint32_t epoch, conns, dests = 0;
+	int w;
+
+	if (unlikely(key == 0 || key == ADAPTIVE_KEY_CLAIMING))
+		return OP25B_ADAPTIVE_PASS;
+	base = (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS;
+	w = find_way(t, base, key);
+	if (w < 0) {
+		if (!syn)
+			return OP25B_ADAPTIVE_PASS;
+		e = claim(t, base, key, rule, now);
+		if (e == NULL)
+			return OP25B_ADAPTIVE_PASS;
+	} else {
+		e = &t->entries[base + w];
+		/* Counted under another class (the policy moved the source):
+		 * its state does not carry over. */
+		if (unlikely(atomic_load_explicit(&e->class_slot,
+						  memory_order_relaxed) !=
+			     rule->class_slot)) {
+			if (!syn)
+				return OP25B_ADAPTIVE_PASS;
+			entry_reset(e, rule, now);
+		}
+	}
+	blocked_until =
+		atomic_load_explicit(&e->blocked_until, memory_order_relaxed);
+	if (blocked_until != 0) {
+		if (now < blocked_until)
+			return OP25B_ADAPTIVE_BLOCK;
+		/* The block ended: its count starts again. One worker wins
+		 * the reset; a SYN of another racing it may be lost. */
+		expected = blocked_until;
+		if (syn && atomic_compare_exchange_strong(&e->blocked_until,
+							  &expected, 0))
+			entry_reset(e, rule, now);
+	}
+	if (!syn)
+		return OP25B_ADAPTIVE_PASS;
+	/* An empty window, or one cut by another `per` (a reload): anew. */
+	if (now >= atomic_load_explicit(&e->expire_at, memory_order_relaxed) ||
+	    atomic_load_explicit(&e->sub_ticks, memory_order_relaxed) !=
+		    rule->sub_ticks)
+		entry_reset(e, rule, now);
+	atomic_store_explicit(&e->expire_at, now + rule->per_ticks,
+			      memory_order_relaxed);
+	epoch = (uint32_t)(now / rule->sub_ticks) & ADAPTIVE_EPOCH_MASK;
+	conns = count_syn(e, epoch);
+	if (rule->destinations != 0)
+		dests = count_dest(e, dest, epoch);
+	if (likely(conns <= rule->connections && dests <= rule->destinations))
+		return OP25B_ADAPTIVE_PASS;
+	expected = 0;
+	if (atomic_compare_exchange_strong(&e->blocked_until, &expected,
+					   now + rule->block_ticks)) {
+		struct adaptive_lcore_counts *cnt = lcore_counts(t);
+
+		cnt->triggered++;
+		cnt->class_triggered[rule->class_slot]++;
+	}
+	return OP25B_ADAPTIVE_BLOCK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Control lcore                                                       */
+
+static void
+entry_info(const struct adaptive_entry *e, uint64_t key, uint64_t now,
+	   struct op25b_adaptive_info *info)
+{
+	uint64_t blocked_until = atomic_load(&e->blocked_until);
+	uint64_t expire_at = atomic_load(&e->expire_at);
+	uint64_t sub_ticks = atomic_load(&e->sub_ticks);
+	uint32_t epoch, v;
+	unsigned int i;
+
+	memset(info, 0, sizeof(*info));
+	info->key = key;
+	info->class_slot = (uint8_t)atomic_load(&e->class_slot);
+	if (now < blocked_until)
+		info->blocked_ticks_left = blocked_until - now;
+	if (now < expire_at)
+		info->idle_ticks_left = expire_at - now;
+	else
+		return;
+	/* The window as a SYN now would see it. */
+	epoch = (uint32_t)(now / (sub_ticks ? sub_ticks : 1)) &
+		ADAPTIVE_EPOCH_MASK;
+	for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++) {
+		v = atomic_load(&e->window[i]);
+		if (v != 0 && in_window(v, epoch))
+			info->connections += v >> 16;
+	}
+	for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++) {
+		v = atomic_load(&e->dest[i]);
+		if (v != 0 && in_window(v, epoch))
+			info->destinations++;
+	}
+}
+
+static bool
+entry_live(const struct adaptive_entry *e, uint64_t now)
+{
+	return now < atomic_load(&e->blocked_until) ||
+	       now < atomic_load(&e->expire_at);
+}
+
+int
+op25b_adaptive_lookup(const struct op25b_adaptive_table *t, uint64_t key,
+		      uint64_t now, struct op25b_adaptive_info *info)
+{
+	uint64_t base;
+	int w;
+
+	if (t == NULL || info == NULL)
+		return -EINVAL;
+	if (key == 0 || key == ADAPTIVE_KEY_CLAIMING)
+		return -ENOENT;
+	base = (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS;
+	w = find_way(t, base, key);
+	if (w < 0 || !entry_live(&t->entries[base + w], now))
+		return -ENOENT;
+	entry_info(&t->entries[base + w], key, now, info);
+	return 0;
+}
+
+int
+op25b_adaptive_clear(struct op25b_adaptive_table *t, uint64_t key)
+{
+	uint64_t base, old = key;
+	int w;
+
+	if (t == NULL || key == 0 || key == ADAPTIVE_KEY_CLAIMING)
+		return -ENOENT;
+	base = (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS;
+	w = find_way(t, base, key);
+	if (w < 0 ||
+	    !atomic_compare_exchange_strong(&t->keys[base + w], &old, 0))
+		return -ENOENT;
+	return 0;
+}
+
+uint64_t
+op25b_adaptive_clear_all(struct op25b_adaptive_table *t)
+{
+	uint64_t i, n, k, cleared = 0;
+
+	if (t == NULL)
+		return 0;
+	n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS;
+	for (i = 0; i < n; i++) {
+		k = atomic_load(&t->keys[i]);
+		if (k != 0 && k != ADAPTIVE_KEY_CLAIMING &&
+		    atomic_compare_exchange_strong(&t->keys[i], &k, 0))
+			cleared++;
+	}
+	return cleared;
+}
+
+uint32_t
+op25b_adaptive_sweep(struct op25b_adaptive_table *t, uint64_t now, uint32_t max)
+{
+	uint64_t n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS, k;
+	uint32_t done, freed = 0;
+
+	for (done = 0; done < max; done++) {
+		uint64_t i = t->sweep_next;
+		const struct adaptive_entry *e = &t->entries[i];
+
+		k = atomic_load(&t->keys[i]);
+		if (k != 0 && k != ADAPTIVE_KEY_CLAIMING) {
+			if (!entry_live(e, now)) {
+				if (atomic_compare_exchange_strong(&t->keys[i],
+								   &k, 0))
+					freed++;
+			} else {
+				t->sweep_tracked++;
+				if (now < atomic_load(&e->blocked_until))
+					t->sweep_blocked++;
+			}
+		}
+		if (++t->sweep_next == n) {
+			atomic_store(&t->tracked, t->sweep_tracked);
+			atomic_store(&t->blocked, t->sweep_blocked);
+			t->sweep_next = 0;
+			t->sweep_tracked = t->sweep_blocked = 0;
+		}
+	}
+	return freed;
+}
+
+void
+op25b_adaptive_totals(const struct op25b_adaptive_table *t,
+		      struct op25b_adaptive_totals *totals,
+		      uint64_t per_class[OP25B_STATS_SLOTS])
+{
+	unsigned int i, s;
+
+	memset(totals, 0, sizeof(*totals));
+	if (per_class != NULL)
+		memset(per_class, 0, OP25B_STATS_SLOTS * sizeof(*per_class));
+	if (t == NULL)
+		return;
+	totals->adaptive_tracked = atomic_load(&t->tracked);
+	totals->adaptive_blocked = atomic_load(&t->blocked);
+	/* Plain loads of another lcore's aligned 64-bit words: each read is
+	 * whole, at worst one event behind. */
+	for (i = 0; i <= RTE_MAX_LCORE; i++) {
+		const struct adaptive_lcore_counts *c = &t->counts[i];
+
+		totals->adaptive_triggered += c->triggered;
+		totals->adaptive_evicted += c->evicted;
+		totals->adaptive_table_full += c->table_full;
+		if (per_class != NULL)
+			for (s = 0; s < OP25B_STATS_SLOTS; s++)
+				per_class[s] += c->class_triggered[s];
+	}
+}
+
+uint64_t
+op25b_adaptive_walk(const struct op25b_adaptive_table *t, uint64_t now,
+		    int (*fn)(const struct op25b_adaptive_info *info,
+			      void *ctx),
+		    void *ctx)
+{
+	struct op25b_adaptive_info info;
+	uint64_t i, n, k, visited = 0;
+
+	if (t == NULL)
+		return 0;
+	n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS;
+	for (i = 0; i < n; i++) {
+		k = atomic_load(&t->keys[i]);
+		if (k == 0 || k == ADAPTIVE_KEY_CLAIMING ||
+		    !entry_live(&t->entries[i], now))
+			continue;
+		entry_info(&t->entries[i], k, now, &info);
+		visited++;
+		if (fn(&info, ctx) != 0)
+			break;
+	}
+	return visited;
+}
+
+int
+op25b_adaptive_key_format(uint64_t key, unsigned int ipv6_key, char *buf,
+			  size_t size)
+{
+	char text[INET6_ADDRSTRLEN];
+	uint8_t addr[16] = { 0 };
+	uint64_t be;
+
+	if ((key >> 32) == 0xff000000u) {
+		uint32_t a = htonl((uint32_t)key);
+
+		inet_ntop(AF_INET, &a, text, sizeof(text));
+		return snprintf(buf, size, "%s", text);
+	}
+	be = __builtin_bswap64(key);
+	memcpy(addr, &be, sizeof(be));
+	inet_ntop(AF_INET6, addr, text, sizeof(text));
+	return snprintf(buf, size, "%s/%u", text, ipv6_key);
+}

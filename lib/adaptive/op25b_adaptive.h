@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Adaptive blocking: per-source tracking of new SMTP connections, shared
+ * by every worker, so that a source that opens more than N connections
+ * (or talks to more than M destinations) within a window is blocked for a
+ * while, exactly at its (N+1)th connection whichever workers its
+ * connections land on.
+ *
+ * The table lives outside the compiled policy: it is created once at
+ * start, sized by the operator (--adaptive-entries), and survives policy
+ * reloads. Each entry carries the class slot it was counted under; a
+ * source found under another class starts again. The rules (limits in
+ * clock ticks) are compiled per policy and passed to every call.
+ *
+ * Concurrency: no lock. The keys are an open-addressed array of buckets,
+ * one cache line of eight 64-bit keys each, claimed with a CAS; an entry's
+ * counters are 32-bit words updated with CAS loops. Time comes from an
+ * injectable clock (the TSC in the appliance, capture timestamps in
+ * replay, a variable in unit tests).
+ */
+#ifndef OP25B_ADAPTIVE_H
+#define OP25B_ADAPTIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "op25b_policy.h"
+#include "op25b_stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Default --adaptive-entries. */
+#define OP25B_ADAPTIVE_DEFAULT_ENTRIES 1000000u
+/** The smallest table (one bucket would make eviction the rule). */
+#define OP25B_ADAPTIVE_MIN_ENTRIES 64u
+/** Sub-windows a window is cut into: a connection is remembered for
+ * between (OP25B_ADAPTIVE_SUBWINDOWS - 1) / OP25B_ADAPTIVE_SUBWINDOWS of
+ * `per` and `per`, never longer. */
+#define OP25B_ADAPTIVE_SUBWINDOWS 8
+/** The most distinct destinations an entry tells apart: `destinations`
+ * is at most this. */
+#define OP25B_ADAPTIVE_MAX_DESTINATIONS 16
+
+/** A clock: ticks since any origin, never going back. */
+typedef uint64_t (*op25b_adaptive_clock_fn_t)(void *ctx);
+
+struct op25b_adaptive_table;
+
+/** How to create a table (libbpf-style: @c sz first, so it may grow). */
+struct op25b_adaptive_params {
+	size_t sz;	  /**< sizeof(struct op25b_adaptive_params) */
+	uint32_t entries; /**< sources tracked at most (rounded up to 8) */
+	int socket_id;	  /**< NUMA socket, or SOCKET_ID_ANY */
+	uint64_t hz;	  /**< ticks per second of @c clock */
+	op25b_adaptive_clock_fn_t clock; /**< NULL: the TSC (hz ignored) */
+	void *clock_ctx;
+};
+
+/** A class's limits in ticks, compiled per policy by
+ * op25b_adaptive_rule_init(). */
+struct op25b_adaptive_rule {
+	uint64_t per_ticks;
+	uint64_t sub_ticks; /**< per_ticks / OP25B_ADAPTIVE_SUBWINDOWS */
+	uint64_t block_ticks;
+	uint32_t connections;  /**< more than this in a window: blocked */
+	uint32_t destinations; /**< more distinct: blocked; 0: not checked */
+	uint8_t ipv6_key;      /**< IPv6 prefix length of the key, 32..64 */
+	uint8_t class_slot;    /**< 1..255 */
+};
+
+/** What the data path is told for one SMTP segment. */
+enum op25b_adaptive_verdict {
+	OP25B_ADAPTIVE_PASS = 0, /**< forward */
+	OP25B_ADAPTIVE_BLOCK,	 /**< the source is blocked: handle as block */
+};
+
+/** The table's gauges and event counters: the fields of
+ * OP25B_ADAPTIVE_LIST (op25b_stats.h), the names every view shows. */
+struct op25b_adaptive_totals {
+	OP25B_ADAPTIVE_LIST(OP25B_STATS_FIELD_DECLARE)
+};
+
+/** One source's state, for the CLI and explain. */
+struct op25b_adaptive_info {
+	uint64_t key;
+	uint8_t class_slot;
+	uint32_t connections;	     /**< SYNs in the window */
+	uint32_t destinations;	     /**< distinct destinations in the window */
+	uint64_t blocked_ticks_left; /**< 0: not blocked */
+	uint64_t idle_ticks_left;    /**< until its state ages out */
+};
+
+/**
+ * Create a table of @c entries sources (rounded up to a multiple of 8).
+ *
+ * @return the table, or NULL with rte_errno: EINVAL (params NULL, entries
+ *   below OP25B_ADAPTIVE_MIN_ENTRIES or above 2^30, hz 0 with a clock),
+ *   ENOMEM.
+ */
+struct op25b_adaptive_table *
+op25b_adaptive_create(const struct op25b_adaptive_params *params);
+
+/** Free a table; NULL is accepted. */
+void op25b_adaptive_free(struct op25b_adaptive_table *t);
+
+/** Bytes the table holds (printed at start). */
+size_t op25b_adaptive_memory(const struct op25b_adaptive_table *t);
+/** Entries (sources) the table holds at most. */
+uint32_t op25b_adaptive_capacity(const struct op25b_adaptive_table *t);
+/** The table's clock now, in ticks. */
+uint64_t op25b_adaptive_now(const struct op25b_adaptive_table *t);
+/** Ticks per second of the table's clock. */
+uint64_t op25b_adaptive_hz(const struct op25b_adaptive_table *t);
+
+/**
+ * Compile a class's @p limit into @p rule for the clock of @p t.
+ * @return 0, or -EINVAL (NULL argument, slot 0, a limit of 0,
+ *   destinations above OP25B_ADAPTIVE_MAX_DESTINATIONS).
+ */
+int
+op25b_adaptive_rule_init(const struct op25b_adaptive_table *t,
+			 const struct op25b_adaptive_limit *limit,
+			 uint8_t class_slot, struct op25b_adaptive_rule *rule);
+
+/** The key of an IPv4 source (host byte order). Never 0. */
+static inline uint64_t
+op25b_adaptive_key4(uint32_t addr)
+{
+	/* IPv6 keys are /32../64 prefixes; none of them lies in ff00::/8
+	 * (multicast cannot be a source), so the two families never meet. */
+	return 0xff00000000000000ull | addr;
+}
+
+/** The key of an IPv6 source (network byte order): its first @p length
+ * bits (32..64). 0 (a source in ::/length, which is not routable) is
+ * never tracked. */
+static inline uint64_t
+op25b_adaptive_key6(const uint8_t *addr, unsigned int length)
+{
+	uint64_t hi;
+
+	memcpy(&hi, addr, sizeof(hi));
+	hi = __builtin_bswap64(hi);
+	return length >= 64 ? hi : hi & ~(UINT64_MAX >> length);
+}
+
+/** A destination for the distinct-destination count: 16 bits of a hash
+ * of the address, never 0. */
+static inline uint16_t
+op25b_adaptive_dest_hash(const uint8_t *addr, unsigned int len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ addr[i]) * 0x100000001b3ull;
+	h ^= h >> 32;
+	h ^= h >> 16;
+	return (uint16_t)h == 0 ? 1 : (uint16_t)h;
+}
+
+/** Start loading the cache line of @p key's bucket (a burst loop calls it
+ * one stage ahead of op25b_adaptive_account()). */
+void
+op25b_adaptive_prefetch(const struct op25b_adaptive_table *t, uint64_t key);
+
+/**
+ * Account one SMTP segment of a source of an adaptive class. A bare SYN
+ * (SYN without ACK) is a new connection: it is counted (the source is
+ * added if new), and when it takes the source over a limit the source is
+ * blocked for the rule's block_for, this SYN included. Other segments
+ * only look the source up. No allocation, lock, syscall or log.
+ *
+ * @param key op25b_adaptive_key4() or op25b_adaptive_key6() with the
+ *   rule's ipv6_key; 0: never tracked (PASS).
+ * @param dest op25b_adaptive_dest_hash() of the destination.
+ * @param now the table's clock (read once per burst).
+ * @return OP25B_ADAPTIVE_PASS or OP25B_ADAPTIVE_BLOCK.
+ */
+enum op25b_adaptive_verdict
+op25b_adaptive_account(struct op25b_adaptive_table *t,
+		       const struct op25b_adaptive_rule *rule, uint64_t key,
+		       uint16_t dest, bool syn, uint64_t now);
+
+/**
+ * Look @p key up without changing it.
+ * @return 0 with @p info filled, -ENOENT (not tracked, or its state has
+ *   aged out), -EINVAL.
+ */
+int op25b_adaptive_lookup(const struct op25b_adaptive_table *t, uint64_t key,
+			  uint64_t now, struct op25b_adaptive_info *info);
+
+/**
+ * Forget @p key (the abuse desk unblocks a customer). Control lcore.
+ * @return 0, -ENOENT (not tracked).
+ */
+int op25b_adaptive_clear(struct op25b_adaptive_table *t, uint64_t key);
+
+/** Forget every source. @return how many were tracked. */
+uint64_t op25b_adaptive_clear_all(struct op25b_adaptive_table *t);
+
+/**
+ * Age the table: free up to @p max entries whose state has expired (their
+ * window is empty and they are not blocked), continuing where the last
+ * call stopped; at the end of each full pass the tracked and blocked
+ * gauges are refreshed. Control lcore, a slice per turn.
+ * @return entries freed.
+ */
+uint32_t op25b_adaptive_sweep(struct op25b_adaptive_table *t, uint64_t now,
+			      uint32_t max);
+
+/**
+ * The counters summed over lcores, and the gauges of the last full sweep
+ * pass; @p per_class (may be NULL) gets triggered per class slot.
+ */
+void op25b_adaptive_totals(const struct op25b_adaptive_table *t,
+			   struct op25b_adaptive_totals *totals,
+			   uint64_t per_class[OP25B_STATS_SLOTS]);
+
+/**
+ * Visit every tracked source (for `show adaptive top`): @p fn gets each
+ * live entry; a non-zero return stops the walk.
+ * @return entries visited.
+ */
+uint64_t op25b_adaptive_walk(const struct op25b_adaptive_table *t, uint64_t now,
+			     int (*fn)(const struct op25b_adaptive_info *info,
+				       void *ctx),
+			     void *ctx);
+
+/** Write a key as a source: "198.18.0.9" or "2001:db8:1:2::/64".
+ * @return snprintf's return value. */
+int op25b_adaptive_key_format(uint64_t key, unsigned int ipv6_key, char *buf,
+			      size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OP25B_ADAPTIVE_H */

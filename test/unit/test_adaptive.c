@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Adaptive table tests, on a fake clock (1000 ticks a second): the window's
+ * edges (N passes, N+1 blocks), its sliding and its precision, block_for's
+ * expiry, distinct destinations, IPv6 /64 and /56 keys, eviction and a
+ * table full of blocked sources, a reload with changed limits or class,
+ * the sweep's gauges, clear, and exactly N passes when two threads race.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_memory.h>
+
+#include "op25b_adaptive.h"
+#include "test_eal.h"
+
+#define HZ 1000 /* ticks a second: 1 tick = 1 ms */
+
+static uint64_t fake_now;
+
+static uint64_t
+fake_clock(void *ctx)
+{
+	(void)ctx;
+	return fake_now;
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	return test_eal_init();
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	rte_eal_cleanup();
+	return 0;
+}
+
+static struct op25b_adaptive_table *
+table_new(uint32_t entries)
+{
+	struct op25b_adaptive_params p = {
+		.sz = sizeof(p),
+		.entries = entries,
+		.socket_id = SOCKET_ID_ANY,
+		.hz = HZ,
+		.clock = fake_clock,
+	};
+	struct op25b_adaptive_table *t = op25b_adaptive_create(&p);
+
+	assert_non_null(t);
+	fake_now = 1000000; /* far from 0: windows before it are empty */
+	return t;
+}
+
+static struct op25b_adaptive_rule
+rule_of(const struct op25b_adaptive_table *t, uint32_t connections,
+	uint32_t per, uint32_t block_for, uint32_t destinations,
+	uint8_t ipv6_key, uint8_t slot)
+{
+	struct op25b_adaptive_limit limit = {
+		.connections = connections,
+		.per_seconds = per,
+		.block_seconds = block_for,
+		.destinations = destinations,
+		.ipv6_key = ipv6_key,
+	};
+	struct op25b_adaptive_rule r;
+
+	assert_int_equal(op25b_adaptive_rule_init(t, &limit, slot, &r), 0);
+	return r;
+}
+
+static uint64_t
+key4(const char *text)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, text, &a), 1);
+	return op25b_adaptive_key4(ntohl(a.s_addr));
+}
+
+static uint64_t
+key6(const char *text, unsigned int length)
+{
+	uint8_t a[16];
+
+	assert_int_equal(inet_pton(AF_INET6, text, a), 1);
+	return op25b_adaptive_key6(a, length);
+}
+
+static enum op25b_adaptive_verdict
+syn(struct op25b_adaptive_table *t, const struct op25b_adaptive_rule *r,
+    uint64_t key, uint16_t dest)
+{
+	return op25b_adaptive_account(t, r, key, dest, true, fake_now);
+}
+
+static enum op25b_adaptive_verdict
+segment(struct op25b_adaptive_table *t, const struct op25b_adaptive_rule *r,
+	uint64_t key)
+{
+	return op25b_adaptive_account(t, r, key, 1, false, fake_now);
+}
+
+static struct op25b_adaptive_totals
+totals_of(const struct op25b_adaptive_table *t)
+{
+	struct op25b_adaptive_totals x;
+
+	op25b_adaptive_totals(t, &x, NULL);
+	return x;
+}
+
+/* N SYNs pass, the (N+1)th is blocked and every later segment too. */
+static void
+test_window_edges(void **state)
+{
+	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_rule r = rule_of(t, 3, 60, 3600, 0, 0, 1);
+	uint64_t k = key4("198.18.0.9"), other = key4("198.18.0.10");
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+		fake_now += 1000;
+	}
+	assert_int_equal(totals_of(t).adaptive_triggered, 0);
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_BLOCK);
+	assert_int_equal(totals_of(t).adaptive_triggered, 1);
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_BLOCK);
+	assert_int_equal(segment(t, &r, k), OP25B_ADAPTIVE_BLOCK);
+	/* Triggered once, however many SYNs it sends while blocked. */
+	assert_int_equal(totals_of(t).adaptive_triggered, 1);
+	/* Another source is not affected. */
+	assert_int_equal(syn(t, &r, other, 1), OP25B_ADAPTIVE_PASS);
+	/* A segment of an unknown source passes and is not tracked. */
+	assert_int_equal(segment(t, &r, key4("198.18.0.11")),
+			 OP25B_ADAPTIVE_PASS);
+	{
+		struct op25b_adaptive_info info;
+
+		assert_int_equal(op25b_adaptive_lookup(t, key4("198.18.0.11"),
+						       fake_now, &info),
+				 -ENOENT);
+		assert_int_equal(op25b_adaptive_lookup(t, k, fake_now, &info),
+				 0);
+		assert_int_equal(info.class_slot, 1);
+		assert_int_equal(info.blocked_ticks_left, 3600 * HZ);
+	}
+	op25b_adaptive_free(t);
+}
+
+/* block_for ends at its exact tick; the count then starts again. */
+static void
+test_block_expires(void **state)
+{
+	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_rule r = rule_of(t, 2, 60, 2, 0, 0, 1);
+	uint64_t k = key4("198.18.1.1"), blocked_at;
+
+	(void)state;
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_BLOCK);
+	blocked_at = fake_now;
+	fake_now = blocked_at + 2 * HZ - 1;
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_BLOCK);
+	assert_int_equal(segment(t, &r, k), OP25B_ADAPTIVE_BLOCK);
+	fake_now = blocked_at + 2 * HZ;
+	assert_int_equal(segment(t, &r, k), OP25B_ADAPTIVE_PASS);
+	/* Its count starts again: the two SYNs before the block are gone. */
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_BLOCK);
+	assert_int_equal(totals_of(t).adaptive_triggered, 2);
+	op25b_adaptive_free(t);
+}
+
+/* The window slides: a connection counts for between 7/8 of `per` and
+ * `per`, never longer. */
+static void
+test_window_slides(void **state)
+{
+	struct op25b_adaptive_table *t = table_new(1024);
+	/* per 8 s: sub-windows of 1 s. */
+	struct op25b_adaptive_rule r = rule_of(t, 2, 8, 60, 0, 0, 1);
+	uint64_t k = key4("198.18.2.1"), start;
+
+	(void)state;
+	fake_now = 2000000; /* a sub-window boundary */
+	start = fake_now;
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	fake_now = start + 4 * HZ;
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	/* 8 s after the first: it left the window, one is left in it. */
+	fake_now = start + 8 * HZ;
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	/* Three within 7 s (4, 8, 11): over the limit of 2. */
+	fake_now = start + 11 * HZ;
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_BLOCK);
+
+	/* Precision: SYNs 7.5 s back (more than 7/8 of per, less than per)
+	 * may be forgotten, never ones within 7 s. */
+	k = key4("198.18.2.2");
+	fake_now = 3000000 + 500;
+	start = fake_now;
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	fake_now = start + 7500;
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	k = key4("198.18.2.3");
+	fake_now = start;
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	fake_now = start + 6999;
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_BLOCK);
+	op25b_adaptive_free(t);
+}
+
+static void
+test_destinations(void **state)
+{
+	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_rule r = rule_of(t, 100, 60, 60, 2, 0, 1);
+	struct op25b_adaptive_rule max =
+		rule_of(t, 100, 60, 60, OP25B_ADAPTIVE_MAX_DESTINATIONS, 0, 1);
+	uint64_t k = key4("198.18.3.1");
+	struct op25b_adaptive_info info;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(syn(t, &r, k, 10), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &r, k, 20), OP25B_ADAPTIVE_PASS);
+	/* The same two again and again: not more destinations. */
+	for (i = 0; i < 10; i++)
+		assert_int_equal(syn(t, &r, k, 10 + 10 * (i % 2)),
+				 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(op25b_adaptive_lookup(t, k, fake_now, &info), 0);
+	assert_int_equal(info.connections, 12);
+	assert_int_equal(info.destinations, 2);
+	assert_int_equal(syn(t, &r, k, 30), OP25B_ADAPTIVE_BLOCK);
+	/* Without `destinations`, any number of them. */
+	k = key4("198.18.3.2");
+	r = rule_of(t, 100, 60, 60, 0, 0, 1);
+	for (i = 0; i < 50; i++)
+		assert_int_equal(syn(t, &r, k, (uint16_t)(i + 1)),
+				 OP25B_ADAPTIVE_PASS);
+	/* The largest limit: 16 destinations pass, the 17th is blocked. */
+	k = key4("198.18.3.3");
+	for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++)
+		assert_int_equal(syn(t, &max, k, (uint16_t)(i + 1)),
+				 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &max, k, 99), OP25B_ADAPTIVE_BLOCK);
+	/* The destinations leave the window with their SYNs. */
+	k = key4("198.18.3.4");
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	r = rule_of(t, 100, 60, 60, 1, 0, 1);
+	fake_now += 61 * HZ;
+	assert_int_equal(syn(t, &r, k, 2), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &r, k, 3), OP25B_ADAPTIVE_BLOCK);
+	op25b_adaptive_free(t);
+}
+
+/* IPv6: one key per /64 by default (a subscriber rotates addresses in
+ * it), per /56 with ipv6_key: /56. */
+static void
+test_ipv6_keys(void **state)
+{
+	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_rule r64 = rule_of(t, 2, 60, 60, 0, 0, 1);
+	struct op25b_adaptive_rule r56 = rule_of(t, 2, 60, 60, 0, 56, 2);
+	char text[64];
+
+	(void)state;
+	assert_int_equal(r64.ipv6_key, 64);
+	assert_true(key6("2001:db8:1:2::1", 64) ==
+		    key6("2001:db8:1:2:ffff::9", 64));
+	assert_true(key6("2001:db8:1:2::1", 64) != key6("2001:db8:1:3::1", 64));
+	assert_true(key6("2001:db8:1:2::1", 56) == key6("2001:db8:1:3::1", 56));
+	assert_true(key6("2001:db8:1:2::1", 56) !=
+		    key6("2001:db8:1:102::1", 56));
+	/* Rotating inside a /64 does not help. */
+	assert_int_equal(syn(t, &r64, key6("2001:db8:1:2::1", 64), 1),
+			 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &r64, key6("2001:db8:1:2::2", 64), 1),
+			 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &r64, key6("2001:db8:1:2::3", 64), 1),
+			 OP25B_ADAPTIVE_BLOCK);
+	/* Another /64 of the same /56 is another source under /64 ... */
+	assert_int_equal(syn(t, &r64, key6("2001:db8:1:3::1", 64), 1),
+			 OP25B_ADAPTIVE_PASS);
+	/* ... and the same under /56. */
+	assert_int_equal(syn(t, &r56, key6("2001:db8:2:1::1", 56), 1),
+			 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &r56, key6("2001:db8:2:2::1", 56), 1),
+			 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &r56, key6("2001:db8:2:3::1", 56), 1),
+			 OP25B_ADAPTIVE_BLOCK);
+	/* IPv4 and IPv6 keys never meet. */
+	assert_true(key4("0.0.0.0") != 0);
+	assert_true((key4("255.255.255.255") >> 56) == 0xff);
+	op25b_adaptive_key_format(key6("2001:db8:2:3::1", 56), 56, text,
+				  sizeof(text));
+	assert_string_equal(text, "2001:db8:2::/56");
+	op25b_adaptive_key_format(key4("198.18.0.9"), 64, text, sizeof(text));
+	assert_string_equal(text, "198.18.0.9");
+	op25b_adaptive_free(t);
+}
+
+/* A full table evicts live sources (counted), never blocked ones: when
+ * every way holds a blocked source a new one is not tracked. */
+static void
+test_eviction(void **state)
+{
+	struct op25b_adaptive_table *t = table_new(OP25B_ADAPTIVE_MIN_ENTRIES);
+	struct op25b_adaptive_rule r = rule_of(t, 1, 60, 60, 0, 0, 1);
+	struct op25b_adaptive_totals x;
+	struct op25b_adaptive_info info;
+	uint32_t cap = op25b_adaptive_capacity(t), i, n;
+	uint64_t held[OP25B_ADAPTIVE_MIN_ENTRIES], k;
+
+	(void)state;
+	assert_int_equal(cap, 64);
+	/* Four times as many sources as entries, one SYN each. */
+	for (i = 0; i < 4 * cap; i++)
+		assert_int_equal(
+			syn(t, &r, op25b_adaptive_key4(0xc6120000 + i), 1),
+			OP25B_ADAPTIVE_PASS);
+	x = totals_of(t);
+	assert_int_equal(x.adaptive_evicted, 3 * cap);
+	assert_int_equal(x.adaptive_table_full, 0);
+	/* The table holds cap of them: block each. */
+	for (i = 0, n = 0; i < 4 * cap; i++) {
+		k = op25b_adaptive_key4(0xc6120000 + i);
+		if (op25b_adaptive_lookup(t, k, fake_now, &info) != 0)
+			continue;
+		held[n++] = k;
+		assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_BLOCK);
+	}
+	assert_int_equal(n, cap);
+	x = totals_of(t);
+	assert_int_equal(x.adaptive_triggered, cap);
+	/* Now no room: a new source passes untracked; the blocked stay. */
+	assert_int_equal(syn(t, &r, key4("198.19.0.1"), 1),
+			 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &r, key4("198.19.0.1"), 1),
+			 OP25B_ADAPTIVE_PASS);
+	x = totals_of(t);
+	assert_int_equal(x.adaptive_table_full, 2);
+	assert_int_equal(x.adaptive_evicted, 3 * cap);
+	for (i = 0; i < n; i++)
+		assert_int_equal(segment(t, &r, held[i]), OP25B_ADAPTIVE_BLOCK);
+	op25b_adaptive_free(t);
+}
+
+/* A reload: the new limits apply to the running counts; a source whose
+ * class changed starts again; a changed `per` restarts the window. */
+static void
+test_reload(void **state)
+{
+	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_rule old = rule_of(t, 5, 60, 60, 0, 0, 1);
+	struct op25b_adaptive_rule tighter = rule_of(t, 3, 60, 60, 0, 0, 1);
+	struct op25b_adaptive_rule moved = rule_of(t, 3, 60, 60, 0, 0, 2);
+	struct op25b_adaptive_rule longer = rule_of(t, 3, 120, 60, 0, 0, 1);
+	uint64_t a = key4("198.18.4.1"), b = key4("198.18.4.2");
+	uint64_t c = key4("198.18.4.3");
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(syn(t, &old, a, 1), OP25B_ADAPTIVE_PASS);
+		assert_int_equal(syn(t, &old, b, 1), OP25B_ADAPTIVE_PASS);
+		assert_int_equal(syn(t, &old, c, 1), OP25B_ADAPTIVE_PASS);
+	}
+	/* Same class, limit 5 -> 3: the fourth is over the new limit. */
+	assert_int_equal(syn(t, &tighter, a, 1), OP25B_ADAPTIVE_BLOCK);
+	/* Class changed: b's three SYNs no longer count. */
+	assert_int_equal(syn(t, &moved, b, 1), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &moved, b, 1), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &moved, b, 1), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn(t, &moved, b, 1), OP25B_ADAPTIVE_BLOCK);
+	/* Another per: the window starts again. */
+	assert_int_equal(syn(t, &longer, c, 1), OP25B_ADAPTIVE_PASS);
+	op25b_adaptive_free(t);
+}
+
+/* The clock is the caller's: rules are in its ticks, now is its value. */
+static void
+test_clock(void **state)
+{
+	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_rule r = rule_of(t, 1, 90, 3600, 0, 0, 1);
+	struct op25b_adaptive_params bad = { .sz = sizeof(bad),
+					     .entries = 1024,
+					     .clock = fake_clock };
+
+	(void)state;
+	fake_now = 42;
+	assert_int_equal(op25b_adaptive_now(t), 42);
+	assert_int_equal(op25b_adaptive_hz(t), HZ);
+	assert_int_equal(r.per_ticks, 90 * HZ);
+	assert_int_equal(r.sub_ticks, 90 * HZ / 8);
+	assert_int_equal(r.block_ticks, 3600 * HZ);
+	/* A clock without its rate, and sizes out of range, are refused. */
+	assert_null(op25b_adaptive_create(&bad));
+	assert_int_equal(rte_errno, EINVAL);
+	bad.hz = HZ;
+	bad.entries = OP25B_ADAPTIVE_MIN_ENTRIES - 1;
+	assert_null(op25b_adaptive_create(&bad));
+	{
+		struct op25b_adaptive_limit limit = { 1, 1, 1, 17, 0 };
+		struct op25b_adaptive_rule x;
+
+		assert_int_equal(op25b_adaptive_rule_init(t, &limit, 1, &x),
+				 -EINVAL);
+		limit.destinations = 0;
+		assert_int_equal(op25b_adaptive_rule_init(t, &limit, 0, &x),
+				 -EINVAL);
+	}
+	/* Memory: the keys and two lines an entry. */
+	assert_true(op25b_adaptive_memory(t) >= 1024 * (8 + 128));
+	op25b_adaptive_free(t);
+}
+
+/* The sweep frees expired entries and counts the tracked and blocked;
+ * clear forgets a source (it is unblocked). */
+static void
+test_sweep_and_clear(void **state)
+{
+	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_rule r = rule_of(t, 1, 10, 100, 0, 0, 1);
+	struct op25b_adaptive_totals x;
+	uint64_t a = key4("198.18.5.1"), b = key4("198.18.5.2");
+	uint64_t c = key4("198.18.5.3");
+	uint32_t cap = op25b_adaptive_capacity(t);
+
+	(void)state;
+	syn(t, &r, a, 1);
+	syn(t, &r, b, 1);
+	assert_int_equal(syn(t, &r, b, 1), OP25B_ADAPTIVE_BLOCK);
+	syn(t, &r, c, 1);
+	assert_int_equal(op25b_adaptive_sweep(t, fake_now, cap), 0);
+	x = totals_of(t);
+	assert_int_equal(x.adaptive_tracked, 3);
+	assert_int_equal(x.adaptive_blocked, 1);
+	/* 10 s on: a and c are idle, b still blocked. */
+	fake_now += 10 * HZ;
+	assert_int_equal(op25b_adaptive_sweep(t, fake_now, cap), 2);
+	x = totals_of(t);
+	assert_int_equal(x.adaptive_tracked, 1);
+	assert_int_equal(x.adaptive_blocked, 1);
+	/* The abuse desk unblocks b. */
+	assert_int_equal(op25b_adaptive_clear(t, b), 0);
+	assert_int_equal(op25b_adaptive_clear(t, b), -ENOENT);
+	assert_int_equal(syn(t, &r, b, 1), OP25B_ADAPTIVE_PASS);
+	syn(t, &r, a, 1);
+	assert_int_equal(op25b_adaptive_clear_all(t), 2);
+	assert_int_equal(syn(t, &r, a, 1), OP25B_ADAPTIVE_PASS);
+	op25b_adaptive_free(t);
+}
+
+struct racer {
+	struct op25b_adaptive_table *t;
+	const struct op25b_adaptive_rule *r;
+	uint64_t key;
+	unsigned int passed;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *x = arg;
+	unsigned int i;
+
+	for (i = 0; i < 20000; i++)
+		if (op25b_adaptive_account(x->t, x->r, x->key, 1, true,
+					   fake_now) == OP25B_ADAPTIVE_PASS)
+			x->passed++;
+	return NULL;
+}
+
+/* Two threads, one source: exactly N pass between them. */
+static void
+test_two_threads_exact(void **state)
+{
+	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_rule r = rule_of(t, 15000, 60, 60, 0, 0, 1);
+	struct racer x[2];
+	pthread_t th[2];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		x[i] = (struct racer){ t, &r, key4("198.18.6.1"), 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, race, &x[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(x[0].passed + x[1].passed, 15000);
+	assert_int_equal(totals_of(t).adaptive_triggered, 1);
+	op25b_adaptive_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_window_edges),
+		cmocka_unit_test(test_block_expires),
+		cmocka_unit_test(test_window_slides),
+		cmocka_unit_test(test_destinations),
+		cmocka_unit_test(test_ipv6_keys),
+		cmocka_unit_test(test_eviction),
+		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_clock),
+		cmocka_unit_test(test_sweep_and_clear),
+		cmocka_unit_test(test_two_threads_exact),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
