@@ -14,6 +14,7 @@ root=$(pwd)
 # test/integration/ or test/e2e/ is not listed (it would never run) or a
 # listed one is gone.
 scenarios=(
+	test/integration/adaptive.sh
 	test/integration/agree.sh
 	test/integration/appliance.sh
 	test/integration/check_compiles.sh

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Adaptive blocking with two workers: op25b on three lcores (two workers on
+# the second core), its subscriber port a net_af_packet with two queue
+# pairs on a veth of our own namespace, so that the kernel's fanout spreads
+# one source's connections over both workers. A Python sender writes TCP
+# SYNs into the veth's other end. Policy: class hosting adaptive, 5
+# connections per 60 s, block_for 2 s, block: drop.
+# Checks: the first 5 SYNs of a source are forwarded and the next 5 dropped,
+# exactly, although both workers saw them; another source is not affected;
+# after 2 s the source is forwarded again (class hosting); a mid-flow segment of a
+# blocked source is dropped (class bulk, blocked for 1 h: slow machines
+# take more than 2 s between two sends); in monitor mode (set mode monitor) the 6th and
+# 7th SYN of a source are counted and forwarded. Exact counters from
+# op25b-stat --json: class verdicts and the adaptive list.
+# Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
+set -uo pipefail
+work=$(mktemp -d /tmp/op25b-adaptive.XXXXXX)
+. "$(dirname "$0")/common.bash"
+name="op25b-adaptive-$$"
+ns="op25b-ad-$$"
+op25b="$build/app/op25b/op25b"
+stat="$build/app/op25b-stat/op25b-stat"
+sock="$work/cli.sock"
+
+cleanup() {
+	[ -n "$bg_pid" ] && kill -KILL "$bg_pid" 2>/dev/null
+	netns_cleanup
+	wait 2>/dev/null
+	rm -f "/dev/shm/op25b.$name"
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+if ! netns_add "$ns"; then
+	echo "ok adaptive two workers # SKIP $netns_err"
+	exit 0
+fi
+if ! { netns_no_ipv6 "$ns" && veth "$ns:ad0" "$ns:ad1"; } >"$work/setup.err" 2>&1; then
+	echo "not ok adaptive set-up"
+	sed 's/^/#   /' "$work/setup.err"
+	exit 1
+fi
+
+cat >"$work/policy.yaml" <<'EOF'
+version: 1
+block: drop
+sources:
+  hosting:
+    action: adaptive
+    limit: {connections: 5, per: 60s, block_for: 2s}
+    prefixes: [198.18.0.0/24]
+  bulk:
+    action: adaptive
+    limit: {connections: 5, per: 60s, block_for: 1h}
+    prefixes: [198.18.1.0/24]
+EOF
+
+# send.py SRC COUNT SPORT FLAGS: COUNT frames SRC:SPORT+i -> 203.0.113.5:25
+# with TCP FLAGS (an int), written into ad0.
+cat >"$work/send.py" <<'EOF'
+import socket, struct, sys
+src, count, sport, flags = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("ad0", 0))
+for i in range(count):
+    tcp = struct.pack("!HHIIBBHHH", sport + i, 25, 1000, 0, 5 << 4, flags,
+                      65535, 0, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0,
+                     socket.inet_aton(src), socket.inet_aton("203.0.113.5"))
+    s.send(b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00" + ip + tcp)
+EOF
+send() { in_ns "$ns" "$py" "$work/send.py" "$@"; }
+
+stat_json() { "$stat" --name "$name" --json >"$work/s.json" 2>"$work/s.err"; }
+# seen CLASS N: the class's verdicts sum to N (every frame judged).
+seen() {
+	stat_json &&
+		[ "$(field "$work/s.json" "sum(s['classes']['$1'].values())")" = "$2" ]
+}
+hosting_seen() { seen hosting "$1"; }
+# want_counts EXPR...: each python expression over s is true.
+want_counts() {
+	local e
+	for e in "$@"; do
+		[ "$(field "$work/s.json" "$e")" = True ] ||
+			problem "want $e: classes $(field "$work/s.json" 's["classes"]["hosting"]'), adaptive $(field "$work/s.json" '{k: v for k, v in s.items() if k.startswith("adaptive")}')"
+	done
+}
+
+ip netns exec "$ns" "$op25b" --lcores '0@0,1@1,2@1' "${eal[@]:2}" \
+	--vdev "net_af_packet0,iface=ad1,qpairs=2" --vdev "net_null1,no-rx=1" \
+	-- --policy "$work/policy.yaml" --name "$name" --status-interval 0 \
+	--cli-socket "$sock" --audit-log "$work/audit.log" \
+	--state-dir "$work" --adaptive-entries 1024 \
+	>"$work/op25b.log" 2>&1 &
+bg_pid=$!
+if ! wait_for "$work/op25b.log" "op25b: commands:" "$bg_pid"; then
+	echo "not ok adaptive op25b starts"
+	sed 's/^/#   /' "$work/op25b.log" | tail -20
+	exit 1
+fi
+want_has "$work/op25b.log" "op25b: adaptive table: 1024 sources, "
+report "adaptive: op25b with two workers starts, the table's size printed"
+
+# --- the (N+1)th is blocked, across both workers -----------------------------
+send 198.18.0.9 10 40000 2 || problem "send failed"
+wait_until 10 "$bg_pid" hosting_seen 10 || problem "not all 10 SYNs judged"
+want_counts 's["classes"]["hosting"]["forwarded"] == 5' \
+	's["classes"]["hosting"]["blocked"] == 5' \
+	's["adaptive_triggered"] == 1' \
+	'all(w["busy_loops"] > 0 for w in s["workers"])' \
+	'len(s["workers"]) == 2'
+# The block began before its SYNs were counted.
+t_blocked=$(date +%s%N)
+report "adaptive: 10 SYNs over two workers, exactly 5 forwarded and 5 dropped"
+
+# --- a blocked source's mid-flow segments are dropped too --------------------
+send 198.18.1.9 6 40000 2 || problem "send failed"
+wait_until 10 "$bg_pid" seen bulk 6 || problem "not all 6 SYNs judged"
+send 198.18.1.9 1 40000 16 || problem "send failed"
+wait_until 10 "$bg_pid" seen bulk 7 || problem "the ACK was not judged"
+want_counts 's["classes"]["bulk"]["forwarded"] == 5' \
+	's["classes"]["bulk"]["blocked"] == 2' \
+	's["adaptive_triggered"] == 2' \
+	's["adaptive_tracked"] == 2' 's["adaptive_evicted"] == 0' \
+	's["adaptive_table_full"] == 0'
+report "adaptive: 6th SYN and then an ACK of a blocked source dropped"
+
+# --- another source is not affected -----------------------------------------
+send 198.18.0.10 3 41000 2 || problem "send failed"
+wait_until 10 "$bg_pid" hosting_seen 13 || problem "not all 3 SYNs judged"
+want_counts 's["classes"]["hosting"]["forwarded"] == 8' \
+	's["classes"]["hosting"]["blocked"] == 5'
+report "adaptive: another source's 3 SYNs forwarded"
+
+# --- block_for 2 s expires ---------------------------------------------------
+left=$((2200 - ($(date +%s%N) - t_blocked) / 1000000))
+[ "$left" -le 0 ] || sleep "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))"
+send 198.18.0.9 1 42000 2 || problem "send failed"
+wait_until 10 "$bg_pid" hosting_seen 14 || problem "the SYN was not judged"
+want_counts 's["classes"]["hosting"]["forwarded"] == 9' \
+	's["classes"]["hosting"]["blocked"] == 5' \
+	's["adaptive_triggered"] == 2'
+report "adaptive: after block_for (2 s) the source is forwarded again"
+
+# --- monitor mode counts only ------------------------------------------------
+raw_batch "$sock" "set mode monitor" >"$work/cli.out" 2>&1
+want_has "$work/cli.out" "mode monitor: live"
+send 198.18.0.11 7 43000 2 || problem "send failed"
+wait_until 10 "$bg_pid" hosting_seen 21 || problem "not all 7 SYNs judged"
+want_counts 's["classes"]["hosting"]["forwarded"] == 14' \
+	's["classes"]["hosting"]["counted"] == 2' \
+	's["classes"]["hosting"]["blocked"] == 5' \
+	's["adaptive_triggered"] == 3' \
+	's["ports"][1]["worker_tx"] == 21'
+report "adaptive: monitor mode, the 6th and 7th SYN counted and forwarded"
+
+stop_bg TERM 20
+want_rc "$rc" 0 "op25b exit status"
+report "adaptive: op25b stops cleanly"
+exit $status
