@@ -52,7 +52,17 @@ struct replay {
 	uint64_t packets;
 	uint64_t truncated;
 	uint64_t oversize;
+	/* Adaptive classes count in a table whose clock is the capture's:
+	 * the timestamp of the frame being classified, in microseconds. */
+	struct op25b_adaptive_table *adaptive;
+	uint64_t now_us;
 };
+
+static uint64_t
+capture_clock(void *ctx)
+{
+	return ((const struct replay *)ctx)->now_us;
+}
 
 static const char *
 slot_name(const struct op25b_policy *p, unsigned int slot, int is_class)
@@ -205,6 +215,9 @@ flush_burst(struct replay *r, struct rte_mbuf **pkts, struct timeval *ts,
 	struct op25b_classify_result res[REPLAY_BURST];
 	uint16_t i;
 
+	/* With an adaptive table bursts are of one frame (see run_capture),
+	 * so that each is judged at its own time. */
+	r->now_us = (uint64_t)ts[0].tv_sec * 1000000u + (uint64_t)ts[0].tv_usec;
 	op25b_classifier_classify_burst(r->classifier, NULL, pkts, n, res,
 					&r->counters);
 	for (i = 0; i < n; i++) {
@@ -228,7 +241,7 @@ run_capture(struct replay *r, pcap_t *in)
 	uint32_t orig_len[REPLAY_BURST];
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	uint16_t n = 0;
+	uint16_t n = 0, burst = r->adaptive != NULL ? 1 : REPLAY_BURST;
 	int ret;
 
 	while ((ret = pcap_next_ex(in, &h, &data)) == 1) {
@@ -254,7 +267,7 @@ run_capture(struct replay *r, pcap_t *in)
 		orig_len[n] = len;
 		ts[n] = h->ts;
 		pkts[n++] = m;
-		if (n == REPLAY_BURST) {
+		if (n == burst) {
 			flush_burst(r, pkts, ts, orig, orig_len, n);
 			n = 0;
 		}
@@ -338,6 +351,17 @@ print_summary(const struct replay *r)
 			"snap length (classified as captured), %" PRIu64
 			" frames over %u bytes were skipped\n",
 			r->truncated, r->oversize, REPLAY_FRAME_MAX);
+	if (r->adaptive != NULL) {
+		struct op25b_adaptive_totals x;
+
+		op25b_adaptive_totals(r->adaptive, &x, NULL);
+		fprintf(out,
+			"adaptive: %" PRIu64 " sources blocked for going over "
+			"a limit (adaptive_triggered), %" PRIu64
+			" evicted, %" PRIu64 " untracked (table full)\n",
+			x.adaptive_triggered, x.adaptive_evicted,
+			x.adaptive_table_full);
+	}
 	fprintf(out, "%-24s %10s %10s %10s %10s\n", "class", "forwarded",
 		"counted", "blocked", "reset");
 	for (i = 0; i <= p->n_classes; i++) {
@@ -494,6 +518,26 @@ op25b_tool_replay(int argc, char **argv)
 		op25b_tool_print_error(&compile_error.where);
 		goto out_eal;
 	}
+	if (op25b_classifier_has_adaptive(r.classifier)) {
+		struct op25b_adaptive_params ap = {
+			.sz = sizeof(ap),
+			.entries = OP25B_ADAPTIVE_DEFAULT_ENTRIES,
+			.socket_id = SOCKET_ID_ANY,
+			.hz = 1000000,
+			.clock = capture_clock,
+			.clock_ctx = &r,
+		};
+
+		r.adaptive = op25b_adaptive_create(&ap);
+		if (r.adaptive == NULL ||
+		    op25b_classifier_set_adaptive(r.classifier, r.adaptive) !=
+			    0) {
+			fprintf(stderr,
+				"op25b-policy: the adaptive table: %s\n",
+				rte_strerror(rte_errno));
+			goto out_eal;
+		}
+	}
 	/* A burst of the longest frames, in segments of the data room. */
 	n_mbufs = REPLAY_BURST *
 		  (REPLAY_FRAME_MAX / (r.mbuf_size - RTE_PKTMBUF_HEADROOM) + 1);
@@ -530,6 +574,7 @@ out_dump:
 out_eal:
 	rte_mempool_free(r.pool);
 	op25b_classifier_free(r.classifier);
+	op25b_adaptive_free(r.adaptive);
 	rte_eal_cleanup();
 out_pcap:
 	pcap_close(in);

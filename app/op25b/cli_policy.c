@@ -427,6 +427,7 @@ cmd_explain_parsed(void *parsed, struct cmdline *cl, void *data)
 			op25b_json_string(&j, "reason", ex->reason);
 			op25b_json_close(&j);
 		}
+		cli_adaptive_explain(cl, &src, &j);
 		op25b_json_close(&j);
 		op25b_json_end(&j);
 		return;
@@ -436,6 +437,7 @@ cmd_explain_parsed(void *parsed, struct cmdline *cl, void *data)
 	if (ex != NULL)
 		cli_printf(cl, "%-13s%s (reason \"%s\")\n", "exempt:", prefix,
 			   ex->reason);
+	cli_adaptive_explain(cl, &src, NULL);
 }
 
 static cmdline_parse_token_string_t cmd_explain_w0 =

@@ -54,6 +54,7 @@ extern struct cmdline_token_ops cli_name_token_ops;
 extern cmdline_parse_inst_t *op25b_cli_show_commands[];
 extern cmdline_parse_inst_t *op25b_cli_policy_commands[];
 extern cmdline_parse_inst_t *op25b_cli_exempt_commands[];
+extern cmdline_parse_inst_t *op25b_cli_adaptive_commands[];
 
 /* The appliance the commands act on. */
 struct op25b_app *cli_app(void);
@@ -107,5 +108,10 @@ cli_exempt_covering(const struct op25b_prefix *addr);
 
 /* A snapshot of the counters (free() it), or NULL after cli_fail(). */
 struct op25b_stats_snapshot *cli_snapshot(struct cmdline *cl);
+
+/* The live adaptive state of @p src for explain: text lines, or an
+ * "adaptive" member of @p j; nothing when its class is not adaptive. */
+void cli_adaptive_explain(struct cmdline *cl, const struct op25b_prefix *src,
+			  struct op25b_json *j);
 
 #endif /* OP25B_CLI_PRIV_H */

@@ -127,6 +127,34 @@ want_counts 's["classes"]["bulk"]["forwarded"] == 5' \
 	's["adaptive_table_full"] == 0'
 report "adaptive: 6th SYN and then an ACK of a blocked source dropped"
 
+# --- the abuse desk's views, and clear --------------------------------------
+cli() { raw_batch "$sock" "$@" 2>&1 | sed 's/<RS>.*$//'; }
+cli "show adaptive 198.18.1.9 json" >"$work/src.json"
+py_check 'import json,sys
+s = json.load(open(sys.argv[1]))
+want = {"source": "198.18.1.9", "class": "bulk", "connections": 6,
+        "blocked": True, "tracked": True, "limit_connections": 5}
+bad = {k: (s.get(k), v) for k, v in want.items() if s.get(k) != v}
+if bad or not 3590 < s["blocked_seconds_left"] <= 3600:
+    sys.exit("show adaptive SRC json: %s (got, want); %s" % (bad, s))' "$work/src.json"
+cli "show adaptive top 3" >"$work/top.out"
+want_re "$work/top.out" '^198\.18\.1\.9 +bulk +6 +0 +[0-9]+ s left$'
+want_re "$work/top.out" '^198\.18\.0\.9 +hosting +6 +0 +'
+cli "explain 198.18.1.9 203.0.113.5" >"$work/explain.out"
+want_re "$work/explain.out" '^ +blocked, [0-9]+ s left$'
+cli "show adaptive 198.18.5.5" >"$work/none.out"
+want_has "$work/none.out" "show adaptive: 198.18.5.5 is in no class, which is not adaptive"
+cli "show adaptive" >"$work/show.out"
+want_re "$work/show.out" '^adaptive_triggered +2$'
+want_re "$work/show.out" '^class bulk +adaptive_triggered 1$'
+cli "adaptive clear 198.18.1.9" >"$work/clear.out"
+want_has "$work/clear.out" "adaptive clear 198.18.1.9: forgotten (unblocked)"
+want_has "$work/audit.log" "adaptive-clear source=198.18.1.9 class=bulk uid="
+send 198.18.1.9 1 44000 2 || problem "send failed"
+wait_until 10 "$bg_pid" seen bulk 8 || problem "the SYN was not judged"
+want_counts 's["classes"]["bulk"]["forwarded"] == 6'
+report "adaptive: show adaptive SRC/top/explain show the block; adaptive clear unblocks, audited"
+
 # --- another source is not affected -----------------------------------------
 send 198.18.0.10 3 41000 2 || problem "send failed"
 wait_until 10 "$bg_pid" hosting_seen 13 || problem "not all 3 SYNs judged"
@@ -153,7 +181,7 @@ want_counts 's["classes"]["hosting"]["forwarded"] == 14' \
 	's["classes"]["hosting"]["counted"] == 2' \
 	's["classes"]["hosting"]["blocked"] == 5' \
 	's["adaptive_triggered"] == 3' \
-	's["ports"][1]["worker_tx"] == 21'
+	's["ports"][1]["worker_tx"] == 22'
 report "adaptive: monitor mode, the 6th and 7th SYN counted and forwarded"
 
 stop_bg TERM 20

@@ -139,7 +139,8 @@ for cmd in "show port info|stats all|N" "clear port stats all|N" "show workers" 
 	"policy reload FILE" "explain SRC DST PORT" "set mode enforce|monitor" \
 	"set block drop|reset" "exempt add PREFIX [ttl DURATION] [force] [reason TEXT]" \
 	"exempt del PREFIX" "exempt list" "exempt export FILE" \
-	"exempt import FILE replace|merge" "show version" "quit"; do
+	"exempt import FILE replace|merge" "show adaptive SRC" \
+	"show adaptive top N" "adaptive clear SRC|all" "show version" "quit"; do
 	want_has "$work/out" "  $cmd"
 done
 report "cli: unknown command is one line and status 1; help lists every command"

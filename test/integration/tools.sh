@@ -246,6 +246,43 @@ want_rc $rc 1
 want_has "$work/r2.err" "op25b-policy: $work/not-a.pcap: unknown file format"
 report "replay with a file that is not a pcap: exit 1, unknown file format"
 
+# --- replay an adaptive policy: the capture's timestamps are the clock --------
+cat >"$work/adaptive-replay.yaml" <<'EOF'
+version: 1
+block: drop
+sources:
+  hosting:
+    action: adaptive
+    limit: {connections: 2, per: 60s, block_for: 10s}
+    prefixes: [198.18.0.0/24]
+EOF
+# SYNs at 0, 1 and 2 s (the third over the limit), an ACK at 5 s (blocked),
+# a SYN at 12.5 s (the block ended at 12 s), all from 198.18.0.9.
+"$py" - "$work/adaptive-replay.pcap" <<'EOF'
+import socket, struct, sys
+out = open(sys.argv[1], "wb")
+out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+for t, flags in ((0, 2), (1, 2), (2, 2), (5, 16), (12.5, 2)):
+    tcp = struct.pack("!HHIIBBHHH", 40000, 25, 1, 0, 5 << 4, flags, 65535, 0, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0,
+                     socket.inet_aton("198.18.0.9"), socket.inet_aton("203.0.113.5"))
+    frame = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp
+    sec = 1700000000 + int(t)
+    out.write(struct.pack("<IIII", sec, int((t % 1) * 1e6), len(frame), len(frame)))
+    out.write(frame)
+EOF
+"$policy_tool" replay "$work/adaptive-replay.yaml" "$work/adaptive-replay.pcap" \
+	>"$work/ar.out" 2>"$work/ar.err"
+rc=$?
+want_rc $rc 0
+n=0
+for want in forwarded forwarded blocked blocked forwarded; do
+	n=$((n + 1))
+	want_re "$work/ar.out" "^ +$n +$want +[a-z]+ +hosting "
+done
+want_has "$work/ar.out" "adaptive: 1 sources blocked for going over a limit (adaptive_triggered), 0 evicted, 0 untracked (table full)"
+report "replay of an adaptive policy: capture timestamps are the clock (blocked at the 3rd SYN, free after block_for)"
+
 # --- op25b --help -----------------------------------------------------------
 timeout 10 "$op25b" --help >"$work/help.out" 2>"$work/help.err"
 rc=$?

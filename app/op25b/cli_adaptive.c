@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * CLI: adaptive blocking, for the abuse desk.
+ *   show adaptive [json]              the table's figures, per class
+ *   show adaptive SRC [json]          one source: window, destinations, block
+ *   show adaptive top N [json]        the blocked, then the busiest sources
+ *   adaptive clear SRC|all            forget (unblock) a source, or all
+ * A source is looked up under the class the running policy gives it, with
+ * that class's key (an IPv4 address, an IPv6 /64 or its ipv6_key). Clears
+ * are audited like exemptions.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmdline_parse_num.h>
+
+#include "cli_priv.h"
+#include "op25b_adaptive.h"
+
+/* The most sources `show adaptive top` lists. */
+#define TOP_MAX 1000
+
+struct cmd_adaptive_result {
+	cmdline_fixed_string_t w0;
+	cmdline_fixed_string_t w1;
+	cmdline_fixed_string_t src;
+	cmdline_fixed_string_t json;
+	uint32_t n;
+};
+
+/* A source as the table keys it, with its class's rule. */
+struct source {
+	uint64_t key;
+	uint8_t class_slot;
+	const struct op25b_adaptive_rule *rule; /* NULL: not adaptive */
+	char text[64];				/* the key as text */
+};
+
+static const char *
+class_name(uint8_t slot)
+{
+	const struct op25b_stats_names *names =
+		op25b_stats_writer_names(cli_app()->stats);
+
+	return slot == 0 ? "(none)" : names->class_name[slot];
+}
+
+static double
+seconds(uint64_t ticks)
+{
+	return (double)ticks / (double)op25b_adaptive_hz(cli_app()->adaptive);
+}
+
+/* The class the running policy gives @p addr, and the key the table
+ * knows it by; false when its class is not adaptive. */
+static bool
+resolve(const struct op25b_prefix *addr, struct source *s)
+{
+	const struct op25b_classifier *c = atomic_load(&cli_app()->classifier);
+	uint8_t any[16] = { 0 }, group_slot;
+
+	memset(s, 0, sizeof(*s));
+	op25b_classifier_lookup(c, addr->family, addr->addr, any,
+				&s->class_slot, &group_slot);
+	s->rule = op25b_classifier_adaptive_rule(c, s->class_slot);
+	if (s->rule == NULL)
+		return false;
+	s->key = addr->family == AF_INET
+			 ? op25b_adaptive_key4((uint32_t)addr->addr[0] << 24 |
+					       (uint32_t)addr->addr[1] << 16 |
+					       (uint32_t)addr->addr[2] << 8 |
+					       addr->addr[3])
+			 : op25b_adaptive_key6(addr->addr, s->rule->ipv6_key);
+	op25b_adaptive_key_format(s->key, s->rule->ipv6_key, s->text,
+				  sizeof(s->text));
+	return true;
+}
+
+/* Parse @p text (an address) and resolve it; 0, or -1 after saying why. */
+static int
+source_of(struct cmdline *cl, const char *verb, const char *text,
+	  struct source *s)
+{
+	struct op25b_prefix addr;
+	const char *why = NULL;
+
+	if (strchr(text, '/') != NULL ||
+	    op25b_prefix_parse(text, &addr, &why) < 0) {
+		cli_fail(cl, "%s: bad source '%s': %s", verb, text,
+			 why != NULL ? why : "an address, not a prefix");
+		return -1;
+	}
+	if (!resolve(&addr, s)) {
+		cli_fail(cl, "%s: %s is in %s%s, which is not adaptive", verb,
+			 text, s->class_slot ? "class " : "",
+			 s->class_slot ? class_name(s->class_slot)
+				       : "no class");
+		return -1;
+	}
+	return 0;
+}
+
+/* The rule a tracked entry of @p class_slot is counted under now (NULL:
+ * its class is no longer adaptive). */
+static const struct op25b_adaptive_rule *
+rule_of_slot(uint8_t class_slot)
+{
+	return op25b_classifier_adaptive_rule(
+		atomic_load(&cli_app()->classifier), class_slot);
+}
+
+static void
+info_json(struct op25b_json *j, const struct op25b_adaptive_info *info,
+	  const char *source)
+{
+	op25b_json_string(j, "source", source);
+	op25b_json_string(j, "class", class_name(info->class_slot));
+	op25b_json_u64(j, "connections", info->connections);
+	op25b_json_u64(j, "destinations", info->destinations);
+	op25b_json_bool(j, "blocked", info->blocked_ticks_left != 0);
+	op25b_json_seconds(j, "blocked_seconds_left",
+			   seconds(info->blocked_ticks_left));
+}
+
+static void
+limit_text(const struct op25b_adaptive_rule *r, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%" PRIu32 " connections per %.0f s",
+			 r->connections, seconds(r->per_ticks));
+
+	if (r->destinations != 0 && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n,
+			 ", %" PRIu32 " destinations", r->destinations);
+}
+
+/* The live state of @p s (explain and show adaptive SRC share it). */
+static void
+source_state(struct cmdline *cl, const struct source *s, struct op25b_json *j)
+{
+	struct op25b_app *app = cli_app();
+	struct op25b_adaptive_info info;
+	char limit[96];
+	bool found = op25b_adaptive_lookup(app->adaptive, s->key,
+					   op25b_adaptive_now(app->adaptive),
+					   &info) == 0;
+
+	if (!found) {
+		memset(&info, 0, sizeof(info));
+		info.class_slot = s->class_slot;
+	}
+	if (j != NULL) {
+		info_json(j, &info, s->text);
+		op25b_json_bool(j, "tracked", found);
+		op25b_json_u64(j, "limit_connections", s->rule->connections);
+		op25b_json_seconds(j, "limit_per_seconds",
+				   seconds(s->rule->per_ticks));
+		op25b_json_u64(j, "limit_destinations", s->rule->destinations);
+		op25b_json_seconds(j, "block_for_seconds",
+				   seconds(s->rule->block_ticks));
+		return;
+	}
+	limit_text(s->rule, limit, sizeof(limit));
+	cli_printf(cl, "%-13s%s (class %s: %s, block_for %.0f s)\n",
+		   "adaptive:", s->text, class_name(s->class_slot), limit,
+		   seconds(s->rule->block_ticks));
+	if (!found) {
+		cli_printf(cl,
+			   "%-13snot tracked (no SMTP connection in the "
+			   "window)\n",
+			   "");
+		return;
+	}
+	cli_printf(cl,
+		   "%-13s%" PRIu32 " connections, %" PRIu32
+		   " destinations in the window\n",
+		   "", info.connections, info.destinations);
+	if (info.blocked_ticks_left != 0)
+		cli_printf(cl, "%-13sblocked, %.0f s left\n", "",
+			   seconds(info.blocked_ticks_left));
+	else
+		cli_printf(cl, "%-13snot blocked\n", "");
+}
+
+void
+cli_adaptive_explain(struct cmdline *cl, const struct op25b_prefix *src,
+		     struct op25b_json *j)
+{
+	struct source s;
+
+	if (cli_app()->adaptive == NULL || !resolve(src, &s))
+		return;
+	if (j != NULL)
+		op25b_json_object(j, "adaptive");
+	source_state(cl, &s, j);
+	if (j != NULL)
+		op25b_json_close(j);
+}
+
+/* ------------------------------------------------------------------ */
+
+static bool
+no_table(struct cmdline *cl, const char *verb)
+{
+	if (cli_app()->adaptive != NULL)
+		return false;
+	cli_fail(cl,
+		 "%s: no adaptive table: the policy has had no adaptive "
+		 "class",
+		 verb);
+	return true;
+}
+
+static void
+cmd_show_adaptive_source(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_adaptive_result *res = parsed;
+	struct op25b_json j;
+	struct source s;
+	FILE *out;
+
+	(void)data;
+	if (no_table(cl, "show adaptive") ||
+	    source_of(cl, "show adaptive", res->src, &s) < 0)
+		return;
+	if (!(uintptr_t)data) {
+		source_state(cl, &s, NULL);
+		return;
+	}
+	out = cli_out(cl);
+	if (out == NULL)
+		return;
+	op25b_json_init(&j, out, 0);
+	op25b_json_object(&j, NULL);
+	source_state(cl, &s, &j);
+	op25b_json_close(&j);
+	op25b_json_end(&j);
+}
+
+static void
+cmd_show_adaptive(void *parsed, struct cmdline *cl, void *data)
+{
+	struct op25b_app *app = cli_app();
+	struct op25b_adaptive_totals x;
+	uint64_t per_class[OP25B_STATS_SLOTS];
+	struct op25b_json j;
+	unsigned int slot;
+	FILE *out;
+
+	(void)parsed;
+	if (no_table(cl, "show adaptive"))
+		return;
+	op25b_adaptive_totals(app->adaptive, &x, per_class);
+	if (!(uintptr_t)data) {
+		cli_printf(cl, "adaptive table: %" PRIu32 " sources, %zu KB\n",
+			   op25b_adaptive_capacity(app->adaptive),
+			   op25b_adaptive_memory(app->adaptive) >> 10);
+#define SHOW(field, key, prom, kind, help)                                     \
+	cli_printf(cl, "%-20s %" PRIu64 "\n", #key, x.field);
+		OP25B_ADAPTIVE_LIST(SHOW)
+#undef SHOW
+		for (slot = 1; slot < OP25B_STATS_SLOTS; slot++)
+			if (rule_of_slot((uint8_t)slot) != NULL ||
+			    per_class[slot] != 0)
+				cli_printf(cl,
+					   "class %-14s adaptive_triggered "
+					   "%" PRIu64 "\n",
+					   class_name((uint8_t)slot),
+					   per_class[slot]);
+		return;
+	}
+	out = cli_out(cl);
+	if (out == NULL)
+		return;
+	op25b_json_init(&j, out, 0);
+	op25b_json_object(&j, NULL);
+	op25b_json_u64(&j, "capacity", op25b_adaptive_capacity(app->adaptive));
+	op25b_json_u64(&j, "memory_bytes",
+		       op25b_adaptive_memory(app->adaptive));
+#define SHOW_JSON(field, key, prom, kind, help)                                \
+	op25b_json_u64(&j, #key, x.field);
+	OP25B_ADAPTIVE_LIST(SHOW_JSON)
+#undef SHOW_JSON
+	op25b_json_object(&j, "classes");
+	for (slot = 1; slot < OP25B_STATS_SLOTS; slot++)
+		if (rule_of_slot((uint8_t)slot) != NULL || per_class[slot] != 0)
+			op25b_json_u64(&j, class_name((uint8_t)slot),
+				       per_class[slot]);
+	op25b_json_close(&j);
+	op25b_json_close(&j);
+	op25b_json_end(&j);
+}
+
+/* The top N: blocked first (longest left), then most connections. */
+struct top {
+	struct op25b_adaptive_info *v;
+	unsigned int n, max;
+};
+
+static bool
+busier(const struct op25b_adaptive_info *a, const struct op25b_adaptive_info *b)
+{
+	if ((a->blocked_ticks_left != 0) != (b->blocked_ticks_left != 0))
+		return a->blocked_ticks_left != 0;
+	if (a->blocked_ticks_left != b->blocked_ticks_left)
+		return a->blocked_ticks_left > b->blocked_ticks_left;
+	if (a->connections != b->connections)
+		return a->connections > b->connections;
+	return a->key < b->key;
+}
+
+static int
+top_add(const struct op25b_adaptive_info *info, void *ctx)
+{
+	struct top *t = ctx;
+	unsigned int i;
+
+	if (t->n == t->max && !busier(info, &t->v[t->n - 1]))
+		return 0;
+	i = t->n < t->max ? t->n++ : t->n - 1;
+	for (; i > 0 && busier(info, &t->v[i - 1]); i--)
+		t->v[i] = t->v[i - 1];
+	t->v[i] = *info;
+	return 0;
+}
+
+static void
+cmd_show_adaptive_top(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_adaptive_result *res = parsed;
+	struct op25b_app *app = cli_app();
+	struct top t = { 0 };
+	struct op25b_json j;
+	char key[64];
+	unsigned int i;
+	FILE *out = NULL;
+
+	if (no_table(cl, "show adaptive top"))
+		return;
+	if (res->n == 0 || res->n > TOP_MAX) {
+		cli_fail(cl, "show adaptive top: N is 1..%u", TOP_MAX);
+		return;
+	}
+	t.max = res->n;
+	t.v = calloc(t.max, sizeof(*t.v));
+	if (t.v == NULL) {
+		cli_fail(cl, "show adaptive top: out of memory");
+		return;
+	}
+	op25b_adaptive_walk(app->adaptive, op25b_adaptive_now(app->adaptive),
+			    top_add, &t);
+	if ((uintptr_t)data) {
+		out = cli_out(cl);
+		if (out == NULL)
+			goto free_top;
+		op25b_json_init(&j, out, 0);
+		op25b_json_array(&j, NULL);
+	} else {
+		cli_printf(cl, "%-28s %-14s %11s %12s %s\n", "source", "class",
+			   "connections", "destinations", "blocked");
+	}
+	for (i = 0; i < t.n; i++) {
+		const struct op25b_adaptive_rule *r =
+			rule_of_slot(t.v[i].class_slot);
+
+		op25b_adaptive_key_format(t.v[i].key, r ? r->ipv6_key : 64, key,
+					  sizeof(key));
+		if (out != NULL) {
+			op25b_json_object(&j, NULL);
+			info_json(&j, &t.v[i], key);
+			op25b_json_close(&j);
+			continue;
+		}
+		if (t.v[i].blocked_ticks_left != 0)
+			cli_printf(cl,
+				   "%-28s %-14s %11" PRIu32 " %12" PRIu32
+				   " %.0f s left\n",
+				   key, class_name(t.v[i].class_slot),
+				   t.v[i].connections, t.v[i].destinations,
+				   seconds(t.v[i].blocked_ticks_left));
+		else
+			cli_printf(cl,
+				   "%-28s %-14s %11" PRIu32 " %12" PRIu32
+				   " no\n",
+				   key, class_name(t.v[i].class_slot),
+				   t.v[i].connections, t.v[i].destinations);
+	}
+	if (out != NULL) {
+		op25b_json_close(&j);
+		op25b_json_end(&j);
+	}
+free_top:
+	free(t.v);
+}
+
+static void
+cmd_adaptive_clear(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_adaptive_result *res = parsed;
+	struct op25b_app *app = cli_app();
+	struct source s;
+	uint64_t n;
+
+	(void)data;
+	if (no_table(cl, "adaptive clear"))
+		return;
+	if (strcmp(res->src, "all") == 0) {
+		n = op25b_adaptive_clear_all(app->adaptive);
+		op25b_audit(app,
+			    "adaptive-clear source=all uid=%" PRIu32
+			    " cleared=%" PRIu64,
+			    cli_uid(cl), n);
+		cli_printf(cl,
+			   "adaptive clear all: %" PRIu64
+			   " sources forgotten\n",
+			   n);
+		return;
+	}
+	if (source_of(cl, "adaptive clear", res->src, &s) < 0)
+		return;
+	if (op25b_adaptive_clear(app->adaptive, s.key) != 0) {
+		cli_fail(cl, "adaptive clear %s: not tracked", s.text);
+		return;
+	}
+	op25b_audit(app, "adaptive-clear source=%s class=%s uid=%" PRIu32,
+		    s.text, class_name(s.class_slot), cli_uid(cl));
+	cli_printf(cl, "adaptive clear %s: forgotten (unblocked)\n", s.text);
+}
+
+/* SRC: any word but "json" and "top", which are other forms' (cmdline
+ * calls a line that two forms take ambiguous). */
+static int
+parse_source_word(cmdline_parse_token_hdr_t *tk, const char *buf, void *res,
+		  unsigned int size)
+{
+	size_t n = strcspn(buf, " \t\r\n#");
+
+	if ((n == 4 && strncmp(buf, "json", 4) == 0) ||
+	    (n == 3 && strncmp(buf, "top", 3) == 0))
+		return -1;
+	return cmdline_parse_string(tk, buf, res, size);
+}
+
+static struct cmdline_token_ops source_word_ops = {
+	.parse = parse_source_word,
+	.complete_get_nb = cmdline_complete_get_nb_string,
+	.complete_get_elt = cmdline_complete_get_elt_string,
+	.get_help = cmdline_get_help_string,
+};
+
+static cmdline_parse_token_string_t tok_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, w0, "show");
+static cmdline_parse_token_string_t tok_adaptive_w1 =
+	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, w1, "adaptive");
+static cmdline_parse_token_string_t tok_adaptive_w0 =
+	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, w0, "adaptive");
+static cmdline_parse_token_string_t tok_clear =
+	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, w1, "clear");
+static cmdline_parse_token_string_t tok_top =
+	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, src, "top");
+static cmdline_parse_token_string_t tok_json =
+	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, json, "json");
+static cmdline_parse_token_string_t tok_src = {
+	.hdr = { .ops = &source_word_ops,
+		 .offset = offsetof(struct cmd_adaptive_result, src) },
+	.string_data = { .str = NULL },
+};
+static cmdline_parse_token_string_t tok_any =
+	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, src, NULL);
+static cmdline_parse_token_num_t tok_n =
+	TOKEN_NUM_INITIALIZER(struct cmd_adaptive_result, n, RTE_UINT32);
+
+static cmdline_parse_inst_t cmd_show_adaptive_inst = {
+	.f = cmd_show_adaptive,
+	.data = (void *)0,
+	.help_str = "show adaptive: the adaptive table's figures, per class",
+	.tokens = { (void *)&tok_show, (void *)&tok_adaptive_w1, NULL },
+};
+static cmdline_parse_inst_t cmd_show_adaptive_json_inst = {
+	.f = cmd_show_adaptive,
+	.data = (void *)1,
+	.help_str = "show adaptive json: the same as JSON",
+	.tokens = { (void *)&tok_show, (void *)&tok_adaptive_w1,
+		    (void *)&tok_json, NULL },
+};
+static cmdline_parse_inst_t cmd_show_adaptive_src_inst = {
+	.f = cmd_show_adaptive_source,
+	.data = (void *)0,
+	.help_str = "show adaptive SRC: a source's connections and "
+		    "destinations in the window, and its block",
+	.tokens = { (void *)&tok_show, (void *)&tok_adaptive_w1,
+		    (void *)&tok_src, NULL },
+};
+static cmdline_parse_inst_t cmd_show_adaptive_src_json_inst = {
+	.f = cmd_show_adaptive_source,
+	.data = (void *)1,
+	.help_str = "show adaptive SRC json: the same as JSON",
+	.tokens = { (void *)&tok_show, (void *)&tok_adaptive_w1,
+		    (void *)&tok_src, (void *)&tok_json, NULL },
+};
+static cmdline_parse_inst_t cmd_show_adaptive_top_inst = {
+	.f = cmd_show_adaptive_top,
+	.data = (void *)0,
+	.help_str = "show adaptive top N: the blocked sources, then the "
+		    "busiest (N 1..1000)",
+	.tokens = { (void *)&tok_show, (void *)&tok_adaptive_w1,
+		    (void *)&tok_top, (void *)&tok_n, NULL },
+};
+static cmdline_parse_inst_t cmd_show_adaptive_top_json_inst = {
+	.f = cmd_show_adaptive_top,
+	.data = (void *)1,
+	.help_str = "show adaptive top N json: the same as JSON",
+	.tokens = { (void *)&tok_show, (void *)&tok_adaptive_w1,
+		    (void *)&tok_top, (void *)&tok_n, (void *)&tok_json, NULL },
+};
+static cmdline_parse_inst_t cmd_adaptive_clear_inst = {
+	.f = cmd_adaptive_clear,
+	.help_str = "adaptive clear SRC|all: forget a source (unblock it), "
+		    "or every source; audited",
+	.tokens = { (void *)&tok_adaptive_w0, (void *)&tok_clear,
+		    (void *)&tok_any, NULL },
+};
+
+cmdline_parse_inst_t *op25b_cli_adaptive_commands[] = {
+	&cmd_show_adaptive_inst,     &cmd_show_adaptive_json_inst,
+	&cmd_show_adaptive_src_inst, &cmd_show_adaptive_src_json_inst,
+	&cmd_show_adaptive_top_inst, &cmd_show_adaptive_top_json_inst,
+	&cmd_adaptive_clear_inst,    NULL,
+};
