@@ -126,6 +126,7 @@ op25b_adaptive_rule_init(const struct op25b_adaptive_table *t,
 	rule->sub_ticks = rule->per_ticks / OP25B_ADAPTIVE_SUBWINDOWS;
 	if (rule->sub_ticks == 0)
 		rule->sub_ticks = 1;
+	rule->sub_divisor = rte_reciprocal_value_u64(rule->sub_ticks);
 	rule->block_ticks = (uint64_t)limit->block_seconds * t->hz;
 	rule->connections = limit->connections;
 	rule->destinations = limit->destinations;
@@ -147,10 +148,40 @@ bucket_of(const struct op25b_adaptive_table *t, uint64_t key)
 	return (uint32_t)(((h >> 32) * t->n_buckets) >> 32);
 }
 
+/* The way a full bucket evicts first for @key: bits the bucket index does
+ * not use, so that sources of one bucket spread their evictions. */
+static inline unsigned int
+evict_start(uint64_t key)
+{
+	return (unsigned int)(key * 0xff51afd7ed558ccdull >> 61);
+}
+
 void
 op25b_adaptive_prefetch(const struct op25b_adaptive_table *t, uint64_t key)
 {
 	rte_prefetch0(&t->keys[(uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS]);
+}
+
+void
+op25b_adaptive_prefetch_entry(const struct op25b_adaptive_table *t,
+			      uint64_t key, bool destinations)
+{
+	uint64_t base = (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS;
+	const struct adaptive_entry *e;
+	unsigned int w;
+
+	/* Its own entry, or the one claim() would take first for it when
+	 * the bucket is full (the churn of a full table). */
+	for (w = 0; w < ADAPTIVE_WAYS; w++)
+		if (atomic_load_explicit(&t->keys[base + w],
+					 memory_order_relaxed) == key)
+			break;
+	if (w == ADAPTIVE_WAYS)
+		w = evict_start(key);
+	e = &t->entries[base + w];
+	rte_prefetch0(e);
+	if (destinations)
+		rte_prefetch0(&e->dest[0]);
 }
 
 static inline struct adaptive_lcore_counts *
@@ -197,6 +228,10 @@ entry_reset(struct adaptive_entry *e, const struct op25b_adaptive_rule *rule,
 			      memory_order_relaxed);
 	for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++)
 		atomic_store_explicit(&e->window[i], 0, memory_order_relaxed);
+	atomic_store_explicit(&e->dest_valid, rule->destinations != 0,
+			      memory_order_relaxed);
+	if (rule->destinations == 0)
+		return;
 	for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++)
 		atomic_store_explicit(&e->dest[i], 0, memory_order_relaxed);
 }
@@ -210,7 +245,7 @@ claim(struct op25b_adaptive_table *t, uint64_t base, uint64_t key,
       const struct op25b_adaptive_rule *rule, uint64_t now)
 {
 	struct adaptive_lcore_counts *cnt = lcore_counts(t);
-	unsigned int start = (unsigned int)(key * 0xff51afd7ed558ccdull >> 61);
+	unsigned int start = evict_start(key);
 	unsigned int i;
 	uint64_t old;
 	int w;
@@ -374,10 +409,24 @@ op25b_adaptive_account(struct op25b_adaptive_table *t,
 		entry_reset(e, rule, now);
 	atomic_store_explicit(&e->expire_at, now + rule->per_ticks,
 			      memory_order_relaxed);
-	epoch = (uint32_t)(now / rule->sub_ticks) & ADAPTIVE_EPOCH_MASK;
+	epoch = (uint32_t)rte_reciprocal_divide_u64(now, &rule->sub_divisor) &
+		ADAPTIVE_EPOCH_MASK;
 	conns = count_syn(e, epoch);
-	if (rule->destinations != 0)
+	if (rule->destinations != 0) {
+		/* Counted so far without destinations (a reload added the
+		 * limit): they start now. */
+		if (unlikely(!atomic_load_explicit(&e->dest_valid,
+						   memory_order_relaxed))) {
+			unsigned int i;
+
+			for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++)
+				atomic_store_explicit(&e->dest[i], 0,
+						      memory_order_relaxed);
+			atomic_store_explicit(&e->dest_valid, 1,
+					      memory_order_relaxed);
+		}
 		dests = count_dest(e, dest, epoch);
+	}
 	if (likely(conns <= rule->connections && dests <= rule->destinations))
 		return OP25B_ADAPTIVE_PASS;
 	expected = 0;
@@ -421,7 +470,9 @@ entry_info(const struct adaptive_entry *e, uint64_t key, uint64_t now,
 		if (v != 0 && in_window(v, epoch))
 			info->connections += v >> 16;
 	}
-	for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++) {
+	for (i = 0;
+	     atomic_load(&e->dest_valid) && i < OP25B_ADAPTIVE_MAX_DESTINATIONS;
+	     i++) {
 		v = atomic_load(&e->dest[i]);
 		if (v != 0 && in_window(v, epoch))
 			info->destinations++;

@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_reciprocal.h>
+
 #include "op25b_policy.h"
 #include "op25b_stats.h"
 
@@ -66,6 +68,9 @@ struct op25b_adaptive_params {
 struct op25b_adaptive_rule {
 	uint64_t per_ticks;
 	uint64_t sub_ticks; /**< per_ticks / OP25B_ADAPTIVE_SUBWINDOWS */
+	/** now / sub_ticks without a division (a 64-bit div is 40-90
+	 * cycles, a third of a packet's budget). */
+	struct rte_reciprocal_u64 sub_divisor;
 	uint64_t block_ticks;
 	uint32_t connections;  /**< more than this in a window: blocked */
 	uint32_t destinations; /**< more distinct: blocked; 0: not checked */
@@ -168,6 +173,12 @@ op25b_adaptive_dest_hash(const uint8_t *addr, unsigned int len)
  * one stage ahead of op25b_adaptive_account()). */
 void
 op25b_adaptive_prefetch(const struct op25b_adaptive_table *t, uint64_t key);
+
+/** Start loading the entry of @p key (its own, or the one a full bucket
+ * would give it), once its bucket's line is in cache; @p destinations:
+ * its destination line too. */
+void op25b_adaptive_prefetch_entry(const struct op25b_adaptive_table *t,
+				   uint64_t key, bool destinations);
 
 /**
  * Account one SMTP segment of a source of an adaptive class. A bare SYN

@@ -121,20 +121,24 @@ adaptive_outcome(const struct op25b_classifier *c, const struct pkt_meta *meta,
 	const struct classify_adaptive *a = c->adaptive;
 	const struct op25b_adaptive_rule *rule = &a->rule[src_slot];
 	uint64_t key;
-	uint16_t dest;
+	uint16_t dest = 0;
 	uint32_t be;
 
 	if (a->table == NULL)
 		return OP25B_OUTCOME_FORWARDED;
 	if (*now == 0)
 		*now = op25b_adaptive_now(a->table);
+	/* The destination's hash only for a class that limits them. */
 	if (src6 == NULL) {
 		key = op25b_adaptive_key4(src4);
 		be = rte_cpu_to_be_32(dst4);
-		dest = op25b_adaptive_dest_hash((const uint8_t *)&be, 4);
+		if (rule->destinations != 0)
+			dest = op25b_adaptive_dest_hash((const uint8_t *)&be,
+							4);
 	} else {
 		key = op25b_adaptive_key6(src6, rule->ipv6_key);
-		dest = op25b_adaptive_dest_hash(dst6, 16);
+		if (rule->destinations != 0)
+			dest = op25b_adaptive_dest_hash(dst6, 16);
 	}
 	/* Only a bare SYN opens a connection; a SYN+ACK is not sent by a
 	 * client. */
@@ -188,6 +192,45 @@ decide(const struct op25b_classifier *c,
 }
 
 /*
+ * The IPv4 decisions of a burst under a policy with adaptive classes: the
+ * table's lines are far apart in memory (a DRAM miss each), so they are
+ * requested a stage ahead for the whole burst: the bucket's keys in the
+ * parse loop, the entry here, and the decisions come after, as dpdk's
+ * bulk lookups stage theirs.
+ * Only bursts of such policies pay for the extra passes.
+ */
+static __rte_noinline void
+decide_adaptive4(const struct op25b_classifier *c,
+		 const struct op25b_exempt_table *exempt,
+		 struct rte_mbuf **pkts, const struct pkt_meta *meta,
+		 const uint16_t *idx4, const uint32_t *src4,
+		 const uint32_t *dst4, const uint32_t *es, const uint32_t *ed,
+		 unsigned int n4, uint64_t *now,
+		 struct op25b_classify_result *results,
+		 struct op25b_stats_counters *counters)
+{
+	const struct classify_adaptive *a = c->adaptive;
+	uint16_t ss[OP25B_CLASSIFY_BURST_MAX], ds[OP25B_CLASSIFY_BURST_MAX];
+	unsigned int i;
+
+	for (i = 0; i < n4; i++) {
+		ss[i] = lpm4_stage_value(c->src4, es[i], src4[i]);
+		ds[i] = lpm4_stage_value(c->dst4, ed[i], dst4[i]);
+		if (c->matrix[ss[i] * c->n_group_slots + ds[i]] ==
+		    MATRIX_ADAPTIVE)
+			op25b_adaptive_prefetch_entry(
+				a->table, op25b_adaptive_key4(src4[i]),
+				a->rule[ss[i]].destinations != 0);
+	}
+	for (i = 0; i < n4; i++) {
+		unsigned int k = idx4[i];
+
+		decide(c, exempt, pkts[k], &meta[k], src4[i], NULL, dst4[i],
+		       NULL, now, ss[i], ds[i], &results[k], counters);
+	}
+}
+
+/*
  * The bytes of a frame in a chain of mbufs that the parser may read: in
  * place when the first segment holds them (any 2 KB data room does),
  * else copied out into @copy. Out of line: chains are rare next to
@@ -236,6 +279,8 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 	/* The adaptive table's clock, read at the burst's first adaptive
 	 * packet (0: not yet). */
 	uint64_t now = 0;
+	struct op25b_adaptive_table *adaptive =
+		c->adaptive != NULL ? c->adaptive->table : NULL;
 
 	if (n > OP25B_CLASSIFY_BURST_MAX)
 		n = OP25B_CLASSIFY_BURST_MAX;
@@ -282,6 +327,13 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 			 * addresses are known. */
 			lpm4_prefetch_first(c->src4, src4[n4]);
 			lpm4_prefetch_first(c->dst4, dst4[n4]);
+			/* And the adaptive table's bucket, before the class is
+			 * known: a DRAM miss that must start early to be hidden
+			 * (only policies with an adaptive class pay for it). */
+			if (unlikely(adaptive != NULL))
+				op25b_adaptive_prefetch(
+					adaptive,
+					op25b_adaptive_key4(src4[n4]));
 			idx4[n4++] = (uint16_t)i;
 		} else {
 			memcpy(src6[n6], p + meta[i].l3 + 8, 16);
@@ -299,6 +351,12 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 		 * stage in the parse loop, the decision fused into the last. */
 		lpm4_stage_tbl16(c->src4, src4, es, c->dst4, dst4, ed, n4);
 		lpm4_stage_tbl8a(c->src4, src4, es, c->dst4, dst4, ed, n4);
+		if (unlikely(adaptive != NULL)) {
+			decide_adaptive4(c, exempt, pkts, meta, idx4, src4,
+					 dst4, es, ed, n4, &now, results,
+					 counters);
+			n4 = 0;
+		}
 		for (i = 0; i < n4; i++) {
 			unsigned int k = idx4[i];
 

@@ -15,13 +15,21 @@
  * scripts/bench.sh feeds to the appliance, to dpdk-test-acl and to
  * dpdk-test-fib).
  *
+ * --churn N adds worst-adaptive against worst in the same run: port-25
+ * SYNs whose sources are rewritten, burst by burst, from N distinct pool
+ * addresses (so a working set of 4096 mbufs carries N sources), through
+ * the policy as is (the pool blocked: "worst") and with the pool class
+ * adaptive over a table of N entries ("worst-adaptive": every SYN is
+ * looked up, most are new, the table churns). The rewrite is in both
+ * timings, so their ratio is the adaptive table's cost.
+ *
  * The packets are a working set that stays in cache (4096 by default), as
  * after a PMD's RX burst has just written the mbufs; the tables are not:
  * their misses are what this measures.
  *
  * usage: bench_classify [EAL options] -- --pools FILE [--burst N | --bursts
  *        N,N,...] [--packets N] [--rounds N] [--only non-smtp|syn4|syn6]
- *        [--trace FILE.pcap] [--compile-only] [--kv]
+ *        [--trace FILE.pcap] [--compile-only] [--kv] [--churn N]
  * (--only with valgrind --tool=callgrind gives exact instructions/packet;
  * --kv adds one "kv ..." line of key=value pairs per figure for scripts)
  */
@@ -63,6 +71,7 @@ struct options {
 	int only; /* -1: every profile */
 	int compile_only;
 	int kv;
+	unsigned int churn; /* 0: no worst-adaptive comparison */
 };
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -289,6 +298,142 @@ measure(const struct op25b_classifier *c, struct rte_mbuf **m, unsigned int n,
 	return per_pass * (1 + (uint64_t)REPEATS * rounds);
 }
 
+/*
+ * measure() for --churn: before each burst its mbufs get the next sources
+ * of @srcs (IPv4, host order) in turn, so @n mbufs carry all @n_srcs
+ * sources. Timed the same way; the rewrite (a load and a store a packet)
+ * is in the figure.
+ */
+static void
+measure_churn(const struct op25b_classifier *c, struct rte_mbuf **m,
+	      unsigned int n, unsigned int burst, unsigned int rounds,
+	      const uint32_t *srcs, unsigned int n_srcs,
+	      struct op25b_stats_counters *counters, double *min,
+	      double *median)
+{
+	struct op25b_classify_result results[OP25B_CLASSIFY_BURST_MAX];
+	double cpp[REPEATS];
+	unsigned int k, r, i, j, next = 0;
+	uint64_t per_pass = (uint64_t)(n / burst) * burst;
+
+	for (k = 0; k <= REPEATS; k++) {
+		uint64_t start = rte_rdtsc_precise();
+
+		/* Pass 0 is the warm-up (k == 0, one round). */
+		for (r = 0; r < (k == 0 ? 1 : rounds); r++)
+			for (i = 0; i + burst <= n; i += burst) {
+				for (j = i; j < i + burst; j++) {
+					uint32_t be =
+						rte_cpu_to_be_32(srcs[next]);
+
+					memcpy(rte_pktmbuf_mtod_offset(
+						       m[j], uint8_t *, 26),
+					       &be, 4);
+					if (++next == n_srcs)
+						next = 0;
+				}
+				op25b_classifier_classify_burst(
+					c, NULL, m + i, (uint16_t)burst,
+					results, counters);
+			}
+		if (k > 0)
+			cpp[k - 1] = (double)(rte_rdtsc_precise() - start) /
+				     ((double)rounds * per_pass);
+	}
+	qsort(cpp, REPEATS, sizeof(cpp[0]), compare_double);
+	*min = cpp[0];
+	*median = cpp[REPEATS / 2];
+}
+
+/* worst and worst-adaptive on the same churning sources (see --churn). */
+static int
+run_churn(const struct options *o, struct op25b_policy *policy,
+	  const struct op25b_classifier *worst, struct rte_mempool *mp,
+	  struct rte_mbuf **m, struct op25b_stats_counters *counters)
+{
+	const struct op25b_adaptive_limit limit = {
+		.connections = 10,
+		.per_seconds = 60,
+		.block_seconds = 3600,
+	};
+	struct op25b_adaptive_params ap = {
+		.sz = sizeof(ap),
+		.entries = o->churn,
+		.socket_id = (int)rte_socket_id(),
+	};
+	struct op25b_adaptive_table *table = NULL;
+	struct op25b_classifier *adaptive = NULL;
+	struct op25b_adaptive_totals x;
+	double min[2], median[2];
+	uint32_t *srcs;
+	uint8_t addr[16];
+	unsigned int i, burst = o->bursts[0];
+	int ret = -ENOMEM;
+
+	srcs = malloc(o->churn * sizeof(*srcs));
+	if (srcs == NULL)
+		return -ENOMEM;
+	for (i = 0; i < o->churn; i++) {
+		if (random_source(&policy->classes[0].prefixes, AF_INET,
+				  addr) != 0) {
+			ret = -ENOENT;
+			goto out;
+		}
+		srcs[i] = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
+			  (uint32_t)addr[2] << 8 | addr[3];
+	}
+	ret = build_mbufs(mp, m, o->packets, PROFILE_SYN4,
+			  &policy->classes[0].prefixes);
+	if (ret < 0)
+		goto out;
+	policy->classes[0].action = OP25B_ACTION_ADAPTIVE;
+	policy->classes[0].limit = limit;
+	table = op25b_adaptive_create(&ap);
+	adaptive = op25b_classifier_create(policy, (int)rte_socket_id(), NULL,
+					   NULL);
+	if (table == NULL || adaptive == NULL ||
+	    op25b_classifier_set_adaptive(adaptive, table) != 0) {
+		fprintf(stderr, "worst-adaptive: %s\n",
+			rte_strerror(rte_errno));
+		ret = -ENOMEM;
+		goto out_free_mbufs;
+	}
+	printf("churn:        %u sources over %u mbufs, adaptive table %.1f "
+	       "MB\n",
+	       o->churn, o->packets, op25b_adaptive_memory(table) / 1048576.0);
+	memset(counters, 0, sizeof(*counters));
+	measure_churn(worst, m, o->packets, burst, o->rounds, srcs, o->churn,
+		      counters, &min[0], &median[0]);
+	memset(counters, 0, sizeof(*counters));
+	measure_churn(adaptive, m, o->packets, burst, o->rounds, srcs, o->churn,
+		      counters, &min[1], &median[1]);
+	op25b_adaptive_totals(table, &x, NULL);
+	printf("  %-32s burst %2u %6.1f cycles/packet (median of %u: %.1f)\n",
+	       "worst, churning sources", burst, min[0], REPEATS, median[0]);
+	printf("  %-32s burst %2u %6.1f cycles/packet (median of %u: %.1f; "
+	       "%" PRIu64 " forwarded, %" PRIu64 " evicted, %" PRIu64
+	       " triggered)\n",
+	       "worst-adaptive", burst, min[1], REPEATS, median[1],
+	       counters->outcome[OP25B_OUTCOME_FORWARDED], x.adaptive_evicted,
+	       x.adaptive_triggered);
+	printf("  worst-adaptive / worst throughput: %.2f (median %.2f)\n",
+	       min[0] / min[1], median[0] / median[1]);
+	if (o->kv)
+		printf("kv profile=churn burst=%u sources=%u worst_min=%.2f "
+		       "adaptive_min=%.2f worst_median=%.2f "
+		       "adaptive_median=%.2f ratio=%.3f\n",
+		       burst, o->churn, min[0], min[1], median[0], median[1],
+		       min[0] / min[1]);
+	ret = 0;
+out_free_mbufs:
+	rte_pktmbuf_free_bulk(m, o->packets);
+	op25b_classifier_free(adaptive);
+	op25b_adaptive_free(table);
+out:
+	free(srcs);
+	return ret;
+}
+
 static int
 parse_bursts(const char *text, struct options *o)
 {
@@ -323,6 +468,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "trace", required_argument, NULL, 't' },
 		{ "compile-only", no_argument, NULL, 'c' },
 		{ "kv", no_argument, NULL, 'k' },
+		{ "churn", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, bad = 0;
@@ -364,6 +510,10 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'k':
 			o->kv = 1;
 			break;
+		case 'C':
+			o->churn = (unsigned int)atoi(optarg);
+			bad |= o->churn < OP25B_ADAPTIVE_MIN_ENTRIES;
+			break;
 		default:
 			bad = 1;
 		}
@@ -374,7 +524,8 @@ parse_options(int argc, char **argv, struct options *o)
 			"usage: bench_classify [EAL options] -- --pools FILE "
 			"[--burst 1..%u | --bursts N,N,...] [--packets N >= %u] "
 			"[--rounds N] [--only non-smtp|syn4|syn6] "
-			"[--trace FILE.pcap] [--compile-only] [--kv]\n",
+			"[--trace FILE.pcap] [--compile-only] [--kv] "
+			"[--churn N >= 64]\n",
 			OP25B_CLASSIFY_BURST_MAX, OP25B_CLASSIFY_BURST_MAX);
 		return -EINVAL;
 	}
@@ -570,6 +721,8 @@ main(int argc, char **argv)
 		if (ret < 0)
 			break;
 	}
+	if (ret >= 0 && o.churn != 0 && n_v4 != 0)
+		ret = run_churn(&o, policy, c, mp, m, counters);
 	free(counters);
 	free(m);
 	rte_mempool_free(mp);
