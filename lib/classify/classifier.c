@@ -351,13 +351,11 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 		 * stage in the parse loop, the decision fused into the last. */
 		lpm4_stage_tbl16(c->src4, src4, es, c->dst4, dst4, ed, n4);
 		lpm4_stage_tbl8a(c->src4, src4, es, c->dst4, dst4, ed, n4);
-		if (unlikely(adaptive != NULL)) {
+		if (unlikely(adaptive != NULL))
 			decide_adaptive4(c, exempt, pkts, meta, idx4, src4,
 					 dst4, es, ed, n4, &now, results,
 					 counters);
-			n4 = 0;
-		}
-		for (i = 0; i < n4; i++) {
+		for (i = 0; adaptive == NULL && i < n4; i++) {
 			unsigned int k = idx4[i];
 
 			decide(c, exempt, pkts[k], &meta[k], src4[i], NULL,

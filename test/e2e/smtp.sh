@@ -66,7 +66,7 @@ if [ -n "$missing" ]; then
 fi
 
 # --- the policies -----------------------------------------------------------
-cli_dyn4=198.18.1.10 cli_sta4=198.18.1.200
+cli_dyn4=198.18.1.10 cli_sta4=198.18.1.200 cli_host4=198.18.1.130
 cli_dyn6=2001:db8:1::10 cli_sta6=2001:db8:1::200
 mx4=198.19.2.25 relay4=198.19.2.26
 mx6=2001:db8:2::25 relay6=2001:db8:2::26
@@ -94,10 +94,18 @@ EOF
 write_policy "$work/drop.yaml" enforce drop
 write_policy "$work/reset.yaml" enforce reset
 write_policy "$work/monitor.yaml" monitor drop
+# Adaptive (net_af_packet run only): a hosting /28 inside the dynamic /24,
+# two connections a minute, then refused (reset) for 2 s.
+write_policy "$work/adaptive.yaml" enforce reset
+sed -i '/^destinations:$/i\
+  hosting:\
+    action: adaptive\
+    limit: {connections: 2, per: 60s, block_for: 2s}\
+    prefixes: [198.18.1.128/28]' "$work/adaptive.yaml"
 policy="$work/policy.yaml"
 
 # The verdicts the scenarios rely on, as the policy tool sees them.
-for pol in drop reset monitor; do
+for pol in drop reset monitor adaptive; do
 	"$ptool" check "$work/$pol.yaml" >"$work/check.out" 2>&1 ||
 		problem "op25b-policy check $pol.yaml:" "$(cat "$work/check.out")"
 done
@@ -130,7 +138,7 @@ net_setup() {
 			gro off >/dev/null 2>&1 ||
 			in_ns "${n%%:*}" ethtool -K "${n#*:}" tx off || return 1
 	done
-	for a in "$cli_dyn4/15" "$cli_sta4/15"; do
+	for a in "$cli_dyn4/15" "$cli_sta4/15" "$cli_host4/15"; do
 		ip -n "$nc" addr add "$a" dev c0 || return 1
 	done
 	for a in "$cli_dyn6/32" "$cli_sta6/32"; do
@@ -416,6 +424,27 @@ run_set() {
 			reset==0 class:dynamic:counted\>=1
 		report "$tag IPv$v dynamic -> outside MX :25, mode: monitor: delivers, counted grows"
 	done
+
+	# adaptive: two mails delivered, the third refused, delivered again
+	# after block_for (2 s). One run is enough: the table is the same
+	# whatever the PMD.
+	if [ "$run" = af_packet ]; then
+		switch_policy adaptive 4
+		scenario "adaptive-1" "$cli_host4" "$mx4" 25 deliver \
+			class:hosting:forwarded\>=1 class:hosting:reset==0
+		scenario "adaptive-2" "$cli_host4" "$mx4" 25 deliver \
+			class:hosting:forwarded\>=1 class:hosting:reset==0
+		report "$tag adaptive (2 per 60 s): hosting's first two mails delivered"
+		scenario "adaptive-3" "$cli_host4" "$mx4" 25 refused \
+			class:hosting:reset\>=1 class:hosting:forwarded==0
+		t_block=$(now_ms)
+		report "$tag adaptive: the third connection refused at once (reset), nothing delivered"
+		left=$((t_block + 2100 - $(now_ms)))
+		[ "$left" -le 0 ] || sleep "$((left / 1000)).$(printf %03d $((left % 1000)))"
+		scenario "adaptive-4" "$cli_host4" "$mx4" 25 deliver \
+			class:hosting:forwarded\>=1 class:hosting:reset==0
+		report "$tag adaptive: delivered again after block_for (2 s)"
+	fi
 
 	# Stop: exit 0 within 5 s, and the final counters add up.
 	stop_process "$op25b_pid" TERM 5

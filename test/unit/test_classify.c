@@ -278,6 +278,30 @@ test_adaptive_enforced(void **state)
 			 OP25B_OUTCOME_RESET);
 	op25b_adaptive_totals(t, &x, NULL);
 	assert_int_equal(x.adaptive_triggered, 2);
+	/* A burst through the staged path: every packet counted once,
+	 * under its own outcome. */
+	{
+		struct op25b_stats_counters *cnt = calloc(1, sizeof(*cnt));
+		struct op25b_classify_result r[3];
+		struct rte_mbuf *m[3] = {
+			mbuf_from_spec("src=198.18.0.20 dst=203.0.113.5 "
+				       "dport=25 flags=S"),
+			mbuf_from_spec("src=198.18.0.21 dst=203.0.113.5 "
+				       "dport=443 flags=S"),
+			mbuf_from_spec(HOST " flags=S"),
+		};
+
+		assert_non_null(cnt);
+		assert_int_equal(
+			op25b_classifier_classify_burst(c, NULL, m, 3, r, cnt),
+			3);
+		assert_int_equal(cnt->outcome[OP25B_OUTCOME_FORWARDED], 1);
+		assert_int_equal(cnt->outcome[OP25B_OUTCOME_NON_SMTP], 1);
+		assert_int_equal(cnt->outcome[OP25B_OUTCOME_RESET], 1);
+		assert_int_equal(r[2].outcome, OP25B_OUTCOME_RESET);
+		rte_pktmbuf_free_bulk(m, 3);
+		free(cnt);
+	}
 	/* block_for over: forwarded again. */
 	adaptive_now += 3600 * 1000;
 	assert_int_equal(classify_with(c, HOST " flags=S", NULL).outcome,
