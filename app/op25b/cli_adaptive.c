@@ -202,6 +202,19 @@ cli_adaptive_explain(struct cmdline *cl, const struct op25b_prefix *src,
 
 /* ------------------------------------------------------------------ */
 
+/* Start a command's one JSON object; -1 when the session has no output. */
+static int
+json_open(struct cmdline *cl, struct op25b_json *j)
+{
+	FILE *out = cli_out(cl);
+
+	if (out == NULL)
+		return -1;
+	op25b_json_init(j, out, 0);
+	op25b_json_object(j, NULL);
+	return 0;
+}
+
 static bool
 no_table(struct cmdline *cl, const char *verb)
 {
@@ -220,7 +233,6 @@ cmd_show_adaptive_source(void *parsed, struct cmdline *cl, void *data)
 	struct cmd_adaptive_result *res = parsed;
 	struct op25b_json j;
 	struct source s;
-	FILE *out;
 
 	(void)data;
 	if (no_table(cl, "show adaptive") ||
@@ -230,11 +242,8 @@ cmd_show_adaptive_source(void *parsed, struct cmdline *cl, void *data)
 		source_state(cl, &s, NULL);
 		return;
 	}
-	out = cli_out(cl);
-	if (out == NULL)
+	if (json_open(cl, &j) != 0)
 		return;
-	op25b_json_init(&j, out, 0);
-	op25b_json_object(&j, NULL);
 	source_state(cl, &s, &j);
 	op25b_json_close(&j);
 	op25b_json_end(&j);
@@ -248,7 +257,6 @@ cmd_show_adaptive(void *parsed, struct cmdline *cl, void *data)
 	uint64_t per_class[OP25B_STATS_SLOTS];
 	struct op25b_json j;
 	unsigned int slot;
-	FILE *out;
 
 	(void)parsed;
 	if (no_table(cl, "show adaptive"))
@@ -272,11 +280,8 @@ cmd_show_adaptive(void *parsed, struct cmdline *cl, void *data)
 					   per_class[slot]);
 		return;
 	}
-	out = cli_out(cl);
-	if (out == NULL)
+	if (json_open(cl, &j) != 0)
 		return;
-	op25b_json_init(&j, out, 0);
-	op25b_json_object(&j, NULL);
 	op25b_json_u64(&j, "capacity", op25b_adaptive_capacity(app->adaptive));
 	op25b_json_u64(&j, "memory_bytes",
 		       op25b_adaptive_memory(app->adaptive));

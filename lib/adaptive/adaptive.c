@@ -479,6 +479,13 @@ entry_info(const struct adaptive_entry *e, uint64_t key, uint64_t now,
 	}
 }
 
+/* A key that names a source (not a free way, not one being set up). */
+static inline bool
+key_in_use(uint64_t k)
+{
+	return k != 0 && k != ADAPTIVE_KEY_CLAIMING;
+}
+
 static bool
 entry_live(const struct adaptive_entry *e, uint64_t now)
 {
@@ -531,7 +538,7 @@ op25b_adaptive_clear_all(struct op25b_adaptive_table *t)
 	n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS;
 	for (i = 0; i < n; i++) {
 		k = atomic_load(&t->keys[i]);
-		if (k != 0 && k != ADAPTIVE_KEY_CLAIMING &&
+		if (key_in_use(k) &&
 		    atomic_compare_exchange_strong(&t->keys[i], &k, 0))
 			cleared++;
 	}
@@ -549,7 +556,7 @@ op25b_adaptive_sweep(struct op25b_adaptive_table *t, uint64_t now, uint32_t max)
 		const struct adaptive_entry *e = &t->entries[i];
 
 		k = atomic_load(&t->keys[i]);
-		if (k != 0 && k != ADAPTIVE_KEY_CLAIMING) {
+		if (key_in_use(k)) {
 			if (!entry_live(e, now)) {
 				if (atomic_compare_exchange_strong(&t->keys[i],
 								   &k, 0))
@@ -612,8 +619,7 @@ op25b_adaptive_walk(const struct op25b_adaptive_table *t, uint64_t now,
 	n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS;
 	for (i = 0; i < n; i++) {
 		k = atomic_load(&t->keys[i]);
-		if (k == 0 || k == ADAPTIVE_KEY_CLAIMING ||
-		    !entry_live(&t->entries[i], now))
+		if (!key_in_use(k) || !entry_live(&t->entries[i], now))
 			continue;
 		entry_info(&t->entries[i], k, now, &info);
 		visited++;
