@@ -190,8 +190,9 @@ static const char adaptive_yaml[] =
 	"    prefixes: [192.0.2.25/32]\n";
 
 /* An adaptive class in the data path: N SYNs forwarded, the (N+1)th is
- * the policy's block (a reset), then every segment of the source; a
- * group's action decides first and is never counted; submission and
+ * the policy's block (a reset), then every segment of the source; an
+ * exemption overrides it; a group's action decides first and is never
+ * counted; submission and
  * other sources are not affected; monitor mode only counts; without a
  * table an adaptive class acts as allow. */
 static void
@@ -301,6 +302,31 @@ test_adaptive_enforced(void **state)
 		assert_int_equal(r[2].outcome, OP25B_OUTCOME_RESET);
 		rte_pktmbuf_free_bulk(m, 3);
 		free(cnt);
+	}
+	/* An exemption overrides the block. */
+	{
+		struct op25b_exempt_registry *reg =
+			op25b_exempt_registry_create();
+		struct op25b_exempt_table *ex;
+		struct op25b_classify_result r;
+		struct op25b_prefix host;
+		struct rte_mbuf *m = mbuf_from_spec(HOST " flags=S");
+
+		assert_non_null(reg);
+		assert_int_equal(op25b_prefix_parse("198.18.0.9", &host, NULL),
+				 0);
+		assert_int_equal(op25b_exempt_registry_add(reg, &host, 0,
+							   "test", 0, 0, NULL),
+				 0);
+		ex = op25b_exempt_table_build(reg, SOCKET_ID_ANY);
+		assert_non_null(ex);
+		assert_int_equal(
+			op25b_classifier_classify_burst(c, ex, &m, 1, &r, NULL),
+			1);
+		assert_int_equal(r.outcome, OP25B_OUTCOME_EXEMPTED);
+		rte_pktmbuf_free(m);
+		op25b_exempt_table_free(ex);
+		op25b_exempt_registry_free(reg);
 	}
 	/* block_for over: forwarded again. */
 	adaptive_now += 3600 * 1000;
