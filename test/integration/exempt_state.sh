@@ -8,24 +8,12 @@
 # (exact frames, exact counters).
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-exstate.XXXXXX)
 . "$(dirname "$0")/common.bash"
-name="op25b-exst-$$"
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	chattr -i "$work/state/$name.exemptions" "$work/state" 2>/dev/null
-	rm -f /dev/shm/op25b."$name" /dev/shm/op25b."$name"-b
-	rm -rf "$work"
+scenario exst
+cleanup_more() {
+	chattr -i "$work/state/$scenario_name.exemptions" "$work/state" 2>/dev/null
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
-op25b="$build/app/op25b/op25b"
-cli="$build/app/op25b-cli/op25b-cli"
 state="$work/state"
 file="$state/$name.exemptions"
 audit="$work/audit.log"

@@ -13,21 +13,11 @@
 # (its ethdev name is taken). net_null never refuses a frame.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-faults.XXXXXX)
 . "$(dirname "$0")/common.bash"
-tag="op25b-faults-$$"
+scenario faults
+tag=$name
 ns="op25b-f-$$"
-cleanup() {
-	kill_pids "$bg_pid"
-	netns_cleanup
-	rm -f /dev/shm/op25b."$tag"-* /dev/shm/.op25b-new.*."$tag"-*
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
-op25b="$build/app/op25b/op25b"
-gen="$build/app/op25b-gen/op25b-gen"
 enforce="$root/test/vectors/enforce.yaml"
 
 # Every frame of a pcap file, each record header consistent, nothing after

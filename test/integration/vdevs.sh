@@ -5,19 +5,10 @@
 # namespace of its own with frames injected and captured by scapy.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-vdevs.XXXXXX)
 . "$(dirname "$0")/common.bash"
+scenario vdevs
 ns="op25b-t-$$"
-cleanup() {
-	kill_pids "$bg_pid"
-	netns_cleanup
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
-op25b="$build/app/op25b/op25b"
-gen="$build/app/op25b-gen/op25b-gen"
 enforce="$root/test/vectors/enforce.yaml"
 app=(--status-interval 0 --name "test-vdevs-$$")
 
