@@ -8,6 +8,8 @@
 root=${OP25B_SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 build=${OP25B_BUILD:-$root/build}
 py=/usr/bin/python3
+# The scenarios' Python imports pcapfile.py from here.
+export PYTHONPATH="$root/test/integration${PYTHONPATH:+:$PYTHONPATH}"
 # A functional run: no hugepages, nothing shared with other DPDK processes.
 eal=(-l 0-1 --no-pci --no-huge -m 512 --no-shconf --no-telemetry
 	--log-level '*:warning')

@@ -382,16 +382,8 @@ timeout 60 "$op25b" "${eal[@]}" --file-prefix "$name-first" \
 want_rc $? 0 "op25b on the capture: status"
 want_has "$work/first.log" "op25b: 2 exemptions restored from $work/state-first/$name.exemptions"
 py_check '
-import json, struct, sys
-def frames(path):
-    data = open(path, "rb").read()
-    e = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    off, out = 24, []
-    while off < len(data):
-        _, _, caplen, _ = struct.unpack_from(e + "IIII", data, off)
-        out.append(data[off + 16:off + 16 + caplen])
-        off += 16 + caplen
-    return out
+import json, sys
+from pcapfile import frames
 src = frames(sys.argv[1])
 out = frames(sys.argv[2])
 p = json.load(open(sys.argv[3]))["packets"]
