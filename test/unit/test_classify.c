@@ -1398,8 +1398,10 @@ pool_policy(struct op25b_policy *p, struct op25b_policy_class *cls,
 static void
 test_compile_error_lpm6_groups(void **state)
 {
-	/* Alone, big needs 2 + 256 + 65536 + 9 * (i + 1) groups up to its
-	 * prefix i: past 2^21 at i = 225706. */
+	/* Alone, big needs 3 + 256 + 65536 + 9 * (i + 1) groups up to its
+	 * prefix i (one each under 2001, 2001:0d and 2001:db8, 256 under
+	 * 2001:db8:XX, 65536 under 2001:db8:XXXX, then 9 of its own): past
+	 * 2^21 at i = 225706. */
 	const size_t n = 230000;
 	struct op25b_prefix *big = pool_prefixes(n), small = big[0];
 	struct op25b_policy_class cls[2];
@@ -1428,8 +1430,8 @@ test_compile_error_lpm6_groups(void **state)
 	op25b_policy_error_format(&err.where, text, sizeof(text));
 	assert_string_equal(
 		text, "pools.txt:225706:1: class 'big': the IPv6 source "
-		      "table runs out of rte_lpm6 groups from this prefix "
-		      "on (2135803 needed, at most 2097152)");
+		      "table runs out of groups from this prefix on "
+		      "(2135804 needed, at most 2097152)");
 	/* Without the error argument: the same errno. */
 	assert_null(op25b_classifier_create(&p, SOCKET_ID_ANY, NULL, NULL));
 	assert_int_equal(rte_errno, ENOSPC);
