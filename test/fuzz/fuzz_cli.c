@@ -34,7 +34,7 @@
 #include "../unit/test_exempt_text.h"
 
 /* IPv4 only: a recompile (set mode, set block, reload) then builds two
- * small tables, not rte_lpm6's 64 MB. */
+ * small tables. */
 static const char policy_yaml[] =
 	"version: 1\n"
 	"mode: enforce\n"
