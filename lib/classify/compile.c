@@ -423,10 +423,32 @@ slots_invert(const uint8_t *slots, unsigned int n, int16_t *entry_of_slot,
 	return 0;
 }
 
-struct op25b_classifier *
-op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
-			 const uint8_t *class_slots, const uint8_t *group_slots,
-			 struct op25b_classifier_error *error)
+/* A new reference to @t (NULL: none). The tables are shared read-only
+ * between a classifier and those derived from it; the last free frees
+ * them. Only the control thread takes and drops references. */
+static struct lpm4 *
+lpm4_ref(struct lpm4 *t)
+{
+	if (t != NULL)
+		__atomic_fetch_add(&t->refcnt, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+static struct lpm6 *
+lpm6_ref(struct lpm6 *t)
+{
+	if (t != NULL)
+		__atomic_fetch_add(&t->refcnt, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+/* Compile @policy; with @base, share its tables instead of building them
+ * (the caller vouches that the prefixes and slots are the same). */
+static struct op25b_classifier *
+classifier_compile(const struct op25b_policy *policy, int socket_id,
+		   const uint8_t *class_slots, const uint8_t *group_slots,
+		   const struct op25b_classifier *base,
+		   struct op25b_classifier_error *error)
 {
 	int16_t class_of_slot[OP25B_STATS_SLOTS],
 		group_of_slot[OP25B_STATS_SLOTS];
@@ -517,6 +539,17 @@ op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
 				op25b_policy_decide(policy, class_of_slot[i],
 						    group_of_slot[j], NULL));
 
+	if (base != NULL) {
+		c->src4 = lpm4_ref(base->src4);
+		c->dst4 = lpm4_ref(base->dst4);
+		c->src6 = lpm6_ref(base->src6);
+		c->dst6 = lpm6_ref(base->dst6);
+		c->memory += (c->src4 ? c->src4->memory : 0) +
+			     (c->dst4 ? c->dst4->memory : 0) +
+			     (c->src6 ? c->src6->memory : 0) +
+			     (c->dst6 ? c->dst6->memory : 0);
+		return c;
+	}
 	err = side_rules_collect(&src, policy, OP25B_CLASSIFIER_SIDE_SOURCES,
 				 class_slots);
 	if (err == 0)
@@ -544,6 +577,29 @@ fail:
 	op25b_classifier_free(c);
 	rte_errno = -err;
 	return NULL;
+}
+
+struct op25b_classifier *
+op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
+			 const uint8_t *class_slots, const uint8_t *group_slots,
+			 struct op25b_classifier_error *error)
+{
+	return classifier_compile(policy, socket_id, class_slots, group_slots,
+				  NULL, error);
+}
+
+struct op25b_classifier *
+op25b_classifier_derive(const struct op25b_classifier *base,
+			const struct op25b_policy *policy, int socket_id,
+			const uint8_t *class_slots, const uint8_t *group_slots,
+			struct op25b_classifier_error *error)
+{
+	if (base == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return classifier_compile(policy, socket_id, class_slots, group_slots,
+				  base, error);
 }
 
 struct op25b_classifier *

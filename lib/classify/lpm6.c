@@ -127,6 +127,7 @@ lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
 	if (t->tbl8 == NULL)
 		goto fail_free_tbl16;
 	t->max_groups = (uint32_t)groups;
+	t->refcnt = 1;
 	t->memory = sizeof(*t) + LPM6_TBL16_ENTRIES * sizeof(uint32_t) + size8;
 
 	/* Shorter prefixes first: a longer one overwrites what it covers. */
@@ -151,7 +152,8 @@ fail_nomem:
 void
 lpm6_free(struct lpm6 *t)
 {
-	if (t == NULL)
+	if (t == NULL ||
+	    __atomic_sub_fetch(&t->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	rte_free(t->tbl8);
 	rte_free(t->tbl16);

@@ -48,6 +48,7 @@ struct lpm6 {
 	uint32_t n_groups;
 	uint32_t max_groups;
 	size_t memory;
+	uint32_t refcnt; /* classifiers sharing the table; the last frees */
 };
 
 /*
@@ -60,6 +61,7 @@ struct lpm6 {
  */
 struct lpm6 *
 lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id);
+/* Drop a reference to @t; the last one frees it (NULL: nothing). */
 void lpm6_free(struct lpm6 *t);
 
 static __rte_always_inline uint32_t
