@@ -14,10 +14,9 @@
 #include <rte_common.h>
 
 #include "lpm4.h"
+#include "lpm6.h"
 #include "op25b_adaptive.h"
 #include "op25b_classify.h"
-
-struct rte_lpm6;
 
 /* A matrix cell of an adaptive class: forwarded unless the source is
  * blocked (classify_adaptive), then the policy's block. Above every
@@ -133,8 +132,8 @@ struct op25b_classifier {
 	uint8_t port_kind[65536];
 	struct lpm4 *src4; /* NULL: no IPv4 prefix on this side */
 	struct lpm4 *dst4;
-	struct rte_lpm6 *src6;
-	struct rte_lpm6 *dst6;
+	struct lpm6 *src6;
+	struct lpm6 *dst6;
 	/* outcome[class_slot * n_group_slots + group_slot], precedence,
 	 * monitor mode and block style already applied: FORWARDED, COUNTED,
 	 * BLOCKED, or RESET (a reset if the packet is a bare SYN). */

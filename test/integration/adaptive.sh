@@ -14,23 +14,10 @@
 # op25b-stat --json: class verdicts and the adaptive list.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-adaptive.XXXXXX)
 . "$(dirname "$0")/common.bash"
-name="op25b-adaptive-$$"
+scenario adaptive
 ns="op25b-ad-$$"
-op25b="$build/app/op25b/op25b"
-stat="$build/app/op25b-stat/op25b-stat"
 sock="$work/cli.sock"
-
-cleanup() {
-	[ -n "$bg_pid" ] && kill -KILL "$bg_pid" 2>/dev/null
-	netns_cleanup
-	wait 2>/dev/null
-	rm -f "/dev/shm/op25b.$name"
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 
 if ! netns_add "$ns"; then
 	echo "ok adaptive two workers # SKIP $netns_err"
