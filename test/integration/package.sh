@@ -203,7 +203,14 @@ dashboard=/usr/share/op25b/grafana/op25b-dashboard.json
 promtool check rules "$rules" >"$work/promtool.out" 2>&1
 want_rc $? 0 "promtool check rules"
 want_re "$work/promtool.out" "SUCCESS: [0-9]+ rules found"
-report "package: promtool check rules $(basename "$rules")"
+# Each alert fires where it should and not on healthy neighbours.
+sed "s#^  - RULES\$#  - $rules#" "$root/test/prometheus/op25b-rules.test.yml" \
+	>"$work/rules.test.yml"
+if ! promtool test rules "$work/rules.test.yml" >"$work/promtool-test.out" 2>&1; then
+	problem "promtool test rules failed:" "$(cat "$work/promtool-test.out")"
+fi
+n_alerts=$(grep -c -- '- alert:' "$rules")
+report "package: promtool check rules $(basename "$rules") ($n_alerts alerts); promtool test rules: each fires on its synthetic series"
 
 # --- op25b as op25b@NAME runs it -----------------------------------------------
 unit=/lib/systemd/system/op25b@.service
