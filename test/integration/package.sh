@@ -48,13 +48,13 @@ save_dirs() {
 	local d
 	for d in "${shared_dirs[@]}"; do
 		[ -d "$d" ] || continue
-		tar -C / -cpf "$work/saved-$(basename "$d").tar" "${d#/}" && saved+=("$d")
+		tar -C / -cpf "$work/saved${d//\//-}.tar" "${d#/}" && saved+=("$d")
 	done
 }
 restore_dirs() {
 	local d
 	for d in "${saved[@]}"; do
-		tar -C / -xpf "$work/saved-$(basename "$d").tar"
+		tar -C / -xpf "$work/saved${d//\//-}.tar"
 	done
 	saved=()
 }
