@@ -189,6 +189,17 @@ int op25b_classifier_describe(const struct op25b_classifier *classifier,
 			      const uint8_t *frame, uint32_t len, char *buf,
 			      size_t size);
 
+/**
+ * Copy @p len bytes of @p frame into a chain of mbufs of @p pool: the
+ * first segment takes at most @p first bytes, every other at most @p rest,
+ * each at most its tailroom (UINT32_MAX for both: segments filled to their
+ * tailroom, as a PMD with RX scatter fills them). Not for the data path.
+ * @return the head, or NULL with everything freed when the pool runs dry.
+ */
+struct rte_mbuf *
+op25b_mbuf_chain_copy(struct rte_mempool *pool, const uint8_t *frame,
+		      uint32_t len, uint32_t first, uint32_t rest);
+
 /** Bytes of table memory the classifier holds. */
 size_t op25b_classifier_memory(const struct op25b_classifier *classifier);
 

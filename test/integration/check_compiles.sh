@@ -9,18 +9,9 @@
 # - ::/0 and 0.0.0.0/0 in explain.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-check.XXXXXX)
 . "$(dirname "$0")/common.bash"
-name="test-check-$$"
-op25b_pid=""
-cleanup() {
-	[ -n "$op25b_pid" ] && kill -KILL "$op25b_pid" 2>/dev/null
-	rm -rf "$work" "/dev/shm/op25b.$name"
-}
-trap cleanup EXIT
+scenario check
 
-policy_tool="$build/app/op25b-policy/op25b-policy"
-op25b="$build/app/op25b/op25b"
 # Ports that never receive: op25b starts, goes idle and stops.
 ports=(--vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1)
 
@@ -129,13 +120,13 @@ cp "$root/test/vectors/enforce.yaml" "$work/running.yaml"
 timeout 60 "$op25b" "${eal[@]}" "${ports[@]}" -- --policy "$work/running.yaml" \
 	--stop-after-idle 30000 --status-interval 0 --name "$name" \
 	--audit-log "$work/audit.log" >"$work/reload.out" 2>"$work/reload.err" &
-op25b_pid=$!
-wait_until 5 "$op25b_pid" grep -q 'op25b: commands:' "$work/reload.out"
+bg_pid=$!
+wait_until 5 "$bg_pid" grep -q 'op25b: commands:' "$work/reload.out"
 cp "$work/pool.yaml" "$work/running.yaml"
-kill -HUP "$op25b_pid"
-wait_until 10 "$op25b_pid" grep -q 'reload failed' "$work/reload.err"
-stop_process "$op25b_pid" TERM 10
-op25b_pid=""
+kill -HUP "$bg_pid"
+wait_until 10 "$bg_pid" grep -q 'reload failed' "$work/reload.err"
+stop_process "$bg_pid" TERM 10
+bg_pid=""
 want_rc $rc 0 "exit status after SIGTERM"
 want_has "$work/reload.err" "op25b: reload failed: ${limit/: error: /: }; policy generation 1 stays"
 report "op25b refuses the pool on reload, at the same line; generation 1 stays"

@@ -965,16 +965,8 @@ test_burst_is_capped(void **state)
 
 /* ---- tables against the reference matcher ---------------------------------- */
 
-static uint64_t rng_state = 88172645463325252ull;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+#define TEST_RNG_SEED 88172645463325252ull
+#include "test_rng.h"
 
 static void
 random_prefix(char *buf, size_t size, int v6)
