@@ -17,30 +17,23 @@
 # again for another 1-2 minutes.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-package.XXXXXX)
 . "$(dirname "$0")/common.bash"
+scenario package
 
-name="op25b-pkg-$$"
 installed=""
-pids=()
 # What purge removes and other op25b runs on this machine may be using.
 shared_dirs=(/etc/op25b /var/lib/op25b /var/log/op25b)
 saved=()
-
-cleanup() {
-	kill_pids "${pids[@]}"
-	wait 2>/dev/null
+# After scenario's kills: purge, then the shared directories as found.
+cleanup_more() {
 	if [ -n "$installed" ]; then
 		DEBIAN_FRONTEND=noninteractive timeout 120 apt-get purge -y -q \
 			-o DPkg::Lock::Timeout=60 op25b >/dev/null 2>&1
 	fi
 	restore_dirs
-	rm -f "/dev/shm/op25b.$name" "/etc/op25b/$name.env"
+	# The unit's --file-prefix.
 	rm -rf "/var/run/dpdk/op25b-$name"
-	rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 # save_dirs: a copy of each shared directory that exists; restore_dirs
 # puts them back as they were (once).
@@ -295,11 +288,14 @@ stat_caps=$("$py" "$root/test/integration/unit_exec.py" "$stat_unit" "$name" \
 setpriv --reuid 65534 --regid 65534 --clear-groups --no-new-privs \
 	--bounding-set "$stat_caps" --inh-caps -all -- "${cmd[@]}" \
 	>"$work/statd.out" 2>&1 &
-pids+=($!)
+stat_pid=$!
+pids+=("$stat_pid")
 metrics() { curl -sf -o "$work/metrics.txt" "http://127.0.0.1:$port/metrics"; }
-wait_until 10 "${pids[-1]}" metrics || problem "GET /metrics failed" "$(cat "$work/statd.out")"
+wait_until 10 "$stat_pid" metrics || problem "GET /metrics failed" "$(cat "$work/statd.out")"
 want_re "$work/metrics.txt" "^op25b_info\{instance=\"$name\""
-report "package: op25b-stat runs from op25b-stat@NAME's command as nobody without capabilities, /metrics answers"
+stop_process "$stat_pid" TERM 10
+want_rc "$rc" 0 "op25b-stat --listen after SIGTERM (the unit's stop)"
+report "package: op25b-stat runs from op25b-stat@NAME's command as nobody without capabilities, /metrics answers, SIGTERM stops it"
 
 # --- every metric the rules and the dashboard name is exported ------------------
 op25b-stat --name "$name" --prometheus >"$work/prometheus.txt"
