@@ -13,6 +13,7 @@
 # directory, so that the tree gets nothing but the .deb. Everything but
 # the output goes to standard error.
 set -euo pipefail
+caller=$(pwd)
 cd "$(dirname "$0")/.."
 root=$(pwd)
 out=$root/build-deb
@@ -21,12 +22,13 @@ die() {
 	echo "package: $*" >&2
 	exit 1
 }
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out)
 		out=${2:?--out needs a directory}
+		[[ $out == /* ]] || out=$caller/$out
 		shift 2 ;;
 	-h | --help)
 		usage
