@@ -121,8 +121,7 @@ meson setup --prefix=/usr -Dtests=disabled -Dman=enabled "$work/meson" \
 meson introspect "$work/meson" --installed >"$work/installed.json"
 py_check '
 import json, sys
-meson = set(
-    json.load(open(sys.argv[1])).values())
+meson = set(json.load(open(sys.argv[1])).values())
 # dh_compress gzips man pages; dh_installdocs adds /usr/share/doc/op25b,
 # dh_lintian the overrides: the package only, not the machine, needs them.
 meson = {p + ".gz" if p.startswith("/usr/share/man/") else p for p in meson}
