@@ -24,6 +24,9 @@ packages=(
 	# (dpdk-dev), l3fwd's sources (dpdk-doc) and make to build them, the
 	# plot, instruction counts
 	dpdk-dev dpdk-doc make gnuplot-nox valgrind
+	# op25b-xdp: the BPF object (clang, llvm), its skeleton (bpftool),
+	# the loader (libbpf)
+	libbpf-dev llvm bpftool
 )
 
 missing=()

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the XDP program (op25b_xdp.bpf.c) and its loader (lib/xdp) share:
+ * the map layouts and constants, in the manner of xdp-tools' *_kern_user.h.
+ * Plain C types only: this header is compiled for the BPF target too.
+ *
+ * A policy lives in two generations (0 and 1). The program reads the
+ * active generation once per packet and uses only that generation's
+ * entries: a reload fills the other one aside, then switches with one
+ * store into op25b_active, so no packet sees half a policy.
+ */
+#ifndef OP25B_XDP_KERN_USER_H
+#define OP25B_XDP_KERN_USER_H
+
+#include <stdint.h>
+
+#include "op25b_stats.h"
+
+#define OP25B_XDP_GENERATIONS 2
+/* The parser's bounds, as lib/classify's (classify_priv.h). */
+#define OP25B_XDP_PARSE_DEPTH 1024
+#define OP25B_XDP_IPV6_EXT_MAX 8
+#define OP25B_XDP_MAX_VLAN_TAGS 8
+
+/* Prefix tables (BPF_MAP_TYPE_LPM_TRIE): the generation is the key's first
+ * byte, so the prefix length is 8 + the prefix's own length. The padding
+ * lies past any prefix length and is never compared. */
+struct op25b_xdp_key4 {
+	uint32_t prefixlen;
+	uint8_t gen;
+	uint8_t addr[4];
+	uint8_t pad[3];
+};
+
+struct op25b_xdp_key6 {
+	uint32_t prefixlen;
+	uint8_t gen;
+	uint8_t addr[16];
+	uint8_t pad[3];
+};
+
+/* Exemptions belong to no policy generation: plain address keys. */
+struct op25b_xdp_exempt4 {
+	uint32_t prefixlen;
+	uint8_t addr[4];
+};
+
+struct op25b_xdp_exempt6 {
+	uint32_t prefixlen;
+	uint8_t addr[16];
+};
+
+/* One generation of everything but the prefixes (BPF_MAP_TYPE_ARRAY, one
+ * entry per generation). */
+struct op25b_xdp_policy {
+	/* enum op25b_port_kind by destination port */
+	uint8_t port_kind[65536];
+	/* outcome[class_slot * 256 + group_slot]: FORWARDED, COUNTED,
+	 * BLOCKED or RESET (a reset if the packet is a bare SYN), monitor
+	 * mode and block style applied, as lib/classify's matrix. */
+	uint8_t matrix[OP25B_STATS_SLOTS * OP25B_STATS_SLOTS];
+	uint8_t max_vlan_tags;
+	uint8_t malformed_forward; /* malformed: forward */
+	uint8_t pad[6];
+};
+
+/* The active generation (BPF_MAP_TYPE_ARRAY, one entry), and what each
+ * generation holds, for the loader and status. */
+struct op25b_xdp_active {
+	uint32_t gen;
+	uint32_t ifindex; /* where op25b-xdp load attached it; 0: none */
+	uint64_t prefixes[OP25B_XDP_GENERATIONS];
+	uint64_t reloads; /* successful applies after the first */
+	char policy[256]; /* the file, for reload without --policy */
+};
+
+/* Prefix table sizes: a generation being filled beside the active one. */
+#define OP25B_XDP_PREFIXES_MAX (2u * 1024 * 1024 + 64)
+#define OP25B_XDP_EXEMPTIONS_MAX 65536
+
+/* The counters are lib/stats's struct op25b_stats_counters, one per CPU
+ * (BPF_MAP_TYPE_PERCPU_ARRAY, one entry): the same outcome and frame
+ * lists, the same names everywhere. */
+
+#endif /* OP25B_XDP_KERN_USER_H */

@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The XDP program's user side: loading (skeleton), the policy into maps,
+ * test runs and counters. Pinning and attaching are in attach.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include <linux/bpf.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "op25b_xdp.skel.h"
+#include "xdp_priv.h"
+
+_Static_assert(OP25B_XDP_DROP == XDP_DROP && OP25B_XDP_PASS == XDP_PASS &&
+		       OP25B_XDP_TX == XDP_TX,
+	       "op25b_xdp.h's verdicts are the kernel's");
+
+/* The map names, as in the object and as pinned, in enum xdp_map order. */
+const char *const op25b_xdp_map_names[XDP_MAP_MAX] = {
+	[XDP_MAP_SRC4] = "op25b_src4",
+	[XDP_MAP_DST4] = "op25b_dst4",
+	[XDP_MAP_SRC6] = "op25b_src6",
+	[XDP_MAP_DST6] = "op25b_dst6",
+	[XDP_MAP_EXEMPT4] = "op25b_exempt4",
+	[XDP_MAP_EXEMPT6] = "op25b_exempt6",
+	[XDP_MAP_POLICY] = "op25b_policy",
+	[XDP_MAP_ACTIVE] = "op25b_active",
+	[XDP_MAP_COUNTERS] = "op25b_counters",
+};
+
+/* Keep the verifier's last lines: libbpf prints the whole log through
+ * its print callback, which is process-wide. */
+static char *log_buf;
+static size_t log_size;
+
+static int
+libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	size_t len, have;
+
+	if (level == LIBBPF_DEBUG || log_buf == NULL || log_size == 0)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	len = strlen(line);
+	have = strlen(log_buf);
+	if (len >= log_size)
+		return 0;
+	/* The tail is what says why: drop the oldest text. */
+	if (have + len >= log_size) {
+		size_t cut = have + len - log_size + 1;
+
+		memmove(log_buf, log_buf + cut, have - cut + 1);
+		have -= cut;
+	}
+	memcpy(log_buf + have, line, len + 1);
+	return 0;
+}
+
+struct op25b_xdp *
+op25b_xdp_load(char *log, size_t size)
+{
+	struct op25b_xdp *x = calloc(1, sizeof(*x));
+	struct op25b_xdp_bpf *skel;
+	int err, i;
+
+	if (x == NULL)
+		return NULL;
+	if (log != NULL && size > 0)
+		log[0] = '\0';
+	log_buf = log;
+	log_size = size;
+	libbpf_set_print(libbpf_log);
+	skel = op25b_xdp_bpf__open();
+	if (skel == NULL) {
+		err = errno;
+		goto fail;
+	}
+	err = -op25b_xdp_bpf__load(skel);
+	if (err != 0) {
+		op25b_xdp_bpf__destroy(skel);
+		goto fail;
+	}
+	x->skel = skel;
+	x->prog_fd = bpf_program__fd(skel->progs.op25b_xdp);
+	for (i = 0; i < XDP_MAP_MAX; i++)
+		x->map_fd[i] = bpf_object__find_map_fd_by_name(
+			skel->obj, op25b_xdp_map_names[i]);
+	log_buf = NULL;
+	libbpf_set_print(NULL);
+	return x;
+
+fail:
+	log_buf = NULL;
+	libbpf_set_print(NULL);
+	free(x);
+	errno = err;
+	return NULL;
+}
+
+void
+op25b_xdp_close(struct op25b_xdp *x)
+{
+	int i;
+
+	if (x == NULL)
+		return;
+	if (x->skel != NULL) {
+		op25b_xdp_bpf__destroy(x->skel);
+	} else {
+		for (i = 0; i < XDP_MAP_MAX; i++)
+			if (x->map_fd[i] >= 0)
+				close(x->map_fd[i]);
+		if (x->prog_fd >= 0)
+			close(x->prog_fd);
+	}
+	free(x);
+}
+
+uint32_t
+op25b_xdp_prog_id(struct op25b_xdp *x)
+{
+	struct bpf_prog_info info = { 0 };
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(x->prog_fd, &info, &len) != 0)
+		return 0;
+	return info.id;
+}
+
+int
+op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
+			   size_t size)
+{
+	unsigned int i;
+
+	/* Refused, not accepted and left unenforced: the slots for them are
+	 * in the matrix (an outcome of their own) and in the program (see
+	 * doc/xdp.md). */
+	for (i = 0; i < policy->n_classes; i++) {
+		if (policy->classes[i].action == OP25B_ACTION_ADAPTIVE) {
+			snprintf(msg, size,
+				 "%s: class '%s': action adaptive is not "
+				 "supported by op25b-xdp yet; use op25b (DPDK) "
+				 "for this policy",
+				 policy->file, policy->classes[i].name);
+			return -ENOTSUP;
+		}
+	}
+	for (i = 0; i < policy->n_groups; i++) {
+		if (policy->groups[i].action == OP25B_ACTION_ADAPTIVE) {
+			snprintf(msg, size,
+				 "%s: group '%s': action adaptive is not "
+				 "supported by op25b-xdp yet",
+				 policy->file, policy->groups[i].name);
+			return -ENOTSUP;
+		}
+	}
+	if (policy->default_action == OP25B_ACTION_ADAPTIVE) {
+		snprintf(msg, size,
+			 "%s: default adaptive is not supported by op25b-xdp",
+			 policy->file);
+		return -ENOTSUP;
+	}
+	/* Any block style but drop and reset (notify): the program could
+	 * only drop instead. */
+	if (policy->block != OP25B_BLOCK_DROP &&
+	    policy->block != OP25B_BLOCK_RESET) {
+		snprintf(msg, size,
+			 "%s: this block style (notify) is not supported by "
+			 "op25b-xdp yet: only drop and reset",
+			 policy->file);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* The outcome of a rule's action as the program applies it (the matrix):
+ * monitor mode turns a block into a count, block: reset makes it a reset
+ * candidate, as lib/classify's matrix. Adaptive is refused before. */
+static uint8_t
+matrix_outcome(const struct op25b_policy *policy, enum op25b_action action)
+{
+	if (action == OP25B_ACTION_BLOCK) {
+		if (policy->mode == OP25B_MODE_MONITOR)
+			return OP25B_OUTCOME_COUNTED;
+		return policy->block == OP25B_BLOCK_RESET
+			       ? OP25B_OUTCOME_RESET
+			       : OP25B_OUTCOME_BLOCKED;
+	}
+	return action == OP25B_ACTION_COUNT ? OP25B_OUTCOME_COUNTED
+					    : OP25B_OUTCOME_FORWARDED;
+}
+
+static void
+policy_fill(const struct op25b_policy *policy, struct op25b_xdp_policy *v)
+{
+	unsigned int i, j;
+
+	memset(v, 0, sizeof(*v));
+	for (i = 0; i < policy->n_smtp_ports; i++)
+		v->port_kind[policy->smtp_ports[i]] = OP25B_PORT_SMTP;
+	for (i = 0; i < policy->n_submission_ports; i++)
+		v->port_kind[policy->submission_ports[i]] =
+			OP25B_PORT_SUBMISSION;
+	/* Every cell: a slot that no table yields still reads as defined. */
+	for (i = 0; i < OP25B_STATS_SLOTS; i++) {
+		int cls = i >= 1 && i <= policy->n_classes ? (int)i - 1 : -1;
+
+		for (j = 0; j < OP25B_STATS_SLOTS; j++) {
+			int grp = j >= 1 && j <= policy->n_groups ? (int)j - 1
+								  : -1;
+
+			v->matrix[i * OP25B_STATS_SLOTS + j] = matrix_outcome(
+				policy,
+				op25b_policy_decide(policy, cls, grp, NULL));
+		}
+	}
+	v->max_vlan_tags =
+		(uint8_t)(policy->max_vlan_tags == 0
+				  ? OP25B_POLICY_DEFAULT_VLAN_TAGS
+			  : policy->max_vlan_tags > OP25B_XDP_MAX_VLAN_TAGS
+				  ? OP25B_XDP_MAX_VLAN_TAGS
+				  : policy->max_vlan_tags);
+	v->malformed_forward = policy->malformed == OP25B_MALFORMED_FORWARD;
+}
+
+/* Keys and values of one LPM map, gathered for one batch. */
+struct lpm_batch {
+	void *keys;
+	uint8_t *values;
+	size_t n, cap, key_size;
+};
+
+static int
+batch_add(struct lpm_batch *b, const struct op25b_prefix *p, uint8_t gen,
+	  uint8_t slot)
+{
+	uint8_t *k;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 1024;
+		void *keys = realloc(b->keys, cap * b->key_size);
+		uint8_t *values;
+
+		if (keys == NULL)
+			return -ENOMEM;
+		b->keys = keys;
+		values = realloc(b->values, cap);
+		if (values == NULL)
+			return -ENOMEM;
+		b->values = values;
+		b->cap = cap;
+	}
+	k = (uint8_t *)b->keys + b->n * b->key_size;
+	memset(k, 0, b->key_size);
+	if (p->family == AF_INET) {
+		struct op25b_xdp_key4 *k4 = (void *)k;
+
+		k4->prefixlen = 8u + p->length;
+		k4->gen = gen;
+		memcpy(k4->addr, p->addr, 4);
+	} else {
+		struct op25b_xdp_key6 *k6 = (void *)k;
+
+		k6->prefixlen = 8u + p->length;
+		k6->gen = gen;
+		memcpy(k6->addr, p->addr, 16);
+	}
+	b->values[b->n++] = slot;
+	return 0;
+}
+
+/* Write a batch: in batches where the kernel takes them, else one by one
+ * (LPM tries have no batch operations up to at least 6.18). */
+static int
+batch_write(int fd, struct lpm_batch *b)
+{
+	size_t i;
+
+	if (b->n == 0)
+		return 0;
+	for (i = 0; i < b->n; i++)
+		if (bpf_map_update_elem(fd,
+					(uint8_t *)b->keys + i * b->key_size,
+					&b->values[i], BPF_ANY) != 0)
+			return -errno;
+	return 0;
+}
+
+static void
+batch_free(struct lpm_batch *b)
+{
+	free(b->keys);
+	free(b->values);
+}
+
+/* Delete every key of generation @gen (its byte follows the prefix
+ * length in both key layouts). */
+static int
+lpm_clear(int fd, size_t key_size, uint8_t gen)
+{
+	uint8_t key[sizeof(struct op25b_xdp_key6)],
+		next[sizeof(struct op25b_xdp_key6)];
+	struct lpm_batch del = { .key_size = key_size };
+	size_t i;
+	int err = 0, first = 1;
+
+	while (bpf_map_get_next_key(fd, first ? NULL : key, next) == 0) {
+		first = 0;
+		memcpy(key, next, key_size);
+		if (next[4] != gen)
+			continue;
+		if (del.n == del.cap) {
+			size_t cap = del.cap ? 2 * del.cap : 1024;
+			void *keys = realloc(del.keys, cap * key_size);
+
+			if (keys == NULL) {
+				err = -ENOMEM;
+				goto out;
+			}
+			del.keys = keys;
+			del.cap = cap;
+		}
+		memcpy((uint8_t *)del.keys + del.n++ * key_size, next,
+		       key_size);
+	}
+	for (i = 0; i < del.n; i++)
+		if (bpf_map_delete_elem(fd, (uint8_t *)del.keys +
+						    i * key_size) != 0 &&
+		    errno != ENOENT) {
+			err = -errno;
+			goto out;
+		}
+out:
+	free(del.keys);
+	return err;
+}
+
+static const int lpm_maps[] = { XDP_MAP_SRC4, XDP_MAP_DST4, XDP_MAP_SRC6,
+				XDP_MAP_DST6 };
+
+static size_t
+lpm_key_size(int map)
+{
+	return map == XDP_MAP_SRC4 || map == XDP_MAP_DST4
+		       ? sizeof(struct op25b_xdp_key4)
+		       : sizeof(struct op25b_xdp_key6);
+}
+
+int
+op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
+{
+	struct lpm_batch b[4];
+	struct op25b_xdp_policy *v;
+	struct op25b_xdp_active active;
+	uint32_t zero = 0, idle;
+	uint64_t total = 0;
+	unsigned int i, k;
+	char msg[256];
+	int err = 0;
+
+	if (op25b_xdp_policy_supported(policy, msg, sizeof(msg)) != 0)
+		return -ENOTSUP;
+	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) != 0)
+		return -errno;
+	idle = (active.gen & 1) ^ 1;
+	for (i = 0; i < 4; i++) {
+		memset(&b[i], 0, sizeof(b[i]));
+		b[i].key_size = lpm_key_size(lpm_maps[i]);
+	}
+	/* Sources into src4/src6, destinations into dst4/dst6. */
+	for (k = 0; k < policy->n_classes && err == 0; k++) {
+		const struct op25b_prefix_list *l =
+			&policy->classes[k].prefixes;
+
+		for (i = 0; i < l->count && err == 0; i++)
+			err = batch_add(
+				&b[l->prefixes[i].family == AF_INET ? 0 : 2],
+				&l->prefixes[i], (uint8_t)idle,
+				(uint8_t)(k + 1));
+	}
+	for (k = 0; k < policy->n_groups && err == 0; k++) {
+		const struct op25b_prefix_list *l = &policy->groups[k].prefixes;
+
+		for (i = 0; i < l->count && err == 0; i++)
+			err = batch_add(
+				&b[l->prefixes[i].family == AF_INET ? 1 : 3],
+				&l->prefixes[i], (uint8_t)idle,
+				(uint8_t)(k + 1));
+	}
+	for (i = 0; i < 4 && err == 0; i++) {
+		total += b[i].n;
+		/* The active generation and the idle one side by side. */
+		if (b[i].n + active.prefixes[active.gen & 1] >
+		    OP25B_XDP_PREFIXES_MAX)
+			err = -E2BIG;
+	}
+	v = malloc(sizeof(*v));
+	if (v == NULL && err == 0)
+		err = -ENOMEM;
+	/* Leftovers of a reload that failed half way. */
+	for (i = 0; i < 4 && err == 0 && active.prefixes[idle] != 0; i++)
+		err = lpm_clear(x->map_fd[lpm_maps[i]], b[i].key_size,
+				(uint8_t)idle);
+	for (i = 0; i < 4 && err == 0; i++)
+		err = batch_write(x->map_fd[lpm_maps[i]], &b[i]);
+	if (err == 0) {
+		policy_fill(policy, v);
+		if (bpf_map_update_elem(x->map_fd[XDP_MAP_POLICY], &idle, v,
+					BPF_ANY) != 0)
+			err = -errno;
+	}
+	if (err != 0) {
+		/* Whatever went into the idle generation is cleared by the
+		 * next reload. */
+		active.prefixes[idle] = total;
+		bpf_map_update_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active,
+				    BPF_ANY);
+		goto out;
+	}
+	/* The switch: one store the program reads once per packet. */
+	if (active.policy[0] != '\0')
+		active.reloads++;
+	snprintf(active.policy, sizeof(active.policy), "%s", policy->file);
+	active.prefixes[idle] = total;
+	active.gen = idle;
+	if (bpf_map_update_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active,
+				BPF_ANY) != 0) {
+		err = -errno;
+		goto out;
+	}
+	/* A packet that read the old generation finishes within its driver
+	 * poll, under RCU: let that pass before its entries go. */
+	usleep(10000);
+	for (i = 0; i < 4 && err == 0; i++)
+		err = lpm_clear(x->map_fd[lpm_maps[i]], b[i].key_size,
+				(uint8_t)(idle ^ 1));
+	if (err == 0) {
+		active.prefixes[idle ^ 1] = 0;
+		if (bpf_map_update_elem(x->map_fd[XDP_MAP_ACTIVE], &zero,
+					&active, BPF_ANY) != 0)
+			err = -errno;
+	}
+out:
+	free(v);
+	for (i = 0; i < 4; i++)
+		batch_free(&b[i]);
+	return err;
+}
+
+int
+op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state)
+{
+	struct op25b_xdp_active active;
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) != 0)
+		return -errno;
+	state->gen = active.gen & 1;
+	state->prefixes = active.prefixes[state->gen];
+	state->reloads = active.reloads;
+	state->ifindex = (int)active.ifindex;
+	memcpy(state->policy, active.policy, sizeof(state->policy));
+	state->policy[sizeof(state->policy) - 1] = '\0';
+	return 0;
+}
+
+int
+op25b_xdp_set_ifindex(struct op25b_xdp *x, int ifindex)
+{
+	struct op25b_xdp_active active;
+	uint32_t zero = 0;
+
+	/* Only op25b-xdp writes this map, one command at a time. */
+	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) !=
+		    0 ||
+	    (active.ifindex = (uint32_t)ifindex,
+	     bpf_map_update_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active,
+				 BPF_ANY) != 0))
+		return -errno;
+	return 0;
+}
+
+int
+op25b_xdp_counters(struct op25b_xdp *x, struct op25b_stats_counters *sum)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct op25b_stats_counters *per;
+	const uint64_t *src;
+	uint64_t *dst = (uint64_t *)sum;
+	uint32_t zero = 0;
+	size_t words = sizeof(*sum) / sizeof(uint64_t), w;
+	int cpu;
+
+	if (ncpus <= 0)
+		return ncpus < 0 ? ncpus : -EINVAL;
+	per = calloc((size_t)ncpus, sizeof(*per));
+	if (per == NULL)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_COUNTERS], &zero, per) != 0) {
+		int err = -errno;
+
+		free(per);
+		return err;
+	}
+	memset(sum, 0, sizeof(*sum));
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		src = (const uint64_t *)&per[cpu];
+		for (w = 0; w < words; w++)
+			dst[w] += src[w];
+	}
+	free(per);
+	return 0;
+}
+
+int
+op25b_xdp_test_run(struct op25b_xdp *x, const void *frame, uint32_t len,
+		   void *out, uint32_t out_size, uint32_t repeat,
+		   struct op25b_xdp_run *run)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+		    .data_size_in = len, .data_out = out,
+		    .data_size_out = out_size, .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(x->prog_fd, &opts) != 0)
+		return -errno;
+	run->action = opts.retval;
+	run->out_len = opts.data_size_out;
+	run->duration = opts.duration;
+	return 0;
+}
