@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * load, reload, unload, status: the program on an interface, its maps
- * pinned under /sys/fs/bpf/op25b/NAME so that every command finds them.
+ * pinned under /sys/fs/bpf/op25b/NAME (or $OP25B_XDP_BPFFS/op25b/NAME) so
+ * that every command finds them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -84,7 +85,7 @@ pin_dir(const struct xdp_args *a, const char *iface, char *buf, size_t size)
 			name);
 		return -EINVAL;
 	}
-	snprintf(buf, size, "%s/%s", OP25B_XDP_PIN_ROOT, name);
+	snprintf(buf, size, "%s/%s", op25b_xdp_pin_root(), name);
 	return 0;
 }
 
@@ -337,13 +338,13 @@ xdp_cmd_status(const struct xdp_args *a)
 		op25b_xdp_close(x);
 		return XDP_EXIT_OK;
 	}
-	d = opendir(OP25B_XDP_PIN_ROOT);
+	d = opendir(op25b_xdp_pin_root());
 	if (a->json)
 		printf("[");
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", OP25B_XDP_PIN_ROOT,
+		snprintf(dir, sizeof(dir), "%s/%s", op25b_xdp_pin_root(),
 			 de->d_name);
 		x = op25b_xdp_open_pinned(dir);
 		if (x == NULL)

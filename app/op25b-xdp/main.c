@@ -27,7 +27,8 @@ static const struct op25b_option options[] = {
 		     "load: XDP in the driver (default) or generic (skb) XDP"),
 	OP25B_OPTION("name", 'n', "NAME",
 		     "the instance: pinned under /sys/fs/bpf/op25b/NAME "
-		     "(default: the interface's name)"),
+		     "($OP25B_XDP_BPFFS for another bpffs than /sys/fs/bpf; "
+		     "default NAME: the interface's name)"),
 	OP25B_OPTION("out", XDP_OPT_OUT, "OUT.pcap",
 		     "replay: write the frames the program passes (XDP_PASS)"),
 	OP25B_OPTION("replies", XDP_OPT_REPLIES, "R.pcap",

@@ -23,18 +23,34 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-/* bpffs on /sys/fs/bpf, mounted when it is not (a container, a minimal
- * system). */
+static const char *
+bpffs(void)
+{
+	const char *env = getenv("OP25B_XDP_BPFFS");
+
+	return env != NULL && env[0] != '\0' ? env : OP25B_XDP_BPFFS_DEFAULT;
+}
+
+const char *
+op25b_xdp_pin_root(void)
+{
+	static char root[PATH_MAX];
+
+	snprintf(root, sizeof(root), "%s/op25b", bpffs());
+	return root;
+}
+
+/* The bpffs, mounted when it is not (a container, a minimal system). */
 static int
 bpffs_ensure(void)
 {
 	struct statfs fs;
 
-	if (statfs("/sys/fs/bpf", &fs) == 0 && fs.f_type == BPF_FS_MAGIC)
+	if (statfs(bpffs(), &fs) == 0 && fs.f_type == BPF_FS_MAGIC)
 		return 0;
-	if (mkdir("/sys/fs/bpf", 0700) != 0 && errno != EEXIST)
+	if (mkdir(bpffs(), 0700) != 0 && errno != EEXIST)
 		return -errno;
-	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") != 0)
+	if (mount("bpf", bpffs(), "bpf", 0, "mode=0700") != 0)
 		return -errno;
 	return 0;
 }
@@ -56,7 +72,7 @@ op25b_xdp_pin(struct op25b_xdp *x, const char *dir)
 	err = bpffs_ensure();
 	if (err != 0)
 		return err;
-	if (mkdir(OP25B_XDP_PIN_ROOT, 0700) != 0 && errno != EEXIST)
+	if (mkdir(op25b_xdp_pin_root(), 0700) != 0 && errno != EEXIST)
 		return -errno;
 	if (mkdir(dir, 0700) != 0)
 		return -errno;

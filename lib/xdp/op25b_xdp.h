@@ -21,8 +21,13 @@
 extern "C" {
 #endif
 
-/** Where op25b-xdp pins an instance: OP25B_XDP_PIN_ROOT/NAME. */
-#define OP25B_XDP_PIN_ROOT "/sys/fs/bpf/op25b"
+/** The bpffs op25b-xdp pins in, unless the environment variable
+ * OP25B_XDP_BPFFS names another (as libxdp's LIBXDP_BPFFS): an instance is
+ * pinned under BPFFS/op25b/NAME. */
+#define OP25B_XDP_BPFFS_DEFAULT "/sys/fs/bpf"
+
+/** BPFFS/op25b, where the instances are pinned. */
+const char *op25b_xdp_pin_root(void);
 
 struct op25b_xdp;
 
@@ -115,8 +120,8 @@ int op25b_xdp_test_run(struct op25b_xdp *x, const void *frame, uint32_t len,
 		       struct op25b_xdp_run *run);
 
 /**
- * Pin the program and its maps under @p dir (created; bpffs mounted on
- * OP25B_XDP_PIN_ROOT's parent when it is not).
+ * Pin the program and its maps under @p dir, a folder of
+ * op25b_xdp_pin_root() (created; the bpffs mounted when it is not).
  * @return 0, -EEXIST (something is pinned there already), -errno.
  */
 int op25b_xdp_pin(struct op25b_xdp *x, const char *dir);
