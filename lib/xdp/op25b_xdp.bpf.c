@@ -50,27 +50,44 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-struct {
+/* The prefix tables' template: the loader makes tables of this shape,
+ * sized to the policy (BPF_F_INNER_MAP lets max_entries differ). */
+struct lpm4 {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, OP25B_XDP_PREFIXES_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_INNER_MAP);
 	__type(key, struct op25b_xdp_key4);
 	__type(value, __u8);
+};
+
+struct lpm6 {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_INNER_MAP);
+	__type(key, struct op25b_xdp_key6);
+	__type(value, __u8);
+};
+
+/* One slot per generation; an empty slot: no prefix on that side. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, OP25B_XDP_GENERATIONS);
+	__type(key, __u32);
+	__array(values, struct lpm4);
 } op25b_src4 SEC(".maps"), op25b_dst4 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, OP25B_XDP_PREFIXES_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct op25b_xdp_key6);
-	__type(value, __u8);
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, OP25B_XDP_GENERATIONS);
+	__type(key, __u32);
+	__array(values, struct lpm6);
 } op25b_src6 SEC(".maps"), op25b_dst6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, OP25B_XDP_EXEMPTIONS_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct op25b_xdp_exempt4);
+	__type(key, struct op25b_xdp_key4);
 	__type(value, __u8);
 } op25b_exempt4 SEC(".maps");
 
@@ -78,7 +95,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, OP25B_XDP_EXEMPTIONS_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct op25b_xdp_exempt6);
+	__type(key, struct op25b_xdp_key6);
 	__type(value, __u8);
 } op25b_exempt6 SEC(".maps");
 
@@ -601,7 +618,7 @@ exempt_source(const struct frame *f, const struct meta *m)
 	const __u8 *a;
 
 	if (m->family == 4) {
-		struct op25b_xdp_exempt4 k = { .prefixlen = 32 };
+		struct op25b_xdp_key4 k = { .prefixlen = 32 };
 
 		a = at(f, m->l3 + 12, 4);
 		if (a == NULL)
@@ -609,7 +626,7 @@ exempt_source(const struct frame *f, const struct meta *m)
 		__builtin_memcpy(k.addr, a, 4);
 		return bpf_map_lookup_elem(&op25b_exempt4, &k) != NULL;
 	} else {
-		struct op25b_xdp_exempt6 k = { .prefixlen = 128 };
+		struct op25b_xdp_key6 k = { .prefixlen = 128 };
 
 		a = at(f, m->l3 + 8, 16);
 		if (a == NULL)
@@ -619,42 +636,48 @@ exempt_source(const struct frame *f, const struct meta *m)
 	}
 }
 
+/* The slot @key has in the table of generation @gen in @outer, 0: none. */
+static __always_inline __u32
+slot_of(void *outer, __u32 gen, const void *key)
+{
+	const __u8 *v;
+	void *table;
+
+	table = bpf_map_lookup_elem(outer, &gen);
+	if (table == NULL)
+		return 0;
+	v = bpf_map_lookup_elem(table, key);
+	return v != NULL ? *v : 0;
+}
+
 /* Class and group slots of an SMTP packet, in generation @gen. */
 static __always_inline void
-lookup(const struct frame *f, const struct meta *m, __u8 gen, __u32 *src_slot,
+lookup(const struct frame *f, const struct meta *m, __u32 gen, __u32 *src_slot,
        __u32 *dst_slot)
 {
-	const __u8 *a, *v;
+	const __u8 *a;
 
 	*src_slot = *dst_slot = 0;
 	if (m->family == 4) {
-		struct op25b_xdp_key4 k = { .prefixlen = 8 + 32, .gen = gen };
+		struct op25b_xdp_key4 k = { .prefixlen = 32 };
 
 		a = at(f, m->l3 + 12, 8);
 		if (a == NULL)
 			return;
 		__builtin_memcpy(k.addr, a, 4);
-		v = bpf_map_lookup_elem(&op25b_src4, &k);
-		if (v != NULL)
-			*src_slot = *v;
+		*src_slot = slot_of(&op25b_src4, gen, &k);
 		__builtin_memcpy(k.addr, a + 4, 4);
-		v = bpf_map_lookup_elem(&op25b_dst4, &k);
-		if (v != NULL)
-			*dst_slot = *v;
+		*dst_slot = slot_of(&op25b_dst4, gen, &k);
 	} else {
-		struct op25b_xdp_key6 k = { .prefixlen = 8 + 128, .gen = gen };
+		struct op25b_xdp_key6 k = { .prefixlen = 128 };
 
 		a = at(f, m->l3 + 8, 32);
 		if (a == NULL)
 			return;
 		__builtin_memcpy(k.addr, a, 16);
-		v = bpf_map_lookup_elem(&op25b_src6, &k);
-		if (v != NULL)
-			*src_slot = *v;
+		*src_slot = slot_of(&op25b_src6, gen, &k);
 		__builtin_memcpy(k.addr, a + 16, 16);
-		v = bpf_map_lookup_elem(&op25b_dst6, &k);
-		if (v != NULL)
-			*dst_slot = *v;
+		*dst_slot = slot_of(&op25b_dst6, gen, &k);
 	}
 }
 
@@ -697,7 +720,7 @@ op25b_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
-	lookup(&f, &m, (__u8)gen, &src_slot, &dst_slot);
+	lookup(&f, &m, gen, &src_slot, &dst_slot);
 	outcome = pol->matrix[BOUND(src_slot * OP25B_STATS_SLOTS + dst_slot,
 				    0xffff)];
 	/* An exemption is looked up only for what the policy would block or

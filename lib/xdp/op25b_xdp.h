@@ -92,6 +92,11 @@ int op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state);
  * from another process. @return 0 or -errno. */
 int op25b_xdp_set_ifindex(struct op25b_xdp *x, int ifindex);
 
+/** Bytes of kernel memory the maps hold (the sum of their fdinfo
+ * "memlock", which kernels from 6.4 compute from what a map really
+ * uses); 0 when the kernel does not say. */
+uint64_t op25b_xdp_memory(struct op25b_xdp *x);
+
 /** The counters summed over CPUs into @p sum. @return 0 or -errno. */
 int op25b_xdp_counters(struct op25b_xdp *x, struct op25b_stats_counters *sum);
 

@@ -6,8 +6,10 @@
  *
  * A policy lives in two generations (0 and 1). The program reads the
  * active generation once per packet and uses only that generation's
- * entries: a reload fills the other one aside, then switches with one
- * store into op25b_active, so no packet sees half a policy.
+ * tables: a reload fills new tables aside, puts them into the idle
+ * generation's slots, then switches with one store into op25b_active, so
+ * no packet sees half a policy; after an RCU grace period it releases the
+ * old generation's tables.
  */
 #ifndef OP25B_XDP_KERN_USER_H
 #define OP25B_XDP_KERN_USER_H
@@ -22,30 +24,17 @@
 #define OP25B_XDP_IPV6_EXT_MAX 8
 #define OP25B_XDP_MAX_VLAN_TAGS 8
 
-/* Prefix tables (BPF_MAP_TYPE_LPM_TRIE): the generation is the key's first
- * byte, so the prefix length is 8 + the prefix's own length. The padding
- * lies past any prefix length and is never compared. */
+/* Prefix tables: BPF_MAP_TYPE_LPM_TRIE maps of these keys, the value a
+ * class or group slot (1..255). The loader creates one per side and
+ * family for each policy, fills it aside and puts it into its slot of an
+ * BPF_MAP_TYPE_ARRAY_OF_MAPS (op25b_src4, ...: one slot per generation).
+ * The exemptions use the same keys. */
 struct op25b_xdp_key4 {
 	uint32_t prefixlen;
-	uint8_t gen;
 	uint8_t addr[4];
-	uint8_t pad[3];
 };
 
 struct op25b_xdp_key6 {
-	uint32_t prefixlen;
-	uint8_t gen;
-	uint8_t addr[16];
-	uint8_t pad[3];
-};
-
-/* Exemptions belong to no policy generation: plain address keys. */
-struct op25b_xdp_exempt4 {
-	uint32_t prefixlen;
-	uint8_t addr[4];
-};
-
-struct op25b_xdp_exempt6 {
 	uint32_t prefixlen;
 	uint8_t addr[16];
 };
@@ -74,8 +63,9 @@ struct op25b_xdp_active {
 	char policy[256]; /* the file, for reload without --policy */
 };
 
-/* Prefix table sizes: a generation being filled beside the active one. */
-#define OP25B_XDP_PREFIXES_MAX (2u * 1024 * 1024 + 64)
+/* The most prefixes one table of a generation holds (one side, one
+ * family); the table is sized to what the policy has. */
+#define OP25B_XDP_PREFIXES_MAX (16u * 1024 * 1024)
 #define OP25B_XDP_EXEMPTIONS_MAX 65536
 
 /* The counters are lib/stats's struct op25b_stats_counters, one per CPU

@@ -232,7 +232,7 @@ policy_fill(const struct op25b_policy *policy, struct op25b_xdp_policy *v)
 	v->malformed_forward = policy->malformed == OP25B_MALFORMED_FORWARD;
 }
 
-/* Keys and values of one LPM map, gathered for one batch. */
+/* Keys and values of one prefix table, gathered for one batch. */
 struct lpm_batch {
 	void *keys;
 	uint8_t *values;
@@ -240,8 +240,7 @@ struct lpm_batch {
 };
 
 static int
-batch_add(struct lpm_batch *b, const struct op25b_prefix *p, uint8_t gen,
-	  uint8_t slot)
+batch_add(struct lpm_batch *b, const struct op25b_prefix *p, uint8_t slot)
 {
 	uint8_t *k;
 
@@ -264,34 +263,15 @@ batch_add(struct lpm_batch *b, const struct op25b_prefix *p, uint8_t gen,
 	if (p->family == AF_INET) {
 		struct op25b_xdp_key4 *k4 = (void *)k;
 
-		k4->prefixlen = 8u + p->length;
-		k4->gen = gen;
+		k4->prefixlen = p->length;
 		memcpy(k4->addr, p->addr, 4);
 	} else {
 		struct op25b_xdp_key6 *k6 = (void *)k;
 
-		k6->prefixlen = 8u + p->length;
-		k6->gen = gen;
+		k6->prefixlen = p->length;
 		memcpy(k6->addr, p->addr, 16);
 	}
 	b->values[b->n++] = slot;
-	return 0;
-}
-
-/* Write a batch: in batches where the kernel takes them, else one by one
- * (LPM tries have no batch operations up to at least 6.18). */
-static int
-batch_write(int fd, struct lpm_batch *b)
-{
-	size_t i;
-
-	if (b->n == 0)
-		return 0;
-	for (i = 0; i < b->n; i++)
-		if (bpf_map_update_elem(fd,
-					(uint8_t *)b->keys + i * b->key_size,
-					&b->values[i], BPF_ANY) != 0)
-			return -errno;
 	return 0;
 }
 
@@ -302,81 +282,109 @@ batch_free(struct lpm_batch *b)
 	free(b->values);
 }
 
-/* Delete every key of generation @gen (its byte follows the prefix
- * length in both key layouts). */
+/* Key order: address, then length; the prefix length is the key's first
+ * word, the address follows. */
 static int
-lpm_clear(int fd, size_t key_size, uint8_t gen)
+key_compare(const void *a, const void *b, void *key_size)
 {
-	uint8_t key[sizeof(struct op25b_xdp_key6)],
-		next[sizeof(struct op25b_xdp_key6)];
-	struct lpm_batch del = { .key_size = key_size };
-	size_t i;
-	int err = 0, first = 1;
+	const uint8_t *ka = a, *kb = b;
+	uint32_t la, lb;
+	int c = memcmp(ka + 4, kb + 4, *(const size_t *)key_size - 4);
 
-	while (bpf_map_get_next_key(fd, first ? NULL : key, next) == 0) {
-		first = 0;
-		memcpy(key, next, key_size);
-		if (next[4] != gen)
-			continue;
-		if (del.n == del.cap) {
-			size_t cap = del.cap ? 2 * del.cap : 1024;
-			void *keys = realloc(del.keys, cap * key_size);
+	if (c != 0)
+		return c;
+	memcpy(&la, ka, 4);
+	memcpy(&lb, kb, 4);
+	return la < lb ? -1 : la > lb;
+}
 
-			if (keys == NULL) {
-				err = -ENOMEM;
-				goto out;
-			}
-			del.keys = keys;
-			del.cap = cap;
-		}
-		memcpy((uint8_t *)del.keys + del.n++ * key_size, next,
-		       key_size);
+/*
+ * Sort @b by address: the kernel inserts into an LPM trie about five
+ * times faster in address order than at random (1M IPv4 prefixes, 6.18:
+ * 2.1 s against 9.9 s), each insert walking the path the previous one
+ * left in cache. The values follow their keys: each key is sorted with
+ * its value in a scratch array of records.
+ */
+static int
+batch_sort(struct lpm_batch *b)
+{
+	size_t rec = b->key_size + 1, i;
+	uint8_t *r;
+
+	if (b->n < 2)
+		return 0;
+	r = malloc(b->n * rec);
+	if (r == NULL)
+		return -ENOMEM;
+	for (i = 0; i < b->n; i++) {
+		memcpy(r + i * rec, (uint8_t *)b->keys + i * b->key_size,
+		       b->key_size);
+		r[i * rec + b->key_size] = b->values[i];
 	}
-	for (i = 0; i < del.n; i++)
-		if (bpf_map_delete_elem(fd, (uint8_t *)del.keys +
-						    i * key_size) != 0 &&
-		    errno != ENOENT) {
+	/* The record's value byte lies after the key: compared never. */
+	qsort_r(r, b->n, rec, key_compare, &b->key_size);
+	for (i = 0; i < b->n; i++) {
+		memcpy((uint8_t *)b->keys + i * b->key_size, r + i * rec,
+		       b->key_size);
+		b->values[i] = r[i * rec + b->key_size];
+	}
+	free(r);
+	return 0;
+}
+
+/*
+ * A new prefix table holding @b: one batch update where the kernel takes
+ * them for LPM tries (6.18 does), else prefix by prefix (6.1). Returns its
+ * fd, or -errno.
+ */
+static int
+table_create(const struct lpm_batch *b, const char *name)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+		    .map_flags = BPF_F_NO_PREALLOC | BPF_F_INNER_MAP);
+	LIBBPF_OPTS(bpf_map_batch_opts, batch);
+	uint32_t count = (uint32_t)b->n;
+	size_t i;
+	int fd, err = 0;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, name, (uint32_t)b->key_size,
+			    1, b->n > 0 ? (uint32_t)b->n : 1, &opts);
+	if (fd < 0)
+		return -errno;
+	if (b->n == 0)
+		return fd;
+	if (bpf_map_update_batch(fd, b->keys, b->values, &count, &batch) == 0)
+		return fd;
+	/* Refused as a whole (no batch operations): one by one, from
+	 * wherever the batch stopped. */
+	for (i = count; i < b->n && err == 0; i++)
+		if (bpf_map_update_elem(fd,
+					(uint8_t *)b->keys + i * b->key_size,
+					&b->values[i], BPF_ANY) != 0)
 			err = -errno;
-			goto out;
-		}
-out:
-	free(del.keys);
-	return err;
+	if (err != 0) {
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 static const int lpm_maps[] = { XDP_MAP_SRC4, XDP_MAP_DST4, XDP_MAP_SRC6,
 				XDP_MAP_DST6 };
 
-static size_t
-lpm_key_size(int map)
+/* Gather the policy's prefixes: sources into src4/src6, destinations into
+ * dst4/dst6 (lpm_maps order), each with its slot. */
+static int
+gather(const struct op25b_policy *policy, struct lpm_batch b[4])
 {
-	return map == XDP_MAP_SRC4 || map == XDP_MAP_DST4
-		       ? sizeof(struct op25b_xdp_key4)
-		       : sizeof(struct op25b_xdp_key6);
-}
-
-int
-op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
-{
-	struct lpm_batch b[4];
-	struct op25b_xdp_policy *v;
-	struct op25b_xdp_active active;
-	uint32_t zero = 0, idle;
-	uint64_t total = 0;
 	unsigned int i, k;
-	char msg[256];
 	int err = 0;
 
-	if (op25b_xdp_policy_supported(policy, msg, sizeof(msg)) != 0)
-		return -ENOTSUP;
-	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) != 0)
-		return -errno;
-	idle = (active.gen & 1) ^ 1;
 	for (i = 0; i < 4; i++) {
 		memset(&b[i], 0, sizeof(b[i]));
-		b[i].key_size = lpm_key_size(lpm_maps[i]);
+		b[i].key_size = i < 2 ? sizeof(struct op25b_xdp_key4)
+				      : sizeof(struct op25b_xdp_key6);
 	}
-	/* Sources into src4/src6, destinations into dst4/dst6. */
 	for (k = 0; k < policy->n_classes && err == 0; k++) {
 		const struct op25b_prefix_list *l =
 			&policy->classes[k].prefixes;
@@ -384,8 +392,7 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
 		for (i = 0; i < l->count && err == 0; i++)
 			err = batch_add(
 				&b[l->prefixes[i].family == AF_INET ? 0 : 2],
-				&l->prefixes[i], (uint8_t)idle,
-				(uint8_t)(k + 1));
+				&l->prefixes[i], (uint8_t)(k + 1));
 	}
 	for (k = 0; k < policy->n_groups && err == 0; k++) {
 		const struct op25b_prefix_list *l = &policy->groups[k].prefixes;
@@ -393,66 +400,94 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
 		for (i = 0; i < l->count && err == 0; i++)
 			err = batch_add(
 				&b[l->prefixes[i].family == AF_INET ? 1 : 3],
-				&l->prefixes[i], (uint8_t)idle,
-				(uint8_t)(k + 1));
+				&l->prefixes[i], (uint8_t)(k + 1));
 	}
+	for (i = 0; i < 4 && err == 0; i++)
+		err = b[i].n > OP25B_XDP_PREFIXES_MAX ? -E2BIG
+						      : batch_sort(&b[i]);
+	return err;
+}
+
+int
+op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
+{
+	static const char *const names[] = { "op25b_t_src4", "op25b_t_dst4",
+					     "op25b_t_src6", "op25b_t_dst6" };
+	int fd[4] = { -1, -1, -1, -1 };
+	struct op25b_xdp_active active;
+	struct op25b_xdp_policy *v = NULL;
+	struct lpm_batch b[4];
+	uint32_t zero = 0, idle, old;
+	uint64_t total = 0;
+	unsigned int i;
+	char msg[256];
+	int err;
+
+	if (op25b_xdp_policy_supported(policy, msg, sizeof(msg)) != 0)
+		return -ENOTSUP;
+	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) != 0)
+		return -errno;
+	old = active.gen & 1;
+	idle = old ^ 1;
+	err = gather(policy, b);
+	/* The new tables, filled aside: no program sees them yet. */
 	for (i = 0; i < 4 && err == 0; i++) {
 		total += b[i].n;
-		/* The active generation and the idle one side by side. */
-		if (b[i].n + active.prefixes[active.gen & 1] >
-		    OP25B_XDP_PREFIXES_MAX)
-			err = -E2BIG;
+		fd[i] = table_create(&b[i], names[i]);
+		if (fd[i] < 0)
+			err = fd[i];
 	}
-	v = malloc(sizeof(*v));
-	if (v == NULL && err == 0)
-		err = -ENOMEM;
-	/* Leftovers of a reload that failed half way. */
-	for (i = 0; i < 4 && err == 0 && active.prefixes[idle] != 0; i++)
-		err = lpm_clear(x->map_fd[lpm_maps[i]], b[i].key_size,
-				(uint8_t)idle);
-	for (i = 0; i < 4 && err == 0; i++)
-		err = batch_write(x->map_fd[lpm_maps[i]], &b[i]);
+	if (err == 0) {
+		v = malloc(sizeof(*v));
+		if (v == NULL)
+			err = -ENOMEM;
+	}
 	if (err == 0) {
 		policy_fill(policy, v);
 		if (bpf_map_update_elem(x->map_fd[XDP_MAP_POLICY], &idle, v,
 					BPF_ANY) != 0)
 			err = -errno;
 	}
-	if (err != 0) {
-		/* Whatever went into the idle generation is cleared by the
-		 * next reload. */
-		active.prefixes[idle] = total;
-		bpf_map_update_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active,
-				    BPF_ANY);
+	/* Into the idle generation's slots: still no packet reads them. */
+	for (i = 0; i < 4 && err == 0; i++)
+		if (bpf_map_update_elem(x->map_fd[lpm_maps[i]], &idle, &fd[i],
+					BPF_ANY) != 0)
+			err = -errno;
+	if (err != 0)
 		goto out;
-	}
-	/* The switch: one store the program reads once per packet. */
+	/* The switch: one store, which the program reads once a packet. */
 	if (active.policy[0] != '\0')
 		active.reloads++;
 	snprintf(active.policy, sizeof(active.policy), "%s", policy->file);
 	active.prefixes[idle] = total;
+	active.prefixes[old] = 0;
 	active.gen = idle;
 	if (bpf_map_update_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active,
 				BPF_ANY) != 0) {
 		err = -errno;
 		goto out;
 	}
-	/* A packet that read the old generation finishes within its driver
-	 * poll, under RCU: let that pass before its entries go. */
-	usleep(10000);
-	for (i = 0; i < 4 && err == 0; i++)
-		err = lpm_clear(x->map_fd[lpm_maps[i]], b[i].key_size,
-				(uint8_t)(idle ^ 1));
-	if (err == 0) {
-		active.prefixes[idle ^ 1] = 0;
-		if (bpf_map_update_elem(x->map_fd[XDP_MAP_ACTIVE], &zero,
-					&active, BPF_ANY) != 0)
-			err = -errno;
+	/* A packet that read the old generation may still be looking in its
+	 * tables. An update of a map-in-map returns once every program that
+	 * could see the value it replaced is done (an RCU grace period, in
+	 * the kernel's maybe_wait_bpf_programs()): one such update with the
+	 * same table, then the old tables go; the kernel frees them. */
+	if (bpf_map_update_elem(x->map_fd[lpm_maps[0]], &idle, &fd[0],
+				BPF_ANY) != 0) {
+		err = -errno;
+		goto out;
 	}
+	for (i = 0; i < 4; i++)
+		if (bpf_map_delete_elem(x->map_fd[lpm_maps[i]], &old) != 0 &&
+		    errno != ENOENT && err == 0)
+			err = -errno;
 out:
 	free(v);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4; i++) {
+		if (fd[i] >= 0)
+			close(fd[i]); /* the slots hold their own references */
 		batch_free(&b[i]);
+	}
 	return err;
 }
 
@@ -487,6 +522,30 @@ op25b_xdp_set_ifindex(struct op25b_xdp *x, int ifindex)
 				 BPF_ANY) != 0))
 		return -errno;
 	return 0;
+}
+
+uint64_t
+op25b_xdp_memory(struct op25b_xdp *x)
+{
+	uint64_t total = 0;
+	char path[64], line[256];
+	int i;
+
+	for (i = 0; i < XDP_MAP_MAX; i++) {
+		unsigned long long v;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d",
+			 x->map_fd[i]);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "memlock: %llu", &v) == 1)
+				total += v;
+		fclose(f);
+	}
+	return total;
 }
 
 int
