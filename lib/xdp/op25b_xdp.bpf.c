@@ -50,22 +50,26 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* The prefix tables' template: the loader makes tables of this shape,
- * sized to the policy (BPF_F_INNER_MAP lets max_entries differ). */
+/* The prefix tables' template: the loader makes tables of this very shape
+ * (LPM tries take no BPF_F_INNER_MAP, so max_entries is the template's: a
+ * cap, not an allocation, since their nodes are allocated as they are
+ * inserted). */
 struct lpm4 {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_INNER_MAP);
-	__type(key, struct op25b_xdp_key4);
-	__type(value, __u8);
+	__uint(max_entries, OP25B_XDP_PREFIXES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	/* Sizes, not types: libbpf 1.1 cannot size a key type in an inner
+	 * map's definition. */
+	__uint(key_size, sizeof(struct op25b_xdp_key4));
+	__uint(value_size, sizeof(__u8));
 };
 
 struct lpm6 {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_INNER_MAP);
-	__type(key, struct op25b_xdp_key6);
-	__type(value, __u8);
+	__uint(max_entries, OP25B_XDP_PREFIXES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(struct op25b_xdp_key6));
+	__uint(value_size, sizeof(__u8));
 };
 
 /* One slot per generation; an empty slot: no prefix on that side. */

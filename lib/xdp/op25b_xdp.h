@@ -78,11 +78,12 @@ int op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy);
 
 /** What the maps hold now. */
 struct op25b_xdp_state {
-	unsigned int gen;  /**< the active generation, 0 or 1 */
-	uint64_t prefixes; /**< prefixes in it, both sides */
-	uint64_t reloads;  /**< successful applies after the first */
-	int ifindex;	   /**< as op25b_xdp_set_ifindex() left it */
-	char policy[256];  /**< the policy file applied last */
+	unsigned int gen;   /**< the active generation, 0 or 1 */
+	uint64_t prefixes;  /**< prefixes in it, both sides */
+	uint64_t reloads;   /**< successful applies after the first */
+	int ifindex;	    /**< as op25b_xdp_set_ifindex() left it */
+	uint64_t loaded_ns; /**< CLOCK_REALTIME when the program was loaded */
+	char policy[256];   /**< the policy file applied last */
 };
 
 /** Read the maps' state. @return 0 or -errno. */

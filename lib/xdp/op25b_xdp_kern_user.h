@@ -64,7 +64,7 @@ struct op25b_xdp_active {
 };
 
 /* The most prefixes one table of a generation holds (one side, one
- * family); the table is sized to what the policy has. */
+ * family): a cap; an LPM trie's nodes are allocated as inserted. */
 #define OP25B_XDP_PREFIXES_MAX (16u * 1024 * 1024)
 #define OP25B_XDP_EXEMPTIONS_MAX 65536
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 
@@ -340,15 +341,14 @@ batch_sort(struct lpm_batch *b)
 static int
 table_create(const struct lpm_batch *b, const char *name)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts,
-		    .map_flags = BPF_F_NO_PREALLOC | BPF_F_INNER_MAP);
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
 	LIBBPF_OPTS(bpf_map_batch_opts, batch);
 	uint32_t count = (uint32_t)b->n;
 	size_t i;
 	int fd, err = 0;
 
 	fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, name, (uint32_t)b->key_size,
-			    1, b->n > 0 ? (uint32_t)b->n : 1, &opts);
+			    1, OP25B_XDP_PREFIXES_MAX, &opts);
 	if (fd < 0)
 		return -errno;
 	if (b->n == 0)
@@ -491,6 +491,25 @@ out:
 	return err;
 }
 
+/* The program's load time, from the kernel's (since boot) to the wall
+ * clock's; 0 when the kernel does not say. */
+static uint64_t
+load_time_ns(struct op25b_xdp *x)
+{
+	struct bpf_prog_info info = { 0 };
+	uint32_t len = sizeof(info);
+	struct timespec boot, real;
+	uint64_t boot_ns, real_ns;
+
+	if (bpf_obj_get_info_by_fd(x->prog_fd, &info, &len) != 0 ||
+	    clock_gettime(CLOCK_BOOTTIME, &boot) != 0 ||
+	    clock_gettime(CLOCK_REALTIME, &real) != 0)
+		return 0;
+	boot_ns = (uint64_t)boot.tv_sec * 1000000000u + (uint64_t)boot.tv_nsec;
+	real_ns = (uint64_t)real.tv_sec * 1000000000u + (uint64_t)real.tv_nsec;
+	return real_ns - (boot_ns - info.load_time);
+}
+
 int
 op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state)
 {
@@ -503,6 +522,7 @@ op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state)
 	state->prefixes = active.prefixes[state->gen];
 	state->reloads = active.reloads;
 	state->ifindex = (int)active.ifindex;
+	state->loaded_ns = load_time_ns(x);
 	memcpy(state->policy, active.policy, sizeof(state->policy));
 	state->policy[sizeof(state->policy) - 1] = '\0';
 	return 0;

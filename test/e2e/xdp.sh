@@ -177,6 +177,26 @@ scenario() {
 
 scenario dyn-mx "$dyn4" "$mx4" 25 refused reset 1
 report "e2e xdp dynamic -> MX:25 with block: reset: refused at once (XDP_TX), reset counted"
+# op25b-stat reads the same counters, under op25b's names.
+stat="$build/app/op25b-stat/op25b-stat"
+"$stat" --xdp "$name" --json >"$work/stat.json" 2>"$work/stat.err" ||
+	problem "op25b-stat --xdp --json failed:" "$(cat "$work/stat.err")"
+"$stat" --xdp "$name" --prometheus >"$work/stat.prom" 2>>"$work/stat.err" ||
+	problem "op25b-stat --xdp --prometheus failed:" "$(cat "$work/stat.err")"
+"$stat" --xdp "$name" >"$work/stat.txt" 2>>"$work/stat.err" ||
+	problem "op25b-stat --xdp failed:" "$(cat "$work/stat.err")"
+status_json "$work/st.json"
+for k in reset non_smtp; do
+	want=$(counter "$work/st.json" $k)
+	[ "$(field "$work/stat.json" "s[\"packets\"][\"$k\"]")" = "$want" ] ||
+		problem "op25b-stat --json packets.$k differs from status ($want)"
+	grep -qx "op25b_packets_total{outcome=\"$k\"} $want" "$work/stat.prom" ||
+		problem "no op25b_packets_total{outcome=\"$k\"} $want in --prometheus"
+done
+[ "$(field "$work/stat.json" 's["classes"]["dynamic"]["reset"]')" -ge 1 ] ||
+	problem "op25b-stat --json: class dynamic has no reset:" "$(head -c 600 "$work/stat.json")"
+grep -q dynamic "$work/stat.txt" || problem "op25b-stat text has no class dynamic"
+report "e2e xdp op25b-stat --xdp: text, JSON and Prometheus, the counters of status by class"
 scenario dyn-587 "$dyn4" "$mx4" 587 deliver submission 3
 report "e2e xdp dynamic -> MX:587: delivered, counted as submission"
 scenario dyn-relay "$dyn4" "$relay4" 25 deliver forwarded 3
