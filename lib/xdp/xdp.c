@@ -233,6 +233,10 @@ policy_fill(const struct op25b_policy *policy, struct op25b_xdp_policy *v)
 	v->malformed_forward = policy->malformed == OP25B_MALFORMED_FORWARD;
 }
 
+/* The map-in-maps of the prefix tables, in gather() order. */
+static const int lpm_maps[] = { XDP_MAP_SRC4, XDP_MAP_DST4, XDP_MAP_SRC6,
+				XDP_MAP_DST6 };
+
 /* Keys and values of one prefix table, gathered for one batch. */
 struct lpm_batch {
 	void *keys;
@@ -368,9 +372,6 @@ table_create(const struct lpm_batch *b, const char *name)
 	}
 	return fd;
 }
-
-static const int lpm_maps[] = { XDP_MAP_SRC4, XDP_MAP_DST4, XDP_MAP_SRC6,
-				XDP_MAP_DST6 };
 
 /* Gather the policy's prefixes: sources into src4/src6, destinations into
  * dst4/dst6 (lpm_maps order), each with its slot. */
@@ -544,27 +545,47 @@ op25b_xdp_set_ifindex(struct op25b_xdp *x, int ifindex)
 	return 0;
 }
 
+/* The kernel's memlock figure of the map @fd, 0 when it does not say. */
+static uint64_t
+fd_memlock(int fd)
+{
+	unsigned long long v, total = 0;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			total += v;
+	fclose(f);
+	return total;
+}
+
 uint64_t
 op25b_xdp_memory(struct op25b_xdp *x)
 {
 	uint64_t total = 0;
-	char path[64], line[256];
-	int i;
+	uint32_t gen, id;
+	unsigned int i;
+	int fd;
 
-	for (i = 0; i < XDP_MAP_MAX; i++) {
-		unsigned long long v;
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d",
-			 x->map_fd[i]);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		while (fgets(line, sizeof(line), f) != NULL)
-			if (sscanf(line, "memlock: %llu", &v) == 1)
-				total += v;
-		fclose(f);
-	}
+	for (i = 0; i < XDP_MAP_MAX; i++)
+		total += fd_memlock(x->map_fd[i]);
+	/* The prefix tables, held by the slots of the map-in-maps. */
+	for (i = 0; i < 4; i++)
+		for (gen = 0; gen < OP25B_XDP_GENERATIONS; gen++) {
+			if (bpf_map_lookup_elem(x->map_fd[lpm_maps[i]], &gen,
+						&id) != 0)
+				continue;
+			fd = bpf_map_get_fd_by_id(id);
+			if (fd < 0)
+				continue;
+			total += fd_memlock(fd);
+			close(fd);
+		}
 	return total;
 }
 
