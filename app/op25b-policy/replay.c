@@ -45,8 +45,7 @@ struct replay {
 	struct op25b_policy *policy;
 	struct op25b_classifier *classifier;
 	struct rte_mempool *pool;
-	pcap_dumper_t *out;
-	pcap_dumper_t *replies;
+	struct op25b_replay_dumps dumps;
 	struct op25b_replay_report report;
 };
 
@@ -117,9 +116,9 @@ flush_burst(struct replay *r, struct rte_mbuf **pkts, struct timeval *ts,
 		op25b_replay_print_result(&r->report, r->report.packets,
 					  orig[i], orig_len[i], &res[i]);
 		if (res[i].disposition == OP25B_DISPOSITION_FORWARD)
-			dump(r->out, pkts[i], &ts[i]);
+			dump(r->dumps.out, pkts[i], &ts[i]);
 		else if (res[i].disposition == OP25B_DISPOSITION_REPLY)
-			dump(r->replies, pkts[i], &ts[i]);
+			dump(r->dumps.replies, pkts[i], &ts[i]);
 	}
 	rte_pktmbuf_free_bulk(pkts, n);
 }
@@ -174,20 +173,6 @@ run_capture(struct replay *r, pcap_t *in)
 	return 0;
 }
 
-static pcap_dumper_t *
-open_dump(pcap_t *dead, const char *path)
-{
-	pcap_dumper_t *d;
-
-	if (path == NULL)
-		return NULL;
-	d = pcap_dump_open(dead, path);
-	if (d == NULL)
-		fprintf(stderr, "op25b-policy: %s: %s\n", path,
-			pcap_geterr(dead));
-	return d;
-}
-
 /* The default --help states. */
 _Static_assert(RTE_MBUF_DEFAULT_BUF_SIZE == 2176, "replay --help: default");
 
@@ -236,7 +221,7 @@ op25b_tool_replay(int argc, char **argv)
 	struct op25b_getopt g;
 	struct replay r = { 0 };
 	struct op25b_classifier_error compile_error;
-	pcap_t *in = NULL, *dead = NULL;
+	pcap_t *in = NULL;
 	unsigned int n_mbufs;
 	char *end;
 	int opt, ret = 1;
@@ -327,11 +312,8 @@ op25b_tool_replay(int argc, char **argv)
 			n_mbufs, r.mbuf_size, rte_strerror(rte_errno));
 		goto out_eal;
 	}
-	dead = pcap_open_dead(DLT_EN10MB, REPLAY_FRAME_MAX);
-	r.out = open_dump(dead, r.out_path);
-	r.replies = open_dump(dead, r.replies_path);
-	if ((r.out_path && r.out == NULL) ||
-	    (r.replies_path && r.replies == NULL))
+	if (op25b_replay_dumps_open(&r.dumps, "op25b-policy", r.out_path,
+				    r.replies_path, REPLAY_FRAME_MAX) != 0)
 		goto out_dump;
 
 	r.report.policy = r.policy;
@@ -344,12 +326,7 @@ op25b_tool_replay(int argc, char **argv)
 	}
 
 out_dump:
-	if (r.out)
-		pcap_dump_close(r.out);
-	if (r.replies)
-		pcap_dump_close(r.replies);
-	if (dead)
-		pcap_close(dead);
+	op25b_replay_dumps_close(&r.dumps);
 out_eal:
 	rte_mempool_free(r.pool);
 	op25b_classifier_free(r.classifier);

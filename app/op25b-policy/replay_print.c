@@ -200,3 +200,48 @@ op25b_replay_print_totals(const struct op25b_replay_report *r)
 	else
 		print_summary(r);
 }
+
+static pcap_dumper_t *
+dump_open(pcap_t *dead, const char *tool, const char *path, int *failed)
+{
+	pcap_dumper_t *d;
+
+	if (path == NULL)
+		return NULL;
+	d = pcap_dump_open(dead, path);
+	if (d == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", tool, path, pcap_geterr(dead));
+		*failed = 1;
+	}
+	return d;
+}
+
+int
+op25b_replay_dumps_open(struct op25b_replay_dumps *d, const char *tool,
+			const char *out, const char *replies,
+			unsigned int snaplen)
+{
+	int failed = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->dead = pcap_open_dead(DLT_EN10MB, (int)snaplen);
+	if (d->dead == NULL) {
+		fprintf(stderr, "%s: no memory for the captures\n", tool);
+		return -1;
+	}
+	d->out = dump_open(d->dead, tool, out, &failed);
+	d->replies = dump_open(d->dead, tool, replies, &failed);
+	return failed ? -1 : 0;
+}
+
+void
+op25b_replay_dumps_close(struct op25b_replay_dumps *d)
+{
+	if (d->out)
+		pcap_dump_close(d->out);
+	if (d->replies)
+		pcap_dump_close(d->replies);
+	if (d->dead)
+		pcap_close(d->dead);
+	memset(d, 0, sizeof(*d));
+}

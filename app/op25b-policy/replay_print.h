@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include <pcap/pcap.h>
+
 #include "op25b_classify.h"
 #include "op25b_policy.h"
 #include "op25b_stats.h"
@@ -35,5 +37,21 @@ void op25b_replay_print_result(const struct op25b_replay_report *r, uint64_t n,
 /* The totals: the text summary on stdout (stderr with --json), or the
  * JSON totals object as the last line of stdout. */
 void op25b_replay_print_totals(const struct op25b_replay_report *r);
+
+/* Where a replay writes what leaves: OUT (forwarded) and R (replies). */
+struct op25b_replay_dumps {
+	pcap_t *dead;
+	pcap_dumper_t *out;	/* NULL: not asked for */
+	pcap_dumper_t *replies; /* NULL: not asked for */
+};
+
+/* Open the captures asked for (a NULL path: none), Ethernet, @snaplen.
+ * Returns 0, or -1 with "TOOL: PATH: why" on stderr (then close). */
+int op25b_replay_dumps_open(struct op25b_replay_dumps *d, const char *tool,
+			    const char *out, const char *replies,
+			    unsigned int snaplen);
+
+/* Close what op25b_replay_dumps_open() opened; a zeroed @d is accepted. */
+void op25b_replay_dumps_close(struct op25b_replay_dumps *d);
 
 #endif /* OP25B_REPLAY_PRINT_H */

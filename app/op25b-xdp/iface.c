@@ -99,6 +99,19 @@ iface_index(const char *iface)
 	return ifindex;
 }
 
+/* The operand IFACE of load and unload: its pin directory and index.
+ * Returns 0, or the exit status (reported). */
+static int
+iface_operand(const struct xdp_args *a, char *dir, size_t size, int *ifindex)
+{
+	if (a->argc != 1)
+		return xdp_usage_error(a);
+	if (pin_dir(a, a->argv[0], dir, size) != 0)
+		return XDP_EXIT_USAGE;
+	*ifindex = iface_index(a->argv[0]);
+	return *ifindex == 0 ? XDP_EXIT_FAILED : 0;
+}
+
 static struct op25b_xdp *
 open_instance(const char *dir)
 {
@@ -120,13 +133,12 @@ xdp_cmd_load(const struct xdp_args *a)
 	struct op25b_xdp *x;
 	int ifindex, err, ret = XDP_EXIT_FAILED;
 
-	if (a->argc != 1 || a->policy == NULL)
+	if (a->policy == NULL)
 		return xdp_usage_error(a);
-	if (pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
-		return XDP_EXIT_USAGE;
-	ifindex = iface_index(a->argv[0]);
-	if (ifindex == 0)
-		return XDP_EXIT_FAILED;
+	ret = iface_operand(a, dir, sizeof(dir), &ifindex);
+	if (ret != 0)
+		return ret;
+	ret = XDP_EXIT_FAILED;
 	/* Absolute, so that reload finds it from any directory. */
 	if (realpath(a->policy, path) == NULL) {
 		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(errno));
@@ -231,13 +243,9 @@ xdp_cmd_unload(const struct xdp_args *a)
 	const char *mode;
 	int ifindex, err;
 
-	if (a->argc != 1)
-		return xdp_usage_error(a);
-	if (pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
-		return XDP_EXIT_USAGE;
-	ifindex = iface_index(a->argv[0]);
-	if (ifindex == 0)
-		return XDP_EXIT_FAILED;
+	err = iface_operand(a, dir, sizeof(dir), &ifindex);
+	if (err != 0)
+		return err;
 	x = open_instance(dir);
 	if (x == NULL)
 		return XDP_EXIT_FAILED;

@@ -48,26 +48,10 @@ result_of(const struct op25b_stats_counters *before,
 						  : OP25B_DISPOSITION_DROP;
 }
 
-static pcap_dumper_t *
-open_dump(pcap_t *dead, const char *path, int *failed)
-{
-	pcap_dumper_t *d;
-
-	if (path == NULL)
-		return NULL;
-	d = pcap_dump_open(dead, path);
-	if (d == NULL) {
-		fprintf(stderr, "op25b-xdp: %s: %s\n", path, pcap_geterr(dead));
-		*failed = 1;
-	}
-	return d;
-}
-
 struct xdp_replay {
 	struct op25b_replay_report report;
 	struct op25b_xdp *x;
-	pcap_dumper_t *out;
-	pcap_dumper_t *replies;
+	struct op25b_replay_dumps dumps;
 	uint64_t runts;	  /* shorter than Ethernet: no XDP run */
 	uint64_t refused; /* longer than the kernel runs in one buffer */
 	uint32_t refused_min;
@@ -109,11 +93,10 @@ replay_frame(struct xdp_replay *r, const struct pcap_pkthdr *h,
 				  h->caplen, &res);
 	oh.ts = h->ts;
 	oh.caplen = oh.len = run.out_len;
-	if (res.disposition == OP25B_DISPOSITION_FORWARD && r->out != NULL)
-		pcap_dump((u_char *)r->out, &oh, out);
-	else if (res.disposition == OP25B_DISPOSITION_REPLY &&
-		 r->replies != NULL)
-		pcap_dump((u_char *)r->replies, &oh, out);
+	if (res.disposition == OP25B_DISPOSITION_FORWARD && r->dumps.out)
+		pcap_dump((u_char *)r->dumps.out, &oh, out);
+	else if (res.disposition == OP25B_DISPOSITION_REPLY && r->dumps.replies)
+		pcap_dump((u_char *)r->dumps.replies, &oh, out);
 	return 0;
 }
 
@@ -126,8 +109,8 @@ xdp_cmd_replay(const struct xdp_args *a)
 	struct op25b_classifier *parser = NULL;
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	pcap_t *in, *dead = NULL;
-	int ret = XDP_EXIT_FAILED, failed = 0, n, err;
+	pcap_t *in;
+	int ret = XDP_EXIT_FAILED, n, err;
 
 	if (a->argc != 2)
 		return xdp_usage_error(a);
@@ -161,10 +144,8 @@ xdp_cmd_replay(const struct xdp_args *a)
 	r.report.classifier = parser;
 	r.report.json = a->json;
 	r.report.frame_max = REPLAY_FRAME_MAX;
-	dead = pcap_open_dead(DLT_EN10MB, REPLAY_FRAME_MAX);
-	r.out = open_dump(dead, a->out, &failed);
-	r.replies = open_dump(dead, a->replies, &failed);
-	if (failed)
+	if (op25b_replay_dumps_open(&r.dumps, "op25b-xdp", a->out, a->replies,
+				    REPLAY_FRAME_MAX) != 0)
 		goto out_dump;
 	while ((n = pcap_next_ex(in, &h, &data)) == 1) {
 		if (h->caplen < h->len)
@@ -197,12 +178,7 @@ xdp_cmd_replay(const struct xdp_args *a)
 			r.runts, r.refused, r.refused_min);
 	ret = XDP_EXIT_OK;
 out_dump:
-	if (r.out)
-		pcap_dump_close(r.out);
-	if (r.replies)
-		pcap_dump_close(r.replies);
-	if (dead)
-		pcap_close(dead);
+	op25b_replay_dumps_close(&r.dumps);
 out_x:
 	op25b_classifier_parser_free(parser);
 	op25b_xdp_close(r.x);
