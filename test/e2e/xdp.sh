@@ -254,5 +254,21 @@ in_ns "$nr" "$xdp" unload x0 --name "$name" >"$work/unload.out" 2>&1 ||
 in_ns "$nr" ip link show x0 | grep -q xdp && problem "x0 still runs XDP"
 scenario dyn-mx-plain "$dyn4" "$mx4" 25 deliver
 report "e2e xdp unload: pins gone, x0 forwards plainly: dynamic -> MX:25 delivered"
+# Generic (skb) mode, and a second load on an interface that has one.
+in_ns "$nr" "$xdp" load x0 --policy "$work/drop.yaml" --name "$name" \
+	--mode generic >"$work/gen.out" 2>&1 || problem "generic load failed:" "$(cat "$work/gen.out")"
+status_json "$work/st.json"
+[ "$(field "$work/st.json" 's["mode"]')" = generic ] ||
+	problem "status: not generic:" "$(cat "$work/st.json")"
+in_ns "$nr" "$xdp" load x0 --policy "$work/drop.yaml" --name "$name-2" \
+	>"$work/twice.out" 2>&1
+want_rc $? 1 "a second load on x0"
+want_has "$work/twice.out" "op25b-xdp: x0: cannot attach in native mode: another XDP program is attached"
+[ ! -e "$OP25B_XDP_BPFFS/op25b/$name-2" ] || problem "the refused load left pins"
+scenario dyn-mx-generic "$dyn4" "$mx4" 25 timeout blocked 1
+in_ns "$nr" "$xdp" unload x0 --name "$name" >"$work/unload.out" 2>&1 ||
+	problem "unload (generic) failed:" "$(cat "$work/unload.out")"
+in_ns "$nr" ip link show x0 | grep -q xdp && problem "x0 still runs XDP"
+report "e2e xdp --mode generic: attached in skb mode, enforces, a second load refused, unload detaches"
 in_ns "$nc" "$xdp" unload c0 --name "$cname" >/dev/null 2>&1
 exit $status

@@ -20,6 +20,10 @@ if [ ! -x "$xdp" ]; then
 	echo "ok op25b-xdp replay # SKIP built without -Dxdp (no libbpf, clang or bpftool)"
 	exit 0
 fi
+if [ "$(id -u)" != 0 ]; then
+	echo "ok op25b-xdp replay # SKIP BPF_PROG_TEST_RUN needs root"
+	exit 0
+fi
 
 # The per-packet lines without their packet number, and the summary
 # without the chained counter.
