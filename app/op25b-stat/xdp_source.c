@@ -2,7 +2,8 @@
 /*
  * op25b-stat --xdp NAME: an op25b-xdp instance's counters as a snapshot of
  * the shared-memory layout, so that the text, JSON and Prometheus views
- * (and their names) are the very ones of an op25b instance.
+ * (and their names) are the very ones of an op25b instance: the slot
+ * names are the instance's own (op25b_xdp_names()).
  */
 #include <errno.h>
 #include <limits.h>
@@ -14,30 +15,6 @@
 #ifdef OP25B_STAT_XDP
 #include "op25b_policy.h"
 #include "op25b_xdp.h"
-
-/* Slot i + 1 is the policy's class (group) i, as op25b_xdp_apply() gives
- * them. */
-static void
-fill_names(struct op25b_stats_names *n, const struct op25b_policy *p)
-{
-	unsigned int i;
-
-	n->n_class_slots = p->n_classes + 1;
-	n->n_group_slots = p->n_groups + 1;
-	n->class_active[0] = n->group_active[0] = 1;
-	snprintf(n->class_name[0], OP25B_STATS_NAME_MAX, "(none)");
-	snprintf(n->group_name[0], OP25B_STATS_NAME_MAX, "(none)");
-	for (i = 0; i < p->n_classes && i + 1 < OP25B_STATS_SLOTS; i++) {
-		n->class_active[i + 1] = 1;
-		snprintf(n->class_name[i + 1], OP25B_STATS_NAME_MAX, "%s",
-			 p->classes[i].name);
-	}
-	for (i = 0; i < p->n_groups && i + 1 < OP25B_STATS_SLOTS; i++) {
-		n->group_active[i + 1] = 1;
-		snprintf(n->group_name[i + 1], OP25B_STATS_NAME_MAX, "%s",
-			 p->groups[i].name);
-	}
-}
 
 int
 stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
@@ -63,6 +40,8 @@ stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 	memset(snap, 0, sizeof(*snap));
 	err = op25b_xdp_state(x, &st);
 	if (err == 0)
+		err = op25b_xdp_names(x, &snap->names);
+	if (err == 0)
 		err = op25b_xdp_counters(x, &snap->totals);
 	op25b_xdp_close(x);
 	if (err != 0) {
@@ -77,11 +56,10 @@ stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 	h->reload_ok = st.reloads;
 	snprintf(h->instance, sizeof(h->instance), "%s", src->name);
 	snprintf(h->policy_file, sizeof(h->policy_file), "%s", st.policy);
-	/* The names, mode and block of the file applied last (unchanged on
-	 * disk since, as configuration management installs files). */
+	/* Mode and block from the file applied last (unchanged on disk
+	 * since, as configuration management installs files). */
 	policy = op25b_policy_load(st.policy, NULL);
 	if (policy != NULL) {
-		fill_names(&snap->names, policy);
 		h->mode = policy->mode == OP25B_MODE_MONITOR
 				  ? OP25B_STATS_MODE_MONITOR
 				  : OP25B_STATS_MODE_ENFORCE;
@@ -89,12 +67,6 @@ stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 				   ? OP25B_STATS_BLOCK_RESET
 				   : OP25B_STATS_BLOCK_DROP;
 		op25b_policy_free(policy);
-	} else {
-		snap->names.n_class_slots = snap->names.n_group_slots = 1;
-		snprintf(snap->names.class_name[0], OP25B_STATS_NAME_MAX,
-			 "(none)");
-		snprintf(snap->names.group_name[0], OP25B_STATS_NAME_MAX,
-			 "(none)");
 	}
 	return 0;
 }

@@ -117,6 +117,16 @@ struct {
 	__type(value, struct op25b_xdp_active);
 } op25b_active SEC(".maps");
 
+/* The names of the counter slots, for the loader and the readers only:
+ * lib/stats's layout, so that a class keeps its slot across reloads as in
+ * op25b's shared memory. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct op25b_stats_names);
+} op25b_names SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

@@ -71,8 +71,9 @@ int op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
  * i + 1, group j slot j + 1 (as lib/classify without a slot map).
  *
  * @return 0; -ENOTSUP (op25b_xdp_policy_supported() says why), -E2BIG (more
- *   prefixes than the maps hold), or -errno of a map update (the active
- *   policy is then unchanged).
+ *   prefixes than the maps hold), -ENOSPC (more than 255 class or group
+ *   names over the instance's life), or -errno of a map update (the
+ *   active policy is then unchanged).
  */
 int op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy);
 
@@ -92,6 +93,10 @@ int op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state);
 /** Record the interface the program is attached to (0: none), for status
  * from another process. @return 0 or -errno. */
 int op25b_xdp_set_ifindex(struct op25b_xdp *x, int ifindex);
+
+/** The names of the counter slots (lib/stats's layout); @return 0 or
+ * -errno. */
+int op25b_xdp_names(struct op25b_xdp *x, struct op25b_stats_names *names);
 
 /** Bytes of kernel memory the maps hold (the sum of their fdinfo
  * "memlock", which kernels from 6.4 compute from what a map really

@@ -4,6 +4,7 @@
  * test runs and counters. Pinning and attaching are in attach.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ const char *const op25b_xdp_map_names[XDP_MAP_MAX] = {
 	[XDP_MAP_POLICY] = "op25b_policy",
 	[XDP_MAP_ACTIVE] = "op25b_active",
 	[XDP_MAP_COUNTERS] = "op25b_counters",
+	[XDP_MAP_NAMES] = "op25b_names",
 };
 
 /* Keep the verifier's last lines: libbpf prints the whole log through
@@ -200,8 +202,72 @@ matrix_outcome(const struct op25b_policy *policy, enum op25b_action action)
 					    : OP25B_OUTCOME_FORWARDED;
 }
 
+/* Which class and group each counter slot holds now (-1: none), from
+ * the names: a name keeps its slot across reloads, a new one takes the
+ * first slot never named (slots are never reused: a removed class keeps
+ * its counts under its name). */
+struct slot_map {
+	int16_t class_of_slot[OP25B_STATS_SLOTS];
+	int16_t group_of_slot[OP25B_STATS_SLOTS];
+	uint8_t class_slot[OP25B_POLICY_MAX_CLASSES];
+	uint8_t group_slot[OP25B_POLICY_MAX_GROUPS];
+};
+
+static int
+slot_of_name(char (*names)[OP25B_STATS_NAME_MAX], uint32_t *n_slots,
+	     const char *name)
+{
+	uint32_t s;
+
+	for (s = 1; s < *n_slots; s++)
+		if (strcmp(names[s], name) == 0)
+			return (int)s;
+	if (*n_slots >= OP25B_STATS_SLOTS)
+		return -ENOSPC;
+	snprintf(names[*n_slots], OP25B_STATS_NAME_MAX, "%s", name);
+	return (int)(*n_slots)++;
+}
+
+static int
+slots_assign(const struct op25b_policy *policy, struct op25b_stats_names *n,
+	     struct slot_map *m)
+{
+	unsigned int k;
+	int s;
+
+	if (n->n_class_slots == 0) {
+		n->n_class_slots = n->n_group_slots = 1;
+		snprintf(n->class_name[0], OP25B_STATS_NAME_MAX, "(none)");
+		snprintf(n->group_name[0], OP25B_STATS_NAME_MAX, "(none)");
+	}
+	for (k = 0; k < OP25B_STATS_SLOTS; k++) {
+		m->class_of_slot[k] = m->group_of_slot[k] = -1;
+		n->class_active[k] = n->group_active[k] = k == 0;
+	}
+	for (k = 0; k < policy->n_classes; k++) {
+		s = slot_of_name(n->class_name, &n->n_class_slots,
+				 policy->classes[k].name);
+		if (s < 0)
+			return s;
+		m->class_slot[k] = (uint8_t)s;
+		m->class_of_slot[s] = (int16_t)k;
+		n->class_active[s] = 1;
+	}
+	for (k = 0; k < policy->n_groups; k++) {
+		s = slot_of_name(n->group_name, &n->n_group_slots,
+				 policy->groups[k].name);
+		if (s < 0)
+			return s;
+		m->group_slot[k] = (uint8_t)s;
+		m->group_of_slot[s] = (int16_t)k;
+		n->group_active[s] = 1;
+	}
+	return 0;
+}
+
 static void
-policy_fill(const struct op25b_policy *policy, struct op25b_xdp_policy *v)
+policy_fill(const struct op25b_policy *policy, const struct slot_map *m,
+	    struct op25b_xdp_policy *v)
 {
 	unsigned int i, j;
 
@@ -211,19 +277,14 @@ policy_fill(const struct op25b_policy *policy, struct op25b_xdp_policy *v)
 	for (i = 0; i < policy->n_submission_ports; i++)
 		v->port_kind[policy->submission_ports[i]] =
 			OP25B_PORT_SUBMISSION;
-	/* Every cell: a slot that no table yields still reads as defined. */
-	for (i = 0; i < OP25B_STATS_SLOTS; i++) {
-		int cls = i >= 1 && i <= policy->n_classes ? (int)i - 1 : -1;
-
-		for (j = 0; j < OP25B_STATS_SLOTS; j++) {
-			int grp = j >= 1 && j <= policy->n_groups ? (int)j - 1
-								  : -1;
-
+	/* Every cell: a slot that no table yields (a name no longer in the
+	 * policy) reads as "no class" / "no group" would. */
+	for (i = 0; i < OP25B_STATS_SLOTS; i++)
+		for (j = 0; j < OP25B_STATS_SLOTS; j++)
 			v->matrix[i * OP25B_STATS_SLOTS + j] = matrix_outcome(
 				policy,
-				op25b_policy_decide(policy, cls, grp, NULL));
-		}
-	}
+				op25b_policy_decide(policy, m->class_of_slot[i],
+						    m->group_of_slot[j], NULL));
 	v->max_vlan_tags =
 		(uint8_t)(policy->max_vlan_tags == 0
 				  ? OP25B_POLICY_DEFAULT_VLAN_TAGS
@@ -376,7 +437,8 @@ table_create(const struct lpm_batch *b, const char *name)
 /* Gather the policy's prefixes: sources into src4/src6, destinations into
  * dst4/dst6 (lpm_maps order), each with its slot. */
 static int
-gather(const struct op25b_policy *policy, struct lpm_batch b[4])
+gather(const struct op25b_policy *policy, const struct slot_map *m,
+       struct lpm_batch b[4])
 {
 	unsigned int i, k;
 	int err = 0;
@@ -393,7 +455,7 @@ gather(const struct op25b_policy *policy, struct lpm_batch b[4])
 		for (i = 0; i < l->count && err == 0; i++)
 			err = batch_add(
 				&b[l->prefixes[i].family == AF_INET ? 0 : 2],
-				&l->prefixes[i], (uint8_t)(k + 1));
+				&l->prefixes[i], m->class_slot[k]);
 	}
 	for (k = 0; k < policy->n_groups && err == 0; k++) {
 		const struct op25b_prefix_list *l = &policy->groups[k].prefixes;
@@ -401,7 +463,7 @@ gather(const struct op25b_policy *policy, struct lpm_batch b[4])
 		for (i = 0; i < l->count && err == 0; i++)
 			err = batch_add(
 				&b[l->prefixes[i].family == AF_INET ? 1 : 3],
-				&l->prefixes[i], (uint8_t)(k + 1));
+				&l->prefixes[i], m->group_slot[k]);
 	}
 	for (i = 0; i < 4 && err == 0; i++)
 		err = b[i].n > OP25B_XDP_PREFIXES_MAX ? -E2BIG
@@ -409,20 +471,31 @@ gather(const struct op25b_policy *policy, struct lpm_batch b[4])
 	return err;
 }
 
+_Static_assert(offsetof(struct op25b_stats_names, group_active) ==
+		       offsetof(struct op25b_stats_names, class_active) +
+			       OP25B_STATS_SLOTS,
+	       "the active flags of classes and groups are one block");
+
 int
 op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
 {
-	static const char *const names[] = { "op25b_t_src4", "op25b_t_dst4",
-					     "op25b_t_src6", "op25b_t_dst6" };
+	static const char *const table_names[] = {
+		"op25b_t_src4", "op25b_t_dst4", "op25b_t_src6", "op25b_t_dst6"
+	};
 	int fd[4] = { -1, -1, -1, -1 };
 	struct op25b_xdp_active active;
 	struct op25b_xdp_policy *v = NULL;
-	struct lpm_batch b[4];
+	struct op25b_stats_names *names = NULL;
+	/* class_active and group_active, side by side in the layout */
+	uint8_t was_active[2 * OP25B_STATS_SLOTS];
+	uint8_t now_active[2 * OP25B_STATS_SLOTS];
+	struct slot_map *slots = NULL;
+	struct lpm_batch b[4] = { 0 };
 	uint32_t zero = 0, idle, old;
 	uint64_t total = 0;
 	unsigned int i;
 	char msg[256];
-	int err;
+	int err = 0;
 
 	if (op25b_xdp_policy_supported(policy, msg, sizeof(msg)) != 0)
 		return -ENOTSUP;
@@ -430,11 +503,34 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
 		return -errno;
 	old = active.gen & 1;
 	idle = old ^ 1;
-	err = gather(policy, b);
+	names = malloc(sizeof(*names));
+	slots = malloc(sizeof(*slots));
+	if (names == NULL || slots == NULL)
+		err = -ENOMEM;
+	else if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_NAMES], &zero, names) !=
+		 0)
+		err = -errno;
+	else
+		memcpy(was_active, names->class_active, sizeof(was_active));
+	if (err == 0)
+		err = slots_assign(policy, names, slots);
+	/* The new names first, with the running policy's flags: a reader may
+	 * name a slot before any packet counts in it, never the other way
+	 * round; the flags follow the switch. */
+	if (err == 0) {
+		memcpy(now_active, names->class_active, sizeof(now_active));
+		memcpy(names->class_active, was_active, sizeof(was_active));
+		if (bpf_map_update_elem(x->map_fd[XDP_MAP_NAMES], &zero, names,
+					BPF_ANY) != 0)
+			err = -errno;
+		memcpy(names->class_active, now_active, sizeof(now_active));
+	}
+	if (err == 0)
+		err = gather(policy, slots, b);
 	/* The new tables, filled aside: no program sees them yet. */
 	for (i = 0; i < 4 && err == 0; i++) {
 		total += b[i].n;
-		fd[i] = table_create(&b[i], names[i]);
+		fd[i] = table_create(&b[i], table_names[i]);
 		if (fd[i] < 0)
 			err = fd[i];
 	}
@@ -444,7 +540,7 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
 			err = -ENOMEM;
 	}
 	if (err == 0) {
-		policy_fill(policy, v);
+		policy_fill(policy, slots, v);
 		if (bpf_map_update_elem(x->map_fd[XDP_MAP_POLICY], &idle, v,
 					BPF_ANY) != 0)
 			err = -errno;
@@ -464,6 +560,8 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
 	active.prefixes[old] = 0;
 	active.gen = idle;
 	if (bpf_map_update_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active,
+				BPF_ANY) != 0 ||
+	    bpf_map_update_elem(x->map_fd[XDP_MAP_NAMES], &zero, names,
 				BPF_ANY) != 0) {
 		err = -errno;
 		goto out;
@@ -484,6 +582,8 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
 			err = -errno;
 out:
 	free(v);
+	free(names);
+	free(slots);
 	for (i = 0; i < 4; i++) {
 		if (fd[i] >= 0)
 			close(fd[i]); /* the slots hold their own references */
@@ -562,6 +662,16 @@ fd_memlock(int fd)
 			total += v;
 	fclose(f);
 	return total;
+}
+
+int
+op25b_xdp_names(struct op25b_xdp *x, struct op25b_stats_names *names)
+{
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_NAMES], &zero, names) != 0)
+		return -errno;
+	return 0;
 }
 
 uint64_t

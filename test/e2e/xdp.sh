@@ -248,6 +248,37 @@ status_json "$work/st.json"
 	problem "the refused reload changed the instance:" "$(cat "$work/st.json")"
 report "e2e xdp reload with action adaptive: refused in one line, running policy stays"
 
+# Counter slots go by name: the classes in another order keep their
+# counts, and enforce as before.
+"$stat" --xdp "$name" --json >"$work/names-before.json" 2>&1
+cat >"$work/reordered.yaml" <<EOF
+version: 1
+block: drop
+sources:
+  static:
+    action: allow
+    prefixes: [$sta4/32]
+  dynamic:
+    action: block
+    prefixes: [198.18.1.0/24, 2001:db8:1::/48]
+EOF
+in_ns "$nr" "$xdp" reload x0 --policy "$work/reordered.yaml" --name "$name" \
+	>"$work/reorder.out" 2>&1 || problem "reload (reordered) failed:" "$(cat "$work/reorder.out")"
+"$stat" --xdp "$name" --json >"$work/names-after.json" 2>&1
+for c in dynamic static; do
+	for v in reset blocked forwarded; do
+		b=$(field "$work/names-before.json" "s[\"classes\"][\"$c\"][\"$v\"]")
+		a=$(field "$work/names-after.json" "s[\"classes\"][\"$c\"][\"$v\"]")
+		[ "$a" = "$b" ] || problem "class $c $v: $b before the reordering reload, $a after"
+	done
+done
+scenario dyn-mx-reordered "$dyn4" "$mx4" 25 timeout blocked 2
+"$stat" --xdp "$name" --json >"$work/names-last.json" 2>&1
+[ "$(field "$work/names-last.json" 's["classes"]["dynamic"]["blocked"]')" -gt \
+	"$(field "$work/names-after.json" 's["classes"]["dynamic"]["blocked"]')" ] ||
+	problem "class dynamic's blocked count did not grow after the reordering"
+report "e2e xdp reload with the classes reordered: each keeps its counter slot by name"
+
 in_ns "$nr" "$xdp" unload x0 --name "$name" >"$work/unload.out" 2>&1 ||
 	problem "unload failed:" "$(cat "$work/unload.out")"
 [ ! -e "$OP25B_XDP_BPFFS/op25b/$name" ] || problem "pins left after unload"
