@@ -30,6 +30,7 @@
 #include "op25b_policy.h"
 #include "op25b_xdp.h"
 #include "test_eal.h"
+#include "test_vec_files.h"
 #include "test_mbuf.h"
 
 /* Random frames: mutations of every vector's frame, from a fixed seed. */
@@ -292,12 +293,6 @@ run_random(void **state)
 	assert_int_equal(failed, 0);
 }
 
-static int
-compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int
 main(void)
 {
@@ -306,26 +301,13 @@ main(void)
 	struct CMUnitTest *tests;
 	struct vec_case *cases;
 	unsigned int n_tests = 0, i, j;
-	struct dirent *de;
-	int failed;
-	DIR *d;
+	int failed, ret;
 
 	snprintf(dir, sizeof(dir), "%s/test/vectors", root ? root : ".");
-	d = opendir(dir);
-	if (d == NULL) {
-		perror(dir);
+	ret = test_vec_files(dir, names, RTE_DIM(names));
+	if (ret <= 0 || test_eal_init() != 0)
 		return 1;
-	}
-	while ((de = readdir(d)) != NULL && n_sets < 64) {
-		size_t len = strlen(de->d_name);
-
-		if (len > 4 && strcmp(de->d_name + len - 4, ".vec") == 0)
-			names[n_sets++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n_sets, sizeof(names[0]), compare_names);
-	if (n_sets == 0 || test_eal_init() != 0)
-		return 1;
+	n_sets = (unsigned int)ret;
 	pool = rte_pktmbuf_pool_create(
 		"test_xdp", 63, 0, 0,
 		OP25B_CRAFT_FRAME_MAX + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
