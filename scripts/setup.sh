@@ -29,6 +29,9 @@ packages=(
 	# by the test), the units' checks (systemd-analyze), the completion's
 	# helpers, the logrotate snippet's check
 	debhelper lintian help2man prometheus systemd bash-completion logrotate
+	# op25b-xdp: the BPF object (clang, llvm), its skeleton (bpftool),
+	# the loader (libbpf)
+	libbpf-dev llvm bpftool
 )
 
 missing=()

@@ -29,7 +29,9 @@ scenarios=(
 	test/integration/style.sh
 	test/integration/tools.sh
 	test/integration/vdevs.sh
+	test/integration/xdp_replay.sh
 	test/e2e/smtp.sh
+	test/e2e/xdp.sh
 )
 # check_list: prints "ok ..." or "not ok ..." with the differences.
 check_list() {
