@@ -429,6 +429,7 @@ build_context(struct op25b_cli *cli)
 		op25b_cli_show_commands,
 		op25b_cli_policy_commands,
 		op25b_cli_exempt_commands,
+		op25b_cli_records_commands, /* cli_records.c */
 		general_commands,
 	};
 	unsigned int i, j, n = 0;

@@ -10,6 +10,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "op25b_app.h"
+#include "op25b_records.h"
 
 struct op25b_app *op25b_worker_app;
 
@@ -49,6 +50,12 @@ subscriber_burst(struct op25b_worker *w,
 	op25b_classifier_classify_burst(classifier, exempt, pkts, n, results,
 					&w->stats->counters);
 	for (i = 0; i < n; i++) {
+		/* Blocked and would-block frames only; before TX, which
+		 * gives the mbuf away. */
+		if (unlikely(op25b_records_wanted(results[i].outcome)) &&
+		    w->records != NULL)
+			op25b_worker_records_count(w, classifier, pkts[i],
+						   &results[i], pair->sub);
 		switch (results[i].disposition) {
 		case OP25B_DISPOSITION_FORWARD:
 			fwd[n_fwd++] = pkts[i];
@@ -114,6 +121,8 @@ op25b_worker_main(void *arg)
 		/* Done with this loop's classifier and exemptions: a reload
 		 * waiting to free the old ones needs only this. */
 		rte_rcu_qsbr_quiescent(app->qsbr, w->rcu_id);
+		if (w->records != NULL)
+			op25b_worker_records_tick(w, app);
 		stats->loops++;
 		if (got != 0) {
 			stats->busy_loops++;

@@ -153,8 +153,8 @@ test_field_names(void **state)
 	static const char *const app_keys[] = { "worker_rx", "worker_tx",
 						"tx_dropped" };
 	static const char *const header_keys[] = {
-		"generation", "reload_ok", "reload_failed",
-		"exemptions", "mode",	   "block",
+		"generation", "reload_ok", "reload_failed",   "exemptions",
+		"mode",	      "block",	   "records_written", "records_dropped",
 	};
 	struct op25b_stats_header h;
 	struct op25b_stats_port p;
@@ -163,7 +163,7 @@ test_field_names(void **state)
 	(void)state;
 	assert_int_equal(OP25B_PORT_DRIVER_FIELDS, 8);
 	assert_int_equal(OP25B_PORT_APP_FIELDS, 3);
-	assert_int_equal(OP25B_HEADER_FIELDS, 6);
+	assert_int_equal(OP25B_HEADER_FIELDS, 8);
 	for (i = 0; i < OP25B_PORT_DRIVER_FIELDS; i++) {
 		const struct op25b_stats_field *f =
 			&op25b_stats_port_driver_fields[i];
@@ -821,6 +821,7 @@ test_views(void **state)
 		text, "\n  \"generation\": 2,\n  \"reload_ok\": 1,"
 		      "\n  \"reload_failed\": 0,\n  \"exemptions\": 0,"
 		      "\n  \"mode\": \"monitor\",\n  \"block\": \"reset\","
+		      "\n  \"records_written\": 0,\n  \"records_dropped\": 0,"
 		      "\n  \"ports_updated_seconds\": 0.000,"));
 	assert_non_null(
 		strstr(text, "{\"port\": 0, \"name\": \"net_pcap0\", "
@@ -837,7 +838,8 @@ test_views(void **state)
 	assert_non_null(strstr(text,
 			       "\npolicy p.yaml, generation 2, reload_ok 1, "
 			       "reload_failed 0, exemptions 0, mode monitor, "
-			       "block reset\n"));
+			       "block reset, records_written 0, "
+			       "records_dropped 0\n"));
 	assert_non_null(strstr(text, "\nports (driver figures not sampled "
 				     "yet)\n"));
 	assert_non_null(strstr(text, "\nrx_bytes             123456\n"));
