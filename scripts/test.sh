@@ -22,6 +22,7 @@ scenarios=(
 	test/integration/faults.sh
 	test/integration/jumbo.sh
 	test/integration/operator.sh
+	test/integration/records.sh
 	test/integration/reload.sh
 	test/integration/sizes.sh
 	test/integration/stat.sh
