@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <sys/socket.h>
 
 #include "cli_priv.h"
 #include "op25b_records.h"
@@ -69,36 +67,11 @@ static cmdline_parse_inst_t cmd_records_flush_inst = {
 };
 
 static void
-print_top(struct cmdline *cl, const struct op25b_records_merged *r,
-	  unsigned int rank)
-{
-	char src[INET6_ADDRSTRLEN], vlan[64] = "-", pppoe[16] = "-";
-	unsigned int i;
-	int n = 0;
-
-	inet_ntop(r->r.family == 4 ? AF_INET : AF_INET6, r->r.src, src,
-		  sizeof(src));
-	for (i = 0; i < r->r.n_vlans && n >= 0 && (size_t)n < sizeof(vlan); i++)
-		n += snprintf(vlan + n, sizeof(vlan) - (size_t)n, "%s%u",
-			      i ? "," : "", r->r.vlan[i]);
-	if (r->r.pppoe_session >= 0)
-		snprintf(pppoe, sizeof(pppoe), "%d", (int)r->r.pppoe_session);
-	cli_printf(cl,
-		   "%3u  %-39s %8u %9u %6u  %-12s %-8s "
-		   "%02x:%02x:%02x:%02x:%02x:%02x %4u\n",
-		   rank, src, r->r.syns, r->r.segments, r->destinations, vlan,
-		   pppoe, r->r.src_mac[0], r->r.src_mac[1], r->r.src_mac[2],
-		   r->r.src_mac[3], r->r.src_mac[4], r->r.src_mac[5],
-		   r->r.port);
-}
-
-static void
 cmd_blocked_top_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_records_result *res = parsed;
-	const struct op25b_app *app = cli_app();
-	const struct op25b_records_merged *top = NULL;
-	int n = op25b_records_top(app, &top), i;
+	const struct op25b_records_top *top = NULL;
+	int n = op25b_records_top(cli_app(), &top);
 	FILE *out;
 
 	if (n < 0) {
@@ -106,31 +79,15 @@ cmd_blocked_top_parsed(void *parsed, struct cmdline *cl, void *data)
 			     "--block-records FILE|syslog)");
 		return;
 	}
+	out = cli_out(cl);
+	if (out == NULL)
+		return;
 	if ((uint32_t)n > res->n)
 		n = (int)res->n;
-	if (data != NULL) {
-		/* One record a line, as the records file has them. */
-		out = cli_out(cl);
-		if (out == NULL)
-			return;
-		fputs("[", out);
-		for (i = 0; i < n; i++) {
-			fputs(i ? ",\n" : "\n", out);
-			op25b_records_write_json(out, &top[i],
-						 op25b_records_view(app));
-			/* The writer ends a record with a line feed. */
-			fseek(out, -1, SEEK_CUR);
-		}
-		fputs(n ? "\n]\n" : "]\n", out);
-		return;
-	}
-	cli_printf(cl,
-		   "the last interval's sources, most blocked SYNs first\n"
-		   "  #  %-39s %8s %9s %6s  %-12s %-8s %-17s %4s\n",
-		   "source", "syns", "segments", "dsts", "vlan", "pppoe", "mac",
-		   "port");
-	for (i = 0; i < n; i++)
-		print_top(cl, &top[i], (unsigned int)i + 1);
+	if (data != NULL)
+		op25b_records_top_json(out, top, (unsigned int)n);
+	else
+		op25b_records_top_text(out, top, (unsigned int)n);
 }
 
 static cmdline_parse_token_string_t cmd_blocked_w0 =

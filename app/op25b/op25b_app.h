@@ -25,8 +25,7 @@ struct rte_rcu_qsbr;
 struct op25b_cli;
 struct op25b_app_records;
 struct op25b_worker_records;
-struct op25b_records_merged;
-struct op25b_records_view;
+struct op25b_records_top;
 
 /* The appliance's one DPDK log type, "op25b" (--log-level op25b:debug),
  * registered in control.c before main(). The lines operators and scripts
@@ -244,9 +243,7 @@ int op25b_records_reopen(struct op25b_app *app, char *msg, size_t size);
 /* The last interval's records, most SYNs first: the count, or -ENOENT
  * without block records. */
 int op25b_records_top(const struct op25b_app *app,
-		      const struct op25b_records_merged **top);
-const struct op25b_records_view *
-op25b_records_view(const struct op25b_app *app);
+		      const struct op25b_records_top **top);
 
 /* telemetry.c */
 void op25b_telemetry_register(struct op25b_app *app);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -36,6 +37,8 @@
  * bytes are 768 KB a worker; the rest of a scan is handed over frame by
  * frame (and dropped when the ring is full). */
 #define RECORDS_TABLE_SOURCES 4096
+/* Sources show blocked top and op25b-stat --top keep of an interval. */
+#define RECORDS_TOP_MAX 1024
 /* A worker's ring holds two whole tables: an interval's flush fits while
  * the control lcore, which drains every 10 ms, is busy. */
 #define RECORDS_RING_DEFAULT 8192
@@ -60,9 +63,11 @@ struct op25b_app_records {
 	uint64_t written;  /* records written since start */
 	uint64_t lost;	   /* merged records lost (no memory, write) */
 	struct op25b_records_merge *merge;
-	/* The last interval's sources by syns, for show blocked top. */
-	struct op25b_records_merged *last;
-	int n_last;
+	/* The last interval's sources by syns, for show blocked top, and
+	 * saved in top_path for op25b-stat --top. */
+	struct op25b_records_top *top;
+	unsigned int n_top;
+	char top_path[OP25B_STATS_PATH_MAX + 8];
 	FILE *out; /* NULL with syslog */
 	bool syslog;
 	struct op25b_records_view view;
@@ -226,6 +231,12 @@ op25b_records_start(struct op25b_app *app)
 	if (rec->syslog)
 		openlog("op25b", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	rec->merge = op25b_records_merge_create();
+	rec->top = calloc(RECORDS_TOP_MAX, sizeof(*rec->top));
+	if (op25b_stats_path(cfg->instance, rec->top_path,
+			     sizeof(rec->top_path)) != 0 ||
+	    rec->top == NULL)
+		return -ENOMEM;
+	strcat(rec->top_path, ".top");
 	rec->workers = rte_zmalloc("op25b_worker_records",
 				   app->n_workers * sizeof(*rec->workers),
 				   RTE_CACHE_LINE_SIZE);
@@ -302,6 +313,24 @@ by_syns(const void *a, const void *b)
 	return 0;
 }
 
+/* What show blocked top and op25b-stat --top list: this interval, most
+ * SYNs first. */
+static void
+save_top(struct op25b_app *app, struct op25b_records_merged *taken,
+	 unsigned int n)
+{
+	struct op25b_app_records *rec = app->records;
+	unsigned int i;
+
+	qsort(taken, n, sizeof(*taken), by_syns);
+	n = RTE_MIN(n, (unsigned int)RECORDS_TOP_MAX);
+	for (i = 0; i < n; i++)
+		op25b_records_top_resolve(&rec->top[i], &taken[i], &rec->view);
+	rec->n_top = n;
+	if (op25b_records_top_save(rec->top_path, rec->top, n) != 0)
+		OP25B_LOG(WARNING, "%s: cannot write", rec->top_path);
+}
+
 /* Write the records of intervals up to @interval. */
 static void
 write_up_to(struct op25b_app *app, uint32_t interval)
@@ -350,12 +379,8 @@ write_up_to(struct op25b_app *app, uint32_t interval)
 	}
 	if (rec->out != NULL)
 		fflush(rec->out);
-	/* What show blocked top lists: this interval, most SYNs first. */
-	if (n > 0)
-		qsort(taken, (size_t)n, sizeof(*taken), by_syns);
-	free(rec->last);
-	rec->last = taken;
-	rec->n_last = n;
+	save_top(app, taken, (unsigned int)n);
+	free(taken);
 }
 
 static void
@@ -466,7 +491,9 @@ op25b_records_free(struct op25b_app *app)
 	}
 	rte_free(rec->workers);
 	op25b_records_merge_free(rec->merge);
-	free(rec->last);
+	free(rec->top);
+	if (rec->top_path[0] != '\0')
+		unlink(rec->top_path);
 	if (rec->out != NULL)
 		fclose(rec->out);
 	if (rec->syslog)
@@ -508,18 +535,12 @@ op25b_records_reopen(struct op25b_app *app, char *msg, size_t size)
 
 int
 op25b_records_top(const struct op25b_app *app,
-		  const struct op25b_records_merged **top)
+		  const struct op25b_records_top **top)
 {
 	const struct op25b_app_records *rec = app->records;
 
 	if (rec == NULL)
 		return -ENOENT;
-	*top = rec->last;
-	return rec->n_last;
-}
-
-const struct op25b_records_view *
-op25b_records_view(const struct op25b_app *app)
-{
-	return app->records == NULL ? NULL : &app->records->view;
+	*top = rec->top;
+	return (int)rec->n_top;
 }

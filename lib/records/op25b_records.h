@@ -220,6 +220,55 @@ void op25b_records_time(uint64_t wall_ns, char *buf, size_t size);
 int op25b_records_write_json(FILE *out, const struct op25b_records_merged *rec,
 			     const struct op25b_records_view *v);
 
+/* ------------------------------------------------------------------ */
+/* The last interval's worst sources (show blocked top, op25b-stat)    */
+
+/** A merged record with its names and times resolved: readable without
+ * the policy or the TSC. */
+struct op25b_records_top {
+	struct op25b_records_merged m;
+	uint64_t first_ns, time_ns; /**< CLOCK_REALTIME */
+	char class_name[64];
+	char group_name[64];
+	char rule[16];
+	char mode[16];
+	uint8_t has_class, has_group;
+	uint8_t pad[6];
+};
+
+/** Resolve @p m under @p v into @p t. */
+void op25b_records_top_resolve(struct op25b_records_top *t,
+			       const struct op25b_records_merged *m,
+			       const struct op25b_records_view *v);
+
+/**
+ * Replace the file at @p path with @p n entries (a temporary file renamed
+ * over it: readers see the old list or the new).
+ * @return 0, or -errno (-EIO for a short write).
+ */
+int op25b_records_top_save(const char *path, const struct op25b_records_top *t,
+			   unsigned int n);
+
+/**
+ * Read a file op25b_records_top_save() wrote.
+ * @param out
+ *   Set to the entries (free() them; NULL with 0).
+ * @return the number of entries, or -errno: ENOENT (none: the appliance
+ *   has no block records, or wrote no interval yet), EPROTO (not such a
+ *   file, or another version), ENOMEM.
+ */
+int op25b_records_top_load(const char *path, struct op25b_records_top **out);
+
+/** The entries as a table: rank, source, SYNs, segments, destinations,
+ * VLAN ids, PPPoE session, MAC, port. @return 0 or -EIO. */
+int op25b_records_top_text(FILE *out, const struct op25b_records_top *t,
+			   unsigned int n);
+
+/** The entries as a JSON array of block records, one a line.
+ * @return 0 or -EIO. */
+int op25b_records_top_json(FILE *out, const struct op25b_records_top *t,
+			   unsigned int n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -110,6 +110,11 @@ c show blocked top 1
 want_re "$work/out" '^  1  198\.18\.1\.1 +3 +4 +2  - +- +02:00:00:00:01:01 +0$'
 c show blocked top 3 json
 py_check 'import json,sys; a=json.load(open(sys.argv[1])); assert [r["src"] for r in a][0] == "198.18.1.1" and len(a) == 3 and a[0]["syns"] == 3, a' "$work/out"
+stat="$build/app/op25b-stat/op25b-stat"
+"$stat" --name "$name-fifo" --top 1 >"$work/out" 2>&1 || problem "op25b-stat --top failed: $(cat "$work/out")"
+want_re "$work/out" '^  1  198\.18\.1\.1 +3 +4 +2  - +- +02:00:00:00:01:01 +0$'
+"$stat" --name "$name-fifo" --top 9 --json >"$work/out" 2>&1
+py_check 'import json,sys; a=json.load(open(sys.argv[1])); assert [r["src"] for r in a][0] == "198.18.1.1" and len(a) == 5 and a[1]["pppoe_session"] in (4660, None), a' "$work/out"
 c records reopen
 want_has "$work/out" "block records: reopened $work/fifo.jsonl"
 mv "$work/fifo.jsonl" "$work/fifo.jsonl.1"
@@ -120,12 +125,13 @@ exec 3>&-
 wait_until 10 "$bg_pid" rx_is 96 || problem "the second burst was not received"
 stop_bg TERM 20
 want_rc "$rc" 0 "op25b exit status"
+[ ! -e "/dev/shm/op25b.$name-fifo.top" ] || problem "/dev/shm/op25b.$name-fifo.top left behind"
 want_lines "$work/fifo.jsonl.1" 5
 want_lines "$work/fifo.jsonl" 2
 cat "$work/fifo.jsonl.1" "$work/fifo.jsonl" >"$work/fifo-all.jsonl"
 check "$work/fifo-all.jsonl" two
 [ "$(counter "$work/fifo.json" records_written)" = 7 ] || problem "records_written $(counter "$work/fifo.json" records_written), want 7"
-report "records: two intervals, one record per source each; reopen after rename; show blocked top"
+report "records: two intervals, one record per source each; reopen after rename; show blocked top, op25b-stat --top"
 
 c() { :; }
 exit $status
