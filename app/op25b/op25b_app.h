@@ -221,12 +221,13 @@ void op25b_cli_stop(struct op25b_app *app);
 /* Rings, tables and the output; 0 or -errno, said on stderr. */
 int op25b_records_start(struct op25b_app *app);
 /* The data path's: count a frame the classifier gave a recorded outcome
- * (w->records set); hand over finished records, never wait. */
+ * (w->records set), seen at @tsc; hand over finished records, never
+ * wait. */
 void op25b_worker_records_count(struct op25b_worker *w,
 				const struct op25b_classifier *classifier,
 				struct rte_mbuf *m,
 				const struct op25b_classify_result *result,
-				uint16_t port);
+				uint16_t port, uint64_t tsc);
 /* Once a worker loop: at an interval's end, empty the table into the
  * ring. */
 void op25b_worker_records_tick(struct op25b_worker *w, struct op25b_app *app);

@@ -53,6 +53,10 @@ struct op25b_worker_records {
 	/* Records that did not fit the ring; the worker's plain stores,
 	 * read relaxed by the control lcore. */
 	uint64_t dropped;
+	/* Free records in the ring as of the worker's last look: the
+	 * consumer's index is read once a loop while the ring is full, not
+	 * once a frame (its cache line is the control lcore's). */
+	uint32_t room;
 } __rte_cache_aligned;
 
 struct op25b_app_records {
@@ -88,8 +92,13 @@ on_reopen_signal(int signo)
 static void
 hand_over(struct op25b_worker_records *wr, struct op25b_record *r)
 {
-	if (unlikely(rte_ring_sp_enqueue_elem(wr->ring, r, sizeof(*r)) != 0))
+	unsigned int free_space = 0;
+
+	if (wr->room == 0 ||
+	    rte_ring_sp_enqueue_bulk_elem(wr->ring, r, sizeof(*r), 1,
+					  &free_space) == 0)
 		wr->dropped++;
+	wr->room = free_space;
 }
 
 static void
@@ -109,17 +118,24 @@ op25b_worker_records_count(struct op25b_worker *w,
 			   const struct op25b_classifier *classifier,
 			   struct rte_mbuf *m,
 			   const struct op25b_classify_result *result,
-			   uint16_t port)
+			   uint16_t port, uint64_t tsc)
 {
 	struct op25b_worker_records *wr = w->records;
 	struct op25b_record_hint h;
 	struct op25b_record out;
 
+	int ret;
+
 	if (op25b_classifier_record_hint(classifier, m, result, port, &h) != 0)
 		return;
-	if (op25b_records_table_add(wr->table, &h, rte_rdtsc(), wr->epoch,
-				    &out))
+	/* A full ring (a scan from many sources) costs a record nothing
+	 * more than finding that its source has no slot. */
+	ret = op25b_records_table_add(wr->table, &h, tsc, wr->epoch,
+				      wr->room != 0 ? &out : NULL);
+	if (ret > 0)
 		hand_over(wr, &out);
+	else if (ret < 0)
+		wr->dropped++;
 }
 
 void
@@ -129,6 +145,8 @@ op25b_worker_records_tick(struct op25b_worker *w, struct op25b_app *app)
 	uint32_t epoch = atomic_load_explicit(&app->records->epoch,
 					      memory_order_relaxed);
 
+	if (unlikely(wr->room == 0))
+		wr->room = rte_ring_free_count(wr->ring);
 	if (likely(epoch == wr->epoch))
 		return;
 	table_flush(wr);
@@ -266,6 +284,7 @@ op25b_records_start(struct op25b_app *app)
 				rte_strerror(rte_errno));
 			return -ENOMEM;
 		}
+		wr->room = rte_ring_free_count(wr->ring);
 		app->workers[i].records = wr;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);

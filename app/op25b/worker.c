@@ -42,6 +42,7 @@ subscriber_burst(struct op25b_worker *w,
 	struct rte_mbuf *drop[OP25B_CLASSIFY_BURST_MAX];
 	struct op25b_classify_result results[OP25B_CLASSIFY_BURST_MAX];
 	uint16_t n, i, n_fwd = 0, n_reply = 0, n_drop = 0;
+	uint64_t now = 0;
 
 	n = rte_eth_rx_burst(pair->sub, w->queue, pkts, burst);
 	if (n == 0)
@@ -53,9 +54,16 @@ subscriber_burst(struct op25b_worker *w,
 		/* Blocked and would-block frames only; before TX, which
 		 * gives the mbuf away. */
 		if (unlikely(op25b_records_wanted(results[i].outcome)) &&
-		    w->records != NULL)
+		    w->records != NULL) {
+			/* One clock read a burst (a record needs
+			 * milliseconds); + i keeps the frames of a burst in
+			 * their order, a tick (under a ns) apart. */
+			if (now == 0)
+				now = rte_rdtsc();
 			op25b_worker_records_count(w, classifier, pkts[i],
-						   &results[i], pair->sub);
+						   &results[i], pair->sub,
+						   now + i);
+		}
 		switch (results[i].disposition) {
 		case OP25B_DISPOSITION_FORWARD:
 			fwd[n_fwd++] = pkts[i];

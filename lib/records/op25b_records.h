@@ -116,8 +116,11 @@ size_t op25b_records_table_size(uint32_t capacity);
  *   Filled when a record is finished by this frame: the source's piece
  *   had OP25B_RECORD_DSTS destinations and this is one more (the piece
  *   goes, the source starts its next piece with this frame), or the table
- *   has no room for a new source (this frame alone is the record).
- * @return 1 when @p out is to be handed over, else 0.
+ *   has no room for a new source (this frame alone is the record). NULL:
+ *   the caller has no room to hand one over (its ring is full).
+ * @return 1 when @p out is to be handed over, 0 when the frame was
+ *   counted in the table, -ENOBUFS when a record was finished and
+ *   @p out is NULL (the record is lost: count it).
  */
 int op25b_records_table_add(struct op25b_records_table *t,
 			    const struct op25b_record_hint *h, uint64_t tsc,

@@ -174,6 +174,24 @@ test_table_full(void **state)
 	assert_true(held <= 16 && held >= 12);
 	assert_int_equal(handed + held, 1000);
 	assert_int_equal(out.segments, 1);
+	/* Nowhere to hand it over (a full ring): lost, and said so; a
+	 * source in the table is still counted. */
+	{
+		struct op25b_record_hint h =
+			hint4("198.19.0.1", "203.0.113.1", 25, 1);
+		struct op25b_record kept[16];
+		unsigned int k, n;
+
+		assert_int_equal(op25b_records_table_add(t, &h, 0, 0, NULL),
+				 -ENOBUFS);
+		n = op25b_records_table_flush(t, kept, 16);
+		assert_int_equal(n, held);
+		h = hint4("198.18.0.0", "203.0.113.1", 25, 1);
+		memcpy(h.src, kept[0].src, 16);
+		assert_int_equal(op25b_records_table_add(t, &h, 0, 0, NULL), 0);
+		for (k = 0; k < n; k++)
+			assert_int_equal(kept[k].segments, 1);
+	}
 	free(t);
 }
 
