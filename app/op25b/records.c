@@ -304,22 +304,31 @@ op25b_records_start(struct op25b_app *app)
 	return 0;
 }
 
+/* Pieces into the merge; one that finds no memory is lost (counted). */
+static void
+merge_pieces(struct op25b_app_records *rec, const struct op25b_record *in,
+	     unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		if (op25b_records_merge_add(rec->merge, &in[k]) != 0)
+			rec->lost++;
+}
+
 /* Every record the workers handed over, into the merge. */
 static void
 drain(struct op25b_app *app)
 {
 	struct op25b_app_records *rec = app->records;
 	struct op25b_record in[RECORDS_DRAIN_BURST];
-	unsigned int i, k, n;
+	unsigned int i, n;
 
 	for (i = 0; i < app->n_workers; i++)
 		while ((n = rte_ring_sc_dequeue_burst_elem(
 				rec->workers[i].ring, in, sizeof(in[0]),
 				RTE_DIM(in), NULL)) != 0)
-			for (k = 0; k < n; k++)
-				if (op25b_records_merge_add(rec->merge,
-							    &in[k]) != 0)
-					rec->lost++;
+			merge_pieces(rec, in, n);
 }
 
 static int
@@ -482,14 +491,11 @@ op25b_records_stop(struct op25b_app *app)
 	drain(app);
 	for (i = 0; i < app->n_workers; i++) {
 		struct op25b_record out[16];
-		unsigned int n, k;
+		unsigned int n;
 
 		while ((n = op25b_records_table_flush(rec->workers[i].table,
 						      out, RTE_DIM(out))) != 0)
-			for (k = 0; k < n; k++)
-				if (op25b_records_merge_add(rec->merge,
-							    &out[k]) != 0)
-					rec->lost++;
+			merge_pieces(rec, out, n);
 	}
 	write_up_to(app, UINT32_MAX);
 	publish(app);
