@@ -24,6 +24,7 @@ scenarios=(
 	test/integration/jumbo.sh
 	test/integration/operator.sh
 	test/integration/package.sh
+	test/integration/records.sh
 	test/integration/reload.sh
 	test/integration/sizes.sh
 	test/integration/stat.sh

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "op25b_options.h"
+#include "op25b_records.h"
 #include "stat_tool.h"
 
 #define EXIT_USAGE 2
@@ -39,6 +40,7 @@ enum option_id {
 	OPT_COUNT,
 	OPT_LISTEN,
 	OPT_XDP,
+	OPT_TOP,
 	OPT_HELP,
 };
 
@@ -62,6 +64,10 @@ static const struct op25b_option stat_options[] = {
 	OP25B_OPTION("xdp", OPT_XDP, "NAME",
 		     "the counters of the op25b-xdp instance NAME (its pinned "
 		     "maps; op25b-xdp status lists them) instead of an op25b"),
+	OP25B_OPTION("top", OPT_TOP, "N",
+		     "the last block records interval's N sources with the "
+		     "most blocked SYNs, with VLAN, PPPoE session and MAC "
+		     "(op25b --block-records); --json: their records"),
 	OP25B_OPTION("help", OPT_HELP, NULL, "this text"),
 };
 
@@ -81,6 +87,7 @@ struct config {
 	double watch; /* seconds; 0: print once */
 	unsigned long count;
 	const char *listen;
+	unsigned long top; /* --top N; 0: the counters */
 	struct sockaddr_storage listen_addr;
 	size_t listen_addr_len;
 };
@@ -90,7 +97,8 @@ usage(FILE *out)
 {
 	fputs("usage: op25b-stat [--name NAME] [--json | --prometheus]\n"
 	      "       op25b-stat [--name NAME] --watch SECONDS [--count N]\n"
-	      "       op25b-stat [--name NAME] --listen HOST:PORT\n\n"
+	      "       op25b-stat [--name NAME] --listen HOST:PORT\n"
+	      "       op25b-stat [--name NAME] --top N [--json]\n\n"
 	      "The counters of a running op25b, read from its shared memory\n"
 	      "(/dev/shm/op25b.NAME) without disturbing it.\n\noptions:\n",
 	      out);
@@ -189,6 +197,17 @@ parse_args(int argc, char **argv, struct config *cfg)
 			cfg->name = optarg;
 			cfg->xdp = true;
 			break;
+		case OPT_TOP:
+			errno = 0;
+			cfg->top = strtoul(optarg, &end, 10);
+			if (errno != 0 || optarg[0] < '0' || optarg[0] > '9' ||
+			    *end != '\0' || cfg->top == 0 ||
+			    cfg->top > UINT_MAX)
+				return usage_error(
+					"--top %s: expected a number "
+					"of sources, 1 or more",
+					optarg);
+			break;
 		case OPT_HELP:
 			return 1;
 		default:
@@ -204,6 +223,9 @@ parse_args(int argc, char **argv, struct config *cfg)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s' (try --help)",
 				   argv[optind]);
+	if (cfg->top > 0 && (cfg->watch > 0 || cfg->listen != NULL ||
+			     cfg->output == OUTPUT_PROMETHEUS))
+		return usage_error("--top prints once, as text or --json");
 	if (cfg->count > 0 && cfg->watch == 0)
 		return usage_error("--count needs --watch");
 	if (cfg->watch > 0 && cfg->output != OUTPUT_TEXT)
@@ -253,6 +275,37 @@ print_once(struct stat_source *src, const struct config *cfg)
 		break;
 	}
 	free(snap);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* --top: the list the appliance saves next to its counters at the end of
+ * each block records interval. */
+static int
+print_top(const struct config *cfg)
+{
+	struct op25b_records_top *top;
+	char path[OP25B_STATS_PATH_MAX + 8];
+	int n;
+
+	op25b_stats_path(cfg->name, path, OP25B_STATS_PATH_MAX);
+	strcat(path, ".top");
+	n = op25b_records_top_load(path, &top);
+	if (n < 0) {
+		fprintf(stderr, "op25b-stat: %s: %s\n", path,
+			n == -ENOENT
+				? "no block records (op25b --name NAME "
+				  "--block-records ...: written at the end "
+				  "of each interval)"
+				: strerror(-n));
+		return 1;
+	}
+	if ((unsigned long)n > cfg->top)
+		n = (int)cfg->top;
+	if (cfg->output == OUTPUT_JSON)
+		op25b_records_top_json(stdout, top, (unsigned int)n);
+	else
+		op25b_records_top_text(stdout, top, (unsigned int)n);
+	free(top);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -377,6 +430,8 @@ main(int argc, char **argv)
 
 	memset(&src, 0, sizeof(src));
 	src.name = cfg.name;
+	if (cfg.top > 0)
+		return print_top(&cfg);
 	src.xdp = cfg.xdp;
 	if (cfg.listen == NULL && cfg.watch == 0) {
 		ret = print_once(&src, &cfg);

@@ -426,8 +426,9 @@ static int
 build_context(struct op25b_cli *cli)
 {
 	cmdline_parse_inst_t **lists[] = {
-		op25b_cli_show_commands,   op25b_cli_policy_commands,
-		op25b_cli_exempt_commands, op25b_cli_adaptive_commands,
+		op25b_cli_show_commands,    op25b_cli_policy_commands,
+		op25b_cli_exempt_commands,  op25b_cli_adaptive_commands,
+		op25b_cli_records_commands, /* cli_records.c */
 		general_commands,
 	};
 	unsigned int i, j, n = 0;

@@ -55,6 +55,7 @@ extern cmdline_parse_inst_t *op25b_cli_show_commands[];
 extern cmdline_parse_inst_t *op25b_cli_policy_commands[];
 extern cmdline_parse_inst_t *op25b_cli_exempt_commands[];
 extern cmdline_parse_inst_t *op25b_cli_adaptive_commands[];
+extern cmdline_parse_inst_t *op25b_cli_records_commands[];
 
 /* The appliance the commands act on. */
 struct op25b_app *cli_app(void);

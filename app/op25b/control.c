@@ -542,6 +542,7 @@ op25b_control_loop(struct op25b_app *app)
 		op25b_app_exempt_tick(app);
 		op25b_app_adaptive_tick(app);
 		now = rte_rdtsc();
+		op25b_records_tick(app, now);
 		if (cfg->stop_after_idle_ms != 0 &&
 		    now - last_activity_tsc(app) >
 			    cfg->stop_after_idle_ms * hz / 1000) {

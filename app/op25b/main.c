@@ -48,6 +48,9 @@ enum option_id {
 	OPT_MAX_PKT_LEN,
 	OPT_MBUF_SIZE,
 	OPT_ADAPTIVE_ENTRIES,
+	OPT_BLOCK_RECORDS,
+	OPT_BLOCK_RECORDS_INTERVAL,
+	OPT_BLOCK_RECORDS_RING,
 	OPT_HELP,
 };
 
@@ -104,6 +107,17 @@ static const struct op25b_option app_options[] = {
 		     "sources the adaptive table tracks, 64..1073741824 "
 		     "(default 1000000, 136 bytes each); made when a policy "
 		     "first has an adaptive class"),
+	OP25B_OPTION("block-records", OPT_BLOCK_RECORDS, "FILE|syslog",
+		     "one JSON line per blocked source per interval for the "
+		     "abuse desk, appended to FILE (reopened on SIGUSR1 or "
+		     "records reopen), or to syslog"),
+	OP25B_OPTION("block-records-interval", OPT_BLOCK_RECORDS_INTERVAL,
+		     "SECONDS",
+		     "the block records' interval, 1..86400 (default 60)"),
+	OP25B_OPTION("block-records-ring", OPT_BLOCK_RECORDS_RING, "N",
+		     "records each worker's ring to the control lcore holds, "
+		     "1..1048576 (default 8192); what does not fit is counted "
+		     "as records_dropped"),
 	OP25B_OPTION("help", OPT_HELP, NULL, "this text"),
 };
 
@@ -196,6 +210,7 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	cfg->mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
 	cfg->status_interval_s = 5;
 	cfg->instance = "op25b";
+	cfg->records_interval_s = 60;
 	bool status_given = false;
 	optind = 1;
 	/* One line per refusal, in our words: getopt's own message would be a
@@ -306,6 +321,29 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 			break;
 		case OPT_STATS_JSON:
 			cfg->stats_json = optarg;
+			break;
+		case OPT_BLOCK_RECORDS:
+			cfg->records_path = optarg;
+			break;
+		case OPT_BLOCK_RECORDS_INTERVAL:
+			if (parse_uint(optarg, 1, 86400, &v)) {
+				fprintf(stderr,
+					"op25b: --block-records-interval %s: "
+					"expected 1..86400 seconds\n",
+					optarg);
+				return -EINVAL;
+			}
+			cfg->records_interval_s = (uint32_t)v;
+			break;
+		case OPT_BLOCK_RECORDS_RING:
+			if (parse_uint(optarg, 1, 1u << 20, &v)) {
+				fprintf(stderr,
+					"op25b: --block-records-ring %s: "
+					"expected 1..%u\n",
+					optarg, 1u << 20);
+				return -EINVAL;
+			}
+			cfg->records_ring = (uint32_t)v;
 			break;
 		case OPT_NAME:
 			if (optarg[0] == '\0' || strchr(optarg, '/') ||
@@ -559,8 +597,10 @@ main(int argc, char **argv)
 		goto out_classifier;
 	op25b_telemetry_register(&app);
 	op25b_control_install_signals();
+	if (op25b_records_start(&app) != 0)
+		goto out_records;
 	if (op25b_app_exempt_start(&app) != 0)
-		goto out_pool;
+		goto out_records;
 	if (op25b_cli_start(&app) != 0)
 		goto out_exempt;
 	/* The start-up commands before the ports start: no packet passes
@@ -600,6 +640,9 @@ main(int argc, char **argv)
 		app.exit_code = EXIT_FAILURE;
 	}
 	op25b_control_loop(&app);
+	/* Every record out before the report, as the abuse desk's file
+	 * and the counters must agree. */
+	op25b_records_stop(&app);
 	op25b_cli_stop(&app);
 
 	/* Driver figures before the ports close; the report after, when
@@ -615,11 +658,14 @@ main(int argc, char **argv)
 	}
 
 	op25b_app_exempt_stop(&app);
+	op25b_records_free(&app);
 	goto out_pool;
 out_cli:
 	op25b_cli_stop(&app);
 out_exempt:
 	op25b_app_exempt_stop(&app);
+out_records:
+	op25b_records_free(&app);
 out_pool:
 	rte_mempool_free(app.pool);
 out_classifier:

@@ -23,6 +23,9 @@
 
 struct rte_rcu_qsbr;
 struct op25b_cli;
+struct op25b_app_records;
+struct op25b_worker_records;
+struct op25b_records_top;
 
 /* The appliance's one DPDK log type, "op25b" (--log-level op25b:debug),
  * registered in control.c before main(). The lines operators and scripts
@@ -67,6 +70,9 @@ struct op25b_config {
 	const char *state_dir;	    /* default /var/lib/op25b */
 	char policy_path_buf[4096]; /* policy reload FILE replaces the path */
 	uint32_t adaptive_entries;  /* --adaptive-entries */
+	const char *records_path;   /* --block-records FILE|syslog; NULL: off */
+	uint32_t records_interval_s; /* --block-records-interval */
+	uint32_t records_ring;	     /* --block-records-ring; 0: default */
 };
 
 /* One worker lcore. Its counters live in shared memory (@stats), written
@@ -77,6 +83,7 @@ struct op25b_worker {
 	unsigned int lcore_id;
 	uint16_t queue;
 	unsigned int rcu_id;
+	struct op25b_worker_records *records; /* NULL: no block records */
 } __rte_cache_aligned;
 
 /* One line a worker, in an array: no two lcores write the same line. */
@@ -132,6 +139,7 @@ struct op25b_app {
 	 * first has an adaptive class, kept across reloads (NULL: none). */
 	struct op25b_adaptive_table *adaptive;
 	int exit_code; /* EXIT_FAILURE when the -i prompt could not start */
+	struct op25b_app_records *records; /* NULL: no block records */
 };
 
 /* ports.c */
@@ -218,6 +226,36 @@ int op25b_cli_run_file(struct op25b_app *app, const char *path);
 /* The -i prompt, if asked for; 0 or -1. */
 int op25b_cli_start_terminal(struct op25b_app *app);
 void op25b_cli_stop(struct op25b_app *app);
+
+/* records.c: block records (NULL app->records: off, and every call
+ * but start does nothing). */
+/* Rings, tables and the output; 0 or -errno, said on stderr. */
+int op25b_records_start(struct op25b_app *app);
+/* The data path's: count a frame the classifier gave a recorded outcome
+ * (w->records set), seen at @tsc; hand over finished records, never
+ * wait. */
+void op25b_worker_records_count(struct op25b_worker *w,
+				const struct op25b_classifier *classifier,
+				struct rte_mbuf *m,
+				const struct op25b_classify_result *result,
+				uint16_t port, uint64_t tsc);
+/* Once a worker loop: at an interval's end, empty the table into the
+ * ring. */
+void op25b_worker_records_tick(struct op25b_worker *w, struct op25b_app *app);
+/* The control loop's: end the interval when due, merge, write, publish
+ * records_written and records_dropped; SIGUSR1 reopens. */
+void op25b_records_tick(struct op25b_app *app, uint64_t now_tsc);
+/* End the current interval now (records flush). */
+void op25b_records_end_interval(struct op25b_app *app);
+/* After the workers stopped: write everything they counted. */
+void op25b_records_stop(struct op25b_app *app);
+void op25b_records_free(struct op25b_app *app);
+/* Reopen the file (log rotation); 0 or -errno, one line in @msg. */
+int op25b_records_reopen(struct op25b_app *app, char *msg, size_t size);
+/* The last interval's records, most SYNs first: the count, or -ENOENT
+ * without block records. */
+int op25b_records_top(const struct op25b_app *app,
+		      const struct op25b_records_top **top);
 
 /* telemetry.c */
 void op25b_telemetry_register(struct op25b_app *app);

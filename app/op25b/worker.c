@@ -10,6 +10,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "op25b_app.h"
+#include "op25b_records.h"
 
 struct op25b_app *op25b_worker_app;
 
@@ -41,6 +42,7 @@ subscriber_burst(struct op25b_worker *w,
 	struct rte_mbuf *drop[OP25B_CLASSIFY_BURST_MAX];
 	struct op25b_classify_result results[OP25B_CLASSIFY_BURST_MAX];
 	uint16_t n, i, n_fwd = 0, n_reply = 0, n_drop = 0;
+	uint64_t now = 0;
 
 	n = rte_eth_rx_burst(pair->sub, w->queue, pkts, burst);
 	if (n == 0)
@@ -49,6 +51,19 @@ subscriber_burst(struct op25b_worker *w,
 	op25b_classifier_classify_burst(classifier, exempt, pkts, n, results,
 					&w->stats->counters);
 	for (i = 0; i < n; i++) {
+		/* Blocked and would-block frames only; before TX, which
+		 * gives the mbuf away. */
+		if (unlikely(op25b_records_wanted(results[i].outcome)) &&
+		    w->records != NULL) {
+			/* One clock read a burst (a record needs
+			 * milliseconds); + i keeps the frames of a burst in
+			 * their order, a tick (under a ns) apart. */
+			if (now == 0)
+				now = rte_rdtsc();
+			op25b_worker_records_count(w, classifier, pkts[i],
+						   &results[i], pair->sub,
+						   now + i);
+		}
 		switch (results[i].disposition) {
 		case OP25B_DISPOSITION_FORWARD:
 			fwd[n_fwd++] = pkts[i];
@@ -114,6 +129,8 @@ op25b_worker_main(void *arg)
 		/* Done with this loop's classifier and exemptions: a reload
 		 * waiting to free the old ones needs only this. */
 		rte_rcu_qsbr_quiescent(app->qsbr, w->rcu_id);
+		if (w->records != NULL)
+			op25b_worker_records_tick(w, app);
 		stats->loops++;
 		if (got != 0) {
 			stats->busy_loops++;

@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
-#define OP25B_STATS_LAYOUT_VERSION 5
+#define OP25B_STATS_LAYOUT_VERSION 6
 #define OP25B_STATS_SLOTS 256 /**< slot 0: none; 1..255: names */
 #define OP25B_STATS_NAME_MAX 64
 #define OP25B_STATS_MAX_PORTS 32
@@ -186,6 +186,14 @@ struct op25b_stats_counters {
 	X(tx_errors, tx_errors, "port_tx_errors_total", COUNTER,               \
 	  "Packets the port failed to send (oerrors).")
 
+/** Block records (--block-records), written by the control lcore. */
+#define OP25B_RECORDS_LIST(X)                                                  \
+	X(records_written, records_written, "records_written_total", COUNTER,  \
+	  "Block records written (one per source per interval).")              \
+	X(records_dropped, records_dropped, "records_dropped_total", COUNTER,  \
+	  "Block records lost: a worker's ring to the control lcore was "      \
+	  "full (never waited for), or a record could not be written.")
+
 /** Adaptive blocking: one table shared by every worker, so its figures are
  * the instance's (in the header), refreshed by the control lcore about
  * every 10 ms; the gauges by its sweep, one pass of the table a few
@@ -225,6 +233,7 @@ struct op25b_stats_counters {
 	X(block, block, "block", STATE,                                        \
 	  "What a block does, 1 for its name: drop, or reset (a blocked SYN "  \
 	  "is answered with a TCP RST). Follows set block and reloads.")       \
+	OP25B_RECORDS_LIST(X)                                                  \
 	OP25B_ADAPTIVE_LIST(X)
 
 /** The names of the header's STATE figures, by value: X(ENUM, name). */

@@ -13,7 +13,7 @@ import sys
 import time
 
 SYSTEMS = ["testpmd-io", "testpmd-5tswap", "l3fwd-lpm", "op25b",
-           "op25b-reset"]
+           "op25b-reset", "op25b-records"]
 CAPTURES = ["mix", "worst", "worst6", "tiny"]
 ACL_ALGS = ["scalar", "sse", "avx2", "neon", "altivec", "avx512x16",
             "avx512x32"]
@@ -152,7 +152,8 @@ class Context:
         self.tsc_hz = None
         self.notes = []
         self.skipped = {}
-        self.result = {"runs": [], "ratios": {}, "ratios_l3fwd": {}}
+        self.result = {"runs": [], "ratios": {}, "ratios_l3fwd": {},
+                       "ratios_records": {}}
         os.makedirs(os.path.join(self.out, "logs"), exist_ok=True)
 
     def memory_args(self):

@@ -45,9 +45,14 @@ class Measure:
                     "--lookup", "lpm", "--rule_ipv4", self.routes[0],
                     "--rule_ipv6", self.routes[1]]
         block = "reset" if system == "op25b-reset" else "drop"
+        # op25b-records: op25b with block records on, at the default
+        # interval (the worst capture's sources are all blocked: the
+        # workers' tables fill and the rest is handed over or dropped).
+        records = ["--block-records", self.path("logs", f"{prefix}.jsonl")] \
+            if system == "op25b-records" else []
         return [self.op25b, "-l", "0-1", *eal, "--", "--policy",
                 self.policies[block], "--name", prefix,
-                "--status-interval", "0"]
+                "--status-interval", "0", *records]
 
     def measure_system(self, system, capture, rep):
         prefix = self.prefix()
@@ -149,6 +154,9 @@ class Measure:
             self.result["ratios"][c] = round(ours / io, 3)
             if l3:
                 self.result["ratios_l3fwd"][c] = round(ours / l3, 3)
+            rec = self.mpps.get(("op25b-records", c))
+            if rec:
+                self.result["ratios_records"][c] = round(rec / ours, 3)
 
     # ------------------------------------------------------- classifier
 

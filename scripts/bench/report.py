@@ -141,6 +141,11 @@ class Report:
                       "want": ">= 1.0", "met": r3["mix"] >= 1.0})
         t.append({"name": "worst op25b/testpmd-io", "value": r["worst"],
                   "want": ">= 0.75", "met": r["worst"] >= 0.75})
+        rr = self.result.get("ratios_records", {})
+        if "worst" in rr:
+            t.append({"name": "worst op25b-records/op25b (block records "
+                              "on/off)", "value": rr["worst"],
+                      "want": ">= 0.9", "met": rr["worst"] >= 0.9})
         big = max(self.cfg["h2h_pools"])
         col = next(x["column"] for x in h2h if x["prefixes"] == big
                    and x["family"] == 4)

@@ -96,7 +96,8 @@ want_rc "$rc" 0 "op25b exit status"
 out=$("$py" - "$work" <<'EOF'
 import json, re, sys
 work = sys.argv[1]
-HEADER = ["generation", "reload_ok", "reload_failed", "exemptions", "mode", "block"]
+HEADER = ["generation", "reload_ok", "reload_failed", "exemptions", "mode", "block",
+          "records_written", "records_dropped"]
 PORT = ["rx", "tx", "rx_bytes", "tx_bytes", "rx_missed", "rx_errors",
         "rx_nombuf", "tx_errors", "worker_rx", "worker_tx", "tx_dropped"]
 PROM_PORT = {"rx": "port_rx_packets_total", "tx": "port_tx_packets_total",

@@ -41,12 +41,14 @@ done <<'EOF'
 --name a/b|--name a/b: 1..63 characters, no '/'
 --colour|unknown option '--colour'
 --watch|missing the argument of '--watch'
+--top 0|--top 0: expected a number of sources
+--top 3 --watch 1|--top prints once
 extra|unexpected argument 'extra'
 EOF
 
 "$stat" --help >"$work/help.out" 2>&1
 want_rc $? 0
-for opt in --name --json --prometheus --watch --count --listen; do
+for opt in --name --json --prometheus --watch --count --listen --top; do
 	want_has "$work/help.out" "$opt"
 done
 report "--help lists every option"

@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Block records in the appliance: each worker counts its blocked sources
+ * in a table of its own (lib/records) and hands finished records to the
+ * control lcore through a single-producer single-consumer ring of its
+ * own; the control lcore merges them per source per interval and writes
+ * them (JSON lines to a file, or syslog).
+ *
+ * Intervals: the control lcore ends one by raising records_epoch; each
+ * worker, at the top of its next loop, empties its table into its ring
+ * and says so (flushed, release). Once every worker has, the control
+ * lcore has the whole interval (the ring's contents happen before the
+ * release) and writes it. At exit the workers have stopped: the control
+ * lcore empties their tables itself.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "op25b_app.h"
+#include "op25b_classify_record.h"
+#include "op25b_records.h"
+
+/* Sources a worker's table holds in one interval: 4096 sources of 192
+ * bytes are 768 KB a worker; the rest of a scan is handed over frame by
+ * frame (and dropped when the ring is full). */
+#define RECORDS_TABLE_SOURCES 4096
+/* Sources show blocked top and op25b-stat --top keep of an interval. */
+#define RECORDS_TOP_MAX 1024
+/* A worker's ring holds two whole tables: an interval's flush fits while
+ * the control lcore, which drains every 10 ms, is busy. */
+#define RECORDS_RING_DEFAULT 8192
+#define RECORDS_DRAIN_BURST 64
+
+struct op25b_worker_records {
+	struct op25b_records_table *table;
+	struct rte_ring *ring;
+	uint32_t epoch; /* the interval this worker counts in */
+	/* The worker's: the interval it has flushed up to (release). */
+	_Atomic uint32_t flushed;
+	/* Records that did not fit the ring; the worker's plain stores,
+	 * read relaxed by the control lcore. */
+	uint64_t dropped;
+	/* Free records in the ring as of the worker's last look: the
+	 * consumer's index is read once a loop while the ring is full, not
+	 * once a frame (its cache line is the control lcore's). */
+	uint32_t room;
+} __rte_cache_aligned;
+
+struct op25b_app_records {
+	struct op25b_worker_records *workers; /* n_workers */
+	_Atomic uint32_t epoch;		      /* raised by the control lcore */
+	uint32_t pending;  /* intervals below it are written */
+	uint64_t next_tsc; /* when the current interval ends */
+	uint64_t written;  /* records written since start */
+	uint64_t lost;	   /* merged records lost (no memory, write) */
+	struct op25b_records_merge *merge;
+	/* The last interval's sources by syns, for show blocked top, and
+	 * saved in top_path for op25b-stat --top. */
+	struct op25b_records_top *top;
+	unsigned int n_top;
+	char top_path[OP25B_STATS_PATH_MAX + 8];
+	FILE *out; /* NULL with syslog */
+	bool syslog;
+	struct op25b_records_view view;
+};
+
+static volatile sig_atomic_t reopen_requested;
+
+static void
+on_reopen_signal(int signo)
+{
+	(void)signo;
+	reopen_requested = 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Worker side                                                         */
+
+static void
+hand_over(struct op25b_worker_records *wr, struct op25b_record *r)
+{
+	unsigned int free_space = 0;
+
+	if (wr->room == 0 ||
+	    rte_ring_sp_enqueue_bulk_elem(wr->ring, r, sizeof(*r), 1,
+					  &free_space) == 0)
+		wr->dropped++;
+	wr->room = free_space;
+}
+
+static void
+table_flush(struct op25b_worker_records *wr)
+{
+	struct op25b_record out[16];
+	unsigned int n, i;
+
+	while ((n = op25b_records_table_flush(wr->table, out, RTE_DIM(out))) !=
+	       0)
+		for (i = 0; i < n; i++)
+			hand_over(wr, &out[i]);
+}
+
+void
+op25b_worker_records_count(struct op25b_worker *w,
+			   const struct op25b_classifier *classifier,
+			   struct rte_mbuf *m,
+			   const struct op25b_classify_result *result,
+			   uint16_t port, uint64_t tsc)
+{
+	struct op25b_worker_records *wr = w->records;
+	struct op25b_record_hint h;
+	struct op25b_record out;
+
+	int ret;
+
+	if (op25b_classifier_record_hint(classifier, m, result, port, &h) != 0)
+		return;
+	/* A full ring (a scan from many sources) costs a record nothing
+	 * more than finding that its source has no slot. */
+	ret = op25b_records_table_add(wr->table, &h, tsc, wr->epoch,
+				      wr->room != 0 ? &out : NULL);
+	if (ret > 0)
+		hand_over(wr, &out);
+	else if (ret < 0)
+		wr->dropped++;
+}
+
+void
+op25b_worker_records_tick(struct op25b_worker *w, struct op25b_app *app)
+{
+	struct op25b_worker_records *wr = w->records;
+	uint32_t epoch = atomic_load_explicit(&app->records->epoch,
+					      memory_order_relaxed);
+
+	if (unlikely(wr->room == 0))
+		wr->room = rte_ring_free_count(wr->ring);
+	if (likely(epoch == wr->epoch))
+		return;
+	table_flush(wr);
+	wr->epoch = epoch;
+	/* Release: the records just enqueued are in the ring before the
+	 * control lcore sees this. */
+	atomic_store_explicit(&wr->flushed, epoch, memory_order_release);
+}
+
+/* ------------------------------------------------------------------ */
+/* Names for the writer                                                */
+
+static const char *
+class_name(void *ctx, uint8_t slot)
+{
+	struct op25b_app *app = ctx;
+
+	return slot == 0
+		       ? NULL
+		       : op25b_stats_writer_names(app->stats)->class_name[slot];
+}
+
+static const char *
+group_name(void *ctx, uint8_t slot)
+{
+	struct op25b_app *app = ctx;
+
+	return slot == 0
+		       ? NULL
+		       : op25b_stats_writer_names(app->stats)->group_name[slot];
+}
+
+/* The policy's index of the class or group named @name; -1: none. */
+static int
+policy_index(const char *name, const char *names, size_t stride, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; name != NULL && i < n; i++)
+		if (strcmp(names + i * stride, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Decided again under the running policy, the step the classifier's
+ * matrix took. */
+static const char *
+rule_name(void *ctx, uint8_t class_slot, uint8_t group_slot)
+{
+	struct op25b_app *app = ctx;
+	const struct op25b_policy *p = app->policy;
+	enum op25b_rule rule;
+	int ci = policy_index(class_name(ctx, class_slot),
+			      p->n_classes ? p->classes[0].name : NULL,
+			      sizeof(p->classes[0]), p->n_classes);
+	int gi = policy_index(group_name(ctx, group_slot),
+			      p->n_groups ? p->groups[0].name : NULL,
+			      sizeof(p->groups[0]), p->n_groups);
+
+	op25b_policy_decide(p, ci, gi, &rule);
+	return op25b_rule_name(rule);
+}
+
+/* ------------------------------------------------------------------ */
+/* Control side                                                        */
+
+static int
+open_output(struct op25b_app_records *rec, const char *path)
+{
+	if (rec->syslog)
+		return 0;
+	rec->out = fopen(path, "a");
+	if (rec->out == NULL)
+		return -errno;
+	return 0;
+}
+
+int
+op25b_records_start(struct op25b_app *app)
+{
+	const struct op25b_config *cfg = &app->config;
+	struct op25b_app_records *rec;
+	struct timespec ts;
+	unsigned int i;
+	int err;
+
+	if (cfg->records_path == NULL)
+		return 0;
+	rec = rte_zmalloc("op25b_records", sizeof(*rec), RTE_CACHE_LINE_SIZE);
+	if (rec == NULL)
+		return -ENOMEM;
+	app->records = rec;
+	rec->syslog = strcmp(cfg->records_path, "syslog") == 0;
+	err = open_output(rec, cfg->records_path);
+	if (err != 0) {
+		fprintf(stderr, "op25b: --block-records %s: %s\n",
+			cfg->records_path, strerror(-err));
+		return err;
+	}
+	if (rec->syslog)
+		openlog("op25b", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	rec->merge = op25b_records_merge_create();
+	rec->top = calloc(RECORDS_TOP_MAX, sizeof(*rec->top));
+	if (op25b_stats_path(cfg->instance, rec->top_path,
+			     sizeof(rec->top_path)) != 0 ||
+	    rec->top == NULL)
+		return -ENOMEM;
+	strcat(rec->top_path, ".top");
+	rec->workers = rte_zmalloc("op25b_worker_records",
+				   app->n_workers * sizeof(*rec->workers),
+				   RTE_CACHE_LINE_SIZE);
+	if (rec->merge == NULL || rec->workers == NULL)
+		return -ENOMEM;
+	for (i = 0; i < app->n_workers; i++) {
+		struct op25b_worker_records *wr = &rec->workers[i];
+		int socket =
+			(int)rte_lcore_to_socket_id(app->workers[i].lcore_id);
+		size_t size = op25b_records_table_size(RECORDS_TABLE_SOURCES);
+		char name[RTE_RING_NAMESIZE];
+		void *mem = rte_zmalloc_socket("op25b_records_table", size,
+					       RTE_CACHE_LINE_SIZE, socket);
+
+		wr->table =
+			op25b_records_table_init(mem, RECORDS_TABLE_SOURCES);
+		snprintf(name, sizeof(name), "op25b_rec_%u", i);
+		wr->ring = rte_ring_create_elem(
+			name, sizeof(struct op25b_record),
+			cfg->records_ring ? cfg->records_ring
+					  : RECORDS_RING_DEFAULT,
+			socket,
+			RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
+		if (wr->table == NULL || wr->ring == NULL) {
+			fprintf(stderr,
+				"op25b: block records of worker %u: %s\n", i,
+				rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		wr->room = rte_ring_free_count(wr->ring);
+		app->workers[i].records = wr;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rec->view = (struct op25b_records_view){
+		.class_name = class_name,
+		.group_name = group_name,
+		.rule = rule_name,
+		.ctx = app,
+		.tsc_hz = rte_get_tsc_hz(),
+		.tsc0 = rte_rdtsc(),
+		.wall_ns0 = (uint64_t)ts.tv_sec * 1000000000u +
+			    (uint64_t)ts.tv_nsec,
+	};
+	rec->next_tsc = rec->view.tsc0 +
+			cfg->records_interval_s * rec->view.tsc_hz;
+	signal(SIGUSR1, on_reopen_signal);
+	return 0;
+}
+
+/* Pieces into the merge; one that finds no memory is lost (counted). */
+static void
+merge_pieces(struct op25b_app_records *rec, const struct op25b_record *in,
+	     unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		if (op25b_records_merge_add(rec->merge, &in[k]) != 0)
+			rec->lost++;
+}
+
+/* Every record the workers handed over, into the merge. */
+static void
+drain(struct op25b_app *app)
+{
+	struct op25b_app_records *rec = app->records;
+	struct op25b_record in[RECORDS_DRAIN_BURST];
+	unsigned int i, n;
+
+	for (i = 0; i < app->n_workers; i++)
+		while ((n = rte_ring_sc_dequeue_burst_elem(
+				rec->workers[i].ring, in, sizeof(in[0]),
+				RTE_DIM(in), NULL)) != 0)
+			merge_pieces(rec, in, n);
+}
+
+static int
+by_syns(const void *a, const void *b)
+{
+	const struct op25b_records_merged *x = a, *y = b;
+
+	if (x->r.syns != y->r.syns)
+		return x->r.syns > y->r.syns ? -1 : 1;
+	return 0;
+}
+
+/* What show blocked top and op25b-stat --top list: this interval, most
+ * SYNs first. */
+static void
+save_top(struct op25b_app *app, struct op25b_records_merged *taken,
+	 unsigned int n)
+{
+	struct op25b_app_records *rec = app->records;
+	unsigned int i;
+
+	qsort(taken, n, sizeof(*taken), by_syns);
+	n = RTE_MIN(n, (unsigned int)RECORDS_TOP_MAX);
+	for (i = 0; i < n; i++)
+		op25b_records_top_resolve(&rec->top[i], &taken[i], &rec->view);
+	rec->n_top = n;
+	if (op25b_records_top_save(rec->top_path, rec->top, n) != 0)
+		OP25B_LOG(WARNING, "%s: cannot write", rec->top_path);
+}
+
+/* Write the records of intervals up to @interval. */
+static void
+write_up_to(struct op25b_app *app, uint32_t interval)
+{
+	struct op25b_app_records *rec = app->records;
+	struct op25b_records_merged *taken;
+	int n = op25b_records_merge_take(rec->merge, interval, &taken), i;
+
+	if (n < 0) {
+		rec->lost++;
+		return;
+	}
+	rec->view.mode = op25b_stats_writer_header(app->stats)->mode ==
+					 OP25B_STATS_MODE_MONITOR
+				 ? "monitor"
+				 : "enforce";
+	for (i = 0; i < n; i++) {
+		int err;
+
+		if (rec->syslog) {
+			char *line = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&line, &len);
+
+			err = m == NULL ? -ENOMEM
+					: op25b_records_write_json(m, &taken[i],
+								   &rec->view);
+			if (m != NULL)
+				fclose(m);
+			if (err == 0 && line != NULL) {
+				line[strcspn(line, "\n")] = '\0';
+				syslog(LOG_NOTICE, "%s", line);
+			}
+			free(line);
+		} else {
+			err = rec->out == NULL
+				      ? -EBADF
+				      : op25b_records_write_json(rec->out,
+								 &taken[i],
+								 &rec->view);
+		}
+		if (err == 0)
+			rec->written++;
+		else
+			rec->lost++;
+	}
+	if (rec->out != NULL)
+		fflush(rec->out);
+	save_top(app, taken, (unsigned int)n);
+	free(taken);
+}
+
+static void
+publish(struct op25b_app *app)
+{
+	struct op25b_app_records *rec = app->records;
+	struct op25b_stats_header *h = op25b_stats_writer_header(app->stats);
+	uint64_t dropped = rec->lost;
+	unsigned int i;
+
+	for (i = 0; i < app->n_workers; i++)
+		dropped += __atomic_load_n(&rec->workers[i].dropped,
+					   __ATOMIC_RELAXED);
+	__atomic_store_n(&h->records_dropped, dropped, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->records_written, rec->written, __ATOMIC_RELAXED);
+}
+
+void
+op25b_records_end_interval(struct op25b_app *app)
+{
+	struct op25b_app_records *rec = app->records;
+
+	if (rec == NULL)
+		return;
+	atomic_fetch_add_explicit(&rec->epoch, 1, memory_order_relaxed);
+	rec->next_tsc = rte_rdtsc() +
+			app->config.records_interval_s * rec->view.tsc_hz;
+}
+
+void
+op25b_records_tick(struct op25b_app *app, uint64_t now)
+{
+	struct op25b_app_records *rec = app->records;
+	uint32_t epoch, done;
+	unsigned int i;
+
+	if (rec == NULL)
+		return;
+	if (reopen_requested) {
+		char msg[512];
+
+		reopen_requested = 0;
+		op25b_records_reopen(app, msg, sizeof(msg));
+	}
+	if (now >= rec->next_tsc)
+		op25b_records_end_interval(app);
+	drain(app);
+	epoch = atomic_load_explicit(&rec->epoch, memory_order_relaxed);
+	if (rec->pending == epoch)
+		goto out;
+	/* Acquire: what a worker enqueued before it said so is in its
+	 * ring. */
+	done = epoch;
+	for (i = 0; i < app->n_workers; i++) {
+		uint32_t f = atomic_load_explicit(&rec->workers[i].flushed,
+						  memory_order_acquire);
+
+		if (f < done)
+			done = f;
+	}
+	if (done == rec->pending)
+		goto out;
+	drain(app);
+	write_up_to(app, done - 1);
+	rec->pending = done;
+out:
+	publish(app);
+}
+
+void
+op25b_records_stop(struct op25b_app *app)
+{
+	struct op25b_app_records *rec = app->records;
+	unsigned int i;
+
+	if (rec == NULL)
+		return;
+	/* The workers have stopped: their tables are the control lcore's
+	 * now, and what is in them goes straight to the merge. */
+	drain(app);
+	for (i = 0; i < app->n_workers; i++) {
+		struct op25b_record out[16];
+		unsigned int n;
+
+		while ((n = op25b_records_table_flush(rec->workers[i].table,
+						      out, RTE_DIM(out))) != 0)
+			merge_pieces(rec, out, n);
+	}
+	write_up_to(app, UINT32_MAX);
+	publish(app);
+}
+
+void
+op25b_records_free(struct op25b_app *app)
+{
+	struct op25b_app_records *rec = app->records;
+	unsigned int i;
+
+	if (rec == NULL)
+		return;
+	for (i = 0; rec->workers != NULL && i < app->n_workers; i++) {
+		rte_free(rec->workers[i].table);
+		rte_ring_free(rec->workers[i].ring);
+		app->workers[i].records = NULL;
+	}
+	rte_free(rec->workers);
+	op25b_records_merge_free(rec->merge);
+	free(rec->top);
+	if (rec->top_path[0] != '\0')
+		unlink(rec->top_path);
+	if (rec->out != NULL)
+		fclose(rec->out);
+	if (rec->syslog)
+		closelog();
+	rte_free(rec);
+	app->records = NULL;
+}
+
+int
+op25b_records_reopen(struct op25b_app *app, char *msg, size_t size)
+{
+	struct op25b_app_records *rec = app->records;
+	const char *path = app->config.records_path;
+	int err;
+
+	if (rec == NULL) {
+		snprintf(msg, size, "no block records (--block-records)");
+		return -ENOENT;
+	}
+	if (rec->syslog) {
+		snprintf(msg, size,
+			 "block records go to syslog: nothing to "
+			 "reopen");
+		return 0;
+	}
+	if (rec->out != NULL)
+		fclose(rec->out);
+	err = open_output(rec, path);
+	if (err != 0) {
+		snprintf(msg, size, "block records: reopen %s: %s", path,
+			 strerror(-err));
+		OP25B_LOG(ERR, "%s", msg);
+		return err;
+	}
+	snprintf(msg, size, "block records: reopened %s", path);
+	OP25B_LOG(INFO, "%s", msg);
+	return 0;
+}
+
+int
+op25b_records_top(const struct op25b_app *app,
+		  const struct op25b_records_top **top)
+{
+	const struct op25b_app_records *rec = app->records;
+
+	if (rec == NULL)
+		return -ENOENT;
+	*top = rec->top;
+	return (int)rec->n_top;
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Block records (doc/records.md) through the appliance on net_pcap: exact
+# records from a capture of plain IPv4, PPPoE in VLAN, QinQ, IPv6 and a
+# class.to source (counts, destinations, first/time, the last frame's
+# figures), flushed at exit before the report; monitor mode; two workers
+# whose records of one source are merged; two intervals with the file
+# renamed and reopened between them (SIGUSR1, records reopen), and show
+# blocked top; a one-record ring under 6000 sources: traffic unaffected,
+# every record written or counted as dropped.
+# Prints "ok NAME" / "not ok NAME" lines.
+set -uo pipefail
+work=$(mktemp -d /tmp/op25b-records.XXXXXX)
+. "$(dirname "$0")/common.bash"
+op25b="$build/app/op25b/op25b"
+cli="$build/app/op25b-cli/op25b-cli"
+frames="$root/test/integration/records_frames.py"
+name="test-records-$$"
+trap 'exec 3>&- 2>/dev/null; [ -z "$bg_pid" ] || kill_pids "$bg_pid"; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+
+"$py" "$frames" gen "$work" || { echo "not ok records: captures"; exit 1; }
+
+# run NAME RX-VDEV-ARGS POLICY EXTRA...: op25b over a capture until idle;
+# its output in $work/NAME.log, counters in $work/NAME.json.
+run() {
+	local n=$1 rx=$2 policy=$3
+	shift 3
+	timeout 60 "$op25b" "${lcores[@]}" \
+		--vdev "net_pcap0,$rx" --vdev net_null1,no-rx=1 -- \
+		--policy "$work/$policy" --name "$name-$n" --cli-socket none \
+		--audit-log "$work/audit.log" --state-dir "$work" \
+		--status-interval 0 --stop-after-idle 300 \
+		--stats-json "$work/$n.json" --block-records "$work/$n.jsonl" \
+		"$@" >"$work/$n.log" 2>&1
+	want_rc $? 0 "op25b exit status"
+}
+# check FILE SCENARIO: the records records_frames.py expects.
+check() {
+	local out
+	out=$("$py" "$frames" check "$1" "$2") || problem "$out"
+}
+# counter FILE KEY: a header counter of a --stats-json file.
+counter() { field "$1" "s[\"$2\"]"; }
+
+lcores=("${eal[@]}")
+# One interval, ended by the exit: written before the report.
+run one "rx_pcap=$work/all.pcap,tx_pcap=$work/one-replies.pcap" policy.yaml
+check "$work/one.jsonl" one
+want_has "$work/one.log" "records_written 5, records_dropped 0"
+[ "$(counter "$work/one.json" records_written)" = 5 ] ||
+	problem "stats-json records_written $(counter "$work/one.json" records_written), want 5"
+report "records: one interval, exact records (plain, PPPoE in VLAN, QinQ, IPv6, class.to) at exit"
+
+run monitor "rx_pcap=$work/all.pcap,tx_pcap=$work/monitor-out.pcap" monitor.yaml
+check "$work/monitor.jsonl" monitor
+report "records: monitor mode records would-block sources as count"
+
+# Two workers, each reading half of the capture: a source's frames are
+# seen by both, and its record is one.
+lcores=(--lcores '0@0,1@1,2@1' "${eal[@]:2}")
+run workers "rx_pcap=$work/w0.pcap,rx_pcap=$work/w1.pcap,tx_pcap=$work/w-r0.pcap,tx_pcap=$work/w-r1.pcap" \
+	policy.yaml
+check "$work/workers.jsonl" workers
+want_has "$work/workers.log" "records_written 5, records_dropped 0"
+report "records: two workers, one record per source"
+lcores=("${eal[@]}")
+
+# A ring of one record: 6000 sources, ~4096 held in the worker's table and
+# written at exit, the rest handed over one by one and mostly dropped.
+# Traffic is not affected, and every source is written or dropped.
+run overload "rx_pcap=$work/overload.pcap,tx_pcap=$work/overload-replies.pcap" \
+	policy.yaml --block-records-ring 1
+written=$(counter "$work/overload.json" records_written)
+dropped=$(counter "$work/overload.json" records_dropped)
+lines=$(wc -l <"$work/overload.jsonl")
+[ "$written" = "$lines" ] || problem "records_written $written, $lines lines"
+[ "$((written + dropped))" = 6000 ] ||
+	problem "written $written + dropped $dropped != 6000 sources"
+[ "$dropped" -gt 0 ] || problem "no record dropped with a ring of one"
+reset=$(field "$work/overload.json" 's["packets"]["reset"]')
+[ "$reset" = 6000 ] || problem "$reset SYNs reset, want 6000"
+report "records: a full ring drops records (counted), never traffic"
+
+# Two intervals through a FIFO: net_pcap returns a burst when it is full
+# and then blocks until the next, so the test decides what each interval
+# holds. records flush ends the first; a burst of HTTPS wakes the worker,
+# which hands its table over; the file is renamed and reopened (SIGUSR1)
+# before the second interval, which the exit writes.
+mkfifo "$work/in.fifo"
+"$op25b" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$work/in.fifo,tx_pcap=$work/fifo-replies.pcap" \
+	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" --name "$name-fifo" \
+	--audit-log "$work/audit.log" --state-dir "$work" --status-interval 0 \
+	--cli-socket "$work/cli.sock" --block-records "$work/fifo.jsonl" \
+	--stats-json "$work/fifo.json" >"$work/fifo.log" 2>&1 &
+bg_pid=$!
+exec 3>"$work/in.fifo"
+cat "$work/fifo1.pcap" >&3
+c() { "$cli" --cli-socket "$work/cli.sock" --timeout 20 "$@" >"$work/out" 2>&1; }
+rx_is() { # N: the worker has received N frames
+	"$build/app/op25b-stat/op25b-stat" --name "$name-fifo" --json >"$work/stat.json" 2>/dev/null &&
+		[ "$(field "$work/stat.json" 's["packets"]["non_smtp"] + s["packets"]["submission"] + s["packets"]["forwarded"] + s["packets"]["blocked"] + s["packets"]["reset"]')" = "$1" ]
+}
+wait_until 10 "$bg_pid" grep -q "op25b: commands:" "$work/fifo.log" ||
+	problem "op25b did not start: $(tail -3 "$work/fifo.log")"
+wait_until 10 "$bg_pid" rx_is 32 || problem "the first burst was not received"
+c records flush || problem "records flush failed: $(cat "$work/out")"
+cat "$work/nudge.bin" >&3
+wait_until 10 "$bg_pid" eval '[ "$(wc -l <"$work/fifo.jsonl")" = 5 ]' ||
+	problem "the first interval was not written: $(wc -l <"$work/fifo.jsonl") lines"
+c show blocked top 1
+want_re "$work/out" '^  1  198\.18\.1\.1 +3 +4 +2  - +- +02:00:00:00:01:01 +0$'
+c show blocked top 3 json
+py_check 'import json,sys; a=json.load(open(sys.argv[1])); assert [r["src"] for r in a][0] == "198.18.1.1" and len(a) == 3 and a[0]["syns"] == 3, a' "$work/out"
+stat="$build/app/op25b-stat/op25b-stat"
+"$stat" --name "$name-fifo" --top 1 >"$work/out" 2>&1 || problem "op25b-stat --top failed: $(cat "$work/out")"
+want_re "$work/out" '^  1  198\.18\.1\.1 +3 +4 +2  - +- +02:00:00:00:01:01 +0$'
+"$stat" --name "$name-fifo" --top 9 --json >"$work/out" 2>&1
+py_check 'import json,sys; a=json.load(open(sys.argv[1])); assert [r["src"] for r in a][0] == "198.18.1.1" and len(a) == 5 and a[1]["pppoe_session"] in (4660, None), a' "$work/out"
+c records reopen
+want_has "$work/out" "block records: reopened $work/fifo.jsonl"
+mv "$work/fifo.jsonl" "$work/fifo.jsonl.1"
+kill -USR1 "$bg_pid"
+wait_until 10 "$bg_pid" test -e "$work/fifo.jsonl" || problem "SIGUSR1 did not reopen the file"
+cat "$work/fifo2.bin" >&3
+exec 3>&-
+wait_until 10 "$bg_pid" rx_is 96 || problem "the second burst was not received"
+stop_bg TERM 20
+want_rc "$rc" 0 "op25b exit status"
+[ ! -e "/dev/shm/op25b.$name-fifo.top" ] || problem "/dev/shm/op25b.$name-fifo.top left behind"
+want_lines "$work/fifo.jsonl.1" 5
+want_lines "$work/fifo.jsonl" 2
+cat "$work/fifo.jsonl.1" "$work/fifo.jsonl" >"$work/fifo-all.jsonl"
+check "$work/fifo-all.jsonl" two
+[ "$(counter "$work/fifo.json" records_written)" = 7 ] || problem "records_written $(counter "$work/fifo.json" records_written), want 7"
+report "records: two intervals, one record per source each; reopen after rename; show blocked top, op25b-stat --top"
+
+c() { :; }
+exit $status

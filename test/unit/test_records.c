@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Block records without EAL: the worker's table (counting in place,
+ * pieces handed over when a source's destinations outgrow one, a full
+ * table's frames handed over one by one, flushes), the control lcore's
+ * merge (pieces of several workers and intervals, distinct destinations
+ * exact up to 255, the order records come out in) and the exact JSON
+ * line.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <cmocka.h>
+
+#include "op25b_records.h"
+#include "op25b_stats.h"
+
+static struct op25b_record_hint
+hint4(const char *src, const char *dst, uint16_t dport, bool syn)
+{
+	struct op25b_record_hint h;
+
+	memset(&h, 0, sizeof(h));
+	h.family = 4;
+	assert_int_equal(inet_pton(AF_INET, src, h.src), 1);
+	assert_int_equal(inet_pton(AF_INET, dst, h.dst), 1);
+	h.dport = dport;
+	h.syn = syn;
+	h.outcome = OP25B_OUTCOME_BLOCKED;
+	h.class_slot = 1;
+	h.pppoe_session = -1;
+	return h;
+}
+
+static struct op25b_records_table *
+table_new(uint32_t capacity)
+{
+	void *mem = calloc(1, op25b_records_table_size(capacity));
+	struct op25b_records_table *t;
+
+	assert_non_null(mem);
+	t = op25b_records_table_init(mem, capacity);
+	assert_ptr_equal(t, mem);
+	return t;
+}
+
+static void
+test_table_sizes(void **state)
+{
+	char mem[64];
+
+	(void)state;
+	assert_int_equal(op25b_records_table_size(15), 0);
+	assert_int_equal(op25b_records_table_size(100), 0);
+	assert_int_equal(op25b_records_table_size(1u << 21), 0);
+	assert_true(op25b_records_table_size(16) > 16 * 160);
+	errno = 0;
+	assert_null(op25b_records_table_init(mem, 24));
+	assert_int_equal(errno, EINVAL);
+}
+
+/* A source's frames are counted in one slot: first and last times, the
+ * last frame's figures, SYNs apart from other segments. */
+static void
+test_table_counts_in_place(void **state)
+{
+	struct op25b_records_table *t = table_new(16);
+	struct op25b_record_hint h = hint4("198.18.0.1", "203.0.113.5", 25, 1);
+	struct op25b_record out[4];
+
+	(void)state;
+	assert_int_equal(op25b_records_table_add(t, &h, 100, 0, out), 0);
+	assert_int_equal(op25b_records_table_add(t, &h, 150, 0, out), 0);
+	h = hint4("198.18.0.1", "203.0.113.6", 2525, 0);
+	h.outcome = OP25B_OUTCOME_RESET;
+	h.n_vlans = 2;
+	h.vlan[0] = 100;
+	h.vlan[1] = 7;
+	h.pppoe_session = 0x1234;
+	h.port = 3;
+	assert_int_equal(op25b_records_table_add(t, &h, 170, 0, out), 0);
+	h = hint4("198.18.0.2", "203.0.113.5", 25, 1);
+	assert_int_equal(op25b_records_table_add(t, &h, 200, 0, out), 0);
+	assert_int_equal(op25b_records_table_count(t), 2);
+
+	assert_int_equal(op25b_records_table_flush(t, out, 4), 2);
+	assert_int_equal(op25b_records_table_count(t), 0);
+	assert_int_equal(op25b_records_table_flush(t, out, 4), 0);
+	if (out[0].src[3] != 1) {
+		struct op25b_record x = out[0];
+
+		out[0] = out[1];
+		out[1] = x;
+	}
+	assert_int_equal(out[0].first_tsc, 100);
+	assert_int_equal(out[0].last_tsc, 170);
+	assert_int_equal(out[0].segments, 3);
+	assert_int_equal(out[0].syns, 2);
+	assert_int_equal(out[0].n_dsts, 2);
+	assert_int_equal(out[0].dport, 2525);
+	assert_int_equal(out[0].dst[3], 6);
+	assert_int_equal(out[0].outcome, OP25B_OUTCOME_RESET);
+	assert_int_equal(out[0].n_vlans, 2);
+	assert_int_equal(out[0].vlan[1], 7);
+	assert_int_equal(out[0].pppoe_session, 0x1234);
+	assert_int_equal(out[0].port, 3);
+	assert_int_equal(out[1].segments, 1);
+	assert_int_equal(out[1].first_tsc, 200);
+	free(t);
+}
+
+/* The ninth destination hands the piece over and starts the next. */
+static void
+test_table_piece_per_destinations(void **state)
+{
+	struct op25b_records_table *t = table_new(16);
+	struct op25b_record out, rest[2];
+	char dst[32];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < OP25B_RECORD_DSTS; i++) {
+		struct op25b_record_hint h;
+
+		snprintf(dst, sizeof(dst), "203.0.113.%u", i + 1);
+		h = hint4("198.18.0.1", dst, 25, 1);
+		assert_int_equal(op25b_records_table_add(t, &h, i, 0, &out), 0);
+		/* A destination seen again is no new one. */
+		assert_int_equal(op25b_records_table_add(t, &h, i, 0, &out), 0);
+	}
+	{
+		struct op25b_record_hint h =
+			hint4("198.18.0.1", "203.0.113.99", 25, 1);
+
+		assert_int_equal(op25b_records_table_add(t, &h, 50, 0, &out),
+				 1);
+	}
+	assert_int_equal(out.n_dsts, OP25B_RECORD_DSTS);
+	assert_int_equal(out.segments, 2 * OP25B_RECORD_DSTS);
+	assert_int_equal(op25b_records_table_flush(t, rest, 2), 1);
+	assert_int_equal(rest[0].segments, 1);
+	assert_int_equal(rest[0].n_dsts, 1);
+	assert_int_equal(rest[0].first_tsc, 50);
+	free(t);
+}
+
+/* A full table hands each new source's frame over at once. */
+static void
+test_table_full(void **state)
+{
+	struct op25b_records_table *t = table_new(16);
+	struct op25b_record out;
+	unsigned int i, handed = 0, held;
+	char src[32];
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		struct op25b_record_hint h;
+
+		snprintf(src, sizeof(src), "198.18.%u.%u", i / 250, i % 250);
+		h = hint4(src, "203.0.113.1", 25, 1);
+		handed += (unsigned int)op25b_records_table_add(t, &h, i, 0,
+								&out);
+	}
+	held = op25b_records_table_count(t);
+	assert_true(held <= 16 && held >= 12);
+	assert_int_equal(handed + held, 1000);
+	assert_int_equal(out.segments, 1);
+	/* Nowhere to hand it over (a full ring): lost, and said so; a
+	 * source in the table is still counted. */
+	{
+		struct op25b_record_hint h =
+			hint4("198.19.0.1", "203.0.113.1", 25, 1);
+		struct op25b_record kept[16];
+		unsigned int k, n;
+
+		assert_int_equal(op25b_records_table_add(t, &h, 0, 0, NULL),
+				 -ENOBUFS);
+		n = op25b_records_table_flush(t, kept, 16);
+		assert_int_equal(n, held);
+		h = hint4("198.18.0.0", "203.0.113.1", 25, 1);
+		memcpy(h.src, kept[0].src, 16);
+		assert_int_equal(op25b_records_table_add(t, &h, 0, 0, NULL), 0);
+		for (k = 0; k < n; k++)
+			assert_int_equal(kept[k].segments, 1);
+	}
+	free(t);
+}
+
+static struct op25b_record
+piece(const char *src, uint32_t interval, uint64_t first, uint64_t last,
+      uint32_t segments, unsigned int dst_from, unsigned int n_dsts)
+{
+	struct op25b_record r;
+	unsigned int i;
+
+	memset(&r, 0, sizeof(r));
+	r.family = 4;
+	assert_int_equal(inet_pton(AF_INET, src, r.src), 1);
+	r.interval = interval;
+	r.first_tsc = first;
+	r.last_tsc = last;
+	r.segments = segments;
+	r.syns = segments;
+	r.dport = (uint16_t)(25 + last);
+	r.pppoe_session = -1;
+	for (i = 0; i < n_dsts; i++)
+		r.dst_key[i] = dst_from + i;
+	r.n_dsts = (uint8_t)n_dsts;
+	return r;
+}
+
+static void
+test_merge(void **state)
+{
+	struct op25b_records_merge *m = op25b_records_merge_create();
+	struct op25b_records_merged *taken;
+	struct op25b_record r;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(m);
+	/* Two workers' pieces of one source; another source; the next
+	 * interval of the first. */
+	r = piece("198.18.0.1", 0, 40, 90, 3, 0, 2);
+	assert_int_equal(op25b_records_merge_add(m, &r), 0);
+	r = piece("198.18.0.1", 0, 10, 60, 5, 1, 3);
+	assert_int_equal(op25b_records_merge_add(m, &r), 0);
+	r = piece("198.18.0.2", 0, 20, 20, 1, 0, 1);
+	assert_int_equal(op25b_records_merge_add(m, &r), 0);
+	r = piece("198.18.0.1", 1, 200, 210, 1, 0, 1);
+	assert_int_equal(op25b_records_merge_add(m, &r), 0);
+	assert_int_equal(op25b_records_merge_count(m), 3);
+
+	assert_int_equal(op25b_records_merge_take(m, 0, &taken), 2);
+	assert_int_equal(taken[0].r.src[3], 1); /* first 10 before 20 */
+	assert_int_equal(taken[0].r.first_tsc, 10);
+	assert_int_equal(taken[0].r.last_tsc, 90);
+	assert_int_equal(taken[0].r.dport, 25 + 90); /* the last piece's */
+	assert_int_equal(taken[0].r.segments, 8);
+	assert_int_equal(taken[0].r.syns, 8);
+	assert_int_equal(taken[0].destinations, 4); /* keys 0..3 */
+	assert_int_equal(taken[1].r.src[3], 2);
+	free(taken);
+	assert_int_equal(op25b_records_merge_count(m), 1);
+	assert_int_equal(op25b_records_merge_take(m, 0, &taken), 0);
+	assert_null(taken);
+
+	/* Destinations: exact up to 255, then 255. */
+	for (i = 0; i < 40; i++) {
+		r = piece("198.18.0.3", 1, 300 + i, 300 + i, 1, i * 8, 8);
+		assert_int_equal(op25b_records_merge_add(m, &r), 0);
+	}
+	assert_int_equal(op25b_records_merge_take(m, UINT32_MAX, &taken), 2);
+	assert_int_equal(taken[0].r.segments, 1);
+	assert_int_equal(taken[1].destinations, 255);
+	assert_int_equal(taken[1].r.segments, 40);
+	free(taken);
+	op25b_records_merge_free(m);
+}
+
+/* Many sources: the index grows and keeps every source apart. */
+static void
+test_merge_many(void **state)
+{
+	struct op25b_records_merge *m = op25b_records_merge_create();
+	struct op25b_records_merged *taken;
+	struct op25b_record r;
+	char src[32];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 5000; i++) {
+		snprintf(src, sizeof(src), "198.18.%u.%u", i / 250, i % 250);
+		r = piece(src, 0, i, i, 1, 0, 1);
+		assert_int_equal(op25b_records_merge_add(m, &r), 0);
+		assert_int_equal(op25b_records_merge_add(m, &r), 0);
+	}
+	assert_int_equal(op25b_records_merge_take(m, 0, &taken), 5000);
+	for (i = 0; i < 5000; i++) {
+		assert_int_equal(taken[i].r.first_tsc, i);
+		assert_int_equal(taken[i].r.segments, 2);
+	}
+	free(taken);
+	op25b_records_merge_free(m);
+}
+
+static const char *
+name_of(void *ctx, uint8_t slot)
+{
+	static const char *const names[] = { NULL, "dynamic", "mobile-mx" };
+
+	(void)ctx;
+	return slot < 3 ? names[slot] : "?";
+}
+
+static const char *
+rule_of(void *ctx, uint8_t class_slot, uint8_t group_slot)
+{
+	(void)ctx;
+	(void)class_slot;
+	return group_slot != 0 ? "class.to" : "class.action";
+}
+
+static char *
+line_of(const struct op25b_records_merged *rec,
+	const struct op25b_records_view *v)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	assert_int_equal(op25b_records_write_json(f, rec, v), 0);
+	fclose(f);
+	return text;
+}
+
+static void
+test_json_line(void **state)
+{
+	/* 2026-12-03T18:00:00Z */
+	struct op25b_records_view v = {
+		.class_name = name_of,
+		.group_name = name_of,
+		.rule = rule_of,
+		.mode = "enforce",
+		.tsc_hz = 1000,
+		.tsc0 = 5000,
+		.wall_ns0 = 1796320800000000000ull,
+	};
+	struct op25b_records_merged rec;
+	char *text;
+
+	(void)state;
+	memset(&rec, 0, sizeof(rec));
+	rec.r.family = 4;
+	inet_pton(AF_INET, "198.18.0.9", rec.r.src);
+	inet_pton(AF_INET, "203.0.113.5", rec.r.dst);
+	rec.r.first_tsc = 6234; /* +1.234 s */
+	rec.r.last_tsc = 65999; /* +60.999 s */
+	rec.r.outcome = OP25B_OUTCOME_BLOCKED;
+	rec.r.class_slot = 1;
+	rec.r.dport = 25;
+	rec.r.segments = 12;
+	rec.r.syns = 10;
+	rec.r.n_vlans = 2;
+	rec.r.vlan[0] = 100;
+	rec.r.vlan[1] = 4095;
+	rec.r.pppoe_session = 4660;
+	memcpy(rec.r.src_mac, "\x02\x00\x00\x00\x0a\xff", 6);
+	rec.r.port = 0;
+	rec.destinations = 3;
+	text = line_of(&rec, &v);
+	assert_string_equal(
+		text,
+		"{\"time\":\"2026-12-03T18:01:00.999Z\","
+		"\"first\":\"2026-12-03T18:00:01.234Z\",\"src\":\"198.18.0.9\","
+		"\"class\":\"dynamic\",\"group\":null,\"rule\":\"class.action\","
+		"\"action\":\"drop\",\"dport\":25,\"dst\":\"203.0.113.5\","
+		"\"destinations\":3,\"segments\":12,\"syns\":10,"
+		"\"vlan\":[100,4095],\"pppoe_session\":4660,"
+		"\"src_mac\":\"02:00:00:00:0a:ff\",\"port\":0,"
+		"\"mode\":\"enforce\"}\n");
+	free(text);
+
+	/* IPv6, no encapsulation, a group, monitor mode. */
+	memset(&rec.r.src, 0, 16);
+	inet_pton(AF_INET6, "2001:db8:1000::9", rec.r.src);
+	inet_pton(AF_INET6, "2001:db8:ffff::25", rec.r.dst);
+	rec.r.family = 6;
+	rec.r.n_vlans = 0;
+	rec.r.pppoe_session = -1;
+	rec.r.group_slot = 2;
+	rec.r.outcome = OP25B_OUTCOME_COUNTED;
+	rec.r.port = 2;
+	v.mode = "monitor";
+	text = line_of(&rec, &v);
+	assert_non_null(strstr(text,
+			       "\"src\":\"2001:db8:1000::9\","
+			       "\"class\":\"dynamic\","
+			       "\"group\":\"mobile-mx\","
+			       "\"rule\":\"class.to\",\"action\":\"count\""));
+	assert_non_null(strstr(text, "\"dst\":\"2001:db8:ffff::25\""));
+	assert_non_null(strstr(text, "\"vlan\":[],\"pppoe_session\":null,"));
+	assert_non_null(strstr(text, "\"port\":2,\"mode\":\"monitor\"}\n"));
+	free(text);
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(op25b_records_action_name(OP25B_OUTCOME_BLOCKED),
+			    "drop");
+	assert_string_equal(op25b_records_action_name(OP25B_OUTCOME_RESET),
+			    "reset");
+	assert_string_equal(op25b_records_action_name(OP25B_OUTCOME_COUNTED),
+			    "count");
+	assert_false(op25b_records_wanted(OP25B_OUTCOME_FORWARDED));
+	assert_false(op25b_records_wanted(OP25B_OUTCOME_EXEMPTED));
+	assert_true(op25b_records_wanted(OP25B_OUTCOME_COUNTED));
+	assert_true(op25b_records_wanted(OP25B_OUTCOME_RESET));
+	assert_false(op25b_records_wanted(OP25B_OUTCOME_MAX));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_sizes),
+		cmocka_unit_test(test_table_counts_in_place),
+		cmocka_unit_test(test_table_piece_per_destinations),
+		cmocka_unit_test(test_table_full),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_merge_many),
+		cmocka_unit_test(test_json_line),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
