@@ -201,12 +201,14 @@ struct op25b_stats_counters {
 	  "The mode in force, 1 for its name: enforce, or monitor (every "     \
 	  "block is only counted). Follows set mode and reloads.")             \
 	X(block, block, "block", STATE,                                        \
-	  "What a block does, 1 for its name: drop, or reset (a blocked SYN "  \
-	  "is answered with a TCP RST). Follows set block and reloads.")
+	  "What a block does, 1 for its name: drop, reset (a blocked SYN "     \
+	  "is answered with a TCP RST), or notify (with 554 and the "          \
+	  "notice). Follows set block and reloads.")
 
 /** The names of the header's STATE figures, by value: X(ENUM, name). */
 #define OP25B_STATS_MODE_LIST(X) X(ENFORCE, enforce) X(MONITOR, monitor)
-#define OP25B_STATS_BLOCK_LIST(X) X(DROP, drop) X(RESET, reset)
+#define OP25B_STATS_BLOCK_LIST(X)                                              \
+	X(DROP, drop) X(RESET, reset) X(NOTIFY, notify)
 
 enum op25b_stats_mode {
 #define OP25B_STATS_MODE_ENUM(e, n) OP25B_STATS_MODE_##e,
