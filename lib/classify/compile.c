@@ -20,6 +20,7 @@
 #include <rte_malloc.h>
 
 #include "classify_priv.h"
+#include "notify.h"
 
 /*
  * rte_lpm6's ceiling on tbl8 groups (RTE_LPM6_TBL8_MAX_NUM_GROUPS in
@@ -399,17 +400,19 @@ lpm6_build(struct side_rules *s, int socket_id, size_t *memory,
 
 /* The outcome of a policy decision as compiled into the matrix: monitor
  * mode turns a block into a count, block: reset makes it a reset
- * candidate (decide() checks for a bare SYN). */
+ * candidate (decide() checks for a bare SYN), block: notify hands it to
+ * op25b_notify_answer(). */
 static uint8_t
-outcome_of_action(const struct op25b_policy *policy, enum op25b_action action)
+outcome_of_action(const struct op25b_policy *policy, enum op25b_action action,
+		  enum op25b_block_style block)
 {
 	switch (action) {
 	case OP25B_ACTION_BLOCK:
 		if (policy->mode == OP25B_MODE_MONITOR)
 			return OP25B_OUTCOME_COUNTED;
-		return policy->block == OP25B_BLOCK_RESET
-			       ? OP25B_OUTCOME_RESET
-			       : OP25B_OUTCOME_BLOCKED;
+		return block == OP25B_BLOCK_NOTIFY  ? MATRIX_NOTIFY
+		       : block == OP25B_BLOCK_RESET ? OP25B_OUTCOME_RESET
+						    : OP25B_OUTCOME_BLOCKED;
 	case OP25B_ACTION_COUNT:
 		return OP25B_OUTCOME_COUNTED;
 	case OP25B_ACTION_ADAPTIVE: /* not enforced yet: the loader warns */
@@ -417,6 +420,23 @@ outcome_of_action(const struct op25b_policy *policy, enum op25b_action action)
 	default:
 		return OP25B_OUTCOME_FORWARDED;
 	}
+}
+
+/* Whether any class (or the default) blocks with notify, in enforce mode:
+ * only then is there a greeting to keep. */
+static bool
+uses_notify(const struct op25b_policy *policy)
+{
+	unsigned int i;
+
+	if (policy->mode == OP25B_MODE_MONITOR)
+		return false;
+	if (policy->block == OP25B_BLOCK_NOTIFY)
+		return true;
+	for (i = 0; i < policy->n_classes; i++)
+		if (op25b_policy_block_of(policy, (int)i) == OP25B_BLOCK_NOTIFY)
+			return true;
+	return false;
 }
 
 static int
@@ -562,12 +582,24 @@ op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
 		goto fail;
 	}
 	c->memory += (size_t)n_class_slots * c->n_group_slots;
+	if (uses_notify(policy)) {
+		c->notify = op25b_notify_create(policy, socket_id);
+		if (c->notify == NULL) {
+			err = compile_fail(
+				error, policy, NULL, 0, -1, NULL,
+				"the notify state cannot be allocated");
+			goto fail;
+		}
+		c->memory += sizeof(*c->notify);
+	}
 	for (i = 0; i < n_class_slots; i++)
 		for (j = 0; j < c->n_group_slots; j++)
 			c->matrix[i * c->n_group_slots + j] = outcome_of_action(
 				policy,
 				op25b_policy_decide(policy, class_of_slot[i],
-						    group_of_slot[j], NULL));
+						    group_of_slot[j], NULL),
+				op25b_policy_block_of(policy,
+						      class_of_slot[i]));
 
 	err = side_rules_collect(&src, policy, OP25B_CLASSIFIER_SIDE_SOURCES,
 				 class_slots);
@@ -616,6 +648,7 @@ op25b_classifier_free(struct op25b_classifier *c)
 	rte_lpm6_free(c->src6);
 	rte_lpm6_free(c->dst6);
 	rte_free(c->matrix);
+	op25b_notify_free((struct op25b_notify *)(uintptr_t)c->notify);
 	rte_free(c);
 }
 

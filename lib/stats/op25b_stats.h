@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
-#define OP25B_STATS_LAYOUT_VERSION 4
+#define OP25B_STATS_LAYOUT_VERSION 5
 #define OP25B_STATS_SLOTS 256 /**< slot 0: none; 1..255: names */
 #define OP25B_STATS_NAME_MAX 64
 #define OP25B_STATS_MAX_PORTS 32
@@ -133,12 +133,46 @@ const char *op25b_frame_counter_name(unsigned int counter);
 /** One line of help for a frame counter. */
 const char *op25b_frame_counter_help(unsigned int counter);
 
+/**
+ * block: notify, per class: how op25b answered the connections of the
+ * class's blocked sources (the packets themselves count as blocked, or
+ * reset when a RST answered them).
+ *   X(ENUM, name, help)
+ */
+#define OP25B_NOTIFY_LIST(X)                                                   \
+	X(SYN_ACK, notify_syn_ack,                                             \
+	  "blocked SYNs answered with a SYN-ACK whose sequence number is a "   \
+	  "cookie (block: notify)")                                            \
+	X(NOTIFIED, notified,                                                  \
+	  "554 greetings with the notice, sent after a handshake whose "       \
+	  "cookie checked")                                                    \
+	X(BAD_COOKIE, notify_bad_cookie,                                       \
+	  "segments of a notify class that are not part of op25b's "           \
+	  "handshake (a stray ACK, data, an old cookie): answered with RST")   \
+	X(OVER_BUDGET, notify_over_budget,                                     \
+	  "SYN-ACKs and greetings over the worker's notify_rate: a RST was "   \
+	  "sent instead")
+
+enum op25b_notify_counter {
+#define OP25B_NOTIFY_ENUM(e, n, h) OP25B_NOTIFY_##e,
+	OP25B_NOTIFY_LIST(OP25B_NOTIFY_ENUM)
+#undef OP25B_NOTIFY_ENUM
+	OP25B_NOTIFY_MAX
+};
+
+/** Counter name of a notify counter ("notify_syn_ack", ...); "unknown" out
+ * of range. */
+const char *op25b_notify_counter_name(unsigned int counter);
+/** One line of help for a notify counter. */
+const char *op25b_notify_counter_help(unsigned int counter);
+
 /** What the classifier increments: one per worker. */
 struct op25b_stats_counters {
 	uint64_t outcome[OP25B_OUTCOME_MAX];
 	uint64_t frame[OP25B_FRAME_MAX];
 	uint64_t class_verdict[OP25B_STATS_SLOTS][OP25B_VERDICT_MAX];
 	uint64_t group_verdict[OP25B_STATS_SLOTS][OP25B_VERDICT_MAX];
+	uint64_t class_notify[OP25B_STATS_SLOTS][OP25B_NOTIFY_MAX];
 };
 
 /*

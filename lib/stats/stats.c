@@ -109,6 +109,32 @@ op25b_frame_counter_help(unsigned int counter)
 					 : "unknown";
 }
 
+static const char *const notify_counter_names[OP25B_NOTIFY_MAX] = {
+#define NOTIFY_NAME(e, n, h) [OP25B_NOTIFY_##e] = #n,
+	OP25B_NOTIFY_LIST(NOTIFY_NAME)
+#undef NOTIFY_NAME
+};
+
+static const char *const notify_counter_helps[OP25B_NOTIFY_MAX] = {
+#define NOTIFY_HELP(e, n, h) [OP25B_NOTIFY_##e] = h,
+	OP25B_NOTIFY_LIST(NOTIFY_HELP)
+#undef NOTIFY_HELP
+};
+
+const char *
+op25b_notify_counter_name(unsigned int counter)
+{
+	return counter < OP25B_NOTIFY_MAX ? notify_counter_names[counter]
+					  : "unknown";
+}
+
+const char *
+op25b_notify_counter_help(unsigned int counter)
+{
+	return counter < OP25B_NOTIFY_MAX ? notify_counter_helps[counter]
+					  : "unknown";
+}
+
 /* A verdict is named after its outcome, so the two cannot drift apart. */
 const char *
 op25b_verdict_name(unsigned int verdict)

@@ -229,6 +229,9 @@ test_field_names(void **state)
 		"drop");
 	assert_string_equal(
 		op25b_stats_state_name(&op25b_stats_header_fields[5], 2),
+		"notify");
+	assert_string_equal(
+		op25b_stats_state_name(&op25b_stats_header_fields[5], 3),
 		"unknown");
 	assert_null(op25b_stats_header_fields[3].names);
 }
