@@ -520,7 +520,8 @@ int op25b_stats_print_text(FILE *out, const struct op25b_stats_snapshot *snap,
  * mode, block), ports_updated_seconds, ports (port, name, role, then
  * OP25B_PORT_DRIVER_LIST and OP25B_PORT_APP_LIST),
  * packets (the outcomes and upstream), classes and groups (name -> the four
- * verdicts, "(none)" last), removed_classes, removed_groups, workers; then
+ * verdicts, "(none)" last), notify (class name -> OP25B_NOTIFY_LIST),
+ * removed_classes, removed_groups, workers; then
  * @p extra, when not NULL, as further members ("\"key\": value, ...").
  * One writer for op25b --stats-json and op25b-stat --json.
  * @return 0, or -EIO when @p out has an error.
