@@ -44,7 +44,8 @@ class Measure:
                     "--config", "(0,0,1),(1,0,1)", "--parse-ptype",
                     "--lookup", "lpm", "--rule_ipv4", self.routes[0],
                     "--rule_ipv6", self.routes[1]]
-        block = "reset" if system == "op25b-reset" else "drop"
+        # op25b: block: drop; op25b-reset, op25b-notify: that block.
+        block = system.split("-", 1)[1] if "-" in system else "drop"
         return [self.op25b, "-l", "0-1", *eal, "--", "--policy",
                 self.policies[block], "--name", prefix,
                 "--status-interval", "0"]
