@@ -47,7 +47,7 @@ class Prepare:
                 # block: notify answers every SYN with a SYN-ACK (cookie,
                 # MSS option): the budget at its most, so that the
                 # figure is the reply path's, not the fallback RST's.
-                "notice: Port 25 is closed: send via port 587\n"
+                "notice: \"Port 25 is closed, send via port 587\"\n"
                 "notify_rate: 10000000\n"
                 "ports:\n  smtp: [25]\n  submission: [587, 465]\n"
                 "sources:\n  dynamic:\n    action: block\n"
