@@ -23,6 +23,7 @@
 #include "op25b_craft.h"
 #include "op25b_policy.h"
 #include "test_eal.h"
+#include "test_frames.h"
 #include "test_mbuf.h"
 
 static const char test_policy_yaml[] =
@@ -71,14 +72,7 @@ static struct op25b_classifier *classifier;
 static struct op25b_policy *
 load_policy(const char *yaml)
 {
-	struct op25b_policy_error err;
-	struct op25b_policy *p;
-
-	p = op25b_policy_load_buffer("test.yaml", yaml, strlen(yaml), &err);
-	if (p == NULL)
-		fail_msg("%s:%u:%u: %s", err.file, err.line, err.column,
-			 err.message);
-	return p;
+	return test_policy_of(yaml);
 }
 
 static int
@@ -108,22 +102,7 @@ group_teardown(void **state)
 static struct rte_mbuf *
 mbuf_from_spec(const char *tokens)
 {
-	struct op25b_craft_spec spec;
-	char err[256];
-	struct rte_mbuf *m;
-	int len;
-
-	op25b_craft_spec_init(&spec);
-	if (op25b_craft_spec_parse(&spec, tokens, NULL, err, sizeof(err)) != 0)
-		fail_msg("spec '%s': %s", tokens, err);
-	m = rte_pktmbuf_alloc(pool);
-	assert_non_null(m);
-	len = op25b_craft_build(&spec, rte_pktmbuf_mtod(m, uint8_t *),
-				OP25B_CRAFT_FRAME_MAX);
-	assert_true(len >= 0);
-	m->data_len = (uint16_t)len;
-	m->pkt_len = (uint32_t)len;
-	return m;
+	return test_mbuf_of(pool, tokens);
 }
 
 /* Classify one frame; the mbuf is freed unless @keep receives it. */

@@ -22,6 +22,7 @@
 #include "notify.h"
 #include "op25b_craft.h"
 #include "test_eal.h"
+#include "test_frames.h"
 #include "test_mbuf.h"
 
 #define HZ 1000u /* the fake clock's ticks a second */
@@ -60,19 +61,6 @@ fake_clock(void)
 	return now_ticks;
 }
 
-static struct op25b_policy *
-load_policy(const char *yaml)
-{
-	struct op25b_policy_error err;
-	struct op25b_policy *p =
-		op25b_policy_load_buffer("t.yaml", yaml, strlen(yaml), &err);
-
-	if (p == NULL)
-		fail_msg("%s:%u:%u: %s", err.file, err.line, err.column,
-			 err.message);
-	return p;
-}
-
 static int
 group_setup(void **state)
 {
@@ -85,7 +73,7 @@ group_setup(void **state)
 	if (pool == NULL)
 		return -1;
 	op25b_notify_set_clock(fake_clock, HZ);
-	policy = load_policy(policy_yaml);
+	policy = test_policy_of(policy_yaml);
 	classifier = op25b_classifier_create(policy, SOCKET_ID_ANY, NULL, NULL);
 	return classifier == NULL ? -1 : 0;
 }
@@ -111,26 +99,15 @@ test_setup(void **state)
 	return 0;
 }
 
-/* A frame from lib/craft tokens, in @frame (for comparing) and an mbuf. */
+/* A frame from lib/craft tokens in an mbuf, and a copy in @frame (for
+ * comparing). */
 static struct rte_mbuf *
 frame_of(const char *tokens, uint8_t *frame, unsigned int *len)
 {
-	struct op25b_craft_spec spec;
-	struct rte_mbuf *m;
-	char err[256];
-	int n;
+	struct rte_mbuf *m = test_mbuf_of(pool, tokens);
 
-	op25b_craft_spec_init(&spec);
-	if (op25b_craft_spec_parse(&spec, tokens, NULL, err, sizeof(err)) != 0)
-		fail_msg("spec '%s': %s", tokens, err);
-	n = op25b_craft_build(&spec, frame, OP25B_CRAFT_FRAME_MAX);
-	assert_true(n > 0);
-	*len = (unsigned int)n;
-	m = rte_pktmbuf_alloc(pool);
-	assert_non_null(m);
-	memcpy(rte_pktmbuf_mtod(m, void *), frame, *len);
-	m->data_len = (uint16_t)*len;
-	m->pkt_len = *len;
+	*len = rte_pktmbuf_data_len(m);
+	memcpy(frame, rte_pktmbuf_mtod(m, void *), *len);
 	return m;
 }
 
@@ -499,7 +476,7 @@ test_monitor_answers_nothing(void **state)
 				   "block: notify\nnotice: closed\n"
 				   "sources: {dyn: {action: block, prefixes: "
 				   "[198.18.0.0/16]}}\n";
-	struct op25b_policy *p = load_policy(yaml);
+	struct op25b_policy *p = test_policy_of(yaml);
 	struct op25b_classifier *c =
 		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
 	struct op25b_classify_result r;
