@@ -468,7 +468,8 @@ test_budget_falls_back_to_reset(void **state)
 	assert_int_equal(counters.class_notify[C_RST][OP25B_NOTIFY_SYN_ACK], 0);
 }
 
-/* Monitor mode answers nothing; a policy without notify keeps no state. */
+/* Monitor mode answers nothing and keeps no notify state; a recompile
+ * keeps the key. */
 static void
 test_monitor_answers_nothing(void **state)
 {
@@ -487,6 +488,19 @@ test_monitor_answers_nothing(void **state)
 	(void)state;
 	assert_non_null(c);
 	assert_null(c->notify);
+	/* A reload compiles anew and keeps the start's key, so that the
+	 * handshakes in flight survive it; the key is not all zeros. */
+	{
+		struct op25b_classifier *again = op25b_classifier_create(
+			policy, SOCKET_ID_ANY, NULL, NULL);
+
+		assert_non_null(again);
+		assert_memory_equal(again->notify->key, classifier->notify->key,
+				    sizeof(again->notify->key));
+		assert_true((again->notify->key[0] | again->notify->key[1]) !=
+			    0);
+		op25b_classifier_free(again);
+	}
 	m = frame_of(DYN, in, &len);
 	assert_int_equal(
 		op25b_classifier_classify_burst(c, NULL, &m, 1, &r, &counters),
