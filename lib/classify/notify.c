@@ -86,7 +86,8 @@ op25b_notify_create(const struct op25b_policy *policy, int socket_id)
 	n->key[0] = start_key[0];
 	n->key[1] = start_key[1];
 	n->hz = notify_clock != NULL ? notify_clock_hz : rte_get_tsc_hz();
-	n->slot_ticks = n->hz * OP25B_NOTIFY_SLOT_SECONDS;
+	/* Never 0: the data path divides by it. */
+	n->slot_ticks = RTE_MAX(n->hz * OP25B_NOTIFY_SLOT_SECONDS, (uint64_t)1);
 	n->rate = policy->notify_rate != 0 ? policy->notify_rate
 					   : OP25B_POLICY_DEFAULT_NOTIFY_RATE;
 	n->greeting_len = (uint16_t)op25b_notify_greeting(
