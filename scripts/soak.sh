@@ -8,19 +8,16 @@
 # Prints a progress line per sample and a summary; exit 1 on any growth in
 # memory or counter mismatch, 2 on a usage error.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${OP25B_BUILD:-$root/build}
-py=/usr/bin/python3
-op25b="$build/app/op25b/op25b"
-stat="$build/app/op25b-stat/op25b-stat"
-gen="$build/app/op25b-gen/op25b-gen"
+# The tools' paths, the scenario set-up and its cleanup, rss_kb, wait_until:
+# shared with the test scenarios.
+. "$(dirname "$0")/../test/integration/common.bash"
 
 usage() { echo "usage: $0 MINUTES [--name NAME]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 minutes=$1
 shift
 [[ "$minutes" =~ ^[1-9][0-9]*$ ]] || usage
-name="op25b-soak-$$"
+scenario soak
 while [ $# -gt 0 ]; do
 	case $1 in
 	--name) [ $# -ge 2 ] || usage; name=$2; shift 2 ;;
@@ -30,20 +27,10 @@ done
 duration=$((minutes * 60))
 sample_every=10
 reload_every=3
-
-work=$(mktemp -d /tmp/op25b-soak.XXXXXX)
-prefix="op25b-soak-$$"
 sock="/var/run/dpdk/$prefix/dpdk_telemetry.v2"
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	rm -rf "$work" "/var/run/dpdk/$prefix"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
-problems=()
-problem() { problems+=("$*"); echo "soak: PROBLEM: $*"; }
+soak_problems=()
+problem() { soak_problems+=("$*"); echo "soak: PROBLEM: $*"; }
 
 # Hugepages when there are enough free, else plain memory; a file prefix of
 # our own either way: the telemetry socket lives under it.
@@ -72,10 +59,10 @@ install_policy a
 	-- --policy "$policy" --name "$name" --status-interval 0 \
 	--audit-log "$work/audit.log" \
 	--stats-json "$work/final.json" >"$work/op25b.log" 2>&1 &
-pid=$!
+bg_pid=$!
 for _ in $(seq 1 300); do
 	grep -q "counters in" "$work/op25b.log" && break
-	kill -0 "$pid" 2>/dev/null || break
+	kill -0 "$bg_pid" 2>/dev/null || break
 	sleep 0.05
 done
 if ! grep -q "counters in" "$work/op25b.log"; then
@@ -83,9 +70,8 @@ if ! grep -q "counters in" "$work/op25b.log"; then
 	tail -20 "$work/op25b.log"
 	exit 1
 fi
-echo "soak: $minutes min, op25b pid $pid, --name $name, EAL ${mem[*]}, reload every ${reload_every} s, sample every ${sample_every} s"
+echo "soak: $minutes min, op25b pid $bg_pid, --name $name, EAL ${mem[*]}, reload every ${reload_every} s, sample every ${sample_every} s"
 
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null; }
 heap_alloc() {
 	"$py" "$root/test/integration/telemetry.py" "$sock" /eal/heap_info,0 2>/dev/null |
 		"$py" -c 'import json,sys; print(json.load(sys.stdin)["/eal/heap_info"]["Alloc_size"])' 2>/dev/null
@@ -150,9 +136,9 @@ n_reloads=0 good=0 bad=0 n_samples=0
 heap_first="" heap_last="" rss_first="" rss_last="" prev="-"
 while [ $SECONDS -lt $end ]; do
 	sleep 0.2
-	if ! kill -0 "$pid" 2>/dev/null; then
+	if ! kill -0 "$bg_pid" 2>/dev/null; then
 		problem "op25b died: $(tail -5 "$work/op25b.log" | tr '\n' ' ')"
-		pid=""
+		bg_pid=""
 		break
 	fi
 	if [ $SECONDS -ge $next_reload ]; then
@@ -163,7 +149,7 @@ while [ $SECONDS -lt $end ]; do
 			kind=$([ $((n_reloads % 2)) -eq 0 ] && echo a || echo b) good=$((good + 1))
 		fi
 		install_policy "$kind"
-		kill -HUP "$pid"
+		kill -HUP "$bg_pid"
 		# Each result logged before the next SIGHUP (they would merge).
 		for _ in $(seq 1 250); do
 			[ "$(results)" -ge "$n_reloads" ] && break
@@ -176,7 +162,7 @@ while [ $SECONDS -lt $end ]; do
 	if [ $SECONDS -ge $next_sample ]; then
 		n_samples=$((n_samples + 1))
 		heap=$(heap_alloc)
-		rss=$(rss_kb)
+		rss=$(rss_kb "$bg_pid" 2>/dev/null)
 		f="$work/s$n_samples.json"
 		"$stat" --name "$name" --json >"$f" 2>"$work/stat.err" ||
 			problem "op25b-stat --json failed: $(cat "$work/stat.err")"
@@ -202,20 +188,20 @@ while [ $SECONDS -lt $end ]; do
 	fi
 done
 
-if [ -n "$pid" ]; then
+if [ -n "$bg_pid" ]; then
 	t0=$(date +%s%N)
-	kill -TERM "$pid"
+	kill -TERM "$bg_pid"
 	for _ in $(seq 1 250); do
-		kill -0 "$pid" 2>/dev/null || break
+		kill -0 "$bg_pid" 2>/dev/null || break
 		sleep 0.02
 	done
-	if kill -0 "$pid" 2>/dev/null; then
+	if kill -0 "$bg_pid" 2>/dev/null; then
 		problem "op25b still running 5 s after SIGTERM"
-		kill -KILL "$pid"
+		kill -KILL "$bg_pid"
 	fi
-	wait "$pid"
+	wait "$bg_pid"
 	rc=$?
-	pid=""
+	bg_pid=""
 	echo "soak: stopped in $((($(date +%s%N) - t0) / 1000000)) ms, exit status $rc"
 	[ "$rc" = 0 ] || problem "op25b exit status $rc: $(grep -v 'loaded: generation\|reload failed' "$work/op25b.log" | tail -5 | tr '\n' ' ')"
 fi
@@ -287,10 +273,10 @@ fi
 echo "soak: summary after $((SECONDS - start)) s: $n_samples samples, $n_reloads reloads ($good good, $bad broken)"
 echo "soak: heap allocated first $((${heap_first:-0} / 1024)) KB, last $((${heap_last:-0} / 1024)) KB; resident first ${rss_first:-?} KB, last ${rss_last:-?} KB"
 echo "soak: counters: ${final_info:-none}"
-if [ ${#problems[@]} -eq 0 ]; then
+if [ ${#soak_problems[@]} -eq 0 ]; then
 	echo "soak: no growth, no mismatch"
 	exit 0
 fi
-echo "soak: ${#problems[@]} problem(s):"
-printf 'soak:   %s\n' "${problems[@]}"
+echo "soak: ${#soak_problems[@]} problem(s):"
+printf 'soak:   %s\n' "${soak_problems[@]}"
 exit 1

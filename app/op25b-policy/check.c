@@ -75,17 +75,13 @@ check_usage(FILE *out)
 int
 op25b_tool_eal_start(void)
 {
-	char *args[] = { "op25b-policy",
-			 "--no-pci",
-			 "--no-huge",
-			 "-m",
-			 CHECK_EAL_MEMORY_MB,
-			 "--no-shconf",
-			 "--no-telemetry",
-			 "-l",
-			 "0",
-			 "--log-level",
-			 "*:error" };
+	/* clang-format off */
+	char *args[] = {
+		"op25b-policy", "--no-pci", "--no-huge", "-m",
+		CHECK_EAL_MEMORY_MB, "--no-shconf", "--no-telemetry", "-l", "0",
+		"--log-level", "*:error",
+	};
+	/* clang-format on */
 
 	if (rte_eal_init(RTE_DIM(args), args) < 0) {
 		fprintf(stderr, "op25b-policy: EAL init failed: %s\n",

@@ -163,40 +163,6 @@ dump(pcap_dumper_t *d, const struct rte_mbuf *m, const struct timeval *ts)
 		pcap_dump((u_char *)d, &h, bytes);
 }
 
-/*
- * @p len bytes into a chain of mbufs, each segment filled to its
- * tailroom. NULL (everything freed) when the pool runs dry.
- */
-static struct rte_mbuf *
-frame_to_mbufs(struct rte_mempool *pool, const uint8_t *data, uint32_t len)
-{
-	struct rte_mbuf *head = NULL, *tail = NULL;
-	uint32_t off = 0;
-
-	do {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-		uint32_t n;
-
-		if (m == NULL) {
-			rte_pktmbuf_free(head);
-			return NULL;
-		}
-		n = RTE_MIN(len - off, (uint32_t)rte_pktmbuf_tailroom(m));
-		memcpy(rte_pktmbuf_mtod(m, void *), data + off, n);
-		m->data_len = (uint16_t)n;
-		if (head == NULL) {
-			head = m;
-		} else {
-			tail->next = m;
-			head->nb_segs++;
-		}
-		head->pkt_len += n;
-		tail = m;
-		off += n;
-	} while (off < len);
-	return head;
-}
-
 static void
 flush_burst(struct replay *r, struct rte_mbuf **pkts, struct timeval *ts,
 	    uint8_t (*orig)[REPLAY_FRAME_MAX], const uint32_t *orig_len,
@@ -241,7 +207,8 @@ run_capture(struct replay *r, pcap_t *in)
 			r->oversize++;
 			continue;
 		}
-		m = frame_to_mbufs(r->pool, data, len);
+		m = op25b_mbuf_chain_copy(r->pool, data, len, UINT32_MAX,
+					  UINT32_MAX);
 		if (m == NULL) {
 			fprintf(stderr,
 				"op25b-policy: %s: frame %" PRIu64 " of %u "

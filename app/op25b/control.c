@@ -153,12 +153,14 @@ activate(struct op25b_app *app, const struct op25b_policy *policy,
 
 /*
  * Compile @policy with stable counter slots and publish its names; the
- * caller swaps the classifier in. Returns NULL (rte_errno set, message in
- * @msg) on failure, with nothing published.
+ * caller swaps the classifier in. With @base (the running classifier, of
+ * the same prefixes: a switch changed), its tables are shared, not built
+ * again. Returns NULL (rte_errno set, message in @msg) on failure, with
+ * nothing published.
  */
 static struct op25b_classifier *
-compile(struct op25b_app *app, const struct op25b_policy *policy, char *msg,
-	size_t size)
+compile(struct op25b_app *app, const struct op25b_policy *policy,
+	const struct op25b_classifier *base, char *msg, size_t size)
 {
 	uint8_t class_slots[OP25B_POLICY_MAX_CLASSES];
 	uint8_t group_slots[OP25B_POLICY_MAX_GROUPS];
@@ -173,8 +175,12 @@ compile(struct op25b_app *app, const struct op25b_policy *policy, char *msg,
 		rte_errno = ENOSPC;
 		return NULL;
 	}
-	c = op25b_classifier_compile(policy, (int)rte_socket_id(), class_slots,
-				     group_slots, &error);
+	if (base != NULL)
+		c = op25b_classifier_derive(base, policy, (int)rte_socket_id(),
+					    class_slots, group_slots, &error);
+	else
+		c = op25b_classifier_compile(policy, (int)rte_socket_id(),
+					     class_slots, group_slots, &error);
 	if (c == NULL) {
 		/* As `op25b-policy check` reports it: at the prefix where a
 		 * table's limit is reached. */
@@ -197,7 +203,7 @@ op25b_control_start(struct op25b_app *app)
 	app->mode_override = -1;
 	app->block_override = -1;
 	app->policy_loaded_ns = op25b_now_ms() * 1000000ull;
-	c = compile(app, app->policy, msg, sizeof(msg));
+	c = compile(app, app->policy, NULL, msg, sizeof(msg));
 	if (c == NULL) {
 		/* "file:line:column: message", as a policy that fails to
 		 * load is reported. */
@@ -353,7 +359,7 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 	file_mode = policy->mode;
 	file_block = policy->block;
 	apply_overrides(app, policy, file_mode, file_block);
-	next = compile(app, policy, why, sizeof(why));
+	next = compile(app, policy, NULL, why, sizeof(why));
 	if (next == NULL) {
 		err = -rte_errno;
 		op25b_policy_free(policy);
@@ -384,8 +390,11 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 	return 0;
 }
 
-/* Recompile the running policy after a switch changed: the tables are
- * rebuilt from memory, nothing is read from disk. */
+/* Recompile the running policy after a switch changed: nothing is read
+ * from disk, and the lookup tables, which a switch does not change, are
+ * shared with the running classifier; only the verdicts are built. The
+ * control thread is the only writer of app->classifier, so the one it
+ * loads stays alive until its own swap_in() below. */
 static int
 recompile(struct op25b_app *app, const char *what, char *msg, size_t size)
 {
@@ -395,7 +404,10 @@ recompile(struct op25b_app *app, const char *what, char *msg, size_t size)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	apply_overrides(app, app->policy, app->file_mode, app->file_block);
-	next = compile(app, app->policy, why, sizeof(why));
+	next = compile(
+		app, app->policy,
+		atomic_load_explicit(&app->classifier, memory_order_acquire),
+		why, sizeof(why));
 	if (next == NULL) {
 		snprintf(msg, size, "%s failed: %s; nothing changed", what,
 			 why);

@@ -12,7 +12,6 @@
 #include <sys/socket.h>
 
 #include <rte_errno.h>
-#include <rte_lpm6.h>
 #include <rte_malloc.h>
 #include <rte_per_lcore.h>
 #include <rte_prefetch.h>
@@ -29,6 +28,8 @@ _Static_assert(sizeof(struct op25b_classify_result) == 4,
 _Static_assert(OP25B_OUTCOME_RESET - OP25B_OUTCOME_FORWARDED + 1 ==
 		       OP25B_VERDICT_MAX,
 	       "verdict outcomes are contiguous");
+_Static_assert(OP25B_CLASSIFY_BURST_MAX <= LPM6_BULK_MAX,
+	       "a burst's IPv6 addresses go to lpm6_lookup_bulk() at once");
 _Static_assert(14 + 4 * OP25B_POLICY_MAX_VLAN_TAGS + 8 + 60 + 20 <=
 		       OP25B_PARSE_DEPTH,
 	       "any IPv4 header stack lies in the bytes the parser may read");
@@ -38,16 +39,6 @@ _Static_assert(14 + 4 * OP25B_POLICY_MAX_VLAN_TAGS + 8 + 40 + 20 <=
 
 /* ------------------------------------------------------------------ */
 /* Lookups                                                             */
-
-static inline uint8_t
-lpm6_slot(const struct rte_lpm6 *t, const uint8_t *addr)
-{
-	uint32_t hop;
-
-	if (t == NULL || rte_lpm6_lookup(t, addr, &hop) != 0)
-		return 0;
-	return (uint8_t)hop;
-}
 
 int
 op25b_classifier_lookup(const struct op25b_classifier *c, int family,
@@ -64,27 +55,11 @@ op25b_classifier_lookup(const struct op25b_classifier *c, int family,
 		return 0;
 	}
 	if (family == AF_INET6) {
-		*class_slot = lpm6_slot(c->src6, src);
-		*group_slot = lpm6_slot(c->dst6, dst);
+		*class_slot = lpm6_lookup(c->src6, src);
+		*group_slot = lpm6_lookup(c->dst6, dst);
 		return 0;
 	}
 	return -EINVAL;
-}
-
-static inline void
-lookup_v6(const struct rte_lpm6 *t, uint8_t (*addrs)[16], uint16_t *val,
-	  unsigned int n)
-{
-	int32_t hops[OP25B_CLASSIFY_BURST_MAX];
-	unsigned int i;
-
-	if (t == NULL) {
-		memset(val, 0, n * sizeof(*val));
-		return;
-	}
-	rte_lpm6_lookup_bulk_func(t, addrs, hops, n);
-	for (i = 0; i < n; i++)
-		val[i] = hops[i] < 0 ? 0 : (uint16_t)hops[i];
 }
 
 /*
@@ -275,8 +250,8 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 		}
 	}
 	if (n6 > 0) {
-		lookup_v6(c->src6, src6, src_val, n6);
-		lookup_v6(c->dst6, dst6, dst_val, n6);
+		lpm6_lookup_bulk(c->src6, src6, src_val, n6);
+		lpm6_lookup_bulk(c->dst6, dst6, dst_val, n6);
 		for (i = 0; i < n6; i++)
 			decide(c, exempt, pkts[idx6[i]], &meta[idx6[i]], 0,
 			       src6[i], src_val[i], dst_val[i],

@@ -14,9 +14,9 @@
 #include <rte_common.h>
 
 #include "lpm4.h"
+#include "lpm6.h"
 #include "op25b_classify.h"
 
-struct rte_lpm6;
 struct op25b_notify;
 
 /* At most this many IPv6 extension headers are walked before the packet is
@@ -120,8 +120,8 @@ struct op25b_classifier {
 	uint8_t port_kind[65536];
 	struct lpm4 *src4; /* NULL: no IPv4 prefix on this side */
 	struct lpm4 *dst4;
-	struct rte_lpm6 *src6;
-	struct rte_lpm6 *dst6;
+	struct lpm6 *src6;
+	struct lpm6 *dst6;
 	/* outcome[class_slot * n_group_slots + group_slot], precedence,
 	 * monitor mode and block style already applied: FORWARDED, COUNTED,
 	 * BLOCKED, RESET (a reset if the packet is a bare SYN), or

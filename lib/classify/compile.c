@@ -16,18 +16,10 @@
 #include <sys/socket.h>
 
 #include <rte_errno.h>
-#include <rte_lpm6.h>
 #include <rte_malloc.h>
 
 #include "classify_priv.h"
 #include "notify.h"
-
-/*
- * rte_lpm6's ceiling on tbl8 groups (RTE_LPM6_TBL8_MAX_NUM_GROUPS in
- * rte_lpm6.c, not exported): rte_lpm6_create() refuses more with EINVAL.
- * The group index lives in a 21-bit field of a table entry.
- */
-#define LPM6_MAX_GROUPS (1u << 21)
 
 /* One side (sources or destinations) of the policy, as compile sees it. */
 struct side_rules {
@@ -229,16 +221,16 @@ compare_v6_ref(const void *a, const void *b)
 }
 
 /*
- * rte_lpm6 allocates its tbl8 groups up front. Each group covers 8 more
- * bits below the first 24, and prefixes that share those bits share the
- * group, so the exact need is the number of distinct truncations at each
- * 8-bit level among the prefixes longer than that level.
+ * The IPv6 table (lpm6.h) allocates its groups up front. Each group covers
+ * 8 more bits below the first 16, and prefixes that share those bits share
+ * the group, so the exact need is the number of distinct truncations at
+ * each 8-bit level among the prefixes longer than that level.
  *
  * Each group is charged to the first prefix, in load order, that needs
  * it: the running total over the load order is then what the table would
  * need had the lists stopped there, and @over (SIZE_MAX: never) is the
  * first prefix at which it passes @limit, the line an operator reads as
- * "from here the table is full". O(n log n) for the sort, then 13 passes.
+ * "from here the table is full". O(n log n) for the sort, then 14 passes.
  */
 static int
 lpm6_groups_needed(struct op25b_prefix *const *v6, size_t n, uint64_t limit,
@@ -262,7 +254,7 @@ lpm6_groups_needed(struct op25b_prefix *const *v6, size_t n, uint64_t limit,
 		refs[i].order = i;
 	}
 	qsort(refs, n, sizeof(*refs), compare_v6_ref);
-	for (level = 24; level < 128; level += 8) {
+	for (level = 16; level < 128; level += 8) {
 		const struct v6_ref *run = NULL;
 		size_t first = 0;
 
@@ -297,44 +289,17 @@ lpm6_groups_needed(struct op25b_prefix *const *v6, size_t n, uint64_t limit,
 	return 0;
 }
 
-/*
- * `::/0`: rte_lpm6_add() takes depths 1..128, so the default is added as
- * its two halves, ::/1 and 8000::/1, with the same value. Why not a value
- * returned on a miss instead: that is a test and a select per address in
- * the data path; two /1s fill tbl24 entries that a miss reads anyway, so
- * the lookup costs the same with or without them. They go in first (depth
- * order), so that any longer prefix, an explicit /1 included, overwrites
- * them where it applies.
- */
-static const uint8_t lpm6_half[2][16] = { { 0x00 }, { 0x80 } };
-
-static int
-lpm6_add(struct rte_lpm6 *lpm, const struct op25b_prefix *p, uint32_t value)
+static struct lpm6 *
+side_build6(struct side_rules *s, int socket_id, size_t *memory,
+	    struct op25b_classifier_error *error)
 {
-	int ret;
-
-	if (p->length > 0)
-		return rte_lpm6_add(lpm, p->addr, p->length, value);
-	ret = rte_lpm6_add(lpm, lpm6_half[0], 1, value);
-	return ret < 0 ? ret : rte_lpm6_add(lpm, lpm6_half[1], 1, value);
-}
-
-static struct rte_lpm6 *
-lpm6_build(struct side_rules *s, int socket_id, size_t *memory,
-	   struct op25b_classifier_error *error)
-{
-	static atomic_uint instance;
-	struct rte_lpm6_config config = { 0 };
-	struct rte_lpm6 *lpm;
-	char name[RTE_LPM6_NAMESIZE];
 	const struct op25b_prefix *at;
-	unsigned int depth;
+	struct lpm6_rule *rules;
+	struct lpm6 *t;
 	uint64_t groups;
-	size_t i, over, table;
+	size_t i, over;
 	int entry, ret;
 
-	if (s->n_v6 == 0)
-		return NULL;
 	ret = lpm6_groups_needed(s->v6, s->n_v6, LPM6_MAX_GROUPS, &groups,
 				 &over);
 	if (ret < 0) {
@@ -348,54 +313,37 @@ lpm6_build(struct side_rules *s, int socket_id, size_t *memory,
 		rte_errno = ENOSPC;
 		compile_fail(error, s->policy, s, AF_INET6,
 			     side_entry_of(s, s->v6[over]), s->v6[over],
-			     "the IPv6 %s table runs out of rte_lpm6 groups "
-			     "from this prefix on (%" PRIu64
-			     " needed, at most %u)",
+			     "the IPv6 %s table runs out of groups from this "
+			     "prefix on (%" PRIu64 " needed, at most %u)",
 			     side_table_name(s), groups, LPM6_MAX_GROUPS);
 		return NULL;
 	}
-	config.max_rules = (uint32_t)s->n_v6;
-	for (i = 0; i < s->n_v6; i++)
-		if (s->v6[i]->length == 0)
-			config.max_rules++; /* two halves */
-	/* The count is exact; at least one group, as rte_lpm6_create()
-	 * would ask rte_malloc for zero bytes and fail. */
-	config.number_tbl8s = groups > 0 ? (uint32_t)groups : 1;
-	table = (size_t)config.number_tbl8s * 256 * 4 + (1u << 24) * 4 +
-		(size_t)config.max_rules * 32;
-	snprintf(name, sizeof(name), "op25b6_%u",
-		 atomic_fetch_add(&instance, 1));
-	lpm = rte_lpm6_create(name, socket_id, &config);
-	if (lpm == NULL) {
+	rules = malloc(s->n_v6 * sizeof(*rules) + 1);
+	if (rules == NULL) {
+		rte_errno = ENOMEM;
+		compile_fail(error, s->policy, s, AF_INET6, -1, NULL,
+			     "no memory to build the IPv6 %s table",
+			     side_table_name(s));
+		return NULL;
+	}
+	for (i = 0; i < s->n_v6; i++) {
+		memcpy(rules[i].addr, s->v6[i]->addr, 16);
+		rules[i].depth = s->v6[i]->length;
+		rules[i].value = (uint8_t)s->v6_value[i];
+	}
+	t = lpm6_build(rules, s->n_v6, groups, socket_id);
+	free(rules);
+	if (t == NULL) {
 		entry = side_largest_list(s, AF_INET6, &at);
 		compile_fail(error, s->policy, s, AF_INET6, entry, at,
-			     "the IPv6 %s table (%zu prefixes, %zu MB) cannot "
-			     "be allocated: %s",
-			     side_table_name(s), s->n_v6, table >> 20,
+			     "the IPv6 %s table (%zu prefixes, %" PRIu64
+			     " MB) cannot be allocated: %s",
+			     side_table_name(s), s->n_v6, (groups + 257) >> 10,
 			     rte_strerror(rte_errno));
 		return NULL;
 	}
-	*memory += table;
-	/* Shortest first: fewer tbl8 rewrites as longer prefixes split them. */
-	for (depth = 0; depth <= 128; depth++) {
-		for (i = 0; i < s->n_v6; i++) {
-			if (s->v6[i]->length != depth)
-				continue;
-			ret = lpm6_add(lpm, s->v6[i], s->v6_value[i]);
-			if (ret < 0) {
-				rte_lpm6_free(lpm);
-				rte_errno = -ret;
-				compile_fail(
-					error, s->policy, s, AF_INET6,
-					side_entry_of(s, s->v6[i]), s->v6[i],
-					"adding this prefix to the IPv6 "
-					"%s table failed: %s",
-					side_table_name(s), rte_strerror(-ret));
-				return NULL;
-			}
-		}
-	}
-	return lpm;
+	*memory += t->memory;
+	return t;
 }
 
 /* The outcome of a policy decision as compiled into the matrix: monitor
@@ -441,7 +389,7 @@ uses_notify(const struct op25b_policy *policy)
 
 static int
 build_side(struct side_rules *s, int socket_id, struct lpm4 **t4,
-	   struct rte_lpm6 **t6, size_t *memory,
+	   struct lpm6 **t6, size_t *memory,
 	   struct op25b_classifier_error *error)
 {
 	const struct op25b_prefix *at;
@@ -462,7 +410,7 @@ build_side(struct side_rules *s, int socket_id, struct lpm4 **t4,
 		*memory += (*t4)->memory;
 	}
 	if (s->n_v6 > 0) {
-		*t6 = lpm6_build(s, socket_id, memory, error);
+		*t6 = side_build6(s, socket_id, memory, error);
 		if (*t6 == NULL)
 			return -rte_errno;
 	}
@@ -495,10 +443,32 @@ slots_invert(const uint8_t *slots, unsigned int n, int16_t *entry_of_slot,
 	return 0;
 }
 
-struct op25b_classifier *
-op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
-			 const uint8_t *class_slots, const uint8_t *group_slots,
-			 struct op25b_classifier_error *error)
+/* A new reference to @t (NULL: none). The tables are shared read-only
+ * between a classifier and those derived from it; the last free frees
+ * them. Only the control thread takes and drops references. */
+static struct lpm4 *
+lpm4_ref(struct lpm4 *t)
+{
+	if (t != NULL)
+		__atomic_fetch_add(&t->refcnt, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+static struct lpm6 *
+lpm6_ref(struct lpm6 *t)
+{
+	if (t != NULL)
+		__atomic_fetch_add(&t->refcnt, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+/* Compile @policy; with @base, share its tables instead of building them
+ * (the caller vouches that the prefixes and slots are the same). */
+static struct op25b_classifier *
+classifier_compile(const struct op25b_policy *policy, int socket_id,
+		   const uint8_t *class_slots, const uint8_t *group_slots,
+		   const struct op25b_classifier *base,
+		   struct op25b_classifier_error *error)
 {
 	int16_t class_of_slot[OP25B_STATS_SLOTS],
 		group_of_slot[OP25B_STATS_SLOTS];
@@ -601,6 +571,17 @@ op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
 				op25b_policy_block_of(policy,
 						      class_of_slot[i]));
 
+	if (base != NULL) {
+		c->src4 = lpm4_ref(base->src4);
+		c->dst4 = lpm4_ref(base->dst4);
+		c->src6 = lpm6_ref(base->src6);
+		c->dst6 = lpm6_ref(base->dst6);
+		c->memory += (c->src4 ? c->src4->memory : 0) +
+			     (c->dst4 ? c->dst4->memory : 0) +
+			     (c->src6 ? c->src6->memory : 0) +
+			     (c->dst6 ? c->dst6->memory : 0);
+		return c;
+	}
 	err = side_rules_collect(&src, policy, OP25B_CLASSIFIER_SIDE_SOURCES,
 				 class_slots);
 	if (err == 0)
@@ -631,6 +612,29 @@ fail:
 }
 
 struct op25b_classifier *
+op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
+			 const uint8_t *class_slots, const uint8_t *group_slots,
+			 struct op25b_classifier_error *error)
+{
+	return classifier_compile(policy, socket_id, class_slots, group_slots,
+				  NULL, error);
+}
+
+struct op25b_classifier *
+op25b_classifier_derive(const struct op25b_classifier *base,
+			const struct op25b_policy *policy, int socket_id,
+			const uint8_t *class_slots, const uint8_t *group_slots,
+			struct op25b_classifier_error *error)
+{
+	if (base == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return classifier_compile(policy, socket_id, class_slots, group_slots,
+				  base, error);
+}
+
+struct op25b_classifier *
 op25b_classifier_create(const struct op25b_policy *policy, int socket_id,
 			const uint8_t *class_slots, const uint8_t *group_slots)
 {
@@ -645,8 +649,8 @@ op25b_classifier_free(struct op25b_classifier *c)
 		return;
 	lpm4_free(c->src4);
 	lpm4_free(c->dst4);
-	rte_lpm6_free(c->src6);
-	rte_lpm6_free(c->dst6);
+	lpm6_free(c->src6);
+	lpm6_free(c->dst6);
 	rte_free(c->matrix);
 	op25b_notify_free((struct op25b_notify *)(uintptr_t)c->notify);
 	rte_free(c);

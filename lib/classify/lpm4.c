@@ -151,6 +151,7 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 				     RTE_CACHE_LINE_SIZE, socket_id);
 	if (t->tbl8b == NULL)
 		goto fail_free_tbl8a;
+	t->refcnt = 1;
 	t->memory = sizeof(*t) + LPM4_TBL16_ENTRIES * sizeof(uint32_t) +
 		    size_a + size_b;
 
@@ -194,7 +195,8 @@ fail_nomem:
 void
 lpm4_free(struct lpm4 *t)
 {
-	if (t == NULL)
+	if (t == NULL ||
+	    __atomic_sub_fetch(&t->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	rte_free(t->tbl8b);
 	rte_free(t->tbl8a);

@@ -50,6 +50,7 @@ struct lpm4 {
 	uint32_t n_groups_a;
 	uint32_t n_groups_b;
 	size_t memory;
+	uint32_t refcnt; /* classifiers sharing the table; the last frees */
 };
 
 /*
@@ -57,6 +58,7 @@ struct lpm4 {
  * pairs: the last one wins. Returns NULL with rte_errno = ENOMEM or EINVAL.
  */
 struct lpm4 *lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id);
+/* Drop a reference to @t; the last one frees it (NULL: nothing). */
 void lpm4_free(struct lpm4 *t);
 
 static __rte_always_inline uint32_t

@@ -87,8 +87,8 @@ struct op25b_classifier_error {
  *   The same for destination groups.
  * @return
  *   The classifier, or NULL with rte_errno set: EINVAL (bad argument or
- *   slot), ENOMEM (table memory), ENOSPC (more IPv6 tbl8 groups than
- *   rte_lpm6 takes); op25b_classifier_compile() says where.
+ *   slot), ENOMEM (table memory), ENOSPC (more IPv6 groups than the table
+ *   takes); op25b_classifier_compile() says where.
  */
 struct op25b_classifier *
 op25b_classifier_create(const struct op25b_policy *policy, int socket_id,
@@ -96,20 +96,38 @@ op25b_classifier_create(const struct op25b_policy *policy, int socket_id,
 
 /**
  * op25b_classifier_create(), telling what failed: the tables' limits
- * (rte_lpm6's tbl8 groups, memory) are reached at a prefix of one class or
+ * (the IPv6 table's groups, memory) are reached at a prefix of one class or
  * group, which @p error names with its position in the policy's files.
  *
  * @param error
  *   Filled on failure (may be NULL).
  * @return
  *   The classifier, or NULL with rte_errno set: EINVAL (bad argument or
- *   slot), ENOMEM (table memory), ENOSPC (more IPv6 tbl8 groups than
- *   rte_lpm6 takes).
+ *   slot), ENOMEM (table memory), ENOSPC (more IPv6 groups than the
+ *   table takes).
  */
 struct op25b_classifier *
 op25b_classifier_compile(const struct op25b_policy *policy, int socket_id,
 			 const uint8_t *class_slots, const uint8_t *group_slots,
 			 struct op25b_classifier_error *error);
+
+/**
+ * op25b_classifier_compile() for a policy whose prefix lists and counter
+ * slots are those @p base was compiled from, which differs only in what
+ * the lists decide (mode, block, malformed, actions): the verdict matrix
+ * and the settled results are built, the lookup tables are shared with
+ * @p base (read-only, freed with the last classifier that uses them). A
+ * `set mode` or `set block` costs microseconds instead of a table build.
+ *
+ * @return
+ *   The classifier, or NULL with rte_errno set: EINVAL (no @p base, bad
+ *   argument or slot), ENOMEM.
+ */
+struct op25b_classifier *
+op25b_classifier_derive(const struct op25b_classifier *base,
+			const struct op25b_policy *policy, int socket_id,
+			const uint8_t *class_slots, const uint8_t *group_slots,
+			struct op25b_classifier_error *error);
 
 /** Free a classifier; NULL is accepted. */
 void op25b_classifier_free(struct op25b_classifier *classifier);
@@ -195,6 +213,17 @@ void op25b_classifier_frame_info(const struct op25b_classifier *classifier,
 int op25b_classifier_describe(const struct op25b_classifier *classifier,
 			      const uint8_t *frame, uint32_t len, char *buf,
 			      size_t size);
+
+/**
+ * Copy @p len bytes of @p frame into a chain of mbufs of @p pool: the
+ * first segment takes at most @p first bytes, every other at most @p rest,
+ * each at most its tailroom (UINT32_MAX for both: segments filled to their
+ * tailroom, as a PMD with RX scatter fills them). Not for the data path.
+ * @return the head, or NULL with everything freed when the pool runs dry.
+ */
+struct rte_mbuf *
+op25b_mbuf_chain_copy(struct rte_mempool *pool, const uint8_t *frame,
+		      uint32_t len, uint32_t first, uint32_t rest);
 
 /** Bytes of table memory the classifier holds. */
 size_t op25b_classifier_memory(const struct op25b_classifier *classifier);

@@ -163,6 +163,29 @@ registry_slot(struct op25b_exempt_registry *reg, const struct op25b_prefix *key,
 	return 0;
 }
 
+/* The entry of @p prefix in @p reg, normalised into @p key: found (its
+ * @p found set), or a new one zeroed with the key in place. */
+static int
+registry_claim(struct op25b_exempt_registry *reg,
+	       const struct op25b_prefix *prefix, struct op25b_prefix *key,
+	       struct op25b_exempt_entry **entry, bool *found)
+{
+	unsigned int pos;
+	int ret;
+
+	if (reg == NULL || prefix == NULL || !prefix_normalize(prefix, key))
+		return -EINVAL;
+	ret = registry_slot(reg, key, &pos, found);
+	if (ret != 0)
+		return ret;
+	*entry = &reg->entries[pos];
+	if (!*found) {
+		memset(*entry, 0, sizeof(**entry));
+		(*entry)->prefix = *key;
+	}
+	return 0;
+}
+
 struct op25b_exempt_registry *
 op25b_exempt_registry_create(void)
 {
@@ -203,27 +226,18 @@ op25b_exempt_registry_add(struct op25b_exempt_registry *reg,
 {
 	struct op25b_exempt_entry *e;
 	struct op25b_prefix key;
-	unsigned int pos;
 	bool found;
 	int ret;
 
 	if (replaced != NULL)
 		*replaced = false;
-	if (reg == NULL || !prefix_normalize(prefix, &key))
-		return -EINVAL;
-	ret = registry_slot(reg, &key, &pos, &found);
+	ret = registry_claim(reg, prefix, &key, &e, &found);
 	if (ret != 0)
 		return ret;
-	if (!found) {
-		e = &reg->entries[pos];
-		memset(e, 0, sizeof(*e));
-		e->prefix = key;
+	/* `added` stays the first grant's: re-adding extends a grant, it
+	 * does not make a new one. */
+	if (!found)
 		e->added = now;
-	} else {
-		/* `added` stays the first grant's: re-adding extends a grant,
-		 * it does not make a new one. */
-		e = &reg->entries[pos];
-	}
 	e->ttl = ttl;
 	e->expires = ttl != 0 ? now + (uint64_t)ttl * 1000 : 0;
 	e->uid = uid;
@@ -240,19 +254,16 @@ op25b_exempt_registry_put(struct op25b_exempt_registry *reg,
 {
 	struct op25b_exempt_entry *e;
 	struct op25b_prefix key;
-	unsigned int pos;
 	bool found;
 	int ret;
 
 	if (replaced != NULL)
 		*replaced = false;
-	if (reg == NULL || entry == NULL ||
-	    !prefix_normalize(&entry->prefix, &key))
+	if (entry == NULL)
 		return -EINVAL;
-	ret = registry_slot(reg, &key, &pos, &found);
+	ret = registry_claim(reg, &entry->prefix, &key, &e, &found);
 	if (ret != 0)
 		return ret;
-	e = &reg->entries[pos];
 	/* Field by field onto zeroes: padding stays zero, and entries can
 	 * be compared with exempt_entry_equal() whatever the caller's copy
 	 * held. */

@@ -357,7 +357,7 @@ class Measure:
                     if f == "classify_priv.h":
                         part = "parse"
                     elif f.startswith("lpm4") or "lpm" in what:
-                        part = "lookups"  # ours, or rte_lpm6 (stripped)
+                        part = "lookups"  # lpm4.h, lpm6.h
                     elif f == "classifier.c":
                         part = "batching + decide"
                     else:

@@ -110,7 +110,7 @@ class Report:
               f"{r['load_ms'] + r['compile_ms']:>10.0f}"
               f"{r['memory_mb']:>11.1f}")
         w("(+1% IPv6 prefixes; load = YAML + prefixes_file parse and "
-          "duplicate check; tables include two rte_lpm6 of 64 MB each)")
+          "duplicate check; tables: lpm4.h and lpm6.h, both sides)")
         w("")
         for r in instr:
             w(f"instructions/packet (callgrind, {r['pool']} prefixes, "

@@ -23,8 +23,6 @@ work=$(mktemp -d /tmp/op25b-e2e.XXXXXX)
 . "$(dirname "$0")/../integration/common.bash"
 budget=170 # seconds: past it, the remaining scenarios fail without running
 
-op25b="$build/app/op25b/op25b"
-stat="$build/app/op25b-stat/op25b-stat"
 ptool="$build/app/op25b-policy/op25b-policy"
 nc="op25b-c-$$" # client
 nsv="op25b-s-$$" # server

@@ -34,6 +34,7 @@
 #include "op25b_craft.h"
 #include "fuzz_check.h"
 #include "op25b_policy.h"
+#include "../unit/test_eal.h"
 
 /* Classes with IPv4 and IPv6 prefixes, groups with and without an action,
  * per-group overrides, and block: reset so that blocked SYNs go through the
@@ -206,25 +207,6 @@ outcomes_counted(void)
 	return sum;
 }
 
-static int
-eal_init(void)
-{
-	/* As test/unit/test_eal.h: nothing shared with anything else. */
-	char *args[] = { "fuzz_classify",
-			 "--no-pci",
-			 "--no-huge",
-			 "-m",
-			 "512",
-			 "--no-shconf",
-			 "--no-telemetry",
-			 "-l",
-			 "0",
-			 "--log-level",
-			 "*:error" };
-
-	return rte_eal_init(RTE_DIM(args), args) < 0 ? -1 : 0;
-}
-
 /* What the frame's description says: family, addresses, TCP flags.
  * Returns 0 unless the description is of an SMTP candidate ("IPv4 S -> D
  * TCP sp -> dp [flags]..."). */
@@ -353,7 +335,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	FUZZ_CHECK(eal_init() == 0, "EAL init failed");
+	FUZZ_CHECK(test_eal_init_as("fuzz_classify", "512") == 0,
+		   "EAL init failed");
 	tail_pool = rte_pktmbuf_pool_create("fuzz_tail", 63, 0, 0, 0,
 					    SOCKET_ID_ANY);
 	FUZZ_CHECK(tail_pool != NULL, "tail pool: %s", rte_strerror(rte_errno));

@@ -30,9 +30,11 @@
 
 #include "fuzz_check.h"
 #include "op25b_app.h"
+#include "../unit/test_eal.h"
+#include "../unit/test_exempt_text.h"
 
 /* IPv4 only: a recompile (set mode, set block, reload) then builds two
- * small tables, not rte_lpm6's 64 MB. */
+ * small tables. */
 static const char policy_yaml[] =
 	"version: 1\n"
 	"mode: enforce\n"
@@ -77,15 +79,12 @@ cleanup(void)
 static void
 start_appliance(void)
 {
-	char *args[] = { "fuzz_cli", "--no-pci",    "--no-huge",      "-m",
-			 "512",	     "--no-shconf", "--no-telemetry", "-l",
-			 "0",	     "--log-level", "*:error" };
 	const char *tmp = getenv("TMPDIR");
 	struct op25b_policy_error err;
 	size_t qsize;
 	FILE *f;
 
-	FUZZ_CHECK(rte_eal_init(RTE_DIM(args), args) >= 0, "EAL: %s",
+	FUZZ_CHECK(test_eal_init_as("fuzz_cli", "512") == 0, "EAL: %s",
 		   rte_strerror(rte_errno));
 	snprintf(dir, sizeof(dir), "%s/op25b-fuzz-cli.XXXXXX",
 		 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
@@ -154,15 +153,6 @@ reset_state(void)
 	}
 }
 
-static void
-count_diff(const struct op25b_exempt_entry *old,
-	   const struct op25b_exempt_entry *new, void *arg)
-{
-	(void)old;
-	(void)new;
-	(*(unsigned int *)arg)++;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -214,8 +204,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		FUZZ_CHECK(saved != NULL || (errno == ENOENT && count == 0),
 			   "state file: %u: %s", err.line, err.message);
-		op25b_exempt_registry_diff(saved, app.exempts, count_diff,
-					   &diffs);
+		op25b_exempt_registry_diff(saved, app.exempts,
+					   test_exempt_count_diff, &diffs);
 		FUZZ_CHECK(diffs == 0, "state file and registry differ in %u",
 			   diffs);
 		op25b_exempt_registry_free(saved);

@@ -17,45 +17,19 @@
 
 #include "fuzz_check.h"
 #include "op25b_exempt.h"
+#include "../unit/test_exempt_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* What @p reg writes, its length in @p len. */
 static char *
 write_text(const struct op25b_exempt_registry *reg, size_t *len)
 {
-	char *text = NULL;
-	FILE *out = open_memstream(&text, len);
+	char *text = test_exempt_written(reg);
 
-	FUZZ_CHECK(out != NULL, "open_memstream: %s", strerror(errno));
-	FUZZ_CHECK(op25b_exempt_registry_write(reg, out) == 0, "write");
-	FUZZ_CHECK(fclose(out) == 0, "fclose");
+	FUZZ_CHECK(text != NULL, "write: %s", strerror(errno));
+	*len = strlen(text);
 	return text;
-}
-
-static struct op25b_exempt_registry *
-read_text(const void *text, size_t len, struct op25b_exempt_state_error *err)
-{
-	struct op25b_exempt_registry *reg;
-	FILE *in;
-
-	/* fmemopen() refuses a zero-length buffer. */
-	in = fmemopen(len > 0 ? (void *)text : (void *)"", len > 0 ? len : 1,
-		      "r");
-	FUZZ_CHECK(in != NULL, "fmemopen: %s", strerror(errno));
-	if (len == 0)
-		fgetc(in); /* now at the end: an empty file */
-	reg = op25b_exempt_registry_read(in, err);
-	fclose(in);
-	return reg;
-}
-
-static void
-count_diff(const struct op25b_exempt_entry *old,
-	   const struct op25b_exempt_entry *new, void *arg)
-{
-	(void)old;
-	(void)new;
-	(*(unsigned int *)arg)++;
 }
 
 int
@@ -69,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (i = 0; i < size; i++)
 		lines += data[i] == '\n';
-	reg = read_text(data, size, &err);
+	reg = test_exempt_read_text(data, size, &err);
 	if (reg == NULL) {
 		FUZZ_CHECK(errno == EINVAL, "errno %d", errno);
 		FUZZ_CHECK(err.line >= 1 && err.line <= lines, "line %u of %zu",
@@ -78,10 +52,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	text = write_text(reg, &len);
-	back = read_text(text, len, &err);
+	back = test_exempt_read_text(text, len, &err);
 	FUZZ_CHECK(back != NULL, "the written text is refused: line %u: %s",
 		   err.line, err.message);
-	op25b_exempt_registry_diff(reg, back, count_diff, &diffs);
+	op25b_exempt_registry_diff(reg, back, test_exempt_count_diff, &diffs);
 	FUZZ_CHECK(diffs == 0, "%u entries changed in the round trip", diffs);
 	text2 = write_text(back, &len2);
 	FUZZ_CHECK(len == len2 && memcmp(text, text2, len) == 0,

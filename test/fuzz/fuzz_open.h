@@ -29,36 +29,25 @@ fuzz_open_mode(int flags, va_list ap)
 		       : 0;
 }
 
-int
-__wrap_open64(const char *path, int flags, ...)
-{
-	unsigned int mode;
-	va_list ap;
-
-	va_start(ap, flags);
-	mode = fuzz_open_mode(flags, ap);
-	va_end(ap);
-	if (refuse_path(path)) {
-		errno = ENOENT;
-		return -1;
+/* __wrap_NAME: a refused path fails as a missing file; any other goes to
+ * __real_NAME with its mode. */
+#define FUZZ_OPEN_WRAPPER(name)                                                \
+	int __wrap_##name(const char *path, int flags, ...)                    \
+	{                                                                      \
+		unsigned int mode;                                             \
+		va_list ap;                                                    \
+                                                                               \
+		va_start(ap, flags);                                           \
+		mode = fuzz_open_mode(flags, ap);                              \
+		va_end(ap);                                                    \
+		if (refuse_path(path)) {                                       \
+			errno = ENOENT;                                        \
+			return -1;                                             \
+		}                                                              \
+		return __real_##name(path, flags, mode);                       \
 	}
-	return __real_open64(path, flags, mode);
-}
 
-int
-__wrap_open(const char *path, int flags, ...)
-{
-	unsigned int mode;
-	va_list ap;
-
-	va_start(ap, flags);
-	mode = fuzz_open_mode(flags, ap);
-	va_end(ap);
-	if (refuse_path(path)) {
-		errno = ENOENT;
-		return -1;
-	}
-	return __real_open(path, flags, mode);
-}
+FUZZ_OPEN_WRAPPER(open64)
+FUZZ_OPEN_WRAPPER(open)
 
 #endif /* OP25B_FUZZ_OPEN_H */

@@ -9,18 +9,10 @@
 # policy reload, `set mode` and `set block` in all of them.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-agree.XXXXXX)
 . "$(dirname "$0")/common.bash"
-name="op25b-agree-$$"
-prefix="op25b-agree-$$"
+scenario agree
 sock="/var/run/dpdk/$prefix/dpdk_telemetry.v2"
 cli_sock="$work/cli.sock"
-op25b_pid=""
-cleanup() {
-	[ -n "$op25b_pid" ] && kill -KILL "$op25b_pid" 2>/dev/null
-	rm -rf "$work" "/var/run/dpdk/$prefix"
-}
-trap cleanup EXIT
 
 "$build/app/op25b-gen/op25b-gen" traffic --profile demo --count 3000 \
 	--out "$work/in.pcap" 2>/dev/null || { echo "not ok agree: capture"; exit 1; }
@@ -41,14 +33,14 @@ grep -q '^mode: monitor ' "$work/monitor.yaml" && grep -q '^block: drop ' "$work
 	--cli-socket "$cli_sock" \
 	--status-interval 0 --stop-after-idle 60000 \
 	--stats-json "$work/final.json" >"$work/op25b.log" 2>&1 &
-op25b_pid=$!
+bg_pid=$!
 
 classified() {
 	"$build/app/op25b-stat/op25b-stat" --name "$name" --json \
 		>"$work/stat.json" 2>/dev/null &&
 		[ "$("$py" -c 'import json,sys; s=json.load(open(sys.argv[1])); print(sum(v for k,v in s["packets"].items() if k != "upstream"))' "$work/stat.json")" = 3000 ]
 }
-wait_until 30 "$op25b_pid" classified || problem "op25b did not classify the 3000 packets:" "$(tail -5 "$work/op25b.log")"
+wait_until 30 "$bg_pid" classified || problem "op25b did not classify the 3000 packets:" "$(tail -5 "$work/op25b.log")"
 sleep 1.2 # one more port-figures update after the last packet
 
 cli() {
@@ -95,8 +87,8 @@ for cmd in $classes $groups; do
 	printf '%s %s\n' "$cmd" "$("$py" "$(dirname "$0")/telemetry.py" "$sock" "$cmd")" \
 		>>"$work/tel-names.txt"
 done
-stop_process "$op25b_pid" TERM 20
-op25b_pid=""
+stop_process "$bg_pid" TERM 20
+bg_pid=""
 want_rc "$rc" 0 "op25b exit status"
 
 # Every view of every state: the lists' names, the same values, and the

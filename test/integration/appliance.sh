@@ -4,11 +4,9 @@
 # check_appliance.py checks the output captures and counters.
 # Prints "ok NAME" / "not ok NAME" lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-appliance.XXXXXX)
 . "$(dirname "$0")/common.bash"
-trap 'rm -rf "$work"' EXIT
+scenario appliance
 
-gen="$build/app/op25b-gen/op25b-gen"
 "$gen" vectors "$root/test/integration/upstream.vec" \
 	--out "$work/upstream-in.pcap" >/dev/null || { echo "not ok upstream capture"; exit 1; }
 

@@ -4,23 +4,14 @@
 #   check accepts it exactly when op25b (net_null ports, no traffic) starts
 #   with it, with the same table memory; when both refuse a policy whose
 #   tables do not compile, they print the same file:line:column line;
-# - an IPv6 pool past rte_lpm6's tbl8 groups is refused by check, at start
+# - an IPv6 pool past the IPv6 table's groups is refused by check, at start
 #   and on reload, at the prefixes_file line where the table runs out;
 # - ::/0 and 0.0.0.0/0 in explain.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-check.XXXXXX)
 . "$(dirname "$0")/common.bash"
-name="test-check-$$"
-op25b_pid=""
-cleanup() {
-	[ -n "$op25b_pid" ] && kill -KILL "$op25b_pid" 2>/dev/null
-	rm -rf "$work" "/dev/shm/op25b.$name"
-}
-trap cleanup EXIT
+scenario check
 
-policy_tool="$build/app/op25b-policy/op25b-policy"
-op25b="$build/app/op25b/op25b"
 # Ports that never receive: op25b starts, goes idle and stops.
 ports=(--vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1)
 
@@ -82,8 +73,8 @@ report "check and op25b agree on ${#policies[@]} policies ($accepted accepted, $
 
 # --- a compile-time limit, at its line ---------------------------------------
 # Prefix i: 2001:db8:(i % 65536):(i / 65536 * 256)::1/128. Alone, the first
-# i + 1 of them need 2 + 256 + 65536 + 9 (i + 1) rte_lpm6 tbl8 groups: past
-# 2^21 at i = 225706, line 225707. The IPv4 class before them needs none.
+# i + 1 of them need 3 + 256 + 65536 + 9 (i + 1) groups of the IPv6 table
+# (lib/classify/lpm6.h): past 2^21 at i = 225706, line 225707. The IPv4 class before them needs none.
 awk 'BEGIN { for (i = 0; i < 230000; i++)
 	printf "2001:db8:%x:%x::1/128\n", i % 65536, int(i / 65536) * 256 }' \
 	>"$work/pools.txt"
@@ -97,13 +88,13 @@ sources:
     action: block
     prefixes_file: pools.txt
 EOF
-limit="$work/pools.txt:225707:1: error: class 'pool': the IPv6 source table runs out of rte_lpm6 groups from this prefix on (2135794 needed, at most 2097152)"
+limit="$work/pools.txt:225707:1: error: class 'pool': the IPv6 source table runs out of groups from this prefix on (2135795 needed, at most 2097152)"
 "$policy_tool" check "$work/pool.yaml" >"$work/limit.out" 2>"$work/limit.err"
 want_rc $? 1
 want_has "$work/limit.err" "$limit"
 want_lines "$work/limit.err" 1
 want_empty "$work/limit.out"
-report "check: an IPv6 pool past rte_lpm6's tbl8 groups: exit 1, error at pools.txt:225707:1"
+report "check: an IPv6 pool past the IPv6 table's groups: exit 1, error at pools.txt:225707:1"
 
 # The same list as destinations: the other table, the group's name.
 sed -e 's/^sources:/destinations:/' -e '/action: /d' "$work/pool.yaml" \
@@ -111,7 +102,7 @@ sed -e 's/^sources:/destinations:/' -e '/action: /d' "$work/pool.yaml" \
 "$policy_tool" check "$work/pool-dst.yaml" >"$work/limit-dst.out" \
 	2>"$work/limit-dst.err"
 want_rc $? 1
-want_has "$work/limit-dst.err" "$work/pools.txt:225707:1: error: group 'pool': the IPv6 destination table runs out of rte_lpm6 groups from this prefix on (2135794 needed, at most 2097152)"
+want_has "$work/limit-dst.err" "$work/pools.txt:225707:1: error: group 'pool': the IPv6 destination table runs out of groups from this prefix on (2135795 needed, at most 2097152)"
 want_lines "$work/limit-dst.err" 1
 report "check: the same pool as destinations: group 'pool', destination table"
 
@@ -129,13 +120,13 @@ cp "$root/test/vectors/enforce.yaml" "$work/running.yaml"
 timeout 60 "$op25b" "${eal[@]}" "${ports[@]}" -- --policy "$work/running.yaml" \
 	--stop-after-idle 30000 --status-interval 0 --name "$name" \
 	--audit-log "$work/audit.log" >"$work/reload.out" 2>"$work/reload.err" &
-op25b_pid=$!
-wait_until 5 "$op25b_pid" grep -q 'op25b: commands:' "$work/reload.out"
+bg_pid=$!
+wait_until 5 "$bg_pid" grep -q 'op25b: commands:' "$work/reload.out"
 cp "$work/pool.yaml" "$work/running.yaml"
-kill -HUP "$op25b_pid"
-wait_until 10 "$op25b_pid" grep -q 'reload failed' "$work/reload.err"
-stop_process "$op25b_pid" TERM 10
-op25b_pid=""
+kill -HUP "$bg_pid"
+wait_until 10 "$bg_pid" grep -q 'reload failed' "$work/reload.err"
+stop_process "$bg_pid" TERM 10
+bg_pid=""
 want_rc $rc 0 "exit status after SIGTERM"
 want_has "$work/reload.err" "op25b: reload failed: ${limit/: error: /: }; policy generation 1 stays"
 report "op25b refuses the pool on reload, at the same line; generation 1 stays"

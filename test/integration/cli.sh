@@ -10,24 +10,11 @@
 # data path does after each command.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-cli.XXXXXX)
 . "$(dirname "$0")/common.bash"
-name="op25b-cli-$$"
+scenario cli
 sock="/run/op25b/$name.sock"
 audit="$work/audit.log"
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	rm -f "$sock" "/run/op25b/$name-i.sock" "/run/op25b/$name-f.sock"
-	rm -rf "$work"
-}
-trap cleanup EXIT
 
-op25b="$build/app/op25b/op25b"
-cli="$build/app/op25b-cli/op25b-cli"
 session="$(dirname "$0")/cli_session.py"
 
 cat >"$work/policy.yaml" <<'EOF'

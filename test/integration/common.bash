@@ -1,18 +1,56 @@
 # Shared by the integration and end-to-end scripts (sourced, not run:
 # scripts/test.sh runs the scripts listed there).
-# The caller sets $work (its temporary folder) before sourcing.
+# A script starts with `scenario TAG` (below): its temporary folder, its
+# instance name and its cleanup on exit.
 # Checks collect problems; report NAME prints "ok NAME" or "not ok NAME"
 # with the problems as "#   " lines, and the script exits with $status.
 
 root=${OP25B_SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 build=${OP25B_BUILD:-$root/build}
 py=/usr/bin/python3
+# The scenarios' Python imports pcapfile.py from here.
+export PYTHONPATH="$root/test/integration${PYTHONPATH:+:$PYTHONPATH}"
 # A functional run: no hugepages, nothing shared with other DPDK processes.
 eal=(-l 0-1 --no-pci --no-huge -m 512 --no-shconf --no-telemetry
 	--log-level '*:warning')
 
 status=0
 problems=""
+
+# The tools under test.
+op25b="$build/app/op25b/op25b"
+cli="$build/app/op25b-cli/op25b-cli"
+stat="$build/app/op25b-stat/op25b-stat"
+gen="$build/app/op25b-gen/op25b-gen"
+policy_tool="$build/app/op25b-policy/op25b-policy"
+
+# scenario TAG: the set-up every script shares. $work is a new temporary
+# folder, $name (and $prefix, for a DPDK --file-prefix) TAG-PID, unique on
+# the machine. On exit, also after SIGINT or SIGTERM, the cleanup kills
+# $bg_pid and every pid in $pids and what runs in the script's network
+# namespaces, calls the script's own cleanup_more when it defines one, and
+# removes what op25b instances named $name* leave behind (shared memory,
+# control sockets, DPDK runtime folder) and $work.
+pids=()
+scenario() {
+	work=$(mktemp -d "/tmp/op25b-$1.XXXXXX")
+	name="op25b-$1-$$"
+	prefix=$name
+	scenario_name=$name
+	trap scenario_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+scenario_cleanup() {
+	kill_pids $bg_pid "${pids[@]}"
+	netns_cleanup
+	if declare -F cleanup_more >/dev/null; then
+		cleanup_more
+	fi
+	local n=$scenario_name
+	rm -rf /dev/shm/op25b."$n" /dev/shm/op25b."$n"-* \
+		/dev/shm/.op25b-new.*."$n"* /run/op25b/"$n".sock \
+		/run/op25b/"$n"-*.sock /var/run/dpdk/"$n" "$work"
+}
 
 problem() {
 	local line

@@ -8,24 +8,12 @@
 # (exact frames, exact counters).
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-exstate.XXXXXX)
 . "$(dirname "$0")/common.bash"
-name="op25b-exst-$$"
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	chattr -i "$work/state/$name.exemptions" "$work/state" 2>/dev/null
-	rm -f /dev/shm/op25b."$name" /dev/shm/op25b."$name"-b
-	rm -rf "$work"
+scenario exst
+cleanup_more() {
+	chattr -i "$work/state/$scenario_name.exemptions" "$work/state" 2>/dev/null
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
-op25b="$build/app/op25b/op25b"
-cli="$build/app/op25b-cli/op25b-cli"
 state="$work/state"
 file="$state/$name.exemptions"
 audit="$work/audit.log"
@@ -394,16 +382,8 @@ timeout 60 "$op25b" "${eal[@]}" --file-prefix "$name-first" \
 want_rc $? 0 "op25b on the capture: status"
 want_has "$work/first.log" "op25b: 2 exemptions restored from $work/state-first/$name.exemptions"
 py_check '
-import json, struct, sys
-def frames(path):
-    data = open(path, "rb").read()
-    e = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    off, out = 24, []
-    while off < len(data):
-        _, _, caplen, _ = struct.unpack_from(e + "IIII", data, off)
-        out.append(data[off + 16:off + 16 + caplen])
-        off += 16 + caplen
-    return out
+import json, sys
+from pcapfile import frames
 src = frames(sys.argv[1])
 out = frames(sys.argv[2])
 p = json.load(open(sys.argv[3]))["packets"]

@@ -13,55 +13,18 @@
 # (its ethdev name is taken). net_null never refuses a frame.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-faults.XXXXXX)
 . "$(dirname "$0")/common.bash"
-tag="op25b-faults-$$"
+scenario faults
+tag=$name
 ns="op25b-f-$$"
-cleanup() {
-	kill_pids "$bg_pid"
-	netns_cleanup
-	rm -f /dev/shm/op25b."$tag"-* /dev/shm/.op25b-new.*."$tag"-*
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
-op25b="$build/app/op25b/op25b"
-gen="$build/app/op25b-gen/op25b-gen"
 enforce="$root/test/vectors/enforce.yaml"
 
-# Every frame of a pcap file, each record header consistent, nothing after
-# the last record: prints the frame count, or fails saying what is wrong.
-cat >"$work/pcapcheck.py" <<'EOF'
-import mmap, struct, sys
-path = sys.argv[1]
-with open(path, "rb") as f:
-    size = f.seek(0, 2)
-    if size < 24:
-        sys.exit(f"{path.rsplit('/', 1)[-1]}: {size} bytes, no pcap header")
-    data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-magic = data[:4]
-if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-    e = "<"
-elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-    e = ">"
-else:
-    sys.exit(f"bad magic {magic.hex()}")
-snaplen = struct.unpack(e + "I", data[16:20])[0]
-hdr = struct.Struct(e + "IIII")
-off, n = 24, 0
-while off < size:
-    if off + 16 > size:
-        sys.exit(f"record {n + 1}: header truncated ({size - off} of 16 bytes) at offset {off}")
-    _, usec, caplen, origlen = hdr.unpack_from(data, off)
-    if caplen == 0 or caplen > snaplen or caplen > origlen or usec >= 1000000000:
-        sys.exit(f"record {n + 1} at offset {off}: caplen {caplen} origlen {origlen} snaplen {snaplen} frac {usec}")
-    if off + 16 + caplen > size:
-        sys.exit(f"record {n + 1}: {caplen} bytes announced, {size - off - 16} in the file")
-    off += 16 + caplen
-    n += 1
-print(n)
-EOF
+# pcap_check FILE: its number of records, every header consistent, or
+# what is wrong (pcapfile.check).
+pcap_check() {
+	"$py" -c 'import pcapfile, sys; print(pcapfile.check(sys.argv[1]))' "$1"
+}
 
 # The identities every run satisfies: subscriber rx == sum of outcomes,
 # upstream tx + tx_dropped == what was forwarded, mempool full.
@@ -223,7 +186,7 @@ run_fail pool-port1 "$tag-p1" "${eal[@]}" \
 	-- --policy "$enforce" --name "$tag-p1" --status-interval 0
 want_rc "$rc" 1
 want_one_line "$d/err" "op25b: port 1 (net_pcap1): infinite_rx keeps its capture in mbufs of the pool, one a frame: $((pool + 1)) frames, and the pool has $pool (of $pool) free: try --mbufs $((2 * pool + 1))"
-n=$("$py" "$work/pcapcheck.py" "$d/sub-tx.pcap" 2>&1)
+n=$(pcap_check "$d/sub-tx.pcap" 2>&1)
 [ "$n" = 0 ] || problem "port 0's tx pcap: $n (want a complete file of 0 frames)"
 report "faults: upstream port cannot start after the subscriber port started: port 0 closed, exit 1, nothing in /dev/shm"
 
@@ -331,7 +294,7 @@ if start_bg sigterm "$tag-st" "${eal[@]}" \
 	if [ -f "$d/stats.json" ]; then
 		py_check "$identity" "$d/stats.json"
 		for f in up:upstream sub:subscriber; do
-			if n=$("$py" "$work/pcapcheck.py" "$d/${f%%:*}-tx.pcap" 2>&1); then
+			if n=$(pcap_check "$d/${f%%:*}-tx.pcap" 2>&1); then
 				tx=$(field "$d/stats.json" "[q for q in s['ports'] if q['role'] == '${f#*:}'][0]['tx']")
 				[ "$n" = "$tx" ] || problem "${f%%:*}-tx.pcap: $n frames, the ${f#*:} port's tx $tx"
 				[ "$n" -gt 0 ] || problem "${f%%:*}-tx.pcap: no frames"

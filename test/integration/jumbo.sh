@@ -18,22 +18,13 @@
 #       SYNs answered with RSTs
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-jumbo.XXXXXX)
 . "$(dirname "$0")/common.bash"
+scenario jumbo
 ns="op25b-jumbo-$$"
-cleanup() {
-	kill_pids "$bg_pid"
-	netns_cleanup
-	rm -f "/dev/shm/op25b.test-jumbo-$$"
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
-op25b="$build/app/op25b/op25b"
 frames="$(dirname "$0")/jumbo_frames.py"
 policy="$root/config/op25b.yaml"
-app=(--status-interval 0 --name "test-jumbo-$$" --cli-socket none
+app=(--status-interval 0 --name "$name" --cli-socket none
 	--audit-log "$work/audit.log")
 eal_pcap=("${eal[@]}")
 

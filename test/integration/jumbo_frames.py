@@ -14,8 +14,9 @@ veth A B        on live interfaces (A subscriber side, B upstream side):
 Addresses: config/op25b.yaml's dynamic class (198.18.0.0/16,
 2001:db8:1000::/36) to destinations in no group.
 """
-import struct
 import sys
+
+from pcapfile import Sniffers, frames
 
 from scapy.all import (IP, TCP, UDP, Dot1Q, Ether, IPv6, Raw, raw,
                        rdpcap, wrpcap)
@@ -73,24 +74,8 @@ def craft(d):
     print(" ".join(str(len(f)) for f in sub))
 
 
-def frames(path):
-    """Raw frames of a pcap file; a frame written cut is a problem."""
-    with open(path, "rb") as f:
-        data = f.read()
-    e = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    out, off = [], 24
-    while off + 16 <= len(data):
-        _, _, caplen, length = struct.unpack(e + "IIII", data[off:off + 16])
-        if caplen != length:
-            raise SystemExit(f"{path}: frame {len(out) + 1} written cut: "
-                             f"{caplen} of {length} bytes")
-        out.append(data[off + 16:off + 16 + caplen])
-        off += 16 + caplen
-    return out
-
-
 def same(a, b):
-    want, got = frames(a), frames(b)
+    want, got = frames(a, whole=True), frames(b, whole=True)
     bad = []
     if len(got) != len(want):
         bad.append(f"{b.rsplit('/', 1)[-1]}: {len(got)} frames "
@@ -106,7 +91,7 @@ def same(a, b):
 
 
 def resets(syn_path, out_path):
-    syns, got = rdpcap(syn_path), frames(out_path)
+    syns, got = rdpcap(syn_path), frames(out_path, whole=True)
     bad = []
     if len(got) != len(syns):
         return [f"{len(got)} frames out, want {len(syns)} RSTs"]
@@ -153,19 +138,7 @@ def resets(syn_path, out_path):
 
 
 def veth(a, b):
-    import threading
-    import time
-
-    from scapy.all import AsyncSniffer, sendp
-
-    ready = [threading.Event(), threading.Event()]
-    sniff_a = AsyncSniffer(iface=a, started_callback=ready[0].set)
-    sniff_b = AsyncSniffer(iface=b, started_callback=ready[1].set)
-    sniff_a.start()
-    sniff_b.start()
-    for e in ready:
-        e.wait(10)
-    time.sleep(0.2)
+    from scapy.all import sendp
     src, dst = SRC4, DST4  # the dynamic class -> no group
     eth = Ether(src=SUB_MAC, dst=UP_MAC)
 
@@ -182,13 +155,14 @@ def veth(a, b):
     sent = [frame(443, 1514, 1), frame(443, 8900, 2),
             frame(25, 54, 3, "S"), frame(25, 8900, 6, "S")]
     sent_back = [back(1514, 4), back(8900, 5)]
-    for p, iface in [(p, a) for p in sent] + [(p, b) for p in sent_back]:
-        try:
-            sendp(p, iface=iface, verbose=False)
-        except OSError as e:  # the peer's MTU: veth reports the drop
-            print("send %d refused: %s" % (len(p), e.strerror))
-    time.sleep(1.5)
-    got_a, got_b = sniff_a.stop(), sniff_b.stop()
+    with Sniffers(a, b) as sniffed:
+        for p, iface in [(p, a) for p in sent] + \
+                [(p, b) for p in sent_back]:
+            try:
+                sendp(p, iface=iface, verbose=False)
+            except OSError as e:  # the peer's MTU: veth reports the drop
+                print("send %d refused: %s" % (len(p), e.strerror))
+    got_a, got_b = sniffed.got
     for p in got_b:
         if IP in p and TCP in p and p[IP].src == src:
             print("upstream %d %d %s" % (p[TCP].dport, len(p),
@@ -214,7 +188,7 @@ if __name__ == "__main__":
         craft(sys.argv[2])
         sys.exit(0)
     if cmd == "count":
-        print(len(frames(sys.argv[2])))
+        print(len(frames(sys.argv[2], whole=True)))
         sys.exit(0)
     bad = same(sys.argv[2], sys.argv[3]) if cmd == "same" else \
         resets(sys.argv[2], sys.argv[3])

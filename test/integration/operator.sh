@@ -12,23 +12,11 @@
 #    reason is on stderr with file:line, and nothing is forwarded.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-operator.XXXXXX)
 . "$(dirname "$0")/common.bash"
-name="op25b-op-$$"
+scenario op
 sock="$work/$name.sock"
 audit="$work/audit.log"
-pids=()
-cleanup() {
-	kill_pids "${pids[@]}"
-	rm -f /dev/shm/op25b."$name" /dev/shm/op25b."$name"-f \
-		/dev/shm/op25b."$name"-g
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
-op25b="$build/app/op25b/op25b"
-cli="$build/app/op25b-cli/op25b-cli"
 mkdir -p "$work/daemon" "$work/client" "$work/state"
 
 cat >"$work/policy.yaml" <<'EOF'

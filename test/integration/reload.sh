@@ -5,21 +5,12 @@
 # (and adds a class), and broken files of five kinds mixed in.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-reload.XXXXXX)
 . "$(dirname "$0")/common.bash"
-name="op25b-reload-$$"
-op25b_pid=""
-# Its own runtime directory, for its own telemetry socket.
-prefix="op25b-reload-$$"
+scenario reload
+# Its own runtime directory (--file-prefix $prefix), for its own telemetry
+# socket.
 sock="/var/run/dpdk/$prefix/dpdk_telemetry.v2"
-cleanup() {
-	[ -n "$op25b_pid" ] && kill -KILL "$op25b_pid" 2>/dev/null
-	rm -rf "$work" "/var/run/dpdk/$prefix"
-}
-trap cleanup EXIT
 
-op25b="$build/app/op25b/op25b"
-stat="$build/app/op25b-stat/op25b-stat"
 policy="$work/policy.yaml"
 reloads=${OP25B_RELOADS:-100}
 
@@ -79,9 +70,9 @@ swap block
 	-- --policy "$policy" --name "$name" --status-interval 0 \
 	--audit-log "$work/audit.log" \
 	--stats-json "$work/final.json" >"$work/op25b.log" 2>&1 &
-op25b_pid=$!
+bg_pid=$!
 started() { [ -e "/dev/shm/op25b.$name" ] && grep -q "counters in" "$work/op25b.log"; }
-wait_until 10 "$op25b_pid" started
+wait_until 10 "$bg_pid" started
 grep -q "counters in" "$work/op25b.log" ||
 	problem "op25b did not start:" "$(tail -5 "$work/op25b.log")"
 report "reload: op25b runs on an endless capture"
@@ -102,18 +93,18 @@ for i in $(seq 1 "$reloads"); do
 		kind=allow good=$((good + 1)) bad=$((bad - 1)) last_good=allow
 	fi
 	swap "$kind"
-	kill -HUP "$op25b_pid" 2>/dev/null || { alive=0; break; }
+	kill -HUP "$bg_pid" 2>/dev/null || { alive=0; break; }
 	done_reloads=$((done_reloads + 1))
-	if ! wait_until 5 "$op25b_pid" reloaded "$done_reloads"; then
+	if ! wait_until 5 "$bg_pid" reloaded "$done_reloads"; then
 		problem "reload $i ($kind): no result logged within 5 s"
 		break
 	fi
 	if [ "$i" -eq 1 ]; then
-		rss_first=$(rss_kb "$op25b_pid")
+		rss_first=$(rss_kb "$bg_pid")
 		heap_first=$(heap_alloc "$sock")
 	fi
 done
-kill -0 "$op25b_pid" 2>/dev/null || alive=0
+kill -0 "$bg_pid" 2>/dev/null || alive=0
 [ "$alive" = 1 ] || problem "op25b died:" "$(tail -20 "$work/op25b.log")"
 report "reload: op25b lives through $reloads reloads under traffic"
 
@@ -149,7 +140,7 @@ report "reload: after the last reload the last good policy decides, counters car
 # Under --no-huge the EAL's memory is one mapping of -m MB that the heap
 # reuses but never returns, so resident memory may climb to -m and no
 # further; what must not grow is what the heap holds.
-rss_last=$(rss_kb "$op25b_pid")
+rss_last=$(rss_kb "$bg_pid")
 heap_last=$(heap_alloc "$sock")
 if [ -n "$heap_first" ] && [ -n "$heap_last" ] && [ -n "$rss_last" ]; then
 	growth=$(( (heap_last - heap_first) / 1024 ))
@@ -163,10 +154,10 @@ else
 fi
 report "reload: memory after $reloads reloads within 4 MB of after 1 (DPDK heap, by telemetry)"
 
-kill -TERM "$op25b_pid"
-wait "$op25b_pid"
+kill -TERM "$bg_pid"
+wait "$bg_pid"
 rc=$?
-op25b_pid=""
+bg_pid=""
 want_rc "$rc" 0 "op25b exit status"
 if [ -s "$work/final.json" ]; then
 	out=$("$py" - "$work/final.json" <<'EOF'

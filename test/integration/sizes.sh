@@ -7,9 +7,8 @@
 # its verdict, the two agree frame by frame and byte for byte, and the
 # frames that were chained are counted. Prints "ok NAME" / "not ok NAME".
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-sizes.XXXXXX)
 . "$(dirname "$0")/common.bash"
-trap 'rm -rf "$work"' EXIT
+scenario sizes
 policy="$root/test/vectors/enforce.yaml"
 tool="$build/app/op25b-policy/op25b-policy"
 ok() { echo "ok $1"; }

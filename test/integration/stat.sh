@@ -6,26 +6,10 @@
 # segment gone after SIGTERM, with /metrics answering 503.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-stat.XXXXXX)
 . "$(dirname "$0")/common.bash"
+scenario stat
 
-background=()
-cleanup() {
-	local pid
-	for pid in "${background[@]}"; do
-		kill -KILL "$pid" 2>/dev/null
-	done
-	wait 2>/dev/null
-	[ -n "${name:-}" ] && rm -f "/dev/shm/op25b.$name" "/dev/shm/op25b.$name-replay"
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-op25b="$build/app/op25b/op25b"
-stat="$build/app/op25b-stat/op25b-stat"
-gen="$build/app/op25b-gen/op25b-gen"
 policy="$root/test/vectors/enforce.yaml"
-name="op25b-test-$$"
 
 if ! "$op25b" --help 2>/dev/null | grep -q -- '--name'; then
 	echo "ok stat: # SKIP op25b has no --name yet"
@@ -95,7 +79,7 @@ timeout 120 "$op25b" "${eal[@]}" \
 	--status-interval 0 --stats-json "$work/final.json" \
 	>"$work/replay.log" 2>&1 &
 replay_pid=$!
-background+=("$replay_pid")
+pids+=("$replay_pid")
 # settled: two reads 1.5 s apart with identical packets and ports.
 settled() {
 	"$stat" --name "$replay" --json >"$work/replay-a.json" 2>/dev/null ||
@@ -147,7 +131,7 @@ timeout 300 "$op25b" "${eal[@]}" \
 	-- --policy "$policy" --name "$name" --status-interval 0 \
 	>"$work/op25b.log" 2>&1 &
 op25b_pid=$!
-background+=("$op25b_pid")
+pids+=("$op25b_pid")
 # Port figures are published about once a second: wait for the first.
 rx_positive() {
 	"$stat" --name "$name" --json >"$work/live.json" 2>/dev/null &&
@@ -303,7 +287,7 @@ port=$(free_port)
 "$stat" --name "$name" --listen "127.0.0.1:$port" >"$work/listen.out" \
 	2>"$work/listen.err" &
 listen_pid=$!
-background+=("$listen_pid")
+pids+=("$listen_pid")
 if wait_until 10 "$listen_pid" grep -q "op25b-stat: serving /metrics on 127.0.0.1:$port" "$work/listen.out"; then
 	code=$(curl -s --max-time 5 -o "$work/http-metrics.txt" \
 		-w '%{http_code} %{content_type}' "http://127.0.0.1:$port/metrics")

@@ -5,13 +5,9 @@
 # residue), and a policy with warnings that still runs.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-tools.XXXXXX)
 . "$(dirname "$0")/common.bash"
-trap 'rm -rf "$work"' EXIT
+scenario tools
 
-policy_tool="$build/app/op25b-policy/op25b-policy"
-op25b="$build/app/op25b/op25b"
-gen="$build/app/op25b-gen/op25b-gen"
 config="$root/config/op25b.yaml"
 enforce="$root/test/vectors/enforce.yaml"
 

@@ -5,46 +5,18 @@
 # namespace of its own with frames injected and captured by scapy.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-vdevs.XXXXXX)
 . "$(dirname "$0")/common.bash"
+scenario vdevs
 ns="op25b-t-$$"
-cleanup() {
-	kill_pids "$bg_pid"
-	netns_cleanup
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
-op25b="$build/app/op25b/op25b"
-gen="$build/app/op25b-gen/op25b-gen"
 enforce="$root/test/vectors/enforce.yaml"
 app=(--status-interval 0 --name "test-vdevs-$$")
 
 # Frames of pcap files, with no dependency on scapy (fast).
 cat >"$work/pcaptool.py" <<'EOF'
-import struct
 import sys
 
-def frames(path):
-    """The frames of a pcap file (any byte order, us or ns)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        raise SystemExit(f"{path}: {len(data)} bytes, not a pcap file")
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        e = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        e = ">"
-    else:
-        raise SystemExit(f"{path}: not a pcap file")
-    out, off = [], 24
-    while off + 16 <= len(data):
-        _, _, caplen, _ = struct.unpack(e + "IIII", data[off:off + 16])
-        out.append(data[off + 16:off + 16 + caplen])
-        off += 16 + caplen
-    return out
+from pcapfile import frames
 
 def expected(in_pcap, expect_txt, outcomes):
     """The frames of in_pcap whose expected outcome is in outcomes."""
@@ -321,20 +293,11 @@ if wait_until 15 "$bg_pid" grep -qsF "op25b: policy" "$d/out"; then
 	# Scapy: sniff both peer ends, inject on pA, and report what came out.
 	ip netns exec "$ns" timeout 30 "$py" - pA pB >"$d/scapy.out" 2>"$d/scapy.err" <<'EOF'
 import sys
-import threading
-import time
 
-from scapy.all import AsyncSniffer, Ether, IP, TCP, sendp
+from scapy.all import Ether, IP, TCP, sendp
+from pcapfile import Sniffers
 
 a, b = sys.argv[1], sys.argv[2]
-ready = [threading.Event(), threading.Event()]
-sniff_a = AsyncSniffer(iface=a, started_callback=ready[0].set)
-sniff_b = AsyncSniffer(iface=b, started_callback=ready[1].set)
-sniff_a.start()
-sniff_b.start()
-for e in ready:
-    e.wait(10)
-time.sleep(0.2)
 src, dst = "198.18.5.9", "198.19.250.9"  # dynamic class -> no group
 eth = Ether(src="02:00:00:00:00:0a", dst="02:00:00:00:00:0b")
 syns = []
@@ -343,9 +306,9 @@ for i in range(3):
                 TCP(sport=40250 + i, dport=25, flags="S", seq=1000 + i))
     syns.append(eth / IP(src=src, dst=dst) /
                 TCP(sport=44430 + i, dport=443, flags="S", seq=2000 + i))
-sendp(syns, iface=a, verbose=False)
-time.sleep(1.5)
-got_a, got_b = sniff_a.stop(), sniff_b.stop()
+with Sniffers(a, b) as sniffed:
+    sendp(syns, iface=a, verbose=False)
+got_a, got_b = sniffed.got
 
 def tcp(pkts):
     return [p for p in pkts if IP in p and TCP in p]

@@ -22,6 +22,7 @@
 #include "op25b_classify.h"
 #include "op25b_craft.h"
 #include "op25b_policy.h"
+#include "classify_priv.h" /* the tables a derived classifier shares */
 #include "test_eal.h"
 #include "test_frames.h"
 #include "test_mbuf.h"
@@ -605,6 +606,66 @@ test_monitor_mode_counts_every_block(void **state)
 	op25b_policy_free(p);
 }
 
+/*
+ * set mode / set block: a classifier derived from the running one shares
+ * its lookup tables and decides with its own verdicts; the tables outlive
+ * whichever classifier is freed first.
+ */
+static void
+test_derive_shares_tables(void **state)
+{
+	static const char yaml[] =
+		"version: 1\nmode: enforce\nblock: drop\n"
+		"sources: {dyn: {action: block, prefixes: [198.18.0.0/16, "
+		"2001:db8:1000::/36]}}\n"
+		"destinations: {relays: {action: allow, prefixes: "
+		"[192.0.2.25/32, 2001:db8::25/128]}}\n";
+	struct op25b_policy *p = load_policy(yaml);
+	struct op25b_classifier *base, *monitor, *reset;
+	struct op25b_classify_result r;
+
+	(void)state;
+	base = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	assert_non_null(base);
+	p->mode = OP25B_MODE_MONITOR;
+	monitor = op25b_classifier_derive(base, p, SOCKET_ID_ANY, NULL, NULL,
+					  NULL);
+	p->mode = OP25B_MODE_ENFORCE;
+	p->block = OP25B_BLOCK_RESET;
+	reset = op25b_classifier_derive(monitor, p, SOCKET_ID_ANY, NULL, NULL,
+					NULL);
+	assert_non_null(monitor);
+	assert_non_null(reset);
+	assert_ptr_equal(monitor->src4, base->src4);
+	assert_ptr_equal(monitor->dst6, base->dst6);
+	assert_ptr_equal(reset->src6, base->src6);
+	assert_int_equal(op25b_classifier_memory(monitor),
+			 op25b_classifier_memory(base));
+
+	/* The base freed first: the others still look up, each with its
+	 * own verdicts (ASan would see a table freed early). */
+	op25b_classifier_free(base);
+	r = classify_with(monitor, DYN, NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_COUNTED);
+	r = classify_with(monitor, DYN6, NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_COUNTED);
+	r = classify_with(reset, DYN, NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_RESET);
+	r = classify_with(reset, DYN6, NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_RESET);
+	r = classify_with(reset, "src=198.18.5.9 dst=192.0.2.25", NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_FORWARDED);
+	op25b_classifier_free(monitor);
+	r = classify_with(reset, "src=2001:db8:1000::9 dst=2001:db8::25", NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_FORWARDED);
+	op25b_classifier_free(reset);
+
+	assert_null(op25b_classifier_derive(NULL, p, SOCKET_ID_ANY, NULL, NULL,
+					    NULL));
+	assert_int_equal(rte_errno, EINVAL);
+	op25b_policy_free(p);
+}
+
 /* ---- the RST reply ------------------------------------------------------- */
 
 /*
@@ -944,16 +1005,8 @@ test_burst_is_capped(void **state)
 
 /* ---- tables against the reference matcher ---------------------------------- */
 
-static uint64_t rng_state = 88172645463325252ull;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+#define TEST_RNG_SEED 88172645463325252ull
+#include "test_rng.h"
 
 static void
 random_prefix(char *buf, size_t size, int v6)
@@ -1385,8 +1438,10 @@ pool_policy(struct op25b_policy *p, struct op25b_policy_class *cls,
 static void
 test_compile_error_lpm6_groups(void **state)
 {
-	/* Alone, big needs 2 + 256 + 65536 + 9 * (i + 1) groups up to its
-	 * prefix i: past 2^21 at i = 225706. */
+	/* Alone, big needs 3 + 256 + 65536 + 9 * (i + 1) groups up to its
+	 * prefix i (one each under 2001, 2001:0d and 2001:db8, 256 under
+	 * 2001:db8:XX, 65536 under 2001:db8:XXXX, then 9 of its own): past
+	 * 2^21 at i = 225706. */
 	const size_t n = 230000;
 	struct op25b_prefix *big = pool_prefixes(n), small = big[0];
 	struct op25b_policy_class cls[2];
@@ -1413,10 +1468,10 @@ test_compile_error_lpm6_groups(void **state)
 	/* small's groups come first: the limit moves one prefix forward. */
 	assert_ptr_equal(err.prefix, &big[225705]);
 	op25b_policy_error_format(&err.where, text, sizeof(text));
-	assert_string_equal(
-		text, "pools.txt:225706:1: class 'big': the IPv6 source "
-		      "table runs out of rte_lpm6 groups from this prefix "
-		      "on (2135803 needed, at most 2097152)");
+	assert_string_equal(text,
+			    "pools.txt:225706:1: class 'big': the IPv6 source "
+			    "table runs out of groups from this prefix on "
+			    "(2135804 needed, at most 2097152)");
 	/* Without the error argument: the same errno. */
 	assert_null(op25b_classifier_create(&p, SOCKET_ID_ANY, NULL, NULL));
 	assert_int_equal(rte_errno, ENOSPC);
@@ -1523,6 +1578,7 @@ main(void)
 		cmocka_unit_test(test_default_routes),
 		cmocka_unit_test(test_default_routes_match_reference),
 		cmocka_unit_test(test_compile_error_lpm6_groups),
+		cmocka_unit_test(test_derive_shares_tables),
 		cmocka_unit_test(test_compile_error_memory),
 		cmocka_unit_test(test_compile_error_bad_slots),
 		cmocka_unit_test(test_outcome_names),

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A private EAL for unit tests: no PCI, no hugepages, no files shared with
+ * A private EAL for unit tests and fuzz targets: no PCI, no hugepages, no files shared with
  * anything else, one lcore.
  */
 #ifndef OP25B_TEST_EAL_H
@@ -9,14 +9,25 @@
 #include <rte_common.h>
 #include <rte_eal.h>
 
+/* The EAL as @p prog with @p memory_mb of memory. */
+static inline int
+test_eal_init_as(const char *prog, const char *memory_mb)
+{
+	/* clang-format off */
+	char *args[] = {
+		(char *)prog, "--no-pci", "--no-huge", "-m", (char *)memory_mb,
+		"--no-shconf", "--no-telemetry", "-l", "0",
+		"--log-level", "*:error",
+	};
+	/* clang-format on */
+
+	return rte_eal_init(RTE_DIM(args), args) < 0 ? -1 : 0;
+}
+
 static inline int
 test_eal_init(void)
 {
-	char *args[] = { "op25b-test", "--no-pci",    "--no-huge",	"-m",
-			 "1024",       "--no-shconf", "--no-telemetry", "-l",
-			 "0",	       "--log-level", "*:error" };
-
-	return rte_eal_init(RTE_DIM(args), args) < 0 ? -1 : 0;
+	return test_eal_init_as("op25b-test", "1024");
 }
 
 #endif /* OP25B_TEST_EAL_H */

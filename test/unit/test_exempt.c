@@ -1029,16 +1029,8 @@ test_table_memory(void **state)
 
 /* ---- table against a linear reference -------------------------------- */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+#define TEST_RNG_SEED 0x9e3779b97f4a7c15ull
+#include "test_rng.h"
 
 /* A prefix as the reference scan sees it: masks precomputed, host order. */
 struct reference_prefix {

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "op25b_exempt.h"
+#include "test_exempt_text.h"
 #include "op25b_policy.h"
 
 /* 2026-12-31T23:59:59Z and 2028-02-29T00:00:00Z in milliseconds. */
@@ -58,42 +59,6 @@ put_ok(struct op25b_exempt_registry *reg, struct op25b_exempt_entry e)
 		fail_msg("put: %d", ret);
 }
 
-/* The file @p reg writes, as a malloc'd string. */
-static char *
-written(const struct op25b_exempt_registry *reg)
-{
-	char *text = NULL;
-	size_t size = 0;
-	FILE *out = open_memstream(&text, &size);
-
-	assert_non_null(out);
-	assert_int_equal(op25b_exempt_registry_write(reg, out), 0);
-	assert_int_equal(fclose(out), 0);
-	return text;
-}
-
-/* Read @p text; NULL on error (err filled). */
-static struct op25b_exempt_registry *
-read_text(const char *text, size_t len, struct op25b_exempt_state_error *err)
-{
-	struct op25b_exempt_registry *reg;
-	FILE *in = fmemopen((void *)text, len, "r");
-
-	assert_non_null(in);
-	reg = op25b_exempt_registry_read(in, err);
-	fclose(in);
-	return reg;
-}
-
-static void
-count_diff(const struct op25b_exempt_entry *old,
-	   const struct op25b_exempt_entry *new, void *arg)
-{
-	(void)old;
-	(void)new;
-	(*(unsigned int *)arg)++;
-}
-
 /* ---- writing ---------------------------------------------------------- */
 
 static void
@@ -107,7 +72,7 @@ test_write_exact_text(void **state)
 			     1000, ""));
 	put_ok(reg, entry_of("198.18.5.9", T_2026_END - 2592000000ull + 7,
 			     T_2026_END + 123, 2592000, 0, "own MX"));
-	text = written(reg);
+	text = test_exempt_written(reg);
 	/* IPv4 first (registry order), milliseconds always written. */
 	assert_string_equal(text, HEADER
 			    "198.18.5.9/32 2026-12-31T23:59:59.123Z "
@@ -126,14 +91,14 @@ test_write_empty(void **state)
 	char *text;
 
 	(void)state;
-	text = written(reg);
+	text = test_exempt_written(reg);
 	assert_string_equal(text, HEADER);
-	back = read_text(text, strlen(text), NULL);
+	back = test_exempt_read_text(text, strlen(text), NULL);
 	assert_non_null(back);
 	assert_int_equal(op25b_exempt_registry_count(back), 0);
 	/* A file of zero bytes is an empty list too. */
 	op25b_exempt_registry_free(back);
-	back = read_text("", 0, NULL);
+	back = test_exempt_read_text("", 0, NULL);
 	assert_non_null(back);
 	assert_int_equal(op25b_exempt_registry_count(back), 0);
 	free(text);
@@ -178,15 +143,15 @@ test_round_trip(void **state)
 	put_ok(reg, entry_of("0.0.0.0/0", 0, 0, 0, 0, "everything"));
 	put_ok(reg, entry_of("::/0", 0, UINT64_C(253402300799999), 1,
 			     UINT32_MAX, "until 9999"));
-	text = written(reg);
-	back = read_text(text, strlen(text), &err);
+	text = test_exempt_written(reg);
+	back = test_exempt_read_text(text, strlen(text), &err);
 	if (back == NULL)
 		fail_msg("line %u: %s", err.line, err.message);
 	assert_int_equal(op25b_exempt_registry_count(back),
 			 op25b_exempt_registry_count(reg));
-	op25b_exempt_registry_diff(reg, back, count_diff, &diffs);
+	op25b_exempt_registry_diff(reg, back, test_exempt_count_diff, &diffs);
 	assert_int_equal(diffs, 0);
-	again = written(back);
+	again = test_exempt_written(back);
 	assert_string_equal(text, again);
 	free(again);
 	free(text);
@@ -206,7 +171,8 @@ test_read_hand_written(void **state)
 		"198.18.5.9 2028-02-29T00:00:00.5Z 2026-12-31t23:59:59.123456789z 0 60 \"x\"   \n"
 		"\t\n";
 	struct op25b_exempt_state_error err;
-	struct op25b_exempt_registry *reg = read_text(text, strlen(text), &err);
+	struct op25b_exempt_registry *reg =
+		test_exempt_read_text(text, strlen(text), &err);
 	const struct op25b_exempt_entry *e;
 	char buf[64];
 
@@ -244,14 +210,14 @@ test_reason_escapes(void **state)
 	char *out;
 
 	(void)state;
-	reg = read_text(text, strlen(text), &err);
+	reg = test_exempt_read_text(text, strlen(text), &err);
 	if (reg == NULL)
 		fail_msg("line %u: %s", err.line, err.message);
 	/* Control bytes become '?' in the registry, as from exempt add: a
 	 * reason goes into audit lines and onto terminals. */
 	assert_string_equal(op25b_exempt_registry_entries(reg)[0].reason,
 			    "a \"b\" c\\d A?[31m?\xc3\xa9");
-	out = written(reg);
+	out = test_exempt_written(reg);
 	assert_non_null(
 		strstr(out, " \"a \\\"b\\\" c\\\\d A?[31m?\xc3\xa9\"\n"));
 	free(out);
@@ -259,7 +225,7 @@ test_reason_escapes(void **state)
 	/* The writer escapes control bytes should an entry hold any. */
 	plain = op25b_exempt_registry_create();
 	put_ok(plain, entry_of("198.18.5.9", 0, 0, 0, 0, "ok"));
-	out = written(plain);
+	out = test_exempt_written(plain);
 	assert_non_null(strstr(out, " \"ok\"\n"));
 	free(out);
 	op25b_exempt_registry_free(plain);
@@ -278,7 +244,7 @@ test_reason_length_bound(void **state)
 	reason[127] = '\0';
 	snprintf(text, sizeof(text),
 		 "198.18.5.9 never 2026-12-31T23:59:59Z 0 0 \"%s\"\n", reason);
-	reg = read_text(text, strlen(text), &err);
+	reg = test_exempt_read_text(text, strlen(text), &err);
 	assert_non_null(reg);
 	assert_string_equal(op25b_exempt_registry_entries(reg)[0].reason,
 			    reason);
@@ -287,12 +253,12 @@ test_reason_length_bound(void **state)
 	snprintf(text, sizeof(text),
 		 "198.18.5.9 never 2026-12-31T23:59:59Z 0 0 \"\\x41%s\"\n",
 		 reason + 1);
-	reg = read_text(text, strlen(text), &err);
+	reg = test_exempt_read_text(text, strlen(text), &err);
 	assert_non_null(reg);
 	op25b_exempt_registry_free(reg);
 	snprintf(text, sizeof(text),
 		 "198.18.5.9 never 2026-12-31T23:59:59Z 0 0 \"%sr\"\n", reason);
-	assert_null(read_text(text, strlen(text), &err));
+	assert_null(test_exempt_read_text(text, strlen(text), &err));
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(err.line, 1);
 	assert_string_equal(err.message, "the reason is longer than 127 bytes");
@@ -378,7 +344,7 @@ test_malformed_lines(void **state)
 			 "# one\n\n" GOOD "\n%s\n" GOOD_LATER "\n",
 			 bad_cases[i].line);
 		errno = 0;
-		if (read_text(text, strlen(text), &err) != NULL)
+		if (test_exempt_read_text(text, strlen(text), &err) != NULL)
 			fail_msg("case %u '%s' was accepted", i,
 				 bad_cases[i].line);
 		if (errno != EINVAL || err.line != 4 ||
@@ -403,7 +369,7 @@ test_duplicates(void **state)
 	struct op25b_exempt_state_error err;
 
 	(void)state;
-	assert_null(read_text(text, strlen(text), &err));
+	assert_null(test_exempt_read_text(text, strlen(text), &err));
 	assert_int_equal(err.line, 3);
 	assert_string_equal(
 		err.message,
@@ -420,11 +386,11 @@ test_bytes_that_are_no_text(void **state)
 	char *long_line;
 
 	(void)state;
-	assert_null(read_text(nul, sizeof(nul) - 1, &err));
+	assert_null(test_exempt_read_text(nul, sizeof(nul) - 1, &err));
 	assert_int_equal(err.line, 2);
 	assert_string_equal(err.message, "a NUL byte: not an exemptions file");
 
-	assert_null(read_text(cut, strlen(cut), &err));
+	assert_null(test_exempt_read_text(cut, strlen(cut), &err));
 	assert_int_equal(err.line, 2);
 	assert_string_equal(err.message,
 			    "the last line has no newline: the file is cut "
@@ -435,7 +401,7 @@ test_bytes_that_are_no_text(void **state)
 	memset(long_line, '#', 3998);
 	long_line[3998] = '\n';
 	long_line[3999] = '\0';
-	assert_null(read_text(long_line, strlen(long_line), &err));
+	assert_null(test_exempt_read_text(long_line, strlen(long_line), &err));
 	assert_int_equal(err.line, 1);
 	assert_string_equal(err.message, "a line longer than 1023 bytes");
 	free(long_line);
@@ -455,13 +421,13 @@ test_too_many(void **state)
 		fprintf(out, "10.%zu.%zu.0/24 never " T " 0 0\n", i >> 8,
 			i & 255);
 	fflush(out);
-	reg = read_text(text, size, &err);
+	reg = test_exempt_read_text(text, size, &err);
 	assert_non_null(reg);
 	assert_int_equal(op25b_exempt_registry_count(reg), OP25B_EXEMPT_MAX);
 	op25b_exempt_registry_free(reg);
 	fprintf(out, "11.0.0.0/24 never " T " 0 0\n");
 	fclose(out);
-	assert_null(read_text(text, size, &err));
+	assert_null(test_exempt_read_text(text, size, &err));
 	assert_int_equal(err.line, OP25B_EXEMPT_MAX + 1);
 	assert_string_equal(err.message, "more than 65536 exemptions");
 	free(text);
@@ -478,7 +444,8 @@ test_expired_entries_are_returned(void **state)
 		"198.18.5.1 2026-12-31T23:59:59.000Z 2026-12-01T00:00:00Z 0 1\n"
 		"198.18.5.2 2026-12-31T23:59:59.001Z 2026-12-01T00:00:00Z 0 1\n"
 		"198.18.5.3 never 2026-12-01T00:00:00Z 0 0\n";
-	struct op25b_exempt_registry *reg = read_text(text, strlen(text), NULL);
+	struct op25b_exempt_registry *reg =
+		test_exempt_read_text(text, strlen(text), NULL);
 	const struct op25b_exempt_entry *e;
 
 	(void)state;
@@ -547,7 +514,7 @@ test_save_and_load(void **state)
 	assert_int_equal(st.st_mode & 0777, 0640);
 	back = op25b_exempt_registry_load(path, &err);
 	assert_non_null(back);
-	op25b_exempt_registry_diff(reg, back, count_diff, &diffs);
+	op25b_exempt_registry_diff(reg, back, test_exempt_count_diff, &diffs);
 	assert_int_equal(diffs, 0);
 	op25b_exempt_registry_free(back);
 
@@ -558,7 +525,7 @@ test_save_and_load(void **state)
 	assert_non_null(back);
 	assert_int_equal(op25b_exempt_registry_count(back), 2);
 	op25b_exempt_registry_free(back);
-	text = written(reg);
+	text = test_exempt_written(reg);
 	f = fopen(path, "r");
 	{
 		char buf[1024];

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "lpm6.h"
+
+/* Counting sort by depth: O(n), and stable, so that among duplicates the
+ * later rule is written later and wins. */
+static int
+sort_by_depth(struct lpm6_rule *rules, size_t n)
+{
+	size_t start[130] = { 0 };
+	struct lpm6_rule *sorted;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		start[rules[i].depth + 1]++;
+	for (i = 1; i < RTE_DIM(start); i++)
+		start[i] += start[i - 1];
+	sorted = malloc(n * sizeof(*sorted) + 1);
+	if (sorted == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		sorted[start[rules[i].depth]++] = rules[i];
+	memcpy(rules, sorted, n * sizeof(*sorted));
+	free(sorted);
+	return 0;
+}
+
+/* The group that @entry points to, made on first use: 256 copies of the
+ * value @entry held (every shorter prefix is in place by then, so that
+ * value is final). NULL when the groups planned run out. */
+static uint32_t *
+group_of(struct lpm6 *t, uint32_t *entry)
+{
+	uint32_t *g;
+	unsigned int j;
+
+	if (!(*entry & LPM6_EXT)) {
+		if (t->n_groups >= t->max_groups)
+			return NULL;
+		g = &t->tbl8[(size_t)t->n_groups << 8];
+		for (j = 0; j < 256; j++)
+			g[j] = *entry;
+		*entry = LPM6_EXT | t->n_groups++;
+	}
+	return &t->tbl8[lpm6_group_index(*entry, 0)];
+}
+
+static void
+fill32(uint32_t *e, uint32_t count, uint32_t value)
+{
+	uint32_t j;
+
+	for (j = 0; j < count; j++)
+		e[j] = value;
+}
+
+/* Write one rule: the range of entries it covers at the level its depth
+ * ends in, through (and making) the groups above. */
+static int
+write_rule(struct lpm6 *t, const struct lpm6_rule *r)
+{
+	uint32_t *g, first = lpm6_first(r->addr);
+	unsigned int b, bits;
+
+	if (r->depth <= 16) {
+		first &= ~((1u << (16 - r->depth)) - 1) & 0xffff;
+		fill32(&t->tbl16[first], 1u << (16 - r->depth), r->value);
+		return 0;
+	}
+	g = &t->tbl16[first];
+	for (b = 2, bits = 24; r->depth > bits; b++, bits += 8) {
+		g = group_of(t, g);
+		if (g == NULL)
+			return -EINVAL;
+		g = &g[r->addr[b]];
+	}
+	/* @g is the entry, one level up, of the group the depth ends in. */
+	g = group_of(t, g);
+	if (g == NULL)
+		return -EINVAL;
+	fill32(&g[r->addr[b] & (0xffu << (bits - r->depth) & 0xff)],
+	       1u << (bits - r->depth), r->value);
+	return 0;
+}
+
+struct lpm6 *
+lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
+{
+	size_t i, size8;
+	struct lpm6 *t;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		if (rules[i].depth > 128 || rules[i].value == 0) {
+			rte_errno = EINVAL;
+			return NULL;
+		}
+	}
+	if (groups > LPM6_MAX_GROUPS) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	err = sort_by_depth(rules, n);
+	if (err != 0) {
+		rte_errno = -err;
+		return NULL;
+	}
+	/* One spare group, so that a table without groups still has a
+	 * valid pointer. */
+	size8 = ((size_t)groups + 1) * 256 * sizeof(uint32_t);
+	t = rte_zmalloc_socket("op25b_lpm6", sizeof(*t), 0, socket_id);
+	if (t == NULL)
+		goto fail_nomem;
+	t->tbl16 = rte_zmalloc_socket("op25b_lpm6_tbl16",
+				      LPM6_TBL16_ENTRIES * sizeof(uint32_t),
+				      RTE_CACHE_LINE_SIZE, socket_id);
+	if (t->tbl16 == NULL)
+		goto fail_free_table;
+	t->tbl8 = rte_malloc_socket("op25b_lpm6_tbl8", size8,
+				    RTE_CACHE_LINE_SIZE, socket_id);
+	if (t->tbl8 == NULL)
+		goto fail_free_tbl16;
+	t->max_groups = (uint32_t)groups;
+	t->refcnt = 1;
+	t->memory = sizeof(*t) + LPM6_TBL16_ENTRIES * sizeof(uint32_t) + size8;
+
+	/* Shorter prefixes first: a longer one overwrites what it covers. */
+	for (i = 0; i < n; i++) {
+		if (write_rule(t, &rules[i]) != 0) {
+			lpm6_free(t);
+			rte_errno = EINVAL; /* @groups was too few */
+			return NULL;
+		}
+	}
+	return t;
+
+fail_free_tbl16:
+	rte_free(t->tbl16);
+fail_free_table:
+	rte_free(t);
+fail_nomem:
+	rte_errno = ENOMEM;
+	return NULL;
+}
+
+void
+lpm6_free(struct lpm6 *t)
+{
+	if (t == NULL ||
+	    __atomic_sub_fetch(&t->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	rte_free(t->tbl8);
+	rte_free(t->tbl16);
+	rte_free(t);
+}

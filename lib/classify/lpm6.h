@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * An IPv6 longest-prefix table built in one pass, with strides 16-8-8-...:
+ * lpm4.h's design carried to 128 bits.
+ *
+ * Why not rte_lpm6: its first level is 2^24 entries, 64 MB per table
+ * whatever the table holds (op25b has two, sources and destinations, and a
+ * policy switch builds two more beside them), and a lookup of an address
+ * it does not cover misses the cache there. Here the first level is 2^16
+ * entries (256 KB, in L2) and a group of 256 entries (1 KB) exists only
+ * under a prefix that holds longer ones, so the table costs what it holds:
+ * 10,000 subscriber /56s under one /32 take about 11 MB.
+ *
+ * Entries are 32-bit: LPM6_EXT set means "the low bits index a group of
+ * 256 entries for the next byte of the address", otherwise the value (a
+ * class or group slot; 0: no match). Tables are rebuilt whole on every
+ * policy load, so as in lpm4.c the prefixes are written shortest first
+ * and a group, made on first use, starts as copies of the final value of
+ * the entry it replaces: longest prefix wins without any bookkeeping.
+ */
+#ifndef OP25B_LPM6_H
+#define OP25B_LPM6_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_prefetch.h>
+
+#define LPM6_EXT 0x80000000u
+#define LPM6_TBL16_ENTRIES (1u << 16)
+/* A cap on groups (1 KB each): 2 GB of groups, past any IPv6 plan an
+ * operator would load, and a limit compile reports at the prefix where it
+ * is crossed rather than an allocation failure without a line. */
+#define LPM6_MAX_GROUPS (1u << 21)
+/* The most addresses lpm6_lookup_bulk() takes at once. */
+#define LPM6_BULK_MAX 64
+
+struct lpm6_rule {
+	uint8_t addr[16]; /* network byte order */
+	uint8_t depth;	  /* 0..128 */
+	uint8_t value;	  /* nonzero */
+};
+
+struct lpm6 {
+	uint32_t *tbl16; /* by the first two bytes */
+	uint32_t *tbl8;	 /* groups of 256, by the next byte */
+	uint32_t n_groups;
+	uint32_t max_groups;
+	size_t memory;
+	uint32_t refcnt; /* classifiers sharing the table; the last frees */
+};
+
+/*
+ * Build a table from @rules (reordered in place), with room for @groups
+ * groups (at most LPM6_MAX_GROUPS): one per distinct truncation to L
+ * bits, L = 16, 24, ..., 120, among the rules longer than L. Host bits past a
+ * rule's depth are ignored; duplicate prefixes: the last one wins.
+ * Returns NULL with rte_errno = ENOMEM, or EINVAL (a depth past 128, a
+ * zero value, too few groups).
+ */
+struct lpm6 *
+lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id);
+/* Drop a reference to @t; the last one frees it (NULL: nothing). */
+void lpm6_free(struct lpm6 *t);
+
+static __rte_always_inline uint32_t
+lpm6_first(const uint8_t *addr)
+{
+	return (uint32_t)addr[0] << 8 | addr[1];
+}
+
+static __rte_always_inline size_t
+lpm6_group_index(uint32_t e, uint8_t byte)
+{
+	return (size_t)(e & ~LPM6_EXT) << 8 | byte;
+}
+
+/* The value for @addr; a NULL table matches nothing. */
+static inline uint8_t
+lpm6_lookup(const struct lpm6 *t, const uint8_t *addr)
+{
+	unsigned int b = 2;
+	uint32_t e;
+
+	if (t == NULL)
+		return 0;
+	/* A group at byte b exists only under prefixes longer than 8 b
+	 * bits: b stays below 16. */
+	e = t->tbl16[lpm6_first(addr)];
+	while (e & LPM6_EXT)
+		e = t->tbl8[lpm6_group_index(e, addr[b++])];
+	return (uint8_t)e;
+}
+
+/*
+ * The values for @n (at most LPM6_BULK_MAX) addresses: the first-level
+ * entries of the whole batch prefetched, then each address walked.
+ */
+static inline void
+lpm6_lookup_bulk(const struct lpm6 *t, uint8_t (*addrs)[16], uint16_t *val,
+		 unsigned int n)
+{
+	unsigned int i;
+
+	if (t == NULL) {
+		for (i = 0; i < n; i++)
+			val[i] = 0;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		rte_prefetch0(&t->tbl16[lpm6_first(addrs[i])]);
+	for (i = 0; i < n; i++)
+		val[i] = lpm6_lookup(t, addrs[i]);
+}
+
+#endif /* OP25B_LPM6_H */
