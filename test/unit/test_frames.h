@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <rte_mbuf.h>
 
@@ -51,6 +52,50 @@ test_mbuf_of(struct rte_mempool *pool, const char *tokens)
 	m->data_len = (uint16_t)len;
 	m->pkt_len = (uint32_t)len;
 	return m;
+}
+
+/*
+ * The L2 and IP headers of the reply @p p that op25b wrote over frame
+ * @p in (IP header at @p l3, PPPoE header at @p pppoe, 0: none): MACs
+ * swapped; tags, session and PPP protocol kept; the PPPoE length covering
+ * the protocol field and the reply; a bare IP header with the addresses
+ * swapped, TTL or hop limit 64, IPv4 with DF and a right checksum,
+ * carrying @p tcp_len bytes of TCP.
+ */
+static inline void
+test_check_mirrored(const uint8_t *p, const uint8_t *in, unsigned int l3,
+		    unsigned int pppoe, int family, unsigned int tcp_len)
+{
+	unsigned int ip_len = family == AF_INET ? 20 : 40;
+
+	assert_memory_equal(p, in + 6, 6);
+	assert_memory_equal(p + 6, in, 6);
+	if (pppoe) {
+		assert_memory_equal(p + 12, in + 12, pppoe + 4 - 12);
+		assert_int_equal((p[pppoe + 4] << 8) | p[pppoe + 5],
+				 l3 - pppoe - 6 + ip_len + tcp_len);
+		assert_memory_equal(p + pppoe + 6, in + pppoe + 6,
+				    l3 - pppoe - 6);
+	} else {
+		assert_memory_equal(p + 12, in + 12, l3 - 12);
+	}
+	if (family == AF_INET) {
+		assert_int_equal(p[l3], 0x45);
+		assert_int_equal((p[l3 + 2] << 8) | p[l3 + 3], 20 + tcp_len);
+		assert_int_equal((p[l3 + 6] << 8) | p[l3 + 7], 0x4000);
+		assert_int_equal(p[l3 + 8], 64);
+		assert_int_equal(p[l3 + 9], 6);
+		assert_memory_equal(p + l3 + 12, in + l3 + 16, 4);
+		assert_memory_equal(p + l3 + 16, in + l3 + 12, 4);
+		assert_int_equal(op25b_craft_ip_checksum(p + l3, 20), 0);
+	} else {
+		assert_int_equal(p[l3] >> 4, 6);
+		assert_int_equal((p[l3 + 4] << 8) | p[l3 + 5], tcp_len);
+		assert_int_equal(p[l3 + 6], 6);
+		assert_int_equal(p[l3 + 7], 64);
+		assert_memory_equal(p + l3 + 8, in + l3 + 24, 16);
+		assert_memory_equal(p + l3 + 24, in + l3 + 8, 16);
+	}
 }
 
 #endif /* OP25B_TEST_FRAMES_H */

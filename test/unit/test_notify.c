@@ -163,36 +163,7 @@ check_reply(const struct rte_mbuf *m, const uint8_t *in, const struct shape *s,
 	assert_int_equal(m->nb_segs, 1);
 	assert_int_equal(rte_pktmbuf_data_len(m), l3 + ip_len + tcp_len);
 	assert_int_equal(m->pkt_len, m->data_len);
-	/* L2 mirrored: MACs swapped, tags and session kept, the PPPoE length
-	 * covering the PPP protocol field and the reply. */
-	assert_memory_equal(p, in + 6, 6);
-	assert_memory_equal(p + 6, in, 6);
-	if (s->pppoe) {
-		assert_memory_equal(p + 12, in + 12, s->pppoe + 4 - 12);
-		assert_int_equal(be16(p + s->pppoe + 4),
-				 l3 - s->pppoe - 6 + ip_len + tcp_len);
-		assert_memory_equal(p + s->pppoe + 6, in + s->pppoe + 6,
-				    l3 - s->pppoe - 6);
-	} else {
-		assert_memory_equal(p + 12, in + 12, l3 - 12);
-	}
-	if (family == AF_INET) {
-		assert_int_equal(p[l3], 0x45);
-		assert_int_equal(be16(p + l3 + 2), ip_len + tcp_len);
-		assert_int_equal(be16(p + l3 + 6), 0x4000); /* DF */
-		assert_int_equal(p[l3 + 8], 64);
-		assert_int_equal(p[l3 + 9], 6);
-		assert_memory_equal(p + l3 + 12, in + l3 + 16, 4);
-		assert_memory_equal(p + l3 + 16, in + l3 + 12, 4);
-		assert_int_equal(op25b_craft_ip_checksum(p + l3, 20), 0);
-	} else {
-		assert_int_equal(p[l3] >> 4, 6);
-		assert_int_equal(be16(p + l3 + 4), tcp_len);
-		assert_int_equal(p[l3 + 6], 6);
-		assert_int_equal(p[l3 + 7], 64);
-		assert_memory_equal(p + l3 + 8, in + l3 + 24, 16);
-		assert_memory_equal(p + l3 + 24, in + l3 + 8, 16);
-	}
+	test_check_mirrored(p, in, l3, s->pppoe, family, tcp_len);
 	assert_memory_equal(tcp, in_tcp + 2, 2);
 	assert_memory_equal(tcp + 2, in_tcp, 2);
 	assert_int_equal(be32(tcp + 4), w->seq);
