@@ -3,6 +3,7 @@
 # bind the NICs to it. --restore gives them back to their kernel drivers.
 #
 # Usage: scripts/nic-setup.sh [--hugepages N] PCI_ADDR...
+#        scripts/nic-setup.sh --hugepages N          (hugepages only)
 #        scripts/nic-setup.sh --restore
 #        scripts/nic-setup.sh --status
 set -euo pipefail
@@ -17,10 +18,13 @@ usage() {
 
 Steps, each printed as it runs:
   1. reserve N 2 MB hugepages (default 1024 = 2 GB) on every NUMA node
-     through /sys, and mount hugetlbfs on /dev/hugepages if it is not;
+     through /sys (a node that has more keeps them; N 0 skips this step),
+     and mount hugetlbfs on /dev/hugepages if it is not;
   2. load vfio-pci (enable no-IOMMU mode only when there is no IOMMU);
   3. record each NIC's current driver in /run/op25b-nic-setup.state and
      bind it to vfio-pci with dpdk-devbind.py (package dpdk).
+With --hugepages and no PCI address, only step 1 (the op25b@ unit runs
+this as /usr/libexec/op25b/op25b-nic-setup before op25b starts).
 Then: op25b -l 0-3 -a PCI0 -a PCI1 -- --policy FILE --pairs 0:1
 USAGE
 }
@@ -28,13 +32,17 @@ USAGE
 die() { echo "nic-setup: $*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "run as root"
-command -v dpdk-devbind.py >/dev/null || die "dpdk-devbind.py missing: run scripts/setup.sh"
+need_devbind() {
+	command -v dpdk-devbind.py >/dev/null ||
+		die "dpdk-devbind.py missing: apt-get install dpdk (or run scripts/setup.sh)"
+}
 
 case "${1:-}" in
 -h|--help|"") usage; exit 0 ;;
---status) dpdk-devbind.py --status-dev net; grep -i huge /proc/meminfo; exit 0 ;;
+--status) need_devbind; dpdk-devbind.py --status-dev net; grep -i huge /proc/meminfo; exit 0 ;;
 --restore)
 	[ -f "$state" ] || die "nothing to restore ($state missing)"
+	need_devbind
 	while read -r dev drv; do
 		echo "nic-setup: $dev -> ${drv:-none}"
 		if [ -n "$drv" ]; then
@@ -47,21 +55,33 @@ case "${1:-}" in
 	exit 0 ;;
 esac
 
+hugepages_only=""
 if [ "$1" = "--hugepages" ]; then
 	pages=${2:?--hugepages needs a number}
+	[[ $pages =~ ^[0-9]+$ ]] || die "--hugepages $pages: expected a number of 2 MB pages"
 	shift 2
+	hugepages_only=1
 fi
-[ $# -gt 0 ] || die "no PCI address given (see --help)"
+[ $# -gt 0 ] || [ -n "$hugepages_only" ] || die "no PCI address given (see --help)"
 
-echo "nic-setup: reserving $pages hugepages of 2 MB per NUMA node"
-for node in /sys/devices/system/node/node*; do
-	echo "$pages" >"$node/hugepages/hugepages-2048kB/nr_hugepages"
-done
-if ! mountpoint -q "$mnt"; then
-	mkdir -p "$mnt"
-	mount -t hugetlbfs -o pagesize=2M nodev "$mnt"
-	echo "nic-setup: mounted hugetlbfs on $mnt"
+# Only ever raised: other DPDK processes on this machine may hold what a
+# lower figure would take away.
+if [ "$pages" -gt 0 ]; then
+	echo "nic-setup: reserving $pages hugepages of 2 MB per NUMA node"
+	for node in /sys/devices/system/node/node*; do
+		f="$node/hugepages/hugepages-2048kB/nr_hugepages"
+		if [ "$(cat "$f")" -lt "$pages" ]; then
+			echo "$pages" >"$f"
+		fi
+	done
+	if ! mountpoint -q "$mnt"; then
+		mkdir -p "$mnt"
+		mount -t hugetlbfs -o pagesize=2M nodev "$mnt"
+		echo "nic-setup: mounted hugetlbfs on $mnt"
+	fi
 fi
+[ $# -gt 0 ] || exit 0
+need_devbind
 
 echo "nic-setup: loading vfio-pci"
 modprobe vfio-pci

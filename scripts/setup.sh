@@ -24,6 +24,14 @@ packages=(
 	# (dpdk-dev), l3fwd's sources (dpdk-doc) and make to build them, the
 	# plot, instruction counts
 	dpdk-dev dpdk-doc make gnuplot-nox valgrind
+	# scripts/package.sh and its test: the Debian tools, man pages from
+	# --help, promtool (package prometheus; its service is never started
+	# by the test), the units' checks (systemd-analyze), the completion's
+	# helpers, the logrotate snippet's check
+	debhelper lintian help2man prometheus systemd bash-completion logrotate
+	# op25b-xdp: the BPF object (clang, llvm), its skeleton (bpftool),
+	# the loader (libbpf)
+	libbpf-dev llvm bpftool
 )
 
 missing=()

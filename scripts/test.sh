@@ -22,13 +22,16 @@ scenarios=(
 	test/integration/faults.sh
 	test/integration/jumbo.sh
 	test/integration/operator.sh
+	test/integration/package.sh
 	test/integration/reload.sh
 	test/integration/sizes.sh
 	test/integration/stat.sh
 	test/integration/style.sh
 	test/integration/tools.sh
 	test/integration/vdevs.sh
+	test/integration/xdp_replay.sh
 	test/e2e/smtp.sh
+	test/e2e/xdp.sh
 )
 # check_list: prints "ok ..." or "not ok ..." with the differences.
 check_list() {

@@ -25,6 +25,7 @@
 #include "op25b_classify.h"
 #include "op25b_policy.h"
 #include "policy_tool.h"
+#include "replay_print.h"
 
 #define REPLAY_BURST 32
 /* The longest frame replayed: an IP packet of 64 KB (TSO/GRO captures hold
@@ -33,8 +34,6 @@
 /* op25b's own lower bound for --mbuf-size: a first segment always holds a
  * TCP reset's headers, so the verdict never depends on the size. */
 #define REPLAY_MBUF_SIZE_MIN 1024
-
-static const char *const disposition_names[] = { "forward", "drop", "reply" };
 
 struct replay {
 	const char *policy_path;
@@ -46,105 +45,9 @@ struct replay {
 	struct op25b_policy *policy;
 	struct op25b_classifier *classifier;
 	struct rte_mempool *pool;
-	pcap_dumper_t *out;
-	pcap_dumper_t *replies;
-	struct op25b_stats_counters counters;
-	uint64_t packets;
-	uint64_t truncated;
-	uint64_t oversize;
+	struct op25b_replay_dumps dumps;
+	struct op25b_replay_report report;
 };
-
-static const char *
-slot_name(const struct op25b_policy *p, unsigned int slot, int is_class)
-{
-	if (slot == 0)
-		return NULL;
-	return is_class ? p->classes[slot - 1].name : p->groups[slot - 1].name;
-}
-
-static void
-print_json_int(const char *key, int v)
-{
-	if (v < 0)
-		printf("\"%s\": null, ", key);
-	else
-		printf("\"%s\": %d, ", key, v);
-}
-
-/* What the parser read, as JSON members: addresses, protocol, ports,
- * flags, the tags and the PPPoE session; null where a field is not there
- * or was not read. */
-static void
-print_frame_fields(const struct replay *r, const uint8_t *frame, uint32_t len)
-{
-	static const char letters[] = "FSRPAUEC";
-	struct op25b_frame_info f;
-	char addr[INET6_ADDRSTRLEN], flags[9];
-	unsigned int i, k = 0;
-
-	op25b_classifier_frame_info(r->classifier, frame, len, &f);
-	if (f.family != 0) {
-		inet_ntop(f.family, f.src, addr, sizeof(addr));
-		printf("\"family\": %d, \"src\": \"%s\", ",
-		       f.family == AF_INET ? 4 : 6, addr);
-		inet_ntop(f.family, f.dst, addr, sizeof(addr));
-		printf("\"dst\": \"%s\", ", addr);
-	} else {
-		printf("\"family\": null, \"src\": null, \"dst\": null, ");
-	}
-	print_json_int("proto", f.proto);
-	print_json_int("sport", f.sport);
-	print_json_int("dport", f.dport);
-	if (f.tcp_flags >= 0) {
-		for (i = 0; i < 8; i++)
-			if (f.tcp_flags & (1 << i))
-				flags[k++] = letters[i];
-		flags[k] = '\0';
-		printf("\"tcp_flags\": \"%s\", ", flags);
-	} else {
-		printf("\"tcp_flags\": null, ");
-	}
-	printf("\"vlan\": [");
-	for (i = 0; i < f.n_vlans; i++)
-		printf("%s%u", i ? ", " : "", f.vlan_id[i]);
-	printf("], ");
-	print_json_int("pppoe_session", f.pppoe_session);
-	printf("\"ppp_compressed\": %s, \"frame_counter\": ",
-	       f.ppp_compressed ? "true" : "false");
-	if (f.frame_counter < OP25B_FRAME_MAX)
-		printf("\"%s\", ", op25b_frame_counter_name(f.frame_counter));
-	else
-		printf("null, ");
-}
-
-static void
-print_result(struct replay *r, uint64_t n, const uint8_t *frame, uint32_t len,
-	     const struct op25b_classify_result *res)
-{
-	const char *cls = slot_name(r->policy, res->class_slot, 1);
-	const char *grp = slot_name(r->policy, res->group_slot, 0);
-	char what[256];
-
-	op25b_classifier_describe(r->classifier, frame, len, what,
-				  sizeof(what));
-	if (r->json) {
-		/* Names are [A-Za-z0-9_.-] (the loader's rule) and the
-		 * summary plain ASCII: nothing to escape. */
-		printf("{\"packet\": %" PRIu64 ", \"outcome\": \"%s\", "
-		       "\"disposition\": \"%s\", ",
-		       n, op25b_outcome_name(res->outcome),
-		       disposition_names[res->disposition]);
-		printf(cls ? "\"class\": \"%s\", " : "\"class\": null, ", cls);
-		printf(grp ? "\"group\": \"%s\", " : "\"group\": null, ", grp);
-		print_frame_fields(r, frame, len);
-		printf("\"length\": %u, \"summary\": \"%s\"}\n", len, what);
-		return;
-	}
-	printf("%6" PRIu64 "  %-10s %-8s %-16s %-16s %s\n", n,
-	       op25b_outcome_name(res->outcome),
-	       disposition_names[res->disposition], cls ? cls : "-",
-	       grp ? grp : "-", what);
-}
 
 /* Write a frame, whole, whatever its segments. */
 static void
@@ -172,15 +75,16 @@ flush_burst(struct replay *r, struct rte_mbuf **pkts, struct timeval *ts,
 	uint16_t i;
 
 	op25b_classifier_classify_burst(r->classifier, NULL, pkts, n, res,
-					&r->counters);
+					&r->report.counters);
 	for (i = 0; i < n; i++) {
-		r->packets++;
+		r->report.packets++;
 		/* Describe the frame as it came in, not its RST rewrite. */
-		print_result(r, r->packets, orig[i], orig_len[i], &res[i]);
+		op25b_replay_print_result(&r->report, r->report.packets,
+					  orig[i], orig_len[i], &res[i]);
 		if (res[i].disposition == OP25B_DISPOSITION_FORWARD)
-			dump(r->out, pkts[i], &ts[i]);
+			dump(r->dumps.out, pkts[i], &ts[i]);
 		else if (res[i].disposition == OP25B_DISPOSITION_REPLY)
-			dump(r->replies, pkts[i], &ts[i]);
+			dump(r->dumps.replies, pkts[i], &ts[i]);
 	}
 	rte_pktmbuf_free_bulk(pkts, n);
 }
@@ -202,9 +106,9 @@ run_capture(struct replay *r, pcap_t *in)
 		uint32_t len = h->caplen;
 
 		if (h->caplen < h->len)
-			r->truncated++;
+			r->report.truncated++;
 		if (len > REPLAY_FRAME_MAX) {
-			r->oversize++;
+			r->report.oversize++;
 			continue;
 		}
 		m = op25b_mbuf_chain_copy(r->pool, data, len, UINT32_MAX,
@@ -213,7 +117,7 @@ run_capture(struct replay *r, pcap_t *in)
 			fprintf(stderr,
 				"op25b-policy: %s: frame %" PRIu64 " of %u "
 				"bytes: the mbuf pool is exhausted\n",
-				r->in_path, r->packets + n + 1, len);
+				r->in_path, r->report.packets + n + 1, len);
 			rte_pktmbuf_free_bulk(pkts, n);
 			return -ENOMEM;
 		}
@@ -234,103 +138,6 @@ run_capture(struct replay *r, pcap_t *in)
 		return -EIO;
 	}
 	return 0;
-}
-
-/* Class or group rows as the stats JSON has them: named slots in policy
- * order, then "(none)". */
-static void
-print_json_verdicts(const struct op25b_policy *p, int is_class,
-		    const uint64_t (*table)[OP25B_VERDICT_MAX])
-{
-	unsigned int n = is_class ? p->n_classes : p->n_groups, i, v;
-
-	printf("{");
-	for (i = 0; i <= n; i++) {
-		unsigned int slot = (i + 1) % (n + 1);
-		const char *name = slot_name(p, slot, is_class);
-
-		printf("%s\"%s\": {", i ? ", " : "", name ? name : "(none)");
-		for (v = 0; v < OP25B_VERDICT_MAX; v++)
-			printf("%s\"%s\": %" PRIu64, v ? ", " : "",
-			       op25b_verdict_name(v), table[slot][v]);
-		printf("}");
-	}
-	printf("}");
-}
-
-/* The totals as one JSON object, the last line of --json output: the
- * members packets, frames, classes and groups are those of op25b's
- * --stats-json. */
-static void
-print_json_summary(const struct replay *r)
-{
-	unsigned int i;
-
-	printf("{\"totals\": {\"packets\": {");
-	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
-		printf("%s\"%s\": %" PRIu64, i ? ", " : "",
-		       op25b_outcome_name(i), r->counters.outcome[i]);
-	printf("}, \"frames\": {");
-	for (i = 0; i < OP25B_FRAME_MAX; i++)
-		printf("%s\"%s\": %" PRIu64, i ? ", " : "",
-		       op25b_frame_counter_name(i), r->counters.frame[i]);
-	printf("}, \"classes\": ");
-	print_json_verdicts(r->policy, 1, r->counters.class_verdict);
-	printf(", \"groups\": ");
-	print_json_verdicts(r->policy, 0, r->counters.group_verdict);
-	printf(", \"truncated\": %" PRIu64 ", \"skipped\": %" PRIu64 "}}\n",
-	       r->truncated, r->oversize);
-}
-
-static void
-print_summary(const struct replay *r)
-{
-	const struct op25b_policy *p = r->policy;
-	FILE *out = r->json ? stderr : stdout;
-	unsigned int i, v;
-
-	fprintf(out, "\n%" PRIu64 " packets:", r->packets);
-	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
-		fprintf(out, " %s %" PRIu64, op25b_outcome_name(i),
-			r->counters.outcome[i]);
-	fputs("\nframes:", out);
-	for (i = 0; i < OP25B_FRAME_MAX; i++)
-		fprintf(out, " %s %" PRIu64, op25b_frame_counter_name(i),
-			r->counters.frame[i]);
-	fputc('\n', out);
-	if (r->truncated || r->oversize)
-		fprintf(out,
-			"note: %" PRIu64
-			" frames were cut short by the capture's "
-			"snap length (classified as captured), %" PRIu64
-			" frames over %u bytes were skipped\n",
-			r->truncated, r->oversize, REPLAY_FRAME_MAX);
-	fprintf(out, "%-24s %10s %10s %10s %10s\n", "class", "forwarded",
-		"counted", "blocked", "reset");
-	for (i = 0; i <= p->n_classes; i++) {
-		unsigned int slot = (i + 1) % (p->n_classes + 1);
-		const char *name = slot_name(p, slot, 1);
-
-		fprintf(out, "%-24s", name ? name : "(none)");
-		for (v = 0; v < OP25B_VERDICT_MAX; v++)
-			fprintf(out, " %10" PRIu64,
-				r->counters.class_verdict[slot][v]);
-		fputc('\n', out);
-	}
-}
-
-static pcap_dumper_t *
-open_dump(pcap_t *dead, const char *path)
-{
-	pcap_dumper_t *d;
-
-	if (path == NULL)
-		return NULL;
-	d = pcap_dump_open(dead, path);
-	if (d == NULL)
-		fprintf(stderr, "op25b-policy: %s: %s\n", path,
-			pcap_geterr(dead));
-	return d;
 }
 
 /* The default --help states. */
@@ -381,7 +188,7 @@ op25b_tool_replay(int argc, char **argv)
 	struct op25b_getopt g;
 	struct replay r = { 0 };
 	struct op25b_classifier_error compile_error;
-	pcap_t *in = NULL, *dead = NULL;
+	pcap_t *in = NULL;
 	unsigned int n_mbufs;
 	char *end;
 	int opt, ret = 1;
@@ -472,28 +279,21 @@ op25b_tool_replay(int argc, char **argv)
 			n_mbufs, r.mbuf_size, rte_strerror(rte_errno));
 		goto out_eal;
 	}
-	dead = pcap_open_dead(DLT_EN10MB, REPLAY_FRAME_MAX);
-	r.out = open_dump(dead, r.out_path);
-	r.replies = open_dump(dead, r.replies_path);
-	if ((r.out_path && r.out == NULL) ||
-	    (r.replies_path && r.replies == NULL))
+	if (op25b_replay_dumps_open(&r.dumps, "op25b-policy", r.out_path,
+				    r.replies_path, REPLAY_FRAME_MAX) != 0)
 		goto out_dump;
 
+	r.report.policy = r.policy;
+	r.report.classifier = r.classifier;
+	r.report.json = r.json;
+	r.report.frame_max = REPLAY_FRAME_MAX;
 	if (run_capture(&r, in) == 0) {
-		if (r.json)
-			print_json_summary(&r);
-		else
-			print_summary(&r);
+		op25b_replay_print_totals(&r.report);
 		ret = 0;
 	}
 
 out_dump:
-	if (r.out)
-		pcap_dump_close(r.out);
-	if (r.replies)
-		pcap_dump_close(r.replies);
-	if (dead)
-		pcap_close(dead);
+	op25b_replay_dumps_close(&r.dumps);
 out_eal:
 	rte_mempool_free(r.pool);
 	op25b_classifier_free(r.classifier);

@@ -38,6 +38,7 @@ enum option_id {
 	OPT_WATCH,
 	OPT_COUNT,
 	OPT_LISTEN,
+	OPT_XDP,
 	OPT_HELP,
 };
 
@@ -58,6 +59,9 @@ static const struct op25b_option stat_options[] = {
 		     "serve the Prometheus text at http://HOST:PORT/metrics "
 		     "until SIGINT or SIGTERM; HOST is an address (127.0.0.1, "
 		     "[::1]); 503 while the instance is not running"),
+	OP25B_OPTION("xdp", OPT_XDP, "NAME",
+		     "the counters of the op25b-xdp instance NAME (its pinned "
+		     "maps; op25b-xdp status lists them) instead of an op25b"),
 	OP25B_OPTION("help", OPT_HELP, NULL, "this text"),
 };
 
@@ -71,6 +75,7 @@ enum output {
 
 struct config {
 	const char *name;
+	bool xdp;
 	enum output output;
 	bool output_set;
 	double watch; /* seconds; 0: print once */
@@ -179,6 +184,10 @@ parse_args(int argc, char **argv, struct config *cfg)
 					"(127.0.0.1:9125, [::1]:9125)",
 					optarg);
 			cfg->listen = optarg;
+			break;
+		case OPT_XDP:
+			cfg->name = optarg;
+			cfg->xdp = true;
 			break;
 		case OPT_HELP:
 			return 1;
@@ -368,6 +377,7 @@ main(int argc, char **argv)
 
 	memset(&src, 0, sizeof(src));
 	src.name = cfg.name;
+	src.xdp = cfg.xdp;
 	if (cfg.listen == NULL && cfg.watch == 0) {
 		ret = print_once(&src, &cfg);
 		stat_source_close(&src);

@@ -69,6 +69,8 @@ stat_source_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 	unsigned int attempt;
 	int ret = 0;
 
+	if (src->xdp)
+		return stat_xdp_read(src, snap, why, why_size);
 	if (src->path[0] == '\0' &&
 	    op25b_stats_path(src->name, src->path, sizeof(src->path)) != 0) {
 		snprintf(why, why_size, "bad instance name '%s'", src->name);

@@ -22,6 +22,7 @@
 /** One instance's segment, opened lazily and reopened when replaced. */
 struct stat_source {
 	const char *name;
+	bool xdp; /* an op25b-xdp instance's pinned counters (xdp_source.c) */
 	char path[OP25B_STATS_PATH_MAX];
 	struct op25b_stats_reader *reader;
 };
@@ -35,6 +36,15 @@ struct stat_source {
  */
 int stat_source_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 		     char *why, size_t why_size);
+
+/**
+ * The same snapshot from an op25b-xdp instance: its pinned counters, the
+ * class and group names of its policy file, its generation and reloads;
+ * no ports, no workers. Same contract as stat_source_read(); -ENOTSUP when
+ * op25b-stat was built without XDP.
+ */
+int stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
+		  char *why, size_t why_size);
 
 /** Close the segment (the source can be read again later). */
 void stat_source_close(struct stat_source *src);

@@ -228,6 +228,22 @@ op25b_mbuf_chain_copy(struct rte_mempool *pool, const uint8_t *frame,
 /** Bytes of table memory the classifier holds. */
 size_t op25b_classifier_memory(const struct op25b_classifier *classifier);
 
+/**
+ * A classifier that only parses: the port kinds and max_vlan_tags of
+ * @p policy, no prefix tables and no verdict matrix, in plain memory (no
+ * EAL). For op25b_classifier_frame_info() and op25b_classifier_describe()
+ * in tools that judge frames elsewhere (op25b-xdp replay); never for
+ * op25b_classifier_classify_burst().
+ *
+ * @return the parser, or NULL with errno set: ENOMEM.
+ */
+struct op25b_classifier *
+op25b_classifier_parser_create(const struct op25b_policy *policy);
+
+/** Free a parser made by op25b_classifier_parser_create(); NULL is
+ * accepted. */
+void op25b_classifier_parser_free(struct op25b_classifier *parser);
+
 #ifdef __cplusplus
 }
 #endif

@@ -30,7 +30,8 @@ policy_tool="$build/app/op25b-policy/op25b-policy"
 # $bg_pid and every pid in $pids and what runs in the script's network
 # namespaces, calls the script's own cleanup_more when it defines one, and
 # removes what op25b instances named $name* leave behind (shared memory,
-# control sockets, DPDK runtime folder) and $work.
+# control sockets, DPDK runtime folder, audit log and exemptions in the
+# default places) and $work.
 pids=()
 scenario() {
 	work=$(mktemp -d "/tmp/op25b-$1.XXXXXX")
@@ -49,7 +50,10 @@ scenario_cleanup() {
 	local n=$scenario_name
 	rm -rf /dev/shm/op25b."$n" /dev/shm/op25b."$n"-* \
 		/dev/shm/.op25b-new.*."$n"* /run/op25b/"$n".sock \
-		/run/op25b/"$n"-*.sock /var/run/dpdk/"$n" "$work"
+		/run/op25b/"$n"-*.sock /var/run/dpdk/"$n" \
+		/var/log/op25b/"$n".audit.log /var/log/op25b/"$n"-*.audit.log \
+		/var/lib/op25b/"$n".exemptions /var/lib/op25b/"$n"-*.exemptions \
+		"$work"
 }
 
 problem() {

@@ -4,7 +4,6 @@
  * classifier: one cmocka test per case, so a failure names the case. The
  * same files drive the replay tool and the appliance in test/integration.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +20,7 @@
 #include "op25b_craft.h"
 #include "op25b_policy.h"
 #include "test_eal.h"
+#include "test_vec_files.h"
 #include "test_mbuf.h"
 
 struct vec_set {
@@ -216,12 +216,6 @@ run_case(void **state)
 	}
 }
 
-static int
-compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -231,28 +225,15 @@ main(int argc, char **argv)
 	struct CMUnitTest *tests;
 	struct vec_case *cases;
 	unsigned int n_sets = 0, n_tests = 0, i, j;
-	struct dirent *de;
-	DIR *d;
-	int failed;
+	int failed, ret;
 
 	(void)argc;
 	(void)argv;
 	snprintf(dir, sizeof(dir), "%s/test/vectors", root ? root : ".");
-	d = opendir(dir);
-	if (d == NULL) {
-		perror(dir);
+	ret = test_vec_files(dir, names, RTE_DIM(names));
+	if (ret <= 0 || test_eal_init() != 0)
 		return 1;
-	}
-	while ((de = readdir(d)) != NULL && n_sets < RTE_DIM(names)) {
-		size_t len = strlen(de->d_name);
-
-		if (len > 4 && strcmp(de->d_name + len - 4, ".vec") == 0)
-			names[n_sets++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n_sets, sizeof(names[0]), compare_names);
-	if (n_sets == 0 || test_eal_init() != 0)
-		return 1;
+	n_sets = (unsigned int)ret;
 	/* Enough for the longest frame in 64-byte segments. */
 	pool = rte_pktmbuf_pool_create(
 		"test_vectors", 511, 0, 0,

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * op25b-stat --xdp NAME: an op25b-xdp instance's counters as a snapshot of
+ * the shared-memory layout, so that the text, JSON and Prometheus views
+ * (and their names) are the very ones of an op25b instance: the slot
+ * names are the instance's own (op25b_xdp_names()).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "stat_tool.h"
+
+#ifdef OP25B_STAT_XDP
+#include "op25b_policy.h"
+#include "op25b_xdp.h"
+
+int
+stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
+	      char *why, size_t why_size)
+{
+	struct op25b_policy *policy;
+	struct op25b_xdp_state st;
+	struct op25b_stats_header *h = &snap->header;
+	char dir[PATH_MAX];
+	struct op25b_xdp *x;
+	int err;
+
+	snprintf(dir, sizeof(dir), "%s/%s", op25b_xdp_pin_root(), src->name);
+	x = op25b_xdp_open_pinned(dir);
+	if (x == NULL) {
+		err = -errno;
+		snprintf(why, why_size, "%s: %s", dir,
+			 err == -ENOENT
+				 ? "no op25b-xdp instance is loaded there"
+				 : strerror(-err));
+		return err;
+	}
+	memset(snap, 0, sizeof(*snap));
+	err = op25b_xdp_state(x, &st);
+	if (err == 0)
+		err = op25b_xdp_names(x, &snap->names);
+	if (err == 0)
+		err = op25b_xdp_counters(x, &snap->totals);
+	op25b_xdp_close(x);
+	if (err != 0) {
+		snprintf(why, why_size, "%s: %s", dir, strerror(-err));
+		return err;
+	}
+	h->magic = OP25B_STATS_MAGIC;
+	h->layout_version = OP25B_STATS_LAYOUT_VERSION;
+	h->header_size = sizeof(*h);
+	h->start_time_ns = st.loaded_ns;
+	h->policy_generation = st.reloads + 1;
+	h->reload_ok = st.reloads;
+	snprintf(h->instance, sizeof(h->instance), "%s", src->name);
+	snprintf(h->policy_file, sizeof(h->policy_file), "%s", st.policy);
+	/* Mode and block from the file applied last (unchanged on disk
+	 * since, as configuration management installs files). */
+	policy = op25b_policy_load(st.policy, NULL);
+	if (policy != NULL) {
+		h->mode = policy->mode == OP25B_MODE_MONITOR
+				  ? OP25B_STATS_MODE_MONITOR
+				  : OP25B_STATS_MODE_ENFORCE;
+		h->block = policy->block == OP25B_BLOCK_NOTIFY
+				   ? OP25B_STATS_BLOCK_NOTIFY
+			   : policy->block == OP25B_BLOCK_RESET
+				   ? OP25B_STATS_BLOCK_RESET
+				   : OP25B_STATS_BLOCK_DROP;
+		op25b_policy_free(policy);
+	}
+	return 0;
+}
+
+#else
+
+int
+stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
+	      char *why, size_t why_size)
+{
+	(void)src;
+	(void)snap;
+	snprintf(why, why_size,
+		 "--xdp: this op25b-stat was built without XDP (-Dxdp)");
+	return -ENOTSUP;
+}
+
+#endif

@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * load, reload, unload, status: the program on an interface, its maps
+ * pinned under /sys/fs/bpf/op25b/NAME (or $OP25B_XDP_BPFFS/op25b/NAME) so
+ * that every command finds them.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdp_tool.h"
+
+int
+xdp_usage_error(const struct xdp_args *a)
+{
+	fprintf(stderr, "usage: op25b-xdp %s\n(op25b-xdp --help)\n",
+		a->synopsis);
+	return XDP_EXIT_USAGE;
+}
+
+struct op25b_policy *
+xdp_policy_load(const char *path)
+{
+	struct op25b_policy_error error;
+	struct op25b_policy *policy;
+	char msg[512], where[sizeof(error.file) + 32];
+	unsigned int i;
+
+	policy = op25b_policy_load(path, &error);
+	if (policy == NULL) {
+		char text[sizeof(error.message)];
+
+		/* "file:line:column: error: message", as op25b-policy. */
+		snprintf(text, sizeof(text), "%s", error.message);
+		error.message[0] = '\0';
+		op25b_policy_error_format(&error, where, sizeof(where));
+		fprintf(stderr, "%serror: %s\n", where, text);
+		return NULL;
+	}
+	for (i = 0; i < policy->n_warnings; i++)
+		fprintf(stderr, "%s\n", policy->warnings[i]);
+	if (op25b_xdp_policy_supported(policy, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "%s\n", msg);
+		op25b_policy_free(policy);
+		return NULL;
+	}
+	return policy;
+}
+
+struct op25b_xdp *
+xdp_program_load(void)
+{
+	char log[2048];
+	struct op25b_xdp *x = op25b_xdp_load(log, sizeof(log));
+
+	if (x == NULL)
+		fprintf(stderr, "op25b-xdp: the program does not load: %s%s%s",
+			strerror(errno), log[0] ? "; the kernel said:\n" : "\n",
+			log);
+	return x;
+}
+
+/* The instance's pin directory: --name, else the interface's name. */
+static int
+pin_dir(const struct xdp_args *a, const char *iface, char *buf, size_t size)
+{
+	const char *name = a->name ? a->name : iface;
+	const char *c;
+
+	for (c = name; *c; c++)
+		if (!(*c == '-' || *c == '_' || *c == '.' ||
+		      (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= 'A' && *c <= 'Z')))
+			break;
+	if (*name == '\0' || *c != '\0' || name[0] == '.' ||
+	    strlen(name) > 64) {
+		fprintf(stderr,
+			"op25b-xdp: --name %s: letters, digits, '-', '_' "
+			"and '.' only\n",
+			name);
+		return -EINVAL;
+	}
+	snprintf(buf, size, "%s/%s", op25b_xdp_pin_root(), name);
+	return 0;
+}
+
+static int
+iface_index(const char *iface)
+{
+	int ifindex = (int)if_nametoindex(iface);
+
+	if (ifindex == 0)
+		fprintf(stderr, "op25b-xdp: %s: no such interface\n", iface);
+	return ifindex;
+}
+
+/* The operand IFACE of load and unload: its pin directory and index.
+ * Returns 0, or the exit status (reported). */
+static int
+iface_operand(const struct xdp_args *a, char *dir, size_t size, int *ifindex)
+{
+	if (a->argc != 1)
+		return xdp_usage_error(a);
+	if (pin_dir(a, a->argv[0], dir, size) != 0)
+		return XDP_EXIT_USAGE;
+	*ifindex = iface_index(a->argv[0]);
+	return *ifindex == 0 ? XDP_EXIT_FAILED : 0;
+}
+
+static struct op25b_xdp *
+open_instance(const char *dir)
+{
+	struct op25b_xdp *x = op25b_xdp_open_pinned(dir);
+
+	if (x == NULL)
+		fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
+			errno == ENOENT ? "no instance is loaded there "
+					  "(op25b-xdp load)"
+					: strerror(errno));
+	return x;
+}
+
+int
+xdp_cmd_load(const struct xdp_args *a)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct op25b_policy *policy;
+	struct op25b_xdp *x;
+	int ifindex, err, ret = XDP_EXIT_FAILED;
+
+	if (a->policy == NULL)
+		return xdp_usage_error(a);
+	ret = iface_operand(a, dir, sizeof(dir), &ifindex);
+	if (ret != 0)
+		return ret;
+	ret = XDP_EXIT_FAILED;
+	/* Absolute, so that reload finds it from any directory. */
+	if (realpath(a->policy, path) == NULL) {
+		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(errno));
+		return XDP_EXIT_FAILED;
+	}
+	policy = xdp_policy_load(path);
+	if (policy == NULL)
+		return XDP_EXIT_FAILED;
+	x = xdp_program_load();
+	if (x == NULL)
+		goto out_policy;
+	err = op25b_xdp_apply(x, policy);
+	if (err != 0) {
+		fprintf(stderr, "op25b-xdp: %s: the maps refuse it: %s\n", path,
+			strerror(-err));
+		goto out;
+	}
+	err = op25b_xdp_pin(x, dir);
+	if (err != 0) {
+		fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
+			err == -EEXIST ? "an instance of that name is loaded "
+					 "already (reload or unload it)"
+				       : strerror(-err));
+		goto out;
+	}
+	err = op25b_xdp_attach(x, ifindex, strcmp(a->mode, "generic") == 0);
+	if (err == 0)
+		err = op25b_xdp_set_ifindex(x, ifindex);
+	if (err != 0) {
+		fprintf(stderr, "op25b-xdp: %s: cannot attach in %s mode: %s\n",
+			a->argv[0], a->mode,
+			err == -EBUSY || err == -EEXIST
+				? "another XDP program is attached"
+				: strerror(-err));
+		op25b_xdp_unpin(dir);
+		goto out;
+	}
+	printf("op25b-xdp: %s on %s (%s XDP), program %" PRIu32
+	       ", pinned at %s\n",
+	       path, a->argv[0], a->mode, op25b_xdp_prog_id(x), dir);
+	ret = XDP_EXIT_OK;
+out:
+	op25b_xdp_close(x);
+out_policy:
+	op25b_policy_free(policy);
+	return ret;
+}
+
+int
+xdp_cmd_reload(const struct xdp_args *a)
+{
+	struct op25b_xdp_state st;
+	struct op25b_policy *policy = NULL;
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct op25b_xdp *x;
+	int err, ret = XDP_EXIT_FAILED;
+
+	if (a->argc != 1)
+		return xdp_usage_error(a);
+	if (pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
+		return XDP_EXIT_USAGE;
+	x = open_instance(dir);
+	if (x == NULL)
+		return XDP_EXIT_FAILED;
+	err = op25b_xdp_state(x, &st);
+	if (err != 0) {
+		fprintf(stderr, "op25b-xdp: %s: %s\n", dir, strerror(-err));
+		goto out;
+	}
+	if (a->policy != NULL && realpath(a->policy, path) == NULL) {
+		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(errno));
+		goto out;
+	}
+	policy = xdp_policy_load(a->policy ? path : st.policy);
+	if (policy == NULL)
+		goto out;
+	err = op25b_xdp_apply(x, policy);
+	if (err != 0) {
+		fprintf(stderr,
+			"op25b-xdp: %s: the maps refuse it: %s; the running "
+			"policy stays\n",
+			policy->file, strerror(-err));
+		goto out;
+	}
+	op25b_xdp_state(x, &st);
+	printf("op25b-xdp: %s reloaded from %s: generation %u, %" PRIu64
+	       " prefixes\n",
+	       a->argv[0], st.policy, st.gen, st.prefixes);
+	ret = XDP_EXIT_OK;
+out:
+	op25b_policy_free(policy);
+	op25b_xdp_close(x);
+	return ret;
+}
+
+int
+xdp_cmd_unload(const struct xdp_args *a)
+{
+	char dir[PATH_MAX];
+	struct op25b_xdp *x;
+	uint32_t attached;
+	const char *mode;
+	int ifindex, err;
+
+	err = iface_operand(a, dir, sizeof(dir), &ifindex);
+	if (err != 0)
+		return err;
+	x = open_instance(dir);
+	if (x == NULL)
+		return XDP_EXIT_FAILED;
+	/* Only our own program comes off the interface. */
+	err = op25b_xdp_query(ifindex, &attached, &mode);
+	if (err == 0 && attached != 0 && attached == op25b_xdp_prog_id(x))
+		err = op25b_xdp_detach(ifindex);
+	op25b_xdp_close(x);
+	if (err != 0) {
+		fprintf(stderr, "op25b-xdp: %s: cannot detach: %s\n",
+			a->argv[0], strerror(-err));
+		return XDP_EXIT_FAILED;
+	}
+	err = op25b_xdp_unpin(dir);
+	if (err != 0) {
+		fprintf(stderr, "op25b-xdp: %s: %s\n", dir, strerror(-err));
+		return XDP_EXIT_FAILED;
+	}
+	printf("op25b-xdp: unloaded from %s\n", a->argv[0]);
+	return XDP_EXIT_OK;
+}
+
+static void
+print_status(const char *name, struct op25b_xdp *x, int json, int first)
+{
+	struct op25b_stats_counters c;
+	struct op25b_xdp_state st = { 0 };
+	char ifname[IF_NAMESIZE] = "-";
+	uint32_t attached = 0;
+	const char *mode = "none";
+	unsigned int i;
+
+	op25b_xdp_state(x, &st);
+	if (op25b_xdp_counters(x, &c) != 0)
+		memset(&c, 0, sizeof(c));
+	if (st.ifindex != 0 &&
+	    if_indextoname((unsigned int)st.ifindex, ifname) != NULL) {
+		op25b_xdp_query(st.ifindex, &attached, &mode);
+		/* Someone else's program is not ours to report. */
+		if (attached != op25b_xdp_prog_id(x))
+			mode = "detached";
+	}
+	if (json) {
+		printf("%s{\"name\": \"%s\", \"interface\": \"%s\", "
+		       "\"mode\": \"%s\", \"program_id\": %" PRIu32 ", "
+		       "\"policy\": \"%s\", \"generation\": %u, "
+		       "\"prefixes\": %" PRIu64 ", \"reloads\": %" PRIu64
+		       ", \"packets\": {",
+		       first ? "" : ",\n", name, ifname, mode,
+		       op25b_xdp_prog_id(x), st.policy, st.gen, st.prefixes,
+		       st.reloads);
+		for (i = 0; i < OP25B_OUTCOME_MAX; i++)
+			printf("%s\"%s\": %" PRIu64, i ? ", " : "",
+			       op25b_outcome_name(i), c.outcome[i]);
+		printf("}, \"frames\": {");
+		for (i = 0; i + 1 < OP25B_FRAME_MAX; i++)
+			printf("%s\"%s\": %" PRIu64, i ? ", " : "",
+			       op25b_frame_counter_name(i), c.frame[i]);
+		printf("}}");
+		return;
+	}
+	printf("%s: interface %s (%s), program %" PRIu32 "\n", name, ifname,
+	       mode, op25b_xdp_prog_id(x));
+	printf("  policy %s, generation %u, %" PRIu64 " prefixes, %" PRIu64
+	       " reloads\n",
+	       st.policy, st.gen, st.prefixes, st.reloads);
+	printf("  packets:");
+	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
+		printf(" %s %" PRIu64, op25b_outcome_name(i), c.outcome[i]);
+	/* chained is an mbuf matter: XDP frames are never chained here. */
+	printf("\n  frames:");
+	for (i = 0; i + 1 < OP25B_FRAME_MAX; i++)
+		printf(" %s %" PRIu64, op25b_frame_counter_name(i), c.frame[i]);
+	printf("\n");
+}
+
+int
+xdp_cmd_status(const struct xdp_args *a)
+{
+	char dir[PATH_MAX];
+	struct op25b_xdp *x;
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	if (a->argc > 1)
+		return xdp_usage_error(a);
+	if (a->argc == 1 || a->name != NULL) {
+		if (pin_dir(a, a->argc ? a->argv[0] : a->name, dir,
+			    sizeof(dir)) != 0)
+			return XDP_EXIT_USAGE;
+		x = open_instance(dir);
+		if (x == NULL)
+			return XDP_EXIT_FAILED;
+		print_status(strrchr(dir, '/') + 1, x, a->json, 1);
+		if (a->json)
+			printf("\n");
+		op25b_xdp_close(x);
+		return XDP_EXIT_OK;
+	}
+	d = opendir(op25b_xdp_pin_root());
+	if (a->json)
+		printf("[");
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", op25b_xdp_pin_root(),
+			 de->d_name);
+		x = op25b_xdp_open_pinned(dir);
+		if (x == NULL)
+			continue;
+		print_status(de->d_name, x, a->json, n == 0);
+		op25b_xdp_close(x);
+		n++;
+	}
+	if (d != NULL)
+		closedir(d);
+	if (a->json)
+		printf("]\n");
+	else if (n == 0)
+		printf("op25b-xdp: no instance is loaded\n");
+	return XDP_EXIT_OK;
+}

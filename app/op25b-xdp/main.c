@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * op25b-xdp: the op25b policy as an XDP program on a Linux interface
+ * (lib/xdp), for edges that route subscribers with the kernel rather than
+ * DPDK. load, reload, unload and status work on the program and maps
+ * pinned under /sys/fs/bpf/op25b/NAME; replay runs the program on a
+ * capture with BPF_PROG_TEST_RUN, without an interface.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "op25b_options.h"
+#include "op25b_xdp.h"
+#include "xdp_tool.h"
+
+#define DIM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct op25b_option options[] = {
+	OP25B_OPTION("policy", 'p', "FILE", "the policy (load, reload)"),
+	OP25B_OPTION("mode", 'm', "native|generic",
+		     "load: XDP in the driver (default) or generic (skb) XDP"),
+	OP25B_OPTION("name", 'n', "NAME",
+		     "the instance: pinned under /sys/fs/bpf/op25b/NAME "
+		     "($OP25B_XDP_BPFFS for another bpffs than /sys/fs/bpf; "
+		     "default NAME: the interface's name)"),
+	OP25B_OPTION("out", XDP_OPT_OUT, "OUT.pcap",
+		     "replay: write the frames the program passes (XDP_PASS)"),
+	OP25B_OPTION("replies", XDP_OPT_REPLIES, "R.pcap",
+		     "replay: write the frames it sends back (XDP_TX: resets)"),
+	OP25B_OPTION("json", XDP_OPT_JSON, NULL,
+		     "status, replay: JSON on standard output"),
+	OP25B_OPTION("help", 'h', NULL, "this text"),
+};
+
+static const struct command {
+	const char *name;
+	int (*run)(const struct xdp_args *a);
+	const char *synopsis;
+	const char *help;
+} commands[] = {
+	{ "load", xdp_cmd_load,
+	  "load IFACE --policy FILE [--mode native|generic] [--name NAME]",
+	  "load the program with FILE's policy, pin it and attach it to IFACE" },
+	{ "reload", xdp_cmd_reload,
+	  "reload IFACE [--policy FILE] [--name NAME]",
+	  "switch the running program to FILE (default: the file loaded "
+	  "last) atomically; a bad policy changes nothing" },
+	{ "unload", xdp_cmd_unload, "unload IFACE [--name NAME]",
+	  "detach the program from IFACE and remove its pins" },
+	{ "status", xdp_cmd_status, "status [IFACE] [--name NAME] [--json]",
+	  "what runs on IFACE (every instance without one): program, mode, "
+	  "policy, generation, counters" },
+	{ "replay", xdp_cmd_replay,
+	  "replay POLICY IN.pcap [--out OUT.pcap] [--replies R.pcap] [--json]",
+	  "run the program on every frame of a capture (BPF_PROG_TEST_RUN, no "
+	  "interface); the output of op25b-policy replay" },
+};
+
+static void
+usage(FILE *out)
+{
+	unsigned int i;
+
+	fprintf(out, "usage: op25b-xdp COMMAND ARGS...\n\n"
+		     "The op25b policy as an XDP program (libbpf); needs root "
+		     "(CAP_BPF, CAP_NET_ADMIN).\n\ncommands:\n");
+	for (i = 0; i < DIM(commands); i++)
+		fprintf(out, "  %s\n      %s\n", commands[i].synopsis,
+			commands[i].help);
+	fprintf(out, "\noptions:\n");
+	op25b_options_help(out, options, DIM(options), NULL, 24);
+	fprintf(out, "\nexit status: 0 ok, 1 failed (bad policy, unknown "
+		     "interface, verifier rejection, ...), 2 usage error\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *cmd = NULL;
+	struct op25b_getopt g;
+	struct xdp_args a = { 0 };
+	unsigned int i;
+	int opt;
+
+	if (argc < 2) {
+		usage(stderr);
+		return XDP_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < DIM(commands); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL) {
+		fprintf(stderr, "op25b-xdp: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return XDP_EXIT_USAGE;
+	}
+	if (op25b_options_getopt(&g, options, DIM(options), NULL, NULL) != 0)
+		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
+	a.mode = "native";
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
+	       -1) {
+		switch (opt) {
+		case 'p':
+			a.policy = optarg;
+			break;
+		case 'm':
+			if (strcmp(optarg, "native") != 0 &&
+			    strcmp(optarg, "generic") != 0) {
+				fprintf(stderr,
+					"op25b-xdp: --mode %s: expected native "
+					"or generic\n",
+					optarg);
+				return XDP_EXIT_USAGE;
+			}
+			a.mode = optarg;
+			break;
+		case 'n':
+			a.name = optarg;
+			break;
+		case XDP_OPT_OUT:
+			a.out = optarg;
+			break;
+		case XDP_OPT_REPLIES:
+			a.replies = optarg;
+			break;
+		case XDP_OPT_JSON:
+			a.json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return XDP_EXIT_USAGE;
+		}
+	}
+	a.argc = argc - optind;
+	a.argv = argv + optind;
+	a.synopsis = cmd->synopsis;
+	return cmd->run(&a);
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * op25b-xdp replay: the XDP program itself (not a model of it) run on
+ * every frame of a capture with BPF_PROG_TEST_RUN, printed as op25b-policy
+ * replay prints the DPDK classifier's verdicts, so that the two compare
+ * line by line. What the program decided is read from its own counters:
+ * each run adds exactly one outcome, and a policy decision one class row
+ * and one group row.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "op25b_classify.h"
+#include "replay_print.h"
+#include "xdp_tool.h"
+
+/* The longest frame read from a capture, as op25b-policy replay. */
+#define REPLAY_FRAME_MAX 65535
+
+/* What one run did, from the counters before and after it. */
+static void
+result_of(const struct op25b_stats_counters *before,
+	  const struct op25b_stats_counters *after, uint32_t action,
+	  struct op25b_classify_result *r)
+{
+	unsigned int i, v;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
+		if (after->outcome[i] != before->outcome[i])
+			r->outcome = (uint8_t)i;
+	for (i = 0; i < OP25B_STATS_SLOTS; i++)
+		for (v = 0; v < OP25B_VERDICT_MAX; v++) {
+			if (after->class_verdict[i][v] !=
+			    before->class_verdict[i][v])
+				r->class_slot = (uint8_t)i;
+			if (after->group_verdict[i][v] !=
+			    before->group_verdict[i][v])
+				r->group_slot = (uint8_t)i;
+		}
+	r->disposition = action == OP25B_XDP_PASS ? OP25B_DISPOSITION_FORWARD
+			 : action == OP25B_XDP_TX ? OP25B_DISPOSITION_REPLY
+						  : OP25B_DISPOSITION_DROP;
+}
+
+struct xdp_replay {
+	struct op25b_replay_report report;
+	struct op25b_xdp *x;
+	struct op25b_replay_dumps dumps;
+	uint64_t runts;	  /* shorter than Ethernet: no XDP run */
+	uint64_t refused; /* longer than the kernel runs in one buffer */
+	uint32_t refused_min;
+};
+
+static int
+replay_frame(struct xdp_replay *r, const struct pcap_pkthdr *h,
+	     const uint8_t *data)
+{
+	static uint8_t out[REPLAY_FRAME_MAX];
+	static struct op25b_stats_counters before, after;
+	struct op25b_classify_result res;
+	struct op25b_xdp_run run;
+	struct pcap_pkthdr oh;
+	int err;
+
+	if ((err = op25b_xdp_counters(r->x, &before)) != 0)
+		return err;
+	err = op25b_xdp_test_run(r->x, data, h->caplen, out, sizeof(out), 0,
+				 &run);
+	if (err == -EINVAL) {
+		/* The kernel runs XDP on neither: a runt never reaches a
+		 * program, and a frame over one page needs multi-buffer XDP,
+		 * which this program does not declare. */
+		if (h->caplen < 14) {
+			r->runts++;
+		} else {
+			r->refused++;
+			if (r->refused_min == 0 || h->caplen < r->refused_min)
+				r->refused_min = h->caplen;
+		}
+		return 0;
+	}
+	if (err != 0 || (err = op25b_xdp_counters(r->x, &after)) != 0)
+		return err;
+	result_of(&before, &after, run.action, &res);
+	r->report.packets++;
+	op25b_replay_print_result(&r->report, r->report.packets, data,
+				  h->caplen, &res);
+	oh.ts = h->ts;
+	oh.caplen = oh.len = run.out_len;
+	if (res.disposition == OP25B_DISPOSITION_FORWARD && r->dumps.out)
+		pcap_dump((u_char *)r->dumps.out, &oh, out);
+	else if (res.disposition == OP25B_DISPOSITION_REPLY && r->dumps.replies)
+		pcap_dump((u_char *)r->dumps.replies, &oh, out);
+	return 0;
+}
+
+int
+xdp_cmd_replay(const struct xdp_args *a)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct xdp_replay r = { 0 };
+	struct op25b_policy *policy;
+	struct op25b_classifier *parser = NULL;
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	pcap_t *in;
+	int ret = XDP_EXIT_FAILED, n, err;
+
+	if (a->argc != 2)
+		return xdp_usage_error(a);
+	policy = xdp_policy_load(a->argv[0]);
+	if (policy == NULL)
+		return XDP_EXIT_FAILED;
+	in = pcap_open_offline(a->argv[1], errbuf);
+	if (in == NULL) {
+		fprintf(stderr, "op25b-xdp: %s: %s\n", a->argv[1], errbuf);
+		goto out_policy;
+	}
+	if (pcap_datalink(in) != DLT_EN10MB) {
+		fprintf(stderr,
+			"op25b-xdp: %s: link type %s; only Ethernet captures "
+			"can be replayed\n",
+			a->argv[1],
+			pcap_datalink_val_to_name(pcap_datalink(in)));
+		goto out_pcap;
+	}
+	r.x = xdp_program_load();
+	if (r.x == NULL)
+		goto out_pcap;
+	err = op25b_xdp_apply(r.x, policy);
+	parser = op25b_classifier_parser_create(policy);
+	if (err != 0 || parser == NULL) {
+		fprintf(stderr, "op25b-xdp: %s: %s\n", a->argv[0],
+			strerror(err ? -err : errno));
+		goto out_x;
+	}
+	r.report.policy = policy;
+	r.report.classifier = parser;
+	r.report.json = a->json;
+	r.report.frame_max = REPLAY_FRAME_MAX;
+	if (op25b_replay_dumps_open(&r.dumps, "op25b-xdp", a->out, a->replies,
+				    REPLAY_FRAME_MAX) != 0)
+		goto out_dump;
+	while ((n = pcap_next_ex(in, &h, &data)) == 1) {
+		if (h->caplen < h->len)
+			r.report.truncated++;
+		if (h->caplen > REPLAY_FRAME_MAX) {
+			r.report.oversize++;
+			continue;
+		}
+		err = replay_frame(&r, h, data);
+		if (err != 0) {
+			fprintf(stderr, "op25b-xdp: BPF_PROG_TEST_RUN: %s\n",
+				strerror(-err));
+			goto out_dump;
+		}
+	}
+	if (n == -1) {
+		fprintf(stderr, "op25b-xdp: %s: %s\n", a->argv[1],
+			pcap_geterr(in));
+		goto out_dump;
+	}
+	/* The program's own counters, from fresh maps: every run's. */
+	if (op25b_xdp_counters(r.x, &r.report.counters) != 0)
+		goto out_dump;
+	op25b_replay_print_totals(&r.report);
+	if (r.runts || r.refused)
+		fprintf(stderr,
+			"note: not run (the kernel runs XDP on neither): %" PRIu64
+			" frames shorter than an Ethernet header, %" PRIu64
+			" frames of %" PRIu32 " bytes or more (multi-buffer)\n",
+			r.runts, r.refused, r.refused_min);
+	ret = XDP_EXIT_OK;
+out_dump:
+	op25b_replay_dumps_close(&r.dumps);
+out_x:
+	op25b_classifier_parser_free(parser);
+	op25b_xdp_close(r.x);
+out_pcap:
+	pcap_close(in);
+out_policy:
+	op25b_policy_free(policy);
+	return ret;
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Pins under bpffs (so that reload and status work from another process)
+ * and attachment to an interface.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xdp_priv.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+static const char *
+bpffs(void)
+{
+	const char *env = getenv("OP25B_XDP_BPFFS");
+
+	return env != NULL && env[0] != '\0' ? env : OP25B_XDP_BPFFS_DEFAULT;
+}
+
+const char *
+op25b_xdp_pin_root(void)
+{
+	static char root[PATH_MAX];
+
+	snprintf(root, sizeof(root), "%s/op25b", bpffs());
+	return root;
+}
+
+/* The bpffs, mounted when it is not (a container, a minimal system). */
+static int
+bpffs_ensure(void)
+{
+	struct statfs fs;
+
+	if (statfs(bpffs(), &fs) == 0 && fs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mkdir(bpffs(), 0700) != 0 && errno != EEXIST)
+		return -errno;
+	if (mount("bpf", bpffs(), "bpf", 0, "mode=0700") != 0)
+		return -errno;
+	return 0;
+}
+
+static int
+pin_path(char *buf, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int
+op25b_xdp_pin(struct op25b_xdp *x, const char *dir)
+{
+	char path[PATH_MAX];
+	int i, err;
+
+	err = bpffs_ensure();
+	if (err != 0)
+		return err;
+	if (mkdir(op25b_xdp_pin_root(), 0700) != 0 && errno != EEXIST)
+		return -errno;
+	if (mkdir(dir, 0700) != 0)
+		return -errno;
+	for (i = 0; i < XDP_MAP_MAX; i++) {
+		err = pin_path(path, sizeof(path), dir, op25b_xdp_map_names[i]);
+		if (err == 0 && bpf_obj_pin(x->map_fd[i], path) != 0)
+			err = -errno;
+		if (err != 0)
+			goto fail;
+	}
+	err = pin_path(path, sizeof(path), dir, XDP_PROG_PIN);
+	if (err == 0 && bpf_obj_pin(x->prog_fd, path) != 0)
+		err = -errno;
+	if (err == 0)
+		return 0;
+fail:
+	op25b_xdp_unpin(dir);
+	return err;
+}
+
+int
+op25b_xdp_unpin(const char *dir)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < XDP_MAP_MAX; i++)
+		if (pin_path(path, sizeof(path), dir, op25b_xdp_map_names[i]) ==
+		    0)
+			unlink(path);
+	if (pin_path(path, sizeof(path), dir, XDP_PROG_PIN) == 0)
+		unlink(path);
+	return rmdir(dir) == 0 ? 0 : -errno;
+}
+
+struct op25b_xdp *
+op25b_xdp_open_pinned(const char *dir)
+{
+	struct op25b_xdp *x = calloc(1, sizeof(*x));
+	char path[PATH_MAX];
+	int i, err = 0;
+
+	if (x == NULL)
+		return NULL;
+	x->prog_fd = -1;
+	for (i = 0; i < XDP_MAP_MAX; i++)
+		x->map_fd[i] = -1;
+	for (i = 0; i < XDP_MAP_MAX && err == 0; i++) {
+		err = pin_path(path, sizeof(path), dir, op25b_xdp_map_names[i]);
+		if (err == 0) {
+			x->map_fd[i] = bpf_obj_get(path);
+			if (x->map_fd[i] < 0)
+				err = -errno;
+		}
+	}
+	if (err == 0)
+		err = pin_path(path, sizeof(path), dir, XDP_PROG_PIN);
+	if (err == 0) {
+		x->prog_fd = bpf_obj_get(path);
+		if (x->prog_fd < 0)
+			err = -errno;
+	}
+	if (err != 0) {
+		op25b_xdp_close(x);
+		errno = -err;
+		return NULL;
+	}
+	return x;
+}
+
+int
+op25b_xdp_attach(struct op25b_xdp *x, int ifindex, int generic)
+{
+	__u32 flags = XDP_FLAGS_UPDATE_IF_NOEXIST |
+		      (generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
+
+	if (bpf_xdp_attach(ifindex, x->prog_fd, flags, NULL) != 0)
+		return -errno;
+	return 0;
+}
+
+int
+op25b_xdp_query(int ifindex, uint32_t *prog_id, const char **mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	*prog_id = 0;
+	*mode = "none";
+	if (bpf_xdp_query(ifindex, 0, &q) != 0)
+		return -errno;
+	*prog_id = q.prog_id;
+	switch (q.attach_mode) {
+	case XDP_ATTACHED_DRV:
+		*mode = "native";
+		break;
+	case XDP_ATTACHED_SKB:
+		*mode = "generic";
+		break;
+	case XDP_ATTACHED_HW:
+		*mode = "offload";
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+int
+op25b_xdp_detach(int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	__u32 flags;
+
+	if (bpf_xdp_query(ifindex, 0, &q) != 0)
+		return -errno;
+	/* A detach names the mode the program was attached in. */
+	flags = q.attach_mode == XDP_ATTACHED_SKB   ? XDP_FLAGS_SKB_MODE
+		: q.attach_mode == XDP_ATTACHED_DRV ? XDP_FLAGS_DRV_MODE
+		: q.attach_mode == XDP_ATTACHED_HW  ? XDP_FLAGS_HW_MODE
+						    : 0;
+	if (q.attach_mode == XDP_ATTACHED_NONE)
+		return 0;
+	if (bpf_xdp_detach(ifindex, flags, NULL) != 0)
+		return -errno;
+	return 0;
+}

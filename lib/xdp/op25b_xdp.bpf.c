@@ -1,0 +1,764 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * op25b as an XDP program: the policy of lib/classify on one frame at a
+ * time. The parser follows classify_priv.h rule for rule (the same outcomes
+ * and frame counters for the same bytes; test_xdp_vectors checks it case by
+ * case), with every read bounded for the verifier: an offset is checked
+ * against OP25B_XDP_PARSE_DEPTH, then the bytes against data_end.
+ *
+ * Verdicts: forward -> XDP_PASS, drop -> XDP_DROP, reset -> the SYN
+ * rewritten in place into lib/classify/reset.c's RST+ACK -> XDP_TX.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "op25b_xdp_kern_user.h"
+
+#define ETH_P_IPV4 0x0800
+#define ETH_P_IPV6 0x86dd
+#define ETH_P_ARP 0x0806
+#define ETH_P_VLAN 0x8100
+#define ETH_P_QINQ 0x88a8
+#define ETH_P_QINQ_OLD 0x9100
+#define ETH_P_PPPOE_SESSION 0x8864
+#define ETH_P_MPLS 0x8847
+#define ETH_P_MPLS_MULTICAST 0x8848
+#define PPP_IPV4 0x0021
+#define PPP_IPV6 0x0057
+#define PPP_VJ_COMPRESSED 0x002d
+#define PPP_VJ_UNCOMPRESSED 0x002f
+#define PPPOE_HEADER_LEN 6
+
+#define PROTO_HOPOPTS 0
+#define PROTO_TCP 6
+#define PROTO_ROUTING 43
+#define PROTO_FRAGMENT 44
+#define PROTO_AH 51
+#define PROTO_DSTOPTS 60
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+
+#define RESET_TTL 64
+
+/* Parse codes as lib/classify's: an outcome, PARSE_SMTP, or a frame
+ * counter above the outcomes. */
+#define PARSE_SMTP OP25B_OUTCOME_FORWARDED
+#define PARSE_FRAME(counter) (OP25B_OUTCOME_MAX + OP25B_FRAME_##counter)
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* The prefix tables' template: the loader makes tables of this very shape
+ * (LPM tries take no BPF_F_INNER_MAP, so max_entries is the template's: a
+ * cap, not an allocation, since their nodes are allocated as they are
+ * inserted). */
+struct lpm4 {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, OP25B_XDP_PREFIXES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	/* Sizes, not types: libbpf 1.1 cannot size a key type in an inner
+	 * map's definition. */
+	__uint(key_size, sizeof(struct op25b_xdp_key4));
+	__uint(value_size, sizeof(__u8));
+};
+
+struct lpm6 {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, OP25B_XDP_PREFIXES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(struct op25b_xdp_key6));
+	__uint(value_size, sizeof(__u8));
+};
+
+/* One slot per generation; an empty slot: no prefix on that side. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, OP25B_XDP_GENERATIONS);
+	__type(key, __u32);
+	__array(values, struct lpm4);
+} op25b_src4 SEC(".maps"), op25b_dst4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, OP25B_XDP_GENERATIONS);
+	__type(key, __u32);
+	__array(values, struct lpm6);
+} op25b_src6 SEC(".maps"), op25b_dst6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, OP25B_XDP_EXEMPTIONS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct op25b_xdp_key4);
+	__type(value, __u8);
+} op25b_exempt4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, OP25B_XDP_EXEMPTIONS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct op25b_xdp_key6);
+	__type(value, __u8);
+} op25b_exempt6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, OP25B_XDP_GENERATIONS);
+	__type(key, __u32);
+	__type(value, struct op25b_xdp_policy);
+} op25b_policy SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct op25b_xdp_active);
+} op25b_active SEC(".maps");
+
+/* The names of the counter slots, for the loader and the readers only:
+ * lib/stats's layout, so that a class keeps its slot across reloads as in
+ * op25b's shared memory. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct op25b_stats_names);
+} op25b_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct op25b_stats_counters);
+} op25b_counters SEC(".maps");
+
+/* A frame: its first buffer [data, end), where every header op25b reads
+ * lies (OP25B_XDP_PARSE_DEPTH is within any buffer), and the length of the
+ * whole frame, jumbo frames' other buffers (multi-buffer XDP) included,
+ * which the length checks compare with, as lib/classify's whole-frame
+ * length of a chain of mbufs. */
+struct frame {
+	const __u8 *data;
+	const __u8 *end;
+	__u32 len;
+};
+
+static __always_inline __u32
+frame_len(struct xdp_md *ctx)
+{
+	return (__u32)bpf_xdp_get_buff_len(ctx);
+}
+
+/* What the parser learned about an SMTP packet (lib/classify's pkt_meta). */
+struct meta {
+	__u32 l3, l4, l4_end, pppoe;
+	__u8 family, tcp_flags;
+};
+
+/* @v & @mask, in an instruction the compiler cannot drop: after a range
+ * test it folds into something else, the verifier must still see a bound
+ * on the value itself. */
+#define BOUND(v, mask)                                                         \
+	({                                                                     \
+		__u64 _v = (v);                                                \
+		asm volatile("%0 &= " #mask : "+r"(_v));                       \
+		_v;                                                            \
+	})
+
+/* @n bytes at @off, or NULL: the one place packet bytes are reached. */
+static __always_inline const __u8 *
+at(const struct frame *f, __u32 off, __u32 n)
+{
+	const __u8 *p;
+
+	if (off > OP25B_XDP_PARSE_DEPTH)
+		return NULL;
+	p = f->data + BOUND(off, 0x7ff);
+	if (p + n > f->end)
+		return NULL;
+	return p;
+}
+
+static __always_inline __u32
+be16(const __u8 *p)
+{
+	return ((__u32)p[0] << 8) | p[1];
+}
+
+static __always_inline __u32
+be32(const __u8 *p)
+{
+	return ((__u32)p[0] << 24) | ((__u32)p[1] << 16) | ((__u32)p[2] << 8) |
+	       p[3];
+}
+
+static __always_inline __u8
+parse_tcp(const struct frame *f, const struct op25b_xdp_policy *pol, __u32 l3,
+	  __u32 l4, __u32 l4_end, __u32 pppoe, __u8 family, struct meta *m)
+{
+	const __u8 *t;
+	__u32 doff;
+	__u8 kind;
+
+	if (l4 + 20 > l4_end)
+		return OP25B_OUTCOME_MALFORMED;
+	t = at(f, l4, 20);
+	if (t == NULL)
+		return OP25B_OUTCOME_MALFORMED;
+	doff = (__u32)(t[12] >> 4) * 4;
+	if (doff < 20 || l4 + doff > l4_end)
+		return OP25B_OUTCOME_MALFORMED;
+	kind = pol->port_kind[BOUND(be16(t + 2), 0xffff)];
+	if (kind == 0 /* OP25B_PORT_OTHER */)
+		return OP25B_OUTCOME_NON_SMTP;
+	if (kind == 2 /* OP25B_PORT_SUBMISSION */)
+		return OP25B_OUTCOME_SUBMISSION;
+	m->l3 = l3;
+	m->l4 = l4;
+	m->l4_end = l4_end;
+	m->pppoe = pppoe;
+	m->family = family;
+	m->tcp_flags = t[13];
+	return PARSE_SMTP;
+}
+
+static __always_inline __u8
+parse_ipv4(const struct frame *f, const struct op25b_xdp_policy *pol, __u32 off,
+	   __u32 end, __u32 pppoe, struct meta *m)
+{
+	const __u8 *ip;
+	__u32 vihl, ihl, total, frag;
+
+	if (off + 20 > end)
+		return OP25B_OUTCOME_MALFORMED;
+	ip = at(f, off, 20);
+	if (ip == NULL)
+		return OP25B_OUTCOME_MALFORMED;
+	vihl = ip[0];
+	total = be16(ip + 2);
+	ihl = (vihl & 0x0f) * 4;
+	if ((vihl >> 4) != 4 || ihl < 20 || total < ihl || off + total > end)
+		return OP25B_OUTCOME_MALFORMED;
+	frag = be16(ip + 6) & 0x1fff;
+	if (frag != 0) {
+		/* Offset 1 with TCP only serves to rewrite the first
+		 * fragment's flags (RFC 1858). */
+		if (frag == 1 && ip[9] == PROTO_TCP)
+			return OP25B_OUTCOME_MALFORMED;
+		return OP25B_OUTCOME_FRAGMENTS;
+	}
+	if (ip[9] != PROTO_TCP)
+		return OP25B_OUTCOME_NON_SMTP;
+	return parse_tcp(f, pol, off, off + ihl, off + total, pppoe, 4, m);
+}
+
+/* Where a TCP header lies under an IPv6 header (op25b_ipv6_walk()). */
+struct tcp_at {
+	__u32 l4;
+	__u32 l4_end;
+};
+
+/*
+ * The IPv6 header at @off and its extension headers, up to a TCP header:
+ * PARSE_SMTP with @t filled, or the code that settles the frame. A global
+ * function, verified once on its own: its loop, multiplied by the callers'
+ * tag and PPPoE paths, would go over the verifier's budget.
+ */
+__noinline int
+op25b_ipv6_walk(struct xdp_md *ctx, __u32 off, __u32 end, struct tcp_at *t)
+{
+	const __u8 *ip, *e;
+	__u32 payload_end, cur, hlen, i;
+	struct frame f;
+	__u8 nh;
+
+	if (t == NULL)
+		return OP25B_OUTCOME_MALFORMED;
+	f.data = (const __u8 *)(long)ctx->data;
+	f.end = (const __u8 *)(long)ctx->data_end;
+	f.len = frame_len(ctx);
+	if (off + 40 > end)
+		return OP25B_OUTCOME_MALFORMED;
+	ip = at(&f, off, 40);
+	if (ip == NULL)
+		return OP25B_OUTCOME_MALFORMED;
+	payload_end = off + 40 + be16(ip + 4);
+	if ((ip[0] >> 4) != 6 || payload_end == off + 40 || payload_end > end)
+		return OP25B_OUTCOME_MALFORMED;
+	nh = ip[6];
+	cur = off + 40;
+	/* One more round than extension headers: the last can only find TCP
+	 * or give up. */
+	for (i = 0; i <= OP25B_XDP_IPV6_EXT_MAX; i++) {
+		if (nh == PROTO_TCP)
+			break;
+		if (nh != PROTO_HOPOPTS && nh != PROTO_ROUTING &&
+		    nh != PROTO_DSTOPTS && nh != PROTO_FRAGMENT &&
+		    nh != PROTO_AH)
+			return OP25B_OUTCOME_NON_SMTP;
+		/* Hop-by-hop is only valid right after the IPv6 header. */
+		if (i >= OP25B_XDP_IPV6_EXT_MAX ||
+		    (nh == PROTO_HOPOPTS && i != 0) || cur + 8 > payload_end)
+			return OP25B_OUTCOME_MALFORMED;
+		e = at(&f, cur, 8);
+		if (e == NULL)
+			return OP25B_OUTCOME_MALFORMED;
+		if (nh == PROTO_FRAGMENT) {
+			hlen = 8;
+			if ((be16(e + 2) & 0xfff8) != 0)
+				return OP25B_OUTCOME_FRAGMENTS;
+		} else if (nh == PROTO_AH) {
+			hlen = ((__u32)e[1] + 2) * 4;
+		} else {
+			hlen = ((__u32)e[1] + 1) * 8;
+		}
+		/* The next header, and a TCP header after it, lie in the
+		 * bytes the parser may read. */
+		if (cur + hlen > payload_end ||
+		    cur + hlen + 20 > OP25B_XDP_PARSE_DEPTH)
+			return OP25B_OUTCOME_MALFORMED;
+		nh = e[0];
+		cur += hlen;
+	}
+	if (nh != PROTO_TCP)
+		return OP25B_OUTCOME_MALFORMED;
+	t->l4 = cur;
+	t->l4_end = payload_end;
+	return PARSE_SMTP;
+}
+
+static __always_inline int
+is_vlan_tpid(__u32 type)
+{
+	return type == ETH_P_VLAN || type == ETH_P_QINQ ||
+	       type == ETH_P_QINQ_OLD;
+}
+
+/* Where the IP header lies under tags and a PPPoE session. */
+struct l2_walk {
+	__u32 l3;
+	__u32 end; /* the frame, or the PPPoE payload */
+	__u32 pppoe;
+	__u32 type; /* ETH_P_IPV4 or ETH_P_IPV6 */
+};
+
+/*
+ * lib/classify's walk_l2(): VLAN tags (at most @max_tags) and a PPPoE
+ * session from the ethertype at offset 12. PARSE_SMTP with @w filled when
+ * IPv4 or IPv6 follows, else the code that settles the frame. Global, for
+ * the verifier (see op25b_ipv6_walk()).
+ */
+__noinline int
+op25b_walk_l2(struct xdp_md *ctx, __u32 max_tags, struct l2_walk *w)
+{
+	__u32 off = 14, tags = 0, type, i;
+	const __u8 *h;
+	struct frame f;
+
+	if (w == NULL)
+		return OP25B_OUTCOME_MALFORMED;
+	f.data = (const __u8 *)(long)ctx->data;
+	f.end = (const __u8 *)(long)ctx->data_end;
+	f.len = frame_len(ctx);
+	w->pppoe = 0;
+	w->end = f.len;
+	h = at(&f, 0, 14);
+	if (h == NULL)
+		return OP25B_OUTCOME_MALFORMED;
+	type = be16(h + 12);
+	for (i = 0; i <= OP25B_XDP_MAX_VLAN_TAGS; i++) {
+		if (!is_vlan_tpid(type))
+			break;
+		/* A tag beyond the limit is too deep even when cut short. */
+		if (++tags > max_tags)
+			return PARSE_FRAME(VLAN_TOO_DEEP);
+		h = at(&f, off, 4);
+		if (h == NULL)
+			return OP25B_OUTCOME_MALFORMED;
+		type = be16(h + 2);
+		off += 4;
+	}
+	if (is_vlan_tpid(type))
+		return PARSE_FRAME(VLAN_TOO_DEEP);
+	if (type == ETH_P_PPPOE_SESSION) {
+		__u32 pppoe_len, proto_len, proto;
+
+		h = at(&f, off, PPPOE_HEADER_LEN + 1);
+		if (h == NULL)
+			return OP25B_OUTCOME_MALFORMED;
+		/* RFC 1661 protocol field compression: a protocol whose first
+		 * byte is odd is that one byte. */
+		proto_len = 2 - (h[PPPOE_HEADER_LEN] & 1);
+		pppoe_len = be16(h + 4);
+		if (h[0] != 0x11 || h[1] != 0 || pppoe_len < proto_len ||
+		    off + PPPOE_HEADER_LEN + pppoe_len > f.len)
+			return OP25B_OUTCOME_MALFORMED;
+		if (proto_len == 1) {
+			proto = h[PPPOE_HEADER_LEN];
+		} else {
+			h = at(&f, off, PPPOE_HEADER_LEN + 2);
+			if (h == NULL)
+				return OP25B_OUTCOME_MALFORMED;
+			proto = be16(h + PPPOE_HEADER_LEN);
+		}
+		w->pppoe = off;
+		w->end = off + PPPOE_HEADER_LEN + pppoe_len;
+		off += PPPOE_HEADER_LEN + proto_len;
+		if (proto == PPP_IPV4)
+			type = ETH_P_IPV4;
+		else if (proto == PPP_IPV6)
+			type = ETH_P_IPV6;
+		else if (proto == PPP_VJ_COMPRESSED ||
+			 proto == PPP_VJ_UNCOMPRESSED)
+			return PARSE_FRAME(PPP_VJ);
+		else
+			return PARSE_FRAME(NON_IP_PPP);
+	}
+	w->l3 = off;
+	w->type = type;
+	if (type == ETH_P_IPV4 || type == ETH_P_IPV6)
+		return PARSE_SMTP;
+	if (type == ETH_P_ARP)
+		return PARSE_FRAME(NON_IP_ARP);
+	/* Not looked into: guessing IP under labels misreads pseudowires. */
+	if (type == ETH_P_MPLS || type == ETH_P_MPLS_MULTICAST)
+		return PARSE_FRAME(NON_IP_MPLS);
+	return PARSE_FRAME(NON_IP_OTHER);
+}
+
+/* lib/classify's parse_frame(): PARSE_SMTP with @m filled, or the code
+ * that settles the frame. */
+static __always_inline __u8
+parse_frame(struct xdp_md *ctx, const struct frame *f,
+	    const struct op25b_xdp_policy *pol, struct meta *m)
+{
+	struct l2_walk w = { 0 };
+	struct tcp_at t = { 0 };
+	int code;
+
+	code = op25b_walk_l2(ctx, pol->max_vlan_tags, &w);
+	if (code != PARSE_SMTP)
+		return (__u8)code;
+	if (w.type == ETH_P_IPV4)
+		return parse_ipv4(f, pol, w.l3, w.end, w.pppoe, m);
+	code = op25b_ipv6_walk(ctx, w.l3, w.end, &t);
+	if (code != PARSE_SMTP)
+		return (__u8)code;
+	return parse_tcp(f, pol, w.l3, t.l4, t.l4_end, w.pppoe, 6, m);
+}
+
+/* The outcome a settled parse code is counted under, and its frame
+ * counter. */
+static __always_inline __u8
+code_outcome(__u8 code)
+{
+	switch (code) {
+	case PARSE_FRAME(NON_IP_ARP):
+	case PARSE_FRAME(NON_IP_MPLS):
+	case PARSE_FRAME(NON_IP_PPP):
+	case PARSE_FRAME(NON_IP_OTHER):
+		return OP25B_OUTCOME_NON_SMTP;
+	case PARSE_FRAME(VLAN_TOO_DEEP):
+	case PARSE_FRAME(PPP_VJ):
+		return OP25B_OUTCOME_MALFORMED;
+	default:
+		return code;
+	}
+}
+
+/* One's complement sum of @n (even, constant) bytes at @p. */
+static __always_inline __u32
+csum_add(__u32 sum, const __u8 *p, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i += 2)
+		sum += ((__u32)p[i] << 8) | p[i + 1];
+	return sum;
+}
+
+static __always_inline __u16
+csum_fold(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+static __always_inline void
+put16(__u8 *p, __u32 v)
+{
+	p[0] = (__u8)(v >> 8);
+	p[1] = (__u8)v;
+}
+
+static __always_inline void
+put32(__u8 *p, __u32 v)
+{
+	p[0] = (__u8)(v >> 24);
+	p[1] = (__u8)(v >> 16);
+	p[2] = (__u8)(v >> 8);
+	p[3] = (__u8)v;
+}
+
+/* Room for the longest L2 a reply keeps: Ethernet, every tag, PPPoE, PPP. */
+#define RESET_L2_MAX (14 + 4 * OP25B_XDP_MAX_VLAN_TAGS + PPPOE_HEADER_LEN + 2)
+
+/*
+ * The SYN rewritten in place into lib/classify/reset.c's RST+ACK: MACs
+ * swapped, tags and PPPoE kept (its length set), bare IP and TCP headers
+ * with every field written, the frame cut after them. Returns 0, or -1
+ * (then the SYN is dropped). Global: verified once, on its own.
+ */
+__noinline int
+op25b_reset_build(struct xdp_md *ctx, const struct meta *m)
+{
+	__u8 src[16], dst[16], mac[6];
+	__u32 seq, seg_len, doff, ip_len, sum, l3;
+	__u32 sport, dport;
+	const __u8 *syn, *a;
+	struct frame f;
+	__u8 *p, *ip, *tcp;
+	void *end;
+	int delta;
+
+	f.data = (const __u8 *)(long)ctx->data;
+	f.end = (const __u8 *)(long)ctx->data_end;
+	f.len = frame_len(ctx);
+	if (m == NULL)
+		return -1;
+	l3 = m->l3;
+	ip_len = m->family == 4 ? 40 : 60;
+	if (l3 > RESET_L2_MAX)
+		return -1;
+	/* Both families' addresses lie in the first 40 bytes, which any
+	 * SYN has (an IPv4 one: 20 of IP and 20 of TCP). */
+	a = at(&f, l3, 40);
+	syn = at(&f, m->l4, 14);
+	if (a == NULL || syn == NULL)
+		return -1;
+	__builtin_memset(src, 0, sizeof(src));
+	__builtin_memset(dst, 0, sizeof(dst));
+	if (m->family == 4) {
+		__builtin_memcpy(src, a + 12, 4);
+		__builtin_memcpy(dst, a + 16, 4);
+	} else {
+		__builtin_memcpy(src, a + 8, 16);
+		__builtin_memcpy(dst, a + 24, 16);
+	}
+	sport = be16(syn);
+	dport = be16(syn + 2);
+	seq = be32(syn + 4);
+	doff = (__u32)(syn[12] >> 4) * 4;
+	/* RFC 9293 3.10.7.1: the SYN takes one sequence number, its data the
+	 * rest; the RST acknowledges all of it and carries seq 0. */
+	seg_len = m->l4_end - m->l4 - doff + 1;
+
+	/* Cut the frame to the reply first; what it needs is read above. */
+	delta = (int)(l3 + ip_len) - (int)f.len;
+	if (delta != 0 && bpf_xdp_adjust_tail(ctx, delta) != 0)
+		return -1;
+	p = (__u8 *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	if ((void *)(p + 14) > end)
+		return -1;
+	ip = p + l3;
+	__builtin_memcpy(mac, p, 6);
+	__builtin_memcpy(p, p + 6, 6);
+	__builtin_memcpy(p + 6, mac, 6);
+
+	if (m->family == 4) {
+		if ((void *)(ip + 40) > end)
+			return -1;
+		ip[0] = 0x45;
+		ip[1] = 0;
+		put16(ip + 2, 40);
+		put16(ip + 4, 0);
+		put16(ip + 6, 0x4000); /* DF */
+		ip[8] = RESET_TTL;
+		ip[9] = PROTO_TCP;
+		put16(ip + 10, 0);
+		__builtin_memcpy(ip + 12, dst, 4);
+		__builtin_memcpy(ip + 16, src, 4);
+		put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+		tcp = ip + 20;
+	} else {
+		if ((void *)(ip + 60) > end)
+			return -1;
+		put32(ip, 6u << 28);
+		put16(ip + 4, 20);
+		ip[6] = PROTO_TCP;
+		ip[7] = RESET_TTL;
+		__builtin_memcpy(ip + 8, dst, 16);
+		__builtin_memcpy(ip + 24, src, 16);
+		tcp = ip + 40;
+	}
+	put16(tcp, dport);
+	put16(tcp + 2, sport);
+	put32(tcp + 4, 0);
+	put32(tcp + 8, seq + seg_len);
+	tcp[12] = 5 << 4;
+	tcp[13] = TCP_RST | TCP_ACK;
+	put16(tcp + 14, 0);
+	put16(tcp + 16, 0);
+	put16(tcp + 18, 0);
+	/* The pseudo-header: addresses, protocol, TCP length 20. */
+	sum = PROTO_TCP + 20;
+	if (m->family == 4)
+		sum = csum_add(sum, ip + 12, 8);
+	else
+		sum = csum_add(sum, ip + 8, 32);
+	sum = csum_fold(csum_add(sum, tcp, 20));
+	/* As rte_ipv4/ipv6_udptcp_cksum(): 0 is sent as 0xffff. */
+	put16(tcp + 16, sum == 0 ? 0xffff : sum);
+
+	if (m->pppoe != 0) {
+		__u32 off = m->pppoe;
+
+		/* The PPPoE length covers the PPP protocol field and the
+		 * packet. */
+		if (off > RESET_L2_MAX || (void *)(p + off + 6) > end)
+			return -1;
+		put16(p + off + 4, l3 - off - PPPOE_HEADER_LEN + ip_len);
+	}
+	return 0;
+}
+
+static __always_inline int
+exempt_source(const struct frame *f, const struct meta *m)
+{
+	const __u8 *a;
+
+	if (m->family == 4) {
+		struct op25b_xdp_key4 k = { .prefixlen = 32 };
+
+		a = at(f, m->l3 + 12, 4);
+		if (a == NULL)
+			return 0;
+		__builtin_memcpy(k.addr, a, 4);
+		return bpf_map_lookup_elem(&op25b_exempt4, &k) != NULL;
+	} else {
+		struct op25b_xdp_key6 k = { .prefixlen = 128 };
+
+		a = at(f, m->l3 + 8, 16);
+		if (a == NULL)
+			return 0;
+		__builtin_memcpy(k.addr, a, 16);
+		return bpf_map_lookup_elem(&op25b_exempt6, &k) != NULL;
+	}
+}
+
+/* The slot @key has in the table of generation @gen in @outer, 0: none. */
+static __always_inline __u32
+slot_of(void *outer, __u32 gen, const void *key)
+{
+	const __u8 *v;
+	void *table;
+
+	table = bpf_map_lookup_elem(outer, &gen);
+	if (table == NULL)
+		return 0;
+	v = bpf_map_lookup_elem(table, key);
+	return v != NULL ? *v : 0;
+}
+
+/* Class and group slots of an SMTP packet, in generation @gen. */
+static __always_inline void
+lookup(const struct frame *f, const struct meta *m, __u32 gen, __u32 *src_slot,
+       __u32 *dst_slot)
+{
+	const __u8 *a;
+
+	*src_slot = *dst_slot = 0;
+	if (m->family == 4) {
+		struct op25b_xdp_key4 k = { .prefixlen = 32 };
+
+		a = at(f, m->l3 + 12, 8);
+		if (a == NULL)
+			return;
+		__builtin_memcpy(k.addr, a, 4);
+		*src_slot = slot_of(&op25b_src4, gen, &k);
+		__builtin_memcpy(k.addr, a + 4, 4);
+		*dst_slot = slot_of(&op25b_dst4, gen, &k);
+	} else {
+		struct op25b_xdp_key6 k = { .prefixlen = 128 };
+
+		a = at(f, m->l3 + 8, 32);
+		if (a == NULL)
+			return;
+		__builtin_memcpy(k.addr, a, 16);
+		*src_slot = slot_of(&op25b_src6, gen, &k);
+		__builtin_memcpy(k.addr, a + 16, 16);
+		*dst_slot = slot_of(&op25b_dst6, gen, &k);
+	}
+}
+
+SEC("xdp.frags")
+int
+op25b_xdp(struct xdp_md *ctx)
+{
+	const struct op25b_xdp_active *active;
+	const struct op25b_xdp_policy *pol;
+	struct op25b_stats_counters *cnt;
+	__u32 zero = 0, gen, src_slot, dst_slot;
+	struct meta m = { 0 };
+	struct frame f;
+	__u8 code, outcome;
+
+	cnt = bpf_map_lookup_elem(&op25b_counters, &zero);
+	active = bpf_map_lookup_elem(&op25b_active, &zero);
+	if (cnt == NULL || active == NULL)
+		return XDP_PASS;
+	/* The generation is read once: the whole packet sees one policy. */
+	gen = active->gen & 1;
+	pol = bpf_map_lookup_elem(&op25b_policy, &gen);
+	if (pol == NULL)
+		return XDP_PASS;
+	f.data = (const __u8 *)(long)ctx->data;
+	f.end = (const __u8 *)(long)ctx->data_end;
+	f.len = frame_len(ctx);
+
+	code = parse_frame(ctx, &f, pol, &m);
+	if (code != PARSE_SMTP) {
+		outcome = code_outcome(code);
+		if (code >= OP25B_OUTCOME_MAX &&
+		    code < OP25B_OUTCOME_MAX + OP25B_FRAME_MAX)
+			cnt->frame[BOUND(code - OP25B_OUTCOME_MAX, 7)]++;
+		if (outcome < OP25B_OUTCOME_MAX)
+			cnt->outcome[BOUND(outcome, 15)]++;
+		if (outcome == OP25B_OUTCOME_MALFORMED &&
+		    !pol->malformed_forward)
+			return XDP_DROP;
+		return XDP_PASS;
+	}
+
+	lookup(&f, &m, gen, &src_slot, &dst_slot);
+	outcome = pol->matrix[BOUND(src_slot * OP25B_STATS_SLOTS + dst_slot,
+				    0xffff)];
+	/* An exemption is looked up only for what the policy would block or
+	 * count, before a reset rewrites the frame. */
+	if (outcome >= OP25B_OUTCOME_COUNTED && exempt_source(&f, &m)) {
+		cnt->outcome[OP25B_OUTCOME_EXEMPTED]++;
+		return XDP_PASS;
+	}
+	/* Only a bare SYN gets a reset; anything else mid-flow is dropped. */
+	if (outcome == OP25B_OUTCOME_RESET &&
+	    ((m.tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) !=
+		     TCP_SYN ||
+	     op25b_reset_build(ctx, &m) != 0))
+		outcome = OP25B_OUTCOME_BLOCKED;
+	if (outcome < OP25B_OUTCOME_FORWARDED || outcome > OP25B_OUTCOME_RESET)
+		outcome = OP25B_OUTCOME_FORWARDED;
+	cnt->outcome[BOUND(outcome, 15)]++;
+	cnt->class_verdict[BOUND(src_slot, 255)]
+			  [BOUND(OP25B_VERDICT_OF(outcome), 3)]++;
+	cnt->group_verdict[BOUND(dst_slot, 255)]
+			  [BOUND(OP25B_VERDICT_OF(outcome), 3)]++;
+	if (outcome == OP25B_OUTCOME_BLOCKED)
+		return XDP_DROP;
+	if (outcome == OP25B_OUTCOME_RESET)
+		return XDP_TX;
+	return XDP_PASS;
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * op25b's policy as an XDP program: load the program (libbpf skeleton),
+ * fill its maps from a policy, run it on a frame (BPF_PROG_TEST_RUN), pin
+ * it under bpffs, attach it to an interface, read its counters.
+ *
+ * No DPDK. Constructors return NULL with errno set; other calls 0 or
+ * -errno.
+ */
+#ifndef OP25B_XDP_H
+#define OP25B_XDP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "op25b_policy.h"
+#include "op25b_stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The bpffs op25b-xdp pins in, unless the environment variable
+ * OP25B_XDP_BPFFS names another (as libxdp's LIBXDP_BPFFS): an instance is
+ * pinned under BPFFS/op25b/NAME. */
+#define OP25B_XDP_BPFFS_DEFAULT "/sys/fs/bpf"
+
+/** BPFFS/op25b, where the instances are pinned. */
+const char *op25b_xdp_pin_root(void);
+
+struct op25b_xdp;
+
+/**
+ * Load the XDP program and create its maps (empty: a policy must be
+ * applied before it decides anything).
+ *
+ * @param log
+ *   On a verifier rejection, the verifier's last lines (may be NULL).
+ * @return
+ *   The program, or NULL with errno set: EPERM (not root), EINVAL or
+ *   EACCES (the verifier refused it: see @p log), ENOMEM.
+ */
+struct op25b_xdp *op25b_xdp_load(char *log, size_t log_size);
+
+/**
+ * Open a pinned instance (its program and maps) from @p dir, as pinned by
+ * op25b_xdp_pin(), from another process.
+ * @return the instance, or NULL with errno set: ENOENT (nothing pinned
+ *   there), EPERM.
+ */
+struct op25b_xdp *op25b_xdp_open_pinned(const char *dir);
+
+/** Unpin nothing, detach nothing: free this process's handles. NULL is
+ * accepted. */
+void op25b_xdp_close(struct op25b_xdp *x);
+
+/**
+ * Whether the XDP program enforces everything @p policy asks for. It does
+ * not yet do `action: adaptive` nor `block: notify`: a policy using them
+ * is refused, never loaded and left unenforced.
+ * @return 0, or -ENOTSUP with one line in @p msg saying what and where.
+ */
+int op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
+			       size_t size);
+
+/**
+ * Fill the maps' idle generation from @p policy, then make it the active
+ * one with a single map update, then empty the old one: a packet sees the
+ * old policy or the new one, never half of each. Class i is counter slot
+ * i + 1, group j slot j + 1 (as lib/classify without a slot map).
+ *
+ * @return 0; -ENOTSUP (op25b_xdp_policy_supported() says why), -E2BIG (more
+ *   prefixes than the maps hold), -ENOSPC (more than 255 class or group
+ *   names over the instance's life), or -errno of a map update (the
+ *   active policy is then unchanged).
+ */
+int op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy);
+
+/** What the maps hold now. */
+struct op25b_xdp_state {
+	unsigned int gen;   /**< the active generation, 0 or 1 */
+	uint64_t prefixes;  /**< prefixes in it, both sides */
+	uint64_t reloads;   /**< successful applies after the first */
+	int ifindex;	    /**< as op25b_xdp_set_ifindex() left it */
+	uint64_t loaded_ns; /**< CLOCK_REALTIME when the program was loaded */
+	char policy[256];   /**< the policy file applied last */
+};
+
+/** Read the maps' state. @return 0 or -errno. */
+int op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state);
+
+/** Record the interface the program is attached to (0: none), for status
+ * from another process. @return 0 or -errno. */
+int op25b_xdp_set_ifindex(struct op25b_xdp *x, int ifindex);
+
+/** The names of the counter slots (lib/stats's layout); @return 0 or
+ * -errno. */
+int op25b_xdp_names(struct op25b_xdp *x, struct op25b_stats_names *names);
+
+/** Bytes of kernel memory the maps hold (the sum of their fdinfo
+ * "memlock", which kernels from 6.4 compute from what a map really
+ * uses); 0 when the kernel does not say. */
+uint64_t op25b_xdp_memory(struct op25b_xdp *x);
+
+/** The counters summed over CPUs into @p sum. @return 0 or -errno. */
+int op25b_xdp_counters(struct op25b_xdp *x, struct op25b_stats_counters *sum);
+
+/** The program's verdicts, as enum xdp_action has them (without
+ * <linux/bpf.h>, which libpcap's headers clash with). */
+#define OP25B_XDP_DROP 1u /**< blocked, or malformed with malformed: drop */
+#define OP25B_XDP_PASS 2u /**< forwarded */
+#define OP25B_XDP_TX 3u	  /**< rewritten into a TCP RST, sent back */
+
+/** What one run of the program did to a frame. */
+struct op25b_xdp_run {
+	uint32_t action;   /**< OP25B_XDP_DROP, _PASS or _TX */
+	uint32_t out_len;  /**< the frame's length after the run */
+	uint32_t duration; /**< mean ns per run (the kernel's figure) */
+};
+
+/**
+ * Run the program @p repeat times (0: once) on @p len bytes of @p frame
+ * with BPF_PROG_TEST_RUN; the frame as the program left it goes to @p out
+ * (@p out_size bytes).
+ * @return 0; -EINVAL (the kernel refuses the frame: shorter than an
+ *   Ethernet header, or longer than one page), -errno.
+ */
+int op25b_xdp_test_run(struct op25b_xdp *x, const void *frame, uint32_t len,
+		       void *out, uint32_t out_size, uint32_t repeat,
+		       struct op25b_xdp_run *run);
+
+/**
+ * Pin the program and its maps under @p dir, a folder of
+ * op25b_xdp_pin_root() (created; the bpffs mounted when it is not).
+ * @return 0, -EEXIST (something is pinned there already), -errno.
+ */
+int op25b_xdp_pin(struct op25b_xdp *x, const char *dir);
+
+/** Remove the pins under @p dir and the directory. @return 0 or -errno. */
+int op25b_xdp_unpin(const char *dir);
+
+/**
+ * Attach the program to @p ifindex: @p generic 0 native (driver) mode, 1
+ * generic (skb) mode. Replaces no other program.
+ * @return 0, -EBUSY (a program is attached already), -errno.
+ */
+int op25b_xdp_attach(struct op25b_xdp *x, int ifindex, int generic);
+
+/** Detach whatever XDP program @p ifindex runs. @return 0 or -errno. */
+int op25b_xdp_detach(int ifindex);
+
+/** The id of the program attached to @p ifindex (0: none), and its mode
+ * ("native", "generic", "offload" or "none"). */
+int op25b_xdp_query(int ifindex, uint32_t *prog_id, const char **mode);
+
+/** The id of this instance's program. */
+uint32_t op25b_xdp_prog_id(struct op25b_xdp *x);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OP25B_XDP_H */

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the XDP program (op25b_xdp.bpf.c) and its loader (lib/xdp) share:
+ * the map layouts and constants, in the manner of xdp-tools' *_kern_user.h.
+ * Plain C types only: this header is compiled for the BPF target too.
+ *
+ * A policy lives in two generations (0 and 1). The program reads the
+ * active generation once per packet and uses only that generation's
+ * tables: a reload fills new tables aside, puts them into the idle
+ * generation's slots, then switches with one store into op25b_active, so
+ * no packet sees half a policy; after an RCU grace period it releases the
+ * old generation's tables.
+ */
+#ifndef OP25B_XDP_KERN_USER_H
+#define OP25B_XDP_KERN_USER_H
+
+#include <stdint.h>
+
+#include "op25b_stats.h"
+
+#define OP25B_XDP_GENERATIONS 2
+/* The parser's bounds, as lib/classify's (classify_priv.h). */
+#define OP25B_XDP_PARSE_DEPTH 1024
+#define OP25B_XDP_IPV6_EXT_MAX 8
+#define OP25B_XDP_MAX_VLAN_TAGS 8
+
+/* Prefix tables: BPF_MAP_TYPE_LPM_TRIE maps of these keys, the value a
+ * class or group slot (1..255). The loader creates one per side and
+ * family for each policy, fills it aside and puts it into its slot of an
+ * BPF_MAP_TYPE_ARRAY_OF_MAPS (op25b_src4, ...: one slot per generation).
+ * The exemptions use the same keys. */
+struct op25b_xdp_key4 {
+	uint32_t prefixlen;
+	uint8_t addr[4];
+};
+
+struct op25b_xdp_key6 {
+	uint32_t prefixlen;
+	uint8_t addr[16];
+};
+
+/* One generation of everything but the prefixes (BPF_MAP_TYPE_ARRAY, one
+ * entry per generation). */
+struct op25b_xdp_policy {
+	/* enum op25b_port_kind by destination port */
+	uint8_t port_kind[65536];
+	/* outcome[class_slot * 256 + group_slot]: FORWARDED, COUNTED,
+	 * BLOCKED or RESET (a reset if the packet is a bare SYN), monitor
+	 * mode and block style applied, as lib/classify's matrix. */
+	uint8_t matrix[OP25B_STATS_SLOTS * OP25B_STATS_SLOTS];
+	uint8_t max_vlan_tags;
+	uint8_t malformed_forward; /* malformed: forward */
+	uint8_t pad[6];
+};
+
+/* The active generation (BPF_MAP_TYPE_ARRAY, one entry), and what each
+ * generation holds, for the loader and status. */
+struct op25b_xdp_active {
+	uint32_t gen;
+	uint32_t ifindex; /* where op25b-xdp load attached it; 0: none */
+	uint64_t prefixes[OP25B_XDP_GENERATIONS];
+	uint64_t reloads; /* successful applies after the first */
+	char policy[256]; /* the file, for reload without --policy */
+};
+
+/* The most prefixes one table of a generation holds (one side, one
+ * family): a cap; an LPM trie's nodes are allocated as inserted. */
+#define OP25B_XDP_PREFIXES_MAX (16u * 1024 * 1024)
+#define OP25B_XDP_EXEMPTIONS_MAX 65536
+
+/* The counters are lib/stats's struct op25b_stats_counters, one per CPU
+ * (BPF_MAP_TYPE_PERCPU_ARRAY, one entry): the same outcome and frame
+ * lists, the same names everywhere. */
+
+#endif /* OP25B_XDP_KERN_USER_H */

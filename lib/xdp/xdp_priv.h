@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/xdp internals: an instance's handles, loaded here or opened from its
+ * pins.
+ */
+#ifndef OP25B_XDP_PRIV_H
+#define OP25B_XDP_PRIV_H
+
+#include "op25b_xdp.h"
+#include "op25b_xdp_kern_user.h"
+
+enum xdp_map {
+	XDP_MAP_SRC4,
+	XDP_MAP_DST4,
+	XDP_MAP_SRC6,
+	XDP_MAP_DST6,
+	XDP_MAP_EXEMPT4,
+	XDP_MAP_EXEMPT6,
+	XDP_MAP_POLICY,
+	XDP_MAP_ACTIVE,
+	XDP_MAP_COUNTERS,
+	XDP_MAP_NAMES,
+	XDP_MAP_MAX
+};
+
+/* The name of the program's pin next to the maps'. */
+#define XDP_PROG_PIN "op25b_xdp"
+
+extern const char *const op25b_xdp_map_names[XDP_MAP_MAX];
+
+struct op25b_xdp_bpf;
+
+struct op25b_xdp {
+	struct op25b_xdp_bpf *skel; /* NULL: opened from pins */
+	int prog_fd;
+	int map_fd[XDP_MAP_MAX];
+};
+
+#endif /* OP25B_XDP_PRIV_H */

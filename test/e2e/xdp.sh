@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# End to end: real SMTP peers through op25b-xdp. Three network namespaces of
+# our own, a router between a client and a server:
+#     client c0 <-> x0 [router, op25b-xdp native on x0] x1 <-> s0 server
+# The router forwards with the kernel (ip_forward); the XDP program sits on
+# its subscriber-side veth. A veth delivers XDP_TX frames (the resets) only
+# to a peer that runs XDP itself, so c0 gets an allow-all op25b-xdp too.
+# Scenarios: block: reset (refused at once), submission, relay, static,
+# IPv6, reload to block: drop under traffic (timeout), unload (delivered).
+# Each checks swaks' outcome, the mailbox, and op25b-xdp status --json.
+# Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
+set -uo pipefail
+work=$(mktemp -d /tmp/op25b-xdp-e2e.XXXXXX)
+# shellcheck source=../integration/common.bash
+. "$(dirname "$0")/../integration/common.bash"
+
+xdp="$build/app/op25b-xdp/op25b-xdp"
+nc="op25b-xc-$$" nr="op25b-xr-$$" nsv="op25b-xs-$$"
+name="e2e-xdp-$$" cname="e2e-xdp-c-$$"
+bg_pids=()
+# Pins in a bpffs of our own: ip netns exec remounts /sys, so that
+# /sys/fs/bpf would not be the same from one command to the next.
+export OP25B_XDP_BPFFS="$work/bpffs"
+
+cleanup() {
+	local p
+	for p in "${bg_pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	netns_cleanup # the veths go with the namespaces, the programs too
+	kill_pids "${bg_pids[@]}"
+	wait 2>/dev/null
+	rm -rf "$OP25B_XDP_BPFFS/op25b/$name" "$OP25B_XDP_BPFFS/op25b/$cname"
+	umount "$OP25B_XDP_BPFFS" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+if [ ! -x "$xdp" ]; then
+	echo "ok e2e op25b-xdp # SKIP built without -Dxdp (no libbpf, clang or bpftool)"
+	exit 0
+fi
+mkdir -p "$OP25B_XDP_BPFFS"
+if ! mount -t bpf bpf "$OP25B_XDP_BPFFS" 2>"$work/mount.err"; then
+	echo "ok e2e op25b-xdp # SKIP cannot mount a bpffs: $(head -1 "$work/mount.err")"
+	exit 0
+fi
+if ! netns_add "$nc" || ! netns_add "$nr" || ! netns_add "$nsv"; then
+	echo "ok e2e op25b-xdp # SKIP $netns_err"
+	exit 0
+fi
+
+dyn4=198.18.1.10 sta4=198.18.1.200 mx4=198.19.2.25 relay4=198.19.2.26
+dyn6=2001:db8:1::10 mx6=2001:db8:2::25
+write_policy() { # FILE BLOCK
+	cat >"$1" <<EOF
+version: 1
+mode: enforce
+block: $2
+default: allow
+sources:
+  dynamic:
+    action: block
+    prefixes: [198.18.1.0/24, 2001:db8:1::/48]
+  static:
+    action: allow
+    prefixes: [$sta4/32]
+destinations:
+  isp-relays:
+    action: allow
+    prefixes: [$relay4/32]
+EOF
+}
+write_policy "$work/reset.yaml" reset
+write_policy "$work/drop.yaml" drop
+printf 'version: 1\ndefault: allow\n' >"$work/pass.yaml"
+
+net_setup() {
+	local n
+	for n in "$nc" "$nsv" "$nr"; do
+		in_ns "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 || return 1
+	done
+	veth "$nc:c0" "$nr:x0" || return 1
+	veth "$nsv:s0" "$nr:x1" || return 1
+	in_ns "$nr" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1 || return 1
+	# Offloads off at the ends: no partial checksums to complete.
+	in_ns "$nc" ethtool -K c0 tx off >/dev/null || return 1
+	in_ns "$nsv" ethtool -K s0 tx off >/dev/null || return 1
+	ip -n "$nc" addr add "$dyn4/24" dev c0 &&
+		ip -n "$nc" addr add "$sta4/24" dev c0 &&
+		ip -n "$nc" addr add "$dyn6/64" dev c0 nodad &&
+		ip -n "$nr" addr add 198.18.1.1/24 dev x0 &&
+		ip -n "$nr" addr add 2001:db8:1::1/64 dev x0 nodad &&
+		ip -n "$nr" addr add 198.19.2.1/24 dev x1 &&
+		ip -n "$nr" addr add 2001:db8:2::1/64 dev x1 nodad &&
+		ip -n "$nsv" addr add "$mx4/24" dev s0 &&
+		ip -n "$nsv" addr add "$relay4/24" dev s0 &&
+		ip -n "$nsv" addr add "$mx6/64" dev s0 nodad &&
+		ip -n "$nc" route add default via 198.18.1.1 &&
+		ip -n "$nc" -6 route add default via 2001:db8:1::1 &&
+		ip -n "$nsv" route add default via 198.19.2.1 &&
+		ip -n "$nsv" -6 route add default via 2001:db8:2::1
+}
+net_setup >"$work/setup.err" 2>&1 ||
+	problem "namespace/veth set-up failed:" "$(cat "$work/setup.err")"
+report "e2e xdp namespaces: client, router, server"
+[ $status = 0 ] || exit $status
+
+mkdir -p "$work/mail"
+for l in "$mx4:25" "$mx4:587" "$relay4:25" "$mx6:25" "$mx6:587"; do
+	ip netns exec "$nsv" "$py" -m aiosmtpd -n -l "$l" \
+		-c aiosmtpd.handlers.Mailbox "$work/mail/$l" \
+		>"$work/aiosmtpd-$l.log" 2>&1 &
+	bg_pids+=($!)
+done
+all_listen() {
+	local n
+	n=$(in_ns "$nsv" ss -Hltn | grep -cE "($mx4|$relay4|\[?$mx6\]?):(25|587) ")
+	[ "$n" -ge 5 ]
+}
+wait_until 10 - all_listen || problem "aiosmtpd not listening:" "$(in_ns "$nsv" ss -Hltn)"
+
+# load: the subscriber side, and an allow-all program on the client's end.
+in_ns "$nr" "$xdp" load x0 --policy "$work/reset.yaml" --name "$name" \
+	>"$work/load.out" 2>&1 || problem "load failed:" "$(cat "$work/load.out")"
+in_ns "$nc" "$xdp" load c0 --policy "$work/pass.yaml" --name "$cname" \
+	>"$work/loadc.out" 2>&1 || problem "load on c0 failed:" "$(cat "$work/loadc.out")"
+in_ns "$nr" "$xdp" status x0 --name "$name" --json >"$work/st.json" 2>&1
+[ "$(field "$work/st.json" 's["mode"]')" = native ] ||
+	problem "status: not attached natively:" "$(cat "$work/st.json")"
+report "e2e xdp load: attached natively on x0, pinned, status --json"
+[ $status = 0 ] || exit $status
+
+status_json() { in_ns "$nr" "$xdp" status x0 --name "$name" --json >"$1" 2>&1; }
+counter() { field "$1" "s[\"packets\"][\"$2\"]"; }
+# scenario ID SRC DST PORT EXPECT [COUNTER MIN]: one mail; EXPECT
+# deliver, refused (a reset: at once) or timeout (a drop).
+scenario() {
+	local id=$1 src=$2 dst=$3 port=$4 expect=$5 key=${6:-} min=${7:-0}
+	local subject="xdp-e2e-$id-$$" out="$work/$id.swaks" t0 elapsed rc f b a
+	status_json "$work/before.json"
+	t0=$(now_ms)
+	timeout 15 ip netns exec "$nc" swaks --server "$dst" --port "$port" \
+		--local-interface "$src" --from "e2e@client.test" \
+		--to postmaster@server.test --header "Subject: $subject" \
+		--timeout 3 >"$out" 2>&1
+	rc=$?
+	elapsed=$(($(now_ms) - t0))
+	f=$(grep -rlF -- "Subject: $subject" "$work/mail" 2>/dev/null)
+	case $expect in
+	deliver)
+		[ "$rc" = 0 ] && [ -n "$f" ] ||
+			problem "not delivered (swaks $rc):" "$(tail -5 "$out")" ;;
+	refused)
+		[ "$rc" != 0 ] && [ -z "$f" ] && [ "$elapsed" -lt 1500 ] &&
+			grep -qiE "refused|reset" "$out" ||
+			problem "want refused at once, got swaks $rc after $elapsed ms:" \
+				"$(tail -3 "$out")" ;;
+	timeout)
+		[ "$rc" != 0 ] && [ -z "$f" ] && [ "$elapsed" -ge 2500 ] ||
+			problem "want a timeout, got swaks $rc after $elapsed ms:" \
+				"$(tail -3 "$out")" ;;
+	esac
+	if [ -n "$key" ]; then
+		status_json "$work/after.json"
+		b=$(counter "$work/before.json" "$key")
+		a=$(counter "$work/after.json" "$key")
+		[ $((a - b)) -ge "$min" ] ||
+			problem "counter $key grew by $((a - b)), want >= $min"
+	fi
+}
+
+scenario dyn-mx "$dyn4" "$mx4" 25 refused reset 1
+report "e2e xdp dynamic -> MX:25 with block: reset: refused at once (XDP_TX), reset counted"
+# op25b-stat reads the same counters, under op25b's names.
+stat="$build/app/op25b-stat/op25b-stat"
+"$stat" --xdp "$name" --json >"$work/stat.json" 2>"$work/stat.err" ||
+	problem "op25b-stat --xdp --json failed:" "$(cat "$work/stat.err")"
+"$stat" --xdp "$name" --prometheus >"$work/stat.prom" 2>>"$work/stat.err" ||
+	problem "op25b-stat --xdp --prometheus failed:" "$(cat "$work/stat.err")"
+"$stat" --xdp "$name" >"$work/stat.txt" 2>>"$work/stat.err" ||
+	problem "op25b-stat --xdp failed:" "$(cat "$work/stat.err")"
+status_json "$work/st.json"
+for k in reset non_smtp; do
+	want=$(counter "$work/st.json" $k)
+	[ "$(field "$work/stat.json" "s[\"packets\"][\"$k\"]")" = "$want" ] ||
+		problem "op25b-stat --json packets.$k differs from status ($want)"
+	grep -qx "op25b_packets_total{outcome=\"$k\"} $want" "$work/stat.prom" ||
+		problem "no op25b_packets_total{outcome=\"$k\"} $want in --prometheus"
+done
+[ "$(field "$work/stat.json" 's["classes"]["dynamic"]["reset"]')" -ge 1 ] ||
+	problem "op25b-stat --json: class dynamic has no reset:" "$(head -c 600 "$work/stat.json")"
+grep -q dynamic "$work/stat.txt" || problem "op25b-stat text has no class dynamic"
+report "e2e xdp op25b-stat --xdp: text, JSON and Prometheus, the counters of status by class"
+scenario dyn-587 "$dyn4" "$mx4" 587 deliver submission 3
+report "e2e xdp dynamic -> MX:587: delivered, counted as submission"
+scenario dyn-relay "$dyn4" "$relay4" 25 deliver forwarded 3
+report "e2e xdp dynamic -> ISP relay:25: delivered"
+scenario static-mx "$sta4" "$mx4" 25 deliver forwarded 3
+report "e2e xdp static -> MX:25: delivered"
+scenario dyn6-mx "$dyn6" "$mx6" 25 refused reset 1
+report "e2e xdp IPv6 dynamic -> MX:25: refused at once"
+scenario dyn6-587 "$dyn6" "$mx6" 587 deliver submission 3
+report "e2e xdp IPv6 dynamic -> MX:587: delivered, counted as submission"
+
+# Reload under traffic: mails from the static source keep flowing while
+# the policy switches to block: drop; none fails.
+(
+	for i in 1 2 3 4 5 6; do
+		timeout 15 ip netns exec "$nc" swaks --server "$mx4" --port 25 \
+			--local-interface "$sta4" --to postmaster@server.test \
+			--header "Subject: xdp-e2e-bg-$i-$$" --timeout 3 \
+			>"$work/bg-$i.swaks" 2>&1 || echo "mail $i failed" >>"$work/bg.fail"
+	done
+) &
+bgmail=$!
+bg_pids+=($bgmail)
+sleep 0.3
+in_ns "$nr" "$xdp" reload x0 --policy "$work/drop.yaml" --name "$name" \
+	>"$work/reload.out" 2>&1 || problem "reload failed:" "$(cat "$work/reload.out")"
+wait "$bgmail"
+[ ! -s "$work/bg.fail" ] || problem "mails during the reload failed:" "$(cat "$work/bg.fail")"
+[ "$(grep -rlF -- "xdp-e2e-bg-" "$work/mail" | wc -l)" = 6 ] ||
+	problem "not all 6 mails sent during the reload arrived"
+status_json "$work/st.json"
+[ "$(field "$work/st.json" 's["reloads"]')" = 1 ] ||
+	problem "status does not show one reload:" "$(cat "$work/st.json")"
+report "e2e xdp reload to block: drop under traffic: 6 of 6 mails through, reloads 1"
+scenario dyn-mx-drop "$dyn4" "$mx4" 25 timeout blocked 2
+report "e2e xdp dynamic -> MX:25 after the reload: dropped (timeout), blocked counted"
+
+# A policy the program cannot enforce is refused, and the running one stays.
+sed 's/action: block/action: adaptive\n    limit: {connections: 5, per: 60s, block_for: 1h}/' \
+	"$work/drop.yaml" >"$work/adaptive.yaml"
+in_ns "$nr" "$xdp" reload x0 --policy "$work/adaptive.yaml" --name "$name" \
+	>"$work/adaptive.out" 2>&1
+want_rc $? 1 "reload with an adaptive class"
+grep -q "class 'dynamic': action adaptive is not supported by op25b-xdp" "$work/adaptive.out" ||
+	problem "no clear refusal:" "$(cat "$work/adaptive.out")"
+status_json "$work/st.json"
+[ "$(field "$work/st.json" 's["reloads"]')" = 1 ] &&
+	[ "$(field "$work/st.json" 's["policy"]')" = "$work/drop.yaml" ] ||
+	problem "the refused reload changed the instance:" "$(cat "$work/st.json")"
+report "e2e xdp reload with action adaptive: refused in one line, running policy stays"
+
+# Counter slots go by name: the classes in another order keep their
+# counts, and enforce as before.
+"$stat" --xdp "$name" --json >"$work/names-before.json" 2>&1
+cat >"$work/reordered.yaml" <<EOF
+version: 1
+block: drop
+sources:
+  static:
+    action: allow
+    prefixes: [$sta4/32]
+  dynamic:
+    action: block
+    prefixes: [198.18.1.0/24, 2001:db8:1::/48]
+EOF
+in_ns "$nr" "$xdp" reload x0 --policy "$work/reordered.yaml" --name "$name" \
+	>"$work/reorder.out" 2>&1 || problem "reload (reordered) failed:" "$(cat "$work/reorder.out")"
+"$stat" --xdp "$name" --json >"$work/names-after.json" 2>&1
+for c in dynamic static; do
+	for v in reset blocked forwarded; do
+		b=$(field "$work/names-before.json" "s[\"classes\"][\"$c\"][\"$v\"]")
+		a=$(field "$work/names-after.json" "s[\"classes\"][\"$c\"][\"$v\"]")
+		[ "$a" = "$b" ] || problem "class $c $v: $b before the reordering reload, $a after"
+	done
+done
+scenario dyn-mx-reordered "$dyn4" "$mx4" 25 timeout blocked 2
+"$stat" --xdp "$name" --json >"$work/names-last.json" 2>&1
+[ "$(field "$work/names-last.json" 's["classes"]["dynamic"]["blocked"]')" -gt \
+	"$(field "$work/names-after.json" 's["classes"]["dynamic"]["blocked"]')" ] ||
+	problem "class dynamic's blocked count did not grow after the reordering"
+report "e2e xdp reload with the classes reordered: each keeps its counter slot by name"
+
+in_ns "$nr" "$xdp" unload x0 --name "$name" >"$work/unload.out" 2>&1 ||
+	problem "unload failed:" "$(cat "$work/unload.out")"
+[ ! -e "$OP25B_XDP_BPFFS/op25b/$name" ] || problem "pins left after unload"
+in_ns "$nr" ip link show x0 | grep -q xdp && problem "x0 still runs XDP"
+scenario dyn-mx-plain "$dyn4" "$mx4" 25 deliver
+report "e2e xdp unload: pins gone, x0 forwards plainly: dynamic -> MX:25 delivered"
+# Generic (skb) mode, and a second load on an interface that has one.
+in_ns "$nr" "$xdp" load x0 --policy "$work/drop.yaml" --name "$name" \
+	--mode generic >"$work/gen.out" 2>&1 || problem "generic load failed:" "$(cat "$work/gen.out")"
+status_json "$work/st.json"
+[ "$(field "$work/st.json" 's["mode"]')" = generic ] ||
+	problem "status: not generic:" "$(cat "$work/st.json")"
+in_ns "$nr" "$xdp" load x0 --policy "$work/drop.yaml" --name "$name-2" \
+	>"$work/twice.out" 2>&1
+want_rc $? 1 "a second load on x0"
+want_has "$work/twice.out" "op25b-xdp: x0: cannot attach in native mode: another XDP program is attached"
+[ ! -e "$OP25B_XDP_BPFFS/op25b/$name-2" ] || problem "the refused load left pins"
+scenario dyn-mx-generic "$dyn4" "$mx4" 25 timeout blocked 1
+in_ns "$nr" "$xdp" unload x0 --name "$name" >"$work/unload.out" 2>&1 ||
+	problem "unload (generic) failed:" "$(cat "$work/unload.out")"
+in_ns "$nr" ip link show x0 | grep -q xdp && problem "x0 still runs XDP"
+report "e2e xdp --mode generic: attached in skb mode, enforces, a second load refused, unload detaches"
+in_ns "$nc" "$xdp" unload c0 --name "$cname" >/dev/null 2>&1
+exit $status

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The XDP program (lib/xdp) against the DPDK classifier, frame by frame,
+ * through BPF_PROG_TEST_RUN: every case of test/vectors/ *.vec (one cmocka
+ * test per case), the classify fuzz corpus, and random mutations of the
+ * vectors' frames. For each frame: the same outcome, class and group, the
+ * same disposition (forward = XDP_PASS, drop = XDP_DROP, reply = XDP_TX),
+ * the same counters (but `chained`, an mbuf matter) and the same bytes out.
+ *
+ * Skipped, and counted: frames shorter than an Ethernet header, on which
+ * the kernel never runs XDP (BPF_PROG_TEST_RUN refuses them). Needs root
+ * (CAP_BPF); without it every test is skipped.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_mbuf.h>
+
+#include "op25b_classify.h"
+#include "op25b_craft.h"
+#include "op25b_policy.h"
+#include "op25b_xdp.h"
+#include "test_eal.h"
+#include "test_vec_files.h"
+#include "test_mbuf.h"
+
+/* Random frames: mutations of every vector's frame, from a fixed seed. */
+#define MUTATIONS_PER_FRAME 64
+
+struct vec_set {
+	struct op25b_vector_file vf;
+	struct op25b_policy *policy;
+	struct op25b_classifier *classifier;
+	struct op25b_xdp *xdp;
+	char path[1024];
+};
+
+struct vec_case {
+	struct vec_set *set;
+	const struct op25b_vector_case *c;
+};
+
+static struct rte_mempool *pool;
+static unsigned int runts_skipped, frames_compared;
+
+/* What one side did to a frame. */
+struct verdict {
+	struct op25b_classify_result r;
+	struct op25b_stats_counters counters;
+	uint8_t out[OP25B_CRAFT_FRAME_MAX];
+	uint32_t out_len;
+};
+
+static int
+run_dpdk(struct vec_set *s, const uint8_t *frame, uint32_t len,
+	 struct verdict *v)
+{
+	struct rte_mbuf *m = test_mbuf_chain(pool, frame, len, len, len);
+	const uint8_t *bytes;
+
+	if (m == NULL)
+		return -ENOMEM;
+	memset(&v->counters, 0, sizeof(v->counters));
+	op25b_classifier_classify_burst(s->classifier, NULL, &m, 1, &v->r,
+					&v->counters);
+	v->out_len = rte_pktmbuf_pkt_len(m);
+	bytes = rte_pktmbuf_read(m, 0, v->out_len, v->out);
+	if (bytes != v->out)
+		memcpy(v->out, bytes, v->out_len);
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+/* The program's verdict, read from its counters before and after. */
+static int
+run_xdp(struct vec_set *s, const uint8_t *frame, uint32_t len,
+	struct verdict *v)
+{
+	static struct op25b_stats_counters before, after;
+	struct op25b_xdp_run run;
+	uint64_t *b = (uint64_t *)&before, *a = (uint64_t *)&after,
+		 *d = (uint64_t *)&v->counters;
+	size_t i;
+	int err;
+
+	if ((err = op25b_xdp_counters(s->xdp, &before)) != 0 ||
+	    (err = op25b_xdp_test_run(s->xdp, frame, len, v->out,
+				      sizeof(v->out), 0, &run)) != 0 ||
+	    (err = op25b_xdp_counters(s->xdp, &after)) != 0)
+		return err;
+	for (i = 0; i < sizeof(before) / sizeof(uint64_t); i++)
+		d[i] = a[i] - b[i];
+	memset(&v->r, 0, sizeof(v->r));
+	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
+		if (v->counters.outcome[i] != 0)
+			v->r.outcome = (uint8_t)i;
+	for (i = 0; i < OP25B_STATS_SLOTS; i++) {
+		unsigned int k;
+
+		for (k = 0; k < OP25B_VERDICT_MAX; k++) {
+			if (v->counters.class_verdict[i][k])
+				v->r.class_slot = (uint8_t)i;
+			if (v->counters.group_verdict[i][k])
+				v->r.group_slot = (uint8_t)i;
+		}
+	}
+	v->r.disposition =
+		run.action == OP25B_XDP_PASS   ? OP25B_DISPOSITION_FORWARD
+		: run.action == OP25B_XDP_TX   ? OP25B_DISPOSITION_REPLY
+		: run.action == OP25B_XDP_DROP ? OP25B_DISPOSITION_DROP
+					       : 0xff;
+	v->out_len = run.out_len;
+	return 0;
+}
+
+/* Compare both sides on one frame; a message in @why when they differ. */
+static int
+compare(struct vec_set *s, const uint8_t *frame, uint32_t len, char *why,
+	size_t size)
+{
+	static struct verdict d, x;
+	unsigned int i;
+
+	if (len < 14) {
+		runts_skipped++;
+		return 0;
+	}
+	if (run_dpdk(s, frame, len, &d) != 0 ||
+	    run_xdp(s, frame, len, &x) != 0) {
+		snprintf(why, size, "a run failed: %s", strerror(errno));
+		return -1;
+	}
+	frames_compared++;
+	/* `chained` counts mbuf chains: a frame in one mbuf, never. */
+	d.counters.frame[OP25B_FRAME_CHAINED] = 0;
+	if (memcmp(&d.r, &x.r, sizeof(d.r)) != 0) {
+		snprintf(why, size,
+			 "dpdk %s/%u class %u group %u, xdp %s/%u class %u "
+			 "group %u",
+			 op25b_outcome_name(d.r.outcome), d.r.disposition,
+			 d.r.class_slot, d.r.group_slot,
+			 op25b_outcome_name(x.r.outcome), x.r.disposition,
+			 x.r.class_slot, x.r.group_slot);
+		return -1;
+	}
+	for (i = 0; i < OP25B_FRAME_MAX; i++)
+		if (d.counters.frame[i] != x.counters.frame[i]) {
+			snprintf(why, size,
+				 "counter %s: dpdk %" PRIu64 ", xdp %" PRIu64,
+				 op25b_frame_counter_name(i),
+				 d.counters.frame[i], x.counters.frame[i]);
+			return -1;
+		}
+	if (memcmp(&d.counters, &x.counters, sizeof(d.counters)) != 0) {
+		snprintf(why, size, "the counters differ");
+		return -1;
+	}
+	if (d.r.disposition != OP25B_DISPOSITION_DROP &&
+	    (d.out_len != x.out_len || memcmp(d.out, x.out, d.out_len) != 0)) {
+		snprintf(why, size, "bytes out differ (dpdk %u, xdp %u bytes)",
+			 d.out_len, x.out_len);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+run_case(void **state)
+{
+	const struct vec_case *vc = *state;
+	char why[256];
+
+	if (vc->set->xdp == NULL)
+		skip();
+	if (vc->c->frame_len < 14) {
+		print_message("%s: %u bytes, shorter than an Ethernet header: "
+			      "the kernel runs no XDP program on it\n",
+			      vc->c->name, vc->c->frame_len);
+		skip();
+	}
+	if (compare(vc->set, vc->c->frame, vc->c->frame_len, why,
+		    sizeof(why)) != 0)
+		fail_msg("%s:%u: %s: %s", vc->set->path, vc->c->line,
+			 vc->c->name, why);
+}
+
+static struct vec_set sets[64];
+static unsigned int n_sets;
+
+/* The fuzzer's classify corpus under the first set's policy (enforce:
+ * block: reset, classes and groups on both families). */
+static void
+run_corpus(void **state)
+{
+	static uint8_t frame[OP25B_CRAFT_FRAME_MAX];
+	const char *root = getenv("OP25B_SOURCE_ROOT");
+	struct vec_set *s = &sets[0];
+	char dir[1024], path[2048], why[256];
+	unsigned int n = 0, failed = 0;
+	struct dirent *de;
+	DIR *d;
+
+	(void)state;
+	if (s->xdp == NULL)
+		skip();
+	snprintf(dir, sizeof(dir), "%s/test/fuzz/corpus/classify",
+		 root ? root : ".");
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		FILE *f;
+		size_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		len = fread(frame, 1, sizeof(frame), f);
+		fclose(f);
+		n++;
+		if (compare(s, frame, (uint32_t)len, why, sizeof(why)) != 0) {
+			print_message("%s: %s\n", path, why);
+			failed++;
+		}
+	}
+	closedir(d);
+	print_message("corpus: %u frames, %u differ\n", n, failed);
+	assert_true(n > 0);
+	assert_int_equal(failed, 0);
+}
+
+/* Mutations: bytes flipped in the headers' first 128 bytes, the frame cut
+ * or grown; every vector set's policy, a fixed seed. */
+static void
+run_random(void **state)
+{
+	static uint8_t frame[OP25B_CRAFT_FRAME_MAX];
+	uint64_t seed = 0x6f703235622d7864ull;
+	unsigned int i, j, k, n = 0, failed = 0;
+	char why[256];
+
+	(void)state;
+	if (sets[0].xdp == NULL)
+		skip();
+	for (i = 0; i < n_sets; i++) {
+		struct vec_set *s = &sets[i];
+
+		if (s->xdp == NULL) /* a policy the program refuses */
+			continue;
+		for (j = 0; j < s->vf.n_cases; j++) {
+			const struct op25b_vector_case *c = &s->vf.cases[j];
+
+			for (k = 0; k < MUTATIONS_PER_FRAME; k++) {
+				uint32_t len = c->frame_len, flips, f;
+
+				memcpy(frame, c->frame, len);
+				seed = seed * 6364136223846793005ull +
+				       1442695040888963407ull;
+				flips = 1 + (uint32_t)(seed >> 61);
+				for (f = 0; f < flips && len > 0; f++) {
+					seed = seed * 6364136223846793005ull +
+					       1442695040888963407ull;
+					frame[(seed >> 33) %
+					      (len < 128 ? len : 128)] ^=
+						(uint8_t)(1u << ((seed >> 20) &
+								 7));
+				}
+				if ((seed >> 40) % 8 == 0 && len > 14)
+					len -= (uint32_t)((seed >> 44) % 16);
+				n++;
+				if (compare(s, frame, len, why, sizeof(why)) !=
+				    0) {
+					if (failed++ < 10)
+						print_message(
+							"%s: %s mutation %u: %s\n",
+							s->path, c->name, k,
+							why);
+				}
+			}
+		}
+	}
+	print_message("random: %u frames, %u differ; %u compared in all, %u "
+		      "runts skipped\n",
+		      n, failed, frames_compared, runts_skipped);
+	assert_int_equal(failed, 0);
+}
+
+int
+main(void)
+{
+	const char *root = getenv("OP25B_SOURCE_ROOT");
+	char dir[512], err[512], log[2048], *names[64];
+	struct CMUnitTest *tests;
+	struct vec_case *cases;
+	unsigned int n_tests = 0, i, j;
+	int failed, ret;
+
+	snprintf(dir, sizeof(dir), "%s/test/vectors", root ? root : ".");
+	ret = test_vec_files(dir, names, RTE_DIM(names));
+	if (ret <= 0 || test_eal_init() != 0)
+		return 1;
+	n_sets = (unsigned int)ret;
+	pool = rte_pktmbuf_pool_create(
+		"test_xdp", 63, 0, 0,
+		OP25B_CRAFT_FRAME_MAX + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
+	if (pool == NULL)
+		return 1;
+	for (i = 0; i < n_sets; i++) {
+		struct vec_set *s = &sets[i];
+		struct op25b_policy_error perr;
+
+		snprintf(s->path, sizeof(s->path), "%s/%s", dir, names[i]);
+		if (op25b_vector_file_load(s->path, &s->vf, err, sizeof(err))) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		s->policy = op25b_policy_load(s->vf.policy_path, &perr);
+		if (s->policy == NULL)
+			return 1;
+		s->classifier = op25b_classifier_create(
+			s->policy, SOCKET_ID_ANY, NULL, NULL);
+		if (s->classifier == NULL)
+			return 1;
+		/* A policy the program refuses (block: notify): its cases are
+		 * listed and skipped, as without a program. */
+		if (op25b_xdp_policy_supported(s->policy, err, sizeof(err)) !=
+		    0) {
+			fprintf(stderr, "test_xdp: %s: skipped: %s\n", names[i],
+				err);
+			n_tests += s->vf.n_cases;
+			continue;
+		}
+		/* One program per set: each run reads its own counters. */
+		s->xdp = op25b_xdp_load(log, sizeof(log));
+		if (s->xdp == NULL)
+			fprintf(stderr,
+				"test_xdp: the program does not load "
+				"(%s): skipped%s%s\n",
+				strerror(errno),
+				log[0] ? "; the kernel said:\n" : "", log);
+		else if (op25b_xdp_apply(s->xdp, s->policy) != 0)
+			return 1;
+		n_tests += s->vf.n_cases;
+	}
+	tests = calloc(n_tests + 2, sizeof(*tests));
+	cases = calloc(n_tests, sizeof(*cases));
+	if (tests == NULL || cases == NULL)
+		return 1;
+	n_tests = 0;
+	for (i = 0; i < n_sets; i++) {
+		for (j = 0; j < sets[i].vf.n_cases; j++) {
+			struct vec_case *vc = &cases[n_tests];
+			char *name = malloc(256);
+
+			vc->set = &sets[i];
+			vc->c = &sets[i].vf.cases[j];
+			snprintf(name, 256, "%s:%s", names[i], vc->c->name);
+			tests[n_tests].name = name;
+			tests[n_tests].test_func = run_case;
+			tests[n_tests].initial_state = vc;
+			n_tests++;
+		}
+	}
+	tests[n_tests].name = strdup("fuzz corpus (classify)");
+	tests[n_tests++].test_func = run_corpus;
+	tests[n_tests].name = strdup("random mutations of the vectors");
+	tests[n_tests++].test_func = run_random;
+	failed = _cmocka_run_group_tests("xdp", tests, n_tests, NULL, NULL);
+
+	for (i = 0; i < n_tests; i++)
+		free((void *)tests[i].name);
+	free(tests);
+	free(cases);
+	for (i = 0; i < n_sets; i++) {
+		op25b_xdp_close(sets[i].xdp);
+		op25b_classifier_free(sets[i].classifier);
+		op25b_policy_free(sets[i].policy);
+		op25b_vector_file_free(&sets[i].vf);
+		free(names[i]);
+	}
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return failed;
+}
