@@ -76,8 +76,9 @@ static const struct gen_command gen_commands[] = {
 	{ "vectors", "FILE.vec --out OUT.pcap [--expect OUT.txt]",
 	  "Build every case of a test vector file into a pcap, in file\n"
 	  "order, one frame per case. --expect writes one line per case:\n"
-	  "NAME EXPECT CLASS GROUP LEN (\"-\" for no class or group), for\n"
-	  "the replay tests to compare verdicts against.",
+	  "NAME EXPECT CLASS GROUP LEN REPLY (\"-\" for no class, group\n"
+	  "or reply; REPLY: the reply's TCP flags), for the replay tests\n"
+	  "to compare verdicts against.",
 	  "oeh", "o", 1, run_vectors },
 	{ "traffic",
 	  "--profile NAME --count N [--seed S] [--pools FILE] --out OUT.pcap",

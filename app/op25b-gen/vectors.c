@@ -22,8 +22,9 @@ write_expectations(const struct op25b_vector_file *vf, const char *path)
 		return -EIO;
 	for (i = 0; i < vf->n_cases; i++) {
 		vc = &vf->cases[i];
-		fprintf(f, "%s %s %s %s %u\n", vc->name, vc->expect,
-			vc->class_name, vc->group_name, vc->frame_len);
+		fprintf(f, "%s %s %s %s %u %s\n", vc->name, vc->expect,
+			vc->class_name, vc->group_name, vc->frame_len,
+			vc->reply);
 	}
 	return gen_close_out(f, path);
 }

@@ -201,7 +201,7 @@ print_summary(const struct op25b_policy *policy, size_t memory)
 	       "malformed %s)\n",
 	       policy->file, policy->version,
 	       policy->mode == OP25B_MODE_MONITOR ? "monitor" : "enforce",
-	       policy->block == OP25B_BLOCK_RESET ? "reset" : "drop",
+	       op25b_block_style_name(policy->block),
 	       op25b_action_name(policy->default_action),
 	       policy->malformed == OP25B_MALFORMED_FORWARD ? "forward"
 							    : "drop");

@@ -26,7 +26,8 @@ static const struct command {
 	{ "replay", op25b_tool_replay,
 	  "replay FILE IN.pcap [--out OUT.pcap] [--replies R.pcap] [--json]",
 	  "classify a capture; OUT gets what would be forwarded upstream, R "
-	  "the TCP resets sent back" },
+	  "the replies sent back (TCP resets; under block: notify SYN-ACKs "
+	  "and RSTs)" },
 };
 
 void

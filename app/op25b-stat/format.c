@@ -308,6 +308,26 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 	prom_verdict_rows(out, "class_packets_total", "class", n->n_class_slots,
 			  n->class_name, snap->totals.class_verdict);
 
+	/* block: notify, one family per counter under its one name. */
+	for (i = 0; i < OP25B_NOTIFY_MAX; i++) {
+		char family[64];
+		unsigned int r;
+
+		snprintf(family, sizeof(family), "%s_total",
+			 op25b_notify_counter_name(i));
+		prom_family(out, family, "counter",
+			    op25b_notify_counter_help(i));
+		for (r = 0; r < n->n_class_slots; r++) {
+			unsigned int slot =
+				op25b_stats_row_slot(r, n->n_class_slots);
+
+			fprintf(out, PROM_PREFIX "%s{class=", family);
+			prom_label_value(out, n->class_name[slot]);
+			fprintf(out, "} %" PRIu64 "\n",
+				snap->totals.class_notify[slot][i]);
+		}
+	}
+
 	prom_family(out, "group_packets_total", "counter",
 		    "SMTP packets by destination group and policy verdict "
 		    "(group \"(none)\": in no group).");

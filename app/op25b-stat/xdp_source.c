@@ -63,7 +63,9 @@ stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 		h->mode = policy->mode == OP25B_MODE_MONITOR
 				  ? OP25B_STATS_MODE_MONITOR
 				  : OP25B_STATS_MODE_ENFORCE;
-		h->block = policy->block == OP25B_BLOCK_RESET
+		h->block = policy->block == OP25B_BLOCK_NOTIFY
+				   ? OP25B_STATS_BLOCK_NOTIFY
+			   : policy->block == OP25B_BLOCK_RESET
 				   ? OP25B_STATS_BLOCK_RESET
 				   : OP25B_STATS_BLOCK_DROP;
 		op25b_policy_free(policy);

@@ -47,7 +47,7 @@ mode_name(enum op25b_policy_mode m)
 static const char *
 block_name(enum op25b_block_style b)
 {
-	return b == OP25B_BLOCK_RESET ? "reset" : "drop";
+	return op25b_block_style_name(b);
 }
 
 static void
@@ -100,6 +100,12 @@ show_policy_json(struct cmdline *cl)
 	json_ports(cl, p->smtp_ports, p->n_smtp_ports);
 	cli_printf(cl, ",\"submission_ports\":");
 	json_ports(cl, p->submission_ports, p->n_submission_ports);
+	cli_printf(cl, ",\"notice\":");
+	if (p->notice[0] != '\0')
+		cli_json_string(cl, p->notice);
+	else
+		cli_printf(cl, "null");
+	cli_printf(cl, ",\"notify_rate\":%u", p->notify_rate);
 	cli_printf(cl, ",\"table_bytes\":%zu,\"classes\":[",
 		   op25b_classifier_memory(atomic_load(&app->classifier)));
 	for (i = 0; i < p->n_classes; i++) {
@@ -122,7 +128,11 @@ show_policy_json(struct cmdline *cl)
 			cli_printf(cl, ":\"%s\"", op25b_action_name(c->to[j]));
 			first = false;
 		}
-		cli_printf(cl, "}}");
+		cli_printf(cl, "}");
+		if (c->block_set)
+			cli_printf(cl, ",\"block\":\"%s\"",
+				   block_name(c->block));
+		cli_printf(cl, "}");
 	}
 	cli_printf(cl, "],\"groups\":[");
 	for (i = 0; i < p->n_groups; i++) {
@@ -176,6 +186,9 @@ cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 					    : "",
 		   app->block_override >= 0 ? block_name(app->file_block) : "",
 		   app->block_override >= 0 ? ")" : "");
+	if (p->notice[0] != '\0')
+		cli_printf(cl, "%-12s%s (notify_rate %u a second per worker)\n",
+			   "notice", p->notice, p->notify_rate);
 	cli_printf(cl, "%-12s%s\n", "default",
 		   op25b_action_name(p->default_action));
 	cli_printf(cl, "%-12s%s\n", "malformed",
@@ -196,6 +209,8 @@ cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 			   c->prefixes.count,
 			   count_family(&c->prefixes, AF_INET),
 			   count_family(&c->prefixes, AF_INET6));
+		if (c->block_set)
+			cli_printf(cl, " block: %s", block_name(c->block));
 		for (j = 0; j < p->n_groups; j++)
 			if (c->to[j] != OP25B_ACTION_NONE)
 				cli_printf(cl, "; to %s: %s", p->groups[j].name,

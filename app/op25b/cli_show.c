@@ -447,6 +447,10 @@ cmd_show_counters_parsed(void *parsed, struct cmdline *cl, void *data)
 		for (i = 0; i < OP25B_VERDICT_MAX; i++)
 			cli_printf(cl, "  %-10s %" PRIu64 "\n",
 				   op25b_verdict_name(i), v[i]);
+		for (i = 0; !group && i < OP25B_NOTIFY_MAX; i++)
+			cli_printf(cl, "  %-18s %" PRIu64 "\n",
+				   op25b_notify_counter_name(i),
+				   snap->totals.class_notify[slot][i]);
 		free(snap);
 		return;
 	}

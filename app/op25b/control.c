@@ -119,8 +119,9 @@ stats_mode(enum op25b_policy_mode mode)
 static uint64_t
 stats_block(enum op25b_block_style block)
 {
-	return block == OP25B_BLOCK_RESET ? OP25B_STATS_BLOCK_RESET
-					  : OP25B_STATS_BLOCK_DROP;
+	return block == OP25B_BLOCK_NOTIFY  ? OP25B_STATS_BLOCK_NOTIFY
+	       : block == OP25B_BLOCK_RESET ? OP25B_STATS_BLOCK_RESET
+					    : OP25B_STATS_BLOCK_DROP;
 }
 
 /* Mark the slots @policy uses as active, record its file, the mode and
@@ -302,7 +303,7 @@ mode_text(int mode)
 static const char *
 block_text(int block)
 {
-	return block == OP25B_BLOCK_RESET ? "reset" : "drop";
+	return op25b_block_style_name((enum op25b_block_style)block);
 }
 
 /* "; overridden: none", or each switch set apart from the file, with

@@ -11,11 +11,13 @@
  *                       names
  *   /op25b/class,NAME   the verdict counters of one class
  *   /op25b/group,NAME   the verdict counters of one destination group
+ *   /op25b/notify,NAME  the block: notify counters of one class
  * Class names may hold '-' and '.', which 22.11's telemetry refuses in
  * dictionary keys; hence one command per name rather than a nested dict.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_telemetry.h>
@@ -167,10 +169,13 @@ policy_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* The row of @p name: @p n_cols counters (table[slot * n_cols + column]),
+ * each under its @p column_name, as the JSON views have it. */
 static int
-verdicts_of(const char *name, unsigned int n_slots,
-	    const char (*names)[OP25B_STATS_NAME_MAX],
-	    const uint64_t (*table)[OP25B_VERDICT_MAX], struct rte_tel_data *d)
+row_of(const char *name, unsigned int n_slots,
+       const char (*names)[OP25B_STATS_NAME_MAX], const uint64_t *table,
+       unsigned int n_cols, const char *(*column_name)(unsigned int),
+       struct rte_tel_data *d)
 {
 	unsigned int slot, v;
 
@@ -182,23 +187,30 @@ verdicts_of(const char *name, unsigned int n_slots,
 	if (slot == n_slots)
 		return -ENOENT;
 	rte_tel_data_start_dict(d);
-	for (v = 0; v < OP25B_VERDICT_MAX; v++)
-		rte_tel_data_add_dict_u64(d, op25b_verdict_name(v),
-					  table[slot][v]);
+	for (v = 0; v < n_cols; v++)
+		rte_tel_data_add_dict_u64(d, column_name(v),
+					  table[slot * n_cols + v]);
 	return 0;
 }
 
+/* /op25b/class (verdicts) and /op25b/notify (block: notify), by class. */
 static int
 class_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct op25b_stats_snapshot *s = snapshot();
+	bool notify = strcmp(cmd, "/op25b/notify") == 0;
 	int ret;
 
-	(void)cmd;
 	if (s == NULL)
 		return -EIO;
-	ret = verdicts_of(params, s->names.n_class_slots, s->names.class_name,
-			  s->totals.class_verdict, d);
+	if (notify)
+		ret = row_of(params, s->names.n_class_slots,
+			     s->names.class_name, s->totals.class_notify[0],
+			     OP25B_NOTIFY_MAX, op25b_notify_counter_name, d);
+	else
+		ret = row_of(params, s->names.n_class_slots,
+			     s->names.class_name, s->totals.class_verdict[0],
+			     OP25B_VERDICT_MAX, op25b_verdict_name, d);
 	free(s);
 	return ret;
 }
@@ -212,8 +224,9 @@ group_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	(void)cmd;
 	if (s == NULL)
 		return -EIO;
-	ret = verdicts_of(params, s->names.n_group_slots, s->names.group_name,
-			  s->totals.group_verdict, d);
+	ret = row_of(params, s->names.n_group_slots, s->names.group_name,
+		     s->totals.group_verdict[0], OP25B_VERDICT_MAX,
+		     op25b_verdict_name, d);
 	free(s);
 	return ret;
 }
@@ -235,6 +248,9 @@ op25b_telemetry_register(struct op25b_app *app)
 	rte_telemetry_register_cmd("/op25b/class", class_cmd,
 				   "Verdict counters of a class. Parameters: "
 				   "class name");
+	rte_telemetry_register_cmd("/op25b/notify", class_cmd,
+				   "block: notify counters of a class. "
+				   "Parameters: class name");
 	rte_telemetry_register_cmd("/op25b/group", group_cmd,
 				   "Verdict counters of a destination group. "
 				   "Parameters: group name");

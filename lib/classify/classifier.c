@@ -17,6 +17,7 @@
 #include <rte_prefetch.h>
 
 #include "classify_priv.h"
+#include "notify.h"
 
 /* How far ahead of the packet being parsed its successors' first cache
  * line is requested: four packets cover the DRAM latency of one parse. */
@@ -121,7 +122,7 @@ adaptive_outcome(const struct op25b_classifier *c, const struct pkt_meta *meta,
 				      (meta->tcp_flags & (TCP_SYN | TCP_ACK)) ==
 					      TCP_SYN,
 				      *now) == OP25B_ADAPTIVE_BLOCK
-		       ? a->block_outcome
+		       ? a->block_outcome[src_slot]
 		       : OP25B_OUTCOME_FORWARDED;
 }
 
@@ -141,6 +142,7 @@ decide(const struct op25b_classifier *c,
        struct op25b_stats_counters *counters)
 {
 	uint8_t outcome = c->matrix[src_slot * c->n_group_slots + dst_slot];
+	enum op25b_notify_answer notify = OP25B_NOTIFY_ANSWER_DROP;
 
 	if (unlikely(outcome == MATRIX_ADAPTIVE))
 		outcome = adaptive_outcome(c, meta, src4, src6, dst4, dst6,
@@ -153,12 +155,22 @@ decide(const struct op25b_classifier *c,
 		counters->outcome[OP25B_OUTCOME_EXEMPTED]++;
 		return;
 	}
-	if (unlikely(outcome == OP25B_OUTCOME_RESET) &&
-	    ((meta->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) !=
-		     TCP_SYN ||
-	     op25b_reset_build(m, meta) != 0))
+	if (unlikely(outcome == MATRIX_NOTIFY)) {
+		notify = op25b_notify_answer(c->notify, m, meta,
+					     counters->class_notify[src_slot]);
+		outcome = notify == OP25B_NOTIFY_ANSWER_RESET
+				  ? OP25B_OUTCOME_RESET
+				  : OP25B_OUTCOME_BLOCKED;
+	} else if (unlikely(outcome == OP25B_OUTCOME_RESET) &&
+		   ((meta->tcp_flags &
+		     (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN ||
+		    op25b_reset_build(m, meta) != 0)) {
 		outcome = OP25B_OUTCOME_BLOCKED;
+	}
 	*r = c->settled_result[outcome];
+	/* A SYN-ACK or greeting counts as blocked, and goes back. */
+	if (unlikely(notify == OP25B_NOTIFY_ANSWER_REPLY))
+		r->disposition = OP25B_DISPOSITION_REPLY;
 	r->class_slot = (uint8_t)src_slot;
 	r->group_slot = (uint8_t)dst_slot;
 	counters->outcome[outcome]++;

@@ -29,11 +29,14 @@
  * and the outcome a blocked source's packets get. */
 struct classify_adaptive {
 	struct op25b_adaptive_table *table; /* NULL: acts as allow */
-	uint8_t block_outcome;		    /* BLOCKED, RESET or COUNTED */
+	/* What a blocked source's packets get, by class slot (a class may
+	 * set its own block:): BLOCKED, RESET, MATRIX_NOTIFY or COUNTED. */
+	uint8_t block_outcome[OP25B_STATS_SLOTS];
 	bool is_adaptive[OP25B_STATS_SLOTS];
 	struct op25b_adaptive_limit limit[OP25B_STATS_SLOTS];
 	struct op25b_adaptive_rule rule[OP25B_STATS_SLOTS];
 };
+struct op25b_notify;
 
 /* At most this many IPv6 extension headers are walked before the packet is
  * called malformed: a chain longer than any legitimate one (RFC 8200 order
@@ -87,6 +90,12 @@ struct classify_adaptive {
 /* `chained` is counted by the burst loop, never returned by a parse. */
 #define PARSE_CODE_MAX PARSE_FRAME(CHAINED)
 
+/* A matrix cell that is no outcome: block: notify answers the packet, and
+ * its outcome is blocked (dropped or answered) or reset. */
+#define MATRIX_NOTIFY (OP25B_OUTCOME_MAX + 1)
+_Static_assert(MATRIX_ADAPTIVE != MATRIX_NOTIFY && MATRIX_NOTIFY <= UINT8_MAX,
+	       "the matrix's two cells that are no outcome differ");
+
 _Static_assert(OP25B_FRAME_CHAINED == OP25B_FRAME_MAX - 1,
 	       "chained is the last frame counter: parse codes end before it");
 
@@ -136,15 +145,21 @@ struct op25b_classifier {
 	struct lpm6 *dst6;
 	/* outcome[class_slot * n_group_slots + group_slot], precedence,
 	 * monitor mode and block style already applied: FORWARDED, COUNTED,
-	 * BLOCKED, or RESET (a reset if the packet is a bare SYN). */
+	 * BLOCKED, RESET (a reset if the packet is a bare SYN), or
+	 * MATRIX_NOTIFY (op25b_notify_answer() decides). */
 	uint8_t *matrix;
 	uint16_t n_group_slots;
 	uint8_t malformed_disposition;
 	uint8_t max_vlan_tags; /* the policy's max_vlan_tags */
+	/* The matrix's rows; op25b_classifier_memory() sums the parts rather
+	 * than keeping a total here, where every byte is a hot line's. */
+	uint16_t n_class_slots;
+	/* block: notify's greeting, key and rate; NULL when no class
+	 * notifies. */
+	const struct op25b_notify *notify;
 	/* The whole result word per parse code (outcome and disposition): one
 	 * load and one store a packet. */
 	struct op25b_classify_result settled_result[PARSE_CODE_MAX];
-	size_t memory;
 	/* NULL: the policy has no adaptive class. */
 	struct classify_adaptive *adaptive;
 } __rte_cache_aligned;
@@ -455,5 +470,41 @@ parse_frame(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
  * the mbuf cannot be written (indirect or shared, or a first segment too
  * small for the reply): then it is dropped. */
 int op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta);
+
+/* What a reply needs of the TCP segment it answers, read before a byte of
+ * the segment is overwritten. */
+struct tcp_seen {
+	uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes */
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint32_t seg_len; /* sequence space: payload, SYN and FIN */
+	uint8_t flags;
+};
+
+/* The segment op25b sends back; the addresses and ports are the answered
+ * segment's, swapped. @options (a multiple of 4 bytes) and @payload may
+ * be NULL with a length of 0. */
+struct tcp_reply {
+	uint32_t seq, ack;
+	uint16_t window;
+	uint8_t flags;
+	uint8_t options_len;
+	const uint8_t *options;
+	const uint8_t *payload;
+	uint16_t payload_len;
+};
+
+/* Read @m's addresses, ports, sequence numbers and flags (across segments
+ * if need be). Returns 0, or -1 when the headers cannot be read. */
+int op25b_tcp_seen_read(const struct rte_mbuf *m, const struct pkt_meta *meta,
+			struct tcp_seen *seen);
+
+/* Rewrite @m in place into the reply @r to the segment @seen read from it:
+ * L2 mirrored (MACs swapped; tags, PPPoE and its length kept right), bare
+ * IP and TCP headers, checksums complete. Same contract as
+ * op25b_reset_build(). */
+int
+op25b_tcp_reply_build(struct rte_mbuf *m, const struct pkt_meta *meta,
+		      const struct tcp_seen *seen, const struct tcp_reply *r);
 
 #endif /* OP25B_CLASSIFY_PRIV_H */

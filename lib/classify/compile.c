@@ -19,6 +19,7 @@
 #include <rte_malloc.h>
 
 #include "classify_priv.h"
+#include "notify.h"
 
 /* One side (sources or destinations) of the policy, as compile sees it. */
 struct side_rules {
@@ -289,7 +290,7 @@ lpm6_groups_needed(struct op25b_prefix *const *v6, size_t n, uint64_t limit,
 }
 
 static struct lpm6 *
-side_build6(struct side_rules *s, int socket_id, size_t *memory,
+side_build6(struct side_rules *s, int socket_id,
 	    struct op25b_classifier_error *error)
 {
 	const struct op25b_prefix *at;
@@ -341,23 +342,24 @@ side_build6(struct side_rules *s, int socket_id, size_t *memory,
 			     rte_strerror(rte_errno));
 		return NULL;
 	}
-	*memory += t->memory;
 	return t;
 }
 
 /* The outcome of a policy decision as compiled into the matrix: monitor
  * mode turns a block into a count, block: reset makes it a reset
- * candidate (decide() checks for a bare SYN). */
+ * candidate (decide() checks for a bare SYN), block: notify hands it to
+ * op25b_notify_answer(). */
 static uint8_t
-outcome_of_action(const struct op25b_policy *policy, enum op25b_action action)
+outcome_of_action(const struct op25b_policy *policy, enum op25b_action action,
+		  enum op25b_block_style block)
 {
 	switch (action) {
 	case OP25B_ACTION_BLOCK:
 		if (policy->mode == OP25B_MODE_MONITOR)
 			return OP25B_OUTCOME_COUNTED;
-		return policy->block == OP25B_BLOCK_RESET
-			       ? OP25B_OUTCOME_RESET
-			       : OP25B_OUTCOME_BLOCKED;
+		return block == OP25B_BLOCK_NOTIFY  ? MATRIX_NOTIFY
+		       : block == OP25B_BLOCK_RESET ? OP25B_OUTCOME_RESET
+						    : OP25B_OUTCOME_BLOCKED;
 	case OP25B_ACTION_COUNT:
 		return OP25B_OUTCOME_COUNTED;
 	case OP25B_ACTION_ADAPTIVE:
@@ -392,15 +394,16 @@ adaptive_compile(struct op25b_classifier *c, const struct op25b_policy *policy,
 					       socket_id);
 			if (a == NULL)
 				return -ENOMEM;
-			a->block_outcome =
-				outcome_of_action(policy, OP25B_ACTION_BLOCK);
 		}
 		a->is_adaptive[i] = true;
 		a->limit[i] = cls->limit;
+		/* A blocked source gets its class's block: drop, reset or
+		 * notify (counted only in monitor mode). */
+		a->block_outcome[i] = outcome_of_action(
+			policy, OP25B_ACTION_BLOCK,
+			op25b_policy_block_of(policy, class_of_slot[i]));
 	}
 	c->adaptive = a;
-	if (a != NULL)
-		c->memory += sizeof(*a);
 	return 0;
 }
 
@@ -445,10 +448,26 @@ op25b_classifier_adaptive_rule(const struct op25b_classifier *c,
 	return &c->adaptive->rule[class_slot];
 }
 
+/* Whether any class (or the default) blocks with notify, in enforce mode:
+ * only then is there a greeting to keep. */
+static bool
+uses_notify(const struct op25b_policy *policy)
+{
+	unsigned int i;
+
+	if (policy->mode == OP25B_MODE_MONITOR)
+		return false;
+	if (policy->block == OP25B_BLOCK_NOTIFY)
+		return true;
+	for (i = 0; i < policy->n_classes; i++)
+		if (op25b_policy_block_of(policy, (int)i) == OP25B_BLOCK_NOTIFY)
+			return true;
+	return false;
+}
+
 static int
 build_side(struct side_rules *s, int socket_id, struct lpm4 **t4,
-	   struct lpm6 **t6, size_t *memory,
-	   struct op25b_classifier_error *error)
+	   struct lpm6 **t6, struct op25b_classifier_error *error)
 {
 	const struct op25b_prefix *at;
 	int entry;
@@ -465,10 +484,9 @@ build_side(struct side_rules *s, int socket_id, struct lpm4 **t4,
 				"cannot be allocated: %s",
 				side_table_name(s), n, rte_strerror(rte_errno));
 		}
-		*memory += (*t4)->memory;
 	}
 	if (s->n_v6 > 0) {
-		*t6 = side_build6(s, socket_id, memory, error);
+		*t6 = side_build6(s, socket_id, error);
 		if (*t6 == NULL)
 			return -rte_errno;
 	}
@@ -568,7 +586,7 @@ classifier_compile(const struct op25b_policy *policy, int socket_id,
 			     sizeof(*c) >> 10);
 		return NULL;
 	}
-	c->memory = sizeof(*c);
+	c->n_class_slots = (uint16_t)n_class_slots;
 	for (i = 0; i < policy->n_smtp_ports; i++)
 		c->port_kind[policy->smtp_ports[i]] = OP25B_PORT_SMTP;
 	for (i = 0; i < policy->n_submission_ports; i++)
@@ -609,13 +627,23 @@ classifier_compile(const struct op25b_policy *policy, int socket_id,
 				   "the verdict matrix cannot be allocated");
 		goto fail;
 	}
-	c->memory += (size_t)n_class_slots * c->n_group_slots;
+	if (uses_notify(policy)) {
+		c->notify = op25b_notify_create(policy, socket_id);
+		if (c->notify == NULL) {
+			err = compile_fail(
+				error, policy, NULL, 0, -1, NULL,
+				"the notify state cannot be allocated");
+			goto fail;
+		}
+	}
 	for (i = 0; i < n_class_slots; i++)
 		for (j = 0; j < c->n_group_slots; j++)
 			c->matrix[i * c->n_group_slots + j] = outcome_of_action(
 				policy,
 				op25b_policy_decide(policy, class_of_slot[i],
-						    group_of_slot[j], NULL));
+						    group_of_slot[j], NULL),
+				op25b_policy_block_of(policy,
+						      class_of_slot[i]));
 
 	err = adaptive_compile(c, policy, class_of_slot, n_class_slots,
 			       socket_id);
@@ -632,10 +660,6 @@ classifier_compile(const struct op25b_policy *policy, int socket_id,
 		c->dst4 = lpm4_ref(base->dst4);
 		c->src6 = lpm6_ref(base->src6);
 		c->dst6 = lpm6_ref(base->dst6);
-		c->memory += (c->src4 ? c->src4->memory : 0) +
-			     (c->dst4 ? c->dst4->memory : 0) +
-			     (c->src6 ? c->src6->memory : 0) +
-			     (c->dst6 ? c->dst6->memory : 0);
 		return c;
 	}
 	err = side_rules_collect(&src, policy, OP25B_CLASSIFIER_SIDE_SOURCES,
@@ -650,11 +674,9 @@ classifier_compile(const struct op25b_policy *policy, int socket_id,
 			     "no memory to gather the prefixes");
 	}
 	if (err == 0)
-		err = build_side(&src, socket_id, &c->src4, &c->src6,
-				 &c->memory, error);
+		err = build_side(&src, socket_id, &c->src4, &c->src6, error);
 	if (err == 0)
-		err = build_side(&dst, socket_id, &c->dst4, &c->dst6,
-				 &c->memory, error);
+		err = build_side(&dst, socket_id, &c->dst4, &c->dst6, error);
 	side_rules_free(&src);
 	side_rules_free(&dst);
 	if (err != 0)
@@ -709,11 +731,25 @@ op25b_classifier_free(struct op25b_classifier *c)
 	lpm6_free(c->dst6);
 	rte_free(c->matrix);
 	rte_free(c->adaptive);
+	op25b_notify_free((struct op25b_notify *)(uintptr_t)c->notify);
 	rte_free(c);
 }
 
 size_t
 op25b_classifier_memory(const struct op25b_classifier *c)
 {
-	return c == NULL ? 0 : c->memory;
+	size_t memory;
+
+	if (c == NULL)
+		return 0;
+	memory = sizeof(*c) + (size_t)c->n_class_slots * c->n_group_slots;
+	memory += (c->src4 ? c->src4->memory : 0) +
+		  (c->dst4 ? c->dst4->memory : 0) +
+		  (c->src6 ? c->src6->memory : 0) +
+		  (c->dst6 ? c->dst6->memory : 0);
+	if (c->adaptive != NULL)
+		memory += sizeof(*c->adaptive);
+	if (c->notify != NULL)
+		memory += sizeof(*c->notify);
+	return memory;
 }

@@ -33,8 +33,11 @@ extern "C" {
 enum op25b_disposition {
 	OP25B_DISPOSITION_FORWARD = 0, /**< send out of the paired port */
 	OP25B_DISPOSITION_DROP,	       /**< free it */
-	OP25B_DISPOSITION_REPLY,       /**< rewritten in place into a TCP RST:
-					* send back out of the ingress port */
+	OP25B_DISPOSITION_REPLY,       /**< rewritten in place into a TCP
+					* reply (a RST; under block: notify
+					* also a SYN-ACK or the 554
+					* greeting): send back out of the
+					* ingress port */
 };
 
 /** Slot 0 means "no class" / "no group"; see op25b_classifier_create() for
@@ -158,7 +161,11 @@ void op25b_classifier_free(struct op25b_classifier *classifier);
  * SMTP packets up in bulk, and fills one result per mbuf. A blocked SYN
  * under `block: reset` is rewritten in place into its RST+ACK reply (in
  * the first segment; a chain's other segments are freed) and gets
- * OP25B_DISPOSITION_REPLY. No allocation, lock, syscall or log.
+ * OP25B_DISPOSITION_REPLY. Under `block: notify` a SYN becomes a SYN-ACK
+ * with a cookie, the ACK that returns it the greeting `554 5.7.1
+ * <notice>` with FIN (both outcome blocked, disposition REPLY), and any
+ * other segment a RST (outcome reset); counted per class in
+ * counters->class_notify. No allocation, lock, syscall or log.
  *
  * @param exempt
  *   Exempt sources (NULL: none). A packet the policy would block or count

@@ -152,12 +152,17 @@ op25b_craft_l4_checksum(int family, const uint8_t *src, const uint8_t *dst,
  * line, '#' comments:
  *
  *   policy FILE                      (relative to the .vec file; once)
- *   NAME expect=OUTCOME [class=C] [group=G] [counter=K] SPEC-TOKENS...
+ *   NAME expect=OUTCOME [class=C] [group=G] [counter=K] [reply=FLAGS]
+ *        SPEC-TOKENS...
  *
  * OUTCOME is one of: non_smtp submission fragments malformed forwarded
  * counted blocked reset. class/group default to "-" (none). K names the
  * frame counter (OP25B_FRAME_LIST: non_ip_arp, vlan_too_deep, ...) the
  * frame must increment besides its outcome; "-" (the default): none.
+ * FLAGS are the TCP flags of the reply sent back, in lib/craft's letters
+ * (SAFRP: "SA" a SYN-ACK, "R" a RST, "RA" a RST+ACK) or "-" for none;
+ * the default is "RA" for expect=reset and "-" for every other outcome
+ * (block: notify answers blocked packets too).
  */
 struct op25b_vector_case {
 	char name[64];
@@ -165,6 +170,9 @@ struct op25b_vector_case {
 	char class_name[64];
 	char group_name[64];
 	char counter[32];
+	/** The TCP flags of the reply the frame gets ("RA", "SA", "R"), or
+	 * "-": none. Default: "RA" for expect=reset, "-" otherwise. */
+	char reply[8];
 	unsigned int line;
 	uint8_t frame[OP25B_CRAFT_FRAME_MAX];
 	unsigned int frame_len;

@@ -18,8 +18,8 @@ static const char *const vector_outcomes[] = {
 };
 
 /* Keys the loader reads itself; the spec parser skips them. */
-static const char *const vector_keys[] = { "expect", "class", "group",
-					   "counter", NULL };
+static const char *const vector_keys[] = { "expect",  "class", "group",
+					   "counter", "reply", NULL };
 
 #define BLANKS " \t\r\n"
 
@@ -132,7 +132,8 @@ new_case(struct vector_load *vl, struct op25b_vector_file *vf)
 	return &vf->cases[vf->n_cases];
 }
 
-/* Read expect=, class=, group= and counter= from the case's tokens. */
+/* Read expect=, class=, group=, counter= and reply= from the case's
+ * tokens. */
 static int
 parse_case_keys(struct vector_load *vl, struct op25b_vector_case *vc,
 		const char *tokens)
@@ -171,6 +172,18 @@ parse_case_keys(struct vector_load *vl, struct op25b_vector_case *vc,
 		} else if (strcmp(tok, "counter") == 0) {
 			ret = copy_field(vl, vc->counter, sizeof(vc->counter),
 					 tok, value);
+		} else if (strcmp(tok, "reply") == 0) {
+			if (strcmp(value, "-") != 0 &&
+			    (value[0] == '\0' ||
+			     strspn(value, "SAFRP") != strlen(value))) {
+				ret = vector_error(vl, -EINVAL,
+						   "bad reply '%s': TCP flags "
+						   "(SAFRP) or -",
+						   value);
+				goto out_free_copy;
+			}
+			ret = copy_field(vl, vc->reply, sizeof(vc->reply), tok,
+					 value);
 		}
 		if (ret < 0)
 			goto out_free_copy;
@@ -178,6 +191,9 @@ parse_case_keys(struct vector_load *vl, struct op25b_vector_case *vc,
 	if (!have_expect)
 		ret = vector_error(vl, -EINVAL,
 				   "case '%s' has no expect=", vc->name);
+	else if (vc->reply[0] == '\0')
+		strcpy(vc->reply,
+		       strcmp(vc->expect, "reset") == 0 ? "RA" : "-");
 
 out_free_copy:
 	free(copy);

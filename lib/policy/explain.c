@@ -44,6 +44,9 @@ format_address(const struct op25b_prefix *addr, char *buf, size_t size)
 static void
 settle_verdict(const struct op25b_policy *policy, struct op25b_explanation *x)
 {
+	enum op25b_block_style block = op25b_policy_block_of(
+		policy, x->cls != NULL ? (int)(x->cls - policy->classes) : -1);
+
 	if (x->port_kind == OP25B_PORT_OTHER) {
 		x->verdict = "forward";
 		x->note = "not SMTP: forwarded untouched";
@@ -60,7 +63,12 @@ settle_verdict(const struct op25b_policy *policy, struct op25b_explanation *x)
 			x->verdict = "count";
 			x->note = "block -> count (mode: monitor): forwarded "
 				  "and counted as would-block";
-		} else if (policy->block == OP25B_BLOCK_RESET) {
+		} else if (block == OP25B_BLOCK_NOTIFY) {
+			x->verdict = "block";
+			x->note = "block: notify -> the connection is answered "
+				  "with 554 5.7.1 and the notice";
+			x->notice = policy->notice;
+		} else if (block == OP25B_BLOCK_RESET) {
 			x->verdict = "block";
 			x->note = "block: reset -> a SYN is answered with TCP "
 				  "RST";
@@ -199,6 +207,8 @@ op25b_explanation_text(const struct op25b_explanation *x, char *buf,
 		put(&o, ")\n");
 	}
 	put(&o, "%-13s%s (%s)\n", "verdict:", x->verdict, x->note);
+	if (x->notice != NULL)
+		put(&o, "%-13s%s\n", "notice:", x->notice);
 	return (int)o.len;
 }
 
@@ -243,4 +253,7 @@ op25b_explanation_json(const struct op25b_explanation *x, struct op25b_json *j)
 			  x->decided ? op25b_action_name(x->action) : NULL);
 	op25b_json_string(j, "verdict", x->verdict);
 	op25b_json_string(j, "note", x->note);
+	/* Only under block: notify, so that other answers keep their form. */
+	if (x->notice != NULL)
+		op25b_json_string(j, "notice", x->notice);
 }

@@ -29,6 +29,14 @@ extern "C" {
 #define OP25B_POLICY_DEFAULT_VLAN_TAGS 4u
 #define OP25B_POLICY_MAX_VLAN_TAGS 8u
 #define OP25B_POLICY_NAME_MAX 64
+/** notice: at most this many characters and lines. The 554 reply it makes
+ * ("554-5.7.1 " and CRLF around each line) is then at most 496 bytes, one
+ * segment even at TCP's default MSS of 536. */
+#define OP25B_POLICY_NOTICE_MAX 400
+#define OP25B_POLICY_NOTICE_LINES 8
+/** notify_rate: replies a second per worker, by default and at most. */
+#define OP25B_POLICY_DEFAULT_NOTIFY_RATE 10000u
+#define OP25B_POLICY_MAX_NOTIFY_RATE 10000000u
 
 /** What the policy says about a flow. Values are stable: the classifier
  * stores them in its compiled tables. */
@@ -47,7 +55,8 @@ enum op25b_policy_mode {
 
 enum op25b_block_style {
 	OP25B_BLOCK_DROP = 0,
-	OP25B_BLOCK_RESET, /**< answer a blocked SYN with RST+ACK */
+	OP25B_BLOCK_RESET,  /**< answer a blocked SYN with RST+ACK */
+	OP25B_BLOCK_NOTIFY, /**< answer the connection with 554 and notice */
 };
 
 enum op25b_malformed_action {
@@ -94,6 +103,10 @@ struct op25b_policy_class {
 	char name[OP25B_POLICY_NAME_MAX];
 	enum op25b_action action;	   /**< never NONE */
 	struct op25b_adaptive_limit limit; /**< set when action is ADAPTIVE */
+	/** The class's own `block:` when @c block_set, else the policy's
+	 * applies (op25b_policy_block_of()). */
+	enum op25b_block_style block;
+	bool block_set;
 	/** to[g]: the action towards group g, or NONE. Length: n_groups. */
 	enum op25b_action *to;
 	struct op25b_prefix_list prefixes;
@@ -110,6 +123,10 @@ struct op25b_policy {
 	uint32_t version;
 	enum op25b_policy_mode mode;
 	enum op25b_block_style block;
+	/** The words of the 554 reply (block: notify): printable ASCII,
+	 * lines separated by '\n'; empty when not given. */
+	char notice[OP25B_POLICY_NOTICE_MAX + 1];
+	uint32_t notify_rate; /**< notify replies a second per worker */
 	enum op25b_action default_action; /**< ALLOW, BLOCK or COUNT */
 	enum op25b_malformed_action malformed;
 	/** VLAN tags walked before PPPoE or IP, 1..OP25B_POLICY_MAX_VLAN_TAGS */
@@ -186,6 +203,16 @@ int op25b_policy_error_format(const struct op25b_policy_error *error, char *buf,
 enum op25b_action
 op25b_policy_decide(const struct op25b_policy *policy, int class_id,
 		    int group_id, enum op25b_rule *rule);
+
+/**
+ * What a block does to sources of class @p class_id (-1: no class): the
+ * class's own `block:` if it has one, else the policy's.
+ */
+enum op25b_block_style
+op25b_policy_block_of(const struct op25b_policy *policy, int class_id);
+
+/** "drop", "reset" or "notify". */
+const char *op25b_block_style_name(enum op25b_block_style block);
 
 /** Which kind of port @p port is for this policy. */
 enum op25b_port_kind {
@@ -281,6 +308,8 @@ struct op25b_explanation {
 	const char *verdict; /**< "forward", "allow", "count", "block" or
 			     * "adaptive" */
 	const char *note;    /**< one line on what happens to the packets */
+	/** block: notify: the notice the client is told; else NULL. */
+	const char *notice;
 };
 
 /**

@@ -136,6 +136,29 @@ op25b_action_name(enum op25b_action action)
 	return "none";
 }
 
+enum op25b_block_style
+op25b_policy_block_of(const struct op25b_policy *policy, int class_id)
+{
+	if (class_id >= 0 && (unsigned int)class_id < policy->n_classes &&
+	    policy->classes[class_id].block_set)
+		return policy->classes[class_id].block;
+	return policy->block;
+}
+
+const char *
+op25b_block_style_name(enum op25b_block_style block)
+{
+	switch (block) {
+	case OP25B_BLOCK_DROP:
+		return "drop";
+	case OP25B_BLOCK_RESET:
+		return "reset";
+	case OP25B_BLOCK_NOTIFY:
+		return "notify";
+	}
+	return "unknown";
+}
+
 const char *
 op25b_rule_name(enum op25b_rule rule)
 {

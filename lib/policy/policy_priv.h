@@ -143,7 +143,7 @@ int op25b_policy_read_file(const char *path, char **text, size_t *len);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The most keys a mapping of the schema has (the root has 9). */
+/* The most keys a mapping of the schema has (the root has 11). */
 #define OP25B_POLICY_KEYS_MAX 16
 
 struct port_list {
@@ -166,6 +166,10 @@ struct loader {
 	yaml_node_t *destinations;
 	unsigned int n_group_names;
 	struct port_list smtp, submission;
+	/* The first `block: notify` (top level or a class) and the notice:
+	 * one needs the other (op25b_loader_finish()). */
+	yaml_node_t *notify_node;
+	yaml_node_t *notice_node;
 	size_t class_capacity[OP25B_POLICY_MAX_CLASSES];
 	size_t group_capacity[OP25B_POLICY_MAX_GROUPS];
 };

@@ -190,6 +190,10 @@ op25b_loader_finish(struct loader *ld)
 		    "no smtp ports: the policy applies to no traffic") < 0)
 		return -1;
 
+	if (ld->notify_node != NULL && ld->notice_node == NULL)
+		return op25b_loader_fail(ld, ld->notify_node,
+					 "block: notify needs a notice: the "
+					 "words of the 554 reply");
 	if (check_duplicates(ld) < 0)
 		return -1;
 	for (i = 0; i < policy->n_classes; i++)

@@ -150,6 +150,7 @@ load_text(const char *name, const char *text, size_t len, const char *base_dir,
 	ld->policy->default_action = OP25B_ACTION_ALLOW;
 	ld->policy->malformed = OP25B_MALFORMED_DROP;
 	ld->policy->max_vlan_tags = OP25B_POLICY_DEFAULT_VLAN_TAGS;
+	ld->policy->notify_rate = OP25B_POLICY_DEFAULT_NOTIFY_RATE;
 	/* Never NULL, even when empty, so &classes[0] is always valid. */
 	ld->policy->classes = calloc(1, sizeof(*ld->policy->classes));
 	ld->policy->groups = calloc(1, sizeof(*ld->policy->groups));

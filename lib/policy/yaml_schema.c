@@ -53,6 +53,7 @@ static const struct name_value mode_names[] = {
 static const struct name_value block_names[] = {
 	{ "drop", OP25B_BLOCK_DROP },
 	{ "reset", OP25B_BLOCK_RESET },
+	{ "notify", OP25B_BLOCK_NOTIFY },
 };
 static const struct name_value malformed_names[] = {
 	{ "drop", OP25B_MALFORMED_DROP },
@@ -93,6 +94,9 @@ parse_top_choice(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 				      choice->n_names, &v) < 0)
 		return -1;
 	memcpy((char *)ld->policy + choice->offset, &v, sizeof(v));
+	if (choice->names == block_names && v == OP25B_BLOCK_NOTIFY &&
+	    ld->notify_node == NULL)
+		ld->notify_node = value;
 	return 0;
 }
 
@@ -124,6 +128,84 @@ parse_max_vlan_tags(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 			"bad max_vlan_tags '%s': expected an integer 1..%u",
 			op25b_node_show(value).s, OP25B_POLICY_MAX_VLAN_TAGS);
 	ld->policy->max_vlan_tags = (unsigned int)v;
+	return 0;
+}
+
+static int
+parse_notify_rate(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
+		  void *ctx)
+{
+	uint64_t v;
+
+	(void)key;
+	(void)ctx;
+	if (!op25b_node_parse_uint(value, OP25B_POLICY_MAX_NOTIFY_RATE, &v) ||
+	    v == 0)
+		return op25b_loader_fail(
+			ld, value,
+			"bad notify_rate '%s': expected replies a second per "
+			"worker, 1..%u",
+			op25b_node_show(value).s, OP25B_POLICY_MAX_NOTIFY_RATE);
+	ld->policy->notify_rate = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * The notice becomes the text of an SMTP reply: printable ASCII only (a
+ * control character could end the reply early or forge another), each
+ * line a line of the reply, the whole small enough for one segment.
+ * YAML's literal block (`|`) ends in a newline, which is not a line.
+ */
+static int
+parse_notice(struct loader *ld, yaml_node_t *key, yaml_node_t *value, void *ctx)
+{
+	const char *text;
+	size_t len, i, line_start = 0;
+	unsigned int lines = 1;
+
+	(void)key;
+	(void)ctx;
+	if (op25b_loader_expect(ld, value, YAML_SCALAR_NODE, "notice") < 0)
+		return -1;
+	text = op25b_node_text(value);
+	len = value->data.scalar.length;
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	if (len == 0)
+		return op25b_loader_fail(ld, value,
+					 "notice is empty: write what the "
+					 "mail client should show");
+	if (len > OP25B_POLICY_NOTICE_MAX)
+		return op25b_loader_fail(
+			ld, value,
+			"notice is %zu characters long: at most %d (the 554 "
+			"reply must fit one TCP segment)",
+			len, OP25B_POLICY_NOTICE_MAX);
+	for (i = 0; i <= len; i++) {
+		unsigned char ch = i < len ? (unsigned char)text[i] : '\n';
+
+		if (ch == '\n') {
+			if (i == line_start)
+				return op25b_loader_fail(
+					ld, value, "notice: line %u is empty",
+					lines);
+			if (i < len && ++lines > OP25B_POLICY_NOTICE_LINES)
+				return op25b_loader_fail(
+					ld, value,
+					"notice has more than %d lines",
+					OP25B_POLICY_NOTICE_LINES);
+			line_start = i + 1;
+		} else if (ch < 0x20 || ch > 0x7e) {
+			return op25b_loader_fail(
+				ld, value,
+				"notice: character %zu (byte 0x%02x) is not "
+				"printable ASCII",
+				i + 1, ch);
+		}
+	}
+	memcpy(ld->policy->notice, text, len);
+	ld->policy->notice[len] = '\0';
+	ld->notice_node = value;
 	return 0;
 }
 
@@ -282,6 +364,24 @@ parse_class_action(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 	c->action = value;
 	return op25b_loader_parse_action(ld, value, "action", NULL,
 					 &c->cls->action);
+}
+
+static int
+parse_class_block(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
+		  void *ctx)
+{
+	struct class_ctx *c = ctx;
+	int v = 0;
+
+	(void)key;
+	if (op25b_loader_parse_choice(ld, value, "block", block_names,
+				      ARRAY_SIZE(block_names), &v) < 0)
+		return -1;
+	c->cls->block = (enum op25b_block_style)v;
+	c->cls->block_set = true;
+	if (v == OP25B_BLOCK_NOTIFY && ld->notify_node == NULL)
+		ld->notify_node = value;
+	return 0;
 }
 
 /* Where @p name is among the destinations (the future group id), or -1. */
@@ -522,6 +622,7 @@ parse_class(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 		{ "prefixes_file", parse_prefixes_file },
 		{ "to", parse_to },
 		{ "limit", parse_limit },
+		{ "block", parse_class_block },
 		{ "description", parse_description },
 	};
 	struct class_ctx c = {
@@ -740,6 +841,8 @@ op25b_loader_parse_root(struct loader *ld, yaml_node_t *root)
 		{ "default", parse_default },
 		{ "malformed", parse_top_choice },
 		{ "max_vlan_tags", parse_max_vlan_tags },
+		{ "notice", parse_notice },
+		{ "notify_rate", parse_notify_rate },
 		{ "ports", parse_ports },
 		{ "sources", parse_sources },
 		{ "destinations", parse_destinations },

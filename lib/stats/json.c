@@ -67,10 +67,12 @@ json_fields(struct op25b_json *j, const struct op25b_stats_field *fields,
 	}
 }
 
+/* A row per name of @p n_cols counters (table[slot * n_cols + column]),
+ * each under its @p column_name: verdicts, or notify counters. */
 static void
-json_verdict_rows(struct op25b_json *j, const char *key, unsigned int n_slots,
-		  const char (*names)[OP25B_STATS_NAME_MAX],
-		  const uint64_t (*table)[OP25B_VERDICT_MAX])
+json_rows(struct op25b_json *j, const char *key, unsigned int n_slots,
+	  const char (*names)[OP25B_STATS_NAME_MAX], const uint64_t *table,
+	  unsigned int n_cols, const char *(*column_name)(unsigned int))
 {
 	unsigned int i, v;
 
@@ -79,9 +81,9 @@ json_verdict_rows(struct op25b_json *j, const char *key, unsigned int n_slots,
 		unsigned int slot = op25b_stats_row_slot(i, n_slots);
 
 		op25b_json_object(j, names[slot]);
-		for (v = 0; v < OP25B_VERDICT_MAX; v++)
-			op25b_json_u64(j, op25b_verdict_name(v),
-				       table[slot][v]);
+		for (v = 0; v < n_cols; v++)
+			op25b_json_u64(j, column_name(v),
+				       table[slot * n_cols + v]);
 		op25b_json_close(j);
 	}
 	op25b_json_close(j);
@@ -150,10 +152,15 @@ op25b_stats_print_json(FILE *out, const struct op25b_stats_snapshot *snap,
 		op25b_json_u64(&j, op25b_frame_counter_name(i),
 			       snap->totals.frame[i]);
 	op25b_json_close(&j);
-	json_verdict_rows(&j, "classes", n->n_class_slots, n->class_name,
-			  snap->totals.class_verdict);
-	json_verdict_rows(&j, "groups", n->n_group_slots, n->group_name,
-			  snap->totals.group_verdict);
+	json_rows(&j, "classes", n->n_class_slots, n->class_name,
+		  snap->totals.class_verdict[0], OP25B_VERDICT_MAX,
+		  op25b_verdict_name);
+	json_rows(&j, "groups", n->n_group_slots, n->group_name,
+		  snap->totals.group_verdict[0], OP25B_VERDICT_MAX,
+		  op25b_verdict_name);
+	json_rows(&j, "notify", n->n_class_slots, n->class_name,
+		  snap->totals.class_notify[0], OP25B_NOTIFY_MAX,
+		  op25b_notify_counter_name);
 	json_removed(&j, "removed_classes", n->n_class_slots, n->class_name,
 		     n->class_active);
 	json_removed(&j, "removed_groups", n->n_group_slots, n->group_name,

@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
-#define OP25B_STATS_LAYOUT_VERSION 6
+#define OP25B_STATS_LAYOUT_VERSION 7
 #define OP25B_STATS_SLOTS 256 /**< slot 0: none; 1..255: names */
 #define OP25B_STATS_NAME_MAX 64
 #define OP25B_STATS_MAX_PORTS 32
@@ -133,12 +133,46 @@ const char *op25b_frame_counter_name(unsigned int counter);
 /** One line of help for a frame counter. */
 const char *op25b_frame_counter_help(unsigned int counter);
 
+/**
+ * block: notify, per class: how op25b answered the connections of the
+ * class's blocked sources (the packets themselves count as blocked, or
+ * reset when a RST answered them).
+ *   X(ENUM, name, help)
+ */
+#define OP25B_NOTIFY_LIST(X)                                                   \
+	X(SYN_ACK, notify_syn_ack,                                             \
+	  "blocked SYNs answered with a SYN-ACK whose sequence number is a "   \
+	  "cookie (block: notify)")                                            \
+	X(NOTIFIED, notified,                                                  \
+	  "554 greetings with the notice, sent after a handshake whose "       \
+	  "cookie checked")                                                    \
+	X(BAD_COOKIE, notify_bad_cookie,                                       \
+	  "segments of a notify class that are not part of op25b's "           \
+	  "handshake (a stray ACK, data, an old cookie): answered with RST")   \
+	X(OVER_BUDGET, notify_over_budget,                                     \
+	  "SYN-ACKs and greetings over the worker's notify_rate: a RST was "   \
+	  "sent instead")
+
+enum op25b_notify_counter {
+#define OP25B_NOTIFY_ENUM(e, n, h) OP25B_NOTIFY_##e,
+	OP25B_NOTIFY_LIST(OP25B_NOTIFY_ENUM)
+#undef OP25B_NOTIFY_ENUM
+	OP25B_NOTIFY_MAX
+};
+
+/** Counter name of a notify counter ("notify_syn_ack", ...); "unknown" out
+ * of range. */
+const char *op25b_notify_counter_name(unsigned int counter);
+/** One line of help for a notify counter. */
+const char *op25b_notify_counter_help(unsigned int counter);
+
 /** What the classifier increments: one per worker. */
 struct op25b_stats_counters {
 	uint64_t outcome[OP25B_OUTCOME_MAX];
 	uint64_t frame[OP25B_FRAME_MAX];
 	uint64_t class_verdict[OP25B_STATS_SLOTS][OP25B_VERDICT_MAX];
 	uint64_t group_verdict[OP25B_STATS_SLOTS][OP25B_VERDICT_MAX];
+	uint64_t class_notify[OP25B_STATS_SLOTS][OP25B_NOTIFY_MAX];
 };
 
 /*
@@ -231,14 +265,16 @@ struct op25b_stats_counters {
 	  "The mode in force, 1 for its name: enforce, or monitor (every "     \
 	  "block is only counted). Follows set mode and reloads.")             \
 	X(block, block, "block", STATE,                                        \
-	  "What a block does, 1 for its name: drop, or reset (a blocked SYN "  \
-	  "is answered with a TCP RST). Follows set block and reloads.")       \
+	  "What a block does, 1 for its name: drop, reset (a blocked SYN "     \
+	  "is answered with a TCP RST), or notify (with 554 and the "          \
+	  "notice). Follows set block and reloads.")                           \
 	OP25B_RECORDS_LIST(X)                                                  \
 	OP25B_ADAPTIVE_LIST(X)
 
 /** The names of the header's STATE figures, by value: X(ENUM, name). */
 #define OP25B_STATS_MODE_LIST(X) X(ENFORCE, enforce) X(MONITOR, monitor)
-#define OP25B_STATS_BLOCK_LIST(X) X(DROP, drop) X(RESET, reset)
+#define OP25B_STATS_BLOCK_LIST(X)                                              \
+	X(DROP, drop) X(RESET, reset) X(NOTIFY, notify)
 
 enum op25b_stats_mode {
 #define OP25B_STATS_MODE_ENUM(e, n) OP25B_STATS_MODE_##e,
@@ -517,7 +553,8 @@ int op25b_stats_print_text(FILE *out, const struct op25b_stats_snapshot *snap,
  * mode, block), ports_updated_seconds, ports (port, name, role, then
  * OP25B_PORT_DRIVER_LIST and OP25B_PORT_APP_LIST),
  * packets (the outcomes and upstream), classes and groups (name -> the four
- * verdicts, "(none)" last), removed_classes, removed_groups, workers; then
+ * verdicts, "(none)" last), notify (class name -> OP25B_NOTIFY_LIST),
+ * removed_classes, removed_groups, workers; then
  * @p extra, when not NULL, as further members ("\"key\": value, ...").
  * One writer for op25b --stats-json and op25b-stat --json.
  * @return 0, or -EIO when @p out has an error.

@@ -59,62 +59,46 @@ _Static_assert(OP25B_STATS_SLOTS - 1 >= 255,
 /* ------------------------------------------------------------------ */
 /* Names                                                               */
 
-static const char *const outcome_names[OP25B_OUTCOME_MAX] = {
-#define OUTCOME_NAME(e, n, h) [OP25B_OUTCOME_##e] = #n,
-	OP25B_OUTCOME_LIST(OUTCOME_NAME)
-#undef OUTCOME_NAME
-};
+/*
+ * The name and help functions of a counter list X(ENUM, name, help), the
+ * same for every list: its tables in list order, which is the enum's (the
+ * enum is made from the list), and "unknown" out of range.
+ */
+#define LIST_ENTRY_NAME(e, n, h) #n,
+#define LIST_ENTRY_HELP(e, n, h) h,
+/* clang-format off */
+#define DEFINE_LIST_TEXT(LIST, MAX, name_fn, help_fn)                          \
+	static const char *const name_fn##_table[MAX] = {                      \
+		LIST(LIST_ENTRY_NAME)                                          \
+	};                                                                     \
+	static const char *const help_fn##_table[MAX] = {                      \
+		LIST(LIST_ENTRY_HELP)                                          \
+	};                                                                     \
+	const char *                                                           \
+	name_fn(unsigned int i)                                                \
+	{                                                                      \
+		return i < (MAX) ? name_fn##_table[i] : "unknown";             \
+	}                                                                      \
+	const char *                                                           \
+	help_fn(unsigned int i)                                                \
+	{                                                                      \
+		return i < (MAX) ? help_fn##_table[i] : "unknown";             \
+	}
+/* clang-format on */
 
-static const char *const outcome_helps[OP25B_OUTCOME_MAX] = {
-#define OUTCOME_HELP(e, n, h) [OP25B_OUTCOME_##e] = h,
-	OP25B_OUTCOME_LIST(OUTCOME_HELP)
-#undef OUTCOME_HELP
-};
-
-const char *
-op25b_outcome_name(unsigned int outcome)
-{
-	return outcome < OP25B_OUTCOME_MAX ? outcome_names[outcome] : "unknown";
-}
-
-const char *
-op25b_outcome_help(unsigned int outcome)
-{
-	return outcome < OP25B_OUTCOME_MAX ? outcome_helps[outcome] : "unknown";
-}
-
-static const char *const frame_counter_names[OP25B_FRAME_MAX] = {
-#define FRAME_NAME(e, n, h) [OP25B_FRAME_##e] = #n,
-	OP25B_FRAME_LIST(FRAME_NAME)
-#undef FRAME_NAME
-};
-
-static const char *const frame_counter_helps[OP25B_FRAME_MAX] = {
-#define FRAME_HELP(e, n, h) [OP25B_FRAME_##e] = h,
-	OP25B_FRAME_LIST(FRAME_HELP)
-#undef FRAME_HELP
-};
-
-const char *
-op25b_frame_counter_name(unsigned int counter)
-{
-	return counter < OP25B_FRAME_MAX ? frame_counter_names[counter]
-					 : "unknown";
-}
-
-const char *
-op25b_frame_counter_help(unsigned int counter)
-{
-	return counter < OP25B_FRAME_MAX ? frame_counter_helps[counter]
-					 : "unknown";
-}
+DEFINE_LIST_TEXT(OP25B_OUTCOME_LIST, OP25B_OUTCOME_MAX, op25b_outcome_name,
+		 op25b_outcome_help)
+DEFINE_LIST_TEXT(OP25B_FRAME_LIST, OP25B_FRAME_MAX, op25b_frame_counter_name,
+		 op25b_frame_counter_help)
+DEFINE_LIST_TEXT(OP25B_NOTIFY_LIST, OP25B_NOTIFY_MAX, op25b_notify_counter_name,
+		 op25b_notify_counter_help)
 
 /* A verdict is named after its outcome, so the two cannot drift apart. */
 const char *
 op25b_verdict_name(unsigned int verdict)
 {
 	return verdict < OP25B_VERDICT_MAX
-		       ? outcome_names[OP25B_OUTCOME_FORWARDED + verdict]
+		       ? op25b_outcome_name(OP25B_OUTCOME_FORWARDED + verdict)
 		       : "unknown";
 }
 

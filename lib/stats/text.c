@@ -243,6 +243,41 @@ print_verdicts(FILE *out, const struct op25b_stats_text_hook *hook,
 	}
 }
 
+/* block: notify per class, the classes that have answered anything: a
+ * policy without notify keeps its report as it was. */
+static void
+print_notify(FILE *out, const struct op25b_stats_snapshot *snap)
+{
+	const struct op25b_stats_names *n = &snap->names;
+	unsigned int i, v;
+	bool head = false;
+
+	for (i = 0; i < n->n_class_slots; i++) {
+		unsigned int slot = op25b_stats_row_slot(i, n->n_class_slots);
+		const uint64_t *row = snap->totals.class_notify[slot];
+		uint64_t any = 0;
+
+		for (v = 0; v < OP25B_NOTIFY_MAX; v++)
+			any |= row[v];
+		if (any == 0)
+			continue;
+		if (!head) {
+			fprintf(out, "%-24s", "class (block: notify)");
+			for (v = 0; v < OP25B_NOTIFY_MAX; v++)
+				fprintf(out, " %18s",
+					op25b_notify_counter_name(v));
+			fputc('\n', out);
+			head = true;
+		}
+		fprintf(out, "%-24s", n->class_name[slot]);
+		for (v = 0; v < OP25B_NOTIFY_MAX; v++)
+			fprintf(out, " %18" PRIu64, row[v]);
+		fputc('\n', out);
+	}
+	if (head)
+		fputc('\n', out);
+}
+
 static void
 print_workers(FILE *out, const struct op25b_stats_snapshot *snap,
 	      const struct op25b_stats_text_hook *hook)
@@ -299,6 +334,7 @@ op25b_stats_print_text(FILE *out, const struct op25b_stats_snapshot *snap,
 		       n->group_name, n->group_active,
 		       snap->totals.group_verdict);
 	fputc('\n', out);
+	print_notify(out, snap);
 	print_workers(out, snap, hook);
 	return ferror(out) ? -EIO : 0;
 }

@@ -172,8 +172,8 @@ op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
 			 policy->file);
 		return -ENOTSUP;
 	}
-	/* Any block style but drop and reset (notify): the program could
-	 * only drop instead. */
+	/* Any block style but drop and reset (notify), the policy's or a
+	 * class's own: the program could only drop instead. */
 	if (policy->block != OP25B_BLOCK_DROP &&
 	    policy->block != OP25B_BLOCK_RESET) {
 		snprintf(msg, size,
@@ -182,19 +182,33 @@ op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
 			 policy->file);
 		return -ENOTSUP;
 	}
+	for (i = 0; i < policy->n_classes; i++) {
+		if (op25b_policy_block_of(policy, (int)i) ==
+		    OP25B_BLOCK_NOTIFY) {
+			snprintf(msg, size,
+				 "%s: class '%s': block: notify is not "
+				 "supported by op25b-xdp yet: only drop and "
+				 "reset",
+				 policy->file, policy->classes[i].name);
+			return -ENOTSUP;
+		}
+	}
 	return 0;
 }
 
 /* The outcome of a rule's action as the program applies it (the matrix):
- * monitor mode turns a block into a count, block: reset makes it a reset
- * candidate, as lib/classify's matrix. Adaptive is refused before. */
+ * monitor mode turns a block into a count, block: reset (the class's own,
+ * else the policy's) makes it a reset candidate, as lib/classify's
+ * matrix. Adaptive and notify are refused before. */
 static uint8_t
-matrix_outcome(const struct op25b_policy *policy, enum op25b_action action)
+matrix_outcome(const struct op25b_policy *policy, enum op25b_action action,
+	       int class_id)
 {
 	if (action == OP25B_ACTION_BLOCK) {
 		if (policy->mode == OP25B_MODE_MONITOR)
 			return OP25B_OUTCOME_COUNTED;
-		return policy->block == OP25B_BLOCK_RESET
+		return op25b_policy_block_of(policy, class_id) ==
+				       OP25B_BLOCK_RESET
 			       ? OP25B_OUTCOME_RESET
 			       : OP25B_OUTCOME_BLOCKED;
 	}
@@ -284,7 +298,8 @@ policy_fill(const struct op25b_policy *policy, const struct slot_map *m,
 			v->matrix[i * OP25B_STATS_SLOTS + j] = matrix_outcome(
 				policy,
 				op25b_policy_decide(policy, m->class_of_slot[i],
-						    m->group_of_slot[j], NULL));
+						    m->group_of_slot[j], NULL),
+				m->class_of_slot[i]);
 	v->max_vlan_tags =
 		(uint8_t)(policy->max_vlan_tags == 0
 				  ? OP25B_POLICY_DEFAULT_VLAN_TAGS

@@ -44,10 +44,12 @@ class Measure:
                     "--config", "(0,0,1),(1,0,1)", "--parse-ptype",
                     "--lookup", "lpm", "--rule_ipv4", self.routes[0],
                     "--rule_ipv6", self.routes[1]]
-        block = "reset" if system == "op25b-reset" else "drop"
-        # op25b-records: op25b with block records on, at the default
+        # op25b: block: drop; op25b-reset, op25b-notify: that block;
+        # op25b-records: block: drop with block records on, at the default
         # interval (the worst capture's sources are all blocked: the
         # workers' tables fill and the rest is handed over or dropped).
+        block = system.split("-", 1)[1] \
+            if system in ("op25b-reset", "op25b-notify") else "drop"
         records = ["--block-records", self.path("logs", f"{prefix}.jsonl")] \
             if system == "op25b-records" else []
         return [self.op25b, "-l", "0-1", *eal, "--", "--policy",

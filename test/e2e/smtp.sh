@@ -7,7 +7,10 @@
 # (198.18.0.0/15, 2001:db8::/32): op25b is a bump in the wire.
 # The client holds one address per role (dynamic, static; IPv4 and IPv6),
 # the server one per destination (outside MX, ISP relay). Policies are the
-# test's own, switched with SIGHUP: block: drop, block: reset, mode: monitor.
+# test's own, switched with SIGHUP: block: drop, block: reset, block: notify
+# (swaks and Python's smtplib get "554 5.7.1 <notice>" from op25b itself,
+# with no server behind it; a class with block: drop beside it), mode:
+# monitor.
 # Every scenario checks swaks' outcome (delivered, timed out, refused at
 # once), the mailbox of the server (the message with the scenario's own
 # Subject is there exactly once, from the right source, or nowhere), and
@@ -64,8 +67,12 @@ if [ -n "$missing" ]; then
 fi
 
 # --- the policies -----------------------------------------------------------
-cli_dyn4=198.18.1.10 cli_sta4=198.18.1.200 cli_host4=198.18.1.130
-cli_dyn6=2001:db8:1::10 cli_sta6=2001:db8:1::200
+cli_dyn4=198.18.1.10 cli_sta4=198.18.1.200 cli_leg4=198.18.1.100
+cli_host4=198.18.1.130
+cli_dyn6=2001:db8:1::10 cli_sta6=2001:db8:1::200 cli_leg6=2001:db8:1::100
+# block: notify's words, two lines: 554- continuation, then 554.
+notice1="Port 25 is closed for dynamic addresses."
+notice2="Send via smtp.example.net port 587 with SMTP AUTH."
 mx4=198.19.2.25 relay4=198.19.2.26
 mx6=2001:db8:2::25 relay6=2001:db8:2::26
 
@@ -75,6 +82,9 @@ write_policy() { # FILE MODE BLOCK
 version: 1
 mode: $2
 block: $3
+notice: |
+  $notice1
+  $notice2
 default: allow
 sources:
   dynamic:
@@ -83,6 +93,10 @@ sources:
   static:
     action: allow
     prefixes: [$cli_sta4/32, $cli_sta6/128]
+  legacy:
+    action: block
+    block: drop
+    prefixes: [$cli_leg4/32, $cli_leg6/128]
 destinations:
   isp-relays:
     action: allow
@@ -92,6 +106,7 @@ EOF
 write_policy "$work/drop.yaml" enforce drop
 write_policy "$work/reset.yaml" enforce reset
 write_policy "$work/monitor.yaml" monitor drop
+write_policy "$work/notify.yaml" enforce notify
 # Adaptive (net_af_packet run only): a hosting /28 inside the dynamic /24,
 # two connections a minute, then refused (reset) for 2 s.
 write_policy "$work/adaptive.yaml" enforce reset
@@ -103,7 +118,7 @@ sed -i '/^destinations:$/i\
 policy="$work/policy.yaml"
 
 # The verdicts the scenarios rely on, as the policy tool sees them.
-for pol in drop reset monitor adaptive; do
+for pol in drop reset monitor notify adaptive; do
 	"$ptool" check "$work/$pol.yaml" >"$work/check.out" 2>&1 ||
 		problem "op25b-policy check $pol.yaml:" "$(cat "$work/check.out")"
 done
@@ -136,10 +151,10 @@ net_setup() {
 			gro off >/dev/null 2>&1 ||
 			in_ns "${n%%:*}" ethtool -K "${n#*:}" tx off || return 1
 	done
-	for a in "$cli_dyn4/15" "$cli_sta4/15" "$cli_host4/15"; do
+	for a in "$cli_dyn4/15" "$cli_sta4/15" "$cli_leg4/15" "$cli_host4/15"; do
 		ip -n "$nc" addr add "$a" dev c0 || return 1
 	done
-	for a in "$cli_dyn6/32" "$cli_sta6/32"; do
+	for a in "$cli_dyn6/32" "$cli_sta6/32" "$cli_leg6/32"; do
 		ip -n "$nc" addr add "$a" dev c0 nodad || return 1
 	done
 	for a in "$mx4/15" "$relay4/15"; do
@@ -197,8 +212,8 @@ b, a = (json.load(open(p)) for p in sys.argv[1:3])
 
 def value(s, key):
     parts = key.split(":")
-    if parts[0] == "class":
-        c = s.get("classes", {})
+    if parts[0] in ("class", "notify"):
+        c = s.get("classes" if parts[0] == "class" else "notify", {})
         if parts[1] not in c:
             raise SystemExit("no class %s in %s" % (parts[1], c))
         return c[parts[1]][parts[2]]
@@ -263,6 +278,15 @@ want_timeout() { # a dropped SYN: swaks gives up after its --timeout 3
 	grep -qiE "timeout|timed out" "$out" ||
 		problem "swaks output does not say timeout:" "$(tail -8 "$out")"
 }
+want_notice() { # block: notify: the 554 and the notice at once (swaks'
+	# own start counts too, as for want_refused; smtplib_check times the
+	# connection alone, to 1 s)
+	[ "$elapsed" -lt 1500 ] ||
+		problem "swaks finished after $elapsed ms, want the 554 at once (< 1.5 s)" "$(tail -8 "$out")"
+	grep -qxF -- "<** 554-5.7.1 $notice1" "$out" &&
+		grep -qxF -- "<** 554 5.7.1 $notice2" "$out" ||
+		problem "swaks did not show the 554 with the notice:" "$(tail -8 "$out")"
+}
 want_refused() { # a SYN answered with RST+ACK: refused at once
 	[ "$elapsed" -lt 1500 ] ||
 		problem "swaks failed after $elapsed ms, want at once (< 1.5 s)" "$(tail -8 "$out")"
@@ -316,6 +340,8 @@ scenario() {
 	deliver) want_delivered "$src" "$dst:$port" ;;
 	timeout) want_not_delivered && want_timeout ;;
 	refused) want_not_delivered && want_refused ;;
+	notice) want_not_delivered && want_notice &&
+		smtplib_check "$src" "$dst" notice ;;
 	esac
 	[ $# = 0 ] || counters "$work/before.json" "$work/after.json" "$@"
 	kill -0 "$op25b_pid" 2>/dev/null || problem "op25b is not running:" \
@@ -344,6 +370,35 @@ tcp_open() {
 # SECONDS have passed.
 tcp_probe() {
 	wait_until "$4" - tcp_open "$1" "$2" "$3"
+}
+
+# smtplib_check SRC DST notice|timeout: Python's smtplib connects from SRC
+# to DST:25 and must raise SMTPConnectError(554, the notice's two lines)
+# within 1 s, or time out after 1 s (a dropped SYN).
+cat >"$work/smtplib_check.py" <<'EOF'
+import smtplib, socket, sys, time
+src, dst, expect, want = sys.argv[1:5]
+t0 = time.monotonic()
+try:
+    smtplib.SMTP(dst, 25, source_address=(src, 0),
+                 timeout=1 if expect == "timeout" else 3).quit()
+    sys.exit("connected: no error")
+except smtplib.SMTPConnectError as e:
+    took = time.monotonic() - t0
+    if (expect != "notice" or e.smtp_code != 554 or
+            e.smtp_error != want.encode() or took >= 1):
+        sys.exit("SMTPConnectError(%r, %r) after %.3f s, want %s" %
+                 (e.smtp_code, e.smtp_error, took, expect))
+except (socket.timeout, TimeoutError) as e:
+    if expect != "timeout":
+        sys.exit("%r after %.3f s, want %s" %
+                 (e, time.monotonic() - t0, expect))
+EOF
+smtplib_check() {
+	local o
+	o=$(timeout 10 ip netns exec "$nc" "$py" "$work/smtplib_check.py" \
+		"$1" "$2" "$3" "5.7.1 $notice1"$'\n'"5.7.1 $notice2" 2>&1) ||
+		problem "smtplib from $1 to $2:25, want $3:" "$o"
 }
 
 # run_set RUN VDEV-ARGS...: op25b on these vdevs, and every scenario.
@@ -414,8 +469,37 @@ run_set() {
 		report "$tag IPv$v dynamic -> outside MX :25, block: reset: connection refused at once, nothing delivered, reset grows"
 	done
 
+	# block: notify, with a class of block: drop beside it; swaks and
+	# smtplib in one scenario, the others in one family a run (IPv4 on
+	# af_packet, IPv6 on af_xdp), to keep the script's time.
+	switch_policy notify 3
+	for v in 4 6; do
+		eval "src=\$cli_dyn$v mx=\$mx$v"
+		scenario "notify$v" "$src" "$mx" 25 notice forwarded==0 \
+			notify:dynamic:notify_syn_ack\>=2 \
+			notify:dynamic:notified\>=2 \
+			notify:dynamic:notify_bad_cookie==0 \
+			notify:dynamic:notify_over_budget==0
+		report "$tag IPv$v dynamic -> outside MX :25, block: notify: swaks shows 554 5.7.1 and the notice, smtplib raises SMTPConnectError(554, the notice) within 1 s, no server reached"
+	done
+	v=4
+	[ "$run" = af_packet ] || v=6
+	eval "src=\$cli_dyn$v mx=\$mx$v leg=\$cli_leg$v"
+	scenario "notify-sub$v" "$src" "$mx" 587 deliver submission\>=1 \
+		notify:dynamic:notify_syn_ack==0
+	report "$tag IPv$v block: notify: dynamic -> outside MX :587 still delivers"
+	# A SYN of class legacy (block: drop) is dropped: smtplib's connect
+	# times out (1 s, cheaper than swaks' 3).
+	settle
+	stat_json "$work/before.json"
+	smtplib_check "$leg" "$mx" timeout
+	counters "$work/before.json" "$work/after.json" blocked\>=1 \
+		forwarded==0 reset==0 class:legacy:blocked\>=1 \
+		notify:legacy:notify_syn_ack==0
+	report "$tag IPv$v class legacy (block: drop) beside block: notify: the connection times out, blocked grows"
+
 	# mode: monitor
-	switch_policy monitor 3
+	switch_policy monitor 4
 	for v in 4 6; do
 		eval "src=\$cli_dyn$v mx=\$mx$v"
 		scenario "monitor$v" "$src" "$mx" 25 deliver counted\>=1 blocked==0 \

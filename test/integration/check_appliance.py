@@ -34,9 +34,9 @@ def read_expect(path):
         for line in f:
             if not line.strip() or line.startswith("#"):
                 continue
-            name, expect, cls, grp, length = line.split()
+            name, expect, cls, grp, length, reply = line.split()
             cases.append({"name": name, "expect": expect, "class": cls,
-                          "group": grp, "len": int(length)})
+                          "group": grp, "len": int(length), "reply": reply})
     return cases
 
 
@@ -84,8 +84,11 @@ def l3_of(frame):
     return IP(frame[off:]) if frame[off] >> 4 == 4 else IPv6(frame[off:])
 
 
-def check_reset(prefix, syn_bytes, rst_bytes):
-    """The RST+ACK of RFC 9293 for this SYN, with the L2 mirrored."""
+def check_reset(prefix, syn_bytes, rst_bytes, flags="RA"):
+    """The reply with these TCP flags to this segment, with the L2
+    mirrored: RA, the RST+ACK of RFC 9293 for a SYN; R, the RST for a
+    segment with ACK (seq = its ack); SA, block: notify's SYN-ACK (seq:
+    the cookie, not checked; ack = seq + 1; MSS, window 1024)."""
     syn, rst = Ether(syn_bytes), Ether(rst_bytes)
     problems = []
 
@@ -112,32 +115,41 @@ def check_reset(prefix, syn_bytes, rst_bytes):
     st, rt = s3[TCP], r3[TCP]
     expect("ip src", r3.src, s3.dst)
     expect("ip dst", r3.dst, s3.src)
+    opt = 4 if flags == "SA" else 0
     if isinstance(r3, IP):
         expect("ttl", r3.ttl, 64)
         expect("ihl", r3.ihl, 5)
-        expect("total length", r3.len, 40)
+        expect("total length", r3.len, 40 + opt)
         fresh = IP(raw(r3))
         del fresh.chksum
         expect("ip checksum", r3.chksum, IP(raw(fresh)).chksum)
     else:
         expect("hop limit", r3.hlim, 64)
-        expect("payload length", r3.plen, 20)
+        expect("payload length", r3.plen, 20 + opt)
         expect("next header", r3.nh, 6)
     expect("sport", rt.sport, st.dport)
     expect("dport", rt.dport, st.sport)
-    expect("flags", str(rt.flags), "RA")
-    expect("seq", rt.seq, 0)
-    payload = len(raw(st.payload))
-    if IPv6ExtHdrFragment in s3 or (isinstance(s3, IP) and s3.flags.MF):
-        payload = len(raw(st)) - st.dataofs * 4
-    expect("ack", rt.ack, (st.seq + 1 + payload) & 0xffffffff)
-    expect("data offset", rt.dataofs, 5)
-    expect("window", rt.window, 0)
+    expect("flags", str(rt.flags), flags)
+    if flags == "RA":
+        expect("seq", rt.seq, 0)
+        payload = len(raw(st.payload))
+        if IPv6ExtHdrFragment in s3 or (isinstance(s3, IP) and s3.flags.MF):
+            payload = len(raw(st)) - st.dataofs * 4
+        expect("ack", rt.ack, (st.seq + 1 + payload) & 0xffffffff)
+    elif flags == "R":
+        expect("seq", rt.seq, st.ack)
+        expect("ack", rt.ack, 0)
+    else:
+        expect("ack", rt.ack, (st.seq + 1) & 0xffffffff)
+        expect("options", rt.options,
+               [("MSS", 1460 if isinstance(r3, IP) else 1440)])
+    expect("data offset", rt.dataofs, 5 + opt // 4)
+    expect("window", rt.window, 1024 if flags == "SA" else 0)
     fresh_l3 = r3.copy()
     del fresh_l3[TCP].chksum
     expect("tcp checksum", rt.chksum, type(r3)(raw(fresh_l3))[TCP].chksum)
     expect("frame length", len(rst_bytes),
-           syn_l3 + (40 if isinstance(r3, IP) else 60))
+           syn_l3 + (40 if isinstance(r3, IP) else 60) + opt)
     return problems
 
 
@@ -172,9 +184,9 @@ def main():
           f"index {diff[:3]}")
 
     # Subscriber port: the upstream frames passed back untouched, and one
-    # RST per reset case, each in order.
+    # reply per case that has one (RSTs, notify's SYN-ACKs), each in order.
     back = frames(a.upstream_in)
-    resets = [(c, f) for c, f in zip(cases, sent) if c["expect"] == "reset"]
+    resets = [(c, f) for c, f in zip(cases, sent) if c["reply"] != "-"]
     got_sub = frames(a.sub_tx)
     passed_back, replies = [], []
     for f in got_sub:
@@ -184,11 +196,12 @@ def main():
             replies.append(f)
     check(f"{n}: upstream traffic passed back to subscribers untouched",
           passed_back == back, f"{len(passed_back)} of {len(back)}")
-    check(f"{n}: one TCP reset per blocked SYN", len(replies) == len(resets),
-          f"{len(replies)} replies for {len(resets)} reset cases")
+    check(f"{n}: one TCP reply per case with a reply (resets, SYN-ACKs)",
+          len(replies) == len(resets),
+          f"{len(replies)} replies for {len(resets)} cases with a reply")
     problems = []
     for (c, syn), rst in zip(resets, replies):
-        for p in check_reset(n, syn, rst):
+        for p in check_reset(n, syn, rst, c["reply"]):
             problems.append(f"{c['name']}: {p}")
     if resets:
         check(f"{n}: every reset mirrors its SYN (L2, addresses, ports, "

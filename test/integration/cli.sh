@@ -23,9 +23,11 @@ mode: enforce
 block: drop
 sources:
   dynamic: {action: block, prefixes: [198.18.0.0/16, 2001:db8:1000::/36]}
-  static: {action: allow, prefixes: [198.18.20.0/24]}
+  static: {action: allow, prefixes: [198.18.20.0/24], block: notify}
 destinations:
   isp-relays: {action: allow, prefixes: [192.0.2.25/32, 2001:db8::25/128]}
+notice: "Port 25 is closed: use 587."
+notify_rate: 500
 EOF
 sed 's/static:/business:/' "$work/policy.yaml" >"$work/policy2.yaml"
 printf 'version: 1\nsources:\n  dynamic: {action: block, prefixes: [198.18.0.1/16]}\n' \
@@ -198,6 +200,8 @@ want_has "$work/out" "mode        enforce"
 want_has "$work/out" "block       drop"
 want_re "$work/out" '^  dynamic +block +2 prefixes \(1 IPv4, 1 IPv6\)'
 want_re "$work/out" '^  isp-relays +allow +2 prefixes'
+want_re "$work/out" '^  static +allow +1 prefixes \(1 IPv4, 0 IPv6\) block: notify$'
+want_has "$work/out" "notice      Port 25 is closed: use 587. (notify_rate 500 a second per worker)"
 c show policy json
 want_rc "$rc" 0 "show policy json: status"
 py_check '
@@ -206,6 +210,8 @@ p = json.load(open(sys.argv[1]))
 assert p["mode"] == "enforce" and p["block"] == "drop" and p["generation"] == 1, p
 assert [(c["name"], c["action"], c["ipv4"], c["ipv6"]) for c in p["classes"]] == [("dynamic", "block", 1, 1), ("static", "allow", 1, 0)], p["classes"]
 assert p["groups"][0]["name"] == "isp-relays" and p["smtp_ports"] == [25], p
+assert p["notice"] == "Port 25 is closed: use 587." and p["notify_rate"] == 500, p
+assert "block" not in p["classes"][0] and p["classes"][1]["block"] == "notify", p["classes"]
 # the key op25b-stat --json gives the policy file
 assert p["policy"] == sys.argv[2] and "file" not in p, p
 ' "$work/out" "$work/policy.yaml"
@@ -248,6 +254,8 @@ py_check 'import json,sys; s=json.load(open(sys.argv[1])); assert s["packets"]["
 c show counters class dynamic
 want_rc "$rc" 0 "class dynamic: status"
 want_re "$work/out" '^  blocked +[1-9]'
+want_re "$work/out" '^  notify_syn_ack +0$'
+want_re "$work/out" '^  notify_over_budget +0$'
 c show counters group isp-relays
 want_rc "$rc" 0 "group isp-relays: status"
 c show counters class nosuch

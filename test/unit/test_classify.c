@@ -24,6 +24,7 @@
 #include "op25b_policy.h"
 #include "classify_priv.h" /* the tables a derived classifier shares */
 #include "test_eal.h"
+#include "test_frames.h"
 #include "test_mbuf.h"
 
 static const char test_policy_yaml[] =
@@ -72,14 +73,7 @@ static struct op25b_classifier *classifier;
 static struct op25b_policy *
 load_policy(const char *yaml)
 {
-	struct op25b_policy_error err;
-	struct op25b_policy *p;
-
-	p = op25b_policy_load_buffer("test.yaml", yaml, strlen(yaml), &err);
-	if (p == NULL)
-		fail_msg("%s:%u:%u: %s", err.file, err.line, err.column,
-			 err.message);
-	return p;
+	return test_policy_of(yaml);
 }
 
 static int
@@ -109,22 +103,7 @@ group_teardown(void **state)
 static struct rte_mbuf *
 mbuf_from_spec(const char *tokens)
 {
-	struct op25b_craft_spec spec;
-	char err[256];
-	struct rte_mbuf *m;
-	int len;
-
-	op25b_craft_spec_init(&spec);
-	if (op25b_craft_spec_parse(&spec, tokens, NULL, err, sizeof(err)) != 0)
-		fail_msg("spec '%s': %s", tokens, err);
-	m = rte_pktmbuf_alloc(pool);
-	assert_non_null(m);
-	len = op25b_craft_build(&spec, rte_pktmbuf_mtod(m, uint8_t *),
-				OP25B_CRAFT_FRAME_MAX);
-	assert_true(len >= 0);
-	m->data_len = (uint16_t)len;
-	m->pkt_len = (uint32_t)len;
-	return m;
+	return test_mbuf_of(pool, tokens);
 }
 
 /* Classify one frame; the mbuf is freed unless @keep receives it. */
@@ -948,29 +927,12 @@ check_reset(const char *tokens, unsigned int l3, int family,
 	p = rte_pktmbuf_mtod(m, const uint8_t *);
 	assert_int_equal(rte_pktmbuf_data_len(m), l3 + ip_len + 20);
 	assert_int_equal(m->pkt_len, m->data_len);
-	/* L2: MACs swapped, tags, session and PPP protocol kept; the PPPoE
-	 * length covers the PPP protocol field (1 or 2 bytes) and the RST. */
-	assert_memory_equal(p, in + 6, 6);
-	assert_memory_equal(p + 6, in, 6);
-	if (pppoe_off) {
-		assert_memory_equal(p + 12, in + 12, pppoe_off + 4 - 12);
-		assert_int_equal((p[pppoe_off + 4] << 8) | p[pppoe_off + 5],
-				 (l3 - pppoe_off - 6) + ip_len + 20);
-		assert_memory_equal(p + pppoe_off + 6, in + pppoe_off + 6,
-				    l3 - pppoe_off - 6);
-	} else {
-		assert_memory_equal(p + 12, in + 12, l3 - 12);
-	}
+	/* L2 mirrored, the PPPoE length covering the PPP protocol field (1
+	 * or 2 bytes) and the RST, bare IP headers. */
+	test_check_mirrored(p, in, l3, pppoe_off, family, 20);
 	if (family == AF_INET) {
 		unsigned int ihl = (in[l3] & 0xf) * 4;
 
-		assert_int_equal(p[l3], 0x45);
-		assert_int_equal((p[l3 + 2] << 8) | p[l3 + 3], 40);
-		assert_int_equal(p[l3 + 8], 64);
-		assert_int_equal(p[l3 + 9], 6);
-		assert_memory_equal(p + l3 + 12, in + l3 + 16, 4);
-		assert_memory_equal(p + l3 + 16, in + l3 + 12, 4);
-		assert_int_equal(op25b_craft_ip_checksum(p + l3, 20), 0);
 		in_l4 = l3 + ihl;
 		in_payload = ((in[l3 + 2] << 8) | in[l3 + 3]) - ihl;
 	} else {
@@ -978,12 +940,6 @@ check_reset(const char *tokens, unsigned int l3, int family,
 		unsigned int off = l3 + 40;
 		uint8_t nh = in[l3 + 6];
 
-		assert_int_equal(p[l3] >> 4, 6);
-		assert_int_equal((p[l3 + 4] << 8) | p[l3 + 5], 20);
-		assert_int_equal(p[l3 + 6], 6);
-		assert_int_equal(p[l3 + 7], 64);
-		assert_memory_equal(p + l3 + 8, in + l3 + 24, 16);
-		assert_memory_equal(p + l3 + 24, in + l3 + 8, 16);
 		while (nh != 6) { /* skip the SYN's extension headers */
 			unsigned int hl = nh == 44   ? 8
 					  : nh == 51 ? (in[off + 1] + 2) * 4

@@ -276,6 +276,69 @@ test_top_level_settings(void **state)
 	op25b_policy_free(policy);
 }
 
+/* block: notify, at the top and per class, with its notice and rate; the
+ * class's block applies to its sources whatever rule blocked them, and
+ * explain shows the notice only where a notify block decides. */
+static void
+test_notify_settings(void **state)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"block: reset\n"
+		"notice: |\n"
+		"  Port 25 is closed for dynamic addresses.\n"
+		"  Send via smtp.example.net port 587.\n"
+		"notify_rate: 250\n"
+		"sources:\n"
+		"  dynamic:\n"
+		"    action: block\n"
+		"    block: notify\n"
+		"    prefixes: [198.18.0.0/16]\n"
+		"  static: {action: block, prefixes: [198.19.0.0/16]}\n";
+	struct op25b_policy *p = load_text(yaml);
+	struct op25b_prefix dyn, stat, dst;
+	struct op25b_explanation x;
+	char text[1024];
+
+	(void)state;
+	assert_int_equal(p->block, OP25B_BLOCK_RESET);
+	assert_string_equal(p->notice,
+			    "Port 25 is closed for dynamic addresses.\n"
+			    "Send via smtp.example.net port 587.");
+	assert_int_equal(p->notify_rate, 250);
+	assert_true(p->classes[0].block_set);
+	assert_int_equal(p->classes[0].block, OP25B_BLOCK_NOTIFY);
+	assert_false(p->classes[1].block_set);
+	assert_int_equal(op25b_policy_block_of(p, 0), OP25B_BLOCK_NOTIFY);
+	assert_int_equal(op25b_policy_block_of(p, 1), OP25B_BLOCK_RESET);
+	assert_int_equal(op25b_policy_block_of(p, -1), OP25B_BLOCK_RESET);
+	assert_string_equal(op25b_block_style_name(OP25B_BLOCK_NOTIFY),
+			    "notify");
+
+	assert_int_equal(op25b_prefix_parse("198.18.7.7", &dyn, NULL), 0);
+	assert_int_equal(op25b_prefix_parse("198.19.7.7", &stat, NULL), 0);
+	assert_int_equal(op25b_prefix_parse("203.0.113.9", &dst, NULL), 0);
+	op25b_policy_explain(p, &dyn, &dst, 25, &x);
+	assert_ptr_equal(x.notice, p->notice);
+	op25b_explanation_text(&x, text, sizeof(text));
+	assert_non_null(strstr(text, "block: notify -> the connection is "
+				     "answered with 554 5.7.1 and the notice"));
+	assert_non_null(strstr(text, "notice:      Port 25 is closed"));
+	op25b_policy_explain(p, &stat, &dst, 25, &x);
+	assert_null(x.notice);
+	op25b_explanation_text(&x, text, sizeof(text));
+	assert_non_null(strstr(text, "block: reset"));
+	assert_null(strstr(text, "notice:"));
+	op25b_policy_free(p);
+
+	/* The defaults: drop, no notice, a generous rate. */
+	p = load_text("version: 1\n");
+	assert_int_equal(p->block, OP25B_BLOCK_DROP);
+	assert_string_equal(p->notice, "");
+	assert_int_equal(p->notify_rate, OP25B_POLICY_DEFAULT_NOTIFY_RATE);
+	op25b_policy_free(p);
+}
+
 static void
 test_null_containers_and_descriptions(void **state)
 {
@@ -1800,6 +1863,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_error_format),
 		cmocka_unit_test(test_explanation_json_locations),
+		cmocka_unit_test(test_notify_settings),
 	};
 	const char *root = getenv("OP25B_SOURCE_ROOT");
 	struct stat st;

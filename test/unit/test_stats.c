@@ -251,6 +251,9 @@ test_field_names(void **state)
 		"drop");
 	assert_string_equal(
 		op25b_stats_state_name(&op25b_stats_header_fields[5], 2),
+		"notify");
+	assert_string_equal(
+		op25b_stats_state_name(&op25b_stats_header_fields[5], 3),
 		"unknown");
 	assert_null(op25b_stats_header_fields[3].names);
 }
@@ -890,6 +893,75 @@ test_views(void **state)
 	free(text);
 }
 
+/* block: notify's counters, per class: summed over workers, in the JSON
+ * row of their class under their one name, and in the text view only
+ * where a class has answered something. */
+static void
+test_notify_views(void **state)
+{
+	struct fixture *f = *state;
+	struct op25b_stats_snapshot *s = f->snap;
+	unsigned int w, i;
+	char *text;
+
+	assert_string_equal(op25b_notify_counter_name(OP25B_NOTIFY_SYN_ACK),
+			    "notify_syn_ack");
+	assert_string_equal(op25b_notify_counter_name(OP25B_NOTIFY_NOTIFIED),
+			    "notified");
+	assert_string_equal(op25b_notify_counter_name(OP25B_NOTIFY_BAD_COOKIE),
+			    "notify_bad_cookie");
+	assert_string_equal(op25b_notify_counter_name(OP25B_NOTIFY_OVER_BUDGET),
+			    "notify_over_budget");
+	assert_string_equal(op25b_notify_counter_name(OP25B_NOTIFY_MAX),
+			    "unknown");
+	assert_true(strlen(op25b_notify_counter_help(0)) > 10);
+
+	f->w = op25b_stats_writer_create(f->name, 2, 1000);
+	assert_non_null(f->w);
+	op25b_stats_writer_layout_begin(f->w);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, "dynamic"), 1);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, "static"), 2);
+	op25b_stats_writer_names(f->w)->class_active[1] = 1;
+	op25b_stats_writer_names(f->w)->class_active[2] = 1;
+	op25b_stats_writer_layout_end(f->w);
+	f->r = op25b_stats_reader_open(f->name);
+	assert_non_null(f->r);
+
+	/* Nothing answered: the text view has no notify table. */
+	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
+	text = render(s, false, NULL);
+	assert_null(strstr(text, "notified"));
+	free(text);
+
+	for (w = 0; w < 2; w++)
+		for (i = 0; i < OP25B_NOTIFY_MAX; i++)
+			op25b_stats_writer_worker(f->w, w)
+				->counters.class_notify[1][i] = 10 * w + i + 1;
+	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
+	for (i = 0; i < OP25B_NOTIFY_MAX; i++)
+		assert_int_equal(s->totals.class_notify[1][i], 2 * i + 12);
+	text = render(s, true, NULL);
+	assert_non_null(strstr(
+		text,
+		"\n  \"notify\": {\n    \"dynamic\": {\"notify_syn_ack\": "
+		"12, \"notified\": 14, \"notify_bad_cookie\": 16, "
+		"\"notify_over_budget\": 18},\n    \"static\": "
+		"{\"notify_syn_ack\": 0, "));
+	/* The verdict rows keep their four keys. */
+	assert_non_null(strstr(text, "\"dynamic\": {\"forwarded\": 0, "
+				     "\"counted\": 0, \"blocked\": 0, "
+				     "\"reset\": 0}"));
+	free(text);
+	text = render(s, false, NULL);
+	assert_non_null(strstr(text,
+			       "\nclass (block: notify)        notify_syn_ack"
+			       "           notified  notify_bad_cookie "
+			       "notify_over_budget\ndynamic                 "
+			       "                 12                 14"
+			       "                 16                 18\n\n"));
+	free(text);
+}
+
 /* While the writer holds the epoch odd, no snapshot is taken. */
 static void
 test_read_during_change(void **state)
@@ -1240,6 +1312,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_views, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notify_views, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_sums, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_read_during_change, setup,

@@ -82,6 +82,38 @@ layout_of(unsigned int layout, unsigned int len, unsigned int *first,
 	return *first < len;
 }
 
+/* The TCP flags of the reply in @m, in the order S R F P A (scapy's for
+ * these), as the vector's reply= writes them; "-" when @r is no reply. */
+static void
+reply_flags(const struct op25b_classifier *c,
+	    const struct op25b_classify_result *r, const struct rte_mbuf *m,
+	    char *buf, size_t size)
+{
+	static const struct {
+		int bit;
+		char letter;
+	} order[] = { { 0x02, 'S' },
+		      { 0x04, 'R' },
+		      { 0x01, 'F' },
+		      { 0x08, 'P' },
+		      { 0x10, 'A' } };
+	struct op25b_frame_info info;
+	size_t n = 0, i;
+
+	snprintf(buf, size, "-");
+	if (r->disposition != OP25B_DISPOSITION_REPLY || m->nb_segs != 1)
+		return;
+	op25b_classifier_frame_info(c, rte_pktmbuf_mtod(m, const uint8_t *),
+				    rte_pktmbuf_data_len(m), &info);
+	snprintf(buf, size, "?");
+	if (info.tcp_flags < 0)
+		return;
+	for (i = 0; i < RTE_DIM(order) && n + 1 < size; i++)
+		if (info.tcp_flags & order[i].bit)
+			buf[n++] = order[i].letter;
+	buf[n] = '\0';
+}
+
 static void
 run_case(void **state)
 {
@@ -108,6 +140,7 @@ run_case(void **state)
 		unsigned int first, rest, sum = 0;
 		const char *cls, *grp;
 		const uint8_t *bytes;
+		char flags[8];
 		struct rte_mbuf *m;
 		char what[64];
 		bool chained;
@@ -156,6 +189,11 @@ run_case(void **state)
 		 * whatever the layout was. */
 		bytes = rte_pktmbuf_read(m, 0, rte_pktmbuf_pkt_len(m), out);
 		assert_non_null(bytes);
+		reply_flags(vc->set->classifier, &r, m, flags, sizeof(flags));
+		if (strcmp(flags, c->reply) != 0)
+			fail_msg("%s:%u: %s (%s): reply %s, expected %s",
+				 vc->set->path, c->line, c->name, what, flags,
+				 c->reply);
 		if (r.disposition == OP25B_DISPOSITION_REPLY) {
 			assert_int_equal(m->nb_segs, 1);
 			if (layout == LAYOUT_SINGLE) {

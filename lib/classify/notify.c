@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * block: notify: cookies, the per-worker budget and the answers (see
+ * notify.h). The replies are written by op25b_tcp_reply_build().
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_per_lcore.h>
+#include <rte_random.h>
+#include <rte_tcp.h>
+
+#include "notify.h"
+
+static op25b_notify_clock_fn_t notify_clock;
+static uint64_t notify_clock_hz;
+
+/* One key per start: a reload keeps it, so that a handshake in flight
+ * survives the reload. */
+static uint64_t start_key[2];
+static bool start_key_set;
+
+void
+op25b_notify_set_clock(op25b_notify_clock_fn_t clock, uint64_t hz)
+{
+	notify_clock = clock;
+	notify_clock_hz = hz;
+}
+
+static inline uint64_t
+notify_now(void)
+{
+	return notify_clock != NULL ? notify_clock() : rte_rdtsc();
+}
+
+size_t
+op25b_notify_greeting(const char *notice, uint8_t *buf, size_t size)
+{
+	const char *line = notice, *end;
+	size_t len = 0;
+
+	if (*notice == '\0')
+		notice = line = "blocked";
+	for (;;) {
+		char head[16];
+		size_t n, k;
+
+		end = strchr(line, '\n');
+		n = end != NULL ? (size_t)(end - line) : strlen(line);
+		snprintf(head, sizeof(head), "554%c5.7.1 ",
+			 end != NULL ? '-' : ' ');
+		for (k = 0; head[k] != '\0'; k++, len++)
+			if (len < size)
+				buf[len] = (uint8_t)head[k];
+		for (k = 0; k < n; k++, len++)
+			if (len < size)
+				buf[len] = (uint8_t)line[k];
+		for (k = 0; k < 2; k++, len++)
+			if (len < size)
+				buf[len] = (uint8_t) "\r\n"[k];
+		if (end == NULL)
+			return len;
+		line = end + 1;
+	}
+}
+
+struct op25b_notify *
+op25b_notify_create(const struct op25b_policy *policy, int socket_id)
+{
+	struct op25b_notify *n;
+
+	n = rte_zmalloc_socket("op25b_notify", sizeof(*n), RTE_CACHE_LINE_SIZE,
+			       socket_id);
+	if (n == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	if (!start_key_set) {
+		start_key[0] = rte_rand();
+		start_key[1] = rte_rand();
+		start_key_set = true;
+	}
+	n->key[0] = start_key[0];
+	n->key[1] = start_key[1];
+	n->hz = notify_clock != NULL ? notify_clock_hz : rte_get_tsc_hz();
+	/* Never 0: the data path divides by it. */
+	n->slot_ticks = RTE_MAX(n->hz * OP25B_NOTIFY_SLOT_SECONDS, (uint64_t)1);
+	n->rate = policy->notify_rate != 0 ? policy->notify_rate
+					   : OP25B_POLICY_DEFAULT_NOTIFY_RATE;
+	n->greeting_len = (uint16_t)op25b_notify_greeting(
+		policy->notice, n->greeting, sizeof(n->greeting));
+	if (n->greeting_len > sizeof(n->greeting)) {
+		/* Only a policy made without the loader can get here. */
+		rte_free(n);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return n;
+}
+
+void
+op25b_notify_free(struct op25b_notify *notify)
+{
+	rte_free(notify);
+}
+
+/* SipHash-2-4 (Aumasson and Bernstein) over whole 64-bit words: short
+ * input, a keyed PRF, about 100 cycles for the six words of a cookie. */
+#define ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                               \
+	do {                                                                   \
+		v0 += v1;                                                      \
+		v1 = ROTL64(v1, 13);                                           \
+		v1 ^= v0;                                                      \
+		v0 = ROTL64(v0, 32);                                           \
+		v2 += v3;                                                      \
+		v3 = ROTL64(v3, 16);                                           \
+		v3 ^= v2;                                                      \
+		v0 += v3;                                                      \
+		v3 = ROTL64(v3, 21);                                           \
+		v3 ^= v0;                                                      \
+		v2 += v1;                                                      \
+		v1 = ROTL64(v1, 17);                                           \
+		v1 ^= v2;                                                      \
+		v2 = ROTL64(v2, 32);                                           \
+	} while (0)
+
+static uint64_t
+siphash24(const uint64_t key[2], const uint64_t *words, unsigned int n)
+{
+	uint64_t v0 = 0x736f6d6570736575ull ^ key[0];
+	uint64_t v1 = 0x646f72616e646f6dull ^ key[1];
+	uint64_t v2 = 0x6c7967656e657261ull ^ key[0];
+	uint64_t v3 = 0x7465646279746573ull ^ key[1];
+	uint64_t last = (uint64_t)(n * 8) << 56;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		v3 ^= words[i];
+		SIPROUND;
+		SIPROUND;
+		v0 ^= words[i];
+	}
+	v3 ^= last;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= last;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint32_t
+op25b_notify_cookie(const uint64_t key[2], int family, const uint8_t *src,
+		    const uint8_t *dst, uint16_t sport, uint16_t dport,
+		    uint64_t slot)
+{
+	uint64_t words[6] = { 0 };
+	size_t alen = family == 4 ? 4 : 16;
+
+	memcpy(&words[0], src, alen);
+	memcpy(&words[2], dst, alen);
+	words[4] = (uint64_t)family << 32 | (uint64_t)sport << 16 | dport;
+	words[5] = slot;
+	return (uint32_t)siphash24(key, words, RTE_DIM(words));
+}
+
+/*
+ * The per-worker budget: a token bucket of one second's replies, in units
+ * of 1/hz of a reply so that refills need no division. Per lcore, since
+ * a worker is one lcore; it outlives reloads (a new rate applies from the
+ * next refill).
+ */
+struct notify_budget {
+	uint64_t units;
+	uint64_t last;
+};
+static RTE_DEFINE_PER_LCORE(struct notify_budget, notify_budget);
+
+static bool
+budget_take(const struct op25b_notify *n, uint64_t now)
+{
+	struct notify_budget *b = &RTE_PER_LCORE(notify_budget);
+	uint64_t full = n->rate * n->hz, elapsed;
+
+	elapsed = now > b->last ? now - b->last : 0;
+	if (b->last == 0 || elapsed >= n->hz)
+		b->units = full;
+	else
+		b->units = RTE_MIN(full, b->units + elapsed * n->rate);
+	b->last = now;
+	if (b->units < n->hz)
+		return false;
+	b->units -= n->hz;
+	return true;
+}
+
+/* RFC 9293 3.10.7.1: a RST answers a segment with ACK from its
+ * acknowledgement number, one without from 0, acknowledging it all. */
+static enum op25b_notify_answer
+answer_reset(struct rte_mbuf *m, const struct pkt_meta *meta,
+	     const struct tcp_seen *seen)
+{
+	struct tcp_reply r = { .flags = RTE_TCP_RST_FLAG };
+
+	if (seen->flags & TCP_ACK) {
+		r.seq = seen->ack;
+	} else {
+		r.ack = seen->seq + seen->seg_len;
+		r.flags |= RTE_TCP_ACK_FLAG;
+	}
+	return op25b_tcp_reply_build(m, meta, seen, &r) == 0
+		       ? OP25B_NOTIFY_ANSWER_RESET
+		       : OP25B_NOTIFY_ANSWER_DROP;
+}
+
+static enum op25b_notify_answer
+answer_syn(const struct op25b_notify *n, struct rte_mbuf *m,
+	   const struct pkt_meta *meta, const struct tcp_seen *seen,
+	   uint64_t slot)
+{
+	uint16_t mss = meta->family == 4 ? OP25B_NOTIFY_MSS4
+					 : OP25B_NOTIFY_MSS6;
+	/* Kind 2 (MSS), length 4: the only option; no window scale, no SACK,
+	 * no timestamps, which a stateless answer could not honour. */
+	const uint8_t options[4] = { 2, 4, (uint8_t)(mss >> 8), (uint8_t)mss };
+	struct tcp_reply r = {
+		.seq = op25b_notify_cookie(n->key, meta->family, seen->src,
+					   seen->dst, seen->sport, seen->dport,
+					   slot),
+		.ack = seen->seq + 1,
+		.window = OP25B_NOTIFY_WINDOW,
+		.flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+		.options_len = sizeof(options),
+		.options = options,
+	};
+
+	return op25b_tcp_reply_build(m, meta, seen, &r) == 0
+		       ? OP25B_NOTIFY_ANSWER_REPLY
+		       : OP25B_NOTIFY_ANSWER_DROP;
+}
+
+enum op25b_notify_answer
+op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
+		    const struct pkt_meta *meta, uint64_t *counters)
+{
+	struct tcp_seen seen;
+	uint64_t now, slot;
+	unsigned int k;
+	uint8_t flags;
+
+	if (op25b_tcp_seen_read(m, meta, &seen) != 0)
+		return OP25B_NOTIFY_ANSWER_DROP;
+	flags = seen.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN);
+	/* Nothing answers a RST; a segment with neither SYN nor ACK is not
+	 * part of any handshake (RFC 9293 3.10.7.3 drops it). */
+	if ((flags & TCP_RST) || !(flags & (TCP_SYN | TCP_ACK)))
+		return OP25B_NOTIFY_ANSWER_DROP;
+	now = notify_now();
+	slot = now / n->slot_ticks;
+	if (flags == TCP_SYN) {
+		if (!budget_take(n, now)) {
+			counters[OP25B_NOTIFY_OVER_BUDGET]++;
+			return answer_reset(m, meta, &seen);
+		}
+		counters[OP25B_NOTIFY_SYN_ACK]++;
+		return answer_syn(n, m, meta, &seen, slot);
+	}
+	if (flags & TCP_SYN) /* SYN-ACK from the client's side */
+		goto bad_cookie;
+	/* The cookie's slot and the one before it; slot 0 has none. */
+	for (k = 0; k < 2 && k <= slot; k++) {
+		uint32_t cookie = op25b_notify_cookie(
+			n->key, meta->family, seen.src, seen.dst, seen.sport,
+			seen.dport, slot - k);
+
+		if (seen.ack == cookie + 1 && seen.seg_len == 0) {
+			/* The handshake's ACK, or its retransmission:
+			 * the greeting, again if need be. */
+			struct tcp_reply r = {
+				.seq = cookie + 1,
+				.ack = seen.seq,
+				.window = OP25B_NOTIFY_WINDOW,
+				.flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG |
+					 RTE_TCP_FIN_FLAG,
+				.payload = n->greeting,
+				.payload_len = n->greeting_len,
+			};
+
+			if (!budget_take(n, now)) {
+				counters[OP25B_NOTIFY_OVER_BUDGET]++;
+				return answer_reset(m, meta, &seen);
+			}
+			counters[OP25B_NOTIFY_NOTIFIED]++;
+			return op25b_tcp_reply_build(m, meta, &seen, &r) == 0
+				       ? OP25B_NOTIFY_ANSWER_REPLY
+				       : OP25B_NOTIFY_ANSWER_DROP;
+		}
+		/* The client acknowledges the greeting (and its FIN): nothing
+		 * to say to a bare ACK; its QUIT or FIN gets the RST that
+		 * ends the connection. */
+		if (seen.ack - cookie - 1 == n->greeting_len ||
+		    seen.ack - cookie - 1 == n->greeting_len + 1u)
+			return seen.seg_len == 0 ? OP25B_NOTIFY_ANSWER_DROP
+						 : answer_reset(m, meta, &seen);
+		/* Data or a FIN right after the handshake. */
+		if (seen.ack == cookie + 1)
+			return answer_reset(m, meta, &seen);
+	}
+bad_cookie:
+	counters[OP25B_NOTIFY_BAD_COOKIE]++;
+	return answer_reset(m, meta, &seen);
+}
