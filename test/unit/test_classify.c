@@ -339,6 +339,69 @@ test_adaptive_enforced(void **state)
 	op25b_adaptive_free(t);
 }
 
+/* An adaptive class's blocked source gets the class's own block: the
+ * notify class answers the (N+1)th SYN with a SYN-ACK sent back, the drop
+ * class drops it, whatever the top-level block (reset). */
+static void
+test_adaptive_class_block(void **state)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"block: reset\n"
+		"notice: \"Use port 587.\"\n"
+		"sources:\n"
+		"  told:\n"
+		"    action: adaptive\n"
+		"    block: notify\n"
+		"    limit: {connections: 1, per: 60s, block_for: 1h}\n"
+		"    prefixes: [198.18.1.0/24]\n"
+		"  quiet:\n"
+		"    action: adaptive\n"
+		"    block: drop\n"
+		"    limit: {connections: 1, per: 60s, block_for: 1h}\n"
+		"    prefixes: [198.18.2.0/24]\n";
+	struct op25b_adaptive_params params = {
+		.sz = sizeof(params),
+		.entries = 1024,
+		.socket_id = SOCKET_ID_ANY,
+		.hz = 1000,
+		.clock = adaptive_clock,
+	};
+	struct op25b_adaptive_table *t = op25b_adaptive_create(&params);
+	struct op25b_policy *p = load_policy(yaml);
+	struct op25b_classifier *c =
+		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_classify_result r;
+	struct rte_mbuf *m;
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(c);
+	assert_int_equal(op25b_classifier_set_adaptive(c, t), 0);
+	adaptive_now = 7000;
+#define TOLD "src=198.18.1.9 dst=203.0.113.5 dport=25 flags=S"
+#define QUIET "src=198.18.2.9 dst=203.0.113.5 dport=25 flags=S"
+	assert_int_equal(classify_with(c, TOLD, NULL).outcome,
+			 OP25B_OUTCOME_FORWARDED);
+	assert_int_equal(classify_with(c, QUIET, NULL).outcome,
+			 OP25B_OUTCOME_FORWARDED);
+	/* Over the limit of 1: a SYN-ACK (flags 0x12) back, counted
+	 * blocked. */
+	r = classify_with(c, TOLD, &m);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_BLOCKED);
+	assert_int_equal(r.disposition, OP25B_DISPOSITION_REPLY);
+	assert_int_equal(rte_pktmbuf_mtod(m, uint8_t *)[14 + 20 + 13], 0x12);
+	rte_pktmbuf_free(m);
+	r = classify_with(c, QUIET, NULL);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_BLOCKED);
+	assert_int_equal(r.disposition, OP25B_DISPOSITION_DROP);
+#undef TOLD
+#undef QUIET
+	op25b_classifier_free(c);
+	op25b_policy_free(p);
+	op25b_adaptive_free(t);
+}
+
 static void
 test_plain_ipv4_syn_reset(void **state)
 {
@@ -1755,6 +1818,7 @@ main(void)
 		cmocka_unit_test(test_compile_error_bad_slots),
 		cmocka_unit_test(test_outcome_names),
 		cmocka_unit_test(test_adaptive_enforced),
+		cmocka_unit_test(test_adaptive_class_block),
 	};
 
 	return cmocka_run_group_tests_name("classify", tests, group_setup,
