@@ -186,8 +186,11 @@ check_policy(const struct op25b_policy *policy)
 		   "policy file name");
 	FUZZ_CHECK(policy->version == 1, "version %u", policy->version);
 	FUZZ_CHECK(policy->mode <= OP25B_MODE_MONITOR, "mode %d", policy->mode);
-	FUZZ_CHECK(policy->block <= OP25B_BLOCK_RESET, "block %d",
+	FUZZ_CHECK(policy->block <= OP25B_BLOCK_NOTIFY, "block %d",
 		   policy->block);
+	FUZZ_CHECK(policy->block != OP25B_BLOCK_NOTIFY ||
+			   policy->notice[0] != '\0',
+		   "block: notify without a notice");
 	FUZZ_CHECK(policy->default_action == OP25B_ACTION_ALLOW ||
 			   policy->default_action == OP25B_ACTION_BLOCK ||
 			   policy->default_action == OP25B_ACTION_COUNT,
@@ -228,6 +231,12 @@ check_policy(const struct op25b_policy *policy)
 		FUZZ_CHECK(action_valid(cls->action) &&
 				   cls->action != OP25B_ACTION_NONE,
 			   "class '%s' action %d", cls->name, cls->action);
+		FUZZ_CHECK(cls->block <= OP25B_BLOCK_NOTIFY &&
+				   (op25b_policy_block_of(policy, (int)i) !=
+					    OP25B_BLOCK_NOTIFY ||
+				    policy->notice[0] != '\0'),
+			   "class '%s' block %d without a notice", cls->name,
+			   cls->block);
 		if (cls->action == OP25B_ACTION_ADAPTIVE)
 			FUZZ_CHECK(cls->limit.connections > 0 &&
 					   cls->limit.per_seconds > 0 &&
