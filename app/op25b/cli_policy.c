@@ -4,7 +4,7 @@
  *   show policy                 policy check FILE
  *   policy reload [FILE]        explain SRC DST [PORT] [json]
  *   set mode enforce|monitor|file
- *   set block drop|reset|file
+ *   set block drop|reset|notify|file
  *
  * A reload or a switch goes through the control lcore's own functions
  * (the SIGHUP path): load or recompile off to the side, one pointer swap.
@@ -540,6 +540,7 @@ switch_value(const char *word)
 		{ "monitor", OP25B_MODE_MONITOR },
 		{ "drop", OP25B_BLOCK_DROP },
 		{ "reset", OP25B_BLOCK_RESET },
+		{ "notify", OP25B_BLOCK_NOTIFY },
 	};
 	unsigned int i;
 
@@ -580,7 +581,7 @@ static cmdline_parse_token_string_t cmd_set_block =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "block");
 static cmdline_parse_token_string_t cmd_set_block_arg =
 	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg,
-				 "drop#reset#file");
+				 "drop#reset#notify#file");
 
 static cmdline_parse_inst_t cmd_set_mode_inst = {
 	.f = cmd_set_parsed,
@@ -591,9 +592,9 @@ static cmdline_parse_inst_t cmd_set_mode_inst = {
 };
 static cmdline_parse_inst_t cmd_set_block_inst = {
 	.f = cmd_set_parsed,
-	.help_str = "set block drop|reset|file: drop blocked packets, or "
-		    "answer SYNs with RST (outlives reloads); file: the "
-		    "file's",
+	.help_str = "set block drop|reset|notify|file: drop blocked packets, "
+		    "answer SYNs with RST, or with 554 and the policy's "
+		    "notice (outlives reloads); file: the file's",
 	.tokens = { (void *)&cmd_set_w0, (void *)&cmd_set_block,
 		    (void *)&cmd_set_block_arg, NULL },
 };

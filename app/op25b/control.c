@@ -362,6 +362,16 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 		fprintf(stderr, "%s\n", policy->warnings[i]);
 	file_mode = policy->mode;
 	file_block = policy->block;
+	if (app->block_override == OP25B_BLOCK_NOTIFY &&
+	    policy->notice[0] == '\0') {
+		op25b_policy_free(policy);
+		reload_failed(app, path, by, uid,
+			      "set block notify is in force and the file has "
+			      "no notice (add notice:, or set block file "
+			      "first)",
+			      msg, size);
+		return -EINVAL;
+	}
 	apply_overrides(app, policy, file_mode, file_block);
 	next = compile(app, policy, NULL, why, sizeof(why));
 	if (next == NULL) {
@@ -444,6 +454,18 @@ set_switch(struct op25b_app *app, bool is_mode, int value, char *msg,
 	int old = *override;
 	char what[40];
 	int ret;
+
+	/* The 554's words come from the file: without them there is
+	 * nothing to say. */
+	if (!is_mode && value == OP25B_BLOCK_NOTIFY &&
+	    app->policy->notice[0] == '\0') {
+		snprintf(msg, size,
+			 "set block notify: %s has no notice (add notice: "
+			 "to the file); nothing changed",
+			 app->policy->file);
+		rte_errno = EINVAL;
+		return -EINVAL;
+	}
 
 	snprintf(what, sizeof(what), "%s %s%s", is_mode ? "mode" : "block",
 		 text(value == OP25B_SWITCH_FILE ? file_value : value),

@@ -126,7 +126,7 @@ want_rc "$rc" 0 "help: status"
 for cmd in "show port info|stats all|N" "clear port stats all|N" "show workers" \
 	"show policy" "show counters class|group NAME" "policy check FILE" \
 	"policy reload FILE" "explain SRC DST PORT" "set mode enforce|monitor" \
-	"set block drop|reset" "exempt add PREFIX [ttl DURATION] [force] [reason TEXT]" \
+	"set block drop|reset|notify" "exempt add PREFIX [ttl DURATION] [force] [reason TEXT]" \
 	"exempt del PREFIX" "exempt list" "exempt export FILE" \
 	"exempt import FILE replace|merge" "show adaptive SRC" \
 	"show adaptive top N" "adaptive clear SRC|all" "show version" "quit"; do
@@ -288,6 +288,31 @@ want_rc "$rc" 1 "set block sideways: status"
 want_lines "$work/out" 1
 report "cli: set block drop|reset; a bad value is refused"
 
+# set block notify: the file's notice; a reload of a file without one is
+# refused while it is in force, and without a notice it is refused.
+c set block notify
+want_rc "$rc" 0 "set block notify: status"
+c show policy
+want_has "$work/out" "block       notify (set block; the file says drop)"
+printf 'version: 1\nsources:\n  dynamic: {action: block, prefixes: [198.18.0.0/16]}\n' \
+	>"$work/nonotice.yaml"
+c policy reload "$work/nonotice.yaml"
+want_rc "$rc" 1 "reload without a notice under set block notify: status"
+want_lines "$work/out" 1
+want_has "$work/out" "reload failed: set block notify is in force and the file has no notice"
+c set block file
+want_rc "$rc" 0 "set block file: status"
+c policy reload "$work/nonotice.yaml"
+want_rc "$rc" 0 "reload without a notice: status"
+c set block notify
+want_rc "$rc" 1 "set block notify without a notice: status"
+want_has "$work/out" "set block notify: $work/nonotice.yaml has no notice (add notice: to the file); nothing changed"
+c show policy
+want_has "$work/out" "block       drop"
+c policy reload "$work/policy.yaml"
+want_rc "$rc" 0 "reload back: status"
+report "cli: set block notify answers with the file's notice; refused, and a reload refused, without one"
+
 c explain 198.18.5.9 203.0.113.9
 want_rc "$rc" 0
 want_has "$work/out" "source:      class dynamic (prefix 198.18.0.0/16"
@@ -404,7 +429,8 @@ want_lines "$work/out" 1
 want_re "$work/out" "^reload failed: .*broken.yaml:3:[0-9]+: .*; policy generation $gen stays$"
 c show policy
 want_has "$work/out" "file        $work/policy2.yaml"
-want_re "$work/out" "^generation  $gen .* 1 failed\)"
+# Two failed: the notice-less reload under set block notify was the first.
+want_re "$work/out" "^generation  $gen .* 2 failed\)"
 window kept
 delta_check "$work/kept.0" "$work/kept.1" 'b["blocked"] > a["blocked"]'
 c policy reload
@@ -506,7 +532,7 @@ bad_args() { # WANT LINE...
 }
 bad_args "set mode dryrun: mode is enforce|monitor|file" set mode dryrun
 bad_args "set mode: mode is enforce|monitor|file" set mode
-bad_args "set block sideways: block is drop|reset|file" set block sideways
+bad_args "set block sideways: block is drop|reset|notify|file" set block sideways
 bad_args "exempt frob: exempt is add|del|list|export|import" exempt frob
 bad_args "show counters xyz: unexpected 'xyz': counters takes json|class|group or nothing" show counters xyz
 bad_args "show version now: unexpected 'now' (show version)" show version now
