@@ -519,25 +519,6 @@ slots_invert(const uint8_t *slots, unsigned int n, int16_t *entry_of_slot,
 	return 0;
 }
 
-/* A new reference to @t (NULL: none). The tables are shared read-only
- * between a classifier and those derived from it; the last free frees
- * them. Only the control thread takes and drops references. */
-static struct lpm4 *
-lpm4_ref(struct lpm4 *t)
-{
-	if (t != NULL)
-		__atomic_fetch_add(&t->refcnt, 1, __ATOMIC_RELAXED);
-	return t;
-}
-
-static struct lpm6 *
-lpm6_ref(struct lpm6 *t)
-{
-	if (t != NULL)
-		__atomic_fetch_add(&t->refcnt, 1, __ATOMIC_RELAXED);
-	return t;
-}
-
 /* Compile @policy; with @base, share its tables instead of building them
  * (the caller vouches that the prefixes and slots are the same). */
 static struct op25b_classifier *

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,29 +8,7 @@
 #include <rte_malloc.h>
 
 #include "lpm4.h"
-
-/* Counting sort by depth: O(n), and stable, so that among duplicates the
- * later rule is written later and wins. */
-static int
-sort_by_depth(struct lpm4_rule *rules, size_t n)
-{
-	size_t start[34] = { 0 };
-	struct lpm4_rule *sorted;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		start[rules[i].depth + 1]++;
-	for (i = 1; i < 34; i++)
-		start[i] += start[i - 1];
-	sorted = malloc(n * sizeof(*sorted) + 1);
-	if (sorted == NULL)
-		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		sorted[start[rules[i].depth]++] = rules[i];
-	memcpy(rules, sorted, n * sizeof(*sorted));
-	free(sorted);
-	return 0;
-}
+#include "lpm_build.h"
 
 /* Groups needed: one second-level group per /16 holding a prefix longer
  * than /16, one third-level group per /24 holding a prefix longer than
@@ -100,15 +79,6 @@ group_b_of(struct lpm4 *t, uint32_t *entry)
 	return &t->tbl8b[(size_t)(*entry & ~LPM4_EXT) << 8];
 }
 
-static void
-fill32(uint32_t *e, uint32_t count, uint32_t value)
-{
-	uint32_t j;
-
-	for (j = 0; j < count; j++)
-		e[j] = value;
-}
-
 struct lpm4 *
 lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 {
@@ -123,7 +93,8 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 			return NULL;
 		}
 	}
-	err = sort_by_depth(rules, n);
+	err = lpm_sort_by_depth(rules, n, sizeof(*rules),
+				offsetof(struct lpm4_rule, depth), 32);
 	if (err == 0)
 		err = count_groups(rules, n, &groups_a, &groups_b);
 	if (err != 0) {
@@ -163,13 +134,13 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 		uint32_t *e16 = &t->tbl16[r->ip >> 16];
 
 		if (r->depth <= 16) {
-			fill32(e16, 1u << (16 - r->depth), r->value);
+			lpm_fill32(e16, 1u << (16 - r->depth), r->value);
 		} else {
 			uint32_t *ga = group_a_of(t, e16);
 			uint32_t *ea = &ga[(r->ip >> 8) & 0xff];
 
 			if (r->depth <= 24) {
-				fill32(ea, 1u << (24 - r->depth), r->value);
+				lpm_fill32(ea, 1u << (24 - r->depth), r->value);
 			} else {
 				uint8_t *gb = group_b_of(t, ea);
 				uint32_t j, count = 1u << (32 - r->depth);
@@ -190,6 +161,14 @@ fail_free_table:
 fail_nomem:
 	rte_errno = ENOMEM;
 	return NULL;
+}
+
+struct lpm4 *
+lpm4_ref(struct lpm4 *t)
+{
+	if (t != NULL)
+		__atomic_fetch_add(&t->refcnt, 1, __ATOMIC_RELAXED);
+	return t;
 }
 
 void

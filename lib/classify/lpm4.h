@@ -58,6 +58,10 @@ struct lpm4 {
  * pairs: the last one wins. Returns NULL with rte_errno = ENOMEM or EINVAL.
  */
 struct lpm4 *lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id);
+/* A new reference to @t (NULL: none): a classifier derived from another
+ * shares its tables read-only. Only the control thread takes and drops
+ * references. */
+struct lpm4 *lpm4_ref(struct lpm4 *t);
 /* Drop a reference to @t; the last one frees it (NULL: nothing). */
 void lpm4_free(struct lpm4 *t);
 

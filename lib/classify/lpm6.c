@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,29 +8,7 @@
 #include <rte_malloc.h>
 
 #include "lpm6.h"
-
-/* Counting sort by depth: O(n), and stable, so that among duplicates the
- * later rule is written later and wins. */
-static int
-sort_by_depth(struct lpm6_rule *rules, size_t n)
-{
-	size_t start[130] = { 0 };
-	struct lpm6_rule *sorted;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		start[rules[i].depth + 1]++;
-	for (i = 1; i < RTE_DIM(start); i++)
-		start[i] += start[i - 1];
-	sorted = malloc(n * sizeof(*sorted) + 1);
-	if (sorted == NULL)
-		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		sorted[start[rules[i].depth]++] = rules[i];
-	memcpy(rules, sorted, n * sizeof(*sorted));
-	free(sorted);
-	return 0;
-}
+#include "lpm_build.h"
 
 /* The group that @entry points to, made on first use: 256 copies of the
  * value @entry held (every shorter prefix is in place by then, so that
@@ -51,15 +30,6 @@ group_of(struct lpm6 *t, uint32_t *entry)
 	return &t->tbl8[lpm6_group_index(*entry, 0)];
 }
 
-static void
-fill32(uint32_t *e, uint32_t count, uint32_t value)
-{
-	uint32_t j;
-
-	for (j = 0; j < count; j++)
-		e[j] = value;
-}
-
 /* Write one rule: the range of entries it covers at the level its depth
  * ends in, through (and making) the groups above. */
 static int
@@ -70,7 +40,7 @@ write_rule(struct lpm6 *t, const struct lpm6_rule *r)
 
 	if (r->depth <= 16) {
 		first &= ~((1u << (16 - r->depth)) - 1) & 0xffff;
-		fill32(&t->tbl16[first], 1u << (16 - r->depth), r->value);
+		lpm_fill32(&t->tbl16[first], 1u << (16 - r->depth), r->value);
 		return 0;
 	}
 	g = &t->tbl16[first];
@@ -84,8 +54,8 @@ write_rule(struct lpm6 *t, const struct lpm6_rule *r)
 	g = group_of(t, g);
 	if (g == NULL)
 		return -EINVAL;
-	fill32(&g[r->addr[b] & (0xffu << (bits - r->depth) & 0xff)],
-	       1u << (bits - r->depth), r->value);
+	lpm_fill32(&g[r->addr[b] & (0xffu << (bits - r->depth) & 0xff)],
+		   1u << (bits - r->depth), r->value);
 	return 0;
 }
 
@@ -106,7 +76,8 @@ lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	err = sort_by_depth(rules, n);
+	err = lpm_sort_by_depth(rules, n, sizeof(*rules),
+				offsetof(struct lpm6_rule, depth), 128);
 	if (err != 0) {
 		rte_errno = -err;
 		return NULL;
@@ -147,6 +118,14 @@ fail_free_table:
 fail_nomem:
 	rte_errno = ENOMEM;
 	return NULL;
+}
+
+struct lpm6 *
+lpm6_ref(struct lpm6 *t)
+{
+	if (t != NULL)
+		__atomic_fetch_add(&t->refcnt, 1, __ATOMIC_RELAXED);
+	return t;
 }
 
 void

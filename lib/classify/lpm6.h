@@ -61,6 +61,10 @@ struct lpm6 {
  */
 struct lpm6 *
 lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id);
+/* A new reference to @t (NULL: none): a classifier derived from another
+ * shares its tables read-only. Only the control thread takes and drops
+ * references. */
+struct lpm6 *lpm6_ref(struct lpm6 *t);
 /* Drop a reference to @t; the last one frees it (NULL: nothing). */
 void lpm6_free(struct lpm6 *t);
 

@@ -155,6 +155,21 @@ adaptive_clock(void *ctx)
 	return adaptive_now;
 }
 
+/* A small adaptive table on adaptive_now (milliseconds). */
+static struct op25b_adaptive_table *
+adaptive_table_new(void)
+{
+	struct op25b_adaptive_params params = {
+		.sz = sizeof(params),
+		.entries = 1024,
+		.socket_id = SOCKET_ID_ANY,
+		.hz = 1000,
+		.clock = adaptive_clock,
+	};
+
+	return op25b_adaptive_create(&params);
+}
+
 static const char adaptive_yaml[] =
 	"version: 1\n"
 	"block: reset\n"
@@ -178,14 +193,7 @@ static const char adaptive_yaml[] =
 static void
 test_adaptive_enforced(void **state)
 {
-	struct op25b_adaptive_params params = {
-		.sz = sizeof(params),
-		.entries = 1024,
-		.socket_id = SOCKET_ID_ANY,
-		.hz = 1000,
-		.clock = adaptive_clock,
-	};
-	struct op25b_adaptive_table *t = op25b_adaptive_create(&params);
+	struct op25b_adaptive_table *t = adaptive_table_new();
 	struct op25b_policy *p = load_policy(adaptive_yaml);
 	struct op25b_classifier *c =
 		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
@@ -360,14 +368,7 @@ test_adaptive_class_block(void **state)
 		"    block: drop\n"
 		"    limit: {connections: 1, per: 60s, block_for: 1h}\n"
 		"    prefixes: [198.18.2.0/24]\n";
-	struct op25b_adaptive_params params = {
-		.sz = sizeof(params),
-		.entries = 1024,
-		.socket_id = SOCKET_ID_ANY,
-		.hz = 1000,
-		.clock = adaptive_clock,
-	};
-	struct op25b_adaptive_table *t = op25b_adaptive_create(&params);
+	struct op25b_adaptive_table *t = adaptive_table_new();
 	struct op25b_policy *p = load_policy(yaml);
 	struct op25b_classifier *c =
 		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);

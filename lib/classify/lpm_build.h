@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the one-pass builds of lpm4.c and lpm6.c share: the rules in depth
+ * order, and runs of entries set to one value.
+ */
+#ifndef OP25B_LPM_BUILD_H
+#define OP25B_LPM_BUILD_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Counting sort of @n rules of @size bytes by the depth byte at
+ * @depth_offset (0..@max_depth): O(n), and stable, so that among
+ * duplicates the later rule is written later and wins.
+ * Returns 0 or -ENOMEM.
+ */
+static inline int
+lpm_sort_by_depth(void *rules, size_t n, size_t size, size_t depth_offset,
+		  unsigned int max_depth)
+{
+	uint8_t *r = rules, *sorted;
+	size_t start[128 + 2] = { 0 }; /* depth + 1, 0..129 */
+	size_t i;
+
+	if (max_depth > 128)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		start[r[i * size + depth_offset] + 1]++;
+	for (i = 1; i <= max_depth + 1; i++)
+		start[i] += start[i - 1];
+	sorted = malloc(n * size + 1);
+	if (sorted == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		memcpy(&sorted[start[r[i * size + depth_offset]]++ * size],
+		       &r[i * size], size);
+	memcpy(rules, sorted, n * size);
+	free(sorted);
+	return 0;
+}
+
+/* @count entries from @e set to @value. */
+static inline void
+lpm_fill32(uint32_t *e, uint32_t count, uint32_t value)
+{
+	uint32_t j;
+
+	for (j = 0; j < count; j++)
+		e[j] = value;
+}
+
+#endif /* OP25B_LPM_BUILD_H */
