@@ -1373,51 +1373,66 @@ test_precedence_default_policy(void **state)
 
 /* ---- reference longest-prefix match ----------------------------------- */
 
+/* One source address: the class the reference match gives it (NULL: none)
+ * and, when given, the prefix that matched. */
+struct source_case {
+	const char *address;
+	const char *class_name;
+	const char *prefix;
+};
+
 static void
-test_match_longest_prefix_ipv4(void **state)
+assert_sources(const struct source_case *cases, size_t n)
 {
 	struct op25b_policy *policy = load_default();
 	const struct op25b_prefix *match;
 
-	(void)state;
-	/* The static /24 inside the dynamic /16. */
-	assert_int_equal(source_of(policy, "198.18.20.5", &match),
-			 find_class(policy, "static"));
-	assert_prefix_text(match, "198.18.20.0/24");
-	assert_int_equal(source_of(policy, "198.18.21.5", &match),
-			 find_class(policy, "dynamic"));
-	assert_prefix_text(match, "198.18.0.0/16");
-	assert_int_equal(source_of(policy, "198.18.255.255", &match),
-			 find_class(policy, "dynamic"));
-	assert_int_equal(source_of(policy, "198.19.127.255", &match),
-			 find_class(policy, "hosting"));
-	assert_int_equal(source_of(policy, "198.19.128.0", &match),
-			 find_class(policy, "mobile-only"));
-	assert_int_equal(source_of(policy, "198.17.255.255", &match), -1);
-	assert_null(match);
-	assert_int_equal(source_of(policy, "198.20.0.0", NULL), -1);
+	for (size_t i = 0; i < n; i++) {
+		const struct source_case *c = &cases[i];
+
+		assert_int_equal(
+			source_of(policy, c->address, &match),
+			c->class_name ? find_class(policy, c->class_name) : -1);
+		if (c->class_name == NULL)
+			assert_null(match);
+		else if (c->prefix != NULL)
+			assert_prefix_text(match, c->prefix);
+	}
 	op25b_policy_free(policy);
+}
+
+static void
+test_match_longest_prefix_ipv4(void **state)
+{
+	/* The static /24 inside the dynamic /16. */
+	static const struct source_case cases[] = {
+		{ "198.18.20.5", "static", "198.18.20.0/24" },
+		{ "198.18.21.5", "dynamic", "198.18.0.0/16" },
+		{ "198.18.255.255", "dynamic", NULL },
+		{ "198.19.127.255", "hosting", NULL },
+		{ "198.19.128.0", "mobile-only", NULL },
+		{ "198.17.255.255", NULL, NULL },
+		{ "198.20.0.0", NULL, NULL },
+	};
+
+	(void)state;
+	assert_sources(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
 test_match_longest_prefix_ipv6(void **state)
 {
-	struct op25b_policy *policy = load_default();
-	const struct op25b_prefix *match;
+	/* The static /64 inside the dynamic /36. */
+	static const struct source_case cases[] = {
+		{ "2001:db8:1000:20::1", "static", "2001:db8:1000:20::/64" },
+		{ "2001:db8:1000:21::1", "dynamic", "2001:db8:1000::/36" },
+		{ "2001:db8:1fff:ffff::1", "dynamic", NULL },
+		{ "2001:db8:2000::1", NULL, NULL },
+		{ "2001:db8:fff:ffff::1", NULL, NULL },
+	};
 
 	(void)state;
-	/* The static /64 inside the dynamic /36. */
-	assert_int_equal(source_of(policy, "2001:db8:1000:20::1", &match),
-			 find_class(policy, "static"));
-	assert_prefix_text(match, "2001:db8:1000:20::/64");
-	assert_int_equal(source_of(policy, "2001:db8:1000:21::1", &match),
-			 find_class(policy, "dynamic"));
-	assert_prefix_text(match, "2001:db8:1000::/36");
-	assert_int_equal(source_of(policy, "2001:db8:1fff:ffff::1", &match),
-			 find_class(policy, "dynamic"));
-	assert_int_equal(source_of(policy, "2001:db8:2000::1", &match), -1);
-	assert_int_equal(source_of(policy, "2001:db8:fff:ffff::1", &match), -1);
-	op25b_policy_free(policy);
+	assert_sources(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
