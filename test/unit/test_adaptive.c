@@ -36,21 +36,6 @@ fake_clock(void *ctx)
 	return fake_now;
 }
 
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return test_eal_init();
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	rte_eal_cleanup();
-	return 0;
-}
-
 static struct op25b_adaptive_table *
 table_new(uint32_t entries)
 {
@@ -535,5 +520,6 @@ main(void)
 		cmocka_unit_test(test_two_threads_exact),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, test_eal_group_setup,
+				      test_eal_group_teardown);
 }

@@ -30,4 +30,20 @@ test_eal_init(void)
 	return test_eal_init_as("op25b-test", "1024");
 }
 
+/* cmocka group set-up and tear-down for a test that needs the EAL alone. */
+static inline int
+test_eal_group_setup(void **state)
+{
+	(void)state;
+	return test_eal_init();
+}
+
+static inline int
+test_eal_group_teardown(void **state)
+{
+	(void)state;
+	rte_eal_cleanup();
+	return 0;
+}
+
 #endif /* OP25B_TEST_EAL_H */

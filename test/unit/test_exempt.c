@@ -26,21 +26,6 @@
 #include "op25b_policy.h"
 #include "test_eal.h"
 
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return test_eal_init();
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	rte_eal_cleanup();
-	return 0;
-}
-
 /* ---- helpers --------------------------------------------------------- */
 
 static struct op25b_prefix
@@ -1329,6 +1314,6 @@ main(void)
 		cmocka_unit_test(test_table_concurrent_readers),
 	};
 
-	return cmocka_run_group_tests_name("exempt", tests, group_setup,
-					   group_teardown);
+	return cmocka_run_group_tests_name(
+		"exempt", tests, test_eal_group_setup, test_eal_group_teardown);
 }
