@@ -56,13 +56,16 @@ xdp_policy_load(const char *path)
 struct op25b_xdp *
 xdp_program_load(void)
 {
-	char log[2048];
+	char log[4096], why[1024];
 	struct op25b_xdp *x = op25b_xdp_load(log, sizeof(log));
+	int err = errno;
 
-	if (x == NULL)
-		fprintf(stderr, "op25b-xdp: the program does not load: %s%s%s",
-			strerror(errno), log[0] ? "; the kernel said:\n" : "\n",
-			log);
+	if (x == NULL) {
+		op25b_xdp_log_summary(log, 3, why, sizeof(why));
+		fprintf(stderr,
+			"op25b-xdp: the kernel refuses the program (%s)%s%s\n",
+			strerror(err), why[0] ? ": " : "", why);
+	}
 	return x;
 }
 

@@ -45,6 +45,16 @@ struct op25b_xdp;
 struct op25b_xdp *op25b_xdp_load(char *log, size_t log_size);
 
 /**
+ * One line out of what op25b_xdp_load() left in its @p log on a refusal:
+ * the verifier's last @p lines lines that say why (its statistics, such as
+ * "processed N insns", left out), joined with " | "; libbpf's own last
+ * lines when there is no verifier log (an object libbpf refused). Never
+ * a newline; cut to @p size.
+ */
+void op25b_xdp_log_summary(const char *log, unsigned int lines, char *out,
+			   size_t size);
+
+/**
  * Open a pinned instance (its program and maps) from @p dir, as pinned by
  * op25b_xdp_pin(), from another process.
  * @return the instance, or NULL with errno set: ENOENT (nothing pinned

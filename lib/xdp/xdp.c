@@ -47,16 +47,23 @@ static size_t log_size;
 static int
 libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
+	const char *line;
+	char *text = NULL;
 	size_t len, have;
 
 	if (level == LIBBPF_DEBUG || log_buf == NULL || log_size == 0)
 		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	len = strlen(line);
-	have = strlen(log_buf);
-	if (len >= log_size)
+	/* Whole: libbpf prints the verifier's log in one message, whose
+	 * end says why. */
+	if (vasprintf(&text, fmt, ap) < 0)
 		return 0;
+	line = text;
+	len = strlen(line);
+	if (len >= log_size) {
+		line += len - (log_size - 1);
+		len = log_size - 1;
+	}
+	have = strlen(log_buf);
 	/* The tail is what says why: drop the oldest text. */
 	if (have + len >= log_size) {
 		size_t cut = have + len - log_size + 1;
@@ -65,7 +72,81 @@ libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 		have -= cut;
 	}
 	memcpy(log_buf + have, line, len + 1);
+	free(text);
 	return 0;
+}
+
+/* Whether the line [@p, @p + @len) is verifier statistics, not a reason. */
+static bool
+log_statistics(const char *p, size_t len)
+{
+	static const char *const skip[] = { "processed ", "verification time",
+					    "stack depth " };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (len >= strlen(skip[i]) &&
+		    strncmp(p, skip[i], strlen(skip[i])) == 0)
+			return true;
+	return false;
+}
+
+void
+op25b_xdp_log_summary(const char *log, unsigned int lines, char *out,
+		      size_t size)
+{
+	static const char begin[] = "-- BEGIN PROG LOAD LOG --";
+	static const char end_mark[] = "-- END PROG LOAD LOG --";
+	const char *from = log, *to, *p, *e, *b, *nl;
+	const char *starts[16];
+	size_t lens[16];
+	unsigned int n = 0, i;
+	size_t used = 0;
+
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	if (lines > 16)
+		lines = 16;
+	to = log + strlen(log);
+	/* The verifier's own lines, when libbpf framed them. */
+	for (p = log; (p = strstr(p, end_mark)) != NULL; p++)
+		to = p;
+	for (p = log; (p = strstr(p, begin)) != NULL && p < to; p++) {
+		nl = strchr(p, '\n');
+		from = nl != NULL && nl < to ? nl + 1 : to;
+	}
+	/* The last @lines non-empty lines before @to, statistics skipped. */
+	for (e = to; e > from && n < lines;) {
+		while (e > from && (e[-1] == '\n' || e[-1] == ' ' ||
+				    e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		for (b = e; b > from && b[-1] != '\n';)
+			b--;
+		if (e > b && !log_statistics(b, (size_t)(e - b))) {
+			p = strncmp(b, "libbpf: ", 8) == 0 && e - b > 8 ? b + 8
+									: b;
+			starts[n] = p;
+			lens[n++] = (size_t)(e - p);
+		}
+		e = b;
+	}
+	/* Oldest first; runs of blanks (the verifier pads its register
+	 * notes into a column) squeezed to one space. */
+	for (i = n; i-- > 0;) {
+		const char *c = starts[i], *ce = starts[i] + lens[i];
+
+		if (i + 1 < n)
+			for (p = " | "; *p != '\0' && used + 1 < size; p++)
+				out[used++] = *p;
+		for (; c < ce && used + 1 < size; c++) {
+			if ((*c == ' ' || *c == '\t') && used > 0 &&
+			    out[used - 1] == ' ')
+				continue;
+			out[used++] = *c == '\t' ? ' ' : *c;
+		}
+	}
+	out[used] = '\0';
 }
 
 struct op25b_xdp *
@@ -87,6 +168,12 @@ op25b_xdp_load(char *log, size_t size)
 		err = errno;
 		goto fail;
 	}
+	/* A test hook: the same object loaded as another program type,
+	 * which the verifier refuses at the first context access, so that
+	 * the refusal's report is tested with a real verifier log. */
+	if (getenv("OP25B_XDP_TEST_REJECT") != NULL)
+		bpf_program__set_type(skel->progs.op25b_xdp,
+				      BPF_PROG_TYPE_SOCKET_FILTER);
 	err = -op25b_xdp_bpf__load(skel);
 	if (err != 0) {
 		op25b_xdp_bpf__destroy(skel);

@@ -488,6 +488,73 @@ run_exempt_live(void **state)
 	assert_int_equal(op25b_xdp_exempt_del(s->xdp, &e.prefix), 0);
 }
 
+/* The one line of a refusal: the verifier's last lines, statistics out. */
+static void
+run_log_summary(void **state)
+{
+	static const char framed[] =
+		"libbpf: prog 'op25b_xdp': BPF program load failed: Permission "
+		"denied\n"
+		"libbpf: prog 'op25b_xdp': -- BEGIN PROG LOAD LOG --\n"
+		"0: R1=ctx() R10=fp0\n"
+		"0: (61) r2 = *(u32 *)(r1 +0)\n"
+		"1: (71) r0 = *(u8 *)(r2 +0)\t\t ; R2=pkt(r=0)\n"
+		"invalid access to packet, off=0 size=1, R2(id=0,off=0,r=0)\n"
+		"R2 offset is outside of the packet\n"
+		"processed 2 insns (limit 1000000) max_states_per_insn 0\n"
+		"-- END PROG LOAD LOG --\n"
+		"libbpf: prog 'op25b_xdp': failed to load: -13\n"
+		"libbpf: failed to load object 'op25b_xdp_bpf'\n";
+	/* The head lost to the tail buffer: no BEGIN. */
+	static const char cut[] =
+		"ate r=0)\nR2 offset is outside of the packet\nverification time "
+		"12 usec\n-- END PROG LOAD LOG --\nlibbpf: failed\n";
+	static const char bare[] = "libbpf: elf: skipping section\n"
+				   "libbpf: failed to open object: -22\n\n";
+	char out[256], tiny[12];
+
+	(void)state;
+	op25b_xdp_log_summary(framed, 3, out, sizeof(out));
+	assert_string_equal(out, "1: (71) r0 = *(u8 *)(r2 +0) ; R2=pkt(r=0) | "
+				 "invalid access to packet, off=0 size=1, "
+				 "R2(id=0,off=0,r=0) | R2 offset is outside "
+				 "of the packet");
+	op25b_xdp_log_summary(framed, 1, out, sizeof(out));
+	assert_string_equal(out, "R2 offset is outside of the packet");
+	op25b_xdp_log_summary(cut, 3, out, sizeof(out));
+	assert_string_equal(out,
+			    "ate r=0) | R2 offset is outside of the packet");
+	op25b_xdp_log_summary(bare, 3, out, sizeof(out));
+	assert_string_equal(out, "elf: skipping section | failed to open "
+				 "object: -22");
+	op25b_xdp_log_summary("", 3, out, sizeof(out));
+	assert_string_equal(out, "");
+	op25b_xdp_log_summary(framed, 3, tiny, sizeof(tiny));
+	assert_string_equal(tiny, "1: (71) r0 ");
+}
+
+/* A real refusal (OP25B_XDP_TEST_REJECT: the object loaded as a socket
+ * filter): NULL, and the verifier's reason in the log. */
+static void
+run_reject(void **state)
+{
+	char log[4096], out[1024];
+	struct op25b_xdp *x;
+
+	(void)state;
+	if (sets[0].xdp == NULL)
+		skip();
+	setenv("OP25B_XDP_TEST_REJECT", "1", 1);
+	x = op25b_xdp_load(log, sizeof(log));
+	unsetenv("OP25B_XDP_TEST_REJECT");
+	assert_null(x);
+	assert_true(errno == EINVAL || errno == EACCES);
+	op25b_xdp_log_summary(log, 3, out, sizeof(out));
+	if (strstr(out, "cannot use helper") == NULL)
+		fail_msg("no reason in '%s'", out);
+	assert_null(strchr(out, '\n'));
+}
+
 int
 main(void)
 {
@@ -545,7 +612,7 @@ main(void)
 			return 1;
 		n_tests += s->vf.n_cases;
 	}
-	tests = calloc(n_tests + 4, sizeof(*tests));
+	tests = calloc(n_tests + 6, sizeof(*tests));
 	cases = calloc(n_tests, sizeof(*cases));
 	if (tests == NULL || cases == NULL)
 		return 1;
@@ -572,6 +639,10 @@ main(void)
 	tests[n_tests++].test_func = run_exempt_apply;
 	tests[n_tests].name = strdup("exemptions changed live, expiry");
 	tests[n_tests++].test_func = run_exempt_live;
+	tests[n_tests].name = strdup("verifier log: one line");
+	tests[n_tests++].test_func = run_log_summary;
+	tests[n_tests].name = strdup("verifier rejection reported");
+	tests[n_tests++].test_func = run_reject;
 	failed = _cmocka_run_group_tests("xdp", tests, n_tests, NULL, NULL);
 
 	for (i = 0; i < n_tests; i++)
