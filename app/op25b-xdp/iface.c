@@ -373,10 +373,11 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 		       "\"mode\": \"%s\", \"program_id\": %" PRIu32 ", "
 		       "\"policy\": \"%s\", \"generation\": %u, "
 		       "\"prefixes\": %" PRIu64 ", \"reloads\": %" PRIu64
-		       ", \"exemptions\": \"%s\", \"packets\": {",
+		       ", \"exemptions\": %" PRIu32
+		       ", \"exemptions_file\": \"%s\", \"packets\": {",
 		       first ? "" : ",\n", name, ifname, mode,
 		       op25b_xdp_prog_id(x), st.policy, st.gen, st.prefixes,
-		       st.reloads, st.exemptions);
+		       st.reloads, st.n_exemptions, st.exemptions);
 		for (i = 0; i < OP25B_OUTCOME_MAX; i++)
 			printf("%s\"%s\": %" PRIu64, i ? ", " : "",
 			       op25b_outcome_name(i), c.outcome[i]);
@@ -392,7 +393,8 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	printf("  policy %s, generation %u, %" PRIu64 " prefixes, %" PRIu64
 	       " reloads\n",
 	       st.policy, st.gen, st.prefixes, st.reloads);
-	printf("  exemptions %s\n", st.exemptions[0] ? st.exemptions : "-");
+	printf("  exemptions %" PRIu32 " in force, file %s\n", st.n_exemptions,
+	       st.exemptions[0] ? st.exemptions : "-");
 	printf("  packets:");
 	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
 		printf(" %s %" PRIu64, op25b_outcome_name(i), c.outcome[i]);

@@ -119,6 +119,7 @@ struct op25b_xdp_state {
 	uint64_t loaded_ns;   /**< CLOCK_REALTIME when the program was loaded */
 	char policy[256];     /**< the policy file applied last */
 	char exemptions[256]; /**< its exemptions file ("": none) */
+	uint32_t n_exemptions; /**< unexpired exemptions in force */
 };
 
 /** Read the maps' state. @return 0 or -errno. */

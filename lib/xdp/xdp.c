@@ -799,6 +799,40 @@ load_time_ns(struct op25b_xdp *x)
 	return real_ns - (boot_ns - info.load_time);
 }
 
+static int exempt_table(struct op25b_xdp *x, int family);
+
+/* The unexpired entries of the running exemption tables (what applies). */
+static uint32_t
+exempt_count(struct op25b_xdp *x)
+{
+	struct timespec boot;
+	struct op25b_xdp_key6 key, next;
+	struct op25b_xdp_exempt v;
+	static const int family[] = { AF_INET, AF_INET6 };
+	uint64_t now;
+	uint32_t n = 0;
+	unsigned int f;
+	void *prev;
+	int fd;
+
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	now = (uint64_t)boot.tv_sec * 1000000000u + (uint64_t)boot.tv_nsec;
+	for (f = 0; f < 2; f++) {
+		fd = exempt_table(x, family[f]);
+		if (fd < 0)
+			continue;
+		for (prev = NULL; bpf_map_get_next_key(fd, prev, &next) == 0;
+		     prev = &key) {
+			key = next;
+			if (bpf_map_lookup_elem(fd, &key, &v) == 0 &&
+			    (v.expires_ns == 0 || v.expires_ns > now))
+				n++;
+		}
+		close(fd);
+	}
+	return n;
+}
+
 int
 op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state)
 {
@@ -813,6 +847,7 @@ op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state)
 	state->ifindex = (int)active.ifindex;
 	memcpy(state->exemptions, active.exemptions, sizeof(state->exemptions));
 	state->exemptions[sizeof(state->exemptions) - 1] = '\0';
+	state->n_exemptions = exempt_count(x);
 	state->loaded_ns = load_time_ns(x);
 	memcpy(state->policy, active.policy, sizeof(state->policy));
 	state->policy[sizeof(state->policy) - 1] = '\0';

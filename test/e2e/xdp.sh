@@ -229,10 +229,19 @@ grep -qE "^$dyn4/32 [0-9T:.-]+Z [0-9T:.-]+Z 0 3600 \"e2e customer\"\$" \
 scenario dyn-mx-exempt "$dyn4" "$mx4" 25 deliver exempted 3
 in_ns "$nr" "$xdp" exempt list x0 --name "$name" >"$work/exlist.out" 2>&1
 want_has "$work/exlist.out" "$dyn4/32 "
-report "e2e xdp exempt add: an exempted dynamic source delivers to MX:25 (exempted counted), in the file"
+status_json "$work/st.json"
+"$stat" --xdp "$name" --json >"$work/stat-ex.json" 2>&1
+[ "$(field "$work/st.json" 's["exemptions"]')" = 1 ] &&
+	[ "$(field "$work/stat-ex.json" 's["exemptions"]')" = 1 ] &&
+	grep -q "^op25b_exemptions 1$" <("$stat" --xdp "$name" --prometheus) ||
+	problem "the gauge exemptions is not 1 in status, op25b-stat --json and --prometheus:" \
+		"$(cat "$work/st.json")"
+report "e2e xdp exempt add: an exempted dynamic source delivers to MX:25 (exempted counted), in the file, gauge exemptions 1"
 in_ns "$nr" "$xdp" exempt del x0 "$dyn4" --name "$name" >"$work/exdel.out" 2>&1 ||
 	problem "exempt del failed:" "$(cat "$work/exdel.out")"
 grep -q "^$dyn4/" "$work/x0.exemptions" && problem "still in the file after del"
+status_json "$work/st.json"
+[ "$(field "$work/st.json" 's["exemptions"]')" = 0 ] || problem "status: exemptions not 0 after del"
 scenario dyn-mx-unexempt "$dyn4" "$mx4" 25 refused reset 1
 in_ns "$nr" "$xdp" exempt del x0 "$dyn4" --name "$name" >"$work/exdel2.out" 2>&1
 want_rc $? 1 "exempt del of no exemption"
