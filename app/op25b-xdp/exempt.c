@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -22,15 +21,6 @@
 
 /* op25b's default --state-dir: op25b-xdp keeps NAME.exemptions there too. */
 #define XDP_STATE_DIR "/var/lib/op25b"
-
-uint64_t
-xdp_now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
 
 int
 xdp_exempt_path(const struct xdp_args *a, const char *name, char *buf,
@@ -125,7 +115,7 @@ expire(struct op25b_exempt_registry *reg, struct op25b_xdp *x)
 {
 	const struct op25b_exempt_entry *e = op25b_exempt_registry_entries(reg);
 	unsigned int i, n = op25b_exempt_registry_count(reg);
-	uint64_t now = xdp_now_ms();
+	uint64_t now = op25b_xdp_now_ms();
 
 	for (i = 0; i < n; i++)
 		if (e[i].expires != 0 && e[i].expires <= now)
@@ -182,7 +172,7 @@ change(const struct xdp_args *a, const struct exempt_cmd *c,
 	} else {
 		err = op25b_exempt_registry_add(reg, &c->prefix, c->ttl,
 						a->reason, (uint32_t)getuid(),
-						xdp_now_ms(), NULL);
+						op25b_xdp_now_ms(), NULL);
 		if (err != 0) {
 			fprintf(stderr, "op25b-xdp: exempt add %s: %s\n", text,
 				err == -ENOSPC ? "the list is full (65,536)"

@@ -112,7 +112,4 @@ int xdp_exempt_expire(struct op25b_xdp *x, const char *path);
  * change of its maps holds: an fd to close, or -1 (reported). */
 int xdp_lock(const char *dir);
 
-/* CLOCK_REALTIME in ms, the registry's clock. */
-uint64_t xdp_now_ms(void);
-
 #endif /* OP25B_XDP_TOOL_H */

@@ -105,6 +105,10 @@ op25b_xdp_exempt_set(struct op25b_xdp *x, const struct op25b_exempt_entry *e);
  * table (none: not an error). @return 0 or -errno. */
 int op25b_xdp_exempt_del(struct op25b_xdp *x, const struct op25b_prefix *p);
 
+/** CLOCK_REALTIME in milliseconds: lib/exempt's clock (grants and
+ * expiries), which op25b_xdp_exempt_set() compares with. */
+uint64_t op25b_xdp_now_ms(void);
+
 /** Record the exemptions file of the instance (NULL or "": none), for
  * reload and op25b-xdp exempt from another process. @return 0,
  * -ENAMETOOLONG (over 255 bytes), -errno. */

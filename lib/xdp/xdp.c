@@ -615,8 +615,8 @@ exempt_value(const struct op25b_exempt_entry *e, uint64_t now_ms,
 	return true;
 }
 
-static uint64_t
-now_ms(void)
+uint64_t
+op25b_xdp_now_ms(void)
 {
 	struct timespec t;
 
@@ -631,7 +631,7 @@ exempt_gather(const struct op25b_exempt_registry *reg, struct lpm_batch b[2])
 {
 	const struct op25b_exempt_entry *e;
 	struct op25b_xdp_exempt v;
-	uint64_t now = now_ms();
+	uint64_t now = op25b_xdp_now_ms();
 	int64_t offset = boot_offset_ns();
 	unsigned int i, n;
 	int err = 0;
@@ -1008,7 +1008,7 @@ op25b_xdp_exempt_set(struct op25b_xdp *x, const struct op25b_exempt_entry *e)
 	struct op25b_xdp_key6 k;
 	int fd, err = 0;
 
-	if (!exempt_value(e, now_ms(), boot_offset_ns(), &v))
+	if (!exempt_value(e, op25b_xdp_now_ms(), boot_offset_ns(), &v))
 		return op25b_xdp_exempt_del(x, &e->prefix);
 	fd = exempt_table(x, e->prefix.family);
 	if (fd < 0)
