@@ -126,9 +126,12 @@ expire(struct op25b_exempt_registry *reg, struct op25b_xdp *x)
 int
 xdp_exempt_expire(struct op25b_xdp *x, const char *path)
 {
-	struct op25b_exempt_registry *reg = xdp_exempt_load(path);
+	struct op25b_exempt_registry *reg;
 	int err = -1;
 
+	/* Quiet: run calls this every second, and a broken file is said
+	 * once, by the SIGHUP or exempt command that meets it. */
+	reg = op25b_exempt_registry_load(path, NULL);
 	if (reg == NULL)
 		return -1;
 	if (expire(reg, x) == 0 || save(reg, path) == 0)

@@ -105,7 +105,8 @@ int xdp_exempt_path(const struct xdp_args *a, const char *name, char *buf,
 struct op25b_exempt_registry *xdp_exempt_load(const char *path);
 
 /* Remove what has expired from the file @p path and from @p x's table.
- * The caller holds the lock. 0 or -1 (reported). */
+ * The caller holds the lock. 0 or -1 (a file that does not load is not
+ * reported: run calls this every second; save errors are). */
 int xdp_exempt_expire(struct op25b_xdp *x, const char *path);
 
 /* Take the instance's lock (flock of its pin directory), which every

@@ -376,6 +376,22 @@ status_json "$work/st.json"
 	problem "the bad policy changed the instance:" "$(cat "$work/st.json")"
 scenario run-dyn6-mx-kept "$dyn6" "$mx6" 25 timeout blocked 1
 report "e2e xdp run: SIGHUP with a broken policy: one line file:line:column, the running policy stays"
+# A broken exemptions file: said once (SIGHUP), not every second by the
+# expiry tick; nothing changes.
+cp "$work/drop.yaml" "$work/run.yaml"
+cp "$work/run.exemptions" "$work/run.exemptions.good"
+echo "198.18.1.0/33 never" >"$work/run.exemptions"
+kill -HUP "$runpid"
+wait_until 10 "$runpid" grep -q "run.exemptions:1: error: " "$work/run.err" ||
+	problem "no error after a SIGHUP with a broken exemptions file:" "$(cat "$work/run.err")"
+sleep 2.2
+[ "$(grep -c . "$work/run.err")" = 2 ] || problem "want 2 lines in all:" "$(cat "$work/run.err")"
+status_json "$work/st.json"
+[ "$(field "$work/st.json" 's["reloads"]')" = 1 ] &&
+	[ "$(field "$work/st.json" 's["exemptions"]')" = 1 ] ||
+	problem "the broken exemptions changed the instance:" "$(cat "$work/st.json")"
+mv "$work/run.exemptions.good" "$work/run.exemptions"
+report "e2e xdp run: SIGHUP with a broken exemptions file: one line FILE:LINE, said once, nothing changes"
 in_ns "$nr" "$xdp" exempt add x0 "$dyn4" --ttl 2 --name "$name" >"$work/runex.out" 2>&1 ||
 	problem "exempt add under run failed:" "$(cat "$work/runex.out")"
 scenario run-dyn-mx-exempt "$dyn4" "$mx4" 25 deliver exempted 3
