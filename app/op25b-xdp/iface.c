@@ -313,9 +313,14 @@ xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 	int err;
 
 	/* Only our own program comes off the interface. */
-	err = op25b_xdp_query(ifindex, &attached, &mode);
+	err = ifindex == 0 ? -ENODEV
+			   : op25b_xdp_query(ifindex, &attached, &mode);
 	if (err == 0 && attached != 0 && attached == op25b_xdp_prog_id(x))
 		err = op25b_xdp_detach(ifindex);
+	/* The interface is gone, and its program with it: only the pins
+	 * are left to remove. */
+	if (err == -ENODEV)
+		err = 0;
 	if (err != 0) {
 		fprintf(stderr, "op25b-xdp: %s: cannot detach: %s\n", iface,
 			strerror(-err));
@@ -337,12 +342,15 @@ xdp_cmd_unload(const struct xdp_args *a)
 	struct op25b_xdp *x;
 	int ifindex, err;
 
-	err = xdp_iface_operand(a, dir, sizeof(dir), &ifindex);
-	if (err != 0)
-		return err;
+	if (a->argc != 1)
+		return xdp_usage_error(a);
+	if (xdp_pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
+		return XDP_EXIT_USAGE;
 	x = xdp_open_instance(dir);
 	if (x == NULL)
 		return XDP_EXIT_FAILED;
+	/* An interface deleted under its program: the pins still go. */
+	ifindex = (int)if_nametoindex(a->argv[0]);
 	err = xdp_instance_down(x, a->argv[0], ifindex, dir);
 	op25b_xdp_close(x);
 	return err == 0 ? XDP_EXIT_OK : XDP_EXIT_FAILED;

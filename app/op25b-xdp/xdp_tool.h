@@ -89,7 +89,8 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex);
 int xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 			const char *policy_path, const char *exempt_path);
 
-/* unload's work: detached (if it is ours) and unpinned. 0 or -1
+/* unload's work: detached (if it is ours) and unpinned; an interface
+ * gone (@p ifindex 0, or no longer there) is only unpinned. 0 or -1
  * (reported). */
 int xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 		      const char *dir);

@@ -33,7 +33,8 @@ cleanup() {
 	netns_cleanup # the veths go with the namespaces, the programs too
 	kill_pids "${bg_pids[@]}"
 	wait 2>/dev/null
-	rm -rf "$OP25B_XDP_BPFFS/op25b/$name" "$OP25B_XDP_BPFFS/op25b/$cname"
+	rm -rf "$OP25B_XDP_BPFFS/op25b/$name" "$OP25B_XDP_BPFFS/op25b/$cname" \
+		"$OP25B_XDP_BPFFS/op25b/$name-y0" "$OP25B_XDP_BPFFS/op25b/$name-y2"
 	umount "$OP25B_XDP_BPFFS" 2>/dev/null
 	rm -rf "$work"
 }
@@ -407,6 +408,32 @@ want_has "$work/run.out" "op25b-xdp: unloaded from x0"
 [ ! -e "$OP25B_XDP_BPFFS/op25b/$name" ] || problem "pins left after SIGTERM"
 in_ns "$nr" ip link show x0 | grep -q xdp && problem "x0 still runs XDP"
 report "e2e xdp run: SIGTERM detaches, unpins and exits 0"
+
+# The interface deleted under the program: run's SIGTERM and unload still
+# remove the pins.
+in_ns "$nr" ip link add y0 type veth peer name y1 &&
+	in_ns "$nr" ip link add y2 type veth peer name y3 &&
+	in_ns "$nr" ip link set y0 up && in_ns "$nr" ip link set y2 up ||
+	problem "cannot make veths y0/y1 and y2/y3"
+ip netns exec "$nr" "$xdp" run y0 --policy "$work/drop.yaml" --name "$name-y0" \
+	--exemptions "$work/y.exemptions" >"$work/runy.out" 2>"$work/runy.err" &
+runpid=$!
+bg_pids+=($runpid)
+in_ns "$nr" "$xdp" load y2 --policy "$work/drop.yaml" --name "$name-y2" \
+	--exemptions "$work/y.exemptions" >"$work/loady.out" 2>&1 ||
+	problem "load on y2 failed:" "$(cat "$work/loady.out")"
+wait_until 10 "$runpid" grep -q "^op25b-xdp: running" "$work/runy.out" ||
+	problem "run on y0 did not start:" "$(cat "$work/runy.out" "$work/runy.err")"
+in_ns "$nr" ip link del y0
+in_ns "$nr" ip link del y2
+kill -TERM "$runpid"
+wait "$runpid"
+want_rc $? 0 "run after its interface went, SIGTERM"
+in_ns "$nr" "$xdp" unload y2 --name "$name-y2" >"$work/unloady.out" 2>&1
+want_rc $? 0 "unload of an interface that went"
+[ ! -e "$OP25B_XDP_BPFFS/op25b/$name-y0" ] && [ ! -e "$OP25B_XDP_BPFFS/op25b/$name-y2" ] ||
+	problem "pins left:" "$(ls "$OP25B_XDP_BPFFS/op25b")" "$(cat "$work/runy.err" "$work/unloady.out")"
+report "e2e xdp an interface deleted under the program: run's SIGTERM and unload remove the pins"
 
 in_ns "$nc" "$xdp" unload c0 --name "$cname" >/dev/null 2>&1
 exit $status
