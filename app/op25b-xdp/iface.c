@@ -103,7 +103,7 @@ iface_index(const char *iface)
 	return ifindex;
 }
 
-/* The operand IFACE of load and unload: its pin directory and index.
+/* The operand IFACE of load and run: its pin directory and index.
  * Returns 0, or the exit status (reported). */
 int
 xdp_iface_operand(const struct xdp_args *a, char *dir, size_t size,
