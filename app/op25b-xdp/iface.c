@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xdp_tool.h"
 
@@ -55,19 +56,22 @@ xdp_policy_load(const char *path)
 struct op25b_xdp *
 xdp_program_load(void)
 {
-	char log[2048];
+	char log[4096], why[1024];
 	struct op25b_xdp *x = op25b_xdp_load(log, sizeof(log));
+	int err = errno;
 
-	if (x == NULL)
-		fprintf(stderr, "op25b-xdp: the program does not load: %s%s%s",
-			strerror(errno), log[0] ? "; the kernel said:\n" : "\n",
-			log);
+	if (x == NULL) {
+		op25b_xdp_log_summary(log, 3, why, sizeof(why));
+		fprintf(stderr,
+			"op25b-xdp: the kernel refuses the program (%s)%s%s\n",
+			strerror(err), why[0] ? ": " : "", why);
+	}
 	return x;
 }
 
 /* The instance's pin directory: --name, else the interface's name. */
-static int
-pin_dir(const struct xdp_args *a, const char *iface, char *buf, size_t size)
+int
+xdp_pin_dir(const struct xdp_args *a, const char *iface, char *buf, size_t size)
 {
 	const char *name = a->name ? a->name : iface;
 	const char *c;
@@ -99,21 +103,22 @@ iface_index(const char *iface)
 	return ifindex;
 }
 
-/* The operand IFACE of load and unload: its pin directory and index.
+/* The operand IFACE of load and run: its pin directory and index.
  * Returns 0, or the exit status (reported). */
-static int
-iface_operand(const struct xdp_args *a, char *dir, size_t size, int *ifindex)
+int
+xdp_iface_operand(const struct xdp_args *a, char *dir, size_t size,
+		  int *ifindex)
 {
 	if (a->argc != 1)
 		return xdp_usage_error(a);
-	if (pin_dir(a, a->argv[0], dir, size) != 0)
+	if (xdp_pin_dir(a, a->argv[0], dir, size) != 0)
 		return XDP_EXIT_USAGE;
 	*ifindex = iface_index(a->argv[0]);
 	return *ifindex == 0 ? XDP_EXIT_FAILED : 0;
 }
 
-static struct op25b_xdp *
-open_instance(const char *dir)
+struct op25b_xdp *
+xdp_open_instance(const char *dir)
 {
 	struct op25b_xdp *x = op25b_xdp_open_pinned(dir);
 
@@ -125,36 +130,46 @@ open_instance(const char *dir)
 	return x;
 }
 
-int
-xdp_cmd_load(const struct xdp_args *a)
+/* The instance's name: --name, else the interface's. */
+static const char *
+instance_name(const struct xdp_args *a, const char *iface)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
-	struct op25b_policy *policy;
-	struct op25b_xdp *x;
-	int ifindex, err, ret = XDP_EXIT_FAILED;
+	return a->name != NULL ? a->name : iface;
+}
 
-	if (a->policy == NULL)
-		return xdp_usage_error(a);
-	ret = iface_operand(a, dir, sizeof(dir), &ifindex);
-	if (ret != 0)
-		return ret;
-	ret = XDP_EXIT_FAILED;
+struct op25b_xdp *
+xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
+{
+	struct op25b_exempt_registry *reg = NULL;
+	char path[PATH_MAX], exempt[PATH_MAX];
+	struct op25b_policy *policy;
+	struct op25b_xdp *x = NULL;
+	int err;
+
 	/* Absolute, so that reload finds it from any directory. */
 	if (realpath(a->policy, path) == NULL) {
 		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(errno));
-		return XDP_EXIT_FAILED;
+		return NULL;
 	}
+	if (xdp_exempt_path(a, instance_name(a, a->argv[0]), exempt,
+			    sizeof(exempt)) != 0)
+		return NULL;
 	policy = xdp_policy_load(path);
 	if (policy == NULL)
-		return XDP_EXIT_FAILED;
+		return NULL;
+	reg = xdp_exempt_load(exempt);
+	if (reg == NULL)
+		goto fail;
 	x = xdp_program_load();
 	if (x == NULL)
-		goto out_policy;
-	err = op25b_xdp_apply(x, policy);
+		goto fail;
+	err = op25b_xdp_apply(x, policy, reg);
+	if (err == 0)
+		err = op25b_xdp_set_exempt_file(x, exempt);
 	if (err != 0) {
 		fprintf(stderr, "op25b-xdp: %s: the maps refuse it: %s\n", path,
 			strerror(-err));
-		goto out;
+		goto fail;
 	}
 	err = op25b_xdp_pin(x, dir);
 	if (err != 0) {
@@ -162,7 +177,7 @@ xdp_cmd_load(const struct xdp_args *a)
 			err == -EEXIST ? "an instance of that name is loaded "
 					 "already (reload or unload it)"
 				       : strerror(-err));
-		goto out;
+		goto fail;
 	}
 	err = op25b_xdp_attach(x, ifindex, strcmp(a->mode, "generic") == 0);
 	if (err == 0)
@@ -174,48 +189,69 @@ xdp_cmd_load(const struct xdp_args *a)
 				? "another XDP program is attached"
 				: strerror(-err));
 		op25b_xdp_unpin(dir);
-		goto out;
+		goto fail;
 	}
 	printf("op25b-xdp: %s on %s (%s XDP), program %" PRIu32
-	       ", pinned at %s\n",
-	       path, a->argv[0], a->mode, op25b_xdp_prog_id(x), dir);
-	ret = XDP_EXIT_OK;
-out:
-	op25b_xdp_close(x);
-out_policy:
+	       ", pinned at %s; %u exemptions from %s\n",
+	       path, a->argv[0], a->mode, op25b_xdp_prog_id(x), dir,
+	       op25b_exempt_registry_count(reg), exempt);
+	op25b_exempt_registry_free(reg);
 	op25b_policy_free(policy);
-	return ret;
+	return x;
+
+fail:
+	op25b_xdp_close(x);
+	op25b_exempt_registry_free(reg);
+	op25b_policy_free(policy);
+	return NULL;
 }
 
 int
-xdp_cmd_reload(const struct xdp_args *a)
+xdp_cmd_load(const struct xdp_args *a)
 {
-	struct op25b_xdp_state st;
-	struct op25b_policy *policy = NULL;
-	char dir[PATH_MAX], path[PATH_MAX];
+	char dir[PATH_MAX];
 	struct op25b_xdp *x;
-	int err, ret = XDP_EXIT_FAILED;
+	int ifindex, ret;
 
-	if (a->argc != 1)
+	if (a->policy == NULL)
 		return xdp_usage_error(a);
-	if (pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
-		return XDP_EXIT_USAGE;
-	x = open_instance(dir);
+	ret = xdp_iface_operand(a, dir, sizeof(dir), &ifindex);
+	if (ret != 0)
+		return ret;
+	x = xdp_instance_up(a, dir, ifindex);
 	if (x == NULL)
 		return XDP_EXIT_FAILED;
+	op25b_xdp_close(x);
+	return XDP_EXIT_OK;
+}
+
+int
+xdp_instance_reload(struct op25b_xdp *x, const char *iface,
+		    const char *policy_path, const char *exempt_path)
+{
+	struct op25b_exempt_registry *reg = NULL;
+	struct op25b_policy *policy = NULL;
+	struct op25b_xdp_state st;
+	int err, ret = -1;
+
 	err = op25b_xdp_state(x, &st);
 	if (err != 0) {
-		fprintf(stderr, "op25b-xdp: %s: %s\n", dir, strerror(-err));
-		goto out;
+		fprintf(stderr, "op25b-xdp: %s: %s\n", iface, strerror(-err));
+		return -1;
 	}
-	if (a->policy != NULL && realpath(a->policy, path) == NULL) {
-		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(errno));
-		goto out;
-	}
-	policy = xdp_policy_load(a->policy ? path : st.policy);
+	if (exempt_path == NULL)
+		exempt_path = st.exemptions;
+	policy = xdp_policy_load(policy_path ? policy_path : st.policy);
 	if (policy == NULL)
 		goto out;
-	err = op25b_xdp_apply(x, policy);
+	if (exempt_path[0] != '\0') {
+		reg = xdp_exempt_load(exempt_path);
+		if (reg == NULL)
+			goto out;
+	}
+	err = op25b_xdp_apply(x, policy, reg);
+	if (err == 0 && exempt_path != st.exemptions)
+		err = op25b_xdp_set_exempt_file(x, exempt_path);
 	if (err != 0) {
 		fprintf(stderr,
 			"op25b-xdp: %s: the maps refuse it: %s; the running "
@@ -225,13 +261,78 @@ xdp_cmd_reload(const struct xdp_args *a)
 	}
 	op25b_xdp_state(x, &st);
 	printf("op25b-xdp: %s reloaded from %s: generation %u, %" PRIu64
-	       " prefixes\n",
-	       a->argv[0], st.policy, st.gen, st.prefixes);
-	ret = XDP_EXIT_OK;
+	       " prefixes, %u exemptions\n",
+	       iface, st.policy, st.gen, st.prefixes,
+	       reg ? op25b_exempt_registry_count(reg) : 0);
+	fflush(stdout);
+	ret = 0;
 out:
+	op25b_exempt_registry_free(reg);
 	op25b_policy_free(policy);
+	return ret;
+}
+
+int
+xdp_cmd_reload(const struct xdp_args *a)
+{
+	char dir[PATH_MAX], path[PATH_MAX], exempt[PATH_MAX];
+	struct op25b_xdp *x;
+	int lock, ret = XDP_EXIT_FAILED;
+
+	if (a->argc != 1)
+		return xdp_usage_error(a);
+	if (xdp_pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
+		return XDP_EXIT_USAGE;
+	if (a->policy != NULL && realpath(a->policy, path) == NULL) {
+		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(errno));
+		return XDP_EXIT_FAILED;
+	}
+	if (a->exemptions != NULL &&
+	    xdp_exempt_path(a, a->argv[0], exempt, sizeof(exempt)) != 0)
+		return XDP_EXIT_FAILED;
+	x = xdp_open_instance(dir);
+	if (x == NULL)
+		return XDP_EXIT_FAILED;
+	lock = xdp_lock(dir);
+	if (lock >= 0 &&
+	    xdp_instance_reload(x, a->argv[0], a->policy ? path : NULL,
+				a->exemptions ? exempt : NULL) == 0)
+		ret = XDP_EXIT_OK;
+	if (lock >= 0)
+		close(lock);
 	op25b_xdp_close(x);
 	return ret;
+}
+
+int
+xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
+		  const char *dir)
+{
+	uint32_t attached;
+	const char *mode;
+	int err;
+
+	/* Only our own program comes off the interface. */
+	err = ifindex == 0 ? -ENODEV
+			   : op25b_xdp_query(ifindex, &attached, &mode);
+	if (err == 0 && attached != 0 && attached == op25b_xdp_prog_id(x))
+		err = op25b_xdp_detach(ifindex);
+	/* The interface is gone, and its program with it: only the pins
+	 * are left to remove. */
+	if (err == -ENODEV)
+		err = 0;
+	if (err != 0) {
+		fprintf(stderr, "op25b-xdp: %s: cannot detach: %s\n", iface,
+			strerror(-err));
+		return -1;
+	}
+	err = op25b_xdp_unpin(dir);
+	if (err != 0) {
+		fprintf(stderr, "op25b-xdp: %s: %s\n", dir, strerror(-err));
+		return -1;
+	}
+	printf("op25b-xdp: unloaded from %s\n", iface);
+	return 0;
 }
 
 int
@@ -239,33 +340,20 @@ xdp_cmd_unload(const struct xdp_args *a)
 {
 	char dir[PATH_MAX];
 	struct op25b_xdp *x;
-	uint32_t attached;
-	const char *mode;
 	int ifindex, err;
 
-	err = iface_operand(a, dir, sizeof(dir), &ifindex);
-	if (err != 0)
-		return err;
-	x = open_instance(dir);
+	if (a->argc != 1)
+		return xdp_usage_error(a);
+	if (xdp_pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
+		return XDP_EXIT_USAGE;
+	x = xdp_open_instance(dir);
 	if (x == NULL)
 		return XDP_EXIT_FAILED;
-	/* Only our own program comes off the interface. */
-	err = op25b_xdp_query(ifindex, &attached, &mode);
-	if (err == 0 && attached != 0 && attached == op25b_xdp_prog_id(x))
-		err = op25b_xdp_detach(ifindex);
+	/* An interface deleted under its program: the pins still go. */
+	ifindex = (int)if_nametoindex(a->argv[0]);
+	err = xdp_instance_down(x, a->argv[0], ifindex, dir);
 	op25b_xdp_close(x);
-	if (err != 0) {
-		fprintf(stderr, "op25b-xdp: %s: cannot detach: %s\n",
-			a->argv[0], strerror(-err));
-		return XDP_EXIT_FAILED;
-	}
-	err = op25b_xdp_unpin(dir);
-	if (err != 0) {
-		fprintf(stderr, "op25b-xdp: %s: %s\n", dir, strerror(-err));
-		return XDP_EXIT_FAILED;
-	}
-	printf("op25b-xdp: unloaded from %s\n", a->argv[0]);
-	return XDP_EXIT_OK;
+	return err == 0 ? XDP_EXIT_OK : XDP_EXIT_FAILED;
 }
 
 static void
@@ -293,10 +381,11 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 		       "\"mode\": \"%s\", \"program_id\": %" PRIu32 ", "
 		       "\"policy\": \"%s\", \"generation\": %u, "
 		       "\"prefixes\": %" PRIu64 ", \"reloads\": %" PRIu64
-		       ", \"packets\": {",
+		       ", \"exemptions\": %" PRIu32
+		       ", \"exemptions_file\": \"%s\", \"packets\": {",
 		       first ? "" : ",\n", name, ifname, mode,
 		       op25b_xdp_prog_id(x), st.policy, st.gen, st.prefixes,
-		       st.reloads);
+		       st.reloads, st.n_exemptions, st.exemptions);
 		for (i = 0; i < OP25B_OUTCOME_MAX; i++)
 			printf("%s\"%s\": %" PRIu64, i ? ", " : "",
 			       op25b_outcome_name(i), c.outcome[i]);
@@ -312,6 +401,8 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	printf("  policy %s, generation %u, %" PRIu64 " prefixes, %" PRIu64
 	       " reloads\n",
 	       st.policy, st.gen, st.prefixes, st.reloads);
+	printf("  exemptions %" PRIu32 " in force, file %s\n", st.n_exemptions,
+	       st.exemptions[0] ? st.exemptions : "-");
 	printf("  packets:");
 	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
 		printf(" %s %" PRIu64, op25b_outcome_name(i), c.outcome[i]);
@@ -334,10 +425,10 @@ xdp_cmd_status(const struct xdp_args *a)
 	if (a->argc > 1)
 		return xdp_usage_error(a);
 	if (a->argc == 1 || a->name != NULL) {
-		if (pin_dir(a, a->argc ? a->argv[0] : a->name, dir,
-			    sizeof(dir)) != 0)
+		if (xdp_pin_dir(a, a->argc ? a->argv[0] : a->name, dir,
+				sizeof(dir)) != 0)
 			return XDP_EXIT_USAGE;
-		x = open_instance(dir);
+		x = xdp_open_instance(dir);
 		if (x == NULL)
 			return XDP_EXIT_FAILED;
 		print_status(strrchr(dir, '/') + 1, x, a->json, 1);

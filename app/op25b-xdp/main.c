@@ -22,7 +22,19 @@
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct op25b_option options[] = {
-	OP25B_OPTION("policy", 'p', "FILE", "the policy (load, reload)"),
+	OP25B_OPTION("policy", 'p', "FILE", "the policy (load, run, reload)"),
+	OP25B_OPTION("exemptions", XDP_OPT_EXEMPTIONS, "FILE",
+		     "load, run, reload: the exemptions file, op25b's "
+		     "state-file format (default "
+		     "/var/lib/op25b/NAME.exemptions, as op25b's; reload: the "
+		     "instance's)"),
+	OP25B_OPTION("ttl", XDP_OPT_TTL, "DURATION",
+		     "exempt add: expire after DURATION (90, 90s, 15m, 12h, "
+		     "30d); default never"),
+	OP25B_OPTION("reason", XDP_OPT_REASON, "TEXT",
+		     "exempt add: why it was granted (kept in the file)"),
+	OP25B_OPTION("force", XDP_OPT_FORCE, NULL,
+		     "exempt add: allow 0.0.0.0/0 or ::/0 (OP25B off)"),
 	OP25B_OPTION("mode", 'm', "native|generic",
 		     "load: XDP in the driver (default) or generic (skb) XDP"),
 	OP25B_OPTION("name", 'n', "NAME",
@@ -45,12 +57,27 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "load", xdp_cmd_load,
-	  "load IFACE --policy FILE [--mode native|generic] [--name NAME]",
-	  "load the program with FILE's policy, pin it and attach it to IFACE" },
+	  "load IFACE --policy FILE [--exemptions FILE] [--mode "
+	  "native|generic] [--name NAME]",
+	  "load the program with FILE's policy and the exemptions, pin it and "
+	  "attach it to IFACE" },
 	{ "reload", xdp_cmd_reload,
-	  "reload IFACE [--policy FILE] [--name NAME]",
+	  "reload IFACE [--policy FILE] [--exemptions FILE] [--name NAME]",
 	  "switch the running program to FILE (default: the file loaded "
-	  "last) atomically; a bad policy changes nothing" },
+	  "last) and the exemptions file (default: the instance's) "
+	  "atomically; a bad file changes nothing" },
+	{ "run", xdp_cmd_run,
+	  "run IFACE --policy FILE [--exemptions FILE] [--mode native|generic] "
+	  "[--name NAME]",
+	  "load as load does and stay in the foreground: SIGHUP reloads the "
+	  "policy and exemptions (an error keeps the running ones), "
+	  "SIGTERM/SIGINT unload; expired exemptions go within a second" },
+	{ "exempt", xdp_cmd_exempt,
+	  "exempt add|del|list IFACE [PREFIX] [--ttl DURATION] [--reason TEXT] "
+	  "[--force] [--name NAME]",
+	  "forward SMTP from PREFIX whatever the policy says (add), end it "
+	  "(del), or print the list in the state-file format (list): the "
+	  "instance's exemptions file and its running program at once" },
 	{ "unload", xdp_cmd_unload, "unload IFACE [--name NAME]",
 	  "detach the program from IFACE and remove its pins" },
 	{ "status", xdp_cmd_status, "status [IFACE] [--name NAME] [--json]",
@@ -137,6 +164,18 @@ main(int argc, char **argv)
 			break;
 		case XDP_OPT_JSON:
 			a.json = 1;
+			break;
+		case XDP_OPT_EXEMPTIONS:
+			a.exemptions = optarg;
+			break;
+		case XDP_OPT_TTL:
+			a.ttl = optarg;
+			break;
+		case XDP_OPT_REASON:
+			a.reason = optarg;
+			break;
+		case XDP_OPT_FORCE:
+			a.force = 1;
 			break;
 		case 'h':
 			usage(stdout);

@@ -133,7 +133,7 @@ xdp_cmd_replay(const struct xdp_args *a)
 	r.x = xdp_program_load();
 	if (r.x == NULL)
 		goto out_pcap;
-	err = op25b_xdp_apply(r.x, policy);
+	err = op25b_xdp_apply(r.x, policy, NULL);
 	parser = op25b_classifier_parser_create(policy);
 	if (err != 0 || parser == NULL) {
 		fprintf(stderr, "op25b-xdp: %s: %s\n", a->argv[0],

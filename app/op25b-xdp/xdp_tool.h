@@ -17,6 +17,10 @@ enum xdp_option {
 	XDP_OPT_OUT = OP25B_OPTION_LONG_ONLY,
 	XDP_OPT_REPLIES,
 	XDP_OPT_JSON,
+	XDP_OPT_EXEMPTIONS,
+	XDP_OPT_TTL,
+	XDP_OPT_REASON,
+	XDP_OPT_FORCE,
 };
 
 /* The command line, parsed once for every command. */
@@ -26,6 +30,10 @@ struct xdp_args {
 	const char *name;
 	const char *out;
 	const char *replies;
+	const char *exemptions;
+	const char *ttl;
+	const char *reason;
+	int force;
 	int json;
 	int argc; /* the operands */
 	char **argv;
@@ -37,6 +45,8 @@ int xdp_cmd_reload(const struct xdp_args *a);
 int xdp_cmd_unload(const struct xdp_args *a);
 int xdp_cmd_status(const struct xdp_args *a);
 int xdp_cmd_replay(const struct xdp_args *a);
+int xdp_cmd_exempt(const struct xdp_args *a);
+int xdp_cmd_run(const struct xdp_args *a);
 
 /* "usage: op25b-xdp SYNOPSIS" on stderr; returns XDP_EXIT_USAGE. */
 int xdp_usage_error(const struct xdp_args *a);
@@ -52,5 +62,56 @@ struct op25b_policy *xdp_policy_load(const char *path);
 /* Load the program, its verifier's last lines on stderr on a refusal.
  * @return it, or NULL (reported). */
 struct op25b_xdp *xdp_program_load(void);
+
+/* IFACE/--name's pin directory into @p buf. Returns 0 or -EINVAL
+ * (reported). */
+int xdp_pin_dir(const struct xdp_args *a, const char *iface, char *buf,
+		size_t size);
+
+/* The single operand IFACE: its pin directory and index. Returns 0, or
+ * the exit status (reported). */
+int xdp_iface_operand(const struct xdp_args *a, char *dir, size_t size,
+		      int *ifindex);
+
+/* The instance pinned at @p dir, or NULL (reported). */
+struct op25b_xdp *xdp_open_instance(const char *dir);
+
+/* load's work: the policy and exemptions checked, the program loaded,
+ * filled, pinned at @p dir and attached to @p ifindex. Returns it, or
+ * NULL (reported; nothing left pinned or attached). */
+struct op25b_xdp *
+xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex);
+
+/* reload's work: @p policy_path (NULL: the file loaded last) and
+ * @p exempt_path (NULL: the instance's) switched in together. The caller
+ * holds the lock. Returns 0, or -1 (reported in one line; the running
+ * policy and exemptions stay). */
+int xdp_instance_reload(struct op25b_xdp *x, const char *iface,
+			const char *policy_path, const char *exempt_path);
+
+/* unload's work: detached (if it is ours) and unpinned; an interface
+ * gone (@p ifindex 0, or no longer there) is only unpinned. 0 or -1
+ * (reported). */
+int xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
+		      const char *dir);
+
+/* The exemptions file of instance @p name into @p buf (absolute):
+ * --exemptions, else /var/lib/op25b/NAME.exemptions, op25b's state file
+ * convention. 0 or -ENAMETOOLONG (reported). */
+int xdp_exempt_path(const struct xdp_args *a, const char *name, char *buf,
+		    size_t size);
+
+/* The exemptions file @p path (missing: none granted yet), or NULL with
+ * "FILE:LINE: error: message" on stderr. */
+struct op25b_exempt_registry *xdp_exempt_load(const char *path);
+
+/* Remove what has expired from the file @p path and from @p x's table.
+ * The caller holds the lock. 0 or -1 (a file that does not load is not
+ * reported: run calls this every second; save errors are). */
+int xdp_exempt_expire(struct op25b_xdp *x, const char *path);
+
+/* Take the instance's lock (flock of its pin directory), which every
+ * change of its maps holds: an fd to close, or -1 (reported). */
+int xdp_lock(const char *dir);
 
 #endif /* OP25B_XDP_TOOL_H */

@@ -87,20 +87,36 @@ struct {
 	__array(values, struct lpm6);
 } op25b_src6 SEC(".maps"), op25b_dst6 SEC(".maps");
 
-struct {
+/* The exemption tables' templates: the same keys, struct op25b_xdp_exempt
+ * values. */
+struct exempt4 {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, OP25B_XDP_EXEMPTIONS_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct op25b_xdp_key4);
-	__type(value, __u8);
+	__uint(key_size, sizeof(struct op25b_xdp_key4));
+	__uint(value_size, sizeof(struct op25b_xdp_exempt));
+};
+
+struct exempt6 {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, OP25B_XDP_EXEMPTIONS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(struct op25b_xdp_key6));
+	__uint(value_size, sizeof(struct op25b_xdp_exempt));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, OP25B_XDP_GENERATIONS);
+	__type(key, __u32);
+	__array(values, struct exempt4);
 } op25b_exempt4 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, OP25B_XDP_EXEMPTIONS_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct op25b_xdp_key6);
-	__type(value, __u8);
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, OP25B_XDP_GENERATIONS);
+	__type(key, __u32);
+	__array(values, struct exempt6);
 } op25b_exempt6 SEC(".maps");
 
 struct {
@@ -626,27 +642,58 @@ op25b_reset_build(struct xdp_md *ctx, const struct meta *m)
 	return 0;
 }
 
+/*
+ * Whether the exemption table @table (generation's) covers the source key
+ * @key: the longest unexpired prefix, as lib/exempt's table once the
+ * expired entries are gone. An expired match sends the lookup below its
+ * own length (an LPM lookup only considers prefixes no longer than the
+ * key's length).
+ */
 static __always_inline int
-exempt_source(const struct frame *f, const struct meta *m)
+exempt_covers(void *table, void *key, __u64 now)
 {
+	const struct op25b_xdp_exempt *e;
+	__u32 *prefixlen = key; /* the keys' first word */
+	int i;
+
+	for (i = 0; i <= OP25B_XDP_EXEMPT_EXPIRED_WALK; i++) {
+		e = bpf_map_lookup_elem(table, key);
+		if (e == NULL)
+			return 0;
+		if (e->expires_ns == 0 || now < e->expires_ns)
+			return 1;
+		if (e->prefixlen == 0)
+			return 0;
+		*prefixlen = e->prefixlen - 1;
+	}
+	return 0;
+}
+
+static __always_inline int
+exempt_source(const struct frame *f, const struct meta *m, __u32 gen)
+{
+	__u64 now = bpf_ktime_get_boot_ns();
 	const __u8 *a;
+	void *table;
 
 	if (m->family == 4) {
 		struct op25b_xdp_key4 k = { .prefixlen = 32 };
 
 		a = at(f, m->l3 + 12, 4);
-		if (a == NULL)
+		table = bpf_map_lookup_elem(&op25b_exempt4, &gen);
+		if (a == NULL || table == NULL)
 			return 0;
 		__builtin_memcpy(k.addr, a, 4);
-		return bpf_map_lookup_elem(&op25b_exempt4, &k) != NULL;
+		return exempt_covers(table, &k, now);
 	} else {
 		struct op25b_xdp_key6 k = { .prefixlen = 128 };
 
 		a = at(f, m->l3 + 8, 16);
-		if (a == NULL)
+		table = bpf_map_lookup_elem(&op25b_exempt6, &gen);
+		if (a == NULL || table == NULL)
 			return 0;
 		__builtin_memcpy(k.addr, a, 16);
-		return bpf_map_lookup_elem(&op25b_exempt6, &k) != NULL;
+		return exempt_covers(table, &k, now);
 	}
 }
 
@@ -739,7 +786,7 @@ op25b_xdp(struct xdp_md *ctx)
 				    0xffff)];
 	/* An exemption is looked up only for what the policy would block or
 	 * count, before a reset rewrites the frame. */
-	if (outcome >= OP25B_OUTCOME_COUNTED && exempt_source(&f, &m)) {
+	if (outcome >= OP25B_OUTCOME_COUNTED && exempt_source(&f, &m, gen)) {
 		cnt->outcome[OP25B_OUTCOME_EXEMPTED]++;
 		return XDP_PASS;
 	}

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "op25b_exempt.h"
 #include "op25b_policy.h"
 #include "op25b_stats.h"
 
@@ -44,6 +45,16 @@ struct op25b_xdp;
 struct op25b_xdp *op25b_xdp_load(char *log, size_t log_size);
 
 /**
+ * One line out of what op25b_xdp_load() left in its @p log on a refusal:
+ * the verifier's last @p lines lines that say why (its statistics, such as
+ * "processed N insns", left out), joined with " | "; libbpf's own last
+ * lines when there is no verifier log (an object libbpf refused). Never
+ * a newline; cut to @p size.
+ */
+void op25b_xdp_log_summary(const char *log, unsigned int lines, char *out,
+			   size_t size);
+
+/**
  * Open a pinned instance (its program and maps) from @p dir, as pinned by
  * op25b_xdp_pin(), from another process.
  * @return the instance, or NULL with errno set: ENOENT (nothing pinned
@@ -69,22 +80,50 @@ int op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
  * one with a single map update, then empty the old one: a packet sees the
  * old policy or the new one, never half of each. Class i is counter slot
  * i + 1, group j slot j + 1 (as lib/classify without a slot map).
+ * The exemptions of @p exempt (NULL: none) switch with the policy: the
+ * unexpired ones, each until its expiry.
  *
  * @return 0; -ENOTSUP (op25b_xdp_policy_supported() says why), -E2BIG (more
  *   prefixes than the maps hold), -ENOSPC (more than 255 class or group
  *   names over the instance's life), or -errno of a map update (the
  *   active policy is then unchanged).
  */
-int op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy);
+int op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
+		    const struct op25b_exempt_registry *exempt);
+
+/**
+ * Put exemption @p e into the running generation's table (replacing the
+ * one of the same prefix), live: the next packet sees it. An expired
+ * entry is deleted instead. Callers serialise changes with reloads (a
+ * reload between would leave it in the generation switched out).
+ * @return 0, -ENOSPC (the table is full), -errno.
+ */
+int
+op25b_xdp_exempt_set(struct op25b_xdp *x, const struct op25b_exempt_entry *e);
+
+/** Remove the exemption of exactly @p prefix from the running generation's
+ * table (none: not an error). @return 0 or -errno. */
+int op25b_xdp_exempt_del(struct op25b_xdp *x, const struct op25b_prefix *p);
+
+/** CLOCK_REALTIME in milliseconds: lib/exempt's clock (grants and
+ * expiries), which op25b_xdp_exempt_set() compares with. */
+uint64_t op25b_xdp_now_ms(void);
+
+/** Record the exemptions file of the instance (NULL or "": none), for
+ * reload and op25b-xdp exempt from another process. @return 0,
+ * -ENAMETOOLONG (over 255 bytes), -errno. */
+int op25b_xdp_set_exempt_file(struct op25b_xdp *x, const char *path);
 
 /** What the maps hold now. */
 struct op25b_xdp_state {
-	unsigned int gen;   /**< the active generation, 0 or 1 */
-	uint64_t prefixes;  /**< prefixes in it, both sides */
-	uint64_t reloads;   /**< successful applies after the first */
-	int ifindex;	    /**< as op25b_xdp_set_ifindex() left it */
-	uint64_t loaded_ns; /**< CLOCK_REALTIME when the program was loaded */
-	char policy[256];   /**< the policy file applied last */
+	unsigned int gen;     /**< the active generation, 0 or 1 */
+	uint64_t prefixes;    /**< prefixes in it, both sides */
+	uint64_t reloads;     /**< successful applies after the first */
+	int ifindex;	      /**< as op25b_xdp_set_ifindex() left it */
+	uint64_t loaded_ns;   /**< CLOCK_REALTIME when the program was loaded */
+	char policy[256];     /**< the policy file applied last */
+	char exemptions[256]; /**< its exemptions file ("": none) */
+	uint32_t n_exemptions; /**< unexpired exemptions in force */
 };
 
 /** Read the maps' state. @return 0 or -errno. */

@@ -61,12 +61,33 @@ struct op25b_xdp_active {
 	uint64_t prefixes[OP25B_XDP_GENERATIONS];
 	uint64_t reloads; /* successful applies after the first */
 	char policy[256]; /* the file, for reload without --policy */
+	/* the exemptions file (lib/exempt's state-file format) reload and
+	 * op25b-xdp exempt read and write; "" : none */
+	char exemptions[256];
 };
 
 /* The most prefixes one table of a generation holds (one side, one
  * family): a cap; an LPM trie's nodes are allocated as inserted. */
 #define OP25B_XDP_PREFIXES_MAX (16u * 1024 * 1024)
 #define OP25B_XDP_EXEMPTIONS_MAX 65536
+
+/* The exemptions: LPM tries of the keys above, one per family and
+ * generation (op25b_exempt4/6, ARRAY_OF_MAPS like the prefix tables), so
+ * that a reload switches the policy and the exemptions in one store;
+ * op25b-xdp exempt add/del update the active generation's table in place.
+ * An exemption past its expiry no longer applies: the program then looks
+ * for a shorter one covering the source (at most
+ * OP25B_XDP_EXEMPT_EXPIRED_WALK expired ones in a row), as if the expired
+ * one were gone, which it is at the next change or within a second under
+ * op25b-xdp run. */
+struct op25b_xdp_exempt {
+	uint64_t expires_ns; /* CLOCK_BOOTTIME (bpf_ktime_get_boot_ns); 0:
+			      * never */
+	uint32_t prefixlen;  /* the entry's own length, to look below it */
+	uint32_t pad;
+};
+
+#define OP25B_XDP_EXEMPT_EXPIRED_WALK 4
 
 /* The counters are lib/stats's struct op25b_stats_counters, one per CPU
  * (BPF_MAP_TYPE_PERCPU_ARRAY, one entry): the same outcome and frame

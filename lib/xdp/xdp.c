@@ -4,6 +4,7 @@
  * test runs and counters. Pinning and attaching are in attach.c.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,16 +47,23 @@ static size_t log_size;
 static int
 libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
+	const char *line;
+	char *text = NULL;
 	size_t len, have;
 
 	if (level == LIBBPF_DEBUG || log_buf == NULL || log_size == 0)
 		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	len = strlen(line);
-	have = strlen(log_buf);
-	if (len >= log_size)
+	/* Whole: libbpf prints the verifier's log in one message, whose
+	 * end says why. */
+	if (vasprintf(&text, fmt, ap) < 0)
 		return 0;
+	line = text;
+	len = strlen(line);
+	if (len >= log_size) {
+		line += len - (log_size - 1);
+		len = log_size - 1;
+	}
+	have = strlen(log_buf);
 	/* The tail is what says why: drop the oldest text. */
 	if (have + len >= log_size) {
 		size_t cut = have + len - log_size + 1;
@@ -64,7 +72,81 @@ libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 		have -= cut;
 	}
 	memcpy(log_buf + have, line, len + 1);
+	free(text);
 	return 0;
+}
+
+/* Whether the line [@p, @p + @len) is verifier statistics, not a reason. */
+static bool
+log_statistics(const char *p, size_t len)
+{
+	static const char *const skip[] = { "processed ", "verification time",
+					    "stack depth " };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (len >= strlen(skip[i]) &&
+		    strncmp(p, skip[i], strlen(skip[i])) == 0)
+			return true;
+	return false;
+}
+
+void
+op25b_xdp_log_summary(const char *log, unsigned int lines, char *out,
+		      size_t size)
+{
+	static const char begin[] = "-- BEGIN PROG LOAD LOG --";
+	static const char end_mark[] = "-- END PROG LOAD LOG --";
+	const char *from = log, *to, *p, *e, *b, *nl;
+	const char *starts[16];
+	size_t lens[16];
+	unsigned int n = 0, i;
+	size_t used = 0;
+
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	if (lines > 16)
+		lines = 16;
+	to = log + strlen(log);
+	/* The verifier's own lines, when libbpf framed them. */
+	for (p = log; (p = strstr(p, end_mark)) != NULL; p++)
+		to = p;
+	for (p = log; (p = strstr(p, begin)) != NULL && p < to; p++) {
+		nl = strchr(p, '\n');
+		from = nl != NULL && nl < to ? nl + 1 : to;
+	}
+	/* The last @lines non-empty lines before @to, statistics skipped. */
+	for (e = to; e > from && n < lines;) {
+		while (e > from && (e[-1] == '\n' || e[-1] == ' ' ||
+				    e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		for (b = e; b > from && b[-1] != '\n';)
+			b--;
+		if (e > b && !log_statistics(b, (size_t)(e - b))) {
+			p = strncmp(b, "libbpf: ", 8) == 0 && e - b > 8 ? b + 8
+									: b;
+			starts[n] = p;
+			lens[n++] = (size_t)(e - p);
+		}
+		e = b;
+	}
+	/* Oldest first; runs of blanks (the verifier pads its register
+	 * notes into a column) squeezed to one space. */
+	for (i = n; i-- > 0;) {
+		const char *c = starts[i], *ce = starts[i] + lens[i];
+
+		if (i + 1 < n)
+			for (p = " | "; *p != '\0' && used + 1 < size; p++)
+				out[used++] = *p;
+		for (; c < ce && used + 1 < size; c++) {
+			if ((*c == ' ' || *c == '\t') && used > 0 &&
+			    out[used - 1] == ' ')
+				continue;
+			out[used++] = *c == '\t' ? ' ' : *c;
+		}
+	}
+	out[used] = '\0';
 }
 
 struct op25b_xdp *
@@ -86,6 +168,12 @@ op25b_xdp_load(char *log, size_t size)
 		err = errno;
 		goto fail;
 	}
+	/* A test hook: the same object loaded as another program type,
+	 * which the verifier refuses at the first context access, so that
+	 * the refusal's report is tested with a real verifier log. */
+	if (getenv("OP25B_XDP_TEST_REJECT") != NULL)
+		bpf_program__set_type(skel->progs.op25b_xdp,
+				      BPF_PROG_TYPE_SOCKET_FILTER);
 	err = -op25b_xdp_bpf__load(skel);
 	if (err != 0) {
 		op25b_xdp_bpf__destroy(skel);
@@ -309,19 +397,24 @@ policy_fill(const struct op25b_policy *policy, const struct slot_map *m,
 	v->malformed_forward = policy->malformed == OP25B_MALFORMED_FORWARD;
 }
 
-/* The map-in-maps of the prefix tables, in gather() order. */
-static const int lpm_maps[] = { XDP_MAP_SRC4, XDP_MAP_DST4, XDP_MAP_SRC6,
-				XDP_MAP_DST6 };
+/* The map-in-maps of a generation's tables: the policy's prefixes in
+ * gather() order, then the exemptions (exempt_gather()). */
+#define XDP_TABLES 6
+static const int lpm_maps[XDP_TABLES] = { XDP_MAP_SRC4,	   XDP_MAP_DST4,
+					  XDP_MAP_SRC6,	   XDP_MAP_DST6,
+					  XDP_MAP_EXEMPT4, XDP_MAP_EXEMPT6 };
 
-/* Keys and values of one prefix table, gathered for one batch. */
+/* Keys and values of one prefix table, gathered for one batch: a slot
+ * (one byte) for the policy's tables, a struct op25b_xdp_exempt for the
+ * exemptions'. */
 struct lpm_batch {
 	void *keys;
 	uint8_t *values;
-	size_t n, cap, key_size;
+	size_t n, cap, key_size, value_size;
 };
 
 static int
-batch_add(struct lpm_batch *b, const struct op25b_prefix *p, uint8_t slot)
+batch_add(struct lpm_batch *b, const struct op25b_prefix *p, const void *value)
 {
 	uint8_t *k;
 
@@ -333,7 +426,7 @@ batch_add(struct lpm_batch *b, const struct op25b_prefix *p, uint8_t slot)
 		if (keys == NULL)
 			return -ENOMEM;
 		b->keys = keys;
-		values = realloc(b->values, cap);
+		values = realloc(b->values, cap * b->value_size);
 		if (values == NULL)
 			return -ENOMEM;
 		b->values = values;
@@ -352,8 +445,17 @@ batch_add(struct lpm_batch *b, const struct op25b_prefix *p, uint8_t slot)
 		k6->prefixlen = p->length;
 		memcpy(k6->addr, p->addr, 16);
 	}
-	b->values[b->n++] = slot;
+	memcpy(b->values + b->n++ * b->value_size, value, b->value_size);
 	return 0;
+}
+
+static void
+batch_init(struct lpm_batch *b, int family, size_t value_size)
+{
+	memset(b, 0, sizeof(*b));
+	b->key_size = family == AF_INET ? sizeof(struct op25b_xdp_key4)
+					: sizeof(struct op25b_xdp_key6);
+	b->value_size = value_size;
 }
 
 static void
@@ -389,7 +491,7 @@ key_compare(const void *a, const void *b, void *key_size)
 static int
 batch_sort(struct lpm_batch *b)
 {
-	size_t rec = b->key_size + 1, i;
+	size_t rec = b->key_size + b->value_size, i;
 	uint8_t *r;
 
 	if (b->n < 2)
@@ -400,14 +502,16 @@ batch_sort(struct lpm_batch *b)
 	for (i = 0; i < b->n; i++) {
 		memcpy(r + i * rec, (uint8_t *)b->keys + i * b->key_size,
 		       b->key_size);
-		r[i * rec + b->key_size] = b->values[i];
+		memcpy(r + i * rec + b->key_size, b->values + i * b->value_size,
+		       b->value_size);
 	}
-	/* The record's value byte lies after the key: compared never. */
+	/* The record's value lies after the key: compared never. */
 	qsort_r(r, b->n, rec, key_compare, &b->key_size);
 	for (i = 0; i < b->n; i++) {
 		memcpy((uint8_t *)b->keys + i * b->key_size, r + i * rec,
 		       b->key_size);
-		b->values[i] = r[i * rec + b->key_size];
+		memcpy(b->values + i * b->value_size, r + i * rec + b->key_size,
+		       b->value_size);
 	}
 	free(r);
 	return 0;
@@ -419,7 +523,7 @@ batch_sort(struct lpm_batch *b)
  * fd, or -errno.
  */
 static int
-table_create(const struct lpm_batch *b, const char *name)
+table_create(const struct lpm_batch *b, const char *name, uint32_t max)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
 	LIBBPF_OPTS(bpf_map_batch_opts, batch);
@@ -428,7 +532,7 @@ table_create(const struct lpm_batch *b, const char *name)
 	int fd, err = 0;
 
 	fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, name, (uint32_t)b->key_size,
-			    1, OP25B_XDP_PREFIXES_MAX, &opts);
+			    (uint32_t)b->value_size, max, &opts);
 	if (fd < 0)
 		return -errno;
 	if (b->n == 0)
@@ -438,9 +542,9 @@ table_create(const struct lpm_batch *b, const char *name)
 	/* Refused as a whole (no batch operations): one by one, from
 	 * wherever the batch stopped. */
 	for (i = count; i < b->n && err == 0; i++)
-		if (bpf_map_update_elem(fd,
-					(uint8_t *)b->keys + i * b->key_size,
-					&b->values[i], BPF_ANY) != 0)
+		if (bpf_map_update_elem(
+			    fd, (uint8_t *)b->keys + i * b->key_size,
+			    b->values + i * b->value_size, BPF_ANY) != 0)
 			err = -errno;
 	if (err != 0) {
 		close(fd);
@@ -458,11 +562,8 @@ gather(const struct op25b_policy *policy, const struct slot_map *m,
 	unsigned int i, k;
 	int err = 0;
 
-	for (i = 0; i < 4; i++) {
-		memset(&b[i], 0, sizeof(b[i]));
-		b[i].key_size = i < 2 ? sizeof(struct op25b_xdp_key4)
-				      : sizeof(struct op25b_xdp_key6);
-	}
+	for (i = 0; i < 4; i++)
+		batch_init(&b[i], i < 2 ? AF_INET : AF_INET6, 1);
 	for (k = 0; k < policy->n_classes && err == 0; k++) {
 		const struct op25b_prefix_list *l =
 			&policy->classes[k].prefixes;
@@ -470,7 +571,7 @@ gather(const struct op25b_policy *policy, const struct slot_map *m,
 		for (i = 0; i < l->count && err == 0; i++)
 			err = batch_add(
 				&b[l->prefixes[i].family == AF_INET ? 0 : 2],
-				&l->prefixes[i], m->class_slot[k]);
+				&l->prefixes[i], &m->class_slot[k]);
 	}
 	for (k = 0; k < policy->n_groups && err == 0; k++) {
 		const struct op25b_prefix_list *l = &policy->groups[k].prefixes;
@@ -478,11 +579,76 @@ gather(const struct op25b_policy *policy, const struct slot_map *m,
 		for (i = 0; i < l->count && err == 0; i++)
 			err = batch_add(
 				&b[l->prefixes[i].family == AF_INET ? 1 : 3],
-				&l->prefixes[i], m->group_slot[k]);
+				&l->prefixes[i], &m->group_slot[k]);
 	}
 	for (i = 0; i < 4 && err == 0; i++)
 		err = b[i].n > OP25B_XDP_PREFIXES_MAX ? -E2BIG
 						      : batch_sort(&b[i]);
+	return err;
+}
+
+/* CLOCK_REALTIME minus CLOCK_BOOTTIME in ns: the registry's expiries are
+ * wall-clock milliseconds, the program's clock is bpf_ktime_get_boot_ns(). */
+static int64_t
+boot_offset_ns(void)
+{
+	struct timespec boot, real;
+
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	clock_gettime(CLOCK_REALTIME, &real);
+	return ((int64_t)real.tv_sec - boot.tv_sec) * 1000000000 +
+	       (real.tv_nsec - boot.tv_nsec);
+}
+
+/* The map value of exemption @e; false when it has expired at @now_ms. */
+static bool
+exempt_value(const struct op25b_exempt_entry *e, uint64_t now_ms,
+	     int64_t offset, struct op25b_xdp_exempt *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->prefixlen = e->prefix.length;
+	if (e->expires == 0)
+		return true;
+	if (e->expires <= now_ms)
+		return false;
+	v->expires_ns = (uint64_t)((int64_t)(e->expires * 1000000) - offset);
+	return true;
+}
+
+uint64_t
+op25b_xdp_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/* The unexpired exemptions of @reg (may be NULL) into b[0] (IPv4) and
+ * b[1] (IPv6). */
+static int
+exempt_gather(const struct op25b_exempt_registry *reg, struct lpm_batch b[2])
+{
+	const struct op25b_exempt_entry *e;
+	struct op25b_xdp_exempt v;
+	uint64_t now = op25b_xdp_now_ms();
+	int64_t offset = boot_offset_ns();
+	unsigned int i, n;
+	int err = 0;
+
+	batch_init(&b[0], AF_INET, sizeof(v));
+	batch_init(&b[1], AF_INET6, sizeof(v));
+	if (reg == NULL)
+		return 0;
+	e = op25b_exempt_registry_entries(reg);
+	n = op25b_exempt_registry_count(reg);
+	for (i = 0; i < n && err == 0; i++)
+		if (exempt_value(&e[i], now, offset, &v))
+			err = batch_add(
+				&b[e[i].prefix.family == AF_INET ? 0 : 1],
+				&e[i].prefix, &v);
+	for (i = 0; i < 2 && err == 0; i++)
+		err = batch_sort(&b[i]);
 	return err;
 }
 
@@ -492,12 +658,14 @@ _Static_assert(offsetof(struct op25b_stats_names, group_active) ==
 	       "the active flags of classes and groups are one block");
 
 int
-op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
+op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
+		const struct op25b_exempt_registry *exempt)
 {
-	static const char *const table_names[] = {
-		"op25b_t_src4", "op25b_t_dst4", "op25b_t_src6", "op25b_t_dst6"
+	static const char *const table_names[XDP_TABLES] = {
+		"op25b_t_src4", "op25b_t_dst4", "op25b_t_src6",
+		"op25b_t_dst6", "op25b_t_ex4",	"op25b_t_ex6"
 	};
-	int fd[4] = { -1, -1, -1, -1 };
+	int fd[XDP_TABLES] = { -1, -1, -1, -1, -1, -1 };
 	struct op25b_xdp_active active;
 	struct op25b_xdp_policy *v = NULL;
 	struct op25b_stats_names *names = NULL;
@@ -505,7 +673,7 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
 	uint8_t was_active[2 * OP25B_STATS_SLOTS];
 	uint8_t now_active[2 * OP25B_STATS_SLOTS];
 	struct slot_map *slots = NULL;
-	struct lpm_batch b[4] = { 0 };
+	struct lpm_batch b[XDP_TABLES] = { 0 };
 	uint32_t zero = 0, idle, old;
 	uint64_t total = 0;
 	unsigned int i;
@@ -542,10 +710,15 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
 	}
 	if (err == 0)
 		err = gather(policy, slots, b);
+	if (err == 0)
+		err = exempt_gather(exempt, &b[4]);
 	/* The new tables, filled aside: no program sees them yet. */
-	for (i = 0; i < 4 && err == 0; i++) {
-		total += b[i].n;
-		fd[i] = table_create(&b[i], table_names[i]);
+	for (i = 0; i < XDP_TABLES && err == 0; i++) {
+		if (i < 4)
+			total += b[i].n;
+		fd[i] = table_create(&b[i], table_names[i],
+				     i < 4 ? OP25B_XDP_PREFIXES_MAX
+					   : OP25B_XDP_EXEMPTIONS_MAX);
 		if (fd[i] < 0)
 			err = fd[i];
 	}
@@ -561,7 +734,7 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
 			err = -errno;
 	}
 	/* Into the idle generation's slots: still no packet reads them. */
-	for (i = 0; i < 4 && err == 0; i++)
+	for (i = 0; i < XDP_TABLES && err == 0; i++)
 		if (bpf_map_update_elem(x->map_fd[lpm_maps[i]], &idle, &fd[i],
 					BPF_ANY) != 0)
 			err = -errno;
@@ -591,7 +764,7 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy)
 		err = -errno;
 		goto out;
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < XDP_TABLES; i++)
 		if (bpf_map_delete_elem(x->map_fd[lpm_maps[i]], &old) != 0 &&
 		    errno != ENOENT && err == 0)
 			err = -errno;
@@ -599,7 +772,7 @@ out:
 	free(v);
 	free(names);
 	free(slots);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < XDP_TABLES; i++) {
 		if (fd[i] >= 0)
 			close(fd[i]); /* the slots hold their own references */
 		batch_free(&b[i]);
@@ -626,6 +799,40 @@ load_time_ns(struct op25b_xdp *x)
 	return real_ns - (boot_ns - info.load_time);
 }
 
+static int exempt_table(struct op25b_xdp *x, int family);
+
+/* The unexpired entries of the running exemption tables (what applies). */
+static uint32_t
+exempt_count(struct op25b_xdp *x)
+{
+	struct timespec boot;
+	struct op25b_xdp_key6 key, next;
+	struct op25b_xdp_exempt v;
+	static const int family[] = { AF_INET, AF_INET6 };
+	uint64_t now;
+	uint32_t n = 0;
+	unsigned int f;
+	void *prev;
+	int fd;
+
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	now = (uint64_t)boot.tv_sec * 1000000000u + (uint64_t)boot.tv_nsec;
+	for (f = 0; f < 2; f++) {
+		fd = exempt_table(x, family[f]);
+		if (fd < 0)
+			continue;
+		for (prev = NULL; bpf_map_get_next_key(fd, prev, &next) == 0;
+		     prev = &key) {
+			key = next;
+			if (bpf_map_lookup_elem(fd, &key, &v) == 0 &&
+			    (v.expires_ns == 0 || v.expires_ns > now))
+				n++;
+		}
+		close(fd);
+	}
+	return n;
+}
+
 int
 op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state)
 {
@@ -638,6 +845,9 @@ op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state)
 	state->prefixes = active.prefixes[state->gen];
 	state->reloads = active.reloads;
 	state->ifindex = (int)active.ifindex;
+	memcpy(state->exemptions, active.exemptions, sizeof(state->exemptions));
+	state->exemptions[sizeof(state->exemptions) - 1] = '\0';
+	state->n_exemptions = exempt_count(x);
 	state->loaded_ns = load_time_ns(x);
 	memcpy(state->policy, active.policy, sizeof(state->policy));
 	state->policy[sizeof(state->policy) - 1] = '\0';
@@ -700,7 +910,7 @@ op25b_xdp_memory(struct op25b_xdp *x)
 	for (i = 0; i < XDP_MAP_MAX; i++)
 		total += fd_memlock(x->map_fd[i]);
 	/* The prefix tables, held by the slots of the map-in-maps. */
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < XDP_TABLES; i++)
 		for (gen = 0; gen < OP25B_XDP_GENERATIONS; gen++) {
 			if (bpf_map_lookup_elem(x->map_fd[lpm_maps[i]], &gen,
 						&id) != 0)
@@ -760,5 +970,87 @@ op25b_xdp_test_run(struct op25b_xdp *x, const void *frame, uint32_t len,
 	run->action = opts.retval;
 	run->out_len = opts.data_size_out;
 	run->duration = opts.duration;
+	return 0;
+}
+
+/* The active generation's exemption table of @family: an fd, or -errno. */
+static int
+exempt_table(struct op25b_xdp *x, int family)
+{
+	struct op25b_xdp_active active;
+	uint32_t zero = 0, gen, id;
+	int fd;
+
+	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) != 0)
+		return -errno;
+	gen = active.gen & 1;
+	if (bpf_map_lookup_elem(x->map_fd[family == AF_INET ? XDP_MAP_EXEMPT4
+							    : XDP_MAP_EXEMPT6],
+				&gen, &id) != 0)
+		return -errno;
+	fd = bpf_map_get_fd_by_id(id);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The map key of @p. */
+static void
+exempt_key(const struct op25b_prefix *p, struct op25b_xdp_key6 *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->prefixlen = p->length;
+	memcpy(k->addr, p->addr, p->family == AF_INET ? 4 : 16);
+}
+
+int
+op25b_xdp_exempt_set(struct op25b_xdp *x, const struct op25b_exempt_entry *e)
+{
+	struct op25b_xdp_exempt v;
+	struct op25b_xdp_key6 k;
+	int fd, err = 0;
+
+	if (!exempt_value(e, op25b_xdp_now_ms(), boot_offset_ns(), &v))
+		return op25b_xdp_exempt_del(x, &e->prefix);
+	fd = exempt_table(x, e->prefix.family);
+	if (fd < 0)
+		return fd;
+	exempt_key(&e->prefix, &k);
+	if (bpf_map_update_elem(fd, &k, &v, BPF_ANY) != 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int
+op25b_xdp_exempt_del(struct op25b_xdp *x, const struct op25b_prefix *p)
+{
+	struct op25b_xdp_key6 k;
+	int fd, err = 0;
+
+	fd = exempt_table(x, p->family);
+	if (fd < 0)
+		return fd;
+	exempt_key(p, &k);
+	if (bpf_map_delete_elem(fd, &k) != 0 && errno != ENOENT)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int
+op25b_xdp_set_exempt_file(struct op25b_xdp *x, const char *path)
+{
+	struct op25b_xdp_active active;
+	uint32_t zero = 0;
+	int n;
+
+	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) != 0)
+		return -errno;
+	n = snprintf(active.exemptions, sizeof(active.exemptions), "%s",
+		     path != NULL ? path : "");
+	if (n < 0 || (size_t)n >= sizeof(active.exemptions))
+		return -ENAMETOOLONG;
+	if (bpf_map_update_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active,
+				BPF_ANY) != 0)
+		return -errno;
 	return 0;
 }

@@ -99,7 +99,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	t2 = now_s();
-	err = op25b_xdp_apply(x, policy);
+	err = op25b_xdp_apply(x, policy, NULL);
 	t3 = now_s();
 	if (err != 0 || op25b_xdp_state(x, &st) != 0) {
 		fprintf(stderr, "bench_xdp: apply: %s\n", strerror(-err));
@@ -110,7 +110,7 @@ main(int argc, char **argv)
 	       t3 - t2);
 	printf("map memory: %.1f MB\n", (double)op25b_xdp_memory(x) / 1048576);
 	t2 = now_s();
-	err = op25b_xdp_apply(x, policy);
+	err = op25b_xdp_apply(x, policy, NULL);
 	t3 = now_s();
 	if (err != 0) {
 		fprintf(stderr, "bench_xdp: reload: %s\n", strerror(-err));

@@ -6,7 +6,10 @@
 # its subscriber-side veth. A veth delivers XDP_TX frames (the resets) only
 # to a peer that runs XDP itself, so c0 gets an allow-all op25b-xdp too.
 # Scenarios: block: reset (refused at once), submission, relay, static,
-# IPv6, reload to block: drop under traffic (timeout), unload (delivered).
+# IPv6, an exemption granted and ended live, reload to block: drop under
+# traffic (timeout), unload (delivered); then op25b-xdp run: SIGHUP
+# reloads (a bad policy keeps the running one), expired exemptions leave,
+# SIGTERM unloads.
 # Each checks swaks' outcome, the mailbox, and op25b-xdp status --json.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
@@ -30,7 +33,8 @@ cleanup() {
 	netns_cleanup # the veths go with the namespaces, the programs too
 	kill_pids "${bg_pids[@]}"
 	wait 2>/dev/null
-	rm -rf "$OP25B_XDP_BPFFS/op25b/$name" "$OP25B_XDP_BPFFS/op25b/$cname"
+	rm -rf "$OP25B_XDP_BPFFS/op25b/$name" "$OP25B_XDP_BPFFS/op25b/$cname" \
+		"$OP25B_XDP_BPFFS/op25b/$name-y0" "$OP25B_XDP_BPFFS/op25b/$name-y2"
 	umount "$OP25B_XDP_BPFFS" 2>/dev/null
 	rm -rf "$work"
 }
@@ -127,9 +131,9 @@ wait_until 10 - all_listen || problem "aiosmtpd not listening:" "$(in_ns "$nsv" 
 
 # load: the subscriber side, and an allow-all program on the client's end.
 in_ns "$nr" "$xdp" load x0 --policy "$work/reset.yaml" --name "$name" \
-	>"$work/load.out" 2>&1 || problem "load failed:" "$(cat "$work/load.out")"
+	--exemptions "$work/x0.exemptions" >"$work/load.out" 2>&1 || problem "load failed:" "$(cat "$work/load.out")"
 in_ns "$nc" "$xdp" load c0 --policy "$work/pass.yaml" --name "$cname" \
-	>"$work/loadc.out" 2>&1 || problem "load on c0 failed:" "$(cat "$work/loadc.out")"
+	--exemptions "$work/c0.exemptions" >"$work/loadc.out" 2>&1 || problem "load on c0 failed:" "$(cat "$work/loadc.out")"
 in_ns "$nr" "$xdp" status x0 --name "$name" --json >"$work/st.json" 2>&1
 [ "$(field "$work/st.json" 's["mode"]')" = native ] ||
 	problem "status: not attached natively:" "$(cat "$work/st.json")"
@@ -214,6 +218,37 @@ report "e2e xdp IPv6 dynamic -> MX:25: refused at once"
 scenario dyn6-587 "$dyn6" "$mx6" 587 deliver submission 3
 report "e2e xdp IPv6 dynamic -> MX:587: delivered, counted as submission"
 
+# An exemption, granted live: the dynamic source delivers to MX:25,
+# counted as exempted; in the file (op25b's format); ended: refused again.
+in_ns "$nr" "$xdp" exempt add x0 "$dyn4" --ttl 1h --reason "e2e customer" \
+	--name "$name" >"$work/exadd.out" 2>&1 ||
+	problem "exempt add failed:" "$(cat "$work/exadd.out")"
+want_has "$work/exadd.out" "op25b-xdp: x0: $dyn4/32 exempt for 3600 s"
+grep -qE "^$dyn4/32 [0-9T:.-]+Z [0-9T:.-]+Z 0 3600 \"e2e customer\"\$" \
+	"$work/x0.exemptions" ||
+	problem "not in the state file:" "$(cat "$work/x0.exemptions")"
+scenario dyn-mx-exempt "$dyn4" "$mx4" 25 deliver exempted 3
+in_ns "$nr" "$xdp" exempt list x0 --name "$name" >"$work/exlist.out" 2>&1
+want_has "$work/exlist.out" "$dyn4/32 "
+status_json "$work/st.json"
+"$stat" --xdp "$name" --json >"$work/stat-ex.json" 2>&1
+[ "$(field "$work/st.json" 's["exemptions"]')" = 1 ] &&
+	[ "$(field "$work/stat-ex.json" 's["exemptions"]')" = 1 ] &&
+	grep -q "^op25b_exemptions 1$" <("$stat" --xdp "$name" --prometheus) ||
+	problem "the gauge exemptions is not 1 in status, op25b-stat --json and --prometheus:" \
+		"$(cat "$work/st.json")"
+report "e2e xdp exempt add: an exempted dynamic source delivers to MX:25 (exempted counted), in the file, gauge exemptions 1"
+in_ns "$nr" "$xdp" exempt del x0 "$dyn4" --name "$name" >"$work/exdel.out" 2>&1 ||
+	problem "exempt del failed:" "$(cat "$work/exdel.out")"
+grep -q "^$dyn4/" "$work/x0.exemptions" && problem "still in the file after del"
+status_json "$work/st.json"
+[ "$(field "$work/st.json" 's["exemptions"]')" = 0 ] || problem "status: exemptions not 0 after del"
+scenario dyn-mx-unexempt "$dyn4" "$mx4" 25 refused reset 1
+in_ns "$nr" "$xdp" exempt del x0 "$dyn4" --name "$name" >"$work/exdel2.out" 2>&1
+want_rc $? 1 "exempt del of no exemption"
+want_has "$work/exdel2.out" "op25b-xdp: exempt del: no exemption for $dyn4/32"
+report "e2e xdp exempt del: refused at once again; a second del fails in one line"
+
 # Reload under traffic: mails from the static source keep flowing while
 # the policy switches to block: drop; none fails.
 (
@@ -293,12 +328,12 @@ scenario dyn-mx-plain "$dyn4" "$mx4" 25 deliver
 report "e2e xdp unload: pins gone, x0 forwards plainly: dynamic -> MX:25 delivered"
 # Generic (skb) mode, and a second load on an interface that has one.
 in_ns "$nr" "$xdp" load x0 --policy "$work/drop.yaml" --name "$name" \
-	--mode generic >"$work/gen.out" 2>&1 || problem "generic load failed:" "$(cat "$work/gen.out")"
+	--exemptions "$work/x0.exemptions" --mode generic >"$work/gen.out" 2>&1 || problem "generic load failed:" "$(cat "$work/gen.out")"
 status_json "$work/st.json"
 [ "$(field "$work/st.json" 's["mode"]')" = generic ] ||
 	problem "status: not generic:" "$(cat "$work/st.json")"
 in_ns "$nr" "$xdp" load x0 --policy "$work/drop.yaml" --name "$name-2" \
-	>"$work/twice.out" 2>&1
+	--exemptions "$work/x0.exemptions" >"$work/twice.out" 2>&1
 want_rc $? 1 "a second load on x0"
 want_has "$work/twice.out" "op25b-xdp: x0: cannot attach in native mode: another XDP program is attached"
 [ ! -e "$OP25B_XDP_BPFFS/op25b/$name-2" ] || problem "the refused load left pins"
@@ -307,5 +342,98 @@ in_ns "$nr" "$xdp" unload x0 --name "$name" >"$work/unload.out" 2>&1 ||
 	problem "unload (generic) failed:" "$(cat "$work/unload.out")"
 in_ns "$nr" ip link show x0 | grep -q xdp && problem "x0 still runs XDP"
 report "e2e xdp --mode generic: attached in skb mode, enforces, a second load refused, unload detaches"
+
+# op25b-xdp run: the daemon. The policy file changes, SIGHUP switches;
+# a broken file keeps the running policy; an exemption with a TTL leaves
+# file and table when due; SIGTERM unloads.
+cp "$work/reset.yaml" "$work/run.yaml"
+printf '%s\n' '# op25b exemptions, format 1: PREFIX EXPIRES GRANTED UID TTL "REASON" (doc/cli.md)' \
+	"$sta4/32 never 2026-12-01T00:00:00.000Z 0 0 \"kept\"" >"$work/run.exemptions"
+ip netns exec "$nr" "$xdp" run x0 --policy "$work/run.yaml" --name "$name" \
+	--exemptions "$work/run.exemptions" >"$work/run.out" 2>"$work/run.err" &
+runpid=$!
+bg_pids+=($runpid)
+wait_until 10 "$runpid" grep -q "^op25b-xdp: running" "$work/run.out" ||
+	problem "run did not start:" "$(cat "$work/run.out" "$work/run.err")"
+want_has "$work/run.out" "1 exemptions from $work/run.exemptions"
+scenario run-dyn-mx "$dyn4" "$mx4" 25 refused reset 1
+report "e2e xdp run: in the foreground, the policy and the exemptions file loaded"
+cp "$work/drop.yaml" "$work/run.yaml"
+kill -HUP "$runpid"
+reloaded() { grep -q "reloaded from" "$work/run.out"; }
+wait_until 10 "$runpid" reloaded || problem "no reload after SIGHUP:" "$(cat "$work/run.out" "$work/run.err")"
+scenario run-dyn-mx-drop "$dyn4" "$mx4" 25 timeout blocked 1
+report "e2e xdp run: SIGHUP reloads the changed policy (block: drop)"
+printf 'version: 1\nsources:\n  dynamic:\n    action: blok\n' >"$work/run.yaml"
+kill -HUP "$runpid"
+wait_until 10 "$runpid" grep -q "run.yaml:" "$work/run.err" ||
+	problem "no error after a SIGHUP with a broken policy:" "$(cat "$work/run.err")"
+[ "$(grep -c . "$work/run.err")" = 1 ] &&
+	grep -qE "^$work/run.yaml:4:[0-9]+: error: " "$work/run.err" ||
+	problem "want one line file:line:column:" "$(cat "$work/run.err")"
+kill -0 "$runpid" 2>/dev/null || problem "run exited on a bad policy"
+status_json "$work/st.json"
+[ "$(field "$work/st.json" 's["reloads"]')" = 1 ] ||
+	problem "the bad policy changed the instance:" "$(cat "$work/st.json")"
+scenario run-dyn6-mx-kept "$dyn6" "$mx6" 25 timeout blocked 1
+report "e2e xdp run: SIGHUP with a broken policy: one line file:line:column, the running policy stays"
+# A broken exemptions file: said once (SIGHUP), not every second by the
+# expiry tick; nothing changes.
+cp "$work/drop.yaml" "$work/run.yaml"
+cp "$work/run.exemptions" "$work/run.exemptions.good"
+echo "198.18.1.0/33 never" >"$work/run.exemptions"
+kill -HUP "$runpid"
+wait_until 10 "$runpid" grep -q "run.exemptions:1: error: " "$work/run.err" ||
+	problem "no error after a SIGHUP with a broken exemptions file:" "$(cat "$work/run.err")"
+sleep 2.2
+[ "$(grep -c . "$work/run.err")" = 2 ] || problem "want 2 lines in all:" "$(cat "$work/run.err")"
+status_json "$work/st.json"
+[ "$(field "$work/st.json" 's["reloads"]')" = 1 ] &&
+	[ "$(field "$work/st.json" 's["exemptions"]')" = 1 ] ||
+	problem "the broken exemptions changed the instance:" "$(cat "$work/st.json")"
+mv "$work/run.exemptions.good" "$work/run.exemptions"
+report "e2e xdp run: SIGHUP with a broken exemptions file: one line FILE:LINE, said once, nothing changes"
+in_ns "$nr" "$xdp" exempt add x0 "$dyn4" --ttl 2 --name "$name" >"$work/runex.out" 2>&1 ||
+	problem "exempt add under run failed:" "$(cat "$work/runex.out")"
+scenario run-dyn-mx-exempt "$dyn4" "$mx4" 25 deliver exempted 3
+expired() { ! grep -q "^$dyn4/" "$work/run.exemptions"; }
+wait_until 6 "$runpid" expired || problem "the 2 s exemption is still in the file:" "$(cat "$work/run.exemptions")"
+grep -q "^$sta4/32 never" "$work/run.exemptions" || problem "the lasting exemption went too"
+scenario run-dyn-mx-expired "$dyn4" "$mx4" 25 timeout blocked 1
+report "e2e xdp run: an exemption with --ttl 2 delivers, then leaves the file and the program"
+kill -TERM "$runpid"
+wait "$runpid"
+want_rc $? 0 "run after SIGTERM"
+want_has "$work/run.out" "op25b-xdp: unloaded from x0"
+[ ! -e "$OP25B_XDP_BPFFS/op25b/$name" ] || problem "pins left after SIGTERM"
+in_ns "$nr" ip link show x0 | grep -q xdp && problem "x0 still runs XDP"
+report "e2e xdp run: SIGTERM detaches, unpins and exits 0"
+
+# The interface deleted under the program: run's SIGTERM and unload still
+# remove the pins.
+in_ns "$nr" ip link add y0 type veth peer name y1 &&
+	in_ns "$nr" ip link add y2 type veth peer name y3 &&
+	in_ns "$nr" ip link set y0 up && in_ns "$nr" ip link set y2 up ||
+	problem "cannot make veths y0/y1 and y2/y3"
+ip netns exec "$nr" "$xdp" run y0 --policy "$work/drop.yaml" --name "$name-y0" \
+	--exemptions "$work/y.exemptions" >"$work/runy.out" 2>"$work/runy.err" &
+runpid=$!
+bg_pids+=($runpid)
+in_ns "$nr" "$xdp" load y2 --policy "$work/drop.yaml" --name "$name-y2" \
+	--exemptions "$work/y.exemptions" >"$work/loady.out" 2>&1 ||
+	problem "load on y2 failed:" "$(cat "$work/loady.out")"
+wait_until 10 "$runpid" grep -q "^op25b-xdp: running" "$work/runy.out" ||
+	problem "run on y0 did not start:" "$(cat "$work/runy.out" "$work/runy.err")"
+in_ns "$nr" ip link del y0
+in_ns "$nr" ip link del y2
+kill -TERM "$runpid"
+wait "$runpid"
+want_rc $? 0 "run after its interface went, SIGTERM"
+in_ns "$nr" "$xdp" unload y2 --name "$name-y2" >"$work/unloady.out" 2>&1
+want_rc $? 0 "unload of an interface that went"
+[ ! -e "$OP25B_XDP_BPFFS/op25b/$name-y0" ] && [ ! -e "$OP25B_XDP_BPFFS/op25b/$name-y2" ] ||
+	problem "pins left:" "$(ls "$OP25B_XDP_BPFFS/op25b")" "$(cat "$work/runy.err" "$work/unloady.out")"
+report "e2e xdp an interface deleted under the program: run's SIGTERM and unload remove the pins"
+
 in_ns "$nc" "$xdp" unload c0 --name "$cname" >/dev/null 2>&1
 exit $status

@@ -128,6 +128,37 @@ want_has "$work/nt.err" "$work/notify.yaml: class 'dynamic': block: notify is no
 want_empty "$work/nt.out"
 report "op25b-xdp refuses a class's block: notify in one line (not accepted and left unenforced)"
 
+# A verifier rejection: the test hook loads the same object as a socket
+# filter, which the verifier refuses; one line with its last lines.
+OP25B_XDP_TEST_REJECT=1 "$xdp" replay "$root/test/vectors/enforce.yaml" \
+	"$work/enforce.pcap" >"$work/rej.out" 2>"$work/rej.err"
+want_rc $? 1 "replay with the program refused"
+want_re "$work/rej.err" "^op25b-xdp: the kernel refuses the program \((Invalid argument|Permission denied)\): .* \| .*cannot use helper bpf_xdp_get_buff_len"
+want_lines "$work/rej.err" 1
+want_empty "$work/rej.out"
+report "op25b-xdp reports a verifier rejection in one line with the verifier's last lines"
+
+# exempt: what is wrong with the command line is said before any instance
+# is looked for.
+"$xdp" exempt add no-such-if0 198.18.5.1/16 >"$work/ex.out" 2>"$work/ex.err"
+want_rc $? 1 "exempt add with host bits set"
+want_has "$work/ex.err" "op25b-xdp: exempt add: bad prefix 198.18.5.1/16: host bits set (did you mean 198.18.0.0/16?)"
+want_lines "$work/ex.err" 1
+"$xdp" exempt add no-such-if0 ::/0 >"$work/ex.out" 2>"$work/ex.err"
+want_rc $? 1 "exempt add ::/0"
+want_has "$work/ex.err" "--force if you mean it"
+"$xdp" exempt add no-such-if0 198.18.5.9 --ttl 5x >"$work/ex.out" 2>"$work/ex.err"
+want_rc $? 1 "exempt add with a bad duration"
+want_has "$work/ex.err" "op25b-xdp: exempt add: bad duration '5x'"
+"$xdp" exempt del no-such-if0 198.18.5.9 --ttl 5m >/dev/null 2>&1
+want_rc $? 2 "exempt del with --ttl"
+"$xdp" exempt frob no-such-if0 >/dev/null 2>&1
+want_rc $? 2 "exempt frob"
+"$xdp" exempt add no-such-if0 198.18.5.9 --name "xdp-replay-none-$$" >"$work/ex.out" 2>"$work/ex.err"
+want_rc $? 1 "exempt add on no instance"
+want_has "$work/ex.err" "no instance is loaded there (op25b-xdp load)"
+report "op25b-xdp exempt: bad prefix, ::/0 without --force, bad duration, usage, no instance: one line each"
+
 "$xdp" load no-such-if0 --policy "$root/test/vectors/enforce.yaml" \
 	>"$work/if.out" 2>"$work/if.err"
 want_rc $? 1 "load on an unknown interface"
@@ -137,7 +168,8 @@ report "op25b-xdp load on an unknown interface: one line, exit 1"
 
 "$xdp" --help >"$work/help.out" 2>&1
 want_rc $? 0 "--help"
-for w in load reload unload status replay --policy --mode --name --out --replies --json; do
+for w in load reload unload status replay run exempt --policy --exemptions \
+	--ttl --reason --force --mode --name --out --replies --json; do
 	grep -q -- "$w" "$work/help.out" || problem "--help does not mention $w"
 done
 "$xdp" frobnicate >/dev/null 2>&1

@@ -21,12 +21,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_mbuf.h>
 
 #include "op25b_classify.h"
 #include "op25b_craft.h"
+#include "op25b_exempt.h"
 #include "op25b_policy.h"
 #include "op25b_xdp.h"
 #include "test_eal.h"
@@ -41,6 +43,9 @@ struct vec_set {
 	struct op25b_policy *policy;
 	struct op25b_classifier *classifier;
 	struct op25b_xdp *xdp;
+	/* the DPDK side's exemptions, as applied to the program (NULL:
+	 * none) */
+	struct op25b_exempt_table *exempt;
 	char path[1024];
 };
 
@@ -70,7 +75,7 @@ run_dpdk(struct vec_set *s, const uint8_t *frame, uint32_t len,
 	if (m == NULL)
 		return -ENOMEM;
 	memset(&v->counters, 0, sizeof(v->counters));
-	op25b_classifier_classify_burst(s->classifier, NULL, &m, 1, &v->r,
+	op25b_classifier_classify_burst(s->classifier, s->exempt, &m, 1, &v->r,
 					&v->counters);
 	v->out_len = rte_pktmbuf_pkt_len(m);
 	bytes = rte_pktmbuf_read(m, 0, v->out_len, v->out);
@@ -142,6 +147,14 @@ compare(struct vec_set *s, const uint8_t *frame, uint32_t len, char *why,
 	frames_compared++;
 	/* `chained` counts mbuf chains: a frame in one mbuf, never. */
 	d.counters.frame[OP25B_FRAME_CHAINED] = 0;
+	/* The program's class and group are read from its verdict counters,
+	 * which an exempted packet is in none of (on both sides): only the
+	 * outcome tells. */
+	if (x.r.outcome == OP25B_OUTCOME_EXEMPTED &&
+	    d.r.outcome == OP25B_OUTCOME_EXEMPTED) {
+		x.r.class_slot = d.r.class_slot;
+		x.r.group_slot = d.r.group_slot;
+	}
 	if (memcmp(&d.r, &x.r, sizeof(d.r)) != 0) {
 		snprintf(why, size,
 			 "dpdk %s/%u class %u group %u, xdp %s/%u class %u "
@@ -295,6 +308,243 @@ run_random(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* The set of enforce.vec (blocks and resets on both families). */
+static struct vec_set *
+enforce_set(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_sets; i++)
+		if (strstr(sets[i].path, "/enforce.vec") != NULL)
+			return sets[i].xdp != NULL ? &sets[i] : NULL;
+	return NULL;
+}
+
+static const struct op25b_vector_case *
+find_case(const struct vec_set *s, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->vf.n_cases; i++)
+		if (strcmp(s->vf.cases[i].name, name) == 0)
+			return &s->vf.cases[i];
+	fail_msg("%s: no case %s", s->path, name);
+	return NULL;
+}
+
+static void
+add_exempt(struct op25b_exempt_registry *reg, const char *text, uint32_t ttl)
+{
+	struct op25b_prefix p;
+
+	assert_int_equal(op25b_prefix_parse(text, &p, NULL), 0);
+	assert_int_equal(op25b_exempt_registry_add(reg, &p, ttl, "test", 0,
+						   op25b_xdp_now_ms(), NULL),
+			 0);
+}
+
+/* The program's action and outcome on case @name. */
+static void
+xdp_on(struct vec_set *s, const char *name, uint32_t *action,
+       unsigned int *outcome)
+{
+	const struct op25b_vector_case *c = find_case(s, name);
+	static uint8_t out[OP25B_CRAFT_FRAME_MAX];
+	struct op25b_stats_counters before, after;
+	struct op25b_xdp_run run;
+	unsigned int i;
+
+	assert_int_equal(op25b_xdp_counters(s->xdp, &before), 0);
+	assert_int_equal(op25b_xdp_test_run(s->xdp, c->frame, c->frame_len, out,
+					    sizeof(out), 0, &run),
+			 0);
+	assert_int_equal(op25b_xdp_counters(s->xdp, &after), 0);
+	*action = run.action;
+	*outcome = OP25B_OUTCOME_MAX;
+	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
+		if (after.outcome[i] != before.outcome[i])
+			*outcome = i;
+	/* An exempt frame leaves untouched. */
+	if (*outcome == OP25B_OUTCOME_EXEMPTED) {
+		assert_int_equal(run.out_len, c->frame_len);
+		assert_memory_equal(out, c->frame, c->frame_len);
+	}
+}
+
+#define assert_xdp(s, name, act, out)                                          \
+	do {                                                                   \
+		uint32_t a_;                                                   \
+		unsigned int o_;                                               \
+		xdp_on(s, name, &a_, &o_);                                     \
+		if (a_ != (act) || o_ != (out))                                \
+			fail_msg("%s: action %u outcome %s, expected %u %s",   \
+				 name, a_,                                     \
+				 o_ < OP25B_OUTCOME_MAX                        \
+					 ? op25b_outcome_name(o_)              \
+					 : "none",                             \
+				 (unsigned int)(act),                          \
+				 op25b_outcome_name(out));                     \
+	} while (0)
+
+/*
+ * Exemptions applied with the policy (op25b_xdp_apply): every case of
+ * enforce.vec against the DPDK classifier given the same exemptions, then
+ * a blocked and a reset source forwarded untouched as `exempted`.
+ */
+static void
+run_exempt_apply(void **state)
+{
+	static const char *const prefixes[] = { "198.18.5.9", "198.18.8.0/22",
+						"198.19.200.0/24",
+						"2001:db8:1000::/48" };
+	struct vec_set *s = enforce_set();
+	struct op25b_exempt_registry *reg;
+	unsigned int i, failed = 0;
+	char why[256];
+
+	(void)state;
+	if (s == NULL)
+		skip();
+	reg = op25b_exempt_registry_create();
+	assert_non_null(reg);
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		add_exempt(reg, prefixes[i], 0);
+	s->exempt = op25b_exempt_table_build(reg, SOCKET_ID_ANY);
+	assert_non_null(s->exempt);
+	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, reg), 0);
+	for (i = 0; i < s->vf.n_cases; i++)
+		if (compare(s, s->vf.cases[i].frame, s->vf.cases[i].frame_len,
+			    why, sizeof(why)) != 0) {
+			print_message("%s: %s\n", s->vf.cases[i].name, why);
+			failed++;
+		}
+	assert_int_equal(failed, 0);
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_PASS,
+		   OP25B_OUTCOME_EXEMPTED);
+	assert_xdp(s, "dyn-data-outside", OP25B_XDP_PASS,
+		   OP25B_OUTCOME_EXEMPTED);
+	assert_xdp(s, "dyn-to-mobile-mx", OP25B_XDP_PASS,
+		   OP25B_OUTCOME_EXEMPTED);
+	assert_xdp(s, "v6-dyn-syn", OP25B_XDP_PASS, OP25B_OUTCOME_EXEMPTED);
+	/* Not covered: still reset. */
+	assert_xdp(s, "dyn-next-to-static", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
+	/* A reload without them: enforced again. */
+	op25b_exempt_table_free(s->exempt);
+	s->exempt = NULL;
+	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
+	op25b_exempt_registry_free(reg);
+}
+
+/*
+ * Live changes (op25b_xdp_exempt_set/del, as op25b-xdp exempt add/del) and
+ * expiry: an expired exemption no longer applies, a shorter one under it
+ * still does.
+ */
+static void
+run_exempt_live(void **state)
+{
+	struct vec_set *s = enforce_set();
+	struct op25b_exempt_entry e = { 0 }, wide = { 0 };
+
+	(void)state;
+	if (s == NULL)
+		skip();
+	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+	assert_int_equal(op25b_prefix_parse("198.18.5.9", &e.prefix, NULL), 0);
+	assert_int_equal(op25b_xdp_exempt_set(s->xdp, &e), 0);
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_PASS,
+		   OP25B_OUTCOME_EXEMPTED);
+	assert_int_equal(op25b_xdp_exempt_del(s->xdp, &e.prefix), 0);
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
+	/* A /32 expiring in 300 ms over a /16 that never does, then alone. */
+	e.expires = op25b_xdp_now_ms() + 300;
+	assert_int_equal(op25b_xdp_exempt_set(s->xdp, &e), 0);
+	assert_int_equal(
+		op25b_prefix_parse("198.18.0.0/16", &wide.prefix, NULL), 0);
+	assert_int_equal(op25b_xdp_exempt_set(s->xdp, &wide), 0);
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_PASS,
+		   OP25B_OUTCOME_EXEMPTED);
+	usleep(400 * 1000);
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_PASS,
+		   OP25B_OUTCOME_EXEMPTED);
+	assert_int_equal(op25b_xdp_exempt_del(s->xdp, &wide.prefix), 0);
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
+	/* Already expired: deleted, not put. */
+	e.expires = op25b_xdp_now_ms() - 1;
+	assert_int_equal(op25b_xdp_exempt_set(s->xdp, &e), 0);
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
+	/* A deletion of what is not there is no error. */
+	assert_int_equal(op25b_xdp_exempt_del(s->xdp, &e.prefix), 0);
+}
+
+/* The one line of a refusal: the verifier's last lines, statistics out. */
+static void
+run_log_summary(void **state)
+{
+	static const char framed[] =
+		"libbpf: prog 'op25b_xdp': BPF program load failed: Permission "
+		"denied\n"
+		"libbpf: prog 'op25b_xdp': -- BEGIN PROG LOAD LOG --\n"
+		"0: R1=ctx() R10=fp0\n"
+		"0: (61) r2 = *(u32 *)(r1 +0)\n"
+		"1: (71) r0 = *(u8 *)(r2 +0)\t\t ; R2=pkt(r=0)\n"
+		"invalid access to packet, off=0 size=1, R2(id=0,off=0,r=0)\n"
+		"R2 offset is outside of the packet\n"
+		"processed 2 insns (limit 1000000) max_states_per_insn 0\n"
+		"-- END PROG LOAD LOG --\n"
+		"libbpf: prog 'op25b_xdp': failed to load: -13\n"
+		"libbpf: failed to load object 'op25b_xdp_bpf'\n";
+	/* The head lost to the tail buffer: no BEGIN. */
+	static const char cut[] =
+		"ate r=0)\nR2 offset is outside of the packet\nverification time "
+		"12 usec\n-- END PROG LOAD LOG --\nlibbpf: failed\n";
+	static const char bare[] = "libbpf: elf: skipping section\n"
+				   "libbpf: failed to open object: -22\n\n";
+	char out[256], tiny[12];
+
+	(void)state;
+	op25b_xdp_log_summary(framed, 3, out, sizeof(out));
+	assert_string_equal(out, "1: (71) r0 = *(u8 *)(r2 +0) ; R2=pkt(r=0) | "
+				 "invalid access to packet, off=0 size=1, "
+				 "R2(id=0,off=0,r=0) | R2 offset is outside "
+				 "of the packet");
+	op25b_xdp_log_summary(framed, 1, out, sizeof(out));
+	assert_string_equal(out, "R2 offset is outside of the packet");
+	op25b_xdp_log_summary(cut, 3, out, sizeof(out));
+	assert_string_equal(out,
+			    "ate r=0) | R2 offset is outside of the packet");
+	op25b_xdp_log_summary(bare, 3, out, sizeof(out));
+	assert_string_equal(out, "elf: skipping section | failed to open "
+				 "object: -22");
+	op25b_xdp_log_summary("", 3, out, sizeof(out));
+	assert_string_equal(out, "");
+	op25b_xdp_log_summary(framed, 3, tiny, sizeof(tiny));
+	assert_string_equal(tiny, "1: (71) r0 ");
+}
+
+/* A real refusal (OP25B_XDP_TEST_REJECT: the object loaded as a socket
+ * filter): NULL, and the verifier's reason in the log. */
+static void
+run_reject(void **state)
+{
+	char log[4096], out[1024];
+	struct op25b_xdp *x;
+
+	(void)state;
+	if (sets[0].xdp == NULL)
+		skip();
+	setenv("OP25B_XDP_TEST_REJECT", "1", 1);
+	x = op25b_xdp_load(log, sizeof(log));
+	unsetenv("OP25B_XDP_TEST_REJECT");
+	assert_null(x);
+	assert_true(errno == EINVAL || errno == EACCES);
+	op25b_xdp_log_summary(log, 3, out, sizeof(out));
+	if (strstr(out, "cannot use helper") == NULL)
+		fail_msg("no reason in '%s'", out);
+	assert_null(strchr(out, '\n'));
+}
+
 int
 main(void)
 {
@@ -348,11 +598,11 @@ main(void)
 				"(%s): skipped%s%s\n",
 				strerror(errno),
 				log[0] ? "; the kernel said:\n" : "", log);
-		else if (op25b_xdp_apply(s->xdp, s->policy) != 0)
+		else if (op25b_xdp_apply(s->xdp, s->policy, NULL) != 0)
 			return 1;
 		n_tests += s->vf.n_cases;
 	}
-	tests = calloc(n_tests + 2, sizeof(*tests));
+	tests = calloc(n_tests + 6, sizeof(*tests));
 	cases = calloc(n_tests, sizeof(*cases));
 	if (tests == NULL || cases == NULL)
 		return 1;
@@ -375,6 +625,14 @@ main(void)
 	tests[n_tests++].test_func = run_corpus;
 	tests[n_tests].name = strdup("random mutations of the vectors");
 	tests[n_tests++].test_func = run_random;
+	tests[n_tests].name = strdup("exemptions applied with the policy");
+	tests[n_tests++].test_func = run_exempt_apply;
+	tests[n_tests].name = strdup("exemptions changed live, expiry");
+	tests[n_tests++].test_func = run_exempt_live;
+	tests[n_tests].name = strdup("verifier log: one line");
+	tests[n_tests++].test_func = run_log_summary;
+	tests[n_tests].name = strdup("verifier rejection reported");
+	tests[n_tests++].test_func = run_reject;
 	failed = _cmocka_run_group_tests("xdp", tests, n_tests, NULL, NULL);
 
 	for (i = 0; i < n_tests; i++)

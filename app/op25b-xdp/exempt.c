@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * op25b-xdp's exemptions: the file (lib/exempt's state-file format, as
+ * op25b keeps it) and `exempt add|del|list`, which change the file and the
+ * running program's table together. Every change holds the instance's
+ * lock (xdp_lock), as reload and run's SIGHUP do: a live update must land
+ * in the generation that stays.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "xdp_tool.h"
+
+/* op25b's default --state-dir: op25b-xdp keeps NAME.exemptions there too. */
+#define XDP_STATE_DIR "/var/lib/op25b"
+
+int
+xdp_exempt_path(const struct xdp_args *a, const char *name, char *buf,
+		size_t size)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (a->exemptions == NULL)
+		n = snprintf(buf, size, "%s/%s.exemptions", XDP_STATE_DIR,
+			     name);
+	else if (a->exemptions[0] == '/')
+		n = snprintf(buf, size, "%s", a->exemptions);
+	else if (getcwd(cwd, sizeof(cwd)) == NULL)
+		n = -1;
+	else /* absolute: reload and exempt run from anywhere */
+		n = snprintf(buf, size, "%s/%s", cwd, a->exemptions);
+	/* The instance records it in 255 bytes (op25b_xdp_set_exempt_file). */
+	if (n < 0 || (size_t)n >= size || n > 255) {
+		fprintf(stderr, "op25b-xdp: --exemptions %s: path too long\n",
+			a->exemptions ? a->exemptions : name);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+struct op25b_exempt_registry *
+xdp_exempt_load(const char *path)
+{
+	struct op25b_exempt_state_error e = { 0 };
+	struct op25b_exempt_registry *reg;
+
+	reg = op25b_exempt_registry_load(path, &e);
+	if (reg == NULL && errno == ENOENT)
+		return op25b_exempt_registry_create(); /* none granted yet */
+	if (reg == NULL) {
+		if (e.line != 0)
+			fprintf(stderr, "%s:%u: error: %s\n", path, e.line,
+				e.message);
+		else
+			fprintf(stderr, "%s: error: %s\n", path,
+				e.message[0] ? e.message : strerror(errno));
+	}
+	return reg;
+}
+
+int
+xdp_lock(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+		fprintf(stderr, "op25b-xdp: %s: cannot lock: %s\n", dir,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Save @reg to @path, its directory made (mode 0750, as op25b's state
+ * directory) when missing. Reported. */
+static int
+save(const struct op25b_exempt_registry *reg, const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int err;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+			fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
+				strerror(errno));
+			return -1;
+		}
+	}
+	err = op25b_exempt_registry_save(reg, path);
+	if (err != 0)
+		fprintf(stderr, "op25b-xdp: %s: %s; nothing changed\n", path,
+			strerror(-err));
+	return err;
+}
+
+/* Drop what has expired from @reg and from the program's table; whether
+ * any went. */
+static unsigned int
+expire(struct op25b_exempt_registry *reg, struct op25b_xdp *x)
+{
+	const struct op25b_exempt_entry *e = op25b_exempt_registry_entries(reg);
+	unsigned int i, n = op25b_exempt_registry_count(reg);
+	uint64_t now = op25b_xdp_now_ms();
+
+	for (i = 0; i < n; i++)
+		if (e[i].expires != 0 && e[i].expires <= now)
+			op25b_xdp_exempt_del(x, &e[i].prefix);
+	return op25b_exempt_registry_expire(reg, now, NULL, NULL);
+}
+
+int
+xdp_exempt_expire(struct op25b_xdp *x, const char *path)
+{
+	struct op25b_exempt_registry *reg;
+	int err = -1;
+
+	/* Quiet: run calls this every second, and a broken file is said
+	 * once, by the SIGHUP or exempt command that meets it. */
+	reg = op25b_exempt_registry_load(path, NULL);
+	if (reg == NULL)
+		return -1;
+	if (expire(reg, x) == 0 || save(reg, path) == 0)
+		err = 0;
+	op25b_exempt_registry_free(reg);
+	return err;
+}
+
+struct exempt_cmd {
+	const char *verb;
+	struct op25b_prefix prefix;
+	uint32_t ttl;
+};
+
+/* add or del on a loaded registry, then the file, then the program; the
+ * file is put back when the program refuses. Reported. */
+static int
+change(const struct xdp_args *a, const struct exempt_cmd *c,
+       struct op25b_exempt_registry *reg, struct op25b_xdp *x, const char *path)
+{
+	struct op25b_exempt_entry old;
+	const struct op25b_exempt_entry *e;
+	char text[64];
+	bool had;
+	int err;
+
+	op25b_prefix_format(&c->prefix, text, sizeof(text));
+	e = op25b_exempt_registry_find(reg, &c->prefix);
+	had = e != NULL;
+	if (had)
+		old = *e;
+	if (strcmp(c->verb, "del") == 0) {
+		if (!had) {
+			fprintf(stderr,
+				"op25b-xdp: exempt del: no exemption "
+				"for %s\n",
+				text);
+			return -1;
+		}
+		op25b_exempt_registry_del(reg, &c->prefix, NULL);
+	} else {
+		err = op25b_exempt_registry_add(reg, &c->prefix, c->ttl,
+						a->reason, (uint32_t)getuid(),
+						op25b_xdp_now_ms(), NULL);
+		if (err != 0) {
+			fprintf(stderr, "op25b-xdp: exempt add %s: %s\n", text,
+				err == -ENOSPC ? "the list is full (65,536)"
+					       : strerror(-err));
+			return -1;
+		}
+	}
+	if (save(reg, path) != 0)
+		return -1;
+	e = op25b_exempt_registry_find(reg, &c->prefix);
+	err = e != NULL ? op25b_xdp_exempt_set(x, e)
+			: op25b_xdp_exempt_del(x, &c->prefix);
+	if (err != 0) {
+		fprintf(stderr,
+			"op25b-xdp: exempt %s %s: the program's table refuses "
+			"it: %s; nothing changed\n",
+			c->verb, text, strerror(-err));
+		if (had)
+			op25b_exempt_registry_put(reg, &old, NULL);
+		else
+			op25b_exempt_registry_del(reg, &c->prefix, NULL);
+		save(reg, path);
+		return -1;
+	}
+	if (e == NULL)
+		printf("op25b-xdp: %s: exemption %s deleted\n", a->argv[1],
+		       text);
+	else if (c->ttl != 0)
+		printf("op25b-xdp: %s: %s exempt for %" PRIu32 " s%s\n",
+		       a->argv[1], text, c->ttl, had ? " (renewed)" : "");
+	else
+		printf("op25b-xdp: %s: %s exempt, no expiry%s\n", a->argv[1],
+		       text, had ? " (replaced)" : "");
+	return 0;
+}
+
+/* The operands and options of add and del; 0 or the exit status. */
+static int
+parse(const struct xdp_args *a, struct exempt_cmd *c)
+{
+	const char *why = NULL;
+	char msg[256];
+
+	c->verb = a->argc > 0 ? a->argv[0] : "";
+	if (strcmp(c->verb, "list") == 0)
+		return a->argc == 2 && a->ttl == NULL && a->reason == NULL &&
+				       !a->force
+			       ? 0
+			       : xdp_usage_error(a);
+	if ((strcmp(c->verb, "add") != 0 && strcmp(c->verb, "del") != 0) ||
+	    a->argc != 3)
+		return xdp_usage_error(a);
+	if (strcmp(c->verb, "del") == 0 &&
+	    (a->ttl != NULL || a->reason != NULL || a->force))
+		return xdp_usage_error(a);
+	if (op25b_prefix_parse(a->argv[2], &c->prefix, &why) != 0) {
+		/* The policy loader's words, "did you mean" included. */
+		op25b_prefix_error_message(msg, sizeof(msg), a->argv[2],
+					   strlen(a->argv[2]), &c->prefix, why);
+		fprintf(stderr, "op25b-xdp: exempt %s: bad prefix %s\n",
+			c->verb, msg);
+		return XDP_EXIT_FAILED;
+	}
+	if (strcmp(c->verb, "add") == 0 && c->prefix.length == 0 && !a->force) {
+		fprintf(stderr,
+			"op25b-xdp: exempt add %s: every source of the family "
+			"would be exempt, switching OP25B off: --force if you "
+			"mean it\n",
+			a->argv[2]);
+		return XDP_EXIT_FAILED;
+	}
+	c->ttl = 0;
+	if (a->ttl != NULL && op25b_duration_parse(a->ttl, &c->ttl) != 0) {
+		fprintf(stderr,
+			"op25b-xdp: exempt add: bad duration '%s': a number "
+			"of seconds, or with s, m, h or d (90, 15m, 12h, 30d)\n",
+			a->ttl);
+		return XDP_EXIT_FAILED;
+	}
+	return 0;
+}
+
+int
+xdp_cmd_exempt(const struct xdp_args *a)
+{
+	struct op25b_exempt_registry *reg = NULL;
+	char dir[PATH_MAX];
+	struct op25b_xdp_state st;
+	struct exempt_cmd c = { 0 };
+	struct op25b_xdp *x;
+	int lock, ret;
+
+	ret = parse(a, &c);
+	if (ret != 0)
+		return ret;
+	if (xdp_pin_dir(a, a->argv[1], dir, sizeof(dir)) != 0)
+		return XDP_EXIT_USAGE;
+	x = xdp_open_instance(dir);
+	if (x == NULL)
+		return XDP_EXIT_FAILED;
+	ret = XDP_EXIT_FAILED;
+	lock = xdp_lock(dir);
+	if (lock < 0)
+		goto out;
+	if (op25b_xdp_state(x, &st) != 0 || st.exemptions[0] == '\0') {
+		fprintf(stderr,
+			"op25b-xdp: %s: the instance has no exemptions "
+			"file\n",
+			dir);
+		goto out;
+	}
+	reg = xdp_exempt_load(st.exemptions);
+	if (reg == NULL)
+		goto out;
+	/* What expired goes first, from the file and the table, as op25b
+	 * expires its list. */
+	if (expire(reg, x) != 0 && save(reg, st.exemptions) != 0)
+		goto out;
+	if (strcmp(c.verb, "list") == 0) {
+		printf("# %s\n", st.exemptions);
+		ret = op25b_exempt_registry_write(reg, stdout) == 0
+			      ? XDP_EXIT_OK
+			      : XDP_EXIT_FAILED;
+		goto out;
+	}
+	if (change(a, &c, reg, x, st.exemptions) == 0)
+		ret = XDP_EXIT_OK;
+out:
+	if (lock >= 0)
+		close(lock);
+	op25b_exempt_registry_free(reg);
+	op25b_xdp_close(x);
+	return ret;
+}

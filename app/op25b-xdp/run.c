@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * op25b-xdp run: load as `load` does, then stay in the foreground (a
+ * systemd service, a supervisor): SIGHUP reloads the policy and the
+ * exemptions (a bad file keeps the running ones), SIGTERM and SIGINT
+ * detach and unpin, expired exemptions leave the file and the table
+ * within a second. Signals are taken synchronously (sigtimedwait): no
+ * handler runs amid a map update.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xdp_tool.h"
+
+int
+xdp_cmd_run(const struct xdp_args *a)
+{
+	const struct timespec tick = { .tv_sec = 1 };
+	char dir[PATH_MAX];
+	struct op25b_xdp_state st;
+	struct op25b_xdp *x;
+	sigset_t set;
+	int ifindex, ret, sig, lock;
+
+	if (a->policy == NULL)
+		return xdp_usage_error(a);
+	ret = xdp_iface_operand(a, dir, sizeof(dir), &ifindex);
+	if (ret != 0)
+		return ret;
+	/* Blocked before the program is attached: a SIGTERM from then on
+	 * waits for the loop, which unloads. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	x = xdp_instance_up(a, dir, ifindex);
+	if (x == NULL)
+		return XDP_EXIT_FAILED;
+	printf("op25b-xdp: running (pid %ld): SIGHUP reloads, SIGTERM "
+	       "unloads\n",
+	       (long)getpid());
+	fflush(stdout);
+	for (;;) {
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		lock = xdp_lock(dir);
+		if (lock < 0)
+			continue;
+		if (sig == SIGHUP) {
+			/* Errors are printed; the running policy stays. */
+			xdp_instance_reload(x, a->argv[0], NULL, NULL);
+		} else if (op25b_xdp_state(x, &st) == 0 &&
+			   st.exemptions[0] != '\0') {
+			xdp_exempt_expire(x, st.exemptions);
+		}
+		fflush(stdout);
+		fflush(stderr);
+		close(lock);
+	}
+	ret = xdp_instance_down(x, a->argv[0], ifindex, dir) == 0
+		      ? XDP_EXIT_OK
+		      : XDP_EXIT_FAILED;
+	op25b_xdp_close(x);
+	return ret;
+}
