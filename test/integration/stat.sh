@@ -71,13 +71,14 @@ missing_instance "op25b-absent-$$" "no such instance: exit 1 and one line saying
 	{ echo "not ok stat: generate the upstream capture"; exit 1; }
 
 # --- a finite replay: shared memory == op25b's own --stats-json -------------
-# op25b replays the capture, then idles 6 s before it exits: meanwhile its
+# op25b replays the capture, then idles 15 s before it exits (6 s was too
+# short on a loaded machine for two reads 1.5 s apart): meanwhile its
 # counters are final, and what op25b-stat reads must be what op25b writes.
 replay="$name-replay"
 timeout 120 "$op25b" "${eal[@]}" \
 	--vdev "net_pcap0,rx_pcap=$work/in.pcap" \
 	--vdev "net_pcap1,rx_pcap=$work/upstream.pcap" \
-	-- --policy "$policy" --name "$replay" --stop-after-idle 6000 \
+	-- --policy "$policy" --name "$replay" --stop-after-idle 15000 \
 	--status-interval 0 --stats-json "$work/final.json" \
 	>"$work/replay.log" 2>&1 &
 replay_pid=$!
@@ -96,7 +97,7 @@ sys.exit(0 if a["packets"] == b["packets"] and a["ports"] == b["ports"]
          and sum(a["packets"].values()) > 0 else 1)
 EOF
 }
-if ! wait_until 30 "$replay_pid" settled; then
+if ! wait_until 40 "$replay_pid" settled; then
 	problem "op25b-stat never read settled counters of '$replay'"
 	problem "$(tail -5 "$work/replay.log")"
 fi
