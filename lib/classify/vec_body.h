@@ -65,15 +65,6 @@ vec_load(const uint32_t *a)
 	return v;
 }
 
-static __rte_always_inline uint32_t
-vec_load32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* The big-endian 16-bit field in the low (or high) half of each lane. */
 static __rte_always_inline vu32
 vec_be16_lo(vu32 w)
@@ -102,13 +93,13 @@ vec_gather_one(const struct op25b_classifier *c, const struct rte_mbuf *m,
 	h = len >= 34 ? p : zeros;
 	/* The TCP header of either family, when the frame holds its first
 	 * 16 bytes (every TCP frame the lanes settle does). */
-	l4 = vec_load32(h + 12) << 16 == 0xdd860000u ? 54 : 34;
+	l4 = load_raw32(h + 12) << 16 == 0xdd860000u ? 54 : 34;
 	t = len >= l4 + 16 ? h + l4 : zeros;
 	w->len[i] = len;
-	w->w12[i] = vec_load32(h + 12);
-	w->w16[i] = vec_load32(h + 16);
-	w->w20[i] = vec_load32(h + 20);
-	w->tcp12[i] = vec_load32(t + 12);
+	w->w12[i] = load_raw32(h + 12);
+	w->w16[i] = load_raw32(h + 16);
+	w->w20[i] = load_raw32(h + 20);
+	w->tcp12[i] = load_raw32(t + 12);
 	w->kind[i] = c->port_kind[(uint16_t)(t[2] << 8 | t[3])];
 }
 
