@@ -31,6 +31,7 @@ scenarios=(
 	test/integration/style.sh
 	test/integration/tools.sh
 	test/integration/vdevs.sh
+	test/integration/vector.sh
 	test/integration/xdp_replay.sh
 	test/e2e/smtp.sh
 	test/e2e/xdp.sh

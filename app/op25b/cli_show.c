@@ -21,6 +21,7 @@
 #include <rte_ethdev.h>
 
 #include "cli_priv.h"
+#include "op25b_classify_path.h"
 
 /* What `show port stats` counts from: the driver's figures (read live,
  * not the shared memory's copy of a second ago) and the workers'. */
@@ -347,8 +348,11 @@ cmd_show_workers_parsed(void *parsed, struct cmdline *cl, void *data)
 	if (snap == NULL)
 		return;
 	if (data != NULL) {
-		cli_printf(cl, "{\"burst\":%u,\"pairs\":%u,\"workers\":[",
-			   app->config.burst, app->config.n_pairs);
+		cli_printf(cl,
+			   "{\"burst\":%u,\"pairs\":%u,\"classifier\":\"%s\","
+			   "\"workers\":[",
+			   app->config.burst, app->config.n_pairs,
+			   op25b_classify_path_name(op25b_classify_path_get()));
 		for (i = 0; i < snap->n_workers && i < app->n_workers; i++)
 			cli_printf(cl,
 				   "%s{\"worker\":%u,\"lcore\":%u,\"queue\":%u,"
@@ -375,8 +379,10 @@ cmd_show_workers_parsed(void *parsed, struct cmdline *cl, void *data)
 			   loops, busy,
 			   loops ? 100.0 * (double)busy / (double)loops : 0.0);
 	}
-	cli_printf(cl, "%u worker(s), %u port pair(s), burst %u\n",
-		   app->n_workers, app->config.n_pairs, app->config.burst);
+	cli_printf(cl,
+		   "%u worker(s), %u port pair(s), burst %u, classifier %s\n",
+		   app->n_workers, app->config.n_pairs, app->config.burst,
+		   op25b_classify_path_name(op25b_classify_path_get()));
 	free(snap);
 }
 

@@ -26,6 +26,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "op25b_app.h"
+#include "op25b_classify_path.h"
 #include "op25b_options.h"
 
 #define MBUF_CACHE 256
@@ -51,6 +52,7 @@ enum option_id {
 	OPT_BLOCK_RECORDS,
 	OPT_BLOCK_RECORDS_INTERVAL,
 	OPT_BLOCK_RECORDS_RING,
+	OPT_FORCE_SCALAR,
 	OPT_HELP,
 };
 
@@ -118,6 +120,10 @@ static const struct op25b_option app_options[] = {
 		     "records each worker's ring to the control lcore holds, "
 		     "1..1048576 (default 8192); what does not fit is counted "
 		     "as records_dropped"),
+	OP25B_OPTION("force-scalar", OPT_FORCE_SCALAR, NULL,
+		     "classify with the scalar parser alone, whatever the CPU "
+		     "offers (default: the vector path the CPU has, AVX2, or "
+		     "AVX-512 under the EAL's --force-max-simd-bitwidth=512)"),
 	OP25B_OPTION("help", OPT_HELP, NULL, "this text"),
 };
 
@@ -264,6 +270,9 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 			break;
 		case OPT_INTERACTIVE:
 			cfg->interactive = true;
+			break;
+		case OPT_FORCE_SCALAR:
+			cfg->force_scalar = true;
 			break;
 		case OPT_CMDLINE_FILE:
 			cfg->cmdline_file = optarg;
@@ -541,6 +550,8 @@ final_report(struct op25b_app *app)
 	op25b_report_print(snap, stdout);
 	printf("mempool: %u of %u mbufs free\n",
 	       rte_mempool_avail_count(app->pool), app->pool->size);
+	printf("classifier path: %s\n",
+	       op25b_classify_path_name(op25b_classify_path_get()));
 	if (app->config.stats_json != NULL) {
 		err = op25b_report_json(snap, app->pool,
 					app->config.stats_json);
@@ -586,6 +597,8 @@ main(int argc, char **argv)
 		goto out_eal;
 	}
 
+	/* Before any worker classifies: the path is read once per burst. */
+	op25b_classify_path_select(app.config.force_scalar);
 	app.policy = load_policy(app.config.policy_path);
 	if (app.policy == NULL)
 		goto out_eal;
@@ -625,6 +638,8 @@ main(int argc, char **argv)
 	       "%s; exemptions kept in %s\n",
 	       app.config.instance, app.config.cli_socket, app.config.audit_log,
 	       app.state_path);
+	printf("op25b: classifier path %s\n",
+	       op25b_classify_path_name(op25b_classify_path_get()));
 	fflush(stdout);
 
 	op25b_worker_app = &app;

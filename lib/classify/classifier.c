@@ -18,6 +18,7 @@
 
 #include "classify_priv.h"
 #include "notify.h"
+#include "vec_priv.h"
 
 /* How far ahead of the packet being parsed its successors' first cache
  * line is requested: four packets cover the DRAM latency of one parse. */
@@ -268,6 +269,9 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 	uint64_t now = 0;
 	struct op25b_adaptive_table *adaptive =
 		c->adaptive != NULL ? c->adaptive->table : NULL;
+	/* The frames the parser reads: a vector path has settled the others
+	 * (plain non-SMTP frames, which non_smtp counts below as the rest). */
+	uint64_t unread;
 
 	if (n > OP25B_CLASSIFY_BURST_MAX)
 		n = OP25B_CLASSIFY_BURST_MAX;
@@ -276,13 +280,19 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 
+	unread = classify_prepass(c, pkts, n, results);
+
 	/* Pass 1: parse; gather SMTP packets per family for bulk lookups. */
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-		struct op25b_classify_result *r = &results[i];
+	for (; unread != 0; unread &= unread - 1) {
+		struct rte_mbuf *m;
+		const uint8_t *p;
+		struct op25b_classify_result *r;
 		uint8_t code;
 
+		i = (unsigned int)__builtin_ctzll(unread);
+		m = pkts[i];
+		p = rte_pktmbuf_mtod(m, const uint8_t *);
+		r = &results[i];
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
 						       void *));

@@ -193,6 +193,16 @@ load_raw16(const uint8_t *p)
 	return v;
 }
 
+/* Four header bytes as they lie, for the vector pre-pass's lanes. */
+static __rte_always_inline uint32_t
+load_raw32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 static __rte_always_inline uint16_t
 load_be16(const uint8_t *p)
 {

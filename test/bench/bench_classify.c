@@ -30,6 +30,9 @@
  * usage: bench_classify [EAL options] -- --pools FILE [--burst N | --bursts
  *        N,N,...] [--packets N] [--rounds N] [--only non-smtp|syn4|syn6]
  *        [--trace FILE.pcap] [--compile-only] [--kv] [--churn N]
+ *        [--path scalar|avx2|avx512|all]
+ * (--path: the classifier path measured; default the one op25b picks here,
+ * all: every path the CPU has, one after the other, on the same packets)
  * (--only with valgrind --tool=callgrind gives exact instructions/packet;
  * --kv adds one "kv ..." line of key=value pairs per figure for scripts)
  */
@@ -49,6 +52,7 @@
 #include <rte_mbuf.h>
 
 #include "op25b_classify.h"
+#include "op25b_classify_path.h"
 #include "op25b_craft.h"
 #include "op25b_policy.h"
 
@@ -72,6 +76,8 @@ struct options {
 	int compile_only;
 	int kv;
 	unsigned int churn; /* 0: no worst-adaptive comparison */
+	/* -1: the path op25b picks; OP25B_CLASSIFY_PATH_MAX: all */
+	int path;
 };
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -469,6 +475,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "compile-only", no_argument, NULL, 'c' },
 		{ "kv", no_argument, NULL, 'k' },
 		{ "churn", required_argument, NULL, 'C' },
+		{ "path", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, bad = 0;
@@ -478,6 +485,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->packets = 4096;
 	o->rounds = 50;
 	o->only = -1;
+	o->path = -1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -514,6 +522,18 @@ parse_options(int argc, char **argv, struct options *o)
 			o->churn = (unsigned int)atoi(optarg);
 			bad |= o->churn < OP25B_ADAPTIVE_MIN_ENTRIES;
 			break;
+		case 'P':
+			o->path = strcmp(optarg, "all") == 0
+					  ? OP25B_CLASSIFY_PATH_MAX
+					  : -2;
+			for (opt = 0; opt < OP25B_CLASSIFY_PATH_MAX; opt++)
+				if (strcmp(optarg,
+					   op25b_classify_path_name(opt)) == 0)
+					o->path = opt;
+			bad |= o->path == -2 ||
+			       (o->path < OP25B_CLASSIFY_PATH_MAX &&
+				!op25b_classify_path_available(o->path));
+			break;
 		default:
 			bad = 1;
 		}
@@ -525,11 +545,23 @@ parse_options(int argc, char **argv, struct options *o)
 			"[--burst 1..%u | --bursts N,N,...] [--packets N >= %u] "
 			"[--rounds N] [--only non-smtp|syn4|syn6] "
 			"[--trace FILE.pcap] [--compile-only] [--kv] "
-			"[--churn N >= 64]\n",
+			"[--churn N >= 64] "
+			"[--path scalar|avx2|avx512|all (one this CPU has)]\n",
 			OP25B_CLASSIFY_BURST_MAX, OP25B_CLASSIFY_BURST_MAX);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Whether to measure @path; if so it is made the classifier's path. */
+static bool
+select_path(const struct options *o, int path)
+{
+	if (o->path < 0)
+		return path == (int)op25b_classify_path_select(false);
+	if (o->path != OP25B_CLASSIFY_PATH_MAX && path != o->path)
+		return false;
+	return op25b_classify_path_set((enum op25b_classify_path)path) == 0;
 }
 
 static void
@@ -595,18 +627,22 @@ run_profile(const struct options *o, const struct op25b_classifier *c,
 		memset(counters, 0, sizeof(*counters));
 		classified = measure(c, m, (unsigned int)n, burst, o->rounds,
 				     counters, &min, &median, &mean);
-		printf("  %-32s burst %2u %6.1f cycles/packet (median of %u: "
-		       "%.1f; %" PRIu64 " blocked, %" PRIu64 " non-SMTP)\n",
+		printf("  %-32s burst %2u %-6s %6.1f cycles/packet (median of "
+		       "%u: %.1f; %" PRIu64 " blocked, %" PRIu64 " non-SMTP)\n",
 		       profile == PROFILE_TRACE ? o->trace : labels[profile],
-		       burst, min, REPEATS, median,
+		       burst,
+		       op25b_classify_path_name(op25b_classify_path_get()), min,
+		       REPEATS, median,
 		       counters->outcome[OP25B_OUTCOME_BLOCKED],
 		       counters->outcome[OP25B_OUTCOME_NON_SMTP]);
 		if (o->kv) {
-			printf("kv profile=%s burst=%u packets=%d "
+			printf("kv profile=%s burst=%u path=%s packets=%d "
 			       "cycles_min=%.2f cycles_median=%.2f "
 			       "cycles_mean=%.2f classified=%" PRIu64,
-			       keys[profile], burst, n, min, median, mean,
-			       classified);
+			       keys[profile], burst,
+			       op25b_classify_path_name(
+				       op25b_classify_path_get()),
+			       n, min, median, mean, classified);
 			print_outcomes(counters);
 			printf("\n");
 		}
@@ -629,7 +665,7 @@ main(int argc, char **argv)
 	char yaml[1024];
 	size_t n_v4 = 0, n_v6 = 0, i;
 	double t0, t1, t2;
-	int eal, profile, ret = 0;
+	int eal, profile, path, ret = 0;
 
 	eal = rte_eal_init(argc, argv);
 	if (eal < 0) {
@@ -706,20 +742,26 @@ main(int argc, char **argv)
 	}
 	printf("classifier:   %u packets x %u rounds, TSC %.2f GHz\n",
 	       o.packets, o.rounds, rte_get_tsc_hz() / 1e9);
-	for (profile = PROFILE_NON_SMTP; profile <= PROFILE_TRACE; profile++) {
-		if ((o.trace != NULL) != (profile == PROFILE_TRACE))
+	for (path = 0; ret >= 0 && path < OP25B_CLASSIFY_PATH_MAX; path++) {
+		if (!select_path(&o, path))
 			continue;
-		if (o.only >= 0 && profile != PROFILE_TRACE &&
-		    profile != o.only)
-			continue;
-		if (profile == PROFILE_SYN4 && n_v4 == 0)
-			continue;
-		if (profile == PROFILE_SYN6 && n_v6 == 0)
-			continue;
-		ret = run_profile(&o, c, (enum profile)profile, mp, m,
-				  &policy->classes[0].prefixes, counters);
-		if (ret < 0)
-			break;
+		for (profile = PROFILE_NON_SMTP; profile <= PROFILE_TRACE;
+		     profile++) {
+			if ((o.trace != NULL) != (profile == PROFILE_TRACE))
+				continue;
+			if (o.only >= 0 && profile != PROFILE_TRACE &&
+			    profile != o.only)
+				continue;
+			if (profile == PROFILE_SYN4 && n_v4 == 0)
+				continue;
+			if (profile == PROFILE_SYN6 && n_v6 == 0)
+				continue;
+			ret = run_profile(&o, c, (enum profile)profile, mp, m,
+					  &policy->classes[0].prefixes,
+					  counters);
+			if (ret < 0)
+				break;
+		}
 	}
 	if (ret >= 0 && o.churn != 0 && n_v4 != 0)
 		ret = run_churn(&o, policy, c, mp, m, counters);

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The choice of the burst loop's pre-pass: made once, at start, from the
+ * CPU's flags and the EAL's maximum SIMD width; the scalar path is always
+ * there.
+ */
+/* rte_vect_get_max_simd_bitwidth() is still experimental in 22.11; it is
+ * the EAL's --force-max-simd-bitwidth, which DPDK's own paths obey. */
+#define ALLOW_EXPERIMENTAL_API
+
+#include <errno.h>
+#include <stddef.h>
+
+#include <rte_common.h>
+#include <rte_cpuflags.h>
+#include <rte_vect.h>
+
+#include "op25b_classify_path.h"
+#include "vec_priv.h"
+
+/* The scalar path's pre-pass: every frame is the parser's. */
+static uint64_t
+vec_prepass_scalar(const struct op25b_classifier *c, struct rte_mbuf **pkts,
+		   unsigned int n, struct op25b_classify_result *results)
+{
+	RTE_SET_USED(c);
+	RTE_SET_USED(pkts);
+	RTE_SET_USED(results);
+	return n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+}
+
+vec_prepass_fn_t classify_prepass = vec_prepass_scalar;
+
+static const struct {
+	const char *name;
+	vec_prepass_fn_t fn; /* NULL: not built in */
+	uint16_t bits;	     /* the SIMD width it needs */
+} paths[OP25B_CLASSIFY_PATH_MAX] = {
+	[OP25B_CLASSIFY_PATH_SCALAR] = { "scalar", vec_prepass_scalar, 0 },
+#ifdef OP25B_VEC_AVX2
+	[OP25B_CLASSIFY_PATH_AVX2] = { "avx2", vec_prepass_avx2,
+				       RTE_VECT_SIMD_256 },
+#else
+	[OP25B_CLASSIFY_PATH_AVX2] = { "avx2", NULL, RTE_VECT_SIMD_256 },
+#endif
+#ifdef OP25B_VEC_AVX512
+	[OP25B_CLASSIFY_PATH_AVX512] = { "avx512", vec_prepass_avx512,
+					 RTE_VECT_SIMD_512 },
+#else
+	[OP25B_CLASSIFY_PATH_AVX512] = { "avx512", NULL, RTE_VECT_SIMD_512 },
+#endif
+};
+
+static enum op25b_classify_path current = OP25B_CLASSIFY_PATH_SCALAR;
+
+const char *
+op25b_classify_path_name(enum op25b_classify_path path)
+{
+	return (unsigned int)path < OP25B_CLASSIFY_PATH_MAX ? paths[path].name
+							    : NULL;
+}
+
+bool
+op25b_classify_path_available(enum op25b_classify_path path)
+{
+	if ((unsigned int)path >= OP25B_CLASSIFY_PATH_MAX ||
+	    paths[path].fn == NULL)
+		return false;
+#if defined(RTE_ARCH_X86)
+	if (path == OP25B_CLASSIFY_PATH_AVX2)
+		return rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0;
+	if (path == OP25B_CLASSIFY_PATH_AVX512)
+		return rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512F) > 0 &&
+		       rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512BW) > 0 &&
+		       rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512DQ) > 0 &&
+		       rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512VL) > 0;
+#endif
+	return path == OP25B_CLASSIFY_PATH_SCALAR;
+}
+
+int
+op25b_classify_path_set(enum op25b_classify_path path)
+{
+	if ((unsigned int)path >= OP25B_CLASSIFY_PATH_MAX)
+		return -EINVAL;
+	if (!op25b_classify_path_available(path))
+		return -ENOTSUP;
+	current = path;
+	classify_prepass = paths[path].fn;
+	return 0;
+}
+
+enum op25b_classify_path
+op25b_classify_path_select(bool force_scalar)
+{
+	uint16_t width = rte_vect_get_max_simd_bitwidth();
+	int p;
+
+	for (p = OP25B_CLASSIFY_PATH_MAX - 1;
+	     !force_scalar && p > OP25B_CLASSIFY_PATH_SCALAR; p--)
+		if (paths[p].bits <= width &&
+		    op25b_classify_path_set((enum op25b_classify_path)p) == 0)
+			return current;
+	op25b_classify_path_set(OP25B_CLASSIFY_PATH_SCALAR);
+	return current;
+}
+
+enum op25b_classify_path
+op25b_classify_path_get(void)
+{
+	return current;
+}

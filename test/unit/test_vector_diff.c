@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The vector paths against the scalar one: every test vector case, the
+ * classifier's fuzz corpus and a million random frames (tags, QinQ,
+ * PPPoE, IPv4 options and fragments, IPv6 extension headers, bad lengths,
+ * truncations, chains of mbufs) through the scalar path and each path this
+ * CPU offers, in bursts of 1..64: the same results, counters and bytes
+ * out, or the failure names the frame, its burst and the path.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <cmocka.h>
+#include <rte_mbuf.h>
+
+#include "op25b_classify.h"
+#include "op25b_classify_path.h"
+#include "op25b_craft.h"
+#include "op25b_policy.h"
+#include "test_eal.h"
+#include "test_mbuf.h"
+#include "test_vec_files.h"
+
+#define TEST_RNG_SEED UINT64_C(0x25ec7025a11f00d)
+#include "test_rng.h"
+
+#define RANDOM_FRAMES 1000000u
+#define MAX_SETS 64
+/* Random frames stay short: their headers are what is tested. */
+#define RANDOM_FRAME_MAX 640
+
+/* A burst's frames as bytes, and how each is cut into mbufs. */
+struct burst {
+	unsigned int n;
+	const uint8_t *frame[OP25B_CLASSIFY_BURST_MAX];
+	unsigned int len[OP25B_CLASSIFY_BURST_MAX];
+	unsigned int first[OP25B_CLASSIFY_BURST_MAX]; /* first segment */
+	unsigned int rest[OP25B_CLASSIFY_BURST_MAX];  /* other segments */
+	char where[OP25B_CLASSIFY_BURST_MAX][96];     /* for messages */
+};
+
+/* What a path made of a burst. */
+struct path_out {
+	struct op25b_classify_result r[OP25B_CLASSIFY_BURST_MAX];
+	unsigned int len[OP25B_CLASSIFY_BURST_MAX];
+	uint8_t bytes[OP25B_CLASSIFY_BURST_MAX][OP25B_CRAFT_FRAME_MAX];
+	struct op25b_stats_counters counters; /* this burst's */
+	struct op25b_stats_counters total;    /* every burst's */
+};
+
+static struct rte_mempool *pool;
+/* One-segment frames in malloc'd buffers of exactly their length, behind
+ * mbufs built by hand, so that ASan sees any read past a frame (pool
+ * memory has no redzones). */
+static struct rte_mbuf hand[OP25B_CLASSIFY_BURST_MAX];
+static uint8_t *hand_buffer[OP25B_CLASSIFY_BURST_MAX];
+static struct op25b_policy *policies[MAX_SETS];
+static struct op25b_classifier *classifiers[MAX_SETS];
+static unsigned int n_classifiers;
+static struct op25b_vector_file vfs[MAX_SETS];
+static char *vec_names[MAX_SETS];
+static enum op25b_classify_path paths[OP25B_CLASSIFY_PATH_MAX];
+static unsigned int n_paths;
+static struct path_out *outs[OP25B_CLASSIFY_PATH_MAX];
+static uint64_t frames_run;
+
+/* Frame @p i of a burst in hand[i]: direct, one segment, refcnt 1, so
+ * that a reply may be written into it. */
+static struct rte_mbuf *
+hand_mbuf(unsigned int i, const uint8_t *frame, unsigned int len)
+{
+	struct rte_mbuf *m = &hand[i];
+
+	/* malloc(0) still returns a distinct block, which ASan guards. */
+	hand_buffer[i] = malloc(len);
+	assert_non_null(hand_buffer[i]);
+	memcpy(hand_buffer[i], frame, len);
+	memset(m, 0, sizeof(*m));
+	m->buf_addr = hand_buffer[i];
+	m->buf_len = (uint16_t)len;
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+	m->nb_segs = 1;
+	rte_mbuf_refcnt_set(m, 1);
+	return m;
+}
+
+static void
+run_path(const struct op25b_classifier *c, const struct burst *b,
+	 struct path_out *o)
+{
+	struct rte_mbuf *m[OP25B_CLASSIFY_BURST_MAX];
+	unsigned int i, j;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->first[i] >= b->len[i] && b->len[i] <= UINT16_MAX)
+			m[i] = hand_mbuf(i, b->frame[i], b->len[i]);
+		else
+			m[i] = test_mbuf_chain(pool, b->frame[i], b->len[i],
+					       b->first[i], b->rest[i]);
+		assert_non_null(m[i]);
+	}
+	memset(&o->counters, 0, sizeof(o->counters));
+	assert_int_equal(op25b_classifier_classify_burst(c, NULL, m,
+							 (uint16_t)b->n, o->r,
+							 &o->counters),
+			 b->n);
+	for (i = 0; i < b->n; i++) {
+		const void *p;
+
+		o->len[i] = rte_pktmbuf_pkt_len(m[i]);
+		p = rte_pktmbuf_read(m[i], 0, o->len[i], o->bytes[i]);
+		assert_non_null(p);
+		if (p != o->bytes[i])
+			memcpy(o->bytes[i], p, o->len[i]);
+		if (m[i] == &hand[i])
+			free(hand_buffer[i]);
+		else
+			rte_pktmbuf_free(m[i]);
+	}
+	for (i = 0; i < OP25B_OUTCOME_MAX; i++)
+		o->total.outcome[i] += o->counters.outcome[i];
+	for (i = 0; i < OP25B_FRAME_MAX; i++)
+		o->total.frame[i] += o->counters.frame[i];
+	for (i = 0; i < OP25B_STATS_SLOTS; i++)
+		for (j = 0; j < OP25B_VERDICT_MAX; j++) {
+			o->total.class_verdict[i][j] +=
+				o->counters.class_verdict[i][j];
+			o->total.group_verdict[i][j] +=
+				o->counters.group_verdict[i][j];
+		}
+}
+
+/* The burst through every path; each vector path's output against the
+ * scalar path's. */
+static void
+run_burst(const struct op25b_classifier *c, const struct burst *b)
+{
+	const struct path_out *s = outs[0];
+	unsigned int p, i;
+
+	for (p = 0; p < n_paths; p++) {
+		assert_int_equal(op25b_classify_path_set(paths[p]), 0);
+		run_path(c, b, outs[p]);
+	}
+	assert_int_equal(op25b_classify_path_set(OP25B_CLASSIFY_PATH_SCALAR),
+			 0);
+	frames_run += b->n;
+	for (p = 1; p < n_paths; p++) {
+		const struct path_out *v = outs[p];
+		const char *name = op25b_classify_path_name(paths[p]);
+
+		for (i = 0; i < b->n; i++) {
+			char what[160];
+
+			if (memcmp(&v->r[i], &s->r[i], sizeof(s->r[i])) == 0 &&
+			    v->len[i] == s->len[i] &&
+			    memcmp(v->bytes[i], s->bytes[i], s->len[i]) == 0)
+				continue;
+			op25b_classifier_describe(c, b->frame[i], b->len[i],
+						  what, sizeof(what));
+			fail_msg(
+				"%s, frame %u of a burst of %u (%s, first "
+				"segment %u): %s gives %s/%u, %u bytes; scalar "
+				"%s/%u, %u bytes",
+				b->where[i], i, b->n, what, b->first[i], name,
+				op25b_outcome_name(v->r[i].outcome),
+				v->r[i].disposition, v->len[i],
+				op25b_outcome_name(s->r[i].outcome),
+				s->r[i].disposition, s->len[i]);
+		}
+		if (memcmp(&v->counters, &s->counters, sizeof(s->counters)) !=
+		    0)
+			fail_msg("%s: a burst of %u: %s counted otherwise than "
+				 "scalar",
+				 b->where[0], b->n, name);
+	}
+}
+
+static void
+burst_add(struct burst *b, const uint8_t *frame, unsigned int len,
+	  unsigned int first, unsigned int rest, const char *where)
+{
+	b->frame[b->n] = frame;
+	b->len[b->n] = len;
+	b->first[b->n] = first;
+	b->rest[b->n] = rest;
+	snprintf(b->where[b->n], sizeof(b->where[0]), "%.95s", where);
+	b->n++;
+}
+
+/* Every case of every vector file, in bursts of its file's policy: in one
+ * segment, then in 64-byte segments. */
+static void
+test_vector_files(void **state)
+{
+	unsigned int s, k, layout;
+	struct burst b;
+
+	(void)state;
+	for (s = 0; s < n_classifiers; s++) {
+		for (layout = 0; layout < 2; layout++) {
+			b.n = 0;
+			for (k = 0; k < vfs[s].n_cases; k++) {
+				const struct op25b_vector_case *vc =
+					&vfs[s].cases[k];
+				char where[96];
+
+				snprintf(where, sizeof(where), "%s:%u: %s",
+					 vec_names[s], vc->line, vc->name);
+				burst_add(&b, vc->frame, vc->frame_len,
+					  layout ? 64 : vc->frame_len,
+					  layout ? 64 : vc->frame_len, where);
+				if (b.n == OP25B_CLASSIFY_BURST_MAX) {
+					run_burst(classifiers[s], &b);
+					b.n = 0;
+				}
+			}
+			if (b.n > 0)
+				run_burst(classifiers[s], &b);
+		}
+	}
+}
+
+/* The classifier's fuzz corpus (raw frames), under every vector file's
+ * policy. */
+static void
+test_fuzz_corpus(void **state)
+{
+	const char *root = getenv("OP25B_SOURCE_ROOT");
+	static uint8_t frames[OP25B_CLASSIFY_BURST_MAX][OP25B_CRAFT_FRAME_MAX];
+	char dir[512], path[1024];
+	struct dirent *de;
+	struct burst b = { .n = 0 };
+	unsigned int files = 0, s;
+	DIR *d;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/test/fuzz/corpus/classify",
+		 root ? root : ".");
+	d = opendir(dir);
+	if (d == NULL)
+		fail_msg("%s: cannot open", dir);
+	for (;;) {
+		FILE *f;
+		size_t len;
+
+		de = readdir(d);
+		if (de == NULL || b.n == OP25B_CLASSIFY_BURST_MAX) {
+			for (s = 0; b.n > 0 && s < n_classifiers; s++)
+				run_burst(classifiers[s], &b);
+			b.n = 0;
+		}
+		if (de == NULL)
+			break;
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		len = fread(frames[b.n], 1, OP25B_CRAFT_FRAME_MAX, f);
+		fclose(f);
+		if (len == 0)
+			continue;
+		burst_add(&b, frames[b.n], (unsigned int)len, (unsigned int)len,
+			  (unsigned int)len, path);
+		files++;
+	}
+	closedir(d);
+	assert_true(files > 0);
+	print_message("fuzz corpus: %u frames\n", files);
+}
+
+static unsigned int
+rnd(unsigned int n)
+{
+	return (unsigned int)(rng() % n);
+}
+
+static void
+put16(uint8_t *p, unsigned int v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put_random(uint8_t *p, unsigned int n)
+{
+	while (n-- > 0)
+		*p++ = (uint8_t)rng();
+}
+
+/* A TCP or UDP header at @p, to a port of every kind; returns its length.
+ * Now and then a data offset too small, too large or with options. */
+static unsigned int
+random_l4(uint8_t *p, unsigned int proto)
+{
+	static const uint16_t ports[] = { 25,  2525, 587, 465,	80,
+					  443, 53,   0,	  65535 };
+	unsigned int doff = 5;
+
+	put_random(p, 20);
+	put16(p + 2, rnd(4) == 0 ? rnd(65536) : ports[rnd(RTE_DIM(ports))]);
+	if (proto != IPPROTO_TCP)
+		return proto == IPPROTO_UDP ? 8 : 0;
+	if (rnd(8) == 0)
+		doff = rnd(16);
+	else if (rnd(4) == 0)
+		doff = 5 + rnd(4);
+	p[12] = (uint8_t)(doff << 4);
+	/* Mostly a bare SYN, the packet that gets replies. */
+	p[13] = rnd(2) ? 0x02 : (uint8_t)rng();
+	put_random(p + 20, doff > 5 ? (doff - 5) * 4 : 0);
+	return doff > 5 ? doff * 4 : 20;
+}
+
+static unsigned int
+random_proto(void)
+{
+	static const uint8_t protos[] = {
+		IPPROTO_TCP,	 IPPROTO_TCP,	   IPPROTO_TCP,
+		IPPROTO_TCP,	 IPPROTO_UDP,	   IPPROTO_ICMP,
+		IPPROTO_ICMPV6,	 IPPROTO_HOPOPTS,  IPPROTO_ROUTING,
+		IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, IPPROTO_AH,
+		IPPROTO_GRE,	 IPPROTO_ESP,
+	};
+
+	return rnd(8) == 0 ? rnd(256) : protos[rnd(RTE_DIM(protos))];
+}
+
+/* An IP packet at @p (family 4 or 6) of at most @room bytes; returns its
+ * length. The length fields are right unless a roll says otherwise. */
+static unsigned int
+random_ip(uint8_t *p, int family, unsigned int room)
+{
+	unsigned int proto = random_proto(), hlen, l4, ext = 0, payload, len;
+
+	if (family == 4) {
+		hlen = rnd(8) == 0 ? 20 + 4 * rnd(11) : 20;
+		put_random(p, hlen);
+		p[0] = (uint8_t)(rnd(32) == 0 ? rng() : 0x40 | hlen / 4);
+		/* DF, MF, or now and then any fragment offset. */
+		put16(p + 6, rnd(8) == 0 ? rnd(65536) : rnd(2) ? 0x4000 : 0);
+		p[9] = (uint8_t)proto;
+		p[12] = 198;
+		p[13] = (uint8_t)(18 + rnd(2));
+	} else {
+		hlen = 40;
+		put_random(p, hlen);
+		p[0] = (uint8_t)(rnd(32) == 0 ? rng() : 0x60 | rnd(16));
+		p[6] = (uint8_t)proto;
+		memcpy(p + 8, "\x20\x01\x0d\xb8", 4);
+		p[12] = (uint8_t)(0x10 * rnd(5));
+		/* An extension header (8 bytes), then TCP. */
+		if (proto == IPPROTO_HOPOPTS || proto == IPPROTO_ROUTING ||
+		    proto == IPPROTO_DSTOPTS || proto == IPPROTO_FRAGMENT ||
+		    proto == IPPROTO_AH) {
+			put_random(p + 40, 8);
+			p[40] = rnd(4) ? IPPROTO_TCP : (uint8_t)random_proto();
+			p[41] = 0; /* the shortest header of its kind */
+			if (proto == IPPROTO_FRAGMENT && rnd(2))
+				p[42] = p[43] = 0;
+			ext = 8;
+			proto = p[40];
+		}
+	}
+	l4 = random_l4(p + hlen + ext, proto);
+	payload = rnd(2) ? 0 : rnd(200);
+	len = RTE_MIN(hlen + ext + l4 + payload, room);
+	put_random(p + hlen + ext + l4, len - (hlen + ext + l4));
+	if (family == 4)
+		put16(p + 2, rnd(16) == 0 ? rnd(65536) : len);
+	else
+		put16(p + 4, rnd(16) == 0 ? rnd(len + 8) : len - 40);
+	return len;
+}
+
+/* One random frame into @f; returns its length. */
+static unsigned int
+random_frame(uint8_t *f)
+{
+	static const uint16_t tpids[] = { 0x8100, 0x88a8, 0x9100 };
+	static const uint16_t others[] = { 0x0806, 0x8847, 0x8848, 0x8863,
+					   0x88cc };
+	unsigned int off = 12, tags = rnd(6) == 0 ? 1 + rnd(4) : 0, i, len;
+	unsigned int pppoe = 0, roll = rnd(16);
+	int family = roll < 8 ? 4 : roll < 14 ? 6 : 0;
+
+	put_random(f, 12);
+	for (i = 0; i < tags; i++, off += 4) {
+		put16(f + off, tpids[rnd(RTE_DIM(tpids))]);
+		put16(f + off + 2, rnd(4096));
+	}
+	if (family == 0) {
+		put16(f + off,
+		      rnd(2) ? others[rnd(RTE_DIM(others))] : rnd(65536));
+		put_random(f + off + 2, 60);
+		len = off + 2 + rnd(61);
+	} else if (family != 0 && rnd(8) == 0) {
+		/* PPPoE session, with or without protocol compression. */
+		put16(f + off, 0x8864);
+		pppoe = off + 2;
+		f[pppoe] = rnd(32) ? 0x11 : (uint8_t)rng();
+		f[pppoe + 1] = 0;
+		put16(f + pppoe + 2, rnd(65536));
+		off = pppoe + 6;
+		if (rnd(2)) {
+			f[off++] = family == 4 ? 0x21 : 0x57;
+		} else {
+			put16(f + off, rnd(16) == 0  ? rnd(65536)
+				       : family == 4 ? 0x0021
+						     : 0x0057);
+			off += 2;
+		}
+		len = off + random_ip(f + off, family, RANDOM_FRAME_MAX - off);
+		if (rnd(16))
+			put16(f + pppoe + 4, len - pppoe - 6);
+	} else {
+		put16(f + off, family == 4 ? 0x0800 : 0x86dd);
+		off += 2;
+		len = off + random_ip(f + off, family, RANDOM_FRAME_MAX - off);
+	}
+	/* Ethernet's padding to 60 bytes, truncations, a byte changed. */
+	if (len < 60 && rnd(2)) {
+		memset(f + len, 0, 60 - len);
+		len = 60;
+	}
+	if (rnd(8) == 0)
+		len = rnd(len + 1);
+	if (rnd(8) == 0 && len > 0)
+		f[rnd(RTE_MIN(len, 80u))] = (uint8_t)rng();
+	return len;
+}
+
+static void
+test_random_frames(void **state)
+{
+	static uint8_t frames[OP25B_CLASSIFY_BURST_MAX][RANDOM_FRAME_MAX];
+	unsigned int done = 0, bursts = 0, i;
+	struct burst b;
+
+	(void)state;
+	while (done < RANDOM_FRAMES) {
+		b.n = 0;
+		for (i = 1 + rnd(OP25B_CLASSIFY_BURST_MAX); i > 0; i--) {
+			unsigned int len = random_frame(frames[b.n]);
+			unsigned int first = len, rest = len;
+			char where[96];
+
+			/* Now and then a chain, cut anywhere. */
+			if (rnd(16) == 0 && len > 1) {
+				first = 1 + rnd(len - 1);
+				rest = rnd(2) ? 64 : len;
+			}
+			snprintf(where, sizeof(where), "random frame %u",
+				 done + b.n);
+			burst_add(&b, frames[b.n], len, first, rest, where);
+		}
+		run_burst(classifiers[bursts++ % n_classifiers], &b);
+		done += b.n;
+	}
+	print_message("random: %u frames in %u bursts\n", done, bursts);
+}
+
+/* The whole run's counters, path against path. */
+static void
+test_totals(void **state)
+{
+	unsigned int p;
+
+	(void)state;
+	for (p = 1; p < n_paths; p++)
+		assert_memory_equal(&outs[p]->total, &outs[0]->total,
+				    sizeof(outs[0]->total));
+	print_message("%" PRIu64 " frames through each path; non_smtp %" PRIu64
+		      " of them\n",
+		      frames_run,
+		      outs[0]->total.outcome[OP25B_OUTCOME_NON_SMTP]);
+}
+
+int
+main(void)
+{
+	const char *root = getenv("OP25B_SOURCE_ROOT");
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vector_files),
+		cmocka_unit_test(test_fuzz_corpus),
+		cmocka_unit_test(test_random_frames),
+		cmocka_unit_test(test_totals),
+	};
+	char dir[512], path[1024], err[512], covered[64] = "";
+	unsigned int i;
+	int ret, failed;
+
+	snprintf(dir, sizeof(dir), "%s/test/vectors", root ? root : ".");
+	ret = test_vec_files(dir, vec_names, MAX_SETS);
+	if (ret <= 0 || test_eal_init() != 0)
+		return 1;
+	n_classifiers = (unsigned int)ret;
+	pool = rte_pktmbuf_pool_create(
+		"vector_diff", 4095, 0, 0,
+		OP25B_CRAFT_FRAME_MAX + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
+	if (pool == NULL)
+		return 1;
+	for (i = 0; i < n_classifiers; i++) {
+		struct op25b_policy_error perr;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, vec_names[i]);
+		if (op25b_vector_file_load(path, &vfs[i], err, sizeof(err))) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		policies[i] = op25b_policy_load(vfs[i].policy_path, &perr);
+		if (policies[i] == NULL) {
+			fprintf(stderr, "%s:%u:%u: %s\n", perr.file, perr.line,
+				perr.column, perr.message);
+			return 1;
+		}
+		classifiers[i] = op25b_classifier_create(
+			policies[i], SOCKET_ID_ANY, NULL, NULL);
+		if (classifiers[i] == NULL)
+			return 1;
+	}
+	for (i = 0; i < OP25B_CLASSIFY_PATH_MAX; i++) {
+		if (!op25b_classify_path_available(i))
+			continue;
+		paths[n_paths] = i;
+		outs[n_paths] = calloc(1, sizeof(*outs[0]));
+		if (outs[n_paths++] == NULL)
+			return 1;
+		snprintf(covered + strlen(covered),
+			 sizeof(covered) - strlen(covered), " %s",
+			 op25b_classify_path_name(i));
+	}
+	printf("paths covered:%s%s\n", covered,
+	       n_paths < 2 ? " (no vector path on this CPU: nothing to "
+			     "compare)"
+			   : "");
+	failed = cmocka_run_group_tests(tests, NULL, NULL);
+	for (i = 0; i < n_paths; i++)
+		free(outs[i]);
+	for (i = 0; i < n_classifiers; i++) {
+		op25b_classifier_free(classifiers[i]);
+		op25b_policy_free(policies[i]);
+		op25b_vector_file_free(&vfs[i]);
+		free(vec_names[i]);
+	}
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return failed;
+}
