@@ -293,10 +293,20 @@ report "op25b --help without EAL arguments: exit 0, lists every option"
 # --- op25b refuses to start -------------------------------------------------
 # DPDK files a run may leave: hugepage/memfd files, config, sockets. The
 # runtime directory of the default prefix (/var/run/dpdk/rte) is created by
-# EAL and kept by design; everything else must be gone.
+# EAL and kept by design; everything else must be gone. Other test runs on
+# the machine name their instances NAME-PID-...: the files of those whose
+# script (PID) still runs are theirs, not left by the refused op25b.
 dpdk_files() {
+	local f pid
 	find /dev/shm /var/run/dpdk -mindepth 1 2>/dev/null |
-		grep -vx /var/run/dpdk/rte | sort
+		grep -vx /var/run/dpdk/rte | while read -r f; do
+		pid=$(basename "$(dirname "$f")")/$(basename "$f")
+		pid=$(grep -o -- '-[0-9]\+-' <<<"$pid" | head -1 | tr -d -)
+		if [ -n "$pid" ] && [ "$pid" != $$ ] && kill -0 "$pid" 2>/dev/null; then
+			continue
+		fi
+		echo "$f"
+	done | sort
 }
 # refuse NAME EXPECTED-STDERR-LINE OP25B-ARGS...
 refuse() {
@@ -402,14 +412,13 @@ want_has "$work/x-json-none.out" '"class":null,"class_prefix":null,"class_locati
 report "explain --json: class_location and group_location, the file:line:column of the text"
 
 # --- op25b-gen pools --out: the file is opened before the work (issue 20.11)
+# Generating 1M prefixes prints a warning and progress lines on stderr: one
+# line alone (the error) says nothing was generated before the open failed.
 for out in "$work/no-such-dir/pools.txt" "$work"; do
-	start=$(date +%s%N)
 	"$gen" pools --count 1M --out "$out" >"$work/gp.out" 2>"$work/gp.err"
 	want_rc $? 1 "pools --out $(basename "$out"): status"
-	took=$((($(date +%s%N) - start) / 1000000))
 	want_lines "$work/gp.err" 1
 	want_empty "$work/gp.out"
-	[ "$took" -lt 300 ] || problem "pools --out $out took $took ms: generated first"
 done
 want_has "$work/gp.err" "op25b-gen: $work: Is a directory"
 "$gen" pools --count 1M --out "$work/no-such-dir/pools.txt" 2>"$work/gp.err"
