@@ -52,7 +52,7 @@ enum option_id {
 	OPT_BLOCK_RECORDS,
 	OPT_BLOCK_RECORDS_INTERVAL,
 	OPT_BLOCK_RECORDS_RING,
-	OPT_FORCE_SCALAR,
+	OPT_CLASSIFIER_PATH,
 	OPT_HELP,
 };
 
@@ -120,10 +120,12 @@ static const struct op25b_option app_options[] = {
 		     "records each worker's ring to the control lcore holds, "
 		     "1..1048576 (default 8192); what does not fit is counted "
 		     "as records_dropped"),
-	OP25B_OPTION("force-scalar", OPT_FORCE_SCALAR, NULL,
-		     "classify with the scalar parser alone, whatever the CPU "
-		     "offers (default: the vector path the CPU has, AVX2, or "
-		     "AVX-512 under the EAL's --force-max-simd-bitwidth=512)"),
+	OP25B_OPTION("classifier-path", OPT_CLASSIFIER_PATH, "PATH",
+		     "scalar (default: measured fastest on the machines we "
+		     "test, see doc/bench.md), avx2, avx512 (a vector pre-pass "
+		     "that settles plain non-SMTP frames in bulk) or auto (the "
+		     "widest the CPU offers within the EAL's "
+		     "--force-max-simd-bitwidth)"),
 	OP25B_OPTION("help", OPT_HELP, NULL, "this text"),
 };
 
@@ -197,6 +199,28 @@ parse_pairs(const char *text, struct op25b_config *cfg)
 }
 
 /* Returns 0, 1 when --help was asked, or -EINVAL after printing why. */
+/* --classifier-path NAME: a path of op25b_classify_path.h, or auto (-1). */
+static int
+parse_classifier_path(const char *arg, int *path)
+{
+	int p;
+
+	if (strcmp(arg, "auto") == 0) {
+		*path = -1;
+		return 0;
+	}
+	for (p = 0; p < OP25B_CLASSIFY_PATH_MAX; p++)
+		if (strcmp(arg, op25b_classify_path_name(p)) == 0) {
+			*path = p;
+			return 0;
+		}
+	fprintf(stderr,
+		"op25b: --classifier-path %s: expected scalar, avx2, avx512 or "
+		"auto\n",
+		arg);
+	return -EINVAL;
+}
+
 static int
 parse_args(int argc, char **argv, struct op25b_config *cfg)
 {
@@ -217,6 +241,7 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	cfg->status_interval_s = 5;
 	cfg->instance = "op25b";
 	cfg->records_interval_s = 60;
+	cfg->classifier_path = OP25B_CLASSIFY_PATH_SCALAR;
 	bool status_given = false;
 	optind = 1;
 	/* One line per refusal, in our words: getopt's own message would be a
@@ -271,8 +296,10 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 		case OPT_INTERACTIVE:
 			cfg->interactive = true;
 			break;
-		case OPT_FORCE_SCALAR:
-			cfg->force_scalar = true;
+		case OPT_CLASSIFIER_PATH:
+			if (parse_classifier_path(optarg,
+						  &cfg->classifier_path) != 0)
+				return -EINVAL;
 			break;
 		case OPT_CMDLINE_FILE:
 			cfg->cmdline_file = optarg;
@@ -598,7 +625,15 @@ main(int argc, char **argv)
 	}
 
 	/* Before any worker classifies: the path is read once per burst. */
-	op25b_classify_path_select(app.config.force_scalar);
+	if (app.config.classifier_path < 0)
+		op25b_classify_path_select();
+	else if (op25b_classify_path_set(app.config.classifier_path) != 0) {
+		fprintf(stderr,
+			"op25b: --classifier-path %s: this CPU does not offer "
+			"it (try auto)\n",
+			op25b_classify_path_name(app.config.classifier_path));
+		goto out_eal;
+	}
 	app.policy = load_policy(app.config.policy_path);
 	if (app.policy == NULL)
 		goto out_eal;

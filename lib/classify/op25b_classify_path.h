@@ -44,11 +44,11 @@ int op25b_classify_path_set(enum op25b_classify_path path);
  * Set the best path that the CPU offers and that fits the EAL's maximum
  * SIMD width (rte_vect_get_max_simd_bitwidth(): 256 unless
  * --force-max-simd-bitwidth says otherwise, so AVX-512 needs
- * --force-max-simd-bitwidth=512, as DPDK's own AVX-512 paths do), or the
- * scalar path when @p force_scalar.
+ * --force-max-simd-bitwidth=512, as DPDK's own AVX-512 paths do): what
+ * op25b's --classifier-path auto runs.
  * @return the path now in use.
  */
-enum op25b_classify_path op25b_classify_path_select(bool force_scalar);
+enum op25b_classify_path op25b_classify_path_select(void);
 
 /** The path in use (scalar until one is set or selected). */
 enum op25b_classify_path op25b_classify_path_get(void);

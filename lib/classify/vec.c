@@ -91,13 +91,13 @@ op25b_classify_path_set(enum op25b_classify_path path)
 }
 
 enum op25b_classify_path
-op25b_classify_path_select(bool force_scalar)
+op25b_classify_path_select(void)
 {
 	uint16_t width = rte_vect_get_max_simd_bitwidth();
 	int p;
 
-	for (p = OP25B_CLASSIFY_PATH_MAX - 1;
-	     !force_scalar && p > OP25B_CLASSIFY_PATH_SCALAR; p--)
+	for (p = OP25B_CLASSIFY_PATH_MAX - 1; p > OP25B_CLASSIFY_PATH_SCALAR;
+	     p--)
 		if (paths[p].bits <= width &&
 		    op25b_classify_path_set((enum op25b_classify_path)p) == 0)
 			return current;

@@ -52,9 +52,11 @@ class Measure:
             if system in ("op25b-reset", "op25b-notify") else "drop"
         records = ["--block-records", self.path("logs", f"{prefix}.jsonl")] \
             if system == "op25b-records" else []
-        # op25b-scalar: op25b without its vector pre-pass (the path op25b
-        # picks is in its log), side by side with the one it picks.
-        scalar = ["--force-scalar"] if system == "op25b-scalar" else []
+        # op25b-vector: op25b with its vector pre-pass (--classifier-path
+        # auto: the widest the CPU offers, in its log) beside the scalar
+        # default.
+        scalar = ["--classifier-path", "auto"] \
+            if system == "op25b-vector" else []
         return [self.op25b, "-l", "0-1", *eal, "--", "--policy",
                 self.policies[block], "--name", prefix,
                 "--status-interval", "0", *records, *scalar]

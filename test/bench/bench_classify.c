@@ -558,7 +558,7 @@ static bool
 select_path(const struct options *o, int path)
 {
 	if (o->path < 0)
-		return path == (int)op25b_classify_path_select(false);
+		return path == (int)op25b_classify_path_select();
 	if (o->path != OP25B_CLASSIFY_PATH_MAX && path != o->path)
 		return false;
 	return op25b_classify_path_set((enum op25b_classify_path)path) == 0;

@@ -340,7 +340,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		   "EAL init failed");
 	/* The path the appliance would take here: the vector pre-pass reads
 	 * frames too, and only here in buffers ASan guards to the byte. */
-	op25b_classify_path_select(false);
+	op25b_classify_path_select();
 	tail_pool = rte_pktmbuf_pool_create("fuzz_tail", 63, 0, 0, 0,
 					    SOCKET_ID_ANY);
 	FUZZ_CHECK(tail_pool != NULL, "tail pool: %s", rte_strerror(rte_errno));

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The classifier's paths in the appliance: the same capture (the demo
 # profile: web, DNS, SMTP and submission from every class, VLAN, QinQ,
-# PPPoE; and the encapsulation test vectors) through op25b on the path it
-# picks, on AVX-512 (--force-max-simd-bitwidth=512), at a 128-bit limit
-# and with --force-scalar: each run prints the path the CPU and the
-# options give, and every run forwards and answers the same bytes and
-# counts the same. (test_vector_diff holds the paths to each other frame
+# PPPoE; and the encapsulation test vectors) through op25b on its default
+# (scalar), --classifier-path auto (the widest the CPU offers within the
+# EAL's SIMD width: 256 by default, 512 with --force-max-simd-bitwidth=512,
+# scalar at 128), and each path named: each run prints the path the CPU
+# and the options give, and every run forwards and answers the same bytes
+# and counts the same; an unknown path is refused in one line. (test_vector_diff holds the paths to each other frame
 # by frame; this is the wiring: options, start line, exit report, show.)
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
@@ -45,13 +46,21 @@ run() {
 printf 'show workers\n' >"$work/show.cli"
 
 run default --
-run avx512 --force-max-simd-bitwidth=512 --
-run narrow --force-max-simd-bitwidth=128 --
-run scalar -- --force-scalar
-run scalar512 --force-max-simd-bitwidth=512 -- --force-scalar
+run auto -- --classifier-path auto
+run auto512 --force-max-simd-bitwidth=512 -- --classifier-path auto
+run narrow --force-max-simd-bitwidth=128 -- --classifier-path auto
+run scalar -- --classifier-path scalar
+checks="default:scalar auto:$best auto512:$wide narrow:scalar scalar:scalar"
+if [ "$best" = avx2 ]; then
+	run avx2 -- --classifier-path avx2
+	checks="$checks avx2:avx2"
+fi
+if [ "$wide" = avx512 ]; then
+	run avx512 -- --classifier-path avx512
+	checks="$checks avx512:avx512"
+fi
 
-for want in default:$best avx512:$wide narrow:scalar scalar:scalar \
-	scalar512:scalar; do
+for want in $checks; do
 	tag=${want%%:*} path=${want#*:}
 	want_has "$work/$tag.log" "op25b: classifier path $path" &&
 		want_has "$work/$tag.log" "burst 32, classifier $path" &&
@@ -59,7 +68,9 @@ for want in default:$best avx512:$wide narrow:scalar scalar:scalar \
 done
 report "vector: the path the CPU and the options give, at start, in show workers and the report"
 
-for tag in default avx512 narrow scalar512; do
+for want in $checks; do
+	tag=${want%%:*}
+	[ "$tag" != scalar ] || continue
 	py_check '
 import json, sys
 from pcapfile import frames
@@ -74,4 +85,13 @@ assert sum(k["packets"].values()) > 4000, k["packets"]
 ' "$work" "$tag"
 done
 report "vector: every path forwards, answers and counts as the scalar one"
+
+# A path name op25b does not know: one line, exit 1, before any traffic.
+timeout 30 "$op25b" "${eal[@]}" --vdev net_null0 --vdev net_null1 \
+	-- --policy "$root/config/op25b.yaml" --name "$name-bad" \
+	--cli-socket none --classifier-path sse >"$work/bad.out" 2>"$work/bad.err"
+want_rc $? 1 "op25b --classifier-path sse: status"
+want_has "$work/bad.err" "op25b: --classifier-path sse: expected scalar, avx2, avx512 or auto"
+want_lines "$work/bad.err" 1
+report "vector: --classifier-path sse refused in one line"
 exit $status
