@@ -115,27 +115,24 @@ table_flush(struct op25b_worker_records *wr)
 
 void
 op25b_worker_records_count(struct op25b_worker *w,
-			   const struct op25b_classifier *classifier,
-			   struct rte_mbuf *m,
-			   const struct op25b_classify_result *result,
-			   uint16_t port, uint64_t tsc)
+			   const struct op25b_record_hint *hints, uint16_t n,
+			   uint64_t tsc)
 {
 	struct op25b_worker_records *wr = w->records;
-	struct op25b_record_hint h;
-	struct op25b_record out;
+	struct op25b_record out[OP25B_CLASSIFY_BURST_MAX];
+	unsigned int k, sent, free_space = 0;
 
-	int ret;
-
-	if (op25b_classifier_record_hint(classifier, m, result, port, &h) != 0)
-		return;
 	/* A full ring (a scan from many sources) costs a record nothing
 	 * more than finding that its source has no slot. */
-	ret = op25b_records_table_add(wr->table, &h, tsc, wr->epoch,
-				      wr->room != 0 ? &out : NULL);
-	if (ret > 0)
-		hand_over(wr, &out);
-	else if (ret < 0)
-		wr->dropped++;
+	k = op25b_records_table_add_burst(wr->table, hints, n, tsc, wr->epoch,
+					  out, RTE_MIN(wr->room, (uint32_t)n),
+					  &wr->dropped);
+	if (k == 0)
+		return;
+	sent = rte_ring_sp_enqueue_burst_elem(wr->ring, out, sizeof(out[0]), k,
+					      &free_space);
+	wr->dropped += k - sent;
+	wr->room = free_space;
 }
 
 void

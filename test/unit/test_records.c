@@ -37,13 +37,16 @@ hint4(const char *src, const char *dst, uint16_t dport, bool syn)
 	h.outcome = OP25B_OUTCOME_BLOCKED;
 	h.class_slot = 1;
 	h.pppoe_session = -1;
+	h.hash = op25b_record_source_hash(h.family, h.src);
 	return h;
 }
 
 static struct op25b_records_table *
 table_new(uint32_t capacity)
 {
-	void *mem = calloc(1, op25b_records_table_size(capacity));
+	size_t size = op25b_records_table_size(capacity);
+	/* Slots start cache lines. */
+	void *mem = aligned_alloc(64, (size + 63) & ~(size_t)63);
 	struct op25b_records_table *t;
 
 	assert_non_null(mem);
@@ -56,8 +59,10 @@ static void
 test_table_sizes(void **state)
 {
 	char mem[64];
+	void *t_aligned = aligned_alloc(64, op25b_records_table_size(32));
 
 	(void)state;
+	assert_non_null(t_aligned);
 	assert_int_equal(op25b_records_table_size(15), 0);
 	assert_int_equal(op25b_records_table_size(100), 0);
 	assert_int_equal(op25b_records_table_size(1u << 21), 0);
@@ -65,6 +70,10 @@ test_table_sizes(void **state)
 	errno = 0;
 	assert_null(op25b_records_table_init(mem, 24));
 	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(op25b_records_table_init((char *)t_aligned + 8, 16));
+	assert_int_equal(errno, EINVAL);
+	free(t_aligned);
 }
 
 /* A source's frames are counted in one slot: first and last times, the
@@ -152,6 +161,48 @@ test_table_piece_per_destinations(void **state)
 	free(t);
 }
 
+/* A burst is counted as its frames one by one, at tsc + i: records
+ * finished beyond the caller's room are lost and counted. */
+static void
+test_table_burst(void **state)
+{
+	struct op25b_records_table *t = table_new(16), *u = table_new(16);
+	struct op25b_record_hint h[40];
+	struct op25b_record out[40], one, a[16], b[16];
+	unsigned int i, k, handed = 0, na, nb;
+	uint64_t lost = 0;
+	char src[32];
+
+	(void)state;
+	for (i = 0; i < 40; i++) {
+		/* 20 sources, twice each: the table fills, later ones go. */
+		snprintf(src, sizeof(src), "198.18.0.%u", i % 20);
+		h[i] = hint4(src, "203.0.113.1", 25, i < 20);
+	}
+	k = op25b_records_table_add_burst(t, h, 40, 1000, 3, out, 2, &lost);
+	for (i = 0; i < 40; i++)
+		handed += op25b_records_table_add(u, &h[i], 1000 + i, 3,
+						  &one) == 1;
+	assert_true(handed > 2);
+	assert_int_equal(k, 2);
+	assert_int_equal(lost, handed - 2);
+	assert_int_equal(out[0].interval, 3);
+	assert_int_equal(out[0].segments, 1);
+	na = op25b_records_table_flush(t, a, 16);
+	nb = op25b_records_table_flush(u, b, 16);
+	assert_int_equal(na, nb);
+	for (i = 0; i < na; i++) {
+		assert_memory_equal(a[i].src, b[i].src, 16);
+		assert_int_equal(a[i].segments, 2);
+		assert_int_equal(a[i].syns, 1);
+		assert_int_equal(a[i].first_tsc, b[i].first_tsc);
+		assert_int_equal(a[i].last_tsc, b[i].last_tsc);
+		assert_int_equal(a[i].last_tsc - a[i].first_tsc, 20);
+	}
+	free(t);
+	free(u);
+}
+
 /* A full table hands each new source's frame over at once. */
 static void
 test_table_full(void **state)
@@ -188,6 +239,7 @@ test_table_full(void **state)
 		assert_int_equal(n, held);
 		h = hint4("198.18.0.0", "203.0.113.1", 25, 1);
 		memcpy(h.src, kept[0].src, 16);
+		h.hash = op25b_record_source_hash(4, h.src);
 		assert_int_equal(op25b_records_table_add(t, &h, 0, 0, NULL), 0);
 		for (k = 0; k < n; k++)
 			assert_int_equal(kept[k].segments, 1);
@@ -419,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_table_sizes),
 		cmocka_unit_test(test_table_counts_in_place),
 		cmocka_unit_test(test_table_piece_per_destinations),
+		cmocka_unit_test(test_table_burst),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_merge_many),
