@@ -380,15 +380,16 @@ write_up_to(struct op25b_app *app, uint32_t interval)
 			size_t len = 0;
 			FILE *m = open_memstream(&line, &len);
 
+			/* RFC 5424's MSGID and STRUCTURED-DATA through
+			 * syslog(3): doc/records.md says why not a datagram
+			 * of our own. */
 			err = m == NULL ? -ENOMEM
-					: op25b_records_write_json(m, &taken[i],
-								   &rec->view);
+					: op25b_records_write_sd(m, &taken[i],
+								 &rec->view);
 			if (m != NULL)
 				fclose(m);
-			if (err == 0 && line != NULL) {
-				line[strcspn(line, "\n")] = '\0';
+			if (err == 0 && line != NULL)
 				syslog(LOG_NOTICE, "%s", line);
-			}
 			free(line);
 		} else {
 			err = rec->out == NULL

@@ -304,6 +304,26 @@ void op25b_records_time(uint64_t wall_ns, char *buf, size_t size);
 int op25b_records_write_json(FILE *out, const struct op25b_records_merged *rec,
 			     const struct op25b_records_view *v);
 
+/** RFC 5424 MSGID of a block record sent to syslog. */
+#define OP25B_RECORDS_MSGID "block-record"
+/** Its SD-ID: op25b@ and a private enterprise number (32473 is the one
+ * RFC 5612 reserves for documentation: an operator's own number goes
+ * here when one is assigned). */
+#define OP25B_RECORDS_SD_ID "op25b@32473"
+
+/**
+ * Write @p rec as RFC 5424's MSGID and one STRUCTURED-DATA element, no
+ * newline: `block-record [op25b@32473 time="..." first="..." src="..."
+ * ...]`, the members op25b_records_write_json() writes, in its order and
+ * under its names; a null member is left out, numbers in decimal, vlan
+ * the ids outermost first joined with commas ("" when untagged); values
+ * escaped per RFC 5424 section 6.3.3 (`"`, `\` and `]` after a
+ * backslash).
+ * @return 0, or -EIO when @p out has an error.
+ */
+int op25b_records_write_sd(FILE *out, const struct op25b_records_merged *rec,
+			   const struct op25b_records_view *v);
+
 /* ------------------------------------------------------------------ */
 /* The last interval's worst sources (show blocked top, op25b-stat)    */
 

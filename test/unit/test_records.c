@@ -348,10 +348,11 @@ test_merge_many(void **state)
 static const char *
 name_of(void *ctx, uint8_t slot)
 {
-	static const char *const names[] = { NULL, "dynamic", "mobile-mx" };
+	static const char *const names[] = { NULL, "dynamic", "mobile-mx",
+					     "odd\"name]\\x" };
 
 	(void)ctx;
-	return slot < 3 ? names[slot] : "?";
+	return slot < 4 ? names[slot] : "?";
 }
 
 static const char *
@@ -464,6 +465,75 @@ test_names(void **state)
 	assert_false(op25b_records_wanted(OP25B_OUTCOME_MAX));
 }
 
+/* The syslog form: RFC 5424's MSGID and one SD element with the JSON's
+ * members; nulls left out; '"', '\\' and ']' escaped (6.3.3). */
+static void
+test_sd_element(void **state)
+{
+	struct op25b_records_view v = {
+		.class_name = name_of,
+		.group_name = name_of,
+		.rule = rule_of,
+		.mode = "enforce",
+		.tsc_hz = 1000,
+		.tsc0 = 5000,
+		.wall_ns0 = 1796320800000000000ull,
+	};
+	struct op25b_records_merged rec;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	memset(&rec, 0, sizeof(rec));
+	rec.r.family = 4;
+	inet_pton(AF_INET, "198.18.0.9", rec.r.src);
+	inet_pton(AF_INET, "203.0.113.5", rec.r.dst);
+	rec.r.first_tsc = 6234;
+	rec.r.last_tsc = 65999;
+	rec.r.outcome = OP25B_OUTCOME_RESET;
+	rec.r.class_slot = 3;
+	rec.r.dport = 25;
+	rec.r.segments = 12;
+	rec.r.syns = 10;
+	rec.r.n_vlans = 2;
+	rec.r.vlan[0] = 100;
+	rec.r.vlan[1] = 4095;
+	rec.r.pppoe_session = 4660;
+	memcpy(rec.r.src_mac, "\x02\x00\x00\x00\x0a\xff", 6);
+	rec.destinations = 3;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(op25b_records_write_sd(f, &rec, &v), 0);
+	fclose(f);
+	assert_string_equal(
+		text,
+		"block-record [op25b@32473 time=\"2026-12-03T18:01:00.999Z\" "
+		"first=\"2026-12-03T18:00:01.234Z\" src=\"198.18.0.9\" "
+		"class=\"odd\\\"name\\]\\\\x\" rule=\"class.action\" "
+		"action=\"reset\" dport=\"25\" dst=\"203.0.113.5\" "
+		"destinations=\"3\" segments=\"12\" syns=\"10\" "
+		"vlan=\"100,4095\" pppoe_session=\"4660\" "
+		"src_mac=\"02:00:00:00:0a:ff\" port=\"0\" mode=\"enforce\"]");
+	free(text);
+
+	/* Untagged, no session, a group: vlan "", pppoe_session left out. */
+	rec.r.n_vlans = 0;
+	rec.r.pppoe_session = -1;
+	rec.r.class_slot = 1;
+	rec.r.group_slot = 2;
+	text = NULL;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(op25b_records_write_sd(f, &rec, &v), 0);
+	fclose(f);
+	assert_non_null(strstr(text, " class=\"dynamic\" group=\"mobile-mx\" "
+				     "rule=\"class.to\" "));
+	assert_non_null(strstr(text, " vlan=\"\" src_mac="));
+	assert_null(strstr(text, "pppoe_session"));
+	free(text);
+}
+
 int
 main(void)
 {
@@ -476,6 +546,7 @@ main(void)
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_merge_many),
 		cmocka_unit_test(test_json_line),
+		cmocka_unit_test(test_sd_element),
 		cmocka_unit_test(test_names),
 	};
 
