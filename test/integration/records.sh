@@ -66,6 +66,7 @@ with open(sys.argv[2], "w") as f:
         f.flush()
 ' "$work/log.sock" "$work/syslog.txt" &
 log_pid=$!
+disown "$log_pid" # killed at the end: no job notice
 wait_until 10 "$log_pid" test -S "$work/log.sock" || problem "no stand-in for /dev/log"
 [ -S "$work/log.sock" ] && timeout 60 unshare --mount --propagation private sh -ec '
 	w=$1; shift
@@ -90,7 +91,6 @@ want_rc $? 0 "op25b exit status (syslog): $(tail -3 "$work/syslog.log")"
 want_has "$work/syslog.log" "records_written 5, records_dropped 0"
 wait_until 5 "$log_pid" eval '[ "$(wc -l <"$work/syslog.txt")" -ge 5 ]'
 kill_pids "$log_pid"
-wait "$log_pid" 2>/dev/null
 log_pid=
 out=$("$py" "$frames" syslog "$work/syslog.txt" "$work/one.jsonl") || problem "$out"
 report "records: syslog(3) messages carry RFC 5424's MSGID and structured data with the JSON's members"
