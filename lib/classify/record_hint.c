@@ -58,7 +58,11 @@ hint_fill(const uint8_t *p, const struct rte_mbuf *m,
 	h->dport = load_be16(p + l4 + (reply ? 0 : 2));
 	h->syn = (meta->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) ==
 		 TCP_SYN;
-	h->outcome = r->outcome;
+	/* A blocked frame sent back is notify's answer (a reset is
+	 * RESET). */
+	h->outcome = reply && r->outcome == OP25B_OUTCOME_BLOCKED
+			     ? OP25B_RECORD_OUTCOME_NOTIFY
+			     : r->outcome;
 	h->class_slot = r->class_slot;
 	h->group_slot = r->group_slot;
 	h->port = m->port;

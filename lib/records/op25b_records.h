@@ -274,8 +274,14 @@ struct op25b_records_view {
 	uint64_t wall_ns0;
 };
 
-/** The action a record's outcome names: "drop", "reset", "count", or the
- * outcome's counter name for any later one. */
+/** A record's outcome (not the classifier's) for a blocked frame answered
+ * in place by `block: notify` (a SYN-ACK or the greeting): action
+ * "notify". */
+#define OP25B_RECORD_OUTCOME_NOTIFY OP25B_OUTCOME_MAX
+
+/** The action a record's outcome names: "drop", "reset", "count",
+ * "notify" (OP25B_RECORD_OUTCOME_NOTIFY), or the outcome's counter name
+ * for any later one. */
 const char *op25b_records_action_name(unsigned int outcome);
 
 /** Whether frames of @p outcome are recorded: every outcome from

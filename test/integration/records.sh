@@ -95,6 +95,13 @@ log_pid=
 out=$("$py" "$frames" syslog "$work/syslog.txt" "$work/one.jsonl") || problem "$out"
 report "records: syslog(3) messages carry RFC 5424's MSGID and structured data with the JSON's members"
 
+# block: notify rewrites a SYN into its SYN-ACK (a stray data segment into
+# a RST) in place: the record is still the client's (source, MAC, port),
+# its action notify (reset).
+run notify "rx_pcap=$work/all.pcap,tx_pcap=$work/notify-replies.pcap" notify.yaml
+check "$work/notify.jsonl" notify
+report "records: block: notify's answered SYNs recorded as the client sent them, action notify"
+
 run monitor "rx_pcap=$work/all.pcap,tx_pcap=$work/monitor-out.pcap" monitor.yaml
 check "$work/monitor.jsonl" monitor
 report "records: monitor mode records would-block sources as count"

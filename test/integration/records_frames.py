@@ -145,7 +145,11 @@ def expected(scenario):
     ]
     for r in one + two:
         r["mode"] = mode
-    if scenario in ("one", "monitor", "workers"):  # ended by the exit
+        # block: notify answers a SYN with a SYN-ACK, and a data segment
+        # without its handshake with a RST (doc/policy.md).
+        if scenario == "notify":
+            r["action"] = {"reset": "notify", "drop": "reset"}[r["action"]]
+    if scenario in ("one", "monitor", "workers", "notify"):  # at exit
         return [one]
     return [one, two]
 
@@ -281,6 +285,9 @@ def main():
         open(f"{d}/policy.yaml", "w").write(POLICY)
         open(f"{d}/monitor.yaml", "w").write(
             POLICY.replace("mode: enforce", "mode: monitor"))
+        open(f"{d}/notify.yaml", "w").write(
+            POLICY.replace("block: reset", "block: notify\n"
+                           "notice: \"Port 25 is closed, use 587\""))
         return 0
     if sys.argv[1] == "syslog":
         return check_syslog(sys.argv[2], sys.argv[3])
