@@ -458,6 +458,9 @@ test_names(void **state)
 			    "reset");
 	assert_string_equal(op25b_records_action_name(OP25B_OUTCOME_COUNTED),
 			    "count");
+	assert_string_equal(
+		op25b_records_action_name(OP25B_RECORD_OUTCOME_NOTIFY),
+		"notify");
 	assert_false(op25b_records_wanted(OP25B_OUTCOME_FORWARDED));
 	assert_false(op25b_records_wanted(OP25B_OUTCOME_EXEMPTED));
 	assert_true(op25b_records_wanted(OP25B_OUTCOME_COUNTED));
