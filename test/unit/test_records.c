@@ -363,8 +363,12 @@ rule_of(void *ctx, uint8_t class_slot, uint8_t group_slot)
 	return group_slot != 0 ? "class.to" : "class.action";
 }
 
+typedef int (*record_writer_fn_t)(FILE *out,
+				  const struct op25b_records_merged *rec,
+				  const struct op25b_records_view *v);
+
 static char *
-line_of(const struct op25b_records_merged *rec,
+text_of(record_writer_fn_t write, const struct op25b_records_merged *rec,
 	const struct op25b_records_view *v)
 {
 	char *text = NULL;
@@ -372,16 +376,24 @@ line_of(const struct op25b_records_merged *rec,
 	FILE *f = open_memstream(&text, &len);
 
 	assert_non_null(f);
-	assert_int_equal(op25b_records_write_json(f, rec, v), 0);
+	assert_int_equal(write(f, rec, v), 0);
 	fclose(f);
 	return text;
 }
 
-static void
-test_json_line(void **state)
+static char *
+line_of(const struct op25b_records_merged *rec,
+	const struct op25b_records_view *v)
 {
-	/* 2026-12-03T18:00:00Z */
-	struct op25b_records_view v = {
+	return text_of(op25b_records_write_json, rec, v);
+}
+
+/* The writers' tests' clock (2026-12-03T18:00:00Z at TSC 5000, 1 kHz)
+ * and names. */
+static struct op25b_records_view
+view_of(void)
+{
+	return (struct op25b_records_view){
 		.class_name = name_of,
 		.group_name = name_of,
 		.rule = rule_of,
@@ -390,28 +402,41 @@ test_json_line(void **state)
 		.tsc0 = 5000,
 		.wall_ns0 = 1796320800000000000ull,
 	};
+}
+
+/* 198.18.0.9 in PPPoE session 4660 under VLANs 100 and 4095: 12
+ * segments, 10 SYNs, 3 destinations from +1.234 s to +60.999 s. */
+static void
+sample_record(struct op25b_records_merged *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->r.family = 4;
+	inet_pton(AF_INET, "198.18.0.9", rec->r.src);
+	inet_pton(AF_INET, "203.0.113.5", rec->r.dst);
+	rec->r.first_tsc = 6234;
+	rec->r.last_tsc = 65999;
+	rec->r.outcome = OP25B_OUTCOME_BLOCKED;
+	rec->r.class_slot = 1;
+	rec->r.dport = 25;
+	rec->r.segments = 12;
+	rec->r.syns = 10;
+	rec->r.n_vlans = 2;
+	rec->r.vlan[0] = 100;
+	rec->r.vlan[1] = 4095;
+	rec->r.pppoe_session = 4660;
+	memcpy(rec->r.src_mac, "\x02\x00\x00\x00\x0a\xff", 6);
+	rec->destinations = 3;
+}
+
+static void
+test_json_line(void **state)
+{
+	struct op25b_records_view v = view_of();
 	struct op25b_records_merged rec;
 	char *text;
 
 	(void)state;
-	memset(&rec, 0, sizeof(rec));
-	rec.r.family = 4;
-	inet_pton(AF_INET, "198.18.0.9", rec.r.src);
-	inet_pton(AF_INET, "203.0.113.5", rec.r.dst);
-	rec.r.first_tsc = 6234; /* +1.234 s */
-	rec.r.last_tsc = 65999; /* +60.999 s */
-	rec.r.outcome = OP25B_OUTCOME_BLOCKED;
-	rec.r.class_slot = 1;
-	rec.r.dport = 25;
-	rec.r.segments = 12;
-	rec.r.syns = 10;
-	rec.r.n_vlans = 2;
-	rec.r.vlan[0] = 100;
-	rec.r.vlan[1] = 4095;
-	rec.r.pppoe_session = 4660;
-	memcpy(rec.r.src_mac, "\x02\x00\x00\x00\x0a\xff", 6);
-	rec.r.port = 0;
-	rec.destinations = 3;
+	sample_record(&rec);
 	text = line_of(&rec, &v);
 	assert_string_equal(
 		text,
@@ -473,42 +498,15 @@ test_names(void **state)
 static void
 test_sd_element(void **state)
 {
-	struct op25b_records_view v = {
-		.class_name = name_of,
-		.group_name = name_of,
-		.rule = rule_of,
-		.mode = "enforce",
-		.tsc_hz = 1000,
-		.tsc0 = 5000,
-		.wall_ns0 = 1796320800000000000ull,
-	};
+	struct op25b_records_view v = view_of();
 	struct op25b_records_merged rec;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *text;
 
 	(void)state;
-	memset(&rec, 0, sizeof(rec));
-	rec.r.family = 4;
-	inet_pton(AF_INET, "198.18.0.9", rec.r.src);
-	inet_pton(AF_INET, "203.0.113.5", rec.r.dst);
-	rec.r.first_tsc = 6234;
-	rec.r.last_tsc = 65999;
+	sample_record(&rec);
 	rec.r.outcome = OP25B_OUTCOME_RESET;
 	rec.r.class_slot = 3;
-	rec.r.dport = 25;
-	rec.r.segments = 12;
-	rec.r.syns = 10;
-	rec.r.n_vlans = 2;
-	rec.r.vlan[0] = 100;
-	rec.r.vlan[1] = 4095;
-	rec.r.pppoe_session = 4660;
-	memcpy(rec.r.src_mac, "\x02\x00\x00\x00\x0a\xff", 6);
-	rec.destinations = 3;
-	f = open_memstream(&text, &len);
-	assert_non_null(f);
-	assert_int_equal(op25b_records_write_sd(f, &rec, &v), 0);
-	fclose(f);
+	text = text_of(op25b_records_write_sd, &rec, &v);
 	assert_string_equal(
 		text,
 		"block-record [op25b@32473 time=\"2026-12-03T18:01:00.999Z\" "
@@ -525,11 +523,7 @@ test_sd_element(void **state)
 	rec.r.pppoe_session = -1;
 	rec.r.class_slot = 1;
 	rec.r.group_slot = 2;
-	text = NULL;
-	f = open_memstream(&text, &len);
-	assert_non_null(f);
-	assert_int_equal(op25b_records_write_sd(f, &rec, &v), 0);
-	fclose(f);
+	text = text_of(op25b_records_write_sd, &rec, &v);
 	assert_non_null(strstr(text, " class=\"dynamic\" group=\"mobile-mx\" "
 				     "rule=\"class.to\" "));
 	assert_non_null(strstr(text, " vlan=\"\" src_mac="));
