@@ -112,7 +112,8 @@ static const struct op25b_option app_options[] = {
 	OP25B_OPTION("block-records", OPT_BLOCK_RECORDS, "FILE|syslog",
 		     "one JSON line per blocked source per interval for the "
 		     "abuse desk, appended to FILE (reopened on SIGUSR1 or "
-		     "records reopen), or to syslog"),
+		     "records reopen), or to syslog (RFC 5424 structured "
+		     "data through syslog(3))"),
 	OP25B_OPTION("block-records-interval", OPT_BLOCK_RECORDS_INTERVAL,
 		     "SECONDS",
 		     "the block records' interval, 1..86400 (default 60)"),

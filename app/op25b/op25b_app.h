@@ -228,18 +228,17 @@ int op25b_cli_run_file(struct op25b_app *app, const char *path);
 int op25b_cli_start_terminal(struct op25b_app *app);
 void op25b_cli_stop(struct op25b_app *app);
 
+struct op25b_record_hint;
+
 /* records.c: block records (NULL app->records: off, and every call
  * but start does nothing). */
 /* Rings, tables and the output; 0 or -errno, said on stderr. */
 int op25b_records_start(struct op25b_app *app);
-/* The data path's: count a frame the classifier gave a recorded outcome
- * (w->records set), seen at @tsc; hand over finished records, never
- * wait. */
+/* The data path's: count the @n record hints of a burst (w->records
+ * set), seen from @tsc on; hand over finished records, never wait. */
 void op25b_worker_records_count(struct op25b_worker *w,
-				const struct op25b_classifier *classifier,
-				struct rte_mbuf *m,
-				const struct op25b_classify_result *result,
-				uint16_t port, uint64_t tsc);
+				const struct op25b_record_hint *hints,
+				uint16_t n, uint64_t tsc);
 /* Once a worker loop: at an interval's end, empty the table into the
  * ring. */
 void op25b_worker_records_tick(struct op25b_worker *w, struct op25b_app *app);

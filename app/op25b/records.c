@@ -115,27 +115,24 @@ table_flush(struct op25b_worker_records *wr)
 
 void
 op25b_worker_records_count(struct op25b_worker *w,
-			   const struct op25b_classifier *classifier,
-			   struct rte_mbuf *m,
-			   const struct op25b_classify_result *result,
-			   uint16_t port, uint64_t tsc)
+			   const struct op25b_record_hint *hints, uint16_t n,
+			   uint64_t tsc)
 {
 	struct op25b_worker_records *wr = w->records;
-	struct op25b_record_hint h;
-	struct op25b_record out;
+	struct op25b_record out[OP25B_CLASSIFY_BURST_MAX];
+	unsigned int k, sent, free_space = 0;
 
-	int ret;
-
-	if (op25b_classifier_record_hint(classifier, m, result, port, &h) != 0)
-		return;
 	/* A full ring (a scan from many sources) costs a record nothing
 	 * more than finding that its source has no slot. */
-	ret = op25b_records_table_add(wr->table, &h, tsc, wr->epoch,
-				      wr->room != 0 ? &out : NULL);
-	if (ret > 0)
-		hand_over(wr, &out);
-	else if (ret < 0)
-		wr->dropped++;
+	k = op25b_records_table_add_burst(wr->table, hints, n, tsc, wr->epoch,
+					  out, RTE_MIN(wr->room, (uint32_t)n),
+					  &wr->dropped);
+	if (k == 0)
+		return;
+	sent = rte_ring_sp_enqueue_burst_elem(wr->ring, out, sizeof(out[0]), k,
+					      &free_space);
+	wr->dropped += k - sent;
+	wr->room = free_space;
 }
 
 void
@@ -383,15 +380,16 @@ write_up_to(struct op25b_app *app, uint32_t interval)
 			size_t len = 0;
 			FILE *m = open_memstream(&line, &len);
 
+			/* RFC 5424's MSGID and STRUCTURED-DATA through
+			 * syslog(3): doc/records.md says why not a datagram
+			 * of our own. */
 			err = m == NULL ? -ENOMEM
-					: op25b_records_write_json(m, &taken[i],
-								   &rec->view);
+					: op25b_records_write_sd(m, &taken[i],
+								 &rec->view);
 			if (m != NULL)
 				fclose(m);
-			if (err == 0 && line != NULL) {
-				line[strcspn(line, "\n")] = '\0';
+			if (err == 0 && line != NULL)
 				syslog(LOG_NOTICE, "%s", line);
-			}
 			free(line);
 		} else {
 			err = rec->out == NULL

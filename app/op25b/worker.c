@@ -10,6 +10,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "op25b_app.h"
+#include "op25b_classify_record.h"
 #include "op25b_records.h"
 
 struct op25b_app *op25b_worker_app;
@@ -42,28 +43,30 @@ subscriber_burst(struct op25b_worker *w,
 	struct rte_mbuf *drop[OP25B_CLASSIFY_BURST_MAX];
 	struct op25b_classify_result results[OP25B_CLASSIFY_BURST_MAX];
 	uint16_t n, i, n_fwd = 0, n_reply = 0, n_drop = 0;
-	uint64_t now = 0;
 
 	n = rte_eth_rx_burst(pair->sub, w->queue, pkts, burst);
 	if (n == 0)
 		return 0;
 	w->stats->port[pair->sub].rx += n;
-	op25b_classifier_classify_burst(classifier, exempt, pkts, n, results,
-					&w->stats->counters);
+	if (w->records == NULL) {
+		op25b_classifier_classify_burst(classifier, exempt, pkts, n,
+						results, &w->stats->counters);
+	} else {
+		struct op25b_record_hint hints[OP25B_CLASSIFY_BURST_MAX];
+		uint16_t n_hints;
+
+		/* Blocked and would-block frames' hints, from the parse. One
+		 * clock read a burst (a record needs milliseconds); the
+		 * table keeps the frames of a burst in their order, a tick
+		 * (under a ns) apart. */
+		op25b_classifier_classify_burst_hints(
+			classifier, exempt, pkts, n, results,
+			&w->stats->counters, hints, &n_hints);
+		if (n_hints != 0)
+			op25b_worker_records_count(w, hints, n_hints,
+						   rte_rdtsc());
+	}
 	for (i = 0; i < n; i++) {
-		/* Blocked and would-block frames only; before TX, which
-		 * gives the mbuf away. */
-		if (unlikely(op25b_records_wanted(results[i].outcome)) &&
-		    w->records != NULL) {
-			/* One clock read a burst (a record needs
-			 * milliseconds); + i keeps the frames of a burst in
-			 * their order, a tick (under a ns) apart. */
-			if (now == 0)
-				now = rte_rdtsc();
-			op25b_worker_records_count(w, classifier, pkts[i],
-						   &results[i], pair->sub,
-						   now + i);
-		}
 		switch (results[i].disposition) {
 		case OP25B_DISPOSITION_FORWARD:
 			fwd[n_fwd++] = pkts[i];

@@ -18,6 +18,7 @@
 
 #include "classify_priv.h"
 #include "notify.h"
+#include "record_hint.h"
 #include "vec_priv.h"
 
 /* How far ahead of the packet being parsed its successors' first cache
@@ -240,12 +241,15 @@ chained_headers(const struct rte_mbuf *m, uint8_t *copy)
  * that the data path never tests for NULL per packet. */
 static RTE_DEFINE_PER_LCORE(struct op25b_stats_counters, discarded);
 
-uint16_t
-op25b_classifier_classify_burst(const struct op25b_classifier *c,
-				const struct op25b_exempt_table *exempt,
-				struct rte_mbuf **pkts, uint16_t n,
-				struct op25b_classify_result *results,
-				struct op25b_stats_counters *counters)
+/* The burst; @hints (NULL: none) also gets the record hints of its
+ * blocked frames. Inlined into both entry points, so that the constant NULL
+ * takes the records' block out of the plain one. */
+static __rte_always_inline uint16_t
+classify_burst(const struct op25b_classifier *c,
+	       const struct op25b_exempt_table *exempt, struct rte_mbuf **pkts,
+	       uint16_t n, struct op25b_classify_result *results,
+	       struct op25b_stats_counters *counters,
+	       struct op25b_record_hint *hints, uint16_t *n_hints)
 {
 	struct pkt_meta meta[OP25B_CLASSIFY_BURST_MAX];
 	uint32_t src4[OP25B_CLASSIFY_BURST_MAX], dst4[OP25B_CLASSIFY_BURST_MAX];
@@ -385,7 +389,37 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 		}
 	}
 	counters->outcome[OP25B_OUTCOME_NON_SMTP] += n - n4 - n6 - counted;
+	/* Block records: only blocked frames' hints, from the parse's
+	 * offsets (record_hint.c). */
+	if (hints != NULL)
+		*n_hints = n4 + n6 == 0 ? 0
+					: record_hints_fill(pkts, results, meta,
+							    n, hints);
 	return n;
+}
+
+uint16_t
+op25b_classifier_classify_burst(const struct op25b_classifier *c,
+				const struct op25b_exempt_table *exempt,
+				struct rte_mbuf **pkts, uint16_t n,
+				struct op25b_classify_result *results,
+				struct op25b_stats_counters *counters)
+{
+	return classify_burst(c, exempt, pkts, n, results, counters, NULL,
+			      NULL);
+}
+
+uint16_t
+op25b_classifier_classify_burst_hints(const struct op25b_classifier *c,
+				      const struct op25b_exempt_table *exempt,
+				      struct rte_mbuf **pkts, uint16_t n,
+				      struct op25b_classify_result *results,
+				      struct op25b_stats_counters *counters,
+				      struct op25b_record_hint *hints,
+				      uint16_t *n_hints)
+{
+	return classify_burst(c, exempt, pkts, n, results, counters, hints,
+			      n_hints);
 }
 
 void

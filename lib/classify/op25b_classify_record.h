@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * What a block record needs from a frame the classifier has judged: read
- * back off the rare path (blocked, reset and would-block frames only), so
- * that the burst loop pays nothing for records.
+ * What a block record needs from the frames the classifier judges: the
+ * burst's blocked, reset and would-block frames described in the same
+ * pass, from the offsets its parse already found, so that records cost
+ * the burst loop a few stores a blocked frame and nothing else.
  */
 #ifndef OP25B_CLASSIFY_RECORD_H
 #define OP25B_CLASSIFY_RECORD_H
@@ -18,21 +19,29 @@ extern "C" {
 #endif
 
 /**
- * Fill @p h from @p m, which op25b_classifier_classify_burst() gave
- * @p result (an outcome op25b_records_wanted() takes). A reset's frame
- * has been rewritten into its reply: its addresses, ports and MACs are
- * read back the way round the SYN had them. Walks the same L2 (VLAN tags,
- * PPPoE) as the classifier. No allocation, lock or syscall.
+ * op25b_classifier_classify_burst(), and a record hint for each frame
+ * whose outcome op25b_records_wanted() takes, in the burst's order: its
+ * source and destination, port, MAC, VLAN ids and PPPoE session as the
+ * frame came in (a reset's or notify's frame, rewritten into its reply,
+ * is read the way round the client sent it), its outcome, class and group
+ * slots, whether it was a bare SYN, the source's hash, and the DPDK port
+ * it came in on (the mbuf's port). No allocation, lock or syscall.
  *
- * @param port
- *   The port @p m came in on (@p h->port).
- * @return 0, or -EINVAL when the frame no longer parses (then @p h is
- *   not to be counted).
+ * @param hints
+ *   Room for @p n hints.
+ * @param n_hints
+ *   Set to the number of hints written.
+ * @return the number of packets classified, as
+ *   op25b_classifier_classify_burst().
  */
-int op25b_classifier_record_hint(const struct op25b_classifier *classifier,
-				 const struct rte_mbuf *m,
-				 const struct op25b_classify_result *result,
-				 uint16_t port, struct op25b_record_hint *h);
+uint16_t
+op25b_classifier_classify_burst_hints(const struct op25b_classifier *classifier,
+				      const struct op25b_exempt_table *exempt,
+				      struct rte_mbuf **pkts, uint16_t n,
+				      struct op25b_classify_result *results,
+				      struct op25b_stats_counters *counters,
+				      struct op25b_record_hint *hints,
+				      uint16_t *n_hints);
 
 #ifdef __cplusplus
 }

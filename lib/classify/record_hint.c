@@ -1,65 +1,125 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A blocked frame read back for its block record. Only blocked, reset and
- * would-block frames come here, so the burst loop's parse keeps no more
- * than its verdict needs; the headers are still in L1 when the worker
- * asks, right after the burst was classified.
+ * Block records' hints, at the end of a classified burst. The parse has
+ * already found where each header lies (pkt_meta), so a blocked frame is
+ * not walked again: VLAN tags lie between the MACs and the PPPoE header
+ * (or the IP header), four bytes each; the session id is in the PPPoE
+ * header; the addresses and the port are at fixed offsets from l3 and l4.
+ * The headers are still in L1: the burst was parsed moments ago.
  */
-#include <errno.h>
 #include <string.h>
 
-#include "classify_priv.h"
-#include "op25b_classify_record.h"
+#include "record_hint.h"
 
-int
-op25b_classifier_record_hint(const struct op25b_classifier *c,
-			     const struct rte_mbuf *m,
-			     const struct op25b_classify_result *result,
-			     uint16_t port, struct op25b_record_hint *h)
+/* A chain's first bytes, copied out when its headers span segments
+ * (rare: out of line, so that the common path keeps no 1 KB buffer). */
+static __rte_noinline void
+chained_hint_fill(const struct rte_mbuf *m,
+		  const struct op25b_classify_result *r,
+		  const struct pkt_meta *meta, struct op25b_record_hint *h);
+
+/*
+ * A reset or notify rewrote the frame into its reply (reset.c,
+ * tcp_reply_build()): the L2 and PPPoE headers at the same offsets with
+ * the MACs swapped, then bare IP and TCP headers, addresses and ports
+ * swapped. The answered segment's flags are the parse's. Every member is
+ * stored once (no memset of the whole hint: ~80 bytes a frame).
+ */
+static __rte_always_inline void
+hint_fill(const uint8_t *p, const struct rte_mbuf *m,
+	  const struct op25b_classify_result *r, const struct pkt_meta *meta,
+	  struct op25b_record_hint *h)
 {
-	uint8_t copy[OP25B_PARSE_DEPTH];
-	uint32_t len = rte_pktmbuf_pkt_len(m), alen, off = 14, l4;
-	bool reply = result->outcome == OP25B_OUTCOME_RESET;
-	struct pkt_meta meta;
-	struct l2_walk w;
-	const uint8_t *p;
-	unsigned int i;
+	static const uint8_t zero[16];
+	bool reply = r->disposition == OP25B_DISPOSITION_REPLY;
+	uint32_t l3 = meta->l3, l4;
+	uint32_t l2_end = meta->pppoe != 0 ? meta->pppoe : l3;
+	unsigned int i, n_vlans;
 
-	p = rte_pktmbuf_read(m, 0, RTE_MIN(len, (uint32_t)OP25B_PARSE_DEPTH),
-			     copy);
-	if (p == NULL || len < 14 ||
-	    walk_l2(c, p, len, load_raw16(p + 12), &w) != PARSE_SMTP)
-		return -EINVAL;
-	h->family = w.type == RTE_BE16(ETHER_TYPE_IPV6) ? 6 : 4;
-	alen = h->family == 6 ? 16 : 4;
-	if (reply) {
-		/* The RST is bare headers (reset.c): TCP right after IP. */
-		l4 = w.l3 + (h->family == 6 ? 40 : 20);
+	if (likely(meta->family == 4)) {
+		const uint8_t *sa = p + l3 + 12, *da = p + l3 + 16;
+
+		memcpy(h->src, zero, 16);
+		memcpy(h->dst, zero, 16);
+		memcpy(h->src, reply ? da : sa, 4);
+		memcpy(h->dst, reply ? sa : da, 4);
+		h->hash = op25b_record_source_hash(4, h->src);
+		l4 = reply ? l3 + 20 : meta->l4;
 	} else {
-		if (parse_frame(c, p, len, &meta) != PARSE_SMTP)
-			return -EINVAL;
-		l4 = meta.l4;
+		const uint8_t *sa = p + l3 + 8, *da = p + l3 + 24;
+
+		memcpy(h->src, reply ? da : sa, 16);
+		memcpy(h->dst, reply ? sa : da, 16);
+		h->hash = op25b_record_source_hash(6, h->src);
+		l4 = reply ? l3 + 40 : meta->l4;
 	}
-	if (l4 + 14 > RTE_MIN(len, (uint32_t)OP25B_PARSE_DEPTH))
-		return -EINVAL;
-	memset(h->src, 0, sizeof(h->src));
-	memset(h->dst, 0, sizeof(h->dst));
-	/* A reply goes back: its destination is the source. */
-	memcpy(reply ? h->dst : h->src, p + w.l3 + (alen == 16 ? 8 : 12), alen);
-	memcpy(reply ? h->src : h->dst, p + w.l3 + (alen == 16 ? 24 : 16),
-	       alen);
+	h->family = meta->family;
 	memcpy(h->src_mac, p + (reply ? 0 : 6), 6);
 	h->dport = load_be16(p + l4 + (reply ? 0 : 2));
-	/* A reset answers only a bare SYN. */
-	h->syn = reply || (p[l4 + 13] &
-			   (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) == TCP_SYN;
-	h->outcome = result->outcome;
-	h->class_slot = result->class_slot;
-	h->group_slot = result->group_slot;
-	h->port = port;
-	h->n_vlans = RTE_MIN(w.tags, (uint8_t)OP25B_RECORD_VLANS_MAX);
-	for (i = 0; i < h->n_vlans; i++, off += 4)
-		h->vlan[i] = load_be16(p + off) & 0x0fff;
-	h->pppoe_session = w.pppoe != 0 ? load_be16(p + w.pppoe + 2) : -1;
-	return 0;
+	h->syn = (meta->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) ==
+		 TCP_SYN;
+	/* A blocked frame sent back is notify's answer (a reset is
+	 * RESET). */
+	h->outcome = reply && r->outcome == OP25B_OUTCOME_BLOCKED
+			     ? OP25B_RECORD_OUTCOME_NOTIFY
+			     : r->outcome;
+	h->class_slot = r->class_slot;
+	h->group_slot = r->group_slot;
+	h->port = m->port;
+	h->last_pad = 0;
+	memset(h->pad, 0, sizeof(h->pad));
+	memcpy(h->vlan, zero, sizeof(h->vlan));
+	h->n_vlans = 0;
+	h->pppoe_session = -1;
+	/* Plain Ethernet: nothing between the MACs and IP. */
+	if (likely(l3 == 14))
+		return;
+	/* Tags beyond what a record keeps are not named (the policy's
+	 * max_vlan_tags is no more than that anyway). */
+	n_vlans = RTE_MIN((l2_end - 14) / 4,
+			  (unsigned int)OP25B_RECORD_VLANS_MAX);
+	h->n_vlans = (uint8_t)n_vlans;
+	for (i = 0; i < n_vlans; i++)
+		h->vlan[i] = load_be16(p + 14 + 4 * i) & 0x0fff;
+	if (meta->pppoe != 0)
+		h->pppoe_session = load_be16(p + meta->pppoe + 2);
+}
+
+static __rte_noinline void
+chained_hint_fill(const struct rte_mbuf *m,
+		  const struct op25b_classify_result *r,
+		  const struct pkt_meta *meta, struct op25b_record_hint *h)
+{
+	uint8_t copy[OP25B_PARSE_DEPTH];
+	/* The parse read these bytes: they are there. */
+	const uint8_t *p = rte_pktmbuf_read(
+		m, 0,
+		RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)OP25B_PARSE_DEPTH),
+		copy);
+
+	hint_fill(p, m, r, meta, h);
+}
+
+uint16_t
+record_hints_fill(struct rte_mbuf *const *pkts,
+		  const struct op25b_classify_result *results,
+		  const struct pkt_meta *meta, uint16_t n,
+		  struct op25b_record_hint *hints)
+{
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct rte_mbuf *m = pkts[i];
+
+		if (!op25b_records_wanted(results[i].outcome))
+			continue;
+		/* A reply is one segment again (reset.c). */
+		if (likely(m->nb_segs == 1))
+			hint_fill(rte_pktmbuf_mtod(m, const uint8_t *), m,
+				  &results[i], &meta[i], &hints[k++]);
+		else
+			chained_hint_fill(m, &results[i], &meta[i],
+					  &hints[k++]);
+	}
+	return k;
 }

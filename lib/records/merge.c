@@ -244,6 +244,8 @@ op25b_records_action_name(unsigned int outcome)
 		return "reset";
 	case OP25B_OUTCOME_COUNTED:
 		return "count";
+	case OP25B_RECORD_OUTCOME_NOTIFY:
+		return "notify";
 	default:
 		return op25b_outcome_name(outcome);
 	}

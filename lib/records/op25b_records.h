@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "op25b_stats.h"
 
@@ -40,55 +41,116 @@ extern "C" {
 /** The count of distinct destinations is exact up to this, then stays. */
 #define OP25B_RECORD_DESTINATIONS_MAX 255
 
-/** What one blocked frame tells a record (filled off the classifier's
- * rare path: see op25b_classifier_record_hint()). */
+/*
+ * The figures the last frame of a source sets, in the same order in a
+ * frame's hint and in its record (struct op25b_record_last): a frame
+ * counted for a source already in the table copies them as one block.
+ *   dst            the destination, network byte order (IPv4: first 4)
+ *   vlan, n_vlans  VLAN ids, outermost first
+ *   pppoe_session  -1: none
+ *   dport, port    the destination port; the DPDK port it came in on
+ *   src_mac        its source MAC
+ *   outcome        enum op25b_outcome
+ *   class_slot, group_slot
+ *   family         4 or 6 (a source's own, copied with the rest)
+ */
+#define OP25B_RECORD_LAST_MEMBERS                                              \
+	uint8_t dst[16];                                                       \
+	uint16_t vlan[OP25B_RECORD_VLANS_MAX];                                 \
+	int32_t pppoe_session;                                                 \
+	uint16_t dport;                                                        \
+	uint16_t port;                                                         \
+	uint8_t src_mac[6];                                                    \
+	uint8_t n_vlans;                                                       \
+	uint8_t outcome;                                                       \
+	uint8_t class_slot;                                                    \
+	uint8_t group_slot;                                                    \
+	uint8_t family;                                                        \
+	uint8_t last_pad;
+
+/** The last frame's figures as one block (OP25B_RECORD_LAST_MEMBERS). */
+struct op25b_record_last {
+	OP25B_RECORD_LAST_MEMBERS
+};
+
+/** What one blocked frame tells a record: filled by the classifier from
+ * what its parse found (op25b_classifier_classify_burst_hints()), or by
+ * hand in tests. */
 struct op25b_record_hint {
 	uint8_t src[16]; /**< network byte order; IPv4 in the first 4 */
-	uint8_t dst[16];
-	uint8_t family;	 /**< 4 or 6 */
-	uint8_t outcome; /**< enum op25b_outcome */
-	uint8_t class_slot;
-	uint8_t group_slot;
+	union {
+		struct {
+			OP25B_RECORD_LAST_MEMBERS
+		};
+		struct op25b_record_last last;
+	};
 	uint8_t syn; /**< 1: a bare SYN (a connection attempt) */
-	uint8_t n_vlans;
-	uint16_t dport;
-	uint16_t vlan[OP25B_RECORD_VLANS_MAX]; /**< ids, outermost first */
-	int32_t pppoe_session;		       /**< -1: none */
-	uint8_t src_mac[6];
-	uint16_t port; /**< the DPDK port it came in on */
+	uint8_t pad[3];
+	/** op25b_record_source_hash(family, src): whoever fills the hint
+	 * sets it, so that a frame's source is hashed once. */
+	uint64_t hash;
 };
 
 /** One source in one interval, or a worker's piece of it: the element of
- * the ring between the workers and the control lcore. */
+ * the ring between the workers and the control lcore. What a frame
+ * counted for a source in the table touches (the source, the last
+ * figures, the counts and the first destinations) lies in the first 128
+ * bytes. */
 struct op25b_record {
 	uint8_t src[16];
-	uint8_t dst[16]; /**< the last destination */
-	uint64_t first_tsc, last_tsc;
-	/** Distinct destinations of this piece: an IPv4 address as is, an
-	 * IPv6 one folded to 64 bits. */
-	uint64_t dst_key[OP25B_RECORD_DSTS];
+	uint64_t last_tsc;
+	uint64_t first_tsc;
 	uint32_t segments;
 	uint32_t syns;
 	uint32_t interval; /**< the interval it belongs to */
-	int32_t pppoe_session;
-	uint16_t vlan[OP25B_RECORD_VLANS_MAX];
-	uint16_t dport;
-	uint16_t port;
-	uint8_t src_mac[6];
-	uint8_t family;
-	uint8_t n_vlans;
-	uint8_t n_dsts; /**< of dst_key */
-	uint8_t outcome;
-	uint8_t class_slot;
-	uint8_t group_slot;
+	uint8_t n_dsts;	   /**< of dst_key */
+	uint8_t pad[3];
+	union {
+		struct {
+			OP25B_RECORD_LAST_MEMBERS
+		};
+		struct op25b_record_last last;
+	};
+	uint32_t pad2;
+	/** Distinct destinations of this piece: an IPv4 address as is, an
+	 * IPv6 one folded to 64 bits. */
+	uint64_t dst_key[OP25B_RECORD_DSTS];
 };
 
+_Static_assert(sizeof(struct op25b_record_last) == 52,
+	       "the last frame's figures are one 52-byte block");
 _Static_assert(sizeof(struct op25b_record) % 8 == 0 &&
-		       sizeof(struct op25b_record) == 160,
-	       "a record is a fixed 160 bytes: rings take 4-byte multiples");
+		       sizeof(struct op25b_record) == 168,
+	       "a record is a fixed 168 bytes: rings take 4-byte multiples");
 
 /** The destination key of an address: what dst_key[] holds. */
-uint64_t op25b_record_dst_key(uint8_t family, const uint8_t *addr);
+static inline uint64_t
+op25b_record_dst_key(uint8_t family, const uint8_t *addr)
+{
+	uint64_t hi, lo;
+	uint32_t a;
+
+	if (family == 4) {
+		memcpy(&a, addr, 4);
+		return a;
+	}
+	memcpy(&hi, addr, 8);
+	memcpy(&lo, addr + 8, 8);
+	/* A multiplicative fold: two addresses of one /64 differ in lo,
+	 * which the multiplication spreads over the whole word. The top bit
+	 * is set so that no IPv6 key equals an IPv4 one. */
+	return ((hi * 0x9e3779b97f4a7c15ull) ^ (lo * 0xc2b2ae3d27d4eb4full) ^
+		(lo >> 29)) |
+	       (1ull << 63);
+}
+
+/** A source's hash in the worker's table (struct op25b_record_hint's
+ * hash): the high half places it, the low half (never 0) is its tag. */
+static inline uint64_t
+op25b_record_source_hash(uint8_t family, const uint8_t *src)
+{
+	return (op25b_record_dst_key(family, src) * 0x9e3779b97f4a7c15ull) | 1;
+}
 
 /* ------------------------------------------------------------------ */
 /* The worker's table                                                  */
@@ -97,10 +159,11 @@ struct op25b_records_table;
 
 /**
  * A table of @p capacity sources (a power of two, 16..1<<20) for one
- * worker, in @p mem of op25b_records_table_size(@p capacity) bytes that
- * the caller allocates (rte_zmalloc_socket() on the worker's NUMA node,
- * or calloc() in tests) and frees.
- * @return the table (at @p mem), or NULL with errno EINVAL.
+ * worker, in @p mem of op25b_records_table_size(@p capacity) bytes, 64-byte
+ * aligned, that the caller allocates (rte_zmalloc_socket() on the worker's
+ * NUMA node, or aligned_alloc() in tests) and frees.
+ * @return the table (at @p mem), or NULL with errno EINVAL (a capacity
+ *   out of range, or @p mem NULL or not aligned).
  */
 struct op25b_records_table *
 op25b_records_table_init(void *mem, uint32_t capacity);
@@ -109,8 +172,8 @@ op25b_records_table_init(void *mem, uint32_t capacity);
 size_t op25b_records_table_size(uint32_t capacity);
 
 /**
- * Count frame @p h, seen at @p tsc, for its source in the current
- * interval. No allocation, lock or syscall.
+ * Count frame @p h (its hash set), seen at @p tsc, for its source in the
+ * current interval. No allocation, lock or syscall.
  *
  * @param out
  *   Filled when a record is finished by this frame: the source's piece
@@ -125,6 +188,24 @@ size_t op25b_records_table_size(uint32_t capacity);
 int op25b_records_table_add(struct op25b_records_table *t,
 			    const struct op25b_record_hint *h, uint64_t tsc,
 			    uint32_t interval, struct op25b_record *out);
+
+/**
+ * op25b_records_table_add() for @p n frames of a burst, in their order
+ * (frame i seen at @p tsc + i), with the table's lines of every source
+ * requested before the first is counted.
+ *
+ * @param out
+ *   Filled with the records the frames finish, up to @p room of them.
+ * @param lost
+ *   Increased by the records finished beyond @p room (lost: count them).
+ * @return the number of records written to @p out.
+ */
+unsigned int
+op25b_records_table_add_burst(struct op25b_records_table *t,
+			      const struct op25b_record_hint *h, unsigned int n,
+			      uint64_t tsc, uint32_t interval,
+			      struct op25b_record *out, unsigned int room,
+			      uint64_t *lost);
 
 /**
  * Hand over up to @p max of the table's records, emptying their slots.
@@ -193,8 +274,14 @@ struct op25b_records_view {
 	uint64_t wall_ns0;
 };
 
-/** The action a record's outcome names: "drop", "reset", "count", or the
- * outcome's counter name for any later one. */
+/** A record's outcome (not the classifier's) for a blocked frame answered
+ * in place by `block: notify` (a SYN-ACK or the greeting): action
+ * "notify". */
+#define OP25B_RECORD_OUTCOME_NOTIFY OP25B_OUTCOME_MAX
+
+/** The action a record's outcome names: "drop", "reset", "count",
+ * "notify" (OP25B_RECORD_OUTCOME_NOTIFY), or the outcome's counter name
+ * for any later one. */
 const char *op25b_records_action_name(unsigned int outcome);
 
 /** Whether frames of @p outcome are recorded: every outcome from
@@ -222,6 +309,26 @@ void op25b_records_time(uint64_t wall_ns, char *buf, size_t size);
  */
 int op25b_records_write_json(FILE *out, const struct op25b_records_merged *rec,
 			     const struct op25b_records_view *v);
+
+/** RFC 5424 MSGID of a block record sent to syslog. */
+#define OP25B_RECORDS_MSGID "block-record"
+/** Its SD-ID: op25b@ and a private enterprise number (32473 is the one
+ * RFC 5612 reserves for documentation: an operator's own number goes
+ * here when one is assigned). */
+#define OP25B_RECORDS_SD_ID "op25b@32473"
+
+/**
+ * Write @p rec as RFC 5424's MSGID and one STRUCTURED-DATA element, no
+ * newline: `block-record [op25b@32473 time="..." first="..." src="..."
+ * ...]`, the members op25b_records_write_json() writes, in its order and
+ * under its names; a null member is left out, numbers in decimal, vlan
+ * the ids outermost first joined with commas ("" when untagged); values
+ * escaped per RFC 5424 section 6.3.3 (`"`, `\` and `]` after a
+ * backslash).
+ * @return 0, or -EIO when @p out has an error.
+ */
+int op25b_records_write_sd(FILE *out, const struct op25b_records_merged *rec,
+			   const struct op25b_records_view *v);
 
 /* ------------------------------------------------------------------ */
 /* The last interval's worst sources (show blocked top, op25b-stat)    */

@@ -2,7 +2,9 @@
 # Block records (doc/records.md) through the appliance on net_pcap: exact
 # records from a capture of plain IPv4, PPPoE in VLAN, QinQ, IPv6 and a
 # class.to source (counts, destinations, first/time, the last frame's
-# figures), flushed at exit before the report; monitor mode; two workers
+# figures), flushed at exit before the report; the same through
+# --block-records syslog (RFC 5424 MSGID and structured data, read from a
+# stand-in for /dev/log in a mount namespace); monitor mode; two workers
 # whose records of one source are merged; two intervals with the file
 # renamed and reopened between them (SIGUSR1, records reopen), and show
 # blocked top; a one-record ring under 6000 sources: traffic unaffected,
@@ -15,7 +17,8 @@ op25b="$build/app/op25b/op25b"
 cli="$build/app/op25b-cli/op25b-cli"
 frames="$root/test/integration/records_frames.py"
 name="test-records-$$"
-trap 'exec 3>&- 2>/dev/null; [ -z "$bg_pid" ] || kill_pids "$bg_pid"; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+log_pid=
+trap 'exec 3>&- 2>/dev/null; [ -z "$bg_pid" ] || kill_pids "$bg_pid"; [ -z "$log_pid" ] || kill_pids "$log_pid"; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
 "$py" "$frames" gen "$work" || { echo "not ok records: captures"; exit 1; }
 
@@ -49,6 +52,55 @@ want_has "$work/one.log" "records_written 5, records_dropped 0"
 [ "$(counter "$work/one.json" records_written)" = 5 ] ||
 	problem "stats-json records_written $(counter "$work/one.json" records_written), want 5"
 report "records: one interval, exact records (plain, PPPoE in VLAN, QinQ, IPv6, class.to) at exit"
+
+# --block-records syslog: syslog(3) writes to /dev/log, which is, in a
+# mount namespace of op25b's own, a socket this test reads (a tmpfs /dev
+# with the nodes op25b needs bound in; the host's /dev is not touched).
+"$py" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "w") as f:
+    while True:
+        f.write(s.recv(65536).decode().rstrip("\0\n") + "\n")
+        f.flush()
+' "$work/log.sock" "$work/syslog.txt" &
+log_pid=$!
+disown "$log_pid" # killed at the end: no job notice
+wait_until 10 "$log_pid" test -S "$work/log.sock" || problem "no stand-in for /dev/log"
+[ -S "$work/log.sock" ] && timeout 60 unshare --mount --propagation private sh -ec '
+	w=$1; shift
+	[ -d "$w" ] && mkdir "$w/hostdev"
+	mount --bind /dev "$w/hostdev"
+	mount -t tmpfs op25b-test-dev /dev
+	for n in null zero full random urandom log; do
+		touch "/dev/$n"
+	done
+	for n in null zero full random urandom; do
+		mount --bind "$w/hostdev/$n" "/dev/$n"
+	done
+	mkdir /dev/shm && mount --bind "$w/hostdev/shm" /dev/shm
+	mount --bind "$w/log.sock" /dev/log
+	exec "$@"' sh "$work" "$op25b" "${eal[@]}" \
+	--vdev "net_pcap0,rx_pcap=$work/all.pcap,tx_pcap=$work/syslog-replies.pcap" \
+	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" --name "$name-syslog" \
+	--cli-socket none --audit-log "$work/audit.log" --state-dir "$work" \
+	--status-interval 0 --stop-after-idle 300 --block-records syslog \
+	>"$work/syslog.log" 2>&1
+want_rc $? 0 "op25b exit status (syslog): $(tail -3 "$work/syslog.log")"
+want_has "$work/syslog.log" "records_written 5, records_dropped 0"
+wait_until 5 "$log_pid" eval '[ "$(wc -l <"$work/syslog.txt")" -ge 5 ]'
+kill_pids "$log_pid"
+log_pid=
+out=$("$py" "$frames" syslog "$work/syslog.txt" "$work/one.jsonl") || problem "$out"
+report "records: syslog(3) messages carry RFC 5424's MSGID and structured data with the JSON's members"
+
+# block: notify rewrites a SYN into its SYN-ACK (a stray data segment into
+# a RST) in place: the record is still the client's (source, MAC, port),
+# its action notify (reset).
+run notify "rx_pcap=$work/all.pcap,tx_pcap=$work/notify-replies.pcap" notify.yaml
+check "$work/notify.jsonl" notify
+report "records: block: notify's answered SYNs recorded as the client sent them, action notify"
 
 run monitor "rx_pcap=$work/all.pcap,tx_pcap=$work/monitor-out.pcap" monitor.yaml
 check "$work/monitor.jsonl" monitor

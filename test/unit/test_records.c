@@ -37,13 +37,16 @@ hint4(const char *src, const char *dst, uint16_t dport, bool syn)
 	h.outcome = OP25B_OUTCOME_BLOCKED;
 	h.class_slot = 1;
 	h.pppoe_session = -1;
+	h.hash = op25b_record_source_hash(h.family, h.src);
 	return h;
 }
 
 static struct op25b_records_table *
 table_new(uint32_t capacity)
 {
-	void *mem = calloc(1, op25b_records_table_size(capacity));
+	size_t size = op25b_records_table_size(capacity);
+	/* Slots start cache lines. */
+	void *mem = aligned_alloc(64, (size + 63) & ~(size_t)63);
 	struct op25b_records_table *t;
 
 	assert_non_null(mem);
@@ -56,8 +59,12 @@ static void
 test_table_sizes(void **state)
 {
 	char mem[64];
+	/* aligned_alloc() takes a multiple of the alignment. */
+	void *t_aligned =
+		aligned_alloc(64, (op25b_records_table_size(32) + 63) & ~63ul);
 
 	(void)state;
+	assert_non_null(t_aligned);
 	assert_int_equal(op25b_records_table_size(15), 0);
 	assert_int_equal(op25b_records_table_size(100), 0);
 	assert_int_equal(op25b_records_table_size(1u << 21), 0);
@@ -65,6 +72,10 @@ test_table_sizes(void **state)
 	errno = 0;
 	assert_null(op25b_records_table_init(mem, 24));
 	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(op25b_records_table_init((char *)t_aligned + 8, 16));
+	assert_int_equal(errno, EINVAL);
+	free(t_aligned);
 }
 
 /* A source's frames are counted in one slot: first and last times, the
@@ -152,6 +163,48 @@ test_table_piece_per_destinations(void **state)
 	free(t);
 }
 
+/* A burst is counted as its frames one by one, at tsc + i: records
+ * finished beyond the caller's room are lost and counted. */
+static void
+test_table_burst(void **state)
+{
+	struct op25b_records_table *t = table_new(16), *u = table_new(16);
+	struct op25b_record_hint h[40];
+	struct op25b_record out[40], one, a[16], b[16];
+	unsigned int i, k, handed = 0, na, nb;
+	uint64_t lost = 0;
+	char src[32];
+
+	(void)state;
+	for (i = 0; i < 40; i++) {
+		/* 20 sources, twice each: the table fills, later ones go. */
+		snprintf(src, sizeof(src), "198.18.0.%u", i % 20);
+		h[i] = hint4(src, "203.0.113.1", 25, i < 20);
+	}
+	k = op25b_records_table_add_burst(t, h, 40, 1000, 3, out, 2, &lost);
+	for (i = 0; i < 40; i++)
+		handed += op25b_records_table_add(u, &h[i], 1000 + i, 3,
+						  &one) == 1;
+	assert_true(handed > 2);
+	assert_int_equal(k, 2);
+	assert_int_equal(lost, handed - 2);
+	assert_int_equal(out[0].interval, 3);
+	assert_int_equal(out[0].segments, 1);
+	na = op25b_records_table_flush(t, a, 16);
+	nb = op25b_records_table_flush(u, b, 16);
+	assert_int_equal(na, nb);
+	for (i = 0; i < na; i++) {
+		assert_memory_equal(a[i].src, b[i].src, 16);
+		assert_int_equal(a[i].segments, 2);
+		assert_int_equal(a[i].syns, 1);
+		assert_int_equal(a[i].first_tsc, b[i].first_tsc);
+		assert_int_equal(a[i].last_tsc, b[i].last_tsc);
+		assert_int_equal(a[i].last_tsc - a[i].first_tsc, 20);
+	}
+	free(t);
+	free(u);
+}
+
 /* A full table hands each new source's frame over at once. */
 static void
 test_table_full(void **state)
@@ -188,6 +241,7 @@ test_table_full(void **state)
 		assert_int_equal(n, held);
 		h = hint4("198.18.0.0", "203.0.113.1", 25, 1);
 		memcpy(h.src, kept[0].src, 16);
+		h.hash = op25b_record_source_hash(4, h.src);
 		assert_int_equal(op25b_records_table_add(t, &h, 0, 0, NULL), 0);
 		for (k = 0; k < n; k++)
 			assert_int_equal(kept[k].segments, 1);
@@ -296,10 +350,11 @@ test_merge_many(void **state)
 static const char *
 name_of(void *ctx, uint8_t slot)
 {
-	static const char *const names[] = { NULL, "dynamic", "mobile-mx" };
+	static const char *const names[] = { NULL, "dynamic", "mobile-mx",
+					     "odd\"name]\\x" };
 
 	(void)ctx;
-	return slot < 3 ? names[slot] : "?";
+	return slot < 4 ? names[slot] : "?";
 }
 
 static const char *
@@ -310,8 +365,12 @@ rule_of(void *ctx, uint8_t class_slot, uint8_t group_slot)
 	return group_slot != 0 ? "class.to" : "class.action";
 }
 
+typedef int (*record_writer_fn_t)(FILE *out,
+				  const struct op25b_records_merged *rec,
+				  const struct op25b_records_view *v);
+
 static char *
-line_of(const struct op25b_records_merged *rec,
+text_of(record_writer_fn_t write, const struct op25b_records_merged *rec,
 	const struct op25b_records_view *v)
 {
 	char *text = NULL;
@@ -319,16 +378,24 @@ line_of(const struct op25b_records_merged *rec,
 	FILE *f = open_memstream(&text, &len);
 
 	assert_non_null(f);
-	assert_int_equal(op25b_records_write_json(f, rec, v), 0);
+	assert_int_equal(write(f, rec, v), 0);
 	fclose(f);
 	return text;
 }
 
-static void
-test_json_line(void **state)
+static char *
+line_of(const struct op25b_records_merged *rec,
+	const struct op25b_records_view *v)
 {
-	/* 2026-12-03T18:00:00Z */
-	struct op25b_records_view v = {
+	return text_of(op25b_records_write_json, rec, v);
+}
+
+/* The writers' tests' clock (2026-12-03T18:00:00Z at TSC 5000, 1 kHz)
+ * and names. */
+static struct op25b_records_view
+view_of(void)
+{
+	return (struct op25b_records_view){
 		.class_name = name_of,
 		.group_name = name_of,
 		.rule = rule_of,
@@ -337,28 +404,41 @@ test_json_line(void **state)
 		.tsc0 = 5000,
 		.wall_ns0 = 1796320800000000000ull,
 	};
+}
+
+/* 198.18.0.9 in PPPoE session 4660 under VLANs 100 and 4095: 12
+ * segments, 10 SYNs, 3 destinations from +1.234 s to +60.999 s. */
+static void
+sample_record(struct op25b_records_merged *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->r.family = 4;
+	inet_pton(AF_INET, "198.18.0.9", rec->r.src);
+	inet_pton(AF_INET, "203.0.113.5", rec->r.dst);
+	rec->r.first_tsc = 6234;
+	rec->r.last_tsc = 65999;
+	rec->r.outcome = OP25B_OUTCOME_BLOCKED;
+	rec->r.class_slot = 1;
+	rec->r.dport = 25;
+	rec->r.segments = 12;
+	rec->r.syns = 10;
+	rec->r.n_vlans = 2;
+	rec->r.vlan[0] = 100;
+	rec->r.vlan[1] = 4095;
+	rec->r.pppoe_session = 4660;
+	memcpy(rec->r.src_mac, "\x02\x00\x00\x00\x0a\xff", 6);
+	rec->destinations = 3;
+}
+
+static void
+test_json_line(void **state)
+{
+	struct op25b_records_view v = view_of();
 	struct op25b_records_merged rec;
 	char *text;
 
 	(void)state;
-	memset(&rec, 0, sizeof(rec));
-	rec.r.family = 4;
-	inet_pton(AF_INET, "198.18.0.9", rec.r.src);
-	inet_pton(AF_INET, "203.0.113.5", rec.r.dst);
-	rec.r.first_tsc = 6234; /* +1.234 s */
-	rec.r.last_tsc = 65999; /* +60.999 s */
-	rec.r.outcome = OP25B_OUTCOME_BLOCKED;
-	rec.r.class_slot = 1;
-	rec.r.dport = 25;
-	rec.r.segments = 12;
-	rec.r.syns = 10;
-	rec.r.n_vlans = 2;
-	rec.r.vlan[0] = 100;
-	rec.r.vlan[1] = 4095;
-	rec.r.pppoe_session = 4660;
-	memcpy(rec.r.src_mac, "\x02\x00\x00\x00\x0a\xff", 6);
-	rec.r.port = 0;
-	rec.destinations = 3;
+	sample_record(&rec);
 	text = line_of(&rec, &v);
 	assert_string_equal(
 		text,
@@ -405,11 +485,52 @@ test_names(void **state)
 			    "reset");
 	assert_string_equal(op25b_records_action_name(OP25B_OUTCOME_COUNTED),
 			    "count");
+	assert_string_equal(
+		op25b_records_action_name(OP25B_RECORD_OUTCOME_NOTIFY),
+		"notify");
 	assert_false(op25b_records_wanted(OP25B_OUTCOME_FORWARDED));
 	assert_false(op25b_records_wanted(OP25B_OUTCOME_EXEMPTED));
 	assert_true(op25b_records_wanted(OP25B_OUTCOME_COUNTED));
 	assert_true(op25b_records_wanted(OP25B_OUTCOME_RESET));
 	assert_false(op25b_records_wanted(OP25B_OUTCOME_MAX));
+}
+
+/* The syslog form: RFC 5424's MSGID and one SD element with the JSON's
+ * members; nulls left out; '"', '\\' and ']' escaped (6.3.3). */
+static void
+test_sd_element(void **state)
+{
+	struct op25b_records_view v = view_of();
+	struct op25b_records_merged rec;
+	char *text;
+
+	(void)state;
+	sample_record(&rec);
+	rec.r.outcome = OP25B_OUTCOME_RESET;
+	rec.r.class_slot = 3;
+	text = text_of(op25b_records_write_sd, &rec, &v);
+	assert_string_equal(
+		text,
+		"block-record [op25b@32473 time=\"2026-12-03T18:01:00.999Z\" "
+		"first=\"2026-12-03T18:00:01.234Z\" src=\"198.18.0.9\" "
+		"class=\"odd\\\"name\\]\\\\x\" rule=\"class.action\" "
+		"action=\"reset\" dport=\"25\" dst=\"203.0.113.5\" "
+		"destinations=\"3\" segments=\"12\" syns=\"10\" "
+		"vlan=\"100,4095\" pppoe_session=\"4660\" "
+		"src_mac=\"02:00:00:00:0a:ff\" port=\"0\" mode=\"enforce\"]");
+	free(text);
+
+	/* Untagged, no session, a group: vlan "", pppoe_session left out. */
+	rec.r.n_vlans = 0;
+	rec.r.pppoe_session = -1;
+	rec.r.class_slot = 1;
+	rec.r.group_slot = 2;
+	text = text_of(op25b_records_write_sd, &rec, &v);
+	assert_non_null(strstr(text, " class=\"dynamic\" group=\"mobile-mx\" "
+				     "rule=\"class.to\" "));
+	assert_non_null(strstr(text, " vlan=\"\" src_mac="));
+	assert_null(strstr(text, "pppoe_session"));
+	free(text);
 }
 
 int
@@ -419,10 +540,12 @@ main(void)
 		cmocka_unit_test(test_table_sizes),
 		cmocka_unit_test(test_table_counts_in_place),
 		cmocka_unit_test(test_table_piece_per_destinations),
+		cmocka_unit_test(test_table_burst),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_merge_many),
 		cmocka_unit_test(test_json_line),
+		cmocka_unit_test(test_sd_element),
 		cmocka_unit_test(test_names),
 	};
 

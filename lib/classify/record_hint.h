@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Block records' hints, filled at the end of a classified burst from what
+ * the parse found (private to lib/classify).
+ */
+#ifndef OP25B_RECORD_HINT_H
+#define OP25B_RECORD_HINT_H
+
+#include "classify_priv.h"
+#include "op25b_classify_record.h"
+
+/*
+ * Fill @hints, in the burst's order, with one hint for each of the @n
+ * frames whose result op25b_records_wanted() takes; @meta is the burst's
+ * parse (valid for every such frame: only a policy decision gives those
+ * outcomes). Returns the number of hints.
+ */
+uint16_t record_hints_fill(struct rte_mbuf *const *pkts,
+			   const struct op25b_classify_result *results,
+			   const struct pkt_meta *meta, uint16_t n,
+			   struct op25b_record_hint *hints);
+
+#endif /* OP25B_RECORD_HINT_H */
