@@ -289,11 +289,14 @@ claim(struct op25b_adaptive_table *t, uint64_t base, uint32_t free,
 }
 
 /* Count one SYN in the sub-window of @epoch; return the SYNs in the
- * window, this one included. */
+ * window, this one included. Its own sub-window's count is the one its
+ * CAS wrote, not a later reading: two SYNs racing in one sub-window then
+ * see N and N+1, never both N+1, so the block is exact. */
 static inline uint32_t
 count_syn(struct adaptive_entry *e, uint32_t epoch)
 {
-	_Atomic uint32_t *slot = &e->window[epoch % OP25B_ADAPTIVE_SUBWINDOWS];
+	unsigned int own = epoch % OP25B_ADAPTIVE_SUBWINDOWS;
+	_Atomic uint32_t *slot = &e->window[own];
 	uint32_t old = atomic_load_explicit(slot, memory_order_relaxed);
 	uint32_t next;
 
@@ -305,7 +308,7 @@ count_syn(struct adaptive_entry *e, uint32_t epoch)
 		else
 			next = 1u << 16 | epoch;
 	} while (!atomic_compare_exchange_weak(slot, &old, next));
-	return adaptive_window_sum(e->window, epoch);
+	return (next >> 16) + adaptive_window_sum(e->window, epoch, own);
 }
 
 /* Note destination @dest at @epoch; return the distinct destinations in
@@ -482,7 +485,8 @@ entry_info(const struct adaptive_entry *e, uint64_t key, uint64_t now,
 	/* The window as a SYN now would see it. */
 	epoch = (uint32_t)(now / (sub_ticks ? sub_ticks : 1)) &
 		ADAPTIVE_EPOCH_MASK;
-	info->connections = adaptive_window_sum(e->window, epoch);
+	info->connections = adaptive_window_sum(e->window, epoch,
+						OP25B_ADAPTIVE_SUBWINDOWS);
 	for (i = 0;
 	     atomic_load(&e->dest_valid) && i < OP25B_ADAPTIVE_MAX_DESTINATIONS;
 	     i++) {

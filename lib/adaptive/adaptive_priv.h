@@ -161,14 +161,18 @@ adaptive_scan(const _Atomic uint64_t *line, uint64_t key)
 
 /* The SYNs in the window of @epoch: the counts of the words whose
  * sub-window is one of its last OP25B_ADAPTIVE_SUBWINDOWS (a free word, 0,
- * counts 0 whatever its age). */
+ * counts 0 whatever its age), word @skip left out (a SYN counts its own
+ * word from its CAS; OP25B_ADAPTIVE_SUBWINDOWS: none left out). */
 static inline uint32_t
-adaptive_window_sum_scalar(const _Atomic uint32_t *window, uint32_t epoch)
+adaptive_window_sum_scalar(const _Atomic uint32_t *window, uint32_t epoch,
+			   unsigned int skip)
 {
 	uint32_t sum = 0, v;
 	unsigned int i;
 
 	for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++) {
+		if (i == skip)
+			continue;
 		v = atomic_load_explicit(&window[i], memory_order_relaxed);
 		if (((epoch - (v & ADAPTIVE_EPOCH_MASK)) &
 		     ADAPTIVE_EPOCH_MASK) < OP25B_ADAPTIVE_SUBWINDOWS)
@@ -180,13 +184,16 @@ adaptive_window_sum_scalar(const _Atomic uint32_t *window, uint32_t epoch)
 /* The same, four words at a time (a vector load reads each aligned
  * 32-bit word whole, as the relaxed loads did). */
 static inline uint32_t
-adaptive_window_sum(const _Atomic uint32_t *window, uint32_t epoch)
+adaptive_window_sum(const _Atomic uint32_t *window, uint32_t epoch,
+		    unsigned int skip)
 {
 #if defined(__SSE4_1__)
 	const __m128i *p = (const __m128i *)(const void *)window;
 	__m128i mask = _mm_set1_epi32(ADAPTIVE_EPOCH_MASK);
 	__m128i ep = _mm_set1_epi32((int)epoch);
 	__m128i lim = _mm_set1_epi32(OP25B_ADAPTIVE_SUBWINDOWS);
+	__m128i lane = _mm_setr_epi32(0, 1, 2, 3);
+	__m128i sk = _mm_set1_epi32((int)skip);
 	__m128i sum = _mm_setzero_si128();
 	unsigned int i;
 
@@ -194,16 +201,18 @@ adaptive_window_sum(const _Atomic uint32_t *window, uint32_t epoch)
 		__m128i v = _mm_loadu_si128(p + i);
 		__m128i age = _mm_and_si128(
 			_mm_sub_epi32(ep, _mm_and_si128(v, mask)), mask);
+		__m128i in = _mm_andnot_si128(_mm_cmpeq_epi32(lane, sk),
+					      _mm_cmplt_epi32(age, lim));
 
 		sum = _mm_add_epi32(sum,
-				    _mm_and_si128(_mm_srli_epi32(v, 16),
-						  _mm_cmplt_epi32(age, lim)));
+				    _mm_and_si128(_mm_srli_epi32(v, 16), in));
+		lane = _mm_add_epi32(lane, _mm_set1_epi32(4));
 	}
 	sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0x4e));
 	sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0xb1));
 	return (uint32_t)_mm_cvtsi128_si32(sum);
 #else
-	return adaptive_window_sum_scalar(window, epoch);
+	return adaptive_window_sum_scalar(window, epoch, skip);
 #endif
 }
 

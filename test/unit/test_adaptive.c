@@ -563,8 +563,10 @@ test_vector_readings(void **state)
 							((epoch - age) &
 							 ADAPTIVE_EPOCH_MASK));
 		}
-		assert_int_equal(adaptive_window_sum(window, epoch),
-				 adaptive_window_sum_scalar(window, epoch));
+		for (w = 0; w <= OP25B_ADAPTIVE_SUBWINDOWS; w++)
+			assert_int_equal(
+				adaptive_window_sum(window, epoch, w),
+				adaptive_window_sum_scalar(window, epoch, w));
 	}
 	/* The plain cases, by hand. */
 	for (w = 0; w < ADAPTIVE_WAYS; w++)
@@ -574,8 +576,9 @@ test_vector_readings(void **state)
 	for (w = 0; w < OP25B_ADAPTIVE_SUBWINDOWS; w++)
 		atomic_store(&window[w], 3u << 16 | ((1 - w) & 0xffff));
 	/* epoch 1: ages 0..7 are in (8 x 3); epoch 2: age 8 is out. */
-	assert_int_equal(adaptive_window_sum(window, 1), 24);
-	assert_int_equal(adaptive_window_sum(window, 2), 21);
+	assert_int_equal(adaptive_window_sum(window, 1, 8), 24);
+	assert_int_equal(adaptive_window_sum(window, 2, 8), 21);
+	assert_int_equal(adaptive_window_sum(window, 1, 3), 21);
 }
 
 int
