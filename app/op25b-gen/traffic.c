@@ -134,10 +134,8 @@ struct traffic {
 	struct op25b_prefix bench4, bench6, mx4, mobile_mx4, mx6, web4;
 	struct op25b_prefix bulk[N_BULK_SENDERS];
 	unsigned int demo_weight_total;
-	/* worst-adaptive: the IPv4 sources used so far, an open-addressed
-	 * set (0 is free: no source is 0.0.0.0), twice the count. */
-	uint32_t *seen;
-	uint64_t seen_mask;
+	/* worst-adaptive: the IPv4 sources used so far. */
+	struct gen_key_set seen;
 	FILE *out;
 	uint64_t written;
 	struct gen_progress progress;
@@ -599,24 +597,15 @@ worst_step(struct traffic *t, int family)
 	emit(t, &spec, NULL, 0);
 }
 
-/* Remember @p addr (IPv4) as used; false when it already was. */
+/* Remember @p addr (IPv4) as used; false when it already was. The key
+ * has a bit above the address: 0.0.0.0 is not 0, the set's free mark. */
 static bool
 source_new(struct traffic *t, const uint8_t *addr)
 {
-	uint32_t a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
-		     (uint32_t)addr[2] << 8 | addr[3];
-	uint64_t i = (a * 0x9e3779b97f4a7c15ull) >> 20;
-
-	for (;; i++) {
-		uint32_t *slot = &t->seen[i & t->seen_mask];
-
-		if (*slot == a)
-			return false;
-		if (*slot == 0) {
-			*slot = a;
-			return true;
-		}
-	}
+	return gen_key_set_add(&t->seen, 1ull << 32 | (uint64_t)addr[0] << 24 |
+						 (uint64_t)addr[1] << 16 |
+						 (uint64_t)addr[2] << 8 |
+						 addr[3]);
 }
 
 /* worst, each source new: a pool address not drawn before (the adaptive
@@ -817,11 +806,8 @@ gen_traffic(const struct gen_traffic_opts *opts)
 	}
 
 	if (t->profile->distinct) {
-		for (t->seen_mask = 1023; t->seen_mask < opts->count * 2;)
-			t->seen_mask = t->seen_mask << 1 | 1;
-		t->seen = calloc(t->seen_mask + 1, sizeof(*t->seen));
-		if (t->seen == NULL) {
-			ret = -ENOMEM;
+		ret = gen_key_set_init(&t->seen, opts->count);
+		if (ret < 0) {
 			gen_error("traffic: out of memory for %" PRIu64
 				  " sources",
 				  opts->count);
@@ -850,7 +836,7 @@ gen_traffic(const struct gen_traffic_opts *opts)
 		ret = t->error;
 
 out_free_pools:
-	free(t->seen);
+	free(t->seen.slots);
 	gen_pool_list_free(&t->pools);
 out_free:
 	free(t);

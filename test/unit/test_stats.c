@@ -893,6 +893,24 @@ test_views(void **state)
 	free(text);
 }
 
+/* A segment of @p n_workers with classes @p a (slot 1) and @p b (slot 2)
+ * in the policy, and its reader. */
+static void
+two_classes(struct fixture *f, unsigned int n_workers, const char *a,
+	    const char *b)
+{
+	f->w = op25b_stats_writer_create(f->name, n_workers, 1000);
+	assert_non_null(f->w);
+	op25b_stats_writer_layout_begin(f->w);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, a), 1);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, b), 2);
+	op25b_stats_writer_names(f->w)->class_active[1] = 1;
+	op25b_stats_writer_names(f->w)->class_active[2] = 1;
+	op25b_stats_writer_layout_end(f->w);
+	f->r = op25b_stats_reader_open(f->name);
+	assert_non_null(f->r);
+}
+
 /* block: notify's counters, per class: summed over workers, in the JSON
  * row of their class under their one name, and in the text view only
  * where a class has answered something. */
@@ -916,16 +934,7 @@ test_notify_views(void **state)
 			    "unknown");
 	assert_true(strlen(op25b_notify_counter_help(0)) > 10);
 
-	f->w = op25b_stats_writer_create(f->name, 2, 1000);
-	assert_non_null(f->w);
-	op25b_stats_writer_layout_begin(f->w);
-	assert_int_equal(op25b_stats_writer_class_slot(f->w, "dynamic"), 1);
-	assert_int_equal(op25b_stats_writer_class_slot(f->w, "static"), 2);
-	op25b_stats_writer_names(f->w)->class_active[1] = 1;
-	op25b_stats_writer_names(f->w)->class_active[2] = 1;
-	op25b_stats_writer_layout_end(f->w);
-	f->r = op25b_stats_reader_open(f->name);
-	assert_non_null(f->r);
+	two_classes(f, 2, "dynamic", "static");
 
 	/* Nothing answered: the text view has no notify table. */
 	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
@@ -980,16 +989,7 @@ test_class_adaptive_views(void **state)
 			    "unknown");
 	assert_true(strlen(op25b_class_adaptive_help(0)) > 10);
 
-	f->w = op25b_stats_writer_create(f->name, 1, 1000);
-	assert_non_null(f->w);
-	op25b_stats_writer_layout_begin(f->w);
-	assert_int_equal(op25b_stats_writer_class_slot(f->w, "home"), 1);
-	assert_int_equal(op25b_stats_writer_class_slot(f->w, "hosting"), 2);
-	op25b_stats_writer_names(f->w)->class_active[1] = 1;
-	op25b_stats_writer_names(f->w)->class_active[2] = 1;
-	op25b_stats_writer_layout_end(f->w);
-	f->r = op25b_stats_reader_open(f->name);
-	assert_non_null(f->r);
+	two_classes(f, 1, "home", "hosting");
 
 	/* Nothing triggered: the text view has no adaptive table. */
 	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
