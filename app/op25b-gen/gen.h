@@ -84,6 +84,18 @@ struct gen_pool_list {
 int gen_pool_list_load(const char *path, struct gen_pool_list *pools);
 void gen_pool_list_free(struct gen_pool_list *pools);
 
+/* An open-addressing set of nonzero 64-bit keys (pools: address bits << 8
+ * | length; traffic: distinct sources). Release with free(set->slots). */
+struct gen_key_set {
+	uint64_t *slots;
+	uint64_t mask;
+};
+
+/* Room for @p n keys. @return 0, -ENOMEM. */
+int gen_key_set_init(struct gen_key_set *set, uint64_t n);
+/* Add @p key (not 0). @return true if it was new. */
+bool gen_key_set_add(struct gen_key_set *set, uint64_t key);
+
 /** A random address inside @p prefix into @p out (16 bytes). */
 void gen_prefix_random_addr(struct gen_rng *rng,
 			    const struct op25b_prefix *prefix, uint8_t *out);

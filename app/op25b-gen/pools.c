@@ -62,14 +62,8 @@ static const struct {
 #define N_LENGTHS_V6 (sizeof(pool_lengths_v6) / sizeof(pool_lengths_v6[0]))
 #define V6_BASE_LEN 32
 
-/* Open-addressing set of nonzero 64-bit keys (address bits << 8 | len). */
-struct key_set {
-	uint64_t *slots;
-	uint64_t mask;
-};
-
-static int
-key_set_init(struct key_set *set, uint64_t n)
+int
+gen_key_set_init(struct gen_key_set *set, uint64_t n)
 {
 	uint64_t cap = 16;
 
@@ -82,9 +76,8 @@ key_set_init(struct key_set *set, uint64_t n)
 	return 0;
 }
 
-/* @return true if @p key was new. */
-static bool
-key_set_add(struct key_set *set, uint64_t key)
+bool
+gen_key_set_add(struct gen_key_set *set, uint64_t key)
 {
 	uint64_t i = (key * 0x9e3779b97f4a7c15ull) >> 20;
 
@@ -185,12 +178,12 @@ draw_prefixes(struct gen_rng *rng, const uint8_t *lens, const uint64_t *take,
 	      size_t n, bool v6, uint64_t total, uint64_t *keys,
 	      struct gen_progress *progress, uint64_t *done)
 {
-	struct key_set set;
+	struct gen_key_set set;
 	uint64_t k, key, bits, got = 0;
 	size_t i;
 	int ret;
 
-	ret = key_set_init(&set, total);
+	ret = gen_key_set_init(&set, total);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < n; i++) {
@@ -203,7 +196,7 @@ draw_prefixes(struct gen_rng *rng, const uint8_t *lens, const uint64_t *take,
 				bits = draw_v4(rng, lens[i]);
 			}
 			key = bits << 8 | lens[i];
-			if (!key_set_add(&set, key))
+			if (!gen_key_set_add(&set, key))
 				continue;
 			keys[got++] = key;
 			k++;

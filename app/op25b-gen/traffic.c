@@ -13,6 +13,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -133,6 +134,8 @@ struct traffic {
 	struct op25b_prefix bench4, bench6, mx4, mobile_mx4, mx6, web4;
 	struct op25b_prefix bulk[N_BULK_SENDERS];
 	unsigned int demo_weight_total;
+	/* worst-adaptive: the IPv4 sources used so far. */
+	struct gen_key_set seen;
 	FILE *out;
 	uint64_t written;
 	struct gen_progress progress;
@@ -594,6 +597,43 @@ worst_step(struct traffic *t, int family)
 	emit(t, &spec, NULL, 0);
 }
 
+/* Remember @p addr (IPv4) as used; false when it already was. The key
+ * has a bit above the address: 0.0.0.0 is not 0, the set's free mark. */
+static bool
+source_new(struct traffic *t, const uint8_t *addr)
+{
+	return gen_key_set_add(&t->seen, 1ull << 32 | (uint64_t)addr[0] << 24 |
+						 (uint64_t)addr[1] << 16 |
+						 (uint64_t)addr[2] << 8 |
+						 addr[3]);
+}
+
+/* worst, each source new: a pool address not drawn before (the adaptive
+ * table sees every frame as another source). */
+static void
+worst_adaptive_step(struct traffic *t)
+{
+	struct op25b_craft_spec spec;
+	unsigned int tries = 0;
+
+	op25b_craft_spec_init(&spec);
+	spec.family = AF_INET;
+	do {
+		if (++tries > 1000) {
+			gen_error("traffic: worst-adaptive: fewer than %" PRIu64
+				  " distinct addresses in the pool",
+				  t->opts->count);
+			t->error = -ENOSPC;
+			return;
+		}
+		pool_source(t, AF_INET, spec.src);
+	} while (!source_new(t, spec.src));
+	random_destination(t, AF_INET, spec.dst);
+	spec.sport = (uint16_t)gen_rng_range(&t->rng, 1024, 65535);
+	spec.seq = (uint32_t)gen_rng_next(&t->rng);
+	emit(t, &spec, NULL, 0);
+}
+
 static void
 tiny_step(struct traffic *t)
 {
@@ -637,31 +677,36 @@ static const struct traffic_profile {
 	void (*step)(struct traffic *t); /* one packet, or one demo flow */
 	bool uses_pools;     /* false: --pools is ignored, with a note */
 	bool needs_pools_v4; /* a --pools file must hold an IPv4 prefix */
+	bool distinct;	     /* every source a new one (t->seen) */
 } traffic_profiles[] = {
 	{ "demo",
 	  "exercises config/op25b.yaml: ~70% web/DNS, the rest SMTP and "
 	  "submission flows from every class (blocked, relayed, static, "
 	  "mobile-only, hosting bursts, IPv6), ~10% VLAN, ~5% QinQ, ~10% "
 	  "PPPoE; --pools is ignored",
-	  demo_step, false, false },
+	  demo_step, false, false, false },
 	{ "mix",
 	  "realistic: ~2% SMTP, ~1% submission, the rest web and DNS; ~20% "
 	  "IPv6, ~10% VLAN, ~5% PPPoE; IMIX 7:4:1 of 64/594/1518-byte frames; "
 	  "sources from --pools (else 198.18.0.0/15)",
-	  mix_step, true, false },
+	  mix_step, true, false, false },
 	{ "worst",
 	  "every packet a 64-byte TCP SYN to port 25 from a random address of "
 	  "a random --pools IPv4 prefix (else 198.18.0.0/15) to a random "
 	  "destination",
-	  worst4_step, true, true },
+	  worst4_step, true, true, false },
 	{ "worst6",
 	  "the same over IPv6 (74-byte frames) from the --pools IPv6 prefixes "
 	  "(else 2001:db8:1000::/36)",
-	  worst6_step, true, false },
+	  worst6_step, true, false, false },
+	{ "worst-adaptive",
+	  "worst with every source a distinct address (--count of them), for "
+	  "an adaptive class: its table sees each frame as a new source",
+	  worst_adaptive_step, true, true, true },
 	{ "tiny",
 	  "64-byte non-SMTP packets: TCP to port 443 and UDP (QUIC), for the "
 	  "cost of the port check alone",
-	  tiny_step, true, false },
+	  tiny_step, true, false, false },
 };
 
 #define N_PROFILES (sizeof(traffic_profiles) / sizeof(traffic_profiles[0]))
@@ -760,6 +805,15 @@ gen_traffic(const struct gen_traffic_opts *opts)
 		}
 	}
 
+	if (t->profile->distinct) {
+		ret = gen_key_set_init(&t->seen, opts->count);
+		if (ret < 0) {
+			gen_error("traffic: out of memory for %" PRIu64
+				  " sources",
+				  opts->count);
+			goto out_free_pools;
+		}
+	}
 	t->out = gen_open_out(opts->out_path);
 	if (t->out == NULL) {
 		ret = -EIO;
@@ -782,6 +836,7 @@ gen_traffic(const struct gen_traffic_opts *opts)
 		ret = t->error;
 
 out_free_pools:
+	free(t->seen.slots);
 	gen_pool_list_free(&t->pools);
 out_free:
 	free(t);

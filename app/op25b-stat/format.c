@@ -158,6 +158,35 @@ prom_verdict_rows(FILE *out, const char *family, const char *label,
 	}
 }
 
+/* A per-class family list (block: notify, adaptive): one counter family
+ * per entry, named @p prefix + its one name + "_total", a sample per
+ * class. @p table: n_cols counters per slot. */
+static void
+prom_class_family(FILE *out, const struct op25b_stats_names *n,
+		  const char *prefix, const uint64_t *table,
+		  unsigned int n_cols, const char *(*column_name)(unsigned int),
+		  const char *(*column_help)(unsigned int))
+{
+	unsigned int i, r;
+
+	for (i = 0; i < n_cols; i++) {
+		char family[96];
+
+		snprintf(family, sizeof(family), "%s%s_total", prefix,
+			 column_name(i));
+		prom_family(out, family, "counter", column_help(i));
+		for (r = 0; r < n->n_class_slots; r++) {
+			unsigned int slot =
+				op25b_stats_row_slot(r, n->n_class_slots);
+
+			fprintf(out, PROM_PREFIX "%s{class=", family);
+			prom_label_value(out, n->class_name[slot]);
+			fprintf(out, "} %" PRIu64 "\n",
+				table[slot * n_cols + i]);
+		}
+	}
+}
+
 /* The metric name of @p f without its constant labels, if any. */
 static int
 prom_family_name(const struct op25b_stats_field *f, char *buf, size_t size)
@@ -309,24 +338,14 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 			  n->class_name, snap->totals.class_verdict);
 
 	/* block: notify, one family per counter under its one name. */
-	for (i = 0; i < OP25B_NOTIFY_MAX; i++) {
-		char family[64];
-		unsigned int r;
-
-		snprintf(family, sizeof(family), "%s_total",
-			 op25b_notify_counter_name(i));
-		prom_family(out, family, "counter",
-			    op25b_notify_counter_help(i));
-		for (r = 0; r < n->n_class_slots; r++) {
-			unsigned int slot =
-				op25b_stats_row_slot(r, n->n_class_slots);
-
-			fprintf(out, PROM_PREFIX "%s{class=", family);
-			prom_label_value(out, n->class_name[slot]);
-			fprintf(out, "} %" PRIu64 "\n",
-				snap->totals.class_notify[slot][i]);
-		}
-	}
+	prom_class_family(out, n, "", snap->totals.class_notify[0],
+			  OP25B_NOTIFY_MAX, op25b_notify_counter_name,
+			  op25b_notify_counter_help);
+	/* Adaptive per class: "class_" keeps them apart from the instance's
+	 * totals of the same names, which a sum would count twice. */
+	prom_class_family(out, n, "class_", snap->header.class_adaptive[0],
+			  OP25B_CLASS_ADAPTIVE_MAX, op25b_class_adaptive_name,
+			  op25b_class_adaptive_help);
 
 	prom_family(out, "group_packets_total", "counter",
 		    "SMTP packets by destination group and policy verdict "

@@ -57,20 +57,27 @@ op25b_app_adaptive_attach(struct op25b_app *app,
 void
 op25b_app_adaptive_tick(struct op25b_app *app)
 {
+	uint64_t per_class[OP25B_STATS_SLOTS];
 	struct op25b_stats_header *h;
 	struct op25b_adaptive_totals x;
+	unsigned int slot;
 
 	if (app->adaptive == NULL)
 		return;
 	op25b_adaptive_sweep(app->adaptive, op25b_adaptive_now(app->adaptive),
 			     SWEEP_SLICE);
-	op25b_adaptive_totals(app->adaptive, &x, NULL);
+	op25b_adaptive_totals(app->adaptive, &x, per_class);
 	h = op25b_stats_writer_header(app->stats);
 	/* Aligned 64-bit stores: a reader sees each whole. */
 #define PUBLISH(field, key, prom, kind, help)                                  \
 	__atomic_store_n(&h->field, x.field, __ATOMIC_RELAXED);
 	OP25B_ADAPTIVE_LIST(PUBLISH)
 #undef PUBLISH
+	for (slot = 0; slot < OP25B_STATS_SLOTS; slot++)
+		__atomic_store_n(
+			&h->class_adaptive[slot]
+					  [OP25B_CLASS_ADAPTIVE_TRIGGERED],
+			per_class[slot], __ATOMIC_RELAXED);
 }
 
 void

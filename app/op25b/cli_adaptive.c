@@ -273,11 +273,12 @@ cmd_show_adaptive(void *parsed, struct cmdline *cl, void *data)
 		for (slot = 1; slot < OP25B_STATS_SLOTS; slot++)
 			if (rule_of_slot((uint8_t)slot) != NULL ||
 			    per_class[slot] != 0)
-				cli_printf(cl,
-					   "class %-14s adaptive_triggered "
-					   "%" PRIu64 "\n",
-					   class_name((uint8_t)slot),
-					   per_class[slot]);
+				cli_printf(
+					cl, "class %-14s %s %" PRIu64 "\n",
+					class_name((uint8_t)slot),
+					op25b_class_adaptive_name(
+						OP25B_CLASS_ADAPTIVE_TRIGGERED),
+					per_class[slot]);
 		return;
 	}
 	if (json_open(cl, &j) != 0)

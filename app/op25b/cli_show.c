@@ -457,6 +457,10 @@ cmd_show_counters_parsed(void *parsed, struct cmdline *cl, void *data)
 			cli_printf(cl, "  %-18s %" PRIu64 "\n",
 				   op25b_notify_counter_name(i),
 				   snap->totals.class_notify[slot][i]);
+		for (i = 0; !group && i < OP25B_CLASS_ADAPTIVE_MAX; i++)
+			cli_printf(cl, "  %-18s %" PRIu64 "\n",
+				   op25b_class_adaptive_name(i),
+				   snap->header.class_adaptive[slot][i]);
 		free(snap);
 		return;
 	}

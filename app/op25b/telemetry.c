@@ -12,6 +12,7 @@
  *   /op25b/class,NAME   the verdict counters of one class
  *   /op25b/group,NAME   the verdict counters of one destination group
  *   /op25b/notify,NAME  the block: notify counters of one class
+ *   /op25b/adaptive,NAME  the adaptive counters of one class
  * Class names may hold '-' and '.', which 22.11's telemetry refuses in
  * dictionary keys; hence one command per name rather than a nested dict.
  */
@@ -193,7 +194,8 @@ row_of(const char *name, unsigned int n_slots,
 	return 0;
 }
 
-/* /op25b/class (verdicts) and /op25b/notify (block: notify), by class. */
+/* /op25b/class (verdicts), /op25b/notify (block: notify) and
+ * /op25b/adaptive, by class. */
 static int
 class_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -207,6 +209,11 @@ class_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 		ret = row_of(params, s->names.n_class_slots,
 			     s->names.class_name, s->totals.class_notify[0],
 			     OP25B_NOTIFY_MAX, op25b_notify_counter_name, d);
+	else if (strcmp(cmd, "/op25b/adaptive") == 0)
+		ret = row_of(params, s->names.n_class_slots,
+			     s->names.class_name, s->header.class_adaptive[0],
+			     OP25B_CLASS_ADAPTIVE_MAX,
+			     op25b_class_adaptive_name, d);
 	else
 		ret = row_of(params, s->names.n_class_slots,
 			     s->names.class_name, s->totals.class_verdict[0],
@@ -250,6 +257,9 @@ op25b_telemetry_register(struct op25b_app *app)
 				   "class name");
 	rte_telemetry_register_cmd("/op25b/notify", class_cmd,
 				   "block: notify counters of a class. "
+				   "Parameters: class name");
+	rte_telemetry_register_cmd("/op25b/adaptive", class_cmd,
+				   "Adaptive blocking counters of a class. "
 				   "Parameters: class name");
 	rte_telemetry_register_cmd("/op25b/group", group_cmd,
 				   "Verdict counters of a destination group. "

@@ -167,16 +167,17 @@ op25b_adaptive_prefetch_entry(const struct op25b_adaptive_table *t,
 			      uint64_t key, bool destinations)
 {
 	uint64_t base = (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS;
+	struct adaptive_ways m = adaptive_scan(&t->keys[base], key);
 	const struct adaptive_entry *e;
 	unsigned int w;
 
-	/* Its own entry, or the one claim() would take first for it when
-	 * the bucket is full (the churn of a full table). */
-	for (w = 0; w < ADAPTIVE_WAYS; w++)
-		if (atomic_load_explicit(&t->keys[base + w],
-					 memory_order_relaxed) == key)
-			break;
-	if (w == ADAPTIVE_WAYS)
+	/* Its own entry, or the one claim() would take first for it: a free
+	 * way, else (the churn of a full table) the first it may evict. */
+	if (m.match != 0)
+		w = (unsigned int)__builtin_ctz(m.match);
+	else if (m.free != 0)
+		w = (unsigned int)__builtin_ctz(m.free);
+	else
 		w = evict_start(key);
 	e = &t->entries[base + w];
 	rte_prefetch0(e);
@@ -192,18 +193,22 @@ lcore_counts(struct op25b_adaptive_table *t)
 	return &t->counts[id < RTE_MAX_LCORE ? id : RTE_MAX_LCORE];
 }
 
-/* The way of @key in its bucket, or -1. Acquire: a key is stored (release)
+/* The first way of @m.match, or -1. Acquire: a key is stored (release)
  * after its entry is set up, so whoever finds it sees the entry ready. */
+static inline int
+found_way(struct adaptive_ways m)
+{
+	if (m.match == 0)
+		return -1;
+	atomic_thread_fence(memory_order_acquire);
+	return __builtin_ctz(m.match);
+}
+
+/* The way of @key in its bucket, or -1. */
 static inline int
 find_way(const struct op25b_adaptive_table *t, uint64_t base, uint64_t key)
 {
-	int w;
-
-	for (w = 0; w < ADAPTIVE_WAYS; w++)
-		if (atomic_load_explicit(&t->keys[base + w],
-					 memory_order_acquire) == key)
-			return w;
-	return -1;
+	return found_way(adaptive_scan(&t->keys[base], key));
 }
 
 static inline bool
@@ -236,28 +241,29 @@ entry_reset(struct adaptive_entry *e, const struct op25b_adaptive_rule *rule,
 		atomic_store_explicit(&e->dest[i], 0, memory_order_relaxed);
 }
 
-/* A way for a new source: a free one, else the first (from a place the
- * key picks) whose source is not blocked, which is evicted when its
- * window still counts. Blocked sources are never evicted: a table full of
- * them leaves new sources untracked (table_full). */
-static struct adaptive_entry *
-claim(struct op25b_adaptive_table *t, uint64_t base, uint64_t key,
-      const struct op25b_adaptive_rule *rule, uint64_t now)
+/* A way for a new source, held as ADAPTIVE_KEY_CLAIMING: a free one (of
+ * @free, the scan's), else the first (from a place the key picks) whose
+ * source is not blocked, which is evicted when its window still counts.
+ * Blocked sources are never evicted: a table full of them leaves new
+ * sources untracked (table_full). @return the way, or -1. */
+static int
+claim(struct op25b_adaptive_table *t, uint64_t base, uint32_t free,
+      uint64_t key, uint64_t now)
 {
-	struct adaptive_lcore_counts *cnt = lcore_counts(t);
+	struct adaptive_lcore_counts *cnt;
 	unsigned int start = evict_start(key);
 	unsigned int i;
 	uint64_t old;
 	int w;
 
-	for (w = 0; w < ADAPTIVE_WAYS; w++) {
+	for (; free != 0; free &= free - 1) {
+		w = __builtin_ctz(free);
 		old = 0;
-		if (atomic_load_explicit(&t->keys[base + w],
-					 memory_order_relaxed) == 0 &&
-		    atomic_compare_exchange_strong(&t->keys[base + w], &old,
+		if (atomic_compare_exchange_strong(&t->keys[base + w], &old,
 						   ADAPTIVE_KEY_CLAIMING))
-			goto claimed;
+			return w;
 	}
+	cnt = lcore_counts(t);
 	for (i = 0; i < ADAPTIVE_WAYS; i++) {
 		struct adaptive_entry *e;
 
@@ -276,26 +282,23 @@ claim(struct op25b_adaptive_table *t, uint64_t base, uint64_t key,
 		    now < atomic_load_explicit(&e->expire_at,
 					       memory_order_relaxed))
 			cnt->evicted++;
-		goto claimed;
+		return w;
 	}
 	cnt->table_full++;
-	return NULL;
-
-claimed:
-	entry_reset(&t->entries[base + w], rule, now);
-	atomic_store_explicit(&t->keys[base + w], key, memory_order_release);
-	return &t->entries[base + w];
+	return -1;
 }
 
 /* Count one SYN in the sub-window of @epoch; return the SYNs in the
- * window, this one included. */
+ * window, this one included. Its own sub-window's count is the one its
+ * CAS wrote, not a later reading: two SYNs racing in one sub-window then
+ * see N and N+1, never both N+1, so the block is exact. */
 static inline uint32_t
 count_syn(struct adaptive_entry *e, uint32_t epoch)
 {
-	_Atomic uint32_t *slot = &e->window[epoch % OP25B_ADAPTIVE_SUBWINDOWS];
+	unsigned int own = epoch % OP25B_ADAPTIVE_SUBWINDOWS;
+	_Atomic uint32_t *slot = &e->window[own];
 	uint32_t old = atomic_load_explicit(slot, memory_order_relaxed);
-	uint32_t next, sum = 0, v;
-	unsigned int i;
+	uint32_t next;
 
 	do {
 		if ((old & ADAPTIVE_EPOCH_MASK) == epoch && old != 0)
@@ -305,12 +308,7 @@ count_syn(struct adaptive_entry *e, uint32_t epoch)
 		else
 			next = 1u << 16 | epoch;
 	} while (!atomic_compare_exchange_weak(slot, &old, next));
-	for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++) {
-		v = atomic_load_explicit(&e->window[i], memory_order_relaxed);
-		if (v != 0 && in_window(v, epoch))
-			sum += v >> 16;
-	}
-	return sum;
+	return (next >> 16) + adaptive_window_sum(e->window, epoch, own);
 }
 
 /* Note destination @dest at @epoch; return the distinct destinations in
@@ -362,6 +360,7 @@ op25b_adaptive_account(struct op25b_adaptive_table *t,
 		       uint16_t dest, bool syn, uint64_t now)
 {
 	uint64_t base, blocked_until, expected;
+	struct adaptive_ways m;
 	struct adaptive_entry *e;
 	uint32_t epoch, conns, dests = 0;
 	int w;
@@ -369,24 +368,45 @@ op25b_adaptive_account(struct op25b_adaptive_table *t,
 	if (unlikely(key == 0 || key == ADAPTIVE_KEY_CLAIMING))
 		return OP25B_ADAPTIVE_PASS;
 	base = (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS;
-	w = find_way(t, base, key);
+	/* One read of the bucket: the key's way, or the free ways a new
+	 * source claims from. */
+	m = adaptive_scan(&t->keys[base], key);
+	w = found_way(m);
 	if (w < 0) {
 		if (!syn)
 			return OP25B_ADAPTIVE_PASS;
-		e = claim(t, base, key, rule, now);
-		if (e == NULL)
+		w = claim(t, base, m.free, key, now);
+		if (w < 0)
 			return OP25B_ADAPTIVE_PASS;
-	} else {
+		/* A new source: its entry starts with this SYN counted before
+		 * the key is published, so a worker that finds the key sees
+		 * it. One SYN and one destination are within any limit (both
+		 * are at least 1): no window to sum. */
 		e = &t->entries[base + w];
-		/* Counted under another class (the policy moved the source):
-		 * its state does not carry over. */
-		if (unlikely(atomic_load_explicit(&e->class_slot,
-						  memory_order_relaxed) !=
-			     rule->class_slot)) {
-			if (!syn)
-				return OP25B_ADAPTIVE_PASS;
-			entry_reset(e, rule, now);
-		}
+		entry_reset(e, rule, now);
+		epoch = (uint32_t)rte_reciprocal_divide_u64(
+				now, &rule->sub_divisor) &
+			ADAPTIVE_EPOCH_MASK;
+		atomic_store_explicit(
+			&e->window[epoch % OP25B_ADAPTIVE_SUBWINDOWS],
+			1u << 16 | epoch, memory_order_relaxed);
+		if (rule->destinations != 0)
+			atomic_store_explicit(&e->dest[0],
+					      (uint32_t)dest << 16 | epoch,
+					      memory_order_relaxed);
+		atomic_store_explicit(&t->keys[base + w], key,
+				      memory_order_release);
+		return OP25B_ADAPTIVE_PASS;
+	}
+	e = &t->entries[base + w];
+	/* Counted under another class (the policy moved the source): its
+	 * state does not carry over. */
+	if (unlikely(atomic_load_explicit(&e->class_slot,
+					  memory_order_relaxed) !=
+		     rule->class_slot)) {
+		if (!syn)
+			return OP25B_ADAPTIVE_PASS;
+		entry_reset(e, rule, now);
 	}
 	blocked_until =
 		atomic_load_explicit(&e->blocked_until, memory_order_relaxed);
@@ -465,11 +485,8 @@ entry_info(const struct adaptive_entry *e, uint64_t key, uint64_t now,
 	/* The window as a SYN now would see it. */
 	epoch = (uint32_t)(now / (sub_ticks ? sub_ticks : 1)) &
 		ADAPTIVE_EPOCH_MASK;
-	for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++) {
-		v = atomic_load(&e->window[i]);
-		if (v != 0 && in_window(v, epoch))
-			info->connections += v >> 16;
-	}
+	info->connections = adaptive_window_sum(e->window, epoch,
+						OP25B_ADAPTIVE_SUBWINDOWS);
 	for (i = 0;
 	     atomic_load(&e->dest_valid) && i < OP25B_ADAPTIVE_MAX_DESTINATIONS;
 	     i++) {

@@ -11,6 +11,7 @@
 
 #include <rte_common.h>
 #include <rte_lcore.h>
+#include <rte_vect.h>
 
 #include "op25b_adaptive.h"
 
@@ -72,5 +73,147 @@ struct op25b_adaptive_table {
 	_Atomic uint64_t tracked, blocked;
 	struct adaptive_lcore_counts counts[RTE_MAX_LCORE + 1];
 };
+
+/* What one read of a bucket's line says about a key: bit w of @match is
+ * set when way w holds it, of @free when way w is free (key 0). */
+struct adaptive_ways {
+	uint32_t match;
+	uint32_t free;
+};
+
+/* The reference reading: eight relaxed loads. */
+static inline struct adaptive_ways
+adaptive_scan_scalar(const _Atomic uint64_t *line, uint64_t key)
+{
+	struct adaptive_ways m = { 0, 0 };
+	unsigned int w;
+
+	for (w = 0; w < ADAPTIVE_WAYS; w++) {
+		uint64_t k =
+			atomic_load_explicit(&line[w], memory_order_relaxed);
+
+		m.match |= (uint32_t)(k == key) << w;
+		m.free |= (uint32_t)(k == 0) << w;
+	}
+	return m;
+}
+
+/*
+ * The same from vector compares of the whole line (one instruction with
+ * AVX-512, two with AVX2, four with SSE4.1, which op25b's baseline,
+ * DPDK's -march=corei7, has): the data path reads a bucket once or twice
+ * a SYN. A vector load of the 64-byte aligned line reads each aligned
+ * 64-bit key whole (x86 never tears an aligned 8-byte element), which is
+ * all the relaxed loads promised; whoever needs the acquire of a found
+ * key puts a fence after the scan. The masks are adaptive_scan_scalar()'s
+ * (test_adaptive compares them).
+ */
+static inline struct adaptive_ways
+adaptive_scan(const _Atomic uint64_t *line, uint64_t key)
+{
+#if defined(__AVX512F__)
+	__m512i v = _mm512_load_si512((const void *)line);
+	struct adaptive_ways m = {
+		_mm512_cmpeq_epi64_mask(v, _mm512_set1_epi64((long long)key)),
+		_mm512_cmpeq_epi64_mask(v, _mm512_setzero_si512()),
+	};
+
+	return m;
+#elif defined(__AVX2__)
+	const __m256i *p = (const __m256i *)(const void *)line;
+	__m256i a = _mm256_load_si256(p), b = _mm256_load_si256(p + 1);
+	__m256i k = _mm256_set1_epi64x((long long)key);
+	__m256i z = _mm256_setzero_si256();
+	struct adaptive_ways m;
+
+#define MASK4(x) ((uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(x)))
+	m.match = MASK4(_mm256_cmpeq_epi64(a, k)) |
+		  MASK4(_mm256_cmpeq_epi64(b, k)) << 4;
+	m.free = MASK4(_mm256_cmpeq_epi64(a, z)) |
+		 MASK4(_mm256_cmpeq_epi64(b, z)) << 4;
+#undef MASK4
+	return m;
+#elif defined(__SSE4_1__)
+	const __m128i *p = (const __m128i *)(const void *)line;
+	__m128i v0 = _mm_load_si128(p), v1 = _mm_load_si128(p + 1);
+	__m128i v2 = _mm_load_si128(p + 2), v3 = _mm_load_si128(p + 3);
+	__m128i k = _mm_set1_epi64x((long long)key);
+	__m128i z = _mm_setzero_si128();
+	struct adaptive_ways m;
+
+	/* A 64-bit compare is two equal 32-bit halves: packed to 16 bits,
+	 * ways 0-3 (4-7) are the four 32-bit lanes of one vector, whose sign
+	 * bits movmskps gathers. */
+#define MASK8(a, b, c, d)                                                      \
+	((uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_packs_epi32(a, b))) |  \
+	 (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_packs_epi32(c, d)))    \
+		 << 4)
+	m.match = MASK8(_mm_cmpeq_epi64(v0, k), _mm_cmpeq_epi64(v1, k),
+			_mm_cmpeq_epi64(v2, k), _mm_cmpeq_epi64(v3, k));
+	m.free = MASK8(_mm_cmpeq_epi64(v0, z), _mm_cmpeq_epi64(v1, z),
+		       _mm_cmpeq_epi64(v2, z), _mm_cmpeq_epi64(v3, z));
+#undef MASK8
+	return m;
+#else
+	return adaptive_scan_scalar(line, key);
+#endif
+}
+
+/* The SYNs in the window of @epoch: the counts of the words whose
+ * sub-window is one of its last OP25B_ADAPTIVE_SUBWINDOWS (a free word, 0,
+ * counts 0 whatever its age), word @skip left out (a SYN counts its own
+ * word from its CAS; OP25B_ADAPTIVE_SUBWINDOWS: none left out). */
+static inline uint32_t
+adaptive_window_sum_scalar(const _Atomic uint32_t *window, uint32_t epoch,
+			   unsigned int skip)
+{
+	uint32_t sum = 0, v;
+	unsigned int i;
+
+	for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++) {
+		if (i == skip)
+			continue;
+		v = atomic_load_explicit(&window[i], memory_order_relaxed);
+		if (((epoch - (v & ADAPTIVE_EPOCH_MASK)) &
+		     ADAPTIVE_EPOCH_MASK) < OP25B_ADAPTIVE_SUBWINDOWS)
+			sum += v >> 16;
+	}
+	return sum;
+}
+
+/* The same, four words at a time (a vector load reads each aligned
+ * 32-bit word whole, as the relaxed loads did). */
+static inline uint32_t
+adaptive_window_sum(const _Atomic uint32_t *window, uint32_t epoch,
+		    unsigned int skip)
+{
+#if defined(__SSE4_1__)
+	const __m128i *p = (const __m128i *)(const void *)window;
+	__m128i mask = _mm_set1_epi32(ADAPTIVE_EPOCH_MASK);
+	__m128i ep = _mm_set1_epi32((int)epoch);
+	__m128i lim = _mm_set1_epi32(OP25B_ADAPTIVE_SUBWINDOWS);
+	__m128i lane = _mm_setr_epi32(0, 1, 2, 3);
+	__m128i sk = _mm_set1_epi32((int)skip);
+	__m128i sum = _mm_setzero_si128();
+	unsigned int i;
+
+	for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS / 4; i++) {
+		__m128i v = _mm_loadu_si128(p + i);
+		__m128i age = _mm_and_si128(
+			_mm_sub_epi32(ep, _mm_and_si128(v, mask)), mask);
+		__m128i in = _mm_andnot_si128(_mm_cmpeq_epi32(lane, sk),
+					      _mm_cmplt_epi32(age, lim));
+
+		sum = _mm_add_epi32(sum,
+				    _mm_and_si128(_mm_srli_epi32(v, 16), in));
+		lane = _mm_add_epi32(lane, _mm_set1_epi32(4));
+	}
+	sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0x4e));
+	sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0xb1));
+	return (uint32_t)_mm_cvtsi128_si32(sum);
+#else
+	return adaptive_window_sum_scalar(window, epoch, skip);
+#endif
+}
 
 #endif /* OP25B_ADAPTIVE_PRIV_H */

@@ -161,6 +161,9 @@ op25b_stats_print_json(FILE *out, const struct op25b_stats_snapshot *snap,
 	json_rows(&j, "notify", n->n_class_slots, n->class_name,
 		  snap->totals.class_notify[0], OP25B_NOTIFY_MAX,
 		  op25b_notify_counter_name);
+	json_rows(&j, "adaptive", n->n_class_slots, n->class_name,
+		  h->class_adaptive[0], OP25B_CLASS_ADAPTIVE_MAX,
+		  op25b_class_adaptive_name);
 	json_removed(&j, "removed_classes", n->n_class_slots, n->class_name,
 		     n->class_active);
 	json_removed(&j, "removed_groups", n->n_group_slots, n->group_name,

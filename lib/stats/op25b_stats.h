@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
-#define OP25B_STATS_LAYOUT_VERSION 7
+#define OP25B_STATS_LAYOUT_VERSION 8
 #define OP25B_STATS_SLOTS 256 /**< slot 0: none; 1..255: names */
 #define OP25B_STATS_NAME_MAX 64
 #define OP25B_STATS_MAX_PORTS 32
@@ -165,6 +165,32 @@ enum op25b_notify_counter {
 const char *op25b_notify_counter_name(unsigned int counter);
 /** One line of help for a notify counter. */
 const char *op25b_notify_counter_help(unsigned int counter);
+
+/**
+ * Adaptive blocking per class: the adaptive table's events by the class a
+ * source was counted under, under the names of their instance totals
+ * (OP25B_ADAPTIVE_LIST). The table is shared by every worker, so they are
+ * in the header (op25b_stats_header.class_adaptive), published with the
+ * totals by the control lcore.
+ *   X(ENUM, name, help)
+ */
+#define OP25B_CLASS_ADAPTIVE_LIST(X)                                           \
+	X(TRIGGERED, adaptive_triggered,                                       \
+	  "times a source of the class went over its adaptive limit and was "  \
+	  "blocked")
+
+enum op25b_class_adaptive_counter {
+#define OP25B_CLASS_ADAPTIVE_ENUM(e, n, h) OP25B_CLASS_ADAPTIVE_##e,
+	OP25B_CLASS_ADAPTIVE_LIST(OP25B_CLASS_ADAPTIVE_ENUM)
+#undef OP25B_CLASS_ADAPTIVE_ENUM
+	OP25B_CLASS_ADAPTIVE_MAX
+};
+
+/** Counter name of a per-class adaptive counter ("adaptive_triggered");
+ * "unknown" out of range. */
+const char *op25b_class_adaptive_name(unsigned int counter);
+/** One line of help for a per-class adaptive counter. */
+const char *op25b_class_adaptive_help(unsigned int counter);
 
 /** What the classifier increments: one per worker. */
 struct op25b_stats_counters {
@@ -340,6 +366,9 @@ struct op25b_stats_header {
 	char instance[OP25B_STATS_NAME_MAX]; /**< --name */
 	char policy_file[OP25B_STATS_PATH_MAX];
 	struct op25b_stats_port ports[OP25B_STATS_MAX_PORTS];
+	/** OP25B_CLASS_ADAPTIVE_LIST by class slot, written by the control
+	 * lcore (aligned 64-bit stores, like the adaptive totals). */
+	uint64_t class_adaptive[OP25B_STATS_SLOTS][OP25B_CLASS_ADAPTIVE_MAX];
 } __attribute__((aligned(64)));
 
 struct op25b_stats_names {
@@ -554,6 +583,7 @@ int op25b_stats_print_text(FILE *out, const struct op25b_stats_snapshot *snap,
  * OP25B_PORT_DRIVER_LIST and OP25B_PORT_APP_LIST),
  * packets (the outcomes and upstream), classes and groups (name -> the four
  * verdicts, "(none)" last), notify (class name -> OP25B_NOTIFY_LIST),
+ * adaptive (class name -> OP25B_CLASS_ADAPTIVE_LIST),
  * removed_classes, removed_groups, workers; then
  * @p extra, when not NULL, as further members ("\"key\": value, ...").
  * One writer for op25b --stats-json and op25b-stat --json.

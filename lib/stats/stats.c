@@ -92,6 +92,8 @@ DEFINE_LIST_TEXT(OP25B_FRAME_LIST, OP25B_FRAME_MAX, op25b_frame_counter_name,
 		 op25b_frame_counter_help)
 DEFINE_LIST_TEXT(OP25B_NOTIFY_LIST, OP25B_NOTIFY_MAX, op25b_notify_counter_name,
 		 op25b_notify_counter_help)
+DEFINE_LIST_TEXT(OP25B_CLASS_ADAPTIVE_LIST, OP25B_CLASS_ADAPTIVE_MAX,
+		 op25b_class_adaptive_name, op25b_class_adaptive_help)
 
 /* A verdict is named after its outcome, so the two cannot drift apart. */
 const char *

@@ -243,34 +243,36 @@ print_verdicts(FILE *out, const struct op25b_stats_text_hook *hook,
 	}
 }
 
-/* block: notify per class, the classes that have answered anything: a
- * policy without notify keeps its report as it was. */
+/* A per-class family (block: notify, adaptive), the classes that have
+ * counted anything: a policy without the feature keeps its report as it
+ * was. @p table: n_cols counters per slot. */
 static void
-print_notify(FILE *out, const struct op25b_stats_snapshot *snap)
+print_class_family(FILE *out, const struct op25b_stats_names *n,
+		   const char *title, const uint64_t *table,
+		   unsigned int n_cols,
+		   const char *(*column_name)(unsigned int))
 {
-	const struct op25b_stats_names *n = &snap->names;
 	unsigned int i, v;
 	bool head = false;
 
 	for (i = 0; i < n->n_class_slots; i++) {
 		unsigned int slot = op25b_stats_row_slot(i, n->n_class_slots);
-		const uint64_t *row = snap->totals.class_notify[slot];
+		const uint64_t *row = &table[slot * n_cols];
 		uint64_t any = 0;
 
-		for (v = 0; v < OP25B_NOTIFY_MAX; v++)
+		for (v = 0; v < n_cols; v++)
 			any |= row[v];
 		if (any == 0)
 			continue;
 		if (!head) {
-			fprintf(out, "%-24s", "class (block: notify)");
-			for (v = 0; v < OP25B_NOTIFY_MAX; v++)
-				fprintf(out, " %18s",
-					op25b_notify_counter_name(v));
+			fprintf(out, "%-24s", title);
+			for (v = 0; v < n_cols; v++)
+				fprintf(out, " %18s", column_name(v));
 			fputc('\n', out);
 			head = true;
 		}
 		fprintf(out, "%-24s", n->class_name[slot]);
-		for (v = 0; v < OP25B_NOTIFY_MAX; v++)
+		for (v = 0; v < n_cols; v++)
 			fprintf(out, " %18" PRIu64, row[v]);
 		fputc('\n', out);
 	}
@@ -334,7 +336,12 @@ op25b_stats_print_text(FILE *out, const struct op25b_stats_snapshot *snap,
 		       n->group_name, n->group_active,
 		       snap->totals.group_verdict);
 	fputc('\n', out);
-	print_notify(out, snap);
+	print_class_family(out, n, "class (block: notify)",
+			   snap->totals.class_notify[0], OP25B_NOTIFY_MAX,
+			   op25b_notify_counter_name);
+	print_class_family(out, n, "class (adaptive)",
+			   snap->header.class_adaptive[0],
+			   OP25B_CLASS_ADAPTIVE_MAX, op25b_class_adaptive_name);
 	print_workers(out, snap, hook);
 	return ferror(out) ? -EIO : 0;
 }

@@ -52,6 +52,7 @@ def main():
                  f"load average {load}; output in {b.out}")
         b.prepare()
         b.forwarding()
+        b.adaptive_forwarding()
         h2h = b.head_to_head()
         bursts = b.bursts()
         compiles = b.compile_table()
@@ -80,6 +81,9 @@ def main():
                    "captures_summary": b.summary, "notes": b.notes}
     for r in res["runs"]:
         r["cycles_per_packet"] = round(b.cpp(r["median"]), 1)
+    for s in ("op25b", "op25b-adaptive"):
+        wa = res["worst_adaptive"][s]
+        wa["cycles_per_packet"] = round(b.cpp(wa["median"]), 1)
     res["classifier"] = {"head_to_head": h2h, "bursts": bursts,
                          "compile": compiles, "instructions": instr}
     json_path = args.json or b.path("bench.json")

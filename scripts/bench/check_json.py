@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Check the structure of scripts/bench.sh's JSON (never its speed): every
-system that ran x every capture has its Mpps, every capture its ratio, and
-the classifier sections are there. usage: check_json.py FILE
+system that ran x every capture has its Mpps, every capture its ratio,
+worst-adaptive its two rates and a churning table, and the classifier
+sections are there. usage: check_json.py FILE
 Exit status 0 and one summary line when it holds; 1 and the reason if not."""
 import json
 import sys
@@ -28,6 +29,16 @@ def check(path):
             assert r["median"] > 0 and r["cycles_per_packet"] > 0
     for c in captures:
         assert res["ratios"][c] > 0, f"no op25b/testpmd-io ratio for {c}"
+    wa = res["worst_adaptive"]
+    assert wa["sources"] > 0 and wa["table_entries"] > 0
+    for s in ("op25b", "op25b-adaptive"):
+        assert wa[s]["mpps"] and all(x > 0 for x in wa[s]["mpps"]), \
+            f"worst-adaptive {s}: no packet rate"
+        assert wa[s]["cycles_per_packet"] > 0
+    assert wa["ratio_blocked"] > 0 and wa["ratio_worst"] > 0
+    oc = wa["op25b-adaptive"]["op25b_outcomes"]
+    assert oc and oc.get("adaptive_evicted", 0) > 0, \
+        f"worst-adaptive: the table did not churn: {oc}"
     cl = res["classifier"]
     tools = {r["tool"] for r in cl["head_to_head"]}
     for t in ("op25b", "dpdk-test-acl", "dpdk-test-fib"):
@@ -36,6 +47,7 @@ def check(path):
     assert len(cl["compile"]) == 3, "compile table: 3 sizes wanted"
     assert res["targets"], "no targets"
     return (f"{len(systems)} systems x {len(captures)} captures, "
+            f"worst-adaptive {wa['ratio_blocked']:.2f} of blocked, "
             f"{len(cl['head_to_head'])} classifier figures, "
             f"{len(cl['instructions'])} instruction counts")
 

@@ -49,7 +49,8 @@ class Measure:
         # interval (the worst capture's sources are all blocked: the
         # workers' tables fill and the rest is handed over or dropped).
         block = system.split("-", 1)[1] \
-            if system in ("op25b-reset", "op25b-notify") else "drop"
+            if system in ("op25b-reset", "op25b-notify",
+                          "op25b-adaptive") else "drop"
         records = ["--block-records", self.path("logs", f"{prefix}.jsonl")] \
             if system == "op25b-records" else []
         # op25b-vector: op25b with its vector pre-pass (--classifier-path
@@ -57,6 +58,14 @@ class Measure:
         # default.
         scalar = ["--classifier-path", "auto"] \
             if system == "op25b-vector" else []
+        if cap == self.caps.get("worst-adaptive"):
+            # net_pcap keeps an mbuf per frame of the capture: a pool that
+            # holds them all, of the smallest mbufs op25b takes with
+            # net_null (which cannot chain: a 1526-byte frame in one); a
+            # table of a quarter of the sources (both policies alike).
+            n = self.cfg["adaptive_sources"]
+            records += ["--mbufs", str(n + 65536), "--mbuf-size", "1654",
+                        "--adaptive-entries", str(n // 4)]
         return [self.op25b, "-l", "0-1", *eal, "--", "--policy",
                 self.policies[block], "--name", prefix,
                 "--status-interval", "0", *records, *scalar]
@@ -121,7 +130,13 @@ class Measure:
         packets = {k: v for k, v in snap.get("packets", {}).items()
                    if k != "upstream"}
         total = sum(packets.values()) or 1
-        return {k: round(v / total, 4) for k, v in packets.items() if v}
+        out = {k: round(v / total, 4) for k, v in packets.items() if v}
+        # The adaptive table's churn: sources evicted for a new one, and
+        # blocked, per packet.
+        for k in ("adaptive_evicted", "adaptive_triggered"):
+            if snap.get(k):
+                out[k] = round(snap[k] / total, 4)
+        return out
 
     def forwarding(self):
         systems = [s for s in SYSTEMS if s not in self.skipped]
@@ -164,6 +179,40 @@ class Measure:
             rec = self.mpps.get(("op25b-records", c))
             if rec:
                 self.result["ratios_records"][c] = round(rec / ours, 3)
+
+    def adaptive_forwarding(self):
+        """worst-adaptive: op25b on a capture whose every frame is a SYN
+        from another of `adaptive_sources` sources, with the pool adaptive
+        over a table of a quarter as many entries (every frame a new
+        source: a miss, a claim that evicts a live source, a count), and
+        with the pool blocked on the same capture and options ("worst" on
+        these frames). Their ratio is the adaptive path's cost; `worst`
+        (4096 frames) is beside it."""
+        reps = self.cfg["repeats"]
+        systems = ["op25b", "op25b-adaptive"]
+        mpps = {s: [] for s in systems}
+        outcomes = {}
+        progress(f"== worst-adaptive: {self.cfg['adaptive_sources']} "
+                 f"sources, op25b blocked and adaptive x {reps} run(s)")
+        for rep in range(reps):
+            for system in systems:
+                rate, oc = self.measure_system(system, "worst-adaptive", rep)
+                mpps[system].append(rate)
+                outcomes[system] = oc
+                progress(f"   worst-adaptive {system:15s} run {rep + 1}/"
+                         f"{reps}: {rate:7.2f} Mpps")
+        res = {"sources": self.cfg["adaptive_sources"],
+               "table_entries": self.cfg["adaptive_sources"] // 4}
+        for system in systems:
+            xs = mpps[system]
+            res[system] = {"mpps": [round(x, 3) for x in xs],
+                           "median": round(median(xs), 3),
+                           "min": round(min(xs), 3), "max": round(max(xs), 3),
+                           "op25b_outcomes": outcomes[system]}
+        ours = res["op25b-adaptive"]["median"]
+        res["ratio_blocked"] = round(ours / res["op25b"]["median"], 3)
+        res["ratio_worst"] = round(ours / self.mpps[("op25b", "worst")], 3)
+        self.result["worst_adaptive"] = res
 
     # ------------------------------------------------------- classifier
 

@@ -27,18 +27,25 @@ class Prepare:
                  path, "--quiet"])
         return path
 
-    def capture(self, profile, pool_n):
-        path = self.path(f"{profile}-{pool_n}.pcap")
+    def capture(self, profile, pool_n, count=None):
+        count = count or self.cfg["packets"]
+        suffix = "" if count == self.cfg["packets"] else f"-{count}"
+        path = self.path(f"{profile}-{pool_n}{suffix}.pcap")
         if not os.path.exists(path):
             run([self.gen, "traffic", "--profile", profile, "--count",
-                 str(self.cfg["packets"]), "--seed", str(SEED), "--pools",
+                 str(count), "--seed", str(SEED), "--pools",
                  self.pools(pool_n), "--out", path, "--quiet"])
         return path
 
     def policy(self, pool_n, block):
         """doc/policy.md's shape: the dynamic pool blocked, the ISP relays
-        allowed, everything else by default allowed."""
+        allowed, everything else by default allowed. block "adaptive": the
+        pool adaptive instead (10 connections a minute, blocked 1 h)."""
         path = self.path(f"policy-{pool_n}-{block}.yaml")
+        action = "block"
+        if block == "adaptive":
+            block, action = "drop", ("adaptive\n    limit: {connections: "
+                                     "10, per: 60s, block_for: 1h}")
         with open(path, "w") as f:
             f.write(
                 "# scripts/bench.sh: the dynamic pool blocked, the relays "
@@ -50,7 +57,7 @@ class Prepare:
                 "notice: \"Port 25 is closed, send via port 587\"\n"
                 "notify_rate: 10000000\n"
                 "ports:\n  smtp: [25]\n  submission: [587, 465]\n"
-                "sources:\n  dynamic:\n    action: block\n"
+                f"sources:\n  dynamic:\n    action: {action}\n"
                 f"    prefixes_file: {self.pools(pool_n)}\n"
                 "destinations:\n  isp-relays:\n    action: allow\n"
                 "    prefixes: [192.0.2.25/32, 2001:db8::25/128]\n")
@@ -79,7 +86,11 @@ class Prepare:
         self.summary = {c: traces.capture_summary(p)
                         for c, p in self.caps.items()}
         self.policies = {b: self.policy(cfg["pool"], b)
-                         for b in ("drop", "reset", "notify")}
+                         for b in ("drop", "reset", "notify", "adaptive")}
+        progress(f"== worst-adaptive capture: {cfg['adaptive_sources']} "
+                 "distinct sources")
+        self.caps["worst-adaptive"] = self.capture(
+            "worst-adaptive", cfg["pool"], cfg["adaptive_sources"])
         self.l3fwd = None
         p = subprocess.run(
             [os.path.join(self.root, "scripts/bench/build-l3fwd.sh"),

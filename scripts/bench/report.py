@@ -56,6 +56,18 @@ class Report:
         for c in CAPTURES:
             w(f"{c:8s}" + "".join(
                 f"{fmt(self.cpp(self.mpps[(s, c)])):>20s}" for s in systems))
+        wa = self.result["worst_adaptive"]
+        cell = {s: f"{wa[s]['median']:.1f} Mpps "
+                   f"{fmt(self.cpp(wa[s]['median']))} cycles/packet"
+                for s in ("op25b", "op25b-adaptive")}
+        w(f"worst-adaptive ({wa['sources']} distinct sources, each frame a "
+          f"SYN; table {wa['table_entries']} entries): pool blocked "
+          f"{cell['op25b']}, pool adaptive {cell['op25b-adaptive']}; "
+          f"adaptive/blocked {wa['ratio_blocked']:.2f}, adaptive/worst "
+          f"{wa['ratio_worst']:.2f}")
+        oc = wa["op25b-adaptive"]["op25b_outcomes"] or {}
+        w("worst-adaptive, pool adaptive (op25b-stat, per packet): " +
+          ", ".join(f"{k} {100 * v:.1f}%" for k, v in oc.items()))
         w("")
         w("captures: " + "; ".join(
             f"{c} {s['frames']} frames {s['min_len'] + 4}-"
@@ -141,6 +153,10 @@ class Report:
                       "want": ">= 1.0", "met": r3["mix"] >= 1.0})
         t.append({"name": "worst op25b/testpmd-io", "value": r["worst"],
                   "want": ">= 0.75", "met": r["worst"] >= 0.75})
+        wa = self.result["worst_adaptive"]
+        t.append({"name": "worst-adaptive op25b adaptive/blocked (same "
+                          "capture)", "value": wa["ratio_blocked"],
+                  "want": ">= 0.6", "met": wa["ratio_blocked"] >= 0.6})
         rr = self.result.get("ratios_records", {})
         if "worst" in rr:
             t.append({"name": "worst op25b-records/op25b (block records "

@@ -31,9 +31,10 @@
  *        N,N,...] [--packets N] [--rounds N] [--only non-smtp|syn4|syn6]
  *        [--trace FILE.pcap] [--compile-only] [--kv] [--churn N]
  *        [--path scalar|avx2|avx512|all]
- * (--path: the classifier path measured; default the one op25b picks here,
+ * (--path: the classifier path measured; default scalar, op25b's default;
  * all: every path the CPU has, one after the other, on the same packets)
- * (--only with valgrind --tool=callgrind gives exact instructions/packet;
+ * (--only with valgrind --tool=callgrind gives exact instructions/packet,
+ * --only churn-worst or churn-adaptive with --churn those of one side;
  * --kv adds one "kv ..." line of key=value pairs per figure for scripts)
  */
 #include <arpa/inet.h>
@@ -62,7 +63,11 @@ enum profile {
 	PROFILE_NON_SMTP,
 	PROFILE_SYN4,
 	PROFILE_SYN6,
-	PROFILE_TRACE
+	PROFILE_TRACE,
+	/* --only churn-worst|churn-adaptive: one side of --churn alone, for
+	 * callgrind (the difference is the adaptive path's instructions). */
+	PROFILE_CHURN_WORST,
+	PROFILE_CHURN_ADAPTIVE
 };
 
 struct options {
@@ -407,12 +412,21 @@ run_churn(const struct options *o, struct op25b_policy *policy,
 	printf("churn:        %u sources over %u mbufs, adaptive table %.1f "
 	       "MB\n",
 	       o->churn, o->packets, op25b_adaptive_memory(table) / 1048576.0);
+	min[0] = median[0] = min[1] = median[1] = 0;
 	memset(counters, 0, sizeof(*counters));
-	measure_churn(worst, m, o->packets, burst, o->rounds, srcs, o->churn,
-		      counters, &min[0], &median[0]);
+	if (o->only != PROFILE_CHURN_ADAPTIVE)
+		measure_churn(worst, m, o->packets, burst, o->rounds, srcs,
+			      o->churn, counters, &min[0], &median[0]);
 	memset(counters, 0, sizeof(*counters));
-	measure_churn(adaptive, m, o->packets, burst, o->rounds, srcs, o->churn,
-		      counters, &min[1], &median[1]);
+	if (o->only != PROFILE_CHURN_WORST)
+		measure_churn(adaptive, m, o->packets, burst, o->rounds, srcs,
+			      o->churn, counters, &min[1], &median[1]);
+	if (o->kv && o->only >= PROFILE_CHURN_WORST)
+		printf("kv profile=%s classified=%" PRIu64 "\n",
+		       o->only == PROFILE_CHURN_WORST ? "churn-worst"
+						      : "churn-adaptive",
+		       (uint64_t)(o->packets / burst) * burst *
+			       (1 + (uint64_t)REPEATS * o->rounds));
 	op25b_adaptive_totals(table, &x, NULL);
 	printf("  %-32s burst %2u %6.1f cycles/packet (median of %u: %.1f)\n",
 	       "worst, churning sources", burst, min[0], REPEATS, median[0]);
@@ -506,7 +520,11 @@ parse_options(int argc, char **argv, struct options *o)
 					  ? PROFILE_NON_SMTP
 				  : strcmp(optarg, "syn4") == 0 ? PROFILE_SYN4
 				  : strcmp(optarg, "syn6") == 0 ? PROFILE_SYN6
-								: -2;
+				  : strcmp(optarg, "churn-worst") == 0
+					  ? PROFILE_CHURN_WORST
+				  : strcmp(optarg, "churn-adaptive") == 0
+					  ? PROFILE_CHURN_ADAPTIVE
+					  : -2;
 			bad |= o->only == -2;
 			break;
 		case 't':
@@ -543,7 +561,8 @@ parse_options(int argc, char **argv, struct options *o)
 		fprintf(stderr,
 			"usage: bench_classify [EAL options] -- --pools FILE "
 			"[--burst 1..%u | --bursts N,N,...] [--packets N >= %u] "
-			"[--rounds N] [--only non-smtp|syn4|syn6] "
+			"[--rounds N] [--only non-smtp|syn4|syn6|churn-worst|"
+			"churn-adaptive] "
 			"[--trace FILE.pcap] [--compile-only] [--kv] "
 			"[--churn N >= 64] "
 			"[--path scalar|avx2|avx512|all (one this CPU has)]\n",
@@ -557,8 +576,9 @@ parse_options(int argc, char **argv, struct options *o)
 static bool
 select_path(const struct options *o, int path)
 {
-	if (o->path < 0)
-		return path == (int)op25b_classify_path_select();
+	if (o->path < 0) /* op25b's default */
+		return path == OP25B_CLASSIFY_PATH_SCALAR &&
+		       op25b_classify_path_set(OP25B_CLASSIFY_PATH_SCALAR) == 0;
 	if (o->path != OP25B_CLASSIFY_PATH_MAX && path != o->path)
 		return false;
 	return op25b_classify_path_set((enum op25b_classify_path)path) == 0;

@@ -11,7 +11,8 @@
 # blocked source is dropped (class bulk, blocked for 1 h: slow machines
 # take more than 2 s between two sends); in monitor mode (set mode monitor) the 6th and
 # 7th SYN of a source are counted and forwarded. Exact counters from
-# op25b-stat --json: class verdicts and the adaptive list.
+# op25b-stat --json: class verdicts and the adaptive list, and
+# adaptive_triggered per class in every view.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
 . "$(dirname "$0")/common.bash"
@@ -170,6 +171,26 @@ want_counts 's["classes"]["hosting"]["forwarded"] == 14' \
 	's["adaptive_triggered"] == 3' \
 	's["ports"][1]["worker_tx"] == 22'
 report "adaptive: monitor mode, the 6th and 7th SYN counted and forwarded"
+
+# --- adaptive_triggered per class, the same in every view --------------------
+# hosting triggered twice (198.18.0.9, then 198.18.0.11 in monitor mode), bulk
+# once. The control lcore publishes them about every 10 ms.
+per_class() {
+	stat_json &&
+		[ "$(field "$work/s.json" 's["adaptive"]')" = "{'hosting': {'adaptive_triggered': 2}, 'bulk': {'adaptive_triggered': 1}, '(none)': {'adaptive_triggered': 0}}" ]
+}
+wait_until 10 "$bg_pid" per_class ||
+	problem "op25b-stat --json adaptive: $(field "$work/s.json" 's.get("adaptive")')"
+"$stat" --name "$name" --prometheus >"$work/s.prom" 2>&1
+want_re "$work/s.prom" '^op25b_class_adaptive_triggered_total\{class="hosting"\} 2$'
+want_re "$work/s.prom" '^op25b_class_adaptive_triggered_total\{class="bulk"\} 1$'
+want_re "$work/s.prom" '^op25b_adaptive_triggered_total 3$'
+"$stat" --name "$name" >"$work/s.txt" 2>&1
+want_re "$work/s.txt" '^hosting +2$'
+want_re "$work/s.txt" '^bulk +1$'
+cli "show counters class bulk" >"$work/class.out"
+want_re "$work/class.out" '^  adaptive_triggered +1$'
+report "adaptive: adaptive_triggered per class in op25b-stat JSON, text, Prometheus and the CLI"
 
 stop_bg TERM 20
 want_rc "$rc" 0 "op25b exit status"

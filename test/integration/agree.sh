@@ -77,7 +77,7 @@ views set-monitor
 # The final figures: the state the switches left.
 "$build/app/op25b-stat/op25b-stat" --name "$name" --json >"$work/stat.json"
 "$build/app/op25b-stat/op25b-stat" --name "$name" --prometheus >"$work/stat.prom"
-classes=$("$py" -c 'import json,sys; print(" ".join(k + "," + c for c in json.load(open(sys.argv[1]))["classes"] for k in ("/op25b/class", "/op25b/notify")))' "$work/stat.json")
+classes=$("$py" -c 'import json,sys; print(" ".join(k + "," + c for c in json.load(open(sys.argv[1]))["classes"] for k in ("/op25b/class", "/op25b/notify", "/op25b/adaptive")))' "$work/stat.json")
 groups=$("$py" -c 'import json,sys; print(" ".join("/op25b/group," + c for c in json.load(open(sys.argv[1]))["groups"]))' "$work/stat.json")
 "$py" "$(dirname "$0")/telemetry.py" "$sock" /op25b/stats /op25b/policy \
 	>"$work/tel-stats.json" || problem "telemetry $sock did not answer"
@@ -222,7 +222,7 @@ for line in open(sys.argv[3]):
     cmd, reply = line.split(" ", 1)
     kind, name = cmd[len("/op25b/"):].split(",", 1)
     got = json.loads(reply)["/op25b/" + kind]
-    same(f"telemetry {cmd}", got, final[{"class": "classes", "notify": "notify"}.get(kind, "groups")][name])
+    same(f"telemetry {cmd}", got, final[{"class": "classes", "notify": "notify", "adaptive": "adaptive"}.get(kind, "groups")][name])
 if sum(final["packets"][k] for k in final["packets"] if k != "upstream") != 3000:
     problems.append(f"packets do not add up to 3000: {final['packets']}")
 print("\n".join(problems))

@@ -426,4 +426,22 @@ want_has "$work/gp.err" "op25b-gen: $work/no-such-dir/pools.txt: No such file or
 [ -e "$work/no-such-dir" ] && problem "pools created $work/no-such-dir"
 report "op25b-gen pools --out into a missing directory or onto a directory: one line, exit 1, nothing generated"
 
+# --- op25b-gen traffic --profile worst-adaptive: every source a new one -------
+# 198.18.7.0/30 holds three sources (.0 is never drawn): three frames, each
+# from another one; a fourth cannot be new.
+echo 198.18.7.0/30 >"$work/p30.txt"
+"$gen" traffic --profile worst-adaptive --count 3 --pools "$work/p30.txt" \
+	--out "$work/wa.pcap" -q 2>"$work/wa.err"
+want_rc $? 0 "worst-adaptive --count 3: status"
+got=$("$py" -c 'import sys; sys.path.insert(0, sys.argv[1]); import traces
+t = [traces.five_tuple(f) for f in traces.read_pcap(sys.argv[2])]
+print(len(t), len({x[1] for x in t}), all(x[4] == 25 and x[5] == 6 for x in t))' \
+	"$root/scripts/bench" "$work/wa.pcap")
+[ "$got" = "3 3 True" ] || problem "worst-adaptive: frames, distinct sources, all SYNs to 25: $got"
+"$gen" traffic --profile worst-adaptive --count 4 --pools "$work/p30.txt" \
+	--out "$work/wa.pcap" -q 2>"$work/wa.err"
+want_rc $? 1 "worst-adaptive --count 4 from 3 sources: status"
+want_has "$work/wa.err" "traffic: worst-adaptive: fewer than 4 distinct addresses in the pool"
+report "op25b-gen traffic --profile worst-adaptive: distinct sources, and an error when the pool has too few"
+
 exit $status

@@ -22,6 +22,7 @@
 #include <rte_errno.h>
 #include <rte_memory.h>
 
+#include "adaptive_priv.h"
 #include "op25b_adaptive.h"
 #include "test_eal.h"
 
@@ -504,6 +505,67 @@ test_two_threads_exact(void **state)
 	op25b_adaptive_free(t);
 }
 
+/* The vector readings of a bucket and of a window give what the scalar
+ * references give: keys equal to the one looked up, free ways and others
+ * in every mix, and window words of every age around the window's edge,
+ * across the 16-bit epoch's wrap. */
+static void
+test_vector_readings(void **state)
+{
+	_Alignas(64) _Atomic uint64_t line[ADAPTIVE_WAYS];
+	_Alignas(64) _Atomic uint32_t window[OP25B_ADAPTIVE_SUBWINDOWS];
+	uint64_t rnd = 0x2545f4914f6cdd1dull, key = 0xff000000c6120009ull;
+	unsigned int round, w;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		struct adaptive_ways v, s;
+		uint32_t epoch;
+
+		for (w = 0; w < ADAPTIVE_WAYS; w++) {
+			rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+			/* a third each: the key, free, another (or CLAIMING) */
+			atomic_store(&line[w], rnd % 3 == 0   ? key
+					       : rnd % 3 == 1 ? 0
+					       : (rnd & 8)
+						       ? ADAPTIVE_KEY_CLAIMING
+						       : key ^ (rnd >> 4 | 1));
+		}
+		v = adaptive_scan(line, key);
+		s = adaptive_scan_scalar(line, key);
+		assert_int_equal(v.match, s.match);
+		assert_int_equal(v.free, s.free);
+
+		epoch = (uint32_t)(rnd >> 40) & ADAPTIVE_EPOCH_MASK;
+		for (w = 0; w < OP25B_ADAPTIVE_SUBWINDOWS; w++) {
+			uint32_t age;
+
+			rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+			age = (uint32_t)(rnd % 12); /* 0..11: edge at 8 */
+			atomic_store(&window[w],
+				     rnd & 16 ? 0
+					      : (uint32_t)(rnd >> 48) << 16 |
+							((epoch - age) &
+							 ADAPTIVE_EPOCH_MASK));
+		}
+		for (w = 0; w <= OP25B_ADAPTIVE_SUBWINDOWS; w++)
+			assert_int_equal(
+				adaptive_window_sum(window, epoch, w),
+				adaptive_window_sum_scalar(window, epoch, w));
+	}
+	/* The plain cases, by hand. */
+	for (w = 0; w < ADAPTIVE_WAYS; w++)
+		atomic_store(&line[w], w == 5 ? key : w == 2 ? 0 : 7);
+	assert_int_equal(adaptive_scan(line, key).match, 1u << 5);
+	assert_int_equal(adaptive_scan(line, key).free, 1u << 2);
+	for (w = 0; w < OP25B_ADAPTIVE_SUBWINDOWS; w++)
+		atomic_store(&window[w], 3u << 16 | ((1 - w) & 0xffff));
+	/* epoch 1: ages 0..7 are in (8 x 3); epoch 2: age 8 is out. */
+	assert_int_equal(adaptive_window_sum(window, 1, 8), 24);
+	assert_int_equal(adaptive_window_sum(window, 2, 8), 21);
+	assert_int_equal(adaptive_window_sum(window, 1, 3), 21);
+}
+
 int
 main(void)
 {
@@ -518,6 +580,7 @@ main(void)
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test(test_sweep_and_clear),
 		cmocka_unit_test(test_two_threads_exact),
+		cmocka_unit_test(test_vector_readings),
 	};
 
 	return cmocka_run_group_tests(tests, test_eal_group_setup,

@@ -893,6 +893,24 @@ test_views(void **state)
 	free(text);
 }
 
+/* A segment of @p n_workers with classes @p a (slot 1) and @p b (slot 2)
+ * in the policy, and its reader. */
+static void
+two_classes(struct fixture *f, unsigned int n_workers, const char *a,
+	    const char *b)
+{
+	f->w = op25b_stats_writer_create(f->name, n_workers, 1000);
+	assert_non_null(f->w);
+	op25b_stats_writer_layout_begin(f->w);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, a), 1);
+	assert_int_equal(op25b_stats_writer_class_slot(f->w, b), 2);
+	op25b_stats_writer_names(f->w)->class_active[1] = 1;
+	op25b_stats_writer_names(f->w)->class_active[2] = 1;
+	op25b_stats_writer_layout_end(f->w);
+	f->r = op25b_stats_reader_open(f->name);
+	assert_non_null(f->r);
+}
+
 /* block: notify's counters, per class: summed over workers, in the JSON
  * row of their class under their one name, and in the text view only
  * where a class has answered something. */
@@ -916,16 +934,7 @@ test_notify_views(void **state)
 			    "unknown");
 	assert_true(strlen(op25b_notify_counter_help(0)) > 10);
 
-	f->w = op25b_stats_writer_create(f->name, 2, 1000);
-	assert_non_null(f->w);
-	op25b_stats_writer_layout_begin(f->w);
-	assert_int_equal(op25b_stats_writer_class_slot(f->w, "dynamic"), 1);
-	assert_int_equal(op25b_stats_writer_class_slot(f->w, "static"), 2);
-	op25b_stats_writer_names(f->w)->class_active[1] = 1;
-	op25b_stats_writer_names(f->w)->class_active[2] = 1;
-	op25b_stats_writer_layout_end(f->w);
-	f->r = op25b_stats_reader_open(f->name);
-	assert_non_null(f->r);
+	two_classes(f, 2, "dynamic", "static");
 
 	/* Nothing answered: the text view has no notify table. */
 	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
@@ -959,6 +968,53 @@ test_notify_views(void **state)
 			       "notify_over_budget\ndynamic                 "
 			       "                 12                 14"
 			       "                 16                 18\n\n"));
+	free(text);
+}
+
+/* Adaptive blocking per class: the control lcore's figures in the header,
+ * in the JSON row of their class under the name of their instance total,
+ * and in the text view only where a class has triggered. */
+static void
+test_class_adaptive_views(void **state)
+{
+	struct fixture *f = *state;
+	struct op25b_stats_snapshot *s = f->snap;
+	char *text;
+
+	assert_int_equal(OP25B_CLASS_ADAPTIVE_MAX, 1);
+	assert_string_equal(
+		op25b_class_adaptive_name(OP25B_CLASS_ADAPTIVE_TRIGGERED),
+		"adaptive_triggered");
+	assert_string_equal(op25b_class_adaptive_name(OP25B_CLASS_ADAPTIVE_MAX),
+			    "unknown");
+	assert_true(strlen(op25b_class_adaptive_help(0)) > 10);
+
+	two_classes(f, 1, "home", "hosting");
+
+	/* Nothing triggered: the text view has no adaptive table. */
+	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
+	text = render(s, false, NULL);
+	assert_null(strstr(text, "class (adaptive)"));
+	free(text);
+
+	op25b_stats_writer_header(f->w)
+		->class_adaptive[2][OP25B_CLASS_ADAPTIVE_TRIGGERED] = 7;
+	op25b_stats_writer_header(f->w)->adaptive_triggered = 7;
+	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
+	text = render(s, true, NULL);
+	assert_non_null(strstr(text,
+			       "\n  \"adaptive\": {\n    \"home\": "
+			       "{\"adaptive_triggered\": 0},\n    "
+			       "\"hosting\": {\"adaptive_triggered\": 7},"
+			       "\n    \"(none)\": {\"adaptive_triggered\": "
+			       "0}\n  },"));
+	free(text);
+	text = render(s, false, NULL);
+	assert_non_null(strstr(text, "\nclass (adaptive)         "
+				     "adaptive_triggered\nhosting          "
+				     "                         7\n\n"));
+	assert_null(strstr(text, "\nhome                              "
+				 "        0\n"));
 	free(text);
 }
 
@@ -1314,6 +1370,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_views, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_views, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_class_adaptive_views,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_sums, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_read_during_change, setup,
