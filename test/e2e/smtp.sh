@@ -21,7 +21,9 @@ set -uo pipefail
 work=$(mktemp -d /tmp/op25b-e2e.XXXXXX)
 # shellcheck source=../integration/common.bash
 . "$(dirname "$0")/../integration/common.bash"
-budget=170 # seconds: past it, the remaining scenarios fail without running
+# seconds: past it, the remaining scenarios fail without running. About 75
+# on a quiet machine; 177 were seen with the machine shared by builds.
+budget=300
 
 ptool="$build/app/op25b-policy/op25b-policy"
 nc="op25b-c-$$" # client
