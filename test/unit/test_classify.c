@@ -20,6 +20,7 @@
 #include <rte_mbuf.h>
 
 #include "op25b_classify.h"
+#include "op25b_classify_record.h"
 #include "op25b_craft.h"
 #include "op25b_policy.h"
 #include "classify_priv.h" /* the tables a derived classifier shares */
@@ -1035,6 +1036,103 @@ check_reset(const char *tokens, unsigned int l3, int family,
 	rte_pktmbuf_free(m);
 }
 
+/* ---- block records' hints ---------------------------------------------- */
+
+/* The hint of the one frame @p m (blocked: dropped under @p c). */
+static struct op25b_record_hint
+hint_of(const struct op25b_classifier *c, struct rte_mbuf *m)
+{
+	struct op25b_record_hint h;
+	struct op25b_classify_result r;
+	uint16_t n_hints = 0;
+
+	memset(&h, 0xa5, sizeof(h));
+	assert_int_equal(op25b_classifier_classify_burst_hints(
+				 c, NULL, &m, 1, &r, NULL, &h, &n_hints),
+			 1);
+	assert_int_equal(r.outcome, OP25B_OUTCOME_BLOCKED);
+	assert_int_equal(n_hints, 1);
+	return h;
+}
+
+/*
+ * A blocked frame's record hint (src, dst, tags, PPPoE session, MAC, port)
+ * is the same whether the frame came in one mbuf or in a chain cut inside
+ * its headers (the hint is then read from a copy of the first bytes).
+ */
+static void
+test_record_hints_chained(void **state)
+{
+	static const struct {
+		const char *tokens;
+		uint8_t n_vlans;
+		uint16_t vlan[2];
+		int32_t session;
+	} cases[] = {
+		{ DYN " dport=25 flags=S", 0, { 0, 0 }, -1 },
+		{ DYN " dport=25 flags=S qinq=10,20 pppoe=7",
+		  2,
+		  { 10, 20 },
+		  7 },
+		{ DYN6 " dport=25 flags=S vlan=300 pppoe=9 pfc=1",
+		  1,
+		  { 300 },
+		  9 },
+		{ DYN6 " dport=2525 flags=PA", 0, { 0, 0 }, -1 },
+	};
+	static const uint16_t cuts[][2] = { { 1, 64 },
+					    { 20, 2048 },
+					    { 60, 64 } };
+	struct op25b_policy *p = load_policy(
+		"version: 1\n"
+		"block: drop\n"
+		"ports: {smtp: [25, 2525], submission: [587]}\n"
+		"sources:\n"
+		"  dynamic: {action: block, prefixes: [198.18.0.0/16, "
+		"2001:db8:1000::/36]}\n");
+	struct op25b_classifier *c =
+		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	unsigned int i, k;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct rte_mbuf *single = mbuf_from_spec(cases[i].tokens);
+		const uint8_t *frame =
+			rte_pktmbuf_mtod(single, const uint8_t *);
+		unsigned int len = rte_pktmbuf_data_len(single);
+		uint8_t src_mac[6];
+		struct op25b_record_hint want;
+
+		memcpy(src_mac, frame + 6, 6);
+		want = hint_of(c, single);
+		assert_int_equal(want.n_vlans, cases[i].n_vlans);
+		for (k = 0; k < cases[i].n_vlans; k++)
+			assert_int_equal(want.vlan[k], cases[i].vlan[k]);
+		assert_int_equal(want.pppoe_session, cases[i].session);
+		assert_memory_equal(want.src_mac, src_mac, 6);
+		assert_int_equal(want.dport, i == 3 ? 2525 : 25);
+		assert_int_equal(want.syn, i != 3);
+		for (k = 0; k < RTE_DIM(cuts); k++) {
+			struct rte_mbuf *head;
+			struct op25b_record_hint got;
+
+			if (cuts[k][0] >= len)
+				continue;
+			head = test_mbuf_chain(pool, frame, len, cuts[k][0],
+					       cuts[k][1]);
+			assert_non_null(head);
+			assert_true(head->nb_segs > 1);
+			got = hint_of(c, head);
+			assert_memory_equal(&got, &want, sizeof(got));
+			rte_pktmbuf_free(head);
+		}
+		rte_pktmbuf_free(single);
+	}
+	op25b_classifier_free(c);
+	op25b_policy_free(p);
+}
+
 static void
 test_reset_ipv4(void **state)
 {
@@ -1806,6 +1904,7 @@ main(void)
 		cmocka_unit_test(test_monitor_mode_counts_every_block),
 		cmocka_unit_test(test_reset_ipv4),
 		cmocka_unit_test(test_reset_ipv6),
+		cmocka_unit_test(test_record_hints_chained),
 		cmocka_unit_test(test_counters_exact),
 		cmocka_unit_test(test_exempt_sources),
 		cmocka_unit_test(test_burst_is_capped),
