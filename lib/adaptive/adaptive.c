@@ -162,17 +162,17 @@ op25b_adaptive_prefetch(const struct op25b_adaptive_table *t, uint64_t key)
 	rte_prefetch0(&t->keys[(uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS]);
 }
 
-void
-op25b_adaptive_prefetch_entry(const struct op25b_adaptive_table *t,
-			      uint64_t key, bool destinations)
+/* Start loading the entry of @key in the bucket at @base once its line
+ * is in cache: its own, or the one claim() would take first for it (a
+ * free way, else, the churn of a full table, the first it may evict). */
+static inline void
+prefetch_entry_at(const struct op25b_adaptive_table *t, uint64_t base,
+		  uint64_t key, bool destinations)
 {
-	uint64_t base = (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS;
 	struct adaptive_ways m = adaptive_scan(&t->keys[base], key);
 	const struct adaptive_entry *e;
 	unsigned int w;
 
-	/* Its own entry, or the one claim() would take first for it: a free
-	 * way, else (the churn of a full table) the first it may evict. */
 	if (m.match != 0)
 		w = (unsigned int)__builtin_ctz(m.match);
 	else if (m.free != 0)
@@ -183,6 +183,14 @@ op25b_adaptive_prefetch_entry(const struct op25b_adaptive_table *t,
 	rte_prefetch0(e);
 	if (destinations)
 		rte_prefetch0(&e->dest[0]);
+}
+
+void
+op25b_adaptive_prefetch_entry(const struct op25b_adaptive_table *t,
+			      uint64_t key, bool destinations)
+{
+	prefetch_entry_at(t, (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS, key,
+			  destinations);
 }
 
 static inline struct adaptive_lcore_counts *
@@ -354,20 +362,19 @@ count_dest(struct adaptive_entry *e, uint16_t dest, uint32_t epoch)
 	return OP25B_ADAPTIVE_MAX_DESTINATIONS + 1;
 }
 
-enum op25b_adaptive_verdict
-op25b_adaptive_account(struct op25b_adaptive_table *t,
-		       const struct op25b_adaptive_rule *rule, uint64_t key,
-		       uint16_t dest, bool syn, uint64_t now)
+/* op25b_adaptive_account() on the bucket at @base, @key's (inlined into
+ * the one-packet and the burst entry points: the same code for both). */
+static __rte_always_inline enum op25b_adaptive_verdict
+account_at(struct op25b_adaptive_table *t,
+	   const struct op25b_adaptive_rule *rule, uint64_t base, uint64_t key,
+	   uint16_t dest, bool syn, uint64_t now)
 {
-	uint64_t base, blocked_until, expected;
+	uint64_t blocked_until, expected;
 	struct adaptive_ways m;
 	struct adaptive_entry *e;
 	uint32_t epoch, conns, dests = 0;
 	int w;
 
-	if (unlikely(key == 0 || key == ADAPTIVE_KEY_CLAIMING))
-		return OP25B_ADAPTIVE_PASS;
-	base = (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS;
 	/* One read of the bucket: the key's way, or the free ways a new
 	 * source claims from. */
 	m = adaptive_scan(&t->keys[base], key);
@@ -458,6 +465,56 @@ op25b_adaptive_account(struct op25b_adaptive_table *t,
 		cnt->class_triggered[rule->class_slot]++;
 	}
 	return OP25B_ADAPTIVE_BLOCK;
+}
+
+enum op25b_adaptive_verdict
+op25b_adaptive_account(struct op25b_adaptive_table *t,
+		       const struct op25b_adaptive_rule *rule, uint64_t key,
+		       uint16_t dest, bool syn, uint64_t now)
+{
+	if (unlikely(key == 0 || key == ADAPTIVE_KEY_CLAIMING))
+		return OP25B_ADAPTIVE_PASS;
+	return account_at(t, rule, (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS,
+			  key, dest, syn, now);
+}
+
+void
+op25b_adaptive_prefetch_burst(const struct op25b_adaptive_table *t,
+			      const struct op25b_adaptive_rule *rules,
+			      struct op25b_adaptive_req *reqs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct op25b_adaptive_req *q = &reqs[i];
+
+		q->base = bucket_of(t, q->key) * ADAPTIVE_WAYS;
+		prefetch_entry_at(t, q->base, q->key,
+				  rules[q->rule].destinations != 0);
+	}
+}
+
+/* One packet after another, in order, each with its own scan: a source
+ * twice in a burst finds the entry its first SYN claimed, so the counts
+ * are those of op25b_adaptive_account() packet by packet. */
+void
+op25b_adaptive_account_burst(struct op25b_adaptive_table *t,
+			     const struct op25b_adaptive_rule *rules,
+			     const struct op25b_adaptive_req *reqs,
+			     unsigned int n, uint64_t now, uint8_t *verdicts)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct op25b_adaptive_req *q = &reqs[i];
+
+		verdicts[i] =
+			unlikely(q->key == 0 || q->key == ADAPTIVE_KEY_CLAIMING)
+				? OP25B_ADAPTIVE_PASS
+				: (uint8_t)account_at(t, &rules[q->rule],
+						      q->base, q->key, q->dest,
+						      q->syn, now);
+	}
 }
 
 /* ------------------------------------------------------------------ */

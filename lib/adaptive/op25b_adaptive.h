@@ -198,6 +198,41 @@ op25b_adaptive_account(struct op25b_adaptive_table *t,
 		       const struct op25b_adaptive_rule *rule, uint64_t key,
 		       uint16_t dest, bool syn, uint64_t now);
 
+/** One SMTP segment of a burst for op25b_adaptive_account_burst(). */
+struct op25b_adaptive_req {
+	uint64_t key; /**< as for op25b_adaptive_account() */
+	uint32_t
+		base; /**< its bucket, set by op25b_adaptive_prefetch_burst() */
+	uint16_t dest; /**< op25b_adaptive_dest_hash(), 0 without a limit */
+	uint8_t rule;  /**< index of its rule in the rules array */
+	bool syn;      /**< a bare SYN */
+};
+
+/**
+ * Stage a burst: find the bucket of each request (into its @c base) and
+ * start loading the entry it will use (as op25b_adaptive_prefetch_entry()),
+ * once the buckets' lines have been requested (op25b_adaptive_prefetch()).
+ * Must come before op25b_adaptive_account_burst() on the same requests.
+ */
+void
+op25b_adaptive_prefetch_burst(const struct op25b_adaptive_table *t,
+			      const struct op25b_adaptive_rule *rules,
+			      struct op25b_adaptive_req *reqs, unsigned int n);
+
+/**
+ * op25b_adaptive_account() for each of @p n staged requests, in order
+ * (the same counts, evictions and blocks as one call per packet), without
+ * a call or a bucket hash per packet.
+ *
+ * @param rules indexed by each request's @c rule.
+ * @param verdicts gets an enum op25b_adaptive_verdict per request.
+ */
+void
+op25b_adaptive_account_burst(struct op25b_adaptive_table *t,
+			     const struct op25b_adaptive_rule *rules,
+			     const struct op25b_adaptive_req *reqs,
+			     unsigned int n, uint64_t now, uint8_t *verdicts);
+
 /**
  * Look @p key up without changing it.
  * @return 0 with @p info filled, -ENOENT (not tracked, or its state has

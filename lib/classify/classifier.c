@@ -136,19 +136,15 @@ adaptive_outcome(const struct op25b_classifier *c, const struct pkt_meta *meta,
  * policy decided.
  */
 static __rte_always_inline void
-decide(const struct op25b_classifier *c,
-       const struct op25b_exempt_table *exempt, struct rte_mbuf *m,
-       const struct pkt_meta *meta, uint32_t src4, const uint8_t *src6,
-       uint32_t dst4, const uint8_t *dst6, uint64_t *now, uint16_t src_slot,
-       uint16_t dst_slot, struct op25b_classify_result *r,
-       struct op25b_stats_counters *counters)
+decide_as(const struct op25b_classifier *c,
+	  const struct op25b_exempt_table *exempt, struct rte_mbuf *m,
+	  const struct pkt_meta *meta, uint32_t src4, const uint8_t *src6,
+	  uint8_t outcome, uint16_t src_slot, uint16_t dst_slot,
+	  struct op25b_classify_result *r,
+	  struct op25b_stats_counters *counters)
 {
-	uint8_t outcome = c->matrix[src_slot * c->n_group_slots + dst_slot];
 	enum op25b_notify_answer notify = OP25B_NOTIFY_ANSWER_DROP;
 
-	if (unlikely(outcome == MATRIX_ADAPTIVE))
-		outcome = adaptive_outcome(c, meta, src4, src6, dst4, dst6,
-					   src_slot, now);
 	if (unlikely(outcome >= OP25B_OUTCOME_COUNTED) &&
 	    exempt_source(exempt, src4, src6)) {
 		*r = c->settled_result[OP25B_OUTCOME_EXEMPTED];
@@ -180,12 +176,33 @@ decide(const struct op25b_classifier *c,
 	counters->group_verdict[dst_slot][OP25B_VERDICT_OF(outcome)]++;
 }
 
+/* The matrix's outcome, an adaptive class's resolved first. */
+static __rte_always_inline void
+decide(const struct op25b_classifier *c,
+       const struct op25b_exempt_table *exempt, struct rte_mbuf *m,
+       const struct pkt_meta *meta, uint32_t src4, const uint8_t *src6,
+       uint32_t dst4, const uint8_t *dst6, uint64_t *now, uint16_t src_slot,
+       uint16_t dst_slot, struct op25b_classify_result *r,
+       struct op25b_stats_counters *counters)
+{
+	uint8_t outcome = c->matrix[src_slot * c->n_group_slots + dst_slot];
+
+	if (unlikely(outcome == MATRIX_ADAPTIVE))
+		outcome = adaptive_outcome(c, meta, src4, src6, dst4, dst6,
+					   src_slot, now);
+	decide_as(c, exempt, m, meta, src4, src6, outcome, src_slot, dst_slot,
+		  r, counters);
+}
+
 /*
  * The IPv4 decisions of a burst under a policy with adaptive classes: the
  * table's lines are far apart in memory (a DRAM miss each), so they are
  * requested a stage ahead for the whole burst: the bucket's keys in the
- * parse loop, the entry here, and the decisions come after, as dpdk's
- * bulk lookups stage theirs.
+ * parse loop, the entry here; then the burst's adaptive packets are
+ * accounted in one call, in order (no call, argument passing or bucket
+ * hash per packet: the same counts as one account per packet), and the
+ * decisions come after, as dpdk's bulk lookups stage theirs. Accounting
+ * before deciding changes nothing: a decision never touches the table.
  * Only bursts of such policies pay for the extra passes.
  */
 static __rte_noinline void
@@ -200,22 +217,53 @@ decide_adaptive4(const struct op25b_classifier *c,
 {
 	const struct classify_adaptive *a = c->adaptive;
 	uint16_t ss[OP25B_CLASSIFY_BURST_MAX], ds[OP25B_CLASSIFY_BURST_MAX];
-	unsigned int i;
+	uint8_t outcome[OP25B_CLASSIFY_BURST_MAX];
+	struct op25b_adaptive_req req[OP25B_CLASSIFY_BURST_MAX];
+	uint8_t verdict[OP25B_CLASSIFY_BURST_MAX];
+	unsigned int i, n_req = 0;
 
 	for (i = 0; i < n4; i++) {
+		const struct op25b_adaptive_rule *rule;
+		struct op25b_adaptive_req *q;
+		uint32_t be;
+
 		ss[i] = lpm4_stage_value(c->src4, es[i], src4[i]);
 		ds[i] = lpm4_stage_value(c->dst4, ed[i], dst4[i]);
-		if (c->matrix[ss[i] * c->n_group_slots + ds[i]] ==
-		    MATRIX_ADAPTIVE)
-			op25b_adaptive_prefetch_entry(
-				a->table, op25b_adaptive_key4(src4[i]),
-				a->rule[ss[i]].destinations != 0);
+		outcome[i] = c->matrix[ss[i] * c->n_group_slots + ds[i]];
+		if (outcome[i] != MATRIX_ADAPTIVE)
+			continue;
+		rule = &a->rule[ss[i]];
+		q = &req[n_req++];
+		q->key = op25b_adaptive_key4(src4[i]);
+		q->rule = (uint8_t)ss[i];
+		/* As adaptive_outcome(): a bare SYN opens a connection; the
+		 * destination's hash only for a class that limits them. */
+		q->syn = (meta[idx4[i]].tcp_flags & (TCP_SYN | TCP_ACK)) ==
+			 TCP_SYN;
+		q->dest = 0;
+		if (rule->destinations != 0) {
+			be = rte_cpu_to_be_32(dst4[i]);
+			q->dest = op25b_adaptive_dest_hash((const uint8_t *)&be,
+							   4);
+		}
 	}
-	for (i = 0; i < n4; i++) {
+	if (n_req > 0) {
+		op25b_adaptive_prefetch_burst(a->table, a->rule, req, n_req);
+		if (*now == 0)
+			*now = op25b_adaptive_now(a->table);
+		op25b_adaptive_account_burst(a->table, a->rule, req, n_req,
+					     *now, verdict);
+	}
+	for (i = 0, n_req = 0; i < n4; i++) {
 		unsigned int k = idx4[i];
+		uint8_t o = outcome[i];
 
-		decide(c, exempt, pkts[k], &meta[k], src4[i], NULL, dst4[i],
-		       NULL, now, ss[i], ds[i], &results[k], counters);
+		if (o == MATRIX_ADAPTIVE)
+			o = verdict[n_req++] == OP25B_ADAPTIVE_BLOCK
+				    ? a->block_outcome[ss[i]]
+				    : OP25B_OUTCOME_FORWARDED;
+		decide_as(c, exempt, pkts[k], &meta[k], src4[i], NULL, o, ss[i],
+			  ds[i], &results[k], counters);
 	}
 }
 
