@@ -230,8 +230,6 @@ static void
 entry_reset(struct adaptive_entry *e, const struct op25b_adaptive_rule *rule,
 	    uint64_t now)
 {
-	unsigned int i;
-
 	atomic_store_explicit(&e->class_slot, rule->class_slot,
 			      memory_order_relaxed);
 	atomic_store_explicit(&e->sub_ticks, rule->sub_ticks,
@@ -239,14 +237,12 @@ entry_reset(struct adaptive_entry *e, const struct op25b_adaptive_rule *rule,
 	atomic_store_explicit(&e->blocked_until, 0, memory_order_relaxed);
 	atomic_store_explicit(&e->expire_at, now + rule->per_ticks,
 			      memory_order_relaxed);
-	for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++)
-		atomic_store_explicit(&e->window[i], 0, memory_order_relaxed);
+	adaptive_zero_words(e->window, OP25B_ADAPTIVE_SUBWINDOWS);
 	atomic_store_explicit(&e->dest_valid, rule->destinations != 0,
 			      memory_order_relaxed);
 	if (rule->destinations == 0)
 		return;
-	for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++)
-		atomic_store_explicit(&e->dest[i], 0, memory_order_relaxed);
+	adaptive_zero_words(e->dest, OP25B_ADAPTIVE_MAX_DESTINATIONS);
 }
 
 /* A way for a new source, held as ADAPTIVE_KEY_CLAIMING: a free one (of
@@ -444,11 +440,8 @@ account_at(struct op25b_adaptive_table *t,
 		 * limit): they start now. */
 		if (unlikely(!atomic_load_explicit(&e->dest_valid,
 						   memory_order_relaxed))) {
-			unsigned int i;
-
-			for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++)
-				atomic_store_explicit(&e->dest[i], 0,
-						      memory_order_relaxed);
+			adaptive_zero_words(e->dest,
+					    OP25B_ADAPTIVE_MAX_DESTINATIONS);
 			atomic_store_explicit(&e->dest_valid, 1,
 					      memory_order_relaxed);
 		}
