@@ -4,7 +4,8 @@
  * edges (N passes, N+1 blocks), its sliding and its precision, block_for's
  * expiry, distinct destinations, IPv6 /64 and /56 keys, eviction and a
  * table full of blocked sources, a reload with changed limits or class,
- * the sweep's gauges, clear, and exactly N passes when two threads race.
+ * the sweep's gauges, clear, exactly N passes when two threads race,
+ * and the burst entry points against one account per packet.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -566,6 +567,81 @@ test_vector_readings(void **state)
 	assert_int_equal(adaptive_window_sum(window, 1, 3), 21);
 }
 
+/* The burst entry points give what one account per packet gives, in the
+ * same order: verdicts, blocks, evictions and per-class counts, with a
+ * source several times in one burst (its (N+1)th SYN of the burst
+ * blocked), more sources than entries, segments, destinations, key 0. */
+static void
+test_burst_same_as_one_by_one(void **state)
+{
+	struct op25b_adaptive_table *a = table_new(64), *b = table_new(64);
+	struct op25b_adaptive_rule rules[3];
+	struct op25b_adaptive_req req[32];
+	struct op25b_adaptive_totals xa, xb;
+	uint64_t ca[OP25B_STATS_SLOTS], cb[OP25B_STATS_SLOTS];
+	uint8_t verdict[32];
+	uint32_t lcg = 1;
+	unsigned int burst, i, blocked = 0;
+
+	(void)state;
+	memset(rules, 0, sizeof(rules));
+	rules[1] = rule_of(a, 3, 60, 3600, 0, 0, 1);
+	rules[2] = rule_of(a, 5, 60, 3600, 2, 0, 2);
+	/* One new source's four SYNs in one burst: the 4th is blocked. */
+	for (i = 0; i < 4; i++)
+		req[i] = (struct op25b_adaptive_req){ .key = key4("198.18.7.7"),
+						      .dest = 1,
+						      .rule = 1,
+						      .syn = true };
+	op25b_adaptive_prefetch_burst(a, rules, req, 4);
+	op25b_adaptive_account_burst(a, rules, req, 4, fake_now, verdict);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(verdict[i], i < 3 ? OP25B_ADAPTIVE_PASS
+						   : OP25B_ADAPTIVE_BLOCK);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(syn(b, &rules[1], req[i].key, 1), verdict[i]);
+	for (burst = 0; burst < 200; burst++) {
+		for (i = 0; i < 32; i++) {
+			struct op25b_adaptive_req *q = &req[i];
+
+			lcg = lcg * 1103515245u + 12345u;
+			/* 160 sources over 64 entries; now and then key 0. */
+			q->key = (lcg >> 8) % 97 == 0
+					 ? 0
+					 : op25b_adaptive_key4(0xc6120000u +
+							       (lcg >> 16) %
+								       160);
+			q->rule = (uint8_t)(1 + (lcg >> 12) % 2);
+			q->dest = (uint16_t)(1 + (lcg >> 4) % 4);
+			q->syn = (lcg >> 20) % 8 != 0;
+		}
+		op25b_adaptive_prefetch_burst(a, rules, req, 32);
+		op25b_adaptive_account_burst(a, rules, req, 32, fake_now,
+					     verdict);
+		for (i = 0; i < 32; i++) {
+			assert_int_equal(
+				op25b_adaptive_account(b, &rules[req[i].rule],
+						       req[i].key, req[i].dest,
+						       req[i].syn, fake_now),
+				verdict[i]);
+			blocked += verdict[i] == OP25B_ADAPTIVE_BLOCK;
+		}
+		fake_now += 700;
+	}
+	op25b_adaptive_totals(a, &xa, ca);
+	op25b_adaptive_totals(b, &xb, cb);
+	/* The sequence exercises what it compares. */
+	assert_true(blocked > 100);
+	assert_true(xa.adaptive_evicted > 100);
+	assert_true(ca[1] > 0 && ca[2] > 0);
+	assert_int_equal(xa.adaptive_triggered, xb.adaptive_triggered);
+	assert_int_equal(xa.adaptive_evicted, xb.adaptive_evicted);
+	assert_int_equal(xa.adaptive_table_full, xb.adaptive_table_full);
+	assert_memory_equal(ca, cb, sizeof(ca));
+	op25b_adaptive_free(a);
+	op25b_adaptive_free(b);
+}
+
 int
 main(void)
 {
@@ -581,6 +657,7 @@ main(void)
 		cmocka_unit_test(test_sweep_and_clear),
 		cmocka_unit_test(test_two_threads_exact),
 		cmocka_unit_test(test_vector_readings),
+		cmocka_unit_test(test_burst_same_as_one_by_one),
 	};
 
 	return cmocka_run_group_tests(tests, test_eal_group_setup,
