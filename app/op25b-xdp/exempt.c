@@ -2,7 +2,8 @@
 /*
  * op25b-xdp's exemptions: the file (lib/exempt's state-file format, as
  * op25b keeps it) and `exempt add|del|list`, which change the file and the
- * running program's table together. Every change holds the instance's
+ * running program's table together; list prints op25b's table of them
+ * (lib/exempt's op25b_exempt_registry_print). Every change holds the instance's
  * lock (xdp_lock), as reload and run's SIGHUP do: a live update must land
  * in the generation that stays.
  */
@@ -226,7 +227,7 @@ parse(const struct xdp_args *a, struct exempt_cmd *c)
 			       ? 0
 			       : xdp_usage_error(a);
 	if ((strcmp(c->verb, "add") != 0 && strcmp(c->verb, "del") != 0) ||
-	    a->argc != 3)
+	    a->argc != 3 || a->json)
 		return xdp_usage_error(a);
 	if (strcmp(c->verb, "del") == 0 &&
 	    (a->ttl != NULL || a->reason != NULL || a->force))
@@ -295,8 +296,10 @@ xdp_cmd_exempt(const struct xdp_args *a)
 	if (expire(reg, x) != 0 && save(reg, st.exemptions) != 0)
 		goto out;
 	if (strcmp(c.verb, "list") == 0) {
-		printf("# %s\n", st.exemptions);
-		ret = op25b_exempt_registry_write(reg, stdout) == 0
+		/* op25b's exempt list, column for column (lib/exempt); the
+		 * file itself is a cat away (status names it). */
+		ret = op25b_exempt_registry_print(reg, op25b_xdp_now_ms(),
+						  a->json, stdout) == 0
 			      ? XDP_EXIT_OK
 			      : XDP_EXIT_FAILED;
 		goto out;

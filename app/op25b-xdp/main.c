@@ -24,7 +24,7 @@
 static const struct op25b_option options[] = {
 	OP25B_OPTION("policy", 'p', "FILE", "the policy (load, run, reload)"),
 	OP25B_OPTION("exemptions", XDP_OPT_EXEMPTIONS, "FILE",
-		     "load, run, reload: the exemptions file, op25b's "
+		     "load, run, reload, replay: the exemptions file, op25b's "
 		     "state-file format (default "
 		     "/var/lib/op25b/NAME.exemptions, as op25b's; reload: the "
 		     "instance's)"),
@@ -46,7 +46,7 @@ static const struct op25b_option options[] = {
 	OP25B_OPTION("replies", XDP_OPT_REPLIES, "R.pcap",
 		     "replay: write the frames it sends back (XDP_TX: resets)"),
 	OP25B_OPTION("json", XDP_OPT_JSON, NULL,
-		     "status, replay: JSON on standard output"),
+		     "status, replay, exempt list: JSON on standard output"),
 	OP25B_OPTION("help", 'h', NULL, "this text"),
 };
 
@@ -74,19 +74,21 @@ static const struct command {
 	  "SIGTERM/SIGINT unload; expired exemptions go within a second" },
 	{ "exempt", xdp_cmd_exempt,
 	  "exempt add|del|list IFACE [PREFIX] [--ttl DURATION] [--reason TEXT] "
-	  "[--force] [--name NAME]",
+	  "[--force] [--name NAME] [--json]",
 	  "forward SMTP from PREFIX whatever the policy says (add), end it "
-	  "(del), or print the list in the state-file format (list): the "
-	  "instance's exemptions file and its running program at once" },
+	  "(del): the instance's exemptions file and its running program at "
+	  "once; list: op25b's exempt list table (--json: its JSON)" },
 	{ "unload", xdp_cmd_unload, "unload IFACE [--name NAME]",
 	  "detach the program from IFACE and remove its pins" },
 	{ "status", xdp_cmd_status, "status [IFACE] [--name NAME] [--json]",
 	  "what runs on IFACE (every instance without one): program, mode, "
 	  "policy, generation, counters" },
 	{ "replay", xdp_cmd_replay,
-	  "replay POLICY IN.pcap [--out OUT.pcap] [--replies R.pcap] [--json]",
+	  "replay POLICY IN.pcap [--exemptions FILE] [--out OUT.pcap] "
+	  "[--replies R.pcap] [--json]",
 	  "run the program on every frame of a capture (BPF_PROG_TEST_RUN, no "
-	  "interface); the output of op25b-policy replay" },
+	  "interface), with FILE's exemptions if given; the output of "
+	  "op25b-policy replay" },
 };
 
 static void

@@ -3,7 +3,8 @@
  * op25b-xdp replay: the XDP program itself (not a model of it) run on
  * every frame of a capture with BPF_PROG_TEST_RUN, printed as op25b-policy
  * replay prints the DPDK classifier's verdicts, so that the two compare
- * line by line. What the program decided is read from its own counters:
+ * line by line (--exemptions FILE: with op25b-xdp's exemptions, as load
+ * applies them). What the program decided is read from its own counters:
  * each run adds exactly one outcome, and a policy decision one class row
  * and one group row.
  */
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -100,6 +102,20 @@ replay_frame(struct xdp_replay *r, const struct pcap_pkthdr *h,
 	return 0;
 }
 
+/* --exemptions FILE, as load reads it (expired entries left out by
+ * op25b_xdp_apply); but a file that is not there is an error here: replay
+ * has nothing that would create it later, so it is a typo. Reported. */
+static struct op25b_exempt_registry *
+replay_exemptions(const char *path)
+{
+	if (access(path, R_OK) != 0) {
+		fprintf(stderr, "op25b-xdp: --exemptions %s: %s\n", path,
+			strerror(errno));
+		return NULL;
+	}
+	return xdp_exempt_load(path);
+}
+
 int
 xdp_cmd_replay(const struct xdp_args *a)
 {
@@ -107,6 +123,7 @@ xdp_cmd_replay(const struct xdp_args *a)
 	struct xdp_replay r = { 0 };
 	struct op25b_policy *policy;
 	struct op25b_classifier *parser = NULL;
+	struct op25b_exempt_registry *reg = NULL;
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	pcap_t *in;
@@ -133,7 +150,12 @@ xdp_cmd_replay(const struct xdp_args *a)
 	r.x = xdp_program_load();
 	if (r.x == NULL)
 		goto out_pcap;
-	err = op25b_xdp_apply(r.x, policy, NULL);
+	if (a->exemptions != NULL) {
+		reg = replay_exemptions(a->exemptions);
+		if (reg == NULL)
+			goto out_x;
+	}
+	err = op25b_xdp_apply(r.x, policy, reg);
 	parser = op25b_classifier_parser_create(policy);
 	if (err != 0 || parser == NULL) {
 		fprintf(stderr, "op25b-xdp: %s: %s\n", a->argv[0],
@@ -180,6 +202,7 @@ xdp_cmd_replay(const struct xdp_args *a)
 out_dump:
 	op25b_replay_dumps_close(&r.dumps);
 out_x:
+	op25b_exempt_registry_free(reg);
 	op25b_classifier_parser_free(parser);
 	op25b_xdp_close(r.x);
 out_pcap:

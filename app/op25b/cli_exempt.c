@@ -274,74 +274,14 @@ cmd_exempt_del_parsed(void *parsed, struct cmdline *cl, void *data)
 }
 
 static void
-format_left(uint64_t expires, uint64_t now, char *buf, size_t size)
-{
-	uint64_t s;
-
-	if (expires == 0) {
-		snprintf(buf, size, "never");
-		return;
-	}
-	s = expires > now ? (expires - now + 999) / 1000 : 0;
-	if (s >= 86400)
-		snprintf(buf, size, "%" PRIu64 "d%02" PRIu64 "h", s / 86400,
-			 s % 86400 / 3600);
-	else if (s >= 3600)
-		snprintf(buf, size, "%" PRIu64 "h%02" PRIu64 "m", s / 3600,
-			 s % 3600 / 60);
-	else if (s >= 60)
-		snprintf(buf, size, "%" PRIu64 "m%02" PRIu64 "s", s / 60,
-			 s % 60);
-	else
-		snprintf(buf, size, "%" PRIu64 "s", s);
-}
-
-static void
 cmd_exempt_list_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	const struct op25b_exempt_registry *reg = cli_app()->exempts;
-	const struct op25b_exempt_entry *e = op25b_exempt_registry_entries(reg);
-	unsigned int i, n = op25b_exempt_registry_count(reg);
-	uint64_t now = op25b_now_ms();
-	bool json = data != NULL;
-	char prefix[64], left[32], when[32];
+	FILE *out = cli_out(cl);
 
-	if (json)
-		cli_printf(cl, "[");
-	else if (n == 0)
-		cli_printf(cl, "no exemptions\n");
-	else
-		cli_printf(cl, "%-44s %-9s %-20s %-6s %s\n", "prefix",
-			   "time left", "granted (UTC)", "uid", "reason");
-	for (i = 0; i < n; i++) {
-		time_t added = (time_t)(e[i].added / 1000);
-		struct tm tm;
-
-		op25b_prefix_format(&e[i].prefix, prefix, sizeof(prefix));
-		format_left(e[i].expires, now, left, sizeof(left));
-		gmtime_r(&added, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		if (json) {
-			cli_printf(cl,
-				   "%s{\"prefix\":\"%s\",\"ttl\":%" PRIu32
-				   ",\"seconds_left\":%" PRIu64
-				   ",\"granted\":\"%s\",\"uid\":%" PRIu32
-				   ",\"reason\":",
-				   i ? "," : "", prefix, e[i].ttl,
-				   e[i].expires == 0 ? 0
-				   : e[i].expires > now
-					   ? (e[i].expires - now + 999) / 1000
-					   : 0,
-				   when, e[i].uid);
-			cli_json_string(cl, e[i].reason);
-			cli_printf(cl, "}");
-		} else {
-			cli_printf(cl, "%-44s %-9s %-20s %-6" PRIu32 " %s\n",
-				   prefix, left, when, e[i].uid, e[i].reason);
-		}
-	}
-	if (json)
-		cli_printf(cl, "]\n");
+	/* The table op25b-xdp's exempt list prints too (lib/exempt). */
+	if (out != NULL)
+		op25b_exempt_registry_print(cli_app()->exempts, op25b_now_ms(),
+					    data != NULL, out);
 }
 
 static void

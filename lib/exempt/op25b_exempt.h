@@ -232,6 +232,17 @@ op25b_exempt_registry_write(const struct op25b_exempt_registry *reg, FILE *out);
 int op25b_exempt_registry_save(const struct op25b_exempt_registry *reg,
 			       const char *path);
 
+/**
+ * Print the entries of @p reg as `exempt list` shows them (op25b's CLI,
+ * op25b-xdp): a table of prefix, time left (rounded up; "never" without
+ * a TTL), grant time (UTC), uid and reason, "no exemptions" when empty;
+ * or with @p json one JSON array of objects {prefix, ttl, seconds_left,
+ * granted, uid, reason} on one line.
+ * @return 0, or -EIO when writing to @p out failed.
+ */
+int op25b_exempt_registry_print(const struct op25b_exempt_registry *reg,
+				uint64_t now_ms, bool json, FILE *out);
+
 /* ------------------------------------------------------------------ */
 /* Table (DPDK memory, immutable, read by workers)                     */
 

@@ -3,7 +3,7 @@
  * The exemption state file, without EAL: the exact text written, round
  * trips, every kind of malformed line with its line number, times and
  * expiry, reason escaping, the atomic save; and the registry calls it
- * relies on (put, merge, diff).
+ * relies on (put, merge, diff); exempt list's table and JSON.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -689,6 +689,84 @@ test_merge_bound(void **state)
 	op25b_exempt_registry_free(b);
 }
 
+/* ---- exempt list's table (op25b's CLI and op25b-xdp print it) --------- */
+
+static char *
+printed(const struct op25b_exempt_registry *reg, uint64_t now, bool json)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	assert_non_null(out);
+	assert_int_equal(op25b_exempt_registry_print(reg, now, json, out), 0);
+	fclose(out);
+	return text;
+}
+
+static void
+test_print_table(void **state)
+{
+	/* Two days, three hours and half a second before the first one's
+	 * end (2026-12-29T20:59:58.500Z). */
+	const uint64_t now = T_2026_END - 183600000ull - 500;
+	struct op25b_exempt_registry *reg = op25b_exempt_registry_create();
+	char *text;
+
+	(void)state;
+	text = printed(reg, now, false);
+	assert_string_equal(text, "no exemptions\n");
+	free(text);
+	text = printed(reg, now, true);
+	assert_string_equal(text, "[]\n");
+	free(text);
+	put_ok(reg, entry_of("198.18.5.9", T_2026_END - 2592000000ull,
+			     T_2026_END, 2592000, 0, "own MX"));
+	put_ok(reg, entry_of("198.18.6.0/24", now - 1000, now + 5400000, 5400,
+			     7, ""));
+	/* 61.5 s: the seconds are rounded up, as the time is not up. */
+	put_ok(reg,
+	       entry_of("198.18.7.1", now - 1000, now + 61500, 62, 7, "x"));
+	put_ok(reg, entry_of("198.18.8.1", now - 9000, now - 1, 8, 7, "gone"));
+	put_ok(reg, entry_of("2001:db8:1000::/48", T_2026_END - 86400000, 0, 0,
+			     1000, "say \"hi\""));
+	text = printed(reg, now, false);
+	assert_string_equal(
+		text, "prefix                                       time left "
+		      "granted (UTC)        uid    reason\n"
+		      "198.18.5.9/32                                2d03h     "
+		      "2026-12-01T23:59:59Z 0      own MX\n"
+		      "198.18.6.0/24                                1h30m     "
+		      "2026-12-29T20:59:57Z 7      \n"
+		      "198.18.7.1/32                                1m02s     "
+		      "2026-12-29T20:59:57Z 7      x\n"
+		      "198.18.8.1/32                                0s        "
+		      "2026-12-29T20:59:49Z 7      gone\n"
+		      "2001:db8:1000::/48                           never     "
+		      "2026-12-30T23:59:59Z 1000   say \"hi\"\n");
+	free(text);
+	text = printed(reg, now, true);
+	assert_string_equal(
+		text,
+		"[{\"prefix\":\"198.18.5.9/32\",\"ttl\":2592000,"
+		"\"seconds_left\":183601,\"granted\":\"2026-12-01T23:59:59Z\","
+		"\"uid\":0,\"reason\":\"own MX\"},"
+		"{\"prefix\":\"198.18.6.0/24\",\"ttl\":5400,\"seconds_left\":"
+		"5400,\"granted\":\"2026-12-29T20:59:57Z\",\"uid\":7,"
+		"\"reason\":\"\"},"
+		"{\"prefix\":\"198.18.7.1/32\",\"ttl\":62,\"seconds_left\":62,"
+		"\"granted\":\"2026-12-29T20:59:57Z\",\"uid\":7,\"reason\":"
+		"\"x\"},"
+		"{\"prefix\":\"198.18.8.1/32\",\"ttl\":8,\"seconds_left\":0,"
+		"\"granted\":\"2026-12-29T20:59:49Z\",\"uid\":7,\"reason\":"
+		"\"gone\"},"
+		"{\"prefix\":\"2001:db8:1000::/48\",\"ttl\":0,\"seconds_left\":"
+		"0,\"granted\":\"2026-12-30T23:59:59Z\",\"uid\":1000,"
+		"\"reason\":\"say \\\"hi\\\"\"}]\n");
+	free(text);
+	op25b_exempt_registry_free(reg);
+}
+
 int
 main(void)
 {
@@ -711,6 +789,7 @@ main(void)
 		cmocka_unit_test(test_put_keeps_every_field),
 		cmocka_unit_test(test_merge_and_diff),
 		cmocka_unit_test(test_merge_bound),
+		cmocka_unit_test(test_print_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
