@@ -392,16 +392,22 @@ class Measure:
             return []
         pools = self.pools(CALLGRIND_POOL)
         rows = []
-        for only in ("non-smtp", "syn4", "syn6"):
-            progress(f"== callgrind: {only}, {CALLGRIND_POOL} prefixes")
-            cg = self.path(f"callgrind-{only}.out")
+        # block: reset rewrites each SYN into its RST: bench_classify then
+        # classifies the packets once (--block reset), each a reset SYN.
+        for only, block in (("non-smtp", "drop"), ("syn4", "drop"),
+                            ("syn6", "drop"), ("syn4", "reset"),
+                            ("syn6", "reset")):
+            name = only if block == "drop" else f"{only}-{block}"
+            progress(f"== callgrind: {name}, {CALLGRIND_POOL} prefixes")
+            cg = self.path(f"callgrind-{name}.out")
             out = run(["valgrind", "--tool=callgrind",
                        f"--callgrind-out-file={cg}",
                        "--toggle-collect=op25b_classifier_classify_burst",
                        self.bench_classify, "-l", "0", "--no-pci",
                        "--no-huge", "-m", "512", "--no-shconf",
                        "--log-level", "*:error", "--", "--pools", pools,
-                       "--only", only, "--rounds", "1", "--kv"])
+                       "--only", only, "--rounds", "1", "--kv",
+                       "--block", block])
             classified = kv_lines(out)[-1]["classified"]
             ann = run(["callgrind_annotate", "--inclusive=no", "--auto=no",
                        "--threshold=100", cg])
@@ -423,10 +429,12 @@ class Measure:
                         part = "lookups"  # lpm4.h, lpm6.h
                     elif f == "classifier.c":
                         part = "batching + decide"
+                    elif f == "reset.c":
+                        part = "reset"
                     else:
                         part = "inlined DPDK"
                     by_file[part] = by_file.get(part, 0) + ir
-            rows.append({"profile": only, "pool": CALLGRIND_POOL,
+            rows.append({"profile": name, "pool": CALLGRIND_POOL,
                          "packets": classified,
                          "per_packet": round(total / classified, 1),
                          "split": {k: round(v / classified, 1)
