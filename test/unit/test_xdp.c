@@ -548,38 +548,22 @@ run_reject(void **state)
 int
 main(void)
 {
-	const char *root = getenv("OP25B_SOURCE_ROOT");
 	char dir[512], err[512], log[2048], *names[64];
 	struct CMUnitTest *tests;
 	struct vec_case *cases;
 	unsigned int n_tests = 0, i, j;
 	int failed, ret;
 
-	snprintf(dir, sizeof(dir), "%s/test/vectors", root ? root : ".");
-	ret = test_vec_files(dir, names, RTE_DIM(names));
-	if (ret <= 0 || test_eal_init() != 0)
+	ret = test_vec_setup(dir, sizeof(dir), names, RTE_DIM(names),
+			     "test_xdp", 63, &pool);
+	if (ret < 0)
 		return 1;
 	n_sets = (unsigned int)ret;
-	pool = rte_pktmbuf_pool_create(
-		"test_xdp", 63, 0, 0,
-		OP25B_CRAFT_FRAME_MAX + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
-	if (pool == NULL)
-		return 1;
 	for (i = 0; i < n_sets; i++) {
 		struct vec_set *s = &sets[i];
-		struct op25b_policy_error perr;
 
-		snprintf(s->path, sizeof(s->path), "%s/%s", dir, names[i]);
-		if (op25b_vector_file_load(s->path, &s->vf, err, sizeof(err))) {
-			fprintf(stderr, "%s\n", err);
-			return 1;
-		}
-		s->policy = op25b_policy_load(s->vf.policy_path, &perr);
-		if (s->policy == NULL)
-			return 1;
-		s->classifier = op25b_classifier_create(
-			s->policy, SOCKET_ID_ANY, NULL, NULL);
-		if (s->classifier == NULL)
+		if (test_vec_load(dir, names[i], s->path, sizeof(s->path),
+				  &s->vf, &s->policy, &s->classifier) != 0)
 			return 1;
 		/* A policy the program refuses (block: notify): its cases are
 		 * listed and skipped, as without a program. */
