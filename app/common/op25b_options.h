@@ -100,6 +100,15 @@ int op25b_option_uint(const char *prog, const char *name, const char *arg,
 int op25b_option_instance(const char *prog, const char *arg, size_t max);
 
 /**
+ * The start of a tool with subcommands: without one, @p usage to stderr
+ * and @p usage_status; with "--help", "-h" or "help", @p usage to stdout
+ * and 0.
+ * @return that status, or -1 when argv[1] is for the caller to look up.
+ */
+int op25b_subcommand_help(int argc, char **argv, void (*usage)(FILE *out),
+			  int usage_status);
+
+/**
  * The line for getopt_long's '?' (opterr 0): "PROG: missing the argument
  * of 'ARG' (try --help)" for a known option that lacks its argument
  * (getopt sets optopt only then), "PROG: unknown option 'ARG' ..." for

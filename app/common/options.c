@@ -144,6 +144,22 @@ op25b_option_instance(const char *prog, const char *arg, size_t max)
 }
 
 int
+op25b_subcommand_help(int argc, char **argv, void (*usage)(FILE *out),
+		      int usage_status)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return usage_status;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	return -1;
+}
+
+int
 op25b_option_refused(const char *prog, const char *arg)
 {
 	fprintf(stderr, "%s: %s '%s' (try --help)\n", prog,

@@ -30,6 +30,15 @@
 /* A command's text tokens: one word, or the rest of the line. */
 #define CLI_WORD_MAX STR_TOKEN_SIZE
 
+/* The string token (any word) at the head of a token of our own, parsed
+ * with @p token_ops into @p field of the result struct @p structure. */
+#define CLI_STRING_TOKEN(token_ops, structure, field)                          \
+	{                                                                      \
+		.hdr = { .ops = &(token_ops),                                  \
+			 .offset = offsetof(structure, field) },               \
+		.string_data = { .str = NULL },                                \
+	}
+
 /* A word naming a class or a destination group of the running policy
  * (cli.c): any word parses, as a string token into @p field; TAB offers
  * the names. */
@@ -44,9 +53,8 @@ struct cli_name_token {
 extern struct cmdline_token_ops cli_name_token_ops;
 #define CLI_NAME_TOKEN(structure, field, name_kind)                            \
 	{                                                                      \
-		.string = { .hdr = { .ops = &cli_name_token_ops,               \
-				     .offset = offsetof(structure, field) },   \
-			    .string_data = { .str = NULL } },                  \
+		.string = CLI_STRING_TOKEN(cli_name_token_ops, structure,      \
+					   field),                             \
 		.kind = (name_kind),                                           \
 	}
 
@@ -90,9 +98,8 @@ struct cli_word_token {
 extern struct cmdline_token_ops cli_word_token_ops;
 #define CLI_WORD_EXCEPT(structure, field, except_words)                        \
 	{                                                                      \
-		.string = { .hdr = { .ops = &cli_word_token_ops,               \
-				     .offset = offsetof(structure, field) },   \
-			    .string_data = { .str = NULL } },                  \
+		.string = CLI_STRING_TOKEN(cli_word_token_ops, structure,      \
+					   field),                             \
 		.except = (except_words),                                      \
 	}
 
