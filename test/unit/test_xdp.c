@@ -545,6 +545,18 @@ run_reject(void **state)
 	assert_null(strchr(out, '\n'));
 }
 
+/* The tests after the vector cases. */
+static const struct CMUnitTest more_tests[] = {
+	{ .name = "fuzz corpus (classify)", .test_func = run_corpus },
+	{ .name = "random mutations of the vectors", .test_func = run_random },
+	{ .name = "exemptions applied with the policy",
+	  .test_func = run_exempt_apply },
+	{ .name = "exemptions changed live, expiry",
+	  .test_func = run_exempt_live },
+	{ .name = "verifier log: one line", .test_func = run_log_summary },
+	{ .name = "verifier rejection reported", .test_func = run_reject },
+};
+
 int
 main(void)
 {
@@ -586,7 +598,7 @@ main(void)
 			return 1;
 		n_tests += s->vf.n_cases;
 	}
-	tests = calloc(n_tests + 6, sizeof(*tests));
+	tests = calloc(n_tests + RTE_DIM(more_tests), sizeof(*tests));
 	cases = calloc(n_tests, sizeof(*cases));
 	if (tests == NULL || cases == NULL)
 		return 1;
@@ -605,18 +617,10 @@ main(void)
 			n_tests++;
 		}
 	}
-	tests[n_tests].name = strdup("fuzz corpus (classify)");
-	tests[n_tests++].test_func = run_corpus;
-	tests[n_tests].name = strdup("random mutations of the vectors");
-	tests[n_tests++].test_func = run_random;
-	tests[n_tests].name = strdup("exemptions applied with the policy");
-	tests[n_tests++].test_func = run_exempt_apply;
-	tests[n_tests].name = strdup("exemptions changed live, expiry");
-	tests[n_tests++].test_func = run_exempt_live;
-	tests[n_tests].name = strdup("verifier log: one line");
-	tests[n_tests++].test_func = run_log_summary;
-	tests[n_tests].name = strdup("verifier rejection reported");
-	tests[n_tests++].test_func = run_reject;
+	for (i = 0; i < RTE_DIM(more_tests); i++) {
+		tests[n_tests].name = strdup(more_tests[i].name);
+		tests[n_tests++].test_func = more_tests[i].test_func;
+	}
 	failed = _cmocka_run_group_tests("xdp", tests, n_tests, NULL, NULL);
 
 	for (i = 0; i < n_tests; i++)
