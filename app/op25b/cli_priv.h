@@ -30,13 +30,15 @@
 /* A command's text tokens: one word, or the rest of the line. */
 #define CLI_WORD_MAX STR_TOKEN_SIZE
 
-/* The string token (any word) at the head of a token of our own, parsed
- * with @p token_ops into @p field of the result struct @p structure. */
-#define CLI_STRING_TOKEN(token_ops, structure, field)                          \
+/* A token of our own: a string token (any word) first, parsed with
+ * @p token_ops into @p field of the result struct @p structure, then the
+ * initializers of its other members. */
+#define CLI_OWN_TOKEN(token_ops, structure, field, ...)                        \
 	{                                                                      \
-		.hdr = { .ops = &(token_ops),                                  \
-			 .offset = offsetof(structure, field) },               \
-		.string_data = { .str = NULL },                                \
+		.string = { .hdr = { .ops = &(token_ops),                      \
+				     .offset = offsetof(structure, field) },   \
+			    .string_data = { .str = NULL } },                  \
+		__VA_ARGS__                                                    \
 	}
 
 /* A word naming a class or a destination group of the running policy
@@ -52,11 +54,7 @@ struct cli_name_token {
 };
 extern struct cmdline_token_ops cli_name_token_ops;
 #define CLI_NAME_TOKEN(structure, field, name_kind)                            \
-	{                                                                      \
-		.string = CLI_STRING_TOKEN(cli_name_token_ops, structure,      \
-					   field),                             \
-		.kind = (name_kind),                                           \
-	}
+	CLI_OWN_TOKEN(cli_name_token_ops, structure, field, .kind = (name_kind))
 
 /* A static string token @p var: @p word (or NULL: any word; "a#b": one
  * of them) into @p field of the result struct @p structure. */
@@ -88,7 +86,7 @@ extern struct cmdline_token_ops cli_name_token_ops;
 	CLI_INST(name##_json, fn, (form) | CLI_JSON_FORM, help_json,           \
 		 __VA_ARGS__, (void *)&(json_token))
 
-/* Any word but the ones of @p except (a NULL-terminated list), which are
+/* Any word but the ones of @p words (a NULL-terminated list), which are
  * other forms' (cmdline calls a line that two forms take ambiguous): a
  * string token into @p field. */
 struct cli_word_token {
@@ -96,12 +94,8 @@ struct cli_word_token {
 	const char *const *except;
 };
 extern struct cmdline_token_ops cli_word_token_ops;
-#define CLI_WORD_EXCEPT(structure, field, except_words)                        \
-	{                                                                      \
-		.string = CLI_STRING_TOKEN(cli_word_token_ops, structure,      \
-					   field),                             \
-		.except = (except_words),                                      \
-	}
+#define CLI_WORD_EXCEPT(structure, field, words)                               \
+	CLI_OWN_TOKEN(cli_word_token_ops, structure, field, .except = (words))
 
 /* NULL-terminated command lists, one per area. */
 extern cmdline_parse_inst_t *op25b_cli_show_commands[];
