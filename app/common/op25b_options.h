@@ -80,6 +80,43 @@ void op25b_options_help(FILE *out, const struct op25b_option *opts, size_t n,
 void op25b_options_help_item(FILE *out, const char *left, int left_width,
 			     const char *text);
 
+/**
+ * @p arg, the argument of --@p name, as a decimal number in
+ * @p min..@p max (no sign) into @p out. A refusal is one line on stderr:
+ * "PROG: --NAME ARG: expected MIN..MAX" and then @p unit (NULL: nothing),
+ * as " seconds".
+ * @return 0, or -EINVAL after that line.
+ */
+int op25b_option_uint(const char *prog, const char *name, const char *arg,
+		      unsigned long min, unsigned long max, const char *unit,
+		      unsigned long *out);
+
+/**
+ * @p arg, the argument of --name, as an instance name: 1 to @p max - 1
+ * characters, no '/' (it names /dev/shm/op25b.NAME). A refusal is one
+ * line on stderr: "PROG: --name ARG: 1..MAX-1 characters, no '/'".
+ * @return 0, or -EINVAL after that line.
+ */
+int op25b_option_instance(const char *prog, const char *arg, size_t max);
+
+/**
+ * The start of a tool with subcommands: without one, @p usage to stderr
+ * and @p usage_status; with "--help", "-h" or "help", @p usage to stdout
+ * and 0.
+ * @return that status, or -1 when argv[1] is for the caller to look up.
+ */
+int op25b_subcommand_help(int argc, char **argv, void (*usage)(FILE *out),
+			  int usage_status);
+
+/**
+ * The line for getopt_long's '?' (opterr 0): "PROG: missing the argument
+ * of 'ARG' (try --help)" for a known option that lacks its argument
+ * (getopt sets optopt only then), "PROG: unknown option 'ARG' ..." for
+ * the rest. @p arg is argv[optind - 1].
+ * @return -EINVAL.
+ */
+int op25b_option_refused(const char *prog, const char *arg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "op25b_options.h"
@@ -107,4 +108,61 @@ op25b_options_help(FILE *out, const struct op25b_option *opts, size_t n,
 				 o->arg ? " " : "", o->arg ? o->arg : "");
 		op25b_options_help_item(out, left, left_width, o->help);
 	}
+}
+
+int
+op25b_option_uint(const char *prog, const char *name, const char *arg,
+		  unsigned long min, unsigned long max, const char *unit,
+		  unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	if (*arg != '\0' && *arg != '-') {
+		v = strtoul(arg, &end, 10);
+		if (errno == 0 && *end == '\0' && v >= min && v <= max) {
+			*out = v;
+			return 0;
+		}
+	}
+	fprintf(stderr, "%s: --%s %s: expected %lu..%lu%s\n", prog, name, arg,
+		min, max, unit != NULL ? unit : "");
+	return -EINVAL;
+}
+
+int
+op25b_option_instance(const char *prog, const char *arg, size_t max)
+{
+	size_t len = strnlen(arg, max);
+
+	if (len > 0 && len < max && strchr(arg, '/') == NULL)
+		return 0;
+	fprintf(stderr, "%s: --name %s: 1..%zu characters, no '/'\n", prog, arg,
+		max - 1);
+	return -EINVAL;
+}
+
+int
+op25b_subcommand_help(int argc, char **argv, void (*usage)(FILE *out),
+		      int usage_status)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return usage_status;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	return -1;
+}
+
+int
+op25b_option_refused(const char *prog, const char *arg)
+{
+	fprintf(stderr, "%s: %s '%s' (try --help)\n", prog,
+		optopt ? "missing the argument of" : "unknown option", arg);
+	return -EINVAL;
 }

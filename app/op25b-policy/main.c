@@ -58,16 +58,10 @@ int
 main(int argc, char **argv)
 {
 	unsigned int i;
+	int ret = op25b_subcommand_help(argc, argv, usage, 2);
 
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
+	if (ret >= 0)
+		return ret;
 	for (i = 0; i < RTE_DIM(commands); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);

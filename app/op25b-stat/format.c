@@ -138,6 +138,24 @@ prom_family(FILE *out, const char *name, const char *type, const char *help)
 	fprintf(out, "\n# TYPE " PROM_PREFIX "%s %s\n", name, type);
 }
 
+/* One row per counter of a list, labelled with its name, each after its
+ * help as a comment (a family has one HELP line; parsers skip other
+ * comments). */
+static void
+prom_named_rows(FILE *out, const char *family, const char *label,
+		const char *(*name)(unsigned int),
+		const char *(*help)(unsigned int), const uint64_t *v,
+		unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		fprintf(out, "# %s \"%s\": %s\n", label, name(i), help(i));
+		fprintf(out, PROM_PREFIX "%s{%s=\"%s\"} %" PRIu64 "\n", family,
+			label, name(i), v[i]);
+	}
+}
+
 static void
 prom_verdict_rows(FILE *out, const char *family, const char *label,
 		  unsigned int n_slots,
@@ -303,27 +321,16 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 	prom_family(out, "packets_total", "counter",
 		    "Packets received on subscriber ports, by outcome; each "
 		    "packet has exactly one.");
-	for (i = 0; i < OP25B_OUTCOME_MAX; i++) {
-		/* The help of each outcome, as a comment (a family has one
-		 * HELP line; parsers skip other comments). */
-		fprintf(out, "# outcome \"%s\": %s\n", op25b_outcome_name(i),
-			op25b_outcome_help(i));
-		fprintf(out,
-			PROM_PREFIX "packets_total{outcome=\"%s\"} %" PRIu64
-				    "\n",
-			op25b_outcome_name(i), snap->totals.outcome[i]);
-	}
+	prom_named_rows(out, "packets_total", "outcome", op25b_outcome_name,
+			op25b_outcome_help, snap->totals.outcome,
+			OP25B_OUTCOME_MAX);
 
 	prom_family(out, "frames_total", "counter",
 		    "What the parser saw beyond the outcome, by kind: non-IP "
 		    "frames, malformed causes, chained frames.");
-	for (i = 0; i < OP25B_FRAME_MAX; i++) {
-		fprintf(out, "# kind \"%s\": %s\n", op25b_frame_counter_name(i),
-			op25b_frame_counter_help(i));
-		fprintf(out,
-			PROM_PREFIX "frames_total{kind=\"%s\"} %" PRIu64 "\n",
-			op25b_frame_counter_name(i), snap->totals.frame[i]);
-	}
+	prom_named_rows(out, "frames_total", "kind", op25b_frame_counter_name,
+			op25b_frame_counter_help, snap->totals.frame,
+			OP25B_FRAME_MAX);
 
 	prom_family(out, "upstream_packets_total", "counter",
 		    "Packets received on upstream ports and passed back to "

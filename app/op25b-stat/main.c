@@ -125,11 +125,27 @@ usage_error(const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* @p s as a decimal 1..UINT_MAX (digits only) into @p out; -EINVAL if
+ * it is not one. */
+static int
+parse_positive(const char *s, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || s[0] < '0' || s[0] > '9' || *end != '\0' || v == 0 ||
+	    v > UINT_MAX)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 /* Returns 0, 1 when --help was asked, or -EINVAL after printing why. */
 static int
 parse_args(int argc, char **argv, struct config *cfg)
 {
-	char path[OP25B_STATS_PATH_MAX];
 	struct op25b_getopt g;
 	char *end;
 	int opt;
@@ -143,13 +159,9 @@ parse_args(int argc, char **argv, struct config *cfg)
 	       -1) {
 		switch (opt) {
 		case OPT_NAME:
-			if (op25b_stats_path(optarg, path, sizeof(path)) != 0) {
-				fprintf(stderr,
-					"op25b-stat: --name %s: 1..%d "
-					"characters, no '/'\n",
-					optarg, OP25B_STATS_NAME_MAX - 1);
+			if (op25b_option_instance("op25b-stat", optarg,
+						  OP25B_STATS_NAME_MAX) != 0)
 				return -EINVAL;
-			}
 			cfg->name = optarg;
 			break;
 		case OPT_JSON:
@@ -173,11 +185,7 @@ parse_args(int argc, char **argv, struct config *cfg)
 						   optarg);
 			break;
 		case OPT_COUNT:
-			errno = 0;
-			cfg->count = strtoul(optarg, &end, 10);
-			if (errno != 0 || optarg[0] < '0' || optarg[0] > '9' ||
-			    *end != '\0' || cfg->count == 0 ||
-			    cfg->count > UINT_MAX)
+			if (parse_positive(optarg, &cfg->count) != 0)
 				return usage_error("--count %s: expected a "
 						   "number of refreshes, 1 or "
 						   "more",
@@ -198,11 +206,7 @@ parse_args(int argc, char **argv, struct config *cfg)
 			cfg->xdp = true;
 			break;
 		case OPT_TOP:
-			errno = 0;
-			cfg->top = strtoul(optarg, &end, 10);
-			if (errno != 0 || optarg[0] < '0' || optarg[0] > '9' ||
-			    *end != '\0' || cfg->top == 0 ||
-			    cfg->top > UINT_MAX)
+			if (parse_positive(optarg, &cfg->top) != 0)
 				return usage_error(
 					"--top %s: expected a number "
 					"of sources, 1 or more",
@@ -211,13 +215,8 @@ parse_args(int argc, char **argv, struct config *cfg)
 		case OPT_HELP:
 			return 1;
 		default:
-			/* getopt sets optopt only for a known option that
-			 * lacks its argument. */
-			fprintf(stderr, "op25b-stat: %s '%s' (try --help)\n",
-				optopt ? "missing the argument of"
-				       : "unknown option",
-				argv[optind - 1]);
-			return -EINVAL;
+			return op25b_option_refused("op25b-stat",
+						    argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

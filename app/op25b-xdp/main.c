@@ -115,17 +115,11 @@ main(int argc, char **argv)
 	struct op25b_getopt g;
 	struct xdp_args a = { 0 };
 	unsigned int i;
-	int opt;
+	int opt, ret;
 
-	if (argc < 2) {
-		usage(stderr);
-		return XDP_EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
+	ret = op25b_subcommand_help(argc, argv, usage, XDP_EXIT_USAGE);
+	if (ret >= 0)
+		return ret;
 	for (i = 0; i < DIM(commands); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			cmd = &commands[i];

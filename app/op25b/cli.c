@@ -186,6 +186,15 @@ cli_printf(struct cmdline *cl, const char *fmt, ...)
 }
 
 void
+cli_reply(struct cmdline *cl, int ret, const char *msg)
+{
+	if (ret != 0)
+		cli_fail(cl, "%s", msg);
+	else
+		cli_printf(cl, "%s\n", msg);
+}
+
+void
 cli_fail(struct cmdline *cl, const char *fmt, ...)
 {
 	struct session *s = session_of(cl);
@@ -319,13 +328,8 @@ cmd_help_parsed(void *parsed, struct cmdline *cl, void *data)
 		cli_printf(cl, "  %s\n", ctx[i]->help_str);
 }
 
-static cmdline_parse_token_string_t cmd_help_w0 =
-	TOKEN_STRING_INITIALIZER(struct cmd_words, w0, "help");
-static cmdline_parse_inst_t cmd_help = {
-	.f = cmd_help_parsed,
-	.help_str = "help: this list",
-	.tokens = { (void *)&cmd_help_w0, NULL },
-};
+CLI_WORD(cmd_help_w0, struct cmd_words, w0, "help");
+CLI_INST(cmd_help, cmd_help_parsed, 0, "help: this list", (void *)&cmd_help_w0);
 
 static void
 cmd_version_parsed(void *parsed, struct cmdline *cl, void *data)
@@ -333,15 +337,11 @@ cmd_version_parsed(void *parsed, struct cmdline *cl, void *data)
 	cli_printf(cl, "op25b %s, %s\n", OP25B_VERSION, rte_version());
 }
 
-static cmdline_parse_token_string_t cmd_version_w0 =
-	TOKEN_STRING_INITIALIZER(struct cmd_words, w0, "show");
-static cmdline_parse_token_string_t cmd_version_w1 =
-	TOKEN_STRING_INITIALIZER(struct cmd_words, w1, "version");
-static cmdline_parse_inst_t cmd_version = {
-	.f = cmd_version_parsed,
-	.help_str = "show version: op25b's and DPDK's versions",
-	.tokens = { (void *)&cmd_version_w0, (void *)&cmd_version_w1, NULL },
-};
+CLI_WORD(cmd_version_w0, struct cmd_words, w0, "show");
+CLI_WORD(cmd_version_w1, struct cmd_words, w1, "version");
+CLI_INST(cmd_version, cmd_version_parsed, 0,
+	 "show version: op25b's and DPDK's versions", (void *)&cmd_version_w0,
+	 (void *)&cmd_version_w1);
 
 static void
 cmd_quit_parsed(void *parsed, struct cmdline *cl, void *data)
@@ -357,13 +357,10 @@ cmd_quit_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 }
 
-static cmdline_parse_token_string_t cmd_quit_w0 =
-	TOKEN_STRING_INITIALIZER(struct cmd_words, w0, "quit");
-static cmdline_parse_inst_t cmd_quit = {
-	.f = cmd_quit_parsed,
-	.help_str = "quit: end this session (on the -i terminal: stop op25b)",
-	.tokens = { (void *)&cmd_quit_w0, NULL },
-};
+CLI_WORD(cmd_quit_w0, struct cmd_words, w0, "quit");
+CLI_INST(cmd_quit, cmd_quit_parsed, 0,
+	 "quit: end this session (on the -i terminal: stop op25b)",
+	 (void *)&cmd_quit_w0);
 
 static cmdline_parse_inst_t *general_commands[] = {
 	&cmd_help,
@@ -651,6 +648,29 @@ struct cmdline_token_ops cli_name_token_ops = {
 	.complete_get_nb = name_count,
 	.complete_get_elt = name_element,
 	.get_help = name_help,
+};
+
+/* A word of a struct cli_word_token: none of its except words. */
+static int
+parse_word_except(cmdline_parse_token_hdr_t *tk, const char *buf, void *res,
+		  unsigned int size)
+{
+	const struct cli_word_token *t = (const void *)tk;
+	size_t n = strcspn(buf, " \t\r\n#");
+	unsigned int i;
+
+	for (i = 0; t->except[i] != NULL; i++)
+		if (strlen(t->except[i]) == n &&
+		    strncmp(buf, t->except[i], n) == 0)
+			return -1;
+	return cmdline_parse_string(tk, buf, res, size);
+}
+
+struct cmdline_token_ops cli_word_token_ops = {
+	.parse = parse_word_except,
+	.complete_get_nb = cmdline_complete_get_nb_string,
+	.complete_get_elt = cmdline_complete_get_elt_string,
+	.get_help = cmdline_get_help_string,
 };
 
 /* Run one line outside line editing (batch sessions, the start-up file).

@@ -436,103 +436,43 @@ cmd_adaptive_clear(void *parsed, struct cmdline *cl, void *data)
 	cli_printf(cl, "adaptive clear %s: forgotten (unblocked)\n", s.text);
 }
 
-/* SRC: any word but "json" and "top", which are other forms' (cmdline
- * calls a line that two forms take ambiguous). */
-static int
-parse_source_word(cmdline_parse_token_hdr_t *tk, const char *buf, void *res,
-		  unsigned int size)
-{
-	size_t n = strcspn(buf, " \t\r\n#");
-
-	if ((n == 4 && strncmp(buf, "json", 4) == 0) ||
-	    (n == 3 && strncmp(buf, "top", 3) == 0))
-		return -1;
-	return cmdline_parse_string(tk, buf, res, size);
-}
-
-static struct cmdline_token_ops source_word_ops = {
-	.parse = parse_source_word,
-	.complete_get_nb = cmdline_complete_get_nb_string,
-	.complete_get_elt = cmdline_complete_get_elt_string,
-	.get_help = cmdline_get_help_string,
-};
-
-static cmdline_parse_token_string_t tok_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, w0, "show");
-static cmdline_parse_token_string_t tok_adaptive_w1 =
-	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, w1, "adaptive");
-static cmdline_parse_token_string_t tok_adaptive_w0 =
-	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, w0, "adaptive");
-static cmdline_parse_token_string_t tok_clear =
-	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, w1, "clear");
-static cmdline_parse_token_string_t tok_top =
-	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, src, "top");
-static cmdline_parse_token_string_t tok_json =
-	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, json, "json");
-static cmdline_parse_token_string_t tok_src = {
-	.hdr = { .ops = &source_word_ops,
-		 .offset = offsetof(struct cmd_adaptive_result, src) },
-	.string_data = { .str = NULL },
-};
-static cmdline_parse_token_string_t tok_any =
-	TOKEN_STRING_INITIALIZER(struct cmd_adaptive_result, src, NULL);
+CLI_WORD(tok_show, struct cmd_adaptive_result, w0, "show");
+CLI_WORD(tok_adaptive_w1, struct cmd_adaptive_result, w1, "adaptive");
+CLI_WORD(tok_adaptive_w0, struct cmd_adaptive_result, w0, "adaptive");
+CLI_WORD(tok_clear, struct cmd_adaptive_result, w1, "clear");
+CLI_WORD(tok_top, struct cmd_adaptive_result, src, "top");
+CLI_WORD(tok_json, struct cmd_adaptive_result, json, "json");
+/* SRC: any word but "json" and "top", which are other forms'. */
+static const char *const source_word_except[] = { "json", "top", NULL };
+static struct cli_word_token tok_src =
+	CLI_WORD_EXCEPT(struct cmd_adaptive_result, src, source_word_except);
+CLI_WORD(tok_any, struct cmd_adaptive_result, src, NULL);
 static cmdline_parse_token_num_t tok_n =
 	TOKEN_NUM_INITIALIZER(struct cmd_adaptive_result, n, RTE_UINT32);
 
-static cmdline_parse_inst_t cmd_show_adaptive_inst = {
-	.f = cmd_show_adaptive,
-	.data = (void *)0,
-	.help_str = "show adaptive: the adaptive table's figures, per class",
-	.tokens = { (void *)&tok_show, (void *)&tok_adaptive_w1, NULL },
-};
-static cmdline_parse_inst_t cmd_show_adaptive_json_inst = {
-	.f = cmd_show_adaptive,
-	.data = (void *)1,
-	.help_str = "show adaptive json: the same as JSON",
-	.tokens = { (void *)&tok_show, (void *)&tok_adaptive_w1,
-		    (void *)&tok_json, NULL },
-};
-static cmdline_parse_inst_t cmd_show_adaptive_src_inst = {
-	.f = cmd_show_adaptive_source,
-	.data = (void *)0,
-	.help_str = "show adaptive SRC: a source's connections and "
-		    "destinations in the window, and its block",
-	.tokens = { (void *)&tok_show, (void *)&tok_adaptive_w1,
-		    (void *)&tok_src, NULL },
-};
-static cmdline_parse_inst_t cmd_show_adaptive_src_json_inst = {
-	.f = cmd_show_adaptive_source,
-	.data = (void *)1,
-	.help_str = "show adaptive SRC json: the same as JSON",
-	.tokens = { (void *)&tok_show, (void *)&tok_adaptive_w1,
-		    (void *)&tok_src, (void *)&tok_json, NULL },
-};
-static cmdline_parse_inst_t cmd_show_adaptive_top_inst = {
-	.f = cmd_show_adaptive_top,
-	.data = (void *)0,
-	.help_str = "show adaptive top N: the blocked sources, then the "
-		    "busiest (N 1..1000)",
-	.tokens = { (void *)&tok_show, (void *)&tok_adaptive_w1,
-		    (void *)&tok_top, (void *)&tok_n, NULL },
-};
-static cmdline_parse_inst_t cmd_show_adaptive_top_json_inst = {
-	.f = cmd_show_adaptive_top,
-	.data = (void *)1,
-	.help_str = "show adaptive top N json: the same as JSON",
-	.tokens = { (void *)&tok_show, (void *)&tok_adaptive_w1,
-		    (void *)&tok_top, (void *)&tok_n, (void *)&tok_json, NULL },
-};
-static cmdline_parse_inst_t cmd_adaptive_clear_inst = {
-	.f = cmd_adaptive_clear,
-	.help_str = "adaptive clear SRC|all: forget a source (unblock it), "
-		    "or every source; audited",
-	.tokens = { (void *)&tok_adaptive_w0, (void *)&tok_clear,
-		    (void *)&tok_any, NULL },
-};
+CLI_INST_JSON(cmd_show_adaptive_inst, cmd_show_adaptive, 0,
+	      "show adaptive: the adaptive table's figures, per class",
+	      "show adaptive json: the same as JSON", tok_json,
+	      (void *)&tok_show, (void *)&tok_adaptive_w1);
+CLI_INST_JSON(cmd_show_adaptive_src_inst, cmd_show_adaptive_source, 0,
+	      "show adaptive SRC: a source's connections and "
+	      "destinations in the window, and its block",
+	      "show adaptive SRC json: the same as JSON", tok_json,
+	      (void *)&tok_show, (void *)&tok_adaptive_w1, (void *)&tok_src);
+CLI_INST_JSON(cmd_show_adaptive_top_inst, cmd_show_adaptive_top, 0,
+	      "show adaptive top N: the blocked sources, then the "
+	      "busiest (N 1..1000)",
+	      "show adaptive top N json: the same as JSON", tok_json,
+	      (void *)&tok_show, (void *)&tok_adaptive_w1, (void *)&tok_top,
+	      (void *)&tok_n);
+CLI_INST(cmd_adaptive_clear_inst, cmd_adaptive_clear, 0,
+	 "adaptive clear SRC|all: forget a source (unblock it), "
+	 "or every source; audited",
+	 (void *)&tok_adaptive_w0, (void *)&tok_clear, (void *)&tok_any);
 
 cmdline_parse_inst_t *op25b_cli_adaptive_commands[] = {
-	&cmd_show_adaptive_inst,     &cmd_show_adaptive_json_inst,
-	&cmd_show_adaptive_src_inst, &cmd_show_adaptive_src_json_inst,
-	&cmd_show_adaptive_top_inst, &cmd_show_adaptive_top_json_inst,
+	&cmd_show_adaptive_inst,     &cmd_show_adaptive_inst_json,
+	&cmd_show_adaptive_src_inst, &cmd_show_adaptive_src_inst_json,
+	&cmd_show_adaptive_top_inst, &cmd_show_adaptive_top_inst_json,
 	&cmd_adaptive_clear_inst,    NULL,
 };

@@ -249,12 +249,11 @@ cmd_exempt_add_parsed(void *parsed, struct cmdline *cl, void *data)
 			 prefix.family == AF_INET ? "IPv4" : "IPv6");
 		return;
 	}
-	if (op25b_app_exempt_add(cli_app(), &prefix, o.ttl,
-				 o.has_reason ? o.reason : NULL, cli_uid(cl),
-				 msg, sizeof(msg)) != 0)
-		cli_fail(cl, "%s", msg);
-	else
-		cli_printf(cl, "%s\n", msg);
+	cli_reply(cl,
+		  op25b_app_exempt_add(cli_app(), &prefix, o.ttl,
+				       o.has_reason ? o.reason : NULL,
+				       cli_uid(cl), msg, sizeof(msg)),
+		  msg);
 }
 
 static void
@@ -266,11 +265,10 @@ cmd_exempt_del_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	if (parse_prefix(cl, "del", res->prefix, &prefix) < 0)
 		return;
-	if (op25b_app_exempt_del(cli_app(), &prefix, cli_uid(cl), msg,
-				 sizeof(msg)) != 0)
-		cli_fail(cl, "%s", msg);
-	else
-		cli_printf(cl, "%s\n", msg);
+	cli_reply(cl,
+		  op25b_app_exempt_del(cli_app(), &prefix, cli_uid(cl), msg,
+				       sizeof(msg)),
+		  msg);
 }
 
 static void
@@ -334,110 +332,72 @@ cmd_exempt_import_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	if (cli_check_path(cl, "exempt import", res->prefix) < 0)
 		return;
-	if (op25b_app_exempt_import(cli_app(), res->prefix, replace,
-				    cli_uid(cl), msg, sizeof(msg)) != 0)
-		cli_fail(cl, "%s", msg);
-	else
-		cli_printf(cl, "%s\n", msg);
+	cli_reply(cl,
+		  op25b_app_exempt_import(cli_app(), res->prefix, replace,
+					  cli_uid(cl), msg, sizeof(msg)),
+		  msg);
 }
 
-static cmdline_parse_token_string_t cmd_exempt_w0 =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, w0, "exempt");
-static cmdline_parse_token_string_t cmd_exempt_add =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, w1, "add");
-static cmdline_parse_token_string_t cmd_exempt_del =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, w1, "del");
-static cmdline_parse_token_string_t cmd_exempt_list =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, w1, "list");
-static cmdline_parse_token_string_t cmd_exempt_prefix =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, prefix, NULL);
+CLI_WORD(cmd_exempt_w0, struct cmd_exempt_result, w0, "exempt");
+CLI_WORD(cmd_exempt_add, struct cmd_exempt_result, w1, "add");
+CLI_WORD(cmd_exempt_del, struct cmd_exempt_result, w1, "del");
+CLI_WORD(cmd_exempt_list, struct cmd_exempt_result, w1, "list");
+CLI_WORD(cmd_exempt_prefix, struct cmd_exempt_result, prefix, NULL);
 static cmdline_parse_token_string_t cmd_exempt_options =
 	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, options,
 				 TOKEN_STRING_MULTI);
-static cmdline_parse_token_string_t cmd_exempt_export =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, w1, "export");
-static cmdline_parse_token_string_t cmd_exempt_import =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, w1, "import");
-static cmdline_parse_token_string_t cmd_exempt_mode = TOKEN_STRING_INITIALIZER(
-	struct cmd_exempt_result, mode, "replace#merge");
-static cmdline_parse_token_string_t cmd_exempt_json =
-	TOKEN_STRING_INITIALIZER(struct cmd_exempt_result, json, "json");
+CLI_WORD(cmd_exempt_export, struct cmd_exempt_result, w1, "export");
+CLI_WORD(cmd_exempt_import, struct cmd_exempt_result, w1, "import");
+CLI_WORD(cmd_exempt_mode, struct cmd_exempt_result, mode, "replace#merge");
+CLI_WORD(cmd_exempt_json, struct cmd_exempt_result, json, "json");
 
-static cmdline_parse_inst_t cmd_exempt_add_bare = {
-	.f = cmd_exempt_add_parsed,
-	.help_str = "exempt add PREFIX [ttl DURATION] [force] [reason TEXT]: "
-		    "forward SMTP from PREFIX whatever the policy says, for "
-		    "DURATION (90, 15m, 12h, 30d) or until deleted",
-	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
-		    (void *)&cmd_exempt_prefix, NULL },
-};
+CLI_INST(cmd_exempt_add_bare, cmd_exempt_add_parsed, 0,
+	 "exempt add PREFIX [ttl DURATION] [force] [reason TEXT]: "
+	 "forward SMTP from PREFIX whatever the policy says, for "
+	 "DURATION (90, 15m, 12h, 30d) or until deleted",
+	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
+	 (void *)&cmd_exempt_prefix);
 /* The options in any order: one token for them all, parsed by hand. */
-static cmdline_parse_inst_t cmd_exempt_add_options = {
-	.f = cmd_exempt_add_parsed,
-	.data = (void *)1,
-	.help_str = "exempt add PREFIX OPTIONS: in any order; reason TEXT "
-		    "takes the rest of the line unless quoted (\"TEXT\"); "
-		    "force: 0.0.0.0/0 or ::/0",
-	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
-		    (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_options,
-		    NULL },
-};
-static cmdline_parse_inst_t cmd_exempt_del_inst = {
-	.f = cmd_exempt_del_parsed,
-	.help_str = "exempt del PREFIX: end an exemption now",
-	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_del,
-		    (void *)&cmd_exempt_prefix, NULL },
-};
-static cmdline_parse_inst_t cmd_exempt_list_inst = {
-	.f = cmd_exempt_list_parsed,
-	.help_str = "exempt list: the exemptions with the time each has left",
-	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_list, NULL },
-};
-static cmdline_parse_inst_t cmd_exempt_list_json = {
-	.f = cmd_exempt_list_parsed,
-	.data = (void *)1,
-	.help_str = "exempt list json: the same as JSON",
-	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_list,
-		    (void *)&cmd_exempt_json, NULL },
-};
+CLI_INST(cmd_exempt_add_options, cmd_exempt_add_parsed, 1,
+	 "exempt add PREFIX OPTIONS: in any order; reason TEXT "
+	 "takes the rest of the line unless quoted (\"TEXT\"); "
+	 "force: 0.0.0.0/0 or ::/0",
+	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
+	 (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_options);
+CLI_INST(cmd_exempt_del_inst, cmd_exempt_del_parsed, 0,
+	 "exempt del PREFIX: end an exemption now", (void *)&cmd_exempt_w0,
+	 (void *)&cmd_exempt_del, (void *)&cmd_exempt_prefix);
+CLI_INST_JSON(cmd_exempt_list_inst, cmd_exempt_list_parsed, 0,
+	      "exempt list: the exemptions with the time each has left",
+	      "exempt list json: the same as JSON", cmd_exempt_json,
+	      (void *)&cmd_exempt_w0, (void *)&cmd_exempt_list);
 
 /* FILE goes in the prefix field: the struct is shared by the commands. */
-static cmdline_parse_inst_t cmd_exempt_export_out = {
-	.f = cmd_exempt_export_parsed,
-	.help_str = "exempt export: the exemptions in the state-file format "
-		    "(exempt import reads it)",
-	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_export, NULL },
-};
-static cmdline_parse_inst_t cmd_exempt_export_file = {
-	.f = cmd_exempt_export_parsed,
-	.data = (void *)1,
-	.help_str = "exempt export FILE: the same into FILE (replaced "
-		    "atomically)",
-	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_export,
-		    (void *)&cmd_exempt_prefix, NULL },
-};
-static cmdline_parse_inst_t cmd_exempt_import_merge = {
-	.f = cmd_exempt_import_parsed,
-	.help_str = "exempt import FILE: add or replace the exemptions of "
-		    "FILE (checked whole first: one bad line, nothing "
-		    "changes)",
-	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
-		    (void *)&cmd_exempt_prefix, NULL },
-};
-static cmdline_parse_inst_t cmd_exempt_import_mode = {
-	.f = cmd_exempt_import_parsed,
-	.data = (void *)1,
-	.help_str = "exempt import FILE replace|merge: replace: the "
-		    "exemptions become FILE's; merge: as without a mode",
-	.tokens = { (void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
-		    (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_mode,
-		    NULL },
-};
+CLI_INST(cmd_exempt_export_out, cmd_exempt_export_parsed, 0,
+	 "exempt export: the exemptions in the state-file format "
+	 "(exempt import reads it)",
+	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_export);
+CLI_INST(cmd_exempt_export_file, cmd_exempt_export_parsed, 1,
+	 "exempt export FILE: the same into FILE (replaced "
+	 "atomically)",
+	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_export,
+	 (void *)&cmd_exempt_prefix);
+CLI_INST(cmd_exempt_import_merge, cmd_exempt_import_parsed, 0,
+	 "exempt import FILE: add or replace the exemptions of "
+	 "FILE (checked whole first: one bad line, nothing "
+	 "changes)",
+	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
+	 (void *)&cmd_exempt_prefix);
+CLI_INST(cmd_exempt_import_mode, cmd_exempt_import_parsed, 1,
+	 "exempt import FILE replace|merge: replace: the "
+	 "exemptions become FILE's; merge: as without a mode",
+	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
+	 (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_mode);
 
 cmdline_parse_inst_t *op25b_cli_exempt_commands[] = {
-	&cmd_exempt_add_bare,	 &cmd_exempt_add_options,
-	&cmd_exempt_del_inst,	 &cmd_exempt_list_inst,
-	&cmd_exempt_list_json,	 &cmd_exempt_export_out,
-	&cmd_exempt_export_file, &cmd_exempt_import_merge,
-	&cmd_exempt_import_mode, NULL,
+	&cmd_exempt_add_bare,	    &cmd_exempt_add_options,
+	&cmd_exempt_del_inst,	    &cmd_exempt_list_inst,
+	&cmd_exempt_list_inst_json, &cmd_exempt_export_out,
+	&cmd_exempt_export_file,    &cmd_exempt_import_merge,
+	&cmd_exempt_import_mode,    NULL,
 };

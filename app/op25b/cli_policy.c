@@ -234,25 +234,13 @@ cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 		   op25b_exempt_registry_count(app->exempts));
 }
 
-static cmdline_parse_token_string_t cmd_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w0, "show");
-static cmdline_parse_token_string_t cmd_policy_w1 =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "policy");
-static cmdline_parse_token_string_t cmd_policy_json =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg, "json");
-static cmdline_parse_inst_t cmd_show_policy = {
-	.f = cmd_show_policy_parsed,
-	.help_str = "show policy: the running policy, its switches and "
-		    "tables",
-	.tokens = { (void *)&cmd_show, (void *)&cmd_policy_w1, NULL },
-};
-static cmdline_parse_inst_t cmd_show_policy_json = {
-	.f = cmd_show_policy_parsed,
-	.data = (void *)1,
-	.help_str = "show policy json: the same as JSON",
-	.tokens = { (void *)&cmd_show, (void *)&cmd_policy_w1,
-		    (void *)&cmd_policy_json, NULL },
-};
+CLI_WORD(cmd_show, struct cmd_policy_result, w0, "show");
+CLI_WORD(cmd_policy_w1, struct cmd_policy_result, w1, "policy");
+CLI_WORD(cmd_policy_json, struct cmd_policy_result, arg, "json");
+CLI_INST_JSON(cmd_show_policy, cmd_show_policy_parsed, 0,
+	      "show policy: the running policy, its switches and tables",
+	      "show policy json: the same as JSON", cmd_policy_json,
+	      (void *)&cmd_show, (void *)&cmd_policy_w1);
 
 /* ------------------------------------------------------------------ */
 
@@ -327,35 +315,24 @@ cmd_policy_reload_parsed(void *parsed, struct cmdline *cl, void *data)
 	cli_printf(cl, "%s\n", msg);
 }
 
-static cmdline_parse_token_string_t cmd_policy_w0 =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w0, "policy");
-static cmdline_parse_token_string_t cmd_policy_check =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "check");
-static cmdline_parse_token_string_t cmd_policy_reload =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "reload");
-static cmdline_parse_token_string_t cmd_policy_arg =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg, NULL);
+CLI_WORD(cmd_policy_w0, struct cmd_policy_result, w0, "policy");
+CLI_WORD(cmd_policy_check, struct cmd_policy_result, w1, "check");
+CLI_WORD(cmd_policy_reload, struct cmd_policy_result, w1, "reload");
+CLI_WORD(cmd_policy_arg, struct cmd_policy_result, arg, NULL);
 
-static cmdline_parse_inst_t cmd_policy_check_file = {
-	.f = cmd_policy_check_parsed,
-	.help_str = "policy check FILE: validate a policy file and compile "
-		    "its tables without loading it",
-	.tokens = { (void *)&cmd_policy_w0, (void *)&cmd_policy_check,
-		    (void *)&cmd_policy_arg, NULL },
-};
-static cmdline_parse_inst_t cmd_policy_reload_same = {
-	.f = cmd_policy_reload_parsed,
-	.help_str = "policy reload: reload the policy file (as SIGHUP does)",
-	.tokens = { (void *)&cmd_policy_w0, (void *)&cmd_policy_reload, NULL },
-};
-static cmdline_parse_inst_t cmd_policy_reload_file = {
-	.f = cmd_policy_reload_parsed,
-	.data = (void *)1,
-	.help_str = "policy reload FILE: load FILE; it becomes the policy "
-		    "file",
-	.tokens = { (void *)&cmd_policy_w0, (void *)&cmd_policy_reload,
-		    (void *)&cmd_policy_arg, NULL },
-};
+CLI_INST(cmd_policy_check_file, cmd_policy_check_parsed, 0,
+	 "policy check FILE: validate a policy file and compile "
+	 "its tables without loading it",
+	 (void *)&cmd_policy_w0, (void *)&cmd_policy_check,
+	 (void *)&cmd_policy_arg);
+CLI_INST(cmd_policy_reload_same, cmd_policy_reload_parsed, 0,
+	 "policy reload: reload the policy file (as SIGHUP does)",
+	 (void *)&cmd_policy_w0, (void *)&cmd_policy_reload);
+CLI_INST(cmd_policy_reload_file, cmd_policy_reload_parsed, 1,
+	 "policy reload FILE: load FILE; it becomes the policy "
+	 "file",
+	 (void *)&cmd_policy_w0, (void *)&cmd_policy_reload,
+	 (void *)&cmd_policy_arg);
 
 /* ------------------------------------------------------------------ */
 
@@ -378,8 +355,8 @@ parse_endpoint(struct cmdline *cl, const char *what, const char *text,
 }
 
 /* explain's .data: which of the optional tokens the form has. */
-#define EXPLAIN_PORT 0x1
-#define EXPLAIN_JSON 0x2
+#define EXPLAIN_JSON CLI_JSON_FORM
+#define EXPLAIN_PORT 0x2
 
 static void
 cmd_explain_parsed(void *parsed, struct cmdline *cl, void *data)
@@ -455,76 +432,31 @@ cmd_explain_parsed(void *parsed, struct cmdline *cl, void *data)
 	cli_adaptive_explain(cl, &src, NULL);
 }
 
-static cmdline_parse_token_string_t cmd_explain_w0 =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w0, "explain");
-static cmdline_parse_token_string_t cmd_explain_src =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg, NULL);
-static cmdline_parse_token_string_t cmd_explain_dst =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg2, NULL);
-static cmdline_parse_token_string_t cmd_explain_json_w1 =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "json");
-static cmdline_parse_token_string_t cmd_explain_json_arg3 =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg3, "json");
+CLI_WORD(cmd_explain_w0, struct cmd_policy_result, w0, "explain");
+CLI_WORD(cmd_explain_src, struct cmd_policy_result, arg, NULL);
+CLI_WORD(cmd_explain_dst, struct cmd_policy_result, arg2, NULL);
+CLI_WORD(cmd_explain_json_w1, struct cmd_policy_result, w1, "json");
+CLI_WORD(cmd_explain_json_arg3, struct cmd_policy_result, arg3, "json");
 
-/* explain's PORT: any word but "json", which is the format (cmdline calls
- * a line that two forms take ambiguous). The number is checked by the
- * command, which says what is wrong with it. */
-static int
-parse_port_word(cmdline_parse_token_hdr_t *tk, const char *buf, void *res,
-		unsigned int size)
-{
-	size_t n = strcspn(buf, " \t\r\n#");
-
-	if (n == 4 && strncmp(buf, "json", 4) == 0)
-		return -1;
-	return cmdline_parse_string(tk, buf, res, size);
-}
-
-static struct cmdline_token_ops port_word_ops = {
-	.parse = parse_port_word,
-	.complete_get_nb = cmdline_complete_get_nb_string,
-	.complete_get_elt = cmdline_complete_get_elt_string,
-	.get_help = cmdline_get_help_string,
-};
-static cmdline_parse_token_string_t cmd_explain_port_word = {
-	.hdr = { .ops = &port_word_ops,
-		 .offset = offsetof(struct cmd_policy_result, arg3) },
-	.string_data = { .str = NULL },
-};
+/* explain's PORT: any word but "json", which is the format. The number
+ * is checked by the command, which says what is wrong with it. */
+static const char *const port_word_except[] = { "json", NULL };
+static struct cli_word_token cmd_explain_port_word =
+	CLI_WORD_EXCEPT(struct cmd_policy_result, arg3, port_word_except);
 
 /* explain's tokens start at w0 and skip w1: its result struct is shared. */
-static cmdline_parse_inst_t cmd_explain = {
-	.f = cmd_explain_parsed,
-	.help_str = "explain SRC DST: how the running policy treats a flow "
-		    "to DST port 25",
-	.tokens = { (void *)&cmd_explain_w0, (void *)&cmd_explain_src,
-		    (void *)&cmd_explain_dst, NULL },
-};
-static cmdline_parse_inst_t cmd_explain_port = {
-	.f = cmd_explain_parsed,
-	.data = (void *)EXPLAIN_PORT,
-	.help_str = "explain SRC DST PORT: the same to another port",
-	.tokens = { (void *)&cmd_explain_w0, (void *)&cmd_explain_src,
-		    (void *)&cmd_explain_dst, (void *)&cmd_explain_port_word,
-		    NULL },
-};
-
-static cmdline_parse_inst_t cmd_explain_json = {
-	.f = cmd_explain_parsed,
-	.data = (void *)EXPLAIN_JSON,
-	.help_str = "explain SRC DST json: the same as one JSON object",
-	.tokens = { (void *)&cmd_explain_w0, (void *)&cmd_explain_src,
-		    (void *)&cmd_explain_dst, (void *)&cmd_explain_json_arg3,
-		    NULL },
-};
-static cmdline_parse_inst_t cmd_explain_port_json = {
-	.f = cmd_explain_parsed,
-	.data = (void *)(EXPLAIN_PORT | EXPLAIN_JSON),
-	.help_str = "explain SRC DST PORT json: the same as one JSON object",
-	.tokens = { (void *)&cmd_explain_w0, (void *)&cmd_explain_src,
-		    (void *)&cmd_explain_dst, (void *)&cmd_explain_port_word,
-		    (void *)&cmd_explain_json_w1, NULL },
-};
+CLI_INST_JSON(cmd_explain, cmd_explain_parsed, 0,
+	      "explain SRC DST: how the running policy treats a flow "
+	      "to DST port 25",
+	      "explain SRC DST json: the same as one JSON object",
+	      cmd_explain_json_arg3, (void *)&cmd_explain_w0,
+	      (void *)&cmd_explain_src, (void *)&cmd_explain_dst);
+CLI_INST_JSON(cmd_explain_port, cmd_explain_parsed, EXPLAIN_PORT,
+	      "explain SRC DST PORT: the same to another port",
+	      "explain SRC DST PORT json: the same as one JSON object",
+	      cmd_explain_json_w1, (void *)&cmd_explain_w0,
+	      (void *)&cmd_explain_src, (void *)&cmd_explain_dst,
+	      (void *)&cmd_explain_port_word);
 /* ------------------------------------------------------------------ */
 
 /* The switch values the tokens allow, as the control functions take
@@ -565,39 +497,27 @@ cmd_set_parsed(void *parsed, struct cmdline *cl, void *data)
 		ret = op25b_control_set_block(app, value, msg, sizeof(msg));
 	op25b_audit(app, "set %s=%s uid=%u result=%s", res->w1, res->arg,
 		    cli_uid(cl), ret == 0 ? "ok" : "failed");
-	if (ret != 0)
-		cli_fail(cl, "%s", msg);
-	else
-		cli_printf(cl, "%s\n", msg);
+	cli_reply(cl, ret, msg);
 }
 
-static cmdline_parse_token_string_t cmd_set_w0 =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w0, "set");
-static cmdline_parse_token_string_t cmd_set_mode =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "mode");
-static cmdline_parse_token_string_t cmd_set_mode_arg = TOKEN_STRING_INITIALIZER(
-	struct cmd_policy_result, arg, "enforce#monitor#file");
-static cmdline_parse_token_string_t cmd_set_block =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, w1, "block");
-static cmdline_parse_token_string_t cmd_set_block_arg =
-	TOKEN_STRING_INITIALIZER(struct cmd_policy_result, arg,
-				 "drop#reset#notify#file");
+CLI_WORD(cmd_set_w0, struct cmd_policy_result, w0, "set");
+CLI_WORD(cmd_set_mode, struct cmd_policy_result, w1, "mode");
+CLI_WORD(cmd_set_mode_arg, struct cmd_policy_result, arg,
+	 "enforce#monitor#file");
+CLI_WORD(cmd_set_block, struct cmd_policy_result, w1, "block");
+CLI_WORD(cmd_set_block_arg, struct cmd_policy_result, arg,
+	 "drop#reset#notify#file");
 
-static cmdline_parse_inst_t cmd_set_mode_inst = {
-	.f = cmd_set_parsed,
-	.help_str = "set mode enforce|monitor|file: block, or only count "
-		    "(outlives reloads); file: what the policy file says",
-	.tokens = { (void *)&cmd_set_w0, (void *)&cmd_set_mode,
-		    (void *)&cmd_set_mode_arg, NULL },
-};
-static cmdline_parse_inst_t cmd_set_block_inst = {
-	.f = cmd_set_parsed,
-	.help_str = "set block drop|reset|notify|file: drop blocked packets, "
-		    "answer SYNs with RST, or with 554 and the policy's "
-		    "notice (outlives reloads); file: the file's",
-	.tokens = { (void *)&cmd_set_w0, (void *)&cmd_set_block,
-		    (void *)&cmd_set_block_arg, NULL },
-};
+CLI_INST(cmd_set_mode_inst, cmd_set_parsed, 0,
+	 "set mode enforce|monitor|file: block, or only count "
+	 "(outlives reloads); file: what the policy file says",
+	 (void *)&cmd_set_w0, (void *)&cmd_set_mode, (void *)&cmd_set_mode_arg);
+CLI_INST(cmd_set_block_inst, cmd_set_parsed, 0,
+	 "set block drop|reset|notify|file: drop blocked packets, "
+	 "answer SYNs with RST, or with 554 and the policy's "
+	 "notice (outlives reloads); file: the file's",
+	 (void *)&cmd_set_w0, (void *)&cmd_set_block,
+	 (void *)&cmd_set_block_arg);
 
 cmdline_parse_inst_t *op25b_cli_policy_commands[] = {
 	&cmd_show_policy,	 &cmd_show_policy_json,

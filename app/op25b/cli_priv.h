@@ -30,6 +30,17 @@
 /* A command's text tokens: one word, or the rest of the line. */
 #define CLI_WORD_MAX STR_TOKEN_SIZE
 
+/* A token of our own: a string token (any word) first, parsed with
+ * @p token_ops into @p field of the result struct @p structure, then the
+ * initializers of its other members. */
+#define CLI_OWN_TOKEN(token_ops, structure, field, ...)                        \
+	{                                                                      \
+		.string = { .hdr = { .ops = &(token_ops),                      \
+				     .offset = offsetof(structure, field) },   \
+			    .string_data = { .str = NULL } },                  \
+		__VA_ARGS__                                                    \
+	}
+
 /* A word naming a class or a destination group of the running policy
  * (cli.c): any word parses, as a string token into @p field; TAB offers
  * the names. */
@@ -43,12 +54,48 @@ struct cli_name_token {
 };
 extern struct cmdline_token_ops cli_name_token_ops;
 #define CLI_NAME_TOKEN(structure, field, name_kind)                            \
-	{                                                                      \
-		.string = { .hdr = { .ops = &cli_name_token_ops,               \
-				     .offset = offsetof(structure, field) },   \
-			    .string_data = { .str = NULL } },                  \
-		.kind = (name_kind),                                           \
+	CLI_OWN_TOKEN(cli_name_token_ops, structure, field, .kind = (name_kind))
+
+/* A static string token @p var: @p word (or NULL: any word; "a#b": one
+ * of them) into @p field of the result struct @p structure. */
+#define CLI_WORD(var, structure, field, word)                                  \
+	static cmdline_parse_token_string_t var =                              \
+		TOKEN_STRING_INITIALIZER(structure, field, word)
+
+/* A static command @p name: @p fn runs with data @p form when a line
+ * matches the tokens, given as (void *)&token, in order. */
+#define CLI_INST(name, fn, form, help, ...)                                    \
+	static cmdline_parse_inst_t name = {                                   \
+		.f = (fn),                                                     \
+		.data = (void *)(uintptr_t)(form),                             \
+		.help_str = (help),                                            \
+		.tokens = { __VA_ARGS__, NULL },                               \
 	}
+
+/* The data bit of a command's JSON form (CLI_INST_JSON). */
+#define CLI_JSON_FORM 0x1
+
+/*
+ * A command @p name and its JSON form @p name_json, which takes the same
+ * tokens and then @p json_token (a "json" word): the `show X [json]`
+ * shape of most views. The JSON form runs @p fn with data
+ * form | CLI_JSON_FORM.
+ */
+#define CLI_INST_JSON(name, fn, form, help, help_json, json_token, ...)        \
+	CLI_INST(name, fn, form, help, __VA_ARGS__);                           \
+	CLI_INST(name##_json, fn, (form) | CLI_JSON_FORM, help_json,           \
+		 __VA_ARGS__, (void *)&(json_token))
+
+/* Any word but the ones of @p words (a NULL-terminated list), which are
+ * other forms' (cmdline calls a line that two forms take ambiguous): a
+ * string token into @p field. */
+struct cli_word_token {
+	struct cmdline_token_string string; /* first: parsed as a string */
+	const char *const *except;
+};
+extern struct cmdline_token_ops cli_word_token_ops;
+#define CLI_WORD_EXCEPT(structure, field, words)                               \
+	CLI_OWN_TOKEN(cli_word_token_ops, structure, field, .except = (words))
 
 /* NULL-terminated command lists, one per area. */
 extern cmdline_parse_inst_t *op25b_cli_show_commands[];
@@ -68,6 +115,10 @@ void cli_printf(struct cmdline *cl, const char *fmt, ...)
  * (a one-shot op25b-cli exits non-zero). */
 void cli_fail(struct cmdline *cl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* The one-line answer of a control function that fills @p msg: "MSG"
+ * and a newline when @p ret is 0, else cli_fail("MSG"). */
+void cli_reply(struct cmdline *cl, int ret, const char *msg);
 
 /* Who is at the other end of @cl: the socket peer's uid, or ours for the
  * terminal and the start-up file. */

@@ -40,31 +40,20 @@ cmd_records_parsed(void *parsed, struct cmdline *cl, void *data)
 			       "over\n");
 		return;
 	}
-	if (op25b_records_reopen(app, msg, sizeof(msg)) != 0)
-		cli_fail(cl, "%s", msg);
-	else
-		cli_printf(cl, "%s\n", msg);
+	cli_reply(cl, op25b_records_reopen(app, msg, sizeof(msg)), msg);
 }
 
-static cmdline_parse_token_string_t cmd_records_w0 =
-	TOKEN_STRING_INITIALIZER(struct cmd_records_result, w0, "records");
-static cmdline_parse_token_string_t cmd_records_reopen =
-	TOKEN_STRING_INITIALIZER(struct cmd_records_result, w1, "reopen");
-static cmdline_parse_token_string_t cmd_records_flush =
-	TOKEN_STRING_INITIALIZER(struct cmd_records_result, w1, "flush");
-static cmdline_parse_inst_t cmd_records_reopen_inst = {
-	.f = cmd_records_parsed,
-	.help_str = "records reopen: reopen the block records file (after "
-		    "log rotation; SIGUSR1 does the same)",
-	.tokens = { (void *)&cmd_records_w0, (void *)&cmd_records_reopen,
-		    NULL },
-};
-static cmdline_parse_inst_t cmd_records_flush_inst = {
-	.f = cmd_records_parsed,
-	.help_str = "records flush: end the block records' interval now "
-		    "(its records are written at once)",
-	.tokens = { (void *)&cmd_records_w0, (void *)&cmd_records_flush, NULL },
-};
+CLI_WORD(cmd_records_w0, struct cmd_records_result, w0, "records");
+CLI_WORD(cmd_records_reopen, struct cmd_records_result, w1, "reopen");
+CLI_WORD(cmd_records_flush, struct cmd_records_result, w1, "flush");
+CLI_INST(cmd_records_reopen_inst, cmd_records_parsed, 0,
+	 "records reopen: reopen the block records file (after "
+	 "log rotation; SIGUSR1 does the same)",
+	 (void *)&cmd_records_w0, (void *)&cmd_records_reopen);
+CLI_INST(cmd_records_flush_inst, cmd_records_parsed, 0,
+	 "records flush: end the block records' interval now "
+	 "(its records are written at once)",
+	 (void *)&cmd_records_w0, (void *)&cmd_records_flush);
 
 static void
 cmd_blocked_top_parsed(void *parsed, struct cmdline *cl, void *data)
@@ -90,32 +79,20 @@ cmd_blocked_top_parsed(void *parsed, struct cmdline *cl, void *data)
 		op25b_records_top_text(out, top, (unsigned int)n);
 }
 
-static cmdline_parse_token_string_t cmd_blocked_w0 =
-	TOKEN_STRING_INITIALIZER(struct cmd_records_result, w0, "show");
-static cmdline_parse_token_string_t cmd_blocked_w1 =
-	TOKEN_STRING_INITIALIZER(struct cmd_records_result, w1, "blocked");
-static cmdline_parse_token_string_t cmd_blocked_w2 =
-	TOKEN_STRING_INITIALIZER(struct cmd_records_result, w2, "top");
+CLI_WORD(cmd_blocked_w0, struct cmd_records_result, w0, "show");
+CLI_WORD(cmd_blocked_w1, struct cmd_records_result, w1, "blocked");
+CLI_WORD(cmd_blocked_w2, struct cmd_records_result, w2, "top");
+CLI_WORD(cmd_blocked_json, struct cmd_records_result, json, "json");
 static cmdline_parse_token_num_t cmd_blocked_n =
 	TOKEN_NUM_INITIALIZER(struct cmd_records_result, n, RTE_UINT32);
-static cmdline_parse_token_string_t cmd_blocked_json =
-	TOKEN_STRING_INITIALIZER(struct cmd_records_result, json, "json");
-static cmdline_parse_inst_t cmd_blocked_top = {
-	.f = cmd_blocked_top_parsed,
-	.help_str = "show blocked top N: the last interval's N sources with "
-		    "the most blocked SYNs, with VLAN, PPPoE session and MAC",
-	.tokens = { (void *)&cmd_blocked_w0, (void *)&cmd_blocked_w1,
-		    (void *)&cmd_blocked_w2, (void *)&cmd_blocked_n, NULL },
-};
-static cmdline_parse_inst_t cmd_blocked_top_json = {
-	.f = cmd_blocked_top_parsed,
-	.data = (void *)1,
-	.help_str = "show blocked top N json: the same as a JSON array of "
-		    "block records",
-	.tokens = { (void *)&cmd_blocked_w0, (void *)&cmd_blocked_w1,
-		    (void *)&cmd_blocked_w2, (void *)&cmd_blocked_n,
-		    (void *)&cmd_blocked_json, NULL },
-};
+CLI_INST_JSON(cmd_blocked_top, cmd_blocked_top_parsed, 0,
+	      "show blocked top N: the last interval's N sources with "
+	      "the most blocked SYNs, with VLAN, PPPoE session and MAC",
+	      "show blocked top N json: the same as a JSON array of "
+	      "block records",
+	      cmd_blocked_json, (void *)&cmd_blocked_w0,
+	      (void *)&cmd_blocked_w1, (void *)&cmd_blocked_w2,
+	      (void *)&cmd_blocked_n);
 
 cmdline_parse_inst_t *op25b_cli_records_commands[] = {
 	&cmd_records_reopen_inst,

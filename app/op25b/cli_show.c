@@ -289,45 +289,26 @@ cmd_clear_port_parsed(void *parsed, struct cmdline *cl, void *data)
 		   strcmp(res->which, "all") == 0 ? "all ports" : res->which);
 }
 
-static cmdline_parse_token_string_t cmd_port_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_result, verb, "show");
-static cmdline_parse_token_string_t cmd_port_clear =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_result, verb, "clear");
-static cmdline_parse_token_string_t cmd_port_port =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_result, port, "port");
-static cmdline_parse_token_string_t cmd_port_what =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_result, what, "info#stats");
-static cmdline_parse_token_string_t cmd_port_stats =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_result, what, "stats");
-static cmdline_parse_token_string_t cmd_port_which =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_result, which, NULL);
-static cmdline_parse_token_string_t cmd_port_json =
-	TOKEN_STRING_INITIALIZER(struct cmd_port_result, format, "json");
+CLI_WORD(cmd_port_show, struct cmd_port_result, verb, "show");
+CLI_WORD(cmd_port_clear, struct cmd_port_result, verb, "clear");
+CLI_WORD(cmd_port_port, struct cmd_port_result, port, "port");
+CLI_WORD(cmd_port_what, struct cmd_port_result, what, "info#stats");
+CLI_WORD(cmd_port_stats, struct cmd_port_result, what, "stats");
+CLI_WORD(cmd_port_which, struct cmd_port_result, which, NULL);
+CLI_WORD(cmd_port_json, struct cmd_port_result, format, "json");
 
-static cmdline_parse_inst_t cmd_show_port = {
-	.f = cmd_show_port_parsed,
-	.help_str = "show port info|stats all|N: a port's device, link and "
-		    "role, or its packet counts",
-	.tokens = { (void *)&cmd_port_show, (void *)&cmd_port_port,
-		    (void *)&cmd_port_what, (void *)&cmd_port_which, NULL },
-};
+CLI_INST_JSON(cmd_show_port, cmd_show_port_parsed, 0,
+	      "show port info|stats all|N: a port's device, link and "
+	      "role, or its packet counts",
+	      "show port info|stats all|N json: the same as JSON",
+	      cmd_port_json, (void *)&cmd_port_show, (void *)&cmd_port_port,
+	      (void *)&cmd_port_what, (void *)&cmd_port_which);
 
-static cmdline_parse_inst_t cmd_show_port_json = {
-	.f = cmd_show_port_parsed,
-	.data = (void *)1,
-	.help_str = "show port info|stats all|N json: the same as JSON",
-	.tokens = { (void *)&cmd_port_show, (void *)&cmd_port_port,
-		    (void *)&cmd_port_what, (void *)&cmd_port_which,
-		    (void *)&cmd_port_json, NULL },
-};
-
-static cmdline_parse_inst_t cmd_clear_port = {
-	.f = cmd_clear_port_parsed,
-	.help_str = "clear port stats all|N: zero what show port stats "
-		    "counts from",
-	.tokens = { (void *)&cmd_port_clear, (void *)&cmd_port_port,
-		    (void *)&cmd_port_stats, (void *)&cmd_port_which, NULL },
-};
+CLI_INST(cmd_clear_port, cmd_clear_port_parsed, 0,
+	 "clear port stats all|N: zero what show port stats "
+	 "counts from",
+	 (void *)&cmd_port_clear, (void *)&cmd_port_port,
+	 (void *)&cmd_port_stats, (void *)&cmd_port_which);
 
 /* ------------------------------------------------------------------ */
 
@@ -386,25 +367,13 @@ cmd_show_workers_parsed(void *parsed, struct cmdline *cl, void *data)
 	free(snap);
 }
 
-static cmdline_parse_token_string_t cmd_w0_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w0, "show");
-static cmdline_parse_token_string_t cmd_w1_workers =
-	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w1, "workers");
-static cmdline_parse_token_string_t cmd_w2_workers_json =
-	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w2, "json");
-static cmdline_parse_inst_t cmd_show_workers = {
-	.f = cmd_show_workers_parsed,
-	.help_str = "show workers: each worker lcore's queue and how busy "
-		    "it is",
-	.tokens = { (void *)&cmd_w0_show, (void *)&cmd_w1_workers, NULL },
-};
-static cmdline_parse_inst_t cmd_show_workers_json = {
-	.f = cmd_show_workers_parsed,
-	.data = (void *)1,
-	.help_str = "show workers json: the same as JSON",
-	.tokens = { (void *)&cmd_w0_show, (void *)&cmd_w1_workers,
-		    (void *)&cmd_w2_workers_json, NULL },
-};
+CLI_WORD(cmd_w0_show, struct cmd_words_result, w0, "show");
+CLI_WORD(cmd_w1_workers, struct cmd_words_result, w1, "workers");
+CLI_WORD(cmd_w2_json, struct cmd_words_result, w2, "json");
+CLI_INST_JSON(cmd_show_workers, cmd_show_workers_parsed, 0,
+	      "show workers: each worker lcore's queue and how busy it is",
+	      "show workers json: the same as JSON", cmd_w2_json,
+	      (void *)&cmd_w0_show, (void *)&cmd_w1_workers);
 
 /* The counters of one class or group slot by name; -1 if unknown. */
 static int
@@ -421,6 +390,9 @@ find_slot(const struct op25b_stats_snapshot *snap, bool group, const char *name)
 	return -1;
 }
 
+/* The data of the forms `show counters class|group NAME`. */
+#define COUNTERS_NAMED 0x2
+
 static void
 cmd_show_counters_parsed(void *parsed, struct cmdline *cl, void *data)
 {
@@ -430,7 +402,7 @@ cmd_show_counters_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	if (snap == NULL)
 		return;
-	if (data != NULL) { /* class or group NAME */
+	if ((uintptr_t)data & COUNTERS_NAMED) { /* class or group NAME */
 		bool group = strcmp(res->w2, "group") == 0;
 		int slot = find_slot(snap, group, res->w3);
 		const uint64_t *v;
@@ -472,48 +444,30 @@ cmd_show_counters_parsed(void *parsed, struct cmdline *cl, void *data)
 	free(snap);
 }
 
-static cmdline_parse_token_string_t cmd_w1_counters =
-	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w1, "counters");
-static cmdline_parse_token_string_t cmd_w2_json =
-	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w2, "json");
-static cmdline_parse_token_string_t cmd_w2_class =
-	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w2, "class");
-static cmdline_parse_token_string_t cmd_w2_group =
-	TOKEN_STRING_INITIALIZER(struct cmd_words_result, w2, "group");
+CLI_WORD(cmd_w1_counters, struct cmd_words_result, w1, "counters");
+CLI_WORD(cmd_w2_class, struct cmd_words_result, w2, "class");
+CLI_WORD(cmd_w2_group, struct cmd_words_result, w2, "group");
 static struct cli_name_token cmd_w3_class =
 	CLI_NAME_TOKEN(struct cmd_words_result, w3, CLI_NAME_CLASS);
 static struct cli_name_token cmd_w3_group =
 	CLI_NAME_TOKEN(struct cmd_words_result, w3, CLI_NAME_GROUP);
 
-static cmdline_parse_inst_t cmd_show_counters = {
-	.f = cmd_show_counters_parsed,
-	.help_str = "show counters: every outcome, class and group counter",
-	.tokens = { (void *)&cmd_w0_show, (void *)&cmd_w1_counters, NULL },
-};
-static cmdline_parse_inst_t cmd_show_counters_json = {
-	.f = cmd_show_counters_parsed,
-	.help_str = "show counters json: the same as op25b-stat --json",
-	.tokens = { (void *)&cmd_w0_show, (void *)&cmd_w1_counters,
-		    (void *)&cmd_w2_json, NULL },
-};
+CLI_INST_JSON(cmd_show_counters, cmd_show_counters_parsed, 0,
+	      "show counters: every outcome, class and group counter",
+	      "show counters json: the same as op25b-stat --json", cmd_w2_json,
+	      (void *)&cmd_w0_show, (void *)&cmd_w1_counters);
 /* One form each for class and group: TAB offers the names of the kind
  * the line asks for. */
-static cmdline_parse_inst_t cmd_show_counters_class = {
-	.f = cmd_show_counters_parsed,
-	.data = (void *)1,
-	.help_str = "show counters class|group NAME: one class's or group's "
-		    "verdicts (TAB offers the running policy's names)",
-	.tokens = { (void *)&cmd_w0_show, (void *)&cmd_w1_counters,
-		    (void *)&cmd_w2_class, (void *)&cmd_w3_class, NULL },
-};
-static cmdline_parse_inst_t cmd_show_counters_group = {
-	.f = cmd_show_counters_parsed,
-	.data = (void *)1,
-	.help_str = "show counters group NAME: (the group form of the "
-		    "above)",
-	.tokens = { (void *)&cmd_w0_show, (void *)&cmd_w1_counters,
-		    (void *)&cmd_w2_group, (void *)&cmd_w3_group, NULL },
-};
+CLI_INST(cmd_show_counters_class, cmd_show_counters_parsed, COUNTERS_NAMED,
+	 "show counters class|group NAME: one class's or group's "
+	 "verdicts (TAB offers the running policy's names)",
+	 (void *)&cmd_w0_show, (void *)&cmd_w1_counters, (void *)&cmd_w2_class,
+	 (void *)&cmd_w3_class);
+CLI_INST(cmd_show_counters_group, cmd_show_counters_parsed, COUNTERS_NAMED,
+	 "show counters group NAME: (the group form of the "
+	 "above)",
+	 (void *)&cmd_w0_show, (void *)&cmd_w1_counters, (void *)&cmd_w2_group,
+	 (void *)&cmd_w3_group);
 
 cmdline_parse_inst_t *op25b_cli_show_commands[] = {
 	&cmd_show_port,		  &cmd_show_port_json,

@@ -264,13 +264,10 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 			}
 			break;
 		case OPT_BURST:
-			if (parse_uint(optarg, 1, OP25B_CLASSIFY_BURST_MAX,
-				       &v)) {
-				fprintf(stderr,
-					"op25b: --burst %s: expected 1..%u\n",
-					optarg, OP25B_CLASSIFY_BURST_MAX);
+			if (op25b_option_uint("op25b", "burst", optarg, 1,
+					      OP25B_CLASSIFY_BURST_MAX, NULL,
+					      &v) != 0)
 				return -EINVAL;
-			}
 			cfg->burst = (uint16_t)v;
 			break;
 		case OPT_STOP_AFTER_IDLE:
@@ -284,13 +281,10 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 			cfg->stop_after_idle_ms = (uint32_t)v;
 			break;
 		case OPT_STATUS_INTERVAL:
-			if (parse_uint(optarg, 0, 86400, &v)) {
-				fprintf(stderr,
-					"op25b: --status-interval %s: expected "
-					"0..86400 seconds\n",
-					optarg);
+			if (op25b_option_uint("op25b", "status-interval",
+					      optarg, 0, 86400, " seconds",
+					      &v) != 0)
 				return -EINVAL;
-			}
 			cfg->status_interval_s = (uint32_t)v;
 			status_given = true;
 			break;
@@ -309,45 +303,31 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 			cfg->cli_socket = optarg;
 			break;
 		case OPT_MBUFS:
-			if (parse_uint(optarg, 1024, 1u << 26, &v)) {
-				fprintf(stderr,
-					"op25b: --mbufs %s: expected 1024..%u\n",
-					optarg, 1u << 26);
+			if (op25b_option_uint("op25b", "mbufs", optarg, 1024,
+					      1u << 26, NULL, &v) != 0)
 				return -EINVAL;
-			}
 			cfg->mbufs = (uint32_t)v;
 			break;
 		case OPT_MAX_PKT_LEN:
-			if (parse_uint(optarg, RTE_ETHER_MAX_LEN, UINT16_MAX,
-				       &v)) {
-				fprintf(stderr,
-					"op25b: --max-pkt-len %s: expected "
-					"%u..%u bytes\n",
-					optarg, RTE_ETHER_MAX_LEN, UINT16_MAX);
+			if (op25b_option_uint("op25b", "max-pkt-len", optarg,
+					      RTE_ETHER_MAX_LEN, UINT16_MAX,
+					      " bytes", &v) != 0)
 				return -EINVAL;
-			}
 			cfg->max_pkt_len = (uint32_t)v;
 			break;
 		case OPT_MBUF_SIZE:
-			if (parse_uint(optarg, 1024, UINT16_MAX, &v)) {
-				fprintf(stderr,
-					"op25b: --mbuf-size %s: expected "
-					"1024..%u bytes\n",
-					optarg, UINT16_MAX);
+			if (op25b_option_uint("op25b", "mbuf-size", optarg,
+					      1024, UINT16_MAX, " bytes",
+					      &v) != 0)
 				return -EINVAL;
-			}
 			cfg->mbuf_size = (uint16_t)v;
 			break;
 		case OPT_ADAPTIVE_ENTRIES:
-			if (parse_uint(optarg, OP25B_ADAPTIVE_MIN_ENTRIES,
-				       1ul << 30, &v)) {
-				fprintf(stderr,
-					"op25b: --adaptive-entries %s: expected "
-					"%u..%lu\n",
-					optarg, OP25B_ADAPTIVE_MIN_ENTRIES,
-					1ul << 30);
+			if (op25b_option_uint("op25b", "adaptive-entries",
+					      optarg,
+					      OP25B_ADAPTIVE_MIN_ENTRIES,
+					      1ul << 30, NULL, &v) != 0)
 				return -EINVAL;
-			}
 			cfg->adaptive_entries = (uint32_t)v;
 			break;
 		case OPT_AUDIT_LOG:
@@ -363,46 +343,29 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 			cfg->records_path = optarg;
 			break;
 		case OPT_BLOCK_RECORDS_INTERVAL:
-			if (parse_uint(optarg, 1, 86400, &v)) {
-				fprintf(stderr,
-					"op25b: --block-records-interval %s: "
-					"expected 1..86400 seconds\n",
-					optarg);
+			if (op25b_option_uint("op25b", "block-records-interval",
+					      optarg, 1, 86400, " seconds",
+					      &v) != 0)
 				return -EINVAL;
-			}
 			cfg->records_interval_s = (uint32_t)v;
 			break;
 		case OPT_BLOCK_RECORDS_RING:
-			if (parse_uint(optarg, 1, 1u << 20, &v)) {
-				fprintf(stderr,
-					"op25b: --block-records-ring %s: "
-					"expected 1..%u\n",
-					optarg, 1u << 20);
+			if (op25b_option_uint("op25b", "block-records-ring",
+					      optarg, 1, 1u << 20, NULL,
+					      &v) != 0)
 				return -EINVAL;
-			}
 			cfg->records_ring = (uint32_t)v;
 			break;
 		case OPT_NAME:
-			if (optarg[0] == '\0' || strchr(optarg, '/') ||
-			    strlen(optarg) >= OP25B_STATS_NAME_MAX) {
-				fprintf(stderr,
-					"op25b: --name %s: 1..%d characters, no "
-					"'/'\n",
-					optarg, OP25B_STATS_NAME_MAX - 1);
+			if (op25b_option_instance("op25b", optarg,
+						  OP25B_STATS_NAME_MAX) != 0)
 				return -EINVAL;
-			}
 			cfg->instance = optarg;
 			break;
 		case OPT_HELP:
 			return 1;
 		default:
-			/* getopt sets optopt only for a known option that
-			 * lacks its argument. */
-			fprintf(stderr, "op25b: %s '%s' (try --help)\n",
-				optopt ? "missing the argument of"
-				       : "unknown option",
-				argv[optind - 1]);
-			return -EINVAL;
+			return op25b_option_refused("op25b", argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {

@@ -895,35 +895,35 @@ load_with_pools(const char *pools, struct op25b_policy_error *error)
 	free(policy_path);
 }
 
+/* load_with_pools() and the error it must give: in pools.txt, at
+ * @p line:@p column, @p message. */
 static void
-test_prefixes_file_bad_line(void **state)
+expect_pools_error(const char *pools, unsigned int line, unsigned int column,
+		   const char *message)
 {
 	struct op25b_policy_error error;
 	char *pools_path = tmp_path("pools.txt");
 
-	(void)state;
-	load_with_pools("# pools\n198.19.0.0/16\n  10.1.2.3/8\n", &error);
+	load_with_pools(pools, &error);
 	assert_string_equal(error.file, pools_path);
-	assert_int_equal(error.line, 3);
-	assert_int_equal(error.column, 3);
-	assert_string_equal(error.message,
-			    "10.1.2.3/8: host bits set (did you mean "
-			    "10.0.0.0/8?)");
-
-	load_with_pools("198.19.0.0/16 198.20.0.0/16\n", &error);
-	assert_string_equal(error.file, pools_path);
-	assert_int_equal(error.line, 1);
-	assert_int_equal(error.column, 15);
-	assert_string_equal(error.message,
-			    "unexpected text after the prefix (one prefix a "
-			    "line)");
-
-	load_with_pools("\n\n2001:db8::/129 # too long\n", &error);
-	assert_int_equal(error.line, 3);
-	assert_int_equal(error.column, 1);
-	assert_string_equal(error.message,
-			    "2001:db8::/129: prefix length above 128");
+	assert_int_equal(error.line, line);
+	assert_int_equal(error.column, column);
+	assert_string_equal(error.message, message);
 	free(pools_path);
+}
+
+static void
+test_prefixes_file_bad_line(void **state)
+{
+	(void)state;
+	expect_pools_error("# pools\n198.19.0.0/16\n  10.1.2.3/8\n", 3, 3,
+			   "10.1.2.3/8: host bits set (did you mean "
+			   "10.0.0.0/8?)");
+	expect_pools_error("198.19.0.0/16 198.20.0.0/16\n", 1, 15,
+			   "unexpected text after the prefix (one prefix a "
+			   "line)");
+	expect_pools_error("\n\n2001:db8::/129 # too long\n", 3, 1,
+			   "2001:db8::/129: prefix length above 128");
 }
 
 /* The first token is judged first: a bad prefix at its column, not
@@ -931,19 +931,14 @@ test_prefixes_file_bad_line(void **state)
 static void
 test_prefixes_file_first_token(void **state)
 {
-	struct op25b_policy_error error;
-
 	(void)state;
-	load_with_pools("foo bar\n", &error);
-	assert_int_equal(error.line, 1);
-	assert_int_equal(error.column, 1);
-	assert_string_equal(error.message, "foo: not an IPv4 or IPv6 address");
+	expect_pools_error("foo bar\n", 1, 1,
+			   "foo: not an IPv4 or IPv6 address");
 }
 
 static void
 test_prefixes_file_long_line(void **state)
 {
-	struct op25b_policy_error error;
 	char *garbage;
 	size_t i;
 
@@ -954,47 +949,33 @@ test_prefixes_file_long_line(void **state)
 	for (i = 0; i < 300000; i++)
 		garbage[i] = i % 100 == 99 ? ' ' : 'g';
 	garbage[300000] = '\0';
-	load_with_pools(garbage, &error);
+	expect_pools_error(garbage, 1, 1,
+			   "gggggggggggggggggggggggggggggggggggggggggggggggg"
+			   "gggggggggggggggg...: not an IPv4 or IPv6 address");
 	free(garbage);
-	assert_int_equal(error.line, 1);
-	assert_int_equal(error.column, 1);
-	assert_string_equal(error.message,
-			    "gggggggggggggggggggggggggggggggggggggggggggggggg"
-			    "gggggggggggggggg...: not an IPv4 or IPv6 address");
 }
 
 static void
 test_prefixes_file_comma(void **state)
 {
-	struct op25b_policy_error error;
-
 	(void)state;
-	load_with_pools("198.18.0.0/16,198.19.0.0/16\n", &error);
-	assert_int_equal(error.line, 1);
-	assert_int_equal(error.column, 14);
-	assert_string_equal(error.message, "one prefix a line (found ',')");
+	expect_pools_error("198.18.0.0/16,198.19.0.0/16\n", 1, 14,
+			   "one prefix a line (found ',')");
 }
 
 static void
 test_prefixes_file_duplicate(void **state)
 {
-	struct op25b_policy_error error;
-	char *pools_path = tmp_path("pools.txt");
 	char *policy_path = tmp_path("policy.yaml");
 	char message[512];
 
 	(void)state;
 	/* The YAML has 198.18.0.0/16 already; the file repeats it. */
-	load_with_pools("198.19.0.0/16\n198.18.0.0/16\n", &error);
-	assert_string_equal(error.file, pools_path);
-	assert_int_equal(error.line, 2);
-	assert_int_equal(error.column, 1);
 	snprintf(message, sizeof(message),
 		 "duplicate prefix 198.18.0.0/16: already in class 'dynamic' "
 		 "at %s:5:16",
 		 policy_path);
-	assert_string_equal(error.message, message);
-	free(pools_path);
+	expect_pools_error("198.19.0.0/16\n198.18.0.0/16\n", 2, 1, message);
 	free(policy_path);
 }
 

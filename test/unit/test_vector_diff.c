@@ -490,46 +490,25 @@ test_totals(void **state)
 int
 main(void)
 {
-	const char *root = getenv("OP25B_SOURCE_ROOT");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vector_files),
 		cmocka_unit_test(test_fuzz_corpus),
 		cmocka_unit_test(test_random_frames),
 		cmocka_unit_test(test_totals),
 	};
-	char dir[512], path[1024], err[512], covered[64] = "";
+	char dir[512], path[1024], covered[64] = "";
 	unsigned int i;
 	int ret, failed;
 
-	snprintf(dir, sizeof(dir), "%s/test/vectors", root ? root : ".");
-	ret = test_vec_files(dir, vec_names, MAX_SETS);
-	if (ret <= 0 || test_eal_init() != 0)
+	ret = test_vec_setup(dir, sizeof(dir), vec_names, MAX_SETS,
+			     "vector_diff", 4095, &pool);
+	if (ret < 0)
 		return 1;
 	n_classifiers = (unsigned int)ret;
-	pool = rte_pktmbuf_pool_create(
-		"vector_diff", 4095, 0, 0,
-		OP25B_CRAFT_FRAME_MAX + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
-	if (pool == NULL)
-		return 1;
-	for (i = 0; i < n_classifiers; i++) {
-		struct op25b_policy_error perr;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, vec_names[i]);
-		if (op25b_vector_file_load(path, &vfs[i], err, sizeof(err))) {
-			fprintf(stderr, "%s\n", err);
+	for (i = 0; i < n_classifiers; i++)
+		if (test_vec_load(dir, vec_names[i], path, sizeof(path),
+				  &vfs[i], &policies[i], &classifiers[i]) != 0)
 			return 1;
-		}
-		policies[i] = op25b_policy_load(vfs[i].policy_path, &perr);
-		if (policies[i] == NULL) {
-			fprintf(stderr, "%s:%u:%u: %s\n", perr.file, perr.line,
-				perr.column, perr.message);
-			return 1;
-		}
-		classifiers[i] = op25b_classifier_create(
-			policies[i], SOCKET_ID_ANY, NULL, NULL);
-		if (classifiers[i] == NULL)
-			return 1;
-	}
 	for (i = 0; i < OP25B_CLASSIFY_PATH_MAX; i++) {
 		if (!op25b_classify_path_available(i))
 			continue;

@@ -219,8 +219,7 @@ run_case(void **state)
 int
 main(int argc, char **argv)
 {
-	const char *root = getenv("OP25B_SOURCE_ROOT");
-	char dir[512], err[512], *names[64];
+	char dir[512], *names[64];
 	struct vec_set sets[64];
 	struct CMUnitTest *tests;
 	struct vec_case *cases;
@@ -229,36 +228,18 @@ main(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "%s/test/vectors", root ? root : ".");
-	ret = test_vec_files(dir, names, RTE_DIM(names));
-	if (ret <= 0 || test_eal_init() != 0)
+	/* Enough mbufs for the longest frame in 64-byte segments. */
+	ret = test_vec_setup(dir, sizeof(dir), names, RTE_DIM(names),
+			     "test_vectors", 511, &pool);
+	if (ret < 0)
 		return 1;
 	n_sets = (unsigned int)ret;
-	/* Enough for the longest frame in 64-byte segments. */
-	pool = rte_pktmbuf_pool_create(
-		"test_vectors", 511, 0, 0,
-		OP25B_CRAFT_FRAME_MAX + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
-	if (pool == NULL)
-		return 1;
 
 	for (i = 0; i < n_sets; i++) {
 		struct vec_set *s = &sets[i];
-		struct op25b_policy_error perr;
 
-		snprintf(s->path, sizeof(s->path), "%s/%s", dir, names[i]);
-		if (op25b_vector_file_load(s->path, &s->vf, err, sizeof(err))) {
-			fprintf(stderr, "%s\n", err);
-			return 1;
-		}
-		s->policy = op25b_policy_load(s->vf.policy_path, &perr);
-		if (s->policy == NULL) {
-			fprintf(stderr, "%s:%u:%u: %s\n", perr.file, perr.line,
-				perr.column, perr.message);
-			return 1;
-		}
-		s->classifier = op25b_classifier_create(
-			s->policy, SOCKET_ID_ANY, NULL, NULL);
-		if (s->classifier == NULL)
+		if (test_vec_load(dir, names[i], s->path, sizeof(s->path),
+				  &s->vf, &s->policy, &s->classifier) != 0)
 			return 1;
 		n_tests += s->vf.n_cases;
 	}

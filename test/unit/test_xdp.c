@@ -545,41 +545,37 @@ run_reject(void **state)
 	assert_null(strchr(out, '\n'));
 }
 
+/* The tests after the vector cases. */
+static const struct CMUnitTest more_tests[] = {
+	{ .name = "fuzz corpus (classify)", .test_func = run_corpus },
+	{ .name = "random mutations of the vectors", .test_func = run_random },
+	{ .name = "exemptions applied with the policy",
+	  .test_func = run_exempt_apply },
+	{ .name = "exemptions changed live, expiry",
+	  .test_func = run_exempt_live },
+	{ .name = "verifier log: one line", .test_func = run_log_summary },
+	{ .name = "verifier rejection reported", .test_func = run_reject },
+};
+
 int
 main(void)
 {
-	const char *root = getenv("OP25B_SOURCE_ROOT");
 	char dir[512], err[512], log[2048], *names[64];
 	struct CMUnitTest *tests;
 	struct vec_case *cases;
 	unsigned int n_tests = 0, i, j;
 	int failed, ret;
 
-	snprintf(dir, sizeof(dir), "%s/test/vectors", root ? root : ".");
-	ret = test_vec_files(dir, names, RTE_DIM(names));
-	if (ret <= 0 || test_eal_init() != 0)
+	ret = test_vec_setup(dir, sizeof(dir), names, RTE_DIM(names),
+			     "test_xdp", 63, &pool);
+	if (ret < 0)
 		return 1;
 	n_sets = (unsigned int)ret;
-	pool = rte_pktmbuf_pool_create(
-		"test_xdp", 63, 0, 0,
-		OP25B_CRAFT_FRAME_MAX + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
-	if (pool == NULL)
-		return 1;
 	for (i = 0; i < n_sets; i++) {
 		struct vec_set *s = &sets[i];
-		struct op25b_policy_error perr;
 
-		snprintf(s->path, sizeof(s->path), "%s/%s", dir, names[i]);
-		if (op25b_vector_file_load(s->path, &s->vf, err, sizeof(err))) {
-			fprintf(stderr, "%s\n", err);
-			return 1;
-		}
-		s->policy = op25b_policy_load(s->vf.policy_path, &perr);
-		if (s->policy == NULL)
-			return 1;
-		s->classifier = op25b_classifier_create(
-			s->policy, SOCKET_ID_ANY, NULL, NULL);
-		if (s->classifier == NULL)
+		if (test_vec_load(dir, names[i], s->path, sizeof(s->path),
+				  &s->vf, &s->policy, &s->classifier) != 0)
 			return 1;
 		/* A policy the program refuses (block: notify): its cases are
 		 * listed and skipped, as without a program. */
@@ -602,7 +598,7 @@ main(void)
 			return 1;
 		n_tests += s->vf.n_cases;
 	}
-	tests = calloc(n_tests + 6, sizeof(*tests));
+	tests = calloc(n_tests + RTE_DIM(more_tests), sizeof(*tests));
 	cases = calloc(n_tests, sizeof(*cases));
 	if (tests == NULL || cases == NULL)
 		return 1;
@@ -621,18 +617,10 @@ main(void)
 			n_tests++;
 		}
 	}
-	tests[n_tests].name = strdup("fuzz corpus (classify)");
-	tests[n_tests++].test_func = run_corpus;
-	tests[n_tests].name = strdup("random mutations of the vectors");
-	tests[n_tests++].test_func = run_random;
-	tests[n_tests].name = strdup("exemptions applied with the policy");
-	tests[n_tests++].test_func = run_exempt_apply;
-	tests[n_tests].name = strdup("exemptions changed live, expiry");
-	tests[n_tests++].test_func = run_exempt_live;
-	tests[n_tests].name = strdup("verifier log: one line");
-	tests[n_tests++].test_func = run_log_summary;
-	tests[n_tests].name = strdup("verifier rejection reported");
-	tests[n_tests++].test_func = run_reject;
+	for (i = 0; i < RTE_DIM(more_tests); i++) {
+		tests[n_tests].name = strdup(more_tests[i].name);
+		tests[n_tests++].test_func = more_tests[i].test_func;
+	}
 	failed = _cmocka_run_group_tests("xdp", tests, n_tests, NULL, NULL);
 
 	for (i = 0; i < n_tests; i++)
