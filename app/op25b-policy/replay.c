@@ -76,20 +76,15 @@ dump(pcap_dumper_t *d, const struct rte_mbuf *m, const struct timeval *ts)
 		pcap_dump((u_char *)d, &h, bytes);
 }
 
-/* Who would have been blocked: the adaptive table's counters, after the
- * totals (on stderr with --json, whose stdout is JSON lines). */
+/* Who would have been blocked: the adaptive table's counters. */
 static void
 print_adaptive(const struct replay *r)
 {
 	struct op25b_adaptive_totals x;
 
 	op25b_adaptive_totals(r->adaptive, &x, NULL);
-	fprintf(r->json ? stderr : stdout,
-		"adaptive: %" PRIu64 " sources blocked for going over a limit "
-		"(adaptive_triggered), %" PRIu64 " evicted, %" PRIu64
-		" untracked (table full)\n",
-		x.adaptive_triggered, x.adaptive_evicted,
-		x.adaptive_table_full);
+	op25b_replay_print_adaptive(&r->report, x.adaptive_triggered,
+				    x.adaptive_evicted, x.adaptive_table_full);
 }
 
 static void

@@ -245,3 +245,15 @@ op25b_replay_dumps_close(struct op25b_replay_dumps *d)
 		pcap_close(d->dead);
 	memset(d, 0, sizeof(*d));
 }
+
+void
+op25b_replay_print_adaptive(const struct op25b_replay_report *r,
+			    uint64_t triggered, uint64_t evicted,
+			    uint64_t table_full)
+{
+	fprintf(r->json ? stderr : stdout,
+		"adaptive: %" PRIu64 " sources blocked for going over a limit "
+		"(adaptive_triggered), %" PRIu64 " evicted, %" PRIu64
+		" untracked (table full)\n",
+		triggered, evicted, table_full);
+}

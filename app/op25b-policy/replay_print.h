@@ -38,6 +38,12 @@ void op25b_replay_print_result(const struct op25b_replay_report *r, uint64_t n,
  * JSON totals object as the last line of stdout. */
 void op25b_replay_print_totals(const struct op25b_replay_report *r);
 
+/* Who would have been blocked, after the totals (on stderr with --json,
+ * whose stdout is JSON lines): the adaptive events. */
+void op25b_replay_print_adaptive(const struct op25b_replay_report *r,
+				 uint64_t triggered, uint64_t evicted,
+				 uint64_t table_full);
+
 /* Where a replay writes what leaves: OUT (forwarded) and R (replies). */
 struct op25b_replay_dumps {
 	pcap_t *dead;

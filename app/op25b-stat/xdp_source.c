@@ -16,6 +16,24 @@
 #include "op25b_policy.h"
 #include "op25b_xdp.h"
 
+/* The adaptive figures into the header, where op25b publishes them:
+ * the totals under OP25B_ADAPTIVE_LIST's names, triggered per class. */
+static int
+xdp_adaptive_read(struct op25b_xdp *x, struct op25b_stats_header *h)
+{
+	struct op25b_xdp_adaptive_totals t;
+	int err;
+
+	err = op25b_xdp_adaptive(x, op25b_xdp_clock_now(), &t,
+				 h->class_adaptive);
+	if (err != 0)
+		return err;
+#define XDP_ADAPTIVE_COPY(field, key, prom, kind, help) h->field = t.field;
+	OP25B_ADAPTIVE_LIST(XDP_ADAPTIVE_COPY)
+#undef XDP_ADAPTIVE_COPY
+	return 0;
+}
+
 int
 stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 	      char *why, size_t why_size)
@@ -43,6 +61,8 @@ stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 		err = op25b_xdp_names(x, &snap->names);
 	if (err == 0)
 		err = op25b_xdp_counters(x, &snap->totals);
+	if (err == 0)
+		err = xdp_adaptive_read(x, h);
 	op25b_xdp_close(x);
 	if (err != 0) {
 		snprintf(why, why_size, "%s: %s", dir, strerror(-err));

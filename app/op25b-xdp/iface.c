@@ -360,6 +360,7 @@ static void
 print_status(const char *name, struct op25b_xdp *x, int json, int first)
 {
 	struct op25b_stats_counters c;
+	struct op25b_xdp_adaptive_totals ad;
 	struct op25b_xdp_state st = { 0 };
 	char ifname[IF_NAMESIZE] = "-";
 	uint32_t attached = 0;
@@ -369,6 +370,8 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	op25b_xdp_state(x, &st);
 	if (op25b_xdp_counters(x, &c) != 0)
 		memset(&c, 0, sizeof(c));
+	if (op25b_xdp_adaptive(x, op25b_xdp_clock_now(), &ad, NULL) != 0)
+		memset(&ad, 0, sizeof(ad));
 	if (st.ifindex != 0 &&
 	    if_indextoname((unsigned int)st.ifindex, ifname) != NULL) {
 		op25b_xdp_query(st.ifindex, &attached, &mode);
@@ -393,7 +396,12 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 		for (i = 0; i + 1 < OP25B_FRAME_MAX; i++)
 			printf("%s\"%s\": %" PRIu64, i ? ", " : "",
 			       op25b_frame_counter_name(i), c.frame[i]);
-		printf("}}");
+		printf("}");
+#define STATUS_JSON(field, key, prom, kind, help)                              \
+	printf(", \"%s\": %" PRIu64, #key, ad.field);
+		OP25B_ADAPTIVE_LIST(STATUS_JSON)
+#undef STATUS_JSON
+		printf("}");
 		return;
 	}
 	printf("%s: interface %s (%s), program %" PRIu32 "\n", name, ifname,
@@ -410,6 +418,11 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	printf("\n  frames:");
 	for (i = 0; i + 1 < OP25B_FRAME_MAX; i++)
 		printf(" %s %" PRIu64, op25b_frame_counter_name(i), c.frame[i]);
+	printf("\n  adaptive:");
+#define STATUS_TEXT(field, key, prom, kind, help)                              \
+	printf(" %s %" PRIu64, #key, ad.field);
+	OP25B_ADAPTIVE_LIST(STATUS_TEXT)
+#undef STATUS_TEXT
 	printf("\n");
 }
 

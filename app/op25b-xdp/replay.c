@@ -72,6 +72,14 @@ replay_frame(struct xdp_replay *r, const struct pcap_pkthdr *h,
 
 	if ((err = op25b_xdp_counters(r->x, &before)) != 0)
 		return err;
+	/* Adaptive classes count on the capture's clock, as op25b-policy
+	 * replay's table: the frame's time (a capture at the epoch's very
+	 * first microsecond would run on the kernel's). */
+	err = op25b_xdp_set_clock(r->x, ((uint64_t)h->ts.tv_sec * 1000000u +
+					 (uint64_t)h->ts.tv_usec) *
+						1000u);
+	if (err != 0)
+		return err;
 	err = op25b_xdp_test_run(r->x, data, h->caplen, out, sizeof(out), 0,
 				 &run);
 	if (err == -EINVAL) {
@@ -114,6 +122,19 @@ replay_exemptions(const char *path)
 		return NULL;
 	}
 	return xdp_exempt_load(path);
+}
+
+/* Whether op25b-policy replay would make an adaptive table (and print
+ * its line). */
+static int
+replay_has_adaptive(const struct op25b_policy *policy)
+{
+	unsigned int i;
+
+	for (i = 0; i < policy->n_classes; i++)
+		if (policy->classes[i].action == OP25B_ACTION_ADAPTIVE)
+			return 1;
+	return 0;
 }
 
 int
@@ -192,6 +213,15 @@ xdp_cmd_replay(const struct xdp_args *a)
 	if (op25b_xdp_counters(r.x, &r.report.counters) != 0)
 		goto out_dump;
 	op25b_replay_print_totals(&r.report);
+	if (replay_has_adaptive(policy)) {
+		struct op25b_xdp_adaptive_totals at;
+
+		if (op25b_xdp_adaptive(r.x, 0, &at, NULL) != 0)
+			goto out_dump;
+		op25b_replay_print_adaptive(&r.report, at.adaptive_triggered,
+					    at.adaptive_evicted,
+					    at.adaptive_table_full);
+	}
 	if (r.runts || r.refused)
 		fprintf(stderr,
 			"note: not run (the kernel runs XDP on neither): %" PRIu64

@@ -150,6 +150,28 @@ struct {
 	__type(value, struct op25b_stats_counters);
 } op25b_counters SEC(".maps");
 
+/* Per-source adaptive state, shared by every CPU; outside the
+ * generations, so that a reload keeps it (op25b_xdp_kern_user.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, OP25B_XDP_ADAPTIVE_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct op25b_xdp_adaptive_entry);
+} op25b_adaptive SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct op25b_xdp_adaptive_counts);
+} op25b_adaptive_counts SEC(".maps");
+
+/* The adaptive clock the tests set: replay writes each frame's capture
+ * time (ns) here before its run, as op25b-policy replay runs lib/adaptive
+ * on the capture's clock; 0 (never written on an interface): the
+ * kernel's CLOCK_BOOTTIME. */
+volatile __u64 op25b_clock_ns = 0;
+
 /* A frame: its first buffer [data, end), where every header op25b reads
  * lies (OP25B_XDP_PARSE_DEPTH is within any buffer), and the length of the
  * whole frame, jumbo frames' other buffers (multi-buffer XDP) included,
@@ -216,7 +238,7 @@ parse_tcp(const struct frame *f, const struct op25b_xdp_policy *pol, __u32 l3,
 {
 	const __u8 *t;
 	__u32 doff;
-	__u8 kind;
+	__u8 kind, flags;
 
 	if (l4 + 20 > l4_end)
 		return OP25B_OUTCOME_MALFORMED;
@@ -224,6 +246,9 @@ parse_tcp(const struct frame *f, const struct op25b_xdp_policy *pol, __u32 l3,
 	if (t == NULL)
 		return OP25B_OUTCOME_MALFORMED;
 	doff = (__u32)(t[12] >> 4) * 4;
+	/* Read with the header's other bytes: read after the lookup below,
+	 * clang rebuilt @t from the offset without the verifier's range. */
+	flags = t[13];
 	if (doff < 20 || l4 + doff > l4_end)
 		return OP25B_OUTCOME_MALFORMED;
 	kind = pol->port_kind[BOUND(be16(t + 2), 0xffff)];
@@ -236,7 +261,7 @@ parse_tcp(const struct frame *f, const struct op25b_xdp_policy *pol, __u32 l3,
 	m->l4_end = l4_end;
 	m->pppoe = pppoe;
 	m->family = family;
-	m->tcp_flags = t[13];
+	m->tcp_flags = flags;
 	return PARSE_SMTP;
 }
 
@@ -697,6 +722,276 @@ exempt_source(const struct frame *f, const struct meta *m, __u32 gen)
 	}
 }
 
+#define EEXIST 17
+#define ADAPTIVE_EPOCH_MASK 0xffffu
+#define ADAPTIVE_COUNT_MAX 0xffffu
+/* lib/adaptive's ADAPTIVE_KEY_CLAIMING: a key no source has. */
+#define ADAPTIVE_KEY_NONE (~0ull)
+/* Compare-and-swap retries against other CPUs' SYNs of one source. */
+#define ADAPTIVE_CAS_TRIES 8
+
+static __always_inline __u64
+adaptive_now(void)
+{
+	__u64 t = op25b_clock_ns;
+
+	return t != 0 ? t : bpf_ktime_get_boot_ns();
+}
+
+static __always_inline int
+adaptive_in_window(__u32 word, __u32 epoch)
+{
+	return ((epoch - (word & ADAPTIVE_EPOCH_MASK)) & ADAPTIVE_EPOCH_MASK) <
+	       OP25B_XDP_ADAPTIVE_SUBWINDOWS;
+}
+
+/* lib/adaptive's entry_reset(): the window starts again at @now. Plain
+ * stores: a SYN of another CPU racing a reset may be lost, as there. */
+static __always_inline void
+adaptive_reset(struct op25b_xdp_adaptive_entry *e,
+	       const struct op25b_xdp_adaptive_rule *rule, __u32 slot,
+	       __u64 now)
+{
+	__u32 i;
+
+	e->class_slot = slot;
+	e->sub_ns = rule->sub_ns;
+	e->blocked_until = 0;
+	e->expire_at = now + rule->per_ns;
+	for (i = 0; i < OP25B_XDP_ADAPTIVE_SUBWINDOWS; i++)
+		e->window[i] = 0;
+	e->dest_valid = rule->destinations != 0;
+	if (rule->destinations == 0)
+		return;
+	for (i = 0; i < OP25B_XDP_ADAPTIVE_DESTINATIONS; i++)
+		e->dest[i] = 0;
+}
+
+/* lib/adaptive's count_syn(): one SYN in the sub-window of @epoch, and
+ * the SYNs in the window, this one included; its own word's count is the
+ * one its compare-and-swap wrote, so two racing SYNs see N and N + 1. */
+static __always_inline __u32
+adaptive_count_syn(struct op25b_xdp_adaptive_entry *e, __u32 epoch)
+{
+	__u32 own = epoch % OP25B_XDP_ADAPTIVE_SUBWINDOWS;
+	__u32 old, next = 1u << 16 | epoch, seen, sum = 0, v, i;
+
+	old = e->window[own];
+	for (i = 0; i < ADAPTIVE_CAS_TRIES; i++) {
+		if ((old & ADAPTIVE_EPOCH_MASK) == epoch && old != 0)
+			next = (old >> 16) < ADAPTIVE_COUNT_MAX
+				       ? old + (1u << 16)
+				       : old;
+		else
+			next = 1u << 16 | epoch;
+		seen = __sync_val_compare_and_swap(&e->window[own], old, next);
+		if (seen == old)
+			break;
+		old = seen;
+	}
+	for (i = 0; i < OP25B_XDP_ADAPTIVE_SUBWINDOWS; i++) {
+		if (i == own)
+			continue;
+		v = e->window[i];
+		if (adaptive_in_window(v, epoch))
+			sum += v >> 16;
+	}
+	return (next >> 16) + sum;
+}
+
+/* lib/adaptive's count_dest(): the distinct destinations in the window,
+ * @dest included (OP25B_XDP_ADAPTIVE_DESTINATIONS + 1: no room for it).
+ * In two passes, so that no index is carried from one iteration to the
+ * next (the verifier would walk every combination): the known
+ * destination renewed and the others counted, then, for a new one, the
+ * first free or stale word claimed. */
+static __always_inline __u32
+adaptive_count_dest(struct op25b_xdp_adaptive_entry *e, __u32 dest, __u32 epoch)
+{
+	__u32 word = dest << 16 | epoch, tries, i, v, distinct;
+	int found;
+
+	for (tries = 0; tries < 4; tries++) {
+		distinct = 1;
+		found = 0;
+		for (i = 0; i < OP25B_XDP_ADAPTIVE_DESTINATIONS; i++) {
+			v = e->dest[i];
+			if (v != 0 && (v >> 16) == dest) {
+				e->dest[i] = word;
+				found = 1;
+			} else if (v != 0 && adaptive_in_window(v, epoch)) {
+				distinct++;
+			}
+		}
+		if (found)
+			return distinct;
+		for (i = 0; i < OP25B_XDP_ADAPTIVE_DESTINATIONS; i++) {
+			v = e->dest[i];
+			if (v != 0 && adaptive_in_window(v, epoch))
+				continue;
+			if (__sync_val_compare_and_swap(&e->dest[i], v, word) ==
+			    v)
+				return distinct;
+			break; /* another CPU took it: count again */
+		}
+		if (i == OP25B_XDP_ADAPTIVE_DESTINATIONS)
+			return OP25B_XDP_ADAPTIVE_DESTINATIONS + 1;
+	}
+	/* Lost four races to other CPUs' SYNs of the same source: it is
+	 * spraying. */
+	return OP25B_XDP_ADAPTIVE_DESTINATIONS + 1;
+}
+
+/*
+ * lib/adaptive's op25b_adaptive_account() for one SMTP segment of a
+ * source of the adaptive class @slot under generation @gen's rule: 1 when
+ * the source is blocked (this SYN may be the one that blocks it), else 0.
+ * Global: verified once, on its own.
+ */
+__noinline int
+op25b_adaptive_account(__u64 key, __u32 slot, __u32 dest, __u32 syn, __u32 gen)
+{
+	const struct op25b_xdp_adaptive_rule *rule;
+	const struct op25b_xdp_policy *pol;
+	struct op25b_xdp_adaptive_entry *e;
+	struct op25b_xdp_adaptive_counts *cnt;
+	__u64 now, bu;
+	__u32 zero = 0, epoch, conns, dests = 0;
+	long err;
+
+	slot &= 0xff;
+	gen &= 1;
+	pol = bpf_map_lookup_elem(&op25b_policy, &gen);
+	cnt = bpf_map_lookup_elem(&op25b_adaptive_counts, &zero);
+	if (pol == NULL || cnt == NULL || key == 0 || key == ADAPTIVE_KEY_NONE)
+		return 0;
+	rule = &pol->adaptive[slot];
+	now = adaptive_now();
+	e = bpf_map_lookup_elem(&op25b_adaptive, &key);
+	if (e == NULL) {
+		struct op25b_xdp_adaptive_entry n;
+
+		if (!syn)
+			return 0;
+		/* A new source: its entry starts with this SYN counted
+		 * (within any limit: both are at least 1). */
+		__builtin_memset(&n, 0, sizeof(n));
+		adaptive_reset(&n, rule, slot, now);
+		epoch = (__u32)(now / rule->sub_ns) & ADAPTIVE_EPOCH_MASK;
+		n.window[epoch % OP25B_XDP_ADAPTIVE_SUBWINDOWS] = 1u << 16 |
+								  epoch;
+		if (rule->destinations != 0)
+			n.dest[0] = dest << 16 | epoch;
+		err = bpf_map_update_elem(&op25b_adaptive, &key, &n,
+					  BPF_NOEXIST);
+		if (err == 0)
+			return 0;
+		if (err != -EEXIST) {
+			cnt->table_full++;
+			return 0;
+		}
+		/* Another CPU's SYN of the same source made it first. */
+		e = bpf_map_lookup_elem(&op25b_adaptive, &key);
+		if (e == NULL)
+			return 0;
+	}
+	/* Counted under another class (the policy moved the source): its
+	 * state does not carry over. */
+	if (e->class_slot != slot) {
+		if (!syn)
+			return 0;
+		adaptive_reset(e, rule, slot, now);
+	}
+	bu = e->blocked_until;
+	if (bu != 0) {
+		if (now < bu)
+			return 1;
+		/* The block ended: its count starts again (one CPU wins). */
+		if (syn &&
+		    __sync_val_compare_and_swap(&e->blocked_until, bu, 0) == bu)
+			adaptive_reset(e, rule, slot, now);
+	}
+	if (!syn)
+		return 0;
+	/* An empty window, or one cut by another `per` (a reload): anew. */
+	if (now >= e->expire_at || e->sub_ns != rule->sub_ns)
+		adaptive_reset(e, rule, slot, now);
+	e->expire_at = now + rule->per_ns;
+	epoch = (__u32)(now / rule->sub_ns) & ADAPTIVE_EPOCH_MASK;
+	conns = adaptive_count_syn(e, epoch);
+	if (rule->destinations != 0) {
+		/* Counted so far without destinations (a reload added the
+		 * limit): they start now. */
+		if (!e->dest_valid) {
+			__u32 i;
+
+			for (i = 0; i < OP25B_XDP_ADAPTIVE_DESTINATIONS; i++)
+				e->dest[i] = 0;
+			e->dest_valid = 1;
+		}
+		dests = adaptive_count_dest(e, dest, epoch);
+	}
+	if (conns <= rule->connections && dests <= rule->destinations)
+		return 0;
+	if (__sync_val_compare_and_swap(&e->blocked_until, 0,
+					now + rule->block_ns) == 0)
+		cnt->class_adaptive[slot][OP25B_CLASS_ADAPTIVE_TRIGGERED]++;
+	return 1;
+}
+
+/* lib/adaptive's op25b_adaptive_dest_hash(): FNV-1a, folded to 16 bits,
+ * never 0. */
+static __always_inline __u32
+adaptive_dest_hash(const __u8 *addr, __u32 len)
+{
+	__u64 h = 0xcbf29ce484222325ull;
+	__u32 i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ addr[i]) * 0x100000001b3ull;
+	h ^= h >> 32;
+	h ^= h >> 16;
+	return (__u16)h == 0 ? 1 : (__u16)h;
+}
+
+/* An adaptive class's packet (lib/classify's adaptive_outcome()):
+ * forwarded, or the class's block outcome when its source is blocked. */
+static __always_inline __u8
+adaptive_outcome(const struct frame *f, const struct meta *m,
+		 const struct op25b_xdp_policy *pol, __u32 gen, __u32 slot)
+{
+	const struct op25b_xdp_adaptive_rule *rule =
+		&pol->adaptive[slot & 0xff];
+	__u32 dest = 0, len, syn;
+	const __u8 *a;
+	__u64 key, hi;
+
+	/* Only a bare SYN opens a connection; a SYN+ACK is not sent by a
+	 * client. */
+	syn = (m->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+	if (m->family == 4) {
+		a = at(f, m->l3 + 12, 8);
+		if (a == NULL)
+			return OP25B_OUTCOME_FORWARDED;
+		key = 0xff00000000000000ull | be32(a);
+		if (rule->destinations != 0)
+			dest = adaptive_dest_hash(a + 4, 4);
+	} else {
+		a = at(f, m->l3 + 8, 32);
+		if (a == NULL)
+			return OP25B_OUTCOME_FORWARDED;
+		hi = (__u64)be32(a) << 32 | be32(a + 4);
+		len = rule->ipv6_key;
+		/* op25b_adaptive_key6(): the first @len bits (32..64). */
+		key = len >= 64 ? hi : hi & ~(~0ull >> (len & 63));
+		if (rule->destinations != 0)
+			dest = adaptive_dest_hash(a + 16, 16);
+	}
+	return op25b_adaptive_account(key, slot, dest, syn, gen)
+		       ? rule->block_outcome
+		       : OP25B_OUTCOME_FORWARDED;
+}
+
 /* The slot @key has in the table of generation @gen in @outer, 0: none. */
 static __always_inline __u32
 slot_of(void *outer, __u32 gen, const void *key)
@@ -784,6 +1079,8 @@ op25b_xdp(struct xdp_md *ctx)
 	lookup(&f, &m, gen, &src_slot, &dst_slot);
 	outcome = pol->matrix[BOUND(src_slot * OP25B_STATS_SLOTS + dst_slot,
 				    0xffff)];
+	if (outcome == OP25B_XDP_MATRIX_ADAPTIVE)
+		outcome = adaptive_outcome(&f, &m, pol, gen, src_slot);
 	/* An exemption is looked up only for what the policy would block or
 	 * count, before a reset rewrites the frame. */
 	if (outcome >= OP25B_OUTCOME_COUNTED && exempt_source(&f, &m, gen)) {

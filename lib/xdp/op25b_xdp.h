@@ -145,6 +145,36 @@ uint64_t op25b_xdp_memory(struct op25b_xdp *x);
 /** The counters summed over CPUs into @p sum. @return 0 or -errno. */
 int op25b_xdp_counters(struct op25b_xdp *x, struct op25b_stats_counters *sum);
 
+/** The adaptive figures of an instance, under lib/stats's names
+ * (OP25B_ADAPTIVE_LIST). */
+struct op25b_xdp_adaptive_totals {
+	OP25B_ADAPTIVE_LIST(OP25B_STATS_FIELD_DECLARE)
+};
+
+/**
+ * The adaptive figures: the events summed over CPUs (adaptive_evicted
+ * stays 0: an LRU hash evicts without telling), the gauges
+ * adaptive_tracked and adaptive_blocked by a walk of the state at
+ * @p now_ns (the program's clock: op25b_xdp_clock_now(), or the one set
+ * with op25b_xdp_set_clock()); @p per_class (may be NULL) gets
+ * OP25B_CLASS_ADAPTIVE_LIST's counters by class slot.
+ * @return 0, -EINVAL, -ENOMEM, -errno.
+ */
+int op25b_xdp_adaptive(struct op25b_xdp *x, uint64_t now_ns,
+		       struct op25b_xdp_adaptive_totals *t,
+		       uint64_t (*per_class)[OP25B_CLASS_ADAPTIVE_MAX]);
+
+/** The program's adaptive clock on an interface: CLOCK_BOOTTIME in ns. */
+uint64_t op25b_xdp_clock_now(void);
+
+/**
+ * Set the program's adaptive clock to @p ns (0: CLOCK_BOOTTIME again), as
+ * replay does with each frame's capture time before its run. Only an
+ * instance loaded by this process (op25b_xdp_load()).
+ * @return 0, -EINVAL (NULL, or an instance opened from its pins).
+ */
+int op25b_xdp_set_clock(struct op25b_xdp *x, uint64_t ns);
+
 /** The program's verdicts, as enum xdp_action has them (without
  * <linux/bpf.h>, which libpcap's headers clash with). */
 #define OP25B_XDP_DROP 1u /**< blocked, or malformed with malformed: drop */

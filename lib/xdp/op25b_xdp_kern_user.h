@@ -39,6 +39,23 @@ struct op25b_xdp_key6 {
 	uint8_t addr[16];
 };
 
+/* A matrix cell of an adaptive class (lib/classify's MATRIX_ADAPTIVE):
+ * forwarded unless its source is blocked, then the class's block_outcome. */
+#define OP25B_XDP_MATRIX_ADAPTIVE OP25B_OUTCOME_MAX
+
+/* An adaptive class's limit in nanoseconds of the program's clock
+ * (lib/adaptive's struct op25b_adaptive_rule, by class slot). */
+struct op25b_xdp_adaptive_rule {
+	uint64_t per_ns;
+	uint64_t sub_ns; /* per_ns / OP25B_XDP_ADAPTIVE_SUBWINDOWS, >= 1 */
+	uint64_t block_ns;
+	uint32_t connections;  /* more in a window: blocked */
+	uint32_t destinations; /* more distinct: blocked; 0: not checked */
+	uint8_t ipv6_key;      /* the IPv6 key's prefix length, 32..64 */
+	uint8_t block_outcome; /* BLOCKED, RESET, or COUNTED (monitor) */
+	uint8_t pad[6];
+};
+
 /* One generation of everything but the prefixes (BPF_MAP_TYPE_ARRAY, one
  * entry per generation). */
 struct op25b_xdp_policy {
@@ -51,6 +68,8 @@ struct op25b_xdp_policy {
 	uint8_t max_vlan_tags;
 	uint8_t malformed_forward; /* malformed: forward */
 	uint8_t pad[6];
+	/* by class slot; set where the class is adaptive */
+	struct op25b_xdp_adaptive_rule adaptive[OP25B_STATS_SLOTS];
 };
 
 /* The active generation (BPF_MAP_TYPE_ARRAY, one entry), and what each
@@ -88,6 +107,40 @@ struct op25b_xdp_exempt {
 };
 
 #define OP25B_XDP_EXEMPT_EXPIRED_WALK 4
+
+/*
+ * Adaptive state: lib/adaptive's struct adaptive_entry (adaptive_priv.h),
+ * one per source, in one BPF_MAP_TYPE_LRU_HASH (op25b_adaptive; not per
+ * CPU: a source's SYNs land on any CPU), keyed by op25b_adaptive_key4/6()
+ * (lib/adaptive/op25b_adaptive.h). It lives outside the generations: a
+ * reload keeps it, as op25b's table. Times in ns of the program's clock:
+ * CLOCK_BOOTTIME (bpf_ktime_get_boot_ns()), or op25b_clock_ns (.bss) when
+ * it is not 0, which replay and the tests set before each run.
+ */
+#define OP25B_XDP_ADAPTIVE_ENTRIES 131072
+#define OP25B_XDP_ADAPTIVE_SUBWINDOWS 8
+#define OP25B_XDP_ADAPTIVE_DESTINATIONS 16
+
+struct op25b_xdp_adaptive_entry {
+	uint64_t blocked_until; /* 0: not blocked */
+	uint64_t expire_at;	/* the window is empty then */
+	uint64_t sub_ns;	/* the rule's when the window started */
+	uint32_t class_slot;
+	uint32_t dest_valid; /* dest[] cleared with the window */
+	/* window[i]: epoch << 16 | SYNs of sub-window epoch, i = epoch % 8 */
+	uint32_t window[OP25B_XDP_ADAPTIVE_SUBWINDOWS];
+	/* hash << 16 | epoch of its last SYN; 0: empty */
+	uint32_t dest[OP25B_XDP_ADAPTIVE_DESTINATIONS];
+};
+
+/* The adaptive events (BPF_MAP_TYPE_PERCPU_ARRAY, one entry): per class
+ * slot, OP25B_CLASS_ADAPTIVE_LIST's counters (op25b_stats_header's
+ * class_adaptive); new sources the LRU hash refused (adaptive_table_full).
+ * An LRU hash evicts without telling: adaptive_evicted stays 0. */
+struct op25b_xdp_adaptive_counts {
+	uint64_t table_full;
+	uint64_t class_adaptive[OP25B_STATS_SLOTS][OP25B_CLASS_ADAPTIVE_MAX];
+};
 
 /* The counters are lib/stats's struct op25b_stats_counters, one per CPU
  * (BPF_MAP_TYPE_PERCPU_ARRAY, one entry): the same outcome and frame

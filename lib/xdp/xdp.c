@@ -37,6 +37,8 @@ const char *const op25b_xdp_map_names[XDP_MAP_MAX] = {
 	[XDP_MAP_ACTIVE] = "op25b_active",
 	[XDP_MAP_COUNTERS] = "op25b_counters",
 	[XDP_MAP_NAMES] = "op25b_names",
+	[XDP_MAP_ADAPTIVE] = "op25b_adaptive",
+	[XDP_MAP_ADAPTIVE_COUNTS] = "op25b_adaptive_counts",
 };
 
 /* Keep the verifier's last lines: libbpf prints the whole log through
@@ -232,19 +234,9 @@ op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
 {
 	unsigned int i;
 
-	/* Refused, not accepted and left unenforced: the slots for them are
-	 * in the matrix (an outcome of their own) and in the program (see
-	 * doc/xdp.md). */
-	for (i = 0; i < policy->n_classes; i++) {
-		if (policy->classes[i].action == OP25B_ACTION_ADAPTIVE) {
-			snprintf(msg, size,
-				 "%s: class '%s': action adaptive is not "
-				 "supported by op25b-xdp yet; use op25b (DPDK) "
-				 "for this policy",
-				 policy->file, policy->classes[i].name);
-			return -ENOTSUP;
-		}
-	}
+	/* Refused, not accepted and left unenforced (see doc/xdp.md). A
+	 * group or the default is never adaptive (the policy refuses it):
+	 * checked all the same, since the matrix has no rule for them. */
 	for (i = 0; i < policy->n_groups; i++) {
 		if (policy->groups[i].action == OP25B_ACTION_ADAPTIVE) {
 			snprintf(msg, size,
@@ -286,12 +278,15 @@ op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
 
 /* The outcome of a rule's action as the program applies it (the matrix):
  * monitor mode turns a block into a count, block: reset (the class's own,
- * else the policy's) makes it a reset candidate, as lib/classify's
- * matrix. Adaptive and notify are refused before. */
+ * else the policy's) makes it a reset candidate, adaptive is resolved by
+ * the program (the class's rule), as lib/classify's matrix. Notify is
+ * refused before. */
 static uint8_t
 matrix_outcome(const struct op25b_policy *policy, enum op25b_action action,
 	       int class_id)
 {
+	if (action == OP25B_ACTION_ADAPTIVE)
+		return OP25B_XDP_MATRIX_ADAPTIVE;
 	if (action == OP25B_ACTION_BLOCK) {
 		if (policy->mode == OP25B_MODE_MONITOR)
 			return OP25B_OUTCOME_COUNTED;
@@ -367,6 +362,30 @@ slots_assign(const struct op25b_policy *policy, struct op25b_stats_names *n,
 	return 0;
 }
 
+/* An adaptive class's limit for the program (lib/adaptive's
+ * op25b_adaptive_rule_init() in ns); other classes keep a zero rule. */
+static void
+adaptive_rule_fill(const struct op25b_policy *policy, int class_id,
+		   struct op25b_xdp_adaptive_rule *r)
+{
+	const struct op25b_policy_class *cls = &policy->classes[class_id];
+	const uint64_t ns = 1000000000ull;
+
+	if (cls->action != OP25B_ACTION_ADAPTIVE)
+		return;
+	r->per_ns = cls->limit.per_seconds * ns;
+	r->sub_ns = r->per_ns / OP25B_XDP_ADAPTIVE_SUBWINDOWS;
+	if (r->sub_ns == 0)
+		r->sub_ns = 1;
+	r->block_ns = cls->limit.block_seconds * ns;
+	r->connections = cls->limit.connections;
+	r->destinations = cls->limit.destinations;
+	r->ipv6_key = cls->limit.ipv6_key == 0 ? 64 : cls->limit.ipv6_key;
+	/* A blocked source gets its class's block (counted only in monitor
+	 * mode). */
+	r->block_outcome = matrix_outcome(policy, OP25B_ACTION_BLOCK, class_id);
+}
+
 static void
 policy_fill(const struct op25b_policy *policy, const struct slot_map *m,
 	    struct op25b_xdp_policy *v)
@@ -395,6 +414,10 @@ policy_fill(const struct op25b_policy *policy, const struct slot_map *m,
 				  ? OP25B_XDP_MAX_VLAN_TAGS
 				  : policy->max_vlan_tags);
 	v->malformed_forward = policy->malformed == OP25B_MALFORMED_FORWARD;
+	for (i = 0; i < OP25B_STATS_SLOTS; i++)
+		if (m->class_of_slot[i] >= 0)
+			adaptive_rule_fill(policy, m->class_of_slot[i],
+					   &v->adaptive[i]);
 }
 
 /* The map-in-maps of a generation's tables: the policy's prefixes in

@@ -7,7 +7,8 @@
 # to a peer that runs XDP itself, so c0 gets an allow-all op25b-xdp too.
 # Scenarios: block: reset (refused at once), submission, relay, static,
 # IPv6, an exemption granted and ended live, reload to block: drop under
-# traffic (timeout), unload (delivered); then op25b-xdp run: SIGHUP
+# traffic (timeout), action adaptive (N delivered, the next refused, again
+# after block_for), unload (delivered); then op25b-xdp run: SIGHUP
 # reloads (a bad policy keeps the running one), expired exemptions leave,
 # SIGTERM unloads.
 # Each checks swaks' outcome, the mailbox, and op25b-xdp status --json.
@@ -275,19 +276,37 @@ report "e2e xdp reload to block: drop under traffic: 6 of 6 mails through, reloa
 scenario dyn-mx-drop "$dyn4" "$mx4" 25 timeout blocked 2
 report "e2e xdp dynamic -> MX:25 after the reload: dropped (timeout), blocked counted"
 
-# A policy the program cannot enforce is refused, and the running one stays.
-sed 's/action: block/action: adaptive\n    limit: {connections: 5, per: 60s, block_for: 1h}/' \
-	"$work/drop.yaml" >"$work/adaptive.yaml"
+# Adaptive: the dynamic class may open 2 connections per 60 s, then it is
+# refused (block: reset) for 3 s; a reload (the same file) in between
+# keeps the count, as op25b's table does; then it delivers again. The
+# figures under op25b's names in status and op25b-stat --xdp.
+sed 's/action: block/action: adaptive\n    limit: {connections: 2, per: 60s, block_for: 3s}/' \
+	"$work/reset.yaml" >"$work/adaptive.yaml"
 in_ns "$nr" "$xdp" reload x0 --policy "$work/adaptive.yaml" --name "$name" \
-	>"$work/adaptive.out" 2>&1
-want_rc $? 1 "reload with an adaptive class"
-grep -q "class 'dynamic': action adaptive is not supported by op25b-xdp" "$work/adaptive.out" ||
-	problem "no clear refusal:" "$(cat "$work/adaptive.out")"
+	>"$work/adaptive.out" 2>&1 || problem "reload to adaptive failed:" "$(cat "$work/adaptive.out")"
+scenario ad-1 "$dyn4" "$mx4" 25 deliver forwarded 1
+in_ns "$nr" "$xdp" reload x0 --name "$name" >"$work/adaptive2.out" 2>&1 ||
+	problem "reload (adaptive again) failed:" "$(cat "$work/adaptive2.out")"
+scenario ad-2 "$dyn4" "$mx4" 25 deliver forwarded 1
+scenario ad-3 "$dyn4" "$mx4" 25 refused reset 1
+t_block=$(now_ms)
+scenario ad-static "$sta4" "$mx4" 25 deliver forwarded 1
 status_json "$work/st.json"
-[ "$(field "$work/st.json" 's["reloads"]')" = 1 ] &&
-	[ "$(field "$work/st.json" 's["policy"]')" = "$work/drop.yaml" ] ||
-	problem "the refused reload changed the instance:" "$(cat "$work/st.json")"
-report "e2e xdp reload with action adaptive: refused in one line, running policy stays"
+"$stat" --xdp "$name" --json >"$work/stat-ad.json" 2>&1
+for f in "$work/st.json" "$work/stat-ad.json"; do
+	[ "$(field "$f" '(s["adaptive_triggered"], s["adaptive_blocked"], s["adaptive_tracked"], s["adaptive_evicted"], s["adaptive_table_full"])')" = "(1, 1, 1, 0, 0)" ] ||
+		problem "adaptive figures in $(basename "$f"):" "$(field "$f" '{k: v for k, v in s.items() if k.startswith("adaptive")}')"
+done
+[ "$(field "$work/stat-ad.json" 's["adaptive"]["dynamic"]["adaptive_triggered"]')" = 1 ] ||
+	problem "op25b-stat --xdp: adaptive_triggered of class dynamic:" "$(field "$work/stat-ad.json" 's["adaptive"]')"
+grep -q '^op25b_adaptive_triggered_total 1$' <("$stat" --xdp "$name" --prometheus) ||
+	problem "op25b-stat --xdp --prometheus: no op25b_adaptive_triggered_total 1"
+report "e2e xdp adaptive: 2 mails delivered (a reload between keeps the count), the 3rd refused at once; static unaffected; adaptive_triggered 1 in status, op25b-stat --xdp (class dynamic) and Prometheus"
+while [ $(($(now_ms) - t_block)) -lt 3200 ]; do sleep 0.2; done
+scenario ad-4 "$dyn4" "$mx4" 25 deliver forwarded 1
+report "e2e xdp adaptive: delivered again after block_for (3 s)"
+in_ns "$nr" "$xdp" reload x0 --policy "$work/drop.yaml" --name "$name" \
+	>"$work/adaptive3.out" 2>&1 || problem "reload back to drop failed:" "$(cat "$work/adaptive3.out")"
 
 # Counter slots go by name: the classes in another order keep their
 # counts, and enforce as before.

@@ -9,7 +9,8 @@
 # table and JSON on an instance loaded on a veth of our own. Then
 # op25b-xdp's refusals:
 # a broken policy (file:line:column), a policy it cannot enforce yet
-# (adaptive), an unknown interface; and its --help.
+# (block: notify), an unknown interface; and its --help. Adaptive: the
+# two replays agree on a timestamped capture of SYN bursts.
 # Needs root (BPF_PROG_TEST_RUN). Prints "ok NAME" / "not ok NAME".
 set -uo pipefail
 work=$(mktemp -d /tmp/op25b-xdp-replay.XXXXXX)
@@ -211,19 +212,53 @@ want_re "$work/bad.err" "^$work/bad.yaml:4:[0-9]+: error: "
 want_lines "$work/bad.err" 1
 report "op25b-xdp refuses a broken policy with file:line:column: error"
 
-cat >"$work/adaptive.yaml" <<'EOF'
-version: 1
-sources:
-  hosting:
-    action: adaptive
-    limit: {connections: 10, per: 60s, block_for: 1h}
-    prefixes: [198.18.0.0/15]
-EOF
-"$xdp" replay "$work/adaptive.yaml" "$work/enforce.pcap" >"$work/ad.out" 2>"$work/ad.err"
-want_rc $? 1 "replay with an adaptive class"
-want_has "$work/ad.err" "$work/adaptive.yaml: class 'hosting': action adaptive is not supported by op25b-xdp yet"
-want_empty "$work/ad.out"
-report "op25b-xdp refuses action adaptive in one line (not accepted and left unenforced)"
+# Adaptive: a timestamped capture of SYN bursts (xdp_adaptive.py) under
+# xdp_adaptive.yaml, replayed by both on the capture's clock: N allowed,
+# N+1 blocked and the source's other segments with it, a group's allow
+# and submission neither counted nor blocked, another source unaffected,
+# the destinations limit, IPv6 keyed by its /64, block: reset, block_for
+# and an emptied window starting the count again; then in monitor mode
+# with ipv6_key /48 (the other /64 now shares the count).
+"$py" "$root/test/integration/xdp_adaptive.py" "$work/ad.pcap" ||
+	problem "xdp_adaptive.py failed"
+sed -e 's/^block: drop/mode: monitor\nblock: drop/' \
+	-e 's/block_for: 10s}/block_for: 10s, ipv6_key: \/48}/' \
+	"$root/test/integration/xdp_adaptive.yaml" >"$work/ad-monitor.yaml"
+for p in xdp_adaptive ad-monitor; do
+	pol="$root/test/integration/$p.yaml"
+	[ $p = ad-monitor ] && pol="$work/$p.yaml"
+	for side in dpdk xdp; do
+		tool=$ptool
+		[ $side = xdp ] && tool=$xdp
+		"$tool" replay "$pol" "$work/ad.pcap" --out "$work/$p.$side.out.pcap" \
+			--replies "$work/$p.$side.rep.pcap" >"$work/$p.$side.txt" 2>&1 ||
+			problem "$side replay of $p failed:" "$(tail -3 "$work/$p.$side.txt")"
+		"$tool" replay "$pol" "$work/ad.pcap" --json \
+			>"$work/$p.$side.json" 2>"$work/$p.$side.jerr" ||
+			problem "$side replay --json of $p failed"
+	done
+	d=$(diff <(normalise "$work/$p.dpdk.txt") <(normalise "$work/$p.xdp.txt"))
+	[ -z "$d" ] || problem "$p: the text differs:" "$(head -10 <<<"$d")"
+	d=$(diff <(normalise "$work/$p.dpdk.json") <(normalise "$work/$p.xdp.json"))
+	[ -z "$d" ] || problem "$p: the JSON differs:" "$(head -10 <<<"$d")"
+	cmp -s "$work/$p.dpdk.jerr" "$work/$p.xdp.jerr" ||
+		problem "$p: the --json summaries on stderr differ"
+	cmp -s "$work/$p.dpdk.out.pcap" "$work/$p.xdp.out.pcap" ||
+		problem "$p: the forwarded captures differ"
+	cmp -s "$work/$p.dpdk.rep.pcap" "$work/$p.xdp.rep.pcap" ||
+		problem "$p: the reply captures differ"
+done
+t="$work/xdp_adaptive.xdp.txt"
+want_has "$t" "35 packets: non_smtp 0 submission 1 fragments 0 malformed 0 exempted 0 forwarded 23 counted 0 blocked 9 reset 2"
+want_has "$t" "adaptive: 6 sources blocked for going over a limit (adaptive_triggered), 0 evicted, 0 untracked (table full)"
+# Packet by packet: the verdicts the policy documents (doc/policy.md).
+verdicts=$(grep -E '^ +[0-9]+  ' "$t" | awk '{print $2}' | tr '\n' ' ')
+want="forwarded forwarded forwarded blocked blocked forwarded submission forwarded blocked forwarded forwarded forwarded blocked blocked forwarded forwarded forwarded blocked forwarded forwarded forwarded reset blocked forwarded forwarded forwarded forwarded blocked forwarded forwarded forwarded blocked forwarded forwarded reset "
+[ "$verdicts" = "$want" ] || problem "adaptive verdicts:" "$verdicts"
+t="$work/ad-monitor.xdp.txt"
+want_has "$t" "35 packets: non_smtp 0 submission 1 fragments 0 malformed 0 exempted 0 forwarded 22 counted 12 blocked 0 reset 0"
+want_re "$t" "^ +19  counted    forward  hosting .* 2001:db8:1:6::1 "
+report "op25b-xdp replay = op25b-policy replay on adaptive SYN bursts (capture clock): N allowed, N+1 blocked, destinations, IPv6 /64 and /48 keys, reset, block_for, monitor"
 cat >"$work/notify.yaml" <<'EOF'
 version: 1
 notice: "Port 25 is closed."

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The program's adaptive state seen from user space: its events summed
+ * over CPUs, its gauges by a walk of the LRU hash, and the clock the
+ * tests set.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "op25b_xdp.skel.h"
+#include "xdp_priv.h"
+
+int
+op25b_xdp_set_clock(struct op25b_xdp *x, uint64_t ns)
+{
+	/* The .bss is reached through the skeleton's mapping: only an
+	 * instance loaded here has one (tests and replay). */
+	if (x == NULL || x->skel == NULL || x->skel->bss == NULL)
+		return -EINVAL;
+	x->skel->bss->op25b_clock_ns = ns;
+	return 0;
+}
+
+uint64_t
+op25b_xdp_clock_now(void)
+{
+	struct timespec t;
+
+	/* bpf_ktime_get_boot_ns()'s clock. */
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Sum the per-CPU event counts into @t and @per_class. */
+static int
+adaptive_events(struct op25b_xdp *x, struct op25b_xdp_adaptive_totals *t,
+		uint64_t (*per_class)[OP25B_CLASS_ADAPTIVE_MAX])
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct op25b_xdp_adaptive_counts *per;
+	uint32_t zero = 0;
+	unsigned int s, k;
+	int cpu, err = 0;
+
+	if (ncpus <= 0)
+		return ncpus < 0 ? ncpus : -EINVAL;
+	per = calloc((size_t)ncpus, sizeof(*per));
+	if (per == NULL)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ADAPTIVE_COUNTS], &zero,
+				per) != 0) {
+		err = -errno;
+		goto out;
+	}
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		t->adaptive_table_full += per[cpu].table_full;
+		for (s = 0; s < OP25B_STATS_SLOTS; s++) {
+			t->adaptive_triggered +=
+				per[cpu].class_adaptive
+					[s][OP25B_CLASS_ADAPTIVE_TRIGGERED];
+			for (k = 0;
+			     per_class != NULL && k < OP25B_CLASS_ADAPTIVE_MAX;
+			     k++)
+				per_class[s][k] +=
+					per[cpu].class_adaptive[s][k];
+		}
+	}
+out:
+	free(per);
+	return err;
+}
+
+int
+op25b_xdp_adaptive(struct op25b_xdp *x, uint64_t now_ns,
+		   struct op25b_xdp_adaptive_totals *t,
+		   uint64_t (*per_class)[OP25B_CLASS_ADAPTIVE_MAX])
+{
+	struct op25b_xdp_adaptive_entry e;
+	uint64_t key, next;
+	int fd, err;
+	void *prev = NULL;
+
+	if (x == NULL || t == NULL)
+		return -EINVAL;
+	memset(t, 0, sizeof(*t));
+	if (per_class != NULL)
+		memset(per_class, 0, OP25B_STATS_SLOTS * sizeof(*per_class));
+	err = adaptive_events(x, t, per_class);
+	if (err != 0)
+		return err;
+	/* The gauges as lib/adaptive's sweep counts them: a source is
+	 * tracked while its window holds SYNs or it is blocked. A walk of a
+	 * table that changes meanwhile may see a source twice or miss one:
+	 * a gauge. */
+	fd = x->map_fd[XDP_MAP_ADAPTIVE];
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &e) != 0)
+			continue;
+		if (now_ns < e.blocked_until)
+			t->adaptive_blocked++;
+		if (now_ns < e.blocked_until || now_ns < e.expire_at)
+			t->adaptive_tracked++;
+	}
+	return 0;
+}
