@@ -6,6 +6,9 @@
  * vectors' frames. For each frame: the same outcome, class and group, the
  * same disposition (forward = XDP_PASS, drop = XDP_DROP, reply = XDP_TX),
  * the same counters (but `chained`, an mbuf matter) and the same bytes out.
+ * Adaptive classes: a sequence of SYNs and reloads on both sides, the
+ * classifier's table on a test clock and the program's set to the same
+ * time.
  *
  * Skipped, and counted: frames shorter than an Ethernet header, on which
  * the kernel never runs XDP (BPF_PROG_TEST_RUN refuses them). Needs root
@@ -26,12 +29,14 @@
 #include <cmocka.h>
 #include <rte_mbuf.h>
 
+#include "op25b_adaptive.h"
 #include "op25b_classify.h"
 #include "op25b_craft.h"
 #include "op25b_exempt.h"
 #include "op25b_policy.h"
 #include "op25b_xdp.h"
 #include "test_eal.h"
+#include "test_frames.h"
 #include "test_vec_files.h"
 #include "test_mbuf.h"
 
@@ -545,6 +550,192 @@ run_reject(void **state)
 	assert_null(strchr(out, '\n'));
 }
 
+/* ---- adaptive: both sides on one clock, across reloads ---------------- */
+
+static uint64_t adaptive_ms;
+
+static uint64_t
+adaptive_clock(void *ctx)
+{
+	(void)ctx;
+	return adaptive_ms;
+}
+
+/* Two adaptive classes (slots 1 and 2 on both sides: the same order in
+ * every policy below), block: reset. %u: hosting's connections, per (s);
+ * other's prefixes. */
+static const char adaptive_fmt[] =
+	"version: 1\n"
+	"block: reset\n"
+	"ports: {smtp: [25], submission: [587]}\n"
+	"sources:\n"
+	"  hosting:\n"
+	"    action: adaptive\n"
+	"    limit: {connections: %u, per: %us, block_for: 1h}\n"
+	"    prefixes: [198.18.0.0/16, 2001:db8:100::/40]\n"
+	"  other:\n"
+	"    action: adaptive\n"
+	"    limit: {connections: 2, per: 60s, block_for: 1h}\n"
+	"    prefixes: [%s]\n"
+	"destinations:\n"
+	"  relays:\n"
+	"    action: allow\n"
+	"    prefixes: [192.0.2.25/32]\n";
+
+/* A step: at @ms, a reload to @conns/@per/@other when @conns, else the
+ * frame of @spec, which must come out as @expect on both sides. */
+struct adaptive_step {
+	uint64_t ms;
+	unsigned int conns, per;
+	const char *other;
+	const char *spec;
+	uint8_t expect;
+};
+
+#define AD_SYN(src) "src=" src " dst=203.0.113.5 dport=25 flags=S"
+#define AD_F OP25B_OUTCOME_FORWARDED
+#define AD_R OP25B_OUTCOME_RESET
+
+static const struct adaptive_step adaptive_steps[] = {
+	{ 1000, 2, 60, "198.19.0.0/16", NULL, 0 },
+	{ 5000, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
+	{ 5100, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
+	/* A reload that raises the limit: the count carries over. */
+	{ 5200, 3, 60, "198.19.0.0/16", NULL, 0 },
+	{ 5300, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
+	{ 5400, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_R },
+	{ 5500, 0, 0, NULL,
+	  "src=198.18.0.9 dst=203.0.113.5 dport=25 flags=A payload=10",
+	  OP25B_OUTCOME_BLOCKED },
+	{ 5600, 0, 0, NULL, "src=198.18.0.9 dst=192.0.2.25 dport=25 flags=S",
+	  AD_F },
+	{ 5700, 0, 0, NULL, "src=198.18.0.9 dst=203.0.113.5 dport=587 flags=S",
+	  OP25B_OUTCOME_SUBMISSION },
+	/* 198.18.7.7 moves to the other class: it starts from zero. */
+	{ 6000, 0, 0, NULL, AD_SYN("198.18.7.7"), AD_F },
+	{ 6100, 0, 0, NULL, AD_SYN("198.18.7.7"), AD_F },
+	{ 6200, 3, 60, "198.19.0.0/16, 198.18.7.0/24", NULL, 0 },
+	{ 6300, 0, 0, NULL, AD_SYN("198.18.7.7"), AD_F },
+	{ 6400, 0, 0, NULL, AD_SYN("198.18.7.7"), AD_F },
+	{ 6500, 0, 0, NULL, AD_SYN("198.18.7.7"), AD_R },
+	/* A new `per` starts the window again. */
+	{ 7000, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_F },
+	{ 7100, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_F },
+	{ 7200, 3, 120, "198.19.0.0/16, 198.18.7.0/24", NULL, 0 },
+	{ 7300, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_F },
+	{ 7400, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_F },
+	{ 7500, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_F },
+	{ 7600, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_R },
+	/* IPv6: one /64 is one source. */
+	{ 8000, 0, 0, NULL,
+	  "src=2001:db8:100:1::1 dst=2001:db8:ffff::9 dport=25 flags=S", AD_F },
+	{ 8100, 0, 0, NULL,
+	  "src=2001:db8:100:1::2 dst=2001:db8:ffff::9 dport=25 flags=S", AD_F },
+	{ 8200, 0, 0, NULL,
+	  "src=2001:db8:100:1::3 dst=2001:db8:ffff::9 dport=25 flags=S", AD_F },
+	{ 8300, 0, 0, NULL,
+	  "src=2001:db8:100:1::4 dst=2001:db8:ffff::9 dport=25 flags=S", AD_R },
+	{ 8400, 0, 0, NULL,
+	  "src=2001:db8:100:2::1 dst=2001:db8:ffff::9 dport=25 flags=S", AD_F },
+	/* Blocked for 1 h from 5.4 s; 198.18.0.9 starts again after it. */
+	{ 3605300, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_R },
+	{ 3605500, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
+};
+
+/* The classifier with a table on adaptive_ms and the program with its
+ * clock set to the same time, step by step: the same verdicts, counters
+ * and bytes (compare()), the expected outcome, and the same
+ * adaptive_triggered per class. */
+static void
+run_adaptive(void **state)
+{
+	struct op25b_adaptive_params params = {
+		.sz = sizeof(params),
+		.entries = 1024,
+		.socket_id = SOCKET_ID_ANY,
+		.hz = 1000,
+		.clock = adaptive_clock,
+	};
+	static uint64_t xdp_class[OP25B_STATS_SLOTS][OP25B_CLASS_ADAPTIVE_MAX];
+	static uint64_t dpdk_class[OP25B_STATS_SLOTS];
+	static struct op25b_stats_counters before, after;
+	struct op25b_xdp_adaptive_totals xt;
+	struct op25b_adaptive_totals dt;
+	struct op25b_adaptive_table *t;
+	struct op25b_policy *p = NULL;
+	struct vec_set s = { 0 };
+	char yaml[1024], why[256], log[2048];
+	uint8_t frame[OP25B_CRAFT_FRAME_MAX];
+	struct op25b_craft_spec spec;
+	unsigned int i;
+	int len;
+
+	(void)state;
+	if (sets[0].xdp == NULL)
+		skip();
+	t = op25b_adaptive_create(&params);
+	assert_non_null(t);
+	s.xdp = op25b_xdp_load(log, sizeof(log));
+	assert_non_null(s.xdp);
+	snprintf(s.path, sizeof(s.path), "adaptive");
+	for (i = 0; i < RTE_DIM(adaptive_steps); i++) {
+		const struct adaptive_step *st = &adaptive_steps[i];
+
+		adaptive_ms = st->ms;
+		assert_int_equal(op25b_xdp_set_clock(s.xdp, st->ms * 1000000u),
+				 0);
+		if (st->conns != 0) {
+			snprintf(yaml, sizeof(yaml), adaptive_fmt, st->conns,
+				 st->per, st->other);
+			op25b_classifier_free(s.classifier);
+			op25b_policy_free(p);
+			p = test_policy_of(yaml);
+			s.classifier = op25b_classifier_create(p, SOCKET_ID_ANY,
+							       NULL, NULL);
+			assert_non_null(s.classifier);
+			assert_int_equal(
+				op25b_classifier_set_adaptive(s.classifier, t),
+				0);
+			assert_int_equal(op25b_xdp_apply(s.xdp, p, NULL), 0);
+			continue;
+		}
+		op25b_craft_spec_init(&spec);
+		assert_int_equal(op25b_craft_spec_parse(&spec, st->spec, NULL,
+							why, sizeof(why)),
+				 0);
+		len = op25b_craft_build(&spec, frame, sizeof(frame));
+		assert_true(len > 0);
+		/* The expected outcome from the program's counters: compare()
+		 * has made sure the classifier's is the same. */
+		assert_int_equal(op25b_xdp_counters(s.xdp, &before), 0);
+		if (compare(&s, frame, (uint32_t)len, why, sizeof(why)) != 0)
+			fail_msg("step %u (%s): %s", i, st->spec, why);
+		assert_int_equal(op25b_xdp_counters(s.xdp, &after), 0);
+		if (after.outcome[st->expect] != before.outcome[st->expect] + 1)
+			fail_msg("step %u (%s): not %s", i, st->spec,
+				 op25b_outcome_name(st->expect));
+	}
+	op25b_adaptive_totals(t, &dt, dpdk_class);
+	assert_int_equal(op25b_xdp_adaptive(s.xdp, 3605500ull * 1000000u, &xt,
+					    xdp_class),
+			 0);
+	assert_int_equal(xt.adaptive_triggered, dt.adaptive_triggered);
+	assert_int_equal(xt.adaptive_triggered, 4);
+	for (i = 0; i < OP25B_STATS_SLOTS; i++)
+		assert_int_equal(xdp_class[i][OP25B_CLASS_ADAPTIVE_TRIGGERED],
+				 dpdk_class[i]);
+	assert_int_equal(dpdk_class[1], 3);
+	assert_int_equal(dpdk_class[2], 1);
+	/* Blocked now: 198.18.0.20, 198.18.7.7, the /64 (for 1 h from
+	 * 6.5, 7.6, 8.3 s); 198.18.0.9 is tracked again. */
+	assert_int_equal(xt.adaptive_blocked, 3);
+	assert_int_equal(xt.adaptive_tracked, 4);
+	op25b_classifier_free(s.classifier);
+	op25b_policy_free(p);
+	op25b_xdp_close(s.xdp);
+	op25b_adaptive_free(t);
+}
+
 /* The tests after the vector cases. */
 static const struct CMUnitTest more_tests[] = {
 	{ .name = "fuzz corpus (classify)", .test_func = run_corpus },
@@ -553,6 +744,8 @@ static const struct CMUnitTest more_tests[] = {
 	  .test_func = run_exempt_apply },
 	{ .name = "exemptions changed live, expiry",
 	  .test_func = run_exempt_live },
+	{ .name = "adaptive: the same verdicts on one clock, across reloads",
+	  .test_func = run_adaptive },
 	{ .name = "verifier log: one line", .test_func = run_log_summary },
 	{ .name = "verifier rejection reported", .test_func = run_reject },
 };
