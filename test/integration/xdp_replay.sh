@@ -49,6 +49,31 @@ normalise() { # FILE
 		grep -v '^note: not run'
 }
 
+# replay_both ID POLICY CAPTURE: op25b-policy replay and op25b-xdp replay
+# of CAPTURE, the same lines, JSON (and its summary on stderr), OUT and R
+# captures; their outputs in $work/ID.{dpdk,xdp}.*.
+replay_both() {
+	local id=$1 pol=$2 cap=$3 side tool d f
+	for side in dpdk xdp; do
+		tool=$ptool
+		[ $side = xdp ] && tool=$xdp
+		"$tool" replay "$pol" "$cap" --out "$work/$id.$side.out.pcap" \
+			--replies "$work/$id.$side.rep.pcap" >"$work/$id.$side.txt" 2>&1 ||
+			problem "$side replay of $id failed:" "$(tail -3 "$work/$id.$side.txt")"
+		"$tool" replay "$pol" "$cap" --json \
+			>"$work/$id.$side.json" 2>"$work/$id.$side.jerr" ||
+			problem "$side replay --json of $id failed"
+	done
+	for f in txt json jerr; do
+		d=$(diff <(normalise "$work/$id.dpdk.$f") <(normalise "$work/$id.xdp.$f"))
+		[ -z "$d" ] || problem "$id: the $f output differs:" "$(head -10 <<<"$d")"
+	done
+	cmp -s "$work/$id.dpdk.out.pcap" "$work/$id.xdp.out.pcap" ||
+		problem "$id: the forwarded captures differ"
+	cmp -s "$work/$id.dpdk.rep.pcap" "$work/$id.xdp.rep.pcap" ||
+		problem "$id: the reply captures differ"
+}
+
 for vec in "$root"/test/vectors/*.vec; do
 	v=$(basename "$vec" .vec)
 	pol="$root/test/vectors/$(awk '/^policy /{print $2; exit}' "$vec")"
@@ -74,24 +99,7 @@ while off < len(data):
     off += 16 + caplen
 open(dst, "wb").write(b"".join(out))
 EOF
-	for side in dpdk xdp; do
-		tool=$ptool
-		[ $side = xdp ] && tool=$xdp
-		"$tool" replay "$pol" "$work/$v.full.pcap" --out "$work/$v.$side.out.pcap" \
-			--replies "$work/$v.$side.rep.pcap" >"$work/$v.$side.txt" 2>&1 ||
-			problem "$side replay of $v failed:" "$(tail -3 "$work/$v.$side.txt")"
-		"$tool" replay "$pol" "$work/$v.full.pcap" --json \
-			>"$work/$v.$side.json" 2>/dev/null ||
-			problem "$side replay --json of $v failed"
-	done
-	d=$(diff <(normalise "$work/$v.dpdk.txt") <(normalise "$work/$v.xdp.txt"))
-	[ -z "$d" ] || problem "$v: the text differs:" "$(head -10 <<<"$d")"
-	d=$(diff <(normalise "$work/$v.dpdk.json") <(normalise "$work/$v.xdp.json"))
-	[ -z "$d" ] || problem "$v: the JSON differs:" "$(head -10 <<<"$d")"
-	cmp -s "$work/$v.dpdk.out.pcap" "$work/$v.xdp.out.pcap" ||
-		problem "$v: the forwarded captures differ"
-	cmp -s "$work/$v.dpdk.rep.pcap" "$work/$v.xdp.rep.pcap" ||
-		problem "$v: the reply captures differ"
+	replay_both "$v" "$pol" "$work/$v.full.pcap"
 	n=$(grep -cE '^ +[0-9]+  ' "$work/$v.xdp.txt")
 	[ "$n" -gt 0 ] || problem "$v: op25b-xdp replayed no packet"
 done
@@ -227,26 +235,7 @@ sed -e 's/^block: drop/mode: monitor\nblock: drop/' \
 for p in xdp_adaptive ad-monitor; do
 	pol="$root/test/integration/$p.yaml"
 	[ $p = ad-monitor ] && pol="$work/$p.yaml"
-	for side in dpdk xdp; do
-		tool=$ptool
-		[ $side = xdp ] && tool=$xdp
-		"$tool" replay "$pol" "$work/ad.pcap" --out "$work/$p.$side.out.pcap" \
-			--replies "$work/$p.$side.rep.pcap" >"$work/$p.$side.txt" 2>&1 ||
-			problem "$side replay of $p failed:" "$(tail -3 "$work/$p.$side.txt")"
-		"$tool" replay "$pol" "$work/ad.pcap" --json \
-			>"$work/$p.$side.json" 2>"$work/$p.$side.jerr" ||
-			problem "$side replay --json of $p failed"
-	done
-	d=$(diff <(normalise "$work/$p.dpdk.txt") <(normalise "$work/$p.xdp.txt"))
-	[ -z "$d" ] || problem "$p: the text differs:" "$(head -10 <<<"$d")"
-	d=$(diff <(normalise "$work/$p.dpdk.json") <(normalise "$work/$p.xdp.json"))
-	[ -z "$d" ] || problem "$p: the JSON differs:" "$(head -10 <<<"$d")"
-	cmp -s "$work/$p.dpdk.jerr" "$work/$p.xdp.jerr" ||
-		problem "$p: the --json summaries on stderr differ"
-	cmp -s "$work/$p.dpdk.out.pcap" "$work/$p.xdp.out.pcap" ||
-		problem "$p: the forwarded captures differ"
-	cmp -s "$work/$p.dpdk.rep.pcap" "$work/$p.xdp.rep.pcap" ||
-		problem "$p: the reply captures differ"
+	replay_both "$p" "$pol" "$work/ad.pcap"
 done
 t="$work/xdp_adaptive.xdp.txt"
 want_has "$t" "35 packets: non_smtp 0 submission 1 fragments 0 malformed 0 exempted 0 forwarded 23 counted 0 blocked 9 reset 2"
