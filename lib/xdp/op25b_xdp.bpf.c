@@ -769,7 +769,8 @@ adaptive_reset(struct op25b_xdp_adaptive_entry *e,
 
 /* lib/adaptive's count_syn(): one SYN in the sub-window of @epoch, and
  * the SYNs in the window, this one included; its own word's count is the
- * one its compare-and-swap wrote, so two racing SYNs see N and N + 1. */
+ * one its atomic add (or, for a new sub-window, its compare-and-swap)
+ * wrote, so two racing SYNs see N and N + 1, never both N + 1. */
 static __always_inline __u32
 adaptive_count_syn(struct op25b_xdp_adaptive_entry *e, __u32 epoch)
 {
@@ -778,12 +779,18 @@ adaptive_count_syn(struct op25b_xdp_adaptive_entry *e, __u32 epoch)
 
 	old = e->window[own];
 	for (i = 0; i < ADAPTIVE_CAS_TRIES; i++) {
-		if ((old & ADAPTIVE_EPOCH_MASK) == epoch && old != 0)
-			next = (old >> 16) < ADAPTIVE_COUNT_MAX
-				       ? old + (1u << 16)
-				       : old;
-		else
-			next = 1u << 16 | epoch;
+		if ((old & ADAPTIVE_EPOCH_MASK) == epoch && old != 0) {
+			/* The sub-window's count: one add, no retry (a
+			 * full count stays, as lib/adaptive's). */
+			if ((old >> 16) >= ADAPTIVE_COUNT_MAX) {
+				next = old;
+				break;
+			}
+			old = __sync_fetch_and_add(&e->window[own], 1u << 16);
+			next = old + (1u << 16);
+			break;
+		}
+		next = 1u << 16 | epoch;
 		seen = __sync_val_compare_and_swap(&e->window[own], old, next);
 		if (seen == old)
 			break;

@@ -16,6 +16,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -736,6 +738,108 @@ run_adaptive(void **state)
 	op25b_adaptive_free(t);
 }
 
+/* ---- adaptive: one source's SYNs on two CPUs at once -------------------- */
+
+/* SYNs a CPU, and the limit: under both CPUs' SYNs, and under a
+ * sub-window's most (65535), all being at one time. */
+#define RACE_SYNS 40000
+#define RACE_LIMIT 50000u
+
+static pthread_barrier_t race_start;
+
+struct race_cpu {
+	struct op25b_xdp *x;
+	const uint8_t *frame;
+	uint32_t len;
+	int cpu;
+	int err;
+	uint8_t out[OP25B_CRAFT_FRAME_MAX];
+};
+
+static void *
+race_run(void *arg)
+{
+	struct race_cpu *r = arg;
+	struct op25b_xdp_run run;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(r->cpu, &set);
+	/* Pinned: each thread's runs on its own CPU, at the same time. */
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	pthread_barrier_wait(&race_start);
+	r->err = op25b_xdp_test_run(r->x, r->frame, r->len, r->out,
+				    sizeof(r->out), RACE_SYNS, &run);
+	return NULL;
+}
+
+/* The same source's SYNs from two CPUs at once, at one time (the clock
+ * set): exactly `connections` of them forwarded, the others dropped, one
+ * trigger, as lib/adaptive's CAS loops make it in op25b. */
+static void
+run_adaptive_race(void **state)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"block: drop\n"
+		"sources:\n"
+		"  hosting:\n"
+		"    action: adaptive\n"
+		"    limit: {connections: 50000, per: 60s, block_for: 1h}\n"
+		"    prefixes: [198.18.0.0/16]\n";
+	static struct race_cpu r[2];
+	static struct op25b_stats_counters c;
+	struct op25b_xdp_adaptive_totals t;
+	struct op25b_craft_spec spec;
+	uint8_t frame[OP25B_CRAFT_FRAME_MAX];
+	struct op25b_policy *p;
+	pthread_t th[2];
+	char err[256], log[2048];
+	int len, i, cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+
+	(void)state;
+	if (sets[0].xdp == NULL)
+		skip();
+	p = test_policy_of(yaml);
+	op25b_craft_spec_init(&spec);
+	assert_int_equal(
+		op25b_craft_spec_parse(&spec,
+				       "src=198.18.0.9 dst=203.0.113.5 "
+				       "dport=25 flags=S",
+				       NULL, err, sizeof(err)),
+		0);
+	len = op25b_craft_build(&spec, frame, sizeof(frame));
+	assert_true(len > 0);
+	r[0].x = op25b_xdp_load(log, sizeof(log));
+	assert_non_null(r[0].x);
+	assert_int_equal(op25b_xdp_apply(r[0].x, p, NULL), 0);
+	assert_int_equal(op25b_xdp_set_clock(r[0].x, 5000000000ull), 0);
+	assert_int_equal(pthread_barrier_init(&race_start, NULL, 2), 0);
+	for (i = 0; i < 2; i++) {
+		r[i].x = r[0].x;
+		r[i].frame = frame;
+		r[i].len = (uint32_t)len;
+		r[i].cpu = i % (cpus > 0 ? cpus : 1);
+		assert_int_equal(pthread_create(&th[i], NULL, race_run, &r[i]),
+				 0);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(r[i].err, 0);
+	}
+	pthread_barrier_destroy(&race_start);
+	assert_int_equal(op25b_xdp_counters(r[0].x, &c), 0);
+	assert_int_equal(c.outcome[OP25B_OUTCOME_FORWARDED], RACE_LIMIT);
+	assert_int_equal(c.outcome[OP25B_OUTCOME_BLOCKED],
+			 2 * RACE_SYNS - RACE_LIMIT);
+	assert_int_equal(op25b_xdp_adaptive(r[0].x, 5000000000ull, &t, NULL),
+			 0);
+	assert_int_equal(t.adaptive_triggered, 1);
+	assert_int_equal(t.adaptive_blocked, 1);
+	op25b_xdp_close(r[0].x);
+	op25b_policy_free(p);
+}
+
 /* The tests after the vector cases. */
 static const struct CMUnitTest more_tests[] = {
 	{ .name = "fuzz corpus (classify)", .test_func = run_corpus },
@@ -746,6 +850,8 @@ static const struct CMUnitTest more_tests[] = {
 	  .test_func = run_exempt_live },
 	{ .name = "adaptive: the same verdicts on one clock, across reloads",
 	  .test_func = run_adaptive },
+	{ .name = "adaptive: one source's SYNs on two CPUs at once",
+	  .test_func = run_adaptive_race },
 	{ .name = "verifier log: one line", .test_func = run_log_summary },
 	{ .name = "verifier rejection reported", .test_func = run_reject },
 };
