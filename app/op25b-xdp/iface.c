@@ -255,8 +255,11 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 	if (err != 0) {
 		fprintf(stderr,
 			"op25b-xdp: %s: the maps refuse it: %s; the running "
-			"policy stays\n",
-			policy->file, strerror(-err));
+			"policy stays%s\n",
+			policy->file, strerror(-err),
+			err == -EPROTO ? " (a program of an older op25b-xdp: "
+					 "unload and load it)"
+				       : "");
 		goto out;
 	}
 	op25b_xdp_state(x, &st);

@@ -90,6 +90,10 @@ op25b_xdp_adaptive(struct op25b_xdp *x, uint64_t now_ns,
 	memset(t, 0, sizeof(*t));
 	if (per_class != NULL)
 		memset(per_class, 0, OP25B_STATS_SLOTS * sizeof(*per_class));
+	/* Pinned by an op25b-xdp without adaptive: nothing to count. */
+	if (x->map_fd[XDP_MAP_ADAPTIVE] < 0 ||
+	    x->map_fd[XDP_MAP_ADAPTIVE_COUNTS] < 0)
+		return 0;
 	err = adaptive_events(x, t, per_class);
 	if (err != 0)
 		return err;

@@ -127,6 +127,11 @@ op25b_xdp_open_pinned(const char *dir)
 			if (x->map_fd[i] < 0)
 				err = -errno;
 		}
+		/* An instance an op25b-xdp without adaptive loaded has no
+		 * adaptive maps: it can still be read and unloaded. */
+		if (err == -ENOENT &&
+		    (i == XDP_MAP_ADAPTIVE || i == XDP_MAP_ADAPTIVE_COUNTS))
+			err = 0;
 	}
 	if (err == 0)
 		err = pin_path(path, sizeof(path), dir, XDP_PROG_PIN);

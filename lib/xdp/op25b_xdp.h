@@ -56,7 +56,9 @@ void op25b_xdp_log_summary(const char *log, unsigned int lines, char *out,
 
 /**
  * Open a pinned instance (its program and maps) from @p dir, as pinned by
- * op25b_xdp_pin(), from another process.
+ * op25b_xdp_pin(), from another process. An instance pinned by an
+ * op25b-xdp without adaptive (no op25b_adaptive pins) opens too, for
+ * status and unload; op25b_xdp_apply() refuses it (-EPROTO).
  * @return the instance, or NULL with errno set: ENOENT (nothing pinned
  *   there), EPERM.
  */
@@ -85,8 +87,9 @@ int op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
  *
  * @return 0; -ENOTSUP (op25b_xdp_policy_supported() says why), -E2BIG (more
  *   prefixes than the maps hold), -ENOSPC (more than 255 class or group
- *   names over the instance's life), or -errno of a map update (the
- *   active policy is then unchanged).
+ *   names over the instance's life), -EPROTO (a program pinned by an
+ *   op25b-xdp without adaptive: its maps have another layout), or -errno
+ *   of a map update (the active policy is then unchanged).
  */
 int op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 		    const struct op25b_exempt_registry *exempt);

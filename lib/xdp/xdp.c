@@ -705,6 +705,10 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 
 	if (op25b_xdp_policy_supported(policy, msg, sizeof(msg)) != 0)
 		return -ENOTSUP;
+	/* A program an op25b-xdp without adaptive loaded: its policy entry
+	 * is of another layout (unload and load it again). */
+	if (x->map_fd[XDP_MAP_ADAPTIVE] < 0)
+		return -EPROTO;
 	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) != 0)
 		return -errno;
 	old = active.gen & 1;

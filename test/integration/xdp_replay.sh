@@ -199,8 +199,23 @@ assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", o["granted"]) for o 
 EOF
 	in_ns "$ns" "$xdp" exempt add l0 198.18.5.10 --json --name "$iname" >/dev/null 2>&1
 	want_rc $? 2 "exempt add --json"
-	in_ns "$ns" "$xdp" unload l0 --name "$iname" >/dev/null 2>&1 || problem "unload failed"
 	report "op25b-xdp exempt list: op25b's table (prefix, time left, granted, uid, reason) and its JSON; empty: no exemptions, []"
+	# An instance of an op25b-xdp before adaptive (its pins without the
+	# adaptive maps): status reads it, reload refuses in one line,
+	# unload removes it.
+	rm "$OP25B_XDP_BPFFS/op25b/$iname/op25b_adaptive" \
+		"$OP25B_XDP_BPFFS/op25b/$iname/op25b_adaptive_counts"
+	in_ns "$ns" "$xdp" status l0 --name "$iname" --json >"$work/old.json" 2>&1
+	want_rc $? 0 "status of an instance without adaptive maps"
+	[ "$(field "$work/old.json" 's["adaptive_triggered"]')" = 0 ] ||
+		problem "status of an old instance:" "$(cat "$work/old.json")"
+	in_ns "$ns" "$xdp" reload l0 --name "$iname" >"$work/old.out" 2>"$work/old.err"
+	want_rc $? 1 "reload of an instance without adaptive maps"
+	want_has "$work/old.err" "(a program of an older op25b-xdp: unload and load it)"
+	want_lines "$work/old.err" 1
+	in_ns "$ns" "$xdp" unload l0 --name "$iname" >/dev/null 2>&1 || problem "unload failed"
+	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname" ] || problem "pins left after unload"
+	report "op25b-xdp on an instance pinned before adaptive: status reads it, reload refuses in one line, unload removes it"
 fi
 
 # A runt: left out and noted, never run.
