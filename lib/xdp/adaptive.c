@@ -75,15 +75,74 @@ out:
 	return err;
 }
 
+/* Entries read a batch: a hash bucket never holds that many. */
+#define GAUGE_BATCH 4096
+
+static void
+gauge_add(const struct op25b_xdp_adaptive_entry *e, uint64_t now_ns,
+	  struct op25b_xdp_adaptive_totals *t)
+{
+	if (now_ns < e->blocked_until)
+		t->adaptive_blocked++;
+	if (now_ns < e->blocked_until || now_ns < e->expire_at)
+		t->adaptive_tracked++;
+}
+
+/* The map's entries in batches (BPF_MAP_LOOKUP_BATCH: one syscall for
+ * 4,096 sources; key by key, a full map of 131,072 took two syscalls
+ * each), or key by key where the kernel has no batches for it. */
+static int
+adaptive_gauges(int fd, uint64_t now_ns, struct op25b_xdp_adaptive_totals *t)
+{
+	struct op25b_xdp_adaptive_entry *vals, e;
+	uint64_t *keys, token = 0, key, next;
+	void *in = NULL, *prev = NULL;
+	uint32_t n, i;
+	int err = 0, ret;
+
+	keys = calloc(GAUGE_BATCH, sizeof(*keys));
+	vals = calloc(GAUGE_BATCH, sizeof(*vals));
+	if (keys == NULL || vals == NULL) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+		n = GAUGE_BATCH;
+		ret = bpf_map_lookup_batch(fd, in, &token, keys, vals, &n,
+					   &opts);
+		if (ret != 0 && errno != ENOENT)
+			break;
+		for (i = 0; i < n; i++)
+			gauge_add(&vals[i], now_ns, t);
+		if (ret != 0) /* ENOENT: the last batch */
+			goto out;
+		in = &token;
+	}
+	if (in != NULL ||
+	    (errno != EINVAL && errno != ENOTSUP && errno != EOPNOTSUPP)) {
+		err = -errno;
+		goto out;
+	}
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &e) == 0)
+			gauge_add(&e, now_ns, t);
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
 int
 op25b_xdp_adaptive(struct op25b_xdp *x, uint64_t now_ns,
 		   struct op25b_xdp_adaptive_totals *t,
 		   uint64_t (*per_class)[OP25B_CLASS_ADAPTIVE_MAX])
 {
-	struct op25b_xdp_adaptive_entry e;
-	uint64_t key, next;
-	int fd, err;
-	void *prev = NULL;
+	int err;
 
 	if (x == NULL || t == NULL)
 		return -EINVAL;
@@ -101,16 +160,5 @@ op25b_xdp_adaptive(struct op25b_xdp *x, uint64_t now_ns,
 	 * tracked while its window holds SYNs or it is blocked. A walk of a
 	 * table that changes meanwhile may see a source twice or miss one:
 	 * a gauge. */
-	fd = x->map_fd[XDP_MAP_ADAPTIVE];
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &e) != 0)
-			continue;
-		if (now_ns < e.blocked_until)
-			t->adaptive_blocked++;
-		if (now_ns < e.blocked_until || now_ns < e.expire_at)
-			t->adaptive_tracked++;
-	}
-	return 0;
+	return adaptive_gauges(x->map_fd[XDP_MAP_ADAPTIVE], now_ns, t);
 }
