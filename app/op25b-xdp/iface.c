@@ -54,10 +54,11 @@ xdp_policy_load(const char *path)
 }
 
 struct op25b_xdp *
-xdp_program_load(void)
+xdp_program_load(uint32_t adaptive_entries)
 {
 	char log[4096], why[1024];
-	struct op25b_xdp *x = op25b_xdp_load(log, sizeof(log));
+	struct op25b_xdp *x =
+		op25b_xdp_load_sized(adaptive_entries, log, sizeof(log));
 	int err = errno;
 
 	if (x == NULL) {
@@ -67,6 +68,28 @@ xdp_program_load(void)
 			strerror(err), why[0] ? ": " : "", why);
 	}
 	return x;
+}
+
+int
+xdp_parse_entries(const char *text, uint32_t *entries)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || text[0] == '-' ||
+	    n < OP25B_XDP_ADAPTIVE_ENTRIES_MIN ||
+	    n > OP25B_XDP_ADAPTIVE_ENTRIES_MAX) {
+		fprintf(stderr,
+			"op25b-xdp: --adaptive-entries %s: expected a number "
+			"of sources, %u..%u\n",
+			text, OP25B_XDP_ADAPTIVE_ENTRIES_MIN,
+			OP25B_XDP_ADAPTIVE_ENTRIES_MAX);
+		return -EINVAL;
+	}
+	*entries = (uint32_t)n;
+	return 0;
 }
 
 /* The instance's pin directory: --name, else the interface's name. */
@@ -160,7 +183,7 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 	reg = xdp_exempt_load(exempt);
 	if (reg == NULL)
 		goto fail;
-	x = xdp_program_load();
+	x = xdp_program_load(a->adaptive_entries);
 	if (x == NULL)
 		goto fail;
 	err = op25b_xdp_apply(x, policy, reg);
@@ -365,6 +388,7 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	struct op25b_stats_counters c;
 	struct op25b_xdp_adaptive_totals ad;
 	struct op25b_xdp_state st = { 0 };
+	uint32_t capacity;
 	char ifname[IF_NAMESIZE] = "-";
 	uint32_t attached = 0;
 	const char *mode = "none";
@@ -375,6 +399,7 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 		memset(&c, 0, sizeof(c));
 	if (op25b_xdp_adaptive(x, op25b_xdp_clock_now(), &ad, NULL) != 0)
 		memset(&ad, 0, sizeof(ad));
+	capacity = op25b_xdp_adaptive_capacity(x);
 	if (st.ifindex != 0 &&
 	    if_indextoname((unsigned int)st.ifindex, ifname) != NULL) {
 		op25b_xdp_query(st.ifindex, &attached, &mode);
@@ -404,7 +429,7 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	printf(", \"%s\": %" PRIu64, #key, ad.field);
 		OP25B_ADAPTIVE_LIST(STATUS_JSON)
 #undef STATUS_JSON
-		printf("}");
+		printf(", \"adaptive_entries\": %" PRIu32 "}", capacity);
 		return;
 	}
 	printf("%s: interface %s (%s), program %" PRIu32 "\n", name, ifname,
@@ -421,7 +446,7 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	printf("\n  frames:");
 	for (i = 0; i + 1 < OP25B_FRAME_MAX; i++)
 		printf(" %s %" PRIu64, op25b_frame_counter_name(i), c.frame[i]);
-	printf("\n  adaptive:");
+	printf("\n  adaptive (%" PRIu32 " sources at most):", capacity);
 #define STATUS_TEXT(field, key, prom, kind, help)                              \
 	printf(" %s %" PRIu64, #key, ad.field);
 	OP25B_ADAPTIVE_LIST(STATUS_TEXT)

@@ -47,6 +47,9 @@ static const struct op25b_option options[] = {
 		     "replay: write the frames it sends back (XDP_TX: resets)"),
 	OP25B_OPTION("json", XDP_OPT_JSON, NULL,
 		     "status, replay, exempt list: JSON on standard output"),
+	OP25B_OPTION("adaptive-entries", XDP_OPT_ADAPTIVE_ENTRIES, "N",
+		     "load, run, replay: sources the adaptive state holds, "
+		     "64..16777216 (default 131072; about 200 bytes each)"),
 	OP25B_OPTION("help", 'h', NULL, "this text"),
 };
 
@@ -172,6 +175,10 @@ main(int argc, char **argv)
 			break;
 		case XDP_OPT_FORCE:
 			a.force = 1;
+			break;
+		case XDP_OPT_ADAPTIVE_ENTRIES:
+			if (xdp_parse_entries(optarg, &a.adaptive_entries) != 0)
+				return XDP_EXIT_USAGE;
 			break;
 		case 'h':
 			usage(stdout);

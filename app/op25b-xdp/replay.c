@@ -168,7 +168,7 @@ xdp_cmd_replay(const struct xdp_args *a)
 			pcap_datalink_val_to_name(pcap_datalink(in)));
 		goto out_pcap;
 	}
-	r.x = xdp_program_load();
+	r.x = xdp_program_load(a->adaptive_entries);
 	if (r.x == NULL)
 		goto out_pcap;
 	if (a->exemptions != NULL) {

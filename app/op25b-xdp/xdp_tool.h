@@ -21,6 +21,7 @@ enum xdp_option {
 	XDP_OPT_TTL,
 	XDP_OPT_REASON,
 	XDP_OPT_FORCE,
+	XDP_OPT_ADAPTIVE_ENTRIES,
 };
 
 /* The command line, parsed once for every command. */
@@ -35,7 +36,8 @@ struct xdp_args {
 	const char *reason;
 	int force;
 	int json;
-	int argc; /* the operands */
+	uint32_t adaptive_entries; /* 0: the default */
+	int argc;		   /* the operands */
 	char **argv;
 	const char *synopsis;
 };
@@ -61,7 +63,11 @@ struct op25b_policy *xdp_policy_load(const char *path);
 
 /* Load the program, its verifier's last lines on stderr on a refusal.
  * @return it, or NULL (reported). */
-struct op25b_xdp *xdp_program_load(void);
+struct op25b_xdp *xdp_program_load(uint32_t adaptive_entries);
+
+/* --adaptive-entries N into @p entries. Returns 0, or -EINVAL (said on
+ * stderr: not a number in OP25B_XDP_ADAPTIVE_ENTRIES_MIN..MAX). */
+int xdp_parse_entries(const char *text, uint32_t *entries);
 
 /* IFACE/--name's pin directory into @p buf. Returns 0 or -EINVAL
  * (reported). */

@@ -26,6 +26,19 @@ op25b_xdp_set_clock(struct op25b_xdp *x, uint64_t ns)
 	return 0;
 }
 
+uint32_t
+op25b_xdp_adaptive_capacity(struct op25b_xdp *x)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+
+	if (x == NULL || x->map_fd[XDP_MAP_ADAPTIVE] < 0 ||
+	    bpf_obj_get_info_by_fd(x->map_fd[XDP_MAP_ADAPTIVE], &info, &len) !=
+		    0)
+		return 0;
+	return info.max_entries;
+}
+
 uint64_t
 op25b_xdp_clock_now(void)
 {

@@ -44,6 +44,19 @@ struct op25b_xdp;
  */
 struct op25b_xdp *op25b_xdp_load(char *log, size_t log_size);
 
+/** The adaptive state's sizes op25b_xdp_load_sized() takes (sources). */
+#define OP25B_XDP_ADAPTIVE_ENTRIES_MIN 64u
+#define OP25B_XDP_ADAPTIVE_ENTRIES_MAX (1u << 24)
+
+/**
+ * op25b_xdp_load() with room for @p adaptive_entries sources in the
+ * adaptive state (0: OP25B_XDP_ADAPTIVE_ENTRIES), preallocated.
+ * @return as op25b_xdp_load(); NULL with errno EINVAL also for a size
+ *   outside OP25B_XDP_ADAPTIVE_ENTRIES_MIN..OP25B_XDP_ADAPTIVE_ENTRIES_MAX.
+ */
+struct op25b_xdp *
+op25b_xdp_load_sized(uint32_t adaptive_entries, char *log, size_t log_size);
+
 /**
  * One line out of what op25b_xdp_load() left in its @p log on a refusal:
  * the verifier's last @p lines lines that say why (its statistics, such as
@@ -166,6 +179,10 @@ struct op25b_xdp_adaptive_totals {
 int op25b_xdp_adaptive(struct op25b_xdp *x, uint64_t now_ns,
 		       struct op25b_xdp_adaptive_totals *t,
 		       uint64_t (*per_class)[OP25B_CLASS_ADAPTIVE_MAX]);
+
+/** The sources the adaptive state holds at most (0: none, an instance
+ * pinned before adaptive, or the kernel does not say). */
+uint32_t op25b_xdp_adaptive_capacity(struct op25b_xdp *x);
 
 /** The program's adaptive clock on an interface: CLOCK_BOOTTIME in ns. */
 uint64_t op25b_xdp_clock_now(void);

@@ -117,7 +117,7 @@ struct op25b_xdp_exempt {
  * CLOCK_BOOTTIME (bpf_ktime_get_boot_ns()), or op25b_clock_ns (.bss) when
  * it is not 0, which replay and the tests set before each run.
  */
-#define OP25B_XDP_ADAPTIVE_ENTRIES 131072
+#define OP25B_XDP_ADAPTIVE_ENTRIES 131072 /* by default */
 #define OP25B_XDP_ADAPTIVE_SUBWINDOWS 8
 #define OP25B_XDP_ADAPTIVE_DESTINATIONS 16
 

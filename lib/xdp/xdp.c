@@ -154,10 +154,24 @@ op25b_xdp_log_summary(const char *log, unsigned int lines, char *out,
 struct op25b_xdp *
 op25b_xdp_load(char *log, size_t size)
 {
-	struct op25b_xdp *x = calloc(1, sizeof(*x));
+	return op25b_xdp_load_sized(0, log, size);
+}
+
+struct op25b_xdp *
+op25b_xdp_load_sized(uint32_t adaptive_entries, char *log, size_t size)
+{
+	struct op25b_xdp *x;
 	struct op25b_xdp_bpf *skel;
 	int err, i;
 
+	if (adaptive_entries == 0)
+		adaptive_entries = OP25B_XDP_ADAPTIVE_ENTRIES;
+	if (adaptive_entries < OP25B_XDP_ADAPTIVE_ENTRIES_MIN ||
+	    adaptive_entries > OP25B_XDP_ADAPTIVE_ENTRIES_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	x = calloc(1, sizeof(*x));
 	if (x == NULL)
 		return NULL;
 	if (log != NULL && size > 0)
@@ -176,6 +190,13 @@ op25b_xdp_load(char *log, size_t size)
 	if (getenv("OP25B_XDP_TEST_REJECT") != NULL)
 		bpf_program__set_type(skel->progs.op25b_xdp,
 				      BPF_PROG_TYPE_SOCKET_FILTER);
+	/* An LRU hash is preallocated: its size is chosen before it is. */
+	err = -bpf_map__set_max_entries(skel->maps.op25b_adaptive,
+					adaptive_entries);
+	if (err != 0) {
+		op25b_xdp_bpf__destroy(skel);
+		goto fail;
+	}
 	err = -op25b_xdp_bpf__load(skel);
 	if (err != 0) {
 		op25b_xdp_bpf__destroy(skel);

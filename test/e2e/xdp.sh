@@ -297,6 +297,8 @@ for f in "$work/st.json" "$work/stat-ad.json"; do
 	[ "$(field "$f" '(s["adaptive_triggered"], s["adaptive_blocked"], s["adaptive_tracked"], s["adaptive_evicted"], s["adaptive_table_full"])')" = "(1, 1, 1, 0, 0)" ] ||
 		problem "adaptive figures in $(basename "$f"):" "$(field "$f" '{k: v for k, v in s.items() if k.startswith("adaptive")}')"
 done
+[ "$(field "$work/st.json" 's["adaptive_entries"]')" = 131072 ] ||
+	problem "status: adaptive_entries is not the default 131072"
 [ "$(field "$work/stat-ad.json" 's["adaptive"]["dynamic"]["adaptive_triggered"]')" = 1 ] ||
 	problem "op25b-stat --xdp: adaptive_triggered of class dynamic:" "$(field "$work/stat-ad.json" 's["adaptive"]')"
 grep -q '^op25b_adaptive_triggered_total 1$' <("$stat" --xdp "$name" --prometheus) ||

@@ -166,7 +166,7 @@ elif ! netns_add "$ns"; then
 else
 	veth "$ns:l0" "$ns:l1" || problem "veth failed"
 	in_ns "$ns" "$xdp" load l0 --mode generic --name "$iname" \
-		--policy "$root/test/vectors/enforce.yaml" \
+		--adaptive-entries 4096 --policy "$root/test/vectors/enforce.yaml" \
 		--exemptions "$work/inst.exemptions" >"$work/ld.out" 2>&1 ||
 		problem "load failed:" "$(cat "$work/ld.out")"
 	in_ns "$ns" "$xdp" exempt list l0 --name "$iname" >"$work/l0.txt" 2>&1
@@ -203,11 +203,14 @@ EOF
 	# An instance of an op25b-xdp before adaptive (its pins without the
 	# adaptive maps): status reads it, reload refuses in one line,
 	# unload removes it.
+	in_ns "$ns" "$xdp" status l0 --name "$iname" --json >"$work/new.json" 2>&1
+	[ "$(field "$work/new.json" 's["adaptive_entries"]')" = 4096 ] ||
+		problem "load --adaptive-entries 4096: status says" "$(cat "$work/new.json")"
 	rm "$OP25B_XDP_BPFFS/op25b/$iname/op25b_adaptive" \
 		"$OP25B_XDP_BPFFS/op25b/$iname/op25b_adaptive_counts"
 	in_ns "$ns" "$xdp" status l0 --name "$iname" --json >"$work/old.json" 2>&1
 	want_rc $? 0 "status of an instance without adaptive maps"
-	[ "$(field "$work/old.json" 's["adaptive_triggered"]')" = 0 ] ||
+	[ "$(field "$work/old.json" '(s["adaptive_triggered"], s["adaptive_entries"])')" = "(0, 0)" ] ||
 		problem "status of an old instance:" "$(cat "$work/old.json")"
 	in_ns "$ns" "$xdp" reload l0 --name "$iname" >"$work/old.out" 2>"$work/old.err"
 	want_rc $? 1 "reload of an instance without adaptive maps"
@@ -215,7 +218,7 @@ EOF
 	want_lines "$work/old.err" 1
 	in_ns "$ns" "$xdp" unload l0 --name "$iname" >/dev/null 2>&1 || problem "unload failed"
 	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname" ] || problem "pins left after unload"
-	report "op25b-xdp on an instance pinned before adaptive: status reads it, reload refuses in one line, unload removes it"
+	report "op25b-xdp load --adaptive-entries 4096 (status: adaptive_entries); an instance pinned before adaptive: status reads it, reload refuses in one line, unload removes it"
 fi
 
 # A runt: left out and noted, never run.
@@ -263,6 +266,21 @@ t="$work/ad-monitor.xdp.txt"
 want_has "$t" "35 packets: non_smtp 0 submission 1 fragments 0 malformed 0 exempted 0 forwarded 22 counted 12 blocked 0 reset 0"
 want_re "$t" "^ +19  counted    forward  hosting .* 2001:db8:1:6::1 "
 report "op25b-xdp replay = op25b-policy replay on adaptive SYN bursts (capture clock): N allowed, N+1 blocked, destinations, IPv6 /64 and /48 keys, reset, block_for, monitor"
+# The smallest state (64 sources) holds the capture's few: the same.
+"$xdp" replay "$root/test/integration/xdp_adaptive.yaml" "$work/ad.pcap" \
+	--adaptive-entries 64 >"$work/ad64.txt" 2>&1 ||
+	problem "replay --adaptive-entries 64 failed:" "$(tail -3 "$work/ad64.txt")"
+cmp -s "$work/ad64.txt" "$work/xdp_adaptive.xdp.txt" ||
+	problem "replay --adaptive-entries 64 differs"
+for n in 63 16777217 1k -1; do
+	"$xdp" replay "$root/test/integration/xdp_adaptive.yaml" "$work/ad.pcap" \
+		--adaptive-entries $n >"$work/adn.out" 2>"$work/adn.err"
+	want_rc $? 2 "--adaptive-entries $n"
+	want_has "$work/adn.err" "op25b-xdp: --adaptive-entries $n: expected a number of sources, 64..16777216"
+	want_lines "$work/adn.err" 1
+	want_empty "$work/adn.out"
+done
+report "op25b-xdp --adaptive-entries: 64 sources enforce as many; 63, 2^24+1, 1k, -1 refused in one line"
 cat >"$work/notify.yaml" <<'EOF'
 version: 1
 notice: "Port 25 is closed."
@@ -319,7 +337,8 @@ report "op25b-xdp load on an unknown interface: one line, exit 1"
 "$xdp" --help >"$work/help.out" 2>&1
 want_rc $? 0 "--help"
 for w in load reload unload status replay run exempt --policy --exemptions \
-	--ttl --reason --force --mode --name --out --replies --json; do
+	--ttl --reason --force --mode --name --out --replies --json \
+	--adaptive-entries; do
 	grep -q -- "$w" "$work/help.out" || problem "--help does not mention $w"
 done
 "$xdp" frobnicate >/dev/null 2>&1
