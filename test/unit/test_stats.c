@@ -126,6 +126,7 @@ test_names(void **state)
 	assert_string_equal(op25b_outcome_name(OP25B_OUTCOME_RESET), "reset");
 	assert_string_equal(op25b_outcome_name(OP25B_OUTCOME_MAX), "unknown");
 	assert_true(strlen(op25b_outcome_help(OP25B_OUTCOME_BLOCKED)) > 10);
+	assert_true(strlen(op25b_outcome_help(OP25B_OUTCOME_MALFORMED)) > 10);
 	assert_string_equal(op25b_outcome_help(OP25B_OUTCOME_MAX), "unknown");
 	assert_string_equal(op25b_verdict_name(0), "forwarded");
 	assert_string_equal(op25b_verdict_name(1), "counted");
