@@ -60,6 +60,15 @@ add_ok(struct op25b_exempt_registry *reg, const char *text, uint32_t ttl,
 		fail_msg("add %s: %d", text, ret);
 }
 
+/* Adding @p p to @p reg (no TTL, reason or uid) returns @p want. */
+static void
+expect_add(struct op25b_exempt_registry *reg, const struct op25b_prefix *p,
+	   int want)
+{
+	assert_int_equal(op25b_exempt_registry_add(reg, p, 0, NULL, 0, 0, NULL),
+			 want);
+}
+
 static const char *
 format_prefix(const struct op25b_prefix *p, char *buf, size_t size)
 {
@@ -213,8 +222,7 @@ test_add_normalizes_ipv4_tail(void **state)
 	/* A caller that filled only the first four bytes of an IPv4
 	 * prefix: the rest is not part of the address. */
 	memset(dirty.addr + 4, 0xa5, 12);
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &dirty, 0, NULL, 0, 0, NULL), 0);
+	expect_add(reg, &dirty, 0);
 	e = op25b_exempt_registry_entries(reg);
 	assert_memory_equal(e->prefix.addr, clean.addr, 16);
 	assert_int_equal(op25b_exempt_registry_add(reg, &clean, 0, NULL, 0, 0,
@@ -240,17 +248,11 @@ test_add_invalid(void **state)
 		-EINVAL);
 	assert_false(replaced);
 	p = prefix_of("198.51.100.0/24");
-	assert_int_equal(
-		op25b_exempt_registry_add(NULL, &p, 0, NULL, 0, 0, NULL),
-		-EINVAL);
+	expect_add(NULL, &p, -EINVAL);
 	p.family = 0;
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-		-EINVAL);
+	expect_add(reg, &p, -EINVAL);
 	p.family = AF_UNIX;
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-		-EINVAL);
+	expect_add(reg, &p, -EINVAL);
 	/* Lengths past the family's bits, and host bits set in a whole byte
 	 * or in the byte the length cuts (198.18.0.0/15 is the network,
 	 * 198.19.0.0/15 is not). */
@@ -271,9 +273,7 @@ test_add_invalid(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		p = prefix_of(cases[i].address);
 		p.length = cases[i].length;
-		assert_int_equal(
-			op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-			cases[i].want);
+		expect_add(reg, &p, cases[i].want);
 	}
 	/* Only the valid 198.18.0.0/15 got in. */
 	assert_int_equal(op25b_exempt_registry_count(reg), 1);
@@ -474,9 +474,7 @@ test_full_registry(void **state)
 		-ENOSPC);
 	assert_false(replaced);
 	p = prefix_of("198.51.100.0/24");
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-		-ENOSPC);
+	expect_add(reg, &p, -ENOSPC);
 	assert_int_equal(op25b_exempt_registry_count(reg), OP25B_EXEMPT_MAX);
 
 	/* ...but extending a grant needs no room. */
@@ -491,8 +489,7 @@ test_full_registry(void **state)
 	/* Deleting one makes room for one. */
 	assert_int_equal(op25b_exempt_registry_del(reg, &p, NULL), 0);
 	p = prefix_of("198.51.100.0/24");
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	expect_add(reg, &p, 0);
 	assert_int_equal(op25b_exempt_registry_count(reg), OP25B_EXEMPT_MAX);
 	assert_int_equal(op25b_exempt_registry_entries(reg)[0].prefix.family,
 			 AF_INET);
@@ -557,8 +554,7 @@ test_reason_truncated_and_scrubbed(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	expect_add(reg, &p, 0);
 	e = op25b_exempt_registry_entries(reg);
 	assert_string_equal(e->reason, "");
 
@@ -751,8 +747,7 @@ test_table_build_empty_is_einval(void **state)
 	expect_build_einval(reg);
 	expect_build_einval(NULL);
 	/* Emptied again. */
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	expect_add(reg, &p, 0);
 	assert_int_equal(op25b_exempt_registry_del(reg, &p, NULL), 0);
 	expect_build_einval(reg);
 	op25b_exempt_registry_free(reg);
