@@ -1710,11 +1710,30 @@ pool_prefixes(size_t n)
 }
 
 /* A policy by hand: the limits need more prefixes than a YAML text in a
- * unit test should hold. Class 0 "small" (one prefix), class 1 "big". */
+ * unit test should hold. Class 0 "small": one prefix, at policy.yaml:@p
+ * line:@p column, beside big[0xff00] (it shares that one's groups down to
+ * level 48 and brings 9 of its own, which come first in load order);
+ * class 1 "big": the @p n of pool_prefixes(), to be freed. */
+struct pools {
+	struct op25b_policy p;
+	struct op25b_policy_class cls[2];
+	struct op25b_prefix small, *big;
+};
+
 static void
-pool_policy(struct op25b_policy *p, struct op25b_policy_class *cls,
-	    struct op25b_prefix *small, struct op25b_prefix *big, size_t n)
+pools_init(struct pools *pl, size_t n, uint32_t line, uint32_t column)
 {
+	struct op25b_policy *p = &pl->p;
+	struct op25b_policy_class *cls = pl->cls;
+	struct op25b_prefix *small = &pl->small, *big = pool_prefixes(n);
+
+	pl->big = big;
+	*small = big[0];
+	small->addr[4] = 0xff;
+	small->addr[6] = 0xff;
+	small->line = line;
+	small->column = column;
+	small->file = "policy.yaml";
 	memset(p, 0, sizeof(*p));
 	memset(cls, 0, 2 * sizeof(*cls));
 	p->file = (char *)"policy.yaml";
@@ -1739,40 +1758,30 @@ test_compile_error_lpm6_groups(void **state)
 	 * prefix i (one each under 2001, 2001:0d and 2001:db8, 256 under
 	 * 2001:db8:XX, 65536 under 2001:db8:XXXX, then 9 of its own): past
 	 * 2^21 at i = 225706. */
-	const size_t n = 230000;
-	struct op25b_prefix *big = pool_prefixes(n), small = big[0];
-	struct op25b_policy_class cls[2];
 	struct op25b_classifier_error err;
-	struct op25b_policy p;
+	struct pools pl;
 	char text[600];
 
 	(void)state;
-	/* Beside big[0xff00]: it shares that one's groups down to level 48
-	 * and brings 9 of its own, which come first in load order. */
-	small.addr[4] = 0xff;
-	small.addr[6] = 0xff;
-	small.line = 7;
-	small.column = 18;
-	small.file = "policy.yaml";
-	pool_policy(&p, cls, &small, big, n);
-	assert_null(
-		op25b_classifier_compile(&p, SOCKET_ID_ANY, NULL, NULL, &err));
+	pools_init(&pl, 230000, 7, 18);
+	assert_null(op25b_classifier_compile(&pl.p, SOCKET_ID_ANY, NULL, NULL,
+					     &err));
 	assert_int_equal(rte_errno, ENOSPC);
 	assert_int_equal(err.errnum, ENOSPC);
 	assert_int_equal(err.side, OP25B_CLASSIFIER_SIDE_SOURCES);
 	assert_int_equal(err.family, AF_INET6);
 	assert_int_equal(err.entry, 1);
 	/* small's groups come first: the limit moves one prefix forward. */
-	assert_ptr_equal(err.prefix, &big[225705]);
+	assert_ptr_equal(err.prefix, &pl.big[225705]);
 	op25b_policy_error_format(&err.where, text, sizeof(text));
 	assert_string_equal(text,
 			    "pools.txt:225706:1: class 'big': the IPv6 source "
 			    "table runs out of groups from this prefix on "
 			    "(2135804 needed, at most 2097152)");
 	/* Without the error argument: the same errno. */
-	assert_null(op25b_classifier_create(&p, SOCKET_ID_ANY, NULL, NULL));
+	assert_null(op25b_classifier_create(&pl.p, SOCKET_ID_ANY, NULL, NULL));
 	assert_int_equal(rte_errno, ENOSPC);
-	free(big);
+	free(pl.big);
 }
 
 /* A table larger than the EAL's memory (1 GB in test_eal.h): pointed at
@@ -1780,30 +1789,25 @@ test_compile_error_lpm6_groups(void **state)
 static void
 test_compile_error_memory(void **state)
 {
-	const size_t n = 120000;
-	struct op25b_prefix *big = pool_prefixes(n), small = big[0];
-	struct op25b_policy_class cls[2];
 	struct op25b_classifier_error err;
-	struct op25b_policy p;
+	struct pools pl;
 	char text[600];
 
 	(void)state;
-	small.addr[4] = 0xff;
-	small.addr[6] = 0xff;
-	small.file = "policy.yaml";
-	pool_policy(&p, cls, &small, big, n);
-	assert_null(
-		op25b_classifier_compile(&p, SOCKET_ID_ANY, NULL, NULL, &err));
+	/* small at big[0]'s place in pools.txt: line 1, column 1. */
+	pools_init(&pl, 120000, 1, 1);
+	assert_null(op25b_classifier_compile(&pl.p, SOCKET_ID_ANY, NULL, NULL,
+					     &err));
 	assert_int_equal(err.errnum, ENOMEM);
 	assert_int_equal(rte_errno, ENOMEM);
 	assert_int_equal(err.side, OP25B_CLASSIFIER_SIDE_SOURCES);
 	assert_int_equal(err.entry, 1);
-	assert_ptr_equal(err.prefix, &big[0]);
+	assert_ptr_equal(err.prefix, &pl.big[0]);
 	op25b_policy_error_format(&err.where, text, sizeof(text));
 	assert_non_null(strstr(text, "pools.txt:1:1: class 'big': the IPv6 "
 				     "source table (120001 prefixes, "));
 	assert_non_null(strstr(text, " MB) cannot be allocated"));
-	free(big);
+	free(pl.big);
 }
 
 /* What is no list's doing is reported at the policy file. */
