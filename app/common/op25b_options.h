@@ -115,11 +115,10 @@ struct op25b_getopt {
  * is a letter of @p only (NULL: all): every one goes to @c longopts, those
  * whose value is a letter to @c shortopts too, after @p flags ("+" to stop
  * at the first non-option, ":" to tell a missing argument apart; "" or
- * NULL: none).
- * @return 0, or -E2BIG (more than OP25B_OPTIONS_MAX options, or @p flags
- *   longer than two characters).
+ * NULL: none). More than OP25B_OPTIONS_MAX options, or @p flags longer
+ * than two characters, are a bug in the table: abort().
  */
-int
+void
 op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
 		     size_t n, const char *only, const char *flags);
 

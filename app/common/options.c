@@ -24,7 +24,7 @@ selected(const struct op25b_option *o, const char *only)
 	return only == NULL || (is_short(o->val) && strchr(only, o->val));
 }
 
-int
+void
 op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
 		     size_t n, const char *only, const char *flags)
 {
@@ -35,7 +35,7 @@ op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
 	g->n = n;
 	if (flags != NULL) {
 		if (strlen(flags) > 2)
-			return -E2BIG;
+			abort(); /* shortopts has room for two */
 		s = strlen(flags);
 		memcpy(g->shortopts, flags, s);
 	}
@@ -45,7 +45,7 @@ op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
 		if (!selected(o, only))
 			continue;
 		if (l == OP25B_OPTIONS_MAX)
-			return -E2BIG;
+			abort(); /* the table outgrew OP25B_OPTIONS_MAX */
 		g->longopts[l].name = o->name;
 		g->longopts[l].has_arg = o->arg != NULL ? required_argument
 							: no_argument;
@@ -59,7 +59,6 @@ op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
 				g->shortopts[s++] = ':';
 		}
 	}
-	return 0;
 }
 
 /* @p v into the unsigned field of @p size bytes at @p field. */
