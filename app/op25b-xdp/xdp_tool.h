@@ -5,23 +5,12 @@
 #ifndef OP25B_XDP_TOOL_H
 #define OP25B_XDP_TOOL_H
 
-#include "op25b_options.h"
 #include "op25b_policy.h"
 #include "op25b_xdp.h"
 
 #define XDP_EXIT_OK 0
 #define XDP_EXIT_FAILED 1
 #define XDP_EXIT_USAGE 2
-
-enum xdp_option {
-	XDP_OPT_OUT = OP25B_OPTION_LONG_ONLY,
-	XDP_OPT_REPLIES,
-	XDP_OPT_JSON,
-	XDP_OPT_EXEMPTIONS,
-	XDP_OPT_TTL,
-	XDP_OPT_REASON,
-	XDP_OPT_FORCE,
-};
 
 /* The command line, parsed once for every command. */
 struct xdp_args {
