@@ -42,19 +42,19 @@ op25b_adaptive_create(const struct op25b_adaptive_params *params)
 	t = rte_zmalloc_socket("op25b_adaptive", sizeof(*t),
 			       RTE_CACHE_LINE_SIZE, params->socket_id);
 	if (t == NULL)
-		goto no_memory;
+		goto fail;
 	t->n_buckets = (params->entries + ADAPTIVE_WAYS - 1) / ADAPTIVE_WAYS;
 	n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS;
 	t->keys = rte_zmalloc_socket("op25b_adaptive_keys",
 				     n * sizeof(*t->keys), RTE_CACHE_LINE_SIZE,
 				     params->socket_id);
 	if (t->keys == NULL)
-		goto free_table;
+		goto fail;
 	t->entries = rte_zmalloc_socket("op25b_adaptive_entries",
 					n * sizeof(*t->entries),
 					RTE_CACHE_LINE_SIZE, params->socket_id);
 	if (t->entries == NULL)
-		goto free_keys;
+		goto fail;
 	t->memory = sizeof(*t) + n * (sizeof(*t->keys) + sizeof(*t->entries));
 	if (params->clock != NULL) {
 		t->clock = params->clock;
@@ -66,11 +66,8 @@ op25b_adaptive_create(const struct op25b_adaptive_params *params)
 	}
 	return t;
 
-free_keys:
-	rte_free(t->keys);
-free_table:
-	rte_free(t);
-no_memory:
+fail:
+	op25b_adaptive_free(t);
 	rte_errno = ENOMEM;
 	return NULL;
 }

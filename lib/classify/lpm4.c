@@ -108,21 +108,21 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 	size_b = ((size_t)groups_b + 1) * 256 * sizeof(uint8_t);
 	t = rte_zmalloc_socket("op25b_lpm4", sizeof(*t), 0, socket_id);
 	if (t == NULL)
-		goto fail_nomem;
+		goto fail;
+	t->refcnt = 1; /* so that lpm4_free() unwinds a partial table */
 	t->tbl16 = rte_zmalloc_socket("op25b_lpm4_tbl16",
 				      LPM4_TBL16_ENTRIES * sizeof(uint32_t),
 				      RTE_CACHE_LINE_SIZE, socket_id);
 	if (t->tbl16 == NULL)
-		goto fail_free_table;
+		goto fail;
 	t->tbl8a = rte_malloc_socket("op25b_lpm4_tbl8a", size_a,
 				     RTE_CACHE_LINE_SIZE, socket_id);
 	if (t->tbl8a == NULL)
-		goto fail_free_tbl16;
+		goto fail;
 	t->tbl8b = rte_malloc_socket("op25b_lpm4_tbl8b", size_b,
 				     RTE_CACHE_LINE_SIZE, socket_id);
 	if (t->tbl8b == NULL)
-		goto fail_free_tbl8a;
-	t->refcnt = 1;
+		goto fail;
 	t->memory = sizeof(*t) + LPM4_TBL16_ENTRIES * sizeof(uint32_t) +
 		    size_a + size_b;
 
@@ -152,13 +152,8 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 	}
 	return t;
 
-fail_free_tbl8a:
-	rte_free(t->tbl8a);
-fail_free_tbl16:
-	rte_free(t->tbl16);
-fail_free_table:
-	rte_free(t);
-fail_nomem:
+fail:
+	lpm4_free(t);
 	rte_errno = ENOMEM;
 	return NULL;
 }

@@ -87,18 +87,18 @@ lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
 	size8 = ((size_t)groups + 1) * 256 * sizeof(uint32_t);
 	t = rte_zmalloc_socket("op25b_lpm6", sizeof(*t), 0, socket_id);
 	if (t == NULL)
-		goto fail_nomem;
+		goto fail;
+	t->refcnt = 1; /* so that lpm6_free() unwinds a partial table */
 	t->tbl16 = rte_zmalloc_socket("op25b_lpm6_tbl16",
 				      LPM6_TBL16_ENTRIES * sizeof(uint32_t),
 				      RTE_CACHE_LINE_SIZE, socket_id);
 	if (t->tbl16 == NULL)
-		goto fail_free_table;
+		goto fail;
 	t->tbl8 = rte_malloc_socket("op25b_lpm6_tbl8", size8,
 				    RTE_CACHE_LINE_SIZE, socket_id);
 	if (t->tbl8 == NULL)
-		goto fail_free_tbl16;
+		goto fail;
 	t->max_groups = (uint32_t)groups;
-	t->refcnt = 1;
 	t->memory = sizeof(*t) + LPM6_TBL16_ENTRIES * sizeof(uint32_t) + size8;
 
 	/* Shorter prefixes first: a longer one overwrites what it covers. */
@@ -111,11 +111,8 @@ lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
 	}
 	return t;
 
-fail_free_tbl16:
-	rte_free(t->tbl16);
-fail_free_table:
-	rte_free(t);
-fail_nomem:
+fail:
+	lpm6_free(t);
 	rte_errno = ENOMEM;
 	return NULL;
 }
