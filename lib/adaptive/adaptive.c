@@ -597,11 +597,8 @@ op25b_adaptive_clear(struct op25b_adaptive_table *t, uint64_t key)
 uint64_t
 op25b_adaptive_clear_all(struct op25b_adaptive_table *t)
 {
-	uint64_t i, n, k, cleared = 0;
+	uint64_t i, n = op25b_adaptive_capacity(t), k, cleared = 0;
 
-	if (t == NULL)
-		return 0;
-	n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS;
 	for (i = 0; i < n; i++) {
 		k = atomic_load(&t->keys[i]);
 		if (key_in_use(k) &&
@@ -614,7 +611,7 @@ op25b_adaptive_clear_all(struct op25b_adaptive_table *t)
 uint32_t
 op25b_adaptive_sweep(struct op25b_adaptive_table *t, uint64_t now, uint32_t max)
 {
-	uint64_t n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS, k;
+	uint64_t n = op25b_adaptive_capacity(t), k;
 	uint32_t done, freed = 0;
 
 	for (done = 0; done < max; done++) {
@@ -678,11 +675,8 @@ op25b_adaptive_walk(const struct op25b_adaptive_table *t, uint64_t now,
 		    void *ctx)
 {
 	struct op25b_adaptive_info info;
-	uint64_t i, n, k, visited = 0;
+	uint64_t i, n = op25b_adaptive_capacity(t), k, visited = 0;
 
-	if (t == NULL)
-		return 0;
-	n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS;
 	for (i = 0; i < n; i++) {
 		k = atomic_load(&t->keys[i]);
 		if (!key_in_use(k) || !entry_live(&t->entries[i], now))
