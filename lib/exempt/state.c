@@ -293,10 +293,18 @@ parse_line(const char *line, unsigned int lineno, struct op25b_exempt_entry *e,
 {
 	static const char *const names[] = { "prefix", "expiry", "grant time",
 					     "uid", "ttl" };
+	/* What each field but the prefix should have been. */
+	static const char *const expected[] = {
+		NULL,
+		"never or a UTC time like 2026-12-31T23:59:59Z",
+		"a UTC time like 2026-12-31T23:59:59Z",
+		"0..4294967295",
+		"seconds 0..4294967295 (0: none)",
+	};
 	const char *field[5], *why = NULL;
 	size_t len[5], pos = 0;
+	unsigned int i, bad = 0;
 	char show[64];
-	unsigned int i;
 
 	memset(e, 0, sizeof(*e));
 	for (i = 0; i < 5; i++) {
@@ -326,32 +334,20 @@ parse_line(const char *line, unsigned int lineno, struct op25b_exempt_entry *e,
 			return -EINVAL;
 		}
 	}
-	if (len[1] == 5 && memcmp(field[1], "never", 5) == 0) {
-		e->expires = 0;
-	} else if (!parse_time(field[1], len[1], &e->expires)) {
-		error_set(err, lineno,
-			  "bad expiry '%s': expected never or a UTC time "
-			  "like 2026-12-31T23:59:59Z",
-			  shown(field[1], len[1], show, sizeof(show)));
-		return -EINVAL;
-	}
-	if (!parse_time(field[2], len[2], &e->added)) {
-		error_set(err, lineno,
-			  "bad grant time '%s': expected a UTC time like "
-			  "2026-12-31T23:59:59Z",
-			  shown(field[2], len[2], show, sizeof(show)));
-		return -EINVAL;
-	}
-	if (!parse_u32(field[3], len[3], &e->uid)) {
-		error_set(err, lineno, "bad uid '%s': expected 0..4294967295",
-			  shown(field[3], len[3], show, sizeof(show)));
-		return -EINVAL;
-	}
-	if (!parse_u32(field[4], len[4], &e->ttl)) {
-		error_set(err, lineno,
-			  "bad ttl '%s': expected seconds 0..4294967295 (0: "
-			  "none)",
-			  shown(field[4], len[4], show, sizeof(show)));
+	/* "never" leaves expires 0, as memset() made it. */
+	if (!(len[1] == 5 && memcmp(field[1], "never", 5) == 0) &&
+	    !parse_time(field[1], len[1], &e->expires))
+		bad = 1;
+	else if (!parse_time(field[2], len[2], &e->added))
+		bad = 2;
+	else if (!parse_u32(field[3], len[3], &e->uid))
+		bad = 3;
+	else if (!parse_u32(field[4], len[4], &e->ttl))
+		bad = 4;
+	if (bad != 0) {
+		error_set(err, lineno, "bad %s '%s': expected %s", names[bad],
+			  shown(field[bad], len[bad], show, sizeof(show)),
+			  expected[bad]);
 		return -EINVAL;
 	}
 	if (e->expires != 0 && e->expires < e->added) {
