@@ -87,14 +87,9 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 	struct lpm4 *t;
 	int err;
 
-	for (i = 0; i < n; i++) {
-		if (rules[i].depth > 32 || rules[i].value == 0) {
-			rte_errno = EINVAL;
-			return NULL;
-		}
-	}
 	err = lpm_sort_by_depth(rules, n, sizeof(*rules),
-				offsetof(struct lpm4_rule, depth), 32);
+				offsetof(struct lpm4_rule, depth),
+				offsetof(struct lpm4_rule, value), 32);
 	if (err == 0)
 		err = count_groups(rules, n, &groups_a, &groups_b);
 	if (err != 0) {

@@ -66,18 +66,13 @@ lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
 	struct lpm6 *t;
 	int err;
 
-	for (i = 0; i < n; i++) {
-		if (rules[i].depth > 128 || rules[i].value == 0) {
-			rte_errno = EINVAL;
-			return NULL;
-		}
-	}
 	if (groups > LPM6_MAX_GROUPS) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
 	err = lpm_sort_by_depth(rules, n, sizeof(*rules),
-				offsetof(struct lpm6_rule, depth), 128);
+				offsetof(struct lpm6_rule, depth),
+				offsetof(struct lpm6_rule, value), 128);
 	if (err != 0) {
 		rte_errno = -err;
 		return NULL;

@@ -15,12 +15,14 @@
 /*
  * Counting sort of @n rules of @size bytes by the depth byte at
  * @depth_offset (0..@max_depth): O(n), and stable, so that among
- * duplicates the later rule is written later and wins.
- * Returns 0 or -ENOMEM.
+ * duplicates the later rule is written later and wins. The rules are
+ * checked first: a depth past @max_depth, or a zero value byte at
+ * @value_offset, leaves them as they were.
+ * Returns 0, -EINVAL (a bad rule) or -ENOMEM.
  */
 static inline int
 lpm_sort_by_depth(void *rules, size_t n, size_t size, size_t depth_offset,
-		  unsigned int max_depth)
+		  size_t value_offset, unsigned int max_depth)
 {
 	uint8_t *r = rules, *sorted;
 	size_t start[128 + 2] = { 0 }; /* depth + 1, 0..129 */
@@ -28,6 +30,10 @@ lpm_sort_by_depth(void *rules, size_t n, size_t size, size_t depth_offset,
 
 	if (max_depth > 128)
 		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (r[i * size + depth_offset] > max_depth ||
+		    r[i * size + value_offset] == 0)
+			return -EINVAL;
 	for (i = 0; i < n; i++)
 		start[r[i * size + depth_offset] + 1]++;
 	for (i = 1; i <= max_depth + 1; i++)
