@@ -57,16 +57,18 @@ days_from_civil(int64_t y, unsigned int m, unsigned int d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-/* @p n digits at @p s as a number; false if any is not a digit. */
+/* @p n digits (at most 19) at @p s as a number; false if any is not a
+ * digit. */
 static bool
-digits(const char *s, unsigned int n, unsigned int *out)
+digits(const char *s, size_t n, uint64_t *out)
 {
-	unsigned int i, v = 0;
+	uint64_t v = 0;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return false;
-		v = v * 10 + (unsigned int)(s[i] - '0');
+		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
 	*out = v;
 	return true;
@@ -83,7 +85,8 @@ parse_time(const char *s, size_t len, uint64_t *ms)
 {
 	static const unsigned int month_days[] = { 31, 28, 31, 30, 31, 30,
 						   31, 31, 30, 31, 30, 31 };
-	unsigned int y, mo, d, h, mi, sec, frac = 0, scale = 100;
+	uint64_t y, mo, d, h, mi, sec;
+	unsigned int frac = 0, scale = 100;
 	size_t i;
 
 	if (len < 20 || s[4] != '-' || s[7] != '-' ||
@@ -211,17 +214,9 @@ next_field(const char *line, size_t *pos, const char **start)
 static bool
 parse_u32(const char *s, size_t len, uint32_t *out)
 {
-	uint64_t v = 0;
-	size_t i;
+	uint64_t v;
 
-	if (len == 0 || len > 10)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v > UINT32_MAX)
+	if (len == 0 || len > 10 || !digits(s, len, &v) || v > UINT32_MAX)
 		return false;
 	*out = (uint32_t)v;
 	return true;
