@@ -32,20 +32,27 @@ struct spec_parse_state {
 typedef int (*spec_key_fn_t)(struct op25b_craft_spec *spec,
 			     struct spec_parse_state *st, const char *value);
 
-/* Decimal, or hex with 0x: a leading 0 is not octal, as people mean it. */
+/* The base of the number at @p digits (past any sign): 16 with 0x, else
+ * 10 (a leading 0 is not octal, as people mean it); 0 when no digit
+ * follows. */
+static int
+number_base(const char *digits)
+{
+	int base = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')
+			   ? 16
+			   : 10;
+
+	return isxdigit((unsigned char)digits[base == 16 ? 2 : 0]) ? base : 0;
+}
+
 static int
 parse_long(const char *s, long min, long max, long *out)
 {
-	const char *digits = s;
-	int base = 10;
+	int base = number_base(*s == '-' || *s == '+' ? s + 1 : s);
 	char *end;
 	long v;
 
-	if (*digits == '-' || *digits == '+')
-		digits++;
-	if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
-		base = 16;
-	if (!isxdigit((unsigned char)(base == 16 ? digits[2] : digits[0])))
+	if (base == 0)
 		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, base);
@@ -72,13 +79,11 @@ store_uint(void *out, size_t size, uint32_t v)
 static int
 parse_uint(const char *s, uint32_t max, void *out, size_t size)
 {
+	int base = number_base(s);
 	unsigned long long v;
-	int base = 10;
 	char *end;
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		base = 16;
-	if (!isxdigit((unsigned char)(base == 16 ? s[2] : s[0])))
+	if (base == 0)
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, base);
