@@ -105,21 +105,16 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 	if (t == NULL)
 		goto fail;
 	t->refcnt = 1; /* so that lpm4_free() unwinds a partial table */
-	t->tbl16 = rte_zmalloc_socket("op25b_lpm4_tbl16",
-				      LPM4_TBL16_ENTRIES * sizeof(uint32_t),
-				      RTE_CACHE_LINE_SIZE, socket_id);
-	if (t->tbl16 == NULL)
+	t->memory = sizeof(*t);
+	t->tbl16 = lpm_level_alloc("op25b_lpm4_tbl16",
+				   LPM4_TBL16_ENTRIES * sizeof(uint32_t), true,
+				   socket_id, &t->memory);
+	t->tbl8a = lpm_level_alloc("op25b_lpm4_tbl8a", size_a, false, socket_id,
+				   &t->memory);
+	t->tbl8b = lpm_level_alloc("op25b_lpm4_tbl8b", size_b, false, socket_id,
+				   &t->memory);
+	if (t->tbl16 == NULL || t->tbl8a == NULL || t->tbl8b == NULL)
 		goto fail;
-	t->tbl8a = rte_malloc_socket("op25b_lpm4_tbl8a", size_a,
-				     RTE_CACHE_LINE_SIZE, socket_id);
-	if (t->tbl8a == NULL)
-		goto fail;
-	t->tbl8b = rte_malloc_socket("op25b_lpm4_tbl8b", size_b,
-				     RTE_CACHE_LINE_SIZE, socket_id);
-	if (t->tbl8b == NULL)
-		goto fail;
-	t->memory = sizeof(*t) + LPM4_TBL16_ENTRIES * sizeof(uint32_t) +
-		    size_a + size_b;
 
 	/* Shorter prefixes first: a longer one overwrites what it covers,
 	 * and a group is made only after every shorter prefix that covers it

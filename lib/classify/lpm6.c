@@ -84,17 +84,15 @@ lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
 	if (t == NULL)
 		goto fail;
 	t->refcnt = 1; /* so that lpm6_free() unwinds a partial table */
-	t->tbl16 = rte_zmalloc_socket("op25b_lpm6_tbl16",
-				      LPM6_TBL16_ENTRIES * sizeof(uint32_t),
-				      RTE_CACHE_LINE_SIZE, socket_id);
-	if (t->tbl16 == NULL)
-		goto fail;
-	t->tbl8 = rte_malloc_socket("op25b_lpm6_tbl8", size8,
-				    RTE_CACHE_LINE_SIZE, socket_id);
-	if (t->tbl8 == NULL)
+	t->memory = sizeof(*t);
+	t->tbl16 = lpm_level_alloc("op25b_lpm6_tbl16",
+				   LPM6_TBL16_ENTRIES * sizeof(uint32_t), true,
+				   socket_id, &t->memory);
+	t->tbl8 = lpm_level_alloc("op25b_lpm6_tbl8", size8, false, socket_id,
+				  &t->memory);
+	if (t->tbl16 == NULL || t->tbl8 == NULL)
 		goto fail;
 	t->max_groups = (uint32_t)groups;
-	t->memory = sizeof(*t) + LPM6_TBL16_ENTRIES * sizeof(uint32_t) + size8;
 
 	/* Shorter prefixes first: a longer one overwrites what it covers. */
 	for (i = 0; i < n; i++) {

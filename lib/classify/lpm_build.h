@@ -7,10 +7,14 @@
 #define OP25B_LPM_BUILD_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <rte_common.h>
+#include <rte_malloc.h>
 
 /*
  * Counting sort of @n rules of @size bytes by the depth byte at
@@ -47,6 +51,25 @@ lpm_sort_by_depth(void *rules, size_t n, size_t size, size_t depth_offset,
 	memcpy(rules, sorted, n * size);
 	free(sorted);
 	return 0;
+}
+
+/*
+ * One level of a table: @size bytes on @socket_id, cache-aligned, zeroed
+ * when @zero (the first level, whose entries start empty; a group is
+ * filled when it is made), counted in *@memory. NULL when out of memory.
+ */
+static inline void *
+lpm_level_alloc(const char *name, size_t size, bool zero, int socket_id,
+		size_t *memory)
+{
+	void *level = zero ? rte_zmalloc_socket(name, size, RTE_CACHE_LINE_SIZE,
+						socket_id)
+			   : rte_malloc_socket(name, size, RTE_CACHE_LINE_SIZE,
+					       socket_id);
+
+	if (level != NULL)
+		*memory += size;
+	return level;
 }
 
 /* @count entries from @e set to @value. */
