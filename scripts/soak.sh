@@ -31,6 +31,19 @@ sock="/var/run/dpdk/$prefix/dpdk_telemetry.v2"
 
 soak_problems=()
 problem() { soak_problems+=("$*"); echo "soak: PROBLEM: $*"; }
+# The output ($4) of a check script: each "PROBLEM text" reported behind
+# the prefix $1, any other line but "INFO text" behind $2; the INFO text,
+# if any, into the variable named $3.
+read_check() {
+	local line
+	while read -r line; do
+		case $line in
+		PROBLEM*) problem "$1${line#PROBLEM }" ;;
+		INFO*) printf -v "$3" '%s' "${line#INFO }" ;;
+		*) problem "$2$line" ;;
+		esac
+	done <<<"$4"
+}
 
 # Hugepages when there are enough free, else plain memory; a file prefix of
 # our own either way: the telemetry socket lives under it.
@@ -168,13 +181,7 @@ while [ $SECONDS -lt $end ]; do
 			problem "op25b-stat --json failed: $(cat "$work/stat.err")"
 		if [ -s "$f" ]; then
 			out=$("$py" "$work/sample.py" "$f" "$prev" "$sample_every" 2>&1)
-			while read -r line; do
-				case $line in
-				PROBLEM*) problem "sample $n_samples: ${line#PROBLEM }" ;;
-				INFO*) info=${line#INFO } ;;
-				*) problem "sample $n_samples: $line" ;;
-				esac
-			done <<<"$out"
+			read_check "sample $n_samples: " "sample $n_samples: " info "$out"
 			prev=$f
 		fi
 		[ -n "$heap" ] || problem "sample $n_samples: no heap figure from telemetry ($sock)"
@@ -246,13 +253,7 @@ out.append("INFO subscriber rx %d, outcomes (%s), upstream tx %d, replies %d, me
 print("\n".join(out))
 EOF
 )
-	while read -r line; do
-		case $line in
-		PROBLEM*) problem "${line#PROBLEM }" ;;
-		INFO*) final_info=${line#INFO } ;;
-		*) problem "final check: $line" ;;
-		esac
-	done <<<"$out"
+	read_check "" "final check: " final_info "$out"
 else
 	problem "no --stats-json written"
 fi

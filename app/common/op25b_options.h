@@ -24,18 +24,37 @@ extern "C" {
 /** Where --help lines end: at most this many columns. */
 #define OP25B_OPTIONS_HELP_WIDTH 79
 
+/** What op25b_options_next() does with an option by itself. */
+enum op25b_option_kind {
+	OP25B_OPTION_CALLER, /**< nothing: it is returned to the caller */
+	OP25B_OPTION_STRING, /**< its argument goes to a const char * */
+	OP25B_OPTION_SET,    /**< an integer or bool field becomes 1 */
+	OP25B_OPTION_UINT,   /**< op25b_option_uint() into an unsigned field */
+	OP25B_OPTION_INSTANCE, /**< op25b_option_instance(), then as STRING */
+};
+
 /** One option. */
 struct op25b_option {
 	const char *name; /**< the long name, without "--" */
 	/** getopt_long's value: a letter is also accepted as -LETTER;
-	 * OP25B_OPTION_LONG_ONLY and above name a long-only option. */
+	 * OP25B_OPTION_LONG_ONLY and above name a long-only option; 0 (an
+	 * option the caller never sees) gets one of its own. */
 	int val;
 	const char *arg;  /**< its argument in --help; NULL: takes none */
 	const char *help; /**< NULL: an alias, left out of --help */
+	enum op25b_option_kind kind;
+	size_t offset;	   /**< of the field in the caller's struct */
+	size_t size;	   /**< of that field: 1, 2, 4 or 8 bytes */
+	unsigned long min; /**< UINT: the range */
+	unsigned long max; /**< UINT: the range; INSTANCE: the buffer size */
+	const char *unit;  /**< UINT: after the range in a refusal */
 };
 
 /** The first value of a long-only option (above every letter). */
 #define OP25B_OPTION_LONG_ONLY 256
+
+/** The values given to options declared with 0 (above the callers'). */
+#define OP25B_OPTION_AUTO 1024
 
 /** A table entry: OP25B_OPTION("out", 'o', "FILE", "write here"). */
 #define OP25B_OPTION(name, val, arg, help)                                     \
@@ -43,10 +62,52 @@ struct op25b_option {
 		(name), (val), (arg), (help)                                   \
 	}
 
-/** getopt_long's arrays made from a table. */
+/** The field @p field of struct @p type, as the table entries below
+ * store into it. */
+#define OP25B_OPTION_FIELD(type, field)                                        \
+	.offset = offsetof(type, field), .size = sizeof(((type *)0)->field)
+
+/** An option whose argument is stored in a const char * field. */
+#define OP25B_OPTION_STR(name_, val_, arg_, help_, type, field)                \
+	{                                                                      \
+		.name = (name_), .val = (val_), .arg = (arg_),                 \
+		.help = (help_), .kind = OP25B_OPTION_STRING,                  \
+		OP25B_OPTION_FIELD(type, field)                                \
+	}
+
+/** An option without an argument that sets an integer or bool field. */
+#define OP25B_OPTION_FLAG(name_, val_, help_, type, field)                     \
+	{                                                                      \
+		.name = (name_), .val = (val_), .help = (help_),               \
+		.kind = OP25B_OPTION_SET, OP25B_OPTION_FIELD(type, field)      \
+	}
+
+/** An option whose argument is a decimal in @p min_..@p max_ (refused as
+ * op25b_option_uint() says, with @p unit_), stored in an unsigned field. */
+#define OP25B_OPTION_UINT(name_, val_, arg_, help_, type, field, min_, max_,   \
+			  unit_)                                               \
+	{                                                                      \
+		.name = (name_), .val = (val_), .arg = (arg_),                 \
+		.help = (help_), .kind = OP25B_OPTION_UINT,                    \
+		OP25B_OPTION_FIELD(type, field), .min = (min_), .max = (max_), \
+		.unit = (unit_)                                                \
+	}
+
+/** --name NAME checked by op25b_option_instance() (buffer @p max_), stored
+ * in a const char * field. */
+#define OP25B_OPTION_NAME(help_, type, field, max_)                            \
+	{                                                                      \
+		.name = "name", .arg = "NAME", .help = (help_),                \
+		.kind = OP25B_OPTION_INSTANCE,                                 \
+		OP25B_OPTION_FIELD(type, field), .max = (max_)                 \
+	}
+
+/** getopt_long's arrays made from a table, and the table. */
 struct op25b_getopt {
 	struct option longopts[OP25B_OPTIONS_MAX + 1];
 	char shortopts[2 * OP25B_OPTIONS_MAX + 4];
+	const struct op25b_option *opts;
+	size_t n;
 };
 
 /**
@@ -54,13 +115,24 @@ struct op25b_getopt {
  * is a letter of @p only (NULL: all): every one goes to @c longopts, those
  * whose value is a letter to @c shortopts too, after @p flags ("+" to stop
  * at the first non-option, ":" to tell a missing argument apart; "" or
- * NULL: none).
- * @return 0, or -E2BIG (more than OP25B_OPTIONS_MAX options, or @p flags
- *   longer than two characters).
+ * NULL: none). More than OP25B_OPTIONS_MAX options, or @p flags longer
+ * than two characters, are a bug in the table: abort().
  */
-int
+void
 op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
 		     size_t n, const char *only, const char *flags);
+
+/**
+ * The next option of @p argv for the caller (getopt_long() with @p g,
+ * from optind): the options of kinds other than OP25B_OPTION_CALLER are
+ * stored into the struct at @p target on the way, as their entries say;
+ * a refused one is a line on stderr that begins with "PROG: ".
+ * @return the value of an OP25B_OPTION_CALLER option, or '?' or ':' as
+ *   getopt_long() returns them; 0 after the last option; -EINVAL after
+ *   a refusal.
+ */
+int op25b_options_next(const struct op25b_getopt *g, const char *prog, int argc,
+		       char **argv, void *target);
 
 /**
  * The --help lines of the options op25b_options_getopt() would take (same

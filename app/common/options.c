@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,16 +24,18 @@ selected(const struct op25b_option *o, const char *only)
 	return only == NULL || (is_short(o->val) && strchr(only, o->val));
 }
 
-int
+void
 op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
 		     size_t n, const char *only, const char *flags)
 {
 	size_t i, l = 0, s = 0;
 
 	memset(g, 0, sizeof(*g));
+	g->opts = opts;
+	g->n = n;
 	if (flags != NULL) {
 		if (strlen(flags) > 2)
-			return -E2BIG;
+			abort(); /* shortopts has room for two */
 		s = strlen(flags);
 		memcpy(g->shortopts, flags, s);
 	}
@@ -42,17 +45,90 @@ op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
 		if (!selected(o, only))
 			continue;
 		if (l == OP25B_OPTIONS_MAX)
-			return -E2BIG;
+			abort(); /* the table outgrew OP25B_OPTIONS_MAX */
 		g->longopts[l].name = o->name;
 		g->longopts[l].has_arg = o->arg != NULL ? required_argument
 							: no_argument;
-		g->longopts[l].val = o->val;
+		g->longopts[l].val = o->val != 0 ? o->val
+						 : OP25B_OPTION_AUTO + (int)i;
 		l++;
 		/* An alias shares its letter with the option it stands for. */
 		if (is_short(o->val) && strchr(g->shortopts, o->val) == NULL) {
 			g->shortopts[s++] = (char)o->val;
 			if (o->arg != NULL)
 				g->shortopts[s++] = ':';
+		}
+	}
+}
+
+/* @p v into the unsigned field of @p size bytes at @p field. */
+static void
+store_uint(void *field, size_t size, unsigned long v)
+{
+	switch (size) {
+	case 1:
+		*(uint8_t *)field = (uint8_t)v;
+		break;
+	case 2:
+		*(uint16_t *)field = (uint16_t)v;
+		break;
+	case 4:
+		*(uint32_t *)field = (uint32_t)v;
+		break;
+	default:
+		*(uint64_t *)field = v;
+		break;
+	}
+}
+
+/* The entry getopt_long() returned @p val for; NULL: none of ours. */
+static const struct op25b_option *
+entry_of(const struct op25b_getopt *g, int val)
+{
+	size_t i;
+
+	if (val >= OP25B_OPTION_AUTO)
+		return (size_t)(val - OP25B_OPTION_AUTO) < g->n
+			       ? &g->opts[val - OP25B_OPTION_AUTO]
+			       : NULL;
+	for (i = 0; i < g->n; i++)
+		if (g->opts[i].val == val)
+			return &g->opts[i];
+	return NULL;
+}
+
+int
+op25b_options_next(const struct op25b_getopt *g, const char *prog, int argc,
+		   char **argv, void *target)
+{
+	const struct op25b_option *o;
+	unsigned long v;
+	char *field;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, g->shortopts, g->longopts,
+				  NULL)) != -1) {
+		o = entry_of(g, opt);
+		if (o == NULL || o->kind == OP25B_OPTION_CALLER)
+			return opt;
+		field = (char *)target + o->offset;
+		switch (o->kind) {
+		case OP25B_OPTION_SET:
+			store_uint(field, o->size, 1);
+			break;
+		case OP25B_OPTION_UINT:
+			if (op25b_option_uint(prog, o->name, optarg, o->min,
+					      o->max, o->unit, &v) != 0)
+				return -EINVAL;
+			store_uint(field, o->size, v);
+			break;
+		case OP25B_OPTION_INSTANCE:
+			if (op25b_option_instance(prog, optarg, o->max) != 0)
+				return -EINVAL;
+			/* fall through */
+		default:
+			*(const char **)field = optarg;
+			break;
 		}
 	}
 	return 0;

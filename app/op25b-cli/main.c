@@ -39,19 +39,26 @@
 
 enum option_id {
 	OPT_NAME = OP25B_OPTION_LONG_ONLY,
-	OPT_CLI_SOCKET,
 	OPT_TIMEOUT,
 	OPT_HELP = 'h',
+};
+
+/* What the options say. */
+struct cli_args {
+	const char *name;
+	const char *socket_path;
 };
 
 static const struct op25b_option cli_options[] = {
 	OP25B_OPTION("name", OPT_NAME, "NAME",
 		     "the instance (op25b --name; default op25b)"),
-	OP25B_OPTION("cli-socket", OPT_CLI_SOCKET, "PATH",
-		     "a socket elsewhere, as given to op25b --cli-socket "
-		     "(--socket PATH is the same)"),
+	OP25B_OPTION_STR("cli-socket", 0, "PATH",
+			 "a socket elsewhere, as given to op25b --cli-socket "
+			 "(--socket PATH is the same)",
+			 struct cli_args, socket_path),
 	/* op25b-cli's name for it before op25b's; kept. */
-	OP25B_OPTION("socket", OPT_CLI_SOCKET, "PATH", NULL),
+	OP25B_OPTION_STR("socket", 0, "PATH", NULL, struct cli_args,
+			 socket_path),
 	OP25B_OPTION("timeout", OPT_TIMEOUT, "S",
 		     "give up on a command after S seconds (default 60)"),
 	OP25B_OPTION("help", OPT_HELP, NULL, "this text"),
@@ -362,7 +369,7 @@ interactive(int fd)
 int
 main(int argc, char **argv)
 {
-	const char *name = "op25b", *socket_path = NULL;
+	struct cli_args args = { .name = "op25b" };
 	char path[256];
 	int timeout_s = 60, opt, fd, status;
 	struct op25b_getopt g;
@@ -370,10 +377,9 @@ main(int argc, char **argv)
 
 	/* "+": options end at the first word of the command, so that a
 	 * command's own words are never taken for ours. */
-	if (op25b_options_getopt(&g, cli_options, N_OPTIONS, NULL, "+") != 0)
-		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
-	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
-	       -1) {
+	op25b_options_getopt(&g, cli_options, N_OPTIONS, NULL, "+");
+	while ((opt = op25b_options_next(&g, "op25b-cli", argc, argv, &args)) >
+	       0) {
 		switch (opt) {
 		case OPT_NAME:
 			if (optarg[0] == '\0' || strchr(optarg, '/') != NULL) {
@@ -382,10 +388,7 @@ main(int argc, char **argv)
 					optarg);
 				return EXIT_USAGE;
 			}
-			name = optarg;
-			break;
-		case OPT_CLI_SOCKET:
-			socket_path = optarg;
+			args.name = optarg;
 			break;
 		case OPT_TIMEOUT:
 			timeout_s = (int)strtol(optarg, &end, 10);
@@ -406,12 +409,12 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (socket_path == NULL) {
-		snprintf(path, sizeof(path), "/run/op25b/%s.sock", name);
-		socket_path = path;
+	if (args.socket_path == NULL) {
+		snprintf(path, sizeof(path), "/run/op25b/%s.sock", args.name);
+		args.socket_path = path;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	fd = connect_socket(socket_path);
+	fd = connect_socket(args.socket_path);
 	if (fd < 0)
 		return EXIT_USAGE;
 	if (optind == argc && isatty(STDIN_FILENO))

@@ -167,27 +167,25 @@ run_capture(struct replay *r, pcap_t *in)
 /* The default --help states. */
 _Static_assert(RTE_MBUF_DEFAULT_BUF_SIZE == 2176, "replay --help: default");
 
-enum replay_option {
-	REPLAY_OUT = OP25B_OPTION_LONG_ONLY,
-	REPLAY_REPLIES,
-	REPLAY_JSON,
-	REPLAY_MBUF_SIZE,
-	REPLAY_HELP = 'h',
-};
-
 static const struct op25b_option replay_options[] = {
-	OP25B_OPTION("out", REPLAY_OUT, "OUT.pcap",
-		     "write what would be forwarded upstream"),
-	OP25B_OPTION("replies", REPLAY_REPLIES, "R.pcap",
-		     "write the TCP resets op25b would send back"),
-	OP25B_OPTION("json", REPLAY_JSON, NULL,
-		     "one JSON object a packet on standard output, the totals "
-		     "as the last (the text summary goes to standard error)"),
-	OP25B_OPTION("mbuf-size", REPLAY_MBUF_SIZE, "N",
-		     "mbuf data room, headroom included, as op25b's "
-		     "--mbuf-size (default 2176): frames longer than one "
-		     "segment are chained"),
-	OP25B_OPTION("help", REPLAY_HELP, NULL, "this text"),
+	OP25B_OPTION_STR("out", 0, "OUT.pcap",
+			 "write what would be forwarded upstream",
+			 struct replay, out_path),
+	OP25B_OPTION_STR("replies", 0, "R.pcap",
+			 "write the TCP resets op25b would send back",
+			 struct replay, replies_path),
+	OP25B_OPTION_FLAG("json", 0,
+			  "one JSON object a packet on standard output, the "
+			  "totals as the last (the text summary goes to "
+			  "standard error)",
+			  struct replay, json),
+	OP25B_OPTION_UINT("mbuf-size", 0, "N",
+			  "mbuf data room, headroom included, as op25b's "
+			  "--mbuf-size (default 2176): frames longer than one "
+			  "segment are chained",
+			  struct replay, mbuf_size, REPLAY_MBUF_SIZE_MIN,
+			  UINT16_MAX, NULL),
+	OP25B_OPTION("help", 'h', NULL, "this text"),
 };
 
 static int
@@ -214,49 +212,19 @@ op25b_tool_replay(int argc, char **argv)
 	struct op25b_classifier_error compile_error;
 	pcap_t *in = NULL;
 	unsigned int n_mbufs;
-	char *end;
 	int opt, ret = 1;
 
-	if (op25b_options_getopt(&g, replay_options, RTE_DIM(replay_options),
-				 NULL, NULL) != 0)
-		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
+	op25b_options_getopt(&g, replay_options, RTE_DIM(replay_options), NULL,
+			     NULL);
 	r.mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
-	       -1) {
-		switch (opt) {
-		case REPLAY_OUT:
-			r.out_path = optarg;
-			break;
-		case REPLAY_REPLIES:
-			r.replies_path = optarg;
-			break;
-		case REPLAY_JSON:
-			r.json = 1;
-			break;
-		case REPLAY_HELP:
-			return replay_usage(stdout);
-		case REPLAY_MBUF_SIZE: {
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    v < REPLAY_MBUF_SIZE_MIN || v > UINT16_MAX) {
-				fprintf(stderr,
-					"op25b-policy: --mbuf-size %s: expected "
-					"%u..%u\n",
-					optarg, REPLAY_MBUF_SIZE_MIN,
-					UINT16_MAX);
-				return OP25B_TOOL_USAGE;
-			}
-			r.mbuf_size = (unsigned int)v;
-			break;
-		}
-		default:
-			return replay_usage(stderr);
-		}
-	}
+	opt = op25b_options_next(&g, "op25b-policy", argc, argv, &r);
+	if (opt == 'h')
+		return replay_usage(stdout);
+	if (opt < 0)
+		return OP25B_TOOL_USAGE;
+	if (opt > 0)
+		return replay_usage(stderr);
 	if (argc - optind != 2)
 		return replay_usage(stderr);
 	r.policy_path = argv[optind];

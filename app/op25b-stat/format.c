@@ -138,17 +138,18 @@ prom_family(FILE *out, const char *name, const char *type, const char *help)
 	fprintf(out, "\n# TYPE " PROM_PREFIX "%s %s\n", name, type);
 }
 
-/* One row per counter of a list, labelled with its name, each after its
- * help as a comment (a family has one HELP line; parsers skip other
+/* A counter family: its HELP and TYPE, then one row per counter of a
+ * list, labelled with its name, each after its help as a comment (a family has one HELP line; parsers skip other
  * comments). */
 static void
-prom_named_rows(FILE *out, const char *family, const char *label,
-		const char *(*name)(unsigned int),
+prom_named_rows(FILE *out, const char *family, const char *family_help,
+		const char *label, const char *(*name)(unsigned int),
 		const char *(*help)(unsigned int), const uint64_t *v,
 		unsigned int n)
 {
 	unsigned int i;
 
+	prom_family(out, family, "counter", family_help);
 	for (i = 0; i < n; i++) {
 		fprintf(out, "# %s \"%s\": %s\n", label, name(i), help(i));
 		fprintf(out, PROM_PREFIX "%s{%s=\"%s\"} %" PRIu64 "\n", family,
@@ -156,14 +157,16 @@ prom_named_rows(FILE *out, const char *family, const char *label,
 	}
 }
 
+/* A counter family: its HELP and TYPE, then a row per slot and verdict. */
 static void
-prom_verdict_rows(FILE *out, const char *family, const char *label,
-		  unsigned int n_slots,
+prom_verdict_rows(FILE *out, const char *family, const char *family_help,
+		  const char *label, unsigned int n_slots,
 		  const char (*names)[OP25B_STATS_NAME_MAX],
 		  const uint64_t (*table)[OP25B_VERDICT_MAX])
 {
 	unsigned int i, v;
 
+	prom_family(out, family, "counter", family_help);
 	for (i = 0; i < n_slots; i++) {
 		unsigned int slot = op25b_stats_row_slot(i, n_slots);
 
@@ -318,17 +321,16 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 	fprintf(out, PROM_PREFIX "ports_updated_seconds %.3f\n",
 		(double)h->ports_updated_ns / 1e9);
 
-	prom_family(out, "packets_total", "counter",
-		    "Packets received on subscriber ports, by outcome; each "
-		    "packet has exactly one.");
-	prom_named_rows(out, "packets_total", "outcome", op25b_outcome_name,
-			op25b_outcome_help, snap->totals.outcome,
-			OP25B_OUTCOME_MAX);
+	prom_named_rows(out, "packets_total",
+			"Packets received on subscriber ports, by outcome; "
+			"each packet has exactly one.",
+			"outcome", op25b_outcome_name, op25b_outcome_help,
+			snap->totals.outcome, OP25B_OUTCOME_MAX);
 
-	prom_family(out, "frames_total", "counter",
-		    "What the parser saw beyond the outcome, by kind: non-IP "
-		    "frames, malformed causes, chained frames.");
-	prom_named_rows(out, "frames_total", "kind", op25b_frame_counter_name,
+	prom_named_rows(out, "frames_total",
+			"What the parser saw beyond the outcome, by kind: "
+			"non-IP frames, malformed causes, chained frames.",
+			"kind", op25b_frame_counter_name,
 			op25b_frame_counter_help, snap->totals.frame,
 			OP25B_FRAME_MAX);
 
@@ -338,11 +340,11 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 	fprintf(out, PROM_PREFIX "upstream_packets_total %" PRIu64 "\n",
 		snap->upstream);
 
-	prom_family(out, "class_packets_total", "counter",
-		    "SMTP packets by source class and policy verdict "
-		    "(class \"(none)\": in no class).");
-	prom_verdict_rows(out, "class_packets_total", "class", n->n_class_slots,
-			  n->class_name, snap->totals.class_verdict);
+	prom_verdict_rows(out, "class_packets_total",
+			  "SMTP packets by source class and policy verdict "
+			  "(class \"(none)\": in no class).",
+			  "class", n->n_class_slots, n->class_name,
+			  snap->totals.class_verdict);
 
 	/* block: notify, one family per counter under its one name. */
 	prom_class_family(out, n, "", snap->totals.class_notify[0],
@@ -354,11 +356,11 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 			  OP25B_CLASS_ADAPTIVE_MAX, op25b_class_adaptive_name,
 			  op25b_class_adaptive_help);
 
-	prom_family(out, "group_packets_total", "counter",
-		    "SMTP packets by destination group and policy verdict "
-		    "(group \"(none)\": in no group).");
-	prom_verdict_rows(out, "group_packets_total", "group", n->n_group_slots,
-			  n->group_name, snap->totals.group_verdict);
+	prom_verdict_rows(out, "group_packets_total",
+			  "SMTP packets by destination group and policy "
+			  "verdict (group \"(none)\": in no group).",
+			  "group", n->n_group_slots, n->group_name,
+			  snap->totals.group_verdict);
 
 	prom_ports(out, snap, op25b_stats_port_driver_fields,
 		   OP25B_PORT_DRIVER_FIELDS, false);

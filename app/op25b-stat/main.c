@@ -33,8 +33,7 @@
 
 /* Options as a table: getopt's array and --help are both made from it. */
 enum option_id {
-	OPT_NAME = OP25B_OPTION_LONG_ONLY,
-	OPT_JSON,
+	OPT_JSON = OP25B_OPTION_LONG_ONLY,
 	OPT_PROMETHEUS,
 	OPT_WATCH,
 	OPT_COUNT,
@@ -44,9 +43,29 @@ enum option_id {
 	OPT_HELP,
 };
 
+enum output {
+	OUTPUT_TEXT,
+	OUTPUT_JSON,
+	OUTPUT_PROMETHEUS,
+};
+
+struct config {
+	const char *name;
+	bool xdp;
+	enum output output;
+	bool output_set;
+	double watch; /* seconds; 0: print once */
+	unsigned long count;
+	const char *listen;
+	unsigned long top; /* --top N; 0: the counters */
+	struct sockaddr_storage listen_addr;
+	size_t listen_addr_len;
+};
+
 static const struct op25b_option stat_options[] = {
-	OP25B_OPTION("name", OPT_NAME, "NAME",
-		     "the instance: op25b's --name (default " DEFAULT_NAME ")"),
+	OP25B_OPTION_NAME("the instance: op25b's --name (default " DEFAULT_NAME
+			  ")",
+			  struct config, name, OP25B_STATS_NAME_MAX),
 	OP25B_OPTION("json", OPT_JSON, NULL,
 		     "print one JSON object (the names of op25b --stats-json)"),
 	OP25B_OPTION("prometheus", OPT_PROMETHEUS, NULL,
@@ -72,25 +91,6 @@ static const struct op25b_option stat_options[] = {
 };
 
 #define N_OPTIONS (sizeof(stat_options) / sizeof(stat_options[0]))
-
-enum output {
-	OUTPUT_TEXT,
-	OUTPUT_JSON,
-	OUTPUT_PROMETHEUS,
-};
-
-struct config {
-	const char *name;
-	bool xdp;
-	enum output output;
-	bool output_set;
-	double watch; /* seconds; 0: print once */
-	unsigned long count;
-	const char *listen;
-	unsigned long top; /* --top N; 0: the counters */
-	struct sockaddr_storage listen_addr;
-	size_t listen_addr_len;
-};
 
 static void
 usage(FILE *out)
@@ -150,20 +150,13 @@ parse_args(int argc, char **argv, struct config *cfg)
 	char *end;
 	int opt;
 
-	if (op25b_options_getopt(&g, stat_options, N_OPTIONS, NULL, NULL) != 0)
-		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
+	op25b_options_getopt(&g, stat_options, N_OPTIONS, NULL, NULL);
 	cfg->name = DEFAULT_NAME;
 	/* One line per refusal, in our words (getopt's would be another). */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
-	       -1) {
+	while ((opt = op25b_options_next(&g, "op25b-stat", argc, argv, cfg)) >
+	       0) {
 		switch (opt) {
-		case OPT_NAME:
-			if (op25b_option_instance("op25b-stat", optarg,
-						  OP25B_STATS_NAME_MAX) != 0)
-				return -EINVAL;
-			cfg->name = optarg;
-			break;
 		case OPT_JSON:
 		case OPT_PROMETHEUS:
 			if (cfg->output_set)
@@ -219,6 +212,8 @@ parse_args(int argc, char **argv, struct config *cfg)
 						    argv[optind - 1]);
 		}
 	}
+	if (opt < 0)
+		return opt;
 	if (optind < argc)
 		return usage_error("unexpected argument '%s' (try --help)",
 				   argv[optind]);

@@ -70,28 +70,6 @@ xdp_program_load(uint32_t adaptive_entries)
 	return x;
 }
 
-int
-xdp_parse_entries(const char *text, uint32_t *entries)
-{
-	unsigned long long n;
-	char *end;
-
-	errno = 0;
-	n = strtoull(text, &end, 10);
-	if (errno != 0 || end == text || *end != '\0' || text[0] == '-' ||
-	    n < OP25B_XDP_ADAPTIVE_ENTRIES_MIN ||
-	    n > OP25B_XDP_ADAPTIVE_ENTRIES_MAX) {
-		fprintf(stderr,
-			"op25b-xdp: --adaptive-entries %s: expected a number "
-			"of sources, %u..%u\n",
-			text, OP25B_XDP_ADAPTIVE_ENTRIES_MIN,
-			OP25B_XDP_ADAPTIVE_ENTRIES_MAX);
-		return -EINVAL;
-	}
-	*entries = (uint32_t)n;
-	return 0;
-}
-
 /* The instance's pin directory: --name, else the interface's name. */
 int
 xdp_pin_dir(const struct xdp_args *a, const char *iface, char *buf, size_t size)

@@ -21,37 +21,57 @@
 
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
 
+#define ARGS struct xdp_args
+
 static const struct op25b_option options[] = {
-	OP25B_OPTION("policy", 'p', "FILE", "the policy (load, run, reload)"),
-	OP25B_OPTION("exemptions", XDP_OPT_EXEMPTIONS, "FILE",
-		     "load, run, reload, replay: the exemptions file, op25b's "
-		     "state-file format (default "
-		     "/var/lib/op25b/NAME.exemptions, as op25b's; reload: the "
-		     "instance's)"),
-	OP25B_OPTION("ttl", XDP_OPT_TTL, "DURATION",
-		     "exempt add: expire after DURATION (90, 90s, 15m, 12h, "
-		     "30d); default never"),
-	OP25B_OPTION("reason", XDP_OPT_REASON, "TEXT",
-		     "exempt add: why it was granted (kept in the file)"),
-	OP25B_OPTION("force", XDP_OPT_FORCE, NULL,
-		     "exempt add: allow 0.0.0.0/0 or ::/0 (OP25B off)"),
+	OP25B_OPTION_STR("policy", 'p', "FILE",
+			 "the policy (load, run, reload)", ARGS, policy),
+	OP25B_OPTION_STR("exemptions", 0, "FILE",
+			 "load, run, reload, replay: the exemptions file, "
+			 "op25b's state-file format (default "
+			 "/var/lib/op25b/NAME.exemptions, as op25b's; reload: "
+			 "the instance's)",
+			 ARGS, exemptions),
+	OP25B_OPTION_STR("ttl", 0, "DURATION",
+			 "exempt add: expire after DURATION (90, 90s, 15m, "
+			 "12h, 30d); default never",
+			 ARGS, ttl),
+	OP25B_OPTION_STR("reason", 0, "TEXT",
+			 "exempt add: why it was granted (kept in the file)",
+			 ARGS, reason),
+	OP25B_OPTION_FLAG("force", 0,
+			  "exempt add: allow 0.0.0.0/0 or ::/0 (OP25B off)",
+			  ARGS, force),
 	OP25B_OPTION("mode", 'm', "native|generic",
 		     "load: XDP in the driver (default) or generic (skb) XDP"),
-	OP25B_OPTION("name", 'n', "NAME",
-		     "the instance: pinned under /sys/fs/bpf/op25b/NAME "
-		     "($OP25B_XDP_BPFFS for another bpffs than /sys/fs/bpf; "
-		     "default NAME: the interface's name)"),
-	OP25B_OPTION("out", XDP_OPT_OUT, "OUT.pcap",
-		     "replay: write the frames the program passes (XDP_PASS)"),
-	OP25B_OPTION("replies", XDP_OPT_REPLIES, "R.pcap",
-		     "replay: write the frames it sends back (XDP_TX: resets)"),
-	OP25B_OPTION("json", XDP_OPT_JSON, NULL,
-		     "status, replay, exempt list: JSON on standard output"),
-	OP25B_OPTION("adaptive-entries", XDP_OPT_ADAPTIVE_ENTRIES, "N",
-		     "load, run, replay: sources the adaptive state holds, "
-		     "64..16777216 (default 131072; about 200 bytes each)"),
+	OP25B_OPTION_STR("name", 'n', "NAME",
+			 "the instance: pinned under /sys/fs/bpf/op25b/NAME "
+			 "($OP25B_XDP_BPFFS for another bpffs than "
+			 "/sys/fs/bpf; default NAME: the interface's name)",
+			 ARGS, name),
+	OP25B_OPTION_STR("out", 0, "OUT.pcap",
+			 "replay: write the frames the program passes "
+			 "(XDP_PASS)",
+			 ARGS, out),
+	OP25B_OPTION_STR("replies", 0, "R.pcap",
+			 "replay: write the frames it sends back (XDP_TX: "
+			 "resets)",
+			 ARGS, replies),
+	OP25B_OPTION_FLAG("json", 0,
+			  "status, replay, exempt list: JSON on standard "
+			  "output",
+			  ARGS, json),
+	OP25B_OPTION_UINT("adaptive-entries", 0, "N",
+			  "load, run, replay: sources the adaptive state "
+			  "holds, 64..16777216 (default 131072; about 200 "
+			  "bytes each)",
+			  ARGS, adaptive_entries,
+			  OP25B_XDP_ADAPTIVE_ENTRIES_MIN,
+			  OP25B_XDP_ADAPTIVE_ENTRIES_MAX, " sources"),
 	OP25B_OPTION("help", 'h', NULL, "this text"),
 };
+
+#undef ARGS
 
 static const struct command {
 	const char *name;
@@ -61,7 +81,7 @@ static const struct command {
 } commands[] = {
 	{ "load", xdp_cmd_load,
 	  "load IFACE --policy FILE [--exemptions FILE] [--mode "
-	  "native|generic] [--name NAME]",
+	  "native|generic] [--name NAME] [--adaptive-entries N]",
 	  "load the program with FILE's policy and the exemptions, pin it and "
 	  "attach it to IFACE" },
 	{ "reload", xdp_cmd_reload,
@@ -71,7 +91,7 @@ static const struct command {
 	  "atomically; a bad file changes nothing" },
 	{ "run", xdp_cmd_run,
 	  "run IFACE --policy FILE [--exemptions FILE] [--mode native|generic] "
-	  "[--name NAME]",
+	  "[--name NAME] [--adaptive-entries N]",
 	  "load as load does and stay in the foreground: SIGHUP reloads the "
 	  "policy and exemptions (an error keeps the running ones), "
 	  "SIGTERM/SIGINT unload; expired exemptions go within a second" },
@@ -85,13 +105,13 @@ static const struct command {
 	  "detach the program from IFACE and remove its pins" },
 	{ "status", xdp_cmd_status, "status [IFACE] [--name NAME] [--json]",
 	  "what runs on IFACE (every instance without one): program, mode, "
-	  "policy, generation, counters" },
+	  "policy, generation, counters, adaptive figures" },
 	{ "replay", xdp_cmd_replay,
 	  "replay POLICY IN.pcap [--exemptions FILE] [--out OUT.pcap] "
-	  "[--replies R.pcap] [--json]",
+	  "[--replies R.pcap] [--json] [--adaptive-entries N]",
 	  "run the program on every frame of a capture (BPF_PROG_TEST_RUN, no "
-	  "interface), with FILE's exemptions if given; the output of "
-	  "op25b-policy replay" },
+	  "interface), with FILE's exemptions if given, adaptive classes on "
+	  "the capture's clock; the output of op25b-policy replay" },
 };
 
 static void
@@ -131,16 +151,12 @@ main(int argc, char **argv)
 		usage(stderr);
 		return XDP_EXIT_USAGE;
 	}
-	if (op25b_options_getopt(&g, options, DIM(options), NULL, NULL) != 0)
-		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
+	op25b_options_getopt(&g, options, DIM(options), NULL, NULL);
 	a.mode = "native";
 	optind = 2;
-	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
-	       -1) {
+	while ((opt = op25b_options_next(&g, "op25b-xdp", argc, argv, &a)) >
+	       0) {
 		switch (opt) {
-		case 'p':
-			a.policy = optarg;
-			break;
 		case 'm':
 			if (strcmp(optarg, "native") != 0 &&
 			    strcmp(optarg, "generic") != 0) {
@@ -151,34 +167,6 @@ main(int argc, char **argv)
 				return XDP_EXIT_USAGE;
 			}
 			a.mode = optarg;
-			break;
-		case 'n':
-			a.name = optarg;
-			break;
-		case XDP_OPT_OUT:
-			a.out = optarg;
-			break;
-		case XDP_OPT_REPLIES:
-			a.replies = optarg;
-			break;
-		case XDP_OPT_JSON:
-			a.json = 1;
-			break;
-		case XDP_OPT_EXEMPTIONS:
-			a.exemptions = optarg;
-			break;
-		case XDP_OPT_TTL:
-			a.ttl = optarg;
-			break;
-		case XDP_OPT_REASON:
-			a.reason = optarg;
-			break;
-		case XDP_OPT_FORCE:
-			a.force = 1;
-			break;
-		case XDP_OPT_ADAPTIVE_ENTRIES:
-			if (xdp_parse_entries(optarg, &a.adaptive_entries) != 0)
-				return XDP_EXIT_USAGE;
 			break;
 		case 'h':
 			usage(stdout);

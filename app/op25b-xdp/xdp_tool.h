@@ -5,24 +5,12 @@
 #ifndef OP25B_XDP_TOOL_H
 #define OP25B_XDP_TOOL_H
 
-#include "op25b_options.h"
 #include "op25b_policy.h"
 #include "op25b_xdp.h"
 
 #define XDP_EXIT_OK 0
 #define XDP_EXIT_FAILED 1
 #define XDP_EXIT_USAGE 2
-
-enum xdp_option {
-	XDP_OPT_OUT = OP25B_OPTION_LONG_ONLY,
-	XDP_OPT_REPLIES,
-	XDP_OPT_JSON,
-	XDP_OPT_EXEMPTIONS,
-	XDP_OPT_TTL,
-	XDP_OPT_REASON,
-	XDP_OPT_FORCE,
-	XDP_OPT_ADAPTIVE_ENTRIES,
-};
 
 /* The command line, parsed once for every command. */
 struct xdp_args {
@@ -64,10 +52,6 @@ struct op25b_policy *xdp_policy_load(const char *path);
 /* Load the program, its verifier's last lines on stderr on a refusal.
  * @return it, or NULL (reported). */
 struct op25b_xdp *xdp_program_load(uint32_t adaptive_entries);
-
-/* --adaptive-entries N into @p entries. Returns 0, or -EINVAL (said on
- * stderr: not a number in OP25B_XDP_ADAPTIVE_ENTRIES_MIN..MAX). */
-int xdp_parse_entries(const char *text, uint32_t *entries);
 
 /* IFACE/--name's pin directory into @p buf. Returns 0 or -EINVAL
  * (reported). */

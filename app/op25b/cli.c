@@ -311,11 +311,6 @@ cli_snapshot(struct cmdline *cl)
 /* ------------------------------------------------------------------ */
 /* Commands of no particular area: help, show version, quit            */
 
-struct cmd_words {
-	cmdline_fixed_string_t w0;
-	cmdline_fixed_string_t w1;
-};
-
 static void
 cmd_help_parsed(void *parsed, struct cmdline *cl, void *data)
 {
@@ -328,7 +323,12 @@ cmd_help_parsed(void *parsed, struct cmdline *cl, void *data)
 		cli_printf(cl, "  %s\n", ctx[i]->help_str);
 }
 
-CLI_WORD(cmd_help_w0, struct cmd_words, w0, "help");
+cmdline_parse_token_string_t cli_show_w0 =
+	TOKEN_STRING_INITIALIZER(struct cli_words, w0, "show");
+cmdline_parse_token_string_t cli_json_w2 =
+	TOKEN_STRING_INITIALIZER(struct cli_words, w2, "json");
+
+CLI_WORD(cmd_help_w0, struct cli_words, w0, "help");
 CLI_INST(cmd_help, cmd_help_parsed, 0, "help: this list", (void *)&cmd_help_w0);
 
 static void
@@ -337,10 +337,9 @@ cmd_version_parsed(void *parsed, struct cmdline *cl, void *data)
 	cli_printf(cl, "op25b %s, %s\n", OP25B_VERSION, rte_version());
 }
 
-CLI_WORD(cmd_version_w0, struct cmd_words, w0, "show");
-CLI_WORD(cmd_version_w1, struct cmd_words, w1, "version");
+CLI_WORD(cmd_version_w1, struct cli_words, w1, "version");
 CLI_INST(cmd_version, cmd_version_parsed, 0,
-	 "show version: op25b's and DPDK's versions", (void *)&cmd_version_w0,
+	 "show version: op25b's and DPDK's versions", (void *)&cli_show_w0,
 	 (void *)&cmd_version_w1);
 
 static void
@@ -357,7 +356,7 @@ cmd_quit_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 }
 
-CLI_WORD(cmd_quit_w0, struct cmd_words, w0, "quit");
+CLI_WORD(cmd_quit_w0, struct cli_words, w0, "quit");
 CLI_INST(cmd_quit, cmd_quit_parsed, 0,
 	 "quit: end this session (on the -i terminal: stop op25b)",
 	 (void *)&cmd_quit_w0);

@@ -62,6 +62,20 @@ extern struct cmdline_token_ops cli_name_token_ops;
 	static cmdline_parse_token_string_t var =                              \
 		TOKEN_STRING_INITIALIZER(structure, field, word)
 
+/* The result of a command of plain words (help, show version, show
+ * workers [json], show counters class NAME...): a field per word. */
+struct cli_words {
+	cmdline_fixed_string_t w0;
+	cmdline_fixed_string_t w1;
+	cmdline_fixed_string_t w2;
+	cmdline_fixed_string_t w3;
+};
+
+/* "show" as w0 and "json" as w2 of struct cli_words (cli.c): the words
+ * every `show X [json]` view of that struct begins and ends with. */
+extern cmdline_parse_token_string_t cli_show_w0;
+extern cmdline_parse_token_string_t cli_json_w2;
+
 /* A static command @p name: @p fn runs with data @p form when a line
  * matches the tokens, given as (void *)&token, in order. */
 #define CLI_INST(name, fn, form, help, ...)                                    \

@@ -312,13 +312,6 @@ CLI_INST(cmd_clear_port, cmd_clear_port_parsed, 0,
 
 /* ------------------------------------------------------------------ */
 
-struct cmd_words_result {
-	cmdline_fixed_string_t w0;
-	cmdline_fixed_string_t w1;
-	cmdline_fixed_string_t w2;
-	cmdline_fixed_string_t w3;
-};
-
 static void
 cmd_show_workers_parsed(void *parsed, struct cmdline *cl, void *data)
 {
@@ -367,13 +360,11 @@ cmd_show_workers_parsed(void *parsed, struct cmdline *cl, void *data)
 	free(snap);
 }
 
-CLI_WORD(cmd_w0_show, struct cmd_words_result, w0, "show");
-CLI_WORD(cmd_w1_workers, struct cmd_words_result, w1, "workers");
-CLI_WORD(cmd_w2_json, struct cmd_words_result, w2, "json");
+CLI_WORD(cmd_w1_workers, struct cli_words, w1, "workers");
 CLI_INST_JSON(cmd_show_workers, cmd_show_workers_parsed, 0,
 	      "show workers: each worker lcore's queue and how busy it is",
-	      "show workers json: the same as JSON", cmd_w2_json,
-	      (void *)&cmd_w0_show, (void *)&cmd_w1_workers);
+	      "show workers json: the same as JSON", cli_json_w2,
+	      (void *)&cli_show_w0, (void *)&cmd_w1_workers);
 
 /* The counters of one class or group slot by name; -1 if unknown. */
 static int
@@ -396,7 +387,7 @@ find_slot(const struct op25b_stats_snapshot *snap, bool group, const char *name)
 static void
 cmd_show_counters_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	struct cmd_words_result *res = parsed;
+	struct cli_words *res = parsed;
 	struct op25b_stats_snapshot *snap = cli_snapshot(cl);
 	FILE *out;
 
@@ -444,29 +435,29 @@ cmd_show_counters_parsed(void *parsed, struct cmdline *cl, void *data)
 	free(snap);
 }
 
-CLI_WORD(cmd_w1_counters, struct cmd_words_result, w1, "counters");
-CLI_WORD(cmd_w2_class, struct cmd_words_result, w2, "class");
-CLI_WORD(cmd_w2_group, struct cmd_words_result, w2, "group");
+CLI_WORD(cmd_w1_counters, struct cli_words, w1, "counters");
+CLI_WORD(cmd_w2_class, struct cli_words, w2, "class");
+CLI_WORD(cmd_w2_group, struct cli_words, w2, "group");
 static struct cli_name_token cmd_w3_class =
-	CLI_NAME_TOKEN(struct cmd_words_result, w3, CLI_NAME_CLASS);
+	CLI_NAME_TOKEN(struct cli_words, w3, CLI_NAME_CLASS);
 static struct cli_name_token cmd_w3_group =
-	CLI_NAME_TOKEN(struct cmd_words_result, w3, CLI_NAME_GROUP);
+	CLI_NAME_TOKEN(struct cli_words, w3, CLI_NAME_GROUP);
 
 CLI_INST_JSON(cmd_show_counters, cmd_show_counters_parsed, 0,
 	      "show counters: every outcome, class and group counter",
-	      "show counters json: the same as op25b-stat --json", cmd_w2_json,
-	      (void *)&cmd_w0_show, (void *)&cmd_w1_counters);
+	      "show counters json: the same as op25b-stat --json", cli_json_w2,
+	      (void *)&cli_show_w0, (void *)&cmd_w1_counters);
 /* One form each for class and group: TAB offers the names of the kind
  * the line asks for. */
 CLI_INST(cmd_show_counters_class, cmd_show_counters_parsed, COUNTERS_NAMED,
 	 "show counters class|group NAME: one class's or group's "
 	 "verdicts (TAB offers the running policy's names)",
-	 (void *)&cmd_w0_show, (void *)&cmd_w1_counters, (void *)&cmd_w2_class,
+	 (void *)&cli_show_w0, (void *)&cmd_w1_counters, (void *)&cmd_w2_class,
 	 (void *)&cmd_w3_class);
 CLI_INST(cmd_show_counters_group, cmd_show_counters_parsed, COUNTERS_NAMED,
 	 "show counters group NAME: (the group form of the "
 	 "above)",
-	 (void *)&cmd_w0_show, (void *)&cmd_w1_counters, (void *)&cmd_w2_group,
+	 (void *)&cli_show_w0, (void *)&cmd_w1_counters, (void *)&cmd_w2_group,
 	 (void *)&cmd_w3_group);
 
 cmdline_parse_inst_t *op25b_cli_show_commands[] = {

@@ -31,96 +31,99 @@
 
 #define MBUF_CACHE 256
 
-/* Options as a table: getopt's array and --help are both made from it. */
+/* Options as a table: getopt's array, --help and the plain fields of the
+ * config are all made from it; parse_args() handles the rest. */
 enum option_id {
-	OPT_POLICY = OP25B_OPTION_LONG_ONLY,
-	OPT_PAIRS,
-	OPT_BURST,
+	OPT_PAIRS = OP25B_OPTION_LONG_ONLY,
 	OPT_STOP_AFTER_IDLE,
 	OPT_STATUS_INTERVAL,
-	OPT_STATS_JSON,
-	OPT_NAME,
-	OPT_INTERACTIVE = 'i',
-	OPT_CMDLINE_FILE = 300,
-	OPT_CLI_SOCKET,
-	OPT_AUDIT_LOG,
-	OPT_STATE_DIR,
-	OPT_MBUFS,
-	OPT_MAX_PKT_LEN,
-	OPT_MBUF_SIZE,
-	OPT_ADAPTIVE_ENTRIES,
-	OPT_BLOCK_RECORDS,
-	OPT_BLOCK_RECORDS_INTERVAL,
-	OPT_BLOCK_RECORDS_RING,
 	OPT_CLASSIFIER_PATH,
 	OPT_HELP,
 };
 
+#define CFG struct op25b_config
+
 static const struct op25b_option app_options[] = {
-	OP25B_OPTION("policy", OPT_POLICY, "FILE",
-		     "the YAML policy (required)"),
+	OP25B_OPTION_STR("policy", 0, "FILE", "the YAML policy (required)", CFG,
+			 policy_path),
 	OP25B_OPTION("pairs", OPT_PAIRS, "SUB:UP[,SUB:UP...]",
 		     "port pairs: SUB is classified and sent to UP, UP goes "
 		     "back to SUB untouched (default 0:1)"),
-	OP25B_OPTION("burst", OPT_BURST, "N",
-		     "RX burst size, 1..64 (default 32)"),
+	OP25B_OPTION_UINT("burst", 0, "N", "RX burst size, 1..64 (default 32)",
+			  CFG, burst, 1, OP25B_CLASSIFY_BURST_MAX, NULL),
 	OP25B_OPTION("stop-after-idle", OPT_STOP_AFTER_IDLE, "MS",
 		     "exit after MS milliseconds without a packet (pcap "
 		     "replays)"),
 	OP25B_OPTION("status-interval", OPT_STATUS_INTERVAL, "SECONDS",
 		     "print a status line every SECONDS (default 5, 0: "
 		     "never)"),
-	OP25B_OPTION("stats-json", OPT_STATS_JSON, "FILE",
-		     "write the final counters to FILE as JSON"),
-	OP25B_OPTION("name", OPT_NAME, "NAME",
-		     "instance name: counters in /dev/shm/op25b.NAME, read by "
-		     "op25b-stat --name NAME (default op25b)"),
-	OP25B_OPTION("interactive", OPT_INTERACTIVE, NULL,
-		     "the op25b> command prompt on this terminal (quit stops "
-		     "op25b); the status line is off unless asked for"),
-	OP25B_OPTION("cmdline-file", OPT_CMDLINE_FILE, "FILE",
-		     "run the CLI commands in FILE before the ports start; "
-		     "one failing stops op25b, nothing forwarded"),
-	OP25B_OPTION("cli-socket", OPT_CLI_SOCKET, "PATH",
-		     "the control socket op25b-cli connects to (default "
-		     "/run/op25b/NAME.sock, mode 0600; none: no socket)"),
-	OP25B_OPTION("mbufs", OPT_MBUFS, "N",
-		     "mbufs in the pool (default: one per descriptor of every "
-		     "queue, plus bursts and caches; more for deep NIC rings "
-		     "or net_pcap infinite_rx captures, which keep one a "
-		     "frame: op25b says how many)"),
-	OP25B_OPTION("max-pkt-len", OPT_MAX_PKT_LEN, "N",
-		     "the longest frame, CRC included, 1518..65535 (default "
-		     "1526: MTU 1500 with two VLAN tags); every port gets the "
-		     "MTU it implies, and chains of mbufs when a frame does "
-		     "not fit one"),
-	OP25B_OPTION("mbuf-size", OPT_MBUF_SIZE, "N",
-		     "mbuf data room, headroom (128) included, 1024..65535 "
-		     "(default 2176); a port that cannot chain mbufs needs one "
-		     "that holds a whole frame"),
-	OP25B_OPTION("audit-log", OPT_AUDIT_LOG, "FILE",
-		     "where exemptions, reloads and switches are logged "
-		     "(default /var/log/op25b/NAME.audit.log)"),
-	OP25B_OPTION("state-dir", OPT_STATE_DIR, "DIR",
-		     "exemptions are kept in DIR/NAME.exemptions, rewritten "
-		     "before each change answers and restored at start "
-		     "(default /var/lib/op25b, created if missing)"),
-	OP25B_OPTION("adaptive-entries", OPT_ADAPTIVE_ENTRIES, "N",
-		     "sources the adaptive table tracks, 64..1073741824 "
-		     "(default 1000000, 136 bytes each); made when a policy "
-		     "first has an adaptive class"),
-	OP25B_OPTION("block-records", OPT_BLOCK_RECORDS, "FILE|syslog",
-		     "one JSON line per blocked source per interval for the "
-		     "abuse desk, appended to FILE (reopened on SIGUSR1 or "
-		     "records reopen), or to syslog (RFC 5424 structured "
-		     "data through syslog(3))"),
-	OP25B_OPTION("block-records-interval", OPT_BLOCK_RECORDS_INTERVAL,
-		     "SECONDS",
-		     "the block records' interval, 1..86400 (default 60)"),
-	OP25B_OPTION("block-records-ring", OPT_BLOCK_RECORDS_RING, "N",
-		     "records each worker's ring to the control lcore holds, "
-		     "1..1048576 (default 8192); what does not fit is counted "
-		     "as records_dropped"),
+	OP25B_OPTION_STR("stats-json", 0, "FILE",
+			 "write the final counters to FILE as JSON", CFG,
+			 stats_json),
+	OP25B_OPTION_NAME("instance name: counters in /dev/shm/op25b.NAME, "
+			  "read by op25b-stat --name NAME (default op25b)",
+			  CFG, instance, OP25B_STATS_NAME_MAX),
+	OP25B_OPTION_FLAG("interactive", 'i',
+			  "the op25b> command prompt on this terminal (quit "
+			  "stops op25b); the status line is off unless asked "
+			  "for",
+			  CFG, interactive),
+	OP25B_OPTION_STR("cmdline-file", 0, "FILE",
+			 "run the CLI commands in FILE before the ports start; "
+			 "one failing stops op25b, nothing forwarded",
+			 CFG, cmdline_file),
+	OP25B_OPTION_STR("cli-socket", 0, "PATH",
+			 "the control socket op25b-cli connects to (default "
+			 "/run/op25b/NAME.sock, mode 0600; none: no socket)",
+			 CFG, cli_socket),
+	OP25B_OPTION_UINT("mbufs", 0, "N",
+			  "mbufs in the pool (default: one per descriptor of "
+			  "every queue, plus bursts and caches; more for deep "
+			  "NIC rings or net_pcap infinite_rx captures, which "
+			  "keep one a frame: op25b says how many)",
+			  CFG, mbufs, 1024, 1u << 26, NULL),
+	OP25B_OPTION_UINT("max-pkt-len", 0, "N",
+			  "the longest frame, CRC included, 1518..65535 "
+			  "(default 1526: MTU 1500 with two VLAN tags); every "
+			  "port gets the MTU it implies, and chains of mbufs "
+			  "when a frame does not fit one",
+			  CFG, max_pkt_len, RTE_ETHER_MAX_LEN, UINT16_MAX,
+			  " bytes"),
+	OP25B_OPTION_UINT("mbuf-size", 0, "N",
+			  "mbuf data room, headroom (128) included, "
+			  "1024..65535 (default 2176); a port that cannot "
+			  "chain mbufs needs one that holds a whole frame",
+			  CFG, mbuf_size, 1024, UINT16_MAX, " bytes"),
+	OP25B_OPTION_STR("audit-log", 0, "FILE",
+			 "where exemptions, reloads and switches are logged "
+			 "(default /var/log/op25b/NAME.audit.log)",
+			 CFG, audit_log),
+	OP25B_OPTION_STR("state-dir", 0, "DIR",
+			 "exemptions are kept in DIR/NAME.exemptions, "
+			 "rewritten before each change answers and restored "
+			 "at start (default /var/lib/op25b, created if "
+			 "missing)",
+			 CFG, state_dir),
+	OP25B_OPTION_UINT("adaptive-entries", 0, "N",
+			  "sources the adaptive table tracks, 64..1073741824 "
+			  "(default 1000000, 136 bytes each); made when a "
+			  "policy first has an adaptive class",
+			  CFG, adaptive_entries, OP25B_ADAPTIVE_MIN_ENTRIES,
+			  1ul << 30, NULL),
+	OP25B_OPTION_STR("block-records", 0, "FILE|syslog",
+			 "one JSON line per blocked source per interval for "
+			 "the abuse desk, appended to FILE (reopened on "
+			 "SIGUSR1 or records reopen), or to syslog (RFC 5424 "
+			 "structured data through syslog(3))",
+			 CFG, records_path),
+	OP25B_OPTION_UINT("block-records-interval", 0, "SECONDS",
+			  "the block records' interval, 1..86400 (default 60)",
+			  CFG, records_interval_s, 1, 86400, " seconds"),
+	OP25B_OPTION_UINT("block-records-ring", 0, "N",
+			  "records each worker's ring to the control lcore "
+			  "holds, 1..1048576 (default 8192); what does not "
+			  "fit is counted as records_dropped",
+			  CFG, records_ring, 1, 1u << 20, NULL),
 	OP25B_OPTION("classifier-path", OPT_CLASSIFIER_PATH, "PATH",
 		     "scalar (default: measured fastest on the machines we "
 		     "test, see doc/bench.md), avx2, avx512 (a vector pre-pass "
@@ -129,6 +132,8 @@ static const struct op25b_option app_options[] = {
 		     "--force-max-simd-bitwidth)"),
 	OP25B_OPTION("help", OPT_HELP, NULL, "this text"),
 };
+
+#undef CFG
 
 static void
 usage(FILE *out, const char *prog)
@@ -229,9 +234,7 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	unsigned long v;
 	int opt;
 
-	if (op25b_options_getopt(&g, app_options, RTE_DIM(app_options), NULL,
-				 NULL) != 0)
-		abort(); /* the table outgrew OP25B_OPTIONS_MAX: a bug */
+	op25b_options_getopt(&g, app_options, RTE_DIM(app_options), NULL, NULL);
 	cfg->pairs[0].sub = 0;
 	cfg->pairs[0].up = 1;
 	cfg->n_pairs = 1;
@@ -248,12 +251,8 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	/* One line per refusal, in our words: getopt's own message would be a
 	 * second one, prefixed with the full program path. */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
-	       -1) {
+	while ((opt = op25b_options_next(&g, "op25b", argc, argv, cfg)) > 0) {
 		switch (opt) {
-		case OPT_POLICY:
-			cfg->policy_path = optarg;
-			break;
 		case OPT_PAIRS:
 			if (parse_pairs(optarg, cfg) != 0) {
 				fprintf(stderr,
@@ -262,13 +261,6 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 					optarg, OP25B_MAX_PAIRS);
 				return -EINVAL;
 			}
-			break;
-		case OPT_BURST:
-			if (op25b_option_uint("op25b", "burst", optarg, 1,
-					      OP25B_CLASSIFY_BURST_MAX, NULL,
-					      &v) != 0)
-				return -EINVAL;
-			cfg->burst = (uint16_t)v;
 			break;
 		case OPT_STOP_AFTER_IDLE:
 			if (parse_uint(optarg, 1, UINT32_MAX, &v)) {
@@ -288,79 +280,10 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 			cfg->status_interval_s = (uint32_t)v;
 			status_given = true;
 			break;
-		case OPT_INTERACTIVE:
-			cfg->interactive = true;
-			break;
 		case OPT_CLASSIFIER_PATH:
 			if (parse_classifier_path(optarg,
 						  &cfg->classifier_path) != 0)
 				return -EINVAL;
-			break;
-		case OPT_CMDLINE_FILE:
-			cfg->cmdline_file = optarg;
-			break;
-		case OPT_CLI_SOCKET:
-			cfg->cli_socket = optarg;
-			break;
-		case OPT_MBUFS:
-			if (op25b_option_uint("op25b", "mbufs", optarg, 1024,
-					      1u << 26, NULL, &v) != 0)
-				return -EINVAL;
-			cfg->mbufs = (uint32_t)v;
-			break;
-		case OPT_MAX_PKT_LEN:
-			if (op25b_option_uint("op25b", "max-pkt-len", optarg,
-					      RTE_ETHER_MAX_LEN, UINT16_MAX,
-					      " bytes", &v) != 0)
-				return -EINVAL;
-			cfg->max_pkt_len = (uint32_t)v;
-			break;
-		case OPT_MBUF_SIZE:
-			if (op25b_option_uint("op25b", "mbuf-size", optarg,
-					      1024, UINT16_MAX, " bytes",
-					      &v) != 0)
-				return -EINVAL;
-			cfg->mbuf_size = (uint16_t)v;
-			break;
-		case OPT_ADAPTIVE_ENTRIES:
-			if (op25b_option_uint("op25b", "adaptive-entries",
-					      optarg,
-					      OP25B_ADAPTIVE_MIN_ENTRIES,
-					      1ul << 30, NULL, &v) != 0)
-				return -EINVAL;
-			cfg->adaptive_entries = (uint32_t)v;
-			break;
-		case OPT_AUDIT_LOG:
-			cfg->audit_log = optarg;
-			break;
-		case OPT_STATE_DIR:
-			cfg->state_dir = optarg;
-			break;
-		case OPT_STATS_JSON:
-			cfg->stats_json = optarg;
-			break;
-		case OPT_BLOCK_RECORDS:
-			cfg->records_path = optarg;
-			break;
-		case OPT_BLOCK_RECORDS_INTERVAL:
-			if (op25b_option_uint("op25b", "block-records-interval",
-					      optarg, 1, 86400, " seconds",
-					      &v) != 0)
-				return -EINVAL;
-			cfg->records_interval_s = (uint32_t)v;
-			break;
-		case OPT_BLOCK_RECORDS_RING:
-			if (op25b_option_uint("op25b", "block-records-ring",
-					      optarg, 1, 1u << 20, NULL,
-					      &v) != 0)
-				return -EINVAL;
-			cfg->records_ring = (uint32_t)v;
-			break;
-		case OPT_NAME:
-			if (op25b_option_instance("op25b", optarg,
-						  OP25B_STATS_NAME_MAX) != 0)
-				return -EINVAL;
-			cfg->instance = optarg;
 			break;
 		case OPT_HELP:
 			return 1;
@@ -368,6 +291,8 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 			return op25b_option_refused("op25b", argv[optind - 1]);
 		}
 	}
+	if (opt < 0)
+		return opt;
 	if (optind < argc) {
 		fprintf(stderr, "op25b: unexpected argument '%s'\n",
 			argv[optind]);

@@ -42,19 +42,19 @@ op25b_adaptive_create(const struct op25b_adaptive_params *params)
 	t = rte_zmalloc_socket("op25b_adaptive", sizeof(*t),
 			       RTE_CACHE_LINE_SIZE, params->socket_id);
 	if (t == NULL)
-		goto no_memory;
+		goto fail;
 	t->n_buckets = (params->entries + ADAPTIVE_WAYS - 1) / ADAPTIVE_WAYS;
 	n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS;
 	t->keys = rte_zmalloc_socket("op25b_adaptive_keys",
 				     n * sizeof(*t->keys), RTE_CACHE_LINE_SIZE,
 				     params->socket_id);
 	if (t->keys == NULL)
-		goto free_table;
+		goto fail;
 	t->entries = rte_zmalloc_socket("op25b_adaptive_entries",
 					n * sizeof(*t->entries),
 					RTE_CACHE_LINE_SIZE, params->socket_id);
 	if (t->entries == NULL)
-		goto free_keys;
+		goto fail;
 	t->memory = sizeof(*t) + n * (sizeof(*t->keys) + sizeof(*t->entries));
 	if (params->clock != NULL) {
 		t->clock = params->clock;
@@ -66,11 +66,8 @@ op25b_adaptive_create(const struct op25b_adaptive_params *params)
 	}
 	return t;
 
-free_keys:
-	rte_free(t->keys);
-free_table:
-	rte_free(t);
-no_memory:
+fail:
+	op25b_adaptive_free(t);
 	rte_errno = ENOMEM;
 	return NULL;
 }
@@ -600,11 +597,8 @@ op25b_adaptive_clear(struct op25b_adaptive_table *t, uint64_t key)
 uint64_t
 op25b_adaptive_clear_all(struct op25b_adaptive_table *t)
 {
-	uint64_t i, n, k, cleared = 0;
+	uint64_t i, n = op25b_adaptive_capacity(t), k, cleared = 0;
 
-	if (t == NULL)
-		return 0;
-	n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS;
 	for (i = 0; i < n; i++) {
 		k = atomic_load(&t->keys[i]);
 		if (key_in_use(k) &&
@@ -617,7 +611,7 @@ op25b_adaptive_clear_all(struct op25b_adaptive_table *t)
 uint32_t
 op25b_adaptive_sweep(struct op25b_adaptive_table *t, uint64_t now, uint32_t max)
 {
-	uint64_t n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS, k;
+	uint64_t n = op25b_adaptive_capacity(t), k;
 	uint32_t done, freed = 0;
 
 	for (done = 0; done < max; done++) {
@@ -681,11 +675,8 @@ op25b_adaptive_walk(const struct op25b_adaptive_table *t, uint64_t now,
 		    void *ctx)
 {
 	struct op25b_adaptive_info info;
-	uint64_t i, n, k, visited = 0;
+	uint64_t i, n = op25b_adaptive_capacity(t), k, visited = 0;
 
-	if (t == NULL)
-		return 0;
-	n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS;
 	for (i = 0; i < n; i++) {
 		k = atomic_load(&t->keys[i]);
 		if (!key_in_use(k) || !entry_live(&t->entries[i], now))

@@ -87,14 +87,9 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 	struct lpm4 *t;
 	int err;
 
-	for (i = 0; i < n; i++) {
-		if (rules[i].depth > 32 || rules[i].value == 0) {
-			rte_errno = EINVAL;
-			return NULL;
-		}
-	}
 	err = lpm_sort_by_depth(rules, n, sizeof(*rules),
-				offsetof(struct lpm4_rule, depth), 32);
+				offsetof(struct lpm4_rule, depth),
+				offsetof(struct lpm4_rule, value), 32);
 	if (err == 0)
 		err = count_groups(rules, n, &groups_a, &groups_b);
 	if (err != 0) {
@@ -108,23 +103,18 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 	size_b = ((size_t)groups_b + 1) * 256 * sizeof(uint8_t);
 	t = rte_zmalloc_socket("op25b_lpm4", sizeof(*t), 0, socket_id);
 	if (t == NULL)
-		goto fail_nomem;
-	t->tbl16 = rte_zmalloc_socket("op25b_lpm4_tbl16",
-				      LPM4_TBL16_ENTRIES * sizeof(uint32_t),
-				      RTE_CACHE_LINE_SIZE, socket_id);
-	if (t->tbl16 == NULL)
-		goto fail_free_table;
-	t->tbl8a = rte_malloc_socket("op25b_lpm4_tbl8a", size_a,
-				     RTE_CACHE_LINE_SIZE, socket_id);
-	if (t->tbl8a == NULL)
-		goto fail_free_tbl16;
-	t->tbl8b = rte_malloc_socket("op25b_lpm4_tbl8b", size_b,
-				     RTE_CACHE_LINE_SIZE, socket_id);
-	if (t->tbl8b == NULL)
-		goto fail_free_tbl8a;
-	t->refcnt = 1;
-	t->memory = sizeof(*t) + LPM4_TBL16_ENTRIES * sizeof(uint32_t) +
-		    size_a + size_b;
+		goto fail;
+	t->refcnt = 1; /* so that lpm4_free() unwinds a partial table */
+	t->memory = sizeof(*t);
+	t->tbl16 = lpm_level_alloc("op25b_lpm4_tbl16",
+				   LPM4_TBL16_ENTRIES * sizeof(uint32_t), true,
+				   socket_id, &t->memory);
+	t->tbl8a = lpm_level_alloc("op25b_lpm4_tbl8a", size_a, false, socket_id,
+				   &t->memory);
+	t->tbl8b = lpm_level_alloc("op25b_lpm4_tbl8b", size_b, false, socket_id,
+				   &t->memory);
+	if (t->tbl16 == NULL || t->tbl8a == NULL || t->tbl8b == NULL)
+		goto fail;
 
 	/* Shorter prefixes first: a longer one overwrites what it covers,
 	 * and a group is made only after every shorter prefix that covers it
@@ -152,13 +142,8 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 	}
 	return t;
 
-fail_free_tbl8a:
-	rte_free(t->tbl8a);
-fail_free_tbl16:
-	rte_free(t->tbl16);
-fail_free_table:
-	rte_free(t);
-fail_nomem:
+fail:
+	lpm4_free(t);
 	rte_errno = ENOMEM;
 	return NULL;
 }

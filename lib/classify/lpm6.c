@@ -66,18 +66,13 @@ lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
 	struct lpm6 *t;
 	int err;
 
-	for (i = 0; i < n; i++) {
-		if (rules[i].depth > 128 || rules[i].value == 0) {
-			rte_errno = EINVAL;
-			return NULL;
-		}
-	}
 	if (groups > LPM6_MAX_GROUPS) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
 	err = lpm_sort_by_depth(rules, n, sizeof(*rules),
-				offsetof(struct lpm6_rule, depth), 128);
+				offsetof(struct lpm6_rule, depth),
+				offsetof(struct lpm6_rule, value), 128);
 	if (err != 0) {
 		rte_errno = -err;
 		return NULL;
@@ -87,19 +82,17 @@ lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
 	size8 = ((size_t)groups + 1) * 256 * sizeof(uint32_t);
 	t = rte_zmalloc_socket("op25b_lpm6", sizeof(*t), 0, socket_id);
 	if (t == NULL)
-		goto fail_nomem;
-	t->tbl16 = rte_zmalloc_socket("op25b_lpm6_tbl16",
-				      LPM6_TBL16_ENTRIES * sizeof(uint32_t),
-				      RTE_CACHE_LINE_SIZE, socket_id);
-	if (t->tbl16 == NULL)
-		goto fail_free_table;
-	t->tbl8 = rte_malloc_socket("op25b_lpm6_tbl8", size8,
-				    RTE_CACHE_LINE_SIZE, socket_id);
-	if (t->tbl8 == NULL)
-		goto fail_free_tbl16;
+		goto fail;
+	t->refcnt = 1; /* so that lpm6_free() unwinds a partial table */
+	t->memory = sizeof(*t);
+	t->tbl16 = lpm_level_alloc("op25b_lpm6_tbl16",
+				   LPM6_TBL16_ENTRIES * sizeof(uint32_t), true,
+				   socket_id, &t->memory);
+	t->tbl8 = lpm_level_alloc("op25b_lpm6_tbl8", size8, false, socket_id,
+				  &t->memory);
+	if (t->tbl16 == NULL || t->tbl8 == NULL)
+		goto fail;
 	t->max_groups = (uint32_t)groups;
-	t->refcnt = 1;
-	t->memory = sizeof(*t) + LPM6_TBL16_ENTRIES * sizeof(uint32_t) + size8;
 
 	/* Shorter prefixes first: a longer one overwrites what it covers. */
 	for (i = 0; i < n; i++) {
@@ -111,11 +104,8 @@ lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
 	}
 	return t;
 
-fail_free_tbl16:
-	rte_free(t->tbl16);
-fail_free_table:
-	rte_free(t);
-fail_nomem:
+fail:
+	lpm6_free(t);
 	rte_errno = ENOMEM;
 	return NULL;
 }

@@ -31,24 +31,24 @@ vec_prepass_scalar(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 
 vec_prepass_fn_t classify_prepass = vec_prepass_scalar;
 
+/* A pre-pass the compiler could not build (no flags for it) is NULL. */
+#ifndef OP25B_VEC_AVX2
+#define vec_prepass_avx2 NULL
+#endif
+#ifndef OP25B_VEC_AVX512
+#define vec_prepass_avx512 NULL
+#endif
+
 static const struct {
 	const char *name;
 	vec_prepass_fn_t fn; /* NULL: not built in */
 	uint16_t bits;	     /* the SIMD width it needs */
 } paths[OP25B_CLASSIFY_PATH_MAX] = {
 	[OP25B_CLASSIFY_PATH_SCALAR] = { "scalar", vec_prepass_scalar, 0 },
-#ifdef OP25B_VEC_AVX2
 	[OP25B_CLASSIFY_PATH_AVX2] = { "avx2", vec_prepass_avx2,
 				       RTE_VECT_SIMD_256 },
-#else
-	[OP25B_CLASSIFY_PATH_AVX2] = { "avx2", NULL, RTE_VECT_SIMD_256 },
-#endif
-#ifdef OP25B_VEC_AVX512
 	[OP25B_CLASSIFY_PATH_AVX512] = { "avx512", vec_prepass_avx512,
 					 RTE_VECT_SIMD_512 },
-#else
-	[OP25B_CLASSIFY_PATH_AVX512] = { "avx512", NULL, RTE_VECT_SIMD_512 },
-#endif
 };
 
 static enum op25b_classify_path current = OP25B_CLASSIFY_PATH_SCALAR;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * "key=value" spec parser. Keys are declared in one table (name, handler)
- * so that the list in op25b_craft.h, the parser and its error messages
- * cannot drift apart. Each handler returns 0 or -EINVAL; the caller turns
+ * "key=value" spec parser. Keys are declared in one table (name, and the
+ * field a number or flag goes to, or a handler for the others) so that the
+ * list in op25b_craft.h, the parser and its error messages cannot drift
+ * apart. Each handler returns 0 or -EINVAL; the caller turns
  * a bare -EINVAL into "bad value for 'key': 'value'", while a handler with
  * something more precise to say writes its own message.
  */
@@ -10,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,20 +32,27 @@ struct spec_parse_state {
 typedef int (*spec_key_fn_t)(struct op25b_craft_spec *spec,
 			     struct spec_parse_state *st, const char *value);
 
-/* Decimal, or hex with 0x: a leading 0 is not octal, as people mean it. */
+/* The base of the number at @p digits (past any sign): 16 with 0x, else
+ * 10 (a leading 0 is not octal, as people mean it); 0 when no digit
+ * follows. */
+static int
+number_base(const char *digits)
+{
+	int base = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')
+			   ? 16
+			   : 10;
+
+	return isxdigit((unsigned char)digits[base == 16 ? 2 : 0]) ? base : 0;
+}
+
 static int
 parse_long(const char *s, long min, long max, long *out)
 {
-	const char *digits = s;
-	int base = 10;
+	int base = number_base(*s == '-' || *s == '+' ? s + 1 : s);
 	char *end;
 	long v;
 
-	if (*digits == '-' || *digits == '+')
-		digits++;
-	if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
-		base = 16;
-	if (!isxdigit((unsigned char)(base == 16 ? digits[2] : digits[0])))
+	if (base == 0)
 		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, base);
@@ -53,46 +62,39 @@ parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-static int
-parse_u32(const char *s, uint32_t max, uint32_t *out)
+/* @p v into the unsigned integer of @p size bytes (1, 2 or 4) at @p out. */
+static void
+store_uint(void *out, size_t size, uint32_t v)
 {
+	if (size == 1)
+		*(uint8_t *)out = (uint8_t)v;
+	else if (size == 2)
+		*(uint16_t *)out = (uint16_t)v;
+	else
+		*(uint32_t *)out = v;
+}
+
+/* Decimal, or hex with 0x, 0..@p max, into the unsigned integer of
+ * @p size bytes at @p out, which is left as it was on error. */
+static int
+parse_uint(const char *s, uint32_t max, void *out, size_t size)
+{
+	int base = number_base(s);
 	unsigned long long v;
-	int base = 10;
 	char *end;
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		base = 16;
-	if (!isxdigit((unsigned char)(base == 16 ? s[2] : s[0])))
+	if (base == 0)
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, base);
 	if (errno != 0 || *end != '\0' || v > max)
 		return -EINVAL;
-	*out = (uint32_t)v;
+	store_uint(out, size, (uint32_t)v);
 	return 0;
 }
 
-static int
-parse_u16(const char *s, uint16_t max, uint16_t *out)
-{
-	uint32_t v;
-
-	if (parse_u32(s, max, &v) < 0)
-		return -EINVAL;
-	*out = (uint16_t)v;
-	return 0;
-}
-
-static int
-parse_u8(const char *s, uint8_t max, uint8_t *out)
-{
-	uint32_t v;
-
-	if (parse_u32(s, max, &v) < 0)
-		return -EINVAL;
-	*out = (uint8_t)v;
-	return 0;
-}
+/* parse_uint() into @p lvalue, whatever its width. */
+#define PARSE_UINT(s, max, lvalue) parse_uint(s, max, &(lvalue), sizeof(lvalue))
 
 static int
 parse_bool(const char *s, bool *out)
@@ -168,22 +170,6 @@ key_dst(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 }
 
 static int
-key_sport(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	  const char *value)
-{
-	(void)st;
-	return parse_u16(value, UINT16_MAX, &spec->sport);
-}
-
-static int
-key_dport(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	  const char *value)
-{
-	(void)st;
-	return parse_u16(value, UINT16_MAX, &spec->dport);
-}
-
-static int
 key_flags(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	  const char *value)
 {
@@ -193,7 +179,7 @@ key_flags(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 
 	(void)st;
 	if (isdigit((unsigned char)value[0]))
-		return parse_u8(value, UINT8_MAX, &spec->tcp_flags);
+		return PARSE_UINT(value, UINT8_MAX, spec->tcp_flags);
 	if (value[0] == '\0')
 		return -EINVAL;
 	for (p = value; *p != '\0'; p++) {
@@ -204,30 +190,6 @@ key_flags(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	}
 	spec->tcp_flags = flags;
 	return 0;
-}
-
-static int
-key_seq(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	const char *value)
-{
-	(void)st;
-	return parse_u32(value, UINT32_MAX, &spec->seq);
-}
-
-static int
-key_ack(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	const char *value)
-{
-	(void)st;
-	return parse_u32(value, UINT32_MAX, &spec->ack);
-}
-
-static int
-key_ttl(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	const char *value)
-{
-	(void)st;
-	return parse_u8(value, UINT8_MAX, &spec->ttl);
 }
 
 static int
@@ -245,7 +207,7 @@ key_proto(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	} else if (strcasecmp(value, "icmp6") == 0) {
 		spec->proto = 58;
 	} else {
-		return parse_u8(value, UINT8_MAX, &spec->proto);
+		return PARSE_UINT(value, UINT8_MAX, spec->proto);
 	}
 	return 0;
 }
@@ -272,7 +234,7 @@ key_vlan(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 {
 	uint16_t tci;
 
-	if (parse_u16(value, UINT16_MAX, &tci) < 0)
+	if (PARSE_UINT(value, UINT16_MAX, tci) < 0)
 		return -EINVAL;
 	return add_vlan(spec, st, 0x8100, tci);
 }
@@ -292,8 +254,8 @@ key_qinq(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	if (inner_s == NULL)
 		return -EINVAL;
 	*inner_s++ = '\0';
-	if (parse_u16(outer_s, UINT16_MAX, &outer) < 0 ||
-	    parse_u16(inner_s, UINT16_MAX, &inner) < 0)
+	if (PARSE_UINT(outer_s, UINT16_MAX, outer) < 0 ||
+	    PARSE_UINT(inner_s, UINT16_MAX, inner) < 0)
 		return -EINVAL;
 	/* Both tags or neither: half a QinQ pair is not what was asked. */
 	if (spec->n_vlans + 2 > OP25B_CRAFT_MAX_VLANS) {
@@ -314,7 +276,7 @@ key_tpid(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 {
 	uint16_t tpid;
 
-	if (parse_u16(value, UINT16_MAX, &tpid) < 0)
+	if (PARSE_UINT(value, UINT16_MAX, tpid) < 0)
 		return -EINVAL;
 	if (spec->n_vlans == 0) {
 		craft_set_error(st->err, st->err_size,
@@ -330,97 +292,10 @@ key_pppoe(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	  const char *value)
 {
 	(void)st;
-	if (parse_u16(value, UINT16_MAX, &spec->pppoe_session) < 0)
+	if (PARSE_UINT(value, UINT16_MAX, spec->pppoe_session) < 0)
 		return -EINVAL;
 	spec->pppoe = true;
 	return 0;
-}
-
-static int
-key_pfc(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	const char *value)
-{
-	(void)st;
-	return parse_bool(value, &spec->pppoe_pfc);
-}
-
-static int
-key_pppoe_len(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	      const char *value)
-{
-	long v;
-
-	(void)st;
-	if (parse_long(value, -65535, 65535, &v) < 0)
-		return -EINVAL;
-	spec->pppoe_length_delta = (int32_t)v;
-	return 0;
-}
-
-static int
-key_ethertype(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	      const char *value)
-{
-	(void)st;
-	return parse_u16(value, UINT16_MAX, &spec->ethertype);
-}
-
-static int
-key_ihl(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	const char *value)
-{
-	(void)st;
-	return parse_u8(value, 15, &spec->ipv4_ihl);
-}
-
-static int
-key_ipopts(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	   const char *value)
-{
-	uint8_t v;
-
-	(void)st;
-	if (parse_u8(value, 40, &v) < 0 || v % 4 != 0)
-		return -EINVAL;
-	spec->ipv4_options_len = v;
-	return 0;
-}
-
-static int
-key_ip_len(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	   const char *value)
-{
-	long v;
-
-	(void)st;
-	if (parse_long(value, -65535, 65535, &v) < 0)
-		return -EINVAL;
-	spec->ip_length_delta = (int32_t)v;
-	return 0;
-}
-
-static int
-key_frag(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	 const char *value)
-{
-	(void)st;
-	return parse_u16(value, 0x1fff, &spec->frag_offset);
-}
-
-static int
-key_mf(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-       const char *value)
-{
-	(void)st;
-	return parse_bool(value, &spec->more_fragments);
-}
-
-static int
-key_fraghdr(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	    const char *value)
-{
-	(void)st;
-	return parse_bool(value, &spec->frag_header);
 }
 
 static int
@@ -441,7 +316,7 @@ ext_type(const char *name, uint8_t *type)
 			return 0;
 		}
 	}
-	return parse_u8(name, UINT8_MAX, type);
+	return PARSE_UINT(name, UINT8_MAX, *type);
 }
 
 static int
@@ -493,79 +368,91 @@ key_ext_loop(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	return 0;
 }
 
-static int
-key_doff(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	 const char *value)
-{
-	(void)st;
-	return parse_u8(value, 15, &spec->tcp_doff);
-}
+/* How a key's value is read: most keys set one field of the spec. */
+enum spec_value {
+	SPEC_CUSTOM, /* by the key's own handler */
+	SPEC_UINT,  /* 0..max, decimal or 0x hex, into a 1, 2 or 4-byte field */
+	SPEC_UINT4, /* the same, a multiple of 4 (bytes of options) */
+	SPEC_BOOL,  /* 0 or 1 */
+	SPEC_DELTA, /* -65535..65535, added to a true length */
+};
 
-static int
-key_tcpopts(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	    const char *value)
-{
-	uint8_t v;
+struct spec_key {
+	const char *name;
+	enum spec_value how;
+	spec_key_fn_t fn; /* SPEC_CUSTOM */
+	struct {
+		size_t offset, size;
+	} field;      /* in struct op25b_craft_spec */
+	uint32_t max; /* SPEC_UINT, SPEC_UINT4 */
+};
 
-	(void)st;
-	if (parse_u8(value, 40, &v) < 0 || v % 4 != 0)
-		return -EINVAL;
-	spec->tcp_options_len = v;
-	return 0;
-}
+#define FIELD(name)                                                            \
+	{                                                                      \
+		offsetof(struct op25b_craft_spec, name),                       \
+			sizeof(((struct op25b_craft_spec *)0)->name)           \
+	}
 
-static int
-key_payload(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	    const char *value)
-{
-	(void)st;
-	return parse_u16(value, UINT16_MAX, &spec->payload_len);
-}
+static const struct spec_key spec_keys[] = {
+	{ "src", SPEC_CUSTOM, key_src },
+	{ "dst", SPEC_CUSTOM, key_dst },
+	{ "sport", SPEC_UINT, .field = FIELD(sport), .max = UINT16_MAX },
+	{ "dport", SPEC_UINT, .field = FIELD(dport), .max = UINT16_MAX },
+	{ "flags", SPEC_CUSTOM, key_flags },
+	{ "seq", SPEC_UINT, .field = FIELD(seq), .max = UINT32_MAX },
+	{ "ack", SPEC_UINT, .field = FIELD(ack), .max = UINT32_MAX },
+	{ "ttl", SPEC_UINT, .field = FIELD(ttl), .max = UINT8_MAX },
+	{ "proto", SPEC_CUSTOM, key_proto },
+	{ "vlan", SPEC_CUSTOM, key_vlan },
+	{ "qinq", SPEC_CUSTOM, key_qinq },
+	{ "tpid", SPEC_CUSTOM, key_tpid },
+	{ "pppoe", SPEC_CUSTOM, key_pppoe },
+	{ "pppoe_len", SPEC_DELTA, .field = FIELD(pppoe_length_delta) },
+	{ "pfc", SPEC_BOOL, .field = FIELD(pppoe_pfc) },
+	{ "ethertype", SPEC_UINT, .field = FIELD(ethertype),
+	  .max = UINT16_MAX },
+	{ "ihl", SPEC_UINT, .field = FIELD(ipv4_ihl), .max = 15 },
+	{ "ipopts", SPEC_UINT4, .field = FIELD(ipv4_options_len), .max = 40 },
+	{ "ip_len", SPEC_DELTA, .field = FIELD(ip_length_delta) },
+	{ "frag", SPEC_UINT, .field = FIELD(frag_offset), .max = 0x1fff },
+	{ "mf", SPEC_BOOL, .field = FIELD(more_fragments) },
+	{ "fraghdr", SPEC_BOOL, .field = FIELD(frag_header) },
+	{ "ext", SPEC_CUSTOM, key_ext },
+	{ "ext_loop", SPEC_CUSTOM, key_ext_loop },
+	{ "doff", SPEC_UINT, .field = FIELD(tcp_doff), .max = 15 },
+	{ "tcpopts", SPEC_UINT4, .field = FIELD(tcp_options_len), .max = 40 },
+	{ "payload", SPEC_UINT, .field = FIELD(payload_len),
+	  .max = UINT16_MAX },
+	{ "len", SPEC_UINT, .field = FIELD(frame_len), .max = UINT16_MAX },
+	{ "trunc", SPEC_UINT, .field = FIELD(truncate), .max = UINT16_MAX },
+	{ "badsum", SPEC_BOOL, .field = FIELD(bad_l4_checksum) },
+};
 
+/* The value of @p key into its field of @p spec (any kind but custom). */
 static int
-key_len(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	const char *value)
-{
-	(void)st;
-	return parse_u16(value, UINT16_MAX, &spec->frame_len);
-}
-
-static int
-key_trunc(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+set_field(struct op25b_craft_spec *spec, const struct spec_key *key,
 	  const char *value)
 {
-	(void)st;
-	return parse_u16(value, UINT16_MAX, &spec->truncate);
-}
+	char *field = (char *)spec + key->field.offset;
+	uint32_t v;
+	long delta;
 
-static int
-key_badsum(struct op25b_craft_spec *spec, struct spec_parse_state *st,
-	   const char *value)
-{
-	(void)st;
-	return parse_bool(value, &spec->bad_l4_checksum);
+	switch (key->how) {
+	case SPEC_BOOL:
+		return parse_bool(value, (bool *)field);
+	case SPEC_DELTA:
+		if (parse_long(value, -65535, 65535, &delta) < 0)
+			return -EINVAL;
+		*(int32_t *)field = (int32_t)delta;
+		return 0;
+	default:
+		if (PARSE_UINT(value, key->max, v) < 0 ||
+		    (key->how == SPEC_UINT4 && v % 4 != 0))
+			return -EINVAL;
+		store_uint(field, key->field.size, v);
+		return 0;
+	}
 }
-
-static const struct {
-	const char *name;
-	spec_key_fn_t fn;
-} spec_keys[] = {
-	{ "src", key_src },	    { "dst", key_dst },
-	{ "sport", key_sport },	    { "dport", key_dport },
-	{ "flags", key_flags },	    { "seq", key_seq },
-	{ "ack", key_ack },	    { "ttl", key_ttl },
-	{ "proto", key_proto },	    { "vlan", key_vlan },
-	{ "qinq", key_qinq },	    { "tpid", key_tpid },
-	{ "pppoe", key_pppoe },	    { "pppoe_len", key_pppoe_len },
-	{ "pfc", key_pfc },	    { "ethertype", key_ethertype },
-	{ "ihl", key_ihl },	    { "ipopts", key_ipopts },
-	{ "ip_len", key_ip_len },   { "frag", key_frag },
-	{ "mf", key_mf },	    { "fraghdr", key_fraghdr },
-	{ "ext", key_ext },	    { "ext_loop", key_ext_loop },
-	{ "doff", key_doff },	    { "tcpopts", key_tcpopts },
-	{ "payload", key_payload }, { "len", key_len },
-	{ "trunc", key_trunc },	    { "badsum", key_badsum },
-};
 
 static bool
 key_ignored(const char *key, const char *const *ignore)
@@ -600,7 +487,9 @@ parse_token(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 			continue;
 		if (st->err != NULL && st->err_size > 0)
 			st->err[0] = '\0';
-		ret = spec_keys[i].fn(spec, st, value);
+		ret = spec_keys[i].how == SPEC_CUSTOM
+			      ? spec_keys[i].fn(spec, st, value)
+			      : set_field(spec, &spec_keys[i], value);
 		if (ret < 0 && (st->err == NULL || st->err_size == 0 ||
 				st->err[0] == '\0'))
 			craft_set_error(st->err, st->err_size,

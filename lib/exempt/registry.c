@@ -126,15 +126,17 @@ reason_copy(char dst[OP25B_EXEMPT_REASON_MAX], const char *src)
 	memset(dst + len, 0, OP25B_EXEMPT_REASON_MAX - len);
 }
 
-/* Room for one more entry. */
+/* Room for @p capacity entries (at most OP25B_EXEMPT_MAX). Returns 0 or
+ * -ENOMEM. */
 static int
-registry_grow(struct op25b_exempt_registry *reg)
+registry_reserve(struct op25b_exempt_registry *reg, unsigned int capacity)
 {
-	unsigned int capacity = reg->capacity * 2;
 	struct op25b_exempt_entry *entries;
 
 	if (capacity > OP25B_EXEMPT_MAX)
 		capacity = OP25B_EXEMPT_MAX;
+	if (capacity <= reg->capacity)
+		return 0;
 	entries = realloc(reg->entries, (size_t)capacity * sizeof(*entries));
 	if (entries == NULL)
 		return -ENOMEM;
@@ -155,7 +157,8 @@ registry_slot(struct op25b_exempt_registry *reg, const struct op25b_prefix *key,
 		return 0;
 	if (reg->count >= OP25B_EXEMPT_MAX)
 		return -ENOSPC;
-	if (reg->count == reg->capacity && registry_grow(reg) != 0)
+	if (reg->count == reg->capacity &&
+	    registry_reserve(reg, reg->capacity * 2) != 0)
 		return -ENOMEM;
 	memmove(&reg->entries[*pos + 1], &reg->entries[*pos],
 		(size_t)(reg->count - *pos) * sizeof(reg->entries[0]));
@@ -163,26 +166,32 @@ registry_slot(struct op25b_exempt_registry *reg, const struct op25b_prefix *key,
 	return 0;
 }
 
-/* The entry of @p prefix in @p reg, normalised into @p key: found (its
- * @p found set), or a new one zeroed with the key in place. */
+/* The entry of @p prefix in @p reg: found (its @p found set), or a new
+ * one zeroed with the normalised prefix in place. *@p replaced, when not
+ * NULL, is @p found, and false on failure. */
 static int
 registry_claim(struct op25b_exempt_registry *reg,
-	       const struct op25b_prefix *prefix, struct op25b_prefix *key,
-	       struct op25b_exempt_entry **entry, bool *found)
+	       const struct op25b_prefix *prefix,
+	       struct op25b_exempt_entry **entry, bool *found, bool *replaced)
 {
+	struct op25b_prefix key;
 	unsigned int pos;
 	int ret;
 
-	if (reg == NULL || prefix == NULL || !prefix_normalize(prefix, key))
+	if (replaced != NULL)
+		*replaced = false;
+	if (reg == NULL || prefix == NULL || !prefix_normalize(prefix, &key))
 		return -EINVAL;
-	ret = registry_slot(reg, key, &pos, found);
+	ret = registry_slot(reg, &key, &pos, found);
 	if (ret != 0)
 		return ret;
 	*entry = &reg->entries[pos];
 	if (!*found) {
 		memset(*entry, 0, sizeof(**entry));
-		(*entry)->prefix = *key;
+		(*entry)->prefix = key;
 	}
+	if (replaced != NULL)
+		*replaced = *found;
 	return 0;
 }
 
@@ -192,21 +201,15 @@ op25b_exempt_registry_create(void)
 	struct op25b_exempt_registry *reg;
 
 	reg = calloc(1, sizeof(*reg));
-	if (reg == NULL)
-		goto fail_nomem;
-	/* Allocated now so that op25b_exempt_registry_entries() is never NULL. */
-	reg->entries =
-		malloc(REGISTRY_INITIAL_CAPACITY * sizeof(*reg->entries));
-	if (reg->entries == NULL)
-		goto fail_free_registry;
-	reg->capacity = REGISTRY_INITIAL_CAPACITY;
+	/* Entries allocated now so that op25b_exempt_registry_entries() is
+	 * never NULL. */
+	if (reg == NULL ||
+	    registry_reserve(reg, REGISTRY_INITIAL_CAPACITY) != 0) {
+		op25b_exempt_registry_free(reg);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return reg;
-
-fail_free_registry:
-	free(reg);
-fail_nomem:
-	errno = ENOMEM;
-	return NULL;
 }
 
 void
@@ -225,13 +228,10 @@ op25b_exempt_registry_add(struct op25b_exempt_registry *reg,
 			  bool *replaced)
 {
 	struct op25b_exempt_entry *e;
-	struct op25b_prefix key;
 	bool found;
 	int ret;
 
-	if (replaced != NULL)
-		*replaced = false;
-	ret = registry_claim(reg, prefix, &key, &e, &found);
+	ret = registry_claim(reg, prefix, &e, &found, replaced);
 	if (ret != 0)
 		return ret;
 	/* `added` stays the first grant's: re-adding extends a grant, it
@@ -242,8 +242,6 @@ op25b_exempt_registry_add(struct op25b_exempt_registry *reg,
 	e->expires = ttl != 0 ? now + (uint64_t)ttl * 1000 : 0;
 	e->uid = uid;
 	reason_copy(e->reason, reason);
-	if (replaced != NULL)
-		*replaced = found;
 	return 0;
 }
 
@@ -257,16 +255,14 @@ op25b_exempt_registry_put(struct op25b_exempt_registry *reg,
 	bool found;
 	int ret;
 
-	if (replaced != NULL)
-		*replaced = false;
-	if (entry == NULL)
-		return -EINVAL;
-	ret = registry_claim(reg, &entry->prefix, &key, &e, &found);
+	ret = registry_claim(reg, entry != NULL ? &entry->prefix : NULL, &e,
+			     &found, replaced);
 	if (ret != 0)
 		return ret;
 	/* Field by field onto zeroes: padding stays zero, and entries can
 	 * be compared with exempt_entry_equal() whatever the caller's copy
 	 * held. */
+	key = e->prefix;
 	memset(e, 0, sizeof(*e));
 	e->prefix = key;
 	e->added = entry->added;
@@ -274,8 +270,6 @@ op25b_exempt_registry_put(struct op25b_exempt_registry *reg,
 	e->ttl = entry->ttl;
 	e->uid = entry->uid;
 	reason_copy(e->reason, entry->reason);
-	if (replaced != NULL)
-		*replaced = found;
 	return 0;
 }
 
@@ -299,7 +293,8 @@ op25b_exempt_registry_merge(const struct op25b_exempt_registry *base,
 			    const struct op25b_exempt_registry *over)
 {
 	struct op25b_exempt_registry *out;
-	unsigned int i = 0, j = 0, n = 0, capacity;
+	unsigned int i = 0, j = 0, n = 0;
+	int err;
 
 	if (base == NULL || over == NULL) {
 		errno = EINVAL;
@@ -308,19 +303,8 @@ op25b_exempt_registry_merge(const struct op25b_exempt_registry *base,
 	out = op25b_exempt_registry_create();
 	if (out == NULL)
 		return NULL;
-	capacity = base->count + over->count;
-	if (capacity > OP25B_EXEMPT_MAX)
-		capacity = OP25B_EXEMPT_MAX;
-	if (capacity > out->capacity) {
-		struct op25b_exempt_entry *entries =
-			realloc(out->entries, capacity * sizeof(*entries));
-
-		if (entries == NULL)
-			goto fail_free_out;
-		out->entries = entries;
-		out->capacity = capacity;
-	}
-	while (i < base->count || j < over->count) {
+	err = registry_reserve(out, base->count + over->count);
+	while (err == 0 && (i < base->count || j < over->count)) {
 		const struct op25b_exempt_entry *next;
 		int cmp;
 
@@ -340,19 +324,18 @@ op25b_exempt_registry_merge(const struct op25b_exempt_registry *base,
 			next = &over->entries[j++];
 		}
 		if (n == OP25B_EXEMPT_MAX) {
-			op25b_exempt_registry_free(out);
-			errno = ENOSPC;
-			return NULL;
+			err = -ENOSPC;
+			break;
 		}
 		out->entries[n++] = *next;
 	}
+	if (err != 0) {
+		op25b_exempt_registry_free(out);
+		errno = -err;
+		return NULL;
+	}
 	out->count = n;
 	return out;
-
-fail_free_out:
-	op25b_exempt_registry_free(out);
-	errno = ENOMEM;
-	return NULL;
 }
 
 void

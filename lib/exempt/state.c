@@ -57,16 +57,18 @@ days_from_civil(int64_t y, unsigned int m, unsigned int d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-/* @p n digits at @p s as a number; false if any is not a digit. */
+/* @p n digits (at most 19) at @p s as a number; false if any is not a
+ * digit. */
 static bool
-digits(const char *s, unsigned int n, unsigned int *out)
+digits(const char *s, size_t n, uint64_t *out)
 {
-	unsigned int i, v = 0;
+	uint64_t v = 0;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return false;
-		v = v * 10 + (unsigned int)(s[i] - '0');
+		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
 	*out = v;
 	return true;
@@ -83,7 +85,8 @@ parse_time(const char *s, size_t len, uint64_t *ms)
 {
 	static const unsigned int month_days[] = { 31, 28, 31, 30, 31, 30,
 						   31, 31, 30, 31, 30, 31 };
-	unsigned int y, mo, d, h, mi, sec, frac = 0, scale = 100;
+	uint64_t y, mo, d, h, mi, sec;
+	unsigned int frac = 0, scale = 100;
 	size_t i;
 
 	if (len < 20 || s[4] != '-' || s[7] != '-' ||
@@ -211,17 +214,9 @@ next_field(const char *line, size_t *pos, const char **start)
 static bool
 parse_u32(const char *s, size_t len, uint32_t *out)
 {
-	uint64_t v = 0;
-	size_t i;
+	uint64_t v;
 
-	if (len == 0 || len > 10)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v > UINT32_MAX)
+	if (len == 0 || len > 10 || !digits(s, len, &v) || v > UINT32_MAX)
 		return false;
 	*out = (uint32_t)v;
 	return true;
@@ -293,10 +288,18 @@ parse_line(const char *line, unsigned int lineno, struct op25b_exempt_entry *e,
 {
 	static const char *const names[] = { "prefix", "expiry", "grant time",
 					     "uid", "ttl" };
+	/* What each field but the prefix should have been. */
+	static const char *const expected[] = {
+		NULL,
+		"never or a UTC time like 2026-12-31T23:59:59Z",
+		"a UTC time like 2026-12-31T23:59:59Z",
+		"0..4294967295",
+		"seconds 0..4294967295 (0: none)",
+	};
 	const char *field[5], *why = NULL;
 	size_t len[5], pos = 0;
+	unsigned int i, bad = 0;
 	char show[64];
-	unsigned int i;
 
 	memset(e, 0, sizeof(*e));
 	for (i = 0; i < 5; i++) {
@@ -326,32 +329,20 @@ parse_line(const char *line, unsigned int lineno, struct op25b_exempt_entry *e,
 			return -EINVAL;
 		}
 	}
-	if (len[1] == 5 && memcmp(field[1], "never", 5) == 0) {
-		e->expires = 0;
-	} else if (!parse_time(field[1], len[1], &e->expires)) {
-		error_set(err, lineno,
-			  "bad expiry '%s': expected never or a UTC time "
-			  "like 2026-12-31T23:59:59Z",
-			  shown(field[1], len[1], show, sizeof(show)));
-		return -EINVAL;
-	}
-	if (!parse_time(field[2], len[2], &e->added)) {
-		error_set(err, lineno,
-			  "bad grant time '%s': expected a UTC time like "
-			  "2026-12-31T23:59:59Z",
-			  shown(field[2], len[2], show, sizeof(show)));
-		return -EINVAL;
-	}
-	if (!parse_u32(field[3], len[3], &e->uid)) {
-		error_set(err, lineno, "bad uid '%s': expected 0..4294967295",
-			  shown(field[3], len[3], show, sizeof(show)));
-		return -EINVAL;
-	}
-	if (!parse_u32(field[4], len[4], &e->ttl)) {
-		error_set(err, lineno,
-			  "bad ttl '%s': expected seconds 0..4294967295 (0: "
-			  "none)",
-			  shown(field[4], len[4], show, sizeof(show)));
+	/* "never" leaves expires 0, as memset() made it. */
+	if (!(len[1] == 5 && memcmp(field[1], "never", 5) == 0) &&
+	    !parse_time(field[1], len[1], &e->expires))
+		bad = 1;
+	else if (!parse_time(field[2], len[2], &e->added))
+		bad = 2;
+	else if (!parse_u32(field[3], len[3], &e->uid))
+		bad = 3;
+	else if (!parse_u32(field[4], len[4], &e->ttl))
+		bad = 4;
+	if (bad != 0) {
+		error_set(err, lineno, "bad %s '%s': expected %s", names[bad],
+			  shown(field[bad], len[bad], show, sizeof(show)),
+			  expected[bad]);
 		return -EINVAL;
 	}
 	if (e->expires != 0 && e->expires < e->added) {

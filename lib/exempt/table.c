@@ -164,7 +164,7 @@ op25b_exempt_table_build(const struct op25b_exempt_registry *reg, int socket_id)
 		 * allocation failures; names are unique and the parameters
 		 * valid, so memory is what ran out. */
 		err = ENOMEM;
-		goto fail_free_table;
+		goto fail;
 	}
 	t->memory = sizeof(*t) +
 		    hash_memory_estimate(params.entries, params.key_len);
@@ -178,7 +178,7 @@ op25b_exempt_table_build(const struct op25b_exempt_registry *reg, int socket_id)
 		ret = rte_hash_add_key(t->hash, &key);
 		if (ret < 0) {
 			err = ret == -ENOSPC ? ENOMEM : -ret;
-			goto fail_free_hash;
+			goto fail;
 		}
 		if (p->family == AF_INET)
 			used4[p->length] = true;
@@ -203,11 +203,8 @@ op25b_exempt_table_build(const struct op25b_exempt_registry *reg, int socket_id)
 	}
 	return t;
 
-fail_free_hash:
-	rte_hash_free(t->hash);
-fail_free_table:
-	rte_free(t);
 fail:
+	op25b_exempt_table_free(t);
 	rte_errno = err;
 	return NULL;
 }

@@ -5,6 +5,7 @@
  * and freeing. Loading is in yaml_load.c, prefixes in prefix.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,22 +83,42 @@ longest_in_list(const struct op25b_prefix_list *list, int family,
 	return found;
 }
 
-int
-op25b_policy_match_source(const struct op25b_policy *policy, int family,
-			  const uint8_t *addr,
-			  const struct op25b_prefix **match)
+/*
+ * The index of the entry, of the @p n that stand @p size bytes apart from
+ * @p entries (classes or groups), whose prefix list (@p list_offset bytes
+ * into an entry) holds the longest prefix covering @p addr, or -1; that
+ * prefix in *@p match.
+ */
+static int
+longest_match(const void *entries, unsigned int n, size_t size,
+	      size_t list_offset, int family, const uint8_t *addr,
+	      const struct op25b_prefix **match)
 {
 	const struct op25b_prefix *best = NULL;
 	int best_len = -1, best_id = -1;
 	unsigned int i;
 
-	for (i = 0; i < policy->n_classes; i++)
-		if (longest_in_list(&policy->classes[i].prefixes, family, addr,
-				    &best_len, &best))
+	for (i = 0; i < n; i++) {
+		const void *list = (const char *)entries + i * size +
+				   list_offset;
+
+		if (longest_in_list(list, family, addr, &best_len, &best))
 			best_id = (int)i;
+	}
 	if (match != NULL)
 		*match = best;
 	return best_id;
+}
+
+int
+op25b_policy_match_source(const struct op25b_policy *policy, int family,
+			  const uint8_t *addr,
+			  const struct op25b_prefix **match)
+{
+	return longest_match(policy->classes, policy->n_classes,
+			     sizeof(*policy->classes),
+			     offsetof(struct op25b_policy_class, prefixes),
+			     family, addr, match);
 }
 
 int
@@ -105,17 +126,10 @@ op25b_policy_match_destination(const struct op25b_policy *policy, int family,
 			       const uint8_t *addr,
 			       const struct op25b_prefix **match)
 {
-	const struct op25b_prefix *best = NULL;
-	int best_len = -1, best_id = -1;
-	unsigned int i;
-
-	for (i = 0; i < policy->n_groups; i++)
-		if (longest_in_list(&policy->groups[i].prefixes, family, addr,
-				    &best_len, &best))
-			best_id = (int)i;
-	if (match != NULL)
-		*match = best;
-	return best_id;
+	return longest_match(policy->groups, policy->n_groups,
+			     sizeof(*policy->groups),
+			     offsetof(struct op25b_policy_group, prefixes),
+			     family, addr, match);
 }
 
 const char *

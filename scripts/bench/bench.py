@@ -55,6 +55,7 @@ def main():
         b.adaptive_forwarding()
         h2h = b.head_to_head()
         bursts = b.bursts()
+        non_smtp = b.non_smtp()
         compiles = b.compile_table()
         instr = b.instructions()
     except BenchError as e:
@@ -67,7 +68,7 @@ def main():
             if d.startswith(b.tag + "-"):
                 shutil.rmtree(os.path.join("/var/run/dpdk", d),
                               ignore_errors=True)
-    text = b.report(h2h, bursts, compiles, instr,
+    text = b.report(h2h, bursts, non_smtp, compiles, instr,
                     time.monotonic() - started)
     print(text)
     with open(b.path("table.txt"), "w") as f:
@@ -85,6 +86,7 @@ def main():
         wa = res["worst_adaptive"][s]
         wa["cycles_per_packet"] = round(b.cpp(wa["median"]), 1)
     res["classifier"] = {"head_to_head": h2h, "bursts": bursts,
+                         "non_smtp": non_smtp,
                          "compile": compiles, "instructions": instr}
     json_path = args.json or b.path("bench.json")
     with open(json_path, "w") as f:

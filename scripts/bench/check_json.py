@@ -46,6 +46,9 @@ def check(path):
     assert [b["burst"] for b in cl["bursts"]] == [1, 8, 32, 64]
     assert len(cl["compile"]) == 3, "compile table: 3 sizes wanted"
     assert res["targets"], "no targets"
+    assert cl["non_smtp"]["cycles_per_packet"] > 0, "no non-SMTP figure"
+    assert all(c["derive_ms"] >= 0 for c in cl["compile"])
+    assert len(res["issue15"]) == 9, "issue 15's table: 9 rows wanted"
     return (f"{len(systems)} systems x {len(captures)} captures, "
             f"worst-adaptive {wa['ratio_blocked']:.2f} of blocked, "
             f"{len(cl['head_to_head'])} classifier figures, "

@@ -17,7 +17,7 @@ class Report:
         """Cycles per packet = TSC Hz x 1 worker lcore / packet rate."""
         return self.tsc_hz / (mpps * 1e6) if mpps else None
 
-    def report(self, h2h, bursts, compiles, instr, elapsed):
+    def report(self, h2h, bursts, non_smtp, compiles, instr, elapsed):
         cfg = self.cfg
         systems = [s for s in SYSTEMS if s not in self.skipped]
         lines = []
@@ -113,16 +113,21 @@ class Report:
           + ", ".join(f"burst {b['burst']}: {b['cycles_per_packet']:.1f}"
                       for b in bursts)
           + f" cycles/packet (best of {cfg['tool_repeats']} runs)")
+        w(f"classifier, non-SMTP (tiny trace, {non_smtp['prefixes']} "
+          f"prefixes, burst 32): {non_smtp['cycles_per_packet']:.1f} "
+          "cycles/packet")
         w("")
         w(f"{'prefixes':>10s}{'load ms':>10s}{'compile ms':>12s}"
-          f"{'total ms':>10s}{'tables MB':>11s}")
+          f"{'total ms':>10s}{'tables MB':>11s}{'set mode ms':>13s}")
         for r in compiles:
             w(f"{r['prefixes_v4']:>10d}{r['load_ms']:>10.0f}"
               f"{r['compile_ms']:>12.0f}"
               f"{r['load_ms'] + r['compile_ms']:>10.0f}"
-              f"{r['memory_mb']:>11.1f}")
+              f"{r['memory_mb']:>11.1f}{r['derive_ms']:>13.3f}")
         w("(+1% IPv6 prefixes; load = YAML + prefixes_file parse and "
-          "duplicate check; tables: lpm4.h and lpm6.h, both sides)")
+          "duplicate check; tables: lpm4.h and lpm6.h, both sides; set "
+          "mode ms: `set mode` or `set block` live, the larger, the "
+          "classifier derived with the tables shared)")
         w("")
         for r in instr:
             w(f"instructions/packet (callgrind, {r['pool']} prefixes, "
@@ -134,6 +139,15 @@ class Report:
             w(f"target {t['name']}: {t['value']} (want {t['want']}) "
               f"{'met' if t['met'] else 'MISSED'}")
         self.result["targets"] = targets
+        w("")
+        rows = self.issue15(h2h, non_smtp, compiles)
+        self.result["issue15"] = rows
+        w("issue 15 (performance): figure, when the issue was filed, now, "
+          "target, met")
+        nw = max(len(r["figure"]) for r in rows)
+        for r in rows:
+            w(f"  {r['figure']:<{nw}s}  {r['then']:>10s}  {r['now']:>10s}"
+              f"  {r['want']:>8s}  {'met' if r['met'] else 'MISSED'}")
         if self.args.quick:
             w("(--quick: short runs and a smaller pool; for a smoke check, "
               "not for these targets)")
@@ -141,6 +155,47 @@ class Report:
             w(f"note: {n}")
         w(f"elapsed {elapsed:.0f} s")
         return "\n".join(lines)
+
+    def issue15(self, h2h, non_smtp, compiles):
+        """Issue 15's table: its figures as filed, measured now (in this
+        run: --quick measures smaller pools, named in the figure)."""
+        r = self.result["ratios"]
+        rows = []
+
+        def row(figure, then, now, want, met, fmt_now="{:.2f}"):
+            rows.append({"figure": figure, "then": then,
+                         "now": fmt_now.format(now), "value": now,
+                         "want": want, "met": met})
+
+        for c, then, want in (("mix", "0.82", 0.95), ("worst", "0.57", 0.75),
+                              ("worst6", "0.43", 0.70)):
+            row(f"{c}, op25b / testpmd io", then, r[c], f">= {want}",
+                r[c] >= want)
+        row("classifier, non-SMTP, cycles/packet", "9.1",
+            non_smtp["cycles_per_packet"], "<= 5",
+            non_smtp["cycles_per_packet"] <= 5, "{:.1f}")
+        ours = {(x["column"], x["family"]): x for x in h2h
+                if x["tool"] == "op25b"}
+        v4 = max((x for x in ours.values() if x["family"] == 4),
+                 key=lambda x: x["prefixes"])
+        v6 = next(x for x in ours.values() if x["family"] == 6)
+        row(f"classifier, IPv4 SYN ({v4['column']}; filed at 1M)", "30.2",
+            v4["cycles_per_packet"], "<= 18", v4["cycles_per_packet"] <= 18,
+            "{:.1f}")
+        row(f"classifier, IPv6 SYN ({v6['column']}; filed at 10k v6)",
+            "46.8", v6["cycles_per_packet"], "<= 25",
+            v6["cycles_per_packet"] <= 25, "{:.1f}")
+        top = max(compiles, key=lambda x: x["prefixes_v4"])
+        n = f"{top['prefixes_v4'] // 1000}k + {top['prefixes_v6'] // 1000}k"
+        row(f"tables MB, {n} prefixes", "154", top["memory_mb"], "<= 64",
+            top["memory_mb"] <= 64, "{:.1f}")
+        worst = max(x["derive_ms"] for x in compiles)
+        row("`set mode` / `set block` live, ms", "108-300", worst, "<= 5",
+            worst <= 5, "{:.3f}")
+        total = top["load_ms"] + top["compile_ms"]
+        row(f"load + compile ms, {top['prefixes_v4'] // 1000}k prefixes",
+            "200", total, "< 250", total < 250, "{:.0f}")
+        return rows
 
     def targets(self, h2h, compiles):
         t = []

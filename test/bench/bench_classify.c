@@ -711,6 +711,42 @@ run_profile(const struct options *o, const struct op25b_classifier *c,
 	return 0;
 }
 
+/*
+ * What `set mode` and `set block` cost live: the classifier derived from
+ * @base for the policy with the mode, then the block action, changed (the
+ * tables shared, as op25b's control lcore does it). The larger of the two,
+ * in ms; negative when a derive fails.
+ */
+static double
+derive_ms(const struct op25b_classifier *base, struct op25b_policy *policy)
+{
+	enum op25b_policy_mode mode = policy->mode;
+	enum op25b_block_style block = policy->block;
+	struct op25b_classifier *d;
+	double worst = 0, t;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (i == 0)
+			policy->mode = OP25B_MODE_MONITOR;
+		else
+			policy->block = block == OP25B_BLOCK_RESET
+						? OP25B_BLOCK_DROP
+						: OP25B_BLOCK_RESET;
+		t = now_ms();
+		d = op25b_classifier_derive(base, policy, (int)rte_socket_id(),
+					    NULL, NULL, NULL);
+		t = now_ms() - t;
+		policy->mode = mode;
+		policy->block = block;
+		if (d == NULL)
+			return -1;
+		op25b_classifier_free(d);
+		worst = RTE_MAX(worst, t);
+	}
+	return worst;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -723,7 +759,7 @@ main(int argc, char **argv)
 	struct options o = { 0 };
 	char yaml[1024];
 	size_t n_v4 = 0, n_v6 = 0, i;
-	double t0, t1, t2;
+	double t0, t1, t2, t3;
 	int eal, profile, path, ret = 0;
 
 	eal = rte_eal_init(argc, argv);
@@ -781,11 +817,18 @@ main(int argc, char **argv)
 	       n_v6, t1 - t0);
 	printf("compile:      %.0f ms, table memory %.1f MB\n", t2 - t1,
 	       op25b_classifier_memory(c) / 1048576.0);
+	t3 = derive_ms(c, policy);
+	if (t3 < 0) {
+		fprintf(stderr, "derive: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	printf("set mode/block: %.3f ms (tables shared)\n", t3);
 	if (o.kv)
 		printf("kv compile prefixes_v4=%zu prefixes_v6=%zu load_ms=%.1f "
-		       "compile_ms=%.1f memory_bytes=%zu tsc_hz=%" PRIu64 "\n",
-		       n_v4, n_v6, t1 - t0, t2 - t1, op25b_classifier_memory(c),
-		       rte_get_tsc_hz());
+		       "compile_ms=%.1f derive_ms=%.3f memory_bytes=%zu "
+		       "tsc_hz=%" PRIu64 "\n",
+		       n_v4, n_v6, t1 - t0, t2 - t1, t3,
+		       op25b_classifier_memory(c), rte_get_tsc_hz());
 	fflush(stdout);
 	if (o.compile_only)
 		goto out_free_classifier;

@@ -97,6 +97,24 @@ start_bg() {
 	return 1
 }
 
+# run_then_term SECONDS [WHO]: the op25b of start_bg runs SECONDS, then
+# SIGTERM: it must exit 0 within 5 s, and its --stats-json ($d/stats.json)
+# add up; true when that file is there to check further. WHO names it in
+# the messages.
+run_then_term() {
+	local whose="" from=""
+	[ $# -lt 2 ] || whose="$2's " from=" from the $2"
+	sleep "$1"
+	stop_bg TERM 5
+	want_rc "$rc" 0 "${whose}exit status (999: still running 5 s after SIGTERM)"
+	if [ -f "$d/stats.json" ]; then
+		py_check "$identity" "$d/stats.json"
+		return 0
+	fi
+	problem "no --stats-json$from"
+	return 1
+}
+
 "$gen" vectors "$root/test/vectors/enforce.vec" --out "$work/small.pcap" \
 	>/dev/null 2>&1 || { echo "not ok faults: op25b-gen vectors"; exit 1; }
 "$gen" traffic --profile demo --count 2000 --out "$work/demo.pcap" -q ||
@@ -198,15 +216,8 @@ if start_bg pool-empty "$tag-pe" "${eal[@]}" \
 	--vdev "net_pcap0,rx_pcap=$work/pool.pcap,infinite_rx=1" --vdev net_null1,no-rx=1 \
 	-- --policy "$enforce" --name "$tag-pe" --status-interval 0 \
 	--stats-json "$work/pool-empty/stats.json"; then
-	sleep 1
-	stop_bg TERM 5
-	want_rc "$rc" 0 "exit status (999: still running 5 s after SIGTERM)"
-	if [ -f "$d/stats.json" ]; then
-		py_check "$identity" "$d/stats.json"
+	run_then_term 1 &&
 		want_rc "$(field "$d/stats.json" 's["ports"][0]["rx"]')" 0 "subscriber rx with no free mbuf"
-	else
-		problem "no --stats-json"
-	fi
 	[ -e "/dev/shm/op25b.$tag-pe" ] && problem "/dev/shm/op25b.$tag-pe left behind"
 fi
 report "faults: mbuf pool exhausted (capture of pool-size frames preloaded): runs with rx 0, SIGTERM: exit 0, mempool full again"
@@ -217,15 +228,9 @@ if start_bg pool-16 "$tag-p16" "${eal[@]}" \
 	--vdev net_null1,no-rx=1 \
 	-- --policy "$enforce" --name "$tag-p16" --status-interval 0 --burst 16 \
 	--stats-json "$work/pool-16/stats.json"; then
-	sleep 1
-	stop_bg TERM 5
-	want_rc "$rc" 0 "exit status (999: still running 5 s after SIGTERM)"
-	if [ -f "$d/stats.json" ]; then
-		py_check "$identity" "$d/stats.json"
+	if run_then_term 1; then
 		rx=$(field "$d/stats.json" 's["ports"][0]["rx"]')
 		[ "$rx" -gt 0 ] || problem "subscriber rx $rx, want > 0"
-	else
-		problem "no --stats-json"
 	fi
 fi
 report "faults: 16 mbufs free, --burst 16: traffic flows, rx = sum of outcomes, mempool full again at exit"
@@ -251,13 +256,9 @@ else
 		-- --policy "$enforce" --name "$tag-tx" --status-interval 0 \
 		--stats-json "$work/txfull/stats.json"; then
 		wrap=()
-		sleep 1
-		stop_bg TERM 5
-		want_rc "$rc" 0 "exit status (999: still running 5 s after SIGTERM)"
-		sleep 0.2 # the qdisc's backlog out
-		sent=$(nsx tc -s qdisc show dev vU | awk '/Sent/ {print $4; exit}')
-		if [ -f "$d/stats.json" ]; then
-			py_check "$identity" "$d/stats.json"
+		if run_then_term 1; then
+			sleep 0.2 # the qdisc's backlog out
+			sent=$(nsx tc -s qdisc show dev vU | awk '/Sent/ {print $4; exit}')
 			py_check '
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -272,8 +273,6 @@ if str(up["tx"]) != sys.argv[2]:
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 ' "$d/stats.json" "$sent"
-		else
-			problem "no --stats-json"
 		fi
 	fi
 	wrap=()
@@ -286,13 +285,7 @@ if start_bg sigterm "$tag-st" "${eal[@]}" \
 	--vdev "net_pcap1,tx_pcap=$work/sigterm/up-tx.pcap" \
 	-- --policy "$enforce" --name "$tag-st" --status-interval 0 \
 	--stats-json "$work/sigterm/stats.json"; then
-	sleep 1
-	stop_bg TERM 5
-	want_rc "$rc" 0 "exit status (999: still running 5 s after SIGTERM)"
-	want_has "$d/out" "op25b: Terminated, stopping"
-	echo "# SIGTERM to exit: $elapsed ms; upstream pcap $(($(stat -c %s "$d/up-tx.pcap" 2>/dev/null || echo 0) / 1048576)) MB"
-	if [ -f "$d/stats.json" ]; then
-		py_check "$identity" "$d/stats.json"
+	if run_then_term 1; then
 		for f in up:upstream sub:subscriber; do
 			if n=$(pcap_check "$d/${f%%:*}-tx.pcap" 2>&1); then
 				tx=$(field "$d/stats.json" "[q for q in s['ports'] if q['role'] == '${f#*:}'][0]['tx']")
@@ -302,9 +295,9 @@ if start_bg sigterm "$tag-st" "${eal[@]}" \
 				problem "${f%%:*}-tx.pcap: $n"
 			fi
 		done
-	else
-		problem "no --stats-json"
 	fi
+	want_has "$d/out" "op25b: Terminated, stopping"
+	echo "# SIGTERM to exit: $elapsed ms; upstream pcap $(($(stat -c %s "$d/up-tx.pcap" 2>/dev/null || echo 0) / 1048576)) MB"
 	rm -f "$d"/*.pcap
 	[ -e "/dev/shm/op25b.$tag-st" ] && problem "/dev/shm/op25b.$tag-st left behind"
 fi
@@ -324,14 +317,7 @@ if start_bg kill "$tag-k" "${eal[@]}" --vdev net_null0 --vdev net_null1 \
 	if start_bg kill-again "$tag-k" "${eal[@]}" --vdev net_null0 --vdev net_null1 \
 		-- --policy "$enforce" --name "$tag-k" --status-interval 0 \
 		--stats-json "$work/kill-again/stats.json"; then
-		sleep 0.5
-		stop_bg TERM 5
-		want_rc "$rc" 0 "second op25b's exit status (999: still running 5 s after SIGTERM)"
-		if [ -f "$d/stats.json" ]; then
-			py_check "$identity" "$d/stats.json"
-		else
-			problem "no --stats-json from the second op25b"
-		fi
+		run_then_term 0.5 "second op25b"
 	fi
 	want_empty "$work/kill-again/err"
 	[ -e "/dev/shm/op25b.$tag-k" ] && problem "/dev/shm/op25b.$tag-k left behind by the second op25b"

@@ -23,16 +23,10 @@ sources:
 destinations:
   isp-relays: {action: allow, prefixes: [192.0.2.25/32, 2001:db8::25/128]}
 EOF
-cat >"$work/allow.yaml" <<'EOF'
-version: 1
-block: drop
-sources:
-  dynamic: {action: allow, prefixes: [198.18.0.0/16, 2001:db8:1000::/36]}
-  static: {action: allow, prefixes: [198.18.20.0/24, 2001:db8:1000:20::/64]}
-  watched: {action: count, prefixes: [198.19.0.0/24]}
-destinations:
-  isp-relays: {action: allow, prefixes: [192.0.2.25/32, 2001:db8::25/128]}
-EOF
+# The same policy, the dynamic class allowed and a class added.
+sed -e 's/^  dynamic: {action: block,/  dynamic: {action: allow,/' \
+	-e '/^destinations:/i\  watched: {action: count, prefixes: [198.19.0.0/24]}' \
+	"$work/block.yaml" >"$work/allow.yaml"
 printf 'version: 1\nsources: {dynamic: {action: block, prefixes: [198.18.0.0/16]}\n' \
 	>"$work/bad-syntax.yaml"
 printf 'version: 1\ncolour: blue\n' >"$work/bad-key.yaml"

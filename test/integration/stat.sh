@@ -11,11 +11,6 @@ scenario stat
 
 policy="$root/test/vectors/enforce.yaml"
 
-if ! "$op25b" --help 2>/dev/null | grep -q -- '--name'; then
-	echo "ok stat: # SKIP op25b has no --name yet"
-	exit 0
-fi
-
 free_port() {
 	"$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

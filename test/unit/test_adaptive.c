@@ -98,6 +98,25 @@ syn(struct op25b_adaptive_table *t, const struct op25b_adaptive_rule *r,
 	return op25b_adaptive_account(t, r, key, dest, true, fake_now);
 }
 
+/* One SYN of @p key to @p dest a letter of @p verdicts, each getting the
+ * verdict its letter names: 'P' pass, 'B' block. */
+static void
+expect_syns(struct op25b_adaptive_table *t, const struct op25b_adaptive_rule *r,
+	    uint64_t key, uint16_t dest, const char *verdicts)
+{
+	unsigned int i;
+
+	for (i = 0; verdicts[i] != '\0'; i++) {
+		enum op25b_adaptive_verdict want =
+			verdicts[i] == 'B' ? OP25B_ADAPTIVE_BLOCK
+					   : OP25B_ADAPTIVE_PASS;
+
+		if (syn(t, r, key, dest) != want)
+			fail_msg("SYN %u of %s: not %c", i + 1, verdicts,
+				 verdicts[i]);
+	}
+}
+
 static enum op25b_adaptive_verdict
 segment(struct op25b_adaptive_table *t, const struct op25b_adaptive_rule *r,
 	uint64_t key)
@@ -163,9 +182,7 @@ test_block_expires(void **state)
 	uint64_t k = key4("198.18.1.1"), blocked_at;
 
 	(void)state;
-	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_BLOCK);
+	expect_syns(t, &r, k, 1, "PPB");
 	blocked_at = fake_now;
 	fake_now = blocked_at + 2 * HZ - 1;
 	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_BLOCK);
@@ -173,9 +190,7 @@ test_block_expires(void **state)
 	fake_now = blocked_at + 2 * HZ;
 	assert_int_equal(segment(t, &r, k), OP25B_ADAPTIVE_PASS);
 	/* Its count starts again: the two SYNs before the block are gone. */
-	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_BLOCK);
+	expect_syns(t, &r, k, 1, "PPB");
 	assert_int_equal(totals_of(t).adaptive_triggered, 2);
 	op25b_adaptive_free(t);
 }
@@ -208,14 +223,12 @@ test_window_slides(void **state)
 	k = key4("198.18.2.2");
 	fake_now = 3000000 + 500;
 	start = fake_now;
-	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	expect_syns(t, &r, k, 1, "PP");
 	fake_now = start + 7500;
 	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
 	k = key4("198.18.2.3");
 	fake_now = start;
-	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	expect_syns(t, &r, k, 1, "PP");
 	fake_now = start + 6999;
 	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_BLOCK);
 	op25b_adaptive_free(t);
@@ -345,10 +358,7 @@ test_eviction(void **state)
 	x = totals_of(t);
 	assert_int_equal(x.adaptive_triggered, cap);
 	/* Now no room: a new source passes untracked; the blocked stay. */
-	assert_int_equal(syn(t, &r, key4("198.19.0.1"), 1),
-			 OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r, key4("198.19.0.1"), 1),
-			 OP25B_ADAPTIVE_PASS);
+	expect_syns(t, &r, key4("198.19.0.1"), 1, "PP");
 	x = totals_of(t);
 	assert_int_equal(x.adaptive_table_full, 2);
 	assert_int_equal(x.adaptive_evicted, 3 * cap);
@@ -380,10 +390,7 @@ test_reload(void **state)
 	/* Same class, limit 5 -> 3: the fourth is over the new limit. */
 	assert_int_equal(syn(t, &tighter, a, 1), OP25B_ADAPTIVE_BLOCK);
 	/* Class changed: b's three SYNs no longer count. */
-	assert_int_equal(syn(t, &moved, b, 1), OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &moved, b, 1), OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &moved, b, 1), OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &moved, b, 1), OP25B_ADAPTIVE_BLOCK);
+	expect_syns(t, &moved, b, 1, "PPPB");
 	/* Another per: the window starts again. */
 	assert_int_equal(syn(t, &longer, c, 1), OP25B_ADAPTIVE_PASS);
 	op25b_adaptive_free(t);

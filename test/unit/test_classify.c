@@ -24,22 +24,12 @@
 #include "op25b_craft.h"
 #include "op25b_policy.h"
 #include "classify_priv.h" /* the tables a derived classifier shares */
+#include "test_classify_policy.h"
 #include "test_eal.h"
 #include "test_frames.h"
 #include "test_mbuf.h"
 
-static const char test_policy_yaml[] =
-	"version: 1\n"
-	"mode: enforce\n"
-	"block: reset\n"
-	"default: allow\n"
-	"malformed: drop\n"
-	"ports: {smtp: [25, 2525], submission: [587, 465]}\n"
-	"sources:\n"
-	"  dynamic: {action: block, prefixes: [198.18.0.0/16, "
-	"2001:db8:1000::/36]}\n"
-	"  static: {action: allow, prefixes: [198.18.20.0/24, "
-	"2001:db8:1000:20::/64]}\n"
+static const char test_policy_yaml[] = TEST_CLASSIFY_POLICY_HEAD
 	"  watched: {action: count, prefixes: [198.19.0.0/24]}\n"
 	"  mobile-only: {action: allow, to: {mobile-mx: block}, prefixes: "
 	"[198.19.128.0/17]}\n"
@@ -86,17 +76,15 @@ group_setup(void **state)
 	pool = rte_pktmbuf_pool_create(
 		"test_classify", 1023, 0, 0,
 		OP25B_CRAFT_FRAME_MAX + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
-	policy = load_policy(test_policy_yaml);
-	classifier = op25b_classifier_create(policy, SOCKET_ID_ANY, NULL, NULL);
-	return pool && policy && classifier ? 0 : -1;
+	classifier = test_classifier_of(test_policy_yaml, &policy);
+	return pool ? 0 : -1;
 }
 
 static int
 group_teardown(void **state)
 {
 	(void)state;
-	op25b_classifier_free(classifier);
-	op25b_policy_free(policy);
+	test_classifier_free(classifier, policy);
 	rte_mempool_free(pool);
 	return 0;
 }
@@ -195,9 +183,8 @@ static void
 test_adaptive_enforced(void **state)
 {
 	struct op25b_adaptive_table *t = adaptive_table_new();
-	struct op25b_policy *p = load_policy(adaptive_yaml);
-	struct op25b_classifier *c =
-		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_policy *p;
+	struct op25b_classifier *c = test_classifier_of(adaptive_yaml, &p);
 	struct op25b_classifier *bare =
 		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
 	struct op25b_adaptive_totals x;
@@ -206,7 +193,6 @@ test_adaptive_enforced(void **state)
 #define HOST "src=198.18.0.9 dst=203.0.113.5 dport=25"
 	(void)state;
 	assert_non_null(t);
-	assert_non_null(c);
 	assert_true(op25b_classifier_has_adaptive(c));
 	assert_null(op25b_classifier_adaptive_rule(c, 1));
 	assert_int_equal(op25b_classifier_set_adaptive(c, t), 0);
@@ -343,8 +329,7 @@ test_adaptive_enforced(void **state)
 	assert_int_equal(classify_with(c, HOST " flags=A", NULL).outcome,
 			 OP25B_OUTCOME_COUNTED);
 #undef HOST
-	op25b_classifier_free(c);
-	op25b_policy_free(p);
+	test_classifier_free(c, p);
 	op25b_adaptive_free(t);
 }
 
@@ -370,15 +355,13 @@ test_adaptive_class_block(void **state)
 		"    limit: {connections: 1, per: 60s, block_for: 1h}\n"
 		"    prefixes: [198.18.2.0/24]\n";
 	struct op25b_adaptive_table *t = adaptive_table_new();
-	struct op25b_policy *p = load_policy(yaml);
-	struct op25b_classifier *c =
-		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_policy *p;
+	struct op25b_classifier *c = test_classifier_of(yaml, &p);
 	struct op25b_classify_result r;
 	struct rte_mbuf *m;
 
 	(void)state;
 	assert_non_null(t);
-	assert_non_null(c);
 	assert_int_equal(op25b_classifier_set_adaptive(c, t), 0);
 	adaptive_now = 7000;
 #define TOLD "src=198.18.1.9 dst=203.0.113.5 dport=25 flags=S"
@@ -399,8 +382,7 @@ test_adaptive_class_block(void **state)
 	assert_int_equal(r.disposition, OP25B_DISPOSITION_DROP);
 #undef TOLD
 #undef QUIET
-	op25b_classifier_free(c);
-	op25b_policy_free(p);
+	test_classifier_free(c, p);
 	op25b_adaptive_free(t);
 }
 
@@ -753,13 +735,11 @@ test_malformed_forward_policy(void **state)
 	static const char yaml[] = "version: 1\nmalformed: forward\n"
 				   "sources: {dyn: {action: block, prefixes: "
 				   "[198.18.0.0/16]}}\n";
-	struct op25b_policy *p = load_policy(yaml);
-	struct op25b_classifier *c =
-		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_policy *p;
+	struct op25b_classifier *c = test_classifier_of(yaml, &p);
 	struct op25b_classify_result r;
 
 	(void)state;
-	assert_non_null(c);
 	r = classify_with(c, DYN " doff=4", NULL);
 	assert_int_equal(r.outcome, OP25B_OUTCOME_MALFORMED);
 	assert_int_equal(r.disposition, OP25B_DISPOSITION_FORWARD);
@@ -769,8 +749,7 @@ test_malformed_forward_policy(void **state)
 	r = classify_with(c, DYN, NULL);
 	assert_int_equal(r.outcome, OP25B_OUTCOME_BLOCKED);
 	assert_int_equal(r.disposition, OP25B_DISPOSITION_DROP);
-	op25b_classifier_free(c);
-	op25b_policy_free(p);
+	test_classifier_free(c, p);
 }
 
 /* ---- precedence ---------------------------------------------------------- */
@@ -850,20 +829,17 @@ test_monitor_mode_counts_every_block(void **state)
 		"[198.18.0.0/16]}}\n"
 		"destinations: {mx: {action: block, prefixes: "
 		"[203.0.113.0/24]}}\n";
-	struct op25b_policy *p = load_policy(yaml);
-	struct op25b_classifier *c =
-		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_policy *p;
+	struct op25b_classifier *c = test_classifier_of(yaml, &p);
 	struct op25b_classify_result r;
 
 	(void)state;
-	assert_non_null(c);
 	r = classify_with(c, DYN, NULL);
 	assert_int_equal(r.outcome, OP25B_OUTCOME_COUNTED);
 	assert_int_equal(r.disposition, OP25B_DISPOSITION_FORWARD);
 	r = classify_with(c, "src=192.0.2.1 dst=203.0.113.9", NULL);
 	assert_int_equal(r.outcome, OP25B_OUTCOME_COUNTED);
-	op25b_classifier_free(c);
-	op25b_policy_free(p);
+	test_classifier_free(c, p);
 }
 
 /*
@@ -1129,8 +1105,7 @@ test_record_hints_chained(void **state)
 		}
 		rte_pktmbuf_free(single);
 	}
-	op25b_classifier_free(c);
-	op25b_policy_free(p);
+	test_classifier_free(c, p);
 }
 
 static void
@@ -1466,12 +1441,10 @@ test_tables_match_reference(void **state)
 	(void)state;
 	for (round = 0; round < 4; round++) {
 		char *yaml = random_policy_yaml(8, 400);
-		struct op25b_policy *p = load_policy(yaml);
-		struct op25b_classifier *c =
-			op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+		struct op25b_policy *p;
+		struct op25b_classifier *c = test_classifier_of(yaml, &p);
 		unsigned int i;
 
-		assert_non_null(c);
 		for (i = 0; i < 20000; i++) {
 			int v6 = i % 3 == 0;
 			uint8_t src[16], dst[16], cs, gs;
@@ -1501,8 +1474,7 @@ test_tables_match_reference(void **state)
 					 want_g + 1);
 			}
 		}
-		op25b_classifier_free(c);
-		op25b_policy_free(p);
+		test_classifier_free(c, p);
 		free(yaml);
 	}
 }
@@ -1519,9 +1491,8 @@ test_tables_adjacent_top_prefixes(void **state)
 		"  a: {action: block, prefixes: [248.0.0.0/6]}\n"
 		"  b: {action: block, prefixes: [252.0.0.0/6]}\n"
 		"  c: {action: block, prefixes: [192.0.0.0/2]}\n";
-	struct op25b_policy *p = load_policy(yaml);
-	struct op25b_classifier *c =
-		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_policy *p;
+	struct op25b_classifier *c = test_classifier_of(yaml, &p);
 	static const struct {
 		const char *addr;
 		uint8_t slot;
@@ -1532,7 +1503,6 @@ test_tables_adjacent_top_prefixes(void **state)
 	unsigned int i;
 
 	(void)state;
-	assert_non_null(c);
 	for (i = 0; i < RTE_DIM(cases); i++) {
 		uint8_t a[4], cs, gs;
 
@@ -1542,8 +1512,7 @@ test_tables_adjacent_top_prefixes(void **state)
 			fail_msg("%s: slot %u, expected %u", cases[i].addr, cs,
 				 cases[i].slot);
 	}
-	op25b_classifier_free(c);
-	op25b_policy_free(p);
+	test_classifier_free(c, p);
 }
 
 /* ---- default routes: 0.0.0.0/0 and ::/0 ---------------------------------- */
@@ -1588,13 +1557,12 @@ test_default_routes(void **state)
 		{ "8000::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 3, 1,
 		  OP25B_OUTCOME_COUNTED },
 	};
-	struct op25b_policy *p = load_policy(default_routes_yaml);
+	struct op25b_policy *p;
 	struct op25b_classifier *c =
-		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+		test_classifier_of(default_routes_yaml, &p);
 	unsigned int i;
 
 	(void)state;
-	assert_non_null(c);
 	for (i = 0; i < RTE_DIM(cases); i++) {
 		int family = strchr(cases[i].src, ':') ? AF_INET6 : AF_INET;
 		uint8_t src[16], dst[16], cs, gs;
@@ -1630,8 +1598,7 @@ test_default_routes(void **state)
 				 op25b_outcome_name(cases[i].outcome),
 				 cases[i].class_slot, cases[i].group_slot);
 	}
-	op25b_classifier_free(c);
-	op25b_policy_free(p);
+	test_classifier_free(c, p);
 }
 
 /* A /0 alone on a side, and a random policy with /0s on both sides,
@@ -1642,14 +1609,12 @@ test_default_routes_match_reference(void **state)
 	static const char alone[] =
 		"version: 1\nsources: {all: {action: block, prefixes: ['::/0']}}\n"
 		"destinations: {all: {prefixes: [0.0.0.0/0]}}\n";
-	struct op25b_policy *p = load_policy(alone);
-	struct op25b_classifier *c =
-		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_policy *p;
+	struct op25b_classifier *c = test_classifier_of(alone, &p);
 	uint8_t a[16], cs, gs;
 	unsigned int round, i;
 
 	(void)state;
-	assert_non_null(c);
 	for (i = 0; i < 1000; i++) {
 		uint64_t r = rng();
 
@@ -1663,8 +1628,7 @@ test_default_routes_match_reference(void **state)
 		assert_int_equal(cs, 0);
 		assert_int_equal(gs, 1);
 	}
-	op25b_classifier_free(c);
-	op25b_policy_free(p);
+	test_classifier_free(c, p);
 
 	for (round = 0; round < 2; round++) {
 		char *base = random_policy_yaml(4, 300), *yaml;
@@ -1707,8 +1671,7 @@ test_default_routes_match_reference(void **state)
 						     1);
 			assert_true(cs != 0 && gs != 0);
 		}
-		op25b_classifier_free(c);
-		op25b_policy_free(p);
+		test_classifier_free(c, p);
 		free(yaml);
 		free(base);
 	}
@@ -1747,11 +1710,30 @@ pool_prefixes(size_t n)
 }
 
 /* A policy by hand: the limits need more prefixes than a YAML text in a
- * unit test should hold. Class 0 "small" (one prefix), class 1 "big". */
+ * unit test should hold. Class 0 "small": one prefix, at policy.yaml:@p
+ * line:@p column, beside big[0xff00] (it shares that one's groups down to
+ * level 48 and brings 9 of its own, which come first in load order);
+ * class 1 "big": the @p n of pool_prefixes(), to be freed. */
+struct pools {
+	struct op25b_policy p;
+	struct op25b_policy_class cls[2];
+	struct op25b_prefix small, *big;
+};
+
 static void
-pool_policy(struct op25b_policy *p, struct op25b_policy_class *cls,
-	    struct op25b_prefix *small, struct op25b_prefix *big, size_t n)
+pools_init(struct pools *pl, size_t n, uint32_t line, uint32_t column)
 {
+	struct op25b_policy *p = &pl->p;
+	struct op25b_policy_class *cls = pl->cls;
+	struct op25b_prefix *small = &pl->small, *big = pool_prefixes(n);
+
+	pl->big = big;
+	*small = big[0];
+	small->addr[4] = 0xff;
+	small->addr[6] = 0xff;
+	small->line = line;
+	small->column = column;
+	small->file = "policy.yaml";
 	memset(p, 0, sizeof(*p));
 	memset(cls, 0, 2 * sizeof(*cls));
 	p->file = (char *)"policy.yaml";
@@ -1776,40 +1758,30 @@ test_compile_error_lpm6_groups(void **state)
 	 * prefix i (one each under 2001, 2001:0d and 2001:db8, 256 under
 	 * 2001:db8:XX, 65536 under 2001:db8:XXXX, then 9 of its own): past
 	 * 2^21 at i = 225706. */
-	const size_t n = 230000;
-	struct op25b_prefix *big = pool_prefixes(n), small = big[0];
-	struct op25b_policy_class cls[2];
 	struct op25b_classifier_error err;
-	struct op25b_policy p;
+	struct pools pl;
 	char text[600];
 
 	(void)state;
-	/* Beside big[0xff00]: it shares that one's groups down to level 48
-	 * and brings 9 of its own, which come first in load order. */
-	small.addr[4] = 0xff;
-	small.addr[6] = 0xff;
-	small.line = 7;
-	small.column = 18;
-	small.file = "policy.yaml";
-	pool_policy(&p, cls, &small, big, n);
-	assert_null(
-		op25b_classifier_compile(&p, SOCKET_ID_ANY, NULL, NULL, &err));
+	pools_init(&pl, 230000, 7, 18);
+	assert_null(op25b_classifier_compile(&pl.p, SOCKET_ID_ANY, NULL, NULL,
+					     &err));
 	assert_int_equal(rte_errno, ENOSPC);
 	assert_int_equal(err.errnum, ENOSPC);
 	assert_int_equal(err.side, OP25B_CLASSIFIER_SIDE_SOURCES);
 	assert_int_equal(err.family, AF_INET6);
 	assert_int_equal(err.entry, 1);
 	/* small's groups come first: the limit moves one prefix forward. */
-	assert_ptr_equal(err.prefix, &big[225705]);
+	assert_ptr_equal(err.prefix, &pl.big[225705]);
 	op25b_policy_error_format(&err.where, text, sizeof(text));
 	assert_string_equal(text,
 			    "pools.txt:225706:1: class 'big': the IPv6 source "
 			    "table runs out of groups from this prefix on "
 			    "(2135804 needed, at most 2097152)");
 	/* Without the error argument: the same errno. */
-	assert_null(op25b_classifier_create(&p, SOCKET_ID_ANY, NULL, NULL));
+	assert_null(op25b_classifier_create(&pl.p, SOCKET_ID_ANY, NULL, NULL));
 	assert_int_equal(rte_errno, ENOSPC);
-	free(big);
+	free(pl.big);
 }
 
 /* A table larger than the EAL's memory (1 GB in test_eal.h): pointed at
@@ -1817,30 +1789,25 @@ test_compile_error_lpm6_groups(void **state)
 static void
 test_compile_error_memory(void **state)
 {
-	const size_t n = 120000;
-	struct op25b_prefix *big = pool_prefixes(n), small = big[0];
-	struct op25b_policy_class cls[2];
 	struct op25b_classifier_error err;
-	struct op25b_policy p;
+	struct pools pl;
 	char text[600];
 
 	(void)state;
-	small.addr[4] = 0xff;
-	small.addr[6] = 0xff;
-	small.file = "policy.yaml";
-	pool_policy(&p, cls, &small, big, n);
-	assert_null(
-		op25b_classifier_compile(&p, SOCKET_ID_ANY, NULL, NULL, &err));
+	/* small at big[0]'s place in pools.txt: line 1, column 1. */
+	pools_init(&pl, 120000, 1, 1);
+	assert_null(op25b_classifier_compile(&pl.p, SOCKET_ID_ANY, NULL, NULL,
+					     &err));
 	assert_int_equal(err.errnum, ENOMEM);
 	assert_int_equal(rte_errno, ENOMEM);
 	assert_int_equal(err.side, OP25B_CLASSIFIER_SIDE_SOURCES);
 	assert_int_equal(err.entry, 1);
-	assert_ptr_equal(err.prefix, &big[0]);
+	assert_ptr_equal(err.prefix, &pl.big[0]);
 	op25b_policy_error_format(&err.where, text, sizeof(text));
 	assert_non_null(strstr(text, "pools.txt:1:1: class 'big': the IPv6 "
 				     "source table (120001 prefixes, "));
 	assert_non_null(strstr(text, " MB) cannot be allocated"));
-	free(big);
+	free(pl.big);
 }
 
 /* What is no list's doing is reported at the policy file. */
@@ -1861,17 +1828,6 @@ test_compile_error_bad_slots(void **state)
 	assert_string_equal(err.where.file, "test.yaml");
 	assert_int_equal(err.where.line, 0);
 	op25b_policy_free(p);
-}
-
-static void
-test_outcome_names(void **state)
-{
-	(void)state;
-	assert_string_equal(op25b_outcome_name(OP25B_OUTCOME_NON_SMTP),
-			    "non_smtp");
-	assert_string_equal(op25b_outcome_name(OP25B_OUTCOME_RESET), "reset");
-	assert_string_equal(op25b_outcome_name(OP25B_OUTCOME_MAX), "unknown");
-	assert_true(strlen(op25b_outcome_help(OP25B_OUTCOME_MALFORMED)) > 10);
 }
 
 /*
@@ -1965,7 +1921,6 @@ main(void)
 		cmocka_unit_test(test_derive_shares_tables),
 		cmocka_unit_test(test_compile_error_memory),
 		cmocka_unit_test(test_compile_error_bad_slots),
-		cmocka_unit_test(test_outcome_names),
 		cmocka_unit_test(test_adaptive_enforced),
 		cmocka_unit_test(test_adaptive_class_block),
 	};

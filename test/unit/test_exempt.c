@@ -60,6 +60,15 @@ add_ok(struct op25b_exempt_registry *reg, const char *text, uint32_t ttl,
 		fail_msg("add %s: %d", text, ret);
 }
 
+/* Adding @p p to @p reg (no TTL, reason or uid) returns @p want. */
+static void
+expect_add(struct op25b_exempt_registry *reg, const struct op25b_prefix *p,
+	   int want)
+{
+	assert_int_equal(op25b_exempt_registry_add(reg, p, 0, NULL, 0, 0, NULL),
+			 want);
+}
+
 static const char *
 format_prefix(const struct op25b_prefix *p, char *buf, size_t size)
 {
@@ -104,10 +113,13 @@ struct expectation {
 	bool exempt;
 };
 
+/* The table of the @p n_prefixes @p prefixes answers each of the @p n
+ * cases @p e as it says. */
 static void
-expect_all(const struct op25b_exempt_table *t, const struct expectation *e,
-	   size_t n)
+expect_table(const char *const *prefixes, size_t n_prefixes,
+	     const struct expectation *e, size_t n)
 {
+	struct op25b_exempt_table *t = table_of(prefixes, n_prefixes);
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -115,6 +127,7 @@ expect_all(const struct op25b_exempt_table *t, const struct expectation *e,
 			fail_msg("%s: %s, expected %s", e[i].addr,
 				 e[i].exempt ? "not exempt" : "exempt",
 				 e[i].exempt ? "exempt" : "not exempt");
+	op25b_exempt_table_free(t);
 }
 
 /* ---- registry -------------------------------------------------------- */
@@ -209,8 +222,7 @@ test_add_normalizes_ipv4_tail(void **state)
 	/* A caller that filled only the first four bytes of an IPv4
 	 * prefix: the rest is not part of the address. */
 	memset(dirty.addr + 4, 0xa5, 12);
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &dirty, 0, NULL, 0, 0, NULL), 0);
+	expect_add(reg, &dirty, 0);
 	e = op25b_exempt_registry_entries(reg);
 	assert_memory_equal(e->prefix.addr, clean.addr, 16);
 	assert_int_equal(op25b_exempt_registry_add(reg, &clean, 0, NULL, 0, 0,
@@ -236,17 +248,11 @@ test_add_invalid(void **state)
 		-EINVAL);
 	assert_false(replaced);
 	p = prefix_of("198.51.100.0/24");
-	assert_int_equal(
-		op25b_exempt_registry_add(NULL, &p, 0, NULL, 0, 0, NULL),
-		-EINVAL);
+	expect_add(NULL, &p, -EINVAL);
 	p.family = 0;
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-		-EINVAL);
+	expect_add(reg, &p, -EINVAL);
 	p.family = AF_UNIX;
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-		-EINVAL);
+	expect_add(reg, &p, -EINVAL);
 	/* Lengths past the family's bits, and host bits set in a whole byte
 	 * or in the byte the length cuts (198.18.0.0/15 is the network,
 	 * 198.19.0.0/15 is not). */
@@ -267,9 +273,7 @@ test_add_invalid(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		p = prefix_of(cases[i].address);
 		p.length = cases[i].length;
-		assert_int_equal(
-			op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-			cases[i].want);
+		expect_add(reg, &p, cases[i].want);
 	}
 	/* Only the valid 198.18.0.0/15 got in. */
 	assert_int_equal(op25b_exempt_registry_count(reg), 1);
@@ -470,9 +474,7 @@ test_full_registry(void **state)
 		-ENOSPC);
 	assert_false(replaced);
 	p = prefix_of("198.51.100.0/24");
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL),
-		-ENOSPC);
+	expect_add(reg, &p, -ENOSPC);
 	assert_int_equal(op25b_exempt_registry_count(reg), OP25B_EXEMPT_MAX);
 
 	/* ...but extending a grant needs no room. */
@@ -487,8 +489,7 @@ test_full_registry(void **state)
 	/* Deleting one makes room for one. */
 	assert_int_equal(op25b_exempt_registry_del(reg, &p, NULL), 0);
 	p = prefix_of("198.51.100.0/24");
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	expect_add(reg, &p, 0);
 	assert_int_equal(op25b_exempt_registry_count(reg), OP25B_EXEMPT_MAX);
 	assert_int_equal(op25b_exempt_registry_entries(reg)[0].prefix.family,
 			 AF_INET);
@@ -553,8 +554,7 @@ test_reason_truncated_and_scrubbed(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	expect_add(reg, &p, 0);
 	e = op25b_exempt_registry_entries(reg);
 	assert_string_equal(e->reason, "");
 
@@ -728,6 +728,15 @@ test_expire_everything_and_keep_order(void **state)
 
 /* ---- table ----------------------------------------------------------- */
 
+/* A table of @p reg, empty or NULL, is refused: NULL and EINVAL. */
+static void
+expect_build_einval(const struct op25b_exempt_registry *reg)
+{
+	rte_errno = 0;
+	assert_null(op25b_exempt_table_build(reg, SOCKET_ID_ANY));
+	assert_int_equal(rte_errno, EINVAL);
+}
+
 static void
 test_table_build_empty_is_einval(void **state)
 {
@@ -735,192 +744,165 @@ test_table_build_empty_is_einval(void **state)
 	struct op25b_prefix p = prefix_of("198.51.100.0/24");
 
 	(void)state;
-	rte_errno = 0;
-	assert_null(op25b_exempt_table_build(reg, SOCKET_ID_ANY));
-	assert_int_equal(rte_errno, EINVAL);
-	rte_errno = 0;
-	assert_null(op25b_exempt_table_build(NULL, SOCKET_ID_ANY));
-	assert_int_equal(rte_errno, EINVAL);
+	expect_build_einval(reg);
+	expect_build_einval(NULL);
 	/* Emptied again. */
-	assert_int_equal(
-		op25b_exempt_registry_add(reg, &p, 0, NULL, 0, 0, NULL), 0);
+	expect_add(reg, &p, 0);
 	assert_int_equal(op25b_exempt_registry_del(reg, &p, NULL), 0);
-	rte_errno = 0;
-	assert_null(op25b_exempt_table_build(reg, SOCKET_ID_ANY));
-	assert_int_equal(rte_errno, EINVAL);
+	expect_build_einval(reg);
 	op25b_exempt_registry_free(reg);
 	op25b_exempt_table_free(NULL);
 }
 
-static void
-test_table_ipv4(void **state)
-{
-	static const char *const prefixes[] = { "203.0.113.7/32",
-						"198.51.100.0/24",
-						"198.18.0.0/15" };
-	static const struct expectation cases[] = {
-		{ "203.0.113.7", true },
-		{ "203.0.113.6", false },
-		{ "203.0.113.8", false },
-		{ "203.0.112.7", false },
-		{ "198.51.100.0", true },
-		{ "198.51.100.255", true },
-		{ "198.51.99.255", false },
-		{ "198.51.101.0", false },
-		{ "198.18.0.0", true },
-		{ "198.19.255.255", true },
-		{ "198.17.255.255", false },
-		{ "198.20.0.0", false },
-		{ "0.0.0.0", false },
-		{ "255.255.255.255", false },
-		/* Nothing IPv6 is exempt in an IPv4-only table. */
-		{ "::", false },
-		{ "2001:db8::1", false },
-		{ "::ffff:203.0.113.7", false },
-	};
-	struct op25b_exempt_table *t = table_of(prefixes, 3);
+/* What the table of each list of prefixes must answer (test_table()). */
+static const char *const ipv4_prefixes[] = { "203.0.113.7/32",
+					     "198.51.100.0/24",
+					     "198.18.0.0/15" };
+static const struct expectation ipv4_cases[] = {
+	{ "203.0.113.7", true },
+	{ "203.0.113.6", false },
+	{ "203.0.113.8", false },
+	{ "203.0.112.7", false },
+	{ "198.51.100.0", true },
+	{ "198.51.100.255", true },
+	{ "198.51.99.255", false },
+	{ "198.51.101.0", false },
+	{ "198.18.0.0", true },
+	{ "198.19.255.255", true },
+	{ "198.17.255.255", false },
+	{ "198.20.0.0", false },
+	{ "0.0.0.0", false },
+	{ "255.255.255.255", false },
+	/* Nothing IPv6 is exempt in an IPv4-only table. */
+	{ "::", false },
+	{ "2001:db8::1", false },
+	{ "::ffff:203.0.113.7", false },
+};
 
-	(void)state;
-	expect_all(t, cases, sizeof(cases) / sizeof(cases[0]));
-	op25b_exempt_table_free(t);
-}
+static const char *const ipv4_mixed_lengths_prefixes[] = {
+	"198.51.100.64/26", "198.51.100.128/25", "203.0.113.0/28",
+	"203.0.113.16/30",  "203.0.113.21",	 "198.18.128.0/17",
+	"198.18.64.0/18",   "198.19.0.0/31",
+};
+static const struct expectation ipv4_mixed_lengths_cases[] = {
+	{ "198.51.100.0", false },  { "198.51.100.63", false },
+	{ "198.51.100.64", true },  { "198.51.100.127", true },
+	{ "198.51.100.128", true }, { "198.51.100.255", true },
+	{ "198.51.101.0", false },  { "203.0.113.0", true },
+	{ "203.0.113.15", true },   { "203.0.113.16", true },
+	{ "203.0.113.19", true },   { "203.0.113.20", false },
+	{ "203.0.113.21", true },   { "203.0.113.22", false },
+	{ "198.18.0.0", false },    { "198.18.63.255", false },
+	{ "198.18.64.0", true },    { "198.18.127.255", true },
+	{ "198.18.128.0", true },   { "198.18.255.255", true },
+	{ "198.19.0.0", true },	    { "198.19.0.1", true },
+	{ "198.19.0.2", false },
+};
 
-static void
-test_table_ipv4_mixed_lengths(void **state)
-{
-	static const char *const prefixes[] = {
-		"198.51.100.64/26", "198.51.100.128/25", "203.0.113.0/28",
-		"203.0.113.16/30",  "203.0.113.21",	 "198.18.128.0/17",
-		"198.18.64.0/18",   "198.19.0.0/31",
-	};
-	static const struct expectation cases[] = {
-		{ "198.51.100.0", false },  { "198.51.100.63", false },
-		{ "198.51.100.64", true },  { "198.51.100.127", true },
-		{ "198.51.100.128", true }, { "198.51.100.255", true },
-		{ "198.51.101.0", false },  { "203.0.113.0", true },
-		{ "203.0.113.15", true },   { "203.0.113.16", true },
-		{ "203.0.113.19", true },   { "203.0.113.20", false },
-		{ "203.0.113.21", true },   { "203.0.113.22", false },
-		{ "198.18.0.0", false },    { "198.18.63.255", false },
-		{ "198.18.64.0", true },    { "198.18.127.255", true },
-		{ "198.18.128.0", true },   { "198.18.255.255", true },
-		{ "198.19.0.0", true },	    { "198.19.0.1", true },
-		{ "198.19.0.2", false },
-	};
-	struct op25b_exempt_table *t =
-		table_of(prefixes, sizeof(prefixes) / sizeof(prefixes[0]));
+static const char *const ipv4_default_route_prefixes[] = { "0.0.0.0/0" };
+static const struct expectation ipv4_default_route_cases[] = {
+	{ "0.0.0.0", true },	  { "255.255.255.255", true },
+	{ "198.51.100.1", true }, { "::", false },
+	{ "2001:db8::1", false },
+};
 
-	(void)state;
-	expect_all(t, cases, sizeof(cases) / sizeof(cases[0]));
-	op25b_exempt_table_free(t);
-}
+static const char *const ipv6_prefixes[] = {
+	"2001:db8:1:2::5/128",
+	"2001:db8:aaaa:bbbb::/64",
+	"2001:db8:cc::/48",
+	"2001:db8:f000::/36",
+};
+static const struct expectation ipv6_cases[] = {
+	{ "2001:db8:1:2::5", true },
+	{ "2001:db8:1:2::4", false },
+	{ "2001:db8:1:2::6", false },
+	{ "2001:db8:1:2:8000::5", false },
+	{ "2001:db8:aaaa:bbbb::", true },
+	{ "2001:db8:aaaa:bbbb:ffff:ffff:ffff:ffff", true },
+	{ "2001:db8:aaaa:bbba:ffff:ffff:ffff:ffff", false },
+	{ "2001:db8:aaaa:bbbc::", false },
+	{ "2001:db8:cc::", true },
+	{ "2001:db8:cc:ffff:ffff:ffff:ffff:ffff", true },
+	{ "2001:db8:cb:ffff:ffff:ffff:ffff:ffff", false },
+	{ "2001:db8:cd::", false },
+	{ "2001:db8:f000::", true },
+	{ "2001:db8:ffff:ffff::1", true },
+	{ "2001:db8:efff:ffff:ffff:ffff:ffff:ffff", false },
+	{ "2001:db9::", false },
+	{ "::", false },
+	/* Nothing IPv4 is exempt in an IPv6-only table, even the
+	 * first four bytes of an exempt prefix (32.1.13.184). */
+	{ "32.1.13.184", false },
+	{ "0.0.0.0", false },
+};
 
-static void
-test_table_ipv4_default_route(void **state)
-{
-	static const char *const prefixes[] = { "0.0.0.0/0" };
-	static const struct expectation cases[] = {
-		{ "0.0.0.0", true },	  { "255.255.255.255", true },
-		{ "198.51.100.1", true }, { "::", false },
-		{ "2001:db8::1", false },
-	};
-	struct op25b_exempt_table *t = table_of(prefixes, 1);
+static const char *const ipv6_default_route_prefixes[] = { "::/0" };
+static const struct expectation ipv6_default_route_cases[] = {
+	{ "::", true },
+	{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true },
+	{ "2001:db8::1", true },
+	{ "0.0.0.0", false },
+	{ "203.0.113.1", false },
+};
 
-	(void)state;
-	expect_all(t, cases, sizeof(cases) / sizeof(cases[0]));
-	op25b_exempt_table_free(t);
-}
+static const char *const families_not_confused_prefixes[] = {
+	"198.51.100.0/24", "203.0.113.7/32",  "198.18.0.0/15",
+	"2001:db8::/32",   "2001:db8:7::/48",
+};
+static const struct expectation families_not_confused_cases[] = {
+	/* IPv6 addresses whose first four bytes are exempt IPv4
+	 * networks: 198.51.100.x, 203.0.113.7, 198.18.x.x. */
+	{ "c633:6400::", false },
+	{ "c633:6401::1", false },
+	{ "cb00:7107::", false },
+	{ "c612::", false },
+	/* And the IPv4 addresses spelled like 2001:db8:: and
+	 * 2001:db8:7::. */
+	{ "32.1.13.184", false },
+	{ "32.1.13.185", false },
+	/* Both families still match their own. */
+	{ "198.51.100.1", true },
+	{ "203.0.113.7", true },
+	{ "198.19.1.1", true },
+	{ "2001:db8:7::1", true },
+	{ "2001:db8:ffff::1", true },
+};
 
-static void
-test_table_ipv6(void **state)
-{
-	static const char *const prefixes[] = {
-		"2001:db8:1:2::5/128",
-		"2001:db8:aaaa:bbbb::/64",
-		"2001:db8:cc::/48",
-		"2001:db8:f000::/36",
-	};
-	static const struct expectation cases[] = {
-		{ "2001:db8:1:2::5", true },
-		{ "2001:db8:1:2::4", false },
-		{ "2001:db8:1:2::6", false },
-		{ "2001:db8:1:2:8000::5", false },
-		{ "2001:db8:aaaa:bbbb::", true },
-		{ "2001:db8:aaaa:bbbb:ffff:ffff:ffff:ffff", true },
-		{ "2001:db8:aaaa:bbba:ffff:ffff:ffff:ffff", false },
-		{ "2001:db8:aaaa:bbbc::", false },
-		{ "2001:db8:cc::", true },
-		{ "2001:db8:cc:ffff:ffff:ffff:ffff:ffff", true },
-		{ "2001:db8:cb:ffff:ffff:ffff:ffff:ffff", false },
-		{ "2001:db8:cd::", false },
-		{ "2001:db8:f000::", true },
-		{ "2001:db8:ffff:ffff::1", true },
-		{ "2001:db8:efff:ffff:ffff:ffff:ffff:ffff", false },
-		{ "2001:db9::", false },
-		{ "::", false },
-		/* Nothing IPv4 is exempt in an IPv6-only table, even the
-		 * first four bytes of an exempt prefix (32.1.13.184). */
-		{ "32.1.13.184", false },
-		{ "0.0.0.0", false },
-	};
-	struct op25b_exempt_table *t =
-		table_of(prefixes, sizeof(prefixes) / sizeof(prefixes[0]));
+/* One of those lists and its answers: a test_table() case. */
+struct table_case {
+	const char *const *prefixes;
+	size_t n_prefixes;
+	const struct expectation *cases;
+	size_t n_cases;
+};
 
-	(void)state;
-	expect_all(t, cases, sizeof(cases) / sizeof(cases[0]));
-	op25b_exempt_table_free(t);
-}
+#define TABLE_CASE(name)                                                       \
+	static struct table_case table_##name = { name##_prefixes,             \
+						  RTE_DIM(name##_prefixes),    \
+						  name##_cases,                \
+						  RTE_DIM(name##_cases) }
 
-static void
-test_table_ipv6_default_route(void **state)
-{
-	static const char *const prefixes[] = { "::/0" };
-	static const struct expectation cases[] = {
-		{ "::", true },
-		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true },
-		{ "2001:db8::1", true },
-		{ "0.0.0.0", false },
-		{ "203.0.113.1", false },
-	};
-	struct op25b_exempt_table *t = table_of(prefixes, 1);
-
-	(void)state;
-	expect_all(t, cases, sizeof(cases) / sizeof(cases[0]));
-	op25b_exempt_table_free(t);
-}
+TABLE_CASE(ipv4);
+TABLE_CASE(ipv4_mixed_lengths);
+TABLE_CASE(ipv4_default_route);
+TABLE_CASE(ipv6);
+TABLE_CASE(ipv6_default_route);
+TABLE_CASE(families_not_confused);
 
 static void
-test_table_families_not_confused(void **state)
+test_table(void **state)
 {
-	static const char *const prefixes[] = {
-		"198.51.100.0/24", "203.0.113.7/32",  "198.18.0.0/15",
-		"2001:db8::/32",   "2001:db8:7::/48",
-	};
-	static const struct expectation cases[] = {
-		/* IPv6 addresses whose first four bytes are exempt IPv4
-		 * networks: 198.51.100.x, 203.0.113.7, 198.18.x.x. */
-		{ "c633:6400::", false },
-		{ "c633:6401::1", false },
-		{ "cb00:7107::", false },
-		{ "c612::", false },
-		/* And the IPv4 addresses spelled like 2001:db8:: and
-		 * 2001:db8:7::. */
-		{ "32.1.13.184", false },
-		{ "32.1.13.185", false },
-		/* Both families still match their own. */
-		{ "198.51.100.1", true },
-		{ "203.0.113.7", true },
-		{ "198.19.1.1", true },
-		{ "2001:db8:7::1", true },
-		{ "2001:db8:ffff::1", true },
-	};
-	struct op25b_exempt_table *t =
-		table_of(prefixes, sizeof(prefixes) / sizeof(prefixes[0]));
+	const struct table_case *c = *state;
 
-	(void)state;
-	expect_all(t, cases, sizeof(cases) / sizeof(cases[0]));
-	op25b_exempt_table_free(t);
+	expect_table(c->prefixes, c->n_prefixes, c->cases, c->n_cases);
 }
+
+/* test_table() as test_table_NAME on the lists NAME_prefixes and
+ * NAME_cases. */
+#define TABLE_TEST(name)                                                       \
+	{                                                                      \
+		"test_table_" #name, test_table, NULL, NULL, &table_##name     \
+	}
 
 static void
 test_table_is_a_snapshot(void **state)
@@ -1302,12 +1284,12 @@ main(void)
 		cmocka_unit_test(test_expire_boundaries),
 		cmocka_unit_test(test_expire_everything_and_keep_order),
 		cmocka_unit_test(test_table_build_empty_is_einval),
-		cmocka_unit_test(test_table_ipv4),
-		cmocka_unit_test(test_table_ipv4_mixed_lengths),
-		cmocka_unit_test(test_table_ipv4_default_route),
-		cmocka_unit_test(test_table_ipv6),
-		cmocka_unit_test(test_table_ipv6_default_route),
-		cmocka_unit_test(test_table_families_not_confused),
+		TABLE_TEST(ipv4),
+		TABLE_TEST(ipv4_mixed_lengths),
+		TABLE_TEST(ipv4_default_route),
+		TABLE_TEST(ipv6),
+		TABLE_TEST(ipv6_default_route),
+		TABLE_TEST(families_not_confused),
 		cmocka_unit_test(test_table_is_a_snapshot),
 		cmocka_unit_test(test_table_memory),
 		cmocka_unit_test(test_table_matches_reference),

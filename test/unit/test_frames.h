@@ -14,6 +14,7 @@
 
 #include <rte_mbuf.h>
 
+#include "op25b_classify.h"
 #include "op25b_craft.h"
 #include "op25b_policy.h"
 
@@ -29,6 +30,27 @@ test_policy_of(const char *yaml)
 		fail_msg("%s:%u:%u: %s", err.file, err.line, err.column,
 			 err.message);
 	return p;
+}
+
+/* The classifier of policy @p yaml (test_policy_of()), with the policy in
+ * @p policy: both are the caller's, for test_classifier_free(). */
+static inline struct op25b_classifier *
+test_classifier_of(const char *yaml, struct op25b_policy **policy)
+{
+	struct op25b_classifier *c;
+
+	*policy = test_policy_of(yaml);
+	c = op25b_classifier_create(*policy, SOCKET_ID_ANY, NULL, NULL);
+	assert_non_null(c);
+	return c;
+}
+
+/* The classifier @p c, then the policy it was compiled from. */
+static inline void
+test_classifier_free(struct op25b_classifier *c, struct op25b_policy *policy)
+{
+	op25b_classifier_free(c);
+	op25b_policy_free(policy);
 }
 
 /* The frame of lib/craft @p tokens in one mbuf of @p pool (whose data room

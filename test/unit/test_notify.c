@@ -73,17 +73,15 @@ group_setup(void **state)
 	if (pool == NULL)
 		return -1;
 	op25b_notify_set_clock(fake_clock, HZ);
-	policy = test_policy_of(policy_yaml);
-	classifier = op25b_classifier_create(policy, SOCKET_ID_ANY, NULL, NULL);
-	return classifier == NULL ? -1 : 0;
+	classifier = test_classifier_of(policy_yaml, &policy);
+	return 0;
 }
 
 static int
 group_teardown(void **state)
 {
 	(void)state;
-	op25b_classifier_free(classifier);
-	op25b_policy_free(policy);
+	test_classifier_free(classifier, policy);
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
 	return 0;
@@ -448,16 +446,14 @@ test_monitor_answers_nothing(void **state)
 				   "block: notify\nnotice: closed\n"
 				   "sources: {dyn: {action: block, prefixes: "
 				   "[198.18.0.0/16]}}\n";
-	struct op25b_policy *p = test_policy_of(yaml);
-	struct op25b_classifier *c =
-		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_policy *p;
+	struct op25b_classifier *c = test_classifier_of(yaml, &p);
 	struct op25b_classify_result r;
 	struct rte_mbuf *m = NULL;
 	unsigned int len;
 	uint8_t in[OP25B_CRAFT_FRAME_MAX];
 
 	(void)state;
-	assert_non_null(c);
 	assert_null(c->notify);
 	/* A reload compiles anew and keeps the start's key, so that the
 	 * handshakes in flight survive it; the key is not all zeros. */
@@ -480,8 +476,7 @@ test_monitor_answers_nothing(void **state)
 	assert_int_equal(r.disposition, OP25B_DISPOSITION_FORWARD);
 	assert_memory_equal(rte_pktmbuf_mtod(m, void *), in, len);
 	rte_pktmbuf_free(m);
-	op25b_classifier_free(c);
-	op25b_policy_free(p);
+	test_classifier_free(c, p);
 }
 
 static void

@@ -137,6 +137,40 @@ assert_prefix_text(const struct op25b_prefix *prefix, const char *text)
 	assert_string_equal(buf, text);
 }
 
+/* @p prefix is @p text, written at @p line:@p column of its file. */
+static void
+expect_prefix_at(const struct op25b_prefix *prefix, const char *text,
+		 unsigned int line, unsigned int column)
+{
+	assert_prefix_text(prefix, text);
+	assert_int_equal(prefix->line, line);
+	assert_int_equal(prefix->column, column);
+}
+
+/* @p policy's top-level settings. */
+static void
+expect_settings(const struct op25b_policy *policy, enum op25b_policy_mode mode,
+		enum op25b_block_style block, enum op25b_action default_action,
+		enum op25b_malformed_action malformed)
+{
+	assert_int_equal(policy->mode, mode);
+	assert_int_equal(policy->block, block);
+	assert_int_equal(policy->default_action, default_action);
+	assert_int_equal(policy->malformed, malformed);
+}
+
+/* The ports of a policy without `ports`: smtp 25, submission 587 and
+ * 465. */
+static void
+expect_default_ports(const struct op25b_policy *policy)
+{
+	assert_int_equal(policy->n_smtp_ports, 1);
+	assert_int_equal(policy->smtp_ports[0], 25);
+	assert_int_equal(policy->n_submission_ports, 2);
+	assert_int_equal(policy->submission_ports[0], 587);
+	assert_int_equal(policy->submission_ports[1], 465);
+}
+
 /* Which class the reference match gives @p text (an address). */
 static int
 source_of(const struct op25b_policy *policy, const char *text,
@@ -170,15 +204,9 @@ test_default_config_loads(void **state)
 
 	(void)state;
 	assert_int_equal(policy->version, 1);
-	assert_int_equal(policy->mode, OP25B_MODE_ENFORCE);
-	assert_int_equal(policy->block, OP25B_BLOCK_RESET);
-	assert_int_equal(policy->default_action, OP25B_ACTION_ALLOW);
-	assert_int_equal(policy->malformed, OP25B_MALFORMED_DROP);
-	assert_int_equal(policy->n_smtp_ports, 1);
-	assert_int_equal(policy->smtp_ports[0], 25);
-	assert_int_equal(policy->n_submission_ports, 2);
-	assert_int_equal(policy->submission_ports[0], 587);
-	assert_int_equal(policy->submission_ports[1], 465);
+	expect_settings(policy, OP25B_MODE_ENFORCE, OP25B_BLOCK_RESET,
+			OP25B_ACTION_ALLOW, OP25B_MALFORMED_DROP);
+	expect_default_ports(policy);
 
 	assert_int_equal(policy->n_classes, 4);
 	assert_string_equal(policy->classes[0].name, "dynamic");
@@ -192,13 +220,10 @@ test_default_config_loads(void **state)
 
 	cls = &policy->classes[0];
 	assert_int_equal(cls->prefixes.count, 2);
-	assert_prefix_text(&cls->prefixes.prefixes[0], "198.18.0.0/16");
-	assert_prefix_text(&cls->prefixes.prefixes[1], "2001:db8:1000::/36");
+	expect_prefix_at(&cls->prefixes.prefixes[0], "198.18.0.0/16", 14, 16);
+	expect_prefix_at(&cls->prefixes.prefixes[1], "2001:db8:1000::/36", 14,
+			 31);
 	assert_string_equal(cls->prefixes.prefixes[0].file, default_config);
-	assert_int_equal(cls->prefixes.prefixes[0].line, 14);
-	assert_int_equal(cls->prefixes.prefixes[0].column, 16);
-	assert_int_equal(cls->prefixes.prefixes[1].line, 14);
-	assert_int_equal(cls->prefixes.prefixes[1].column, 31);
 
 	hosting = find_class(policy, "hosting");
 	assert_int_equal(policy->classes[hosting].limit.connections, 10);
@@ -233,15 +258,9 @@ test_defaults_when_omitted(void **state)
 	struct op25b_policy *policy = load_text("version: 1\n");
 
 	(void)state;
-	assert_int_equal(policy->mode, OP25B_MODE_ENFORCE);
-	assert_int_equal(policy->block, OP25B_BLOCK_DROP);
-	assert_int_equal(policy->default_action, OP25B_ACTION_ALLOW);
-	assert_int_equal(policy->malformed, OP25B_MALFORMED_DROP);
-	assert_int_equal(policy->n_smtp_ports, 1);
-	assert_int_equal(policy->smtp_ports[0], 25);
-	assert_int_equal(policy->n_submission_ports, 2);
-	assert_int_equal(policy->submission_ports[0], 587);
-	assert_int_equal(policy->submission_ports[1], 465);
+	expect_settings(policy, OP25B_MODE_ENFORCE, OP25B_BLOCK_DROP,
+			OP25B_ACTION_ALLOW, OP25B_MALFORMED_DROP);
+	expect_default_ports(policy);
 	assert_int_equal(policy->n_classes, 0);
 	assert_int_equal(policy->n_groups, 0);
 	assert_int_equal(policy->n_warnings, 0);
@@ -265,10 +284,8 @@ test_top_level_settings(void **state)
 						"  submission: [587]\n");
 
 	(void)state;
-	assert_int_equal(policy->mode, OP25B_MODE_MONITOR);
-	assert_int_equal(policy->block, OP25B_BLOCK_RESET);
-	assert_int_equal(policy->default_action, OP25B_ACTION_COUNT);
-	assert_int_equal(policy->malformed, OP25B_MALFORMED_FORWARD);
+	expect_settings(policy, OP25B_MODE_MONITOR, OP25B_BLOCK_RESET,
+			OP25B_ACTION_COUNT, OP25B_MALFORMED_FORWARD);
 	assert_int_equal(policy->n_smtp_ports, 2);
 	assert_int_equal(policy->smtp_ports[1], 2525);
 	assert_int_equal(policy->n_submission_ports, 1);
@@ -796,27 +813,15 @@ test_prefixes_file_good(void **state)
 	assert_non_null(policy);
 	assert_int_equal(policy->classes[0].prefixes.count, 6);
 	p = policy->classes[0].prefixes.prefixes;
-	assert_prefix_text(&p[0], "192.0.2.0/24");
+	expect_prefix_at(&p[0], "192.0.2.0/24", 5, 16);
 	assert_string_equal(p[0].file, policy_path);
-	assert_int_equal(p[0].line, 5);
-	assert_int_equal(p[0].column, 16);
 
-	assert_prefix_text(&p[1], "198.18.0.0/16");
+	expect_prefix_at(&p[1], "198.18.0.0/16", 2, 1);
 	assert_string_equal(p[1].file, pools_path);
-	assert_int_equal(p[1].line, 2);
-	assert_int_equal(p[1].column, 1);
-	assert_prefix_text(&p[2], "198.19.0.0/17");
-	assert_int_equal(p[2].line, 3);
-	assert_int_equal(p[2].column, 3);
-	assert_prefix_text(&p[3], "2001:db8:1000::/36");
-	assert_int_equal(p[3].line, 5);
-	assert_int_equal(p[3].column, 1);
-	assert_prefix_text(&p[4], "10.0.0.0/8");
-	assert_int_equal(p[4].line, 6);
-	assert_int_equal(p[4].column, 2);
-	assert_prefix_text(&p[5], "203.0.113.0/24");
-	assert_int_equal(p[5].line, 9);
-	assert_int_equal(p[5].column, 1);
+	expect_prefix_at(&p[2], "198.19.0.0/17", 3, 3);
+	expect_prefix_at(&p[3], "2001:db8:1000::/36", 5, 1);
+	expect_prefix_at(&p[4], "10.0.0.0/8", 6, 2);
+	expect_prefix_at(&p[5], "203.0.113.0/24", 9, 1);
 	assert_int_equal(policy->n_warnings, 0);
 	op25b_policy_free(policy);
 	free(pools_path);
@@ -1286,44 +1291,57 @@ static const char precedence_yaml[] = "version: 1\n"
 				      "  plain:\n"
 				      "    prefixes: [203.0.113.0/24]\n";
 
-#define assert_decides(policy, class_id, group_id, want_action, want_rule)     \
-	do {                                                                   \
-		enum op25b_rule rule_ = (enum op25b_rule) - 1;                 \
-		assert_int_equal(op25b_policy_decide((policy), (class_id),     \
-						     (group_id), &rule_),      \
-				 (want_action));                               \
-		assert_int_equal(rule_, (want_rule));                          \
-	} while (0)
+/* What op25b_policy_decide() gives for a class and a group, by name (NULL:
+ * none), and the rule that decides. */
+struct decision {
+	const char *class, *group;
+	enum op25b_action action;
+	enum op25b_rule rule;
+};
+
+static void
+expect_decisions(const struct op25b_policy *policy, const struct decision *d,
+		 size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int class_id = d[i].class ? find_class(policy, d[i].class) : -1;
+		int group_id = d[i].group ? find_group(policy, d[i].group) : -1;
+		enum op25b_rule rule = (enum op25b_rule) - 1;
+
+		assert_int_equal(
+			op25b_policy_decide(policy, class_id, group_id, &rule),
+			d[i].action);
+		assert_int_equal(rule, d[i].rule);
+	}
+}
 
 static void
 test_precedence(void **state)
 {
+	static const struct decision cases[] = {
+		/* class.to beats everything, even a group with an action. */
+		{ "dyn", "mob", OP25B_ACTION_ALLOW, OP25B_RULE_CLASS_TO },
+		{ "dyn", "relay", OP25B_ACTION_COUNT, OP25B_RULE_CLASS_TO },
+		/* group.action beats class.action and the default. */
+		{ "stat", "relay", OP25B_ACTION_BLOCK, OP25B_RULE_GROUP },
+		{ NULL, "relay", OP25B_ACTION_BLOCK, OP25B_RULE_GROUP },
+		/* A group without action leaves it to the class. */
+		{ "dyn", "plain", OP25B_ACTION_BLOCK, OP25B_RULE_CLASS },
+		{ "stat", "mob", OP25B_ACTION_ALLOW, OP25B_RULE_CLASS },
+		{ "dyn", NULL, OP25B_ACTION_BLOCK, OP25B_RULE_CLASS },
+		/* No class, no group action: the default. */
+		{ NULL, "mob", OP25B_ACTION_COUNT, OP25B_RULE_DEFAULT },
+		{ NULL, NULL, OP25B_ACTION_COUNT, OP25B_RULE_DEFAULT },
+	};
 	struct op25b_policy *policy = load_text(precedence_yaml);
-	int dyn = find_class(policy, "dyn"), stat = find_class(policy, "stat");
-	int relay = find_group(policy, "relay");
-	int mob = find_group(policy, "mob");
-	int plain = find_group(policy, "plain");
 
 	(void)state;
-	/* class.to beats everything, even a group with an action. */
-	assert_decides(policy, dyn, mob, OP25B_ACTION_ALLOW,
-		       OP25B_RULE_CLASS_TO);
-	assert_decides(policy, dyn, relay, OP25B_ACTION_COUNT,
-		       OP25B_RULE_CLASS_TO);
-	/* group.action beats class.action and the default. */
-	assert_decides(policy, stat, relay, OP25B_ACTION_BLOCK,
-		       OP25B_RULE_GROUP);
-	assert_decides(policy, -1, relay, OP25B_ACTION_BLOCK, OP25B_RULE_GROUP);
-	/* A group without action leaves it to the class. */
-	assert_decides(policy, dyn, plain, OP25B_ACTION_BLOCK,
-		       OP25B_RULE_CLASS);
-	assert_decides(policy, stat, mob, OP25B_ACTION_ALLOW, OP25B_RULE_CLASS);
-	assert_decides(policy, dyn, -1, OP25B_ACTION_BLOCK, OP25B_RULE_CLASS);
-	/* No class, no group action: the default. */
-	assert_decides(policy, -1, mob, OP25B_ACTION_COUNT, OP25B_RULE_DEFAULT);
-	assert_decides(policy, -1, -1, OP25B_ACTION_COUNT, OP25B_RULE_DEFAULT);
+	expect_decisions(policy, cases, sizeof(cases) / sizeof(cases[0]));
 	/* rule may be NULL. */
-	assert_int_equal(op25b_policy_decide(policy, dyn, -1, NULL),
+	assert_int_equal(op25b_policy_decide(policy, find_class(policy, "dyn"),
+					     -1, NULL),
 			 OP25B_ACTION_BLOCK);
 	op25b_policy_free(policy);
 }
@@ -1331,24 +1349,21 @@ test_precedence(void **state)
 static void
 test_precedence_default_policy(void **state)
 {
+	static const struct decision cases[] = {
+		{ "dynamic", "isp-relays", OP25B_ACTION_ALLOW,
+		  OP25B_RULE_GROUP },
+		{ "dynamic", "mobile-mx", OP25B_ACTION_BLOCK,
+		  OP25B_RULE_CLASS },
+		{ "mobile-only", "mobile-mx", OP25B_ACTION_BLOCK,
+		  OP25B_RULE_CLASS_TO },
+		{ "mobile-only", NULL, OP25B_ACTION_ALLOW, OP25B_RULE_CLASS },
+		{ "hosting", NULL, OP25B_ACTION_ADAPTIVE, OP25B_RULE_CLASS },
+		{ NULL, NULL, OP25B_ACTION_ALLOW, OP25B_RULE_DEFAULT },
+	};
 	struct op25b_policy *policy = load_default();
-	int dynamic = find_class(policy, "dynamic");
-	int mobile_only = find_class(policy, "mobile-only");
-	int relays = find_group(policy, "isp-relays");
-	int mobile_mx = find_group(policy, "mobile-mx");
 
 	(void)state;
-	assert_decides(policy, dynamic, relays, OP25B_ACTION_ALLOW,
-		       OP25B_RULE_GROUP);
-	assert_decides(policy, dynamic, mobile_mx, OP25B_ACTION_BLOCK,
-		       OP25B_RULE_CLASS);
-	assert_decides(policy, mobile_only, mobile_mx, OP25B_ACTION_BLOCK,
-		       OP25B_RULE_CLASS_TO);
-	assert_decides(policy, mobile_only, -1, OP25B_ACTION_ALLOW,
-		       OP25B_RULE_CLASS);
-	assert_decides(policy, find_class(policy, "hosting"), -1,
-		       OP25B_ACTION_ADAPTIVE, OP25B_RULE_CLASS);
-	assert_decides(policy, -1, -1, OP25B_ACTION_ALLOW, OP25B_RULE_DEFAULT);
+	expect_decisions(policy, cases, sizeof(cases) / sizeof(cases[0]));
 	op25b_policy_free(policy);
 }
 

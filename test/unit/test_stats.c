@@ -126,6 +126,7 @@ test_names(void **state)
 	assert_string_equal(op25b_outcome_name(OP25B_OUTCOME_RESET), "reset");
 	assert_string_equal(op25b_outcome_name(OP25B_OUTCOME_MAX), "unknown");
 	assert_true(strlen(op25b_outcome_help(OP25B_OUTCOME_BLOCKED)) > 10);
+	assert_true(strlen(op25b_outcome_help(OP25B_OUTCOME_MALFORMED)) > 10);
 	assert_string_equal(op25b_outcome_help(OP25B_OUTCOME_MAX), "unknown");
 	assert_string_equal(op25b_verdict_name(0), "forwarded");
 	assert_string_equal(op25b_verdict_name(1), "counted");
@@ -166,6 +167,21 @@ test_field_names(void **state)
 		"adaptive_triggered",
 		"adaptive_evicted",
 		"adaptive_table_full",
+	};
+	/* The port entries whose fields are set below, each to its index
+	 * + 1. */
+	static const unsigned int port_set[] = { 0, 3, 6, 7 };
+	/* STATE figures (mode, block): one name per value. */
+	static const struct {
+		unsigned int field, value;
+		const char *name;
+	} states[] = {
+		{ 4, OP25B_STATS_MODE_MONITOR, "monitor" },
+		{ 4, 0, "enforce" },
+		{ 5, OP25B_STATS_BLOCK_RESET, "reset" },
+		{ 5, 0, "drop" },
+		{ 5, 2, "notify" },
+		{ 5, 3, "unknown" },
 	};
 	struct op25b_stats_header h;
 	struct op25b_stats_port p;
@@ -215,18 +231,12 @@ test_field_names(void **state)
 	p.tx_bytes = 4;
 	p.rx_nombuf = 7;
 	p.tx_errors = 8;
-	assert_int_equal(
-		op25b_stats_field_get(&op25b_stats_port_driver_fields[0], &p),
-		1);
-	assert_int_equal(
-		op25b_stats_field_get(&op25b_stats_port_driver_fields[3], &p),
-		4);
-	assert_int_equal(
-		op25b_stats_field_get(&op25b_stats_port_driver_fields[6], &p),
-		7);
-	assert_int_equal(
-		op25b_stats_field_get(&op25b_stats_port_driver_fields[7], &p),
-		8);
+	for (i = 0; i < sizeof(port_set) / sizeof(port_set[0]); i++)
+		assert_int_equal(
+			op25b_stats_field_get(
+				&op25b_stats_port_driver_fields[port_set[i]],
+				&p),
+			port_set[i] + 1);
 	memset(&h, 0, sizeof(h));
 	h.policy_generation = 3;
 	h.mode = OP25B_STATS_MODE_MONITOR;
@@ -234,27 +244,14 @@ test_field_names(void **state)
 	assert_int_equal(
 		op25b_stats_field_get(&op25b_stats_header_fields[0], &h), 3);
 
-	/* STATE figures: one name per value. */
 	assert_int_equal(op25b_stats_header_fields[4].kind, OP25B_STATS_STATE);
 	assert_int_equal(op25b_stats_header_fields[4].n_names, 2);
-	assert_string_equal(
-		op25b_stats_state_name(&op25b_stats_header_fields[4], h.mode),
-		"monitor");
-	assert_string_equal(
-		op25b_stats_state_name(&op25b_stats_header_fields[4], 0),
-		"enforce");
-	assert_string_equal(
-		op25b_stats_state_name(&op25b_stats_header_fields[5], h.block),
-		"reset");
-	assert_string_equal(
-		op25b_stats_state_name(&op25b_stats_header_fields[5], 0),
-		"drop");
-	assert_string_equal(
-		op25b_stats_state_name(&op25b_stats_header_fields[5], 2),
-		"notify");
-	assert_string_equal(
-		op25b_stats_state_name(&op25b_stats_header_fields[5], 3),
-		"unknown");
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		assert_string_equal(
+			op25b_stats_state_name(
+				&op25b_stats_header_fields[states[i].field],
+				states[i].value),
+			states[i].name);
 	assert_null(op25b_stats_header_fields[3].names);
 }
 
@@ -674,6 +671,16 @@ test_open_errors(void **state)
 	op25b_stats_reader_close(NULL);
 }
 
+/* Port 0 of @p h: the subscriber side, net_pcap0, 35 frames received. */
+static void
+subscriber_port0(struct op25b_stats_header *h)
+{
+	h->ports[0].port_id = 0;
+	h->ports[0].is_subscriber = 1;
+	snprintf(h->ports[0].name, sizeof(h->ports[0].name), "net_pcap0");
+	h->ports[0].rx = 35;
+}
+
 static void
 test_snapshot_sums(void **state)
 {
@@ -696,10 +703,7 @@ test_snapshot_sums(void **state)
 	snprintf(h->policy_file, sizeof(h->policy_file), "config/op25b.yaml");
 	op25b_stats_writer_layout_end(f->w);
 	h->n_ports = 2;
-	h->ports[0].port_id = 0;
-	h->ports[0].is_subscriber = 1;
-	snprintf(h->ports[0].name, sizeof(h->ports[0].name), "net_pcap0");
-	h->ports[0].rx = 35;
+	subscriber_port0(h);
 	h->ports[1].port_id = 1;
 	snprintf(h->ports[1].name, sizeof(h->ports[1].name), "net_pcap1");
 	h->ports[1].tx = 22;
@@ -830,10 +834,7 @@ test_views(void **state)
 	op25b_stats_writer_layout_end(f->w);
 	h->reload_ok = 1;
 	h->n_ports = 1;
-	h->ports[0].port_id = 0;
-	h->ports[0].is_subscriber = 1;
-	snprintf(h->ports[0].name, sizeof(h->ports[0].name), "net_pcap0");
-	h->ports[0].rx = 35;
+	subscriber_port0(h);
 	h->ports[0].rx_bytes = 123456;
 	h->ports[0].rx_nombuf = 2;
 	h->adaptive_triggered = 3;
@@ -893,6 +894,33 @@ test_views(void **state)
 	free(text);
 }
 
+/* A per-class family's names: the @p n @p names in list order, "unknown"
+ * past them; and help for the first. */
+static void
+expect_family_names(const char *(*name)(unsigned int),
+		    const char *(*help)(unsigned int), const char *const *names,
+		    unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		assert_string_equal(name(i), names[i]);
+	assert_string_equal(name(n), "unknown");
+	assert_true(strlen(help(0)) > 10);
+}
+
+/* What @p f's reader reads now, in the text view, has no @p absent. */
+static void
+expect_text_without(struct fixture *f, const char *absent)
+{
+	char *text;
+
+	assert_int_equal(op25b_stats_reader_read(f->r, f->snap, 1), 0);
+	text = render(f->snap, false, NULL);
+	assert_null(strstr(text, absent));
+	free(text);
+}
+
 /* A segment of @p n_workers with classes @p a (slot 1) and @p b (slot 2)
  * in the policy, and its reader. */
 static void
@@ -917,30 +945,22 @@ two_classes(struct fixture *f, unsigned int n_workers, const char *a,
 static void
 test_notify_views(void **state)
 {
+	static const char *const names[] = { "notify_syn_ack", "notified",
+					     "notify_bad_cookie",
+					     "notify_over_budget" };
 	struct fixture *f = *state;
 	struct op25b_stats_snapshot *s = f->snap;
 	unsigned int w, i;
 	char *text;
 
-	assert_string_equal(op25b_notify_counter_name(OP25B_NOTIFY_SYN_ACK),
-			    "notify_syn_ack");
-	assert_string_equal(op25b_notify_counter_name(OP25B_NOTIFY_NOTIFIED),
-			    "notified");
-	assert_string_equal(op25b_notify_counter_name(OP25B_NOTIFY_BAD_COOKIE),
-			    "notify_bad_cookie");
-	assert_string_equal(op25b_notify_counter_name(OP25B_NOTIFY_OVER_BUDGET),
-			    "notify_over_budget");
-	assert_string_equal(op25b_notify_counter_name(OP25B_NOTIFY_MAX),
-			    "unknown");
-	assert_true(strlen(op25b_notify_counter_help(0)) > 10);
+	expect_family_names(op25b_notify_counter_name,
+			    op25b_notify_counter_help, names,
+			    sizeof(names) / sizeof(names[0]));
 
 	two_classes(f, 2, "dynamic", "static");
 
 	/* Nothing answered: the text view has no notify table. */
-	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
-	text = render(s, false, NULL);
-	assert_null(strstr(text, "notified"));
-	free(text);
+	expect_text_without(f, "notified");
 
 	for (w = 0; w < 2; w++)
 		for (i = 0; i < OP25B_NOTIFY_MAX; i++)
@@ -977,25 +997,19 @@ test_notify_views(void **state)
 static void
 test_class_adaptive_views(void **state)
 {
+	static const char *const names[] = { "adaptive_triggered" };
 	struct fixture *f = *state;
 	struct op25b_stats_snapshot *s = f->snap;
 	char *text;
 
 	assert_int_equal(OP25B_CLASS_ADAPTIVE_MAX, 1);
-	assert_string_equal(
-		op25b_class_adaptive_name(OP25B_CLASS_ADAPTIVE_TRIGGERED),
-		"adaptive_triggered");
-	assert_string_equal(op25b_class_adaptive_name(OP25B_CLASS_ADAPTIVE_MAX),
-			    "unknown");
-	assert_true(strlen(op25b_class_adaptive_help(0)) > 10);
+	expect_family_names(op25b_class_adaptive_name,
+			    op25b_class_adaptive_help, names, 1);
 
 	two_classes(f, 1, "home", "hosting");
 
 	/* Nothing triggered: the text view has no adaptive table. */
-	assert_int_equal(op25b_stats_reader_read(f->r, s, 1), 0);
-	text = render(s, false, NULL);
-	assert_null(strstr(text, "class (adaptive)"));
-	free(text);
+	expect_text_without(f, "class (adaptive)");
 
 	op25b_stats_writer_header(f->w)
 		->class_adaptive[2][OP25B_CLASS_ADAPTIVE_TRIGGERED] = 7;
@@ -1214,13 +1228,32 @@ race_check_growth(struct race *race)
 			race_violation(race, "worker %u loops went back", i);
 }
 
+/* Slots 1 to @p n - 1 of @p names (@p kind: "class" or "group") are named
+ * as generation @p g named them: c<g>_<slot>, g<g>_<slot>. */
+static void
+race_check_names(struct race *race, uint64_t g, const char *kind,
+		 const char (*names)[OP25B_STATS_NAME_MAX], unsigned int n)
+{
+	char want[OP25B_STATS_NAME_MAX];
+	unsigned int i;
+
+	for (i = 1; i < n; i++) {
+		snprintf(want, sizeof(want), "%c%" PRIu64 "_%u", kind[0], g, i);
+		if (strcmp(names[i], want) != 0) {
+			race_violation(race,
+				       "generation %" PRIu64 ": %s slot %u "
+				       "is '%s'",
+				       g, kind, i, names[i]);
+			break;
+		}
+	}
+}
+
 static void
 race_check_layout(struct race *race)
 {
 	const struct op25b_stats_snapshot *s = race->snap;
 	uint64_t g = s->header.policy_generation;
-	char want[OP25B_STATS_NAME_MAX];
-	unsigned int i;
 
 	if (s->header.epoch != 2 * g)
 		race_violation(race,
@@ -1236,26 +1269,10 @@ race_check_layout(struct race *race)
 			       race_group_slots(g));
 	if (strcmp(s->names.class_name[0], "(none)") != 0)
 		race_violation(race, "slot 0 renamed");
-	for (i = 1; i < s->names.n_class_slots; i++) {
-		snprintf(want, sizeof(want), "c%" PRIu64 "_%u", g, i);
-		if (strcmp(s->names.class_name[i], want) != 0) {
-			race_violation(race,
-				       "generation %" PRIu64 ": class slot %u "
-				       "is '%s'",
-				       g, i, s->names.class_name[i]);
-			break;
-		}
-	}
-	for (i = 1; i < s->names.n_group_slots; i++) {
-		snprintf(want, sizeof(want), "g%" PRIu64 "_%u", g, i);
-		if (strcmp(s->names.group_name[i], want) != 0) {
-			race_violation(race,
-				       "generation %" PRIu64 ": group slot %u "
-				       "is '%s'",
-				       g, i, s->names.group_name[i]);
-			break;
-		}
-	}
+	race_check_names(race, g, "class", s->names.class_name,
+			 s->names.n_class_slots);
+	race_check_names(race, g, "group", s->names.group_name,
+			 s->names.n_group_slots);
 }
 
 static void *
