@@ -117,6 +117,15 @@ syn(struct op25b_adaptive_table *t, const struct op25b_adaptive_rule *r,
 	return op25b_adaptive_account(t, r, key, dest, true, fake_now);
 }
 
+/* One SYN from the IPv6 address @p text, keyed as @p r keys sources (its
+ * /64 or /56). */
+static enum op25b_adaptive_verdict
+syn6(struct op25b_adaptive_table *t, const struct op25b_adaptive_rule *r,
+     const char *text)
+{
+	return syn(t, r, key6(text, r->ipv6_key), 1);
+}
+
 /* One SYN of @p key to @p dest a letter of @p verdicts, each getting the
  * verdict its letter names: 'P' pass, 'B' block. */
 static void
@@ -307,21 +316,16 @@ test_ipv6_keys(void **state)
 	assert_true(key6("2001:db8:1:2::1", 56) !=
 		    key6("2001:db8:1:102::1", 56));
 	/* Rotating inside a /64 does not help. */
-	assert_int_equal(syn(t, &r64, key6("2001:db8:1:2::1", 64), 1),
-			 OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r64, key6("2001:db8:1:2::2", 64), 1),
-			 OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r64, key6("2001:db8:1:2::3", 64), 1),
+	assert_int_equal(syn6(t, &r64, "2001:db8:1:2::1"), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r64, "2001:db8:1:2::2"), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r64, "2001:db8:1:2::3"),
 			 OP25B_ADAPTIVE_BLOCK);
 	/* Another /64 of the same /56 is another source under /64 ... */
-	assert_int_equal(syn(t, &r64, key6("2001:db8:1:3::1", 64), 1),
-			 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r64, "2001:db8:1:3::1"), OP25B_ADAPTIVE_PASS);
 	/* ... and the same under /56. */
-	assert_int_equal(syn(t, &r56, key6("2001:db8:2:1::1", 56), 1),
-			 OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r56, key6("2001:db8:2:2::1", 56), 1),
-			 OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r56, key6("2001:db8:2:3::1", 56), 1),
+	assert_int_equal(syn6(t, &r56, "2001:db8:2:1::1"), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r56, "2001:db8:2:2::1"), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r56, "2001:db8:2:3::1"),
 			 OP25B_ADAPTIVE_BLOCK);
 	/* IPv4 and IPv6 keys never meet. */
 	assert_true(key4("0.0.0.0") != 0);

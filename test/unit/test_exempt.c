@@ -164,25 +164,37 @@ test_registry_empty(void **state)
 	op25b_exempt_registry_free(NULL);
 }
 
+/* Granting @p p (@p ttl, @p reason, @p uid at @p now) leaves it the only
+ * entry of @p reg, which is returned; @p replaced: whether the grant
+ * replaced one of the same prefix. */
+static const struct op25b_exempt_entry *
+grant_only(struct op25b_exempt_registry *reg, const struct op25b_prefix *p,
+	   uint32_t ttl, const char *reason, uint32_t uid, uint64_t now,
+	   bool replaced)
+{
+	bool was = !replaced; /* the call must write it */
+
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, p, ttl, reason, uid, now, &was),
+		0);
+	assert_int_equal(was, replaced);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	return op25b_exempt_registry_entries(reg);
+}
+
 static void
 test_add_fields_and_replace(void **state)
 {
 	struct op25b_exempt_registry *reg = *state;
 	struct op25b_prefix p = prefix_of("198.51.100.0/24");
 	const struct op25b_exempt_entry *e;
-	bool replaced = true;
 
 	/* Whatever the caller's prefix refers to, the entry refers to no
 	 * file: the registry outlives policies. */
 	p.file = "policy.yaml";
 	p.line = 7;
 	p.column = 3;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 3600, "own MX",
-						   1001, 5000, &replaced),
-			 0);
-	assert_false(replaced);
-	assert_int_equal(op25b_exempt_registry_count(reg), 1);
-	e = op25b_exempt_registry_entries(reg);
+	e = grant_only(reg, &p, 3600, "own MX", 1001, 5000, false);
 	assert_int_equal(e->prefix.family, AF_INET);
 	assert_int_equal(e->prefix.length, 24);
 	assert_memory_equal(e->prefix.addr, p.addr, 16);
@@ -196,12 +208,7 @@ test_add_fields_and_replace(void **state)
 	assert_string_equal(e->reason, "own MX");
 
 	/* Granted again: TTL, reason and uid are the new grant's. */
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, "permanent",
-						   1002, 9000, &replaced),
-			 0);
-	assert_true(replaced);
-	assert_int_equal(op25b_exempt_registry_count(reg), 1);
-	e = op25b_exempt_registry_entries(reg);
+	e = grant_only(reg, &p, 0, "permanent", 1002, 9000, true);
 	assert_int_equal(e->expires, 0);
 	assert_int_equal(e->ttl, 0);
 	assert_int_equal(e->uid, 1002);
@@ -613,6 +620,18 @@ record_expired(const struct op25b_exempt_entry *e, void *arg)
 	log->calls++;
 }
 
+/* Expiring @p reg at @p now (the expired in @p log unless NULL) ends
+ * @p expired entries and leaves @p left. */
+static void
+expect_expire(struct op25b_exempt_registry *reg, uint64_t now,
+	      struct expired_log *log, int expired, unsigned int left)
+{
+	assert_int_equal(op25b_exempt_registry_expire(
+				 reg, now, log ? record_expired : NULL, log),
+			 expired);
+	assert_int_equal(op25b_exempt_registry_count(reg), left);
+}
+
 static void
 test_expire_boundaries(void **state)
 {
@@ -628,34 +647,25 @@ test_expire_boundaries(void **state)
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg),
 			 now + 5 * 1000);
 
-	assert_int_equal(op25b_exempt_registry_expire(reg, now + 5 * 1000 - 1,
-						      record_expired, &log),
-			 0);
+	expect_expire(reg, now + 5 * 1000 - 1, &log, 0, 5);
 	assert_int_equal(log.calls, 0);
-	assert_int_equal(op25b_exempt_registry_count(reg), 5);
 
 	/* One millisecond short of the TTL: still there; expires == now:
 	 * gone. */
-	assert_int_equal(op25b_exempt_registry_expire(reg, now + 5 * 1000,
-						      record_expired, &log),
-			 1);
+	expect_expire(reg, now + 5 * 1000, &log, 1, 4);
 	assert_int_equal(log.calls, 1);
 	assert_string_equal(log.prefix[0], "198.51.100.0/24");
 	assert_string_equal(log.reason[0], "b, +5");
-	assert_int_equal(op25b_exempt_registry_count(reg), 4);
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg),
 			 now + 10 * 1000);
 
 	/* Two at once, in the registry's order; now+11 stays (now+1). */
-	assert_int_equal(op25b_exempt_registry_expire(reg, now + 10 * 1000,
-						      record_expired, &log),
-			 2);
+	expect_expire(reg, now + 10 * 1000, &log, 2, 2);
 	assert_int_equal(log.calls, 3);
 	assert_string_equal(log.prefix[1], "198.18.0.0/15");
 	assert_string_equal(log.reason[1], "a, +10");
 	assert_string_equal(log.prefix[2], "203.0.113.0/24");
 	assert_string_equal(log.reason[2], "c, +10");
-	assert_int_equal(op25b_exempt_registry_count(reg), 2);
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg),
 			 now + 11 * 1000);
 	{
@@ -673,23 +683,15 @@ test_expire_boundaries(void **state)
 	}
 
 	/* Again at the same time: nothing left to expire. */
-	assert_int_equal(op25b_exempt_registry_expire(reg, now + 10 * 1000,
-						      record_expired, &log),
-			 0);
+	expect_expire(reg, now + 10 * 1000, &log, 0, 2);
 	assert_int_equal(log.calls, 3);
 
 	/* Without a callback. */
-	assert_int_equal(
-		op25b_exempt_registry_expire(reg, now + 11 * 1000, NULL, NULL),
-		1);
-	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	expect_expire(reg, now + 11 * 1000, NULL, 1, 1);
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg), 0);
 
 	/* A TTL of 0 never expires, however late. */
-	assert_int_equal(op25b_exempt_registry_expire(reg, UINT64_MAX,
-						      record_expired, &log),
-			 0);
-	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	expect_expire(reg, UINT64_MAX, &log, 0, 1);
 }
 
 static void
