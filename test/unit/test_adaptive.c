@@ -26,6 +26,7 @@
 #include "adaptive_priv.h"
 #include "op25b_adaptive.h"
 #include "test_eal.h"
+#include "test_fixture.h"
 
 #define HZ 1000 /* ticks a second: 1 tick = 1 ms */
 
@@ -55,24 +56,8 @@ table_new(uint32_t entries)
 	return t;
 }
 
-/* The fixture of the tests on one table of 1024 entries: the table in
- * *state, freed however the test ends. */
-static int
-table_setup(void **state)
-{
-	*state = table_new(1024);
-	return 0;
-}
-
-static int
-table_teardown(void **state)
-{
-	op25b_adaptive_free(*state);
-	return 0;
-}
-
-#define TABLE_TEST(f)                                                          \
-	cmocka_unit_test_setup_teardown(f, table_setup, table_teardown)
+/* The fixture of the tests on one table of 1024 entries. */
+TEST_FIXTURE(table, table_new(1024), op25b_adaptive_free)
 
 static struct op25b_adaptive_rule
 rule_of(const struct op25b_adaptive_table *t, uint32_t connections,
@@ -658,16 +643,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TABLE_TEST(test_window_edges),
-		TABLE_TEST(test_block_expires),
-		TABLE_TEST(test_window_slides),
-		TABLE_TEST(test_destinations),
-		TABLE_TEST(test_ipv6_keys),
+		FIXTURE_TEST(table, test_window_edges),
+		FIXTURE_TEST(table, test_block_expires),
+		FIXTURE_TEST(table, test_window_slides),
+		FIXTURE_TEST(table, test_destinations),
+		FIXTURE_TEST(table, test_ipv6_keys),
 		cmocka_unit_test(test_eviction),
-		TABLE_TEST(test_reload),
-		TABLE_TEST(test_clock),
-		TABLE_TEST(test_sweep_and_clear),
-		TABLE_TEST(test_two_threads_exact),
+		FIXTURE_TEST(table, test_reload),
+		FIXTURE_TEST(table, test_clock),
+		FIXTURE_TEST(table, test_sweep_and_clear),
+		FIXTURE_TEST(table, test_two_threads_exact),
 		cmocka_unit_test(test_vector_readings),
 		cmocka_unit_test(test_burst_same_as_one_by_one),
 	};

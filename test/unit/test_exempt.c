@@ -25,6 +25,7 @@
 #include "op25b_exempt.h"
 #include "op25b_policy.h"
 #include "test_eal.h"
+#include "test_fixture.h"
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -48,24 +49,8 @@ registry_new(void)
 	return reg;
 }
 
-/* The fixture of the tests on one registry: it in *state, freed however
- * the test ends. */
-static int
-registry_setup(void **state)
-{
-	*state = registry_new();
-	return 0;
-}
-
-static int
-registry_teardown(void **state)
-{
-	op25b_exempt_registry_free(*state);
-	return 0;
-}
-
-#define REGISTRY_TEST(f)                                                       \
-	cmocka_unit_test_setup_teardown(f, registry_setup, registry_teardown)
+/* The fixture of the tests on one registry. */
+TEST_FIXTURE(registry, registry_new(), op25b_exempt_registry_free)
 
 static void
 add_ok(struct op25b_exempt_registry *reg, const char *text, uint32_t ttl,
@@ -1262,28 +1247,28 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		REGISTRY_TEST(test_registry_empty),
-		REGISTRY_TEST(test_add_fields_and_replace),
-		REGISTRY_TEST(test_add_normalizes_ipv4_tail),
-		REGISTRY_TEST(test_add_invalid),
-		REGISTRY_TEST(test_del),
-		REGISTRY_TEST(test_lookup_longest),
+		FIXTURE_TEST(registry, test_registry_empty),
+		FIXTURE_TEST(registry, test_add_fields_and_replace),
+		FIXTURE_TEST(registry, test_add_normalizes_ipv4_tail),
+		FIXTURE_TEST(registry, test_add_invalid),
+		FIXTURE_TEST(registry, test_del),
+		FIXTURE_TEST(registry, test_lookup_longest),
 		cmocka_unit_test(test_lookup_matches_reference),
-		REGISTRY_TEST(test_full_registry),
-		REGISTRY_TEST(test_sort_order),
-		REGISTRY_TEST(test_reason_truncated_and_scrubbed),
-		REGISTRY_TEST(test_expire_boundaries),
-		REGISTRY_TEST(test_expire_everything_and_keep_order),
-		REGISTRY_TEST(test_table_build_empty_is_einval),
+		FIXTURE_TEST(registry, test_full_registry),
+		FIXTURE_TEST(registry, test_sort_order),
+		FIXTURE_TEST(registry, test_reason_truncated_and_scrubbed),
+		FIXTURE_TEST(registry, test_expire_boundaries),
+		FIXTURE_TEST(registry, test_expire_everything_and_keep_order),
+		FIXTURE_TEST(registry, test_table_build_empty_is_einval),
 		TABLE_TEST(ipv4),
 		TABLE_TEST(ipv4_mixed_lengths),
 		TABLE_TEST(ipv4_default_route),
 		TABLE_TEST(ipv6),
 		TABLE_TEST(ipv6_default_route),
 		TABLE_TEST(families_not_confused),
-		REGISTRY_TEST(test_table_is_a_snapshot),
-		REGISTRY_TEST(test_table_memory),
-		REGISTRY_TEST(test_table_matches_reference),
+		FIXTURE_TEST(registry, test_table_is_a_snapshot),
+		FIXTURE_TEST(registry, test_table_memory),
+		FIXTURE_TEST(registry, test_table_matches_reference),
 		cmocka_unit_test(test_table_concurrent_readers),
 	};
 

@@ -25,6 +25,7 @@
 
 #include "op25b_json.h"
 #include "op25b_policy.h"
+#include "test_fixture.h"
 
 static char default_config[4096];
 static char vectors_dir[4096 + 64]; /* test/vectors/policy */
@@ -106,24 +107,8 @@ load_default(void)
 	return policy;
 }
 
-/* The fixture of the tests on the default policy (config/): it in *state,
- * freed however the test ends. */
-static int
-default_setup(void **state)
-{
-	*state = load_default();
-	return 0;
-}
-
-static int
-default_teardown(void **state)
-{
-	op25b_policy_free(*state);
-	return 0;
-}
-
-#define DEFAULT_TEST(f)                                                        \
-	cmocka_unit_test_setup_teardown(f, default_setup, default_teardown)
+/* The fixture of the tests on the default policy (config/). */
+TEST_FIXTURE(default_policy, load_default(), op25b_policy_free)
 
 static int
 find_class(const struct op25b_policy *policy, const char *name)
@@ -1838,7 +1823,7 @@ int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		DEFAULT_TEST(test_default_config_loads),
+		FIXTURE_TEST(default_policy, test_default_config_loads),
 		cmocka_unit_test(test_defaults_when_omitted),
 		cmocka_unit_test(test_top_level_settings),
 		cmocka_unit_test(test_null_containers_and_descriptions),
@@ -1869,16 +1854,16 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_warning_no_smtp_ports),
 		cmocka_unit_test(test_precedence),
-		DEFAULT_TEST(test_precedence_default_policy),
-		DEFAULT_TEST(test_match_longest_prefix_ipv4),
-		DEFAULT_TEST(test_match_longest_prefix_ipv6),
+		FIXTURE_TEST(default_policy, test_precedence_default_policy),
+		FIXTURE_TEST(default_policy, test_match_longest_prefix_ipv4),
+		FIXTURE_TEST(default_policy, test_match_longest_prefix_ipv6),
 		cmocka_unit_test(test_match_families_apart),
-		DEFAULT_TEST(test_match_destination),
+		FIXTURE_TEST(default_policy, test_match_destination),
 		cmocka_unit_test(test_prefix_parse_good),
 		cmocka_unit_test(test_prefix_parse_rejects),
 		cmocka_unit_test(test_prefix_format),
 		cmocka_unit_test(test_duration_parse),
-		DEFAULT_TEST(test_port_kinds),
+		FIXTURE_TEST(default_policy, test_port_kinds),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_error_format),
 		cmocka_unit_test(test_explanation_json_locations),

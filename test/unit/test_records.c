@@ -22,6 +22,7 @@
 
 #include "op25b_records.h"
 #include "op25b_stats.h"
+#include "test_fixture.h"
 
 static struct op25b_record_hint
 hint4(const char *src, const char *dst, uint16_t dport, bool syn)
@@ -55,24 +56,8 @@ table_new(uint32_t capacity)
 	return t;
 }
 
-/* The fixture of the tests on one table of 16 slots: it in *state, freed
- * however the test ends. */
-static int
-table_setup(void **state)
-{
-	*state = table_new(16);
-	return 0;
-}
-
-static int
-table_teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
-#define TABLE_TEST(f)                                                          \
-	cmocka_unit_test_setup_teardown(f, table_setup, table_teardown)
+/* The fixture of the tests on one table of 16 slots. */
+TEST_FIXTURE(table, table_new(16), free)
 
 static void
 test_table_sizes(void **state)
@@ -551,10 +536,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_sizes),
-		TABLE_TEST(test_table_counts_in_place),
-		TABLE_TEST(test_table_piece_per_destinations),
+		FIXTURE_TEST(table, test_table_counts_in_place),
+		FIXTURE_TEST(table, test_table_piece_per_destinations),
 		cmocka_unit_test(test_table_burst),
-		TABLE_TEST(test_table_full),
+		FIXTURE_TEST(table, test_table_full),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_merge_many),
 		cmocka_unit_test(test_json_line),
