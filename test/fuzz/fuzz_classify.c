@@ -35,13 +35,23 @@
 #include "op25b_craft.h"
 #include "fuzz_check.h"
 #include "op25b_policy.h"
-#include "../unit/test_classify_policy.h"
 #include "../unit/test_eal.h"
 
 /* Classes with IPv4 and IPv6 prefixes, groups with and without an action,
  * per-group overrides, and block: reset so that blocked SYNs go through the
  * in-place RST rewrite. */
-static const char fuzz_policy_yaml[] = TEST_CLASSIFY_POLICY_HEAD
+static const char fuzz_policy_yaml[] =
+	"version: 1\n"
+	"mode: enforce\n"
+	"block: reset\n"
+	"default: allow\n"
+	"malformed: drop\n"
+	"ports: {smtp: [25, 2525], submission: [587, 465]}\n"
+	"sources:\n"
+	"  dynamic: {action: block, prefixes: [198.18.0.0/16, "
+	"2001:db8:1000::/36]}\n"
+	"  static: {action: allow, prefixes: [198.18.20.0/24, "
+	"2001:db8:1000:20::/64]}\n"
 	"  watched: {action: count, prefixes: [198.19.0.0/24, "
 	"2001:db8:3000::/48]}\n"
 	"  mobile-only: {action: allow, to: {mobile-mx: block}, prefixes: "

@@ -10,8 +10,14 @@ import argparse
 import json
 import sys
 
-from scapy.all import rdpcap, raw, Ether, IP, IPv6, TCP  # noqa
-from scapy.layers.inet6 import IPv6ExtHdrFragment  # noqa
+from scapy.all import bind_layers, rdpcap, raw, Ether, IP, IPv6, TCP  # noqa
+from scapy.layers.inet6 import IPv6ExtHdrFragment, ipv6nhcls  # noqa
+from scapy.layers.ipsec import AH
+
+# scapy reads nothing after an IPv6 AH header: read on by its next header,
+# as after the other extension headers (classify.vec has AH in a chain).
+for _nh in (6, 17, 43, 44, 60):
+    bind_layers(AH, ipv6nhcls[_nh], nh=_nh)
 
 VERDICTS = ["forwarded", "counted", "blocked", "reset"]
 OUTCOMES = ["non_smtp", "submission", "fragments", "malformed",

@@ -26,6 +26,7 @@
 #include "adaptive_priv.h"
 #include "op25b_adaptive.h"
 #include "test_eal.h"
+#include "test_fixture.h"
 
 #define HZ 1000 /* ticks a second: 1 tick = 1 ms */
 
@@ -54,6 +55,9 @@ table_new(uint32_t entries)
 	fake_now = 1000000; /* far from 0: windows before it are empty */
 	return t;
 }
+
+/* The fixture of the tests on one table of 1024 entries. */
+TEST_FIXTURE(table, table_new(1024), op25b_adaptive_free)
 
 static struct op25b_adaptive_rule
 rule_of(const struct op25b_adaptive_table *t, uint32_t connections,
@@ -98,6 +102,15 @@ syn(struct op25b_adaptive_table *t, const struct op25b_adaptive_rule *r,
 	return op25b_adaptive_account(t, r, key, dest, true, fake_now);
 }
 
+/* One SYN from the IPv6 address @p text, keyed as @p r keys sources (its
+ * /64 or /56). */
+static enum op25b_adaptive_verdict
+syn6(struct op25b_adaptive_table *t, const struct op25b_adaptive_rule *r,
+     const char *text)
+{
+	return syn(t, r, key6(text, r->ipv6_key), 1);
+}
+
 /* One SYN of @p key to @p dest a letter of @p verdicts, each getting the
  * verdict its letter names: 'P' pass, 'B' block. */
 static void
@@ -137,12 +150,11 @@ totals_of(const struct op25b_adaptive_table *t)
 static void
 test_window_edges(void **state)
 {
-	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_table *t = *state;
 	struct op25b_adaptive_rule r = rule_of(t, 3, 60, 3600, 0, 0, 1);
 	uint64_t k = key4("198.18.0.9"), other = key4("198.18.0.10");
 	unsigned int i;
 
-	(void)state;
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
 		fake_now += 1000;
@@ -170,18 +182,16 @@ test_window_edges(void **state)
 		assert_int_equal(info.class_slot, 1);
 		assert_int_equal(info.blocked_ticks_left, 3600 * HZ);
 	}
-	op25b_adaptive_free(t);
 }
 
 /* block_for ends at its exact tick; the count then starts again. */
 static void
 test_block_expires(void **state)
 {
-	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_table *t = *state;
 	struct op25b_adaptive_rule r = rule_of(t, 2, 60, 2, 0, 0, 1);
 	uint64_t k = key4("198.18.1.1"), blocked_at;
 
-	(void)state;
 	expect_syns(t, &r, k, 1, "PPB");
 	blocked_at = fake_now;
 	fake_now = blocked_at + 2 * HZ - 1;
@@ -192,7 +202,6 @@ test_block_expires(void **state)
 	/* Its count starts again: the two SYNs before the block are gone. */
 	expect_syns(t, &r, k, 1, "PPB");
 	assert_int_equal(totals_of(t).adaptive_triggered, 2);
-	op25b_adaptive_free(t);
 }
 
 /* The window slides: a connection counts for between 7/8 of `per` and
@@ -200,12 +209,11 @@ test_block_expires(void **state)
 static void
 test_window_slides(void **state)
 {
-	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_table *t = *state;
 	/* per 8 s: sub-windows of 1 s. */
 	struct op25b_adaptive_rule r = rule_of(t, 2, 8, 60, 0, 0, 1);
 	uint64_t k = key4("198.18.2.1"), start;
 
-	(void)state;
 	fake_now = 2000000; /* a sub-window boundary */
 	start = fake_now;
 	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
@@ -231,13 +239,12 @@ test_window_slides(void **state)
 	expect_syns(t, &r, k, 1, "PP");
 	fake_now = start + 6999;
 	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_BLOCK);
-	op25b_adaptive_free(t);
 }
 
 static void
 test_destinations(void **state)
 {
-	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_table *t = *state;
 	struct op25b_adaptive_rule r = rule_of(t, 100, 60, 60, 2, 0, 1);
 	struct op25b_adaptive_rule max =
 		rule_of(t, 100, 60, 60, OP25B_ADAPTIVE_MAX_DESTINATIONS, 0, 1);
@@ -245,7 +252,6 @@ test_destinations(void **state)
 	struct op25b_adaptive_info info;
 	unsigned int i;
 
-	(void)state;
 	assert_int_equal(syn(t, &r, k, 10), OP25B_ADAPTIVE_PASS);
 	assert_int_equal(syn(t, &r, k, 20), OP25B_ADAPTIVE_PASS);
 	/* The same two again and again: not more destinations. */
@@ -275,7 +281,6 @@ test_destinations(void **state)
 	fake_now += 61 * HZ;
 	assert_int_equal(syn(t, &r, k, 2), OP25B_ADAPTIVE_PASS);
 	assert_int_equal(syn(t, &r, k, 3), OP25B_ADAPTIVE_BLOCK);
-	op25b_adaptive_free(t);
 }
 
 /* IPv6: one key per /64 by default (a subscriber rotates addresses in
@@ -283,12 +288,11 @@ test_destinations(void **state)
 static void
 test_ipv6_keys(void **state)
 {
-	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_table *t = *state;
 	struct op25b_adaptive_rule r64 = rule_of(t, 2, 60, 60, 0, 0, 1);
 	struct op25b_adaptive_rule r56 = rule_of(t, 2, 60, 60, 0, 56, 2);
 	char text[64];
 
-	(void)state;
 	assert_int_equal(r64.ipv6_key, 64);
 	assert_true(key6("2001:db8:1:2::1", 64) ==
 		    key6("2001:db8:1:2:ffff::9", 64));
@@ -297,21 +301,16 @@ test_ipv6_keys(void **state)
 	assert_true(key6("2001:db8:1:2::1", 56) !=
 		    key6("2001:db8:1:102::1", 56));
 	/* Rotating inside a /64 does not help. */
-	assert_int_equal(syn(t, &r64, key6("2001:db8:1:2::1", 64), 1),
-			 OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r64, key6("2001:db8:1:2::2", 64), 1),
-			 OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r64, key6("2001:db8:1:2::3", 64), 1),
+	assert_int_equal(syn6(t, &r64, "2001:db8:1:2::1"), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r64, "2001:db8:1:2::2"), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r64, "2001:db8:1:2::3"),
 			 OP25B_ADAPTIVE_BLOCK);
 	/* Another /64 of the same /56 is another source under /64 ... */
-	assert_int_equal(syn(t, &r64, key6("2001:db8:1:3::1", 64), 1),
-			 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r64, "2001:db8:1:3::1"), OP25B_ADAPTIVE_PASS);
 	/* ... and the same under /56. */
-	assert_int_equal(syn(t, &r56, key6("2001:db8:2:1::1", 56), 1),
-			 OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r56, key6("2001:db8:2:2::1", 56), 1),
-			 OP25B_ADAPTIVE_PASS);
-	assert_int_equal(syn(t, &r56, key6("2001:db8:2:3::1", 56), 1),
+	assert_int_equal(syn6(t, &r56, "2001:db8:2:1::1"), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r56, "2001:db8:2:2::1"), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r56, "2001:db8:2:3::1"),
 			 OP25B_ADAPTIVE_BLOCK);
 	/* IPv4 and IPv6 keys never meet. */
 	assert_true(key4("0.0.0.0") != 0);
@@ -321,7 +320,6 @@ test_ipv6_keys(void **state)
 	assert_string_equal(text, "2001:db8:2::/56");
 	op25b_adaptive_key_format(key4("198.18.0.9"), 64, text, sizeof(text));
 	assert_string_equal(text, "198.18.0.9");
-	op25b_adaptive_free(t);
 }
 
 /* A full table evicts live sources (counted), never blocked ones: when
@@ -372,7 +370,7 @@ test_eviction(void **state)
 static void
 test_reload(void **state)
 {
-	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_table *t = *state;
 	struct op25b_adaptive_rule old = rule_of(t, 5, 60, 60, 0, 0, 1);
 	struct op25b_adaptive_rule tighter = rule_of(t, 3, 60, 60, 0, 0, 1);
 	struct op25b_adaptive_rule moved = rule_of(t, 3, 60, 60, 0, 0, 2);
@@ -381,7 +379,6 @@ test_reload(void **state)
 	uint64_t c = key4("198.18.4.3");
 	unsigned int i;
 
-	(void)state;
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(syn(t, &old, a, 1), OP25B_ADAPTIVE_PASS);
 		assert_int_equal(syn(t, &old, b, 1), OP25B_ADAPTIVE_PASS);
@@ -393,20 +390,18 @@ test_reload(void **state)
 	expect_syns(t, &moved, b, 1, "PPPB");
 	/* Another per: the window starts again. */
 	assert_int_equal(syn(t, &longer, c, 1), OP25B_ADAPTIVE_PASS);
-	op25b_adaptive_free(t);
 }
 
 /* The clock is the caller's: rules are in its ticks, now is its value. */
 static void
 test_clock(void **state)
 {
-	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_table *t = *state;
 	struct op25b_adaptive_rule r = rule_of(t, 1, 90, 3600, 0, 0, 1);
 	struct op25b_adaptive_params bad = { .sz = sizeof(bad),
 					     .entries = 1024,
 					     .clock = fake_clock };
 
-	(void)state;
 	fake_now = 42;
 	assert_int_equal(op25b_adaptive_now(t), 42);
 	assert_int_equal(op25b_adaptive_hz(t), HZ);
@@ -431,7 +426,6 @@ test_clock(void **state)
 	}
 	/* Memory: the keys and two lines an entry. */
 	assert_true(op25b_adaptive_memory(t) >= 1024 * (8 + 128));
-	op25b_adaptive_free(t);
 }
 
 /* The sweep frees expired entries and counts the tracked and blocked;
@@ -439,14 +433,13 @@ test_clock(void **state)
 static void
 test_sweep_and_clear(void **state)
 {
-	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_table *t = *state;
 	struct op25b_adaptive_rule r = rule_of(t, 1, 10, 100, 0, 0, 1);
 	struct op25b_adaptive_totals x;
 	uint64_t a = key4("198.18.5.1"), b = key4("198.18.5.2");
 	uint64_t c = key4("198.18.5.3");
 	uint32_t cap = op25b_adaptive_capacity(t);
 
-	(void)state;
 	syn(t, &r, a, 1);
 	syn(t, &r, b, 1);
 	assert_int_equal(syn(t, &r, b, 1), OP25B_ADAPTIVE_BLOCK);
@@ -468,7 +461,6 @@ test_sweep_and_clear(void **state)
 	syn(t, &r, a, 1);
 	assert_int_equal(op25b_adaptive_clear_all(t), 2);
 	assert_int_equal(syn(t, &r, a, 1), OP25B_ADAPTIVE_PASS);
-	op25b_adaptive_free(t);
 }
 
 struct racer {
@@ -495,13 +487,12 @@ race(void *arg)
 static void
 test_two_threads_exact(void **state)
 {
-	struct op25b_adaptive_table *t = table_new(1024);
+	struct op25b_adaptive_table *t = *state;
 	struct op25b_adaptive_rule r = rule_of(t, 15000, 60, 60, 0, 0, 1);
 	struct racer x[2];
 	pthread_t th[2];
 	unsigned int i;
 
-	(void)state;
 	for (i = 0; i < 2; i++) {
 		x[i] = (struct racer){ t, &r, key4("198.18.6.1"), 0 };
 		assert_int_equal(pthread_create(&th[i], NULL, race, &x[i]), 0);
@@ -510,7 +501,6 @@ test_two_threads_exact(void **state)
 		pthread_join(th[i], NULL);
 	assert_int_equal(x[0].passed + x[1].passed, 15000);
 	assert_int_equal(totals_of(t).adaptive_triggered, 1);
-	op25b_adaptive_free(t);
 }
 
 /* The vector readings of a bucket and of a window give what the scalar
@@ -653,16 +643,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_window_edges),
-		cmocka_unit_test(test_block_expires),
-		cmocka_unit_test(test_window_slides),
-		cmocka_unit_test(test_destinations),
-		cmocka_unit_test(test_ipv6_keys),
+		FIXTURE_TEST(table, test_window_edges),
+		FIXTURE_TEST(table, test_block_expires),
+		FIXTURE_TEST(table, test_window_slides),
+		FIXTURE_TEST(table, test_destinations),
+		FIXTURE_TEST(table, test_ipv6_keys),
 		cmocka_unit_test(test_eviction),
-		cmocka_unit_test(test_reload),
-		cmocka_unit_test(test_clock),
-		cmocka_unit_test(test_sweep_and_clear),
-		cmocka_unit_test(test_two_threads_exact),
+		FIXTURE_TEST(table, test_reload),
+		FIXTURE_TEST(table, test_clock),
+		FIXTURE_TEST(table, test_sweep_and_clear),
+		FIXTURE_TEST(table, test_two_threads_exact),
 		cmocka_unit_test(test_vector_readings),
 		cmocka_unit_test(test_burst_same_as_one_by_one),
 	};

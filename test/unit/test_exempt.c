@@ -25,6 +25,7 @@
 #include "op25b_exempt.h"
 #include "op25b_policy.h"
 #include "test_eal.h"
+#include "test_fixture.h"
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -47,6 +48,9 @@ registry_new(void)
 	assert_non_null(reg);
 	return reg;
 }
+
+/* The fixture of the tests on one registry. */
+TEST_FIXTURE(registry, registry_new(), op25b_exempt_registry_free)
 
 static void
 add_ok(struct op25b_exempt_registry *reg, const char *text, uint32_t ttl,
@@ -135,38 +139,47 @@ expect_table(const char *const *prefixes, size_t n_prefixes,
 static void
 test_registry_empty(void **state)
 {
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 
-	(void)state;
 	assert_int_equal(op25b_exempt_registry_count(reg), 0);
 	assert_non_null(op25b_exempt_registry_entries(reg));
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg), 0);
 	assert_int_equal(
 		op25b_exempt_registry_expire(reg, UINT64_MAX, NULL, NULL), 0);
-	op25b_exempt_registry_free(reg);
 	op25b_exempt_registry_free(NULL);
+}
+
+/* Granting @p p (@p ttl, @p reason, @p uid at @p now) leaves it the only
+ * entry of @p reg, which is returned; @p replaced: whether the grant
+ * replaced one of the same prefix. */
+static const struct op25b_exempt_entry *
+grant_only(struct op25b_exempt_registry *reg, const struct op25b_prefix *p,
+	   uint32_t ttl, const char *reason, uint32_t uid, uint64_t now,
+	   bool replaced)
+{
+	bool was = !replaced; /* the call must write it */
+
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, p, ttl, reason, uid, now, &was),
+		0);
+	assert_int_equal(was, replaced);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	return op25b_exempt_registry_entries(reg);
 }
 
 static void
 test_add_fields_and_replace(void **state)
 {
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	struct op25b_prefix p = prefix_of("198.51.100.0/24");
 	const struct op25b_exempt_entry *e;
-	bool replaced = true;
 
-	(void)state;
 	/* Whatever the caller's prefix refers to, the entry refers to no
 	 * file: the registry outlives policies. */
 	p.file = "policy.yaml";
 	p.line = 7;
 	p.column = 3;
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 3600, "own MX",
-						   1001, 5000, &replaced),
-			 0);
-	assert_false(replaced);
-	assert_int_equal(op25b_exempt_registry_count(reg), 1);
-	e = op25b_exempt_registry_entries(reg);
+	e = grant_only(reg, &p, 3600, "own MX", 1001, 5000, false);
 	assert_int_equal(e->prefix.family, AF_INET);
 	assert_int_equal(e->prefix.length, 24);
 	assert_memory_equal(e->prefix.addr, p.addr, 16);
@@ -180,12 +193,7 @@ test_add_fields_and_replace(void **state)
 	assert_string_equal(e->reason, "own MX");
 
 	/* Granted again: TTL, reason and uid are the new grant's. */
-	assert_int_equal(op25b_exempt_registry_add(reg, &p, 0, "permanent",
-						   1002, 9000, &replaced),
-			 0);
-	assert_true(replaced);
-	assert_int_equal(op25b_exempt_registry_count(reg), 1);
-	e = op25b_exempt_registry_entries(reg);
+	e = grant_only(reg, &p, 0, "permanent", 1002, 9000, true);
 	assert_int_equal(e->expires, 0);
 	assert_int_equal(e->ttl, 0);
 	assert_int_equal(e->uid, 1002);
@@ -206,19 +214,17 @@ test_add_fields_and_replace(void **state)
 	add_ok(reg, "c633:6400::/24", 0, NULL, 0);
 	add_ok(reg, "0.0.0.0/24", 0, NULL, 0);
 	assert_int_equal(op25b_exempt_registry_count(reg), 4);
-	op25b_exempt_registry_free(reg);
 }
 
 static void
 test_add_normalizes_ipv4_tail(void **state)
 {
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	struct op25b_prefix dirty = prefix_of("203.0.113.0/24");
 	struct op25b_prefix clean = dirty;
 	const struct op25b_exempt_entry *e;
 	bool replaced;
 
-	(void)state;
 	/* A caller that filled only the first four bytes of an IPv4
 	 * prefix: the rest is not part of the address. */
 	memset(dirty.addr + 4, 0xa5, 12);
@@ -232,17 +238,15 @@ test_add_normalizes_ipv4_tail(void **state)
 	assert_int_equal(op25b_exempt_registry_count(reg), 1);
 	assert_int_equal(op25b_exempt_registry_del(reg, &dirty, NULL), 0);
 	assert_int_equal(op25b_exempt_registry_count(reg), 0);
-	op25b_exempt_registry_free(reg);
 }
 
 static void
 test_add_invalid(void **state)
 {
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	struct op25b_prefix p;
 	bool replaced = true;
 
-	(void)state;
 	assert_int_equal(
 		op25b_exempt_registry_add(reg, NULL, 0, NULL, 0, 0, &replaced),
 		-EINVAL);
@@ -277,20 +281,18 @@ test_add_invalid(void **state)
 	}
 	/* Only the valid 198.18.0.0/15 got in. */
 	assert_int_equal(op25b_exempt_registry_count(reg), 1);
-	op25b_exempt_registry_free(reg);
 }
 
 static void
 test_del(void **state)
 {
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	struct op25b_prefix a = prefix_of("203.0.113.0/24");
 	struct op25b_prefix b = prefix_of("2001:db8:5::/48");
 	struct op25b_prefix other;
 	struct op25b_exempt_entry removed;
 	char buf[64];
 
-	(void)state;
 	assert_int_equal(
 		op25b_exempt_registry_add(reg, &a, 60, "a", 7, 100, NULL), 0);
 	assert_int_equal(
@@ -328,7 +330,6 @@ test_del(void **state)
 	assert_int_equal(op25b_exempt_registry_del(reg, &b, NULL), 0);
 	assert_int_equal(op25b_exempt_registry_count(reg), 0);
 	assert_int_equal(op25b_exempt_registry_del(reg, &b, NULL), -ENOENT);
-	op25b_exempt_registry_free(reg);
 }
 
 /* The reason of the entry op25b_exempt_registry_lookup() picks for @p text, or
@@ -351,10 +352,9 @@ lookup(const struct op25b_exempt_registry *reg, const char *text)
 static void
 test_lookup_longest(void **state)
 {
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	uint8_t a[16] = { 198, 18, 5, 9 };
 
-	(void)state;
 	assert_null(lookup(reg, "198.18.5.9"));
 	add_ok(reg, "198.18.0.0/16", 0, "pool", 0);
 	add_ok(reg, "198.18.5.8/30", 0, "block", 0);
@@ -383,7 +383,6 @@ test_lookup_longest(void **state)
 	add_ok(reg, "0.0.0.0/0", 0, "v4 all", 0);
 	assert_string_equal(lookup(reg, "10.0.0.1"), "v4 all");
 	assert_string_equal(lookup(reg, "198.18.5.9"), "host");
-	op25b_exempt_registry_free(reg);
 }
 
 /* Against a linear scan for the longest covering prefix, on random nested
@@ -451,12 +450,11 @@ test_lookup_matches_reference(void **state)
 static void
 test_full_registry(void **state)
 {
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	struct op25b_prefix p = prefix_of("2001:db8::/64");
 	bool replaced;
 	unsigned int i;
 
-	(void)state;
 	/* 2001:db8:0:i::/64 in ascending order: every add appends. */
 	for (i = 0; i < OP25B_EXEMPT_MAX; i++) {
 		p.addr[6] = (uint8_t)(i >> 8);
@@ -493,7 +491,6 @@ test_full_registry(void **state)
 	assert_int_equal(op25b_exempt_registry_count(reg), OP25B_EXEMPT_MAX);
 	assert_int_equal(op25b_exempt_registry_entries(reg)[0].prefix.family,
 			 AF_INET);
-	op25b_exempt_registry_free(reg);
 }
 
 static void
@@ -513,12 +510,11 @@ test_sort_order(void **state)
 		"2001:db8::/32",     "2001:db8::/48",
 		"2001:db8::1/128",   "2001:db8:0:1::/64",
 	};
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	const struct op25b_exempt_entry *e;
 	char buf[64];
 	size_t i;
 
-	(void)state;
 	for (i = 0; i < sizeof(added) / sizeof(added[0]); i++)
 		add_ok(reg, added[i], 0, NULL, 0);
 	assert_int_equal(op25b_exempt_registry_count(reg),
@@ -541,19 +537,17 @@ test_sort_order(void **state)
 			    "198.51.100.0/25");
 	assert_string_equal(format_prefix(&e[3].prefix, buf, sizeof(buf)),
 			    "198.51.100.128/25");
-	op25b_exempt_registry_free(reg);
 }
 
 static void
 test_reason_truncated_and_scrubbed(void **state)
 {
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	char long_reason[300], expected[OP25B_EXEMPT_REASON_MAX];
 	const struct op25b_exempt_entry *e;
 	struct op25b_prefix p = prefix_of("198.51.100.7");
 	size_t i;
 
-	(void)state;
 	expect_add(reg, &p, 0);
 	e = op25b_exempt_registry_entries(reg);
 	assert_string_equal(e->reason, "");
@@ -591,7 +585,6 @@ test_reason_truncated_and_scrubbed(void **state)
 		0);
 	assert_string_equal(e->reason,
 			    "mx?FAKE LOG LINE??[2J??? ok ~ caf\xc3\xa9");
-	op25b_exempt_registry_free(reg);
 }
 
 struct expired_log {
@@ -612,14 +605,25 @@ record_expired(const struct op25b_exempt_entry *e, void *arg)
 	log->calls++;
 }
 
+/* Expiring @p reg at @p now (the expired in @p log unless NULL) ends
+ * @p expired entries and leaves @p left. */
+static void
+expect_expire(struct op25b_exempt_registry *reg, uint64_t now,
+	      struct expired_log *log, int expired, unsigned int left)
+{
+	assert_int_equal(op25b_exempt_registry_expire(
+				 reg, now, log ? record_expired : NULL, log),
+			 expired);
+	assert_int_equal(op25b_exempt_registry_count(reg), left);
+}
+
 static void
 test_expire_boundaries(void **state)
 {
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	struct expired_log log = { .calls = 0 };
 	const uint64_t now = 1700000000;
 
-	(void)state;
 	add_ok(reg, "203.0.113.0/24", 10, "c, +10", now);
 	add_ok(reg, "2001:db8::/32", 0, "never", now);
 	add_ok(reg, "198.51.100.0/24", 5, "b, +5", now);
@@ -628,34 +632,25 @@ test_expire_boundaries(void **state)
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg),
 			 now + 5 * 1000);
 
-	assert_int_equal(op25b_exempt_registry_expire(reg, now + 5 * 1000 - 1,
-						      record_expired, &log),
-			 0);
+	expect_expire(reg, now + 5 * 1000 - 1, &log, 0, 5);
 	assert_int_equal(log.calls, 0);
-	assert_int_equal(op25b_exempt_registry_count(reg), 5);
 
 	/* One millisecond short of the TTL: still there; expires == now:
 	 * gone. */
-	assert_int_equal(op25b_exempt_registry_expire(reg, now + 5 * 1000,
-						      record_expired, &log),
-			 1);
+	expect_expire(reg, now + 5 * 1000, &log, 1, 4);
 	assert_int_equal(log.calls, 1);
 	assert_string_equal(log.prefix[0], "198.51.100.0/24");
 	assert_string_equal(log.reason[0], "b, +5");
-	assert_int_equal(op25b_exempt_registry_count(reg), 4);
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg),
 			 now + 10 * 1000);
 
 	/* Two at once, in the registry's order; now+11 stays (now+1). */
-	assert_int_equal(op25b_exempt_registry_expire(reg, now + 10 * 1000,
-						      record_expired, &log),
-			 2);
+	expect_expire(reg, now + 10 * 1000, &log, 2, 2);
 	assert_int_equal(log.calls, 3);
 	assert_string_equal(log.prefix[1], "198.18.0.0/15");
 	assert_string_equal(log.reason[1], "a, +10");
 	assert_string_equal(log.prefix[2], "203.0.113.0/24");
 	assert_string_equal(log.reason[2], "c, +10");
-	assert_int_equal(op25b_exempt_registry_count(reg), 2);
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg),
 			 now + 11 * 1000);
 	{
@@ -673,35 +668,25 @@ test_expire_boundaries(void **state)
 	}
 
 	/* Again at the same time: nothing left to expire. */
-	assert_int_equal(op25b_exempt_registry_expire(reg, now + 10 * 1000,
-						      record_expired, &log),
-			 0);
+	expect_expire(reg, now + 10 * 1000, &log, 0, 2);
 	assert_int_equal(log.calls, 3);
 
 	/* Without a callback. */
-	assert_int_equal(
-		op25b_exempt_registry_expire(reg, now + 11 * 1000, NULL, NULL),
-		1);
-	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	expect_expire(reg, now + 11 * 1000, NULL, 1, 1);
 	assert_int_equal(op25b_exempt_registry_next_expiry(reg), 0);
 
 	/* A TTL of 0 never expires, however late. */
-	assert_int_equal(op25b_exempt_registry_expire(reg, UINT64_MAX,
-						      record_expired, &log),
-			 0);
-	assert_int_equal(op25b_exempt_registry_count(reg), 1);
-	op25b_exempt_registry_free(reg);
+	expect_expire(reg, UINT64_MAX, &log, 0, 1);
 }
 
 static void
 test_expire_everything_and_keep_order(void **state)
 {
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	const struct op25b_exempt_entry *e;
 	char text[64];
 	unsigned int i;
 
-	(void)state;
 	/* Odd /32s expire at 100 s (in ms), even ones never: compaction must
 	 * keep the survivors sorted and intact. */
 	for (i = 0; i < 200; i++) {
@@ -723,7 +708,6 @@ test_expire_everything_and_keep_order(void **state)
 		assert_string_equal(e[i].reason, text);
 		assert_int_equal(e[i].expires, 0);
 	}
-	op25b_exempt_registry_free(reg);
 }
 
 /* ---- table ----------------------------------------------------------- */
@@ -740,17 +724,15 @@ expect_build_einval(const struct op25b_exempt_registry *reg)
 static void
 test_table_build_empty_is_einval(void **state)
 {
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	struct op25b_prefix p = prefix_of("198.51.100.0/24");
 
-	(void)state;
 	expect_build_einval(reg);
 	expect_build_einval(NULL);
 	/* Emptied again. */
 	expect_add(reg, &p, 0);
 	assert_int_equal(op25b_exempt_registry_del(reg, &p, NULL), 0);
 	expect_build_einval(reg);
-	op25b_exempt_registry_free(reg);
 	op25b_exempt_table_free(NULL);
 }
 
@@ -907,11 +889,10 @@ test_table(void **state)
 static void
 test_table_is_a_snapshot(void **state)
 {
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	struct op25b_exempt_table *before, *after, *again;
 	struct op25b_prefix p = prefix_of("203.0.113.0/24");
 
-	(void)state;
 	add_ok(reg, "203.0.113.0/24", 0, NULL, 0);
 	add_ok(reg, "2001:db8::/32", 0, NULL, 0);
 	before = op25b_exempt_table_build(reg, SOCKET_ID_ANY);
@@ -935,19 +916,17 @@ test_table_is_a_snapshot(void **state)
 	op25b_exempt_table_free(before);
 	op25b_exempt_table_free(after);
 	op25b_exempt_table_free(again);
-	op25b_exempt_registry_free(reg);
 }
 
 static void
 test_table_memory(void **state)
 {
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	struct op25b_exempt_table *small, *large;
 	char text[64];
 	size_t small_bytes, large_bytes;
 	unsigned int i;
 
-	(void)state;
 	add_ok(reg, "198.51.100.0/24", 0, NULL, 0);
 	small = op25b_exempt_table_build(reg, SOCKET_ID_ANY);
 	assert_non_null(small);
@@ -973,7 +952,6 @@ test_table_memory(void **state)
 	}
 	op25b_exempt_table_free(small);
 	op25b_exempt_table_free(large);
-	op25b_exempt_registry_free(reg);
 }
 
 /* ---- table against a linear reference -------------------------------- */
@@ -1117,13 +1095,12 @@ test_table_matches_reference(void **state)
 		N_PREFIXES = 2000,
 		N_ADDRESSES = 100000
 	};
-	struct op25b_exempt_registry *reg = registry_new();
+	struct op25b_exempt_registry *reg = *state;
 	struct reference_prefix *refs = calloc(N_PREFIXES, sizeof(*refs));
 	struct op25b_exempt_table *t;
 	unsigned int n_refs = 0, i, hits = 0, misses = 0;
 	unsigned int near_misses = 0;
 
-	(void)state;
 	assert_non_null(refs);
 	for (i = 0; i < N_PREFIXES; i++) {
 		struct op25b_prefix p;
@@ -1208,7 +1185,6 @@ test_table_matches_reference(void **state)
 	assert_true(misses >= N_ADDRESSES / 10);
 	assert_true(near_misses > 0);
 	op25b_exempt_table_free(t);
-	op25b_exempt_registry_free(reg);
 	free(refs);
 }
 
@@ -1271,28 +1247,28 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_registry_empty),
-		cmocka_unit_test(test_add_fields_and_replace),
-		cmocka_unit_test(test_add_normalizes_ipv4_tail),
-		cmocka_unit_test(test_add_invalid),
-		cmocka_unit_test(test_del),
-		cmocka_unit_test(test_lookup_longest),
+		FIXTURE_TEST(registry, test_registry_empty),
+		FIXTURE_TEST(registry, test_add_fields_and_replace),
+		FIXTURE_TEST(registry, test_add_normalizes_ipv4_tail),
+		FIXTURE_TEST(registry, test_add_invalid),
+		FIXTURE_TEST(registry, test_del),
+		FIXTURE_TEST(registry, test_lookup_longest),
 		cmocka_unit_test(test_lookup_matches_reference),
-		cmocka_unit_test(test_full_registry),
-		cmocka_unit_test(test_sort_order),
-		cmocka_unit_test(test_reason_truncated_and_scrubbed),
-		cmocka_unit_test(test_expire_boundaries),
-		cmocka_unit_test(test_expire_everything_and_keep_order),
-		cmocka_unit_test(test_table_build_empty_is_einval),
+		FIXTURE_TEST(registry, test_full_registry),
+		FIXTURE_TEST(registry, test_sort_order),
+		FIXTURE_TEST(registry, test_reason_truncated_and_scrubbed),
+		FIXTURE_TEST(registry, test_expire_boundaries),
+		FIXTURE_TEST(registry, test_expire_everything_and_keep_order),
+		FIXTURE_TEST(registry, test_table_build_empty_is_einval),
 		TABLE_TEST(ipv4),
 		TABLE_TEST(ipv4_mixed_lengths),
 		TABLE_TEST(ipv4_default_route),
 		TABLE_TEST(ipv6),
 		TABLE_TEST(ipv6_default_route),
 		TABLE_TEST(families_not_confused),
-		cmocka_unit_test(test_table_is_a_snapshot),
-		cmocka_unit_test(test_table_memory),
-		cmocka_unit_test(test_table_matches_reference),
+		FIXTURE_TEST(registry, test_table_is_a_snapshot),
+		FIXTURE_TEST(registry, test_table_memory),
+		FIXTURE_TEST(registry, test_table_matches_reference),
 		cmocka_unit_test(test_table_concurrent_readers),
 	};
 

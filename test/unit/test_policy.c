@@ -25,6 +25,7 @@
 
 #include "op25b_json.h"
 #include "op25b_policy.h"
+#include "test_fixture.h"
 
 static char default_config[4096];
 static char vectors_dir[4096 + 64]; /* test/vectors/policy */
@@ -105,6 +106,9 @@ load_default(void)
 	}
 	return policy;
 }
+
+/* The fixture of the tests on the default policy (config/). */
+TEST_FIXTURE(default_policy, load_default(), op25b_policy_free)
 
 static int
 find_class(const struct op25b_policy *policy, const char *name)
@@ -198,11 +202,10 @@ destination_of(const struct op25b_policy *policy, const char *text,
 static void
 test_default_config_loads(void **state)
 {
-	struct op25b_policy *policy = load_default();
+	struct op25b_policy *policy = *state;
 	const struct op25b_policy_class *cls;
 	int mobile_only, hosting, isp_relays, mobile_mx;
 
-	(void)state;
 	assert_int_equal(policy->version, 1);
 	expect_settings(policy, OP25B_MODE_ENFORCE, OP25B_BLOCK_RESET,
 			OP25B_ACTION_ALLOW, OP25B_MALFORMED_DROP);
@@ -249,7 +252,6 @@ test_default_config_loads(void **state)
 
 	/* No warning: adaptive is enforced. */
 	assert_int_equal(policy->n_warnings, 0);
-	op25b_policy_free(policy);
 }
 
 static void
@@ -1360,11 +1362,9 @@ test_precedence_default_policy(void **state)
 		{ "hosting", NULL, OP25B_ACTION_ADAPTIVE, OP25B_RULE_CLASS },
 		{ NULL, NULL, OP25B_ACTION_ALLOW, OP25B_RULE_DEFAULT },
 	};
-	struct op25b_policy *policy = load_default();
+	struct op25b_policy *policy = *state;
 
-	(void)state;
 	expect_decisions(policy, cases, sizeof(cases) / sizeof(cases[0]));
-	op25b_policy_free(policy);
 }
 
 /* ---- reference longest-prefix match ----------------------------------- */
@@ -1378,9 +1378,9 @@ struct source_case {
 };
 
 static void
-assert_sources(const struct source_case *cases, size_t n)
+assert_sources(const struct op25b_policy *policy,
+	       const struct source_case *cases, size_t n)
 {
-	struct op25b_policy *policy = load_default();
 	const struct op25b_prefix *match;
 
 	for (size_t i = 0; i < n; i++) {
@@ -1394,7 +1394,6 @@ assert_sources(const struct source_case *cases, size_t n)
 		else if (c->prefix != NULL)
 			assert_prefix_text(match, c->prefix);
 	}
-	op25b_policy_free(policy);
 }
 
 static void
@@ -1411,8 +1410,7 @@ test_match_longest_prefix_ipv4(void **state)
 		{ "198.20.0.0", NULL, NULL },
 	};
 
-	(void)state;
-	assert_sources(cases, sizeof(cases) / sizeof(cases[0]));
+	assert_sources(*state, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
@@ -1427,8 +1425,7 @@ test_match_longest_prefix_ipv6(void **state)
 		{ "2001:db8:fff:ffff::1", NULL, NULL },
 	};
 
-	(void)state;
-	assert_sources(cases, sizeof(cases) / sizeof(cases[0]));
+	assert_sources(*state, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
@@ -1462,10 +1459,9 @@ test_match_families_apart(void **state)
 static void
 test_match_destination(void **state)
 {
-	struct op25b_policy *policy = load_default();
+	struct op25b_policy *policy = *state;
 	const struct op25b_prefix *match;
 
-	(void)state;
 	assert_int_equal(destination_of(policy, "192.0.2.25", &match),
 			 find_group(policy, "isp-relays"));
 	assert_prefix_text(match, "192.0.2.25/32");
@@ -1476,7 +1472,6 @@ test_match_destination(void **state)
 			 find_group(policy, "mobile-mx"));
 	assert_int_equal(match->line, 31);
 	assert_int_equal(match->column, 16);
-	op25b_policy_free(policy);
 }
 
 /* ---- small parsers and names ------------------------------------------ */
@@ -1653,12 +1648,11 @@ test_duration_parse(void **state)
 static void
 test_port_kinds(void **state)
 {
-	struct op25b_policy *policy = load_default();
+	struct op25b_policy *policy = *state;
 	struct op25b_policy *custom =
 		load_text("version: 1\n"
 			  "ports: {smtp: [25, 2525], submission: []}\n");
 
-	(void)state;
 	assert_int_equal(op25b_policy_port_kind(policy, 25), OP25B_PORT_SMTP);
 	assert_int_equal(op25b_policy_port_kind(policy, 587),
 			 OP25B_PORT_SUBMISSION);
@@ -1671,7 +1665,6 @@ test_port_kinds(void **state)
 	assert_int_equal(op25b_policy_port_kind(custom, 2525), OP25B_PORT_SMTP);
 	assert_int_equal(op25b_policy_port_kind(custom, 587), OP25B_PORT_OTHER);
 	assert_int_equal(custom->n_submission_ports, 0);
-	op25b_policy_free(policy);
 	op25b_policy_free(custom);
 }
 
@@ -1830,7 +1823,7 @@ int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default_config_loads),
+		FIXTURE_TEST(default_policy, test_default_config_loads),
 		cmocka_unit_test(test_defaults_when_omitted),
 		cmocka_unit_test(test_top_level_settings),
 		cmocka_unit_test(test_null_containers_and_descriptions),
@@ -1861,16 +1854,16 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_warning_no_smtp_ports),
 		cmocka_unit_test(test_precedence),
-		cmocka_unit_test(test_precedence_default_policy),
-		cmocka_unit_test(test_match_longest_prefix_ipv4),
-		cmocka_unit_test(test_match_longest_prefix_ipv6),
+		FIXTURE_TEST(default_policy, test_precedence_default_policy),
+		FIXTURE_TEST(default_policy, test_match_longest_prefix_ipv4),
+		FIXTURE_TEST(default_policy, test_match_longest_prefix_ipv6),
 		cmocka_unit_test(test_match_families_apart),
-		cmocka_unit_test(test_match_destination),
+		FIXTURE_TEST(default_policy, test_match_destination),
 		cmocka_unit_test(test_prefix_parse_good),
 		cmocka_unit_test(test_prefix_parse_rejects),
 		cmocka_unit_test(test_prefix_format),
 		cmocka_unit_test(test_duration_parse),
-		cmocka_unit_test(test_port_kinds),
+		FIXTURE_TEST(default_policy, test_port_kinds),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_error_format),
 		cmocka_unit_test(test_explanation_json_locations),

@@ -22,6 +22,7 @@
 
 #include "op25b_records.h"
 #include "op25b_stats.h"
+#include "test_fixture.h"
 
 static struct op25b_record_hint
 hint4(const char *src, const char *dst, uint16_t dport, bool syn)
@@ -55,6 +56,9 @@ table_new(uint32_t capacity)
 	return t;
 }
 
+/* The fixture of the tests on one table of 16 slots. */
+TEST_FIXTURE(table, table_new(16), free)
+
 static void
 test_table_sizes(void **state)
 {
@@ -83,11 +87,10 @@ test_table_sizes(void **state)
 static void
 test_table_counts_in_place(void **state)
 {
-	struct op25b_records_table *t = table_new(16);
+	struct op25b_records_table *t = *state;
 	struct op25b_record_hint h = hint4("198.18.0.1", "203.0.113.5", 25, 1);
 	struct op25b_record out[4];
 
-	(void)state;
 	assert_int_equal(op25b_records_table_add(t, &h, 100, 0, out), 0);
 	assert_int_equal(op25b_records_table_add(t, &h, 150, 0, out), 0);
 	h = hint4("198.18.0.1", "203.0.113.6", 2525, 0);
@@ -125,19 +128,17 @@ test_table_counts_in_place(void **state)
 	assert_int_equal(out[0].port, 3);
 	assert_int_equal(out[1].segments, 1);
 	assert_int_equal(out[1].first_tsc, 200);
-	free(t);
 }
 
 /* The ninth destination hands the piece over and starts the next. */
 static void
 test_table_piece_per_destinations(void **state)
 {
-	struct op25b_records_table *t = table_new(16);
+	struct op25b_records_table *t = *state;
 	struct op25b_record out, rest[2];
 	char dst[32];
 	unsigned int i;
 
-	(void)state;
 	for (i = 0; i < OP25B_RECORD_DSTS; i++) {
 		struct op25b_record_hint h;
 
@@ -160,7 +161,6 @@ test_table_piece_per_destinations(void **state)
 	assert_int_equal(rest[0].segments, 1);
 	assert_int_equal(rest[0].n_dsts, 1);
 	assert_int_equal(rest[0].first_tsc, 50);
-	free(t);
 }
 
 /* A burst is counted as its frames one by one, at tsc + i: records
@@ -209,12 +209,11 @@ test_table_burst(void **state)
 static void
 test_table_full(void **state)
 {
-	struct op25b_records_table *t = table_new(16);
+	struct op25b_records_table *t = *state;
 	struct op25b_record out;
 	unsigned int i, handed = 0, held;
 	char src[32];
 
-	(void)state;
 	for (i = 0; i < 1000; i++) {
 		struct op25b_record_hint h;
 
@@ -246,7 +245,6 @@ test_table_full(void **state)
 		for (k = 0; k < n; k++)
 			assert_int_equal(kept[k].segments, 1);
 	}
-	free(t);
 }
 
 static struct op25b_record
@@ -538,10 +536,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_sizes),
-		cmocka_unit_test(test_table_counts_in_place),
-		cmocka_unit_test(test_table_piece_per_destinations),
+		FIXTURE_TEST(table, test_table_counts_in_place),
+		FIXTURE_TEST(table, test_table_piece_per_destinations),
 		cmocka_unit_test(test_table_burst),
-		cmocka_unit_test(test_table_full),
+		FIXTURE_TEST(table, test_table_full),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_merge_many),
 		cmocka_unit_test(test_json_line),
