@@ -490,6 +490,20 @@ walk_entry(struct loader *ld, yaml_node_t *body, const char *kind,
 	return op25b_loader_walk_mapping(ld, body, what, keys, n_keys, ctx);
 }
 
+/* Not an error, but likely a mistake: a class or group (@p kind named
+ * @p name, at @p node) that matches no address. */
+static int
+warn_no_prefixes(struct loader *ld, yaml_node_t *node, const char *kind,
+		 const char *name, const struct op25b_prefix_list *prefixes,
+		 const char *matched)
+{
+	if (prefixes->count > 0)
+		return 0;
+	return op25b_loader_warn(ld, node,
+				 "%s '%s' has no prefixes: it matches no %s",
+				 kind, name, matched);
+}
+
 static int
 parse_class(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 	    struct op25b_policy_class *cls, size_t *capacity)
@@ -527,13 +541,8 @@ parse_class(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 			"limit applies only to action adaptive (class "
 			"'%s' is %s)",
 			cls->name, op25b_action_name(cls->action));
-	if (cls->prefixes.count == 0 &&
-	    op25b_loader_warn(
-		    ld, name,
-		    "class '%s' has no prefixes: it matches no source",
-		    cls->name) < 0)
-		return -1;
-	return 0;
+	return warn_no_prefixes(ld, name, "class", cls->name, &cls->prefixes,
+				"source");
 }
 
 /*
@@ -666,13 +675,8 @@ parse_group(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 	if (walk_entry(ld, body, "group", grp->name, keys, ARRAY_SIZE(keys),
 		       &g) < 0)
 		return -1;
-	if (grp->prefixes.count == 0 &&
-	    op25b_loader_warn(
-		    ld, name,
-		    "group '%s' has no prefixes: it matches no destination",
-		    grp->name) < 0)
-		return -1;
-	return 0;
+	return warn_no_prefixes(ld, name, "group", grp->name, &grp->prefixes,
+				"destination");
 }
 
 static int
