@@ -13,6 +13,7 @@
 #include <rte_mempool.h>
 
 #include "op25b_app.h"
+#include "op25b_save.h"
 
 void
 op25b_report_status_line(const struct op25b_stats_snapshot *s, FILE *out)
@@ -45,29 +46,28 @@ op25b_report_print(const struct op25b_stats_snapshot *s, FILE *out)
 	op25b_stats_print_text(out, s, NULL);
 }
 
-/* Written to a temporary file and renamed, so that a reader never sees
- * half a report. */
+struct report_json {
+	const struct op25b_stats_snapshot *s;
+	const char *mempool;
+};
+
+static int
+write_report_json(FILE *f, const void *arg)
+{
+	const struct report_json *r = arg;
+
+	return op25b_stats_print_json(f, r->s, r->mempool);
+}
+
 int
 op25b_report_json(const struct op25b_stats_snapshot *s,
 		  const struct rte_mempool *pool, const char *path)
 {
-	char tmp[4096], mempool[128];
-	int err;
-	FILE *f;
+	char mempool[128];
+	struct report_json r = { s, mempool };
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return -errno;
 	snprintf(mempool, sizeof(mempool),
 		 "\"mempool\": {\"size\": %u, \"available\": %u}", pool->size,
 		 rte_mempool_avail_count(pool));
-	err = op25b_stats_print_json(f, s, mempool);
-	if (fclose(f) != 0 && err == 0)
-		err = -errno;
-	if (err == 0 && rename(tmp, path) != 0)
-		err = -errno;
-	if (err != 0)
-		unlink(tmp);
-	return err;
+	return op25b_save_file(path, write_report_json, &r);
 }

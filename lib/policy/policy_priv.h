@@ -166,6 +166,7 @@ struct loader {
 	yaml_node_t *destinations;
 	unsigned int n_group_names;
 	struct port_list smtp, submission;
+	yaml_node_t *key; /* whose value op25b_loader_walk_mapping() parses */
 	/* The first `block: notify` (top level or a class) and the notice:
 	 * one needs the other (op25b_loader_finish()). */
 	yaml_node_t *notify_node;
@@ -174,18 +175,43 @@ struct loader {
 	size_t group_capacity[OP25B_POLICY_MAX_GROUPS];
 };
 
-typedef int (*op25b_key_parse_fn_t)(struct loader *ld, yaml_node_t *key,
-				    yaml_node_t *value, void *ctx);
+/* The key being parsed is ld->key. */
+typedef int (*op25b_key_parse_fn_t)(struct loader *ld, yaml_node_t *value,
+				    void *ctx);
+
+/* What a key's value is. KEY_CALL goes to the key's own parser; the others
+ * are checked by op25b_loader_parse_key() and stored at the key's offset
+ * in the ctx of its mapping's walk. */
+enum key_kind {
+	KEY_CALL,
+	KEY_SKIP,     /* checked elsewhere */
+	KEY_TEXT,     /* a scalar or nothing, not stored (a comment) */
+	KEY_UINT,     /* uint32_t, 1..max */
+	KEY_DURATION, /* uint32_t seconds, above 0 */
+	KEY_PORTS,    /* struct port_list */
+	KEY_CHOICE,   /* an int-sized enum, one of names */
+};
 
 struct key_handler {
 	const char *name;
-	op25b_key_parse_fn_t parse;
+	enum key_kind kind;
+	op25b_key_parse_fn_t parse; /* KEY_CALL */
+	size_t offset;
+	const char *what;     /* in messages; NULL: name */
+	uint32_t max;	      /* KEY_UINT */
+	const char *expected; /* KEY_UINT: "bad WHAT 'v': expected %s 1..max" */
+	const struct name_value *names; /* KEY_CHOICE */
+	size_t n_names;
 };
 
 struct name_value {
 	const char *name;
 	int value;
 };
+
+/* Parse @p value by @p h into @p ctx (see enum key_kind). */
+int op25b_loader_parse_key(struct loader *ld, const struct key_handler *h,
+			   yaml_node_t *value, void *ctx);
 
 /* A value from the file, fit to quote in a message. C11 keeps the
  * temporary alive until the end of the enclosing printf. */

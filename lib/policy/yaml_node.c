@@ -271,7 +271,8 @@ op25b_loader_walk_mapping(struct loader *ld, yaml_node_t *node,
 				keys[i].name, what,
 				seen[i]->start_mark.line + 1);
 		seen[i] = key;
-		if (keys[i].parse(ld, key, value, ctx) < 0)
+		ld->key = key;
+		if (op25b_loader_parse_key(ld, &keys[i], value, ctx) < 0)
 			return -1;
 	}
 	return 0;

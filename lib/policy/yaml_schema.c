@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The schema of the policy file: one key table per mapping (the root,
- * ports, limit, a class, a group) and the handlers that fill the policy
- * from each key's value. Unknown and duplicate keys are caught by
- * op25b_loader_walk_mapping(), not here.
+ * ports, limit, a class, a group) and what fills the policy from each
+ * key's value: for the common kinds of value (a number in a range, a
+ * duration, a port list, one of a few names) the row itself says where the
+ * value goes (enum key_kind); the others have a handler. Unknown and
+ * duplicate keys are caught by op25b_loader_walk_mapping(), not here.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -32,20 +34,7 @@ struct group_ctx {
 
 /* ---- top-level scalars ------------------------------------------------ */
 
-static int
-parse_version_key(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		  void *ctx)
-{
-	(void)ld;
-	(void)key;
-	(void)value;
-	(void)ctx;
-	/* Checked before the walk: see op25b_loader_check_version(). */
-	return 0;
-}
-
-/* The top-level keys whose value is one of a few names, each stored in its
- * enum of struct op25b_policy. */
+/* The values of the keys of kind KEY_CHOICE. */
 static const struct name_value mode_names[] = {
 	{ "enforce", OP25B_MODE_ENFORCE },
 	{ "monitor", OP25B_MODE_MONITOR },
@@ -60,94 +49,15 @@ static const struct name_value malformed_names[] = {
 	{ "forward", OP25B_MALFORMED_FORWARD },
 };
 
-static const struct top_choice {
-	const char *key;
-	const struct name_value *names;
-	size_t n_names;
-	size_t offset; /* of the enum in struct op25b_policy */
-} top_choices[] = {
-	{ "mode", mode_names, ARRAY_SIZE(mode_names),
-	  offsetof(struct op25b_policy, mode) },
-	{ "block", block_names, ARRAY_SIZE(block_names),
-	  offsetof(struct op25b_policy, block) },
-	{ "malformed", malformed_names, ARRAY_SIZE(malformed_names),
-	  offsetof(struct op25b_policy, malformed) },
-};
-
-_Static_assert(sizeof(enum op25b_policy_mode) == sizeof(int) &&
-		       sizeof(enum op25b_block_style) == sizeof(int) &&
-		       sizeof(enum op25b_malformed_action) == sizeof(int),
-	       "parse_top_choice() stores an int in each enum");
-
 static int
-parse_top_choice(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		 void *ctx)
+parse_default(struct loader *ld, yaml_node_t *value, void *ctx)
 {
-	const struct top_choice *choice = top_choices;
-	int v = 0;
-
-	(void)ctx;
-	/* The key table sends only the keys listed here. */
-	while (!op25b_node_is(key, choice->key))
-		choice++;
-	if (op25b_loader_parse_choice(ld, value, choice->key, choice->names,
-				      choice->n_names, &v) < 0)
-		return -1;
-	memcpy((char *)ld->policy + choice->offset, &v, sizeof(v));
-	if (choice->names == block_names && v == OP25B_BLOCK_NOTIFY &&
-	    ld->notify_node == NULL)
-		ld->notify_node = value;
-	return 0;
-}
-
-static int
-parse_default(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-	      void *ctx)
-{
-	(void)key;
 	(void)ctx;
 	return op25b_loader_parse_action(
 		ld, value, "default",
 		"default cannot be adaptive: it has no limit "
 		"(allow|block|count)",
 		&ld->policy->default_action);
-}
-
-static int
-parse_max_vlan_tags(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		    void *ctx)
-{
-	uint64_t v;
-
-	(void)key;
-	(void)ctx;
-	if (!op25b_node_parse_uint(value, OP25B_POLICY_MAX_VLAN_TAGS, &v) ||
-	    v == 0)
-		return op25b_loader_fail(
-			ld, value,
-			"bad max_vlan_tags '%s': expected an integer 1..%u",
-			op25b_node_show(value).s, OP25B_POLICY_MAX_VLAN_TAGS);
-	ld->policy->max_vlan_tags = (unsigned int)v;
-	return 0;
-}
-
-static int
-parse_notify_rate(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		  void *ctx)
-{
-	uint64_t v;
-
-	(void)key;
-	(void)ctx;
-	if (!op25b_node_parse_uint(value, OP25B_POLICY_MAX_NOTIFY_RATE, &v) ||
-	    v == 0)
-		return op25b_loader_fail(
-			ld, value,
-			"bad notify_rate '%s': expected replies a second per "
-			"worker, 1..%u",
-			op25b_node_show(value).s, OP25B_POLICY_MAX_NOTIFY_RATE);
-	ld->policy->notify_rate = (uint32_t)v;
-	return 0;
 }
 
 /*
@@ -157,13 +67,12 @@ parse_notify_rate(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
  * YAML's literal block (`|`) ends in a newline, which is not a line.
  */
 static int
-parse_notice(struct loader *ld, yaml_node_t *key, yaml_node_t *value, void *ctx)
+parse_notice(struct loader *ld, yaml_node_t *value, void *ctx)
 {
 	const char *text;
 	size_t len, i, line_start = 0;
 	unsigned int lines = 1;
 
-	(void)key;
 	(void)ctx;
 	if (op25b_loader_expect(ld, value, YAML_SCALAR_NODE, "notice") < 0)
 		return -1;
@@ -253,49 +162,98 @@ parse_port_list(struct loader *ld, yaml_node_t *value, const char *what,
 }
 
 static int
-parse_smtp_ports(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		 void *ctx)
-{
-	(void)key;
-	(void)ctx;
-	return parse_port_list(ld, value, "ports.smtp", &ld->smtp);
-}
-
-static int
-parse_submission_ports(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		       void *ctx)
-{
-	(void)key;
-	(void)ctx;
-	return parse_port_list(ld, value, "ports.submission", &ld->submission);
-}
-
-static int
-parse_ports(struct loader *ld, yaml_node_t *key, yaml_node_t *value, void *ctx)
+parse_ports(struct loader *ld, yaml_node_t *value, void *ctx)
 {
 	static const struct key_handler keys[] = {
-		{ "smtp", parse_smtp_ports },
-		{ "submission", parse_submission_ports },
+		{ "smtp", KEY_PORTS, .offset = offsetof(struct loader, smtp),
+		  .what = "ports.smtp" },
+		{ "submission", KEY_PORTS,
+		  .offset = offsetof(struct loader, submission),
+		  .what = "ports.submission" },
 	};
 
-	(void)key;
 	(void)ctx;
 	if (op25b_node_is_null(value))
 		return 0;
 	return op25b_loader_walk_mapping(ld, value, "ports", keys,
-					 ARRAY_SIZE(keys), NULL);
+					 ARRAY_SIZE(keys), ld);
+}
+
+/* ---- the kinds of value ----------------------------------------------- */
+
+_Static_assert(sizeof(enum op25b_policy_mode) == sizeof(int) &&
+		       sizeof(enum op25b_block_style) == sizeof(int) &&
+		       sizeof(enum op25b_malformed_action) == sizeof(int),
+	       "KEY_CHOICE stores an int in each enum");
+_Static_assert(sizeof(((struct op25b_policy *)0)->max_vlan_tags) ==
+		       sizeof(uint32_t),
+	       "KEY_UINT stores a uint32_t");
+
+int
+op25b_loader_parse_key(struct loader *ld, const struct key_handler *h,
+		       yaml_node_t *value, void *ctx)
+{
+	const char *what = h->what != NULL ? h->what : h->name;
+	uint64_t n;
+	uint32_t u;
+	int v = 0;
+
+	switch (h->kind) {
+	case KEY_CALL:
+		return h->parse(ld, value, ctx);
+	case KEY_SKIP:
+		return 0;
+	case KEY_TEXT:
+		if (op25b_node_is_null(value))
+			return 0;
+		return op25b_loader_expect(ld, value, YAML_SCALAR_NODE, what);
+	case KEY_UINT:
+		if (!op25b_node_parse_uint(value, h->max, &n) || n == 0)
+			return op25b_loader_fail(
+				ld, value, "bad %s '%s': expected %s 1..%u",
+				what, op25b_node_show(value).s, h->expected,
+				h->max);
+		u = (uint32_t)n;
+		memcpy((char *)ctx + h->offset, &u, sizeof(u));
+		return 0;
+	case KEY_DURATION:
+		if (value->type != YAML_SCALAR_NODE ||
+		    strlen(op25b_node_text(value)) !=
+			    value->data.scalar.length ||
+		    op25b_duration_parse(op25b_node_text(value), &u) < 0)
+			return op25b_loader_fail(
+				ld, value,
+				"bad %s '%s': expected a duration above 0 "
+				"(90, 90s, 15m, 1h, 2d)",
+				what, op25b_node_show(value).s);
+		memcpy((char *)ctx + h->offset, &u, sizeof(u));
+		return 0;
+	case KEY_PORTS:
+		return parse_port_list(
+			ld, value, what,
+			(struct port_list *)((char *)ctx + h->offset));
+	case KEY_CHOICE:
+		if (op25b_loader_parse_choice(ld, value, what, h->names,
+					      h->n_names, &v) < 0)
+			return -1;
+		memcpy((char *)ctx + h->offset, &v, sizeof(v));
+		/* The notice it needs is checked once the file is read. */
+		if (h->names == block_names && v == OP25B_BLOCK_NOTIFY &&
+		    ld->notify_node == NULL)
+			ld->notify_node = value;
+		return 0;
+	}
+	return 0;
 }
 
 /* ---- prefixes --------------------------------------------------------- */
 
 static int
-parse_prefixes(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-	       void *ctx)
+parse_prefixes(struct loader *ld, yaml_node_t *value, void *ctx)
 {
 	struct prefix_target *target = ctx;
 	yaml_node_item_t *item;
 
-	(void)key;
 	if (op25b_node_is_null(value))
 		return 0;
 	if (op25b_loader_expect(ld, value, YAML_SEQUENCE_NODE, "prefixes") < 0)
@@ -331,57 +289,40 @@ parse_prefixes(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 }
 
 static int
-parse_prefixes_file(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		    void *ctx)
+parse_prefixes_file(struct loader *ld, yaml_node_t *value, void *ctx)
 {
 	struct prefix_target *target = ctx;
 
-	(void)key;
 	return op25b_loader_read_prefixes_file(ld, value, target->list,
 					       target->capacity);
-}
-
-static int
-parse_description(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		  void *ctx)
-{
-	(void)key;
-	(void)ctx;
-	if (op25b_node_is_null(value))
-		return 0;
-	return op25b_loader_expect(ld, value, YAML_SCALAR_NODE, "description");
 }
 
 /* ---- sources ---------------------------------------------------------- */
 
 static int
-parse_class_action(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		   void *ctx)
+parse_class_action(struct loader *ld, yaml_node_t *value, void *ctx)
 {
 	struct class_ctx *c = ctx;
 
-	(void)key;
 	c->action = value;
 	return op25b_loader_parse_action(ld, value, "action", NULL,
 					 &c->cls->action);
 }
 
 static int
-parse_class_block(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		  void *ctx)
+parse_class_block(struct loader *ld, yaml_node_t *value, void *ctx)
 {
+	static const struct key_handler block = {
+		"block",
+		KEY_CHOICE,
+		.offset = offsetof(struct op25b_policy_class, block),
+		.names = block_names,
+		.n_names = ARRAY_SIZE(block_names),
+	};
 	struct class_ctx *c = ctx;
-	int v = 0;
 
-	(void)key;
-	if (op25b_loader_parse_choice(ld, value, "block", block_names,
-				      ARRAY_SIZE(block_names), &v) < 0)
-		return -1;
-	c->cls->block = (enum op25b_block_style)v;
 	c->cls->block_set = true;
-	if (v == OP25B_BLOCK_NOTIFY && ld->notify_node == NULL)
-		ld->notify_node = value;
-	return 0;
+	return op25b_loader_parse_key(ld, &block, value, c->cls);
 }
 
 /* Where @p name is among the destinations (the future group id), or -1. */
@@ -430,12 +371,11 @@ unknown_group(struct loader *ld, yaml_node_t *key)
 }
 
 static int
-parse_to(struct loader *ld, yaml_node_t *key, yaml_node_t *value, void *ctx)
+parse_to(struct loader *ld, yaml_node_t *value, void *ctx)
 {
 	struct class_ctx *c = ctx;
 	yaml_node_pair_t *pair;
 
-	(void)key;
 	if (op25b_node_is_null(value))
 		return 0;
 	if (op25b_loader_expect(ld, value, YAML_MAPPING_NODE, "to") < 0)
@@ -470,87 +410,13 @@ parse_to(struct loader *ld, yaml_node_t *key, yaml_node_t *value, void *ctx)
 }
 
 static int
-parse_connections(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		  void *ctx)
-{
-	struct op25b_adaptive_limit *limit = ctx;
-	uint64_t v;
-
-	(void)key;
-	if (!op25b_node_parse_uint(value, UINT32_MAX, &v) || v == 0)
-		return op25b_loader_fail(
-			ld, value,
-			"bad limit.connections '%s': expected an integer "
-			"1..%u",
-			op25b_node_show(value).s, UINT32_MAX);
-	limit->connections = (uint32_t)v;
-	return 0;
-}
-
-static int
-parse_limit_duration(struct loader *ld, yaml_node_t *value, const char *what,
-		     uint32_t *seconds)
-{
-	if (value->type != YAML_SCALAR_NODE ||
-	    strlen(op25b_node_text(value)) != value->data.scalar.length ||
-	    op25b_duration_parse(op25b_node_text(value), seconds) < 0)
-		return op25b_loader_fail(
-			ld, value,
-			"bad limit.%s '%s': expected a duration above 0 "
-			"(90, 90s, 15m, 1h, 2d)",
-			what, op25b_node_show(value).s);
-	return 0;
-}
-
-static int
-parse_per(struct loader *ld, yaml_node_t *key, yaml_node_t *value, void *ctx)
-{
-	struct op25b_adaptive_limit *limit = ctx;
-
-	(void)key;
-	return parse_limit_duration(ld, value, "per", &limit->per_seconds);
-}
-
-static int
-parse_block_for(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		void *ctx)
-{
-	struct op25b_adaptive_limit *limit = ctx;
-
-	(void)key;
-	return parse_limit_duration(ld, value, "block_for",
-				    &limit->block_seconds);
-}
-
-static int
-parse_limit_destinations(struct loader *ld, yaml_node_t *key,
-			 yaml_node_t *value, void *ctx)
-{
-	struct op25b_adaptive_limit *limit = ctx;
-	uint64_t v;
-
-	(void)key;
-	/* An entry of the adaptive table tells 16 destinations apart. */
-	if (!op25b_node_parse_uint(value, 16, &v) || v == 0)
-		return op25b_loader_fail(
-			ld, value,
-			"bad limit.destinations '%s': expected an integer "
-			"1..16",
-			op25b_node_show(value).s);
-	limit->destinations = (uint32_t)v;
-	return 0;
-}
-
-static int
-parse_ipv6_key(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-	       void *ctx)
+parse_ipv6_key(struct loader *ld, yaml_node_t *value, void *ctx)
 {
 	struct op25b_adaptive_limit *limit = ctx;
 	const char *text = op25b_node_text(value);
 	char *end = NULL;
 	long v = -1;
 
-	(void)key;
 	if (value->type == YAML_SCALAR_NODE && text[0] == '/' &&
 	    text[1] >= '0' && text[1] <= '9')
 		v = strtol(text + 1, &end, 10);
@@ -566,24 +432,36 @@ parse_ipv6_key(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 }
 
 static int
-parse_limit(struct loader *ld, yaml_node_t *key, yaml_node_t *value, void *ctx)
+parse_limit(struct loader *ld, yaml_node_t *value, void *ctx)
 {
 	static const struct key_handler keys[] = {
-		{ "connections", parse_connections },
-		{ "per", parse_per },
-		{ "block_for", parse_block_for },
-		{ "destinations", parse_limit_destinations },
-		{ "ipv6_key", parse_ipv6_key },
+		{ "connections", KEY_UINT,
+		  .offset = offsetof(struct op25b_adaptive_limit, connections),
+		  .what = "limit.connections", .max = UINT32_MAX,
+		  .expected = "an integer" },
+		{ "per", KEY_DURATION,
+		  .offset = offsetof(struct op25b_adaptive_limit, per_seconds),
+		  .what = "limit.per" },
+		{ "block_for", KEY_DURATION,
+		  .offset =
+			  offsetof(struct op25b_adaptive_limit, block_seconds),
+		  .what = "limit.block_for" },
+		/* An entry of the adaptive table tells 16 destinations apart. */
+		{ "destinations", KEY_UINT,
+		  .offset = offsetof(struct op25b_adaptive_limit, destinations),
+		  .what = "limit.destinations", .max = 16,
+		  .expected = "an integer" },
+		{ "ipv6_key", KEY_CALL, parse_ipv6_key },
 	};
 	struct class_ctx *c = ctx;
 	struct op25b_adaptive_limit *limit = &c->cls->limit;
 	const char *missing;
 
-	c->limit_key = key;
+	c->limit_key = ld->key;
 	if (op25b_loader_walk_mapping(ld, value, "limit", keys,
 				      ARRAY_SIZE(keys), limit) < 0)
 		return -1;
-	/* Every parser above refuses 0, so 0 means absent. */
+	/* Every kind above refuses 0, so 0 means absent. */
 	missing = limit->connections == 0     ? "connections"
 		  : limit->per_seconds == 0   ? "per"
 		  : limit->block_seconds == 0 ? "block_for"
@@ -612,18 +490,32 @@ walk_entry(struct loader *ld, yaml_node_t *body, const char *kind,
 	return op25b_loader_walk_mapping(ld, body, what, keys, n_keys, ctx);
 }
 
+/* Not an error, but likely a mistake: a class or group (@p kind named
+ * @p name, at @p node) that matches no address. */
+static int
+warn_no_prefixes(struct loader *ld, yaml_node_t *node, const char *kind,
+		 const char *name, const struct op25b_prefix_list *prefixes,
+		 const char *matched)
+{
+	if (prefixes->count > 0)
+		return 0;
+	return op25b_loader_warn(ld, node,
+				 "%s '%s' has no prefixes: it matches no %s",
+				 kind, name, matched);
+}
+
 static int
 parse_class(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 	    struct op25b_policy_class *cls, size_t *capacity)
 {
 	static const struct key_handler keys[] = {
-		{ "action", parse_class_action },
-		{ "prefixes", parse_prefixes },
-		{ "prefixes_file", parse_prefixes_file },
-		{ "to", parse_to },
-		{ "limit", parse_limit },
-		{ "block", parse_class_block },
-		{ "description", parse_description },
+		{ "action", KEY_CALL, parse_class_action },
+		{ "prefixes", KEY_CALL, parse_prefixes },
+		{ "prefixes_file", KEY_CALL, parse_prefixes_file },
+		{ "to", KEY_CALL, parse_to },
+		{ "limit", KEY_CALL, parse_limit },
+		{ "block", KEY_CALL, parse_class_block },
+		{ "description", KEY_TEXT },
 	};
 	struct class_ctx c = {
 		.target = { &cls->prefixes, capacity },
@@ -649,13 +541,8 @@ parse_class(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 			"limit applies only to action adaptive (class "
 			"'%s' is %s)",
 			cls->name, op25b_action_name(cls->action));
-	if (cls->prefixes.count == 0 &&
-	    op25b_loader_warn(
-		    ld, name,
-		    "class '%s' has no prefixes: it matches no source",
-		    cls->name) < 0)
-		return -1;
-	return 0;
+	return warn_no_prefixes(ld, name, "class", cls->name, &cls->prefixes,
+				"source");
 }
 
 /*
@@ -737,12 +624,10 @@ parse_source_entry(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 }
 
 static int
-parse_sources(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-	      void *ctx)
+parse_sources(struct loader *ld, yaml_node_t *value, void *ctx)
 {
 	struct op25b_policy *policy = ld->policy;
 
-	(void)key;
 	(void)ctx;
 	if (op25b_node_is_null(value))
 		return 0;
@@ -761,12 +646,10 @@ parse_sources(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
 /* ---- destinations ----------------------------------------------------- */
 
 static int
-parse_group_action(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		   void *ctx)
+parse_group_action(struct loader *ld, yaml_node_t *value, void *ctx)
 {
 	struct group_ctx *g = ctx;
 
-	(void)key;
 	return op25b_loader_parse_action(
 		ld, value, "action",
 		"adaptive is only for sources: a group's action "
@@ -779,10 +662,10 @@ parse_group(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 	    struct op25b_policy_group *grp, size_t *capacity)
 {
 	static const struct key_handler keys[] = {
-		{ "action", parse_group_action },
-		{ "prefixes", parse_prefixes },
-		{ "prefixes_file", parse_prefixes_file },
-		{ "description", parse_description },
+		{ "action", KEY_CALL, parse_group_action },
+		{ "prefixes", KEY_CALL, parse_prefixes },
+		{ "prefixes_file", KEY_CALL, parse_prefixes_file },
+		{ "description", KEY_TEXT },
 	};
 	struct group_ctx g = {
 		.target = { &grp->prefixes, capacity },
@@ -792,13 +675,8 @@ parse_group(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 	if (walk_entry(ld, body, "group", grp->name, keys, ARRAY_SIZE(keys),
 		       &g) < 0)
 		return -1;
-	if (grp->prefixes.count == 0 &&
-	    op25b_loader_warn(
-		    ld, name,
-		    "group '%s' has no prefixes: it matches no destination",
-		    grp->name) < 0)
-		return -1;
-	return 0;
+	return warn_no_prefixes(ld, name, "group", grp->name, &grp->prefixes,
+				"destination");
 }
 
 static int
@@ -810,12 +688,10 @@ parse_destination_entry(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 }
 
 static int
-parse_destinations(struct loader *ld, yaml_node_t *key, yaml_node_t *value,
-		   void *ctx)
+parse_destinations(struct loader *ld, yaml_node_t *value, void *ctx)
 {
 	struct op25b_policy *policy = ld->policy;
 
-	(void)key;
 	(void)ctx;
 	if (op25b_node_is_null(value))
 		return 0;
@@ -835,17 +711,30 @@ int
 op25b_loader_parse_root(struct loader *ld, yaml_node_t *root)
 {
 	static const struct key_handler keys[] = {
-		{ "version", parse_version_key },
-		{ "mode", parse_top_choice },
-		{ "block", parse_top_choice },
-		{ "default", parse_default },
-		{ "malformed", parse_top_choice },
-		{ "max_vlan_tags", parse_max_vlan_tags },
-		{ "notice", parse_notice },
-		{ "notify_rate", parse_notify_rate },
-		{ "ports", parse_ports },
-		{ "sources", parse_sources },
-		{ "destinations", parse_destinations },
+		/* Checked before the walk: op25b_loader_check_version(). */
+		{ "version", KEY_SKIP },
+		{ "mode", KEY_CHOICE,
+		  .offset = offsetof(struct op25b_policy, mode),
+		  .names = mode_names, .n_names = ARRAY_SIZE(mode_names) },
+		{ "block", KEY_CHOICE,
+		  .offset = offsetof(struct op25b_policy, block),
+		  .names = block_names, .n_names = ARRAY_SIZE(block_names) },
+		{ "default", KEY_CALL, parse_default },
+		{ "malformed", KEY_CHOICE,
+		  .offset = offsetof(struct op25b_policy, malformed),
+		  .names = malformed_names,
+		  .n_names = ARRAY_SIZE(malformed_names) },
+		{ "max_vlan_tags", KEY_UINT,
+		  .offset = offsetof(struct op25b_policy, max_vlan_tags),
+		  .max = OP25B_POLICY_MAX_VLAN_TAGS, .expected = "an integer" },
+		{ "notice", KEY_CALL, parse_notice },
+		{ "notify_rate", KEY_UINT,
+		  .offset = offsetof(struct op25b_policy, notify_rate),
+		  .max = OP25B_POLICY_MAX_NOTIFY_RATE,
+		  .expected = "replies a second per worker," },
+		{ "ports", KEY_CALL, parse_ports },
+		{ "sources", KEY_CALL, parse_sources },
+		{ "destinations", KEY_CALL, parse_destinations },
 	};
 	yaml_node_t *destinations;
 
@@ -859,7 +748,7 @@ op25b_loader_parse_root(struct loader *ld, yaml_node_t *root)
 		ld->n_group_names = op25b_node_mapping_size(destinations);
 	}
 	if (op25b_loader_walk_mapping(ld, root, "the policy", keys,
-				      ARRAY_SIZE(keys), NULL) < 0)
+				      ARRAY_SIZE(keys), ld->policy) < 0)
 		return -1;
 	return op25b_loader_finish(ld);
 }

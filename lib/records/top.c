@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "op25b_records.h"
+#include "op25b_save.h"
 
 #define TOP_MAGIC 0x504f545342323530ull /* "025BSTOP" */
 #define TOP_VERSION 1
@@ -58,36 +59,36 @@ op25b_records_top_resolve(struct op25b_records_top *t,
 	copy_name(t->mode, sizeof(t->mode), v->mode);
 }
 
+struct top_list {
+	const struct op25b_records_top *t;
+	unsigned int n;
+};
+
+static int
+write_top(FILE *f, const void *arg)
+{
+	const struct top_list *l = arg;
+	struct top_file_header h = {
+		.magic = TOP_MAGIC,
+		.version = TOP_VERSION,
+		.n = l->n,
+		.entry_size = sizeof(*l->t),
+	};
+
+	if (fwrite(&h, sizeof(h), 1, f) != 1 ||
+	    (l->n > 0 && fwrite(l->t, sizeof(*l->t), l->n, f) != l->n))
+		return -EIO;
+	return 0;
+}
+
 int
 op25b_records_top_save(const char *path, const struct op25b_records_top *t,
 		       unsigned int n)
 {
-	struct top_file_header h = {
-		.magic = TOP_MAGIC,
-		.version = TOP_VERSION,
-		.n = n,
-		.entry_size = sizeof(*t),
-	};
-	char tmp[4096];
-	FILE *f;
-	int err = 0;
+	struct top_list l = { t, n };
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return -errno;
-	if (fwrite(&h, sizeof(h), 1, f) != 1 ||
-	    (n > 0 && fwrite(t, sizeof(*t), n, f) != n))
-		err = -EIO;
-	if (fclose(f) != 0 && err == 0)
-		err = -EIO;
 	/* A reader sees the old list or the new one, never half of one. */
-	if (err == 0 && rename(tmp, path) != 0)
-		err = -errno;
-	if (err != 0)
-		unlink(tmp);
-	return err;
+	return op25b_save_file(path, write_top, &l);
 }
 
 int

@@ -66,7 +66,13 @@ seen() {
 	stat_json &&
 		[ "$(field "$work/s.json" "sum(s['classes']['$1'].values())")" = "$2" ]
 }
-hosting_seen() { seen hosting "$1"; }
+# sent SRC N SPORT FLAGS CLASS SEEN: N segments (TCP FLAGS: 2 SYN, 16 ACK)
+# from SRC, then wait until CLASS has judged SEEN in all.
+sent() {
+	send "$1" "$2" "$3" "$4" || problem "send failed"
+	wait_until 10 "$bg_pid" seen "$5" "$6" ||
+		problem "$5: not all $2 segments from $1 judged (want $6 in all)"
+}
 # want_counts EXPR...: each python expression over s is true.
 want_counts() {
 	local e
@@ -92,8 +98,7 @@ want_has "$work/op25b.log" "op25b: adaptive table: 1024 sources, "
 report "adaptive: op25b with two workers starts, the table's size printed"
 
 # --- the (N+1)th is blocked, across both workers -----------------------------
-send 198.18.0.9 10 40000 2 || problem "send failed"
-wait_until 10 "$bg_pid" hosting_seen 10 || problem "not all 10 SYNs judged"
+sent 198.18.0.9 10 40000 2 hosting 10
 want_counts 's["classes"]["hosting"]["forwarded"] == 5' \
 	's["classes"]["hosting"]["blocked"] == 5' \
 	's["adaptive_triggered"] == 1' \
@@ -104,10 +109,8 @@ t_blocked=$(date +%s%N)
 report "adaptive: 10 SYNs over two workers, exactly 5 forwarded and 5 dropped"
 
 # --- a blocked source's mid-flow segments are dropped too --------------------
-send 198.18.1.9 6 40000 2 || problem "send failed"
-wait_until 10 "$bg_pid" seen bulk 6 || problem "not all 6 SYNs judged"
-send 198.18.1.9 1 40000 16 || problem "send failed"
-wait_until 10 "$bg_pid" seen bulk 7 || problem "the ACK was not judged"
+sent 198.18.1.9 6 40000 2 bulk 6
+sent 198.18.1.9 1 40000 16 bulk 7
 want_counts 's["classes"]["bulk"]["forwarded"] == 5' \
 	's["classes"]["bulk"]["blocked"] == 2' \
 	's["adaptive_triggered"] == 2' \
@@ -138,14 +141,12 @@ want_re "$work/show.out" '^class bulk +adaptive_triggered 1$'
 cli "adaptive clear 198.18.1.9" >"$work/clear.out"
 want_has "$work/clear.out" "adaptive clear 198.18.1.9: forgotten (unblocked)"
 want_has "$work/audit.log" "adaptive-clear source=198.18.1.9 class=bulk uid="
-send 198.18.1.9 1 44000 2 || problem "send failed"
-wait_until 10 "$bg_pid" seen bulk 8 || problem "the SYN was not judged"
+sent 198.18.1.9 1 44000 2 bulk 8
 want_counts 's["classes"]["bulk"]["forwarded"] == 6'
 report "adaptive: show adaptive SRC/top/explain show the block; adaptive clear unblocks, audited"
 
 # --- another source is not affected -----------------------------------------
-send 198.18.0.10 3 41000 2 || problem "send failed"
-wait_until 10 "$bg_pid" hosting_seen 13 || problem "not all 3 SYNs judged"
+sent 198.18.0.10 3 41000 2 hosting 13
 want_counts 's["classes"]["hosting"]["forwarded"] == 8' \
 	's["classes"]["hosting"]["blocked"] == 5'
 report "adaptive: another source's 3 SYNs forwarded"
@@ -153,8 +154,7 @@ report "adaptive: another source's 3 SYNs forwarded"
 # --- block_for 2 s expires ---------------------------------------------------
 left=$((2200 - ($(date +%s%N) - t_blocked) / 1000000))
 [ "$left" -le 0 ] || sleep "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))"
-send 198.18.0.9 1 42000 2 || problem "send failed"
-wait_until 10 "$bg_pid" hosting_seen 14 || problem "the SYN was not judged"
+sent 198.18.0.9 1 42000 2 hosting 14
 want_counts 's["classes"]["hosting"]["forwarded"] == 9' \
 	's["classes"]["hosting"]["blocked"] == 5' \
 	's["adaptive_triggered"] == 2'
@@ -163,8 +163,7 @@ report "adaptive: after block_for (2 s) the source is forwarded again"
 # --- monitor mode counts only ------------------------------------------------
 raw_batch "$sock" "set mode monitor" >"$work/cli.out" 2>&1
 want_has "$work/cli.out" "mode monitor: live"
-send 198.18.0.11 7 43000 2 || problem "send failed"
-wait_until 10 "$bg_pid" hosting_seen 21 || problem "not all 7 SYNs judged"
+sent 198.18.0.11 7 43000 2 hosting 21
 want_counts 's["classes"]["hosting"]["forwarded"] == 14' \
 	's["classes"]["hosting"]["counted"] == 2' \
 	's["classes"]["hosting"]["blocked"] == 5' \

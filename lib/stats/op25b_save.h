@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Saving a file whole, for the reports and lists other programs read while
+ * op25b runs.
+ */
+#ifndef OP25B_SAVE_H
+#define OP25B_SAVE_H
+
+#include <stdio.h>
+
+/** Writes the content to @p f; returns 0 or -errno. */
+typedef int (*op25b_save_fn_t)(FILE *f, const void *arg);
+
+/**
+ * Write @p path by @p write_fn under "@p path.tmp" and rename that over
+ * @p path, so that a reader sees the old content or the new, never half
+ * of it. On error the temporary file is removed and @p path is as it was.
+ * @return 0; -ENAMETOOLONG; -errno from fopen(3), fclose(3), rename(2);
+ *   or what @p write_fn returned.
+ */
+int
+op25b_save_file(const char *path, op25b_save_fn_t write_fn, const void *arg);
+
+#endif /* OP25B_SAVE_H */
