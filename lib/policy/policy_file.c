@@ -34,9 +34,12 @@ op25b_policy_read_file(const char *path, char **text, size_t *len)
 		err = -EISDIR;
 		goto close_fd;
 	}
-	/* st_size is a hint: a pipe or /proc file says 0 and still has data. */
+	/* st_size is a hint: a pipe or /proc file says 0 and still has data.
+	 * Room for the NUL and one byte more, so that the read that meets the
+	 * end of an unchanged file asks for a byte: with the buffer full, it
+	 * would double it and copy the whole file first. */
 	capacity = S_ISREG(st.st_mode) && st.st_size > 0
-			   ? (size_t)st.st_size + 1
+			   ? (size_t)st.st_size + 2
 			   : 65536;
 	for (;;) {
 		ssize_t got;
@@ -51,6 +54,9 @@ op25b_policy_read_file(const char *path, char **text, size_t *len)
 				err = -ENOMEM;
 				goto free_buf;
 			}
+			/* Untouched yet: read(2) faults its pages in. */
+			if (size == 0)
+				op25b_advise_huge(grown, capacity);
 			buf = grown;
 		}
 		got = read(fd, buf + size, capacity - size - 1);

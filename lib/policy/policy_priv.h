@@ -33,6 +33,19 @@ struct op25b_policy_owned {
  * @return 0, -ENOMEM. */
 int op25b_prefix_list_grow(struct op25b_prefix_list *list, size_t *capacity);
 
+/** Make room in @p list for @p n prefixes in all, in one step (no doubling).
+ * @return 0, -ENOMEM. */
+int op25b_prefix_list_reserve(struct op25b_prefix_list *list, size_t *capacity,
+			      size_t n);
+
+/**
+ * Ask for transparent huge pages on the 2 MB pages inside a large buffer that
+ * is about to be written from end to end (a prefixes_file's text, its list,
+ * the duplicate search's keys): a million prefixes fault ~20,000 4 KB pages,
+ * and faults are slow in a guest. Advice only: nothing changes without THP.
+ */
+void op25b_advise_huge(void *buf, size_t size);
+
 /** Append a slot to @p list, whose allocation holds @p capacity prefixes.
  * Geometric growth: a million-line prefixes_file must not cost a million
  * reallocations. @return the new slot, or NULL (ENOMEM). */

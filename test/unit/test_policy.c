@@ -1826,6 +1826,71 @@ test_explanation_json_locations(void **state)
 	op25b_policy_free(p);
 }
 
+/* The list is sized once from the file's newline count: lines of every
+ * length from 1 to 19 bytes (newlines at every offset of the 8-byte count),
+ * comments and blanks among them, no newline at the end; then inline
+ * prefixes after the file, which must grow the exactly sized list. */
+static void
+test_prefixes_file_sized_once(void **state)
+{
+	char text[4096], inline_list[1024], *pools_path, *policy_path, *yaml;
+	size_t used = 0, inl = 0;
+	struct op25b_policy_error error;
+	struct op25b_policy *policy;
+	const struct op25b_prefix *p;
+	unsigned int i, n = 0;
+
+	(void)state;
+	for (i = 0; i < 120; i++) {
+		if (i % 7 == 3) /* a comment, 1 to 19 bytes with its newline */
+			used += (size_t)snprintf(
+				text + used, sizeof(text) - used, "#%.*s\n",
+				(int)(i % 18), "xxxxxxxxxxxxxxxxxx");
+		else if (i % 7 == 5)
+			used += (size_t)snprintf(text + used,
+						 sizeof(text) - used, "\n");
+		else
+			used += (size_t)snprintf(
+				text + used, sizeof(text) - used,
+				"%.*s198.18.%u.%u%s\n", (int)(i % 3), "  ",
+				i / 4, (i % 4) * 64, i % 2 ? "/26" : "/32");
+	}
+	used += (size_t)snprintf(text + used, sizeof(text) - used,
+				 "198.19.0.0/16");
+	for (i = 0; i < 40; i++)
+		inl += (size_t)snprintf(inline_list + inl,
+					sizeof(inline_list) - inl,
+					"%s2001:db8:%x::/48", i ? ", " : "", i);
+	pools_path = write_tmp("sized.txt", text, used);
+	assert_true(asprintf(&yaml,
+			     "version: 1\n"
+			     "sources:\n"
+			     "  pools:\n"
+			     "    action: block\n"
+			     "    prefixes_file: %s\n"
+			     "    prefixes: [%s]\n",
+			     pools_path, inline_list) > 0);
+	policy_path = write_tmp_string("sized.yaml", yaml);
+	policy = op25b_policy_load(policy_path, &error);
+	assert_non_null(policy);
+	for (i = 0; i < 120; i++)
+		n += i % 7 != 3 && i % 7 != 5;
+	assert_int_equal(policy->classes[0].prefixes.count, n + 1 + 40);
+	p = policy->classes[0].prefixes.prefixes;
+	expect_prefix_at(&p[0], "198.18.0.0/32", 1, 1);
+	expect_prefix_at(&p[1], "198.18.0.64/26", 2, 2);
+	expect_prefix_at(&p[n - 1], "198.18.29.192/26", 120, 3);
+	expect_prefix_at(&p[n], "198.19.0.0/16", 121, 1);
+	assert_string_equal(p[n].file, pools_path);
+	assert_prefix_text(&p[n + 1], "2001:db8::/48");
+	assert_prefix_text(&p[n + 40], "2001:db8:27::/48");
+	assert_string_equal(p[n + 40].file, policy_path);
+	op25b_policy_free(policy);
+	free(yaml);
+	free(pools_path);
+	free(policy_path);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1875,6 +1940,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_error_format),
 		cmocka_unit_test(test_explanation_json_locations),
 		cmocka_unit_test(test_notify_settings),
+		cmocka_unit_test(test_prefixes_file_sized_once),
 	};
 	const char *root = getenv("OP25B_SOURCE_ROOT");
 	struct stat st;
