@@ -49,14 +49,12 @@ op25b_policy_read_file(const char *path, char **text, size_t *len)
 
 			if (buf != NULL)
 				capacity *= 2;
-			grown = realloc(buf, capacity);
+			grown = buf != NULL ? realloc(buf, capacity)
+					    : op25b_alloc_large(capacity);
 			if (grown == NULL) {
 				err = -ENOMEM;
 				goto free_buf;
 			}
-			/* Untouched yet: read(2) faults its pages in. */
-			if (size == 0)
-				op25b_advise_huge(grown, capacity);
 			buf = grown;
 		}
 		got = read(fd, buf + size, capacity - size - 1);
