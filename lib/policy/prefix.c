@@ -328,6 +328,26 @@ file_error(struct op25b_policy_error *error, const char *file, uint32_t line,
 	return -EINVAL;
 }
 
+/* A decimal number of at most @p digits digits at *@p s, without a leading
+ * zero, up to @p max; *@p s moved past it. @return it, or -1. */
+static int
+plain_number(const char **s, const char *end, int digits, int max)
+{
+	const char *p = *s;
+	int v;
+
+	if (p == end || !is_digit(*p))
+		return -1;
+	v = *p++ - '0';
+	while (--digits > 0 && p != end && is_digit(*p)) {
+		if (v == 0)
+			return -1;
+		v = v * 10 + (*p++ - '0');
+	}
+	*s = p;
+	return v <= max ? v : -1;
+}
+
 /*
  * The line of a generated pool list, "a.b.c.d/len" and its newline with
  * nothing around it, in one pass over its bytes: a million of them are most
@@ -339,43 +359,24 @@ file_error(struct op25b_policy_error *error, const char *file, uint32_t line,
 static const char *
 parse_plain_ipv4_line(const char *s, const char *end, struct op25b_prefix *slot)
 {
-	unsigned int length = 32;
 	uint32_t addr = 0;
-	int octet;
+	int octet, v, length = 32;
 
 	for (octet = 0; octet < 4; octet++) {
-		unsigned int v;
-
 		if (octet > 0 && (s == end || *s++ != '.'))
 			return NULL;
-		if (s == end || !is_digit(*s))
+		v = plain_number(&s, end, 3, 255);
+		if (v < 0)
 			return NULL;
-		v = (unsigned int)(*s++ - '0');
-		if (s != end && is_digit(*s)) {
-			if (v == 0)
-				return NULL;
-			v = v * 10 + (unsigned int)(*s++ - '0');
-			if (s != end && is_digit(*s)) {
-				v = v * 10 + (unsigned int)(*s++ - '0');
-				if (v > 255)
-					return NULL;
-			}
-		}
-		addr = addr << 8 | v;
+		addr = addr << 8 | (uint32_t)v;
 	}
 	if (s != end && *s == '/') {
 		s++;
-		if (s == end || !is_digit(*s))
+		length = plain_number(&s, end, 2, 32);
+		if (length < 0)
 			return NULL;
-		length = (unsigned int)(*s++ - '0');
-		if (s != end && is_digit(*s)) {
-			if (length == 0)
-				return NULL;
-			length = length * 10 + (unsigned int)(*s++ - '0');
-			if (length > 32)
-				return NULL;
-		}
 	}
+	/* A digit left over (1234, /100) fails here too. */
 	if ((s != end && *s != '\n') ||
 	    (length < 32 && (addr & (0xffffffffu >> length)) != 0))
 		return NULL;
