@@ -34,9 +34,12 @@ op25b_policy_read_file(const char *path, char **text, size_t *len)
 		err = -EISDIR;
 		goto close_fd;
 	}
-	/* st_size is a hint: a pipe or /proc file says 0 and still has data. */
+	/* st_size is a hint: a pipe or /proc file says 0 and still has data.
+	 * Room for the NUL and one byte more, so that the read that meets the
+	 * end of an unchanged file asks for a byte: with the buffer full, it
+	 * would double it and copy the whole file first. */
 	capacity = S_ISREG(st.st_mode) && st.st_size > 0
-			   ? (size_t)st.st_size + 1
+			   ? (size_t)st.st_size + 2
 			   : 65536;
 	for (;;) {
 		ssize_t got;
@@ -46,7 +49,8 @@ op25b_policy_read_file(const char *path, char **text, size_t *len)
 
 			if (buf != NULL)
 				capacity *= 2;
-			grown = realloc(buf, capacity);
+			grown = buf != NULL ? realloc(buf, capacity)
+					    : op25b_alloc_large(capacity);
 			if (grown == NULL) {
 				err = -ENOMEM;
 				goto free_buf;

@@ -33,6 +33,20 @@ struct op25b_policy_owned {
  * @return 0, -ENOMEM. */
 int op25b_prefix_list_grow(struct op25b_prefix_list *list, size_t *capacity);
 
+/** Make room in @p list for @p n prefixes in all, in one step (no doubling).
+ * @return 0, -ENOMEM. */
+int op25b_prefix_list_reserve(struct op25b_prefix_list *list, size_t *capacity,
+			      size_t n);
+
+/**
+ * malloc() for a large buffer about to be written from end to end (a
+ * prefixes_file's text, its list, the duplicate search's keys): from 8 MB
+ * on, 2 MB-aligned with transparent huge pages asked for, since a million
+ * prefixes fault ~20,000 4 KB pages and a fault is slow in a guest. Free
+ * or realloc() it as any malloc()'d buffer. @return NULL on ENOMEM.
+ */
+void *op25b_alloc_large(size_t size);
+
 /** Append a slot to @p list, whose allocation holds @p capacity prefixes.
  * Geometric growth: a million-line prefixes_file must not cost a million
  * reallocations. @return the new slot, or NULL (ENOMEM). */

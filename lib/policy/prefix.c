@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "policy_priv.h"
@@ -244,6 +245,74 @@ op25b_prefix_list_grow(struct op25b_prefix_list *list, size_t *capacity)
 	return 0;
 }
 
+/* 2 MB, the x86-64 transparent huge page. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *
+op25b_alloc_large(size_t size)
+{
+	size_t rounded = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	void *buf;
+
+	if (size < 4 * HUGE_PAGE || rounded < size)
+		return malloc(size);
+	/* Aligned, so that no 4 KB pages are left at either end. */
+	buf = aligned_alloc(HUGE_PAGE, rounded);
+	/* Advice only: without THP (or with it off) nothing changes. */
+	if (buf != NULL)
+		(void)madvise(buf, rounded, MADV_HUGEPAGE);
+	return buf;
+}
+
+int
+op25b_prefix_list_reserve(struct op25b_prefix_list *list, size_t *capacity,
+			  size_t n)
+{
+	struct op25b_prefix *grown;
+
+	if (n <= *capacity)
+		return 0;
+	if (n > SIZE_MAX / sizeof(*grown))
+		return -ENOMEM;
+	if (list->count == 0) {
+		/* Nothing to keep: a fresh allocation, huge pages if large. */
+		grown = op25b_alloc_large(n * sizeof(*grown));
+		if (grown == NULL)
+			return -ENOMEM;
+		free(list->prefixes);
+	} else {
+		grown = realloc(list->prefixes, n * sizeof(*grown));
+		if (grown == NULL)
+			return -ENOMEM;
+	}
+	list->prefixes = grown;
+	*capacity = n;
+	return 0;
+}
+
+/* The number of '\n' in @p text, eight bytes at a time: a byte of x is zero
+ * exactly when its bit 7 survives in ~((x & 0x7f..) + 0x7f.. | x | 0x7f..),
+ * without the carries between bytes that the shorter tests have. */
+static size_t
+count_newlines(const char *text, size_t len)
+{
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+	const uint64_t newlines = 0x0a0a0a0a0a0a0a0aull;
+	size_t n = 0, i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, text + i, sizeof(x));
+		x ^= newlines;
+		n += (size_t)__builtin_popcountll(
+			~(((x & low7) + low7) | x | low7));
+	}
+	for (; i < len; i++)
+		n += text[i] == '\n';
+	return n;
+}
+
 static inline bool
 is_blank(char c)
 {
@@ -259,6 +328,68 @@ file_error(struct op25b_policy_error *error, const char *file, uint32_t line,
 	return -EINVAL;
 }
 
+/* A decimal number of at most @p digits digits at *@p s, without a leading
+ * zero, up to @p max; *@p s moved past it. @return it, or -1. */
+static int
+plain_number(const char **s, const char *end, int digits, int max)
+{
+	const char *p = *s;
+	int v;
+
+	if (p == end || !is_digit(*p))
+		return -1;
+	v = *p++ - '0';
+	while (--digits > 0 && p != end && is_digit(*p)) {
+		if (v == 0)
+			return -1;
+		v = v * 10 + (*p++ - '0');
+	}
+	*s = p;
+	return v <= max ? v : -1;
+}
+
+/*
+ * The line of a generated pool list, "a.b.c.d/len" and its newline with
+ * nothing around it, in one pass over its bytes: a million of them are most
+ * of a large load. It accepts exactly what the general path would accept
+ * for such a line; anything else (blanks, a comment, IPv6, CR LF, a leading
+ * zero, any error) returns NULL and goes the general way, which says what
+ * is wrong. @return the line's end ('\n' or @p end), @p slot filled.
+ */
+static const char *
+parse_plain_ipv4_line(const char *s, const char *end, struct op25b_prefix *slot)
+{
+	uint32_t addr = 0;
+	int octet, v, length = 32;
+
+	for (octet = 0; octet < 4; octet++) {
+		if (octet > 0 && (s == end || *s++ != '.'))
+			return NULL;
+		v = plain_number(&s, end, 3, 255);
+		if (v < 0)
+			return NULL;
+		addr = addr << 8 | (uint32_t)v;
+	}
+	if (s != end && *s == '/') {
+		s++;
+		length = plain_number(&s, end, 2, 32);
+		if (length < 0)
+			return NULL;
+	}
+	/* A digit left over (1234, /100) fails here too. */
+	if ((s != end && *s != '\n') ||
+	    (length < 32 && (addr & (0xffffffffu >> length)) != 0))
+		return NULL;
+	memset(slot, 0, sizeof(*slot));
+	slot->family = AF_INET;
+	slot->length = (uint8_t)length;
+	slot->addr[0] = (uint8_t)(addr >> 24);
+	slot->addr[1] = (uint8_t)(addr >> 16);
+	slot->addr[2] = (uint8_t)(addr >> 8);
+	slot->addr[3] = (uint8_t)addr;
+	return s;
+}
+
 int
 op25b_prefix_file_parse(const char *file, const char *text, size_t len,
 			struct op25b_prefix_list *list, size_t *capacity,
@@ -268,13 +399,31 @@ op25b_prefix_file_parse(const char *file, const char *text, size_t len,
 	const char *line_start, *eol;
 	uint32_t line = 1;
 
-	/* One pass, no allocation but the list's own doubling. */
+	/* The list sized once, for one prefix a line: doubling a million
+	 * prefixes' list writes (and faults in) twice its final size. */
+	if (op25b_prefix_list_reserve(list, capacity,
+				      list->count + count_newlines(text, len) +
+					      1) < 0)
+		return -ENOMEM;
 	for (line_start = text; line_start < end;
 	     line_start = eol + 1, line++) {
 		const char *token, *token_end, *rest;
 		struct op25b_prefix *slot;
 		const char *why;
 
+		if (is_digit(*line_start)) {
+			slot = op25b_prefix_list_push(list, capacity);
+			if (slot == NULL)
+				return -ENOMEM;
+			eol = parse_plain_ipv4_line(line_start, end, slot);
+			if (eol != NULL) {
+				slot->file = file;
+				slot->line = line;
+				slot->column = 1;
+				continue;
+			}
+			list->count--;
+		}
 		eol = memchr(line_start, '\n', (size_t)(end - line_start));
 		if (eol == NULL)
 			eol = end;
@@ -326,14 +475,14 @@ op25b_prefix_file_parse(const char *file, const char *text, size_t len,
 	return 0;
 }
 
-/* One prefix in the duplicate search. The address is split into two
- * host-order words so that the sort compares integers, not bytes; list and
- * index give load order, which the sort keeps among equal prefixes. */
+/* One prefix in the general duplicate search (IPv6, and IPv4 past
+ * SEQ_LIMIT). The address is split into two host-order words so that the
+ * sort compares integers, not bytes; seq, the position in load order (list
+ * by list), keeps load order among equal prefixes. */
 struct dup_key {
 	uint64_t high;
 	uint64_t low;
-	uint32_t index;
-	uint16_t list;
+	uint32_t seq;
 	uint8_t family;
 	uint8_t length;
 };
@@ -360,9 +509,7 @@ same_prefix(const struct dup_key *a, const struct dup_key *b)
 static inline bool
 key_less_order(const struct dup_key *a, const struct dup_key *b)
 {
-	if (a->list != b->list)
-		return a->list < b->list;
-	return a->index < b->index;
+	return a->seq < b->seq;
 }
 
 /* Total order: prefix first, then load order. Any order that keeps equal
@@ -451,55 +598,156 @@ sort_keys(struct dup_key *v, size_t n)
 	insertion_sort(v, n);
 }
 
+/*
+ * IPv4, the bulk of a large policy, as one 64-bit word a prefix: address,
+ * length, then the load position, so that integer order is prefix order
+ * with load order among equals. A third of the general key's bytes, and
+ * sorted by radix on the address and length bits alone: the passes are
+ * stable and the words are made in load order, so the seq bits need no
+ * pass. Up to SEQ_LIMIT prefixes a side; beyond, the general search.
+ */
+#define SEQ_BITS 26
+#define SEQ_LIMIT ((size_t)1 << SEQ_BITS)
+#define SEQ_MASK ((uint64_t)SEQ_LIMIT - 1)
+#define RADIX_PASSES ((64 - SEQ_BITS + 7) / 8)
+
+static uint64_t
+v4_word(const struct op25b_prefix *p, size_t seq)
+{
+	return (uint64_t)p->addr[0] << 56 | (uint64_t)p->addr[1] << 48 |
+	       (uint64_t)p->addr[2] << 40 | (uint64_t)p->addr[3] << 32 |
+	       (uint64_t)p->length << SEQ_BITS | seq;
+}
+
+/* LSD radix sort of @p v by bits SEQ_BITS..63, 8 at a time, through
+ * @p tmp (as large); a pass whose byte is the same everywhere is skipped.
+ * @return whichever of the two holds the sorted words. */
+static uint64_t *
+radix_sort_words(uint64_t *v, uint64_t *tmp, size_t n)
+{
+	size_t count[RADIX_PASSES][256];
+	size_t i;
+	int pass;
+
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		for (pass = 0; pass < RADIX_PASSES; pass++)
+			count[pass][(v[i] >> (SEQ_BITS + 8 * pass)) & 255]++;
+	for (pass = 0; pass < RADIX_PASSES; pass++) {
+		unsigned int shift = SEQ_BITS + 8 * (unsigned int)pass;
+		size_t offset = 0, b, *at = count[pass];
+		uint64_t *swap;
+
+		if (at[(v[0] >> shift) & 255] == n)
+			continue;
+		for (b = 0; b < 256; b++) {
+			size_t c = at[b];
+
+			at[b] = offset;
+			offset += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[at[(v[i] >> shift) & 255]++] = v[i];
+		swap = v;
+		v = tmp;
+		tmp = swap;
+	}
+	return v;
+}
+
+/* Keep the repeat met first in load order: @p later (and its @p first). */
+static void
+note_repeat(size_t later, size_t first, size_t *best, size_t *best_first)
+{
+	if (later < *best) {
+		*best = later;
+		*best_first = first;
+	}
+}
+
+/* The list and the prefix at load position @p seq. */
+static const struct op25b_prefix *
+at_seq(const struct op25b_prefix_list *const *lists, size_t seq,
+       unsigned int *list)
+{
+	unsigned int l = 0;
+
+	while (seq >= lists[l]->count)
+		seq -= lists[l++]->count;
+	*list = l;
+	return &lists[l]->prefixes[seq];
+}
+
 int
 op25b_prefix_find_duplicate(const struct op25b_prefix_list *const *lists,
 			    unsigned int n_lists,
 			    struct op25b_prefix_duplicate *dup)
 {
-	const struct dup_key *best = NULL, *best_first = NULL;
+	size_t total = 0, n = 0, n4 = 0, seq = 0, i;
+	size_t best = SIZE_MAX, best_first = 0;
+	uint64_t *words = NULL, *sorted;
 	struct dup_key *keys;
-	size_t total = 0, n = 0, i;
 	unsigned int l;
+	bool pack;
 
 	for (l = 0; l < n_lists; l++)
 		total += lists[l]->count;
 	if (total < 2)
 		return 0;
-	keys = malloc(total * sizeof(*keys));
-	if (keys == NULL)
+	if (total > UINT32_MAX)
 		return -ENOMEM;
+	/* Room for all in either form: what is never written is never
+	 * faulted in. */
+	pack = total <= SEQ_LIMIT;
+	keys = op25b_alloc_large(total * sizeof(*keys));
+	if (pack)
+		words = op25b_alloc_large(2 * total * sizeof(*words));
+	if (keys == NULL || (pack && words == NULL)) {
+		free(keys);
+		free(words);
+		return -ENOMEM;
+	}
 	for (l = 0; l < n_lists; l++) {
-		for (i = 0; i < lists[l]->count; i++) {
+		for (i = 0; i < lists[l]->count; i++, seq++) {
 			const struct op25b_prefix *p = &lists[l]->prefixes[i];
-			struct dup_key *k = &keys[n++];
+			struct dup_key *k;
 
+			if (pack && p->family == AF_INET) {
+				words[n4++] = v4_word(p, seq);
+				continue;
+			}
+			k = &keys[n++];
 			k->high = load_be64(p->addr);
 			k->low = load_be64(p->addr + 8);
-			k->index = (uint32_t)i;
-			k->list = (uint16_t)l;
+			k->seq = (uint32_t)seq;
 			k->family = p->family;
 			k->length = p->length;
 		}
 	}
+	/* In each sorted run of one prefix only the second matters: the
+	 * earliest repeat. */
 	sort_keys(keys, n);
-	for (i = 1; i < n; i++) {
-		/* Only the second of a run matters: the earliest repeat. */
-		if (!same_prefix(&keys[i - 1], &keys[i]) ||
-		    (i >= 2 && same_prefix(&keys[i - 2], &keys[i])))
-			continue;
-		if (best == NULL || key_less_order(&keys[i], best)) {
-			best = &keys[i];
-			best_first = &keys[i - 1];
-		}
-	}
-	if (best != NULL) {
-		const struct op25b_prefix_list *first = lists[best_first->list];
-
-		dup->first_list = best_first->list;
-		dup->later_list = best->list;
-		dup->first = &first->prefixes[best_first->index];
-		dup->later = &lists[best->list]->prefixes[best->index];
+	for (i = 1; i < n; i++)
+		if (same_prefix(&keys[i - 1], &keys[i]) &&
+		    !(i >= 2 && same_prefix(&keys[i - 2], &keys[i])))
+			note_repeat(keys[i].seq, keys[i - 1].seq, &best,
+				    &best_first);
+	if (n4 >= 2) {
+		sorted = radix_sort_words(words, words + total, n4);
+		for (i = 1; i < n4; i++)
+			if (sorted[i - 1] >> SEQ_BITS ==
+				    sorted[i] >> SEQ_BITS &&
+			    !(i >= 2 && sorted[i - 2] >> SEQ_BITS ==
+						sorted[i] >> SEQ_BITS))
+				note_repeat(sorted[i] & SEQ_MASK,
+					    sorted[i - 1] & SEQ_MASK, &best,
+					    &best_first);
 	}
 	free(keys);
-	return best != NULL;
+	free(words);
+	if (best == SIZE_MAX)
+		return 0;
+	dup->first = at_seq(lists, best_first, &dup->first_list);
+	dup->later = at_seq(lists, best, &dup->later_list);
+	return 1;
 }

@@ -1819,6 +1819,152 @@ test_explanation_json_locations(void **state)
 	op25b_policy_free(p);
 }
 
+/* The list is sized once from the file's newline count: lines of every
+ * length from 1 to 19 bytes (newlines at every offset of the 8-byte count),
+ * comments and blanks among them, no newline at the end; then inline
+ * prefixes after the file, which must grow the exactly sized list. */
+static void
+test_prefixes_file_sized_once(void **state)
+{
+	char text[4096], inline_list[1024], *pools_path, *policy_path, *yaml;
+	size_t used = 0, inl = 0;
+	struct op25b_policy_error error;
+	struct op25b_policy *policy;
+	const struct op25b_prefix *p;
+	unsigned int i, n = 0;
+
+	(void)state;
+	for (i = 0; i < 120; i++) {
+		if (i % 7 == 3) /* a comment, 1 to 19 bytes with its newline */
+			used += (size_t)snprintf(
+				text + used, sizeof(text) - used, "#%.*s\n",
+				(int)(i % 18), "xxxxxxxxxxxxxxxxxx");
+		else if (i % 7 == 5)
+			used += (size_t)snprintf(text + used,
+						 sizeof(text) - used, "\n");
+		else
+			used += (size_t)snprintf(
+				text + used, sizeof(text) - used,
+				"%.*s198.18.%u.%u%s\n", (int)(i % 3), "  ",
+				i / 4, (i % 4) * 64, i % 2 ? "/26" : "/32");
+	}
+	used += (size_t)snprintf(text + used, sizeof(text) - used,
+				 "198.19.0.0/16");
+	for (i = 0; i < 40; i++)
+		inl += (size_t)snprintf(inline_list + inl,
+					sizeof(inline_list) - inl,
+					"%s2001:db8:%x::/48", i ? ", " : "", i);
+	pools_path = write_tmp("sized.txt", text, used);
+	assert_true(asprintf(&yaml,
+			     "version: 1\n"
+			     "sources:\n"
+			     "  pools:\n"
+			     "    action: block\n"
+			     "    prefixes_file: %s\n"
+			     "    prefixes: [%s]\n",
+			     pools_path, inline_list) > 0);
+	policy_path = write_tmp_string("sized.yaml", yaml);
+	policy = op25b_policy_load(policy_path, &error);
+	assert_non_null(policy);
+	for (i = 0; i < 120; i++)
+		n += i % 7 != 3 && i % 7 != 5;
+	assert_int_equal(policy->classes[0].prefixes.count, n + 1 + 40);
+	p = policy->classes[0].prefixes.prefixes;
+	expect_prefix_at(&p[0], "198.18.0.0/32", 1, 1);
+	expect_prefix_at(&p[1], "198.18.0.64/26", 2, 2);
+	expect_prefix_at(&p[n - 1], "198.18.29.192/26", 120, 3);
+	expect_prefix_at(&p[n], "198.19.0.0/16", 121, 1);
+	assert_string_equal(p[n].file, pools_path);
+	assert_prefix_text(&p[n + 1], "2001:db8::/48");
+	assert_prefix_text(&p[n + 40], "2001:db8:27::/48");
+	assert_string_equal(p[n + 40].file, policy_path);
+	op25b_policy_free(policy);
+	free(yaml);
+	free(pools_path);
+	free(policy_path);
+}
+
+/* A pool list's plain IPv4 lines take a one-pass path; an indented line
+ * takes the general one. The two must agree on every line: the same prefix,
+ * or the same error (one column further right when indented). */
+static void
+test_prefixes_file_plain_ipv4_path(void **state)
+{
+	/* Valid entries first (7 octets, 2 lengths that never leave host
+	 * bits, 3 that may), then invalid ones. */
+	static const char *const octets[] = {
+		"0",  "0",  "7",   "10",  "99",	  "100", "255",
+		"00", "01", "256", "999", "1000", "",
+	};
+	static const char *const lengths[] = {
+		"",    "/32", "/24", "/8",   "/0",  "/",
+		"/00", "/08", "/33", "/100", "/3x", "/-1",
+	};
+	static const char *const tails[] = { "",   "",	 "",  "x", " ",
+					     "#c", "\r", ",", ".", ":" };
+	static const char mutations[] = "0123456789./:x #";
+	unsigned int round, accepted = 0, refused = 0;
+
+	(void)state;
+	srand(15);
+	for (round = 0; round < 3000; round++) {
+		struct op25b_prefix_list plain, general;
+		struct op25b_policy_error e_plain, e_general;
+		char line[64], indented[72];
+		char *path_plain, *path_general;
+		int rc_plain, rc_general, i;
+		size_t n;
+
+		/* Mostly valid parts. */
+		n = (size_t)snprintf(line, sizeof(line), "%s.%s.%s.%s%s%s",
+				     octets[rand() % (rand() % 4 ? 7 : 13)],
+				     octets[rand() % (rand() % 4 ? 7 : 13)],
+				     octets[rand() % (rand() % 4 ? 7 : 13)],
+				     octets[rand() % (rand() % 4 ? 7 : 13)],
+				     lengths[rand() % (rand() % 2 ? 2 : 12)],
+				     tails[rand() % 10]);
+		if (n > 0 && rand() % 4 == 0)
+			line[rand() % (int)n] = mutations[rand() % 16];
+		snprintf(indented, sizeof(indented), " %s\n", line);
+		i = (int)strlen(line);
+		line[i] = '\n';
+		line[i + 1] = '\0';
+		path_plain = write_tmp_string("plain.txt", line);
+		path_general = write_tmp_string("general.txt", indented);
+		rc_plain = op25b_prefix_list_load(path_plain, &plain, &e_plain);
+		rc_general = op25b_prefix_list_load(path_general, &general,
+						    &e_general);
+		assert_int_equal(rc_plain, rc_general);
+		if (rc_plain == 0) {
+			assert_int_equal(plain.count, general.count);
+			if (plain.count == 1) {
+				accepted++;
+				assert_int_equal(plain.prefixes[0].family,
+						 general.prefixes[0].family);
+				assert_int_equal(plain.prefixes[0].length,
+						 general.prefixes[0].length);
+				assert_memory_equal(plain.prefixes[0].addr,
+						    general.prefixes[0].addr,
+						    16);
+				assert_int_equal(plain.prefixes[0].column + 1,
+						 general.prefixes[0].column);
+			}
+		} else {
+			refused++;
+			assert_int_equal(e_plain.line, e_general.line);
+			assert_int_equal(e_plain.column + 1, e_general.column);
+			assert_string_equal(e_plain.message, e_general.message);
+		}
+		op25b_prefix_list_free(&plain);
+		op25b_prefix_list_free(&general);
+		free(path_plain);
+		free(path_general);
+	}
+	/* Both outcomes, often. */
+	assert_true(accepted >= 300);
+	assert_true(refused >= 300);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1868,6 +2014,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_error_format),
 		cmocka_unit_test(test_explanation_json_locations),
 		cmocka_unit_test(test_notify_settings),
+		cmocka_unit_test(test_prefixes_file_sized_once),
+		cmocka_unit_test(test_prefixes_file_plain_ipv4_path),
 	};
 	const char *root = getenv("OP25B_SOURCE_ROOT");
 	struct stat st;
