@@ -75,9 +75,9 @@ side_rules_collect(struct side_rules *s, const struct op25b_policy *policy,
 				n_v6++;
 		}
 	}
-	s->v4 = malloc(n_v4 * sizeof(*s->v4) + 1);
-	s->v6 = malloc(n_v6 * sizeof(*s->v6) + 1);
-	s->v6_value = malloc(n_v6 * sizeof(*s->v6_value) + 1);
+	s->v4 = op25b_alloc_large(n_v4 * sizeof(*s->v4) + 1);
+	s->v6 = op25b_alloc_large(n_v6 * sizeof(*s->v6) + 1);
+	s->v6_value = op25b_alloc_large(n_v6 * sizeof(*s->v6_value) + 1);
 	if (s->v4 == NULL || s->v6 == NULL || s->v6_value == NULL) {
 		side_rules_free(s);
 		return -ENOMEM;

@@ -16,6 +16,8 @@
 #include <rte_common.h>
 #include <rte_malloc.h>
 
+#include "op25b_policy.h"
+
 /*
  * Counting sort of @n rules of @size bytes by the depth byte at
  * @depth_offset (0..@max_depth): O(n), and stable, so that among
@@ -42,7 +44,7 @@ lpm_sort_by_depth(void *rules, size_t n, size_t size, size_t depth_offset,
 		start[r[i * size + depth_offset] + 1]++;
 	for (i = 1; i <= max_depth + 1; i++)
 		start[i] += start[i - 1];
-	sorted = malloc(n * size + 1);
+	sorted = op25b_alloc_large(n * size + 1);
 	if (sorted == NULL)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)

@@ -345,6 +345,16 @@ struct op25b_json;
 void
 op25b_explanation_json(const struct op25b_explanation *x, struct op25b_json *j);
 
+/**
+ * malloc() for a large buffer about to be written from end to end (a
+ * prefixes_file's text, its list, the duplicate search's keys, and
+ * lib/classify's compile-time copies of the rules): from 4 MB on, 2
+ * MB-aligned with transparent huge pages asked for, since a million
+ * prefixes fault ~20,000 4 KB pages and a fault is slow in a guest. Free
+ * or realloc() it as any malloc()'d buffer. @return NULL on ENOMEM.
+ */
+void *op25b_alloc_large(size_t size);
+
 #ifdef __cplusplus
 }
 #endif

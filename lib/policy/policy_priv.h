@@ -38,15 +38,6 @@ int op25b_prefix_list_grow(struct op25b_prefix_list *list, size_t *capacity);
 int op25b_prefix_list_reserve(struct op25b_prefix_list *list, size_t *capacity,
 			      size_t n);
 
-/**
- * malloc() for a large buffer about to be written from end to end (a
- * prefixes_file's text, its list, the duplicate search's keys): from 8 MB
- * on, 2 MB-aligned with transparent huge pages asked for, since a million
- * prefixes fault ~20,000 4 KB pages and a fault is slow in a guest. Free
- * or realloc() it as any malloc()'d buffer. @return NULL on ENOMEM.
- */
-void *op25b_alloc_large(size_t size);
-
 /** Append a slot to @p list, whose allocation holds @p capacity prefixes.
  * Geometric growth: a million-line prefixes_file must not cost a million
  * reallocations. @return the new slot, or NULL (ENOMEM). */

@@ -254,7 +254,7 @@ op25b_alloc_large(size_t size)
 	size_t rounded = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	void *buf;
 
-	if (size < 4 * HUGE_PAGE || rounded < size)
+	if (size < 2 * HUGE_PAGE || rounded < size)
 		return malloc(size);
 	/* Aligned, so that no 4 KB pages are left at either end. */
 	buf = aligned_alloc(HUGE_PAGE, rounded);
