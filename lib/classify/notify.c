@@ -4,6 +4,7 @@
  * notify.h). The replies are written by op25b_tcp_reply_build().
  */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -34,6 +35,24 @@ static inline uint64_t
 notify_now(void)
 {
 	return notify_clock != NULL ? notify_clock() : rte_rdtsc();
+}
+
+/* The test hook OP25B_NOTIFY_TEST_KEY (notify.h): 32 hex digits, key[0]
+ * then key[1]; false when unset or not that. */
+static bool
+test_key(uint64_t key[2])
+{
+	const char *s = getenv("OP25B_NOTIFY_TEST_KEY");
+	char word[17] = { 0 };
+
+	if (s == NULL || strlen(s) != 32 ||
+	    strspn(s, "0123456789abcdefABCDEF") != 32)
+		return false;
+	memcpy(word, s, 16);
+	key[0] = strtoull(word, NULL, 16);
+	memcpy(word, s + 16, 16);
+	key[1] = strtoull(word, NULL, 16);
+	return true;
 }
 
 size_t
@@ -79,8 +98,10 @@ op25b_notify_create(const struct op25b_policy *policy, int socket_id)
 		return NULL;
 	}
 	if (!start_key_set) {
-		start_key[0] = rte_rand();
-		start_key[1] = rte_rand();
+		if (!test_key(start_key)) {
+			start_key[0] = rte_rand();
+			start_key[1] = rte_rand();
+		}
 		start_key_set = true;
 	}
 	n->key[0] = start_key[0];

@@ -10,6 +10,10 @@
  * classifier's table on a test clock and the program's set to the same
  * time.
  *
+ * block: notify: both sides on one fixed clock (notify_ns) and one key
+ * (the test hook OP25B_NOTIFY_TEST_KEY), so that the SYN-ACKs' cookies and
+ * the greetings are the same bytes; a handshake step by step.
+ *
  * Skipped, and counted: frames shorter than an Ethernet header, on which
  * the kernel never runs XDP (BPF_PROG_TEST_RUN refuses them). Needs root
  * (CAP_BPF); without it every test is skipped.
@@ -31,6 +35,7 @@
 #include <cmocka.h>
 #include <rte_mbuf.h>
 
+#include "notify.h"
 #include "op25b_adaptive.h"
 #include "op25b_classify.h"
 #include "op25b_craft.h"
@@ -840,6 +845,111 @@ run_adaptive_race(void **state)
 	op25b_policy_free(p);
 }
 
+/* ---- block: notify ------------------------------------------------------ */
+
+/* The cookies' key of both sides (OP25B_NOTIFY_TEST_KEY) and their one
+ * clock: 1000 slots of 64 s and 5 s, in ns (hz 10^9). */
+#define NOTIFY_TEST_KEY "0123456789abcdef0fedcba987654321"
+static const uint64_t notify_key[2] = { 0x0123456789abcdefull,
+					0x0fedcba987654321ull };
+static uint64_t notify_ns = (64000ull + 5) * 1000000000ull;
+
+static uint64_t
+notify_clock(void)
+{
+	return notify_ns;
+}
+
+/* Whether @p answers with block: notify somewhere (enforce mode). */
+static int
+policy_notifies(const struct op25b_policy *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n_classes; i++)
+		if (op25b_policy_block_of(p, (int)i) == OP25B_BLOCK_NOTIFY)
+			return p->mode != OP25B_MODE_MONITOR;
+	return 0;
+}
+
+/* A handshake of notify.vec's policy, frame by frame on both sides
+ * (compare(): the same verdicts, counters and bytes, the greeting
+ * included), each with the outcome and notify counter it must have. */
+static void
+run_notify_handshake(void **state)
+{
+	static struct op25b_stats_counters before, after;
+	const uint8_t src[4] = { 198, 18, 5, 9 }, dst[4] = { 203, 0, 113, 9 };
+	struct vec_set *s = NULL;
+	struct op25b_craft_spec spec;
+	uint8_t frame[OP25B_CRAFT_FRAME_MAX];
+	char tokens[256], why[256];
+	uint32_t cookie, glen;
+	unsigned int i;
+	int len;
+	struct {
+		const char *flags;
+		int64_t ack; /* from the cookie + 1; INT64_MIN: 0 */
+		const char *extra;
+		uint8_t outcome;
+		int counter; /* OP25B_NOTIFY_*, -1: none */
+	} steps[] = {
+		{ "S", INT64_MIN, "", OP25B_OUTCOME_BLOCKED,
+		  OP25B_NOTIFY_SYN_ACK },
+		{ "A", 0, "", OP25B_OUTCOME_BLOCKED, OP25B_NOTIFY_NOTIFIED },
+		{ "A", 0, "", OP25B_OUTCOME_BLOCKED, OP25B_NOTIFY_NOTIFIED },
+		{ "A", 7, "", OP25B_OUTCOME_RESET, OP25B_NOTIFY_BAD_COOKIE },
+		{ "PA", 0, "payload=12", OP25B_OUTCOME_RESET, -1 },
+		{ "A", -1, "", OP25B_OUTCOME_BLOCKED, -1 }, /* greeting's ACK */
+		{ "FA", -2, "", OP25B_OUTCOME_RESET, -1 },
+	};
+
+	(void)state;
+	for (i = 0; i < n_sets; i++)
+		if (policy_notifies(sets[i].policy))
+			s = &sets[i];
+	if (s == NULL || s->xdp == NULL)
+		skip();
+	cookie = op25b_notify_cookie(notify_key, 4, src, dst, 40000, 25,
+				     notify_ns / (64ull * 1000000000ull));
+	glen = (uint32_t)op25b_notify_greeting(s->policy->notice, frame,
+					       sizeof(frame));
+	for (i = 0; i < RTE_DIM(steps); i++) {
+		uint32_t ack = steps[i].ack == INT64_MIN ? 0
+			       : steps[i].ack >= 0
+				       ? cookie + 1 + (uint32_t)steps[i].ack
+				       : cookie + 1 + glen +
+						 (uint32_t)(-steps[i].ack - 1);
+
+		snprintf(tokens, sizeof(tokens),
+			 "src=198.18.5.9 dst=203.0.113.9 dport=25 sport=40000 "
+			 "flags=%s seq=%u ack=%u %s",
+			 steps[i].flags,
+			 steps[i].ack == INT64_MIN ? 1000 : 1001, ack,
+			 steps[i].extra);
+		op25b_craft_spec_init(&spec);
+		assert_int_equal(op25b_craft_spec_parse(&spec, tokens, NULL,
+							why, sizeof(why)),
+				 0);
+		len = op25b_craft_build(&spec, frame, sizeof(frame));
+		assert_true(len > 0);
+		assert_int_equal(op25b_xdp_counters(s->xdp, &before), 0);
+		if (compare(s, frame, (uint32_t)len, why, sizeof(why)) != 0)
+			fail_msg("step %u (%s): %s", i, tokens, why);
+		assert_int_equal(op25b_xdp_counters(s->xdp, &after), 0);
+		if (after.outcome[steps[i].outcome] !=
+		    before.outcome[steps[i].outcome] + 1)
+			fail_msg("step %u (%s): not %s", i, tokens,
+				 op25b_outcome_name(steps[i].outcome));
+		if (steps[i].counter >= 0 &&
+		    after.class_notify[1][steps[i].counter] !=
+			    before.class_notify[1][steps[i].counter] + 1)
+			fail_msg("step %u (%s): %s not counted", i, tokens,
+				 op25b_notify_counter_name(
+					 (unsigned int)steps[i].counter));
+	}
+}
+
 /* The tests after the vector cases. */
 static const struct CMUnitTest more_tests[] = {
 	{ .name = "fuzz corpus (classify)", .test_func = run_corpus },
@@ -852,6 +962,8 @@ static const struct CMUnitTest more_tests[] = {
 	  .test_func = run_adaptive },
 	{ .name = "adaptive: one source's SYNs on two CPUs at once",
 	  .test_func = run_adaptive_race },
+	{ .name = "notify: a handshake, the greeting and RSTs",
+	  .test_func = run_notify_handshake },
 	{ .name = "verifier log: one line", .test_func = run_log_summary },
 	{ .name = "verifier rejection reported", .test_func = run_reject },
 };
@@ -870,14 +982,18 @@ main(void)
 	if (ret < 0)
 		return 1;
 	n_sets = (unsigned int)ret;
+	/* block: notify: one key and one clock on both sides, set before
+	 * the first classifier draws the key. */
+	setenv("OP25B_NOTIFY_TEST_KEY", NOTIFY_TEST_KEY, 1);
+	op25b_notify_set_clock(notify_clock, 1000000000ull);
 	for (i = 0; i < n_sets; i++) {
 		struct vec_set *s = &sets[i];
 
 		if (test_vec_load(dir, names[i], s->path, sizeof(s->path),
 				  &s->vf, &s->policy, &s->classifier) != 0)
 			return 1;
-		/* A policy the program refuses (block: notify): its cases are
-		 * listed and skipped, as without a program. */
+		/* A policy the program refuses: its cases are listed and
+		 * skipped, as without a program. */
 		if (op25b_xdp_policy_supported(s->policy, err, sizeof(err)) !=
 		    0) {
 			fprintf(stderr, "test_xdp: %s: skipped: %s\n", names[i],
@@ -893,7 +1009,9 @@ main(void)
 				"(%s): skipped%s%s\n",
 				strerror(errno),
 				log[0] ? "; the kernel said:\n" : "", log);
-		else if (op25b_xdp_apply(s->xdp, s->policy, NULL) != 0)
+		else if (op25b_xdp_apply(s->xdp, s->policy, NULL) != 0 ||
+			 (policy_notifies(s->policy) &&
+			  op25b_xdp_set_clock(s->xdp, notify_ns) != 0))
 			return 1;
 		n_tests += s->vf.n_cases;
 	}
