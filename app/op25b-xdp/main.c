@@ -105,7 +105,8 @@ static const struct command {
 	  "detach the program from IFACE and remove its pins" },
 	{ "status", xdp_cmd_status, "status [IFACE] [--name NAME] [--json]",
 	  "what runs on IFACE (every instance without one): program, mode, "
-	  "policy, generation, counters, adaptive figures" },
+	  "policy, generation, counters, adaptive figures, block: notify's "
+	  "counters" },
 	{ "replay", xdp_cmd_replay,
 	  "replay POLICY IN.pcap [--exemptions FILE] [--out OUT.pcap] "
 	  "[--replies R.pcap] [--json] [--adaptive-entries N]",

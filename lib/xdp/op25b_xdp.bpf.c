@@ -636,6 +636,26 @@ op25b_seen_read(struct xdp_md *ctx, const struct meta *m, struct seen *s)
 }
 
 /*
+ * The frame grown by @delta bytes at its head, for a driver that leaves
+ * no room at its tail (a veth gives a small skb's tail none, and always
+ * XDP_PACKET_HEADROOM at its head): the @l3 bytes of L2 moved to the new
+ * start; what follows them is written anew by the reply.
+ */
+static __always_inline int
+grow_at_head(struct xdp_md *ctx, int delta, __u32 l3)
+{
+	__u8 l2[64];
+	__u32 len = 1 + BOUND(l3 - 1, 0x3f);
+
+	if (l3 < 14 || l3 > sizeof(l2) || bpf_xdp_adjust_head(ctx, -delta) != 0)
+		return -1;
+	if (bpf_xdp_load_bytes(ctx, delta, l2, len) != 0 ||
+	    bpf_xdp_store_bytes(ctx, 0, l2, len) != 0)
+		return -1;
+	return 0;
+}
+
+/*
  * The segment rewritten in place into the reply @r to @s, as
  * lib/classify's op25b_tcp_reply_build(): MACs swapped, tags and PPPoE
  * kept (its length set), bare IP and TCP headers with every field written,
@@ -662,7 +682,8 @@ op25b_reply_build(struct xdp_md *ctx, const struct meta *m,
 	ip_len = (m->family == 4 ? 20 : 40) + tcp_len;
 	/* The frame to the reply's length first; what it needs was read. */
 	delta = (int)(l3 + ip_len) - (int)frame_len(ctx);
-	if (delta != 0 && bpf_xdp_adjust_tail(ctx, delta) != 0)
+	if (delta != 0 && bpf_xdp_adjust_tail(ctx, delta) != 0 &&
+	    (delta < 0 || grow_at_head(ctx, delta, l3) != 0))
 		return -1;
 	p = (__u8 *)(long)ctx->data;
 	end = (void *)(long)ctx->data_end;
