@@ -15,6 +15,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "op25b_xdp_kern_user.h"
+#include "siphash24.h"
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_IPV6 0x86dd
@@ -1117,27 +1118,6 @@ adaptive_outcome(const struct frame *f, const struct meta *m,
 #define NOTIFY_NS_PER_S 1000000000ull
 #define TCP_PSH 0x08
 
-/* SipHash-2-4 (Aumasson and Bernstein), as notify.c's: unrolled, so that
- * the verifier walks straight code. */
-#define ROTL64(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                               \
-	do {                                                                   \
-		v0 += v1;                                                      \
-		v1 = ROTL64(v1, 13);                                           \
-		v1 ^= v0;                                                      \
-		v0 = ROTL64(v0, 32);                                           \
-		v2 += v3;                                                      \
-		v3 = ROTL64(v3, 16);                                           \
-		v3 ^= v2;                                                      \
-		v0 += v3;                                                      \
-		v3 = ROTL64(v3, 21);                                           \
-		v3 ^= v0;                                                      \
-		v2 += v1;                                                      \
-		v1 = ROTL64(v1, 17);                                           \
-		v1 ^= v2;                                                      \
-		v2 = ROTL64(v2, 32);                                           \
-	} while (0)
-
 /* op25b_notify_cookie(): the low 32 bits of SipHash-2-4 under @k over the
  * six words of notify.c (addresses as the host reads them, family and
  * ports, the slot). A subprogram of its own: its words stay off the
@@ -1146,34 +1126,15 @@ static __noinline __u32
 notify_cookie(const struct op25b_xdp_notify_key *k, __u32 family,
 	      const struct seen *s, __u64 slot)
 {
-	__u64 v0 = 0x736f6d6570736575ull ^ k->key[0];
-	__u64 v1 = 0x646f72616e646f6dull ^ k->key[1];
-	__u64 v2 = 0x6c7967656e657261ull ^ k->key[0];
-	__u64 v3 = 0x7465646279746573ull ^ k->key[1];
-	__u64 w[6], last = (__u64)(6 * 8) << 56;
-	int i;
+	/* uint64_t, as the function reads them: with __u64 (another type
+	 * to the aliasing rules) clang dropped the stores of w[4] and w[5]. */
+	uint64_t w[6];
 
 	__builtin_memcpy(w, s->src, 16);
 	__builtin_memcpy(&w[2], s->dst, 16);
-	w[4] = (__u64)family << 32 | (__u64)s->sport << 16 | s->dport;
+	w[4] = (uint64_t)family << 32 | (uint64_t)s->sport << 16 | s->dport;
 	w[5] = slot;
-#pragma unroll
-	for (i = 0; i < 6; i++) {
-		v3 ^= w[i];
-		SIPROUND;
-		SIPROUND;
-		v0 ^= w[i];
-	}
-	v3 ^= last;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= last;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return (__u32)(v0 ^ v1 ^ v2 ^ v3);
+	return (__u32)op25b_siphash24(k->key[0], k->key[1], w, 6);
 }
 
 /* notify.c's budget_take(), on this CPU's bucket. */

@@ -10,6 +10,8 @@ import ipaddress
 import struct
 import sys
 
+import pcapfile
+
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 SLOT = 64
 T0 = 64 * 1000
@@ -151,10 +153,4 @@ else:
     at(2 * SLOT + 3, B, MX, FIN, seq=10, sport=40003)
 
 P.sort(key=lambda p: p[0])
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    for t, fr in P:
-        us = int(round((T0 + t) * 1e6))
-        f.write(struct.pack("<IIII", us // 1000000, us % 1000000, len(fr),
-                            len(fr)))
-        f.write(fr)
+pcapfile.write(sys.argv[1], [(T0 + t, f) for t, f in P])
