@@ -874,7 +874,8 @@ policy_notifies(const struct op25b_policy *p)
 
 /* A handshake of notify.vec's policy, frame by frame on both sides
  * (compare(): the same verdicts, counters and bytes, the greeting
- * included), each with the outcome and notify counter it must have. */
+ * included), each with the outcome and notify counter it must have; the
+ * program reloaded after the SYN-ACK. */
 static void
 run_notify_handshake(void **state)
 {
@@ -947,6 +948,15 @@ run_notify_handshake(void **state)
 			fail_msg("step %u (%s): %s not counted", i, tokens,
 				 op25b_notify_counter_name(
 					 (unsigned int)steps[i].counter));
+		/* A reload between the SYN-ACK and the ACK, without the
+		 * test key (a key drawn again would be random): the key
+		 * stays, the handshake completes in the new generation. */
+		if (i == 0) {
+			unsetenv("OP25B_NOTIFY_TEST_KEY");
+			assert_int_equal(
+				op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+			setenv("OP25B_NOTIFY_TEST_KEY", NOTIFY_TEST_KEY, 1);
+		}
 	}
 }
 
