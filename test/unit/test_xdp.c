@@ -18,6 +18,7 @@
  * the kernel never runs XDP (BPF_PROG_TEST_RUN refuses them). Needs root
  * (CAP_BPF); without it every test is skipped.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -872,23 +873,65 @@ policy_notifies(const struct op25b_policy *p)
 	return 0;
 }
 
-/* A handshake of notify.vec's policy, frame by frame on both sides
- * (compare(): the same verdicts, counters and bytes, the greeting
- * included), each with the outcome and notify counter it must have; the
- * program reloaded after the SYN-ACK. */
+/* One segment of a notify handshake on both sides (compare(): the same
+ * verdicts, counters and bytes), with the outcome and class counter it
+ * must have; @reload: the program reloaded after it, without the test key
+ * (a key drawn again would be random), so that the handshake must
+ * complete with the key kept, in the new generation. */
 static void
-run_notify_handshake(void **state)
+notify_step(struct vec_set *s, const char *const framing[3], const char *flags,
+	    uint32_t seq, uint32_t ack, const char *extra, uint8_t outcome,
+	    int counter, int reload)
 {
 	static struct op25b_stats_counters before, after;
-	const uint8_t src[4] = { 198, 18, 5, 9 }, dst[4] = { 203, 0, 113, 9 };
-	struct vec_set *s = NULL;
 	struct op25b_craft_spec spec;
 	uint8_t frame[OP25B_CRAFT_FRAME_MAX];
 	char tokens[256], why[256];
-	uint32_t cookie, glen;
-	unsigned int i;
 	int len;
-	struct {
+
+	snprintf(tokens, sizeof(tokens),
+		 "src=%s dst=%s dport=25 sport=40000 flags=%s seq=%u ack=%u "
+		 "%s %s",
+		 framing[0], framing[1], flags, seq, ack, extra, framing[2]);
+	op25b_craft_spec_init(&spec);
+	assert_int_equal(
+		op25b_craft_spec_parse(&spec, tokens, NULL, why, sizeof(why)),
+		0);
+	len = op25b_craft_build(&spec, frame, sizeof(frame));
+	assert_true(len > 0);
+	assert_int_equal(op25b_xdp_counters(s->xdp, &before), 0);
+	if (compare(s, frame, (uint32_t)len, why, sizeof(why)) != 0)
+		fail_msg("%s: %s", tokens, why);
+	assert_int_equal(op25b_xdp_counters(s->xdp, &after), 0);
+	if (after.outcome[outcome] != before.outcome[outcome] + 1)
+		fail_msg("%s: not %s", tokens, op25b_outcome_name(outcome));
+	if (counter >= 0 && after.class_notify[1][counter] !=
+				    before.class_notify[1][counter] + 1)
+		fail_msg("%s: %s not counted", tokens,
+			 op25b_notify_counter_name((unsigned int)counter));
+	if (reload) {
+		unsetenv("OP25B_NOTIFY_TEST_KEY");
+		assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+		setenv("OP25B_NOTIFY_TEST_KEY", NOTIFY_TEST_KEY, 1);
+	}
+}
+
+/* A handshake of notify.vec's policy under each framing (IPv4, QinQ and
+ * PPPoE with a compressed protocol field, IP and TCP options, IPv6 with a
+ * tag, PPPoE and extension headers), segment by segment (notify_step()),
+ * the program reloaded after each SYN-ACK. */
+static void
+run_notify_handshake(void **state)
+{
+	/* the handshake under each framing: addresses, then L2/L3 tokens */
+	static const char *const framings[][3] = {
+		{ "198.18.5.9", "203.0.113.9", "" },
+		{ "198.18.5.9", "203.0.113.9", "qinq=10,20 pppoe=7 pfc=1" },
+		{ "198.18.5.9", "203.0.113.9", "vlan=100 ipopts=8 tcpopts=12" },
+		{ "2001:db8:1000::9", "2001:db8:ffff::9",
+		  "vlan=5 pppoe=7 ext=hbh,dst" },
+	};
+	static const struct {
 		const char *flags;
 		int64_t ack; /* from the cookie + 1; INT64_MIN: 0 */
 		const char *extra;
@@ -904,6 +947,11 @@ run_notify_handshake(void **state)
 		{ "A", -1, "", OP25B_OUTCOME_BLOCKED, -1 }, /* greeting's ACK */
 		{ "FA", -2, "", OP25B_OUTCOME_RESET, -1 },
 	};
+	struct vec_set *s = NULL;
+	uint8_t frame[OP25B_CRAFT_FRAME_MAX], src[16], dst[16];
+	uint32_t cookie, glen;
+	unsigned int i, f;
+	int family;
 
 	(void)state;
 	for (i = 0; i < n_sets; i++)
@@ -911,52 +959,30 @@ run_notify_handshake(void **state)
 			s = &sets[i];
 	if (s == NULL || s->xdp == NULL)
 		skip();
-	cookie = op25b_notify_cookie(notify_key, 4, src, dst, 40000, 25,
-				     notify_ns / (64ull * 1000000000ull));
 	glen = (uint32_t)op25b_notify_greeting(s->policy->notice, frame,
 					       sizeof(frame));
-	for (i = 0; i < RTE_DIM(steps); i++) {
-		uint32_t ack = steps[i].ack == INT64_MIN ? 0
-			       : steps[i].ack >= 0
-				       ? cookie + 1 + (uint32_t)steps[i].ack
-				       : cookie + 1 + glen +
-						 (uint32_t)(-steps[i].ack - 1);
-
-		snprintf(tokens, sizeof(tokens),
-			 "src=198.18.5.9 dst=203.0.113.9 dport=25 sport=40000 "
-			 "flags=%s seq=%u ack=%u %s",
-			 steps[i].flags,
-			 steps[i].ack == INT64_MIN ? 1000 : 1001, ack,
-			 steps[i].extra);
-		op25b_craft_spec_init(&spec);
-		assert_int_equal(op25b_craft_spec_parse(&spec, tokens, NULL,
-							why, sizeof(why)),
-				 0);
-		len = op25b_craft_build(&spec, frame, sizeof(frame));
-		assert_true(len > 0);
-		assert_int_equal(op25b_xdp_counters(s->xdp, &before), 0);
-		if (compare(s, frame, (uint32_t)len, why, sizeof(why)) != 0)
-			fail_msg("step %u (%s): %s", i, tokens, why);
-		assert_int_equal(op25b_xdp_counters(s->xdp, &after), 0);
-		if (after.outcome[steps[i].outcome] !=
-		    before.outcome[steps[i].outcome] + 1)
-			fail_msg("step %u (%s): not %s", i, tokens,
-				 op25b_outcome_name(steps[i].outcome));
-		if (steps[i].counter >= 0 &&
-		    after.class_notify[1][steps[i].counter] !=
-			    before.class_notify[1][steps[i].counter] + 1)
-			fail_msg("step %u (%s): %s not counted", i, tokens,
-				 op25b_notify_counter_name(
-					 (unsigned int)steps[i].counter));
-		/* A reload between the SYN-ACK and the ACK, without the
-		 * test key (a key drawn again would be random): the key
-		 * stays, the handshake completes in the new generation. */
-		if (i == 0) {
-			unsetenv("OP25B_NOTIFY_TEST_KEY");
-			assert_int_equal(
-				op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
-			setenv("OP25B_NOTIFY_TEST_KEY", NOTIFY_TEST_KEY, 1);
-		}
+	for (f = 0; f < RTE_DIM(framings); f++) {
+		family = strchr(framings[f][0], ':') != NULL ? 6 : 4;
+		assert_int_equal(inet_pton(family == 4 ? AF_INET : AF_INET6,
+					   framings[f][0], src),
+				 1);
+		assert_int_equal(inet_pton(family == 4 ? AF_INET : AF_INET6,
+					   framings[f][1], dst),
+				 1);
+		cookie = op25b_notify_cookie(
+			notify_key, family, src, dst, 40000, 25,
+			notify_ns / (64ull * 1000000000ull));
+		for (i = 0; i < RTE_DIM(steps); i++)
+			notify_step(
+				s, framings[f], steps[i].flags,
+				steps[i].ack == INT64_MIN ? 1000 : 1001,
+				steps[i].ack == INT64_MIN ? 0
+				: steps[i].ack >= 0
+					? cookie + 1 + (uint32_t)steps[i].ack
+					: cookie + 1 + glen +
+						  (uint32_t)(-steps[i].ack - 1),
+				steps[i].extra, steps[i].outcome,
+				steps[i].counter, i == 0);
 	}
 }
 
