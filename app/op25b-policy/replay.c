@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 
+#include "notify.h"
 #include "op25b_classify.h"
 #include "op25b_policy.h"
 #include "policy_tool.h"
@@ -57,6 +59,32 @@ static uint64_t
 capture_clock(void *ctx)
 {
 	return ((const struct replay *)ctx)->now_us;
+}
+
+/* block: notify's cookies and budget run on the capture's clock too (as
+ * op25b-xdp replay's), so that a replay gives the same answers whenever
+ * it is run; notify.c's clock takes no context. */
+static const struct replay *notify_replay;
+
+static uint64_t
+notify_capture_clock(void)
+{
+	return notify_replay->now_us;
+}
+
+/* Whether a class blocks with notify: then each frame is its own burst,
+ * judged at its own time, as with an adaptive table. */
+static bool
+replay_notifies(const struct op25b_policy *policy)
+{
+	unsigned int i;
+
+	if (policy->mode == OP25B_MODE_MONITOR)
+		return false;
+	for (i = 0; i < policy->n_classes; i++)
+		if (op25b_policy_block_of(policy, (int)i) == OP25B_BLOCK_NOTIFY)
+			return true;
+	return policy->block == OP25B_BLOCK_NOTIFY;
 }
 
 /* Write a frame, whole, whatever its segments. */
@@ -122,7 +150,10 @@ run_capture(struct replay *r, pcap_t *in)
 	uint32_t orig_len[REPLAY_BURST];
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	uint16_t n = 0, burst = r->adaptive != NULL ? 1 : REPLAY_BURST;
+	uint16_t n = 0,
+		 burst = r->adaptive != NULL || replay_notifies(r->policy)
+				 ? 1
+				 : REPLAY_BURST;
 	int ret;
 
 	while ((ret = pcap_next_ex(in, &h, &data)) == 1) {
@@ -253,6 +284,8 @@ op25b_tool_replay(int argc, char **argv)
 	}
 	if (op25b_tool_eal_start() != 0)
 		goto out_pcap;
+	notify_replay = &r;
+	op25b_notify_set_clock(notify_capture_clock, 1000000);
 	r.classifier = op25b_classifier_compile(r.policy, SOCKET_ID_ANY, NULL,
 						NULL, &compile_error);
 	if (r.classifier == NULL) {

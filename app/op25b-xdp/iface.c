@@ -370,11 +370,17 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	char ifname[IF_NAMESIZE] = "-";
 	uint32_t attached = 0;
 	const char *mode = "none";
-	unsigned int i;
+	uint64_t notify[OP25B_NOTIFY_MAX] = { 0 };
+	unsigned int i, k;
 
 	op25b_xdp_state(x, &st);
 	if (op25b_xdp_counters(x, &c) != 0)
 		memset(&c, 0, sizeof(c));
+	/* block: notify's counters of every class, summed (op25b-stat --xdp
+	 * has them by class). */
+	for (i = 0; i < OP25B_STATS_SLOTS; i++)
+		for (k = 0; k < OP25B_NOTIFY_MAX; k++)
+			notify[k] += c.class_notify[i][k];
 	if (op25b_xdp_adaptive(x, op25b_xdp_clock_now(), &ad, NULL) != 0)
 		memset(&ad, 0, sizeof(ad));
 	capacity = op25b_xdp_adaptive_capacity(x);
@@ -407,7 +413,11 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	printf(", \"%s\": %" PRIu64, #key, ad.field);
 		OP25B_ADAPTIVE_LIST(STATUS_JSON)
 #undef STATUS_JSON
-		printf(", \"adaptive_entries\": %" PRIu32 "}", capacity);
+		printf(", \"adaptive_entries\": %" PRIu32, capacity);
+		for (k = 0; k < OP25B_NOTIFY_MAX; k++)
+			printf(", \"%s\": %" PRIu64,
+			       op25b_notify_counter_name(k), notify[k]);
+		printf("}");
 		return;
 	}
 	printf("%s: interface %s (%s), program %" PRIu32 "\n", name, ifname,
@@ -429,6 +439,9 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	printf(" %s %" PRIu64, #key, ad.field);
 	OP25B_ADAPTIVE_LIST(STATUS_TEXT)
 #undef STATUS_TEXT
+	printf("\n  notify:");
+	for (k = 0; k < OP25B_NOTIFY_MAX; k++)
+		printf(" %s %" PRIu64, op25b_notify_counter_name(k), notify[k]);
 	printf("\n");
 }
 

@@ -55,7 +55,7 @@ static const struct op25b_option options[] = {
 			 ARGS, out),
 	OP25B_OPTION_STR("replies", 0, "R.pcap",
 			 "replay: write the frames it sends back (XDP_TX: "
-			 "resets)",
+			 "resets; block: notify's SYN-ACKs and greetings)",
 			 ARGS, replies),
 	OP25B_OPTION_FLAG("json", 0,
 			  "status, replay, exempt list: JSON on standard "
@@ -105,13 +105,15 @@ static const struct command {
 	  "detach the program from IFACE and remove its pins" },
 	{ "status", xdp_cmd_status, "status [IFACE] [--name NAME] [--json]",
 	  "what runs on IFACE (every instance without one): program, mode, "
-	  "policy, generation, counters, adaptive figures" },
+	  "policy, generation, counters, adaptive figures, block: notify's "
+	  "counters" },
 	{ "replay", xdp_cmd_replay,
 	  "replay POLICY IN.pcap [--exemptions FILE] [--out OUT.pcap] "
 	  "[--replies R.pcap] [--json] [--adaptive-entries N]",
 	  "run the program on every frame of a capture (BPF_PROG_TEST_RUN, no "
-	  "interface), with FILE's exemptions if given, adaptive classes on "
-	  "the capture's clock; the output of op25b-policy replay" },
+	  "interface), with FILE's exemptions if given, adaptive classes and "
+	  "block: notify on the capture's clock; the output of op25b-policy "
+	  "replay" },
 };
 
 static void

@@ -9,6 +9,7 @@
  * and one group row.
  */
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,19 @@ replay_has_adaptive(const struct op25b_policy *policy)
 	return 0;
 }
 
+static void
+replay_one_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	(void)sched_setaffinity(0, sizeof(set), &set);
+}
+
 int
 xdp_cmd_replay(const struct xdp_args *a)
 {
@@ -168,6 +182,9 @@ xdp_cmd_replay(const struct xdp_args *a)
 			pcap_datalink_val_to_name(pcap_datalink(in)));
 		goto out_pcap;
 	}
+	/* One CPU, as op25b-policy replay is one worker: block: notify's
+	 * budget is per CPU (a failure only spreads it). */
+	replay_one_cpu();
 	r.x = xdp_program_load(a->adaptive_entries);
 	if (r.x == NULL)
 		goto out_pcap;

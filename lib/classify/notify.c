@@ -4,6 +4,7 @@
  * notify.h). The replies are written by op25b_tcp_reply_build().
  */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -14,6 +15,7 @@
 #include <rte_tcp.h>
 
 #include "notify.h"
+#include "siphash24.h"
 
 static op25b_notify_clock_fn_t notify_clock;
 static uint64_t notify_clock_hz;
@@ -34,6 +36,24 @@ static inline uint64_t
 notify_now(void)
 {
 	return notify_clock != NULL ? notify_clock() : rte_rdtsc();
+}
+
+/* The test hook OP25B_NOTIFY_TEST_KEY (notify.h): 32 hex digits, key[0]
+ * then key[1]; false when unset or not that. */
+static bool
+test_key(uint64_t key[2])
+{
+	const char *s = getenv("OP25B_NOTIFY_TEST_KEY");
+	char word[17] = { 0 };
+
+	if (s == NULL || strlen(s) != 32 ||
+	    strspn(s, "0123456789abcdefABCDEF") != 32)
+		return false;
+	memcpy(word, s, 16);
+	key[0] = strtoull(word, NULL, 16);
+	memcpy(word, s + 16, 16);
+	key[1] = strtoull(word, NULL, 16);
+	return true;
 }
 
 size_t
@@ -79,8 +99,10 @@ op25b_notify_create(const struct op25b_policy *policy, int socket_id)
 		return NULL;
 	}
 	if (!start_key_set) {
-		start_key[0] = rte_rand();
-		start_key[1] = rte_rand();
+		if (!test_key(start_key)) {
+			start_key[0] = rte_rand();
+			start_key[1] = rte_rand();
+		}
 		start_key_set = true;
 	}
 	n->key[0] = start_key[0];
@@ -107,55 +129,6 @@ op25b_notify_free(struct op25b_notify *notify)
 	rte_free(notify);
 }
 
-/* SipHash-2-4 (Aumasson and Bernstein) over whole 64-bit words: short
- * input, a keyed PRF, about 100 cycles for the six words of a cookie. */
-#define ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                               \
-	do {                                                                   \
-		v0 += v1;                                                      \
-		v1 = ROTL64(v1, 13);                                           \
-		v1 ^= v0;                                                      \
-		v0 = ROTL64(v0, 32);                                           \
-		v2 += v3;                                                      \
-		v3 = ROTL64(v3, 16);                                           \
-		v3 ^= v2;                                                      \
-		v0 += v3;                                                      \
-		v3 = ROTL64(v3, 21);                                           \
-		v3 ^= v0;                                                      \
-		v2 += v1;                                                      \
-		v1 = ROTL64(v1, 17);                                           \
-		v1 ^= v2;                                                      \
-		v2 = ROTL64(v2, 32);                                           \
-	} while (0)
-
-static uint64_t
-siphash24(const uint64_t key[2], const uint64_t *words, unsigned int n)
-{
-	uint64_t v0 = 0x736f6d6570736575ull ^ key[0];
-	uint64_t v1 = 0x646f72616e646f6dull ^ key[1];
-	uint64_t v2 = 0x6c7967656e657261ull ^ key[0];
-	uint64_t v3 = 0x7465646279746573ull ^ key[1];
-	uint64_t last = (uint64_t)(n * 8) << 56;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		v3 ^= words[i];
-		SIPROUND;
-		SIPROUND;
-		v0 ^= words[i];
-	}
-	v3 ^= last;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= last;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
-}
-
 uint32_t
 op25b_notify_cookie(const uint64_t key[2], int family, const uint8_t *src,
 		    const uint8_t *dst, uint16_t sport, uint16_t dport,
@@ -168,7 +141,7 @@ op25b_notify_cookie(const uint64_t key[2], int family, const uint8_t *src,
 	memcpy(&words[2], dst, alen);
 	words[4] = (uint64_t)family << 32 | (uint64_t)sport << 16 | dport;
 	words[5] = slot;
-	return (uint32_t)siphash24(key, words, RTE_DIM(words));
+	return (uint32_t)op25b_siphash24(key[0], key[1], words, RTE_DIM(words));
 }
 
 /*

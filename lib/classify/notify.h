@@ -7,7 +7,10 @@
  * (a spoofed source cannot), and gets the greeting "554 5.7.1 <notice>"
  * with FIN. Everything else of the connection gets a RST.
  *
- * The key is random per start (rte_rand() at the first compile) and is
+ * The key is random per start (rte_rand() at the first compile; a test
+ * hook: OP25B_NOTIFY_TEST_KEY in the environment, 32 hex digits, key[0]
+ * then key[1], fixes it, so that op25b-policy replay and op25b-xdp replay
+ * make the same cookies, see doc/xdp.md) and is
  * mixed with the slot number, so that the cookies of every slot are
  * unrelated: an ACK is accepted in the cookie's slot and the next one
  * (OP25B_NOTIFY_SLOT_SECONDS to twice that), never later.

@@ -127,10 +127,10 @@ op25b_xdp_open_pinned(const char *dir)
 			if (x->map_fd[i] < 0)
 				err = -errno;
 		}
-		/* An instance an op25b-xdp without adaptive loaded has no
-		 * adaptive maps: it can still be read and unloaded. */
-		if (err == -ENOENT &&
-		    (i == XDP_MAP_ADAPTIVE || i == XDP_MAP_ADAPTIVE_COUNTS))
+		/* An instance an op25b-xdp without adaptive (or notify)
+		 * loaded has no such maps: it can still be read and
+		 * unloaded. */
+		if (err == -ENOENT && i >= XDP_MAP_ADAPTIVE)
 			err = 0;
 	}
 	if (err == 0)

@@ -7,12 +7,15 @@
  * against OP25B_XDP_PARSE_DEPTH, then the bytes against data_end.
  *
  * Verdicts: forward -> XDP_PASS, drop -> XDP_DROP, reset -> the SYN
- * rewritten in place into lib/classify/reset.c's RST+ACK -> XDP_TX.
+ * rewritten in place into lib/classify/reset.c's RST+ACK -> XDP_TX,
+ * block: notify -> lib/classify/notify.c's answer (a SYN-ACK with a
+ * cookie, the greeting, or a RST) written in place -> XDP_TX.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
 #include "op25b_xdp_kern_user.h"
+#include "siphash24.h"
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_IPV6 0x86dd
@@ -165,6 +168,29 @@ struct {
 	__type(key, __u32);
 	__type(value, struct op25b_xdp_adaptive_counts);
 } op25b_adaptive_counts SEC(".maps");
+
+/* block: notify: the greeting by generation, the cookies' key (kept by
+ * reloads), the per-CPU budget (op25b_xdp_kern_user.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, OP25B_XDP_GENERATIONS);
+	__type(key, __u32);
+	__type(value, struct op25b_xdp_notify);
+} op25b_notify SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct op25b_xdp_notify_key);
+} op25b_notify_key SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct op25b_xdp_notify_budget);
+} op25b_notify_budget SEC(".maps");
 
 /* The adaptive clock the tests set: replay writes each frame's capture
  * time (ns) here before its run, as op25b-policy replay runs lib/adaptive
@@ -547,59 +573,118 @@ put32(__u8 *p, __u32 v)
 /* Room for the longest L2 a reply keeps: Ethernet, every tag, PPPoE, PPP. */
 #define RESET_L2_MAX (14 + 4 * OP25B_XDP_MAX_VLAN_TAGS + PPPOE_HEADER_LEN + 2)
 
-/*
- * The SYN rewritten in place into lib/classify/reset.c's RST+ACK: MACs
- * swapped, tags and PPPoE kept (its length set), bare IP and TCP headers
- * with every field written, the frame cut after them. Returns 0, or -1
- * (then the SYN is dropped). Global: verified once, on its own.
- */
-__noinline int
-op25b_reset_build(struct xdp_md *ctx, const struct meta *m)
-{
-	__u8 src[16], dst[16], mac[6];
-	__u32 seq, seg_len, doff, ip_len, sum, l3;
+/* What a reply needs of the segment it answers, read before a byte of it
+ * is written over (lib/classify's struct tcp_seen). */
+struct seen {
+	__u8 src[16], dst[16]; /* IPv4 in the first 4 bytes */
 	__u32 sport, dport;
-	const __u8 *syn, *a;
-	struct frame f;
-	__u8 *p, *ip, *tcp;
-	void *end;
-	int delta;
+	__u32 seq, ack;
+	__u32 seg_len; /* sequence space: payload, SYN and FIN */
+	__u32 flags;
+};
 
+/* The segment sent back (lib/classify's struct tcp_reply): the MSS option
+ * of a SYN-ACK (@mss, 0: none) and @payload_len bytes of payload, which
+ * the caller stores after the headers, their one's complement sum
+ * @payload_sum computed at load. */
+struct reply {
+	__u32 seq, ack;
+	__u32 window;
+	__u32 flags;
+	__u32 mss;
+	__u32 payload_len;
+	__u32 payload_sum;
+};
+
+/* lib/classify's op25b_tcp_seen_read(). Global: verified once. */
+__noinline int
+op25b_seen_read(struct xdp_md *ctx, const struct meta *m, struct seen *s)
+{
+	const __u8 *tcp, *a;
+	struct frame f;
+	__u32 doff;
+
+	if (m == NULL || s == NULL)
+		return -1;
 	f.data = (const __u8 *)(long)ctx->data;
 	f.end = (const __u8 *)(long)ctx->data_end;
 	f.len = frame_len(ctx);
-	if (m == NULL)
+	/* Both families' addresses lie in the first 40 bytes, which any TCP
+	 * segment has (an IPv4 one: 20 of IP and 20 of TCP). */
+	a = at(&f, m->l3, 40);
+	tcp = at(&f, m->l4, 14);
+	if (a == NULL || tcp == NULL)
+		return -1;
+	__builtin_memset(s->src, 0, sizeof(s->src));
+	__builtin_memset(s->dst, 0, sizeof(s->dst));
+	if (m->family == 4) {
+		__builtin_memcpy(s->src, a + 12, 4);
+		__builtin_memcpy(s->dst, a + 16, 4);
+	} else {
+		__builtin_memcpy(s->src, a + 8, 16);
+		__builtin_memcpy(s->dst, a + 24, 16);
+	}
+	s->sport = be16(tcp);
+	s->dport = be16(tcp + 2);
+	s->seq = be32(tcp + 4);
+	s->ack = be32(tcp + 8);
+	s->flags = tcp[13];
+	doff = (__u32)(tcp[12] >> 4) * 4;
+	/* RFC 9293 3.3.1: SYN and FIN each take a sequence number. */
+	s->seg_len = m->l4_end - m->l4 - doff + ((s->flags & TCP_SYN) != 0) +
+		     ((s->flags & TCP_FIN) != 0);
+	return 0;
+}
+
+/*
+ * The frame grown by @delta bytes at its head, for a driver that leaves
+ * no room at its tail (a veth gives a small skb's tail none, and always
+ * XDP_PACKET_HEADROOM at its head): the @l3 bytes of L2 moved to the new
+ * start; what follows them is written anew by the reply.
+ */
+static __always_inline int
+grow_at_head(struct xdp_md *ctx, int delta, __u32 l3)
+{
+	__u8 l2[64];
+	__u32 len = 1 + BOUND(l3 - 1, 0x3f);
+
+	if (l3 < 14 || l3 > sizeof(l2) || bpf_xdp_adjust_head(ctx, -delta) != 0)
+		return -1;
+	if (bpf_xdp_load_bytes(ctx, delta, l2, len) != 0 ||
+	    bpf_xdp_store_bytes(ctx, 0, l2, len) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * The segment rewritten in place into the reply @r to @s, as
+ * lib/classify's op25b_tcp_reply_build(): MACs swapped, tags and PPPoE
+ * kept (its length set), bare IP and TCP headers with every field written,
+ * the frame cut (or grown, bpf_xdp_adjust_tail) to the reply's length;
+ * the checksums count @r's payload, which the caller stores. Returns 0,
+ * or -1 (then the segment is dropped). Global: verified once, on its own.
+ */
+__noinline int
+op25b_reply_build(struct xdp_md *ctx, const struct meta *m,
+		  const struct seen *s, const struct reply *r)
+{
+	__u32 ip_len, tcp_len, opt_len, sum, l3;
+	__u8 *p, *ip, *tcp, mac[6];
+	void *end;
+	int delta;
+
+	if (m == NULL || s == NULL || r == NULL)
 		return -1;
 	l3 = m->l3;
-	ip_len = m->family == 4 ? 40 : 60;
-	if (l3 > RESET_L2_MAX)
+	opt_len = r->mss != 0 ? 4 : 0;
+	if (l3 > RESET_L2_MAX || r->payload_len > OP25B_XDP_NOTIFY_GREETING_MAX)
 		return -1;
-	/* Both families' addresses lie in the first 40 bytes, which any
-	 * SYN has (an IPv4 one: 20 of IP and 20 of TCP). */
-	a = at(&f, l3, 40);
-	syn = at(&f, m->l4, 14);
-	if (a == NULL || syn == NULL)
-		return -1;
-	__builtin_memset(src, 0, sizeof(src));
-	__builtin_memset(dst, 0, sizeof(dst));
-	if (m->family == 4) {
-		__builtin_memcpy(src, a + 12, 4);
-		__builtin_memcpy(dst, a + 16, 4);
-	} else {
-		__builtin_memcpy(src, a + 8, 16);
-		__builtin_memcpy(dst, a + 24, 16);
-	}
-	sport = be16(syn);
-	dport = be16(syn + 2);
-	seq = be32(syn + 4);
-	doff = (__u32)(syn[12] >> 4) * 4;
-	/* RFC 9293 3.10.7.1: the SYN takes one sequence number, its data the
-	 * rest; the RST acknowledges all of it and carries seq 0. */
-	seg_len = m->l4_end - m->l4 - doff + 1;
-
-	/* Cut the frame to the reply first; what it needs is read above. */
-	delta = (int)(l3 + ip_len) - (int)f.len;
-	if (delta != 0 && bpf_xdp_adjust_tail(ctx, delta) != 0)
+	tcp_len = 20 + opt_len + r->payload_len;
+	ip_len = (m->family == 4 ? 20 : 40) + tcp_len;
+	/* The frame to the reply's length first; what it needs was read. */
+	delta = (int)(l3 + ip_len) - (int)frame_len(ctx);
+	if (delta != 0 && bpf_xdp_adjust_tail(ctx, delta) != 0 &&
+	    (delta < 0 || grow_at_head(ctx, delta, l3) != 0))
 		return -1;
 	p = (__u8 *)(long)ctx->data;
 	end = (void *)(long)ctx->data_end;
@@ -615,43 +700,53 @@ op25b_reset_build(struct xdp_md *ctx, const struct meta *m)
 			return -1;
 		ip[0] = 0x45;
 		ip[1] = 0;
-		put16(ip + 2, 40);
+		put16(ip + 2, ip_len);
 		put16(ip + 4, 0);
 		put16(ip + 6, 0x4000); /* DF */
 		ip[8] = RESET_TTL;
 		ip[9] = PROTO_TCP;
 		put16(ip + 10, 0);
-		__builtin_memcpy(ip + 12, dst, 4);
-		__builtin_memcpy(ip + 16, src, 4);
+		__builtin_memcpy(ip + 12, s->dst, 4);
+		__builtin_memcpy(ip + 16, s->src, 4);
 		put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
 		tcp = ip + 20;
 	} else {
 		if ((void *)(ip + 60) > end)
 			return -1;
 		put32(ip, 6u << 28);
-		put16(ip + 4, 20);
+		put16(ip + 4, tcp_len);
 		ip[6] = PROTO_TCP;
 		ip[7] = RESET_TTL;
-		__builtin_memcpy(ip + 8, dst, 16);
-		__builtin_memcpy(ip + 24, src, 16);
+		__builtin_memcpy(ip + 8, s->dst, 16);
+		__builtin_memcpy(ip + 24, s->src, 16);
 		tcp = ip + 40;
 	}
-	put16(tcp, dport);
-	put16(tcp + 2, sport);
-	put32(tcp + 4, 0);
-	put32(tcp + 8, seq + seg_len);
-	tcp[12] = 5 << 4;
-	tcp[13] = TCP_RST | TCP_ACK;
-	put16(tcp + 14, 0);
+	put16(tcp, s->dport);
+	put16(tcp + 2, s->sport);
+	put32(tcp + 4, r->seq);
+	put32(tcp + 8, r->ack);
+	tcp[12] = (__u8)(((20 + opt_len) / 4) << 4);
+	tcp[13] = (__u8)r->flags;
+	put16(tcp + 14, r->window);
 	put16(tcp + 16, 0);
 	put16(tcp + 18, 0);
-	/* The pseudo-header: addresses, protocol, TCP length 20. */
-	sum = PROTO_TCP + 20;
+	/* The pseudo-header: addresses, protocol, TCP length. */
+	sum = PROTO_TCP + tcp_len + r->payload_sum;
 	if (m->family == 4)
 		sum = csum_add(sum, ip + 12, 8);
 	else
 		sum = csum_add(sum, ip + 8, 32);
-	sum = csum_fold(csum_add(sum, tcp, 20));
+	sum = csum_add(sum, tcp, 20);
+	if (opt_len != 0) {
+		/* Kind 2 (MSS), length 4: the only option (notify.c). */
+		if ((void *)(tcp + 24) > end)
+			return -1;
+		tcp[20] = 2;
+		tcp[21] = 4;
+		put16(tcp + 22, r->mss);
+		sum = csum_add(sum, tcp + 20, 4);
+	}
+	sum = csum_fold(sum);
 	/* As rte_ipv4/ipv6_udptcp_cksum(): 0 is sent as 0xffff. */
 	put16(tcp + 16, sum == 0 ? 0xffff : sum);
 
@@ -667,6 +762,20 @@ op25b_reset_build(struct xdp_md *ctx, const struct meta *m)
 	return 0;
 }
 
+/* lib/classify/reset.c's RST+ACK answering a bare SYN: seq 0, all of it
+ * acknowledged (RFC 9293 3.10.7.1). Returns 0, or -1 (then dropped). A
+ * subprogram: its stack is not the main program's. */
+static __noinline int
+reset_build(struct xdp_md *ctx, const struct meta *m)
+{
+	struct reply r = { .flags = TCP_RST | TCP_ACK };
+	struct seen s;
+
+	if (op25b_seen_read(ctx, m, &s) != 0)
+		return -1;
+	r.ack = s.seq + s.seg_len;
+	return op25b_reply_build(ctx, m, &s, &r);
+}
 /*
  * Whether the exemption table @table (generation's) covers the source key
  * @key: the longest unexpired prefix, as lib/exempt's table once the
@@ -999,6 +1108,183 @@ adaptive_outcome(const struct frame *f, const struct meta *m,
 		       : OP25B_OUTCOME_FORWARDED;
 }
 
+/* block: notify's answers (notify_answer()). */
+#define NOTIFY_DROP 0
+#define NOTIFY_REPLY 1
+#define NOTIFY_RESET 2
+#define NOTIFY_MSS4 1460 /* notify.h's OP25B_NOTIFY_MSS4/6 and WINDOW */
+#define NOTIFY_MSS6 1440
+#define NOTIFY_WINDOW 1024
+#define NOTIFY_NS_PER_S 1000000000ull
+#define TCP_PSH 0x08
+
+/* op25b_notify_cookie(): the low 32 bits of SipHash-2-4 under @k over the
+ * six words of notify.c (addresses as the host reads them, family and
+ * ports, the slot). A subprogram of its own: its words stay off the
+ * stack of the calls that build replies (512 bytes for a chain). */
+static __noinline __u32
+notify_cookie(const struct op25b_xdp_notify_key *k, __u32 family,
+	      const struct seen *s, __u64 slot)
+{
+	/* uint64_t, as the function reads them: with __u64 (another type
+	 * to the aliasing rules) clang dropped the stores of w[4] and w[5]. */
+	uint64_t w[6];
+
+	__builtin_memcpy(w, s->src, 16);
+	__builtin_memcpy(&w[2], s->dst, 16);
+	w[4] = (uint64_t)family << 32 | (uint64_t)s->sport << 16 | s->dport;
+	w[5] = slot;
+	return (__u32)op25b_siphash24(k->key[0], k->key[1], w, 6);
+}
+
+/* notify.c's budget_take(), on this CPU's bucket. */
+static __always_inline int
+notify_budget_take(const struct op25b_xdp_notify *n, __u64 now)
+{
+	struct op25b_xdp_notify_budget *b;
+	__u64 full = n->rate * NOTIFY_NS_PER_S, elapsed, u;
+	__u32 zero = 0;
+
+	b = bpf_map_lookup_elem(&op25b_notify_budget, &zero);
+	if (b == NULL)
+		return 0;
+	elapsed = now > b->last ? now - b->last : 0;
+	if (b->last == 0 || elapsed >= NOTIFY_NS_PER_S) {
+		b->units = full;
+	} else {
+		u = b->units + elapsed * n->rate;
+		b->units = u < full ? u : full;
+	}
+	b->last = now;
+	if (b->units < NOTIFY_NS_PER_S)
+		return 0;
+	b->units -= NOTIFY_NS_PER_S;
+	return 1;
+}
+
+/* RFC 9293 3.10.7.1: a RST answers a segment with ACK from its
+ * acknowledgement number, one without from 0, acknowledging it all. */
+static __always_inline int
+notify_reset(struct xdp_md *ctx, const struct meta *m, const struct seen *s)
+{
+	struct reply r = { .flags = TCP_RST };
+
+	if (s->flags & TCP_ACK) {
+		r.seq = s->ack;
+	} else {
+		r.ack = s->seq + s->seg_len;
+		r.flags |= TCP_ACK;
+	}
+	return op25b_reply_build(ctx, m, s, &r) == 0 ? NOTIFY_RESET
+						     : NOTIFY_DROP;
+}
+
+/* The greeting after the reply's headers, from the generation's entry. */
+static __always_inline int
+notify_greet(struct xdp_md *ctx, const struct meta *m, const struct seen *s,
+	     const struct op25b_xdp_notify *n, __u32 cookie)
+{
+	struct reply r = {
+		.seq = cookie + 1,
+		.ack = s->seq,
+		.window = NOTIFY_WINDOW,
+		.flags = TCP_ACK | TCP_PSH | TCP_FIN,
+		.payload_len = n->greeting_len,
+		.payload_sum = n->greeting_sum,
+	};
+	__u32 off = m->l3 + (m->family == 4 ? 20 : 40) + 20;
+	/* 1..512 for the verifier: the helper's length is never 0. */
+	__u32 len = 1 + BOUND(n->greeting_len - 1, 0x1ff);
+
+	if (op25b_reply_build(ctx, m, s, &r) != 0 ||
+	    bpf_xdp_store_bytes(ctx, off, (void *)n->greeting, len) != 0)
+		return NOTIFY_DROP;
+	return NOTIFY_REPLY;
+}
+
+/*
+ * notify.c's op25b_notify_answer() for a segment of class @slot under
+ * generation @gen: NOTIFY_REPLY (a SYN-ACK or the greeting written in
+ * place), NOTIFY_RESET (a RST written in place) or NOTIFY_DROP; counted in
+ * the class's OP25B_NOTIFY_LIST counters. Global: verified once.
+ */
+__noinline int
+op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
+		    __u32 slot)
+{
+	const struct op25b_xdp_notify_key *key;
+	const struct op25b_xdp_notify *n;
+	struct op25b_stats_counters *cnt;
+	struct seen s;
+	__u64 now, tslot;
+	__u32 zero = 0, flags, cookie, k;
+	uint64_t *c;
+
+	if (m == NULL)
+		return NOTIFY_DROP;
+	gen &= 1;
+	n = bpf_map_lookup_elem(&op25b_notify, &gen);
+	key = bpf_map_lookup_elem(&op25b_notify_key, &zero);
+	cnt = bpf_map_lookup_elem(&op25b_counters, &zero);
+	if (n == NULL || key == NULL || cnt == NULL || n->greeting_len == 0 ||
+	    op25b_seen_read(ctx, m, &s) != 0)
+		return NOTIFY_DROP;
+	c = cnt->class_notify[slot & 0xff];
+	flags = s.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN);
+	/* Nothing answers a RST; a segment with neither SYN nor ACK is not
+	 * part of any handshake (RFC 9293 3.10.7.3 drops it). */
+	if ((flags & TCP_RST) || !(flags & (TCP_SYN | TCP_ACK)))
+		return NOTIFY_DROP;
+	now = adaptive_now();
+	tslot = now / OP25B_XDP_NOTIFY_SLOT_NS;
+	if (flags == TCP_SYN) {
+		struct reply r = {
+			.ack = s.seq + 1,
+			.window = NOTIFY_WINDOW,
+			.flags = TCP_SYN | TCP_ACK,
+			.mss = m->family == 4 ? NOTIFY_MSS4 : NOTIFY_MSS6,
+		};
+
+		if (!notify_budget_take(n, now)) {
+			c[OP25B_NOTIFY_OVER_BUDGET]++;
+			return notify_reset(ctx, m, &s);
+		}
+		c[OP25B_NOTIFY_SYN_ACK]++;
+		r.seq = notify_cookie(key, m->family, &s, tslot);
+		return op25b_reply_build(ctx, m, &s, &r) == 0 ? NOTIFY_REPLY
+							      : NOTIFY_DROP;
+	}
+	if (flags & TCP_SYN) /* SYN-ACK from the client's side */
+		goto bad_cookie;
+	/* The cookie's slot and the one before it; slot 0 has none. */
+	for (k = 0; k < 2 && k <= tslot; k++) {
+		cookie = notify_cookie(key, m->family, &s, tslot - k);
+		if (s.ack == cookie + 1 && s.seg_len == 0) {
+			/* The handshake's ACK, or its retransmission: the
+			 * greeting, again if need be. */
+			if (!notify_budget_take(n, now)) {
+				c[OP25B_NOTIFY_OVER_BUDGET]++;
+				return notify_reset(ctx, m, &s);
+			}
+			c[OP25B_NOTIFY_NOTIFIED]++;
+			return notify_greet(ctx, m, &s, n, cookie);
+		}
+		/* The client acknowledges the greeting (and its FIN):
+		 * nothing to say to a bare ACK; its QUIT or FIN gets the
+		 * RST that ends the connection. */
+		if (s.ack - cookie - 1 == n->greeting_len ||
+		    s.ack - cookie - 1 == n->greeting_len + 1)
+			return s.seg_len == 0 ? NOTIFY_DROP
+					      : notify_reset(ctx, m, &s);
+		/* Data or a FIN right after the handshake. */
+		if (s.ack == cookie + 1)
+			return notify_reset(ctx, m, &s);
+	}
+bad_cookie:
+	c[OP25B_NOTIFY_BAD_COOKIE]++;
+	return notify_reset(ctx, m, &s);
+}
+
 /* The slot @key has in the table of generation @gen in @outer, 0: none. */
 static __always_inline __u32
 slot_of(void *outer, __u32 gen, const void *key)
@@ -1055,6 +1341,7 @@ op25b_xdp(struct xdp_md *ctx)
 	struct meta m = { 0 };
 	struct frame f;
 	__u8 code, outcome;
+	int answer = NOTIFY_DROP;
 
 	cnt = bpf_map_lookup_elem(&op25b_counters, &zero);
 	active = bpf_map_lookup_elem(&op25b_active, &zero);
@@ -1094,12 +1381,20 @@ op25b_xdp(struct xdp_md *ctx)
 		cnt->outcome[OP25B_OUTCOME_EXEMPTED]++;
 		return XDP_PASS;
 	}
-	/* Only a bare SYN gets a reset; anything else mid-flow is dropped. */
-	if (outcome == OP25B_OUTCOME_RESET &&
-	    ((m.tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) !=
-		     TCP_SYN ||
-	     op25b_reset_build(ctx, &m) != 0))
+	/* block: notify: a SYN-ACK or the greeting counts as blocked, a RST
+	 * as reset; both go back. */
+	if (outcome == OP25B_XDP_MATRIX_NOTIFY) {
+		answer = op25b_notify_answer(ctx, &m, gen, src_slot);
+		outcome = answer == NOTIFY_RESET ? OP25B_OUTCOME_RESET
+						 : OP25B_OUTCOME_BLOCKED;
+	} else if (outcome == OP25B_OUTCOME_RESET &&
+		   ((m.tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) !=
+			    TCP_SYN ||
+		    reset_build(ctx, &m) != 0)) {
+		/* Only a bare SYN gets a reset; anything else mid-flow is
+		 * dropped. */
 		outcome = OP25B_OUTCOME_BLOCKED;
+	}
 	if (outcome < OP25B_OUTCOME_FORWARDED || outcome > OP25B_OUTCOME_RESET)
 		outcome = OP25B_OUTCOME_FORWARDED;
 	cnt->outcome[BOUND(outcome, 15)]++;
@@ -1108,7 +1403,7 @@ op25b_xdp(struct xdp_md *ctx)
 	cnt->group_verdict[BOUND(dst_slot, 255)]
 			  [BOUND(OP25B_VERDICT_OF(outcome), 3)]++;
 	if (outcome == OP25B_OUTCOME_BLOCKED)
-		return XDP_DROP;
+		return answer == NOTIFY_REPLY ? XDP_TX : XDP_DROP;
 	if (outcome == OP25B_OUTCOME_RESET)
 		return XDP_TX;
 	return XDP_PASS;

@@ -83,8 +83,9 @@ void op25b_xdp_close(struct op25b_xdp *x);
 
 /**
  * Whether the XDP program enforces everything @p policy asks for. It does
- * not yet do `action: adaptive` nor `block: notify`: a policy using them
- * is refused, never loaded and left unenforced.
+ * not do adaptive groups nor an adaptive default (the policy loader
+ * refuses both too): a policy using them is refused, never loaded and
+ * left unenforced.
  * @return 0, or -ENOTSUP with one line in @p msg saying what and where.
  */
 int op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
@@ -101,8 +102,10 @@ int op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
  * @return 0; -ENOTSUP (op25b_xdp_policy_supported() says why), -E2BIG (more
  *   prefixes than the maps hold), -ENOSPC (more than 255 class or group
  *   names over the instance's life), -EPROTO (a program pinned by an
- *   op25b-xdp without adaptive: its maps have another layout), or -errno
- *   of a map update (the active policy is then unchanged).
+ *   op25b-xdp without adaptive or notify: its maps have another layout),
+ *   -EINVAL (a notice whose greeting does not fit, only from a policy
+ *   made without the loader), or -errno of a map update or getrandom()
+ *   (the active policy is then unchanged).
  */
 int op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 		    const struct op25b_exempt_registry *exempt);

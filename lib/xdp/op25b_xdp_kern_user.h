@@ -42,6 +42,9 @@ struct op25b_xdp_key6 {
 /* A matrix cell of an adaptive class (lib/classify's MATRIX_ADAPTIVE):
  * forwarded unless its source is blocked, then the class's block_outcome. */
 #define OP25B_XDP_MATRIX_ADAPTIVE OP25B_OUTCOME_MAX
+/* A matrix cell of block: notify (lib/classify's MATRIX_NOTIFY): the
+ * program answers the segment (a SYN-ACK, the greeting, or a RST). */
+#define OP25B_XDP_MATRIX_NOTIFY (OP25B_OUTCOME_MAX + 1)
 
 /* An adaptive class's limit in nanoseconds of the program's clock
  * (lib/adaptive's struct op25b_adaptive_rule, by class slot). */
@@ -140,6 +143,40 @@ struct op25b_xdp_adaptive_entry {
 struct op25b_xdp_adaptive_counts {
 	uint64_t table_full;
 	uint64_t class_adaptive[OP25B_STATS_SLOTS][OP25B_CLASS_ADAPTIVE_MAX];
+};
+
+/*
+ * block: notify (lib/classify/notify.h, the design): stateless answers
+ * with SYN cookies. What a generation's policy says (BPF_MAP_TYPE_ARRAY
+ * op25b_notify, one entry per generation): the greeting made from its
+ * notice by op25b_notify_greeting(), and its one's complement sum (16-bit
+ * big-endian words, an odd last byte padded with 0), which the program
+ * folds into the TCP checksum with the headers'; the rate (replies a
+ * second per CPU, notify_rate).
+ */
+#define OP25B_XDP_NOTIFY_GREETING_MAX 512
+#define OP25B_XDP_NOTIFY_SLOT_NS (64ull * 1000000000ull) /* 64 s */
+
+struct op25b_xdp_notify {
+	uint64_t rate;
+	uint32_t greeting_len; /* 0: no class blocks with notify */
+	uint32_t greeting_sum;
+	uint8_t greeting[OP25B_XDP_NOTIFY_GREETING_MAX];
+};
+
+/* The cookies' SipHash key (BPF_MAP_TYPE_ARRAY, one entry, outside the
+ * generations): random at load, kept by reloads, so that a handshake
+ * survives a reload (as op25b keeps its key per start). */
+struct op25b_xdp_notify_key {
+	uint64_t key[2];
+};
+
+/* The per-CPU budget (BPF_MAP_TYPE_PERCPU_ARRAY, one entry): a token
+ * bucket of a second's replies in units of 1/10^9 of a reply, on the
+ * program's clock (notify.c's, per lcore). */
+struct op25b_xdp_notify_budget {
+	uint64_t units;
+	uint64_t last;
 };
 
 /* The counters are lib/stats's struct op25b_stats_counters, one per CPU

@@ -39,6 +39,9 @@ const char *const op25b_xdp_map_names[XDP_MAP_MAX] = {
 	[XDP_MAP_NAMES] = "op25b_names",
 	[XDP_MAP_ADAPTIVE] = "op25b_adaptive",
 	[XDP_MAP_ADAPTIVE_COUNTS] = "op25b_adaptive_counts",
+	[XDP_MAP_NOTIFY] = "op25b_notify",
+	[XDP_MAP_NOTIFY_KEY] = "op25b_notify_key",
+	[XDP_MAP_NOTIFY_BUDGET] = "op25b_notify_budget",
 };
 
 /* Keep the verifier's last lines: libbpf prints the whole log through
@@ -273,35 +276,14 @@ op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
 			 policy->file);
 		return -ENOTSUP;
 	}
-	/* Any block style but drop and reset (notify), the policy's or a
-	 * class's own: the program could only drop instead. */
-	if (policy->block != OP25B_BLOCK_DROP &&
-	    policy->block != OP25B_BLOCK_RESET) {
-		snprintf(msg, size,
-			 "%s: this block style (notify) is not supported by "
-			 "op25b-xdp yet: only drop and reset",
-			 policy->file);
-		return -ENOTSUP;
-	}
-	for (i = 0; i < policy->n_classes; i++) {
-		if (op25b_policy_block_of(policy, (int)i) ==
-		    OP25B_BLOCK_NOTIFY) {
-			snprintf(msg, size,
-				 "%s: class '%s': block: notify is not "
-				 "supported by op25b-xdp yet: only drop and "
-				 "reset",
-				 policy->file, policy->classes[i].name);
-			return -ENOTSUP;
-		}
-	}
 	return 0;
 }
 
 /* The outcome of a rule's action as the program applies it (the matrix):
  * monitor mode turns a block into a count, block: reset (the class's own,
  * else the policy's) makes it a reset candidate, adaptive is resolved by
- * the program (the class's rule), as lib/classify's matrix. Notify is
- * refused before. */
+ * the program (the class's rule), block: notify answers in the program,
+ * as lib/classify's matrix. */
 static uint8_t
 matrix_outcome(const struct op25b_policy *policy, enum op25b_action action,
 	       int class_id)
@@ -311,10 +293,14 @@ matrix_outcome(const struct op25b_policy *policy, enum op25b_action action,
 	if (action == OP25B_ACTION_BLOCK) {
 		if (policy->mode == OP25B_MODE_MONITOR)
 			return OP25B_OUTCOME_COUNTED;
-		return op25b_policy_block_of(policy, class_id) ==
-				       OP25B_BLOCK_RESET
-			       ? OP25B_OUTCOME_RESET
-			       : OP25B_OUTCOME_BLOCKED;
+		switch (op25b_policy_block_of(policy, class_id)) {
+		case OP25B_BLOCK_RESET:
+			return OP25B_OUTCOME_RESET;
+		case OP25B_BLOCK_NOTIFY:
+			return OP25B_XDP_MATRIX_NOTIFY;
+		default:
+			return OP25B_OUTCOME_BLOCKED;
+		}
 	}
 	return action == OP25B_ACTION_COUNT ? OP25B_OUTCOME_COUNTED
 					    : OP25B_OUTCOME_FORWARDED;
@@ -728,7 +714,7 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 		return -ENOTSUP;
 	/* A program an op25b-xdp without adaptive loaded: its policy entry
 	 * is of another layout (unload and load it again). */
-	if (x->map_fd[XDP_MAP_ADAPTIVE] < 0)
+	if (x->map_fd[XDP_MAP_ADAPTIVE] < 0 || x->map_fd[XDP_MAP_NOTIFY] < 0)
 		return -EPROTO;
 	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) != 0)
 		return -errno;
@@ -781,6 +767,8 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 					BPF_ANY) != 0)
 			err = -errno;
 	}
+	if (err == 0)
+		err = xdp_notify_fill(x, policy, idle);
 	/* Into the idle generation's slots: still no packet reads them. */
 	for (i = 0; i < XDP_TABLES && err == 0; i++)
 		if (bpf_map_update_elem(x->map_fd[lpm_maps[i]], &idle, &fd[i],

@@ -22,6 +22,9 @@ enum xdp_map {
 	XDP_MAP_NAMES,
 	XDP_MAP_ADAPTIVE,
 	XDP_MAP_ADAPTIVE_COUNTS,
+	XDP_MAP_NOTIFY,
+	XDP_MAP_NOTIFY_KEY,
+	XDP_MAP_NOTIFY_BUDGET,
 	XDP_MAP_MAX
 };
 
@@ -37,5 +40,13 @@ struct op25b_xdp {
 	int prog_fd;
 	int map_fd[XDP_MAP_MAX];
 };
+
+struct op25b_policy;
+
+/* block: notify's entry of generation @gen from @policy (greeting, its
+ * sum, rate), and the cookies' key if the instance has none yet (random,
+ * or OP25B_NOTIFY_TEST_KEY). Returns 0 or -errno. notify.c. */
+int xdp_notify_fill(struct op25b_xdp *x, const struct op25b_policy *policy,
+		    uint32_t gen);
 
 #endif /* OP25B_XDP_PRIV_H */

@@ -6,7 +6,8 @@
 # its subscriber-side veth. A veth delivers XDP_TX frames (the resets) only
 # to a peer that runs XDP itself, so c0 gets an allow-all op25b-xdp too.
 # Scenarios: block: reset (refused at once), submission, relay, static,
-# IPv6, an exemption granted and ended live, reload to block: drop under
+# IPv6, block: notify (swaks gets the 554 greeting), an exemption granted
+# and ended live, reload to block: drop under
 # traffic (timeout), action adaptive (N delivered, the next refused, again
 # after block_for), unload (delivered); then op25b-xdp run: SIGHUP
 # reloads (a bad policy keeps the running one), expired exemptions leave,
@@ -81,6 +82,8 @@ EOF
 }
 write_policy "$work/reset.yaml" reset
 write_policy "$work/drop.yaml" drop
+write_policy "$work/notify.yaml" notify
+echo 'notice: "Port 25 is closed for dynamic addresses: use 587."' >>"$work/notify.yaml"
 printf 'version: 1\ndefault: allow\n' >"$work/pass.yaml"
 
 net_setup() {
@@ -219,6 +222,48 @@ report "e2e xdp IPv6 dynamic -> MX:25: refused at once"
 scenario dyn6-587 "$dyn6" "$mx6" 587 deliver submission 3
 report "e2e xdp IPv6 dynamic -> MX:587: delivered, counted as submission"
 
+# block: notify: the program answers the handshake itself; swaks gets the
+# 554 greeting (and op25b's FIN) at once, nothing reaches the MX; the
+# counters by class. Then back to block: reset for what follows.
+in_ns "$nr" "$xdp" reload x0 --policy "$work/notify.yaml" --name "$name" \
+	>"$work/rl-notify.out" 2>&1 ||
+	problem "reload to block: notify failed:" "$(cat "$work/rl-notify.out")"
+notify_mail() { # ID SRC DST
+	local out="$work/$1.swaks" t0 elapsed rc
+	t0=$(now_ms)
+	timeout 15 ip netns exec "$nc" swaks --server "$3" --port 25 \
+		--local-interface "$2" --from e2e@client.test \
+		--to postmaster@server.test --header "Subject: xdp-e2e-$1-$$" \
+		--timeout 3 >"$out" 2>&1
+	rc=$?
+	elapsed=$(($(now_ms) - t0))
+	[ "$rc" != 0 ] && [ "$elapsed" -lt 2500 ] &&
+		grep -qF '<** 554 5.7.1 Port 25 is closed for dynamic addresses: use 587.' "$out" ||
+		problem "$1: want the 554 greeting at once, got swaks $rc after $elapsed ms:" \
+			"$(tail -4 "$out")"
+	grep -rqF -- "Subject: xdp-e2e-$1-$$" "$work/mail" 2>/dev/null &&
+		problem "$1: delivered"
+}
+"$stat" --xdp "$name" --json >"$work/nt-before.json" 2>&1
+notify_mail dyn-mx-notify "$dyn4" "$mx4"
+notify_mail dyn6-mx-notify "$dyn6" "$mx6"
+"$stat" --xdp "$name" --json >"$work/nt-after.json" 2>&1
+for k in notify_syn_ack notified; do
+	b=$(field "$work/nt-before.json" "s[\"notify\"][\"dynamic\"][\"$k\"]")
+	a=$(field "$work/nt-after.json" "s[\"notify\"][\"dynamic\"][\"$k\"]")
+	[ $((a - b)) -ge 2 ] || problem "op25b-stat --xdp: $k of dynamic grew by $((a - b)), want >= 2"
+done
+status_json "$work/st-notify.json"
+for k in notify_syn_ack notified; do
+	[ "$(field "$work/st-notify.json" "s[\"$k\"]")" = \
+		"$(field "$work/nt-after.json" "s[\"notify\"][\"dynamic\"][\"$k\"]")" ] ||
+		problem "status --json $k differs from op25b-stat --xdp's"
+done
+in_ns "$nr" "$xdp" reload x0 --policy "$work/reset.yaml" --name "$name" \
+	>"$work/rl-back.out" 2>&1 ||
+	problem "reload back to block: reset failed:" "$(cat "$work/rl-back.out")"
+report "e2e xdp block: notify: swaks gets the 554 greeting at once (IPv4, IPv6), nothing delivered, notify_syn_ack and notified counted"
+
 # An exemption, granted live: the dynamic source delivers to MX:25,
 # counted as exempted; in the file (op25b's format); ended: refused again.
 in_ns "$nr" "$xdp" exempt add x0 "$dyn4" --ttl 1h --reason "e2e customer" \
@@ -270,9 +315,9 @@ wait "$bgmail"
 [ "$(grep -rlF -- "xdp-e2e-bg-" "$work/mail" | wc -l)" = 6 ] ||
 	problem "not all 6 mails sent during the reload arrived"
 status_json "$work/st.json"
-[ "$(field "$work/st.json" 's["reloads"]')" = 1 ] ||
-	problem "status does not show one reload:" "$(cat "$work/st.json")"
-report "e2e xdp reload to block: drop under traffic: 6 of 6 mails through, reloads 1"
+[ "$(field "$work/st.json" 's["reloads"]')" = 3 ] ||
+	problem "status does not show three reloads (notify's two, this one):" "$(cat "$work/st.json")"
+report "e2e xdp reload to block: drop under traffic: 6 of 6 mails through, reloads 3"
 scenario dyn-mx-drop "$dyn4" "$mx4" 25 timeout blocked 2
 report "e2e xdp dynamic -> MX:25 after the reload: dropped (timeout), blocked counted"
 

@@ -37,6 +37,18 @@ def frames(path, whole=False):
     return out
 
 
+def write(path, records):
+    """A little-endian microsecond pcap of Ethernet frames: records are
+    (seconds, frame), written in their order."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for t, data in records:
+            us = int(round(t * 1e6))
+            f.write(struct.pack("<IIII", us // 1000000, us % 1000000,
+                                len(data), len(data)))
+            f.write(data)
+
+
 def check(path):
     """The number of records of a pcap file, each header consistent and
     nothing after the last; SystemExit saying what is wrong otherwise."""

@@ -7,6 +7,8 @@ import ipaddress
 import struct
 import sys
 
+import pcapfile
+
 SYN, ACK = 0x02, 0x10
 T0 = 1000.0
 
@@ -82,10 +84,4 @@ at(10.5, A, MX, sport=40009)
 at(10.6, A, MX, sport=40010)
 at(10.7, A, MX, sport=40011)  # the fourth since 10.4: blocked
 P.sort(key=lambda p: p[0])
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    for t, data in P:
-        us = int(round((T0 + t) * 1e6))
-        f.write(struct.pack("<IIII", us // 1000000, us % 1000000, len(data),
-                            len(data)))
-        f.write(data)
+pcapfile.write(sys.argv[1], [(T0 + t, f) for t, f in P])

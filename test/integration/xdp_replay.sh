@@ -8,9 +8,12 @@
 # exactly the exempted sources' packets change, to exempted. exempt list's
 # table and JSON on an instance loaded on a veth of our own. Then
 # op25b-xdp's refusals:
-# a broken policy (file:line:column), a policy it cannot enforce yet
-# (block: notify), an unknown interface; and its --help. Adaptive: the
-# two replays agree on a timestamped capture of SYN bursts.
+# a broken policy (file:line:column), an unknown interface; and its
+# --help. Adaptive: the two replays agree on a timestamped capture of SYN
+# bursts. block: notify: both on one key (the test hook
+# OP25B_NOTIFY_TEST_KEY) and the capture's clock, on notify.vec and on
+# handshakes (xdp_notify.py: the cookie's ACK and its greeting, a wrong
+# cookie, data, FIN, the next slot and the one after) and notify_rate.
 # Needs root (BPF_PROG_TEST_RUN). Prints "ok NAME" / "not ok NAME".
 set -uo pipefail
 work=$(mktemp -d /tmp/op25b-xdp-replay.XXXXXX)
@@ -28,6 +31,9 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 xdp="$build/app/op25b-xdp/op25b-xdp"
+# block: notify's cookies: one key on both sides (doc/xdp.md).
+notify_key=0123456789abcdef0fedcba987654321
+export OP25B_NOTIFY_TEST_KEY=$notify_key
 ptool="$build/app/op25b-policy/op25b-policy"
 gen="$build/app/op25b-gen/op25b-gen"
 if [ ! -x "$xdp" ]; then
@@ -77,11 +83,6 @@ replay_both() {
 for vec in "$root"/test/vectors/*.vec; do
 	v=$(basename "$vec" .vec)
 	pol="$root/test/vectors/$(awk '/^policy /{print $2; exit}' "$vec")"
-	# block: notify is refused by op25b-xdp (checked below, in one line).
-	if grep -qE '^ *block: notify' "$pol"; then
-		echo "#   $v.vec: block: notify, which op25b-xdp refuses: not compared"
-		continue
-	fi
 	"$gen" vectors "$vec" --out "$work/$v.pcap" >/dev/null 2>&1 ||
 		problem "op25b-gen vectors $v.vec failed"
 	# Runts: the kernel runs no XDP program on them; both sides without.
@@ -280,20 +281,54 @@ for n in 63 16777217 1k -1; do
 	want_empty "$work/adn.out"
 done
 report "op25b-xdp --adaptive-entries: 64 sources enforce as many; 63, 2^24+1, 1k, -1 refused in one line"
-cat >"$work/notify.yaml" <<'EOF'
-version: 1
-notice: "Port 25 is closed."
-sources:
-  dynamic:
-    action: block
-    block: notify
-    prefixes: [198.18.0.0/15]
+# block: notify: handshakes on the capture's clock, the same lines and
+# reply bytes on both sides; the verdicts as notify.c answers them, and
+# the greetings in the replies.
+verdicts() { # FILE: outcome and disposition, one packet a line
+	awk '/^ +[0-9]+  /{printf "%s/%s ", $2, $3}' "$1"
+}
+greetings() { # CAPTURE: how many frames carry the greeting
+	"$py" - "$1" <<'EOF'
+import sys
+print(open(sys.argv[1], "rb").read().count(b"554 5.7.1 Port 25 is closed: use 587.\r\n"))
 EOF
-"$xdp" replay "$work/notify.yaml" "$work/enforce.pcap" >"$work/nt.out" 2>"$work/nt.err"
-want_rc $? 1 "replay with a class of block: notify"
-want_has "$work/nt.err" "$work/notify.yaml: class 'dynamic': block: notify is not supported by op25b-xdp yet: only drop and reset"
-want_empty "$work/nt.out"
-report "op25b-xdp refuses a class's block: notify in one line (not accepted and left unenforced)"
+}
+# notify_case ID POLICY [budget] VERDICTS GREETINGS: the capture of
+# xdp_notify.py (its budget part with "budget") replayed by both, the
+# same; the program's verdicts and the greetings in its replies as given.
+notify_case() {
+	local id=$1 pol=$2 part=$3 want=$4 greet=$5 got
+	"$py" "$root/test/integration/xdp_notify.py" "$work/$id.pcap" $notify_key $part ||
+		problem "xdp_notify.py $part failed"
+	replay_both "$id" "$pol" "$work/$id.pcap"
+	got=$(verdicts "$work/$id.xdp.txt")
+	[ "$got" = "$want" ] || problem "$id: verdicts" "got  $got" "want $want"
+	[ "$(greetings "$work/$id.xdp.rep.pcap")" = "$greet" ] ||
+		problem "$id: not $greet greetings in the replies"
+}
+hs='blocked/reply blocked/reply blocked/reply blocked/drop reset/reply reset/reply '
+notify_case notify-hs "$root/test/integration/xdp_notify.yaml" "" \
+	"$hs${hs}blocked/reply reset/reply reset/reply reset/reply blocked/reply blocked/reply reset/reply blocked/drop blocked/drop " 5
+report "block: notify handshakes (IPv4, IPv6; wrong cookie, data, FIN, next slot, two slots late): op25b-xdp replay = op25b-policy replay, 5 greetings"
+
+# notify_rate: 2 a second (per CPU; replay runs on one): the third and
+# fourth SYN of a second and a greeting over it get RSTs; a second later
+# the budget is back.
+sed 's/^notice:.*/&\nnotify_rate: 2/' "$root/test/integration/xdp_notify.yaml" \
+	>"$work/budget.yaml"
+notify_case notify-budget "$work/budget.yaml" budget \
+	"blocked/reply blocked/reply reset/reply reset/reply reset/reply blocked/reply blocked/reply reset/reply reset/reply blocked/reply " 1
+report "block: notify's notify_rate: over budget RST on both sides, the same bytes; refilled a second later"
+
+# monitor mode answers nothing: counted, forwarded.
+sed 's/^mode: enforce/mode: monitor/' "$root/test/integration/xdp_notify.yaml" \
+	>"$work/monitor.yaml"
+replay_both notify-mon "$work/monitor.yaml" "$work/notify-hs.pcap"
+got=$(verdicts "$work/notify-mon.xdp.txt" | tr ' ' '\n' | grep . | sort -u | tr '\n' ' ')
+[ "$got" = "counted/forward " ] || problem "monitor: verdicts $got"
+[ "$(stat -c %s "$work/notify-mon.xdp.rep.pcap")" = 24 ] ||
+	problem "monitor: a reply (R is more than a pcap header)"
+report "block: notify in monitor mode: every packet counted and forwarded, no reply"
 
 # A verifier rejection: the test hook loads the same object as a socket
 # filter, which the verifier refuses; one line with its last lines.

@@ -10,10 +10,15 @@
  * classifier's table on a test clock and the program's set to the same
  * time.
  *
+ * block: notify: both sides on one fixed clock (notify_ns) and one key
+ * (the test hook OP25B_NOTIFY_TEST_KEY), so that the SYN-ACKs' cookies and
+ * the greetings are the same bytes; a handshake step by step.
+ *
  * Skipped, and counted: frames shorter than an Ethernet header, on which
  * the kernel never runs XDP (BPF_PROG_TEST_RUN refuses them). Needs root
  * (CAP_BPF); without it every test is skipped.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -31,6 +36,7 @@
 #include <cmocka.h>
 #include <rte_mbuf.h>
 
+#include "notify.h"
 #include "op25b_adaptive.h"
 #include "op25b_classify.h"
 #include "op25b_craft.h"
@@ -840,6 +846,146 @@ run_adaptive_race(void **state)
 	op25b_policy_free(p);
 }
 
+/* ---- block: notify ------------------------------------------------------ */
+
+/* The cookies' key of both sides (OP25B_NOTIFY_TEST_KEY) and their one
+ * clock: 1000 slots of 64 s and 5 s, in ns (hz 10^9). */
+#define NOTIFY_TEST_KEY "0123456789abcdef0fedcba987654321"
+static const uint64_t notify_key[2] = { 0x0123456789abcdefull,
+					0x0fedcba987654321ull };
+static uint64_t notify_ns = (64000ull + 5) * 1000000000ull;
+
+static uint64_t
+notify_clock(void)
+{
+	return notify_ns;
+}
+
+/* Whether @p answers with block: notify somewhere (enforce mode). */
+static int
+policy_notifies(const struct op25b_policy *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n_classes; i++)
+		if (op25b_policy_block_of(p, (int)i) == OP25B_BLOCK_NOTIFY)
+			return p->mode != OP25B_MODE_MONITOR;
+	return 0;
+}
+
+/* One segment of a notify handshake on both sides (compare(): the same
+ * verdicts, counters and bytes), with the outcome and class counter it
+ * must have; @reload: the program reloaded after it, without the test key
+ * (a key drawn again would be random), so that the handshake must
+ * complete with the key kept, in the new generation. */
+static void
+notify_step(struct vec_set *s, const char *const framing[3], const char *flags,
+	    uint32_t seq, uint32_t ack, const char *extra, uint8_t outcome,
+	    int counter, int reload)
+{
+	static struct op25b_stats_counters before, after;
+	struct op25b_craft_spec spec;
+	uint8_t frame[OP25B_CRAFT_FRAME_MAX];
+	char tokens[256], why[256];
+	int len;
+
+	snprintf(tokens, sizeof(tokens),
+		 "src=%s dst=%s dport=25 sport=40000 flags=%s seq=%u ack=%u "
+		 "%s %s",
+		 framing[0], framing[1], flags, seq, ack, extra, framing[2]);
+	op25b_craft_spec_init(&spec);
+	assert_int_equal(
+		op25b_craft_spec_parse(&spec, tokens, NULL, why, sizeof(why)),
+		0);
+	len = op25b_craft_build(&spec, frame, sizeof(frame));
+	assert_true(len > 0);
+	assert_int_equal(op25b_xdp_counters(s->xdp, &before), 0);
+	if (compare(s, frame, (uint32_t)len, why, sizeof(why)) != 0)
+		fail_msg("%s: %s", tokens, why);
+	assert_int_equal(op25b_xdp_counters(s->xdp, &after), 0);
+	if (after.outcome[outcome] != before.outcome[outcome] + 1)
+		fail_msg("%s: not %s", tokens, op25b_outcome_name(outcome));
+	if (counter >= 0 && after.class_notify[1][counter] !=
+				    before.class_notify[1][counter] + 1)
+		fail_msg("%s: %s not counted", tokens,
+			 op25b_notify_counter_name((unsigned int)counter));
+	if (reload) {
+		unsetenv("OP25B_NOTIFY_TEST_KEY");
+		assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+		setenv("OP25B_NOTIFY_TEST_KEY", NOTIFY_TEST_KEY, 1);
+	}
+}
+
+/* A handshake of notify.vec's policy under each framing (IPv4, QinQ and
+ * PPPoE with a compressed protocol field, IP and TCP options, IPv6 with a
+ * tag, PPPoE and extension headers), segment by segment (notify_step()),
+ * the program reloaded after each SYN-ACK. */
+static void
+run_notify_handshake(void **state)
+{
+	/* the handshake under each framing: addresses, then L2/L3 tokens */
+	static const char *const framings[][3] = {
+		{ "198.18.5.9", "203.0.113.9", "" },
+		{ "198.18.5.9", "203.0.113.9", "qinq=10,20 pppoe=7 pfc=1" },
+		{ "198.18.5.9", "203.0.113.9", "vlan=100 ipopts=8 tcpopts=12" },
+		{ "2001:db8:1000::9", "2001:db8:ffff::9",
+		  "vlan=5 pppoe=7 ext=hbh,dst" },
+	};
+	static const struct {
+		const char *flags;
+		int64_t ack; /* from the cookie + 1; INT64_MIN: 0 */
+		const char *extra;
+		uint8_t outcome;
+		int counter; /* OP25B_NOTIFY_*, -1: none */
+	} steps[] = {
+		{ "S", INT64_MIN, "", OP25B_OUTCOME_BLOCKED,
+		  OP25B_NOTIFY_SYN_ACK },
+		{ "A", 0, "", OP25B_OUTCOME_BLOCKED, OP25B_NOTIFY_NOTIFIED },
+		{ "A", 0, "", OP25B_OUTCOME_BLOCKED, OP25B_NOTIFY_NOTIFIED },
+		{ "A", 7, "", OP25B_OUTCOME_RESET, OP25B_NOTIFY_BAD_COOKIE },
+		{ "PA", 0, "payload=12", OP25B_OUTCOME_RESET, -1 },
+		{ "A", -1, "", OP25B_OUTCOME_BLOCKED, -1 }, /* greeting's ACK */
+		{ "FA", -2, "", OP25B_OUTCOME_RESET, -1 },
+	};
+	struct vec_set *s = NULL;
+	uint8_t frame[OP25B_CRAFT_FRAME_MAX], src[16], dst[16];
+	uint32_t cookie, glen;
+	unsigned int i, f;
+	int family;
+
+	(void)state;
+	for (i = 0; i < n_sets; i++)
+		if (policy_notifies(sets[i].policy))
+			s = &sets[i];
+	if (s == NULL || s->xdp == NULL)
+		skip();
+	glen = (uint32_t)op25b_notify_greeting(s->policy->notice, frame,
+					       sizeof(frame));
+	for (f = 0; f < RTE_DIM(framings); f++) {
+		family = strchr(framings[f][0], ':') != NULL ? 6 : 4;
+		assert_int_equal(inet_pton(family == 4 ? AF_INET : AF_INET6,
+					   framings[f][0], src),
+				 1);
+		assert_int_equal(inet_pton(family == 4 ? AF_INET : AF_INET6,
+					   framings[f][1], dst),
+				 1);
+		cookie = op25b_notify_cookie(
+			notify_key, family, src, dst, 40000, 25,
+			notify_ns / (64ull * 1000000000ull));
+		for (i = 0; i < RTE_DIM(steps); i++)
+			notify_step(
+				s, framings[f], steps[i].flags,
+				steps[i].ack == INT64_MIN ? 1000 : 1001,
+				steps[i].ack == INT64_MIN ? 0
+				: steps[i].ack >= 0
+					? cookie + 1 + (uint32_t)steps[i].ack
+					: cookie + 1 + glen +
+						  (uint32_t)(-steps[i].ack - 1),
+				steps[i].extra, steps[i].outcome,
+				steps[i].counter, i == 0);
+	}
+}
+
 /* The tests after the vector cases. */
 static const struct CMUnitTest more_tests[] = {
 	{ .name = "fuzz corpus (classify)", .test_func = run_corpus },
@@ -852,6 +998,8 @@ static const struct CMUnitTest more_tests[] = {
 	  .test_func = run_adaptive },
 	{ .name = "adaptive: one source's SYNs on two CPUs at once",
 	  .test_func = run_adaptive_race },
+	{ .name = "notify: a handshake, the greeting and RSTs",
+	  .test_func = run_notify_handshake },
 	{ .name = "verifier log: one line", .test_func = run_log_summary },
 	{ .name = "verifier rejection reported", .test_func = run_reject },
 };
@@ -870,14 +1018,18 @@ main(void)
 	if (ret < 0)
 		return 1;
 	n_sets = (unsigned int)ret;
+	/* block: notify: one key and one clock on both sides, set before
+	 * the first classifier draws the key. */
+	setenv("OP25B_NOTIFY_TEST_KEY", NOTIFY_TEST_KEY, 1);
+	op25b_notify_set_clock(notify_clock, 1000000000ull);
 	for (i = 0; i < n_sets; i++) {
 		struct vec_set *s = &sets[i];
 
 		if (test_vec_load(dir, names[i], s->path, sizeof(s->path),
 				  &s->vf, &s->policy, &s->classifier) != 0)
 			return 1;
-		/* A policy the program refuses (block: notify): its cases are
-		 * listed and skipped, as without a program. */
+		/* A policy the program refuses: its cases are listed and
+		 * skipped, as without a program. */
 		if (op25b_xdp_policy_supported(s->policy, err, sizeof(err)) !=
 		    0) {
 			fprintf(stderr, "test_xdp: %s: skipped: %s\n", names[i],
@@ -893,7 +1045,9 @@ main(void)
 				"(%s): skipped%s%s\n",
 				strerror(errno),
 				log[0] ? "; the kernel said:\n" : "", log);
-		else if (op25b_xdp_apply(s->xdp, s->policy, NULL) != 0)
+		else if (op25b_xdp_apply(s->xdp, s->policy, NULL) != 0 ||
+			 (policy_notifies(s->policy) &&
+			  op25b_xdp_set_clock(s->xdp, notify_ns) != 0))
 			return 1;
 		n_tests += s->vf.n_cases;
 	}
