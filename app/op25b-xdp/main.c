@@ -178,6 +178,10 @@ main(int argc, char **argv)
 			return XDP_EXIT_USAGE;
 		}
 	}
+	/* A refused option (its one line already said): the command must not
+	 * run on what was parsed before it. */
+	if (opt < 0)
+		return XDP_EXIT_USAGE;
 	a.argc = argc - optind;
 	a.argv = argv + optind;
 	a.synopsis = cmd->synopsis;

@@ -278,6 +278,8 @@ for n in 63 16777217 1k -1; do
 		--adaptive-entries $n >"$work/adn.out" 2>"$work/adn.err"
 	want_rc $? 2 "--adaptive-entries $n"
 	want_re "$work/adn.err" "^op25b-xdp: --adaptive-entries $n: expected 64\.\.16777216 sources$"
+	[ "$(wc -l <"$work/adn.err")" -eq 1 ] ||
+		problem "--adaptive-entries $n: more than the one line:" "$(cat "$work/adn.err")"
 	want_empty "$work/adn.out"
 done
 report "op25b-xdp --adaptive-entries: 64 sources enforce as many; 63, 2^24+1, 1k, -1 refused in one line"
