@@ -27,6 +27,8 @@
  * frees an idle entry within one pass (seconds), so it cannot happen. */
 #define ADAPTIVE_EPOCH_MASK 0xffffu
 #define ADAPTIVE_COUNT_MAX 0xffffu
+_Static_assert(OP25B_POLICY_CONNECTIONS_MAX < ADAPTIVE_COUNT_MAX,
+	       "a sub-window's count reaches past any limit the policy allows");
 
 struct adaptive_entry {
 	/* Ticks until which the source is blocked; 0: not blocked. */

@@ -91,8 +91,18 @@ struct op25b_prefix_list {
 /** Adaptive limits: block a source that opens more than @c connections SMTP
  * connections (or talks to more than @c destinations addresses) within
  * @c per_seconds, for @c block_seconds. */
+/*
+ * The most connections an adaptive limit may allow. The table counts a
+ * source's connections in 16-bit words, one an eighth of `per`, which stop
+ * at 65,535: a limit under that is exceeded exactly (the word that would
+ * pass 65,535 is already over the limit, and the source is blocked before
+ * it fills); a larger one could be missed by a source that sends more than
+ * 65,535 in one eighth of `per`, so it is refused.
+ */
+#define OP25B_POLICY_CONNECTIONS_MAX 65534u
+
 struct op25b_adaptive_limit {
-	uint32_t connections;
+	uint32_t connections; /**< 1..OP25B_POLICY_CONNECTIONS_MAX */
 	uint32_t per_seconds;
 	uint32_t block_seconds;
 	uint32_t destinations; /**< 0: not limited; else 1..16 */

@@ -437,7 +437,8 @@ parse_limit(struct loader *ld, yaml_node_t *value, void *ctx)
 	static const struct key_handler keys[] = {
 		{ "connections", KEY_UINT,
 		  .offset = offsetof(struct op25b_adaptive_limit, connections),
-		  .what = "limit.connections", .max = UINT32_MAX,
+		  .what = "limit.connections",
+		  .max = OP25B_POLICY_CONNECTIONS_MAX,
 		  .expected = "an integer" },
 		{ "per", KEY_DURATION,
 		  .offset = offsetof(struct op25b_adaptive_limit, per_seconds),

@@ -585,13 +585,13 @@ test_limit_values(void **state)
 		"version: 1\n"
 		"sources:\n"
 		"  h:\n"
-		"    limit: {block_for: 2d, connections: 4294967295, per: 90}\n"
+		"    limit: {block_for: 2d, connections: 65534, per: 90}\n"
 		"    action: adaptive\n"
 		"    prefixes: [198.19.0.0/17]\n");
 
 	(void)state;
 	assert_int_equal(policy->classes[0].action, OP25B_ACTION_ADAPTIVE);
-	assert_int_equal(policy->classes[0].limit.connections, UINT32_MAX);
+	assert_int_equal(policy->classes[0].limit.connections, 65534);
 	assert_int_equal(policy->classes[0].limit.per_seconds, 90);
 	assert_int_equal(policy->classes[0].limit.block_seconds, 172800);
 	/* Optional keys: absent is 0 (no destination limit, /64). */
