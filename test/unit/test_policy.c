@@ -1312,6 +1312,9 @@ expect_decisions(const struct op25b_policy *policy, const struct decision *d,
 		int group_id = d[i].group ? find_group(policy, d[i].group) : -1;
 		enum op25b_rule rule = (enum op25b_rule) - 1;
 
+		/* A misspelt name must not pass as "none". */
+		assert_true(d[i].class == NULL || class_id >= 0);
+		assert_true(d[i].group == NULL || group_id >= 0);
 		assert_int_equal(
 			op25b_policy_decide(policy, class_id, group_id, &rule),
 			d[i].action);
