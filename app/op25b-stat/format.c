@@ -139,8 +139,8 @@ prom_family(FILE *out, const char *name, const char *type, const char *help)
 }
 
 /* A counter family: its HELP and TYPE, then one row per counter of a
- * list, labelled with its name, each after its help as a comment (a family has one HELP line; parsers skip other
- * comments). */
+ * list, labelled with its name, each after its help as a comment (a
+ * family has one HELP line; parsers skip other comments). */
 static void
 prom_named_rows(FILE *out, const char *family, const char *family_help,
 		const char *label, const char *(*name)(unsigned int),
