@@ -80,6 +80,7 @@ if [ ! -s "$kcache/vmlinuz" ]; then
 		;;
 	esac
 	ktmp=$(mktemp -d /tmp/op25b-setup-kernel.XXXXXX)
+	chown _apt "$ktmp" 2>/dev/null || true # apt-get download runs as _apt
 	trap 'rm -rf "$ktmp"' EXIT
 	(cd "$ktmp" && apt-get download -q "$kpkg" >&2)
 	dpkg-deb -x "$ktmp"/"$kpkg"_*.deb "$ktmp/x"
