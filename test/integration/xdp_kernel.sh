@@ -118,16 +118,19 @@ done
 (cd "$ir" && find . | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) >"$work/initrd.cpio" ||
 	problem "cpio failed"
 
-t0=$(date +%s%N)
-timeout 150 "$qemu" -kernel "$kernel" -initrd "$work/initrd.cpio" \
+# In the background, so that the cleanup kills it when the script is
+# stopped; 150 s at most (stop_process kills it then: rc 999).
+"$qemu" -kernel "$kernel" -initrd "$work/initrd.cpio" \
 	-append 'console=ttyS0 quiet panic=-1' -nographic -no-reboot \
 	-m 1024 -smp 1 -cpu max -net none -monitor none -serial stdio \
-	-display none </dev/null >"$work/console.raw" 2>"$work/qemu.err"
-rc=$?
-secs=$((($(date +%s%N) - t0) / 1000000))
+	-display none </dev/null >"$work/console.raw" 2>"$work/qemu.err" &
+qpid=$!
+pids+=("$qpid")
+stop_process "$qpid" 0 150
+secs=$elapsed
 tr -d '\r' <"$work/console.raw" >"$work/console"
 guest_tail() { tail -25 "$work/console" | sed 's/^/  /'; }
-[ $rc = 0 ] || problem "qemu exit $rc (124: timed out after 150 s):" \
+[ $rc = 0 ] || problem "qemu exit $rc (999: still running after 150 s):" \
 	"$(cat "$work/qemu.err")" "$(guest_tail)"
 grep -qx '=== done' "$work/console" ||
 	problem "the guest did not finish its replays:" "$(guest_tail)"
