@@ -32,6 +32,9 @@ packages=(
 	# op25b-xdp: the BPF object (clang, llvm), its skeleton (bpftool),
 	# the loader (libbpf)
 	libbpf-dev llvm bpftool
+	# test/integration/xdp_kernel.sh: the XDP program on Debian 12's own
+	# kernel (6.1) in a TCG guest, its initramfs shell
+	qemu-system-x86 busybox-static
 )
 
 missing=()
@@ -41,14 +44,49 @@ for p in "${packages[@]}"; do
 		missing+=("$p")
 	fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-	exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "setup: missing packages: ${missing[*]}; run as root to install" >&2
+		exit 1
+	fi
+	echo "setup: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "setup: missing packages: ${missing[*]}; run as root to install" >&2
-	exit 1
+
+# test/integration/xdp_kernel.sh boots the kernel Debian 12's
+# linux-image-amd64 depends on. Fetched and unpacked, never installed: a
+# kernel package's postinst hooks (initramfs, bootloader) have no business
+# on a CI machine. Only its vmlinuz is kept, with the package's name.
+kcache=/var/cache/op25b-test/kernel-6.1
+if [ ! -s "$kcache/vmlinuz" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "setup: no kernel in $kcache; run as root to fetch it" >&2
+		exit 1
+	fi
+	kpkg=$(apt-cache depends linux-image-amd64 |
+		awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+	if [ -z "$kpkg" ]; then
+		apt-get update -qq
+		kpkg=$(apt-cache depends linux-image-amd64 |
+			awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+	fi
+	case $kpkg in
+	linux-image-6.1.*) ;;
+	*)
+		echo "setup: linux-image-amd64 depends on '$kpkg', not a 6.1 kernel" >&2
+		exit 1
+		;;
+	esac
+	ktmp=$(mktemp -d /tmp/op25b-setup-kernel.XXXXXX)
+	chown _apt "$ktmp" 2>/dev/null || true # apt-get download runs as _apt
+	trap 'rm -rf "$ktmp"' EXIT
+	(cd "$ktmp" && apt-get download -q "$kpkg" >&2)
+	dpkg-deb -x "$ktmp"/"$kpkg"_*.deb "$ktmp/x"
+	mkdir -p "$kcache"
+	cp "$ktmp"/x/boot/vmlinuz-* "$kcache/vmlinuz.new"
+	echo "$kpkg $(dpkg-deb -f "$ktmp"/"$kpkg"_*.deb Version)" >"$kcache/package"
+	mv "$kcache/vmlinuz.new" "$kcache/vmlinuz"
+	echo "setup: fetched $(cat "$kcache/package") into $kcache/vmlinuz" >&2
 fi
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -645,14 +645,26 @@ op25b_seen_read(struct xdp_md *ctx, const struct meta *m, struct seen *s)
 static __always_inline int
 grow_at_head(struct xdp_md *ctx, int delta, __u32 l3)
 {
-	__u8 l2[64];
-	__u32 len = 1 + BOUND(l3 - 1, 0x3f);
+	/* 16 bytes at a time, front to back (each step's bytes are read
+	 * before a later step writes there: the copy moves them towards the
+	 * start): a 64-byte buffer put this frame's stack at 224 bytes, and
+	 * notify's chain (op25b_xdp, op25b_notify_answer, op25b_reply_build)
+	 * over the 512 bytes 6.1's verifier allows, frames rounded to 32. */
+	__u8 chunk[16];
+	__u32 i, off, n;
 
-	if (l3 < 14 || l3 > sizeof(l2) || bpf_xdp_adjust_head(ctx, -delta) != 0)
+	if (l3 < 14 || l3 > 64 || bpf_xdp_adjust_head(ctx, -delta) != 0)
 		return -1;
-	if (bpf_xdp_load_bytes(ctx, delta, l2, len) != 0 ||
-	    bpf_xdp_store_bytes(ctx, 0, l2, len) != 0)
-		return -1;
+	for (i = 0; i < 4; i++) {
+		off = i * 16;
+		if (off >= l3)
+			break;
+		n = l3 - off < 16 ? l3 - off : 16;
+		n = 1 + BOUND(n - 1, 0xf);
+		if (bpf_xdp_load_bytes(ctx, delta + off, chunk, n) != 0 ||
+		    bpf_xdp_store_bytes(ctx, off, chunk, n) != 0)
+			return -1;
+	}
 	return 0;
 }
 
