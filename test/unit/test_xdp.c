@@ -43,6 +43,7 @@
 #include "op25b_exempt.h"
 #include "op25b_policy.h"
 #include "op25b_xdp.h"
+#include "test_adaptive.h"
 #include "test_eal.h"
 #include "test_frames.h"
 #include "test_vec.h"
@@ -653,13 +654,6 @@ static const struct adaptive_step adaptive_steps[] = {
 static void
 run_adaptive(void **state)
 {
-	struct op25b_adaptive_params params = {
-		.sz = sizeof(params),
-		.entries = 1024,
-		.socket_id = SOCKET_ID_ANY,
-		.hz = 1000,
-		.clock = adaptive_clock,
-	};
 	static uint64_t xdp_class[OP25B_STATS_SLOTS][OP25B_CLASS_ADAPTIVE_MAX];
 	static uint64_t dpdk_class[OP25B_STATS_SLOTS];
 	static struct op25b_stats_counters before, after;
@@ -677,7 +671,7 @@ run_adaptive(void **state)
 	(void)state;
 	if (sets[0].xdp == NULL)
 		skip();
-	t = op25b_adaptive_create(&params);
+	t = test_adaptive_table(adaptive_clock);
 	assert_non_null(t);
 	s.xdp = op25b_xdp_load(log, sizeof(log));
 	assert_non_null(s.xdp);
