@@ -15,6 +15,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "op25b_xdp_kern_user.h"
+#include "parse_code.h"
 #include "siphash24.h"
 
 #define ETH_P_IPV4 0x0800
@@ -39,17 +40,7 @@
 #define PROTO_AH 51
 #define PROTO_DSTOPTS 60
 
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-#define TCP_ACK 0x10
-
 #define RESET_TTL 64
-
-/* Parse codes as lib/classify's: an outcome, PARSE_SMTP, or a frame
- * counter above the outcomes. */
-#define PARSE_SMTP OP25B_OUTCOME_FORWARDED
-#define PARSE_FRAME(counter) (OP25B_OUTCOME_MAX + OP25B_FRAME_##counter)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -514,25 +505,6 @@ parse_frame(struct xdp_md *ctx, const struct frame *f,
 	if (code != PARSE_SMTP)
 		return (__u8)code;
 	return parse_tcp(f, pol, w.l3, t.l4, t.l4_end, w.pppoe, 6, m);
-}
-
-/* The outcome a settled parse code is counted under, and its frame
- * counter. */
-static __always_inline __u8
-code_outcome(__u8 code)
-{
-	switch (code) {
-	case PARSE_FRAME(NON_IP_ARP):
-	case PARSE_FRAME(NON_IP_MPLS):
-	case PARSE_FRAME(NON_IP_PPP):
-	case PARSE_FRAME(NON_IP_OTHER):
-		return OP25B_OUTCOME_NON_SMTP;
-	case PARSE_FRAME(VLAN_TOO_DEEP):
-	case PARSE_FRAME(PPP_VJ):
-		return OP25B_OUTCOME_MALFORMED;
-	default:
-		return code;
-	}
 }
 
 /* One's complement sum of @n (even, constant) bytes at @p. */
@@ -1358,7 +1330,7 @@ op25b_xdp(struct xdp_md *ctx)
 
 	code = parse_frame(ctx, &f, pol, &m);
 	if (code != PARSE_SMTP) {
-		outcome = code_outcome(code);
+		outcome = parse_code_outcome(code);
 		if (code >= OP25B_OUTCOME_MAX &&
 		    code < OP25B_OUTCOME_MAX + OP25B_FRAME_MAX)
 			cnt->frame[BOUND(code - OP25B_OUTCOME_MAX, 7)]++;
