@@ -44,74 +44,47 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* The prefix tables' template: the loader makes tables of this very shape
+/* An LPM trie template @name of at most @max entries, @key keys and
+ * @value values. Sizes, not types: libbpf 1.1 cannot size a key type in
+ * an inner map's definition. */
+#define LPM_TEMPLATE(name, max, key, value)                                    \
+	struct name {                                                          \
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);                           \
+		__uint(max_entries, max);                                      \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                          \
+		__uint(key_size, sizeof(key));                                 \
+		__uint(value_size, sizeof(value));                             \
+	}
+
+/* One slot per generation, each a table of the template @inner; an empty
+ * slot: no prefix on that side. */
+#define PER_GENERATION(inner)                                                  \
+	struct {                                                               \
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);                      \
+		__uint(max_entries, OP25B_XDP_GENERATIONS);                    \
+		__type(key, __u32);                                            \
+		__array(values, struct inner);                                 \
+	}
+
+/* The prefix tables' templates: the loader makes tables of this very shape
  * (LPM tries take no BPF_F_INNER_MAP, so max_entries is the template's: a
  * cap, not an allocation, since their nodes are allocated as they are
  * inserted). */
-struct lpm4 {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, OP25B_XDP_PREFIXES_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	/* Sizes, not types: libbpf 1.1 cannot size a key type in an inner
-	 * map's definition. */
-	__uint(key_size, sizeof(struct op25b_xdp_key4));
-	__uint(value_size, sizeof(__u8));
-};
+LPM_TEMPLATE(lpm4, OP25B_XDP_PREFIXES_MAX, struct op25b_xdp_key4, __u8);
+LPM_TEMPLATE(lpm6, OP25B_XDP_PREFIXES_MAX, struct op25b_xdp_key6, __u8);
 
-struct lpm6 {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, OP25B_XDP_PREFIXES_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(key_size, sizeof(struct op25b_xdp_key6));
-	__uint(value_size, sizeof(__u8));
-};
-
-/* One slot per generation; an empty slot: no prefix on that side. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, OP25B_XDP_GENERATIONS);
-	__type(key, __u32);
-	__array(values, struct lpm4);
-} op25b_src4 SEC(".maps"), op25b_dst4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, OP25B_XDP_GENERATIONS);
-	__type(key, __u32);
-	__array(values, struct lpm6);
-} op25b_src6 SEC(".maps"), op25b_dst6 SEC(".maps");
+PER_GENERATION(lpm4) op25b_src4 SEC(".maps"), op25b_dst4 SEC(".maps");
+PER_GENERATION(lpm6) op25b_src6 SEC(".maps"), op25b_dst6 SEC(".maps");
 
 /* The exemption tables' templates: the same keys, struct op25b_xdp_exempt
  * values. */
-struct exempt4 {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, OP25B_XDP_EXEMPTIONS_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(key_size, sizeof(struct op25b_xdp_key4));
-	__uint(value_size, sizeof(struct op25b_xdp_exempt));
-};
+LPM_TEMPLATE(exempt4, OP25B_XDP_EXEMPTIONS_MAX, struct op25b_xdp_key4,
+	     struct op25b_xdp_exempt);
+LPM_TEMPLATE(exempt6, OP25B_XDP_EXEMPTIONS_MAX, struct op25b_xdp_key6,
+	     struct op25b_xdp_exempt);
 
-struct exempt6 {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, OP25B_XDP_EXEMPTIONS_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(key_size, sizeof(struct op25b_xdp_key6));
-	__uint(value_size, sizeof(struct op25b_xdp_exempt));
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, OP25B_XDP_GENERATIONS);
-	__type(key, __u32);
-	__array(values, struct exempt4);
-} op25b_exempt4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, OP25B_XDP_GENERATIONS);
-	__type(key, __u32);
-	__array(values, struct exempt6);
-} op25b_exempt6 SEC(".maps");
+PER_GENERATION(exempt4) op25b_exempt4 SEC(".maps");
+PER_GENERATION(exempt6) op25b_exempt6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
