@@ -18,6 +18,7 @@
 #include "op25b_adaptive.h"
 #include "op25b_classify.h"
 #include "parse_code.h"
+#include "tcp_seen.h" /* struct tcp_seen, shared with the XDP program */
 
 /* A matrix cell of an adaptive class: forwarded unless the source is
  * blocked (classify_adaptive), then the policy's block. Above every
@@ -452,16 +453,6 @@ parse_frame(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
  * the mbuf cannot be written (indirect or shared, or a first segment too
  * small for the reply): then it is dropped. */
 int op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta);
-
-/* What a reply needs of the TCP segment it answers, read before a byte of
- * the segment is overwritten. */
-struct tcp_seen {
-	uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes */
-	uint16_t sport, dport;
-	uint32_t seq, ack;
-	uint32_t seg_len; /* sequence space: payload, SYN and FIN */
-	uint8_t flags;
-};
 
 /* The segment op25b sends back; the addresses and ports are the answered
  * segment's, swapped. @options (a multiple of 4 bytes) and @payload may

@@ -17,6 +17,7 @@
 #include "op25b_xdp_kern_user.h"
 #include "parse_code.h"
 #include "siphash24.h"
+#include "tcp_seen.h"
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_IPV6 0x86dd
@@ -518,16 +519,6 @@ put32(__u8 *p, __u32 v)
 /* Room for the longest L2 a reply keeps: Ethernet, every tag, PPPoE, PPP. */
 #define RESET_L2_MAX (14 + 4 * OP25B_XDP_MAX_VLAN_TAGS + PPPOE_HEADER_LEN + 2)
 
-/* What a reply needs of the segment it answers, read before a byte of it
- * is written over (lib/classify's struct tcp_seen). */
-struct seen {
-	__u8 src[16], dst[16]; /* IPv4 in the first 4 bytes */
-	__u32 sport, dport;
-	__u32 seq, ack;
-	__u32 seg_len; /* sequence space: payload, SYN and FIN */
-	__u32 flags;
-};
-
 /* The segment sent back (lib/classify's struct tcp_reply): the MSS option
  * of a SYN-ACK (@mss, 0: none) and @payload_len bytes of payload, which
  * the caller stores after the headers, their one's complement sum
@@ -543,7 +534,7 @@ struct reply {
 
 /* lib/classify's op25b_tcp_seen_read(). Global: verified once. */
 __noinline int
-op25b_seen_read(struct xdp_md *ctx, const struct meta *m, struct seen *s)
+op25b_seen_read(struct xdp_md *ctx, const struct meta *m, struct tcp_seen *s)
 {
 	const __u8 *tcp, *a;
 	struct frame f;
@@ -611,7 +602,7 @@ grow_at_head(struct xdp_md *ctx, int delta, __u32 l3)
  */
 __noinline int
 op25b_reply_build(struct xdp_md *ctx, const struct meta *m,
-		  const struct seen *s, const struct reply *r)
+		  const struct tcp_seen *s, const struct reply *r)
 {
 	__u32 ip_len, tcp_len, opt_len, sum, l3;
 	__u8 *p, *ip, *tcp, mac[6];
@@ -714,7 +705,7 @@ static __noinline int
 reset_build(struct xdp_md *ctx, const struct meta *m)
 {
 	struct reply r = { .flags = TCP_RST | TCP_ACK };
-	struct seen s;
+	struct tcp_seen s;
 
 	if (op25b_seen_read(ctx, m, &s) != 0)
 		return -1;
@@ -1069,7 +1060,7 @@ adaptive_outcome(const struct frame *f, const struct meta *m,
  * stack of the calls that build replies (512 bytes for a chain). */
 static __noinline __u32
 notify_cookie(const struct op25b_xdp_notify_key *k, __u32 family,
-	      const struct seen *s, __u64 slot)
+	      const struct tcp_seen *s, __u64 slot)
 {
 	/* uint64_t, as the function reads them: with __u64 (another type
 	 * to the aliasing rules) clang dropped the stores of w[4] and w[5]. */
@@ -1110,7 +1101,7 @@ notify_budget_take(const struct op25b_xdp_notify *n, __u64 now)
 /* RFC 9293 3.10.7.1: a RST answers a segment with ACK from its
  * acknowledgement number, one without from 0, acknowledging it all. */
 static __always_inline int
-notify_reset(struct xdp_md *ctx, const struct meta *m, const struct seen *s)
+notify_reset(struct xdp_md *ctx, const struct meta *m, const struct tcp_seen *s)
 {
 	struct reply r = { .flags = TCP_RST };
 
@@ -1126,7 +1117,7 @@ notify_reset(struct xdp_md *ctx, const struct meta *m, const struct seen *s)
 
 /* The greeting after the reply's headers, from the generation's entry. */
 static __always_inline int
-notify_greet(struct xdp_md *ctx, const struct meta *m, const struct seen *s,
+notify_greet(struct xdp_md *ctx, const struct meta *m, const struct tcp_seen *s,
 	     const struct op25b_xdp_notify *n, __u32 cookie)
 {
 	struct reply r = {
@@ -1160,7 +1151,7 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 	const struct op25b_xdp_notify_key *key;
 	const struct op25b_xdp_notify *n;
 	struct op25b_stats_counters *cnt;
-	struct seen s;
+	struct tcp_seen s;
 	__u64 now, tslot;
 	__u32 zero = 0, flags, cookie, k;
 	uint64_t *c;
