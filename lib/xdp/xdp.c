@@ -400,11 +400,7 @@ policy_fill(const struct op25b_policy *policy, const struct slot_map *m,
 	unsigned int i, j;
 
 	memset(v, 0, sizeof(*v));
-	for (i = 0; i < policy->n_smtp_ports; i++)
-		v->port_kind[policy->smtp_ports[i]] = OP25B_PORT_SMTP;
-	for (i = 0; i < policy->n_submission_ports; i++)
-		v->port_kind[policy->submission_ports[i]] =
-			OP25B_PORT_SUBMISSION;
+	op25b_policy_port_table(policy, v->port_kind);
 	/* Every cell: a slot that no table yields (a name no longer in the
 	 * policy) reads as "no class" / "no group" would. */
 	for (i = 0; i < OP25B_STATS_SLOTS; i++)
