@@ -17,6 +17,8 @@
 #include "lpm6.h"
 #include "op25b_adaptive.h"
 #include "op25b_classify.h"
+#include "parse_code.h"
+#include "tcp_seen.h" /* struct tcp_seen, shared with the XDP program */
 
 /* A matrix cell of an adaptive class: forwarded unless the source is
  * blocked (classify_adaptive), then the policy's block. Above every
@@ -74,19 +76,8 @@ struct op25b_notify;
 #define PPP_PROTO_VJ_UNCOMPRESSED 0x002f
 #define PPPOE_HEADER_LEN 6
 
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-#define TCP_ACK 0x10
-
-/*
- * What a parse returns: an outcome (below OP25B_OUTCOME_MAX) when parsing
- * alone settles the frame; PARSE_SMTP when the policy must decide; or a
- * frame counter of its own (OP25B_FRAME_LIST), which also has an outcome
- * (parse_code_outcome()). FORWARDED is never a parse result otherwise.
- */
-#define PARSE_SMTP OP25B_OUTCOME_FORWARDED
-#define PARSE_FRAME(counter) (OP25B_OUTCOME_MAX + OP25B_FRAME_##counter)
+/* TCP flags, PARSE_SMTP, PARSE_FRAME() and parse_code_outcome() are in
+ * parse_code.h, which the XDP program shares. */
 /* `chained` is counted by the burst loop, never returned by a parse. */
 #define PARSE_CODE_MAX PARSE_FRAME(CHAINED)
 
@@ -98,24 +89,6 @@ _Static_assert(MATRIX_ADAPTIVE != MATRIX_NOTIFY && MATRIX_NOTIFY <= UINT8_MAX,
 
 _Static_assert(OP25B_FRAME_CHAINED == OP25B_FRAME_MAX - 1,
 	       "chained is the last frame counter: parse codes end before it");
-
-/* The outcome a parse code is counted under. */
-static inline uint8_t
-parse_code_outcome(unsigned int code)
-{
-	switch (code) {
-	case PARSE_FRAME(NON_IP_ARP):
-	case PARSE_FRAME(NON_IP_MPLS):
-	case PARSE_FRAME(NON_IP_PPP):
-	case PARSE_FRAME(NON_IP_OTHER):
-		return OP25B_OUTCOME_NON_SMTP;
-	case PARSE_FRAME(VLAN_TOO_DEEP):
-	case PARSE_FRAME(PPP_VJ):
-		return OP25B_OUTCOME_MALFORMED;
-	default:
-		return (uint8_t)code;
-	}
-}
 
 /* What the parser learned about one frame. */
 struct pkt_meta {
@@ -480,16 +453,6 @@ parse_frame(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
  * the mbuf cannot be written (indirect or shared, or a first segment too
  * small for the reply): then it is dropped. */
 int op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta);
-
-/* What a reply needs of the TCP segment it answers, read before a byte of
- * the segment is overwritten. */
-struct tcp_seen {
-	uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes */
-	uint16_t sport, dport;
-	uint32_t seq, ack;
-	uint32_t seg_len; /* sequence space: payload, SYN and FIN */
-	uint8_t flags;
-};
 
 /* The segment op25b sends back; the addresses and ports are the answered
  * segment's, swapped. @options (a multiple of 4 bytes) and @payload may

@@ -13,7 +13,6 @@ struct op25b_classifier *
 op25b_classifier_parser_create(const struct op25b_policy *policy)
 {
 	struct op25b_classifier *c;
-	unsigned int i;
 
 	c = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*c));
 	if (c == NULL) {
@@ -21,11 +20,7 @@ op25b_classifier_parser_create(const struct op25b_policy *policy)
 		return NULL;
 	}
 	memset(c, 0, sizeof(*c));
-	for (i = 0; i < policy->n_smtp_ports; i++)
-		c->port_kind[policy->smtp_ports[i]] = OP25B_PORT_SMTP;
-	for (i = 0; i < policy->n_submission_ports; i++)
-		c->port_kind[policy->submission_ports[i]] =
-			OP25B_PORT_SUBMISSION;
+	op25b_policy_port_table(policy, c->port_kind);
 	c->max_vlan_tags =
 		(uint8_t)(policy->max_vlan_tags == 0
 				  ? OP25B_POLICY_DEFAULT_VLAN_TAGS

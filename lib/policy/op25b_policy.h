@@ -234,6 +234,15 @@ enum op25b_port_kind
 op25b_policy_port_kind(const struct op25b_policy *policy, uint16_t port);
 
 /**
+ * The same as a table of one byte per port, for the data paths (the
+ * classifier's and the XDP program's port_kind): @p kind[port] set to
+ * OP25B_PORT_SMTP or OP25B_PORT_SUBMISSION for the policy's ports; the
+ * other entries are left as they are (the callers zeroed the table).
+ */
+void
+op25b_policy_port_table(const struct op25b_policy *policy, uint8_t kind[65536]);
+
+/**
  * Reference longest-prefix match, by linear scan: the class whose prefix
  * covers @p addr with the longest length.
  *

@@ -61,6 +61,17 @@ op25b_policy_port_kind(const struct op25b_policy *policy, uint16_t port)
 	return OP25B_PORT_OTHER;
 }
 
+void
+op25b_policy_port_table(const struct op25b_policy *policy, uint8_t kind[65536])
+{
+	unsigned int i;
+
+	for (i = 0; i < policy->n_smtp_ports; i++)
+		kind[policy->smtp_ports[i]] = OP25B_PORT_SMTP;
+	for (i = 0; i < policy->n_submission_ports; i++)
+		kind[policy->submission_ports[i]] = OP25B_PORT_SUBMISSION;
+}
+
 /* The longest prefix of @p list covering @p addr if longer than *best_len. */
 static bool
 longest_in_list(const struct op25b_prefix_list *list, int family,

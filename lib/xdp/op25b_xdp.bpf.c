@@ -15,7 +15,9 @@
 #include <bpf/bpf_helpers.h>
 
 #include "op25b_xdp_kern_user.h"
+#include "parse_code.h"
 #include "siphash24.h"
+#include "tcp_seen.h"
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_IPV6 0x86dd
@@ -39,88 +41,51 @@
 #define PROTO_AH 51
 #define PROTO_DSTOPTS 60
 
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-#define TCP_ACK 0x10
-
 #define RESET_TTL 64
-
-/* Parse codes as lib/classify's: an outcome, PARSE_SMTP, or a frame
- * counter above the outcomes. */
-#define PARSE_SMTP OP25B_OUTCOME_FORWARDED
-#define PARSE_FRAME(counter) (OP25B_OUTCOME_MAX + OP25B_FRAME_##counter)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* The prefix tables' template: the loader makes tables of this very shape
+/* An LPM trie template @name of at most @max entries, @key keys and
+ * @value values. Sizes, not types: libbpf 1.1 cannot size a key type in
+ * an inner map's definition. */
+#define LPM_TEMPLATE(name, max, key, value)                                    \
+	struct name {                                                          \
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);                           \
+		__uint(max_entries, max);                                      \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                          \
+		__uint(key_size, sizeof(key));                                 \
+		__uint(value_size, sizeof(value));                             \
+	}
+
+/* One slot per generation, each a table of the template @inner; an empty
+ * slot: no prefix on that side. */
+#define PER_GENERATION(inner)                                                  \
+	struct {                                                               \
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);                      \
+		__uint(max_entries, OP25B_XDP_GENERATIONS);                    \
+		__type(key, __u32);                                            \
+		__array(values, struct inner);                                 \
+	}
+
+/* The prefix tables' templates: the loader makes tables of this very shape
  * (LPM tries take no BPF_F_INNER_MAP, so max_entries is the template's: a
  * cap, not an allocation, since their nodes are allocated as they are
  * inserted). */
-struct lpm4 {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, OP25B_XDP_PREFIXES_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	/* Sizes, not types: libbpf 1.1 cannot size a key type in an inner
-	 * map's definition. */
-	__uint(key_size, sizeof(struct op25b_xdp_key4));
-	__uint(value_size, sizeof(__u8));
-};
+LPM_TEMPLATE(lpm4, OP25B_XDP_PREFIXES_MAX, struct op25b_xdp_key4, __u8);
+LPM_TEMPLATE(lpm6, OP25B_XDP_PREFIXES_MAX, struct op25b_xdp_key6, __u8);
 
-struct lpm6 {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, OP25B_XDP_PREFIXES_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(key_size, sizeof(struct op25b_xdp_key6));
-	__uint(value_size, sizeof(__u8));
-};
-
-/* One slot per generation; an empty slot: no prefix on that side. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, OP25B_XDP_GENERATIONS);
-	__type(key, __u32);
-	__array(values, struct lpm4);
-} op25b_src4 SEC(".maps"), op25b_dst4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, OP25B_XDP_GENERATIONS);
-	__type(key, __u32);
-	__array(values, struct lpm6);
-} op25b_src6 SEC(".maps"), op25b_dst6 SEC(".maps");
+PER_GENERATION(lpm4) op25b_src4 SEC(".maps"), op25b_dst4 SEC(".maps");
+PER_GENERATION(lpm6) op25b_src6 SEC(".maps"), op25b_dst6 SEC(".maps");
 
 /* The exemption tables' templates: the same keys, struct op25b_xdp_exempt
  * values. */
-struct exempt4 {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, OP25B_XDP_EXEMPTIONS_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(key_size, sizeof(struct op25b_xdp_key4));
-	__uint(value_size, sizeof(struct op25b_xdp_exempt));
-};
+LPM_TEMPLATE(exempt4, OP25B_XDP_EXEMPTIONS_MAX, struct op25b_xdp_key4,
+	     struct op25b_xdp_exempt);
+LPM_TEMPLATE(exempt6, OP25B_XDP_EXEMPTIONS_MAX, struct op25b_xdp_key6,
+	     struct op25b_xdp_exempt);
 
-struct exempt6 {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, OP25B_XDP_EXEMPTIONS_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(key_size, sizeof(struct op25b_xdp_key6));
-	__uint(value_size, sizeof(struct op25b_xdp_exempt));
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, OP25B_XDP_GENERATIONS);
-	__type(key, __u32);
-	__array(values, struct exempt4);
-} op25b_exempt4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, OP25B_XDP_GENERATIONS);
-	__type(key, __u32);
-	__array(values, struct exempt6);
-} op25b_exempt6 SEC(".maps");
+PER_GENERATION(exempt4) op25b_exempt4 SEC(".maps");
+PER_GENERATION(exempt6) op25b_exempt6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -516,25 +481,6 @@ parse_frame(struct xdp_md *ctx, const struct frame *f,
 	return parse_tcp(f, pol, w.l3, t.l4, t.l4_end, w.pppoe, 6, m);
 }
 
-/* The outcome a settled parse code is counted under, and its frame
- * counter. */
-static __always_inline __u8
-code_outcome(__u8 code)
-{
-	switch (code) {
-	case PARSE_FRAME(NON_IP_ARP):
-	case PARSE_FRAME(NON_IP_MPLS):
-	case PARSE_FRAME(NON_IP_PPP):
-	case PARSE_FRAME(NON_IP_OTHER):
-		return OP25B_OUTCOME_NON_SMTP;
-	case PARSE_FRAME(VLAN_TOO_DEEP):
-	case PARSE_FRAME(PPP_VJ):
-		return OP25B_OUTCOME_MALFORMED;
-	default:
-		return code;
-	}
-}
-
 /* One's complement sum of @n (even, constant) bytes at @p. */
 static __always_inline __u32
 csum_add(__u32 sum, const __u8 *p, __u32 n)
@@ -573,16 +519,6 @@ put32(__u8 *p, __u32 v)
 /* Room for the longest L2 a reply keeps: Ethernet, every tag, PPPoE, PPP. */
 #define RESET_L2_MAX (14 + 4 * OP25B_XDP_MAX_VLAN_TAGS + PPPOE_HEADER_LEN + 2)
 
-/* What a reply needs of the segment it answers, read before a byte of it
- * is written over (lib/classify's struct tcp_seen). */
-struct seen {
-	__u8 src[16], dst[16]; /* IPv4 in the first 4 bytes */
-	__u32 sport, dport;
-	__u32 seq, ack;
-	__u32 seg_len; /* sequence space: payload, SYN and FIN */
-	__u32 flags;
-};
-
 /* The segment sent back (lib/classify's struct tcp_reply): the MSS option
  * of a SYN-ACK (@mss, 0: none) and @payload_len bytes of payload, which
  * the caller stores after the headers, their one's complement sum
@@ -598,7 +534,7 @@ struct reply {
 
 /* lib/classify's op25b_tcp_seen_read(). Global: verified once. */
 __noinline int
-op25b_seen_read(struct xdp_md *ctx, const struct meta *m, struct seen *s)
+op25b_seen_read(struct xdp_md *ctx, const struct meta *m, struct tcp_seen *s)
 {
 	const __u8 *tcp, *a;
 	struct frame f;
@@ -678,7 +614,7 @@ grow_at_head(struct xdp_md *ctx, int delta, __u32 l3)
  */
 __noinline int
 op25b_reply_build(struct xdp_md *ctx, const struct meta *m,
-		  const struct seen *s, const struct reply *r)
+		  const struct tcp_seen *s, const struct reply *r)
 {
 	__u32 ip_len, tcp_len, opt_len, sum, l3;
 	__u8 *p, *ip, *tcp, mac[6];
@@ -781,7 +717,7 @@ static __noinline int
 reset_build(struct xdp_md *ctx, const struct meta *m)
 {
 	struct reply r = { .flags = TCP_RST | TCP_ACK };
-	struct seen s;
+	struct tcp_seen s;
 
 	if (op25b_seen_read(ctx, m, &s) != 0)
 		return -1;
@@ -1136,7 +1072,7 @@ adaptive_outcome(const struct frame *f, const struct meta *m,
  * stack of the calls that build replies (512 bytes for a chain). */
 static __noinline __u32
 notify_cookie(const struct op25b_xdp_notify_key *k, __u32 family,
-	      const struct seen *s, __u64 slot)
+	      const struct tcp_seen *s, __u64 slot)
 {
 	/* uint64_t, as the function reads them: with __u64 (another type
 	 * to the aliasing rules) clang dropped the stores of w[4] and w[5]. */
@@ -1177,7 +1113,7 @@ notify_budget_take(const struct op25b_xdp_notify *n, __u64 now)
 /* RFC 9293 3.10.7.1: a RST answers a segment with ACK from its
  * acknowledgement number, one without from 0, acknowledging it all. */
 static __always_inline int
-notify_reset(struct xdp_md *ctx, const struct meta *m, const struct seen *s)
+notify_reset(struct xdp_md *ctx, const struct meta *m, const struct tcp_seen *s)
 {
 	struct reply r = { .flags = TCP_RST };
 
@@ -1193,7 +1129,7 @@ notify_reset(struct xdp_md *ctx, const struct meta *m, const struct seen *s)
 
 /* The greeting after the reply's headers, from the generation's entry. */
 static __always_inline int
-notify_greet(struct xdp_md *ctx, const struct meta *m, const struct seen *s,
+notify_greet(struct xdp_md *ctx, const struct meta *m, const struct tcp_seen *s,
 	     const struct op25b_xdp_notify *n, __u32 cookie)
 {
 	struct reply r = {
@@ -1227,7 +1163,7 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 	const struct op25b_xdp_notify_key *key;
 	const struct op25b_xdp_notify *n;
 	struct op25b_stats_counters *cnt;
-	struct seen s;
+	struct tcp_seen s;
 	__u64 now, tslot;
 	__u32 zero = 0, flags, cookie, k;
 	uint64_t *c;
@@ -1370,7 +1306,7 @@ op25b_xdp(struct xdp_md *ctx)
 
 	code = parse_frame(ctx, &f, pol, &m);
 	if (code != PARSE_SMTP) {
-		outcome = code_outcome(code);
+		outcome = parse_code_outcome(code);
 		if (code >= OP25B_OUTCOME_MAX &&
 		    code < OP25B_OUTCOME_MAX + OP25B_FRAME_MAX)
 			cnt->frame[BOUND(code - OP25B_OUTCOME_MAX, 7)]++;

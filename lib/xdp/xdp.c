@@ -400,11 +400,7 @@ policy_fill(const struct op25b_policy *policy, const struct slot_map *m,
 	unsigned int i, j;
 
 	memset(v, 0, sizeof(*v));
-	for (i = 0; i < policy->n_smtp_ports; i++)
-		v->port_kind[policy->smtp_ports[i]] = OP25B_PORT_SMTP;
-	for (i = 0; i < policy->n_submission_ports; i++)
-		v->port_kind[policy->submission_ports[i]] =
-			OP25B_PORT_SUBMISSION;
+	op25b_policy_port_table(policy, v->port_kind);
 	/* Every cell: a slot that no table yields (a name no longer in the
 	 * policy) reads as "no class" / "no group" would. */
 	for (i = 0; i < OP25B_STATS_SLOTS; i++)
@@ -682,6 +678,29 @@ exempt_gather(const struct op25b_exempt_registry *reg, struct lpm_batch b[2])
 	return err;
 }
 
+/* The one entry of the op25b_active map into @active: 0 or -errno. */
+static int
+active_slot(struct op25b_xdp *x, struct op25b_xdp_active *active)
+{
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, active) != 0)
+		return -errno;
+	return 0;
+}
+
+/* @active into the one entry of the op25b_active map: 0 or -errno. */
+static int
+active_slot_store(struct op25b_xdp *x, const struct op25b_xdp_active *active)
+{
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, active,
+				BPF_ANY) != 0)
+		return -errno;
+	return 0;
+}
+
 _Static_assert(offsetof(struct op25b_stats_names, group_active) ==
 		       offsetof(struct op25b_stats_names, class_active) +
 			       OP25B_STATS_SLOTS,
@@ -716,8 +735,9 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 	 * is of another layout (unload and load it again). */
 	if (x->map_fd[XDP_MAP_ADAPTIVE] < 0 || x->map_fd[XDP_MAP_NOTIFY] < 0)
 		return -EPROTO;
-	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) != 0)
-		return -errno;
+	err = active_slot(x, &active);
+	if (err != 0)
+		return err;
 	old = active.gen & 1;
 	idle = old ^ 1;
 	names = malloc(sizeof(*names));
@@ -783,13 +803,12 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 	active.prefixes[idle] = total;
 	active.prefixes[old] = 0;
 	active.gen = idle;
-	if (bpf_map_update_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active,
-				BPF_ANY) != 0 ||
-	    bpf_map_update_elem(x->map_fd[XDP_MAP_NAMES], &zero, names,
-				BPF_ANY) != 0) {
+	err = active_slot_store(x, &active);
+	if (err == 0 && bpf_map_update_elem(x->map_fd[XDP_MAP_NAMES], &zero,
+					    names, BPF_ANY) != 0)
 		err = -errno;
+	if (err != 0)
 		goto out;
-	}
 	/* A packet that read the old generation may still be looking in its
 	 * tables. An update of a map-in-map returns once every program that
 	 * could see the value it replaced is done (an RCU grace period, in
@@ -873,10 +892,10 @@ int
 op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state)
 {
 	struct op25b_xdp_active active;
-	uint32_t zero = 0;
+	int err = active_slot(x, &active);
 
-	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) != 0)
-		return -errno;
+	if (err != 0)
+		return err;
 	state->gen = active.gen & 1;
 	state->prefixes = active.prefixes[state->gen];
 	state->reloads = active.reloads;
@@ -894,16 +913,13 @@ int
 op25b_xdp_set_ifindex(struct op25b_xdp *x, int ifindex)
 {
 	struct op25b_xdp_active active;
-	uint32_t zero = 0;
-
 	/* Only op25b-xdp writes this map, one command at a time. */
-	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) !=
-		    0 ||
-	    (active.ifindex = (uint32_t)ifindex,
-	     bpf_map_update_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active,
-				 BPF_ANY) != 0))
-		return -errno;
-	return 0;
+	int err = active_slot(x, &active);
+
+	if (err != 0)
+		return err;
+	active.ifindex = (uint32_t)ifindex;
+	return active_slot_store(x, &active);
 }
 
 /* The kernel's memlock figure of the map @fd, 0 when it does not say. */
@@ -1014,11 +1030,11 @@ static int
 exempt_table(struct op25b_xdp *x, int family)
 {
 	struct op25b_xdp_active active;
-	uint32_t zero = 0, gen, id;
-	int fd;
+	uint32_t gen, id;
+	int fd = active_slot(x, &active);
 
-	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) != 0)
-		return -errno;
+	if (fd != 0)
+		return fd;
 	gen = active.gen & 1;
 	if (bpf_map_lookup_elem(x->map_fd[family == AF_INET ? XDP_MAP_EXEMPT4
 							    : XDP_MAP_EXEMPT6],
@@ -1076,17 +1092,13 @@ int
 op25b_xdp_set_exempt_file(struct op25b_xdp *x, const char *path)
 {
 	struct op25b_xdp_active active;
-	uint32_t zero = 0;
-	int n;
+	int n = active_slot(x, &active);
 
-	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active) != 0)
-		return -errno;
+	if (n != 0)
+		return n;
 	n = snprintf(active.exemptions, sizeof(active.exemptions), "%s",
 		     path != NULL ? path : "");
 	if (n < 0 || (size_t)n >= sizeof(active.exemptions))
 		return -ENAMETOOLONG;
-	if (bpf_map_update_elem(x->map_fd[XDP_MAP_ACTIVE], &zero, &active,
-				BPF_ANY) != 0)
-		return -errno;
-	return 0;
+	return active_slot_store(x, &active);
 }

@@ -24,6 +24,7 @@
 #include "op25b_craft.h"
 #include "op25b_policy.h"
 #include "classify_priv.h" /* the tables a derived classifier shares */
+#include "test_adaptive.h"
 #include "test_eal.h"
 #include "test_frames.h"
 #include "test_mbuf.h"
@@ -160,15 +161,7 @@ adaptive_clock(void *ctx)
 static struct op25b_adaptive_table *
 adaptive_table_new(void)
 {
-	struct op25b_adaptive_params params = {
-		.sz = sizeof(params),
-		.entries = 1024,
-		.socket_id = SOCKET_ID_ANY,
-		.hz = 1000,
-		.clock = adaptive_clock,
-	};
-
-	return op25b_adaptive_create(&params);
+	return test_adaptive_table(adaptive_clock);
 }
 
 static const char adaptive_yaml[] =

@@ -99,4 +99,16 @@ test_vec_load(const char *dir, const char *name, char *path, size_t path_size,
 	return *classifier != NULL ? 0 : -1;
 }
 
+/* Frees what test_vec_load() made (@classifier, @policy, @vf) and the
+ * file's name @name, as test_vec_files() gave it. */
+static inline void
+test_vec_unload(struct op25b_vector_file *vf, struct op25b_policy *policy,
+		struct op25b_classifier *classifier, char *name)
+{
+	op25b_classifier_free(classifier);
+	op25b_policy_free(policy);
+	op25b_vector_file_free(vf);
+	free(name);
+}
+
 #endif /* OP25B_TEST_VEC_FILES_H */

@@ -20,6 +20,7 @@
 #include "op25b_craft.h"
 #include "op25b_policy.h"
 #include "test_eal.h"
+#include "test_vec.h"
 #include "test_vec_files.h"
 #include "test_mbuf.h"
 
@@ -28,11 +29,6 @@ struct vec_set {
 	struct op25b_policy *policy;
 	struct op25b_classifier *classifier;
 	char path[1024];
-};
-
-struct vec_case {
-	const struct vec_set *set;
-	const struct op25b_vector_case *c;
 };
 
 static struct rte_mempool *pool;
@@ -117,9 +113,10 @@ reply_flags(const struct op25b_classifier *c,
 static void
 run_case(void **state)
 {
-	const struct vec_case *vc = *state;
+	const struct test_vec_case *vc = *state;
+	const struct vec_set *set = vc->set;
 	const struct op25b_vector_case *c = vc->c;
-	const struct op25b_policy *p = vc->set->policy;
+	const struct op25b_policy *p = set->policy;
 	static uint8_t reply_single[OP25B_CRAFT_FRAME_MAX];
 	static uint8_t out[OP25B_CRAFT_FRAME_MAX];
 	unsigned int reply_single_len = 0, layout, i;
@@ -131,8 +128,8 @@ run_case(void **state)
 			    0)
 				counter = (int)i;
 		if (counter < 0 || counter == OP25B_FRAME_CHAINED)
-			fail_msg("%s:%u: %s: unknown counter '%s'",
-				 vc->set->path, c->line, c->name, c->counter);
+			fail_msg("%s:%u: %s: unknown counter '%s'", set->path,
+				 c->line, c->name, c->counter);
 	}
 	for (layout = 0; layout < N_LAYOUTS; layout++) {
 		struct op25b_stats_counters counters;
@@ -152,10 +149,10 @@ run_case(void **state)
 		assert_non_null(m);
 		chained = m->nb_segs > 1;
 		memset(&counters, 0, sizeof(counters));
-		assert_int_equal(op25b_classifier_classify_burst(
-					 vc->set->classifier, NULL, &m, 1, &r,
-					 &counters),
-				 1);
+		assert_int_equal(
+			op25b_classifier_classify_burst(set->classifier, NULL,
+							&m, 1, &r, &counters),
+			1);
 		cls = slot_name(p, r.class_slot, 1);
 		grp = slot_name(p, r.group_slot, 0);
 		if (strcmp(op25b_outcome_name(r.outcome), c->expect) != 0 ||
@@ -163,7 +160,7 @@ run_case(void **state)
 		    strcmp(grp, c->group_name) != 0)
 			fail_msg("%s:%u: %s (%s): got %s class=%s group=%s, "
 				 "expected %s class=%s group=%s",
-				 vc->set->path, c->line, c->name, what,
+				 set->path, c->line, c->name, what,
 				 op25b_outcome_name(r.outcome), cls, grp,
 				 c->expect, c->class_name, c->group_name);
 		/* Exactly one outcome, the frame counters named, no other. */
@@ -171,7 +168,7 @@ run_case(void **state)
 			sum += (unsigned int)counters.outcome[i];
 		if (sum != 1 || counters.outcome[r.outcome] != 1)
 			fail_msg("%s:%u: %s (%s): %u outcomes counted",
-				 vc->set->path, c->line, c->name, what, sum);
+				 set->path, c->line, c->name, what, sum);
 		for (i = 0; i < OP25B_FRAME_MAX; i++) {
 			uint64_t want = i == OP25B_FRAME_CHAINED
 						? chained
@@ -181,7 +178,7 @@ run_case(void **state)
 				fail_msg(
 					"%s:%u: %s (%s): counter %s is %" PRIu64
 					", expected %" PRIu64,
-					vc->set->path, c->line, c->name, what,
+					set->path, c->line, c->name, what,
 					op25b_frame_counter_name(i),
 					counters.frame[i], want);
 		}
@@ -189,10 +186,10 @@ run_case(void **state)
 		 * whatever the layout was. */
 		bytes = rte_pktmbuf_read(m, 0, rte_pktmbuf_pkt_len(m), out);
 		assert_non_null(bytes);
-		reply_flags(vc->set->classifier, &r, m, flags, sizeof(flags));
+		reply_flags(set->classifier, &r, m, flags, sizeof(flags));
 		if (strcmp(flags, c->reply) != 0)
 			fail_msg("%s:%u: %s (%s): reply %s, expected %s",
-				 vc->set->path, c->line, c->name, what, flags,
+				 set->path, c->line, c->name, what, flags,
 				 c->reply);
 		if (r.disposition == OP25B_DISPOSITION_REPLY) {
 			assert_int_equal(m->nb_segs, 1);
@@ -205,12 +202,12 @@ run_case(void **state)
 				fail_msg(
 					"%s:%u: %s (%s): the reply differs from "
 					"the one-segment reply",
-					vc->set->path, c->line, c->name, what);
+					set->path, c->line, c->name, what);
 			}
 		} else if (rte_pktmbuf_pkt_len(m) != c->frame_len ||
 			   memcmp(bytes, c->frame, c->frame_len) != 0) {
 			fail_msg("%s:%u: %s (%s): the frame was changed",
-				 vc->set->path, c->line, c->name, what);
+				 set->path, c->line, c->name, what);
 		}
 		rte_pktmbuf_free(m);
 	}
@@ -222,8 +219,8 @@ main(int argc, char **argv)
 	char dir[512], *names[64];
 	struct vec_set sets[64];
 	struct CMUnitTest *tests;
-	struct vec_case *cases;
-	unsigned int n_sets = 0, n_tests = 0, i, j;
+	struct test_vec_case *cases;
+	unsigned int n_sets = 0, n_tests = 0, i;
 	int failed, ret;
 
 	(void)argc;
@@ -244,37 +241,19 @@ main(int argc, char **argv)
 		n_tests += s->vf.n_cases;
 	}
 
-	tests = calloc(n_tests, sizeof(*tests));
-	cases = calloc(n_tests, sizeof(*cases));
-	if (tests == NULL || cases == NULL)
+	if (test_vec_alloc(n_tests, 0, &tests, &cases) != 0)
 		return 1;
 	n_tests = 0;
-	for (i = 0; i < n_sets; i++) {
-		for (j = 0; j < sets[i].vf.n_cases; j++) {
-			struct vec_case *vc = &cases[n_tests];
-			char *name = malloc(256);
-
-			vc->set = &sets[i];
-			vc->c = &sets[i].vf.cases[j];
-			snprintf(name, 256, "%s:%s", names[i], vc->c->name);
-			tests[n_tests].name = name;
-			tests[n_tests].test_func = run_case;
-			tests[n_tests].initial_state = vc;
-			n_tests++;
-		}
-	}
+	for (i = 0; i < n_sets; i++)
+		test_vec_add_cases(tests, cases, &n_tests, &sets[i], names[i],
+				   &sets[i].vf, run_case);
 	failed = _cmocka_run_group_tests("vectors", tests, n_tests, NULL, NULL);
 
-	for (i = 0; i < n_tests; i++)
-		free((void *)tests[i].name);
-	free(tests);
+	test_vec_free_tests(tests, n_tests);
 	free(cases);
-	for (i = 0; i < n_sets; i++) {
-		op25b_classifier_free(sets[i].classifier);
-		op25b_policy_free(sets[i].policy);
-		op25b_vector_file_free(&sets[i].vf);
-		free(names[i]);
-	}
+	for (i = 0; i < n_sets; i++)
+		test_vec_unload(&sets[i].vf, sets[i].policy, sets[i].classifier,
+				names[i]);
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
 	return failed;

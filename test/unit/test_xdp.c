@@ -43,8 +43,10 @@
 #include "op25b_exempt.h"
 #include "op25b_policy.h"
 #include "op25b_xdp.h"
+#include "test_adaptive.h"
 #include "test_eal.h"
 #include "test_frames.h"
+#include "test_vec.h"
 #include "test_vec_files.h"
 #include "test_mbuf.h"
 
@@ -60,11 +62,6 @@ struct vec_set {
 	 * none) */
 	struct op25b_exempt_table *exempt;
 	char path[1024];
-};
-
-struct vec_case {
-	struct vec_set *set;
-	const struct op25b_vector_case *c;
 };
 
 static struct rte_mempool *pool;
@@ -202,10 +199,11 @@ compare(struct vec_set *s, const uint8_t *frame, uint32_t len, char *why,
 static void
 run_case(void **state)
 {
-	const struct vec_case *vc = *state;
+	const struct test_vec_case *vc = *state;
+	struct vec_set *set = vc->set;
 	char why[256];
 
-	if (vc->set->xdp == NULL)
+	if (set->xdp == NULL)
 		skip();
 	if (vc->c->frame_len < 14) {
 		print_message("%s: %u bytes, shorter than an Ethernet header: "
@@ -213,10 +211,9 @@ run_case(void **state)
 			      vc->c->name, vc->c->frame_len);
 		skip();
 	}
-	if (compare(vc->set, vc->c->frame, vc->c->frame_len, why,
-		    sizeof(why)) != 0)
-		fail_msg("%s:%u: %s: %s", vc->set->path, vc->c->line,
-			 vc->c->name, why);
+	if (compare(set, vc->c->frame, vc->c->frame_len, why, sizeof(why)) != 0)
+		fail_msg("%s:%u: %s: %s", set->path, vc->c->line, vc->c->name,
+			 why);
 }
 
 static struct vec_set sets[64];
@@ -657,13 +654,6 @@ static const struct adaptive_step adaptive_steps[] = {
 static void
 run_adaptive(void **state)
 {
-	struct op25b_adaptive_params params = {
-		.sz = sizeof(params),
-		.entries = 1024,
-		.socket_id = SOCKET_ID_ANY,
-		.hz = 1000,
-		.clock = adaptive_clock,
-	};
 	static uint64_t xdp_class[OP25B_STATS_SLOTS][OP25B_CLASS_ADAPTIVE_MAX];
 	static uint64_t dpdk_class[OP25B_STATS_SLOTS];
 	static struct op25b_stats_counters before, after;
@@ -681,7 +671,7 @@ run_adaptive(void **state)
 	(void)state;
 	if (sets[0].xdp == NULL)
 		skip();
-	t = op25b_adaptive_create(&params);
+	t = test_adaptive_table(adaptive_clock);
 	assert_non_null(t);
 	s.xdp = op25b_xdp_load(log, sizeof(log));
 	assert_non_null(s.xdp);
@@ -1009,8 +999,8 @@ main(void)
 {
 	char dir[512], err[512], log[2048], *names[64];
 	struct CMUnitTest *tests;
-	struct vec_case *cases;
-	unsigned int n_tests = 0, i, j;
+	struct test_vec_case *cases;
+	unsigned int n_tests = 0, i;
 	int failed, ret;
 
 	ret = test_vec_setup(dir, sizeof(dir), names, RTE_DIM(names),
@@ -1051,41 +1041,24 @@ main(void)
 			return 1;
 		n_tests += s->vf.n_cases;
 	}
-	tests = calloc(n_tests + RTE_DIM(more_tests), sizeof(*tests));
-	cases = calloc(n_tests, sizeof(*cases));
-	if (tests == NULL || cases == NULL)
+	if (test_vec_alloc(n_tests, RTE_DIM(more_tests), &tests, &cases) != 0)
 		return 1;
 	n_tests = 0;
-	for (i = 0; i < n_sets; i++) {
-		for (j = 0; j < sets[i].vf.n_cases; j++) {
-			struct vec_case *vc = &cases[n_tests];
-			char *name = malloc(256);
-
-			vc->set = &sets[i];
-			vc->c = &sets[i].vf.cases[j];
-			snprintf(name, 256, "%s:%s", names[i], vc->c->name);
-			tests[n_tests].name = name;
-			tests[n_tests].test_func = run_case;
-			tests[n_tests].initial_state = vc;
-			n_tests++;
-		}
-	}
+	for (i = 0; i < n_sets; i++)
+		test_vec_add_cases(tests, cases, &n_tests, &sets[i], names[i],
+				   &sets[i].vf, run_case);
 	for (i = 0; i < RTE_DIM(more_tests); i++) {
 		tests[n_tests].name = strdup(more_tests[i].name);
 		tests[n_tests++].test_func = more_tests[i].test_func;
 	}
 	failed = _cmocka_run_group_tests("xdp", tests, n_tests, NULL, NULL);
 
-	for (i = 0; i < n_tests; i++)
-		free((void *)tests[i].name);
-	free(tests);
+	test_vec_free_tests(tests, n_tests);
 	free(cases);
 	for (i = 0; i < n_sets; i++) {
 		op25b_xdp_close(sets[i].xdp);
-		op25b_classifier_free(sets[i].classifier);
-		op25b_policy_free(sets[i].policy);
-		op25b_vector_file_free(&sets[i].vf);
-		free(names[i]);
+		test_vec_unload(&sets[i].vf, sets[i].policy, sets[i].classifier,
+				names[i]);
 	}
 	rte_mempool_free(pool);
 	rte_eal_cleanup();

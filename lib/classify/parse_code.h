@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Parse codes and TCP flags, for the classifier (classify_priv.h) and the
+ * XDP program (lib/xdp/op25b_xdp.bpf.c, which includes this header: plain
+ * C, <stdint.h> and op25b_stats.h only, for the BPF target too), so that
+ * both count a settled frame under the same outcome.
+ */
+#ifndef OP25B_PARSE_CODE_H
+#define OP25B_PARSE_CODE_H
+
+#include <stdint.h>
+
+#include "op25b_stats.h"
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+
+/*
+ * What a parse returns: an outcome (below OP25B_OUTCOME_MAX) when parsing
+ * alone settles the frame; PARSE_SMTP when the policy must decide; or a
+ * frame counter of its own (OP25B_FRAME_LIST), which also has an outcome
+ * (parse_code_outcome()). FORWARDED is never a parse result otherwise.
+ */
+#define PARSE_SMTP OP25B_OUTCOME_FORWARDED
+#define PARSE_FRAME(counter) (OP25B_OUTCOME_MAX + OP25B_FRAME_##counter)
+
+/* The outcome a parse code is counted under. */
+static inline uint8_t
+parse_code_outcome(unsigned int code)
+{
+	switch (code) {
+	case PARSE_FRAME(NON_IP_ARP):
+	case PARSE_FRAME(NON_IP_MPLS):
+	case PARSE_FRAME(NON_IP_PPP):
+	case PARSE_FRAME(NON_IP_OTHER):
+		return OP25B_OUTCOME_NON_SMTP;
+	case PARSE_FRAME(VLAN_TOO_DEEP):
+	case PARSE_FRAME(PPP_VJ):
+		return OP25B_OUTCOME_MALFORMED;
+	default:
+		return (uint8_t)code;
+	}
+}
+
+#endif /* OP25B_PARSE_CODE_H */
