@@ -38,55 +38,6 @@ notify_now(void)
 	return notify_clock != NULL ? notify_clock() : rte_rdtsc();
 }
 
-/* The test hook OP25B_NOTIFY_TEST_KEY (notify.h): 32 hex digits, key[0]
- * then key[1]; false when unset or not that. */
-static bool
-test_key(uint64_t key[2])
-{
-	const char *s = getenv("OP25B_NOTIFY_TEST_KEY");
-	char word[17] = { 0 };
-
-	if (s == NULL || strlen(s) != 32 ||
-	    strspn(s, "0123456789abcdefABCDEF") != 32)
-		return false;
-	memcpy(word, s, 16);
-	key[0] = strtoull(word, NULL, 16);
-	memcpy(word, s + 16, 16);
-	key[1] = strtoull(word, NULL, 16);
-	return true;
-}
-
-size_t
-op25b_notify_greeting(const char *notice, uint8_t *buf, size_t size)
-{
-	const char *line = notice, *end;
-	size_t len = 0;
-
-	if (*notice == '\0')
-		notice = line = "blocked";
-	for (;;) {
-		char head[16];
-		size_t n, k;
-
-		end = strchr(line, '\n');
-		n = end != NULL ? (size_t)(end - line) : strlen(line);
-		snprintf(head, sizeof(head), "554%c5.7.1 ",
-			 end != NULL ? '-' : ' ');
-		for (k = 0; head[k] != '\0'; k++, len++)
-			if (len < size)
-				buf[len] = (uint8_t)head[k];
-		for (k = 0; k < n; k++, len++)
-			if (len < size)
-				buf[len] = (uint8_t)line[k];
-		for (k = 0; k < 2; k++, len++)
-			if (len < size)
-				buf[len] = (uint8_t) "\r\n"[k];
-		if (end == NULL)
-			return len;
-		line = end + 1;
-	}
-}
-
 struct op25b_notify *
 op25b_notify_create(const struct op25b_policy *policy, int socket_id)
 {
@@ -99,7 +50,7 @@ op25b_notify_create(const struct op25b_policy *policy, int socket_id)
 		return NULL;
 	}
 	if (!start_key_set) {
-		if (!test_key(start_key)) {
+		if (!op25b_notify_test_key(start_key)) {
 			start_key[0] = rte_rand();
 			start_key[1] = rte_rand();
 		}

@@ -23,6 +23,7 @@
 #include <rte_mbuf.h>
 
 #include "classify_priv.h"
+#include "notify_setup.h"
 
 /* How long a cookie's slot lasts: a handshake takes a round trip, and a
  * client retransmits its ACK for at most a minute or two. */
@@ -33,10 +34,6 @@
 #define OP25B_NOTIFY_MSS6 1440
 /* A window that admits the client's QUIT and no flood of data. */
 #define OP25B_NOTIFY_WINDOW 1024
-/* "554-5.7.1 " and CRLF around each line of the notice. */
-#define OP25B_NOTIFY_GREETING_MAX                                              \
-	(OP25B_POLICY_NOTICE_MAX + 12 * OP25B_POLICY_NOTICE_LINES)
-
 /* What the compiled policy holds for block: notify (immutable; workers read
  * it under RCU like the rest of the classifier). */
 struct op25b_notify {
@@ -74,13 +71,6 @@ op25b_notify_create(const struct op25b_policy *policy, int socket_id);
 
 /* Free it; NULL is accepted. */
 void op25b_notify_free(struct op25b_notify *notify);
-
-/*
- * The SMTP reply for @notice: "554 5.7.1 LINE\r\n" for its last line,
- * "554-5.7.1 LINE\r\n" before it for each other line (RFC 5321 4.2.1).
- * Returns the length; at most @size bytes are written.
- */
-size_t op25b_notify_greeting(const char *notice, uint8_t *buf, size_t size);
 
 /*
  * The cookie of a connection in time slot @slot: the low 32 bits of
