@@ -181,6 +181,20 @@ wait_for() {
 	wait_until 10 "$3" grep -qsF -- "$2" "$1"
 }
 
+# need_xdp NAME: the scenario NAME runs the XDP program with
+# BPF_PROG_TEST_RUN: "ok NAME # SKIP" and exit where op25b-xdp is not built
+# or this is not root.
+need_xdp() {
+	if [ ! -x "$build/app/op25b-xdp/op25b-xdp" ]; then
+		echo "ok $1 # SKIP built without -Dxdp (no libbpf, clang or bpftool)"
+		exit 0
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "ok $1 # SKIP BPF_PROG_TEST_RUN needs root"
+		exit 0
+	fi
+}
+
 # field JSON-FILE PYTHON-EXPRESSION-OVER-s: prints the expression, s being
 # the file's JSON (field f.json 's["packets"]["blocked"]').
 field() {

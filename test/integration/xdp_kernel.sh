@@ -23,14 +23,7 @@ busybox=/bin/busybox
 notify_key=0123456789abcdef0fedcba987654321
 export OP25B_NOTIFY_TEST_KEY=$notify_key
 
-if [ ! -x "$xdp" ]; then
-	echo "ok op25b-xdp on Debian 12's kernel # SKIP built without -Dxdp (no libbpf, clang or bpftool)"
-	exit 0
-fi
-if [ "$(id -u)" != 0 ]; then
-	echo "ok op25b-xdp on Debian 12's kernel # SKIP BPF_PROG_TEST_RUN needs root"
-	exit 0
-fi
+need_xdp "op25b-xdp on Debian 12's kernel"
 # Not a skip: CI runs scripts/setup.sh, which provides all three.
 missing=""
 [ -s "$kernel" ] || missing+=" the kernel ($kernel)"

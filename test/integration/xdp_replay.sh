@@ -36,14 +36,7 @@ notify_key=0123456789abcdef0fedcba987654321
 export OP25B_NOTIFY_TEST_KEY=$notify_key
 ptool="$build/app/op25b-policy/op25b-policy"
 gen="$build/app/op25b-gen/op25b-gen"
-if [ ! -x "$xdp" ]; then
-	echo "ok op25b-xdp replay # SKIP built without -Dxdp (no libbpf, clang or bpftool)"
-	exit 0
-fi
-if [ "$(id -u)" != 0 ]; then
-	echo "ok op25b-xdp replay # SKIP BPF_PROG_TEST_RUN needs root"
-	exit 0
-fi
+need_xdp "op25b-xdp replay"
 
 # The per-packet lines without their packet number, and the summary
 # without the chained counter.
