@@ -234,8 +234,13 @@ struct op25b_record_hint;
  * but start does nothing). */
 /* Rings, tables and the output; 0 or -errno, said on stderr. */
 int op25b_records_start(struct op25b_app *app);
-/* The data path's: count the @n record hints of a burst (w->records
- * set), seen from @tsc on; hand over finished records, never wait. */
+/* The data path's: request the table lines of the @n record hints of a
+ * burst (w->records set), as soon as the hints are there. */
+void op25b_worker_records_prefetch(struct op25b_worker *w,
+				   const struct op25b_record_hint *hints,
+				   uint16_t n);
+/* Then, as late as the burst allows: count them, seen from @tsc on;
+ * hand over finished records, never wait. */
 void op25b_worker_records_count(struct op25b_worker *w,
 				const struct op25b_record_hint *hints,
 				uint16_t n, uint64_t tsc);

@@ -33,8 +33,8 @@
 #include "op25b_classify_record.h"
 #include "op25b_records.h"
 
-/* Sources a worker's table holds in one interval: 4096 sources of 192
- * bytes are 768 KB a worker; the rest of a scan is handed over frame by
+/* Sources a worker's table holds in one interval: 4096 sources of 180
+ * bytes are 720 KB a worker; the rest of a scan is handed over frame by
  * frame (and dropped when the ring is full). */
 #define RECORDS_TABLE_SOURCES 4096
 /* Sources show blocked top and op25b-stat --top keep of an interval. */
@@ -111,6 +111,13 @@ table_flush(struct op25b_worker_records *wr)
 	       0)
 		for (i = 0; i < n; i++)
 			hand_over(wr, &out[i]);
+}
+
+void
+op25b_worker_records_prefetch(struct op25b_worker *w,
+			      const struct op25b_record_hint *hints, uint16_t n)
+{
+	op25b_records_table_prefetch(w->records->table, hints, n);
 }
 
 void

@@ -190,9 +190,18 @@ int op25b_records_table_add(struct op25b_records_table *t,
 			    uint32_t interval, struct op25b_record *out);
 
 /**
+ * Request the table's lines of the sources of @p n hints (their hash set),
+ * for an op25b_records_table_add_burst() of them a little later: the
+ * later, the more of the misses are over by then.
+ */
+void op25b_records_table_prefetch(const struct op25b_records_table *t,
+				  const struct op25b_record_hint *h,
+				  unsigned int n);
+
+/**
  * op25b_records_table_add() for @p n frames of a burst, in their order
- * (frame i seen at @p tsc + i), with the table's lines of every source
- * requested before the first is counted.
+ * (frame i seen at @p tsc + i). Its lines are best requested with
+ * op25b_records_table_prefetch() first.
  *
  * @param out
  *   Filled with the records the frames finish, up to @p room of them.

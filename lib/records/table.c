@@ -23,15 +23,42 @@
 _Static_assert(RECORDS_PROBE == 8, "probe() compares 8 tags: two SSE2 words");
 
 /*
- * A slot's tag (a part of its source's hash, never 0; 0: free) lies in an
- * array of its own: a probe reads 8 tags from one or two cache lines of a
- * 16 KB array that stays in L1, and touches a record only when its tag
- * matches. A scan that fills the table pays that, not 8 records' lines.
- * A slot starts a cache line: a frame counted for a source in the table
- * touches the first two lines of its record (struct op25b_record).
+ * A slot's parts lie in arrays of their own, by when a frame needs them,
+ * so that a frame counted for a source in the table (the common case: a
+ * bot sends many) touches ~100 bytes in three lines, not a 168-byte
+ * record's two or three lines of a table far larger than the L2:
+ *  - tags: a part of the source's hash (never 0; 0: free), with bit 1
+ *    its family, so that a tag that matches is of the same family. A
+ *    probe reads 8 of them from one or two lines of a 16 KB array that
+ *    stays in L1 and touches a source only when its tag matches. A scan
+ *    that fills the table pays that, not 8 sources' lines;
+ *  - hot: what every frame reads (the source, to confirm the tag) and
+ *    counts, and the last destination, which a source that keeps to its
+ *    destinations matches without reading its set (32 bytes);
+ *  - last: the last frame's time and figures, one line that every frame
+ *    overwrites whole and nothing reads until the record goes;
+ *  - cold: the piece's start and its set of destinations, read when a
+ *    frame goes to another destination than the last.
  */
-struct records_slot {
-	_Alignas(64) struct op25b_record r;
+struct records_hot {
+	uint8_t src[16];
+	uint32_t segments;
+	uint32_t syns;
+	uint64_t dst_last; /**< op25b_record_dst_key(); in dst_key[] */
+};
+
+struct records_last {
+	_Alignas(64) uint64_t last_tsc;
+	struct op25b_record_last last;
+	uint32_t pad;
+};
+
+struct records_cold {
+	uint64_t first_tsc;
+	uint32_t interval;
+	uint8_t n_dsts;
+	uint8_t pad[3];
+	uint64_t dst_key[OP25B_RECORD_DSTS];
 };
 
 struct op25b_records_table {
@@ -40,17 +67,24 @@ struct op25b_records_table {
 	/* Where the last flush stopped: flushes in batches resume there. */
 	uint32_t flush_at;
 	uint32_t pad;
-	/* After the slots, in the same memory; the first RECORDS_PROBE tags
-	 * again after the last, so that a probe's window of tags is one
-	 * load that never wraps. */
+	/* The parts, after the header in the same memory (last first: its
+	 * lines are aligned); the first RECORDS_PROBE tags again after the
+	 * last, so that a probe's window of tags is one load that never
+	 * wraps. */
+	struct records_last *last;
+	struct records_hot *hot;
+	struct records_cold *cold;
 	uint32_t *tags;
-	uint64_t pad2[5];
-	struct records_slot slots[];
+	uint64_t pad2[2];
 };
 
-_Static_assert(sizeof(struct records_slot) == 192 &&
-		       offsetof(struct op25b_records_table, slots) == 64,
-	       "slots start cache lines (the caller's memory is aligned)");
+_Static_assert(sizeof(struct records_hot) == 32 &&
+		       sizeof(struct records_last) == 64 &&
+		       sizeof(struct records_cold) == 80 &&
+		       sizeof(struct op25b_records_table) == 64,
+	       "a source's hot part is half a line, its last figures one "
+	       "line, and the parts start cache lines (the caller's memory "
+	       "is aligned)");
 
 size_t
 op25b_records_table_size(uint32_t capacity)
@@ -60,7 +94,9 @@ op25b_records_table_size(uint32_t capacity)
 		return 0;
 	return sizeof(struct op25b_records_table) +
 	       (size_t)capacity *
-		       (sizeof(struct records_slot) + sizeof(uint32_t)) +
+		       (sizeof(struct records_last) +
+			sizeof(struct records_hot) +
+			sizeof(struct records_cold) + sizeof(uint32_t)) +
 	       RECORDS_PROBE * sizeof(uint32_t);
 }
 
@@ -76,7 +112,12 @@ op25b_records_table_init(void *mem, uint32_t capacity)
 	}
 	memset(t, 0, size);
 	t->mask = capacity - 1;
-	t->tags = (uint32_t *)&t->slots[capacity];
+	/* Each part's size a multiple of 64 for 16 slots or more: every
+	 * part starts a line. */
+	t->last = (struct records_last *)(t + 1);
+	t->hot = (struct records_hot *)&t->last[capacity];
+	t->cold = (struct records_cold *)&t->hot[capacity];
+	t->tags = (uint32_t *)&t->cold[capacity];
 	return t;
 }
 
@@ -103,18 +144,19 @@ record_start(struct op25b_record *r, const struct op25b_record_hint *h,
 }
 
 static inline bool
-has_dst(const struct op25b_record *r, uint64_t key)
+has_dst(const uint64_t *dst_key, unsigned int n_dsts, uint64_t key)
 {
 	unsigned int i;
 
-	for (i = 0; i < r->n_dsts; i++)
-		if (r->dst_key[i] == key)
+	for (i = 0; i < n_dsts; i++)
+		if (dst_key[i] == key)
 			return true;
 	return false;
 }
 
 /* The frame's own figures (the last frame's win: one block) and its
- * destination, which the caller has made room for. */
+ * destination, which the caller has made room for: a record of its own
+ * (a table with no room for its source). */
 static inline void
 record_count(struct op25b_record *r, const struct op25b_record_hint *h,
 	     uint64_t tsc, uint64_t key)
@@ -123,8 +165,65 @@ record_count(struct op25b_record *r, const struct op25b_record_hint *h,
 	r->segments++;
 	r->syns += h->syn;
 	r->last = h->last;
-	if (!has_dst(r, key))
+	if (!has_dst(r->dst_key, r->n_dsts, key))
 		r->dst_key[r->n_dsts++] = key;
+}
+
+/* Slot @k's source as a record, as record_start() and record_count()
+ * would have written it. */
+static void
+slot_record(const struct op25b_records_table *t, uint32_t k,
+	    struct op25b_record *r)
+{
+	const struct records_hot *hot = &t->hot[k];
+	const struct records_last *last = &t->last[k];
+	const struct records_cold *cold = &t->cold[k];
+
+	memcpy(r->src, hot->src, sizeof(r->src));
+	r->last_tsc = last->last_tsc;
+	r->first_tsc = cold->first_tsc;
+	r->segments = hot->segments;
+	r->syns = hot->syns;
+	r->interval = cold->interval;
+	r->n_dsts = cold->n_dsts;
+	memset(r->pad, 0, sizeof(r->pad));
+	r->last = last->last;
+	r->pad2 = 0;
+	memcpy(r->dst_key, cold->dst_key, sizeof(r->dst_key));
+}
+
+/* Slot @k starts a piece of the frame's source with it. */
+static inline void
+slot_start(struct op25b_records_table *t, uint32_t k,
+	   const struct op25b_record_hint *h, uint64_t tsc, uint32_t interval,
+	   uint64_t key)
+{
+	struct records_hot *hot = &t->hot[k];
+	struct records_cold *cold = &t->cold[k];
+
+	memcpy(hot->src, h->src, sizeof(hot->src));
+	hot->segments = 0;
+	hot->syns = 0;
+	hot->dst_last = key;
+	cold->first_tsc = tsc;
+	cold->interval = interval;
+	cold->n_dsts = 1;
+	memset(cold->pad, 0, sizeof(cold->pad));
+	cold->dst_key[0] = key;
+}
+
+/* The frame counted in slot @k, whose set has its destination. */
+static inline void
+slot_count(struct op25b_records_table *t, uint32_t k,
+	   const struct op25b_record_hint *h, uint64_t tsc)
+{
+	struct records_hot *hot = &t->hot[k];
+	struct records_last *last = &t->last[k];
+
+	hot->segments++;
+	hot->syns += h->syn;
+	last->last_tsc = tsc;
+	last->last = h->last;
 }
 
 /*
@@ -174,42 +273,58 @@ tag_set(struct op25b_records_table *t, uint32_t k, uint32_t tag)
 		t->tags[t->mask + 1 + k] = tag;
 }
 
+/* A hint's tag: its hash's low half (odd: never 0) with bit 1 its
+ * family, so that sources of two families never share a tag. */
+static inline uint32_t
+hint_tag(const struct op25b_record_hint *h)
+{
+	return ((uint32_t)h->hash & ~2u) | (h->family == 6 ? 2u : 0u);
+}
+
 static __attribute__((always_inline)) inline int
 table_add(struct op25b_records_table *t, const struct op25b_record_hint *h,
 	  uint64_t tsc, uint32_t interval, struct op25b_record *out)
 {
-	uint32_t at = (uint32_t)(h->hash >> 32) & t->mask,
-		 tag = (uint32_t)h->hash;
+	uint32_t at = (uint32_t)(h->hash >> 32) & t->mask, tag = hint_tag(h);
 	uint64_t key = op25b_record_dst_key(h->family, h->dst);
 	unsigned int match, free_slots = probe(t, at, tag, &match);
-	struct op25b_record *r = out;
 	int handed = 1;
 
 	/* Only tags before the first free slot can be the source's. */
 	match &= free_slots != 0 ? (free_slots & -free_slots) - 1 : 0xffu;
 	while (match != 0) {
-		struct op25b_record *s =
-			&t->slots[(at + (unsigned int)__builtin_ctz(match)) &
-				  t->mask]
-				 .r;
+		uint32_t k = (at + (unsigned int)__builtin_ctz(match)) &
+			     t->mask;
+		struct records_hot *hot = &t->hot[k];
+		struct records_cold *cold;
 
 		match &= match - 1;
-		if (s->family != h->family ||
-		    memcmp(s->src, h->src, sizeof(s->src)) != 0)
+		/* The tag matched: the same family. */
+		if (memcmp(hot->src, h->src, sizeof(hot->src)) != 0)
 			continue;
-		if (s->n_dsts < OP25B_RECORD_DSTS || has_dst(s, key)) {
-			record_count(s, h, tsc, key);
+		if (__builtin_expect(key == hot->dst_last, 1)) {
+			slot_count(t, k, h, tsc);
 			return 0;
 		}
-		/* The piece is full of destinations: it goes, and this
-		 * frame starts the next one. */
-		if (out != NULL)
-			*out = *s;
-		else
-			handed = -ENOBUFS;
-		record_start(s, h, tsc, interval);
-		record_count(s, h, tsc, key);
-		return handed;
+		cold = &t->cold[k];
+		if (!has_dst(cold->dst_key, cold->n_dsts, key)) {
+			if (cold->n_dsts == OP25B_RECORD_DSTS) {
+				/* The piece is full of destinations: it
+				 * goes, and this frame starts the next
+				 * one. */
+				if (out != NULL)
+					slot_record(t, k, out);
+				else
+					handed = -ENOBUFS;
+				slot_start(t, k, h, tsc, interval, key);
+				slot_count(t, k, h, tsc);
+				return handed;
+			}
+			cold->dst_key[cold->n_dsts++] = key;
+		}
+		hot->dst_last = key;
+		slot_count(t, k, h, tsc);
+		return 0;
 	}
 	if (free_slots != 0) {
 		uint32_t k = (at + (unsigned int)__builtin_ctz(free_slots)) &
@@ -217,16 +332,17 @@ table_add(struct op25b_records_table *t, const struct op25b_record_hint *h,
 
 		tag_set(t, k, tag);
 		t->count++;
-		r = &t->slots[k].r;
-	} else if (r == NULL) {
+		slot_start(t, k, h, tsc, interval, key);
+		slot_count(t, k, h, tsc);
+		return 0;
+	}
+	if (out == NULL)
 		/* No room, nowhere to hand it: lost, without building it. */
 		return -ENOBUFS;
-	}
-	/* A new source in a free slot; or, with no room, this frame alone
-	 * is the record. */
-	record_start(r, h, tsc, interval);
-	record_count(r, h, tsc, key);
-	return r == out;
+	/* No room: this frame alone is the record. */
+	record_start(out, h, tsc, interval);
+	record_count(out, h, tsc, key);
+	return 1;
 }
 
 int
@@ -239,10 +355,25 @@ op25b_records_table_add(struct op25b_records_table *t,
 
 /*
  * A burst's sources are far apart in the table (a scan: a miss each), so
- * their tag and their record's first two lines are requested for the
- * whole burst before the first is counted, as DPDK's bulk lookups stage
+ * their tag and the lines a frame counted for them touches (hot and last)
+ * are requested for the whole burst before the first is counted, as DPDK's bulk lookups stage
  * theirs; the hash came with the hint.
  */
+void
+op25b_records_table_prefetch(const struct op25b_records_table *t,
+			     const struct op25b_record_hint *h, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t s = (uint32_t)(h[i].hash >> 32) & t->mask;
+
+		__builtin_prefetch(&t->tags[s], 1);
+		__builtin_prefetch(&t->hot[s], 1);
+		__builtin_prefetch(&t->last[s], 1);
+	}
+}
+
 unsigned int
 op25b_records_table_add_burst(struct op25b_records_table *t,
 			      const struct op25b_record_hint *h, unsigned int n,
@@ -252,13 +383,6 @@ op25b_records_table_add_burst(struct op25b_records_table *t,
 {
 	unsigned int i, k = 0;
 
-	for (i = 0; i < n; i++) {
-		uint32_t s = (uint32_t)(h[i].hash >> 32) & t->mask;
-
-		__builtin_prefetch(&t->tags[s], 1);
-		__builtin_prefetch(&t->slots[s], 1);
-		__builtin_prefetch((const char *)&t->slots[s] + 64, 1);
-	}
 	for (i = 0; i < n; i++) {
 		int ret = table_add(t, &h[i], tsc + i, interval,
 				    k < room ? &out[k] : NULL);
@@ -281,7 +405,7 @@ op25b_records_table_flush(struct op25b_records_table *t,
 	for (i = t->flush_at; i <= t->mask && n < max && t->count > 0; i++) {
 		if (t->tags[i] == 0)
 			continue;
-		out[n++] = t->slots[i].r;
+		slot_record(t, i, &out[n++]);
 		tag_set(t, i, 0);
 		t->count--;
 	}

@@ -163,6 +163,49 @@ test_table_piece_per_destinations(void **state)
 	assert_int_equal(rest[0].first_tsc, 50);
 }
 
+/* An IPv4 source and the IPv6 source of the same first four bytes (the
+ * rest zero) are two sources; a source that goes back and forth between
+ * two destinations has two, and its last frame's figures win. */
+static void
+test_table_families_and_destinations(void **state)
+{
+	struct op25b_records_table *t = *state;
+	struct op25b_record_hint v4 = hint4("198.18.0.1", "203.0.113.1", 25, 1),
+				 v6 = v4, b = hint4("198.18.0.1", "203.0.113.2",
+						    2525, 0);
+	struct op25b_record out[4];
+	unsigned int i, n;
+
+	/* Its hash made the IPv4 source's: the same place and tag (a worst
+	 * case; the table tells the families apart all the same). */
+	v6.family = 6;
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(op25b_records_table_add(t, &v4, 10 * i, 0,
+							 out), 0);
+		assert_int_equal(op25b_records_table_add(t, &b, 10 * i + 1, 0,
+							 out), 0);
+	}
+	assert_int_equal(op25b_records_table_add(t, &v6, 100, 0, out), 0);
+	assert_int_equal(op25b_records_table_count(t), 2);
+	n = op25b_records_table_flush(t, out, 4);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++) {
+		if (out[i].family == 6) {
+			assert_int_equal(out[i].segments, 1);
+			assert_int_equal(out[i].first_tsc, 100);
+			continue;
+		}
+		assert_int_equal(out[i].family, 4);
+		assert_int_equal(out[i].segments, 8);
+		assert_int_equal(out[i].syns, 4);
+		assert_int_equal(out[i].n_dsts, 2);
+		assert_int_equal(out[i].first_tsc, 0);
+		assert_int_equal(out[i].last_tsc, 31);
+		assert_int_equal(out[i].dport, 2525);
+		assert_memory_equal(out[i].dst, b.dst, 16);
+	}
+}
+
 /* A burst is counted as its frames one by one, at tsc + i: records
  * finished beyond the caller's room are lost and counted. */
 static void
@@ -538,6 +581,7 @@ main(void)
 		cmocka_unit_test(test_table_sizes),
 		FIXTURE_TEST(table, test_table_counts_in_place),
 		FIXTURE_TEST(table, test_table_piece_per_destinations),
+		FIXTURE_TEST(table, test_table_families_and_destinations),
 		cmocka_unit_test(test_table_burst),
 		FIXTURE_TEST(table, test_table_full),
 		cmocka_unit_test(test_merge),
