@@ -36,11 +36,17 @@ struct http_ctx {
 int
 stat_parse_listen(const char *text, void *storage, size_t *len)
 {
+	union {
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} *sa = storage;
 	char host[INET6_ADDRSTRLEN + 2];
 	const char *colon, *port_text;
+	size_t host_len, addr_len;
 	unsigned long port;
-	size_t host_len;
+	void *addr;
 	char *end;
+	int family;
 
 	if (text[0] == '[') {
 		const char *close = strchr(text, ']');
@@ -70,25 +76,25 @@ stat_parse_listen(const char *text, void *storage, size_t *len)
 	if (errno != 0 || *end != '\0' || port == 0 || port > 65535)
 		return -EINVAL;
 
+	/* The families differ only in where the fields are: those are
+	 * chosen first, then one conversion fills the address. */
+	memset(sa, 0, sizeof(*sa));
 	if (text[0] != '[') {
-		struct sockaddr_in *sin = storage;
-
-		memset(sin, 0, sizeof(*sin));
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			return -EINVAL;
-		*len = sizeof(*sin);
+		family = AF_INET;
+		sa->v4.sin_family = AF_INET;
+		sa->v4.sin_port = htons((uint16_t)port);
+		addr = &sa->v4.sin_addr;
+		addr_len = sizeof(sa->v4);
 	} else {
-		struct sockaddr_in6 *sin6 = storage;
-
-		memset(sin6, 0, sizeof(*sin6));
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			return -EINVAL;
-		*len = sizeof(*sin6);
+		family = AF_INET6;
+		sa->v6.sin6_family = AF_INET6;
+		sa->v6.sin6_port = htons((uint16_t)port);
+		addr = &sa->v6.sin6_addr;
+		addr_len = sizeof(sa->v6);
 	}
+	if (inet_pton(family, host, addr) != 1)
+		return -EINVAL;
+	*len = addr_len;
 	return 0;
 }
 

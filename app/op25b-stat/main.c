@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "op25b_clock.h"
 #include "op25b_options.h"
 #include "op25b_records.h"
 #include "stat_tool.h"
@@ -303,15 +304,6 @@ print_top(const struct config *cfg)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-static double
-monotonic_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Rates compare two snapshots of one writer: a restarted op25b starts its
  * counters from zero again. */
 static bool
@@ -350,7 +342,7 @@ watch(struct stat_source *src, const struct config *cfg, const sigset_t *stop)
 		int ret;
 
 		ret = stat_source_read(src, snap, why, sizeof(why));
-		t = monotonic_seconds();
+		t = op25b_monotonic_seconds();
 		if (ret != 0) {
 			/* Gone, stale or unreadable: watching it further
 			 * would show nothing new. */

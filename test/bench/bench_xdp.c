@@ -18,21 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <pcap/pcap.h>
 
+#include "op25b_clock.h"
 #include "op25b_policy.h"
 #include "op25b_xdp.h"
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int
 bench_trace(struct op25b_xdp *x, const char *path, uint32_t repeat)
@@ -85,22 +76,22 @@ main(int argc, char **argv)
 			"usage: bench_xdp POLICY [--repeat N] [TRACE.pcap...]\n");
 		return 2;
 	}
-	t0 = now_s();
+	t0 = op25b_monotonic_seconds();
 	policy = op25b_policy_load(argv[1], &perr);
 	if (policy == NULL) {
 		fprintf(stderr, "%s:%u:%u: %s\n", perr.file, perr.line,
 			perr.column, perr.message);
 		return 1;
 	}
-	t1 = now_s();
+	t1 = op25b_monotonic_seconds();
 	x = op25b_xdp_load(log, sizeof(log));
 	if (x == NULL) {
 		fprintf(stderr, "bench_xdp: %s\n%s", strerror(errno), log);
 		return 1;
 	}
-	t2 = now_s();
+	t2 = op25b_monotonic_seconds();
 	err = op25b_xdp_apply(x, policy, NULL);
-	t3 = now_s();
+	t3 = op25b_monotonic_seconds();
 	if (err != 0 || op25b_xdp_state(x, &st) != 0) {
 		fprintf(stderr, "bench_xdp: apply: %s\n", strerror(-err));
 		return 1;
@@ -109,9 +100,9 @@ main(int argc, char **argv)
 	printf("maps filled: %" PRIu64 " prefixes in %.2f s\n", st.prefixes,
 	       t3 - t2);
 	printf("map memory: %.1f MB\n", (double)op25b_xdp_memory(x) / 1048576);
-	t2 = now_s();
+	t2 = op25b_monotonic_seconds();
 	err = op25b_xdp_apply(x, policy, NULL);
-	t3 = now_s();
+	t3 = op25b_monotonic_seconds();
 	if (err != 0) {
 		fprintf(stderr, "bench_xdp: reload: %s\n", strerror(-err));
 		return 1;

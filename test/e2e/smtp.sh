@@ -175,24 +175,8 @@ report "e2e namespaces: client and server veths through op25b's namespace, offlo
 # --- the server: aiosmtpd, one maildir per address and port -----------------
 listeners=("$mx4:25" "$mx4:587" "$mx4:465" "$relay4:25"
 	"$mx6:25" "$mx6:587" "$mx6:465" "$relay6:25")
-mkdir -p "$work/mail"
-for l in "${listeners[@]}"; do
-	ip netns exec "$nsv" "$py" -m aiosmtpd -n -l "$l" \
-		-c aiosmtpd.handlers.Mailbox "$work/mail/$l" \
-		>"$work/aiosmtpd-$l.log" 2>&1 &
-	bg_pids+=($!)
-done
-# Listening: every address:port in ss's list (10 s at most).
-all_listen() {
-	local l a p
-	in_ns "$nsv" ss -Hltn >"$work/ss.out" 2>&1
-	for l in "${listeners[@]}"; do
-		a=${l%:*} p=${l##*:}
-		grep -qE "(^|[[:space:]])\[?${a}\]?:${p}[[:space:]]" "$work/ss.out" ||
-			return 1
-	done
-}
-if ! wait_until 10 - all_listen; then
+smtp_servers "$nsv" "${listeners[@]}"
+if ! wait_until 10 - smtp_listening "$nsv" "${listeners[@]}"; then
 	problem "aiosmtpd not listening on all of: ${listeners[*]}" "ss -ltn:" \
 		"$(cat "$work/ss.out")"
 	for l in "${listeners[@]}"; do

@@ -119,19 +119,10 @@ net_setup >"$work/setup.err" 2>&1 ||
 report "e2e xdp namespaces: client, router, server"
 [ $status = 0 ] || exit $status
 
-mkdir -p "$work/mail"
-for l in "$mx4:25" "$mx4:587" "$relay4:25" "$mx6:25" "$mx6:587"; do
-	ip netns exec "$nsv" "$py" -m aiosmtpd -n -l "$l" \
-		-c aiosmtpd.handlers.Mailbox "$work/mail/$l" \
-		>"$work/aiosmtpd-$l.log" 2>&1 &
-	bg_pids+=($!)
-done
-all_listen() {
-	local n
-	n=$(in_ns "$nsv" ss -Hltn | grep -cE "($mx4|$relay4|\[?$mx6\]?):(25|587) ")
-	[ "$n" -ge 5 ]
-}
-wait_until 10 - all_listen || problem "aiosmtpd not listening:" "$(in_ns "$nsv" ss -Hltn)"
+listeners=("$mx4:25" "$mx4:587" "$relay4:25" "$mx6:25" "$mx6:587")
+smtp_servers "$nsv" "${listeners[@]}"
+wait_until 10 - smtp_listening "$nsv" "${listeners[@]}" ||
+	problem "aiosmtpd not listening:" "$(in_ns "$nsv" ss -Hltn)"
 
 # load: the subscriber side, and an allow-all program on the client's end.
 in_ns "$nr" "$xdp" load x0 --policy "$work/reset.yaml" --name "$name" \

@@ -259,6 +259,32 @@ veth() {
 		timeout 10 ip -n "${a%%:*}" link set "${a#*:}" up &&
 		timeout 10 ip -n "${b%%:*}" link set "${b#*:}" up
 }
+# smtp_servers NS LISTENER...: an aiosmtpd in NS on each ADDRESS:PORT,
+# delivering into the maildir $work/mail/LISTENER, its output in
+# $work/aiosmtpd-LISTENER.log; their pids join the script's bg_pids.
+smtp_servers() {
+	local ns=$1 l
+	shift
+	mkdir -p "$work/mail"
+	for l in "$@"; do
+		ip netns exec "$ns" "$py" -m aiosmtpd -n -l "$l" \
+			-c aiosmtpd.handlers.Mailbox "$work/mail/$l" \
+			>"$work/aiosmtpd-$l.log" 2>&1 &
+		bg_pids+=($!)
+	done
+}
+# smtp_listening NS LISTENER...: every ADDRESS:PORT is in NS's list of
+# listening sockets (written to $work/ss.out); for wait_until.
+smtp_listening() {
+	local ns=$1 l a p
+	shift
+	in_ns "$ns" ss -Hltn >"$work/ss.out" 2>&1
+	for l in "$@"; do
+		a=${l%:*} p=${l##*:}
+		grep -qE "(^|[[:space:]])\[?${a}\]?:${p}[[:space:]]" "$work/ss.out" ||
+			return 1
+	done
+}
 netns_cleanup() {
 	local n p
 	for n in "${netns_names[@]}"; do

@@ -46,6 +46,13 @@ destinations:
 MAC = {"plain": "02:00:00:00:01:01", "pppoe": "02:00:00:00:02:02",
        "qinq": "02:00:00:00:03:03", "v6": "02:00:00:00:04:04",
        "mobile": "02:00:00:00:05:05"}
+# Each kind's source address, VLAN IDs (outer first) and PPPoE session:
+# the builders below frame them, base() expects them in the records.
+SOURCE = {"plain": ("198.18.1.1", [], None),
+          "pppoe": ("198.18.2.2", [100], 4660),
+          "qinq": ("198.18.3.3", [10, 20], None),
+          "v6": ("2001:db8:1000::9", [], None),
+          "mobile": ("198.18.200.5", [], None)}
 
 
 def eth(kind):
@@ -61,25 +68,27 @@ def data(dport=25):
 
 
 def plain(dst, tcp):
-    return eth("plain") / IP(src="198.18.1.1", dst=dst) / tcp
+    return eth("plain") / IP(src=SOURCE["plain"][0], dst=dst) / tcp
 
 
 def pppoe(dst, tcp):
-    return (eth("pppoe") / Dot1Q(vlan=100) / PPPoE(sessionid=4660) /
-            PPP(proto=0x0021) / IP(src="198.18.2.2", dst=dst) / tcp)
+    src, (vlan,), session = SOURCE["pppoe"]
+    return (eth("pppoe") / Dot1Q(vlan=vlan) / PPPoE(sessionid=session) /
+            PPP(proto=0x0021) / IP(src=src, dst=dst) / tcp)
 
 
 def qinq(dst, tcp):
-    return (eth("qinq") / Dot1AD(vlan=10) / Dot1Q(vlan=20) /
-            IP(src="198.18.3.3", dst=dst) / tcp)
+    src, (outer, inner), _ = SOURCE["qinq"]
+    return (eth("qinq") / Dot1AD(vlan=outer) / Dot1Q(vlan=inner) /
+            IP(src=src, dst=dst) / tcp)
 
 
 def v6(dst, tcp):
-    return eth("v6") / IPv6(src="2001:db8:1000::9", dst=dst) / tcp
+    return eth("v6") / IPv6(src=SOURCE["v6"][0], dst=dst) / tcp
 
 
 def mobile(dst, tcp):
-    return eth("mobile") / IP(src="198.18.200.5", dst=dst) / tcp
+    return eth("mobile") / IP(src=SOURCE["mobile"][0], dst=dst) / tcp
 
 
 def first_interval():
@@ -108,43 +117,43 @@ def second_interval():
     ]
 
 
-def base(src, kind, **kw):
+def base(kind, **kw):
+    src, vlan, session = SOURCE[kind]
     r = {"src": src, "class": "dynamic", "group": None,
          "rule": "class.action", "action": "reset", "dport": 25,
-         "vlan": [], "pppoe_session": None, "src_mac": MAC[kind],
-         "port": 0, "mode": "enforce"}
+         "vlan": list(vlan), "pppoe_session": session,
+         "src_mac": MAC[kind], "port": 0, "mode": "enforce"}
     r.update(kw)
     return r
 
 
 def expected(scenario):
+    """The records, each with its action under enforce: monitor counts
+    them all instead, notify changes what a block sends."""
     mode = "monitor" if scenario == "monitor" else "enforce"
-    count = "count" if mode == "monitor" else None
     one = [
-        base("198.18.1.1", "plain", action=count or "drop",
-             dst="203.0.113.6", destinations=2, segments=4, syns=3),
-        base("198.18.2.2", "pppoe", action=count or "reset",
-             dst="203.0.113.7", destinations=1, segments=2, syns=2,
-             vlan=[100], pppoe_session=4660),
-        base("198.18.3.3", "qinq", action=count or "reset", dport=2525,
-             dst="203.0.113.9", destinations=1, segments=1, syns=1,
-             vlan=[10, 20]),
-        base("2001:db8:1000::9", "v6", action=count or "reset",
-             dst="2001:db8:ffff::26", destinations=2, segments=2, syns=2),
-        base("198.18.200.5", "mobile", action=count or "reset",
-             **{"class": "mobile-only", "group": "mobile-mx",
-                "rule": "class.to", "dst": "198.19.100.25",
-                "destinations": 1, "segments": 1, "syns": 1}),
+        base("plain", action="drop", dst="203.0.113.6", destinations=2,
+             segments=4, syns=3),
+        base("pppoe", dst="203.0.113.7", destinations=1, segments=2,
+             syns=2),
+        base("qinq", dport=2525, dst="203.0.113.9", destinations=1,
+             segments=1, syns=1),
+        base("v6", dst="2001:db8:ffff::26", destinations=2, segments=2,
+             syns=2),
+        base("mobile", **{"class": "mobile-only", "group": "mobile-mx",
+                          "rule": "class.to", "dst": "198.19.100.25",
+                          "destinations": 1, "segments": 1, "syns": 1}),
     ]
     two = [
-        base("198.18.1.1", "plain", action=count or "reset",
-             dst="203.0.113.8", destinations=1, segments=1, syns=1),
-        base("198.18.2.2", "pppoe", action=count or "drop",
-             dst="203.0.113.7", destinations=1, segments=1, syns=0,
-             vlan=[100], pppoe_session=4660),
+        base("plain", dst="203.0.113.8", destinations=1, segments=1,
+             syns=1),
+        base("pppoe", action="drop", dst="203.0.113.7", destinations=1,
+             segments=1, syns=0),
     ]
     for r in one + two:
         r["mode"] = mode
+        if mode == "monitor":
+            r["action"] = "count"
         # block: notify answers a SYN with a SYN-ACK, and a data segment
         # without its handshake with a RST (doc/policy.md).
         if scenario == "notify":
