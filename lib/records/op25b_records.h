@@ -92,10 +92,8 @@ struct op25b_record_hint {
 };
 
 /** One source in one interval, or a worker's piece of it: the element of
- * the ring between the workers and the control lcore. What a frame
- * counted for a source in the table touches (the source, the last
- * figures, the counts and the first destinations) lies in the first 128
- * bytes. */
+ * the ring between the workers and the control lcore (the worker's table
+ * keeps a source in parts of its own, table.c). */
 struct op25b_record {
 	uint8_t src[16];
 	uint64_t last_tsc;

@@ -36,7 +36,7 @@ _Static_assert(RECORDS_PROBE == 8, "probe() compares 8 tags: two SSE2 words");
  *    counts, and the last destination, which a source that keeps to its
  *    destinations matches without reading its set (32 bytes);
  *  - last: the last frame's time and figures, one line that every frame
- *    overwrites whole and nothing reads until the record goes;
+ *    writes (60 of its bytes) and nothing reads until the record goes;
  *  - cold: the piece's start and its set of destinations, read when a
  *    frame goes to another destination than the last.
  */
@@ -354,10 +354,12 @@ op25b_records_table_add(struct op25b_records_table *t,
 }
 
 /*
- * A burst's sources are far apart in the table (a scan: a miss each), so
- * their tag and the lines a frame counted for them touches (hot and last)
- * are requested for the whole burst before the first is counted, as DPDK's bulk lookups stage
- * theirs; the hash came with the hint.
+ * A burst's sources are far apart in the table (a miss each), so their
+ * tags and the two parts a frame counted for them touches (hot and last)
+ * are requested for the whole burst at once, as DPDK's bulk lookups stage
+ * theirs, and counted later (add_burst); the hash came with the hint. The
+ * cold part is not: a frame needs it only for a new source or another
+ * destination, and requesting it for every frame costs a scan a line.
  */
 void
 op25b_records_table_prefetch(const struct op25b_records_table *t,
