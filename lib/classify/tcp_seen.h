@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "parse_code.h" /* TCP_SYN, TCP_FIN */
+
 /* Read before a byte of the segment is overwritten. */
 struct tcp_seen {
 	uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes */
@@ -18,5 +20,28 @@ struct tcp_seen {
 	uint32_t seg_len; /* sequence space: payload, SYN and FIN */
 	uint8_t flags;
 };
+
+/*
+ * The fields of @s that the TCP header tells: @tcp is its first 14 bytes
+ * (network order, any alignment), @l4_len the segment's bytes, header
+ * included. Byte by byte, which the BPF target needs and which gcc folds
+ * into one load and bswap.
+ */
+static inline void
+tcp_seen_header(struct tcp_seen *s, const uint8_t *tcp, uint32_t l4_len)
+{
+	uint32_t doff = (uint32_t)(tcp[12] >> 4) * 4;
+
+	s->sport = (uint16_t)(tcp[0] << 8 | tcp[1]);
+	s->dport = (uint16_t)(tcp[2] << 8 | tcp[3]);
+	s->seq = (uint32_t)tcp[4] << 24 | (uint32_t)tcp[5] << 16 |
+		 (uint32_t)tcp[6] << 8 | tcp[7];
+	s->ack = (uint32_t)tcp[8] << 24 | (uint32_t)tcp[9] << 16 |
+		 (uint32_t)tcp[10] << 8 | tcp[11];
+	s->flags = tcp[13];
+	/* RFC 9293 3.3.1: SYN and FIN each take a sequence number. */
+	s->seg_len = l4_len - doff + ((s->flags & TCP_SYN) != 0) +
+		     ((s->flags & TCP_FIN) != 0);
+}
 
 #endif /* OP25B_TCP_SEEN_H */

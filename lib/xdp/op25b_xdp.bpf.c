@@ -538,7 +538,6 @@ op25b_seen_read(struct xdp_md *ctx, const struct meta *m, struct tcp_seen *s)
 {
 	const __u8 *tcp, *a;
 	struct frame f;
-	__u32 doff;
 
 	if (m == NULL || s == NULL)
 		return -1;
@@ -560,15 +559,7 @@ op25b_seen_read(struct xdp_md *ctx, const struct meta *m, struct tcp_seen *s)
 		__builtin_memcpy(s->src, a + 8, 16);
 		__builtin_memcpy(s->dst, a + 24, 16);
 	}
-	s->sport = be16(tcp);
-	s->dport = be16(tcp + 2);
-	s->seq = be32(tcp + 4);
-	s->ack = be32(tcp + 8);
-	s->flags = tcp[13];
-	doff = (__u32)(tcp[12] >> 4) * 4;
-	/* RFC 9293 3.3.1: SYN and FIN each take a sequence number. */
-	s->seg_len = m->l4_end - m->l4 - doff + ((s->flags & TCP_SYN) != 0) +
-		     ((s->flags & TCP_FIN) != 0);
+	tcp_seen_header(s, tcp, m->l4_end - m->l4);
 	return 0;
 }
 
