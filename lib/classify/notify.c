@@ -204,9 +204,10 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 			n->key, meta->family, seen.src, seen.dst, seen.sport,
 			seen.dport, slot - k);
 
-		if (seen.ack == cookie + 1 && seen.seg_len == 0) {
-			/* The handshake's ACK, or its retransmission:
-			 * the greeting, again if need be. */
+		enum notify_ack ack =
+			notify_ack_of(&seen, cookie, n->greeting_len);
+
+		if (ack == NOTIFY_ACK_HANDSHAKE) {
 			struct tcp_reply r = {
 				.seq = cookie + 1,
 				.ack = seen.seq,
@@ -226,15 +227,9 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 				       ? OP25B_NOTIFY_ANSWER_REPLY
 				       : OP25B_NOTIFY_ANSWER_DROP;
 		}
-		/* The client acknowledges the greeting (and its FIN): nothing
-		 * to say to a bare ACK; its QUIT or FIN gets the RST that
-		 * ends the connection. */
-		if (seen.ack - cookie - 1 == n->greeting_len ||
-		    seen.ack - cookie - 1 == n->greeting_len + 1u)
-			return seen.seg_len == 0 ? OP25B_NOTIFY_ANSWER_DROP
-						 : answer_reset(m, meta, &seen);
-		/* Data or a FIN right after the handshake. */
-		if (seen.ack == cookie + 1)
+		if (ack == NOTIFY_ACK_BARE)
+			return OP25B_NOTIFY_ANSWER_DROP;
+		if (ack == NOTIFY_ACK_RESET)
 			return answer_reset(m, meta, &seen);
 	}
 bad_cookie:

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What a reply (block: reset's RST, block: notify's answers) needs of the
- * TCP segment it answers, for the classifier (reset.c, notify.c) and the
- * XDP program (lib/xdp/op25b_xdp.bpf.c, which includes this header: plain
+ * TCP segment it answers, and what block: notify makes of an ACK, for the
+ * classifier (reset.c, notify.c) and the XDP program (lib/xdp/op25b_xdp.bpf.c, which includes this header: plain
  * C and <stdint.h> only, for the BPF target too).
  */
 #ifndef OP25B_TCP_SEEN_H
@@ -42,6 +42,34 @@ tcp_seen_header(struct tcp_seen *s, const uint8_t *tcp, uint32_t l4_len)
 	/* RFC 9293 3.3.1: SYN and FIN each take a sequence number. */
 	s->seg_len = l4_len - doff + ((s->flags & TCP_SYN) != 0) +
 		     ((s->flags & TCP_FIN) != 0);
+}
+
+/* What a client's ACK (no SYN, no RST) says of block: notify's
+ * connection whose SYN-ACK carried @cookie. */
+enum notify_ack {
+	NOTIFY_ACK_OTHER,     /* not this cookie's connection */
+	NOTIFY_ACK_HANDSHAKE, /* its handshake's ACK: send the greeting */
+	NOTIFY_ACK_BARE,      /* a bare ACK of the greeting: no answer */
+	NOTIFY_ACK_RESET,     /* data or a FIN: the RST that ends it */
+};
+
+static inline enum notify_ack
+notify_ack_of(const struct tcp_seen *s, uint32_t cookie, uint32_t greeting_len)
+{
+	/* The handshake's ACK, or its retransmission: the greeting, again
+	 * if need be. */
+	if (s->ack == cookie + 1 && s->seg_len == 0)
+		return NOTIFY_ACK_HANDSHAKE;
+	/* The client acknowledges the greeting (and its FIN): nothing to
+	 * say to a bare ACK; its QUIT or FIN gets the RST that ends the
+	 * connection. */
+	if (s->ack - cookie - 1 == greeting_len ||
+	    s->ack - cookie - 1 == greeting_len + 1u)
+		return s->seg_len == 0 ? NOTIFY_ACK_BARE : NOTIFY_ACK_RESET;
+	/* Data or a FIN right after the handshake. */
+	if (s->ack == cookie + 1)
+		return NOTIFY_ACK_RESET;
+	return NOTIFY_ACK_OTHER;
 }
 
 #endif /* OP25B_TCP_SEEN_H */

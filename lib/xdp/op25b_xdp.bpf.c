@@ -1197,10 +1197,11 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 		goto bad_cookie;
 	/* The cookie's slot and the one before it; slot 0 has none. */
 	for (k = 0; k < 2 && k <= tslot; k++) {
+		enum notify_ack ack;
+
 		cookie = notify_cookie(key, m->family, &s, tslot - k);
-		if (s.ack == cookie + 1 && s.seg_len == 0) {
-			/* The handshake's ACK, or its retransmission: the
-			 * greeting, again if need be. */
+		ack = notify_ack_of(&s, cookie, n->greeting_len);
+		if (ack == NOTIFY_ACK_HANDSHAKE) {
 			if (!notify_budget_take(n, now)) {
 				c[OP25B_NOTIFY_OVER_BUDGET]++;
 				return notify_reset(ctx, m, &s);
@@ -1208,15 +1209,9 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 			c[OP25B_NOTIFY_NOTIFIED]++;
 			return notify_greet(ctx, m, &s, n, cookie);
 		}
-		/* The client acknowledges the greeting (and its FIN):
-		 * nothing to say to a bare ACK; its QUIT or FIN gets the
-		 * RST that ends the connection. */
-		if (s.ack - cookie - 1 == n->greeting_len ||
-		    s.ack - cookie - 1 == n->greeting_len + 1)
-			return s.seg_len == 0 ? NOTIFY_DROP
-					      : notify_reset(ctx, m, &s);
-		/* Data or a FIN right after the handshake. */
-		if (s.ack == cookie + 1)
+		if (ack == NOTIFY_ACK_BARE)
+			return NOTIFY_DROP;
+		if (ack == NOTIFY_ACK_RESET)
 			return notify_reset(ctx, m, &s);
 	}
 bad_cookie:
