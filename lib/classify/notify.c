@@ -175,20 +175,18 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 		    const struct pkt_meta *meta, uint64_t *counters)
 {
 	struct tcp_seen seen;
+	enum notify_segment segment;
 	uint64_t now, slot;
 	unsigned int k;
-	uint8_t flags;
 
 	if (op25b_tcp_seen_read(m, meta, &seen) != 0)
 		return OP25B_NOTIFY_ANSWER_DROP;
-	flags = seen.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN);
-	/* Nothing answers a RST; a segment with neither SYN nor ACK is not
-	 * part of any handshake (RFC 9293 3.10.7.3 drops it). */
-	if ((flags & TCP_RST) || !(flags & (TCP_SYN | TCP_ACK)))
+	segment = notify_segment_of(seen.flags);
+	if (segment == NOTIFY_SEGMENT_DROP)
 		return OP25B_NOTIFY_ANSWER_DROP;
 	now = notify_now();
 	slot = now / n->slot_ticks;
-	if (flags == TCP_SYN) {
+	if (segment == NOTIFY_SEGMENT_SYN) {
 		if (!budget_take(n, now)) {
 			counters[OP25B_NOTIFY_OVER_BUDGET]++;
 			return answer_reset(m, meta, &seen);
@@ -196,7 +194,7 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 		counters[OP25B_NOTIFY_SYN_ACK]++;
 		return answer_syn(n, m, meta, &seen, slot);
 	}
-	if (flags & TCP_SYN) /* SYN-ACK from the client's side */
+	if (segment == NOTIFY_SEGMENT_BAD_COOKIE)
 		goto bad_cookie;
 	/* The cookie's slot and the one before it; slot 0 has none. */
 	for (k = 0; k < 2 && k <= slot; k++) {

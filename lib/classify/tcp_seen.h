@@ -44,6 +44,30 @@ tcp_seen_header(struct tcp_seen *s, const uint8_t *tcp, uint32_t l4_len)
 		     ((s->flags & TCP_FIN) != 0);
 }
 
+/* What block: notify makes of a segment, by its flags. */
+enum notify_segment {
+	NOTIFY_SEGMENT_DROP,	   /* answered by nothing */
+	NOTIFY_SEGMENT_SYN,	   /* a SYN: the SYN-ACK with the cookie */
+	NOTIFY_SEGMENT_ACK,	   /* an ACK: read by notify_ack_of() */
+	NOTIFY_SEGMENT_BAD_COOKIE, /* no handshake of op25b's: a RST */
+};
+
+static inline enum notify_segment
+notify_segment_of(uint8_t flags)
+{
+	flags &= TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN;
+	/* Nothing answers a RST; a segment with neither SYN nor ACK is not
+	 * part of any handshake (RFC 9293 3.10.7.3 drops it). */
+	if ((flags & TCP_RST) || !(flags & (TCP_SYN | TCP_ACK)))
+		return NOTIFY_SEGMENT_DROP;
+	if (flags == TCP_SYN)
+		return NOTIFY_SEGMENT_SYN;
+	/* A SYN-ACK from the client's side. */
+	if (flags & TCP_SYN)
+		return NOTIFY_SEGMENT_BAD_COOKIE;
+	return NOTIFY_SEGMENT_ACK;
+}
+
 /* What a client's ACK (no SYN, no RST) says of block: notify's
  * connection whose SYN-ACK carried @cookie. */
 enum notify_ack {

@@ -1156,7 +1156,8 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 	struct op25b_stats_counters *cnt;
 	struct tcp_seen s;
 	__u64 now, tslot;
-	__u32 zero = 0, flags, cookie, k;
+	enum notify_segment segment;
+	__u32 zero = 0, cookie, k;
 	uint64_t *c;
 
 	if (m == NULL)
@@ -1169,14 +1170,12 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 	    op25b_seen_read(ctx, m, &s) != 0)
 		return NOTIFY_DROP;
 	c = cnt->class_notify[slot & 0xff];
-	flags = s.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN);
-	/* Nothing answers a RST; a segment with neither SYN nor ACK is not
-	 * part of any handshake (RFC 9293 3.10.7.3 drops it). */
-	if ((flags & TCP_RST) || !(flags & (TCP_SYN | TCP_ACK)))
+	segment = notify_segment_of(s.flags);
+	if (segment == NOTIFY_SEGMENT_DROP)
 		return NOTIFY_DROP;
 	now = adaptive_now();
 	tslot = now / OP25B_XDP_NOTIFY_SLOT_NS;
-	if (flags == TCP_SYN) {
+	if (segment == NOTIFY_SEGMENT_SYN) {
 		struct reply r = {
 			.ack = s.seq + 1,
 			.window = NOTIFY_WINDOW,
@@ -1193,7 +1192,7 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 		return op25b_reply_build(ctx, m, &s, &r) == 0 ? NOTIFY_REPLY
 							      : NOTIFY_DROP;
 	}
-	if (flags & TCP_SYN) /* SYN-ACK from the client's side */
+	if (segment == NOTIFY_SEGMENT_BAD_COOKIE)
 		goto bad_cookie;
 	/* The cookie's slot and the one before it; slot 0 has none. */
 	for (k = 0; k < 2 && k <= tslot; k++) {
