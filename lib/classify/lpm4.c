@@ -52,13 +52,8 @@ count_groups(const struct lpm4_rule *rules, size_t n, uint32_t *groups_a,
 static uint32_t *
 group_a_of(struct lpm4 *t, uint32_t *entry)
 {
-	uint32_t *g;
-	unsigned int j;
-
 	if (!(*entry & LPM4_EXT)) {
-		g = &t->tbl8a[(size_t)t->n_groups_a << 8];
-		for (j = 0; j < 256; j++)
-			g[j] = *entry;
+		lpm_fill32(&t->tbl8a[(size_t)t->n_groups_a << 8], 256, *entry);
 		*entry = LPM4_EXT | t->n_groups_a++;
 	}
 	return &t->tbl8a[(size_t)(*entry & ~LPM4_EXT) << 8];
@@ -67,13 +62,9 @@ group_a_of(struct lpm4 *t, uint32_t *entry)
 static uint8_t *
 group_b_of(struct lpm4 *t, uint32_t *entry)
 {
-	uint8_t *g;
-	unsigned int j;
-
 	if (!(*entry & LPM4_EXT)) {
-		g = &t->tbl8b[(size_t)t->n_groups_b << 8];
-		for (j = 0; j < 256; j++)
-			g[j] = (uint8_t)*entry;
+		memset(&t->tbl8b[(size_t)t->n_groups_b << 8], (uint8_t)*entry,
+		       256);
 		*entry = LPM4_EXT | t->n_groups_b++;
 	}
 	return &t->tbl8b[(size_t)(*entry & ~LPM4_EXT) << 8];

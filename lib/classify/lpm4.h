@@ -137,6 +137,20 @@ lpm4_stage_tbl16(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
 	}
 }
 
+/* Follow @e[i] to its second-level entry when it points to a group,
+ * prefetching the third. */
+static __rte_always_inline void
+lpm4_step_tbl8a(const struct lpm4 *t, const uint32_t *ip, uint32_t *e,
+		unsigned int i)
+{
+	if (e[i] & LPM4_EXT) {
+		e[i] = t->tbl8a[lpm4_group_index(e[i], (ip[i] >> 8) & 0xff)];
+		if (e[i] & LPM4_EXT)
+			rte_prefetch0(&t->tbl8b[lpm4_group_index(
+				e[i], ip[i] & 0xff)]);
+	}
+}
+
 /* Follow the entries that point to a second-level group, prefetching the
  * third. */
 static __rte_always_inline void
@@ -147,20 +161,8 @@ lpm4_stage_tbl8a(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		if (ea[i] & LPM4_EXT) {
-			ea[i] = ta->tbl8a[lpm4_group_index(
-				ea[i], (ipa[i] >> 8) & 0xff)];
-			if (ea[i] & LPM4_EXT)
-				rte_prefetch0(&ta->tbl8b[lpm4_group_index(
-					ea[i], ipa[i] & 0xff)]);
-		}
-		if (eb[i] & LPM4_EXT) {
-			eb[i] = tb->tbl8a[lpm4_group_index(
-				eb[i], (ipb[i] >> 8) & 0xff)];
-			if (eb[i] & LPM4_EXT)
-				rte_prefetch0(&tb->tbl8b[lpm4_group_index(
-					eb[i], ipb[i] & 0xff)]);
-		}
+		lpm4_step_tbl8a(ta, ipa, ea, i);
+		lpm4_step_tbl8a(tb, ipb, eb, i);
 	}
 }
 

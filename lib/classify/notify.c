@@ -175,20 +175,18 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 		    const struct pkt_meta *meta, uint64_t *counters)
 {
 	struct tcp_seen seen;
+	enum notify_segment segment;
 	uint64_t now, slot;
 	unsigned int k;
-	uint8_t flags;
 
 	if (op25b_tcp_seen_read(m, meta, &seen) != 0)
 		return OP25B_NOTIFY_ANSWER_DROP;
-	flags = seen.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN);
-	/* Nothing answers a RST; a segment with neither SYN nor ACK is not
-	 * part of any handshake (RFC 9293 3.10.7.3 drops it). */
-	if ((flags & TCP_RST) || !(flags & (TCP_SYN | TCP_ACK)))
+	segment = notify_segment_of(seen.flags);
+	if (segment == NOTIFY_SEGMENT_DROP)
 		return OP25B_NOTIFY_ANSWER_DROP;
 	now = notify_now();
 	slot = now / n->slot_ticks;
-	if (flags == TCP_SYN) {
+	if (segment == NOTIFY_SEGMENT_SYN) {
 		if (!budget_take(n, now)) {
 			counters[OP25B_NOTIFY_OVER_BUDGET]++;
 			return answer_reset(m, meta, &seen);
@@ -196,7 +194,7 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 		counters[OP25B_NOTIFY_SYN_ACK]++;
 		return answer_syn(n, m, meta, &seen, slot);
 	}
-	if (flags & TCP_SYN) /* SYN-ACK from the client's side */
+	if (segment == NOTIFY_SEGMENT_BAD_COOKIE)
 		goto bad_cookie;
 	/* The cookie's slot and the one before it; slot 0 has none. */
 	for (k = 0; k < 2 && k <= slot; k++) {
@@ -204,9 +202,10 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 			n->key, meta->family, seen.src, seen.dst, seen.sport,
 			seen.dport, slot - k);
 
-		if (seen.ack == cookie + 1 && seen.seg_len == 0) {
-			/* The handshake's ACK, or its retransmission:
-			 * the greeting, again if need be. */
+		enum notify_ack ack =
+			notify_ack_of(&seen, cookie, n->greeting_len);
+
+		if (ack == NOTIFY_ACK_HANDSHAKE) {
 			struct tcp_reply r = {
 				.seq = cookie + 1,
 				.ack = seen.seq,
@@ -226,15 +225,9 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 				       ? OP25B_NOTIFY_ANSWER_REPLY
 				       : OP25B_NOTIFY_ANSWER_DROP;
 		}
-		/* The client acknowledges the greeting (and its FIN): nothing
-		 * to say to a bare ACK; its QUIT or FIN gets the RST that
-		 * ends the connection. */
-		if (seen.ack - cookie - 1 == n->greeting_len ||
-		    seen.ack - cookie - 1 == n->greeting_len + 1u)
-			return seen.seg_len == 0 ? OP25B_NOTIFY_ANSWER_DROP
-						 : answer_reset(m, meta, &seen);
-		/* Data or a FIN right after the handshake. */
-		if (seen.ack == cookie + 1)
+		if (ack == NOTIFY_ACK_BARE)
+			return OP25B_NOTIFY_ANSWER_DROP;
+		if (ack == NOTIFY_ACK_RESET)
 			return answer_reset(m, meta, &seen);
 	}
 bad_cookie:

@@ -54,7 +54,7 @@ op25b_tcp_seen_read(const struct rte_mbuf *m, const struct pkt_meta *meta,
 {
 	uint8_t addr_copy[32], tcp_copy[14];
 	const uint8_t *addrs, *tcp;
-	uint32_t alen = meta->family == 4 ? 4 : 16, doff;
+	uint32_t alen = meta->family == 4 ? 4 : 16;
 
 	/* rte_pktmbuf_read() points into the segment when the bytes are
 	 * there, so a single-segment frame is read in place. */
@@ -65,16 +65,7 @@ op25b_tcp_seen_read(const struct rte_mbuf *m, const struct pkt_meta *meta,
 		return -1;
 	memcpy(seen->src, addrs, alen);
 	memcpy(seen->dst, addrs + alen, alen);
-	seen->sport = load_be16(tcp);
-	seen->dport = load_be16(tcp + 2);
-	seen->seq = load_be32(tcp + 4);
-	seen->ack = load_be32(tcp + 8);
-	seen->flags = tcp[13];
-	doff = (uint32_t)(tcp[12] >> 4) * 4;
-	/* RFC 9293 3.3.1: SYN and FIN each take a sequence number. */
-	seen->seg_len = meta->l4_end - meta->l4 - doff +
-			((seen->flags & TCP_SYN) != 0) +
-			((seen->flags & TCP_FIN) != 0);
+	tcp_seen_header(seen, tcp, meta->l4_end - meta->l4);
 	return 0;
 }
 

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What a reply (block: reset's RST, block: notify's answers) needs of the
- * TCP segment it answers, for the classifier (reset.c, notify.c) and the
- * XDP program (lib/xdp/op25b_xdp.bpf.c, which includes this header: plain
+ * TCP segment it answers, and what block: notify makes of an ACK, for the
+ * classifier (reset.c, notify.c) and the XDP program (lib/xdp/op25b_xdp.bpf.c, which includes this header: plain
  * C and <stdint.h> only, for the BPF target too).
  */
 #ifndef OP25B_TCP_SEEN_H
 #define OP25B_TCP_SEEN_H
 
 #include <stdint.h>
+
+#include "parse_code.h" /* TCP_SYN, TCP_FIN */
 
 /* Read before a byte of the segment is overwritten. */
 struct tcp_seen {
@@ -18,5 +20,80 @@ struct tcp_seen {
 	uint32_t seg_len; /* sequence space: payload, SYN and FIN */
 	uint8_t flags;
 };
+
+/*
+ * The fields of @s that the TCP header tells: @tcp is its first 14 bytes
+ * (network order, any alignment), @l4_len the segment's bytes, header
+ * included. Byte by byte, which the BPF target needs and which gcc folds
+ * into one load and bswap.
+ */
+static inline void
+tcp_seen_header(struct tcp_seen *s, const uint8_t *tcp, uint32_t l4_len)
+{
+	uint32_t doff = (uint32_t)(tcp[12] >> 4) * 4;
+
+	s->sport = (uint16_t)(tcp[0] << 8 | tcp[1]);
+	s->dport = (uint16_t)(tcp[2] << 8 | tcp[3]);
+	s->seq = (uint32_t)tcp[4] << 24 | (uint32_t)tcp[5] << 16 |
+		 (uint32_t)tcp[6] << 8 | tcp[7];
+	s->ack = (uint32_t)tcp[8] << 24 | (uint32_t)tcp[9] << 16 |
+		 (uint32_t)tcp[10] << 8 | tcp[11];
+	s->flags = tcp[13];
+	/* RFC 9293 3.3.1: SYN and FIN each take a sequence number. */
+	s->seg_len = l4_len - doff + ((s->flags & TCP_SYN) != 0) +
+		     ((s->flags & TCP_FIN) != 0);
+}
+
+/* What block: notify makes of a segment, by its flags. */
+enum notify_segment {
+	NOTIFY_SEGMENT_DROP,	   /* answered by nothing */
+	NOTIFY_SEGMENT_SYN,	   /* a SYN: the SYN-ACK with the cookie */
+	NOTIFY_SEGMENT_ACK,	   /* an ACK: read by notify_ack_of() */
+	NOTIFY_SEGMENT_BAD_COOKIE, /* no handshake of op25b's: a RST */
+};
+
+static inline enum notify_segment
+notify_segment_of(uint8_t flags)
+{
+	flags &= TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN;
+	/* Nothing answers a RST; a segment with neither SYN nor ACK is not
+	 * part of any handshake (RFC 9293 3.10.7.3 drops it). */
+	if ((flags & TCP_RST) || !(flags & (TCP_SYN | TCP_ACK)))
+		return NOTIFY_SEGMENT_DROP;
+	if (flags == TCP_SYN)
+		return NOTIFY_SEGMENT_SYN;
+	/* A SYN-ACK from the client's side. */
+	if (flags & TCP_SYN)
+		return NOTIFY_SEGMENT_BAD_COOKIE;
+	return NOTIFY_SEGMENT_ACK;
+}
+
+/* What a client's ACK (no SYN, no RST) says of block: notify's
+ * connection whose SYN-ACK carried @cookie. */
+enum notify_ack {
+	NOTIFY_ACK_OTHER,     /* not this cookie's connection */
+	NOTIFY_ACK_HANDSHAKE, /* its handshake's ACK: send the greeting */
+	NOTIFY_ACK_BARE,      /* a bare ACK of the greeting: no answer */
+	NOTIFY_ACK_RESET,     /* data or a FIN: the RST that ends it */
+};
+
+static inline enum notify_ack
+notify_ack_of(const struct tcp_seen *s, uint32_t cookie, uint32_t greeting_len)
+{
+	/* The handshake's ACK, or its retransmission: the greeting, again
+	 * if need be. */
+	if (s->ack == cookie + 1 && s->seg_len == 0)
+		return NOTIFY_ACK_HANDSHAKE;
+	/* The client acknowledges the greeting (and its FIN): nothing to
+	 * say to a bare ACK; its QUIT or FIN gets the RST that ends the
+	 * connection. */
+	if (s->ack - cookie - 1 == greeting_len ||
+	    s->ack - cookie - 1 == greeting_len + 1u)
+		return s->seg_len == 0 ? NOTIFY_ACK_BARE : NOTIFY_ACK_RESET;
+	/* Data or a FIN right after the handshake. */
+	if (s->ack == cookie + 1)
+		return NOTIFY_ACK_RESET;
+	return NOTIFY_ACK_OTHER;
+}
 
 #endif /* OP25B_TCP_SEEN_H */

@@ -538,7 +538,6 @@ op25b_seen_read(struct xdp_md *ctx, const struct meta *m, struct tcp_seen *s)
 {
 	const __u8 *tcp, *a;
 	struct frame f;
-	__u32 doff;
 
 	if (m == NULL || s == NULL)
 		return -1;
@@ -560,15 +559,7 @@ op25b_seen_read(struct xdp_md *ctx, const struct meta *m, struct tcp_seen *s)
 		__builtin_memcpy(s->src, a + 8, 16);
 		__builtin_memcpy(s->dst, a + 24, 16);
 	}
-	s->sport = be16(tcp);
-	s->dport = be16(tcp + 2);
-	s->seq = be32(tcp + 4);
-	s->ack = be32(tcp + 8);
-	s->flags = tcp[13];
-	doff = (__u32)(tcp[12] >> 4) * 4;
-	/* RFC 9293 3.3.1: SYN and FIN each take a sequence number. */
-	s->seg_len = m->l4_end - m->l4 - doff + ((s->flags & TCP_SYN) != 0) +
-		     ((s->flags & TCP_FIN) != 0);
+	tcp_seen_header(s, tcp, m->l4_end - m->l4);
 	return 0;
 }
 
@@ -1165,7 +1156,8 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 	struct op25b_stats_counters *cnt;
 	struct tcp_seen s;
 	__u64 now, tslot;
-	__u32 zero = 0, flags, cookie, k;
+	enum notify_segment segment;
+	__u32 zero = 0, cookie, k;
 	uint64_t *c;
 
 	if (m == NULL)
@@ -1178,14 +1170,12 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 	    op25b_seen_read(ctx, m, &s) != 0)
 		return NOTIFY_DROP;
 	c = cnt->class_notify[slot & 0xff];
-	flags = s.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN);
-	/* Nothing answers a RST; a segment with neither SYN nor ACK is not
-	 * part of any handshake (RFC 9293 3.10.7.3 drops it). */
-	if ((flags & TCP_RST) || !(flags & (TCP_SYN | TCP_ACK)))
+	segment = notify_segment_of(s.flags);
+	if (segment == NOTIFY_SEGMENT_DROP)
 		return NOTIFY_DROP;
 	now = adaptive_now();
 	tslot = now / OP25B_XDP_NOTIFY_SLOT_NS;
-	if (flags == TCP_SYN) {
+	if (segment == NOTIFY_SEGMENT_SYN) {
 		struct reply r = {
 			.ack = s.seq + 1,
 			.window = NOTIFY_WINDOW,
@@ -1202,14 +1192,15 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 		return op25b_reply_build(ctx, m, &s, &r) == 0 ? NOTIFY_REPLY
 							      : NOTIFY_DROP;
 	}
-	if (flags & TCP_SYN) /* SYN-ACK from the client's side */
+	if (segment == NOTIFY_SEGMENT_BAD_COOKIE)
 		goto bad_cookie;
 	/* The cookie's slot and the one before it; slot 0 has none. */
 	for (k = 0; k < 2 && k <= tslot; k++) {
+		enum notify_ack ack;
+
 		cookie = notify_cookie(key, m->family, &s, tslot - k);
-		if (s.ack == cookie + 1 && s.seg_len == 0) {
-			/* The handshake's ACK, or its retransmission: the
-			 * greeting, again if need be. */
+		ack = notify_ack_of(&s, cookie, n->greeting_len);
+		if (ack == NOTIFY_ACK_HANDSHAKE) {
 			if (!notify_budget_take(n, now)) {
 				c[OP25B_NOTIFY_OVER_BUDGET]++;
 				return notify_reset(ctx, m, &s);
@@ -1217,15 +1208,9 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 			c[OP25B_NOTIFY_NOTIFIED]++;
 			return notify_greet(ctx, m, &s, n, cookie);
 		}
-		/* The client acknowledges the greeting (and its FIN):
-		 * nothing to say to a bare ACK; its QUIT or FIN gets the
-		 * RST that ends the connection. */
-		if (s.ack - cookie - 1 == n->greeting_len ||
-		    s.ack - cookie - 1 == n->greeting_len + 1)
-			return s.seg_len == 0 ? NOTIFY_DROP
-					      : notify_reset(ctx, m, &s);
-		/* Data or a FIN right after the handshake. */
-		if (s.ack == cookie + 1)
+		if (ack == NOTIFY_ACK_BARE)
+			return NOTIFY_DROP;
+		if (ack == NOTIFY_ACK_RESET)
 			return notify_reset(ctx, m, &s);
 	}
 bad_cookie:

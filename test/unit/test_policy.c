@@ -110,26 +110,35 @@ load_default(void)
 /* The fixture of the tests on the default policy (config/). */
 TEST_FIXTURE(default_policy, load_default(), op25b_policy_free)
 
+/* The index of the entry named @name among the @n @entries (classes or
+ * groups) of @size bytes, each starting with its name; -1: none. */
 static int
-find_class(const struct op25b_policy *policy, const char *name)
+find_named(const void *entries, unsigned int n, size_t size, const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; i < policy->n_classes; i++)
-		if (strcmp(policy->classes[i].name, name) == 0)
+	for (i = 0; i < n; i++)
+		if (strcmp((const char *)entries + i * size, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+_Static_assert(offsetof(struct op25b_policy_class, name) == 0 &&
+		       offsetof(struct op25b_policy_group, name) == 0,
+	       "find_named() reads a class's or a group's name at its start");
+
+static int
+find_class(const struct op25b_policy *policy, const char *name)
+{
+	return find_named(policy->classes, policy->n_classes,
+			  sizeof(*policy->classes), name);
 }
 
 static int
 find_group(const struct op25b_policy *policy, const char *name)
 {
-	unsigned int i;
-
-	for (i = 0; i < policy->n_groups; i++)
-		if (strcmp(policy->groups[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	return find_named(policy->groups, policy->n_groups,
+			  sizeof(*policy->groups), name);
 }
 
 static void
