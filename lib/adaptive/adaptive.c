@@ -43,13 +43,15 @@ op25b_adaptive_create(const struct op25b_adaptive_params *params)
 			       RTE_CACHE_LINE_SIZE, params->socket_id);
 	if (t == NULL)
 		goto fail;
-	t->n_buckets = (params->entries + ADAPTIVE_WAYS - 1) / ADAPTIVE_WAYS;
-	n = (uint64_t)t->n_buckets * ADAPTIVE_WAYS;
+	t->head.n_buckets = (params->entries + ADAPTIVE_WAYS - 1) /
+			    ADAPTIVE_WAYS;
+	n = (uint64_t)t->head.n_buckets * ADAPTIVE_WAYS;
 	t->keys = rte_zmalloc_socket("op25b_adaptive_keys",
 				     n * sizeof(*t->keys), RTE_CACHE_LINE_SIZE,
 				     params->socket_id);
 	if (t->keys == NULL)
 		goto fail;
+	t->head.keys = (const void *)t->keys;
 	t->entries = rte_zmalloc_socket("op25b_adaptive_entries",
 					n * sizeof(*t->entries),
 					RTE_CACHE_LINE_SIZE, params->socket_id);
@@ -91,7 +93,7 @@ op25b_adaptive_memory(const struct op25b_adaptive_table *t)
 uint32_t
 op25b_adaptive_capacity(const struct op25b_adaptive_table *t)
 {
-	return t == NULL ? 0 : t->n_buckets * ADAPTIVE_WAYS;
+	return t == NULL ? 0 : t->head.n_buckets * ADAPTIVE_WAYS;
 }
 
 uint64_t
@@ -135,14 +137,10 @@ op25b_adaptive_rule_init(const struct op25b_adaptive_table *t,
 /* ------------------------------------------------------------------ */
 /* Data path                                                           */
 
-/* Fibonacci hashing, then multiply-shift onto any number of buckets:
- * sequential addresses (a pool) spread over the whole table. */
 static inline uint32_t
 bucket_of(const struct op25b_adaptive_table *t, uint64_t key)
 {
-	uint64_t h = key * 0x9e3779b97f4a7c15ull;
-
-	return (uint32_t)(((h >> 32) * t->n_buckets) >> 32);
+	return op25b_adaptive_bucket(t, key);
 }
 
 /* The way a full bucket evicts first for @key: bits the bucket index does
@@ -151,12 +149,6 @@ static inline unsigned int
 evict_start(uint64_t key)
 {
 	return (unsigned int)(key * 0xff51afd7ed558ccdull >> 61);
-}
-
-void
-op25b_adaptive_prefetch(const struct op25b_adaptive_table *t, uint64_t key)
-{
-	rte_prefetch0(&t->keys[(uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS]);
 }
 
 /* Start loading the entry of @key in the bucket at @base once its line
