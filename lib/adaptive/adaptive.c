@@ -137,6 +137,8 @@ op25b_adaptive_rule_init(const struct op25b_adaptive_table *t,
 /* ------------------------------------------------------------------ */
 /* Data path                                                           */
 
+/* The public op25b_adaptive_bucket(): the parse loop's inline prefetch
+ * and the account must agree on the bucket. */
 static inline uint32_t
 bucket_of(const struct op25b_adaptive_table *t, uint64_t key)
 {

@@ -78,14 +78,14 @@ struct op25b_adaptive_table {
 	struct adaptive_lcore_counts counts[RTE_MAX_LCORE + 1];
 };
 
-/* What one read of a bucket's line says about a key: bit w of @match is
- * set when way w holds it, of @free when way w is free (key 0). */
 _Static_assert(
 	offsetof(struct op25b_adaptive_table, head) == 0,
 	"op25b_adaptive_prefetch() finds the head at the table's address");
 _Static_assert(ADAPTIVE_WAYS * sizeof(uint64_t) == RTE_CACHE_LINE_SIZE,
 	       "op25b_adaptive_prefetch() steps a line a bucket");
 
+/* What one read of a bucket's line says about a key: bit w of @match is
+ * set when way w holds it, of @free when way w is free (key 0). */
 struct adaptive_ways {
 	uint32_t match;
 	uint32_t free;
