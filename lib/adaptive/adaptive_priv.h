@@ -61,9 +61,11 @@ struct adaptive_lcore_counts {
 } __rte_cache_aligned;
 
 struct op25b_adaptive_table {
-	_Atomic uint64_t *keys; /* n_buckets * ADAPTIVE_WAYS */
+	/* First: op25b_adaptive_prefetch() reads it through the table's
+	 * pointer (head.keys is keys, untyped). */
+	struct op25b_adaptive_head head;
+	_Atomic uint64_t *keys; /* head.n_buckets * ADAPTIVE_WAYS */
 	struct adaptive_entry *entries;
-	uint32_t n_buckets;
 	uint64_t hz;
 	op25b_adaptive_clock_fn_t clock;
 	void *clock_ctx;
@@ -75,6 +77,12 @@ struct op25b_adaptive_table {
 	_Atomic uint64_t tracked, blocked;
 	struct adaptive_lcore_counts counts[RTE_MAX_LCORE + 1];
 };
+
+_Static_assert(
+	offsetof(struct op25b_adaptive_table, head) == 0,
+	"op25b_adaptive_prefetch() finds the head at the table's address");
+_Static_assert(ADAPTIVE_WAYS * sizeof(uint64_t) == RTE_CACHE_LINE_SIZE,
+	       "op25b_adaptive_prefetch() steps a line a bucket");
 
 /* What one read of a bucket's line says about a key: bit w of @match is
  * set when way w holds it, of @free when way w is free (key 0). */

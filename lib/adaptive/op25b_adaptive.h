@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_common.h>
+#include <rte_prefetch.h>
 #include <rte_reciprocal.h>
 
 #include "op25b_policy.h"
@@ -169,10 +171,40 @@ op25b_adaptive_dest_hash(const uint8_t *addr, unsigned int len)
 	return (uint16_t)h == 0 ? 1 : (uint16_t)h;
 }
 
+/** The first member of every table (the rest is private): what the
+ * inline op25b_adaptive_prefetch() reads. */
+struct op25b_adaptive_head {
+	const void *keys;   /**< the buckets' key lines, one cache line each */
+	uint32_t n_buckets; /**< at least OP25B_ADAPTIVE_MIN_ENTRIES / 8 */
+};
+
+/** The bucket of @p key: Fibonacci hashing, then multiply-shift onto any
+ * number of buckets, so that sequential addresses (a pool) spread over
+ * the whole table. */
+static inline uint32_t
+op25b_adaptive_bucket(const struct op25b_adaptive_table *t, uint64_t key)
+{
+	const struct op25b_adaptive_head *h =
+		(const struct op25b_adaptive_head *)(const void *)t;
+	uint64_t x = key * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(((x >> 32) * h->n_buckets) >> 32);
+}
+
 /** Start loading the cache line of @p key's bucket (a burst loop calls it
- * one stage ahead of op25b_adaptive_account()). */
-void
-op25b_adaptive_prefetch(const struct op25b_adaptive_table *t, uint64_t key);
+ * one stage ahead of op25b_adaptive_account()). Inline: the parse loop
+ * calls it for every IPv4 SMTP packet, and the call cost 8 instructions
+ * a packet (callgrind's churn: 471.6 -> 463.6). */
+static inline void
+op25b_adaptive_prefetch(const struct op25b_adaptive_table *t, uint64_t key)
+{
+	const struct op25b_adaptive_head *h =
+		(const struct op25b_adaptive_head *)(const void *)t;
+
+	rte_prefetch0((const char *)h->keys +
+		      (size_t)op25b_adaptive_bucket(t, key) *
+			      RTE_CACHE_LINE_SIZE);
+}
 
 /** Start loading the entry of @p key (its own, or the one a full bucket
  * would give it), once its bucket's line is in cache; @p destinations:
