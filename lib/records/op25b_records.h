@@ -192,9 +192,9 @@ int op25b_records_table_add(struct op25b_records_table *t,
  * for an op25b_records_table_add_burst() of them a little later: the
  * later, the more of the misses are over by then.
  */
-void op25b_records_table_prefetch(const struct op25b_records_table *t,
-				  const struct op25b_record_hint *h,
-				  unsigned int n);
+void
+op25b_records_table_prefetch(const struct op25b_records_table *t,
+			     const struct op25b_record_hint *h, unsigned int n);
 
 /**
  * op25b_records_table_add() for @p n frames of a burst, in their order

@@ -5,15 +5,27 @@
 # <vector file>-<case>; and the policy fuzzer's seeds from the policy error
 # vectors (test/vectors/policy/*.yaml as corpus/policy/vector-*.yaml, beside
 # the hand-written seeds there). The result is committed; run this again
-# only when the vectors change.
-# Usage: test/fuzz/make-corpus.sh [BUILD_DIR]   (default: build)
+# when the vectors change. --check regenerates into a copy and says what
+# differs from the committed corpus (exit 1), changing nothing: the style
+# scenario runs it, so a vector added without its seed fails the suite.
+# Usage: test/fuzz/make-corpus.sh [--check] [BUILD_DIR]   (default: build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+check=0
+if [ "${1:-}" = --check ]; then
+	check=1
+	shift
+fi
 gen=${1:-build}/app/op25b-gen/op25b-gen
-out=test/fuzz/corpus/classify
 [ -x "$gen" ] || { echo "no $gen: build the project first" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+corpus=test/fuzz/corpus
+if [ $check = 1 ]; then
+	cp -r test/fuzz/corpus "$tmp/corpus"
+	corpus=$tmp/corpus
+fi
+out=$corpus/classify
 
 rm -f "$out"/*
 for vec in test/vectors/*.vec test/fuzz/seeds.vec; do
@@ -24,11 +36,19 @@ for vec in test/vectors/*.vec test/fuzz/seeds.vec; do
 	python3 test/fuzz/pcap-split.py "$tmp/$base.pcap" "$out" \
 		$(awk -v b="$base" '{print b "-" $1}' "$tmp/$base.txt")
 done
-echo "$(find "$out" -type f | wc -l) frames in $out"
+[ $check = 1 ] || echo "$(find "$out" -type f | wc -l) frames in $out"
 
-policy_out=test/fuzz/corpus/policy
+policy_out=$corpus/policy
 rm -f "$policy_out"/vector-*.yaml
 for f in test/vectors/policy/*.yaml; do
 	cp "$f" "$policy_out/vector-$(basename "$f")"
 done
-echo "$(find "$policy_out" -name 'vector-*.yaml' | wc -l) policy vectors in $policy_out"
+[ $check = 1 ] || echo "$(find "$policy_out" -name 'vector-*.yaml' | wc -l) policy vectors in $policy_out"
+if [ $check = 1 ]; then
+	if ! diff -r test/fuzz/corpus "$corpus" >"$tmp/diff"; then
+		echo "the fuzz corpus is stale: run test/fuzz/make-corpus.sh and commit" >&2
+		cat "$tmp/diff" >&2
+		exit 1
+	fi
+	exit 0
+fi

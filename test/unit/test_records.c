@@ -171,8 +171,9 @@ test_table_families_and_destinations(void **state)
 {
 	struct op25b_records_table *t = *state;
 	struct op25b_record_hint v4 = hint4("198.18.0.1", "203.0.113.1", 25, 1),
-				 v6 = v4, b = hint4("198.18.0.1", "203.0.113.2",
-						    2525, 0);
+				 v6 = v4,
+				 b = hint4("198.18.0.1", "203.0.113.2", 2525,
+					   0);
 	struct op25b_record out[4];
 	unsigned int i, n;
 
@@ -180,10 +181,10 @@ test_table_families_and_destinations(void **state)
 	 * case; the table tells the families apart all the same). */
 	v6.family = 6;
 	for (i = 0; i < 4; i++) {
-		assert_int_equal(op25b_records_table_add(t, &v4, 10 * i, 0,
-							 out), 0);
-		assert_int_equal(op25b_records_table_add(t, &b, 10 * i + 1, 0,
-							 out), 0);
+		assert_int_equal(
+			op25b_records_table_add(t, &v4, 10 * i, 0, out), 0);
+		assert_int_equal(
+			op25b_records_table_add(t, &b, 10 * i + 1, 0, out), 0);
 	}
 	assert_int_equal(op25b_records_table_add(t, &v6, 100, 0, out), 0);
 	assert_int_equal(op25b_records_table_count(t), 2);
