@@ -49,6 +49,22 @@ extern "C" {
 #define OP25B_STATS_PATH_MAX 256
 
 /**
+ * A counter family from its list X(ENUM, name, help): `enum tag`, one
+ * value per entry in list order (@p ENTRY, defined around the call, makes
+ * PREFIX_ENUM of an entry), then @p MAX, the family's size; and its two
+ * accessors, defined in stats.c from the same list:
+ *   const char *name_fn(unsigned int counter): the counter's name, as in
+ *     shared memory, JSON, the CLI and Prometheus; "unknown" out of range;
+ *   const char *help_fn(unsigned int counter): its line of help.
+ */
+#define OP25B_COUNTER_FAMILY(tag, LIST, ENTRY, MAX, name_fn, help_fn)          \
+	enum tag {                                                             \
+		LIST(ENTRY) MAX                                                \
+	};                                                                     \
+	const char *name_fn(unsigned int counter);                             \
+	const char *help_fn(unsigned int counter);
+
+/**
  * Every packet a subscriber port receives gets exactly one outcome, so that
  * rx = sum of outcomes holds by construction. One list feeds the enum, the
  * counter names (shared memory, JSON, CLI, Prometheus) and their help text.
@@ -71,23 +87,16 @@ extern "C" {
 	X(BLOCKED, blocked, "SMTP packets blocked: dropped")                   \
 	X(RESET, reset, "blocked SYNs answered with a TCP RST+ACK")
 
-enum op25b_outcome {
 #define OP25B_OUTCOME_ENUM(e, n, h) OP25B_OUTCOME_##e,
-	OP25B_OUTCOME_LIST(OP25B_OUTCOME_ENUM)
+OP25B_COUNTER_FAMILY(op25b_outcome, OP25B_OUTCOME_LIST, OP25B_OUTCOME_ENUM,
+		     OP25B_OUTCOME_MAX, op25b_outcome_name, op25b_outcome_help)
 #undef OP25B_OUTCOME_ENUM
-	OP25B_OUTCOME_MAX
-};
 
 /** The four outcomes of a policy decision, counted per class and group:
  * verdict index = outcome - OP25B_OUTCOME_FORWARDED. */
 #define OP25B_VERDICT_MAX 4
 #define OP25B_VERDICT_OF(outcome) ((outcome)-OP25B_OUTCOME_FORWARDED)
 
-/** Counter name of an outcome ("non_smtp", ..., "reset"); "unknown" out of
- * range. */
-const char *op25b_outcome_name(unsigned int outcome);
-/** One line of help for an outcome counter. */
-const char *op25b_outcome_help(unsigned int outcome);
 /** Name of a verdict index: "forwarded", "counted", "blocked", "reset". */
 const char *op25b_verdict_name(unsigned int verdict);
 
@@ -120,18 +129,11 @@ const char *op25b_verdict_name(unsigned int verdict);
 	X(CHAINED, chained,                                                    \
 	  "frames in more than one mbuf segment, judged on the whole frame")
 
-enum op25b_frame_counter {
 #define OP25B_FRAME_ENUM(e, n, h) OP25B_FRAME_##e,
-	OP25B_FRAME_LIST(OP25B_FRAME_ENUM)
+OP25B_COUNTER_FAMILY(op25b_frame_counter, OP25B_FRAME_LIST, OP25B_FRAME_ENUM,
+		     OP25B_FRAME_MAX, op25b_frame_counter_name,
+		     op25b_frame_counter_help)
 #undef OP25B_FRAME_ENUM
-	OP25B_FRAME_MAX
-};
-
-/** Counter name of a frame counter ("non_ip_arp", ..., "chained");
- * "unknown" out of range. */
-const char *op25b_frame_counter_name(unsigned int counter);
-/** One line of help for a frame counter. */
-const char *op25b_frame_counter_help(unsigned int counter);
 
 /**
  * block: notify, per class: how op25b answered the connections of the
@@ -153,18 +155,11 @@ const char *op25b_frame_counter_help(unsigned int counter);
 	  "SYN-ACKs and greetings over the worker's notify_rate: a RST was "   \
 	  "sent instead")
 
-enum op25b_notify_counter {
 #define OP25B_NOTIFY_ENUM(e, n, h) OP25B_NOTIFY_##e,
-	OP25B_NOTIFY_LIST(OP25B_NOTIFY_ENUM)
+OP25B_COUNTER_FAMILY(op25b_notify_counter, OP25B_NOTIFY_LIST, OP25B_NOTIFY_ENUM,
+		     OP25B_NOTIFY_MAX, op25b_notify_counter_name,
+		     op25b_notify_counter_help)
 #undef OP25B_NOTIFY_ENUM
-	OP25B_NOTIFY_MAX
-};
-
-/** Counter name of a notify counter ("notify_syn_ack", ...); "unknown" out
- * of range. */
-const char *op25b_notify_counter_name(unsigned int counter);
-/** One line of help for a notify counter. */
-const char *op25b_notify_counter_help(unsigned int counter);
 
 /**
  * Adaptive blocking per class: the adaptive table's events by the class a
@@ -179,18 +174,11 @@ const char *op25b_notify_counter_help(unsigned int counter);
 	  "times a source of the class went over its adaptive limit and was "  \
 	  "blocked")
 
-enum op25b_class_adaptive_counter {
 #define OP25B_CLASS_ADAPTIVE_ENUM(e, n, h) OP25B_CLASS_ADAPTIVE_##e,
-	OP25B_CLASS_ADAPTIVE_LIST(OP25B_CLASS_ADAPTIVE_ENUM)
+OP25B_COUNTER_FAMILY(op25b_class_adaptive_counter, OP25B_CLASS_ADAPTIVE_LIST,
+		     OP25B_CLASS_ADAPTIVE_ENUM, OP25B_CLASS_ADAPTIVE_MAX,
+		     op25b_class_adaptive_name, op25b_class_adaptive_help)
 #undef OP25B_CLASS_ADAPTIVE_ENUM
-	OP25B_CLASS_ADAPTIVE_MAX
-};
-
-/** Counter name of a per-class adaptive counter ("adaptive_triggered");
- * "unknown" out of range. */
-const char *op25b_class_adaptive_name(unsigned int counter);
-/** One line of help for a per-class adaptive counter. */
-const char *op25b_class_adaptive_help(unsigned int counter);
 
 /** What the classifier increments: one per worker. */
 struct op25b_stats_counters {
