@@ -212,16 +212,27 @@ key_proto(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	return 0;
 }
 
+/* Room for @p n more VLAN tags, or -EINVAL with the error set. */
+static int
+vlan_room(const struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	  unsigned int n)
+{
+	if (spec->n_vlans + n <= OP25B_CRAFT_MAX_VLANS)
+		return 0;
+	craft_set_error(st->err, st->err_size,
+			"too many VLAN tags (at most %d)",
+			OP25B_CRAFT_MAX_VLANS);
+	return -EINVAL;
+}
+
 static int
 add_vlan(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	 uint16_t tpid, uint16_t tci)
 {
-	if (spec->n_vlans >= OP25B_CRAFT_MAX_VLANS) {
-		craft_set_error(st->err, st->err_size,
-				"too many VLAN tags (at most %d)",
-				OP25B_CRAFT_MAX_VLANS);
-		return -EINVAL;
-	}
+	int ret = vlan_room(spec, st, 1);
+
+	if (ret != 0)
+		return ret;
 	spec->vlan_tpid[spec->n_vlans] = tpid;
 	spec->vlan_tci[spec->n_vlans] = tci;
 	spec->n_vlans++;
@@ -258,13 +269,9 @@ key_qinq(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	    PARSE_UINT(inner_s, UINT16_MAX, inner) < 0)
 		return -EINVAL;
 	/* Both tags or neither: half a QinQ pair is not what was asked. */
-	if (spec->n_vlans + 2 > OP25B_CRAFT_MAX_VLANS) {
-		craft_set_error(st->err, st->err_size,
-				"too many VLAN tags (at most %d)",
-				OP25B_CRAFT_MAX_VLANS);
-		return -EINVAL;
-	}
-	ret = add_vlan(spec, st, 0x88a8, outer);
+	ret = vlan_room(spec, st, 2);
+	if (ret == 0)
+		ret = add_vlan(spec, st, 0x88a8, outer);
 	if (ret == 0)
 		ret = add_vlan(spec, st, 0x8100, inner);
 	return ret;
