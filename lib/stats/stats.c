@@ -107,37 +107,22 @@ op25b_verdict_name(unsigned int verdict)
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-/* Copy @p size bytes (a multiple of 8; @p src 8-aligned) out of memory
- * another thread or process writes: each word is loaded once and whole,
- * never torn, and never re-read by the compiler. */
+/* Copy @p size bytes (a multiple of 8; both sides 8-aligned) into or out
+ * of memory another thread or process reads or writes: each word is
+ * loaded and stored once and whole, never torn, and never re-read by the
+ * compiler. A relaxed access to the private side costs what a plain one
+ * does, so the writer and the reader share this one copy. */
 static void
-load_words(void *dst, const void *src, size_t size)
+copy_words(void *dst, const void *src, size_t size)
 {
 	const uint64_t *s = src;
-	char *d = dst;
-	size_t i;
-
-	for (i = 0; i < size / 8; i++) {
-		uint64_t v = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
-
-		memcpy(d + i * 8, &v, 8);
-	}
-}
-
-/* The writer's side of load_words(). */
-static void
-store_words(void *dst, const void *src, size_t size)
-{
-	const char *s = src;
 	uint64_t *d = dst;
 	size_t i;
 
-	for (i = 0; i < size / 8; i++) {
-		uint64_t v;
-
-		memcpy(&v, s + i * 8, 8);
-		__atomic_store_n(&d[i], v, __ATOMIC_RELAXED);
-	}
+	for (i = 0; i < size / 8; i++)
+		__atomic_store_n(&d[i],
+				 __atomic_load_n(&s[i], __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
 }
 
 static void
@@ -405,7 +390,7 @@ static int
 slot_of(uint32_t *n_slots, char (*names)[OP25B_STATS_NAME_MAX],
 	const char *name)
 {
-	char word_name[OP25B_STATS_NAME_MAX];
+	_Alignas(uint64_t) char word_name[OP25B_STATS_NAME_MAX];
 	uint32_t n = *n_slots, s;
 	size_t len;
 
@@ -419,10 +404,10 @@ slot_of(uint32_t *n_slots, char (*names)[OP25B_STATS_NAME_MAX],
 			return (int)s;
 	if (n >= OP25B_STATS_SLOTS)
 		return -ENOSPC;
-	/* Whole words, zero-padded: what load_words() copies back. */
+	/* Whole words, zero-padded: what a reader's copy_words() gets. */
 	memset(word_name, 0, sizeof(word_name));
 	memcpy(word_name, name, len);
-	store_words(names[n], word_name, sizeof(word_name));
+	copy_words(names[n], word_name, sizeof(word_name));
 	__atomic_store_n(n_slots, n + 1, __ATOMIC_RELAXED);
 	return (int)n;
 }
@@ -639,8 +624,8 @@ op25b_stats_reader_read(struct op25b_stats_reader *r,
 			sched_yield();
 			continue;
 		}
-		load_words(&snap->header, r->header, sizeof(snap->header));
-		load_words(&snap->names, r->names, sizeof(snap->names));
+		copy_words(&snap->header, r->header, sizeof(snap->header));
+		copy_words(&snap->names, r->names, sizeof(snap->names));
 		sum_workers(r, snap);
 		/* The copies complete before the epoch is loaded again: a
 		 * change that overlapped any of them shows as a new epoch. */
