@@ -30,7 +30,9 @@ struct op25b_adaptive_table *
 op25b_adaptive_create(const struct op25b_adaptive_params *params)
 {
 	struct op25b_adaptive_table *t;
+	uint32_t n_buckets;
 	uint64_t n;
+	size_t size;
 
 	if (params == NULL || params->sz < sizeof(*params) ||
 	    params->entries < OP25B_ADAPTIVE_MIN_ENTRIES ||
@@ -39,25 +41,23 @@ op25b_adaptive_create(const struct op25b_adaptive_params *params)
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	t = rte_zmalloc_socket("op25b_adaptive", sizeof(*t),
-			       RTE_CACHE_LINE_SIZE, params->socket_id);
-	if (t == NULL)
-		goto fail;
-	t->head.n_buckets = (params->entries + ADAPTIVE_WAYS - 1) /
-			    ADAPTIVE_WAYS;
-	n = (uint64_t)t->head.n_buckets * ADAPTIVE_WAYS;
-	t->keys = rte_zmalloc_socket("op25b_adaptive_keys",
-				     n * sizeof(*t->keys), RTE_CACHE_LINE_SIZE,
-				     params->socket_id);
-	if (t->keys == NULL)
-		goto fail;
+	n_buckets = (params->entries + ADAPTIVE_WAYS - 1) / ADAPTIVE_WAYS;
+	n = (uint64_t)n_buckets * ADAPTIVE_WAYS;
+	/* One block, so that nothing is half made: the table, then its keys
+	 * and their entries, each array on a cache line (the table fills
+	 * whole lines, a bucket's keys one). */
+	size = sizeof(*t) + n * (sizeof(*t->keys) + sizeof(*t->entries));
+	t = rte_zmalloc_socket("op25b_adaptive", size, RTE_CACHE_LINE_SIZE,
+			       params->socket_id);
+	if (t == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	t->head.n_buckets = n_buckets;
+	t->keys = (void *)(t + 1);
 	t->head.keys = (const void *)t->keys;
-	t->entries = rte_zmalloc_socket("op25b_adaptive_entries",
-					n * sizeof(*t->entries),
-					RTE_CACHE_LINE_SIZE, params->socket_id);
-	if (t->entries == NULL)
-		goto fail;
-	t->memory = sizeof(*t) + n * (sizeof(*t->keys) + sizeof(*t->entries));
+	t->entries = (void *)(t->keys + n);
+	t->memory = size;
 	if (params->clock != NULL) {
 		t->clock = params->clock;
 		t->clock_ctx = params->clock_ctx;
@@ -67,20 +67,12 @@ op25b_adaptive_create(const struct op25b_adaptive_params *params)
 		t->hz = rte_get_tsc_hz();
 	}
 	return t;
-
-fail:
-	op25b_adaptive_free(t);
-	rte_errno = ENOMEM;
-	return NULL;
 }
 
 void
 op25b_adaptive_free(struct op25b_adaptive_table *t)
 {
-	if (t == NULL)
-		return;
-	rte_free(t->entries);
-	rte_free(t->keys);
+	/* The keys and entries are in the table's block. */
 	rte_free(t);
 }
 

@@ -83,6 +83,8 @@ _Static_assert(
 	"op25b_adaptive_prefetch() finds the head at the table's address");
 _Static_assert(ADAPTIVE_WAYS * sizeof(uint64_t) == RTE_CACHE_LINE_SIZE,
 	       "op25b_adaptive_prefetch() steps a line a bucket");
+_Static_assert(sizeof(struct op25b_adaptive_table) % RTE_CACHE_LINE_SIZE == 0,
+	       "the keys after the table start on a cache line");
 
 /* What one read of a bucket's line says about a key: bit w of @match is
  * set when way w holds it, of @free when way w is free (key 0). */
