@@ -107,11 +107,13 @@ op25b_verdict_name(unsigned int verdict)
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-/* Copy @p size bytes (a multiple of 8; both sides 8-aligned) into or out
- * of memory another thread or process reads or writes: each word is
- * loaded and stored once and whole, never torn, and never re-read by the
- * compiler. A relaxed access to the private side costs what a plain one
- * does, so the writer and the reader share this one copy. */
+/* Copy @p size bytes (a multiple of 8) as 64-bit words between memory
+ * another thread or process reads or writes and a private copy: each word
+ * is loaded and stored once and whole, never torn, and never re-read by
+ * the compiler. The private side is words too (a uint64_t buffer, or a
+ * snapshot from op25b_stats_snapshot_alloc(), which has no declared
+ * type), and a relaxed access to it costs what a plain one does, so the
+ * writer and the reader share this one copy. */
 static void
 copy_words(void *dst, const void *src, size_t size)
 {
@@ -390,7 +392,7 @@ static int
 slot_of(uint32_t *n_slots, char (*names)[OP25B_STATS_NAME_MAX],
 	const char *name)
 {
-	_Alignas(uint64_t) char word_name[OP25B_STATS_NAME_MAX];
+	uint64_t word_name[OP25B_STATS_NAME_MAX / 8];
 	uint32_t n = *n_slots, s;
 	size_t len;
 
