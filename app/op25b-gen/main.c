@@ -21,14 +21,7 @@
 #define MAX_POSITIONAL 1
 
 struct gen_args {
-	const char *out;
-	const char *expect;
-	const char *profile;
-	const char *pools;
-	uint64_t count;
-	uint64_t seed;
-	uint64_t v6;
-	bool quiet;
+	struct gen_opts opts;
 	const char *positional[MAX_POSITIONAL];
 	unsigned int n_positional;
 	char seen[128]; /* options given, by short name */
@@ -274,7 +267,7 @@ parse_args(const struct gen_command *cmd, int argc, char **argv,
 	/* ':' first: a missing argument is reported apart. */
 	op25b_options_getopt(&g, gen_options, N_OPTIONS, cmd->options, ":");
 	memset(args, 0, sizeof(*args));
-	args->seed = 1;
+	args->opts.seed = 1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
@@ -300,28 +293,28 @@ parse_args(const struct gen_command *cmd, int argc, char **argv,
 			print_command_help(stdout, cmd);
 			exit(EXIT_SUCCESS);
 		case 'o':
-			args->out = optarg;
+			args->opts.out_path = optarg;
 			break;
 		case 'e':
-			args->expect = optarg;
+			args->opts.expect_path = optarg;
 			break;
 		case 'p':
-			args->profile = optarg;
+			args->opts.profile = optarg;
 			break;
 		case 'P':
-			args->pools = optarg;
+			args->opts.pools_path = optarg;
 			break;
 		case 'q':
-			args->quiet = true;
+			args->opts.quiet = true;
 			break;
 		case 'n':
-			target = &args->count;
+			target = &args->opts.count;
 			break;
 		case 's':
-			target = &args->seed;
+			target = &args->opts.seed;
 			break;
 		case '6':
-			target = &args->v6;
+			target = &args->opts.count_v6;
 			break;
 		default:
 			break;
@@ -361,28 +354,16 @@ parse_args(const struct gen_command *cmd, int argc, char **argv,
 static int
 run_vectors(const struct gen_args *args)
 {
-	struct gen_vectors_opts opts = {
-		.vec_path = args->positional[0],
-		.out_path = args->out,
-		.expect_path = args->expect,
-	};
-
-	return gen_vectors(&opts) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gen_vectors(args->positional[0], &args->opts) < 0 ? EXIT_FAILURE
+								 : EXIT_SUCCESS;
 }
 
 static int
 run_traffic(const struct gen_args *args)
 {
-	struct gen_traffic_opts opts = {
-		.profile = args->profile,
-		.count = args->count,
-		.seed = args->seed,
-		.pools_path = args->pools,
-		.out_path = args->out,
-		.quiet = args->quiet,
-	};
+	const struct gen_opts *opts = &args->opts;
 
-	if (!gen_traffic_profile_valid(args->profile)) {
+	if (!gen_traffic_profile_valid(opts->profile)) {
 		char names[128] = "";
 		const char *name;
 		size_t used = 0;
@@ -396,33 +377,26 @@ run_traffic(const struct gen_args *args)
 						 sizeof(names) - used, "%s%s",
 						 i > 0 ? " " : "", name);
 		gen_error("traffic: unknown profile '%s' (one of: %s)",
-			  args->profile, names);
+			  opts->profile, names);
 		return EXIT_USAGE;
 	}
-	if (args->count == 0) {
+	if (opts->count == 0) {
 		gen_error("traffic: --count must be at least 1");
 		return EXIT_USAGE;
 	}
-	return gen_traffic(&opts) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gen_traffic(opts) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 static int
 run_pools(const struct gen_args *args)
 {
-	struct gen_pools_opts opts = {
-		.count_v4 = args->count,
-		.count_v6 = args->v6,
-		.seed = args->seed,
-		.out_path = args->out,
-		.quiet = args->quiet,
-	};
 	int ret;
 
-	if (args->count == 0 && args->v6 == 0) {
+	if (args->opts.count == 0 && args->opts.count_v6 == 0) {
 		gen_error("pools: --count (or --v6) must be at least 1");
 		return EXIT_USAGE;
 	}
-	ret = gen_pools(&opts);
+	ret = gen_pools(&args->opts);
 	if (ret == -ERANGE)
 		return EXIT_USAGE;
 	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

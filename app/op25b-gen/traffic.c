@@ -141,7 +141,7 @@ static const char *const dns_names[] = {
 struct traffic_profile;
 
 struct traffic {
-	const struct gen_traffic_opts *opts;
+	const struct gen_opts *opts;
 	const struct traffic_profile *profile;
 	struct gen_rng rng;
 	struct gen_pool_list pools;
@@ -754,7 +754,7 @@ traffic_init_builtins(struct traffic *t)
 }
 
 int
-gen_traffic(const struct gen_traffic_opts *opts)
+gen_traffic(const struct gen_opts *opts)
 {
 	struct traffic *t;
 	int ret;
