@@ -18,6 +18,10 @@
 extern "C" {
 #endif
 
+/** The exit status of a usage error, in op25b and every tool (0 and 1
+ * are stdlib's EXIT_SUCCESS and EXIT_FAILURE). */
+#define OP25B_EXIT_USAGE 2
+
 /** The most options one table (or one subcommand's share of it) has. */
 #define OP25B_OPTIONS_MAX 32
 

@@ -17,7 +17,6 @@
 #include "gen.h"
 #include "op25b_options.h"
 
-#define EXIT_USAGE 2
 #define MAX_POSITIONAL 1
 
 struct gen_args {
@@ -378,11 +377,11 @@ run_traffic(const struct gen_args *args)
 						 i > 0 ? " " : "", name);
 		gen_error("traffic: unknown profile '%s' (one of: %s)",
 			  opts->profile, names);
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	}
 	if (opts->count == 0) {
 		gen_error("traffic: --count must be at least 1");
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	}
 	return gen_traffic(opts) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
@@ -394,11 +393,11 @@ run_pools(const struct gen_args *args)
 
 	if (args->opts.count == 0 && args->opts.count_v6 == 0) {
 		gen_error("pools: --count (or --v6) must be at least 1");
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	}
 	ret = gen_pools(&args->opts);
 	if (ret == -ERANGE)
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
@@ -412,7 +411,7 @@ main(int argc, char **argv)
 		gen_error(
 			"missing command (vectors, traffic or pools); try '" GEN_NAME
 			" --help'");
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		print_help(stdout);
@@ -426,7 +425,7 @@ main(int argc, char **argv)
 		cmd = find_command(argv[2]);
 		if (cmd == NULL) {
 			gen_error("help: unknown command '%s'", argv[2]);
-			return EXIT_USAGE;
+			return OP25B_EXIT_USAGE;
 		}
 		print_command_help(stdout, cmd);
 		return EXIT_SUCCESS;
@@ -436,9 +435,9 @@ main(int argc, char **argv)
 		gen_error("unknown command '%s' (one of: vectors traffic pools "
 			  "help); try '" GEN_NAME " --help'",
 			  argv[1]);
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	}
 	if (parse_args(cmd, argc - 1, argv + 1, &args) < 0)
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	return cmd->run(&args);
 }
