@@ -23,30 +23,38 @@ struct gen_args {
 	struct gen_opts opts;
 	const char *positional[MAX_POSITIONAL];
 	unsigned int n_positional;
-	char seen[128]; /* options given, by short name */
 };
 
+#define OPTS struct gen_opts
+
+/* The counts (-n, -s, -6) come back to parse_args(): k/M suffixes. */
 static const struct op25b_option gen_options[] = {
-	OP25B_OPTION("out", 'o', "FILE",
-		     "write the output here (\"-\": standard output)"),
-	OP25B_OPTION(
+	OP25B_OPTION_STR("out", 'o', "FILE",
+			 "write the output here (\"-\": standard output)", OPTS,
+			 out_path),
+	OP25B_OPTION_STR(
 		"expect", 'e', "FILE",
-		"vectors: also write NAME EXPECT CLASS GROUP LEN per case"),
-	OP25B_OPTION("profile", 'p', "NAME",
-		     "traffic: the traffic profile (see below)"),
+		"vectors: also write NAME EXPECT CLASS GROUP LEN per case",
+		OPTS, expect_path),
+	OP25B_OPTION_STR("profile", 'p', "NAME",
+			 "traffic: the traffic profile (see below)", OPTS,
+			 profile),
 	OP25B_OPTION(
 		"count", 'n', "N",
 		"packets (traffic) or IPv4 prefixes (pools); k/M suffixes"),
 	OP25B_OPTION("seed", 's', "S",
 		     "PRNG seed (default 1): same seed, same bytes"),
-	OP25B_OPTION("pools", 'P', "FILE",
-		     "traffic: draw subscriber sources from this pool list"),
+	OP25B_OPTION_STR("pools", 'P', "FILE",
+			 "traffic: draw subscriber sources from this pool list",
+			 OPTS, pools_path),
 	OP25B_OPTION("v6", '6', "M",
 		     "pools: also M IPv6 prefixes from 2001:db8::/32"),
-	OP25B_OPTION("quiet", 'q', NULL,
-		     "no progress reports on standard error"),
+	OP25B_OPTION_FLAG("quiet", 'q', "no progress reports on standard error",
+			  OPTS, quiet),
 	OP25B_OPTION("help", 'h', NULL, "show this help"),
 };
+
+#undef OPTS
 
 #define N_OPTIONS (sizeof(gen_options) / sizeof(gen_options[0]))
 
@@ -269,8 +277,8 @@ parse_args(const struct gen_command *cmd, int argc, char **argv,
 	args->opts.seed = 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
-	       -1) {
+	while ((c = op25b_options_next(&g, GEN_NAME, argc, argv, &args->opts)) >
+	       0) {
 		if (c == '?') {
 			if (optopt)
 				gen_error("%s: unknown option '-%c'", cmd->name,
@@ -285,40 +293,14 @@ parse_args(const struct gen_command *cmd, int argc, char **argv,
 				  argv[optind - 1]);
 			return -EINVAL;
 		}
-		args->seen[c & 0x7f] = 1;
-		target = NULL;
-		switch (c) {
-		case 'h':
+		if (c == 'h') {
 			print_command_help(stdout, cmd);
 			exit(EXIT_SUCCESS);
-		case 'o':
-			args->opts.out_path = optarg;
-			break;
-		case 'e':
-			args->opts.expect_path = optarg;
-			break;
-		case 'p':
-			args->opts.profile = optarg;
-			break;
-		case 'P':
-			args->opts.pools_path = optarg;
-			break;
-		case 'q':
-			args->opts.quiet = true;
-			break;
-		case 'n':
-			target = &args->opts.count;
-			break;
-		case 's':
-			target = &args->opts.seed;
-			break;
-		case '6':
-			target = &args->opts.count_v6;
-			break;
-		default:
-			break;
 		}
-		if (target != NULL && parse_count(optarg, target) < 0) {
+		target = c == 'n'   ? &args->opts.count
+			 : c == 's' ? &args->opts.seed
+				    : &args->opts.count_v6;
+		if (parse_count(optarg, target) < 0) {
 			gen_error("%s: bad value for --%s: '%s'", cmd->name,
 				  find_option(c)->name, optarg);
 			return -EINVAL;
@@ -338,7 +320,7 @@ parse_args(const struct gen_command *cmd, int argc, char **argv,
 		return -EINVAL;
 	}
 	for (i = 0; cmd->required[i] != '\0'; i++) {
-		if (!args->seen[(int)cmd->required[i]]) {
+		if (!op25b_options_given(&g, cmd->required[i])) {
 			gen_error("%s: --%s is required (usage: " GEN_NAME
 				  " %s %s)",
 				  cmd->name,
