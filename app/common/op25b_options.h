@@ -11,12 +11,17 @@
 #define OP25B_OPTIONS_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** The exit status of a usage error, in op25b and every tool (0 and 1
+ * are stdlib's EXIT_SUCCESS and EXIT_FAILURE). */
+#define OP25B_EXIT_USAGE 2
 
 /** The most options one table (or one subcommand's share of it) has. */
 #define OP25B_OPTIONS_MAX 32
@@ -102,12 +107,14 @@ struct op25b_option {
 		OP25B_OPTION_FIELD(type, field), .max = (max_)                 \
 	}
 
-/** getopt_long's arrays made from a table, and the table. */
+/** getopt_long's arrays made from a table, the table, and which of its
+ * options op25b_options_next() has met. */
 struct op25b_getopt {
 	struct option longopts[OP25B_OPTIONS_MAX + 1];
 	char shortopts[2 * OP25B_OPTIONS_MAX + 4];
 	const struct op25b_option *opts;
 	size_t n;
+	bool given[OP25B_OPTIONS_MAX]; /**< by the table's index */
 };
 
 /**
@@ -115,8 +122,8 @@ struct op25b_getopt {
  * is a letter of @p only (NULL: all): every one goes to @c longopts, those
  * whose value is a letter to @c shortopts too, after @p flags ("+" to stop
  * at the first non-option, ":" to tell a missing argument apart; "" or
- * NULL: none). More than OP25B_OPTIONS_MAX options, or @p flags longer
- * than two characters, are a bug in the table: abort().
+ * NULL: none). More than OP25B_OPTIONS_MAX options in @p opts, or
+ * @p flags longer than two characters, are a bug in the table: abort().
  */
 void
 op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
@@ -131,8 +138,15 @@ op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
  *   getopt_long() returns them; 0 after the last option; -EINVAL after
  *   a refusal.
  */
-int op25b_options_next(const struct op25b_getopt *g, const char *prog, int argc,
+int op25b_options_next(struct op25b_getopt *g, const char *prog, int argc,
 		       char **argv, void *target);
+
+/**
+ * Whether op25b_options_next() has met an option of value @p val (a
+ * letter: an alias sharing it counts), whatever its kind: for a tool
+ * whose commands each require some.
+ */
+bool op25b_options_given(const struct op25b_getopt *g, int val);
 
 /**
  * The --help lines of the options op25b_options_getopt() would take (same

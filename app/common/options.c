@@ -30,6 +30,8 @@ op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
 {
 	size_t i, l = 0, s = 0;
 
+	if (n > OP25B_OPTIONS_MAX)
+		abort(); /* given[] has room for OP25B_OPTIONS_MAX */
 	memset(g, 0, sizeof(*g));
 	g->opts = opts;
 	g->n = n;
@@ -44,8 +46,6 @@ op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
 
 		if (!selected(o, only))
 			continue;
-		if (l == OP25B_OPTIONS_MAX)
-			abort(); /* the table outgrew OP25B_OPTIONS_MAX */
 		g->longopts[l].name = o->name;
 		g->longopts[l].has_arg = o->arg != NULL ? required_argument
 							: no_argument;
@@ -98,7 +98,7 @@ entry_of(const struct op25b_getopt *g, int val)
 }
 
 int
-op25b_options_next(const struct op25b_getopt *g, const char *prog, int argc,
+op25b_options_next(struct op25b_getopt *g, const char *prog, int argc,
 		   char **argv, void *target)
 {
 	const struct op25b_option *o;
@@ -109,6 +109,8 @@ op25b_options_next(const struct op25b_getopt *g, const char *prog, int argc,
 	while ((opt = getopt_long(argc, argv, g->shortopts, g->longopts,
 				  NULL)) != -1) {
 		o = entry_of(g, opt);
+		if (o != NULL)
+			g->given[o - g->opts] = true;
 		if (o == NULL || o->kind == OP25B_OPTION_CALLER)
 			return opt;
 		field = (char *)target + o->offset;
@@ -132,6 +134,17 @@ op25b_options_next(const struct op25b_getopt *g, const char *prog, int argc,
 		}
 	}
 	return 0;
+}
+
+bool
+op25b_options_given(const struct op25b_getopt *g, int val)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->opts[i].val == val && g->given[i])
+			return true;
+	return false;
 }
 
 void

@@ -100,37 +100,25 @@ bool gen_key_set_add(struct gen_key_set *set, uint64_t key);
 void gen_prefix_random_addr(struct gen_rng *rng,
 			    const struct op25b_prefix *prefix, uint8_t *out);
 
-/** Options of `op25b-gen pools`. */
-struct gen_pools_opts {
-	uint64_t count_v4, count_v6;
+/** The options of every subcommand, parsed once from one table (main.c),
+ * in its order: each subcommand reads those it takes. */
+struct gen_opts {
+	const char *out_path;
+	const char *expect_path; /**< vectors: NULL: no expectations file */
+	const char *profile;	 /**< traffic */
+	uint64_t count;		 /**< traffic: packets; pools: IPv4 prefixes */
 	uint64_t seed;
-	const char *out_path;
+	const char *pools_path; /**< traffic: NULL: built-in pools */
+	uint64_t count_v6;	/**< pools: IPv6 prefixes */
 	bool quiet;
-};
-
-/** Options of `op25b-gen traffic`. */
-struct gen_traffic_opts {
-	const char *profile;
-	uint64_t count;
-	uint64_t seed;
-	const char *pools_path; /**< NULL: built-in pools */
-	const char *out_path;
-	bool quiet;
-};
-
-/** Options of `op25b-gen vectors`. */
-struct gen_vectors_opts {
-	const char *vec_path;
-	const char *out_path;
-	const char *expect_path; /**< NULL: no expectations file */
 };
 
 /* Each subcommand prints its own errors and returns 0 or -errno; gen_pools
  * returns -ERANGE for counts its address space cannot hold (a usage
- * error, exit status 2). */
-int gen_pools(const struct gen_pools_opts *opts);
-int gen_traffic(const struct gen_traffic_opts *opts);
-int gen_vectors(const struct gen_vectors_opts *opts);
+ * error, exit status 2). gen_vectors builds the vector file @p vec_path. */
+int gen_pools(const struct gen_opts *opts);
+int gen_traffic(const struct gen_opts *opts);
+int gen_vectors(const char *vec_path, const struct gen_opts *opts);
 
 /** True if @p name is a profile gen_traffic() knows. */
 bool gen_traffic_profile_valid(const char *name);

@@ -17,44 +17,44 @@
 #include "gen.h"
 #include "op25b_options.h"
 
-#define EXIT_USAGE 2
 #define MAX_POSITIONAL 1
 
 struct gen_args {
-	const char *out;
-	const char *expect;
-	const char *profile;
-	const char *pools;
-	uint64_t count;
-	uint64_t seed;
-	uint64_t v6;
-	bool quiet;
+	struct gen_opts opts;
 	const char *positional[MAX_POSITIONAL];
 	unsigned int n_positional;
-	char seen[128]; /* options given, by short name */
 };
 
+#define OPTS struct gen_opts
+
+/* The counts (-n, -s, -6) come back to parse_args(): k/M suffixes. */
 static const struct op25b_option gen_options[] = {
-	OP25B_OPTION("out", 'o', "FILE",
-		     "write the output here (\"-\": standard output)"),
-	OP25B_OPTION(
+	OP25B_OPTION_STR("out", 'o', "FILE",
+			 "write the output here (\"-\": standard output)", OPTS,
+			 out_path),
+	OP25B_OPTION_STR(
 		"expect", 'e', "FILE",
-		"vectors: also write NAME EXPECT CLASS GROUP LEN per case"),
-	OP25B_OPTION("profile", 'p', "NAME",
-		     "traffic: the traffic profile (see below)"),
+		"vectors: also write NAME EXPECT CLASS GROUP LEN per case",
+		OPTS, expect_path),
+	OP25B_OPTION_STR("profile", 'p', "NAME",
+			 "traffic: the traffic profile (see below)", OPTS,
+			 profile),
 	OP25B_OPTION(
 		"count", 'n', "N",
 		"packets (traffic) or IPv4 prefixes (pools); k/M suffixes"),
 	OP25B_OPTION("seed", 's', "S",
 		     "PRNG seed (default 1): same seed, same bytes"),
-	OP25B_OPTION("pools", 'P', "FILE",
-		     "traffic: draw subscriber sources from this pool list"),
+	OP25B_OPTION_STR("pools", 'P', "FILE",
+			 "traffic: draw subscriber sources from this pool list",
+			 OPTS, pools_path),
 	OP25B_OPTION("v6", '6', "M",
 		     "pools: also M IPv6 prefixes from 2001:db8::/32"),
-	OP25B_OPTION("quiet", 'q', NULL,
-		     "no progress reports on standard error"),
+	OP25B_OPTION_FLAG("quiet", 'q', "no progress reports on standard error",
+			  OPTS, quiet),
 	OP25B_OPTION("help", 'h', NULL, "show this help"),
 };
+
+#undef OPTS
 
 #define N_OPTIONS (sizeof(gen_options) / sizeof(gen_options[0]))
 
@@ -274,11 +274,11 @@ parse_args(const struct gen_command *cmd, int argc, char **argv,
 	/* ':' first: a missing argument is reported apart. */
 	op25b_options_getopt(&g, gen_options, N_OPTIONS, cmd->options, ":");
 	memset(args, 0, sizeof(*args));
-	args->seed = 1;
+	args->opts.seed = 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) !=
-	       -1) {
+	while ((c = op25b_options_next(&g, GEN_NAME, argc, argv, &args->opts)) >
+	       0) {
 		if (c == '?') {
 			if (optopt)
 				gen_error("%s: unknown option '-%c'", cmd->name,
@@ -293,40 +293,14 @@ parse_args(const struct gen_command *cmd, int argc, char **argv,
 				  argv[optind - 1]);
 			return -EINVAL;
 		}
-		args->seen[c & 0x7f] = 1;
-		target = NULL;
-		switch (c) {
-		case 'h':
+		if (c == 'h') {
 			print_command_help(stdout, cmd);
 			exit(EXIT_SUCCESS);
-		case 'o':
-			args->out = optarg;
-			break;
-		case 'e':
-			args->expect = optarg;
-			break;
-		case 'p':
-			args->profile = optarg;
-			break;
-		case 'P':
-			args->pools = optarg;
-			break;
-		case 'q':
-			args->quiet = true;
-			break;
-		case 'n':
-			target = &args->count;
-			break;
-		case 's':
-			target = &args->seed;
-			break;
-		case '6':
-			target = &args->v6;
-			break;
-		default:
-			break;
 		}
-		if (target != NULL && parse_count(optarg, target) < 0) {
+		target = c == 'n'   ? &args->opts.count
+			 : c == 's' ? &args->opts.seed
+				    : &args->opts.count_v6;
+		if (parse_count(optarg, target) < 0) {
 			gen_error("%s: bad value for --%s: '%s'", cmd->name,
 				  find_option(c)->name, optarg);
 			return -EINVAL;
@@ -346,7 +320,7 @@ parse_args(const struct gen_command *cmd, int argc, char **argv,
 		return -EINVAL;
 	}
 	for (i = 0; cmd->required[i] != '\0'; i++) {
-		if (!args->seen[(int)cmd->required[i]]) {
+		if (!op25b_options_given(&g, cmd->required[i])) {
 			gen_error("%s: --%s is required (usage: " GEN_NAME
 				  " %s %s)",
 				  cmd->name,
@@ -361,28 +335,16 @@ parse_args(const struct gen_command *cmd, int argc, char **argv,
 static int
 run_vectors(const struct gen_args *args)
 {
-	struct gen_vectors_opts opts = {
-		.vec_path = args->positional[0],
-		.out_path = args->out,
-		.expect_path = args->expect,
-	};
-
-	return gen_vectors(&opts) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gen_vectors(args->positional[0], &args->opts) < 0 ? EXIT_FAILURE
+								 : EXIT_SUCCESS;
 }
 
 static int
 run_traffic(const struct gen_args *args)
 {
-	struct gen_traffic_opts opts = {
-		.profile = args->profile,
-		.count = args->count,
-		.seed = args->seed,
-		.pools_path = args->pools,
-		.out_path = args->out,
-		.quiet = args->quiet,
-	};
+	const struct gen_opts *opts = &args->opts;
 
-	if (!gen_traffic_profile_valid(args->profile)) {
+	if (!gen_traffic_profile_valid(opts->profile)) {
 		char names[128] = "";
 		const char *name;
 		size_t used = 0;
@@ -396,35 +358,28 @@ run_traffic(const struct gen_args *args)
 						 sizeof(names) - used, "%s%s",
 						 i > 0 ? " " : "", name);
 		gen_error("traffic: unknown profile '%s' (one of: %s)",
-			  args->profile, names);
-		return EXIT_USAGE;
+			  opts->profile, names);
+		return OP25B_EXIT_USAGE;
 	}
-	if (args->count == 0) {
+	if (opts->count == 0) {
 		gen_error("traffic: --count must be at least 1");
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	}
-	return gen_traffic(&opts) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gen_traffic(opts) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 static int
 run_pools(const struct gen_args *args)
 {
-	struct gen_pools_opts opts = {
-		.count_v4 = args->count,
-		.count_v6 = args->v6,
-		.seed = args->seed,
-		.out_path = args->out,
-		.quiet = args->quiet,
-	};
 	int ret;
 
-	if (args->count == 0 && args->v6 == 0) {
+	if (args->opts.count == 0 && args->opts.count_v6 == 0) {
 		gen_error("pools: --count (or --v6) must be at least 1");
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	}
-	ret = gen_pools(&opts);
+	ret = gen_pools(&args->opts);
 	if (ret == -ERANGE)
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
@@ -438,7 +393,7 @@ main(int argc, char **argv)
 		gen_error(
 			"missing command (vectors, traffic or pools); try '" GEN_NAME
 			" --help'");
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		print_help(stdout);
@@ -452,7 +407,7 @@ main(int argc, char **argv)
 		cmd = find_command(argv[2]);
 		if (cmd == NULL) {
 			gen_error("help: unknown command '%s'", argv[2]);
-			return EXIT_USAGE;
+			return OP25B_EXIT_USAGE;
 		}
 		print_command_help(stdout, cmd);
 		return EXIT_SUCCESS;
@@ -462,9 +417,9 @@ main(int argc, char **argv)
 		gen_error("unknown command '%s' (one of: vectors traffic pools "
 			  "help); try '" GEN_NAME " --help'",
 			  argv[1]);
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	}
 	if (parse_args(cmd, argc - 1, argv + 1, &args) < 0)
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	return cmd->run(&args);
 }

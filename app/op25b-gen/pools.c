@@ -222,7 +222,7 @@ write_summary(FILE *f, const char *family, const uint8_t *lens,
 }
 
 int
-gen_pools(const struct gen_pools_opts *opts)
+gen_pools(const struct gen_opts *opts)
 {
 	uint8_t lens4[N_LENGTHS_V4], lens6[N_LENGTHS_V6];
 	uint16_t pm4[N_LENGTHS_V4], pm6[N_LENGTHS_V6];
@@ -251,7 +251,7 @@ gen_pools(const struct gen_pools_opts *opts)
 		pm6[i] = pool_lengths_v6[i].permille;
 		space6[i] = 1ull << (lens6[i] - V6_BASE_LEN);
 	}
-	ret = plan_lengths(opts->count_v4, pm4, space4, N_LENGTHS_V4, take4,
+	ret = plan_lengths(opts->count, pm4, space4, N_LENGTHS_V4, take4,
 			   "IPv4", opts->quiet);
 	if (ret == 0)
 		ret = plan_lengths(opts->count_v6, pm6, space6, N_LENGTHS_V6,
@@ -259,7 +259,7 @@ gen_pools(const struct gen_pools_opts *opts)
 	if (ret < 0)
 		goto out_close;
 
-	keys4 = malloc((opts->count_v4 + 1) * sizeof(*keys4));
+	keys4 = malloc((opts->count + 1) * sizeof(*keys4));
 	keys6 = malloc((opts->count_v6 + 1) * sizeof(*keys6));
 	if (keys4 == NULL || keys6 == NULL) {
 		ret = -ENOMEM;
@@ -267,10 +267,10 @@ gen_pools(const struct gen_pools_opts *opts)
 		goto out_free_keys;
 	}
 	gen_rng_seed(&rng, opts->seed);
-	gen_progress_init(&progress, "pools", opts->count_v4 + opts->count_v6,
+	gen_progress_init(&progress, "pools", opts->count + opts->count_v6,
 			  opts->quiet);
 	ret = draw_prefixes(&rng, lens4, take4, N_LENGTHS_V4, false,
-			    opts->count_v4, keys4, &progress, &done);
+			    opts->count, keys4, &progress, &done);
 	if (ret == 0)
 		ret = draw_prefixes(&rng, lens6, take6, N_LENGTHS_V6, true,
 				    opts->count_v6, keys6, &progress, &done);
@@ -284,12 +284,12 @@ gen_pools(const struct gen_pools_opts *opts)
 		" IPv6 prefixes, seed %" PRIu64 ", made by " GEN_NAME " pools\n"
 		"# Benchmark table data: private, CGNAT and documentation "
 		"space only.\n",
-		opts->count_v4, opts->count_v6, opts->seed);
-	if (opts->count_v4 > 0)
+		opts->count, opts->count_v6, opts->seed);
+	if (opts->count > 0)
 		write_summary(f, "IPv4", lens4, take4, N_LENGTHS_V4);
 	if (opts->count_v6 > 0)
 		write_summary(f, "IPv6", lens6, take6, N_LENGTHS_V6);
-	for (i = 0; i < opts->count_v4; i++) {
+	for (i = 0; i < opts->count; i++) {
 		uint32_t a = (uint32_t)(keys4[i] >> 8);
 
 		fprintf(f, "%u.%u.%u.%u/%u\n", a >> 24, (a >> 16) & 0xff,

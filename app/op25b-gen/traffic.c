@@ -47,16 +47,32 @@ enum demo_src {
 
 /* Where it goes: the destination groups, and the world outside. */
 enum demo_dst {
-	DST_MX4,	/* 203.0.113.0/24: mail servers outside */
-	DST_RELAY4,	/* 192.0.2.25: the ISP relay (isp-relays) */
-	DST_MOBILE_MX4, /* 198.51.100.0/24 (mobile-mx) */
-	DST_MX6,	/* 2001:db8:ffff::/48 */
-	DST_RELAY6,	/* 2001:db8::25 */
+	DST_MX4,
+	DST_RELAY4,
+	DST_MOBILE_MX4,
+	DST_MX6,
+	DST_RELAY6,
 	DST_WEB4,
 	DST_WEB6,
 	DST_DNS4,
 	DST_DNS6,
 };
+
+/* Each destination's prefix, parsed once into traffic.dst[]: a host is
+ * drawn from it, or a single address is that address. */
+static const char *const demo_destinations[] = {
+	[DST_MX4] = "203.0.113.0/24",	      /* mail servers outside */
+	[DST_RELAY4] = "192.0.2.25",	      /* the ISP relay (isp-relays) */
+	[DST_MOBILE_MX4] = "198.51.100.0/24", /* mobile-mx */
+	[DST_MX6] = "2001:db8:ffff::/48",
+	[DST_RELAY6] = "2001:db8::25",
+	[DST_WEB4] = "203.0.113.0/24",
+	[DST_WEB6] = "2001:db8:ffff::/48",
+	[DST_DNS4] = "192.0.2.53",
+	[DST_DNS6] = "2001:db8::53",
+};
+
+#define N_DEMO_DSTS (sizeof(demo_destinations) / sizeof(demo_destinations[0]))
 
 enum flow_kind {
 	FLOW_MAIL, /* SYN, then EHLO, MAIL FROM, body */
@@ -125,13 +141,14 @@ static const char *const dns_names[] = {
 struct traffic_profile;
 
 struct traffic {
-	const struct gen_traffic_opts *opts;
+	const struct gen_opts *opts;
 	const struct traffic_profile *profile;
 	struct gen_rng rng;
 	struct gen_pool_list pools;
 	/* Built-in prefixes, parsed once. */
 	struct op25b_prefix dyn4, static4, hosting4, mobile4, dyn6, static6;
-	struct op25b_prefix bench4, bench6, mx4, mobile_mx4, mx6, web4;
+	struct op25b_prefix bench4, bench6;
+	struct op25b_prefix dst[N_DEMO_DSTS];
 	struct op25b_prefix bulk[N_BULK_SENDERS];
 	unsigned int demo_weight_total;
 	/* worst-adaptive: the IPv4 sources used so far. */
@@ -263,40 +280,13 @@ demo_source(struct traffic *t, enum demo_src src, uint8_t *addr)
 static void
 demo_destination(struct traffic *t, enum demo_dst dst, uint8_t *addr)
 {
-	static const uint8_t relay4[4] = { 192, 0, 2, 25 };
-	static const uint8_t dns4[4] = { 192, 0, 2, 53 };
-	static const uint8_t relay6[16] = { 0x20, 0x01, 0x0d,
-					    0xb8, [15] = 0x25 };
-	static const uint8_t dns6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x53 };
+	const struct op25b_prefix *p = &t->dst[dst];
 
-	memset(addr, 0, 16);
-	switch (dst) {
-	case DST_MX4:
-		random_host(t, &t->mx4, addr);
-		break;
-	case DST_RELAY4:
-		memcpy(addr, relay4, 4);
-		break;
-	case DST_MOBILE_MX4:
-		random_host(t, &t->mobile_mx4, addr);
-		break;
-	case DST_MX6:
-	case DST_WEB6:
-		random_host(t, &t->mx6, addr);
-		break;
-	case DST_RELAY6:
-		memcpy(addr, relay6, 16);
-		break;
-	case DST_WEB4:
-		random_host(t, &t->web4, addr);
-		break;
-	case DST_DNS4:
-		memcpy(addr, dns4, 4);
-		break;
-	case DST_DNS6:
-		memcpy(addr, dns6, 16);
-		break;
-	}
+	/* A single address takes no draw: the streams stay those of a seed. */
+	if (p->length == (p->family == AF_INET6 ? 128 : 32))
+		memcpy(addr, p->addr, 16);
+	else
+		random_host(t, p, addr);
 }
 
 /* VLAN, QinQ or PPPoE for a share of the flows, in percent. */
@@ -753,10 +743,8 @@ traffic_init_builtins(struct traffic *t)
 	parse_builtin(&t->static6, "2001:db8:1000:20::/64");
 	parse_builtin(&t->bench4, "198.18.0.0/15");
 	parse_builtin(&t->bench6, "2001:db8:1000::/36");
-	parse_builtin(&t->mx4, "203.0.113.0/24");
-	parse_builtin(&t->mobile_mx4, "198.51.100.0/24");
-	parse_builtin(&t->mx6, "2001:db8:ffff::/48");
-	parse_builtin(&t->web4, "203.0.113.0/24");
+	for (i = 0; i < N_DEMO_DSTS; i++)
+		parse_builtin(&t->dst[i], demo_destinations[i]);
 	for (i = 0; i < N_BULK_SENDERS; i++)
 		parse_builtin(&t->bulk[i], demo_bulk_senders[i]);
 	for (i = 0; i < N_DEMO_FLOWS; i++)
@@ -766,7 +754,7 @@ traffic_init_builtins(struct traffic *t)
 }
 
 int
-gen_traffic(const struct gen_traffic_opts *opts)
+gen_traffic(const struct gen_opts *opts)
 {
 	struct traffic *t;
 	int ret;

@@ -30,7 +30,7 @@ write_expectations(const struct op25b_vector_file *vf, const char *path)
 }
 
 int
-gen_vectors(const struct gen_vectors_opts *opts)
+gen_vectors(const char *vec_path, const struct gen_opts *opts)
 {
 	struct op25b_vector_file vf;
 	char err[768];
@@ -38,7 +38,7 @@ gen_vectors(const struct gen_vectors_opts *opts)
 	FILE *f;
 	int ret;
 
-	ret = op25b_vector_file_load(opts->vec_path, &vf, err, sizeof(err));
+	ret = op25b_vector_file_load(vec_path, &vf, err, sizeof(err));
 	if (ret < 0) {
 		gen_error("%s", err);
 		return ret;

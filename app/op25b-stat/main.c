@@ -27,7 +27,6 @@
 #include "op25b_records.h"
 #include "stat_tool.h"
 
-#define EXIT_USAGE 2
 #define DEFAULT_NAME "op25b"
 #define WATCH_MIN_SECONDS 0.1
 #define WATCH_MAX_SECONDS 86400.0
@@ -112,7 +111,7 @@ usage(FILE *out)
 static int
 usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* One line on stderr; the caller exits with EXIT_USAGE. */
+/* One line on stderr; the caller exits with OP25B_EXIT_USAGE. */
 static int
 usage_error(const char *fmt, ...)
 {
@@ -412,7 +411,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (ret != 0)
-		return EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 
 	memset(&src, 0, sizeof(src));
 	src.name = cfg.name;

@@ -238,7 +238,7 @@ parse(const struct xdp_args *a, struct exempt_cmd *c)
 					   strlen(a->argv[2]), &c->prefix, why);
 		fprintf(stderr, "op25b-xdp: exempt %s: bad prefix %s\n",
 			c->verb, msg);
-		return XDP_EXIT_FAILED;
+		return EXIT_FAILURE;
 	}
 	if (strcmp(c->verb, "add") == 0 && c->prefix.length == 0 && !a->force) {
 		fprintf(stderr,
@@ -246,7 +246,7 @@ parse(const struct xdp_args *a, struct exempt_cmd *c)
 			"would be exempt, switching OP25B off: --force if you "
 			"mean it\n",
 			a->argv[2]);
-		return XDP_EXIT_FAILED;
+		return EXIT_FAILURE;
 	}
 	c->ttl = 0;
 	if (a->ttl != NULL && op25b_duration_parse(a->ttl, &c->ttl) != 0) {
@@ -254,7 +254,7 @@ parse(const struct xdp_args *a, struct exempt_cmd *c)
 			"op25b-xdp: exempt add: bad duration '%s': a number "
 			"of seconds, or with s, m, h or d (90, 15m, 12h, 30d)\n",
 			a->ttl);
-		return XDP_EXIT_FAILED;
+		return EXIT_FAILURE;
 	}
 	return 0;
 }
@@ -273,11 +273,11 @@ xdp_cmd_exempt(const struct xdp_args *a)
 	if (ret != 0)
 		return ret;
 	if (xdp_pin_dir(a, a->argv[1], dir, sizeof(dir)) != 0)
-		return XDP_EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	x = xdp_open_instance(dir);
 	if (x == NULL)
-		return XDP_EXIT_FAILED;
-	ret = XDP_EXIT_FAILED;
+		return EXIT_FAILURE;
+	ret = EXIT_FAILURE;
 	lock = xdp_lock(dir);
 	if (lock < 0)
 		goto out;
@@ -300,12 +300,12 @@ xdp_cmd_exempt(const struct xdp_args *a)
 		 * file itself is a cat away (status names it). */
 		ret = op25b_exempt_registry_print(reg, op25b_xdp_now_ms(),
 						  a->json, stdout) == 0
-			      ? XDP_EXIT_OK
-			      : XDP_EXIT_FAILED;
+			      ? EXIT_SUCCESS
+			      : EXIT_FAILURE;
 		goto out;
 	}
 	if (change(a, &c, reg, x, st.exemptions) == 0)
-		ret = XDP_EXIT_OK;
+		ret = EXIT_SUCCESS;
 out:
 	if (lock >= 0)
 		close(lock);

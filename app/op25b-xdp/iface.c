@@ -21,7 +21,7 @@ xdp_usage_error(const struct xdp_args *a)
 {
 	fprintf(stderr, "usage: op25b-xdp %s\n(op25b-xdp --help)\n",
 		a->synopsis);
-	return XDP_EXIT_USAGE;
+	return OP25B_EXIT_USAGE;
 }
 
 struct op25b_policy *
@@ -113,9 +113,9 @@ xdp_iface_operand(const struct xdp_args *a, char *dir, size_t size,
 	if (a->argc != 1)
 		return xdp_usage_error(a);
 	if (xdp_pin_dir(a, a->argv[0], dir, size) != 0)
-		return XDP_EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	*ifindex = iface_index(a->argv[0]);
-	return *ifindex == 0 ? XDP_EXIT_FAILED : 0;
+	return *ifindex == 0 ? EXIT_FAILURE : 0;
 }
 
 struct op25b_xdp *
@@ -221,9 +221,9 @@ xdp_cmd_load(const struct xdp_args *a)
 		return ret;
 	x = xdp_instance_up(a, dir, ifindex);
 	if (x == NULL)
-		return XDP_EXIT_FAILED;
+		return EXIT_FAILURE;
 	op25b_xdp_close(x);
-	return XDP_EXIT_OK;
+	return EXIT_SUCCESS;
 }
 
 int
@@ -281,27 +281,27 @@ xdp_cmd_reload(const struct xdp_args *a)
 {
 	char dir[PATH_MAX], path[PATH_MAX], exempt[PATH_MAX];
 	struct op25b_xdp *x;
-	int lock, ret = XDP_EXIT_FAILED;
+	int lock, ret = EXIT_FAILURE;
 
 	if (a->argc != 1)
 		return xdp_usage_error(a);
 	if (xdp_pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
-		return XDP_EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	if (a->policy != NULL && realpath(a->policy, path) == NULL) {
 		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(errno));
-		return XDP_EXIT_FAILED;
+		return EXIT_FAILURE;
 	}
 	if (a->exemptions != NULL &&
 	    xdp_exempt_path(a, a->argv[0], exempt, sizeof(exempt)) != 0)
-		return XDP_EXIT_FAILED;
+		return EXIT_FAILURE;
 	x = xdp_open_instance(dir);
 	if (x == NULL)
-		return XDP_EXIT_FAILED;
+		return EXIT_FAILURE;
 	lock = xdp_lock(dir);
 	if (lock >= 0 &&
 	    xdp_instance_reload(x, a->argv[0], a->policy ? path : NULL,
 				a->exemptions ? exempt : NULL) == 0)
-		ret = XDP_EXIT_OK;
+		ret = EXIT_SUCCESS;
 	if (lock >= 0)
 		close(lock);
 	op25b_xdp_close(x);
@@ -349,15 +349,15 @@ xdp_cmd_unload(const struct xdp_args *a)
 	if (a->argc != 1)
 		return xdp_usage_error(a);
 	if (xdp_pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
-		return XDP_EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	x = xdp_open_instance(dir);
 	if (x == NULL)
-		return XDP_EXIT_FAILED;
+		return EXIT_FAILURE;
 	/* An interface deleted under its program: the pins still go. */
 	ifindex = (int)if_nametoindex(a->argv[0]);
 	err = xdp_instance_down(x, a->argv[0], ifindex, dir);
 	op25b_xdp_close(x);
-	return err == 0 ? XDP_EXIT_OK : XDP_EXIT_FAILED;
+	return err == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 static void
@@ -459,15 +459,15 @@ xdp_cmd_status(const struct xdp_args *a)
 	if (a->argc == 1 || a->name != NULL) {
 		if (xdp_pin_dir(a, a->argc ? a->argv[0] : a->name, dir,
 				sizeof(dir)) != 0)
-			return XDP_EXIT_USAGE;
+			return OP25B_EXIT_USAGE;
 		x = xdp_open_instance(dir);
 		if (x == NULL)
-			return XDP_EXIT_FAILED;
+			return EXIT_FAILURE;
 		print_status(strrchr(dir, '/') + 1, x, a->json, 1);
 		if (a->json)
 			printf("\n");
 		op25b_xdp_close(x);
-		return XDP_EXIT_OK;
+		return EXIT_SUCCESS;
 	}
 	d = opendir(op25b_xdp_pin_root());
 	if (a->json)
@@ -490,5 +490,5 @@ xdp_cmd_status(const struct xdp_args *a)
 		printf("]\n");
 	else if (n == 0)
 		printf("op25b-xdp: no instance is loaded\n");
-	return XDP_EXIT_OK;
+	return EXIT_SUCCESS;
 }

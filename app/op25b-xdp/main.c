@@ -142,7 +142,7 @@ main(int argc, char **argv)
 	unsigned int i;
 	int opt, ret;
 
-	ret = op25b_subcommand_help(argc, argv, usage, XDP_EXIT_USAGE);
+	ret = op25b_subcommand_help(argc, argv, usage, OP25B_EXIT_USAGE);
 	if (ret >= 0)
 		return ret;
 	for (i = 0; i < DIM(commands); i++)
@@ -151,7 +151,7 @@ main(int argc, char **argv)
 	if (cmd == NULL) {
 		fprintf(stderr, "op25b-xdp: unknown command '%s'\n", argv[1]);
 		usage(stderr);
-		return XDP_EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	}
 	op25b_options_getopt(&g, options, DIM(options), NULL, NULL);
 	a.mode = "native";
@@ -166,7 +166,7 @@ main(int argc, char **argv)
 					"op25b-xdp: --mode %s: expected native "
 					"or generic\n",
 					optarg);
-				return XDP_EXIT_USAGE;
+				return OP25B_EXIT_USAGE;
 			}
 			a.mode = optarg;
 			break;
@@ -175,13 +175,13 @@ main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return XDP_EXIT_USAGE;
+			return OP25B_EXIT_USAGE;
 		}
 	}
 	/* A refused option (its one line already said): the command must not
 	 * run on what was parsed before it. */
 	if (opt < 0)
-		return XDP_EXIT_USAGE;
+		return OP25B_EXIT_USAGE;
 	a.argc = argc - optind;
 	a.argv = argv + optind;
 	a.synopsis = cmd->synopsis;

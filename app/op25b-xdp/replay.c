@@ -162,13 +162,13 @@ xdp_cmd_replay(const struct xdp_args *a)
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	pcap_t *in;
-	int ret = XDP_EXIT_FAILED, n, err;
+	int ret = EXIT_FAILURE, n, err;
 
 	if (a->argc != 2)
 		return xdp_usage_error(a);
 	policy = xdp_policy_load(a->argv[0]);
 	if (policy == NULL)
-		return XDP_EXIT_FAILED;
+		return EXIT_FAILURE;
 	in = pcap_open_offline(a->argv[1], errbuf);
 	if (in == NULL) {
 		fprintf(stderr, "op25b-xdp: %s: %s\n", a->argv[1], errbuf);
@@ -245,7 +245,7 @@ xdp_cmd_replay(const struct xdp_args *a)
 			" frames shorter than an Ethernet header, %" PRIu64
 			" frames of %" PRIu32 " bytes or more (multi-buffer)\n",
 			r.runts, r.refused, r.refused_min);
-	ret = XDP_EXIT_OK;
+	ret = EXIT_SUCCESS;
 out_dump:
 	op25b_replay_dumps_close(&r.dumps);
 out_x:

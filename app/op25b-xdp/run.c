@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,7 +42,7 @@ xdp_cmd_run(const struct xdp_args *a)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	x = xdp_instance_up(a, dir, ifindex);
 	if (x == NULL)
-		return XDP_EXIT_FAILED;
+		return EXIT_FAILURE;
 	printf("op25b-xdp: running (pid %ld): SIGHUP reloads, SIGTERM "
 	       "unloads\n",
 	       (long)getpid());
@@ -65,8 +66,8 @@ xdp_cmd_run(const struct xdp_args *a)
 		close(lock);
 	}
 	ret = xdp_instance_down(x, a->argv[0], ifindex, dir) == 0
-		      ? XDP_EXIT_OK
-		      : XDP_EXIT_FAILED;
+		      ? EXIT_SUCCESS
+		      : EXIT_FAILURE;
 	op25b_xdp_close(x);
 	return ret;
 }

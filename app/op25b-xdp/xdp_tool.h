@@ -5,12 +5,9 @@
 #ifndef OP25B_XDP_TOOL_H
 #define OP25B_XDP_TOOL_H
 
+#include "op25b_options.h"
 #include "op25b_policy.h"
 #include "op25b_xdp.h"
-
-#define XDP_EXIT_OK 0
-#define XDP_EXIT_FAILED 1
-#define XDP_EXIT_USAGE 2
 
 /* The command line, parsed once for every command. */
 struct xdp_args {
@@ -38,7 +35,7 @@ int xdp_cmd_replay(const struct xdp_args *a);
 int xdp_cmd_exempt(const struct xdp_args *a);
 int xdp_cmd_run(const struct xdp_args *a);
 
-/* "usage: op25b-xdp SYNOPSIS" on stderr; returns XDP_EXIT_USAGE. */
+/* "usage: op25b-xdp SYNOPSIS" on stderr; returns OP25B_EXIT_USAGE. */
 int xdp_usage_error(const struct xdp_args *a);
 
 /*

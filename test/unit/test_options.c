@@ -151,6 +151,30 @@ test_refusals(void **state)
 	assert_int_equal(seen[0], '?');
 }
 
+/* Every option met is given, stored or handed back; the others are not
+ * (op25b-gen's required options). */
+static void
+test_given(void **state)
+{
+	char *argv[] = { "t", "-q", "--own", "1", "-r", "5", NULL };
+	struct op25b_getopt g;
+	struct args a;
+
+	(void)state;
+	op25b_options_getopt(&g, opts, DIM(opts), NULL, NULL);
+	optind = 1;
+	opterr = 0;
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(op25b_options_next(&g, "t", 6, argv, &a), OPT_OWN);
+	assert_true(op25b_options_given(&g, 'q'));
+	assert_true(op25b_options_given(&g, OPT_OWN));
+	assert_false(op25b_options_given(&g, 'r'));
+	assert_int_equal(op25b_options_next(&g, "t", 6, argv, &a), 0);
+	assert_true(op25b_options_given(&g, 'r'));
+	assert_false(op25b_options_given(&g, 'o'));
+	assert_false(op25b_options_given(&g, 'h'));
+}
+
 /* Long-only entries declared with 0 get values of their own, above the
  * callers' enums, and the letters go to the short-option string once. */
 static void
@@ -181,6 +205,7 @@ main(void)
 		cmocka_unit_test(test_caller_and_alias),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_getopt_arrays),
+		cmocka_unit_test(test_given),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
