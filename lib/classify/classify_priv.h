@@ -157,24 +157,20 @@ _Static_assert(_Alignof(struct op25b_classifier) == RTE_CACHE_LINE_SIZE,
  * compared raw against big-endian constants (RTE_BE16, computed at compile
  * time), and lengths are swapped with the compiler's builtin.
  */
-static __rte_always_inline uint16_t
-load_raw16(const uint8_t *p)
-{
-	uint16_t v;
+/* Defines @name(), the @type that lies at @p as it lies, at any alignment
+ * (memcpy, which the compiler makes one load). */
+#define DEFINE_LOAD_RAW(name, type)                                            \
+	static __rte_always_inline type name(const void *p)                    \
+	{                                                                      \
+		type v;                                                        \
+                                                                               \
+		memcpy(&v, p, sizeof(v));                                      \
+		return v;                                                      \
+	}
 
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
+DEFINE_LOAD_RAW(load_raw16, uint16_t)
 /* Four header bytes as they lie, for the vector pre-pass's lanes. */
-static __rte_always_inline uint32_t
-load_raw32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
+DEFINE_LOAD_RAW(load_raw32, uint32_t)
 
 static __rte_always_inline uint16_t
 load_be16(const uint8_t *p)
@@ -185,10 +181,7 @@ load_be16(const uint8_t *p)
 static __rte_always_inline uint32_t
 load_be32(const uint8_t *p)
 {
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return __builtin_bswap32(v);
+	return __builtin_bswap32(load_raw32(p));
 }
 
 /*
