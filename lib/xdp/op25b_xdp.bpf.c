@@ -742,32 +742,33 @@ exempt_covers(void *table, void *key, __u64 now)
 	return 0;
 }
 
+/* exempt_covers() of the source address, @len bytes at @off, in
+ * generation @gen's table of @tables (op25b_exempt4 or op25b_exempt6). An
+ * IPv6 key serves both, as in xdp.c: a lookup reads the map's key size,
+ * and an IPv4 key is the first 8 bytes of it. */
+static __always_inline int
+exempt_source_in(const struct frame *f, void *tables, __u32 gen, __u32 off,
+		 __u32 len, __u64 now)
+{
+	struct op25b_xdp_key6 k = { .prefixlen = len * 8 };
+	const __u8 *a = at(f, off, len);
+	void *table = bpf_map_lookup_elem(tables, &gen);
+
+	if (a == NULL || table == NULL)
+		return 0;
+	__builtin_memcpy(k.addr, a, len);
+	return exempt_covers(table, &k, now);
+}
+
 static __always_inline int
 exempt_source(const struct frame *f, const struct meta *m, __u32 gen)
 {
 	__u64 now = bpf_ktime_get_boot_ns();
-	const __u8 *a;
-	void *table;
 
-	if (m->family == 4) {
-		struct op25b_xdp_key4 k = { .prefixlen = 32 };
-
-		a = at(f, m->l3 + 12, 4);
-		table = bpf_map_lookup_elem(&op25b_exempt4, &gen);
-		if (a == NULL || table == NULL)
-			return 0;
-		__builtin_memcpy(k.addr, a, 4);
-		return exempt_covers(table, &k, now);
-	} else {
-		struct op25b_xdp_key6 k = { .prefixlen = 128 };
-
-		a = at(f, m->l3 + 8, 16);
-		table = bpf_map_lookup_elem(&op25b_exempt6, &gen);
-		if (a == NULL || table == NULL)
-			return 0;
-		__builtin_memcpy(k.addr, a, 16);
-		return exempt_covers(table, &k, now);
-	}
+	if (m->family == 4)
+		return exempt_source_in(f, &op25b_exempt4, gen, m->l3 + 12, 4,
+					now);
+	return exempt_source_in(f, &op25b_exempt6, gen, m->l3 + 8, 16, now);
 }
 
 #define EEXIST 17
