@@ -68,16 +68,10 @@ struct op25b_notify;
 #define ETHER_TYPE_PPPOE_SESSION 0x8864
 #define ETHER_TYPE_MPLS 0x8847
 #define ETHER_TYPE_MPLS_MULTICAST 0x8848
-#define PPP_PROTO_IPV4 0x0021
-#define PPP_PROTO_IPV6 0x0057
-/* Van Jacobson TCP/IP header compression (RFC 1144): compressed and
- * uncompressed-with-state TCP, whose headers op25b cannot read. */
-#define PPP_PROTO_VJ_COMPRESSED 0x002d
-#define PPP_PROTO_VJ_UNCOMPRESSED 0x002f
 #define PPPOE_HEADER_LEN 6
 
-/* TCP flags, PARSE_SMTP, PARSE_FRAME() and parse_code_outcome() are in
- * parse_code.h, which the XDP program shares. */
+/* TCP flags, PPP protocols, PARSE_SMTP, PARSE_FRAME() and
+ * parse_code_outcome() are in parse_code.h, which the XDP program shares. */
 /* `chained` is counted by the burst loop, never returned by a parse. */
 #define PARSE_CODE_MAX PARSE_FRAME(CHAINED)
 

@@ -28,10 +28,6 @@
 #define ETH_P_PPPOE_SESSION 0x8864
 #define ETH_P_MPLS 0x8847
 #define ETH_P_MPLS_MULTICAST 0x8848
-#define PPP_IPV4 0x0021
-#define PPP_IPV6 0x0057
-#define PPP_VJ_COMPRESSED 0x002d
-#define PPP_VJ_UNCOMPRESSED 0x002f
 #define PPPOE_HEADER_LEN 6
 
 #define PROTO_HOPOPTS 0
@@ -438,12 +434,12 @@ op25b_walk_l2(struct xdp_md *ctx, __u32 max_tags, struct l2_walk *w)
 		w->pppoe = off;
 		w->end = off + PPPOE_HEADER_LEN + pppoe_len;
 		off += PPPOE_HEADER_LEN + proto_len;
-		if (proto == PPP_IPV4)
+		if (proto == PPP_PROTO_IPV4)
 			type = ETH_P_IPV4;
-		else if (proto == PPP_IPV6)
+		else if (proto == PPP_PROTO_IPV6)
 			type = ETH_P_IPV6;
-		else if (proto == PPP_VJ_COMPRESSED ||
-			 proto == PPP_VJ_UNCOMPRESSED)
+		else if (proto == PPP_PROTO_VJ_COMPRESSED ||
+			 proto == PPP_PROTO_VJ_UNCOMPRESSED)
 			return PARSE_FRAME(PPP_VJ);
 		else
 			return PARSE_FRAME(NON_IP_PPP);
