@@ -68,16 +68,10 @@ struct op25b_notify;
 #define ETHER_TYPE_PPPOE_SESSION 0x8864
 #define ETHER_TYPE_MPLS 0x8847
 #define ETHER_TYPE_MPLS_MULTICAST 0x8848
-#define PPP_PROTO_IPV4 0x0021
-#define PPP_PROTO_IPV6 0x0057
-/* Van Jacobson TCP/IP header compression (RFC 1144): compressed and
- * uncompressed-with-state TCP, whose headers op25b cannot read. */
-#define PPP_PROTO_VJ_COMPRESSED 0x002d
-#define PPP_PROTO_VJ_UNCOMPRESSED 0x002f
 #define PPPOE_HEADER_LEN 6
 
-/* TCP flags, PARSE_SMTP, PARSE_FRAME() and parse_code_outcome() are in
- * parse_code.h, which the XDP program shares. */
+/* TCP flags, PPP protocols, PARSE_SMTP, PARSE_FRAME() and
+ * parse_code_outcome() are in parse_code.h, which the XDP program shares. */
 /* `chained` is counted by the burst loop, never returned by a parse. */
 #define PARSE_CODE_MAX PARSE_FRAME(CHAINED)
 
@@ -157,24 +151,20 @@ _Static_assert(_Alignof(struct op25b_classifier) == RTE_CACHE_LINE_SIZE,
  * compared raw against big-endian constants (RTE_BE16, computed at compile
  * time), and lengths are swapped with the compiler's builtin.
  */
-static __rte_always_inline uint16_t
-load_raw16(const uint8_t *p)
-{
-	uint16_t v;
+/* Defines @name(), the @type that lies at @p as it lies, at any alignment
+ * (memcpy, which the compiler makes one load). */
+#define DEFINE_LOAD_RAW(name, type)                                            \
+	static __rte_always_inline type name(const void *p)                    \
+	{                                                                      \
+		type v;                                                        \
+                                                                               \
+		memcpy(&v, p, sizeof(v));                                      \
+		return v;                                                      \
+	}
 
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
+DEFINE_LOAD_RAW(load_raw16, uint16_t)
 /* Four header bytes as they lie, for the vector pre-pass's lanes. */
-static __rte_always_inline uint32_t
-load_raw32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
+DEFINE_LOAD_RAW(load_raw32, uint32_t)
 
 static __rte_always_inline uint16_t
 load_be16(const uint8_t *p)
@@ -185,10 +175,7 @@ load_be16(const uint8_t *p)
 static __rte_always_inline uint32_t
 load_be32(const uint8_t *p)
 {
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return __builtin_bswap32(v);
+	return __builtin_bswap32(load_raw32(p));
 }
 
 /*

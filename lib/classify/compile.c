@@ -19,6 +19,7 @@
 #include <rte_malloc.h>
 
 #include "classify_priv.h"
+#include "lpm_build.h"
 #include "notify.h"
 
 /* One side (sources or destinations) of the policy, as compile sees it. */
@@ -244,11 +245,8 @@ lpm6_groups_needed(struct op25b_prefix *const *v6, size_t n, uint64_t limit,
 
 	*groups = 0;
 	*over = SIZE_MAX;
-	if (refs == NULL || charged == NULL) {
-		free(refs);
-		free(charged);
+	if (lpm_scratch_pair(refs, charged) != 0)
 		return -ENOMEM;
-	}
 	for (i = 0; i < n; i++) {
 		refs[i].prefix = v6[i];
 		refs[i].order = i;

@@ -22,11 +22,8 @@ count_groups(const struct lpm4_rule *rules, size_t n, uint32_t *groups_a,
 	size_t i;
 
 	*groups_a = *groups_b = 0;
-	if (seen16 == NULL || seen24 == NULL) {
-		free(seen16);
-		free(seen24);
+	if (lpm_scratch_pair(seen16, seen24) != 0)
 		return -ENOMEM;
-	}
 	for (i = 0; i < n; i++) {
 		uint32_t i16 = rules[i].ip >> 16, i24 = rules[i].ip >> 8;
 

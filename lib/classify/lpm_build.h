@@ -74,6 +74,18 @@ lpm_level_alloc(const char *name, size_t size, bool zero, int socket_id,
 	return level;
 }
 
+/* A count's two scratch buffers, @a and @b, fresh from malloc or calloc:
+ * 0 when both came, -ENOMEM (and neither is left) when one did not. */
+static inline int
+lpm_scratch_pair(void *a, void *b)
+{
+	if (a != NULL && b != NULL)
+		return 0;
+	free(a);
+	free(b);
+	return -ENOMEM;
+}
+
 /* @count entries from @e set to @value. */
 static inline void
 lpm_fill32(uint32_t *e, uint32_t count, uint32_t value)

@@ -17,6 +17,14 @@
 #define TCP_RST 0x04
 #define TCP_ACK 0x10
 
+/* PPP protocols of a PPPoE session. Van Jacobson TCP/IP header
+ * compression (RFC 1144): compressed and uncompressed-with-state TCP,
+ * whose headers op25b cannot read. */
+#define PPP_PROTO_IPV4 0x0021
+#define PPP_PROTO_IPV6 0x0057
+#define PPP_PROTO_VJ_COMPRESSED 0x002d
+#define PPP_PROTO_VJ_UNCOMPRESSED 0x002f
+
 /*
  * What a parse returns: an outcome (below OP25B_OUTCOME_MAX) when parsing
  * alone settles the frame; PARSE_SMTP when the policy must decide; or a

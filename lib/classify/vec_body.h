@@ -56,14 +56,8 @@ vec_splat(uint32_t v)
 	return r;
 }
 
-static __rte_always_inline vu32
-vec_load(const uint32_t *a)
-{
-	vu32 v;
-
-	memcpy(&v, a, sizeof(v));
-	return v;
-}
+/* VEC_LANES words from @p on (classify_priv.h). */
+DEFINE_LOAD_RAW(vec_load, vu32)
 
 /* The big-endian 16-bit field in the low (or high) half of each lane. */
 static __rte_always_inline vu32

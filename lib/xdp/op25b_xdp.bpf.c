@@ -28,10 +28,6 @@
 #define ETH_P_PPPOE_SESSION 0x8864
 #define ETH_P_MPLS 0x8847
 #define ETH_P_MPLS_MULTICAST 0x8848
-#define PPP_IPV4 0x0021
-#define PPP_IPV6 0x0057
-#define PPP_VJ_COMPRESSED 0x002d
-#define PPP_VJ_UNCOMPRESSED 0x002f
 #define PPPOE_HEADER_LEN 6
 
 #define PROTO_HOPOPTS 0
@@ -438,12 +434,12 @@ op25b_walk_l2(struct xdp_md *ctx, __u32 max_tags, struct l2_walk *w)
 		w->pppoe = off;
 		w->end = off + PPPOE_HEADER_LEN + pppoe_len;
 		off += PPPOE_HEADER_LEN + proto_len;
-		if (proto == PPP_IPV4)
+		if (proto == PPP_PROTO_IPV4)
 			type = ETH_P_IPV4;
-		else if (proto == PPP_IPV6)
+		else if (proto == PPP_PROTO_IPV6)
 			type = ETH_P_IPV6;
-		else if (proto == PPP_VJ_COMPRESSED ||
-			 proto == PPP_VJ_UNCOMPRESSED)
+		else if (proto == PPP_PROTO_VJ_COMPRESSED ||
+			 proto == PPP_PROTO_VJ_UNCOMPRESSED)
 			return PARSE_FRAME(PPP_VJ);
 		else
 			return PARSE_FRAME(NON_IP_PPP);
@@ -742,32 +738,33 @@ exempt_covers(void *table, void *key, __u64 now)
 	return 0;
 }
 
+/* exempt_covers() of the source address, @len bytes at @off, in
+ * generation @gen's table of @tables (op25b_exempt4 or op25b_exempt6). An
+ * IPv6 key serves both, as in xdp.c: a lookup reads the map's key size,
+ * and an IPv4 key is the first 8 bytes of it. */
+static __always_inline int
+exempt_source_in(const struct frame *f, void *tables, __u32 gen, __u32 off,
+		 __u32 len, __u64 now)
+{
+	struct op25b_xdp_key6 k = { .prefixlen = len * 8 };
+	const __u8 *a = at(f, off, len);
+	void *table = bpf_map_lookup_elem(tables, &gen);
+
+	if (a == NULL || table == NULL)
+		return 0;
+	__builtin_memcpy(k.addr, a, len);
+	return exempt_covers(table, &k, now);
+}
+
 static __always_inline int
 exempt_source(const struct frame *f, const struct meta *m, __u32 gen)
 {
 	__u64 now = bpf_ktime_get_boot_ns();
-	const __u8 *a;
-	void *table;
 
-	if (m->family == 4) {
-		struct op25b_xdp_key4 k = { .prefixlen = 32 };
-
-		a = at(f, m->l3 + 12, 4);
-		table = bpf_map_lookup_elem(&op25b_exempt4, &gen);
-		if (a == NULL || table == NULL)
-			return 0;
-		__builtin_memcpy(k.addr, a, 4);
-		return exempt_covers(table, &k, now);
-	} else {
-		struct op25b_xdp_key6 k = { .prefixlen = 128 };
-
-		a = at(f, m->l3 + 8, 16);
-		table = bpf_map_lookup_elem(&op25b_exempt6, &gen);
-		if (a == NULL || table == NULL)
-			return 0;
-		__builtin_memcpy(k.addr, a, 16);
-		return exempt_covers(table, &k, now);
-	}
+	if (m->family == 4)
+		return exempt_source_in(f, &op25b_exempt4, gen, m->l3 + 12, 4,
+					now);
+	return exempt_source_in(f, &op25b_exempt6, gen, m->l3 + 8, 16, now);
 }
 
 #define EEXIST 17

@@ -1053,27 +1053,11 @@ exempt_key(const struct op25b_prefix *p, struct op25b_xdp_key6 *k)
 	memcpy(k->addr, p->addr, p->family == AF_INET ? 4 : 16);
 }
 
-int
-op25b_xdp_exempt_set(struct op25b_xdp *x, const struct op25b_exempt_entry *e)
-{
-	struct op25b_xdp_exempt v;
-	struct op25b_xdp_key6 k;
-	int fd, err = 0;
-
-	if (!exempt_value(e, op25b_xdp_now_ms(), boot_offset_ns(), &v))
-		return op25b_xdp_exempt_del(x, &e->prefix);
-	fd = exempt_table(x, e->prefix.family);
-	if (fd < 0)
-		return fd;
-	exempt_key(&e->prefix, &k);
-	if (bpf_map_update_elem(fd, &k, &v, BPF_ANY) != 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-int
-op25b_xdp_exempt_del(struct op25b_xdp *x, const struct op25b_prefix *p)
+/* @v as @p's entry of the active exemption table, or (@v NULL) no entry
+ * for @p, absent already or not: 0 or -errno. */
+static int
+exempt_write(struct op25b_xdp *x, const struct op25b_prefix *p,
+	     const struct op25b_xdp_exempt *v)
 {
 	struct op25b_xdp_key6 k;
 	int fd, err = 0;
@@ -1082,10 +1066,26 @@ op25b_xdp_exempt_del(struct op25b_xdp *x, const struct op25b_prefix *p)
 	if (fd < 0)
 		return fd;
 	exempt_key(p, &k);
-	if (bpf_map_delete_elem(fd, &k) != 0 && errno != ENOENT)
+	if (v != NULL ? bpf_map_update_elem(fd, &k, v, BPF_ANY) != 0
+		      : bpf_map_delete_elem(fd, &k) != 0 && errno != ENOENT)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+int
+op25b_xdp_exempt_set(struct op25b_xdp *x, const struct op25b_exempt_entry *e)
+{
+	struct op25b_xdp_exempt v;
+	bool live = exempt_value(e, op25b_xdp_now_ms(), boot_offset_ns(), &v);
+
+	return exempt_write(x, &e->prefix, live ? &v : NULL);
+}
+
+int
+op25b_xdp_exempt_del(struct op25b_xdp *x, const struct op25b_prefix *p)
+{
+	return exempt_write(x, p, NULL);
 }
 
 int
