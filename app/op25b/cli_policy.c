@@ -234,11 +234,9 @@ cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 		   op25b_exempt_registry_count(app->exempts));
 }
 
-CLI_WORD(cmd_policy_w1, struct cli_words, w1, "policy");
-CLI_INST_JSON(cmd_show_policy, cmd_show_policy_parsed, 0,
+CLI_SHOW_VIEW(cmd_show_policy, cmd_policy_w1, "policy", cmd_show_policy_parsed,
 	      "show policy: the running policy, its switches and tables",
-	      "show policy json: the same as JSON", cli_json_w2,
-	      (void *)&cli_show_w0, (void *)&cmd_policy_w1);
+	      "show policy json: the same as JSON");
 
 /* ------------------------------------------------------------------ */
 

@@ -113,6 +113,17 @@ extern cmdline_parse_token_string_t cli_json_w2;
 	CLI_INST_OPTIONAL(name, _json, fn, form, help, help_json, json_token,  \
 			  __VA_ARGS__)
 
+/*
+ * The view `show @p word [json]` of plain words (struct cli_words): the
+ * token @p word_token (other forms of the view may take it too) and the
+ * commands @p name and @p name_json (CLI_INST_JSON), which run @p fn
+ * with data 0 and CLI_JSON_FORM.
+ */
+#define CLI_SHOW_VIEW(name, word_token, word, fn, help, help_json)             \
+	CLI_WORD(word_token, struct cli_words, w1, word);                      \
+	CLI_INST_JSON(name, fn, 0, help, help_json, cli_json_w2,               \
+		      (void *)&cli_show_w0, (void *)&(word_token))
+
 /* Any word but the ones of @p words (a NULL-terminated list), which are
  * other forms' (cmdline calls a line that two forms take ambiguous): a
  * string token into @p field. */
