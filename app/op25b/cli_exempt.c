@@ -351,19 +351,16 @@ CLI_WORD(cmd_exempt_import, struct cmd_exempt_result, w1, "import");
 CLI_WORD(cmd_exempt_mode, struct cmd_exempt_result, mode, "replace#merge");
 CLI_WORD(cmd_exempt_json, struct cmd_exempt_result, json, "json");
 
-CLI_INST(cmd_exempt_add_bare, cmd_exempt_add_parsed, 0,
-	 "exempt add PREFIX [ttl DURATION] [force] [reason TEXT]: "
-	 "forward SMTP from PREFIX whatever the policy says, for "
-	 "DURATION (90, 15m, 12h, 30d) or until deleted",
-	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
-	 (void *)&cmd_exempt_prefix);
 /* The options in any order: one token for them all, parsed by hand. */
-CLI_INST(cmd_exempt_add_options, cmd_exempt_add_parsed, 1,
-	 "exempt add PREFIX OPTIONS: in any order; reason TEXT "
-	 "takes the rest of the line unless quoted (\"TEXT\"); "
-	 "force: 0.0.0.0/0 or ::/0",
-	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_add,
-	 (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_options);
+CLI_INST_OPTIONAL(cmd_exempt_add_inst, _options, cmd_exempt_add_parsed, 0,
+		  "exempt add PREFIX [ttl DURATION] [force] [reason TEXT]: "
+		  "forward SMTP from PREFIX whatever the policy says, for "
+		  "DURATION (90, 15m, 12h, 30d) or until deleted",
+		  "exempt add PREFIX OPTIONS: in any order; reason TEXT "
+		  "takes the rest of the line unless quoted (\"TEXT\"); "
+		  "force: 0.0.0.0/0 or ::/0",
+		  cmd_exempt_options, (void *)&cmd_exempt_w0,
+		  (void *)&cmd_exempt_add, (void *)&cmd_exempt_prefix);
 CLI_INST(cmd_exempt_del_inst, cmd_exempt_del_parsed, 0,
 	 "exempt del PREFIX: end an exemption now", (void *)&cmd_exempt_w0,
 	 (void *)&cmd_exempt_del, (void *)&cmd_exempt_prefix);
@@ -373,31 +370,26 @@ CLI_INST_JSON(cmd_exempt_list_inst, cmd_exempt_list_parsed, 0,
 	      (void *)&cmd_exempt_w0, (void *)&cmd_exempt_list);
 
 /* FILE goes in the prefix field: the struct is shared by the commands. */
-CLI_INST(cmd_exempt_export_out, cmd_exempt_export_parsed, 0,
-	 "exempt export: the exemptions in the state-file format "
-	 "(exempt import reads it)",
-	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_export);
-CLI_INST(cmd_exempt_export_file, cmd_exempt_export_parsed, 1,
-	 "exempt export FILE: the same into FILE (replaced "
-	 "atomically)",
-	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_export,
-	 (void *)&cmd_exempt_prefix);
-CLI_INST(cmd_exempt_import_merge, cmd_exempt_import_parsed, 0,
-	 "exempt import FILE: add or replace the exemptions of "
-	 "FILE (checked whole first: one bad line, nothing "
-	 "changes)",
-	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
-	 (void *)&cmd_exempt_prefix);
-CLI_INST(cmd_exempt_import_mode, cmd_exempt_import_parsed, 1,
-	 "exempt import FILE replace|merge: replace: the "
-	 "exemptions become FILE's; merge: as without a mode",
-	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
-	 (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_mode);
+CLI_INST_OPTIONAL(cmd_exempt_export_inst, _file, cmd_exempt_export_parsed, 0,
+		  "exempt export: the exemptions in the state-file format "
+		  "(exempt import reads it)",
+		  "exempt export FILE: the same into FILE (replaced "
+		  "atomically)",
+		  cmd_exempt_prefix, (void *)&cmd_exempt_w0,
+		  (void *)&cmd_exempt_export);
+CLI_INST_OPTIONAL(cmd_exempt_import_inst, _mode, cmd_exempt_import_parsed, 0,
+		  "exempt import FILE: add or replace the exemptions of "
+		  "FILE (checked whole first: one bad line, nothing "
+		  "changes)",
+		  "exempt import FILE replace|merge: replace: the "
+		  "exemptions become FILE's; merge: as without a mode",
+		  cmd_exempt_mode, (void *)&cmd_exempt_w0,
+		  (void *)&cmd_exempt_import, (void *)&cmd_exempt_prefix);
 
 cmdline_parse_inst_t *op25b_cli_exempt_commands[] = {
-	&cmd_exempt_add_bare,	    &cmd_exempt_add_options,
-	&cmd_exempt_del_inst,	    &cmd_exempt_list_inst,
-	&cmd_exempt_list_inst_json, &cmd_exempt_export_out,
-	&cmd_exempt_export_file,    &cmd_exempt_import_merge,
-	&cmd_exempt_import_mode,    NULL,
+	&cmd_exempt_add_inst,	      &cmd_exempt_add_inst_options,
+	&cmd_exempt_del_inst,	      &cmd_exempt_list_inst,
+	&cmd_exempt_list_inst_json,   &cmd_exempt_export_inst,
+	&cmd_exempt_export_inst_file, &cmd_exempt_import_inst,
+	&cmd_exempt_import_inst_mode, NULL,
 };

@@ -234,11 +234,9 @@ cmd_show_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 		   op25b_exempt_registry_count(app->exempts));
 }
 
-CLI_WORD(cmd_policy_w1, struct cli_words, w1, "policy");
-CLI_INST_JSON(cmd_show_policy, cmd_show_policy_parsed, 0,
+CLI_SHOW_VIEW(cmd_show_policy, cmd_policy_w1, "policy", cmd_show_policy_parsed,
 	      "show policy: the running policy, its switches and tables",
-	      "show policy json: the same as JSON", cli_json_w2,
-	      (void *)&cli_show_w0, (void *)&cmd_policy_w1);
+	      "show policy json: the same as JSON");
 
 /* ------------------------------------------------------------------ */
 
@@ -323,14 +321,12 @@ CLI_INST(cmd_policy_check_file, cmd_policy_check_parsed, 0,
 	 "its tables without loading it",
 	 (void *)&cmd_policy_w0, (void *)&cmd_policy_check,
 	 (void *)&cmd_policy_arg);
-CLI_INST(cmd_policy_reload_same, cmd_policy_reload_parsed, 0,
-	 "policy reload: reload the policy file (as SIGHUP does)",
-	 (void *)&cmd_policy_w0, (void *)&cmd_policy_reload);
-CLI_INST(cmd_policy_reload_file, cmd_policy_reload_parsed, 1,
-	 "policy reload FILE: load FILE; it becomes the policy "
-	 "file",
-	 (void *)&cmd_policy_w0, (void *)&cmd_policy_reload,
-	 (void *)&cmd_policy_arg);
+CLI_INST_OPTIONAL(cmd_reload_policy, _file, cmd_policy_reload_parsed, 0,
+		  "policy reload: reload the policy file (as SIGHUP does)",
+		  "policy reload FILE: load FILE; it becomes the policy "
+		  "file",
+		  cmd_policy_arg, (void *)&cmd_policy_w0,
+		  (void *)&cmd_policy_reload);
 
 /* ------------------------------------------------------------------ */
 
@@ -518,10 +514,8 @@ CLI_INST(cmd_set_block_inst, cmd_set_parsed, 0,
 	 (void *)&cmd_set_block_arg);
 
 cmdline_parse_inst_t *op25b_cli_policy_commands[] = {
-	&cmd_show_policy,	 &cmd_show_policy_json,
-	&cmd_policy_check_file,	 &cmd_policy_reload_same,
-	&cmd_policy_reload_file, &cmd_explain,
-	&cmd_explain_port,	 &cmd_explain_json,
-	&cmd_explain_port_json,	 &cmd_set_mode_inst,
-	&cmd_set_block_inst,	 NULL,
+	&cmd_show_policy,   &cmd_show_policy_json,   &cmd_policy_check_file,
+	&cmd_reload_policy, &cmd_reload_policy_file, &cmd_explain,
+	&cmd_explain_port,  &cmd_explain_json,	     &cmd_explain_port_json,
+	&cmd_set_mode_inst, &cmd_set_block_inst,     NULL,
 };

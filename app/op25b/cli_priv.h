@@ -86,8 +86,22 @@ extern cmdline_parse_token_string_t cli_json_w2;
 		.tokens = { __VA_ARGS__, NULL },                               \
 	}
 
-/* The data bit of a command's JSON form (CLI_INST_JSON). */
-#define CLI_JSON_FORM 0x1
+/* The data bit of a command's longer form (CLI_INST_OPTIONAL), such as
+ * its JSON form (CLI_INST_JSON). */
+#define CLI_LONGER_FORM 0x1
+#define CLI_JSON_FORM CLI_LONGER_FORM
+
+/*
+ * A command @p name whose last token, @p last_token, may be left out:
+ * @p name takes the other tokens, @p name##suffix takes them and then
+ * @p last_token. Both run @p fn, the longer form with data
+ * form | CLI_LONGER_FORM: one function and one token list serve both.
+ */
+#define CLI_INST_OPTIONAL(name, suffix, fn, form, help, help_longer,           \
+			  last_token, ...)                                     \
+	CLI_INST(name, fn, form, help, __VA_ARGS__);                           \
+	CLI_INST(name##suffix, fn, (form) | CLI_LONGER_FORM, help_longer,      \
+		 __VA_ARGS__, (void *)&(last_token))
 
 /*
  * A command @p name and its JSON form @p name_json, which takes the same
@@ -96,9 +110,19 @@ extern cmdline_parse_token_string_t cli_json_w2;
  * form | CLI_JSON_FORM.
  */
 #define CLI_INST_JSON(name, fn, form, help, help_json, json_token, ...)        \
-	CLI_INST(name, fn, form, help, __VA_ARGS__);                           \
-	CLI_INST(name##_json, fn, (form) | CLI_JSON_FORM, help_json,           \
-		 __VA_ARGS__, (void *)&(json_token))
+	CLI_INST_OPTIONAL(name, _json, fn, form, help, help_json, json_token,  \
+			  __VA_ARGS__)
+
+/*
+ * The view `show @p word [json]` of plain words (struct cli_words): the
+ * token @p word_token (other forms of the view may take it too) and the
+ * commands @p name and @p name_json (CLI_INST_JSON), which run @p fn
+ * with data 0 and CLI_JSON_FORM.
+ */
+#define CLI_SHOW_VIEW(name, word_token, word, fn, help, help_json)             \
+	CLI_WORD(word_token, struct cli_words, w1, word);                      \
+	CLI_INST_JSON(name, fn, 0, help, help_json, cli_json_w2,               \
+		      (void *)&cli_show_w0, (void *)&(word_token))
 
 /* Any word but the ones of @p words (a NULL-terminated list), which are
  * other forms' (cmdline calls a line that two forms take ambiguous): a

@@ -360,11 +360,10 @@ cmd_show_workers_parsed(void *parsed, struct cmdline *cl, void *data)
 	free(snap);
 }
 
-CLI_WORD(cmd_w1_workers, struct cli_words, w1, "workers");
-CLI_INST_JSON(cmd_show_workers, cmd_show_workers_parsed, 0,
+CLI_SHOW_VIEW(cmd_show_workers, cmd_w1_workers, "workers",
+	      cmd_show_workers_parsed,
 	      "show workers: each worker lcore's queue and how busy it is",
-	      "show workers json: the same as JSON", cli_json_w2,
-	      (void *)&cli_show_w0, (void *)&cmd_w1_workers);
+	      "show workers json: the same as JSON");
 
 /* The counters of one class or group slot by name; -1 if unknown. */
 static int
@@ -435,7 +434,6 @@ cmd_show_counters_parsed(void *parsed, struct cmdline *cl, void *data)
 	free(snap);
 }
 
-CLI_WORD(cmd_w1_counters, struct cli_words, w1, "counters");
 CLI_WORD(cmd_w2_class, struct cli_words, w2, "class");
 CLI_WORD(cmd_w2_group, struct cli_words, w2, "group");
 static struct cli_name_token cmd_w3_class =
@@ -443,10 +441,10 @@ static struct cli_name_token cmd_w3_class =
 static struct cli_name_token cmd_w3_group =
 	CLI_NAME_TOKEN(struct cli_words, w3, CLI_NAME_GROUP);
 
-CLI_INST_JSON(cmd_show_counters, cmd_show_counters_parsed, 0,
+CLI_SHOW_VIEW(cmd_show_counters, cmd_w1_counters, "counters",
+	      cmd_show_counters_parsed,
 	      "show counters: every outcome, class and group counter",
-	      "show counters json: the same as op25b-stat --json", cli_json_w2,
-	      (void *)&cli_show_w0, (void *)&cmd_w1_counters);
+	      "show counters json: the same as op25b-stat --json");
 /* One form each for class and group: TAB offers the names of the kind
  * the line asks for. */
 CLI_INST(cmd_show_counters_class, cmd_show_counters_parsed, COUNTERS_NAMED,
