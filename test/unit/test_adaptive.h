@@ -12,17 +12,27 @@
 
 #include "op25b_adaptive.h"
 
-/* A small adaptive table (1024 entries) on @clock, in milliseconds.
- * Returns it, or NULL (rte_errno set). */
+/* The tests' clock, in milliseconds: what they set it to. */
+static uint64_t test_adaptive_ms;
+
+static uint64_t
+test_adaptive_clock(void *ctx)
+{
+	(void)ctx;
+	return test_adaptive_ms;
+}
+
+/* A small adaptive table (1024 entries) on test_adaptive_ms. Returns it,
+ * or NULL (rte_errno set). */
 static inline struct op25b_adaptive_table *
-test_adaptive_table(op25b_adaptive_clock_fn_t clock)
+test_adaptive_table(void)
 {
 	struct op25b_adaptive_params params = {
 		.sz = sizeof(params),
 		.entries = 1024,
 		.socket_id = SOCKET_ID_ANY,
 		.hz = 1000,
-		.clock = clock,
+		.clock = test_adaptive_clock,
 	};
 
 	return op25b_adaptive_create(&params);

@@ -557,15 +557,6 @@ run_reject(void **state)
 
 /* ---- adaptive: both sides on one clock, across reloads ---------------- */
 
-static uint64_t adaptive_ms;
-
-static uint64_t
-adaptive_clock(void *ctx)
-{
-	(void)ctx;
-	return adaptive_ms;
-}
-
 /* Two adaptive classes (slots 1 and 2 on both sides: the same order in
  * every policy below), block: reset. %u: hosting's connections, per (s);
  * other's prefixes. */
@@ -647,7 +638,7 @@ static const struct adaptive_step adaptive_steps[] = {
 static void
 adaptive_at(struct vec_set *s, uint64_t ms)
 {
-	adaptive_ms = ms;
+	test_adaptive_ms = ms;
 	assert_int_equal(op25b_xdp_set_clock(s->xdp, ms * 1000000u), 0);
 }
 
@@ -680,7 +671,7 @@ adaptive_frame(struct vec_set *s, const struct adaptive_step *st, uint64_t ms)
 			 op25b_outcome_name(st->expect));
 }
 
-/* The classifier with a table on adaptive_ms and the program with its
+/* The classifier with a table on test_adaptive_ms and the program with its
  * clock set to the same time, step by step: the same verdicts, counters
  * and bytes, the expected outcome, and the same adaptive_triggered per
  * class. */
@@ -700,7 +691,7 @@ run_adaptive(void **state)
 	(void)state;
 	if (sets[0].xdp == NULL)
 		skip();
-	t = test_adaptive_table(adaptive_clock);
+	t = test_adaptive_table();
 	assert_non_null(t);
 	s.xdp = op25b_xdp_load(log, sizeof(log));
 	assert_non_null(s.xdp);
