@@ -12,6 +12,24 @@
 
 #include "op25b_adaptive.h"
 
+/* The policy of the adaptive tests, block: reset: the adaptive class
+ * hosting (slot 1, 198.18.0.0/16 and 2001:db8:100::/40) with @limit (the
+ * flow mapping's inside), the classes of @more after it, and the group
+ * relays (192.0.2.25/32) that allows. */
+#define TEST_ADAPTIVE_POLICY(limit, more)                                      \
+	"version: 1\n"                                                         \
+	"block: reset\n"                                                       \
+	"ports: {smtp: [25], submission: [587]}\n"                             \
+	"sources:\n"                                                           \
+	"  hosting:\n"                                                         \
+	"    action: adaptive\n"                                               \
+	"    limit: {" limit "}\n"                                             \
+	"    prefixes: [198.18.0.0/16, 2001:db8:100::/40]\n" more              \
+	"destinations:\n"                                                      \
+	"  relays:\n"                                                          \
+	"    action: allow\n"                                                  \
+	"    prefixes: [192.0.2.25/32]\n"
+
 /* The tests' clock, in milliseconds: what they set it to. */
 static uint64_t test_adaptive_ms;
 

@@ -149,18 +149,7 @@ expect_outcome(const struct op25b_classifier *c, const char *tokens,
 /* ---- adaptive --------------------------------------------------------- */
 
 static const char adaptive_yaml[] =
-	"version: 1\n"
-	"block: reset\n"
-	"ports: {smtp: [25], submission: [587]}\n"
-	"sources:\n"
-	"  hosting:\n"
-	"    action: adaptive\n"
-	"    limit: {connections: 2, per: 60s, block_for: 1h}\n"
-	"    prefixes: [198.18.0.0/16, 2001:db8:100::/40]\n"
-	"destinations:\n"
-	"  relays:\n"
-	"    action: allow\n"
-	"    prefixes: [192.0.2.25/32]\n";
+	TEST_ADAPTIVE_POLICY("connections: 2, per: 60s, block_for: 1h", "");
 
 /* An adaptive class in the data path: N SYNs forwarded, the (N+1)th is
  * the policy's block (a reset), then every segment of the source; an

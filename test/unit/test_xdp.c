@@ -560,23 +560,12 @@ run_reject(void **state)
 /* Two adaptive classes (slots 1 and 2 on both sides: the same order in
  * every policy below), block: reset. %u: hosting's connections, per (s);
  * other's prefixes. */
-static const char adaptive_fmt[] =
-	"version: 1\n"
-	"block: reset\n"
-	"ports: {smtp: [25], submission: [587]}\n"
-	"sources:\n"
-	"  hosting:\n"
-	"    action: adaptive\n"
-	"    limit: {connections: %u, per: %us, block_for: 1h}\n"
-	"    prefixes: [198.18.0.0/16, 2001:db8:100::/40]\n"
+static const char adaptive_fmt[] = TEST_ADAPTIVE_POLICY(
+	"connections: %u, per: %us, block_for: 1h",
 	"  other:\n"
 	"    action: adaptive\n"
 	"    limit: {connections: 2, per: 60s, block_for: 1h}\n"
-	"    prefixes: [%s]\n"
-	"destinations:\n"
-	"  relays:\n"
-	"    action: allow\n"
-	"    prefixes: [192.0.2.25/32]\n";
+	"    prefixes: [%s]\n");
 
 /* A step: at @ms, a reload to @conns/@per/@other when @conns, else the
  * frame of @spec, which must come out as @expect on both sides; @times
