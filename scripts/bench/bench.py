@@ -36,9 +36,8 @@ class Bench(Context, Prepare, Measure, Report):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--root", required=True)
-    ap.add_argument("--build", required=True)
-    ap.add_argument("--out", required=True)
+    for name in ("--root", "--build", "--out"):
+        ap.add_argument(name, required=True)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json")
     ap.add_argument("--plot")

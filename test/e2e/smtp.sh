@@ -78,32 +78,18 @@ notice2="Send via smtp.example.net port 587 with SMTP AUTH."
 mx4=198.19.2.25 relay4=198.19.2.26
 mx6=2001:db8:2::25 relay6=2001:db8:2::26
 
-write_policy() { # FILE MODE BLOCK
-	cat >"$1" <<EOF
-# op25b end-to-end test policy ($2, block: $3)
-version: 1
-mode: $2
-block: $3
-notice: |
-  $notice1
-  $notice2
-default: allow
-sources:
-  dynamic:
-    action: block
-    prefixes: [198.18.1.0/24, 2001:db8:1::/48]
-  static:
-    action: allow
-    prefixes: [$cli_sta4/32, $cli_sta6/128]
-  legacy:
+legacy="  legacy:
     action: block
     block: drop
     prefixes: [$cli_leg4/32, $cli_leg6/128]
-destinations:
-  isp-relays:
-    action: allow
-    prefixes: [$relay4/32, $relay6/128]
-EOF
+"
+write_policy() { # FILE MODE BLOCK
+	{
+		echo "# op25b end-to-end test policy ($2, block: $3)"
+		e2e_policy "$2" "$3" "$cli_sta4/32, $cli_sta6/128" \
+			"$relay4/32, $relay6/128" "$legacy"
+		printf 'notice: |\n  %s\n  %s\n' "$notice1" "$notice2"
+	} >"$1"
 }
 write_policy "$work/drop.yaml" enforce drop
 write_policy "$work/reset.yaml" enforce reset

@@ -62,23 +62,7 @@ fi
 dyn4=198.18.1.10 sta4=198.18.1.200 mx4=198.19.2.25 relay4=198.19.2.26
 dyn6=2001:db8:1::10 mx6=2001:db8:2::25
 write_policy() { # FILE BLOCK
-	cat >"$1" <<EOF
-version: 1
-mode: enforce
-block: $2
-default: allow
-sources:
-  dynamic:
-    action: block
-    prefixes: [198.18.1.0/24, 2001:db8:1::/48]
-  static:
-    action: allow
-    prefixes: [$sta4/32]
-destinations:
-  isp-relays:
-    action: allow
-    prefixes: [$relay4/32]
-EOF
+	e2e_policy enforce "$2" "$sta4/32" "$relay4/32" >"$1"
 }
 write_policy "$work/reset.yaml" reset
 write_policy "$work/drop.yaml" drop

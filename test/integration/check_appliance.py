@@ -161,13 +161,9 @@ def check_reset(prefix, syn_bytes, rst_bytes, flags="RA"):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--name", required=True)
-    ap.add_argument("--expect", required=True)
-    ap.add_argument("--input", required=True)
-    ap.add_argument("--upstream-in", required=True)
-    ap.add_argument("--sub-tx", required=True)
-    ap.add_argument("--up-tx", required=True)
-    ap.add_argument("--stats", required=True)
+    for name in ("--name", "--expect", "--input", "--upstream-in", "--sub-tx",
+                 "--up-tx", "--stats"):
+        ap.add_argument(name, required=True)
     ap.add_argument("--malformed-forward", action="store_true")
     ap.add_argument("--replay-json")
     ap.add_argument("--replay-out")

@@ -285,6 +285,30 @@ smtp_listening() {
 			return 1
 	done
 }
+# e2e_policy MODE BLOCK STATIC RELAYS [CLASSES]: the end-to-end scripts'
+# policy, on stdout: MODE and BLOCK, the class dynamic (198.18.1.0/24,
+# 2001:db8:1::/48) blocked, the class static (the prefixes STATIC)
+# allowed, the lines of CLASSES (more source classes, each line ending in
+# a newline), and the group isp-relays (the prefixes RELAYS) allowed.
+e2e_policy() {
+	cat <<EOF
+version: 1
+mode: $1
+block: $2
+default: allow
+sources:
+  dynamic:
+    action: block
+    prefixes: [198.18.1.0/24, 2001:db8:1::/48]
+  static:
+    action: allow
+    prefixes: [$3]
+${5:-}destinations:
+  isp-relays:
+    action: allow
+    prefixes: [$4]
+EOF
+}
 netns_cleanup() {
 	local n p
 	for n in "${netns_names[@]}"; do

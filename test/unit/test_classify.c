@@ -148,35 +148,8 @@ expect_outcome(const struct op25b_classifier *c, const char *tokens,
 
 /* ---- adaptive --------------------------------------------------------- */
 
-static uint64_t adaptive_now;
-
-static uint64_t
-adaptive_clock(void *ctx)
-{
-	(void)ctx;
-	return adaptive_now;
-}
-
-/* A small adaptive table on adaptive_now (milliseconds). */
-static struct op25b_adaptive_table *
-adaptive_table_new(void)
-{
-	return test_adaptive_table(adaptive_clock);
-}
-
 static const char adaptive_yaml[] =
-	"version: 1\n"
-	"block: reset\n"
-	"ports: {smtp: [25], submission: [587]}\n"
-	"sources:\n"
-	"  hosting:\n"
-	"    action: adaptive\n"
-	"    limit: {connections: 2, per: 60s, block_for: 1h}\n"
-	"    prefixes: [198.18.0.0/16, 2001:db8:100::/40]\n"
-	"destinations:\n"
-	"  relays:\n"
-	"    action: allow\n"
-	"    prefixes: [192.0.2.25/32]\n";
+	TEST_ADAPTIVE_POLICY("connections: 2, per: 60s, block_for: 1h", "");
 
 /* An adaptive class in the data path: N SYNs forwarded, the (N+1)th is
  * the policy's block (a reset), then every segment of the source; an
@@ -187,7 +160,7 @@ static const char adaptive_yaml[] =
 static void
 test_adaptive_enforced(void **state)
 {
-	struct op25b_adaptive_table *t = adaptive_table_new();
+	struct op25b_adaptive_table *t = test_adaptive_table();
 	struct op25b_policy *p;
 	struct op25b_classifier *c = test_classifier_of(adaptive_yaml, &p);
 	struct op25b_classifier *bare =
@@ -202,7 +175,7 @@ test_adaptive_enforced(void **state)
 	assert_null(op25b_classifier_adaptive_rule(c, 1));
 	assert_int_equal(op25b_classifier_set_adaptive(c, t), 0);
 	assert_non_null(op25b_classifier_adaptive_rule(c, 1));
-	adaptive_now = 5000;
+	test_adaptive_ms = 5000;
 	/* Through a group that allows: decided before the class, and never
 	 * counted. */
 	for (i = 0; i < 5; i++)
@@ -286,7 +259,7 @@ test_adaptive_enforced(void **state)
 		op25b_exempt_registry_free(reg);
 	}
 	/* block_for over: forwarded again. */
-	adaptive_now += 3600 * 1000;
+	test_adaptive_ms += 3600 * 1000;
 	expect_outcome(c, HOST " flags=S", OP25B_OUTCOME_FORWARDED);
 	/* Without a table: allow. */
 	for (i = 0; i < 4; i++)
@@ -329,7 +302,7 @@ test_adaptive_class_block(void **state)
 		"    block: drop\n"
 		"    limit: {connections: 1, per: 60s, block_for: 1h}\n"
 		"    prefixes: [198.18.2.0/24]\n";
-	struct op25b_adaptive_table *t = adaptive_table_new();
+	struct op25b_adaptive_table *t = test_adaptive_table();
 	struct op25b_policy *p;
 	struct op25b_classifier *c = test_classifier_of(yaml, &p);
 	struct op25b_classify_result r;
@@ -338,7 +311,7 @@ test_adaptive_class_block(void **state)
 	(void)state;
 	assert_non_null(t);
 	assert_int_equal(op25b_classifier_set_adaptive(c, t), 0);
-	adaptive_now = 7000;
+	test_adaptive_ms = 7000;
 #define TOLD "src=198.18.1.9 dst=203.0.113.5 dport=25 flags=S"
 #define QUIET "src=198.18.2.9 dst=203.0.113.5 dport=25 flags=S"
 	expect_outcome(c, TOLD, OP25B_OUTCOME_FORWARDED);

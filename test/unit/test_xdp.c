@@ -557,44 +557,26 @@ run_reject(void **state)
 
 /* ---- adaptive: both sides on one clock, across reloads ---------------- */
 
-static uint64_t adaptive_ms;
-
-static uint64_t
-adaptive_clock(void *ctx)
-{
-	(void)ctx;
-	return adaptive_ms;
-}
-
 /* Two adaptive classes (slots 1 and 2 on both sides: the same order in
  * every policy below), block: reset. %u: hosting's connections, per (s);
  * other's prefixes. */
-static const char adaptive_fmt[] =
-	"version: 1\n"
-	"block: reset\n"
-	"ports: {smtp: [25], submission: [587]}\n"
-	"sources:\n"
-	"  hosting:\n"
-	"    action: adaptive\n"
-	"    limit: {connections: %u, per: %us, block_for: 1h}\n"
-	"    prefixes: [198.18.0.0/16, 2001:db8:100::/40]\n"
+static const char adaptive_fmt[] = TEST_ADAPTIVE_POLICY(
+	"connections: %u, per: %us, block_for: 1h",
 	"  other:\n"
 	"    action: adaptive\n"
 	"    limit: {connections: 2, per: 60s, block_for: 1h}\n"
-	"    prefixes: [%s]\n"
-	"destinations:\n"
-	"  relays:\n"
-	"    action: allow\n"
-	"    prefixes: [192.0.2.25/32]\n";
+	"    prefixes: [%s]\n");
 
 /* A step: at @ms, a reload to @conns/@per/@other when @conns, else the
- * frame of @spec, which must come out as @expect on both sides. */
+ * frame of @spec, which must come out as @expect on both sides; @times
+ * such frames 100 ms apart when above 1. */
 struct adaptive_step {
 	uint64_t ms;
 	unsigned int conns, per;
 	const char *other;
 	const char *spec;
 	uint8_t expect;
+	unsigned int times;
 };
 
 #define AD_SYN(src) "src=" src " dst=203.0.113.5 dport=25 flags=S"
@@ -603,8 +585,7 @@ struct adaptive_step {
 
 static const struct adaptive_step adaptive_steps[] = {
 	{ 1000, 2, 60, "198.19.0.0/16", NULL, 0 },
-	{ 5000, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
-	{ 5100, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
+	{ 5000, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F, 2 },
 	/* A reload that raises the limit: the count carries over. */
 	{ 5200, 3, 60, "198.19.0.0/16", NULL, 0 },
 	{ 5300, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
@@ -617,19 +598,14 @@ static const struct adaptive_step adaptive_steps[] = {
 	{ 5700, 0, 0, NULL, "src=198.18.0.9 dst=203.0.113.5 dport=587 flags=S",
 	  OP25B_OUTCOME_SUBMISSION },
 	/* 198.18.7.7 moves to the other class: it starts from zero. */
-	{ 6000, 0, 0, NULL, AD_SYN("198.18.7.7"), AD_F },
-	{ 6100, 0, 0, NULL, AD_SYN("198.18.7.7"), AD_F },
+	{ 6000, 0, 0, NULL, AD_SYN("198.18.7.7"), AD_F, 2 },
 	{ 6200, 3, 60, "198.19.0.0/16, 198.18.7.0/24", NULL, 0 },
-	{ 6300, 0, 0, NULL, AD_SYN("198.18.7.7"), AD_F },
-	{ 6400, 0, 0, NULL, AD_SYN("198.18.7.7"), AD_F },
+	{ 6300, 0, 0, NULL, AD_SYN("198.18.7.7"), AD_F, 2 },
 	{ 6500, 0, 0, NULL, AD_SYN("198.18.7.7"), AD_R },
 	/* A new `per` starts the window again. */
-	{ 7000, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_F },
-	{ 7100, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_F },
+	{ 7000, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_F, 2 },
 	{ 7200, 3, 120, "198.19.0.0/16, 198.18.7.0/24", NULL, 0 },
-	{ 7300, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_F },
-	{ 7400, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_F },
-	{ 7500, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_F },
+	{ 7300, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_F, 3 },
 	{ 7600, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_R },
 	/* IPv6: one /64 is one source. */
 	{ 8000, 0, 0, NULL,
@@ -647,31 +623,64 @@ static const struct adaptive_step adaptive_steps[] = {
 	{ 3605500, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
 };
 
-/* The classifier with a table on adaptive_ms and the program with its
+/* Both sides' clocks at @ms. */
+static void
+adaptive_at(struct vec_set *s, uint64_t ms)
+{
+	test_adaptive_ms = ms;
+	assert_int_equal(op25b_xdp_set_clock(s->xdp, ms * 1000000u), 0);
+}
+
+/* The frame of @st at @ms through both sides of @s: the same verdicts,
+ * counters and bytes (compare()), and @st's expected outcome. */
+static void
+adaptive_frame(struct vec_set *s, const struct adaptive_step *st, uint64_t ms)
+{
+	static struct op25b_stats_counters before, after;
+	uint8_t frame[OP25B_CRAFT_FRAME_MAX];
+	struct op25b_craft_spec spec;
+	char why[256];
+	int len;
+
+	adaptive_at(s, ms);
+	op25b_craft_spec_init(&spec);
+	assert_int_equal(
+		op25b_craft_spec_parse(&spec, st->spec, NULL, why, sizeof(why)),
+		0);
+	len = op25b_craft_build(&spec, frame, sizeof(frame));
+	assert_true(len > 0);
+	/* The expected outcome from the program's counters: compare() has
+	 * made sure the classifier's is the same. */
+	assert_int_equal(op25b_xdp_counters(s->xdp, &before), 0);
+	if (compare(s, frame, (uint32_t)len, why, sizeof(why)) != 0)
+		fail_msg("at %" PRIu64 " ms (%s): %s", ms, st->spec, why);
+	assert_int_equal(op25b_xdp_counters(s->xdp, &after), 0);
+	if (after.outcome[st->expect] != before.outcome[st->expect] + 1)
+		fail_msg("at %" PRIu64 " ms (%s): not %s", ms, st->spec,
+			 op25b_outcome_name(st->expect));
+}
+
+/* The classifier with a table on test_adaptive_ms and the program with its
  * clock set to the same time, step by step: the same verdicts, counters
- * and bytes (compare()), the expected outcome, and the same
- * adaptive_triggered per class. */
+ * and bytes, the expected outcome, and the same adaptive_triggered per
+ * class. */
 static void
 run_adaptive(void **state)
 {
 	static uint64_t xdp_class[OP25B_STATS_SLOTS][OP25B_CLASS_ADAPTIVE_MAX];
 	static uint64_t dpdk_class[OP25B_STATS_SLOTS];
-	static struct op25b_stats_counters before, after;
 	struct op25b_xdp_adaptive_totals xt;
 	struct op25b_adaptive_totals dt;
 	struct op25b_adaptive_table *t;
 	struct op25b_policy *p = NULL;
 	struct vec_set s = { 0 };
-	char yaml[1024], why[256], log[2048];
-	uint8_t frame[OP25B_CRAFT_FRAME_MAX];
-	struct op25b_craft_spec spec;
-	unsigned int i;
-	int len;
+	char yaml[1024], log[2048];
+	unsigned int i, k;
 
 	(void)state;
 	if (sets[0].xdp == NULL)
 		skip();
-	t = test_adaptive_table(adaptive_clock);
+	t = test_adaptive_table();
 	assert_non_null(t);
 	s.xdp = op25b_xdp_load(log, sizeof(log));
 	assert_non_null(s.xdp);
@@ -679,39 +688,23 @@ run_adaptive(void **state)
 	for (i = 0; i < RTE_DIM(adaptive_steps); i++) {
 		const struct adaptive_step *st = &adaptive_steps[i];
 
-		adaptive_ms = st->ms;
-		assert_int_equal(op25b_xdp_set_clock(s.xdp, st->ms * 1000000u),
-				 0);
-		if (st->conns != 0) {
-			snprintf(yaml, sizeof(yaml), adaptive_fmt, st->conns,
-				 st->per, st->other);
-			op25b_classifier_free(s.classifier);
-			op25b_policy_free(p);
-			p = test_policy_of(yaml);
-			s.classifier = op25b_classifier_create(p, SOCKET_ID_ANY,
-							       NULL, NULL);
-			assert_non_null(s.classifier);
-			assert_int_equal(
-				op25b_classifier_set_adaptive(s.classifier, t),
-				0);
-			assert_int_equal(op25b_xdp_apply(s.xdp, p, NULL), 0);
+		if (st->conns == 0) {
+			for (k = 0; k < RTE_MAX(st->times, 1u); k++)
+				adaptive_frame(&s, st, st->ms + 100 * k);
 			continue;
 		}
-		op25b_craft_spec_init(&spec);
-		assert_int_equal(op25b_craft_spec_parse(&spec, st->spec, NULL,
-							why, sizeof(why)),
+		adaptive_at(&s, st->ms);
+		snprintf(yaml, sizeof(yaml), adaptive_fmt, st->conns, st->per,
+			 st->other);
+		op25b_classifier_free(s.classifier);
+		op25b_policy_free(p);
+		p = test_policy_of(yaml);
+		s.classifier =
+			op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+		assert_non_null(s.classifier);
+		assert_int_equal(op25b_classifier_set_adaptive(s.classifier, t),
 				 0);
-		len = op25b_craft_build(&spec, frame, sizeof(frame));
-		assert_true(len > 0);
-		/* The expected outcome from the program's counters: compare()
-		 * has made sure the classifier's is the same. */
-		assert_int_equal(op25b_xdp_counters(s.xdp, &before), 0);
-		if (compare(&s, frame, (uint32_t)len, why, sizeof(why)) != 0)
-			fail_msg("step %u (%s): %s", i, st->spec, why);
-		assert_int_equal(op25b_xdp_counters(s.xdp, &after), 0);
-		if (after.outcome[st->expect] != before.outcome[st->expect] + 1)
-			fail_msg("step %u (%s): not %s", i, st->spec,
-				 op25b_outcome_name(st->expect));
+		assert_int_equal(op25b_xdp_apply(s.xdp, p, NULL), 0);
 	}
 	op25b_adaptive_totals(t, &dt, dpdk_class);
 	assert_int_equal(op25b_xdp_adaptive(s.xdp, 3605500ull * 1000000u, &xt,
