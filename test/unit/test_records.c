@@ -56,6 +56,15 @@ table_new(uint32_t capacity)
 	return t;
 }
 
+/* A piece of one frame: counted once, to one destination, from @first_tsc. */
+static void
+assert_one_frame(const struct op25b_record *r, uint64_t first_tsc)
+{
+	assert_int_equal(r->segments, 1);
+	assert_int_equal(r->n_dsts, 1);
+	assert_int_equal(r->first_tsc, first_tsc);
+}
+
 /* The fixture of the tests on one table of 16 slots. */
 TEST_FIXTURE(table, table_new(16), free)
 
@@ -126,8 +135,7 @@ test_table_counts_in_place(void **state)
 	assert_int_equal(out[0].vlan[1], 7);
 	assert_int_equal(out[0].pppoe_session, 0x1234);
 	assert_int_equal(out[0].port, 3);
-	assert_int_equal(out[1].segments, 1);
-	assert_int_equal(out[1].first_tsc, 200);
+	assert_one_frame(&out[1], 200);
 }
 
 /* The ninth destination hands the piece over and starts the next. */
@@ -158,9 +166,7 @@ test_table_piece_per_destinations(void **state)
 	assert_int_equal(out.n_dsts, OP25B_RECORD_DSTS);
 	assert_int_equal(out.segments, 2 * OP25B_RECORD_DSTS);
 	assert_int_equal(op25b_records_table_flush(t, rest, 2), 1);
-	assert_int_equal(rest[0].segments, 1);
-	assert_int_equal(rest[0].n_dsts, 1);
-	assert_int_equal(rest[0].first_tsc, 50);
+	assert_one_frame(&rest[0], 50);
 }
 
 /* An IPv4 source and the IPv6 source of the same first four bytes (the
@@ -192,8 +198,7 @@ test_table_families_and_destinations(void **state)
 	assert_int_equal(n, 2);
 	for (i = 0; i < n; i++) {
 		if (out[i].family == 6) {
-			assert_int_equal(out[i].segments, 1);
-			assert_int_equal(out[i].first_tsc, 100);
+			assert_one_frame(&out[i], 100);
 			continue;
 		}
 		assert_int_equal(out[i].family, 4);
