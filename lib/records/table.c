@@ -127,22 +127,6 @@ op25b_records_table_count(const struct op25b_records_table *t)
 	return t->count;
 }
 
-/* Every field is written here or by record_count(): no memset, which
- * compilers make a `rep stos` that costs a scan more than the rest. */
-static inline void
-record_start(struct op25b_record *r, const struct op25b_record_hint *h,
-	     uint64_t tsc, uint32_t interval)
-{
-	memcpy(r->src, h->src, sizeof(r->src));
-	r->first_tsc = tsc;
-	r->interval = interval;
-	r->segments = 0;
-	r->syns = 0;
-	r->n_dsts = 0;
-	memset(r->pad, 0, sizeof(r->pad));
-	r->pad2 = 0;
-}
-
 static inline bool
 has_dst(const uint64_t *dst_key, unsigned int n_dsts, uint64_t key)
 {
@@ -154,23 +138,30 @@ has_dst(const uint64_t *dst_key, unsigned int n_dsts, uint64_t key)
 	return false;
 }
 
-/* The frame's own figures (the last frame's win: one block) and its
- * destination, which the caller has made room for: a record of its own
- * (a table with no room for its source). */
+/* A table with no room for the frame's source: the frame alone is the
+ * record, its figures written once each rather than started and counted.
+ * Every field is written (no memset, which compilers make a `rep stos`
+ * that costs a scan more than the rest); dst_key[] past the first is
+ * beyond n_dsts, as in any record. */
 static inline void
-record_count(struct op25b_record *r, const struct op25b_record_hint *h,
-	     uint64_t tsc, uint64_t key)
+record_one(struct op25b_record *r, const struct op25b_record_hint *h,
+	   uint64_t tsc, uint32_t interval, uint64_t key)
 {
+	memcpy(r->src, h->src, sizeof(r->src));
+	r->first_tsc = tsc;
 	r->last_tsc = tsc;
-	r->segments++;
-	r->syns += h->syn;
+	r->interval = interval;
+	r->segments = 1;
+	r->syns = h->syn;
+	r->n_dsts = 1;
+	memset(r->pad, 0, sizeof(r->pad));
 	r->last = h->last;
-	if (!has_dst(r->dst_key, r->n_dsts, key))
-		r->dst_key[r->n_dsts++] = key;
+	r->pad2 = 0;
+	r->dst_key[0] = key;
 }
 
-/* Slot @k's source as a record, as record_start() and record_count()
- * would have written it. */
+/* Slot @k's source as a record, the same fields written as
+ * record_one() writes. */
 static void
 slot_record(const struct op25b_records_table *t, uint32_t k,
 	    struct op25b_record *r)
@@ -290,8 +281,9 @@ table_add(struct op25b_records_table *t, const struct op25b_record_hint *h,
 	unsigned int match, free_slots = probe(t, at, tag, &match);
 	int handed = 1;
 
-	/* Only tags before the first free slot can be the source's. */
-	match &= free_slots != 0 ? (free_slots & -free_slots) - 1 : 0xffu;
+	/* Only tags before the first free slot can be the source's; with
+	 * none free, the mask wraps to all ones. */
+	match &= (free_slots & -free_slots) - 1;
 	while (match != 0) {
 		uint32_t k = (at + (unsigned int)__builtin_ctz(match)) &
 			     t->mask;
@@ -340,8 +332,7 @@ table_add(struct op25b_records_table *t, const struct op25b_record_hint *h,
 		/* No room, nowhere to hand it: lost, without building it. */
 		return -ENOBUFS;
 	/* No room: this frame alone is the record. */
-	record_start(out, h, tsc, interval);
-	record_count(out, h, tsc, key);
+	record_one(out, h, tsc, interval, key);
 	return 1;
 }
 
@@ -383,18 +374,24 @@ op25b_records_table_add_burst(struct op25b_records_table *t,
 			      struct op25b_record *out, unsigned int room,
 			      uint64_t *lost)
 {
-	unsigned int i, k = 0;
+	/* The header copied for the burst: the records written through @out
+	 * could alias it, so the table's own would be read again each frame
+	 * (only count changes). */
+	struct op25b_records_table burst = *t;
+	struct op25b_record *next = out, *end = out + room;
+	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		int ret = table_add(t, &h[i], tsc + i, interval,
-				    k < room ? &out[k] : NULL);
+		int ret = table_add(&burst, &h[i], tsc + i, interval,
+				    next < end ? next : NULL);
 
 		if (ret > 0)
-			k++;
+			next++;
 		else if (ret < 0)
 			(*lost)++;
 	}
-	return k;
+	t->count = burst.count;
+	return (unsigned int)(next - out);
 }
 
 unsigned int
