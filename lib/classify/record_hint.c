@@ -32,8 +32,7 @@ hint_fill(const uint8_t *p, const struct rte_mbuf *m,
 {
 	static const uint8_t zero[16];
 	bool reply = r->disposition == OP25B_DISPOSITION_REPLY;
-	uint32_t l3 = meta->l3, l4;
-	uint32_t l2_end = meta->pppoe != 0 ? meta->pppoe : l3;
+	uint32_t l3 = meta->l3, l4, l2_end;
 	unsigned int i, n_vlans;
 
 	if (likely(meta->family == 4)) {
@@ -76,6 +75,7 @@ hint_fill(const uint8_t *p, const struct rte_mbuf *m,
 		return;
 	/* Tags beyond what a record keeps are not named (the policy's
 	 * max_vlan_tags is no more than that anyway). */
+	l2_end = meta->pppoe != 0 ? meta->pppoe : l3;
 	n_vlans = RTE_MIN((l2_end - 14) / 4,
 			  (unsigned int)OP25B_RECORD_VLANS_MAX);
 	h->n_vlans = (uint8_t)n_vlans;
