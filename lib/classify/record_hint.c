@@ -106,7 +106,8 @@ record_hints_fill(struct rte_mbuf *const *pkts,
 		  const struct pkt_meta *meta, uint16_t n,
 		  struct op25b_record_hint *hints)
 {
-	uint16_t i, k = 0;
+	struct op25b_record_hint *h = hints;
+	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		const struct rte_mbuf *m = pkts[i];
@@ -116,10 +117,9 @@ record_hints_fill(struct rte_mbuf *const *pkts,
 		/* A reply is one segment again (reset.c). */
 		if (likely(m->nb_segs == 1))
 			hint_fill(rte_pktmbuf_mtod(m, const uint8_t *), m,
-				  &results[i], &meta[i], &hints[k++]);
+				  &results[i], &meta[i], h++);
 		else
-			chained_hint_fill(m, &results[i], &meta[i],
-					  &hints[k++]);
+			chained_hint_fill(m, &results[i], &meta[i], h++);
 	}
-	return k;
+	return (uint16_t)(h - hints);
 }
