@@ -206,16 +206,19 @@ parse_tcp(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
 	  uint32_t l4, uint32_t l4_end, uint32_t pppoe, uint8_t family,
 	  struct pkt_meta *m)
 {
-	uint32_t doff;
+	/* The IP layer's checks put l4 <= l4_end. */
+	uint32_t room = l4_end - l4, doff;
 	uint8_t kind;
 
 	/* Also RFC 1858: a first fragment must carry the whole fixed TCP
 	 * header, or its flags could be overwritten by the next one. */
-	if (unlikely(l4 + 20 > l4_end))
+	if (unlikely(room < 20))
 		return OP25B_OUTCOME_MALFORMED;
 	doff = (uint32_t)(p[l4 + 12] >> 4) * 4;
 	kind = c->port_kind[load_be16(p + l4 + 2)];
-	if (unlikely((doff < 20) | (l4 + doff > l4_end)))
+	/* 20 <= doff <= room in one unsigned compare: a doff below 20
+	 * wraps past any room. */
+	if (unlikely(doff - 20 > room - 20))
 		return OP25B_OUTCOME_MALFORMED;
 	if (likely(kind == OP25B_PORT_OTHER))
 		return OP25B_OUTCOME_NON_SMTP;
