@@ -233,30 +233,14 @@ parse_tcp(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
 	return PARSE_SMTP;
 }
 
+/* parse_ipv4() after the header's lengths are checked. */
 static __rte_always_inline uint8_t
-parse_ipv4(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
-	   uint32_t end, uint32_t pppoe, struct pkt_meta *m)
+parse_ipv4_rest(const struct op25b_classifier *c, const uint8_t *p,
+		uint32_t off, uint32_t ihl, uint32_t total, uint32_t pppoe,
+		struct pkt_meta *m)
 {
-	uint32_t vihl, ihl, total;
-	uint16_t frag_offset;
+	uint16_t frag_offset = load_raw16(p + off + 6) & RTE_BE16(0x1fff);
 
-	if (unlikely(off + 20 > end))
-		return OP25B_OUTCOME_MALFORMED;
-	vihl = p[off];
-	total = load_be16(p + off + 2);
-	if (likely(vihl == 0x45)) {
-		/* No options: one unsigned compare says 20 <= total and
-		 * off + total <= end. */
-		ihl = 20;
-		if (unlikely(total - 20 > end - off - 20))
-			return OP25B_OUTCOME_MALFORMED;
-	} else {
-		ihl = (vihl & 0x0f) * 4;
-		if (unlikely(((vihl >> 4) != 4) | (ihl < 20) | (total < ihl) |
-			     (off + total > end)))
-			return OP25B_OUTCOME_MALFORMED;
-	}
-	frag_offset = load_raw16(p + off + 6) & RTE_BE16(0x1fff);
 	if (unlikely(frag_offset != 0)) {
 		/* Offset 1 (8 bytes) with TCP can only serve to rewrite the
 		 * first fragment's TCP flags (RFC 1858). */
@@ -267,6 +251,33 @@ parse_ipv4(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 	if (p[off + 9] != IPPROTO_TCP)
 		return OP25B_OUTCOME_NON_SMTP;
 	return parse_tcp(c, p, off, off + ihl, off + total, pppoe, 4, m);
+}
+
+static __rte_always_inline uint8_t
+parse_ipv4(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
+	   uint32_t end, uint32_t pppoe, struct pkt_meta *m)
+{
+	uint32_t vihl, ihl, total;
+
+	if (unlikely(off + 20 > end))
+		return OP25B_OUTCOME_MALFORMED;
+	vihl = p[off];
+	total = load_be16(p + off + 2);
+	if (likely(vihl == 0x45)) {
+		/* No options: one unsigned compare says 20 <= total and
+		 * off + total <= end. */
+		if (unlikely(total - 20 > end - off - 20))
+			return OP25B_OUTCOME_MALFORMED;
+		/* The rest with a constant header length, which folds into
+		 * the TCP header's offsets (an untagged frame's are all
+		 * constants). */
+		return parse_ipv4_rest(c, p, off, 20, total, pppoe, m);
+	}
+	ihl = (vihl & 0x0f) * 4;
+	if (unlikely(((vihl >> 4) != 4) | (ihl < 20) | (total < ihl) |
+		     (off + total > end)))
+		return OP25B_OUTCOME_MALFORMED;
+	return parse_ipv4_rest(c, p, off, ihl, total, pppoe, m);
 }
 
 static __rte_always_inline uint8_t
