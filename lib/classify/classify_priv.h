@@ -296,6 +296,10 @@ parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 		     (payload_end > end)))
 		return OP25B_OUTCOME_MALFORMED;
 	nh = p[off + 6];
+	/* No extension header, the common case, peeled off the walk: the
+	 * TCP header's offset is then a constant in an untagged frame. */
+	if (likely(nh == IPPROTO_TCP))
+		return parse_tcp(c, p, off, off + 40, payload_end, pppoe, 6, m);
 	cur = off + 40;
 	for (i = 0;; i++) {
 		if (likely(nh == IPPROTO_TCP))
