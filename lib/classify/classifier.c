@@ -344,11 +344,15 @@ parse_one(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 	} else {
 		code = parse_frame(c, p, rte_pktmbuf_data_len(m), meta);
 	}
+	/* non_smtp, most frames, apart: its result is then a load at a
+	 * constant offset, the parse's return paths jump straight to it. */
+	if (likely(code == OP25B_OUTCOME_NON_SMTP)) {
+		results[i] = c->settled_result[OP25B_OUTCOME_NON_SMTP];
+		return;
+	}
 	if (likely(code != PARSE_SMTP)) {
-		if (code != OP25B_OUTCOME_NON_SMTP) {
-			k->settled[code]++;
-			k->any_settled = true;
-		}
+		k->settled[code]++;
+		k->any_settled = true;
 		results[i] = c->settled_result[code];
 		return;
 	}
