@@ -413,8 +413,14 @@ classify_burst(const struct op25b_classifier *c,
 		n = OP25B_CLASSIFY_BURST_MAX;
 	if (counters == NULL)
 		counters = &RTE_PER_LCORE(discarded);
-	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	/* Unrolled for the full bursts a busy port delivers. */
+	if (likely(n >= PREFETCH_AHEAD)) {
+		for (i = 0; i < PREFETCH_AHEAD; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	} else {
+		for (i = 0; i < n; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	}
 
 	unread = classify_prepass(c, pkts, n, results);
 
