@@ -447,6 +447,9 @@ classify_burst(const struct op25b_classifier *c,
 	if (n4 > 0) {
 		uint32_t es[OP25B_CLASSIFY_BURST_MAX],
 			ed[OP25B_CLASSIFY_BURST_MAX];
+		/* Read once: the results' byte stores would make the loop
+		 * read them again from the classifier for every packet. */
+		const struct lpm4 *src_table = c->src4, *dst_table = c->dst4;
 
 		/* Staged over both tables together (see lpm4.h), the first
 		 * stage in the parse loop, the decision fused into the last. */
@@ -461,8 +464,8 @@ classify_burst(const struct op25b_classifier *c,
 
 			decide(c, exempt, pkts[k], &meta[k], src4[i], NULL,
 			       dst4[i], NULL, &now,
-			       lpm4_stage_value(c->src4, es[i], src4[i]),
-			       lpm4_stage_value(c->dst4, ed[i], dst4[i]),
+			       lpm4_stage_value(src_table, es[i], src4[i]),
+			       lpm4_stage_value(dst_table, ed[i], dst4[i]),
 			       &results[k], counters);
 		}
 	}
