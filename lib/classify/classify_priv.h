@@ -284,16 +284,17 @@ static __rte_always_inline uint8_t
 parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 	   uint32_t end, uint32_t pppoe, struct pkt_meta *m)
 {
-	uint32_t payload_end, cur, hlen;
+	uint32_t plen, payload_end, cur, hlen;
 	unsigned int i;
 	uint8_t nh;
 
 	if (unlikely(off + 40 > end))
 		return OP25B_OUTCOME_MALFORMED;
-	payload_end = off + 40 + load_be16(p + off + 4);
-	/* Payload length 0 would be a jumbogram, which Ethernet cannot carry. */
-	if (unlikely(((p[off] >> 4) != 6) | (payload_end == off + 40) |
-		     (payload_end > end)))
+	plen = load_be16(p + off + 4);
+	payload_end = off + 40 + plen;
+	/* Payload length 0 would be a jumbogram, which Ethernet cannot carry.
+	 * 1 <= plen <= end - off - 40 in one unsigned compare: 0 wraps. */
+	if (unlikely(((p[off] >> 4) != 6) | (plen - 1 >= end - off - 40)))
 		return OP25B_OUTCOME_MALFORMED;
 	nh = p[off + 6];
 	/* No extension header, the common case, peeled off the walk: the
