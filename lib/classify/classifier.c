@@ -145,7 +145,9 @@ decide_as(const struct op25b_classifier *c,
 {
 	enum op25b_notify_answer notify = OP25B_NOTIFY_ANSWER_DROP;
 
-	if (unlikely(outcome >= OP25B_OUTCOME_COUNTED) &&
+	/* The table first: without one (no exemption loaded), a blocked
+	 * packet pays one test, not two. */
+	if (unlikely(exempt != NULL) && outcome >= OP25B_OUTCOME_COUNTED &&
 	    exempt_source(exempt, src4, src6)) {
 		*r = c->settled_result[OP25B_OUTCOME_EXEMPTED];
 		r->class_slot = (uint8_t)src_slot;
