@@ -328,7 +328,7 @@ static __rte_always_inline void
 parse_one(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 	  unsigned int i, struct op25b_classify_result *results,
 	  struct op25b_adaptive_table *adaptive, struct burst_gather *g,
-	  struct burst_counts *k)
+	  struct burst_counts *counts)
 {
 	struct rte_mbuf *m = pkts[i];
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -337,8 +337,8 @@ parse_one(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 
 	/* Lengths are the whole frame's, whatever its segments. */
 	if (unlikely(m->nb_segs != 1)) {
-		k->chained++;
-		k->any_settled = true;
+		counts->chained++;
+		counts->any_settled = true;
 		p = chained_headers(m, g->header_copy);
 		code = p == NULL ? OP25B_OUTCOME_MALFORMED
 				 : parse_frame(c, p, rte_pktmbuf_pkt_len(m),
@@ -353,29 +353,30 @@ parse_one(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 		return;
 	}
 	if (likely(code != PARSE_SMTP)) {
-		k->settled[code]++;
-		k->any_settled = true;
+		counts->settled[code]++;
+		counts->any_settled = true;
 		results[i] = c->settled_result[code];
 		return;
 	}
 	if (meta->family == 4) {
-		g->src4[k->n4] = load_be32(p + meta->l3 + 12);
-		g->dst4[k->n4] = load_be32(p + meta->l3 + 16);
+		g->src4[counts->n4] = load_be32(p + meta->l3 + 12);
+		g->dst4[counts->n4] = load_be32(p + meta->l3 + 16);
 		/* The first lookup stage starts here, as soon as the
 		 * addresses are known. */
-		lpm4_prefetch_first(c->src4, g->src4[k->n4]);
-		lpm4_prefetch_first(c->dst4, g->dst4[k->n4]);
+		lpm4_prefetch_first(c->src4, g->src4[counts->n4]);
+		lpm4_prefetch_first(c->dst4, g->dst4[counts->n4]);
 		/* And the adaptive table's bucket, before the class is
 		 * known: a DRAM miss that must start early to be hidden
 		 * (only policies with an adaptive class pay for it). */
 		if (unlikely(adaptive != NULL))
 			op25b_adaptive_prefetch(
-				adaptive, op25b_adaptive_key4(g->src4[k->n4]));
-		g->idx4[k->n4++] = (uint16_t)i;
+				adaptive,
+				op25b_adaptive_key4(g->src4[counts->n4]));
+		g->idx4[counts->n4++] = (uint16_t)i;
 	} else {
-		memcpy(g->src6[k->n6], p + meta->l3 + 8, 16);
-		memcpy(g->dst6[k->n6], p + meta->l3 + 24, 16);
-		g->idx6[k->n6++] = (uint16_t)i;
+		memcpy(g->src6[counts->n6], p + meta->l3 + 8, 16);
+		memcpy(g->dst6[counts->n6], p + meta->l3 + 24, 16);
+		g->idx6[counts->n6++] = (uint16_t)i;
 	}
 }
 
@@ -394,7 +395,7 @@ classify_burst(const struct op25b_classifier *c,
 	       struct op25b_record_hint *hints, uint16_t *n_hints)
 {
 	struct burst_gather g;
-	struct burst_counts k = { 0 };
+	struct burst_counts counts = { 0 };
 	struct pkt_meta *meta = g.meta;
 	uint32_t *src4 = g.src4, *dst4 = g.dst4;
 	uint16_t *idx4 = g.idx4, *idx6 = g.idx6;
@@ -437,13 +438,13 @@ classify_burst(const struct op25b_classifier *c,
 		i = (unsigned int)__builtin_ctzll(ahead);
 		rte_prefetch0(
 			rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
-		parse_one(c, pkts, i, results, adaptive, &g, &k);
+		parse_one(c, pkts, i, results, adaptive, &g, &counts);
 	}
 	for (; unread != 0; unread &= unread - 1)
 		parse_one(c, pkts, (unsigned int)__builtin_ctzll(unread),
-			  results, adaptive, &g, &k);
-	n4 = k.n4;
-	n6 = k.n6;
+			  results, adaptive, &g, &counts);
+	n4 = counts.n4;
+	n6 = counts.n6;
 
 	/* Pass 2: bulk lookups and decisions. */
 	if (n4 > 0) {
@@ -481,17 +482,18 @@ classify_burst(const struct op25b_classifier *c,
 	}
 	/* Frame counters, each under its outcome too; then the outcomes
 	 * parsing settled; non_smtp is what is left. */
-	if (unlikely(k.any_settled)) {
+	if (unlikely(counts.any_settled)) {
 		for (i = OP25B_OUTCOME_MAX; i < PARSE_CODE_MAX; i++) {
-			counters->frame[i - OP25B_OUTCOME_MAX] += k.settled[i];
+			counters->frame[i - OP25B_OUTCOME_MAX] +=
+				counts.settled[i];
 			counters->outcome[parse_code_outcome(i)] +=
-				k.settled[i];
-			counted += k.settled[i];
+				counts.settled[i];
+			counted += counts.settled[i];
 		}
-		counters->frame[OP25B_FRAME_CHAINED] += k.chained;
+		counters->frame[OP25B_FRAME_CHAINED] += counts.chained;
 		for (i = 0; i < OP25B_OUTCOME_FORWARDED; i++) {
-			counters->outcome[i] += k.settled[i];
-			counted += k.settled[i];
+			counters->outcome[i] += counts.settled[i];
+			counted += counts.settled[i];
 		}
 	}
 	counters->outcome[OP25B_OUTCOME_NON_SMTP] += n - n4 - n6 - counted;
