@@ -145,7 +145,9 @@ decide_as(const struct op25b_classifier *c,
 {
 	enum op25b_notify_answer notify = OP25B_NOTIFY_ANSWER_DROP;
 
-	if (unlikely(outcome >= OP25B_OUTCOME_COUNTED) &&
+	/* The table first: without one (no exemption loaded), a blocked
+	 * packet pays one test, not two. */
+	if (unlikely(exempt != NULL) && outcome >= OP25B_OUTCOME_COUNTED &&
 	    exempt_source(exempt, src4, src6)) {
 		*r = c->settled_result[OP25B_OUTCOME_EXEMPTED];
 		r->class_slot = (uint8_t)src_slot;
@@ -153,17 +155,27 @@ decide_as(const struct op25b_classifier *c,
 		counters->outcome[OP25B_OUTCOME_EXEMPTED]++;
 		return;
 	}
-	if (unlikely(outcome == MATRIX_NOTIFY)) {
-		notify = op25b_notify_answer(c->notify, m, meta,
-					     counters->class_notify[src_slot]);
-		outcome = notify == OP25B_NOTIFY_ANSWER_RESET
-				  ? OP25B_OUTCOME_RESET
-				  : OP25B_OUTCOME_BLOCKED;
-	} else if (unlikely(outcome == OP25B_OUTCOME_RESET) &&
-		   ((meta->tcp_flags &
-		     (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN ||
-		    op25b_reset_build(m, meta) != 0)) {
-		outcome = OP25B_OUTCOME_BLOCKED;
+	/* Reset and notify, the two that may answer, lie above every other
+	 * outcome (decide() has resolved MATRIX_ADAPTIVE): one test keeps
+	 * forwarded, counted and blocked clear of both (syn4, blocked:
+	 * -2.0 instructions a packet). */
+	_Static_assert(OP25B_OUTCOME_RESET + 1 == OP25B_OUTCOME_MAX &&
+			       MATRIX_NOTIFY > OP25B_OUTCOME_RESET,
+		       "reset and notify are the outcomes above blocked");
+	if (unlikely(outcome >= OP25B_OUTCOME_RESET)) {
+		if (outcome == OP25B_OUTCOME_RESET) {
+			if ((meta->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST |
+						TCP_FIN)) != TCP_SYN ||
+			    op25b_reset_build(m, meta) != 0)
+				outcome = OP25B_OUTCOME_BLOCKED;
+		} else {
+			notify = op25b_notify_answer(
+				c->notify, m, meta,
+				counters->class_notify[src_slot]);
+			outcome = notify == OP25B_NOTIFY_ANSWER_RESET
+					  ? OP25B_OUTCOME_RESET
+					  : OP25B_OUTCOME_BLOCKED;
+		}
 	}
 	*r = c->settled_result[outcome];
 	/* A SYN-ACK or greeting counts as blocked, and goes back. */
@@ -285,6 +297,89 @@ chained_headers(const struct rte_mbuf *m, uint8_t *copy)
 	return rte_pktmbuf_read(m, 0, want, copy);
 }
 
+/* What the parse loop gathers for the lookups and decisions after it. */
+struct burst_gather {
+	struct pkt_meta meta[OP25B_CLASSIFY_BURST_MAX];
+	uint32_t src4[OP25B_CLASSIFY_BURST_MAX], dst4[OP25B_CLASSIFY_BURST_MAX];
+	uint16_t idx4[OP25B_CLASSIFY_BURST_MAX], idx6[OP25B_CLASSIFY_BURST_MAX];
+	uint8_t src6[OP25B_CLASSIFY_BURST_MAX][16];
+	uint8_t dst6[OP25B_CLASSIFY_BURST_MAX][16];
+	/* A chained frame's headers when its first segment is too short. */
+	uint8_t header_copy[OP25B_PARSE_DEPTH];
+};
+
+/* What the parse loop counts: kept apart from the arrays, whose address
+ * escapes, so that the counts can live in registers. */
+struct burst_counts {
+	/* Parse codes settled by parsing alone, but for non_smtp: the common
+	 * case is derived at the end instead of counted packet by packet. */
+	uint32_t settled[PARSE_CODE_MAX];
+	uint32_t chained;
+	unsigned int n4, n6;
+	/* Whether settled[] or chained hold anything: a burst of plain
+	 * traffic skips their sums. */
+	bool any_settled;
+};
+
+/* Parse frame @i of the burst: its result when parsing settles it, else
+ * its addresses gathered per family for the bulk lookups. One body for
+ * the two parse loops of classify_burst(). */
+static __rte_always_inline void
+parse_one(const struct op25b_classifier *c, struct rte_mbuf **pkts,
+	  unsigned int i, struct op25b_classify_result *results,
+	  struct op25b_adaptive_table *adaptive, struct burst_gather *g,
+	  struct burst_counts *counts)
+{
+	struct rte_mbuf *m = pkts[i];
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct pkt_meta *meta = &g->meta[i];
+	uint8_t code;
+
+	/* Lengths are the whole frame's, whatever its segments. */
+	if (unlikely(m->nb_segs != 1)) {
+		counts->chained++;
+		counts->any_settled = true;
+		p = chained_headers(m, g->header_copy);
+		code = p == NULL ? OP25B_OUTCOME_MALFORMED
+				 : parse_frame(c, p, rte_pktmbuf_pkt_len(m),
+					       meta);
+	} else {
+		code = parse_frame(c, p, rte_pktmbuf_data_len(m), meta);
+	}
+	/* non_smtp, most frames, apart: its result is then a load at a
+	 * constant offset, the parse's return paths jump straight to it. */
+	if (likely(code == OP25B_OUTCOME_NON_SMTP)) {
+		results[i] = c->settled_result[OP25B_OUTCOME_NON_SMTP];
+		return;
+	}
+	if (likely(code != PARSE_SMTP)) {
+		counts->settled[code]++;
+		counts->any_settled = true;
+		results[i] = c->settled_result[code];
+		return;
+	}
+	if (meta->family == 4) {
+		g->src4[counts->n4] = load_be32(p + meta->l3 + 12);
+		g->dst4[counts->n4] = load_be32(p + meta->l3 + 16);
+		/* The first lookup stage starts here, as soon as the
+		 * addresses are known. */
+		lpm4_prefetch_first(c->src4, g->src4[counts->n4]);
+		lpm4_prefetch_first(c->dst4, g->dst4[counts->n4]);
+		/* And the adaptive table's bucket, before the class is
+		 * known: a DRAM miss that must start early to be hidden
+		 * (only policies with an adaptive class pay for it). */
+		if (unlikely(adaptive != NULL))
+			op25b_adaptive_prefetch(
+				adaptive,
+				op25b_adaptive_key4(g->src4[counts->n4]));
+		g->idx4[counts->n4++] = (uint16_t)i;
+	} else {
+		memcpy(g->src6[counts->n6], p + meta->l3 + 8, 16);
+		memcpy(g->dst6[counts->n6], p + meta->l3 + 24, 16);
+		g->idx6[counts->n6++] = (uint16_t)i;
+	}
+}
+
 /* Where counts go when the caller keeps none: one block per lcore, so
  * that the data path never tests for NULL per packet. */
 static RTE_DEFINE_PER_LCORE(struct op25b_stats_counters, discarded);
@@ -299,23 +394,15 @@ classify_burst(const struct op25b_classifier *c,
 	       struct op25b_stats_counters *counters,
 	       struct op25b_record_hint *hints, uint16_t *n_hints)
 {
-	struct pkt_meta meta[OP25B_CLASSIFY_BURST_MAX];
-	uint32_t src4[OP25B_CLASSIFY_BURST_MAX], dst4[OP25B_CLASSIFY_BURST_MAX];
-	uint16_t idx4[OP25B_CLASSIFY_BURST_MAX], idx6[OP25B_CLASSIFY_BURST_MAX];
+	struct burst_gather g;
+	struct burst_counts counts = { 0 };
+	struct pkt_meta *meta = g.meta;
+	uint32_t *src4 = g.src4, *dst4 = g.dst4;
+	uint16_t *idx4 = g.idx4, *idx6 = g.idx6;
 	uint16_t src_val[OP25B_CLASSIFY_BURST_MAX];
 	uint16_t dst_val[OP25B_CLASSIFY_BURST_MAX];
-	uint8_t src6[OP25B_CLASSIFY_BURST_MAX][16];
-	uint8_t dst6[OP25B_CLASSIFY_BURST_MAX][16];
-	/* Parse codes settled by parsing alone, but for non_smtp: the common
-	 * case is derived at the end instead of counted packet by packet. */
-	uint32_t settled[PARSE_CODE_MAX] = { 0 };
-	uint32_t chained = 0, counted = 0;
-	/* Whether settled[] or chained hold anything: a burst of plain
-	 * traffic skips their sums. */
-	bool any_settled = false;
-	/* A chained frame's headers when its first segment is too short. */
-	uint8_t header_copy[OP25B_PARSE_DEPTH];
-	unsigned int i, n4 = 0, n6 = 0;
+	uint32_t counted = 0;
+	unsigned int i, n4, n6;
 	/* The adaptive table's clock, read at the burst's first adaptive
 	 * packet (0: not yet). */
 	uint64_t now = 0;
@@ -323,78 +410,49 @@ classify_burst(const struct op25b_classifier *c,
 		c->adaptive != NULL ? c->adaptive->table : NULL;
 	/* The frames the parser reads: a vector path has settled the others
 	 * (plain non-SMTP frames, which non_smtp counts below as the rest). */
-	uint64_t unread;
+	uint64_t unread, ahead;
 
 	if (n > OP25B_CLASSIFY_BURST_MAX)
 		n = OP25B_CLASSIFY_BURST_MAX;
 	if (counters == NULL)
 		counters = &RTE_PER_LCORE(discarded);
-	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	/* Unrolled for the full bursts a busy port delivers. */
+	if (likely(n >= PREFETCH_AHEAD)) {
+		for (i = 0; i < PREFETCH_AHEAD; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	} else {
+		for (i = 0; i < n; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	}
 
 	unread = classify_prepass(c, pkts, n, results);
 
-	/* Pass 1: parse; gather SMTP packets per family for bulk lookups. */
-	for (; unread != 0; unread &= unread - 1) {
-		struct rte_mbuf *m;
-		const uint8_t *p;
-		struct op25b_classify_result *r;
-		uint8_t code;
-
-		i = (unsigned int)__builtin_ctzll(unread);
-		m = pkts[i];
-		p = rte_pktmbuf_mtod(m, const uint8_t *);
-		r = &results[i];
-		if (i + PREFETCH_AHEAD < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
-						       void *));
-		/* Lengths are the whole frame's, whatever its segments. */
-		if (unlikely(m->nb_segs != 1)) {
-			chained++;
-			any_settled = true;
-			p = chained_headers(m, header_copy);
-			code = p == NULL ? OP25B_OUTCOME_MALFORMED
-					 : parse_frame(c, p,
-						       rte_pktmbuf_pkt_len(m),
-						       &meta[i]);
-		} else {
-			code = parse_frame(c, p, rte_pktmbuf_data_len(m),
-					   &meta[i]);
-		}
-		if (likely(code != PARSE_SMTP)) {
-			if (code != OP25B_OUTCOME_NON_SMTP) {
-				settled[code]++;
-				any_settled = true;
-			}
-			*r = c->settled_result[code];
-			continue;
-		}
-		if (meta[i].family == 4) {
-			src4[n4] = load_be32(p + meta[i].l3 + 12);
-			dst4[n4] = load_be32(p + meta[i].l3 + 16);
-			/* The first lookup stage starts here, as soon as the
-			 * addresses are known. */
-			lpm4_prefetch_first(c->src4, src4[n4]);
-			lpm4_prefetch_first(c->dst4, dst4[n4]);
-			/* And the adaptive table's bucket, before the class is
-			 * known: a DRAM miss that must start early to be hidden
-			 * (only policies with an adaptive class pay for it). */
-			if (unlikely(adaptive != NULL))
-				op25b_adaptive_prefetch(
-					adaptive,
-					op25b_adaptive_key4(src4[n4]));
-			idx4[n4++] = (uint16_t)i;
-		} else {
-			memcpy(src6[n6], p + meta[i].l3 + 8, 16);
-			memcpy(dst6[n6], p + meta[i].l3 + 24, 16);
-			idx6[n6++] = (uint16_t)i;
-		}
+	/* Pass 1: parse; gather SMTP packets per family for bulk lookups.
+	 * The frames that have a successor PREFETCH_AHEAD away first, each
+	 * prefetching it, then the last ones: the bound is tested once a
+	 * burst, not once a packet. */
+	ahead = n > PREFETCH_AHEAD
+			? unread & ((UINT64_C(1) << (n - PREFETCH_AHEAD)) - 1)
+			: 0;
+	for (unread &= ~ahead; ahead != 0; ahead &= ahead - 1) {
+		i = (unsigned int)__builtin_ctzll(ahead);
+		rte_prefetch0(
+			rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
+		parse_one(c, pkts, i, results, adaptive, &g, &counts);
 	}
+	for (; unread != 0; unread &= unread - 1)
+		parse_one(c, pkts, (unsigned int)__builtin_ctzll(unread),
+			  results, adaptive, &g, &counts);
+	n4 = counts.n4;
+	n6 = counts.n6;
 
 	/* Pass 2: bulk lookups and decisions. */
 	if (n4 > 0) {
 		uint32_t es[OP25B_CLASSIFY_BURST_MAX],
 			ed[OP25B_CLASSIFY_BURST_MAX];
+		/* Read once: the results' byte stores would make the loop
+		 * read them again from the classifier for every packet. */
+		const struct lpm4 *src_table = c->src4, *dst_table = c->dst4;
 
 		/* Staged over both tables together (see lpm4.h), the first
 		 * stage in the parse loop, the decision fused into the last. */
@@ -409,31 +467,33 @@ classify_burst(const struct op25b_classifier *c,
 
 			decide(c, exempt, pkts[k], &meta[k], src4[i], NULL,
 			       dst4[i], NULL, &now,
-			       lpm4_stage_value(c->src4, es[i], src4[i]),
-			       lpm4_stage_value(c->dst4, ed[i], dst4[i]),
+			       lpm4_stage_value(src_table, es[i], src4[i]),
+			       lpm4_stage_value(dst_table, ed[i], dst4[i]),
 			       &results[k], counters);
 		}
 	}
 	if (n6 > 0) {
-		lpm6_lookup_bulk(c->src6, src6, src_val, n6);
-		lpm6_lookup_bulk(c->dst6, dst6, dst_val, n6);
+		lpm6_lookup_bulk(c->src6, g.src6, src_val, n6);
+		lpm6_lookup_bulk(c->dst6, g.dst6, dst_val, n6);
 		for (i = 0; i < n6; i++)
 			decide(c, exempt, pkts[idx6[i]], &meta[idx6[i]], 0,
-			       src6[i], 0, dst6[i], &now, src_val[i],
+			       g.src6[i], 0, g.dst6[i], &now, src_val[i],
 			       dst_val[i], &results[idx6[i]], counters);
 	}
 	/* Frame counters, each under its outcome too; then the outcomes
 	 * parsing settled; non_smtp is what is left. */
-	if (unlikely(any_settled)) {
+	if (unlikely(counts.any_settled)) {
 		for (i = OP25B_OUTCOME_MAX; i < PARSE_CODE_MAX; i++) {
-			counters->frame[i - OP25B_OUTCOME_MAX] += settled[i];
-			counters->outcome[parse_code_outcome(i)] += settled[i];
-			counted += settled[i];
+			counters->frame[i - OP25B_OUTCOME_MAX] +=
+				counts.settled[i];
+			counters->outcome[parse_code_outcome(i)] +=
+				counts.settled[i];
+			counted += counts.settled[i];
 		}
-		counters->frame[OP25B_FRAME_CHAINED] += chained;
+		counters->frame[OP25B_FRAME_CHAINED] += counts.chained;
 		for (i = 0; i < OP25B_OUTCOME_FORWARDED; i++) {
-			counters->outcome[i] += settled[i];
-			counted += settled[i];
+			counters->outcome[i] += counts.settled[i];
+			counted += counts.settled[i];
 		}
 	}
 	counters->outcome[OP25B_OUTCOME_NON_SMTP] += n - n4 - n6 - counted;

@@ -193,16 +193,19 @@ parse_tcp(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
 	  uint32_t l4, uint32_t l4_end, uint32_t pppoe, uint8_t family,
 	  struct pkt_meta *m)
 {
-	uint32_t doff;
+	/* The IP layer's checks put l4 <= l4_end. */
+	uint32_t room = l4_end - l4, doff;
 	uint8_t kind;
 
 	/* Also RFC 1858: a first fragment must carry the whole fixed TCP
 	 * header, or its flags could be overwritten by the next one. */
-	if (unlikely(l4 + 20 > l4_end))
+	if (unlikely(room < 20))
 		return OP25B_OUTCOME_MALFORMED;
 	doff = (uint32_t)(p[l4 + 12] >> 4) * 4;
 	kind = c->port_kind[load_be16(p + l4 + 2)];
-	if (unlikely((doff < 20) | (l4 + doff > l4_end)))
+	/* 20 <= doff <= room in one unsigned compare: a doff below 20
+	 * wraps past any room. */
+	if (unlikely(doff - 20 > room - 20))
 		return OP25B_OUTCOME_MALFORMED;
 	if (likely(kind == OP25B_PORT_OTHER))
 		return OP25B_OUTCOME_NON_SMTP;
@@ -217,30 +220,14 @@ parse_tcp(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
 	return PARSE_SMTP;
 }
 
+/* parse_ipv4() after the header's lengths are checked. */
 static __rte_always_inline uint8_t
-parse_ipv4(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
-	   uint32_t end, uint32_t pppoe, struct pkt_meta *m)
+parse_ipv4_rest(const struct op25b_classifier *c, const uint8_t *p,
+		uint32_t off, uint32_t ihl, uint32_t total, uint32_t pppoe,
+		struct pkt_meta *m)
 {
-	uint32_t vihl, ihl, total;
-	uint16_t frag_offset;
+	uint16_t frag_offset = load_raw16(p + off + 6) & RTE_BE16(0x1fff);
 
-	if (unlikely(off + 20 > end))
-		return OP25B_OUTCOME_MALFORMED;
-	vihl = p[off];
-	total = load_be16(p + off + 2);
-	if (likely(vihl == 0x45)) {
-		/* No options: one unsigned compare says 20 <= total and
-		 * off + total <= end. */
-		ihl = 20;
-		if (unlikely(total - 20 > end - off - 20))
-			return OP25B_OUTCOME_MALFORMED;
-	} else {
-		ihl = (vihl & 0x0f) * 4;
-		if (unlikely(((vihl >> 4) != 4) | (ihl < 20) | (total < ihl) |
-			     (off + total > end)))
-			return OP25B_OUTCOME_MALFORMED;
-	}
-	frag_offset = load_raw16(p + off + 6) & RTE_BE16(0x1fff);
 	if (unlikely(frag_offset != 0)) {
 		/* Offset 1 (8 bytes) with TCP can only serve to rewrite the
 		 * first fragment's TCP flags (RFC 1858). */
@@ -254,21 +241,53 @@ parse_ipv4(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 }
 
 static __rte_always_inline uint8_t
+parse_ipv4(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
+	   uint32_t end, uint32_t pppoe, struct pkt_meta *m)
+{
+	uint32_t vihl, ihl, total;
+
+	if (unlikely(off + 20 > end))
+		return OP25B_OUTCOME_MALFORMED;
+	vihl = p[off];
+	total = load_be16(p + off + 2);
+	if (likely(vihl == 0x45)) {
+		/* No options: one unsigned compare says 20 <= total and
+		 * off + total <= end. */
+		if (unlikely(total - 20 > end - off - 20))
+			return OP25B_OUTCOME_MALFORMED;
+		/* The rest with a constant header length, which folds into
+		 * the TCP header's offsets (an untagged frame's are all
+		 * constants). */
+		return parse_ipv4_rest(c, p, off, 20, total, pppoe, m);
+	}
+	ihl = (vihl & 0x0f) * 4;
+	if (unlikely(((vihl >> 4) != 4) | (ihl < 20) | (total < ihl) |
+		     (off + total > end)))
+		return OP25B_OUTCOME_MALFORMED;
+	return parse_ipv4_rest(c, p, off, ihl, total, pppoe, m);
+}
+
+static __rte_always_inline uint8_t
 parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 	   uint32_t end, uint32_t pppoe, struct pkt_meta *m)
 {
-	uint32_t payload_end, cur, hlen;
+	uint32_t plen, payload_end, cur, hlen;
 	unsigned int i;
 	uint8_t nh;
 
 	if (unlikely(off + 40 > end))
 		return OP25B_OUTCOME_MALFORMED;
-	payload_end = off + 40 + load_be16(p + off + 4);
-	/* Payload length 0 would be a jumbogram, which Ethernet cannot carry. */
-	if (unlikely(((p[off] >> 4) != 6) | (payload_end == off + 40) |
-		     (payload_end > end)))
+	plen = load_be16(p + off + 4);
+	payload_end = off + 40 + plen;
+	/* Payload length 0 would be a jumbogram, which Ethernet cannot carry.
+	 * 1 <= plen <= end - off - 40 in one unsigned compare: 0 wraps. */
+	if (unlikely(((p[off] >> 4) != 6) | (plen - 1 >= end - off - 40)))
 		return OP25B_OUTCOME_MALFORMED;
 	nh = p[off + 6];
+	/* No extension header, the common case, peeled off the walk: the
+	 * TCP header's offset is then a constant in an untagged frame. */
+	if (likely(nh == IPPROTO_TCP))
+		return parse_tcp(c, p, off, off + 40, payload_end, pppoe, 6, m);
 	cur = off + 40;
 	for (i = 0;; i++) {
 		if (likely(nh == IPPROTO_TCP))

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_prefetch.h>
 
@@ -105,24 +106,24 @@ lpm4_tbl16_of(const struct lpm4 *t, uint32_t *mask)
 	return t ? t->tbl16 : lpm4_no_table;
 }
 
-/* Stage one, per address: request the first-level entry. */
+/* Stage one, per address: request the first-level entry. A branch
+ * rather than lpm4_no_table's mask: it goes the same way for a whole
+ * policy, and nothing is read (syn4: -2.0 instructions a packet). */
 static __rte_always_inline void
 lpm4_prefetch_first(const struct lpm4 *t, uint32_t ip)
 {
-	uint32_t mask;
-	const uint32_t *tbl16 = lpm4_tbl16_of(t, &mask);
-
-	rte_prefetch0(&tbl16[(ip >> 16) & mask]);
+	if (t != NULL)
+		rte_prefetch0(&t->tbl16[ip >> 16]);
 }
 
-/* Read the first level into @ea/@eb, prefetching the second. */
+/* lpm4_stage_tbl16() on first levels @a and @b, indexes masked with
+ * @ma and @mb (0 for lpm4_no_table). */
 static __rte_always_inline void
-lpm4_stage_tbl16(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
-		 const struct lpm4 *tb, const uint32_t *ipb, uint32_t *eb,
-		 unsigned int n)
+lpm4_stage_tbl16_masked(const struct lpm4 *ta, const uint32_t *a, uint32_t ma,
+			const uint32_t *ipa, uint32_t *ea,
+			const struct lpm4 *tb, const uint32_t *b, uint32_t mb,
+			const uint32_t *ipb, uint32_t *eb, unsigned int n)
 {
-	uint32_t ma, mb;
-	const uint32_t *a = lpm4_tbl16_of(ta, &ma), *b = lpm4_tbl16_of(tb, &mb);
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
@@ -135,6 +136,28 @@ lpm4_stage_tbl16(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
 			rte_prefetch0(&tb->tbl8a[lpm4_group_index(
 				eb[i], (ipb[i] >> 8) & 0xff)]);
 	}
+}
+
+/* Read the first level into @ea/@eb, prefetching the second. Both tables
+ * there, the common case, take a loop of their own: no mask to apply
+ * per address, and two registers fewer in the loop (syn4: -2.2
+ * instructions a packet). */
+static __rte_always_inline void
+lpm4_stage_tbl16(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
+		 const struct lpm4 *tb, const uint32_t *ipb, uint32_t *eb,
+		 unsigned int n)
+{
+	uint32_t ma, mb;
+	const uint32_t *a, *b;
+
+	if (likely(ta != NULL && tb != NULL)) {
+		lpm4_stage_tbl16_masked(ta, ta->tbl16, ~0u, ipa, ea, tb,
+					tb->tbl16, ~0u, ipb, eb, n);
+		return;
+	}
+	a = lpm4_tbl16_of(ta, &ma);
+	b = lpm4_tbl16_of(tb, &mb);
+	lpm4_stage_tbl16_masked(ta, a, ma, ipa, ea, tb, b, mb, ipb, eb, n);
 }
 
 /* Follow @e[i] to its second-level entry when it points to a group,

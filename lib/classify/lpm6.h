@@ -84,16 +84,18 @@ lpm6_group_index(uint32_t e, uint8_t byte)
 static inline uint8_t
 lpm6_lookup(const struct lpm6 *t, const uint8_t *addr)
 {
-	unsigned int b = 2;
+	/* The next byte by pointer, not index: one instruction fewer a
+	 * step of the walk. */
+	const uint8_t *next = addr + 2;
 	uint32_t e;
 
 	if (t == NULL)
 		return 0;
 	/* A group at byte b exists only under prefixes longer than 8 b
-	 * bits: b stays below 16. */
+	 * bits: next stays below addr + 16. */
 	e = t->tbl16[lpm6_first(addr)];
 	while (e & LPM6_EXT)
-		e = t->tbl8[lpm6_group_index(e, addr[b++])];
+		e = t->tbl8[lpm6_group_index(e, *next++)];
 	return (uint8_t)e;
 }
 
