@@ -75,12 +75,12 @@ op25b_classifier_lookup(const struct op25b_classifier *c, int family,
  * their own: there, increments of one counter would wait on each other;
  * here the lookups' latency hides them.
  */
+/* Whether @exempt (not NULL: decide_as() tests it first) holds the
+ * source. */
 static __rte_always_inline bool
 exempt_source(const struct op25b_exempt_table *exempt, uint32_t src4,
 	      const uint8_t *src6)
 {
-	if (exempt == NULL)
-		return false;
 	return src6 == NULL ? op25b_exempt_table_match4(exempt, src4)
 			    : op25b_exempt_table_match6(exempt, src6);
 }
