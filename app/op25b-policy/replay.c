@@ -301,6 +301,8 @@ op25b_tool_replay(int argc, char **argv)
 			.hz = 1000000,
 			.clock = capture_clock,
 			.clock_ctx = &r,
+			/* The replay accounts in one thread. */
+			.single_writer = true,
 		};
 
 		r.adaptive = op25b_adaptive_create(&ap);

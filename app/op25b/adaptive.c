@@ -31,6 +31,10 @@ op25b_app_adaptive_attach(struct op25b_app *app,
 			.sz = sizeof(p),
 			.entries = app->config.adaptive_entries,
 			.socket_id = (int)rte_socket_id(),
+			/* One worker: the only thread that accounts, without
+			 * locked instructions (doc/design.md, Adaptive
+			 * blocking). The worker count is fixed at start. */
+			.single_writer = app->n_workers == 1,
 		};
 
 		app->adaptive = op25b_adaptive_create(&p);
@@ -41,9 +45,11 @@ op25b_app_adaptive_attach(struct op25b_app *app,
 				 p.entries, rte_strerror(rte_errno));
 			return -rte_errno;
 		}
-		printf("op25b: adaptive table: %u sources, %zu KB\n",
+		printf("op25b: adaptive table: %u sources, %zu KB, %s\n",
 		       op25b_adaptive_capacity(app->adaptive),
-		       op25b_adaptive_memory(app->adaptive) >> 10);
+		       op25b_adaptive_memory(app->adaptive) >> 10,
+		       p.single_writer ? "one worker writes"
+				       : "workers share it");
 		fflush(stdout);
 	}
 	if (op25b_classifier_set_adaptive(classifier, app->adaptive) != 0) {

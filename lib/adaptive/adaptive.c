@@ -58,6 +58,7 @@ op25b_adaptive_create(const struct op25b_adaptive_params *params)
 	t->head.keys = (const void *)t->keys;
 	t->entries = (void *)(t->keys + n);
 	t->memory = size;
+	t->single_writer = params->single_writer;
 	if (params->clock != NULL) {
 		t->clock = params->clock;
 		t->clock_ctx = params->clock_ctx;
@@ -143,6 +144,60 @@ static inline unsigned int
 evict_start(uint64_t key)
 {
 	return (unsigned int)(key * 0xff51afd7ed558ccdull >> 61);
+}
+
+/*
+ * A compare-and-swap of a word of the table by the data path. @shared: any
+ * number of threads account (the table's default): a locked CAS. Else one
+ * thread alone (op25b_adaptive_params.single_writer): a load and a store,
+ * without the locked instruction's drain of the store buffer. That is
+ * exact because nothing else writes these words but the control lcore,
+ * and it only ever swaps a source's key for 0 (clear, sweep): a claim's
+ * store that overwrites such a 0 takes the way all the same, as the CAS
+ * would have a moment later. @shared is a constant in each instance of
+ * account_at(), so each has one of the two, without a test.
+ */
+static __rte_always_inline bool
+cas64(bool shared, _Atomic uint64_t *obj, uint64_t *expected, uint64_t desired)
+{
+	uint64_t v;
+
+	if (shared)
+		return atomic_compare_exchange_strong(obj, expected, desired);
+	v = atomic_load_explicit(obj, memory_order_relaxed);
+	if (v != *expected) {
+		*expected = v;
+		return false;
+	}
+	atomic_store_explicit(obj, desired, memory_order_relaxed);
+	return true;
+}
+
+static __rte_always_inline bool
+cas32(bool shared, _Atomic uint32_t *obj, uint32_t *expected, uint32_t desired)
+{
+	uint32_t v;
+
+	if (shared)
+		return atomic_compare_exchange_strong(obj, expected, desired);
+	v = atomic_load_explicit(obj, memory_order_relaxed);
+	if (v != *expected) {
+		*expected = v;
+		return false;
+	}
+	atomic_store_explicit(obj, desired, memory_order_relaxed);
+	return true;
+}
+
+/* A way claimed (its key ADAPTIVE_KEY_CLAIMING) before its entry is set
+ * up: the CAS ordered the stores after it; a single writer's plain store
+ * needs the fence (a compiler barrier on x86), so that the control lcore
+ * never reads a half-reset entry under the old key. */
+static __rte_always_inline void
+claimed(bool shared)
+{
+	if (!shared)
+		atomic_thread_fence(memory_order_release);
 }
 
 /* Start loading the entry of @key in the bucket at @base once its line
@@ -237,7 +292,7 @@ entry_reset(struct adaptive_entry *e, const struct op25b_adaptive_rule *rule,
  * @return the way, or -1. */
 static __rte_always_inline int
 claim(struct op25b_adaptive_table *t, uint64_t base, uint32_t free,
-      uint64_t key, uint64_t now)
+      uint64_t key, uint64_t now, bool shared)
 {
 	struct adaptive_lcore_counts *cnt;
 	unsigned int start = evict_start(key);
@@ -248,9 +303,11 @@ claim(struct op25b_adaptive_table *t, uint64_t base, uint32_t free,
 	for (; free != 0; free &= free - 1) {
 		w = __builtin_ctz(free);
 		old = 0;
-		if (atomic_compare_exchange_strong(&t->keys[base + w], &old,
-						   ADAPTIVE_KEY_CLAIMING))
+		if (cas64(shared, &t->keys[base + w], &old,
+			  ADAPTIVE_KEY_CLAIMING)) {
+			claimed(shared);
 			return w;
+		}
 	}
 	cnt = lcore_counts(t);
 	for (i = 0; i < ADAPTIVE_WAYS; i++) {
@@ -264,9 +321,10 @@ claim(struct op25b_adaptive_table *t, uint64_t base, uint32_t free,
 		    now < atomic_load_explicit(&e->blocked_until,
 					       memory_order_relaxed))
 			continue;
-		if (!atomic_compare_exchange_strong(&t->keys[base + w], &old,
-						    ADAPTIVE_KEY_CLAIMING))
+		if (!cas64(shared, &t->keys[base + w], &old,
+			   ADAPTIVE_KEY_CLAIMING))
 			continue;
+		claimed(shared);
 		if (old != 0 &&
 		    now < atomic_load_explicit(&e->expire_at,
 					       memory_order_relaxed))
@@ -281,8 +339,8 @@ claim(struct op25b_adaptive_table *t, uint64_t base, uint32_t free,
  * window, this one included. Its own sub-window's count is the one its
  * CAS wrote, not a later reading: two SYNs racing in one sub-window then
  * see N and N+1, never both N+1, so the block is exact. */
-static inline uint32_t
-count_syn(struct adaptive_entry *e, uint32_t epoch)
+static __rte_always_inline uint32_t
+count_syn(struct adaptive_entry *e, uint32_t epoch, bool shared)
 {
 	unsigned int own = epoch % OP25B_ADAPTIVE_SUBWINDOWS;
 	_Atomic uint32_t *slot = &e->window[own];
@@ -296,15 +354,15 @@ count_syn(struct adaptive_entry *e, uint32_t epoch)
 				       : old;
 		else
 			next = 1u << 16 | epoch;
-	} while (!atomic_compare_exchange_weak(slot, &old, next));
+	} while (!cas32(shared, slot, &old, next));
 	return (next >> 16) + adaptive_window_sum(e->window, epoch, own);
 }
 
 /* Note destination @dest at @epoch; return the distinct destinations in
  * the window, this one included (OP25B_ADAPTIVE_MAX_DESTINATIONS + 1 when
  * there is no room left for it). */
-static inline uint32_t
-count_dest(struct adaptive_entry *e, uint16_t dest, uint32_t epoch)
+static __rte_always_inline uint32_t
+count_dest(struct adaptive_entry *e, uint16_t dest, uint32_t epoch, bool shared)
 {
 	uint32_t word = (uint32_t)dest << 16 | epoch;
 	unsigned int tries, i;
@@ -334,8 +392,7 @@ count_dest(struct adaptive_entry *e, uint16_t dest, uint32_t epoch)
 		}
 		if (free_at < 0)
 			return OP25B_ADAPTIVE_MAX_DESTINATIONS + 1;
-		if (atomic_compare_exchange_strong(&e->dest[free_at], &free_v,
-						   word))
+		if (cas32(shared, &e->dest[free_at], &free_v, word))
 			return distinct;
 	}
 	/* Lost four races for a free record to other workers' SYNs of the
@@ -357,7 +414,7 @@ epoch_of(const struct op25b_adaptive_rule *rule, uint64_t now)
 static __rte_always_inline enum op25b_adaptive_verdict
 account_at(struct op25b_adaptive_table *t,
 	   const struct op25b_adaptive_rule *rule, uint64_t base, uint64_t key,
-	   uint16_t dest, bool syn, uint64_t now, uint32_t epoch)
+	   uint16_t dest, bool syn, uint64_t now, uint32_t epoch, bool shared)
 {
 	uint64_t blocked_until, expected;
 	struct adaptive_ways m;
@@ -372,7 +429,7 @@ account_at(struct op25b_adaptive_table *t,
 	if (w < 0) {
 		if (!syn)
 			return OP25B_ADAPTIVE_PASS;
-		w = claim(t, base, m.free, key, now);
+		w = claim(t, base, m.free, key, now, shared);
 		if (w < 0)
 			return OP25B_ADAPTIVE_PASS;
 		/* A new source: its entry starts with this SYN counted before
@@ -410,8 +467,7 @@ account_at(struct op25b_adaptive_table *t,
 		/* The block ended: its count starts again. One worker wins
 		 * the reset; a SYN of another racing it may be lost. */
 		expected = blocked_until;
-		if (syn && atomic_compare_exchange_strong(&e->blocked_until,
-							  &expected, 0))
+		if (syn && cas64(shared, &e->blocked_until, &expected, 0))
 			entry_reset(e, rule, now);
 	}
 	if (!syn)
@@ -423,7 +479,7 @@ account_at(struct op25b_adaptive_table *t,
 		entry_reset(e, rule, now);
 	atomic_store_explicit(&e->expire_at, now + rule->per_ticks,
 			      memory_order_relaxed);
-	conns = count_syn(e, epoch);
+	conns = count_syn(e, epoch, shared);
 	if (rule->destinations != 0) {
 		/* Counted so far without destinations (a reload added the
 		 * limit): they start now. */
@@ -434,13 +490,13 @@ account_at(struct op25b_adaptive_table *t,
 			atomic_store_explicit(&e->dest_valid, 1,
 					      memory_order_relaxed);
 		}
-		dests = count_dest(e, dest, epoch);
+		dests = count_dest(e, dest, epoch, shared);
 	}
 	if (likely(conns <= rule->connections && dests <= rule->destinations))
 		return OP25B_ADAPTIVE_PASS;
 	expected = 0;
-	if (atomic_compare_exchange_strong(&e->blocked_until, &expected,
-					   now + rule->block_ticks)) {
+	if (cas64(shared, &e->blocked_until, &expected,
+		  now + rule->block_ticks)) {
 		struct adaptive_lcore_counts *cnt = lcore_counts(t);
 
 		cnt->triggered++;
@@ -454,10 +510,15 @@ op25b_adaptive_account(struct op25b_adaptive_table *t,
 		       const struct op25b_adaptive_rule *rule, uint64_t key,
 		       uint16_t dest, bool syn, uint64_t now)
 {
+	uint64_t base = (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS;
+
 	if (unlikely(key == 0 || key == ADAPTIVE_KEY_CLAIMING))
 		return OP25B_ADAPTIVE_PASS;
-	return account_at(t, rule, (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS,
-			  key, dest, syn, now, epoch_of(rule, now));
+	if (t->single_writer)
+		return account_at(t, rule, base, key, dest, syn, now,
+				  epoch_of(rule, now), false);
+	return account_at(t, rule, base, key, dest, syn, now,
+			  epoch_of(rule, now), true);
 }
 
 void
@@ -476,6 +537,33 @@ op25b_adaptive_prefetch_burst(const struct op25b_adaptive_table *t,
 	}
 }
 
+/* The burst account's loop, of one table kind (@shared, a constant). */
+static __rte_always_inline void
+account_burst(struct op25b_adaptive_table *t,
+	      const struct op25b_adaptive_rule *rules,
+	      const struct op25b_adaptive_req *reqs, unsigned int n,
+	      uint64_t now, uint8_t *verdicts, bool shared)
+{
+	unsigned int i, first = reqs[0].rule;
+	uint32_t first_epoch = epoch_of(&rules[first], now);
+
+	for (i = 0; i < n; i++) {
+		const struct op25b_adaptive_req *q = &reqs[i];
+		const struct op25b_adaptive_rule *rule = &rules[q->rule];
+
+		verdicts[i] =
+			unlikely(q->key == 0 || q->key == ADAPTIVE_KEY_CLAIMING)
+				? OP25B_ADAPTIVE_PASS
+				: (uint8_t)account_at(
+					  t, rule, q->base, q->key, q->dest,
+					  q->syn, now,
+					  likely(q->rule == first)
+						  ? first_epoch
+						  : epoch_of(rule, now),
+					  shared);
+	}
+}
+
 /* One packet after another, in order, each with its own scan: a source
  * twice in a burst finds the entry its first SYN claimed, so the counts
  * are those of op25b_adaptive_account() packet by packet. The sub-window
@@ -490,27 +578,12 @@ op25b_adaptive_account_burst(struct op25b_adaptive_table *t,
 			     const struct op25b_adaptive_req *reqs,
 			     unsigned int n, uint64_t now, uint8_t *verdicts)
 {
-	unsigned int i, first;
-	uint32_t first_epoch;
-
 	if (n == 0)
 		return;
-	first = reqs[0].rule;
-	first_epoch = epoch_of(&rules[first], now);
-	for (i = 0; i < n; i++) {
-		const struct op25b_adaptive_req *q = &reqs[i];
-		const struct op25b_adaptive_rule *rule = &rules[q->rule];
-
-		verdicts[i] =
-			unlikely(q->key == 0 || q->key == ADAPTIVE_KEY_CLAIMING)
-				? OP25B_ADAPTIVE_PASS
-				: (uint8_t)account_at(
-					  t, rule, q->base, q->key, q->dest,
-					  q->syn, now,
-					  likely(q->rule == first)
-						  ? first_epoch
-						  : epoch_of(rule, now));
-	}
+	if (t->single_writer)
+		account_burst(t, rules, reqs, n, now, verdicts, false);
+	else
+		account_burst(t, rules, reqs, n, now, verdicts, true);
 }
 
 /* ------------------------------------------------------------------ */

@@ -67,6 +67,8 @@ struct op25b_adaptive_table {
 	_Atomic uint64_t *keys; /* head.n_buckets * ADAPTIVE_WAYS */
 	struct adaptive_entry *entries;
 	uint64_t hz;
+	/* op25b_adaptive_params.single_writer */
+	bool single_writer;
 	op25b_adaptive_clock_fn_t clock;
 	void *clock_ctx;
 	size_t memory;

@@ -63,6 +63,15 @@ struct op25b_adaptive_params {
 	uint64_t hz;	  /**< ticks per second of @c clock */
 	op25b_adaptive_clock_fn_t clock; /**< NULL: the TSC (hz ignored) */
 	void *clock_ctx;
+	/**
+	 * True when one thread alone accounts in the table (one worker, or a
+	 * tool's replay): its updates are plain loads and stores instead of
+	 * locked compare-and-swaps, which drain the store buffer (a churning
+	 * table paid about 8 cycles a SYN for them). The control lcore may
+	 * still clear, sweep, look up and walk. False: any number of threads
+	 * account, the (N+1)th SYN of a source blocked exactly.
+	 */
+	bool single_writer;
 };
 
 /** A class's limits in ticks, compiled per policy by

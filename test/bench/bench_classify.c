@@ -397,6 +397,8 @@ run_churn(const struct options *o, struct op25b_policy *policy,
 		.sz = sizeof(ap),
 		.entries = o->churn,
 		.socket_id = (int)rte_socket_id(),
+		/* One lcore classifies, as op25b with one worker. */
+		.single_writer = true,
 	};
 	struct op25b_adaptive_table *table = NULL;
 	struct op25b_classifier *adaptive = NULL;

@@ -95,7 +95,9 @@ if ! wait_for "$work/op25b.log" "op25b: commands:" "$bg_pid"; then
 	exit 1
 fi
 want_has "$work/op25b.log" "op25b: adaptive table: 1024 sources, "
-report "adaptive: op25b with two workers starts, the table's size printed"
+# Two workers account in one table: its compare-and-swaps are locked.
+want_has "$work/op25b.log" ", workers share it"
+report "adaptive: op25b with two workers starts, the table's size and kind printed"
 
 # --- the (N+1)th is blocked, across both workers -----------------------------
 sent 198.18.0.9 10 40000 2 hosting 10

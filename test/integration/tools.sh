@@ -369,6 +369,8 @@ want_rc $rc 0
 ! grep -q warning "$d/op25b.err" ||
 	problem "a warning:" "$(cat "$d/op25b.err")"
 want_has "$d/op25b.out" "op25b: adaptive table: 4096 sources, "
+# One worker: the table's only writer (plain stores, no locked CAS).
+want_has "$d/op25b.out" ", one worker writes"
 want_has "$d/op25b.out" "op25b: idle for 300 ms, stopping"
 if [ -f "$d/stats.json" ]; then
 	n=$(wc -l <"$d/expect.txt")

@@ -5,7 +5,9 @@
  * expiry, distinct destinations, IPv6 /64 and /56 keys, eviction and a
  * table full of blocked sources, a reload with changed limits or class,
  * the sweep's gauges, clear, exactly N passes when two threads race,
- * and the burst entry points against one account per packet.
+ * and the burst entry points against one account per packet. All of it
+ * twice: the table shared (locked compare-and-swaps) and with one writer
+ * (plain stores), the burst account against the shared table's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,8 +41,13 @@ fake_clock(void *ctx)
 	return fake_now;
 }
 
+/* The kind of table the tests run on: main() runs them on each. */
+static struct table_kind {
+	bool single_writer;
+} kind;
+
 static struct op25b_adaptive_table *
-table_new(uint32_t entries)
+table_of(uint32_t entries, struct table_kind k)
 {
 	struct op25b_adaptive_params p = {
 		.sz = sizeof(p),
@@ -48,6 +55,7 @@ table_new(uint32_t entries)
 		.socket_id = SOCKET_ID_ANY,
 		.hz = HZ,
 		.clock = fake_clock,
+		.single_writer = k.single_writer,
 	};
 	struct op25b_adaptive_table *t = op25b_adaptive_create(&p);
 
@@ -56,8 +64,17 @@ table_new(uint32_t entries)
 	return t;
 }
 
+static struct op25b_adaptive_table *
+table_new(uint32_t entries)
+{
+	return table_of(entries, kind);
+}
+
 /* The fixture of the tests on one table of 1024 entries. */
 TEST_FIXTURE(table, table_new(1024), op25b_adaptive_free)
+/* Two threads account in it: shared, whatever the kind's writers. */
+TEST_FIXTURE(shared_table, table_of(1024, ((struct table_kind){ false })),
+	     op25b_adaptive_free)
 
 static struct op25b_adaptive_rule
 rule_of(const struct op25b_adaptive_table *t, uint32_t connections,
@@ -567,11 +584,15 @@ test_vector_readings(void **state)
 /* The burst entry points give what one account per packet gives, in the
  * same order: verdicts, blocks, evictions and per-class counts, with a
  * source several times in one burst (its (N+1)th SYN of the burst
- * blocked), more sources than entries, segments, destinations, key 0. */
+ * blocked), more sources than entries, segments, destinations, key 0.
+ * The one account per packet is a shared table's: a table with one
+ * writer gives the same. */
 static void
 test_burst_same_as_one_by_one(void **state)
 {
-	struct op25b_adaptive_table *a = table_new(64), *b = table_new(64);
+	struct op25b_adaptive_table *a = table_new(64);
+	struct op25b_adaptive_table *b =
+		table_of(64, (struct table_kind){ false });
 	struct op25b_adaptive_rule rules[3];
 	struct op25b_adaptive_req req[32];
 	struct op25b_adaptive_totals xa, xb;
@@ -652,11 +673,26 @@ main(void)
 		FIXTURE_TEST(table, test_reload),
 		FIXTURE_TEST(table, test_clock),
 		FIXTURE_TEST(table, test_sweep_and_clear),
-		FIXTURE_TEST(table, test_two_threads_exact),
+		FIXTURE_TEST(shared_table, test_two_threads_exact),
 		cmocka_unit_test(test_vector_readings),
 		cmocka_unit_test(test_burst_same_as_one_by_one),
 	};
 
-	return cmocka_run_group_tests(tests, test_eal_group_setup,
-				      test_eal_group_teardown);
+	static const struct table_kind kinds[] = { { false }, { true } };
+	unsigned int i;
+	int failed = 0;
+
+	if (test_eal_init() != 0)
+		return 1;
+	for (i = 0; i < RTE_DIM(kinds); i++) {
+		kind = kinds[i];
+		printf("# adaptive table, %s\n",
+		       kind.single_writer ? "one writer" : "shared");
+		fflush(stdout);
+		failed += cmocka_run_group_tests_name(
+			kind.single_writer ? "one writer" : "shared", tests,
+			NULL, NULL);
+	}
+	rte_eal_cleanup();
+	return failed;
 }
