@@ -46,7 +46,8 @@ op25b_adaptive_create(const struct op25b_adaptive_params *params)
 	/* One block, so that nothing is half made: the table, then its keys
 	 * and their entries, each array on a cache line (the table fills
 	 * whole lines, a bucket's keys one). */
-	size = sizeof(*t) + n * (sizeof(*t->keys) + sizeof(*t->entries));
+	size = sizeof(*t) +
+	       n * (sizeof(*t->keys) + sizeof(*t->entries) + sizeof(*t->dests));
 	t = rte_zmalloc_socket("op25b_adaptive", size, RTE_CACHE_LINE_SIZE,
 			       params->socket_id);
 	if (t == NULL) {
@@ -57,6 +58,7 @@ op25b_adaptive_create(const struct op25b_adaptive_params *params)
 	t->keys = (void *)(t + 1);
 	t->head.keys = (const void *)t->keys;
 	t->entries = (void *)(t->keys + n);
+	t->dests = (void *)(t->entries + n);
 	t->memory = size;
 	t->single_writer = params->single_writer;
 	if (params->clock != NULL) {
@@ -220,7 +222,7 @@ prefetch_entry_at(const struct op25b_adaptive_table *t, uint64_t base,
 	e = &t->entries[base + w];
 	rte_prefetch0(e);
 	if (destinations)
-		rte_prefetch0(&e->dest[0]);
+		rte_prefetch0(&t->dests[base + w]);
 }
 
 void
@@ -265,8 +267,8 @@ in_window(uint32_t word, uint32_t epoch)
 }
 
 static void
-entry_reset(struct adaptive_entry *e, const struct op25b_adaptive_rule *rule,
-	    uint64_t now)
+entry_reset(struct adaptive_entry *e, _Atomic uint32_t *dest,
+	    const struct op25b_adaptive_rule *rule, uint64_t now)
 {
 	atomic_store_explicit(&e->class_slot, rule->class_slot,
 			      memory_order_relaxed);
@@ -280,7 +282,7 @@ entry_reset(struct adaptive_entry *e, const struct op25b_adaptive_rule *rule,
 			      memory_order_relaxed);
 	if (rule->destinations == 0)
 		return;
-	adaptive_zero_words(e->dest, OP25B_ADAPTIVE_MAX_DESTINATIONS);
+	adaptive_zero_words(dest, OP25B_ADAPTIVE_MAX_DESTINATIONS);
 }
 
 /* A way for a new source, held as ADAPTIVE_KEY_CLAIMING: a free one (of
@@ -362,7 +364,7 @@ count_syn(struct adaptive_entry *e, uint32_t epoch, bool shared)
  * the window, this one included (OP25B_ADAPTIVE_MAX_DESTINATIONS + 1 when
  * there is no room left for it). */
 static __rte_always_inline uint32_t
-count_dest(struct adaptive_entry *e, uint16_t dest, uint32_t epoch, bool shared)
+count_dest(_Atomic uint32_t *words, uint16_t dest, uint32_t epoch, bool shared)
 {
 	uint32_t word = (uint32_t)dest << 16 | epoch;
 	unsigned int tries, i;
@@ -372,7 +374,7 @@ count_dest(struct adaptive_entry *e, uint16_t dest, uint32_t epoch, bool shared)
 		int found = -1, free_at = -1;
 
 		for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++) {
-			v = atomic_load_explicit(&e->dest[i],
+			v = atomic_load_explicit(&words[i],
 						 memory_order_relaxed);
 			if (v != 0 && (v >> 16) == dest) {
 				found = (int)i;
@@ -386,13 +388,13 @@ count_dest(struct adaptive_entry *e, uint16_t dest, uint32_t epoch, bool shared)
 			}
 		}
 		if (found >= 0) {
-			atomic_store_explicit(&e->dest[found], word,
+			atomic_store_explicit(&words[found], word,
 					      memory_order_relaxed);
 			return distinct;
 		}
 		if (free_at < 0)
 			return OP25B_ADAPTIVE_MAX_DESTINATIONS + 1;
-		if (cas32(shared, &e->dest[free_at], &free_v, word))
+		if (cas32(shared, &words[free_at], &free_v, word))
 			return distinct;
 	}
 	/* Lost four races for a free record to other workers' SYNs of the
@@ -419,6 +421,7 @@ account_at(struct op25b_adaptive_table *t,
 	uint64_t blocked_until, expected;
 	struct adaptive_ways m;
 	struct adaptive_entry *e;
+	_Atomic uint32_t *dwords;
 	uint32_t conns, dests = 0;
 	int w;
 
@@ -437,12 +440,13 @@ account_at(struct op25b_adaptive_table *t,
 		 * it. One SYN and one destination are within any limit (both
 		 * are at least 1): no window to sum. */
 		e = &t->entries[base + w];
-		entry_reset(e, rule, now);
+		dwords = t->dests[base + w].word;
+		entry_reset(e, dwords, rule, now);
 		atomic_store_explicit(
 			&e->window[epoch % OP25B_ADAPTIVE_SUBWINDOWS],
 			1u << 16 | epoch, memory_order_relaxed);
 		if (rule->destinations != 0)
-			atomic_store_explicit(&e->dest[0],
+			atomic_store_explicit(&dwords[0],
 					      (uint32_t)dest << 16 | epoch,
 					      memory_order_relaxed);
 		atomic_store_explicit(&t->keys[base + w], key,
@@ -450,6 +454,7 @@ account_at(struct op25b_adaptive_table *t,
 		return OP25B_ADAPTIVE_PASS;
 	}
 	e = &t->entries[base + w];
+	dwords = t->dests[base + w].word;
 	/* Counted under another class (the policy moved the source): its
 	 * state does not carry over. */
 	if (unlikely(atomic_load_explicit(&e->class_slot,
@@ -457,7 +462,7 @@ account_at(struct op25b_adaptive_table *t,
 		     rule->class_slot)) {
 		if (!syn)
 			return OP25B_ADAPTIVE_PASS;
-		entry_reset(e, rule, now);
+		entry_reset(e, dwords, rule, now);
 	}
 	blocked_until =
 		atomic_load_explicit(&e->blocked_until, memory_order_relaxed);
@@ -468,7 +473,7 @@ account_at(struct op25b_adaptive_table *t,
 		 * the reset; a SYN of another racing it may be lost. */
 		expected = blocked_until;
 		if (syn && cas64(shared, &e->blocked_until, &expected, 0))
-			entry_reset(e, rule, now);
+			entry_reset(e, dwords, rule, now);
 	}
 	if (!syn)
 		return OP25B_ADAPTIVE_PASS;
@@ -476,7 +481,7 @@ account_at(struct op25b_adaptive_table *t,
 	if (now >= atomic_load_explicit(&e->expire_at, memory_order_relaxed) ||
 	    atomic_load_explicit(&e->sub_ticks, memory_order_relaxed) !=
 		    rule->sub_ticks)
-		entry_reset(e, rule, now);
+		entry_reset(e, dwords, rule, now);
 	atomic_store_explicit(&e->expire_at, now + rule->per_ticks,
 			      memory_order_relaxed);
 	conns = count_syn(e, epoch, shared);
@@ -485,12 +490,12 @@ account_at(struct op25b_adaptive_table *t,
 		 * limit): they start now. */
 		if (unlikely(!atomic_load_explicit(&e->dest_valid,
 						   memory_order_relaxed))) {
-			adaptive_zero_words(e->dest,
+			adaptive_zero_words(dwords,
 					    OP25B_ADAPTIVE_MAX_DESTINATIONS);
 			atomic_store_explicit(&e->dest_valid, 1,
 					      memory_order_relaxed);
 		}
-		dests = count_dest(e, dest, epoch, shared);
+		dests = count_dest(dwords, dest, epoch, shared);
 	}
 	if (likely(conns <= rule->connections && dests <= rule->destinations))
 		return OP25B_ADAPTIVE_PASS;
@@ -590,8 +595,8 @@ op25b_adaptive_account_burst(struct op25b_adaptive_table *t,
 /* Control lcore                                                       */
 
 static void
-entry_info(const struct adaptive_entry *e, uint64_t key, uint64_t now,
-	   struct op25b_adaptive_info *info)
+entry_info(const struct adaptive_entry *e, const _Atomic uint32_t *dest,
+	   uint64_t key, uint64_t now, struct op25b_adaptive_info *info)
 {
 	uint64_t blocked_until = atomic_load(&e->blocked_until);
 	uint64_t expire_at = atomic_load(&e->expire_at);
@@ -616,7 +621,7 @@ entry_info(const struct adaptive_entry *e, uint64_t key, uint64_t now,
 	for (i = 0;
 	     atomic_load(&e->dest_valid) && i < OP25B_ADAPTIVE_MAX_DESTINATIONS;
 	     i++) {
-		v = atomic_load(&e->dest[i]);
+		v = atomic_load(&dest[i]);
 		if (v != 0 && in_window(v, epoch))
 			info->destinations++;
 	}
@@ -651,7 +656,8 @@ op25b_adaptive_lookup(const struct op25b_adaptive_table *t, uint64_t key,
 	w = find_way(t, base, key);
 	if (w < 0 || !entry_live(&t->entries[base + w], now))
 		return -ENOENT;
-	entry_info(&t->entries[base + w], key, now, info);
+	entry_info(&t->entries[base + w], t->dests[base + w].word, key, now,
+		   info);
 	return 0;
 }
 
@@ -758,7 +764,7 @@ op25b_adaptive_walk(const struct op25b_adaptive_table *t, uint64_t now,
 		k = atomic_load(&t->keys[i]);
 		if (!key_in_use(k) || !entry_live(&t->entries[i], now))
 			continue;
-		entry_info(&t->entries[i], k, now, &info);
+		entry_info(&t->entries[i], t->dests[i].word, k, now, &info);
 		visited++;
 		if (fn(&info, ctx) != 0)
 			break;

@@ -44,12 +44,21 @@ struct adaptive_entry {
 	_Atomic uint64_t sub_ticks;
 	/* window[i]: epoch << 16 | SYNs of sub-window epoch, at i = epoch % 8 */
 	_Atomic uint32_t window[OP25B_ADAPTIVE_SUBWINDOWS];
-	/* hash << 16 | epoch of its last SYN; 0: empty */
-	_Atomic uint32_t dest[OP25B_ADAPTIVE_MAX_DESTINATIONS];
 } __rte_cache_aligned;
 
-_Static_assert(sizeof(struct adaptive_entry) == 2 * RTE_CACHE_LINE_SIZE,
-	       "an entry is two cache lines: counts, then destinations");
+/* An entry's destinations, in an array of their own: a class without a
+ * destination limit (the common case) never brings this line, nor the
+ * hardware's prefetch of the line next to an entry's, into the cache:
+ * a churning table's entries are half the memory they were. */
+struct adaptive_dests {
+	/* hash << 16 | epoch of its last SYN; 0: empty */
+	_Atomic uint32_t word[OP25B_ADAPTIVE_MAX_DESTINATIONS];
+} __rte_cache_aligned;
+
+_Static_assert(sizeof(struct adaptive_entry) == RTE_CACHE_LINE_SIZE &&
+		       sizeof(struct adaptive_dests) == RTE_CACHE_LINE_SIZE,
+	       "an entry's counts are one cache line, its destinations "
+	       "another, in another array");
 
 /* Counted by the lcore that saw the event: no line is shared by two
  * writers. Slot RTE_MAX_LCORE is for threads that are not EAL lcores. */
@@ -66,6 +75,7 @@ struct op25b_adaptive_table {
 	struct op25b_adaptive_head head;
 	_Atomic uint64_t *keys; /* head.n_buckets * ADAPTIVE_WAYS */
 	struct adaptive_entry *entries;
+	struct adaptive_dests *dests; /* entries[i]'s are dests[i] */
 	uint64_t hz;
 	/* op25b_adaptive_params.single_writer */
 	bool single_writer;
