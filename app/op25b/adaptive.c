@@ -48,8 +48,9 @@ op25b_app_adaptive_attach(struct op25b_app *app,
 		printf("op25b: adaptive table: %u sources, %zu KB, %s\n",
 		       op25b_adaptive_capacity(app->adaptive),
 		       op25b_adaptive_memory(app->adaptive) >> 10,
-		       p.single_writer ? "one worker writes"
-				       : "workers share it");
+		       op25b_adaptive_single_writer(app->adaptive)
+			       ? "one worker writes"
+			       : "workers share it");
 		fflush(stdout);
 	}
 	if (op25b_classifier_set_adaptive(classifier, app->adaptive) != 0) {

@@ -43,9 +43,10 @@ op25b_adaptive_create(const struct op25b_adaptive_params *params)
 	}
 	n_buckets = (params->entries + ADAPTIVE_WAYS - 1) / ADAPTIVE_WAYS;
 	n = (uint64_t)n_buckets * ADAPTIVE_WAYS;
-	/* One block, so that nothing is half made: the table, then its keys
-	 * and their entries, each array on a cache line (the table fills
-	 * whole lines, a bucket's keys one). */
+	/* One block, so that nothing is half made: the table, then its keys,
+	 * their entries and their destination records, each array on a
+	 * cache line (the table fills whole lines, a bucket's keys one, an
+	 * entry and a record one each). */
 	size = sizeof(*t) +
 	       n * (sizeof(*t->keys) + sizeof(*t->entries) + sizeof(*t->dests));
 	t = rte_zmalloc_socket("op25b_adaptive", size, RTE_CACHE_LINE_SIZE,
@@ -75,8 +76,14 @@ op25b_adaptive_create(const struct op25b_adaptive_params *params)
 void
 op25b_adaptive_free(struct op25b_adaptive_table *t)
 {
-	/* The keys and entries are in the table's block. */
+	/* The keys, entries and records are in the table's block. */
 	rte_free(t);
+}
+
+bool
+op25b_adaptive_single_writer(const struct op25b_adaptive_table *t)
+{
+	return t->single_writer;
 }
 
 size_t
@@ -192,9 +199,12 @@ cas32(bool shared, _Atomic uint32_t *obj, uint32_t *expected, uint32_t desired)
 }
 
 /* A way claimed (its key ADAPTIVE_KEY_CLAIMING) before its entry is set
- * up: the CAS ordered the stores after it; a single writer's plain store
- * needs the fence (a compiler barrier on x86), so that the control lcore
- * never reads a half-reset entry under the old key. */
+ * up: the CAS is ordered before the entry's stores; a single writer's
+ * plain store gets the fence (a compiler barrier on x86), so that the
+ * marker is out before them too. That keeps the sweep and clear, which
+ * swap only a key they read in use, off a way being set up. (lookup and
+ * walk read a key, then its entry, and may show an entry half reset for
+ * a new source in either kind of table: views, not counts.) */
 static __rte_always_inline void
 claimed(bool shared)
 {

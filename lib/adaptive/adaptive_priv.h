@@ -36,8 +36,9 @@ struct adaptive_entry {
 	/* Ticks at which its window is empty (last counted SYN + per). */
 	_Atomic uint64_t expire_at;
 	_Atomic uint32_t class_slot;
-	/* 1 when dest[] was cleared with the window: a class without a
-	 * destination limit never writes (nor misses on) that line. */
+	/* 1 when the destination record (struct adaptive_dests) was cleared
+	 * with the window: a class without a destination limit never writes
+	 * (nor misses on) that line. */
 	_Atomic uint32_t dest_valid;
 	/* The rule's sub-window when the window was started: a reload that
 	 * changes `per` restarts the window rather than misread it. */

@@ -126,6 +126,9 @@ void op25b_adaptive_free(struct op25b_adaptive_table *t);
 
 /** Bytes the table holds (printed at start). */
 size_t op25b_adaptive_memory(const struct op25b_adaptive_table *t);
+
+/** Whether the table was made for one writer (its params' single_writer). */
+bool op25b_adaptive_single_writer(const struct op25b_adaptive_table *t);
 /** Entries (sources) the table holds at most. */
 uint32_t op25b_adaptive_capacity(const struct op25b_adaptive_table *t);
 /** The table's clock now, in ticks. */

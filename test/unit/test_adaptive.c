@@ -5,9 +5,11 @@
  * expiry, distinct destinations, IPv6 /64 and /56 keys, eviction and a
  * table full of blocked sources, a reload with changed limits or class,
  * the sweep's gauges, clear, exactly N passes when two threads race,
- * and the burst entry points against one account per packet. All of it
- * twice: the table shared (locked compare-and-swaps) and with one writer
- * (plain stores), the burst account against the shared table's.
+ * the burst entry points against one account per packet, and the account
+ * racing the control lcore's clear and sweep. All of it twice: the table
+ * shared (locked compare-and-swaps) and with one writer (plain stores),
+ * the burst account against a shared table's, the race of two accounting
+ * threads on a shared table both times.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -60,6 +62,7 @@ table_of(uint32_t entries, struct table_kind k)
 	struct op25b_adaptive_table *t = op25b_adaptive_create(&p);
 
 	assert_non_null(t);
+	assert_int_equal(op25b_adaptive_single_writer(t), k.single_writer);
 	fake_now = 1000000; /* far from 0: windows before it are empty */
 	return t;
 }
@@ -441,7 +444,7 @@ test_clock(void **state)
 		assert_int_equal(op25b_adaptive_rule_init(t, &limit, 0, &x),
 				 -EINVAL);
 	}
-	/* Memory: the keys and two lines an entry. */
+	/* Memory: the keys, an entry's line and its destination line. */
 	assert_true(op25b_adaptive_memory(t) >= 1024 * (8 + 128));
 }
 
@@ -518,6 +521,86 @@ test_two_threads_exact(void **state)
 		pthread_join(th[i], NULL);
 	assert_int_equal(x[0].passed + x[1].passed, 15000);
 	assert_int_equal(totals_of(t).adaptive_triggered, 1);
+}
+
+struct control_lcore {
+	struct op25b_adaptive_table *t;
+	uint64_t key; /* cleared by key, besides clear all */
+	uint64_t now;
+	atomic_bool stop;
+	unsigned int passes;
+};
+
+/* What the control lcore does to a table while a worker accounts: clear
+ * one source, clear all, sweep (with a clock far ahead: everything idle
+ * is freed), until told to stop. */
+static void *
+control_loop(void *arg)
+{
+	struct control_lcore *x = arg;
+
+	while (!atomic_load(&x->stop)) {
+		op25b_adaptive_clear(x->t, x->key);
+		op25b_adaptive_clear_all(x->t);
+		op25b_adaptive_sweep(x->t, x->now, 256);
+		x->passes++;
+	}
+	return NULL;
+}
+
+/* A one-writer table's worker against the control lcore's clear and sweep
+ * (the only other writes the one-writer table allows): a clear only ever
+ * forgets SYNs, so no block starts before the (N+1)th SYN of a count; no
+ * way is left claimed; and the table works after (N pass, N+1 blocks).
+ * Run on the shared kind too (then with locked CASes). */
+static void
+test_account_with_control(void **state)
+{
+	struct op25b_adaptive_table *t = table_new(64);
+	struct op25b_adaptive_rule r = rule_of(t, 5, 60, 3600, 0, 0, 1);
+	struct control_lcore x = { .t = t, .key = key4("198.18.9.0") };
+	static unsigned int passed[300];
+	unsigned int i, blocked = 0;
+	pthread_t th;
+	uint64_t w;
+
+	(void)state;
+	memset(passed, 0, sizeof(passed));
+	x.now = fake_now + 3600 * HZ;
+	assert_int_equal(pthread_create(&th, NULL, control_loop, &x), 0);
+	/* 300 sources over 64 entries, round robin: claims that evict, in
+	 * the same instant as the control lcore's swaps to 0. */
+	for (i = 0; i < 300000; i++) {
+		unsigned int s = i % 300;
+
+		if (syn(t, &r, op25b_adaptive_key4(0xc6120900u + s), 1) ==
+		    OP25B_ADAPTIVE_BLOCK) {
+			/* A block starts at the 6th SYN of a count at the
+			 * earliest: 5 passed since the last block (a clear
+			 * or sweep starts the count again, and passes). */
+			if (passed[s] != 0)
+				assert_true(passed[s] >= 5);
+			passed[s] = 0;
+			blocked++;
+		} else {
+			passed[s]++;
+		}
+	}
+	atomic_store(&x.stop, true);
+	pthread_join(th, NULL);
+	assert_true(x.passes > 0);
+	for (w = 0; w < op25b_adaptive_capacity(t); w++)
+		assert_true(atomic_load(&t->keys[w]) != ADAPTIVE_KEY_CLAIMING);
+	assert_true(blocked > 0);
+	op25b_adaptive_clear_all(t);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(syn(t, &r, key4("198.18.10.1"), 1),
+				 i < 5 ? OP25B_ADAPTIVE_PASS
+				       : OP25B_ADAPTIVE_BLOCK);
+	print_message("account against the control lcore: %u control "
+		      "passes, %u SYNs blocked\n",
+		      x.passes, blocked);
+	op25b_adaptive_free(t);
 }
 
 /* The vector readings of a bucket and of a window give what the scalar
@@ -676,6 +759,7 @@ main(void)
 		FIXTURE_TEST(shared_table, test_two_threads_exact),
 		cmocka_unit_test(test_vector_readings),
 		cmocka_unit_test(test_burst_same_as_one_by_one),
+		cmocka_unit_test(test_account_with_control),
 	};
 
 	static const struct table_kind kinds[] = { { false }, { true } };
