@@ -559,6 +559,9 @@ test_account_with_control(void **state)
 	struct op25b_adaptive_table *t = table_new(64);
 	struct op25b_adaptive_rule r = rule_of(t, 5, 60, 3600, 0, 0, 1);
 	struct control_lcore x = { .t = t, .key = key4("198.18.9.0") };
+	struct op25b_adaptive_rule rules[2] = { r, r };
+	struct op25b_adaptive_req req[30];
+	uint8_t verdict[30];
 	static unsigned int passed[300];
 	unsigned int i, blocked = 0;
 	pthread_t th;
@@ -569,12 +572,36 @@ test_account_with_control(void **state)
 	x.now = fake_now + 3600 * HZ;
 	assert_int_equal(pthread_create(&th, NULL, control_loop, &x), 0);
 	/* 300 sources over 64 entries, round robin: claims that evict, in
-	 * the same instant as the control lcore's swaps to 0. */
+	 * the same instant as the control lcore's swaps to 0. One packet at
+	 * a time, and in bursts of 30 (whose account reuses the prefetch's
+	 * scan of a one-writer table's buckets). */
 	for (i = 0; i < 300000; i++) {
 		unsigned int s = i % 300;
+		enum op25b_adaptive_verdict v;
 
-		if (syn(t, &r, op25b_adaptive_key4(0xc6120900u + s), 1) ==
-		    OP25B_ADAPTIVE_BLOCK) {
+		if (i / 30000 % 2 == 0) {
+			v = syn(t, &r, op25b_adaptive_key4(0xc6120900u + s), 1);
+		} else {
+			unsigned int j = i % 30;
+
+			if (j == 0) {
+				for (j = 0; j < 30; j++)
+					req[j] = (struct op25b_adaptive_req){
+						.key = op25b_adaptive_key4(
+							0xc6120900u + s + j),
+						.dest = 1,
+						.rule = 1,
+						.syn = true,
+					};
+				op25b_adaptive_prefetch_burst(t, rules, req,
+							      30);
+				op25b_adaptive_account_burst(t, rules, req, 30,
+							     fake_now, verdict);
+				j = 0;
+			}
+			v = verdict[j];
+		}
+		if (v == OP25B_ADAPTIVE_BLOCK) {
 			/* A block starts at the 6th SYN of a count at the
 			 * earliest: 5 passed since the last block (a clear
 			 * or sweep starts the count again, and passes). */
