@@ -1053,6 +1053,13 @@ test_read_during_change(void **state)
 /* ---- a reader racing a layout-changing writer ------------------------- */
 
 #define RACE_SECONDS 1.5
+/* The run goes on past RACE_SECONDS, up to this, until the race has
+ * happened as often as the test asks (a loaded machine, a sanitizer): a
+ * count seen in a fixed window made the test fail under a load of 10. */
+#define RACE_MAX_SECONDS 30
+#define RACE_MIN_CHANGES 100
+#define RACE_MIN_SNAPSHOTS 100
+#define RACE_MIN_GENERATIONS 50
 /* A layout change every 100 us, far more often than any reload: copies
  * overlap changes often enough that a reader that skipped the epoch check
  * is caught in every run (some 20 mixed snapshots out of 30,000 on two
@@ -1180,8 +1187,10 @@ race_writer(void *arg)
 		__atomic_store_n(&n->n_group_slots, race_group_slots(g),
 				 __ATOMIC_RELAXED);
 		op25b_stats_writer_layout_end(race->w);
+		/* Progress, for the test's wait (see RACE_MAX_SECONDS). */
+		__atomic_store_n(&race->changes, g, __ATOMIC_RELAXED);
 	}
-	race->changes = g;
+	__atomic_store_n(&race->changes, g, __ATOMIC_RELAXED);
 	return NULL;
 }
 
@@ -1298,7 +1307,9 @@ race_reader(void *arg)
 			race_check_growth(race);
 		if (race->snap->header.policy_generation != last_g) {
 			last_g = race->snap->header.policy_generation;
-			race->generations_seen++;
+			__atomic_store_n(&race->generations_seen,
+					 race->generations_seen + 1,
+					 __ATOMIC_RELAXED);
 		}
 		__atomic_store_n(&race->snapshots, race->snapshots + 1,
 				 __ATOMIC_RELAXED);
@@ -1309,6 +1320,18 @@ race_reader(void *arg)
 	return NULL;
 }
 
+/* Whether the race has happened as often as the test asks. */
+static bool
+race_enough(const struct race *race)
+{
+	return __atomic_load_n(&race->changes, __ATOMIC_RELAXED) >=
+		       RACE_MIN_CHANGES &&
+	       __atomic_load_n(&race->snapshots, __ATOMIC_RELAXED) >=
+		       RACE_MIN_SNAPSHOTS &&
+	       __atomic_load_n(&race->generations_seen, __ATOMIC_RELAXED) >=
+		       RACE_MIN_GENERATIONS;
+}
+
 static void
 test_concurrent_layout(void **state)
 {
@@ -1316,7 +1339,9 @@ test_concurrent_layout(void **state)
 	struct timespec run = { (time_t)RACE_SECONDS,
 				(long)((RACE_SECONDS - (time_t)RACE_SECONDS) *
 				       1e9) };
+	struct timespec step = { 0, 50000000 }; /* 50 ms */
 	pthread_t writer, reader;
+	unsigned int waited;
 	struct race race;
 
 	memset(&race, 0, sizeof(race));
@@ -1340,6 +1365,9 @@ test_concurrent_layout(void **state)
 		fail_msg("pthread_create failed");
 	}
 	nanosleep(&run, NULL);
+	for (waited = 0; waited < RACE_MAX_SECONDS * 20 && !race_enough(&race);
+	     waited++)
+		nanosleep(&step, NULL);
 	__atomic_store_n(&race.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(writer, NULL);
 	pthread_join(reader, NULL);
@@ -1357,9 +1385,9 @@ test_concurrent_layout(void **state)
 			 race.violations, race.first_violation);
 	assert_int_equal(race.errors, 0);
 	/* The race really happened. */
-	assert_true(race.changes >= 100);
-	assert_true(race.snapshots >= 100);
-	assert_true(race.generations_seen >= 50);
+	assert_true(race.changes >= RACE_MIN_CHANGES);
+	assert_true(race.snapshots >= RACE_MIN_SNAPSHOTS);
+	assert_true(race.generations_seen >= RACE_MIN_GENERATIONS);
 }
 
 int
