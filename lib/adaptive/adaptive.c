@@ -164,39 +164,28 @@ evict_start(uint64_t key)
  * and it only ever swaps a source's key for 0 (clear, sweep): a claim's
  * store that overwrites such a 0 takes the way all the same, as the CAS
  * would have a moment later. @shared is a constant in each instance of
- * account_at(), so each has one of the two, without a test.
+ * account_at(), so each has one of the two, without a test. One for
+ * the 64-bit words (keys, blocked_until), one for the 32-bit ones.
  */
-static __rte_always_inline bool
-cas64(bool shared, _Atomic uint64_t *obj, uint64_t *expected, uint64_t desired)
-{
-	uint64_t v;
-
-	if (shared)
-		return atomic_compare_exchange_strong(obj, expected, desired);
-	v = atomic_load_explicit(obj, memory_order_relaxed);
-	if (v != *expected) {
-		*expected = v;
-		return false;
+#define DEFINE_CAS(name, type)                                                 \
+	static __rte_always_inline bool name(bool shared, _Atomic type *obj,   \
+					     type *expected, type desired)     \
+	{                                                                      \
+		type v;                                                        \
+                                                                               \
+		if (shared)                                                    \
+			return atomic_compare_exchange_strong(obj, expected,   \
+							      desired);        \
+		v = atomic_load_explicit(obj, memory_order_relaxed);           \
+		if (v != *expected) {                                          \
+			*expected = v;                                         \
+			return false;                                          \
+		}                                                              \
+		atomic_store_explicit(obj, desired, memory_order_relaxed);     \
+		return true;                                                   \
 	}
-	atomic_store_explicit(obj, desired, memory_order_relaxed);
-	return true;
-}
-
-static __rte_always_inline bool
-cas32(bool shared, _Atomic uint32_t *obj, uint32_t *expected, uint32_t desired)
-{
-	uint32_t v;
-
-	if (shared)
-		return atomic_compare_exchange_strong(obj, expected, desired);
-	v = atomic_load_explicit(obj, memory_order_relaxed);
-	if (v != *expected) {
-		*expected = v;
-		return false;
-	}
-	atomic_store_explicit(obj, desired, memory_order_relaxed);
-	return true;
-}
+DEFINE_CAS(cas64, uint64_t)
+DEFINE_CAS(cas32, uint32_t)
 
 /* A way claimed (its key ADAPTIVE_KEY_CLAIMING) before its entry is set
  * up: the CAS is ordered before the entry's stores; a single writer's
