@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -21,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
@@ -528,7 +530,7 @@ struct control_lcore {
 	uint64_t key; /* cleared by key, besides clear all */
 	uint64_t now;
 	atomic_bool stop;
-	unsigned int passes;
+	atomic_uint passes;
 };
 
 /* What the control lcore does to a table while a worker accounts: clear
@@ -543,7 +545,7 @@ control_loop(void *arg)
 		op25b_adaptive_clear(x->t, x->key);
 		op25b_adaptive_clear_all(x->t);
 		op25b_adaptive_sweep(x->t, x->now, 256);
-		x->passes++;
+		atomic_fetch_add(&x->passes, 1);
 	}
 	return NULL;
 }
@@ -564,6 +566,7 @@ test_account_with_control(void **state)
 	uint8_t verdict[30];
 	static unsigned int passed[300];
 	unsigned int i, blocked = 0;
+	time_t deadline;
 	pthread_t th;
 	uint64_t w;
 
@@ -575,7 +578,18 @@ test_account_with_control(void **state)
 	 * the same instant as the control lcore's swaps to 0. One packet at
 	 * a time, and in bursts of 30 (whose account reuses the prefetch's
 	 * scan of a one-writer table's buckets). */
-	for (i = 0; i < 300000; i++) {
+	/* The race must happen: the control thread has begun before the
+	 * worker does, and the worker goes on past its 300,000 SYNs, 30,000
+	 * at a time, until the control made 100 passes (a loaded machine, a
+	 * sanitizer, one CPU for both), within 20 s. */
+	deadline = time(NULL) + 20;
+	while (atomic_load(&x.passes) == 0 && time(NULL) < deadline)
+		sched_yield();
+	assert_true(atomic_load(&x.passes) > 0);
+	for (i = 0; i < 300000 ||
+		    (i % 30000 != 0 ||
+		     (atomic_load(&x.passes) < 100 && time(NULL) < deadline));
+	     i++) {
 		unsigned int s = i % 300;
 		enum op25b_adaptive_verdict v;
 
@@ -615,7 +629,7 @@ test_account_with_control(void **state)
 	}
 	atomic_store(&x.stop, true);
 	pthread_join(th, NULL);
-	assert_true(x.passes > 0);
+	assert_true(atomic_load(&x.passes) >= 100);
 	for (w = 0; w < op25b_adaptive_capacity(t); w++)
 		assert_true(atomic_load(&t->keys[w]) != ADAPTIVE_KEY_CLAIMING);
 	assert_true(blocked > 0);
@@ -626,7 +640,7 @@ test_account_with_control(void **state)
 				       : OP25B_ADAPTIVE_BLOCK);
 	print_message("account against the control lcore: %u control "
 		      "passes, %u SYNs blocked\n",
-		      x.passes, blocked);
+		      atomic_load(&x.passes), blocked);
 	op25b_adaptive_free(t);
 }
 
