@@ -14,6 +14,7 @@ app=(--status-interval 0 --name "test-vdevs-$$")
 
 # Frames of pcap files, with no dependency on scapy (fast).
 cat >"$work/pcaptool.py" <<'EOF'
+import struct
 import sys
 
 from pcapfile import frames
@@ -251,8 +252,10 @@ for b in default 1 64; do
 		--vdev "net_pcap0,rx_pcap=$work/in.pcap,tx_pcap=$work/burst-$b/sub-tx.pcap" \
 		--vdev "net_pcap1,tx_pcap=$work/burst-$b/up-tx.pcap" \
 		-- --policy "$enforce" "${opts[@]}"; then
-		pcaptool norm "$d/up-tx.pcap" "$d/up.norm"
-		pcaptool norm "$d/sub-tx.pcap" "$d/sub.norm"
+		for f in up sub; do
+			pcaptool norm "$d/$f-tx.pcap" "$d/$f.norm" 2>"$d/norm.err" ||
+				problem "burst $b: $f-tx.pcap cannot be normalised:" "$(tail -3 "$d/norm.err")"
+		done
 	fi
 done
 for b in 1 64; do
@@ -263,6 +266,9 @@ for b in 1 64; do
 done
 n=$(pcaptool frames "$work/burst-default/up-tx.pcap" 2>/dev/null)
 [ "$n" = "$n_fwd" ] || problem "default burst: upstream has ${n:-no} frames, want $n_fwd"
+# The comparison compares frames: the normalised files hold them all.
+n=$(pcaptool frames "$work/burst-default/up.norm" 2>/dev/null)
+[ "$n" = "$n_fwd" ] || problem "default burst: up.norm has ${n:-no} frames, want $n_fwd"
 report "--burst 1 and --burst 64: upstream (and reply) pcaps identical to the default burst's, frame by frame"
 
 # --- net_af_packet over veths in a namespace of our own ---------------------
@@ -355,4 +361,5 @@ if p["reset"] != 3:
 ' "$d/stats.json"
 fi
 report "$af_name"
+
 exit $status
