@@ -494,16 +494,29 @@ op25b_control_set_block(struct op25b_app *app, int block, char *msg,
 	return set_switch(app, false, block, msg, size);
 }
 
+/*
+ * The TSC of the workers' last sign of traffic, for --stop-after-idle: the
+ * latest received packet, or now while a worker has not finished a loop
+ * since the last look (a loop takes microseconds; one stalled for this
+ * control tick, in a PMD's blocking write or off its CPU, may have
+ * packets still to take: stopping then cut pcap replays short under
+ * load). @now: this tick's TSC.
+ */
 static uint64_t
-last_activity_tsc(const struct op25b_app *app)
+last_activity_tsc(const struct op25b_app *app, uint64_t now)
 {
+	static uint64_t seen_loops[OP25B_STATS_MAX_WORKERS];
 	uint64_t last = app->start_tsc;
 	unsigned int i;
 
 	for (i = 0; i < app->n_workers; i++) {
-		uint64_t t = __atomic_load_n(
-			&app->workers[i].stats->last_rx_tsc, __ATOMIC_RELAXED);
+		const struct op25b_stats_worker *w = app->workers[i].stats;
+		uint64_t t = __atomic_load_n(&w->last_rx_tsc, __ATOMIC_RELAXED);
+		uint64_t loops = __atomic_load_n(&w->loops, __ATOMIC_RELAXED);
 
+		if (loops == seen_loops[i])
+			t = now;
+		seen_loops[i] = loops;
 		if (t > last)
 			last = t;
 	}
@@ -567,7 +580,7 @@ op25b_control_loop(struct op25b_app *app)
 		now = rte_rdtsc();
 		op25b_records_tick(app, now);
 		if (cfg->stop_after_idle_ms != 0 &&
-		    now - last_activity_tsc(app) >
+		    now - last_activity_tsc(app, now) >
 			    cfg->stop_after_idle_ms * hz / 1000) {
 			printf("op25b: idle for %" PRIu32 " ms, stopping\n",
 			       cfg->stop_after_idle_ms);

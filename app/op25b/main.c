@@ -53,7 +53,7 @@ static const struct op25b_option app_options[] = {
 			  CFG, burst, 1, OP25B_CLASSIFY_BURST_MAX, NULL),
 	OP25B_OPTION("stop-after-idle", OPT_STOP_AFTER_IDLE, "MS",
 		     "exit after MS milliseconds without a packet (pcap "
-		     "replays)"),
+		     "replays; a worker stalled in a call is not idle)"),
 	OP25B_OPTION("status-interval", OPT_STATUS_INTERVAL, "SECONDS",
 		     "print a status line every SECONDS (default 5, 0: "
 		     "never)"),

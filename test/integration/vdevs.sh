@@ -362,4 +362,36 @@ if p["reset"] != 3:
 fi
 report "$af_name"
 
+# --- --stop-after-idle with a worker stalled in its TX -----------------------
+# Its pcap goes to a FIFO that nobody reads for 1.5 s: net_pcap's write
+# blocks the worker once the pipe is full. A stalled worker is not idle, so
+# op25b waits for it rather than stop 300 ms after its last RX (which cut
+# replays short on a loaded machine), and every frame gets out: as many as
+# a run writing to a plain file.
+name="vdevs: --stop-after-idle waits for a worker stalled in a blocking TX (every frame out)"
+d="$work/stall"
+mkdir -p "$d"
+if "$gen" traffic --profile demo --count 3000 --out "$d/in.pcap" 2>"$d/gen.err"; then
+	timeout 60 "$op25b" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$d/in.pcap" \
+		--vdev "net_pcap1,tx_pcap=$d/file.pcap" -- \
+		--policy "$enforce" --stop-after-idle 300 "${app[@]}" \
+		>"$d/file.out" 2>&1 || problem "op25b (to a file) failed:" "$(tail -5 "$d/file.out")"
+	mkfifo "$d/fifo"
+	# The reader opens the FIFO (so that op25b's open returns), then
+	# reads nothing for 1.5 s.
+	(exec 3<"$d/fifo" && sleep 1.5 && cat <&3 >"$d/fifo.pcap") &
+	reader=$!
+	timeout 60 "$op25b" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$d/in.pcap" \
+		--vdev "net_pcap1,tx_pcap=$d/fifo" -- \
+		--policy "$enforce" --stop-after-idle 300 "${app[@]}" \
+		>"$d/fifo.out" 2>&1 || problem "op25b (to a FIFO) failed:" "$(tail -5 "$d/fifo.out")"
+	timeout 10 tail --pid="$reader" -f /dev/null || kill "$reader" 2>/dev/null
+	a=$("$py" "$work/pcaptool.py" frames "$d/file.pcap" 2>&1)
+	b=$("$py" "$work/pcaptool.py" frames "$d/fifo.pcap" 2>&1)
+	[ -n "$a" ] && [ "$a" -gt 100 ] || problem "the run to a file wrote $a frames"
+	[ "$a" = "$b" ] || problem "the stalled run wrote $b frames, the run to a file $a"
+else
+	problem "op25b-gen traffic failed:" "$(cat "$d/gen.err")"
+fi
+report "$name"
 exit $status
