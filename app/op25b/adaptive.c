@@ -9,16 +9,22 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
 #include "op25b_adaptive.h"
 #include "op25b_app.h"
 
-/* Entries the sweep looks at per control turn (~10 ms): a table of a
- * million is aged, and its gauges refreshed, every 160 turns, and a turn
- * costs the control lcore ~0.2 ms. */
-#define SWEEP_SLICE 65536
+/* The sweep looks at a hundredth of the table per control turn (~10 ms),
+ * at least SWEEP_MIN entries: the table is aged, and its gauges refreshed,
+ * about once a second whatever its size. Faster passes buy nothing (a
+ * source is freed only after `per` idle) and cost the worker: each pass
+ * reads every live entry, lines the worker writes, and its reads
+ * compete with the worker's misses for the shared cache and memory (a
+ * pass every 40 ms over `worst-adaptive`'s 250,000 entries). */
+#define SWEEP_TURNS 100
+#define SWEEP_MIN 1024
 
 int
 op25b_app_adaptive_attach(struct op25b_app *app,
@@ -71,8 +77,10 @@ op25b_app_adaptive_tick(struct op25b_app *app)
 
 	if (app->adaptive == NULL)
 		return;
-	op25b_adaptive_sweep(app->adaptive, op25b_adaptive_now(app->adaptive),
-			     SWEEP_SLICE);
+	op25b_adaptive_sweep(
+		app->adaptive, op25b_adaptive_now(app->adaptive),
+		RTE_MAX(op25b_adaptive_capacity(app->adaptive) / SWEEP_TURNS,
+			(uint32_t)SWEEP_MIN));
 	op25b_adaptive_totals(app->adaptive, &x, per_class);
 	h = op25b_stats_writer_header(app->stats);
 	/* Aligned 64-bit stores: a reader sees each whole. */
