@@ -64,17 +64,6 @@ op25b_classifier_lookup(const struct op25b_classifier *c, int family,
 	return -EINVAL;
 }
 
-/*
- * The matrix already holds the final outcome of the policy; RESET there
- * means "reset if this is a bare SYN". Only a bare SYN gets a reset: it
- * makes the client fail at once instead of retrying for minutes; anything
- * else mid-flow is dropped, as a reset there could tear down a flow that
- * began before the policy changed.
- *
- * Counters are incremented here and in the parse loop, not in a loop of
- * their own: there, increments of one counter would wait on each other;
- * here the lookups' latency hides them.
- */
 /* Whether @exempt (not NULL: decide_as() tests it first) holds the
  * source. */
 static __rte_always_inline bool
@@ -129,11 +118,21 @@ adaptive_outcome(const struct op25b_classifier *c, const struct pkt_meta *meta,
 }
 
 /*
+ * The matrix already holds the final outcome of the policy; RESET there
+ * means "reset if this is a bare SYN". Only a bare SYN gets a reset: it
+ * makes the client fail at once instead of retrying for minutes; anything
+ * else mid-flow is dropped, as a reset there could tear down a flow that
+ * began before the policy changed.
+ *
  * An exemption is looked up only for what the policy would block or count:
  * the common verdicts never pay for it. It is checked before a reset is
  * built, which rewrites the frame. Exempted packets count under their own
  * outcome, not in a class's or group's verdicts, which stay what the
  * policy decided.
+ *
+ * Counters are incremented here and in the parse loop, not in a loop of
+ * their own: there, increments of one counter would wait on each other;
+ * here the lookups' latency hides them.
  */
 static __rte_always_inline void
 decide_as(const struct op25b_classifier *c,
