@@ -514,10 +514,11 @@ op25b_adaptive_account(struct op25b_adaptive_table *t,
 		       const struct op25b_adaptive_rule *rule, uint64_t key,
 		       uint16_t dest, bool syn, uint64_t now)
 {
-	uint64_t base = (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS;
+	uint64_t base;
 
 	if (unlikely(key == 0 || key == ADAPTIVE_KEY_CLAIMING))
 		return OP25B_ADAPTIVE_PASS;
+	base = (uint64_t)bucket_of(t, key) * ADAPTIVE_WAYS;
 	if (t->single_writer)
 		return account_at(t, rule, base, key, dest, syn, now,
 				  epoch_of(rule, now), false);

@@ -129,6 +129,7 @@ size_t op25b_adaptive_memory(const struct op25b_adaptive_table *t);
 
 /** Whether the table was made for one writer (its params' single_writer). */
 bool op25b_adaptive_single_writer(const struct op25b_adaptive_table *t);
+
 /** Entries (sources) the table holds at most. */
 uint32_t op25b_adaptive_capacity(const struct op25b_adaptive_table *t);
 /** The table's clock now, in ticks. */

@@ -576,9 +576,8 @@ test_account_with_control(void **state)
 	assert_int_equal(pthread_create(&th, NULL, control_loop, &x), 0);
 	/* 300 sources over 64 entries, round robin: claims that evict, in
 	 * the same instant as the control lcore's swaps to 0. One packet at
-	 * a time, and in bursts of 30 (whose account reuses the prefetch's
-	 * scan of a one-writer table's buckets). */
-	/* The race must happen: the control thread has begun before the
+	 * a time, and in bursts of 30 (prefetch_burst, account_burst).
+	 * The race must happen: the control thread has begun before the
 	 * worker does, and the worker goes on past its 300,000 SYNs, 30,000
 	 * at a time, until the control made 100 passes (a loaded machine, a
 	 * sanitizer, one CPU for both), within 20 s. */
@@ -810,13 +809,13 @@ main(void)
 	if (test_eal_init() != 0)
 		return 1;
 	for (i = 0; i < RTE_DIM(kinds); i++) {
+		const char *name = kinds[i].single_writer ? "one writer"
+							  : "shared";
+
 		kind = kinds[i];
-		printf("# adaptive table, %s\n",
-		       kind.single_writer ? "one writer" : "shared");
+		printf("# adaptive table, %s\n", name);
 		fflush(stdout);
-		failed += cmocka_run_group_tests_name(
-			kind.single_writer ? "one writer" : "shared", tests,
-			NULL, NULL);
+		failed += cmocka_run_group_tests_name(name, tests, NULL, NULL);
 	}
 	rte_eal_cleanup();
 	return failed;
