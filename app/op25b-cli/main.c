@@ -33,9 +33,11 @@
 
 #define BATCH_MARK 0x1e
 #define PROMPT "op25b> "
-#define EXIT_DONE 0
-#define EXIT_FAILED 1
-#define EXIT_USAGE 2
+/* Exit statuses (--help): 0 done, 1 a command failed, 2 usage or no
+ * connection, the one op25b and every tool give a usage error. */
+#define EXIT_DONE EXIT_SUCCESS
+#define EXIT_FAILED EXIT_FAILURE
+#define EXIT_USAGE OP25B_EXIT_USAGE
 
 enum option_id {
 	OPT_NAME = OP25B_OPTION_LONG_ONLY,
