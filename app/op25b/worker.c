@@ -166,7 +166,10 @@ op25b_worker_main(void *arg)
 		rte_rcu_qsbr_quiescent(app->qsbr, w->rcu_id);
 		if (w->records != NULL)
 			op25b_worker_records_tick(w, app);
-		stats->loops++;
+		/* Relaxed stores: the control lcore reads loops (a stalled
+		 * worker's does not move) while this lcore writes it. */
+		__atomic_store_n(&stats->loops, stats->loops + 1,
+				 __ATOMIC_RELAXED);
 		if (got != 0) {
 			stats->busy_loops++;
 			__atomic_store_n(&stats->last_rx_tsc, rte_rdtsc(),
