@@ -140,9 +140,8 @@ has_dst(const uint64_t *dst_key, unsigned int n_dsts, uint64_t key)
 
 /* A table with no room for the frame's source: the frame alone is the
  * record, its figures written once each rather than started and counted.
- * Every field is written (no memset, which compilers make a `rep stos`
- * that costs a scan more than the rest); dst_key[] past the first is
- * beyond n_dsts, as in any record. */
+ * Every field is written once (no memset of the whole record, which
+ * compilers make a `rep stos` that costs a scan more than the rest). */
 static inline void
 record_one(struct op25b_record *r, const struct op25b_record_hint *h,
 	   uint64_t tsc, uint32_t interval, uint64_t key)
@@ -158,6 +157,8 @@ record_one(struct op25b_record *r, const struct op25b_record_hint *h,
 	r->last = h->last;
 	r->pad2 = 0;
 	r->dst_key[0] = key;
+	/* Beyond n_dsts, read by no one, but the ring copies them. */
+	memset(&r->dst_key[1], 0, sizeof(r->dst_key) - sizeof(r->dst_key[0]));
 }
 
 /* Slot @k's source as a record, the same fields written as

@@ -263,6 +263,7 @@ test_table_full(void **state)
 	unsigned int i, handed = 0, held;
 	char src[32];
 
+	memset(&out, 0xa5, sizeof(out));
 	for (i = 0; i < 1000; i++) {
 		struct op25b_record_hint h;
 
@@ -275,6 +276,11 @@ test_table_full(void **state)
 	assert_true(held <= 16 && held >= 12);
 	assert_int_equal(handed + held, 1000);
 	assert_int_equal(out.segments, 1);
+	/* A record of one frame is written whole: the ring copies it. */
+	assert_int_equal(out.n_dsts, 1);
+	for (i = 1; i < OP25B_RECORD_DSTS; i++)
+		assert_int_equal(out.dst_key[i], 0);
+	assert_int_equal(out.pad2, 0);
 	/* Nowhere to hand it over (a full ring): lost, and said so; a
 	 * source in the table is still counted. */
 	{
