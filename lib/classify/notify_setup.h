@@ -61,8 +61,18 @@ op25b_notify_greeting(const char *notice, uint8_t *buf, size_t size)
 /*
  * The test hook OP25B_NOTIFY_TEST_KEY: 32 hex digits, key[0] then key[1],
  * each a 64-bit number. Returns false (and leaves @key) when it is unset
- * or not that. For tests only: whoever knows the key can forge a cookie.
+ * or not that. For tests only: whoever knows the key can forge a cookie,
+ * so a build without the tests (the package) has no hook and always
+ * returns false (meson.build, OP25B_TEST_HOOKS).
  */
+#ifndef OP25B_TEST_HOOKS
+static inline bool
+op25b_notify_test_key(uint64_t key[2])
+{
+	(void)key;
+	return false;
+}
+#else
 static inline bool
 op25b_notify_test_key(uint64_t key[2])
 {
@@ -78,5 +88,6 @@ op25b_notify_test_key(uint64_t key[2])
 	key[1] = strtoull(word, NULL, 16);
 	return true;
 }
+#endif
 
 #endif /* OP25B_NOTIFY_SETUP_H */

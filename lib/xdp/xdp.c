@@ -187,12 +187,15 @@ op25b_xdp_load_sized(uint32_t adaptive_entries, char *log, size_t size)
 		err = errno;
 		goto fail;
 	}
-	/* A test hook: the same object loaded as another program type,
-	 * which the verifier refuses at the first context access, so that
-	 * the refusal's report is tested with a real verifier log. */
+#ifdef OP25B_TEST_HOOKS
+	/* A test hook (builds with the tests only): the same object loaded
+	 * as another program type, which the verifier refuses at the first
+	 * context access, so that the refusal's report is tested with a
+	 * real verifier log. */
 	if (getenv("OP25B_XDP_TEST_REJECT") != NULL)
 		bpf_program__set_type(skel->progs.op25b_xdp,
 				      BPF_PROG_TYPE_SOCKET_FILTER);
+#endif
 	/* An LRU hash is preallocated: its size is chosen before it is. */
 	err = -bpf_map__set_max_entries(skel->maps.op25b_adaptive,
 					adaptive_entries);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian package as an operator meets it: scripts/package.sh builds it
 # from a clean clone (lintian without errors); it holds what meson install
-# lays out; apt installs it; the default policy checks; both units pass
+# lays out; apt installs it; the default policy checks; none of its
+# programs reads a test hook from the environment; both units pass
 # systemd-analyze verify; every program in /usr/bin has a man page listing
 # its options; promtool accepts the alert rules; op25b runs as op25b@NAME
 # would run it (the unit's own command lines, its capability bounding set,
@@ -169,6 +170,22 @@ want_rc $? 0 "op25b-policy check /etc/op25b/op25b.yaml"
 [ -d /run/op25b ] || problem "no /run/op25b after install (tmpfiles.d)"
 [ -n "$problems" ] && problem "$(tail -10 "$work/install.log")" "$(cat "$work/check.out")"
 report "package: apt-get install; ${#tools[@]} programs in /usr/bin; op25b-policy check /etc/op25b/op25b.yaml; /run/op25b made"
+
+# --- no test hooks -------------------------------------------------------------
+# The package is built without the tests, so that none of its programs
+# reads a test hook from the environment (meson.build): no
+# OP25B_NOTIFY_TEST_KEY fixes an installed op25b's SYN cookie key.
+n_elf=0
+while read -r f; do
+	[ -f "$f" ] || continue
+	[ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || continue
+	n_elf=$((n_elf + 1))
+	if grep -q -a -E 'OP25B_(NOTIFY_TEST_KEY|XDP_TEST_REJECT)' "$f"; then
+		problem "$f reads a test hook"
+	fi
+done < <(dpkg -L op25b)
+[ "$n_elf" -ge 4 ] || problem "only $n_elf ELF files in the package"
+report "package: none of its programs reads a test hook (OP25B_NOTIFY_TEST_KEY, OP25B_XDP_TEST_REJECT)"
 
 # --- units ---------------------------------------------------------------------
 systemd-analyze verify "op25b@$name.service" "op25b-stat@$name.service" \
