@@ -121,7 +121,7 @@ static const struct op25b_option app_options[] = {
 			  CFG, records_interval_s, 1, 86400, " seconds"),
 	OP25B_OPTION_UINT("block-records-ring", 0, "N",
 			  "records each worker's ring to the control lcore "
-			  "holds, 1..1048576 (default 8192); what does not "
+			  "holds, 1..1048576 (default 16384); what does not "
 			  "fit is counted as records_dropped",
 			  CFG, records_ring, 1, 1u << 20, NULL),
 	OP25B_OPTION("classifier-path", OPT_CLASSIFIER_PATH, "PATH",

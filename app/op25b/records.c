@@ -33,15 +33,18 @@
 #include "op25b_classify_record.h"
 #include "op25b_records.h"
 
-/* Sources a worker's table holds in one interval: 4096 sources of 180
- * bytes are 720 KB a worker; the rest of a scan is handed over frame by
- * frame (and dropped when the ring is full). */
-#define RECORDS_TABLE_SOURCES 4096
+/* Sources a worker's table holds in one interval: 8192 sources of 180
+ * bytes are 1.4 MB a worker; the rest of a scan is handed over frame by
+ * frame (and dropped when the ring is full). About twice the sources a
+ * worker sees in an interval: a source's window of 8 slots fills before
+ * the table does (a table of 4096 found 82% of the frames of bench.sh's
+ * 4,093 sources, and the others' records went to a full ring). */
+#define RECORDS_TABLE_SOURCES 8192
 /* Sources show blocked top and op25b-stat --top keep of an interval. */
 #define RECORDS_TOP_MAX 1024
 /* A worker's ring holds two whole tables: an interval's flush fits while
  * the control lcore, which drains every 10 ms, is busy. */
-#define RECORDS_RING_DEFAULT 8192
+#define RECORDS_RING_DEFAULT 16384
 #define RECORDS_DRAIN_BURST 64
 
 struct op25b_worker_records {

@@ -7,7 +7,7 @@
 # stand-in for /dev/log in a mount namespace); monitor mode; two workers
 # whose records of one source are merged; two intervals with the file
 # renamed and reopened between them (SIGUSR1, records reopen), and show
-# blocked top; a one-record ring under 6000 sources: traffic unaffected,
+# blocked top; a one-record ring under 12000 sources: traffic unaffected,
 # every record written or counted as dropped.
 # Prints "ok NAME" / "not ok NAME" lines.
 set -uo pipefail
@@ -116,20 +116,23 @@ want_has "$work/workers.log" "records_written 5, records_dropped 0"
 report "records: two workers, one record per source"
 lcores=("${eal[@]}")
 
-# A ring of one record: 6000 sources, ~4096 held in the worker's table and
-# written at exit, the rest handed over one by one and mostly dropped.
-# Traffic is not affected, and every source is written or dropped.
+# A ring of one record: 12000 sources (records_frames.py's
+# OVERLOAD_SOURCES), most of the table's 8192 held in the worker's table
+# and written at exit, the rest handed over one by one and mostly
+# dropped. Traffic is not affected, and every source is written or
+# dropped.
+sources=12000
 run overload "rx_pcap=$work/overload.pcap,tx_pcap=$work/overload-replies.pcap" \
 	policy.yaml --block-records-ring 1
 written=$(counter "$work/overload.json" records_written)
 dropped=$(counter "$work/overload.json" records_dropped)
 lines=$(wc -l <"$work/overload.jsonl")
 [ "$written" = "$lines" ] || problem "records_written $written, $lines lines"
-[ "$((written + dropped))" = 6000 ] ||
-	problem "written $written + dropped $dropped != 6000 sources"
+[ "$((written + dropped))" = "$sources" ] ||
+	problem "written $written + dropped $dropped != $sources sources"
 [ "$dropped" -gt 0 ] || problem "no record dropped with a ring of one"
 reset=$(field "$work/overload.json" 's["packets"]["reset"]')
-[ "$reset" = 6000 ] || problem "$reset SYNs reset, want 6000"
+[ "$reset" = "$sources" ] || problem "$reset SYNs reset, want $sources"
 report "records: a full ring drops records (counted), never traffic"
 
 # Two intervals through a FIFO: net_pcap returns a burst when it is full

@@ -274,10 +274,16 @@ def body(path, frames):
     open(path, "wb").write(data)
 
 
+# More sources than a worker's table holds (app/op25b/records.c: 8192);
+# records.sh counts them.
+OVERLOAD_SOURCES = 12000
+
+
 def overload():
     return [Ether(src="02:00:00:00:06:06") /
             IP(src=f"198.18.{100 + i // 250}.{1 + i % 250}", dst="203.0.113.5") /
-            TCP(sport=40000, dport=25, flags="S") for i in range(6000)]
+            TCP(sport=40000, dport=25, flags="S")
+            for i in range(OVERLOAD_SOURCES)]
 
 
 def main():
