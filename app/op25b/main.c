@@ -119,6 +119,12 @@ static const struct op25b_option app_options[] = {
 	OP25B_OPTION_UINT("block-records-interval", 0, "SECONDS",
 			  "the block records' interval, 1..86400 (default 60)",
 			  CFG, records_interval_s, 1, 86400, " seconds"),
+	OP25B_OPTION_UINT("block-records-table", 0, "N",
+			  "sources each worker's block-records table holds in "
+			  "an interval, 16..1048576, rounded up to a power of "
+			  "two (default 8192, 180 bytes each); the rest are "
+			  "handed over frame by frame",
+			  CFG, records_table, 16, 1u << 20, NULL),
 	OP25B_OPTION_UINT("block-records-ring", 0, "N",
 			  "records each worker's ring to the control lcore "
 			  "holds, 1..1048576 (default 16384); what does not "

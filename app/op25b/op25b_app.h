@@ -74,6 +74,7 @@ struct op25b_config {
 	const char *records_path;   /* --block-records FILE|syslog; NULL: off */
 	uint32_t records_interval_s; /* --block-records-interval */
 	uint32_t records_ring;	     /* --block-records-ring; 0: default */
+	uint32_t records_table;	     /* --block-records-table; 0: default */
 };
 
 /* One worker lcore. Its counters live in shared memory (@stats), written

@@ -33,17 +33,19 @@
 #include "op25b_classify_record.h"
 #include "op25b_records.h"
 
-/* Sources a worker's table holds in one interval: 8192 sources of 180
- * bytes are 1.4 MB a worker; the rest of a scan is handed over frame by
- * frame (and dropped when the ring is full). About twice the sources a
- * worker sees in an interval: a source's window of 8 slots fills before
- * the table does (a table of 4096 found 82% of the frames of bench.sh's
- * 4,093 sources, and the others' records went to a full ring). */
+/* Sources a worker's table holds in one interval by default
+ * (--block-records-table): 8192 sources of 180 bytes are 1.4 MB a
+ * worker; the rest of a scan is handed over frame by frame (and dropped
+ * when the ring is full). About twice the sources a worker sees in an
+ * interval: a source's window of 8 slots fills before the table does (a
+ * table of 4096 found 82% of the frames of bench.sh's 4,093 sources, and
+ * the others' records went to a full ring). */
 #define RECORDS_TABLE_SOURCES 8192
 /* Sources show blocked top and op25b-stat --top keep of an interval. */
 #define RECORDS_TOP_MAX 1024
-/* A worker's ring holds two whole tables: an interval's flush fits while
- * the control lcore, which drains every 10 ms, is busy. */
+/* A worker's ring holds two whole tables of the default size: an
+ * interval's flush fits while the control lcore, which drains every 10 ms,
+ * is busy. */
 #define RECORDS_RING_DEFAULT 16384
 #define RECORDS_DRAIN_BURST 64
 
@@ -237,6 +239,7 @@ op25b_records_start(struct op25b_app *app)
 	const struct op25b_config *cfg = &app->config;
 	struct op25b_app_records *rec;
 	struct timespec ts;
+	uint32_t sources, ring;
 	unsigned int i;
 	int err;
 
@@ -267,23 +270,27 @@ op25b_records_start(struct op25b_app *app)
 				   RTE_CACHE_LINE_SIZE);
 	if (rec->merge == NULL || rec->workers == NULL)
 		return -ENOMEM;
+	/* The table's slots are a power of two (its hash masks). */
+	sources = rte_align32pow2(cfg->records_table ? cfg->records_table
+						     : RECORDS_TABLE_SOURCES);
+	ring = cfg->records_ring ? cfg->records_ring : RECORDS_RING_DEFAULT;
+	printf("op25b: block records: each worker a table of %u sources "
+	       "(%zu KB) and a ring of %u (%zu KB)\n",
+	       sources, op25b_records_table_size(sources) / 1024, ring,
+	       (size_t)ring * sizeof(struct op25b_record) / 1024);
 	for (i = 0; i < app->n_workers; i++) {
 		struct op25b_worker_records *wr = &rec->workers[i];
 		int socket =
 			(int)rte_lcore_to_socket_id(app->workers[i].lcore_id);
-		size_t size = op25b_records_table_size(RECORDS_TABLE_SOURCES);
+		size_t size = op25b_records_table_size(sources);
 		char name[RTE_RING_NAMESIZE];
 		void *mem = rte_zmalloc_socket("op25b_records_table", size,
 					       RTE_CACHE_LINE_SIZE, socket);
 
-		wr->table =
-			op25b_records_table_init(mem, RECORDS_TABLE_SOURCES);
+		wr->table = op25b_records_table_init(mem, sources);
 		snprintf(name, sizeof(name), "op25b_rec_%u", i);
 		wr->ring = rte_ring_create_elem(
-			name, sizeof(struct op25b_record),
-			cfg->records_ring ? cfg->records_ring
-					  : RECORDS_RING_DEFAULT,
-			socket,
+			name, sizeof(struct op25b_record), ring, socket,
 			RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
 		if (wr->table == NULL || wr->ring == NULL) {
 			fprintf(stderr,

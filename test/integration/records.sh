@@ -8,7 +8,8 @@
 # whose records of one source are merged; two intervals with the file
 # renamed and reopened between them (SIGUSR1, records reopen), and show
 # blocked top; a one-record ring under 12000 sources: traffic unaffected,
-# every record written or counted as dropped.
+# every record written or counted as dropped, with the default table and
+# one of 32 (--block-records-table).
 # Prints "ok NAME" / "not ok NAME" lines.
 set -uo pipefail
 work=$(mktemp -d /tmp/op25b-records.XXXXXX)
@@ -117,23 +118,40 @@ report "records: two workers, one record per source"
 lcores=("${eal[@]}")
 
 # A ring of one record: 12000 sources (records_frames.py's
-# OVERLOAD_SOURCES), most of the table's 8192 held in the worker's table
-# and written at exit, the rest handed over one by one and mostly
+# OVERLOAD_SOURCES), most of the default table's 8192 held in the worker's
+# table and written at exit, the rest handed over one by one and mostly
 # dropped. Traffic is not affected, and every source is written or
 # dropped.
 sources=12000
-run overload "rx_pcap=$work/overload.pcap,tx_pcap=$work/overload-replies.pcap" \
-	policy.yaml --block-records-ring 1
-written=$(counter "$work/overload.json" records_written)
-dropped=$(counter "$work/overload.json" records_dropped)
-lines=$(wc -l <"$work/overload.jsonl")
-[ "$written" = "$lines" ] || problem "records_written $written, $lines lines"
-[ "$((written + dropped))" = "$sources" ] ||
-	problem "written $written + dropped $dropped != $sources sources"
-[ "$dropped" -gt 0 ] || problem "no record dropped with a ring of one"
-reset=$(field "$work/overload.json" 's["packets"]["reset"]')
-[ "$reset" = "$sources" ] || problem "$reset SYNs reset, want $sources"
-report "records: a full ring drops records (counted), never traffic"
+# The same with a table of 32 (--block-records-table 17, rounded up):
+# about as many written as it holds (and the few the ring took), the
+# rest dropped.
+# overload_run N EXTRA...: the scenario; sets written and dropped.
+overload_run() {
+	local n=$1 lines reset
+	shift
+	run "$n" "rx_pcap=$work/overload.pcap,tx_pcap=$work/$n-replies.pcap" \
+		policy.yaml --block-records-ring 1 "$@"
+	written=$(counter "$work/$n.json" records_written)
+	dropped=$(counter "$work/$n.json" records_dropped)
+	lines=$(wc -l <"$work/$n.jsonl")
+	[ "$written" = "$lines" ] ||
+		problem "$n: records_written $written, $lines lines"
+	[ "$((written + dropped))" = "$sources" ] ||
+		problem "$n: written $written + dropped $dropped != $sources sources"
+	reset=$(field "$work/$n.json" 's["packets"]["reset"]')
+	[ "$reset" = "$sources" ] || problem "$n: $reset SYNs reset, want $sources"
+}
+overload_run overload
+want_has "$work/overload.log" "op25b: block records: each worker a table of 8192 sources (1440 KB) and a ring of 1 (0 KB)"
+# Most of the default table's sources are written at exit.
+[ "$written" -gt 4096 ] && [ "$dropped" -gt 0 ] ||
+	problem "default table: written $written, dropped $dropped"
+overload_run overload-small --block-records-table 17
+want_has "$work/overload-small.log" "op25b: block records: each worker a table of 32 sources (5 KB)"
+[ "$written" -lt 1000 ] ||
+	problem "a table of 32: written $written, want far fewer than 4096"
+report "records: a full ring drops records (counted), never traffic; --block-records-table sizes the table"
 
 # Two intervals through a FIFO: net_pcap returns a burst when it is full
 # and then blocks until the next, so the test decides what each interval
