@@ -118,14 +118,11 @@ report "records: two workers, one record per source"
 lcores=("${eal[@]}")
 
 # A ring of one record: 12000 sources (records_frames.py's
-# OVERLOAD_SOURCES), most of the default table's 8192 held in the worker's
-# table and written at exit, the rest handed over one by one and mostly
-# dropped. Traffic is not affected, and every source is written or
-# dropped.
-sources=12000
-# The same with a table of 32 (--block-records-table 17, rounded up):
-# about as many written as it holds (and the few the ring took), the
-# rest dropped.
+# OVERLOAD_SOURCES, which it writes beside the capture), most of the
+# default table's 8192 held in the worker's table and written at exit, the
+# rest handed over one by one and mostly dropped. Traffic is not affected,
+# and every source is written or dropped.
+sources=$(cat "$work/overload.count")
 # overload_run N EXTRA...: the scenario; sets written and dropped.
 overload_run() {
 	local n=$1 lines reset
@@ -147,6 +144,9 @@ want_has "$work/overload.log" "op25b: block records: each worker a table of 8192
 # Most of the default table's sources are written at exit.
 [ "$written" -gt 4096 ] && [ "$dropped" -gt 0 ] ||
 	problem "default table: written $written, dropped $dropped"
+# The same with a table of 32 (--block-records-table 17, rounded up):
+# about as many written as it holds (and the few the ring took), the
+# rest dropped.
 overload_run overload-small --block-records-table 17
 want_has "$work/overload-small.log" "op25b: block records: each worker a table of 32 sources (5 KB)"
 [ "$written" -lt 1000 ] ||

@@ -275,7 +275,7 @@ def body(path, frames):
 
 
 # More sources than a worker's table holds (app/op25b/records.c: 8192);
-# records.sh counts them.
+# gen writes the number beside the capture (overload.count) for records.sh.
 OVERLOAD_SOURCES = 12000
 
 
@@ -297,6 +297,7 @@ def main():
         body(f"{d}/nudge.bin", pad([]))
         body(f"{d}/fifo2.bin", pad(second_interval()))
         wrpcap(f"{d}/overload.pcap", overload())
+        open(f"{d}/overload.count", "w").write(f"{OVERLOAD_SOURCES}\n")
         open(f"{d}/policy.yaml", "w").write(POLICY)
         open(f"{d}/monitor.yaml", "w").write(
             POLICY.replace("mode: enforce", "mode: monitor"))
