@@ -38,6 +38,7 @@ enum option_id {
 	OPT_STOP_AFTER_IDLE,
 	OPT_STATUS_INTERVAL,
 	OPT_CLASSIFIER_PATH,
+	OPT_CLASSIFIER_PREPASS,
 	OPT_HELP,
 };
 
@@ -131,11 +132,14 @@ static const struct op25b_option app_options[] = {
 			  "fit is counted as records_dropped",
 			  CFG, records_ring, 1, 1u << 20, NULL),
 	OP25B_OPTION("classifier-path", OPT_CLASSIFIER_PATH, "PATH",
-		     "scalar (default: measured fastest on the machines we "
-		     "test, see doc/bench.md), avx2, avx512 (a vector pre-pass "
-		     "that settles plain non-SMTP frames in bulk) or auto (the "
-		     "widest the CPU offers within the EAL's "
-		     "--force-max-simd-bitwidth)"),
+		     "auto (default: the widest the CPU offers within the "
+		     "EAL's --force-max-simd-bitwidth, 256 unless it says "
+		     "512), avx2, avx512 (IPv4 lookups by hardware gathers, "
+		     "8 or 16 addresses at a time) or scalar"),
+	OP25B_OPTION("classifier-prepass", OPT_CLASSIFIER_PREPASS, NULL,
+		     "on a vector path, also settle plain non-SMTP frames in "
+		     "bulk before the parser (slower than the parser on the "
+		     "machines we test, see doc/bench.md)"),
 	OP25B_OPTION("help", OPT_HELP, NULL, "this text"),
 };
 
@@ -251,7 +255,7 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	cfg->status_interval_s = 5;
 	cfg->instance = "op25b";
 	cfg->records_interval_s = 60;
-	cfg->classifier_path = OP25B_CLASSIFY_PATH_SCALAR;
+	cfg->classifier_path = -1;
 	bool status_given = false;
 	optind = 1;
 	/* One line per refusal, in our words: getopt's own message would be a
@@ -290,6 +294,9 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 			if (parse_classifier_path(optarg,
 						  &cfg->classifier_path) != 0)
 				return -EINVAL;
+			break;
+		case OPT_CLASSIFIER_PREPASS:
+			cfg->classifier_prepass = true;
 			break;
 		case OPT_HELP:
 			return 1;
@@ -529,6 +536,7 @@ main(int argc, char **argv)
 			op25b_classify_path_name(app.config.classifier_path));
 		goto out_eal;
 	}
+	op25b_classify_prepass_set(app.config.classifier_prepass);
 	app.policy = load_policy(app.config.policy_path);
 	if (app.policy == NULL)
 		goto out_eal;
@@ -568,8 +576,13 @@ main(int argc, char **argv)
 	       "%s; exemptions kept in %s\n",
 	       app.config.instance, app.config.cli_socket, app.config.audit_log,
 	       app.state_path);
-	printf("op25b: classifier path %s\n",
-	       op25b_classify_path_name(op25b_classify_path_get()));
+	printf("op25b: classifier path %s%s\n",
+	       op25b_classify_path_name(op25b_classify_path_get()),
+	       op25b_classify_prepass_get() &&
+			       op25b_classify_path_get() !=
+				       OP25B_CLASSIFY_PATH_SCALAR
+		       ? " with the pre-pass"
+		       : "");
 	fflush(stdout);
 
 	op25b_worker_app = &app;

@@ -65,6 +65,7 @@ struct op25b_config {
 	const char *instance;	    /* --name: /dev/shm/op25b.NAME */
 	bool interactive;	    /* -i: the op25b> prompt on stdin */
 	int classifier_path;	    /* --classifier-path: a path, -1 auto */
+	bool classifier_prepass;    /* --classifier-prepass */
 	const char *cmdline_file;   /* commands run at start-up */
 	const char *cli_socket;	    /* default /run/op25b/NAME.sock */
 	const char *audit_log;	    /* default /var/log/op25b/NAME.audit.log */

@@ -455,8 +455,20 @@ classify_burst(const struct op25b_classifier *c,
 
 		/* Staged over both tables together (see lpm4.h), the first
 		 * stage in the parse loop, the decision fused into the last. */
-		lpm4_stage_tbl16(c->src4, src4, es, c->dst4, dst4, ed, n4);
-		lpm4_stage_tbl8a(c->src4, src4, es, c->dst4, dst4, ed, n4);
+		vec_lookup4_fn_t lookup4 = classify_lookup4;
+
+		/* Gathers for a full step of lanes at least: a gather's fixed
+		 * cost makes a few addresses cheaper in the scalar stages
+		 * (`mix`, 2% SMTP: 3% slower without this). */
+		if (lookup4 != NULL && n4 >= LOOKUP4_VEC_MIN &&
+		    lpm4_vec_fits(src_table) && lpm4_vec_fits(dst_table)) {
+			lookup4(src_table, src4, es, dst_table, dst4, ed, n4);
+		} else {
+			lpm4_stage_tbl16(src_table, src4, es, dst_table, dst4,
+					 ed, n4);
+			lpm4_stage_tbl8a(src_table, src4, es, dst_table, dst4,
+					 ed, n4);
+		}
 		if (unlikely(adaptive != NULL))
 			decide_adaptive4(c, exempt, pkts, meta, idx4, src4,
 					 dst4, es, ed, n4, &now, results,

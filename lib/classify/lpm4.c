@@ -88,7 +88,8 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 	/* One spare group a level, so that an empty level still has a
 	 * valid pointer. */
 	size_a = ((size_t)groups_a + 1) * 256 * sizeof(uint32_t);
-	size_b = ((size_t)groups_b + 1) * 256 * sizeof(uint8_t);
+	size_b = ((size_t)groups_b + 1) * 256 * sizeof(uint8_t) +
+		 LPM4_TBL8B_PAD;
 	t = rte_zmalloc_socket("op25b_lpm4", sizeof(*t), 0, socket_id);
 	if (t == NULL)
 		goto fail;

@@ -28,6 +28,7 @@
 #ifndef OP25B_LPM4_H
 #define OP25B_LPM4_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,9 @@
 
 #define LPM4_EXT 0x80000000u
 #define LPM4_TBL16_ENTRIES (1u << 16)
+/* Bytes after the third level: a gather reads 32 bits at the offset of
+ * each byte it wants (lpm4_vec.h). */
+#define LPM4_TBL8B_PAD 3
 
 struct lpm4_rule {
 	uint32_t ip; /* host byte order, host bits clear */
@@ -65,6 +69,15 @@ struct lpm4 *lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id);
 struct lpm4 *lpm4_ref(struct lpm4 *t);
 /* Drop a reference to @t; the last one frees it (NULL: nothing). */
 void lpm4_free(struct lpm4 *t);
+
+/* Whether @t's group indexes fit the signed 32-bit lanes of a gather
+ * (lpm4_vec.h): short of 8 million groups in a level. NULL fits. */
+static inline bool
+lpm4_vec_fits(const struct lpm4 *t)
+{
+	return t == NULL || (t->n_groups_a < (UINT32_C(1) << 23) - 1 &&
+			     t->n_groups_b < (UINT32_C(1) << 23) - 1);
+}
 
 static __rte_always_inline uint32_t
 lpm4_group_index(uint32_t e, uint32_t byte)

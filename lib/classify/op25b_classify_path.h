@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Which implementation of the burst loop's pre-pass runs: the scalar
- * parser alone, or a vector pre-pass (AVX2, AVX-512) that settles plain
- * non-SMTP frames in bulk before it. Chosen once, at start.
+ * Which implementation of the classifier runs: scalar, or a vector path
+ * (AVX2, AVX-512) whose IPv4 source and destination lookups are hardware
+ * gathers, a batch's addresses 8 or 16 at a time, and which can also run
+ * a pre-pass that settles plain non-SMTP frames in bulk before the parser
+ * (off unless asked: slower than the parser on the machines we test, see
+ * doc/bench.md). Chosen once, at start.
  */
 #ifndef OP25B_CLASSIFY_PATH_H
 #define OP25B_CLASSIFY_PATH_H
@@ -15,9 +18,9 @@ extern "C" {
 
 /** The classifier's paths, slowest first. */
 enum op25b_classify_path {
-	OP25B_CLASSIFY_PATH_SCALAR = 0, /**< the parser for every frame */
-	OP25B_CLASSIFY_PATH_AVX2,	/**< 8 frames a step, 256-bit */
-	OP25B_CLASSIFY_PATH_AVX512,	/**< 16 frames a step, 512-bit */
+	OP25B_CLASSIFY_PATH_SCALAR = 0, /**< scalar lookups, no pre-pass */
+	OP25B_CLASSIFY_PATH_AVX2,	/**< 8 lanes a step, 256-bit */
+	OP25B_CLASSIFY_PATH_AVX512,	/**< 16 lanes a step, 512-bit */
 	OP25B_CLASSIFY_PATH_MAX,
 };
 
@@ -52,6 +55,17 @@ enum op25b_classify_path op25b_classify_path_select(void);
 
 /** The path in use (scalar until one is set or selected). */
 enum op25b_classify_path op25b_classify_path_get(void);
+
+/**
+ * Whether a vector path also runs its pre-pass (plain non-SMTP frames
+ * settled in bulk before the parser); the scalar path has none. Off until
+ * set. Call it, like op25b_classify_path_set(), before any worker
+ * classifies.
+ */
+void op25b_classify_prepass_set(bool on);
+
+/** Whether the pre-pass was asked for (op25b_classify_prepass_set()). */
+bool op25b_classify_prepass_get(void);
 
 #ifdef __cplusplus
 }

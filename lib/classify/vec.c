@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The choice of the burst loop's pre-pass: made once, at start, from the
- * CPU's flags and the EAL's maximum SIMD width; the scalar path is always
- * there.
+ * The choice of the classifier's path (its IPv4 lookups and, when asked,
+ * the burst loop's pre-pass): made once, at start, from the CPU's flags
+ * and the EAL's maximum SIMD width; the scalar path is always there.
  */
 /* rte_vect_get_max_simd_bitwidth() is still experimental in 22.11; it is
  * the EAL's --force-max-simd-bitwidth, which DPDK's own paths obey. */
@@ -30,28 +30,44 @@ vec_prepass_scalar(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 }
 
 vec_prepass_fn_t classify_prepass = vec_prepass_scalar;
+vec_lookup4_fn_t classify_lookup4;
 
 /* A pre-pass the compiler could not build (no flags for it) is NULL. */
 #ifndef OP25B_VEC_AVX2
 #define vec_prepass_avx2 NULL
+#define vec_lookup4_avx2 NULL
 #endif
 #ifndef OP25B_VEC_AVX512
 #define vec_prepass_avx512 NULL
+#define vec_lookup4_avx512 NULL
 #endif
 
 static const struct {
 	const char *name;
-	vec_prepass_fn_t fn; /* NULL: not built in */
-	uint16_t bits;	     /* the SIMD width it needs */
+	vec_prepass_fn_t fn;	  /* NULL: not built in */
+	vec_lookup4_fn_t lookup4; /* NULL: the scalar stages */
+	uint16_t bits;		  /* the SIMD width it needs */
 } paths[OP25B_CLASSIFY_PATH_MAX] = {
-	[OP25B_CLASSIFY_PATH_SCALAR] = { "scalar", vec_prepass_scalar, 0 },
+	[OP25B_CLASSIFY_PATH_SCALAR] = { "scalar", vec_prepass_scalar, NULL,
+					 0 },
 	[OP25B_CLASSIFY_PATH_AVX2] = { "avx2", vec_prepass_avx2,
-				       RTE_VECT_SIMD_256 },
+				       vec_lookup4_avx2, RTE_VECT_SIMD_256 },
 	[OP25B_CLASSIFY_PATH_AVX512] = { "avx512", vec_prepass_avx512,
+					 vec_lookup4_avx512,
 					 RTE_VECT_SIMD_512 },
 };
 
 static enum op25b_classify_path current = OP25B_CLASSIFY_PATH_SCALAR;
+static bool prepass_on;
+
+/* The pointers the burst loop reads, from the path and the pre-pass's
+ * switch. */
+static void
+apply(void)
+{
+	classify_prepass = prepass_on ? paths[current].fn : vec_prepass_scalar;
+	classify_lookup4 = paths[current].lookup4;
+}
 
 const char *
 op25b_classify_path_name(enum op25b_classify_path path)
@@ -86,7 +102,7 @@ op25b_classify_path_set(enum op25b_classify_path path)
 	if (!op25b_classify_path_available(path))
 		return -ENOTSUP;
 	current = path;
-	classify_prepass = paths[path].fn;
+	apply();
 	return 0;
 }
 
@@ -109,4 +125,17 @@ enum op25b_classify_path
 op25b_classify_path_get(void)
 {
 	return current;
+}
+
+void
+op25b_classify_prepass_set(bool on)
+{
+	prepass_on = on;
+	apply();
+}
+
+bool
+op25b_classify_prepass_get(void)
+{
+	return prepass_on;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The pre-pass on AVX2: 8 frames a step. Built with -mavx2 alone: only
- * called when the CPU has it (vec.c).
+ * The pre-pass and the IPv4 lookups on AVX2: 8 frames or addresses a
+ * step. Built with -mavx2 alone: only called when the CPU has it (vec.c).
  */
 #include <immintrin.h>
 
@@ -18,9 +18,39 @@ vec_mask_bits(vu32 mask)
 
 #include "vec_body.h"
 
+/* Lane masks are vectors: a lane is in when its top bit is set, which for
+ * an entry is LPM4_EXT, so vec_ext() is an and. */
+typedef vu32 vec_i32;
+typedef vu32 vec_mask;
+#define vec_none() ((vec_mask){ 0 })
+#define vec_any(k) (_mm256_movemask_ps((__m256)(k)) != 0)
+#define vec_first_mask(n)                                                      \
+	((vec_mask)_mm256_cmpgt_epi32(                                         \
+		_mm256_set1_epi32((int)(n)),                                   \
+		_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)))
+#define vec_load(k, p)                                                         \
+	((vec_i32)_mm256_maskload_epi32((const int *)(p), (__m256i)(k)))
+#define vec_store(p, k, v)                                                     \
+	_mm256_maskstore_epi32((int *)(p), (__m256i)(k), (__m256i)(v))
+#define vec_ext(k, e) ((k) & (e))
+#define vec_gather(old, k, idx, base, scale)                                   \
+	((vec_i32)_mm256_mask_i32gather_epi32(                                 \
+		(__m256i)(old), (const int *)(base), (__m256i)(idx),           \
+		(__m256i)(k), (scale)))
+
+#include "lpm4_vec.h"
+
 uint64_t
 vec_prepass_avx2(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 		 unsigned int n, struct op25b_classify_result *results)
 {
 	return vec_prepass_body(c, pkts, n, results);
+}
+
+void
+vec_lookup4_avx2(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
+		 const struct lpm4 *tb, const uint32_t *ipb, uint32_t *eb,
+		 unsigned int n)
+{
+	lpm4_vec_lookup2(ta, ipa, ea, tb, ipb, eb, n);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The pre-pass on AVX-512 (F, BW, DQ, VL): 16 frames a step, the lane
- * masks in mask registers. Built with those flags alone: only called when
- * the CPU has them (vec.c).
+ * The pre-pass and the IPv4 lookups on AVX-512 (F, BW, DQ, VL): 16 frames
+ * or addresses a step, the lane masks in mask registers. Built with those
+ * flags alone: only called when the CPU has them (vec.c).
  */
 #include <immintrin.h>
 
@@ -19,9 +19,33 @@ vec_mask_bits(vu32 mask)
 
 #include "vec_body.h"
 
+typedef vu32 vec_i32;
+typedef __mmask16 vec_mask;
+#define vec_none() ((vec_mask)0)
+#define vec_any(k) ((k) != 0)
+#define vec_first_mask(n) ((vec_mask)((1u << (n)) - 1))
+#define vec_load(k, p) ((vec_i32)_mm512_maskz_loadu_epi32((k), (p)))
+#define vec_store(p, k, v) _mm512_mask_storeu_epi32((p), (k), (__m512i)(v))
+#define vec_ext(k, e)                                                          \
+	_mm512_mask_test_epi32_mask((k), (__m512i)(e),                         \
+				    _mm512_set1_epi32((int)LPM4_EXT))
+#define vec_gather(old, k, idx, base, scale)                                   \
+	((vec_i32)_mm512_mask_i32gather_epi32(                                 \
+		(__m512i)(old), (k), (__m512i)(idx), (base), (scale)))
+
+#include "lpm4_vec.h"
+
 uint64_t
 vec_prepass_avx512(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 		   unsigned int n, struct op25b_classify_result *results)
 {
 	return vec_prepass_body(c, pkts, n, results);
+}
+
+void
+vec_lookup4_avx512(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
+		   const struct lpm4 *tb, const uint32_t *ipb, uint32_t *eb,
+		   unsigned int n)
+{
+	lpm4_vec_lookup2(ta, ipa, ea, tb, ipb, eb, n);
 }

@@ -34,11 +34,36 @@ typedef uint64_t (*vec_prepass_fn_t)(const struct op25b_classifier *c,
 /* The pre-pass of the path in use; read once per burst. */
 extern vec_prepass_fn_t classify_prepass;
 
+/*
+ * The IPv4 lookups of a batch in the source and destination tables, as
+ * lpm4_stage_tbl16() and lpm4_stage_tbl8a() with hardware gathers
+ * (lpm4_vec.h): @ea/@eb[0..n) become final entries (the value, no
+ * LPM4_EXT), for lpm4_stage_value(). Only for tables lpm4_vec_fits().
+ */
+typedef void (*vec_lookup4_fn_t)(const struct lpm4 *ta, const uint32_t *ipa,
+				 uint32_t *ea, const struct lpm4 *tb,
+				 const uint32_t *ipb, uint32_t *eb,
+				 unsigned int n);
+
+/* The fewest addresses a batch gives the vector lookups (fewer take the
+ * scalar stages): one AVX2 step. */
+#define LOOKUP4_VEC_MIN 8
+
+/* The lookups of the path in use; NULL: the scalar stages. */
+extern vec_lookup4_fn_t classify_lookup4;
+
 uint64_t
 vec_prepass_avx2(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 		 unsigned int n, struct op25b_classify_result *results);
 uint64_t
 vec_prepass_avx512(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 		   unsigned int n, struct op25b_classify_result *results);
+
+void vec_lookup4_avx2(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
+		      const struct lpm4 *tb, const uint32_t *ipb, uint32_t *eb,
+		      unsigned int n);
+void vec_lookup4_avx512(const struct lpm4 *ta, const uint32_t *ipa,
+			uint32_t *ea, const struct lpm4 *tb,
+			const uint32_t *ipb, uint32_t *eb, unsigned int n);
 
 #endif /* OP25B_CLASSIFY_VEC_PRIV_H */

@@ -13,7 +13,7 @@ import sys
 import time
 
 SYSTEMS = ["testpmd-io", "testpmd-5tswap", "l3fwd-lpm", "op25b",
-           "op25b-vector", "op25b-reset", "op25b-notify", "op25b-records"]
+           "op25b-scalar", "op25b-reset", "op25b-notify", "op25b-records"]
 CAPTURES = ["mix", "worst", "worst6", "tiny"]
 ACL_ALGS = ["scalar", "sse", "avx2", "neon", "altivec", "avx512x16",
             "avx512x32"]

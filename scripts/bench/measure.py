@@ -53,11 +53,10 @@ class Measure:
                           "op25b-adaptive") else "drop"
         records = ["--block-records", self.path("logs", f"{prefix}.jsonl")] \
             if system == "op25b-records" else []
-        # op25b-vector: op25b with its vector pre-pass (--classifier-path
-        # auto: the widest the CPU offers, in its log) beside the scalar
-        # default.
-        scalar = ["--classifier-path", "auto"] \
-            if system == "op25b-vector" else []
+        # op25b-scalar: op25b on its scalar path beside the default (auto:
+        # the widest the CPU offers, in its log).
+        scalar = ["--classifier-path", "scalar"] \
+            if system == "op25b-scalar" else []
         if cap == self.caps.get("worst-adaptive"):
             # net_pcap keeps an mbuf per frame of the capture: a pool that
             # holds them all, of the smallest mbufs op25b takes with

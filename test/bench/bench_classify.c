@@ -30,9 +30,11 @@
  * usage: bench_classify [EAL options] -- --pools FILE [--burst N | --bursts
  *        N,N,...] [--packets N] [--rounds N] [--only non-smtp|syn4|syn6]
  *        [--trace FILE.pcap] [--compile-only] [--kv] [--churn N]
- *        [--path scalar|avx2|avx512|all] [--block drop|reset]
- * (--path: the classifier path measured; default scalar, op25b's default;
- * all: every path the CPU has, one after the other, on the same packets)
+ *        [--path scalar|avx2|avx512|all] [--prepass] [--block drop|reset]
+ * (--path: the classifier path measured; default op25b's (the best the
+ * CPU offers within the EAL's SIMD width); all: every path the CPU has,
+ * one after the other, on the same packets; --prepass: the vector paths
+ * with their pre-pass)
  * (--block reset: the policy answers blocked SYNs with RSTs, rewritten in
  * place, so each packet is classified once, in one pass: for callgrind's
  * instructions/packet of a reset SYN, not for cycles)
@@ -86,7 +88,8 @@ struct options {
 	unsigned int churn; /* 0: no worst-adaptive comparison */
 	/* -1: the path op25b picks; OP25B_CLASSIFY_PATH_MAX: all */
 	int path;
-	int reset; /* --block reset */
+	bool prepass; /* --prepass */
+	int reset;    /* --block reset */
 };
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -518,6 +521,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "kv", no_argument, NULL, 'k' },
 		{ "churn", required_argument, NULL, 'C' },
 		{ "path", required_argument, NULL, 'P' },
+		{ "prepass", no_argument, NULL, 'Q' },
 		{ "block", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -581,6 +585,9 @@ parse_options(int argc, char **argv, struct options *o)
 			       (o->path < OP25B_CLASSIFY_PATH_MAX &&
 				!op25b_classify_path_available(o->path));
 			break;
+		case 'Q':
+			o->prepass = true;
+			break;
 		case 'L':
 			o->reset = strcmp(optarg, "reset") == 0;
 			bad |= !o->reset && strcmp(optarg, "drop") != 0;
@@ -599,20 +606,33 @@ parse_options(int argc, char **argv, struct options *o)
 			"[--trace FILE.pcap] [--compile-only] [--kv] "
 			"[--churn N >= 64] "
 			"[--path scalar|avx2|avx512|all (one this CPU has)] "
-			"[--block drop|reset]\n",
+			"[--prepass] [--block drop|reset]\n",
 			OP25B_CLASSIFY_BURST_MAX, OP25B_CLASSIFY_BURST_MAX);
 		return -EINVAL;
 	}
 	return 0;
 }
 
+/* The path measured, "+prepass" when a vector path runs its pre-pass. */
+static const char *
+path_label(void)
+{
+	static char label[32];
+	enum op25b_classify_path p = op25b_classify_path_get();
+
+	snprintf(label, sizeof(label), "%s%s", op25b_classify_path_name(p),
+		 op25b_classify_prepass_get() && p != OP25B_CLASSIFY_PATH_SCALAR
+			 ? "+prepass"
+			 : "");
+	return label;
+}
+
 /* Whether to measure @path; if so it is made the classifier's path. */
 static bool
 select_path(const struct options *o, int path)
 {
-	if (o->path < 0) /* op25b's default */
-		return path == OP25B_CLASSIFY_PATH_SCALAR &&
-		       op25b_classify_path_set(OP25B_CLASSIFY_PATH_SCALAR) == 0;
+	if (o->path < 0) /* op25b's default: the best the CPU offers */
+		return path == (int)op25b_classify_path_select();
 	if (o->path != OP25B_CLASSIFY_PATH_MAX && path != o->path)
 		return false;
 	return op25b_classify_path_set((enum op25b_classify_path)path) == 0;
@@ -691,19 +711,15 @@ run_profile(const struct options *o, const struct op25b_classifier *c,
 		printf("  %-32s burst %2u %-6s %6.1f cycles/packet (median of "
 		       "%u: %.1f; %" PRIu64 " blocked, %" PRIu64 " non-SMTP)\n",
 		       profile == PROFILE_TRACE ? o->trace : labels[profile],
-		       burst,
-		       op25b_classify_path_name(op25b_classify_path_get()), min,
-		       REPEATS, median,
+		       burst, path_label(), min, REPEATS, median,
 		       counters->outcome[OP25B_OUTCOME_BLOCKED],
 		       counters->outcome[OP25B_OUTCOME_NON_SMTP]);
 		if (o->kv) {
 			printf("kv profile=%s burst=%u path=%s packets=%d "
 			       "cycles_min=%.2f cycles_median=%.2f "
 			       "cycles_mean=%.2f classified=%" PRIu64,
-			       keys[profile], burst,
-			       op25b_classify_path_name(
-				       op25b_classify_path_get()),
-			       n, min, median, mean, classified);
+			       keys[profile], burst, path_label(), n, min,
+			       median, mean, classified);
 			print_outcomes(counters);
 			printf("\n");
 		}
@@ -846,6 +862,7 @@ main(int argc, char **argv)
 	}
 	printf("classifier:   %u packets x %u rounds, TSC %.2f GHz\n",
 	       o.packets, o.rounds, rte_get_tsc_hz() / 1e9);
+	op25b_classify_prepass_set(o.prepass);
 	for (path = 0; ret >= 0 && path < OP25B_CLASSIFY_PATH_MAX; path++) {
 		if (!select_path(&o, path))
 			continue;

@@ -2,12 +2,13 @@
 # The classifier's paths in the appliance: the same capture (the demo
 # profile: web, DNS, SMTP and submission from every class, VLAN, QinQ,
 # PPPoE; and the encapsulation test vectors) through op25b on its default
-# (scalar), --classifier-path auto (the widest the CPU offers within the
-# EAL's SIMD width: 256 by default, 512 with --force-max-simd-bitwidth=512,
-# scalar at 128), and each path named: each run prints the path the CPU
-# and the options give, and every run forwards and answers the same bytes
-# and counts the same; an unknown path is refused in one line. (test_vector_diff holds the paths to each other frame
-# by frame; this is the wiring: options, start line, exit report, show.)
+# (auto: the widest path the CPU offers within the EAL's SIMD width: 256
+# by default, 512 with --force-max-simd-bitwidth=512, scalar at 128), each
+# path named, and each vector path with --classifier-prepass: each run
+# prints the path the CPU and the options give, and every run forwards and
+# answers the same bytes and counts the same; an unknown path is refused
+# in one line. (test_vector_diff holds the paths to each other frame by
+# frame; this is the wiring: options, start line, exit report, show.)
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
 . "$(dirname "$0")/common.bash"
@@ -50,14 +51,16 @@ run auto -- --classifier-path auto
 run auto512 --force-max-simd-bitwidth=512 -- --classifier-path auto
 run narrow --force-max-simd-bitwidth=128 -- --classifier-path auto
 run scalar -- --classifier-path scalar
-checks="default:scalar auto:$best auto512:$wide narrow:scalar scalar:scalar"
+checks="default:$best auto:$best auto512:$wide narrow:scalar scalar:scalar"
 if [ "$best" = avx2 ]; then
 	run avx2 -- --classifier-path avx2
-	checks="$checks avx2:avx2"
+	run avx2pre -- --classifier-path avx2 --classifier-prepass
+	checks="$checks avx2:avx2 avx2pre:avx2"
 fi
 if [ "$wide" = avx512 ]; then
 	run avx512 -- --classifier-path avx512
-	checks="$checks avx512:avx512"
+	run avx512pre -- --classifier-path avx512 --classifier-prepass
+	checks="$checks avx512:avx512 avx512pre:avx512"
 fi
 
 for want in $checks; do
@@ -65,6 +68,15 @@ for want in $checks; do
 	want_has "$work/$tag.log" "op25b: classifier path $path" &&
 		want_has "$work/$tag.log" "burst 32, classifier $path" &&
 		want_has "$work/$tag.log" "classifier path: $path"
+done
+# The pre-pass is said at start only where it runs.
+for tag in avx2pre avx512pre; do
+	[ -f "$work/$tag.log" ] || continue
+	want_has "$work/$tag.log" "op25b: classifier path ${tag%pre} with the pre-pass"
+done
+for tag in default auto scalar; do
+	! grep -qF "with the pre-pass" "$work/$tag.log" ||
+		problem "$tag.log: the pre-pass said where it does not run"
 done
 report "vector: the path the CPU and the options give, at start, in show workers and the report"
 

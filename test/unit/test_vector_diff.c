@@ -67,9 +67,14 @@ static struct op25b_classifier *classifiers[MAX_SETS];
 static unsigned int n_classifiers;
 static struct op25b_vector_file vfs[MAX_SETS];
 static char *vec_names[MAX_SETS];
-static enum op25b_classify_path paths[OP25B_CLASSIFY_PATH_MAX];
+/* Each path this CPU offers; a vector path twice, without and with its
+ * pre-pass. */
+#define MAX_RUNS (2 * OP25B_CLASSIFY_PATH_MAX)
+static enum op25b_classify_path paths[MAX_RUNS];
+static bool prepass[MAX_RUNS];
+static char run_names[MAX_RUNS][32];
 static unsigned int n_paths;
-static struct path_out *outs[OP25B_CLASSIFY_PATH_MAX];
+static struct path_out *outs[MAX_RUNS];
 static uint64_t frames_run;
 
 /* Frame @p i of a burst in hand[i]: direct, one segment, refcnt 1, so
@@ -149,14 +154,16 @@ run_burst(const struct op25b_classifier *c, const struct burst *b)
 
 	for (p = 0; p < n_paths; p++) {
 		assert_int_equal(op25b_classify_path_set(paths[p]), 0);
+		op25b_classify_prepass_set(prepass[p]);
 		run_path(c, b, outs[p]);
 	}
 	assert_int_equal(op25b_classify_path_set(OP25B_CLASSIFY_PATH_SCALAR),
 			 0);
+	op25b_classify_prepass_set(false);
 	frames_run += b->n;
 	for (p = 1; p < n_paths; p++) {
 		const struct path_out *v = outs[p];
-		const char *name = op25b_classify_path_name(paths[p]);
+		const char *name = run_names[p];
 
 		for (i = 0; i < b->n; i++) {
 			char what[160];
@@ -167,15 +174,17 @@ run_burst(const struct op25b_classifier *c, const struct burst *b)
 				continue;
 			op25b_classifier_describe(c, b->frame[i], b->len[i],
 						  what, sizeof(what));
-			fail_msg(
-				"%s, frame %u of a burst of %u (%s, first "
-				"segment %u): %s gives %s/%u, %u bytes; scalar "
-				"%s/%u, %u bytes",
-				b->where[i], i, b->n, what, b->first[i], name,
-				op25b_outcome_name(v->r[i].outcome),
-				v->r[i].disposition, v->len[i],
-				op25b_outcome_name(s->r[i].outcome),
-				s->r[i].disposition, s->len[i]);
+			fail_msg("%s, frame %u of a burst of %u (%s, first "
+				 "segment %u): %s gives %s/%u (class slot %u, "
+				 "group slot %u), %u bytes; scalar %s/%u (%u, "
+				 "%u), %u bytes",
+				 b->where[i], i, b->n, what, b->first[i], name,
+				 op25b_outcome_name(v->r[i].outcome),
+				 v->r[i].disposition, v->r[i].class_slot,
+				 v->r[i].group_slot, v->len[i],
+				 op25b_outcome_name(s->r[i].outcome),
+				 s->r[i].disposition, s->r[i].class_slot,
+				 s->r[i].group_slot, s->len[i]);
 		}
 		if (memcmp(&v->counters, &s->counters, sizeof(s->counters)) !=
 		    0)
@@ -471,6 +480,146 @@ test_random_frames(void **state)
 	print_message("random: %u frames in %u bursts\n", done, bursts);
 }
 
+/* A random IPv4 address under @prefix/@len (len 0..32). */
+static uint32_t
+address_under(uint32_t prefix, unsigned int len)
+{
+	uint32_t host = len == 32 ? 0 : (uint32_t)rng() >> len;
+
+	return (len == 0 ? 0 : prefix & ~(UINT32_MAX >> len)) | host;
+}
+
+/* Prefix @i of @pfx/@len: under one of the three /8s from @first, /8 to
+ * /32, none the same as one before it (a policy refuses duplicates). */
+static void
+random_prefix(uint32_t *pfx, uint8_t *len, unsigned int i, unsigned int first)
+{
+	unsigned int j;
+
+	do {
+		len[i] = (uint8_t)(8 + rnd(25));
+		pfx[i] = address_under((uint32_t)(first + rnd(3)) << 24, 8) &
+			 ~(UINT32_MAX >> len[i]);
+		for (j = 0; j < i && (pfx[j] != pfx[i] || len[j] != len[i]);
+		     j++)
+			;
+	} while (j < i);
+}
+
+#define DEEP_CLASSES 12
+#define DEEP_GROUPS 6
+#define DEEP_PER_SET 400
+#define DEEP_BURSTS 3000
+
+/* IPv4 SYNs to port 25 in bursts of 8..64 (the vector lookups take a
+ * batch of 8 addresses or more), under a policy whose source and
+ * destination tables reach every level of lpm4.h (prefixes /8../32,
+ * nested): a source and a destination under a random prefix of the
+ * policy, or anywhere. Every class blocks towards some groups only, so
+ * that both lookups decide. */
+static void
+test_deep_tables(void **state)
+{
+	static uint8_t frames[OP25B_CLASSIFY_BURST_MAX][54];
+	static uint32_t src_pfx[DEEP_CLASSES * DEEP_PER_SET],
+		dst_pfx[DEEP_GROUPS * DEEP_PER_SET];
+	static uint8_t src_len[DEEP_CLASSES * DEEP_PER_SET],
+		dst_len[DEEP_GROUPS * DEEP_PER_SET];
+	size_t cap = 1 << 20, used = 0;
+	char *text = malloc(cap);
+	struct op25b_policy_error err;
+	struct op25b_policy *policy;
+	struct op25b_classifier *c;
+	unsigned int k, g, j, bursts;
+	struct burst b;
+
+	(void)state;
+	assert_non_null(text);
+#define EMIT(...)                                                              \
+	(used += (size_t)snprintf(text + used, cap - used, __VA_ARGS__),       \
+	 assert_true(used < cap))
+	EMIT("version: 1\nmode: enforce\nblock: drop\ndefault: allow\n"
+	     "ports:\n  smtp: [25]\n  submission: [587]\nsources:\n");
+	for (k = 0; k < DEEP_CLASSES; k++) {
+		EMIT("  c%u:\n    action: allow\n    to: {", k);
+		for (g = 0, j = 0; g < DEEP_GROUPS; g++)
+			if ((g + k) % 3 == 0)
+				EMIT("%sg%u: block", j++ ? ", " : "", g);
+		EMIT("}\n    prefixes: [");
+		for (j = 0; j < DEEP_PER_SET; j++) {
+			unsigned int i = k * DEEP_PER_SET + j;
+
+			/* Under three /8s, so that prefixes nest. */
+			random_prefix(src_pfx, src_len, i, 10);
+			EMIT("%s%u.%u.%u.%u/%u", j ? ", " : "",
+			     src_pfx[i] >> 24, (src_pfx[i] >> 16) & 0xff,
+			     (src_pfx[i] >> 8) & 0xff, src_pfx[i] & 0xff,
+			     src_len[i]);
+		}
+		EMIT("]\n");
+	}
+	EMIT("destinations:\n");
+	for (g = 0; g < DEEP_GROUPS; g++) {
+		EMIT("  g%u:\n    prefixes: [", g);
+		for (j = 0; j < DEEP_PER_SET; j++) {
+			unsigned int i = g * DEEP_PER_SET + j;
+
+			random_prefix(dst_pfx, dst_len, i, 172);
+			EMIT("%s%u.%u.%u.%u/%u", j ? ", " : "",
+			     dst_pfx[i] >> 24, (dst_pfx[i] >> 16) & 0xff,
+			     (dst_pfx[i] >> 8) & 0xff, dst_pfx[i] & 0xff,
+			     dst_len[i]);
+		}
+		EMIT("]\n");
+	}
+#undef EMIT
+	policy = op25b_policy_load_buffer("deep.yaml", text, used, &err);
+	free(text);
+	if (policy == NULL) {
+		char why[256];
+
+		op25b_policy_error_format(&err, why, sizeof(why));
+		fail_msg("deep.yaml: %s", why);
+	}
+	c = op25b_classifier_create(policy, SOCKET_ID_ANY, NULL, NULL);
+	assert_non_null(c);
+	for (bursts = 0; bursts < DEEP_BURSTS; bursts++) {
+		b.n = 0;
+		for (j = 8 + rnd(OP25B_CLASSIFY_BURST_MAX - 7); j > 0; j--) {
+			uint8_t *f = frames[b.n];
+			unsigned int si = rnd(RTE_DIM(src_pfx)),
+				     di = rnd(RTE_DIM(dst_pfx));
+			uint32_t src =
+				rnd(4) ? address_under(src_pfx[si], src_len[si])
+				       : (uint32_t)rng();
+			uint32_t dst =
+				rnd(4) ? address_under(dst_pfx[di], dst_len[di])
+				       : (uint32_t)rng();
+
+			memset(f, 0, sizeof(frames[0]));
+			f[12] = 0x08; /* IPv4 */
+			f[14] = 0x45; /* no options */
+			f[17] = 40;   /* total length */
+			f[22] = 64;   /* TTL */
+			f[23] = IPPROTO_TCP;
+			for (k = 0; k < 4; k++) {
+				f[26 + k] = (uint8_t)(src >> (24 - 8 * k));
+				f[30 + k] = (uint8_t)(dst >> (24 - 8 * k));
+			}
+			f[34] = 0xc3; /* source port */
+			f[37] = 25;   /* SMTP */
+			f[46] = 0x50; /* data offset 5 */
+			f[47] = 0x02; /* SYN */
+			burst_add(&b, f, sizeof(frames[0]), sizeof(frames[0]),
+				  sizeof(frames[0]), "deep-table SYN");
+		}
+		run_burst(c, &b);
+	}
+	op25b_classifier_free(c);
+	op25b_policy_free(policy);
+	print_message("deep tables: %u bursts of 8..64 IPv4 SYNs\n", bursts);
+}
+
 /* The whole run's counters, path against path. */
 static void
 test_totals(void **state)
@@ -494,9 +643,10 @@ main(void)
 		cmocka_unit_test(test_vector_files),
 		cmocka_unit_test(test_fuzz_corpus),
 		cmocka_unit_test(test_random_frames),
+		cmocka_unit_test(test_deep_tables),
 		cmocka_unit_test(test_totals),
 	};
-	char dir[512], path[1024], covered[64] = "";
+	char dir[512], path[1024], covered[128] = "";
 	unsigned int i;
 	int ret, failed;
 
@@ -509,16 +659,23 @@ main(void)
 		if (test_vec_load(dir, vec_names[i], path, sizeof(path),
 				  &vfs[i], &policies[i], &classifiers[i]) != 0)
 			return 1;
-	for (i = 0; i < OP25B_CLASSIFY_PATH_MAX; i++) {
-		if (!op25b_classify_path_available(i))
+	for (i = 0; i < MAX_RUNS; i++) {
+		enum op25b_classify_path run = i / 2;
+
+		if (!op25b_classify_path_available(run) ||
+		    (run == OP25B_CLASSIFY_PATH_SCALAR && i % 2 == 1))
 			continue;
-		paths[n_paths] = i;
+		paths[n_paths] = run;
+		prepass[n_paths] = i % 2 == 1;
+		snprintf(run_names[n_paths], sizeof(run_names[0]), "%s%s",
+			 op25b_classify_path_name(run),
+			 prepass[n_paths] ? "+prepass" : "");
 		outs[n_paths] = calloc(1, sizeof(*outs[0]));
-		if (outs[n_paths++] == NULL)
+		if (outs[n_paths] == NULL)
 			return 1;
 		snprintf(covered + strlen(covered),
 			 sizeof(covered) - strlen(covered), " %s",
-			 op25b_classify_path_name(i));
+			 run_names[n_paths++]);
 	}
 	printf("paths covered:%s%s\n", covered,
 	       n_paths < 2 ? " (no vector path on this CPU: nothing to "

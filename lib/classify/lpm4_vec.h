@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The bulk IPv4 lookups of lpm4.h with hardware gathers: both tables of a
+ * batch (sources and destinations), one level at a time, VEC_LANES
+ * addresses a gather. Included by the files built for one instruction set
+ * (vec_avx2.c, vec_avx512.c), each of which defines, for its width:
+ *   vec_i32      the vector type of 32-bit lanes
+ *   vec_mask     its lane mask (a mask register, or a vector of lanes)
+ *   VEC_LANES    the lanes a step
+ *   vec_load(k, p)          lanes k of p[], the others 0
+ *   vec_gather(old, k, idx, base, scale)
+ *                           lanes k of base[idx], the others from old
+ *   vec_ext(k, e)           the lanes of k whose e has LPM4_EXT
+ *   vec_any(k)              whether k has a lane
+ *   vec_store(p, k, e)      lanes k of e into p[]
+ *   vec_first_mask(n)       the first n lanes (n <= VEC_LANES)
+ *
+ * Why: the scalar stages spend about 11 instructions per address and
+ * level (an index, a load, a test, a prefetch, the array stores between
+ * stages); a gather does VEC_LANES addresses' level in one instruction
+ * plus five for the indexes, and issues all their loads at once, so a
+ * batch's misses overlap without prefetches. What it costs and gains on
+ * this machine class: doc/bench.md.
+ *
+ * Indexes are signed 32-bit lanes: lpm4_vec_fits() says whether a table's
+ * groups fit them (always, short of 8 million third-level groups); the
+ * third level is gathered 32 bits at a byte's offset, which is why
+ * lpm4_build() leaves LPM4_TBL8B_PAD bytes after it.
+ */
+#ifndef OP25B_LPM4_VEC_H
+#define OP25B_LPM4_VEC_H
+
+#include "lpm4.h"
+
+#define LPM4_VEC_MAX_STEPS (64 / VEC_LANES)
+
+/* The index of @e's group entry for @byte (both lanes of 32 bits). */
+static __rte_always_inline vec_i32
+lpm4_vec_group_index(vec_i32 e, vec_i32 byte)
+{
+	return ((e & ~LPM4_EXT) << 8) | byte;
+}
+
+/* Lookups of @ip[0..n) in @t: lanes of @e become the final entries (the
+ * value, LPM4_EXT clear), as lpm4_stage_value() would read them. @t
+ * NULL: every value 0. n <= 64. */
+static __rte_always_inline void
+lpm4_vec_lookup2(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
+		 const struct lpm4 *tb, const uint32_t *ipb, uint32_t *eb,
+		 unsigned int n)
+{
+	vec_i32 ia[LPM4_VEC_MAX_STEPS], ib[LPM4_VEC_MAX_STEPS];
+	vec_i32 va[LPM4_VEC_MAX_STEPS], vb[LPM4_VEC_MAX_STEPS];
+	vec_mask k[LPM4_VEC_MAX_STEPS], ka[LPM4_VEC_MAX_STEPS],
+		kb[LPM4_VEC_MAX_STEPS];
+	const vec_i32 zero = { 0 };
+	unsigned int s, steps = (n + VEC_LANES - 1) / VEC_LANES;
+
+	/* Every stage across the whole batch before the next: the stage's
+	 * gathers are independent, so their misses are in flight together. */
+	for (s = 0; s < steps; s++) {
+		k[s] = vec_first_mask(
+			RTE_MIN(n - s * VEC_LANES, (unsigned int)VEC_LANES));
+		ka[s] = ta != NULL ? k[s] : vec_none();
+		kb[s] = tb != NULL ? k[s] : vec_none();
+		ia[s] = vec_load(k[s], ipa + s * VEC_LANES);
+		ib[s] = vec_load(k[s], ipb + s * VEC_LANES);
+		va[s] = vec_any(ka[s]) ? vec_gather(zero, ka[s], ia[s] >> 16,
+						    ta->tbl16, 4)
+				       : zero;
+		vb[s] = vec_any(kb[s]) ? vec_gather(zero, kb[s], ib[s] >> 16,
+						    tb->tbl16, 4)
+				       : zero;
+	}
+	for (s = 0; s < steps; s++) {
+		ka[s] = vec_ext(ka[s], va[s]);
+		kb[s] = vec_ext(kb[s], vb[s]);
+		if (vec_any(ka[s]))
+			va[s] = vec_gather(va[s], ka[s],
+					   lpm4_vec_group_index(
+						   va[s], (ia[s] >> 8) & 0xff),
+					   ta->tbl8a, 4);
+		if (vec_any(kb[s]))
+			vb[s] = vec_gather(vb[s], kb[s],
+					   lpm4_vec_group_index(
+						   vb[s], (ib[s] >> 8) & 0xff),
+					   tb->tbl8a, 4);
+	}
+	for (s = 0; s < steps; s++) {
+		ka[s] = vec_ext(ka[s], va[s]);
+		kb[s] = vec_ext(kb[s], vb[s]);
+		if (vec_any(ka[s]))
+			va[s] = vec_gather(
+				va[s], ka[s],
+				lpm4_vec_group_index(va[s], ia[s] & 0xff),
+				ta->tbl8b, 1);
+		if (vec_any(kb[s]))
+			vb[s] = vec_gather(
+				vb[s], kb[s],
+				lpm4_vec_group_index(vb[s], ib[s] & 0xff),
+				tb->tbl8b, 1);
+		/* A third-level lane read 32 bits from its byte; every
+		 * value is its entry's low byte. */
+		vec_store(ea + s * VEC_LANES, k[s], va[s] & 0xff);
+		vec_store(eb + s * VEC_LANES, k[s], vb[s] & 0xff);
+	}
+}
+
+#endif /* OP25B_LPM4_VEC_H */
