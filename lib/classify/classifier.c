@@ -206,6 +206,61 @@ decide(const struct op25b_classifier *c,
 }
 
 /*
+ * The IPv4 decisions of a burst, under a policy without adaptive classes,
+ * from the entries the lookups left in @es/@ed: @final values when
+ * gathered (lpm4_vec.h), else the last stage is read here
+ * (lpm4_stage_value() in @src_table/@dst_table; an absent table's entries
+ * are 0, which it passes through without reading the table). A packet whose outcome only needs its result and counters
+ * (forwarded, counted, blocked; no exemption to test) takes a few
+ * instructions here; the others (reset, notify, an adaptive cell whose
+ * class has no table; an exemption table) go through decide_as(), which
+ * needs the packet.
+ */
+static __rte_always_inline void
+decide_plain4(const struct op25b_classifier *c,
+	      const struct op25b_exempt_table *exempt, struct rte_mbuf **pkts,
+	      const struct pkt_meta *meta, const uint16_t *idx4,
+	      const uint32_t *src4, const uint32_t *dst4, const uint32_t *es,
+	      const uint32_t *ed, bool final, const struct lpm4 *src_table,
+	      const struct lpm4 *dst_table, unsigned int n4, uint64_t *now,
+	      struct op25b_classify_result *results,
+	      struct op25b_stats_counters *counters)
+{
+	/* An exemption table makes counted and blocked the slow ones too. */
+	uint8_t slow = exempt != NULL ? OP25B_OUTCOME_COUNTED
+				      : OP25B_OUTCOME_RESET;
+	uint16_t ng = c->n_group_slots;
+	unsigned int i;
+
+	for (i = 0; i < n4; i++) {
+		unsigned int k = idx4[i];
+		uint8_t s = final ? (uint8_t)es[i]
+				  : lpm4_stage_value(src_table, es[i], src4[i]);
+		uint8_t d = final ? (uint8_t)ed[i]
+				  : lpm4_stage_value(dst_table, ed[i], dst4[i]);
+		uint8_t outcome = c->matrix[s * ng + d];
+		struct op25b_classify_result *r = &results[k];
+
+		if (unlikely(outcome >= slow)) {
+			/* As decide(), the matrix already read. */
+			if (unlikely(outcome == MATRIX_ADAPTIVE))
+				outcome = adaptive_outcome(c, &meta[k], src4[i],
+							   NULL, dst4[i], NULL,
+							   s, now);
+			decide_as(c, exempt, pkts[k], &meta[k], src4[i], NULL,
+				  outcome, s, d, r, counters);
+			continue;
+		}
+		*r = c->settled_result[outcome];
+		r->class_slot = s;
+		r->group_slot = d;
+		counters->outcome[outcome]++;
+		counters->class_verdict[s][OP25B_VERDICT_OF(outcome)]++;
+		counters->group_verdict[d][OP25B_VERDICT_OF(outcome)]++;
+	}
+}
+
+/*
  * The IPv4 decisions of a burst under a policy with adaptive classes: the
  * table's lines are far apart in memory (a DRAM miss each), so they are
  * requested a stage ahead for the whole burst: the bucket's keys in the
@@ -327,7 +382,7 @@ static __rte_always_inline void
 parse_one(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 	  unsigned int i, struct op25b_classify_result *results,
 	  struct op25b_adaptive_table *adaptive, struct burst_gather *g,
-	  struct burst_counts *counts)
+	  struct burst_counts *counts, bool prefetch_lpm4)
 {
 	struct rte_mbuf *m = pkts[i];
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -361,9 +416,13 @@ parse_one(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 		g->src4[counts->n4] = load_be32(p + meta->l3 + 12);
 		g->dst4[counts->n4] = load_be32(p + meta->l3 + 16);
 		/* The first lookup stage starts here, as soon as the
-		 * addresses are known. */
-		lpm4_prefetch_first(c->src4, g->src4[counts->n4]);
-		lpm4_prefetch_first(c->dst4, g->dst4[counts->n4]);
+		 * addresses are known; gathers (a vector path) need no
+		 * prefetch: a gather's loads are in flight together, and
+		 * the first level (256 KB) mostly in L2. */
+		if (prefetch_lpm4) {
+			lpm4_prefetch_first(c->src4, g->src4[counts->n4]);
+			lpm4_prefetch_first(c->dst4, g->dst4[counts->n4]);
+		}
 		/* And the adaptive table's bucket, before the class is
 		 * known: a DRAM miss that must start early to be hidden
 		 * (only policies with an adaptive class pay for it). */
@@ -410,6 +469,8 @@ classify_burst(const struct op25b_classifier *c,
 	/* The frames the parser reads: a vector path has settled the others
 	 * (plain non-SMTP frames, which non_smtp counts below as the rest). */
 	uint64_t unread, ahead;
+	/* The path's IPv4 lookups (NULL: the scalar stages), read once. */
+	vec_lookup4_fn_t lookup4 = classify_lookup4;
 
 	if (n > OP25B_CLASSIFY_BURST_MAX)
 		n = OP25B_CLASSIFY_BURST_MAX;
@@ -437,11 +498,12 @@ classify_burst(const struct op25b_classifier *c,
 		i = (unsigned int)__builtin_ctzll(ahead);
 		rte_prefetch0(
 			rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
-		parse_one(c, pkts, i, results, adaptive, &g, &counts);
+		parse_one(c, pkts, i, results, adaptive, &g, &counts,
+			  lookup4 == NULL);
 	}
 	for (; unread != 0; unread &= unread - 1)
 		parse_one(c, pkts, (unsigned int)__builtin_ctzll(unread),
-			  results, adaptive, &g, &counts);
+			  results, adaptive, &g, &counts, lookup4 == NULL);
 	n4 = counts.n4;
 	n6 = counts.n6;
 
@@ -454,14 +516,15 @@ classify_burst(const struct op25b_classifier *c,
 		const struct lpm4 *src_table = c->src4, *dst_table = c->dst4;
 
 		/* Staged over both tables together (see lpm4.h), the first
-		 * stage in the parse loop, the decision fused into the last. */
-		vec_lookup4_fn_t lookup4 = classify_lookup4;
-
-		/* Gathers for a full step of lanes at least: a gather's fixed
+		 * stage in the parse loop, the decision fused into the last.
+		 * Gathers for a full step of lanes at least: a gather's fixed
 		 * cost makes a few addresses cheaper in the scalar stages
 		 * (`mix`, 2% SMTP: 3% slower without this). */
-		if (lookup4 != NULL && n4 >= LOOKUP4_VEC_MIN &&
-		    lpm4_vec_fits(src_table) && lpm4_vec_fits(dst_table)) {
+		bool gathered = lookup4 != NULL && n4 >= LOOKUP4_VEC_MIN &&
+				lpm4_vec_fits(src_table) &&
+				lpm4_vec_fits(dst_table);
+
+		if (gathered) {
 			lookup4(src_table, src4, es, dst_table, dst4, ed, n4);
 		} else {
 			lpm4_stage_tbl16(src_table, src4, es, dst_table, dst4,
@@ -469,18 +532,20 @@ classify_burst(const struct op25b_classifier *c,
 			lpm4_stage_tbl8a(src_table, src4, es, dst_table, dst4,
 					 ed, n4);
 		}
-		if (unlikely(adaptive != NULL))
+		/* Gathered entries are final values, which
+		 * lpm4_stage_value() passes through. */
+		if (unlikely(adaptive != NULL)) {
 			decide_adaptive4(c, exempt, pkts, meta, idx4, src4,
 					 dst4, es, ed, n4, &now, results,
 					 counters);
-		for (i = 0; adaptive == NULL && i < n4; i++) {
-			unsigned int k = idx4[i];
-
-			decide(c, exempt, pkts[k], &meta[k], src4[i], NULL,
-			       dst4[i], NULL, &now,
-			       lpm4_stage_value(src_table, es[i], src4[i]),
-			       lpm4_stage_value(dst_table, ed[i], dst4[i]),
-			       &results[k], counters);
+		} else if (gathered) {
+			decide_plain4(c, exempt, pkts, meta, idx4, src4, dst4,
+				      es, ed, true, src_table, dst_table, n4,
+				      &now, results, counters);
+		} else {
+			decide_plain4(c, exempt, pkts, meta, idx4, src4, dst4,
+				      es, ed, false, src_table, dst_table, n4,
+				      &now, results, counters);
 		}
 	}
 	if (n6 > 0) {
