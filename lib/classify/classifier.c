@@ -438,6 +438,23 @@ parse_one(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 	}
 }
 
+/* parse_one() out of line, for the frames a pre-pass left. */
+static __rte_noinline void
+parse_one_outline(const struct op25b_classifier *c, struct rte_mbuf **pkts,
+		  unsigned int i, struct op25b_classify_result *results,
+		  struct op25b_adaptive_table *adaptive, struct burst_gather *g,
+		  struct burst_counts *counts, bool prefetch_lpm4)
+{
+	parse_one(c, pkts, i, results, adaptive, g, counts, prefetch_lpm4);
+}
+
+/* The mask of a burst's first @n frames (n <= 64). */
+static __rte_always_inline uint64_t
+all_of(unsigned int n)
+{
+	return n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+}
+
 /* Where counts go when the caller keeps none: one block per lcore, so
  * that the data path never tests for NULL per packet. */
 static RTE_DEFINE_PER_LCORE(struct op25b_stats_counters, discarded);
@@ -490,20 +507,40 @@ classify_burst(const struct op25b_classifier *c,
 	/* Pass 1: parse; gather SMTP packets per family for bulk lookups.
 	 * The frames that have a successor PREFETCH_AHEAD away first, each
 	 * prefetching it, then the last ones: the bound is tested once a
-	 * burst, not once a packet. */
-	ahead = n > PREFETCH_AHEAD
-			? unread & ((UINT64_C(1) << (n - PREFETCH_AHEAD)) - 1)
-			: 0;
-	for (unread &= ~ahead; ahead != 0; ahead &= ahead - 1) {
-		i = (unsigned int)__builtin_ctzll(ahead);
-		rte_prefetch0(
-			rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
-		parse_one(c, pkts, i, results, adaptive, &g, &counts,
-			  lookup4 == NULL);
+	 * burst, not once a packet. Every frame, the common case (no
+	 * pre-pass), in counted loops; the frames a pre-pass left, by their
+	 * bits, through an out-of-line parse_one() (two more inlined copies
+	 * of the parser would crowd the instruction cache for a path that
+	 * is off by default). */
+	if (likely(unread == all_of(n))) {
+		for (i = 0; i + PREFETCH_AHEAD < n; i++) {
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
+						       void *));
+			parse_one(c, pkts, i, results, adaptive, &g, &counts,
+				  lookup4 == NULL);
+		}
+		for (; i < n; i++)
+			parse_one(c, pkts, i, results, adaptive, &g, &counts,
+				  lookup4 == NULL);
+	} else {
+		ahead = n > PREFETCH_AHEAD
+				? unread & ((UINT64_C(1)
+					     << (n - PREFETCH_AHEAD)) -
+					    1)
+				: 0;
+		for (unread &= ~ahead; ahead != 0; ahead &= ahead - 1) {
+			i = (unsigned int)__builtin_ctzll(ahead);
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
+						       void *));
+			parse_one_outline(c, pkts, i, results, adaptive, &g,
+					  &counts, lookup4 == NULL);
+		}
+		for (; unread != 0; unread &= unread - 1)
+			parse_one_outline(c, pkts,
+					  (unsigned int)__builtin_ctzll(unread),
+					  results, adaptive, &g, &counts,
+					  lookup4 == NULL);
 	}
-	for (; unread != 0; unread &= unread - 1)
-		parse_one(c, pkts, (unsigned int)__builtin_ctzll(unread),
-			  results, adaptive, &g, &counts, lookup4 == NULL);
 	n4 = counts.n4;
 	n6 = counts.n6;
 
