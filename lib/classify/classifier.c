@@ -206,15 +206,60 @@ decide(const struct op25b_classifier *c,
 }
 
 /*
+ * The decision of one packet with its slots @s and @d (@ng: the matrix's
+ * row length, read once a burst by the caller; the packet, its meta and
+ * addresses by pointer, read only on the slow path): a packet whose
+ * outcome needs only its result word and counters (forwarded, counted,
+ * blocked, with no exemption table: below @slow, see slow_outcome()) in
+ * a few instructions, without decide()'s arguments (the mbuf, its meta,
+ * the addresses: loaded for the rare branches); the others (reset,
+ * notify, adaptive; any outcome an exemption table may change) through
+ * decide_as(), as decide() does.
+ */
+static __rte_always_inline void
+decide_slots(const struct op25b_classifier *c,
+	     const struct op25b_exempt_table *exempt, uint8_t slow, uint16_t ng,
+	     struct rte_mbuf *const *m, const struct pkt_meta *meta,
+	     const uint32_t *src4, const uint8_t *src6, const uint32_t *dst4,
+	     const uint8_t *dst6, uint8_t s, uint8_t d, uint64_t *now,
+	     struct op25b_classify_result *r,
+	     struct op25b_stats_counters *counters)
+{
+	uint8_t outcome = c->matrix[s * ng + d];
+
+	if (unlikely(outcome >= slow)) {
+		uint32_t s4 = src4 != NULL ? *src4 : 0;
+
+		if (unlikely(outcome == MATRIX_ADAPTIVE))
+			outcome = adaptive_outcome(c, meta, s4, src6,
+						   dst4 != NULL ? *dst4 : 0,
+						   dst6, s, now);
+		decide_as(c, exempt, *m, meta, s4, src6, outcome, s, d, r,
+			  counters);
+		return;
+	}
+	*r = c->settled_result[outcome];
+	r->class_slot = s;
+	r->group_slot = d;
+	counters->outcome[outcome]++;
+	counters->class_verdict[s][OP25B_VERDICT_OF(outcome)]++;
+	counters->group_verdict[d][OP25B_VERDICT_OF(outcome)]++;
+}
+
+/* The outcomes from which decide_slots() takes decide_as(): an exemption
+ * table makes counted and blocked such too. */
+static __rte_always_inline uint8_t
+slow_outcome(const struct op25b_exempt_table *exempt)
+{
+	return exempt != NULL ? OP25B_OUTCOME_COUNTED : OP25B_OUTCOME_RESET;
+}
+
+/*
  * The IPv4 decisions of a burst, under a policy without adaptive classes,
  * from the entries the lookups left in @es/@ed: @final values when
  * gathered (lpm4_vec.h), else the last stage is read here
  * (lpm4_stage_value() in @src_table/@dst_table; an absent table's entries
- * are 0, which it passes through without reading the table). A packet whose outcome only needs its result and counters
- * (forwarded, counted, blocked; no exemption to test) takes a few
- * instructions here; the others (reset, notify, an adaptive cell whose
- * class has no table; an exemption table) go through decide_as(), which
- * needs the packet.
+ * are 0, which it passes through without reading the table).
  */
 static __rte_always_inline void
 decide_plain4(const struct op25b_classifier *c,
@@ -226,9 +271,7 @@ decide_plain4(const struct op25b_classifier *c,
 	      struct op25b_classify_result *results,
 	      struct op25b_stats_counters *counters)
 {
-	/* An exemption table makes counted and blocked the slow ones too. */
-	uint8_t slow = exempt != NULL ? OP25B_OUTCOME_COUNTED
-				      : OP25B_OUTCOME_RESET;
+	uint8_t slow = slow_outcome(exempt);
 	uint16_t ng = c->n_group_slots;
 	unsigned int i;
 
@@ -238,25 +281,10 @@ decide_plain4(const struct op25b_classifier *c,
 				  : lpm4_stage_value(src_table, es[i], src4[i]);
 		uint8_t d = final ? (uint8_t)ed[i]
 				  : lpm4_stage_value(dst_table, ed[i], dst4[i]);
-		uint8_t outcome = c->matrix[s * ng + d];
-		struct op25b_classify_result *r = &results[k];
 
-		if (unlikely(outcome >= slow)) {
-			/* As decide(), the matrix already read. */
-			if (unlikely(outcome == MATRIX_ADAPTIVE))
-				outcome = adaptive_outcome(c, &meta[k], src4[i],
-							   NULL, dst4[i], NULL,
-							   s, now);
-			decide_as(c, exempt, pkts[k], &meta[k], src4[i], NULL,
-				  outcome, s, d, r, counters);
-			continue;
-		}
-		*r = c->settled_result[outcome];
-		r->class_slot = s;
-		r->group_slot = d;
-		counters->outcome[outcome]++;
-		counters->class_verdict[s][OP25B_VERDICT_OF(outcome)]++;
-		counters->group_verdict[d][OP25B_VERDICT_OF(outcome)]++;
+		decide_slots(c, exempt, slow, ng, &pkts[k], &meta[k], &src4[i],
+			     NULL, &dst4[i], NULL, s, d, now, &results[k],
+			     counters);
 	}
 }
 
@@ -588,10 +616,17 @@ classify_burst(const struct op25b_classifier *c,
 	if (n6 > 0) {
 		lpm6_lookup_bulk(c->src6, g.src6, src_val, n6);
 		lpm6_lookup_bulk(c->dst6, g.dst6, dst_val, n6);
-		for (i = 0; i < n6; i++)
-			decide(c, exempt, pkts[idx6[i]], &meta[idx6[i]], 0,
-			       g.src6[i], 0, g.dst6[i], &now, src_val[i],
-			       dst_val[i], &results[idx6[i]], counters);
+		uint8_t slow = slow_outcome(exempt);
+		uint16_t ng = c->n_group_slots;
+
+		for (i = 0; i < n6; i++) {
+			unsigned int k = idx6[i];
+
+			decide_slots(c, exempt, slow, ng, &pkts[k], &meta[k],
+				     NULL, g.src6[i], NULL, g.dst6[i],
+				     (uint8_t)src_val[i], (uint8_t)dst_val[i],
+				     &now, &results[k], counters);
+		}
 	}
 	/* Frame counters, each under its outcome too; then the outcomes
 	 * parsing settled; non_smtp is what is left. */
