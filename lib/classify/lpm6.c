@@ -19,15 +19,16 @@ group_of(struct lpm6 *t, uint32_t *entry)
 	uint32_t *g;
 	unsigned int j;
 
-	if (!(*entry & LPM6_EXT)) {
+	if (*entry < LPM6_GROUP_MIN) {
 		if (t->n_groups >= t->max_groups)
 			return NULL;
-		g = &t->tbl8[(size_t)t->n_groups << 8];
+		/* Numbers from 1: group 0 would be the entry 0, no match. */
+		g = &t->tbl8[(size_t)(t->n_groups + 1) << 8];
 		for (j = 0; j < 256; j++)
 			g[j] = *entry;
-		*entry = LPM6_EXT | t->n_groups++;
+		*entry = ++t->n_groups << 8;
 	}
-	return &t->tbl8[lpm6_group_index(*entry, 0)];
+	return &t->tbl8[*entry];
 }
 
 /* Write one rule: the range of entries it covers at the level its depth
@@ -77,8 +78,8 @@ lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
 		rte_errno = -err;
 		return NULL;
 	}
-	/* One spare group, so that a table without groups still has a
-	 * valid pointer. */
+	/* Group 0 unused (numbers start at 1, lpm6.h), which also gives a
+	 * table without groups a valid pointer. */
 	size8 = ((size_t)groups + 1) * 256 * sizeof(uint32_t);
 	t = rte_zmalloc_socket("op25b_lpm6", sizeof(*t), 0, socket_id);
 	if (t == NULL)
