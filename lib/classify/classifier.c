@@ -410,7 +410,8 @@ static __rte_always_inline void
 parse_one(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 	  unsigned int i, struct op25b_classify_result *results,
 	  struct op25b_adaptive_table *adaptive, struct burst_gather *g,
-	  struct burst_counts *counts, bool prefetch_lpm4)
+	  struct burst_counts *counts, bool prefetch_lpm4,
+	  struct op25b_classify_result non_smtp)
 {
 	struct rte_mbuf *m = pkts[i];
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -431,7 +432,7 @@ parse_one(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 	/* non_smtp, most frames, apart: its result is then a load at a
 	 * constant offset, the parse's return paths jump straight to it. */
 	if (likely(code == OP25B_OUTCOME_NON_SMTP)) {
-		results[i] = c->settled_result[OP25B_OUTCOME_NON_SMTP];
+		results[i] = non_smtp;
 		return;
 	}
 	if (likely(code != PARSE_SMTP)) {
@@ -473,7 +474,8 @@ parse_one_outline(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 		  struct op25b_adaptive_table *adaptive, struct burst_gather *g,
 		  struct burst_counts *counts, bool prefetch_lpm4)
 {
-	parse_one(c, pkts, i, results, adaptive, g, counts, prefetch_lpm4);
+	parse_one(c, pkts, i, results, adaptive, g, counts, prefetch_lpm4,
+		  c->settled_result[OP25B_OUTCOME_NON_SMTP]);
 }
 
 /* The mask of a burst's first @n frames (n <= 64). */
@@ -541,15 +543,20 @@ classify_burst(const struct op25b_classifier *c,
 	 * of the parser would crowd the instruction cache for a path that
 	 * is off by default). */
 	if (likely(unread == all_of(n))) {
+		/* In a register: the results' stores could alias the
+		 * classifier's copy, which gcc then loads for every frame. */
+		const struct op25b_classify_result non_smtp =
+			c->settled_result[OP25B_OUTCOME_NON_SMTP];
+
 		for (i = 0; i + PREFETCH_AHEAD < n; i++) {
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
 						       void *));
 			parse_one(c, pkts, i, results, adaptive, &g, &counts,
-				  lookup4 == NULL);
+				  lookup4 == NULL, non_smtp);
 		}
 		for (; i < n; i++)
 			parse_one(c, pkts, i, results, adaptive, &g, &counts,
-				  lookup4 == NULL);
+				  lookup4 == NULL, non_smtp);
 	} else {
 		ahead = n > PREFETCH_AHEAD
 				? unread & ((UINT64_C(1)
