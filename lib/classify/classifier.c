@@ -621,8 +621,8 @@ classify_burst(const struct op25b_classifier *c,
 		}
 	}
 	if (n6 > 0) {
-		lpm6_lookup_bulk(c->src6, g.src6, src_val, n6);
-		lpm6_lookup_bulk(c->dst6, g.dst6, dst_val, n6);
+		lpm6_lookup_bulk2(c->src6, g.src6, src_val, c->dst6, g.dst6,
+				  dst_val, n6);
 		uint8_t slow = slow_outcome(exempt);
 		uint16_t ng = c->n_group_slots;
 

@@ -80,7 +80,7 @@ lpm6_first(const uint8_t *addr)
 }
 
 /* The value for @addr; a NULL table matches nothing. */
-static inline uint8_t
+static __rte_always_inline uint8_t
 lpm6_lookup(const struct lpm6 *t, const uint8_t *addr)
 {
 	const uint8_t *next = addr + 2;
@@ -137,6 +137,33 @@ lpm6_lookup_bulk(const struct lpm6 *t, uint8_t (*addrs)[16], uint16_t *val,
 		rte_prefetch0(&t->tbl16[lpm6_first(addrs[i])]);
 	for (i = 0; i < n; i++)
 		val[i] = lpm6_lookup(t, addrs[i]);
+}
+
+/*
+ * lpm6_lookup_bulk() of a batch's sources in @ta and its destinations in
+ * @tb together: one loop of prefetches and one of walks for both tables
+ * (the loops' own instructions paid once; syn6: -7 a packet).
+ */
+static inline void
+lpm6_lookup_bulk2(const struct lpm6 *ta, uint8_t (*a)[16], uint16_t *va,
+		  const struct lpm6 *tb, uint8_t (*b)[16], uint16_t *vb,
+		  unsigned int n)
+{
+	unsigned int i;
+
+	if (ta == NULL || tb == NULL) {
+		lpm6_lookup_bulk(ta, a, va, n);
+		lpm6_lookup_bulk(tb, b, vb, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		rte_prefetch0(&ta->tbl16[lpm6_first(a[i])]);
+		rte_prefetch0(&tb->tbl16[lpm6_first(b[i])]);
+	}
+	for (i = 0; i < n; i++) {
+		va[i] = lpm6_lookup(ta, a[i]);
+		vb[i] = lpm6_lookup(tb, b[i]);
+	}
 }
 
 #endif /* OP25B_LPM6_H */
