@@ -155,7 +155,7 @@ decide_as(const struct op25b_classifier *c,
 		return;
 	}
 	/* Reset and notify, the two that may answer, lie above every other
-	 * outcome (decide() has resolved MATRIX_ADAPTIVE): one test keeps
+	 * outcome (the caller has resolved MATRIX_ADAPTIVE): one test keeps
 	 * forwarded, counted and blocked clear of both (syn4, blocked:
 	 * -2.0 instructions a packet). */
 	_Static_assert(OP25B_OUTCOME_RESET + 1 == OP25B_OUTCOME_MAX &&
@@ -187,34 +187,17 @@ decide_as(const struct op25b_classifier *c,
 	counters->group_verdict[dst_slot][OP25B_VERDICT_OF(outcome)]++;
 }
 
-/* The matrix's outcome, an adaptive class's resolved first. */
-static __rte_always_inline void
-decide(const struct op25b_classifier *c,
-       const struct op25b_exempt_table *exempt, struct rte_mbuf *m,
-       const struct pkt_meta *meta, uint32_t src4, const uint8_t *src6,
-       uint32_t dst4, const uint8_t *dst6, uint64_t *now, uint16_t src_slot,
-       uint16_t dst_slot, struct op25b_classify_result *r,
-       struct op25b_stats_counters *counters)
-{
-	uint8_t outcome = c->matrix[src_slot * c->n_group_slots + dst_slot];
-
-	if (unlikely(outcome == MATRIX_ADAPTIVE))
-		outcome = adaptive_outcome(c, meta, src4, src6, dst4, dst6,
-					   src_slot, now);
-	decide_as(c, exempt, m, meta, src4, src6, outcome, src_slot, dst_slot,
-		  r, counters);
-}
-
 /*
  * The decision of one packet with its slots @s and @d (@ng: the matrix's
  * row length, read once a burst by the caller; the packet, its meta and
  * addresses by pointer, read only on the slow path): a packet whose
  * outcome needs only its result word and counters (forwarded, counted,
  * blocked, with no exemption table: below @slow, see slow_outcome()) in
- * a few instructions, without decide()'s arguments (the mbuf, its meta,
- * the addresses: loaded for the rare branches); the others (reset,
+ * a few instructions, without reading the packet (a decide() that took
+ * the mbuf, its meta and the addresses by value had gcc load them for
+ * every packet, for the rare branches); the others (reset,
  * notify, adaptive; any outcome an exemption table may change) through
- * decide_as(), as decide() does.
+ * decide_as(), an adaptive cell's outcome resolved first.
  */
 static __rte_always_inline void
 decide_slots(const struct op25b_classifier *c,

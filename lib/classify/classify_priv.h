@@ -22,7 +22,7 @@
 
 /* A matrix cell of an adaptive class: forwarded unless the source is
  * blocked (classify_adaptive), then the policy's block. Above every
- * verdict outcome, so that decide()'s one test for the rare verdicts
+ * verdict outcome, so that decide_as()'s one test for the rare verdicts
  * catches it and the common ones never pay for it. */
 #define MATRIX_ADAPTIVE OP25B_OUTCOME_MAX
 

@@ -345,7 +345,7 @@ side_build6(struct side_rules *s, int socket_id,
 
 /* The outcome of a policy decision as compiled into the matrix: monitor
  * mode turns a block into a count, block: reset makes it a reset
- * candidate (decide() checks for a bare SYN), block: notify hands it to
+ * candidate (decide_as() checks for a bare SYN), block: notify hands it to
  * op25b_notify_answer(). */
 static uint8_t
 outcome_of_action(const struct op25b_policy *policy, enum op25b_action action,

@@ -24,8 +24,10 @@
  *
  * Indexes are signed 32-bit lanes: lpm4_vec_fits() says whether a table's
  * groups fit them (always, short of 8 million third-level groups); the
- * third level is gathered 32 bits at a byte's offset, which is why
- * lpm4_build() leaves LPM4_TBL8B_PAD bytes after it.
+ * third level is gathered 32 bits at a byte's offset, so up to 3 bytes
+ * past the byte wanted are read: today the level's spare group lies
+ * there, and lpm4_build() leaves LPM4_TBL8B_PAD bytes after the level so
+ * that it stays so whatever the level's sizing becomes.
  */
 #ifndef OP25B_LPM4_VEC_H
 #define OP25B_LPM4_VEC_H
@@ -41,9 +43,10 @@ lpm4_vec_group_index(vec_i32 e, vec_i32 byte)
 	return ((e & ~LPM4_EXT) << 8) | byte;
 }
 
-/* Lookups of @ip[0..n) in @t: lanes of @e become the final entries (the
- * value, LPM4_EXT clear), as lpm4_stage_value() would read them. @t
- * NULL: every value 0. n <= 64. */
+/* Lookups of @ipa[0..n) in @ta and of @ipb[0..n) in @tb: @ea and @eb
+ * become the final entries (the value, LPM4_EXT clear), as
+ * lpm4_stage_value() would read them; a NULL table gives every value 0.
+ * n <= 64. */
 static __rte_always_inline void
 lpm4_vec_lookup2(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
 		 const struct lpm4 *tb, const uint32_t *ipb, uint32_t *eb,

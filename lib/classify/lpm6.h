@@ -17,10 +17,12 @@
  * start at 1; group 0 is never used), so that the next entry's index is
  * the entry or'ed with that byte. A step of the walk is then a compare,
  * an or and a load (a flag bit to clear and a shift cost two more
- * instructions a step; syn6, a /48 five steps deep: -10 a packet). Tables are rebuilt whole on every
- * policy load, so as in lpm4.c the prefixes are written shortest first
- * and a group, made on first use, starts as copies of the final value of
- * the entry it replaces: longest prefix wins without any bookkeeping.
+ * instructions a step; syn6, a /48 five steps deep: -10 a packet).
+ *
+ * Tables are rebuilt whole on every policy load, so as in lpm4.c the
+ * prefixes are written shortest first and a group, made on first use,
+ * starts as copies of the final value of the entry it replaces: longest
+ * prefix wins without any bookkeeping.
  */
 #ifndef OP25B_LPM6_H
 #define OP25B_LPM6_H

@@ -708,7 +708,7 @@ run_profile(const struct options *o, const struct op25b_classifier *c,
 					     o->rounds, counters, &min, &median,
 					     &mean);
 		}
-		printf("  %-32s burst %2u %-6s %6.1f cycles/packet (median of "
+		printf("  %-32s burst %2u %-14s %6.1f cycles/packet (median of "
 		       "%u: %.1f; %" PRIu64 " blocked, %" PRIu64 " non-SMTP)\n",
 		       profile == PROFILE_TRACE ? o->trace : labels[profile],
 		       burst, path_label(), min, REPEATS, median,

@@ -539,9 +539,11 @@ emit_prefixes(char *text, size_t cap, const uint32_t *pfx, const uint8_t *len,
 	return used;
 }
 
-/* The deep policy's sources and destinations (made once) after @head. */
+/* The deep policy's sources and destinations (made once) after @head;
+ * without @groups, no destinations (the destination table is missing)
+ * and every class blocks. */
 static struct op25b_policy *
-deep_policy(const char *head)
+deep_policy(const char *head, bool groups)
 {
 	size_t cap = 1 << 20, used = 0;
 	char *text = malloc(cap);
@@ -555,17 +557,24 @@ deep_policy(const char *head)
 	 assert_true(used < cap))
 	EMIT("%sports:\n  smtp: [25]\n  submission: [587]\nsources:\n", head);
 	for (k = 0; k < DEEP_CLASSES; k++) {
-		EMIT("  c%u:\n    action: allow\n    to: {", k);
-		for (g = 0, j = 0; g < DEEP_GROUPS; g++)
-			if ((g + k) % 3 == 0)
-				EMIT("%sg%u: block", j++ ? ", " : "", g);
-		EMIT("}\n    prefixes: [");
+		if (groups) {
+			EMIT("  c%u:\n    action: allow\n    to: {", k);
+			for (g = 0, j = 0; g < DEEP_GROUPS; g++)
+				if ((g + k) % 3 == 0)
+					EMIT("%sg%u: block", j++ ? ", " : "",
+					     g);
+			EMIT("}\n");
+		} else {
+			EMIT("  c%u:\n    action: block\n", k);
+		}
+		EMIT("    prefixes: [");
 		used += emit_prefixes(text + used, cap - used, src_pfx, src_len,
 				      k * DEEP_PER_SET, DEEP_PER_SET);
 		EMIT("]\n");
 	}
-	EMIT("destinations:\n");
-	for (g = 0; g < DEEP_GROUPS; g++) {
+	if (groups)
+		EMIT("destinations:\n");
+	for (g = 0; groups && g < DEEP_GROUPS; g++) {
 		EMIT("  g%u:\n    prefixes: [", g);
 		used += emit_prefixes(text + used, cap - used, dst_pfx, dst_len,
 				      g * DEEP_PER_SET, DEEP_PER_SET);
@@ -617,9 +626,10 @@ deep_exemptions(struct op25b_exempt_registry **reg)
  * destination tables reach every level of lpm4.h (prefixes /8../32,
  * nested; every class blocks towards some groups only, so that both
  * lookups decide): block: drop, block: reset (the RSTs' bytes compared),
- * monitor mode; each burst with and without an exemption table of some
- * of the source prefixes. A source and a destination under a random
- * prefix of the policy, or anywhere. */
+ * monitor mode, and that without destinations (no destination table: the
+ * gathers' missing-table lanes); each burst with and without an exemption
+ * table of some of the source prefixes. A source and a destination under
+ * a random prefix of the policy, or anywhere. */
 static void
 test_deep_tables(void **state)
 {
@@ -627,6 +637,7 @@ test_deep_tables(void **state)
 		"version: 1\nmode: enforce\nblock: drop\ndefault: allow\n",
 		"version: 1\nmode: enforce\nblock: reset\ndefault: allow\n",
 		"version: 1\nmode: monitor\nblock: drop\ndefault: allow\n",
+		NULL, /* the one before, without destinations */
 	};
 	static uint8_t frames[OP25B_CLASSIFY_BURST_MAX][54];
 	struct op25b_exempt_registry *reg;
@@ -645,7 +656,10 @@ test_deep_tables(void **state)
 		random_prefix(dst_pfx, dst_len, i, 172);
 	exempt = deep_exemptions(&reg);
 	for (v = 0; v < RTE_DIM(heads); v++) {
-		struct op25b_policy *policy = deep_policy(heads[v]);
+		/* The last policy again without destinations. */
+		struct op25b_policy *policy =
+			deep_policy(heads[RTE_MIN(v, RTE_DIM(heads) - 2)],
+				    v < RTE_DIM(heads) - 1);
 		struct op25b_classifier *c = op25b_classifier_create(
 			policy, SOCKET_ID_ANY, NULL, NULL);
 
