@@ -483,13 +483,19 @@ test_random_frames(void **state)
 	print_message("random: %u frames in %u bursts\n", done, bursts);
 }
 
+/* The network mask of a /@len (0..32): in 64 bits, as a 32-bit shift
+ * by 32 is undefined. */
+static uint32_t
+mask_of(unsigned int len)
+{
+	return (uint32_t) ~(UINT64_C(0xffffffff) >> len);
+}
+
 /* A random IPv4 address under @prefix/@len (len 0..32). */
 static uint32_t
 address_under(uint32_t prefix, unsigned int len)
 {
-	uint32_t host = len == 32 ? 0 : (uint32_t)rng() >> len;
-
-	return (len == 0 ? 0 : prefix & ~(UINT32_MAX >> len)) | host;
+	return (prefix & mask_of(len)) | ((uint32_t)rng() & ~mask_of(len));
 }
 
 /* Prefix @i of @pfx/@len: under one of the three /8s from @first, /8 to
@@ -502,7 +508,7 @@ random_prefix(uint32_t *pfx, uint8_t *len, unsigned int i, unsigned int first)
 	do {
 		len[i] = (uint8_t)(8 + rnd(25));
 		pfx[i] = address_under((uint32_t)(first + rnd(3)) << 24, 8) &
-			 ~(UINT32_MAX >> len[i]);
+			 mask_of(len[i]);
 		for (j = 0; j < i && (pfx[j] != pfx[i] || len[j] != len[i]);
 		     j++)
 			;
