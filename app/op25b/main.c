@@ -134,8 +134,10 @@ static const struct op25b_option app_options[] = {
 	OP25B_OPTION("classifier-path", OPT_CLASSIFIER_PATH, "PATH",
 		     "auto (default: the widest the CPU offers within the "
 		     "EAL's --force-max-simd-bitwidth, 256 unless it says "
-		     "512), avx2, avx512 (IPv4 lookups by hardware gathers, "
-		     "8 or 16 addresses at a time) or scalar"),
+		     "512; scalar where Linux reports the GDS mitigation, "
+		     "which slows gathers), avx2, avx512 (IPv4 lookups by "
+		     "hardware gathers, 8 or 16 addresses at a time) or "
+		     "scalar"),
 	OP25B_OPTION("classifier-prepass", OPT_CLASSIFIER_PREPASS, NULL,
 		     "on a vector path, also settle plain non-SMTP frames in "
 		     "bulk before the parser (slower than the parser on the "
@@ -576,12 +578,17 @@ main(int argc, char **argv)
 	       "%s; exemptions kept in %s\n",
 	       app.config.instance, app.config.cli_socket, app.config.audit_log,
 	       app.state_path);
-	printf("op25b: classifier path %s%s\n",
+	printf("op25b: classifier path %s%s%s\n",
 	       op25b_classify_path_name(op25b_classify_path_get()),
 	       op25b_classify_prepass_get() &&
 			       op25b_classify_path_get() !=
 				       OP25B_CLASSIFY_PATH_SCALAR
 		       ? " with the pre-pass"
+		       : "",
+	       op25b_classify_path_gathers_slow()
+		       ? " (auto: Linux reports the GDS mitigation, which "
+			 "slows the vector paths' gathers; --classifier-path "
+			 "avx2 or avx512 takes them anyway)"
 		       : "");
 	fflush(stdout);
 

@@ -48,10 +48,19 @@ int op25b_classify_path_set(enum op25b_classify_path path);
  * SIMD width (rte_vect_get_max_simd_bitwidth(): 256 unless
  * --force-max-simd-bitwidth says otherwise, so AVX-512 needs
  * --force-max-simd-bitwidth=512, as DPDK's own AVX-512 paths do): what
- * op25b's --classifier-path auto runs.
+ * op25b's --classifier-path auto runs. The scalar path where Linux
+ * reports the GDS ("Downfall") microcode mitigation, which slows the
+ * vector paths' gathers several times
+ * (op25b_classify_path_gathers_slow() then says so).
  * @return the path now in use.
  */
 enum op25b_classify_path op25b_classify_path_select(void);
+
+/**
+ * Whether the last op25b_classify_path_select() passed over the vector
+ * paths because of the GDS mitigation.
+ */
+bool op25b_classify_path_gathers_slow(void);
 
 /** The path in use (scalar until one is set or selected). */
 enum op25b_classify_path op25b_classify_path_get(void);

@@ -10,6 +10,9 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_cpuflags.h>
@@ -106,17 +109,57 @@ op25b_classify_path_set(enum op25b_classify_path path)
 	return 0;
 }
 
+/*
+ * Whether Linux reports the GDS ("Downfall") microcode mitigation on this
+ * CPU: it makes every gather several times slower (Intel's 6th to 11th
+ * generation cores and their Xeons), and the vector paths' lookups are
+ * gathers. A build with the tests reads OP25B_TEST_GDS_STATUS's file
+ * instead (test/integration/vector.sh).
+ */
+static bool
+gathers_mitigated(void)
+{
+	const char *path =
+		"/sys/devices/system/cpu/vulnerabilities/gather_data_sampling";
+	static const char mitigated[] = "Mitigation: Microcode";
+	char line[80] = "";
+	FILE *f;
+
+#ifdef OP25B_TEST_HOOKS
+	if (getenv("OP25B_TEST_GDS_STATUS") != NULL)
+		path = getenv("OP25B_TEST_GDS_STATUS");
+#endif
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	return strncmp(line, mitigated, sizeof(mitigated) - 1) == 0;
+}
+
+static bool passed_over; /* the last select's: gathers_mitigated() */
+
 enum op25b_classify_path
 op25b_classify_path_select(void)
 {
 	uint16_t width = rte_vect_get_max_simd_bitwidth();
 	int p;
 
+	passed_over = false;
 	for (p = OP25B_CLASSIFY_PATH_MAX - 1; p > OP25B_CLASSIFY_PATH_SCALAR;
-	     p--)
-		if (paths[p].bits <= width &&
-		    op25b_classify_path_set((enum op25b_classify_path)p) == 0)
-			return current;
+	     p--) {
+		if (paths[p].bits > width ||
+		    !op25b_classify_path_available((enum op25b_classify_path)p))
+			continue;
+		/* Asked once, and only where a vector path would be taken. */
+		if (gathers_mitigated()) {
+			passed_over = true;
+			break;
+		}
+		op25b_classify_path_set((enum op25b_classify_path)p);
+		return current;
+	}
 	op25b_classify_path_set(OP25B_CLASSIFY_PATH_SCALAR);
 	return current;
 }
@@ -138,4 +181,10 @@ bool
 op25b_classify_prepass_get(void)
 {
 	return prepass_on;
+}
+
+bool
+op25b_classify_path_gathers_slow(void)
+{
+	return passed_over;
 }

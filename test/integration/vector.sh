@@ -4,7 +4,8 @@
 # PPPoE; and the encapsulation test vectors) through op25b on its default
 # (auto: the widest path the CPU offers within the EAL's SIMD width: 256
 # by default, 512 with --force-max-simd-bitwidth=512, scalar at 128), each
-# path named, and each vector path with --classifier-prepass: each run
+# path named, and each vector path with --classifier-prepass, and auto
+# where Linux reports the GDS mitigation (scalar): each run
 # prints the path the CPU and the options give, and every run forwards and
 # answers the same bytes and counts the same; an unknown path is refused
 # in one line. (test_vector_diff holds the paths to each other frame by
@@ -51,7 +52,13 @@ run auto -- --classifier-path auto
 run auto512 --force-max-simd-bitwidth=512 -- --classifier-path auto
 run narrow --force-max-simd-bitwidth=128 -- --classifier-path auto
 run scalar -- --classifier-path scalar
-checks="default:$best auto:$best auto512:$wide narrow:scalar scalar:scalar"
+# auto on this machine: scalar where Linux reports the GDS mitigation.
+auto=$best autowide=$wide
+if grep -qs '^Mitigation: Microcode' \
+	/sys/devices/system/cpu/vulnerabilities/gather_data_sampling; then
+	auto=scalar autowide=scalar
+fi
+checks="default:$auto auto:$auto auto512:$autowide narrow:scalar scalar:scalar"
 if [ "$best" = avx2 ]; then
 	run avx2 -- --classifier-path avx2
 	run avx2pre -- --classifier-path avx2 --classifier-prepass
@@ -61,6 +68,23 @@ if [ "$wide" = avx512 ]; then
 	run avx512 -- --classifier-path avx512
 	run avx512pre -- --classifier-path avx512 --classifier-prepass
 	checks="$checks avx512:avx512 avx512pre:avx512"
+fi
+# Where Linux reports the GDS mitigation (gathers slowed), auto takes
+# the scalar path and says why; a path named is still taken. The status
+# file is the test hook's (builds with the tests read
+# OP25B_TEST_GDS_STATUS instead of /sys).
+if [ "$best" != scalar ]; then
+	printf 'Mitigation: Microcode\n' >"$work/gds-status"
+	export OP25B_TEST_GDS_STATUS=$work/gds-status
+	run gds --
+	run gdsnamed -- --classifier-path "$best"
+	printf 'Not affected\n' >"$work/gds-status"
+	run gdsnot --
+	unset OP25B_TEST_GDS_STATUS
+	checks="$checks gds:scalar gdsnamed:$best gdsnot:$best"
+	want_has "$work/gds.log" "op25b: classifier path scalar (auto: Linux reports the GDS mitigation"
+	! grep -qF "GDS" "$work/gdsnamed.log" "$work/gdsnot.log" ||
+		problem "the GDS mitigation said where auto did not pass over the vector paths"
 fi
 
 for want in $checks; do
