@@ -461,13 +461,6 @@ parse_one_outline(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 		  c->settled_result[OP25B_OUTCOME_NON_SMTP]);
 }
 
-/* The mask of a burst's first @n frames (n <= 64). */
-static __rte_always_inline uint64_t
-all_of(unsigned int n)
-{
-	return n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
-}
-
 /* Where counts go when the caller keeps none: one block per lcore, so
  * that the data path never tests for NULL per packet. */
 static RTE_DEFINE_PER_LCORE(struct op25b_stats_counters, discarded);
@@ -525,7 +518,7 @@ classify_burst(const struct op25b_classifier *c,
 	 * bits, through an out-of-line parse_one() (two more inlined copies
 	 * of the parser would crowd the instruction cache for a path that
 	 * is off by default). */
-	if (likely(unread == all_of(n))) {
+	if (likely(unread == vec_burst_mask(n))) {
 		/* In a register: the results' stores could alias the
 		 * classifier's copy, which gcc then loads for every frame. */
 		const struct op25b_classify_result non_smtp =

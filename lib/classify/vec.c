@@ -29,7 +29,7 @@ vec_prepass_scalar(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 	RTE_SET_USED(c);
 	RTE_SET_USED(pkts);
 	RTE_SET_USED(results);
-	return n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+	return vec_burst_mask(n);
 }
 
 vec_prepass_fn_t classify_prepass = vec_prepass_scalar;

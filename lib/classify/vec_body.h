@@ -144,7 +144,7 @@ vec_prepass_body(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 		 unsigned int n, struct op25b_classify_result *results)
 {
 	struct vec_words w __rte_aligned(64);
-	uint64_t settled = 0, all;
+	uint64_t settled = 0;
 	uint32_t word;
 	unsigned int i;
 
@@ -165,8 +165,7 @@ vec_prepass_body(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 	for (; i < n; i++)
 		if (settled >> i & 1)
 			memcpy(results + i, &word, sizeof(word));
-	all = n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
-	return all & ~settled;
+	return vec_burst_mask(n) & ~settled;
 }
 
 #endif /* OP25B_CLASSIFY_VEC_BODY_H */

@@ -19,6 +19,14 @@
 _Static_assert(OP25B_CLASSIFY_BURST_MAX <= 64,
 	       "a burst's pending frames fit one 64-bit mask");
 
+/* The frames of a burst of @n (n <= OP25B_CLASSIFY_BURST_MAX), bit i for
+ * pkts[i]: what a pre-pass that settles nothing returns. */
+static inline uint64_t
+vec_burst_mask(unsigned int n)
+{
+	return n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+}
+
 /*
  * Settle what it can of @pkts[0..n) (n <= OP25B_CLASSIFY_BURST_MAX): each
  * settled frame's result is c->settled_result[OP25B_OUTCOME_NON_SMTP].
