@@ -580,11 +580,7 @@ main(int argc, char **argv)
 	       app.state_path);
 	printf("op25b: classifier path %s%s%s\n",
 	       op25b_classify_path_name(op25b_classify_path_get()),
-	       op25b_classify_prepass_get() &&
-			       op25b_classify_path_get() !=
-				       OP25B_CLASSIFY_PATH_SCALAR
-		       ? " with the pre-pass"
-		       : "",
+	       op25b_classify_prepass_get() ? " with the pre-pass" : "",
 	       op25b_classify_path_gathers_slow()
 		       ? " (auto: Linux reports the GDS mitigation, which "
 			 "slows the vector paths' gathers; --classifier-path "

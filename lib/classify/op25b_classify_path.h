@@ -73,7 +73,8 @@ enum op25b_classify_path op25b_classify_path_get(void);
  */
 void op25b_classify_prepass_set(bool on);
 
-/** Whether the pre-pass was asked for (op25b_classify_prepass_set()). */
+/** Whether the pre-pass runs: asked for (op25b_classify_prepass_set())
+ * and a vector path in use. */
 bool op25b_classify_prepass_get(void);
 
 #ifdef __cplusplus

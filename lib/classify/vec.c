@@ -180,7 +180,7 @@ op25b_classify_prepass_set(bool on)
 bool
 op25b_classify_prepass_get(void)
 {
-	return prepass_on;
+	return prepass_on && current != OP25B_CLASSIFY_PATH_SCALAR;
 }
 
 bool

@@ -621,9 +621,7 @@ path_label(void)
 	enum op25b_classify_path p = op25b_classify_path_get();
 
 	snprintf(label, sizeof(label), "%s%s", op25b_classify_path_name(p),
-		 op25b_classify_prepass_get() && p != OP25B_CLASSIFY_PATH_SCALAR
-			 ? "+prepass"
-			 : "");
+		 op25b_classify_prepass_get() ? "+prepass" : "");
 	return label;
 }
 
