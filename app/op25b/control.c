@@ -496,26 +496,33 @@ op25b_control_set_block(struct op25b_app *app, int block, char *msg,
 
 /*
  * The TSC of the workers' last sign of traffic, for --stop-after-idle: the
- * latest received packet, or now while a worker has not finished a loop
- * since the last look (a loop takes microseconds; one stalled for this
- * control tick, in a PMD's blocking write or off its CPU, may have
- * packets still to take: stopping then cut pcap replays short under
- * load). @now: this tick's TSC.
+ * tick at which a worker's busy loops (loops that received packets) were
+ * seen to have moved, so at most one tick (10 ms) after its last packet;
+ * or now while a worker has not finished a loop since the last look (a
+ * loop takes microseconds; one stalled for this control tick, in a PMD's
+ * blocking write or off its CPU, may have packets still to take: stopping
+ * then cut pcap replays short under load). @now: this tick's TSC.
  */
 static uint64_t
 last_activity_tsc(const struct op25b_app *app, uint64_t now)
 {
 	static uint64_t seen_loops[OP25B_STATS_MAX_WORKERS];
+	static uint64_t seen_busy[OP25B_STATS_MAX_WORKERS];
+	static uint64_t busy_tsc[OP25B_STATS_MAX_WORKERS];
 	uint64_t last = app->start_tsc;
 	unsigned int i;
 
 	for (i = 0; i < app->n_workers; i++) {
 		const struct op25b_stats_worker *w = app->workers[i].stats;
-		uint64_t t = __atomic_load_n(&w->last_rx_tsc, __ATOMIC_RELAXED);
 		uint64_t loops = __atomic_load_n(&w->loops, __ATOMIC_RELAXED);
+		uint64_t busy =
+			__atomic_load_n(&w->busy_loops, __ATOMIC_RELAXED);
+		uint64_t t;
 
-		if (loops == seen_loops[i])
-			t = now;
+		if (busy != seen_busy[i])
+			busy_tsc[i] = now;
+		seen_busy[i] = busy;
+		t = loops == seen_loops[i] ? now : busy_tsc[i];
 		seen_loops[i] = loops;
 		if (t > last)
 			last = t;

@@ -166,15 +166,17 @@ op25b_worker_main(void *arg)
 		rte_rcu_qsbr_quiescent(app->qsbr, w->rcu_id);
 		if (w->records != NULL)
 			op25b_worker_records_tick(w, app);
-		/* Relaxed stores: the control lcore reads loops (a stalled
-		 * worker's does not move) while this lcore writes it. */
+		/* Relaxed stores: the control lcore reads both (a stalled
+		 * worker's loops do not move; busy loops that move are
+		 * traffic) while this lcore writes them. No clock read here:
+		 * RDTSC took 2.5% of this lcore on 64-byte frames, and the
+		 * control lcore's tick dates the traffic well enough. */
 		__atomic_store_n(&stats->loops, stats->loops + 1,
 				 __ATOMIC_RELAXED);
-		if (got != 0) {
-			stats->busy_loops++;
-			__atomic_store_n(&stats->last_rx_tsc, rte_rdtsc(),
+		if (got != 0)
+			__atomic_store_n(&stats->busy_loops,
+					 stats->busy_loops + 1,
 					 __ATOMIC_RELAXED);
-		}
 	}
 	rte_rcu_qsbr_thread_offline(app->qsbr, w->rcu_id);
 	return 0;

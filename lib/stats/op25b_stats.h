@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
-#define OP25B_STATS_LAYOUT_VERSION 8
+#define OP25B_STATS_LAYOUT_VERSION 9
 #define OP25B_STATS_SLOTS 256 /**< slot 0: none; 1..255: names */
 #define OP25B_STATS_NAME_MAX 64
 #define OP25B_STATS_MAX_PORTS 32
@@ -318,7 +318,6 @@ struct op25b_stats_worker {
 	uint64_t upstream;   /**< packets passed from upstream to subscribers */
 	uint64_t loops;	     /**< polling loops */
 	uint64_t busy_loops; /**< loops that received at least one packet */
-	uint64_t last_rx_tsc;
 	uint32_t lcore_id;
 	uint32_t pad;
 } __attribute__((aligned(64)));
