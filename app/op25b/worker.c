@@ -4,6 +4,8 @@
  * the subscriber side sent, and TX each mbuf where its disposition says.
  * No locks, allocation, syscalls or logs in here: only counters.
  */
+#include <string.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -58,6 +60,56 @@ free_dropped(struct rte_mbuf **pkts, uint16_t n)
 	rte_mempool_put_bulk(mp, (void **)pkts, n);
 }
 
+/*
+ * The disposition every frame of a burst has, or -1 when they differ.
+ * Most bursts are all forwarded (subscribers' traffic) or all dropped (a
+ * bot's SYNs) and skip the split into lists: the results' disposition
+ * bytes ORed and ANDed two at a time (a result is 4 bytes) cost a tenth
+ * of the split's branch, load and store a frame.
+ */
+_Static_assert(sizeof(struct op25b_classify_result) == 4,
+	       "burst_disposition() reads results two to a 64-bit word");
+
+static inline uint64_t
+result_pair(uint8_t disposition)
+{
+	const struct op25b_classify_result r[2] = {
+		{ .disposition = disposition }, { .disposition = disposition }
+	};
+	uint64_t pair;
+
+	memcpy(&pair, r, sizeof(pair));
+	return pair;
+}
+
+static inline int
+burst_disposition(const struct op25b_classify_result *results, uint16_t n)
+{
+	const uint64_t mask = result_pair(0xff);
+	const uint64_t drop = result_pair(OP25B_DISPOSITION_DROP);
+	uint64_t any = 0, all = UINT64_MAX, pair;
+	uint16_t i;
+
+	for (i = 0; i + 2 <= n; i += 2) {
+		memcpy(&pair, &results[i], sizeof(pair));
+		any |= pair;
+		all &= pair;
+	}
+	if (i < n) {
+		uint32_t one;
+
+		memcpy(&one, &results[i], sizeof(one));
+		pair = (uint64_t)one << 32 | one;
+		any |= pair;
+		all &= pair;
+	}
+	if ((any & mask) == 0)
+		return OP25B_DISPOSITION_FORWARD;
+	if ((any & mask) == drop && (all & mask) == drop)
+		return OP25B_DISPOSITION_DROP;
+	return -1;
+}
+
 static inline uint16_t
 subscriber_burst(struct op25b_worker *w,
 		 const struct op25b_classifier *classifier,
@@ -96,6 +148,16 @@ subscriber_burst(struct op25b_worker *w,
 			op25b_worker_records_prefetch(w, hints, n_hints);
 		}
 	}
+	switch (burst_disposition(results, n)) {
+	case OP25B_DISPOSITION_FORWARD:
+		send_burst(w, pair->up, pkts, n);
+		goto sent;
+	case OP25B_DISPOSITION_DROP:
+		free_dropped(pkts, n);
+		goto sent;
+	default:
+		break;
+	}
 	for (i = 0; i < n; i++) {
 		switch (results[i].disposition) {
 		case OP25B_DISPOSITION_FORWARD:
@@ -113,6 +175,7 @@ subscriber_burst(struct op25b_worker *w,
 	send_burst(w, pair->sub, reply, n_reply);
 	if (n_drop > 0)
 		free_dropped(drop, n_drop);
+sent:
 	if (n_hints != 0)
 		op25b_worker_records_count(w, hints, n_hints, tsc);
 	return n;
