@@ -188,6 +188,54 @@ decide_as(const struct op25b_classifier *c,
 }
 
 /*
+ * The counters of a run of packets with one outcome and the same slots.
+ * A burst's SMTP packets mostly share them (a bot's SYNs, a scan of one
+ * class to one group): each of the three counters then takes one add a
+ * run, not a load, add and store a packet, whose chain through one
+ * address (each load waiting on the last store) bounded the loop.
+ */
+struct count_run {
+	uint32_t key; /* outcome | class slot << 8 | group slot << 16 */
+	uint32_t n;
+};
+
+static __rte_always_inline void
+count_run_flush(const struct count_run *run,
+		struct op25b_stats_counters *counters)
+{
+	uint8_t outcome = (uint8_t)run->key;
+	uint8_t s = (uint8_t)(run->key >> 8), d = (uint8_t)(run->key >> 16);
+
+	counters->outcome[outcome] += run->n;
+	counters->class_verdict[s][OP25B_VERDICT_OF(outcome)] += run->n;
+	counters->group_verdict[d][OP25B_VERDICT_OF(outcome)] += run->n;
+}
+
+static __rte_always_inline void
+count_run_add(struct count_run *run, uint8_t outcome, uint8_t s, uint8_t d,
+	      struct op25b_stats_counters *counters)
+{
+	uint32_t key = outcome | (uint32_t)s << 8 | (uint32_t)d << 16;
+
+	if (unlikely(key != run->key)) {
+		if (run->n != 0)
+			count_run_flush(run, counters);
+		run->key = key;
+		run->n = 0;
+	}
+	run->n++;
+}
+
+/* The last run's counters, after a burst's decisions. */
+static __rte_always_inline void
+count_run_end(const struct count_run *run,
+	      struct op25b_stats_counters *counters)
+{
+	if (run->n != 0)
+		count_run_flush(run, counters);
+}
+
+/*
  * The decision of one packet with its slots @s and @d (@ng: the matrix's
  * row length, read once a burst by the caller; the packet, its meta and
  * addresses by pointer, read only on the slow path): a packet whose
@@ -205,7 +253,7 @@ decide_slots(const struct op25b_classifier *c,
 	     struct rte_mbuf *const *m, const struct pkt_meta *meta,
 	     const uint32_t *src4, const uint8_t *src6, const uint32_t *dst4,
 	     const uint8_t *dst6, uint8_t s, uint8_t d, uint64_t *now,
-	     struct op25b_classify_result *r,
+	     struct op25b_classify_result *r, struct count_run *run,
 	     struct op25b_stats_counters *counters)
 {
 	uint8_t outcome = c->matrix[s * ng + d];
@@ -224,9 +272,7 @@ decide_slots(const struct op25b_classifier *c,
 	*r = c->settled_result[outcome];
 	r->class_slot = s;
 	r->group_slot = d;
-	counters->outcome[outcome]++;
-	counters->class_verdict[s][OP25B_VERDICT_OF(outcome)]++;
-	counters->group_verdict[d][OP25B_VERDICT_OF(outcome)]++;
+	count_run_add(run, outcome, s, d, counters);
 }
 
 /* The outcomes from which decide_slots() takes decide_as(): an exemption
@@ -256,6 +302,7 @@ decide_plain4(const struct op25b_classifier *c,
 {
 	uint8_t slow = slow_outcome(exempt);
 	uint16_t ng = c->n_group_slots;
+	struct count_run run = { 0, 0 };
 	unsigned int i;
 
 	for (i = 0; i < n4; i++) {
@@ -266,9 +313,10 @@ decide_plain4(const struct op25b_classifier *c,
 				  : lpm4_stage_value(dst_table, ed[i], dst4[i]);
 
 		decide_slots(c, exempt, slow, ng, &pkts[k], &meta[k], &src4[i],
-			     NULL, &dst4[i], NULL, s, d, now, &results[k],
+			     NULL, &dst4[i], NULL, s, d, now, &results[k], &run,
 			     counters);
 	}
+	count_run_end(&run, counters);
 }
 
 /*
@@ -601,6 +649,7 @@ classify_burst(const struct op25b_classifier *c,
 				  dst_val, n6);
 		uint8_t slow = slow_outcome(exempt);
 		uint16_t ng = c->n_group_slots;
+		struct count_run run = { 0, 0 };
 
 		for (i = 0; i < n6; i++) {
 			unsigned int k = idx6[i];
@@ -608,8 +657,9 @@ classify_burst(const struct op25b_classifier *c,
 			decide_slots(c, exempt, slow, ng, &pkts[k], &meta[k],
 				     NULL, g.src6[i], NULL, g.dst6[i],
 				     (uint8_t)src_val[i], (uint8_t)dst_val[i],
-				     &now, &results[k], counters);
+				     &now, &results[k], &run, counters);
 		}
+		count_run_end(&run, counters);
 	}
 	/* Frame counters, each under its outcome too; then the outcomes
 	 * parsing settled; non_smtp is what is left. */
