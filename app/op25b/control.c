@@ -497,7 +497,8 @@ op25b_control_set_block(struct op25b_app *app, int block, char *msg,
 /*
  * The TSC of the workers' last sign of traffic, for --stop-after-idle: the
  * tick at which a worker's busy loops (loops that received packets) were
- * seen to have moved, so at most one tick (10 ms) after its last packet;
+ * seen to have moved: the first tick (every 10 ms or more) after its last
+ * packet;
  * or now while a worker has not finished a loop since the last look (a
  * loop takes microseconds; one stalled for this control tick, in a PMD's
  * blocking write or off its CPU, may have packets still to take: stopping

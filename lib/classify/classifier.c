@@ -132,7 +132,8 @@ adaptive_outcome(const struct op25b_classifier *c, const struct pkt_meta *meta,
  *
  * Counters are incremented here and in the parse loop, not in a loop of
  * their own: there, increments of one counter would wait on each other;
- * here the lookups' latency hides them.
+ * here the lookups' latency hides them. (The common outcomes do not come
+ * here: decide_slots() counts them by runs.)
  */
 static __rte_always_inline void
 decide_as(const struct op25b_classifier *c,
