@@ -32,7 +32,7 @@ class Report:
           f" IPv6 prefixes")
         w(f"Mpps = port 0 RX packets (telemetry) over {cfg['measure']:g} s "
           f"after {cfg['warmup']:g} s warm-up; median of {cfg['repeats']} "
-          f"[min-max]")
+          f"[min-max]; ratios: median of each repeat's ratio")
         w("")
         head = f"{'capture':8s}" + "".join(f"{s:>20s}" for s in systems)
         head += f"{'op25b/io':>10s}{'op25b/l3fwd':>13s}"
