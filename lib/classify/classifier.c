@@ -117,6 +117,17 @@ adaptive_outcome(const struct op25b_classifier *c, const struct pkt_meta *meta,
 		       : OP25B_OUTCOME_FORWARDED;
 }
 
+/* @n decided packets of @outcome from class slot @s to group slot @d:
+ * the three counters every decision adds to. */
+static __rte_always_inline void
+count_verdicts(struct op25b_stats_counters *counters, uint8_t outcome,
+	       uint16_t s, uint16_t d, uint32_t n)
+{
+	counters->outcome[outcome] += n;
+	counters->class_verdict[s][OP25B_VERDICT_OF(outcome)] += n;
+	counters->group_verdict[d][OP25B_VERDICT_OF(outcome)] += n;
+}
+
 /*
  * The matrix already holds the final outcome of the policy; RESET there
  * means "reset if this is a bare SYN". Only a bare SYN gets a reset: it
@@ -183,9 +194,7 @@ decide_as(const struct op25b_classifier *c,
 		r->disposition = OP25B_DISPOSITION_REPLY;
 	r->class_slot = (uint8_t)src_slot;
 	r->group_slot = (uint8_t)dst_slot;
-	counters->outcome[outcome]++;
-	counters->class_verdict[src_slot][OP25B_VERDICT_OF(outcome)]++;
-	counters->group_verdict[dst_slot][OP25B_VERDICT_OF(outcome)]++;
+	count_verdicts(counters, outcome, src_slot, dst_slot, 1);
 }
 
 /*
@@ -204,12 +213,8 @@ static __rte_always_inline void
 count_run_flush(const struct count_run *run,
 		struct op25b_stats_counters *counters)
 {
-	uint8_t outcome = (uint8_t)run->key;
-	uint8_t s = (uint8_t)(run->key >> 8), d = (uint8_t)(run->key >> 16);
-
-	counters->outcome[outcome] += run->n;
-	counters->class_verdict[s][OP25B_VERDICT_OF(outcome)] += run->n;
-	counters->group_verdict[d][OP25B_VERDICT_OF(outcome)] += run->n;
+	count_verdicts(counters, (uint8_t)run->key, (uint8_t)(run->key >> 8),
+		       (uint8_t)(run->key >> 16), run->n);
 }
 
 static __rte_always_inline void
