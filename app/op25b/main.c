@@ -135,8 +135,8 @@ static const struct op25b_option app_options[] = {
 		     "auto (default: the widest the CPU offers within the "
 		     "EAL's --force-max-simd-bitwidth, 256 unless it says "
 		     "512; scalar where Linux reports the GDS mitigation, "
-		     "which slows gathers), avx2, avx512 (IPv4 lookups by "
-		     "hardware gathers, 8 or 16 addresses at a time) or "
+		     "which slows gathers), avx2, avx512 (IPv4 and IPv6 lookups "
+		     "by hardware gathers, 8 or 16 addresses at a time) or "
 		     "scalar"),
 	OP25B_OPTION("classifier-prepass", OPT_CLASSIFIER_PREPASS, NULL,
 		     "on a vector path, also settle plain non-SMTP frames in "

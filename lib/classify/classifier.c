@@ -534,8 +534,8 @@ classify_burst(const struct op25b_classifier *c,
 	struct pkt_meta *meta = g.meta;
 	uint32_t *src4 = g.src4, *dst4 = g.dst4;
 	uint16_t *idx4 = g.idx4, *idx6 = g.idx6;
-	uint16_t src_val[OP25B_CLASSIFY_BURST_MAX];
-	uint16_t dst_val[OP25B_CLASSIFY_BURST_MAX];
+	uint32_t src_val[OP25B_CLASSIFY_BURST_MAX];
+	uint32_t dst_val[OP25B_CLASSIFY_BURST_MAX];
 	uint32_t counted = 0;
 	unsigned int i, n4, n6;
 	/* The adaptive table's clock, read at the burst's first adaptive
@@ -546,8 +546,10 @@ classify_burst(const struct op25b_classifier *c,
 	/* The frames the parser reads: a vector path has settled the others
 	 * (plain non-SMTP frames, which non_smtp counts below as the rest). */
 	uint64_t unread, ahead;
-	/* The path's IPv4 lookups (NULL: the scalar stages), read once. */
+	/* The path's IPv4 and IPv6 lookups (NULL: the scalar ones), read
+	 * once. */
 	vec_lookup4_fn_t lookup4 = classify_lookup4;
+	vec_lookup6_fn_t lookup6 = classify_lookup6;
 
 	if (n > OP25B_CLASSIFY_BURST_MAX)
 		n = OP25B_CLASSIFY_BURST_MAX;
@@ -651,8 +653,16 @@ classify_burst(const struct op25b_classifier *c,
 		}
 	}
 	if (n6 > 0) {
-		lpm6_lookup_bulk2(c->src6, g.src6, src_val, c->dst6, g.dst6,
-				  dst_val, n6);
+		/* Gathers for a full step of lanes at least, as for IPv4. */
+		if (lookup6 != NULL && n6 >= LOOKUP6_VEC_MIN)
+			lookup6(c->src6, (const uint8_t(*)[16])g.src6, src_val,
+				c->dst6, (const uint8_t(*)[16])g.dst6, dst_val,
+				n6);
+		else
+			lpm6_lookup_bulk2(c->src6, (const uint8_t(*)[16])g.src6,
+					  src_val, c->dst6,
+					  (const uint8_t(*)[16])g.dst6, dst_val,
+					  n6);
 		uint8_t slow = slow_outcome(exempt);
 		uint16_t ng = c->n_group_slots;
 		struct count_run run = { 0, 0 };

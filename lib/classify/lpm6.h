@@ -125,8 +125,8 @@ lpm6_lookup(const struct lpm6 *t, const uint8_t *addr)
  * entries of the whole batch prefetched, then each address walked.
  */
 static inline void
-lpm6_lookup_bulk(const struct lpm6 *t, uint8_t (*addrs)[16], uint16_t *val,
-		 unsigned int n)
+lpm6_lookup_bulk(const struct lpm6 *t, const uint8_t (*addrs)[16],
+		 uint32_t *val, unsigned int n)
 {
 	unsigned int i;
 
@@ -147,8 +147,8 @@ lpm6_lookup_bulk(const struct lpm6 *t, uint8_t (*addrs)[16], uint16_t *val,
  * (the loops' own instructions paid once; syn6: -7 a packet).
  */
 static inline void
-lpm6_lookup_bulk2(const struct lpm6 *ta, uint8_t (*a)[16], uint16_t *va,
-		  const struct lpm6 *tb, uint8_t (*b)[16], uint16_t *vb,
+lpm6_lookup_bulk2(const struct lpm6 *ta, const uint8_t (*a)[16], uint32_t *va,
+		  const struct lpm6 *tb, const uint8_t (*b)[16], uint32_t *vb,
 		  unsigned int n)
 {
 	unsigned int i;

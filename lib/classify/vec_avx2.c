@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The pre-pass and the IPv4 lookups on AVX2: 8 frames or addresses a
+ * The pre-pass and the IPv4 and IPv6 lookups on AVX2: 8 frames or addresses a
  * step. Built with -mavx2 alone: only called when the CPU has it (vec.c).
  */
 #include <immintrin.h>
@@ -38,7 +38,14 @@ typedef vu32 vec_mask;
 		(__m256i)(old), (const int *)(base), (__m256i)(idx),           \
 		(__m256i)(k), (scale)))
 
+#define vec_group(k, e)                                                        \
+	((k) &                                                                 \
+	 (vec_mask)_mm256_cmpgt_epi32(                                         \
+		 (__m256i)(e), _mm256_set1_epi32((int)LPM6_GROUP_MIN - 1)))
+#define vec_lane_index() ((vec_i32)_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+
 #include "lpm4_vec.h"
+#include "lpm6_vec.h"
 
 uint64_t
 vec_prepass_avx2(const struct op25b_classifier *c, struct rte_mbuf **pkts,
@@ -53,4 +60,12 @@ vec_lookup4_avx2(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
 		 unsigned int n)
 {
 	lpm4_vec_lookup2(ta, ipa, ea, tb, ipb, eb, n);
+}
+
+void
+vec_lookup6_avx2(const struct lpm6 *ta, const uint8_t (*a)[16], uint32_t *va,
+		 const struct lpm6 *tb, const uint8_t (*b)[16], uint32_t *vb,
+		 unsigned int n)
+{
+	lpm6_vec_lookup2(ta, a, va, tb, b, vb, n);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The pre-pass and the IPv4 lookups on AVX-512 (F, BW, DQ, VL): 16 frames
+ * The pre-pass and the IPv4 and IPv6 lookups on AVX-512 (F, BW, DQ, VL): 16 frames
  * or addresses a step, the lane masks in mask registers. Built with those
  * flags alone: only called when the CPU has them (vec.c).
  */
@@ -33,7 +33,15 @@ typedef __mmask16 vec_mask;
 	((vec_i32)_mm512_mask_i32gather_epi32(                                 \
 		(__m512i)(old), (k), (__m512i)(idx), (base), (scale)))
 
+#define vec_group(k, e)                                                        \
+	_mm512_mask_cmpgt_epi32_mask(                                          \
+		(k), (__m512i)(e), _mm512_set1_epi32((int)LPM6_GROUP_MIN - 1))
+#define vec_lane_index()                                                       \
+	((vec_i32)_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,  \
+				    13, 14, 15))
+
 #include "lpm4_vec.h"
+#include "lpm6_vec.h"
 
 uint64_t
 vec_prepass_avx512(const struct op25b_classifier *c, struct rte_mbuf **pkts,
@@ -48,4 +56,12 @@ vec_lookup4_avx512(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
 		   unsigned int n)
 {
 	lpm4_vec_lookup2(ta, ipa, ea, tb, ipb, eb, n);
+}
+
+void
+vec_lookup6_avx512(const struct lpm6 *ta, const uint8_t (*a)[16], uint32_t *va,
+		   const struct lpm6 *tb, const uint8_t (*b)[16], uint32_t *vb,
+		   unsigned int n)
+{
+	lpm6_vec_lookup2(ta, a, va, tb, b, vb, n);
 }

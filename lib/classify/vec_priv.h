@@ -60,6 +60,22 @@ typedef void (*vec_lookup4_fn_t)(const struct lpm4 *ta, const uint32_t *ipa,
 /* The lookups of the path in use; NULL: the scalar stages. */
 extern vec_lookup4_fn_t classify_lookup4;
 
+/*
+ * The IPv6 lookups of a batch in the source and destination tables, as
+ * lpm6_lookup_bulk2() with hardware gathers (lpm6_vec.h): @va/@vb[0..n)
+ * become the values (n <= LPM6_BULK_MAX).
+ */
+typedef void (*vec_lookup6_fn_t)(const struct lpm6 *ta, const uint8_t (*a)[16],
+				 uint32_t *va, const struct lpm6 *tb,
+				 const uint8_t (*b)[16], uint32_t *vb,
+				 unsigned int n);
+
+/* The fewest addresses a batch gives the vector IPv6 lookups. */
+#define LOOKUP6_VEC_MIN 8
+
+/* The IPv6 lookups of the path in use; NULL: lpm6_lookup_bulk2(). */
+extern vec_lookup6_fn_t classify_lookup6;
+
 uint64_t
 vec_prepass_avx2(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 		 unsigned int n, struct op25b_classify_result *results);
@@ -73,5 +89,12 @@ void vec_lookup4_avx2(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
 void vec_lookup4_avx512(const struct lpm4 *ta, const uint32_t *ipa,
 			uint32_t *ea, const struct lpm4 *tb,
 			const uint32_t *ipb, uint32_t *eb, unsigned int n);
+
+void vec_lookup6_avx2(const struct lpm6 *ta, const uint8_t (*a)[16],
+		      uint32_t *va, const struct lpm6 *tb,
+		      const uint8_t (*b)[16], uint32_t *vb, unsigned int n);
+void vec_lookup6_avx512(const struct lpm6 *ta, const uint8_t (*a)[16],
+			uint32_t *va, const struct lpm6 *tb,
+			const uint8_t (*b)[16], uint32_t *vb, unsigned int n);
 
 #endif /* OP25B_CLASSIFY_VEC_PRIV_H */

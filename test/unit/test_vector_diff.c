@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <cmocka.h>
@@ -526,6 +527,78 @@ static uint32_t src_pfx[DEEP_CLASSES * DEEP_PER_SET],
 static uint8_t src_len[DEEP_CLASSES * DEEP_PER_SET],
 	dst_len[DEEP_GROUPS * DEEP_PER_SET];
 
+/* The IPv6 tables' prefixes: /8../128 under three /32s (so that they
+ * nest and groups reach every byte of lpm6.h's walk). */
+static uint8_t src6_pfx[DEEP_CLASSES * DEEP_PER_SET][16],
+	dst6_pfx[DEEP_GROUPS * DEEP_PER_SET][16];
+static uint8_t src6_len[DEEP_CLASSES * DEEP_PER_SET],
+	dst6_len[DEEP_GROUPS * DEEP_PER_SET];
+
+/* @addr with the host bits past /@len (0..128) clear. */
+static void
+mask6(uint8_t *addr, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		if (8 * i >= len)
+			addr[i] = 0;
+		else if (8 * i + 8 > len)
+			addr[i] &= (uint8_t)(0xff00 >> (len - 8 * i));
+}
+
+/* A random IPv6 address under @prefix/@len. */
+static void
+address6_under(const uint8_t *prefix, unsigned int len, uint8_t *addr)
+{
+	uint8_t host[16];
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		host[i] = (uint8_t)rng();
+	memcpy(addr, prefix, 16);
+	mask6(addr, len);
+	for (i = 0; i < 16; i++) {
+		uint8_t keep = 8 * i + 8 <= len ? 0xff
+			       : 8 * i >= len
+				       ? 0
+				       : (uint8_t)(0xff00 >> (len - 8 * i));
+
+		addr[i] |= host[i] & (uint8_t)~keep;
+	}
+}
+
+/* A random address under one of three /32s from @first (0x20..). */
+static void
+random_base6(uint8_t *addr, uint8_t first)
+{
+	unsigned int i, b = rnd(3);
+
+	addr[0] = first;
+	addr[1] = (uint8_t)(0x01 + b);
+	addr[2] = 0x0d;
+	addr[3] = (uint8_t)(0xb8 + b);
+	for (i = 4; i < 16; i++)
+		addr[i] = (uint8_t)rng();
+}
+
+/* Prefix @i of @pfx/@len: /8 to /128, none the same as one before it. */
+static void
+random_prefix6(uint8_t (*pfx)[16], uint8_t *len, unsigned int i, uint8_t first)
+{
+	unsigned int j;
+
+	do {
+		len[i] = (uint8_t)(8 + rnd(121));
+		random_base6(pfx[i], first);
+		mask6(pfx[i], len[i]);
+		for (j = 0; j < i && (len[j] != len[i] ||
+				      memcmp(pfx[j], pfx[i], 16) != 0);
+		     j++)
+			;
+	} while (j < i);
+}
+
 /* "a.b.c.d/len, ..." of prefixes [@from, @from + n) into @text. */
 static size_t
 emit_prefixes(char *text, size_t cap, const uint32_t *pfx, const uint8_t *len,
@@ -545,11 +618,45 @@ emit_prefixes(char *text, size_t cap, const uint32_t *pfx, const uint8_t *len,
 	return used;
 }
 
-/* The deep policy's sources and destinations (made once) after @head;
- * without @groups, no destinations (the destination table is missing)
- * and every class blocks. */
+/* The same of the IPv6 prefixes. */
+static size_t
+emit_prefixes6(char *text, size_t cap, uint8_t (*pfx)[16], const uint8_t *len,
+	       unsigned int from, unsigned int n)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	for (i = from; i < from + n; i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		assert_non_null(inet_ntop(AF_INET6, pfx[i], a, sizeof(a)));
+		used += (size_t)snprintf(text + used, cap - used, "%s%s/%u",
+					 i > from ? ", " : "", a, len[i]);
+		assert_true(used < cap);
+	}
+	return used;
+}
+
+/* Prefixes [@from, @from + n) of the sources (@dst: destinations) of
+ * @family. */
+static size_t
+emit_set(char *text, size_t cap, int family, bool dst, unsigned int from,
+	 unsigned int n)
+{
+	if (family == AF_INET6)
+		return dst ? emit_prefixes6(text, cap, dst6_pfx, dst6_len, from,
+					    n)
+			   : emit_prefixes6(text, cap, src6_pfx, src6_len, from,
+					    n);
+	return dst ? emit_prefixes(text, cap, dst_pfx, dst_len, from, n)
+		   : emit_prefixes(text, cap, src_pfx, src_len, from, n);
+}
+
+/* The deep policy's sources and destinations (made once) of @family
+ * after @head; without @groups, no destinations (the destination table
+ * is missing) and every class blocks. */
 static struct op25b_policy *
-deep_policy(const char *head, bool groups)
+deep_policy(const char *head, bool groups, int family)
 {
 	size_t cap = 1 << 20, used = 0;
 	char *text = malloc(cap);
@@ -574,16 +681,16 @@ deep_policy(const char *head, bool groups)
 			EMIT("  c%u:\n    action: block\n", k);
 		}
 		EMIT("    prefixes: [");
-		used += emit_prefixes(text + used, cap - used, src_pfx, src_len,
-				      k * DEEP_PER_SET, DEEP_PER_SET);
+		used += emit_set(text + used, cap - used, family, false,
+				 k * DEEP_PER_SET, DEEP_PER_SET);
 		EMIT("]\n");
 	}
 	if (groups)
 		EMIT("destinations:\n");
 	for (g = 0; groups && g < DEEP_GROUPS; g++) {
 		EMIT("  g%u:\n    prefixes: [", g);
-		used += emit_prefixes(text + used, cap - used, dst_pfx, dst_len,
-				      g * DEEP_PER_SET, DEEP_PER_SET);
+		used += emit_set(text + used, cap - used, family, true,
+				 g * DEEP_PER_SET, DEEP_PER_SET);
 		EMIT("]\n");
 	}
 #undef EMIT
@@ -598,9 +705,10 @@ deep_policy(const char *head, bool groups)
 	return policy;
 }
 
-/* An exemption table of DEEP_EXEMPT of the source prefixes. */
+/* An exemption table of DEEP_EXEMPT of the source prefixes of
+ * @family. */
 static struct op25b_exempt_table *
-deep_exemptions(struct op25b_exempt_registry **reg)
+deep_exemptions(struct op25b_exempt_registry **reg, int family)
 {
 	struct op25b_exempt_table *t;
 	unsigned int i;
@@ -609,14 +717,19 @@ deep_exemptions(struct op25b_exempt_registry **reg)
 	assert_non_null(*reg);
 	for (i = 0; i < DEEP_EXEMPT; i++) {
 		unsigned int k = rnd(RTE_DIM(src_pfx));
-		struct op25b_prefix p = { .family = AF_INET,
-					  .length = src_len[k] };
+		struct op25b_prefix p = { .family = family };
 		int ret;
 
-		p.addr[0] = (uint8_t)(src_pfx[k] >> 24);
-		p.addr[1] = (uint8_t)(src_pfx[k] >> 16);
-		p.addr[2] = (uint8_t)(src_pfx[k] >> 8);
-		p.addr[3] = (uint8_t)src_pfx[k];
+		if (family == AF_INET6) {
+			p.length = src6_len[k];
+			memcpy(p.addr, src6_pfx[k], 16);
+		} else {
+			p.length = src_len[k];
+			p.addr[0] = (uint8_t)(src_pfx[k] >> 24);
+			p.addr[1] = (uint8_t)(src_pfx[k] >> 16);
+			p.addr[2] = (uint8_t)(src_pfx[k] >> 8);
+			p.addr[3] = (uint8_t)src_pfx[k];
+		}
 		/* The same prefix drawn twice replaces the first. */
 		ret = op25b_exempt_registry_add(*reg, &p, 0, "deep", 0, 0,
 						NULL);
@@ -636,15 +749,16 @@ deep_exemptions(struct op25b_exempt_registry **reg)
  * gathers' missing-table lanes); each burst with and without an exemption
  * table of some of the source prefixes. A source and a destination under
  * a random prefix of the policy, or anywhere. */
+static const char *const deep_heads[] = {
+	"version: 1\nmode: enforce\nblock: drop\ndefault: allow\n",
+	"version: 1\nmode: enforce\nblock: reset\ndefault: allow\n",
+	"version: 1\nmode: monitor\nblock: drop\ndefault: allow\n",
+	NULL, /* the one before, without destinations */
+};
+
 static void
 test_deep_tables(void **state)
 {
-	static const char *const heads[] = {
-		"version: 1\nmode: enforce\nblock: drop\ndefault: allow\n",
-		"version: 1\nmode: enforce\nblock: reset\ndefault: allow\n",
-		"version: 1\nmode: monitor\nblock: drop\ndefault: allow\n",
-		NULL, /* the one before, without destinations */
-	};
 	static uint8_t frames[OP25B_CLASSIFY_BURST_MAX][54];
 	struct op25b_exempt_registry *reg;
 	struct op25b_exempt_table *exempt;
@@ -660,12 +774,12 @@ test_deep_tables(void **state)
 		random_prefix(src_pfx, src_len, i, 10);
 	for (i = 0; i < RTE_DIM(dst_pfx); i++)
 		random_prefix(dst_pfx, dst_len, i, 172);
-	exempt = deep_exemptions(&reg);
-	for (v = 0; v < RTE_DIM(heads); v++) {
+	exempt = deep_exemptions(&reg, AF_INET);
+	for (v = 0; v < RTE_DIM(deep_heads); v++) {
 		/* The last policy again without destinations. */
-		struct op25b_policy *policy =
-			deep_policy(heads[RTE_MIN(v, RTE_DIM(heads) - 2)],
-				    v < RTE_DIM(heads) - 1);
+		struct op25b_policy *policy = deep_policy(
+			deep_heads[RTE_MIN(v, RTE_DIM(deep_heads) - 2)],
+			v < RTE_DIM(deep_heads) - 1, AF_INET);
 		struct op25b_classifier *c = op25b_classifier_create(
 			policy, SOCKET_ID_ANY, NULL, NULL);
 
@@ -724,6 +838,100 @@ test_deep_tables(void **state)
 	print_message("deep tables: %u bursts of 8..64 IPv4 SYNs\n", bursts);
 }
 
+/* test_deep_tables() for IPv6 (the vector paths' gathered walk of
+ * lpm6.h, 8..64 addresses a batch): prefixes /8../128 under three /32s,
+ * so that groups reach every byte of the walk and prefixes nest; a
+ * source and a destination under a random prefix of the policy, under
+ * one of the /32s, or anywhere. */
+static void
+test_deep_tables6(void **state)
+{
+	static uint8_t frames[OP25B_CLASSIFY_BURST_MAX][74];
+	struct op25b_exempt_registry *reg;
+	struct op25b_exempt_table *exempt;
+	unsigned int i, j, v, bursts = 0;
+	struct burst b;
+	uint64_t before[OP25B_OUTCOME_MAX];
+
+	(void)state;
+	memcpy(before, outs[0]->total.outcome, sizeof(before));
+	for (i = 0; i < RTE_DIM(src6_pfx); i++)
+		random_prefix6(src6_pfx, src6_len, i, 0x20);
+	for (i = 0; i < RTE_DIM(dst6_pfx); i++)
+		random_prefix6(dst6_pfx, dst6_len, i, 0x2a);
+	exempt = deep_exemptions(&reg, AF_INET6);
+	for (v = 0; v < RTE_DIM(deep_heads); v++) {
+		struct op25b_policy *policy = deep_policy(
+			deep_heads[RTE_MIN(v, RTE_DIM(deep_heads) - 2)],
+			v < RTE_DIM(deep_heads) - 1, AF_INET6);
+		struct op25b_classifier *c = op25b_classifier_create(
+			policy, SOCKET_ID_ANY, NULL, NULL);
+
+		assert_non_null(c);
+		for (i = 0; i < DEEP_BURSTS; i++, bursts++) {
+			b.n = 0;
+			for (j = 8 + rnd(OP25B_CLASSIFY_BURST_MAX - 7); j > 0;
+			     j--) {
+				uint8_t *f = frames[b.n];
+				unsigned int si = rnd(RTE_DIM(src6_pfx)),
+					     di = rnd(RTE_DIM(dst6_pfx)), k;
+
+				memset(f, 0, sizeof(frames[0]));
+				f[12] = 0x86; /* IPv6 */
+				f[13] = 0xdd;
+				f[14] = 0x60;
+				f[19] = 20; /* payload length */
+				f[20] = IPPROTO_TCP;
+				f[21] = 64; /* hop limit */
+				switch (rnd(4)) {
+				case 0:
+					random_base6(f + 22, 0x20);
+					break;
+				case 1:
+					for (k = 0; k < 16; k++)
+						f[22 + k] = (uint8_t)rng();
+					break;
+				default:
+					address6_under(src6_pfx[si],
+						       src6_len[si], f + 22);
+				}
+				switch (rnd(4)) {
+				case 0:
+					random_base6(f + 38, 0x2a);
+					break;
+				case 1:
+					for (k = 0; k < 16; k++)
+						f[38 + k] = (uint8_t)rng();
+					break;
+				default:
+					address6_under(dst6_pfx[di],
+						       dst6_len[di], f + 38);
+				}
+				f[54] = 0xc3; /* source port */
+				f[57] = 25;   /* SMTP */
+				f[66] = 0x50; /* data offset 5 */
+				f[67] = 0x02; /* SYN */
+				burst_add(&b, f, sizeof(frames[0]),
+					  sizeof(frames[0]), sizeof(frames[0]),
+					  "deep-table IPv6 SYN");
+			}
+			burst_exempt = i % 2 ? exempt : NULL;
+			run_burst(c, &b);
+		}
+		burst_exempt = NULL;
+		op25b_classifier_free(c);
+		op25b_policy_free(policy);
+	}
+	op25b_exempt_table_free(exempt);
+	op25b_exempt_registry_free(reg);
+	for (i = OP25B_OUTCOME_EXEMPTED; i <= OP25B_OUTCOME_RESET; i++)
+		if (outs[0]->total.outcome[i] == before[i])
+			fail_msg("deep IPv6 tables: no %s packet",
+				 op25b_outcome_name(i));
+	print_message("deep IPv6 tables: %u bursts of 8..64 IPv6 SYNs\n",
+		      bursts);
+}
+
 /* The whole run's counters, path against path. */
 static void
 test_totals(void **state)
@@ -748,6 +956,7 @@ main(void)
 		cmocka_unit_test(test_fuzz_corpus),
 		cmocka_unit_test(test_random_frames),
 		cmocka_unit_test(test_deep_tables),
+		cmocka_unit_test(test_deep_tables6),
 		cmocka_unit_test(test_totals),
 	};
 	char dir[512], path[1024], covered[128] = "";
