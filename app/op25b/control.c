@@ -504,12 +504,17 @@ op25b_control_set_block(struct op25b_app *app, int block, char *msg,
  * blocking write or off its CPU, may have packets still to take: stopping
  * then cut pcap replays short under load). @now: this tick's TSC.
  */
+/* What the control loop saw of each worker at its last tick. */
+struct idle_watch {
+	uint64_t seen_loops[OP25B_STATS_MAX_WORKERS];
+	uint64_t seen_busy[OP25B_STATS_MAX_WORKERS];
+	uint64_t busy_tsc[OP25B_STATS_MAX_WORKERS]; /* when busy moved */
+};
+
 static uint64_t
-last_activity_tsc(const struct op25b_app *app, uint64_t now)
+last_activity_tsc(const struct op25b_app *app, struct idle_watch *iw,
+		  uint64_t now)
 {
-	static uint64_t seen_loops[OP25B_STATS_MAX_WORKERS];
-	static uint64_t seen_busy[OP25B_STATS_MAX_WORKERS];
-	static uint64_t busy_tsc[OP25B_STATS_MAX_WORKERS];
 	uint64_t last = app->start_tsc;
 	unsigned int i;
 
@@ -520,11 +525,11 @@ last_activity_tsc(const struct op25b_app *app, uint64_t now)
 			__atomic_load_n(&w->busy_loops, __ATOMIC_RELAXED);
 		uint64_t t;
 
-		if (busy != seen_busy[i])
-			busy_tsc[i] = now;
-		seen_busy[i] = busy;
-		t = loops == seen_loops[i] ? now : busy_tsc[i];
-		seen_loops[i] = loops;
+		if (busy != iw->seen_busy[i])
+			iw->busy_tsc[i] = now;
+		iw->seen_busy[i] = busy;
+		t = loops == iw->seen_loops[i] ? now : iw->busy_tsc[i];
+		iw->seen_loops[i] = loops;
 		if (t > last)
 			last = t;
 	}
@@ -562,6 +567,7 @@ op25b_control_loop(struct op25b_app *app)
 	uint64_t hz = rte_get_tsc_hz();
 	uint64_t next_status = app->start_tsc + cfg->status_interval_s * hz;
 	uint64_t next_ports = app->start_tsc + hz;
+	struct idle_watch idle = { { 0 }, { 0 }, { 0 } };
 
 	for (;;) {
 		uint64_t now;
@@ -588,7 +594,7 @@ op25b_control_loop(struct op25b_app *app)
 		now = rte_rdtsc();
 		op25b_records_tick(app, now);
 		if (cfg->stop_after_idle_ms != 0 &&
-		    now - last_activity_tsc(app, now) >
+		    now - last_activity_tsc(app, &idle, now) >
 			    cfg->stop_after_idle_ms * hz / 1000) {
 			printf("op25b: idle for %" PRIu32 " ms, stopping\n",
 			       cfg->stop_after_idle_ms);

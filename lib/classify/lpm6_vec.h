@@ -75,8 +75,7 @@ lpm6_vec_lookup2(const struct lpm6 *ta, const uint8_t (*a)[16], uint32_t *va,
 	struct lpm6_vec_block blk[LPM6_VEC_MAX_BLOCKS];
 	const struct lpm6 *table[LPM6_VEC_MAX_BLOCKS];
 	const vec_i32 zero = { 0 };
-	unsigned int s, j, i, nb = 0,
-			      steps = (n + VEC_LANES - 1) / VEC_LANES;
+	unsigned int s, j, i, nb = 0, steps = (n + VEC_LANES - 1) / VEC_LANES;
 	bool walking = false;
 
 	/* The first level of every block (two bytes: word 0). */
@@ -102,7 +101,8 @@ lpm6_vec_lookup2(const struct lpm6 *ta, const uint8_t (*a)[16], uint32_t *va,
 			w0 = x->w[0];
 			/* addr[0] << 8 | addr[1] */
 			x->e = vec_gather(zero, in,
-					  ((w0 & 0xff) << 8) | ((w0 >> 8) & 0xff),
+					  ((w0 & 0xff) << 8) |
+						  ((w0 >> 8) & 0xff),
 					  (const int *)t->tbl16, 4);
 			x->k = vec_group(in, x->e);
 			walking |= vec_any(x->k);

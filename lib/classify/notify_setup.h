@@ -65,17 +65,10 @@ op25b_notify_greeting(const char *notice, uint8_t *buf, size_t size)
  * so a build without the tests (the package) has no hook and always
  * returns false (meson.build, OP25B_TEST_HOOKS).
  */
-#ifndef OP25B_TEST_HOOKS
 static inline bool
 op25b_notify_test_key(uint64_t key[2])
 {
-	(void)key;
-	return false;
-}
-#else
-static inline bool
-op25b_notify_test_key(uint64_t key[2])
-{
+#ifdef OP25B_TEST_HOOKS
 	const char *s = getenv("OP25B_NOTIFY_TEST_KEY");
 	char word[17] = { 0 };
 
@@ -87,7 +80,10 @@ op25b_notify_test_key(uint64_t key[2])
 	memcpy(word, s + 16, 16);
 	key[1] = strtoull(word, NULL, 16);
 	return true;
-}
+#else
+	(void)key;
+	return false;
 #endif
+}
 
 #endif /* OP25B_NOTIFY_SETUP_H */
