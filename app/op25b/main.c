@@ -50,7 +50,9 @@ static const struct op25b_option app_options[] = {
 	OP25B_OPTION("pairs", OPT_PAIRS, "SUB:UP[,SUB:UP...]",
 		     "port pairs: SUB is classified and sent to UP, UP goes "
 		     "back to SUB untouched (default 0:1)"),
-	OP25B_OPTION_UINT("burst", 0, "N", "RX burst size, 1..64 (default 32)",
+	OP25B_OPTION_UINT("burst", 0, "N",
+			  "RX burst size, 1..64 (default " RTE_STR(
+				  OP25B_DEFAULT_BURST) ")",
 			  CFG, burst, 1, OP25B_CLASSIFY_BURST_MAX, NULL),
 	OP25B_OPTION("stop-after-idle", OPT_STOP_AFTER_IDLE, "MS",
 		     "exit after MS milliseconds without a packet (pcap "
@@ -117,27 +119,34 @@ static const struct op25b_option app_options[] = {
 			 "SIGUSR1 or records reopen), or to syslog (RFC 5424 "
 			 "structured data through syslog(3))",
 			 CFG, records_path),
-	OP25B_OPTION_UINT("block-records-interval", 0, "SECONDS",
-			  "the block records' interval, 1..86400 (default 60)",
-			  CFG, records_interval_s, 1, 86400, " seconds"),
-	OP25B_OPTION_UINT("block-records-table", 0, "N",
-			  "sources each worker's block-records table holds in "
-			  "an interval, 16..1048576, rounded up to a power of "
-			  "two (default 8192, 180 bytes each); the rest are "
-			  "handed over frame by frame",
-			  CFG, records_table, 16, 1u << 20, NULL),
-	OP25B_OPTION_UINT("block-records-ring", 0, "N",
-			  "records each worker's ring to the control lcore "
-			  "holds, 1..1048576 (default 16384); what does not "
-			  "fit is counted as records_dropped",
-			  CFG, records_ring, 1, 1u << 20, NULL),
-	OP25B_OPTION("classifier-path", OPT_CLASSIFIER_PATH, "PATH",
-		     "auto (default: the widest the CPU offers within the "
-		     "EAL's --force-max-simd-bitwidth, 256 unless it says "
-		     "512; scalar where Linux reports the GDS mitigation, "
-		     "which slows gathers), avx2, avx512 (IPv4 and IPv6 lookups "
-		     "by hardware gathers, 8 or 16 addresses at a time) or "
-		     "scalar"),
+	OP25B_OPTION_UINT(
+		"block-records-interval", 0, "SECONDS",
+		"the block records' interval, 1..86400 (default " RTE_STR(
+			OP25B_RECORDS_INTERVAL_DEFAULT) ")",
+		CFG, records_interval_s, 1, 86400, " seconds"),
+	OP25B_OPTION_UINT(
+		"block-records-table", 0, "N",
+		"sources each worker's block-records table holds in "
+		"an interval, 16..1048576, rounded up to a power of "
+		"two (default " RTE_STR(
+			OP25B_RECORDS_TABLE_DEFAULT) ", 180 bytes each); the rest are "
+						     "handed over frame by frame",
+		CFG, records_table, 16, 1u << 20, NULL),
+	OP25B_OPTION_UINT(
+		"block-records-ring", 0, "N",
+		"records each worker's ring to the control lcore "
+		"holds, 1..1048576 (default " RTE_STR(
+			OP25B_RECORDS_RING_DEFAULT) "); what does not "
+						    "fit is counted as records_dropped",
+		CFG, records_ring, 1, 1u << 20, NULL),
+	OP25B_OPTION(
+		"classifier-path", OPT_CLASSIFIER_PATH, "PATH",
+		"auto (default: the widest the CPU offers within the "
+		"EAL's --force-max-simd-bitwidth, 256 unless it says "
+		"512; scalar where Linux reports the GDS mitigation, "
+		"which slows gathers), avx2, avx512 (IPv4 and IPv6 lookups "
+		"by hardware gathers, 8 or 16 addresses at a time) or "
+		"scalar"),
 	OP25B_OPTION("classifier-prepass", OPT_CLASSIFIER_PREPASS, NULL,
 		     "on a vector path, also settle plain non-SMTP frames in "
 		     "bulk before the parser (slower than the parser on the "
@@ -256,7 +265,9 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	cfg->mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
 	cfg->status_interval_s = 5;
 	cfg->instance = "op25b";
-	cfg->records_interval_s = 60;
+	cfg->records_interval_s = OP25B_RECORDS_INTERVAL_DEFAULT;
+	cfg->records_table = OP25B_RECORDS_TABLE_DEFAULT;
+	cfg->records_ring = OP25B_RECORDS_RING_DEFAULT;
 	cfg->classifier_path = -1;
 	bool status_given = false;
 	optind = 1;

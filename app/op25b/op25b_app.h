@@ -40,6 +40,19 @@ extern int op25b_logtype;
 #define OP25B_MAX_PAIRS 16
 #define OP25B_MAX_PORTS OP25B_STATS_MAX_PORTS
 #define OP25B_DEFAULT_BURST 32
+/* Sources a worker's block-records table holds in one interval by default
+ * (--block-records-table): 8192 sources of 180 bytes are 1.4 MB a
+ * worker; the rest of a scan is handed over frame by frame (and dropped
+ * when the ring is full). About twice the sources a worker sees in an
+ * interval: a source's window of 8 slots fills before the table does (a
+ * table of 4096 found 82% of the frames of bench.sh's 4,093 sources, and
+ * the others' records went to a full ring). */
+#define OP25B_RECORDS_TABLE_DEFAULT 8192
+/* A worker's ring of records holds two whole tables of the default size:
+ * an interval's flush fits while the control lcore, which drains every
+ * 10 ms, is busy. */
+#define OP25B_RECORDS_RING_DEFAULT 16384
+#define OP25B_RECORDS_INTERVAL_DEFAULT 60
 #define OP25B_RX_DESC 1024
 #define OP25B_TX_DESC 1024
 /* The longest frame by default, CRC included: a standard Ethernet frame
@@ -74,8 +87,8 @@ struct op25b_config {
 	uint32_t adaptive_entries;  /* --adaptive-entries */
 	const char *records_path;   /* --block-records FILE|syslog; NULL: off */
 	uint32_t records_interval_s; /* --block-records-interval */
-	uint32_t records_ring;	     /* --block-records-ring; 0: default */
-	uint32_t records_table;	     /* --block-records-table; 0: default */
+	uint32_t records_ring;	     /* --block-records-ring */
+	uint32_t records_table;	     /* --block-records-table */
 };
 
 /* One worker lcore. Its counters live in shared memory (@stats), written

@@ -33,20 +33,8 @@
 #include "op25b_classify_record.h"
 #include "op25b_records.h"
 
-/* Sources a worker's table holds in one interval by default
- * (--block-records-table): 8192 sources of 180 bytes are 1.4 MB a
- * worker; the rest of a scan is handed over frame by frame (and dropped
- * when the ring is full). About twice the sources a worker sees in an
- * interval: a source's window of 8 slots fills before the table does (a
- * table of 4096 found 82% of the frames of bench.sh's 4,093 sources, and
- * the others' records went to a full ring). */
-#define RECORDS_TABLE_SOURCES 8192
 /* Sources show blocked top and op25b-stat --top keep of an interval. */
 #define RECORDS_TOP_MAX 1024
-/* A worker's ring holds two whole tables of the default size: an
- * interval's flush fits while the control lcore, which drains every 10 ms,
- * is busy. */
-#define RECORDS_RING_DEFAULT 16384
 #define RECORDS_DRAIN_BURST 64
 
 struct op25b_worker_records {
@@ -271,9 +259,8 @@ op25b_records_start(struct op25b_app *app)
 	if (rec->merge == NULL || rec->workers == NULL)
 		return -ENOMEM;
 	/* The table's slots are a power of two (its hash masks). */
-	sources = rte_align32pow2(cfg->records_table ? cfg->records_table
-						     : RECORDS_TABLE_SOURCES);
-	ring = cfg->records_ring ? cfg->records_ring : RECORDS_RING_DEFAULT;
+	sources = rte_align32pow2(cfg->records_table);
+	ring = cfg->records_ring;
 	printf("op25b: block records: each worker a table of %u sources "
 	       "(%zu KB) and a ring of %u (%zu KB)\n",
 	       sources, op25b_records_table_size(sources) / 1024, ring,

@@ -274,7 +274,7 @@ def body(path, frames):
     open(path, "wb").write(data)
 
 
-# More sources than a worker's table holds (app/op25b/records.c: 8192);
+# More sources than a worker's table holds (app/op25b/op25b_app.h: 8192);
 # gen writes the number beside the capture (overload.count) for records.sh.
 OVERLOAD_SOURCES = 12000
 
