@@ -39,7 +39,10 @@ extern int op25b_logtype;
 
 #define OP25B_MAX_PAIRS 16
 #define OP25B_MAX_PORTS OP25B_STATS_MAX_PORTS
-#define OP25B_DEFAULT_BURST 32
+/* Frames a worker reads a burst: the most the classifier takes, whose
+ * staged lookups and per-burst costs a full burst of 64 spreads best
+ * (doc/bench.md, "Bursts of 64"). */
+#define OP25B_DEFAULT_BURST 64
 /* Sources a worker's block-records table holds in one interval by default
  * (--block-records-table): 8192 sources of 180 bytes are 1.4 MB a
  * worker; the rest of a scan is handed over frame by frame (and dropped

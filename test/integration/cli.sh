@@ -186,9 +186,9 @@ report "cli: show port stats, clear port stats (shared memory keeps its totals)"
 c show workers
 want_rc "$rc" 0
 want_re "$work/out" '^0 +1 +0 +[0-9]+ +[0-9]+ +[0-9.]+%$'
-want_has "$work/out" "1 worker(s), 1 port pair(s), burst 32"
+want_has "$work/out" "1 worker(s), 1 port pair(s), burst 64"
 c show workers json
-py_check 'import json,sys; w=json.load(open(sys.argv[1])); assert w["burst"]==32 and [x["lcore"] for x in w["workers"]]==[1] and w["workers"][0]["busy_loops"]>0, w' "$work/out"
+py_check 'import json,sys; w=json.load(open(sys.argv[1])); assert w["burst"]==64 and [x["lcore"] for x in w["workers"]]==[1] and w["workers"][0]["busy_loops"]>0, w' "$work/out"
 report "cli: show workers [json]"
 
 # --- policy -------------------------------------------------------------

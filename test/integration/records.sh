@@ -155,7 +155,7 @@ report "records: a full ring drops records (counted), never traffic; --block-rec
 
 # Two intervals through a FIFO: net_pcap returns a burst when it is full
 # and then blocks until the next, so the test decides what each interval
-# holds. records flush ends the first; a burst of HTTPS wakes the worker,
+# holds (bursts of 32, as records_frames.py pads them). records flush ends the first; a burst of HTTPS wakes the worker,
 # which hands its table over; the file is renamed and reopened (SIGUSR1)
 # before the second interval, which the exit writes.
 mkfifo "$work/in.fifo"
@@ -163,7 +163,7 @@ mkfifo "$work/in.fifo"
 	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" --name "$name-fifo" \
 	--audit-log "$work/audit.log" --state-dir "$work" --status-interval 0 \
 	--cli-socket "$work/cli.sock" --block-records "$work/fifo.jsonl" \
-	--stats-json "$work/fifo.json" >"$work/fifo.log" 2>&1 &
+	--stats-json "$work/fifo.json" --burst 32 >"$work/fifo.log" 2>&1 &
 bg_pid=$!
 exec 3>"$work/in.fifo"
 cat "$work/fifo1.pcap" >&3

@@ -90,7 +90,7 @@ fi
 for want in $checks; do
 	tag=${want%%:*} path=${want#*:}
 	want_has "$work/$tag.log" "op25b: classifier path $path" &&
-		want_has "$work/$tag.log" "burst 32, classifier $path" &&
+		want_has "$work/$tag.log" "burst 64, classifier $path" &&
 		want_has "$work/$tag.log" "classifier path: $path"
 done
 # The pre-pass is said at start only where it runs.
