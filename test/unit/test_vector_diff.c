@@ -740,15 +740,9 @@ deep_exemptions(struct op25b_exempt_registry **reg, int family)
 	return t;
 }
 
-/* IPv4 SYNs to port 25 in bursts of 8..64 (the vector lookups take a
- * batch of 8 addresses or more), under policies whose source and
- * destination tables reach every level of lpm4.h (prefixes /8../32,
- * nested; every class blocks towards some groups only, so that both
- * lookups decide): block: drop, block: reset (the RSTs' bytes compared),
- * monitor mode, and that without destinations (no destination table: the
- * gathers' missing-table lanes); each burst with and without an exemption
- * table of some of the source prefixes. A source and a destination under
- * a random prefix of the policy, or anywhere. */
+/* The deep tables' policies: block: drop, block: reset (the RSTs' bytes
+ * compared), monitor mode, and that without destinations (no
+ * destination table: the gathers' missing-table lanes). */
 static const char *const deep_heads[] = {
 	"version: 1\nmode: enforce\nblock: drop\ndefault: allow\n",
 	"version: 1\nmode: enforce\nblock: reset\ndefault: allow\n",
@@ -756,114 +750,103 @@ static const char *const deep_heads[] = {
 	NULL, /* the one before, without destinations */
 };
 
-static void
-test_deep_tables(void **state)
+/* The longest deep-table frame: IPv6 and TCP without options. */
+#define DEEP_FRAME 74
+
+/* An IPv4 SYN to port 25 in @f (54 bytes): source and destination under
+ * a random prefix of the policy, or anywhere. Returns its length. */
+static unsigned int
+deep_frame4(uint8_t *f)
 {
-	static uint8_t frames[OP25B_CLASSIFY_BURST_MAX][54];
-	struct op25b_exempt_registry *reg;
-	struct op25b_exempt_table *exempt;
-	unsigned int i, j, k, v, bursts = 0;
-	struct burst b;
+	unsigned int si = rnd(RTE_DIM(src_pfx)), di = rnd(RTE_DIM(dst_pfx)), k;
+	uint32_t src = rnd(4) ? address_under(src_pfx[si], src_len[si])
+			      : (uint32_t)rng();
+	uint32_t dst = rnd(4) ? address_under(dst_pfx[di], dst_len[di])
+			      : (uint32_t)rng();
 
-	uint64_t before[OP25B_OUTCOME_MAX];
-
-	(void)state;
-	memcpy(before, outs[0]->total.outcome, sizeof(before));
-	/* Under three /8s each, so that prefixes nest. */
-	for (i = 0; i < RTE_DIM(src_pfx); i++)
-		random_prefix(src_pfx, src_len, i, 10);
-	for (i = 0; i < RTE_DIM(dst_pfx); i++)
-		random_prefix(dst_pfx, dst_len, i, 172);
-	exempt = deep_exemptions(&reg, AF_INET);
-	for (v = 0; v < RTE_DIM(deep_heads); v++) {
-		/* The last policy again without destinations. */
-		struct op25b_policy *policy = deep_policy(
-			deep_heads[RTE_MIN(v, RTE_DIM(deep_heads) - 2)],
-			v < RTE_DIM(deep_heads) - 1, AF_INET);
-		struct op25b_classifier *c = op25b_classifier_create(
-			policy, SOCKET_ID_ANY, NULL, NULL);
-
-		assert_non_null(c);
-		for (i = 0; i < DEEP_BURSTS; i++, bursts++) {
-			b.n = 0;
-			for (j = 8 + rnd(OP25B_CLASSIFY_BURST_MAX - 7); j > 0;
-			     j--) {
-				uint8_t *f = frames[b.n];
-				unsigned int si = rnd(RTE_DIM(src_pfx)),
-					     di = rnd(RTE_DIM(dst_pfx));
-				uint32_t src =
-					rnd(4) ? address_under(src_pfx[si],
-							       src_len[si])
-					       : (uint32_t)rng();
-				uint32_t dst =
-					rnd(4) ? address_under(dst_pfx[di],
-							       dst_len[di])
-					       : (uint32_t)rng();
-
-				memset(f, 0, sizeof(frames[0]));
-				f[12] = 0x08; /* IPv4 */
-				f[14] = 0x45; /* no options */
-				f[17] = 40;   /* total length */
-				f[22] = 64;   /* TTL */
-				f[23] = IPPROTO_TCP;
-				for (k = 0; k < 4; k++) {
-					f[26 + k] =
-						(uint8_t)(src >> (24 - 8 * k));
-					f[30 + k] =
-						(uint8_t)(dst >> (24 - 8 * k));
-				}
-				f[34] = 0xc3; /* source port */
-				f[37] = 25;   /* SMTP */
-				f[46] = 0x50; /* data offset 5 */
-				f[47] = 0x02; /* SYN */
-				burst_add(&b, f, sizeof(frames[0]),
-					  sizeof(frames[0]), sizeof(frames[0]),
-					  "deep-table SYN");
-			}
-			burst_exempt = i % 2 ? exempt : NULL;
-			run_burst(c, &b);
-		}
-		burst_exempt = NULL;
-		op25b_classifier_free(c);
-		op25b_policy_free(policy);
+	memset(f, 0, 54);
+	f[12] = 0x08; /* IPv4 */
+	f[14] = 0x45; /* no options */
+	f[17] = 40;   /* total length */
+	f[22] = 64;   /* TTL */
+	f[23] = IPPROTO_TCP;
+	for (k = 0; k < 4; k++) {
+		f[26 + k] = (uint8_t)(src >> (24 - 8 * k));
+		f[30 + k] = (uint8_t)(dst >> (24 - 8 * k));
 	}
-	op25b_exempt_table_free(exempt);
-	op25b_exempt_registry_free(reg);
-	/* Every outcome a decision can give, so that every branch after
-	 * the lookups ran. */
-	for (i = OP25B_OUTCOME_EXEMPTED; i <= OP25B_OUTCOME_RESET; i++)
-		if (outs[0]->total.outcome[i] == before[i])
-			fail_msg("deep tables: no %s packet",
-				 op25b_outcome_name(i));
-	print_message("deep tables: %u bursts of 8..64 IPv4 SYNs\n", bursts);
+	f[34] = 0xc3; /* source port */
+	f[37] = 25;   /* SMTP */
+	f[46] = 0x50; /* data offset 5 */
+	f[47] = 0x02; /* SYN */
+	return 54;
 }
 
-/* test_deep_tables() for IPv6 (the vector paths' gathered walk of
- * lpm6.h, 8..64 addresses a batch): prefixes /8../128 under three /32s,
- * so that groups reach every byte of the walk and prefixes nest; a
- * source and a destination under a random prefix of the policy, under
- * one of the /32s, or anywhere. */
+/* A random IPv6 address of the deep tables at @a: under a random prefix
+ * of @pfx/@len (n of them), under one of the three /32s from @first, or
+ * anywhere. */
 static void
-test_deep_tables6(void **state)
+deep_address6(uint8_t *a, uint8_t (*pfx)[16], const uint8_t *len,
+	      unsigned int n, uint8_t first)
 {
-	static uint8_t frames[OP25B_CLASSIFY_BURST_MAX][74];
+	unsigned int k, i = rnd(n);
+
+	switch (rnd(4)) {
+	case 0:
+		random_base6(a, first);
+		break;
+	case 1:
+		for (k = 0; k < 16; k++)
+			a[k] = (uint8_t)rng();
+		break;
+	default:
+		address6_under(pfx[i], len[i], a);
+	}
+}
+
+/* An IPv6 SYN to port 25 in @f (74 bytes). Returns its length. */
+static unsigned int
+deep_frame6(uint8_t *f)
+{
+	memset(f, 0, 74);
+	f[12] = 0x86; /* IPv6 */
+	f[13] = 0xdd;
+	f[14] = 0x60;
+	f[19] = 20; /* payload length */
+	f[20] = IPPROTO_TCP;
+	f[21] = 64; /* hop limit */
+	deep_address6(f + 22, src6_pfx, src6_len, RTE_DIM(src6_pfx), 0x20);
+	deep_address6(f + 38, dst6_pfx, dst6_len, RTE_DIM(dst6_pfx), 0x2a);
+	f[54] = 0xc3; /* source port */
+	f[57] = 25;   /* SMTP */
+	f[66] = 0x50; /* data offset 5 */
+	f[67] = 0x02; /* SYN */
+	return 74;
+}
+
+/*
+ * SYNs of @family (the prefixes made) in bursts of 8..64 (the vector
+ * lookups take a batch of 8 addresses or more), under each of deep_heads'
+ * policies, each burst with and without an exemption table of some of
+ * the source prefixes; then every outcome a decision can give must have
+ * come, so that every branch after the lookups ran.
+ */
+static void
+deep_run(int family, const char *what)
+{
+	static uint8_t frames[OP25B_CLASSIFY_BURST_MAX][DEEP_FRAME];
 	struct op25b_exempt_registry *reg;
 	struct op25b_exempt_table *exempt;
 	unsigned int i, j, v, bursts = 0;
 	struct burst b;
 	uint64_t before[OP25B_OUTCOME_MAX];
 
-	(void)state;
 	memcpy(before, outs[0]->total.outcome, sizeof(before));
-	for (i = 0; i < RTE_DIM(src6_pfx); i++)
-		random_prefix6(src6_pfx, src6_len, i, 0x20);
-	for (i = 0; i < RTE_DIM(dst6_pfx); i++)
-		random_prefix6(dst6_pfx, dst6_len, i, 0x2a);
-	exempt = deep_exemptions(&reg, AF_INET6);
+	exempt = deep_exemptions(&reg, family);
 	for (v = 0; v < RTE_DIM(deep_heads); v++) {
+		/* The last policy again without destinations. */
 		struct op25b_policy *policy = deep_policy(
 			deep_heads[RTE_MIN(v, RTE_DIM(deep_heads) - 2)],
-			v < RTE_DIM(deep_heads) - 1, AF_INET6);
+			v < RTE_DIM(deep_heads) - 1, family);
 		struct op25b_classifier *c = op25b_classifier_create(
 			policy, SOCKET_ID_ANY, NULL, NULL);
 
@@ -873,47 +856,11 @@ test_deep_tables6(void **state)
 			for (j = 8 + rnd(OP25B_CLASSIFY_BURST_MAX - 7); j > 0;
 			     j--) {
 				uint8_t *f = frames[b.n];
-				unsigned int si = rnd(RTE_DIM(src6_pfx)),
-					     di = rnd(RTE_DIM(dst6_pfx)), k;
+				unsigned int len = family == AF_INET6
+							   ? deep_frame6(f)
+							   : deep_frame4(f);
 
-				memset(f, 0, sizeof(frames[0]));
-				f[12] = 0x86; /* IPv6 */
-				f[13] = 0xdd;
-				f[14] = 0x60;
-				f[19] = 20; /* payload length */
-				f[20] = IPPROTO_TCP;
-				f[21] = 64; /* hop limit */
-				switch (rnd(4)) {
-				case 0:
-					random_base6(f + 22, 0x20);
-					break;
-				case 1:
-					for (k = 0; k < 16; k++)
-						f[22 + k] = (uint8_t)rng();
-					break;
-				default:
-					address6_under(src6_pfx[si],
-						       src6_len[si], f + 22);
-				}
-				switch (rnd(4)) {
-				case 0:
-					random_base6(f + 38, 0x2a);
-					break;
-				case 1:
-					for (k = 0; k < 16; k++)
-						f[38 + k] = (uint8_t)rng();
-					break;
-				default:
-					address6_under(dst6_pfx[di],
-						       dst6_len[di], f + 38);
-				}
-				f[54] = 0xc3; /* source port */
-				f[57] = 25;   /* SMTP */
-				f[66] = 0x50; /* data offset 5 */
-				f[67] = 0x02; /* SYN */
-				burst_add(&b, f, sizeof(frames[0]),
-					  sizeof(frames[0]), sizeof(frames[0]),
-					  "deep-table IPv6 SYN");
+				burst_add(&b, f, len, len, len, what);
 			}
 			burst_exempt = i % 2 ? exempt : NULL;
 			run_burst(c, &b);
@@ -926,10 +873,41 @@ test_deep_tables6(void **state)
 	op25b_exempt_registry_free(reg);
 	for (i = OP25B_OUTCOME_EXEMPTED; i <= OP25B_OUTCOME_RESET; i++)
 		if (outs[0]->total.outcome[i] == before[i])
-			fail_msg("deep IPv6 tables: no %s packet",
+			fail_msg("%s: no %s packet", what,
 				 op25b_outcome_name(i));
-	print_message("deep IPv6 tables: %u bursts of 8..64 IPv6 SYNs\n",
-		      bursts);
+	print_message("%s: %u bursts of 8..64\n", what, bursts);
+}
+
+/* IPv4: source and destination tables that reach every level of lpm4.h
+ * (prefixes /8../32 under three /8s each, so that they nest; every class
+ * blocks towards some groups only, so that both lookups decide). */
+static void
+test_deep_tables(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(src_pfx); i++)
+		random_prefix(src_pfx, src_len, i, 10);
+	for (i = 0; i < RTE_DIM(dst_pfx); i++)
+		random_prefix(dst_pfx, dst_len, i, 172);
+	deep_run(AF_INET, "deep-table IPv4 SYN");
+}
+
+/* IPv6 (the vector paths' gathered walk of lpm6.h): prefixes /8../128
+ * under three /32s, so that groups reach every byte of the walk and
+ * prefixes nest. */
+static void
+test_deep_tables6(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(src6_pfx); i++)
+		random_prefix6(src6_pfx, src6_len, i, 0x20);
+	for (i = 0; i < RTE_DIM(dst6_pfx); i++)
+		random_prefix6(dst6_pfx, dst6_len, i, 0x2a);
+	deep_run(AF_INET6, "deep-table IPv6 SYN");
 }
 
 /* The whole run's counters, path against path. */
