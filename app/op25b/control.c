@@ -494,6 +494,13 @@ op25b_control_set_block(struct op25b_app *app, int block, char *msg,
 	return set_switch(app, false, block, msg, size);
 }
 
+/* What the control loop saw of each worker at its last tick. */
+struct idle_watch {
+	uint64_t seen_loops[OP25B_STATS_MAX_WORKERS];
+	uint64_t seen_busy[OP25B_STATS_MAX_WORKERS];
+	uint64_t busy_tsc[OP25B_STATS_MAX_WORKERS]; /* when busy moved */
+};
+
 /*
  * The TSC of the workers' last sign of traffic, for --stop-after-idle: the
  * tick at which a worker's busy loops (loops that received packets) were
@@ -502,15 +509,9 @@ op25b_control_set_block(struct op25b_app *app, int block, char *msg,
  * or now while a worker has not finished a loop since the last look (a
  * loop takes microseconds; one stalled for this control tick, in a PMD's
  * blocking write or off its CPU, may have packets still to take: stopping
- * then cut pcap replays short under load). @now: this tick's TSC.
+ * then cut pcap replays short under load). @now: this tick's TSC; @iw
+ * what the last tick saw, updated.
  */
-/* What the control loop saw of each worker at its last tick. */
-struct idle_watch {
-	uint64_t seen_loops[OP25B_STATS_MAX_WORKERS];
-	uint64_t seen_busy[OP25B_STATS_MAX_WORKERS];
-	uint64_t busy_tsc[OP25B_STATS_MAX_WORKERS]; /* when busy moved */
-};
-
 static uint64_t
 last_activity_tsc(const struct op25b_app *app, struct idle_watch *iw,
 		  uint64_t now)

@@ -43,6 +43,11 @@ enum option_id {
 };
 
 #define CFG struct op25b_config
+/* Defaults as the help prints them, from the numbers the code sets. */
+#define BURST_S RTE_STR(OP25B_DEFAULT_BURST)
+#define INTERVAL_S RTE_STR(OP25B_RECORDS_INTERVAL_DEFAULT)
+#define TABLE_S RTE_STR(OP25B_RECORDS_TABLE_DEFAULT)
+#define RING_S RTE_STR(OP25B_RECORDS_RING_DEFAULT)
 
 static const struct op25b_option app_options[] = {
 	OP25B_OPTION_STR("policy", 0, "FILE", "the YAML policy (required)", CFG,
@@ -51,9 +56,8 @@ static const struct op25b_option app_options[] = {
 		     "port pairs: SUB is classified and sent to UP, UP goes "
 		     "back to SUB untouched (default 0:1)"),
 	OP25B_OPTION_UINT("burst", 0, "N",
-			  "RX burst size, 1..64 (default " RTE_STR(
-				  OP25B_DEFAULT_BURST) ")",
-			  CFG, burst, 1, OP25B_CLASSIFY_BURST_MAX, NULL),
+			  "RX burst size, 1..64 (default " BURST_S ")", CFG,
+			  burst, 1, OP25B_CLASSIFY_BURST_MAX, NULL),
 	OP25B_OPTION("stop-after-idle", OPT_STOP_AFTER_IDLE, "MS",
 		     "exit after MS milliseconds without a packet (pcap "
 		     "replays; a worker stalled in a call is not idle)"),
@@ -121,32 +125,27 @@ static const struct op25b_option app_options[] = {
 			 CFG, records_path),
 	OP25B_OPTION_UINT(
 		"block-records-interval", 0, "SECONDS",
-		"the block records' interval, 1..86400 (default " RTE_STR(
-			OP25B_RECORDS_INTERVAL_DEFAULT) ")",
+		"the block records' interval, 1..86400 (default " INTERVAL_S
+		")",
 		CFG, records_interval_s, 1, 86400, " seconds"),
-	OP25B_OPTION_UINT(
-		"block-records-table", 0, "N",
-		"sources each worker's block-records table holds in "
-		"an interval, 16..1048576, rounded up to a power of "
-		"two (default " RTE_STR(
-			OP25B_RECORDS_TABLE_DEFAULT) ", 180 bytes each); the rest are "
-						     "handed over frame by frame",
-		CFG, records_table, 16, 1u << 20, NULL),
-	OP25B_OPTION_UINT(
-		"block-records-ring", 0, "N",
-		"records each worker's ring to the control lcore "
-		"holds, 1..1048576 (default " RTE_STR(
-			OP25B_RECORDS_RING_DEFAULT) "); what does not "
-						    "fit is counted as records_dropped",
-		CFG, records_ring, 1, 1u << 20, NULL),
-	OP25B_OPTION(
-		"classifier-path", OPT_CLASSIFIER_PATH, "PATH",
-		"auto (default: the widest the CPU offers within the "
-		"EAL's --force-max-simd-bitwidth, 256 unless it says "
-		"512; scalar where Linux reports the GDS mitigation, "
-		"which slows gathers), avx2, avx512 (IPv4 and IPv6 lookups "
-		"by hardware gathers, 8 or 16 addresses at a time) or "
-		"scalar"),
+	OP25B_OPTION_UINT("block-records-table", 0, "N",
+			  "sources each worker's block-records table holds in "
+			  "an interval, 16..1048576, rounded up to a power of "
+			  "two (default " TABLE_S ", 180 bytes each); the rest "
+			  "are handed over frame by frame",
+			  CFG, records_table, 16, 1u << 20, NULL),
+	OP25B_OPTION_UINT("block-records-ring", 0, "N",
+			  "records each worker's ring to the control lcore "
+			  "holds, 1..1048576 (default " RING_S "); what does "
+			  "not fit is counted as records_dropped",
+			  CFG, records_ring, 1, 1u << 20, NULL),
+	OP25B_OPTION("classifier-path", OPT_CLASSIFIER_PATH, "PATH",
+		     "auto (default: the widest the CPU offers within the "
+		     "EAL's --force-max-simd-bitwidth, 256 unless it says "
+		     "512; scalar where Linux reports the GDS mitigation, "
+		     "which slows gathers), avx2, avx512 (IPv4 and IPv6 "
+		     "lookups by hardware gathers, 8 or 16 addresses at a "
+		     "time) or scalar"),
 	OP25B_OPTION("classifier-prepass", OPT_CLASSIFIER_PREPASS, NULL,
 		     "on a vector path, also settle plain non-SMTP frames in "
 		     "bulk before the parser (slower than the parser on the "

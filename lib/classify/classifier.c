@@ -653,16 +653,18 @@ classify_burst(const struct op25b_classifier *c,
 		}
 	}
 	if (n6 > 0) {
+		/* C converts no pointer to an array to one to a const
+		 * array by itself. */
+		const uint8_t(*src6)[16] = (const uint8_t(*)[16])g.src6;
+		const uint8_t(*dst6)[16] = (const uint8_t(*)[16])g.dst6;
+
 		/* Gathers for a full step of lanes at least, as for IPv4. */
 		if (lookup6 != NULL && n6 >= LOOKUP6_VEC_MIN)
-			lookup6(c->src6, (const uint8_t(*)[16])g.src6, src_val,
-				c->dst6, (const uint8_t(*)[16])g.dst6, dst_val,
+			lookup6(c->src6, src6, src_val, c->dst6, dst6, dst_val,
 				n6);
 		else
-			lpm6_lookup_bulk2(c->src6, (const uint8_t(*)[16])g.src6,
-					  src_val, c->dst6,
-					  (const uint8_t(*)[16])g.dst6, dst_val,
-					  n6);
+			lpm6_lookup_bulk2(c->src6, src6, src_val, c->dst6, dst6,
+					  dst_val, n6);
 		uint8_t slow = slow_outcome(exempt);
 		uint16_t ng = c->n_group_slots;
 		struct count_run run = { 0, 0 };

@@ -41,6 +41,7 @@ struct lpm6_vec_block {
 	vec_i32 e;
 	vec_mask k;
 	vec_mask in; /* the block's lanes (the last block may be short) */
+	const uint32_t *tbl8; /* its table's groups */
 	const uint8_t (*addr)[16];
 	uint32_t *val;
 };
@@ -73,7 +74,6 @@ lpm6_vec_lookup2(const struct lpm6 *ta, const uint8_t (*a)[16], uint32_t *va,
 		 unsigned int n)
 {
 	struct lpm6_vec_block blk[LPM6_VEC_MAX_BLOCKS];
-	const struct lpm6 *table[LPM6_VEC_MAX_BLOCKS];
 	const vec_i32 zero = { 0 };
 	unsigned int s, j, i, nb = 0, steps = (n + VEC_LANES - 1) / VEC_LANES;
 	bool walking = false;
@@ -95,6 +95,7 @@ lpm6_vec_lookup2(const struct lpm6 *ta, const uint8_t (*a)[16], uint32_t *va,
 				continue;
 			}
 			x->in = in;
+			x->tbl8 = t->tbl8;
 			x->addr = (side == 0 ? a : b) + s * VEC_LANES;
 			x->val = val;
 			lpm6_vec_word(x, 0);
@@ -106,7 +107,7 @@ lpm6_vec_lookup2(const struct lpm6 *ta, const uint8_t (*a)[16], uint32_t *va,
 					  (const int *)t->tbl16, 4);
 			x->k = vec_group(in, x->e);
 			walking |= vec_any(x->k);
-			table[nb++] = t;
+			nb++;
 		}
 	}
 	/* Byte i of every block still walking, until none is. A group at
@@ -123,7 +124,7 @@ lpm6_vec_lookup2(const struct lpm6 *ta, const uint8_t (*a)[16], uint32_t *va,
 				lpm6_vec_word(x, i >> 2);
 			x->e = vec_gather(x->e, x->k,
 					  x->e | lpm6_vec_byte(x, i),
-					  (const int *)table[j]->tbl8, 4);
+					  (const int *)x->tbl8, 4);
 			x->k = vec_group(x->k, x->e);
 			walking |= vec_any(x->k);
 		}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The pre-pass and the IPv4 and IPv6 lookups on AVX2: 8 frames or addresses a
- * step. Built with -mavx2 alone: only called when the CPU has it (vec.c).
+ * The pre-pass and the IPv4 and IPv6 lookups on AVX2: 8 frames or
+ * addresses a step. Built with -mavx2 alone: only called when the CPU has
+ * it (vec.c).
  */
 #include <immintrin.h>
 

@@ -18,6 +18,16 @@ from common import (ACL_ALGS, BURSTS, CALLGRIND_POOL, CAPTURES,
                     fmt, kv_lines, median, progress, run)
 
 
+def paired_ratio(xs, ys):
+    """The median over the repeats of x / y, each pair two runs of the
+    same repeat, a minute apart, not the ratio of the medians of runs a
+    quarter of an hour apart: a slow hour of the host then divides out
+    (doc/bench.md, Results). None when either side has no runs."""
+    if not xs or not ys:
+        return None
+    return round(median(x / y for x, y in zip(xs, ys)), 3)
+
+
 class Measure:
     """Mixed into bench.Bench (a common.Context)."""
 
@@ -170,15 +180,8 @@ class Measure:
         self.mpps = {k: median(v) for k, v in mpps.items()}
 
         def ratio(a, b, c):
-            """a's rate over b's on capture c: the median over the
-            repeats of the two runs' ratio in the same repeat, a minute
-            apart, not of the medians of runs a quarter of an hour apart:
-            a slow hour of the host then divides out (doc/bench.md,
-            Results)."""
-            xs, ys = mpps.get((a, c)), mpps.get((b, c))
-            if not xs or not ys:
-                return None
-            return round(median(x / y for x, y in zip(xs, ys)), 3)
+            """a's rate over b's on capture c."""
+            return paired_ratio(mpps.get((a, c)), mpps.get((b, c)))
 
         for c in CAPTURES:
             self.result["ratios"][c] = ratio("op25b", "testpmd-io", c)
@@ -219,9 +222,8 @@ class Measure:
                            "min": round(min(xs), 3), "max": round(max(xs), 3),
                            "op25b_outcomes": outcomes[system]}
         ours = res["op25b-adaptive"]["median"]
-        # Each repeat's two runs, back to back (see forwarding()'s ratio).
-        res["ratio_blocked"] = round(median(
-            a / b for a, b in zip(mpps["op25b-adaptive"], mpps["op25b"])), 3)
+        res["ratio_blocked"] = paired_ratio(mpps["op25b-adaptive"],
+                                            mpps["op25b"])
         res["ratio_worst"] = round(ours / self.mpps[("op25b", "worst")], 3)
         self.result["worst_adaptive"] = res
 
