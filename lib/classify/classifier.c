@@ -17,6 +17,7 @@
 #include <rte_prefetch.h>
 
 #include "classify_priv.h"
+#include "decide_count.h"
 #include "notify.h"
 #include "record_hint.h"
 #include "vec_priv.h"
@@ -117,17 +118,6 @@ adaptive_outcome(const struct op25b_classifier *c, const struct pkt_meta *meta,
 		       : OP25B_OUTCOME_FORWARDED;
 }
 
-/* @n decided packets of @outcome from class slot @s to group slot @d:
- * the three counters every decision adds to. */
-static __rte_always_inline void
-count_verdicts(struct op25b_stats_counters *counters, uint8_t outcome,
-	       uint16_t s, uint16_t d, uint32_t n)
-{
-	counters->outcome[outcome] += n;
-	counters->class_verdict[s][OP25B_VERDICT_OF(outcome)] += n;
-	counters->group_verdict[d][OP25B_VERDICT_OF(outcome)] += n;
-}
-
 /*
  * The matrix already holds the final outcome of the policy; RESET there
  * means "reset if this is a bare SYN". Only a bare SYN gets a reset: it
@@ -195,50 +185,6 @@ decide_as(const struct op25b_classifier *c,
 	r->class_slot = (uint8_t)src_slot;
 	r->group_slot = (uint8_t)dst_slot;
 	count_verdicts(counters, outcome, src_slot, dst_slot, 1);
-}
-
-/*
- * The counters of a run of packets with one outcome and the same slots.
- * A burst's SMTP packets mostly share them (a bot's SYNs, a scan of one
- * class to one group): each of the three counters then takes one add a
- * run, not a load, add and store a packet, whose chain through one
- * address (each load waiting on the last store) bounded the loop.
- */
-struct count_run {
-	uint32_t key; /* outcome | class slot << 8 | group slot << 16 */
-	uint32_t n;
-};
-
-static __rte_always_inline void
-count_run_flush(const struct count_run *run,
-		struct op25b_stats_counters *counters)
-{
-	count_verdicts(counters, (uint8_t)run->key, (uint8_t)(run->key >> 8),
-		       (uint8_t)(run->key >> 16), run->n);
-}
-
-static __rte_always_inline void
-count_run_add(struct count_run *run, uint8_t outcome, uint8_t s, uint8_t d,
-	      struct op25b_stats_counters *counters)
-{
-	uint32_t key = outcome | (uint32_t)s << 8 | (uint32_t)d << 16;
-
-	if (unlikely(key != run->key)) {
-		if (run->n != 0)
-			count_run_flush(run, counters);
-		run->key = key;
-		run->n = 0;
-	}
-	run->n++;
-}
-
-/* The last run's counters, after a burst's decisions. */
-static __rte_always_inline void
-count_run_end(const struct count_run *run,
-	      struct op25b_stats_counters *counters)
-{
-	if (run->n != 0)
-		count_run_flush(run, counters);
 }
 
 /*
@@ -310,13 +256,27 @@ decide_plain4(const struct op25b_classifier *c,
 	uint16_t ng = c->n_group_slots;
 	struct count_run run = { 0, 0 };
 	unsigned int i;
+	uint64_t left;
 
+	if (final) {
+		/* Gathered: the path's vector decisions first, then what
+		 * they left, one by one. */
+		left = classify_decide(c, slow, es, ed, idx4, n4, results,
+				       counters);
+		for (; left != 0; left &= left - 1) {
+			i = (unsigned int)__builtin_ctzll(left);
+			decide_slots(c, exempt, slow, ng, &pkts[idx4[i]],
+				     &meta[idx4[i]], &src4[i], NULL, &dst4[i],
+				     NULL, (uint8_t)es[i], (uint8_t)ed[i], now,
+				     &results[idx4[i]], &run, counters);
+		}
+		count_run_end(&run, counters);
+		return;
+	}
 	for (i = 0; i < n4; i++) {
 		unsigned int k = idx4[i];
-		uint8_t s = final ? (uint8_t)es[i]
-				  : lpm4_stage_value(src_table, es[i], src4[i]);
-		uint8_t d = final ? (uint8_t)ed[i]
-				  : lpm4_stage_value(dst_table, ed[i], dst4[i]);
+		uint8_t s = lpm4_stage_value(src_table, es[i], src4[i]);
+		uint8_t d = lpm4_stage_value(dst_table, ed[i], dst4[i]);
 
 		decide_slots(c, exempt, slow, ng, &pkts[k], &meta[k], &src4[i],
 			     NULL, &dst4[i], NULL, s, d, now, &results[k], &run,
@@ -658,19 +618,28 @@ classify_burst(const struct op25b_classifier *c,
 		const uint8_t(*src6)[16] = (const uint8_t(*)[16])g.src6;
 		const uint8_t(*dst6)[16] = (const uint8_t(*)[16])g.dst6;
 
-		/* Gathers for a full step of lanes at least, as for IPv4. */
-		if (lookup6 != NULL && n6 >= LOOKUP6_VEC_MIN)
-			lookup6(c->src6, src6, src_val, c->dst6, dst6, dst_val,
-				n6);
-		else
-			lpm6_lookup_bulk2(c->src6, src6, src_val, c->dst6, dst6,
-					  dst_val, n6);
 		uint8_t slow = slow_outcome(exempt);
 		uint16_t ng = c->n_group_slots;
 		struct count_run run = { 0, 0 };
+		/* The packets decide_slots() decides. */
+		uint64_t left = vec_burst_mask(n6);
 
-		for (i = 0; i < n6; i++) {
-			unsigned int k = idx6[i];
+		/* Gathers for a full step of lanes at least, as for IPv4;
+		 * then the vector decisions. */
+		if (lookup6 != NULL && n6 >= LOOKUP6_VEC_MIN) {
+			lookup6(c->src6, src6, src_val, c->dst6, dst6, dst_val,
+				n6);
+			left = classify_decide(c, slow, src_val, dst_val, idx6,
+					       n6, results, counters);
+		} else {
+			lpm6_lookup_bulk2(c->src6, src6, src_val, c->dst6, dst6,
+					  dst_val, n6);
+		}
+		for (; left != 0; left &= left - 1) {
+			unsigned int k;
+
+			i = (unsigned int)__builtin_ctzll(left);
+			k = idx6[i];
 
 			decide_slots(c, exempt, slow, ng, &pkts[k], &meta[k],
 				     NULL, g.src6[i], NULL, g.dst6[i],

@@ -75,6 +75,10 @@ struct op25b_notify;
 /* `chained` is counted by the burst loop, never returned by a parse. */
 #define PARSE_CODE_MAX PARSE_FRAME(CHAINED)
 
+/* The vector decisions (decide_vec.h) read a cell as the low byte of 32
+ * bits: the matrix has this many bytes after its last cell. */
+#define MATRIX_PAD 3
+
 /* A matrix cell that is no outcome: block: notify answers the packet, and
  * its outcome is blocked (dropped or answered) or reset. */
 #define MATRIX_NOTIFY (OP25B_OUTCOME_MAX + 1)
@@ -114,7 +118,7 @@ struct op25b_classifier {
 	 * monitor mode and block style already applied: FORWARDED, COUNTED,
 	 * BLOCKED, RESET (a reset if the packet is a bare SYN), or
 	 * MATRIX_NOTIFY (op25b_notify_answer() decides). */
-	uint8_t *matrix;
+	uint8_t *matrix; /* MATRIX_PAD bytes more */
 	uint16_t n_group_slots;
 	uint8_t malformed_disposition;
 	uint8_t max_vlan_tags; /* the policy's max_vlan_tags */

@@ -597,9 +597,10 @@ classifier_compile(const struct op25b_policy *policy, int socket_id,
 	/* Slots of names no longer in the policy never come out of the
 	 * tables; their cells hold what "no class"/"no group" would get. */
 	c->n_group_slots = (uint16_t)n_group_slots;
-	c->matrix = rte_zmalloc_socket("op25b_matrix",
-				       (size_t)n_class_slots * c->n_group_slots,
-				       RTE_CACHE_LINE_SIZE, socket_id);
+	c->matrix = rte_zmalloc_socket(
+		"op25b_matrix",
+		(size_t)n_class_slots * c->n_group_slots + MATRIX_PAD,
+		RTE_CACHE_LINE_SIZE, socket_id);
 	if (c->matrix == NULL) {
 		rte_errno = ENOMEM;
 		err = compile_fail(error, policy, NULL, 0, -1, NULL,

@@ -35,17 +35,20 @@ vec_prepass_scalar(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 vec_prepass_fn_t classify_prepass = vec_prepass_scalar;
 vec_lookup4_fn_t classify_lookup4;
 vec_lookup6_fn_t classify_lookup6;
+vec_decide_fn_t classify_decide;
 
 /* A pre-pass the compiler could not build (no flags for it) is NULL. */
 #ifndef OP25B_VEC_AVX2
 #define vec_prepass_avx2 NULL
 #define vec_lookup4_avx2 NULL
 #define vec_lookup6_avx2 NULL
+#define vec_decide_avx2 NULL
 #endif
 #ifndef OP25B_VEC_AVX512
 #define vec_prepass_avx512 NULL
 #define vec_lookup4_avx512 NULL
 #define vec_lookup6_avx512 NULL
+#define vec_decide_avx512 NULL
 #endif
 
 static const struct {
@@ -53,16 +56,17 @@ static const struct {
 	vec_prepass_fn_t fn;	  /* NULL: not built in */
 	vec_lookup4_fn_t lookup4; /* NULL: the scalar stages */
 	vec_lookup6_fn_t lookup6; /* NULL: lpm6_lookup_bulk2() */
+	vec_decide_fn_t decide;	  /* NULL: decide_slots() alone */
 	uint16_t bits;		  /* the SIMD width it needs */
 } paths[OP25B_CLASSIFY_PATH_MAX] = {
 	[OP25B_CLASSIFY_PATH_SCALAR] = { "scalar", vec_prepass_scalar, NULL,
-					 NULL, 0 },
+					 NULL, NULL, 0 },
 	[OP25B_CLASSIFY_PATH_AVX2] = { "avx2", vec_prepass_avx2,
 				       vec_lookup4_avx2, vec_lookup6_avx2,
-				       RTE_VECT_SIMD_256 },
+				       vec_decide_avx2, RTE_VECT_SIMD_256 },
 	[OP25B_CLASSIFY_PATH_AVX512] = { "avx512", vec_prepass_avx512,
 					 vec_lookup4_avx512, vec_lookup6_avx512,
-					 RTE_VECT_SIMD_512 },
+					 vec_decide_avx512, RTE_VECT_SIMD_512 },
 };
 
 static enum op25b_classify_path current = OP25B_CLASSIFY_PATH_SCALAR;
@@ -76,6 +80,7 @@ apply(void)
 	classify_prepass = prepass_on ? paths[current].fn : vec_prepass_scalar;
 	classify_lookup4 = paths[current].lookup4;
 	classify_lookup6 = paths[current].lookup6;
+	classify_decide = paths[current].decide;
 }
 
 const char *

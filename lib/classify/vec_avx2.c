@@ -45,8 +45,19 @@ typedef vu32 vec_mask;
 		 (__m256i)(e), _mm256_set1_epi32((int)LPM6_GROUP_MIN - 1)))
 #define vec_lane_index() ((vec_i32)_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 
+#define vec_lt(k, a, b)                                                        \
+	((k) & (vec_mask)_mm256_cmpgt_epi32((__m256i)(b), (__m256i)(a)))
+#define vec_eq(k, a, b)                                                        \
+	((k) & (vec_mask)_mm256_cmpeq_epi32((__m256i)(a), (__m256i)(b)))
+#define vec_bits(k) ((uint64_t)(uint32_t)_mm256_movemask_ps((__m256)(k)))
+#define vec_permute(t, i)                                                      \
+	((vec_i32)_mm256_permutevar8x32_epi32((__m256i)(t), (__m256i)(i)))
+#define vec_load_u16(p)                                                        \
+	((vec_i32)_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p))))
+
 #include "lpm4_vec.h"
 #include "lpm6_vec.h"
+#include "decide_vec.h"
 
 uint64_t
 vec_prepass_avx2(const struct op25b_classifier *c, struct rte_mbuf **pkts,
@@ -69,4 +80,13 @@ vec_lookup6_avx2(const struct lpm6 *ta, const uint8_t (*a)[16], uint32_t *va,
 		 unsigned int n)
 {
 	lpm6_vec_lookup2(ta, a, va, tb, b, vb, n);
+}
+
+uint64_t
+vec_decide_avx2(const struct op25b_classifier *c, uint8_t slow,
+		const uint32_t *sv, const uint32_t *dv, const uint16_t *idx,
+		unsigned int n, struct op25b_classify_result *results,
+		struct op25b_stats_counters *counters)
+{
+	return decide_vec(c, slow, sv, dv, idx, n, results, counters);
 }

@@ -40,8 +40,20 @@ typedef __mmask16 vec_mask;
 	((vec_i32)_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,  \
 				    13, 14, 15))
 
+#define vec_lt(k, a, b)                                                        \
+	_mm512_mask_cmplt_epi32_mask((k), (__m512i)(a), (__m512i)(b))
+#define vec_eq(k, a, b)                                                        \
+	_mm512_mask_cmpeq_epi32_mask((k), (__m512i)(a), (__m512i)(b))
+#define vec_bits(k) ((uint64_t)(k))
+#define vec_permute(t, i)                                                      \
+	((vec_i32)_mm512_permutexvar_epi32((__m512i)(i), (__m512i)(t)))
+#define vec_load_u16(p)                                                        \
+	((vec_i32)_mm512_cvtepu16_epi32(                                       \
+		_mm256_loadu_si256((const __m256i *)(p))))
+
 #include "lpm4_vec.h"
 #include "lpm6_vec.h"
+#include "decide_vec.h"
 
 uint64_t
 vec_prepass_avx512(const struct op25b_classifier *c, struct rte_mbuf **pkts,
@@ -64,4 +76,13 @@ vec_lookup6_avx512(const struct lpm6 *ta, const uint8_t (*a)[16], uint32_t *va,
 		   unsigned int n)
 {
 	lpm6_vec_lookup2(ta, a, va, tb, b, vb, n);
+}
+
+uint64_t
+vec_decide_avx512(const struct op25b_classifier *c, uint8_t slow,
+		  const uint32_t *sv, const uint32_t *dv, const uint16_t *idx,
+		  unsigned int n, struct op25b_classify_result *results,
+		  struct op25b_stats_counters *counters)
+{
+	return decide_vec(c, slow, sv, dv, idx, n, results, counters);
 }

@@ -76,6 +76,24 @@ typedef void (*vec_lookup6_fn_t)(const struct lpm6 *ta, const uint8_t (*a)[16],
 /* The IPv6 lookups of the path in use; NULL: lpm6_lookup_bulk2(). */
 extern vec_lookup6_fn_t classify_lookup6;
 
+/*
+ * The decisions of a batch of @n looked-up packets (@sv/@dv[i]: their
+ * source and destination values; @idx[i]: their place in the burst, the
+ * array a burst long) whose matrix cell is below @slow: results[idx[i]]
+ * and the counters, as decide_slots() gives them (decide_vec.h). Returns
+ * the packets left for decide_slots(), bit i for sv[i]. Set with the
+ * path's lookups: never NULL when they are not.
+ */
+typedef uint64_t (*vec_decide_fn_t)(const struct op25b_classifier *c,
+				    uint8_t slow, const uint32_t *sv,
+				    const uint32_t *dv, const uint16_t *idx,
+				    unsigned int n,
+				    struct op25b_classify_result *results,
+				    struct op25b_stats_counters *counters);
+
+/* The decisions of the path in use; NULL: decide_slots() alone. */
+extern vec_decide_fn_t classify_decide;
+
 uint64_t
 vec_prepass_avx2(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 		 unsigned int n, struct op25b_classify_result *results);
@@ -96,5 +114,16 @@ void vec_lookup6_avx2(const struct lpm6 *ta, const uint8_t (*a)[16],
 void vec_lookup6_avx512(const struct lpm6 *ta, const uint8_t (*a)[16],
 			uint32_t *va, const struct lpm6 *tb,
 			const uint8_t (*b)[16], uint32_t *vb, unsigned int n);
+
+uint64_t
+vec_decide_avx2(const struct op25b_classifier *c, uint8_t slow,
+		const uint32_t *sv, const uint32_t *dv, const uint16_t *idx,
+		unsigned int n, struct op25b_classify_result *results,
+		struct op25b_stats_counters *counters);
+uint64_t
+vec_decide_avx512(const struct op25b_classifier *c, uint8_t slow,
+		  const uint32_t *sv, const uint32_t *dv, const uint16_t *idx,
+		  unsigned int n, struct op25b_classify_result *results,
+		  struct op25b_stats_counters *counters);
 
 #endif /* OP25B_CLASSIFY_VEC_PRIV_H */
