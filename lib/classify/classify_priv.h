@@ -108,7 +108,9 @@ struct op25b_classifier {
 	 * that leaves now from one the policy decides. A byte a port (64 KB)
 	 * rather than bitmaps: the ports of real traffic are few, so their
 	 * lines stay in L1, and it saves the second test an SMTP packet
-	 * needed. */
+	 * needed. Indexed by the port as it lies in the frame (network
+	 * byte order, read as a host integer: op25b_policy_port_table()'s
+	 * wire order), so that a frame's port needs no byte swap. */
 	uint8_t port_kind[65536];
 	struct lpm4 *src4; /* NULL: no IPv4 prefix on this side */
 	struct lpm4 *dst4;
@@ -206,7 +208,7 @@ parse_tcp(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
 	if (unlikely(room < 20))
 		return OP25B_OUTCOME_MALFORMED;
 	doff = (uint32_t)(p[l4 + 12] >> 4) * 4;
-	kind = c->port_kind[load_be16(p + l4 + 2)];
+	kind = c->port_kind[load_raw16(p + l4 + 2)];
 	/* 20 <= doff <= room in one unsigned compare: a doff below 20
 	 * wraps past any room. */
 	if (unlikely(doff - 20 > room - 20))

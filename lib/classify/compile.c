@@ -566,11 +566,7 @@ classifier_compile(const struct op25b_policy *policy, int socket_id,
 		return NULL;
 	}
 	c->n_class_slots = (uint16_t)n_class_slots;
-	for (i = 0; i < policy->n_smtp_ports; i++)
-		c->port_kind[policy->smtp_ports[i]] = OP25B_PORT_SMTP;
-	for (i = 0; i < policy->n_submission_ports; i++)
-		c->port_kind[policy->submission_ports[i]] =
-			OP25B_PORT_SUBMISSION;
+	op25b_policy_port_table(policy, c->port_kind, true);
 	c->malformed_disposition = policy->malformed == OP25B_MALFORMED_FORWARD
 					   ? OP25B_DISPOSITION_FORWARD
 					   : OP25B_DISPOSITION_DROP;

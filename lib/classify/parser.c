@@ -20,7 +20,7 @@ op25b_classifier_parser_create(const struct op25b_policy *policy)
 		return NULL;
 	}
 	memset(c, 0, sizeof(*c));
-	op25b_policy_port_table(policy, c->port_kind);
+	op25b_policy_port_table(policy, c->port_kind, true);
 	c->max_vlan_tags =
 		(uint8_t)(policy->max_vlan_tags == 0
 				  ? OP25B_POLICY_DEFAULT_VLAN_TAGS

@@ -94,7 +94,7 @@ vec_gather_one(const struct op25b_classifier *c, const struct rte_mbuf *m,
 	w->w16[i] = load_raw32(h + 16);
 	w->w20[i] = load_raw32(h + 20);
 	w->tcp12[i] = load_raw32(t + 12);
-	w->kind[i] = c->port_kind[(uint16_t)(t[2] << 8 | t[3])];
+	w->kind[i] = c->port_kind[load_raw16(t + 2)];
 }
 
 /* Step 2: which of VEC_LANES frames from @i on are plain and certainly

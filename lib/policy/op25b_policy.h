@@ -238,9 +238,12 @@ op25b_policy_port_kind(const struct op25b_policy *policy, uint16_t port);
  * classifier's and the XDP program's port_kind): @p kind[port] set to
  * OP25B_PORT_SMTP or OP25B_PORT_SUBMISSION for the policy's ports; the
  * other entries are left as they are (the callers zeroed the table).
+ * @p wire_order: each port at the index its two bytes make as they lie
+ * in a frame, read as a host integer (the classifier's: no byte swap a
+ * frame), else at its value (the XDP program's).
  */
-void
-op25b_policy_port_table(const struct op25b_policy *policy, uint8_t kind[65536]);
+void op25b_policy_port_table(const struct op25b_policy *policy,
+			     uint8_t kind[65536], bool wire_order);
 
 /**
  * Reference longest-prefix match, by linear scan: the class whose prefix

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include "policy_priv.h"
@@ -62,14 +63,18 @@ op25b_policy_port_kind(const struct op25b_policy *policy, uint16_t port)
 }
 
 void
-op25b_policy_port_table(const struct op25b_policy *policy, uint8_t kind[65536])
+op25b_policy_port_table(const struct op25b_policy *policy, uint8_t kind[65536],
+			bool wire_order)
 {
 	unsigned int i;
 
+#define PORT_INDEX(port) (wire_order ? htons(port) : (port))
 	for (i = 0; i < policy->n_smtp_ports; i++)
-		kind[policy->smtp_ports[i]] = OP25B_PORT_SMTP;
+		kind[PORT_INDEX(policy->smtp_ports[i])] = OP25B_PORT_SMTP;
 	for (i = 0; i < policy->n_submission_ports; i++)
-		kind[policy->submission_ports[i]] = OP25B_PORT_SUBMISSION;
+		kind[PORT_INDEX(policy->submission_ports[i])] =
+			OP25B_PORT_SUBMISSION;
+#undef PORT_INDEX
 }
 
 /* The longest prefix of @p list covering @p addr if longer than *best_len. */

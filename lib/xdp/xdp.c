@@ -403,7 +403,7 @@ policy_fill(const struct op25b_policy *policy, const struct slot_map *m,
 	unsigned int i, j;
 
 	memset(v, 0, sizeof(*v));
-	op25b_policy_port_table(policy, v->port_kind);
+	op25b_policy_port_table(policy, v->port_kind, false);
 	/* Every cell: a slot that no table yields (a name no longer in the
 	 * policy) reads as "no class" / "no group" would. */
 	for (i = 0; i < OP25B_STATS_SLOTS; i++)

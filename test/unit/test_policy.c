@@ -1680,6 +1680,42 @@ test_port_kinds(void **state)
 	op25b_policy_free(custom);
 }
 
+/* The data paths' tables: by value (XDP) and as the two bytes lie in a
+ * frame (the classifier's, no byte swap). */
+static void
+test_port_tables(void **state)
+{
+	struct op25b_policy *policy = *state;
+	static uint8_t by_value[65536], wire[65536];
+	const uint8_t smtp_in_frame[2] = { 0, 25 }, sub_in_frame[2] = { 2, 75 };
+	uint16_t smtp_raw, sub_raw;
+	unsigned int port, n_value = 0, n_wire = 0;
+
+	memset(by_value, 0, sizeof(by_value));
+	memset(wire, 0, sizeof(wire));
+	op25b_policy_port_table(policy, by_value, false);
+	op25b_policy_port_table(policy, wire, true);
+	memcpy(&smtp_raw, smtp_in_frame, 2);
+	memcpy(&sub_raw, sub_in_frame, 2); /* 587 */
+	assert_int_equal(by_value[25], OP25B_PORT_SMTP);
+	assert_int_equal(by_value[587], OP25B_PORT_SUBMISSION);
+	assert_int_equal(wire[smtp_raw], OP25B_PORT_SMTP);
+	assert_int_equal(wire[sub_raw], OP25B_PORT_SUBMISSION);
+	/* The same ports, no other. */
+	for (port = 0; port < 65536; port++) {
+		n_value += by_value[port] != OP25B_PORT_OTHER;
+		n_wire += wire[port] != OP25B_PORT_OTHER;
+		const uint8_t bytes[2] = { (uint8_t)(port >> 8),
+					   (uint8_t)port };
+		uint16_t raw;
+
+		memcpy(&raw, bytes, 2);
+		assert_int_equal(wire[raw], by_value[port]);
+	}
+	assert_int_equal(n_value, 3); /* 25, 587, 465 */
+	assert_int_equal(n_wire, 3);
+}
+
 static void
 test_names(void **state)
 {
@@ -2022,6 +2058,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_prefix_format),
 		cmocka_unit_test(test_duration_parse),
 		FIXTURE_TEST(default_policy, test_port_kinds),
+		FIXTURE_TEST(default_policy, test_port_tables),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_error_format),
 		cmocka_unit_test(test_explanation_json_locations),
