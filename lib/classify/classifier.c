@@ -238,7 +238,8 @@ slow_outcome(const struct op25b_exempt_table *exempt)
 /*
  * The IPv4 decisions of a burst, under a policy without adaptive classes,
  * from the entries the lookups left in @es/@ed: @final values when
- * gathered (lpm4_vec.h), else the last stage is read here
+ * gathered (lpm4_vec.h), decided first by the path's @decide, else the
+ * last stage is read here
  * (lpm4_stage_value() in @src_table/@dst_table; an absent table's entries
  * are 0, which it passes through without reading the table).
  */
@@ -247,8 +248,9 @@ decide_plain4(const struct op25b_classifier *c,
 	      const struct op25b_exempt_table *exempt, struct rte_mbuf **pkts,
 	      const struct pkt_meta *meta, const uint16_t *idx4,
 	      const uint32_t *src4, const uint32_t *dst4, const uint32_t *es,
-	      const uint32_t *ed, bool final, const struct lpm4 *src_table,
-	      const struct lpm4 *dst_table, unsigned int n4, uint64_t *now,
+	      const uint32_t *ed, bool final, vec_decide_fn_t decide,
+	      const struct lpm4 *src_table, const struct lpm4 *dst_table,
+	      unsigned int n4, uint64_t *now,
 	      struct op25b_classify_result *results,
 	      struct op25b_stats_counters *counters)
 {
@@ -261,8 +263,7 @@ decide_plain4(const struct op25b_classifier *c,
 	if (final) {
 		/* Gathered: the path's vector decisions first, then what
 		 * they left, one by one. */
-		left = classify_decide(c, slow, es, ed, idx4, n4, results,
-				       counters);
+		left = decide(c, slow, es, ed, idx4, n4, results, counters);
 		for (; left != 0; left &= left - 1) {
 			i = (unsigned int)__builtin_ctzll(left);
 			decide_slots(c, exempt, slow, ng, &pkts[idx4[i]],
@@ -510,6 +511,9 @@ classify_burst(const struct op25b_classifier *c,
 	 * once. */
 	vec_lookup4_fn_t lookup4 = classify_lookup4;
 	vec_lookup6_fn_t lookup6 = classify_lookup6;
+	/* Its decisions after gathered lookups (set with them: never NULL
+	 * when they are not). */
+	vec_decide_fn_t decide = classify_decide;
 
 	if (n > OP25B_CLASSIFY_BURST_MAX)
 		n = OP25B_CLASSIFY_BURST_MAX;
@@ -604,12 +608,12 @@ classify_burst(const struct op25b_classifier *c,
 					 counters);
 		} else if (gathered) {
 			decide_plain4(c, exempt, pkts, meta, idx4, src4, dst4,
-				      es, ed, true, src_table, dst_table, n4,
-				      &now, results, counters);
+				      es, ed, true, decide, src_table,
+				      dst_table, n4, &now, results, counters);
 		} else {
 			decide_plain4(c, exempt, pkts, meta, idx4, src4, dst4,
-				      es, ed, false, src_table, dst_table, n4,
-				      &now, results, counters);
+				      es, ed, false, NULL, src_table, dst_table,
+				      n4, &now, results, counters);
 		}
 	}
 	if (n6 > 0) {
@@ -629,8 +633,8 @@ classify_burst(const struct op25b_classifier *c,
 		if (lookup6 != NULL && n6 >= LOOKUP6_VEC_MIN) {
 			lookup6(c->src6, src6, src_val, c->dst6, dst6, dst_val,
 				n6);
-			left = classify_decide(c, slow, src_val, dst_val, idx6,
-					       n6, results, counters);
+			left = decide(c, slow, src_val, dst_val, idx6, n6,
+				      results, counters);
 		} else {
 			lpm6_lookup_bulk2(c->src6, src6, src_val, c->dst6, dst6,
 					  dst_val, n6);
@@ -640,7 +644,6 @@ classify_burst(const struct op25b_classifier *c,
 
 			i = (unsigned int)__builtin_ctzll(left);
 			k = idx6[i];
-
 			decide_slots(c, exempt, slow, ng, &pkts[k], &meta[k],
 				     NULL, g.src6[i], NULL, g.dst6[i],
 				     (uint8_t)src_val[i], (uint8_t)dst_val[i],

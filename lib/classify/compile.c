@@ -718,7 +718,8 @@ op25b_classifier_memory(const struct op25b_classifier *c)
 
 	if (c == NULL)
 		return 0;
-	memory = sizeof(*c) + (size_t)c->n_class_slots * c->n_group_slots;
+	memory = sizeof(*c) + (size_t)c->n_class_slots * c->n_group_slots +
+		 MATRIX_PAD;
 	memory += (c->src4 ? c->src4->memory : 0) +
 		  (c->dst4 ? c->dst4->memory : 0) +
 		  (c->src6 ? c->src6->memory : 0) +

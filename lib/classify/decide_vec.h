@@ -26,8 +26,13 @@
 
 #include "decide_count.h"
 
-_Static_assert(OP25B_OUTCOME_RESET < 8 + 1 && PARSE_CODE_MAX >= 8,
-	       "the fast outcomes (below reset) index 8 settled results");
+/* The fast outcomes lie below slow_outcome()'s bound, at most reset: a
+ * permute of the first 8 settled results holds them all. */
+_Static_assert(OP25B_OUTCOME_RESET <= 8 && PARSE_CODE_MAX >= 8,
+	       "the fast outcomes index the first 8 settled results");
+/* idx[] is read a whole step at a time: a burst's arrays end on a step. */
+_Static_assert(OP25B_CLASSIFY_BURST_MAX % VEC_LANES == 0,
+	       "a burst is whole steps of lanes");
 
 /*
  * Decide what can be decided of @n (n <= 64) packets with slots
@@ -46,7 +51,7 @@ decide_vec(const struct op25b_classifier *c, uint8_t slow, const uint32_t *sv,
 	const vec_i32 settled =
 		vec_load(vec_first_mask(8), (const void *)c->settled_result);
 	const vec_i32 zero = { 0 }, ng = vec_splat(c->n_group_slots),
-		      below = vec_splat(slow);
+		      slow_bound = vec_splat(slow);
 	uint32_t keys[VEC_LANES], words[VEC_LANES];
 	struct count_run run = { 0, 0 };
 	uint64_t left = 0;
@@ -59,34 +64,39 @@ decide_vec(const struct op25b_classifier *c, uint8_t slow, const uint32_t *sv,
 		vec_i32 d = vec_load(k, dv + i) & 0xff;
 		vec_i32 cell = vec_gather(zero, k, s * ng + d, c->matrix, 1) &
 			       0xff;
-		vec_mask fast = vec_lt(k, cell, below);
+		vec_mask fast = vec_lt(k, cell, slow_bound);
 		vec_i32 word = (vec_permute(settled, cell) & 0xffff) | s << 16 |
 			       d << 24;
 		vec_i32 key = cell | s << 8 | d << 16;
 		vec_i32 at = vec_load_u16(idx + i);
-		uint64_t fb = vec_bits(fast), base;
+		uint64_t fast_bits = vec_bits(fast), base;
 
-		left |= (vec_bits(k) & ~fb) << i;
-		/* A step with nothing to decide here says the burst's
-		 * packets are a policy's resets or notifies (block: reset is
-		 * the shipped policy's): the rest go to decide_slots()
-		 * unread, whose own work dwarfs a step's. */
-		if (unlikely(fb == 0)) {
+		left |= (vec_bits(k) & ~fast_bits) << i;
+		/* A step with nothing to decide here is a guess that the
+		 * rest is alike: a block: reset or notify policy's blocked
+		 * SYNs (the shipped policy blocks by reset), or what an
+		 * exemption table or an adaptive class may change. The rest
+		 * goes to decide_slots() unread, right whatever it holds;
+		 * the guess saves a vector step where decide_slots() would
+		 * take each packet anyway. */
+		if (unlikely(fast_bits == 0)) {
 			left |= vec_burst_mask(n) &
 				~vec_burst_mask(RTE_MIN(i + VEC_LANES, n));
 			break;
 		}
-		first = (unsigned int)__builtin_ctzll(fb);
+		first = (unsigned int)__builtin_ctzll(fast_bits);
 		memcpy(keys, &key, sizeof(keys));
 		/* Their counters: one add when they share the first's key. */
-		if (likely(vec_bits(vec_eq(fast, key,
-					   vec_splat(keys[first]))) == fb)) {
-			count_run_add_n(&run, keys[first],
-					(uint32_t)__builtin_popcountll(fb),
-					counters);
+		if (likely(vec_bits(
+				   vec_eq(fast, key, vec_splat(keys[first]))) ==
+			   fast_bits)) {
+			count_run_add_n(
+				&run, keys[first],
+				(uint32_t)__builtin_popcountll(fast_bits),
+				counters);
 		} else {
 			for (l = first; l < VEC_LANES; l++)
-				if (fb >> l & 1)
+				if (fast_bits >> l & 1)
 					count_run_add_n(&run, keys[l], 1,
 							counters);
 		}
@@ -94,12 +104,13 @@ decide_vec(const struct op25b_classifier *c, uint8_t slow, const uint32_t *sv,
 		base = idx[i + first] - first;
 		if (likely(vec_bits(vec_eq(fast, at,
 					   vec_splat((uint32_t)base) +
-						   vec_lane_index())) == fb)) {
+						   vec_lane_index())) ==
+			   fast_bits)) {
 			vec_store(results + base, fast, word);
 		} else {
 			memcpy(words, &word, sizeof(words));
 			for (l = first; l < VEC_LANES; l++)
-				if (fb >> l & 1)
+				if (fast_bits >> l & 1)
 					memcpy(&results[idx[i + l]], &words[l],
 					       sizeof(words[l]));
 		}

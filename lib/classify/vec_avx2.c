@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The pre-pass and the IPv4 and IPv6 lookups on AVX2: 8 frames or
- * addresses a step. Built with -mavx2 alone: only called when the CPU has
+ * The pre-pass, the IPv4 and IPv6 lookups and the decisions after them on
+ * AVX2: 8 frames, addresses or packets a step. Built with -mavx2 alone: only called when the CPU has
  * it (vec.c).
  */
 #include <immintrin.h>
@@ -49,7 +49,7 @@ typedef vu32 vec_mask;
 	((k) & (vec_mask)_mm256_cmpgt_epi32((__m256i)(b), (__m256i)(a)))
 #define vec_eq(k, a, b)                                                        \
 	((k) & (vec_mask)_mm256_cmpeq_epi32((__m256i)(a), (__m256i)(b)))
-#define vec_bits(k) ((uint64_t)(uint32_t)_mm256_movemask_ps((__m256)(k)))
+#define vec_bits(k) vec_mask_bits(k)
 #define vec_permute(t, i)                                                      \
 	((vec_i32)_mm256_permutevar8x32_epi32((__m256i)(t), (__m256i)(i)))
 #define vec_load_u16(p)                                                        \

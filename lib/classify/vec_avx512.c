@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The pre-pass and the IPv4 and IPv6 lookups on AVX-512 (F, BW, DQ, VL):
- * 16 frames or addresses a step, the lane masks in mask registers. Built
- * with those flags alone: only called when the CPU has them (vec.c).
+ * The pre-pass, the IPv4 and IPv6 lookups and the decisions after them on
+ * AVX-512 (F, BW, DQ, VL): 16 frames, addresses or packets a step, the
+ * lane masks in mask registers. Built with those flags alone: only called
+ * when the CPU has them (vec.c).
  */
 #include <immintrin.h>
 

@@ -62,19 +62,25 @@ op25b_policy_port_kind(const struct op25b_policy *policy, uint16_t port)
 	return OP25B_PORT_OTHER;
 }
 
+/* Where @port lies in a port table (op25b_policy_port_table()). */
+static uint16_t
+port_index(uint16_t port, bool wire_order)
+{
+	return wire_order ? htons(port) : port;
+}
+
 void
 op25b_policy_port_table(const struct op25b_policy *policy, uint8_t kind[65536],
 			bool wire_order)
 {
 	unsigned int i;
 
-#define PORT_INDEX(port) (wire_order ? htons(port) : (port))
 	for (i = 0; i < policy->n_smtp_ports; i++)
-		kind[PORT_INDEX(policy->smtp_ports[i])] = OP25B_PORT_SMTP;
+		kind[port_index(policy->smtp_ports[i], wire_order)] =
+			OP25B_PORT_SMTP;
 	for (i = 0; i < policy->n_submission_ports; i++)
-		kind[PORT_INDEX(policy->submission_ports[i])] =
+		kind[port_index(policy->submission_ports[i], wire_order)] =
 			OP25B_PORT_SUBMISSION;
-#undef PORT_INDEX
 }
 
 /* The longest prefix of @p list covering @p addr if longer than *best_len. */

@@ -448,11 +448,15 @@ class Measure:
                     total = ir
                 elif ":" in what:
                     f = os.path.basename(what.split(":", 1)[0])
+                    # The function: a compiler intrinsic's lines (avx2intrin.h)
+                    # belong to the vector function that inlined them.
+                    fn = what.split(":", 1)[1]
                     if f == "classify_priv.h":
                         part = "parse"
-                    elif f.startswith("lpm4") or "lpm" in what:
-                        part = "lookups"  # lpm4.h, lpm6.h
-                    elif f == "classifier.c":
+                    elif "lpm" in what or "lookup" in fn:
+                        part = "lookups"  # lpm4*.h, lpm6*.h, vec_lookup*
+                    elif f in ("classifier.c", "decide_vec.h",
+                               "decide_count.h") or "decide" in fn:
                         part = "batching + decide"
                     elif f == "reset.c":
                         part = "reset"

@@ -1703,12 +1703,12 @@ test_port_tables(void **state)
 	assert_int_equal(wire[sub_raw], OP25B_PORT_SUBMISSION);
 	/* The same ports, no other. */
 	for (port = 0; port < 65536; port++) {
-		n_value += by_value[port] != OP25B_PORT_OTHER;
-		n_wire += wire[port] != OP25B_PORT_OTHER;
 		const uint8_t bytes[2] = { (uint8_t)(port >> 8),
 					   (uint8_t)port };
 		uint16_t raw;
 
+		n_value += by_value[port] != OP25B_PORT_OTHER;
+		n_wire += wire[port] != OP25B_PORT_OTHER;
 		memcpy(&raw, bytes, 2);
 		assert_int_equal(wire[raw], by_value[port]);
 	}
