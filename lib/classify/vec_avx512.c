@@ -56,34 +56,5 @@ typedef __mmask16 vec_mask;
 #include "lpm6_vec.h"
 #include "decide_vec.h"
 
-uint64_t
-vec_prepass_avx512(const struct op25b_classifier *c, struct rte_mbuf **pkts,
-		   unsigned int n, struct op25b_classify_result *results)
-{
-	return vec_prepass_body(c, pkts, n, results);
-}
-
-void
-vec_lookup4_avx512(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
-		   const struct lpm4 *tb, const uint32_t *ipb, uint32_t *eb,
-		   unsigned int n)
-{
-	lpm4_vec_lookup2(ta, ipa, ea, tb, ipb, eb, n);
-}
-
-void
-vec_lookup6_avx512(const struct lpm6 *ta, const uint8_t (*a)[16], uint32_t *va,
-		   const struct lpm6 *tb, const uint8_t (*b)[16], uint32_t *vb,
-		   unsigned int n)
-{
-	lpm6_vec_lookup2(ta, a, va, tb, b, vb, n);
-}
-
-uint64_t
-vec_decide_avx512(const struct op25b_classifier *c, uint8_t slow,
-		  const uint32_t *sv, const uint32_t *dv, const uint16_t *idx,
-		  unsigned int n, struct op25b_classify_result *results,
-		  struct op25b_stats_counters *counters)
-{
-	return decide_vec(c, slow, sv, dv, idx, n, results, counters);
-}
+#define VEC_SUFFIX avx512
+#include "vec_entry.h"
