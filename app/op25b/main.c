@@ -144,8 +144,8 @@ static const struct op25b_option app_options[] = {
 		     "EAL's --force-max-simd-bitwidth, 256 unless it says "
 		     "512; scalar where Linux reports the GDS mitigation, "
 		     "which slows gathers), avx2, avx512 (IPv4 and IPv6 "
-		     "lookups by hardware gathers, 8 or 16 addresses at a "
-		     "time) or scalar"),
+		     "lookups by hardware gathers and the decisions after "
+		     "them by vectors, 8 or 16 at a time) or scalar"),
 	OP25B_OPTION("classifier-prepass", OPT_CLASSIFIER_PREPASS, NULL,
 		     "on a vector path, also settle plain non-SMTP frames in "
 		     "bulk before the parser (slower than the parser on the "
