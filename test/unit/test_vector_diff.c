@@ -753,6 +753,17 @@ static const char *const deep_heads[] = {
 /* The longest deep-table frame: IPv6 and TCP without options. */
 #define DEEP_FRAME 74
 
+/* The deep tables' TCP header at @t (zeroed): a bare SYN from port
+ * 49920 (0xc300) to 25, no options. */
+static void
+deep_syn(uint8_t *t)
+{
+	t[0] = 0xc3;  /* source port */
+	t[3] = 25;    /* SMTP */
+	t[12] = 0x50; /* data offset 5 */
+	t[13] = 0x02; /* SYN */
+}
+
 /* An IPv4 SYN to port 25 in @f (54 bytes): source and destination under
  * a random prefix of the policy, or anywhere. Returns its length. */
 static unsigned int
@@ -774,10 +785,7 @@ deep_frame4(uint8_t *f)
 		f[26 + k] = (uint8_t)(src >> (24 - 8 * k));
 		f[30 + k] = (uint8_t)(dst >> (24 - 8 * k));
 	}
-	f[34] = 0xc3; /* source port */
-	f[37] = 25;   /* SMTP */
-	f[46] = 0x50; /* data offset 5 */
-	f[47] = 0x02; /* SYN */
+	deep_syn(f + 34);
 	return 54;
 }
 
@@ -816,10 +824,7 @@ deep_frame6(uint8_t *f)
 	f[21] = 64; /* hop limit */
 	deep_address6(f + 22, src6_pfx, src6_len, RTE_DIM(src6_pfx), 0x20);
 	deep_address6(f + 38, dst6_pfx, dst6_len, RTE_DIM(dst6_pfx), 0x2a);
-	f[54] = 0xc3; /* source port */
-	f[57] = 25;   /* SMTP */
-	f[66] = 0x50; /* data offset 5 */
-	f[67] = 0x02; /* SYN */
+	deep_syn(f + 54);
 	return 74;
 }
 
