@@ -2,8 +2,8 @@
 /*
  * The choice of the classifier's path (its IPv4 and IPv6 lookups, the
  * decisions after them and, when asked, the burst loop's pre-pass): made
- * once, at start, from the CPU's flags
- * and the EAL's maximum SIMD width; the scalar path is always there.
+ * once, at start, from the CPU's flags and the EAL's maximum SIMD width;
+ * the scalar path is always there.
  */
 /* rte_vect_get_max_simd_bitwidth() is still experimental in 22.11; it is
  * the EAL's --force-max-simd-bitwidth, which DPDK's own paths obey. */

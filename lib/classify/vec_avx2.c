@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The pre-pass, the IPv4 and IPv6 lookups and the decisions after them on
- * AVX2: 8 frames, addresses or packets a step. Built with -mavx2 alone: only called when the CPU has
- * it (vec.c).
+ * AVX2: 8 frames, addresses or packets a step. Built with -mavx2 alone:
+ * only called when the CPU has it (vec.c).
  */
 #include <immintrin.h>
 
