@@ -31,13 +31,36 @@ group_of(struct lpm6 *t, uint32_t *entry)
 	return &t->tbl8[*entry];
 }
 
+/* The wide group (lpm6.h) that the first-level @entry points to, made
+ * on first use: 256 groups in a row, 65536 copies of the value @entry
+ * held. NULL when the groups planned run out. */
+static uint32_t *
+wide_group_of(struct lpm6 *t, uint32_t *entry)
+{
+	uint32_t *g;
+	size_t j;
+
+	if (*entry < LPM6_GROUP_MIN) {
+		if (t->max_groups - t->n_groups < 256)
+			return NULL;
+		g = &t->tbl8[(size_t)(t->n_groups + 1) << 8];
+		for (j = 0; j < 65536; j++)
+			g[j] = *entry;
+		*entry = (t->n_groups + 1) << 8 | LPM6_WIDE;
+		t->n_groups += 256;
+		t->n_wide++;
+	}
+	return &t->tbl8[*entry & ~LPM6_WIDE];
+}
+
 /* Write one rule: the range of entries it covers at the level its depth
- * ends in, through (and making) the groups above. */
+ * ends in, through (and making) the groups above. A /16 set in @wide (a
+ * bitmap) has a wide group for bytes 2 and 3. */
 static int
-write_rule(struct lpm6 *t, const struct lpm6_rule *r)
+write_rule(struct lpm6 *t, const struct lpm6_rule *r, const uint8_t *wide)
 {
 	uint32_t *g, first = lpm6_first(r->addr);
-	unsigned int b, bits;
+	unsigned int b = 2, bits = 24;
 
 	if (r->depth <= 16) {
 		first &= ~((1u << (16 - r->depth)) - 1) & 0xffff;
@@ -45,7 +68,22 @@ write_rule(struct lpm6 *t, const struct lpm6_rule *r)
 		return 0;
 	}
 	g = &t->tbl16[first];
-	for (b = 2, bits = 24; r->depth > bits; b++, bits += 8) {
+	if (wide[first >> 3] & (1u << (first & 7))) {
+		uint32_t second = lpm6_first(r->addr + 2);
+
+		g = wide_group_of(t, g);
+		if (g == NULL)
+			return -EINVAL;
+		if (r->depth <= 32) {
+			second &= ~((1u << (32 - r->depth)) - 1) & 0xffff;
+			lpm_fill32(&g[second], 1u << (32 - r->depth), r->value);
+			return 0;
+		}
+		g = &g[second];
+		b = 4;
+		bits = 40;
+	}
+	for (; r->depth > bits; b++, bits += 8) {
 		g = group_of(t, g);
 		if (g == NULL)
 			return -EINVAL;
@@ -60,12 +98,77 @@ write_rule(struct lpm6 *t, const struct lpm6_rule *r)
 	return 0;
 }
 
+struct wide_candidate {
+	uint32_t rules; /* longer than /24 under the /16 */
+	uint16_t first; /* the /16 */
+};
+
+static int
+compare_wide_candidates(const void *a, const void *b)
+{
+	const struct wide_candidate *ca = a, *cb = b;
+
+	if (ca->rules != cb->rules)
+		return ca->rules > cb->rules ? -1 : 1;
+	return (int)ca->first - (int)cb->first;
+}
+
+/*
+ * Which /16s get a wide group, as a bitmap into @wide (8 KB, zeroed):
+ * those with rules longer than /24 (a shorter one ends at byte 2 either
+ * way), most such rules first, at most max(LPM6_WIDE_MIN, @groups / 256)
+ * of them, so that wide groups never cost more than 4 MB or than the
+ * table's narrow ones. Returns how many, or -ENOMEM.
+ */
+static int
+plan_wide(const struct lpm6_rule *rules, size_t n, uint64_t groups,
+	  uint8_t *wide)
+{
+	struct wide_candidate *cand;
+	uint32_t *count = calloc(LPM6_TBL16_ENTRIES, sizeof(*count));
+	uint64_t max = RTE_MAX((uint64_t)LPM6_WIDE_MIN, groups / 256);
+	/* and few enough that every group's number stays below the flag */
+	uint64_t room = ((LPM6_WIDE >> 8) - 1 - groups) / 256;
+	unsigned int i, n_cand = 0;
+	size_t r;
+
+	if (count == NULL)
+		return -ENOMEM;
+	for (r = 0; r < n; r++)
+		if (rules[r].depth > 24)
+			count[lpm6_first(rules[r].addr)]++;
+	for (i = 0; i < LPM6_TBL16_ENTRIES; i++)
+		n_cand += count[i] != 0;
+	cand = malloc(n_cand * sizeof(*cand) + 1);
+	if (cand == NULL) {
+		free(count);
+		return -ENOMEM;
+	}
+	for (i = 0, n_cand = 0; i < LPM6_TBL16_ENTRIES; i++)
+		if (count[i] != 0)
+			cand[n_cand++] =
+				(struct wide_candidate){ .rules = count[i],
+							 .first = (uint16_t)i };
+	qsort(cand, n_cand, sizeof(*cand), compare_wide_candidates);
+	if (max > room)
+		max = room;
+	if (n_cand > max)
+		n_cand = (unsigned int)max;
+	for (i = 0; i < n_cand; i++)
+		wide[cand[i].first >> 3] |=
+			(uint8_t)(1u << (cand[i].first & 7));
+	free(cand);
+	free(count);
+	return (int)n_cand;
+}
+
 struct lpm6 *
 lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
 {
+	uint8_t wide[LPM6_TBL16_ENTRIES / 8] = { 0 };
 	size_t i, size8;
 	struct lpm6 *t;
-	int err;
+	int err, n_wide;
 
 	if (groups > LPM6_MAX_GROUPS) {
 		rte_errno = EINVAL;
@@ -78,6 +181,14 @@ lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
 		rte_errno = -err;
 		return NULL;
 	}
+	n_wide = plan_wide(rules, n, groups, wide);
+	if (n_wide < 0) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	/* A wide group takes 256 in a row; the narrow ones it replaces (one
+	 * at byte 2, one per /24 at byte 3) stay counted in @groups. */
+	groups += (uint64_t)n_wide * 256;
 	/* Group 0 unused (numbers start at 1, lpm6.h), which also gives a
 	 * table without groups a valid pointer. */
 	size8 = ((size_t)groups + 1) * 256 * sizeof(uint32_t);
@@ -97,7 +208,7 @@ lpm6_build(struct lpm6_rule *rules, size_t n, uint64_t groups, int socket_id)
 
 	/* Shorter prefixes first: a longer one overwrites what it covers. */
 	for (i = 0; i < n; i++) {
-		if (write_rule(t, &rules[i]) != 0) {
+		if (write_rule(t, &rules[i], wide) != 0) {
 			lpm6_free(t);
 			rte_errno = EINVAL; /* @groups was too few */
 			return NULL;

@@ -19,6 +19,18 @@
  * an or and a load (a flag bit to clear and a shift cost two more
  * instructions a step; syn6, a /48 five steps deep: -10 a packet).
  *
+ * Wide groups: a /16 under which prefixes longer than /24 lie (an ISP's
+ * /32 or /29, where its subscribers' /48s and /56s are) has its first-
+ * level entry flagged LPM6_WIDE, and the group it points to is 256 groups
+ * in a row, 65536 entries indexed by bytes 2 and 3 together: a walk there
+ * takes one load fewer. How many a table gets is bounded (plan_wide() in
+ * lpm6.c): at most max(LPM6_WIDE_MIN, the narrow groups / 256), so that
+ * they cost at most 4 MB or as much as the table's narrow groups; the
+ * /16s with the most such prefixes get them first. Wide groups deeper
+ * down (bytes 4 and 5 under a /32: its /48s) were tried: one load fewer
+ * again, but every even step paid the wide index, and forwarding was no
+ * faster (doc/bench.md).
+ *
  * Tables are rebuilt whole on every policy load, so as in lpm4.c the
  * prefixes are written shortest first and a group, made on first use,
  * starts as copies of the final value of the entry it replaces: longest
@@ -40,6 +52,13 @@
  * operator would load, and a limit compile reports at the prefix where it
  * is crossed rather than an allocation failure without a line. */
 #define LPM6_MAX_GROUPS (1u << 21)
+/* A first-level entry's flag: its group is wide (above). Above every
+ * group entry: a table's groups, wide ones included, stay below 2^22. */
+#define LPM6_WIDE 0x40000000u
+/* Wide groups a table may have whatever its size (16: 4 MB). */
+#define LPM6_WIDE_MIN 16u
+_Static_assert((uint64_t)LPM6_MAX_GROUPS * 2 << 8 <= LPM6_WIDE,
+	       "a table's groups, with its wide ones, stay below LPM6_WIDE");
 /* The most addresses lpm6_lookup_bulk() takes at once. */
 #define LPM6_BULK_MAX 64
 
@@ -50,10 +69,11 @@ struct lpm6_rule {
 };
 
 struct lpm6 {
-	uint32_t *tbl16; /* by the first two bytes */
-	uint32_t *tbl8;	 /* groups of 256, by the next byte */
-	uint32_t n_groups;
+	uint32_t *tbl16;   /* by the first two bytes */
+	uint32_t *tbl8;	   /* groups of 256, by the next byte */
+	uint32_t n_groups; /* a wide group counts 256 */
 	uint32_t max_groups;
+	uint32_t n_wide; /* wide groups (above) */
 	size_t memory;
 	uint32_t refcnt; /* classifiers sharing the table; the last frees */
 };
@@ -61,8 +81,9 @@ struct lpm6 {
 /*
  * Build a table from @rules (reordered in place), with room for @groups
  * groups (at most LPM6_MAX_GROUPS): one per distinct truncation to L
- * bits, L = 16, 24, ..., 120, among the rules longer than L. Host bits past a
- * rule's depth are ignored; duplicate prefixes: the last one wins.
+ * bits, L = 16, 24, ..., 120, among the rules longer than L; the wide
+ * groups it makes get room of their own. Host bits past a rule's depth
+ * are ignored; duplicate prefixes: the last one wins.
  * Returns NULL with rte_errno = ENOMEM, or EINVAL (a depth past 128, a
  * zero value, too few groups).
  */
@@ -96,6 +117,11 @@ lpm6_lookup(const struct lpm6 *t, const uint8_t *addr)
 	 * byte at a constant offset, an or, a load and a compare, with no
 	 * pointer to advance (syn6: -7 instructions a packet). */
 	e = t->tbl16[lpm6_first(addr)];
+	/* A wide group: bytes 2 and 3 in one load, on at byte 4. */
+	if (e & LPM6_WIDE) {
+		e = t->tbl8[(e & ~LPM6_WIDE) + lpm6_first(addr + 2)];
+		goto byte4;
+	}
 #define LPM6_STEP(k)                                                           \
 	do {                                                                   \
 		if (e < LPM6_GROUP_MIN)                                        \
@@ -104,6 +130,7 @@ lpm6_lookup(const struct lpm6 *t, const uint8_t *addr)
 	} while (0)
 	LPM6_STEP(0);
 	LPM6_STEP(1);
+byte4:
 	LPM6_STEP(2);
 	LPM6_STEP(3);
 	LPM6_STEP(4);

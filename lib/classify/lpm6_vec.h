@@ -22,15 +22,23 @@
  * An address's bytes come from its four 32-bit words, gathered from the
  * batch's 16-byte addresses when the walk first needs them (a /56 walks
  * bytes 0..6: two words). Indexes are signed 32-bit lanes: a group entry
- * is below LPM6_MAX_GROUPS << 8 (2^29), so entry | byte always fits.
+ * is below LPM6_WIDE (2^30), so entry | byte always fits.
+ *
+ * A lane whose first-level entry is wide (lpm6.h) reads bytes 2 and 3 at
+ * step 2 and sits step 3 out; the others read byte 2, then byte 3; from
+ * step 4 on all lanes are at the same byte again. Step 2 is the same
+ * instructions for both kinds of lane (a variable shift puts byte 2
+ * where the lane's group wants it), and a batch whose addresses all lie
+ * under wide groups skips step 3's gathers.
  */
 #ifndef OP25B_LPM6_VEC_H
 #define OP25B_LPM6_VEC_H
 
 #include "lpm6.h"
 
-_Static_assert(((uint64_t)LPM6_MAX_GROUPS << 8) < (UINT64_C(1) << 31),
-	       "group entries fit a gather's signed 32-bit index");
+_Static_assert((uint64_t)LPM6_WIDE + 0xffff < (UINT64_C(1) << 31),
+	       "group entries, and a wide group's by two bytes, fit a "
+	       "gather's signed 32-bit index");
 
 #define LPM6_VEC_MAX_BLOCKS (2 * LPM6_BULK_MAX / VEC_LANES)
 
@@ -40,7 +48,8 @@ struct lpm6_vec_block {
 	vec_i32 w[4];
 	vec_i32 e;
 	vec_mask k;
-	vec_mask in; /* the block's lanes (the last block may be short) */
+	vec_mask wide; /* lanes past step 3 already, waiting for step 4 */
+	vec_mask in;   /* the block's lanes (the last block may be short) */
 	const uint32_t *tbl8; /* its table's groups */
 	const uint8_t (*addr)[16];
 	uint32_t *val;
@@ -110,10 +119,46 @@ lpm6_vec_lookup2(const struct lpm6 *ta, const uint8_t (*a)[16], uint32_t *va,
 			nb++;
 		}
 	}
+	/* Step 2: byte 2, or bytes 2 and 3 in a wide group. A wide entry's
+	 * group is at entry - LPM6_WIDE, bytes 2 and 3 its index; a narrow
+	 * one's at entry | byte 2 (its low byte is 0, so | is +). Step 3:
+	 * byte 3 of the narrow lanes; then every lane is at byte 4. */
+	if (walking) {
+		for (j = 0; j < nb; j++) {
+			struct lpm6_vec_block *x = &blk[j];
+			vec_i32 wide, index;
+
+			x->wide = vec_none();
+			if (!vec_any(x->k))
+				continue;
+			wide = (x->e >> 30) & 1;
+			index = (x->e & ~LPM6_WIDE) +
+				((lpm6_vec_byte(x, 2) << (wide << 3)) |
+				 (lpm6_vec_byte(x, 3) & -wide));
+			x->e = vec_gather(x->e, x->k, index,
+					  (const int *)x->tbl8, 4);
+			x->k = vec_group(x->k, x->e);
+			x->wide = vec_eq(x->k, wide, zero + 1);
+			x->k = vec_eq(x->k, wide, zero);
+		}
+		walking = false;
+		for (j = 0; j < nb; j++) {
+			struct lpm6_vec_block *x = &blk[j];
+
+			if (vec_any(x->k)) {
+				x->e = vec_gather(x->e, x->k,
+						  x->e | lpm6_vec_byte(x, 3),
+						  (const int *)x->tbl8, 4);
+				x->k = vec_group(x->k, x->e);
+			}
+			x->k |= x->wide;
+			walking |= vec_any(x->k);
+		}
+	}
 	/* Byte i of every block still walking, until none is. A group at
 	 * byte i exists only under prefixes longer than 8 i bits: the walk
 	 * ends at byte 15 at the latest, on a value. */
-	for (i = 2; walking && i < 16; i++) {
+	for (i = 4; walking && i < 16; i++) {
 		walking = false;
 		for (j = 0; j < nb; j++) {
 			struct lpm6_vec_block *x = &blk[j];

@@ -1142,6 +1142,114 @@ test_tables_match_reference(void **state)
 	}
 }
 
+/* ---- lpm6.h's wide groups ----------------------------------------------- */
+
+#define WIDE_16S 40
+
+/* The longest of @n rules that holds @addr: its value, 0 if none. */
+static uint8_t
+lpm6_reference(const struct lpm6_rule *rules, size_t n, const uint8_t *addr)
+{
+	int best = -1;
+	uint8_t value = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int d = rules[i].depth, b;
+
+		for (b = 0; b < d; b++)
+			if ((addr[b / 8] ^ rules[i].addr[b / 8]) &
+			    (0x80 >> (b % 8)))
+				break;
+		if (b == d && (int)d >= best) {
+			best = (int)d;
+			value = rules[i].value;
+		}
+	}
+	return value;
+}
+
+/*
+ * 40 /16s, 3000:: to 3027::, the i-th with i + 1 /48s under it (longer
+ * than /24: each wants a wide group), and a /12 over them, a /20 and a
+ * /28 (its host bits set) in some. With room for 2000 narrow groups a table gets
+ * max(LPM6_WIDE_MIN, 2000 / 256) = 16 wide groups: the 16 /16s with the
+ * most /48s; the others stay narrow. Every lookup, scalar and by the
+ * classifier's batch (the vector walk where the CPU has one, with wide
+ * and narrow lanes side by side), agrees with a longest match over the
+ * rules.
+ */
+static void
+test_lpm6_wide_groups(void **state)
+{
+	struct lpm6_rule rules[1 + WIDE_16S * (WIDE_16S + 1) / 2 +
+			       2 * (WIDE_16S / 9 + 1)],
+		*copy;
+	size_t n = 0, i, k;
+	struct lpm6 *t;
+
+	(void)state;
+	rules[n++] =
+		(struct lpm6_rule){ .addr = { 0x30 }, .depth = 12, .value = 1 };
+	for (i = 0; i < WIDE_16S; i++) {
+		for (k = 0; k <= i; k++)
+			rules[n++] = (struct lpm6_rule){
+				.addr = { 0x30, (uint8_t)i, 0x0d, 0xb8, 0,
+					  (uint8_t)k },
+				.depth = 48,
+				.value = (uint8_t)(2 + (i + k) % 200)
+			};
+		if (i % 9 == 0) {
+			rules[n++] = (struct lpm6_rule){
+				/* host bits set: the table ignores them */
+				.addr = { 0x30, (uint8_t)i, 0x0d, 0xb5 },
+				.depth = 28,
+				.value = 210
+			};
+			rules[n++] = (struct lpm6_rule){
+				.addr = { 0x30, (uint8_t)i, 0x00 },
+				.depth = 20,
+				.value = 211
+			};
+		}
+	}
+	assert_true(n <= RTE_DIM(rules));
+	copy = malloc(sizeof(rules));
+	assert_non_null(copy);
+	memcpy(copy, rules, n * sizeof(*rules));
+	t = lpm6_build(copy, n, 2000, SOCKET_ID_ANY);
+	assert_non_null(t);
+	assert_int_equal(t->n_wide, LPM6_WIDE_MIN);
+	for (i = 0; i < WIDE_16S; i++)
+		assert_int_equal((t->tbl16[0x3000 + i] & LPM6_WIDE) != 0,
+				 i >= WIDE_16S - LPM6_WIDE_MIN);
+	for (i = 0; i < 200000; i++) {
+		uint8_t a[16];
+
+		for (k = 0; k < 16; k++)
+			a[k] = (uint8_t)rng();
+		/* Mostly under the rules: their /16s, /32s and /40s. */
+		a[0] = 0x30;
+		a[1] = (uint8_t)(rng() % (WIDE_16S + 2));
+		if (rng() % 4 != 0) {
+			a[2] = 0x0d;
+			a[3] = rng() % 2 ? 0xb8 : (uint8_t)(0xb0 + rng() % 16);
+			if (rng() % 2 != 0)
+				a[4] = 0;
+		}
+		if (lpm6_lookup(t, a) != lpm6_reference(rules, n, a)) {
+			char text[INET6_ADDRSTRLEN];
+
+			inet_ntop(AF_INET6, a, text, sizeof(text));
+			fail_msg("%s: %u, a longest match says %u", text,
+				 lpm6_lookup(t, a),
+				 lpm6_reference(rules, n, a));
+		}
+	}
+	lpm6_free(t);
+	free(copy);
+}
+
 /* rte_fib DIR24_8 in DPDK 22.11 returns wrong next hops when a covering
  * prefix is added after adjacent more-specific ones ending at
  * 255.255.255.255 (these three, in this order: 10.0.0.1 then resolves to
@@ -1559,6 +1667,7 @@ main(void)
 		cmocka_unit_test(test_exempt_sources),
 		cmocka_unit_test(test_burst_is_capped),
 		cmocka_unit_test(test_tables_match_reference),
+		cmocka_unit_test(test_lpm6_wide_groups),
 		cmocka_unit_test(test_tables_adjacent_top_prefixes),
 		cmocka_unit_test(test_default_routes),
 		cmocka_unit_test(test_default_routes_match_reference),

@@ -528,7 +528,7 @@ static uint8_t src_len[DEEP_CLASSES * DEEP_PER_SET],
 	dst_len[DEEP_GROUPS * DEEP_PER_SET];
 
 /* The IPv6 tables' prefixes: /8../128 under three /32s (so that they
- * nest and groups reach every byte of lpm6.h's walk). */
+ * nest and groups reach every byte of lpm6.h's walk) and 64 other /16s. */
 static uint8_t src6_pfx[DEEP_CLASSES * DEEP_PER_SET][16],
 	dst6_pfx[DEEP_GROUPS * DEEP_PER_SET][16];
 static uint8_t src6_len[DEEP_CLASSES * DEEP_PER_SET],
@@ -568,18 +568,25 @@ address6_under(const uint8_t *prefix, unsigned int len, uint8_t *addr)
 	}
 }
 
-/* A random address under one of three /32s from @first (0x20..). */
+/* A random address under one of three /32s from @first (0x20..), or a
+ * quarter of the time under one of 64 other /16s: more /16s with long
+ * prefixes under them than get a wide group (lpm6.h), so that a batch
+ * walks wide and narrow groups side by side. */
 static void
 random_base6(uint8_t *addr, uint8_t first)
 {
 	unsigned int i, b = rnd(3);
 
+	for (i = 2; i < 16; i++)
+		addr[i] = (uint8_t)rng();
 	addr[0] = first;
+	if (rnd(4) == 0) {
+		addr[1] = (uint8_t)(0x40 + rnd(64));
+		return;
+	}
 	addr[1] = (uint8_t)(0x01 + b);
 	addr[2] = 0x0d;
 	addr[3] = (uint8_t)(0xb8 + b);
-	for (i = 4; i < 16; i++)
-		addr[i] = (uint8_t)rng();
 }
 
 /* Prefix @i of @pfx/@len: /8 to /128, none the same as one before it. */
@@ -901,7 +908,8 @@ test_deep_tables(void **state)
 
 /* IPv6 (the vector paths' gathered walk of lpm6.h): prefixes /8../128
  * under three /32s, so that groups reach every byte of the walk and
- * prefixes nest. */
+ * prefixes nest, and under 64 other /16s, so that wide and narrow groups
+ * meet in a batch. */
 static void
 test_deep_tables6(void **state)
 {
