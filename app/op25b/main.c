@@ -141,9 +141,10 @@ static const struct op25b_option app_options[] = {
 			  CFG, records_ring, 1, 1u << 20, NULL),
 	OP25B_OPTION("classifier-path", OPT_CLASSIFIER_PATH, "PATH",
 		     "auto (default: the widest the CPU offers within the "
-		     "EAL's --force-max-simd-bitwidth, 256 unless it says "
-		     "512; scalar where Linux reports the GDS mitigation, "
-		     "which slows gathers), avx2, avx512 (IPv4 and IPv6 "
+		     "EAL's --force-max-simd-bitwidth; without it 512 bits "
+		     "on an AMD CPU (no clock cost), 256 elsewhere; scalar "
+		     "where Linux reports the GDS mitigation, which slows "
+		     "gathers), avx2, avx512 (IPv4 and IPv6 "
 		     "lookups by hardware gathers and the decisions after "
 		     "them by vectors, 8 or 16 at a time) or scalar"),
 	OP25B_OPTION("classifier-prepass", OPT_CLASSIFIER_PREPASS, NULL,

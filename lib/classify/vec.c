@@ -2,11 +2,12 @@
 /*
  * The choice of the classifier's path (its IPv4 and IPv6 lookups, the
  * decisions after them and, when asked, the burst loop's pre-pass): made
- * once, at start, from the CPU's flags and the EAL's maximum SIMD width;
- * the scalar path is always there.
+ * once, at start, from the CPU's flags and vendor and the EAL's maximum
+ * SIMD width; the scalar path is always there.
  */
-/* rte_vect_get_max_simd_bitwidth() is still experimental in 22.11; it is
- * the EAL's --force-max-simd-bitwidth, which DPDK's own paths obey. */
+/* rte_vect_get/set_max_simd_bitwidth() are still experimental in 22.11;
+ * they are the EAL's --force-max-simd-bitwidth, which DPDK's own paths
+ * obey. */
 #define ALLOW_EXPERIMENTAL_API
 
 #include <errno.h>
@@ -17,7 +18,11 @@
 
 #include <rte_common.h>
 #include <rte_cpuflags.h>
+#include <rte_log.h>
 #include <rte_vect.h>
+#if defined(RTE_ARCH_X86)
+#include <cpuid.h>
+#endif
 
 #include "op25b_classify_path.h"
 #include "vec_priv.h"
@@ -150,6 +155,53 @@ gathers_mitigated(void)
 	return strncmp(line, mitigated, sizeof(mitigated) - 1) == 0;
 }
 
+/*
+ * Whether this CPU runs 512-bit vectors at its full clock. AMD's do (Zen
+ * 4, its first with AVX-512, and later: no frequency levels for vector
+ * width); Intel's lower the core's clock under heavy 512-bit work, which
+ * is why DPDK caps its own paths at 256 bits unless told otherwise, and
+ * op25b keeps that cap there. A build with the tests reads the vendor
+ * from OP25B_TEST_CPU_VENDOR when set (test/integration/vector.sh).
+ */
+static bool
+avx512_full_clock(void)
+{
+	char vendor[13] = "";
+#if defined(RTE_ARCH_X86)
+	unsigned int a, b, c, d;
+
+	if (__get_cpuid(0, &a, &b, &c, &d) != 0) {
+		memcpy(vendor, &b, 4);
+		memcpy(vendor + 4, &d, 4);
+		memcpy(vendor + 8, &c, 4);
+	}
+#endif
+#ifdef OP25B_TEST_HOOKS
+	if (getenv("OP25B_TEST_CPU_VENDOR") != NULL)
+		snprintf(vendor, sizeof(vendor), "%s",
+			 getenv("OP25B_TEST_CPU_VENDOR"));
+#endif
+	return strcmp(vendor, "AuthenticAMD") == 0;
+}
+
+/*
+ * Whether the EAL's --force-max-simd-bitwidth set the width: setting it to
+ * what it is changes nothing, and the EAL refuses it only then. Its
+ * refusal is a notice in the EAL's log, expected here: not shown.
+ */
+static bool
+simd_width_forced(void)
+{
+	int level = rte_log_get_level(RTE_LOGTYPE_EAL);
+	int ret;
+
+	rte_log_set_level(RTE_LOGTYPE_EAL, RTE_LOG_WARNING);
+	ret = rte_vect_set_max_simd_bitwidth(rte_vect_get_max_simd_bitwidth());
+	if (level >= 0)
+		rte_log_set_level(RTE_LOGTYPE_EAL, (uint32_t)level);
+	return ret == -EPERM;
+}
+
 static bool passed_over; /* the last select's: gathers_mitigated() */
 
 enum op25b_classify_path
@@ -158,6 +210,12 @@ op25b_classify_path_select(void)
 	uint16_t width = rte_vect_get_max_simd_bitwidth();
 	int p;
 
+	/* DPDK's default width is 256 for Intel's clock; where 512 bits cost
+	 * no clock, op25b's own default is the AVX-512 path (measured:
+	 * doc/bench.md), unless the operator set the width. */
+	if (width < RTE_VECT_SIMD_512 && avx512_full_clock() &&
+	    !simd_width_forced())
+		width = RTE_VECT_SIMD_512;
 	passed_over = false;
 	for (p = OP25B_CLASSIFY_PATH_MAX - 1; p > OP25B_CLASSIFY_PATH_SCALAR;
 	     p--) {
