@@ -127,7 +127,10 @@ plan_wide(const struct lpm6_rule *rules, size_t n, uint64_t groups,
 	struct wide_candidate *cand;
 	uint32_t *count = calloc(LPM6_TBL16_ENTRIES, sizeof(*count));
 	uint64_t max = RTE_MAX((uint64_t)LPM6_WIDE_MIN, groups / 256);
-	/* and few enough that every group's number stays below the flag */
+	/* and few enough that every group's number stays below the flag:
+	 * groups + 256 room <= 2^22 - 1, so no entry (number << 8) reaches
+	 * LPM6_WIDE (2^30); with groups = 2^21 the cap alone would allow
+	 * 8192 and reach it. */
 	uint64_t room = ((LPM6_WIDE >> 8) - 1 - groups) / 256;
 	unsigned int i, n_cand = 0;
 	size_t r;

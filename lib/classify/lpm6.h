@@ -48,9 +48,10 @@
 /* The smallest entry that is a group (group 1, shifted by 8). */
 #define LPM6_GROUP_MIN 0x100u
 #define LPM6_TBL16_ENTRIES (1u << 16)
-/* A cap on groups (1 KB each): 2 GB of groups, past any IPv6 plan an
- * operator would load, and a limit compile reports at the prefix where it
- * is crossed rather than an allocation failure without a line. */
+/* A cap on narrow groups (1 KB each): 2 GB of groups, past any IPv6 plan
+ * an operator would load, and a limit compile reports at the prefix where
+ * it is crossed rather than an allocation failure without a line. Wide
+ * groups come on top: as much again at most (plan_wide() in lpm6.c). */
 #define LPM6_MAX_GROUPS (1u << 21)
 /* A first-level entry's flag: its group is wide (above). Above every
  * group entry: a table's groups, wide ones included, stay below 2^22. */
@@ -70,7 +71,7 @@ struct lpm6_rule {
 
 struct lpm6 {
 	uint32_t *tbl16;   /* by the first two bytes */
-	uint32_t *tbl8;	   /* groups of 256, by the next byte */
+	uint32_t *tbl8;	   /* groups of 256, by the next byte; wide ones */
 	uint32_t n_groups; /* a wide group counts 256 */
 	uint32_t max_groups;
 	uint32_t n_wide; /* wide groups (above) */

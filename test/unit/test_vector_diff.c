@@ -27,6 +27,7 @@
 #include "op25b_craft.h"
 #include "op25b_exempt.h"
 #include "op25b_policy.h"
+#include "classify_priv.h" /* the IPv6 tables' wide groups */
 #include "test_eal.h"
 #include "test_mbuf.h"
 #include "test_vec_files.h"
@@ -528,7 +529,7 @@ static uint8_t src_len[DEEP_CLASSES * DEEP_PER_SET],
 	dst_len[DEEP_GROUPS * DEEP_PER_SET];
 
 /* The IPv6 tables' prefixes: /8../128 under three /32s (so that they
- * nest and groups reach every byte of lpm6.h's walk) and 64 other /16s. */
+ * nest and groups reach every byte of lpm6.h's walk) and 192 other /16s. */
 static uint8_t src6_pfx[DEEP_CLASSES * DEEP_PER_SET][16],
 	dst6_pfx[DEEP_GROUPS * DEEP_PER_SET][16];
 static uint8_t src6_len[DEEP_CLASSES * DEEP_PER_SET],
@@ -569,9 +570,9 @@ address6_under(const uint8_t *prefix, unsigned int len, uint8_t *addr)
 }
 
 /* A random address under one of three /32s from @first (0x20..), or a
- * quarter of the time under one of 64 other /16s: more /16s with long
+ * quarter of the time under one of 192 other /16s: more /16s with long
  * prefixes under them than get a wide group (lpm6.h), so that a batch
- * walks wide and narrow groups side by side. */
+ * walks wide and narrow groups side by side (deep_run() checks it). */
 static void
 random_base6(uint8_t *addr, uint8_t first)
 {
@@ -581,7 +582,7 @@ random_base6(uint8_t *addr, uint8_t first)
 		addr[i] = (uint8_t)rng();
 	addr[0] = first;
 	if (rnd(4) == 0) {
-		addr[1] = (uint8_t)(0x40 + rnd(64));
+		addr[1] = (uint8_t)(0x40 + rnd(192));
 		return;
 	}
 	addr[1] = (uint8_t)(0x01 + b);
@@ -842,6 +843,46 @@ deep_frame6(uint8_t *f)
  * the source prefixes; then every outcome a decision can give must have
  * come, so that every branch after the lookups ran.
  */
+/* The /16s of @pfx/@len[0..n) with prefixes longer than /24 under them:
+ * those that would have a wide group (lpm6.h) but for its cap. */
+static unsigned int
+deep_wide_candidates(uint8_t (*pfx)[16], const uint8_t *len, unsigned int n)
+{
+	static uint8_t seen[65536 / 8];
+	unsigned int i, count = 0;
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < n; i++) {
+		unsigned int first = (unsigned int)pfx[i][0] << 8 | pfx[i][1];
+
+		if (len[i] <= 24 || (seen[first / 8] & (1u << (first % 8))))
+			continue;
+		seen[first / 8] |= (uint8_t)(1u << (first % 8));
+		count++;
+	}
+	return count;
+}
+
+/* Both IPv6 tables with wide groups and, beyond the cap, /16s with long
+ * prefixes left narrow: the batches walk both kinds side by side. */
+static void
+deep_wide_check(const struct op25b_classifier *c)
+{
+	unsigned int src =
+		deep_wide_candidates(src6_pfx, src6_len, RTE_DIM(src6_pfx));
+	unsigned int dst =
+		deep_wide_candidates(dst6_pfx, dst6_len, RTE_DIM(dst6_pfx));
+
+	if (c->src6->n_wide == 0 || c->src6->n_wide >= src ||
+	    c->dst6->n_wide == 0 || c->dst6->n_wide >= dst)
+		fail_msg("deep IPv6 tables: wide groups %u of %u (sources), "
+			 "%u of %u (destinations): not both kinds on a side",
+			 c->src6->n_wide, src, c->dst6->n_wide, dst);
+	print_message("deep IPv6 tables: wide groups for %u of %u /16s "
+		      "(sources), %u of %u (destinations)\n",
+		      c->src6->n_wide, src, c->dst6->n_wide, dst);
+}
+
 static void
 deep_run(int family, const char *what)
 {
@@ -863,6 +904,8 @@ deep_run(int family, const char *what)
 			policy, SOCKET_ID_ANY, NULL, NULL);
 
 		assert_non_null(c);
+		if (family == AF_INET6 && v == 0)
+			deep_wide_check(c);
 		for (i = 0; i < DEEP_BURSTS; i++, bursts++) {
 			b.n = 0;
 			for (j = 8 + rnd(OP25B_CLASSIFY_BURST_MAX - 7); j > 0;
@@ -908,7 +951,7 @@ test_deep_tables(void **state)
 
 /* IPv6 (the vector paths' gathered walk of lpm6.h): prefixes /8../128
  * under three /32s, so that groups reach every byte of the walk and
- * prefixes nest, and under 64 other /16s, so that wide and narrow groups
+ * prefixes nest, and under 192 other /16s, so that wide and narrow groups
  * meet in a batch. */
 static void
 test_deep_tables6(void **state)
