@@ -49,9 +49,9 @@ int op25b_classify_path_set(enum op25b_classify_path path);
  * --force-max-simd-bitwidth says otherwise, for the clock Intel's CPUs
  * lower under 512-bit work), or 512 bits on an AMD CPU when the width was
  * not given (no clock cost there, and the AVX-512 path measured faster:
- * doc/bench.md): what op25b's --classifier-path auto runs. The scalar path where Linux
- * reports the GDS ("Downfall") microcode mitigation, which slows the
- * vector paths' gathers several times
+ * doc/bench.md): what op25b's --classifier-path auto runs. The scalar
+ * path where Linux reports the GDS ("Downfall") microcode mitigation,
+ * which slows the vector paths' gathers several times
  * (op25b_classify_path_gathers_slow() then says so).
  * @return the path now in use.
  */

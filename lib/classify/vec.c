@@ -193,11 +193,13 @@ static bool
 simd_width_forced(void)
 {
 	int level = rte_log_get_level(RTE_LOGTYPE_EAL);
+	bool quieter = level > (int)RTE_LOG_WARNING;
 	int ret;
 
-	rte_log_set_level(RTE_LOGTYPE_EAL, RTE_LOG_WARNING);
+	if (quieter)
+		rte_log_set_level(RTE_LOGTYPE_EAL, RTE_LOG_WARNING);
 	ret = rte_vect_set_max_simd_bitwidth(rte_vect_get_max_simd_bitwidth());
-	if (level >= 0)
+	if (quieter)
 		rte_log_set_level(RTE_LOGTYPE_EAL, (uint32_t)level);
 	return ret == -EPERM;
 }
