@@ -10,45 +10,23 @@
 #include "lpm6.h"
 #include "lpm_build.h"
 
-/* The group that @entry points to, made on first use: 256 copies of the
- * value @entry held (every shorter prefix is in place by then, so that
- * value is final). NULL when the groups planned run out. */
+/* The group that @entry points to, made on first use: @span groups in a
+ * row (1, or 256 for a wide one, flagged LPM6_WIDE in @entry), all
+ * copies of the value @entry held (every shorter prefix is in place by
+ * then, so that value is final). NULL when the groups planned run out. */
 static uint32_t *
-group_of(struct lpm6 *t, uint32_t *entry)
+groups_of(struct lpm6 *t, uint32_t *entry, uint32_t span)
 {
-	uint32_t *g;
-	unsigned int j;
-
 	if (*entry < LPM6_GROUP_MIN) {
-		if (t->n_groups >= t->max_groups)
-			return NULL;
 		/* Numbers from 1: group 0 would be the entry 0, no match. */
-		g = &t->tbl8[(size_t)(t->n_groups + 1) << 8];
-		for (j = 0; j < 256; j++)
-			g[j] = *entry;
-		*entry = ++t->n_groups << 8;
-	}
-	return &t->tbl8[*entry];
-}
+		uint32_t first = t->n_groups + 1;
 
-/* The wide group (lpm6.h) that the first-level @entry points to, made
- * on first use: 256 groups in a row, 65536 copies of the value @entry
- * held. NULL when the groups planned run out. */
-static uint32_t *
-wide_group_of(struct lpm6 *t, uint32_t *entry)
-{
-	uint32_t *g;
-	size_t j;
-
-	if (*entry < LPM6_GROUP_MIN) {
-		if (t->max_groups - t->n_groups < 256)
+		if (t->max_groups - t->n_groups < span)
 			return NULL;
-		g = &t->tbl8[(size_t)(t->n_groups + 1) << 8];
-		for (j = 0; j < 65536; j++)
-			g[j] = *entry;
-		*entry = (t->n_groups + 1) << 8 | LPM6_WIDE;
-		t->n_groups += 256;
-		t->n_wide++;
+		lpm_fill32(&t->tbl8[(size_t)first << 8], span << 8, *entry);
+		*entry = first << 8 | (span > 1 ? LPM6_WIDE : 0);
+		t->n_groups += span;
+		t->n_wide += span > 1;
 	}
 	return &t->tbl8[*entry & ~LPM6_WIDE];
 }
@@ -71,7 +49,7 @@ write_rule(struct lpm6 *t, const struct lpm6_rule *r, const uint8_t *wide)
 	if (wide[first >> 3] & (1u << (first & 7))) {
 		uint32_t second = lpm6_first(r->addr + 2);
 
-		g = wide_group_of(t, g);
+		g = groups_of(t, g, 256);
 		if (g == NULL)
 			return -EINVAL;
 		if (r->depth <= 32) {
@@ -84,13 +62,13 @@ write_rule(struct lpm6 *t, const struct lpm6_rule *r, const uint8_t *wide)
 		bits = 40;
 	}
 	for (; r->depth > bits; b++, bits += 8) {
-		g = group_of(t, g);
+		g = groups_of(t, g, 1);
 		if (g == NULL)
 			return -EINVAL;
 		g = &g[r->addr[b]];
 	}
 	/* @g is the entry, one level up, of the group the depth ends in. */
-	g = group_of(t, g);
+	g = groups_of(t, g, 1);
 	if (g == NULL)
 		return -EINVAL;
 	lpm_fill32(&g[r->addr[b] & (0xffu << (bits - r->depth) & 0xff)],
