@@ -12,10 +12,12 @@
 
 /* Groups needed: one second-level group per /16 holding a prefix longer
  * than /16, one third-level group per /24 holding a prefix longer than
- * /24. Bitmaps of all /16s (8 KB) and /24s (2 MB) count them exactly. */
+ * /24. Bitmaps of all /16s (8 KB) and /24s (2 MB) count them exactly;
+ * @per16 (LPM4_TBL16_ENTRIES, zeroed) gets each /16's third-level
+ * groups. */
 static int
 count_groups(const struct lpm4_rule *rules, size_t n, uint32_t *groups_a,
-	     uint32_t *groups_b)
+	     uint32_t *groups_b, uint32_t *per16)
 {
 	uint64_t *seen16 = calloc(LPM4_TBL16_ENTRIES / 64, sizeof(uint64_t));
 	uint64_t *seen24 = calloc((1u << 24) / 64, sizeof(uint64_t));
@@ -36,11 +38,34 @@ count_groups(const struct lpm4_rule *rules, size_t n, uint32_t *groups_a,
 		    !(seen24[i24 / 64] & (1ull << (i24 % 64)))) {
 			seen24[i24 / 64] |= 1ull << (i24 % 64);
 			(*groups_b)++;
+			per16[i16]++;
 		}
 	}
 	free(seen16);
 	free(seen24);
 	return 0;
+}
+
+/*
+ * Which /16s are wide, as a bitmap into @wide (8 KB, zeroed): those with
+ * third-level groups (@per16, as counted), most first, at most
+ * max(LPM4_WIDE_MIN, @groups_b / 256), and few enough that the level
+ * stays within a gather's indexes (lpm4_vec_fits()). *@replaced gets the
+ * narrow groups the wide ones replace. Returns how many, or -ENOMEM.
+ */
+static int
+plan_wide(const uint32_t *per16, uint32_t groups_b, uint8_t *wide,
+	  uint32_t *replaced)
+{
+	const uint32_t fits = (UINT32_C(1) << 23) - 2;
+	uint32_t max = RTE_MAX(LPM4_WIDE_MIN, groups_b / 256);
+	uint32_t room = groups_b < fits ? (fits - groups_b) / 256 : 0;
+	uint64_t sum;
+	int n;
+
+	n = lpm_pick_wide(per16, RTE_MIN(max, room), wide, &sum);
+	*replaced = (uint32_t)sum;
+	return n;
 }
 
 /* The group that @entry points to, made on first use: it starts as 256
@@ -67,23 +92,50 @@ group_b_of(struct lpm4 *t, uint32_t *entry)
 	return &t->tbl8b[(size_t)(*entry & ~LPM4_EXT) << 8];
 }
 
+/* The wide run of third-level groups that the first-level @entry points
+ * to, made on first use (as group_a_of()): 256 groups, one per /24. */
+static uint8_t *
+wide_of(struct lpm4 *t, uint32_t *entry)
+{
+	if (!(*entry & LPM4_EXT)) {
+		memset(&t->tbl8b[(size_t)t->n_groups_b << 8], (uint8_t)*entry,
+		       256 * 256);
+		*entry = LPM4_EXT | LPM4_WIDE | t->n_groups_b;
+		t->n_groups_b += 256;
+		t->n_wide++;
+	}
+	return &t->tbl8b[(size_t)(*entry & ~(LPM4_EXT | LPM4_WIDE)) << 8];
+}
+
 struct lpm4 *
 lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 {
-	uint32_t groups_a, groups_b;
+	uint8_t wide[LPM4_TBL16_ENTRIES / 8] = { 0 };
+	uint32_t groups_a, groups_b, replaced, *per16;
 	size_t i, size_a, size_b;
 	struct lpm4 *t;
-	int err;
+	int err, n_wide = 0;
 
-	err = lpm_sort_by_depth(rules, n, sizeof(*rules),
-				offsetof(struct lpm4_rule, depth),
-				offsetof(struct lpm4_rule, value), 32);
+	per16 = calloc(LPM4_TBL16_ENTRIES, sizeof(*per16));
+	err = per16 == NULL
+		      ? -ENOMEM
+		      : lpm_sort_by_depth(rules, n, sizeof(*rules),
+					  offsetof(struct lpm4_rule, depth),
+					  offsetof(struct lpm4_rule, value),
+					  32);
 	if (err == 0)
-		err = count_groups(rules, n, &groups_a, &groups_b);
-	if (err != 0) {
+		err = count_groups(rules, n, &groups_a, &groups_b, per16);
+	if (err == 0)
+		err = n_wide = plan_wide(per16, groups_b, wide, &replaced);
+	free(per16);
+	if (err < 0) {
 		rte_errno = -err;
 		return NULL;
 	}
+	/* A wide /16 has no second-level group, and its run replaces the
+	 * third-level groups it had. */
+	groups_a -= (uint32_t)n_wide;
+	groups_b += (uint32_t)n_wide * 256 - replaced;
 
 	/* One spare group a level, so that an empty level still has a
 	 * valid pointer. */
@@ -114,6 +166,9 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 
 		if (r->depth <= 16) {
 			lpm_fill32(e16, 1u << (16 - r->depth), r->value);
+		} else if (wide[r->ip >> 19] & (1u << (r->ip >> 16 & 7))) {
+			memset(&wide_of(t, e16)[r->ip & 0xffff], r->value,
+			       (size_t)1 << (32 - r->depth));
 		} else {
 			uint32_t *ga = group_a_of(t, e16);
 			uint32_t *ea = &ga[(r->ip >> 8) & 0xff];

@@ -24,6 +24,18 @@
  * group slots (at most 255), and the deepest level is the one a large pool
  * list fills (a million prefixes of /25../27 make ~86k groups: 22 MB at a
  * byte an entry, which fits in L3, where two bytes missed it).
+ *
+ * Wide groups: a /16 under which many /24s hold longer prefixes (a pool
+ * of subscriber /25../32s in an ISP's /16) has its first-level entry
+ * flagged LPM4_WIDE, and no second-level group: its third-level groups
+ * are 256 in a row, one for every /24 of the /16, the entry pointing to
+ * the first. The group for an address is then the entry's plus its third
+ * byte, computed rather than loaded: a lookup there reads two levels, not
+ * three (each a cache miss in a large table). How many a table gets is
+ * bounded (plan_wide() in lpm4.c): at most max(LPM4_WIDE_MIN, the
+ * third-level groups / 256), so that they cost at most 1 MB or as much as
+ * the table's narrow groups; the /16s with the most /24s holding longer
+ * prefixes get them first.
  */
 #ifndef OP25B_LPM4_H
 #define OP25B_LPM4_H
@@ -37,6 +49,12 @@
 #include <rte_prefetch.h>
 
 #define LPM4_EXT 0x80000000u
+/* A first-level entry's flag, with LPM4_EXT: its /16 is wide (above).
+ * Group numbers stay below 2^24 + 2^24 (every /24 a group, every /16 a
+ * wide run at most), far from it. */
+#define LPM4_WIDE 0x40000000u
+/* Wide /16s a table may have whatever its size (16: 1 MB). */
+#define LPM4_WIDE_MIN 16u
 #define LPM4_TBL16_ENTRIES (1u << 16)
 /* Bytes after the third level: a gather reads 32 bits at the offset of
  * each byte it wants (lpm4_vec.h). */
@@ -53,7 +71,8 @@ struct lpm4 {
 	uint32_t *tbl8a; /* groups by (ip >> 8) & 0xff */
 	uint8_t *tbl8b;	 /* groups by ip & 0xff */
 	uint32_t n_groups_a;
-	uint32_t n_groups_b;
+	uint32_t n_groups_b; /* a wide /16 counts 256 */
+	uint32_t n_wide;     /* wide /16s (above) */
 	size_t memory;
 	uint32_t refcnt; /* classifiers sharing the table; the last frees */
 };
@@ -85,13 +104,32 @@ lpm4_group_index(uint32_t e, uint32_t byte)
 	return ((e & ~LPM4_EXT) << 8) | byte;
 }
 
+/* The second-level entry for @ip under the first-level entry @e (a
+ * group's): loaded, or for a wide /16 the third-level group of @ip's /24,
+ * the /16's first plus the address's third byte. */
+static __rte_always_inline uint32_t
+lpm4_second(const struct lpm4 *t, uint32_t e, uint32_t ip)
+{
+	if (e & LPM4_WIDE)
+		return e - LPM4_WIDE + ((ip >> 8) & 0xff);
+	return t->tbl8a[lpm4_group_index(e, (ip >> 8) & 0xff)];
+}
+
+/* The third-level entry an address under the wide entry @e reads
+ * (lpm4_second() and lpm4_group_index() in one). */
+static __rte_always_inline uint32_t
+lpm4_wide_index(uint32_t e, uint32_t ip)
+{
+	return ((e & ~(LPM4_EXT | LPM4_WIDE)) << 8) + (ip & 0xffff);
+}
+
 static inline uint8_t
 lpm4_lookup(const struct lpm4 *t, uint32_t ip)
 {
 	uint32_t e = t->tbl16[ip >> 16];
 
 	if (e & LPM4_EXT) {
-		e = t->tbl8a[lpm4_group_index(e, (ip >> 8) & 0xff)];
+		e = lpm4_second(t, e, ip);
 		if (e & LPM4_EXT)
 			return t->tbl8b[lpm4_group_index(e, ip & 0xff)];
 	}
@@ -129,6 +167,20 @@ lpm4_prefetch_first(const struct lpm4 *t, uint32_t ip)
 		rte_prefetch0(&t->tbl16[ip >> 16]);
 }
 
+/* Request the entry that @ip's first-level entry @e leads to: in the
+ * second level, or for a wide /16 directly in the third. */
+static __rte_always_inline void
+lpm4_prefetch_second(const struct lpm4 *t, uint32_t e, uint32_t ip)
+{
+	if (e & LPM4_EXT) {
+		if (e & LPM4_WIDE)
+			rte_prefetch0(&t->tbl8b[lpm4_wide_index(e, ip)]);
+		else
+			rte_prefetch0(&t->tbl8a[lpm4_group_index(
+				e, (ip >> 8) & 0xff)]);
+	}
+}
+
 /* lpm4_stage_tbl16() on first levels @a and @b, indexes masked with
  * @ma and @mb (0 for lpm4_no_table). */
 static __rte_always_inline void
@@ -142,12 +194,8 @@ lpm4_stage_tbl16_masked(const struct lpm4 *ta, const uint32_t *a, uint32_t ma,
 	for (i = 0; i < n; i++) {
 		ea[i] = a[(ipa[i] >> 16) & ma];
 		eb[i] = b[(ipb[i] >> 16) & mb];
-		if (ea[i] & LPM4_EXT)
-			rte_prefetch0(&ta->tbl8a[lpm4_group_index(
-				ea[i], (ipa[i] >> 8) & 0xff)]);
-		if (eb[i] & LPM4_EXT)
-			rte_prefetch0(&tb->tbl8a[lpm4_group_index(
-				eb[i], (ipb[i] >> 8) & 0xff)]);
+		lpm4_prefetch_second(ta, ea[i], ipa[i]);
+		lpm4_prefetch_second(tb, eb[i], ipb[i]);
 	}
 }
 
@@ -174,12 +222,17 @@ lpm4_stage_tbl16(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
 }
 
 /* Follow @e[i] to its second-level entry when it points to a group,
- * prefetching the third. */
+ * prefetching the third (a wide /16's third-level entry the first stage
+ * requested). */
 static __rte_always_inline void
 lpm4_step_tbl8a(const struct lpm4 *t, const uint32_t *ip, uint32_t *e,
 		unsigned int i)
 {
 	if (e[i] & LPM4_EXT) {
+		if (e[i] & LPM4_WIDE) {
+			e[i] = lpm4_second(t, e[i], ip[i]);
+			return;
+		}
 		e[i] = t->tbl8a[lpm4_group_index(e[i], (ip[i] >> 8) & 0xff)];
 		if (e[i] & LPM4_EXT)
 			rte_prefetch0(&t->tbl8b[lpm4_group_index(

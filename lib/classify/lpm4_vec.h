@@ -11,6 +11,7 @@
  *   vec_gather(old, k, idx, base, scale)
  *                           lanes k of base[idx], the others from old
  *   vec_ext(k, e)           the lanes of k whose e has LPM4_EXT
+ *   vec_not_wide(k, e)      the lanes of k whose e has no LPM4_WIDE
  *   vec_any(k)              whether k has a lane
  *   vec_store(p, k, e)      lanes k of e into p[]
  *   vec_first_mask(n)       the first n lanes (n <= VEC_LANES)
@@ -28,6 +29,10 @@
  * past the byte wanted are read: today the level's spare group lies
  * there, and lpm4_build() leaves LPM4_TBL8B_PAD bytes after the level so
  * that it stays so whatever the level's sizing becomes.
+ *
+ * A lane whose first-level entry is wide (lpm4.h) computes its third-
+ * level group instead of gathering a second-level entry: a batch whose
+ * addresses all lie under wide /16s gathers twice, not three times.
  */
 #ifndef OP25B_LPM4_VEC_H
 #define OP25B_LPM4_VEC_H
@@ -36,11 +41,33 @@
 
 #define LPM4_VEC_MAX_STEPS (64 / VEC_LANES)
 
+typedef int32_t lpm4_vec_s32 __attribute__((vector_size(sizeof(vec_i32))));
+
 /* The index of @e's group entry for @byte (both lanes of 32 bits). */
 static __rte_always_inline vec_i32
 lpm4_vec_group_index(vec_i32 e, vec_i32 byte)
 {
 	return ((e & ~LPM4_EXT) << 8) | byte;
+}
+
+/* Lanes @k of @e (first-level entries with LPM4_EXT) to their second-
+ * level entries for @ip: a narrow lane's gathered, a wide lane's the
+ * /16's first third-level group plus the address's third byte
+ * (lpm4_second()). */
+static __rte_always_inline vec_i32
+lpm4_vec_second(const struct lpm4 *t, vec_i32 e, vec_mask k, vec_i32 ip)
+{
+	vec_i32 byte = (ip >> 8) & 0xff;
+	vec_mask narrow = vec_not_wide(k, e);
+	/* All ones in the lanes with LPM4_WIDE (bit 30), moved to the sign
+	 * and spread; no other lane has the bit (values are bytes). */
+	vec_i32 wide = (vec_i32)((lpm4_vec_s32)(e << 1) >> 31);
+
+	e += wide & (byte - LPM4_WIDE);
+	if (vec_any(narrow))
+		e = vec_gather(e, narrow, lpm4_vec_group_index(e, byte),
+			       t->tbl8a, 4);
+	return e;
 }
 
 /* Lookups of @ipa[0..n) in @ta and of @ipb[0..n) in @tb: @ea and @eb
@@ -79,15 +106,9 @@ lpm4_vec_lookup2(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
 		ka[s] = vec_ext(ka[s], va[s]);
 		kb[s] = vec_ext(kb[s], vb[s]);
 		if (vec_any(ka[s]))
-			va[s] = vec_gather(va[s], ka[s],
-					   lpm4_vec_group_index(
-						   va[s], (ia[s] >> 8) & 0xff),
-					   ta->tbl8a, 4);
+			va[s] = lpm4_vec_second(ta, va[s], ka[s], ia[s]);
 		if (vec_any(kb[s]))
-			vb[s] = vec_gather(vb[s], kb[s],
-					   lpm4_vec_group_index(
-						   vb[s], (ib[s] >> 8) & 0xff),
-					   tb->tbl8a, 4);
+			vb[s] = lpm4_vec_second(tb, vb[s], kb[s], ib[s]);
 	}
 	for (s = 0; s < steps; s++) {
 		ka[s] = vec_ext(ka[s], va[s]);

@@ -76,21 +76,6 @@ write_rule(struct lpm6 *t, const struct lpm6_rule *r, const uint8_t *wide)
 	return 0;
 }
 
-struct wide_candidate {
-	uint32_t rules; /* longer than /24 under the /16 */
-	uint16_t first; /* the /16 */
-};
-
-static int
-compare_wide_candidates(const void *a, const void *b)
-{
-	const struct wide_candidate *ca = a, *cb = b;
-
-	if (ca->rules != cb->rules)
-		return ca->rules > cb->rules ? -1 : 1;
-	return (int)ca->first - (int)cb->first;
-}
-
 /*
  * Which /16s get a wide group, as a bitmap into @wide (8 KB, zeroed):
  * those with rules longer than /24 (a shorter one ends at byte 2 either
@@ -102,45 +87,24 @@ static int
 plan_wide(const struct lpm6_rule *rules, size_t n, uint64_t groups,
 	  uint8_t *wide)
 {
-	struct wide_candidate *cand;
 	uint32_t *count = calloc(LPM6_TBL16_ENTRIES, sizeof(*count));
 	uint64_t max = RTE_MAX((uint64_t)LPM6_WIDE_MIN, groups / 256);
 	/* and few enough that every group's number stays below the flag:
 	 * groups + 256 room <= 2^22 - 1, so no entry (number << 8) reaches
 	 * LPM6_WIDE (2^30); with groups = 2^21 the cap alone would allow
 	 * 8192 and reach it. */
-	uint64_t room = ((LPM6_WIDE >> 8) - 1 - groups) / 256;
-	unsigned int i, n_cand = 0;
+	uint64_t room = ((LPM6_WIDE >> 8) - 1 - groups) / 256, sum;
 	size_t r;
+	int picked;
 
 	if (count == NULL)
 		return -ENOMEM;
 	for (r = 0; r < n; r++)
 		if (rules[r].depth > 24)
 			count[lpm6_first(rules[r].addr)]++;
-	for (i = 0; i < LPM6_TBL16_ENTRIES; i++)
-		n_cand += count[i] != 0;
-	cand = malloc(n_cand * sizeof(*cand) + 1);
-	if (cand == NULL) {
-		free(count);
-		return -ENOMEM;
-	}
-	for (i = 0, n_cand = 0; i < LPM6_TBL16_ENTRIES; i++)
-		if (count[i] != 0)
-			cand[n_cand++] =
-				(struct wide_candidate){ .rules = count[i],
-							 .first = (uint16_t)i };
-	qsort(cand, n_cand, sizeof(*cand), compare_wide_candidates);
-	if (max > room)
-		max = room;
-	if (n_cand > max)
-		n_cand = (unsigned int)max;
-	for (i = 0; i < n_cand; i++)
-		wide[cand[i].first >> 3] |=
-			(uint8_t)(1u << (cand[i].first & 7));
-	free(cand);
+	picked = lpm_pick_wide(count, (uint32_t)RTE_MIN(max, room), wide, &sum);
 	free(count);
-	return (int)n_cand;
+	return picked;
 }
 
 struct lpm6 *

@@ -86,6 +86,55 @@ lpm_scratch_pair(void *a, void *b)
 	return -ENOMEM;
 }
 
+struct lpm_wide_candidate {
+	uint32_t count; /* what earns the /16 its wide group */
+	uint16_t i16;	/* the /16 */
+};
+
+static inline int
+lpm_compare_wide_candidates(const void *a, const void *b)
+{
+	const struct lpm_wide_candidate *ca = a, *cb = b;
+
+	if (ca->count != cb->count)
+		return ca->count > cb->count ? -1 : 1;
+	return (int)ca->i16 - (int)cb->i16;
+}
+
+/*
+ * The wide groups of a table (lpm4.h, lpm6.h): of the 65,536 /16s, those
+ * with a nonzero @per16 count, the largest first (the lower /16 on a
+ * tie), at most @max, set in the bitmap @wide (8 KB, zeroed); *@sum gets
+ * their counts added up. Returns how many, or -ENOMEM.
+ */
+static inline int
+lpm_pick_wide(const uint32_t *per16, uint32_t max, uint8_t *wide, uint64_t *sum)
+{
+	struct lpm_wide_candidate *cand;
+	unsigned int i, n = 0;
+
+	*sum = 0;
+	for (i = 0; i < 65536; i++)
+		n += per16[i] != 0;
+	cand = malloc(n * sizeof(*cand) + 1);
+	if (cand == NULL)
+		return -ENOMEM;
+	for (i = 0, n = 0; i < 65536; i++)
+		if (per16[i] != 0)
+			cand[n++] = (struct lpm_wide_candidate){
+				.count = per16[i], .i16 = (uint16_t)i
+			};
+	qsort(cand, n, sizeof(*cand), lpm_compare_wide_candidates);
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++) {
+		wide[cand[i].i16 >> 3] |= (uint8_t)(1u << (cand[i].i16 & 7));
+		*sum += cand[i].count;
+	}
+	free(cand);
+	return (int)n;
+}
+
 /* @count entries from @e set to @value. */
 static inline void
 lpm_fill32(uint32_t *e, uint32_t count, uint32_t value)

@@ -34,6 +34,8 @@ typedef vu32 vec_mask;
 #define vec_store(p, k, v)                                                     \
 	_mm256_maskstore_epi32((int *)(p), (__m256i)(k), (__m256i)(v))
 #define vec_ext(k, e) ((k) & (e))
+/* LPM4_WIDE is bit 30: one left is the top bit. */
+#define vec_not_wide(k, e) ((k) & ~((e) << 1))
 #define vec_gather(old, k, idx, base, scale)                                   \
 	((vec_i32)_mm256_mask_i32gather_epi32(                                 \
 		(__m256i)(old), (const int *)(base), (__m256i)(idx),           \

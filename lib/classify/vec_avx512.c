@@ -30,6 +30,9 @@ typedef __mmask16 vec_mask;
 #define vec_ext(k, e)                                                          \
 	_mm512_mask_test_epi32_mask((k), (__m512i)(e),                         \
 				    _mm512_set1_epi32((int)LPM4_EXT))
+#define vec_not_wide(k, e)                                                     \
+	_mm512_mask_testn_epi32_mask((k), (__m512i)(e),                        \
+				     _mm512_set1_epi32((int)LPM4_WIDE))
 #define vec_gather(old, k, idx, base, scale)                                   \
 	((vec_i32)_mm512_mask_i32gather_epi32(                                 \
 		(__m512i)(old), (k), (__m512i)(idx), (base), (scale)))

@@ -1250,6 +1250,122 @@ test_lpm6_wide_groups(void **state)
 	free(copy);
 }
 
+/* ---- lpm4.h's wide /16s ------------------------------------------------- */
+
+/* The longest of @n rules that holds @ip: its value, 0 if none. */
+static uint8_t
+lpm4_reference(const struct lpm4_rule *rules, size_t n, uint32_t ip)
+{
+	int best = -1;
+	uint8_t value = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t mask = (uint32_t)(UINT64_C(0xffffffff)
+					   << (32 - rules[i].depth));
+
+		if (((ip ^ rules[i].ip) & mask) == 0 &&
+		    (int)rules[i].depth >= best) {
+			best = rules[i].depth;
+			value = rules[i].value;
+		}
+	}
+	return value;
+}
+
+/* A rule of @depth over @ip (host bits cleared). */
+static struct lpm4_rule
+lpm4_rule_of(uint32_t ip, uint8_t depth, uint8_t value)
+{
+	uint32_t mask = (uint32_t)(UINT64_C(0xffffffff) << (32 - depth));
+
+	return (struct lpm4_rule){ .ip = ip & mask,
+				   .depth = depth,
+				   .value = value };
+}
+
+/*
+ * 40 /16s, 10.0/16 to 10.39/16, the i-th with i + 1 /24s holding a
+ * longer prefix (/25../32, one at the /16's last address), a /8 over
+ * them all (so that a wide run starts as copies of a value, not of 0),
+ * and in some a /16, a /20 and a /24 (prefixes a wide /16 writes into
+ * its run). The third-level groups are 820: max(LPM4_WIDE_MIN,
+ * 820 / 256) = 16 wide /16s, the 16 with the most; the others stay
+ * narrow. Every lookup, lpm4_lookup() and the staged one the scalar
+ * classifier runs, agrees with a longest match over the rules (the
+ * gathered lookups are held to the staged one by test_vector_diff).
+ */
+static void
+test_lpm4_wide_groups(void **state)
+{
+	struct lpm4_rule rules[2 + WIDE_16S * (WIDE_16S + 1) / 2 + WIDE_16S +
+			       3 * (WIDE_16S / 7 + 1)],
+		*copy;
+	uint32_t ip[64], ea[64], eb[64];
+	size_t n = 0, i, k;
+	struct lpm4 *t;
+
+	(void)state;
+	rules[n++] = lpm4_rule_of(0x0a000000, 8, 1);
+	/* Outside the /16s: a table's other first-level entries. */
+	rules[n++] = lpm4_rule_of(0xc0a80000, 16, 2);
+	for (i = 0; i < WIDE_16S; i++) {
+		uint32_t base = 0x0a000000 | (uint32_t)i << 16;
+
+		for (k = 0; k <= i; k++)
+			rules[n++] = lpm4_rule_of(base | (uint32_t)k << 8 |
+							  (uint32_t)(k * 8),
+						  (uint8_t)(25 + k % 8),
+						  (uint8_t)(3 + (i + k) % 200));
+		rules[n++] = lpm4_rule_of(base | 0xffff, 32, 220);
+		if (i % 7 == 0) {
+			rules[n++] = lpm4_rule_of(base, 16, 230);
+			rules[n++] = lpm4_rule_of(base | 0x1000, 20, 231);
+			rules[n++] = lpm4_rule_of(base | 0x0200, 24, 232);
+		}
+	}
+	assert_true(n <= RTE_DIM(rules));
+	copy = malloc(sizeof(rules));
+	assert_non_null(copy);
+	memcpy(copy, rules, n * sizeof(*rules));
+	t = lpm4_build(copy, n, SOCKET_ID_ANY);
+	assert_non_null(t);
+	assert_int_equal(t->n_wide, LPM4_WIDE_MIN);
+	for (i = 0; i < WIDE_16S; i++)
+		assert_int_equal((t->tbl16[0x0a00 + i] & LPM4_WIDE) != 0,
+				 i >= WIDE_16S - LPM4_WIDE_MIN);
+	for (i = 0; i < 200000; i += RTE_DIM(ip)) {
+		for (k = 0; k < RTE_DIM(ip); k++) {
+			/* Mostly under the rules' /16s and /24s. */
+			ip[k] = (uint32_t)rng();
+			if (rng() % 8 != 0)
+				ip[k] = 0x0a000000 |
+					(uint32_t)(rng() % (WIDE_16S + 2))
+						<< 16 |
+					(rng() % 2 ? (uint32_t)(rng() % 48) << 8
+						   : 0) |
+					(ip[k] & 0xffff);
+		}
+		lpm4_stage_tbl16(t, ip, ea, t, ip, eb, RTE_DIM(ip));
+		lpm4_stage_tbl8a(t, ip, ea, t, ip, eb, RTE_DIM(ip));
+		for (k = 0; k < RTE_DIM(ip); k++) {
+			uint8_t want = lpm4_reference(rules, n, ip[k]);
+
+			if (lpm4_lookup(t, ip[k]) != want ||
+			    lpm4_stage_value(t, ea[k], ip[k]) != want)
+				fail_msg("%u.%u.%u.%u: %u (staged %u), a "
+					 "longest match says %u",
+					 ip[k] >> 24, ip[k] >> 16 & 0xff,
+					 ip[k] >> 8 & 0xff, ip[k] & 0xff,
+					 lpm4_lookup(t, ip[k]),
+					 lpm4_stage_value(t, ea[k], ip[k]),
+					 want);
+		}
+	}
+	lpm4_free(t);
+	free(copy);
+}
+
 /* rte_fib DIR24_8 in DPDK 22.11 returns wrong next hops when a covering
  * prefix is added after adjacent more-specific ones ending at
  * 255.255.255.255 (these three, in this order: 10.0.0.1 then resolves to
@@ -1668,6 +1784,7 @@ main(void)
 		cmocka_unit_test(test_burst_is_capped),
 		cmocka_unit_test(test_tables_match_reference),
 		cmocka_unit_test(test_lpm6_wide_groups),
+		cmocka_unit_test(test_lpm4_wide_groups),
 		cmocka_unit_test(test_tables_adjacent_top_prefixes),
 		cmocka_unit_test(test_default_routes),
 		cmocka_unit_test(test_default_routes_match_reference),

@@ -501,16 +501,27 @@ address_under(uint32_t prefix, unsigned int len)
 }
 
 /* Prefix @i of @pfx/@len: under one of the three /8s from @first, /8 to
- * /32, none the same as one before it (a policy refuses duplicates). */
+ * /32, or a third of the time /17../32 under one of 24 of its /16s (an
+ * ISP's subscriber pools: more /16s dense with long prefixes than get
+ * wide, lpm4.h), none the same as one before it (a policy refuses
+ * duplicates). */
 static void
 random_prefix(uint32_t *pfx, uint8_t *len, unsigned int i, unsigned int first)
 {
 	unsigned int j;
 
 	do {
-		len[i] = (uint8_t)(8 + rnd(25));
-		pfx[i] = address_under((uint32_t)(first + rnd(3)) << 24, 8) &
-			 mask_of(len[i]);
+		if (rnd(3) == 0) {
+			len[i] = (uint8_t)(17 + rnd(16));
+			pfx[i] = address_under((uint32_t)first << 24 |
+						       (1 + rnd(24)) << 16,
+					       16);
+		} else {
+			len[i] = (uint8_t)(8 + rnd(25));
+			pfx[i] = address_under((uint32_t)(first + rnd(3)) << 24,
+					       8);
+		}
+		pfx[i] &= mask_of(len[i]);
 		for (j = 0; j < i && (pfx[j] != pfx[i] || len[j] != len[i]);
 		     j++)
 			;
@@ -863,24 +874,49 @@ deep_wide_candidates(uint8_t (*pfx)[16], const uint8_t *len, unsigned int n)
 	return count;
 }
 
-/* Both IPv6 tables with wide groups and, beyond the cap, /16s with long
- * prefixes left narrow: the batches walk both kinds side by side. */
-static void
-deep_wide_check(const struct op25b_classifier *c)
+/* deep_wide_candidates() of IPv4 prefixes (wide /16s, lpm4.h). */
+static unsigned int
+deep_wide_candidates4(const uint32_t *pfx, const uint8_t *len, unsigned int n)
 {
-	unsigned int src =
-		deep_wide_candidates(src6_pfx, src6_len, RTE_DIM(src6_pfx));
-	unsigned int dst =
-		deep_wide_candidates(dst6_pfx, dst6_len, RTE_DIM(dst6_pfx));
+	static uint8_t as6[DEEP_CLASSES * DEEP_PER_SET][16];
+	unsigned int i;
 
-	if (c->src6->n_wide == 0 || c->src6->n_wide >= src ||
-	    c->dst6->n_wide == 0 || c->dst6->n_wide >= dst)
-		fail_msg("deep IPv6 tables: wide groups %u of %u (sources), "
+	for (i = 0; i < n; i++) {
+		as6[i][0] = (uint8_t)(pfx[i] >> 24);
+		as6[i][1] = (uint8_t)(pfx[i] >> 16);
+	}
+	return deep_wide_candidates(as6, len, n);
+}
+
+/* Both tables of @family with wide /16s and, beyond the cap, /16s with
+ * long prefixes left narrow: the batches walk both kinds side by side. */
+static void
+deep_wide_check(const struct op25b_classifier *c, int family)
+{
+	unsigned int src, dst, src_wide, dst_wide;
+
+	if (family == AF_INET6) {
+		src = deep_wide_candidates(src6_pfx, src6_len,
+					   RTE_DIM(src6_pfx));
+		dst = deep_wide_candidates(dst6_pfx, dst6_len,
+					   RTE_DIM(dst6_pfx));
+		src_wide = c->src6->n_wide;
+		dst_wide = c->dst6->n_wide;
+	} else {
+		src = deep_wide_candidates4(src_pfx, src_len, RTE_DIM(src_pfx));
+		dst = deep_wide_candidates4(dst_pfx, dst_len, RTE_DIM(dst_pfx));
+		src_wide = c->src4->n_wide;
+		dst_wide = c->dst4->n_wide;
+	}
+	if (src_wide == 0 || src_wide >= src || dst_wide == 0 ||
+	    dst_wide >= dst)
+		fail_msg("deep IPv%d tables: wide groups %u of %u (sources), "
 			 "%u of %u (destinations): not both kinds on a side",
-			 c->src6->n_wide, src, c->dst6->n_wide, dst);
-	print_message("deep IPv6 tables: wide groups for %u of %u /16s "
+			 family == AF_INET6 ? 6 : 4, src_wide, src, dst_wide,
+			 dst);
+	print_message("deep IPv%d tables: wide groups for %u of %u /16s "
 		      "(sources), %u of %u (destinations)\n",
-		      c->src6->n_wide, src, c->dst6->n_wide, dst);
+		      family == AF_INET6 ? 6 : 4, src_wide, src, dst_wide, dst);
 }
 
 static void
@@ -904,8 +940,8 @@ deep_run(int family, const char *what)
 			policy, SOCKET_ID_ANY, NULL, NULL);
 
 		assert_non_null(c);
-		if (family == AF_INET6 && v == 0)
-			deep_wide_check(c);
+		if (v == 0)
+			deep_wide_check(c, family);
 		for (i = 0; i < DEEP_BURSTS; i++, bursts++) {
 			b.n = 0;
 			for (j = 8 + rnd(OP25B_CLASSIFY_BURST_MAX - 7); j > 0;
@@ -934,8 +970,9 @@ deep_run(int family, const char *what)
 }
 
 /* IPv4: source and destination tables that reach every level of lpm4.h
- * (prefixes /8../32 under three /8s each, so that they nest; every class
- * blocks towards some groups only, so that both lookups decide). */
+ * (prefixes /8../32 under three /8s each, so that they nest, and dense
+ * under 24 /16s, so that wide and narrow /16s meet in a batch; every
+ * class blocks towards some groups only, so that both lookups decide). */
 static void
 test_deep_tables(void **state)
 {
