@@ -16,7 +16,7 @@
  * there. A 16-bit first level is 256 KB and stays in L2; second- and
  * third-level groups exist only under /16s and /24s that hold longer
  * prefixes, so a million-prefix pool costs what it holds (about 1 KB per
- * such /16 and 512 B per such /24) and a sparse table costs almost nothing.
+ * such /16 and 256 B per such /24) and a sparse table costs almost nothing.
  *
  * Entries: tbl16 and tbl8a entries are 32-bit, LPM4_EXT set meaning "the
  * low bits index a group of 256 entries in the next level", otherwise the
@@ -34,8 +34,9 @@
  * three (each a cache miss in a large table). How many a table gets is
  * bounded (plan_wide() in lpm4.c): at most max(LPM4_WIDE_MIN, the
  * third-level groups / 256), so that they cost at most 1 MB or as much as
- * the table's narrow groups; the /16s with the most /24s holding longer
- * prefixes get them first.
+ * the table's narrow groups, and few enough that group numbers stay within
+ * a gather's index (lpm4_vec_fits()); the /16s with the most /24s holding
+ * longer prefixes get them first.
  */
 #ifndef OP25B_LPM4_H
 #define OP25B_LPM4_H
@@ -53,7 +54,8 @@
  * Group numbers stay below 2^24 + 2^24 (every /24 a group, every /16 a
  * wide run at most), far from it. */
 #define LPM4_WIDE 0x40000000u
-/* Wide /16s a table may have whatever its size (16: 1 MB). */
+/* Wide /16s a table may have however few groups it has (16: 1 MB), short
+ * of the gathers' bound on group numbers. */
 #define LPM4_WIDE_MIN 16u
 #define LPM4_TBL16_ENTRIES (1u << 16)
 /* Bytes after the third level: a gather reads 32 bits at the offset of

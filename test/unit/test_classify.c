@@ -1285,13 +1285,15 @@ lpm4_rule_of(uint32_t ip, uint8_t depth, uint8_t value)
 }
 
 /*
- * 40 /16s, 10.0/16 to 10.39/16, the i-th with i + 1 /24s holding a
- * longer prefix (/25../32, one at the /16's last address), a /8 over
- * them all (so that a wide run starts as copies of a value, not of 0),
- * and in some a /16, a /20 and a /24 (prefixes a wide /16 writes into
- * its run). The third-level groups are 820: max(LPM4_WIDE_MIN,
- * 820 / 256) = 16 wide /16s, the 16 with the most; the others stay
- * narrow. Every lookup, lpm4_lookup() and the staged one the scalar
+ * 40 /16s, 10.0/16 to 10.39/16, the i-th with i + 2 /24s holding a
+ * longer prefix (i + 1 /25../32s, and a /32 at the /16's last address),
+ * a /8 over them all (so that a wide run starts as copies of a value,
+ * not of 0), and in some a /16, a /20 and a /24 (prefixes a wide /16
+ * writes into its run). The third-level groups are 860:
+ * max(LPM4_WIDE_MIN, 860 / 256) = 16 wide /16s, the 16 with the most;
+ * the others stay narrow, and the levels are sized exactly (24
+ * second-level groups; the narrow /16s' 324 third-level ones and 16 runs
+ * of 256). Every lookup, lpm4_lookup() and the staged one the scalar
  * classifier runs, agrees with a longest match over the rules (the
  * gathered lookups are held to the staged one by test_vector_diff).
  */
@@ -1331,6 +1333,13 @@ test_lpm4_wide_groups(void **state)
 	t = lpm4_build(copy, n, SOCKET_ID_ANY);
 	assert_non_null(t);
 	assert_int_equal(t->n_wide, LPM4_WIDE_MIN);
+	/* Every group the build made is one it counted, and no more. */
+	assert_int_equal(t->n_groups_a, WIDE_16S - LPM4_WIDE_MIN);
+	assert_int_equal(t->n_groups_b, 324 + LPM4_WIDE_MIN * 256);
+	assert_int_equal(t->memory,
+			 sizeof(*t) + LPM4_TBL16_ENTRIES * sizeof(uint32_t) +
+				 (t->n_groups_a + 1) * 256 * sizeof(uint32_t) +
+				 (t->n_groups_b + 1) * 256 + LPM4_TBL8B_PAD);
 	for (i = 0; i < WIDE_16S; i++)
 		assert_int_equal((t->tbl16[0x0a00 + i] & LPM4_WIDE) != 0,
 				 i >= WIDE_16S - LPM4_WIDE_MIN);
