@@ -2,8 +2,9 @@
 /*
  * What a reply (block: reset's RST, block: notify's answers) needs of the
  * TCP segment it answers, and what block: notify makes of an ACK, for the
- * classifier (reset.c, notify.c) and the XDP program (lib/xdp/op25b_xdp.bpf.c, which includes this header: plain
- * C and <stdint.h> only, for the BPF target too).
+ * classifier (reset.c, notify.c) and the XDP program
+ * (lib/xdp/op25b_xdp.bpf.c, which includes this header: plain C and
+ * <stdint.h> only, for the BPF target too).
  */
 #ifndef OP25B_TCP_SEEN_H
 #define OP25B_TCP_SEEN_H
