@@ -333,11 +333,12 @@ side_build6(struct side_rules *s, int socket_id,
 	free(rules);
 	if (t == NULL) {
 		entry = side_largest_list(s, AF_INET6, &at);
-		compile_fail(error, s->policy, s, AF_INET6, entry, at,
-			     "the IPv6 %s table (%zu prefixes, %" PRIu64
-			     " MB) cannot be allocated: %s",
-			     side_table_name(s), s->n_v6, (groups + 257) >> 10,
-			     rte_strerror(rte_errno));
+		compile_fail(
+			error, s->policy, s, AF_INET6, entry, at,
+			"the IPv6 %s table (%zu prefixes, at least %" PRIu64
+			" MB) cannot be allocated: %s",
+			side_table_name(s), s->n_v6, (groups + 257) >> 10,
+			rte_strerror(rte_errno));
 		return NULL;
 	}
 	return t;
