@@ -57,7 +57,8 @@ static int
 plan_wide(const uint32_t *per16, uint32_t groups_b, uint8_t *wide,
 	  uint32_t *replaced)
 {
-	const uint32_t fits = (UINT32_C(1) << 23) - 2;
+	/* Below LPM4_VEC_MAX_GROUPS after the runs. */
+	const uint32_t fits = LPM4_VEC_MAX_GROUPS - 1;
 	uint32_t max = RTE_MAX(LPM4_WIDE_MIN, groups_b / 256);
 	uint32_t room = groups_b < fits ? (fits - groups_b) / 256 : 0;
 	uint64_t sum;
@@ -81,28 +82,18 @@ group_a_of(struct lpm4 *t, uint32_t *entry)
 	return &t->tbl8a[(size_t)(*entry & ~LPM4_EXT) << 8];
 }
 
+/* The third-level group @entry points to, made on first use (as
+ * group_a_of()): @span groups in a row, 1, or 256 for a wide /16 (one per
+ * /24, flagged LPM4_WIDE in its first-level @entry). */
 static uint8_t *
-group_b_of(struct lpm4 *t, uint32_t *entry)
+groups_b_of(struct lpm4 *t, uint32_t *entry, uint32_t span)
 {
 	if (!(*entry & LPM4_EXT)) {
 		memset(&t->tbl8b[(size_t)t->n_groups_b << 8], (uint8_t)*entry,
-		       256);
-		*entry = LPM4_EXT | t->n_groups_b++;
-	}
-	return &t->tbl8b[(size_t)(*entry & ~LPM4_EXT) << 8];
-}
-
-/* The wide run of third-level groups that the first-level @entry points
- * to, made on first use (as group_a_of()): 256 groups, one per /24. */
-static uint8_t *
-wide_of(struct lpm4 *t, uint32_t *entry)
-{
-	if (!(*entry & LPM4_EXT)) {
-		memset(&t->tbl8b[(size_t)t->n_groups_b << 8], (uint8_t)*entry,
-		       256 * 256);
-		*entry = LPM4_EXT | LPM4_WIDE | t->n_groups_b;
-		t->n_groups_b += 256;
-		t->n_wide++;
+		       (size_t)span << 8);
+		*entry = LPM4_EXT | (span > 1 ? LPM4_WIDE : 0) | t->n_groups_b;
+		t->n_groups_b += span;
+		t->n_wide += span > 1;
 	}
 	return &t->tbl8b[(size_t)(*entry & ~(LPM4_EXT | LPM4_WIDE)) << 8];
 }
@@ -166,9 +157,9 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 
 		if (r->depth <= 16) {
 			lpm_fill32(e16, 1u << (16 - r->depth), r->value);
-		} else if (wide[r->ip >> 19] & (1u << (r->ip >> 16 & 7))) {
-			memset(&wide_of(t, e16)[r->ip & 0xffff], r->value,
-			       (size_t)1 << (32 - r->depth));
+		} else if (lpm_is_wide(wide, r->ip >> 16)) {
+			memset(&groups_b_of(t, e16, 256)[r->ip & 0xffff],
+			       r->value, (size_t)1 << (32 - r->depth));
 		} else {
 			uint32_t *ga = group_a_of(t, e16);
 			uint32_t *ea = &ga[(r->ip >> 8) & 0xff];
@@ -176,7 +167,7 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 			if (r->depth <= 24) {
 				lpm_fill32(ea, 1u << (24 - r->depth), r->value);
 			} else {
-				uint8_t *gb = group_b_of(t, ea);
+				uint8_t *gb = groups_b_of(t, ea, 1);
 				uint32_t j, count = 1u << (32 - r->depth);
 
 				for (j = 0; j < count; j++)

@@ -92,12 +92,16 @@ struct lpm4 *lpm4_ref(struct lpm4 *t);
 void lpm4_free(struct lpm4 *t);
 
 /* Whether @t's group indexes fit the signed 32-bit lanes of a gather
- * (lpm4_vec.h): short of 8 million groups in a level. NULL fits. */
+ * (lpm4_vec.h): fewer than LPM4_VEC_MAX_GROUPS (8 million) groups in a
+ * level; lpm4_build() makes no more wide runs than keep it so. NULL
+ * fits. */
+#define LPM4_VEC_MAX_GROUPS ((UINT32_C(1) << 23) - 1)
+
 static inline bool
 lpm4_vec_fits(const struct lpm4 *t)
 {
-	return t == NULL || (t->n_groups_a < (UINT32_C(1) << 23) - 1 &&
-			     t->n_groups_b < (UINT32_C(1) << 23) - 1);
+	return t == NULL || (t->n_groups_a < LPM4_VEC_MAX_GROUPS &&
+			     t->n_groups_b < LPM4_VEC_MAX_GROUPS);
 }
 
 static __rte_always_inline uint32_t
@@ -231,12 +235,10 @@ lpm4_step_tbl8a(const struct lpm4 *t, const uint32_t *ip, uint32_t *e,
 		unsigned int i)
 {
 	if (e[i] & LPM4_EXT) {
-		if (e[i] & LPM4_WIDE) {
-			e[i] = lpm4_second(t, e[i], ip[i]);
-			return;
-		}
-		e[i] = t->tbl8a[lpm4_group_index(e[i], (ip[i] >> 8) & 0xff)];
-		if (e[i] & LPM4_EXT)
+		bool wide = e[i] & LPM4_WIDE;
+
+		e[i] = lpm4_second(t, e[i], ip[i]);
+		if (!wide && (e[i] & LPM4_EXT))
 			rte_prefetch0(&t->tbl8b[lpm4_group_index(
 				e[i], ip[i] & 0xff)]);
 	}

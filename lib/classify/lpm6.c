@@ -46,7 +46,7 @@ write_rule(struct lpm6 *t, const struct lpm6_rule *r, const uint8_t *wide)
 		return 0;
 	}
 	g = &t->tbl16[first];
-	if (wide[first >> 3] & (1u << (first & 7))) {
+	if (lpm_is_wide(wide, first)) {
 		uint32_t second = lpm6_first(r->addr + 2);
 
 		g = groups_of(t, g, 256);

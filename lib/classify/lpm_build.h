@@ -128,11 +128,18 @@ lpm_pick_wide(const uint32_t *per16, uint32_t max, uint8_t *wide, uint64_t *sum)
 	if (n > max)
 		n = max;
 	for (i = 0; i < n; i++) {
-		wide[cand[i].i16 >> 3] |= (uint8_t)(1u << (cand[i].i16 & 7));
+		wide[cand[i].i16 / 8] |= (uint8_t)(1u << (cand[i].i16 % 8));
 		*sum += cand[i].count;
 	}
 	free(cand);
 	return (int)n;
+}
+
+/* Whether lpm_pick_wide() set the /16 @i16 in @wide. */
+static inline bool
+lpm_is_wide(const uint8_t *wide, uint32_t i16)
+{
+	return wide[i16 / 8] & (1u << (i16 % 8));
 }
 
 /* @count entries from @e set to @value. */
