@@ -33,12 +33,17 @@ struct side_rules {
 	size_t n_v6;
 };
 
+/* Also after a failed side_rules_collect(), and twice: the caller frees
+ * both sides whatever happened. */
 static void
 side_rules_free(struct side_rules *s)
 {
 	free(s->v4);
 	free(s->v6);
 	free(s->v6_value);
+	s->v4 = NULL;
+	s->v6 = NULL;
+	s->v6_value = NULL;
 }
 
 static unsigned int

@@ -114,6 +114,14 @@ lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id)
 					  offsetof(struct lpm4_rule, depth),
 					  offsetof(struct lpm4_rule, value),
 					  32);
+	/* Host bits clear, as lpm6_build() makes them: every level is
+	 * filled from the address on, so a set one would write past the
+	 * prefix's range (the policy loader refuses them; a caller that
+	 * builds rules by hand may not). */
+	for (i = 0; err == 0 && i < n; i++)
+		rules[i].ip &= rules[i].depth == 0
+				       ? 0
+				       : UINT32_MAX << (32 - rules[i].depth);
 	if (err == 0)
 		err = count_groups(rules, n, &groups_a, &groups_b, per16);
 	if (err == 0)

@@ -63,7 +63,7 @@
 #define LPM4_TBL8B_PAD 3
 
 struct lpm4_rule {
-	uint32_t ip; /* host byte order, host bits clear */
+	uint32_t ip; /* host byte order (lpm4_build() clears host bits) */
 	uint8_t depth;
 	uint8_t value; /* nonzero */
 };

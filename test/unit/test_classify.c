@@ -1284,6 +1284,44 @@ lpm4_rule_of(uint32_t ip, uint8_t depth, uint8_t value)
 				   .value = value };
 }
 
+/* Rules whose addresses have host bits set cover their prefix, not the
+ * range from the address on: lpm4_build() clears them (a /8 at
+ * 255.255.0.0 wrote past the first level, a /8 at 10.1.2.3 covered
+ * 10.1/16..11.0/16). */
+static void
+test_lpm4_host_bits(void **state)
+{
+	struct lpm4_rule rules[] = {
+		{ .ip = 0x0a010203, .depth = 8, .value = 1 }, /* 10.1.2.3/8 */
+		{ .ip = 0xffff0000,
+		  .depth = 8,
+		  .value = 2 }, /* 255.255.0.0/8 */
+		{ .ip = 0xc0a80155,
+		  .depth = 24,
+		  .value = 3 }, /* 192.168.1.85/24 */
+		{ .ip = 0xc0a801ff, .depth = 30, .value = 4 }, /* .255/30 */
+		{ .ip = 0x00000005, .depth = 0, .value = 5 },  /* 0.0.0.5/0 */
+	};
+	static const struct {
+		uint32_t ip;
+		uint8_t value;
+	} cases[] = {
+		{ 0x0a000000, 1 }, { 0x0a010202, 1 }, { 0x0affffff, 1 },
+		{ 0x0b000000, 5 }, { 0x09ffffff, 5 }, { 0xff000000, 2 },
+		{ 0xfffeffff, 2 }, { 0xffffffff, 2 }, { 0xc0a80100, 3 },
+		{ 0xc0a801fb, 3 }, { 0xc0a801fc, 4 }, { 0xc0a801ff, 4 },
+		{ 0xc0a80200, 5 }, { 0x00000000, 5 },
+	};
+	struct lpm4 *t = lpm4_build(rules, RTE_DIM(rules), SOCKET_ID_ANY);
+	size_t i;
+
+	(void)state;
+	assert_non_null(t);
+	for (i = 0; i < RTE_DIM(cases); i++)
+		assert_int_equal(lpm4_lookup(t, cases[i].ip), cases[i].value);
+	lpm4_free(t);
+}
+
 /*
  * 40 /16s, 10.0/16 to 10.39/16, the i-th with i + 2 /24s holding a
  * longer prefix (i + 1 /25../32s, and a /32 at the /16's last address),
@@ -1795,6 +1833,7 @@ main(void)
 		cmocka_unit_test(test_tables_match_reference),
 		cmocka_unit_test(test_lpm6_wide_groups),
 		cmocka_unit_test(test_lpm4_wide_groups),
+		cmocka_unit_test(test_lpm4_host_bits),
 		cmocka_unit_test(test_tables_adjacent_top_prefixes),
 		cmocka_unit_test(test_default_routes),
 		cmocka_unit_test(test_default_routes_match_reference),
