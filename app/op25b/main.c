@@ -523,6 +523,11 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "--") == 0)
 			break;
 	}
+	/* Before the EAL writes its files: a file at its size limit
+	 * (RLIMIT_FSIZE) costs a write EFBIG, which each writer reports or
+	 * counts, never the appliance (op25b_control_install_signals()
+	 * sets the rest). */
+	signal(SIGXFSZ, SIG_IGN);
 	eal_args = rte_eal_init(argc, argv);
 	if (eal_args < 0) {
 		fprintf(stderr, "op25b: EAL init failed: %s\n",

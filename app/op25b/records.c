@@ -14,6 +14,7 @@
  * lcore empties their tables itself.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -36,6 +38,9 @@
 /* Sources show blocked top and op25b-stat --top keep of an interval. */
 #define RECORDS_TOP_MAX 1024
 #define RECORDS_DRAIN_BURST 64
+/* The lines formatted before one write(2) to the file. */
+#define RECORDS_CHUNK_LINES 256
+#define RECORDS_CHUNK_BYTES (64 * 1024)
 
 struct op25b_worker_records {
 	struct op25b_records_table *table;
@@ -59,13 +64,22 @@ struct op25b_app_records {
 	uint64_t next_tsc; /* when the current interval ends */
 	uint64_t written;  /* records written since start */
 	uint64_t lost;	   /* merged records lost (no memory, write) */
+	/* The last (TSC, CLOCK_REALTIME) pair taken; each write takes
+	 * another, and the view converts with the rate between the two. */
+	uint64_t anchor_tsc, anchor_ns;
 	struct op25b_records_merge *merge;
 	/* The last interval's sources by syns, for show blocked top, and
 	 * saved in top_path for op25b-stat --top. */
 	struct op25b_records_top *top;
 	unsigned int n_top;
 	char top_path[OP25B_STATS_PATH_MAX + 8];
-	FILE *out; /* NULL with syslog */
+	int fd; /* the file, O_APPEND; -1 with syslog */
+	/* A reopen failed: the old file is kept, and the reopen is tried
+	 * again before each interval is written. */
+	bool reopen_failed;
+	/* A write error left part of a line that could not be taken back
+	 * out: the next line starts on a line of its own. */
+	bool cut_line;
 	bool syslog;
 	struct op25b_records_view view;
 };
@@ -210,15 +224,40 @@ rule_name(void *ctx, uint8_t class_slot, uint8_t group_slot)
 /* ------------------------------------------------------------------ */
 /* Control side                                                        */
 
+/* The file at @path for appending records: its descriptor, or -errno. */
 static int
-open_output(struct op25b_app_records *rec, const char *path)
+open_output(const char *path)
 {
-	if (rec->syslog)
-		return 0;
-	rec->out = fopen(path, "a");
-	if (rec->out == NULL)
-		return -errno;
-	return 0;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* The wall clock of the TSC, anchored again: the TSC's rate as DPDK
+ * states it is rounded (to 10 MHz when calibrated), and the wall clock
+ * follows NTP; a rate measured over the last interval between two
+ * (TSC, CLOCK_REALTIME) pairs keeps records within a millisecond of it
+ * however long op25b runs. */
+static void
+anchor_clock(struct op25b_app_records *rec)
+{
+	struct timespec ts;
+	uint64_t tsc, ns;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	tsc = rte_rdtsc();
+	ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	/* A second at least, and a clock that went forward: a rate from
+	 * less, or across a step back, says less than the stated one. */
+	if (rec->anchor_tsc != 0 && ns > rec->anchor_ns + 1000000000u &&
+	    tsc > rec->anchor_tsc)
+		rec->view.tsc_hz =
+			(uint64_t)((__int128)(tsc - rec->anchor_tsc) *
+				   1000000000 / (ns - rec->anchor_ns));
+	rec->anchor_tsc = tsc;
+	rec->anchor_ns = ns;
+	rec->view.tsc0 = tsc;
+	rec->view.wall_ns0 = ns;
 }
 
 int
@@ -226,7 +265,6 @@ op25b_records_start(struct op25b_app *app)
 {
 	const struct op25b_config *cfg = &app->config;
 	struct op25b_app_records *rec;
-	struct timespec ts;
 	uint32_t sources, ring;
 	unsigned int i;
 	int err;
@@ -238,8 +276,9 @@ op25b_records_start(struct op25b_app *app)
 		return -ENOMEM;
 	app->records = rec;
 	rec->syslog = strcmp(cfg->records_path, "syslog") == 0;
-	err = open_output(rec, cfg->records_path);
-	if (err != 0) {
+	rec->fd = rec->syslog ? -1 : open_output(cfg->records_path);
+	if (rec->fd < 0 && !rec->syslog) {
+		err = rec->fd;
 		fprintf(stderr, "op25b: --block-records %s: %s\n",
 			cfg->records_path, strerror(-err));
 		return err;
@@ -288,17 +327,14 @@ op25b_records_start(struct op25b_app *app)
 		wr->room = rte_ring_free_count(wr->ring);
 		app->workers[i].records = wr;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
 	rec->view = (struct op25b_records_view){
 		.class_name = class_name,
 		.group_name = group_name,
 		.rule = rule_name,
 		.ctx = app,
 		.tsc_hz = rte_get_tsc_hz(),
-		.tsc0 = rte_rdtsc(),
-		.wall_ns0 = (uint64_t)ts.tv_sec * 1000000000u +
-			    (uint64_t)ts.tv_nsec,
 	};
+	anchor_clock(rec);
 	rec->next_tsc = rec->view.tsc0 +
 			cfg->records_interval_s * rec->view.tsc_hz;
 	signal(SIGUSR1, on_reopen_signal);
@@ -360,55 +396,165 @@ save_top(struct op25b_app *app, struct op25b_records_merged *taken,
 		OP25B_LOG(WARNING, "%s: cannot write", rec->top_path);
 }
 
+/*
+ * Append @len bytes of whole lines (@ends[k]: where line k ends) to @fd.
+ * Returns how many of the lines reached the file whole. A write error can
+ * leave part of a line: it is cut back out, so that the file holds whole
+ * lines only (when it cannot be, the next line starts on its own: a
+ * reader loses the cut line, not the next one too).
+ */
+static unsigned int
+append_lines(struct op25b_app_records *rec, const char *buf, size_t len,
+	     const size_t *ends, unsigned int n, int *err)
+{
+	size_t done = 0, whole;
+	unsigned int k;
+	struct stat st;
+
+	*err = 0;
+	if (rec->cut_line) {
+		ssize_t w;
+
+		do {
+			w = write(rec->fd, "\n", 1);
+		} while (w < 0 && errno == EINTR);
+		if (w != 1) {
+			*err = w < 0 ? -errno : -EIO;
+			return 0;
+		}
+		rec->cut_line = false;
+	}
+	while (done < len) {
+		ssize_t w = write(rec->fd, buf + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*err = w < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)w;
+	}
+	for (k = 0; k < n && ends[k] <= done; k++)
+		;
+	whole = k == 0 ? 0 : ends[k - 1];
+	if (done > whole &&
+	    (fstat(rec->fd, &st) != 0 || st.st_size < (off_t)(done - whole) ||
+	     ftruncate(rec->fd, st.st_size - (off_t)(done - whole)) != 0))
+		rec->cut_line = true;
+	return k;
+}
+
+/* @n records as JSON lines into the file: formatted a chunk at a time
+ * and written with one write(2) each, so that what is counted written is
+ * what reached the file (stdio's buffer would count lines an error later
+ * throws away). */
+static void
+write_json(struct op25b_app_records *rec,
+	   const struct op25b_records_merged *taken, unsigned int n)
+{
+	size_t ends[RECORDS_CHUNK_LINES];
+	unsigned int i = 0, k, ok;
+
+	while (i < n) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+		int err = m == NULL ? -ENOMEM : 0;
+
+		for (k = 0; err == 0 && k < RECORDS_CHUNK_LINES && i + k < n &&
+			    (k == 0 || ends[k - 1] < RECORDS_CHUNK_BYTES);
+		     k++) {
+			err = op25b_records_write_json(m, &taken[i + k],
+						       &rec->view);
+			if (err == 0)
+				err = fflush(m) == 0 ? 0 : -ENOMEM;
+			ends[k] = len;
+		}
+		if (m != NULL)
+			fclose(m);
+		/* A line that could not be formatted (no memory) goes
+		 * uncounted as written: the chunk before it is written. */
+		if (err != 0 && k > 0)
+			k--;
+		if (k > 0 && err == 0)
+			ok = append_lines(rec, buf, ends[k - 1], ends, k, &err);
+		else if (k > 0)
+			ok = append_lines(rec, buf, ends[k - 1], ends, k,
+					  &(int){ 0 });
+		else
+			ok = 0;
+		free(buf);
+		rec->written += ok;
+		if (err != 0) {
+			/* The file refused (or memory ran out): this
+			 * chunk's rest and every later record are lost. */
+			rec->lost += n - i - ok;
+			OP25B_LOG(ERR,
+				  "block records: %u of %u records not "
+				  "written: %s",
+				  n - i - ok, n, strerror(-err));
+			return;
+		}
+		i += k;
+	}
+}
+
+/* @n records through syslog(3). */
+static void
+write_syslog(struct op25b_app_records *rec,
+	     const struct op25b_records_merged *taken, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		char *line = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&line, &len);
+		/* RFC 5424's MSGID and STRUCTURED-DATA through syslog(3):
+		 * doc/records.md says why not a datagram of our own. */
+		int err = m == NULL ? -ENOMEM
+				    : op25b_records_write_sd(m, &taken[i],
+							     &rec->view);
+
+		if (m != NULL)
+			fclose(m);
+		if (err == 0 && line != NULL) {
+			syslog(LOG_NOTICE, "%s", line);
+			rec->written++;
+		} else {
+			rec->lost++;
+		}
+		free(line);
+	}
+}
+
 /* Write the records of intervals up to @interval. */
 static void
 write_up_to(struct op25b_app *app, uint32_t interval)
 {
 	struct op25b_app_records *rec = app->records;
 	struct op25b_records_merged *taken;
-	int n = op25b_records_merge_take(rec->merge, interval, &taken), i;
+	int n;
 
-	if (n < 0) {
-		rec->lost++;
-		return;
+	if (rec->reopen_failed) {
+		char msg[512];
+
+		op25b_records_reopen(app, msg, sizeof(msg));
 	}
+	/* On no memory the records stay merged: the next write takes them. */
+	n = op25b_records_merge_take(rec->merge, interval, &taken);
+	if (n <= 0)
+		return;
+	anchor_clock(rec);
 	rec->view.mode = op25b_stats_writer_header(app->stats)->mode ==
 					 OP25B_STATS_MODE_MONITOR
 				 ? "monitor"
 				 : "enforce";
-	for (i = 0; i < n; i++) {
-		int err;
-
-		if (rec->syslog) {
-			char *line = NULL;
-			size_t len = 0;
-			FILE *m = open_memstream(&line, &len);
-
-			/* RFC 5424's MSGID and STRUCTURED-DATA through
-			 * syslog(3): doc/records.md says why not a datagram
-			 * of our own. */
-			err = m == NULL ? -ENOMEM
-					: op25b_records_write_sd(m, &taken[i],
-								 &rec->view);
-			if (m != NULL)
-				fclose(m);
-			if (err == 0 && line != NULL)
-				syslog(LOG_NOTICE, "%s", line);
-			free(line);
-		} else {
-			err = rec->out == NULL
-				      ? -EBADF
-				      : op25b_records_write_json(rec->out,
-								 &taken[i],
-								 &rec->view);
-		}
-		if (err == 0)
-			rec->written++;
-		else
-			rec->lost++;
-	}
-	if (rec->out != NULL)
-		fflush(rec->out);
+	if (rec->syslog)
+		write_syslog(rec, taken, (unsigned int)n);
+	else
+		write_json(rec, taken, (unsigned int)n);
 	save_top(app, taken, (unsigned int)n);
 	free(taken);
 }
@@ -521,8 +667,8 @@ op25b_records_free(struct op25b_app *app)
 	free(rec->top);
 	if (rec->top_path[0] != '\0')
 		unlink(rec->top_path);
-	if (rec->out != NULL)
-		fclose(rec->out);
+	if (rec->fd >= 0)
+		close(rec->fd);
 	if (rec->syslog)
 		closelog();
 	rte_free(rec);
@@ -534,7 +680,7 @@ op25b_records_reopen(struct op25b_app *app, char *msg, size_t size)
 {
 	struct op25b_app_records *rec = app->records;
 	const char *path = app->config.records_path;
-	int err;
+	int err, fd;
 
 	if (rec == NULL) {
 		snprintf(msg, size, "no block records (--block-records)");
@@ -546,15 +692,26 @@ op25b_records_reopen(struct op25b_app *app, char *msg, size_t size)
 			 "reopen");
 		return 0;
 	}
-	if (rec->out != NULL)
-		fclose(rec->out);
-	err = open_output(rec, path);
-	if (err != 0) {
-		snprintf(msg, size, "block records: reopen %s: %s", path,
-			 strerror(-err));
-		OP25B_LOG(ERR, "%s", msg);
+	/* The new file first: when it cannot be opened, records go on
+	 * into the old one (renamed by the rotation, still ours), and the
+	 * reopen is tried again before the next interval is written. */
+	fd = open_output(path);
+	if (fd < 0) {
+		err = fd;
+		snprintf(msg, size,
+			 "block records: reopen %s: %s (still writing to the "
+			 "file opened before)",
+			 path, strerror(-err));
+		/* Said once a failure, not once an interval. */
+		if (!rec->reopen_failed)
+			OP25B_LOG(ERR, "%s", msg);
+		rec->reopen_failed = true;
 		return err;
 	}
+	close(rec->fd);
+	rec->fd = fd;
+	rec->cut_line = false;
+	rec->reopen_failed = false;
 	snprintf(msg, size, "block records: reopened %s", path);
 	OP25B_LOG(INFO, "%s", msg);
 	return 0;

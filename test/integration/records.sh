@@ -6,8 +6,10 @@
 # --block-records syslog (RFC 5424 MSGID and structured data, read from a
 # stand-in for /dev/log in a mount namespace); monitor mode; two workers
 # whose records of one source are merged; two intervals with the file
-# renamed and reopened between them (SIGUSR1, records reopen), and show
-# blocked top; a one-record ring under 12000 sources: traffic unaffected,
+# renamed and reopened between them (SIGUSR1, records reopen), a reopen
+# that fails (the old file kept), and show blocked top; a file that
+# refuses (/dev/full) and a file system that fills mid-line (whole lines
+# only, counts exact); a one-record ring under 12000 sources: traffic unaffected,
 # every record written or counted as dropped, with the default table and
 # one of 32 (--block-records-table).
 # Prints "ok NAME" / "not ok NAME" lines.
@@ -53,6 +55,18 @@ want_has "$work/one.log" "records_written 5, records_dropped 0"
 [ "$(counter "$work/one.json" records_written)" = 5 ] ||
 	problem "stats-json records_written $(counter "$work/one.json" records_written), want 5"
 report "records: one interval, exact records (plain, PPPoE in VLAN, QinQ, IPv6, class.to) at exit"
+
+# A file that takes nothing (/dev/full): every record counted as dropped,
+# none as written.
+timeout 60 "$op25b" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$work/all.pcap" \
+	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" \
+	--name "$name-full" --cli-socket none --audit-log "$work/audit.log" \
+	--state-dir "$work" --status-interval 0 --stop-after-idle 300 \
+	--block-records /dev/full >"$work/full.log" 2>&1
+want_rc $? 0 "op25b exit status (/dev/full)"
+want_has "$work/full.log" "records_written 0, records_dropped 5"
+want_has "$work/full.log" "block records: 5 of 5 records not written: No space left on device"
+report "records: a file that takes nothing (/dev/full): every record counted as dropped"
 
 # --block-records syslog: syslog(3) writes to /dev/log, which is, in a
 # mount namespace of op25b's own, a socket this test reads (a tmpfs /dev
@@ -153,6 +167,36 @@ want_has "$work/overload-small.log" "op25b: block records: each worker a table o
 	problem "a table of 32: written $written, want far fewer than 4096"
 report "records: a full ring drops records (counted), never traffic; --block-records-table sizes the table"
 
+# A file system that fills mid-line (a 16 KB tmpfs in a mount namespace of
+# op25b's own, under the overload capture's thousands of records): the
+# lines that fit are in the file whole, the cut one is taken back out, and
+# every source is written (a line) or dropped.
+mkdir "$work/small"
+timeout 60 unshare --mount --propagation private sh -ec '
+	w=$1; shift
+	mount -t tmpfs -o size=16k op25b-test-small "$w/small"
+	rc=0
+	"$@" || rc=$?
+	cp "$w/small/small.jsonl" "$w/small.jsonl"
+	exit $rc' sh "$work" "$op25b" "${eal[@]}" \
+	--vdev "net_pcap0,rx_pcap=$work/overload.pcap" --vdev net_null1,no-rx=1 -- \
+	--policy "$work/policy.yaml" --name "$name-small" --cli-socket none \
+	--audit-log "$work/audit.log" --state-dir "$work" --status-interval 0 \
+	--stop-after-idle 300 --stats-json "$work/small.json" \
+	--block-records "$work/small/small.jsonl" >"$work/small.log" 2>&1
+want_rc $? 0 "op25b exit status (16 KB file system): $(tail -3 "$work/small.log")"
+written=$(counter "$work/small.json" records_written)
+dropped=$(counter "$work/small.json" records_dropped)
+lines=$(wc -l <"$work/small.jsonl")
+[ "$written" = "$lines" ] && [ "$lines" -gt 0 ] &&
+	[ "$((written + dropped))" = "$sources" ] ||
+	problem "16 KB: records_written $written, $lines lines, dropped $dropped, $sources sources"
+[ "$(tail -c 1 "$work/small.jsonl" | od -An -tx1 | tr -d ' ')" = 0a ] ||
+	problem "16 KB: the file does not end with a whole line"
+py_check 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$work/small.jsonl"
+want_has "$work/small.log" "records not written: No space left on device"
+report "records: a file system that fills mid-line keeps whole lines; every record written or dropped"
+
 # Two intervals through a FIFO: net_pcap returns a burst when it is full
 # and then blocks until the next, so the test decides what each interval
 # holds (bursts of 32, as records_frames.py pads them). records flush ends the first; a burst of HTTPS wakes the worker,
@@ -193,6 +237,12 @@ want_has "$work/out" "block records: reopened $work/fifo.jsonl"
 mv "$work/fifo.jsonl" "$work/fifo.jsonl.1"
 kill -USR1 "$bg_pid"
 wait_until 10 "$bg_pid" test -e "$work/fifo.jsonl" || problem "SIGUSR1 did not reopen the file"
+# A reopen that cannot open the file (a directory where it was): refused
+# with the reason, and records go on into the file opened before.
+mv "$work/fifo.jsonl" "$work/fifo.jsonl.2"
+mkdir "$work/fifo.jsonl"
+c records reopen && problem "records reopen onto a directory succeeded"
+want_has "$work/out" "block records: reopen $work/fifo.jsonl: Is a directory (still writing to the file opened before)"
 cat "$work/fifo2.bin" >&3
 exec 3>&-
 wait_until 10 "$bg_pid" rx_is 96 || problem "the second burst was not received"
@@ -200,11 +250,11 @@ stop_bg TERM 20
 want_rc "$rc" 0 "op25b exit status"
 [ ! -e "/dev/shm/op25b.$name-fifo.top" ] || problem "/dev/shm/op25b.$name-fifo.top left behind"
 want_lines "$work/fifo.jsonl.1" 5
-want_lines "$work/fifo.jsonl" 2
-cat "$work/fifo.jsonl.1" "$work/fifo.jsonl" >"$work/fifo-all.jsonl"
+want_lines "$work/fifo.jsonl.2" 2
+cat "$work/fifo.jsonl.1" "$work/fifo.jsonl.2" >"$work/fifo-all.jsonl"
 check "$work/fifo-all.jsonl" two
 [ "$(counter "$work/fifo.json" records_written)" = 7 ] || problem "records_written $(counter "$work/fifo.json" records_written), want 7"
-report "records: two intervals, one record per source each; reopen after rename; show blocked top, op25b-stat --top"
+report "records: two intervals, one record per source each; reopen after rename; a reopen that fails keeps the old file; show blocked top, op25b-stat --top"
 
 c() { :; }
 exit $status
