@@ -48,6 +48,7 @@ enum option_id {
 #define INTERVAL_S RTE_STR(OP25B_RECORDS_INTERVAL_DEFAULT)
 #define TABLE_S RTE_STR(OP25B_RECORDS_TABLE_DEFAULT)
 #define RING_S RTE_STR(OP25B_RECORDS_RING_DEFAULT)
+#define SOURCES_S RTE_STR(OP25B_RECORDS_SOURCES_DEFAULT)
 
 static const struct op25b_option app_options[] = {
 	OP25B_OPTION_STR("policy", 0, "FILE", "the YAML policy (required)", CFG,
@@ -139,6 +140,12 @@ static const struct op25b_option app_options[] = {
 			  "holds, 1..1048576 (default " RING_S "); what does "
 			  "not fit is counted as records_dropped",
 			  CFG, records_ring, 1, 1u << 20, NULL),
+	OP25B_OPTION_UINT("block-records-sources", 0, "N",
+			  "sources the control lcore merges in an interval, "
+			  "1024..16777216 (default " SOURCES_S ", about 300 "
+			  "bytes each); records of further sources are counted "
+			  "as records_dropped",
+			  CFG, records_sources, 1024, 1u << 24, NULL),
 	OP25B_OPTION("classifier-path", OPT_CLASSIFIER_PATH, "PATH",
 		     "auto (default: the widest the CPU offers within the "
 		     "EAL's --force-max-simd-bitwidth; without it 512 bits "
@@ -268,6 +275,7 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	cfg->records_interval_s = OP25B_RECORDS_INTERVAL_DEFAULT;
 	cfg->records_table = OP25B_RECORDS_TABLE_DEFAULT;
 	cfg->records_ring = OP25B_RECORDS_RING_DEFAULT;
+	cfg->records_sources = OP25B_RECORDS_SOURCES_DEFAULT;
 	cfg->classifier_path = -1;
 	bool status_given = false;
 	optind = 1;

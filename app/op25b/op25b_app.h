@@ -55,6 +55,12 @@ extern int op25b_logtype;
  * an interval's flush fits while the control lcore, which drains every
  * 10 ms, is busy. */
 #define OP25B_RECORDS_RING_DEFAULT 16384
+/* Sources the control lcore merges at a time (--block-records-sources):
+ * about 300 bytes each, 40 MB at most by default. Far more than the
+ * sources a busy access network blocks in a minute; a flood of spoofed
+ * sources fills it and the rest are counted as records_dropped instead
+ * of growing the merge without bound. */
+#define OP25B_RECORDS_SOURCES_DEFAULT 131072
 #define OP25B_RECORDS_INTERVAL_DEFAULT 60
 #define OP25B_RX_DESC 1024
 #define OP25B_TX_DESC 1024
@@ -92,6 +98,7 @@ struct op25b_config {
 	uint32_t records_interval_s; /* --block-records-interval */
 	uint32_t records_ring;	     /* --block-records-ring */
 	uint32_t records_table;	     /* --block-records-table */
+	uint32_t records_sources;    /* --block-records-sources */
 };
 
 /* One worker lcore. Its counters live in shared memory (@stats), written

@@ -285,7 +285,7 @@ op25b_records_start(struct op25b_app *app)
 	}
 	if (rec->syslog)
 		openlog("op25b", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	rec->merge = op25b_records_merge_create();
+	rec->merge = op25b_records_merge_create(cfg->records_sources);
 	rec->top = calloc(RECORDS_TOP_MAX, sizeof(*rec->top));
 	if (op25b_stats_path(cfg->instance, rec->top_path,
 			     sizeof(rec->top_path)) != 0 ||
@@ -301,9 +301,11 @@ op25b_records_start(struct op25b_app *app)
 	sources = rte_align32pow2(cfg->records_table);
 	ring = cfg->records_ring;
 	printf("op25b: block records: each worker a table of %u sources "
-	       "(%zu KB) and a ring of %u (%zu KB)\n",
+	       "(%zu KB) and a ring of %u (%zu KB); merged: %u sources at "
+	       "most\n",
 	       sources, op25b_records_table_size(sources) / 1024, ring,
-	       (size_t)ring * sizeof(struct op25b_record) / 1024);
+	       (size_t)ring * sizeof(struct op25b_record) / 1024,
+	       cfg->records_sources);
 	for (i = 0; i < app->n_workers; i++) {
 		struct op25b_worker_records *wr = &rec->workers[i];
 		int socket =
@@ -373,8 +375,8 @@ by_syns(const void *a, const void *b)
 {
 	const struct op25b_records_merged *x = a, *y = b;
 
-	if (x->r.syns != y->r.syns)
-		return x->r.syns > y->r.syns ? -1 : 1;
+	if (x->syns != y->syns)
+		return x->syns > y->syns ? -1 : 1;
 	return 0;
 }
 

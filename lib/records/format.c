@@ -101,8 +101,8 @@ record_members(const struct op25b_records_merged *rec,
 	NUMBER("dport", r->dport);
 	TEXT("dst", addr_text(r->family, r->dst, ms->dst));
 	NUMBER("destinations", rec->destinations);
-	NUMBER("segments", r->segments);
-	NUMBER("syns", r->syns);
+	NUMBER("segments", rec->segments);
+	NUMBER("syns", rec->syns);
 	ms->m[n++] = (struct member){ "vlan", MEMBER_VLANS, NULL, 0 };
 	if (r->pppoe_session < 0)
 		ms->m[n++] = (struct member){ "pppoe_session", MEMBER_NULL,

@@ -231,8 +231,11 @@ uint32_t op25b_records_table_count(const struct op25b_records_table *t);
 
 struct op25b_records_merge;
 
-/** An empty merge. @return it, or NULL with errno ENOMEM. */
-struct op25b_records_merge *op25b_records_merge_create(void);
+/** An empty merge of at most @p max_sources sources at a time (pieces of
+ * sources it holds are always merged; a new source beyond it is refused:
+ * a flood of spoofed sources costs records, not the control lcore's
+ * memory). @return it, or NULL with errno ENOMEM (EINVAL: 0 sources). */
+struct op25b_records_merge *op25b_records_merge_create(size_t max_sources);
 /** Free it; NULL is accepted. */
 void op25b_records_merge_free(struct op25b_records_merge *m);
 
@@ -241,16 +244,24 @@ void op25b_records_merge_free(struct op25b_records_merge *m);
  * summed, first the earliest, the last frame's destination, port and
  * encapsulation, distinct destinations united (exact up to
  * OP25B_RECORD_DESTINATIONS_MAX).
- * @return 0, or -ENOMEM (the piece is lost).
+ * @return 0; -ENOSPC when @p r is of a new source and the merge holds
+ *   its most, -ENOMEM when no memory takes a new source (either way the
+ *   piece is lost: count it). A destination that finds no memory is
+ *   left out of `destinations`; the piece is merged.
  */
 int op25b_records_merge_add(struct op25b_records_merge *m,
 			    const struct op25b_record *r);
 
-/** A merged record as written: the record and its distinct
+/** A merged record as written: the record, its counts and its distinct
  * destinations. */
 struct op25b_records_merged {
-	struct op25b_record r; /**< dst_key/n_dsts unused */
+	struct op25b_record r; /**< segments, syns, dst_key, n_dsts unused */
 	uint32_t destinations;
+	/** The pieces' sums: 64-bit, where a piece's are 32 (a worker hands
+	 * a piece over before it wraps; a source at line rate passes 2^32
+	 * in an interval of minutes). */
+	uint64_t segments;
+	uint64_t syns;
 };
 
 /**

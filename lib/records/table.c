@@ -40,6 +40,13 @@ _Static_assert(RECORDS_PROBE == 8, "probe() compares 8 tags: two SSE2 words");
  *  - cold: the piece's start and its set of destinations, read when a
  *    frame goes to another destination than the last.
  */
+/* A piece's segments before it is handed over: its counts are 32-bit
+ * (the hot part stays 32 bytes), the merge's 64. A test builds the table
+ * with a lower one. */
+#ifndef OP25B_RECORDS_PIECE_SEGMENTS
+#define OP25B_RECORDS_PIECE_SEGMENTS UINT32_MAX
+#endif
+
 struct records_hot {
 	uint8_t src[16];
 	uint32_t segments;
@@ -290,31 +297,37 @@ table_add(struct op25b_records_table *t, const struct op25b_record_hint *h,
 			     t->mask;
 		struct records_hot *hot = &t->hot[k];
 		struct records_cold *cold;
+		bool known;
 
 		match &= match - 1;
 		/* The tag matched: the same family. */
 		if (memcmp(hot->src, h->src, sizeof(hot->src)) != 0)
 			continue;
-		if (__builtin_expect(key == hot->dst_last, 1)) {
+		if (__builtin_expect(
+			    key == hot->dst_last &&
+				    hot->segments <
+					    OP25B_RECORDS_PIECE_SEGMENTS,
+			    1)) {
 			slot_count(t, k, h, tsc);
 			return 0;
 		}
 		cold = &t->cold[k];
-		if (!has_dst(cold->dst_key, cold->n_dsts, key)) {
-			if (cold->n_dsts == OP25B_RECORD_DSTS) {
-				/* The piece is full of destinations: it
-				 * goes, and this frame starts the next
-				 * one. */
-				if (out != NULL)
-					slot_record(t, k, out);
-				else
-					handed = -ENOBUFS;
-				slot_start(t, k, h, tsc, interval, key);
-				slot_count(t, k, h, tsc);
-				return handed;
-			}
-			cold->dst_key[cold->n_dsts++] = key;
+		known = has_dst(cold->dst_key, cold->n_dsts, key);
+		if (hot->segments >= OP25B_RECORDS_PIECE_SEGMENTS ||
+		    (!known && cold->n_dsts == OP25B_RECORD_DSTS)) {
+			/* The piece is full, of segments (its count would
+			 * wrap) or of destinations: it goes, and this
+			 * frame starts the next one. */
+			if (out != NULL)
+				slot_record(t, k, out);
+			else
+				handed = -ENOBUFS;
+			slot_start(t, k, h, tsc, interval, key);
+			slot_count(t, k, h, tsc);
+			return handed;
 		}
+		if (!known)
+			cold->dst_key[cold->n_dsts++] = key;
 		hot->dst_last = key;
 		slot_count(t, k, h, tsc);
 		return 0;

@@ -18,7 +18,8 @@
 #include "op25b_save.h"
 
 #define TOP_MAGIC 0x504f545342323530ull /* "025BSTOP" */
-#define TOP_VERSION 1
+/* 2: a merged record's counts in 64 bits. */
+#define TOP_VERSION 2
 
 struct top_file_header {
 	uint64_t magic;
@@ -226,12 +227,12 @@ op25b_records_top_text(FILE *out, const struct op25b_records_top *t,
 			snprintf(pppoe, sizeof(pppoe), "%" PRId32,
 				 r->pppoe_session);
 		fprintf(out,
-			"%3u  %-39s %8" PRIu32 " %9" PRIu32 " %6" PRIu32
+			"%3u  %-39s %8" PRIu64 " %9" PRIu64 " %6" PRIu32
 			"  %-12s %-8s %02x:%02x:%02x:%02x:%02x:%02x %4u\n",
-			i + 1, src, r->syns, r->segments, t[i].m.destinations,
-			vlan, pppoe, r->src_mac[0], r->src_mac[1],
-			r->src_mac[2], r->src_mac[3], r->src_mac[4],
-			r->src_mac[5], r->port);
+			i + 1, src, t[i].m.syns, t[i].m.segments,
+			t[i].m.destinations, vlan, pppoe, r->src_mac[0],
+			r->src_mac[1], r->src_mac[2], r->src_mac[3],
+			r->src_mac[4], r->src_mac[5], r->port);
 	}
 	return ferror(out) ? -EIO : 0;
 }

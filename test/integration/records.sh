@@ -165,7 +165,13 @@ overload_run overload-small --block-records-table 17
 want_has "$work/overload-small.log" "op25b: block records: each worker a table of 32 sources (5 KB)"
 [ "$written" -lt 1000 ] ||
 	problem "a table of 32: written $written, want far fewer than 4096"
-report "records: a full ring drops records (counted), never traffic; --block-records-table sizes the table"
+# The control lcore merges 1024 sources at most (--block-records-sources):
+# the default table's thousands reach it at exit, 1024 are written and
+# the rest counted as dropped.
+overload_run overload-merge --block-records-sources 1024
+want_has "$work/overload-merge.log" "merged: 1024 sources at most"
+[ "$written" = 1024 ] || problem "--block-records-sources 1024: written $written"
+report "records: a full ring drops records (counted), never traffic; --block-records-table sizes the table; --block-records-sources bounds the merge"
 
 # A file system that fills mid-line (a 16 KB tmpfs in a mount namespace of
 # op25b's own, under the overload capture's thousands of records): the

@@ -328,7 +328,7 @@ piece(const char *src, uint32_t interval, uint64_t first, uint64_t last,
 static void
 test_merge(void **state)
 {
-	struct op25b_records_merge *m = op25b_records_merge_create();
+	struct op25b_records_merge *m = op25b_records_merge_create(1u << 20);
 	struct op25b_records_merged *taken;
 	struct op25b_record r;
 	unsigned int i;
@@ -352,8 +352,8 @@ test_merge(void **state)
 	assert_int_equal(taken[0].r.first_tsc, 10);
 	assert_int_equal(taken[0].r.last_tsc, 90);
 	assert_int_equal(taken[0].r.dport, 25 + 90); /* the last piece's */
-	assert_int_equal(taken[0].r.segments, 8);
-	assert_int_equal(taken[0].r.syns, 8);
+	assert_int_equal(taken[0].segments, 8);
+	assert_int_equal(taken[0].syns, 8);
 	assert_int_equal(taken[0].destinations, 4); /* keys 0..3 */
 	assert_int_equal(taken[1].r.src[3], 2);
 	free(taken);
@@ -367,9 +367,21 @@ test_merge(void **state)
 		assert_int_equal(op25b_records_merge_add(m, &r), 0);
 	}
 	assert_int_equal(op25b_records_merge_take(m, UINT32_MAX, &taken), 2);
-	assert_int_equal(taken[0].r.segments, 1);
+	assert_int_equal(taken[0].segments, 1);
 	assert_int_equal(taken[1].destinations, 255);
-	assert_int_equal(taken[1].r.segments, 40);
+	assert_int_equal(taken[1].segments, 40);
+	free(taken);
+
+	/* Pieces near 2^32 each (a source at line rate, handed over before
+	 * its count wraps): the record's counts are their sum. */
+	for (i = 0; i < 3; i++) {
+		r = piece("198.18.0.4", 2, 400 + i, 400 + i, UINT32_MAX - i, 0,
+			  1);
+		assert_int_equal(op25b_records_merge_add(m, &r), 0);
+	}
+	assert_int_equal(op25b_records_merge_take(m, UINT32_MAX, &taken), 1);
+	assert_true(taken[0].segments == 3 * (uint64_t)UINT32_MAX - 3);
+	assert_true(taken[0].syns == 3 * (uint64_t)UINT32_MAX - 3);
 	free(taken);
 	op25b_records_merge_free(m);
 }
@@ -378,7 +390,7 @@ test_merge(void **state)
 static void
 test_merge_many(void **state)
 {
-	struct op25b_records_merge *m = op25b_records_merge_create();
+	struct op25b_records_merge *m = op25b_records_merge_create(1u << 20);
 	struct op25b_records_merged *taken;
 	struct op25b_record r;
 	char src[32];
@@ -394,9 +406,45 @@ test_merge_many(void **state)
 	assert_int_equal(op25b_records_merge_take(m, 0, &taken), 5000);
 	for (i = 0; i < 5000; i++) {
 		assert_int_equal(taken[i].r.first_tsc, i);
-		assert_int_equal(taken[i].r.segments, 2);
+		assert_int_equal(taken[i].segments, 2);
 	}
 	free(taken);
+	op25b_records_merge_free(m);
+}
+
+/* A merge of at most 3 sources: a fourth is refused (-ENOSPC: the
+ * caller counts it dropped), pieces of the three still merge, and once
+ * their interval is taken there is room again. */
+static void
+test_merge_bounded(void **state)
+{
+	struct op25b_records_merge *m = op25b_records_merge_create(3);
+	struct op25b_records_merged *taken;
+	struct op25b_record r;
+	char src[32];
+	unsigned int i;
+
+	(void)state;
+	assert_null(op25b_records_merge_create(0));
+	assert_non_null(m);
+	for (i = 0; i < 3; i++) {
+		snprintf(src, sizeof(src), "198.18.0.%u", i + 1);
+		r = piece(src, 0, i, i, 1, 0, 1);
+		assert_int_equal(op25b_records_merge_add(m, &r), 0);
+	}
+	r = piece("198.18.0.4", 0, 9, 9, 1, 0, 1);
+	assert_int_equal(op25b_records_merge_add(m, &r), -ENOSPC);
+	/* The same source's next interval is another entry: refused too. */
+	r = piece("198.18.0.1", 1, 10, 10, 1, 0, 1);
+	assert_int_equal(op25b_records_merge_add(m, &r), -ENOSPC);
+	r = piece("198.18.0.2", 0, 11, 11, 4, 1, 1);
+	assert_int_equal(op25b_records_merge_add(m, &r), 0);
+	assert_int_equal(op25b_records_merge_count(m), 3);
+	assert_int_equal(op25b_records_merge_take(m, 0, &taken), 3);
+	assert_true(taken[1].segments == 5);
+	free(taken);
+	r = piece("198.18.0.4", 1, 12, 12, 1, 0, 1);
+	assert_int_equal(op25b_records_merge_add(m, &r), 0);
 	op25b_records_merge_free(m);
 }
 
@@ -473,8 +521,8 @@ sample_record(struct op25b_records_merged *rec)
 	rec->r.outcome = OP25B_OUTCOME_BLOCKED;
 	rec->r.class_slot = 1;
 	rec->r.dport = 25;
-	rec->r.segments = 12;
-	rec->r.syns = 10;
+	rec->segments = 12;
+	rec->syns = 10;
 	rec->r.n_vlans = 2;
 	rec->r.vlan[0] = 100;
 	rec->r.vlan[1] = 4095;
@@ -515,8 +563,13 @@ test_json_line(void **state)
 	rec.r.group_slot = 2;
 	rec.r.outcome = OP25B_OUTCOME_COUNTED;
 	rec.r.port = 2;
+	/* Past 2^32: the merge's 64-bit sums. */
+	rec.segments = 8589934560ull;
+	rec.syns = 4294967296ull;
 	v.mode = "monitor";
 	text = line_of(&rec, &v);
+	assert_non_null(strstr(text, "\"segments\":8589934560,"
+				     "\"syns\":4294967296,"));
 	assert_non_null(strstr(text,
 			       "\"src\":\"2001:db8:1000::9\","
 			       "\"class\":\"dynamic\","
@@ -598,6 +651,7 @@ main(void)
 		FIXTURE_TEST(table, test_table_full),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_merge_many),
+		cmocka_unit_test(test_merge_bounded),
 		cmocka_unit_test(test_json_line),
 		cmocka_unit_test(test_sd_element),
 		cmocka_unit_test(test_names),
