@@ -126,6 +126,9 @@ state_save(struct op25b_app *app)
 
 	if (app->state_path[0] == '\0')
 		return 0;
+	/* Written over, it would lose the exemptions it holds. */
+	if (app->state_unread != 0)
+		return -EAGAIN;
 	if (app->state_keep_out) {
 		/* Still there, unread: moved now or not written over. */
 		err = move_aside(app->state_path, aside, sizeof(aside));
@@ -150,6 +153,10 @@ state_error_text(const struct op25b_app *app, int err, char *buf, size_t size)
 			 "state file %s could not be read nor moved aside: "
 			 "move it away",
 			 app->state_path);
+	else if (err == -EAGAIN && app->state_unread != 0)
+		snprintf(buf, size,
+			 "state file %s cannot be read (%s): fix it first",
+			 app->state_path, strerror(app->state_unread));
 	else
 		snprintf(buf, size, "state file %s: %s", app->state_path,
 			 strerror(-err));
@@ -218,7 +225,11 @@ audit_expired_while_stopped(const struct op25b_exempt_entry *e, void *arg)
 /*
  * The exemptions of the last run, in force before the first packet: the
  * workers are launched after this. Entries that expired in between are
- * dropped and audited; the rest keep their grant time and expiry.
+ * dropped and audited; the rest keep their grant time and expiry. A file
+ * that is there but cannot be read (permissions, an I/O error) is left as
+ * it is, neither moved aside nor written over: its exemptions are the
+ * customers', and a fixed permission brings them back (the tick reads it
+ * again every second, through here).
  */
 static int
 state_restore(struct op25b_app *app)
@@ -230,16 +241,41 @@ state_restore(struct op25b_app *app)
 
 	loaded = op25b_exempt_registry_load(app->state_path, &e);
 	if (loaded == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		if (errno == ENOMEM) {
+		int error = errno;
+
+		if (error == ENOMEM) {
 			fprintf(stderr, "op25b: %s: %s\n", app->state_path,
 				strerror(ENOMEM));
 			return -ENOMEM;
 		}
-		state_refuse_file(app, &e);
+		if (error != ENOENT && error != EINVAL) {
+			char q[2 * sizeof(e.message)];
+
+			if (app->state_unread != error) {
+				fprintf(stderr,
+					"op25b: %s: %s: its exemptions are "
+					"not in force until it can be read "
+					"(tried again every second); not "
+					"moved, not written over\n",
+					app->state_path, strerror(error));
+				op25b_audit(app,
+					    "state-unreadable file=%s line=0 "
+					    "error=\"%s\" moved=no",
+					    app->state_path,
+					    op25b_audit_quoted(strerror(error),
+							       q, sizeof(q)));
+			}
+			app->state_unread = error;
+			return 0;
+		}
+		app->state_unread = 0;
+		if (error == EINVAL)
+			state_refuse_file(app, &e);
 		return 0;
 	}
+	if (app->state_unread != 0)
+		fprintf(stderr, "op25b: %s: read\n", app->state_path);
+	app->state_unread = 0;
 	expired = op25b_exempt_registry_expire(
 		loaded, op25b_now_ms(), audit_expired_while_stopped, app);
 	op25b_exempt_registry_free(app->exempts);
@@ -602,7 +638,7 @@ op25b_app_exempt_tick(struct op25b_app *app)
 	/* Set when expired entries left the registry but the table that
 	 * drops them could not be built: retried every tick. */
 	static bool stale;
-	static uint64_t last_retry;
+	static uint64_t last_retry, last_read;
 	uint64_t next = op25b_exempt_registry_next_expiry(app->exempts);
 	bool was_dirty = app->state_dirty;
 	uint64_t now;
@@ -624,6 +660,11 @@ op25b_app_exempt_tick(struct op25b_app *app)
 		else if (err == 0 && was_dirty)
 			fprintf(stderr, "op25b: %s: written again\n",
 				app->state_path);
+	}
+	/* A state file that could not be read at start: read again. */
+	if (app->state_unread != 0 && op25b_now_ms() >= last_read + 1000) {
+		last_read = op25b_now_ms();
+		state_restore(app);
 	}
 	if (n > 0 || stale) {
 		stale = publish(app) != 0;

@@ -160,6 +160,10 @@ struct op25b_app {
 	/* The file at state_path could not be read nor moved aside: it is
 	 * never written over, so changes fail until it is moved. */
 	bool state_keep_out;
+	/* The file at state_path exists but cannot be read (permissions, an
+	 * I/O error: this errno; 0: none): not moved aside nor written
+	 * over, read again once a second, changes fail until it is. */
+	int state_unread;
 	struct op25b_cli *cli;
 	/* Adaptive sources, shared by every worker; made when a policy
 	 * first has an adaptive class, kept across reloads (NULL: none). */

@@ -235,8 +235,9 @@ op25b_exempt_registry_add(struct op25b_exempt_registry *reg,
 	if (ret != 0)
 		return ret;
 	/* `added` stays the first grant's: re-adding extends a grant, it
-	 * does not make a new one. */
-	if (!found)
+	 * does not make a new one; unless the clock has stepped back past
+	 * it since (NTP), so that no entry expires before it was granted. */
+	if (!found || now < e->added)
 		e->added = now;
 	e->ttl = ttl;
 	e->expires = ttl != 0 ? now + (uint64_t)ttl * 1000 : 0;

@@ -345,10 +345,9 @@ parse_line(const char *line, unsigned int lineno, struct op25b_exempt_entry *e,
 			  expected[bad]);
 		return -EINVAL;
 	}
-	if (e->expires != 0 && e->expires < e->added) {
-		error_set(err, lineno, "expires before it was granted");
-		return -EINVAL;
-	}
+	/* An expiry before the grant time is no error: a renewal after the
+	 * clock stepped back wrote one before op25b lowered the grant time
+	 * (registry.c), and the expiry alone decides. */
 	while (is_blank(line[pos]))
 		pos++;
 	/* The reason may be left out: "" */
@@ -663,7 +662,12 @@ op25b_exempt_registry_save(const struct op25b_exempt_registry *reg,
 		err = -errno;
 		goto fail_unlink;
 	}
-	return sync_parent(path);
+	/* The name now points at the new file, which holds the change: a
+	 * directory that cannot be synced leaves the rename's durability to
+	 * the file system's next sync, and is no failure to report (the
+	 * caller would undo in memory what the file holds). */
+	(void)sync_parent(path);
+	return 0;
 
 fail_unlink:
 	unlink(tmp);

@@ -3,9 +3,10 @@
 # SIGTERM and SIGKILL, entries that expire while op25b is stopped, state
 # files that are cut short or garbage (moved aside, one line, op25b runs),
 # exempt import that refuses a file with one bad line whole, exempt export
-# -> import between two instances, relative paths from op25b-cli, and the
+# -> import between two instances, relative paths from op25b-cli, the
 # data path that forwards an exempted source's first SYN after a restart
-# (exact frames, exact counters).
+# (exact frames, exact counters), and a state file op25b cannot read (left
+# alone, read once it can be).
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
 . "$(dirname "$0")/common.bash"
@@ -398,5 +399,48 @@ print("\n".join(bad))
 sys.exit(1 if bad else 0)
 ' "$work/first.pcap" "$work/first-out.pcap" "$work/first.json"
 report "exempt state: restored exemptions are in force on the first packet (exact frames and counters)"
+
+# A state file op25b cannot read (root's, 0600, op25b run as nobody): it
+# runs, says why, moves nothing aside and writes nothing over; changes
+# fail; once the file can be read (chown) its exemptions come into force
+# within a couple of seconds.
+nb="$work/nobody"
+mkdir -p "$nb/state"
+chmod 711 "$work"
+chown -R 65534:65534 "$nb"
+printf '198.18.5.9 never 2026-12-01T00:00:00Z 0 0 "kept"\n' >"$nb/state/$name-nb.exemptions"
+chmod 600 "$nb/state/$name-nb.exemptions"
+cp "$nb/state/$name-nb.exemptions" "$work/nb-before.exemptions"
+log="$work/nb.log"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$op25b" "${eal[@]}" \
+	--file-prefix "$name-nb" \
+	--vdev "net_pcap0,rx_pcap=$work/idle.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" \
+	--name "$name-nb" --status-interval 0 --cli-socket "$nb/nb.sock" \
+	--audit-log "$nb/audit.log" --state-dir "$nb/state" >"$log" 2>&1 &
+pid=$!
+pids+=("$pid")
+if wait_until 10 "$pid" grep -q "op25b: commands:" "$log"; then
+	want_has "$log" "op25b: $nb/state/$name-nb.exemptions: Permission denied: its exemptions are not in force until it can be read (tried again every second); not moved, not written over"
+	"$cli" --socket "$nb/nb.sock" --timeout 20 exempt add 198.18.6.6 >"$work/out" 2>&1
+	want_rc $? 1 "exempt add while the file cannot be read: status"
+	want_has "$work/out" "state file $nb/state/$name-nb.exemptions cannot be read (Permission denied): fix it first"
+	cmp -s "$nb/state/$name-nb.exemptions" "$work/nb-before.exemptions" ||
+		problem "the unreadable file was changed"
+	[ -z "$(ls "$nb/state" | grep corrupt)" ] || problem "the unreadable file was moved aside"
+	chown 65534:65534 "$nb/state/$name-nb.exemptions"
+	wait_until 10 "$pid" grep -q "op25b: $nb/state/$name-nb.exemptions: read" "$log" ||
+		problem "the file was not read once it could be"
+	"$cli" --socket "$nb/nb.sock" --timeout 20 exempt list >"$work/out" 2>&1
+	want_has "$work/out" "198.18.5.9/32"
+	"$cli" --socket "$nb/nb.sock" --timeout 20 exempt add 198.18.6.6 >"$work/out" 2>&1
+	want_rc $? 0 "exempt add once the file is read: status"
+	[ "$(entries "$nb/state/$name-nb.exemptions")" = 2 ] ||
+		problem "the state file holds $(entries "$nb/state/$name-nb.exemptions" 2>&1) entries, want 2"
+else
+	problem "op25b as nobody did not start:" "$(tail -20 "$log")"
+fi
+stop TERM
+report "exempt state: a state file that cannot be read is left alone, changes wait, and it is read once it can be"
 
 exit $status
