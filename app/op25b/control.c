@@ -44,10 +44,19 @@ static volatile sig_atomic_t reload_requested;
 static volatile sig_atomic_t reload_uid;
 static volatile sig_atomic_t stop_by_command;
 
+volatile sig_atomic_t op25b_reopen_requested;
+
 static void
 on_stop_signal(int signo)
 {
 	stop_signal = signo;
+}
+
+static void
+on_reopen_signal(int signo)
+{
+	(void)signo;
+	op25b_reopen_requested = 1;
 }
 
 static void
@@ -59,8 +68,12 @@ on_reload_signal(int signo, siginfo_t *info, void *context)
 	reload_requested = 1;
 }
 
-/* Before the appliance says it is up: a SIGHUP at that moment must reload,
- * not kill (the default action). */
+/* First thing in main(), before the EAL's init and the policy's compile
+ * (seconds): no signal op25b handles keeps its default action, which
+ * kills, at any moment. A SIGHUP then reloads once the control loop runs,
+ * a SIGTERM stops it as it starts, and a SIGUSR1 (logrotate's, sent to
+ * every op25b unit) reopens the block records, or does nothing without
+ * them. */
 void
 op25b_control_install_signals(void)
 {
@@ -70,14 +83,19 @@ op25b_control_install_signals(void)
 	sa.sa_handler = on_stop_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_reopen_signal;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_sigaction = on_reload_signal;
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_flags = 0;
 	/* A CLI client that hangs up while we write to it must cost a
-	 * write error, not the appliance. */
+	 * write error, not the appliance; and a file at its size limit
+	 * (RLIMIT_FSIZE: block records, a capture, the audit log) a write
+	 * EFBIG, which each writer counts or reports. */
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGXFSZ, &sa, NULL);
 }
 
 /*

@@ -531,11 +531,7 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "--") == 0)
 			break;
 	}
-	/* Before the EAL writes its files: a file at its size limit
-	 * (RLIMIT_FSIZE) costs a write EFBIG, which each writer reports or
-	 * counts, never the appliance (op25b_control_install_signals()
-	 * sets the rest). */
-	signal(SIGXFSZ, SIG_IGN);
+	op25b_control_install_signals();
 	eal_args = rte_eal_init(argc, argv);
 	if (eal_args < 0) {
 		fprintf(stderr, "op25b: EAL init failed: %s\n",
@@ -573,7 +569,6 @@ main(int argc, char **argv)
 	    create_pool(&app) != 0)
 		goto out_classifier;
 	op25b_telemetry_register(&app);
-	op25b_control_install_signals();
 	if (op25b_records_start(&app) != 0)
 		goto out_records;
 	if (op25b_app_exempt_start(&app) != 0)

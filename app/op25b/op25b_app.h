@@ -190,6 +190,9 @@ extern struct op25b_app *op25b_worker_app;
  * what happened (or why nothing did) in @msg; it is also logged. */
 int op25b_control_start(struct op25b_app *app);
 void op25b_control_install_signals(void);
+/* Set by SIGUSR1: the block records' file is reopened at the next tick
+ * (nothing happens without block records). */
+extern volatile sig_atomic_t op25b_reopen_requested;
 void op25b_control_request_stop(void);
 /* @by: who asked ("cli", "SIGHUP"), @uid: as whom; both for the audit
  * line, which every reload writes in one format. */

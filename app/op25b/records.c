@@ -84,14 +84,6 @@ struct op25b_app_records {
 	struct op25b_records_view view;
 };
 
-static volatile sig_atomic_t reopen_requested;
-
-static void
-on_reopen_signal(int signo)
-{
-	(void)signo;
-	reopen_requested = 1;
-}
 
 /* ------------------------------------------------------------------ */
 /* Worker side                                                         */
@@ -339,7 +331,6 @@ op25b_records_start(struct op25b_app *app)
 	anchor_clock(rec);
 	rec->next_tsc = rec->view.tsc0 +
 			cfg->records_interval_s * rec->view.tsc_hz;
-	signal(SIGUSR1, on_reopen_signal);
 	return 0;
 }
 
@@ -597,10 +588,10 @@ op25b_records_tick(struct op25b_app *app, uint64_t now)
 
 	if (rec == NULL)
 		return;
-	if (reopen_requested) {
+	if (op25b_reopen_requested) {
 		char msg[512];
 
-		reopen_requested = 0;
+		op25b_reopen_requested = 0;
 		op25b_records_reopen(app, msg, sizeof(msg));
 	}
 	if (now >= rec->next_tsc)

@@ -154,6 +154,15 @@ grep -E ' reload (uid=|by=SIGHUP result=)' "$audit" >"$work/old-format"
 want_empty "$work/old-format"
 report "operator: CLI and SIGHUP reloads audited in one format, with file and reason"
 
+# SIGUSR1 is logrotate's for block records, sent to every op25b unit: an
+# op25b without them goes on (the default action kills).
+kill -USR1 "$pid"
+sleep 0.5
+c show version
+want_rc "$rc" 0 "op25b answers after SIGUSR1"
+kill -0 "$pid" 2>/dev/null || problem "SIGUSR1 killed op25b (no block records)"
+report "operator: SIGUSR1 without block records does nothing"
+
 # --- exempt add: options in any order, or a clear error -------------------
 lines_before=$(wc -l <"$audit")
 c exempt add 198.18.5.9 reason ttl 5m
@@ -323,4 +332,28 @@ assert p["blocked"] == 0 and p["counted"] == 0 and p["exempted"] == 1000 \
 	problem "upstream: $(frames "$work/g.up.pcap") frames, want 2000"
 want_empty "$work/g.err"
 report "operator: the start-up file's exemption and switch hold from the first packet"
+
+# Signals while op25b starts (the EAL's init, the policy's compile): a
+# SIGHUP and a SIGUSR1 then neither kill it (their default action) nor
+# are lost: the reload runs once the control loop does.
+"$op25b" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$work/in.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" \
+	--name "$name-early" --status-interval 0 --cli-socket none \
+	--audit-log "$work/audit-early.log" --state-dir "$work/state-early" \
+	>"$work/early.log" 2>&1 &
+early=$!
+pids+=($early)
+sleep 0.1
+kill -HUP "$early" 2>/dev/null
+kill -USR1 "$early" 2>/dev/null
+if wait_for "$work/early.log" "op25b: commands:" "$early"; then
+	wait_until 10 "$early" grep -q "reload by=SIGHUP" "$work/audit-early.log" ||
+		problem "the early SIGHUP did not reload"
+	kill -TERM "$early"
+	wait "$early"
+	want_rc $? 0 "op25b after early signals: exit status"
+else
+	problem "op25b died of a signal while starting:" "$(tail -5 "$work/early.log")"
+fi
+report "operator: SIGHUP and SIGUSR1 while op25b starts: it starts, then reloads"
 exit $status
