@@ -84,7 +84,6 @@ struct op25b_app_records {
 	struct op25b_records_view view;
 };
 
-
 /* ------------------------------------------------------------------ */
 /* Worker side                                                         */
 
