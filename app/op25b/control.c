@@ -614,7 +614,11 @@ op25b_control_loop(struct op25b_app *app)
 		op25b_records_tick(app, now);
 		if (cfg->stop_after_idle_ms != 0 &&
 		    now - last_activity_tsc(app, &idle, now) >
-			    cfg->stop_after_idle_ms * hz / 1000) {
+			    /* 128 bits: 2^32 ms at a TSC over 4.3 GHz
+			     * passes 2^64. */
+			    (uint64_t)((unsigned __int128)
+					       cfg->stop_after_idle_ms *
+				       hz / 1000)) {
 			printf("op25b: idle for %" PRIu32 " ms, stopping\n",
 			       cfg->stop_after_idle_ms);
 			break;

@@ -433,10 +433,15 @@ op25b_ports_start(struct op25b_app *app)
 	for (i = 0; i < app->n_ports; i++) {
 		ret = port_start(app, app->ports[i], &fit[i]);
 		if (ret != 0) {
-			while (i-- > 0) {
+			/* The failed port too: its queues may hold mbufs
+			 * of the pool (net_pcap's infinite_rx fills them at
+			 * set-up), which main() frees next; closed later by
+			 * the EAL's cleanup, it would free them into a pool
+			 * that is gone. */
+			do {
 				rte_eth_dev_stop(app->ports[i]);
 				rte_eth_dev_close(app->ports[i]);
-			}
+			} while (i-- > 0);
 			return ret;
 		}
 	}
