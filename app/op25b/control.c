@@ -174,18 +174,26 @@ activate(struct op25b_app *app, const struct op25b_policy *policy,
  * caller swaps the classifier in. With @base (the running classifier, of
  * the same prefixes: a switch changed), its tables are shared, not built
  * again. Returns NULL (rte_errno set, message in @msg) on failure, with
- * nothing published.
+ * nothing published: the names it gave are taken back (they never
+ * counted; kept, they would show as removed classes and use up the names
+ * a run may give, until a policy that `check` accepts is refused).
  */
 static struct op25b_classifier *
 compile(struct op25b_app *app, const struct op25b_policy *policy,
 	const struct op25b_classifier *base, char *msg, size_t size)
 {
+	const struct op25b_stats_names *names =
+		op25b_stats_writer_names(app->stats);
+	uint32_t n_class_slots = names->n_class_slots,
+		 n_group_slots = names->n_group_slots;
 	uint8_t class_slots[OP25B_POLICY_MAX_CLASSES];
 	uint8_t group_slots[OP25B_POLICY_MAX_GROUPS];
 	struct op25b_classifier_error error;
 	struct op25b_classifier *c;
 
 	if (assign_slots(app, policy, class_slots, group_slots) != 0) {
+		op25b_stats_writer_slots_truncate(app->stats, n_class_slots,
+						  n_group_slots);
 		snprintf(msg, size,
 			 "%s: more than %u class or group names since start "
 			 "(restart op25b to renumber)",
@@ -203,10 +211,14 @@ compile(struct op25b_app *app, const struct op25b_policy *policy,
 		/* As `op25b-policy check` reports it: at the prefix where a
 		 * table's limit is reached. */
 		op25b_policy_error_format(&error.where, msg, size);
+		op25b_stats_writer_slots_truncate(app->stats, n_class_slots,
+						  n_group_slots);
 		return NULL;
 	}
 	if (op25b_app_adaptive_attach(app, c, msg, size) != 0) {
 		op25b_classifier_free(c);
+		op25b_stats_writer_slots_truncate(app->stats, n_class_slots,
+						  n_group_slots);
 		return NULL;
 	}
 	activate(app, policy, class_slots, group_slots);

@@ -412,6 +412,16 @@ op25b_stats_writer_class_slot(struct op25b_stats_writer *w, const char *name);
 int
 op25b_stats_writer_group_slot(struct op25b_stats_writer *w, const char *name);
 
+/**
+ * Forget the class and group names given after the first @p n_class_slots
+ * and @p n_group_slots (the n_class_slots and n_group_slots of the names
+ * before): names of a policy that did not compile, which nothing ever
+ * counted under. One layout change; larger values change nothing.
+ */
+void op25b_stats_writer_slots_truncate(struct op25b_stats_writer *w,
+				       uint32_t n_class_slots,
+				       uint32_t n_group_slots);
+
 /** Unmap and remove the segment; NULL is accepted. */
 void op25b_stats_writer_destroy(struct op25b_stats_writer *w);
 

@@ -426,6 +426,42 @@ op25b_stats_writer_group_slot(struct op25b_stats_writer *w, const char *name)
 	return slot_of(&w->names->n_group_slots, w->names->group_name, name);
 }
 
+/* The slots of one family from @keep on: unnamed, inactive, not in use. */
+static void
+slots_truncate(uint32_t *n_slots, char (*names)[OP25B_STATS_NAME_MAX],
+	       uint8_t *active, uint32_t keep)
+{
+	uint32_t s;
+
+	for (s = keep; s < *n_slots; s++) {
+		memset(names[s], 0, OP25B_STATS_NAME_MAX);
+		active[s] = 0;
+	}
+	if (keep < *n_slots)
+		__atomic_store_n(n_slots, keep, __ATOMIC_RELAXED);
+}
+
+void
+op25b_stats_writer_slots_truncate(struct op25b_stats_writer *w,
+				  uint32_t n_class_slots,
+				  uint32_t n_group_slots)
+{
+	struct op25b_stats_names *n = w->names;
+
+	/* Slot 0, "(none)", stays. */
+	n_class_slots = n_class_slots == 0 ? 1 : n_class_slots;
+	n_group_slots = n_group_slots == 0 ? 1 : n_group_slots;
+	if (n_class_slots >= n->n_class_slots &&
+	    n_group_slots >= n->n_group_slots)
+		return;
+	op25b_stats_writer_layout_begin(w);
+	slots_truncate(&n->n_class_slots, n->class_name, n->class_active,
+		       n_class_slots);
+	slots_truncate(&n->n_group_slots, n->group_name, n->group_active,
+		       n_group_slots);
+	op25b_stats_writer_layout_end(w);
+}
+
 void
 op25b_stats_writer_destroy(struct op25b_stats_writer *w)
 {

@@ -356,4 +356,38 @@ else
 	problem "op25b died of a signal while starting:" "$(tail -5 "$work/early.log")"
 fi
 report "operator: SIGHUP and SIGUSR1 while op25b starts: it starts, then reloads"
+# A reload that fails after its class names were given counter slots (here
+# the adaptive table, too large to allocate, fails it): the names are taken
+# back, not left as removed classes. 30 such reloads of 10 new names each
+# (300, past the 255 names a run may give), then a good policy with a new
+# class still loads.
+"$op25b" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$work/in.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" \
+	--name "$name-slots" --status-interval 0 --cli-socket "$work/slots.sock" \
+	--audit-log "$work/audit-slots.log" --state-dir "$work/state-slots" \
+	--adaptive-entries 1073741824 >"$work/slots.log" 2>&1 &
+slots=$!
+pids+=($slots)
+if wait_for "$work/slots.log" "op25b: commands:" "$slots"; then
+	for i in $(seq 1 30); do
+		{ cat "$work/policy.yaml"
+		  for k in $(seq 1 9); do echo "  c$i-$k: {action: block, prefixes: [10.$i.$k.0/24]}"; done
+		  echo "  hosting$i:"
+		  echo "    action: adaptive"
+		  echo "    limit: {connections: 10, per: 60s, block_for: 1h}"
+		  echo "    prefixes: [10.$i.200.0/24]"; } >"$work/slots-$i.yaml"
+		"$cli" --socket "$work/slots.sock" --timeout 20 policy reload "$work/slots-$i.yaml" >"$work/out" 2>&1
+		[ $? = 1 ] || { problem "reload $i with an adaptive table too large: not refused: $(cat "$work/out")"; break; }
+	done
+	"$build/app/op25b-stat/op25b-stat" --name "$name-slots" --json >"$work/slots.json" 2>&1
+	py_check 'import json,sys; s=json.load(open(sys.argv[1])); assert s.get("removed_classes", []) == [], s.get("removed_classes")' "$work/slots.json"
+	{ cat "$work/policy.yaml"; echo '  business: {action: allow, prefixes: [198.20.0.0/16]}'; } >"$work/slots-good.yaml"
+	"$cli" --socket "$work/slots.sock" --timeout 20 policy reload "$work/slots-good.yaml" >"$work/out" 2>&1
+	want_rc $? 0 "a good reload after 300 names that failed: $(cat "$work/out")"
+	kill -TERM "$slots"
+	wait "$slots"
+else
+	problem "op25b did not start:" "$(tail -5 "$work/slots.log")"
+fi
+report "operator: a reload that fails takes its class names back (no removed classes, no names used up)"
 exit $status

@@ -604,6 +604,32 @@ test_slots(void **state)
 	assert_int_equal(op25b_stats_writer_class_slot(f->w, "class-255"), 255);
 	assert_int_equal(n->n_class_slots, OP25B_STATS_SLOTS);
 	assert_int_equal(op25b_stats_writer_group_slot(f->w, "still-room"), 3);
+
+	/* The names of a policy that did not compile, taken back: one
+	 * layout change, the slots free again, the older names where they
+	 * were, slot 0 kept whatever is asked. */
+	{
+		uint64_t epoch = op25b_stats_writer_header(f->w)->epoch;
+
+		op25b_stats_writer_slots_truncate(f->w, 3, 3);
+		assert_int_equal(op25b_stats_writer_header(f->w)->epoch,
+				 epoch + 2);
+		assert_int_equal(n->n_class_slots, 3);
+		assert_int_equal(n->n_group_slots, 3);
+		assert_string_equal(n->class_name[2], "static");
+		assert_string_equal(n->class_name[3], "");
+		assert_string_equal(n->group_name[3], "");
+		assert_int_equal(op25b_stats_writer_class_slot(f->w, "again"),
+				 3);
+		/* Nothing to take back: no layout change. */
+		op25b_stats_writer_slots_truncate(f->w, 4, 3);
+		assert_int_equal(op25b_stats_writer_header(f->w)->epoch,
+				 epoch + 2);
+		op25b_stats_writer_slots_truncate(f->w, 0, 0);
+		assert_int_equal(n->n_class_slots, 1);
+		assert_int_equal(n->n_group_slots, 1);
+		assert_string_equal(n->class_name[0], "(none)");
+	}
 }
 
 /* ---- reader ----------------------------------------------------------- */
