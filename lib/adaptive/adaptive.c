@@ -336,10 +336,36 @@ claim(struct op25b_adaptive_table *t, uint64_t base, uint32_t free,
 	return -1;
 }
 
+/*
+ * Empty the words of @words (but @keep) that are out of the window of
+ * @epoch. A word is rewritten only when a SYN falls in its sub-window:
+ * left alone, an out-of-window word of a source that stays active (its
+ * SYNs less than `per` apart, so its entry never resets) would come back
+ * into the window when the 16-bit sub-window index wraps (65536
+ * sub-windows: 2.3 h at per: 1s) and count again. Emptied here, it
+ * never lives that long. A lost race leaves the word to the next call.
+ */
+static __rte_noinline void
+clear_stale(_Atomic uint32_t *words, unsigned int n, uint32_t epoch,
+	    unsigned int keep, bool shared)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t v =
+			atomic_load_explicit(&words[i], memory_order_relaxed);
+
+		if (i != keep && v != 0 && !in_window(v, epoch))
+			cas32(shared, &words[i], &v, 0);
+	}
+}
+
 /* Count one SYN in the sub-window of @epoch; return the SYNs in the
  * window, this one included. Its own sub-window's count is the one its
  * CAS wrote, not a later reading: two SYNs racing in one sub-window then
- * see N and N+1, never both N+1, so the block is exact. */
+ * see N and N+1, never both N+1, so the block is exact. The first SYN of
+ * a sub-window empties the words that have left the window (clear_stale():
+ * once a sub-window, off the per-SYN path). */
 static __rte_always_inline uint32_t
 count_syn(struct adaptive_entry *e, uint32_t epoch, bool shared)
 {
@@ -356,6 +382,9 @@ count_syn(struct adaptive_entry *e, uint32_t epoch, bool shared)
 		else
 			next = 1u << 16 | epoch;
 	} while (!cas32(shared, slot, &old, next));
+	if (unlikely(next >> 16 == 1))
+		clear_stale(e->window, OP25B_ADAPTIVE_SUBWINDOWS, epoch, own,
+			    shared);
 	return (next >> 16) + adaptive_window_sum(e->window, epoch, own);
 }
 
@@ -371,6 +400,7 @@ count_dest(_Atomic uint32_t *words, uint16_t dest, uint32_t epoch, bool shared)
 	for (tries = 0; tries < 4; tries++) {
 		uint32_t distinct = 1, v, free_v = 0;
 		int found = -1, free_at = -1;
+		bool stale = false;
 
 		for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++) {
 			v = atomic_load_explicit(&words[i],
@@ -385,7 +415,18 @@ count_dest(_Atomic uint32_t *words, uint16_t dest, uint32_t epoch, bool shared)
 				free_at = (int)i;
 				free_v = v;
 			}
+			stale |= v != 0 && !in_window(v, epoch);
 		}
+		/* Out-of-window words: emptied before the index wraps them
+		 * back in (clear_stale()); the free word this SYN takes is
+		 * written below. */
+		if (unlikely(stale))
+			clear_stale(words, OP25B_ADAPTIVE_MAX_DESTINATIONS,
+				    epoch,
+				    found < 0 && free_at >= 0
+					    ? (unsigned int)free_at
+					    : OP25B_ADAPTIVE_MAX_DESTINATIONS,
+				    shared);
 		if (found >= 0) {
 			atomic_store_explicit(&words[found], word,
 					      memory_order_relaxed);
@@ -454,11 +495,17 @@ account_at(struct op25b_adaptive_table *t,
 	}
 	e = &t->entries[base + w];
 	dwords = t->dests[base + w].word;
-	/* Counted under another class (the policy moved the source): its
-	 * state does not carry over. */
+	/* Counted under another class (the policy moved the source, or
+	 * one key stands for sources of two classes: an IPv6 /56 key and
+	 * another class's /64 inside it): its count does not carry over, but
+	 * a block runs on; lifting it would let a source unblock itself
+	 * through a SYN of the other class. */
 	if (unlikely(atomic_load_explicit(&e->class_slot,
 					  memory_order_relaxed) !=
 		     rule->class_slot)) {
+		if (now < atomic_load_explicit(&e->blocked_until,
+					       memory_order_relaxed))
+			return OP25B_ADAPTIVE_BLOCK;
 		if (!syn)
 			return OP25B_ADAPTIVE_PASS;
 		entry_reset(e, dwords, rule, now);

@@ -13,6 +13,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -412,6 +413,15 @@ test_reload(void **state)
 	expect_syns(t, &moved, b, 1, "PPPB");
 	/* Another per: the window starts again. */
 	assert_int_equal(syn(t, &longer, c, 1), OP25B_ADAPTIVE_PASS);
+	/* a is blocked (class 1); a SYN or a segment under class 2 (a
+	 * reload moved it, or a source of another class with its key) does
+	 * not lift the block: blocked until block_for ends, then counted
+	 * under class 2 from nothing. */
+	assert_int_equal(syn(t, &moved, a, 1), OP25B_ADAPTIVE_BLOCK);
+	assert_int_equal(segment(t, &moved, a), OP25B_ADAPTIVE_BLOCK);
+	assert_int_equal(syn(t, &tighter, a, 1), OP25B_ADAPTIVE_BLOCK);
+	fake_now += 60 * HZ;
+	expect_syns(t, &moved, a, 1, "PPPB");
 }
 
 /* The clock is the caller's: rules are in its ticks, now is its value. */
@@ -783,6 +793,37 @@ test_burst_same_as_one_by_one(void **state)
 	op25b_adaptive_free(b);
 }
 
+/*
+ * A source that stays active never sees an old sub-window's count again.
+ * Limit 10 a second (sub-windows of 125 ms): 9 SYNs at once, one 875 ms
+ * later, then one every 500 ms: always 2 in the window, and the SYNs'
+ * sub-windows alternate between two words, so the 9's word is never
+ * rewritten by a SYN. Its 16-bit sub-window index wrapped after 65536
+ * sub-windows (2.3 h) and it counted again: 9 + 2, a false block. Run
+ * past the wrap, every SYN passes.
+ */
+static void
+test_window_never_aliases(void **state)
+{
+	struct op25b_adaptive_table *t = *state;
+	struct op25b_adaptive_rule r = rule_of(t, 10, 1, 3600, 0, 0, 1);
+	uint64_t k = key4("198.18.0.9"), start = fake_now;
+	unsigned int i;
+
+	assert_int_equal(r.sub_ticks, 125);
+	expect_syns(t, &r, k, 1, "PPPPPPPPP");
+	fake_now = start + 875;
+	assert_int_equal(syn(t, &r, k, 1), OP25B_ADAPTIVE_PASS);
+	fake_now = start + 1375;
+	for (i = 0; fake_now < start + (65536 + 40) * 125; i++) {
+		if (syn(t, &r, k, 1) != OP25B_ADAPTIVE_PASS)
+			fail_msg("SYN %u, %" PRIu64 " sub-windows on: blocked",
+				 i, (fake_now - start) / 125);
+		fake_now += 500;
+	}
+	assert_int_equal(totals_of(t).adaptive_triggered, 0);
+}
+
 int
 main(void)
 {
@@ -790,6 +831,7 @@ main(void)
 		FIXTURE_TEST(table, test_window_edges),
 		FIXTURE_TEST(table, test_block_expires),
 		FIXTURE_TEST(table, test_window_slides),
+		FIXTURE_TEST(table, test_window_never_aliases),
 		FIXTURE_TEST(table, test_destinations),
 		FIXTURE_TEST(table, test_ipv6_keys),
 		cmocka_unit_test(test_eviction),
