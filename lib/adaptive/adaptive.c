@@ -442,6 +442,95 @@ count_dest(_Atomic uint32_t *words, uint16_t dest, uint32_t epoch, bool shared)
 	return OP25B_ADAPTIVE_MAX_DESTINATIONS + 1;
 }
 
+/* Add window word @v (of another way of the same source) into @words:
+ * summed with the word of the same sub-window, or in its place when that
+ * one is older. */
+static void
+merge_window_word(_Atomic uint32_t *words, uint32_t v, uint32_t epoch)
+{
+	_Atomic uint32_t *slot;
+	uint32_t old, next, count;
+
+	if (v == 0 || !in_window(v, epoch))
+		return;
+	slot = &words[(v & ADAPTIVE_EPOCH_MASK) % OP25B_ADAPTIVE_SUBWINDOWS];
+	old = atomic_load_explicit(slot, memory_order_relaxed);
+	do {
+		if (old != 0 &&
+		    (old & ADAPTIVE_EPOCH_MASK) == (v & ADAPTIVE_EPOCH_MASK)) {
+			count = (old >> 16) + (v >> 16);
+			next = (RTE_MIN(count, ADAPTIVE_COUNT_MAX) << 16) |
+			       (old & ADAPTIVE_EPOCH_MASK);
+		} else if (old == 0 || !in_window(old, epoch)) {
+			next = v;
+		} else {
+			return; /* a newer sub-window holds the word */
+		}
+	} while (!atomic_compare_exchange_weak(slot, &old, next));
+}
+
+/*
+ * Two workers that see a new source's first SYNs at once both miss its
+ * key and claim a way each: two ways of one key, the later lookups find
+ * the lower one, and the SYNs counted in the other would be forgotten
+ * (with RSS spreading a burst over two queues, up to twice the limit
+ * passed). After publishing its key a worker looks again (after a full
+ * fence: of two workers that publish at once, at least one sees the
+ * other's key) and folds every higher way of the key into the lowest:
+ * the way is held (ADAPTIVE_KEY_CLAIMING: no claim, lookup, sweep or
+ * clear takes it) while its window, destinations and block are added to
+ * the lowest's, then freed; one CAS decides who folds it. Returns the
+ * way the source now has. Shared tables only: one writer has no race.
+ */
+static __rte_noinline int
+fold_duplicates(struct op25b_adaptive_table *t, uint64_t base, uint64_t key,
+		uint32_t epoch, uint32_t match)
+{
+	unsigned int lo = (unsigned int)__builtin_ctz(match), i;
+	struct adaptive_entry *to = &t->entries[base + lo];
+	_Atomic uint32_t *to_dests = t->dests[base + lo].word;
+
+	for (match &= match - 1; match != 0; match &= match - 1) {
+		unsigned int w = (unsigned int)__builtin_ctz(match);
+		struct adaptive_entry *from = &t->entries[base + w];
+		_Atomic uint32_t *from_dests = t->dests[base + w].word;
+		uint64_t expected = key, until;
+
+		if (!atomic_compare_exchange_strong(&t->keys[base + w],
+						    &expected,
+						    ADAPTIVE_KEY_CLAIMING))
+			continue; /* another worker folds it */
+		for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++)
+			merge_window_word(
+				to->window,
+				atomic_load_explicit(&from->window[i],
+						     memory_order_relaxed),
+				epoch);
+		if (atomic_load_explicit(&from->dest_valid,
+					 memory_order_relaxed))
+			for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++) {
+				uint32_t d = atomic_load_explicit(
+					&from_dests[i], memory_order_relaxed);
+
+				if (d != 0 && in_window(d, epoch))
+					count_dest(
+						to_dests, (uint16_t)(d >> 16),
+						d & ADAPTIVE_EPOCH_MASK, true);
+			}
+		until = atomic_load_explicit(&from->blocked_until,
+					     memory_order_relaxed);
+		expected = atomic_load_explicit(&to->blocked_until,
+						memory_order_relaxed);
+		while (until > expected &&
+		       !atomic_compare_exchange_weak(&to->blocked_until,
+						     &expected, until))
+			;
+		atomic_store_explicit(&t->keys[base + w], 0,
+				      memory_order_release);
+	}
+	return (int)lo;
+}
+
 /* The sub-window of @now under @rule (modulo 65536). */
 static inline uint32_t
 epoch_of(const struct op25b_adaptive_rule *rule, uint64_t now)
@@ -491,7 +580,24 @@ account_at(struct op25b_adaptive_table *t,
 					      memory_order_relaxed);
 		atomic_store_explicit(&t->keys[base + w], key,
 				      memory_order_release);
-		return OP25B_ADAPTIVE_PASS;
+		if (!shared)
+			return OP25B_ADAPTIVE_PASS;
+		/* Another worker may have claimed a way for the same new
+		 * source meanwhile (fold_duplicates()). */
+		atomic_thread_fence(memory_order_seq_cst);
+		m = adaptive_scan(&t->keys[base], key);
+		if (likely((m.match & (m.match - 1)) == 0))
+			return OP25B_ADAPTIVE_PASS;
+		w = fold_duplicates(t, base, key, epoch, m.match);
+		/* This SYN is in the lowest way's window now: its verdict
+		 * is that window's. */
+		e = &t->entries[base + w];
+		dwords = t->dests[base + w].word;
+		conns = adaptive_window_sum(e->window, epoch,
+					    OP25B_ADAPTIVE_SUBWINDOWS);
+		if (rule->destinations != 0)
+			dests = count_dest(dwords, dest, epoch, shared);
+		goto verdict;
 	}
 	e = &t->entries[base + w];
 	dwords = t->dests[base + w].word;
@@ -543,6 +649,7 @@ account_at(struct op25b_adaptive_table *t,
 		}
 		dests = count_dest(dwords, dest, epoch, shared);
 	}
+verdict:
 	if (likely(conns <= rule->connections && dests <= rule->destinations))
 		return OP25B_ADAPTIVE_PASS;
 	expected = 0;

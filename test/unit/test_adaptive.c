@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
@@ -495,6 +496,25 @@ test_sweep_and_clear(void **state)
 	assert_int_equal(syn(t, &r, a, 1), OP25B_ADAPTIVE_PASS);
 }
 
+/* Threads of the racing tests, each on a CPU of its own where the machine
+ * has them: the EAL pins the main thread to CPU 0, and threads inherit
+ * that, so that two of them would never run at once. */
+static void
+start_on_cpu(pthread_t *th, unsigned int i, void *(*fn)(void *), void *arg)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_attr_t attr;
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(n > 1 ? i % (unsigned int)n : 0, &cpus);
+	assert_int_equal(pthread_attr_init(&attr), 0);
+	assert_int_equal(
+		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus), 0);
+	assert_int_equal(pthread_create(th, &attr, fn, arg), 0);
+	pthread_attr_destroy(&attr);
+}
+
 struct racer {
 	struct op25b_adaptive_table *t;
 	const struct op25b_adaptive_rule *r;
@@ -527,12 +547,86 @@ test_two_threads_exact(void **state)
 
 	for (i = 0; i < 2; i++) {
 		x[i] = (struct racer){ t, &r, key4("198.18.6.1"), 0 };
-		assert_int_equal(pthread_create(&th[i], NULL, race, &x[i]), 0);
+		start_on_cpu(&th[i], i, race, &x[i]);
 	}
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 	assert_int_equal(x[0].passed + x[1].passed, 15000);
 	assert_int_equal(totals_of(t).adaptive_triggered, 1);
+}
+
+#define NEW_SOURCE_TRIALS 20000
+
+/* Two workers see a new source's first SYNs at once (RSS spreads its
+ * connections over both queues), each 8 of them, limit 10. */
+struct new_source_race {
+	struct op25b_adaptive_table *t;
+	const struct op25b_adaptive_rule *r;
+	pthread_barrier_t go, done;
+	atomic_uint passed[NEW_SOURCE_TRIALS];
+	unsigned int id;
+};
+
+static uint64_t
+trial_key(unsigned int trial)
+{
+	return op25b_adaptive_key4(0xc6120000u + trial); /* 198.18.x.y */
+}
+
+static void *
+new_source_racer(void *arg)
+{
+	struct new_source_race *x = arg;
+	unsigned int id = atomic_fetch_add((atomic_uint *)&x->id, 1);
+	unsigned int trial, i;
+
+	for (trial = 0; trial < NEW_SOURCE_TRIALS; trial++) {
+		pthread_barrier_wait(&x->go);
+		for (i = 0; i < 8; i++)
+			if (op25b_adaptive_account(x->t, x->r, trial_key(trial),
+						   1, true, fake_now) ==
+			    OP25B_ADAPTIVE_PASS)
+				atomic_fetch_add(&x->passed[trial], 1);
+		pthread_barrier_wait(&x->done);
+		/* Both done: the source goes (as the control lcore's
+		 * clear), so that the table never fills. */
+		if (id == 0)
+			op25b_adaptive_clear(x->t, trial_key(trial));
+	}
+	return NULL;
+}
+
+/* Both workers miss the new source's key and claim a way each: the two
+ * ways must become one, so that exactly 10 of the 16 SYNs pass, trial
+ * after trial (on the code before, up to all 16 passed in a third of
+ * them, on two CPUs). */
+static void
+test_new_source_two_threads(void **state)
+{
+	struct op25b_adaptive_table *t = *state;
+	struct op25b_adaptive_rule r = rule_of(t, 10, 60, 3600, 0, 0, 1);
+	static struct new_source_race x;
+	unsigned int i, wrong = 0;
+	pthread_t th[2];
+
+	memset(&x, 0, sizeof(x));
+	x.t = t;
+	x.r = &r;
+	assert_int_equal(pthread_barrier_init(&x.go, NULL, 2), 0);
+	assert_int_equal(pthread_barrier_init(&x.done, NULL, 2), 0);
+	for (i = 0; i < 2; i++)
+		start_on_cpu(&th[i], i, new_source_racer, &x);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < NEW_SOURCE_TRIALS; i++)
+		if (atomic_load(&x.passed[i]) != 10) {
+			if (wrong++ < 5)
+				print_message("trial %u: %u of 16 passed\n", i,
+					      atomic_load(&x.passed[i]));
+		}
+	assert_int_equal(wrong, 0);
+	pthread_barrier_destroy(&x.go);
+	pthread_barrier_destroy(&x.done);
 }
 
 struct control_lcore {
@@ -839,6 +933,7 @@ main(void)
 		FIXTURE_TEST(table, test_clock),
 		FIXTURE_TEST(table, test_sweep_and_clear),
 		FIXTURE_TEST(shared_table, test_two_threads_exact),
+		FIXTURE_TEST(shared_table, test_new_source_two_threads),
 		cmocka_unit_test(test_vector_readings),
 		cmocka_unit_test(test_burst_same_as_one_by_one),
 		cmocka_unit_test(test_account_with_control),
