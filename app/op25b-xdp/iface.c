@@ -152,6 +152,15 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(errno));
 		return NULL;
 	}
+	/* The program keeps the path for reload and SIGHUP in 255 bytes:
+	 * a longer one would be reloaded cut short. */
+	if (strlen(path) >= OP25B_XDP_POLICY_PATH_MAX) {
+		fprintf(stderr,
+			"%s: error: the policy's path is longer than %u bytes "
+			"(a reload reads it back)\n",
+			path, OP25B_XDP_POLICY_PATH_MAX - 1);
+		return NULL;
+	}
 	if (xdp_exempt_path(a, instance_name(a, a->argv[0]), exempt,
 			    sizeof(exempt)) != 0)
 		return NULL;
@@ -180,9 +189,12 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 				       : strerror(-err));
 		goto fail;
 	}
-	err = op25b_xdp_attach(x, ifindex, strcmp(a->mode, "generic") == 0);
+	/* The interface noted before the attach: an attached program whose
+	 * note failed would be left filtering with nothing pinned. */
+	err = op25b_xdp_set_ifindex(x, ifindex);
 	if (err == 0)
-		err = op25b_xdp_set_ifindex(x, ifindex);
+		err = op25b_xdp_attach(x, ifindex,
+				       strcmp(a->mode, "generic") == 0);
 	if (err != 0) {
 		fprintf(stderr, "op25b-xdp: %s: cannot attach in %s mode: %s\n",
 			a->argv[0], a->mode,

@@ -815,7 +815,10 @@ adaptive_reset(struct op25b_xdp_adaptive_entry *e,
 /* lib/adaptive's count_syn(): one SYN in the sub-window of @epoch, and
  * the SYNs in the window, this one included; its own word's count is the
  * one its atomic add (or, for a new sub-window, its compare-and-swap)
- * wrote, so two racing SYNs see N and N + 1, never both N + 1. */
+ * wrote, so two racing SYNs see N and N + 1, never both N + 1. The first
+ * SYN of a sub-window empties the words that have left the window, as
+ * lib/adaptive's clear_stale(): left, they would count again when the
+ * 16-bit sub-window index wraps. */
 static __always_inline __u32
 adaptive_count_syn(struct op25b_xdp_adaptive_entry *e, __u32 epoch)
 {
@@ -847,6 +850,8 @@ adaptive_count_syn(struct op25b_xdp_adaptive_entry *e, __u32 epoch)
 		v = e->window[i];
 		if (adaptive_in_window(v, epoch))
 			sum += v >> 16;
+		else if (v != 0 && (next >> 16) == 1)
+			__sync_val_compare_and_swap(&e->window[i], v, 0);
 	}
 	return (next >> 16) + sum;
 }
@@ -873,6 +878,9 @@ adaptive_count_dest(struct op25b_xdp_adaptive_entry *e, __u32 dest, __u32 epoch)
 				found = 1;
 			} else if (v != 0 && adaptive_in_window(v, epoch)) {
 				distinct++;
+			} else if (v != 0) {
+				/* Out of the window: emptied (count_syn()). */
+				__sync_val_compare_and_swap(&e->dest[i], v, 0);
 			}
 		}
 		if (found)
@@ -947,9 +955,13 @@ op25b_adaptive_account(__u64 key, __u32 slot, __u32 dest, __u32 syn, __u32 gen)
 		if (e == NULL)
 			return 0;
 	}
-	/* Counted under another class (the policy moved the source): its
-	 * state does not carry over. */
+	/* Counted under another class (the policy moved the source, or one
+	 * key stands for sources of two classes: an IPv6 /56 key and another
+	 * class's /64 inside it): its count does not carry over, but a block
+	 * runs on (lib/adaptive does the same). */
 	if (e->class_slot != slot) {
+		if (now < e->blocked_until)
+			return 1;
 		if (!syn)
 			return 0;
 		adaptive_reset(e, rule, slot, now);

@@ -133,15 +133,20 @@ uint64_t op25b_xdp_now_ms(void);
  * -ENAMETOOLONG (over 255 bytes), -errno. */
 int op25b_xdp_set_exempt_file(struct op25b_xdp *x, const char *path);
 
+/** The room for the policy's path the program keeps for reloads, its
+ * NUL included: a longer path is refused at load. */
+#define OP25B_XDP_POLICY_PATH_MAX 256
+
 /** What the maps hold now. */
 struct op25b_xdp_state {
-	unsigned int gen;     /**< the active generation, 0 or 1 */
-	uint64_t prefixes;    /**< prefixes in it, both sides */
-	uint64_t reloads;     /**< successful applies after the first */
-	int ifindex;	      /**< as op25b_xdp_set_ifindex() left it */
-	uint64_t loaded_ns;   /**< CLOCK_REALTIME when the program was loaded */
-	char policy[256];     /**< the policy file applied last */
-	char exemptions[256]; /**< its exemptions file ("": none) */
+	unsigned int gen;   /**< the active generation, 0 or 1 */
+	uint64_t prefixes;  /**< prefixes in it, both sides */
+	uint64_t reloads;   /**< successful applies after the first */
+	int ifindex;	    /**< as op25b_xdp_set_ifindex() left it */
+	uint64_t loaded_ns; /**< CLOCK_REALTIME when the program was loaded */
+	char policy[OP25B_XDP_POLICY_PATH_MAX]; /**< the policy file applied
+						  * last */
+	char exemptions[256];  /**< its exemptions file ("": none) */
 	uint32_t n_exemptions; /**< unexpired exemptions in force */
 };
 

@@ -546,6 +546,14 @@ batch_sort(struct lpm_batch *b)
 	return 0;
 }
 
+/* The kernel's "operation not supported" (524: not in the UAPI headers),
+ * which a kernel without batch operations on a map may return. */
+#define XDP_ENOTSUPP 524
+
+_Static_assert(sizeof(((struct op25b_xdp_active *)0)->policy) ==
+		       OP25B_XDP_POLICY_PATH_MAX,
+	       "the program keeps the path op25b_xdp.h says");
+
 /*
  * A new prefix table holding @b: one batch update where the kernel takes
  * them for LPM tries (6.18 does), else prefix by prefix (6.1). Returns its
@@ -568,6 +576,12 @@ table_create(const struct lpm_batch *b, const char *name, uint32_t max)
 		return fd;
 	if (bpf_map_update_batch(fd, b->keys, b->values, &count, &batch) == 0)
 		return fd;
+	/* A kernel without batch operations writes no count: libbpf leaves
+	 * the one given (all of them), and the loop below would insert
+	 * nothing. */
+	if (errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP ||
+	    errno == XDP_ENOTSUPP)
+		count = 0;
 	/* Refused as a whole (no batch operations): one by one, from
 	 * wherever the batch stopped. */
 	for (i = count; i < b->n && err == 0; i++)
@@ -720,7 +734,7 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 	int fd[XDP_TABLES] = { -1, -1, -1, -1, -1, -1 };
 	struct op25b_xdp_active active;
 	struct op25b_xdp_policy *v = NULL;
-	struct op25b_stats_names *names = NULL;
+	struct op25b_stats_names *names = NULL, *names_before = NULL;
 	/* class_active and group_active, side by side in the layout */
 	uint8_t was_active[2 * OP25B_STATS_SLOTS];
 	uint8_t now_active[2 * OP25B_STATS_SLOTS];
@@ -744,14 +758,17 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 	old = active.gen & 1;
 	idle = old ^ 1;
 	names = malloc(sizeof(*names));
+	names_before = malloc(sizeof(*names_before));
 	slots = malloc(sizeof(*slots));
-	if (names == NULL || slots == NULL)
+	if (names == NULL || names_before == NULL || slots == NULL)
 		err = -ENOMEM;
 	else if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_NAMES], &zero, names) !=
 		 0)
 		err = -errno;
-	else
+	else {
 		memcpy(was_active, names->class_active, sizeof(was_active));
+		memcpy(names_before, names, sizeof(*names));
+	}
 	if (err == 0)
 		err = slots_assign(policy, names, slots);
 	/* The new names first, with the running policy's flags: a reader may
@@ -797,8 +814,16 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 		if (bpf_map_update_elem(x->map_fd[lpm_maps[i]], &idle, &fd[i],
 					BPF_ANY) != 0)
 			err = -errno;
-	if (err != 0)
+	if (err != 0) {
+		/* Not switched: the names this policy gave go again (they
+		 * never counted; kept, they would show as removed classes
+		 * and use up the names a program may give). */
+		if (names_before != NULL &&
+		    memcmp(names_before, names, sizeof(*names)) != 0)
+			bpf_map_update_elem(x->map_fd[XDP_MAP_NAMES], &zero,
+					    names_before, BPF_ANY);
 		goto out;
+	}
 	/* The switch: one store, which the program reads once a packet. */
 	if (active.policy[0] != '\0')
 		active.reloads++;
@@ -829,6 +854,7 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 out:
 	free(v);
 	free(names);
+	free(names_before);
 	free(slots);
 	for (i = 0; i < XDP_TABLES; i++) {
 		if (fd[i] >= 0)

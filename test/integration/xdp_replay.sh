@@ -363,6 +363,18 @@ want_has "$work/if.err" "op25b-xdp: no-such-if0: no such interface"
 want_lines "$work/if.err" 1
 report "op25b-xdp load on an unknown interface: one line, exit 1"
 
+# A policy path the program could not keep whole for its reloads (256
+# bytes or more): refused before anything is loaded (in a network
+# namespace of its own: its lo, which nothing else uses).
+long="$work/$(printf 'a%.0s' $(seq 1 200))/$(printf 'b%.0s' $(seq 1 60))"
+mkdir -p "$long"
+cp "$root/test/vectors/enforce.yaml" "$long/policy.yaml"
+unshare --net "$xdp" load lo --policy "$long/policy.yaml" --name "xdp-replay-long-$$" \
+	>"$work/long.out" 2>"$work/long.err"
+want_rc $? 1 "load with a policy path over 255 bytes"
+want_has "$work/long.err" "error: the policy's path is longer than 255 bytes (a reload reads it back)"
+report "op25b-xdp load refuses a policy path longer than the program keeps"
+
 "$xdp" --help >"$work/help.out" 2>&1
 want_rc $? 0 "--help"
 for w in load reload unload status replay run exempt --policy --exemptions \

@@ -618,6 +618,15 @@ static const struct adaptive_step adaptive_steps[] = {
 	  "src=2001:db8:100:1::4 dst=2001:db8:ffff::9 dport=25 flags=S", AD_R },
 	{ 8400, 0, 0, NULL,
 	  "src=2001:db8:100:2::1 dst=2001:db8:ffff::9 dport=25 flags=S", AD_F },
+	/* 198.18.0.20, blocked at 7.6 s, moved to the other class: the
+	 * block runs on there (a SYN and a segment), its count would start
+	 * again once it ends. */
+	{ 9000, 3, 120, "198.19.0.0/16, 198.18.7.0/24, 198.18.0.20/32", NULL,
+	  0 },
+	{ 9100, 0, 0, NULL, AD_SYN("198.18.0.20"), AD_R },
+	{ 9200, 0, 0, NULL,
+	  "src=198.18.0.20 dst=203.0.113.5 dport=25 flags=A payload=10",
+	  OP25B_OUTCOME_BLOCKED },
 	/* Blocked for 1 h from 5.4 s; 198.18.0.9 starts again after it. */
 	{ 3605300, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_R },
 	{ 3605500, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
@@ -721,6 +730,50 @@ run_adaptive(void **state)
 	 * 6.5, 7.6, 8.3 s); 198.18.0.9 is tracked again. */
 	assert_int_equal(xt.adaptive_blocked, 3);
 	assert_int_equal(xt.adaptive_tracked, 4);
+	op25b_classifier_free(s.classifier);
+	op25b_policy_free(p);
+	op25b_xdp_close(s.xdp);
+	op25b_adaptive_free(t);
+}
+
+/* A source that stays active never sees an old sub-window's count again
+ * (test_adaptive's test_window_never_aliases on both sides): limit 10 a
+ * second, 9 SYNs at once, one 875 ms later, then one every 500 ms past
+ * the 16-bit sub-window index's wrap (65536 sub-windows of 125 ms): every
+ * SYN forwarded by the classifier and the program alike. */
+static void
+run_adaptive_no_alias(void **state)
+{
+	static const struct adaptive_step syn = {
+		0, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F
+	};
+	struct op25b_adaptive_table *t;
+	struct op25b_policy *p;
+	struct vec_set s = { 0 };
+	char log[2048];
+	uint64_t ms, start = 1000000;
+	unsigned int i;
+
+	(void)state;
+	if (sets[0].xdp == NULL)
+		skip();
+	t = test_adaptive_table();
+	assert_non_null(t);
+	s.xdp = op25b_xdp_load(log, sizeof(log));
+	assert_non_null(s.xdp);
+	snprintf(s.path, sizeof(s.path), "adaptive-alias");
+	adaptive_at(&s, start);
+	p = test_policy_of(TEST_ADAPTIVE_POLICY(
+		"connections: 10, per: 1s, block_for: 1h", ""));
+	s.classifier = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	assert_non_null(s.classifier);
+	assert_int_equal(op25b_classifier_set_adaptive(s.classifier, t), 0);
+	assert_int_equal(op25b_xdp_apply(s.xdp, p, NULL), 0);
+	for (i = 0; i < 9; i++)
+		adaptive_frame(&s, &syn, start);
+	adaptive_frame(&s, &syn, start + 875);
+	for (ms = start + 1375; ms < start + (65536 + 40) * 125; ms += 500)
+		adaptive_frame(&s, &syn, ms);
 	op25b_classifier_free(s.classifier);
 	op25b_policy_free(p);
 	op25b_xdp_close(s.xdp);
@@ -979,6 +1032,8 @@ static const struct CMUnitTest more_tests[] = {
 	  .test_func = run_exempt_live },
 	{ .name = "adaptive: the same verdicts on one clock, across reloads",
 	  .test_func = run_adaptive },
+	{ .name = "adaptive: no false block past the sub-window index's wrap",
+	  .test_func = run_adaptive_no_alias },
 	{ .name = "adaptive: one source's SYNs on two CPUs at once",
 	  .test_func = run_adaptive_race },
 	{ .name = "notify: a handshake, the greeting and RSTs",
