@@ -13,8 +13,19 @@
 
 #include "policy_priv.h"
 
-/* Read a whole file; @return 0, or -errno (EISDIR for a directory, EFBIG
- * past OP25B_POLICY_FILE_MAX). */
+const char *
+op25b_policy_read_strerror(int err)
+{
+	return err == -EINVAL ? "not a regular file" : strerror(-err);
+}
+
+/* Read a whole file; @return 0, or -errno (EISDIR for a directory, EINVAL
+ * for a FIFO, a device or a socket, EFBIG past OP25B_POLICY_FILE_MAX).
+ * Regular files only: the appliance reads a policy on its control loop
+ * (SIGHUP, the CLI), and a FIFO would hold that loop up until a writer
+ * came and went (its reads restarted after a signal: SIGTERM too); what
+ * `check` reads is what the appliance would. Opened without blocking, so
+ * that a FIFO is refused rather than waited on. */
 int
 op25b_policy_read_file(const char *path, char **text, size_t *len)
 {
@@ -23,7 +34,7 @@ op25b_policy_read_file(const char *path, char **text, size_t *len)
 	char *buf = NULL;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -34,8 +45,12 @@ op25b_policy_read_file(const char *path, char **text, size_t *len)
 		err = -EISDIR;
 		goto close_fd;
 	}
-	/* st_size is a hint: a pipe or /proc file says 0 and still has data.
-	 * Room for the NUL and one byte more, so that the read that meets the
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		goto close_fd;
+	}
+	/* st_size is a hint: a /proc file says 0 and still has data. Room
+	 * for the NUL and one byte more, so that the read that meets the
 	 * end of an unchanged file asks for a byte: with the buffer full, it
 	 * would double it and copy the whole file first. */
 	capacity = S_ISREG(st.st_mode) && st.st_size > 0
@@ -133,7 +148,7 @@ op25b_loader_read_prefixes_file(struct loader *ld, yaml_node_t *value,
 	if (rc < 0)
 		return op25b_loader_fail_errno(
 			ld, value, -rc, "cannot read prefixes_file %s: %s",
-			path, strerror(-rc));
+			path, op25b_policy_read_strerror(rc));
 	rc = op25b_prefix_file_parse(path, text, len, list, capacity,
 				     ld->error);
 	free(text);
@@ -160,7 +175,8 @@ op25b_prefix_list_load(const char *path, struct op25b_prefix_list *list,
 	*list = (struct op25b_prefix_list){ .prefixes = NULL };
 	rc = op25b_policy_read_file(path, &text, &len);
 	if (rc < 0) {
-		op25b_policy_error_set(error, path, 0, 0, "%s", strerror(-rc));
+		op25b_policy_error_set(error, path, 0, 0, "%s",
+				       op25b_policy_read_strerror(rc));
 		return rc;
 	}
 	rc = op25b_prefix_file_parse(path, text, len, list, &capacity, error);

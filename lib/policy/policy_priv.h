@@ -136,6 +136,8 @@ void op25b_policy_error_vset(struct op25b_policy_error *error, const char *file,
  *   -EFBIG past OP25B_POLICY_FILE_MAX; -ENOMEM.
  */
 int op25b_policy_read_file(const char *path, char **text, size_t *len);
+/* What a failure of op25b_policy_read_file() says (-errno in @err). */
+const char *op25b_policy_read_strerror(int err);
 
 /*
  * ---- The YAML loader ---------------------------------------------------

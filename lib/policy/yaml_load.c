@@ -204,7 +204,7 @@ op25b_policy_load(const char *path, struct op25b_policy_error *error)
 		if (error != NULL)
 			op25b_policy_error_set(error, path, 0, 0,
 					       "cannot read: %s",
-					       strerror(-rc));
+					       op25b_policy_read_strerror(rc));
 		errno = -rc;
 		return NULL;
 	}

@@ -1033,6 +1033,35 @@ test_prefixes_file_unreadable(void **state)
 	assert_int_equal(error.column, 22);
 	assert_string_equal(error.message,
 			    "cannot read prefixes_file /: Is a directory");
+	/* A FIFO (no writer: a blocking open would wait for one, a reload
+	 * on the control loop with it) is refused at once, as a device. */
+	{
+		char fifo[1024], *fifo_policy;
+
+		snprintf(fifo, sizeof(fifo), "%s/pool.fifo", tmp_dir);
+		unlink(fifo);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		fifo_policy = write_tmp_string(
+			"fifo.yaml", "version: 1\n"
+				     "destinations:\n"
+				     "  g: {prefixes_file: pool.fifo}\n");
+		errno = 0;
+		assert_null(op25b_policy_load(fifo_policy, &error));
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(error.line, 3);
+		assert_non_null(strstr(error.message,
+				       "pool.fifo: not a regular "
+				       "file"));
+		errno = 0;
+		assert_null(op25b_policy_load(fifo, &error));
+		assert_string_equal(error.message,
+				    "cannot read: not a regular file");
+		assert_null(op25b_policy_load("/dev/zero", &error));
+		assert_string_equal(error.message,
+				    "cannot read: not a regular file");
+		unlink(fifo);
+		free(fifo_policy);
+	}
 	free(policy_path);
 	free(dir_policy);
 	free(missing);
