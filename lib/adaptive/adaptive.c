@@ -19,6 +19,18 @@
 /* ------------------------------------------------------------------ */
 /* Creation                                                            */
 
+/* @s seconds in ticks of @hz, at most 2^62: the loader allows 2^32 - 1
+ * seconds, which passes 2^64 on a clock over 4.29 GHz (a block of 136
+ * years would wrap to a fraction of it), and deadlines are the clock plus
+ * this. 2^62 ticks are decades at any such clock. */
+static uint64_t
+seconds_to_ticks(uint32_t s, uint64_t hz)
+{
+	const uint64_t most = UINT64_C(1) << 62;
+
+	return hz != 0 && s > most / hz ? most : (uint64_t)s * hz;
+}
+
 static uint64_t
 tsc_clock(void *ctx)
 {
@@ -123,12 +135,12 @@ op25b_adaptive_rule_init(const struct op25b_adaptive_table *t,
 	     (limit->ipv6_key < 32 || limit->ipv6_key > 64)))
 		return -EINVAL;
 	memset(rule, 0, sizeof(*rule));
-	rule->per_ticks = (uint64_t)limit->per_seconds * t->hz;
+	rule->per_ticks = seconds_to_ticks(limit->per_seconds, t->hz);
 	rule->sub_ticks = rule->per_ticks / OP25B_ADAPTIVE_SUBWINDOWS;
 	if (rule->sub_ticks == 0)
 		rule->sub_ticks = 1;
 	rule->sub_divisor = rte_reciprocal_value_u64(rule->sub_ticks);
-	rule->block_ticks = (uint64_t)limit->block_seconds * t->hz;
+	rule->block_ticks = seconds_to_ticks(limit->block_seconds, t->hz);
 	rule->connections = limit->connections;
 	rule->destinations = limit->destinations;
 	rule->ipv6_key = limit->ipv6_key == 0 ? 64 : limit->ipv6_key;

@@ -441,6 +441,27 @@ test_clock(void **state)
 	assert_int_equal(r.per_ticks, 90 * HZ);
 	assert_int_equal(r.sub_ticks, 90 * HZ / 8);
 	assert_int_equal(r.block_ticks, 3600 * HZ);
+	/* The longest durations the loader allows (2^32 - 1 s) on a clock
+	 * over 4.29 GHz: at most 2^62 ticks, not wrapped past 2^64. */
+	{
+		struct op25b_adaptive_params fast = { .sz = sizeof(fast),
+						      .entries = 1024,
+						      .socket_id =
+							      SOCKET_ID_ANY,
+						      .hz = 5000000000ull,
+						      .clock = fake_clock };
+		struct op25b_adaptive_limit longest = { 1, UINT32_MAX,
+							UINT32_MAX, 0, 0 };
+		struct op25b_adaptive_table *f = op25b_adaptive_create(&fast);
+		struct op25b_adaptive_rule x;
+
+		assert_non_null(f);
+		assert_int_equal(op25b_adaptive_rule_init(f, &longest, 1, &x),
+				 0);
+		assert_true(x.block_ticks == UINT64_C(1) << 62);
+		assert_true(x.per_ticks == UINT64_C(1) << 62);
+		op25b_adaptive_free(f);
+	}
 	/* A clock without its rate, and sizes out of range, are refused. */
 	assert_null(op25b_adaptive_create(&bad));
 	assert_int_equal(rte_errno, EINVAL);
