@@ -397,7 +397,9 @@ parse_to(struct loader *ld, yaml_node_t *value, void *ctx)
 				ld, group,
 				"duplicate key '%s' in to (first at line "
 				"%zu)",
-				op25b_node_text(group),
+				/* Shown escaped: the groups' names may not be
+				 * checked yet (destinations come later). */
+				op25b_node_show(group).s,
 				first->start_mark.line + 1);
 		if (op25b_loader_parse_action(
 			    ld, op25b_loader_node(ld, pair->value), "action",

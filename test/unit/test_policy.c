@@ -506,6 +506,19 @@ test_to_before_destinations(void **state)
 	/* Saying what would apply anyway is fine: no warning. */
 	assert_int_equal(policy->n_warnings, 0);
 	op25b_policy_free(policy);
+	/* A key given twice in to, before destinations has checked the
+	 * names: shown as the other messages show file text (no control
+	 * byte reaches the operator's terminal). */
+	assert_load_error("version: 1\n"
+			  "sources:\n"
+			  "  m:\n"
+			  "    action: allow\n"
+			  "    to: {\"g\\e[31m\": allow, \"g\\e[31m\": block}\n"
+			  "    prefixes: [198.19.128.0/17]\n"
+			  "destinations:\n"
+			  "  \"g\\e[31m\": {prefixes: [192.0.2.0/24]}\n",
+			  5, 28,
+			  "duplicate key 'g?[31m' in to (first at line 5)");
 }
 
 static void
