@@ -174,6 +174,7 @@ enum op25b_notify_answer
 op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 		    const struct pkt_meta *meta, uint64_t *counters)
 {
+	enum op25b_notify_answer answer;
 	struct tcp_seen seen;
 	enum notify_segment segment;
 	uint64_t now, slot;
@@ -191,8 +192,12 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 			counters[OP25B_NOTIFY_OVER_BUDGET]++;
 			return answer_reset(m, meta, &seen);
 		}
-		counters[OP25B_NOTIFY_SYN_ACK]++;
-		return answer_syn(n, m, meta, &seen, slot);
+		/* Counted once built: a frame that cannot carry it (a
+		 * shared mbuf, no room) is dropped unanswered. */
+		answer = answer_syn(n, m, meta, &seen, slot);
+		counters[OP25B_NOTIFY_SYN_ACK] += answer ==
+						  OP25B_NOTIFY_ANSWER_REPLY;
+		return answer;
 	}
 	if (segment == NOTIFY_SEGMENT_BAD_COOKIE)
 		goto bad_cookie;
@@ -220,10 +225,10 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 				counters[OP25B_NOTIFY_OVER_BUDGET]++;
 				return answer_reset(m, meta, &seen);
 			}
+			if (op25b_tcp_reply_build(m, meta, &seen, &r) != 0)
+				return OP25B_NOTIFY_ANSWER_DROP;
 			counters[OP25B_NOTIFY_NOTIFIED]++;
-			return op25b_tcp_reply_build(m, meta, &seen, &r) == 0
-				       ? OP25B_NOTIFY_ANSWER_REPLY
-				       : OP25B_NOTIFY_ANSWER_DROP;
+			return OP25B_NOTIFY_ANSWER_REPLY;
 		}
 		if (ack == NOTIFY_ACK_BARE)
 			return OP25B_NOTIFY_ANSWER_DROP;

@@ -1168,6 +1168,7 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 	enum notify_segment segment;
 	__u32 zero = 0, cookie, k;
 	uint64_t *c;
+	int ret;
 
 	if (m == NULL)
 		return NOTIFY_DROP;
@@ -1196,10 +1197,12 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 			c[OP25B_NOTIFY_OVER_BUDGET]++;
 			return notify_reset(ctx, m, &s);
 		}
-		c[OP25B_NOTIFY_SYN_ACK]++;
+		/* Counted once built, as lib/classify's notify.c. */
 		r.seq = notify_cookie(key, m->family, &s, tslot);
-		return op25b_reply_build(ctx, m, &s, &r) == 0 ? NOTIFY_REPLY
-							      : NOTIFY_DROP;
+		if (op25b_reply_build(ctx, m, &s, &r) != 0)
+			return NOTIFY_DROP;
+		c[OP25B_NOTIFY_SYN_ACK]++;
+		return NOTIFY_REPLY;
 	}
 	if (segment == NOTIFY_SEGMENT_BAD_COOKIE)
 		goto bad_cookie;
@@ -1214,8 +1217,10 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 				c[OP25B_NOTIFY_OVER_BUDGET]++;
 				return notify_reset(ctx, m, &s);
 			}
-			c[OP25B_NOTIFY_NOTIFIED]++;
-			return notify_greet(ctx, m, &s, n, cookie);
+			ret = notify_greet(ctx, m, &s, n, cookie);
+			if (ret == NOTIFY_REPLY)
+				c[OP25B_NOTIFY_NOTIFIED]++;
+			return ret;
 		}
 		if (ack == NOTIFY_ACK_BARE)
 			return NOTIFY_DROP;

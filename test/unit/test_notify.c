@@ -288,6 +288,43 @@ test_handshake_and_greeting(void **state)
 			 2 * n);
 }
 
+/* A frame that cannot carry the answer (its mbuf shared: the reply is
+ * built in place) is dropped unanswered, and counted as neither a SYN-ACK
+ * nor a notice: the counters say what was sent. */
+static void
+test_unbuilt_answer_not_counted(void **state)
+{
+	char tokens[2][256];
+	unsigned int i;
+
+	(void)state;
+	snprintf(tokens[0], sizeof(tokens[0]), DYN " seq=1000");
+	snprintf(tokens[1], sizeof(tokens[1]), DYN " flags=A seq=1001 ack=%u",
+		 cookie_of(AF_INET) + 1);
+	for (i = 0; i < RTE_DIM(tokens); i++) {
+		struct op25b_classify_result r;
+		unsigned int len;
+		uint8_t in[OP25B_CRAFT_FRAME_MAX];
+		struct rte_mbuf *m;
+
+		m = frame_of(tokens[i], in, &len);
+		rte_mbuf_refcnt_update(m, 1);
+		assert_int_equal(op25b_classifier_classify_burst(classifier,
+								 NULL, &m, 1,
+								 &r, &counters),
+				 1);
+		assert_int_equal(r.outcome, OP25B_OUTCOME_BLOCKED);
+		assert_int_equal(r.disposition, OP25B_DISPOSITION_DROP);
+		/* Untouched. */
+		assert_memory_equal(rte_pktmbuf_mtod(m, void *), in, len);
+		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(counters.class_notify[C_DYN][OP25B_NOTIFY_SYN_ACK], 0);
+	assert_int_equal(counters.class_notify[C_DYN][OP25B_NOTIFY_NOTIFIED],
+			 0);
+}
+
 /* The RST that answers a segment with ACK: seq = its ack, no ACK flag. */
 static void
 expect_rst(const char *tokens, uint32_t ack)
@@ -502,6 +539,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_handshake_and_greeting, test_setup),
+		cmocka_unit_test_setup(test_unbuilt_answer_not_counted,
+				       test_setup),
 		cmocka_unit_test_setup(test_cookie_slots, test_setup),
 		cmocka_unit_test_setup(test_everything_else_is_reset,
 				       test_setup),
