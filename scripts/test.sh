@@ -107,15 +107,17 @@ for script in "${scenarios[@]}"; do
 	echo "== $(basename "$script")"
 	log=$(timeout 900 bash "$script" 2>&1)
 	rc=$?
-	echo "$log" | grep -E '^(ok|not ok) ' || true
-	p=$(echo "$log" | grep -c '^ok ')
-	f=$(echo "$log" | grep -c '^not ok ')
+	# -a: a scenario's details may quote bytes that are no text (a
+	# Latin-1 file name); its lines are still to be shown.
+	echo "$log" | grep -aE '^(ok|not ok) ' || true
+	p=$(echo "$log" | grep -ac '^ok ')
+	f=$(echo "$log" | grep -ac '^not ok ')
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "$log" | tail -30
 		echo "$(basename "$script"): exited with status $rc"
 		f=1
 	elif [ "$f" -ne 0 ]; then
-		echo "$log" | grep -B2 -A12 '^not ok ' | head -80
+		echo "$log" | grep -a -B2 -A12 '^not ok ' | head -80
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))

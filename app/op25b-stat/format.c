@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "op25b_json.h"
 #include "stat_tool.h"
 
 /* Metric names, in one place: tests and dashboards depend on them. */
@@ -111,13 +112,18 @@ static void
 prom_label_value(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (; *s != '\0'; s++) {
+	while (*s != '\0') {
+		size_t n = op25b_utf8_len(s);
+
 		if (*s == '\\' || *s == '"')
 			fprintf(out, "\\%c", *s);
 		else if (*s == '\n')
 			fputs("\\n", out);
+		else if (n == 0) /* a label value is UTF-8 */
+			fputs(OP25B_UTF8_REPLACEMENT, out);
 		else
-			fputc(*s, out);
+			fwrite(s, 1, n, out);
+		s += n == 0 ? 1 : n;
 	}
 	fputc('"', out);
 }

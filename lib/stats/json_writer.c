@@ -18,19 +18,59 @@ op25b_json_init(struct op25b_json *j, FILE *out, unsigned int indent)
 	j->nonempty[0] = false;
 }
 
+size_t
+op25b_utf8_len(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (u[0] < 0x80)
+		return 1;
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		n = 2;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		n = 3;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	/* The second byte's range: no overlong form (E0, F0), no surrogate
+	 * (ED), nothing past U+10FFFF (F4). */
+	if (u[0] == 0xe0)
+		lo = 0xa0;
+	else if (u[0] == 0xed)
+		hi = 0x9f;
+	else if (u[0] == 0xf0)
+		lo = 0x90;
+	else if (u[0] == 0xf4)
+		hi = 0x8f;
+	if (u[1] < lo || u[1] > hi)
+		return 0;
+	/* A NUL is no continuation byte: the string's end stops it. */
+	for (i = 2; i < n; i++)
+		if (u[i] < 0x80 || u[i] > 0xbf)
+			return 0;
+	return n;
+}
+
 void
 op25b_json_escape(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (; *s != '\0'; s++) {
+	while (*s != '\0') {
 		unsigned char ch = (unsigned char)*s;
+		size_t n = op25b_utf8_len(s);
 
 		if (ch == '"' || ch == '\\')
 			fprintf(out, "\\%c", ch);
 		else if (ch < 0x20)
 			fprintf(out, "\\u%04x", ch);
+		else if (n == 0)
+			fputs(OP25B_UTF8_REPLACEMENT, out);
 		else
-			fputc(ch, out);
+			fwrite(s, 1, n, out);
+		s += n == 0 ? 1 : n;
 	}
 	fputc('"', out);
 }

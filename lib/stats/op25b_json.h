@@ -65,8 +65,19 @@ void op25b_json_raw(struct op25b_json *j, const char *key, const char *text);
 int op25b_json_end(struct op25b_json *j);
 
 /** Write @p s as a JSON string: quotes, backslash and control characters
- * escaped. */
+ * escaped, a byte that starts no valid UTF-8 sequence as U+FFFD. */
 void op25b_json_escape(FILE *out, const char *s);
+
+/**
+ * The length of the valid UTF-8 sequence (RFC 3629: no overlong form, no
+ * surrogate, nothing past U+10FFFF) at @p s, 1..4; 0 when @p s starts
+ * none. What JSON and Prometheus take: a policy path or a port name
+ * in Latin-1 must not make a whole document or scrape invalid.
+ */
+size_t op25b_utf8_len(const char *s);
+
+/** U+FFFD, what a byte that starts no valid sequence is written as. */
+#define OP25B_UTF8_REPLACEMENT "\xef\xbf\xbd"
 
 #ifdef __cplusplus
 }

@@ -123,10 +123,14 @@ fi
 report "finite replay: op25b-stat --json equals op25b --stats-json (packets, classes, groups, ports)"
 
 # --- a live run -------------------------------------------------------------
+# Its policy under a name in Latin-1 (a byte that is no UTF-8): the JSON
+# and the Prometheus text stay UTF-8, the byte written as U+FFFD.
+live_policy="$work/$(printf 'caf\351')-enforce.yaml"
+cp "$policy" "$live_policy"
 timeout 300 "$op25b" "${eal[@]}" \
 	--vdev "net_pcap0,rx_pcap=$work/in.pcap,infinite_rx=1" \
 	--vdev "net_pcap1,rx_pcap=$work/upstream.pcap,infinite_rx=1" \
-	-- --policy "$policy" --name "$name" --status-interval 0 \
+	-- --policy "$live_policy" --name "$name" --status-interval 0 \
 	>"$work/op25b.log" 2>&1 &
 op25b_pid=$!
 pids+=("$op25b_pid")
@@ -278,7 +282,12 @@ EOF
 want_rc $? 0
 want_empty "$work/metrics.err"
 check_prometheus "$work/metrics.txt"
-report "live --prometheus: text format 0.0.4, every op25b_ family with its labels"
+"$py" -c 'import sys; t = open(sys.argv[1], "rb").read().decode("utf-8"); assert "caf\ufffd-enforce.yaml" in t, "no U+FFFD in the policy label"' \
+	"$work/metrics.txt" 2>"$work/utf8.err" || problem "Prometheus text: $(tail -1 "$work/utf8.err")"
+"$stat" --name "$name" --json >"$work/live-utf8.json" 2>/dev/null
+"$py" -c 'import json, sys; d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8")); assert "caf\ufffd-enforce.yaml" in json.dumps(d, ensure_ascii=False), "no U+FFFD in the JSON"' \
+	"$work/live-utf8.json" 2>"$work/utf8.err" || problem "JSON: $(tail -1 "$work/utf8.err")"
+report "live --prometheus: text format 0.0.4, every op25b_ family with its labels; a Latin-1 policy path as U+FFFD"
 
 # --- /metrics over HTTP --------------------------------------------------------
 port=$(free_port)

@@ -305,6 +305,28 @@ test_json_writer(void **state)
 	assert_string_equal(text, "{\n  \"a\": 1,\n  \"b\": {\"c\": 2, "
 				  "\"d\": 3}\n}\n");
 	free(text);
+
+	/* UTF-8: valid sequences of 2, 3 and 4 bytes kept; a Latin-1 byte,
+	 * a sequence cut short (by the end or another byte), an overlong
+	 * form, a surrogate and past U+10FFFF each become U+FFFD. */
+	text = NULL;
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	op25b_json_escape(out, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa7 "
+			       "caf\xe9 \xe2\x82 \xc0\xaf \xed\xa0\x80 "
+			       "\xf4\x90\x80\x80 \xe2");
+	fclose(out);
+	assert_string_equal(text,
+			    "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa7 "
+			    "caf\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
+			    "\xef\xbf\xbd\xef\xbf\xbd "
+			    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+			    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+			    "\xef\xbf\xbd \xef\xbf\xbd\"");
+	free(text);
+	assert_int_equal(op25b_utf8_len("\xc3\xa9"), 2);
+	assert_int_equal(op25b_utf8_len("\xf4\x8f\xbf\xbf"), 4);
+	assert_int_equal(op25b_utf8_len("\xe9"), 0);
 }
 
 static void
