@@ -22,6 +22,30 @@
 
 /* libyaml's complaint, at its mark; reader errors (bad UTF-8) only know a
  * byte offset, turned into line and column here. */
+/* Whether @c starts a character: UTF-8 continuation bytes do not (the
+ * reader has checked the encoding before any mark is made). */
+static bool
+starts_char(char c)
+{
+	return ((unsigned char)c & 0xc0) != 0x80;
+}
+
+/* The byte where character @index of @text starts (libyaml's marks count
+ * characters, not bytes); @len when past the end. */
+static size_t
+byte_of_char(const char *text, size_t len, size_t index)
+{
+	size_t i, chars = 0;
+
+	for (i = 0; i < len; i++) {
+		if (!starts_char(text[i]))
+			continue;
+		if (chars++ == index)
+			return i;
+	}
+	return len;
+}
+
 static int
 fail_yaml(struct loader *ld, const yaml_parser_t *parser, const char *text,
 	  size_t len)
@@ -36,13 +60,15 @@ fail_yaml(struct loader *ld, const yaml_parser_t *parser, const char *text,
 					? parser->problem_offset
 					: len;
 
+		/* Columns in characters, as libyaml's marks count them:
+		 * the reader's offset is in bytes. */
 		line = 1;
 		column = 1;
 		for (i = 0; i < end; i++) {
 			if (text[i] == '\n') {
 				line++;
 				column = 1;
-			} else {
+			} else if (starts_char(text[i])) {
 				column++;
 			}
 		}
@@ -51,8 +77,9 @@ fail_yaml(struct loader *ld, const yaml_parser_t *parser, const char *text,
 		column = (uint32_t)parser->problem_mark.column + 1;
 		/* libyaml only says "found character that cannot start any
 		 * token": name the character and the fix. */
-		if (parser->problem_mark.index < len &&
-		    text[parser->problem_mark.index] == '\t')
+		size_t at = byte_of_char(text, len, parser->problem_mark.index);
+
+		if (at < len && text[at] == '\t')
 			return op25b_loader_fail_at(ld, line, column,
 						    "found a tab: use spaces "
 						    "(YAML does not indent "

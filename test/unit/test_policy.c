@@ -521,6 +521,29 @@ test_to_before_destinations(void **state)
 			  "duplicate key 'g?[31m' in to (first at line 5)");
 }
 
+/* Positions and the tab hint after text that is not ASCII: libyaml's
+ * marks count characters, the reader's offset bytes; the loader's columns
+ * are characters either way, and it looks for the tab at the character
+ * libyaml names (a byte index, six characters of two bytes before it,
+ * named the tab in a string six bytes earlier, and missed a real tab). */
+static void
+test_error_columns_utf8(void **state)
+{
+	(void)state;
+	assert_load_error("version: 1\n# \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+			  "\xc3\xa9\xc3\xa9\nmode: \"\t\"    @x\n",
+			  3, 14,
+			  "found character that cannot start any token "
+			  "(while scanning for the next token at line 3)");
+	assert_load_error("version: 1\nmode: \"caf\xc3\xa9 \xff\"\n", 2, 13,
+			  "invalid leading UTF-8 octet");
+	assert_load_error("version: 1\n# \xc3\xa9\xc3\xa9\xc3\xa9\nsources:\n"
+			  "\tx: 1\n",
+			  4, 1,
+			  "found a tab: use spaces (YAML does not indent with "
+			  "tabs)");
+}
+
 static void
 test_error_names(void **state)
 {
@@ -2065,6 +2088,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_null_containers_and_descriptions),
 		cmocka_unit_test(test_error_vectors),
 		cmocka_unit_test(test_to_before_destinations),
+		cmocka_unit_test(test_error_columns_utf8),
 		cmocka_unit_test(test_error_names),
 		cmocka_unit_test(test_error_too_many_classes),
 		cmocka_unit_test(test_error_too_many_groups),
