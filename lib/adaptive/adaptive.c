@@ -277,6 +277,20 @@ in_window(uint32_t word, uint32_t epoch)
 	       OP25B_ADAPTIVE_SUBWINDOWS;
 }
 
+/* Whether @word (not 0) has left the window of @epoch behind it: older
+ * by OP25B_ADAPTIVE_SUBWINDOWS to half the index's range. A word ahead
+ * of @epoch (another worker's burst read the clock a little later, at a
+ * sub-window's edge) is no stale word: it is left as it is. */
+static inline bool
+stale_word(uint32_t word, uint32_t epoch)
+{
+	uint32_t age = (epoch - (word & ADAPTIVE_EPOCH_MASK)) &
+		       ADAPTIVE_EPOCH_MASK;
+
+	return age >= OP25B_ADAPTIVE_SUBWINDOWS &&
+	       age <= ADAPTIVE_EPOCH_MASK / 2;
+}
+
 static void
 entry_reset(struct adaptive_entry *e, _Atomic uint32_t *dest,
 	    const struct op25b_adaptive_rule *rule, uint64_t now)
@@ -367,7 +381,7 @@ clear_stale(_Atomic uint32_t *words, unsigned int n, uint32_t epoch,
 		uint32_t v =
 			atomic_load_explicit(&words[i], memory_order_relaxed);
 
-		if (i != keep && v != 0 && !in_window(v, epoch))
+		if (i != keep && v != 0 && stale_word(v, epoch))
 			cas32(shared, &words[i], &v, 0);
 	}
 }
@@ -427,7 +441,7 @@ count_dest(_Atomic uint32_t *words, uint16_t dest, uint32_t epoch, bool shared)
 				free_at = (int)i;
 				free_v = v;
 			}
-			stale |= v != 0 && !in_window(v, epoch);
+			stale |= v != 0 && stale_word(v, epoch);
 		}
 		/* Out-of-window words: emptied before the index wraps them
 		 * back in (clear_stale()); the free word this SYN takes is
@@ -481,6 +495,39 @@ merge_window_word(_Atomic uint32_t *words, uint32_t v, uint32_t epoch)
 	} while (!atomic_compare_exchange_weak(slot, &old, next));
 }
 
+/* Add destination word @d (of another way of the same source) into
+ * @words, judged at @epoch: a destination they share keeps the newer
+ * sub-window of the two, a new one takes a free or out-of-window word.
+ * (count_dest() would judge at @d's own sub-window: newer words would
+ * look stale to it.) */
+static void
+merge_dest_word(_Atomic uint32_t *words, uint32_t d, uint32_t epoch)
+{
+	int free_at = -1;
+	uint32_t free_v = 0, v;
+	unsigned int i;
+
+	if (d == 0 || !in_window(d, epoch))
+		return;
+	for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++) {
+		v = atomic_load_explicit(&words[i], memory_order_relaxed);
+		if (v != 0 && (v >> 16) == (d >> 16)) {
+			if (!in_window(v, epoch) ||
+			    ((epoch - d) & ADAPTIVE_EPOCH_MASK) <
+				    ((epoch - v) & ADAPTIVE_EPOCH_MASK))
+				atomic_compare_exchange_strong(&words[i], &v,
+							       d);
+			return;
+		}
+		if (free_at < 0 && (v == 0 || !in_window(v, epoch))) {
+			free_at = (int)i;
+			free_v = v;
+		}
+	}
+	if (free_at >= 0)
+		atomic_compare_exchange_strong(&words[free_at], &free_v, d);
+}
+
 /*
  * Two workers that see a new source's first SYNs at once both miss its
  * key and claim a way each: two ways of one key, the later lookups find
@@ -524,10 +571,7 @@ fold_duplicates(struct op25b_adaptive_table *t, uint64_t base, uint64_t key,
 				uint32_t d = atomic_load_explicit(
 					&from_dests[i], memory_order_relaxed);
 
-				if (d != 0 && in_window(d, epoch))
-					count_dest(
-						to_dests, (uint16_t)(d >> 16),
-						d & ADAPTIVE_EPOCH_MASK, true);
+				merge_dest_word(to_dests, d, epoch);
 			}
 		until = atomic_load_explicit(&from->blocked_until,
 					     memory_order_relaxed);

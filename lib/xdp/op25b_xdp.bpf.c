@@ -790,6 +790,18 @@ adaptive_in_window(__u32 word, __u32 epoch)
 	       OP25B_XDP_ADAPTIVE_SUBWINDOWS;
 }
 
+/* lib/adaptive's stale_word(): left behind the window (not ahead of it:
+ * another CPU's clock a little later). */
+static __always_inline int
+adaptive_stale(__u32 word, __u32 epoch)
+{
+	__u32 age = (epoch - (word & ADAPTIVE_EPOCH_MASK)) &
+		    ADAPTIVE_EPOCH_MASK;
+
+	return word != 0 && age >= OP25B_XDP_ADAPTIVE_SUBWINDOWS &&
+	       age <= ADAPTIVE_EPOCH_MASK / 2;
+}
+
 /* lib/adaptive's entry_reset(): the window starts again at @now. Plain
  * stores: a SYN of another CPU racing a reset may be lost, as there. */
 static __always_inline void
@@ -850,7 +862,7 @@ adaptive_count_syn(struct op25b_xdp_adaptive_entry *e, __u32 epoch)
 		v = e->window[i];
 		if (adaptive_in_window(v, epoch))
 			sum += v >> 16;
-		else if (v != 0 && (next >> 16) == 1)
+		else if ((next >> 16) == 1 && adaptive_stale(v, epoch))
 			__sync_val_compare_and_swap(&e->window[i], v, 0);
 	}
 	return (next >> 16) + sum;
@@ -878,8 +890,8 @@ adaptive_count_dest(struct op25b_xdp_adaptive_entry *e, __u32 dest, __u32 epoch)
 				found = 1;
 			} else if (v != 0 && adaptive_in_window(v, epoch)) {
 				distinct++;
-			} else if (v != 0) {
-				/* Out of the window: emptied (count_syn()). */
+			} else if (adaptive_stale(v, epoch)) {
+				/* Left behind: emptied (count_syn()). */
 				__sync_val_compare_and_swap(&e->dest[i], v, 0);
 			}
 		}
