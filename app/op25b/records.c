@@ -238,13 +238,21 @@ anchor_clock(struct op25b_app_records *rec)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	tsc = rte_rdtsc();
 	ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	/* A second at least, and a clock that went forward: a rate from
-	 * less, or across a step back, says less than the stated one. */
+	/* A second at least, a clock that went forward, and a rate within
+	 * 0.5% of the stated one: a step of the wall clock in the interval
+	 * (NTP setting it, an operator) would measure anything (an hour's
+	 * step in a minute: 60 times off); then the stated rate stands. */
 	if (rec->anchor_tsc != 0 && ns > rec->anchor_ns + 1000000000u &&
-	    tsc > rec->anchor_tsc)
-		rec->view.tsc_hz =
-			(uint64_t)((__int128)(tsc - rec->anchor_tsc) *
-				   1000000000 / (ns - rec->anchor_ns));
+	    tsc > rec->anchor_tsc) {
+		uint64_t hz = (uint64_t)((__int128)(tsc - rec->anchor_tsc) *
+					 1000000000 / (ns - rec->anchor_ns));
+		uint64_t stated = rte_get_tsc_hz();
+
+		rec->view.tsc_hz = hz > stated - stated / 200 &&
+						   hz < stated + stated / 200
+					   ? hz
+					   : stated;
+	}
 	rec->anchor_tsc = tsc;
 	rec->anchor_ns = ns;
 	rec->view.tsc0 = tsc;
@@ -329,7 +337,7 @@ op25b_records_start(struct op25b_app *app)
 	};
 	anchor_clock(rec);
 	rec->next_tsc = rec->view.tsc0 +
-			cfg->records_interval_s * rec->view.tsc_hz;
+			cfg->records_interval_s * rte_get_tsc_hz();
 	return 0;
 }
 
@@ -574,8 +582,10 @@ op25b_records_end_interval(struct op25b_app *app)
 	if (rec == NULL)
 		return;
 	atomic_fetch_add_explicit(&rec->epoch, 1, memory_order_relaxed);
+	/* The stated rate: an interval is the TSC's, whatever the wall
+	 * clock did. */
 	rec->next_tsc = rte_rdtsc() +
-			app->config.records_interval_s * rec->view.tsc_hz;
+			app->config.records_interval_s * rte_get_tsc_hz();
 }
 
 void
