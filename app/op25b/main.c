@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -521,6 +522,7 @@ main(int argc, char **argv)
 	static struct op25b_app app;
 	unsigned int lcore, i;
 	int ret, eal_args, exit_code = EXIT_FAILURE;
+	sigset_t control_signals;
 
 	for (i = 1; i < (unsigned int)argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 ||
@@ -532,7 +534,19 @@ main(int argc, char **argv)
 			break;
 	}
 	op25b_control_install_signals();
+	/* Blocked while the EAL makes its threads (lcores, interrupts,
+	 * telemetry, which inherit the mask): only this one, the control
+	 * lcore, takes them. A signal that landed on the telemetry thread
+	 * would end its accept() with EINTR, and the thread with it. One
+	 * sent meanwhile waits, and is taken below. */
+	sigemptyset(&control_signals);
+	sigaddset(&control_signals, SIGHUP);
+	sigaddset(&control_signals, SIGINT);
+	sigaddset(&control_signals, SIGTERM);
+	sigaddset(&control_signals, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &control_signals, NULL);
 	eal_args = rte_eal_init(argc, argv);
+	pthread_sigmask(SIG_UNBLOCK, &control_signals, NULL);
 	if (eal_args < 0) {
 		fprintf(stderr, "op25b: EAL init failed: %s\n",
 			rte_strerror(rte_errno));

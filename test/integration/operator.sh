@@ -343,7 +343,16 @@ report "operator: the start-up file's exemption and switch hold from the first p
 	>"$work/early.log" 2>&1 &
 early=$!
 pids+=($early)
-sleep 0.1
+# As soon as it catches both (SigCgt: SIGHUP bit 0, SIGUSR1 bit 9), which
+# it does before the EAL's init: a signal before main() would find the
+# default action still, as for any process.
+catches() {
+	local m
+	m=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) &&
+		(((0x$m & 0x201) == 0x201))
+}
+wait_until 10 "$early" catches "$early" ||
+	problem "op25b never caught SIGHUP and SIGUSR1"
 kill -HUP "$early" 2>/dev/null
 kill -USR1 "$early" 2>/dev/null
 if wait_for "$work/early.log" "op25b: commands:" "$early"; then
