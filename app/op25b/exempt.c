@@ -664,7 +664,10 @@ op25b_app_exempt_tick(struct op25b_app *app)
 	/* A state file that could not be read at start: read again. */
 	if (app->state_unread != 0 && op25b_now_ms() >= last_read + 1000) {
 		last_read = op25b_now_ms();
-		state_restore(app);
+		/* Read, but its table not built: rebuilt below, every tick,
+		 * until it is. */
+		if (state_restore(app) != 0)
+			stale = true;
 	}
 	if (n > 0 || stale) {
 		stale = publish(app) != 0;
