@@ -669,6 +669,34 @@ adaptive_frame(struct vec_set *s, const struct adaptive_step *st, uint64_t ms)
 			 op25b_outcome_name(st->expect));
 }
 
+/* A set of both sides for the adaptive runs, named @name: the program
+ * loaded, and the classifiers' table (returned) on test_adaptive_ms. */
+static struct op25b_adaptive_table *
+adaptive_set_open(struct vec_set *s, const char *name)
+{
+	struct op25b_adaptive_table *t = test_adaptive_table();
+	char log[2048];
+
+	assert_non_null(t);
+	s->xdp = op25b_xdp_load(log, sizeof(log));
+	assert_non_null(s->xdp);
+	snprintf(s->path, sizeof(s->path), "%s", name);
+	return t;
+}
+
+/* Policy @p on both sides of @s: the classifier (on table @t) made again,
+ * the program's maps applied. */
+static void
+adaptive_set_apply(struct vec_set *s, struct op25b_adaptive_table *t,
+		   const struct op25b_policy *p)
+{
+	op25b_classifier_free(s->classifier);
+	s->classifier = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	assert_non_null(s->classifier);
+	assert_int_equal(op25b_classifier_set_adaptive(s->classifier, t), 0);
+	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL), 0);
+}
+
 /* The classifier with a table on test_adaptive_ms and the program with its
  * clock set to the same time, step by step: the same verdicts, counters
  * and bytes, the expected outcome, and the same adaptive_triggered per
@@ -683,17 +711,13 @@ run_adaptive(void **state)
 	struct op25b_adaptive_table *t;
 	struct op25b_policy *p = NULL;
 	struct vec_set s = { 0 };
-	char yaml[1024], log[2048];
+	char yaml[1024];
 	unsigned int i, k;
 
 	(void)state;
 	if (sets[0].xdp == NULL)
 		skip();
-	t = test_adaptive_table();
-	assert_non_null(t);
-	s.xdp = op25b_xdp_load(log, sizeof(log));
-	assert_non_null(s.xdp);
-	snprintf(s.path, sizeof(s.path), "adaptive");
+	t = adaptive_set_open(&s, "adaptive");
 	for (i = 0; i < RTE_DIM(adaptive_steps); i++) {
 		const struct adaptive_step *st = &adaptive_steps[i];
 
@@ -706,14 +730,10 @@ run_adaptive(void **state)
 		snprintf(yaml, sizeof(yaml), adaptive_fmt, st->conns, st->per,
 			 st->other);
 		op25b_classifier_free(s.classifier);
+		s.classifier = NULL;
 		op25b_policy_free(p);
 		p = test_policy_of(yaml);
-		s.classifier =
-			op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
-		assert_non_null(s.classifier);
-		assert_int_equal(op25b_classifier_set_adaptive(s.classifier, t),
-				 0);
-		assert_int_equal(op25b_xdp_apply(s.xdp, p, NULL), 0);
+		adaptive_set_apply(&s, t, p);
 	}
 	op25b_adaptive_totals(t, &dt, dpdk_class);
 	assert_int_equal(op25b_xdp_adaptive(s.xdp, 3605500ull * 1000000u, &xt,
@@ -750,25 +770,17 @@ run_adaptive_no_alias(void **state)
 	struct op25b_adaptive_table *t;
 	struct op25b_policy *p;
 	struct vec_set s = { 0 };
-	char log[2048];
 	uint64_t ms, start = 1000000;
 	unsigned int i;
 
 	(void)state;
 	if (sets[0].xdp == NULL)
 		skip();
-	t = test_adaptive_table();
-	assert_non_null(t);
-	s.xdp = op25b_xdp_load(log, sizeof(log));
-	assert_non_null(s.xdp);
-	snprintf(s.path, sizeof(s.path), "adaptive-alias");
+	t = adaptive_set_open(&s, "adaptive-alias");
 	adaptive_at(&s, start);
 	p = test_policy_of(TEST_ADAPTIVE_POLICY(
 		"connections: 10, per: 1s, block_for: 1h", ""));
-	s.classifier = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
-	assert_non_null(s.classifier);
-	assert_int_equal(op25b_classifier_set_adaptive(s.classifier, t), 0);
-	assert_int_equal(op25b_xdp_apply(s.xdp, p, NULL), 0);
+	adaptive_set_apply(&s, t, p);
 	for (i = 0; i < 9; i++)
 		adaptive_frame(&s, &syn, start);
 	adaptive_frame(&s, &syn, start + 875);
