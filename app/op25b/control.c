@@ -192,14 +192,12 @@ compile(struct op25b_app *app, const struct op25b_policy *policy,
 	struct op25b_classifier *c;
 
 	if (assign_slots(app, policy, class_slots, group_slots) != 0) {
-		op25b_stats_writer_slots_truncate(app->stats, n_class_slots,
-						  n_group_slots);
 		snprintf(msg, size,
 			 "%s: more than %u class or group names since start "
 			 "(restart op25b to renumber)",
 			 policy->file, OP25B_STATS_SLOTS - 1);
 		rte_errno = ENOSPC;
-		return NULL;
+		goto fail;
 	}
 	if (base != NULL)
 		c = op25b_classifier_derive(base, policy, (int)rte_socket_id(),
@@ -211,18 +209,19 @@ compile(struct op25b_app *app, const struct op25b_policy *policy,
 		/* As `op25b-policy check` reports it: at the prefix where a
 		 * table's limit is reached. */
 		op25b_policy_error_format(&error.where, msg, size);
-		op25b_stats_writer_slots_truncate(app->stats, n_class_slots,
-						  n_group_slots);
-		return NULL;
+		goto fail;
 	}
 	if (op25b_app_adaptive_attach(app, c, msg, size) != 0) {
 		op25b_classifier_free(c);
-		op25b_stats_writer_slots_truncate(app->stats, n_class_slots,
-						  n_group_slots);
-		return NULL;
+		goto fail;
 	}
 	activate(app, policy, class_slots, group_slots);
 	return c;
+
+fail:
+	op25b_stats_writer_slots_truncate(app->stats, n_class_slots,
+					  n_group_slots);
+	return NULL;
 }
 
 /* The classifier of the policy at start. */

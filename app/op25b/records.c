@@ -460,7 +460,7 @@ write_json(struct op25b_app_records *rec,
 		char *buf = NULL;
 		size_t len = 0;
 		FILE *m = open_memstream(&buf, &len);
-		int err = m == NULL ? -ENOMEM : 0;
+		int err = m == NULL ? -ENOMEM : 0, werr = 0;
 
 		for (k = 0; err == 0 && k < RECORDS_CHUNK_LINES && i + k < n &&
 			    (k == 0 || ends[k - 1] < RECORDS_CHUNK_BYTES);
@@ -477,13 +477,12 @@ write_json(struct op25b_app_records *rec,
 		 * uncounted as written: the chunk before it is written. */
 		if (err != 0 && k > 0)
 			k--;
-		if (k > 0 && err == 0)
-			ok = append_lines(rec, buf, ends[k - 1], ends, k, &err);
-		else if (k > 0)
-			ok = append_lines(rec, buf, ends[k - 1], ends, k,
-					  &(int){ 0 });
-		else
-			ok = 0;
+		ok = k == 0 ? 0
+			    : append_lines(rec, buf, ends[k - 1], ends, k,
+					   &werr);
+		/* A formatting failure is the one to tell. */
+		if (err == 0)
+			err = werr;
 		free(buf);
 		rec->written += ok;
 		if (err != 0) {
