@@ -403,12 +403,14 @@ struct burst_counts {
 
 /* Parse frame @i of the burst: its result when parsing settles it, else
  * its addresses gathered per family for the bulk lookups. One body for
- * the two parse loops of classify_burst(). */
+ * the two parse loops of classify_burst(). @early4: @prefetch_lpm4 or an
+ * adaptive table, so that a vector path without one tests one flag an
+ * IPv4 SMTP frame, not two. */
 static __rte_always_inline void
 parse_one(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 	  unsigned int i, struct op25b_classify_result *results,
 	  struct op25b_adaptive_table *adaptive, struct burst_gather *g,
-	  struct burst_counts *counts, bool prefetch_lpm4,
+	  struct burst_counts *counts, bool early4, bool prefetch_lpm4,
 	  struct op25b_classify_result non_smtp)
 {
 	struct rte_mbuf *m = pkts[i];
@@ -446,17 +448,21 @@ parse_one(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 		 * addresses are known; gathers (a vector path) need no
 		 * prefetch: a gather's loads are in flight together, and
 		 * the first level (256 KB) mostly in L2. */
-		if (prefetch_lpm4) {
-			lpm4_prefetch_first(c->src4, g->src4[counts->n4]);
-			lpm4_prefetch_first(c->dst4, g->dst4[counts->n4]);
+		if (unlikely(early4)) {
+			if (prefetch_lpm4) {
+				lpm4_prefetch_first(c->src4,
+						    g->src4[counts->n4]);
+				lpm4_prefetch_first(c->dst4,
+						    g->dst4[counts->n4]);
+			}
+			/* And the adaptive table's bucket, before the class is
+			 * known: a DRAM miss that must start early to be hidden
+			 * (only policies with an adaptive class pay for it). */
+			if (adaptive != NULL)
+				op25b_adaptive_prefetch(
+					adaptive, op25b_adaptive_key4(
+							  g->src4[counts->n4]));
 		}
-		/* And the adaptive table's bucket, before the class is
-		 * known: a DRAM miss that must start early to be hidden
-		 * (only policies with an adaptive class pay for it). */
-		if (unlikely(adaptive != NULL))
-			op25b_adaptive_prefetch(
-				adaptive,
-				op25b_adaptive_key4(g->src4[counts->n4]));
 		g->idx4[counts->n4++] = (uint16_t)i;
 	} else {
 		memcpy(g->src6[counts->n6], p + meta->l3 + 8, 16);
@@ -472,7 +478,8 @@ parse_one_outline(const struct op25b_classifier *c, struct rte_mbuf **pkts,
 		  struct op25b_adaptive_table *adaptive, struct burst_gather *g,
 		  struct burst_counts *counts, bool prefetch_lpm4)
 {
-	parse_one(c, pkts, i, results, adaptive, g, counts, prefetch_lpm4,
+	parse_one(c, pkts, i, results, adaptive, g, counts,
+		  prefetch_lpm4 || adaptive != NULL, prefetch_lpm4,
 		  c->settled_result[OP25B_OUTCOME_NON_SMTP]);
 }
 
@@ -543,16 +550,17 @@ classify_burst(const struct op25b_classifier *c,
 		 * classifier's copy, which gcc then loads for every frame. */
 		const struct op25b_classify_result non_smtp =
 			c->settled_result[OP25B_OUTCOME_NON_SMTP];
+		const bool early4 = lookup4 == NULL || adaptive != NULL;
 
 		for (i = 0; i + PREFETCH_AHEAD < n; i++) {
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
 						       void *));
 			parse_one(c, pkts, i, results, adaptive, &g, &counts,
-				  lookup4 == NULL, non_smtp);
+				  early4, lookup4 == NULL, non_smtp);
 		}
 		for (; i < n; i++)
 			parse_one(c, pkts, i, results, adaptive, &g, &counts,
-				  lookup4 == NULL, non_smtp);
+				  early4, lookup4 == NULL, non_smtp);
 	} else {
 		ahead = n > PREFETCH_AHEAD
 				? unread & ((UINT64_C(1)

@@ -194,19 +194,15 @@ load_be32(const uint8_t *p)
  * length of the whole frame, which may span mbuf segments; @p holds its
  * first min(len, OP25B_PARSE_DEPTH) bytes, and no read goes further.
  */
+/* parse_tcp() once the IP layer has put l4 + 20 <= l4_end. */
 static __rte_always_inline uint8_t
-parse_tcp(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
-	  uint32_t l4, uint32_t l4_end, uint32_t pppoe, uint8_t family,
-	  struct pkt_meta *m)
+parse_tcp_header_in(const struct op25b_classifier *c, const uint8_t *p,
+		    uint32_t l3, uint32_t l4, uint32_t l4_end, uint32_t pppoe,
+		    uint8_t family, struct pkt_meta *m)
 {
-	/* The IP layer's checks put l4 <= l4_end. */
 	uint32_t room = l4_end - l4, doff;
 	uint8_t kind;
 
-	/* Also RFC 1858: a first fragment must carry the whole fixed TCP
-	 * header, or its flags could be overwritten by the next one. */
-	if (unlikely(room < 20))
-		return OP25B_OUTCOME_MALFORMED;
 	doff = (uint32_t)(p[l4 + 12] >> 4) * 4;
 	kind = c->port_kind[load_raw16(p + l4 + 2)];
 	/* 20 <= doff <= room in one unsigned compare: a doff below 20
@@ -224,6 +220,19 @@ parse_tcp(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
 	m->family = family;
 	m->tcp_flags = p[l4 + 13];
 	return PARSE_SMTP;
+}
+
+static __rte_always_inline uint8_t
+parse_tcp(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
+	  uint32_t l4, uint32_t l4_end, uint32_t pppoe, uint8_t family,
+	  struct pkt_meta *m)
+{
+	/* The IP layer's checks put l4 <= l4_end. Also RFC 1858: a first
+	 * fragment must carry the whole fixed TCP header, or its flags could
+	 * be overwritten by the next one. */
+	if (unlikely(l4_end - l4 < 20))
+		return OP25B_OUTCOME_MALFORMED;
+	return parse_tcp_header_in(c, p, l3, l4, l4_end, pppoe, family, m);
 }
 
 /* parse_ipv4() after the header's lengths are checked. */
@@ -280,9 +289,37 @@ parse_ipv4(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 	return parse_ipv4_rest(c, p, off, ihl, total, pppoe, m);
 }
 
+/*
+ * An untagged IPv4 frame without options (the caller tested the ethertype,
+ * version and header length), len >= 34. The common case, a TCP segment
+ * that is no fragment, tests its lengths in one compare:
+ * 40 <= total <= len - 14 (the IP header and the fixed TCP header in the
+ * packet, the packet in the frame); anything else takes parse_ipv4()'s
+ * tests, which tell the cases apart.
+ */
+static __rte_always_inline uint8_t
+parse_ipv4_plain(const struct op25b_classifier *c, const uint8_t *p,
+		 uint32_t len, struct pkt_meta *m)
+{
+	uint32_t total = load_be16(p + 16);
+
+	/* A total below 40 wraps to above 2^32 - 41, more than any frame's
+	 * len - 54; a frame shorter than 54 bytes makes the right side
+	 * negative. */
+	if (likely((load_raw32(p + 20) & RTE_BE32(0x1fff00ff)) ==
+		   RTE_BE32(IPPROTO_TCP)) &&
+	    likely((int64_t)(uint32_t)(total - 40) <= (int64_t)len - 54))
+		return parse_tcp_header_in(c, p, 14, 34, 14 + total, 0, 4, m);
+	/* As parse_ipv4() without options. */
+	if (unlikely(total - 20 > len - 34))
+		return OP25B_OUTCOME_MALFORMED;
+	return parse_ipv4_rest(c, p, 14, 20, total, 0, m);
+}
+
+/* @version_known: the caller tested the version nibble. */
 static __rte_always_inline uint8_t
 parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
-	   uint32_t end, uint32_t pppoe, struct pkt_meta *m)
+	   uint32_t end, uint32_t pppoe, struct pkt_meta *m, bool version_known)
 {
 	uint32_t plen, payload_end, cur, hlen;
 	unsigned int i;
@@ -294,7 +331,8 @@ parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 	payload_end = off + 40 + plen;
 	/* Payload length 0 would be a jumbogram, which Ethernet cannot carry.
 	 * 1 <= plen <= end - off - 40 in one unsigned compare: 0 wraps. */
-	if (unlikely(((p[off] >> 4) != 6) | (plen - 1 >= end - off - 40)))
+	if (unlikely((!version_known && (p[off] >> 4) != 6) |
+		     (plen - 1 >= end - off - 40)))
 		return OP25B_OUTCOME_MALFORMED;
 	nh = p[off + 6];
 	/* No extension header, the common case, peeled off the walk: the
@@ -442,7 +480,7 @@ parse_encapsulated(const struct op25b_classifier *c, const uint8_t *p,
 		return code;
 	if (w.type == RTE_BE16(ETHER_TYPE_IPV4))
 		return parse_ipv4(c, p, w.l3, w.end, w.pppoe, m, false);
-	return parse_ipv6(c, p, w.l3, w.end, w.pppoe, m);
+	return parse_ipv6(c, p, w.l3, w.end, w.pppoe, m, false);
 }
 
 /*
@@ -461,6 +499,16 @@ parse_frame(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
 	 * one length compare: the others, and frames too short for it, go
 	 * on below. */
 	if (likely(len >= 14 + 20)) {
+		uint32_t head = load_raw32(p + 12);
+
+		/* Ethertype, version and (IPv4) header length in one
+		 * compare. */
+		if (likely((head & RTE_BE32(0xffffff00)) ==
+			   RTE_BE32(ETHER_TYPE_IPV4 << 16 | 0x4500)))
+			return parse_ipv4_plain(c, p, len, m);
+		if (likely((head & RTE_BE32(0xfffff000)) ==
+			   RTE_BE32(ETHER_TYPE_IPV6 << 16 | 0x6000)))
+			return parse_ipv6(c, p, 14, len, 0, m, true);
 		type = load_raw16(p + 12);
 		if (likely(type == RTE_BE16(ETHER_TYPE_IPV4)))
 			return parse_ipv4(c, p, 14, len, 0, m, true);
@@ -472,7 +520,7 @@ parse_frame(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
 	if (type == RTE_BE16(ETHER_TYPE_IPV4))
 		return OP25B_OUTCOME_MALFORMED;
 	if (type == RTE_BE16(ETHER_TYPE_IPV6))
-		return parse_ipv6(c, p, 14, len, 0, m);
+		return parse_ipv6(c, p, 14, len, 0, m, false);
 	return parse_encapsulated(c, p, len, type, m);
 }
 
