@@ -26,6 +26,43 @@
 #define SWEEP_TURNS 100
 #define SWEEP_MIN 1024
 
+/* The table op25b makes for its first adaptive policy (NULL: rte_errno
+ * set, the reason in @msg). */
+static struct op25b_adaptive_table *
+table_create(const struct op25b_app *app, char *msg, size_t size)
+{
+	struct op25b_adaptive_params p = {
+		.sz = sizeof(p),
+		.entries = app->config.adaptive_entries,
+		.socket_id = (int)rte_socket_id(),
+		/* One worker: the only thread that accounts, without locked
+		 * instructions (doc/design.md, Adaptive blocking). The worker
+		 * count is fixed at start. */
+		.single_writer = app->n_workers == 1,
+	};
+	struct op25b_adaptive_table *t = op25b_adaptive_create(&p);
+
+	if (t == NULL)
+		snprintf(msg, size,
+			 "the adaptive table (--adaptive-entries %u) cannot be "
+			 "allocated: %s",
+			 p.entries, rte_strerror(rte_errno));
+	return t;
+}
+
+/* Its rules in @classifier (0, or -EINVAL with the reason in @msg). */
+static int
+rules_set(struct op25b_classifier *classifier,
+	  struct op25b_adaptive_table *table, char *msg, size_t size)
+{
+	if (op25b_classifier_set_adaptive(classifier, table) != 0) {
+		snprintf(msg, size, "an adaptive limit cannot be compiled");
+		rte_errno = EINVAL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 op25b_app_adaptive_attach(struct op25b_app *app,
 			  struct op25b_classifier *classifier, char *msg,
@@ -33,24 +70,9 @@ op25b_app_adaptive_attach(struct op25b_app *app,
 {
 	if (app->adaptive == NULL &&
 	    op25b_classifier_has_adaptive(classifier)) {
-		struct op25b_adaptive_params p = {
-			.sz = sizeof(p),
-			.entries = app->config.adaptive_entries,
-			.socket_id = (int)rte_socket_id(),
-			/* One worker: the only thread that accounts, without
-			 * locked instructions (doc/design.md, Adaptive
-			 * blocking). The worker count is fixed at start. */
-			.single_writer = app->n_workers == 1,
-		};
-
-		app->adaptive = op25b_adaptive_create(&p);
-		if (app->adaptive == NULL) {
-			snprintf(msg, size,
-				 "the adaptive table (--adaptive-entries %u) "
-				 "cannot be allocated: %s",
-				 p.entries, rte_strerror(rte_errno));
+		app->adaptive = table_create(app, msg, size);
+		if (app->adaptive == NULL)
 			return -rte_errno;
-		}
 		printf("op25b: adaptive table: %u sources, %zu KB, %s\n",
 		       op25b_adaptive_capacity(app->adaptive),
 		       op25b_adaptive_memory(app->adaptive) >> 10,
@@ -59,12 +81,32 @@ op25b_app_adaptive_attach(struct op25b_app *app,
 			       : "workers share it");
 		fflush(stdout);
 	}
-	if (op25b_classifier_set_adaptive(classifier, app->adaptive) != 0) {
-		snprintf(msg, size, "an adaptive limit cannot be compiled");
-		rte_errno = EINVAL;
-		return -EINVAL;
+	return rules_set(classifier, app->adaptive, msg, size);
+}
+
+int
+op25b_app_adaptive_check(const struct op25b_app *app,
+			 struct op25b_classifier *classifier, char *msg,
+			 size_t size)
+{
+	struct op25b_adaptive_table *t = app->adaptive;
+	int ret;
+
+	/* The table the reload would make, made and freed: a size the
+	 * memory cannot hold is refused here, not at the reload. */
+	if (t == NULL && op25b_classifier_has_adaptive(classifier)) {
+		t = table_create(app, msg, size);
+		if (t == NULL)
+			return -rte_errno;
 	}
-	return 0;
+	ret = rules_set(classifier, t, msg, size);
+	if (t != app->adaptive) {
+		/* Detached before it goes: the classifier never ran, and
+		 * nothing else holds the table. */
+		op25b_classifier_set_adaptive(classifier, NULL);
+		op25b_adaptive_free(t);
+	}
+	return ret;
 }
 
 void

@@ -244,9 +244,7 @@ static void
 cmd_policy_check_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_policy_result *res = parsed;
-	struct op25b_classifier_error cerr;
 	struct op25b_policy_error err;
-	struct op25b_classifier *c;
 	struct op25b_policy *p;
 	char msg[640];
 	size_t n = 0, memory;
@@ -262,18 +260,14 @@ cmd_policy_check_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 	for (i = 0; i < p->n_warnings; i++)
 		cli_printf(cl, "%s\n", p->warnings[i]);
-	/* Compiled as a reload would, in the same memory, so that a table
-	 * limit shows here and not at the reload; then thrown away. */
-	c = op25b_classifier_compile(p, (int)rte_socket_id(), NULL, NULL,
-				     &cerr);
-	if (c == NULL) {
-		op25b_policy_error_format(&cerr.where, msg, sizeof(msg));
+	/* What a reload would refuse it for, in the running op25b: the
+	 * switches in force, the names left, the tables, the adaptive
+	 * table. What `check` accepts, a reload loads. */
+	if (op25b_control_check(cli_app(), p, &memory, msg, sizeof(msg)) != 0) {
 		cli_fail(cl, "%s", msg);
 		op25b_policy_free(p);
 		return;
 	}
-	memory = op25b_classifier_memory(c);
-	op25b_classifier_free(c);
 	for (i = 0; i < p->n_classes; i++)
 		n += p->classes[i].prefixes.count;
 	for (i = 0; i < p->n_groups; i++)
@@ -317,8 +311,8 @@ CLI_WORD(cmd_policy_reload, struct cmd_policy_result, w1, "reload");
 CLI_WORD(cmd_policy_arg, struct cmd_policy_result, arg, NULL);
 
 CLI_INST(cmd_policy_check_file, cmd_policy_check_parsed, 0,
-	 "policy check FILE: validate a policy file and compile "
-	 "its tables without loading it",
+	 "policy check FILE: what a reload of FILE would refuse it "
+	 "for, without loading it",
 	 (void *)&cmd_policy_w0, (void *)&cmd_policy_check,
 	 (void *)&cmd_policy_arg);
 CLI_INST_OPTIONAL(cmd_reload_policy, _file, cmd_policy_reload_parsed, 0,

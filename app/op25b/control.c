@@ -169,6 +169,17 @@ activate(struct op25b_app *app, const struct op25b_policy *policy,
 	op25b_stats_writer_layout_end(app->stats);
 }
 
+/* Why a policy whose names do not all get a slot is refused. */
+static void
+names_refusal(const struct op25b_policy *policy, char *msg, size_t size)
+{
+	snprintf(msg, size,
+		 "%s: more than %u class or group names since start "
+		 "(restart op25b to renumber)",
+		 policy->file, OP25B_STATS_SLOTS - 1);
+	rte_errno = ENOSPC;
+}
+
 /*
  * Compile @policy with stable counter slots and publish its names; the
  * caller swaps the classifier in. With @base (the running classifier, of
@@ -192,11 +203,7 @@ compile(struct op25b_app *app, const struct op25b_policy *policy,
 	struct op25b_classifier *c;
 
 	if (assign_slots(app, policy, class_slots, group_slots) != 0) {
-		snprintf(msg, size,
-			 "%s: more than %u class or group names since start "
-			 "(restart op25b to renumber)",
-			 policy->file, OP25B_STATS_SLOTS - 1);
-		rte_errno = ENOSPC;
+		names_refusal(policy, msg, size);
 		goto fail;
 	}
 	if (base != NULL)
@@ -364,6 +371,62 @@ append_overrides(const struct op25b_app *app, char *msg, size_t size)
  * file:line:column: message. Either way one audit line says who (@by,
  * @uid), which file and, on failure, why. Returns 0 or -errno.
  */
+/* A policy the switches in force cannot apply to: 0, or -EINVAL with the
+ * reason in @msg. */
+static int
+switch_refusal(const struct op25b_app *app, const struct op25b_policy *policy,
+	       char *msg, size_t size)
+{
+	if (app->block_override == OP25B_BLOCK_NOTIFY &&
+	    policy->notice[0] == '\0') {
+		snprintf(msg, size,
+			 "set block notify is in force and the file has no "
+			 "notice (add notice:, or set block file first)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+op25b_control_check(struct op25b_app *app, struct op25b_policy *policy,
+		    size_t *memory, char *msg, size_t size)
+{
+	const char *classes[OP25B_POLICY_MAX_CLASSES];
+	const char *groups[OP25B_POLICY_MAX_GROUPS];
+	struct op25b_classifier_error error;
+	struct op25b_classifier *c;
+	unsigned int i;
+	int err;
+
+	err = switch_refusal(app, policy, msg, size);
+	if (err != 0)
+		return err;
+	apply_overrides(app, policy, policy->mode, policy->block);
+	for (i = 0; i < policy->n_classes; i++)
+		classes[i] = policy->classes[i].name;
+	for (i = 0; i < policy->n_groups; i++)
+		groups[i] = policy->groups[i].name;
+	if (!op25b_stats_writer_names_fit(app->stats, classes,
+					  policy->n_classes, groups,
+					  policy->n_groups)) {
+		names_refusal(policy, msg, size);
+		return -ENOSPC;
+	}
+	/* Compiled as a reload would, in the same memory, so that a table
+	 * limit shows here and not at the reload. */
+	c = op25b_classifier_compile(policy, (int)rte_socket_id(), NULL, NULL,
+				     &error);
+	if (c == NULL) {
+		err = rte_errno != 0 ? -rte_errno : -EINVAL;
+		op25b_policy_error_format(&error.where, msg, size);
+		return err;
+	}
+	err = op25b_app_adaptive_check(app, c, msg, size);
+	*memory = op25b_classifier_memory(c);
+	op25b_classifier_free(c);
+	return err;
+}
+
 int
 op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 		     uint32_t uid, char *msg, size_t size)
@@ -391,14 +454,9 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 		fprintf(stderr, "%s\n", policy->warnings[i]);
 	file_mode = policy->mode;
 	file_block = policy->block;
-	if (app->block_override == OP25B_BLOCK_NOTIFY &&
-	    policy->notice[0] == '\0') {
+	if (switch_refusal(app, policy, why, sizeof(why)) != 0) {
 		op25b_policy_free(policy);
-		reload_failed(app, path, by, uid,
-			      "set block notify is in force and the file has "
-			      "no notice (add notice:, or set block file "
-			      "first)",
-			      msg, size);
+		reload_failed(app, path, by, uid, why, msg, size);
 		return -EINVAL;
 	}
 	apply_overrides(app, policy, file_mode, file_block);

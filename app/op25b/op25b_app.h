@@ -198,6 +198,13 @@ void op25b_control_request_stop(void);
  * line, which every reload writes in one format. */
 int op25b_control_reload(struct op25b_app *app, const char *path,
 			 const char *by, uint32_t uid, char *msg, size_t size);
+/* What op25b_control_reload() would refuse @policy for (loaded by the
+ * caller, which has shown its warnings), asked without changing anything:
+ * the switches in force applied to it, the names a run may give, the
+ * compile, the adaptive table. Returns 0 with the tables' bytes in
+ * @memory, or -errno with the reason in @msg. */
+int op25b_control_check(struct op25b_app *app, struct op25b_policy *policy,
+			size_t *memory, char *msg, size_t size);
 /* The value of a switch that means "what the policy file says". */
 #define OP25B_SWITCH_FILE (-1)
 /* @mode: an enum op25b_policy_mode, or OP25B_SWITCH_FILE; the file's value
@@ -213,6 +220,12 @@ void op25b_control_loop(struct op25b_app *app);
 int op25b_app_adaptive_attach(struct op25b_app *app,
 			      struct op25b_classifier *classifier, char *msg,
 			      size_t size);
+/* What op25b_app_adaptive_attach() would refuse @classifier for (a table
+ * that cannot be allocated, a limit its clock cannot express), asked
+ * without keeping anything: a table made for the question is freed. */
+int op25b_app_adaptive_check(const struct op25b_app *app,
+			     struct op25b_classifier *classifier, char *msg,
+			     size_t size);
 void op25b_app_adaptive_tick(struct op25b_app *app);
 void op25b_app_adaptive_stop(struct op25b_app *app);
 

@@ -413,6 +413,17 @@ int
 op25b_stats_writer_group_slot(struct op25b_stats_writer *w, const char *name);
 
 /**
+ * Whether the class names @p classes and group names @p groups (each list
+ * distinct) would all get a slot: what op25b_stats_writer_class_slot()
+ * and op25b_stats_writer_group_slot() would give them, asked without
+ * giving any (a policy checked, not loaded).
+ */
+bool
+op25b_stats_writer_names_fit(const struct op25b_stats_writer *w,
+			     const char *const *classes, unsigned int n_classes,
+			     const char *const *groups, unsigned int n_groups);
+
+/**
  * Forget the class and group names given after the first @p n_class_slots
  * and @p n_group_slots (the n_class_slots and n_group_slots of the names
  * before): names of a policy that did not compile, which nothing ever

@@ -414,6 +414,39 @@ slot_of(uint32_t *n_slots, char (*names)[OP25B_STATS_NAME_MAX],
 	return (int)n;
 }
 
+/* How many of @names[0..n) (distinct) @table has no slot for yet. */
+static uint32_t
+unnamed_count(uint32_t n_slots, const char (*table)[OP25B_STATS_NAME_MAX],
+	      const char *const *names, unsigned int n)
+{
+	uint32_t missing = 0, s;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		for (s = 1; s < n_slots; s++)
+			if (strncmp(table[s], names[i], OP25B_STATS_NAME_MAX) ==
+			    0)
+				break;
+		missing += s == n_slots;
+	}
+	return missing;
+}
+
+bool
+op25b_stats_writer_names_fit(const struct op25b_stats_writer *w,
+			     const char *const *classes, unsigned int n_classes,
+			     const char *const *groups, unsigned int n_groups)
+{
+	const struct op25b_stats_names *n = w->names;
+
+	return n->n_class_slots + unnamed_count(n->n_class_slots, n->class_name,
+						classes, n_classes) <=
+		       OP25B_STATS_SLOTS &&
+	       n->n_group_slots + unnamed_count(n->n_group_slots, n->group_name,
+						groups, n_groups) <=
+		       OP25B_STATS_SLOTS;
+}
+
 int
 op25b_stats_writer_class_slot(struct op25b_stats_writer *w, const char *name)
 {

@@ -378,6 +378,7 @@ report "operator: SIGHUP and SIGUSR1 while op25b starts: it starts, then reloads
 slots=$!
 pids+=($slots)
 if wait_for "$work/slots.log" "op25b: commands:" "$slots"; then
+	checks=0
 	for i in $(seq 1 30); do
 		{ cat "$work/policy.yaml"
 		  for k in $(seq 1 9); do echo "  c$i-$k: {action: block, prefixes: [10.$i.$k.0/24]}"; done
@@ -385,18 +386,54 @@ if wait_for "$work/slots.log" "op25b: commands:" "$slots"; then
 		  echo "    action: adaptive"
 		  echo "    limit: {connections: 10, per: 60s, block_for: 1h}"
 		  echo "    prefixes: [10.$i.200.0/24]"; } >"$work/slots-$i.yaml"
+		# What the reload refuses, `policy check` refuses first, with
+		# the reload's reason (the check makes and frees the table).
+		if [ "$i" -le 2 ]; then
+			"$cli" --socket "$work/slots.sock" --timeout 20 policy check "$work/slots-$i.yaml" >"$work/out" 2>&1
+			want_rc $? 1 "policy check $i with an adaptive table too large: $(cat "$work/out")"
+			want_re "$work/out" "the adaptive table \(--adaptive-entries 1073741824\) cannot be allocated" &&
+				checks=$((checks + 1))
+		fi
 		"$cli" --socket "$work/slots.sock" --timeout 20 policy reload "$work/slots-$i.yaml" >"$work/out" 2>&1
 		[ $? = 1 ] || { problem "reload $i with an adaptive table too large: not refused: $(cat "$work/out")"; break; }
 	done
+	[ "$checks" = 2 ] || problem "policy check refused $checks of 2 policies a reload refuses"
 	"$build/app/op25b-stat/op25b-stat" --name "$name-slots" --json >"$work/slots.json" 2>&1
 	py_check 'import json,sys; s=json.load(open(sys.argv[1])); assert s.get("removed_classes", []) == [], s.get("removed_classes")' "$work/slots.json"
 	{ cat "$work/policy.yaml"; echo '  business: {action: allow, prefixes: [198.20.0.0/16]}'; } >"$work/slots-good.yaml"
 	"$cli" --socket "$work/slots.sock" --timeout 20 policy reload "$work/slots-good.yaml" >"$work/out" 2>&1
 	want_rc $? 0 "a good reload after 300 names that failed: $(cat "$work/out")"
+	# The names' budget: 3 named so far (dynamic, static, business); 200
+	# more load; then 60 new ones are past the 255, which `policy check`
+	# says as the reload does, without giving them slots: 52 new ones
+	# (255 in all) load after it.
+	# names FILE PREFIX COUNT: policy.yaml with COUNT more classes.
+	names() {
+		{ cat "$work/policy.yaml"
+		  for k in $(seq 1 "$3"); do
+			echo "  $2$k: {action: block, prefixes: [10.$((k / 200)).$((k % 200)).0/24]}"
+		  done; } >"$1"
+	}
+	names "$work/names-200.yaml" n 200
+	names "$work/names-60.yaml" m 60
+	names "$work/names-52.yaml" k 52
+	"$cli" --socket "$work/slots.sock" --timeout 20 policy reload "$work/names-200.yaml" >"$work/out" 2>&1
+	want_rc $? 0 "a reload with 200 new names: $(cat "$work/out")"
+	"$cli" --socket "$work/slots.sock" --timeout 20 policy check "$work/names-200.yaml" >"$work/out" 2>&1
+	want_rc $? 0 "policy check of the running names: $(cat "$work/out")"
+	for verb in check reload check; do
+		"$cli" --socket "$work/slots.sock" --timeout 20 policy "$verb" "$work/names-60.yaml" >"$work/out" 2>&1
+		want_rc $? 1 "policy $verb with 60 names past the budget: $(cat "$work/out")"
+		want_re "$work/out" "names-60.yaml: more than 255 class or group names since start \(restart op25b to renumber\)"
+	done
+	"$cli" --socket "$work/slots.sock" --timeout 20 policy check "$work/names-52.yaml" >"$work/out" 2>&1
+	want_rc $? 0 "policy check with the last 52 names: $(cat "$work/out")"
+	"$cli" --socket "$work/slots.sock" --timeout 20 policy reload "$work/names-52.yaml" >"$work/out" 2>&1
+	want_rc $? 0 "a reload with the last 52 names, after the checks: $(cat "$work/out")"
 	kill -TERM "$slots"
 	wait "$slots"
 else
 	problem "op25b did not start:" "$(tail -5 "$work/slots.log")"
 fi
-report "operator: a reload that fails takes its class names back (no removed classes, no names used up)"
+report "operator: a reload that fails takes its class names back (no removed classes, no names used up); policy check refuses what the reload refuses (adaptive table, names' budget) and gives no names"
 exit $status

@@ -613,10 +613,39 @@ test_slots(void **state)
 	assert_string_equal(n->class_name[3], name);
 
 	/* Fill every slot: 255 names, then no more, and the old ones stay
-	 * where they were. */
+	 * where they were. Asked before the last one: fits, once (a check
+	 * gives no slot). */
 	for (i = 4; i < OP25B_STATS_SLOTS; i++) {
+		const char *classes[] = { "static", name };
+		const char *groups[] = { "isp-relays" };
+
 		snprintf(name, sizeof(name), "class-%u", i);
+		if (i == OP25B_STATS_SLOTS - 1) {
+			const char *two[] = { name, "class-256" };
+
+			assert_true(op25b_stats_writer_names_fit(f->w, classes,
+								 2, groups, 1));
+			assert_true(op25b_stats_writer_names_fit(f->w, classes,
+								 2, groups, 1));
+			assert_false(op25b_stats_writer_names_fit(f->w, two, 2,
+								  groups, 1));
+			assert_int_equal(n->n_class_slots, i);
+		}
 		assert_int_equal(op25b_stats_writer_class_slot(f->w, name), i);
+	}
+	{
+		const char *known[] = { "dynamic", "class-255" };
+		const char *one_more[] = { "dynamic", "one-too-many" };
+		const char *groups[] = { "static", "new-group" };
+
+		/* Names already given fit, a new class does not; groups
+		 * count apart. */
+		assert_true(op25b_stats_writer_names_fit(f->w, known, 2, groups,
+							 2));
+		assert_false(op25b_stats_writer_names_fit(f->w, one_more, 2,
+							  NULL, 0));
+		assert_true(
+			op25b_stats_writer_names_fit(f->w, NULL, 0, groups, 2));
 	}
 	assert_int_equal(n->n_class_slots, OP25B_STATS_SLOTS);
 	assert_int_equal(op25b_stats_writer_class_slot(f->w, "one-too-many"),
