@@ -181,35 +181,13 @@ group_name(void *ctx, uint8_t slot)
 		       : op25b_stats_writer_names(app->stats)->group_name[slot];
 }
 
-/* The policy's index of the class or group named @name; -1: none. */
-static int
-policy_index(const char *name, const char *names, size_t stride, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; name != NULL && i < n; i++)
-		if (strcmp(names + i * stride, name) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* Decided again under the running policy, the step the classifier's
- * matrix took. */
+/* The step the classifier that decided the frame gave (not the running
+ * policy's: a reload may have come in between). */
 static const char *
-rule_name(void *ctx, uint8_t class_slot, uint8_t group_slot)
+rule_name(void *ctx, uint8_t rule)
 {
-	struct op25b_app *app = ctx;
-	const struct op25b_policy *p = app->policy;
-	enum op25b_rule rule;
-	int ci = policy_index(class_name(ctx, class_slot),
-			      p->n_classes ? p->classes[0].name : NULL,
-			      sizeof(p->classes[0]), p->n_classes);
-	int gi = policy_index(group_name(ctx, group_slot),
-			      p->n_groups ? p->groups[0].name : NULL,
-			      sizeof(p->groups[0]), p->n_groups);
-
-	op25b_policy_decide(p, ci, gi, &rule);
-	return op25b_rule_name(rule);
+	(void)ctx;
+	return op25b_rule_name((enum op25b_rule)rule);
 }
 
 /* ------------------------------------------------------------------ */

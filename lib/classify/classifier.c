@@ -680,8 +680,8 @@ classify_burst(const struct op25b_classifier *c,
 	 * offsets (record_hint.c). */
 	if (hints != NULL)
 		*n_hints = n4 + n6 == 0 ? 0
-					: record_hints_fill(pkts, results, meta,
-							    n, hints);
+					: record_hints_fill(c, pkts, results,
+							    meta, n, hints);
 	return n;
 }
 

@@ -119,8 +119,10 @@ struct op25b_classifier {
 	/* outcome[class_slot * n_group_slots + group_slot], precedence,
 	 * monitor mode and block style already applied: FORWARDED, COUNTED,
 	 * BLOCKED, RESET (a reset if the packet is a bare SYN), or
-	 * MATRIX_NOTIFY (op25b_notify_answer() decides). */
-	uint8_t *matrix; /* MATRIX_PAD bytes more */
+	 * MATRIX_NOTIFY (op25b_notify_answer() decides). The same
+	 * allocation holds the cells' precedence steps after it
+	 * (classifier_rules()). */
+	uint8_t *matrix; /* MATRIX_PAD bytes more, then the rules */
 	uint16_t n_group_slots;
 	uint8_t malformed_disposition;
 	uint8_t max_vlan_tags; /* the policy's max_vlan_tags */
@@ -149,6 +151,18 @@ _Static_assert(sizeof(struct op25b_classifier) == 65536 + 128,
 	       "the classifier is the port map and two cache lines");
 _Static_assert(_Alignof(struct op25b_classifier) == RTE_CACHE_LINE_SIZE,
 	       "the classifier starts a cache line");
+
+/* rule[class_slot * n_group_slots + group_slot]: the precedence step
+ * (enum op25b_rule) that decided the matrix's cell, for the block records
+ * of the frames it decided (the cell's own, not that of a policy loaded
+ * before the record is written). After the matrix and its padding: the
+ * classifier's two lines have no byte left for a pointer. */
+static inline const uint8_t *
+classifier_rules(const struct op25b_classifier *c)
+{
+	return c->matrix + (size_t)c->n_class_slots * c->n_group_slots +
+	       MATRIX_PAD;
+}
 
 /*
  * Byte order: DPDK 22.11's x86 rte_be_to_cpu_16() is inline asm, which the

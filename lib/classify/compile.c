@@ -601,7 +601,7 @@ classifier_compile(const struct op25b_policy *policy, int socket_id,
 	c->n_group_slots = (uint16_t)n_group_slots;
 	c->matrix = rte_zmalloc_socket(
 		"op25b_matrix",
-		(size_t)n_class_slots * c->n_group_slots + MATRIX_PAD,
+		2 * (size_t)n_class_slots * c->n_group_slots + MATRIX_PAD,
 		RTE_CACHE_LINE_SIZE, socket_id);
 	if (c->matrix == NULL) {
 		rte_errno = ENOMEM;
@@ -618,14 +618,21 @@ classifier_compile(const struct op25b_policy *policy, int socket_id,
 			goto fail;
 		}
 	}
-	for (i = 0; i < n_class_slots; i++)
-		for (j = 0; j < c->n_group_slots; j++)
-			c->matrix[i * c->n_group_slots + j] = outcome_of_action(
-				policy,
+	for (i = 0; i < n_class_slots; i++) {
+		for (j = 0; j < c->n_group_slots; j++) {
+			enum op25b_rule rule;
+			enum op25b_action action =
 				op25b_policy_decide(policy, class_of_slot[i],
-						    group_of_slot[j], NULL),
+						    group_of_slot[j], &rule);
+
+			c->matrix[i * c->n_group_slots + j] = outcome_of_action(
+				policy, action,
 				op25b_policy_block_of(policy,
 						      class_of_slot[i]));
+			((uint8_t *)(uintptr_t)classifier_rules(
+				c))[i * c->n_group_slots + j] = (uint8_t)rule;
+		}
+	}
 
 	err = adaptive_compile(c, policy, class_of_slot, n_class_slots,
 			       socket_id);
@@ -724,7 +731,7 @@ op25b_classifier_memory(const struct op25b_classifier *c)
 
 	if (c == NULL)
 		return 0;
-	memory = sizeof(*c) + (size_t)c->n_class_slots * c->n_group_slots +
+	memory = sizeof(*c) + 2 * (size_t)c->n_class_slots * c->n_group_slots +
 		 MATRIX_PAD;
 	memory += (c->src4 ? c->src4->memory : 0) +
 		  (c->dst4 ? c->dst4->memory : 0) +

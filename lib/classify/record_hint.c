@@ -14,7 +14,7 @@
 /* A chain's first bytes, copied out when its headers span segments
  * (rare: out of line, so that the common path keeps no 1 KB buffer). */
 static __rte_noinline void
-chained_hint_fill(const struct rte_mbuf *m,
+chained_hint_fill(const struct op25b_classifier *c, const struct rte_mbuf *m,
 		  const struct op25b_classify_result *r,
 		  const struct pkt_meta *meta, struct op25b_record_hint *h);
 
@@ -26,10 +26,12 @@ chained_hint_fill(const struct rte_mbuf *m,
  * stored once (no memset of the whole hint: ~80 bytes a frame).
  */
 static __rte_always_inline void
-hint_fill(const uint8_t *p, const struct rte_mbuf *m,
-	  const struct op25b_classify_result *r, const struct pkt_meta *meta,
-	  struct op25b_record_hint *h)
+hint_fill(const struct op25b_classifier *c, const uint8_t *p,
+	  const struct rte_mbuf *m, const struct op25b_classify_result *r,
+	  const struct pkt_meta *meta, struct op25b_record_hint *h)
 {
+	const uint8_t *rules = classifier_rules(c);
+	uint32_t ng = c->n_group_slots;
 	static const uint8_t zero[16];
 	bool reply = r->disposition == OP25B_DISPOSITION_REPLY;
 	uint32_t l3 = meta->l3, l4, l2_end;
@@ -65,7 +67,7 @@ hint_fill(const uint8_t *p, const struct rte_mbuf *m,
 	h->class_slot = r->class_slot;
 	h->group_slot = r->group_slot;
 	h->port = m->port;
-	h->last_pad = 0;
+	h->rule = rules[r->class_slot * ng + r->group_slot];
 	memset(h->pad, 0, sizeof(h->pad));
 	memcpy(h->vlan, zero, sizeof(h->vlan));
 	h->n_vlans = 0;
@@ -86,7 +88,7 @@ hint_fill(const uint8_t *p, const struct rte_mbuf *m,
 }
 
 static __rte_noinline void
-chained_hint_fill(const struct rte_mbuf *m,
+chained_hint_fill(const struct op25b_classifier *c, const struct rte_mbuf *m,
 		  const struct op25b_classify_result *r,
 		  const struct pkt_meta *meta, struct op25b_record_hint *h)
 {
@@ -97,11 +99,12 @@ chained_hint_fill(const struct rte_mbuf *m,
 		RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)OP25B_PARSE_DEPTH),
 		copy);
 
-	hint_fill(p, m, r, meta, h);
+	hint_fill(c, p, m, r, meta, h);
 }
 
 uint16_t
-record_hints_fill(struct rte_mbuf *const *pkts,
+record_hints_fill(const struct op25b_classifier *c,
+		  struct rte_mbuf *const *pkts,
 		  const struct op25b_classify_result *results,
 		  const struct pkt_meta *meta, uint16_t n,
 		  struct op25b_record_hint *hints)
@@ -116,10 +119,10 @@ record_hints_fill(struct rte_mbuf *const *pkts,
 			continue;
 		/* A reply is one segment again (reset.c). */
 		if (likely(m->nb_segs == 1))
-			hint_fill(rte_pktmbuf_mtod(m, const uint8_t *), m,
+			hint_fill(c, rte_pktmbuf_mtod(m, const uint8_t *), m,
 				  &results[i], &meta[i], h++);
 		else
-			chained_hint_fill(m, &results[i], &meta[i], h++);
+			chained_hint_fill(c, m, &results[i], &meta[i], h++);
 	}
 	return (uint16_t)(h - hints);
 }

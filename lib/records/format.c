@@ -96,7 +96,7 @@ record_members(const struct op25b_records_merged *rec,
 	TEXT("src", addr_text(r->family, r->src, ms->src));
 	TEXT("class", v->class_name(v->ctx, r->class_slot));
 	TEXT("group", v->group_name(v->ctx, r->group_slot));
-	TEXT("rule", v->rule(v->ctx, r->class_slot, r->group_slot));
+	TEXT("rule", v->rule(v->ctx, r->rule));
 	TEXT("action", op25b_records_action_name(r->outcome));
 	NUMBER("dport", r->dport);
 	TEXT("dst", addr_text(r->family, r->dst, ms->dst));

@@ -66,7 +66,7 @@ extern "C" {
 	uint8_t class_slot;                                                    \
 	uint8_t group_slot;                                                    \
 	uint8_t family;                                                        \
-	uint8_t last_pad;
+	uint8_t rule;
 
 /** The last frame's figures as one block (OP25B_RECORD_LAST_MEMBERS). */
 struct op25b_record_last {
@@ -282,8 +282,9 @@ struct op25b_records_view {
 	/** The name of a class or group slot; NULL: none (written null). */
 	const char *(*class_name)(void *ctx, uint8_t slot);
 	const char *(*group_name)(void *ctx, uint8_t slot);
-	/** The precedence step that decided (op25b_rule_name()). */
-	const char *(*rule)(void *ctx, uint8_t class_slot, uint8_t group_slot);
+	/** The name of the precedence step that decided (enum op25b_rule,
+	 * as the classifier gave it: op25b_rule_name()). */
+	const char *(*rule)(void *ctx, uint8_t rule);
 	void *ctx;
 	const char *mode; /**< "enforce" or "monitor" */
 	/* TSC -> wall clock: wall_ns0 was CLOCK_REALTIME at tsc0. */

@@ -55,8 +55,7 @@ op25b_records_top_resolve(struct op25b_records_top *t,
 	t->has_group = copy_name(t->group_name, sizeof(t->group_name),
 				 v->group_name(v->ctx, m->r.group_slot)) !=
 		       NULL;
-	copy_name(t->rule, sizeof(t->rule),
-		  v->rule(v->ctx, m->r.class_slot, m->r.group_slot));
+	copy_name(t->rule, sizeof(t->rule), v->rule(v->ctx, m->r.rule));
 	copy_name(t->mode, sizeof(t->mode), v->mode);
 }
 
@@ -148,12 +147,11 @@ entry_group(void *ctx, uint8_t slot)
 }
 
 static const char *
-entry_rule(void *ctx, uint8_t class_slot, uint8_t group_slot)
+entry_rule(void *ctx, uint8_t rule)
 {
 	const struct op25b_records_top *t = ctx;
 
-	(void)class_slot;
-	(void)group_slot;
+	(void)rule;
 	return t->rule;
 }
 

@@ -703,6 +703,63 @@ hint_of(const struct op25b_classifier *c, struct rte_mbuf *m)
 }
 
 /*
+ * A hint names the precedence step of the classifier that decided its
+ * frame: the same class and group, blocked by each step in turn under four
+ * policies (a reload between a frame and its record must not rename the
+ * step: the record is written from the hint).
+ */
+static void
+test_record_hints_rule(void **state)
+{
+	static const struct {
+		const char *yaml;
+		const char *tokens;
+		uint8_t rule;
+	} cases[] = {
+		{ "  dynamic: {action: block, prefixes: [198.18.0.0/16]}\n"
+		  "destinations:\n"
+		  "  mobile: {prefixes: [203.0.113.0/24, 2001:db8:ffff::/48]}\n",
+		  DYN, OP25B_RULE_CLASS },
+		{ "  dynamic: {action: block, prefixes: [198.18.0.0/16]}\n"
+		  "destinations:\n"
+		  "  mobile: {action: block, prefixes: [203.0.113.0/24]}\n",
+		  DYN, OP25B_RULE_GROUP },
+		{ "  dynamic: {action: allow, prefixes: [198.18.0.0/16, "
+		  "2001:db8:1000::/36], to: {mobile: block}}\n"
+		  "destinations:\n"
+		  "  mobile: {prefixes: [203.0.113.0/24, 2001:db8:ffff::/48]}\n",
+		  DYN6, OP25B_RULE_CLASS_TO },
+		{ "  static: {action: allow, prefixes: [198.19.0.0/16]}\n"
+		  "default: block\n",
+		  DYN, OP25B_RULE_DEFAULT },
+	};
+	char yaml[512];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct op25b_policy *p;
+		struct op25b_classifier *c;
+		struct op25b_record_hint h;
+		struct rte_mbuf *m;
+
+		snprintf(yaml, sizeof(yaml),
+			 "version: 1\nblock: drop\nsources:\n%s",
+			 cases[i].yaml);
+		p = load_policy(yaml);
+		c = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+		assert_non_null(c);
+		m = mbuf_from_spec(cases[i].tokens);
+		h = hint_of(c, m);
+		rte_pktmbuf_free(m);
+		if (h.rule != cases[i].rule)
+			fail_msg("case %u: rule %u, want %u", i, h.rule,
+				 cases[i].rule);
+		test_classifier_free(c, p);
+	}
+}
+
+/*
  * A blocked frame's record hint (src, dst, tags, PPPoE session, MAC, port)
  * is the same whether the frame came in one mbuf or in a chain cut inside
  * its headers (the hint is then read from a copy of the first bytes).
@@ -1827,6 +1884,7 @@ main(void)
 		cmocka_unit_test(test_reset_ipv6),
 		cmocka_unit_test(test_reset_template_random),
 		cmocka_unit_test(test_record_hints_chained),
+		cmocka_unit_test(test_record_hints_rule),
 		cmocka_unit_test(test_counters_exact),
 		cmocka_unit_test(test_exempt_sources),
 		cmocka_unit_test(test_burst_is_capped),
