@@ -30,14 +30,23 @@ starts_char(char c)
 	return ((unsigned char)c & 0xc0) != 0x80;
 }
 
+/* The bytes of a UTF-8 byte order mark at the start of @text, which
+ * libyaml reads past without counting it in its marks: 3 or 0. */
+static size_t
+bom_len(const char *text, size_t len)
+{
+	return len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
 /* The byte where character @index of @text starts (libyaml's marks count
- * characters, not bytes); @len when past the end. */
+ * characters, not bytes, and not a byte order mark); @len when past the
+ * end. */
 static size_t
 byte_of_char(const char *text, size_t len, size_t index)
 {
 	size_t i, chars = 0;
 
-	for (i = 0; i < len; i++) {
+	for (i = bom_len(text, len); i < len; i++) {
 		if (!starts_char(text[i]))
 			continue;
 		if (chars++ == index)
@@ -61,10 +70,11 @@ fail_yaml(struct loader *ld, const yaml_parser_t *parser, const char *text,
 					: len;
 
 		/* Columns in characters, as libyaml's marks count them:
-		 * the reader's offset is in bytes. */
+		 * the reader's offset is in bytes (a byte order mark's
+		 * too). */
 		line = 1;
 		column = 1;
-		for (i = 0; i < end; i++) {
+		for (i = bom_len(text, len); i < end; i++) {
 			if (text[i] == '\n') {
 				line++;
 				column = 1;

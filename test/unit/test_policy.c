@@ -542,6 +542,21 @@ test_error_columns_utf8(void **state)
 			  4, 1,
 			  "found a tab: use spaces (YAML does not indent with "
 			  "tabs)");
+	/* A UTF-8 byte order mark, which editors on some systems write
+	 * first, is no character of line 1: libyaml's marks do not count
+	 * it, nor do the loader's columns. */
+	assert_load_error(
+		"\xef\xbb\xbfversion: 1\nmode: \"caf\xc3\xa9 \xff\"\n", 2, 13,
+		"invalid leading UTF-8 octet");
+	assert_load_error("\xef\xbb\xbfversion: \"1\xff\"\n", 1, 12,
+			  "invalid leading UTF-8 octet");
+	assert_load_error("\xef\xbb\xbf\tversion: 1\n", 1, 1,
+			  "found a tab: use spaces (YAML does not indent with "
+			  "tabs)");
+	assert_load_error("\xef\xbb\xbfversion: 1\nsources:\n\tx: 1\n", 3, 1,
+			  "found a tab: use spaces (YAML does not indent with "
+			  "tabs)");
+	op25b_policy_free(load_text("\xef\xbb\xbfversion: 1\n"));
 }
 
 static void
