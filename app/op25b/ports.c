@@ -458,15 +458,25 @@ void
 op25b_ports_publish_stats(struct op25b_app *app)
 {
 	struct op25b_stats_header *h = op25b_stats_writer_header(app->stats);
+	struct op25b_stats_port figures[OP25B_STATS_MAX_PORTS];
+	bool got[OP25B_STATS_MAX_PORTS];
 	struct timespec now;
 	unsigned int i;
 
-	for (i = 0; i < app->n_ports; i++) {
+	/* The drivers asked first, then every port's figures and their time
+	 * stored as one change of the snapshot's sequence lock: a reader
+	 * (op25b-stat --watch's rates) never pairs a sample's figures with
+	 * another sample's time, nor one port's new figures with another's
+	 * old ones. */
+	for (i = 0; i < app->n_ports && i < OP25B_STATS_MAX_PORTS; i++)
+		got[i] = op25b_port_figures(app->ports[i], &figures[i]) == 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	op25b_stats_writer_layout_begin(app->stats);
+	for (i = 0; i < app->n_ports && i < OP25B_STATS_MAX_PORTS; i++) {
 		char *p = (char *)&h->ports[i];
-		struct op25b_stats_port figures;
 		unsigned int k;
 
-		if (op25b_port_figures(app->ports[i], &figures) != 0)
+		if (!got[i])
 			continue;
 		/* Word by word, as readers load them. */
 		for (k = 0; k < OP25B_PORT_DRIVER_FIELDS; k++) {
@@ -474,14 +484,14 @@ op25b_ports_publish_stats(struct op25b_app *app)
 				&op25b_stats_port_driver_fields[k];
 
 			__atomic_store_n((uint64_t *)(p + f->offset),
-					 op25b_stats_field_get(f, &figures),
+					 op25b_stats_field_get(f, &figures[i]),
 					 __ATOMIC_RELAXED);
 		}
 	}
-	clock_gettime(CLOCK_REALTIME, &now);
 	__atomic_store_n(&h->ports_updated_ns,
 			 (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec,
 			 __ATOMIC_RELAXED);
+	op25b_stats_writer_layout_end(app->stats);
 }
 
 /* Closing is what completes a net_pcap TX file and returns RX ring mbufs. */

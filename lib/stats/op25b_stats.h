@@ -323,7 +323,9 @@ struct op25b_stats_worker {
 } __attribute__((aligned(64)));
 
 /** A port as its driver counts it; written by the control lcore about once
- * a second and at exit (see op25b_stats_header.ports_updated_ns). */
+ * a second and at exit (see op25b_stats_header.ports_updated_ns), every
+ * port and the time in one change of the epoch: a snapshot holds one
+ * sample of them all. */
 struct op25b_stats_port {
 	uint32_t port_id;
 	uint32_t is_subscriber; /**< 1 subscriber side, 0 upstream side */

@@ -7,7 +7,8 @@
  *
  * Concurrency, in short: counters are aligned 64-bit words that only grow,
  * each written by one worker, so any load of one is a value it really had.
- * The layout (names, slots in use, policy generation) changes only between
+ * The layout (names, slots in use, policy generation), and the drivers'
+ * port figures with their time, change only between
  * op25b_stats_writer_layout_begin() and op25b_stats_writer_layout_end(), which make the
  * epoch odd then even again; a reader keeps a copy only if the epoch was
  * even before and unchanged after it (a sequence lock whose readers never
