@@ -8,7 +8,9 @@
  *   /op25b/port,ID      one port's figures (the port lists); without an
  *                       id, the port ids
  *   /op25b/policy       policy (its file), generation, class and group
- *                       names
+ *                       totals and names (as many as fit)
+ *   /op25b/classes,N    class names from the N-th, "next" for the rest
+ *   /op25b/groups,N     destination group names, the same way
  *   /op25b/class,NAME   the verdict counters of one class
  *   /op25b/group,NAME   the verdict counters of one destination group
  *   /op25b/notify,NAME  the block: notify counters of one class
@@ -129,20 +131,55 @@ port_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * DPDK 22.11's telemetry answers in one buffer of 16 KB and leaves out,
+ * without a word, what does not fit: 255 names of 63 characters do not.
+ * A reply lists names while they fit in NAMES_BUDGET bytes of JSON (a
+ * name, its quotes and comma) and says how many there are; the rest are
+ * asked for by offset (/op25b/classes,OFFSET, /op25b/groups,OFFSET).
+ */
+#define NAMES_BUDGET 6000
+
+/* The in-use names of a family, in slot order, from the @offset-th on,
+ * while they fit in @budget bytes: an array (NULL: no memory) and, in
+ * @listed, how many it holds. */
 static struct rte_tel_data *
 name_array(unsigned int n_slots, const char (*names)[OP25B_STATS_NAME_MAX],
-	   const uint8_t *active)
+	   const uint8_t *active, unsigned int offset, size_t budget,
+	   unsigned int *listed)
 {
 	struct rte_tel_data *a = rte_tel_data_alloc();
-	unsigned int slot;
+	unsigned int slot, index = 0;
+	size_t used = 0;
 
+	*listed = 0;
 	if (a == NULL)
 		return NULL;
 	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
-	for (slot = 1; slot < n_slots; slot++)
-		if (active[slot])
-			rte_tel_data_add_array_string(a, names[slot]);
+	for (slot = 1; slot < n_slots; slot++) {
+		size_t cost;
+
+		if (!active[slot] || index++ < offset)
+			continue;
+		cost = strnlen(names[slot], OP25B_STATS_NAME_MAX) + 3;
+		if (used + cost > budget ||
+		    rte_tel_data_add_array_string(a, names[slot]) != 0)
+			break;
+		used += cost;
+		(*listed)++;
+	}
 	return a;
+}
+
+/* The in-use names of a family. */
+static unsigned int
+name_count(unsigned int n_slots, const uint8_t *active)
+{
+	unsigned int slot, n = 0;
+
+	for (slot = 1; slot < n_slots; slot++)
+		n += active[slot] != 0;
+	return n;
 }
 
 static int
@@ -150,23 +187,75 @@ policy_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct op25b_stats_snapshot *s = snapshot();
 	struct rte_tel_data *classes, *groups;
+	unsigned int listed;
 
 	(void)cmd;
 	(void)params;
 	if (s == NULL)
 		return -EIO;
-	classes = name_array(s->names.n_class_slots, s->names.class_name,
-			     s->names.class_active);
-	groups = name_array(s->names.n_group_slots, s->names.group_name,
-			    s->names.group_active);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "policy", s->header.policy_file);
 	rte_tel_data_add_dict_u64(d, "generation", s->header.policy_generation);
+	rte_tel_data_add_dict_u64(
+		d, "classes_total",
+		name_count(s->names.n_class_slots, s->names.class_active));
+	rte_tel_data_add_dict_u64(
+		d, "groups_total",
+		name_count(s->names.n_group_slots, s->names.group_active));
+	classes = name_array(s->names.n_class_slots, s->names.class_name,
+			     s->names.class_active, 0, NAMES_BUDGET, &listed);
+	groups = name_array(s->names.n_group_slots, s->names.group_name,
+			    s->names.group_active, 0, NAMES_BUDGET, &listed);
 	if (classes != NULL)
 		rte_tel_data_add_dict_container(d, "classes", classes, 0);
 	if (groups != NULL)
 		rte_tel_data_add_dict_container(d, "groups", groups, 0);
 	free(s);
+	return 0;
+}
+
+/* /op25b/classes,OFFSET and /op25b/groups,OFFSET: the names from the
+ * OFFSET-th (none: 0) while they fit, their total, and "next", the
+ * offset to ask for the rest, when some are left. */
+static int
+names_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct op25b_stats_snapshot *s;
+	bool groups = strcmp(cmd, "/op25b/groups") == 0;
+	struct rte_tel_data *a;
+	unsigned long offset = 0;
+	unsigned int total, listed;
+	char *end;
+
+	if (params != NULL && params[0] != '\0') {
+		errno = 0;
+		offset = strtoul(params, &end, 10);
+		if (*end != '\0' || errno != 0 || params[0] == '-' ||
+		    offset > OP25B_STATS_SLOTS)
+			return -EINVAL;
+	}
+	s = snapshot();
+	if (s == NULL)
+		return -EIO;
+	total = groups ? name_count(s->names.n_group_slots,
+				    s->names.group_active)
+		       : name_count(s->names.n_class_slots,
+				    s->names.class_active);
+	a = groups ? name_array(s->names.n_group_slots, s->names.group_name,
+				s->names.group_active, (unsigned int)offset,
+				2 * NAMES_BUDGET, &listed)
+		   : name_array(s->names.n_class_slots, s->names.class_name,
+				s->names.class_active, (unsigned int)offset,
+				2 * NAMES_BUDGET, &listed);
+	free(s);
+	if (a == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", total);
+	rte_tel_data_add_dict_u64(d, "offset", offset);
+	if (offset + listed < total)
+		rte_tel_data_add_dict_u64(d, "next", offset + listed);
+	rte_tel_data_add_dict_container(d, "names", a, 0);
 	return 0;
 }
 
@@ -251,7 +340,17 @@ op25b_telemetry_register(struct op25b_app *app)
 				   "Parameters: port id (none: the ids)");
 	rte_telemetry_register_cmd(
 		"/op25b/policy", policy_cmd,
-		"Policy file, generation, classes and groups");
+		"Policy file, generation, class and group totals and names "
+		"(as many as fit: /op25b/classes and /op25b/groups give "
+		"the rest)");
+	rte_telemetry_register_cmd(
+		"/op25b/classes", names_cmd,
+		"Class names in use. Parameters: the first to give (none: "
+		"0); \"next\" says where the rest begin");
+	rte_telemetry_register_cmd(
+		"/op25b/groups", names_cmd,
+		"Destination group names in use. Parameters: the first to "
+		"give (none: 0); \"next\" says where the rest begin");
 	rte_telemetry_register_cmd("/op25b/class", class_cmd,
 				   "Verdict counters of a class. Parameters: "
 				   "class name");

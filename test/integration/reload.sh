@@ -174,7 +174,7 @@ sent = sum(p[k] for k in ("non_smtp", "submission", "fragments", "exempted",
 if up["tx"] + up["tx_dropped"] != sent:
     print(f"upstream tx {up['tx']} + dropped {up['tx_dropped']} != forwarded outcomes {sent}")
 EOF
-)
+) || out="${out}${out:+ }(the check itself failed: exit $?)"
 	[ -z "$out" ] || problem "$out"
 else
 	problem "no --stats-json written"
