@@ -28,9 +28,16 @@
 #include "exempt_priv.h"
 #include "op25b_exempt.h"
 
-#define STATE_HEADER                                                           \
+/* The first line of a file op25b writes, which says that its last line
+ * counts the exemptions (STATE_END): a file that begins so and has no such
+ * end was cut short, even at a line's end. Files without it (written by
+ * hand, or by op25b before the count) are read as they are. The count is
+ * a comment: an op25b that knows no count reads these files as before. */
+#define STATE_HEADER_TEXT                                                      \
 	"# op25b exemptions, format 1: PREFIX EXPIRES GRANTED UID TTL "        \
-	"\"REASON\" (doc/cli.md)\n"
+	"\"REASON\" (doc/cli.md); the last line counts them"
+#define STATE_HEADER STATE_HEADER_TEXT "\n"
+#define STATE_END "# end: %u exemptions\n"
 
 /* ------------------------------------------------------------------ */
 /* Times                                                               */
@@ -415,6 +422,28 @@ read_line(FILE *in, char buf[OP25B_EXEMPT_STATE_LINE_MAX], unsigned int lineno,
 	return 1;
 }
 
+/* Whether the comment @p is an end line (STATE_END, as written: one
+ * space apart, a count of 0..OP25B_EXEMPT_MAX), its count in @count. */
+static bool
+end_of(const char *p, unsigned int *count)
+{
+	static const char head[] = "# end: ", tail[] = " exemptions";
+	size_t digits_len = 0;
+	uint64_t v;
+
+	if (strncmp(p, head, sizeof(head) - 1) != 0)
+		return false;
+	p += sizeof(head) - 1;
+	while (p[digits_len] >= '0' && p[digits_len] <= '9')
+		digits_len++;
+	if (digits_len == 0 || digits_len > 6 ||
+	    strcmp(p + digits_len, tail) != 0 || !digits(p, digits_len, &v) ||
+	    v > OP25B_EXEMPT_MAX)
+		return false;
+	*count = (unsigned int)v;
+	return true;
+}
+
 struct op25b_exempt_registry *
 op25b_exempt_registry_read(FILE *in, struct op25b_exempt_state_error *err)
 {
@@ -422,6 +451,8 @@ op25b_exempt_registry_read(FILE *in, struct op25b_exempt_state_error *err)
 	struct op25b_exempt_registry *reg = NULL;
 	char line[OP25B_EXEMPT_STATE_LINE_MAX];
 	unsigned int lineno = 0, n = 0, capacity = 0, i, dup = 0;
+	unsigned int end_line = 0, end_count = 0;
+	bool sealed = false;
 	int ret, error = EINVAL;
 
 	if (err != NULL)
@@ -429,10 +460,23 @@ op25b_exempt_registry_read(FILE *in, struct op25b_exempt_state_error *err)
 	while ((ret = read_line(in, line, ++lineno, err)) == 1) {
 		const char *p = line;
 
+		if (lineno == 1 && strcmp(line, STATE_HEADER_TEXT) == 0)
+			sealed = true;
 		while (is_blank(*p))
 			p++;
-		if (*p == '\0' || *p == '#')
+		if (*p == '\0')
 			continue;
+		if (end_line != 0) {
+			error_set(err, lineno,
+				  "a line after the end line (line %u)",
+				  end_line);
+			goto fail;
+		}
+		if (*p == '#') {
+			if (end_of(p, &end_count))
+				end_line = lineno;
+			continue;
+		}
 		if (n == OP25B_EXEMPT_MAX) {
 			error_set(err, lineno, "more than %u exemptions",
 				  OP25B_EXEMPT_MAX);
@@ -458,6 +502,20 @@ op25b_exempt_registry_read(FILE *in, struct op25b_exempt_state_error *err)
 	}
 	if (ret < 0) {
 		error = -ret;
+		goto fail;
+	}
+	if (sealed && end_line == 0) {
+		error_set(err, lineno - 1,
+			  "no end line ('# end: N exemptions', which the first "
+			  "line promises): the file is cut short");
+		goto fail;
+	}
+	if (end_line != 0 && end_count != n) {
+		error_set(err, end_line,
+			  "the end line counts %u exemptions, the file holds "
+			  "%u: cut short or edited (an edited file: correct "
+			  "the count)",
+			  end_count, n);
 		goto fail;
 	}
 	/* Sorted as the registry keeps them, each entry goes in at the end:
@@ -586,6 +644,7 @@ op25b_exempt_registry_write(const struct op25b_exempt_registry *reg, FILE *out)
 		write_reason(e[i].reason, out);
 		putc('\n', out);
 	}
+	fprintf(out, STATE_END, n);
 	/* fflush() leaves the reason in errno (ENOSPC); an earlier write
 	 * that failed left only the stream's error flag. */
 	if (fflush(out) != 0)

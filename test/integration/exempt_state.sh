@@ -277,7 +277,8 @@ report "exempt state: export -> import on a second instance gives the same list,
 # --- state files that cannot be read ----------------------------------------
 stop TERM
 cp "$file" "$work/good.exemptions"
-head -c -7 "$work/good.exemptions" >"$file"
+# Cut inside its last exemption: the end line and 7 bytes before it gone.
+head -n -1 "$work/good.exemptions" | head -c -7 >"$file"
 cp "$file" "$work/cut.exemptions"
 start "$name" "$state"
 grep -E "^op25b: $file:4: the last line has no newline: the file is cut short; moved aside to $file\.corrupt-[0-9]{8}T[0-9]{6}Z, starting without its exemptions$" \
@@ -310,6 +311,22 @@ c exempt add 198.18.5.9 ttl 1h
 want_rc "$rc" 0 "exempt add after a corrupt file: status"
 [ "$(entries "$file")" = 1 ] || problem "a new state file with 1 entry, got $(entries "$file" 2>&1)"
 report "exempt state: a garbage state file is moved aside (an earlier one kept), op25b runs and writes a new one"
+
+# Cut at a line's end (here its end line gone): every line whole, but the
+# first line promised a count at the end; read as it was, the file would
+# have lost its last exemptions without a word.
+stop TERM
+grep -q '^# end: 1 exemptions$' "$file" || problem "no end line in the state file: $(cat "$file")"
+head -n -1 "$file" >"$work/cut-at-end.exemptions"
+cp "$work/cut-at-end.exemptions" "$file"
+start "$name" "$state"
+grep -E "^op25b: $file:2: no end line \('# end: N exemptions', which the first line promises\): the file is cut short; moved aside to $file\.corrupt-[0-9]{8}T[0-9]{6}Z(\.[0-9]+)?, starting without its exemptions$" \
+	"$log" >/dev/null || problem "no line saying the file lost its end:" "$(cat "$log")"
+c exempt list
+want_has "$work/out" "no exemptions"
+n_aside=$(ls "$state" | grep -cE "^$name\.exemptions\.corrupt-")
+[ "$n_aside" = 3 ] || problem "$n_aside files moved aside, want 3"
+report "exempt state: a state file cut at a line's end (its count gone) is moved aside, not read short"
 
 # A file that can be neither read nor moved aside (immutable): op25b runs,
 # and never writes over it; changes fail until it is moved.

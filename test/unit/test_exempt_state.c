@@ -32,6 +32,10 @@
 
 #define HEADER                                                                 \
 	"# op25b exemptions, format 1: PREFIX EXPIRES GRANTED UID TTL "        \
+	"\"REASON\" (doc/cli.md); the last line counts them\n"
+/* The first line op25b wrote before it counted the exemptions. */
+#define HEADER_UNCOUNTED                                                       \
+	"# op25b exemptions, format 1: PREFIX EXPIRES GRANTED UID TTL "        \
 	"\"REASON\" (doc/cli.md)\n"
 
 static struct op25b_exempt_entry
@@ -80,7 +84,8 @@ test_write_exact_text(void **state)
 			    "198.18.5.9/32 2026-12-31T23:59:59.123Z "
 			    "2026-12-01T23:59:59.007Z 0 2592000 \"own MX\"\n"
 			    "2001:db8:1000::/48 never 2026-12-30T23:59:59.000Z "
-			    "1000 0 \"\"\n");
+			    "1000 0 \"\"\n"
+			    "# end: 2 exemptions\n");
 	free(text);
 	op25b_exempt_registry_free(reg);
 }
@@ -94,7 +99,7 @@ test_write_empty(void **state)
 
 	(void)state;
 	text = test_exempt_written(reg);
-	assert_string_equal(text, HEADER);
+	assert_string_equal(text, HEADER "# end: 0 exemptions\n");
 	back = test_exempt_read_text(text, strlen(text), NULL);
 	assert_non_null(back);
 	assert_int_equal(op25b_exempt_registry_count(back), 0);
@@ -463,6 +468,76 @@ test_bytes_that_are_no_text(void **state)
 	assert_int_equal(err.line, 1);
 	assert_string_equal(err.message, "a line longer than 1023 bytes");
 	free(long_line);
+}
+
+/* A file op25b wrote says in its first line that its last counts the
+ * exemptions: cut at a line's end (a copy interrupted there, a disk full
+ * at a block's end), it is refused, where a file without the promise
+ * (written by hand, or by op25b before it counted) reads as it is. */
+static void
+test_cut_at_a_line_end(void **state)
+{
+	static const char whole[] = HEADER "198.18.5.9 never " T " 0 0\n"
+					   "198.18.5.10 never " T " 0 0\n"
+					   "# end: 2 exemptions\n";
+	static const char cut[] = HEADER "198.18.5.9 never " T " 0 0\n";
+	static const char header_only[] = HEADER;
+	static const char edited[] = HEADER "198.18.5.9 never " T " 0 0\n"
+					    "198.18.5.10 never " T " 0 0\n"
+					    "198.18.5.11 never " T " 0 0\n"
+					    "# end: 2 exemptions\n";
+	static const char after_end[] = HEADER "198.18.5.9 never " T " 0 0\n"
+					       "# end: 1 exemptions\n"
+					       "\n"
+					       "198.18.5.10 never " T " 0 0\n";
+	static const char uncounted[] = HEADER_UNCOUNTED "198.18.5.9 never " T
+							 " 0 0\n";
+	static const char counted_by_hand[] = "198.18.5.9 never " T " 0 0\n"
+					      "# end: 2 exemptions\n";
+	static const char crlf[] = "# op25b exemptions, format 1: PREFIX "
+				   "EXPIRES GRANTED UID TTL \"REASON\" "
+				   "(doc/cli.md); the last line counts "
+				   "them\r\n"
+				   "198.18.5.9 never " T " 0 0\r\n"
+				   "# end: 1 exemptions\r\n\r\n";
+	struct op25b_exempt_state_error err;
+	struct op25b_exempt_registry *reg;
+
+	(void)state;
+	reg = test_exempt_read_text(whole, strlen(whole), &err);
+	assert_non_null(reg);
+	assert_int_equal(op25b_exempt_registry_count(reg), 2);
+	op25b_exempt_registry_free(reg);
+	reg = test_exempt_read_text(crlf, strlen(crlf), &err);
+	assert_non_null(reg);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	op25b_exempt_registry_free(reg);
+
+	assert_null(test_exempt_read_text(cut, strlen(cut), &err));
+	assert_int_equal(err.line, 2);
+	assert_string_equal(err.message,
+			    "no end line ('# end: N exemptions', which the "
+			    "first line promises): the file is cut short");
+	assert_null(
+		test_exempt_read_text(header_only, strlen(header_only), &err));
+	assert_int_equal(err.line, 1);
+	assert_null(test_exempt_read_text(edited, strlen(edited), &err));
+	assert_int_equal(err.line, 5);
+	assert_string_equal(err.message,
+			    "the end line counts 2 exemptions, the file holds "
+			    "3: cut short or edited (an edited file: correct "
+			    "the count)");
+	assert_null(test_exempt_read_text(after_end, strlen(after_end), &err));
+	assert_int_equal(err.line, 5);
+	assert_string_equal(err.message, "a line after the end line (line 3)");
+	assert_null(test_exempt_read_text(counted_by_hand,
+					  strlen(counted_by_hand), &err));
+	assert_int_equal(err.line, 2);
+
+	reg = test_exempt_read_text(uncounted, strlen(uncounted), &err);
+	assert_non_null(reg);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	op25b_exempt_registry_free(reg);
 }
 
 static void
@@ -840,6 +915,7 @@ main(void)
 		cmocka_unit_test(test_malformed_lines),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_bytes_that_are_no_text),
+		cmocka_unit_test(test_cut_at_a_line_end),
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_expired_entries_are_returned),
 		cmocka_unit_test_setup_teardown(test_save_and_load, setup_dir,
