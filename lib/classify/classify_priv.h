@@ -518,10 +518,10 @@ parse_frame(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
 		/* Ethertype, version and (IPv4) header length in one
 		 * compare. */
 		if (likely((head & RTE_BE32(0xffffff00)) ==
-			   RTE_BE32(ETHER_TYPE_IPV4 << 16 | 0x4500)))
+			   RTE_BE32((uint32_t)ETHER_TYPE_IPV4 << 16 | 0x4500)))
 			return parse_ipv4_plain(c, p, len, m);
 		if (likely((head & RTE_BE32(0xfffff000)) ==
-			   RTE_BE32(ETHER_TYPE_IPV6 << 16 | 0x6000)))
+			   RTE_BE32((uint32_t)ETHER_TYPE_IPV6 << 16 | 0x6000)))
 			return parse_ipv6(c, p, 14, len, 0, m, true);
 		type = load_raw16(p + 12);
 		if (likely(type == RTE_BE16(ETHER_TYPE_IPV4)))
