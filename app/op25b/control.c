@@ -365,12 +365,6 @@ append_overrides(const struct op25b_app *app, char *msg, size_t size)
 			 block);
 }
 
-/*
- * Load @path and make it the running policy. On any failure the running
- * policy stays, `reload_failed` counts it and the reason is given as
- * file:line:column: message. Either way one audit line says who (@by,
- * @uid), which file and, on failure, why. Returns 0 or -errno.
- */
 /* A policy the switches in force cannot apply to: 0, or -EINVAL with the
  * reason in @msg. */
 static int
@@ -427,6 +421,12 @@ op25b_control_check(struct op25b_app *app, struct op25b_policy *policy,
 	return err;
 }
 
+/*
+ * Load @path and make it the running policy. On any failure the running
+ * policy stays, `reload_failed` counts it and the reason is given as
+ * file:line:column: message. Either way one audit line says who (@by,
+ * @uid), which file and, on failure, why. Returns 0 or -errno.
+ */
 int
 op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 		     uint32_t uid, char *msg, size_t size)
