@@ -239,7 +239,10 @@ state_restore(struct op25b_app *app)
 	unsigned int expired, n;
 	int err;
 
-	loaded = op25b_exempt_registry_load(app->state_path, &e);
+	/* A file whose lines are all good but whose count is not (cut at a
+	 * line's end, or edited by hand) is restored as it reads, loudly:
+	 * moved aside, it would take every exemption with it. */
+	loaded = op25b_exempt_registry_restore(app->state_path, &e);
 	if (loaded == NULL) {
 		int error = errno;
 
@@ -276,6 +279,21 @@ state_restore(struct op25b_app *app)
 	if (app->state_unread != 0)
 		fprintf(stderr, "op25b: %s: read\n", app->state_path);
 	app->state_unread = 0;
+	if (e.line != 0) {
+		char q[2 * sizeof(e.message)];
+
+		fprintf(stderr,
+			"op25b: %s:%u: %s; its %u exemptions restored as "
+			"they are\n",
+			app->state_path, e.line, e.message,
+			op25b_exempt_registry_count(loaded));
+		op25b_audit(app,
+			    "state-count file=%s line=%u error=\"%s\" "
+			    "exemptions=%u",
+			    app->state_path, e.line,
+			    op25b_audit_quoted(e.message, q, sizeof(q)),
+			    op25b_exempt_registry_count(loaded));
+	}
 	expired = op25b_exempt_registry_expire(
 		loaded, op25b_now_ms(), audit_expired_while_stopped, app);
 	op25b_exempt_registry_free(app->exempts);

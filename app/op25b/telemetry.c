@@ -215,8 +215,9 @@ policy_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 /* /op25b/classes,OFFSET and /op25b/groups,OFFSET: the names from the
- * OFFSET-th (none: 0) while they fit, their total, and "next", the
- * offset to ask for the rest, when some are left. */
+ * OFFSET-th (none: 0) while they fit, their total, the policy's
+ * generation, and "next", the offset to ask for the rest, when some are
+ * left. */
 static int
 names_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -225,6 +226,7 @@ names_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	struct rte_tel_data *a;
 	unsigned long offset = 0;
 	unsigned int total, listed;
+	uint64_t generation;
 	char *end;
 
 	if (params != NULL && params[0] != '\0') {
@@ -247,10 +249,15 @@ names_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 		   : name_array(s->names.n_class_slots, s->names.class_name,
 				s->names.class_active, (unsigned int)offset,
 				2 * NAMES_BUDGET, &listed);
+	generation = s->header.policy_generation;
 	free(s);
 	if (a == NULL)
 		return -ENOMEM;
 	rte_tel_data_start_dict(d);
+	/* Pages of one generation make one list: a reload between two
+	 * pages moves the names, and a client that sees the generation
+	 * change starts again. */
+	rte_tel_data_add_dict_u64(d, "generation", generation);
 	rte_tel_data_add_dict_u64(d, "total", total);
 	rte_tel_data_add_dict_u64(d, "offset", offset);
 	if (offset + listed < total)

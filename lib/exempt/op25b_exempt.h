@@ -214,6 +214,19 @@ op25b_exempt_registry_load(const char *path,
 			   struct op25b_exempt_state_error *err);
 
 /**
+ * op25b_exempt_registry_load() for the state file at start: a file whose
+ * every line is good and whose count alone is wrong (op25b's first line
+ * and no end line: cut at a line's end; a count other than it holds, or
+ * lines after the end line: edited by hand) comes back as it reads, with
+ * @p err saying what (err->line != 0): the exemptions it still holds are
+ * the customers', and nothing better is left of the file. Anything else
+ * as op25b_exempt_registry_load().
+ */
+struct op25b_exempt_registry *
+op25b_exempt_registry_restore(const char *path,
+			      struct op25b_exempt_state_error *err);
+
+/**
  * Write the entries of @p reg to @p out in the state-file format, a
  * comment line first.
  * @return 0, or -errno of a write that failed (-ENOSPC, -EIO).

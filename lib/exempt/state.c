@@ -422,38 +422,78 @@ read_line(FILE *in, char buf[OP25B_EXEMPT_STATE_LINE_MAX], unsigned int lineno,
 	return 1;
 }
 
-/* Whether the comment @p is an end line (STATE_END, as written: one
- * space apart, a count of 0..OP25B_EXEMPT_MAX), its count in @count. */
-static bool
+/* Whether the comment @p is an end line ("# end: ", a count of
+ * 0..OP25B_EXEMPT_MAX, " exemptions", blanks after it): 1 with its count
+ * in @count; 0 for any other comment; -1 for a comment that begins as an
+ * end line does and is none (a sealed file refuses it). */
+static int
 end_of(const char *p, unsigned int *count)
 {
-	static const char head[] = "# end: ", tail[] = " exemptions";
-	size_t digits_len = 0;
+	static const char head[] = "# end:", tail[] = " exemptions";
+	size_t n = 0;
 	uint64_t v;
 
 	if (strncmp(p, head, sizeof(head) - 1) != 0)
-		return false;
+		return 0;
 	p += sizeof(head) - 1;
-	while (p[digits_len] >= '0' && p[digits_len] <= '9')
-		digits_len++;
-	if (digits_len == 0 || digits_len > 6 ||
-	    strcmp(p + digits_len, tail) != 0 || !digits(p, digits_len, &v) ||
-	    v > OP25B_EXEMPT_MAX)
-		return false;
+	if (*p++ != ' ')
+		return -1;
+	while (p[n] >= '0' && p[n] <= '9')
+		n++;
+	if (n == 0 || n > 6 || !digits(p, n, &v) || v > OP25B_EXEMPT_MAX ||
+	    strncmp(p + n, tail, sizeof(tail) - 1) != 0)
+		return -1;
+	for (p += n + sizeof(tail) - 1; is_blank(*p); p++)
+		;
+	if (*p != '\0')
+		return -1;
 	*count = (unsigned int)v;
+	return 1;
+}
+
+/* The file's count: whether a sealed file has its end line, whether the
+ * count is what the file holds. What is wrong goes in @err (the first
+ * thing only); returns whether all is well. */
+static bool
+count_checked(bool sealed, unsigned int end_line, unsigned int end_count,
+	      unsigned int after_end, unsigned int n, unsigned int last_line,
+	      struct op25b_exempt_state_error *err)
+{
+	if (after_end != 0) {
+		error_set(err, after_end, "a line after the end line (line %u)",
+			  end_line);
+		return false;
+	}
+	if (sealed && end_line == 0) {
+		error_set(err, last_line,
+			  "no end line ('# end: N exemptions', which the first "
+			  "line promises): the file is cut short");
+		return false;
+	}
+	if (end_line != 0 && end_count != n) {
+		error_set(err, end_line,
+			  "the end line counts %u exemptions, the file holds "
+			  "%u: cut short or edited (an edited file: correct "
+			  "the count)",
+			  end_count, n);
+		return false;
+	}
 	return true;
 }
 
-struct op25b_exempt_registry *
-op25b_exempt_registry_read(FILE *in, struct op25b_exempt_state_error *err)
+/* op25b_exempt_registry_read(), and with @lenient the registry of a file
+ * whose every line is good and whose count alone is wrong (see
+ * op25b_exempt_registry_restore()). */
+static struct op25b_exempt_registry *
+registry_read(FILE *in, struct op25b_exempt_state_error *err, bool lenient)
 {
 	struct read_entry *entries = NULL;
 	struct op25b_exempt_registry *reg = NULL;
 	char line[OP25B_EXEMPT_STATE_LINE_MAX];
 	unsigned int lineno = 0, n = 0, capacity = 0, i, dup = 0;
-	unsigned int end_line = 0, end_count = 0;
+	unsigned int end_line = 0, end_count = 0, after_end = 0;
 	bool sealed = false;
-	int ret, error = EINVAL;
+	int ret, error = EINVAL, end;
 
 	if (err != NULL)
 		memset(err, 0, sizeof(*err));
@@ -466,15 +506,20 @@ op25b_exempt_registry_read(FILE *in, struct op25b_exempt_state_error *err)
 			p++;
 		if (*p == '\0')
 			continue;
-		if (end_line != 0) {
-			error_set(err, lineno,
-				  "a line after the end line (line %u)",
-				  end_line);
-			goto fail;
-		}
+		if (end_line != 0 && after_end == 0)
+			after_end = lineno;
 		if (*p == '#') {
-			if (end_of(p, &end_count))
+			end = end_of(p, &end_count);
+			if (end < 0 && sealed) {
+				error_set(err, lineno,
+					  "a malformed end line: expected '# "
+					  "end: N exemptions'");
+				goto fail;
+			}
+			if (end > 0 && end_line == 0) {
 				end_line = lineno;
+				after_end = 0;
+			}
 			continue;
 		}
 		if (n == OP25B_EXEMPT_MAX) {
@@ -504,20 +549,11 @@ op25b_exempt_registry_read(FILE *in, struct op25b_exempt_state_error *err)
 		error = -ret;
 		goto fail;
 	}
-	if (sealed && end_line == 0) {
-		error_set(err, lineno - 1,
-			  "no end line ('# end: N exemptions', which the first "
-			  "line promises): the file is cut short");
+	/* Lenient, the count's fault stays in @err beside the registry. */
+	if (!count_checked(sealed, end_line, end_count, after_end, n,
+			   lineno - 1, err) &&
+	    !lenient)
 		goto fail;
-	}
-	if (end_line != 0 && end_count != n) {
-		error_set(err, end_line,
-			  "the end line counts %u exemptions, the file holds "
-			  "%u: cut short or edited (an edited file: correct "
-			  "the count)",
-			  end_count, n);
-		goto fail;
-	}
 	/* Sorted as the registry keeps them, each entry goes in at the end:
 	 * no tail to move, whatever order the file was written in. */
 	if (n > 0)
@@ -563,8 +599,14 @@ fail:
 }
 
 struct op25b_exempt_registry *
-op25b_exempt_registry_load(const char *path,
-			   struct op25b_exempt_state_error *err)
+op25b_exempt_registry_read(FILE *in, struct op25b_exempt_state_error *err)
+{
+	return registry_read(in, err, false);
+}
+
+static struct op25b_exempt_registry *
+registry_load(const char *path, struct op25b_exempt_state_error *err,
+	      bool lenient)
 {
 	struct op25b_exempt_registry *reg;
 	struct stat st;
@@ -595,11 +637,25 @@ op25b_exempt_registry_load(const char *path,
 		errno = error;
 		return NULL;
 	}
-	reg = op25b_exempt_registry_read(in, err);
+	reg = registry_read(in, err, lenient);
 	error = errno;
 	fclose(in);
 	errno = error;
 	return reg;
+}
+
+struct op25b_exempt_registry *
+op25b_exempt_registry_load(const char *path,
+			   struct op25b_exempt_state_error *err)
+{
+	return registry_load(path, err, false);
+}
+
+struct op25b_exempt_registry *
+op25b_exempt_registry_restore(const char *path,
+			      struct op25b_exempt_state_error *err)
+{
+	return registry_load(path, err, true);
 }
 
 /* ------------------------------------------------------------------ */

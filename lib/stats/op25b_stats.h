@@ -22,8 +22,9 @@
  * that is removed keeps its slot and its counts, and is no longer in
  * the current policy (see op25b_stats_names.class_active).
  *
- * Epoch: even while the layout (names, slots in use, policy generation) is
- * stable, odd while the writer changes it. A reader copies what it needs,
+ * Epoch: even while the layout (names, slots in use, policy generation)
+ * and the drivers' port figures with their time are stable, odd while the
+ * writer changes them. A reader copies what it needs,
  * then checks that the epoch was even and has not changed; otherwise it
  * retries. Counters themselves are not covered by the epoch: each is an
  * aligned 64-bit word that only grows.

@@ -283,14 +283,14 @@ while text:
     page, end = dec.raw_decode(text)
     text = text[end:].strip()
     p = page["/op25b/classes"]
-    if p["total"] != 255 or p["offset"] != offset:
+    if p["total"] != 255 or p["offset"] != offset or p["generation"] != pol["generation"]:
         problems.append(f"page at {offset}: total {p['total']} offset {p['offset']}")
     got += p["names"]
     offset += len(p["names"])
 if got != want:
     problems.append(f"the pages hold {len(got)} names, want the 255 in order")
 g = json.load(open(f"{work}/big-groups.json"))["/op25b/groups"]
-if g != {"total": 1, "offset": 0, "names": ["relays"]}:
+if g != {"generation": pol["generation"], "total": 1, "offset": 0, "names": ["relays"]}:
     problems.append(f"/op25b/groups {g}")
 if json.load(open(f"{work}/big-bad.json"))["/op25b/classes"] is not None:
     problems.append("/op25b/classes,x answered")

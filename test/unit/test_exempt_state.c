@@ -540,6 +540,80 @@ test_cut_at_a_line_end(void **state)
 	op25b_exempt_registry_free(reg);
 }
 
+/* An end line with blanks after it is one; one misspelt is refused in a
+ * file that promised it (read as a comment in one that did not). */
+static void
+test_end_line_forms(void **state)
+{
+	static const char blanks[] = HEADER "198.18.5.9 never " T " 0 0\n"
+					    "# end: 1 exemptions \t\n";
+	static const char misspelt[] = HEADER "198.18.5.9 never " T " 0 0\n"
+					      "# end: 1 exemption\n";
+	static const char hand[] = "198.18.5.9 never " T " 0 0\n"
+				   "# end: of the business list\n";
+	struct op25b_exempt_state_error err;
+	struct op25b_exempt_registry *reg;
+
+	(void)state;
+	reg = test_exempt_read_text(blanks, strlen(blanks), &err);
+	assert_non_null(reg);
+	op25b_exempt_registry_free(reg);
+	assert_null(test_exempt_read_text(misspelt, strlen(misspelt), &err));
+	assert_int_equal(err.line, 3);
+	assert_string_equal(err.message,
+			    "a malformed end line: expected '# end: N "
+			    "exemptions'");
+	reg = test_exempt_read_text(hand, strlen(hand), &err);
+	assert_non_null(reg);
+	op25b_exempt_registry_free(reg);
+}
+
+/* At start, a file whose lines are all good and whose count is not comes
+ * back as it reads, the fault in the error; load() refuses it; a bad line
+ * is refused by both. */
+static void
+test_restore_as_it_reads(void **state)
+{
+	static const char cut[] = HEADER "198.18.5.9 never " T " 0 0\n"
+					 "198.18.5.10 never " T " 0 0\n";
+	static const char bad[] = HEADER "198.18.5.9 never " T " 0 0\n"
+					 "198.18.5.10 nevermore\n";
+	char path[] = "/tmp/op25b-test-restore-XXXXXX";
+	struct op25b_exempt_state_error err;
+	struct op25b_exempt_registry *reg;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, cut, strlen(cut)), (ssize_t)strlen(cut));
+	assert_null(op25b_exempt_registry_load(path, &err));
+	assert_int_equal(errno, EINVAL);
+	reg = op25b_exempt_registry_restore(path, &err);
+	assert_non_null(reg);
+	assert_int_equal(op25b_exempt_registry_count(reg), 2);
+	assert_int_equal(err.line, 3);
+	assert_string_equal(err.message,
+			    "no end line ('# end: N exemptions', which the "
+			    "first line promises): the file is cut short");
+	op25b_exempt_registry_free(reg);
+	/* A whole file: no fault said. */
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, HEADER "# end: 0 exemptions\n",
+				strlen(HEADER "# end: 0 exemptions\n"), 0),
+			 (ssize_t)strlen(HEADER "# end: 0 exemptions\n"));
+	reg = op25b_exempt_registry_restore(path, &err);
+	assert_non_null(reg);
+	assert_int_equal(err.line, 0);
+	op25b_exempt_registry_free(reg);
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, bad, strlen(bad), 0), (ssize_t)strlen(bad));
+	assert_null(op25b_exempt_registry_restore(path, &err));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(err.line, 3);
+	close(fd);
+	unlink(path);
+}
+
 static void
 test_too_many(void **state)
 {
@@ -916,6 +990,8 @@ main(void)
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_bytes_that_are_no_text),
 		cmocka_unit_test(test_cut_at_a_line_end),
+		cmocka_unit_test(test_end_line_forms),
+		cmocka_unit_test(test_restore_as_it_reads),
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_expired_entries_are_returned),
 		cmocka_unit_test_setup_teardown(test_save_and_load, setup_dir,
