@@ -99,31 +99,27 @@ op25b_control_install_signals(void)
 }
 
 /*
- * Give every class and group of @policy its counter slot: a name keeps the
- * slot it had since start, a new name gets the next free one. Unused slots
- * cost nothing, so this may run before the policy is known to compile.
- * Returns 0, or -ENOSPC past OP25B_STATS_SLOTS - 1 names since start.
+ * The counter slot of every class and group of @policy: a name keeps the
+ * slot it had since start, a new name gets the next free one. Planned, not
+ * given: activate() names them when the policy goes live. Returns 0, or
+ * -ENOSPC past OP25B_STATS_SLOTS - 1 names since start (-EINVAL for a name
+ * the loader would have refused).
  */
 static int
-assign_slots(struct op25b_app *app, const struct op25b_policy *policy,
-	     uint8_t *class_slots, uint8_t *group_slots)
+plan_slots(const struct op25b_app *app, const struct op25b_policy *policy,
+	   uint8_t *class_slots, uint8_t *group_slots)
 {
+	const char *classes[OP25B_POLICY_MAX_CLASSES];
+	const char *groups[OP25B_POLICY_MAX_GROUPS];
 	unsigned int i;
-	int slot = 0;
 
-	op25b_stats_writer_layout_begin(app->stats);
-	for (i = 0; i < policy->n_classes && slot >= 0; i++) {
-		slot = op25b_stats_writer_class_slot(app->stats,
-						     policy->classes[i].name);
-		class_slots[i] = (uint8_t)slot;
-	}
-	for (i = 0; i < policy->n_groups && slot >= 0; i++) {
-		slot = op25b_stats_writer_group_slot(app->stats,
-						     policy->groups[i].name);
-		group_slots[i] = (uint8_t)slot;
-	}
-	op25b_stats_writer_layout_end(app->stats);
-	return slot < 0 ? slot : 0;
+	for (i = 0; i < policy->n_classes; i++)
+		classes[i] = policy->classes[i].name;
+	for (i = 0; i < policy->n_groups; i++)
+		groups[i] = policy->groups[i].name;
+	return op25b_stats_writer_slots_plan(
+		app->stats, classes, policy->n_classes, groups,
+		policy->n_groups, class_slots, group_slots);
 }
 
 /* The policy's switches under the names the stats give them. */
@@ -156,6 +152,16 @@ activate(struct op25b_app *app, const struct op25b_policy *policy,
 	unsigned int i;
 
 	op25b_stats_writer_layout_begin(app->stats);
+	/* The planned slots named (the names of a new policy appear with
+	 * its generation, never before it), then marked in use. */
+	for (i = 0; i < policy->n_classes; i++)
+		RTE_VERIFY(op25b_stats_writer_class_slot(
+				   app->stats, policy->classes[i].name) ==
+			   class_slots[i]);
+	for (i = 0; i < policy->n_groups; i++)
+		RTE_VERIFY(op25b_stats_writer_group_slot(
+				   app->stats, policy->groups[i].name) ==
+			   group_slots[i]);
 	memset(names->class_active + 1, 0, OP25B_STATS_SLOTS - 1);
 	memset(names->group_active + 1, 0, OP25B_STATS_SLOTS - 1);
 	for (i = 0; i < policy->n_classes; i++)
@@ -185,26 +191,22 @@ names_refusal(const struct op25b_policy *policy, char *msg, size_t size)
  * caller swaps the classifier in. With @base (the running classifier, of
  * the same prefixes: a switch changed), its tables are shared, not built
  * again. Returns NULL (rte_errno set, message in @msg) on failure, with
- * nothing published: the names it gave are taken back (they never
- * counted; kept, they would show as removed classes and use up the names
- * a run may give, until a policy that `check` accepts is refused).
+ * nothing published: the slots are only planned until the policy goes
+ * live, so that a policy that fails names nothing (named, its classes
+ * would show as removed and use up the names a run may give).
  */
 static struct op25b_classifier *
 compile(struct op25b_app *app, const struct op25b_policy *policy,
 	const struct op25b_classifier *base, char *msg, size_t size)
 {
-	const struct op25b_stats_names *names =
-		op25b_stats_writer_names(app->stats);
-	uint32_t n_class_slots = names->n_class_slots,
-		 n_group_slots = names->n_group_slots;
 	uint8_t class_slots[OP25B_POLICY_MAX_CLASSES];
 	uint8_t group_slots[OP25B_POLICY_MAX_GROUPS];
 	struct op25b_classifier_error error;
 	struct op25b_classifier *c;
 
-	if (assign_slots(app, policy, class_slots, group_slots) != 0) {
+	if (plan_slots(app, policy, class_slots, group_slots) != 0) {
 		names_refusal(policy, msg, size);
-		goto fail;
+		return NULL;
 	}
 	if (base != NULL)
 		c = op25b_classifier_derive(base, policy, (int)rte_socket_id(),
@@ -216,19 +218,14 @@ compile(struct op25b_app *app, const struct op25b_policy *policy,
 		/* As `op25b-policy check` reports it: at the prefix where a
 		 * table's limit is reached. */
 		op25b_policy_error_format(&error.where, msg, size);
-		goto fail;
+		return NULL;
 	}
 	if (op25b_app_adaptive_attach(app, c, msg, size) != 0) {
 		op25b_classifier_free(c);
-		goto fail;
+		return NULL;
 	}
 	activate(app, policy, class_slots, group_slots);
 	return c;
-
-fail:
-	op25b_stats_writer_slots_truncate(app->stats, n_class_slots,
-					  n_group_slots);
-	return NULL;
 }
 
 /* The classifier of the policy at start. */
@@ -385,24 +382,17 @@ int
 op25b_control_check(struct op25b_app *app, struct op25b_policy *policy,
 		    size_t *memory, char *msg, size_t size)
 {
-	const char *classes[OP25B_POLICY_MAX_CLASSES];
-	const char *groups[OP25B_POLICY_MAX_GROUPS];
+	uint8_t class_slots[OP25B_POLICY_MAX_CLASSES];
+	uint8_t group_slots[OP25B_POLICY_MAX_GROUPS];
 	struct op25b_classifier_error error;
 	struct op25b_classifier *c;
-	unsigned int i;
 	int err;
 
 	err = switch_refusal(app, policy, msg, size);
 	if (err != 0)
 		return err;
 	apply_overrides(app, policy, policy->mode, policy->block);
-	for (i = 0; i < policy->n_classes; i++)
-		classes[i] = policy->classes[i].name;
-	for (i = 0; i < policy->n_groups; i++)
-		groups[i] = policy->groups[i].name;
-	if (!op25b_stats_writer_names_fit(app->stats, classes,
-					  policy->n_classes, groups,
-					  policy->n_groups)) {
+	if (plan_slots(app, policy, class_slots, group_slots) != 0) {
 		names_refusal(policy, msg, size);
 		return -ENOSPC;
 	}

@@ -416,25 +416,22 @@ int
 op25b_stats_writer_group_slot(struct op25b_stats_writer *w, const char *name);
 
 /**
- * Whether the class names @p classes and group names @p groups (each list
- * distinct) would all get a slot: what op25b_stats_writer_class_slot()
- * and op25b_stats_writer_group_slot() would give them, asked without
- * giving any (a policy checked, not loaded).
+ * The slots op25b_stats_writer_class_slot() and
+ * op25b_stats_writer_group_slot() would give the class names @p classes
+ * and the group names @p groups (each list distinct), called in that
+ * order, in @p class_slots and @p group_slots, without giving any: a
+ * policy's slots are known before it compiles, and named only when it
+ * goes live (one layout change), so that no reader sees names a policy
+ * that failed gave, or a new policy's names before its generation.
+ * @return 0, -ENOSPC past 255 names since the segment was created, or
+ *   -EINVAL for a name empty or longer than OP25B_STATS_NAME_MAX - 1.
  */
-bool
-op25b_stats_writer_names_fit(const struct op25b_stats_writer *w,
-			     const char *const *classes, unsigned int n_classes,
-			     const char *const *groups, unsigned int n_groups);
-
-/**
- * Forget the class and group names given after the first @p n_class_slots
- * and @p n_group_slots (the n_class_slots and n_group_slots of the names
- * before): names of a policy that did not compile, which nothing ever
- * counted under. One layout change; larger values change nothing.
- */
-void op25b_stats_writer_slots_truncate(struct op25b_stats_writer *w,
-				       uint32_t n_class_slots,
-				       uint32_t n_group_slots);
+int
+op25b_stats_writer_slots_plan(const struct op25b_stats_writer *w,
+			      const char *const *classes,
+			      unsigned int n_classes, const char *const *groups,
+			      unsigned int n_groups, uint8_t *class_slots,
+			      uint8_t *group_slots);
 
 /** Unmap and remove the segment; NULL is accepted. */
 void op25b_stats_writer_destroy(struct op25b_stats_writer *w);

@@ -415,37 +415,49 @@ slot_of(uint32_t *n_slots, char (*names)[OP25B_STATS_NAME_MAX],
 	return (int)n;
 }
 
-/* How many of @names[0..n) (distinct) @table has no slot for yet. */
-static uint32_t
-unnamed_count(uint32_t n_slots, const char (*table)[OP25B_STATS_NAME_MAX],
-	      const char *const *names, unsigned int n)
+/* The slots slot_of() would give @names[0..n) (distinct), in turn, in
+ * @slots: 0, or -ENOSPC, -EINVAL as slot_of(). */
+static int
+slots_of(uint32_t n_slots, const char (*table)[OP25B_STATS_NAME_MAX],
+	 const char *const *names, unsigned int n, uint8_t *slots)
 {
-	uint32_t missing = 0, s;
+	uint32_t next = n_slots, s;
 	unsigned int i;
+	size_t len;
 
 	for (i = 0; i < n; i++) {
+		len = names[i] != NULL ? strnlen(names[i], OP25B_STATS_NAME_MAX)
+				       : 0;
+		if (len == 0 || len >= OP25B_STATS_NAME_MAX)
+			return -EINVAL;
 		for (s = 1; s < n_slots; s++)
 			if (strncmp(table[s], names[i], OP25B_STATS_NAME_MAX) ==
 			    0)
 				break;
-		missing += s == n_slots;
+		if (s == n_slots) {
+			if (next >= OP25B_STATS_SLOTS)
+				return -ENOSPC;
+			s = next++;
+		}
+		slots[i] = (uint8_t)s;
 	}
-	return missing;
+	return 0;
 }
 
-bool
-op25b_stats_writer_names_fit(const struct op25b_stats_writer *w,
-			     const char *const *classes, unsigned int n_classes,
-			     const char *const *groups, unsigned int n_groups)
+int
+op25b_stats_writer_slots_plan(const struct op25b_stats_writer *w,
+			      const char *const *classes,
+			      unsigned int n_classes, const char *const *groups,
+			      unsigned int n_groups, uint8_t *class_slots,
+			      uint8_t *group_slots)
 {
 	const struct op25b_stats_names *n = w->names;
+	int ret = slots_of(n->n_class_slots, n->class_name, classes, n_classes,
+			   class_slots);
 
-	return n->n_class_slots + unnamed_count(n->n_class_slots, n->class_name,
-						classes, n_classes) <=
-		       OP25B_STATS_SLOTS &&
-	       n->n_group_slots + unnamed_count(n->n_group_slots, n->group_name,
-						groups, n_groups) <=
-		       OP25B_STATS_SLOTS;
+	return ret != 0 ? ret
+			: slots_of(n->n_group_slots, n->group_name, groups,
+				   n_groups, group_slots);
 }
 
 int
@@ -458,42 +470,6 @@ int
 op25b_stats_writer_group_slot(struct op25b_stats_writer *w, const char *name)
 {
 	return slot_of(&w->names->n_group_slots, w->names->group_name, name);
-}
-
-/* The slots of one family from @keep on: unnamed, inactive, not in use. */
-static void
-slots_truncate(uint32_t *n_slots, char (*names)[OP25B_STATS_NAME_MAX],
-	       uint8_t *active, uint32_t keep)
-{
-	uint32_t s;
-
-	for (s = keep; s < *n_slots; s++) {
-		memset(names[s], 0, OP25B_STATS_NAME_MAX);
-		active[s] = 0;
-	}
-	if (keep < *n_slots)
-		__atomic_store_n(n_slots, keep, __ATOMIC_RELAXED);
-}
-
-void
-op25b_stats_writer_slots_truncate(struct op25b_stats_writer *w,
-				  uint32_t n_class_slots,
-				  uint32_t n_group_slots)
-{
-	struct op25b_stats_names *n = w->names;
-
-	/* Slot 0, "(none)", stays. */
-	n_class_slots = n_class_slots == 0 ? 1 : n_class_slots;
-	n_group_slots = n_group_slots == 0 ? 1 : n_group_slots;
-	if (n_class_slots >= n->n_class_slots &&
-	    n_group_slots >= n->n_group_slots)
-		return;
-	op25b_stats_writer_layout_begin(w);
-	slots_truncate(&n->n_class_slots, n->class_name, n->class_active,
-		       n_class_slots);
-	slots_truncate(&n->n_group_slots, n->group_name, n->group_active,
-		       n_group_slots);
-	op25b_stats_writer_layout_end(w);
 }
 
 void

@@ -613,39 +613,54 @@ test_slots(void **state)
 	assert_string_equal(n->class_name[3], name);
 
 	/* Fill every slot: 255 names, then no more, and the old ones stay
-	 * where they were. Asked before the last one: fits, once (a check
-	 * gives no slot). */
+	 * where they were. Planned before the last one: the slot it gets,
+	 * twice (a plan gives none), and no room for one more after it. */
 	for (i = 4; i < OP25B_STATS_SLOTS; i++) {
-		const char *classes[] = { "static", name };
-		const char *groups[] = { "isp-relays" };
-
 		snprintf(name, sizeof(name), "class-%u", i);
 		if (i == OP25B_STATS_SLOTS - 1) {
+			const char *classes[] = { "static", name };
 			const char *two[] = { name, "class-256" };
+			const char *groups[] = { "isp-relays", "new-group" };
+			uint8_t cs[2] = { 0, 0 }, gs[2] = { 0, 0 };
+			unsigned int k;
 
-			assert_true(op25b_stats_writer_names_fit(f->w, classes,
-								 2, groups, 1));
-			assert_true(op25b_stats_writer_names_fit(f->w, classes,
-								 2, groups, 1));
-			assert_false(op25b_stats_writer_names_fit(f->w, two, 2,
-								  groups, 1));
+			for (k = 0; k < 2; k++) {
+				assert_int_equal(op25b_stats_writer_slots_plan(
+							 f->w, classes, 2,
+							 groups, 2, cs, gs),
+						 0);
+				assert_int_equal(cs[0], 2);
+				assert_int_equal(cs[1], i);
+				assert_int_equal(gs[0], 2);
+				assert_int_equal(gs[1], 3);
+			}
+			assert_int_equal(op25b_stats_writer_slots_plan(
+						 f->w, two, 2, NULL, 0, cs, gs),
+					 -ENOSPC);
 			assert_int_equal(n->n_class_slots, i);
+			assert_int_equal(n->n_group_slots, 3);
 		}
 		assert_int_equal(op25b_stats_writer_class_slot(f->w, name), i);
 	}
 	{
 		const char *known[] = { "dynamic", "class-255" };
 		const char *one_more[] = { "dynamic", "one-too-many" };
-		const char *groups[] = { "static", "new-group" };
+		const char *empty[] = { "" };
+		uint8_t cs[2], gs[1];
 
-		/* Names already given fit, a new class does not; groups
-		 * count apart. */
-		assert_true(op25b_stats_writer_names_fit(f->w, known, 2, groups,
-							 2));
-		assert_false(op25b_stats_writer_names_fit(f->w, one_more, 2,
-							  NULL, 0));
-		assert_true(
-			op25b_stats_writer_names_fit(f->w, NULL, 0, groups, 2));
+		/* Names already given keep their slots, a new class has
+		 * none left; a name the loader refuses is refused. */
+		assert_int_equal(op25b_stats_writer_slots_plan(f->w, known, 2,
+							       NULL, 0, cs, gs),
+				 0);
+		assert_int_equal(cs[0], 1);
+		assert_int_equal(cs[1], 255);
+		assert_int_equal(op25b_stats_writer_slots_plan(
+					 f->w, one_more, 2, NULL, 0, cs, gs),
+				 -ENOSPC);
+		assert_int_equal(op25b_stats_writer_slots_plan(
+					 f->w, NULL, 0, empty, 1, cs, gs),
+				 -EINVAL);
 	}
 	assert_int_equal(n->n_class_slots, OP25B_STATS_SLOTS);
 	assert_int_equal(op25b_stats_writer_class_slot(f->w, "one-too-many"),
@@ -654,32 +669,6 @@ test_slots(void **state)
 	assert_int_equal(op25b_stats_writer_class_slot(f->w, "class-255"), 255);
 	assert_int_equal(n->n_class_slots, OP25B_STATS_SLOTS);
 	assert_int_equal(op25b_stats_writer_group_slot(f->w, "still-room"), 3);
-
-	/* The names of a policy that did not compile, taken back: one
-	 * layout change, the slots free again, the older names where they
-	 * were, slot 0 kept whatever is asked. */
-	{
-		uint64_t epoch = op25b_stats_writer_header(f->w)->epoch;
-
-		op25b_stats_writer_slots_truncate(f->w, 3, 3);
-		assert_int_equal(op25b_stats_writer_header(f->w)->epoch,
-				 epoch + 2);
-		assert_int_equal(n->n_class_slots, 3);
-		assert_int_equal(n->n_group_slots, 3);
-		assert_string_equal(n->class_name[2], "static");
-		assert_string_equal(n->class_name[3], "");
-		assert_string_equal(n->group_name[3], "");
-		assert_int_equal(op25b_stats_writer_class_slot(f->w, "again"),
-				 3);
-		/* Nothing to take back: no layout change. */
-		op25b_stats_writer_slots_truncate(f->w, 4, 3);
-		assert_int_equal(op25b_stats_writer_header(f->w)->epoch,
-				 epoch + 2);
-		op25b_stats_writer_slots_truncate(f->w, 0, 0);
-		assert_int_equal(n->n_class_slots, 1);
-		assert_int_equal(n->n_group_slots, 1);
-		assert_string_equal(n->class_name[0], "(none)");
-	}
 }
 
 /* ---- reader ----------------------------------------------------------- */
