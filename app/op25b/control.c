@@ -105,6 +105,9 @@ op25b_control_install_signals(void)
  * -ENOSPC past OP25B_STATS_SLOTS - 1 names since start (-EINVAL for a name
  * the loader would have refused).
  */
+_Static_assert(OP25B_POLICY_NAME_MAX <= OP25B_STATS_NAME_MAX,
+	       "every name a policy may hold has a counter slot's room");
+
 static int
 plan_slots(const struct op25b_app *app, const struct op25b_policy *policy,
 	   uint8_t *class_slots, uint8_t *group_slots)

@@ -492,7 +492,7 @@ registry_read(FILE *in, struct op25b_exempt_state_error *err, bool lenient)
 	char line[OP25B_EXEMPT_STATE_LINE_MAX];
 	unsigned int lineno = 0, n = 0, capacity = 0, i, dup = 0;
 	unsigned int end_line = 0, end_count = 0, after_end = 0;
-	bool sealed = false;
+	bool sealed = false, counted_wrong = false;
 	int ret, error = EINVAL, end;
 
 	if (err != NULL)
@@ -510,11 +510,15 @@ registry_read(FILE *in, struct op25b_exempt_state_error *err, bool lenient)
 			after_end = lineno;
 		if (*p == '#') {
 			end = end_of(p, &end_count);
-			if (end < 0 && sealed) {
+			/* A count fault, lenient: kept (the first one) and
+			 * the reading goes on. */
+			if (end < 0 && sealed && !counted_wrong) {
 				error_set(err, lineno,
 					  "a malformed end line: expected '# "
 					  "end: N exemptions'");
-				goto fail;
+				counted_wrong = true;
+				if (!lenient)
+					goto fail;
 			}
 			if (end > 0 && end_line == 0) {
 				end_line = lineno;
@@ -550,7 +554,8 @@ registry_read(FILE *in, struct op25b_exempt_state_error *err, bool lenient)
 		goto fail;
 	}
 	/* Lenient, the count's fault stays in @err beside the registry. */
-	if (!count_checked(sealed, end_line, end_count, after_end, n,
+	if (!counted_wrong &&
+	    !count_checked(sealed, end_line, end_count, after_end, n,
 			   lineno - 1, err) &&
 	    !lenient)
 		goto fail;

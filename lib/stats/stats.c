@@ -422,7 +422,7 @@ slots_of(uint32_t n_slots, const char (*table)[OP25B_STATS_NAME_MAX],
 	 const char *const *names, unsigned int n, uint8_t *slots)
 {
 	uint32_t next = n_slots, s;
-	unsigned int i;
+	unsigned int i, k;
 	size_t len;
 
 	for (i = 0; i < n; i++) {
@@ -434,7 +434,15 @@ slots_of(uint32_t n_slots, const char (*table)[OP25B_STATS_NAME_MAX],
 			if (strncmp(table[s], names[i], OP25B_STATS_NAME_MAX) ==
 			    0)
 				break;
-		if (s == n_slots) {
+		/* A name given twice gets the slot planned the first time,
+		 * as slot_of() would (a policy's names are distinct). */
+		for (k = 0; s == n_slots && k < i; k++)
+			if (strncmp(names[k], names[i], OP25B_STATS_NAME_MAX) ==
+			    0)
+				break;
+		if (s == n_slots && k < i) {
+			s = slots[k];
+		} else if (s == n_slots) {
 			if (next >= OP25B_STATS_SLOTS)
 				return -ENOSPC;
 			s = next++;

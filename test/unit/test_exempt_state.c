@@ -578,6 +578,8 @@ test_restore_as_it_reads(void **state)
 					 "198.18.5.10 never " T " 0 0\n";
 	static const char bad[] = HEADER "198.18.5.9 never " T " 0 0\n"
 					 "198.18.5.10 nevermore\n";
+	static const char misspelt[] = HEADER "198.18.5.9 never " T " 0 0\n"
+					      "# end: 1 exemption\n";
 	char path[] = "/tmp/op25b-test-restore-XXXXXX";
 	struct op25b_exempt_state_error err;
 	struct op25b_exempt_registry *reg;
@@ -604,6 +606,19 @@ test_restore_as_it_reads(void **state)
 	reg = op25b_exempt_registry_restore(path, &err);
 	assert_non_null(reg);
 	assert_int_equal(err.line, 0);
+	op25b_exempt_registry_free(reg);
+	/* A mistyped end line is a count fault like a missing one. */
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, misspelt, strlen(misspelt), 0),
+			 (ssize_t)strlen(misspelt));
+	assert_null(op25b_exempt_registry_load(path, &err));
+	reg = op25b_exempt_registry_restore(path, &err);
+	assert_non_null(reg);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	assert_int_equal(err.line, 3);
+	assert_string_equal(err.message,
+			    "a malformed end line: expected '# end: N "
+			    "exemptions'");
 	op25b_exempt_registry_free(reg);
 	assert_int_equal(ftruncate(fd, 0), 0);
 	assert_int_equal(pwrite(fd, bad, strlen(bad), 0), (ssize_t)strlen(bad));

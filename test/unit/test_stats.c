@@ -662,6 +662,19 @@ test_slots(void **state)
 					 f->w, NULL, 0, empty, 1, cs, gs),
 				 -EINVAL);
 	}
+	{
+		const char *twice[] = { "new-a", "static", "new-a" };
+		uint8_t gs[3];
+
+		/* A name given twice is planned one slot, as class_slot()
+		 * would give it. */
+		assert_int_equal(op25b_stats_writer_slots_plan(
+					 f->w, NULL, 0, twice, 3, NULL, gs),
+				 0);
+		assert_int_equal(gs[0], 3);
+		assert_int_equal(gs[1], 1);
+		assert_int_equal(gs[2], 3);
+	}
 	assert_int_equal(n->n_class_slots, OP25B_STATS_SLOTS);
 	assert_int_equal(op25b_stats_writer_class_slot(f->w, "one-too-many"),
 			 -ENOSPC);
