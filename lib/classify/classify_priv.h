@@ -275,6 +275,21 @@ parse_ipv4_rest(const struct op25b_classifier *c, const uint8_t *p,
 	return OP25B_OUTCOME_NON_SMTP;
 }
 
+/* parse_ipv4() of a header without options (version 4, IHL 5), whose
+ * total length @total the caller has read. */
+static __rte_always_inline uint8_t
+parse_ipv4_no_options(const struct op25b_classifier *c, const uint8_t *p,
+		      uint32_t off, uint32_t end, uint32_t total,
+		      uint32_t pppoe, struct pkt_meta *m)
+{
+	/* One unsigned compare says 20 <= total and off + total <= end. */
+	if (unlikely(total - 20 > end - off - 20))
+		return OP25B_OUTCOME_MALFORMED;
+	/* The rest with a constant header length, which folds into the TCP
+	 * header's offsets (an untagged frame's are all constants). */
+	return parse_ipv4_rest(c, p, off, 20, total, pppoe, m);
+}
+
 /* @header_in: the caller knows off + 20 <= end. */
 static __rte_always_inline uint8_t
 parse_ipv4(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
@@ -286,16 +301,8 @@ parse_ipv4(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 		return OP25B_OUTCOME_MALFORMED;
 	vihl = p[off];
 	total = load_be16(p + off + 2);
-	if (likely(vihl == 0x45)) {
-		/* No options: one unsigned compare says 20 <= total and
-		 * off + total <= end. */
-		if (unlikely(total - 20 > end - off - 20))
-			return OP25B_OUTCOME_MALFORMED;
-		/* The rest with a constant header length, which folds into
-		 * the TCP header's offsets (an untagged frame's are all
-		 * constants). */
-		return parse_ipv4_rest(c, p, off, 20, total, pppoe, m);
-	}
+	if (likely(vihl == 0x45))
+		return parse_ipv4_no_options(c, p, off, end, total, pppoe, m);
 	ihl = (vihl & 0x0f) * 4;
 	if (unlikely(((vihl >> 4) != 4) | (ihl < 20) | (total < ihl) |
 		     (off + total > end)))
@@ -324,10 +331,7 @@ parse_ipv4_plain(const struct op25b_classifier *c, const uint8_t *p,
 		   RTE_BE32(IPPROTO_TCP)) &&
 	    likely((int64_t)(uint32_t)(total - 40) <= (int64_t)len - 54))
 		return parse_tcp_header_in(c, p, 14, 34, 14 + total, 0, 4, m);
-	/* As parse_ipv4() without options. */
-	if (unlikely(total - 20 > len - 34))
-		return OP25B_OUTCOME_MALFORMED;
-	return parse_ipv4_rest(c, p, 14, 20, total, 0, m);
+	return parse_ipv4_no_options(c, p, 14, len, total, 0, m);
 }
 
 /* @version_known: the caller tested the version nibble. */
