@@ -157,11 +157,19 @@ _Static_assert(_Alignof(struct op25b_classifier) == RTE_CACHE_LINE_SIZE,
  * of the frames it decided (the cell's own, not that of a policy loaded
  * before the record is written). After the matrix and its padding: the
  * classifier's two lines have no byte left for a pointer. */
-static inline const uint8_t *
+static inline uint8_t *
 classifier_rules(const struct op25b_classifier *c)
 {
 	return c->matrix + (size_t)c->n_class_slots * c->n_group_slots +
 	       MATRIX_PAD;
+}
+
+/* The bytes of the matrix's allocation: the cells, their padding, the
+ * rules. */
+static inline size_t
+classifier_matrix_bytes(const struct op25b_classifier *c)
+{
+	return 2 * (size_t)c->n_class_slots * c->n_group_slots + MATRIX_PAD;
 }
 
 /*

@@ -536,6 +536,7 @@ classifier_compile(const struct op25b_policy *policy, int socket_id,
 	struct side_rules src = { 0 }, dst = { 0 };
 	struct op25b_classifier *c;
 	unsigned int i, j, n_class_slots, n_group_slots;
+	uint8_t *rules;
 	int err;
 
 	if (policy == NULL) {
@@ -599,10 +600,9 @@ classifier_compile(const struct op25b_policy *policy, int socket_id,
 	/* Slots of names no longer in the policy never come out of the
 	 * tables; their cells hold what "no class"/"no group" would get. */
 	c->n_group_slots = (uint16_t)n_group_slots;
-	c->matrix = rte_zmalloc_socket(
-		"op25b_matrix",
-		2 * (size_t)n_class_slots * c->n_group_slots + MATRIX_PAD,
-		RTE_CACHE_LINE_SIZE, socket_id);
+	c->matrix = rte_zmalloc_socket("op25b_matrix",
+				       classifier_matrix_bytes(c),
+				       RTE_CACHE_LINE_SIZE, socket_id);
 	if (c->matrix == NULL) {
 		rte_errno = ENOMEM;
 		err = compile_fail(error, policy, NULL, 0, -1, NULL,
@@ -618,6 +618,7 @@ classifier_compile(const struct op25b_policy *policy, int socket_id,
 			goto fail;
 		}
 	}
+	rules = classifier_rules(c);
 	for (i = 0; i < n_class_slots; i++) {
 		for (j = 0; j < c->n_group_slots; j++) {
 			enum op25b_rule rule;
@@ -629,8 +630,7 @@ classifier_compile(const struct op25b_policy *policy, int socket_id,
 				policy, action,
 				op25b_policy_block_of(policy,
 						      class_of_slot[i]));
-			((uint8_t *)(uintptr_t)classifier_rules(
-				c))[i * c->n_group_slots + j] = (uint8_t)rule;
+			rules[i * c->n_group_slots + j] = (uint8_t)rule;
 		}
 	}
 
@@ -731,8 +731,7 @@ op25b_classifier_memory(const struct op25b_classifier *c)
 
 	if (c == NULL)
 		return 0;
-	memory = sizeof(*c) + 2 * (size_t)c->n_class_slots * c->n_group_slots +
-		 MATRIX_PAD;
+	memory = sizeof(*c) + classifier_matrix_bytes(c);
 	memory += (c->src4 ? c->src4->memory : 0) +
 		  (c->dst4 ? c->dst4->memory : 0) +
 		  (c->src6 ? c->src6->memory : 0) +
