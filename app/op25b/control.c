@@ -98,6 +98,9 @@ op25b_control_install_signals(void)
 	sigaction(SIGXFSZ, &sa, NULL);
 }
 
+_Static_assert(OP25B_POLICY_NAME_MAX <= OP25B_STATS_NAME_MAX,
+	       "every name a policy may hold has a counter slot's room");
+
 /*
  * The counter slot of every class and group of @policy: a name keeps the
  * slot it had since start, a new name gets the next free one. Planned, not
@@ -105,9 +108,6 @@ op25b_control_install_signals(void)
  * -ENOSPC past OP25B_STATS_SLOTS - 1 names since start (-EINVAL for a name
  * the loader would have refused).
  */
-_Static_assert(OP25B_POLICY_NAME_MAX <= OP25B_STATS_NAME_MAX,
-	       "every name a policy may hold has a counter slot's room");
-
 static int
 plan_slots(const struct op25b_app *app, const struct op25b_policy *policy,
 	   uint8_t *class_slots, uint8_t *group_slots)
@@ -190,20 +190,16 @@ names_refusal(const struct op25b_policy *policy, char *msg, size_t size)
 }
 
 /*
- * Compile @policy with stable counter slots and publish its names; the
- * caller swaps the classifier in. With @base (the running classifier, of
- * the same prefixes: a switch changed), its tables are shared, not built
- * again. Returns NULL (rte_errno set, message in @msg) on failure, with
- * nothing published: the slots are only planned until the policy goes
- * live, so that a policy that fails names nothing (named, its classes
- * would show as removed and use up the names a run may give).
+ * Plan @policy's counter slots (in @class_slots, @group_slots) and compile
+ * it with them; with @base (the running classifier, of the same prefixes:
+ * a switch changed), its tables are shared, not built again. Nothing is
+ * published. Returns NULL (rte_errno set, message in @msg) on failure.
  */
 static struct op25b_classifier *
-compile(struct op25b_app *app, const struct op25b_policy *policy,
-	const struct op25b_classifier *base, char *msg, size_t size)
+build(struct op25b_app *app, const struct op25b_policy *policy,
+      const struct op25b_classifier *base, uint8_t *class_slots,
+      uint8_t *group_slots, char *msg, size_t size)
 {
-	uint8_t class_slots[OP25B_POLICY_MAX_CLASSES];
-	uint8_t group_slots[OP25B_POLICY_MAX_GROUPS];
 	struct op25b_classifier_error error;
 	struct op25b_classifier *c;
 
@@ -221,8 +217,31 @@ compile(struct op25b_app *app, const struct op25b_policy *policy,
 		/* As `op25b-policy check` reports it: at the prefix where a
 		 * table's limit is reached. */
 		op25b_policy_error_format(&error.where, msg, size);
-		return NULL;
+		if (rte_errno == 0)
+			rte_errno = EINVAL;
 	}
+	return c;
+}
+
+/*
+ * build() @policy, attach the adaptive table and publish its names; the
+ * caller swaps the classifier in. Returns NULL (rte_errno set, message in
+ * @msg) on failure, with nothing published: the slots are only planned
+ * until the policy goes live, so that a policy that fails names nothing
+ * (named, its classes would show as removed and use up the names a run
+ * may give).
+ */
+static struct op25b_classifier *
+compile(struct op25b_app *app, const struct op25b_policy *policy,
+	const struct op25b_classifier *base, char *msg, size_t size)
+{
+	uint8_t class_slots[OP25B_POLICY_MAX_CLASSES];
+	uint8_t group_slots[OP25B_POLICY_MAX_GROUPS];
+	struct op25b_classifier *c =
+		build(app, policy, base, class_slots, group_slots, msg, size);
+
+	if (c == NULL)
+		return NULL;
 	if (op25b_app_adaptive_attach(app, c, msg, size) != 0) {
 		op25b_classifier_free(c);
 		return NULL;
@@ -387,7 +406,6 @@ op25b_control_check(struct op25b_app *app, struct op25b_policy *policy,
 {
 	uint8_t class_slots[OP25B_POLICY_MAX_CLASSES];
 	uint8_t group_slots[OP25B_POLICY_MAX_GROUPS];
-	struct op25b_classifier_error error;
 	struct op25b_classifier *c;
 	int err;
 
@@ -395,19 +413,12 @@ op25b_control_check(struct op25b_app *app, struct op25b_policy *policy,
 	if (err != 0)
 		return err;
 	apply_overrides(app, policy, policy->mode, policy->block);
-	if (plan_slots(app, policy, class_slots, group_slots) != 0) {
-		names_refusal(policy, msg, size);
-		return -ENOSPC;
-	}
-	/* Compiled as a reload would, in the same memory, so that a table
-	 * limit shows here and not at the reload. */
-	c = op25b_classifier_compile(policy, (int)rte_socket_id(), NULL, NULL,
-				     &error);
-	if (c == NULL) {
-		err = rte_errno != 0 ? -rte_errno : -EINVAL;
-		op25b_policy_error_format(&error.where, msg, size);
-		return err;
-	}
+	/* Built as a reload builds it, in the same memory and with the same
+	 * slots, so that a names' or table's limit shows here and not at
+	 * the reload. */
+	c = build(app, policy, NULL, class_slots, group_slots, msg, size);
+	if (c == NULL)
+		return -rte_errno;
 	err = op25b_app_adaptive_check(app, c, msg, size);
 	*memory = op25b_classifier_memory(c);
 	op25b_classifier_free(c);
