@@ -389,22 +389,42 @@ op25b_stats_writer_layout_end(struct op25b_stats_writer *w)
 	__atomic_store_n(&w->header->epoch, epoch + 1, __ATOMIC_RELEASE);
 }
 
+/* The length of @name when a slot may bear it (1..OP25B_STATS_NAME_MAX -
+ * 1 bytes), else 0. */
+static size_t
+name_len(const char *name)
+{
+	size_t len = name != NULL ? strnlen(name, OP25B_STATS_NAME_MAX) : 0;
+
+	return len < OP25B_STATS_NAME_MAX ? len : 0;
+}
+
+/* The slot of the first @n_slots that bears @name; @n_slots: none. */
+static uint32_t
+slot_named(uint32_t n_slots, const char (*names)[OP25B_STATS_NAME_MAX],
+	   const char *name)
+{
+	uint32_t s;
+
+	for (s = 1; s < n_slots; s++)
+		if (strncmp(names[s], name, OP25B_STATS_NAME_MAX) == 0)
+			break;
+	return s;
+}
+
 static int
 slot_of(uint32_t *n_slots, char (*names)[OP25B_STATS_NAME_MAX],
 	const char *name)
 {
 	uint64_t word_name[OP25B_STATS_NAME_MAX / 8];
 	uint32_t n = *n_slots, s;
-	size_t len;
+	size_t len = name_len(name);
 
-	if (name == NULL)
+	if (len == 0)
 		return -EINVAL;
-	len = strnlen(name, OP25B_STATS_NAME_MAX);
-	if (len == 0 || len >= OP25B_STATS_NAME_MAX)
-		return -EINVAL;
-	for (s = 1; s < n; s++)
-		if (strncmp(names[s], name, OP25B_STATS_NAME_MAX) == 0)
-			return (int)s;
+	s = slot_named(n, (const char(*)[OP25B_STATS_NAME_MAX])names, name);
+	if (s < n)
+		return (int)s;
 	if (n >= OP25B_STATS_SLOTS)
 		return -ENOSPC;
 	/* Whole words, zero-padded: what a reader's copy_words() gets. */
@@ -423,17 +443,11 @@ slots_of(uint32_t n_slots, const char (*table)[OP25B_STATS_NAME_MAX],
 {
 	uint32_t next = n_slots, s;
 	unsigned int i, k;
-	size_t len;
 
 	for (i = 0; i < n; i++) {
-		len = names[i] != NULL ? strnlen(names[i], OP25B_STATS_NAME_MAX)
-				       : 0;
-		if (len == 0 || len >= OP25B_STATS_NAME_MAX)
+		if (name_len(names[i]) == 0)
 			return -EINVAL;
-		for (s = 1; s < n_slots; s++)
-			if (strncmp(table[s], names[i], OP25B_STATS_NAME_MAX) ==
-			    0)
-				break;
+		s = slot_named(n_slots, table, names[i]);
 		/* A name given twice gets the slot planned the first time,
 		 * as slot_of() would (a policy's names are distinct). */
 		for (k = 0; s == n_slots && k < i; k++)
