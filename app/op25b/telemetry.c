@@ -224,8 +224,10 @@ names_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	struct op25b_stats_snapshot *s;
 	bool groups = strcmp(cmd, "/op25b/groups") == 0;
 	struct rte_tel_data *a;
+	const char(*names)[OP25B_STATS_NAME_MAX];
 	unsigned long offset = 0;
-	unsigned int total, listed;
+	unsigned int n_slots, total, listed;
+	const uint8_t *active;
 	uint64_t generation;
 	char *end;
 
@@ -239,16 +241,12 @@ names_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	s = snapshot();
 	if (s == NULL)
 		return -EIO;
-	total = groups ? name_count(s->names.n_group_slots,
-				    s->names.group_active)
-		       : name_count(s->names.n_class_slots,
-				    s->names.class_active);
-	a = groups ? name_array(s->names.n_group_slots, s->names.group_name,
-				s->names.group_active, (unsigned int)offset,
-				2 * NAMES_BUDGET, &listed)
-		   : name_array(s->names.n_class_slots, s->names.class_name,
-				s->names.class_active, (unsigned int)offset,
-				2 * NAMES_BUDGET, &listed);
+	n_slots = groups ? s->names.n_group_slots : s->names.n_class_slots;
+	names = groups ? s->names.group_name : s->names.class_name;
+	active = groups ? s->names.group_active : s->names.class_active;
+	total = name_count(n_slots, active);
+	a = name_array(n_slots, names, active, (unsigned int)offset,
+		       2 * NAMES_BUDGET, &listed);
 	generation = s->header.policy_generation;
 	free(s);
 	if (a == NULL)
