@@ -119,6 +119,15 @@ py_check() {
 	fi
 }
 
+# py_problems ARGS... <<'EOF' (a Python script on stdin): the lines the
+# script prints are problems, and so is its own failure (a crash prints
+# nothing to stdout, and must not pass for a clean check).
+py_problems() {
+	local out
+	out=$("$py" - "$@") || out="${out}${out:+ }(the check itself failed: exit $?)"
+	[ -z "$out" ] || problem "$out"
+}
+
 # kill_pids PID...: SIGKILL to each (the processes a script leaves behind
 # when it stops early; none may outlive it).
 kill_pids() {
