@@ -568,6 +568,33 @@ test_end_line_forms(void **state)
 	op25b_exempt_registry_free(reg);
 }
 
+/* The file @fd holds @text, and nothing else. */
+static void
+file_holds(int fd, const char *text)
+{
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, text, strlen(text), 0),
+			 (ssize_t)strlen(text));
+}
+
+/* restore() of @path gives @n exemptions and the fault @message at @line
+ * (NULL, 0: none said). */
+static void
+assert_restored(const char *path, unsigned int n, unsigned int line,
+		const char *message)
+{
+	struct op25b_exempt_state_error err;
+	struct op25b_exempt_registry *reg =
+		op25b_exempt_registry_restore(path, &err);
+
+	assert_non_null(reg);
+	assert_int_equal(op25b_exempt_registry_count(reg), n);
+	assert_int_equal(err.line, line);
+	if (message != NULL)
+		assert_string_equal(err.message, message);
+	op25b_exempt_registry_free(reg);
+}
+
 /* At start, a file whose lines are all good and whose count is not comes
  * back as it reads, the fault in the error; load() refuses it; a bad line
  * is refused by both. */
@@ -582,46 +609,26 @@ test_restore_as_it_reads(void **state)
 					      "# end: 1 exemption\n";
 	char path[] = "/tmp/op25b-test-restore-XXXXXX";
 	struct op25b_exempt_state_error err;
-	struct op25b_exempt_registry *reg;
 	int fd = mkstemp(path);
 
 	(void)state;
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, cut, strlen(cut)), (ssize_t)strlen(cut));
+	file_holds(fd, cut);
 	assert_null(op25b_exempt_registry_load(path, &err));
 	assert_int_equal(errno, EINVAL);
-	reg = op25b_exempt_registry_restore(path, &err);
-	assert_non_null(reg);
-	assert_int_equal(op25b_exempt_registry_count(reg), 2);
-	assert_int_equal(err.line, 3);
-	assert_string_equal(err.message,
-			    "no end line ('# end: N exemptions', which the "
-			    "first line promises): the file is cut short");
-	op25b_exempt_registry_free(reg);
+	assert_restored(path, 2, 3,
+			"no end line ('# end: N exemptions', which the first "
+			"line promises): the file is cut short");
 	/* A whole file: no fault said. */
-	assert_int_equal(ftruncate(fd, 0), 0);
-	assert_int_equal(pwrite(fd, HEADER "# end: 0 exemptions\n",
-				strlen(HEADER "# end: 0 exemptions\n"), 0),
-			 (ssize_t)strlen(HEADER "# end: 0 exemptions\n"));
-	reg = op25b_exempt_registry_restore(path, &err);
-	assert_non_null(reg);
-	assert_int_equal(err.line, 0);
-	op25b_exempt_registry_free(reg);
+	file_holds(fd, HEADER "# end: 0 exemptions\n");
+	assert_restored(path, 0, 0, NULL);
 	/* A mistyped end line is a count fault like a missing one. */
-	assert_int_equal(ftruncate(fd, 0), 0);
-	assert_int_equal(pwrite(fd, misspelt, strlen(misspelt), 0),
-			 (ssize_t)strlen(misspelt));
+	file_holds(fd, misspelt);
 	assert_null(op25b_exempt_registry_load(path, &err));
-	reg = op25b_exempt_registry_restore(path, &err);
-	assert_non_null(reg);
-	assert_int_equal(op25b_exempt_registry_count(reg), 1);
-	assert_int_equal(err.line, 3);
-	assert_string_equal(err.message,
-			    "a malformed end line: expected '# end: N "
-			    "exemptions'");
-	op25b_exempt_registry_free(reg);
-	assert_int_equal(ftruncate(fd, 0), 0);
-	assert_int_equal(pwrite(fd, bad, strlen(bad), 0), (ssize_t)strlen(bad));
+	assert_restored(path, 1, 3,
+			"a malformed end line: expected '# end: N "
+			"exemptions'");
+	file_holds(fd, bad);
 	assert_null(op25b_exempt_registry_restore(path, &err));
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(err.line, 3);
