@@ -54,9 +54,20 @@ xdp_exempt_load(const char *path)
 	struct op25b_exempt_state_error e = { 0 };
 	struct op25b_exempt_registry *reg;
 
-	reg = op25b_exempt_registry_load(path, &e);
+	/* A file whose lines are all good but whose count is not (cut at a
+	 * line's end, or edited by hand) reads as it is, as op25b restores
+	 * it at start: refused, every exemption in it would be lost to the
+	 * program, and no `exempt` command could mend it. The next save
+	 * writes its count again. */
+	reg = op25b_exempt_registry_restore(path, &e);
 	if (reg == NULL && errno == ENOENT)
 		return op25b_exempt_registry_create(); /* none granted yet */
+	if (reg != NULL && e.line != 0)
+		fprintf(stderr,
+			"%s:%u: warning: %s; its %u exemptions read as they "
+			"are\n",
+			path, e.line, e.message,
+			op25b_exempt_registry_count(reg));
 	if (reg == NULL) {
 		if (e.line != 0)
 			fprintf(stderr, "%s:%u: error: %s\n", path, e.line,
@@ -131,8 +142,9 @@ xdp_exempt_expire(struct op25b_xdp *x, const char *path)
 	int err = -1;
 
 	/* Quiet: run calls this every second, and a broken file is said
-	 * once, by the SIGHUP or exempt command that meets it. */
-	reg = op25b_exempt_registry_load(path, NULL);
+	 * once, by the SIGHUP or exempt command that meets it. A count
+	 * fault alone still expires (and the save mends the count). */
+	reg = op25b_exempt_registry_restore(path, NULL);
 	if (reg == NULL)
 		return -1;
 	if (expire(reg, x) == 0 || save(reg, path) == 0)

@@ -89,7 +89,9 @@ int xdp_exempt_path(const struct xdp_args *a, const char *name, char *buf,
 		    size_t size);
 
 /* The exemptions file @p path (missing: none granted yet), or NULL with
- * "FILE:LINE: error: message" on stderr. */
+ * "FILE:LINE: error: message" on stderr; one whose count alone is wrong
+ * is read as it is, with "FILE:LINE: warning: message" (as op25b's start
+ * restores it). */
 struct op25b_exempt_registry *xdp_exempt_load(const char *path);
 
 /* Remove what has expired from the file @p path and from @p x's table.
