@@ -381,7 +381,9 @@ clear_stale(_Atomic uint32_t *words, unsigned int n, uint32_t epoch,
 		uint32_t v =
 			atomic_load_explicit(&words[i], memory_order_relaxed);
 
-		if (i != keep && v != 0 && stale_word(v, epoch))
+		/* A folded way's marker stays: a late SYN must meet it. */
+		if (i != keep && v != 0 && v != ADAPTIVE_WINDOW_FOLDED &&
+		    stale_word(v, epoch))
 			cas32(shared, &words[i], &v, 0);
 	}
 }
@@ -391,7 +393,9 @@ clear_stale(_Atomic uint32_t *words, unsigned int n, uint32_t epoch,
  * CAS wrote, not a later reading: two SYNs racing in one sub-window then
  * see N and N+1, never both N+1, so the block is exact. The first SYN of
  * a sub-window empties the words that have left the window (clear_stale():
- * once a sub-window, off the per-SYN path). */
+ * once a sub-window, off the per-SYN path). 0 (shared tables): the way was
+ * folded into another since this SYN found it, nothing counted here; the
+ * SYN looks its source up again. */
 static __rte_always_inline uint32_t
 count_syn(struct adaptive_entry *e, uint32_t epoch, bool shared)
 {
@@ -401,6 +405,8 @@ count_syn(struct adaptive_entry *e, uint32_t epoch, bool shared)
 	uint32_t next;
 
 	do {
+		if (shared && unlikely(old == ADAPTIVE_WINDOW_FOLDED))
+			return 0;
 		if ((old & ADAPTIVE_EPOCH_MASK) == epoch && old != 0)
 			next = (old >> 16) < ADAPTIVE_COUNT_MAX
 				       ? old + (1u << 16)
@@ -468,38 +474,53 @@ count_dest(_Atomic uint32_t *words, uint16_t dest, uint32_t epoch, bool shared)
 	return OP25B_ADAPTIVE_MAX_DESTINATIONS + 1;
 }
 
+/* Whether window or destination word @a is of a later sub-window than
+ * @b (by up to half the index's range, as stale_word() judges). */
+static inline bool
+word_newer(uint32_t a, uint32_t b)
+{
+	uint32_t d = (a - b) & ADAPTIVE_EPOCH_MASK;
+
+	return d != 0 && d <= ADAPTIVE_EPOCH_MASK / 2;
+}
+
 /* Add window word @v (of another way of the same source) into @words:
  * summed with the word of the same sub-window, or in its place when that
- * one is older. */
-static void
+ * one is older. A word left behind the window of @epoch is not added; one
+ * ahead of it is (another worker's burst read the clock a little later).
+ * Returns false when @words are a folded way's (fold_into()). */
+static bool
 merge_window_word(_Atomic uint32_t *words, uint32_t v, uint32_t epoch)
 {
 	_Atomic uint32_t *slot;
 	uint32_t old, next, count;
 
-	if (v == 0 || !in_window(v, epoch))
-		return;
+	if (v == 0 || v == ADAPTIVE_WINDOW_FOLDED || stale_word(v, epoch))
+		return true;
 	slot = &words[(v & ADAPTIVE_EPOCH_MASK) % OP25B_ADAPTIVE_SUBWINDOWS];
 	old = atomic_load_explicit(slot, memory_order_relaxed);
 	do {
+		if (old == ADAPTIVE_WINDOW_FOLDED)
+			return false;
 		if (old != 0 &&
 		    (old & ADAPTIVE_EPOCH_MASK) == (v & ADAPTIVE_EPOCH_MASK)) {
 			count = (old >> 16) + (v >> 16);
 			next = (RTE_MIN(count, ADAPTIVE_COUNT_MAX) << 16) |
 			       (old & ADAPTIVE_EPOCH_MASK);
-		} else if (old == 0 || !in_window(old, epoch)) {
+		} else if (old == 0 || word_newer(v, old)) {
 			next = v;
 		} else {
-			return; /* a newer sub-window holds the word */
+			return true; /* a newer sub-window holds the word */
 		}
 	} while (!atomic_compare_exchange_weak(slot, &old, next));
+	return true;
 }
 
 /* Add destination word @d (of another way of the same source) into
- * @words, judged at @epoch: a destination they share keeps the newer
- * sub-window of the two, a new one takes a free or out-of-window word.
- * (count_dest() would judge at @d's own sub-window: newer words would
- * look stale to it.) */
+ * @words: a destination they share keeps the newer sub-window of the
+ * two, a new one takes a free word or one left behind the window of
+ * @epoch. (count_dest() would judge at @d's own sub-window: newer words
+ * would look stale to it.) */
 static void
 merge_dest_word(_Atomic uint32_t *words, uint32_t d, uint32_t epoch)
 {
@@ -507,25 +528,77 @@ merge_dest_word(_Atomic uint32_t *words, uint32_t d, uint32_t epoch)
 	uint32_t free_v = 0, v;
 	unsigned int i;
 
-	if (d == 0 || !in_window(d, epoch))
+	if (d == 0 || stale_word(d, epoch))
 		return;
 	for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++) {
 		v = atomic_load_explicit(&words[i], memory_order_relaxed);
 		if (v != 0 && (v >> 16) == (d >> 16)) {
-			if (!in_window(v, epoch) ||
-			    ((epoch - d) & ADAPTIVE_EPOCH_MASK) <
-				    ((epoch - v) & ADAPTIVE_EPOCH_MASK))
+			if (word_newer(d, v))
 				atomic_compare_exchange_strong(&words[i], &v,
 							       d);
 			return;
 		}
-		if (free_at < 0 && (v == 0 || !in_window(v, epoch))) {
+		if (free_at < 0 && (v == 0 || stale_word(v, epoch))) {
 			free_at = (int)i;
 			free_v = v;
 		}
 	}
 	if (free_at >= 0)
 		atomic_compare_exchange_strong(&words[free_at], &free_v, d);
+}
+
+/* What a fold took from a way: its window words (0 once added), its
+ * destination words (when it kept them) and its block. */
+struct folded_way {
+	uint32_t window[OP25B_ADAPTIVE_SUBWINDOWS];
+	uint32_t dests[OP25B_ADAPTIVE_MAX_DESTINATIONS];
+	bool has_dests;
+	uint64_t blocked_until;
+};
+
+/* Add @f into way @lo of @key's bucket. A third worker may fold that way
+ * into a lower one meanwhile: a window word that meets its marker is
+ * added to the way the bucket then has for @key (the destinations and
+ * block again too: both merges keep what is there). The destinations go
+ * first, so that such a fold, whose exchange takes a word after this
+ * merge's CAS on it, reads them after they are written. Returns the way
+ * that holds them, or -1 when the source is gone (cleared). */
+static int
+fold_into(struct op25b_adaptive_table *t, uint64_t base, uint64_t key,
+	  unsigned int lo, struct folded_way *f, uint32_t epoch)
+{
+	unsigned int tries, i;
+
+	for (tries = 0; tries < 4; tries++) {
+		struct adaptive_entry *to = &t->entries[base + lo];
+		_Atomic uint32_t *to_dests = t->dests[base + lo].word;
+		struct adaptive_ways m;
+		uint64_t expected;
+		bool moved = false;
+
+		if (f->has_dests)
+			for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++)
+				merge_dest_word(to_dests, f->dests[i], epoch);
+		for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++) {
+			if (merge_window_word(to->window, f->window[i], epoch))
+				f->window[i] = 0;
+			else
+				moved = true;
+		}
+		expected = atomic_load_explicit(&to->blocked_until,
+						memory_order_relaxed);
+		while (f->blocked_until > expected &&
+		       !atomic_compare_exchange_weak(
+			       &to->blocked_until, &expected, f->blocked_until))
+			;
+		if (!moved)
+			return (int)lo;
+		m = adaptive_scan(&t->keys[base], key);
+		if (m.match == 0)
+			return -1;
+		lo = (unsigned int)__builtin_ctz(m.match);
+	}
+	return (int)lo; /* four folds stacked on one source: left */
 }
 
 /*
@@ -538,54 +611,64 @@ merge_dest_word(_Atomic uint32_t *words, uint32_t d, uint32_t epoch)
  * other's key) and folds every higher way of the key into the lowest:
  * the way is held (ADAPTIVE_KEY_CLAIMING: no claim, lookup, sweep or
  * clear takes it) while its window, destinations and block are added to
- * the lowest's, then freed; one CAS decides who folds it. Returns the
- * way the source now has. Shared tables only: one writer has no race.
+ * the lowest's (fold_into()), then freed; one CAS decides who folds it.
+ * Returns the way the source now has (-1: none, it was cleared). Shared
+ * tables only: one writer has no race.
+ *
+ * A worker that found the higher way a moment before may still be
+ * counting in it: each window word is taken by an exchange that leaves
+ * ADAPTIVE_WINDOW_FOLDED, so that worker's CAS either came first (and its
+ * SYN is in the word taken) or meets the marker and counts again in the
+ * lowest way (count_syn()). account_at() notes the destination before
+ * the SYN, so a destination noted in the higher way is there before the
+ * word is taken, and read here after it.
  */
 static __rte_noinline int
 fold_duplicates(struct op25b_adaptive_table *t, uint64_t base, uint64_t key,
 		uint32_t epoch, uint32_t match)
 {
-	unsigned int lo = (unsigned int)__builtin_ctz(match), i;
-	struct adaptive_entry *to = &t->entries[base + lo];
-	_Atomic uint32_t *to_dests = t->dests[base + lo].word;
+	int lo = __builtin_ctz(match);
+	unsigned int i;
 
-	for (match &= match - 1; match != 0; match &= match - 1) {
+	for (match &= match - 1; match != 0 && lo >= 0; match &= match - 1) {
 		unsigned int w = (unsigned int)__builtin_ctz(match);
 		struct adaptive_entry *from = &t->entries[base + w];
 		_Atomic uint32_t *from_dests = t->dests[base + w].word;
-		uint64_t expected = key, until;
+		uint64_t expected = key;
+		struct folded_way f;
 
 		if (!atomic_compare_exchange_strong(&t->keys[base + w],
 						    &expected,
 						    ADAPTIVE_KEY_CLAIMING))
 			continue; /* another worker folds it */
 		for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++)
-			merge_window_word(
-				to->window,
-				atomic_load_explicit(&from->window[i],
-						     memory_order_relaxed),
-				epoch);
-		if (atomic_load_explicit(&from->dest_valid,
-					 memory_order_relaxed))
-			for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++) {
-				uint32_t d = atomic_load_explicit(
+			f.window[i] = atomic_exchange(&from->window[i],
+						      ADAPTIVE_WINDOW_FOLDED);
+		f.has_dests = atomic_load_explicit(&from->dest_valid,
+						   memory_order_relaxed);
+		if (f.has_dests)
+			for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++)
+				f.dests[i] = atomic_load_explicit(
 					&from_dests[i], memory_order_relaxed);
-
-				merge_dest_word(to_dests, d, epoch);
-			}
-		until = atomic_load_explicit(&from->blocked_until,
-					     memory_order_relaxed);
-		expected = atomic_load_explicit(&to->blocked_until,
-						memory_order_relaxed);
-		while (until > expected &&
-		       !atomic_compare_exchange_weak(&to->blocked_until,
-						     &expected, until))
-			;
+		f.blocked_until = atomic_load_explicit(&from->blocked_until,
+						       memory_order_relaxed);
+		lo = fold_into(t, base, key, (unsigned int)lo, &f, epoch);
 		atomic_store_explicit(&t->keys[base + w], 0,
 				      memory_order_release);
 	}
-	return (int)lo;
+	return lo;
 }
+
+#ifdef OP25B_TEST_HOOKS
+int
+op25b_adaptive_fold_test(struct op25b_adaptive_table *t, uint64_t key,
+			 uint32_t epoch, uint32_t match)
+{
+	return fold_duplicates(
+		t, (uint64_t)op25b_adaptive_bucket(t, key) * ADAPTIVE_WAYS, key,
+		epoch, match);
+}
+#endif
 
 /* The sub-window of @now under @rule (modulo 65536). */
 static inline uint32_t
@@ -608,8 +691,10 @@ account_at(struct op25b_adaptive_table *t,
 	struct adaptive_entry *e;
 	_Atomic uint32_t *dwords;
 	uint32_t conns, dests = 0;
+	unsigned int lookups = 0;
 	int w;
 
+again:
 	/* One read of the bucket: the key's way, or the free ways a new
 	 * source claims from. */
 	m = adaptive_scan(&t->keys[base], key);
@@ -645,6 +730,8 @@ account_at(struct op25b_adaptive_table *t,
 		if (likely((m.match & (m.match - 1)) == 0))
 			return OP25B_ADAPTIVE_PASS;
 		w = fold_duplicates(t, base, key, epoch, m.match);
+		if (unlikely(w < 0))
+			return OP25B_ADAPTIVE_PASS;
 		/* This SYN is in the lowest way's window now: its verdict
 		 * is that window's. */
 		e = &t->entries[base + w];
@@ -692,7 +779,8 @@ account_at(struct op25b_adaptive_table *t,
 		entry_reset(e, dwords, rule, now);
 	atomic_store_explicit(&e->expire_at, now + rule->per_ticks,
 			      memory_order_relaxed);
-	conns = count_syn(e, epoch, shared);
+	/* Destination first: a fold whose exchange takes this SYN's word
+	 * reads this destination too (fold_duplicates()). */
 	if (rule->destinations != 0) {
 		/* Counted so far without destinations (a reload added the
 		 * limit): they start now. */
@@ -704,6 +792,17 @@ account_at(struct op25b_adaptive_table *t,
 					      memory_order_relaxed);
 		}
 		dests = count_dest(dwords, dest, epoch, shared);
+	}
+	conns = count_syn(e, epoch, shared);
+	if (shared && unlikely(conns == 0)) {
+		/* The way was folded into the source's lowest meanwhile: this
+		 * SYN counts there. A fold frees the way it marks, so a
+		 * second look finds the lowest; only folds stacked four deep
+		 * on one source would reach the bound (the SYN then passes
+		 * uncounted). */
+		if (++lookups < 4)
+			goto again;
+		return OP25B_ADAPTIVE_PASS;
 	}
 verdict:
 	if (likely(conns <= rule->connections && dests <= rule->destinations))

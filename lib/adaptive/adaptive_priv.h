@@ -29,6 +29,10 @@
 #define ADAPTIVE_COUNT_MAX 0xffffu
 _Static_assert(OP25B_POLICY_CONNECTIONS_MAX < ADAPTIVE_COUNT_MAX,
 	       "a sub-window's count reaches past any limit the policy allows");
+/* A window word of a way folded into another (fold_duplicates()): a
+ * count of 0, which no counted word has (a word is 0 or counts at least
+ * 1). A SYN whose CAS meets it counts again in the way the fold kept. */
+#define ADAPTIVE_WINDOW_FOLDED ADAPTIVE_EPOCH_MASK
 
 struct adaptive_entry {
 	/* Ticks until which the source is blocked; 0: not blocked. */
@@ -43,7 +47,7 @@ struct adaptive_entry {
 	/* The rule's sub-window when the window was started: a reload that
 	 * changes `per` restarts the window rather than misread it. */
 	_Atomic uint64_t sub_ticks;
-	/* window[i]: epoch << 16 | SYNs of sub-window epoch, at i = epoch % 8 */
+	/* window[i]: SYNs of sub-window epoch << 16 | epoch, at i = epoch % 8 */
 	_Atomic uint32_t window[OP25B_ADAPTIVE_SUBWINDOWS];
 } __rte_cache_aligned;
 
@@ -259,5 +263,12 @@ adaptive_zero_words(_Atomic uint32_t *words, unsigned int n)
 		atomic_store_explicit(&words[i], 0, memory_order_relaxed);
 #endif
 }
+
+#ifdef OP25B_TEST_HOOKS
+/* fold_duplicates() on @key's bucket, for test_adaptive to replay the
+ * steps of racing folds one at a time (a build with the tests only). */
+int op25b_adaptive_fold_test(struct op25b_adaptive_table *t, uint64_t key,
+			     uint32_t epoch, uint32_t match);
+#endif
 
 #endif /* OP25B_ADAPTIVE_PRIV_H */

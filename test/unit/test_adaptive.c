@@ -718,15 +718,18 @@ test_account_with_control(void **state)
 	 * a time, and in bursts of 30 (prefetch_burst, account_burst).
 	 * The race must happen: the control thread has begun before the
 	 * worker does, and the worker goes on past its 300,000 SYNs, 30,000
-	 * at a time, until the control made 100 passes (a loaded machine, a
-	 * sanitizer, one CPU for both), within 20 s. */
+	 * at a time, until the control made 100 passes and a source reached
+	 * its block between two clears (a loaded machine, a sanitizer, one
+	 * CPU for both: the control's clears can come faster than 6 SYNs of
+	 * one source), within 20 s. */
 	deadline = time(NULL) + 20;
 	while (atomic_load(&x.passes) == 0 && time(NULL) < deadline)
 		sched_yield();
 	assert_true(atomic_load(&x.passes) > 0);
-	for (i = 0; i < 300000 ||
-		    (i % 30000 != 0 ||
-		     (atomic_load(&x.passes) < 100 && time(NULL) < deadline));
+	for (i = 0;
+	     i < 300000 || (i % 30000 != 0 ||
+			    ((atomic_load(&x.passes) < 100 || blocked == 0) &&
+			     time(NULL) < deadline));
 	     i++) {
 		unsigned int s = i % 300;
 		enum op25b_adaptive_verdict v;
@@ -973,6 +976,77 @@ test_window_word_ahead_kept(void **state)
 	expect_syns(t, &r, k, 1, "B");
 }
 
+/* The ways of @key's bucket, and their window words at sub-window @epoch
+ * set to @syns[w] SYNs (0: way @w left free). */
+static uint64_t
+fold_bucket(struct op25b_adaptive_table *t, uint64_t key, uint32_t epoch,
+	    const unsigned int *syns, unsigned int n)
+{
+	uint64_t base = (uint64_t)op25b_adaptive_bucket(t, key) * ADAPTIVE_WAYS;
+	unsigned int w;
+
+	for (w = 0; w < n; w++) {
+		if (syns[w] == 0)
+			continue;
+		atomic_store(&t->keys[base + w], key);
+		atomic_store(
+			&t->entries[base + w]
+				 .window[epoch % OP25B_ADAPTIVE_SUBWINDOWS],
+			syns[w] << 16 | epoch);
+	}
+	return base;
+}
+
+static unsigned int
+way_syns(const struct op25b_adaptive_table *t, uint64_t way, uint32_t epoch)
+{
+	return adaptive_window_sum_scalar(t->entries[way].window, epoch,
+					  OP25B_ADAPTIVE_SUBWINDOWS);
+}
+
+/* Folds replayed a step at a time (the races are nanoseconds wide). Three
+ * workers claimed a way each for one new source (1, 1 and 3 SYNs): Y saw
+ * ways 1 and 2 and holds way 2 to fold it into 1; Z saw all three, leaves
+ * way 2 to Y and folds way 1 into 0; then Y adds way 2 to way 1, which is
+ * Z's folded way by then: the 3 SYNs must reach way 0, not a freed way. A
+ * folded way's words are the marker, its key free. */
+static void
+test_fold_races(void **state)
+{
+	struct op25b_adaptive_table *t = *state;
+	const unsigned int syns[3] = { 1, 1, 3 };
+	uint64_t k = key4("198.18.7.1"), base;
+	uint32_t epoch = 100;
+	unsigned int i;
+
+	base = fold_bucket(t, k, epoch, syns, 3);
+	atomic_store(&t->keys[base + 2], ADAPTIVE_KEY_CLAIMING); /* Y's */
+	assert_int_equal(op25b_adaptive_fold_test(t, k, epoch, 0x7), 0);
+	assert_int_equal(way_syns(t, base, epoch), 2);
+	assert_int_equal(atomic_load(&t->keys[base + 1]), 0);
+	for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++)
+		assert_int_equal(atomic_load(&t->entries[base + 1].window[i]),
+				 ADAPTIVE_WINDOW_FOLDED);
+	atomic_store(&t->keys[base + 2], k); /* Y's CAS again, replayed */
+	assert_int_equal(op25b_adaptive_fold_test(t, k, epoch, 0x6), 0);
+	assert_int_equal(way_syns(t, base, epoch), 5);
+	assert_int_equal(atomic_load(&t->keys[base + 2]), 0);
+	assert_int_equal(adaptive_scan_scalar(&t->keys[base], k).match, 1);
+	assert_int_equal(op25b_adaptive_clear(t, k), 0);
+
+	/* The folder's burst read the clock a sub-window before the
+	 * worker whose way it folds: that way's word, one ahead of the
+	 * folder's sub-window, is kept, not dropped. */
+	base = fold_bucket(t, k, epoch, (const unsigned int[]){ 1 }, 1);
+	atomic_store(&t->keys[base + 1], k);
+	atomic_store(&t->entries[base + 1]
+			      .window[(epoch + 1) % OP25B_ADAPTIVE_SUBWINDOWS],
+		     2u << 16 | (epoch + 1));
+	assert_int_equal(op25b_adaptive_fold_test(t, k, epoch, 0x3), 0);
+	assert_int_equal(way_syns(t, base, epoch + 1), 3);
+	assert_int_equal(op25b_adaptive_clear(t, k), 0);
+}
+
 int
 main(void)
 {
@@ -990,6 +1064,7 @@ main(void)
 		FIXTURE_TEST(table, test_sweep_and_clear),
 		FIXTURE_TEST(shared_table, test_two_threads_exact),
 		FIXTURE_TEST(shared_table, test_new_source_two_threads),
+		FIXTURE_TEST(shared_table, test_fold_races),
 		cmocka_unit_test(test_vector_readings),
 		cmocka_unit_test(test_burst_same_as_one_by_one),
 		cmocka_unit_test(test_account_with_control),
