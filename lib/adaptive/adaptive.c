@@ -561,7 +561,8 @@ struct folded_way {
  * added to the way the bucket then has for @key (the destinations and
  * block again too: both merges keep what is there). The destinations go
  * first, so that such a fold, whose exchange takes a word after this
- * merge's CAS on it, reads them after they are written. Returns the way
+ * merge's CAS on it, reads them after they are written; the block too,
+ * for the same reason. Returns the way
  * that holds them, or -1 when the source is gone (cleared). */
 static int
 fold_into(struct op25b_adaptive_table *t, uint64_t base, uint64_t key,
@@ -579,18 +580,18 @@ fold_into(struct op25b_adaptive_table *t, uint64_t base, uint64_t key,
 		if (f->has_dests)
 			for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++)
 				merge_dest_word(to_dests, f->dests[i], epoch);
-		for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++) {
-			if (merge_window_word(to->window, f->window[i], epoch))
-				f->window[i] = 0;
-			else
-				moved = true;
-		}
 		expected = atomic_load_explicit(&to->blocked_until,
 						memory_order_relaxed);
 		while (f->blocked_until > expected &&
 		       !atomic_compare_exchange_weak(
 			       &to->blocked_until, &expected, f->blocked_until))
 			;
+		for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++) {
+			if (merge_window_word(to->window, f->window[i], epoch))
+				f->window[i] = 0;
+			else
+				moved = true;
+		}
 		if (!moved)
 			return (int)lo;
 		m = adaptive_scan(&t->keys[base], key);
@@ -637,9 +638,11 @@ fold_duplicates(struct op25b_adaptive_table *t, uint64_t base, uint64_t key,
 		uint64_t expected = key;
 		struct folded_way f;
 
-		if (!atomic_compare_exchange_strong(&t->keys[base + w],
-						    &expected,
-						    ADAPTIVE_KEY_CLAIMING))
+		/* A rescan (fold_into()) may have made a later way of
+		 * @match the lowest: it is the one kept. */
+		if ((int)w == lo || !atomic_compare_exchange_strong(
+					    &t->keys[base + w], &expected,
+					    ADAPTIVE_KEY_CLAIMING))
 			continue; /* another worker folds it */
 		for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++)
 			f.window[i] = atomic_exchange(&from->window[i],
@@ -730,17 +733,26 @@ again:
 		if (likely((m.match & (m.match - 1)) == 0))
 			return OP25B_ADAPTIVE_PASS;
 		w = fold_duplicates(t, base, key, epoch, m.match);
-		if (unlikely(w < 0))
-			return OP25B_ADAPTIVE_PASS;
 		/* This SYN is in the lowest way's window now: its verdict
-		 * is that window's. */
-		e = &t->entries[base + w];
-		dwords = t->dests[base + w].word;
-		conns = adaptive_window_sum(e->window, epoch,
-					    OP25B_ADAPTIVE_SUBWINDOWS);
-		if (rule->destinations != 0)
-			dests = count_dest(dwords, dest, epoch, shared);
-		goto verdict;
+		 * is that window's. A third worker may fold that way too
+		 * as it is read (its words then read as markers): a way
+		 * whose key has gone since is read again where the source
+		 * now is. */
+		for (lookups = 0; w >= 0 && lookups < 4; lookups++) {
+			e = &t->entries[base + w];
+			dwords = t->dests[base + w].word;
+			if (rule->destinations != 0)
+				dests = count_dest(dwords, dest, epoch, shared);
+			conns = adaptive_window_sum(e->window, epoch,
+						    OP25B_ADAPTIVE_SUBWINDOWS);
+			atomic_thread_fence(memory_order_acquire);
+			if (likely(atomic_load_explicit(&t->keys[base + w],
+							memory_order_relaxed) ==
+				   key))
+				goto verdict;
+			w = found_way(adaptive_scan(&t->keys[base], key));
+		}
+		return OP25B_ADAPTIVE_PASS;
 	}
 	e = &t->entries[base + w];
 	dwords = t->dests[base + w].word;
