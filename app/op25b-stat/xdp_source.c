@@ -40,6 +40,7 @@ stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 {
 	struct op25b_policy *policy;
 	struct op25b_xdp_state st;
+	unsigned int mode = UINT_MAX, block = UINT_MAX;
 	struct op25b_stats_header *h = &snap->header;
 	char dir[PATH_MAX];
 	struct op25b_xdp *x;
@@ -63,6 +64,12 @@ stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 		err = op25b_xdp_counters(x, &snap->totals);
 	if (err == 0)
 		err = xdp_adaptive_read(x, h);
+	if (err == 0) {
+		/* The program's own (-ENODATA: an older one's, below). */
+		err = op25b_xdp_switches(x, &mode, &block);
+		if (err == -ENODATA)
+			err = 0;
+	}
 	op25b_xdp_close(x);
 	if (err != 0) {
 		snprintf(why, why_size, "%s: %s", dir, strerror(-err));
@@ -77,18 +84,17 @@ stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 	h->exemptions = st.n_exemptions;
 	snprintf(h->instance, sizeof(h->instance), "%s", src->name);
 	snprintf(h->policy_file, sizeof(h->policy_file), "%s", st.policy);
-	/* Mode and block from the file applied last (unchanged on disk
-	 * since, as configuration management installs files). */
+	if (mode != UINT_MAX) {
+		h->mode = mode;
+		h->block = block;
+		return 0;
+	}
+	/* A program an older op25b-xdp loaded keeps no mode or block: the
+	 * file applied last says them (unless it changed on disk since). */
 	policy = op25b_policy_load(st.policy, NULL);
 	if (policy != NULL) {
-		h->mode = policy->mode == OP25B_MODE_MONITOR
-				  ? OP25B_STATS_MODE_MONITOR
-				  : OP25B_STATS_MODE_ENFORCE;
-		h->block = policy->block == OP25B_BLOCK_NOTIFY
-				   ? OP25B_STATS_BLOCK_NOTIFY
-			   : policy->block == OP25B_BLOCK_RESET
-				   ? OP25B_STATS_BLOCK_RESET
-				   : OP25B_STATS_BLOCK_DROP;
+		h->mode = op25b_policy_mode_stats(policy->mode);
+		h->block = op25b_policy_block_stats(policy->block);
 		op25b_policy_free(policy);
 	}
 	return 0;

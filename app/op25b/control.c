@@ -125,22 +125,6 @@ plan_slots(const struct op25b_app *app, const struct op25b_policy *policy,
 		policy->n_groups, class_slots, group_slots);
 }
 
-/* The policy's switches under the names the stats give them. */
-static uint64_t
-stats_mode(enum op25b_policy_mode mode)
-{
-	return mode == OP25B_MODE_MONITOR ? OP25B_STATS_MODE_MONITOR
-					  : OP25B_STATS_MODE_ENFORCE;
-}
-
-static uint64_t
-stats_block(enum op25b_block_style block)
-{
-	return block == OP25B_BLOCK_NOTIFY  ? OP25B_STATS_BLOCK_NOTIFY
-	       : block == OP25B_BLOCK_RESET ? OP25B_STATS_BLOCK_RESET
-					    : OP25B_STATS_BLOCK_DROP;
-}
-
 /* Mark the slots @policy uses as active, record its file, the mode and
  * block style in force (the file's, or the operator's switches: @policy
  * has them applied) and count a new generation: one layout change that
@@ -172,8 +156,8 @@ activate(struct op25b_app *app, const struct op25b_policy *policy,
 	for (i = 0; i < policy->n_groups; i++)
 		names->group_active[group_slots[i]] = 1;
 	snprintf(h->policy_file, sizeof(h->policy_file), "%s", policy->file);
-	h->mode = stats_mode(policy->mode);
-	h->block = stats_block(policy->block);
+	h->mode = op25b_policy_mode_stats(policy->mode);
+	h->block = op25b_policy_block_stats(policy->block);
 	h->policy_generation++;
 	op25b_stats_writer_layout_end(app->stats);
 }

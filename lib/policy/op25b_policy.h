@@ -224,6 +224,12 @@ op25b_policy_block_of(const struct op25b_policy *policy, int class_id);
 /** "drop", "reset" or "notify". */
 const char *op25b_block_style_name(enum op25b_block_style block);
 
+/** The mode and block style under the values the counters' header gives
+ * them (enum op25b_stats_mode, enum op25b_stats_block): one mapping for
+ * op25b, op25b-xdp and op25b-stat. */
+unsigned int op25b_policy_mode_stats(enum op25b_policy_mode mode);
+unsigned int op25b_policy_block_stats(enum op25b_block_style block);
+
 /** Which kind of port @p port is for this policy. */
 enum op25b_port_kind {
 	OP25B_PORT_OTHER = 0,

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "op25b_stats.h"
 #include "policy_priv.h"
 
 enum op25b_action
@@ -193,6 +194,21 @@ op25b_block_style_name(enum op25b_block_style block)
 		return "notify";
 	}
 	return "unknown";
+}
+
+unsigned int
+op25b_policy_mode_stats(enum op25b_policy_mode mode)
+{
+	return mode == OP25B_MODE_MONITOR ? OP25B_STATS_MODE_MONITOR
+					  : OP25B_STATS_MODE_ENFORCE;
+}
+
+unsigned int
+op25b_policy_block_stats(enum op25b_block_style block)
+{
+	return block == OP25B_BLOCK_NOTIFY  ? OP25B_STATS_BLOCK_NOTIFY
+	       : block == OP25B_BLOCK_RESET ? OP25B_STATS_BLOCK_RESET
+					    : OP25B_STATS_BLOCK_DROP;
 }
 
 const char *

@@ -153,6 +153,14 @@ struct op25b_xdp_state {
 /** Read the maps' state. @return 0 or -errno. */
 int op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state);
 
+/** The active generation's mode and block style, as the counters' header
+ * gives them (enum op25b_stats_mode, enum op25b_stats_block): what the
+ * program enforces, whatever its policy file says now. @return 0,
+ * -ENODATA for a program an op25b-xdp from before them loaded, or
+ * -errno. */
+int op25b_xdp_switches(struct op25b_xdp *x, unsigned int *mode,
+		       unsigned int *block);
+
 /** Record the interface the program is attached to (0: none), for status
  * from another process. @return 0 or -errno. */
 int op25b_xdp_set_ifindex(struct op25b_xdp *x, int ifindex);

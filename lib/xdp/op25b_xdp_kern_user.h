@@ -70,7 +70,13 @@ struct op25b_xdp_policy {
 	uint8_t matrix[OP25B_STATS_SLOTS * OP25B_STATS_SLOTS];
 	uint8_t max_vlan_tags;
 	uint8_t malformed_forward; /* malformed: forward */
-	uint8_t pad[6];
+	/* The generation's mode and block style for op25b-stat (the matrix
+	 * has them applied; the program reads neither): 1 + enum
+	 * op25b_stats_mode, 1 + enum op25b_stats_block; 0: written by an
+	 * op25b-xdp from before them. */
+	uint8_t stats_mode;
+	uint8_t stats_block;
+	uint8_t pad[4];
 	/* by class slot; set where the class is adaptive */
 	struct op25b_xdp_adaptive_rule adaptive[OP25B_STATS_SLOTS];
 };

@@ -420,6 +420,8 @@ policy_fill(const struct op25b_policy *policy, const struct slot_map *m,
 				  ? OP25B_XDP_MAX_VLAN_TAGS
 				  : policy->max_vlan_tags);
 	v->malformed_forward = policy->malformed == OP25B_MALFORMED_FORWARD;
+	v->stats_mode = (uint8_t)(1 + op25b_policy_mode_stats(policy->mode));
+	v->stats_block = (uint8_t)(1 + op25b_policy_block_stats(policy->block));
 	for (i = 0; i < OP25B_STATS_SLOTS; i++)
 		if (m->class_of_slot[i] >= 0)
 			adaptive_rule_fill(policy, m->class_of_slot[i],
@@ -936,6 +938,33 @@ op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state)
 	memcpy(state->policy, active.policy, sizeof(state->policy));
 	state->policy[sizeof(state->policy) - 1] = '\0';
 	return 0;
+}
+
+int
+op25b_xdp_switches(struct op25b_xdp *x, unsigned int *mode, unsigned int *block)
+{
+	struct op25b_xdp_active active;
+	struct op25b_xdp_policy *v;
+	uint32_t gen;
+	int err = active_slot(x, &active);
+
+	if (err != 0)
+		return err;
+	/* 200 KB: not on the stack. */
+	v = malloc(sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	gen = active.gen & 1;
+	if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_POLICY], &gen, v) != 0)
+		err = -errno;
+	else if (v->stats_mode == 0 || v->stats_block == 0)
+		err = -ENODATA;
+	else {
+		*mode = v->stats_mode - 1u;
+		*block = v->stats_block - 1u;
+	}
+	free(v);
+	return err;
 }
 
 int

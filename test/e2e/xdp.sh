@@ -228,6 +228,18 @@ for k in notify_syn_ack notified; do
 	a=$(field "$work/nt-after.json" "s[\"notify\"][\"dynamic\"][\"$k\"]")
 	[ $((a - b)) -ge 2 ] || problem "op25b-stat --xdp: $k of dynamic grew by $((a - b)), want >= 2"
 done
+# The mode and block style op25b-stat shows are the program's, not what
+# the policy file says now (a file changed on disk and not yet reloaded).
+[ "$(field "$work/nt-after.json" 's["block"]')" = notify ] ||
+	problem "op25b-stat --xdp: block is not notify:" "$(head -c 300 "$work/nt-after.json")"
+cp "$work/notify.yaml" "$work/notify.yaml.applied"
+sed -i -e 's/^block: notify/block: drop/' -e 's/^mode: enforce/mode: monitor/' "$work/notify.yaml"
+[ "$(grep -cE '^(block: drop|mode: monitor)$' "$work/notify.yaml")" = 2 ] ||
+	problem "the edited policy file:" "$(head -4 "$work/notify.yaml")"
+"$stat" --xdp "$name" --json >"$work/nt-edited.json" 2>&1
+mv "$work/notify.yaml.applied" "$work/notify.yaml"
+[ "$(field "$work/nt-edited.json" 's["block"]') $(field "$work/nt-edited.json" 's["mode"]')" = "notify enforce" ] ||
+	problem "op25b-stat --xdp: the policy file edited on disk changed what it shows:" "$(head -c 300 "$work/nt-edited.json")"
 status_json "$work/st-notify.json"
 for k in notify_syn_ack notified; do
 	[ "$(field "$work/st-notify.json" "s[\"$k\"]")" = \
@@ -237,7 +249,7 @@ done
 in_ns "$nr" "$xdp" reload x0 --policy "$work/reset.yaml" --name "$name" \
 	>"$work/rl-back.out" 2>&1 ||
 	problem "reload back to block: reset failed:" "$(cat "$work/rl-back.out")"
-report "e2e xdp block: notify: swaks gets the 554 greeting at once (IPv4, IPv6), nothing delivered, notify_syn_ack and notified counted"
+report "e2e xdp block: notify: swaks gets the 554 greeting at once (IPv4, IPv6), nothing delivered, notify_syn_ack and notified counted; op25b-stat shows the program's mode and block, not the file's"
 
 # An exemption, granted live: the dynamic source delivers to MX:25,
 # counted as exempted; in the file (op25b's format); ended: refused again.

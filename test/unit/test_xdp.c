@@ -488,6 +488,37 @@ run_exempt_live(void **state)
 	assert_int_equal(op25b_xdp_exempt_del(s->xdp, &e.prefix), 0);
 }
 
+/* What op25b-stat --xdp shows as the mode and block style: the applied
+ * generation's, read back from the program's maps, for every vector file's
+ * policy (monitor.vec's monitor, enforce.vec's reset, notify.vec's
+ * notify among them). */
+static void
+run_switches(void **state)
+{
+	unsigned int i, mode, block, seen_mode = 0, seen_block = 0;
+
+	(void)state;
+	for (i = 0; i < n_sets; i++) {
+		struct vec_set *s = &sets[i];
+
+		if (s->xdp == NULL)
+			continue;
+		assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+		assert_int_equal(op25b_xdp_switches(s->xdp, &mode, &block), 0);
+		assert_int_equal(mode,
+				 op25b_policy_mode_stats(s->policy->mode));
+		assert_int_equal(block,
+				 op25b_policy_block_stats(s->policy->block));
+		seen_mode |= 1u << mode;
+		seen_block |= 1u << block;
+	}
+	if (seen_mode == 0)
+		skip();
+	assert_int_equal(seen_mode, (1u << OP25B_STATS_MODE_MAX) - 1);
+	assert_true(seen_block & (1u << OP25B_STATS_BLOCK_RESET));
+	assert_true(seen_block & (1u << OP25B_STATS_BLOCK_NOTIFY));
+}
+
 /* The one line of a refusal: the verifier's last lines, statistics out. */
 static void
 run_log_summary(void **state)
@@ -1050,6 +1081,8 @@ static const struct CMUnitTest more_tests[] = {
 	  .test_func = run_adaptive_race },
 	{ .name = "notify: a handshake, the greeting and RSTs",
 	  .test_func = run_notify_handshake },
+	{ .name = "mode and block read back from the maps",
+	  .test_func = run_switches },
 	{ .name = "verifier log: one line", .test_func = run_log_summary },
 	{ .name = "verifier rejection reported", .test_func = run_reject },
 };
