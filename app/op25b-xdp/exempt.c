@@ -142,9 +142,11 @@ xdp_exempt_expire(struct op25b_xdp *x, const char *path)
 	int err = -1;
 
 	/* Quiet: run calls this every second, and a broken file is said
-	 * once, by the SIGHUP or exempt command that meets it. A count
-	 * fault alone still expires (and the save mends the count). */
-	reg = op25b_exempt_registry_restore(path, NULL);
+	 * once, by the SIGHUP or exempt command that meets it. Strict,
+	 * unlike those: a file whose count is wrong may be one being
+	 * copied in, and a save of what it holds so far would cut it for
+	 * good, unsaid. (The program ignores an expired exemption itself.) */
+	reg = op25b_exempt_registry_load(path, NULL);
 	if (reg == NULL)
 		return -1;
 	if (expire(reg, x) == 0 || save(reg, path) == 0)

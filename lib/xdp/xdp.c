@@ -950,7 +950,7 @@ op25b_xdp_switches(struct op25b_xdp *x, unsigned int *mode, unsigned int *block)
 
 	if (err != 0)
 		return err;
-	/* 200 KB: not on the stack. */
+	/* 138 KB: not on the stack. */
 	v = malloc(sizeof(*v));
 	if (v == NULL)
 		return -ENOMEM;
