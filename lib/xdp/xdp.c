@@ -844,6 +844,13 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 		if (bpf_map_update_elem(x->map_fd[lpm_maps[i]], &idle, &fd[i],
 					BPF_ANY) != 0)
 			err = -errno;
+#ifdef OP25B_TEST_HOOKS
+	/* A test hook (builds with the tests only): a refusal after the
+	 * names and the idle generation were written, as a map full at its
+	 * last update would give (test_xdp's names rollback). */
+	if (err == 0 && getenv("OP25B_XDP_TEST_APPLY_FAIL") != NULL)
+		err = -ENOSPC;
+#endif
 	if (err != 0) {
 		/* Not switched: the names this policy gave go again (they
 		 * never counted; kept, they would show as removed classes

@@ -519,6 +519,67 @@ run_switches(void **state)
 	assert_true(seen_block & (1u << OP25B_STATS_BLOCK_NOTIFY));
 }
 
+/* Whether @names has @name among the active classes (@group: groups). */
+static bool
+name_active(const struct op25b_stats_names *names, const char *name, bool group)
+{
+	unsigned int i;
+
+	for (i = 1; i < OP25B_STATS_SLOTS; i++)
+		if (strcmp(group ? names->group_name[i] : names->class_name[i],
+			   name) == 0)
+			return group ? names->group_active[i]
+				     : names->class_active[i];
+	return false;
+}
+
+/* An apply refused after it wrote the new names (a map full at its last
+ * update; the test hook stands for it): the names are those of before,
+ * byte for byte, the running policy still enforces, and the same policy
+ * applied afterwards names its class and group. */
+static void
+run_names_rollback(void **state)
+{
+	static const char yaml[] = "version: 1\n"
+				   "sources:\n"
+				   "  rollback-class:\n"
+				   "    action: block\n"
+				   "    prefixes: [198.18.99.0/24]\n"
+				   "destinations:\n"
+				   "  rollback-group:\n"
+				   "    action: allow\n"
+				   "    prefixes: [192.0.2.99/32]\n";
+	struct vec_set *s = enforce_set();
+	struct op25b_stats_names *before, *after;
+	struct op25b_policy *p;
+
+	(void)state;
+	if (s == NULL)
+		skip();
+	before = malloc(sizeof(*before));
+	after = malloc(sizeof(*after));
+	assert_non_null(before);
+	assert_non_null(after);
+	p = test_policy_of(yaml);
+	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+	assert_int_equal(op25b_xdp_names(s->xdp, before), 0);
+	assert_int_equal(setenv("OP25B_XDP_TEST_APPLY_FAIL", "1", 1), 0);
+	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL), -ENOSPC);
+	assert_int_equal(unsetenv("OP25B_XDP_TEST_APPLY_FAIL"), 0);
+	assert_int_equal(op25b_xdp_names(s->xdp, after), 0);
+	assert_memory_equal(before, after, sizeof(*before));
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
+	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL), 0);
+	assert_int_equal(op25b_xdp_names(s->xdp, after), 0);
+	assert_true(name_active(after, "rollback-class", false));
+	assert_true(name_active(after, "rollback-group", true));
+	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
+	op25b_policy_free(p);
+	free(before);
+	free(after);
+}
+
 /* The one line of a refusal: the verifier's last lines, statistics out. */
 static void
 run_log_summary(void **state)
@@ -1083,6 +1144,8 @@ static const struct CMUnitTest more_tests[] = {
 	  .test_func = run_notify_handshake },
 	{ .name = "mode and block read back from the maps",
 	  .test_func = run_switches },
+	{ .name = "names back after a refused apply",
+	  .test_func = run_names_rollback },
 	{ .name = "verifier log: one line", .test_func = run_log_summary },
 	{ .name = "verifier rejection reported", .test_func = run_reject },
 };
