@@ -560,10 +560,10 @@ struct folded_way {
  * into a lower one meanwhile: a window word that meets its marker is
  * added to the way the bucket then has for @key (the destinations and
  * block again too: both merges keep what is there). The destinations go
- * first, so that such a fold, whose exchange takes a word after this
- * merge's CAS on it, reads them after they are written; the block too,
- * for the same reason. Returns the way
- * that holds them, or -1 when the source is gone (cleared). */
+ * first, and the block, so that such a fold, whose exchange takes a word
+ * after this merge's CAS on it, reads them after they are written.
+ * Returns the way that holds them, or -1 when the source is gone
+ * (cleared). */
 static int
 fold_into(struct op25b_adaptive_table *t, uint64_t base, uint64_t key,
 	  unsigned int lo, struct folded_way *f, uint32_t epoch)
