@@ -372,6 +372,25 @@ xdp_cmd_unload(const struct xdp_args *a)
 	return err == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/*
+ * The name of the program's value @v of the header's STATE figure @key
+ * (mode, block: lib/stats's names); NULL when the program does not say
+ * (UINT_MAX: loaded by an op25b-xdp from before it kept them).
+ */
+static const char *
+switch_name(const char *key, unsigned int v)
+{
+	unsigned int i;
+
+	if (v == UINT_MAX)
+		return NULL;
+	for (i = 0; i < OP25B_HEADER_FIELDS; i++)
+		if (strcmp(op25b_stats_header_fields[i].key, key) == 0)
+			return op25b_stats_state_name(
+				&op25b_stats_header_fields[i], v);
+	return NULL;
+}
+
 static void
 print_status(const char *name, struct op25b_xdp *x, int json, int first)
 {
@@ -383,9 +402,15 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	uint32_t attached = 0;
 	const char *mode = "none";
 	uint64_t notify[OP25B_NOTIFY_MAX] = { 0 };
-	unsigned int i, k;
+	unsigned int i, k, pmode = UINT_MAX, pblock = UINT_MAX;
+	const char *mode_name, *block_name;
 
 	op25b_xdp_state(x, &st);
+	/* The program's mode and block, whatever its policy file says now. */
+	if (op25b_xdp_switches(x, &pmode, &pblock) != 0)
+		pmode = pblock = UINT_MAX;
+	mode_name = switch_name("mode", pmode);
+	block_name = switch_name("block", pblock);
 	if (op25b_xdp_counters(x, &c) != 0)
 		memset(&c, 0, sizeof(c));
 	/* block: notify's counters of every class, summed (op25b-stat --xdp
@@ -407,12 +432,16 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 		printf("%s{\"name\": \"%s\", \"interface\": \"%s\", "
 		       "\"mode\": \"%s\", \"program_id\": %" PRIu32 ", "
 		       "\"policy\": \"%s\", \"generation\": %u, "
+		       "\"policy_mode\": %s%s%s, \"block\": %s%s%s, "
 		       "\"prefixes\": %" PRIu64 ", \"reloads\": %" PRIu64
 		       ", \"exemptions\": %" PRIu32
 		       ", \"exemptions_file\": \"%s\", \"packets\": {",
 		       first ? "" : ",\n", name, ifname, mode,
-		       op25b_xdp_prog_id(x), st.policy, st.gen, st.prefixes,
-		       st.reloads, st.n_exemptions, st.exemptions);
+		       op25b_xdp_prog_id(x), st.policy, st.gen,
+		       mode_name ? "\"" : "", mode_name ? mode_name : "null",
+		       mode_name ? "\"" : "", block_name ? "\"" : "",
+		       block_name ? block_name : "null", block_name ? "\"" : "",
+		       st.prefixes, st.reloads, st.n_exemptions, st.exemptions);
 		for (i = 0; i < OP25B_OUTCOME_MAX; i++)
 			printf("%s\"%s\": %" PRIu64, i ? ", " : "",
 			       op25b_outcome_name(i), c.outcome[i]);
@@ -434,9 +463,10 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	}
 	printf("%s: interface %s (%s), program %" PRIu32 "\n", name, ifname,
 	       mode, op25b_xdp_prog_id(x));
-	printf("  policy %s, generation %u, %" PRIu64 " prefixes, %" PRIu64
-	       " reloads\n",
-	       st.policy, st.gen, st.prefixes, st.reloads);
+	printf("  policy %s, generation %u, mode %s, block %s, %" PRIu64
+	       " prefixes, %" PRIu64 " reloads\n",
+	       st.policy, st.gen, mode_name ? mode_name : "-",
+	       block_name ? block_name : "-", st.prefixes, st.reloads);
 	printf("  exemptions %" PRIu32 " in force, file %s\n", st.n_exemptions,
 	       st.exemptions[0] ? st.exemptions : "-");
 	printf("  packets:");

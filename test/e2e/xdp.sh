@@ -237,9 +237,15 @@ sed -i -e 's/^block: notify/block: drop/' -e 's/^mode: enforce/mode: monitor/' "
 [ "$(grep -cE '^(block: drop|mode: monitor)$' "$work/notify.yaml")" = 2 ] ||
 	problem "the edited policy file:" "$(head -4 "$work/notify.yaml")"
 "$stat" --xdp "$name" --json >"$work/nt-edited.json" 2>&1
+status_json "$work/st-edited.json"
+in_ns "$nr" "$xdp" status x0 --name "$name" >"$work/st-edited.txt" 2>&1
 mv "$work/notify.yaml.applied" "$work/notify.yaml"
 [ "$(field "$work/nt-edited.json" 's["block"]') $(field "$work/nt-edited.json" 's["mode"]')" = "notify enforce" ] ||
 	problem "op25b-stat --xdp: the policy file edited on disk changed what it shows:" "$(head -c 300 "$work/nt-edited.json")"
+[ "$(field "$work/st-edited.json" 's["block"]') $(field "$work/st-edited.json" 's["policy_mode"]')" = "notify enforce" ] ||
+	problem "op25b-xdp status --json: not the program's block and mode:" "$(head -c 300 "$work/st-edited.json")"
+grep -q ', mode enforce, block notify, ' "$work/st-edited.txt" ||
+	problem "op25b-xdp status: not the program's mode and block:" "$(head -3 "$work/st-edited.txt")"
 status_json "$work/st-notify.json"
 for k in notify_syn_ack notified; do
 	[ "$(field "$work/st-notify.json" "s[\"$k\"]")" = \
@@ -249,7 +255,7 @@ done
 in_ns "$nr" "$xdp" reload x0 --policy "$work/reset.yaml" --name "$name" \
 	>"$work/rl-back.out" 2>&1 ||
 	problem "reload back to block: reset failed:" "$(cat "$work/rl-back.out")"
-report "e2e xdp block: notify: swaks gets the 554 greeting at once (IPv4, IPv6), nothing delivered, notify_syn_ack and notified counted; op25b-stat shows the program's mode and block, not the file's"
+report "e2e xdp block: notify: swaks gets the 554 greeting at once (IPv4, IPv6), nothing delivered, notify_syn_ack and notified counted; op25b-stat and op25b-xdp status show the program's mode and block, not the file's"
 
 # An exemption, granted live: the dynamic source delivers to MX:25,
 # counted as exempted; in the file (op25b's format); ended: refused again.
