@@ -150,7 +150,8 @@ static const struct op25b_option app_options[] = {
 	OP25B_OPTION("classifier-path", OPT_CLASSIFIER_PATH, "PATH",
 		     "auto (default: the widest the CPU offers within the "
 		     "EAL's --force-max-simd-bitwidth; without it 512 bits "
-		     "on an AMD CPU (no clock cost), 256 elsewhere; scalar "
+		     "on an AMD CPU and on Intel's Sapphire and Emerald "
+		     "Rapids (no clock cost to show), 256 elsewhere; scalar "
 		     "where Linux reports the GDS mitigation, which slows "
 		     "gathers), avx2, avx512 (IPv4 and IPv6 "
 		     "lookups by hardware gathers and the decisions after "

@@ -47,9 +47,10 @@ int op25b_classify_path_set(enum op25b_classify_path path);
  * Set the best path that the CPU offers and that fits the EAL's maximum
  * SIMD width (rte_vect_get_max_simd_bitwidth(): 256 unless
  * --force-max-simd-bitwidth says otherwise, for the clock Intel's CPUs
- * lower under 512-bit work), or 512 bits on an AMD CPU when the width was
- * not given (no clock cost there, and the AVX-512 path measured faster:
- * doc/bench.md): what op25b's --classifier-path auto runs. The scalar
+ * lower under 512-bit work), or 512 bits on an AMD CPU or an Intel
+ * Sapphire or Emerald Rapids when the width was not given (no clock cost
+ * to show there, and the AVX-512 path measured faster: doc/bench.md): what
+ * op25b's --classifier-path auto runs. The scalar
  * path where Linux reports the GDS ("Downfall") microcode mitigation,
  * which slows the vector paths' gathers several times
  * (op25b_classify_path_gathers_slow() then says so).

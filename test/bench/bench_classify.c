@@ -32,8 +32,9 @@
  *        [--trace FILE.pcap] [--compile-only] [--kv] [--churn N]
  *        [--path scalar|avx2|avx512|all] [--prepass] [--block drop|reset]
  * (--path: the classifier path measured; default op25b's auto (the best
- * the CPU offers within the EAL's SIMD width, 512 bits on AMD unless the
- * width is given); all: every path the CPU has,
+ * the CPU offers within the EAL's SIMD width, 512 bits on AMD and Intel's
+ * Sapphire and Emerald Rapids unless the width is given); all: every path
+ * the CPU has,
  * one after the other, on the same packets; --prepass: the vector paths
  * with their pre-pass)
  * (--block reset: the policy answers blocked SYNs with RSTs, rewritten in

@@ -3,9 +3,10 @@
 # profile: web, DNS, SMTP and submission from every class, VLAN, QinQ,
 # PPPoE; and the encapsulation test vectors) through op25b on its default
 # (auto: the widest path the CPU offers within the EAL's SIMD width: 256
-# by default, 512 on an AMD CPU (AVX-512 at full clock) unless the width
-# is given, 512 with --force-max-simd-bitwidth=512, 256 with =256, scalar
-# at 128; the vendor also as the test hook says), each path named, and
+# by default, 512 on an AMD CPU or an Intel Sapphire or Emerald Rapids
+# (AVX-512 at full clock) unless the width is given, 512 with
+# --force-max-simd-bitwidth=512, 256 with =256, scalar at 128; the vendor
+# and model also as the test hooks say), each path named, and
 # each vector path with --classifier-prepass, and auto where Linux
 # reports the GDS mitigation (scalar): each run
 # prints the path the CPU and the options give, and every run forwards and
@@ -24,6 +25,8 @@ wide=$best
 has_flag avx512f && has_flag avx512bw && has_flag avx512dq &&
 	has_flag avx512vl && wide=avx512
 vendor=$(awk -F': ' '/^vendor_id/ { print $2; exit }' /proc/cpuinfo)
+family=$(awk -F': ' '/^cpu family/ { print $2; exit }' /proc/cpuinfo)
+model=$(awk -F': ' '/^model[[:space:]]*:/ { print $2; exit }' /proc/cpuinfo)
 
 "$gen" traffic --profile demo --count 4000 -q --out "$work/demo.pcap" &&
 	"$gen" vectors "$root/test/vectors/encap.vec" --out "$work/encap.pcap" \
@@ -58,22 +61,28 @@ run auto256 --force-max-simd-bitwidth=256 --log-level lib.eal:notice \
 	-- --classifier-path auto
 run narrow --force-max-simd-bitwidth=128 -- --classifier-path auto
 run scalar -- --classifier-path scalar
-# The vendor as the test hook says (builds with the tests read
-# OP25B_TEST_CPU_VENDOR instead of CPUID): AMD's widens auto, Intel's not.
+# The vendor and model as the test hooks say (builds with the tests read
+# OP25B_TEST_CPU_VENDOR and OP25B_TEST_CPU_MODEL instead of CPUID): AMD's
+# widens auto, and Intel's Sapphire Rapids (143) and Emerald Rapids (207);
+# Intel's Cascade Lake (85) not.
 OP25B_TEST_CPU_VENDOR=AuthenticAMD run amd --
-OP25B_TEST_CPU_VENDOR=GenuineIntel run intel --
+OP25B_TEST_CPU_VENDOR=GenuineIntel OP25B_TEST_CPU_MODEL=85 run intel --
+OP25B_TEST_CPU_VENDOR=GenuineIntel OP25B_TEST_CPU_MODEL=143 run spr --
+OP25B_TEST_CPU_VENDOR=GenuineIntel OP25B_TEST_CPU_MODEL=207 run emr --
 OP25B_TEST_CPU_VENDOR=AuthenticAMD run amd256 \
 	--force-max-simd-bitwidth=256 -- --classifier-path auto
 # auto on this machine: scalar where Linux reports the GDS mitigation.
 auto=$best autowide=$wide
-[ "$vendor" = AuthenticAMD ] && auto=$wide
+case "$vendor/$family/$model" in
+AuthenticAMD/* | GenuineIntel/6/143 | GenuineIntel/6/207) auto=$wide ;;
+esac
 unmitigated=$auto amd=$wide intel=$best auto256=$best
 if grep -qs '^Mitigation: Microcode' \
 	/sys/devices/system/cpu/vulnerabilities/gather_data_sampling; then
 	auto=scalar autowide=scalar amd=scalar intel=scalar auto256=scalar
 fi
 checks="default:$auto auto:$auto auto512:$autowide auto256:$auto256"
-checks="$checks amd:$amd intel:$intel amd256:$auto256"
+checks="$checks amd:$amd intel:$intel spr:$amd emr:$amd amd256:$auto256"
 checks="$checks narrow:scalar scalar:scalar"
 if [ "$best" = avx2 ]; then
 	run avx2 -- --classifier-path avx2
