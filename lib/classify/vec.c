@@ -166,7 +166,7 @@ gathers_mitigated(void)
  * on both, measured (doc/bench.md, "AVX-512 by default"), the AVX-512
  * path classifies a port-25 SYN in fewer cycles than the AVX2 one.
  * Other Intel models keep the cap: not measured. A build with the tests
- * reads the vendor from OP25B_TEST_CPU_VENDOR and the model from
+ * reads the vendor from OP25B_TEST_CPU_VENDOR and a family 6 model from
  * OP25B_TEST_CPU_MODEL when set (test/integration/vector.sh).
  */
 static bool
@@ -182,7 +182,8 @@ avx512_full_clock(void)
 		memcpy(vendor + 4, &d, 4);
 		memcpy(vendor + 8, &c, 4);
 	}
-	/* The display family and model, as /proc/cpuinfo shows them. */
+	/* The base family (only 6 is compared) and the display model, as
+	 * /proc/cpuinfo shows it. */
 	if (__get_cpuid(1, &a, &b, &c, &d) != 0) {
 		family = a >> 8 & 0xf;
 		model = a >> 4 & 0xf;
