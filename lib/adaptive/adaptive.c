@@ -4,6 +4,7 @@
  * lcore's views (lookup, clear, sweep, totals, walk).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -1099,14 +1100,26 @@ op25b_adaptive_key_format(uint64_t key, unsigned int ipv6_key, char *buf,
 {
 	char text[INET6_ADDRSTRLEN];
 	uint8_t addr[16] = { 0 };
-	uint64_t be;
+	uint64_t be, low = key & ADAPTIVE_KEY_LOW48;
 
-	if ((key >> 32) == 0xff000000u) {
+	if ((key >> 32) == ADAPTIVE_KEY_IPV4 >> 32) {
 		uint32_t a = htonl((uint32_t)key);
 
 		inet_ntop(AF_INET, &a, text, sizeof(text));
 		return snprintf(buf, size, "%s", text);
 	}
+	/* An IPv4-mapped address is its key; the other sources of ::/N
+	 * and multicast ones are folded (adaptive_key.h). */
+	if (key - low == ADAPTIVE_KEY_IPV6_ZERO && low >> 32 == 0xffff) {
+		be = __builtin_bswap64(low);
+		memcpy(addr + 8, &be, sizeof(be));
+		inet_ntop(AF_INET6, addr, text, sizeof(text));
+		return snprintf(buf, size, "%s", text);
+	}
+	if (key - low == ADAPTIVE_KEY_IPV6_ZERO)
+		return snprintf(buf, size, "::/%u#%012" PRIx64, ipv6_key, low);
+	if (key - low == ADAPTIVE_KEY_IPV6_MULTICAST)
+		return snprintf(buf, size, "ff00::/8#%012" PRIx64, low);
 	be = __builtin_bswap64(key);
 	memcpy(addr, &be, sizeof(be));
 	inet_ntop(AF_INET6, addr, text, sizeof(text));

@@ -31,6 +31,7 @@
 #include <rte_prefetch.h>
 #include <rte_reciprocal.h>
 
+#include "adaptive_key.h"
 #include "op25b_policy.h"
 #include "op25b_stats.h"
 
@@ -151,22 +152,21 @@ op25b_adaptive_rule_init(const struct op25b_adaptive_table *t,
 static inline uint64_t
 op25b_adaptive_key4(uint32_t addr)
 {
-	/* IPv6 keys are /32../64 prefixes; none of them lies in ff00::/8
-	 * (multicast cannot be a source), so the two families never meet. */
-	return 0xff00000000000000ull | addr;
+	return adaptive_key4(addr);
 }
 
 /** The key of an IPv6 source (network byte order): its first @p length
- * bits (32..64). 0 (a source in ::/length, which is not routable) is
- * never tracked. */
+ * bits (32..64); a source in ::/length or ff00::/8, which is no
+ * subscriber's prefix, keyed apart (adaptive_key.h). Never 0. */
 static inline uint64_t
 op25b_adaptive_key6(const uint8_t *addr, unsigned int length)
 {
-	uint64_t hi;
+	uint64_t hi, lo;
 
 	memcpy(&hi, addr, sizeof(hi));
-	hi = __builtin_bswap64(hi);
-	return length >= 64 ? hi : hi & ~(UINT64_MAX >> length);
+	memcpy(&lo, addr + 8, sizeof(lo));
+	return adaptive_key6(__builtin_bswap64(hi), __builtin_bswap64(lo),
+			     length);
 }
 
 /** A destination for the distinct-destination count: 16 bits of a hash
@@ -323,7 +323,10 @@ uint64_t op25b_adaptive_walk(const struct op25b_adaptive_table *t, uint64_t now,
 				       void *ctx),
 			     void *ctx);
 
-/** Write a key as a source: "198.18.0.9" or "2001:db8:1:2::/64".
+/** Write a key as a source: "198.18.0.9", "2001:db8:1:2::/64",
+ * "::ffff:198.18.0.9" (an IPv4-mapped address), or for the other sources
+ * of ::/N and multicast ones, which their key folds, "::/64#" or
+ * "ff00::/8#" and the key's 48 bits in hex.
  * @return snprintf's return value. */
 int op25b_adaptive_key_format(uint64_t key, unsigned int ipv6_key, char *buf,
 			      size_t size);

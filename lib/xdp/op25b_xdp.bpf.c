@@ -14,6 +14,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "adaptive_key.h"
 #include "op25b_xdp_kern_user.h"
 #include "parse_code.h"
 #include "siphash24.h"
@@ -1038,9 +1039,9 @@ adaptive_outcome(const struct frame *f, const struct meta *m,
 {
 	const struct op25b_xdp_adaptive_rule *rule =
 		&pol->adaptive[slot & 0xff];
-	__u32 dest = 0, len, syn;
+	__u32 dest = 0, syn;
 	const __u8 *a;
-	__u64 key, hi;
+	__u64 key, hi, lo;
 
 	/* Only a bare SYN opens a connection; a SYN+ACK is not sent by a
 	 * client. */
@@ -1049,7 +1050,7 @@ adaptive_outcome(const struct frame *f, const struct meta *m,
 		a = at(f, m->l3 + 12, 8);
 		if (a == NULL)
 			return OP25B_OUTCOME_FORWARDED;
-		key = 0xff00000000000000ull | be32(a);
+		key = adaptive_key4(be32(a));
 		if (rule->destinations != 0)
 			dest = adaptive_dest_hash(a + 4, 4);
 	} else {
@@ -1057,9 +1058,8 @@ adaptive_outcome(const struct frame *f, const struct meta *m,
 		if (a == NULL)
 			return OP25B_OUTCOME_FORWARDED;
 		hi = (__u64)be32(a) << 32 | be32(a + 4);
-		len = rule->ipv6_key;
-		/* op25b_adaptive_key6(): the first @len bits (32..64). */
-		key = len >= 64 ? hi : hi & ~(~0ull >> (len & 63));
+		lo = (__u64)be32(a + 8) << 32 | be32(a + 12);
+		key = adaptive_key6(hi, lo, rule->ipv6_key);
 		if (rule->destinations != 0)
 			dest = adaptive_dest_hash(a + 16, 16);
 	}

@@ -346,6 +346,67 @@ test_ipv6_keys(void **state)
 	assert_string_equal(text, "198.18.0.9");
 }
 
+/* Sources no subscriber prefix holds: ::/N (the IPv4-mapped ::ffff:0:0/96
+ * among them, which a policy may name) and multicast ff00::/8 (never a
+ * source: forged). Each is tracked, under a key of its own that meets no
+ * IPv4 source's, nor another kind's. */
+static void
+test_ipv6_keys_apart(void **state)
+{
+	struct op25b_adaptive_table *t = *state;
+	struct op25b_adaptive_rule r64 = rule_of(t, 2, 60, 60, 0, 0, 1);
+	struct op25b_adaptive_rule r4 = rule_of(t, 2, 60, 60, 0, 0, 2);
+	struct op25b_adaptive_rule r32 = rule_of(t, 2, 60, 60, 0, 32, 3);
+	char text[64];
+
+	/* A multicast source whose bits 32..63 are an IPv4 address had
+	 * 198.18.0.5's key: three forged SYNs blocked its first. */
+	assert_true(key6("ff00:0:c612:5::1", 64) != key4("198.18.0.5"));
+	assert_true(key6("ff00:0:c612:5::1", 32) != key4("0.0.0.0"));
+	assert_int_equal(syn6(t, &r64, "ff00:0:c612:5::1"),
+			 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r64, "ff00:0:c612:5::1"),
+			 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r64, "ff00:0:c612:5::1"),
+			 OP25B_ADAPTIVE_BLOCK);
+	assert_int_equal(syn(t, &r4, key4("198.18.0.5"), 0),
+			 OP25B_ADAPTIVE_PASS);
+	/* ffff:ffff:ffff:ffff::/64 was UINT64_MAX, the claim's marker. */
+	assert_true(key6("ffff:ffff:ffff:ffff::", 64) != UINT64_MAX);
+	assert_true(key6("ff02::1", 64) != key6("ff02:0:0:1::1", 64));
+	/* ::/64 was key 0, never tracked: an adaptive class of
+	 * ::ffff:198.18.0.0/112 let every SYN pass. Now one key an
+	 * address. */
+	assert_true(key6("::ffff:198.18.0.5", 64) != 0);
+	assert_true(key6("::ffff:198.18.0.5", 64) !=
+		    key6("::ffff:198.18.0.6", 64));
+	assert_true(key6("::ffff:198.18.0.5", 64) != key4("198.18.0.5"));
+	assert_true(key6("::ffff:198.18.0.5", 64) != key6("::1", 64));
+	assert_true(key6("::1", 64) != 0 && key6("::", 64) != 0);
+	/* Under /32 a source of ::/32 whose bits 32..63 are not 0 is one
+	 * too, apart from its neighbours. */
+	assert_true(key6("0:0:1::", 32) != key6("0:0:2::", 32));
+	assert_true(key6("0:0:1::", 32) != 0);
+	assert_int_equal(syn6(t, &r64, "::ffff:198.18.0.5"),
+			 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r64, "::ffff:198.18.0.5"),
+			 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r64, "::ffff:198.18.0.6"),
+			 OP25B_ADAPTIVE_PASS);
+	assert_int_equal(syn6(t, &r64, "::ffff:198.18.0.5"),
+			 OP25B_ADAPTIVE_BLOCK);
+	assert_int_equal(syn6(t, &r32, "0:0:1::9"), OP25B_ADAPTIVE_PASS);
+	/* Named as an operator finds them. */
+	op25b_adaptive_key_format(key6("::ffff:198.18.0.5", 64), 64, text,
+				  sizeof(text));
+	assert_string_equal(text, "::ffff:198.18.0.5");
+	op25b_adaptive_key_format(key6("::1", 64), 64, text, sizeof(text));
+	assert_string_equal(text, "::/64#000000000001");
+	op25b_adaptive_key_format(key6("ff00:0:c612:5::1", 64), 64, text,
+				  sizeof(text));
+	assert_string_equal(text, "ff00::/8#0000c612ff05");
+}
+
 /* A full table evicts live sources (counted), never blocked ones: when
  * every way holds a blocked source a new one is not tracked. */
 static void
@@ -1058,6 +1119,7 @@ main(void)
 		FIXTURE_TEST(table, test_window_word_ahead_kept),
 		FIXTURE_TEST(table, test_destinations),
 		FIXTURE_TEST(table, test_ipv6_keys),
+		FIXTURE_TEST(table, test_ipv6_keys_apart),
 		cmocka_unit_test(test_eviction),
 		FIXTURE_TEST(table, test_reload),
 		FIXTURE_TEST(table, test_clock),

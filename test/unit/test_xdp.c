@@ -672,6 +672,7 @@ struct adaptive_step {
 };
 
 #define AD_SYN(src) "src=" src " dst=203.0.113.5 dport=25 flags=S"
+#define AD_SYN6(src) "src=" src " dst=2001:db8:ffff::9 dport=25 flags=S"
 #define AD_F OP25B_OUTCOME_FORWARDED
 #define AD_R OP25B_OUTCOME_RESET
 
@@ -719,6 +720,18 @@ static const struct adaptive_step adaptive_steps[] = {
 	{ 9200, 0, 0, NULL,
 	  "src=198.18.0.20 dst=203.0.113.5 dport=25 flags=A payload=10",
 	  OP25B_OUTCOME_BLOCKED },
+	/* Sources no subscriber prefix holds (adaptive_key.h): a forged
+	 * multicast one is a source of its own, not 198.18.0.5 (whose key
+	 * it had); an IPv4-mapped one is counted (key 0: it never was). */
+	{ 9300, 3, 120,
+	  "198.19.0.0/16, 198.18.7.0/24, 198.18.0.20/32, "
+	  "\"::ffff:198.18.0.0/112\", \"ff00::/8\"",
+	  NULL, 0 },
+	{ 9400, 0, 0, NULL, AD_SYN6("ff00:0:c612:5::1"), AD_F, 2 },
+	{ 9600, 0, 0, NULL, AD_SYN6("ff00:0:c612:5::1"), AD_R },
+	{ 9700, 0, 0, NULL, AD_SYN("198.18.0.5"), AD_F },
+	{ 9800, 0, 0, NULL, AD_SYN6("::ffff:198.18.0.5"), AD_F, 2 },
+	{ 10000, 0, 0, NULL, AD_SYN6("::ffff:198.18.0.5"), AD_R },
 	/* Blocked for 1 h from 5.4 s; 198.18.0.9 starts again after it. */
 	{ 3605300, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_R },
 	{ 3605500, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
@@ -832,16 +845,18 @@ run_adaptive(void **state)
 					    xdp_class),
 			 0);
 	assert_int_equal(xt.adaptive_triggered, dt.adaptive_triggered);
-	assert_int_equal(xt.adaptive_triggered, 4);
+	assert_int_equal(xt.adaptive_triggered, 6);
 	for (i = 0; i < OP25B_STATS_SLOTS; i++)
 		assert_int_equal(xdp_class[i][OP25B_CLASS_ADAPTIVE_TRIGGERED],
 				 dpdk_class[i]);
 	assert_int_equal(dpdk_class[1], 3);
-	assert_int_equal(dpdk_class[2], 1);
-	/* Blocked now: 198.18.0.20, 198.18.7.7, the /64 (for 1 h from
-	 * 6.5, 7.6, 8.3 s); 198.18.0.9 is tracked again. */
-	assert_int_equal(xt.adaptive_blocked, 3);
-	assert_int_equal(xt.adaptive_tracked, 4);
+	assert_int_equal(dpdk_class[2], 3);
+	/* Blocked now: 198.18.0.20, 198.18.7.7, the /64, the multicast and
+	 * the IPv4-mapped source (for 1 h from 6.5, 7.6, 8.3, 9.6, 10 s);
+	 * 198.18.0.9 is tracked again; 198.18.0.5's window (120 s) has
+	 * ended. */
+	assert_int_equal(xt.adaptive_blocked, 5);
+	assert_int_equal(xt.adaptive_tracked, 6);
 	op25b_classifier_free(s.classifier);
 	op25b_policy_free(p);
 	op25b_xdp_close(s.xdp);

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The adaptive table's source keys, for lib/adaptive (op25b_adaptive.h)
+ * and the XDP program (lib/xdp/op25b_xdp.bpf.c, which includes this
+ * header: plain C and <stdint.h> only, for the BPF target too), so that
+ * both count a source under the same key.
+ *
+ * A key is 64 bits; 0 and UINT64_MAX are the tables' own markers (a free
+ * way, a way being claimed) and never a key. The kinds never meet:
+ *
+ *   IPv6, its first ipv6_key bits (32..64)  not 0, top byte not 0xff
+ *   IPv4                                    ff00 0000 AAAA AAAA
+ *   IPv6 in ::/ipv6_key                     ff01 + 48 bits of the address
+ *   IPv6 in ff00::/8                        ff02 + 48 bits of its prefix
+ *
+ * The last two are no subscriber's prefix: ::/ipv6_key holds the
+ * IPv4-mapped ::ffff:0:0/96 (a policy may name it), the loopback and the
+ * unspecified address; ff00::/8 is multicast, which is never a source
+ * (RFC 4291 2.7). Keyed by their prefix, every such source would share
+ * one key (an IPv4-mapped address is counted per address instead), or
+ * meet IPv4's keys (ff00:0:c612:5:: would be 198.18.0.5's): one forged
+ * source would block another subscriber. An IPv4-mapped address's 48 bits
+ * are ffff and its IPv4 address, exactly; the others' are folded.
+ */
+#ifndef OP25B_ADAPTIVE_KEY_H
+#define OP25B_ADAPTIVE_KEY_H
+
+#include <stdint.h>
+
+#define ADAPTIVE_KEY_IPV4 0xff00000000000000ull
+#define ADAPTIVE_KEY_IPV6_ZERO 0xff01000000000000ull
+#define ADAPTIVE_KEY_IPV6_MULTICAST 0xff02000000000000ull
+/* The bits under the kinds' marks. */
+#define ADAPTIVE_KEY_LOW48 0x0000ffffffffffffull
+
+/* 48 bits of @x, the top 16 folded in (none when they are 0). */
+static inline uint64_t
+adaptive_key_fold48(uint64_t x)
+{
+	return (x ^ (x >> 48)) & ADAPTIVE_KEY_LOW48;
+}
+
+/* The key of an IPv4 source (host byte order). */
+static inline uint64_t
+adaptive_key4(uint32_t addr)
+{
+	return ADAPTIVE_KEY_IPV4 | addr;
+}
+
+/* The key of an IPv6 source whose first and last 64 bits, in host byte
+ * order, are @hi and @lo, under its class's @length (32..64). */
+static inline uint64_t
+adaptive_key6(uint64_t hi, uint64_t lo, unsigned int length)
+{
+	uint64_t prefix = length >= 64 ? hi : hi & ~(~0ull >> (length & 63));
+
+	if (prefix == 0)
+		return ADAPTIVE_KEY_IPV6_ZERO | adaptive_key_fold48(hi ^ lo);
+	if ((prefix >> 56) == 0xff)
+		return ADAPTIVE_KEY_IPV6_MULTICAST |
+		       adaptive_key_fold48(prefix);
+	return prefix;
+}
+
+#endif /* OP25B_ADAPTIVE_KEY_H */
