@@ -233,7 +233,9 @@ op25b_duration_parse(const char *text, uint32_t *seconds)
 	uint64_t value = 0, unit = 1;
 	const char *p = text;
 
-	if (text == NULL || !(*p >= '0' && *p <= '9'))
+	/* No leading zero, as for integers: YAML 1.1 reads 060 as 48. */
+	if (text == NULL || !(*p >= '0' && *p <= '9') ||
+	    (p[0] == '0' && p[1] >= '0' && p[1] <= '9'))
 		return -EINVAL;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		value = value * 10 + (uint64_t)(*p - '0');

@@ -80,7 +80,9 @@ parse_notice(struct loader *ld, yaml_node_t *value, void *ctx)
 	len = value->data.scalar.length;
 	if (len > 0 && text[len - 1] == '\n')
 		len--;
-	if (len == 0)
+	/* ~ and null are "empty" here as everywhere (the 554 reply was
+	 * "~"); a quoted "~" is the text. */
+	if (len == 0 || op25b_node_is_null(value))
 		return op25b_loader_fail(ld, value,
 					 "notice is empty: write what the "
 					 "mail client should show");
@@ -223,8 +225,8 @@ op25b_loader_parse_key(struct loader *ld, const struct key_handler *h,
 		    op25b_duration_parse(op25b_node_text(value), &u) < 0)
 			return op25b_loader_fail(
 				ld, value,
-				"bad %s '%s': expected a duration above 0 "
-				"(90, 90s, 15m, 1h, 2d)",
+				"bad %s '%s': expected a duration above 0, "
+				"no leading zero (90, 90s, 15m, 1h, 2d)",
 				what, op25b_node_show(value).s);
 		memcpy((char *)ctx + h->offset, &u, sizeof(u));
 		return 0;
@@ -419,8 +421,9 @@ parse_ipv6_key(struct loader *ld, yaml_node_t *value, void *ctx)
 	char *end = NULL;
 	long v = -1;
 
+	/* No leading zero, as for integers (/048 is a typo, or octal). */
 	if (value->type == YAML_SCALAR_NODE && text[0] == '/' &&
-	    text[1] >= '0' && text[1] <= '9')
+	    text[1] >= '1' && text[1] <= '9')
 		v = strtol(text + 1, &end, 10);
 	if (v < 32 || v > 64 || end == NULL || *end != '\0')
 		return op25b_loader_fail(
