@@ -35,8 +35,7 @@
 #include "op25b_classify_record.h"
 #include "op25b_records.h"
 
-/* Sources show blocked top and op25b-stat --top keep of an interval. */
-#define RECORDS_TOP_MAX 1024
+/* Pieces taken from a worker's ring at a time. */
 #define RECORDS_DRAIN_BURST 64
 /* The lines formatted before one write(2) to the file. */
 #define RECORDS_CHUNK_LINES 256
@@ -263,7 +262,7 @@ op25b_records_start(struct op25b_app *app)
 	if (rec->syslog)
 		openlog("op25b", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	rec->merge = op25b_records_merge_create(cfg->records_sources);
-	rec->top = calloc(RECORDS_TOP_MAX, sizeof(*rec->top));
+	rec->top = calloc(OP25B_RECORDS_TOP_MAX, sizeof(*rec->top));
 	if (op25b_stats_path(cfg->instance, rec->top_path,
 			     sizeof(rec->top_path)) != 0 ||
 	    rec->top == NULL)
@@ -277,11 +276,15 @@ op25b_records_start(struct op25b_app *app)
 	/* The table's slots are a power of two (its hash masks). */
 	sources = rte_align32pow2(cfg->records_table);
 	ring = cfg->records_ring;
+	/* The ring's memory as DPDK sizes it: an exact-size ring of N has
+	 * the power of two above N slots (16384 records take 32768). */
 	printf("op25b: block records: each worker a table of %u sources "
-	       "(%zu KB) and a ring of %u (%zu KB); merged: %u sources at "
+	       "(%zu KB) and a ring of %u (%zd KB); merged: %u sources at "
 	       "most\n",
 	       sources, op25b_records_table_size(sources) / 1024, ring,
-	       (size_t)ring * sizeof(struct op25b_record) / 1024,
+	       rte_ring_get_memsize_elem(sizeof(struct op25b_record),
+					 rte_align32pow2(ring + 1)) /
+		       1024,
 	       cfg->records_sources);
 	for (i = 0; i < app->n_workers; i++) {
 		struct op25b_worker_records *wr = &rec->workers[i];
@@ -356,17 +359,29 @@ by_syns(const void *a, const void *b)
 	return 0;
 }
 
-/* What show blocked top and op25b-stat --top list: this interval, most
- * SYNs first. */
+/* What show blocked top and op25b-stat --top list: the newest interval
+ * of the @n records @taken (a worker that flushed late makes one take
+ * cover two: a source would be listed twice), most SYNs first; none when
+ * it had none (the list of an interval before would pass for the last
+ * one's). */
 static void
 save_top(struct op25b_app *app, struct op25b_records_merged *taken,
 	 unsigned int n)
 {
 	struct op25b_app_records *rec = app->records;
-	unsigned int i;
+	uint32_t newest = 0;
+	unsigned int i, k = 0;
 
-	qsort(taken, n, sizeof(*taken), by_syns);
-	n = RTE_MIN(n, (unsigned int)RECORDS_TOP_MAX);
+	for (i = 0; i < n; i++)
+		if (taken[i].r.interval > newest)
+			newest = taken[i].r.interval;
+	for (i = 0; i < n; i++)
+		if (taken[i].r.interval == newest)
+			taken[k++] = taken[i];
+	n = k;
+	if (n > 0)
+		qsort(taken, n, sizeof(*taken), by_syns);
+	n = RTE_MIN(n, (unsigned int)OP25B_RECORDS_TOP_MAX);
 	for (i = 0; i < n; i++)
 		op25b_records_top_resolve(&rec->top[i], &taken[i], &rec->view);
 	rec->n_top = n;
@@ -521,6 +536,8 @@ write_up_to(struct op25b_app *app, uint32_t interval)
 	}
 	/* On no memory the records stay merged: the next write takes them. */
 	n = op25b_records_merge_take(rec->merge, interval, &taken);
+	if (n == 0)
+		save_top(app, NULL, 0);
 	if (n <= 0)
 		return;
 	anchor_clock(rec);
@@ -625,6 +642,8 @@ op25b_records_stop(struct op25b_app *app)
 			merge_pieces(rec, out, n);
 	}
 	write_up_to(app, UINT32_MAX);
+	/* What stayed merged (no memory to take it) has no next write. */
+	rec->lost += op25b_records_merge_count(rec->merge);
 	publish(app);
 }
 

@@ -97,6 +97,7 @@ op25b_records_top_load(const char *path, struct op25b_records_top **out)
 	struct top_file_header h;
 	struct op25b_records_top *t = NULL;
 	FILE *f = fopen(path, "r");
+	unsigned int i;
 	int err = 0;
 
 	*out = NULL;
@@ -104,7 +105,7 @@ op25b_records_top_load(const char *path, struct op25b_records_top **out)
 		return -errno;
 	if (fread(&h, sizeof(h), 1, f) != 1 || h.magic != TOP_MAGIC ||
 	    h.version != TOP_VERSION || h.entry_size != sizeof(*t) ||
-	    h.n > 1u << 20) {
+	    h.n > OP25B_RECORDS_TOP_MAX) {
 		err = -EPROTO;
 		goto out;
 	}
@@ -118,6 +119,14 @@ op25b_records_top_load(const char *path, struct op25b_records_top **out)
 			free(t);
 			err = -EPROTO;
 			goto out;
+		}
+		/* The file is read, not trusted (a /dev/shm file another
+		 * program may have written): names end in the entry. */
+		for (i = 0; i < h.n; i++) {
+			t[i].class_name[sizeof(t[i].class_name) - 1] = '\0';
+			t[i].group_name[sizeof(t[i].group_name) - 1] = '\0';
+			t[i].rule[sizeof(t[i].rule) - 1] = '\0';
+			t[i].mode[sizeof(t[i].mode) - 1] = '\0';
 		}
 	}
 	*out = t;

@@ -240,8 +240,9 @@ struct op25b_stats_counters {
 	X(records_written, records_written, "records_written_total", COUNTER,  \
 	  "Block records written (one per source per interval).")              \
 	X(records_dropped, records_dropped, "records_dropped_total", COUNTER,  \
-	  "Block records lost: a worker's ring to the control lcore was "      \
-	  "full (never waited for), or a record could not be written.")
+	  "Block records or pieces of one lost: a worker's ring to the "       \
+	  "control lcore or the merge was full (never waited for), or a "      \
+	  "record could not be written.")
 
 /** Adaptive blocking: one table shared by every worker, so its figures are
  * the instance's (in the header), refreshed by the control lcore about

@@ -259,6 +259,19 @@ stat="$build/app/op25b-stat/op25b-stat"
 want_re "$work/out" '^  1  198\.18\.1\.1 +3 +4 +2  - +- +02:00:00:00:01:01 +0$'
 "$stat" --name "$name-fifo" --top 9 --json >"$work/out" 2>&1
 py_check 'import json,sys; a=json.load(open(sys.argv[1])); assert [r["src"] for r in a][0] == "198.18.1.1" and len(a) == 5 and a[1]["pppoe_session"] in (4660, None), a' "$work/out"
+# An interval without a blocked frame ends: the list is empty (it kept
+# the interval before's, which passed for the last one's).
+c records flush || problem "records flush failed: $(cat "$work/out")"
+cat "$work/nudge.bin" >&3
+received=$((received + 32))
+top_is_empty() {
+	"$stat" --name "$name-fifo" --top 9 --json >"$work/top.json" 2>/dev/null &&
+		[ "$(tr -d ' \n' <"$work/top.json")" = "[]" ]
+}
+wait_until 10 "$bg_pid" top_is_empty ||
+	problem "op25b-stat --top after an interval without blocks: $(cat "$work/top.json")"
+c show blocked top 3
+[ "$(wc -l <"$work/out")" = 2 ] || problem "show blocked top after an interval without blocks: $(cat "$work/out")"
 c records reopen
 want_has "$work/out" "block records: reopened $work/fifo.jsonl"
 mv "$work/fifo.jsonl" "$work/fifo.jsonl.1"
@@ -281,7 +294,7 @@ want_lines "$work/fifo.jsonl.2" 2
 cat "$work/fifo.jsonl.1" "$work/fifo.jsonl.2" >"$work/fifo-all.jsonl"
 check "$work/fifo-all.jsonl" two
 [ "$(counter "$work/fifo.json" records_written)" = 7 ] || problem "records_written $(counter "$work/fifo.json" records_written), want 7"
-report "records: two intervals, one record per source each; the rule of the policy that blocked, across a reload; reopen after rename; a reopen that fails keeps the old file; show blocked top, op25b-stat --top"
+report "records: two intervals, one record per source each; the rule of the policy that blocked, across a reload; reopen after rename; a reopen that fails keeps the old file; show blocked top, op25b-stat --top, empty after an interval without blocks"
 
 c() { :; }
 exit $status

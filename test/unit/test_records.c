@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 
 #include <cmocka.h>
@@ -646,6 +647,60 @@ test_sd_element(void **state)
 	free(text);
 }
 
+/* The top file is in /dev/shm, where another program may write: a
+ * reader takes names that end in their entry, and at most
+ * OP25B_RECORDS_TOP_MAX entries (a name without its NUL was read past
+ * the entry, found by a second reader under ASan). */
+static void
+test_top_file_untrusted(void **state)
+{
+	static struct op25b_records_top many[OP25B_RECORDS_TOP_MAX + 1];
+	struct op25b_records_top e, *t = NULL;
+	char path[] = "/tmp/op25b-test-top.XXXXXX", *out = NULL;
+	size_t len = 0;
+	FILE *m;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	memset(&e, 0, sizeof(e));
+	e.m.r.family = 4;
+	e.m.r.pppoe_session = -1;
+	memset(e.class_name, 'A', sizeof(e.class_name));
+	memset(e.group_name, 'B', sizeof(e.group_name));
+	memset(e.rule, 'C', sizeof(e.rule));
+	memset(e.mode, 'D', sizeof(e.mode));
+	e.has_class = e.has_group = 1;
+	assert_int_equal(op25b_records_top_save(path, &e, 1), 0);
+	assert_int_equal(op25b_records_top_load(path, &t), 1);
+	assert_int_equal(strlen(t[0].class_name), sizeof(e.class_name) - 1);
+	assert_int_equal(strlen(t[0].group_name), sizeof(e.group_name) - 1);
+	assert_int_equal(strlen(t[0].rule), sizeof(e.rule) - 1);
+	assert_int_equal(strlen(t[0].mode), sizeof(e.mode) - 1);
+	m = open_memstream(&out, &len);
+	assert_non_null(m);
+	assert_int_equal(op25b_records_top_json(m, t, 1), 0);
+	fclose(m);
+	assert_non_null(strstr(out, "\"mode\":\"DDDDDDDDDDDDDDD\"}"));
+	free(out);
+	free(t);
+	t = NULL;
+	/* More entries than a list holds: not such a file. */
+	assert_int_equal(
+		op25b_records_top_save(path, many, OP25B_RECORDS_TOP_MAX + 1),
+		0);
+	assert_int_equal(op25b_records_top_load(path, &t), -EPROTO);
+	assert_null(t);
+	assert_int_equal(
+		op25b_records_top_save(path, many, OP25B_RECORDS_TOP_MAX), 0);
+	assert_int_equal(op25b_records_top_load(path, &t),
+			 OP25B_RECORDS_TOP_MAX);
+	free(t);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -662,6 +717,7 @@ main(void)
 		cmocka_unit_test(test_json_line),
 		cmocka_unit_test(test_sd_element),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_top_file_untrusted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
