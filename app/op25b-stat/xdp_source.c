@@ -81,6 +81,7 @@ stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 	h->start_time_ns = st.loaded_ns;
 	h->policy_generation = st.reloads + 1;
 	h->reload_ok = st.reloads;
+	h->reload_failed = st.reload_failed;
 	h->exemptions = st.n_exemptions;
 	snprintf(h->instance, sizeof(h->instance), "%s", src->name);
 	snprintf(h->policy_file, sizeof(h->policy_file), "%s", st.policy);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "op25b_json.h"
 #include "xdp_tool.h"
 
 int
@@ -254,6 +255,22 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 	}
 	if (exempt_path == NULL)
 		exempt_path = st.exemptions;
+	/* The instance keeps both paths in 255 bytes for the next reload:
+	 * refused before anything changes, not kept cut short (nor the
+	 * policy switched and then the exemptions file refused). */
+	if ((policy_path != NULL &&
+	     strlen(policy_path) >= OP25B_XDP_POLICY_PATH_MAX) ||
+	    strlen(exempt_path) >= sizeof(st.exemptions)) {
+		fprintf(stderr,
+			"%s: error: the path is longer than %zu bytes (a "
+			"reload reads it back); the running policy stays\n",
+			policy_path != NULL && strlen(policy_path) >=
+						       OP25B_XDP_POLICY_PATH_MAX
+				? policy_path
+				: exempt_path,
+			sizeof(st.exemptions) - 1);
+		goto out;
+	}
 	policy = xdp_policy_load(policy_path ? policy_path : st.policy);
 	if (policy == NULL)
 		goto out;
@@ -283,6 +300,11 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 	fflush(stdout);
 	ret = 0;
 out:
+	/* Counted as op25b counts reload_failed: whatever refused it. */
+	if (ret != 0 && (err = op25b_xdp_reload_failed(x)) != 0)
+		fprintf(stderr,
+			"op25b-xdp: %s: counting the failed reload: %s\n",
+			iface, strerror(-err));
 	op25b_exempt_registry_free(reg);
 	op25b_policy_free(policy);
 	return ret;
@@ -429,19 +451,26 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 			mode = "detached";
 	}
 	if (json) {
+		/* The paths are any file's: escaped (the name and the
+		 * interface's are of safe characters). */
 		printf("%s{\"name\": \"%s\", \"interface\": \"%s\", "
 		       "\"mode\": \"%s\", \"program_id\": %" PRIu32 ", "
-		       "\"policy\": \"%s\", \"generation\": %u, "
+		       "\"policy\": ",
+		       first ? "" : ",\n", name, ifname, mode,
+		       op25b_xdp_prog_id(x));
+		op25b_json_escape(stdout, st.policy);
+		printf(", \"generation\": %u, "
 		       "\"policy_mode\": %s%s%s, \"block\": %s%s%s, "
 		       "\"prefixes\": %" PRIu64 ", \"reloads\": %" PRIu64
-		       ", \"exemptions\": %" PRIu32
-		       ", \"exemptions_file\": \"%s\", \"packets\": {",
-		       first ? "" : ",\n", name, ifname, mode,
-		       op25b_xdp_prog_id(x), st.policy, st.gen,
-		       mode_name ? "\"" : "", mode_name ? mode_name : "null",
-		       mode_name ? "\"" : "", block_name ? "\"" : "",
-		       block_name ? block_name : "null", block_name ? "\"" : "",
-		       st.prefixes, st.reloads, st.n_exemptions, st.exemptions);
+		       ", \"reload_failed\": %" PRIu32
+		       ", \"exemptions\": %" PRIu32 ", \"exemptions_file\": ",
+		       st.gen, mode_name ? "\"" : "",
+		       mode_name ? mode_name : "null", mode_name ? "\"" : "",
+		       block_name ? "\"" : "", block_name ? block_name : "null",
+		       block_name ? "\"" : "", st.prefixes, st.reloads,
+		       st.reload_failed, st.n_exemptions);
+		op25b_json_escape(stdout, st.exemptions);
+		printf(", \"packets\": {");
 		for (i = 0; i < OP25B_OUTCOME_MAX; i++)
 			printf("%s\"%s\": %" PRIu64, i ? ", " : "",
 			       op25b_outcome_name(i), c.outcome[i]);
@@ -464,9 +493,10 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	printf("%s: interface %s (%s), program %" PRIu32 "\n", name, ifname,
 	       mode, op25b_xdp_prog_id(x));
 	printf("  policy %s, generation %u, mode %s, block %s, %" PRIu64
-	       " prefixes, %" PRIu64 " reloads\n",
+	       " prefixes, %" PRIu64 " reloads (%" PRIu32 " failed)\n",
 	       st.policy, st.gen, mode_name ? mode_name : "-",
-	       block_name ? block_name : "-", st.prefixes, st.reloads);
+	       block_name ? block_name : "-", st.prefixes, st.reloads,
+	       st.reload_failed);
 	printf("  exemptions %" PRIu32 " in force, file %s\n", st.n_exemptions,
 	       st.exemptions[0] ? st.exemptions : "-");
 	printf("  packets:");

@@ -84,6 +84,11 @@ struct op25b_xdp_policy {
 /* The active generation (BPF_MAP_TYPE_ARRAY, one entry), and what each
  * generation holds, for the loader and status. */
 struct op25b_xdp_active {
+	/* Bit 0: the active generation, all a program reads (gen & 1, in
+	 * every version of it). Bits 1..31: reloads refused (a policy that
+	 * does not load, maps that refuse it), which op25b-stat --xdp shows
+	 * as reload_failed: kept here, not in a member of their own, so that
+	 * the entry's size stays what a loaded program's map has. */
 	uint32_t gen;
 	uint32_t ifindex; /* where op25b-xdp load attached it; 0: none */
 	uint64_t prefixes[OP25B_XDP_GENERATIONS];

@@ -778,6 +778,10 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 
 	if (op25b_xdp_policy_supported(policy, msg, sizeof(msg)) != 0)
 		return -ENOTSUP;
+	/* The file is kept for reload without --policy: cut short, a later
+	 * reload would read another file. */
+	if (strlen(policy->file) >= sizeof(active.policy))
+		return -ENAMETOOLONG;
 	/* A program an op25b-xdp without adaptive loaded: its policy entry
 	 * is of another layout (unload and load it again). */
 	if (x->map_fd[XDP_MAP_ADAPTIVE] < 0 || x->map_fd[XDP_MAP_NOTIFY] < 0)
@@ -867,7 +871,7 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 	snprintf(active.policy, sizeof(active.policy), "%s", policy->file);
 	active.prefixes[idle] = total;
 	active.prefixes[old] = 0;
-	active.gen = idle;
+	active.gen = (active.gen & ~1u) | idle;
 	err = active_slot_store(x, &active);
 	if (err == 0 && bpf_map_update_elem(x->map_fd[XDP_MAP_NAMES], &zero,
 					    names, BPF_ANY) != 0)
@@ -965,6 +969,7 @@ op25b_xdp_state(struct op25b_xdp *x, struct op25b_xdp_state *state)
 	state->gen = active.gen & 1;
 	state->prefixes = active.prefixes[state->gen];
 	state->reloads = active.reloads;
+	state->reload_failed = active.gen >> 1;
 	state->ifindex = (int)active.ifindex;
 	memcpy(state->exemptions, active.exemptions, sizeof(state->exemptions));
 	state->exemptions[sizeof(state->exemptions) - 1] = '\0';
@@ -1179,6 +1184,20 @@ int
 op25b_xdp_exempt_del(struct op25b_xdp *x, const struct op25b_prefix *p)
 {
 	return exempt_write(x, p, NULL);
+}
+
+int
+op25b_xdp_reload_failed(struct op25b_xdp *x)
+{
+	struct op25b_xdp_active active;
+	int err = active_slot(x, &active);
+
+	if (err != 0)
+		return err;
+	/* Bits 1..31 of gen (op25b_xdp_kern_user.h), held at their top. */
+	if ((active.gen >> 1) != UINT32_MAX >> 1)
+		active.gen += 2;
+	return active_slot_store(x, &active);
 }
 
 int

@@ -311,6 +311,35 @@ status_json "$work/st.json"
 [ "$(field "$work/st.json" 's["reloads"]')" = 3 ] ||
 	problem "status does not show three reloads (notify's two, this one):" "$(cat "$work/st.json")"
 report "e2e xdp reload to block: drop under traffic: 6 of 6 mails through, reloads 3"
+# A reload from a path the program could not keep whole for the next
+# reload (256 bytes or more): refused before anything changes (it was
+# kept cut short, and every later reload read another file), and counted
+# as a failed reload, in status and in op25b-stat --xdp (always 0 before).
+long="$work/$(printf 'a%.0s' $(seq 1 200))/$(printf 'b%.0s' $(seq 1 60))"
+mkdir -p "$long"
+cp "$work/drop.yaml" "$long/policy.yaml"
+in_ns "$nr" "$xdp" reload x0 --policy "$long/policy.yaml" --name "$name" \
+	>"$work/long.out" 2>&1 && problem "a reload from a path over 255 bytes succeeded"
+grep -qF "error: the path is longer than 255 bytes (a reload reads it back); the running policy stays" \
+	"$work/long.out" || problem "the long path's error:" "$(cat "$work/long.out")"
+status_json "$work/st.json"
+[ "$(field "$work/st.json" 's["reloads"]')" = 3 ] &&
+	[ "$(field "$work/st.json" 's["reload_failed"]')" = 1 ] &&
+	[ "$(field "$work/st.json" 's["policy"]')" = "$work/drop.yaml" ] ||
+	problem "the long path changed the instance or was not counted:" "$(cat "$work/st.json")"
+grep -q '^op25b_reloads_total{result="failed"} 1$' <("$stat" --xdp "$name" --prometheus) ||
+	problem "op25b-stat --xdp does not count the failed reload"
+report "e2e xdp reload from a path over 255 bytes: refused, nothing changes, counted failed (status, op25b-stat --xdp)"
+# A path with a quote and a backslash: status --json is still JSON (the
+# paths went out unescaped).
+odd="$work/q\"x\\y.yaml"
+cp "$work/drop.yaml" "$odd"
+in_ns "$nr" "$xdp" reload x0 --policy "$odd" --name "$name" >"$work/odd.out" 2>&1 ||
+	problem "reload from $odd failed:" "$(cat "$work/odd.out")"
+status_json "$work/st.json"
+[ "$(field "$work/st.json" 's["policy"]')" = "$odd" ] ||
+	problem "status --json with a quote and a backslash in the policy's path:" "$(cat "$work/st.json")"
+report "e2e xdp status --json escapes the policy's path"
 scenario dyn-mx-drop "$dyn4" "$mx4" 25 timeout blocked 2
 report "e2e xdp dynamic -> MX:25 after the reload: dropped (timeout), blocked counted"
 
@@ -432,8 +461,9 @@ wait_until 10 "$runpid" grep -q "run.yaml:" "$work/run.err" ||
 	problem "want one line file:line:column:" "$(cat "$work/run.err")"
 kill -0 "$runpid" 2>/dev/null || problem "run exited on a bad policy"
 status_json "$work/st.json"
-[ "$(field "$work/st.json" 's["reloads"]')" = 1 ] ||
-	problem "the bad policy changed the instance:" "$(cat "$work/st.json")"
+[ "$(field "$work/st.json" 's["reloads"]')" = 1 ] &&
+	[ "$(field "$work/st.json" 's["reload_failed"]')" = 1 ] ||
+	problem "the bad policy changed the instance, or was not counted:" "$(cat "$work/st.json")"
 scenario run-dyn6-mx-kept "$dyn6" "$mx6" 25 timeout blocked 1
 report "e2e xdp run: SIGHUP with a broken policy: one line file:line:column, the running policy stays"
 # A broken exemptions file: said once (SIGHUP), not every second by the
@@ -448,8 +478,9 @@ sleep 2.2
 [ "$(grep -c . "$work/run.err")" = 2 ] || problem "want 2 lines in all:" "$(cat "$work/run.err")"
 status_json "$work/st.json"
 [ "$(field "$work/st.json" 's["reloads"]')" = 1 ] &&
+	[ "$(field "$work/st.json" 's["reload_failed"]')" = 2 ] &&
 	[ "$(field "$work/st.json" 's["exemptions"]')" = 1 ] ||
-	problem "the broken exemptions changed the instance:" "$(cat "$work/st.json")"
+	problem "the broken exemptions changed the instance, or were not counted:" "$(cat "$work/st.json")"
 mv "$work/run.exemptions.good" "$work/run.exemptions"
 report "e2e xdp run: SIGHUP with a broken exemptions file: one line FILE:LINE, said once, nothing changes"
 in_ns "$nr" "$xdp" exempt add x0 "$dyn4" --ttl 2 --name "$name" >"$work/runex.out" 2>&1 ||
