@@ -1110,8 +1110,8 @@ op25b_adaptive_key_format(uint64_t key, unsigned int ipv6_key, char *buf,
 	}
 	/* An IPv4-mapped address is its key; the other sources of ::/N
 	 * and multicast ones are folded (adaptive_key.h). */
-	if (key - low == ADAPTIVE_KEY_IPV6_ZERO && low >> 32 == 0xffff) {
-		be = __builtin_bswap64(low);
+	if (key - low == ADAPTIVE_KEY_IPV6_MAPPED) {
+		be = __builtin_bswap64(low | 0xffff00000000ull);
 		memcpy(addr + 8, &be, sizeof(be));
 		inet_ntop(AF_INET6, addr, text, sizeof(text));
 		return snprintf(buf, size, "%s", text);

@@ -10,17 +10,18 @@
  *
  *   IPv6, its first ipv6_key bits (32..64)  not 0, top byte not 0xff
  *   IPv4                                    ff00 0000 AAAA AAAA
- *   IPv6 in ::/ipv6_key                     ff01 + 48 bits of the address
+ *   IPv6 in ::/ipv6_key, others             ff01 + 48 bits of the address
  *   IPv6 in ff00::/8                        ff02 + 48 bits of its prefix
+ *   IPv6, IPv4-mapped ::ffff:A.A.A.A        ff03 0000 AAAA AAAA
  *
- * The last two are no subscriber's prefix: ::/ipv6_key holds the
+ * The last three are no subscriber's prefix: ::/ipv6_key holds the
  * IPv4-mapped ::ffff:0:0/96 (a policy may name it), the loopback and the
  * unspecified address; ff00::/8 is multicast, which is never a source
  * (RFC 4291 2.7). Keyed by their prefix, every such source would share
- * one key (an IPv4-mapped address is counted per address instead), or
- * meet IPv4's keys (ff00:0:c612:5:: would be 198.18.0.5's): one forged
- * source would block another subscriber. An IPv4-mapped address's 48 bits
- * are ffff and its IPv4 address, exactly; the others' are folded.
+ * one key (they are counted per address instead), or meet IPv4's keys
+ * (ff00:0:c612:5:: would be 198.18.0.5's): one forged source would block
+ * another subscriber. An IPv4-mapped address's key is exact; the other
+ * two kinds' 48 bits are folded.
  */
 #ifndef OP25B_ADAPTIVE_KEY_H
 #define OP25B_ADAPTIVE_KEY_H
@@ -30,6 +31,7 @@
 #define ADAPTIVE_KEY_IPV4 0xff00000000000000ull
 #define ADAPTIVE_KEY_IPV6_ZERO 0xff01000000000000ull
 #define ADAPTIVE_KEY_IPV6_MULTICAST 0xff02000000000000ull
+#define ADAPTIVE_KEY_IPV6_MAPPED 0xff03000000000000ull
 /* The bits under the kinds' marks. */
 #define ADAPTIVE_KEY_LOW48 0x0000ffffffffffffull
 
@@ -54,6 +56,8 @@ adaptive_key6(uint64_t hi, uint64_t lo, unsigned int length)
 {
 	uint64_t prefix = length >= 64 ? hi : hi & ~(~0ull >> (length & 63));
 
+	if (hi == 0 && lo >> 32 == 0xffff)
+		return ADAPTIVE_KEY_IPV6_MAPPED | (lo & 0xffffffffull);
 	if (prefix == 0)
 		return ADAPTIVE_KEY_IPV6_ZERO | adaptive_key_fold48(hi ^ lo);
 	if ((prefix >> 56) == 0xff)

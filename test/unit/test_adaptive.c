@@ -387,6 +387,13 @@ test_ipv6_keys_apart(void **state)
 	 * too, apart from its neighbours. */
 	assert_true(key6("0:0:1::", 32) != key6("0:0:2::", 32));
 	assert_true(key6("0:0:1::", 32) != 0);
+	/* A source of ::/48 whose bits 48..63 are not 0 does not pass for
+	 * an IPv4-mapped address (whose key is exact). */
+	assert_true(key6("0:0:0:1:0:ffff:c612:4", 48) !=
+		    key6("::ffff:198.18.0.5", 48));
+	op25b_adaptive_key_format(key6("0:0:0:1:0:ffff:c612:4", 48), 48, text,
+				  sizeof(text));
+	assert_string_equal(text, "::/48#ffffc6120005");
 	assert_int_equal(syn6(t, &r64, "::ffff:198.18.0.5"),
 			 OP25B_ADAPTIVE_PASS);
 	assert_int_equal(syn6(t, &r64, "::ffff:198.18.0.5"),
