@@ -5,7 +5,7 @@
  *   exempt del PREFIX
  *   exempt list [json]
  *   exempt export [FILE]
- *   exempt import FILE [replace|merge]
+ *   exempt import FILE [replace|merge] [force]
  * They apply at once (a small table swapped under RCU, no policy
  * recompile), outlive reloads, expire on their own and are audited
  * (exempt.c); they are kept in the state file across restarts, whose
@@ -323,17 +323,24 @@ cmd_exempt_export_parsed(void *parsed, struct cmdline *cl, void *data)
 		   op25b_exempt_registry_count(reg));
 }
 
+/* The data bit of exempt import's forms with force (CLI_LONGER_FORM:
+ * those with a mode). */
+#define IMPORT_FORCE 0x2
+
 static void
 cmd_exempt_import_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_exempt_result *res = parsed;
-	bool replace = data != NULL && strcmp(res->mode, "replace") == 0;
+	uintptr_t form = (uintptr_t)data;
+	bool replace = (form & CLI_LONGER_FORM) != 0 &&
+		       strcmp(res->mode, "replace") == 0;
 	char msg[4800];
 
 	if (cli_check_path(cl, "exempt import", res->prefix) < 0)
 		return;
 	cli_reply(cl,
 		  op25b_app_exempt_import(cli_app(), res->prefix, replace,
+					  (form & IMPORT_FORCE) != 0,
 					  cli_uid(cl), msg, sizeof(msg)),
 		  msg);
 }
@@ -350,6 +357,8 @@ CLI_WORD(cmd_exempt_export, struct cmd_exempt_result, w1, "export");
 CLI_WORD(cmd_exempt_import, struct cmd_exempt_result, w1, "import");
 CLI_WORD(cmd_exempt_mode, struct cmd_exempt_result, mode, "replace#merge");
 CLI_WORD(cmd_exempt_json, struct cmd_exempt_result, json, "json");
+/* exempt import's force, in the field import does not use otherwise. */
+CLI_WORD(cmd_exempt_force, struct cmd_exempt_result, json, "force");
 
 /* The options in any order: one token for them all, parsed by hand. */
 CLI_INST_OPTIONAL(cmd_exempt_add_inst, _options, cmd_exempt_add_parsed, 0,
@@ -385,11 +394,30 @@ CLI_INST_OPTIONAL(cmd_exempt_import_inst, _mode, cmd_exempt_import_parsed, 0,
 		  "exemptions become FILE's; merge: as without a mode",
 		  cmd_exempt_mode, (void *)&cmd_exempt_w0,
 		  (void *)&cmd_exempt_import, (void *)&cmd_exempt_prefix);
+/* The same with force: a file may then hold 0.0.0.0/0 or ::/0. */
+CLI_INST(cmd_exempt_import_force_inst, cmd_exempt_import_parsed, IMPORT_FORCE,
+	 "exempt import FILE force: as without force, and FILE may exempt "
+	 "0.0.0.0/0 or ::/0 (every source: OP25B off)",
+	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
+	 (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_force);
+CLI_INST(cmd_exempt_import_mode_force_inst, cmd_exempt_import_parsed,
+	 IMPORT_FORCE | CLI_LONGER_FORM,
+	 "exempt import FILE replace|merge force: the same with a mode",
+	 (void *)&cmd_exempt_w0, (void *)&cmd_exempt_import,
+	 (void *)&cmd_exempt_prefix, (void *)&cmd_exempt_mode,
+	 (void *)&cmd_exempt_force);
 
 cmdline_parse_inst_t *op25b_cli_exempt_commands[] = {
-	&cmd_exempt_add_inst,	      &cmd_exempt_add_inst_options,
-	&cmd_exempt_del_inst,	      &cmd_exempt_list_inst,
-	&cmd_exempt_list_inst_json,   &cmd_exempt_export_inst,
-	&cmd_exempt_export_inst_file, &cmd_exempt_import_inst,
-	&cmd_exempt_import_inst_mode, NULL,
+	&cmd_exempt_add_inst,
+	&cmd_exempt_add_inst_options,
+	&cmd_exempt_del_inst,
+	&cmd_exempt_list_inst,
+	&cmd_exempt_list_inst_json,
+	&cmd_exempt_export_inst,
+	&cmd_exempt_export_inst_file,
+	&cmd_exempt_import_inst,
+	&cmd_exempt_import_inst_mode,
+	&cmd_exempt_import_force_inst,
+	&cmd_exempt_import_mode_force_inst,
+	NULL,
 };

@@ -563,12 +563,12 @@ audit_import(const struct op25b_exempt_entry *old,
 
 int
 op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
-			uint32_t uid, char *msg, size_t size)
+			bool force, uint32_t uid, char *msg, size_t size)
 {
 	struct op25b_exempt_registry *loaded, *next, *old = app->exempts;
 	struct import_tally tally = { .app = app, .uid = uid };
 	struct op25b_exempt_state_error e;
-	unsigned int expired, n;
+	unsigned int expired, n, i;
 	char why[4200];
 	bool saved;
 	int err;
@@ -591,6 +591,24 @@ op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
 	expired = op25b_exempt_registry_expire(loaded, op25b_now_ms(), NULL,
 					       NULL);
 	n = op25b_exempt_registry_count(loaded);
+	/* Every source of a family, which turns OP25B off: only with force,
+	 * as exempt add (a template's slip would do it fleet-wide). */
+	for (i = 0; i < n && !force; i++) {
+		const struct op25b_exempt_entry *x =
+			&op25b_exempt_registry_entries(loaded)[i];
+
+		if (x->prefix.length != 0)
+			continue;
+		snprintf(msg, size,
+			 "exempt import %s: %s exempts every %s source, which "
+			 "turns OP25B off: add force if that is meant; "
+			 "nothing changed",
+			 path,
+			 x->prefix.family == AF_INET ? "0.0.0.0/0" : "::/0",
+			 x->prefix.family == AF_INET ? "IPv4" : "IPv6");
+		op25b_exempt_registry_free(loaded);
+		return -EPERM;
+	}
 	if (replace) {
 		next = loaded;
 	} else {

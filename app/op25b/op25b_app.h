@@ -239,8 +239,10 @@ op25b_app_exempt_add(struct op25b_app *app, const struct op25b_prefix *prefix,
 int
 op25b_app_exempt_del(struct op25b_app *app, const struct op25b_prefix *prefix,
 		     uint32_t uid, char *msg, size_t size);
-int op25b_app_exempt_import(struct op25b_app *app, const char *path,
-			    bool replace, uint32_t uid, char *msg, size_t size);
+/* @force: the file may exempt 0.0.0.0/0 or ::/0 (as exempt add's). */
+int
+op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
+			bool force, uint32_t uid, char *msg, size_t size);
 /* Expire what is due; returns how many went. */
 unsigned int op25b_app_exempt_tick(struct op25b_app *app);
 

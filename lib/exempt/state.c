@@ -346,6 +346,11 @@ parse_line(const char *line, unsigned int lineno, struct op25b_exempt_entry *e,
 		bad = 3;
 	else if (!parse_u32(field[4], len[4], &e->ttl))
 		bad = 4;
+	/* 1970-01-01T00:00:00Z is a time, long past, not "never" (which is
+	 * 0 in an entry): 1 ms, so that it reads as expired. */
+	if (bad == 0 && e->expires == 0 &&
+	    !(len[1] == 5 && memcmp(field[1], "never", 5) == 0))
+		e->expires = 1;
 	if (bad != 0) {
 		error_set(err, lineno, "bad %s '%s': expected %s", names[bad],
 			  shown(field[bad], len[bad], show, sizeof(show)),

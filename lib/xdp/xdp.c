@@ -684,6 +684,11 @@ exempt_value(const struct op25b_exempt_entry *e, uint64_t now_ms,
 		return true;
 	if (e->expires <= now_ms)
 		return false;
+	/* The program's clock is 64-bit nanoseconds: an expiry past 2262
+	 * (the state file takes years to 9999) would wrap and end the
+	 * exemption early; that far, it is never. */
+	if (e->expires > (uint64_t)INT64_MAX / 1000000)
+		return true;
 	v->expires_ns = (uint64_t)((int64_t)(e->expires * 1000000) - offset);
 	return true;
 }

@@ -235,6 +235,27 @@ cmp -s "$file" "$work/file.before" || problem "a refused import changed the stat
 [ "$(grep -c '' "$audit")" = "$(cat "$work/audit.lines")" ] || problem "a refused import was audited as a change"
 report "exempt state: exempt import of a file with one bad line changes nothing, names file:line"
 
+# A file that exempts every source of a family (0.0.0.0/0 or ::/0):
+# refused as exempt add refuses it, unless the command says force.
+printf '%s\n' '198.18.32.0/24 never 2026-12-01T00:00:00Z 0 0 "good"' \
+	'::/0 never 2026-12-01T00:00:00Z 0 0 "every IPv6 source"' >"$work/all.exemptions"
+for mode in "" replace merge; do
+	c exempt import "$work/all.exemptions" $mode
+	want_rc "$rc" 1 "import of ::/0 without force (${mode:-no mode}): status"
+	want_has "$work/out" "exempt import $work/all.exemptions: ::/0 exempts every IPv6 source, which turns OP25B off: add force if that is meant; nothing changed"
+done
+list "$work/after"
+py_check "$same_list" "$work/before" "$work/after" 3
+cmp -s "$file" "$work/file.before" || problem "a refused import of ::/0 changed the state file"
+c exempt import "$work/all.exemptions" force
+want_rc "$rc" 0 "import of ::/0 with force: status ($(cat "$work/out"))"
+grep -q '^::/0 never ' "$file" || problem "::/0 imported with force is not in the state file"
+c exempt del ::/0
+c exempt del 198.18.32.0/24
+list "$work/after"
+py_check "$same_list" "$work/before" "$work/after" 3
+report "exempt state: exempt import of 0.0.0.0/0 or ::/0 only with force, as exempt add"
+
 # A relative path that op25b-cli did not make absolute (a raw session): refused.
 raw_batch "$work/$name.sock" "exempt export x.exemptions" \
 	"exempt import x.exemptions" >"$work/out" 2>&1

@@ -227,6 +227,36 @@ test_read_expiry_before_grant(void **state)
 	op25b_exempt_registry_free(reg);
 }
 
+/* An expiry of 1970-01-01T00:00:00Z is long past, not "never" (0 in an
+ * entry): it was read as 0, imported as a lasting grant and written back
+ * as never. */
+static void
+test_read_expiry_at_the_epoch(void **state)
+{
+	static const char text[] =
+		"198.18.5.9 1970-01-01T00:00:00Z 2020-01-01T00:00:00Z 0 60\n"
+		"198.18.5.10 1970-01-01T00:00:00.000Z 2020-01-01T00:00:00Z 0 "
+		"60\n"
+		"198.18.5.11 never 2020-01-01T00:00:00Z 0 0\n";
+	struct op25b_exempt_state_error err;
+	struct op25b_exempt_registry *reg =
+		test_exempt_read_text(text, strlen(text), &err);
+	const struct op25b_exempt_entry *e;
+
+	(void)state;
+	if (reg == NULL)
+		fail_msg("line %u: %s", err.line, err.message);
+	assert_int_equal(op25b_exempt_registry_count(reg), 3);
+	e = op25b_exempt_registry_entries(reg);
+	assert_int_equal(e[0].expires, 1);
+	assert_int_equal(e[1].expires, 1);
+	assert_int_equal(e[2].expires, 0);
+	assert_int_equal(
+		op25b_exempt_registry_expire(reg, T_2026_END, NULL, NULL), 2);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
+	op25b_exempt_registry_free(reg);
+}
+
 /* A renewal after the clock stepped back past the first grant lowers the
  * grant time to now: no entry is written that expires before its grant. */
 static void
@@ -1005,6 +1035,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_read_hand_written),
 		cmocka_unit_test(test_read_expiry_before_grant),
+		cmocka_unit_test(test_read_expiry_at_the_epoch),
 		cmocka_unit_test(test_renewal_after_clock_step_back),
 		cmocka_unit_test(test_reason_escapes),
 		cmocka_unit_test(test_reason_length_bound),

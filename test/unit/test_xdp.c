@@ -446,6 +446,24 @@ run_exempt_apply(void **state)
 	op25b_exempt_registry_free(reg);
 }
 
+/* An expiry in milliseconds whose nanoseconds are, modulo 2^64, the
+ * wall clock a second ago (a multiple of 64 ns: 2^64 and 10^6 share 2^6,
+ * so only those have such an expiry; 2^64 mod 10^6 = 551616). */
+static uint64_t
+wrapping_expiry_ms(void)
+{
+	uint64_t target = (op25b_xdp_now_ms() - 1000) * 1000000 & ~63ull;
+	unsigned int k;
+
+	for (k = 1; k < 1000000; k++)
+		if ((target % 1000000 + (uint64_t)k * 551616) % 1000000 == 0)
+			break;
+	/* (target + k * 2^64) / 10^6, without 128 bits: 2^64 / 10^6 is
+	 * 18446744073709 rest 551616. */
+	return target / 1000000 + (uint64_t)k * 18446744073709ull +
+	       (target % 1000000 + (uint64_t)k * 551616) / 1000000;
+}
+
 /*
  * Live changes (op25b_xdp_exempt_set/del, as op25b-xdp exempt add/del) and
  * expiry: an expired exemption no longer applies, a shorter one under it
@@ -485,6 +503,15 @@ run_exempt_live(void **state)
 	assert_int_equal(op25b_xdp_exempt_set(s->xdp, &e), 0);
 	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
 	/* A deletion of what is not there is no error. */
+	assert_int_equal(op25b_xdp_exempt_del(s->xdp, &e.prefix), 0);
+	/* An expiry past 2262, whose nanoseconds wrap 64 bits to a second
+	 * ago on the wall clock: the program's clock read it as expired (a
+	 * state file takes years to 9999). That far, it is never. */
+	e.expires = wrapping_expiry_ms();
+	assert_true(e.expires > (uint64_t)INT64_MAX / 1000000);
+	assert_int_equal(op25b_xdp_exempt_set(s->xdp, &e), 0);
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_PASS,
+		   OP25B_OUTCOME_EXEMPTED);
 	assert_int_equal(op25b_xdp_exempt_del(s->xdp, &e.prefix), 0);
 }
 
