@@ -195,6 +195,13 @@ parse_args(int argc, char **argv, struct config *cfg)
 			cfg->listen = optarg;
 			break;
 		case OPT_XDP:
+			/* An instance name as --name's: it names a path. */
+			if (optarg[0] == '\0' ||
+			    strlen(optarg) >= OP25B_STATS_NAME_MAX ||
+			    strchr(optarg, '/') != NULL)
+				return usage_error(
+					"--xdp %s: 1..%d characters, no '/'",
+					optarg, OP25B_STATS_NAME_MAX - 1);
 			cfg->name = optarg;
 			cfg->xdp = true;
 			break;
@@ -220,6 +227,9 @@ parse_args(int argc, char **argv, struct config *cfg)
 	if (cfg->top > 0 && (cfg->watch > 0 || cfg->listen != NULL ||
 			     cfg->output == OUTPUT_PROMETHEUS))
 		return usage_error("--top prints once, as text or --json");
+	if (cfg->top > 0 && cfg->xdp)
+		return usage_error("--top lists op25b's block records; "
+				   "op25b-xdp keeps none");
 	if (cfg->count > 0 && cfg->watch == 0)
 		return usage_error("--count needs --watch");
 	if (cfg->watch > 0 && cfg->output != OUTPUT_TEXT)
@@ -281,7 +291,11 @@ print_top(const struct config *cfg)
 	char path[OP25B_STATS_PATH_MAX + 8];
 	int n;
 
-	op25b_stats_path(cfg->name, path, OP25B_STATS_PATH_MAX);
+	if (op25b_stats_path(cfg->name, path, OP25B_STATS_PATH_MAX) != 0) {
+		fprintf(stderr, "op25b-stat: bad instance name '%s'\n",
+			cfg->name);
+		return 1;
+	}
 	strcat(path, ".top");
 	n = op25b_records_top_load(path, &top);
 	if (n < 0) {

@@ -12,7 +12,11 @@
  *
  * Nothing here blocks the control lcore for long: the control loop polls
  * every descriptor with its 10 ms tick, and a session's input is fed to
- * its cmdline as it arrives.
+ * its cmdline as it arrives. Socket sessions are non-blocking: a reply
+ * waits for the client to read at most CLI_STUCK_MS without progress (and
+ * CLI_TURN_MS in all for one batch of input), and a client that does not
+ * read its replies loses its session rather than stalling everything the
+ * control lcore does (ports' figures, other sessions, signals, expiry).
  *
  * A socket session starts interactive: op25b prints the prompt as soon as
  * it accepts the connection, so that socat or nc -U work as they are. A
@@ -48,8 +52,12 @@
 #define CLI_PROMPT "op25b> "
 #define CLI_BATCH_MARK 0x1e
 /* A client that does not read its output must not stall the control
- * lcore for longer than this per write. */
-#define CLI_SEND_TIMEOUT_S 2
+ * lcore: a reply waits this long for it to read something, and its
+ * session ends when it does not. */
+#define CLI_STUCK_MS 2000
+/* And a session's input read at once (up to 4 KB: a batch of commands)
+ * has this long in all for its replies. */
+#define CLI_TURN_MS 10000
 
 enum session_kind {
 	SESSION_FREE = 0,
@@ -67,6 +75,8 @@ struct session {
 	uint32_t uid;
 	bool failed;  /* the command being run failed */
 	bool closing; /* quit: end the session after this command */
+	bool stuck;   /* a socket whose client stopped reading: shut down */
+	uint64_t turn_end_ms; /* CLOCK_MONOTONIC: this input's replies' end */
 	/* The start-up file's session: why its command failed (the first
 	 * cli_fail()), said on stderr with FILE:LINE, not to stdout. */
 	char why[1024];
@@ -115,22 +125,94 @@ session_of(struct cmdline *cl)
 	return NULL;
 }
 
-/* Write all of @p text to @p fd (a peer that is gone or stuck loses the
- * rest: SO_SNDTIMEO bounds the wait). */
-static void
-write_all(int fd, const char *text, size_t len)
+static uint64_t
+monotonic_ms(void)
 {
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
+	struct timespec t;
 
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/* Whether @p s is a socket session (non-blocking, may be given up). */
+static bool
+is_socket(const struct session *s)
+{
+	return s->kind == SESSION_NEW || s->kind == SESSION_INTERACTIVE ||
+	       s->kind == SESSION_BATCH;
+}
+
+/* A socket session whose client does not read: shut down (cmdline's own
+ * writes fail at once from now on) and closed after this input. */
+static void
+session_give_up(struct session *s, const char *why)
+{
+	if (s->stuck)
+		return;
+	s->stuck = true;
+	s->closing = true;
+	shutdown(s->fd, SHUT_RDWR);
+	OP25B_LOG(WARNING, "CLI session (uid %u) closed: %s", s->uid, why);
+}
+
+/*
+ * Write all of @p text to @p s's descriptor. The terminal's and the
+ * start-up file's block as stdout does; a socket's wait for the client
+ * to read at most CLI_STUCK_MS without progress and until the end of the
+ * input's turn, then the session is given up (the rest is lost).
+ */
+static void
+session_write(struct session *s, const char *text, size_t len)
+{
+	uint64_t quiet_end = 0;
+
+	while (len > 0 && !s->stuck) {
+		ssize_t n = write(s->fd, text, len);
+		struct pollfd p = { .fd = s->fd, .events = POLLOUT };
+		uint64_t now, end;
+
+		if (n > 0) {
+			text += n;
+			len -= (size_t)n;
+			quiet_end = 0;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (!is_socket(s) || n == 0 ||
+		    (errno != EAGAIN && errno != EWOULDBLOCK)) {
+			if (is_socket(s))
+				session_give_up(s, strerror(errno));
 			return;
 		}
-		text += n;
-		len -= (size_t)n;
+		now = monotonic_ms();
+		if (quiet_end == 0)
+			quiet_end = now + CLI_STUCK_MS;
+		/* Output outside an input's turn has the quiet limit alone. */
+		end = s->turn_end_ms != 0 ? RTE_MIN(quiet_end, s->turn_end_ms)
+					  : quiet_end;
+		if (now >= end) {
+			session_give_up(s, "the client did not read its "
+					   "replies");
+			return;
+		}
+		poll(&p, 1, (int)(end - now));
 	}
+}
+
+/* printf() to @p s's descriptor through session_write(). */
+static void __attribute__((format(printf, 2, 3)))
+session_dprintf(struct session *s, const char *fmt, ...)
+{
+	char text[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		session_write(s, text, RTE_MIN((size_t)n, sizeof(text) - 1));
 }
 
 /* The stream the command being run replies into; NULL when there is no
@@ -152,7 +234,7 @@ reply_flush(struct session *s)
 	fclose(s->reply); /* sets reply_text and reply_len */
 	s->reply = NULL;
 	if (s->fd >= 0)
-		write_all(s->fd, s->reply_text, s->reply_len);
+		session_write(s, s->reply_text, s->reply_len);
 	free(s->reply_text);
 	s->reply_text = NULL;
 	s->reply_len = 0;
@@ -166,10 +248,17 @@ session_vprintf(struct session *s, const char *fmt, va_list ap)
 	if (s->fd < 0)
 		return;
 	out = reply_of(s);
-	if (out != NULL)
+	if (out != NULL) {
 		vfprintf(out, fmt, ap);
-	else
-		vdprintf(s->fd, fmt, ap);
+	} else {
+		/* No memory for a reply: the piece as it comes. */
+		char text[1024];
+		int n = vsnprintf(text, sizeof(text), fmt, ap);
+
+		if (n > 0)
+			session_write(s, text,
+				      RTE_MIN((size_t)n, sizeof(text) - 1));
+	}
 }
 
 void
@@ -230,7 +319,7 @@ cli_write(struct cmdline *cl, const char *text, size_t len)
 	if (out != NULL)
 		fwrite(text, 1, len, out);
 	else
-		write_all(s->fd, text, len);
+		session_write(s, text, len);
 }
 
 FILE *
@@ -296,11 +385,13 @@ cli_snapshot(struct cmdline *cl)
 	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
 	struct op25b_stats_reader *r =
 		op25b_stats_reader_open(cli_app()->config.instance);
+	/* The reader says why by its return value, not errno. */
+	int err = snap == NULL ? -ENOMEM
+		  : r == NULL  ? -errno
+			       : op25b_stats_reader_read(r, snap, 1000);
 
-	if (snap == NULL || r == NULL ||
-	    op25b_stats_reader_read(r, snap, 1000) != 0) {
-		cli_fail(cl, "reading the counters failed: %s",
-			 strerror(errno));
+	if (err != 0) {
+		cli_fail(cl, "reading the counters failed: %s", strerror(-err));
 		free(snap);
 		snap = NULL;
 	}
@@ -732,14 +823,15 @@ batch_input(struct session *s, const char *buf, size_t n)
 		s->line[s->len] = '\0';
 		if (s->too_long) {
 			s->failed = true;
-			dprintf(s->fd,
-				"command longer than %d bytes: refused\n",
-				CLI_LINE_MAX - 1);
+			session_dprintf(s,
+					"command longer than %d bytes: "
+					"refused\n",
+					CLI_LINE_MAX - 1);
 			ret = -1;
 		} else {
 			ret = run_line(s, s->line);
 		}
-		dprintf(s->fd, "%c%d\n", CLI_BATCH_MARK, ret < 0 ? 1 : 0);
+		session_dprintf(s, "%c%d\n", CLI_BATCH_MARK, ret < 0 ? 1 : 0);
 		s->len = 0;
 		s->too_long = false;
 	}
@@ -760,7 +852,8 @@ feed_input(struct session *s, const char *buf, size_t n)
 	size_t i, from = 0;
 	int ret = 0;
 
-	for (i = 0; i < n && ret >= 0; i++) {
+	/* A session given up runs no more of its input. */
+	for (i = 0; i < n && ret >= 0 && !s->stuck; i++) {
 		const char *line;
 
 		if (buf[i] != 0x15 && buf[i] != '\r' && buf[i] != '\n')
@@ -781,7 +874,7 @@ feed_input(struct session *s, const char *buf, size_t n)
 			continue;
 		}
 		/* What rdline does on Enter, with our words for the error. */
-		write_all(s->fd, "\r\n", 2);
+		session_write(s, "\r\n", 2);
 		s->failed = false;
 		report_parse_failure(s->cl, line, ret);
 		reply_flush(s);
@@ -790,7 +883,7 @@ feed_input(struct session *s, const char *buf, size_t n)
 		rdline_newline(rdl, CLI_PROMPT);
 		ret = 0;
 	}
-	if (ret >= 0 && from < n)
+	if (ret >= 0 && from < n && !s->stuck)
 		ret = cmdline_in(s->cl, buf + from, (int)(n - from));
 	return ret;
 }
@@ -809,6 +902,7 @@ session_input(struct op25b_cli *cli, struct session *s)
 		session_close(s);
 		return;
 	}
+	s->turn_end_ms = monotonic_ms() + CLI_TURN_MS;
 	if (s->kind == SESSION_NEW) {
 		s->kind = SESSION_INTERACTIVE;
 		if (buf[0] == CLI_BATCH_MARK) {
@@ -831,13 +925,13 @@ session_input(struct op25b_cli *cli, struct session *s)
 static void
 accept_session(struct op25b_cli *cli)
 {
-	struct timeval tv = { .tv_sec = CLI_SEND_TIMEOUT_S };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	unsigned int i;
 	int fd;
 
-	fd = accept4(cli->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	/* Non-blocking: session_write() decides how long a reply waits. */
+	fd = accept4(cli->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return;
 	/* The socket file is 0600 already; the peer's credentials are the
@@ -848,7 +942,6 @@ accept_session(struct op25b_cli *cli)
 		close(fd);
 		return;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	for (i = 0; i < CLI_MAX_SESSIONS; i++)
 		if (cli->sessions[i].kind == SESSION_FREE)
 			break;

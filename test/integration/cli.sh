@@ -468,6 +468,43 @@ wait "$raw" || problem "raw session:" "$(cat "$work/raw.txt")"
 c exempt del 192.0.2.99
 report "cli: two sessions at once (a raw socket session and op25b-cli)"
 
+# A client that queues commands and never reads their replies (a receive
+# buffer of 4 KB): its session is closed within seconds, and the other
+# sessions are served meanwhile (each reply waited 2 s for it, the
+# control lcore stalled for as long as it kept sending).
+"$py" - "$sock" >"$work/stuck.txt" 2>&1 <<'EOF' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(sys.argv[1])
+s.recv(100)
+s.send(b"\x1e")
+s.setblocking(False)
+sent, t0, closed = 0, time.time(), None
+while time.time() - t0 < 30:
+    try:
+        sent += s.send(b"show counters\n" * 50)
+    except BlockingIOError:
+        time.sleep(0.05)
+    except (BrokenPipeError, ConnectionResetError):
+        closed = time.time() - t0
+        break
+print("closed after %s s, %d commands queued" % (closed, sent // 14))
+EOF
+stuck=$!
+sleep 1.5
+t0=$(date +%s%N)
+c show version
+t1=$(date +%s%N)
+want_rc "$rc" 0 "a session beside a stuck one: status"
+[ $(((t1 - t0) / 1000000)) -lt 6000 ] ||
+	problem "show version beside a stuck session took $(((t1 - t0) / 1000000)) ms"
+wait "$stuck"
+grep -qE '^closed after [0-9.]+ s' "$work/stuck.txt" ||
+	problem "the stuck session was not closed:" "$(cat "$work/stuck.txt")"
+want_has "$work/op25b.log" "closed: the client did not read its replies"
+report "cli: a client that does not read its replies loses its session; the others are served meanwhile"
+
 "$py" "$session" pty '[["expect","op25b> "],["send","show ver\t"],
 	["expect","show version "],["send","\r"],["expect","DPDK 22.11"],
 	["send","set mode mon\t\r"],["expect","mode monitor: live"],

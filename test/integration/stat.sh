@@ -38,6 +38,8 @@ done <<'EOF'
 --watch|missing the argument of '--watch'
 --top 0|--top 0: expected a number of sources
 --top 3 --watch 1|--top prints once
+--xdp a/b|--xdp a/b: 1..63 characters, no '/'
+--xdp x --top 1|--top lists op25b's block records; op25b-xdp keeps none
 extra|unexpected argument 'extra'
 EOF
 
