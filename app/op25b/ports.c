@@ -74,11 +74,28 @@ op25b_ports_check(struct op25b_app *app)
 	return 0;
 }
 
-/* What a frame adds to the MTU when the PMD does not say: Ethernet header,
- * CRC and two VLAN tags (l3fwd counts no tags; a QinQ access network
- * has two). */
+/* What a frame may add to the MTU when the PMD does not say: Ethernet
+ * header, CRC and two VLAN tags (l3fwd counts no tags; a QinQ access
+ * network has two): the longest frame a port takes. The MTU it gets is
+ * N less header and CRC alone, so that an untagged frame of N passes. */
 #define FRAME_OVERHEAD                                                         \
 	(RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN)
+
+/*
+ * The MTU of frames up to @frame bytes: less the PMD's @overhead when it
+ * reports one; else less header and CRC alone (@checked), so that an
+ * untagged frame of that length passes too (less two tags' room as well
+ * was a black hole: --max-pkt-len 1518 gave af_packet's kernel interface
+ * MTU 1492, and 1514-byte frames never arrived), up to the port's
+ * @max_mtu (a frame above it is taken for a tagged one: 1526 on
+ * af_packet, MTU 1500).
+ */
+static uint32_t
+mtu_of(bool reported, uint32_t frame, uint32_t overhead, uint32_t checked,
+       uint32_t max_mtu)
+{
+	return reported ? frame - overhead : RTE_MIN(frame - checked, max_mtu);
+}
 
 /* What a vdev does that its dev_info does not say (DPDK 22.11: read in
  * drivers/net and measured here; see doc/design.md, "Frame sizes"). */
@@ -163,10 +180,13 @@ port_fit(const struct op25b_config *cfg, uint16_t port, const char *name,
 			"%u bytes this port takes (MTU %u)\n",
 			port, name, frame, frame > takes ? "more" : "less",
 			frame > takes ? takes : info->min_mtu + overhead,
-			frame > takes ? takes - overhead : info->min_mtu);
+			frame > takes ? mtu_of(reported, takes, overhead,
+					       checked, max_mtu)
+				      : info->min_mtu);
 		return -EINVAL;
 	}
-	fit->mtu = (uint16_t)(frame - overhead);
+	fit->mtu =
+		(uint16_t)mtu_of(reported, frame, overhead, checked, max_mtu);
 	fit->rx_offloads = 0;
 	fit->tx_offloads = 0;
 	/* Some PMDs chain a long frame whatever the MTU (net_pcap), others

@@ -92,19 +92,19 @@ run pcap-one-mbuf \
 	--vdev "net_pcap1,rx_pcap=$work/up.pcap,tx_pcap=$work/pcap-one-mbuf/up-tx.pcap" \
 	-- --policy "$policy" --max-pkt-len 16128 --mbuf-size 16512
 if want_ok; then
-	want_has "$d/out" "op25b: ports 0 (net_pcap0) MTU 16102, 1 (net_pcap1) MTU 16102; frames up to 16128 bytes in up to 1 mbuf(s) of 16512"
+	want_has "$d/out" "op25b: ports 0 (net_pcap0) MTU 16110, 1 (net_pcap1) MTU 16110; frames up to 16128 bytes in up to 1 mbuf(s) of 16512"
 	same "$work/sub.pcap" "$d/up-tx.pcap"
 	same "$work/up.pcap" "$d/sub-tx.pcap"
 	stats non_smtp="$n_sub" malformed=0 upstream=10 chained=0 pool="$(pool 1)"
 fi
-report "net_pcap --max-pkt-len 16128 --mbuf-size 16512: MTU 16102 on both ports, frames of $sizes bytes forwarded byte for byte both ways, pool $(pool 1)"
+report "net_pcap --max-pkt-len 16128 --mbuf-size 16512: MTU 16110 on both ports, frames of $sizes bytes forwarded byte for byte both ways, pool $(pool 1)"
 
 run pcap-chains \
 	--vdev "net_pcap0,rx_pcap=$work/sub.pcap,tx_pcap=$work/pcap-chains/sub-tx.pcap" \
 	--vdev "net_pcap1,rx_pcap=$work/up.pcap,tx_pcap=$work/pcap-chains/up-tx.pcap" \
 	-- --policy "$policy" --max-pkt-len 16128
 if want_ok; then
-	want_has "$d/out" "op25b: ports 0 (net_pcap0) MTU 16102, 1 (net_pcap1) MTU 16102; frames up to 16128 bytes in up to 8 mbuf(s) of 2176"
+	want_has "$d/out" "op25b: ports 0 (net_pcap0) MTU 16110, 1 (net_pcap1) MTU 16110; frames up to 16128 bytes in up to 8 mbuf(s) of 2176"
 	same "$work/up.pcap" "$d/sub-tx.pcap"
 	stats upstream=10 pool="$(pool 8)"
 fi
@@ -124,7 +124,7 @@ run ring \
 	--vdev net_ring0 \
 	-- --policy "$policy" --max-pkt-len 16128
 if want_ok; then
-	want_has "$d/out" "op25b: ports 0 (net_pcap0) MTU 16102, 1 (net_ring0) MTU 16102"
+	want_has "$d/out" "op25b: ports 0 (net_pcap0) MTU 16110, 1 (net_ring0) MTU 16110"
 	same "$work/sub.pcap" "$d/sub-tx.pcap"
 	stats non_smtp="$n_sub" upstream="$n_sub" chained="$n_chained"
 fi
@@ -164,7 +164,7 @@ refused() {
 	fi
 }
 refused pcap-too-long \
-	"op25b: port 0 (net_pcap0): --max-pkt-len 20000 is more than the 16128 bytes this port takes (MTU 16102)" \
+	"op25b: port 0 (net_pcap0): --max-pkt-len 20000 is more than the 16128 bytes this port takes (MTU 16110)" \
 	--vdev "net_pcap0,rx_pcap=$work/sub.pcap,tx_pcap=$work/x0.pcap" \
 	--vdev "net_pcap1,tx_pcap=$work/x1.pcap" \
 	-- --policy "$policy" --max-pkt-len 20000
@@ -225,6 +225,25 @@ want_has "$d/err.own" "op25b: port 0 (net_af_packet0): --max-pkt-len 9018 is mor
 [ "$(mtu vA)/$(mtu vB)" = 9000/9000 ] ||
 	problem "kernel MTUs vA/vB $(mtu vA)/$(mtu vB) after a refusal, want 9000/9000 (untouched)"
 report "$af_name: --max-pkt-len 9018 refused in one line (DPDK 22.11's af_packet takes MTU 1500), kernel MTUs untouched, exit 1"
+
+# --max-pkt-len 1518 (an untagged 1,514-byte frame and its CRC): the
+# kernel interfaces get MTU 1500, not 1492 (1518 less two tags' room),
+# which dropped every full-size untagged frame before op25b saw it.
+d="$work/af-1518"
+mkdir -p "$d"
+ip netns exec "$ns" timeout 30 "$op25b" "${eal[@]}" "${af[@]}" \
+	-- --policy "$policy" "${app[@]}" --max-pkt-len 1518 >"$d/out" 2>"$d/err" &
+bg_pid=$!
+if wait_until 15 "$bg_pid" grep -qsF "op25b: policy" "$d/out"; then
+	want_has "$d/out" "op25b: ports 0 (net_af_packet0) MTU 1500, 1 (net_af_packet1) MTU 1500"
+	[ "$(mtu vA)/$(mtu vB)" = 1500/1500 ] ||
+		problem "kernel MTUs vA/vB $(mtu vA)/$(mtu vB) at --max-pkt-len 1518, want 1500/1500"
+else
+	problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
+fi
+stop_bg TERM 5
+[ "$rc" = 0 ] || problem "op25b exit status $rc:" "$(tail -20 "$d/err")"
+report "$af_name: --max-pkt-len 1518 gives MTU 1500 (an untagged frame of 1518 bytes passes), not 1492"
 
 d="$work/af"
 mkdir -p "$d"
