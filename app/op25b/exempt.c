@@ -690,7 +690,10 @@ op25b_app_exempt_tick(struct op25b_app *app)
 	if (n > 0 || (was_dirty && op25b_now_ms() >= last_retry + 1000)) {
 		last_retry = op25b_now_ms();
 		err = state_save(app);
-		if (err != 0 && !was_dirty)
+		/* Said once a failure, and for each expiry the file could
+		 * not take (it keeps the expired entry meanwhile), not for
+		 * every retry. */
+		if (err != 0 && (!was_dirty || n > 0))
 			fprintf(stderr, "op25b: %s: %s (retrying)\n",
 				app->state_path, strerror(-err));
 		else if (err == 0 && was_dirty)

@@ -384,6 +384,8 @@ if chattr +i "$file" 2>/dev/null; then
 	# A directory that refuses the new file (as a full disk would):
 	# the change is undone and refused.
 	cp "$file" "$work/file.before"
+	c exempt add 198.18.5.12 ttl 2 reason expires while refused
+	want_rc "$rc" 0 "exempt add ttl 2: status"
 	chattr +i "$state"
 	c exempt add 198.18.5.11 ttl 1h
 	want_rc "$rc" 1 "exempt add, state dir refusing: status"
@@ -393,7 +395,15 @@ if chattr +i "$file" 2>/dev/null; then
 	c exempt del 198.18.5.10
 	want_rc "$rc" 1 "exempt del, state dir refusing: status"
 	want_has "$work/out" "exempt del 198.18.5.10/32: state file $file: Operation not permitted; nothing changed"
+	# An expiry the file cannot take is said, though a refused change
+	# said the failure before (it was silent then).
+	wait_until 6 "$pid" grep -q "exemption 198.18.5.12/32 expired" "$log" ||
+		problem "198.18.5.12 did not expire"
+	wait_until 3 "$pid" grep -q "$file: Operation not permitted (retrying)" "$log" ||
+		problem "the expiry's failed rewrite was not said"
 	chattr -i "$state"
+	wait_until 3 "$pid" grep -q "$file: written again" "$log" ||
+		problem "the state file was not written again"
 	c exempt list
 	want_re "$work/out" '^198\.18\.5\.10/32 +never '
 	want_lines "$work/out" 2
