@@ -88,7 +88,9 @@ op25b_tcp_reply_build(struct rte_mbuf *m, const struct pkt_meta *meta,
 	    (uint32_t)meta->l3 + ip_len > (uint32_t)m->buf_len - m->data_off)
 		return -1;
 	l2 = rte_pktmbuf_read(m, 0, meta->l3, l2_copy);
-	if (l2 == NULL)
+	/* No answer from or to a group address (tcp_seen.h). */
+	if (l2 == NULL ||
+	    !tcp_reply_allowed(meta->family, seen->src, seen->dst, l2))
 		return -1;
 
 	p = rte_pktmbuf_mtod(m, uint8_t *);
@@ -266,6 +268,10 @@ op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta)
 	p = rte_pktmbuf_mtod(m, uint8_t *);
 	ip = p + meta->l3;
 	syn = p + meta->l4;
+	/* No answer from or to a group address (tcp_seen.h). */
+	if (!tcp_reply_allowed(meta->family, ip + (meta->family == 4 ? 12 : 8),
+			       ip + (meta->family == 4 ? 16 : 24), p))
+		return -1;
 	/* Everything of the SYN is read before its headers are written
 	 * over: the reply's start where the SYN's did. */
 	ports = load_be32(syn);

@@ -97,4 +97,35 @@ notify_ack_of(const struct tcp_seen *s, uint32_t cookie, uint32_t greeting_len)
 	return NOTIFY_ACK_OTHER;
 }
 
+/*
+ * Whether a reply may answer a segment from @src to @dst (@family 4: the
+ * first 4 bytes) whose frame's MACs are @macs (destination, then
+ * source): no group or unspecified address on either side, at either
+ * layer. A SYN to a multicast or broadcast address is silently dropped
+ * (RFC 1122 4.2.3.10, RFC 9293 3.10.7.2), and none of those is ever a
+ * source (RFC 1122 3.2.1.3, RFC 4291 2.7): an answer would come from a
+ * group address, or go to one. Byte by byte, for the BPF target too.
+ */
+static inline int
+tcp_reply_allowed(uint8_t family, const uint8_t *src, const uint8_t *dst,
+		  const uint8_t *macs)
+{
+	unsigned int i, any_src = 0, any_dst = 0;
+
+	/* The group bit of either MAC (broadcast among them). */
+	if (((macs[0] | macs[6]) & 1) != 0)
+		return 0;
+	if (family == 4)
+		/* 0.0.0.0/8; 224.0.0.0/4 (multicast), 240.0.0.0/4
+		 * (reserved, 255.255.255.255 among them). */
+		return src[0] != 0 && dst[0] != 0 && src[0] < 224 &&
+		       dst[0] < 224;
+	for (i = 0; i < 16; i++) {
+		any_src |= src[i];
+		any_dst |= dst[i];
+	}
+	/* ::, and ff00::/8 (multicast). */
+	return any_src != 0 && any_dst != 0 && src[0] != 0xff && dst[0] != 0xff;
+}
+
 #endif /* OP25B_TCP_SEEN_H */

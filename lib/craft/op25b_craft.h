@@ -81,7 +81,8 @@ void op25b_craft_spec_init(struct op25b_craft_spec *spec);
  * Apply "key=value" tokens separated by blanks to @p spec (call
  * op25b_craft_spec_init() first). Keys: src dst (v4 or v6 address; sets the
  * family) sport dport flags (letters SAFRPU, e.g. "SA", or a number) seq ack
- * ttl proto (tcp|udp|icmp|icmp6|number) vlan (TCI, repeatable: outermost
+ * ttl proto (tcp|udp|icmp|icmp6|number) smac dmac (aa:bb:cc:dd:ee:ff)
+ * vlan (TCI, repeatable: outermost
  * first) qinq (OUTER,INNER: 0x88a8 + 0x8100) tpid (overrides the last tag's
  * TPID) pppoe (session id) pppoe_len (delta) pfc (0|1: one-byte PPP
  * protocol, the low byte of the two-byte one) ethertype ihl ipopts

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -277,6 +278,38 @@ key_qinq(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	return ret;
 }
 
+/* A MAC address, six hex bytes with ':' between them. */
+static int
+parse_mac(const char *value, uint8_t mac[6])
+{
+	unsigned int b[6], i;
+	char end;
+
+	if (sscanf(value, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
+		   &b[3], &b[4], &b[5], &end) != 6 ||
+	    strlen(value) != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
+static int
+key_smac(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	 const char *value)
+{
+	(void)st;
+	return parse_mac(value, spec->src_mac);
+}
+
+static int
+key_dmac(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	 const char *value)
+{
+	(void)st;
+	return parse_mac(value, spec->dst_mac);
+}
+
 static int
 key_tpid(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	 const char *value)
@@ -410,6 +443,8 @@ static const struct spec_key spec_keys[] = {
 	{ "ack", SPEC_UINT, .field = FIELD(ack), .max = UINT32_MAX },
 	{ "ttl", SPEC_UINT, .field = FIELD(ttl), .max = UINT8_MAX },
 	{ "proto", SPEC_CUSTOM, key_proto },
+	{ "smac", SPEC_CUSTOM, key_smac },
+	{ "dmac", SPEC_CUSTOM, key_dmac },
 	{ "vlan", SPEC_CUSTOM, key_vlan },
 	{ "qinq", SPEC_CUSTOM, key_qinq },
 	{ "tpid", SPEC_CUSTOM, key_tpid },

@@ -615,6 +615,13 @@ op25b_reply_build(struct xdp_md *ctx, const struct meta *m,
 	opt_len = r->mss != 0 ? 4 : 0;
 	if (l3 > RESET_L2_MAX || r->payload_len > OP25B_XDP_NOTIFY_GREETING_MAX)
 		return -1;
+	/* No answer from or to a group address (tcp_seen.h), judged before
+	 * the frame changes. */
+	p = (__u8 *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	if ((void *)(p + 14) > end ||
+	    !tcp_reply_allowed(m->family, s->src, s->dst, p))
+		return -1;
 	tcp_len = 20 + opt_len + r->payload_len;
 	ip_len = (m->family == 4 ? 20 : 40) + tcp_len;
 	/* The frame to the reply's length first; what it needs was read. */
@@ -682,9 +689,10 @@ op25b_reply_build(struct xdp_md *ctx, const struct meta *m,
 		put16(tcp + 22, r->mss);
 		sum = csum_add(sum, tcp + 20, 4);
 	}
-	sum = csum_fold(sum);
-	/* As rte_ipv4/ipv6_udptcp_cksum(): 0 is sent as 0xffff. */
-	put16(tcp + 16, sum == 0 ? 0xffff : sum);
+	/* As rte_ipv4/ipv6_udptcp_cksum() and reset.c: a TCP sum of 0 is
+	 * sent as 0 (DPDK 22.11 turns 0 into 0xffff for UDP alone), so that
+	 * both paths write the same bytes. */
+	put16(tcp + 16, csum_fold(sum));
 
 	if (m->pppoe != 0) {
 		__u32 off = m->pppoe;
