@@ -3,15 +3,16 @@
  * block: notify: cookies, the per-worker budget and the answers (see
  * notify.h). The replies are written by op25b_tcp_reply_build().
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_per_lcore.h>
-#include <rte_random.h>
 #include <rte_tcp.h>
 
 #include "notify.h"
@@ -49,10 +50,16 @@ op25b_notify_create(const struct op25b_policy *policy, int socket_id)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	/* The cookies' key from the kernel's generator, as op25b-xdp's:
+	 * rte_rand() is no cryptographic generator, seeded from 64 bits, so
+	 * that the 128-bit key held 64 at most. */
 	if (!start_key_set) {
-		if (!op25b_notify_test_key(start_key)) {
-			start_key[0] = rte_rand();
-			start_key[1] = rte_rand();
+		if (!op25b_notify_test_key(start_key) &&
+		    getrandom(start_key, sizeof(start_key), 0) !=
+			    (ssize_t)sizeof(start_key)) {
+			rte_errno = errno != 0 ? errno : EIO;
+			rte_free(n);
+			return NULL;
 		}
 		start_key_set = true;
 	}
