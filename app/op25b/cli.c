@@ -142,8 +142,9 @@ is_socket(const struct session *s)
 	       s->kind == SESSION_BATCH;
 }
 
-/* A socket session whose client does not read: shut down (cmdline's own
- * writes fail at once from now on) and closed after this input. */
+/* A socket session whose client does not read (@why, logged), or is
+ * gone (NULL: nothing to tell): shut down (cmdline's own writes fail at
+ * once from now on) and closed after this input. */
 static void
 session_give_up(struct session *s, const char *why)
 {
@@ -152,7 +153,9 @@ session_give_up(struct session *s, const char *why)
 	s->stuck = true;
 	s->closing = true;
 	shutdown(s->fd, SHUT_RDWR);
-	OP25B_LOG(WARNING, "CLI session (uid %u) closed: %s", s->uid, why);
+	if (why != NULL)
+		OP25B_LOG(WARNING, "CLI session (uid %u) closed: %s", s->uid,
+			  why);
 }
 
 /*
@@ -179,10 +182,12 @@ session_write(struct session *s, const char *text, size_t len)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* A client that hung up (EPIPE) loses the rest; its
+		 * session ends. */
 		if (!is_socket(s) || n == 0 ||
 		    (errno != EAGAIN && errno != EWOULDBLOCK)) {
 			if (is_socket(s))
-				session_give_up(s, strerror(errno));
+				session_give_up(s, NULL);
 			return;
 		}
 		now = monotonic_ms();
