@@ -106,12 +106,24 @@ notify_ack_of(const struct tcp_seen *s, uint32_t cookie, uint32_t greeting_len)
  * source (RFC 1122 3.2.1.3, RFC 4291 2.7): an answer would come from a
  * group address, or go to one. Byte by byte, for the BPF target too.
  */
+/* Whether IPv6 address @a is multicast (ff00::/8) or ::. The rest is
+ * read only for an address in 0::/8 (a unicast one is in 2000::/3). */
+static inline int
+tcp_ipv6_group_or_any(const uint8_t *a)
+{
+	uint64_t hi, lo;
+
+	if (a[0] != 0)
+		return a[0] == 0xff;
+	__builtin_memcpy(&hi, a, sizeof(hi));
+	__builtin_memcpy(&lo, a + 8, sizeof(lo));
+	return (hi | lo) == 0;
+}
+
 static inline int
 tcp_reply_allowed(uint8_t family, const uint8_t *src, const uint8_t *dst,
 		  const uint8_t *macs)
 {
-	unsigned int i, any_src = 0, any_dst = 0;
-
 	/* The group bit of either MAC (broadcast among them). */
 	if (((macs[0] | macs[6]) & 1) != 0)
 		return 0;
@@ -120,12 +132,7 @@ tcp_reply_allowed(uint8_t family, const uint8_t *src, const uint8_t *dst,
 		 * (reserved, 255.255.255.255 among them). */
 		return src[0] != 0 && dst[0] != 0 && src[0] < 224 &&
 		       dst[0] < 224;
-	for (i = 0; i < 16; i++) {
-		any_src |= src[i];
-		any_dst |= dst[i];
-	}
-	/* ::, and ff00::/8 (multicast). */
-	return any_src != 0 && any_dst != 0 && src[0] != 0xff && dst[0] != 0xff;
+	return !tcp_ipv6_group_or_any(src) && !tcp_ipv6_group_or_any(dst);
 }
 
 #endif /* OP25B_TCP_SEEN_H */
