@@ -60,7 +60,7 @@ for _ in $(seq 1 3000); do
 	sleep 0.01
 done
 echo "start-up: $(grep -o '[0-9]* KB of tables' "$work/reload.log")"
-echo "heap allocated before reloads: $(heap) MB"
+echo "heap allocated before reloads: $(heap) MiB"
 for i in 1 2 3 4 5; do
 	t0=$(date +%s%N)
 	kill -HUP "$pid"
@@ -71,6 +71,6 @@ for i in 1 2 3 4 5; do
 	echo "reload $i: $(( (t1 - t0) / 1000000 )) ms from SIGHUP to tables live" \
 		"($(grep 'loaded: generation' "$work/reload.log" | tail -1 | grep -oE '[0-9]+ ms') inside op25b)"
 done
-echo "heap allocated after 5 reloads: $(heap) MB"
+echo "heap allocated after 5 reloads: $(heap) MiB"
 kill -TERM "$pid"
 wait "$pid"

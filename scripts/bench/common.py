@@ -153,6 +153,8 @@ class Context:
         self.n_prefix = 0
         self.eal_mem = self.memory_args()
         self.tsc_hz = None
+        # The classifier path bench_classify measured (its kv "path").
+        self.classifier_path = "?"
         self.notes = []
         self.skipped = {}
         self.result = {"runs": [], "ratios": {}, "ratios_l3fwd": {},

@@ -64,7 +64,8 @@ class Report:
           f"SYN; table {wa['table_entries']} entries): pool blocked "
           f"{cell['op25b']}, pool adaptive {cell['op25b-adaptive']}; "
           f"adaptive/blocked {wa['ratio_blocked']:.2f}, adaptive/worst "
-          f"{wa['ratio_worst']:.2f}")
+          f"{wa['ratio_worst']:.2f} (a ratio of medians of two stages, "
+          "not paired)")
         oc = wa["op25b-adaptive"]["op25b_outcomes"] or {}
         w("worst-adaptive, pool adaptive (op25b-stat, per packet): " +
           ", ".join(f"{k} {100 * v:.1f}%" for k, v in oc.items()))
@@ -107,7 +108,12 @@ class Report:
           f"op25b the mean over 9 x {cfg['rounds']} passes of the trace, "
           f"test-acl its mean over {cfg['acl_iter']} passes (build not "
           f"timed), test-fib its mean over {cfg['fib_repeats']} x the "
-          f"trace's sources)")
+          f"trace's sources, each burst of 64 timed with a fenced rdtsc "
+          f"pair, which its figure includes; op25b's classifier path: "
+          f"{self.classifier_path}. The traces are 4,096 frames: the "
+          f"lines of the tables they touch stay in cache after the first "
+          f"pass, whatever the pool's size (as when issue 15 was filed); "
+          f"a cold table costs more: doc/bench.md)")
         w("")
         w(f"classifier by burst size (worst trace, {cfg['pool']} prefixes): "
           + ", ".join(f"burst {b['burst']}: {b['cycles_per_packet']:.1f}"
@@ -118,7 +124,7 @@ class Report:
           "cycles/packet")
         w("")
         w(f"{'prefixes':>10s}{'load ms':>10s}{'compile ms':>12s}"
-          f"{'total ms':>10s}{'tables MB':>11s}{'set mode ms':>13s}")
+          f"{'total ms':>10s}{'tables MiB':>11s}{'set mode ms':>13s}")
         for r in compiles:
             w(f"{r['prefixes_v4']:>10d}{r['load_ms']:>10.0f}"
               f"{r['compile_ms']:>12.0f}"
@@ -129,6 +135,9 @@ class Report:
           "mode ms: `set mode` or `set block` live, the larger, the "
           "classifier derived with the tables shared)")
         w("")
+        if instr:
+            w("(callgrind's valgrind has no AVX-512: its instruction "
+              "counts are the AVX2 path's at most)")
         for r in instr:
             w(f"instructions/packet (callgrind, {r['pool']} prefixes, "
               f"{r['profile']}): {r['per_packet']:.1f} = " + " + ".join(
@@ -187,7 +196,7 @@ class Report:
             v6["cycles_per_packet"] <= 25, "{:.1f}")
         top = max(compiles, key=lambda x: x["prefixes_v4"])
         n = f"{top['prefixes_v4'] // 1000}k + {top['prefixes_v6'] // 1000}k"
-        row(f"tables MB, {n} prefixes", "154", top["memory_mb"], "<= 64",
+        row(f"tables MiB, {n} prefixes", "154", top["memory_mb"], "<= 64",
             top["memory_mb"] <= 64, "{:.1f}")
         worst = max(x["derive_ms"] for x in compiles)
         row("`set mode` / `set block` live, ms", "108-300", worst, "<= 5",
@@ -240,7 +249,7 @@ class Report:
                   "value": f"{total:.0f} ms", "want": "< 1000 ms",
                   "met": total < 1000})
         t.append({"name": f"table memory, {top['prefixes_v4']} prefixes",
-                  "value": f"{top['memory_mb']} MB", "want": "< 256 MB",
+                  "value": f"{top['memory_mb']} MiB", "want": "< 256 MiB",
                   "met": top["memory_mb"] < 256})
         return t
 
