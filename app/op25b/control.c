@@ -72,8 +72,7 @@ on_reload_signal(int signo, siginfo_t *info, void *context)
  * (seconds): no signal op25b handles keeps its default action, which
  * kills, at any moment. A SIGHUP then reloads once the control loop runs,
  * a SIGTERM stops it as it starts, and a SIGUSR1 (logrotate's, sent to
- * every op25b unit) reopens the block records, or does nothing without
- * them. */
+ * every op25b unit) reopens the audit log and the block records. */
 void
 op25b_control_install_signals(void)
 {
@@ -664,6 +663,17 @@ op25b_control_loop(struct op25b_app *app)
 			op25b_control_reload(app, cfg->policy_path, "SIGHUP",
 					     (uint32_t)reload_uid, msg,
 					     sizeof(msg));
+		}
+		/* logrotate's SIGUSR1, after it renamed the files: the
+		 * audit log is opened afresh at its next line, the block
+		 * records at once. */
+		if (op25b_reopen_requested) {
+			char msg[512];
+
+			op25b_reopen_requested = 0;
+			op25b_audit_stop(app);
+			if (app->records != NULL)
+				op25b_records_reopen(app, msg, sizeof(msg));
 		}
 		op25b_app_exempt_tick(app);
 		op25b_app_adaptive_tick(app);

@@ -591,12 +591,6 @@ op25b_records_tick(struct op25b_app *app, uint64_t now)
 
 	if (rec == NULL)
 		return;
-	if (op25b_reopen_requested) {
-		char msg[512];
-
-		op25b_reopen_requested = 0;
-		op25b_records_reopen(app, msg, sizeof(msg));
-	}
 	if (now >= rec->next_tsc)
 		op25b_records_end_interval(app);
 	drain(app);

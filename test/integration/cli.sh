@@ -468,6 +468,24 @@ wait "$raw" || problem "raw session:" "$(cat "$work/raw.txt")"
 c exempt del 192.0.2.99
 report "cli: two sessions at once (a raw socket session and op25b-cli)"
 
+# logrotate's way with the audit log: renamed, then SIGUSR1; the next
+# event goes into a new file at the path (copytruncate lost a line written
+# between its copy and its truncation).
+mv "$audit" "$audit.1"
+kill -USR1 "${pids[0]}"
+sleep 0.3
+c exempt add 192.0.2.98 ttl 1h reason after rotation
+want_rc "$rc" 0 "exempt add after a rotation: status"
+wait_until 5 "${pids[0]}" grep -q 'add prefix=192.0.2.98/32' "$audit" ||
+	problem "the audit line after SIGUSR1 is not in a new $audit"
+grep -q 'add prefix=192.0.2.98/32' "$audit.1" && problem "the audit line went into the renamed file"
+c exempt del 192.0.2.98
+# One file again for the checks below: joined, and opened afresh.
+cat "$audit" >>"$audit.1" && mv "$audit.1" "$audit"
+kill -USR1 "${pids[0]}"
+sleep 0.3
+report "cli: SIGUSR1 after the audit log was renamed: the next event opens a new file"
+
 # A client that queues commands and never reads their replies (a receive
 # buffer of 4 KB): its session is closed within seconds, and the other
 # sessions are served meanwhile (each reply waited 2 s for it, the
