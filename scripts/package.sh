@@ -7,8 +7,9 @@
 #   --out DIR   where the .deb goes (default build-deb/)
 #
 # VERSION comes from git describe: a tag vX.Y.Z gives X.Y.Z (+N.gHASH
-# for N commits after it); with no tag, meson.build's version +gitN.gHASH
-# (N commits in all). Uncommitted changes add .dirty. The build runs in a
+# for N commits after it); with no tag, meson.build's version ~gitN.gHASH
+# (N commits in all: ~ sorts it below the release, so that the release
+# and what follows it install over a snapshot as upgrades). Uncommitted changes add .dirty. The build runs in a
 # copy of the tree's files (tracked and not ignored) in a temporary
 # directory, so that the tree gets nothing but the .deb. Everything but
 # the output goes to standard error.
@@ -50,7 +51,7 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
 		[ -z "${BASH_REMATCH[2]}" ] ||
 			version+="+${BASH_REMATCH[3]}.g${BASH_REMATCH[4]}"
 	else
-		version="$base+git$(git rev-list --count HEAD).g$describe"
+		version="$base~git$(git rev-list --count HEAD).g$describe"
 	fi
 	[ -z "$(git status --porcelain --untracked-files=no)" ] || version+=.dirty
 	when=$(git log -1 --format=%ct)

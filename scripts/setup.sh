@@ -28,7 +28,9 @@ packages=(
 	# --help, promtool (package prometheus; its service is never started
 	# by the test), the units' checks (systemd-analyze), the completion's
 	# helpers, the logrotate snippet's check
-	debhelper lintian help2man prometheus systemd bash-completion logrotate
+	# (build-essential: dpkg-buildpackage's implicit build dependency)
+	debhelper build-essential lintian help2man prometheus systemd
+	bash-completion logrotate git
 	# op25b-xdp: the BPF object (clang, llvm), its skeleton (bpftool),
 	# the loader (libbpf)
 	libbpf-dev llvm bpftool

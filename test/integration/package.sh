@@ -94,7 +94,7 @@ arch=$(dpkg --print-architecture)
 version=$(dpkg-deb -f "$deb" Version 2>/dev/null)
 if ! tag=$(git -C "$work/src" describe --tags --match 'v[0-9]*' 2>/dev/null); then
 	want="$(sed -n "s/^[[:space:]]*version: '\([^']*\)',.*/\1/p" "$work/src/meson.build" | head -1)"
-	want+="+git$(git -C "$work/src" rev-list --count HEAD)"
+	want+="~git$(git -C "$work/src" rev-list --count HEAD)"
 	want+=".g$(git -C "$work/src" rev-parse --short HEAD)"
 else
 	want=${tag#v}
