@@ -40,6 +40,14 @@ describe(const struct stat_source *src, int err, uint64_t pid, char *why,
 			 ") is not running: %s holds its last counters",
 			 src->name, pid, src->path);
 		break;
+	case -EOWNERDEAD:
+		snprintf(why, size,
+			 "op25b instance '%s' died while changing its "
+			 "counters' layout (a reload or a switch): %s holds "
+			 "no whole copy of them; remove it, or start op25b "
+			 "again",
+			 src->name, src->path);
+		break;
 	default:
 		snprintf(why, size, "%s: %s", src->path, strerror(-err));
 		break;
@@ -89,6 +97,11 @@ stat_source_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 		ret = read_rounds(src, snap);
 		if (ret == 0)
 			ret = op25b_stats_reader_check(src->reader);
+		/* A layout change that never ends: its writer died in it
+		 * (an odd epoch for good), not a busy one. */
+		else if (ret == -EAGAIN &&
+			 op25b_stats_reader_check(src->reader) == -ESRCH)
+			ret = -EOWNERDEAD;
 		if (ret != -EPROTO && ret != -ENOENT)
 			break;
 		stat_source_close(src);

@@ -362,6 +362,12 @@ struct op25b_stats_header {
 	uint64_t class_adaptive[OP25B_STATS_SLOTS][OP25B_CLASS_ADAPTIVE_MAX];
 } __attribute__((aligned(64)));
 
+/* Tools outside C read the layout's first words at these offsets
+ * (test/integration/stat.sh marks a dead writer's layout change). */
+_Static_assert(offsetof(struct op25b_stats_header, epoch) == 24 &&
+		       offsetof(struct op25b_stats_header, pid) == 48,
+	       "the header's epoch and pid stay where readers look");
+
 struct op25b_stats_names {
 	uint32_t n_class_slots; /**< slots in use, 1 + names (<= SLOTS) */
 	uint32_t n_group_slots;

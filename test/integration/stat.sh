@@ -373,4 +373,39 @@ else
 fi
 report "--listen after op25b stopped: 503 with the reason; SIGTERM stops it (exit 0)"
 
+# --- a writer that died in a layout change -------------------------------------
+# SIGKILL leaves the segment; its epoch made odd (offset 24, as a reload
+# or a switch leaves it while it runs; op25b_stats.h keeps it there): the
+# reader said "kept changing layout; try again" for good. It says the
+# writer died in the change.
+# Not under timeout: the SIGKILL must reach op25b itself.
+"$op25b" "${eal[@]}" --file-prefix "$name-dead" \
+	--vdev "net_pcap0,rx_pcap=$work/in.pcap,infinite_rx=1" \
+	--vdev "net_pcap1,rx_pcap=$work/upstream.pcap,infinite_rx=1" \
+	-- --policy "$policy" --name "$name-dead" --status-interval 0 \
+	--cli-socket none >"$work/dead.log" 2>&1 &
+dead_pid=$!
+if wait_until 15 "$dead_pid" test -e "/dev/shm/op25b.$name-dead"; then
+	sleep 0.5
+	kill -KILL "$dead_pid"
+	wait "$dead_pid" 2>/dev/null
+	"$py" - "/dev/shm/op25b.$name-dead" <<'EOF'
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(24)
+    (epoch,) = struct.unpack("<Q", f.read(8))
+    f.seek(24)
+    f.write(struct.pack("<Q", epoch | 1))
+EOF
+	"$stat" --name "$name-dead" >"$work/dead.out" 2>"$work/dead.err"
+	want_rc $? 1 "op25b-stat on a writer dead in a layout change"
+	want_has "$work/dead.err" "op25b-stat: op25b instance '$name-dead' died while changing its counters' layout (a reload or a switch): /dev/shm/op25b.$name-dead holds no whole copy of them; remove it, or start op25b again"
+	want_lines "$work/dead.err" 1
+else
+	problem "op25b did not start:" "$(tail -5 "$work/dead.log")"
+fi
+rm -f "/dev/shm/op25b.$name-dead"
+rm -rf "/var/run/dpdk/$name-dead"
+report "a writer that died in a layout change: one line saying so, not 'try again'"
+
 exit $status
