@@ -550,6 +550,12 @@ parse_frame(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
 	return parse_encapsulated(c, p, len, type, m);
 }
 
+/* Whether a segment may be answered (reset, notify): no group or
+ * unspecified address, IP or MAC, on either side (tcp_seen.h). The
+ * reset's and notify's entry points ask before anything else, as the
+ * XDP program does before either. */
+int op25b_reply_allowed(const struct rte_mbuf *m, const struct pkt_meta *meta);
+
 /* Rewrite a blocked SYN into its RST+ACK reply, in the mbuf's first
  * segment (a chained SYN's other segments are freed). Returns 0, or -1 when
  * the mbuf cannot be written (indirect or shared, or a first segment too

@@ -187,7 +187,10 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 	uint64_t now, slot;
 	unsigned int k;
 
-	if (op25b_tcp_seen_read(m, meta, &seen) != 0)
+	/* No answer from or to a group address: dropped before any of
+	 * notify's counters, as the XDP program does. */
+	if (!op25b_reply_allowed(m, meta) ||
+	    op25b_tcp_seen_read(m, meta, &seen) != 0)
 		return OP25B_NOTIFY_ANSWER_DROP;
 	segment = notify_segment_of(seen.flags);
 	if (segment == NOTIFY_SEGMENT_DROP)

@@ -70,6 +70,20 @@ op25b_tcp_seen_read(const struct rte_mbuf *m, const struct pkt_meta *meta,
 }
 
 int
+op25b_reply_allowed(const struct rte_mbuf *m, const struct pkt_meta *meta)
+{
+	uint8_t macs_copy[12], addrs_copy[32];
+	uint32_t alen = meta->family == 4 ? 4 : 16;
+	const uint8_t *macs = rte_pktmbuf_read(m, 0, 12, macs_copy);
+	const uint8_t *addrs =
+		rte_pktmbuf_read(m, meta->l3 + (meta->family == 4 ? 12 : 8),
+				 2 * alen, addrs_copy);
+
+	return macs != NULL && addrs != NULL &&
+	       tcp_reply_allowed(meta->family, addrs, addrs + alen, macs);
+}
+
+int
 op25b_tcp_reply_build(struct rte_mbuf *m, const struct pkt_meta *meta,
 		      const struct tcp_seen *seen, const struct tcp_reply *r)
 {
@@ -88,9 +102,7 @@ op25b_tcp_reply_build(struct rte_mbuf *m, const struct pkt_meta *meta,
 	    (uint32_t)meta->l3 + ip_len > (uint32_t)m->buf_len - m->data_off)
 		return -1;
 	l2 = rte_pktmbuf_read(m, 0, meta->l3, l2_copy);
-	/* No answer from or to a group address (tcp_seen.h). */
-	if (l2 == NULL ||
-	    !tcp_reply_allowed(meta->family, seen->src, seen->dst, l2))
+	if (l2 == NULL)
 		return -1;
 
 	p = rte_pktmbuf_mtod(m, uint8_t *);
@@ -244,7 +256,8 @@ reset_build_general(struct rte_mbuf *m, const struct pkt_meta *meta)
 		.flags = RST_FLAGS,
 	};
 
-	if (op25b_tcp_seen_read(m, meta, &seen) != 0)
+	if (!op25b_reply_allowed(m, meta) ||
+	    op25b_tcp_seen_read(m, meta, &seen) != 0)
 		return -1;
 	r.ack = seen.seq + seen.seg_len;
 	return op25b_tcp_reply_build(m, meta, &seen, &r);
@@ -268,10 +281,12 @@ op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta)
 	p = rte_pktmbuf_mtod(m, uint8_t *);
 	ip = p + meta->l3;
 	syn = p + meta->l4;
-	/* No answer from or to a group address (tcp_seen.h). */
+	/* No answer from or to a group address (RFC 1122 4.2.3.10, RFC 4291
+	 * 2.7): the SYN is dropped, blocked. */
 	if (!tcp_reply_allowed(meta->family, ip + (meta->family == 4 ? 12 : 8),
 			       ip + (meta->family == 4 ? 16 : 24), p))
 		return -1;
+
 	/* Everything of the SYN is read before its headers are written
 	 * over: the reply's start where the SYN's did. */
 	ports = load_be32(syn);

@@ -111,13 +111,13 @@ notify_ack_of(const struct tcp_seen *s, uint32_t cookie, uint32_t greeting_len)
 static inline int
 tcp_ipv6_group_or_any(const uint8_t *a)
 {
-	uint64_t hi, lo;
+	unsigned int i, any = 0;
 
 	if (a[0] != 0)
 		return a[0] == 0xff;
-	__builtin_memcpy(&hi, a, sizeof(hi));
-	__builtin_memcpy(&lo, a + 8, sizeof(lo));
-	return (hi | lo) == 0;
+	for (i = 1; i < 16; i++)
+		any |= a[i];
+	return any == 0;
 }
 
 static inline int
@@ -132,6 +132,9 @@ tcp_reply_allowed(uint8_t family, const uint8_t *src, const uint8_t *dst,
 		 * (reserved, 255.255.255.255 among them). */
 		return src[0] != 0 && dst[0] != 0 && src[0] < 224 &&
 		       dst[0] < 224;
+	/* First bytes 1..0xfe (2000::/3 among them) settle it. */
+	if ((uint8_t)(src[0] - 1) < 0xfe && (uint8_t)(dst[0] - 1) < 0xfe)
+		return 1;
 	return !tcp_ipv6_group_or_any(src) && !tcp_ipv6_group_or_any(dst);
 }
 

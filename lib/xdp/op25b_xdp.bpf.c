@@ -615,13 +615,7 @@ op25b_reply_build(struct xdp_md *ctx, const struct meta *m,
 	opt_len = r->mss != 0 ? 4 : 0;
 	if (l3 > RESET_L2_MAX || r->payload_len > OP25B_XDP_NOTIFY_GREETING_MAX)
 		return -1;
-	/* No answer from or to a group address (tcp_seen.h), judged before
-	 * the frame changes. */
-	p = (__u8 *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	if ((void *)(p + 14) > end ||
-	    !tcp_reply_allowed(m->family, s->src, s->dst, p))
-		return -1;
+
 	tcp_len = 20 + opt_len + r->payload_len;
 	ip_len = (m->family == 4 ? 20 : 40) + tcp_len;
 	/* The frame to the reply's length first; what it needs was read. */
@@ -745,6 +739,23 @@ exempt_covers(void *table, void *key, __u64 now)
 		*prefixlen = e->prefixlen - 1;
 	}
 	return 0;
+}
+
+/* tcp_reply_allowed() (tcp_seen.h) of the frame's MACs and addresses, read
+ * in place; each family with its own bounds, which the verifier follows. */
+static __always_inline int
+reply_allowed(const struct frame *f, const struct meta *m)
+{
+	const __u8 *macs = at(f, 0, 12), *a;
+
+	if (macs == NULL)
+		return 0;
+	if (m->family == 4) {
+		a = at(f, m->l3 + 12, 8);
+		return a != NULL && tcp_reply_allowed(4, a, a + 4, macs);
+	}
+	a = at(f, m->l3 + 8, 32);
+	return a != NULL && tcp_reply_allowed(6, a, a + 16, macs);
 }
 
 /* exempt_covers() of the source address, @len bytes at @off, in
@@ -1348,6 +1359,12 @@ op25b_xdp(struct xdp_md *ctx)
 		cnt->outcome[OP25B_OUTCOME_EXEMPTED]++;
 		return XDP_PASS;
 	}
+	/* No answer from or to a group address (tcp_seen.h), as
+	 * classifier.c's decide_as(): dropped, blocked. */
+	if ((outcome == OP25B_XDP_MATRIX_NOTIFY ||
+	     outcome == OP25B_OUTCOME_RESET) &&
+	    !reply_allowed(&f, &m))
+		outcome = OP25B_OUTCOME_BLOCKED;
 	/* block: notify: a SYN-ACK or the greeting counts as blocked, a RST
 	 * as reset; both go back. */
 	if (outcome == OP25B_XDP_MATRIX_NOTIFY) {

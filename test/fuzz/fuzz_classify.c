@@ -215,7 +215,20 @@ struct described {
 	int family;
 	uint8_t src[16], dst[16];
 	char flags[8];
+	bool group; /* a group or unspecified address or MAC: no reply */
 };
+
+/* Whether an address can be neither answered nor answered from: IPv4
+ * 0.0.0.0/8 and 224.0.0.0 up; IPv6 multicast and :: (RFC 1122, 4291). */
+static bool
+group_address(int family, const uint8_t *a)
+{
+	static const uint8_t any[16];
+
+	if (family == AF_INET)
+		return a[0] == 0 || a[0] >= 224;
+	return a[0] == 0xff || memcmp(a, any, 16) == 0;
+}
 
 static int
 describe(const uint8_t *frame, uint32_t len, struct described *d)
@@ -232,6 +245,10 @@ describe(const uint8_t *frame, uint32_t len, struct described *d)
 	FUZZ_CHECK(inet_pton(d->family, src, d->src) == 1 &&
 			   inet_pton(d->family, dst, d->dst) == 1,
 		   "describe gave '%s'", text);
+	/* A described frame has its Ethernet header. */
+	d->group = ((frame[0] | frame[6]) & 1) != 0 ||
+		   group_address(d->family, d->src) ||
+		   group_address(d->family, d->dst);
 	return 1;
 }
 
@@ -249,9 +266,11 @@ reference_outcome(const struct described *d, uint8_t *class_slot,
 	*group_slot = (uint8_t)(grp + 1);
 	switch (action) {
 	case OP25B_ACTION_BLOCK:
-		/* The fixed policy: enforce, block: reset. */
-		return strcmp(d->flags, "S") == 0 ? OP25B_OUTCOME_RESET
-						  : OP25B_OUTCOME_BLOCKED;
+		/* The fixed policy: enforce, block: reset; no reply from or
+		 * to a group address. */
+		return strcmp(d->flags, "S") == 0 && !d->group
+			       ? OP25B_OUTCOME_RESET
+			       : OP25B_OUTCOME_BLOCKED;
 	case OP25B_ACTION_COUNT:
 		return OP25B_OUTCOME_COUNTED;
 	default:
