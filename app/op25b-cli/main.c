@@ -283,6 +283,58 @@ await_prompt(int fd, int timeout_s)
 	}
 }
 
+/*
+ * Append @arg to the command @line (@len used of @size), after a space
+ * unless first. The shell took the quotes off: an argument with a blank,
+ * a quote or a backslash is quoted again (\" and \\ inside), so that
+ * `reason "ticket 1"` reaches op25b as one text. Refused: a control
+ * character (a newline would run what follows as a second command, its
+ * answer never read) and '#' (the CLI's comment: the rest would go).
+ * Returns 0, or -1 after saying why.
+ */
+static int
+append_arg(char *line, size_t size, size_t *len, const char *arg, int first)
+{
+	int quote = arg[0] == '\0' || strpbrk(arg, " \t\"\\") != NULL;
+	const unsigned char *c;
+	size_t need = strlen(arg) * 2 + 4;
+
+	for (c = (const unsigned char *)arg; *c != '\0'; c++) {
+		if (*c < 0x20 || *c == 0x7f) {
+			fprintf(stderr,
+				"op25b-cli: argument '%s' holds a control "
+				"character (byte 0x%02x): refused\n",
+				arg, *c);
+			return -1;
+		}
+		if (*c == '#') {
+			fprintf(stderr,
+				"op25b-cli: argument '%s' holds '#', which "
+				"starts a comment in op25b's CLI: leave it "
+				"out\n",
+				arg);
+			return -1;
+		}
+	}
+	if (*len + need >= size) {
+		fprintf(stderr, "op25b-cli: command too long\n");
+		return -1;
+	}
+	if (!first)
+		line[(*len)++] = ' ';
+	if (quote)
+		line[(*len)++] = '"';
+	for (c = (const unsigned char *)arg; *c != '\0'; c++) {
+		if (quote && (*c == '"' || *c == '\\'))
+			line[(*len)++] = '\\';
+		line[(*len)++] = (char)*c;
+	}
+	if (quote)
+		line[(*len)++] = '"';
+	line[*len] = '\0';
+	return 0;
+}
+
 static int
 batch(int fd, int argc, char **argv, int timeout_s)
 {
@@ -295,17 +347,10 @@ batch(int fd, int argc, char **argv, int timeout_s)
 		size_t len = 0;
 
 		line[0] = '\0';
-		for (i = 0; i < argc; i++) {
-			int n = snprintf(line + len, sizeof(line) - len, "%s%s",
-					 i ? " " : "", argv[i]);
-
-			if (n < 0 || (size_t)n >= sizeof(line) - len) {
-				fprintf(stderr,
-					"op25b-cli: command too long\n");
+		for (i = 0; i < argc; i++)
+			if (append_arg(line, sizeof(line), &len, argv[i],
+				       i == 0) != 0)
 				return EXIT_USAGE;
-			}
-			len += (size_t)n;
-		}
 		if (absolute_file(line, sizeof(line)) != 0)
 			return EXIT_FAILED;
 		return run_command(fd, line, timeout_s);

@@ -468,6 +468,28 @@ wait "$raw" || problem "raw session:" "$(cat "$work/raw.txt")"
 c exempt del 192.0.2.99
 report "cli: two sessions at once (a raw socket session and op25b-cli)"
 
+# op25b-cli's arguments: a newline would have run the rest as a second
+# command, its answer never read (a permanent exemption from a ticket's
+# text); a reason the shell unquoted reaches op25b quoted again; '#'
+# (the CLI's comment) is refused rather than the rest dropped.
+"$cli" --name "$name" --timeout 20 exempt add 192.0.2.97 ttl 1h reason \
+	"$(printf 'line1\nexempt add 198.18.9.0/24')" >"$work/out" 2>&1
+want_rc $? 2 "an argument with a newline: status"
+want_has "$work/out" "op25b-cli: argument 'line1"
+want_has "$work/out" "holds a control character (byte 0x0a): refused"
+"$cli" --name "$name" --timeout 20 exempt add 192.0.2.97 reason "ticket #8812" \
+	>"$work/out" 2>&1
+want_rc $? 2 "an argument with '#': status"
+want_has "$work/out" "op25b-cli: argument 'ticket #8812' holds '#', which starts a comment in op25b's CLI: leave it out"
+c exempt list
+grep -qE '^(192\.0\.2\.97|198\.18\.9\.0)/' "$work/out" && problem "a refused argument exempted something:" "$(cat "$work/out")"
+c exempt add 192.0.2.97 reason "ticket 8812 customer" ttl 1h
+want_rc "$rc" 0 "a reason with blanks, then ttl: status ($(cat "$work/out"))"
+c exempt list json
+py_check 'import json,sys; a=json.load(open(sys.argv[1])); e=[x for x in a if x["prefix"]=="192.0.2.97/32"]; assert e and e[0]["reason"]=="ticket 8812 customer" and e[0]["ttl"]==3600, a' "$work/out"
+c exempt del 192.0.2.97
+report "cli: op25b-cli refuses a control character or '#' in an argument, and quotes a reason the shell unquoted"
+
 # logrotate's way with the audit log: renamed, then SIGUSR1; the next
 # event goes into a new file at the path (copytruncate lost a line written
 # between its copy and its truncation).
