@@ -67,6 +67,11 @@ gen_key_set_init(struct gen_key_set *set, uint64_t n)
 {
 	uint64_t cap = 16;
 
+	/* Twice n slots: a set that large cannot be had (2 * n would wrap
+	 * above 2^63, and a set too small for its keys never finds a free
+	 * slot). */
+	if (n > SIZE_MAX / (2 * sizeof(*set->slots)))
+		return -ENOMEM;
 	while (cap < 2 * n)
 		cap <<= 1;
 	set->slots = calloc(cap, sizeof(*set->slots));

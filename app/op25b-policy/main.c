@@ -24,7 +24,8 @@ static const struct command {
 	{ "explain", op25b_tool_explain, "explain [--json] FILE SRC DST [PORT]",
 	  "the verdict for one flow and which rule decided it" },
 	{ "replay", op25b_tool_replay,
-	  "replay FILE IN.pcap [--out OUT.pcap] [--replies R.pcap] [--json]",
+	  "replay FILE IN.pcap [--out OUT.pcap] [--replies R.pcap] [--json] "
+	  "[--mbuf-size N]",
 	  "classify a capture; OUT gets what would be forwarded upstream, R "
 	  "the replies sent back (TCP resets; under block: notify SYN-ACKs "
 	  "and RSTs)" },

@@ -342,7 +342,8 @@ op25b_tool_replay(int argc, char **argv)
 	}
 
 out_dump:
-	op25b_replay_dumps_close(&r.dumps);
+	if (op25b_replay_dumps_close(&r.dumps) != 0)
+		ret = 1;
 out_eal:
 	rte_mempool_free(r.pool);
 	op25b_classifier_free(r.classifier);

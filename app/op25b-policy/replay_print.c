@@ -4,6 +4,7 @@
  * op25b-policy replay (the DPDK classifier) and op25b-xdp replay (the XDP
  * program) print the same, so that their outputs compare line by line.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -210,7 +211,8 @@ dump_open(pcap_t *dead, const char *tool, const char *path, int *failed)
 		return NULL;
 	d = pcap_dump_open(dead, path);
 	if (d == NULL) {
-		fprintf(stderr, "%s: %s: %s\n", tool, path, pcap_geterr(dead));
+		/* pcap_geterr() names the path itself. */
+		fprintf(stderr, "%s: %s\n", tool, pcap_geterr(dead));
 		*failed = 1;
 	}
 	return d;
@@ -224,6 +226,9 @@ op25b_replay_dumps_open(struct op25b_replay_dumps *d, const char *tool,
 	int failed = 0;
 
 	memset(d, 0, sizeof(*d));
+	d->tool = tool;
+	d->out_path = out;
+	d->replies_path = replies;
 	d->dead = pcap_open_dead(DLT_EN10MB, (int)snaplen);
 	if (d->dead == NULL) {
 		fprintf(stderr, "%s: no memory for the captures\n", tool);
@@ -234,16 +239,41 @@ op25b_replay_dumps_open(struct op25b_replay_dumps *d, const char *tool,
 	return failed ? -1 : 0;
 }
 
-void
+/* Flush and close @dp (@path's); 0, or -1 after saying why. pcap_dump()
+ * says nothing of a failed write: the stream's error flag keeps it. */
+static int
+dump_close(pcap_dumper_t *dp, const char *tool, const char *path)
+{
+	int bad;
+
+	errno = 0;
+	bad = pcap_dump_flush(dp) != 0 || ferror(pcap_dump_file(dp));
+	if (bad)
+		fprintf(stderr, "%s: %s: write failed: %s\n", tool, path,
+			strerror(errno != 0 ? errno : EIO));
+	pcap_dump_close(dp);
+	return bad ? -1 : 0;
+}
+
+int
 op25b_replay_dumps_close(struct op25b_replay_dumps *d)
 {
-	if (d->out)
-		pcap_dump_close(d->out);
-	if (d->replies)
-		pcap_dump_close(d->replies);
+	int ret = 0;
+
+	if (d->out && dump_close(d->out, d->tool, d->out_path) != 0)
+		ret = -1;
+	if (d->replies && dump_close(d->replies, d->tool, d->replies_path) != 0)
+		ret = -1;
 	if (d->dead)
 		pcap_close(d->dead);
+	errno = 0;
+	if (d->tool != NULL && (fflush(stdout) != 0 || ferror(stdout))) {
+		fprintf(stderr, "%s: standard output: write failed: %s\n",
+			d->tool, strerror(errno != 0 ? errno : EIO));
+		ret = -1;
+	}
 	memset(d, 0, sizeof(*d));
+	return ret;
 }
 
 void

@@ -47,8 +47,9 @@ void op25b_replay_print_adaptive(const struct op25b_replay_report *r,
 /* Where a replay writes what leaves: OUT (forwarded) and R (replies). */
 struct op25b_replay_dumps {
 	pcap_t *dead;
-	pcap_dumper_t *out;	/* NULL: not asked for */
-	pcap_dumper_t *replies; /* NULL: not asked for */
+	pcap_dumper_t *out;			    /* NULL: not asked for */
+	pcap_dumper_t *replies;			    /* NULL: not asked for */
+	const char *tool, *out_path, *replies_path; /* for the errors */
 };
 
 /* Open the captures asked for (a NULL path: none), Ethernet, @snaplen.
@@ -58,6 +59,10 @@ int op25b_replay_dumps_open(struct op25b_replay_dumps *d, const char *tool,
 			    unsigned int snaplen);
 
 /* Close what op25b_replay_dumps_open() opened; a zeroed @d is accepted. */
-void op25b_replay_dumps_close(struct op25b_replay_dumps *d);
+/* Close the captures, and the tool's standard output's last words out.
+ * Returns 0, or -1 after "TOOL: PATH: write failed: why" on stderr for
+ * each capture (or the standard output) a write to failed: a capture
+ * cut short, or a --json cut off, is no result. */
+int op25b_replay_dumps_close(struct op25b_replay_dumps *d);
 
 #endif /* OP25B_REPLAY_PRINT_H */

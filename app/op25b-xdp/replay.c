@@ -247,7 +247,8 @@ xdp_cmd_replay(const struct xdp_args *a)
 			r.runts, r.refused, r.refused_min);
 	ret = EXIT_SUCCESS;
 out_dump:
-	op25b_replay_dumps_close(&r.dumps);
+	if (op25b_replay_dumps_close(&r.dumps) != 0)
+		ret = EXIT_FAILURE;
 out_x:
 	op25b_exempt_registry_free(reg);
 	op25b_classifier_parser_free(parser);

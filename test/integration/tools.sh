@@ -242,6 +242,23 @@ want_rc $rc 1
 want_has "$work/r2.err" "op25b-policy: $work/not-a.pcap: unknown file format"
 report "replay with a file that is not a pcap: exit 1, unknown file format"
 
+# A capture or an output that a write cut short is no result: a full
+# device under --out or the standard output (a full disk, a file size
+# limit) fails in one line (the exit status was 0, the file cut).
+"$gen" vectors "$root/test/vectors/enforce.vec" --out "$work/enf.pcap" >/dev/null
+"$policy_tool" replay "$enforce" "$work/enf.pcap" --out /dev/full >/dev/null 2>"$work/r3.err"
+want_rc $? 1 "replay --out /dev/full"
+want_has "$work/r3.err" "op25b-policy: /dev/full: write failed: No space left on device"
+want_lines "$work/r3.err" 1
+"$policy_tool" replay "$enforce" "$work/enf.pcap" --json >/dev/full 2>"$work/r4.err"
+want_rc $? 1 "replay --json >/dev/full"
+want_has "$work/r4.err" "op25b-policy: standard output: write failed: No space left on device"
+"$policy_tool" replay "$enforce" "$work/enf.pcap" --out "$work/none/o.pcap" >/dev/null 2>"$work/r5.err"
+want_rc $? 1 "replay --out into a missing directory"
+want_has "$work/r5.err" "op25b-policy: $work/none/o.pcap: No such file or directory"
+want_lines "$work/r5.err" 1
+report "replay whose output cannot be written (--out or stdout on /dev/full, a missing directory): exit 1, one line"
+
 # --- replay an adaptive policy: the capture's timestamps are the clock --------
 cat >"$work/adaptive-replay.yaml" <<'EOF'
 version: 1
