@@ -229,29 +229,33 @@ report "$af_name: --max-pkt-len 9018 refused in one line (DPDK 22.11's af_packet
 # --max-pkt-len 1518 (an untagged 1,514-byte frame and its CRC): the
 # kernel interfaces get MTU 1500, not 1492 (1518 less two tags' room),
 # which dropped every full-size untagged frame before op25b saw it.
-d="$work/af-1518"
-mkdir -p "$d"
-ip netns exec "$ns" timeout 30 "$op25b" "${eal[@]}" "${af[@]}" \
-	-- --policy "$policy" "${app[@]}" --max-pkt-len 1518 >"$d/out" 2>"$d/err" &
-bg_pid=$!
-if wait_until 15 "$bg_pid" grep -qsF "op25b: policy" "$d/out"; then
+# af_start NAME ARGS...: op25b on the veths in $d=$work/NAME with ARGS;
+# true once it runs (else said). af_stop: its stop, exit status 0.
+af_start() {
+	d="$work/$1"
+	shift
+	mkdir -p "$d"
+	ip netns exec "$ns" timeout 30 "$op25b" "${eal[@]}" "${af[@]}" \
+		-- --policy "$policy" "${app[@]}" "$@" >"$d/out" 2>"$d/err" &
+	bg_pid=$!
+	wait_until 15 "$bg_pid" grep -qsF "op25b: policy" "$d/out" && return 0
+	problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
+	return 1
+}
+af_stop() {
+	stop_bg TERM 5
+	[ "$rc" = 0 ] || problem "op25b exit status $rc:" "$(tail -20 "$d/err")"
+}
+
+if af_start af-1518 --max-pkt-len 1518; then
 	want_has "$d/out" "op25b: ports 0 (net_af_packet0) MTU 1500, 1 (net_af_packet1) MTU 1500"
 	[ "$(mtu vA)/$(mtu vB)" = 1500/1500 ] ||
 		problem "kernel MTUs vA/vB $(mtu vA)/$(mtu vB) at --max-pkt-len 1518, want 1500/1500"
-else
-	problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
 fi
-stop_bg TERM 5
-[ "$rc" = 0 ] || problem "op25b exit status $rc:" "$(tail -20 "$d/err")"
+af_stop
 report "$af_name: --max-pkt-len 1518 gives MTU 1500 (an untagged frame of 1518 bytes passes), not 1492"
 
-d="$work/af"
-mkdir -p "$d"
-ip netns exec "$ns" timeout 30 "$op25b" "${eal[@]}" "${af[@]}" \
-	-- --policy "$policy" "${app[@]}" --stats-json "$d/stats.json" \
-	>"$d/out" 2>"$d/err" &
-bg_pid=$!
-if wait_until 15 "$bg_pid" grep -qsF "op25b: policy" "$d/out"; then
+if af_start af --stats-json "$work/af/stats.json"; then
 	[ "$(mtu vA)/$(mtu vB)" = 1500/1500 ] ||
 		problem "kernel MTUs vA/vB $(mtu vA)/$(mtu vB), want 1500/1500 (what op25b set)"
 	ip netns exec "$ns" timeout 30 "$py" "$frames" veth pA pB \
@@ -273,11 +277,8 @@ if wait_until 15 "$bg_pid" grep -qsF "op25b: policy" "$d/out"; then
 		problem "no RST+ACK for the port-25 SYN:" "$(cat "$d/scapy.out")"
 	grep -q "^rst 44006 " "$d/scapy.out" &&
 		problem "an RST for the 8,900-byte SYN, which vA's MTU drops"
-else
-	problem "op25b did not start:" "$(tail -n 20 "$d/out" "$d/err")"
 fi
-stop_bg TERM 5
-[ "$rc" = 0 ] || problem "op25b exit status $rc:" "$(tail -20 "$d/err")"
+af_stop
 report "$af_name: op25b sets them to 1500; 1,514-byte HTTPS frames arrive intact both ways, 8,900-byte ones are never forwarded cut, a port-25 SYN is reset"
 
 # --- (g) real jumbo frames through the kernel: net_pcap on the veths ---------
