@@ -314,7 +314,10 @@ op25b_ipv6_walk(struct xdp_md *ctx, __u32 off, __u32 end, struct tcp_at *t)
 	if (ip == NULL)
 		return OP25B_OUTCOME_MALFORMED;
 	payload_end = off + 40 + be16(ip + 4);
-	if ((ip[0] >> 4) != 6 || payload_end == off + 40 || payload_end > end)
+	/* Payload length 0 goes on, as in classify_priv.h's parse_ipv6():
+	 * a next header op25b does not read makes it no SMTP below, TCP or
+	 * an extension header malformed (no room for it). */
+	if ((ip[0] >> 4) != 6 || payload_end > end)
 		return OP25B_OUTCOME_MALFORMED;
 	nh = ip[6];
 	cur = off + 40;
