@@ -285,9 +285,10 @@ await_prompt(int fd, int timeout_s)
 
 /*
  * Append @arg to the command @line (@len used of @size), after a space
- * unless first. The shell took the quotes off: an argument with a blank,
- * a quote or a backslash is quoted again (\" and \\ inside), so that
- * `reason "ticket 1"` reaches op25b as one text. Refused: a control
+ * unless first. The shell took the quotes off: an argument with a blank
+ * is quoted again (\" and \\ inside), so that `reason "ticket 1"`
+ * reaches op25b as one text; one already in double quotes (the shell's
+ * '"ticket 1"') and one without a blank go as they are. Refused: a control
  * character (a newline would run what follows as a second command, its
  * answer never read) and '#' (the CLI's comment: the rest would go).
  * Returns 0, or -1 after saying why.
@@ -295,9 +296,10 @@ await_prompt(int fd, int timeout_s)
 static int
 append_arg(char *line, size_t size, size_t *len, const char *arg, int first)
 {
-	int quote = arg[0] == '\0' || strpbrk(arg, " \t\"\\") != NULL;
+	size_t n = strlen(arg), need = n * 2 + 4;
+	int quote = strpbrk(arg, " \t") != NULL &&
+		    !(n >= 2 && arg[0] == '"' && arg[n - 1] == '"');
 	const unsigned char *c;
-	size_t need = strlen(arg) * 2 + 4;
 
 	for (c = (const unsigned char *)arg; *c != '\0'; c++) {
 		if (*c < 0x20 || *c == 0x7f) {

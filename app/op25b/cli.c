@@ -362,7 +362,8 @@ cli_check_path(struct cmdline *cl, const char *what, const char *path)
 		cli_fail(cl,
 			 "%s %s: a relative path, and op25b does not run in "
 			 "your directory: give an absolute path (op25b-cli "
-			 "makes it absolute)",
+			 "COMMAND from a shell makes one absolute; its "
+			 "prompt does not)",
 			 what, path);
 		return -1;
 	}

@@ -268,6 +268,9 @@ delta_check "$work/enforce.0" "$work/enforce.1" 'b["blocked"] > a["blocked"] and
 c set mode monitor
 want_rc "$rc" 0 "set mode monitor: status"
 want_has "$work/out" "mode monitor: live"
+# The policy's malformed is drop (the default): monitor mode still drops
+# malformed frames, which the operator is told.
+want_has "$work/out" "note: the policy's malformed: drop still drops malformed frames in monitor mode (malformed: forward passes them)"
 window monitor
 delta_check "$work/monitor.0" "$work/monitor.1" 'b["blocked"] == a["blocked"] and b["counted"] > a["counted"]'
 c show policy

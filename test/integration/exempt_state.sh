@@ -259,7 +259,7 @@ report "exempt state: exempt import of 0.0.0.0/0 or ::/0 only with force, as exe
 # A relative path that op25b-cli did not make absolute (a raw session): refused.
 raw_batch "$work/$name.sock" "exempt export x.exemptions" \
 	"exempt import x.exemptions" >"$work/out" 2>&1
-want_has "$work/out" "exempt export x.exemptions: a relative path, and op25b does not run in your directory: give an absolute path (op25b-cli makes it absolute)"
+want_has "$work/out" "exempt export x.exemptions: a relative path, and op25b does not run in your directory: give an absolute path (op25b-cli COMMAND from a shell makes one absolute; its prompt does not)"
 want_has "$work/out" "exempt import x.exemptions: a relative path"
 want_has "$work/out" "<RS>1"
 report "exempt state: a relative FILE on the socket is refused, not taken from op25b's directory"

@@ -249,8 +249,8 @@ want_has "$work/out" "file        $work/client/isp.yaml"
 # A raw session (no op25b-cli to make the path absolute): refused.
 raw_batch "$sock" "policy check isp.yaml" "policy reload isp.yaml" \
 	>"$work/out" 2>&1
-want_has "$work/out" "policy check isp.yaml: a relative path, and op25b does not run in your directory: give an absolute path (op25b-cli makes it absolute)"
-want_has "$work/out" "policy reload isp.yaml: a relative path, and op25b does not run in your directory: give an absolute path (op25b-cli makes it absolute)"
+want_has "$work/out" "policy check isp.yaml: a relative path, and op25b does not run in your directory: give an absolute path (op25b-cli COMMAND from a shell makes one absolute; its prompt does not)"
+want_has "$work/out" "policy reload isp.yaml: a relative path, and op25b does not run in your directory: give an absolute path (op25b-cli COMMAND from a shell makes one absolute; its prompt does not)"
 [ "$(grep -c '<RS>1' "$work/out")" = 2 ] || problem "raw session: want two failures:" "$(cat "$work/out")"
 c show policy
 want_has "$work/out" "file        $work/client/isp.yaml"
