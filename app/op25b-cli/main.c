@@ -285,19 +285,22 @@ await_prompt(int fd, int timeout_s)
 
 /*
  * Append @arg to the command @line (@len used of @size), after a space
- * unless first. The shell took the quotes off: an argument with a blank
- * is quoted again (\" and \\ inside), so that `reason "ticket 1"`
- * reaches op25b as one text; one already in double quotes (the shell's
- * '"ticket 1"') and one without a blank go as they are. Refused: a control
+ * unless first. The shell took the quotes off a reason's text: the
+ * argument after `reason` (@text), when it holds a blank, is quoted again
+ * (\" and \\ inside), so that `reason "ticket 1"` reaches op25b as one
+ * text; one already in double quotes (the shell's '"ticket 1"') goes as
+ * it is, as does every other argument (`op25b-cli "show version"`, a
+ * whole command in one argument, is a line as before). Refused: a control
  * character (a newline would run what follows as a second command, its
  * answer never read) and '#' (the CLI's comment: the rest would go).
  * Returns 0, or -1 after saying why.
  */
 static int
-append_arg(char *line, size_t size, size_t *len, const char *arg, int first)
+append_arg(char *line, size_t size, size_t *len, const char *arg, int first,
+	   int text)
 {
 	size_t n = strlen(arg), need = n * 2 + 4;
-	int quote = strpbrk(arg, " \t") != NULL &&
+	int quote = text && strpbrk(arg, " \t") != NULL &&
 		    !(n >= 2 && arg[0] == '"' && arg[n - 1] == '"');
 	const unsigned char *c;
 
@@ -351,7 +354,9 @@ batch(int fd, int argc, char **argv, int timeout_s)
 		line[0] = '\0';
 		for (i = 0; i < argc; i++)
 			if (append_arg(line, sizeof(line), &len, argv[i],
-				       i == 0) != 0)
+				       i == 0,
+				       i > 0 && strcmp(argv[i - 1], "reason") ==
+							0) != 0)
 				return EXIT_USAGE;
 		if (absolute_file(line, sizeof(line)) != 0)
 			return EXIT_FAILED;

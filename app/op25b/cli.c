@@ -13,10 +13,11 @@
  * Nothing here blocks the control lcore for long: the control loop polls
  * every descriptor with its 10 ms tick, and a session's input is fed to
  * its cmdline as it arrives. Socket sessions are non-blocking: a reply
- * waits for the client to read at most CLI_STUCK_MS without progress (and
- * CLI_TURN_MS in all for one batch of input), and a client that does not
- * read its replies loses its session rather than stalling everything the
- * control lcore does (ports' figures, other sessions, signals, expiry).
+ * waits for the client to read at most CLI_STUCK_MS without progress, and
+ * a client that does not read its replies loses its session rather than
+ * stalling everything the control lcore does (ports' figures, other
+ * sessions, signals, expiry). One that reads, however slowly, gets its
+ * reply whole, as before.
  *
  * A socket session starts interactive: op25b prints the prompt as soon as
  * it accepts the connection, so that socat or nc -U work as they are. A
@@ -55,9 +56,6 @@
  * lcore: a reply waits this long for it to read something, and its
  * session ends when it does not. */
 #define CLI_STUCK_MS 2000
-/* And a session's input read at once (up to 4 KB: a batch of commands)
- * has this long in all for its replies. */
-#define CLI_TURN_MS 10000
 
 enum session_kind {
 	SESSION_FREE = 0,
@@ -76,7 +74,6 @@ struct session {
 	bool failed;  /* the command being run failed */
 	bool closing; /* quit: end the session after this command */
 	bool stuck;   /* a socket whose client stopped reading: shut down */
-	uint64_t turn_end_ms; /* CLOCK_MONOTONIC: this input's replies' end */
 	/* The start-up file's session: why its command failed (the first
 	 * cli_fail()), said on stderr with FILE:LINE, not to stdout. */
 	char why[1024];
@@ -161,8 +158,8 @@ session_give_up(struct session *s, const char *why)
 /*
  * Write all of @p text to @p s's descriptor. The terminal's and the
  * start-up file's block as stdout does; a socket's wait for the client
- * to read at most CLI_STUCK_MS without progress and until the end of the
- * input's turn, then the session is given up (the rest is lost).
+ * to read, at most CLI_STUCK_MS without progress, then the session is
+ * given up (the rest is lost).
  */
 static void
 session_write(struct session *s, const char *text, size_t len)
@@ -193,9 +190,7 @@ session_write(struct session *s, const char *text, size_t len)
 		now = monotonic_ms();
 		if (quiet_end == 0)
 			quiet_end = now + CLI_STUCK_MS;
-		/* Output outside an input's turn has the quiet limit alone. */
-		end = s->turn_end_ms != 0 ? RTE_MIN(quiet_end, s->turn_end_ms)
-					  : quiet_end;
+		end = quiet_end;
 		if (now >= end) {
 			session_give_up(s, "the client did not read its "
 					   "replies");
@@ -908,7 +903,6 @@ session_input(struct op25b_cli *cli, struct session *s)
 		session_close(s);
 		return;
 	}
-	s->turn_end_ms = monotonic_ms() + CLI_TURN_MS;
 	if (s->kind == SESSION_NEW) {
 		s->kind = SESSION_INTERACTIVE;
 		if (buf[0] == CLI_BATCH_MARK) {

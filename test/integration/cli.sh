@@ -491,6 +491,11 @@ want_rc "$rc" 0 "a reason with blanks, then ttl: status ($(cat "$work/out"))"
 c exempt list json
 py_check 'import json,sys; a=json.load(open(sys.argv[1])); e=[x for x in a if x["prefix"]=="192.0.2.97/32"]; assert e and e[0]["reason"]=="ticket 8812 customer" and e[0]["ttl"]==3600, a' "$work/out"
 c exempt del 192.0.2.97
+# A whole command as one argument (sudo, ExecStartPost=, scripts) goes as
+# a line, unquoted.
+c "show version"
+want_rc "$rc" 0 "a command as one argument: status"
+want_re "$work/out" '^op25b [0-9.]+, DPDK'
 report "cli: op25b-cli refuses a control character or '#' in an argument, and quotes a reason the shell unquoted"
 
 # logrotate's way with the audit log: renamed, then SIGUSR1; the next
