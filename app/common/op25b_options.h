@@ -178,12 +178,14 @@ int op25b_option_uint(const char *prog, const char *name, const char *arg,
 		      unsigned long *out);
 
 /**
- * @p arg, the argument of --name, as an instance name: 1 to @p max - 1
- * characters, no '/' (it names /dev/shm/op25b.NAME). A refusal is one
- * line on stderr: "PROG: --name ARG: 1..MAX-1 characters, no '/'".
+ * @p arg, the argument of --@p option (--name, op25b-stat's --xdp), as an
+ * instance name: 1 to @p max - 1 characters, no '/' (it names a path:
+ * /dev/shm/op25b.NAME, a pin directory). A refusal is one line on
+ * stderr: "PROG: --OPTION ARG: 1..MAX-1 characters, no '/'".
  * @return 0, or -EINVAL after that line.
  */
-int op25b_option_instance(const char *prog, const char *arg, size_t max);
+int op25b_option_instance(const char *prog, const char *option, const char *arg,
+			  size_t max);
 
 /**
  * The start of a tool with subcommands: without one, @p usage to stderr

@@ -125,7 +125,8 @@ op25b_options_next(struct op25b_getopt *g, const char *prog, int argc,
 			store_uint(field, o->size, v);
 			break;
 		case OP25B_OPTION_INSTANCE:
-			if (op25b_option_instance(prog, optarg, o->max) != 0)
+			if (op25b_option_instance(prog, o->name, optarg,
+						  o->max) != 0)
 				return -EINVAL;
 			/* fall through */
 		default:
@@ -221,14 +222,15 @@ op25b_option_uint(const char *prog, const char *name, const char *arg,
 }
 
 int
-op25b_option_instance(const char *prog, const char *arg, size_t max)
+op25b_option_instance(const char *prog, const char *option, const char *arg,
+		      size_t max)
 {
 	size_t len = strnlen(arg, max);
 
 	if (len > 0 && len < max && strchr(arg, '/') == NULL)
 		return 0;
-	fprintf(stderr, "%s: --name %s: 1..%zu characters, no '/'\n", prog, arg,
-		max - 1);
+	fprintf(stderr, "%s: --%s %s: 1..%zu characters, no '/'\n", prog,
+		option, arg, max - 1);
 	return -EINVAL;
 }
 

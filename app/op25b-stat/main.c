@@ -196,12 +196,9 @@ parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case OPT_XDP:
 			/* An instance name as --name's: it names a path. */
-			if (optarg[0] == '\0' ||
-			    strlen(optarg) >= OP25B_STATS_NAME_MAX ||
-			    strchr(optarg, '/') != NULL)
-				return usage_error(
-					"--xdp %s: 1..%d characters, no '/'",
-					optarg, OP25B_STATS_NAME_MAX - 1);
+			if (op25b_option_instance("op25b-stat", "xdp", optarg,
+						  OP25B_STATS_NAME_MAX) != 0)
+				return -EINVAL;
 			cfg->name = optarg;
 			cfg->xdp = true;
 			break;
