@@ -342,16 +342,6 @@ parse_ipv4_plain(const struct op25b_classifier *c, const uint8_t *p,
 	return parse_ipv4_no_options(c, p, 14, len, total, 0, m);
 }
 
-/* Whether op25b reads an IPv6 next header: TCP, or an extension header
- * it walks. */
-static __rte_always_inline bool
-ipv6_read_header(uint8_t nh)
-{
-	return nh == IPPROTO_TCP || nh == IPPROTO_HOPOPTS ||
-	       nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS ||
-	       nh == IPPROTO_FRAGMENT || nh == IPPROTO_AH;
-}
-
 /* @version_known: the caller tested the version nibble. */
 static __rte_always_inline uint8_t
 parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
@@ -365,18 +355,13 @@ parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 		return OP25B_OUTCOME_MALFORMED;
 	plen = load_be16(p + off + 4);
 	payload_end = off + 40 + plen;
-	/* Payload length 0 would be a jumbogram, which Ethernet cannot carry
-	 * (RFC 2675: with a hop-by-hop header), or an empty packet: with a
-	 * next header op25b does not read (59, none), no SMTP, as any other
-	 * protocol. 1 <= plen <= end - off - 40 in one unsigned compare: 0
-	 * wraps. */
+	/* Payload length 0 goes on, as any other: the walk below makes an
+	 * empty packet with a next header op25b does not read (59, none) no
+	 * SMTP, and a jumbogram (RFC 2675: behind a hop-by-hop header), or
+	 * TCP with no room for its header, malformed; as the XDP program. */
 	if (unlikely((!version_known && (p[off] >> 4) != 6) |
-		     (plen - 1 >= end - off - 40))) {
-		if (plen == 0 && (version_known || (p[off] >> 4) == 6) &&
-		    !ipv6_read_header(p[off + 6]))
-			return OP25B_OUTCOME_NON_SMTP;
+		     (plen > end - off - 40)))
 		return OP25B_OUTCOME_MALFORMED;
-	}
 	nh = p[off + 6];
 	/* No extension header, the common case, peeled off the walk: the
 	 * TCP header's offset is then a constant in an untagged frame. */
