@@ -246,6 +246,7 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 	struct op25b_exempt_registry *reg = NULL;
 	struct op25b_policy *policy = NULL;
 	struct op25b_xdp_state st;
+	const char *too_long;
 	int err, ret = -1;
 
 	err = op25b_xdp_state(x, &st);
@@ -258,17 +259,16 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 	/* The instance keeps both paths in 255 bytes for the next reload:
 	 * refused before anything changes, not kept cut short (nor the
 	 * policy switched and then the exemptions file refused). */
-	if ((policy_path != NULL &&
-	     strlen(policy_path) >= OP25B_XDP_POLICY_PATH_MAX) ||
-	    strlen(exempt_path) >= sizeof(st.exemptions)) {
+	too_long = policy_path != NULL && strlen(policy_path) >=
+						  OP25B_XDP_POLICY_PATH_MAX
+			   ? policy_path
+		   : strlen(exempt_path) >= sizeof(st.exemptions) ? exempt_path
+								  : NULL;
+	if (too_long != NULL) {
 		fprintf(stderr,
 			"%s: error: the path is longer than %zu bytes (a "
 			"reload reads it back); the running policy stays\n",
-			policy_path != NULL && strlen(policy_path) >=
-						       OP25B_XDP_POLICY_PATH_MAX
-				? policy_path
-				: exempt_path,
-			sizeof(st.exemptions) - 1);
+			too_long, sizeof(st.exemptions) - 1);
 		goto out;
 	}
 	policy = xdp_policy_load(policy_path ? policy_path : st.policy);

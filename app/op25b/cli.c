@@ -169,7 +169,7 @@ session_write(struct session *s, const char *text, size_t len)
 	while (len > 0 && !s->stuck) {
 		ssize_t n = write(s->fd, text, len);
 		struct pollfd p = { .fd = s->fd, .events = POLLOUT };
-		uint64_t now, end;
+		uint64_t now;
 
 		if (n > 0) {
 			text += n;
@@ -190,13 +190,12 @@ session_write(struct session *s, const char *text, size_t len)
 		now = monotonic_ms();
 		if (quiet_end == 0)
 			quiet_end = now + CLI_STUCK_MS;
-		end = quiet_end;
-		if (now >= end) {
+		if (now >= quiet_end) {
 			session_give_up(s, "the client did not read its "
 					   "replies");
 			return;
 		}
-		poll(&p, 1, (int)(end - now));
+		poll(&p, 1, (int)(quiet_end - now));
 	}
 }
 

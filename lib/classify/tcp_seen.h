@@ -97,15 +97,6 @@ notify_ack_of(const struct tcp_seen *s, uint32_t cookie, uint32_t greeting_len)
 	return NOTIFY_ACK_OTHER;
 }
 
-/*
- * Whether a reply may answer a segment from @src to @dst (@family 4: the
- * first 4 bytes) whose frame's MACs are @macs (destination, then
- * source): no group or unspecified address on either side, at either
- * layer. A SYN to a multicast or broadcast address is silently dropped
- * (RFC 1122 4.2.3.10, RFC 9293 3.10.7.2), and none of those is ever a
- * source (RFC 1122 3.2.1.3, RFC 4291 2.7): an answer would come from a
- * group address, or go to one. Byte by byte, for the BPF target too.
- */
 /* Whether IPv6 address @a is multicast (ff00::/8) or ::. The rest is
  * read only for an address in 0::/8 (a unicast one is in 2000::/3). */
 static inline int
@@ -120,6 +111,15 @@ tcp_ipv6_group_or_any(const uint8_t *a)
 	return any == 0;
 }
 
+/*
+ * Whether a reply may answer a segment from @src to @dst (@family 4: the
+ * first 4 bytes) whose frame's MACs are @macs (destination, then
+ * source): no group or unspecified address on either side, at either
+ * layer. A SYN to a multicast or broadcast address is silently dropped
+ * (RFC 1122 4.2.3.10, RFC 9293 3.10.7.2), and none of those is ever a
+ * source (RFC 1122 3.2.1.3, RFC 4291 2.7): an answer would come from a
+ * group address, or go to one. Byte by byte, for the BPF target too.
+ */
 static inline int
 tcp_reply_allowed(uint8_t family, const uint8_t *src, const uint8_t *dst,
 		  const uint8_t *macs)

@@ -352,12 +352,12 @@ int op25b_records_write_sd(FILE *out, const struct op25b_records_merged *rec,
 /* ------------------------------------------------------------------ */
 /* The last interval's worst sources (show blocked top, op25b-stat)    */
 
-/** A merged record with its names and times resolved: readable without
- * the policy or the TSC. */
 /** Entries a top list holds at most (what op25b saves, and a reader
  * takes). */
 #define OP25B_RECORDS_TOP_MAX 1024
 
+/** A merged record with its names and times resolved: readable without
+ * the policy or the TSC. */
 struct op25b_records_top {
 	struct op25b_records_merged m;
 	uint64_t first_ns, time_ns; /**< CLOCK_REALTIME */

@@ -618,7 +618,6 @@ op25b_reply_build(struct xdp_md *ctx, const struct meta *m,
 	opt_len = r->mss != 0 ? 4 : 0;
 	if (l3 > RESET_L2_MAX || r->payload_len > OP25B_XDP_NOTIFY_GREETING_MAX)
 		return -1;
-
 	tcp_len = 20 + opt_len + r->payload_len;
 	ip_len = (m->family == 4 ? 20 : 40) + tcp_len;
 	/* The frame to the reply's length first; what it needs was read. */

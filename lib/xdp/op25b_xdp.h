@@ -139,12 +139,11 @@ int op25b_xdp_set_exempt_file(struct op25b_xdp *x, const char *path);
 
 /** What the maps hold now. */
 struct op25b_xdp_state {
-	unsigned int gen;  /**< the active generation, 0 or 1 */
-	uint64_t prefixes; /**< prefixes in it, both sides */
-	uint64_t reloads;  /**< successful applies after the first */
-	uint32_t
-		reload_failed; /**< reloads refused (op25b_xdp_reload_failed) */
-	int ifindex;	       /**< as op25b_xdp_set_ifindex() left it */
+	unsigned int gen;	/**< the active generation, 0 or 1 */
+	uint64_t prefixes;	/**< prefixes in it, both sides */
+	uint64_t reloads;	/**< successful applies after the first */
+	uint32_t reload_failed; /**< reloads refused */
+	int ifindex;		/**< as op25b_xdp_set_ifindex() left it */
 	uint64_t loaded_ns; /**< CLOCK_REALTIME when the program was loaded */
 	char policy[OP25B_XDP_POLICY_PATH_MAX]; /**< the policy file applied
 						  * last */
