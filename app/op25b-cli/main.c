@@ -82,7 +82,9 @@ usage(FILE *out)
 		"lists, quit or\n"
 		"                   Ctrl-D ends the session (op25b keeps "
 		"running)\n"
-		"  (none, pipe)     one command a line from standard input\n\n"
+		"  (none, pipe)     one command a line from standard input\n"
+		"An answer is read whole before it is printed: a pager may "
+		"wait as long as\nit likes.\n\n"
 		"options:\n");
 	op25b_options_help(out, cli_options, N_OPTIONS, NULL, 22);
 	fprintf(out,
@@ -197,32 +199,55 @@ absolute_file(char *line, size_t size)
 /* Send one command and copy its output to stdout up to its status: RS,
  * a digit, a newline. Returns EXIT_DONE, EXIT_FAILED, or EXIT_USAGE when
  * the connection failed. */
+/* Write the @p len bytes of @p text a command answered to stdout. */
+static void
+print_answer(const char *text, size_t len)
+{
+	fwrite(text, 1, len, stdout);
+	fflush(stdout);
+}
+
+/*
+ * Send @p line and print its answer; returns EXIT_DONE or EXIT_FAILED
+ * from its status, or EXIT_USAGE. The answer is read whole before any of
+ * it is printed: a stdout that blocks (a pager, a full pipe) holds back
+ * only this process, while op25b would end a session that reads nothing
+ * for 10 s.
+ */
 static int
 run_command(int fd, const char *line, int timeout_s)
 {
 	/* 0: output, 1: after RS (the digit), 2: after the digit (the
 	 * newline). */
 	int state = 0, status = EXIT_FAILED;
-	char buf[4096];
+	char buf[4096], *text = NULL;
+	size_t len = 0;
+	FILE *answer;
 
 	if (write_all(fd, line, strlen(line)) != 0 || write_all(fd, "\n", 1)) {
 		fprintf(stderr, "op25b-cli: sending: %s\n", strerror(errno));
 		return EXIT_USAGE;
 	}
-	for (;;) {
+	answer = open_memstream(&text, &len);
+	if (answer == NULL) {
+		fprintf(stderr, "op25b-cli: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
+	while (state != 3) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n, i;
 
 		if (poll(&p, 1, timeout_s * 1000) == 0) {
-			fprintf(stderr, "op25b-cli: no answer within %d s\n",
-				timeout_s);
-			return EXIT_USAGE;
+			status = EXIT_USAGE;
+			break;
 		}
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			fflush(stdout);
+			fclose(answer);
+			print_answer(text, len);
+			free(text);
 			/* Refusals (permission, too many sessions) come as a
 			 * line and a close. */
 			fprintf(stderr,
@@ -231,21 +256,27 @@ run_command(int fd, const char *line, int timeout_s)
 		}
 		/* The server answers one command at a time: nothing of the
 		 * next answer can follow the newline in this read. */
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n && state != 3; i++) {
 			if (state == 0 && buf[i] == BATCH_MARK) {
 				state = 1;
 			} else if (state == 0) {
-				putchar(buf[i]);
+				fputc(buf[i], answer);
 			} else if (state == 1) {
 				status = buf[i] == '0' ? EXIT_DONE
 						       : EXIT_FAILED;
 				state = 2;
 			} else {
-				fflush(stdout);
-				return status;
+				state = 3;
 			}
 		}
 	}
+	fclose(answer);
+	print_answer(text, len);
+	free(text);
+	if (state != 3)
+		fprintf(stderr, "op25b-cli: no answer within %d s\n",
+			timeout_s);
+	return status;
 }
 
 /* op25b greets every connection with its prompt: wait for it (or for the

@@ -12,12 +12,14 @@
  *
  * Nothing here blocks the control lcore for long: the control loop polls
  * every descriptor with its 10 ms tick, and a session's input is fed to
- * its cmdline as it arrives. Socket sessions are non-blocking: a reply
- * waits for the client to read at most CLI_STUCK_MS without progress, and
- * a client that does not read its replies loses its session rather than
- * stalling everything the control lcore does (ports' figures, other
- * sessions, signals, expiry). One that reads, however slowly, gets its
- * reply whole, as before.
+ * its cmdline as it arrives. Socket sessions never wait for their client:
+ * what a command prints is kept in the session's output and sent as the
+ * socket takes it (POLLOUT), and the session's next input waits until
+ * its client has read it all. So a client that reads slowly holds back
+ * only itself, never the ports' figures, the other sessions, signals or
+ * expiry; one that stops reading for CLI_STUCK_MS loses its session.
+ * cmdline writes its echo and prompts into a pipe, which joins the
+ * replies in that output in order.
  *
  * A socket session starts interactive: op25b prints the prompt as soon as
  * it accepts the connection, so that socat or nc -U work as they are. A
@@ -52,10 +54,15 @@
 #define CLI_LINE_MAX 4096
 #define CLI_PROMPT "op25b> "
 #define CLI_BATCH_MARK 0x1e
-/* A client that does not read its output must not stall the control
- * lcore: a reply waits this long for it to read something, and its
- * session ends when it does not. */
-#define CLI_STUCK_MS 2000
+/* A socket session whose client reads none of its output for this long
+ * ends: it would hold a session and its reply's memory for ever. */
+#define CLI_STUCK_S 10
+#define CLI_STUCK_MS (CLI_STUCK_S * 1000)
+/* The most a session's input is read at once. */
+#define CLI_READ_MAX 4096
+/* A session's output buffer kept for the next reply up to this size;
+ * a larger one (a long list) is freed once sent. */
+#define CLI_OUT_KEEP 65536
 
 enum session_kind {
 	SESSION_FREE = 0,
@@ -69,6 +76,10 @@ enum session_kind {
 struct session {
 	enum session_kind kind;
 	int fd;
+	/* A socket session's pipe from cmdline (-1: none), which writes
+	 * its echo, prompts and completions there one character at a
+	 * time: they join @out in order with the replies. */
+	int echo_fd;
 	struct cmdline *cl;
 	uint32_t uid;
 	bool failed;  /* the command being run failed */
@@ -86,6 +97,16 @@ struct session {
 	FILE *reply;
 	char *reply_text;
 	size_t reply_len;
+	/* A socket session's output its client has not read yet,
+	 * out[out_sent..out_len), and when it last read some or the wait
+	 * began (monotonic ms). */
+	char *out;
+	size_t out_len, out_sent, out_size;
+	uint64_t out_since;
+	/* Input read and not run yet, in[in_used..in_len): what follows a
+	 * command whose output still waits for the client. */
+	char in[CLI_READ_MAX];
+	size_t in_len, in_used;
 };
 
 struct op25b_cli {
@@ -141,7 +162,8 @@ is_socket(const struct session *s)
 
 /* A socket session whose client does not read (@why, logged), or is
  * gone (NULL: nothing to tell): shut down (cmdline's own writes fail at
- * once from now on) and closed after this input. */
+ * once from now on), its output dropped, and closed by the caller that
+ * runs its input or sends its output. */
 static void
 session_give_up(struct session *s, const char *why)
 {
@@ -149,53 +171,111 @@ session_give_up(struct session *s, const char *why)
 		return;
 	s->stuck = true;
 	s->closing = true;
+	s->out_len = s->out_sent = 0;
 	shutdown(s->fd, SHUT_RDWR);
 	if (why != NULL)
 		OP25B_LOG(WARNING, "CLI session (uid %u) closed: %s", s->uid,
 			  why);
 }
 
-/*
- * Write all of @p text to @p s's descriptor. The terminal's and the
- * start-up file's block as stdout does; a socket's wait for the client
- * to read, at most CLI_STUCK_MS without progress, then the session is
- * given up (the rest is lost).
- */
-static void
-session_write(struct session *s, const char *text, size_t len)
+/* Whether @p s has output its client has not read. */
+static bool
+session_pending(const struct session *s)
 {
-	uint64_t quiet_end = 0;
+	return s->out_sent < s->out_len;
+}
 
-	while (len > 0 && !s->stuck) {
-		ssize_t n = write(s->fd, text, len);
-		struct pollfd p = { .fd = s->fd, .events = POLLOUT };
-		uint64_t now;
+/* Send what the socket takes of @p s's output, without waiting. */
+static void
+session_send(struct session *s)
+{
+	while (session_pending(s)) {
+		ssize_t n = send(s->fd, s->out + s->out_sent,
+				 s->out_len - s->out_sent, MSG_NOSIGNAL);
 
 		if (n > 0) {
-			text += n;
-			len -= (size_t)n;
-			quiet_end = 0;
+			s->out_sent += (size_t)n;
+			s->out_since = monotonic_ms();
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		/* A client that hung up (EPIPE) loses the rest; its
-		 * session ends. */
-		if (!is_socket(s) || n == 0 ||
-		    (errno != EAGAIN && errno != EWOULDBLOCK)) {
-			if (is_socket(s))
-				session_give_up(s, NULL);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		/* The client hung up (EPIPE): the rest is lost. */
+		session_give_up(s, NULL);
+		return;
+	}
+	s->out_len = s->out_sent = 0;
+	if (s->out_size > CLI_OUT_KEEP) {
+		free(s->out);
+		s->out = NULL;
+		s->out_size = 0;
+	}
+}
+
+/* Add @p len bytes of @p text to @p s's output. */
+static void
+session_queue(struct session *s, const char *text, size_t len)
+{
+	if (s->stuck || len == 0)
+		return;
+	/* The client's time to read starts when output starts to wait. */
+	if (!session_pending(s))
+		s->out_since = monotonic_ms();
+	if (len > s->out_size - s->out_len) {
+		size_t size = RTE_MAX(s->out_size * 2, s->out_len + len);
+		char *p = realloc(s->out, RTE_MAX(size, (size_t)4096));
+
+		if (p == NULL) {
+			session_give_up(s, "no memory for its reply");
 			return;
 		}
-		now = monotonic_ms();
-		if (quiet_end == 0)
-			quiet_end = now + CLI_STUCK_MS;
-		if (now >= quiet_end) {
-			session_give_up(s, "the client did not read its "
-					   "replies");
+		s->out = p;
+		s->out_size = RTE_MAX(size, (size_t)4096);
+	}
+	memcpy(s->out + s->out_len, text, len);
+	s->out_len += len;
+}
+
+/* Move what cmdline wrote for @p s (echo, prompt) to its output, after
+ * what is there: called before each reply joins it and after each
+ * step of input, so that the client sees them in the order written. */
+static void
+session_pull_echo(struct session *s)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (s->echo_fd < 0)
+		return;
+	while ((n = read(s->echo_fd, buf, sizeof(buf))) > 0)
+		session_queue(s, buf, (size_t)n);
+}
+
+/*
+ * Write all of @p text to @p s. A socket session's goes to its output,
+ * sent as its client reads; the terminal's and the start-up file's are
+ * written at once, blocking as stdout does.
+ */
+static void
+session_write(struct session *s, const char *text, size_t len)
+{
+	if (is_socket(s)) {
+		session_pull_echo(s);
+		session_queue(s, text, len);
+		session_send(s);
+		return;
+	}
+	while (len > 0) {
+		ssize_t n = write(s->fd, text, len);
+
+		if (n > 0) {
+			text += n;
+			len -= (size_t)n;
+		} else if (n == 0 || errno != EINTR) {
 			return;
 		}
-		poll(&p, 1, (int)(quiet_end - now));
 	}
 }
 
@@ -793,132 +873,164 @@ session_close(struct session *s)
 {
 	reply_flush(s);
 	if (s->cl != NULL)
-		cmdline_free(s->cl); /* closes the socket too */
+		cmdline_free(s->cl); /* closes the socket and pipe end too */
 	else if (s->fd >= 0)
 		close(s->fd);
+	if (s->echo_fd >= 0)
+		close(s->echo_fd);
+	free(s->out);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+	s->echo_fd = -1;
 	s->kind = SESSION_FREE;
 }
 
-/* Batch input: complete lines are run, each answered with its status. */
-static void
+/* Batch input: up to one complete line, run and answered with its
+ * status. Returns the bytes of @p buf used. */
+static size_t
 batch_input(struct session *s, const char *buf, size_t n)
 {
 	size_t i;
+	int ret;
 
-	for (i = 0; i < n && !s->closing; i++) {
+	for (i = 0; i < n; i++) {
 		char c = buf[i];
-		int ret;
 
-		if (c != '\n') {
-			if (c == '\r')
-				continue;
-			if (s->len + 1 < sizeof(s->line))
-				s->line[s->len++] = c;
-			else
-				s->too_long = true;
+		if (c == '\n')
+			break;
+		if (c == '\r')
 			continue;
-		}
-		s->line[s->len] = '\0';
-		if (s->too_long) {
-			s->failed = true;
-			session_dprintf(s,
-					"command longer than %d bytes: "
-					"refused\n",
-					CLI_LINE_MAX - 1);
-			ret = -1;
-		} else {
-			ret = run_line(s, s->line);
-		}
-		session_dprintf(s, "%c%d\n", CLI_BATCH_MARK, ret < 0 ? 1 : 0);
-		s->len = 0;
-		s->too_long = false;
+		if (s->len + 1 < sizeof(s->line))
+			s->line[s->len++] = c;
+		else
+			s->too_long = true;
 	}
+	if (i == n)
+		return n;
+	s->line[s->len] = '\0';
+	if (s->too_long) {
+		s->failed = true;
+		session_dprintf(s, "command longer than %d bytes: refused\n",
+				CLI_LINE_MAX - 1);
+		ret = -1;
+	} else {
+		ret = run_line(s, s->line);
+	}
+	session_dprintf(s, "%c%d\n", CLI_BATCH_MARK, ret < 0 ? 1 : 0);
+	s->len = 0;
+	s->too_long = false;
+	return i + 1;
 }
 
 /*
  * Feed typed input to @p s's line editor, for the terminal and interactive
- * socket sessions. Two keys are op25b's own: Ctrl-U clears the line
- * (rdline has no binding for it: Ctrl-A then Ctrl-K, so that Ctrl-Y
- * brings it back), and Enter on a line that runs no command says which
- * word is wrong (report_parse_failure()) instead of rdline's bare "Bad
- * arguments". Returns cmdline_in()'s value: < 0 when the session ends.
+ * socket sessions: up to the first Enter or Ctrl-U, so that a socket
+ * session's next command waits for the output of the one before. Two
+ * keys are op25b's own: Ctrl-U clears the line (rdline has no binding for
+ * it: Ctrl-A then Ctrl-K, so that Ctrl-Y brings it back), and Enter on a
+ * line that runs no command says which word is wrong
+ * (report_parse_failure()) instead of rdline's bare "Bad arguments".
+ * Sets @p used to the bytes of @p buf used; returns cmdline_in()'s value:
+ * < 0 when the session ends.
  */
 static int
-feed_input(struct session *s, const char *buf, size_t n)
+feed_input(struct session *s, const char *buf, size_t n, size_t *used)
 {
 	struct rdline *rdl = cmdline_get_rdline(s->cl);
-	size_t i, from = 0;
+	const char *line;
+	size_t i;
 	int ret = 0;
 
-	/* A session given up runs no more of its input. */
-	for (i = 0; i < n && ret >= 0 && !s->stuck; i++) {
-		const char *line;
-
-		if (buf[i] != 0x15 && buf[i] != '\r' && buf[i] != '\n')
-			continue;
-		if (i > from)
-			ret = cmdline_in(s->cl, buf + from, (int)(i - from));
-		from = i + 1;
-		if (ret < 0)
+	for (i = 0; i < n; i++)
+		if (buf[i] == 0x15 || buf[i] == '\r' || buf[i] == '\n')
 			break;
-		if (buf[i] == 0x15) {
-			ret = cmdline_in(s->cl, "\x01\x0b", 2);
-			continue;
-		}
-		line = rdline_get_buffer(rdl);
-		ret = line != NULL ? cmdline_parse_check(s->cl, line) : 0;
-		if (ret >= 0) {
-			ret = cmdline_in(s->cl, buf + i, 1);
-			continue;
-		}
-		/* What rdline does on Enter, with our words for the error. */
-		session_write(s, "\r\n", 2);
-		s->failed = false;
-		report_parse_failure(s->cl, line, ret);
-		reply_flush(s);
-		if (strlen(line) > 1)
-			rdline_add_history(rdl, line);
-		rdline_newline(rdl, CLI_PROMPT);
-		ret = 0;
-	}
-	if (ret >= 0 && from < n && !s->stuck)
-		ret = cmdline_in(s->cl, buf + from, (int)(n - from));
-	return ret;
+	*used = i < n ? i + 1 : n;
+	if (i > 0)
+		ret = cmdline_in(s->cl, buf, (int)i);
+	/* A session given up runs no more of its input. */
+	if (i == n || ret < 0 || s->stuck)
+		return ret;
+	if (buf[i] == 0x15)
+		return cmdline_in(s->cl, "\x01\x0b", 2);
+	line = rdline_get_buffer(rdl);
+	ret = line != NULL ? cmdline_parse_check(s->cl, line) : 0;
+	if (ret >= 0)
+		return cmdline_in(s->cl, buf + i, 1);
+	/* What rdline does on Enter, with our words for the error. */
+	session_write(s, "\r\n", 2);
+	s->failed = false;
+	report_parse_failure(s->cl, line, ret);
+	reply_flush(s);
+	if (strlen(line) > 1)
+		rdline_add_history(rdl, line);
+	rdline_newline(rdl, CLI_PROMPT);
+	return 0;
 }
 
+/*
+ * Run @p s's input read so far, a command at a time, until it is all
+ * run or a command's output waits for the client; then send what the
+ * socket takes. Closes the session once it has ended (quit, Ctrl-D, a
+ * client given up) and its output is sent.
+ */
 static void
-session_input(struct op25b_cli *cli, struct session *s)
+session_run(struct session *s)
 {
-	char buf[4096];
-	const char *p = buf;
+	while (s->in_used < s->in_len && !s->closing && !session_pending(s)) {
+		const char *p = s->in + s->in_used;
+		size_t n = s->in_len - s->in_used, used;
+
+		if (s->kind == SESSION_BATCH) {
+			used = batch_input(s, p, n);
+		} else if (feed_input(s, p, n, &used) < 0) {
+			s->closing = true; /* Ctrl-D */
+		}
+		s->in_used += used;
+	}
+	session_pull_echo(s);
+	session_send(s);
+	if (s->stuck || (s->closing && !session_pending(s)))
+		session_close(s);
+}
+
+/* Input on a socket session with no output waiting. */
+static void
+session_input(struct session *s)
+{
 	ssize_t n;
 
-	n = read(s->fd, buf, sizeof(buf));
+	n = read(s->fd, s->in, sizeof(s->in));
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n <= 0) {
 		session_close(s);
 		return;
 	}
+	s->in_len = (size_t)n;
+	s->in_used = 0;
 	if (s->kind == SESSION_NEW) {
 		s->kind = SESSION_INTERACTIVE;
-		if (buf[0] == CLI_BATCH_MARK) {
+		if (s->in[0] == CLI_BATCH_MARK) {
 			/* The same cmdline, driven line by line: the prompt
 			 * would only be noise between answers. */
 			cmdline_set_prompt(s->cl, "");
 			s->kind = SESSION_BATCH;
-			p++;
-			n--;
+			s->in_used = 1;
 		}
 	}
-	if (s->kind == SESSION_BATCH)
-		batch_input(s, p, (size_t)n);
-	else if (n > 0 && feed_input(s, p, (size_t)n) < 0)
-		s->closing = true; /* Ctrl-D */
-	if (s->closing)
+	session_run(s);
+}
+
+/* A socket session whose output waits: the socket takes more (or is
+ * gone). Once it is all sent, the input left runs. */
+static void
+session_output(struct session *s)
+{
+	session_send(s);
+	if (s->stuck)
 		session_close(s);
+	else if (!session_pending(s))
+		session_run(s);
 }
 
 static void
@@ -926,10 +1038,12 @@ accept_session(struct op25b_cli *cli)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	struct session *s;
 	unsigned int i;
-	int fd;
+	int fd, echo[2];
 
-	/* Non-blocking: session_write() decides how long a reply waits. */
+	/* Non-blocking: the control loop sends a reply as the client
+	 * reads it. */
 	fd = accept4(cli->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return;
@@ -950,16 +1064,32 @@ accept_session(struct op25b_cli *cli)
 		close(fd);
 		return;
 	}
-	/* cmdline_new() shows the prompt. */
-	cli->sessions[i].cl = cmdline_new(cli->ctx, CLI_PROMPT, fd, fd);
-	if (cli->sessions[i].cl == NULL) {
-		dprintf(fd, "op25b: out of memory for a session\n");
+	/* cmdline writes a character at a time, and drops what a full
+	 * pipe refuses rather than wait: the pipe is emptied after every
+	 * step of input, which echoes far less than its 64 KB. */
+	if (pipe2(echo, O_NONBLOCK | O_CLOEXEC) != 0) {
+		dprintf(fd, "op25b: no session: %s\n", strerror(errno));
 		close(fd);
 		return;
 	}
-	cli->sessions[i].kind = SESSION_NEW;
-	cli->sessions[i].fd = fd;
-	cli->sessions[i].uid = cred.uid;
+	s = &cli->sessions[i];
+	/* cmdline_new() shows the prompt. */
+	s->cl = cmdline_new(cli->ctx, CLI_PROMPT, fd, echo[1]);
+	if (s->cl == NULL) {
+		dprintf(fd, "op25b: out of memory for a session\n");
+		close(fd);
+		close(echo[0]);
+		close(echo[1]);
+		return;
+	}
+	s->kind = SESSION_NEW;
+	s->fd = fd;
+	s->echo_fd = echo[0];
+	s->uid = cred.uid;
+	session_pull_echo(s);
+	session_send(s);
+	if (s->stuck)
+		session_close(s);
 }
 
 static void
@@ -967,20 +1097,46 @@ terminal_input(struct op25b_cli *cli)
 {
 	struct session *s = &cli->terminal;
 	char buf[256];
+	size_t used, done = 0;
 	ssize_t n;
+	int ret = 0;
 
 	n = read(STDIN_FILENO, buf, sizeof(buf));
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
+	while (n > 0 && (size_t)n > done && ret >= 0 && !s->closing) {
+		ret = feed_input(s, buf + done, (size_t)n - done, &used);
+		done += used;
+	}
 	/* Ctrl-D, the end of a piped stdin and quit all stop the appliance,
 	 * as in testpmd. */
-	if (n <= 0 || feed_input(s, buf, (size_t)n) < 0 || s->closing) {
+	if (n <= 0 || ret < 0 || s->closing) {
 		if (!s->closing)
 			op25b_control_request_stop();
 		cmdline_stdin_exit(s->cl);
 		s->cl = NULL;
 		s->kind = SESSION_FREE;
 		s->fd = -1;
+	}
+}
+
+/* Socket sessions whose client has read nothing for CLI_STUCK_MS end. */
+static void
+give_up_stuck(struct op25b_cli *cli)
+{
+	uint64_t now = monotonic_ms();
+	unsigned int i;
+
+	for (i = 0; i < CLI_MAX_SESSIONS; i++) {
+		struct session *s = &cli->sessions[i];
+
+		if (s->kind == SESSION_FREE || !session_pending(s) ||
+		    now - s->out_since < CLI_STUCK_MS)
+			continue;
+		session_give_up(
+			s, "the client did not read its replies for " RTE_STR(
+				   CLI_STUCK_S) " s");
+		session_close(s);
 	}
 }
 
@@ -1006,25 +1162,36 @@ op25b_cli_poll(struct op25b_app *app, int timeout_ms)
 			(struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 		owner[n++] = &cli->terminal;
 	}
+	/* A session with output waiting is read no further until its
+	 * client has taken it. */
 	for (i = 0; i < CLI_MAX_SESSIONS; i++) {
-		if (cli->sessions[i].kind == SESSION_FREE)
+		struct session *s = &cli->sessions[i];
+
+		if (s->kind == SESSION_FREE)
 			continue;
-		fds[n] = (struct pollfd){ .fd = cli->sessions[i].fd,
-					  .events = POLLIN };
-		owner[n++] = &cli->sessions[i];
+		fds[n] = (struct pollfd){ .fd = s->fd,
+					  .events = session_pending(s)
+							    ? POLLOUT
+							    : POLLIN };
+		owner[n++] = s;
 	}
-	if (poll(fds, n, timeout_ms) <= 0)
-		return;
-	for (i = 0; i < n; i++) {
-		if (fds[i].revents == 0)
-			continue;
-		if (owner[i] == NULL)
-			accept_session(cli);
-		else if (owner[i] == &cli->terminal)
-			terminal_input(cli);
-		else if (owner[i]->kind != SESSION_FREE)
-			session_input(cli, owner[i]);
+	if (poll(fds, n, timeout_ms) > 0) {
+		for (i = 0; i < n; i++) {
+			if (fds[i].revents == 0)
+				continue;
+			if (owner[i] == NULL)
+				accept_session(cli);
+			else if (owner[i] == &cli->terminal)
+				terminal_input(cli);
+			else if (owner[i]->kind == SESSION_FREE)
+				continue;
+			else if (fds[i].events == POLLOUT)
+				session_output(owner[i]);
+			else
+				session_input(owner[i]);
+		}
 	}
+	give_up_stuck(cli);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1102,9 +1269,13 @@ op25b_cli_start(struct op25b_app *app)
 	cli->app = app;
 	cli->listen_fd = -1;
 	cli->terminal.fd = -1;
+	cli->terminal.echo_fd = -1;
 	cli->file.fd = -1;
-	for (i = 0; i < CLI_MAX_SESSIONS; i++)
+	cli->file.echo_fd = -1;
+	for (i = 0; i < CLI_MAX_SESSIONS; i++) {
 		cli->sessions[i].fd = -1;
+		cli->sessions[i].echo_fd = -1;
+	}
 	err = build_context(cli);
 	if (err != 0)
 		return err;
@@ -1171,6 +1342,7 @@ file_session_close(struct op25b_cli *cli)
 		cmdline_free(s->cl); /* its descriptors are -1 and ours */
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+	s->echo_fd = -1;
 }
 
 int
