@@ -7,10 +7,15 @@
  *                       reloads, exemptions, mode, block)
  *   /op25b/port,ID      one port's figures (the port lists); without an
  *                       id, the port ids
+ *   /op25b/worker,LCORE one worker's polling loops; without an lcore,
+ *                       the workers' lcores
  *   /op25b/policy       policy (its file), generation, class and group
- *                       totals and names (as many as fit)
+ *                       totals and names, and those of the classes and
+ *                       groups a reload removed (as many as fit)
  *   /op25b/classes,N    class names from the N-th, "next" for the rest
  *   /op25b/groups,N     destination group names, the same way
+ *   /op25b/removed_classes,N  removed classes' names, the same way
+ *   /op25b/removed_groups,N   removed groups' names, the same way
  *   /op25b/class,NAME   the verdict counters of one class
  *   /op25b/group,NAME   the verdict counters of one destination group
  *   /op25b/notify,NAME  the block: notify counters of one class
@@ -21,6 +26,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_telemetry.h>
@@ -131,6 +137,43 @@ port_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* One worker's loops (as op25b-stat lists them), by lcore; with no
+ * lcore, the lcores. */
+static int
+worker_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct op25b_stats_snapshot *s = snapshot();
+	unsigned long lcore;
+	unsigned int i;
+	char *end;
+	int ret = -ENOENT;
+
+	(void)cmd;
+	if (s == NULL)
+		return -EIO;
+	if (params == NULL || params[0] == '\0') {
+		rte_tel_data_start_array(d, RTE_TEL_U64_VAL);
+		for (i = 0; i < s->n_workers; i++)
+			rte_tel_data_add_array_u64(d, s->workers[i].lcore_id);
+		free(s);
+		return 0;
+	}
+	lcore = strtoul(params, &end, 10);
+	for (i = 0; *end == '\0' && params[0] != '-' && i < s->n_workers; i++) {
+		if (s->workers[i].lcore_id != lcore)
+			continue;
+		rte_tel_data_start_dict(d);
+		rte_tel_data_add_dict_u64(d, "lcore", s->workers[i].lcore_id);
+		rte_tel_data_add_dict_u64(d, "loops", s->workers[i].loops);
+		rte_tel_data_add_dict_u64(d, "busy_loops",
+					  s->workers[i].busy_loops);
+		ret = 0;
+		break;
+	}
+	free(s);
+	return ret;
+}
+
 /*
  * DPDK 22.11's telemetry answers in one buffer of 16 KB and leaves out,
  * without a word, what does not fit: 255 names of 63 characters do not.
@@ -140,13 +183,14 @@ port_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
  */
 #define NAMES_BUDGET 6000
 
-/* The in-use names of a family, in slot order, from the @offset-th on,
- * while they fit in @budget bytes: an array (NULL: no memory) and, in
- * @listed, how many it holds. */
+/* The names of a family in use (@removed false) or removed by a reload
+ * (@removed true), in slot order, from the @offset-th on, while they fit
+ * in @budget bytes: an array (NULL: no memory) and, in @listed, how many
+ * it holds. */
 static struct rte_tel_data *
 name_array(unsigned int n_slots, const char (*names)[OP25B_STATS_NAME_MAX],
-	   const uint8_t *active, unsigned int offset, size_t budget,
-	   unsigned int *listed)
+	   const uint8_t *active, bool removed, unsigned int offset,
+	   size_t budget, unsigned int *listed)
 {
 	struct rte_tel_data *a = rte_tel_data_alloc();
 	unsigned int slot, index = 0;
@@ -159,7 +203,7 @@ name_array(unsigned int n_slots, const char (*names)[OP25B_STATS_NAME_MAX],
 	for (slot = 1; slot < n_slots; slot++) {
 		size_t cost;
 
-		if (!active[slot] || index++ < offset)
+		if (!active[slot] != removed || index++ < offset)
 			continue;
 		cost = strnlen(names[slot], OP25B_STATS_NAME_MAX) + 3;
 		if (used + cost > budget ||
@@ -171,23 +215,45 @@ name_array(unsigned int n_slots, const char (*names)[OP25B_STATS_NAME_MAX],
 	return a;
 }
 
-/* The in-use names of a family. */
+/* The names of a family in use (@removed false) or removed. */
 static unsigned int
-name_count(unsigned int n_slots, const uint8_t *active)
+name_count(unsigned int n_slots, const uint8_t *active, bool removed)
 {
 	unsigned int slot, n = 0;
 
 	for (slot = 1; slot < n_slots; slot++)
-		n += active[slot] != 0;
+		n += !active[slot] == removed;
 	return n;
+}
+
+/* A family's names in use and removed: totals, and the names while they
+ * fit in @p budget bytes (@p removed_budget for the removed). */
+static void
+add_names(struct rte_tel_data *d, const char *key, const char *removed_key,
+	  unsigned int n_slots, const char (*names)[OP25B_STATS_NAME_MAX],
+	  const uint8_t *active, size_t budget, size_t removed_budget)
+{
+	char total[64];
+	struct rte_tel_data *a;
+	unsigned int listed, k;
+
+	for (k = 0; k < 2; k++) {
+		const char *name = k == 0 ? key : removed_key;
+
+		snprintf(total, sizeof(total), "%s_total", name);
+		rte_tel_data_add_dict_u64(d, total,
+					  name_count(n_slots, active, k == 1));
+		a = name_array(n_slots, names, active, k == 1, 0,
+			       k == 0 ? budget : removed_budget, &listed);
+		if (a != NULL)
+			rte_tel_data_add_dict_container(d, name, a, 0);
+	}
 }
 
 static int
 policy_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct op25b_stats_snapshot *s = snapshot();
-	struct rte_tel_data *classes, *groups;
-	unsigned int listed;
 
 	(void)cmd;
 	(void)params;
@@ -196,33 +262,30 @@ policy_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "policy", s->header.policy_file);
 	rte_tel_data_add_dict_u64(d, "generation", s->header.policy_generation);
-	rte_tel_data_add_dict_u64(
-		d, "classes_total",
-		name_count(s->names.n_class_slots, s->names.class_active));
-	rte_tel_data_add_dict_u64(
-		d, "groups_total",
-		name_count(s->names.n_group_slots, s->names.group_active));
-	classes = name_array(s->names.n_class_slots, s->names.class_name,
-			     s->names.class_active, 0, NAMES_BUDGET, &listed);
-	groups = name_array(s->names.n_group_slots, s->names.group_name,
-			    s->names.group_active, 0, NAMES_BUDGET, &listed);
-	if (classes != NULL)
-		rte_tel_data_add_dict_container(d, "classes", classes, 0);
-	if (groups != NULL)
-		rte_tel_data_add_dict_container(d, "groups", groups, 0);
+	/* Four lists in the reply's 16 KB, 12 KB of names at most:
+	 * classes are the most, removed names few (a reload that fails
+	 * takes its new ones back). */
+	add_names(d, "classes", "removed_classes", s->names.n_class_slots,
+		  s->names.class_name, s->names.class_active, NAMES_BUDGET,
+		  NAMES_BUDGET / 4);
+	add_names(d, "groups", "removed_groups", s->names.n_group_slots,
+		  s->names.group_name, s->names.group_active, NAMES_BUDGET / 2,
+		  NAMES_BUDGET / 4);
 	free(s);
 	return 0;
 }
 
-/* /op25b/classes,OFFSET and /op25b/groups,OFFSET: the names from the
- * OFFSET-th (none: 0) while they fit, their total, the policy's
- * generation, and "next", the offset to ask for the rest, when some are
- * left. */
+/* /op25b/classes,OFFSET and /op25b/groups,OFFSET (and the removed ones,
+ * /op25b/removed_classes,OFFSET and /op25b/removed_groups,OFFSET): the
+ * names from the OFFSET-th (none: 0) while they fit, their total, the
+ * policy's generation, and "next", the offset to ask for the rest, when
+ * some are left. */
 static int
 names_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct op25b_stats_snapshot *s;
-	bool groups = strcmp(cmd, "/op25b/groups") == 0;
+	bool removed = strncmp(cmd, "/op25b/removed_", 15) == 0;
+	bool groups = strcmp(cmd + strlen(cmd) - 6, "groups") == 0;
 	struct rte_tel_data *a;
 	const char(*names)[OP25B_STATS_NAME_MAX];
 	unsigned long offset = 0;
@@ -244,8 +307,8 @@ names_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	n_slots = groups ? s->names.n_group_slots : s->names.n_class_slots;
 	names = groups ? s->names.group_name : s->names.class_name;
 	active = groups ? s->names.group_active : s->names.class_active;
-	total = name_count(n_slots, active);
-	a = name_array(n_slots, names, active, (unsigned int)offset,
+	total = name_count(n_slots, active, removed);
+	a = name_array(n_slots, names, active, removed, (unsigned int)offset,
 		       2 * NAMES_BUDGET, &listed);
 	generation = s->header.policy_generation;
 	free(s);
@@ -332,6 +395,8 @@ group_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	return ret;
 }
 
+/* DPDK 22.11 refuses a command whose help is longer than 127 bytes
+ * (MAX_HELP_LEN), and answers it with null: each help below is shorter. */
 void
 op25b_telemetry_register(struct op25b_app *app)
 {
@@ -343,11 +408,13 @@ op25b_telemetry_register(struct op25b_app *app)
 	rte_telemetry_register_cmd("/op25b/port", port_cmd,
 				   "A port's driver and worker figures. "
 				   "Parameters: port id (none: the ids)");
+	rte_telemetry_register_cmd("/op25b/worker", worker_cmd,
+				   "A worker's polling loops. Parameters: "
+				   "lcore id (none: the ids)");
 	rte_telemetry_register_cmd(
 		"/op25b/policy", policy_cmd,
-		"Policy file, generation, class and group totals and names "
-		"(as many as fit: /op25b/classes and /op25b/groups give "
-		"the rest)");
+		"Policy file, generation, class and group names, in use and "
+		"removed, as many as fit (/op25b/classes,N etc.: the rest)");
 	rte_telemetry_register_cmd(
 		"/op25b/classes", names_cmd,
 		"Class names in use. Parameters: the first to give (none: "
@@ -356,6 +423,14 @@ op25b_telemetry_register(struct op25b_app *app)
 		"/op25b/groups", names_cmd,
 		"Destination group names in use. Parameters: the first to "
 		"give (none: 0); \"next\" says where the rest begin");
+	rte_telemetry_register_cmd(
+		"/op25b/removed_classes", names_cmd,
+		"Names of classes a reload removed (their counts stay). "
+		"Parameters: the first to give (none: 0)");
+	rte_telemetry_register_cmd(
+		"/op25b/removed_groups", names_cmd,
+		"Names of destination groups a reload removed (their counts "
+		"stay). Parameters: the first to give (none: 0)");
 	rte_telemetry_register_cmd("/op25b/class", class_cmd,
 				   "Verdict counters of a class. Parameters: "
 				   "class name");

@@ -6,7 +6,9 @@
 # figures, port driver and worker figures) agrees across op25b-stat --json,
 # --prometheus, the text view, telemetry, `show counters json`, `show port
 # stats json` and --stats-json; and the mode and block gauges follow a
-# policy reload, `set mode` and `set block` in all of them.
+# policy reload, `set mode` and `set block` in all of them; a reload that
+# removes a class and a group leaves them listed as removed everywhere,
+# telemetry too, and the workers' loops are in telemetry as in the others.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
 . "$(dirname "$0")/common.bash"
@@ -22,6 +24,20 @@ sed -e 's/^mode: enforce /mode: monitor /' -e 's/^block: reset /block: drop  /' 
 	"$root/config/op25b.yaml" >"$work/monitor.yaml"
 grep -q '^mode: monitor ' "$work/monitor.yaml" && grep -q '^block: drop ' "$work/monitor.yaml" ||
 	{ echo "not ok agree: config/op25b.yaml no longer says mode: enforce, block: reset"; exit 1; }
+# The reload's file without the class static and the group isp-relays
+# (three lines each).
+"$py" - "$work/monitor.yaml" "$work/fewer.yaml" <<'EOF'
+import sys
+out, skip = [], 0
+for l in open(sys.argv[1]).read().split("\n"):
+    if l.startswith("  static:") or l.startswith("  isp-relays:"):
+        skip = 3
+    if skip:
+        skip -= 1
+        continue
+    out.append(l)
+open(sys.argv[2], "w").write("\n".join(out))
+EOF
 
 # A finite capture: the counters settle, then they are read every way and
 # the switches flipped; SIGTERM ends it (the idle stop is a bound only).
@@ -74,13 +90,20 @@ views set-enforce
 cli set mode monitor
 cli set block reset
 views set-monitor
+cli policy reload "$work/fewer.yaml"
 # The final figures: the state the switches left.
 "$build/app/op25b-stat/op25b-stat" --name "$name" --json >"$work/stat.json"
 "$build/app/op25b-stat/op25b-stat" --name "$name" --prometheus >"$work/stat.prom"
 classes=$("$py" -c 'import json,sys; print(" ".join(k + "," + c for c in json.load(open(sys.argv[1]))["classes"] for k in ("/op25b/class", "/op25b/notify", "/op25b/adaptive")))' "$work/stat.json")
 groups=$("$py" -c 'import json,sys; print(" ".join("/op25b/group," + c for c in json.load(open(sys.argv[1]))["groups"]))' "$work/stat.json")
 "$py" "$(dirname "$0")/telemetry.py" "$sock" /op25b/stats /op25b/policy \
+	/op25b/worker /op25b/removed_classes /op25b/removed_groups / \
 	>"$work/tel-stats.json" || problem "telemetry $sock did not answer"
+workers=$("$py" -c 'import json,sys; print(" ".join("/op25b/worker,%d" % w for w in json.load(open(sys.argv[1]))["/op25b/worker"]))' "$work/tel-stats.json")
+: >"$work/tel-workers.json"
+for cmd in $workers /op25b/worker,99; do
+	"$py" "$(dirname "$0")/telemetry.py" "$sock" "$cmd" >>"$work/tel-workers.json"
+done
 # One reply per class: they share a key, so ask one at a time.
 : >"$work/tel-names.txt"
 for cmd in $classes $groups; do
@@ -180,7 +203,7 @@ EOF
 report "agree: header and port figures, mode and block gauges agree in every view after a reload and set mode/block"
 
 py_problems "$work/stat.json" "$work/tel-stats.json" "$work/tel-names.txt" \
-	"$work/final.json" "$work/stat.prom" <<'EOF'
+	"$work/final.json" "$work/stat.prom" "$work/tel-workers.json" <<'EOF'
 import json, sys
 stat = json.load(open(sys.argv[1]))
 tel = json.load(open(sys.argv[2]))
@@ -214,8 +237,38 @@ same("telemetry /op25b/stats frames vs --stats-json",
 same("telemetry generation", t["generation"], final["generation"])
 same("telemetry exemptions", t["exemptions"], final["exemptions"])
 pol = tel["/op25b/policy"]
+same("--stats-json removed_classes, removed_groups",
+     (final["removed_classes"], final["removed_groups"]), (["static"], ["isp-relays"]))
+same("op25b-stat removed_classes, removed_groups",
+     (stat["removed_classes"], stat["removed_groups"]), (["static"], ["isp-relays"]))
 same("telemetry /op25b/policy classes",
-     pol["classes"], [c for c in final["classes"] if c != "(none)"])
+     pol["classes"], [c for c in final["classes"] if c not in ("(none)", "static")])
+same("telemetry /op25b/policy groups",
+     pol["groups"], [g for g in final["groups"] if g not in ("(none)", "isp-relays")])
+same("telemetry /op25b/policy removed",
+     (pol["removed_classes"], pol["removed_classes_total"], pol["removed_groups"],
+      pol["removed_groups_total"]), (["static"], 1, ["isp-relays"], 1))
+same("telemetry /op25b/removed_classes", tel["/op25b/removed_classes"],
+     {"generation": final["generation"], "total": 1, "offset": 0, "names": ["static"]})
+same("telemetry /op25b/removed_groups", tel["/op25b/removed_groups"],
+     {"generation": final["generation"], "total": 1, "offset": 0, "names": ["isp-relays"]})
+# Every command registered (DPDK refuses one whose help is too long, and
+# answers it with null).
+same("telemetry: op25b's commands", sorted(c for c in tel["/"] if c.startswith("/op25b/")),
+     sorted("/op25b/" + c for c in ("stats", "port", "worker", "policy", "classes", "groups",
+                                    "removed_classes", "removed_groups", "class", "notify",
+                                    "adaptive", "group")))
+# Workers: the same lcores; loops only grow, and telemetry was asked
+# before the exit's --stats-json.
+same("telemetry /op25b/worker", tel["/op25b/worker"], [w["lcore"] for w in final["workers"]])
+replies = [json.loads(l)["/op25b/worker"] for l in open(sys.argv[6])]
+same("telemetry /op25b/worker,99", replies[-1], None)
+same("telemetry /op25b/worker,ID keys", [list(r) for r in replies[:-1]],
+     [["lcore", "loops", "busy_loops"]] * len(final["workers"]))
+for r, w in zip(replies, final["workers"]):
+    if not (r["lcore"] == w["lcore"] and 0 < r["busy_loops"] <= w["busy_loops"]
+            and r["busy_loops"] <= r["loops"] <= w["loops"]):
+        problems.append(f"telemetry /op25b/worker,{r['lcore']}: {r}, at exit {w}")
 for line in open(sys.argv[3]):
     cmd, reply = line.split(" ", 1)
     kind, name = cmd[len("/op25b/"):].split(",", 1)
@@ -259,6 +312,25 @@ for _ in 1 2 3 4 5 6; do
 done
 tel /op25b/groups >"$work/big-groups.json" || problem "no /op25b/groups"
 tel /op25b/classes,x >"$work/big-bad.json"
+# A reload keeps the first 55 classes: the other 200 are removed, listed
+# in /op25b/policy as far as they fit and whole, in pages, in
+# /op25b/removed_classes,N.
+{ head -n 57 "$work/big.yaml"; tail -n 2 "$work/big.yaml"; } >"$work/big55.yaml"
+mv "$work/big55.yaml" "$work/big.yaml"
+kill -HUP "$bg_pid"
+reloaded() {
+	tel /op25b/policy >"$work/big-policy2.json" &&
+		"$py" -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["/op25b/policy"]["generation"] != 2)' "$work/big-policy2.json"
+}
+wait_until 10 "$bg_pid" reloaded || problem "the reload to 55 classes did not happen:" "$(tail -3 "$work/big.log")"
+: >"$work/big-removed.json"
+next=0
+for _ in 1 2 3 4 5 6; do
+	tel "/op25b/removed_classes,$next" >"$work/big-page.json" || { problem "no /op25b/removed_classes,$next"; break; }
+	cat "$work/big-page.json" >>"$work/big-removed.json"
+	next=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["/op25b/removed_classes"].get("next", ""))' "$work/big-page.json")
+	[ -n "$next" ] || break
+done
 stop_bg TERM 20
 py_problems "$work" <<'EOF'
 import json, sys
@@ -290,7 +362,25 @@ if g != {"generation": pol["generation"], "total": 1, "offset": 0, "names": ["re
     problems.append(f"/op25b/groups {g}")
 if json.load(open(f"{work}/big-bad.json"))["/op25b/classes"] is not None:
     problems.append("/op25b/classes,x answered")
+pol2 = json.load(open(f"{work}/big-policy2.json"))["/op25b/policy"]
+if (pol2["classes_total"], pol2["removed_classes_total"], pol2["classes"]) != (55, 200, want[:55]):
+    problems.append(f"after the reload: {pol2['classes_total']} classes, "
+                    f"{pol2['removed_classes_total']} removed, classes {pol2['classes'][:2]}...")
+if not pol2["removed_classes"] or pol2["removed_classes"] != want[55:55 + len(pol2["removed_classes"])]:
+    problems.append(f"/op25b/policy removed_classes not the first removed: {pol2['removed_classes'][:2]}")
+got, offset = [], 0
+text = open(f"{work}/big-removed.json").read().strip()
+while text:
+    page, end = dec.raw_decode(text)
+    text = text[end:].strip()
+    p = page["/op25b/removed_classes"]
+    if p["total"] != 200 or p["offset"] != offset or p["generation"] != 2:
+        problems.append(f"removed page at {offset}: total {p['total']} offset {p['offset']}")
+    got += p["names"]
+    offset += len(p["names"])
+if got != want[55:]:
+    problems.append(f"the removed pages hold {len(got)} names, want the 200 in order")
 print("\n".join(problems))
 EOF
-report "agree: telemetry gives 255 long class names whole: totals in /op25b/policy, pages of /op25b/classes,N"
+report "agree: telemetry gives 255 long class names whole: totals in /op25b/policy, pages of /op25b/classes,N and, after a reload, /op25b/removed_classes,N"
 exit $status
