@@ -129,7 +129,7 @@ show_port_info(struct cmdline *cl, struct op25b_json *j, uint16_t id)
 				  info.driver_name ? info.driver_name : "?");
 		op25b_json_string(j, "mac", mac_text);
 		op25b_json_string(j, "link", link.link_status ? "up" : "down");
-		op25b_json_u64(j, "speed_mbps", link.link_speed);
+		op25b_json_u64(j, "speed_mbps", op25b_link_speed_mbps(&link));
 		op25b_json_u64(j, "mtu", mtu);
 		op25b_json_int(j, "socket", rte_eth_dev_socket_id(id));
 		op25b_json_u64(j, "rx_queues", info.nb_rx_queues);
@@ -150,7 +150,8 @@ show_port_info(struct cmdline *cl, struct op25b_json *j, uint16_t id)
 		   "  role       %s (paired with port %u)\n",
 		   id, app->port_names[port_index(id)],
 		   info.driver_name ? info.driver_name : "?", mac_text,
-		   link.link_status ? "up" : "down", link.link_speed,
+		   link.link_status ? "up" : "down",
+		   op25b_link_speed_mbps(&link),
 		   link.link_duplex ? "full" : "half", mtu,
 		   rte_eth_dev_socket_id(id), info.nb_rx_queues,
 		   info.nb_tx_queues, role, peer);
@@ -168,8 +169,9 @@ port_figures(uint16_t id, const struct op25b_stats_snapshot *snap,
 	return 0;
 }
 
-/* The figures of one family list, less the baseline: JSON members, or
- * text cells three to a line. */
+/* The figures of one family list, the counters less the baseline (a
+ * gauge, the link, as it is): JSON members, or text cells three to a
+ * line. */
 static void
 print_since(FILE *out, struct op25b_json *j,
 	    const struct op25b_stats_field *fields, unsigned int n,
@@ -178,8 +180,10 @@ print_since(FILE *out, struct op25b_json *j,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		uint64_t v = op25b_stats_field_get(&fields[i], now) -
-			     op25b_stats_field_get(&fields[i], base);
+		uint64_t v = op25b_stats_field_get(&fields[i], now);
+
+		if (fields[i].kind == OP25B_STATS_COUNTER)
+			v -= op25b_stats_field_get(&fields[i], base);
 
 		if (j != NULL) {
 			op25b_json_u64(j, fields[i].key, v);

@@ -133,6 +133,9 @@ struct op25b_app {
 	/* Names are kept: a closed port has none left to ask for. */
 	char port_names[OP25B_MAX_PORTS][RTE_ETH_NAME_MAX_LEN];
 	unsigned int n_ports;
+	/* Each port's link as last published (op25b_ports_publish_stats()),
+	 * to log its changes: 0 down, 1 up, -1 not seen yet. */
+	int8_t link_seen[OP25B_MAX_PORTS];
 	struct op25b_stats_writer *stats;
 	atomic_bool stop;
 	uint64_t start_tsc;
@@ -317,6 +320,9 @@ void op25b_telemetry_register(struct op25b_app *app);
  * (its id, role and name are left alone). Returns 0, or -EIO when the
  * driver gives no statistics. */
 int op25b_port_figures(uint16_t port_id, struct op25b_stats_port *p);
+/* The speed of @p link in Mbit/s as the views give it: 0 while it is down
+ * or when the driver does not know. */
+uint32_t op25b_link_speed_mbps(const struct rte_eth_link *link);
 
 /* report.c */
 void op25b_report_print(const struct op25b_stats_snapshot *snap, FILE *out);

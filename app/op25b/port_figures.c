@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A port's driver figures under the names of OP25B_PORT_DRIVER_LIST: the
- * one place that maps rte_eth_stats onto them, for the shared memory
- * (op25b_ports_publish_stats) and `show port stats` alike, so that the two
- * cannot count rx_errors two ways.
+ * one place that maps rte_eth_stats and the link onto them, for the shared
+ * memory (op25b_ports_publish_stats) and `show port stats` alike, so that
+ * the two cannot count rx_errors two ways.
  */
 #include <errno.h>
 #include <string.h>
@@ -12,13 +12,28 @@
 
 #include "op25b_app.h"
 
+uint32_t
+op25b_link_speed_mbps(const struct rte_eth_link *link)
+{
+	return link->link_status == RTE_ETH_LINK_UP &&
+			       link->link_speed != RTE_ETH_SPEED_NUM_UNKNOWN
+		       ? link->link_speed
+		       : 0;
+}
+
 int
 op25b_port_figures(uint16_t port_id, struct op25b_stats_port *p)
 {
 	struct rte_eth_stats st;
+	struct rte_eth_link link;
 
 	if (rte_eth_stats_get(port_id, &st) != 0)
 		return -EIO;
+	/* Without waiting: a driver that cannot tell says down. */
+	memset(&link, 0, sizeof(link));
+	rte_eth_link_get_nowait(port_id, &link);
+	p->link_up = link.link_status == RTE_ETH_LINK_UP;
+	p->link_speed_mbps = op25b_link_speed_mbps(&link);
 	p->rx = st.ipackets;
 	p->tx = st.opackets;
 	p->rx_bytes = st.ibytes;

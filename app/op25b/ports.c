@@ -68,6 +68,7 @@ op25b_ports_check(struct op25b_app *app)
 			}
 			port_name(ends[j], app->port_names[app->n_ports],
 				  sizeof(app->port_names[0]));
+			app->link_seen[app->n_ports] = -1;
 			app->ports[app->n_ports++] = ends[j];
 		}
 	}
@@ -472,6 +473,27 @@ op25b_ports_start(struct op25b_app *app)
 	return 0;
 }
 
+/* A port's link that went up or down since the last sample, in the log:
+ * an inline appliance with a link down passes no traffic. The first
+ * sample says only a link that is down. */
+static void
+log_link(struct op25b_app *app, unsigned int i,
+	 const struct op25b_stats_port *p)
+{
+	int8_t up = p->link_up != 0, seen = app->link_seen[i];
+
+	app->link_seen[i] = up;
+	if (up == seen || (seen < 0 && up))
+		return;
+	if (up)
+		printf("op25b: port %u (%s): link up, %" PRIu64 " Mbps\n",
+		       app->ports[i], app->port_names[i], p->link_speed_mbps);
+	else
+		printf("op25b: port %u (%s): link down\n", app->ports[i],
+		       app->port_names[i]);
+	fflush(stdout);
+}
+
 /* The drivers' own figures, into the shared-memory header (about once a
  * second, and at exit before the ports close). */
 void
@@ -488,8 +510,11 @@ op25b_ports_publish_stats(struct op25b_app *app)
 	 * (op25b-stat --watch's rates) never pairs a sample's figures with
 	 * another sample's time, nor one port's new figures with another's
 	 * old ones. */
-	for (i = 0; i < app->n_ports && i < OP25B_STATS_MAX_PORTS; i++)
+	for (i = 0; i < app->n_ports && i < OP25B_STATS_MAX_PORTS; i++) {
 		got[i] = op25b_port_figures(app->ports[i], &figures[i]) == 0;
+		if (got[i])
+			log_link(app, i, &figures[i]);
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	op25b_stats_writer_layout_begin(app->stats);
 	for (i = 0; i < app->n_ports && i < OP25B_STATS_MAX_PORTS; i++) {

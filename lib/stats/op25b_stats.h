@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
-#define OP25B_STATS_LAYOUT_VERSION 9
+#define OP25B_STATS_LAYOUT_VERSION 10
 #define OP25B_STATS_SLOTS 256 /**< slot 0: none; 1..255: names */
 #define OP25B_STATS_NAME_MAX 64
 #define OP25B_STATS_MAX_PORTS 32
@@ -233,7 +233,13 @@ struct op25b_stats_counters {
 	X(rx_nombuf, rx_nombuf, "port_rx_nombuf_total", COUNTER,               \
 	  "Receives that found no mbuf (rx_nombuf; also in rx_errors).")       \
 	X(tx_errors, tx_errors, "port_tx_errors_total", COUNTER,               \
-	  "Packets the port failed to send (oerrors).")
+	  "Packets the port failed to send (oerrors).")                        \
+	X(link_up, link_up, "port_link_up", GAUGE,                             \
+	  "1 while the port's link is up, 0 while it is down: an inline "      \
+	  "appliance with a link down passes no traffic.")                     \
+	X(link_speed_mbps, speed_mbps, "port_link_speed_mbps", GAUGE,          \
+	  "The link's speed in Mbit/s (0: down, or the driver does not "       \
+	  "know).")
 
 /** Block records (--block-records), written by the control lcore. */
 #define OP25B_RECORDS_LIST(X)                                                  \

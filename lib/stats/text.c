@@ -136,8 +136,12 @@ print_port_rows(FILE *out, const struct op25b_stats_snapshot *snap,
 		fprintf(out, "%-12s", fields[k].key);
 		for (i = 0; i < h->n_ports; i++)
 			fprintf(out, " %*" PRIu64, widths[i], *values[i]);
+		/* A gauge (the link) has no rate. */
 		for (i = 0; i < h->n_ports; i++)
-			hook_cell(out, hook, values[i], widths[i]);
+			if (fields[k].kind == OP25B_STATS_COUNTER)
+				hook_cell(out, hook, values[i], widths[i]);
+			else if (hook != NULL && hook->cell != NULL)
+				fprintf(out, " %*s", widths[i], "");
 		fputc('\n', out);
 	}
 }

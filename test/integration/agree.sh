@@ -122,7 +122,8 @@ work = sys.argv[1]
 HEADER = ["generation", "reload_ok", "reload_failed", "exemptions", "mode", "block",
           "records_written", "records_dropped"]
 PORT = ["rx", "tx", "rx_bytes", "tx_bytes", "rx_missed", "rx_errors",
-        "rx_nombuf", "tx_errors", "worker_rx", "worker_tx", "tx_dropped"]
+        "rx_nombuf", "tx_errors", "link_up", "speed_mbps", "worker_rx",
+        "worker_tx", "tx_dropped"]
 PROM_PORT = {"rx": "port_rx_packets_total", "tx": "port_tx_packets_total",
              "rx_bytes": "port_rx_bytes_total", "tx_bytes": "port_tx_bytes_total",
              "rx_missed": "port_rx_missed_packets_total",
@@ -130,7 +131,8 @@ PROM_PORT = {"rx": "port_rx_packets_total", "tx": "port_tx_packets_total",
              "tx_errors": "port_tx_errors_total",
              "worker_rx": "port_worker_rx_packets_total",
              "worker_tx": "port_worker_tx_packets_total",
-             "tx_dropped": "port_tx_dropped_packets_total"}
+             "tx_dropped": "port_tx_dropped_packets_total",
+             "link_up": "port_link_up", "speed_mbps": "port_link_speed_mbps"}
 STATES = [("start", "enforce", "reset", 1), ("reload", "monitor", "drop", 2),
           ("set-enforce", "enforce", "drop", 3), ("set-monitor", "monitor", "reset", 5)]
 problems = []

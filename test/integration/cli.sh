@@ -171,8 +171,11 @@ assert 0 <= after[0]["rx"] < before[0]["rx"] + 10**9, after
 assert after[0]["worker_rx"] < before[0]["worker_rx"], (before, after)
 # the names of op25b-stat --json, the figures of the counter lists
 assert list(before[0]) == ["port", "name", "rx", "tx", "rx_bytes", "tx_bytes",
-    "rx_missed", "rx_errors", "rx_nombuf", "tx_errors", "worker_rx",
-    "worker_tx", "tx_dropped"], list(before[0])
+    "rx_missed", "rx_errors", "rx_nombuf", "tx_errors", "link_up",
+    "speed_mbps", "worker_rx", "worker_tx", "tx_dropped"], list(before[0])
+# the link is a level: after a clear as before it (net_pcap: up, 10G)
+assert (before[0]["link_up"], before[0]["speed_mbps"]) == (1, 10000), before
+assert (after[0]["link_up"], after[0]["speed_mbps"]) == (1, 10000), after
 assert before[0]["rx_bytes"] > before[0]["rx"], before
 ' "$work/stats0" "$work/stats1"
 "$build/app/op25b-stat/op25b-stat" --name "$name" --json >"$work/stat.json"

@@ -178,8 +178,8 @@ for table in ("classes", "groups"):
         if list(v) != verdicts:
             bad.append(f"{table} {row}: keys {list(v)}")
 port_keys = ["port", "name", "role", "rx", "tx", "rx_bytes", "tx_bytes",
-             "rx_missed", "rx_errors", "rx_nombuf", "tx_errors", "worker_rx",
-             "worker_tx", "tx_dropped"]
+             "rx_missed", "rx_errors", "rx_nombuf", "tx_errors", "link_up",
+             "speed_mbps", "worker_rx", "worker_tx", "tx_dropped"]
 for p in b["ports"]:
     if list(p) != port_keys:
         bad.append(f"port keys {list(p)}")
@@ -252,7 +252,8 @@ for f in ["op25b_packets_total", "op25b_upstream_packets_total",
     if types.get(f) != "counter":
         bad.append(f"{f}: type {types.get(f)}, want counter")
 for f in ["op25b_policy_generation", "op25b_start_time_seconds",
-          "op25b_mode", "op25b_block", "op25b_ports_updated_seconds"]:
+          "op25b_mode", "op25b_block", "op25b_ports_updated_seconds",
+          "op25b_port_link_up", "op25b_port_link_speed_mbps"]:
     if types.get(f) != "gauge":
         bad.append(f"{f}: type {types.get(f)}, want gauge")
 for s in ['op25b_packets_total{outcome="non_smtp"}',

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # op25b runs unchanged on other vdevs: net_null (endless zero frames, stopped
 # by SIGTERM and SIGINT), net_ring (idle), net_pcap with the pair reversed,
-# two pairs, bursts of 1, 32 and the default 64, and net_af_packet over veths in
-# a network namespace of its own with frames injected and captured by scapy.
+# two pairs, bursts of 1, 32 and the default 64, net_af_packet over veths in
+# a network namespace of its own with frames injected and captured by scapy,
+# and net_tap's link taken down and up in that namespace.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
 . "$(dirname "$0")/common.bash"
@@ -361,6 +362,54 @@ if p["reset"] != 3:
 ' "$d/stats.json"
 fi
 report "$af_name"
+
+# --- the link: down and up again -------------------------------------------
+# net_tap's interface in the scenario's namespace: its link follows the
+# interface (up and running), so `ip link set` takes it down and up. op25b
+# logs each change, and the shared memory (op25b-stat --json, Prometheus)
+# follows within its one-second sample.
+link_name="the link: net_tap's interface set down and up is logged and shown as link_up and speed_mbps"
+d="$work/link"
+mkdir -p "$d"
+ip netns exec "$ns" timeout 60 "$op25b" "${eal[@]}" \
+	--vdev net_tap0,iface=op25bL --vdev net_null1,no-rx=1 \
+	-- --policy "$enforce" --status-interval 0 --name "$name-link" \
+	--cli-socket "$d/cli.sock" >"$d/out" 2>"$d/err" &
+bg_pid=$!
+# link_is UP SPEED: port 0 as op25b-stat --json and --prometheus show it.
+link_is() {
+	"$stat" --name "$name-link" --json >"$d/stat.json" 2>/dev/null &&
+		"$stat" --name "$name-link" --prometheus >"$d/stat.prom" 2>/dev/null &&
+		"$py" - "$d/stat.json" "$d/stat.prom" "$1" "$2" <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))["ports"][0]
+prom = open(sys.argv[2]).read()
+up, speed = int(sys.argv[3]), int(sys.argv[4])
+labels = '{port="0",name="net_tap0",role="subscriber"}'
+sys.exit(not ((p["link_up"], p["speed_mbps"]) == (up, speed)
+              and f"op25b_port_link_up{labels} {up}\n" in prom
+              and f"op25b_port_link_speed_mbps{labels} {speed}\n" in prom))
+EOF
+}
+if wait_until 15 "$bg_pid" grep -qsF "op25b: policy" "$d/out"; then
+	wait_until 5 "$bg_pid" link_is 1 10000 ||
+		problem "at start: port 0 $(cat "$d/stat.json" 2>/dev/null | "$py" -c 'import json,sys; p=json.load(sys.stdin)["ports"][0]; print(p["link_up"], p["speed_mbps"])')"
+	in_ns "$ns" ip link set op25bL down
+	wait_until 5 "$bg_pid" link_is 0 0 || problem "the interface set down: port 0 not shown down"
+	wait_for "$d/out" "op25b: port 0 (net_tap0): link down" "$bg_pid" ||
+		problem "no 'link down' line:" "$(cat "$d/out")"
+	in_ns "$ns" ip link set op25bL up
+	wait_until 5 "$bg_pid" link_is 1 10000 || problem "the interface set up again: port 0 not shown up"
+	wait_for "$d/out" "op25b: port 0 (net_tap0): link up, 10000 Mbps" "$bg_pid" ||
+		problem "no 'link up' line:" "$(cat "$d/out")"
+	# At start only a link that is down is said; each change once.
+	[ "$(grep -c ': link ' "$d/out")" = 2 ] || problem "link lines:" "$(grep ': link ' "$d/out")"
+else
+	problem "op25b on net_tap did not start:" "$(tail -5 "$d/out" "$d/err")"
+fi
+stop_bg TERM 20
+want_rc "$rc" 0 "op25b on net_tap: exit status"
+report "$link_name"
 
 # --- --stop-after-idle with a worker stalled in its TX -----------------------
 # Its pcap goes to a FIFO that nobody reads for 1.5 s: net_pcap's write

@@ -142,14 +142,20 @@ static void
 test_field_names(void **state)
 {
 	static const char *const port_keys[] = {
-		"rx",	     "tx",	  "rx_bytes",  "tx_bytes",
-		"rx_missed", "rx_errors", "rx_nombuf", "tx_errors",
+		"rx",	     "tx",	  "rx_bytes",  "tx_bytes", "rx_missed",
+		"rx_errors", "rx_nombuf", "tx_errors", "link_up",  "speed_mbps",
 	};
 	static const char *const port_prom[] = {
-		"port_rx_packets_total",	"port_tx_packets_total",
-		"port_rx_bytes_total",		"port_tx_bytes_total",
-		"port_rx_missed_packets_total", "port_rx_errors_total",
-		"port_rx_nombuf_total",		"port_tx_errors_total",
+		"port_rx_packets_total",
+		"port_tx_packets_total",
+		"port_rx_bytes_total",
+		"port_tx_bytes_total",
+		"port_rx_missed_packets_total",
+		"port_rx_errors_total",
+		"port_rx_nombuf_total",
+		"port_tx_errors_total",
+		"port_link_up",
+		"port_link_speed_mbps",
 	};
 	static const char *const app_keys[] = { "worker_rx", "worker_tx",
 						"tx_dropped" };
@@ -188,7 +194,7 @@ test_field_names(void **state)
 	unsigned int i;
 
 	(void)state;
-	assert_int_equal(OP25B_PORT_DRIVER_FIELDS, 8);
+	assert_int_equal(OP25B_PORT_DRIVER_FIELDS, 10);
 	assert_int_equal(OP25B_PORT_APP_FIELDS, 3);
 	assert_int_equal(OP25B_HEADER_FIELDS, 13);
 	for (i = 0; i < OP25B_PORT_DRIVER_FIELDS; i++) {
@@ -197,7 +203,9 @@ test_field_names(void **state)
 
 		assert_string_equal(f->key, port_keys[i]);
 		assert_string_equal(f->prometheus, port_prom[i]);
-		assert_int_equal(f->kind, OP25B_STATS_COUNTER);
+		/* The link is a level, the rest counts. */
+		assert_int_equal(f->kind, i < 8 ? OP25B_STATS_COUNTER
+						: OP25B_STATS_GAUGE);
 		assert_true(strlen(f->help) > 10);
 	}
 	for (i = 0; i < OP25B_PORT_APP_FIELDS; i++)
@@ -938,6 +946,7 @@ test_views(void **state)
 			     "\"rx_bytes\": 123456, \"tx_bytes\": 0, "
 			     "\"rx_missed\": 0, \"rx_errors\": 0, "
 			     "\"rx_nombuf\": 2, \"tx_errors\": 0, "
+			     "\"link_up\": 0, \"speed_mbps\": 0, "
 			     "\"worker_rx\": 0, \"worker_tx\": 0, "
 			     "\"tx_dropped\": 9}"));
 	assert_non_null(strstr(text, ",\n  \"x\": 1\n}\n"));
