@@ -196,9 +196,6 @@ absolute_file(char *line, size_t size)
 	return 0;
 }
 
-/* Send one command and copy its output to stdout up to its status: RS,
- * a digit, a newline. Returns EXIT_DONE, EXIT_FAILED, or EXIT_USAGE when
- * the connection failed. */
 /* Write the @p len bytes of @p text a command answered to stdout. */
 static void
 print_answer(const char *text, size_t len)
@@ -208,11 +205,12 @@ print_answer(const char *text, size_t len)
 }
 
 /*
- * Send @p line and print its answer; returns EXIT_DONE or EXIT_FAILED
- * from its status, or EXIT_USAGE. The answer is read whole before any of
- * it is printed: a stdout that blocks (a pager, a full pipe) holds back
- * only this process, while op25b would end a session that reads nothing
- * for 10 s.
+ * Send @p line and print its answer, the output before its status (RS, a
+ * digit, a newline); returns EXIT_DONE or EXIT_FAILED from the status, or
+ * EXIT_USAGE when the connection failed. The answer is read whole before
+ * any of it is printed: a stdout that blocks (a pager, a full pipe) holds
+ * back only this process, while op25b would end a session that reads
+ * nothing for 10 s.
  */
 static int
 run_command(int fd, const char *line, int timeout_s)

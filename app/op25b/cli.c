@@ -60,6 +60,11 @@
 #define CLI_STUCK_MS (CLI_STUCK_S * 1000)
 /* The most a session's input is read at once. */
 #define CLI_READ_MAX 4096
+/* The most keys given to cmdline before its pipe is emptied: a '?'
+ * lists up to every command's help (4 KB now), and the pipe is made to
+ * hold 256 KB (64 KB at least). */
+#define CLI_KEYS_STEP 8
+#define CLI_ECHO_PIPE (256 * 1024)
 /* A session's output buffer kept for the next reply up to this size;
  * a larger one (a long list) is freed once sent. */
 #define CLI_OUT_KEEP 65536
@@ -161,9 +166,9 @@ is_socket(const struct session *s)
 }
 
 /* A socket session whose client does not read (@why, logged), or is
- * gone (NULL: nothing to tell): shut down (cmdline's own writes fail at
- * once from now on), its output dropped, and closed by the caller that
- * runs its input or sends its output. */
+ * gone (NULL: nothing to tell): shut down, its output dropped (and what
+ * cmdline writes from now on), and closed by the caller that runs its
+ * input or sends its output. */
 static void
 session_give_up(struct session *s, const char *why)
 {
@@ -938,15 +943,22 @@ feed_input(struct session *s, const char *buf, size_t n, size_t *used)
 {
 	struct rdline *rdl = cmdline_get_rdline(s->cl);
 	const char *line;
-	size_t i;
+	size_t i, from;
 	int ret = 0;
 
 	for (i = 0; i < n; i++)
 		if (buf[i] == 0x15 || buf[i] == '\r' || buf[i] == '\n')
 			break;
 	*used = i < n ? i + 1 : n;
-	if (i > 0)
-		ret = cmdline_in(s->cl, buf, (int)i);
+	/* A few keys at a time, the pipe emptied after each: a pasted
+	 * run of '?' or TABs lists the choices again and again, more than
+	 * the pipe holds, and cmdline drops what it refuses. */
+	for (from = 0; from < i && ret >= 0 && !s->stuck;
+	     from += CLI_KEYS_STEP) {
+		ret = cmdline_in(s->cl, buf + from,
+				 (int)RTE_MIN(i - from, (size_t)CLI_KEYS_STEP));
+		session_pull_echo(s);
+	}
 	/* A session given up runs no more of its input. */
 	if (i == n || ret < 0 || s->stuck)
 		return ret;
@@ -976,19 +988,26 @@ feed_input(struct session *s, const char *buf, size_t n, size_t *used)
 static void
 session_run(struct session *s)
 {
-	while (s->in_used < s->in_len && !s->closing && !session_pending(s)) {
-		const char *p = s->in + s->in_used;
-		size_t n = s->in_len - s->in_used, used;
+	do {
+		while (s->in_used < s->in_len && !s->closing &&
+		       !session_pending(s)) {
+			const char *p = s->in + s->in_used;
+			size_t n = s->in_len - s->in_used, used;
 
-		if (s->kind == SESSION_BATCH) {
-			used = batch_input(s, p, n);
-		} else if (feed_input(s, p, n, &used) < 0) {
-			s->closing = true; /* Ctrl-D */
+			if (s->kind == SESSION_BATCH) {
+				used = batch_input(s, p, n);
+			} else if (feed_input(s, p, n, &used) < 0) {
+				s->closing = true; /* Ctrl-D */
+			}
+			s->in_used += used;
 		}
-		s->in_used += used;
-	}
-	session_pull_echo(s);
-	session_send(s);
+		session_pull_echo(s);
+		session_send(s);
+		/* The client may have read the whole reply meanwhile: then
+		 * nothing waits for POLLOUT and no POLLIN comes for the
+		 * input left, which runs now. */
+	} while (s->in_used < s->in_len && !s->closing && !s->stuck &&
+		 !session_pending(s));
 	if (s->stuck || (s->closing && !session_pending(s)))
 		session_close(s);
 }
@@ -1066,12 +1085,13 @@ accept_session(struct op25b_cli *cli)
 	}
 	/* cmdline writes a character at a time, and drops what a full
 	 * pipe refuses rather than wait: the pipe is emptied after every
-	 * step of input, which echoes far less than its 64 KB. */
+	 * CLI_KEYS_STEP keys, which echo far less than it holds. */
 	if (pipe2(echo, O_NONBLOCK | O_CLOEXEC) != 0) {
 		dprintf(fd, "op25b: no session: %s\n", strerror(errno));
 		close(fd);
 		return;
 	}
+	fcntl(echo[1], F_SETPIPE_SZ, CLI_ECHO_PIPE); /* else 64 KB */
 	s = &cli->sessions[i];
 	/* cmdline_new() shows the prompt. */
 	s->cl = cmdline_new(cli->ctx, CLI_PROMPT, fd, echo[1]);

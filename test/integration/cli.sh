@@ -629,6 +629,37 @@ report "cli: an interactive session: the echo, the whole reply, then the prompt"
 c exempt import "$work/before.ex" replace
 want_rc "$rc" 0 "exempt import of the list before: status"
 
+# A paste of 300 '?' after "show ": each lists the choices and redraws the
+# line, 500 KB in all, before the client reads any of it. Every listing
+# arrives whole (cmdline's writes go through the session's pipe, emptied
+# every few keys; before, what the socket refused was lost).
+"$py" - "$sock" "$work/paste.bin" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+data = s.recv(100)
+s.sendall(b"show " + b"?" * 300)
+time.sleep(1)
+s.sendall(b"\x15quit\n")
+s.settimeout(20)
+while True:
+    chunk = s.recv(1 << 16)
+    if not chunk:
+        break
+    data += chunk
+open(sys.argv[2], "wb").write(data)
+PY
+py_check '
+import sys
+data = open(sys.argv[1], "rb").read()
+one = data[data.index(b"\r\n"):data.index(b"op25b> show ", 7)]
+assert b"show counters json" in one, one[:200]
+# the prompt and the echo of "show ", then a redraw after each listing
+assert data.count(b"op25b> show ") == 301, data.count(b"op25b> show ")
+assert data.count(one) == 300, (len(one), data.count(one))
+' "$work/paste.bin"
+report "cli: 300 pasted '?' on an interactive session: 300 whole listings, nothing dropped"
+
 # A client that queues commands and never reads their replies (a receive
 # buffer of 4 KB): its session is closed after 10 s of reading nothing,
 # and the other sessions are served at once meanwhile (its replies wait
