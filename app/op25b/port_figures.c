@@ -29,9 +29,13 @@ op25b_port_figures(uint16_t port_id, struct op25b_stats_port *p)
 
 	if (rte_eth_stats_get(port_id, &st) != 0)
 		return -EIO;
-	/* Without waiting: a driver that cannot tell says down. */
+	/* Without waiting. A driver that cannot tell counts as up at an
+	 * unknown speed: down is what it said, and what the alert is for. */
 	memset(&link, 0, sizeof(link));
-	rte_eth_link_get_nowait(port_id, &link);
+	if (rte_eth_link_get_nowait(port_id, &link) != 0) {
+		link.link_status = RTE_ETH_LINK_UP;
+		link.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN;
+	}
 	p->link_up = link.link_status == RTE_ETH_LINK_UP;
 	p->link_speed_mbps = op25b_link_speed_mbps(&link);
 	p->rx = st.ipackets;

@@ -473,17 +473,27 @@ op25b_ports_start(struct op25b_app *app)
 	return 0;
 }
 
+/* How long a link may take to come up after start (a NIC negotiating)
+ * before op25b says it is down; testpmd waits up to 9 s. */
+#define LINK_SETTLE_S 5
+
 /* A port's link that went up or down since the last sample, in the log:
- * an inline appliance with a link down passes no traffic. The first
- * sample says only a link that is down. */
+ * an inline appliance with a link down passes no traffic. At start,
+ * nothing is said of a link that comes up, and a link that is down is
+ * said so once the start has settled (@settled). */
 static void
 log_link(struct op25b_app *app, unsigned int i,
-	 const struct op25b_stats_port *p)
+	 const struct op25b_stats_port *p, bool settled)
 {
 	int8_t up = p->link_up != 0, seen = app->link_seen[i];
 
+	if (seen < 0 && (up || !settled)) {
+		if (up)
+			app->link_seen[i] = 1;
+		return;
+	}
 	app->link_seen[i] = up;
-	if (up == seen || (seen < 0 && up))
+	if (up == seen)
 		return;
 	if (up)
 		printf("op25b: port %u (%s): link up, %" PRIu64 " Mbps\n",
@@ -504,6 +514,8 @@ op25b_ports_publish_stats(struct op25b_app *app)
 	bool got[OP25B_STATS_MAX_PORTS];
 	struct timespec now;
 	unsigned int i;
+	bool settled = rte_rdtsc() - app->start_tsc >=
+		       LINK_SETTLE_S * rte_get_tsc_hz();
 
 	/* The drivers asked first, then every port's figures and their time
 	 * stored as one change of the snapshot's sequence lock: a reader
@@ -513,7 +525,7 @@ op25b_ports_publish_stats(struct op25b_app *app)
 	for (i = 0; i < app->n_ports && i < OP25B_STATS_MAX_PORTS; i++) {
 		got[i] = op25b_port_figures(app->ports[i], &figures[i]) == 0;
 		if (got[i])
-			log_link(app, i, &figures[i]);
+			log_link(app, i, &figures[i], settled);
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	op25b_stats_writer_layout_begin(app->stats);
