@@ -205,6 +205,9 @@ print_summary(const struct op25b_policy *policy, size_t memory)
 	       op25b_action_name(policy->default_action),
 	       policy->malformed == OP25B_MALFORMED_FORWARD ? "forward"
 							    : "drop");
+	if (op25b_policy_monitor_note(policy->mode, policy->malformed))
+		printf("%s\n", op25b_policy_monitor_note(policy->mode,
+							 policy->malformed));
 	print_ports("smtp", policy->smtp_ports, policy->n_smtp_ports);
 	printf("   ");
 	print_ports("submission", policy->submission_ports,

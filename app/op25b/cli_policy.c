@@ -488,12 +488,12 @@ cmd_set_parsed(void *parsed, struct cmdline *cl, void *data)
 	cli_reply(cl, ret, msg);
 	/* Monitor mode counts what it would block; malformed frames are
 	 * another matter, which a dry run's operator should not miss. */
-	if (ret == 0 && value == OP25B_MODE_MONITOR &&
-	    strcmp(res->w1, "mode") == 0 && app->policy != NULL &&
-	    app->policy->malformed == OP25B_MALFORMED_DROP)
-		cli_printf(cl, "note: the policy's malformed: drop still drops "
-			       "malformed frames in monitor mode (malformed: "
-			       "forward passes them)\n");
+	if (ret == 0 && strcmp(res->w1, "mode") == 0 && app->policy != NULL &&
+	    op25b_policy_monitor_note(app->policy->mode,
+				      app->policy->malformed) != NULL)
+		cli_printf(cl, "%s\n",
+			   op25b_policy_monitor_note(app->policy->mode,
+						     app->policy->malformed));
 }
 
 CLI_WORD(cmd_set_w0, struct cmd_policy_result, w0, "set");

@@ -608,6 +608,10 @@ main(int argc, char **argv)
 	       app.policy->n_groups,
 	       op25b_classifier_memory(atomic_load(&app.classifier)) / 1024,
 	       app.n_workers, app.config.n_pairs, app.config.instance);
+	if (op25b_policy_monitor_note(app.policy->mode, app.policy->malformed))
+		printf("op25b: %s\n",
+		       op25b_policy_monitor_note(app.policy->mode,
+						 app.policy->malformed));
 	printf("op25b: commands: op25b-cli --name %s (socket %s); audit log "
 	       "%s; exemptions kept in %s\n",
 	       app.config.instance, app.config.cli_socket, app.config.audit_log,

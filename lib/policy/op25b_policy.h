@@ -224,6 +224,16 @@ op25b_policy_block_of(const struct op25b_policy *policy, int class_id);
 /** "drop", "reset" or "notify". */
 const char *op25b_block_style_name(enum op25b_block_style block);
 
+/**
+ * The note an operator of a dry run should not miss, when @p mode is
+ * monitor and @p malformed drop: monitor mode only counts what it would
+ * block, but malformed frames are still dropped. NULL otherwise. One
+ * sentence for op25b-policy check, op25b's load and reload lines and
+ * `set mode monitor`.
+ */
+const char *op25b_policy_monitor_note(enum op25b_policy_mode mode,
+				      enum op25b_malformed_action malformed);
+
 /** The mode and block style under the values the counters' header gives
  * them (enum op25b_stats_mode, enum op25b_stats_block): one mapping for
  * op25b, op25b-xdp and op25b-stat. */

@@ -183,6 +183,17 @@ op25b_policy_block_of(const struct op25b_policy *policy, int class_id)
 }
 
 const char *
+op25b_policy_monitor_note(enum op25b_policy_mode mode,
+			  enum op25b_malformed_action malformed)
+{
+	return mode == OP25B_MODE_MONITOR && malformed == OP25B_MALFORMED_DROP
+		       ? "note: the policy's malformed: drop still drops "
+			 "malformed frames in monitor mode (malformed: "
+			 "forward passes them)"
+		       : NULL;
+}
+
+const char *
 op25b_block_style_name(enum op25b_block_style block)
 {
 	switch (block) {

@@ -85,6 +85,10 @@ views() {
 views start
 cli policy reload "$work/monitor.yaml"
 views reload
+# The reload's line is followed by the dry run's note (monitor, malformed:
+# drop); the start's (enforce) had none.
+[ "$(grep -c "^op25b: note: the policy's malformed: drop still drops malformed frames" "$work/op25b.log")" = 1 ] ||
+	problem "the reload to monitor.yaml: no note (or more than one):" "$(cat "$work/op25b.log")"
 cli set mode enforce
 views set-enforce
 cli set mode monitor

@@ -281,6 +281,7 @@ c show policy
 want_has "$work/out" "mode        monitor (set mode; the file says enforce)"
 c set mode enforce
 want_rc "$rc" 0 "set mode enforce: status"
+grep -q "note:" "$work/out" && problem "set mode enforce: $(cat "$work/out")"
 window enforce2
 delta_check "$work/enforce2.0" "$work/enforce2.1" 'b["blocked"] > a["blocked"] and b["counted"] == a["counted"]'
 report "cli: set mode monitor stops blocking from the next packets; enforce resumes"

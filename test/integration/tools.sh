@@ -26,6 +26,19 @@ rc=$?
 want_rc $rc 0
 want_has "$work/check.out" "$config: OK (version 1, mode enforce, block reset, default allow, malformed drop)"
 want_has "$work/check.out" "smtp ports: 25   submission ports: 587 465"
+# A dry run's operator is told that malformed frames are still dropped:
+# monitor with malformed: drop says so, enforce and monitor with forward
+# do not.
+note="note: the policy's malformed: drop still drops malformed frames in monitor mode (malformed: forward passes them)"
+grep -qF "$note" "$work/check.out" && problem "check of an enforce policy: $note"
+sed 's/^mode: enforce /mode: monitor /' "$config" >"$work/monitor.yaml"
+sed 's/^malformed: drop /malformed: forward/' "$work/monitor.yaml" >"$work/monitor-fwd.yaml"
+"$policy_tool" check "$work/monitor.yaml" >"$work/check-mon.out" 2>&1
+want_rc $? 0 "check of a monitor policy: status"
+want_has "$work/check-mon.out" "$note"
+"$policy_tool" check "$work/monitor-fwd.yaml" >"$work/check-fwd.out" 2>&1
+want_has "$work/check-fwd.out" "mode monitor, block reset, default allow, malformed forward)"
+grep -qF "$note" "$work/check-fwd.out" && problem "check with malformed: forward: $note"
 want_re "$work/check.out" '^class +action +prefixes +ipv4 +ipv6 +to$'
 want_re "$work/check.out" '^group +action +prefixes +ipv4 +ipv6$'
 rows=$("$py" - "$config" <<'EOF'
@@ -48,7 +61,7 @@ want_re "$work/check.out" '^mobile-only .* mobile-mx=block$'
 # An adaptive class is enforced: no warning about it.
 ! grep -q adaptive "$work/check.err" ||
 	problem "a warning about adaptive:" "$(cat "$work/check.err")"
-report "check config/op25b.yaml: exit 0, every class and group with its prefix counts"
+report "check config/op25b.yaml: exit 0, every class and group with its prefix counts; a monitor policy that drops malformed frames says so"
 
 # Broken policies: exit 1, "FILE:LINE:COLUMN: error: MESSAGE" on stderr with
 # the position of the offending token in the file as written.
