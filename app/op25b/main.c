@@ -89,7 +89,8 @@ static const struct op25b_option app_options[] = {
 			  "mbufs in the pool (default: one per descriptor of "
 			  "every queue, plus bursts and caches; more for deep "
 			  "NIC rings or net_pcap infinite_rx captures, which "
-			  "keep one a frame: op25b says how many)",
+			  "keep one a frame: op25b says how many; fewer than "
+			  "the RX rings and bursts hold is warned about)",
 			  CFG, mbufs, 1024, 1u << 26, NULL),
 	OP25B_OPTION_UINT("max-pkt-len", 0, "N",
 			  "the longest frame, CRC included, 1518..65535 "
@@ -373,12 +374,25 @@ create_pool(struct op25b_app *app)
 	 * whole frames sit in a software TX ring (net_ring) and in a burst:
 	 * those count every segment of the longest frame. */
 	unsigned int segs = op25b_ports_segments(&app->config);
-	unsigned int n = app->n_ports * app->n_workers *
-				 (OP25B_RX_DESC + OP25B_TX_DESC * segs) +
-			 (app->n_workers +
-			  1) * (OP25B_CLASSIFY_BURST_MAX * segs + MBUF_CACHE) +
-			 1024;
+	unsigned int bursts = (app->n_workers + 1) *
+			      (OP25B_CLASSIFY_BURST_MAX * segs + MBUF_CACHE);
+	unsigned int rx = app->n_ports * app->n_workers * OP25B_RX_DESC;
+	unsigned int n = app->n_ports * app->n_workers * OP25B_TX_DESC * segs +
+			 rx + bursts + 1024;
 
+	/* Fewer than the RX rings and the bursts hold: a NIC fills its
+	 * rings at start and may refuse to (ENOMEM), or receive into what
+	 * is left and count rx_nombuf. A vdev without rings runs with
+	 * fewer, so this is said, not refused. */
+	if (app->config.mbufs != 0 && app->config.mbufs < rx + bursts)
+		fprintf(stderr,
+			"op25b: warning: --mbufs %u is fewer than the %u the "
+			"ports' RX rings (%u port(s) x %u queue(s) x %u "
+			"descriptors) and the bursts hold: a NIC may refuse "
+			"to start or drop frames as rx_nombuf (the default, "
+			"without --mbufs: %u)\n",
+			app->config.mbufs, rx + bursts, app->n_ports,
+			app->n_workers, OP25B_RX_DESC, n);
 	if (app->config.mbufs != 0)
 		n = app->config.mbufs;
 

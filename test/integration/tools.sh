@@ -369,6 +369,18 @@ refuse "--burst 65" "op25b: --burst 65: expected 1..64" \
 	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --burst 65
 refuse "--mbufs 100" "op25b: --mbufs 100: expected 1024..67108864" \
 	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --mbufs 100
+# --mbufs below what the RX rings and bursts hold: said, not refused (a
+# vdev without rings runs with it); 2688 and more, nothing said.
+for m in 1024 2688; do
+	timeout 30 "$op25b" "${eal[@]}" --vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1 \
+		-- --policy "$enforce" --mbufs $m --stop-after-idle 300 --status-interval 0 \
+		--name "$name-mbufs" --cli-socket none >"$work/mbufs-$m.out" 2>"$work/mbufs-$m.err"
+	want_rc $? 0 "--mbufs $m: exit status"
+done
+want_has "$work/mbufs-1024.err" "op25b: warning: --mbufs 1024 is fewer than the 2688 the ports' RX rings (2 port(s) x 1 queue(s) x 1024 descriptors) and the bursts hold: a NIC may refuse to start or drop frames as rx_nombuf (the default, without --mbufs: 5760)"
+want_lines "$work/mbufs-1024.err" 1
+want_empty "$work/mbufs-2688.err"
+report "op25b --mbufs below the RX rings and bursts: one warning line, runs; at their size, nothing said"
 refuse "-l 0 (one lcore)" "op25b: no worker lcore: give EAL at least two lcores" \
 	-l 0 "${eal[@]:2}" "${vdevs[@]}" -- --policy "$enforce"
 refuse "unknown option" "op25b: unknown option '--frobnicate' (try --help)" \
