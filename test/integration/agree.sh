@@ -308,14 +308,20 @@ wait_until 30 "$bg_pid" test -S "$big_sock" && sleep 0.5 ||
 	problem "op25b with 255 classes did not start:" "$(tail -3 "$work/big.log")"
 tel() { "$py" "$(dirname "$0")/telemetry.py" "$big_sock" "$1"; }
 tel /op25b/policy >"$work/big-policy.json" || problem "no /op25b/policy"
-: >"$work/big-pages.json"
-next=0
-for _ in 1 2 3 4 5 6; do
-	tel "/op25b/classes,$next" >"$work/big-page.json" || { problem "no /op25b/classes,$next"; break; }
-	cat "$work/big-page.json" >>"$work/big-pages.json"
-	next=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["/op25b/classes"].get("next", ""))' "$work/big-page.json")
-	[ -n "$next" ] || break
-done
+# pages CMD OUT: the pages of CMD,N from N = 0 while "next" says there
+# are more (six at most), one reply after the other into OUT.
+pages() {
+	local next=0 _
+	: >"$2"
+	for _ in 1 2 3 4 5 6; do
+		tel "$1,$next" >"$work/big-page.json" || { problem "no $1,$next"; break; }
+		cat "$work/big-page.json" >>"$2"
+		next=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]].get("next", ""))' \
+			"$work/big-page.json" "$1")
+		[ -n "$next" ] || break
+	done
+}
+pages /op25b/classes "$work/big-pages.json"
 tel /op25b/groups >"$work/big-groups.json" || problem "no /op25b/groups"
 tel /op25b/classes,x >"$work/big-bad.json"
 # A reload keeps the first 55 classes: the other 200 are removed, listed
@@ -329,14 +335,7 @@ reloaded() {
 		"$py" -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["/op25b/policy"]["generation"] != 2)' "$work/big-policy2.json"
 }
 wait_until 10 "$bg_pid" reloaded || problem "the reload to 55 classes did not happen:" "$(tail -3 "$work/big.log")"
-: >"$work/big-removed.json"
-next=0
-for _ in 1 2 3 4 5 6; do
-	tel "/op25b/removed_classes,$next" >"$work/big-page.json" || { problem "no /op25b/removed_classes,$next"; break; }
-	cat "$work/big-page.json" >>"$work/big-removed.json"
-	next=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["/op25b/removed_classes"].get("next", ""))' "$work/big-page.json")
-	[ -n "$next" ] || break
-done
+pages /op25b/removed_classes "$work/big-removed.json"
 stop_bg TERM 20
 py_problems "$work" <<'EOF'
 import json, sys

@@ -521,6 +521,33 @@ kill -USR1 "${pids[0]}"
 sleep 0.3
 report "cli: SIGUSR1 after the audit log was renamed: the next event opens a new file"
 
+# raw_client OUT PAUSE MARKER COUNT SEND...: a raw session on $sock with
+# an 8 KB receive buffer. Each SEND (a Python bytes expression) is sent,
+# PAUSE seconds after the one before; then what comes is read, 8 KB every
+# 20 ms, until MARKER has come COUNT times (COUNT 0: until op25b closes),
+# 60 s at most, into OUT, which starts with the prompt op25b greets with.
+raw_client() {
+	"$py" - "$sock" "$@" <<'PY'
+import socket, sys, time
+sock, out, pause, marker, count = sys.argv[1:6]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+s.connect(sock)
+data = s.recv(100)
+for i, m in enumerate(sys.argv[6:]):
+    time.sleep(float(pause) if i else 0)
+    s.sendall(eval(m))
+t0 = time.time()
+while (int(count) == 0 or data.count(eval(marker)) < int(count)) and time.time() - t0 < 60:
+    time.sleep(0.02)
+    chunk = s.recv(8192)
+    if not chunk:
+        break
+    data += chunk
+open(out, "wb").write(data)
+PY
+}
+
 # probe_latency WHAT: `show version` from a second session, three times,
 # each answered within a second (the control lcore is not held up).
 probe_latency() {
@@ -558,23 +585,7 @@ want_rc "$rc" 0 "exempt import of 5000: status"
 c exempt list
 want_rc "$rc" 0 "exempt list of 5000: status"
 cp "$work/out" "$work/list.txt"
-"$py" - "$sock" "$work/slow.bin" <<'PY' &
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
-s.connect(sys.argv[1])
-got = s.recv(100)
-assert got == b"op25b> ", got
-s.sendall(b"\x1eexempt list\nshow version\nexempt list\n")
-data, t0 = b"", time.time()
-while data.count(b"\x1e") < 3 and time.time() - t0 < 60:
-    time.sleep(0.02)
-    chunk = s.recv(8192)
-    if not chunk:
-        break
-    data += chunk
-open(sys.argv[2], "wb").write(data)
-PY
+raw_client "$work/slow.bin" 0 'b"\x1e"' 3 'b"\x1eexempt list\nshow version\nexempt list\n"' &
 slow=$!
 sleep 0.5
 probe_latency "a slow reader"
@@ -583,7 +594,8 @@ py_check '
 import sys
 data = open(sys.argv[1], "rb").read()
 listing = open(sys.argv[2], "rb").read()
-parts = data.split(b"\x1e")
+assert data.startswith(b"op25b> "), data[:20]
+parts = data[len(b"op25b> "):].split(b"\x1e")
 assert len(parts) == 4 and parts[3] == b"0\n", (len(data), [p[:40] for p in parts])
 assert parts[0] == listing and listing.count(b"slow-reader test") == 5000, (len(parts[0]), len(listing))
 assert parts[1].startswith(b"0\nop25b ") and parts[1].count(b"\n") == 2, parts[1]
@@ -601,22 +613,7 @@ sleep 2
 
 # The same list on an interactive session: the echo, the whole reply,
 # then the prompt (cmdline's echo and prompt join the reply in order).
-"$py" - "$sock" "$work/slow-i.bin" <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
-s.connect(sys.argv[1])
-data = s.recv(100)
-s.sendall(b"exempt list\n")
-t0 = time.time()
-while data.count(b"op25b> ") < 2 and time.time() - t0 < 60:
-    time.sleep(0.005)
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    data += chunk
-open(sys.argv[2], "wb").write(data)
-PY
+raw_client "$work/slow-i.bin" 0 'b"op25b> "' 2 'b"exempt list\n"'
 py_check '
 import sys
 data = open(sys.argv[1], "rb").read()
@@ -634,22 +631,7 @@ want_rc "$rc" 0 "exempt import of the list before: status"
 # line, 500 KB in all, before the client reads any of it. Every listing
 # arrives whole (cmdline's writes go through the session's pipe, emptied
 # every few keys; before, what the socket refused was lost).
-"$py" - "$sock" "$work/paste.bin" <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-data = s.recv(100)
-s.sendall(b"show " + b"?" * 300)
-time.sleep(1)
-s.sendall(b"\x15quit\n")
-s.settimeout(20)
-while True:
-    chunk = s.recv(1 << 16)
-    if not chunk:
-        break
-    data += chunk
-open(sys.argv[2], "wb").write(data)
-PY
+raw_client "$work/paste.bin" 1 'b""' 0 'b"show " + b"?" * 300' 'b"\x15quit\n"'
 py_check '
 import sys
 data = open(sys.argv[1], "rb").read()
