@@ -32,6 +32,8 @@ cleanup_more() {
 			-o DPkg::Lock::Timeout=60 op25b >/dev/null 2>&1
 	fi
 	restore_dirs
+	rm -f "/etc/systemd/system/multi-user.target.wants/op25b@$name.service" \
+		"/etc/systemd/system/multi-user.target.wants/op25b-stat@$name.service"
 	# The unit's --file-prefix.
 	rm -rf "/var/run/dpdk/op25b-$name"
 }
@@ -397,6 +399,14 @@ dpkg-query -W -f='${Status}' op25b >"$work/status" 2>&1
 want_has "$work/status" "deinstall ok config-files"
 report "package: apt-get remove: programs gone, /etc/op25b/op25b.yaml kept"
 
+# An instance as README's steps make one: its env file and the links of
+# `systemctl enable op25b@NAME op25b-stat@NAME` (made by hand: no systemd
+# needed). Purge removes them with the rest.
+cp "$work/instance.env" "/etc/op25b/$name.env"
+wants=/etc/systemd/system/multi-user.target.wants
+mkdir -p "$wants"
+ln -sf /lib/systemd/system/op25b@.service "$wants/op25b@$name.service"
+ln -sf /lib/systemd/system/op25b-stat@.service "$wants/op25b-stat@$name.service"
 apt purge op25b >"$work/purge.log" 2>&1
 want_rc $? 0 "apt-get purge"
 if dpkg-query -W -f='${Status}' op25b >"$work/status" 2>/dev/null &&
@@ -410,7 +420,10 @@ for d in "${shared_dirs[@]}"; do
 	[ ! -e "$d" ] || problem "$d still there after purge"
 done
 [ ! -e "/run/op25b/$name.sock" ] || problem "/run/op25b/$name.sock still there"
-report "package: apt-get purge: nothing left (files, /etc/op25b, exemptions, logs)"
+for l in "$wants/op25b@$name.service" "$wants/op25b-stat@$name.service"; do
+	[ ! -L "$l" ] || problem "$l still there after purge"
+done
+report "package: apt-get purge: nothing left (files, /etc/op25b with an instance's env file, enable links, exemptions, logs)"
 installed=""
 restore_dirs
 exit $status
