@@ -31,9 +31,12 @@ cleanup_more() {
 		DEBIAN_FRONTEND=noninteractive timeout 120 apt-get purge -y -q \
 			-o DPkg::Lock::Timeout=60 op25b >/dev/null 2>&1
 	fi
-	restore_dirs
-	rm -f "/etc/systemd/system/multi-user.target.wants/op25b@$name.service" \
+	# What the purge check made, should purge have left it.
+	rm -f "/etc/op25b/$name.env" \
+		"/etc/systemd/system/multi-user.target.wants/op25b@$name.service" \
 		"/etc/systemd/system/multi-user.target.wants/op25b-stat@$name.service"
+	rmdir /etc/op25b 2>/dev/null
+	restore_dirs
 	# The unit's --file-prefix.
 	rm -rf "/var/run/dpdk/op25b-$name"
 }
