@@ -195,6 +195,7 @@ static void
 print_summary(const struct op25b_policy *policy, size_t memory)
 {
 	struct columns w = { .name = 7, .prefixes = 8, .family = 6 };
+	const char *note;
 	unsigned int i, g;
 
 	printf("%s: OK (version %u, mode %s, block %s, default %s, "
@@ -205,9 +206,9 @@ print_summary(const struct op25b_policy *policy, size_t memory)
 	       op25b_action_name(policy->default_action),
 	       policy->malformed == OP25B_MALFORMED_FORWARD ? "forward"
 							    : "drop");
-	if (op25b_policy_monitor_note(policy->mode, policy->malformed))
-		printf("%s\n", op25b_policy_monitor_note(policy->mode,
-							 policy->malformed));
+	note = op25b_policy_monitor_note(policy->mode, policy->malformed);
+	if (note != NULL)
+		printf("%s\n", note);
 	print_ports("smtp", policy->smtp_ports, policy->n_smtp_ports);
 	printf("   ");
 	print_ports("submission", policy->submission_ports,

@@ -958,6 +958,15 @@ feed_input(struct session *s, const char *buf, size_t n, size_t *used)
 		ret = cmdline_in(s->cl, buf + from,
 				 (int)RTE_MIN(i - from, (size_t)CLI_KEYS_STEP));
 		session_pull_echo(s);
+		/* Output the client has not taken stops the keys too,
+		 * not only the commands: 4 KB of '?' would be 16 MB. */
+		if (s->out_len - s->out_sent > CLI_OUT_KEEP) {
+			session_send(s);
+			if (session_pending(s) && from + CLI_KEYS_STEP < i) {
+				*used = from + CLI_KEYS_STEP;
+				return ret;
+			}
+		}
 	}
 	/* A session given up runs no more of its input. */
 	if (i == n || ret < 0 || s->stuck)

@@ -246,6 +246,7 @@ cmd_policy_check_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct cmd_policy_result *res = parsed;
 	struct op25b_policy_error err;
 	struct op25b_policy *p;
+	const char *note;
 	char msg[640];
 	size_t n = 0, memory;
 	unsigned int i;
@@ -278,6 +279,9 @@ cmd_policy_check_parsed(void *parsed, struct cmdline *cl, void *data)
 		   "%s)\n",
 		   res->arg, p->n_classes, p->n_groups, n, memory / 1024,
 		   res->arg);
+	note = op25b_policy_monitor_note(p->mode, p->malformed);
+	if (note != NULL)
+		cli_printf(cl, "%s\n", note);
 	op25b_policy_free(p);
 }
 
@@ -287,6 +291,7 @@ cmd_policy_reload_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct cmd_policy_result *res = parsed;
 	struct op25b_app *app = cli_app();
 	const char *path = data != NULL ? res->arg : app->config.policy_path;
+	const char *note;
 	char msg[1024];
 
 	if (data != NULL && cli_check_path(cl, "policy reload", path) < 0)
@@ -303,6 +308,10 @@ cmd_policy_reload_parsed(void *parsed, struct cmdline *cl, void *data)
 		app->config.policy_path = app->config.policy_path_buf;
 	}
 	cli_printf(cl, "%s\n", msg);
+	note = op25b_policy_monitor_note(app->policy->mode,
+					 app->policy->malformed);
+	if (note != NULL)
+		cli_printf(cl, "%s\n", note);
 }
 
 CLI_WORD(cmd_policy_w0, struct cmd_policy_result, w0, "policy");
@@ -476,6 +485,7 @@ cmd_set_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct cmd_policy_result *res = parsed;
 	struct op25b_app *app = cli_app();
 	int value = switch_value(res->arg);
+	const char *note;
 	char msg[1024];
 	int ret;
 
@@ -488,12 +498,12 @@ cmd_set_parsed(void *parsed, struct cmdline *cl, void *data)
 	cli_reply(cl, ret, msg);
 	/* Monitor mode counts what it would block; malformed frames are
 	 * another matter, which a dry run's operator should not miss. */
-	if (ret == 0 && strcmp(res->w1, "mode") == 0 && app->policy != NULL &&
-	    op25b_policy_monitor_note(app->policy->mode,
-				      app->policy->malformed) != NULL)
-		cli_printf(cl, "%s\n",
-			   op25b_policy_monitor_note(app->policy->mode,
-						     app->policy->malformed));
+	note = app->policy != NULL
+		       ? op25b_policy_monitor_note(app->policy->mode,
+						   app->policy->malformed)
+		       : NULL;
+	if (ret == 0 && strcmp(res->w1, "mode") == 0 && note != NULL)
+		cli_printf(cl, "%s\n", note);
 }
 
 CLI_WORD(cmd_set_w0, struct cmd_policy_result, w0, "set");

@@ -118,7 +118,7 @@ show_port_info(struct cmdline *cl, struct op25b_json *j, uint16_t id)
 	rte_eth_dev_info_get(id, &info);
 	if (rte_eth_macaddr_get(id, &mac) == 0)
 		rte_ether_format_addr(mac_text, sizeof(mac_text), &mac);
-	rte_eth_link_get_nowait(id, &link);
+	op25b_port_link(id, &link);
 	rte_eth_dev_get_mtu(id, &mtu);
 	role = role_of(id, &peer);
 	if (j != NULL) {

@@ -425,6 +425,7 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 	struct op25b_policy_error perr;
 	struct op25b_policy *policy;
 	struct timespec t0;
+	const char *note;
 	char why[640];
 	unsigned int i;
 	int err;
@@ -470,9 +471,9 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 		 op25b_classifier_memory(next) / 1024, elapsed_ms(&t0));
 	append_overrides(app, msg, size);
 	printf("op25b: %s\n", msg);
-	if (op25b_policy_monitor_note(policy->mode, policy->malformed))
-		printf("op25b: %s\n", op25b_policy_monitor_note(
-					      policy->mode, policy->malformed));
+	note = op25b_policy_monitor_note(policy->mode, policy->malformed);
+	if (note != NULL)
+		printf("op25b: %s\n", note);
 	fflush(stdout);
 	op25b_audit(app,
 		    "reload by=%s uid=%" PRIu32 " file=%s result=ok "

@@ -389,8 +389,9 @@ create_pool(struct op25b_app *app)
 			"op25b: warning: --mbufs %u is fewer than the %u the "
 			"ports' RX rings (%u port(s) x %u queue(s) x %u "
 			"descriptors) and the bursts hold: a NIC may refuse "
-			"to start or drop frames as rx_nombuf (the default, "
-			"without --mbufs: %u)\n",
+			"to start or drop frames as rx_nombuf, and its TX "
+			"rings hold more under load (the default, without "
+			"--mbufs: %u)\n",
 			app->config.mbufs, rx + bursts, app->n_ports,
 			app->n_workers, OP25B_RX_DESC, n);
 	if (app->config.mbufs != 0)
@@ -535,6 +536,7 @@ int
 main(int argc, char **argv)
 {
 	static struct op25b_app app;
+	const char *note;
 	unsigned int lcore, i;
 	int ret, eal_args, exit_code = EXIT_FAILURE;
 	sigset_t control_signals;
@@ -622,10 +624,10 @@ main(int argc, char **argv)
 	       app.policy->n_groups,
 	       op25b_classifier_memory(atomic_load(&app.classifier)) / 1024,
 	       app.n_workers, app.config.n_pairs, app.config.instance);
-	if (op25b_policy_monitor_note(app.policy->mode, app.policy->malformed))
-		printf("op25b: %s\n",
-		       op25b_policy_monitor_note(app.policy->mode,
-						 app.policy->malformed));
+	note = op25b_policy_monitor_note(app.policy->mode,
+					 app.policy->malformed);
+	if (note != NULL)
+		printf("op25b: %s\n", note);
 	printf("op25b: commands: op25b-cli --name %s (socket %s); audit log "
 	       "%s; exemptions kept in %s\n",
 	       app.config.instance, app.config.cli_socket, app.config.audit_log,

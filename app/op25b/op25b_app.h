@@ -320,6 +320,10 @@ void op25b_telemetry_register(struct op25b_app *app);
  * (its id, role and name are left alone). Returns 0, or -EIO when the
  * driver gives no statistics. */
 int op25b_port_figures(uint16_t port_id, struct op25b_stats_port *p);
+/* The link of @port_id as every view shows it: what the driver says
+ * without waiting, or up at an unknown speed when it cannot tell (then
+ * the driver's error is returned). */
+int op25b_port_link(uint16_t port_id, struct rte_eth_link *link);
 /* The speed of @p link in Mbit/s as the views give it: 0 while it is down
  * or when the driver does not know. */
 uint32_t op25b_link_speed_mbps(const struct rte_eth_link *link);

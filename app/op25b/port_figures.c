@@ -22,6 +22,23 @@ op25b_link_speed_mbps(const struct rte_eth_link *link)
 }
 
 int
+op25b_port_link(uint16_t port_id, struct rte_eth_link *link)
+{
+	int ret;
+
+	/* Without waiting. A driver that cannot tell counts as up at an
+	 * unknown speed: down is what it said, and what the alert is for. */
+	memset(link, 0, sizeof(*link));
+	ret = rte_eth_link_get_nowait(port_id, link);
+	if (ret != 0) {
+		link->link_status = RTE_ETH_LINK_UP;
+		link->link_speed = RTE_ETH_SPEED_NUM_UNKNOWN;
+		link->link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+	}
+	return ret;
+}
+
+int
 op25b_port_figures(uint16_t port_id, struct op25b_stats_port *p)
 {
 	struct rte_eth_stats st;
@@ -29,13 +46,7 @@ op25b_port_figures(uint16_t port_id, struct op25b_stats_port *p)
 
 	if (rte_eth_stats_get(port_id, &st) != 0)
 		return -EIO;
-	/* Without waiting. A driver that cannot tell counts as up at an
-	 * unknown speed: down is what it said, and what the alert is for. */
-	memset(&link, 0, sizeof(link));
-	if (rte_eth_link_get_nowait(port_id, &link) != 0) {
-		link.link_status = RTE_ETH_LINK_UP;
-		link.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN;
-	}
+	op25b_port_link(port_id, &link);
 	p->link_up = link.link_status == RTE_ETH_LINK_UP;
 	p->link_speed_mbps = op25b_link_speed_mbps(&link);
 	p->rx = st.ipackets;

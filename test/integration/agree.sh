@@ -83,7 +83,12 @@ views() {
 		>"$work/$1.cliports.json" 2>&1 || problem "show port stats all json failed"
 }
 views start
+cli policy check "$work/monitor.yaml"
+grep -q "^note: the policy's malformed: drop still drops malformed frames" "$work/cli.out" ||
+	problem "policy check of monitor.yaml: no note:" "$(cat "$work/cli.out")"
 cli policy reload "$work/monitor.yaml"
+grep -q "^note: the policy's malformed: drop still drops malformed frames" "$work/cli.out" ||
+	problem "policy reload of monitor.yaml: no note:" "$(cat "$work/cli.out")"
 views reload
 # The reload's line is followed by the dry run's note (monitor, malformed:
 # drop); the start's (enforce) had none.

@@ -533,14 +533,19 @@ sock, out, pause, marker, count = sys.argv[1:6]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
 s.connect(sock)
+s.settimeout(5)
 data = s.recv(100)
 for i, m in enumerate(sys.argv[6:]):
     time.sleep(float(pause) if i else 0)
     s.sendall(eval(m))
+s.settimeout(1)
 t0 = time.time()
 while (int(count) == 0 or data.count(eval(marker)) < int(count)) and time.time() - t0 < 60:
     time.sleep(0.02)
-    chunk = s.recv(8192)
+    try:
+        chunk = s.recv(8192)
+    except socket.timeout:
+        continue
     if not chunk:
         break
     data += chunk

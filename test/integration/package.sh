@@ -41,21 +41,31 @@ cleanup_more() {
 	rm -rf "/var/run/dpdk/op25b-$name"
 }
 
-# save_dirs: a copy of each shared directory that exists; restore_dirs
+# save_dirs: a copy of each shared directory that exists, and of the
+# enable links of op25b instances (purge removes them all); restore_dirs
 # puts them back as they were (once).
+saved_links=()
 save_dirs() {
-	local d
+	local d l
 	for d in "${shared_dirs[@]}"; do
 		[ -d "$d" ] || continue
 		tar -C / -cpf "$work/saved${d//\//-}.tar" "${d#/}" && saved+=("$d")
 	done
+	for l in /etc/systemd/system/*.wants/op25b@*.service \
+		/etc/systemd/system/*.wants/op25b-stat@*.service; do
+		[ -L "$l" ] && saved_links+=("$l" "$(readlink "$l")")
+	done
 }
 restore_dirs() {
-	local d
+	local d i
 	for d in "${saved[@]}"; do
 		tar -C / -xpf "$work/saved${d//\//-}.tar"
 	done
+	for ((i = 0; i < ${#saved_links[@]}; i += 2)); do
+		ln -sfn "${saved_links[i + 1]}" "${saved_links[i]}"
+	done
 	saved=()
+	saved_links=()
 }
 
 skip() {

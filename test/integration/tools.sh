@@ -377,10 +377,19 @@ for m in 1024 2688; do
 		--name "$name-mbufs" --cli-socket none >"$work/mbufs-$m.out" 2>"$work/mbufs-$m.err"
 	want_rc $? 0 "--mbufs $m: exit status"
 done
-want_has "$work/mbufs-1024.err" "op25b: warning: --mbufs 1024 is fewer than the 2688 the ports' RX rings (2 port(s) x 1 queue(s) x 1024 descriptors) and the bursts hold: a NIC may refuse to start or drop frames as rx_nombuf (the default, without --mbufs: 5760)"
+want_has "$work/mbufs-1024.err" "op25b: warning: --mbufs 1024 is fewer than the 2688 the ports' RX rings (2 port(s) x 1 queue(s) x 1024 descriptors) and the bursts hold: a NIC may refuse to start or drop frames as rx_nombuf, and its TX rings hold more under load (the default, without --mbufs: 5760)"
 want_lines "$work/mbufs-1024.err" 1
 want_empty "$work/mbufs-2688.err"
-report "op25b --mbufs below the RX rings and bursts: one warning line, runs; at their size, nothing said"
+grep -q "note:" "$work/mbufs-2688.out" && problem "an enforce policy's start: $(grep note: "$work/mbufs-2688.out")"
+# The start with a monitor policy that drops malformed frames: the note,
+# once, after the policy line.
+timeout 30 "$op25b" "${eal[@]}" --vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1 \
+	-- --policy "$work/monitor.yaml" --stop-after-idle 300 --status-interval 0 \
+	--name "$name-monitor" --cli-socket none >"$work/monitor-start.out" 2>&1
+want_rc $? 0 "op25b with a monitor policy: exit status"
+[ "$(grep -c "^op25b: $note\$" "$work/monitor-start.out")" = 1 ] ||
+	problem "op25b's start with a monitor policy:" "$(cat "$work/monitor-start.out")"
+report "op25b --mbufs below the RX rings and bursts: one warning line, runs; at their size, nothing said; a monitor policy's start notes that malformed frames are still dropped"
 refuse "-l 0 (one lcore)" "op25b: no worker lcore: give EAL at least two lcores" \
 	-l 0 "${eal[@]:2}" "${vdevs[@]}" -- --policy "$enforce"
 refuse "unknown option" "op25b: unknown option '--frobnicate' (try --help)" \
