@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -26,39 +27,64 @@ op25b_now_ms(void)
 
 /* Opened at the first change, so that an appliance nobody touches (and
  * every test run of one) leaves no file behind; op25b_audit_start() made
- * sure it can be created. */
+ * sure it can be created. Opened again after a write failed: a line that
+ * write left torn is ended first, so that the next one starts a line. */
 static FILE *
 audit_file(struct op25b_app *app)
 {
-	if (app->audit == NULL) {
-		app->audit = fopen(app->config.audit_log, "a");
-		if (app->audit == NULL)
-			fprintf(stderr, "op25b: audit log %s: %s\n",
-				app->config.audit_log, strerror(errno));
+	FILE *f;
+
+	if (app->audit != NULL)
+		return app->audit;
+	f = fopen(app->config.audit_log, "a+");
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, -1, SEEK_END) == 0 && fgetc(f) != '\n') {
+		fseek(f, 0, SEEK_END); /* between a read and a write */
+		fputc('\n', f);
 	}
-	return app->audit;
+	fseek(f, 0, SEEK_END);
+	app->audit = f;
+	return f;
 }
 
 void
 op25b_audit(struct op25b_app *app, const char *fmt, ...)
 {
-	char when[32];
+	char when[32], *event = NULL;
 	struct tm tm;
 	time_t now = time(NULL);
 	FILE *out = audit_file(app);
 	va_list ap;
+	int err = out == NULL ? errno : 0;
 
-	if (out == NULL)
-		return;
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(out, "%s instance=%s ", when, app->config.instance);
 	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
+	if (vasprintf(&event, fmt, ap) < 0)
+		event = NULL;
 	va_end(ap);
-	fputc('\n', out);
-	/* An audit line that is lost when the appliance dies is no audit. */
-	fflush(out);
+	if (out != NULL) {
+		fprintf(out, "%s instance=%s %s\n", when, app->config.instance,
+			event != NULL ? event : fmt);
+		/* An audit line that is lost when the appliance dies is no
+		 * audit: out at once, and checked. */
+		if (fflush(out) != 0 || ferror(out)) {
+			err = errno != 0 ? errno : EIO;
+			fclose(out);
+			app->audit = NULL;
+		}
+	}
+	/* Not in the file (no space, an I/O error, a file that cannot be
+	 * opened): the line goes to stderr, the journal, whole, rather
+	 * than nowhere. */
+	if (out == NULL || app->audit == NULL)
+		fprintf(stderr,
+			"op25b: audit log %s: %s; the line not written: %s "
+			"instance=%s %s\n",
+			app->config.audit_log, strerror(err), when,
+			app->config.instance, event != NULL ? event : fmt);
+	free(event);
 }
 
 /* Text as one quoted audit field: quotes and backslashes escaped (the

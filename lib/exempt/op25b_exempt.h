@@ -219,8 +219,9 @@ op25b_exempt_registry_load(const char *path,
  * and no end line: cut at a line's end; a count other than it holds, or
  * lines after the end line: edited by hand) comes back as it reads, with
  * @p err saying what (err->line != 0): the exemptions it still holds are
- * the customers', and nothing better is left of the file. Anything else
- * as op25b_exempt_registry_load().
+ * the customers', and nothing better is left of the file. An empty file
+ * is refused (EINVAL): op25b never writes one. Anything else as
+ * op25b_exempt_registry_load().
  */
 struct op25b_exempt_registry *
 op25b_exempt_registry_restore(const char *path,

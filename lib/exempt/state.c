@@ -639,6 +639,19 @@ registry_load(const char *path, struct op25b_exempt_state_error *err,
 		errno = EINVAL;
 		return NULL;
 	}
+	/* op25b's own file is never empty (its first line and end line
+	 * are written for no exemptions too): an empty one was cut, or
+	 * emptied from outside, and is refused, not read as no exemptions
+	 * without a word. A file to import may be empty. */
+	if (lenient && st.st_size == 0) {
+		close(fd);
+		error_set(err, 0,
+			  "the file is empty: cut short or emptied (op25b "
+			  "writes its first line and an end line even with "
+			  "no exemptions)");
+		errno = EINVAL;
+		return NULL;
+	}
 	in = fdopen(fd, "r");
 	if (in == NULL) {
 		error = errno;

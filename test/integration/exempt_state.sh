@@ -493,4 +493,35 @@ if start_audit="$nb/audit.log" start "$name-nb" "$nb/state" \
 fi
 report "exempt state: a state file that cannot be read is left alone, changes wait, and it is read once it can be"
 
+# --- an empty state file ------------------------------------------------------
+# op25b never writes one (its first line and end line are there with no
+# exemptions too): an empty file was cut or emptied from outside, and is
+# refused as a cut one is, loudly, not read as no exemptions.
+mkdir -p "$work/empty-state"
+: >"$work/empty-state/$name-empty.exemptions"
+if start "$name-empty" "$work/empty-state"; then
+	want_has "$log" "op25b: $work/empty-state/$name-empty.exemptions: the file is empty: cut short or emptied (op25b writes its first line and an end line even with no exemptions); moved aside to"
+	want_has "$audit" "state-unreadable file=$work/empty-state/$name-empty.exemptions line=0 error=\"the file is empty"
+	c -n "$name-empty" exempt add 198.18.5.9
+	want_rc "$rc" 0 "exempt add after the empty file: status"
+	[ "$(entries "$work/empty-state/$name-empty.exemptions")" = 1 ] ||
+		problem "the new state file holds $(entries "$work/empty-state/$name-empty.exemptions" 2>&1) entries, want 1"
+	stop TERM
+fi
+report "exempt state: an empty state file is refused and moved aside, said and audited"
+
+# --- an audit log that cannot be written --------------------------------------
+# /dev/full refuses every write (ENOSPC): the change is made, and its
+# audit line goes to stderr whole rather than nowhere.
+if start_audit=/dev/full start "$name-full" "$work/full-state"; then
+	c -n "$name-full" exempt add 198.18.1.2 reason "disk full"
+	want_rc "$rc" 0 "exempt add with the audit log full: status"
+	want_re "$log" "^op25b: audit log /dev/full: No space left on device; the line not written: [0-9T:-]+Z instance=$name-full add prefix=198\.18\.1\.2/32 .*reason=\"disk full\""
+	c -n "$name-full" exempt del 198.18.1.2
+	[ "$(grep -c "the line not written: .* del prefix=198.18.1.2/32" "$log")" = 1 ] ||
+		problem "the del's audit line is not on stderr:" "$(tail -3 "$log")"
+	stop TERM
+fi
+report "exempt state: an audit log that cannot be written: the change is made, its line goes to stderr"
+
 exit $status

@@ -639,6 +639,7 @@ test_restore_as_it_reads(void **state)
 					      "# end: 1 exemption\n";
 	char path[] = "/tmp/op25b-test-restore-XXXXXX";
 	struct op25b_exempt_state_error err;
+	struct op25b_exempt_registry *reg_empty;
 	int fd = mkstemp(path);
 
 	(void)state;
@@ -662,6 +663,20 @@ test_restore_as_it_reads(void **state)
 	assert_null(op25b_exempt_registry_restore(path, &err));
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(err.line, 3);
+	/* An empty file is no state op25b wrote: refused at start, while
+	 * a file to import may be empty. */
+	file_holds(fd, "");
+	assert_null(op25b_exempt_registry_restore(path, &err));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(err.line, 0);
+	assert_string_equal(err.message,
+			    "the file is empty: cut short or emptied (op25b "
+			    "writes its first line and an end line even with "
+			    "no exemptions)");
+	reg_empty = op25b_exempt_registry_load(path, &err);
+	assert_non_null(reg_empty);
+	assert_int_equal(op25b_exempt_registry_count(reg_empty), 0);
+	op25b_exempt_registry_free(reg_empty);
 	close(fd);
 	unlink(path);
 }
