@@ -288,12 +288,11 @@ print_top(const struct config *cfg)
 	char path[OP25B_STATS_PATH_MAX + 8];
 	int n;
 
-	if (op25b_stats_path(cfg->name, path, OP25B_STATS_PATH_MAX) != 0) {
+	if (op25b_stats_top_path(cfg->name, path, sizeof(path)) != 0) {
 		fprintf(stderr, "op25b-stat: bad instance name '%s'\n",
 			cfg->name);
 		return 1;
 	}
-	strcat(path, ".top");
 	n = op25b_records_top_load(path, &top);
 	if (n < 0) {
 		fprintf(stderr, "op25b-stat: %s: %s\n", path,

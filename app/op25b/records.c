@@ -22,7 +22,9 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -83,18 +85,53 @@ struct op25b_app_records {
 	struct op25b_records_view view;
 };
 
+/* syslog(3) says nothing of a record it could not deliver: with no
+ * syslog daemon listening on its socket the records go nowhere and are
+ * counted as written. Said once at start, where the operator looks. */
+static void
+syslog_check(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	strcpy(addr.sun_path, _PATH_LOG);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0)
+		fprintf(stderr,
+			"op25b: warning: --block-records syslog: %s: %s: no "
+			"syslog daemon listens there, and syslog(3) drops "
+			"what it cannot send without a word (records_written "
+			"counts what op25b handed to it)\n",
+			_PATH_LOG, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 /* ------------------------------------------------------------------ */
 /* Worker side                                                         */
+
+/* wr->room is the ring's free space as the last enqueue left it; the
+ * control lcore may have emptied the ring since. Looked at again only
+ * when it would not do (near full), so that a record is dropped only when
+ * the ring is full now. */
+static unsigned int
+room_for(struct op25b_worker_records *wr, unsigned int n)
+{
+	if (wr->room < n)
+		wr->room = rte_ring_free_count(wr->ring);
+	return RTE_MIN(wr->room, n);
+}
 
 static void
 hand_over(struct op25b_worker_records *wr, struct op25b_record *r)
 {
 	unsigned int free_space = 0;
 
-	if (wr->room == 0 ||
+	if (room_for(wr, 1) == 0 ||
 	    rte_ring_sp_enqueue_bulk_elem(wr->ring, r, sizeof(*r), 1,
-					  &free_space) == 0)
+					  &free_space) == 0) {
 		wr->dropped++;
+		return;
+	}
 	wr->room = free_space;
 }
 
@@ -129,8 +166,7 @@ op25b_worker_records_count(struct op25b_worker *w,
 	/* A full ring (a scan from many sources) costs a record nothing
 	 * more than finding that its source has no slot. */
 	k = op25b_records_table_add_burst(wr->table, hints, n, tsc, wr->epoch,
-					  out, RTE_MIN(wr->room, (uint32_t)n),
-					  &wr->dropped);
+					  out, room_for(wr, n), &wr->dropped);
 	if (k == 0)
 		return;
 	sent = rte_ring_sp_enqueue_burst_elem(wr->ring, out, sizeof(out[0]), k,
@@ -259,15 +295,16 @@ op25b_records_start(struct op25b_app *app)
 			cfg->records_path, strerror(-err));
 		return err;
 	}
-	if (rec->syslog)
+	if (rec->syslog) {
 		openlog("op25b", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		syslog_check();
+	}
 	rec->merge = op25b_records_merge_create(cfg->records_sources);
 	rec->top = calloc(OP25B_RECORDS_TOP_MAX, sizeof(*rec->top));
-	if (op25b_stats_path(cfg->instance, rec->top_path,
-			     sizeof(rec->top_path)) != 0 ||
+	if (op25b_stats_top_path(cfg->instance, rec->top_path,
+				 sizeof(rec->top_path)) != 0 ||
 	    rec->top == NULL)
 		return -ENOMEM;
-	strcat(rec->top_path, ".top");
 	rec->workers = rte_zmalloc("op25b_worker_records",
 				   app->n_workers * sizeof(*rec->workers),
 				   RTE_CACHE_LINE_SIZE);

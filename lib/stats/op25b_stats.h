@@ -621,6 +621,14 @@ int op25b_stats_print_json(FILE *out, const struct op25b_stats_snapshot *snap,
  */
 int op25b_stats_path(const char *instance, char *buf, size_t size);
 
+/**
+ * Path of the block records' top list of @p instance
+ * ("/dev/shm/op25b-top.NAME"): outside the segments' "op25b." names, so
+ * that no instance's name ("NAME.top") can make it another's counters.
+ * @return as op25b_stats_path().
+ */
+int op25b_stats_top_path(const char *instance, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -190,6 +190,23 @@ op25b_stats_path(const char *instance, char *buf, size_t size)
 	return 0;
 }
 
+int
+op25b_stats_top_path(const char *instance, char *buf, size_t size)
+{
+	int n, ret;
+
+	ret = check_instance(instance);
+	if (ret != 0)
+		return ret;
+	if (buf == NULL)
+		return -EINVAL;
+	n = snprintf(buf, size, "%sop25b-top.%s", OP25B_STATS_SHM_DIR,
+		     instance);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 /* A process that exists, whoever owns it (EPERM: it does exist). Only
  * meaningful within one PID namespace, like the pid in the header. */
 static bool

@@ -49,6 +49,7 @@ scenario_cleanup() {
 	fi
 	local n=$scenario_name
 	rm -rf /dev/shm/op25b."$n" /dev/shm/op25b."$n"-* \
+		/dev/shm/op25b-top."$n" /dev/shm/op25b-top."$n"-* \
 		/dev/shm/.op25b-new.*."$n"* /run/op25b/"$n".sock \
 		/run/op25b/"$n"-*.sock /var/run/dpdk/"$n" \
 		/var/log/op25b/"$n".audit.log /var/log/op25b/"$n"-*.audit.log \

@@ -83,9 +83,13 @@ with open(sys.argv[2], "w") as f:
 log_pid=$!
 disown "$log_pid" # killed at the end: no job notice
 wait_until 10 "$log_pid" test -S "$work/log.sock" || problem "no stand-in for /dev/log"
-[ -S "$work/log.sock" ] && timeout 60 unshare --mount --propagation private sh -ec '
-	w=$1; shift
-	[ -d "$w" ] && mkdir "$w/hostdev"
+# in_test_dev SOCK COMMAND...: COMMAND in a mount namespace whose /dev
+# holds null, zero, full, random, urandom, shm and, as /dev/log, SOCK
+# ("": an empty file, where no syslog daemon listens).
+in_test_dev() {
+	timeout 60 unshare --mount --propagation private sh -ec '
+	w=$1; s=$2; shift 2
+	mkdir -p "$w/hostdev"
 	mount --bind /dev "$w/hostdev"
 	mount -t tmpfs op25b-test-dev /dev
 	for n in null zero full random urandom log; do
@@ -95,20 +99,32 @@ wait_until 10 "$log_pid" test -S "$work/log.sock" || problem "no stand-in for /d
 		mount --bind "$w/hostdev/$n" "/dev/$n"
 	done
 	mkdir /dev/shm && mount --bind "$w/hostdev/shm" /dev/shm
-	mount --bind "$w/log.sock" /dev/log
-	exec "$@"' sh "$work" "$op25b" "${eal[@]}" \
-	--vdev "net_pcap0,rx_pcap=$work/all.pcap,tx_pcap=$work/syslog-replies.pcap" \
-	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" --name "$name-syslog" \
-	--cli-socket none --audit-log "$work/audit.log" --state-dir "$work" \
-	--status-interval 0 --stop-after-idle 300 --block-records syslog \
-	>"$work/syslog.log" 2>&1
+	[ -z "$s" ] || mount --bind "$s" /dev/log
+	exec "$@"' sh "$work" "$@"
+}
+syslog_run() { # TAG SOCK: op25b with --block-records syslog, output in $work/TAG.log
+	in_test_dev "$2" "$op25b" "${eal[@]}" \
+		--vdev "net_pcap0,rx_pcap=$work/all.pcap,tx_pcap=$work/$1-replies.pcap" \
+		--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" --name "$name-$1" \
+		--cli-socket none --audit-log "$work/audit.log" --state-dir "$work" \
+		--status-interval 0 --stop-after-idle 300 --block-records syslog \
+		>"$work/$1.log" 2>&1
+}
+[ -S "$work/log.sock" ] && syslog_run syslog "$work/log.sock"
 want_rc $? 0 "op25b exit status (syslog): $(tail -3 "$work/syslog.log")"
 want_has "$work/syslog.log" "records_written 5, records_dropped 0"
 wait_until 5 "$log_pid" eval '[ "$(wc -l <"$work/syslog.txt")" -ge 5 ]'
 kill_pids "$log_pid"
 log_pid=
 out=$("$py" "$frames" syslog "$work/syslog.txt" "$work/one.jsonl") || problem "$out"
-report "records: syslog(3) messages carry RFC 5424's MSGID and structured data with the JSON's members"
+grep -q "warning: --block-records syslog" "$work/syslog.log" &&
+	problem "a warning with a syslog listening: $(grep warning "$work/syslog.log")"
+# With nothing listening, syslog(3) loses every record without a word:
+# op25b says so at start.
+syslog_run nolog ""
+want_rc $? 0 "op25b exit status (syslog, no listener)"
+want_has "$work/nolog.log" "op25b: warning: --block-records syslog: /dev/log: Connection refused: no syslog daemon listens there, and syslog(3) drops what it cannot send without a word (records_written counts what op25b handed to it)"
+report "records: syslog(3) messages carry RFC 5424's MSGID and structured data with the JSON's members; with no syslog listening, a warning at start"
 
 # block: notify rewrites a SYN into its SYN-ACK (a stray data segment into
 # a RST) in place: the record is still the client's (source, MAC, port),
@@ -256,6 +272,10 @@ c show blocked top 3 json
 py_check 'import json,sys; a=json.load(open(sys.argv[1])); assert [r["src"] for r in a][0] == "198.18.1.1" and len(a) == 3 and a[0]["syns"] == 3, a' "$work/out"
 stat="$build/app/op25b-stat/op25b-stat"
 "$stat" --name "$name-fifo" --top 1 >"$work/out" 2>&1 || problem "op25b-stat --top failed: $(cat "$work/out")"
+# The list is /dev/shm/op25b-top.NAME: outside the counters' op25b.NAME
+# names, which an instance named NAME.top would have had for its own.
+[ -f "/dev/shm/op25b-top.$name-fifo" ] && [ ! -e "/dev/shm/op25b.$name-fifo.top" ] ||
+	problem "the top list is not /dev/shm/op25b-top.$name-fifo: $(ls /dev/shm | grep -- "$name-fifo")"
 want_re "$work/out" '^  1  198\.18\.1\.1 +3 +4 +2  - +- +02:00:00:00:01:01 +0$'
 "$stat" --name "$name-fifo" --top 9 --json >"$work/out" 2>&1
 py_check 'import json,sys; a=json.load(open(sys.argv[1])); assert [r["src"] for r in a][0] == "198.18.1.1" and len(a) == 5 and a[1]["pppoe_session"] in (4660, None), a' "$work/out"
@@ -288,7 +308,7 @@ exec 3>&-
 wait_until 10 "$bg_pid" rx_is $((received + 32)) || problem "the second burst was not received"
 stop_bg TERM 20
 want_rc "$rc" 0 "op25b exit status"
-[ ! -e "/dev/shm/op25b.$name-fifo.top" ] || problem "/dev/shm/op25b.$name-fifo.top left behind"
+[ ! -e "/dev/shm/op25b-top.$name-fifo" ] || problem "/dev/shm/op25b-top.$name-fifo left behind"
 want_lines "$work/fifo.jsonl.1" 5
 want_lines "$work/fifo.jsonl.2" 2
 cat "$work/fifo.jsonl.1" "$work/fifo.jsonl.2" >"$work/fifo-all.jsonl"
