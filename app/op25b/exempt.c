@@ -609,6 +609,19 @@ op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
 		op25b_exempt_registry_free(loaded);
 		return -EPERM;
 	}
+	/* A replace by a file that holds nothing in force deletes every
+	 * exemption: an empty template pushed to a fleet would. Only with
+	 * force too. */
+	if (replace && n == 0 && op25b_exempt_registry_count(old) > 0 &&
+	    !force) {
+		snprintf(msg, size,
+			 "exempt import %s replace: the file holds no "
+			 "exemption in force, so replacing would delete all "
+			 "%u: add force if that is meant; nothing changed",
+			 path, op25b_exempt_registry_count(old));
+		op25b_exempt_registry_free(loaded);
+		return -EPERM;
+	}
 	if (replace) {
 		next = loaded;
 	} else {

@@ -254,7 +254,18 @@ c exempt del ::/0
 c exempt del 198.18.32.0/24
 list "$work/after"
 py_check "$same_list" "$work/before" "$work/after" 3
-report "exempt state: exempt import of 0.0.0.0/0 or ::/0 only with force, as exempt add"
+# A replace by a file with no exemption (empty, or all expired) would
+# delete every one: refused without force too; merge adds nothing.
+: >"$work/none.exemptions"
+c exempt import "$work/none.exemptions" replace
+want_rc "$rc" 1 "replace by an empty file without force: status"
+want_has "$work/out" "exempt import $work/none.exemptions replace: the file holds no exemption in force, so replacing would delete all 3: add force if that is meant; nothing changed"
+c exempt import "$work/none.exemptions" merge
+want_rc "$rc" 0 "merge of an empty file: status"
+list "$work/after"
+py_check "$same_list" "$work/before" "$work/after" 3
+cmp -s "$file" "$work/file.before" || problem "a refused replace by an empty file changed the state file"
+report "exempt state: exempt import of 0.0.0.0/0 or ::/0, or a replace by a file of none, only with force"
 
 # A relative path that op25b-cli did not make absolute (a raw session): refused.
 raw_batch "$work/$name.sock" "exempt export x.exemptions" \
