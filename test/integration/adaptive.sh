@@ -135,6 +135,13 @@ want_re "$work/top.out" '^198\.18\.1\.9 +bulk +6 +0 +[0-9]+ s left$'
 want_re "$work/top.out" '^198\.18\.0\.9 +hosting +6 +0 +'
 cli "explain 198.18.1.9 203.0.113.5" >"$work/explain.out"
 want_re "$work/explain.out" '^ +blocked, [0-9]+ s left$'
+# Exempt, a source of an adaptive class is forwarded, counted as
+# forwarded under its limit (the class decides before the exemption is
+# asked) and as exempted over it.
+cli "exempt add 198.18.1.9" >/dev/null
+cli "explain 198.18.1.9 203.0.113.5" >"$work/explain-ex.out"
+want_has "$work/explain-ex.out" "the source is exempt: forwarded, counted as forwarded while under the class's limit and as exempted once over it"
+cli "exempt del 198.18.1.9" >/dev/null
 cli "show adaptive 198.18.5.5" >"$work/none.out"
 want_has "$work/none.out" "show adaptive: 198.18.5.5 is in no class, which is not adaptive"
 cli "show adaptive" >"$work/show.out"
