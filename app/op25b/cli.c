@@ -1392,13 +1392,44 @@ op25b_cli_run_file(struct op25b_app *app, const char *path)
 			strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		size_t len = strlen(line);
+	for (;;) {
+		size_t len;
 		int r;
 
+		errno = 0;
+		if (fgets(line, sizeof(line), f) == NULL) {
+			/* A signal (logrotate's SIGUSR1, a SIGHUP) while a
+			 * FIFO's writer is slow: the file reads on. */
+			if (ferror(f) && errno == EINTR) {
+				clearerr(f);
+				continue;
+			}
+			/* Not the end (a directory, an I/O error): what is
+			 * left would go unrun, and op25b forward. */
+			if (ferror(f)) {
+				fprintf(stderr,
+					"op25b: --cmdline-file %s: %s after "
+					"line %u; stopping (the start-up "
+					"commands must all succeed)\n",
+					path, strerror(errno ? errno : EIO),
+					lineno);
+				ret = -1;
+			}
+			break;
+		}
+		len = strlen(line);
 		lineno++;
-		if (len > 0 && line[len - 1] == '\n')
+		if (len > 0 && line[len - 1] == '\n') {
 			line[--len] = '\0';
+		} else if (len + 1 == sizeof(line)) {
+			fprintf(stderr,
+				"op25b: %s:%u: a line longer than %zu bytes; "
+				"stopping (the start-up commands must all "
+				"succeed)\n",
+				path, lineno, sizeof(line) - 2);
+			ret = -1;
+			break;
+		}
 		fflush(stdout);
 		r = op25b_cli_execute(app, line, STDOUT_FILENO);
 		if (r == 1)

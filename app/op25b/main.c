@@ -58,8 +58,10 @@ static const struct op25b_option app_options[] = {
 		     "port pairs: SUB is classified and sent to UP, UP goes "
 		     "back to SUB untouched (default 0:1)"),
 	OP25B_OPTION_UINT("burst", 0, "N",
-			  "RX burst size, 1..64 (default " BURST_S ")", CFG,
-			  burst, 1, OP25B_CLASSIFY_BURST_MAX, NULL),
+			  "RX burst size, 1..64 (default " BURST_S "; a "
+			  "multiple of 8 on PCI NICs, whose vector RX rounds "
+			  "it down)",
+			  CFG, burst, 1, OP25B_CLASSIFY_BURST_MAX, NULL),
 	OP25B_OPTION("stop-after-idle", OPT_STOP_AFTER_IDLE, "MS",
 		     "exit after MS milliseconds without a packet (pcap "
 		     "replays; a worker stalled in a call is not idle)"),

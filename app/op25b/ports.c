@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <pcap/pcap.h>
+#include <rte_bus.h>
 #include <rte_dev.h>
 #include <rte_devargs.h>
 #include <rte_ethdev.h>
@@ -439,6 +440,20 @@ op25b_ports_start(struct op25b_app *app)
 			       &info, &fit[i]);
 		if (ret != 0)
 			return ret;
+		/* DPDK's note on rte_eth_rx_burst(): vector RX (ixgbe's and
+		 * i40e's SSE paths round down to a multiple of 4; i40e's,
+		 * ice's and iavf's AVX paths to 8) receives nothing below
+		 * it. The vdevs take any burst. */
+		if (app->config.burst % 8 != 0 && info.device != NULL &&
+		    rte_dev_bus(info.device) != NULL &&
+		    strcmp(rte_bus_name(rte_dev_bus(info.device)), "pci") == 0)
+			fprintf(stderr,
+				"op25b: warning: --burst %u: port %u (%s) is a "
+				"PCI NIC, whose vector RX may round a burst "
+				"down to a multiple of 4 or 8 and receive "
+				"nothing below it: give a multiple of 8\n",
+				app->config.burst, app->ports[i],
+				app->port_names[i]);
 		any_chains |= fit[i].rx_chains;
 		len += (size_t)snprintf(line + len, sizeof(line) - len,
 					"%s%u (%s) MTU %u", i ? ", " : "",

@@ -390,6 +390,15 @@ want_rc $? 0 "op25b with a monitor policy: exit status"
 [ "$(grep -c "^op25b: $note\$" "$work/monitor-start.out")" = 1 ] ||
 	problem "op25b's start with a monitor policy:" "$(cat "$work/monitor-start.out")"
 report "op25b --mbufs below the RX rings and bursts: one warning line, runs; at their size, nothing said; a monitor policy's start notes that malformed frames are still dropped"
+# --cmdline-file that cannot be read to its end: nothing forwarded.
+mkdir -p "$work/cmd-dir"
+refuse "--cmdline-file a directory" \
+	"op25b: --cmdline-file $work/cmd-dir: Is a directory after line 0; stopping (the start-up commands must all succeed)" \
+	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --cmdline-file "$work/cmd-dir"
+{ printf 'show version\nshow version # '; printf 'x%.0s' $(seq 1 5000); printf '\n'; } >"$work/long.cli"
+refuse "--cmdline-file with a line over 4094 bytes" \
+	"op25b: $work/long.cli:2: a line longer than 4094 bytes; stopping (the start-up commands must all succeed)" \
+	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --cmdline-file "$work/long.cli"
 refuse "-l 0 (one lcore)" "op25b: no worker lcore: give EAL at least two lcores" \
 	-l 0 "${eal[@]:2}" "${vdevs[@]}" -- --policy "$enforce"
 refuse "unknown option" "op25b: unknown option '--frobnicate' (try --help)" \
