@@ -315,29 +315,43 @@ xdp_cmd_reload(const struct xdp_args *a)
 {
 	char dir[PATH_MAX], path[PATH_MAX], exempt[PATH_MAX];
 	struct op25b_xdp *x;
-	int lock, ret = EXIT_FAILURE;
+	int lock, ret = EXIT_FAILURE, err;
 
 	if (a->argc != 1)
 		return xdp_usage_error(a);
 	if (xdp_pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
 		return OP25B_EXIT_USAGE;
-	if (a->policy != NULL && realpath(a->policy, path) == NULL) {
-		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(errno));
-		return EXIT_FAILURE;
-	}
-	if (a->exemptions != NULL &&
-	    xdp_exempt_path(a, a->argv[0], exempt, sizeof(exempt)) != 0)
-		return EXIT_FAILURE;
 	x = xdp_open_instance(dir);
 	if (x == NULL)
 		return EXIT_FAILURE;
+	/* The count of refused reloads shares the active slot's word with
+	 * the generation: it is written under the lock like a reload. */
 	lock = xdp_lock(dir);
-	if (lock >= 0 &&
-	    xdp_instance_reload(x, a->argv[0], a->policy ? path : NULL,
-				a->exemptions ? exempt : NULL) == 0)
-		ret = EXIT_SUCCESS;
-	if (lock >= 0)
-		close(lock);
+	if (lock < 0) {
+		op25b_xdp_close(x);
+		return EXIT_FAILURE;
+	}
+	if (a->policy != NULL && realpath(a->policy, path) == NULL) {
+		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(errno));
+	} else if (a->exemptions == NULL ||
+		   xdp_exempt_path(a, a->argv[0], exempt, sizeof(exempt)) ==
+			   0) {
+		/* Counted there when refused. */
+		if (xdp_instance_reload(x, a->argv[0], a->policy ? path : NULL,
+					a->exemptions ? exempt : NULL) == 0)
+			ret = EXIT_SUCCESS;
+		goto out;
+	}
+	/* Refused before it (a policy path that does not resolve, an
+	 * exemptions path too long): counted all the same, as doc/xdp.md
+	 * says of a reload refused for any reason. */
+	err = op25b_xdp_reload_failed(x);
+	if (err != 0)
+		fprintf(stderr,
+			"op25b-xdp: %s: counting the failed reload: %s\n",
+			a->argv[0], strerror(-err));
+out:
+	close(lock);
 	op25b_xdp_close(x);
 	return ret;
 }
@@ -376,7 +390,8 @@ xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 int
 xdp_cmd_unload(const struct xdp_args *a)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], name[IF_NAMESIZE];
+	struct op25b_xdp_state st;
 	struct op25b_xdp *x;
 	int ifindex, err;
 
@@ -387,8 +402,16 @@ xdp_cmd_unload(const struct xdp_args *a)
 	x = xdp_open_instance(dir);
 	if (x == NULL)
 		return EXIT_FAILURE;
-	/* An interface deleted under its program: the pins still go. */
-	ifindex = (int)if_nametoindex(a->argv[0]);
+	/* The interface by the index recorded at load: renamed since (ip
+	 * link set NAME name NEW), its name finds nothing, and the program
+	 * would stay on it without its pins. An interface deleted under its
+	 * program (the index gone): the pins still go. */
+	if (op25b_xdp_state(x, &st) == 0 && st.ifindex > 0)
+		ifindex = if_indextoname((unsigned int)st.ifindex, name) != NULL
+				  ? st.ifindex
+				  : 0;
+	else
+		ifindex = (int)if_nametoindex(a->argv[0]);
 	err = xdp_instance_down(x, a->argv[0], ifindex, dir);
 	op25b_xdp_close(x);
 	return err == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -221,7 +221,9 @@ int op25b_xdp_set_clock(struct op25b_xdp *x, uint64_t ns);
  * <linux/bpf.h>, which libpcap's headers clash with). */
 #define OP25B_XDP_DROP 1u /**< blocked, or malformed with malformed: drop */
 #define OP25B_XDP_PASS 2u /**< forwarded */
-#define OP25B_XDP_TX 3u	  /**< rewritten into a TCP RST, sent back */
+#define OP25B_XDP_TX                                                           \
+	3u /**< rewritten into a reply (RST, SYN-ACK or
+			   * greeting), sent back */
 
 /** What one run of the program did to a frame. */
 struct op25b_xdp_run {

@@ -55,7 +55,7 @@ struct op25b_xdp_adaptive_rule {
 	uint32_t connections;  /* more in a window: blocked */
 	uint32_t destinations; /* more distinct: blocked; 0: not checked */
 	uint8_t ipv6_key;      /* the IPv6 key's prefix length, 32..64 */
-	uint8_t block_outcome; /* BLOCKED, RESET, or COUNTED (monitor) */
+	uint8_t block_outcome; /* BLOCKED, RESET, NOTIFY or COUNTED (monitor) */
 	uint8_t pad[6];
 };
 
@@ -170,7 +170,8 @@ struct op25b_xdp_adaptive_counts {
 
 struct op25b_xdp_notify {
 	uint64_t rate;
-	uint32_t greeting_len; /* 0: no class blocks with notify */
+	uint32_t greeting_len; /* the 554 greeting's length (0: none: the
+				* program sends no greeting then) */
 	uint32_t greeting_sum;
 	uint8_t greeting[OP25B_XDP_NOTIFY_GREETING_MAX];
 };

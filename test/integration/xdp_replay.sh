@@ -227,6 +227,29 @@ EOF
 	in_ns "$ns" "$xdp" unload l0 --name "$iname" >/dev/null 2>&1 || problem "unload failed"
 	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname" ] || problem "pins left after unload"
 	report "op25b-xdp load --adaptive-entries 4096 (status: adaptive_entries); an instance pinned before adaptive: status reads it, reload refuses in one line, unload removes it"
+	# The interface renamed under its program: unload finds it by the
+	# index recorded at load and detaches it, rather than take the old
+	# name's absence for a deleted interface and leave the program on
+	# without its pins.
+	in_ns "$ns" "$xdp" load l0 --mode generic --name "$iname-r" \
+		--policy "$root/test/vectors/enforce.yaml" >"$work/ldr.out" 2>&1 ||
+		problem "load failed:" "$(cat "$work/ldr.out")"
+	# A reload refused before it reads anything (a policy path that
+	# does not resolve) is counted as every refused reload is.
+	in_ns "$ns" "$xdp" reload l0 --name "$iname-r" --policy "$work/no-such.yaml" \
+		>"$work/rlr.out" 2>&1
+	want_rc $? 1 "reload of a missing policy"
+	in_ns "$ns" "$xdp" status l0 --name "$iname-r" --json >"$work/str.json" 2>&1
+	[ "$(field "$work/str.json" 's["reload_failed"]')" = 1 ] ||
+		problem "a reload of a missing policy is not counted:" "$(cat "$work/str.json")"
+	ip -n "$ns" link set l0 name l9
+	in_ns "$ns" "$xdp" unload l0 --name "$iname-r" >"$work/unr.out" 2>&1
+	want_rc $? 0 "unload after a rename"
+	ip -n "$ns" link show l9 | grep -q "xdp" &&
+		problem "the program is still on the renamed interface:" "$(ip -n "$ns" link show l9)"
+	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname-r" ] || problem "pins left after unload"
+	ip -n "$ns" link set l9 name l0
+	report "op25b-xdp: a reload of a missing policy is counted as failed; unload of an interface renamed since load: the program comes off, the pins go"
 fi
 
 # A runt: left out and noted, never run.
