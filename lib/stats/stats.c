@@ -173,8 +173,9 @@ check_instance(const char *instance)
 	return 0;
 }
 
-int
-op25b_stats_path(const char *instance, char *buf, size_t size)
+/* "/dev/shm/" @kind @instance, @instance checked. */
+static int
+shm_path(const char *kind, const char *instance, char *buf, size_t size)
 {
 	int n, ret;
 
@@ -183,28 +184,22 @@ op25b_stats_path(const char *instance, char *buf, size_t size)
 		return ret;
 	if (buf == NULL)
 		return -EINVAL;
-	n = snprintf(buf, size, "%s%s%s", OP25B_STATS_SHM_DIR,
-		     OP25B_STATS_FILE_PREFIX, instance);
+	n = snprintf(buf, size, "%s%s%s", OP25B_STATS_SHM_DIR, kind, instance);
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
 	return 0;
 }
 
 int
+op25b_stats_path(const char *instance, char *buf, size_t size)
+{
+	return shm_path(OP25B_STATS_FILE_PREFIX, instance, buf, size);
+}
+
+int
 op25b_stats_top_path(const char *instance, char *buf, size_t size)
 {
-	int n, ret;
-
-	ret = check_instance(instance);
-	if (ret != 0)
-		return ret;
-	if (buf == NULL)
-		return -EINVAL;
-	n = snprintf(buf, size, "%sop25b-top.%s", OP25B_STATS_SHM_DIR,
-		     instance);
-	if (n < 0 || (size_t)n >= size)
-		return -ENAMETOOLONG;
-	return 0;
+	return shm_path("op25b-top.", instance, buf, size);
 }
 
 /* A process that exists, whoever owns it (EPERM: it does exist). Only
