@@ -33,17 +33,17 @@ static FILE *
 audit_file(struct op25b_app *app)
 {
 	FILE *f;
+	int last;
 
 	if (app->audit != NULL)
 		return app->audit;
 	f = fopen(app->config.audit_log, "a+");
 	if (f == NULL)
 		return NULL;
-	if (fseek(f, -1, SEEK_END) == 0 && fgetc(f) != '\n') {
-		fseek(f, 0, SEEK_END); /* between a read and a write */
+	last = fseek(f, -1, SEEK_END) == 0 ? fgetc(f) : '\n';
+	fseek(f, 0, SEEK_END); /* between a read and a write */
+	if (last != '\n')
 		fputc('\n', f);
-	}
-	fseek(f, 0, SEEK_END);
 	app->audit = f;
 	return f;
 }

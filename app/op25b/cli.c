@@ -165,6 +165,15 @@ is_socket(const struct session *s)
 	       s->kind == SESSION_BATCH;
 }
 
+/* @p s as a free slot: no descriptor, no pipe, nothing kept. */
+static void
+session_clear(struct session *s)
+{
+	memset(s, 0, sizeof(*s)); /* SESSION_FREE */
+	s->fd = -1;
+	s->echo_fd = -1;
+}
+
 /* A socket session whose client does not read (@why, logged), or is
  * gone (NULL: nothing to tell): shut down, its output dropped (and what
  * cmdline writes from now on), and closed by the caller that runs its
@@ -229,15 +238,18 @@ session_queue(struct session *s, const char *text, size_t len)
 	if (!session_pending(s))
 		s->out_since = monotonic_ms();
 	if (len > s->out_size - s->out_len) {
+		/* Doubled, and 4 KB at least. */
 		size_t size = RTE_MAX(s->out_size * 2, s->out_len + len);
-		char *p = realloc(s->out, RTE_MAX(size, (size_t)4096));
+		char *p;
 
+		size = RTE_MAX(size, (size_t)4096);
+		p = realloc(s->out, size);
 		if (p == NULL) {
 			session_give_up(s, "no memory for its reply");
 			return;
 		}
 		s->out = p;
-		s->out_size = RTE_MAX(size, (size_t)4096);
+		s->out_size = size;
 	}
 	memcpy(s->out + s->out_len, text, len);
 	s->out_len += len;
@@ -884,10 +896,7 @@ session_close(struct session *s)
 	if (s->echo_fd >= 0)
 		close(s->echo_fd);
 	free(s->out);
-	memset(s, 0, sizeof(*s));
-	s->fd = -1;
-	s->echo_fd = -1;
-	s->kind = SESSION_FREE;
+	session_clear(s);
 }
 
 /* Batch input: up to one complete line, run and answered with its
@@ -1143,9 +1152,7 @@ terminal_input(struct op25b_cli *cli)
 		if (!s->closing)
 			op25b_control_request_stop();
 		cmdline_stdin_exit(s->cl);
-		s->cl = NULL;
-		s->kind = SESSION_FREE;
-		s->fd = -1;
+		session_clear(s);
 	}
 }
 
@@ -1297,14 +1304,10 @@ op25b_cli_start(struct op25b_app *app)
 
 	cli->app = app;
 	cli->listen_fd = -1;
-	cli->terminal.fd = -1;
-	cli->terminal.echo_fd = -1;
-	cli->file.fd = -1;
-	cli->file.echo_fd = -1;
-	for (i = 0; i < CLI_MAX_SESSIONS; i++) {
-		cli->sessions[i].fd = -1;
-		cli->sessions[i].echo_fd = -1;
-	}
+	session_clear(&cli->terminal);
+	session_clear(&cli->file);
+	for (i = 0; i < CLI_MAX_SESSIONS; i++)
+		session_clear(&cli->sessions[i]);
 	err = build_context(cli);
 	if (err != 0)
 		return err;
@@ -1369,9 +1372,7 @@ file_session_close(struct op25b_cli *cli)
 	reply_flush(s);
 	if (s->cl != NULL)
 		cmdline_free(s->cl); /* its descriptors are -1 and ours */
-	memset(s, 0, sizeof(*s));
-	s->fd = -1;
-	s->echo_fd = -1;
+	session_clear(s);
 }
 
 int

@@ -240,13 +240,25 @@ CLI_SHOW_VIEW(cmd_show_policy, cmd_policy_w1, "policy", cmd_show_policy_parsed,
 
 /* ------------------------------------------------------------------ */
 
+/* The dry run's note after an answer, when @p p (NULL: none) is in
+ * monitor mode and drops malformed frames. */
+static void
+monitor_note(struct cmdline *cl, const struct op25b_policy *p)
+{
+	const char *note =
+		p != NULL ? op25b_policy_monitor_note(p->mode, p->malformed)
+			  : NULL;
+
+	if (note != NULL)
+		cli_printf(cl, "%s\n", note);
+}
+
 static void
 cmd_policy_check_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_policy_result *res = parsed;
 	struct op25b_policy_error err;
 	struct op25b_policy *p;
-	const char *note;
 	char msg[640];
 	size_t n = 0, memory;
 	unsigned int i;
@@ -279,9 +291,7 @@ cmd_policy_check_parsed(void *parsed, struct cmdline *cl, void *data)
 		   "%s)\n",
 		   res->arg, p->n_classes, p->n_groups, n, memory / 1024,
 		   res->arg);
-	note = op25b_policy_monitor_note(p->mode, p->malformed);
-	if (note != NULL)
-		cli_printf(cl, "%s\n", note);
+	monitor_note(cl, p);
 	op25b_policy_free(p);
 }
 
@@ -291,7 +301,6 @@ cmd_policy_reload_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct cmd_policy_result *res = parsed;
 	struct op25b_app *app = cli_app();
 	const char *path = data != NULL ? res->arg : app->config.policy_path;
-	const char *note;
 	char msg[1024];
 
 	if (data != NULL && cli_check_path(cl, "policy reload", path) < 0)
@@ -308,10 +317,7 @@ cmd_policy_reload_parsed(void *parsed, struct cmdline *cl, void *data)
 		app->config.policy_path = app->config.policy_path_buf;
 	}
 	cli_printf(cl, "%s\n", msg);
-	note = op25b_policy_monitor_note(app->policy->mode,
-					 app->policy->malformed);
-	if (note != NULL)
-		cli_printf(cl, "%s\n", note);
+	monitor_note(cl, app->policy);
 }
 
 CLI_WORD(cmd_policy_w0, struct cmd_policy_result, w0, "policy");
@@ -491,7 +497,6 @@ cmd_set_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct cmd_policy_result *res = parsed;
 	struct op25b_app *app = cli_app();
 	int value = switch_value(res->arg);
-	const char *note;
 	char msg[1024];
 	int ret;
 
@@ -504,12 +509,8 @@ cmd_set_parsed(void *parsed, struct cmdline *cl, void *data)
 	cli_reply(cl, ret, msg);
 	/* Monitor mode counts what it would block; malformed frames are
 	 * another matter, which a dry run's operator should not miss. */
-	note = app->policy != NULL
-		       ? op25b_policy_monitor_note(app->policy->mode,
-						   app->policy->malformed)
-		       : NULL;
-	if (ret == 0 && strcmp(res->w1, "mode") == 0 && note != NULL)
-		cli_printf(cl, "%s\n", note);
+	if (ret == 0 && strcmp(res->w1, "mode") == 0)
+		monitor_note(cl, app->policy);
 }
 
 CLI_WORD(cmd_set_w0, struct cmd_policy_result, w0, "set");

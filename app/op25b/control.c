@@ -414,6 +414,16 @@ op25b_control_check(struct op25b_app *app, struct op25b_policy *policy,
  * file:line:column: message. Either way one audit line says who (@by,
  * @uid), which file and, on failure, why. Returns 0 or -errno.
  */
+void
+op25b_control_monitor_note(const struct op25b_policy *policy)
+{
+	const char *note =
+		op25b_policy_monitor_note(policy->mode, policy->malformed);
+
+	if (note != NULL)
+		printf("op25b: %s\n", note);
+}
+
 int
 op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 		     uint32_t uid, char *msg, size_t size)
@@ -425,7 +435,6 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 	struct op25b_policy_error perr;
 	struct op25b_policy *policy;
 	struct timespec t0;
-	const char *note;
 	char why[640];
 	unsigned int i;
 	int err;
@@ -471,9 +480,7 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 		 op25b_classifier_memory(next) / 1024, elapsed_ms(&t0));
 	append_overrides(app, msg, size);
 	printf("op25b: %s\n", msg);
-	note = op25b_policy_monitor_note(policy->mode, policy->malformed);
-	if (note != NULL)
-		printf("op25b: %s\n", note);
+	op25b_control_monitor_note(policy);
 	fflush(stdout);
 	op25b_audit(app,
 		    "reload by=%s uid=%" PRIu32 " file=%s result=ok "

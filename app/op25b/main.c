@@ -538,7 +538,6 @@ int
 main(int argc, char **argv)
 {
 	static struct op25b_app app;
-	const char *note;
 	unsigned int lcore, i;
 	int ret, eal_args, exit_code = EXIT_FAILURE;
 	sigset_t control_signals;
@@ -626,10 +625,7 @@ main(int argc, char **argv)
 	       app.policy->n_groups,
 	       op25b_classifier_memory(atomic_load(&app.classifier)) / 1024,
 	       app.n_workers, app.config.n_pairs, app.config.instance);
-	note = op25b_policy_monitor_note(app.policy->mode,
-					 app.policy->malformed);
-	if (note != NULL)
-		printf("op25b: %s\n", note);
+	op25b_control_monitor_note(app.policy);
 	printf("op25b: commands: op25b-cli --name %s (socket %s); audit log "
 	       "%s; exemptions kept in %s\n",
 	       app.config.instance, app.config.cli_socket, app.config.audit_log,

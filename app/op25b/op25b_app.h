@@ -193,10 +193,13 @@ extern struct op25b_app *op25b_worker_app;
  * what happened (or why nothing did) in @msg; it is also logged. */
 int op25b_control_start(struct op25b_app *app);
 void op25b_control_install_signals(void);
-/* Set by SIGUSR1: the block records' file is reopened at the next tick
- * (nothing happens without block records). */
+/* Set by SIGUSR1: at the next tick the audit log is closed (opened afresh
+ * at its next line) and the block records' file reopened. */
 extern volatile sig_atomic_t op25b_reopen_requested;
 void op25b_control_request_stop(void);
+/* To stdout, after the start's or a reload's line: the dry run's note
+ * when @policy is in monitor mode and drops malformed frames. */
+void op25b_control_monitor_note(const struct op25b_policy *policy);
 /* @by: who asked ("cli", "SIGHUP"), @uid: as whom; both for the audit
  * line, which every reload writes in one format. */
 int op25b_control_reload(struct op25b_app *app, const char *path,

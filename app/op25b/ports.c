@@ -428,6 +428,7 @@ op25b_ports_start(struct op25b_app *app)
 	 * them all as they were. */
 	for (i = 0; i < app->n_ports; i++) {
 		struct rte_eth_dev_info info;
+		const struct rte_bus *bus;
 
 		ret = rte_eth_dev_info_get(app->ports[i], &info);
 		if (ret != 0) {
@@ -444,9 +445,9 @@ op25b_ports_start(struct op25b_app *app)
 		 * i40e's SSE paths round down to a multiple of 4; i40e's,
 		 * ice's and iavf's AVX paths to 8) receives nothing below
 		 * it. The vdevs take any burst. */
-		if (app->config.burst % 8 != 0 && info.device != NULL &&
-		    rte_dev_bus(info.device) != NULL &&
-		    strcmp(rte_bus_name(rte_dev_bus(info.device)), "pci") == 0)
+		bus = info.device != NULL ? rte_dev_bus(info.device) : NULL;
+		if (app->config.burst % 8 != 0 && bus != NULL &&
+		    strcmp(rte_bus_name(bus), "pci") == 0)
 			fprintf(stderr,
 				"op25b: warning: --burst %u: port %u (%s) is a "
 				"PCI NIC, whose vector RX may round a burst "

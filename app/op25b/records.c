@@ -182,8 +182,6 @@ op25b_worker_records_tick(struct op25b_worker *w, struct op25b_app *app)
 	uint32_t epoch = atomic_load_explicit(&app->records->epoch,
 					      memory_order_relaxed);
 
-	if (unlikely(wr->room == 0))
-		wr->room = rte_ring_free_count(wr->ring);
 	if (likely(epoch == wr->epoch))
 		return;
 	table_flush(wr);
