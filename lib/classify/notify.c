@@ -202,12 +202,15 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 			counters[OP25B_NOTIFY_OVER_BUDGET]++;
 			return answer_reset(m, meta, &seen);
 		}
-		/* Counted once built: a frame that cannot carry it (a
-		 * shared mbuf, no room) is dropped unanswered. */
+		/* Counted once built. A frame that cannot carry it (a
+		 * shared mbuf) gets the RST where it can take that. */
 		answer = answer_syn(n, m, meta, &seen, slot);
-		counters[OP25B_NOTIFY_SYN_ACK] += answer ==
-						  OP25B_NOTIFY_ANSWER_REPLY;
-		return answer;
+		if (answer == OP25B_NOTIFY_ANSWER_REPLY) {
+			counters[OP25B_NOTIFY_SYN_ACK]++;
+			return answer;
+		}
+		counters[OP25B_NOTIFY_NO_ROOM]++;
+		return answer_reset(m, meta, &seen);
 	}
 	if (segment == NOTIFY_SEGMENT_BAD_COOKIE)
 		goto bad_cookie;
@@ -235,8 +238,10 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 				counters[OP25B_NOTIFY_OVER_BUDGET]++;
 				return answer_reset(m, meta, &seen);
 			}
-			if (op25b_tcp_reply_build(m, meta, &seen, &r) != 0)
-				return OP25B_NOTIFY_ANSWER_DROP;
+			if (op25b_tcp_reply_build(m, meta, &seen, &r) != 0) {
+				counters[OP25B_NOTIFY_NO_ROOM]++;
+				return answer_reset(m, meta, &seen);
+			}
 			counters[OP25B_NOTIFY_NOTIFIED]++;
 			return OP25B_NOTIFY_ANSWER_REPLY;
 		}

@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
-#define OP25B_STATS_LAYOUT_VERSION 10
+#define OP25B_STATS_LAYOUT_VERSION 11
 #define OP25B_STATS_SLOTS 256 /**< slot 0: none; 1..255: names */
 #define OP25B_STATS_NAME_MAX 64
 #define OP25B_STATS_MAX_PORTS 32
@@ -154,7 +154,11 @@ OP25B_COUNTER_FAMILY(op25b_frame_counter, OP25B_FRAME_LIST, OP25B_FRAME_ENUM,
 	  "handshake (a stray ACK, data, an old cookie): answered with RST")   \
 	X(OVER_BUDGET, notify_over_budget,                                     \
 	  "SYN-ACKs and greetings over the worker's notify_rate: a RST was "   \
-	  "sent instead")
+	  "sent instead")                                                      \
+	X(NO_ROOM, notify_no_room,                                             \
+	  "SYN-ACKs and greetings the frame could not carry (a shared mbuf; "  \
+	  "in op25b-xdp, a driver's frame too small for the greeting): a RST " \
+	  "was sent instead where the frame could take one")
 
 #define OP25B_NOTIFY_ENUM(e, n, h) OP25B_NOTIFY_##e,
 OP25B_COUNTER_FAMILY(op25b_notify_counter, OP25B_NOTIFY_LIST, OP25B_NOTIFY_ENUM,

@@ -1230,10 +1230,13 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 			c[OP25B_NOTIFY_OVER_BUDGET]++;
 			return notify_reset(ctx, m, &s);
 		}
-		/* Counted once built, as lib/classify's notify.c. */
+		/* Counted once built, as lib/classify's notify.c; a frame
+		 * that cannot carry it gets the RST (nothing changed). */
 		r.seq = notify_cookie(key, m->family, &s, tslot);
-		if (op25b_reply_build(ctx, m, &s, &r) != 0)
-			return NOTIFY_DROP;
+		if (op25b_reply_build(ctx, m, &s, &r) != 0) {
+			c[OP25B_NOTIFY_NO_ROOM]++;
+			return notify_reset(ctx, m, &s);
+		}
 		c[OP25B_NOTIFY_SYN_ACK]++;
 		return NOTIFY_REPLY;
 	}
@@ -1251,9 +1254,17 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 				return notify_reset(ctx, m, &s);
 			}
 			ret = notify_greet(ctx, m, &s, n, cookie);
-			if (ret == NOTIFY_REPLY)
+			if (ret == NOTIFY_REPLY) {
 				c[OP25B_NOTIFY_NOTIFIED]++;
-			return ret;
+				return ret;
+			}
+			/* The frame the driver gave has no room for the
+			 * greeting (a veth gives a small skb's tail little
+			 * and its head XDP_PACKET_HEADROOM less the kernel's
+			 * xdp_frame): the client is told at once by a RST
+			 * rather than left waiting for a greeting. */
+			c[OP25B_NOTIFY_NO_ROOM]++;
+			return notify_reset(ctx, m, &s);
 		}
 		if (ack == NOTIFY_ACK_BARE)
 			return NOTIFY_DROP;

@@ -290,7 +290,7 @@ test_handshake_and_greeting(void **state)
 
 /* A frame that cannot carry the answer (its mbuf shared: the reply is
  * built in place) is dropped unanswered, and counted as neither a SYN-ACK
- * nor a notice: the counters say what was sent. */
+ * nor a notice but as notify_no_room: the counters say what was sent. */
 static void
 test_unbuilt_answer_not_counted(void **state)
 {
@@ -323,6 +323,54 @@ test_unbuilt_answer_not_counted(void **state)
 	assert_int_equal(counters.class_notify[C_DYN][OP25B_NOTIFY_SYN_ACK], 0);
 	assert_int_equal(counters.class_notify[C_DYN][OP25B_NOTIFY_NOTIFIED],
 			 0);
+	assert_int_equal(counters.class_notify[C_DYN][OP25B_NOTIFY_NO_ROOM], 2);
+	assert_int_equal(counters.outcome[OP25B_OUTCOME_BLOCKED], 2);
+}
+
+/* A frame with no room past its own bytes (its data at the end of its
+ * buffer, as a driver may give a small frame): neither the SYN-ACK (4
+ * bytes of MSS longer than a bare SYN) nor the greeting fits, the RST
+ * does (no longer than the segment it answers). The client is told at
+ * once, not left waiting for an answer; notify_no_room counts it. */
+static void
+test_no_room_falls_back_to_reset(void **state)
+{
+	uint32_t cookie = cookie_of(AF_INET);
+	char tokens[2][256];
+	const struct want rst[2] = {
+		{ 0x14, 0, 1001, 0, NULL, 0, NULL },
+		{ 0x04, cookie + 1, 0, 0, NULL, 0, NULL },
+	};
+	unsigned int i;
+
+	(void)state;
+	snprintf(tokens[0], sizeof(tokens[0]), DYN " seq=1000");
+	snprintf(tokens[1], sizeof(tokens[1]), DYN " flags=A seq=1001 ack=%u",
+		 cookie + 1);
+	for (i = 0; i < RTE_DIM(tokens); i++) {
+		struct op25b_classify_result r;
+		uint8_t in[OP25B_CRAFT_FRAME_MAX];
+		unsigned int len;
+		struct rte_mbuf *m = frame_of(tokens[i], in, &len);
+		uint16_t end = (uint16_t)(m->buf_len - len);
+
+		memmove((uint8_t *)m->buf_addr + end,
+			rte_pktmbuf_mtod(m, void *), len);
+		m->data_off = end;
+		assert_int_equal(op25b_classifier_classify_burst(classifier,
+								 NULL, &m, 1,
+								 &r, &counters),
+				 1);
+		assert_int_equal(r.outcome, OP25B_OUTCOME_RESET);
+		assert_int_equal(r.disposition, OP25B_DISPOSITION_REPLY);
+		check_reply(m, in, &shapes[0], AF_INET, &rst[i]);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(counters.class_notify[C_DYN][OP25B_NOTIFY_SYN_ACK], 0);
+	assert_int_equal(counters.class_notify[C_DYN][OP25B_NOTIFY_NOTIFIED],
+			 0);
+	assert_int_equal(counters.class_notify[C_DYN][OP25B_NOTIFY_NO_ROOM], 2);
+	assert_int_equal(counters.outcome[OP25B_OUTCOME_RESET], 2);
 }
 
 /* The RST that answers a segment with ACK: seq = its ack, no ACK flag. */
@@ -540,6 +588,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_handshake_and_greeting, test_setup),
 		cmocka_unit_test_setup(test_unbuilt_answer_not_counted,
+				       test_setup),
+		cmocka_unit_test_setup(test_no_room_falls_back_to_reset,
 				       test_setup),
 		cmocka_unit_test_setup(test_cookie_slots, test_setup),
 		cmocka_unit_test_setup(test_everything_else_is_reset,

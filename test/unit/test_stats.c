@@ -1034,7 +1034,8 @@ test_notify_views(void **state)
 {
 	static const char *const names[] = { "notify_syn_ack", "notified",
 					     "notify_bad_cookie",
-					     "notify_over_budget" };
+					     "notify_over_budget",
+					     "notify_no_room" };
 	struct fixture *f = *state;
 	struct op25b_stats_snapshot *s = f->snap;
 	unsigned int w, i;
@@ -1061,7 +1062,8 @@ test_notify_views(void **state)
 		text,
 		"\n  \"notify\": {\n    \"dynamic\": {\"notify_syn_ack\": "
 		"12, \"notified\": 14, \"notify_bad_cookie\": 16, "
-		"\"notify_over_budget\": 18},\n    \"static\": "
+		"\"notify_over_budget\": 18, \"notify_no_room\": 20},\n"
+		"    \"static\": "
 		"{\"notify_syn_ack\": 0, "));
 	/* The verdict rows keep their four keys. */
 	assert_non_null(strstr(text, "\"dynamic\": {\"forwarded\": 0, "
@@ -1072,9 +1074,11 @@ test_notify_views(void **state)
 	assert_non_null(strstr(text,
 			       "\nclass (block: notify)        notify_syn_ack"
 			       "           notified  notify_bad_cookie "
-			       "notify_over_budget\ndynamic                 "
+			       "notify_over_budget     notify_no_room\n"
+			       "dynamic                 "
 			       "                 12                 14"
-			       "                 16                 18\n\n"));
+			       "                 16                 18"
+			       "                 20\n\n"));
 	free(text);
 }
 
