@@ -53,7 +53,20 @@ xdp_exempt_load(const char *path)
 {
 	struct op25b_exempt_state_error e = { 0 };
 	struct op25b_exempt_registry *reg;
+	struct stat st;
 
+	/* An empty file is an empty list, as a missing one (`touch`ed, or
+	 * emptied by hand), with a word: op25b refuses one at start (it
+	 * never writes one; it moves it aside and starts), but refused here
+	 * it would hold up every load, reload and exempt command until it
+	 * was deleted. */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+		fprintf(stderr,
+			"%s: warning: the file is empty: read as no "
+			"exemptions\n",
+			path);
+		return op25b_exempt_registry_create();
+	}
 	/* A file whose lines are all good but whose count is not (cut at a
 	 * line's end, or edited by hand) reads as it is, as op25b restores
 	 * it at start: refused, every exemption in it would be lost to the
