@@ -1375,6 +1375,49 @@ file_session_close(struct op25b_cli *cli)
 	session_clear(s);
 }
 
+/*
+ * One line of @f into @line (@size bytes; its newline dropped), a byte at
+ * a time, so that a read a signal interrupts loses nothing: EINTR (a
+ * FIFO's slow writer, and logrotate's SIGUSR1 or a SIGHUP, whose handlers
+ * interrupt reads) reads on where it was, where fgets() would drop what it
+ * had read of the line (then `#set mode mon` EINTR `itor` ran as two
+ * lines, and a line commented out could run as its tail). Returns 1 (a
+ * line: the last may lack its newline), 0 (the end), -1 (an error, errno
+ * set) or -2 (a line of @size - 1 bytes or more).
+ */
+static int
+file_line(FILE *f, char *line, size_t size)
+{
+	size_t len = 0;
+	int c;
+
+	for (;;) {
+		errno = 0;
+		c = getc(f);
+		if (c == EOF) {
+			if (ferror(f) && errno == EINTR) {
+				clearerr(f);
+				continue;
+			}
+			if (ferror(f)) {
+				if (errno == 0)
+					errno = EIO;
+				return -1;
+			}
+			if (len == 0)
+				return 0;
+			break;
+		}
+		if (c == '\n')
+			break;
+		if (len + 2 >= size)
+			return -2;
+		line[len++] = (char)c;
+	}
+	line[len] = '\0';
+	return 1;
+}
+
 int
 op25b_cli_run_file(struct op25b_app *app, const char *path)
 {
@@ -1394,35 +1437,23 @@ op25b_cli_run_file(struct op25b_app *app, const char *path)
 		return -1;
 	}
 	for (;;) {
-		size_t len;
-		int r;
+		int r = file_line(f, line, sizeof(line));
 
-		errno = 0;
-		if (fgets(line, sizeof(line), f) == NULL) {
-			/* A signal (logrotate's SIGUSR1, a SIGHUP) while a
-			 * FIFO's writer is slow: the file reads on. */
-			if (ferror(f) && errno == EINTR) {
-				clearerr(f);
-				continue;
-			}
-			/* Not the end (a directory, an I/O error): what is
-			 * left would go unrun, and op25b forward. */
-			if (ferror(f)) {
-				fprintf(stderr,
-					"op25b: --cmdline-file %s: %s after "
-					"line %u; stopping (the start-up "
-					"commands must all succeed)\n",
-					path, strerror(errno ? errno : EIO),
-					lineno);
-				ret = -1;
-			}
+		if (r == 0)
+			break;
+		/* Not the end (a directory, an I/O error): what is left
+		 * would go unrun, and op25b forward. */
+		if (r == -1) {
+			fprintf(stderr,
+				"op25b: --cmdline-file %s: %s after line %u; "
+				"stopping (the start-up commands must all "
+				"succeed)\n",
+				path, strerror(errno), lineno);
+			ret = -1;
 			break;
 		}
-		len = strlen(line);
 		lineno++;
-		if (len > 0 && line[len - 1] == '\n') {
-			line[--len] = '\0';
-		} else if (len + 1 == sizeof(line)) {
+		if (r == -2) {
 			fprintf(stderr,
 				"op25b: %s:%u: a line longer than %zu bytes; "
 				"stopping (the start-up commands must all "

@@ -395,6 +395,32 @@ mkdir -p "$work/cmd-dir"
 refuse "--cmdline-file a directory" \
 	"op25b: --cmdline-file $work/cmd-dir: Is a directory after line 0; stopping (the start-up commands must all succeed)" \
 	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --cmdline-file "$work/cmd-dir"
+# A FIFO whose writer pauses in a line commented out, and a signal in the
+# pause (logrotate's SIGUSR1): the line reads on whole, a comment (the
+# old code dropped its start: " set mode monitor" ran).
+mkfifo "$work/cmd.fifo"
+timeout 60 "$op25b" "${eal[@]}" --vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1 \
+	-- --policy "$enforce" --cmdline-file "$work/cmd.fifo" --stop-after-idle 1500 \
+	--status-interval 0 --name "$name-fifo" --cli-socket none >"$work/fifo.out" 2>&1 &
+fifo_pid=$!
+{
+	printf 'show version\n#'
+	# op25b in the read of the rest of the line.
+	for _ in $(seq 1 100); do
+		grep -q '^op25b ' "$work/fifo.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.5
+	pkill -USR1 -P "$fifo_pid" -x op25b
+	sleep 0.5
+	printf ' set mode monitor\n'
+} >"$work/cmd.fifo"
+wait "$fifo_pid"
+want_rc $? 0 "op25b with a --cmdline-file FIFO and a signal mid-line: exit status"
+want_has "$work/fifo.out" "op25b: $work/cmd.fifo: 2 lines run"
+grep -q "mode monitor" "$work/fifo.out" &&
+	problem "a line commented out ran:" "$(grep "mode monitor" "$work/fifo.out")"
+report "op25b --cmdline-file FIFO, SIGUSR1 while a line commented out is half written: the line reads on whole, a comment; 2 lines run"
 { printf 'show version\nshow version # '; printf 'x%.0s' $(seq 1 5000); printf '\n'; } >"$work/long.cli"
 refuse "--cmdline-file with a line over 4094 bytes" \
 	"op25b: $work/long.cli:2: a line longer than 4094 bytes; stopping (the start-up commands must all succeed)" \
