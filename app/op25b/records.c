@@ -85,25 +85,43 @@ struct op25b_app_records {
 	struct op25b_records_view view;
 };
 
+/* Whether a socket of @type connects to @addr: 0, or errno. */
+static int
+syslog_connects(const struct sockaddr_un *addr, int type)
+{
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0), error = 0;
+
+	if (fd < 0)
+		return 0; /* no socket to try with: nothing to say */
+	if (connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) != 0)
+		error = errno;
+	close(fd);
+	return error;
+}
+
 /* syslog(3) says nothing of a record it could not deliver: with no
  * syslog daemon listening on its socket the records go nowhere and are
- * counted as written. Said once at start, where the operator looks. */
+ * counted as written. Said once at start, where the operator looks. A
+ * daemon on a stream socket (syslog-ng's unix-stream) refuses a datagram
+ * with EPROTOTYPE, and glibc's syslog(3) then connects as a stream:
+ * tried the same way. */
 static void
 syslog_check(void)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int error;
 
 	strcpy(addr.sun_path, _PATH_LOG);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0)
+	error = syslog_connects(&addr, SOCK_DGRAM);
+	if (error == EPROTOTYPE)
+		error = syslog_connects(&addr, SOCK_STREAM);
+	if (error != 0)
 		fprintf(stderr,
 			"op25b: warning: --block-records syslog: %s: %s: no "
 			"syslog daemon listens there, and syslog(3) drops "
 			"what it cannot send without a word (records_written "
 			"counts what op25b handed to it)\n",
-			_PATH_LOG, strerror(errno));
-	if (fd >= 0)
-		close(fd);
+			_PATH_LOG, strerror(error));
 }
 
 /* ------------------------------------------------------------------ */

@@ -2,7 +2,7 @@
 /*
  * The last interval's worst sources, for `show blocked top` and
  * `op25b-stat --top`: saved by the appliance next to its counters
- * (/dev/shm/op25b.NAME.top), names and times resolved, so that a reader
+ * (/dev/shm/op25b-top.NAME), names and times resolved, so that a reader
  * needs neither the policy nor the TSC.
  */
 #include <errno.h>

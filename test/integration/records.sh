@@ -119,12 +119,41 @@ log_pid=
 out=$("$py" "$frames" syslog "$work/syslog.txt" "$work/one.jsonl") || problem "$out"
 grep -q "warning: --block-records syslog" "$work/syslog.log" &&
 	problem "a warning with a syslog listening: $(grep warning "$work/syslog.log")"
+# A daemon on a stream socket (syslog-ng's unix-stream("/dev/log")):
+# syslog(3) connects as a stream when a datagram is refused; no warning.
+"$py" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(4)
+with open(sys.argv[2], "w") as f:
+    while True:
+        c, _ = s.accept()
+        while True:
+            b = c.recv(65536)
+            if not b:
+                break
+            f.write(b.decode().replace("\0", "\n"))
+            f.flush()
+' "$work/log-stream.sock" "$work/syslog-stream.txt" &
+log_pid=$!
+disown "$log_pid"
+wait_until 10 "$log_pid" test -S "$work/log-stream.sock" || problem "no stream stand-in for /dev/log"
+syslog_run stream "$work/log-stream.sock"
+want_rc $? 0 "op25b exit status (syslog on a stream socket)"
+want_has "$work/stream.log" "records_written 5, records_dropped 0"
+wait_until 5 "$log_pid" eval '[ "$(grep -c "block-record" "$work/syslog-stream.txt")" -ge 5 ]' ||
+	problem "not 5 records through the stream socket:" "$(head -c 600 "$work/syslog-stream.txt")"
+kill_pids "$log_pid"
+log_pid=
+grep -q "warning: --block-records syslog" "$work/stream.log" &&
+	problem "a warning with a syslog listening on a stream socket: $(grep warning "$work/stream.log")"
 # With nothing listening, syslog(3) loses every record without a word:
 # op25b says so at start.
 syslog_run nolog ""
 want_rc $? 0 "op25b exit status (syslog, no listener)"
 want_has "$work/nolog.log" "op25b: warning: --block-records syslog: /dev/log: Connection refused: no syslog daemon listens there, and syslog(3) drops what it cannot send without a word (records_written counts what op25b handed to it)"
-report "records: syslog(3) messages carry RFC 5424's MSGID and structured data with the JSON's members; with no syslog listening, a warning at start"
+report "records: syslog(3) messages carry RFC 5424's MSGID and structured data with the JSON's members; a daemon on a stream socket takes them, no warning; with no syslog listening, a warning at start"
 
 # block: notify rewrites a SYN into its SYN-ACK (a stray data segment into
 # a RST) in place: the record is still the client's (source, MAC, port),
