@@ -44,11 +44,12 @@ op25b_port_figures(uint16_t port_id, struct op25b_stats_port *p)
 	struct rte_eth_stats st;
 	struct rte_eth_link link;
 
-	if (rte_eth_stats_get(port_id, &st) != 0)
-		return -EIO;
+	/* The link first: it is told whatever the counters do. */
 	op25b_port_link(port_id, &link);
 	p->link_up = link.link_status == RTE_ETH_LINK_UP;
 	p->link_speed_mbps = op25b_link_speed_mbps(&link);
+	if (rte_eth_stats_get(port_id, &st) != 0)
+		return -EIO;
 	p->rx = st.ipackets;
 	p->tx = st.opackets;
 	p->rx_bytes = st.ibytes;

@@ -540,8 +540,7 @@ op25b_ports_publish_stats(struct op25b_app *app)
 	 * old ones. */
 	for (i = 0; i < app->n_ports && i < OP25B_STATS_MAX_PORTS; i++) {
 		got[i] = op25b_port_figures(app->ports[i], &figures[i]) == 0;
-		if (got[i])
-			log_link(app, i, &figures[i], settled);
+		log_link(app, i, &figures[i], settled);
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	op25b_stats_writer_layout_begin(app->stats);
@@ -549,12 +548,19 @@ op25b_ports_publish_stats(struct op25b_app *app)
 		char *p = (char *)&h->ports[i];
 		unsigned int k;
 
-		if (!got[i])
-			continue;
-		/* Word by word, as readers load them. */
+		/* Word by word, as readers load them; of a driver whose
+		 * counters failed, the link alone (left at its zeroes, the
+		 * port would read as down, and Op25bLinkDown fire). */
 		for (k = 0; k < OP25B_PORT_DRIVER_FIELDS; k++) {
 			const struct op25b_stats_field *f =
 				&op25b_stats_port_driver_fields[k];
+
+			if (!got[i] &&
+			    f->offset != offsetof(struct op25b_stats_port,
+						  link_up) &&
+			    f->offset != offsetof(struct op25b_stats_port,
+						  link_speed_mbps))
+				continue;
 
 			__atomic_store_n((uint64_t *)(p + f->offset),
 					 op25b_stats_field_get(f, &figures[i]),
