@@ -210,15 +210,22 @@ report "e2e xdp IPv6 dynamic -> MX:587: delivered, counted as submission"
 in_ns "$nr" "$xdp" reload x0 --policy "$work/notify.yaml" --name "$name" \
 	>"$work/rl-notify.out" 2>&1 ||
 	problem "reload to block: notify failed:" "$(cat "$work/rl-notify.out")"
-notify_mail() { # ID SRC DST
-	local out="$work/$1.swaks" t0 elapsed rc
+# swaks_quick ID SRC DST: a mail from SRC to DST:25 that op25b-xdp answers
+# itself; swaks' output in $work/ID.swaks, its status in $rc, its time in
+# $elapsed (ms).
+swaks_quick() {
+	local t0
 	t0=$(now_ms)
 	timeout 15 ip netns exec "$nc" swaks --server "$3" --port 25 \
 		--local-interface "$2" --from e2e@client.test \
 		--to postmaster@server.test --header "Subject: xdp-e2e-$1-$$" \
-		--timeout 3 >"$out" 2>&1
+		--timeout 3 >"$work/$1.swaks" 2>&1
 	rc=$?
 	elapsed=$(($(now_ms) - t0))
+}
+notify_mail() { # ID SRC DST
+	local out="$work/$1.swaks" elapsed rc
+	swaks_quick "$@"
 	[ "$rc" != 0 ] && [ "$elapsed" -lt 2500 ] &&
 		grep -qF '<** 554 5.7.1 Port 25 is closed for dynamic addresses: use 587.' "$out" ||
 		problem "$1: want the 554 greeting at once, got swaks $rc after $elapsed ms:" \
@@ -270,14 +277,8 @@ in_ns "$nr" "$xdp" reload x0 --policy "$work/notify-long.yaml" --name "$name" \
 	problem "reload to a notice of 400 characters failed:" "$(cat "$work/rl-long.out")"
 "$stat" --xdp "$name" --json >"$work/nl-before.json" 2>&1
 no_room_mail() { # ID SRC DST
-	local out="$work/$1.swaks" t0 elapsed rc
-	t0=$(now_ms)
-	timeout 15 ip netns exec "$nc" swaks --server "$3" --port 25 \
-		--local-interface "$2" --from e2e@client.test \
-		--to postmaster@server.test --header "Subject: xdp-e2e-$1-$$" \
-		--timeout 3 >"$out" 2>&1
-	rc=$?
-	elapsed=$(($(now_ms) - t0))
+	local out="$work/$1.swaks" elapsed rc
+	swaks_quick "$@"
 	# The RST may meet swaks' non-blocking connect: "connect: Connection
 	# reset by peer"; the counters below say it answered the handshake.
 	[ "$rc" != 0 ] && [ "$elapsed" -lt 2500 ] && grep -q 'reset by peer\|closed connection' "$out" &&
