@@ -477,6 +477,8 @@ walk_l2(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
 		else if (proto == PPP_PROTO_VJ_COMPRESSED ||
 			 proto == PPP_PROTO_VJ_UNCOMPRESSED)
 			return PARSE_FRAME(PPP_VJ);
+		else if (ppp_proto_opaque(proto))
+			return PARSE_FRAME(PPP_OPAQUE);
 		else
 			return PARSE_FRAME(NON_IP_PPP);
 	}

@@ -24,6 +24,27 @@
 #define PPP_PROTO_IPV6 0x0057
 #define PPP_PROTO_VJ_COMPRESSED 0x002d
 #define PPP_PROTO_VJ_UNCOMPRESSED 0x002f
+/* PPP protocols that carry IP in a form op25b cannot read: a Multilink
+ * fragment (RFC 1990; the inner protocol is found only by guessing the
+ * negotiated sequence format, and only in a first fragment), a compressed
+ * datagram (CCP, RFC 1962: 0x00fd, per link 0x00fb) and an encrypted one
+ * (ECP, RFC 1968: 0x0053, per link 0x0055). */
+#define PPP_PROTO_MP 0x003d
+#define PPP_PROTO_COMPRESSED 0x00fd
+#define PPP_PROTO_COMPRESSED_LINK 0x00fb
+#define PPP_PROTO_ENCRYPTED 0x0053
+#define PPP_PROTO_ENCRYPTED_LINK 0x0055
+
+/* Whether PPP protocol @proto hides its datagram (above): such a frame may
+ * be IP with SMTP in it, so it is never passed unread as non_smtp. */
+static inline int
+ppp_proto_opaque(unsigned int proto)
+{
+	return proto == PPP_PROTO_MP || proto == PPP_PROTO_COMPRESSED ||
+	       proto == PPP_PROTO_COMPRESSED_LINK ||
+	       proto == PPP_PROTO_ENCRYPTED ||
+	       proto == PPP_PROTO_ENCRYPTED_LINK;
+}
 
 /*
  * What a parse returns: an outcome (below OP25B_OUTCOME_MAX) when parsing
@@ -46,6 +67,7 @@ parse_code_outcome(unsigned int code)
 		return OP25B_OUTCOME_NON_SMTP;
 	case PARSE_FRAME(VLAN_TOO_DEEP):
 	case PARSE_FRAME(PPP_VJ):
+	case PARSE_FRAME(PPP_OPAQUE):
 		return OP25B_OUTCOME_MALFORMED;
 	default:
 		return (uint8_t)code;

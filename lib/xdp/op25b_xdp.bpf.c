@@ -445,6 +445,8 @@ op25b_walk_l2(struct xdp_md *ctx, __u32 max_tags, struct l2_walk *w)
 		else if (proto == PPP_PROTO_VJ_COMPRESSED ||
 			 proto == PPP_PROTO_VJ_UNCOMPRESSED)
 			return PARSE_FRAME(PPP_VJ);
+		else if (ppp_proto_opaque(proto))
+			return PARSE_FRAME(PPP_OPAQUE);
 		else
 			return PARSE_FRAME(NON_IP_PPP);
 	}
