@@ -390,13 +390,17 @@ parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 		} else {
 			hlen = ((uint32_t)p[cur + 1] + 1) * 8;
 		}
-		/* The next header, and a TCP header after it, must lie in
-		 * the bytes the parser may read (OP25B_PARSE_DEPTH). */
-		if (unlikely(cur + hlen > payload_end ||
-			     cur + hlen + 20 > OP25B_PARSE_DEPTH))
+		if (unlikely(cur + hlen > payload_end))
 			return OP25B_OUTCOME_MALFORMED;
 		nh = p[cur];
 		cur += hlen;
+		/* What the walk reads next must lie in the bytes the parser
+		 * may read (OP25B_PARSE_DEPTH): a TCP header, or the first 8
+		 * bytes of an extension header it walks. A header it does
+		 * not read (UDP, ESP, ...) is no SMTP however deep it lies. */
+		if (unlikely(cur + 20 > OP25B_PARSE_DEPTH) && ipv6_walked(nh) &&
+		    cur + (nh == IPPROTO_TCP ? 20 : 8) > OP25B_PARSE_DEPTH)
+			return OP25B_OUTCOME_MALFORMED;
 	}
 }
 

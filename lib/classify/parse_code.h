@@ -55,6 +55,16 @@ ppp_proto_opaque(unsigned int proto)
 #define PARSE_SMTP OP25B_OUTCOME_FORWARDED
 #define PARSE_FRAME(counter) (OP25B_OUTCOME_MAX + OP25B_FRAME_##counter)
 
+/* Whether the IPv6 walk reads a header of type @nh: TCP (6), or an
+ * extension header it steps over: hop-by-hop (0), routing (43), fragment
+ * (44), destination options (60), AH (51). */
+static inline int
+ipv6_walked(unsigned int nh)
+{
+	return nh == 6 || nh == 0 || nh == 43 || nh == 44 || nh == 60 ||
+	       nh == 51;
+}
+
 /* The outcome a parse code is counted under. */
 static inline uint8_t
 parse_code_outcome(unsigned int code)

@@ -144,14 +144,17 @@ op25b_craft_l4_checksum(int family, const uint8_t *src, const uint8_t *dst,
 
 /* Bytes an extension header of @p type takes when we build it. */
 static size_t
-ext_header_len(uint8_t type)
+ext_header_len(const struct op25b_craft_spec *spec, uint8_t type)
 {
 	/* AH: payload length 2 means (2 + 2) * 4 = 16 bytes: 12 fixed
 	 * bytes and a 4-byte ICV. Routing: a segment routing header with one
-	 * segment, 8 + 16 bytes (RFC 8754 requires at least one). Every other
-	 * type is the minimal 8 bytes. */
+	 * segment, 8 + 16 bytes (RFC 8754 requires at least one). Options
+	 * (hop-by-hop, destination): 8 bytes and extpad's. A fragment
+	 * header is 8. */
 	if (type == IPPROTO_AH_)
 		return 16;
+	if (type == IPPROTO_HOPOPTS_ || type == IPPROTO_DSTOPTS_)
+		return 8 + (size_t)spec->ext_pad;
 	return type == IPPROTO_ROUTING_ ? 24 : 8;
 }
 
@@ -196,6 +199,9 @@ craft_layout(const struct op25b_craft_spec *spec, struct craft_layout *lay)
 	 * options: asking for them is a mistake in the spec. */
 	if (!v6 && (spec->n_ext > 0 || spec->ext_loop != 0))
 		return -EINVAL;
+	/* An options header is a whole number of 8 bytes, at most 2048. */
+	if (spec->ext_pad % 8 != 0 || spec->ext_pad > 2040)
+		return -EINVAL;
 	if (v6 && (spec->ipv4_ihl != 0 || spec->ipv4_options_len != 0))
 		return -EINVAL;
 
@@ -208,14 +214,15 @@ craft_layout(const struct op25b_craft_spec *spec, struct craft_layout *lay)
 		lay->l3_hdr_len = IPV6_HDR_LEN;
 		for (i = 0; i < spec->n_ext; i++) {
 			lay->chain[lay->n_chain++] = spec->ext[i];
-			lay->l3_hdr_len += ext_header_len(spec->ext[i]);
+			lay->l3_hdr_len += ext_header_len(spec, spec->ext[i]);
 			if (spec->ext[i] == IPPROTO_FRAGMENT_)
 				has_frag = true;
 		}
 		if (!has_frag && (spec->frag_offset || spec->more_fragments ||
 				  spec->frag_header)) {
 			lay->chain[lay->n_chain++] = IPPROTO_FRAGMENT_;
-			lay->l3_hdr_len += ext_header_len(IPPROTO_FRAGMENT_);
+			lay->l3_hdr_len +=
+				ext_header_len(spec, IPPROTO_FRAGMENT_);
 		}
 	} else {
 		lay->l3_hdr_len = IPV4_HDR_LEN + spec->ipv4_options_len;
@@ -319,16 +326,24 @@ static void
 write_ext_header(const struct op25b_craft_spec *spec, uint8_t type,
 		 uint8_t next, uint8_t *p)
 {
-	size_t len = ext_header_len(type);
+	size_t len = ext_header_len(spec, type), o, n;
 
 	memset(p, 0, len);
 	p[0] = next;
 	switch (type) {
 	case IPPROTO_HOPOPTS_:
 	case IPPROTO_DSTOPTS_:
-		/* 6 option bytes to fill: one PadN of 4 data bytes. */
-		p[2] = 0x01;
-		p[3] = 0x04;
+		/* len - 2 option bytes to fill with PadN options of at most
+		 * 255 data bytes each (6 bytes: one PadN of 4), a Pad1 for a
+		 * last lone byte. */
+		p[1] = (uint8_t)(len / 8 - 1);
+		for (o = 2; o < len; o += n + 2) {
+			if (len - o == 1)
+				break; /* Pad1: the 0 memset wrote */
+			n = len - o - 2 > 255 ? 255 : len - o - 2;
+			p[o] = 0x01;
+			p[o + 1] = (uint8_t)n;
+		}
 		break;
 	case IPPROTO_ROUTING_:
 		/* Segment routing header whose one segment is the final
@@ -377,7 +392,7 @@ write_ipv6(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 		write_ext_header(
 			spec, lay->chain[i],
 			i + 1 < lay->n_chain ? lay->chain[i + 1] : last, p);
-		p += ext_header_len(lay->chain[i]);
+		p += ext_header_len(spec, lay->chain[i]);
 	}
 }
 

@@ -56,6 +56,9 @@ struct op25b_craft_spec {
 					  * 44 fragment, 60 destination, 51 AH */
 	uint8_t ext_loop;		  /**< nonzero: the last extension's
 					  * next header points to this type */
+	uint16_t ext_pad; /**< bytes of padding in each hop-by-hop and
+			   * destination options header beyond its 8 (a
+			   * multiple of 8, at most 2040) */
 
 	uint8_t proto;		 /**< default 6 (TCP); 17 UDP, 1 ICMP */
 	uint16_t sport, dport;	 /**< default 40000 / 25 */
@@ -87,7 +90,8 @@ void op25b_craft_spec_init(struct op25b_craft_spec *spec);
  * TPID) pppoe (session id) pppoe_len (delta) pfc (0|1: one-byte PPP
  * protocol, the low byte of the two-byte one) ethertype ihl ipopts
  * ip_len (delta) frag (offset in 8-byte units) mf (0|1) fraghdr (0|1)
- * ext (comma list: hbh,rt,dst,frag,ah or numbers) ext_loop doff tcpopts
+ * ext (comma list: hbh,rt,dst,frag,ah or numbers) ext_loop extpad (bytes
+ * more in each hbh and dst header, a multiple of 8) doff tcpopts
  * payload len (frame length) trunc badsum (0|1).
  * Unknown keys are an error; keys in @p ignore (NULL-terminated, may be
  * NULL) are skipped so that vector files can carry expectations.

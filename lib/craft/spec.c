@@ -461,6 +461,7 @@ static const struct spec_key spec_keys[] = {
 	{ "fraghdr", SPEC_BOOL, .field = FIELD(frag_header) },
 	{ "ext", SPEC_CUSTOM, key_ext },
 	{ "ext_loop", SPEC_CUSTOM, key_ext_loop },
+	{ "extpad", SPEC_UINT, .field = FIELD(ext_pad), .max = 2040 },
 	{ "doff", SPEC_UINT, .field = FIELD(tcp_doff), .max = 15 },
 	{ "tcpopts", SPEC_UINT4, .field = FIELD(tcp_options_len), .max = 40 },
 	{ "payload", SPEC_UINT, .field = FIELD(payload_len),
