@@ -482,7 +482,7 @@ walk_l2(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
 			 proto == PPP_PROTO_VJ_UNCOMPRESSED)
 			return PARSE_FRAME(PPP_VJ);
 		else if (ppp_proto_opaque(proto))
-			return PARSE_FRAME(PPP_OPAQUE);
+			return PARSE_FRAME(OPAQUE_IP);
 		else
 			return PARSE_FRAME(NON_IP_PPP);
 	}
@@ -498,6 +498,9 @@ walk_l2(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
 	if (type == RTE_BE16(ETHER_TYPE_MPLS) ||
 	    type == RTE_BE16(ETHER_TYPE_MPLS_MULTICAST))
 		return PARSE_FRAME(NON_IP_MPLS);
+	if (unlikely(rte_be_to_cpu_16(type) <= ETHER_LENGTH_MAX) &&
+	    off + 8 <= len && llc_snap_ip(p + off))
+		return PARSE_FRAME(OPAQUE_IP);
 	return PARSE_FRAME(NON_IP_OTHER);
 }
 

@@ -55,6 +55,24 @@ ppp_proto_opaque(unsigned int proto)
 #define PARSE_SMTP OP25B_OUTCOME_FORWARDED
 #define PARSE_FRAME(counter) (OP25B_OUTCOME_MAX + OP25B_FRAME_##counter)
 
+/* An 802.3 frame's length field: below 0x0600 where an ethertype is at
+ * least that (IEEE 802.3 3.2.6). */
+#define ETHER_LENGTH_MAX 0x05ff
+
+/* Whether the 8 bytes at @h, after an 802.3 length field, are RFC 1042's
+ * LLC/SNAP header (DSAP and SSAP 0xaa, UI, OUI 0) in front of IPv4 or
+ * IPv6: IP op25b does not parse there (every reply, record and offset
+ * assumes an ethertype), but a router that takes RFC 1042 frames would
+ * forward it, so it is never passed unread as non_smtp. */
+static inline int
+llc_snap_ip(const uint8_t *h)
+{
+	return h[0] == 0xaa && h[1] == 0xaa && h[2] == 0x03 && h[3] == 0 &&
+	       h[4] == 0 && h[5] == 0 &&
+	       ((h[6] == 0x08 && h[7] == 0x00) ||
+		(h[6] == 0x86 && h[7] == 0xdd));
+}
+
 /* Whether the IPv6 walk reads a header of type @nh: TCP (6), or an
  * extension header it steps over: hop-by-hop (0), routing (43), fragment
  * (44), destination options (60), AH (51). */
@@ -77,7 +95,7 @@ parse_code_outcome(unsigned int code)
 		return OP25B_OUTCOME_NON_SMTP;
 	case PARSE_FRAME(VLAN_TOO_DEEP):
 	case PARSE_FRAME(PPP_VJ):
-	case PARSE_FRAME(PPP_OPAQUE):
+	case PARSE_FRAME(OPAQUE_IP):
 		return OP25B_OUTCOME_MALFORMED;
 	default:
 		return (uint8_t)code;

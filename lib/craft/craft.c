@@ -199,6 +199,9 @@ craft_layout(const struct op25b_craft_spec *spec, struct craft_layout *lay)
 	 * options: asking for them is a mistake in the spec. */
 	if (!v6 && (spec->n_ext > 0 || spec->ext_loop != 0))
 		return -EINVAL;
+	/* 802.3 with LLC/SNAP, or PPPoE (an ethertype of its own). */
+	if (spec->llc_snap && spec->pppoe)
+		return -EINVAL;
 	/* An options header is a whole number of 8 bytes, at most 2048. */
 	if (spec->ext_pad % 8 != 0 || spec->ext_pad > 2040)
 		return -EINVAL;
@@ -208,6 +211,8 @@ craft_layout(const struct op25b_craft_spec *spec, struct craft_layout *lay)
 	off = 12 + 4 * (size_t)spec->n_vlans + 2;
 	if (spec->pppoe)
 		off += 6 + (spec->pppoe_pfc ? 1 : 2); /* session + protocol */
+	else if (spec->llc_snap)
+		off += 8; /* LLC and SNAP, RFC 1042 */
 	lay->l3 = off;
 
 	if (v6) {
@@ -289,6 +294,18 @@ write_l2(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 			p[8] = (uint8_t)l3_type;
 		else
 			put16(p + 8, l3_type);
+	} else if (spec->llc_snap) {
+		/* 802.3: the length of what follows it (LLC, SNAP, the IP
+		 * packet), then RFC 1042's header: DSAP, SSAP 0xaa, UI,
+		 * OUI 0, the ethertype. */
+		static const uint8_t llc[6] = { 0xaa, 0xaa, 0x03, 0, 0, 0 };
+
+		l3_type = spec->ethertype ? spec->ethertype
+			  : v6		  ? CRAFT_ETHERTYPE_IPV6
+					  : CRAFT_ETHERTYPE_IPV4;
+		put16(p, (uint16_t)(lay->total - lay->l3 + 8));
+		memcpy(p + 2, llc, sizeof(llc));
+		put16(p + 8, l3_type);
 	} else {
 		l3_type = spec->ethertype ? spec->ethertype
 			  : v6		  ? CRAFT_ETHERTYPE_IPV6

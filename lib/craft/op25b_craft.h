@@ -56,6 +56,8 @@ struct op25b_craft_spec {
 					  * 44 fragment, 60 destination, 51 AH */
 	uint8_t ext_loop;		  /**< nonzero: the last extension's
 					  * next header points to this type */
+	bool llc_snap;	  /**< 802.3: a length field and RFC 1042's LLC/SNAP
+			* header in front of the IP packet (not with pppoe) */
 	uint16_t ext_pad; /**< bytes of padding in each hop-by-hop and
 			   * destination options header beyond its 8 (a
 			   * multiple of 8, at most 2040) */
@@ -88,7 +90,8 @@ void op25b_craft_spec_init(struct op25b_craft_spec *spec);
  * vlan (TCI, repeatable: outermost
  * first) qinq (OUTER,INNER: 0x88a8 + 0x8100) tpid (overrides the last tag's
  * TPID) pppoe (session id) pppoe_len (delta) pfc (0|1: one-byte PPP
- * protocol, the low byte of the two-byte one) ethertype ihl ipopts
+ * protocol, the low byte of the two-byte one) snap (0|1: 802.3 length and
+ * RFC 1042 LLC/SNAP before IP; ethertype is then the SNAP's) ethertype ihl ipopts
  * ip_len (delta) frag (offset in 8-byte units) mf (0|1) fraghdr (0|1)
  * ext (comma list: hbh,rt,dst,frag,ah or numbers) ext_loop extpad (bytes
  * more in each hbh and dst header, a multiple of 8) doff tcpopts

@@ -451,6 +451,7 @@ static const struct spec_key spec_keys[] = {
 	{ "pppoe", SPEC_CUSTOM, key_pppoe },
 	{ "pppoe_len", SPEC_DELTA, .field = FIELD(pppoe_length_delta) },
 	{ "pfc", SPEC_BOOL, .field = FIELD(pppoe_pfc) },
+	{ "snap", SPEC_BOOL, .field = FIELD(llc_snap) },
 	{ "ethertype", SPEC_UINT, .field = FIELD(ethertype),
 	  .max = UINT16_MAX },
 	{ "ihl", SPEC_UINT, .field = FIELD(ipv4_ihl), .max = 15 },

@@ -127,10 +127,10 @@ const char *op25b_verdict_name(unsigned int verdict);
 	X(PPP_VJ, ppp_vj,                                                      \
 	  "Van Jacobson compressed TCP/IP over PPPoE (PPP 0x002d, 0x002f), "   \
 	  "which op25b cannot read (malformed)")                               \
-	X(PPP_OPAQUE, ppp_opaque,                                              \
-	  "PPPoE session frames whose datagram op25b cannot read: Multilink "  \
-	  "(PPP 0x003d), compressed (0x00fd, 0x00fb) or encrypted (0x0053, "   \
-	  "0x0055) (malformed)")                                               \
+	X(OPAQUE_IP, opaque_ip,                                                \
+	  "IP op25b cannot read: PPP Multilink (0x003d), compressed (0x00fd, " \
+	  "0x00fb) or encrypted (0x0053, 0x0055) datagrams over PPPoE; IP "    \
+	  "behind an 802.3 LLC/SNAP header (RFC 1042) (malformed)")            \
 	X(CHAINED, chained,                                                    \
 	  "frames in more than one mbuf segment, judged on the whole frame")
 

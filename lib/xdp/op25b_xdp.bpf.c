@@ -453,7 +453,7 @@ op25b_walk_l2(struct xdp_md *ctx, __u32 max_tags, struct l2_walk *w)
 			 proto == PPP_PROTO_VJ_UNCOMPRESSED)
 			return PARSE_FRAME(PPP_VJ);
 		else if (ppp_proto_opaque(proto))
-			return PARSE_FRAME(PPP_OPAQUE);
+			return PARSE_FRAME(OPAQUE_IP);
 		else
 			return PARSE_FRAME(NON_IP_PPP);
 	}
@@ -466,6 +466,11 @@ op25b_walk_l2(struct xdp_md *ctx, __u32 max_tags, struct l2_walk *w)
 	/* Not looked into: guessing IP under labels misreads pseudowires. */
 	if (type == ETH_P_MPLS || type == ETH_P_MPLS_MULTICAST)
 		return PARSE_FRAME(NON_IP_MPLS);
+	if (type <= ETHER_LENGTH_MAX) {
+		h = at(&f, off, 8);
+		if (h != NULL && llc_snap_ip(h))
+			return PARSE_FRAME(OPAQUE_IP);
+	}
 	return PARSE_FRAME(NON_IP_OTHER);
 }
 
