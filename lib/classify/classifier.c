@@ -741,8 +741,9 @@ op25b_classifier_frame_info(const struct op25b_classifier *c,
 	}
 	info->n_vlans = RTE_MIN(i, (unsigned int)w.tags);
 	if (l2 != PARSE_SMTP) {
-		if (l2 == PARSE_FRAME(PPP_VJ) || l2 == PARSE_FRAME(OPAQUE_IP) ||
-		    l2 == PARSE_FRAME(NON_IP_PPP)) {
+		/* A PPPoE session's frame (VJ, control, Multilink, ...);
+		 * not IP behind LLC/SNAP, whose code it shares. */
+		if (w.pppoe != 0) {
 			info->pppoe_session = load_be16(frame + w.pppoe + 2);
 			info->ppp_compressed = w.ppp_compressed;
 		}
@@ -818,7 +819,7 @@ op25b_classifier_describe(const struct op25b_classifier *c,
 		[OP25B_FRAME_VLAN_TOO_DEEP] = "too many VLAN tags:",
 		[OP25B_FRAME_PPP_VJ] = "VJ-compressed PPP",
 		[OP25B_FRAME_OPAQUE_IP] =
-			"IP op25b cannot read (PPP Multilink, CCP, ECP; LLC/SNAP)",
+			"unreadable IP (PPP Multilink, CCP, ECP or LLC/SNAP)",
 	};
 	struct op25b_frame_info f;
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], encap[32];

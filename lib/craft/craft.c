@@ -507,6 +507,10 @@ check_lengths(const struct op25b_craft_spec *spec,
 		if (v < 0 || v > 0xffff)
 			return -EINVAL;
 	}
+	/* An 802.3 length is at most 1500: past it the field reads as an
+	 * ethertype (0x0600 and up), not the frame asked for. */
+	if (spec->llc_snap && l3_len + 8 > 1500)
+		return -EINVAL;
 	if (lay->total - lay->l4 > 0xffff)
 		return -EINVAL;
 	return 0;

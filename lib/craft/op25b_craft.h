@@ -91,7 +91,8 @@ void op25b_craft_spec_init(struct op25b_craft_spec *spec);
  * first) qinq (OUTER,INNER: 0x88a8 + 0x8100) tpid (overrides the last tag's
  * TPID) pppoe (session id) pppoe_len (delta) pfc (0|1: one-byte PPP
  * protocol, the low byte of the two-byte one) snap (0|1: 802.3 length and
- * RFC 1042 LLC/SNAP before IP; ethertype is then the SNAP's) ethertype ihl ipopts
+ * RFC 1042 LLC/SNAP before IP, an IP packet of 1492 bytes at most;
+ * ethertype is then the SNAP's) ethertype ihl ipopts
  * ip_len (delta) frag (offset in 8-byte units) mf (0|1) fraghdr (0|1)
  * ext (comma list: hbh,rt,dst,frag,ah or numbers) ext_loop extpad (bytes
  * more in each hbh and dst header, a multiple of 8) doff tcpopts

@@ -1107,6 +1107,9 @@ adaptive_outcome(const struct frame *f, const struct meta *m,
 #define NOTIFY_DROP 0
 #define NOTIFY_REPLY 1
 #define NOTIFY_RESET 2
+/* notify_greet(): the frame has no room for the greeting, and is as it
+ * came (a RST can still answer it). */
+#define NOTIFY_UNBUILT 3
 #define NOTIFY_MSS4 1460 /* notify.h's OP25B_NOTIFY_MSS4/6 and WINDOW */
 #define NOTIFY_MSS6 1440
 #define NOTIFY_WINDOW 1024
@@ -1174,7 +1177,9 @@ notify_reset(struct xdp_md *ctx, const struct meta *m, const struct tcp_seen *s)
 						     : NOTIFY_DROP;
 }
 
-/* The greeting after the reply's headers, from the generation's entry. */
+/* The greeting after the reply's headers, from the generation's entry:
+ * NOTIFY_REPLY, NOTIFY_UNBUILT (no room; the frame untouched) or
+ * NOTIFY_DROP (the store failed after the headers were written). */
 static __always_inline int
 notify_greet(struct xdp_md *ctx, const struct meta *m, const struct tcp_seen *s,
 	     const struct op25b_xdp_notify *n, __u32 cookie)
@@ -1191,8 +1196,10 @@ notify_greet(struct xdp_md *ctx, const struct meta *m, const struct tcp_seen *s,
 	/* 1..512 for the verifier: the helper's length is never 0. */
 	__u32 len = 1 + BOUND(n->greeting_len - 1, 0x1ff);
 
-	if (op25b_reply_build(ctx, m, s, &r) != 0 ||
-	    bpf_xdp_store_bytes(ctx, off, (void *)n->greeting, len) != 0)
+	if (op25b_reply_build(ctx, m, s, &r) != 0)
+		return NOTIFY_UNBUILT;
+	/* Rewritten already (MACs swapped): no RST can be made of it. */
+	if (bpf_xdp_store_bytes(ctx, off, (void *)n->greeting, len) != 0)
 		return NOTIFY_DROP;
 	return NOTIFY_REPLY;
 }
@@ -1268,10 +1275,10 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 				return notify_reset(ctx, m, &s);
 			}
 			ret = notify_greet(ctx, m, &s, n, cookie);
-			if (ret == NOTIFY_REPLY) {
+			if (ret == NOTIFY_REPLY)
 				c[OP25B_NOTIFY_NOTIFIED]++;
+			if (ret != NOTIFY_UNBUILT)
 				return ret;
-			}
 			/* The frame the driver gave has no room for the
 			 * greeting (a veth gives a small skb's tail little
 			 * and its head XDP_PACKET_HEADROOM less the kernel's

@@ -73,7 +73,7 @@ echo 'notice: "Port 25 is closed for dynamic addresses: use 587."' >>"$work/noti
 # (XDP_PACKET_HEADROOM less the xdp_frame at its head, tens of bytes at
 # its tail).
 write_policy "$work/notify-long.yaml" notify
-printf 'notice: "Port 25 is closed for dynamic addresses: use 587.%0350d"\n' 0 \
+printf 'notice: "Port 25 is closed for dynamic addresses: use 587.%0351d"\n' 0 \
 	>>"$work/notify-long.yaml"
 printf 'version: 1\ndefault: allow\n' >"$work/pass.yaml"
 

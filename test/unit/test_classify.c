@@ -385,6 +385,13 @@ test_describe(void **state)
 		{ DYN " vlan=9 pppoe=7 pfc=1 ethertype=0x2d",
 		  "VJ-compressed PPP frame of 65 bytes vlan pppoe-pfc" },
 		{ DYN " ethertype=0x8847", "MPLS frame of 54 bytes" },
+		{ DYN " pppoe=7 ethertype=0x3d",
+		  "unreadable IP (PPP Multilink, CCP, ECP or LLC/SNAP) frame "
+		  "of 62 bytes pppoe" },
+		/* No PPPoE session, whatever bytes 2..3 of the MAC hold. */
+		{ DYN " snap=1 dmac=02:00:12:34:00:01",
+		  "unreadable IP (PPP Multilink, CCP, ECP or LLC/SNAP) frame "
+		  "of 62 bytes" },
 	};
 	unsigned int i;
 
@@ -408,6 +415,11 @@ test_describe(void **state)
 			assert_int_equal(f.vlan_id[4], 5);
 			assert_int_equal(f.frame_counter,
 					 OP25B_FRAME_VLAN_TOO_DEEP);
+		}
+		if (i >= 5) {
+			assert_int_equal(f.frame_counter,
+					 OP25B_FRAME_OPAQUE_IP);
+			assert_int_equal(f.pppoe_session, i == 5 ? 7 : -1);
 		}
 		rte_pktmbuf_free(m);
 	}

@@ -610,6 +610,29 @@ test_build_errors(void **state)
 	spec.payload_len = 9200; /* larger than the caller's frame */
 	assert_int_equal(op25b_craft_build(&spec, frame, sizeof(frame)),
 			 -ENOSPC);
+	/* 802.3 with LLC/SNAP: 8 + an IP packet of 1492 bytes is the most
+	 * a length field says (1500); past it, an ethertype. */
+	op25b_craft_spec_init(&spec);
+	spec.llc_snap = true;
+	spec.payload_len = 1492 - 40;
+	assert_int_equal(op25b_craft_build(&spec, frame, sizeof(frame)),
+			 14 + 8 + 1492);
+	assert_int_equal(frame[12] << 8 | frame[13], 1500);
+	spec.payload_len++;
+	assert_int_equal(op25b_craft_build(&spec, frame, sizeof(frame)),
+			 -EINVAL);
+	/* Options headers: whole 8-byte units; LLC/SNAP is not PPPoE. */
+	op25b_craft_spec_init(&spec);
+	spec.family = AF_INET6;
+	spec.n_ext = 1;
+	spec.ext_pad = 12;
+	assert_int_equal(op25b_craft_build(&spec, frame, sizeof(frame)),
+			 -EINVAL);
+	op25b_craft_spec_init(&spec);
+	spec.llc_snap = true;
+	spec.pppoe = 7;
+	assert_int_equal(op25b_craft_build(&spec, frame, sizeof(frame)),
+			 -EINVAL);
 }
 
 /* Expect parse to fail with exactly @p message. */
