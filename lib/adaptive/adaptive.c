@@ -345,7 +345,11 @@ claim(struct op25b_adaptive_table *t, uint64_t base, uint32_t free,
 		e = &t->entries[base + w];
 		old = atomic_load_explicit(&t->keys[base + w],
 					   memory_order_relaxed);
-		if (old == ADAPTIVE_KEY_CLAIMING ||
+		/* Not a way being set up, nor the source itself (another
+		 * worker published it since the scan: evicting it would
+		 * lose its SYN and count an eviction that is none; the
+		 * duplicate this leaves is folded, fold_duplicates()). */
+		if (old == ADAPTIVE_KEY_CLAIMING || old == key ||
 		    now < atomic_load_explicit(&e->blocked_until,
 					       memory_order_relaxed))
 			continue;
@@ -825,6 +829,25 @@ verdict:
 		  now + rule->block_ticks)) {
 		struct adaptive_lcore_counts *cnt = lcore_counts(t);
 
+		/* Shared: the way may have gone to another source since it
+		 * was found (evicted by a worker whose check of
+		 * blocked_until came before this block, or cleared and
+		 * claimed again); that source is not this one to block. The
+		 * key is read again once the block is visible; if it
+		 * changed, the block is taken back (if still this one's)
+		 * and the SYN looked up again. */
+		if (shared) {
+			atomic_thread_fence(memory_order_seq_cst);
+			if (unlikely(atomic_load_explicit(
+					     &t->keys[base + w],
+					     memory_order_relaxed) != key)) {
+				expected = now + rule->block_ticks;
+				cas64(shared, &e->blocked_until, &expected, 0);
+				if (++lookups < 4)
+					goto again;
+				return OP25B_ADAPTIVE_PASS;
+			}
+		}
 		cnt->triggered++;
 		cnt->class_triggered[rule->class_slot]++;
 	}
