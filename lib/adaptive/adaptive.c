@@ -274,8 +274,7 @@ find_way(const struct op25b_adaptive_table *t, uint64_t base, uint64_t key)
 static inline bool
 in_window(uint32_t word, uint32_t epoch)
 {
-	return ((epoch - (word & ADAPTIVE_EPOCH_MASK)) & ADAPTIVE_EPOCH_MASK) <
-	       OP25B_ADAPTIVE_SUBWINDOWS;
+	return adaptive_word_in_window(word, epoch);
 }
 
 /* Whether @word (not 0) has left the window of @epoch behind it: older

@@ -188,10 +188,26 @@ adaptive_scan(const _Atomic uint64_t *line, uint64_t key)
 #endif
 }
 
-/* The SYNs in the window of @epoch: the counts of the words whose
- * sub-window is one of its last OP25B_ADAPTIVE_SUBWINDOWS (a free word, 0,
- * counts 0 whatever its age), word @skip left out (a SYN counts its own
- * word from its CAS; OP25B_ADAPTIVE_SUBWINDOWS: none left out). */
+/* Whether window or destination word @word counts in the window of
+ * @epoch: its sub-window one of the last OP25B_ADAPTIVE_SUBWINDOWS, or
+ * the one after it. Workers read the clock once a burst, so a worker whose
+ * burst began just before a sub-window's edge counts in sub-window E while
+ * another has counted in E+1: its word stands where E-7's stood (the
+ * same slot), and left out, the two SYNs would each miss the other (N+1
+ * passing). A word two ahead needs bursts a sub-window apart: never. */
+static inline bool
+adaptive_word_in_window(uint32_t word, uint32_t epoch)
+{
+	uint32_t age = (epoch - (word & ADAPTIVE_EPOCH_MASK)) &
+		       ADAPTIVE_EPOCH_MASK;
+
+	return age < OP25B_ADAPTIVE_SUBWINDOWS || age == ADAPTIVE_EPOCH_MASK;
+}
+
+/* The SYNs in the window of @epoch: the counts of the words in it
+ * (adaptive_word_in_window(); a free word, 0, counts 0 whatever its age),
+ * word @skip left out (a SYN counts its own word from its CAS;
+ * OP25B_ADAPTIVE_SUBWINDOWS: none left out). */
 static inline uint32_t
 adaptive_window_sum_scalar(const _Atomic uint32_t *window, uint32_t epoch,
 			   unsigned int skip)
@@ -203,8 +219,7 @@ adaptive_window_sum_scalar(const _Atomic uint32_t *window, uint32_t epoch,
 		if (i == skip)
 			continue;
 		v = atomic_load_explicit(&window[i], memory_order_relaxed);
-		if (((epoch - (v & ADAPTIVE_EPOCH_MASK)) &
-		     ADAPTIVE_EPOCH_MASK) < OP25B_ADAPTIVE_SUBWINDOWS)
+		if (adaptive_word_in_window(v, epoch))
 			sum += v >> 16;
 	}
 	return sum;
@@ -230,8 +245,10 @@ adaptive_window_sum(const _Atomic uint32_t *window, uint32_t epoch,
 		__m128i v = _mm_loadu_si128(p + i);
 		__m128i age = _mm_and_si128(
 			_mm_sub_epi32(ep, _mm_and_si128(v, mask)), mask);
-		__m128i in = _mm_andnot_si128(_mm_cmpeq_epi32(lane, sk),
-					      _mm_cmplt_epi32(age, lim));
+		__m128i in = _mm_andnot_si128(
+			_mm_cmpeq_epi32(lane, sk),
+			_mm_or_si128(_mm_cmplt_epi32(age, lim),
+				     _mm_cmpeq_epi32(age, mask)));
 
 		sum = _mm_add_epi32(sum,
 				    _mm_and_si128(_mm_srli_epi32(v, 16), in));

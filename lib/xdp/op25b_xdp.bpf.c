@@ -819,11 +819,16 @@ adaptive_now(void)
 	return t != 0 ? t : bpf_ktime_get_boot_ns();
 }
 
+/* lib/adaptive's adaptive_word_in_window(): in the window, or one
+ * sub-window ahead of it (another CPU's clock a little later). */
 static __always_inline int
 adaptive_in_window(__u32 word, __u32 epoch)
 {
-	return ((epoch - (word & ADAPTIVE_EPOCH_MASK)) & ADAPTIVE_EPOCH_MASK) <
-	       OP25B_XDP_ADAPTIVE_SUBWINDOWS;
+	__u32 age = (epoch - (word & ADAPTIVE_EPOCH_MASK)) &
+		    ADAPTIVE_EPOCH_MASK;
+
+	return age < OP25B_XDP_ADAPTIVE_SUBWINDOWS ||
+	       age == ADAPTIVE_EPOCH_MASK;
 }
 
 /* lib/adaptive's stale_word(): left behind the window (not ahead of it:

@@ -1044,6 +1044,38 @@ test_window_word_ahead_kept(void **state)
 	expect_syns(t, &r, k, 1, "B");
 }
 
+/* The lagging worker's SYN sees the SYNs counted a sub-window ahead of
+ * its clock: limit 3 a second, 3 SYNs in sub-window E+1, the fourth, in
+ * E, is blocked (it saw none of them before: N+1 passed). The same in
+ * each of the sub-windows' positions (the slot of E+1 is E-7's). */
+static void
+test_window_word_ahead_counted(void **state)
+{
+	struct op25b_adaptive_table *t = *state;
+	struct op25b_adaptive_rule r = rule_of(t, 3, 1, 3600, 0, 0, 1);
+	uint64_t start = fake_now;
+	char name[32];
+	unsigned int i;
+
+	for (i = 0; i < OP25B_ADAPTIVE_SUBWINDOWS; i++) {
+		snprintf(name, sizeof(name), "198.18.0.%u", 20 + i);
+		fake_now = start + 125 * (i + 1);
+		expect_syns(t, &r, key4(name), 1, "PPP");
+		fake_now = start + 125 * i;
+		expect_syns(t, &r, key4(name), 1, "B");
+		/* A lookup at the later clock sees all four. */
+		{
+			struct op25b_adaptive_info info;
+
+			assert_int_equal(op25b_adaptive_lookup(
+						 t, key4(name),
+						 start + 125 * (i + 1), &info),
+					 0);
+			assert_int_equal(info.connections, 4);
+		}
+	}
+}
+
 /* The ways of @key's bucket, and their window words at sub-window @epoch
  * set to @syns[w] SYNs (0: way @w left free). */
 static uint64_t
@@ -1124,6 +1156,7 @@ main(void)
 		FIXTURE_TEST(table, test_window_slides),
 		FIXTURE_TEST(table, test_window_never_aliases),
 		FIXTURE_TEST(table, test_window_word_ahead_kept),
+		FIXTURE_TEST(table, test_window_word_ahead_counted),
 		FIXTURE_TEST(table, test_destinations),
 		FIXTURE_TEST(table, test_ipv6_keys),
 		FIXTURE_TEST(table, test_ipv6_keys_apart),
