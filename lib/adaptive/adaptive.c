@@ -291,23 +291,26 @@ stale_word(uint32_t word, uint32_t epoch)
 	       age <= ADAPTIVE_EPOCH_MASK / 2;
 }
 
+/* The entry started anew under @rule. The rule's sub-window and class go
+ * last, released: a worker that reads them (acquire) as this rule's, and
+ * so does not reset the entry itself, reads the cleared window too, not
+ * the old class's or `per`'s counts (it blocked on those before). */
 static void
 entry_reset(struct adaptive_entry *e, _Atomic uint32_t *dest,
 	    const struct op25b_adaptive_rule *rule, uint64_t now)
 {
-	atomic_store_explicit(&e->class_slot, rule->class_slot,
-			      memory_order_relaxed);
-	atomic_store_explicit(&e->sub_ticks, rule->sub_ticks,
-			      memory_order_relaxed);
 	atomic_store_explicit(&e->blocked_until, 0, memory_order_relaxed);
 	atomic_store_explicit(&e->expire_at, now + rule->per_ticks,
 			      memory_order_relaxed);
 	adaptive_zero_words(e->window, OP25B_ADAPTIVE_SUBWINDOWS);
 	atomic_store_explicit(&e->dest_valid, rule->destinations != 0,
 			      memory_order_relaxed);
-	if (rule->destinations == 0)
-		return;
-	adaptive_zero_words(dest, OP25B_ADAPTIVE_MAX_DESTINATIONS);
+	if (rule->destinations != 0)
+		adaptive_zero_words(dest, OP25B_ADAPTIVE_MAX_DESTINATIONS);
+	atomic_store_explicit(&e->sub_ticks, rule->sub_ticks,
+			      memory_order_release);
+	atomic_store_explicit(&e->class_slot, rule->class_slot,
+			      memory_order_release);
 }
 
 /* A way for a new source, held as ADAPTIVE_KEY_CLAIMING: a free one (of
@@ -766,7 +769,7 @@ again:
 	 * a block runs on; lifting it would let a source unblock itself
 	 * through a SYN of the other class. */
 	if (unlikely(atomic_load_explicit(&e->class_slot,
-					  memory_order_relaxed) !=
+					  memory_order_acquire) !=
 		     rule->class_slot)) {
 		if (now < atomic_load_explicit(&e->blocked_until,
 					       memory_order_relaxed))
@@ -790,7 +793,7 @@ again:
 		return OP25B_ADAPTIVE_PASS;
 	/* An empty window, or one cut by another `per` (a reload): anew. */
 	if (now >= atomic_load_explicit(&e->expire_at, memory_order_relaxed) ||
-	    atomic_load_explicit(&e->sub_ticks, memory_order_relaxed) !=
+	    atomic_load_explicit(&e->sub_ticks, memory_order_acquire) !=
 		    rule->sub_ticks)
 		entry_reset(e, dwords, rule, now);
 	atomic_store_explicit(&e->expire_at, now + rule->per_ticks,

@@ -844,7 +844,10 @@ adaptive_stale(__u32 word, __u32 epoch)
 }
 
 /* lib/adaptive's entry_reset(): the window starts again at @now. Plain
- * stores: a SYN of another CPU racing a reset may be lost, as there. */
+ * stores: a SYN of another CPU racing a reset may be lost, as there. The
+ * rule's sub-window and class go last, as there, after a compiler
+ * barrier (x86 keeps stores in order): a CPU that reads them as the
+ * rule's reads the cleared window, not the old class's counts. */
 static __always_inline void
 adaptive_reset(struct op25b_xdp_adaptive_entry *e,
 	       const struct op25b_xdp_adaptive_rule *rule, __u32 slot,
@@ -852,17 +855,17 @@ adaptive_reset(struct op25b_xdp_adaptive_entry *e,
 {
 	__u32 i;
 
-	e->class_slot = slot;
-	e->sub_ns = rule->sub_ns;
 	e->blocked_until = 0;
 	e->expire_at = now + rule->per_ns;
 	for (i = 0; i < OP25B_XDP_ADAPTIVE_SUBWINDOWS; i++)
 		e->window[i] = 0;
 	e->dest_valid = rule->destinations != 0;
-	if (rule->destinations == 0)
-		return;
-	for (i = 0; i < OP25B_XDP_ADAPTIVE_DESTINATIONS; i++)
-		e->dest[i] = 0;
+	if (rule->destinations != 0)
+		for (i = 0; i < OP25B_XDP_ADAPTIVE_DESTINATIONS; i++)
+			e->dest[i] = 0;
+	asm volatile("" ::: "memory");
+	e->sub_ns = rule->sub_ns;
+	e->class_slot = slot;
 }
 
 /* lib/adaptive's count_syn(): one SYN in the sub-window of @epoch, and
