@@ -271,26 +271,6 @@ find_way(const struct op25b_adaptive_table *t, uint64_t base, uint64_t key)
 	return found_way(adaptive_scan(&t->keys[base], key));
 }
 
-static inline bool
-in_window(uint32_t word, uint32_t epoch)
-{
-	return adaptive_word_in_window(word, epoch);
-}
-
-/* Whether @word (not 0) has left the window of @epoch behind it: older
- * by OP25B_ADAPTIVE_SUBWINDOWS to half the index's range. A word ahead
- * of @epoch (another worker's burst read the clock a little later, at a
- * sub-window's edge) is no stale word: it is left as it is. */
-static inline bool
-stale_word(uint32_t word, uint32_t epoch)
-{
-	uint32_t age = (epoch - (word & ADAPTIVE_EPOCH_MASK)) &
-		       ADAPTIVE_EPOCH_MASK;
-
-	return age >= OP25B_ADAPTIVE_SUBWINDOWS &&
-	       age <= ADAPTIVE_EPOCH_MASK / 2;
-}
-
 /* The entry started anew under @rule. The rule's sub-window and class go
  * last, released: a worker that reads them (acquire) as this rule's, and
  * so does not reset the entry itself, reads the cleared window too, not
@@ -390,7 +370,7 @@ clear_stale(_Atomic uint32_t *words, unsigned int n, uint32_t epoch,
 
 		/* A folded way's marker stays: a late SYN must meet it. */
 		if (i != keep && v != 0 && v != ADAPTIVE_WINDOW_FOLDED &&
-		    stale_word(v, epoch))
+		    adaptive_word_stale(v, epoch))
 			cas32(shared, &words[i], &v, 0);
 	}
 }
@@ -448,13 +428,13 @@ count_dest(_Atomic uint32_t *words, uint16_t dest, uint32_t epoch, bool shared)
 				found = (int)i;
 				continue;
 			}
-			if (v != 0 && in_window(v, epoch))
+			if (v != 0 && adaptive_word_in_window(v, epoch))
 				distinct++;
 			else if (free_at < 0) {
 				free_at = (int)i;
 				free_v = v;
 			}
-			stale |= v != 0 && stale_word(v, epoch);
+			stale |= v != 0 && adaptive_word_stale(v, epoch);
 		}
 		/* Out-of-window words: emptied before the index wraps them
 		 * back in (clear_stale()); the free word this SYN takes is
@@ -482,7 +462,7 @@ count_dest(_Atomic uint32_t *words, uint16_t dest, uint32_t epoch, bool shared)
 }
 
 /* Whether window or destination word @a is of a later sub-window than
- * @b (by up to half the index's range, as stale_word() judges). */
+ * @b (by up to half the index's range, as adaptive_word_stale() judges). */
 static inline bool
 word_newer(uint32_t a, uint32_t b)
 {
@@ -502,7 +482,8 @@ merge_window_word(_Atomic uint32_t *words, uint32_t v, uint32_t epoch)
 	_Atomic uint32_t *slot;
 	uint32_t old, next, count;
 
-	if (v == 0 || v == ADAPTIVE_WINDOW_FOLDED || stale_word(v, epoch))
+	if (v == 0 || v == ADAPTIVE_WINDOW_FOLDED ||
+	    adaptive_word_stale(v, epoch))
 		return true;
 	slot = &words[(v & ADAPTIVE_EPOCH_MASK) % OP25B_ADAPTIVE_SUBWINDOWS];
 	old = atomic_load_explicit(slot, memory_order_relaxed);
@@ -535,7 +516,7 @@ merge_dest_word(_Atomic uint32_t *words, uint32_t d, uint32_t epoch)
 	uint32_t free_v = 0, v;
 	unsigned int i;
 
-	if (d == 0 || stale_word(d, epoch))
+	if (d == 0 || adaptive_word_stale(d, epoch))
 		return;
 	for (i = 0; i < OP25B_ADAPTIVE_MAX_DESTINATIONS; i++) {
 		v = atomic_load_explicit(&words[i], memory_order_relaxed);
@@ -545,7 +526,7 @@ merge_dest_word(_Atomic uint32_t *words, uint32_t d, uint32_t epoch)
 							       d);
 			return;
 		}
-		if (free_at < 0 && (v == 0 || stale_word(v, epoch))) {
+		if (free_at < 0 && (v == 0 || adaptive_word_stale(v, epoch))) {
 			free_at = (int)i;
 			free_v = v;
 		}
@@ -969,7 +950,7 @@ entry_info(const struct adaptive_entry *e, const _Atomic uint32_t *dest,
 	     atomic_load(&e->dest_valid) && i < OP25B_ADAPTIVE_MAX_DESTINATIONS;
 	     i++) {
 		v = atomic_load(&dest[i]);
-		if (v != 0 && in_window(v, epoch))
+		if (v != 0 && adaptive_word_in_window(v, epoch))
 			info->destinations++;
 	}
 }

@@ -13,6 +13,7 @@
 #include <rte_lcore.h>
 #include <rte_vect.h>
 
+#include "adaptive_word.h"
 #include "op25b_adaptive.h"
 
 /* Ways of a bucket: eight 64-bit keys fill one cache line. */
@@ -21,11 +22,9 @@
  * multicast; IPv4 keys have 32 zero bits above the address). */
 #define ADAPTIVE_KEY_CLAIMING UINT64_MAX
 
-/* Window and destination words: the sub-window index (16 bits, modulo
- * 65536) above a 16-bit count or destination hash. Aliasing needs an
- * entry idle for 65536 sub-windows (2.3 h at per: 1s), and the sweep
- * frees an idle entry within one pass (seconds), so it cannot happen. */
-#define ADAPTIVE_EPOCH_MASK 0xffffu
+/* Window and destination words: adaptive_word.h. */
+_Static_assert(OP25B_ADAPTIVE_SUBWINDOWS == ADAPTIVE_WORD_SUBWINDOWS,
+	       "a window is the sub-windows adaptive_word.h reads");
 #define ADAPTIVE_COUNT_MAX 0xffffu
 _Static_assert(OP25B_POLICY_CONNECTIONS_MAX < ADAPTIVE_COUNT_MAX,
 	       "a sub-window's count reaches past any limit the policy allows");
@@ -186,22 +185,6 @@ adaptive_scan(const _Atomic uint64_t *line, uint64_t key)
 #else
 	return adaptive_scan_scalar(line, key);
 #endif
-}
-
-/* Whether window or destination word @word counts in the window of
- * @epoch: its sub-window one of the last OP25B_ADAPTIVE_SUBWINDOWS, or
- * the one after it. Workers read the clock once a burst, so a worker whose
- * burst began just before a sub-window's edge counts in sub-window E while
- * another has counted in E+1: its word stands where E-7's stood (the
- * same slot), and left out, the two SYNs would each miss the other (N+1
- * passing). A word two ahead needs bursts a sub-window apart: never. */
-static inline bool
-adaptive_word_in_window(uint32_t word, uint32_t epoch)
-{
-	uint32_t age = (epoch - (word & ADAPTIVE_EPOCH_MASK)) &
-		       ADAPTIVE_EPOCH_MASK;
-
-	return age < OP25B_ADAPTIVE_SUBWINDOWS || age == ADAPTIVE_EPOCH_MASK;
 }
 
 /* The SYNs in the window of @epoch: the counts of the words in it

@@ -15,10 +15,14 @@
 #include <bpf/bpf_helpers.h>
 
 #include "adaptive_key.h"
+#include "adaptive_word.h"
 #include "op25b_xdp_kern_user.h"
 #include "parse_code.h"
 #include "siphash24.h"
 #include "tcp_seen.h"
+
+_Static_assert(OP25B_XDP_ADAPTIVE_SUBWINDOWS == ADAPTIVE_WORD_SUBWINDOWS,
+	       "a window is the sub-windows adaptive_word.h reads");
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_IPV6 0x86dd
@@ -804,7 +808,6 @@ exempt_source(const struct frame *f, const struct meta *m, __u32 gen)
 }
 
 #define EEXIST 17
-#define ADAPTIVE_EPOCH_MASK 0xffffu
 #define ADAPTIVE_COUNT_MAX 0xffffu
 /* lib/adaptive's ADAPTIVE_KEY_CLAIMING: a key no source has. */
 #define ADAPTIVE_KEY_NONE (~0ull)
@@ -817,30 +820,6 @@ adaptive_now(void)
 	__u64 t = op25b_clock_ns;
 
 	return t != 0 ? t : bpf_ktime_get_boot_ns();
-}
-
-/* lib/adaptive's adaptive_word_in_window(): in the window, or one
- * sub-window ahead of it (another CPU's clock a little later). */
-static __always_inline int
-adaptive_in_window(__u32 word, __u32 epoch)
-{
-	__u32 age = (epoch - (word & ADAPTIVE_EPOCH_MASK)) &
-		    ADAPTIVE_EPOCH_MASK;
-
-	return age < OP25B_XDP_ADAPTIVE_SUBWINDOWS ||
-	       age == ADAPTIVE_EPOCH_MASK;
-}
-
-/* lib/adaptive's stale_word(): left behind the window (not ahead of it:
- * another CPU's clock a little later). */
-static __always_inline int
-adaptive_stale(__u32 word, __u32 epoch)
-{
-	__u32 age = (epoch - (word & ADAPTIVE_EPOCH_MASK)) &
-		    ADAPTIVE_EPOCH_MASK;
-
-	return word != 0 && age >= OP25B_XDP_ADAPTIVE_SUBWINDOWS &&
-	       age <= ADAPTIVE_EPOCH_MASK / 2;
 }
 
 /* lib/adaptive's entry_reset(): the window starts again at @now. Plain
@@ -904,9 +883,10 @@ adaptive_count_syn(struct op25b_xdp_adaptive_entry *e, __u32 epoch)
 		if (i == own)
 			continue;
 		v = e->window[i];
-		if (adaptive_in_window(v, epoch))
+		if (adaptive_word_in_window(v, epoch))
 			sum += v >> 16;
-		else if ((next >> 16) == 1 && adaptive_stale(v, epoch))
+		else if ((next >> 16) == 1 && v != 0 &&
+			 adaptive_word_stale(v, epoch))
 			__sync_val_compare_and_swap(&e->window[i], v, 0);
 	}
 	return (next >> 16) + sum;
@@ -932,9 +912,10 @@ adaptive_count_dest(struct op25b_xdp_adaptive_entry *e, __u32 dest, __u32 epoch)
 			if (v != 0 && (v >> 16) == dest) {
 				e->dest[i] = word;
 				found = 1;
-			} else if (v != 0 && adaptive_in_window(v, epoch)) {
+			} else if (v != 0 &&
+				   adaptive_word_in_window(v, epoch)) {
 				distinct++;
-			} else if (adaptive_stale(v, epoch)) {
+			} else if (v != 0 && adaptive_word_stale(v, epoch)) {
 				/* Left behind: emptied (count_syn()). */
 				__sync_val_compare_and_swap(&e->dest[i], v, 0);
 			}
@@ -943,7 +924,7 @@ adaptive_count_dest(struct op25b_xdp_adaptive_entry *e, __u32 dest, __u32 epoch)
 			return distinct;
 		for (i = 0; i < OP25B_XDP_ADAPTIVE_DESTINATIONS; i++) {
 			v = e->dest[i];
-			if (v != 0 && adaptive_in_window(v, epoch))
+			if (v != 0 && adaptive_word_in_window(v, epoch))
 				continue;
 			if (__sync_val_compare_and_swap(&e->dest[i], v, word) ==
 			    v)
