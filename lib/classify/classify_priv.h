@@ -372,9 +372,8 @@ parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 		if (likely(nh == IPPROTO_TCP))
 			return parse_tcp(c, p, off, cur, payload_end, pppoe, 6,
 					 m);
-		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
-		    nh != IPPROTO_DSTOPTS && nh != IPPROTO_FRAGMENT &&
-		    nh != IPPROTO_AH)
+		/* An extension header it steps over, or no SMTP. */
+		if (!ipv6_walked(nh))
 			return OP25B_OUTCOME_NON_SMTP;
 		/* Hop-by-hop is only valid right after the IPv6 header. */
 		if (unlikely(i >= OP25B_IPV6_EXT_MAX ||

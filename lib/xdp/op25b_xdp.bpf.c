@@ -37,10 +37,8 @@ _Static_assert(OP25B_XDP_ADAPTIVE_SUBWINDOWS == ADAPTIVE_WORD_SUBWINDOWS,
 
 #define PROTO_HOPOPTS 0
 #define PROTO_TCP 6
-#define PROTO_ROUTING 43
 #define PROTO_FRAGMENT 44
 #define PROTO_AH 51
-#define PROTO_DSTOPTS 60
 
 #define RESET_TTL 64
 
@@ -333,9 +331,8 @@ op25b_ipv6_walk(struct xdp_md *ctx, __u32 off, __u32 end, struct tcp_at *t)
 	for (i = 0; i <= OP25B_XDP_IPV6_EXT_MAX; i++) {
 		if (nh == PROTO_TCP)
 			break;
-		if (nh != PROTO_HOPOPTS && nh != PROTO_ROUTING &&
-		    nh != PROTO_DSTOPTS && nh != PROTO_FRAGMENT &&
-		    nh != PROTO_AH)
+		/* An extension header it steps over, or no SMTP. */
+		if (!ipv6_walked(nh))
 			return OP25B_OUTCOME_NON_SMTP;
 		/* Hop-by-hop is only valid right after the IPv6 header. */
 		if (i >= OP25B_XDP_IPV6_EXT_MAX ||
