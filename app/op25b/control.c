@@ -408,12 +408,6 @@ op25b_control_check(struct op25b_app *app, struct op25b_policy *policy,
 	return err;
 }
 
-/*
- * Load @path and make it the running policy. On any failure the running
- * policy stays, `reload_failed` counts it and the reason is given as
- * file:line:column: message. Either way one audit line says who (@by,
- * @uid), which file and, on failure, why. Returns 0 or -errno.
- */
 void
 op25b_control_monitor_note(const struct op25b_policy *policy)
 {
@@ -424,6 +418,12 @@ op25b_control_monitor_note(const struct op25b_policy *policy)
 		printf("op25b: %s\n", note);
 }
 
+/*
+ * Load @path and make it the running policy. On any failure the running
+ * policy stays, `reload_failed` counts it and the reason is given as
+ * file:line:column: message. Either way one audit line says who (@by,
+ * @uid), which file and, on failure, why. Returns 0 or -errno.
+ */
 int
 op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 		     uint32_t uid, char *msg, size_t size)
