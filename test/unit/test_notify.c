@@ -182,6 +182,18 @@ check_reply(const struct rte_mbuf *m, const uint8_t *in, const struct shape *s,
 			 0);
 }
 
+/* Classify mbuf @m alone, in the tests' counters (@m is kept). */
+static struct op25b_classify_result
+classify_mbuf(struct rte_mbuf *m)
+{
+	struct op25b_classify_result r;
+
+	assert_int_equal(op25b_classifier_classify_burst(classifier, NULL, &m,
+							 1, &r, &counters),
+			 1);
+	return r;
+}
+
 /* Classify one frame; the mbuf is kept in @keep (NULL: freed). */
 static struct op25b_classify_result
 classify(const char *tokens, uint8_t *in, struct rte_mbuf **keep)
@@ -191,9 +203,7 @@ classify(const char *tokens, uint8_t *in, struct rte_mbuf **keep)
 	unsigned int len;
 	struct rte_mbuf *m = frame_of(tokens, in ? in : scratch, &len);
 
-	assert_int_equal(op25b_classifier_classify_burst(classifier, NULL, &m,
-							 1, &r, &counters),
-			 1);
+	r = classify_mbuf(m);
 	if (keep != NULL)
 		*keep = m;
 	else
@@ -288,6 +298,15 @@ test_handshake_and_greeting(void **state)
 			 2 * n);
 }
 
+/* The craft tokens of a handshake from DYN: its SYN, then its ACK of the
+ * SYN-ACK that carried @cookie. */
+static void
+handshake_tokens(char tokens[2][256], uint32_t cookie)
+{
+	snprintf(tokens[0], 256, DYN " seq=1000");
+	snprintf(tokens[1], 256, DYN " flags=A seq=1001 ack=%u", cookie + 1);
+}
+
 /* The two frames of a handshake (SYN, ACK) had no room for their answer:
  * notify_no_room counts both, neither was a SYN-ACK nor a notice, both
  * went under @outcome. */
@@ -311,9 +330,7 @@ test_unbuilt_answer_not_counted(void **state)
 	unsigned int i;
 
 	(void)state;
-	snprintf(tokens[0], sizeof(tokens[0]), DYN " seq=1000");
-	snprintf(tokens[1], sizeof(tokens[1]), DYN " flags=A seq=1001 ack=%u",
-		 cookie_of(AF_INET) + 1);
+	handshake_tokens(tokens, cookie_of(AF_INET));
 	for (i = 0; i < RTE_DIM(tokens); i++) {
 		struct op25b_classify_result r;
 		unsigned int len;
@@ -322,10 +339,7 @@ test_unbuilt_answer_not_counted(void **state)
 
 		m = frame_of(tokens[i], in, &len);
 		rte_mbuf_refcnt_update(m, 1);
-		assert_int_equal(op25b_classifier_classify_burst(classifier,
-								 NULL, &m, 1,
-								 &r, &counters),
-				 1);
+		r = classify_mbuf(m);
 		assert_int_equal(r.outcome, OP25B_OUTCOME_BLOCKED);
 		assert_int_equal(r.disposition, OP25B_DISPOSITION_DROP);
 		/* Untouched. */
@@ -353,9 +367,7 @@ test_no_room_falls_back_to_reset(void **state)
 	unsigned int i;
 
 	(void)state;
-	snprintf(tokens[0], sizeof(tokens[0]), DYN " seq=1000");
-	snprintf(tokens[1], sizeof(tokens[1]), DYN " flags=A seq=1001 ack=%u",
-		 cookie + 1);
+	handshake_tokens(tokens, cookie);
 	for (i = 0; i < RTE_DIM(tokens); i++) {
 		struct op25b_classify_result r;
 		uint8_t in[OP25B_CRAFT_FRAME_MAX];
@@ -366,10 +378,7 @@ test_no_room_falls_back_to_reset(void **state)
 		memmove((uint8_t *)m->buf_addr + end,
 			rte_pktmbuf_mtod(m, void *), len);
 		m->data_off = end;
-		assert_int_equal(op25b_classifier_classify_burst(classifier,
-								 NULL, &m, 1,
-								 &r, &counters),
-				 1);
+		r = classify_mbuf(m);
 		assert_int_equal(r.outcome, OP25B_OUTCOME_RESET);
 		assert_int_equal(r.disposition, OP25B_DISPOSITION_REPLY);
 		check_reply(m, in, &shapes[0], AF_INET, &rst[i]);
