@@ -34,6 +34,7 @@ scenarios=(
 	test/integration/vector.sh
 	test/integration/xdp_replay.sh
 	test/integration/xdp_kernel.sh
+	test/integration/xdp_layout.sh
 	test/e2e/smtp.sh
 	test/e2e/xdp.sh
 )

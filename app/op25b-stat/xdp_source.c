@@ -53,6 +53,10 @@ stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 		snprintf(why, why_size, "%s: %s", dir,
 			 err == -ENOENT
 				 ? "no op25b-xdp instance is loaded there"
+			 : err == -EPROTO
+				 ? "an op25b-xdp of another version loaded "
+				   "it: its maps are not of this op25b-stat's "
+				   "layout"
 				 : strerror(-err));
 		return err;
 	}

@@ -119,16 +119,26 @@ xdp_iface_operand(const struct xdp_args *a, char *dir, size_t size,
 	return *ifindex == 0 ? EXIT_FAILURE : 0;
 }
 
+/* Why an instance in @dir did not open (errno @err), in a line. */
+static const char *
+open_error(int err)
+{
+	if (err == ENOENT)
+		return "no instance is loaded there (op25b-xdp load)";
+	if (err == EPROTO)
+		return "an op25b-xdp of another version loaded it: its maps "
+		       "are not of this one's layout (op25b-xdp unload, then "
+		       "load it again)";
+	return strerror(err);
+}
+
 struct op25b_xdp *
 xdp_open_instance(const char *dir)
 {
 	struct op25b_xdp *x = op25b_xdp_open_pinned(dir);
 
 	if (x == NULL)
-		fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
-			errno == ENOENT ? "no instance is loaded there "
-					  "(op25b-xdp load)"
-					: strerror(errno));
+		fprintf(stderr, "op25b-xdp: %s: %s\n", dir, open_error(errno));
 	return x;
 }
 
@@ -287,8 +297,8 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 			"op25b-xdp: %s: the maps refuse it: %s; the running "
 			"policy stays%s\n",
 			policy->file, strerror(-err),
-			err == -EPROTO ? " (a program of an older op25b-xdp: "
-					 "unload and load it)"
+			err == -EPROTO ? " (maps of another op25b-xdp "
+					 "version: unload and load it)"
 				       : "");
 		goto out;
 	}
@@ -399,14 +409,20 @@ xdp_cmd_unload(const struct xdp_args *a)
 		return xdp_usage_error(a);
 	if (xdp_pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
 		return OP25B_EXIT_USAGE;
-	x = xdp_open_instance(dir);
-	if (x == NULL)
+	/* Also an instance another version loaded: only its program's id
+	 * is read then. */
+	x = op25b_xdp_open_pinned_any(dir);
+	if (x == NULL) {
+		fprintf(stderr, "op25b-xdp: %s: %s\n", dir, open_error(errno));
 		return EXIT_FAILURE;
+	}
 	/* The interface by the index recorded at load: renamed since (ip
 	 * link set NAME name NEW), its name finds nothing, and the program
 	 * would stay on it without its pins. An interface deleted under its
-	 * program (the index gone): the pins still go. */
-	if (op25b_xdp_state(x, &st) == 0 && st.ifindex > 0)
+	 * program (the index gone): the pins still go. Another version's
+	 * record is not read: the interface by its name. */
+	if (op25b_xdp_foreign_map(x) == NULL && op25b_xdp_state(x, &st) == 0 &&
+	    st.ifindex > 0)
 		ifindex = if_indextoname((unsigned int)st.ifindex, name) != NULL
 				  ? st.ifindex
 				  : 0;
@@ -573,8 +589,13 @@ xdp_cmd_status(const struct xdp_args *a)
 		snprintf(dir, sizeof(dir), "%s/%s", op25b_xdp_pin_root(),
 			 de->d_name);
 		x = op25b_xdp_open_pinned(dir);
-		if (x == NULL)
+		if (x == NULL) {
+			/* Listed by the others' status; said here. */
+			if (errno == EPROTO)
+				fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
+					open_error(errno));
 			continue;
+		}
 		print_status(de->d_name, x, a->json, n == 0);
 		op25b_xdp_close(x);
 		n++;

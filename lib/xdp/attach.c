@@ -108,8 +108,66 @@ op25b_xdp_unpin(const char *dir)
 	return rmdir(dir) == 0 ? 0 : -errno;
 }
 
+/*
+ * Each map's key and value sizes as this build's object defines them
+ * (op25b_xdp.bpf.c): the per-generation tables are arrays of maps, whose
+ * values are map ids. A per-CPU map's value_size is one CPU's. An
+ * instance another op25b-xdp pinned may hold values of another layout:
+ * the kernel copies a map's own value_size into the caller's buffer, so
+ * reading its counters with this build's struct would sum words at the
+ * wrong offsets, or write past the buffer when the other's are larger.
+ */
+static const struct {
+	uint32_t key, value;
+} map_sizes[XDP_MAP_MAX] = {
+	[XDP_MAP_SRC4] = { 4, 4 },
+	[XDP_MAP_DST4] = { 4, 4 },
+	[XDP_MAP_SRC6] = { 4, 4 },
+	[XDP_MAP_DST6] = { 4, 4 },
+	[XDP_MAP_EXEMPT4] = { 4, 4 },
+	[XDP_MAP_EXEMPT6] = { 4, 4 },
+	[XDP_MAP_POLICY] = { 4, sizeof(struct op25b_xdp_policy) },
+	[XDP_MAP_ACTIVE] = { 4, sizeof(struct op25b_xdp_active) },
+	[XDP_MAP_COUNTERS] = { 4, sizeof(struct op25b_stats_counters) },
+	[XDP_MAP_NAMES] = { 4, sizeof(struct op25b_stats_names) },
+	[XDP_MAP_ADAPTIVE] = { 8, sizeof(struct op25b_xdp_adaptive_entry) },
+	[XDP_MAP_ADAPTIVE_COUNTS] = { 4, sizeof(struct
+						op25b_xdp_adaptive_counts) },
+	[XDP_MAP_NOTIFY] = { 4, sizeof(struct op25b_xdp_notify) },
+	[XDP_MAP_NOTIFY_KEY] = { 4, sizeof(struct op25b_xdp_notify_key) },
+	[XDP_MAP_NOTIFY_BUDGET] = { 4, sizeof(struct op25b_xdp_notify_budget) },
+};
+
+/* Whether the map @fd (map @i) has this build's key and value sizes. */
+static int
+map_layout_check(int fd, int i)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0)
+		return -errno;
+	return info.key_size == map_sizes[i].key &&
+			       info.value_size == map_sizes[i].value
+		       ? 0
+		       : -EPROTO;
+}
+
 struct op25b_xdp *
 op25b_xdp_open_pinned(const char *dir)
+{
+	struct op25b_xdp *x = op25b_xdp_open_pinned_any(dir);
+
+	if (x != NULL && x->foreign_map >= 0) {
+		op25b_xdp_close(x);
+		errno = EPROTO;
+		return NULL;
+	}
+	return x;
+}
+
+struct op25b_xdp *
+op25b_xdp_open_pinned_any(const char *dir)
 {
 	struct op25b_xdp *x = calloc(1, sizeof(*x));
 	char path[PATH_MAX];
@@ -118,6 +176,7 @@ op25b_xdp_open_pinned(const char *dir)
 	if (x == NULL)
 		return NULL;
 	x->prog_fd = -1;
+	x->foreign_map = -1;
 	for (i = 0; i < XDP_MAP_MAX; i++)
 		x->map_fd[i] = -1;
 	for (i = 0; i < XDP_MAP_MAX && err == 0; i++) {
@@ -127,11 +186,22 @@ op25b_xdp_open_pinned(const char *dir)
 			if (x->map_fd[i] < 0)
 				err = -errno;
 		}
+		if (err == 0) {
+			err = map_layout_check(x->map_fd[i], i);
+			if (err == -EPROTO) {
+				if (x->foreign_map < 0)
+					x->foreign_map = i;
+				err = 0;
+			}
+		}
 		/* An instance an op25b-xdp without adaptive (or notify)
-		 * loaded has no such maps: it can still be read and
-		 * unloaded. */
-		if (err == -ENOENT && i >= XDP_MAP_ADAPTIVE)
+		 * loaded has no such maps: another layout, which only
+		 * unload takes. */
+		if (err == -ENOENT && i >= XDP_MAP_ADAPTIVE) {
+			if (x->foreign_map < 0)
+				x->foreign_map = i;
 			err = 0;
+		}
 	}
 	if (err == 0)
 		err = pin_path(path, sizeof(path), dir, XDP_PROG_PIN);
@@ -146,6 +216,12 @@ op25b_xdp_open_pinned(const char *dir)
 		return NULL;
 	}
 	return x;
+}
+
+const char *
+op25b_xdp_foreign_map(const struct op25b_xdp *x)
+{
+	return x->foreign_map >= 0 ? op25b_xdp_map_names[x->foreign_map] : NULL;
 }
 
 int

@@ -69,13 +69,25 @@ void op25b_xdp_log_summary(const char *log, unsigned int lines, char *out,
 
 /**
  * Open a pinned instance (its program and maps) from @p dir, as pinned by
- * op25b_xdp_pin(), from another process. An instance pinned by an
- * op25b-xdp without adaptive (no op25b_adaptive pins) opens too, for
- * status and unload; op25b_xdp_apply() refuses it (-EPROTO).
+ * op25b_xdp_pin(), from another process.
  * @return the instance, or NULL with errno set: ENOENT (nothing pinned
- *   there), EPERM.
+ *   there), EPROTO (an op25b-xdp of another version pinned it: a map's
+ *   keys or values are not this build's, or a map is missing), EPERM.
  */
 struct op25b_xdp *op25b_xdp_open_pinned(const char *dir);
+
+/**
+ * op25b_xdp_open_pinned(), also when another version pinned the
+ * instance: for unload only (op25b_xdp_prog_id(), op25b_xdp_detach(),
+ * op25b_xdp_unpin()); op25b_xdp_foreign_map() says which map differs,
+ * and then nothing else may read or write its maps (op25b_xdp_apply()
+ * refuses, -EPROTO).
+ */
+struct op25b_xdp *op25b_xdp_open_pinned_any(const char *dir);
+
+/** The name of the first map of @p x whose layout is not this build's,
+ * or NULL when all are. */
+const char *op25b_xdp_foreign_map(const struct op25b_xdp *x);
 
 /** Unpin nothing, detach nothing: free this process's handles. NULL is
  * accepted. */

@@ -177,6 +177,7 @@ op25b_xdp_load_sized(uint32_t adaptive_entries, char *log, size_t size)
 	x = calloc(1, sizeof(*x));
 	if (x == NULL)
 		return NULL;
+	x->foreign_map = -1;
 	if (log != NULL && size > 0)
 		log[0] = '\0';
 	log_buf = log;
@@ -787,9 +788,9 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 	 * reload would read another file. */
 	if (strlen(policy->file) >= sizeof(active.policy))
 		return -ENAMETOOLONG;
-	/* A program an op25b-xdp without adaptive loaded: its policy entry
-	 * is of another layout (unload and load it again). */
-	if (x->map_fd[XDP_MAP_ADAPTIVE] < 0 || x->map_fd[XDP_MAP_NOTIFY] < 0)
+	/* Maps of another layout (op25b_xdp_open_pinned_any()): unload
+	 * and load it again. */
+	if (x->foreign_map >= 0)
 		return -EPROTO;
 	err = active_slot(x, &active);
 	if (err != 0)

@@ -39,6 +39,9 @@ struct op25b_xdp {
 	struct op25b_xdp_bpf *skel; /* NULL: opened from pins */
 	int prog_fd;
 	int map_fd[XDP_MAP_MAX];
+	/* The first map of another layout than this build's (-1: none):
+	 * op25b_xdp_open_pinned_any(). */
+	int foreign_map;
 };
 
 struct op25b_policy;
