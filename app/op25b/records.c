@@ -594,10 +594,6 @@ write_up_to(struct op25b_app *app, uint32_t interval)
 	if (n <= 0)
 		return;
 	anchor_clock(rec);
-	rec->view.mode = op25b_stats_writer_header(app->stats)->mode ==
-					 OP25B_STATS_MODE_MONITOR
-				 ? "monitor"
-				 : "enforce";
 	if (rec->syslog)
 		write_syslog(rec, taken, (unsigned int)n);
 	else

@@ -153,9 +153,10 @@ _Static_assert(_Alignof(struct op25b_classifier) == RTE_CACHE_LINE_SIZE,
 	       "the classifier starts a cache line");
 
 /* rule[class_slot * n_group_slots + group_slot]: the precedence step
- * (enum op25b_rule) that decided the matrix's cell, for the block records
- * of the frames it decided (the cell's own, not that of a policy loaded
- * before the record is written). After the matrix and its padding: the
+ * (enum op25b_rule) that decided the matrix's cell, with
+ * OP25B_RECORD_RULE_MONITOR in monitor mode, for the block records of the
+ * frames it decided (the cell's own, not that of a policy or mode in force
+ * when the record is written). After the matrix and its padding: the
  * classifier's two lines have no byte left for a pointer. */
 static inline uint8_t *
 classifier_rules(const struct op25b_classifier *c)

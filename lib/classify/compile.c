@@ -21,6 +21,7 @@
 #include "classify_priv.h"
 #include "lpm_build.h"
 #include "notify.h"
+#include "op25b_records.h"
 
 /* One side (sources or destinations) of the policy, as compile sees it. */
 struct side_rules {
@@ -630,7 +631,13 @@ classifier_compile(const struct op25b_policy *policy, int socket_id,
 				policy, action,
 				op25b_policy_block_of(policy,
 						      class_of_slot[i]));
-			rules[i * c->n_group_slots + j] = (uint8_t)rule;
+			/* With the mode the cell was compiled in, for
+			 * the records of the frames it decides. */
+			rules[i * c->n_group_slots + j] =
+				(uint8_t)(rule |
+					  (policy->mode == OP25B_MODE_MONITOR
+						   ? OP25B_RECORD_RULE_MONITOR
+						   : 0));
 		}
 	}
 

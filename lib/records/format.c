@@ -96,7 +96,7 @@ record_members(const struct op25b_records_merged *rec,
 	TEXT("src", addr_text(r->family, r->src, ms->src));
 	TEXT("class", v->class_name(v->ctx, r->class_slot));
 	TEXT("group", v->group_name(v->ctx, r->group_slot));
-	TEXT("rule", v->rule(v->ctx, r->rule));
+	TEXT("rule", v->rule(v->ctx, op25b_record_rule_step(r->rule)));
 	TEXT("action", op25b_records_action_name(r->outcome));
 	NUMBER("dport", r->dport);
 	TEXT("dst", addr_text(r->family, r->dst, ms->dst));
@@ -111,7 +111,8 @@ record_members(const struct op25b_records_merged *rec,
 		NUMBER("pppoe_session", (uint64_t)r->pppoe_session);
 	TEXT("src_mac", ms->mac);
 	NUMBER("port", r->port);
-	TEXT("mode", v->mode);
+	TEXT("mode",
+	     v->mode != NULL ? v->mode : op25b_record_mode_name(r->rule));
 #undef TEXT
 #undef NUMBER
 }

@@ -66,7 +66,29 @@ extern "C" {
 	uint8_t class_slot;                                                    \
 	uint8_t group_slot;                                                    \
 	uint8_t family;                                                        \
-	uint8_t rule;
+	uint8_t rule; /* the step (enum op25b_rule), | RULE_MONITOR */
+
+/** Bit 7 of a hint's and a record's rule: the frame was judged in monitor
+ * mode (its would-block counted, not blocked). The classifier compiles it
+ * into the step of each cell (lib/classify/compile.c), so that a record
+ * gives the mode the source's last frame was judged in, not the mode when
+ * the record is written: `set mode` and a reload do not end an interval.
+ * Bits 0..6: the precedence step, enum op25b_rule. */
+#define OP25B_RECORD_RULE_MONITOR 0x80
+
+/** The precedence step of a record's @p rule (enum op25b_rule). */
+static inline uint8_t
+op25b_record_rule_step(uint8_t rule)
+{
+	return rule & (uint8_t)~OP25B_RECORD_RULE_MONITOR;
+}
+
+/** "monitor" or "enforce": the mode a record's @p rule was judged in. */
+static inline const char *
+op25b_record_mode_name(uint8_t rule)
+{
+	return rule & OP25B_RECORD_RULE_MONITOR ? "monitor" : "enforce";
+}
 
 /** The last frame's figures as one block (OP25B_RECORD_LAST_MEMBERS). */
 struct op25b_record_last {
@@ -283,10 +305,13 @@ struct op25b_records_view {
 	const char *(*class_name)(void *ctx, uint8_t slot);
 	const char *(*group_name)(void *ctx, uint8_t slot);
 	/** The name of the precedence step that decided (enum op25b_rule,
-	 * as the classifier gave it: op25b_rule_name()). */
+	 * as the classifier gave it, without OP25B_RECORD_RULE_MONITOR:
+	 * op25b_rule_name()). */
 	const char *(*rule)(void *ctx, uint8_t rule);
 	void *ctx;
-	const char *mode; /**< "enforce" or "monitor" */
+	/** NULL: the mode of the record's rule (op25b_record_mode_name());
+	 * else this (a top list's, resolved before). */
+	const char *mode;
 	/* TSC -> wall clock: wall_ns0 was CLOCK_REALTIME at tsc0. */
 	uint64_t tsc_hz;
 	uint64_t tsc0;

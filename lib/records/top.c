@@ -55,8 +55,11 @@ op25b_records_top_resolve(struct op25b_records_top *t,
 	t->has_group = copy_name(t->group_name, sizeof(t->group_name),
 				 v->group_name(v->ctx, m->r.group_slot)) !=
 		       NULL;
-	copy_name(t->rule, sizeof(t->rule), v->rule(v->ctx, m->r.rule));
-	copy_name(t->mode, sizeof(t->mode), v->mode);
+	copy_name(t->rule, sizeof(t->rule),
+		  v->rule(v->ctx, op25b_record_rule_step(m->r.rule)));
+	copy_name(t->mode, sizeof(t->mode),
+		  v->mode != NULL ? v->mode
+				  : op25b_record_mode_name(m->r.rule));
 }
 
 struct top_list {

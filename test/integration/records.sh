@@ -265,7 +265,7 @@ cat "$work/fifo1.pcap" >&3
 c() { "$cli" --cli-socket "$work/cli.sock" --timeout 20 "$@" >"$work/out" 2>&1; }
 rx_is() { # N: the worker has received N frames
 	"$build/app/op25b-stat/op25b-stat" --name "$name-fifo" --json >"$work/stat.json" 2>/dev/null &&
-		[ "$(field "$work/stat.json" 's["packets"]["non_smtp"] + s["packets"]["submission"] + s["packets"]["forwarded"] + s["packets"]["blocked"] + s["packets"]["reset"]')" = "$1" ]
+		[ "$(field "$work/stat.json" 's["packets"]["non_smtp"] + s["packets"]["submission"] + s["packets"]["forwarded"] + s["packets"]["blocked"] + s["packets"]["reset"] + s["packets"]["counted"]')" = "$1" ]
 }
 wait_until 10 "$bg_pid" grep -q "op25b: commands:" "$work/fifo.log" ||
 	problem "op25b did not start: $(tail -3 "$work/fifo.log")"
@@ -278,18 +278,31 @@ wait_until 10 "$bg_pid" rx_is 32 || problem "the first burst was not received"
 sed -e '/^  mobile-only:/,/^    prefixes:/{/^    to:/d;s/^    action: allow/    action: block/}' \
 	"$work/policy.yaml" >"$work/policy-rules.yaml"
 grep -q 'to: {mobile-mx' "$work/policy-rules.yaml" && problem "policy-rules.yaml still has mobile-only's to:"
-"$cli" --cli-socket "$work/cli.sock" --timeout 20 policy reload "$work/policy-rules.yaml" \
-	>"$work/reload.out" 2>&1 &
-reload_pid=$!
 received=32
-while kill -0 "$reload_pid" 2>/dev/null && [ "$received" -lt 3232 ]; do
-	cat "$work/nudge.bin" >&3
-	received=$((received + 32))
-	sleep 0.1
-done
-wait "$reload_pid"
+# nudged OUT COMMAND...: a CLI command that waits for the worker, with
+# bursts of HTTPS until it is done; its exit status.
+nudged() {
+	local out=$1 pid rc
+	shift
+	"$cli" --cli-socket "$work/cli.sock" --timeout 20 "$@" >"$out" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null && [ "$received" -lt 6432 ]; do
+		cat "$work/nudge.bin" >&3
+		received=$((received + 32))
+		sleep 0.1
+	done
+	wait "$pid"
+	rc=$?
+	wait_until 10 "$bg_pid" rx_is "$received" || problem "the nudges were not received"
+	return $rc
+}
+nudged "$work/reload.out" policy reload "$work/policy-rules.yaml"
 want_rc $? 0 "reload before the interval is written: $(cat "$work/reload.out")"
-wait_until 10 "$bg_pid" rx_is "$received" || problem "the nudges were not received"
+# Monitor mode before the interval is written, and for the second one:
+# the first's records still say enforce, the mode their frames were
+# judged in; the second's monitor, their blocks counted.
+nudged "$work/mode.out" set mode monitor
+want_rc $? 0 "set mode monitor: $(cat "$work/mode.out")"
 c records flush || problem "records flush failed: $(cat "$work/out")"
 cat "$work/nudge.bin" >&3
 received=$((received + 32))
@@ -343,7 +356,7 @@ want_lines "$work/fifo.jsonl.2" 2
 cat "$work/fifo.jsonl.1" "$work/fifo.jsonl.2" >"$work/fifo-all.jsonl"
 check "$work/fifo-all.jsonl" two
 [ "$(counter "$work/fifo.json" records_written)" = 7 ] || problem "records_written $(counter "$work/fifo.json" records_written), want 7"
-report "records: two intervals, one record per source each; the rule of the policy that blocked, across a reload; reopen after rename; a reopen that fails keeps the old file; show blocked top, op25b-stat --top, empty after an interval without blocks"
+report "records: two intervals, one record per source each; the rule of the policy and the mode that blocked, across a reload and set mode; reopen after rename; a reopen that fails keeps the old file; show blocked top, op25b-stat --top, empty after an interval without blocks"
 
 c() { :; }
 exit $status

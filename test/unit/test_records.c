@@ -505,7 +505,6 @@ view_of(void)
 		.class_name = name_of,
 		.group_name = name_of,
 		.rule = rule_of,
-		.mode = "enforce",
 		.tsc_hz = 1000,
 		.tsc0 = 5000,
 		.wall_ns0 = 1796320800000000000ull,
@@ -567,13 +566,14 @@ test_json_line(void **state)
 	rec.r.n_vlans = 0;
 	rec.r.pppoe_session = -1;
 	rec.r.group_slot = 2;
-	rec.r.rule = RULE_CLASS_TO;
+	/* The mode is the rule's: the classifier that judged the last
+	 * frame was compiled in monitor mode. */
+	rec.r.rule = RULE_CLASS_TO | OP25B_RECORD_RULE_MONITOR;
 	rec.r.outcome = OP25B_OUTCOME_COUNTED;
 	rec.r.port = 2;
 	/* Past 2^32: the merge's 64-bit sums. */
 	rec.segments = 8589934560ull;
 	rec.syns = 4294967296ull;
-	v.mode = "monitor";
 	text = line_of(&rec, &v);
 	assert_non_null(strstr(text, "\"segments\":8589934560,"
 				     "\"syns\":4294967296,"));
