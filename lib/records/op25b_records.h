@@ -147,7 +147,7 @@ _Static_assert(sizeof(struct op25b_record) % 8 == 0 &&
 static inline uint64_t
 op25b_record_dst_key(uint8_t family, const uint8_t *addr)
 {
-	uint64_t hi, lo;
+	uint64_t hi, lo, k;
 	uint32_t a;
 
 	if (family == 4) {
@@ -157,11 +157,16 @@ op25b_record_dst_key(uint8_t family, const uint8_t *addr)
 	memcpy(&hi, addr, 8);
 	memcpy(&lo, addr + 8, 8);
 	/* A multiplicative fold: two addresses of one /64 differ in lo,
-	 * which the multiplication spreads over the whole word. The top bit
-	 * is set so that no IPv6 key equals an IPv4 one. */
-	return ((hi * 0x9e3779b97f4a7c15ull) ^ (lo * 0xc2b2ae3d27d4eb4full) ^
-		(lo >> 29)) |
-	       (1ull << 63);
+	 * which the multiplication spreads upwards, and the shifts
+	 * downwards. A multiplication by an odd number moves a half's top
+	 * bit nowhere: without the shifts before it, addresses that differ
+	 * in bit 63 of hi or of lo alone (2001:db8:1::25, 2001:db8:1:80::25)
+	 * folded to keys that differ in bit 63 alone, or to one key, and the
+	 * top bit, set so that no IPv6 key equals an IPv4 one, merged them:
+	 * one destination. */
+	k = (hi ^ hi >> 31) * 0x9e3779b97f4a7c15ull ^
+	    (lo ^ lo >> 29) * 0xc2b2ae3d27d4eb4full;
+	return (k ^ k >> 32) | 1ull << 63;
 }
 
 /** A source's hash in the worker's table (struct op25b_record_hint's

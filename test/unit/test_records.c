@@ -218,6 +218,46 @@ test_table_families_and_destinations(void **state)
 	}
 }
 
+/* Destination keys of IPv6 addresses that differ in one bit, any bit, are
+ * distinct (and none an IPv4 key): a key is all the table and the merge
+ * compare. The fold once merged addresses that differed in bit 63 of
+ * either half, such as 2001:db8:1::25 and 2001:db8:1:80::25: one source
+ * sending to both had one destination. */
+static void
+test_dst_keys_ipv6(void **state)
+{
+	struct op25b_records_table *t = *state;
+	struct op25b_record_hint h = hint4("198.18.0.1", "203.0.113.1", 25, 1);
+	uint64_t keys[129];
+	uint8_t a[16];
+	struct op25b_record out[2];
+	unsigned int i, j;
+
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1::25", a), 1);
+	keys[128] = op25b_record_dst_key(6, a);
+	for (i = 0; i < 128; i++) {
+		a[i / 8] ^= (uint8_t)(0x80 >> (i % 8));
+		keys[i] = op25b_record_dst_key(6, a);
+		a[i / 8] ^= (uint8_t)(0x80 >> (i % 8));
+		assert_true(keys[i] >> 63);
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		for (j = i + 1; j < sizeof(keys) / sizeof(keys[0]); j++)
+			if (keys[i] == keys[j])
+				fail_msg("bits %u and %u: the same key", i, j);
+	/* Through the table: two destinations. */
+	h.family = 6;
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1000::9", h.src), 1);
+	h.hash = op25b_record_source_hash(6, h.src);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1::25", h.dst), 1);
+	assert_int_equal(op25b_records_table_add(t, &h, 1, 0, out), 0);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1:80::25", h.dst), 1);
+	assert_int_equal(op25b_records_table_add(t, &h, 2, 0, out), 0);
+	assert_int_equal(op25b_records_table_flush(t, out, 2), 1);
+	assert_int_equal(out[0].segments, 2);
+	assert_int_equal(out[0].n_dsts, 2);
+}
+
 /* A burst is counted as its frames one by one, at tsc + i: records
  * finished beyond the caller's room are lost and counted. */
 static void
@@ -709,6 +749,7 @@ main(void)
 		FIXTURE_TEST(table, test_table_counts_in_place),
 		FIXTURE_TEST(table, test_table_piece_per_destinations),
 		FIXTURE_TEST(table, test_table_families_and_destinations),
+		FIXTURE_TEST(table, test_dst_keys_ipv6),
 		cmocka_unit_test(test_table_burst),
 		FIXTURE_TEST(table, test_table_full),
 		cmocka_unit_test(test_merge),
