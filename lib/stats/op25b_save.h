@@ -12,11 +12,13 @@
 typedef int (*op25b_save_fn_t)(FILE *f, const void *arg);
 
 /**
- * Write @p path by @p write_fn under "@p path.tmp" and rename that over
- * @p path, so that a reader sees the old content or the new, never half
- * of it. On error the temporary file is removed and @p path is as it was.
- * @return 0; -ENAMETOOLONG; -errno from fopen(3), fclose(3), rename(2);
- *   or what @p write_fn returned.
+ * Write @p path by @p write_fn under a new file "@p path.XXXXXX"
+ * (mkstemp(3): never a name another user made first, nor a link) and
+ * rename that over @p path, mode 0644, so that a reader sees the old
+ * content or the new, never half of it. On error the temporary file is
+ * removed and @p path is as it was.
+ * @return 0; -ENAMETOOLONG; -errno from mkstemp(3), fchmod(2), fclose(3),
+ *   rename(2); or what @p write_fn returned.
  */
 int
 op25b_save_file(const char *path, op25b_save_fn_t write_fn, const void *arg);

@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "op25b_json.h"
+#include "op25b_save.h"
 #include "op25b_stats.h"
 
 /* ---- fixture ---------------------------------------------------------- */
@@ -1481,6 +1482,85 @@ test_concurrent_layout(void **state)
 	assert_true(race.generations_seen >= RACE_MIN_GENERATIONS);
 }
 
+static int
+save_text(FILE *f, const void *arg)
+{
+	return fputs(arg, f) < 0 ? -EIO : 0;
+}
+
+static int
+save_fails(FILE *f, const void *arg)
+{
+	(void)f;
+	(void)arg;
+	return -EIO;
+}
+
+/* The whole content of @p path, or NULL. */
+static char *
+slurp(const char *path)
+{
+	static char buf[256];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * op25b_save_file() writes a file of its own and renames it over the
+ * path: a name another user made first where the list lives (/dev/shm),
+ * such as PATH.tmp as a link to another file, is neither written nor
+ * followed; the result is 0644; a failed write leaves the path as it was
+ * and nothing else behind.
+ */
+static void
+test_save_file(void **state)
+{
+	char dir[] = "/tmp/op25b-save.XXXXXX", path[64], link[80], victim[80];
+	struct stat st;
+	char *text;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/list", dir);
+	snprintf(link, sizeof(link), "%s/list.tmp", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	f = fopen(victim, "w");
+	assert_non_null(f);
+	fputs("keep\n", f);
+	fclose(f);
+	assert_int_equal(symlink(victim, link), 0);
+
+	assert_int_equal(op25b_save_file(path, save_text, "new\n"), 0);
+	text = slurp(victim);
+	assert_non_null(text);
+	assert_string_equal(text, "keep\n");
+	text = slurp(path);
+	assert_non_null(text);
+	assert_string_equal(text, "new\n");
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0644);
+
+	assert_int_equal(op25b_save_file(path, save_fails, NULL), -EIO);
+	text = slurp(path);
+	assert_non_null(text);
+	assert_string_equal(text, "new\n");
+	/* The list, the victim and the link, and no temporary file: the
+	 * folder is empty without them. */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(unlink(victim), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -1489,6 +1569,7 @@ main(void)
 		cmocka_unit_test(test_field_names),
 		cmocka_unit_test(test_json_writer),
 		cmocka_unit_test(test_path),
+		cmocka_unit_test(test_save_file),
 		cmocka_unit_test_setup_teardown(test_create_destroy, setup,
 						teardown),
 		cmocka_unit_test(test_create_invalid),
