@@ -218,24 +218,27 @@ pid_alive(uint64_t pid)
 /* Writer                                                              */
 
 /* Whether the segment at @p path belongs to a live process other than us.
- * Anything that is not a segment of our layout (garbage, another layout
- * version) names no owner we could ask, so it is taken as stale. */
+ * A segment of any layout version names its writer at the same offset
+ * (op25b_stats.h): an op25b of another build under the same name is
+ * alive too, and its name is not ours to take. Anything else (garbage, a
+ * file too short) names no owner we could ask: stale. */
 static bool
 segment_owned(const char *path)
 {
-	struct op25b_stats_header h;
+	/* The words every layout keeps in place: magic, pid. */
+	enum {
+		PID = offsetof(struct op25b_stats_header, pid) / 8
+	};
+	uint64_t head[PID + 1];
 	bool owned = false;
-	struct stat st;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return false;
-	if (fstat(fd, &st) == 0 && st.st_size >= (off_t)sizeof(h) &&
-	    pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
-	    h.magic == OP25B_STATS_MAGIC &&
-	    h.layout_version == OP25B_STATS_LAYOUT_VERSION)
-		owned = h.pid != (uint64_t)getpid() && pid_alive(h.pid);
+	if (pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	    head[0] == OP25B_STATS_MAGIC)
+		owned = head[PID] != (uint64_t)getpid() && pid_alive(head[PID]);
 	close(fd);
 	return owned;
 }

@@ -529,6 +529,42 @@ test_stale_replaced(void **state)
 		    OP25B_STATS_MAGIC);
 }
 
+/*
+ * A segment of another layout version whose writer lives (an op25b of
+ * another build, started under the same --name) is that writer's: taking
+ * its name would hide it from op25b-stat, and share its exemptions and
+ * audit log. The pid is where every version keeps it (offset 48). Its
+ * writer dead, it is stale like any other.
+ */
+static void
+test_other_layout_owner(void **state)
+{
+	struct fixture *f = *state;
+	struct op25b_stats_header fake;
+	unsigned int i;
+	static const uint32_t versions[] = { OP25B_STATS_LAYOUT_VERSION - 1,
+					     OP25B_STATS_LAYOUT_VERSION + 1 };
+
+	for (i = 0; i < 2; i++) {
+		memset(&fake, 0, sizeof(fake));
+		fake.magic = OP25B_STATS_MAGIC;
+		fake.layout_version = versions[i];
+		/* Alive, and not us. */
+		fake.pid = (uint64_t)getppid();
+		write_file(f->path, &fake, sizeof(fake));
+		assert_null(op25b_stats_writer_create(f->name, 1, 0));
+		assert_int_equal(errno, EEXIST);
+		assert_true(exists(f->path));
+
+		fake.pid = (uint64_t)dead_pid();
+		write_file(f->path, &fake, sizeof(fake));
+		f->w = op25b_stats_writer_create(f->name, 1, 0);
+		assert_non_null(f->w);
+		op25b_stats_writer_destroy(f->w);
+		f->w = NULL;
+	}
+}
+
 /* Our own earlier segment is not a live owner (the spec: "not us"); the
  * first writer's destroy then leaves the second's segment alone. */
 static void
@@ -1576,6 +1612,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_live_owner, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stale_replaced, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_other_layout_owner, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replace_own, setup,
 						teardown),
