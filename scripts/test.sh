@@ -33,6 +33,7 @@ scenarios=(
 	test/integration/vdevs.sh
 	test/integration/vector.sh
 	test/integration/xdp_replay.sh
+	test/integration/xdp_clock.sh
 	test/integration/xdp_kernel.sh
 	test/integration/xdp_layout.sh
 	test/e2e/smtp.sh

@@ -149,9 +149,11 @@ expire(struct op25b_exempt_registry *reg, struct op25b_xdp *x)
 }
 
 int
-xdp_exempt_expire(struct op25b_xdp *x, const char *path)
+xdp_exempt_expire(struct op25b_xdp *x, const char *path, bool rewrite)
 {
 	struct op25b_exempt_registry *reg;
+	const struct op25b_exempt_entry *e;
+	unsigned int i, n;
 	int err = -1;
 
 	/* Quiet: run calls this every second, and a broken file is said
@@ -164,6 +166,11 @@ xdp_exempt_expire(struct op25b_xdp *x, const char *path)
 		return -1;
 	if (expire(reg, x) == 0 || save(reg, path) == 0)
 		err = 0;
+	e = op25b_exempt_registry_entries(reg);
+	n = op25b_exempt_registry_count(reg);
+	for (i = 0; rewrite && i < n; i++)
+		if (e[i].expires != 0 && op25b_xdp_exempt_set(x, &e[i]) != 0)
+			err = -1;
 	op25b_exempt_registry_free(reg);
 	return err;
 }

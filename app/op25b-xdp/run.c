@@ -22,6 +22,14 @@ int
 xdp_cmd_run(const struct xdp_args *a)
 {
 	const struct timespec tick = { .tv_sec = 1 };
+	/* The wall clock's offset the exemptions' expiries were last
+	 * written with (op25b_xdp_wall_offset_ns()); a step of more than a
+	 * second since (NTP correcting a clock, by hand) writes them again,
+	 * or a step back would end them early on the program's clock, and
+	 * one forward keep them past their end (till the file's expiry
+	 * removes them). A slew (under 0.5 ms a second) never reaches it. */
+	int64_t written = 0, offset;
+	bool rewrite;
 	char dir[PATH_MAX];
 	struct op25b_xdp_state st;
 	struct op25b_xdp *x;
@@ -40,6 +48,7 @@ xdp_cmd_run(const struct xdp_args *a)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	written = op25b_xdp_wall_offset_ns();
 	x = xdp_instance_up(a, dir, ifindex);
 	if (x == NULL)
 		return EXIT_FAILURE;
@@ -54,12 +63,19 @@ xdp_cmd_run(const struct xdp_args *a)
 		lock = xdp_lock(dir);
 		if (lock < 0)
 			continue;
+		offset = op25b_xdp_wall_offset_ns();
+		rewrite = offset - written > 1000000000 ||
+			  written - offset > 1000000000;
 		if (sig == SIGHUP) {
-			/* Errors are printed; the running policy stays. */
-			xdp_instance_reload(x, a->argv[0], NULL, NULL);
+			/* Errors are printed; the running policy stays. A
+			 * reload writes every exemption anew. */
+			if (xdp_instance_reload(x, a->argv[0], NULL, NULL) == 0)
+				written = offset;
 		} else if (op25b_xdp_state(x, &st) == 0 &&
 			   st.exemptions[0] != '\0') {
-			xdp_exempt_expire(x, st.exemptions);
+			if (xdp_exempt_expire(x, st.exemptions, rewrite) == 0 &&
+			    rewrite)
+				written = offset;
 		}
 		fflush(stdout);
 		fflush(stderr);

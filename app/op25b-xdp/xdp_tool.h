@@ -94,10 +94,12 @@ int xdp_exempt_path(const struct xdp_args *a, const char *name, char *buf,
  * restores it). */
 struct op25b_exempt_registry *xdp_exempt_load(const char *path);
 
-/* Remove what has expired from the file @p path and from @p x's table.
+/* Remove what has expired from the file @p path and from @p x's table,
+ * and with @p rewrite write every other expiring entry into the table
+ * again (the wall clock stepped: its expiry on the program's clock moved).
  * The caller holds the lock. 0 or -1 (a file that does not load is not
  * reported: run calls this every second; save errors are). */
-int xdp_exempt_expire(struct op25b_xdp *x, const char *path);
+int xdp_exempt_expire(struct op25b_xdp *x, const char *path, bool rewrite);
 
 /* Take the instance's lock (flock of its pin directory), which every
  * change of its maps holds: an fd to close, or -1 (reported). */

@@ -140,6 +140,13 @@ int op25b_xdp_exempt_del(struct op25b_xdp *x, const struct op25b_prefix *p);
  * expiries), which op25b_xdp_exempt_set() compares with. */
 uint64_t op25b_xdp_now_ms(void);
 
+/** CLOCK_REALTIME minus CLOCK_BOOTTIME in ns: what converts an exemption's
+ * wall-clock expiry to the program's clock (bpf_ktime_get_boot_ns()) when
+ * op25b_xdp_apply() or op25b_xdp_exempt_set() writes it. A step of the
+ * wall clock changes it; entries written before then end early (a step
+ * back) or late (forward) on the program's clock until written again. */
+int64_t op25b_xdp_wall_offset_ns(void);
+
 /** Record the exemptions file of the instance (NULL or "": none), for
  * reload and op25b-xdp exempt from another process. @return 0,
  * -ENAMETOOLONG (over 255 bytes), -errno. */

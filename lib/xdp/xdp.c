@@ -661,17 +661,42 @@ gather(const struct op25b_policy *policy, const struct slot_map *m,
 	return err;
 }
 
-/* CLOCK_REALTIME minus CLOCK_BOOTTIME in ns: the registry's expiries are
- * wall-clock milliseconds, the program's clock is bpf_ktime_get_boot_ns(). */
+/* CLOCK_REALTIME in ns. A build with the tests steps it by the
+ * milliseconds in the file OP25B_TEST_WALL_STEP_FILE names, read at each
+ * call, so that a test steps the wall clock of a running op25b-xdp
+ * (test/integration/xdp_clock.sh) and of nothing else. */
 static int64_t
-boot_offset_ns(void)
+wall_ns(void)
 {
-	struct timespec boot, real;
+	struct timespec real;
+	int64_t ns;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	ns = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec;
+#ifdef OP25B_TEST_HOOKS
+	if (getenv("OP25B_TEST_WALL_STEP_FILE") != NULL) {
+		FILE *f = fopen(getenv("OP25B_TEST_WALL_STEP_FILE"), "r");
+		long long step_ms = 0;
+
+		if (f != NULL) {
+			if (fscanf(f, "%lld", &step_ms) != 1)
+				step_ms = 0;
+			fclose(f);
+		}
+		ns += step_ms * 1000000;
+	}
+#endif
+	return ns;
+}
+
+int64_t
+op25b_xdp_wall_offset_ns(void)
+{
+	struct timespec boot;
+	int64_t real = wall_ns();
 
 	clock_gettime(CLOCK_BOOTTIME, &boot);
-	clock_gettime(CLOCK_REALTIME, &real);
-	return ((int64_t)real.tv_sec - boot.tv_sec) * 1000000000 +
-	       (real.tv_nsec - boot.tv_nsec);
+	return real - ((int64_t)boot.tv_sec * 1000000000 + boot.tv_nsec);
 }
 
 /* The map value of exemption @e; false when it has expired at @now_ms. */
@@ -697,10 +722,7 @@ exempt_value(const struct op25b_exempt_entry *e, uint64_t now_ms,
 uint64_t
 op25b_xdp_now_ms(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+	return (uint64_t)(wall_ns() / 1000000);
 }
 
 /* The unexpired exemptions of @reg (may be NULL) into b[0] (IPv4) and
@@ -711,7 +733,7 @@ exempt_gather(const struct op25b_exempt_registry *reg, struct lpm_batch b[2])
 	const struct op25b_exempt_entry *e;
 	struct op25b_xdp_exempt v;
 	uint64_t now = op25b_xdp_now_ms();
-	int64_t offset = boot_offset_ns();
+	int64_t offset = op25b_xdp_wall_offset_ns();
 	unsigned int i, n;
 	int err = 0;
 
@@ -1181,7 +1203,8 @@ int
 op25b_xdp_exempt_set(struct op25b_xdp *x, const struct op25b_exempt_entry *e)
 {
 	struct op25b_xdp_exempt v;
-	bool live = exempt_value(e, op25b_xdp_now_ms(), boot_offset_ns(), &v);
+	bool live = exempt_value(e, op25b_xdp_now_ms(),
+				 op25b_xdp_wall_offset_ns(), &v);
 
 	return exempt_write(x, &e->prefix, live ? &v : NULL);
 }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# op25b-xdp run and a step of the wall clock. An exemption's expiry is
+# wall-clock time in its file and on `exempt list`, and the program's
+# clock is CLOCK_BOOTTIME: the entry's expiry is converted when written.
+# A step back (NTP correcting a clock that ran ahead) would end the
+# exemption early in the program while the list still shows time left; a
+# step forward keeps it until run's expiry removes it. Here run (on a
+# veth of our own namespace) holds an exemption of 3 s; the wall clock of
+# run and of the commands alone (a build with the tests reads a step in
+# milliseconds from OP25B_TEST_WALL_STEP_FILE) steps 60 s back: 4 s
+# later the program still applies it (status: exemptions 1), the list
+# shows it with about 58 s left; stepped forward again, it is gone from
+# the program and the list within two seconds. Needs root.
+# Prints "ok NAME" / "not ok NAME" lines.
+set -uo pipefail
+. "$(dirname "$0")/common.bash"
+scenario xdp-clock
+
+xdp="$build/app/op25b-xdp/op25b-xdp"
+ns="op25b-xk-$$"
+export OP25B_XDP_BPFFS="$work/bpffs"
+export OP25B_TEST_WALL_STEP_FILE="$work/step"
+cleanup_more() {
+	umount "$OP25B_XDP_BPFFS" 2>/dev/null
+}
+
+need_xdp "op25b-xdp run: exemptions across a step of the wall clock"
+mkdir -p "$OP25B_XDP_BPFFS"
+if ! mount -t bpf bpf "$OP25B_XDP_BPFFS" 2>"$work/mount.err"; then
+	echo "ok op25b-xdp run: exemptions across a step of the wall clock # SKIP cannot mount a bpffs: $(head -1 "$work/mount.err")"
+	exit 0
+fi
+if ! netns_add "$ns"; then
+	echo "ok op25b-xdp run: exemptions across a step of the wall clock # SKIP $netns_err"
+	exit 0
+fi
+netns_no_ipv6 "$ns"
+veth "$ns:l0" "$ns:l1" || problem "veth failed"
+printf 'version: 1\ndefault: allow\n' >"$work/pass.yaml"
+echo 0 >"$work/step"
+
+ip netns exec "$ns" "$xdp" run l0 --policy "$work/pass.yaml" --name "$name" \
+	--exemptions "$work/l0.exemptions" >"$work/run.out" 2>&1 &
+bg_pid=$!
+wait_until 10 "$bg_pid" grep -q "running" "$work/run.out" ||
+	problem "run did not start:" "$(cat "$work/run.out")"
+# exemptions_in_force: what the program applies (unexpired on its clock).
+exemptions_in_force() {
+	in_ns "$ns" "$xdp" status l0 --name "$name" --json >"$work/st.json" 2>&1 &&
+		field "$work/st.json" 's["exemptions"]'
+}
+in_ns "$ns" "$xdp" exempt add l0 198.18.9.0/24 --ttl 3 --name "$name" \
+	>"$work/add.out" 2>&1 || problem "exempt add failed:" "$(cat "$work/add.out")"
+[ "$(exemptions_in_force)" = 1 ] || problem "status after exempt add:" "$(cat "$work/st.json")"
+report "xdp clock: run holds an exemption of 3 s"
+[ $status = 0 ] || exit $status
+
+# The wall clock 60 s back; past the 3 s on the program's clock.
+echo -60000 >"$work/step"
+sleep 4
+[ "$(exemptions_in_force)" = 1 ] ||
+	problem "the wall clock stepped 60 s back, 4 s later the program no longer applies the exemption:" "$(cat "$work/st.json")"
+in_ns "$ns" "$xdp" exempt list l0 --name "$name" --json >"$work/list.json" 2>&1
+left=$(field "$work/list.json" 's[0]["seconds_left"] if s else -1')
+[ "$left" -ge 55 ] && [ "$left" -le 60 ] ||
+	problem "exempt list after the step: seconds_left $left, want 55..60:" "$(cat "$work/list.json")"
+report "xdp clock: the wall clock 60 s back, the program applies the exemption past its 3 s, as its list says"
+
+# Forward again: its end passed on the wall clock.
+echo 0 >"$work/step"
+gone() {
+	[ "$(exemptions_in_force)" = 0 ] &&
+		in_ns "$ns" "$xdp" exempt list l0 --name "$name" >"$work/list.txt" 2>&1 &&
+		grep -q "no exemptions" "$work/list.txt"
+}
+wait_until 5 "$bg_pid" gone ||
+	problem "the wall clock forward again: the exemption stays:" "$(cat "$work/st.json" "$work/list.txt")"
+report "xdp clock: the wall clock forward past its end, the exemption leaves the program and the list"
+
+stop_bg TERM 10
+want_rc "$rc" 0 "run's exit status"
+[ ! -e "$OP25B_XDP_BPFFS/op25b/$name" ] || problem "pins left after run's SIGTERM"
+report "xdp clock: SIGTERM unloads"
+exit $status
