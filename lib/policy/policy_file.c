@@ -19,6 +19,16 @@ op25b_policy_read_strerror(int err)
 	return err == -EINVAL ? "not a regular file" : strerror(-err);
 }
 
+/* The read buffer's next capacity: doubled, never past the limit and the
+ * two bytes (a byte past the limit is all it takes to refuse). */
+static size_t
+grown_capacity(size_t capacity)
+{
+	const size_t most = (size_t)OP25B_POLICY_FILE_MAX + 2;
+
+	return capacity < most / 2 ? capacity * 2 : most;
+}
+
 /* Read a whole file; @return 0, or -errno (EISDIR for a directory, EINVAL
  * for a FIFO, a device or a socket, EFBIG past OP25B_POLICY_FILE_MAX).
  * Regular files only: the appliance reads a policy on its control loop
@@ -49,13 +59,18 @@ op25b_policy_read_file(const char *path, char **text, size_t *len)
 		err = -EINVAL;
 		goto close_fd;
 	}
-	/* st_size is a hint: a /proc file says 0 and still has data. Room
-	 * for the NUL and one byte more, so that the read that meets the
-	 * end of an unchanged file asks for a byte: with the buffer full, it
-	 * would double it and copy the whole file first. */
-	capacity = S_ISREG(st.st_mode) && st.st_size > 0
-			   ? (size_t)st.st_size + 2
-			   : 65536;
+	/* Refused before a byte is allocated: a reload must not take
+	 * gigabytes of the control lcore's memory to say so. */
+	if (st.st_size > OP25B_POLICY_FILE_MAX) {
+		err = -EFBIG;
+		goto close_fd;
+	}
+	/* st_size is a hint: a /proc file says 0 and still has data, a file
+	 * may grow while it is read. Room for the NUL and one byte more, so
+	 * that the read that meets the end of an unchanged file asks for a
+	 * byte: with the buffer full, it would double it and copy the whole
+	 * file first. */
+	capacity = st.st_size > 0 ? (size_t)st.st_size + 2 : 65536;
 	for (;;) {
 		ssize_t got;
 
@@ -63,7 +78,7 @@ op25b_policy_read_file(const char *path, char **text, size_t *len)
 			char *grown;
 
 			if (buf != NULL)
-				capacity *= 2;
+				capacity = grown_capacity(capacity);
 			grown = buf != NULL ? realloc(buf, capacity)
 					    : op25b_alloc_large(capacity);
 			if (grown == NULL) {

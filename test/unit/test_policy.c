@@ -1118,6 +1118,57 @@ test_prefixes_file_unreadable(void **state)
 	free(missing);
 }
 
+/*
+ * A file past the limit (256 MB) is refused by its size, before anything
+ * is read or allocated: a prefixes_file or policy of 64 GB (sparse) was
+ * read 2 GB at a time into a buffer of its size first (on a reload, the
+ * control lcore's memory), or refused as "Cannot allocate memory". One
+ * byte past the limit is refused too; the limit itself is not (below,
+ * test_prefixes_file_large reads a large one).
+ */
+static void
+test_file_too_large(void **state)
+{
+	static const off_t sizes[] = { (off_t)64 << 30, (256 << 20) + 1 };
+	struct op25b_policy_error error;
+	char *pools, *policy_path, *big_policy;
+	char message[1024];
+	unsigned int i;
+
+	(void)state;
+	pools = tmp_path("huge.txt");
+	big_policy = tmp_path("huge.yaml");
+	policy_path = write_tmp_string("huge-pools.yaml",
+				       "version: 1\n"
+				       "sources:\n"
+				       "  dynamic:\n"
+				       "    action: block\n"
+				       "    prefixes_file: huge.txt\n");
+	for (i = 0; i < 2; i++) {
+		free(write_tmp("huge.txt", "", 0));
+		assert_int_equal(truncate(pools, sizes[i]), 0);
+		errno = 0;
+		assert_null(op25b_policy_load(policy_path, &error));
+		assert_int_equal(errno, EFBIG);
+		assert_int_equal(error.line, 5);
+		assert_int_equal(error.column, 20);
+		snprintf(message, sizeof(message),
+			 "cannot read prefixes_file %s: File too large", pools);
+		assert_string_equal(error.message, message);
+
+		assert_int_equal(rename(pools, big_policy), 0);
+		errno = 0;
+		assert_null(op25b_policy_load(big_policy, &error));
+		assert_int_equal(errno, EFBIG);
+		assert_string_equal(error.message,
+				    "cannot read: File too large");
+		unlink(big_policy);
+	}
+	free(pools);
+	free(big_policy);
+	free(policy_path);
+}
+
 static void
 test_prefixes_file_buffer_resolves_to_cwd(void **state)
 {
@@ -2125,6 +2176,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_prefixes_file_comma),
 		cmocka_unit_test(test_prefixes_file_duplicate),
 		cmocka_unit_test(test_prefixes_file_unreadable),
+		cmocka_unit_test(test_file_too_large),
 		cmocka_unit_test(test_prefixes_file_buffer_resolves_to_cwd),
 		cmocka_unit_test(test_prefixes_file_large),
 		cmocka_unit_test(test_prefix_list_load),
