@@ -421,8 +421,10 @@ parse_ipv6_key(struct loader *ld, yaml_node_t *value, void *ctx)
 	char *end = NULL;
 	long v = -1;
 
-	/* No leading zero, as for integers (/048 is a typo, or octal). */
-	if (value->type == YAML_SCALAR_NODE && text[0] == '/' &&
+	/* No leading zero, as for integers (/048 is a typo, or octal); no
+	 * NUL inside (a quoted "\0" would end the text early). */
+	if (value->type == YAML_SCALAR_NODE &&
+	    strlen(text) == value->data.scalar.length && text[0] == '/' &&
 	    text[1] >= '1' && text[1] <= '9')
 		v = strtol(text + 1, &end, 10);
 	if (v < 32 || v > 64 || end == NULL || *end != '\0')
