@@ -259,7 +259,7 @@ cmd_policy_check_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct cmd_policy_result *res = parsed;
 	struct op25b_policy_error err;
 	struct op25b_policy *p;
-	char msg[640];
+	char msg[OP25B_POLICY_ERROR_TEXT_MAX];
 	size_t n = 0, memory;
 	unsigned int i;
 
@@ -301,7 +301,7 @@ cmd_policy_reload_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct cmd_policy_result *res = parsed;
 	struct op25b_app *app = cli_app();
 	const char *path = data != NULL ? res->arg : app->config.policy_path;
-	char msg[1024];
+	char msg[OP25B_POLICY_ERROR_TEXT_MAX];
 
 	if (data != NULL && cli_check_path(cl, "policy reload", path) < 0)
 		return;

@@ -238,7 +238,7 @@ int
 op25b_control_start(struct op25b_app *app)
 {
 	struct op25b_classifier *c;
-	char msg[640];
+	char msg[OP25B_POLICY_ERROR_TEXT_MAX];
 
 	app->file_mode = app->policy->mode;
 	app->file_block = app->policy->block;
@@ -284,7 +284,8 @@ reload_failed(struct op25b_app *app, const char *path, const char *by,
 	      uint32_t uid, const char *why, char *msg, size_t size)
 {
 	struct op25b_stats_header *h = op25b_stats_writer_header(app->stats);
-	char q[1300];
+	/* The reason quoted: a backslash before each quote or backslash. */
+	char q[2 * OP25B_POLICY_ERROR_TEXT_MAX];
 
 	__atomic_fetch_add(&h->reload_failed, 1, __ATOMIC_RELAXED);
 	snprintf(msg, size,
@@ -435,7 +436,7 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 	struct op25b_policy_error perr;
 	struct op25b_policy *policy;
 	struct timespec t0;
-	char why[640];
+	char why[OP25B_POLICY_ERROR_TEXT_MAX];
 	unsigned int i;
 	int err;
 
@@ -499,7 +500,7 @@ recompile(struct op25b_app *app, const char *what, char *msg, size_t size)
 {
 	struct op25b_classifier *next;
 	struct timespec t0;
-	char why[640];
+	char why[OP25B_POLICY_ERROR_TEXT_MAX];
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	apply_overrides(app, app->policy, app->file_mode, app->file_block);
@@ -668,7 +669,7 @@ op25b_control_loop(struct op25b_app *app)
 			break;
 		}
 		if (reload_requested) {
-			char msg[1024];
+			char msg[OP25B_POLICY_ERROR_TEXT_MAX];
 
 			reload_requested = 0;
 			op25b_control_reload(app, cfg->policy_path, "SIGHUP",

@@ -353,7 +353,7 @@ load_policy(const char *path)
 {
 	struct op25b_policy_error err;
 	struct op25b_policy *p;
-	char msg[600];
+	char msg[OP25B_POLICY_ERROR_TEXT_MAX];
 	unsigned int i;
 
 	p = op25b_policy_load(path, &err);

@@ -154,13 +154,23 @@ struct op25b_policy {
 	unsigned int n_warnings;
 };
 
-/** Where and why a load failed. */
+/** Where and why a load failed. The file and a message that quotes a
+ * path hold any path Linux opens (PATH_MAX, 4096 bytes), and the reason
+ * after it: cut short at 256, a deep prefixes_file's error named a
+ * folder, and "cannot read prefixes_file PATH: REASON" lost the reason. */
 struct op25b_policy_error {
-	char file[256];
+	char file[4096];
 	uint32_t line;	 /**< 1-based; 0 when the file could not be read */
 	uint32_t column; /**< 1-based; 0 when unknown */
-	char message[256];
+	char message[4096 + 256];
 };
+
+/** Room for op25b_policy_error_format()'s text of any error, and for a
+ * sentence around it (a reload's "reload failed: ...; generation N
+ * stays"). */
+#define OP25B_POLICY_ERROR_TEXT_MAX                                            \
+	(sizeof(((struct op25b_policy_error *)0)->file) +                      \
+	 sizeof(((struct op25b_policy_error *)0)->message) + 512)
 
 /**
  * Load and validate a policy file.

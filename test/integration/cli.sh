@@ -453,6 +453,22 @@ want_has "$work/out" "file        $work/policy2.yaml"
 want_re "$audit" "reload by=cli uid=0 file=.*broken.yaml result=failed reason=\".*broken.yaml:3:[0-9]+: "
 report "cli: policy check/reload of a broken file: file:line:column, the old policy stays"
 
+# A prefixes_file deep in folders (over 1,000 bytes of path): check and
+# reload say the whole path and the reason, the audit log too.
+deep=$work
+for i in $(seq 20); do deep+=/$(printf '%050d' "$i"); done
+mkdir -p "$deep"
+printf 'version: 1\nsources:\n  d: {action: block, prefixes_file: %s/pools.txt}\n' \
+	"$deep" >"$work/deep.yaml"
+c policy check "$work/deep.yaml"
+want_rc "$rc" 1 "check of a deep missing prefixes_file: status"
+want_has "$work/out" "cannot read prefixes_file $deep/pools.txt: No such file or directory"
+c policy reload "$work/deep.yaml"
+want_rc "$rc" 1 "reload of a deep missing prefixes_file: status"
+want_has "$work/out" "cannot read prefixes_file $deep/pools.txt: No such file or directory; policy generation $((gen + 1)) stays"
+want_has "$audit" "cannot read prefixes_file $deep/pools.txt: No such file or directory\""
+report "cli: policy check/reload of a prefixes_file over 1,000 bytes of path: the whole path and the reason"
+
 # --- sessions -----------------------------------------------------------
 printf 'show version\nfrobnicate\n\n# a comment\nshow workers\n' |
 	"$cli" --name "$name" >"$work/out" 2>&1

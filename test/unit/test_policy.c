@@ -1169,6 +1169,61 @@ test_file_too_large(void **state)
 	free(policy_path);
 }
 
+/*
+ * A prefixes_file deep in folders (a path of 1,000 bytes and more; Linux
+ * opens 4,096): its errors name the whole file, and "cannot read" keeps
+ * its reason. Cut at 256 bytes, the file named a folder and the reason
+ * was lost.
+ */
+static void
+test_long_paths(void **state)
+{
+	struct op25b_policy_error error;
+	char dir[2048], path[2200], message[2400], *yaml, *policy_path;
+	unsigned int i;
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	n = (size_t)snprintf(dir, sizeof(dir), "%s", tmp_dir);
+	for (i = 0; i < 20; i++) {
+		n += (size_t)snprintf(dir + n, sizeof(dir) - n, "/%050u", i);
+		assert_true(mkdir(dir, 0700) == 0 || errno == EEXIST);
+	}
+	assert_true(n > 1000);
+	snprintf(path, sizeof(path), "%s/pools.txt", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("10.0.0.1/8\n", f);
+	fclose(f);
+	assert_true(asprintf(&yaml,
+			     "version: 1\n"
+			     "sources:\n"
+			     "  d: {action: block, prefixes_file: %s}\n",
+			     path) > 0);
+	policy_path = write_tmp_string("long.yaml", yaml);
+	assert_null(op25b_policy_load(policy_path, &error));
+	assert_string_equal(error.file, path);
+	assert_int_equal(error.line, 1);
+	assert_string_equal(error.message, "10.0.0.1/8: host bits set (did "
+					   "you mean 10.0.0.0/8?)");
+	unlink(path);
+	assert_null(op25b_policy_load(policy_path, &error));
+	assert_string_equal(error.file, policy_path);
+	snprintf(message, sizeof(message),
+		 "cannot read prefixes_file %s: No such file or directory",
+		 path);
+	assert_string_equal(error.message, message);
+	/* The folders, deepest first (the group's teardown removes
+	 * files). */
+	for (i = 0; i < 20; i++) {
+		assert_int_equal(rmdir(dir), 0);
+		*strrchr(dir, '/') = '\0';
+	}
+	free(yaml);
+	free(policy_path);
+}
+
 static void
 test_prefixes_file_buffer_resolves_to_cwd(void **state)
 {
@@ -2177,6 +2232,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_prefixes_file_duplicate),
 		cmocka_unit_test(test_prefixes_file_unreadable),
 		cmocka_unit_test(test_file_too_large),
+		cmocka_unit_test(test_long_paths),
 		cmocka_unit_test(test_prefixes_file_buffer_resolves_to_cwd),
 		cmocka_unit_test(test_prefixes_file_large),
 		cmocka_unit_test(test_prefix_list_load),
