@@ -118,6 +118,21 @@ op25b_loader_warn(struct loader *ld, const yaml_node_t *node, const char *fmt,
 	return 0;
 }
 
+/* Whether @p text, written plain as an item of a flow sequence, would not
+ * read back as itself: an indicator first, a flow indicator, ": " or " #"
+ * inside, a space at either end, a colon at the end (2001:db8::, before
+ * the closing bracket). */
+static bool
+flow_needs_quotes(const char *text)
+{
+	size_t n = strlen(text);
+
+	return n == 0 || strchr("-?:,[]{}#&*!|>'%@`", text[0]) != NULL ||
+	       strpbrk(text, ",[]{}") != NULL || strstr(text, ": ") != NULL ||
+	       strstr(text, " #") != NULL || text[0] == ' ' ||
+	       text[n - 1] == ' ' || text[n - 1] == ':';
+}
+
 int
 op25b_loader_expect(struct loader *ld, const yaml_node_t *node,
 		    yaml_node_type_t type, const char *what)
@@ -130,14 +145,22 @@ op25b_loader_expect(struct loader *ld, const yaml_node_t *node,
 
 	if (node->type == type)
 		return 0;
-	/* "smtp: 25" for "smtp: [25]": show the fix. */
+	/* "smtp: 25" for "smtp: [25]": show the fix, quoted where YAML
+	 * would not read it plain inside [...] ("::/0"). */
 	if (type == YAML_SEQUENCE_NODE && node->type == YAML_SCALAR_NODE &&
-	    node->data.scalar.length > 0)
-		return op25b_loader_fail(ld, node,
-					 "%s: expected %s, found %s (write "
-					 "[%s])",
-					 what, names[type], node_kind(node),
-					 op25b_node_show(node).s);
+	    node->data.scalar.length > 0) {
+		struct shown text = op25b_node_show(node);
+		bool quote = flow_needs_quotes(text.s);
+
+		/* A quote or backslash in it: no hint (it would need
+		 * escapes, and is no port or prefix anyway). */
+		if (strpbrk(text.s, "\"\\") == NULL)
+			return op25b_loader_fail(
+				ld, node,
+				"%s: expected %s, found %s (write [%s%s%s])",
+				what, names[type], node_kind(node),
+				quote ? "\"" : "", text.s, quote ? "\"" : "");
+	}
 	return op25b_loader_fail(ld, node, "%s: expected %s, found %s", what,
 				 names[type], node_kind(node));
 }
