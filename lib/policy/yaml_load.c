@@ -110,6 +110,14 @@ parse_text(struct loader *ld, const char *text, size_t len)
 	yaml_node_t *root;
 	int rc = -1;
 
+	/* libyaml reads UTF-16 after its byte order mark, but every line
+	 * and column here, and the tab's hint, counts UTF-8: refused, with
+	 * the fix, rather than pointed at the wrong place. */
+	if (len >= 2 && (memcmp(text, "\xff\xfe", 2) == 0 ||
+			 memcmp(text, "\xfe\xff", 2) == 0))
+		return op25b_loader_fail_at(ld, 1, 1,
+					    "the file is UTF-16 (its byte "
+					    "order mark): save it as UTF-8");
 	if (!yaml_parser_initialize(&parser))
 		return op25b_loader_fail_nomem(ld);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
