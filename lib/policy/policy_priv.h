@@ -129,6 +129,9 @@ void op25b_policy_error_vset(struct op25b_policy_error *error, const char *file,
  * a bound, so that a prefixes_file naming /dev/zero fails instead of
  * eating all memory. */
 #define OP25B_POLICY_FILE_MAX (256u << 20)
+/* The values a policy file may hold (yaml_load.c, count_values()):
+ * inline prefixes included, each a value. */
+#define OP25B_POLICY_VALUES_MAX 2000000u
 
 /**
  * Read a whole file into a NUL-terminated buffer (to free).

@@ -1170,6 +1170,42 @@ test_file_too_large(void **state)
 }
 
 /*
+ * At most 2,000,000 values: the one past them is refused where it stands,
+ * before libyaml builds a tree of them all (about 160 bytes a value: a
+ * file of 256 MB could take tens of GB). Exactly 2,000,000 load as far as
+ * the schema, which refuses the key x.
+ */
+static void
+test_values_max(void **state)
+{
+	/* The mapping, version, 1, x and the list: 5 values, then the
+	 * list's. */
+	const size_t n = 2000000 - 5;
+	char *yaml = malloc(16 + 2 * n + 4), message[160];
+	size_t i, o;
+
+	(void)state;
+	assert_non_null(yaml);
+	o = (size_t)sprintf(yaml, "version: 1\nx: [");
+	for (i = 0; i + 1 < n; i++) {
+		yaml[o++] = '1';
+		yaml[o++] = ',';
+	}
+	strcpy(yaml + o, "1]\n");
+	assert_load_error(yaml, 2, 1,
+			  "unknown key 'x' in the policy (expected: version, "
+			  "mode, block, default, malformed, max_vlan_tags, "
+			  "notice, notify_rate, ports, sources, destinations)");
+	/* One more: the last, at column 5 + 2 * (n - 1) + 2. */
+	strcpy(yaml + o, "1,1]\n");
+	snprintf(message, sizeof(message),
+		 "more than 2000000 values (scalars, lists, mappings) in the "
+		 "policy: put a long prefix list in a prefixes_file");
+	assert_load_error(yaml, 2, (uint32_t)(5 + 2 * n), message);
+	free(yaml);
+}
+
+/*
  * A prefixes_file deep in folders (a path of 1,000 bytes and more; Linux
  * opens 4,096): its errors name the whole file, and "cannot read" keeps
  * its reason. Cut at 256 bytes, the file named a folder and the reason
@@ -2232,6 +2268,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_prefixes_file_duplicate),
 		cmocka_unit_test(test_prefixes_file_unreadable),
 		cmocka_unit_test(test_file_too_large),
+		cmocka_unit_test(test_values_max),
 		cmocka_unit_test(test_long_paths),
 		cmocka_unit_test(test_prefixes_file_buffer_resolves_to_cwd),
 		cmocka_unit_test(test_prefixes_file_large),
