@@ -45,10 +45,21 @@ op25b_ports_check(struct op25b_app *app)
 			unsigned int k;
 
 			if (!rte_eth_dev_is_valid_port(ends[j])) {
+				/* Linked statically, op25b has only its own
+				 * drivers: a NIC of another (bnxt, sfc, ena)
+				 * is never probed, and the dpdk package's
+				 * plugins cannot help. */
 				fprintf(stderr,
 					"op25b: port %u does not exist (%u "
-					"ports found; add --vdev or bind a NIC)\n",
-					ends[j], rte_eth_dev_count_avail());
+					"ports found; add --vdev or bind a NIC%s)\n",
+					ends[j], rte_eth_dev_count_avail(),
+#ifdef OP25B_BUILT_IN_DRIVERS
+					"; NIC drivers built in: " OP25B_BUILT_IN_DRIVERS
+					", no others"
+#else
+					""
+#endif
+				);
 				return -ENODEV;
 			}
 			if (ends[j] >= OP25B_MAX_PORTS) {
