@@ -159,6 +159,9 @@ for must in ["/usr/bin/op25b", "/etc/op25b/op25b.yaml",
              "/usr/lib/tmpfiles.d/op25b.conf", "/etc/logrotate.d/op25b",
              "/usr/share/op25b/prometheus/op25b-rules.yml",
              "/usr/share/op25b/grafana/op25b-dashboard.json",
+             "/usr/share/op25b/logrotate/logrotate.op25b-records",
+             "/usr/share/doc/op25b/records.md.gz",
+             "/usr/share/doc/op25b/xdp.md.gz",
              "/usr/share/man/man1/op25b.1.gz"]:
     if must not in deb:
         errors.append(f"no {must} in the package")
