@@ -8,7 +8,10 @@
 #        scripts/nic-setup.sh --status
 set -euo pipefail
 
-state=/run/op25b-nic-setup.state
+# The tests (test/integration/nic_setup.sh) point these at a tree of their
+# own; nothing else sets them.
+sysfs=${OP25B_NIC_SETUP_SYSFS:-/sys}
+state=${OP25B_NIC_SETUP_STATE:-/run/op25b-nic-setup.state}
 mnt=/dev/hugepages
 pages=1024
 
@@ -85,20 +88,30 @@ need_devbind
 
 echo "nic-setup: loading vfio-pci"
 modprobe vfio-pci
-if [ -z "$(ls -A /sys/kernel/iommu_groups 2>/dev/null)" ]; then
+if [ -z "$(ls -A "$sysfs/kernel/iommu_groups" 2>/dev/null)" ]; then
 	echo "nic-setup: no IOMMU: enabling vfio no-IOMMU mode (unsafe for untrusted devices)"
-	echo 1 >/sys/module/vfio/parameters/enable_unsafe_noiommu_mode
+	echo 1 >"$sysfs/module/vfio/parameters/enable_unsafe_noiommu_mode"
 fi
 
-for dev in "$@"; do
-	[ -e "/sys/bus/pci/devices/$dev" ] || die "$dev: no such PCI device"
-	drv=""
-	if [ -L "/sys/bus/pci/devices/$dev/driver" ]; then
-		drv=$(basename "$(readlink "/sys/bus/pci/devices/$dev/driver")")
+# driver_of DEV: the kernel driver DEV is bound to ("" for none).
+driver_of() {
+	if [ -L "$sysfs/bus/pci/devices/$1/driver" ]; then
+		basename "$(readlink "$sysfs/bus/pci/devices/$1/driver")"
 	fi
+}
+for dev in "$@"; do
+	[ -e "$sysfs/bus/pci/devices/$dev" ] || die "$dev: no such PCI device"
+	drv=$(driver_of "$dev")
 	[ "$drv" = vfio-pci ] && { echo "nic-setup: $dev already on vfio-pci"; continue; }
 	echo "$dev $drv" >>"$state"
 	echo "nic-setup: $dev: $drv -> vfio-pci"
 	dpdk-devbind.py --bind=vfio-pci "$dev"
+	# dpdk-devbind.py exits 0 when it leaves a NIC alone (an interface
+	# with routes: "Not modifying") or puts its driver back after the
+	# bind failed (an IOMMU group not viable): op25b would then not
+	# find its port and restart in a loop, the cause one warning up.
+	now=$(driver_of "$dev")
+	[ "$now" = vfio-pci ] ||
+		die "$dev: still on ${now:-no driver}, not vfio-pci: see dpdk-devbind.py's warning above (an interface in use: take its addresses and routes off, or leave it out of OP25B_NICS)"
 done
 dpdk-devbind.py --status-dev net

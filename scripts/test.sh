@@ -22,6 +22,7 @@ scenarios=(
 	test/integration/exempt_state.sh
 	test/integration/faults.sh
 	test/integration/jumbo.sh
+	test/integration/nic_setup.sh
 	test/integration/operator.sh
 	test/integration/package.sh
 	test/integration/records.sh
