@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Install every Debian package op25b needs to build, run and test.
+# Install every Debian package op25b needs to build, run and test: for a
+# build or test machine, not the appliance (which takes the .deb of
+# scripts/package.sh and its few dependencies: README, Install).
 # Idempotent: installs only what is missing; safe to run on every call.
 set -euo pipefail
 
@@ -55,6 +57,21 @@ if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+	# promtool comes only with Debian's Prometheus server, which its
+	# package enables and starts, listening on every address (:9090)
+	# without authentication. Installed here for promtool alone, it is
+	# stopped and disabled; a server the machine had before is left as
+	# it was.
+	if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+		if [ -d /run/systemd/system ]; then
+			systemctl disable --now prometheus.service >&2 || true
+		else
+			systemctl disable prometheus.service >/dev/null 2>&1 || true
+			service prometheus stop >/dev/null 2>&1 || true
+		fi
+		update-rc.d prometheus disable >/dev/null 2>&1 || true
+		echo "setup: the prometheus server (installed for promtool) is stopped and disabled" >&2
+	fi
 fi
 
 # test/integration/xdp_kernel.sh boots the kernel Debian 12's

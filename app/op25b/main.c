@@ -180,7 +180,9 @@ usage(FILE *out, const char *prog)
 	op25b_options_help(out, app_options, RTE_DIM(app_options), NULL, 26);
 	fprintf(out,
 		"\nSIGHUP reloads the policy file without stopping traffic; "
-		"SIGINT or SIGTERM\nstop. Counters: op25b-stat --name NAME, "
+		"SIGINT or SIGTERM\nstop; SIGUSR1 reopens the audit log and "
+		"the block records' file (logrotate).\nCounters: op25b-stat "
+		"--name NAME, "
 		"DPDK telemetry /op25b/stats.\n"
 		"Commands (help lists them): -i here, or op25b-cli --name NAME "
 		"from anywhere.\n"
