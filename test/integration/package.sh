@@ -282,13 +282,23 @@ want_rc $? 0 "op25b-cli exempt add"
 [ -f "/var/lib/op25b/$name.exemptions" ] || problem "no /var/lib/op25b/$name.exemptions"
 grep -qs "instance=$name" "/var/log/op25b/$name.audit.log" ||
 	problem "no line in /var/log/op25b/$name.audit.log"
-unit_command "$unit" ExecReload "MAINPID=$op25b_pid"
-"${cmd[@]}"
-want_rc $? 0 "ExecReload (${cmd[*]})"
+# ExecReload: the policy checked, then SIGHUP, as systemd runs them.
+for i in 1 2; do
+	unit_command "$unit" "ExecReload#$i" "MAINPID=$op25b_pid"
+	"${cmd[@]}" >"$work/reload$i.out" 2>&1
+	want_rc $? 0 "ExecReload #$i (${cmd[*]})"
+done
 reloaded() { op25b-stat --name "$name" --json >"$work/stat.json" 2>/dev/null &&
 	[ "$(field "$work/stat.json" 's["reload_ok"]')" = 1 ]; }
 wait_until 20 "$op25b_pid" reloaded || problem "no reload_ok 1 after ExecReload:" "$(cat "$work/stat.json")"
-report "package: op25b runs from op25b@NAME's commands (bounding set $caps): pre-start helper, socket in /run/op25b, exemption and audit in /var/lib and /var/log, reload on ExecReload"
+# A broken policy: the first command fails with its file:line:column, so
+# that systemctl reload fails (and sends no SIGHUP).
+printf 'version: 1\nsources: [\n' >"$work/broken.yaml"
+unit_command "$unit" "ExecReload#1" "OP25B_POLICY=$work/broken.yaml"
+"${cmd[@]}" >"$work/reload-broken.out" 2>&1
+want_rc $? 1 "ExecReload #1 of a broken policy"
+want_re "$work/reload-broken.out" "broken.yaml:[0-9]+:[0-9]+: error: "
+report "package: op25b runs from op25b@NAME's commands (bounding set $caps): pre-start helper, socket in /run/op25b, exemption and audit in /var/lib and /var/log, reload on ExecReload (the policy checked first: a broken one fails it)"
 
 logrotate -d /etc/logrotate.d/op25b >"$work/logrotate.out" 2>&1
 want_rc $? 0 "logrotate -d"

@@ -4,7 +4,8 @@
 Usage: unit_exec.py UNIT-FILE INSTANCE ENV-FILE KEY [VAR=VALUE...]
 
 KEY ExecStartPre, ExecStart or ExecReload: the command line of that key,
-its words NUL-terminated (a unit with more than one is refused).
+its words NUL-terminated (a unit with more than one is refused); KEY#N
+the Nth of the key's lines (1-based), which systemd runs in their order.
 KEY CapabilityBoundingSet: the set as setpriv's --bounding-set argument
 ("-all,+ipc_lock,..."; "-all" for an empty set).
 
@@ -82,7 +83,12 @@ def main():
     for assignment in sys.argv[5:]:
         name, _, value = assignment.partition("=")
         env[name] = value
+    key, _, nth = key.partition("#")
     lines = [v for k, v in entries if k == key]
+    if nth:
+        if not 1 <= int(nth) <= len(lines):
+            sys.exit(f"{unit}: {len(lines)} {key}= lines, no {nth}th")
+        lines = [lines[int(nth) - 1]]
     if key == "CapabilityBoundingSet":
         caps = " ".join(lines).split()
         print(",".join(["-all"] + ["+" + c.lower().removeprefix("cap_")
