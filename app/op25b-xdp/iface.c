@@ -397,6 +397,25 @@ xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 	return 0;
 }
 
+/* The interface program @prog_id is attached to, or 0 (none here: its
+ * interface is gone, with the program). */
+static int
+iface_of_prog(uint32_t prog_id)
+{
+	struct if_nameindex *all = if_nameindex(), *i;
+	const char *mode;
+	uint32_t id;
+	int found = 0;
+
+	for (i = all; i != NULL && i->if_index != 0 && found == 0; i++)
+		if (op25b_xdp_query((int)i->if_index, &id, &mode) == 0 &&
+		    id != 0 && id == prog_id)
+			found = (int)i->if_index;
+	if (all != NULL)
+		if_freenameindex(all);
+	return found;
+}
+
 int
 xdp_cmd_unload(const struct xdp_args *a)
 {
@@ -420,9 +439,10 @@ xdp_cmd_unload(const struct xdp_args *a)
 	 * link set NAME name NEW), its name finds nothing, and the program
 	 * would stay on it without its pins. An interface deleted under its
 	 * program (the index gone): the pins still go. Another version's
-	 * record is not read: the interface by its name. */
-	if (op25b_xdp_foreign_map(x) == NULL && op25b_xdp_state(x, &st) == 0 &&
-	    st.ifindex > 0)
+	 * record is not read: the interface its program is attached to. */
+	if (op25b_xdp_foreign_map(x) != NULL)
+		ifindex = iface_of_prog(op25b_xdp_prog_id(x));
+	else if (op25b_xdp_state(x, &st) == 0 && st.ifindex > 0)
 		ifindex = if_indextoname((unsigned int)st.ifindex, name) != NULL
 				  ? st.ifindex
 				  : 0;

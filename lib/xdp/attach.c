@@ -110,22 +110,26 @@ op25b_xdp_unpin(const char *dir)
 
 /*
  * Each map's key and value sizes as this build's object defines them
- * (op25b_xdp.bpf.c): the per-generation tables are arrays of maps, whose
- * values are map ids. A per-CPU map's value_size is one CPU's. An
- * instance another op25b-xdp pinned may hold values of another layout:
- * the kernel copies a map's own value_size into the caller's buffer, so
- * reading its counters with this build's struct would sum words at the
- * wrong offsets, or write past the buffer when the other's are larger.
+ * (op25b_xdp.bpf.c); for the per-generation tables, arrays of maps whose
+ * values are map ids, also those of their inner maps (inner_key,
+ * inner_value), which the readers copy entries of (status counts the
+ * exemptions). A per-CPU map's value_size is one CPU's. An instance
+ * another op25b-xdp pinned may hold values of another layout: the kernel
+ * copies a map's own value_size into the caller's buffer, so reading its
+ * counters with this build's struct would sum words at the wrong
+ * offsets, or write past the buffer when the other's are larger.
  */
 static const struct {
-	uint32_t key, value;
+	uint32_t key, value, inner_key, inner_value;
 } map_sizes[XDP_MAP_MAX] = {
-	[XDP_MAP_SRC4] = { 4, 4 },
-	[XDP_MAP_DST4] = { 4, 4 },
-	[XDP_MAP_SRC6] = { 4, 4 },
-	[XDP_MAP_DST6] = { 4, 4 },
-	[XDP_MAP_EXEMPT4] = { 4, 4 },
-	[XDP_MAP_EXEMPT6] = { 4, 4 },
+	[XDP_MAP_SRC4] = { 4, 4, sizeof(struct op25b_xdp_key4), 1 },
+	[XDP_MAP_DST4] = { 4, 4, sizeof(struct op25b_xdp_key4), 1 },
+	[XDP_MAP_SRC6] = { 4, 4, sizeof(struct op25b_xdp_key6), 1 },
+	[XDP_MAP_DST6] = { 4, 4, sizeof(struct op25b_xdp_key6), 1 },
+	[XDP_MAP_EXEMPT4] = { 4, 4, sizeof(struct op25b_xdp_key4),
+			      sizeof(struct op25b_xdp_exempt) },
+	[XDP_MAP_EXEMPT6] = { 4, 4, sizeof(struct op25b_xdp_key6),
+			      sizeof(struct op25b_xdp_exempt) },
 	[XDP_MAP_POLICY] = { 4, sizeof(struct op25b_xdp_policy) },
 	[XDP_MAP_ACTIVE] = { 4, sizeof(struct op25b_xdp_active) },
 	[XDP_MAP_COUNTERS] = { 4, sizeof(struct op25b_stats_counters) },
@@ -138,19 +142,39 @@ static const struct {
 	[XDP_MAP_NOTIFY_BUDGET] = { 4, sizeof(struct op25b_xdp_notify_budget) },
 };
 
-/* Whether the map @fd (map @i) has this build's key and value sizes. */
+/* Whether map @fd has @key and @value sizes: 0, -EPROTO, or -errno. */
 static int
-map_layout_check(int fd, int i)
+sizes_check(int fd, uint32_t key, uint32_t value)
 {
 	struct bpf_map_info info = { 0 };
 	uint32_t len = sizeof(info);
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0)
 		return -errno;
-	return info.key_size == map_sizes[i].key &&
-			       info.value_size == map_sizes[i].value
-		       ? 0
-		       : -EPROTO;
+	return info.key_size == key && info.value_size == value ? 0 : -EPROTO;
+}
+
+/* Whether the map @fd (map @i) has this build's key and value sizes, and
+ * so have the inner maps of every generation of a per-generation table. */
+static int
+map_layout_check(int fd, int i)
+{
+	uint32_t gen, id;
+	int err = sizes_check(fd, map_sizes[i].key, map_sizes[i].value), in;
+
+	for (gen = 0; err == 0 && map_sizes[i].inner_key != 0 &&
+		      gen < OP25B_XDP_GENERATIONS;
+	     gen++) {
+		if (bpf_map_lookup_elem(fd, &gen, &id) != 0)
+			continue; /* no table in that generation yet */
+		in = bpf_map_get_fd_by_id(id);
+		if (in < 0)
+			return -errno;
+		err = sizes_check(in, map_sizes[i].inner_key,
+				  map_sizes[i].inner_value);
+		close(in);
+	}
+	return err;
 }
 
 struct op25b_xdp *

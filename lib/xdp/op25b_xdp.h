@@ -113,8 +113,8 @@ int op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
  *
  * @return 0; -ENOTSUP (op25b_xdp_policy_supported() says why), -E2BIG (more
  *   prefixes than the maps hold), -ENOSPC (more than 255 class or group
- *   names over the instance's life), -EPROTO (a program pinned by an
- *   op25b-xdp without adaptive or notify: its maps have another layout),
+ *   names over the instance's life), -EPROTO (an instance opened by
+ *   op25b_xdp_open_pinned_any() whose maps are of another layout),
  *   -EINVAL (a notice whose greeting does not fit, only from a policy
  *   made without the loader), or -errno of a map update or getrandom()
  *   (the active policy is then unchanged).

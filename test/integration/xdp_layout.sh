@@ -7,9 +7,12 @@
 # veth of our own namespace gets (a) its pinned op25b_counters replaced by
 # a map whose values are 8 bytes larger (what the next added counter makes
 # them), (b) its adaptive maps removed (an op25b-xdp from before adaptive
-# pinned none): op25b-stat --xdp, status, reload and exempt add refuse it
-# with one line that says another version loaded it; unload still takes
-# the program off the interface and removes the pins. Needs root.
+# pinned none), (c) an exemption table whose inner map's values are 32
+# bytes (status reads its entries), (d) its adaptive maps removed and its
+# interface renamed: op25b-stat --xdp, status, reload and exempt add
+# refuse it with one line that says another version loaded it; unload
+# still takes the program off the interface (found by the program's id
+# where the name no longer finds it) and removes the pins. Needs root.
 # Prints "ok NAME" / "not ok NAME" lines.
 set -uo pipefail
 . "$(dirname "$0")/common.bash"
@@ -60,9 +63,10 @@ refused() {
 		problem "$*: no line says another version loaded it:" "$(head -5 "$out")"
 	[ "$(wc -l <"$out")" -eq 1 ] || problem "$*: not one line:" "$(head -5 "$out")"
 }
-# all_refused WHAT: every reader and writer refuses the instance, unload
-# removes it.
+# all_refused WHAT [IFACE]: every reader and writer refuses the instance,
+# unload removes it from IFACE (l0 by default: the name it was loaded on).
 all_refused() {
+	local on=${2:-l0}
 	refused "$stat" --xdp "$name"
 	refused "$stat" --xdp "$name" --prometheus
 	refused "$xdp" status l0 --name "$name" --json
@@ -75,9 +79,9 @@ all_refused() {
 	in_ns "$ns" "$xdp" unload l0 --name "$name" >"$work/unload.out" 2>&1 ||
 		problem "unload failed:" "$(cat "$work/unload.out")"
 	[ ! -e "$pins" ] || problem "the pins are still there:" "$(ls "$pins")"
-	ip -n "$ns" link show l0 >"$work/link.out" 2>&1
+	ip -n "$ns" link show "$on" >"$work/link.out" 2>&1
 	grep -q "prog/xdp" "$work/link.out" &&
-		problem "a program is still attached to l0:" "$(cat "$work/link.out")"
+		problem "a program is still attached to $on:" "$(cat "$work/link.out")"
 	report "xdp layout, $1: unload takes it off the interface and removes its pins"
 }
 
@@ -105,4 +109,50 @@ all_refused "counters 8 bytes larger"
 load_ok
 rm "$pins/op25b_adaptive" "$pins/op25b_adaptive_counts"
 all_refused "no adaptive maps"
+
+# (c) The IPv4 exemption table of every generation an LPM trie of 32-byte
+# values (its key as this version's), with one entry.
+load_ok
+# The inner map of the generation that has one: its id, then its key size.
+id=$(for g in 0 1; do
+	bpftool -j map lookup pinned "$pins/op25b_exempt4" key "$g" 0 0 0 2>/dev/null
+	echo
+done | "$py" -c '
+import json, sys
+for line in sys.stdin:
+    try:
+        v = json.loads(line)
+    except ValueError:
+        continue
+    if isinstance(v, dict) and "value" in v:
+        print(int.from_bytes(bytes(int(b, 16) for b in v["value"]), "little"))
+        break')
+key=$(bpftool -j map show id "${id:-0}" 2>/dev/null |
+	"$py" -c 'import json, sys; print(json.load(sys.stdin)["bytes_key"])' 2>/dev/null)
+if [ -z "$key" ]; then
+	problem "no inner map of op25b_exempt4 (id '$id')"
+else
+	rm -f "$pins/op25b_exempt4"
+	bpftool map create "$work/bpffs/inner" type lpm_trie key "$key" value 32 \
+		entries 16 name inner flags 1 &&
+		bpftool map update pinned "$work/bpffs/inner" \
+			key 24 0 0 0 198 18 7 0 value $(printf '0 %.0s' $(seq 32)) &&
+		bpftool map create "$pins/op25b_exempt4" type array_of_maps key 4 \
+			value 4 entries 2 name op25b_exempt4 \
+			inner_map pinned "$work/bpffs/inner" &&
+		bpftool map update pinned "$pins/op25b_exempt4" key 0 0 0 0 \
+			value pinned "$work/bpffs/inner" &&
+		bpftool map update pinned "$pins/op25b_exempt4" key 1 0 0 0 \
+			value pinned "$work/bpffs/inner" >"$work/inner.out" 2>&1 ||
+		problem "bpftool: the inner map:" "$(cat "$work/inner.out")"
+	rm -f "$work/bpffs/inner"
+fi
+all_refused "exemption table of 32-byte values"
+
+# (d) No adaptive maps, the interface renamed since the load.
+load_ok
+rm "$pins/op25b_adaptive" "$pins/op25b_adaptive_counts"
+ip -n "$ns" link set l0 down && ip -n "$ns" link set l0 name l0x &&
+	ip -n "$ns" link set l0x up || problem "renaming l0 failed"
+all_refused "interface renamed" l0x
 exit $status
