@@ -14,7 +14,8 @@ typedef int (*op25b_save_fn_t)(FILE *f, const void *arg);
 /**
  * Write @p path by @p write_fn under a new file "@p path.XXXXXX"
  * (mkstemp(3): never a name another user made first, nor a link) and
- * rename that over @p path, mode 0644, so that a reader sees the old
+ * rename that over @p path, mode 0666 under the umask as fopen(3) would
+ * make it, so that a reader sees the old
  * content or the new, never half of it. On error the temporary file is
  * removed and @p path is as it was.
  * @return 0; -ENAMETOOLONG; -errno from mkstemp(3), fchmod(2), fclose(3),

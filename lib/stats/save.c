@@ -7,6 +7,24 @@
 
 #include "op25b_save.h"
 
+/* The process's umask, read without changing it (umask(2) sets it: a
+ * window another thread's files would be made in); 022 where Linux does
+ * not say (before 4.7). */
+static mode_t
+current_umask(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	unsigned int mask = 022;
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return (mode_t)mask;
+}
+
 int
 op25b_save_file(const char *path, op25b_save_fn_t write_fn, const void *arg)
 {
@@ -20,11 +38,14 @@ op25b_save_file(const char *path, op25b_save_fn_t write_fn, const void *arg)
 	/* A new file of a name no one could have made first: the list
 	 * lives in /dev/shm, where anyone may create a name op25b (root)
 	 * would then open, or follow were it a symbolic link. mkstemp()
-	 * makes it 0600; readers of every user read it (op25b-stat). */
+	 * makes it 0600; it gets what fopen() would have given it, 0666
+	 * under the umask (0644 by default: op25b-stat of any user reads
+	 * the list; an operator's umask 077 keeps a report to root). */
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
-	if (fchmod(fd, 0644) != 0 || (f = fdopen(fd, "w")) == NULL) {
+	if (fchmod(fd, 0666 & ~current_umask()) != 0 ||
+	    (f = fdopen(fd, "w")) == NULL) {
 		err = -errno;
 		close(fd);
 		unlink(tmp);

@@ -218,14 +218,16 @@ pid_alive(uint64_t pid)
 /* Writer                                                              */
 
 /* Whether the segment at @p path belongs to a live process other than us.
- * A segment of any layout version names its writer at the same offset
- * (op25b_stats.h): an op25b of another build under the same name is
- * alive too, and its name is not ours to take. Anything else (garbage, a
- * file too short) names no owner we could ask: stale. */
+ * A segment of any layout version since 4 names its writer at the same
+ * offset (op25b_stats.h): an op25b of another build under the same name
+ * is alive too, and its name is not ours to take. (Versions 1-3, of the
+ * first days, had the TSC's rate there: never a live pid, so stale.)
+ * Anything else (garbage, a file too short) names no owner we could ask:
+ * stale. */
 static bool
 segment_owned(const char *path)
 {
-	/* The words every layout keeps in place: magic, pid. */
+	/* The words every layout since 4 keeps in place: magic, pid. */
 	enum {
 		PID = offsetof(struct op25b_stats_header, pid) / 8
 	};

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1129,7 +1130,7 @@ test_prefixes_file_unreadable(void **state)
 static void
 test_file_too_large(void **state)
 {
-	static const off_t sizes[] = { (off_t)64 << 30, (256 << 20) + 1 };
+	static const off_t sizes[] = { (256 << 20) + 1, (off_t)64 << 30 };
 	struct op25b_policy_error error;
 	char *pools, *policy_path, *big_policy;
 	char message[1024];
@@ -1145,10 +1146,22 @@ test_file_too_large(void **state)
 				       "    action: block\n"
 				       "    prefixes_file: huge.txt\n");
 	for (i = 0; i < 2; i++) {
+		struct rusage before, after;
+
 		free(write_tmp("huge.txt", "", 0));
 		assert_int_equal(truncate(pools, sizes[i]), 0);
 		errno = 0;
+		assert_int_equal(getrusage(RUSAGE_SELF, &before), 0);
 		assert_null(op25b_policy_load(policy_path, &error));
+		/* Refused by its size: nothing read. Read first, the peak
+		 * grew by 256 MB (2 GB for the 64 GB file where the
+		 * allocation did not fail). */
+		assert_int_equal(getrusage(RUSAGE_SELF, &after), 0);
+		if (after.ru_maxrss - before.ru_maxrss > 64 * 1024)
+			fail_msg(
+				"refusing %lld bytes raised the peak by %ld KB",
+				(long long)sizes[i],
+				after.ru_maxrss - before.ru_maxrss);
 		assert_int_equal(errno, EFBIG);
 		assert_int_equal(error.line, 5);
 		assert_int_equal(error.column, 20);
@@ -1167,6 +1180,51 @@ test_file_too_large(void **state)
 	free(pools);
 	free(big_policy);
 	free(policy_path);
+}
+
+/*
+ * The hint for a scalar where a list is wanted is YAML that reads back:
+ * pasted in place of the scalar, the policy loads (quoted where plain
+ * would not read inside [...]: "::/0", a colon before the bracket; an
+ * address without a length is a host's).
+ */
+static void
+test_scalar_hint_loads(void **state)
+{
+	static const char *const scalars[] = { "::/0", "\"2001:db8::/32\"",
+					       "\"2001:db8::\"", "10.0.0.0/8" };
+	struct op25b_policy_error error;
+	struct op25b_policy *p;
+	char yaml[256], hint[128];
+	const char *at, *end;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++) {
+		snprintf(yaml, sizeof(yaml),
+			 "version: 1\nsources:\n  d:\n    action: block\n"
+			 "    prefixes: %s\n",
+			 scalars[i]);
+		assert_null(op25b_policy_load_buffer("t.yaml", yaml,
+						     strlen(yaml), &error));
+		at = strstr(error.message, "(write ");
+		end = strrchr(error.message, ')');
+		if (at == NULL || end == NULL || end < at + 7)
+			fail_msg("%s: no hint in '%s'", scalars[i],
+				 error.message);
+		snprintf(hint, sizeof(hint), "%.*s", (int)(end - at - 7),
+			 at + 7);
+		snprintf(yaml, sizeof(yaml),
+			 "version: 1\nsources:\n  d:\n    action: block\n"
+			 "    prefixes: %s\n",
+			 hint);
+		p = op25b_policy_load_buffer("t.yaml", yaml, strlen(yaml),
+					     &error);
+		if (p == NULL)
+			fail_msg("%s: the hint %s does not load: %s",
+				 scalars[i], hint, error.message);
+		op25b_policy_free(p);
+	}
 }
 
 /*
@@ -2269,6 +2327,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_prefixes_file_unreadable),
 		cmocka_unit_test(test_file_too_large),
 		cmocka_unit_test(test_values_max),
+		cmocka_unit_test(test_scalar_hint_loads),
 		cmocka_unit_test(test_long_paths),
 		cmocka_unit_test(test_prefixes_file_buffer_resolves_to_cwd),
 		cmocka_unit_test(test_prefixes_file_large),

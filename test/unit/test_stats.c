@@ -1552,13 +1552,15 @@ slurp(const char *path)
  * op25b_save_file() writes a file of its own and renames it over the
  * path: a name another user made first where the list lives (/dev/shm),
  * such as PATH.tmp as a link to another file, is neither written nor
- * followed; the result is 0644; a failed write leaves the path as it was
+ * followed; the result is 0666 under the umask (0644 under 022, 0600
+ * under 077), as fopen() made it; a failed write leaves the path as it was
  * and nothing else behind.
  */
 static void
 test_save_file(void **state)
 {
 	char dir[] = "/tmp/op25b-save.XXXXXX", path[64], link[80], victim[80];
+	mode_t saved_mask = umask(022);
 	struct stat st;
 	char *text;
 	FILE *f;
@@ -1584,6 +1586,11 @@ test_save_file(void **state)
 	assert_int_equal(lstat(path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0644);
+	umask(077);
+	assert_int_equal(op25b_save_file(path, save_text, "new\n"), 0);
+	umask(022);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
 
 	assert_int_equal(op25b_save_file(path, save_fails, NULL), -EIO);
 	text = slurp(path);
@@ -1595,6 +1602,7 @@ test_save_file(void **state)
 	assert_int_equal(unlink(link), 0);
 	assert_int_equal(unlink(victim), 0);
 	assert_int_equal(rmdir(dir), 0);
+	umask(saved_mask);
 }
 
 int
