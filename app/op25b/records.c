@@ -35,6 +35,7 @@
 
 #include "op25b_app.h"
 #include "op25b_classify_record.h"
+#include "op25b_save.h"
 #include "op25b_records.h"
 
 /* Pieces taken from a worker's ring at a time. */
@@ -321,6 +322,9 @@ op25b_records_start(struct op25b_app *app)
 				 sizeof(rec->top_path)) != 0 ||
 	    rec->top == NULL)
 		return -ENOMEM;
+	/* What an op25b of this name killed mid-save left (the name is
+	 * ours: the counters' segment is). */
+	op25b_save_file_remove(rec->top_path);
 	rec->workers = rte_zmalloc("op25b_worker_records",
 				   app->n_workers * sizeof(*rec->workers),
 				   RTE_CACHE_LINE_SIZE);
@@ -707,7 +711,7 @@ op25b_records_free(struct op25b_app *app)
 	op25b_records_merge_free(rec->merge);
 	free(rec->top);
 	if (rec->top_path[0] != '\0')
-		unlink(rec->top_path);
+		op25b_save_file_remove(rec->top_path);
 	if (rec->fd >= 0)
 		close(rec->fd);
 	if (rec->syslog)

@@ -24,4 +24,12 @@ typedef int (*op25b_save_fn_t)(FILE *f, const void *arg);
 int
 op25b_save_file(const char *path, op25b_save_fn_t write_fn, const void *arg);
 
+/**
+ * Remove @p path and the temporary files op25b_save_file() may have left
+ * beside it ("@p path.XXXXXX": a process killed between writing and
+ * renaming one), for a file only this process writes (the top list of an
+ * instance, whose name no other op25b holds).
+ */
+void op25b_save_file_remove(const char *path);
+
 #endif /* OP25B_SAVE_H */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -59,4 +60,23 @@ op25b_save_file(const char *path, op25b_save_fn_t write_fn, const void *arg)
 	if (err != 0)
 		unlink(tmp);
 	return err;
+}
+
+void
+op25b_save_file_remove(const char *path)
+{
+	char pattern[4096];
+	glob_t g;
+	size_t i;
+
+	unlink(path);
+	/* mkstemp()'s six characters; a path with glob characters of its
+	 * own matches nothing of ours, which is left. */
+	if ((size_t)snprintf(pattern, sizeof(pattern), "%s.??????", path) >=
+		    sizeof(pattern) ||
+	    glob(pattern, GLOB_NOSORT, NULL, &g) != 0)
+		return;
+	for (i = 0; i < g.gl_pathc; i++)
+		unlink(g.gl_pathv[i]);
+	globfree(&g);
 }

@@ -1605,6 +1605,33 @@ test_save_file(void **state)
 	umask(saved_mask);
 }
 
+/* op25b_save_file_remove(): the file and what a save killed before its
+ * rename left (PATH.XXXXXX), nothing else. */
+static void
+test_save_file_remove(void **state)
+{
+	char dir[] = "/tmp/op25b-save.XXXXXX", path[64], left[80], other[80];
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/list", dir);
+	snprintf(left, sizeof(left), "%s.XXXXXX", path);
+	snprintf(other, sizeof(other), "%s.keep-it", path);
+	assert_int_equal(op25b_save_file(path, save_text, "x\n"), 0);
+	/* As a save killed before its rename leaves it. */
+	fd = mkstemp(left);
+	assert_true(fd >= 0);
+	close(fd);
+	write_file(other, "y", 1);
+	op25b_save_file_remove(path);
+	assert_false(exists(path));
+	assert_false(exists(left));
+	assert_true(exists(other));
+	assert_int_equal(unlink(other), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -1614,6 +1641,7 @@ main(void)
 		cmocka_unit_test(test_json_writer),
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_save_file),
+		cmocka_unit_test(test_save_file_remove),
 		cmocka_unit_test_setup_teardown(test_create_destroy, setup,
 						teardown),
 		cmocka_unit_test(test_create_invalid),
