@@ -320,6 +320,16 @@ done
 want_empty "$work/help.err"
 report "op25b --help without EAL arguments: exit 0, lists every option"
 
+# README's line for op25b names every option --help lists (it had left out
+# the five --block-records options).
+grep -o '^  --[a-z-]*' "$work/help.out" | sed 's/^  //' | sort -u >"$work/help.opts"
+grep '^| `build/app/op25b/op25b ' "$root/README.md" | grep -o -- '--[a-z-]*' |
+	sort -u >"$work/readme.opts"
+missing=$(comm -23 "$work/help.opts" "$work/readme.opts" | tr '\n' ' ')
+[ -z "$missing" ] || problem "README's op25b line does not name: $missing"
+[ -s "$work/help.opts" ] || problem "no option found in op25b --help"
+report "README: op25b's line in the tools table names every option of --help"
+
 # --- op25b refuses to start -------------------------------------------------
 # DPDK files a run may leave: hugepage/memfd files, config, sockets. The
 # runtime directory of the default prefix (/var/run/dpdk/rte) is created by
