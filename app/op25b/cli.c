@@ -1237,6 +1237,7 @@ static int
 listen_socket(struct op25b_cli *cli, const struct op25b_config *cfg)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct stat st;
 	mode_t old_mask;
 	int fd, err;
 
@@ -1275,7 +1276,18 @@ listen_socket(struct op25b_cli *cli, const struct op25b_config *cfg)
 		return -EADDRINUSE;
 	}
 	close(fd);
-	unlink(cli->path);
+	/* Only a socket is ours to replace: a typo of --cli-socket naming
+	 * a policy or any other file must not delete it. */
+	if (lstat(cli->path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			fprintf(stderr,
+				"op25b: --cli-socket %s: not a socket (a file "
+				"is there): give another path\n",
+				cli->path);
+			return -EEXIST;
+		}
+		unlink(cli->path);
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
@@ -1506,8 +1518,12 @@ op25b_cli_stop(struct op25b_app *app)
 		if (cli->sessions[i].kind != SESSION_FREE)
 			session_close(&cli->sessions[i]);
 	if (cli->listen_fd >= 0) {
+		struct stat st;
+
 		close(cli->listen_fd);
-		unlink(cli->path);
+		/* Ours, unless someone put a file there since. */
+		if (lstat(cli->path, &st) == 0 && S_ISSOCK(st.st_mode))
+			unlink(cli->path);
 		cli->listen_fd = -1;
 	}
 	free_context(cli);

@@ -373,6 +373,15 @@ refuse "--pairs 0:0" "op25b: --pairs 0:0: expected SUB:UP[,SUB:UP...] with disti
 	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --pairs 0:0
 refuse "--pairs 0:5 with two ports" "op25b: port 5 does not exist (2 ports found" \
 	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --pairs 0:5
+# --cli-socket naming a file that is no socket: refused, the file kept
+# (it was deleted and replaced by the socket).
+echo precious >"$work/precious.txt"
+refuse "--cli-socket on a file" \
+	"op25b: --cli-socket $work/precious.txt: not a socket (a file is there): give another path" \
+	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --cli-socket "$work/precious.txt"
+[ "$(cat "$work/precious.txt" 2>&1)" = precious ] ||
+	problem "the file at --cli-socket: $(ls -l "$work/precious.txt" 2>&1)"
+report "op25b --cli-socket on a file: the file stays as it was"
 refuse "--burst 0" "op25b: --burst 0: expected 1..64" \
 	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --burst 0
 refuse "--burst 65" "op25b: --burst 65: expected 1..64" \
