@@ -295,9 +295,17 @@ op25b_records_start(struct op25b_app *app)
 	const struct op25b_config *cfg = &app->config;
 	struct op25b_app_records *rec;
 	uint32_t sources, ring;
+	char top_path[OP25B_STATS_PATH_MAX + 8];
 	unsigned int i;
 	int err;
 
+	/* A top list an op25b of this name left (killed, or a save cut
+	 * short) is not this one's: op25b-stat --top would show a dead
+	 * run's sources as the last interval's, with records off too. The
+	 * name is ours: the counters' segment is. */
+	if (op25b_stats_top_path(cfg->instance, top_path, sizeof(top_path)) ==
+	    0)
+		op25b_save_file_remove(top_path);
 	if (cfg->records_path == NULL)
 		return 0;
 	rec = rte_zmalloc("op25b_records", sizeof(*rec), RTE_CACHE_LINE_SIZE);
@@ -322,9 +330,6 @@ op25b_records_start(struct op25b_app *app)
 				 sizeof(rec->top_path)) != 0 ||
 	    rec->top == NULL)
 		return -ENOMEM;
-	/* What an op25b of this name killed mid-save left (the name is
-	 * ours: the counters' segment is). */
-	op25b_save_file_remove(rec->top_path);
 	rec->workers = rte_zmalloc("op25b_worker_records",
 				   app->n_workers * sizeof(*rec->workers),
 				   RTE_CACHE_LINE_SIZE);

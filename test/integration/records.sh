@@ -56,6 +56,23 @@ want_has "$work/one.log" "records_written 5, records_dropped 0"
 	problem "stats-json records_written $(counter "$work/one.json" records_written), want 5"
 report "records: one interval, exact records (plain, PPPoE in VLAN, QinQ, IPv6, class.to) at exit"
 
+# A top list a killed op25b of this name left, and what a save cut short
+# left beside it: gone when an op25b of the name starts, with records off
+# too (op25b-stat --top showed the dead run's sources as current).
+echo stale >"/dev/shm/op25b-top.$name-stale"
+echo stale >"/dev/shm/op25b-top.$name-stale.Ab12Cd"
+timeout 60 "$op25b" "${lcores[@]}" --vdev "net_pcap0,rx_pcap=$work/all.pcap" \
+	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" \
+	--name "$name-stale" --cli-socket none --audit-log "$work/audit.log" \
+	--state-dir "$work" --status-interval 0 --stop-after-idle 300 \
+	>"$work/stale.log" 2>&1
+want_rc $? 0 "op25b exit status (records off)"
+for f in "/dev/shm/op25b-top.$name-stale" "/dev/shm/op25b-top.$name-stale.Ab12Cd"; do
+	[ ! -e "$f" ] || problem "$f left by an earlier op25b is still there"
+	rm -f "$f"
+done
+report "records: a top list an earlier op25b of the name left is removed at start, records off too"
+
 # A file that takes nothing (/dev/full): every record counted as dropped,
 # none as written.
 timeout 60 "$op25b" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$work/all.pcap" \
