@@ -105,6 +105,28 @@ op25b_audit_quoted(const char *text, char *buf, size_t size)
 	return buf;
 }
 
+const char *
+op25b_audit_word(const char *text, char *buf, size_t size)
+{
+	const char *c;
+
+	for (c = text; *c != '\0'; c++)
+		if (*c <= ' ' || *c > '~' || *c == '"' || *c == '\\')
+			break;
+	if (*c == '\0' && c != text) {
+		snprintf(buf, size, "%s", text);
+		return buf;
+	}
+	if (size < 3) {
+		buf[0] = '\0';
+		return buf;
+	}
+	buf[0] = '"';
+	op25b_audit_quoted(text, buf + 1, size - 2);
+	strcat(buf, "\"");
+	return buf;
+}
+
 /* Create the audit log's directory when it is the default one. */
 static int
 make_parent(const char *path)

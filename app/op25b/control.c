@@ -285,9 +285,10 @@ reload_failed(struct op25b_app *app, const char *path, const char *by,
 {
 	struct op25b_stats_header *h = op25b_stats_writer_header(app->stats);
 	/* The reason quoted: a backslash before each quote or backslash. */
-	char q[2 * OP25B_POLICY_ERROR_TEXT_MAX];
+	char q[2 * OP25B_POLICY_ERROR_TEXT_MAX], file[2 * PATH_MAX + 3];
 
 	__atomic_fetch_add(&h->reload_failed, 1, __ATOMIC_RELAXED);
+	op25b_audit_word(path, file, sizeof(file));
 	snprintf(msg, size,
 		 "reload failed: %s; policy generation %" PRIu64 " stays", why,
 		 h->policy_generation);
@@ -295,7 +296,7 @@ reload_failed(struct op25b_app *app, const char *path, const char *by,
 	op25b_audit(app,
 		    "reload by=%s uid=%" PRIu32 " file=%s result=failed "
 		    "reason=\"%s\"",
-		    by, uid, path, op25b_audit_quoted(why, q, sizeof(q)));
+		    by, uid, file, op25b_audit_quoted(why, q, sizeof(q)));
 }
 
 /* Publish @next and free the classifier it replaces once no worker can be
@@ -436,7 +437,7 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 	struct op25b_policy_error perr;
 	struct op25b_policy *policy;
 	struct timespec t0;
-	char why[OP25B_POLICY_ERROR_TEXT_MAX];
+	char why[OP25B_POLICY_ERROR_TEXT_MAX], file[2 * PATH_MAX + 3];
 	unsigned int i;
 	int err;
 
@@ -486,7 +487,8 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 	op25b_audit(app,
 		    "reload by=%s uid=%" PRIu32 " file=%s result=ok "
 		    "generation=%" PRIu64,
-		    by, uid, path, h->policy_generation);
+		    by, uid, op25b_audit_word(path, file, sizeof(file)),
+		    h->policy_generation);
 	return 0;
 }
 

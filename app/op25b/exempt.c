@@ -569,7 +569,7 @@ op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
 	struct import_tally tally = { .app = app, .uid = uid };
 	struct op25b_exempt_state_error e;
 	unsigned int expired, n, i;
-	char why[4200];
+	char why[4200], file[2 * PATH_MAX + 3];
 	bool saved;
 	int err;
 
@@ -654,7 +654,8 @@ op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
 	op25b_audit(app,
 		    "import file=%s mode=%s uid=%" PRIu32
 		    " entries=%u added=%u replaced=%u deleted=%u expired=%u",
-		    path, replace ? "replace" : "merge", uid, n, tally.added,
+		    op25b_audit_word(path, file, sizeof(file)),
+		    replace ? "replace" : "merge", uid, n, tally.added,
 		    tally.replaced, tally.removed, expired);
 	snprintf(msg, size,
 		 "exempt import %s (%s): %u added, %u replaced, %u deleted, "

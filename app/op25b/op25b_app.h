@@ -264,6 +264,12 @@ void op25b_audit(struct op25b_app *app, const char *fmt, ...)
 /* @text for a key="..." audit field, in @buf: quotes and backslashes
  * escaped, control characters as '?'. Returns @buf. */
 const char *op25b_audit_quoted(const char *text, char *buf, size_t size);
+/* @text for a key=value audit field whose value is a path: as it is when
+ * it is one word of printable ASCII without quotes or backslashes (every
+ * ordinary path), else "..." as op25b_audit_quoted() writes it, so that
+ * no path (a CLI argument may hold ESC, \v, a quote) breaks the line or
+ * forges a field. Returns @buf. */
+const char *op25b_audit_word(const char *text, char *buf, size_t size);
 /* CLOCK_REALTIME in milliseconds. */
 uint64_t op25b_now_ms(void);
 

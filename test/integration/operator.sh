@@ -263,6 +263,20 @@ c show policy
 want_has "$work/out" "file        $work/client/isp.yaml"
 report "operator: op25b-cli sends absolute paths; op25b refuses a relative one from the socket"
 
+# A path that holds a terminal escape, a quote and vertical tabs (a token
+# ends only at a blank, tab, newline or #): its audit line quotes it, so
+# that no raw escape reaches the log and no forged field splits off.
+raw_batch "$sock" "policy reload /tmp/x$(printf '\033')[31m\"$(printf '\v')result=ok$(printf '\v')generation=9" \
+	>"$work/out" 2>&1
+grep -q '<RS>1' "$work/out" || problem "the odd path's reload did not fail:" "$(cat "$work/out")"
+line=$(grep 'file=.*x' "$audit" | tail -1)
+case $line in
+*file=\"/tmp/x?\[31m\\\"?result=ok?generation=9\"\ result=failed\ *) ;;
+*) problem "the audit line of an odd path: $(printf '%q' "$line")" ;;
+esac
+[[ $line == *$'\033'* || $line == *$'\v'* ]] && problem "raw control characters in the audit line: $(printf '%q' "$line")"
+report "operator: an odd path is quoted in the audit line (no raw escape, no forged field)"
+
 stop_process "$pid" TERM 10
 pids=()
 want_rc "$rc" 0 "op25b exit status"
