@@ -159,7 +159,9 @@ absolute_file(char *line, size_t size)
 	for (n = 0; n < 3; n++) {
 		while (*p == ' ' || *p == '\t')
 			p++;
-		len = strcspn(p, " \t");
+		/* '#' ends a word and starts a comment, as in op25b's
+		 * parser: `policy reload # after deploy` names no file. */
+		len = strcspn(p, " \t#");
 		if (len == 0 || len >= WORD_MAX)
 			return 0;
 		memcpy(words[n], p, len);
@@ -180,11 +182,13 @@ absolute_file(char *line, size_t size)
 		return -1;
 	}
 	len = (size_t)snprintf(out, sizeof(out), "%s/%s", cwd, words[2]);
-	if (len >= WORD_MAX) {
+	/* librte_cmdline's word token takes STR_TOKEN_SIZE - 2 characters
+	 * (126): one more and op25b answers only "bad arguments". */
+	if (len > WORD_MAX - 2) {
 		fprintf(stderr,
 			"op25b-cli: %s/%s: longer than %d characters, which "
 			"op25b's command line takes: give a shorter path\n",
-			cwd, words[2], WORD_MAX - 1);
+			cwd, words[2], WORD_MAX - 2);
 		return -1;
 	}
 	if ((size_t)snprintf(out, sizeof(out), "%s %s %s/%s%s", words[0],
@@ -196,12 +200,18 @@ absolute_file(char *line, size_t size)
 	return 0;
 }
 
-/* Write the @p len bytes of @p text a command answered to stdout. */
-static void
+/* Write the @p len bytes of @p text a command answered to stdout; 0, or
+ * -1 after saying why (a full disk under `exempt export > FILE`: the
+ * exit status must not let `&& exempt import FILE` go on). */
+static int
 print_answer(const char *text, size_t len)
 {
-	fwrite(text, 1, len, stdout);
-	fflush(stdout);
+	if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+		fprintf(stderr, "op25b-cli: writing the answer: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -244,7 +254,7 @@ run_command(int fd, const char *line, int timeout_s)
 			continue;
 		if (n <= 0) {
 			fclose(answer);
-			print_answer(text, len);
+			(void)print_answer(text, len);
 			free(text);
 			/* Refusals (permission, too many sessions) come as a
 			 * line and a close. */
@@ -269,7 +279,8 @@ run_command(int fd, const char *line, int timeout_s)
 		}
 	}
 	fclose(answer);
-	print_answer(text, len);
+	if (print_answer(text, len) != 0 && status == EXIT_DONE)
+		status = EXIT_FAILED;
 	free(text);
 	if (state != 3)
 		fprintf(stderr, "op25b-cli: no answer within %d s\n",
@@ -392,6 +403,21 @@ batch(int fd, int argc, char **argv, int timeout_s)
 		return run_command(fd, line, timeout_s);
 	}
 	while (fgets(line, sizeof(line), stdin) != NULL) {
+		/* A line longer than the buffer, refused whole as op25b
+		 * refuses one over 4095 bytes: cut, its head would run and
+		 * its tail run as a second command. */
+		if (strchr(line, '\n') == NULL && !feof(stdin)) {
+			int c;
+
+			while ((c = getchar()) != EOF && c != '\n')
+				;
+			fprintf(stderr,
+				"op25b-cli: a line longer than %zu bytes: "
+				"refused, not sent\n",
+				sizeof(line) - 2);
+			status = EXIT_FAILED;
+			continue;
+		}
 		line[strcspn(line, "\r\n")] = '\0';
 		if (absolute_file(line, sizeof(line)) != 0) {
 			status = EXIT_FAILED;
@@ -413,6 +439,10 @@ interactive(int fd)
 	struct termios old, raw;
 	char buf[4096];
 	int status = EXIT_DONE;
+	/* Whether op25b's prompt came: a connection closed before it was
+	 * refused (too many sessions, not permitted), a connection error
+	 * (exit 2, as in one-shot mode), not a quit. */
+	bool greeted = false;
 
 	if (tcgetattr(STDIN_FILENO, &old) != 0)
 		return EXIT_USAGE;
@@ -433,8 +463,15 @@ interactive(int fd)
 		}
 		if (p[1].revents) {
 			n = read(fd, buf, sizeof(buf));
-			if (n <= 0)
-				break; /* quit or Ctrl-D: op25b closed */
+			if (n <= 0) {
+				/* quit or Ctrl-D: op25b closed; before its
+				 * prompt: refused. */
+				if (!greeted)
+					status = EXIT_USAGE;
+				break;
+			}
+			if (memmem(buf, (size_t)n, "> ", 2) != NULL)
+				greeted = true;
 			if (write_all(STDOUT_FILENO, buf, (size_t)n) != 0)
 				break;
 		}

@@ -519,6 +519,25 @@ want_rc "$rc" 0 "a command as one argument: status"
 want_re "$work/out" '^op25b [0-9.]+, DPDK'
 report "cli: op25b-cli refuses a control character or '#' in an argument, and quotes a reason the shell unquoted"
 
+# Piped lines: one longer than op25b-cli's line is refused whole (cut, its
+# head ran and its tail ran as a second command); a '#' comment after
+# policy reload is no file name (it was made a path and the reload
+# failed). An answer that cannot be written (a full disk under `exempt
+# export > FILE`) fails the command (it exited 0).
+"$py" -c "print('exempt add 198.18.9.0/24 reason ' + 'x' * 4100 + ' exempt del 198.18.9.0/24')" |
+	"$cli" --name "$name" --timeout 20 >"$work/out" 2>&1
+want_rc $? 1 "a piped line of 4,200 bytes: status"
+want_has "$work/out" "op25b-cli: a line longer than 4094 bytes: refused, not sent"
+c exempt list
+grep -q '^198\.18\.9\.0/24' "$work/out" && problem "the head of a long line ran:" "$(cat "$work/out")"
+echo 'policy reload # after deploy' | "$cli" --name "$name" --timeout 20 >"$work/out" 2>&1
+want_rc $? 0 "policy reload with a comment: status ($(cat "$work/out"))"
+want_re "$work/out" "^policy .* loaded: generation "
+"$cli" --name "$name" --timeout 20 show version >/dev/full 2>"$work/err"
+want_rc $? 1 "show version > /dev/full: status"
+want_has "$work/err" "op25b-cli: writing the answer: No space left on device"
+report "cli: op25b-cli refuses a piped line too long whole, takes '#' after policy reload as a comment, fails when it cannot write the answer"
+
 # logrotate's way with the audit log: renamed, then SIGUSR1; the next
 # event goes into a new file at the path (copytruncate lost a line written
 # between its copy and its truncation).
