@@ -306,9 +306,11 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 	const struct op25b_stats_names *n = &snap->names;
 	unsigned int i;
 
+	/* Its name under "name": "instance" is Prometheus's own target
+	 * label, which a scrape renames ours to exported_instance beside. */
 	prom_family(out, "info", "gauge",
-		    "The op25b instance and its policy file (always 1).");
-	fputs(PROM_PREFIX "info{instance=", out);
+		    "The op25b instance (name) and its policy file (always 1).");
+	fputs(PROM_PREFIX "info{name=", out);
 	prom_label_value(out, h->instance);
 	fputs(",policy=", out);
 	prom_label_value(out, h->policy_file);

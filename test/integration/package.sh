@@ -341,7 +341,7 @@ stat_pid=$!
 pids+=("$stat_pid")
 metrics() { curl -sf -o "$work/metrics.txt" "http://127.0.0.1:$port/metrics"; }
 wait_until 10 "$stat_pid" metrics || problem "GET /metrics failed" "$(cat "$work/statd.out")"
-want_re "$work/metrics.txt" "^op25b_info\{instance=\"$name\""
+want_re "$work/metrics.txt" "^op25b_info\{name=\"$name\""
 stop_process "$stat_pid" TERM 10
 want_rc "$rc" 0 "op25b-stat --listen after SIGTERM (the unit's stop)"
 report "package: op25b-stat runs from op25b-stat@NAME's command as nobody without capabilities, /metrics answers, SIGTERM stops it"

@@ -285,6 +285,9 @@ EOF
 want_rc $? 0
 want_empty "$work/metrics.err"
 check_prometheus "$work/metrics.txt"
+# The instance's name under "name": Prometheus's own label "instance"
+# (the target) would rename it exported_instance.
+want_re "$work/metrics.txt" "^op25b_info\{name=\"$name\",policy=\""
 "$py" -c 'import sys; t = open(sys.argv[1], "rb").read().decode("utf-8"); assert "caf\ufffd-enforce.yaml" in t, "no U+FFFD in the policy label"' \
 	"$work/metrics.txt" 2>"$work/utf8.err" || problem "Prometheus text: $(tail -1 "$work/utf8.err")"
 "$stat" --name "$name" --json >"$work/live-utf8.json" 2>/dev/null
