@@ -308,8 +308,9 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 
 	/* Its name under "name": "instance" is Prometheus's own target
 	 * label, which a scrape renames ours to exported_instance beside. */
-	prom_family(out, "info", "gauge",
-		    "The op25b instance (name) and its policy file (always 1).");
+	prom_family(
+		out, "info", "gauge",
+		"The op25b instance (name) and its policy file (always 1).");
 	fputs(PROM_PREFIX "info{name=", out);
 	prom_label_value(out, h->instance);
 	fputs(",policy=", out);

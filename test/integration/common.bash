@@ -319,6 +319,24 @@ ${5:-}destinations:
     prefixes: [$4]
 EOF
 }
+# xdp_veth_ns TEST-NAME NS: for a test of op25b-xdp on a veth: a bpffs of
+# its own at $OP25B_XDP_BPFFS (ip netns exec remounts /sys: /sys/fs/bpf
+# would not be the same from one command to the next), the namespace NS
+# with the veth l0 <-> l1 up, no IPv6; "ok TEST-NAME # SKIP why" and exit
+# where this machine cannot make them. The caller unmounts the bpffs.
+xdp_veth_ns() {
+	mkdir -p "$OP25B_XDP_BPFFS"
+	if ! mount -t bpf bpf "$OP25B_XDP_BPFFS" 2>"$work/mount.err"; then
+		echo "ok $1 # SKIP cannot mount a bpffs: $(head -1 "$work/mount.err")"
+		exit 0
+	fi
+	if ! netns_add "$2"; then
+		echo "ok $1 # SKIP $netns_err"
+		exit 0
+	fi
+	netns_no_ipv6 "$2"
+	veth "$2:l0" "$2:l1" || problem "veth failed"
+}
 netns_cleanup() {
 	local n p
 	for n in "${netns_names[@]}"; do

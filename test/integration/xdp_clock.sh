@@ -25,17 +25,7 @@ cleanup_more() {
 }
 
 need_xdp "op25b-xdp run: exemptions across a step of the wall clock"
-mkdir -p "$OP25B_XDP_BPFFS"
-if ! mount -t bpf bpf "$OP25B_XDP_BPFFS" 2>"$work/mount.err"; then
-	echo "ok op25b-xdp run: exemptions across a step of the wall clock # SKIP cannot mount a bpffs: $(head -1 "$work/mount.err")"
-	exit 0
-fi
-if ! netns_add "$ns"; then
-	echo "ok op25b-xdp run: exemptions across a step of the wall clock # SKIP $netns_err"
-	exit 0
-fi
-netns_no_ipv6 "$ns"
-veth "$ns:l0" "$ns:l1" || problem "veth failed"
+xdp_veth_ns "op25b-xdp run: exemptions across a step of the wall clock" "$ns"
 printf 'version: 1\ndefault: allow\n' >"$work/pass.yaml"
 echo 0 >"$work/step"
 

@@ -31,17 +31,7 @@ command -v bpftool >/dev/null || {
 	echo "#   bpftool is missing: run scripts/setup.sh"
 	exit 1
 }
-mkdir -p "$OP25B_XDP_BPFFS"
-if ! mount -t bpf bpf "$OP25B_XDP_BPFFS" 2>"$work/mount.err"; then
-	echo "ok op25b-xdp: an instance of another layout # SKIP cannot mount a bpffs: $(head -1 "$work/mount.err")"
-	exit 0
-fi
-if ! netns_add "$ns"; then
-	echo "ok op25b-xdp: an instance of another layout # SKIP $netns_err"
-	exit 0
-fi
-netns_no_ipv6 "$ns"
-veth "$ns:l0" "$ns:l1" || problem "veth failed"
+xdp_veth_ns "op25b-xdp: an instance of another layout" "$ns"
 printf 'version: 1\ndefault: allow\n' >"$work/pass.yaml"
 pins="$OP25B_XDP_BPFFS/op25b/$name"
 
