@@ -371,8 +371,12 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 			  "group", n->n_group_slots, n->group_name,
 			  snap->totals.group_verdict);
 
-	prom_ports(out, snap, op25b_stats_port_driver_fields,
-		   OP25B_PORT_DRIVER_FIELDS, false);
+	/* The drivers' figures only once op25b has sampled them (about a
+	 * second after start): zeros before were a link_up 0, a false link
+	 * down at every restart for a dashboard or a short alert. */
+	if (h->ports_updated_ns != 0)
+		prom_ports(out, snap, op25b_stats_port_driver_fields,
+			   OP25B_PORT_DRIVER_FIELDS, false);
 	prom_ports(out, snap, op25b_stats_port_app_fields,
 		   OP25B_PORT_APP_FIELDS, true);
 
