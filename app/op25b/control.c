@@ -655,7 +655,10 @@ op25b_control_loop(struct op25b_app *app)
 	const struct op25b_config *cfg = &app->config;
 	uint64_t hz = rte_get_tsc_hz();
 	uint64_t next_status = app->start_tsc + cfg->status_interval_s * hz;
-	uint64_t next_ports = app->start_tsc + hz;
+	/* The ports' first sample at once: until it, op25b-stat has no
+	 * driver figures to show (no link_up), and a scrape or a CLI answer
+	 * right after the start would see none. */
+	uint64_t next_ports = 0;
 	struct idle_watch idle = { { 0 }, { 0 }, { 0 } };
 
 	for (;;) {
