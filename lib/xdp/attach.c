@@ -159,17 +159,17 @@ sizes_check(int fd, uint32_t key, uint32_t value)
 static int
 map_layout_check(int fd, int i)
 {
-	uint32_t gen, id;
+	uint32_t gen;
 	int err = sizes_check(fd, map_sizes[i].key, map_sizes[i].value), in;
 
 	for (gen = 0; err == 0 && map_sizes[i].inner_key != 0 &&
 		      gen < OP25B_XDP_GENERATIONS;
 	     gen++) {
-		if (bpf_map_lookup_elem(fd, &gen, &id) != 0)
+		in = xdp_inner_map(fd, gen);
+		if (in == -ENOENT)
 			continue; /* no table in that generation yet */
-		in = bpf_map_get_fd_by_id(id);
 		if (in < 0)
-			return -errno;
+			return in;
 		err = sizes_check(in, map_sizes[i].inner_key,
 				  map_sizes[i].inner_value);
 		close(in);

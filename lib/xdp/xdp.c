@@ -1081,7 +1081,7 @@ uint64_t
 op25b_xdp_memory(struct op25b_xdp *x)
 {
 	uint64_t total = 0;
-	uint32_t gen, id;
+	uint32_t gen;
 	unsigned int i;
 	int fd;
 
@@ -1090,10 +1090,7 @@ op25b_xdp_memory(struct op25b_xdp *x)
 	/* The prefix tables, held by the slots of the map-in-maps. */
 	for (i = 0; i < XDP_TABLES; i++)
 		for (gen = 0; gen < OP25B_XDP_GENERATIONS; gen++) {
-			if (bpf_map_lookup_elem(x->map_fd[lpm_maps[i]], &gen,
-						&id) != 0)
-				continue;
-			fd = bpf_map_get_fd_by_id(id);
+			fd = xdp_inner_map(x->map_fd[lpm_maps[i]], gen);
 			if (fd < 0)
 				continue;
 			total += fd_memlock(fd);
@@ -1151,23 +1148,30 @@ op25b_xdp_test_run(struct op25b_xdp *x, const void *frame, uint32_t len,
 	return 0;
 }
 
+int
+xdp_inner_map(int outer, uint32_t gen)
+{
+	uint32_t id;
+	int fd;
+
+	if (bpf_map_lookup_elem(outer, &gen, &id) != 0)
+		return -errno;
+	fd = bpf_map_get_fd_by_id(id);
+	return fd < 0 ? -errno : fd;
+}
+
 /* The active generation's exemption table of @family: an fd, or -errno. */
 static int
 exempt_table(struct op25b_xdp *x, int family)
 {
 	struct op25b_xdp_active active;
-	uint32_t gen, id;
-	int fd = active_slot(x, &active);
+	int err = active_slot(x, &active);
 
-	if (fd != 0)
-		return fd;
-	gen = active.gen & 1;
-	if (bpf_map_lookup_elem(x->map_fd[family == AF_INET ? XDP_MAP_EXEMPT4
-							    : XDP_MAP_EXEMPT6],
-				&gen, &id) != 0)
-		return -errno;
-	fd = bpf_map_get_fd_by_id(id);
-	return fd < 0 ? -errno : fd;
+	if (err != 0)
+		return err;
+	return xdp_inner_map(x->map_fd[family == AF_INET ? XDP_MAP_EXEMPT4
+							 : XDP_MAP_EXEMPT6],
+			     active.gen & 1);
 }
 
 /* The map key of @p. */

@@ -46,6 +46,11 @@ struct op25b_xdp {
 
 struct op25b_policy;
 
+/* The map in slot @gen of the map of maps @outer (a per-generation
+ * table): an fd the caller closes, or -errno (-ENOENT: the slot is
+ * empty). xdp.c. */
+int xdp_inner_map(int outer, uint32_t gen);
+
 /* block: notify's entry of generation @gen from @policy (greeting, its
  * sum, rate), and the cookies' key if the instance has none yet (random,
  * or OP25B_NOTIFY_TEST_KEY). Returns 0 or -errno. notify.c. */
