@@ -285,7 +285,7 @@ reload_failed(struct op25b_app *app, const char *path, const char *by,
 {
 	struct op25b_stats_header *h = op25b_stats_writer_header(app->stats);
 	/* The reason quoted: a backslash before each quote or backslash. */
-	char q[2 * OP25B_POLICY_ERROR_TEXT_MAX], file[2 * PATH_MAX + 3];
+	char q[2 * OP25B_POLICY_ERROR_TEXT_MAX], file[OP25B_AUDIT_WORD_MAX];
 
 	__atomic_fetch_add(&h->reload_failed, 1, __ATOMIC_RELAXED);
 	op25b_audit_word(path, file, sizeof(file));
@@ -437,7 +437,7 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 	struct op25b_policy_error perr;
 	struct op25b_policy *policy;
 	struct timespec t0;
-	char why[OP25B_POLICY_ERROR_TEXT_MAX], file[2 * PATH_MAX + 3];
+	char why[OP25B_POLICY_ERROR_TEXT_MAX], file[OP25B_AUDIT_WORD_MAX];
 	unsigned int i;
 	int err;
 

@@ -569,7 +569,7 @@ op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
 	struct import_tally tally = { .app = app, .uid = uid };
 	struct op25b_exempt_state_error e;
 	unsigned int expired, n, i;
-	char why[4200], file[2 * PATH_MAX + 3];
+	char why[4200], file[OP25B_AUDIT_WORD_MAX];
 	bool saved;
 	int err;
 

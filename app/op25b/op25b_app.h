@@ -5,6 +5,7 @@
 #ifndef OP25B_APP_H
 #define OP25B_APP_H
 
+#include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -270,6 +271,8 @@ const char *op25b_audit_quoted(const char *text, char *buf, size_t size);
  * no path (a CLI argument may hold ESC, \v, a quote) breaks the line or
  * forges a field. Returns @buf. */
 const char *op25b_audit_word(const char *text, char *buf, size_t size);
+/* Room for op25b_audit_word() of any path: each byte escaped, quotes, NUL. */
+#define OP25B_AUDIT_WORD_MAX (2 * PATH_MAX + 3)
 /* CLOCK_REALTIME in milliseconds. */
 uint64_t op25b_now_ms(void);
 
