@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -23,9 +25,14 @@
 #define TEXT_TYPE "text/plain; charset=utf-8"
 
 /* Bounds for a scrape endpoint: a few scrapers, no slow client holds a
- * connection for long. */
+ * connection for long. MHD's timeout counts idle time only, so a client
+ * that trickles a byte every few seconds keeps its connection: the limit
+ * per address keeps one such host from taking every connection from the
+ * scrapers (Prometheus opens one a target, an HA pair two). */
 #define HTTP_MAX_CONNECTIONS 32u
+#define HTTP_MAX_CONNECTIONS_PER_ADDRESS 4u
 #define HTTP_TIMEOUT_SECONDS 10u
+#define HTTP_BACKLOG 64
 
 struct http_ctx {
 	struct stat_source *src;
@@ -197,6 +204,40 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		     METRICS_TYPE, NULL);
 }
 
+/*
+ * The listening socket is made here rather than by MHD so that [::] takes
+ * IPv4 as well (as 0.0.0.0 and [::] do for most daemons on Linux; MHD
+ * would set IPV6_V6ONLY) and a bind error says why with the address the
+ * operator gave. Returns the socket, or -1 with errno set.
+ */
+static int
+listen_socket(const struct sockaddr *sa, size_t len)
+{
+	const int on = 1, off = 0;
+	int fd, err;
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0)
+		goto fail;
+	if (sa->sa_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(
+		    &((const struct sockaddr_in6 *)(const void *)sa)
+			     ->sin6_addr) &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) != 0)
+		goto fail;
+	if (bind(fd, sa, (socklen_t)len) != 0 || listen(fd, HTTP_BACKLOG) != 0)
+		goto fail;
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
 int
 stat_serve(struct stat_source *src, const char *listen, const void *sockaddr,
 	   size_t sockaddr_len)
@@ -208,14 +249,20 @@ stat_serve(struct stat_source *src, const char *listen, const void *sockaddr,
 	struct http_ctx ctx;
 	char why[512];
 	sigset_t stop;
-	int signo, status = 0;
+	int signo, fd, status = 0;
 
-	(void)sockaddr_len;
+	fd = listen_socket(sa, sockaddr_len);
+	if (fd < 0) {
+		fprintf(stderr, "op25b-stat: cannot serve on %s: %s\n", listen,
+			strerror(errno));
+		return 1;
+	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.src = src;
 	ctx.snap = op25b_stats_snapshot_alloc();
 	if (ctx.snap == NULL) {
 		fprintf(stderr, "op25b-stat: out of memory\n");
+		close(fd);
 		return 1;
 	}
 	/* Started anyway when the instance is not there yet (an exporter may
@@ -227,14 +274,16 @@ stat_serve(struct stat_source *src, const char *listen, const void *sockaddr,
 	if (sa->sa_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, &ctx, MHD_OPTION_SOCK_ADDR,
-		sockaddr, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &ctx,
-		MHD_OPTION_CONNECTION_LIMIT, HTTP_MAX_CONNECTIONS,
-		MHD_OPTION_CONNECTION_TIMEOUT, HTTP_TIMEOUT_SECONDS,
-		MHD_OPTION_END);
+		flags, 0, NULL, NULL, on_request, &ctx,
+		MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_EXTERNAL_LOGGER,
+		on_mhd_log, &ctx, MHD_OPTION_CONNECTION_LIMIT,
+		HTTP_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		HTTP_MAX_CONNECTIONS_PER_ADDRESS, MHD_OPTION_CONNECTION_TIMEOUT,
+		HTTP_TIMEOUT_SECONDS, MHD_OPTION_END);
 	if (daemon == NULL) {
 		fprintf(stderr, "op25b-stat: cannot serve on %s%s%s\n", listen,
 			ctx.last_error[0] ? ": " : "", ctx.last_error);
+		close(fd);
 		status = 1;
 		goto free_snap;
 	}

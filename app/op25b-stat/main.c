@@ -79,7 +79,8 @@ static const struct op25b_option stat_options[] = {
 	OP25B_OPTION("listen", OPT_LISTEN, "HOST:PORT",
 		     "serve the Prometheus text at http://HOST:PORT/metrics "
 		     "until SIGINT or SIGTERM; HOST is an address (127.0.0.1, "
-		     "[::1]); 503 while the instance is not running"),
+		     "[::1]; [::] takes IPv4 as well); 503 while the instance "
+		     "is not running; 32 connections, 4 from one address"),
 	OP25B_OPTION("xdp", OPT_XDP, "NAME",
 		     "the counters of the op25b-xdp instance NAME (its pinned "
 		     "maps; op25b-xdp status lists them) instead of an op25b"),

@@ -327,6 +327,60 @@ fi
 want_empty "$work/listen.err"
 report "--listen 127.0.0.1:PORT: /metrics 200 with the Prometheus text, /other 404, POST 405"
 
+# [::] takes IPv4 as well (as 0.0.0.0 would); a bind error names the
+# address and the reason. One host holding idle connections (a client that
+# trickles bytes: MHD's timeout counts idle time only) gets 4 of them, and a
+# scraper from another address is still answered at once.
+port6=$(free_port)
+"$stat" --name "$name" --listen "[::]:$port6" >"$work/listen6.out" \
+	2>"$work/listen6.err" &
+listen6_pid=$!
+pids+=("$listen6_pid")
+if wait_until 10 "$listen6_pid" grep -q "op25b-stat: serving /metrics on \[::\]:$port6" "$work/listen6.out"; then
+	for url in "http://127.0.0.1:$port6/metrics" "http://[::1]:$port6/metrics"; do
+		code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$url")
+		[ "$code" = 200 ] || problem "--listen [::]:PORT, GET $url: '$code', want 200"
+	done
+	timeout 10 "$stat" --name "$name" --listen "127.0.0.1:$port6" >"$work/listen-busy.out" \
+		2>"$work/listen-busy.err"
+	want_rc $? 1 "op25b-stat --listen on a port in use"
+	want_has "$work/listen-busy.err" "op25b-stat: cannot serve on 127.0.0.1:$port6: Address already in use"
+	want_lines "$work/listen-busy.err" 1
+	timeout 20 "$py" - "$port6" >"$work/slow.out" 2>&1 <<'PY'
+import socket, subprocess, sys, time
+port = int(sys.argv[1])
+held = []
+for _ in range(32):
+    s = socket.create_connection(("127.0.0.1", port), timeout=2)
+    s.sendall(b"GET /metrics HTTP/1.1\r\n")  # and never the rest
+    held.append(s)
+time.sleep(0.5)
+open_ = 0
+for s in held:
+    s.setblocking(False)
+    try:
+        open_ += s.recv(1) != b""
+    except BlockingIOError:
+        open_ += 1
+    except OSError:
+        pass
+print("held", open_)
+r = subprocess.run(["curl", "-s", "--max-time", "3", "-o", "/dev/null",
+                    "-w", "%{http_code}", "--interface", "127.0.0.2",
+                    f"http://127.0.0.1:{port}/metrics"],
+                   capture_output=True, text=True)
+print("other address", r.stdout)
+PY
+	want_has "$work/slow.out" "held 4"
+	want_has "$work/slow.out" "other address 200"
+	want_lines "$work/slow.out" 2
+else
+	problem "no 'serving' line within 10 s:" "$(cat "$work/listen6.out" "$work/listen6.err")"
+fi
+stop_process "$listen6_pid" TERM 20
+want_rc "$rc" 0 "op25b-stat --listen [::]:PORT exit status after SIGTERM"
+report "--listen [::]:PORT answers IPv4 too; a port in use is refused with the reason; one host holds 4 connections at most"
+
 # --- watch ------------------------------------------------------------------------
 # watch_rates OUT SECONDS ROW NF FIELD: two blocks of --watch SECONDS in OUT;
 # ROW's rate (field FIELD of its NF fields) "-" in the first, > 0 in the
