@@ -374,6 +374,20 @@ smtplib_check() {
 }
 
 # run_set RUN VDEV-ARGS...: op25b on these vdevs, and every scenario.
+# af_xdp_missing: prints what this machine lacks for net_af_xdp and
+# succeeds, or fails when it has the PMD and AF_XDP sockets.
+af_xdp_missing() {
+	if ! ls /usr/lib/*/dpdk/pmds-*/librte_net_af_xdp.so* >/dev/null 2>&1; then
+		echo "DPDK here has no net_af_xdp PMD (librte_net_af_xdp.so)"
+		return 0
+	fi
+	if ! python3 -c 'import socket; socket.socket(44, socket.SOCK_RAW, 0)' 2>/dev/null; then
+		echo "the kernel refuses AF_XDP sockets"
+		return 0
+	fi
+	return 1
+}
+
 run_set() {
 	run=$1
 	shift
@@ -395,8 +409,12 @@ run_set() {
 	op25b_pid=$!
 	bg_pids+=("$op25b_pid")
 	if ! wait_log "counters in|op25b: policy" 1 20 || ! stat_json "$work/start.json"; then
-		if [ "$run" = af_xdp ]; then
-			echo "ok $tag SMTP scenarios over net_af_xdp # SKIP the net_af_xdp PMD did not start here: $(grep -iE 'error|fail|xdp' "$work/$run-op25b.log" | head -3 | tr '\n' ' ')"
+		# A skip only for what the machine lacks (DPDK without the
+		# PMD, a kernel without AF_XDP): on a machine that has both, a
+		# start that fails is op25b's failure.
+		local missing
+		if [ "$run" = af_xdp ] && missing=$(af_xdp_missing); then
+			echo "ok $tag SMTP scenarios over net_af_xdp # SKIP $missing"
 			kill -TERM "$op25b_pid" 2>/dev/null
 			return
 		fi
