@@ -30,7 +30,7 @@ for vec in "$root"/test/vectors/*.vec; do
 	timeout 60 "$build/app/op25b/op25b" "${eal[@]}" \
 		--vdev "net_pcap0,rx_pcap=$d/in.pcap,tx_pcap=$d/sub-tx.pcap" \
 		--vdev "net_pcap1,rx_pcap=$work/upstream-in.pcap,tx_pcap=$d/up-tx.pcap" \
-		-- --policy "$policy" --stop-after-idle 300 --status-interval 0 --name "test-appliance-$$" \
+		-- --policy "$policy" --stop-after-idle 300 --status-interval 0 --name "$scenario_name" \
 		--stats-json "$d/stats.json" >"$d/op25b.log" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ]; then

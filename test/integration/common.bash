@@ -352,20 +352,29 @@ netns_cleanup() {
 
 # raw_batch SOCKET LINE...: the lines sent over the control socket as a
 # raw batch session (no op25b-cli in between: paths go as typed); prints
-# the answers, each status byte RS shown as <RS>.
+# the answers, each status byte RS shown as <RS>. A connection op25b closes
+# early ends it with what came and "<closed>"; 20 s in all at most.
 raw_batch() {
-	"$py" - "$@" <<'EOF'
+	timeout 20 "$py" - "$@" <<'EOF'
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
 s.settimeout(10)
+
+def more(buf):
+    chunk = s.recv(4096)
+    if not chunk:
+        print(buf.decode(errors="replace").replace("\x1e", "<RS>") + "<closed>")
+        sys.exit(1)
+    return buf + chunk
+
 buf = b""
 while b"op25b> " not in buf:
-    buf += s.recv(4096)
+    buf = more(buf)
 s.sendall(b"\x1e" + "".join(l + "\n" for l in sys.argv[2:]).encode())
 buf = b""
 while buf.count(b"\x1e") < len(sys.argv) - 2:
-    buf += s.recv(4096)
+    buf = more(buf)
 print(buf.decode().replace("\x1e", "<RS>"), end="")
 EOF
 }

@@ -14,14 +14,14 @@
 # one of 32 (--block-records-table).
 # Prints "ok NAME" / "not ok NAME" lines.
 set -uo pipefail
-work=$(mktemp -d /tmp/op25b-records.XXXXXX)
 . "$(dirname "$0")/common.bash"
-op25b="$build/app/op25b/op25b"
-cli="$build/app/op25b-cli/op25b-cli"
+scenario records
 frames="$root/test/integration/records_frames.py"
-name="test-records-$$"
 log_pid=
-trap 'exec 3>&- 2>/dev/null; [ -z "$bg_pid" ] || kill_pids "$bg_pid"; [ -z "$log_pid" ] || kill_pids "$log_pid"; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+cleanup_more() {
+	exec 3>&- 2>/dev/null
+	[ -z "$log_pid" ] || kill_pids "$log_pid"
+}
 
 "$py" "$frames" gen "$work" || { echo "not ok records: captures"; exit 1; }
 
@@ -277,7 +277,10 @@ mkfifo "$work/in.fifo"
 	--cli-socket "$work/cli.sock" --block-records "$work/fifo.jsonl" \
 	--stats-json "$work/fifo.json" --burst 32 >"$work/fifo.log" 2>&1 &
 bg_pid=$!
-exec 3>"$work/in.fifo"
+# Read-write: an open that never waits for op25b (one that died before
+# opening its end would hold a write-only open forever); the bursts are a
+# few KB, in the pipe's buffer until op25b reads them.
+exec 3<>"$work/in.fifo"
 cat "$work/fifo1.pcap" >&3
 c() { "$cli" --cli-socket "$work/cli.sock" --timeout 20 "$@" >"$work/out" 2>&1; }
 rx_is() { # N: the worker has received N frames

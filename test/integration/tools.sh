@@ -54,8 +54,8 @@ for n, e in p["destinations"].items():
     row(n, e, "-")
 EOF
 )
-while read -r name action n v4 v6; do
-	want_re "$work/check.out" "^$name +$action +$n +$v4 +$v6( |\$)"
+while read -r row_name action n v4 v6; do
+	want_re "$work/check.out" "^$row_name +$action +$n +$v4 +$v6( |\$)"
 done <<<"$rows"
 want_re "$work/check.out" '^mobile-only .* mobile-mx=block$'
 # An adaptive class is enforced: no warning about it.
@@ -90,17 +90,17 @@ bad_policy() { # NAME LINE-REGEX TOKEN MESSAGE-FIXED-STRING; the YAML on stdin
 vectors="$root/test/vectors/policy"
 while IFS= read -r line; do
 	case $line in '#'* | '') continue ;; esac
-	name=${line%%:*}
+	vname=${line%%:*}
 	rest=${line#*:}
 	at=${rest%%: *}
-	want="$name:$at: error: ${rest#*: }"
-	(cd "$vectors" && "$policy_tool" check "$name") >"$work/v.out" 2>"$work/v.err"
+	want="$vname:$at: error: ${rest#*: }"
+	(cd "$vectors" && "$policy_tool" check "$vname") >"$work/v.out" 2>"$work/v.err"
 	rc=$?
 	want_rc $rc 1
 	[ "$(cat "$work/v.err")" = "$want" ] ||
 		problem "stderr: $(head -c 300 "$work/v.err")" "want:   $want"
 	want_empty "$work/v.out"
-	report "check vector $name: exit 1, $name:$at: error: MESSAGE as listed"
+	report "check vector $vname: exit 1, $vname:$at: error: MESSAGE as listed"
 done <"$vectors/errors.txt"
 
 bad_policy missing-prefixes-file 'prefixes_file:' nosuch-pool.txt \
@@ -433,7 +433,7 @@ fifo_pid=$!
 	pkill -USR1 -P "$fifo_pid" -x op25b
 	sleep 0.5
 	printf ' set mode monitor\n'
-} >"$work/cmd.fifo"
+} 1<>"$work/cmd.fifo" # read-write: never waits for an op25b that died
 wait "$fifo_pid"
 want_rc $? 0 "op25b with a --cmdline-file FIFO and a signal mid-line: exit status"
 want_has "$work/fifo.out" "op25b: $work/cmd.fifo: 2 lines run"

@@ -132,9 +132,8 @@ print("\n".join(bad))
 sys.exit(1 if bad else 0)
 '
 for sig in TERM INT; do
-	name=null-$sig
 	want=$([ $sig = TERM ] && echo Terminated || echo Interrupt)
-	run_signalled "$name" "$sig" 2 --vdev net_null0 --vdev net_null1
+	run_signalled "null-$sig" "$sig" 2 --vdev net_null0 --vdev net_null1
 	want_has "$d/out" "op25b: $want, stopping"
 	if [ -f "$d/stats.json" ]; then
 		py_check "$null_check" "$d/stats.json"
@@ -417,7 +416,7 @@ report "$link_name"
 # op25b waits for it rather than stop 300 ms after its last RX (which cut
 # replays short on a loaded machine), and every frame gets out: as many as
 # a run writing to a plain file.
-name="vdevs: --stop-after-idle waits for a worker stalled in a blocking TX (every frame out)"
+stall_name="vdevs: --stop-after-idle waits for a worker stalled in a blocking TX (every frame out)"
 d="$work/stall"
 mkdir -p "$d"
 if "$gen" traffic --profile demo --count 3000 --out "$d/in.pcap" 2>"$d/gen.err"; then
@@ -442,5 +441,5 @@ if "$gen" traffic --profile demo --count 3000 --out "$d/in.pcap" 2>"$d/gen.err";
 else
 	problem "op25b-gen traffic failed:" "$(cat "$d/gen.err")"
 fi
-report "$name"
+report "$stall_name"
 exit $status
