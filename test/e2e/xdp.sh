@@ -133,7 +133,7 @@ counter() { field "$1" "s[\"packets\"][\"$2\"]"; }
 # deliver, refused (a reset: at once) or timeout (a drop).
 scenario() {
 	local id=$1 src=$2 dst=$3 port=$4 expect=$5 key=${6:-} min=${7:-0}
-	local subject="xdp-e2e-$id-$$" out="$work/$id.swaks" t0 elapsed rc f b a
+	local subject="xdp-e2e-$id-$$" out="$work/$id.swaks" t0 elapsed rc f b a moved
 	status_json "$work/before.json"
 	t0=$(now_ms)
 	timeout 15 ip netns exec "$nc" swaks --server "$dst" --port "$port" \
@@ -163,6 +163,16 @@ scenario() {
 		a=$(counter "$work/after.json" "$key")
 		[ $((a - b)) -ge "$min" ] ||
 			problem "counter $key grew by $((a - b)), want >= $min"
+		# Every other outcome stays where it was (non_smtp moves
+		# with stray neighbour discovery): a mail is judged one way.
+		moved=$("$py" - "$work/before.json" "$work/after.json" "$key" <<'EOF'
+import json, sys
+b, a = (json.load(open(f))["packets"] for f in sys.argv[1:3])
+print(" ".join(f"{k}+{a[k] - b.get(k, 0)}" for k in sorted(a)
+               if k not in (sys.argv[3], "non_smtp") and a[k] != b.get(k, 0)))
+EOF
+)
+		[ -z "$moved" ] || problem "other outcomes moved: $moved"
 	fi
 }
 

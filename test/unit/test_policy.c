@@ -422,16 +422,22 @@ read_vector(const char *name, size_t *len)
 	return text;
 }
 
+/* Room for the names errors.txt lists (98 now). */
+#define ERROR_VECTORS_MAX 512
+
 /*
  * Every case of test/vectors/policy/errors.txt: the file, loaded under its
  * own name, fails (EINVAL) with exactly the error listed; every .yaml of
- * the folder is a case, so that a file cannot be left untested.
+ * the folder is listed exactly once, so that a file cannot be left
+ * untested (two lines of one file would hide another's missing line from
+ * a count).
  */
 static void
 test_error_vectors(void **state)
 {
+	static char listed[ERROR_VECTORS_MAX][256];
 	char path[sizeof(vectors_dir) + 16], line[1024], got[1024];
-	unsigned int cases = 0, files = 0, lineno = 0;
+	unsigned int cases = 0, files = 0, lineno = 0, i, seen;
 	struct dirent *entry;
 	FILE *index;
 	DIR *dir;
@@ -454,6 +460,8 @@ test_error_vectors(void **state)
 		name_len = strcspn(line, ":");
 		assert_true(name_len < sizeof(name));
 		snprintf(name, sizeof(name), "%.*s", (int)name_len, line);
+		assert_true(cases < ERROR_VECTORS_MAX);
+		snprintf(listed[cases], sizeof(listed[cases]), "%s", name);
 		text = read_vector(name, &len);
 		errno = 0;
 		if (op25b_policy_load_buffer(name, text, len, &error) != NULL)
@@ -473,8 +481,14 @@ test_error_vectors(void **state)
 	while ((entry = readdir(dir)) != NULL) {
 		size_t n = strlen(entry->d_name);
 
-		if (n > 5 && strcmp(entry->d_name + n - 5, ".yaml") == 0)
-			files++;
+		if (n <= 5 || strcmp(entry->d_name + n - 5, ".yaml") != 0)
+			continue;
+		files++;
+		for (i = 0, seen = 0; i < cases; i++)
+			seen += strcmp(listed[i], entry->d_name) == 0;
+		if (seen != 1)
+			fail_msg("%s is listed %u times in errors.txt, want once",
+				 entry->d_name, seen);
 	}
 	closedir(dir);
 	assert_true(cases > 0);
