@@ -282,23 +282,42 @@ want_rc $? 0 "op25b-cli exempt add"
 [ -f "/var/lib/op25b/$name.exemptions" ] || problem "no /var/lib/op25b/$name.exemptions"
 grep -qs "instance=$name" "/var/log/op25b/$name.audit.log" ||
 	problem "no line in /var/log/op25b/$name.audit.log"
-# ExecReload: the policy checked, then SIGHUP, as systemd runs them.
-for i in 1 2; do
-	unit_command "$unit" "ExecReload#$i" "MAINPID=$op25b_pid"
-	"${cmd[@]}" >"$work/reload$i.out" 2>&1
-	want_rc $? 0 "ExecReload #$i (${cmd[*]})"
-done
-reloaded() { op25b-stat --name "$name" --json >"$work/stat.json" 2>/dev/null &&
-	[ "$(field "$work/stat.json" 's["reload_ok"]')" = 1 ]; }
-wait_until 20 "$op25b_pid" reloaded || problem "no reload_ok 1 after ExecReload:" "$(cat "$work/stat.json")"
-# A broken policy: the first command fails with its file:line:column, so
-# that systemctl reload fails (and sends no SIGHUP).
-printf 'version: 1\nsources: [\n' >"$work/broken.yaml"
-unit_command "$unit" "ExecReload#1" "OP25B_POLICY=$work/broken.yaml"
+# ExecReload, as systemd runs it: op25b reloads its file over the control
+# socket and answers; the exit status is its answer.
+unit_command "$unit" ExecReload "MAINPID=$op25b_pid"
+"${cmd[@]}" >"$work/reload.out" 2>&1
+want_rc $? 0 "ExecReload (${cmd[*]})"
+want_re "$work/reload.out" "generation 2"
+reloaded() { # N: reload_ok is N
+	op25b-stat --name "$name" --json >"$work/stat.json" 2>/dev/null &&
+		[ "$(field "$work/stat.json" 's["reload_ok"]')" = "$1" ]
+}
+reloaded 1 || problem "no reload_ok 1 after ExecReload:" "$(cat "$work/stat.json")"
+# The file op25b reads is its own, not the unit's: after `policy reload
+# FILE` it is FILE, and a FILE broken since fails ExecReload with op25b's
+# file:line:column (the unit's OP25B_POLICY still checks clean).
+cp /etc/op25b/op25b.yaml "$work/other.yaml"
+op25b-cli --name "$name" policy reload "$work/other.yaml" >"$work/cli-reload.out" 2>&1
+want_rc $? 0 "op25b-cli policy reload FILE"
+printf 'version: 1\nsources: [\n' >"$work/other.yaml"
 "${cmd[@]}" >"$work/reload-broken.out" 2>&1
-want_rc $? 1 "ExecReload #1 of a broken policy"
-want_re "$work/reload-broken.out" "broken.yaml:[0-9]+:[0-9]+: error: "
-report "package: op25b runs from op25b@NAME's commands (bounding set $caps): pre-start helper, socket in /run/op25b, exemption and audit in /var/lib and /var/log, reload on ExecReload (the policy checked first: a broken one fails it)"
+want_rc $? 1 "ExecReload of a file broken since op25b loaded it"
+want_re "$work/reload-broken.out" "other.yaml:[0-9]+:[0-9]+: "
+reloaded 2 || problem "reload_ok is not 2:" "$(cat "$work/stat.json")"
+# Without the control socket: the policy checked (a broken one fails with
+# its file:line:column and sends nothing), then SIGHUP.
+printf 'version: 1\nsources: [\n' >"$work/broken.yaml"
+unit_command "$unit" ExecReload "OP25B_POLICY=$work/broken.yaml" "MAINPID=$op25b_pid"
+"${cmd[0]}" "$name-nosocket" "$work/broken.yaml" "$op25b_pid" >"$work/reload-nosock.out" 2>&1
+want_rc $? 1 "op25b-reload without a socket, a broken policy"
+want_re "$work/reload-nosock.out" "broken.yaml:[0-9]+:[0-9]+: error: "
+"${cmd[0]}" "$name-nosocket" /etc/op25b/op25b.yaml "$op25b_pid" >"$work/reload-sighup.out" 2>&1
+want_rc $? 0 "op25b-reload without a socket: check, then SIGHUP"
+# SIGHUP re-reads op25b's own file, other.yaml, broken: counted failed.
+failed_once() { op25b-stat --name "$name" --json >"$work/stat.json" 2>/dev/null &&
+	[ "$(field "$work/stat.json" 's["reload_failed"]')" = 2 ]; }
+wait_until 20 "$op25b_pid" failed_once || problem "no reload_failed 2 after SIGHUP:" "$(cat "$work/stat.json")"
+report "package: op25b runs from op25b@NAME's commands (bounding set $caps): pre-start helper, socket in /run/op25b, exemption and audit in /var/lib and /var/log, ExecReload through the socket with op25b's answer (a file broken since fails it), without the socket checked then SIGHUP"
 
 logrotate -d /etc/logrotate.d/op25b >"$work/logrotate.out" 2>&1
 want_rc $? 0 "logrotate -d"
