@@ -654,7 +654,16 @@ main(int argc, char **argv)
 		op25b_control_request_stop();
 		app.exit_code = EXIT_FAILURE;
 	}
+	/* Ready once the ports forward under the policy and the workers
+	 * run: `systemctl start` (Type=notify) returns now, and fails when
+	 * op25b exits before this (a policy, port or start-up command that
+	 * failed) rather than say it started. */
+	ret = op25b_service_notify("READY=1");
+	if (ret != 0)
+		fprintf(stderr, "op25b: cannot notify $NOTIFY_SOCKET: %s\n",
+			strerror(-ret));
 	op25b_control_loop(&app);
+	op25b_service_notify("STOPPING=1");
 	/* Every record out before the report, as the abuse desk's file
 	 * and the counters must agree. */
 	op25b_records_stop(&app);

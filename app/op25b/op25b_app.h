@@ -176,6 +176,10 @@ struct op25b_app {
 	struct op25b_app_records *records; /* NULL: no block records */
 };
 
+/* service.c: STATE ("READY=1", "STOPPING=1") to systemd's $NOTIFY_SOCKET,
+ * when there is one; 0, or a negative errno. */
+int op25b_service_notify(const char *state);
+
 /* ports.c */
 int op25b_ports_check(struct op25b_app *app);
 /* The mbufs the longest frame takes: 1 when it fits one data room, else

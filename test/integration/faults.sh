@@ -4,8 +4,10 @@
 # than queues, a capture larger than the mbuf pool on either port of the
 # pair); the mbuf pool exhausted while running; a TX queue that refuses
 # frames (a kernel qdisc that is full, behind net_pcap tx_iface, in a netns
-# of our own); SIGTERM in the middle of traffic (complete pcap files); and
-# SIGKILL, whose stale segment the next op25b of the same name replaces.
+# of our own); SIGTERM in the middle of traffic (complete pcap files);
+# systemd's notify protocol (READY=1, STOPPING=1, nothing from a start that
+# fails); and SIGKILL, whose stale segment the next op25b of the same name
+# replaces.
 #
 # Why not net_ring for a full TX ring: a net_ring port's RX and TX queue i
 # are one and the same ring (loopback), so op25b drains its own upstream TX
@@ -307,6 +309,64 @@ if start_bg sigterm "$tag-st" "${eal[@]}" \
 	[ -e "/dev/shm/op25b.$tag-st" ] && problem "/dev/shm/op25b.$tag-st left behind"
 fi
 report "faults: SIGTERM after 1 s of traffic: exit 0 within 5 s, both tx pcaps complete with as many frames as the ports' tx, mempool full"
+
+# --- systemd's notify protocol (op25b@.service is Type=notify) -------------
+# notify_listen SOCKET OUT: a stand-in for systemd's $NOTIFY_SOCKET (a path,
+# or @name in the abstract namespace), each datagram a line of OUT, until
+# STOPPING=1 or 30 s.
+notify_listen() {
+	timeout 40 "$py" - "$1" "$2" <<'EOF' &
+import socket, sys, time
+path, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("\0" + path[1:] if path.startswith("@") else path)
+open(out + ".bound", "w").close()
+s.settimeout(1)
+end = time.time() + 30
+with open(out, "w") as f:
+    while time.time() < end:
+        try:
+            msg = s.recv(4096).decode()
+        except socket.timeout:
+            continue
+        f.write(msg.replace("\n", " ").strip() + "\n")
+        f.flush()
+        if "STOPPING=1" in msg:
+            break
+EOF
+	notify_pid=$!
+	pids+=("$notify_pid")
+	wait_until 10 "$notify_pid" test -e "$2.bound" || problem "the notify listener did not start"
+}
+for sock in "$work/notify.sock" "@op25b-notify-$$"; do
+	notify_listen "$sock" "$work/notify.msgs"
+	wrap=(env "NOTIFY_SOCKET=$sock")
+	if start_bg notify "$tag-n" "${eal[@]}" --vdev net_null0 --vdev net_null1 \
+		-- --policy "$enforce" --name "$tag-n" --status-interval 0; then
+		# READY=1 comes after the ports started and the workers run.
+		wait_until 10 "$bg_pid" grep -qx 'READY=1' "$work/notify.msgs" ||
+			problem "no READY=1 from op25b within 10 s"
+		stop_bg TERM 5
+		want_rc "$rc" 0 "exit status after SIGTERM"
+	fi
+	wrap=()
+	wait "$notify_pid"
+	[ "$(cat "$work/notify.msgs")" = "READY=1
+STOPPING=1" ] || problem "NOTIFY_SOCKET=$sock got:" "$(cat "$work/notify.msgs")"
+	want_empty "$d/err"
+	rm -f "$work/notify.msgs" "$work/notify.msgs.bound" "$work/notify.sock"
+done
+# A start that fails says nothing: systemd sees the exit, not a READY=1.
+notify_listen "$work/notify.sock" "$work/notify.msgs"
+NOTIFY_SOCKET="$work/notify.sock" run_fail notify-fail "$tag-nf" "${eal[@]}" \
+	--vdev net_null0 --vdev net_null1 -- --policy "$work/nosuch.yaml" \
+	--name "$tag-nf" --status-interval 0
+want_rc "$rc" 1
+"$py" -c 'import socket, sys; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"STOPPING=1", sys.argv[1])' "$work/notify.sock"
+wait "$notify_pid"
+[ "$(cat "$work/notify.msgs")" = "STOPPING=1" ] ||
+	problem "a start that failed sent:" "$(cat "$work/notify.msgs")"
+report "faults: NOTIFY_SOCKET (a path, an @abstract name): READY=1 once the ports run, STOPPING=1 at SIGTERM; a start that fails sends nothing"
 
 # --- SIGKILL leaves a stale segment; the next op25b replaces it -------------
 shm_list >"$work/kill.shm.before"

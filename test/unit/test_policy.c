@@ -487,8 +487,9 @@ test_error_vectors(void **state)
 		for (i = 0, seen = 0; i < cases; i++)
 			seen += strcmp(listed[i], entry->d_name) == 0;
 		if (seen != 1)
-			fail_msg("%s is listed %u times in errors.txt, want once",
-				 entry->d_name, seen);
+			fail_msg(
+				"%s is listed %u times in errors.txt, want once",
+				entry->d_name, seen);
 	}
 	closedir(dir);
 	assert_true(cases > 0);

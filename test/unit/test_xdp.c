@@ -1247,8 +1247,8 @@ main(void)
 			if (!allowed)
 				return 1;
 		} else if (op25b_xdp_apply(s->xdp, s->policy, NULL) != 0 ||
-			 (policy_notifies(s->policy) &&
-			  op25b_xdp_set_clock(s->xdp, notify_ns) != 0))
+			   (policy_notifies(s->policy) &&
+			    op25b_xdp_set_clock(s->xdp, notify_ns) != 0))
 			return 1;
 		n_tests += s->vf.n_cases;
 	}
