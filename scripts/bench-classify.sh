@@ -14,11 +14,12 @@ build=$(./scripts/build.sh)
 work=${OP25B_BENCH_DIR:-bench-out}
 mkdir -p "$work"
 pools="$work/pools-$count.txt"
-if [ ! -s "$pools" ]; then
-	echo "== generating a pool list of $count prefixes"
-	"$build/app/op25b-gen/op25b-gen" pools --count "$count" \
-		--v6 $((count / 100)) --out "$pools"
-fi
+# Made afresh (under a second; a file cut short or by an older op25b-gen
+# is never measured), renamed when whole.
+echo "== generating a pool list of $count prefixes"
+"$build/app/op25b-gen/op25b-gen" pools --count "$count" \
+	--v6 $((count / 100)) --out "$pools.part" --quiet
+mv "$pools.part" "$pools"
 if [ "$(id -u)" -eq 0 ] && [ "$(cat /proc/sys/vm/nr_hugepages)" -lt 768 ]; then
 	echo 768 > /proc/sys/vm/nr_hugepages || true
 fi
@@ -64,7 +65,15 @@ echo "heap allocated before reloads: $(heap) MiB"
 for i in 1 2 3 4 5; do
 	t0=$(date +%s%N)
 	kill -HUP "$pid"
+	# 60 s at most; a reload that fails says so and ends the run.
+	deadline=$((t0 + 60000000000))
 	until [ "$(grep -c 'loaded: generation' "$work/reload.log")" -ge "$i" ]; do
+		if grep -q 'reload failed' "$work/reload.log" ||
+			! kill -0 "$pid" 2>/dev/null || [ "$(date +%s%N)" -gt "$deadline" ]; then
+			echo "reload $i: no new generation within 60 s:" >&2
+			tail -5 "$work/reload.log" >&2
+			exit 1
+		fi
 		sleep 0.001
 	done
 	t1=$(date +%s%N)

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Stage 1, prepare: the inputs every measurement uses (pool lists,
-captures, policies, l3fwd and its routes), made once and reused."""
+captures, policies, l3fwd and its routes), made afresh by each run (a
+second or two): a file left by an older op25b-gen, or cut short by an
+interrupted run, is never measured. Each is written under a temporary
+name and renamed when whole."""
 import os
 import shutil
 import subprocess
@@ -16,26 +19,32 @@ class Prepare:
 
     # ------------------------------------------------------------ inputs
 
-    def pools(self, n):
-        """An op25b-gen pool list of @n IPv4 + @n/100 IPv6 prefixes (the
-        same file scripts/bench-classify.sh makes and reuses)."""
-        path = self.path(f"pools-{n}.txt")
-        if not os.path.exists(path):
-            progress(f"== generating a pool list of {n} prefixes")
-            run([self.gen, "pools", "--count", str(n), "--v6",
-                 str(max(n // 100, 1)), "--seed", str(SEED), "--out",
-                 path, "--quiet"])
+    def generated(self, path, argv):
+        """@path made by op25b-gen @argv (+ --out), once in this run."""
+        made = self.__dict__.setdefault("_generated", set())
+        if path not in made:
+            part = path + ".part"
+            run([self.gen] + argv + ["--out", part, "--quiet"])
+            os.replace(part, path)
+            made.add(path)
         return path
+
+    def pools(self, n):
+        """An op25b-gen pool list of @n IPv4 + @n/100 IPv6 prefixes."""
+        path = self.path(f"pools-{n}.txt")
+        if path not in self.__dict__.get("_generated", ()):
+            progress(f"== generating a pool list of {n} prefixes")
+        return self.generated(path, [
+            "pools", "--count", str(n), "--v6", str(max(n // 100, 1)),
+            "--seed", str(SEED)])
 
     def capture(self, profile, pool_n, count=None):
         count = count or self.cfg["packets"]
         suffix = "" if count == self.cfg["packets"] else f"-{count}"
         path = self.path(f"{profile}-{pool_n}{suffix}.pcap")
-        if not os.path.exists(path):
-            run([self.gen, "traffic", "--profile", profile, "--count",
-                 str(count), "--seed", str(SEED), "--pools",
-                 self.pools(pool_n), "--out", path, "--quiet"])
-        return path
+        return self.generated(path, [
+            "traffic", "--profile", profile, "--count", str(count),
+            "--seed", str(SEED), "--pools", self.pools(pool_n)])
 
     def policy(self, pool_n, block):
         """doc/policy.md's shape: the dynamic pool blocked, the ISP relays
@@ -78,8 +87,36 @@ class Prepare:
                 f.write(f"R2001:200:0:{i:x}00::/56 1\n")
         return r4, r6
 
+    def check_memory(self):
+        """Stop before measuring anything when the largest run cannot get
+        its memory: op25b on worst-adaptive holds a mbuf for each of
+        `adaptive_sources` frames (1654-byte data room, plus the mbuf's
+        header, headroom and the pool's own) and 65536 more, which would
+        otherwise fail a full run twenty minutes in."""
+        n = self.cfg["adaptive_sources"] + 65536
+        need_mb = n * (1654 + 128 + 128 + 64) // 1048576 + 512
+        if "--in-memory" in self.eal_mem:
+            free = page_kb = 0
+            with open("/proc/meminfo") as f:
+                for line in f:
+                    if line.startswith("HugePages_Free:"):
+                        free = int(line.split()[1])
+                    elif line.startswith("Hugepagesize:"):
+                        page_kb = int(line.split()[1])
+            have_mb, what = free * page_kb // 1024, "free in hugepages"
+        else:
+            have_mb = int(self.eal_mem[self.eal_mem.index("-m") + 1])
+            what = "of plain memory (-m; too few hugepages free)"
+        if need_mb > have_mb:
+            raise BenchError(
+                f"worst-adaptive needs about {need_mb} MiB ({n} mbufs) and "
+                f"{have_mb} MiB are {what}: reserve more 2 MB hugepages "
+                f"(/proc/sys/vm/nr_hugepages, at least "
+                f"{need_mb // 2 + 64} pages) or run --quick")
+
     def prepare(self):
         cfg = self.cfg
+        self.check_memory()
         progress(f"== inputs: pool of {cfg['pool']} prefixes, "
                  f"{cfg['packets']}-frame captures")
         self.caps = {c: self.capture(c, cfg["pool"]) for c in CAPTURES}
