@@ -43,10 +43,11 @@ op25b_service_notify(const char *state)
 	if (fd < 0)
 		return -errno;
 	do
-		sent = sendto(fd, state, strlen(state), MSG_NOSIGNAL,
-			      (const struct sockaddr *)&addr,
-			      (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-					  len));
+		sent = sendto(
+			fd, state, strlen(state), MSG_NOSIGNAL,
+			(const struct sockaddr *)&addr,
+			(socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+				    len));
 	while (sent < 0 && errno == EINTR);
 	err = sent < 0 ? -errno : 0;
 	close(fd);
