@@ -33,6 +33,7 @@
 #define ALLOW_EXPERIMENTAL_API
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -58,6 +59,10 @@
  * ends: it would hold a session and its reply's memory for ever. */
 #define CLI_STUCK_S 10
 #define CLI_STUCK_MS (CLI_STUCK_S * 1000)
+/* With every session taken, a new connection takes the place of the one
+ * idle longest, if it has sent nothing for this long and waits for
+ * nothing: sixteen forgotten prompts do not lock the operators out. */
+#define CLI_IDLE_YIELD_MS 60000
 /* The most a session's input is read at once. */
 #define CLI_READ_MAX 4096
 /* The most keys given to cmdline before its pipe is emptied: a '?'
@@ -87,9 +92,10 @@ struct session {
 	int echo_fd;
 	struct cmdline *cl;
 	uint32_t uid;
-	bool failed;  /* the command being run failed */
-	bool closing; /* quit: end the session after this command */
-	bool stuck;   /* a socket whose client stopped reading: shut down */
+	uint64_t last_input; /* monotonic ms: accepted, or input last read */
+	bool failed;	     /* the command being run failed */
+	bool closing;	     /* quit: end the session after this command */
+	bool stuck; /* a socket whose client stopped reading: shut down */
 	/* The start-up file's session: why its command failed (the first
 	 * cli_fail()), said on stderr with FILE:LINE, not to stdout. */
 	char why[1024];
@@ -1045,6 +1051,7 @@ session_input(struct session *s)
 	}
 	s->in_len = (size_t)n;
 	s->in_used = 0;
+	s->last_input = monotonic_ms();
 	if (s->kind == SESSION_NEW) {
 		s->kind = SESSION_INTERACTIVE;
 		if (s->in[0] == CLI_BATCH_MARK) {
@@ -1068,6 +1075,57 @@ session_output(struct session *s)
 		session_close(s);
 	else if (!session_pending(s))
 		session_run(s);
+}
+
+/*
+ * Every session taken: close the one idle longest, if it has sent nothing
+ * for CLI_IDLE_YIELD_S and has no reply or input waiting, telling its
+ * client why. Returns its index, now free, or CLI_MAX_SESSIONS.
+ */
+static uint64_t
+idle_yield_ms(void)
+{
+#ifdef OP25B_TEST_HOOKS
+	/* The tests' stand-in for a minute (not in the package). */
+	const char *ms = getenv("OP25B_TEST_CLI_IDLE_YIELD_MS");
+
+	if (ms != NULL)
+		return strtoull(ms, NULL, 10);
+#endif
+	return CLI_IDLE_YIELD_MS;
+}
+
+static unsigned int
+yield_idle_session(struct op25b_cli *cli)
+{
+	uint64_t now = monotonic_ms(), idle = idle_yield_ms();
+	unsigned int i, oldest = CLI_MAX_SESSIONS;
+	struct session *s;
+
+	for (i = 0; i < CLI_MAX_SESSIONS; i++) {
+		s = &cli->sessions[i];
+		if (s->kind == SESSION_FREE || s->closing || s->stuck ||
+		    session_pending(s) || s->in_used < s->in_len ||
+		    now - s->last_input < idle)
+			continue;
+		if (oldest == CLI_MAX_SESSIONS ||
+		    s->last_input < cli->sessions[oldest].last_input)
+			oldest = i;
+	}
+	if (oldest == CLI_MAX_SESSIONS)
+		return oldest;
+	s = &cli->sessions[oldest];
+	OP25B_LOG(WARNING,
+		  "CLI session (uid %u) closed: idle %" PRIu64
+		  " s, its place taken by a new one (%d sessions at most)",
+		  s->uid, (now - s->last_input) / 1000, CLI_MAX_SESSIONS);
+	/* Best effort: the socket is non-blocking and nothing waits in it. */
+	dprintf(s->fd,
+		"\nop25b: session closed: idle %" PRIu64
+		" s, and a new session needed its place\n",
+		(now - s->last_input) / 1000);
+	session_close(s);
+	return oldest;
 }
 
 static void
@@ -1095,9 +1153,13 @@ accept_session(struct op25b_cli *cli)
 	for (i = 0; i < CLI_MAX_SESSIONS; i++)
 		if (cli->sessions[i].kind == SESSION_FREE)
 			break;
+	if (i == CLI_MAX_SESSIONS)
+		i = yield_idle_session(cli);
 	if (i == CLI_MAX_SESSIONS) {
-		dprintf(fd, "op25b: %d CLI sessions already: try later\n",
-			CLI_MAX_SESSIONS);
+		dprintf(fd,
+			"op25b: %d CLI sessions already, none idle for "
+			"%" PRIu64 " s: try later\n",
+			CLI_MAX_SESSIONS, idle_yield_ms() / 1000);
 		close(fd);
 		return;
 	}
@@ -1124,6 +1186,7 @@ accept_session(struct op25b_cli *cli)
 	s->fd = fd;
 	s->echo_fd = echo[0];
 	s->uid = cred.uid;
+	s->last_input = monotonic_ms();
 	session_pull_echo(s);
 	session_send(s);
 	if (s->stuck)

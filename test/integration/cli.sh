@@ -820,6 +820,53 @@ c show policy
 want_has "$work/out" "mode        enforce"
 report "cli: at the prompt, Ctrl-U clears the line, TAB completes class and group names, errors name the argument"
 
+# --- sixteen sessions taken: the one idle longest gives its place ---------
+# (a minute in op25b; 1.5 s here, a test build's hook)
+OP25B_TEST_CLI_IDLE_YIELD_MS=1500 start_op25b "$name-idle" "$work/idle.log" ||
+	problem "op25b did not start:" "$(tail -5 "$work/idle.log")"
+timeout 30 "$py" - "/run/op25b/$name-idle.sock" >"$work/idle.out" 2>&1 <<'EOF'
+import socket, sys, time
+path = sys.argv[1]
+
+def connect():
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(5)
+    s.connect(path)
+    return s
+
+def read_until(s, text):
+    buf = b""
+    while text.encode() not in buf:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        buf += chunk
+    return buf.decode(errors="replace")
+
+held = [connect() for _ in range(16)]
+for s in held:
+    read_until(s, "op25b> ")
+late = connect()
+print("17th at once:", read_until(late, "\n").strip())
+time.sleep(2)
+held[5].sendall(b"show version\r")  # active: keeps its place
+read_until(held[5], "op25b> ")
+new = connect()
+print("17th after 2 s:", "prompt" if "op25b> " in read_until(new, "op25b> ") else "none")
+print("session 0:", read_until(held[0], "\x00").strip())
+held[5].sendall(b"show version\r")
+print("session 5:", "answers" if "DPDK" in read_until(held[5], "op25b> ") else "closed")
+EOF
+want_rc $? 0 "the sessions' script"
+want_has "$work/idle.out" "17th at once: op25b: 16 CLI sessions already, none idle for 1 s: try later"
+want_has "$work/idle.out" "17th after 2 s: prompt"
+want_re "$work/idle.out" "^session 0: op25b: session closed: idle [0-9]+ s, and a new session needed its place$"
+want_has "$work/idle.out" "session 5: answers"
+want_re "$work/idle.log" "CLI session \(uid 0\) closed: idle [0-9]+ s, its place taken by a new one \(16 sessions at most\)"
+stop_process "${pids[-1]}" TERM 10
+want_rc "$rc" 0 "op25b exit status"
+report "cli: 16 sessions taken: a 17th is refused, then takes the place of the one idle longest (told why, logged); an active one keeps its place"
+
 # --- the end ------------------------------------------------------------
 stop_process "${pids[0]}" TERM 10
 want_rc "$rc" 0 "op25b exit status"
