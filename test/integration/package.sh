@@ -217,6 +217,7 @@ report "package: systemd-analyze verify op25b@NAME.service op25b-stat@NAME.servi
 
 # --- man pages -----------------------------------------------------------------
 # Whatever programs the package has: a new one needs its page.
+pkg_version=$(dpkg-query -W -f='${Version}' op25b)
 for t in "${tools[@]}"; do
 	tool=$(basename "$t")
 	page=$(man -w "$tool" 2>&1) || { problem "man -w $tool: $page"; continue; }
@@ -226,8 +227,11 @@ for t in "${tools[@]}"; do
 	for opt in $(grep -oE -- '--[a-z][a-z0-9-]+' "$work/help.txt" | sort -u); do
 		grep -qF -- "$opt" "$work/man.txt" || problem "man $tool: no $opt (its --help has it)"
 	done
+	# The page's footer names the package's version, not meson.build's.
+	grep -qF -- "$tool $pkg_version" "$work/man.txt" ||
+		problem "man $tool does not say version $pkg_version:" "$(tail -2 "$work/man.txt")"
 done
-report "package: man -w finds a page for each program in /usr/bin (${#tools[@]}), listing every option its --help lists"
+report "package: man -w finds a page for each program in /usr/bin (${#tools[@]}), listing every option its --help lists, with the package's version"
 
 # --- observability files -------------------------------------------------------
 rules=/usr/share/op25b/prometheus/op25b-rules.yml
@@ -279,6 +283,8 @@ wait_until 30 "$op25b_pid" test -S "/run/op25b/$name.sock" ||
 op25b-cli --name "$name" exempt add 198.18.5.9 ttl 1h reason package test \
 	>"$work/cli.out" 2>&1
 want_rc $? 0 "op25b-cli exempt add"
+op25b-cli --name "$name" show version >"$work/version.out" 2>&1
+want_has "$work/version.out" "op25b $pkg_version, DPDK"
 [ -f "/var/lib/op25b/$name.exemptions" ] || problem "no /var/lib/op25b/$name.exemptions"
 grep -qs "instance=$name" "/var/log/op25b/$name.audit.log" ||
 	problem "no line in /var/log/op25b/$name.audit.log"
