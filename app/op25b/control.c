@@ -639,6 +639,12 @@ status_line(struct op25b_app *app)
 	op25b_stats_reader_close(r);
 }
 
+int
+op25b_control_stop_signal(void)
+{
+	return stop_by_command ? 0 : stop_signal;
+}
+
 void
 op25b_control_request_stop(void)
 {

@@ -617,6 +617,16 @@ main(int argc, char **argv)
 		printf("op25b: quit, stopping\n");
 		exit_code = EXIT_SUCCESS;
 	}
+	/* A SIGTERM or SIGINT during the start-up (the EAL's init, the
+	 * policy's compile: seconds; `systemctl stop` of a unit still
+	 * starting) stops it here, before a port forwards a frame. */
+	if (ret == 0 && op25b_control_stop_signal() != 0) {
+		printf("op25b: %s during the start-up, stopping before the "
+		       "ports start\n",
+		       strsignal(op25b_control_stop_signal()));
+		exit_code = EXIT_SUCCESS;
+		ret = 1;
+	}
 	if (ret != 0 || op25b_ports_start(&app) != 0)
 		goto out_cli;
 

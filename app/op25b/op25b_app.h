@@ -202,6 +202,8 @@ void op25b_control_install_signals(void);
  * at its next line) and the block records' file reopened. */
 extern volatile sig_atomic_t op25b_reopen_requested;
 void op25b_control_request_stop(void);
+/* The SIGTERM or SIGINT received and not acted on yet (0: none). */
+int op25b_control_stop_signal(void);
 /* To stdout, after the start's or a reload's line: the dry run's note
  * when @policy is in monitor mode and drops malformed frames. */
 void op25b_control_monitor_note(const struct op25b_policy *policy);

@@ -368,6 +368,40 @@ wait "$notify_pid"
 	problem "a start that failed sent:" "$(cat "$work/notify.msgs")"
 report "faults: NOTIFY_SOCKET (a path, an @abstract name): READY=1 once the ports run, STOPPING=1 at SIGTERM; a start that fails sends nothing"
 
+# --- SIGTERM during the start-up: nothing forwarded -------------------------
+# op25b reads its --cmdline-file before the ports start: a FIFO holds it
+# there while SIGTERM comes (as `systemctl stop` of a unit still starting).
+d="$work/startup-term"
+mkdir -p "$d"
+mkfifo "$d/cmd.fifo"
+timeout 30 "$op25b" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$work/demo.pcap,tx_pcap=$d/sub-tx.pcap" \
+	--vdev "net_pcap1,tx_pcap=$d/up-tx.pcap" -- --policy "$enforce" \
+	--name "$tag-su" --status-interval 0 --cmdline-file "$d/cmd.fifo" \
+	--stats-json "$d/stats.json" >"$d/out" 2>"$d/err" &
+bg_pid=$!
+# fifo_open: op25b (timeout's child) has the FIFO open, reading it.
+fifo_open() {
+	local p
+	p=$(pgrep -P "$bg_pid" -x op25b) &&
+		ls -l "/proc/$p/fd" 2>/dev/null | grep -qF "$d/cmd.fifo"
+}
+{
+	wait_until 20 "$bg_pid" fifo_open || problem "op25b did not open its --cmdline-file"
+	kill -TERM "$(pgrep -P "$bg_pid" -x op25b)"
+	sleep 0.5
+	printf 'show version\n'
+} 1<>"$d/cmd.fifo"
+stop_bg TERM 10
+want_rc "$rc" 0 "exit status"
+want_has "$d/out" "op25b: Terminated during the start-up, stopping before the ports start"
+grep -q "op25b: policy " "$d/out" && problem "the ports started:" "$(cat "$d/out")"
+for f in sub up; do
+	n=$(pcap_check "$d/$f-tx.pcap" 2>&1)
+	[ "$n" = 0 ] || [ ! -s "$d/$f-tx.pcap" ] || problem "$f-tx.pcap: $n frames, want none"
+done
+[ -e "/dev/shm/op25b.$tag-su" ] && problem "/dev/shm/op25b.$tag-su left behind"
+report "faults: SIGTERM during the start-up (op25b reading its --cmdline-file): exit 0, stops before the ports start, nothing forwarded"
+
 # --- SIGKILL leaves a stale segment; the next op25b replaces it -------------
 shm_list >"$work/kill.shm.before"
 if start_bg kill "$tag-k" "${eal[@]}" --vdev net_null0 --vdev net_null1 \
