@@ -248,6 +248,9 @@ class Measure:
             rec = ratio("op25b-records", "op25b", c)
             if rec:
                 self.result["ratios_records"][c] = rec
+            rx = ratio("op25b", "testpmd-rxonly", c)
+            if rx:
+                self.result["ratios_rxonly"][c] = rx
 
     def adaptive_forwarding(self):
         """worst-adaptive: op25b on a capture whose every frame is a SYN

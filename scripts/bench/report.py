@@ -35,7 +35,7 @@ class Report:
           f"[min-max]; ratios: median of each repeat's ratio")
         w("")
         head = f"{'capture':8s}" + "".join(f"{s:>20s}" for s in systems)
-        head += f"{'op25b/io':>10s}{'op25b/l3fwd':>13s}"
+        head += f"{'op25b/io':>10s}{'op25b/rxonly':>14s}{'op25b/l3fwd':>13s}"
         w(head)
         for c in CAPTURES:
             row = f"{c:8s}"
@@ -47,8 +47,11 @@ class Report:
                     cell += f" [{e['min']:.1f}-{e['max']:.1f}]"
                 row += f"{cell:>20s}"
             row += f"{fmt(self.result['ratios'].get(c), '.2f'):>10s}"
+            row += f"{fmt(self.result['ratios_rxonly'].get(c), '.2f'):>14s}"
             row += f"{fmt(self.result['ratios_l3fwd'].get(c), '.2f'):>13s}"
             w(row)
+        w("(op25b/rxonly: against testpmd receiving and freeing every "
+          "frame, the ceiling where op25b drops them all: worst, worst6)")
         w("")
         w("cycles/packet = TSC Hz x 1 worker lcore / packet rate "
           "(median rate)")
