@@ -1082,6 +1082,17 @@ session_output(struct session *s)
  * for CLI_IDLE_YIELD_S and has no reply or input waiting, telling its
  * client why. Returns its index, now free, or CLI_MAX_SESSIONS.
  */
+/* Whether @p s's client has sent bytes op25b has not read yet: a command
+ * typed in the poll round in which the new connection came (the listening
+ * socket is polled first), so the session is not idle. */
+static bool
+input_waits(const struct session *s)
+{
+	char c;
+
+	return recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
 static uint64_t
 idle_yield_ms(void)
 {
@@ -1106,7 +1117,7 @@ yield_idle_session(struct op25b_cli *cli)
 		s = &cli->sessions[i];
 		if (s->kind == SESSION_FREE || s->closing || s->stuck ||
 		    session_pending(s) || s->in_used < s->in_len ||
-		    now - s->last_input < idle)
+		    now - s->last_input < idle || input_waits(s))
 			continue;
 		if (oldest == CLI_MAX_SESSIONS ||
 		    s->last_input < cli->sessions[oldest].last_input)

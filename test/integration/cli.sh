@@ -824,9 +824,9 @@ report "cli: at the prompt, Ctrl-U clears the line, TAB completes class and grou
 # (a minute in op25b; 1.5 s here, a test build's hook)
 OP25B_TEST_CLI_IDLE_YIELD_MS=1500 start_op25b "$name-idle" "$work/idle.log" ||
 	problem "op25b did not start:" "$(tail -5 "$work/idle.log")"
-timeout 30 "$py" - "/run/op25b/$name-idle.sock" >"$work/idle.out" 2>&1 <<'EOF'
-import socket, sys, time
-path = sys.argv[1]
+timeout 30 "$py" - "/run/op25b/$name-idle.sock" "${pids[-1]}" >"$work/idle.out" 2>&1 <<'EOF'
+import os, signal, socket, sys, time
+path, pid = sys.argv[1], int(sys.argv[2])
 
 def connect():
     s = socket.socket(socket.AF_UNIX)
@@ -856,16 +856,31 @@ print("17th after 2 s:", "prompt" if "op25b> " in read_until(new, "op25b> ") els
 print("session 0:", read_until(held[0], "\x00").strip())
 held[5].sendall(b"show version\r")
 print("session 5:", "answers" if "DPDK" in read_until(held[5], "op25b> ") else "closed")
+# A command typed in the poll round in which a new connection comes (op25b
+# stopped meanwhile, so that both wait for the same round): that session
+# is not idle, another gives its place.
+time.sleep(2)
+os.kill(pid, signal.SIGSTOP)
+try:
+    held[1].sendall(b"show version\r")
+    time.sleep(0.2)
+    newer = connect()
+finally:
+    os.kill(pid, signal.SIGCONT)
+print("session 1 typing:", "answers" if "DPDK" in read_until(held[1], "op25b> ") else "closed")
+print("18th:", "prompt" if "op25b> " in read_until(newer, "op25b> ") else "none")
 EOF
 want_rc $? 0 "the sessions' script"
 want_has "$work/idle.out" "17th at once: op25b: 16 CLI sessions already, none idle for 1 s: try later"
 want_has "$work/idle.out" "17th after 2 s: prompt"
 want_re "$work/idle.out" "^session 0: op25b: session closed: idle [0-9]+ s, and a new session needed its place$"
 want_has "$work/idle.out" "session 5: answers"
+want_has "$work/idle.out" "session 1 typing: answers"
+want_has "$work/idle.out" "18th: prompt"
 want_re "$work/idle.log" "CLI session \(uid 0\) closed: idle [0-9]+ s, its place taken by a new one \(16 sessions at most\)"
 stop_process "${pids[-1]}" TERM 10
 want_rc "$rc" 0 "op25b exit status"
-report "cli: 16 sessions taken: a 17th is refused, then takes the place of the one idle longest (told why, logged); an active one keeps its place"
+report "cli: 16 sessions taken: a 17th is refused, then takes the place of the one idle longest (told why, logged); an active one keeps its place, and so does one whose command waits to be read"
 
 # --- the end ------------------------------------------------------------
 stop_process "${pids[0]}" TERM 10
