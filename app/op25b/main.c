@@ -627,6 +627,11 @@ main(int argc, char **argv)
 		exit_code = EXIT_SUCCESS;
 		ret = 1;
 	}
+	/* A stop asked for (quit in the start-up file, a signal): to a
+	 * Type=notify unit, an exit before READY=1 is a failure it would
+	 * restart; ready and stopping at once make it a clean stop. */
+	if (ret > 0)
+		op25b_service_notify("READY=1\nSTOPPING=1");
 	if (ret != 0 || op25b_ports_start(&app) != 0)
 		goto out_cli;
 

@@ -374,7 +374,8 @@ report "faults: NOTIFY_SOCKET (a path, an @abstract name): READY=1 once the port
 d="$work/startup-term"
 mkdir -p "$d"
 mkfifo "$d/cmd.fifo"
-timeout 30 "$op25b" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$work/demo.pcap,tx_pcap=$d/sub-tx.pcap" \
+notify_listen "$d/notify.sock" "$d/notify.msgs"
+NOTIFY_SOCKET="$d/notify.sock" timeout 30 "$op25b" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$work/demo.pcap,tx_pcap=$d/sub-tx.pcap" \
 	--vdev "net_pcap1,tx_pcap=$d/up-tx.pcap" -- --policy "$enforce" \
 	--name "$tag-su" --status-interval 0 --cmdline-file "$d/cmd.fifo" \
 	--stats-json "$d/stats.json" >"$d/out" 2>"$d/err" &
@@ -400,7 +401,12 @@ for f in sub up; do
 	[ "$n" = 0 ] || [ ! -s "$d/$f-tx.pcap" ] || problem "$f-tx.pcap: $n frames, want none"
 done
 [ -e "/dev/shm/op25b.$tag-su" ] && problem "/dev/shm/op25b.$tag-su left behind"
-report "faults: SIGTERM during the start-up (op25b reading its --cmdline-file): exit 0, stops before the ports start, nothing forwarded"
+# To a Type=notify unit an exit before READY=1 is a failure to restart:
+# ready and stopping at once, a clean stop.
+wait "$notify_pid"
+[ "$(cat "$d/notify.msgs")" = "READY=1 STOPPING=1" ] ||
+	problem "NOTIFY_SOCKET got:" "$(cat "$d/notify.msgs")"
+report "faults: SIGTERM during the start-up (op25b reading its --cmdline-file): exit 0, stops before the ports start, nothing forwarded, READY=1 and STOPPING=1 at once"
 
 # --- SIGKILL leaves a stale segment; the next op25b replaces it -------------
 shm_list >"$work/kill.shm.before"
