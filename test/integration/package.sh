@@ -319,10 +319,17 @@ want_rc $? 1 "op25b-reload without a socket, a broken policy"
 want_re "$work/reload-nosock.out" "broken.yaml:[0-9]+:[0-9]+: error: "
 "${cmd[0]}" "$name-nosocket" /etc/op25b/op25b.yaml "$op25b_pid" >"$work/reload-sighup.out" 2>&1
 want_rc $? 0 "op25b-reload without a socket: check, then SIGHUP"
+# A socket file nothing listens on (left by an op25b killed earlier): the
+# same fallback, said.
+"$py" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "/run/op25b/$name-stale.sock"
+"${cmd[0]}" "$name-stale" /etc/op25b/op25b.yaml "$op25b_pid" >"$work/reload-stale.out" 2>&1
+want_rc $? 0 "op25b-reload with a stale socket: check, then SIGHUP"
+want_has "$work/reload-stale.out" "op25b-reload: no session on /run/op25b/$name-stale.sock: checking /etc/op25b/op25b.yaml, then SIGHUP"
+rm -f "/run/op25b/$name-stale.sock"
 # SIGHUP re-reads op25b's own file, other.yaml, broken: counted failed.
-failed_once() { op25b-stat --name "$name" --json >"$work/stat.json" 2>/dev/null &&
-	[ "$(field "$work/stat.json" 's["reload_failed"]')" = 2 ]; }
-wait_until 20 "$op25b_pid" failed_once || problem "no reload_failed 2 after SIGHUP:" "$(cat "$work/stat.json")"
+failed_three_times() { op25b-stat --name "$name" --json >"$work/stat.json" 2>/dev/null &&
+	[ "$(field "$work/stat.json" 's["reload_failed"]')" = 3 ]; }
+wait_until 20 "$op25b_pid" failed_three_times || problem "no reload_failed 3 after two SIGHUPs:" "$(cat "$work/stat.json")"
 report "package: op25b runs from op25b@NAME's commands (bounding set $caps): pre-start helper, socket in /run/op25b, exemption and audit in /var/lib and /var/log, ExecReload through the socket with op25b's answer (a file broken since fails it), without the socket checked then SIGHUP"
 
 logrotate -d /etc/logrotate.d/op25b >"$work/logrotate.out" 2>&1
