@@ -281,9 +281,10 @@ stat_serve(struct stat_source *src, const char *listen, const void *sockaddr,
 		HTTP_MAX_CONNECTIONS_PER_ADDRESS, MHD_OPTION_CONNECTION_TIMEOUT,
 		HTTP_TIMEOUT_SECONDS, MHD_OPTION_END);
 	if (daemon == NULL) {
+		/* The socket is MHD's once handed over: it closes it itself
+		 * when it fails to start. */
 		fprintf(stderr, "op25b-stat: cannot serve on %s%s%s\n", listen,
 			ctx.last_error[0] ? ": " : "", ctx.last_error);
-		close(fd);
 		status = 1;
 		goto free_snap;
 	}

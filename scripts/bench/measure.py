@@ -335,8 +335,8 @@ class Measure:
         m = re.search(r"([0-9.]+) cycles/pkt", p.stdout)
         if p.returncode != 0 or m is None:
             last = (p.stdout.strip().splitlines() or ["no output"])[-1]
-            return None, f"exit {p.returncode}: {last}"
-        return float(m.group(1)), wall
+            return None, wall, f"exit {p.returncode}: {last}"
+        return float(m.group(1)), wall, None
 
     def test_fib(self, routes, tbl8, lookups, family, fn, with_lpm):
         cmd = ["dpdk-test-fib", *self.eal1(), "--", "-f", routes, "-t",
@@ -380,13 +380,15 @@ class Measure:
             n_trace = traces.write_acl_trace(trace, acl_trace, family)
             reps = self.cfg["tool_repeats"]
             for alg in ACL_ALGS:
-                runs = []
+                runs, failure = [], None
                 for _ in range(reps):
-                    cpp, wall = self.test_acl(rules, n_rules, acl_trace,
-                                              n_trace, family, alg)
+                    cpp, t, failure = self.test_acl(rules, n_rules,
+                                                    acl_trace, n_trace,
+                                                    family, alg)
                     if cpp is None:
                         break
                     runs.append(cpp)
+                    wall = t
                 if not runs and not acl_alg_runs_here(alg):
                     progress(f"   dpdk-test-acl --alg={alg}: not for this "
                              "CPU")
@@ -396,7 +398,7 @@ class Measure:
                     # (memory at a million rules, a crash): said, in the
                     # notes too, never passed off as "not supported".
                     why = (f"dpdk-test-acl --alg={alg} on {col}: "
-                           f"{len(runs)} of {reps} runs, then {wall}")
+                           f"{len(runs)} of {reps} runs, then {failure}")
                     progress(f"   {why}")
                     self.notes.append(why)
                     if not runs:

@@ -71,7 +71,7 @@ timeout 120 "$build/app/op25b/op25b" -l 0-1 --no-pci --no-huge -m 1024 \
 	--vdev "net_pcap0,rx_pcap=$work/in.pcap,tx_pcap=$work/sub-tx.pcap" \
 	--vdev "net_pcap1,rx_pcap=$work/empty.pcap,tx_pcap=$work/up-tx.pcap" \
 	-- --policy "$policy" --stop-after-idle 300 --status-interval 0 \
-	--name "test-sizes-$$" --stats-json "$work/stats.json" \
+	--name "$scenario_name" --stats-json "$work/stats.json" \
 	>"$work/op25b.log" 2>&1
 rc=$?
 if [ $rc -eq 0 ]; then

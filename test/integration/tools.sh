@@ -424,8 +424,10 @@ timeout 60 "$op25b" "${eal[@]}" --vdev net_null0,no-rx=1 --vdev net_null1,no-rx=
 fifo_pid=$!
 {
 	printf 'show version\n#'
-	# op25b in the read of the rest of the line.
-	for _ in $(seq 1 100); do
+	# op25b in the read of the rest of the line (it has the FIFO open
+	# once it answers: 30 s for a loaded machine, the writes wait in the
+	# pipe meanwhile).
+	for _ in $(seq 1 300); do
 		grep -q '^op25b ' "$work/fifo.out" 2>/dev/null && break
 		sleep 0.1
 	done
@@ -466,7 +468,7 @@ timeout 60 "$op25b" "${eal[@]}" \
 	--vdev "net_pcap0,rx_pcap=$d/in.pcap,tx_pcap=$d/sub-tx.pcap" \
 	--vdev "net_pcap1,tx_pcap=$d/up-tx.pcap" \
 	-- --policy "$work/adaptive.yaml" --stop-after-idle 300 \
-	--status-interval 0 --name "test-tools-$$" --stats-json "$d/stats.json" \
+	--status-interval 0 --name "$scenario_name-run" --stats-json "$d/stats.json" \
 	--adaptive-entries 4096 >"$d/op25b.out" 2>"$d/op25b.err"
 rc=$?
 want_rc $rc 0

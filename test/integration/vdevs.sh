@@ -11,7 +11,7 @@ scenario vdevs
 ns="op25b-t-$$"
 
 enforce="$root/test/vectors/enforce.yaml"
-app=(--status-interval 0 --name "test-vdevs-$$")
+app=(--status-interval 0 --name "$scenario_name")
 
 # Frames of pcap files, with no dependency on scapy (fast).
 cat >"$work/pcaptool.py" <<'EOF'
