@@ -322,7 +322,8 @@ write_ipv4(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 	int32_t total;
 
 	total = (int32_t)(lay->total - lay->l3) + spec->ip_length_delta;
-	ip[0] = (uint8_t)(0x40 | (spec->ipv4_ihl ? spec->ipv4_ihl : words));
+	ip[0] = (uint8_t)((spec->ip_version ? spec->ip_version : 4) << 4 |
+			  (spec->ipv4_ihl ? spec->ipv4_ihl : words));
 	ip[1] = 0;
 	put16(ip + 2, (uint16_t)total);
 	put16(ip + 4, IPV4_ID);
@@ -398,7 +399,7 @@ write_ipv6(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 
 	payload_len = (int32_t)(lay->total - lay->l3 - IPV6_HDR_LEN) +
 		      spec->ip_length_delta;
-	put32(ip, 0x60000000u);
+	put32(ip, (uint32_t)(spec->ip_version ? spec->ip_version : 6) << 28);
 	put16(ip + 4, (uint16_t)payload_len);
 	ip[6] = lay->n_chain ? lay->chain[0] : last;
 	ip[7] = spec->ttl;
@@ -532,19 +533,21 @@ op25b_craft_build_payload(const struct op25b_craft_spec *spec,
 	ret = check_lengths(spec, &lay);
 	if (ret < 0)
 		return ret;
-	out_len = lay.total;
+	/* The trailer follows the IP packet: no length counts it. */
+	out_len = lay.total + spec->trailer;
+	if (out_len > 0xffff)
+		return -EINVAL;
 	if (spec->truncate && spec->truncate < out_len)
 		out_len = spec->truncate;
 	if (out_len > size)
 		return -ENOSPC;
-	if (out_len > (size_t)0x7fffffff)
-		return -EINVAL;
 	/* Checksums need the whole frame: a cut one is built aside. */
-	if (lay.total > size) {
-		frame = malloc(lay.total);
+	if (lay.total + spec->trailer > size) {
+		frame = malloc(lay.total + spec->trailer);
 		if (frame == NULL)
 			return -ENOMEM;
 	}
+	memset(frame + lay.total, 0, spec->trailer);
 
 	write_l2(spec, &lay, frame);
 	if (spec->family == AF_INET6)

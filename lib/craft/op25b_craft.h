@@ -74,6 +74,11 @@ struct op25b_craft_spec {
 					  * length (0: as built) */
 	uint16_t truncate;    /**< cut the frame to this many bytes
 					  * after building (0: no cut) */
+	uint16_t trailer;     /**< zero bytes after the IP packet, in no
+			       * length or checksum: an Ethernet frame padded
+			       * to its 60-byte minimum by the sender's NIC */
+	uint8_t ip_version;   /**< the IP header's version nibble (0: the
+			       * family's, 4 or 6); nothing else changes */
 	bool bad_l4_checksum; /**< store a wrong TCP/UDP checksum */
 };
 
@@ -120,7 +125,8 @@ op25b_craft_spec_parse(struct op25b_craft_spec *spec, const char *tokens,
  * protocols, payload only; the payload is the pattern byte i = i & 0xff.
  * A non-first fragment (frag_offset > 0) carries no L4 header, only
  * max(payload_len, 8) payload bytes. frame_len grows the payload (and every
- * length); lengths and checksums are computed before truncate cuts.
+ * length); trailer adds bytes past the IP packet that no length counts;
+ * lengths and checksums are computed before truncate cuts.
  * ext_loop, with no extension header, replaces the IPv6 next header.
  * @return its length (> 0), or -ENOSPC when @p size is too small, or
  *   -EINVAL for a spec that cannot be built (too many headers, options not

@@ -469,6 +469,8 @@ static const struct spec_key spec_keys[] = {
 	  .max = UINT16_MAX },
 	{ "len", SPEC_UINT, .field = FIELD(frame_len), .max = UINT16_MAX },
 	{ "trunc", SPEC_UINT, .field = FIELD(truncate), .max = UINT16_MAX },
+	{ "trailer", SPEC_UINT, .field = FIELD(trailer), .max = 1500 },
+	{ "ipver", SPEC_UINT, .field = FIELD(ip_version), .max = 15 },
 	{ "badsum", SPEC_BOOL, .field = FIELD(bad_l4_checksum) },
 };
 
