@@ -667,6 +667,7 @@ static const struct traffic_profile {
 	void (*step)(struct traffic *t); /* one packet, or one demo flow */
 	bool uses_pools;     /* false: --pools is ignored, with a note */
 	bool needs_pools_v4; /* a --pools file must hold an IPv4 prefix */
+	bool needs_pools_v6; /* ... an IPv6 prefix */
 	bool distinct;	     /* every source a new one (t->seen) */
 } traffic_profiles[] = {
 	{ "demo",
@@ -674,29 +675,31 @@ static const struct traffic_profile {
 	  "submission flows from every class (blocked, relayed, static, "
 	  "mobile-only, hosting bursts, IPv6), ~10% VLAN, ~5% QinQ, ~10% "
 	  "PPPoE; --pools is ignored",
-	  demo_step, false, false, false },
+	  demo_step, false, false, false, false },
 	{ "mix",
 	  "realistic: ~2% SMTP, ~1% submission, the rest web and DNS; ~20% "
-	  "IPv6, ~10% VLAN, ~5% PPPoE; IMIX 7:4:1 of 64/594/1518-byte frames; "
-	  "sources from --pools (else 198.18.0.0/15)",
-	  mix_step, true, false, false },
+	  "IPv6, ~10% VLAN, ~5% PPPoE; IMIX 7:4:1 of 64/594/1518-byte frames "
+	  "(with the FCS; a tag adds 4 bytes); sources from --pools (else, "
+	  "for a family the file lacks, with a note: 198.18.0.0/15, "
+	  "2001:db8:1000::/36)",
+	  mix_step, true, false, false, false },
 	{ "worst",
-	  "every packet a 64-byte TCP SYN to port 25 from a random address of "
-	  "a random --pools IPv4 prefix (else 198.18.0.0/15) to a random "
-	  "destination",
-	  worst4_step, true, true, false },
+	  "every packet a 64-byte TCP SYN (with the FCS) to port 25 from a "
+	  "random address of a random --pools IPv4 prefix (else "
+	  "198.18.0.0/15) to a random destination",
+	  worst4_step, true, true, false, false },
 	{ "worst6",
-	  "the same over IPv6 (74-byte frames) from the --pools IPv6 prefixes "
-	  "(else 2001:db8:1000::/36)",
-	  worst6_step, true, false, false },
+	  "the same over IPv6 (78-byte frames with the FCS) from the --pools "
+	  "IPv6 prefixes (else 2001:db8:1000::/36)",
+	  worst6_step, true, false, true, false },
 	{ "worst-adaptive",
 	  "worst with every source a distinct address (--count of them), for "
 	  "an adaptive class: its table sees each frame as a new source",
-	  worst_adaptive_step, true, true, true },
+	  worst_adaptive_step, true, true, false, true },
 	{ "tiny",
 	  "64-byte non-SMTP packets: TCP to port 443 and UDP (QUIC), for the "
 	  "cost of the port check alone",
-	  tiny_step, true, false, false },
+	  tiny_step, true, false, false, false },
 };
 
 #define N_PROFILES (sizeof(traffic_profiles) / sizeof(traffic_profiles[0]))
@@ -783,13 +786,33 @@ gen_traffic(const struct gen_opts *opts)
 			ret = gen_pool_list_load(opts->pools_path, &t->pools);
 			if (ret < 0)
 				goto out_free;
-			if (t->profile->needs_pools_v4 && t->pools.n_v4 == 0) {
+			if ((t->profile->needs_pools_v4 &&
+			     t->pools.n_v4 == 0) ||
+			    (t->profile->needs_pools_v6 &&
+			     t->pools.n_v6 == 0)) {
 				ret = -EINVAL;
-				gen_error("%s: no IPv4 prefixes for the %s "
+				gen_error("%s: no IPv%c prefixes for the %s "
 					  "profile",
-					  opts->pools_path, t->profile->name);
+					  opts->pools_path,
+					  t->profile->needs_pools_v4 ? '4'
+								     : '6',
+					  t->profile->name);
 				goto out_free_pools;
 			}
+			/* mix draws both families: one the file lacks
+			 * comes from the built-in range, said, as the table
+			 * loaded from the same file will not hold them. */
+			if (!opts->quiet && t->profile->step == mix_step &&
+			    t->pools.n_v4 == 0)
+				gen_error("traffic: %s has no IPv4 prefix: "
+					  "IPv4 sources from 198.18.0.0/15",
+					  opts->pools_path);
+			if (!opts->quiet && t->profile->step == mix_step &&
+			    t->pools.n_v6 == 0)
+				gen_error(
+					"traffic: %s has no IPv6 prefix: "
+					"IPv6 sources from 2001:db8:1000::/36",
+					opts->pools_path);
 		}
 	}
 

@@ -15,7 +15,7 @@ import json
 import re
 import sys
 
-from scapy.all import (IP, TCP, Dot1Q, Dot1AD, Ether, IPv6, PPPoE, PPP,
+from scapy.all import (IP, TCP, Dot1Q, Dot1AD, Ether, IPv6, PPPoE, Raw,
                        wrpcap, conf)
 
 conf.verb = 0
@@ -73,8 +73,10 @@ def plain(dst, tcp):
 
 def pppoe(dst, tcp):
     src, (vlan,), session = SOURCE["pppoe"]
+    # The PPP protocol as the two bytes 00 21 (RFC 1661): scapy's PPP()
+    # writes a protocol under 0x100 as one byte (the compressed form).
     return (eth("pppoe") / Dot1Q(vlan=vlan) / PPPoE(sessionid=session) /
-            PPP(proto=0x0021) / IP(src=src, dst=dst) / tcp)
+            Raw(b"\x00\x21") / IP(src=src, dst=dst) / tcp)
 
 
 def qinq(dst, tcp):

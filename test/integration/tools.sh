@@ -547,4 +547,21 @@ want_rc $? 1 "worst-adaptive --count 4 from 3 sources: status"
 want_has "$work/wa.err" "traffic: worst-adaptive: fewer than 4 distinct addresses in the pool"
 report "op25b-gen traffic --profile worst-adaptive: distinct sources, and an error when the pool has too few"
 
+# --- op25b-gen traffic: a --pools file without the profile's family --------
+# worst and worst6 draw every source from the file: one without their
+# family is refused (its table would not hold them); mix says it.
+for p in "worst 4 2001:db8:7::/48" "worst6 6 198.18.7.0/30"; do
+	read -r profile family other <<<"$p"
+	echo "$other" >"$work/pfam.txt"
+	"$gen" traffic --profile "$profile" --count 2 --pools "$work/pfam.txt" \
+		--out "$work/pfam.pcap" 2>"$work/pfam.err"
+	want_rc $? 1 "$profile with a pools file of the other family: status"
+	want_has "$work/pfam.err" "op25b-gen: $work/pfam.txt: no IPv$family prefixes for the $profile profile"
+done
+echo 198.18.7.0/30 >"$work/pfam.txt"
+"$gen" traffic --profile mix --count 20 --pools "$work/pfam.txt" --out "$work/pfam.pcap" 2>"$work/pfam.err"
+want_rc $? 0 "mix with an IPv4-only pools file: status"
+want_has "$work/pfam.err" "op25b-gen: traffic: $work/pfam.txt has no IPv6 prefix: IPv6 sources from 2001:db8:1000::/36"
+report "op25b-gen traffic: worst and worst6 refuse a --pools file without their family; mix says where the missing family's sources come from"
+
 exit $status
