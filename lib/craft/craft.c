@@ -254,6 +254,8 @@ craft_layout(const struct op25b_craft_spec *spec, struct craft_layout *lay)
 	if (spec->frame_len > lay->total) {
 		lay->payload_len += spec->frame_len - lay->total;
 		lay->total = spec->frame_len;
+	} else if (spec->frame_len != 0 && spec->frame_len < lay->total) {
+		return -EINVAL; /* a frame it cannot be: trunc= cuts */
 	}
 	return 0;
 }
@@ -533,9 +535,10 @@ op25b_craft_build_payload(const struct op25b_craft_spec *spec,
 	ret = check_lengths(spec, &lay);
 	if (ret < 0)
 		return ret;
-	/* The trailer follows the IP packet: no length counts it. */
+	/* The trailer follows the IP packet: no length counts it. A cut
+	 * past the frame's end would cut nothing. */
 	out_len = lay.total + spec->trailer;
-	if (out_len > 0xffff)
+	if (out_len > 0xffff || spec->truncate > out_len)
 		return -EINVAL;
 	if (spec->truncate && spec->truncate < out_len)
 		out_len = spec->truncate;

@@ -26,6 +26,7 @@ struct spec_parse_state {
 	bool src_given, dst_given;
 	int src_family, dst_family;
 	bool icmp_by_name; /* "proto=icmp": ICMPv6 once the family is v6 */
+	uint64_t given;	   /* spec_keys[] given, by index */
 	char *err;
 	size_t err_size;
 };
@@ -474,6 +475,10 @@ static const struct spec_key spec_keys[] = {
 	{ "badsum", SPEC_BOOL, .field = FIELD(bad_l4_checksum) },
 };
 
+/* spec_parse_state.given holds a bit per key. */
+_Static_assert(sizeof(spec_keys) / sizeof(spec_keys[0]) <= 64,
+	       "more keys than spec_parse_state.given has bits");
+
 /* The value of @p key into its field of @p spec (any kind but custom). */
 static int
 set_field(struct op25b_craft_spec *spec, const struct spec_key *key,
@@ -531,6 +536,15 @@ parse_token(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	for (i = 0; i < sizeof(spec_keys) / sizeof(spec_keys[0]); i++) {
 		if (strcmp(token, spec_keys[i].name) != 0)
 			continue;
+		/* A key given twice would leave one value unused (vlan
+		 * adds a tag each time, tpid sets the last tag's). */
+		if ((st->given & (1ull << i)) && strcmp(token, "vlan") != 0 &&
+		    strcmp(token, "tpid") != 0) {
+			craft_set_error(st->err, st->err_size,
+					"'%s' given twice", token);
+			return -EINVAL;
+		}
+		st->given |= 1ull << i;
 		if (st->err != NULL && st->err_size > 0)
 			st->err[0] = '\0';
 		ret = spec_keys[i].how == SPEC_CUSTOM
@@ -545,6 +559,37 @@ parse_token(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	}
 	craft_set_error(st->err, st->err_size, "unknown key '%s'", token);
 	return -EINVAL;
+}
+
+/* Keys that would change nothing of the frame built: refused, so that a
+ * vector cannot test less than its line says. */
+static int
+check_consistent(const struct op25b_craft_spec *spec, char *err,
+		 size_t err_size)
+{
+	bool options = false;
+	unsigned int i;
+
+	if ((spec->pppoe_pfc || spec->pppoe_length_delta != 0) &&
+	    !spec->pppoe) {
+		craft_set_error(err, err_size,
+				"pfc= and pppoe_len= need pppoe=");
+		return -EINVAL;
+	}
+	for (i = 0; i < spec->n_ext; i++)
+		options |= spec->ext[i] == 0 || spec->ext[i] == 60;
+	if (spec->ext_pad != 0 && !options) {
+		craft_set_error(err, err_size,
+				"extpad= needs a hop-by-hop or destination "
+				"options header in ext=");
+		return -EINVAL;
+	}
+	if ((spec->tcp_doff != 0 || spec->tcp_options_len != 0) &&
+	    spec->proto != 6) {
+		craft_set_error(err, err_size, "doff= and tcpopts= need TCP");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int
@@ -576,6 +621,7 @@ op25b_craft_spec_parse(struct op25b_craft_spec *spec, const char *tokens,
 	}
 	if (st.icmp_by_name && spec->family == AF_INET6)
 		spec->proto = 58;
+	ret = check_consistent(spec, err, err_size);
 
 out_free_copy:
 	free(copy);

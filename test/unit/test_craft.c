@@ -67,6 +67,19 @@ build(const char *tokens, struct op25b_craft_spec *out)
 	return len;
 }
 
+/* What op25b_craft_build() returns for @p tokens (parsed as valid). */
+static int
+build_result(const char *tokens)
+{
+	struct op25b_craft_spec spec;
+	char err[256] = "";
+
+	op25b_craft_spec_init(&spec);
+	if (op25b_craft_spec_parse(&spec, tokens, NULL, err, sizeof(err)) < 0)
+		fail_msg("parse '%s': %s", tokens, err);
+	return op25b_craft_build(&spec, frame, sizeof(frame));
+}
+
 /* The L4 checksum over the segment as stored: 0 when it is right. */
 static uint16_t
 verify_l4(const struct op25b_craft_spec *spec, size_t l4_off, int len)
@@ -556,8 +569,9 @@ test_frame_len_grows_payload(void **state)
 	assert_int_equal(op25b_craft_ip_checksum(frame + 18, 20), 0);
 	assert_int_equal(verify_l4(&spec, 18 + 20, len), 0);
 
-	/* Smaller than built: no effect. */
-	assert_int_equal(build("len=10", NULL), 54);
+	/* Smaller than built: refused (trunc= cuts). */
+	assert_int_equal(build_result("len=10"), -EINVAL);
+	assert_int_equal(build_result("len=54"), 54);
 }
 
 static void
@@ -578,7 +592,82 @@ test_truncate(void **state)
 	/* The lengths still describe the uncut packet. */
 	assert_int_equal(get16(small, L3 + 2), 80);
 
-	assert_int_equal(build("trunc=1000", NULL), 54);
+	/* Past the end: it would cut nothing, refused; at the end, whole. */
+	assert_int_equal(build_result("trunc=1000"), -EINVAL);
+	assert_int_equal(build_result("trunc=55"), -EINVAL);
+	assert_int_equal(build_result("trunc=54"), 54);
+	/* A trailer is in the frame: a cut may fall in it. */
+	assert_int_equal(build_result("trailer=6 trunc=58"), 58);
+}
+
+/* trailer= adds zero bytes past the IP packet that no length or checksum
+ * counts; ipver= sets the version nibble alone. */
+static void
+test_trailer_and_ipver(void **state)
+{
+	struct op25b_craft_spec spec;
+	int len;
+
+	(void)state;
+	len = build("trailer=6", &spec);
+	assert_int_equal(len, 60);
+	assert_int_equal(get16(frame, L3 + 2), 40);
+	assert_int_equal(op25b_craft_ip_checksum(frame + L3, 20), 0);
+	assert_int_equal(verify_l4(&spec, L3 + 20, 54), 0);
+	assert_memory_equal(frame + 54, "\0\0\0\0\0\0", 6);
+	len = build("src=2001:db8::1 dst=2001:db8::2 trailer=4", &spec);
+	assert_int_equal(len, 78);
+	assert_int_equal(get16(frame, L3 + 4), 20);
+	assert_int_equal(verify_l4(&spec, L3 + 40, 74), 0);
+
+	build("ipver=6", NULL);
+	assert_int_equal(frame[L3], 0x65);
+	assert_int_equal(op25b_craft_ip_checksum(frame + L3, 20), 0);
+	build("src=2001:db8::1 dst=2001:db8::2 ipver=4", NULL);
+	assert_int_equal(frame[L3] >> 4, 4);
+}
+
+/* Keys that would change nothing of the frame, or a key given twice, are
+ * refused: a vector line cannot test less than it says. */
+static void
+test_spec_refuses_inert_keys(void **state)
+{
+	static const struct {
+		const char *tokens, *error;
+	} bad[] = {
+		{ "pfc=1", "pfc= and pppoe_len= need pppoe=" },
+		{ "pppoe_len=2", "pfc= and pppoe_len= need pppoe=" },
+		{ "extpad=8", "extpad= needs a hop-by-hop or destination "
+			      "options header in ext=" },
+		{ "src=2001:db8::1 dst=2001:db8::2 ext=rt extpad=8",
+		  "extpad= needs a hop-by-hop or destination options header "
+		  "in ext=" },
+		{ "proto=udp doff=6", "doff= and tcpopts= need TCP" },
+		{ "proto=udp tcpopts=4", "doff= and tcpopts= need TCP" },
+		{ "dport=25 dport=443", "'dport' given twice" },
+		{ "pppoe=1 pppoe=2", "'pppoe' given twice" },
+	};
+	static const char *const good[] = {
+		"vlan=1 vlan=2",
+		"vlan=1 tpid=0x9100 vlan=2 tpid=0x88a8",
+		"pppoe=3 pfc=1 pppoe_len=-2",
+		"src=2001:db8::1 dst=2001:db8::2 ext=rt,dst extpad=8",
+	};
+	struct op25b_craft_spec spec;
+	char err[128];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		op25b_craft_spec_init(&spec);
+		err[0] = '\0';
+		if (op25b_craft_spec_parse(&spec, bad[i].tokens, NULL, err,
+					   sizeof(err)) != -EINVAL)
+			fail_msg("'%s' parsed", bad[i].tokens);
+		assert_string_equal(err, bad[i].error);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		build(good[i], NULL);
 }
 
 static void
@@ -691,9 +780,9 @@ test_spec_parse_values(void **state)
 		op25b_craft_spec_parse(
 			&spec,
 			"expect=blocked class=x\tethertype=0x88A8 seq=0xffffffff "
-			"proto=icmp6 pppoe_len=-2 ip_len=7 mf=1 fraghdr=1 "
-			"ext=hbh,rt,dst,frag,ah,135 len=64 trunc=40 payload=0x10 "
-			"badsum=1 doff=6 tcpopts=40 ttl=0 vlan=0xe064",
+			"proto=icmp6 pppoe=1 pppoe_len=-2 ip_len=7 mf=1 "
+			"fraghdr=1 ext=hbh,rt,dst,frag,ah,135 len=64 trunc=40 "
+			"payload=0x10 badsum=1 ttl=0 vlan=0xe064",
 			ignore, err, sizeof(err)),
 		0);
 	assert_int_equal(spec.ethertype, 0x88a8);
@@ -709,12 +798,16 @@ test_spec_parse_values(void **state)
 	assert_int_equal(spec.truncate, 40);
 	assert_int_equal(spec.payload_len, 16);
 	assert_true(spec.bad_l4_checksum);
-	assert_int_equal(spec.tcp_doff, 6);
-	assert_int_equal(spec.tcp_options_len, 40);
 	assert_int_equal(spec.ttl, 0);
 	assert_int_equal(spec.n_vlans, 1);
 	assert_int_equal(spec.vlan_tci[0], 0xe064);
 	assert_int_equal(spec.vlan_tpid[0], 0x8100);
+	op25b_craft_spec_init(&spec);
+	assert_int_equal(op25b_craft_spec_parse(&spec, "doff=6 tcpopts=40",
+						NULL, err, sizeof(err)),
+			 0);
+	assert_int_equal(spec.tcp_doff, 6);
+	assert_int_equal(spec.tcp_options_len, 40);
 	/* "010" is ten, not octal eight. */
 	assert_int_equal(op25b_craft_spec_parse(&spec, "sport=010", NULL, err,
 						sizeof(err)),
@@ -952,6 +1045,8 @@ main(void)
 		cmocka_unit_test(test_payload_pattern_and_custom),
 		cmocka_unit_test(test_frame_len_grows_payload),
 		cmocka_unit_test(test_truncate),
+		cmocka_unit_test(test_trailer_and_ipver),
+		cmocka_unit_test(test_spec_refuses_inert_keys),
 		cmocka_unit_test(test_build_errors),
 		cmocka_unit_test(test_spec_parse_errors),
 		cmocka_unit_test(test_spec_parse_values),
