@@ -34,7 +34,8 @@ static const struct op25b_option gen_options[] = {
 			 out_path),
 	OP25B_OPTION_STR(
 		"expect", 'e', "FILE",
-		"vectors: also write NAME EXPECT CLASS GROUP LEN per case",
+		"vectors: also write NAME EXPECT CLASS GROUP LEN REPLY "
+		"COUNTER per case",
 		OPTS, expect_path),
 	OP25B_OPTION_STR("profile", 'p', "NAME",
 			 "traffic: the traffic profile (see below)", OPTS,
@@ -76,9 +77,10 @@ static const struct gen_command gen_commands[] = {
 	{ "vectors", "FILE.vec --out OUT.pcap [--expect OUT.txt]",
 	  "Build every case of a test vector file into a pcap, in file\n"
 	  "order, one frame per case. --expect writes one line per case:\n"
-	  "NAME EXPECT CLASS GROUP LEN REPLY (\"-\" for no class, group\n"
-	  "or reply; REPLY: the reply's TCP flags), for the replay tests\n"
-	  "to compare verdicts against.",
+	  "NAME EXPECT CLASS GROUP LEN REPLY COUNTER (\"-\" for no class,\n"
+	  "group, reply or counter; REPLY: the reply's TCP flags; COUNTER:\n"
+	  "the frame counter the case moves), for the replay tests to\n"
+	  "compare verdicts and counters against.",
 	  "oeh", "o", 1, run_vectors },
 	{ "traffic",
 	  "--profile NAME --count N [--seed S] [--pools FILE] --out OUT.pcap",

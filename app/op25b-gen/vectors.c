@@ -22,9 +22,9 @@ write_expectations(const struct op25b_vector_file *vf, const char *path)
 		return -EIO;
 	for (i = 0; i < vf->n_cases; i++) {
 		vc = &vf->cases[i];
-		fprintf(f, "%s %s %s %s %u %s\n", vc->name, vc->expect,
+		fprintf(f, "%s %s %s %s %u %s %s\n", vc->name, vc->expect,
 			vc->class_name, vc->group_name, vc->frame_len,
-			vc->reply);
+			vc->reply, vc->counter);
 	}
 	return gen_close_out(f, path);
 }
