@@ -140,6 +140,7 @@ parse_case_keys(struct vector_load *vl, struct op25b_vector_case *vc,
 {
 	char *copy, *tok, *save = NULL, *value;
 	bool have_expect = false;
+	unsigned int given = 0, k;
 	int ret = 0;
 
 	copy = strdup(tokens);
@@ -151,13 +152,25 @@ parse_case_keys(struct vector_load *vl, struct op25b_vector_case *vc,
 		if (value == NULL)
 			continue; /* the spec parser reports it */
 		*value++ = '\0';
+		/* Given twice, the last would win unseen. */
+		for (k = 0; vector_keys[k] != NULL; k++)
+			if (strcmp(tok, vector_keys[k]) == 0)
+				break;
+		if (vector_keys[k] != NULL) {
+			if (given & (1u << k)) {
+				ret = vector_error(vl, -EINVAL,
+						   "'%s' given twice", tok);
+				goto out_free_copy;
+			}
+			given |= 1u << k;
+		}
 		if (strcmp(tok, "expect") == 0) {
 			if (!outcome_valid(value)) {
 				ret = vector_error(
 					vl, -EINVAL,
 					"unknown outcome '%s' (one of: non_smtp "
-					"submission fragment malformed forwarded "
-					"counted blocked reset)",
+					"submission fragments malformed "
+					"forwarded counted blocked reset)",
 					value);
 				goto out_free_copy;
 			}

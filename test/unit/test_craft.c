@@ -957,7 +957,11 @@ test_vector_file_errors(void **state)
 	expect_vector_error(
 		d, "a expect=blocked\nb expect=dropped\n", -EINVAL,
 		"2: unknown outcome 'dropped' (one of: non_smtp submission "
-		"fragment malformed forwarded counted blocked reset)");
+		"fragments malformed forwarded counted blocked reset)");
+	expect_vector_error(d, "a expect=blocked dport=25 expect=reset\n",
+			    -EINVAL, "1: 'expect' given twice");
+	expect_vector_error(d, "a expect=blocked class=x class=y\n", -EINVAL,
+			    "1: 'class' given twice");
 	expect_vector_error(d, "# c\na class=x dport=25\n", -EINVAL,
 			    "2: case 'a' has no expect=");
 	expect_vector_error(d,
