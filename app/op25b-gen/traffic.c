@@ -679,7 +679,8 @@ static const struct traffic_profile {
 	{ "mix",
 	  "realistic: ~2% SMTP, ~1% submission, the rest web and DNS; ~20% "
 	  "IPv6, ~10% VLAN, ~5% PPPoE; IMIX 7:4:1 of 64/594/1518-byte frames "
-	  "(with the FCS; a tag adds 4 bytes); sources from --pools (else, "
+	  "(with the FCS, over untagged IPv4; a tag adds 4 bytes, PPPoE 8, "
+	  "IPv6 20); sources from --pools (else, "
 	  "for a family the file lacks, with a note: 198.18.0.0/15, "
 	  "2001:db8:1000::/36)",
 	  mix_step, true, false, false, false },

@@ -101,9 +101,15 @@ void op25b_craft_spec_init(struct op25b_craft_spec *spec);
  * ip_len (delta) frag (offset in 8-byte units) mf (0|1) fraghdr (0|1)
  * ext (comma list: hbh,rt,dst,frag,ah or numbers) ext_loop extpad (bytes
  * more in each hbh and dst header, a multiple of 8) doff tcpopts
- * payload len (frame length) trunc badsum (0|1).
- * Unknown keys are an error; keys in @p ignore (NULL-terminated, may be
- * NULL) are skipped so that vector files can carry expectations.
+ * payload len (frame length, at least the frame built) trunc (at most the
+ * frame's end) trailer (zero bytes past the IP packet, in no length)
+ * ipver (the version nibble alone) badsum (0|1).
+ * Unknown keys are an error, and so is a key given twice (but vlan, and
+ * tpid once per tag) or one that would change nothing: pfc or pppoe_len
+ * without pppoe, extpad without an hbh or dst header, doff or tcpopts
+ * without a TCP header (UDP, ICMP, a later fragment), fraghdr on IPv4.
+ * Keys in @p ignore (NULL-terminated, may be NULL) are skipped so that
+ * vector files can carry expectations.
  * Numbers are decimal or 0x hex; flags also take E (ECE) and C (CWR);
  * "proto=icmp" means ICMPv6 when the spec ends up IPv6; ext_loop takes a
  * type name or number but not 0 (hbh), which means "no loop"; src and dst

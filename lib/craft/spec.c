@@ -25,8 +25,9 @@
 struct spec_parse_state {
 	bool src_given, dst_given;
 	int src_family, dst_family;
-	bool icmp_by_name; /* "proto=icmp": ICMPv6 once the family is v6 */
-	uint64_t given;	   /* spec_keys[] given, by index */
+	bool icmp_by_name;     /* "proto=icmp": ICMPv6 once the family is v6 */
+	uint64_t given;	       /* spec_keys[] given, by index */
+	unsigned int tpid_tag; /* the tag (1-based) the last tpid= set */
 	char *err;
 	size_t err_size;
 };
@@ -324,6 +325,12 @@ key_tpid(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 				"'tpid' needs a 'vlan' or 'qinq' before it");
 		return -EINVAL;
 	}
+	if (st->tpid_tag == spec->n_vlans) {
+		craft_set_error(st->err, st->err_size,
+				"'tpid' given twice for one tag");
+		return -EINVAL;
+	}
+	st->tpid_tag = spec->n_vlans;
 	spec->vlan_tpid[spec->n_vlans - 1] = tpid;
 	return 0;
 }
@@ -585,8 +592,14 @@ check_consistent(const struct op25b_craft_spec *spec, char *err,
 		return -EINVAL;
 	}
 	if ((spec->tcp_doff != 0 || spec->tcp_options_len != 0) &&
-	    spec->proto != 6) {
-		craft_set_error(err, err_size, "doff= and tcpopts= need TCP");
+	    (spec->proto != 6 || spec->frag_offset != 0)) {
+		craft_set_error(err, err_size,
+				"doff= and tcpopts= need a TCP header (TCP, "
+				"not a later fragment)");
+		return -EINVAL;
+	}
+	if (spec->frag_header && spec->family != AF_INET6) {
+		craft_set_error(err, err_size, "fraghdr= is IPv6's");
 		return -EINVAL;
 	}
 	return 0;

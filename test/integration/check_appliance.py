@@ -225,12 +225,16 @@ def main():
     # The frame counters a case names (counter=), each once; none other
     # (chained: how the port's mbufs hold a frame, not the vector's).
     want_frames = {k: 0 for k in stats["frames"] if k != "chained"}
+    unknown = sorted({c["counter"] for c in cases
+                      if c["counter"] != "-" and c["counter"] not in
+                      want_frames})
     for c in cases:
-        if c["counter"] != "-":
+        if c["counter"] in want_frames:
             want_frames[c["counter"]] += 1
     got_frames = {k: v for k, v in stats["frames"].items() if k != "chained"}
-    check(f"{n}: frame counters", got_frames == want_frames,
-          f"got {got_frames}\nwant {want_frames}")
+    check(f"{n}: frame counters", got_frames == want_frames and not unknown,
+          f"got {got_frames}\nwant {want_frames}"
+          + (f"\nno such frame counter: {unknown}" if unknown else ""))
     for key, field in (("classes", "class"), ("groups", "group")):
         table = {}
         for c in cases:

@@ -875,6 +875,11 @@ test_reset_ipv4(void **state)
 	check_reset(DYN " len=9000", 14, AF_INET, 0);
 	check_reset(DYN " qinq=1,2 vlan=3 pppoe=77 pfc=1 len=9000", 33, AF_INET,
 		    26);
+	/* Bytes past the IP packet (a NIC's padding to 60 bytes, a trailer):
+	 * in no segment, so not acknowledged, and not in the reply. */
+	check_reset(DYN " trailer=6", 14, AF_INET, 0);
+	check_reset(DYN " vlan=5 trailer=2", 18, AF_INET, 0);
+	check_reset(DYN " pppoe=77 trailer=30", 22, AF_INET, 14);
 }
 
 static void
@@ -887,6 +892,8 @@ test_reset_ipv6(void **state)
 	check_reset(DYN6 " vlan=1 vlan=2 vlan=3 pppoe=5 pfc=1 ext=dst", 33,
 		    AF_INET6, 26);
 	check_reset(DYN6 " vlan=1 vlan=2 vlan=3 len=8900", 26, AF_INET6, 0);
+	check_reset(DYN6 " trailer=4", 14, AF_INET6, 0);
+	check_reset(DYN6 " ext=hbh trailer=100", 14, AF_INET6, 0);
 }
 
 /* ---- counters and bursts --------------------------------------------------- */

@@ -642,8 +642,15 @@ test_spec_refuses_inert_keys(void **state)
 		{ "src=2001:db8::1 dst=2001:db8::2 ext=rt extpad=8",
 		  "extpad= needs a hop-by-hop or destination options header "
 		  "in ext=" },
-		{ "proto=udp doff=6", "doff= and tcpopts= need TCP" },
-		{ "proto=udp tcpopts=4", "doff= and tcpopts= need TCP" },
+		{ "proto=udp doff=6", "doff= and tcpopts= need a TCP header "
+				      "(TCP, not a later fragment)" },
+		{ "proto=udp tcpopts=4", "doff= and tcpopts= need a TCP "
+					 "header (TCP, not a later fragment)" },
+		{ "frag=10 doff=8", "doff= and tcpopts= need a TCP header "
+				    "(TCP, not a later fragment)" },
+		{ "fraghdr=1", "fraghdr= is IPv6's" },
+		{ "vlan=100 tpid=0x9100 tpid=0x88a8",
+		  "'tpid' given twice for one tag" },
 		{ "dport=25 dport=443", "'dport' given twice" },
 		{ "pppoe=1 pppoe=2", "'pppoe' given twice" },
 	};
@@ -780,6 +787,7 @@ test_spec_parse_values(void **state)
 		op25b_craft_spec_parse(
 			&spec,
 			"expect=blocked class=x\tethertype=0x88A8 seq=0xffffffff "
+			"src=2001:db8::1 dst=2001:db8::2 "
 			"proto=icmp6 pppoe=1 pppoe_len=-2 ip_len=7 mf=1 "
 			"fraghdr=1 ext=hbh,rt,dst,frag,ah,135 len=64 trunc=40 "
 			"payload=0x10 badsum=1 ttl=0 vlan=0xe064",
