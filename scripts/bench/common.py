@@ -55,6 +55,17 @@ SEED = 1
 STARTED = time.monotonic()
 
 
+def free_hugepages_mb():
+    """MiB of hugepages free now (/proc/meminfo)."""
+    free = page_kb = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("HugePages_Free:"):
+                free = int(line.split()[1])
+            elif line.startswith("Hugepagesize:"):
+                page_kb = int(line.split()[1])
+    return free * page_kb // 1024
+
 def progress(msg):
     """One line on stderr, stamped with the seconds since the start."""
     print(f"[{time.monotonic() - STARTED:4.0f}s] {msg}", file=sys.stderr,
@@ -168,14 +179,7 @@ class Context:
     def memory_args(self):
         """Hugepages (in memory, nothing left behind) when enough are free;
         else plain memory, which only a smoke check may use."""
-        free = page_kb = 0
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("HugePages_Free:"):
-                    free = int(line.split()[1])
-                elif line.startswith("Hugepagesize:"):
-                    page_kb = int(line.split()[1])
-        if free * page_kb // 1024 >= 1024:
+        if free_hugepages_mb() >= 1024:
             return ["--in-memory"]
         return ["--no-huge", "-m", "2048", "--no-shconf"]
 

@@ -11,7 +11,8 @@ import subprocess
 
 # bench.py's folder is on sys.path: these are its siblings.
 import traces
-from common import CAPTURES, SEED, BenchError, progress, run
+from common import (CAPTURES, SEED, BenchError, free_hugepages_mb,
+                    progress, run)
 
 
 class Prepare:
@@ -96,14 +97,7 @@ class Prepare:
         n = self.cfg["adaptive_sources"] + 65536
         need_mb = n * (1654 + 128 + 128 + 64) // 1048576 + 512
         if "--in-memory" in self.eal_mem:
-            free = page_kb = 0
-            with open("/proc/meminfo") as f:
-                for line in f:
-                    if line.startswith("HugePages_Free:"):
-                        free = int(line.split()[1])
-                    elif line.startswith("Hugepagesize:"):
-                        page_kb = int(line.split()[1])
-            have_mb, what = free * page_kb // 1024, "free in hugepages"
+            have_mb, what = free_hugepages_mb(), "free in hugepages"
         else:
             have_mb = int(self.eal_mem[self.eal_mem.index("-m") + 1])
             what = "of plain memory (-m; too few hugepages free)"
