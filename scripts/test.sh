@@ -4,8 +4,8 @@
 # Usage: scripts/test.sh [--sanitize | --check-list]
 # The last line is "N passed, N failed, N skipped" (a skipped case or
 # scenario says why in its own line and is listed before it); the exit
-# status is non-zero on any failure. --check-list: only check the list of scenarios below against the
-# scripts on disk (no build, no test).
+# status is non-zero on any failure. --check-list: only check the list of
+# scenarios below against the scripts on disk (no build, no test).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

@@ -668,6 +668,7 @@ static const struct traffic_profile {
 	bool uses_pools;     /* false: --pools is ignored, with a note */
 	bool needs_pools_v4; /* a --pools file must hold an IPv4 prefix */
 	bool needs_pools_v6; /* ... an IPv6 prefix */
+	bool both_families;  /* draws both: one the file lacks is said */
 	bool distinct;	     /* every source a new one (t->seen) */
 } traffic_profiles[] = {
 	{ "demo",
@@ -675,7 +676,7 @@ static const struct traffic_profile {
 	  "submission flows from every class (blocked, relayed, static, "
 	  "mobile-only, hosting bursts, IPv6), ~10% VLAN, ~5% QinQ, ~10% "
 	  "PPPoE; --pools is ignored",
-	  demo_step, false, false, false, false },
+	  demo_step, false, false, false, false, false },
 	{ "mix",
 	  "realistic: ~2% SMTP, ~1% submission, the rest web and DNS; ~20% "
 	  "IPv6, ~10% VLAN, ~5% PPPoE; IMIX 7:4:1 of 64/594/1518-byte frames "
@@ -683,24 +684,24 @@ static const struct traffic_profile {
 	  "IPv6 20); sources from --pools (else, "
 	  "for a family the file lacks, with a note: 198.18.0.0/15, "
 	  "2001:db8:1000::/36)",
-	  mix_step, true, false, false, false },
+	  mix_step, true, false, false, true, false },
 	{ "worst",
 	  "every packet a 64-byte TCP SYN (with the FCS) to port 25 from a "
 	  "random address of a random --pools IPv4 prefix (else "
 	  "198.18.0.0/15) to a random destination",
-	  worst4_step, true, true, false, false },
+	  worst4_step, true, true, false, false, false },
 	{ "worst6",
 	  "the same over IPv6 (78-byte frames with the FCS) from the --pools "
 	  "IPv6 prefixes (else 2001:db8:1000::/36)",
-	  worst6_step, true, false, true, false },
+	  worst6_step, true, false, true, false, false },
 	{ "worst-adaptive",
 	  "worst with every source a distinct address (--count of them), for "
 	  "an adaptive class: its table sees each frame as a new source",
-	  worst_adaptive_step, true, true, false, true },
+	  worst_adaptive_step, true, true, false, false, true },
 	{ "tiny",
 	  "64-byte non-SMTP packets: TCP to port 443 and UDP (QUIC), for the "
 	  "cost of the port check alone",
-	  tiny_step, true, false, false, false },
+	  tiny_step, true, false, false, false, false },
 };
 
 #define N_PROFILES (sizeof(traffic_profiles) / sizeof(traffic_profiles[0]))
@@ -800,15 +801,15 @@ gen_traffic(const struct gen_opts *opts)
 					  t->profile->name);
 				goto out_free_pools;
 			}
-			/* mix draws both families: one the file lacks
-			 * comes from the built-in range, said, as the table
-			 * loaded from the same file will not hold them. */
-			if (!opts->quiet && t->profile->step == mix_step &&
+			/* A family the file lacks comes from the built-in
+			 * range: said, as the table loaded from the same
+			 * file will not hold those sources. */
+			if (!opts->quiet && t->profile->both_families &&
 			    t->pools.n_v4 == 0)
 				gen_error("traffic: %s has no IPv4 prefix: "
 					  "IPv4 sources from 198.18.0.0/15",
 					  opts->pools_path);
-			if (!opts->quiet && t->profile->step == mix_step &&
+			if (!opts->quiet && t->profile->both_families &&
 			    t->pools.n_v6 == 0)
 				gen_error(
 					"traffic: %s has no IPv6 prefix: "

@@ -1077,11 +1077,6 @@ session_output(struct session *s)
 		session_run(s);
 }
 
-/*
- * Every session taken: close the one idle longest, if it has sent nothing
- * for CLI_IDLE_YIELD_S and has no reply or input waiting, telling its
- * client why. Returns its index, now free, or CLI_MAX_SESSIONS.
- */
 /* Whether @p s's client has sent bytes op25b has not read yet: a command
  * typed in the poll round in which the new connection came (the listening
  * socket is polled first), so the session is not idle. */
@@ -1106,6 +1101,11 @@ idle_yield_ms(void)
 	return CLI_IDLE_YIELD_MS;
 }
 
+/*
+ * Every session taken: close the one idle longest, if it has sent nothing
+ * for idle_yield_ms() and has no reply or input waiting, telling its
+ * client why. Returns its index, now free, or CLI_MAX_SESSIONS.
+ */
 static unsigned int
 yield_idle_session(struct op25b_cli *cli)
 {

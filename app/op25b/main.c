@@ -541,7 +541,7 @@ main(int argc, char **argv)
 {
 	static struct op25b_app app;
 	unsigned int lcore, i;
-	int ret, eal_args, exit_code = EXIT_FAILURE;
+	int ret, signo, eal_args, exit_code = EXIT_FAILURE;
 	sigset_t control_signals;
 
 	for (i = 1; i < (unsigned int)argc; i++) {
@@ -620,10 +620,10 @@ main(int argc, char **argv)
 	/* A SIGTERM or SIGINT during the start-up (the EAL's init, the
 	 * policy's compile: seconds; `systemctl stop` of a unit still
 	 * starting) stops it here, before a port forwards a frame. */
-	if (ret == 0 && op25b_control_stop_signal() != 0) {
+	if (ret == 0 && (signo = op25b_control_stop_signal()) != 0) {
 		printf("op25b: %s during the start-up, stopping before the "
 		       "ports start\n",
-		       strsignal(op25b_control_stop_signal()));
+		       strsignal(signo));
 		exit_code = EXIT_SUCCESS;
 		ret = 1;
 	}

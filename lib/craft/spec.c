@@ -433,6 +433,10 @@ struct spec_key {
 		size_t offset, size;
 	} field;      /* in struct op25b_craft_spec */
 	uint32_t max; /* SPEC_UINT, SPEC_UINT4 */
+	/* May be given more than once: vlan adds a tag each time, tpid sets
+	 * the last tag's (key_tpid() refuses two for one tag). Any other
+	 * key given twice would leave one value unused. */
+	bool repeats;
 };
 
 #define FIELD(name)                                                            \
@@ -453,9 +457,9 @@ static const struct spec_key spec_keys[] = {
 	{ "proto", SPEC_CUSTOM, key_proto },
 	{ "smac", SPEC_CUSTOM, key_smac },
 	{ "dmac", SPEC_CUSTOM, key_dmac },
-	{ "vlan", SPEC_CUSTOM, key_vlan },
+	{ "vlan", SPEC_CUSTOM, key_vlan, .repeats = true },
 	{ "qinq", SPEC_CUSTOM, key_qinq },
-	{ "tpid", SPEC_CUSTOM, key_tpid },
+	{ "tpid", SPEC_CUSTOM, key_tpid, .repeats = true },
 	{ "pppoe", SPEC_CUSTOM, key_pppoe },
 	{ "pppoe_len", SPEC_DELTA, .field = FIELD(pppoe_length_delta) },
 	{ "pfc", SPEC_BOOL, .field = FIELD(pppoe_pfc) },
@@ -543,10 +547,7 @@ parse_token(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	for (i = 0; i < sizeof(spec_keys) / sizeof(spec_keys[0]); i++) {
 		if (strcmp(token, spec_keys[i].name) != 0)
 			continue;
-		/* A key given twice would leave one value unused (vlan
-		 * adds a tag each time, tpid sets the last tag's). */
-		if ((st->given & (1ull << i)) && strcmp(token, "vlan") != 0 &&
-		    strcmp(token, "tpid") != 0) {
+		if ((st->given & (1ull << i)) && !spec_keys[i].repeats) {
 			craft_set_error(st->err, st->err_size,
 					"'%s' given twice", token);
 			return -EINVAL;

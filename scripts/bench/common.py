@@ -66,6 +66,7 @@ def free_hugepages_mb():
                 page_kb = int(line.split()[1])
     return free * page_kb // 1024
 
+
 def progress(msg):
     """One line on stderr, stamped with the seconds since the start."""
     print(f"[{time.monotonic() - STARTED:4.0f}s] {msg}", file=sys.stderr,
@@ -174,6 +175,8 @@ class Context:
         self.skipped = {}
         self.result = {"runs": [], "ratios": {}, "ratios_l3fwd": {},
                        "ratios_records": {}, "ratios_rxonly": {}}
+        # The inputs op25b-gen made in this run (prepare.py: each once).
+        self.generated_inputs = set()
         os.makedirs(os.path.join(self.out, "logs"), exist_ok=True)
 
     def memory_args(self):

@@ -22,18 +22,17 @@ class Prepare:
 
     def generated(self, path, argv):
         """@path made by op25b-gen @argv (+ --out), once in this run."""
-        made = self.__dict__.setdefault("_generated", set())
-        if path not in made:
+        if path not in self.generated_inputs:
             part = path + ".part"
             run([self.gen] + argv + ["--out", part, "--quiet"])
             os.replace(part, path)
-            made.add(path)
+            self.generated_inputs.add(path)
         return path
 
     def pools(self, n):
         """An op25b-gen pool list of @n IPv4 + @n/100 IPv6 prefixes."""
         path = self.path(f"pools-{n}.txt")
-        if path not in self.__dict__.get("_generated", ()):
+        if path not in self.generated_inputs:
             progress(f"== generating a pool list of {n} prefixes")
         return self.generated(path, [
             "pools", "--count", str(n), "--v6", str(max(n // 100, 1)),

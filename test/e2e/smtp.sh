@@ -373,7 +373,6 @@ smtplib_check() {
 		problem "smtplib from $1 to $2:25, want $3:" "$o"
 }
 
-# run_set RUN VDEV-ARGS...: op25b on these vdevs, and every scenario.
 # af_xdp_missing: prints what this machine lacks for net_af_xdp and
 # succeeds, or fails when it has the PMD and AF_XDP sockets.
 af_xdp_missing() {
@@ -396,6 +395,7 @@ af_xdp_missing() {
 	return 1
 }
 
+# run_set RUN VDEV-ARGS...: op25b on these vdevs, and every scenario.
 run_set() {
 	run=$1
 	shift

@@ -296,12 +296,17 @@ want_re "$work/metrics.txt" "^op25b_info\{name=\"$name\",policy=\""
 report "live --prometheus: text format 0.0.4, every op25b_ family with its labels; a Latin-1 policy path as U+FFFD"
 
 # --- /metrics over HTTP --------------------------------------------------------
+# start_listen ADDRESS OUT VAR: op25b-stat --listen ADDRESS in the background,
+# its output in $work/OUT.out and OUT.err, its pid in VAR; succeeds once it
+# says it serves, within 10 s.
+start_listen() {
+	"$stat" --name "$name" --listen "$1" >"$work/$2.out" 2>"$work/$2.err" &
+	printf -v "$3" '%s' "$!"
+	pids+=("$!")
+	wait_until 10 "$!" grep -qF "op25b-stat: serving /metrics on $1" "$work/$2.out"
+}
 port=$(free_port)
-"$stat" --name "$name" --listen "127.0.0.1:$port" >"$work/listen.out" \
-	2>"$work/listen.err" &
-listen_pid=$!
-pids+=("$listen_pid")
-if wait_until 10 "$listen_pid" grep -q "op25b-stat: serving /metrics on 127.0.0.1:$port" "$work/listen.out"; then
+if start_listen "127.0.0.1:$port" listen listen_pid; then
 	code=$(curl -s --max-time 5 -o "$work/http-metrics.txt" \
 		-w '%{http_code} %{content_type}' "http://127.0.0.1:$port/metrics")
 	[ "$code" = "200 text/plain; version=0.0.4; charset=utf-8" ] ||
@@ -332,11 +337,7 @@ report "--listen 127.0.0.1:PORT: /metrics 200 with the Prometheus text, /other 4
 # trickles bytes: MHD's timeout counts idle time only) gets 4 of them, and a
 # scraper from another address is still answered at once.
 port6=$(free_port)
-"$stat" --name "$name" --listen "[::]:$port6" >"$work/listen6.out" \
-	2>"$work/listen6.err" &
-listen6_pid=$!
-pids+=("$listen6_pid")
-if wait_until 10 "$listen6_pid" grep -q "op25b-stat: serving /metrics on \[::\]:$port6" "$work/listen6.out"; then
+if start_listen "[::]:$port6" listen6 listen6_pid; then
 	for url in "http://127.0.0.1:$port6/metrics" "http://[::1]:$port6/metrics"; do
 		code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$url")
 		[ "$code" = 200 ] || problem "--listen [::]:PORT, GET $url: '$code', want 200"
