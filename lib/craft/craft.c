@@ -143,16 +143,20 @@ op25b_craft_l4_checksum(int family, const uint8_t *src, const uint8_t *dst,
 }
 
 /* Bytes an extension header of @p type takes when we build it. */
+/* The most extpad an AH header takes: 16 + 1008 bytes, its length field
+ * counting 4-byte words less 2 in a byte, and extpad a multiple of 8. */
+#define CRAFT_AH_PAD_MAX 1008
+
 static size_t
 ext_header_len(const struct op25b_craft_spec *spec, uint8_t type)
 {
 	/* AH: payload length 2 means (2 + 2) * 4 = 16 bytes: 12 fixed
-	 * bytes and a 4-byte ICV. Routing: a segment routing header with one
+	 * bytes and a 4-byte ICV, and extpad's bytes more of ICV. Routing: a segment routing header with one
 	 * segment, 8 + 16 bytes (RFC 8754 requires at least one). Options
 	 * (hop-by-hop, destination): 8 bytes and extpad's. A fragment
 	 * header is 8. */
 	if (type == IPPROTO_AH_)
-		return 16;
+		return 16 + (size_t)spec->ext_pad;
 	if (type == IPPROTO_HOPOPTS_ || type == IPPROTO_DSTOPTS_)
 		return 8 + (size_t)spec->ext_pad;
 	return type == IPPROTO_ROUTING_ ? 24 : 8;
@@ -162,12 +166,13 @@ ext_header_len(const struct op25b_craft_spec *spec, uint8_t type)
 struct craft_layout {
 	size_t l3;	   /* offset of the IP header */
 	size_t l3_hdr_len; /* IP header incl. options / extension headers */
+	size_t ip_hdr_len; /* the IP header alone (IPv4: with its options) */
 	size_t l4;	   /* offset of the L4 header (or fragment data) */
 	size_t l4_hdr_len; /* 0 for non-first fragments and unknown protos */
 	size_t payload;	   /* offset of the payload */
 	size_t payload_len;
 	size_t total;
-	uint8_t chain[OP25B_CRAFT_MAX_EXT + 1]; /* IPv6 extension types */
+	uint8_t chain[OP25B_CRAFT_MAX_EXT + 1]; /* extension header types */
 	unsigned int n_chain;
 	bool nonfirst_fragment;
 };
@@ -195,16 +200,24 @@ craft_layout(const struct op25b_craft_spec *spec, struct craft_layout *lay)
 		return -EINVAL;
 	if (spec->frag_offset > IPV4_FRAG_OFFSET_MAX)
 		return -EINVAL;
-	/* IPv4 has no extension chain to put them in, and IPv6 no IHL or
-	 * options: asking for them is a mistake in the spec. */
-	if (!v6 && (spec->n_ext > 0 || spec->ext_loop != 0))
+	/* IPv4 has one header of IPv6's chain, AH, and IPv6 no IHL or
+	 * options: asking for others is a mistake in the spec. */
+	if (!v6 && spec->ext_loop != 0)
 		return -EINVAL;
+	for (i = 0; !v6 && i < spec->n_ext; i++)
+		if (spec->ext[i] != IPPROTO_AH_)
+			return -EINVAL;
 	/* 802.3 with LLC/SNAP, or PPPoE (an ethertype of its own). */
 	if (spec->llc_snap && spec->pppoe)
 		return -EINVAL;
-	/* An options header is a whole number of 8 bytes, at most 2048. */
+	/* An options header is a whole number of 8 bytes, at most 2048; an
+	 * AH header at most (255 + 2) * 4 = 1028 bytes. */
 	if (spec->ext_pad % 8 != 0 || spec->ext_pad > 2040)
 		return -EINVAL;
+	for (i = 0; i < spec->n_ext; i++)
+		if (spec->ext[i] == IPPROTO_AH_ &&
+		    spec->ext_pad > CRAFT_AH_PAD_MAX)
+			return -EINVAL;
 	if (v6 && (spec->ipv4_ihl != 0 || spec->ipv4_options_len != 0))
 		return -EINVAL;
 
@@ -215,8 +228,10 @@ craft_layout(const struct op25b_craft_spec *spec, struct craft_layout *lay)
 		off += 8; /* LLC and SNAP, RFC 1042 */
 	lay->l3 = off;
 
+	lay->ip_hdr_len = v6 ? IPV6_HDR_LEN
+			     : IPV4_HDR_LEN + spec->ipv4_options_len;
+	lay->l3_hdr_len = lay->ip_hdr_len;
 	if (v6) {
-		lay->l3_hdr_len = IPV6_HDR_LEN;
 		for (i = 0; i < spec->n_ext; i++) {
 			lay->chain[lay->n_chain++] = spec->ext[i];
 			lay->l3_hdr_len += ext_header_len(spec, spec->ext[i]);
@@ -230,7 +245,11 @@ craft_layout(const struct op25b_craft_spec *spec, struct craft_layout *lay)
 				ext_header_len(spec, IPPROTO_FRAGMENT_);
 		}
 	} else {
-		lay->l3_hdr_len = IPV4_HDR_LEN + spec->ipv4_options_len;
+		/* AH headers after the options (IPsec transport mode). */
+		for (i = 0; i < spec->n_ext; i++) {
+			lay->chain[lay->n_chain++] = spec->ext[i];
+			lay->l3_hdr_len += ext_header_len(spec, spec->ext[i]);
+		}
 	}
 	lay->l4 = lay->l3 + lay->l3_hdr_len;
 
@@ -317,32 +336,6 @@ write_l2(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 }
 
 static void
-write_ipv4(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
-	   uint8_t *ip)
-{
-	size_t words = lay->l3_hdr_len / 4;
-	int32_t total;
-
-	total = (int32_t)(lay->total - lay->l3) + spec->ip_length_delta;
-	ip[0] = (uint8_t)((spec->ip_version ? spec->ip_version : 4) << 4 |
-			  (spec->ipv4_ihl ? spec->ipv4_ihl : words));
-	ip[1] = 0;
-	put16(ip + 2, (uint16_t)total);
-	put16(ip + 4, IPV4_ID);
-	put16(ip + 6, (uint16_t)((spec->more_fragments ? IPV4_FLAG_MF : 0) |
-				 spec->frag_offset));
-	ip[8] = spec->ttl;
-	ip[9] = spec->proto;
-	put16(ip + 10, 0);
-	memcpy(ip + 12, spec->src, 4);
-	memcpy(ip + 16, spec->dst, 4);
-	memset(ip + IPV4_HDR_LEN, OPTION_NOP, spec->ipv4_options_len);
-	/* Summed over the bytes as built, not as a lying IHL claims, so
-	 * that the only thing wrong in such a packet is the IHL. */
-	put16(ip + 10, op25b_craft_ip_checksum(ip, lay->l3_hdr_len));
-}
-
-static void
 write_ext_header(const struct op25b_craft_spec *spec, uint8_t type,
 		 uint8_t next, uint8_t *p)
 {
@@ -387,6 +380,42 @@ write_ext_header(const struct op25b_craft_spec *spec, uint8_t type,
 		break;
 	default:
 		break; /* unknown type: length 0, all zero */
+	}
+}
+
+static void
+write_ipv4(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
+	   uint8_t *ip)
+{
+	size_t words = lay->ip_hdr_len / 4;
+	unsigned int i;
+	int32_t total;
+	uint8_t *p;
+
+	total = (int32_t)(lay->total - lay->l3) + spec->ip_length_delta;
+	ip[0] = (uint8_t)((spec->ip_version ? spec->ip_version : 4) << 4 |
+			  (spec->ipv4_ihl ? spec->ipv4_ihl : words));
+	ip[1] = 0;
+	put16(ip + 2, (uint16_t)total);
+	put16(ip + 4, IPV4_ID);
+	put16(ip + 6, (uint16_t)((spec->more_fragments ? IPV4_FLAG_MF : 0) |
+				 spec->frag_offset));
+	ip[8] = spec->ttl;
+	ip[9] = lay->n_chain ? lay->chain[0] : spec->proto;
+	put16(ip + 10, 0);
+	memcpy(ip + 12, spec->src, 4);
+	memcpy(ip + 16, spec->dst, 4);
+	memset(ip + IPV4_HDR_LEN, OPTION_NOP, spec->ipv4_options_len);
+	/* Summed over the bytes as built, not as a lying IHL claims, so
+	 * that the only thing wrong in such a packet is the IHL. */
+	put16(ip + 10, op25b_craft_ip_checksum(ip, lay->ip_hdr_len));
+	p = ip + lay->ip_hdr_len;
+	for (i = 0; i < lay->n_chain; i++) {
+		write_ext_header(spec, lay->chain[i],
+				 i + 1 < lay->n_chain ? lay->chain[i + 1]
+						      : spec->proto,
+				 p);
+		p += ext_header_len(spec, lay->chain[i]);
 	}
 }
 

@@ -51,7 +51,7 @@ struct op25b_craft_spec {
 	bool more_fragments;
 	bool frag_header;   /**< IPv6: add a fragment header even
 					  * when offset and M are 0 */
-	unsigned int n_ext; /**< IPv6 extension headers before L4 */
+	unsigned int n_ext; /**< extension headers before L4 (IPv4: AH) */
 	uint8_t ext[OP25B_CRAFT_MAX_EXT]; /**< types: 0 hop-by-hop, 43 routing,
 					  * 44 fragment, 60 destination, 51 AH */
 	uint8_t ext_loop;		  /**< nonzero: the last extension's
@@ -100,14 +100,18 @@ void op25b_craft_spec_init(struct op25b_craft_spec *spec);
  * ethertype is then the SNAP's) ethertype ihl ipopts
  * ip_len (delta) frag (offset in 8-byte units) mf (0|1) fraghdr (0|1)
  * ext (comma list: hbh,rt,dst,frag,ah or numbers) ext_loop extpad (bytes
- * more in each hbh and dst header, a multiple of 8) doff tcpopts
+ * more in each hbh, dst and ah header, a multiple of 8; with ah at most
+ * 1008) doff tcpopts
  * payload len (frame length, at least the frame built) trunc (at most the
  * frame's end) trailer (zero bytes past the IP packet, in no length)
  * ipver (the version nibble alone) badsum (0|1).
  * Unknown keys are an error, and so is a key given twice (but vlan, and
  * tpid once per tag) or one that would change nothing: pfc or pppoe_len
- * without pppoe, extpad without an hbh or dst header, doff or tcpopts
- * without a TCP header (UDP, ICMP, a later fragment), fraghdr on IPv4.
+ * without pppoe, extpad without an hbh, dst or ah header, doff or tcpopts
+ * without a TCP header (UDP, ICMP, a later fragment), fraghdr on IPv4;
+ * so is an IPv4 ext= with other headers than ah (AH in transport mode,
+ * after the options), an IPv4 ext_loop, and ext=ah on a later IPv4
+ * fragment.
  * Keys in @p ignore (NULL-terminated, may be NULL) are skipped so that
  * vector files can carry expectations.
  * Numbers are decimal or 0x hex; flags also take E (ECE) and C (CWR);
@@ -137,7 +141,7 @@ op25b_craft_spec_parse(struct op25b_craft_spec *spec, const char *tokens,
  * @return its length (> 0), or -ENOSPC when @p size is too small, or
  *   -EINVAL for a spec that cannot be built (too many headers, options not
  *   a multiple of 4 or over 40 bytes, IHL/doff over 15, offset over 8191,
- *   extension headers on IPv4, IHL/IPv4 options on IPv6, a length no
+ *   extension headers other than AH on IPv4, IHL/IPv4 options on IPv6, a length no
  *   16-bit field can hold), or
  *   -ENOMEM when a truncated frame larger than @p size cannot be built
  *   aside.

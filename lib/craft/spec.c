@@ -575,7 +575,7 @@ static int
 check_consistent(const struct op25b_craft_spec *spec, char *err,
 		 size_t err_size)
 {
-	bool options = false;
+	bool options = false, ah = false;
 	unsigned int i;
 
 	if ((spec->pppoe_pfc || spec->pppoe_length_delta != 0) &&
@@ -584,12 +584,21 @@ check_consistent(const struct op25b_craft_spec *spec, char *err,
 				"pfc= and pppoe_len= need pppoe=");
 		return -EINVAL;
 	}
-	for (i = 0; i < spec->n_ext; i++)
-		options |= spec->ext[i] == 0 || spec->ext[i] == 60;
+	for (i = 0; i < spec->n_ext; i++) {
+		options |= spec->ext[i] == 0 || spec->ext[i] == 60 ||
+			   spec->ext[i] == 51;
+		ah |= spec->ext[i] == 51;
+	}
 	if (spec->ext_pad != 0 && !options) {
 		craft_set_error(err, err_size,
-				"extpad= needs a hop-by-hop or destination "
-				"options header in ext=");
+				"extpad= needs a hop-by-hop, destination "
+				"options or ah header in ext=");
+		return -EINVAL;
+	}
+	if (ah && spec->ext_pad > 1008) {
+		craft_set_error(err, err_size,
+				"extpad= is at most 1008 with ah in ext= (an "
+				"AH header is at most 1028 bytes)");
 		return -EINVAL;
 	}
 	if ((spec->tcp_doff != 0 || spec->tcp_options_len != 0) &&
@@ -602,6 +611,24 @@ check_consistent(const struct op25b_craft_spec *spec, char *err,
 	if (spec->frag_header && spec->family != AF_INET6) {
 		craft_set_error(err, err_size, "fraghdr= is IPv6's");
 		return -EINVAL;
+	}
+	if (spec->family != AF_INET6) {
+		bool only_ah = spec->ext_loop == 0;
+
+		for (i = 0; i < spec->n_ext; i++)
+			only_ah &= spec->ext[i] == 51;
+		if (!only_ah) {
+			craft_set_error(err, err_size,
+					"IPv4 takes only ah in ext= (no "
+					"ext_loop=)");
+			return -EINVAL;
+		}
+		if (spec->n_ext > 0 && spec->frag_offset != 0) {
+			craft_set_error(err, err_size,
+					"ext=ah is in an IPv4 packet's first "
+					"fragment only");
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

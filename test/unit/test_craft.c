@@ -389,6 +389,35 @@ test_ipv6_each_extension(void **state)
 	}
 }
 
+/* IPv4's one header of IPv6's chain: AH after the options, counted in
+ * the total length but not in the IHL or the header checksum. */
+static void
+test_ipv4_ah(void **state)
+{
+	struct op25b_craft_spec spec;
+	const uint8_t *ah = frame + L3 + 28;
+	int len = build("ipopts=8 ext=ah,ah extpad=8", &spec);
+
+	(void)state;
+	assert_int_equal(len, 14 + 28 + 2 * 24 + 20);
+	assert_int_equal(frame[L3], 0x47);
+	assert_int_equal(frame[L3 + 9], 51);
+	assert_int_equal(get16(frame, L3 + 2), 28 + 2 * 24 + 20);
+	assert_int_equal(op25b_craft_ip_checksum(frame + L3, 28), 0);
+	assert_int_equal(ah[0], 51);
+	assert_int_equal(ah[1], 24 / 4 - 2);
+	assert_int_equal(get32(ah, 4), 0x100); /* SPI */
+	assert_int_equal(ah[24], 6);
+	assert_int_equal(ah[25], 24 / 4 - 2);
+	assert_int_equal(get16(frame, L3 + 28 + 48 + 2), 25);
+	assert_int_equal(verify_l4(&spec, L3 + 28 + 48, len), 0);
+
+	/* The largest extpad: (254 + 2) * 4 bytes, within AH's 1028. */
+	build("ext=ah extpad=1008 proto=udp", NULL);
+	assert_int_equal(frame[L3 + 20 + 1], 254);
+	assert_int_equal(frame[L3 + 20], 17);
+}
+
 static void
 test_ipv6_chain_and_loop(void **state)
 {
@@ -637,11 +666,20 @@ test_spec_refuses_inert_keys(void **state)
 	} bad[] = {
 		{ "pfc=1", "pfc= and pppoe_len= need pppoe=" },
 		{ "pppoe_len=2", "pfc= and pppoe_len= need pppoe=" },
-		{ "extpad=8", "extpad= needs a hop-by-hop or destination "
-			      "options header in ext=" },
+		{ "extpad=8", "extpad= needs a hop-by-hop, destination "
+			      "options or ah header in ext=" },
 		{ "src=2001:db8::1 dst=2001:db8::2 ext=rt extpad=8",
-		  "extpad= needs a hop-by-hop or destination options header "
-		  "in ext=" },
+		  "extpad= needs a hop-by-hop, destination options or ah "
+		  "header in ext=" },
+		{ "src=2001:db8::1 ext=ah extpad=1016",
+		  "extpad= is at most 1008 with ah in ext= (an AH header is "
+		  "at most 1028 bytes)" },
+		{ "ext=dst", "IPv4 takes only ah in ext= (no ext_loop=)" },
+		{ "ext=ah,frag", "IPv4 takes only ah in ext= (no ext_loop=)" },
+		{ "ext=ah ext_loop=ah",
+		  "IPv4 takes only ah in ext= (no ext_loop=)" },
+		{ "ext=ah frag=10",
+		  "ext=ah is in an IPv4 packet's first fragment only" },
 		{ "proto=udp doff=6", "doff= and tcpopts= need a TCP header "
 				      "(TCP, not a later fragment)" },
 		{ "proto=udp tcpopts=4", "doff= and tcpopts= need a TCP "
@@ -659,6 +697,8 @@ test_spec_refuses_inert_keys(void **state)
 		"vlan=1 tpid=0x9100 vlan=2 tpid=0x88a8",
 		"pppoe=3 pfc=1 pppoe_len=-2",
 		"src=2001:db8::1 dst=2001:db8::2 ext=rt,dst extpad=8",
+		"ext=ah extpad=1008",
+		"ext=ah mf=1",
 	};
 	struct op25b_craft_spec spec;
 	char err[128];
@@ -987,8 +1027,10 @@ test_vector_file_errors(void **state)
 	expect_vector_error(
 		d, "expect=blocked dport=25\n", -EINVAL,
 		"1: a case starts with its name, not 'expect=blocked'");
-	expect_vector_error(d, "a expect=malformed ext=hbh\n", -EINVAL,
+	expect_vector_error(d, "a expect=malformed snap=1 pppoe=7\n", -EINVAL,
 			    "1: case 'a' cannot be built: Invalid argument");
+	expect_vector_error(d, "a expect=malformed ext=hbh\n", -EINVAL,
+			    "1: IPv4 takes only ah in ext= (no ext_loop=)");
 	expect_vector_error(
 		d, "a expect=malformed payload=9200\n", -ENOSPC,
 		"1: case 'a' cannot be built: No space left on device");
@@ -1048,6 +1090,7 @@ main(void)
 		cmocka_unit_test(test_ipv6_tcp),
 		cmocka_unit_test(test_ipv6_default_other_address),
 		cmocka_unit_test(test_ipv6_each_extension),
+		cmocka_unit_test(test_ipv4_ah),
 		cmocka_unit_test(test_ipv6_chain_and_loop),
 		cmocka_unit_test(test_ipv6_fragment_header),
 		cmocka_unit_test(test_tcp_options_doff_flags),
