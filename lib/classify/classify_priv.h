@@ -45,6 +45,11 @@ struct op25b_notify;
  * has at most 6) is either an attack or a loop. */
 #define OP25B_IPV6_EXT_MAX 8
 
+/* IPv4 has one header of IPv6's chain: AH (IPsec in transport mode, RFC
+ * 4302, whose TCP header lies behind it). As many are walked as IPv6
+ * extension headers; one is what real traffic has. */
+#define OP25B_IPV4_AH_MAX OP25B_IPV6_EXT_MAX
+
 /*
  * Every byte the parser reads lies in the first OP25B_PARSE_DEPTH bytes of
  * a frame: an IPv6 extension chain that would put the TCP header beyond
@@ -258,6 +263,43 @@ parse_tcp(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
 	return parse_tcp_header_in(c, p, l3, l4, l4_end, pppoe, family, m);
 }
 
+/*
+ * The AH headers from @cur on (an IPv4 packet whose protocol is AH, not a
+ * later fragment) up to what follows them, as parse_ipv6()'s walk steps over
+ * IPv6's: TCP is parsed, any other protocol is no SMTP, a header past the
+ * IP payload or the parse depth is malformed. Out of line: rare traffic,
+ * kept off the hot path's code.
+ */
+static __rte_noinline __rte_unused uint8_t
+parse_ipv4_ah(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
+	      uint32_t cur, uint32_t l4_end, uint32_t pppoe, struct pkt_meta *m)
+{
+	uint8_t nh = IPPROTO_AH;
+	unsigned int i;
+
+	for (i = 0; nh == IPPROTO_AH; i++) {
+		uint32_t hlen;
+
+		/* The first AH header lies within a header stack's bytes
+		 * (OP25B_PARSE_DEPTH); the test below keeps the later ones
+		 * there. */
+		if (unlikely(i >= OP25B_IPV4_AH_MAX || cur + 8 > l4_end))
+			return OP25B_OUTCOME_MALFORMED;
+		hlen = ((uint32_t)p[cur + 1] + 2) * 4;
+		if (unlikely(cur + hlen > l4_end))
+			return OP25B_OUTCOME_MALFORMED;
+		nh = p[cur];
+		cur += hlen;
+		if (unlikely((nh == IPPROTO_TCP || nh == IPPROTO_AH) &&
+			     cur + (nh == IPPROTO_TCP ? 20 : 8) >
+				     OP25B_PARSE_DEPTH))
+			return OP25B_OUTCOME_MALFORMED;
+	}
+	if (nh != IPPROTO_TCP)
+		return OP25B_OUTCOME_NON_SMTP;
+	return parse_tcp(c, p, l3, cur, l4_end, pppoe, 4, m);
+}
+
 /* parse_ipv4() after the header's lengths are checked. */
 static __rte_always_inline uint8_t
 parse_ipv4_rest(const struct op25b_classifier *c, const uint8_t *p,
@@ -280,7 +322,11 @@ parse_ipv4_rest(const struct op25b_classifier *c, const uint8_t *p,
 			return OP25B_OUTCOME_MALFORMED;
 		return OP25B_OUTCOME_FRAGMENTS;
 	}
-	/* Not a fragment, so not TCP. */
+	/* Not a fragment, so not TCP: SMTP behind AH is decided as any
+	 * other (IPv6's walk steps over AH too). */
+	if (unlikely(p[off + 9] == IPPROTO_AH))
+		return parse_ipv4_ah(c, p, off, off + ihl, off + total, pppoe,
+				     m);
 	return OP25B_OUTCOME_NON_SMTP;
 }
 

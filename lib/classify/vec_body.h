@@ -107,7 +107,7 @@ vec_settle_lanes(const struct vec_words *w, unsigned int i)
 	vu32 type = w12 & 0xffff, total = vec_be16_lo(w16);
 	vu32 plen = vec_be16_hi(w16),
 	     doff = (vec_load(w->tcp12 + i) & 0xf0) >> 2;
-	vu32 good4, good6, good, proto, payload, ext6, tcp, settle;
+	vu32 good4, good6, good, proto, payload, ext, tcp, settle;
 
 	/* parse_ipv4(): ethertype raw (08 00 read little-endian), no
 	 * options, 20 <= total <= len - 14 in one unsigned compare, fragment
@@ -125,13 +125,15 @@ vec_settle_lanes(const struct vec_words *w, unsigned int i)
 	 * the lane's family. */
 	proto = (good4 & (w20 >> 24)) | (good6 & (w20 & 0xff));
 	payload = (good4 & (total - 20)) | (good6 & plen);
-	ext6 = good6 & (VEC_IS(proto == IPPROTO_HOPOPTS) |
+	/* The headers the parser steps over to find TCP: IPv6's extension
+	 * headers, and AH in both families. */
+	ext = VEC_IS(proto == IPPROTO_AH) |
+	      (good6 & (VEC_IS(proto == IPPROTO_HOPOPTS) |
 			VEC_IS(proto == IPPROTO_ROUTING) |
 			VEC_IS(proto == IPPROTO_DSTOPTS) |
-			VEC_IS(proto == IPPROTO_FRAGMENT) |
-			VEC_IS(proto == IPPROTO_AH));
+			VEC_IS(proto == IPPROTO_FRAGMENT)));
 	tcp = good & VEC_IS(proto == IPPROTO_TCP);
-	settle = good & ~tcp & ~ext6;
+	settle = good & ~tcp & ~ext;
 	/* parse_tcp(): the fixed header and its options in the IP payload
 	 * (20 <= doff <= payload), a port neither SMTP nor submission. */
 	settle |= tcp & VEC_IS(vec_load(w->kind + i) == OP25B_PORT_OTHER) &

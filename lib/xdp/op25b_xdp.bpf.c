@@ -255,10 +255,72 @@ parse_tcp(const struct frame *f, const struct op25b_xdp_policy *pol, __u32 l3,
 	return PARSE_SMTP;
 }
 
-static __always_inline __u8
-parse_ipv4(const struct frame *f, const struct op25b_xdp_policy *pol, __u32 off,
-	   __u32 end, __u32 pppoe, struct meta *m)
+/* Where a TCP header lies under IPv6's extension headers
+ * (op25b_ipv6_walk()) or IPv4's AH headers (op25b_ipv4_ah_walk()). */
+struct tcp_at {
+	__u32 l4;
+	__u32 l4_end;
+};
+
+/*
+ * lib/classify's parse_ipv4_ah(): the AH headers from @cur on, in an IPv4
+ * packet whose payload ends at @l4_end, up to a TCP header: PARSE_SMTP
+ * with @t filled, or the code that settles the frame. Global, verified
+ * once on its own, as op25b_ipv6_walk().
+ */
+__noinline int
+op25b_ipv4_ah_walk(struct xdp_md *ctx, __u32 cur, __u32 l4_end,
+		   struct tcp_at *t)
 {
+	const __u8 *e;
+	struct frame f;
+	__u32 hlen, i;
+	__u8 nh = PROTO_AH;
+
+	if (t == NULL)
+		return OP25B_OUTCOME_MALFORMED;
+	f.data = (const __u8 *)(long)ctx->data;
+	f.end = (const __u8 *)(long)ctx->data_end;
+	f.len = frame_len(ctx);
+	/* Rounds with nothing left to walk do nothing: a loop of a
+	 * constant count, which clang unrolls (an early exit made its count
+	 * one known at run time only, a back-edge older verifiers refuse). */
+#pragma clang loop unroll(full)
+	for (i = 0; i < OP25B_XDP_IPV4_AH_MAX; i++) {
+		if (nh != PROTO_AH)
+			continue;
+		if (cur + 8 > l4_end)
+			return OP25B_OUTCOME_MALFORMED;
+		e = at(&f, cur, 8);
+		if (e == NULL)
+			return OP25B_OUTCOME_MALFORMED;
+		hlen = ((__u32)e[1] + 2) * 4;
+		if (cur + hlen > l4_end)
+			return OP25B_OUTCOME_MALFORMED;
+		nh = e[0];
+		cur += hlen;
+		if ((nh == PROTO_TCP || nh == PROTO_AH) &&
+		    cur + (nh == PROTO_TCP ? 20 : 8) > OP25B_XDP_PARSE_DEPTH)
+			return OP25B_OUTCOME_MALFORMED;
+	}
+	/* A 9th AH header. */
+	if (nh == PROTO_AH)
+		return OP25B_OUTCOME_MALFORMED;
+	if (nh != PROTO_TCP)
+		return OP25B_OUTCOME_NON_SMTP;
+	t->l4 = cur;
+	t->l4_end = l4_end;
+	return PARSE_SMTP;
+}
+
+static __always_inline __u8
+parse_ipv4(struct xdp_md *ctx, const struct frame *f,
+	   const struct op25b_xdp_policy *pol, __u32 off, __u32 end,
+	   __u32 pppoe, struct meta *m)
+{
+	struct tcp_at t = { 0 };
+	int code;
+
 	const __u8 *ip;
 	__u32 vihl, ihl, total, frag;
 
@@ -280,16 +342,17 @@ parse_ipv4(const struct frame *f, const struct op25b_xdp_policy *pol, __u32 off,
 			return OP25B_OUTCOME_MALFORMED;
 		return OP25B_OUTCOME_FRAGMENTS;
 	}
+	/* SMTP behind AH is decided as any other (as IPv6's walk). */
+	if (ip[9] == PROTO_AH) {
+		code = op25b_ipv4_ah_walk(ctx, off + ihl, off + total, &t);
+		if (code != PARSE_SMTP)
+			return (__u8)code;
+		return parse_tcp(f, pol, off, t.l4, t.l4_end, pppoe, 4, m);
+	}
 	if (ip[9] != PROTO_TCP)
 		return OP25B_OUTCOME_NON_SMTP;
 	return parse_tcp(f, pol, off, off + ihl, off + total, pppoe, 4, m);
 }
-
-/* Where a TCP header lies under an IPv6 header (op25b_ipv6_walk()). */
-struct tcp_at {
-	__u32 l4;
-	__u32 l4_end;
-};
 
 /*
  * The IPv6 header at @off and its extension headers, up to a TCP header:
@@ -489,7 +552,7 @@ parse_frame(struct xdp_md *ctx, const struct frame *f,
 	if (code != PARSE_SMTP)
 		return (__u8)code;
 	if (w.type == ETH_P_IPV4)
-		return parse_ipv4(f, pol, w.l3, w.end, w.pppoe, m);
+		return parse_ipv4(ctx, f, pol, w.l3, w.end, w.pppoe, m);
 	code = op25b_ipv6_walk(ctx, w.l3, w.end, &t);
 	if (code != PARSE_SMTP)
 		return (__u8)code;

@@ -14,10 +14,12 @@ from scapy.all import bind_layers, rdpcap, raw, Ether, IP, IPv6, Padding, TCP  #
 from scapy.layers.inet6 import IPv6ExtHdrFragment, ipv6nhcls  # noqa
 from scapy.layers.ipsec import AH
 
-# scapy reads nothing after an IPv6 AH header: read on by its next header,
-# as after the other extension headers (classify.vec has AH in a chain).
+# scapy reads nothing after an AH header: read on by its next header, as
+# after IPv6's other extension headers (classify.vec has AH in an IPv6
+# chain, and AH after IPv4, up to eight in a row).
 for _nh in (6, 17, 43, 44, 60):
     bind_layers(AH, ipv6nhcls[_nh], nh=_nh)
+bind_layers(AH, AH, nh=51)
 
 VERDICTS = ["forwarded", "counted", "blocked", "reset"]
 OUTCOMES = ["non_smtp", "submission", "fragments", "malformed",

@@ -367,6 +367,16 @@ random_ip(uint8_t *p, int family, unsigned int room)
 		p[9] = (uint8_t)proto;
 		p[12] = 198;
 		p[13] = (uint8_t)(18 + rnd(2));
+		/* AH (IPsec transport mode), the one header IPv4 has of
+		 * IPv6's chain: 12 or 16 bytes, then mostly TCP. */
+		if (proto == IPPROTO_AH) {
+			ext = 12 + 4 * rnd(2);
+			put_random(p + hlen, ext);
+			p[hlen] = rnd(4) ? IPPROTO_TCP
+					 : (uint8_t)random_proto();
+			p[hlen + 1] = (uint8_t)(ext / 4 - 2);
+			proto = p[hlen];
+		}
 	} else {
 		hlen = 40;
 		put_random(p, hlen);
