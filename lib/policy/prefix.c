@@ -66,7 +66,9 @@ parse_ipv6(const char *s, size_t n, uint8_t out[16])
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	if (n == 0 || n >= sizeof(buf))
+	/* inet_pton() would stop at a NUL (a quoted YAML "\0", a corrupt
+	 * prefixes_file) and take what is before it. */
+	if (n == 0 || n >= sizeof(buf) || memchr(s, '\0', n) != NULL)
 		return why_not_address;
 	memcpy(buf, s, n);
 	buf[n] = '\0';

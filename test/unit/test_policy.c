@@ -708,6 +708,11 @@ test_error_bad_prefixes(void **state)
 		{ "10.0.0.0/8x", "10.0.0.0/8x: bad prefix length" },
 		{ "example.com", "example.com: not an IPv4 or IPv6 address" },
 		{ "'10.0.0.0 /8'", "10.0.0.0 /8: not an IPv4 or IPv6 address" },
+		/* inet_pton() would have read up to the NUL: 2001:db8::/32. */
+		{ "\"2001:db8::\\0 junk/32\"",
+		  "2001:db8::? junk/32: not an IPv4 or IPv6 address" },
+		{ "\"198.18.0.0\\0/16\"",
+		  "198.18.0.0?/16: not an IPv4 or IPv6 address" },
 		/* Cut at 64 characters. */
 		{ "10.0.0.000000000000000000000000000000000"
 		  "00000000000000000000000000000000/8",
@@ -1007,6 +1012,35 @@ test_prefixes_file_bad_line(void **state)
 			   "line)");
 	expect_pools_error("\n\n2001:db8::/129 # too long\n", 3, 1,
 			   "2001:db8::/129: prefix length above 128");
+}
+
+/* A NUL in a line (a corrupt or binary file) is refused where it is,
+ * not read as the end of the address before it. */
+static void
+test_prefixes_file_nul(void **state)
+{
+	static const char pools[] = "198.19.0.0/16\n2001:db8:1::\0garbage\n";
+	struct op25b_policy_error error;
+	char *pools_path = write_tmp("pools.txt", pools, sizeof(pools) - 1);
+	char *policy_path = write_tmp_string("policy.yaml",
+					     "version: 1\n"
+					     "sources:\n"
+					     "  dynamic:\n"
+					     "    action: block\n"
+					     "    prefixes_file: pools.txt\n");
+
+	(void)state;
+	errno = 0;
+	assert_null(op25b_policy_load(policy_path, &error));
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(error.file, pools_path);
+	assert_int_equal(error.line, 2);
+	assert_int_equal(error.column, 1);
+	assert_string_equal(
+		error.message,
+		"2001:db8:1::?garbage: not an IPv4 or IPv6 address");
+	free(pools_path);
+	free(policy_path);
 }
 
 /* The first token is judged first: a bad prefix at its column, not
@@ -2335,6 +2369,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_error_too_many_ports),
 		cmocka_unit_test(test_prefixes_file_good),
 		cmocka_unit_test(test_prefixes_file_bad_line),
+		cmocka_unit_test(test_prefixes_file_nul),
 		cmocka_unit_test(test_prefixes_file_first_token),
 		cmocka_unit_test(test_prefixes_file_long_line),
 		cmocka_unit_test(test_prefixes_file_comma),
