@@ -78,8 +78,8 @@ write_rule(struct lpm6 *t, const struct lpm6_rule *r, const uint8_t *wide)
 
 /*
  * Which /16s get a wide group, as a bitmap into @wide (8 KB, zeroed):
- * those with rules longer than /24 (a shorter one ends at byte 2 either
- * way), most such rules first, at most max(LPM6_WIDE_MIN, @groups / 256)
+ * those with at least LPM6_WIDE_RULES_MIN rules longer than /24 (a
+ * shorter one ends at byte 2 either way), most such rules first, at most max(LPM6_WIDE_MIN, @groups / 256)
  * of them, so that wide groups never cost more than 4 MB or than the
  * table's narrow ones. Returns how many, or -ENOMEM.
  */
@@ -102,6 +102,11 @@ plan_wide(const struct lpm6_rule *rules, size_t n, uint64_t groups,
 	for (r = 0; r < n; r++)
 		if (rules[r].depth > 24)
 			count[lpm6_first(rules[r].addr)]++;
+	/* A /16 with few such rules (scattered relays' /128s) would gain a
+	 * load on a handful of addresses for 256 KB: left narrow. */
+	for (r = 0; r < LPM6_TBL16_ENTRIES; r++)
+		if (count[r] < LPM6_WIDE_RULES_MIN)
+			count[r] = 0;
 	picked = lpm_pick_wide(count, (uint32_t)RTE_MIN(max, room), wide, &sum);
 	free(count);
 	return picked;

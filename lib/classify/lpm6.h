@@ -23,8 +23,10 @@
  * /32 or /29, where its subscribers' /48s and /56s are) has its first-
  * level entry flagged LPM6_WIDE, and the group it points to is 256 groups
  * in a row, 65536 entries indexed by bytes 2 and 3 together: a walk there
- * takes one load fewer. How many a table gets is bounded (plan_wide() in
- * lpm6.c): at most max(LPM6_WIDE_MIN, the narrow groups / 256), so that
+ * takes one load fewer. Only a /16 with at least LPM6_WIDE_RULES_MIN
+ * prefixes longer than /24 gets one, and how many a table gets is
+ * bounded (plan_wide() in lpm6.c): at most max(LPM6_WIDE_MIN, the narrow
+ * groups / 256), so that
  * they cost at most 4 MB or as much as the table's narrow groups; the
  * /16s with the most such prefixes get them first. Wide groups deeper
  * down (bytes 4 and 5 under a /32: its /48s) were tried: one load fewer
@@ -58,6 +60,11 @@
 #define LPM6_WIDE 0x40000000u
 /* Wide groups a table may have whatever its size (16: 4 MB). */
 #define LPM6_WIDE_MIN 16u
+/* Prefixes longer than /24 a /16 must hold to get a wide group: a /16
+ * with one or two (an MX's /128 in a group of scattered relays) would pay
+ * 256 KB for one load fewer on a few addresses. 100,000 random /128s, a
+ * /16 or two apiece, doubled a table's memory before. */
+#define LPM6_WIDE_RULES_MIN 16u
 _Static_assert((uint64_t)LPM6_MAX_GROUPS * 2 << 8 <= LPM6_WIDE,
 	       "a table's groups, with its wide ones, stay below LPM6_WIDE");
 /* The most addresses lpm6_lookup_bulk() takes at once. */

@@ -1336,6 +1336,62 @@ test_lpm6_wide_groups(void **state)
 	free(copy);
 }
 
+/*
+ * Scattered long prefixes get no wide group: 1,000 /128s, each in a /16
+ * of its own, and LPM6_WIDE_RULES_MIN - 1 more under one /16, leave every
+ * /16 narrow (each wide one took 256 KB for nothing, doubling the table);
+ * one more prefix there makes that /16 wide. Lookups agree with a longest
+ * match either way.
+ */
+static void
+test_lpm6_scattered_stay_narrow(void **state)
+{
+	enum {
+		SCATTERED = 1000,
+		N = SCATTERED + LPM6_WIDE_RULES_MIN
+	};
+	struct lpm6_rule rules[N], copy[N];
+	struct lpm6 *t;
+	size_t i, n;
+	int round;
+
+	(void)state;
+	for (i = 0; i < SCATTERED; i++) {
+		rules[i] =
+			(struct lpm6_rule){ .depth = 128,
+					    .value = (uint8_t)(1 + i % 200) };
+		rules[i].addr[0] = (uint8_t)(0x20 + i / 256);
+		rules[i].addr[1] = (uint8_t)i;
+		rules[i].addr[15] = 0x25;
+	}
+	for (i = 0; i < LPM6_WIDE_RULES_MIN; i++) {
+		rules[SCATTERED + i] = (struct lpm6_rule){
+			.addr = { 0x3f, 0xfe, 0x0d, 0xb8, (uint8_t)i },
+			.depth = 40,
+			.value = (uint8_t)(201 + i % 50)
+		};
+	}
+	for (round = 0; round < 2; round++) {
+		n = round == 0 ? N - 1 : N;
+		memcpy(copy, rules, n * sizeof(*rules));
+		t = lpm6_build(copy, n, 1u << 15, SOCKET_ID_ANY);
+		assert_non_null(t);
+		assert_int_equal(t->n_wide, round == 0 ? 0 : 1);
+		assert_int_equal((t->tbl16[0x3ffe] & LPM6_WIDE) != 0,
+				 round == 1);
+		for (i = 0; i < n; i++) {
+			uint8_t a[16];
+
+			memcpy(a, rules[i].addr, 16);
+			assert_int_equal(lpm6_lookup(t, a), rules[i].value);
+			a[15] ^= 1; /* beside a /128; inside a /40 */
+			assert_int_equal(lpm6_lookup(t, a),
+					 lpm6_reference(rules, n, a));
+		}
+		lpm6_free(t);
+	}
+}
+
 /* ---- lpm4.h's wide /16s ------------------------------------------------- */
 
 /* The longest of @n rules that holds @ip: its value, 0 if none. */
@@ -1919,6 +1975,7 @@ main(void)
 		cmocka_unit_test(test_burst_is_capped),
 		cmocka_unit_test(test_tables_match_reference),
 		cmocka_unit_test(test_lpm6_wide_groups),
+		cmocka_unit_test(test_lpm6_scattered_stay_narrow),
 		cmocka_unit_test(test_lpm4_wide_groups),
 		cmocka_unit_test(test_lpm4_host_bits),
 		cmocka_unit_test(test_tables_adjacent_top_prefixes),
