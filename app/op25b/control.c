@@ -377,9 +377,11 @@ switch_refusal(const struct op25b_app *app, const struct op25b_policy *policy,
 {
 	if (app->block_override == OP25B_BLOCK_NOTIFY &&
 	    policy->notice[0] == '\0') {
+		/* The file first, as every other reason a reload gives. */
 		snprintf(msg, size,
-			 "set block notify is in force and the file has no "
-			 "notice (add notice:, or set block file first)");
+			 "%s: set block notify is in force and the file has "
+			 "no notice (add notice:, or set block file first)",
+			 policy->file);
 		return -EINVAL;
 	}
 	return 0;

@@ -307,7 +307,7 @@ printf 'version: 1\nsources:\n  dynamic: {action: block, prefixes: [198.18.0.0/1
 c policy reload "$work/nonotice.yaml"
 want_rc "$rc" 1 "reload without a notice under set block notify: status"
 want_lines "$work/out" 1
-want_has "$work/out" "reload failed: set block notify is in force and the file has no notice"
+want_has "$work/out" "reload failed: $work/nonotice.yaml: set block notify is in force and the file has no notice"
 c set block file
 want_rc "$rc" 0 "set block file: status"
 c policy reload "$work/nonotice.yaml"
