@@ -151,6 +151,8 @@ struct port_fit {
 	uint64_t rx_offloads;
 	uint64_t tx_offloads;
 	bool rx_chains; /* its RX may hand the workers chains of mbufs */
+	bool tx_chains; /* its TX advertises chains (multi-segment) */
+	bool pci;	/* a NIC, not a vdev */
 };
 
 /* Works out @fit from what the PMD reports, before anything is configured,
@@ -202,6 +204,8 @@ port_fit(const struct op25b_config *cfg, uint16_t port, const char *name,
 		(uint16_t)mtu_of(reported, frame, overhead, checked, max_mtu);
 	fit->rx_offloads = 0;
 	fit->tx_offloads = 0;
+	fit->tx_chains =
+		(info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
 	/* Some PMDs chain a long frame whatever the MTU (net_pcap), others
 	 * turn scattered RX on by themselves when a frame plus a QinQ
 	 * allowance nears the data room: fast free is judged over every
@@ -425,6 +429,24 @@ fail:
 	return ret;
 }
 
+/* Which port may receive chains, for a refusal's words: a NIC or vdev
+ * name, or "a port" when several. */
+static const char *
+chains_from(const struct op25b_app *app, const struct port_fit *fit)
+{
+	const char *name = NULL;
+	unsigned int i;
+
+	for (i = 0; i < app->n_ports; i++) {
+		if (!fit[i].rx_chains)
+			continue;
+		if (name != NULL)
+			return "another port";
+		name = app->port_names[i];
+	}
+	return name != NULL ? name : "another port";
+}
+
 int
 op25b_ports_start(struct op25b_app *app)
 {
@@ -457,8 +479,9 @@ op25b_ports_start(struct op25b_app *app)
 		 * ice's and iavf's AVX paths to 8) receives nothing below
 		 * it. The vdevs take any burst. */
 		bus = info.device != NULL ? rte_dev_bus(info.device) : NULL;
-		if (app->config.burst % 8 != 0 && bus != NULL &&
-		    strcmp(rte_bus_name(bus), "pci") == 0)
+		fit[i].pci = bus != NULL &&
+			     strcmp(rte_bus_name(bus), "pci") == 0;
+		if (app->config.burst % 8 != 0 && fit[i].pci)
 			fprintf(stderr,
 				"op25b: warning: --burst %u: port %u (%s) is a "
 				"PCI NIC, whose vector RX may round a burst "
@@ -475,9 +498,32 @@ op25b_ports_start(struct op25b_app *app)
 			len = sizeof(line) - 1;
 	}
 	/* A port transmits what its pair's other port received: when any
-	 * port may receive a chain, no port may fast-free. */
-	for (i = 0; any_chains && i < app->n_ports; i++)
+	 * port may receive a chain, no port may fast-free, and every port
+	 * sends chains. A NIC asked for no multi-segment TX picks a simple
+	 * or vector path (ixgbe, i40e, ice) that sends the first segment
+	 * and, freeing it, cuts the others off: a truncated frame out and
+	 * mbufs lost to the pool. The vdevs send and free a chain whole in
+	 * software, advertised or not (net_null, net_pcap). */
+	for (i = 0; any_chains && i < app->n_ports; i++) {
 		fit[i].tx_offloads &= ~RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+		if (fit[i].tx_chains) {
+			fit[i].tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		} else if (fit[i].pci) {
+			fprintf(stderr,
+				"op25b: port %u (%s) cannot send chains of "
+				"mbufs, which %s may receive (--max-pkt-len "
+				"%u with --mbuf-size %u): give --max-pkt-len "
+				"%u or less, or --mbuf-size %u or more\n",
+				app->ports[i], app->port_names[i],
+				chains_from(app, fit), app->config.max_pkt_len,
+				app->config.mbuf_size,
+				app->config.mbuf_size - RTE_PKTMBUF_HEADROOM -
+					2 * RTE_VLAN_HLEN,
+				app->config.max_pkt_len + 2 * RTE_VLAN_HLEN +
+					RTE_PKTMBUF_HEADROOM);
+			return -EINVAL;
+		}
+	}
 	for (i = 0; i < app->n_ports; i++) {
 		ret = port_start(app, app->ports[i], &fit[i]);
 		if (ret != 0) {
