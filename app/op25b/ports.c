@@ -150,10 +150,40 @@ struct port_fit {
 	uint16_t mtu;
 	uint64_t rx_offloads;
 	uint64_t tx_offloads;
-	bool rx_chains; /* its RX may hand the workers chains of mbufs */
-	bool tx_chains; /* its TX advertises chains (multi-segment) */
-	bool pci;	/* a NIC, not a vdev */
+	bool rx_chains;	  /* its RX may hand the workers chains of mbufs */
+	bool rx_external; /* its RX may hand external-buffer mbufs */
+	bool tx_chains;	  /* its TX advertises chains (multi-segment) */
+	bool pci;	  /* a NIC, not a vdev */
 };
+
+/*
+ * Whether the port's RX may hand mbufs attached to the driver's own
+ * buffers: mlx5 with Multi-Packet RQ (devarg mprq_en, a common tuning)
+ * delivers longer packets so, and turns fast free off for itself
+ * (mlx5_txq.c); a peer's fast free would put such an mbuf back in the
+ * pool still attached, the stride never released. Read from the devargs,
+ * whatever the driver calls itself.
+ */
+static bool
+rx_external_buffers(const struct rte_eth_dev_info *info)
+{
+	const struct rte_devargs *da =
+		info->device != NULL ? rte_dev_devargs(info->device) : NULL;
+	struct rte_kvargs *kv;
+	const char *mprq;
+	bool on;
+
+	if (da == NULL || da->args == NULL ||
+	    strstr(da->args, "mprq_en") == NULL)
+		return false;
+	kv = rte_kvargs_parse(da->args, NULL);
+	if (kv == NULL)
+		return true; /* unreadable: assume the worst */
+	mprq = rte_kvargs_get(kv, "mprq_en");
+	on = mprq != NULL && strcmp(mprq, "0") != 0;
+	rte_kvargs_free(kv);
+	return on;
+}
 
 /* Works out @fit from what the PMD reports, before anything is configured,
  * so that a port that cannot take the size is refused with one line saying
@@ -212,6 +242,7 @@ port_fit(const struct op25b_config *cfg, uint16_t port, const char *name,
 	 * port afterwards, from this. */
 	fit->rx_chains = (quirk != NULL && quirk->chains) || segs > 1 ||
 			 frame + 2 * RTE_VLAN_HLEN > room;
+	fit->rx_external = rx_external_buffers(info);
 	if (segs == 1) {
 		/* Every mbuf is then one segment, from one pool, with a
 		 * reference count of 1: the worker never clones, a blocked
@@ -453,7 +484,7 @@ op25b_ports_start(struct op25b_app *app)
 	struct port_fit fit[OP25B_MAX_PORTS];
 	char line[2048];
 	size_t len = 0;
-	bool any_chains = false;
+	bool any_chains = false, any_external = false;
 	unsigned int i;
 	int ret;
 
@@ -490,6 +521,7 @@ op25b_ports_start(struct op25b_app *app)
 				app->config.burst, app->ports[i],
 				app->port_names[i]);
 		any_chains |= fit[i].rx_chains;
+		any_external |= fit[i].rx_external;
 		len += (size_t)snprintf(line + len, sizeof(line) - len,
 					"%s%u (%s) MTU %u", i ? ", " : "",
 					app->ports[i], app->port_names[i],
@@ -504,6 +536,8 @@ op25b_ports_start(struct op25b_app *app)
 	 * and, freeing it, cuts the others off: a truncated frame out and
 	 * mbufs lost to the pool. The vdevs send and free a chain whole in
 	 * software, advertised or not (net_null, net_pcap). */
+	for (i = 0; any_external && i < app->n_ports; i++)
+		fit[i].tx_offloads &= ~RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	for (i = 0; any_chains && i < app->n_ports; i++) {
 		fit[i].tx_offloads &= ~RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 		if (fit[i].tx_chains) {
