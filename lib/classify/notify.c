@@ -132,6 +132,16 @@ budget_take(const struct op25b_notify *n, uint64_t now)
 	return true;
 }
 
+/* A reply budget_take() paid for could not be built (no room in the
+ * frame): nothing of the rate was sent. */
+static void
+budget_give_back(const struct op25b_notify *n)
+{
+	struct notify_budget *b = &RTE_PER_LCORE(notify_budget);
+
+	b->units = RTE_MIN(n->rate * n->hz, b->units + n->hz);
+}
+
 /* RFC 9293 3.10.7.1: a RST answers a segment with ACK from its
  * acknowledgement number, one without from 0, acknowledging it all. */
 static enum op25b_notify_answer
@@ -209,6 +219,7 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 			counters[OP25B_NOTIFY_SYN_ACK]++;
 			return answer;
 		}
+		budget_give_back(n);
 		counters[OP25B_NOTIFY_NO_ROOM]++;
 		return answer_reset(m, meta, &seen);
 	}
@@ -239,6 +250,7 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 				return answer_reset(m, meta, &seen);
 			}
 			if (op25b_tcp_reply_build(m, meta, &seen, &r) != 0) {
+				budget_give_back(n);
 				counters[OP25B_NOTIFY_NO_ROOM]++;
 				return answer_reset(m, meta, &seen);
 			}

@@ -1209,6 +1209,21 @@ notify_budget_take(const struct op25b_xdp_notify *n, __u64 now)
 	return 1;
 }
 
+/* notify.c's budget_give_back(): a reply paid for could not be built. */
+static __always_inline void
+notify_budget_give_back(const struct op25b_xdp_notify *n)
+{
+	struct op25b_xdp_notify_budget *b;
+	__u64 full = n->rate * NOTIFY_NS_PER_S, u;
+	__u32 zero = 0;
+
+	b = bpf_map_lookup_elem(&op25b_notify_budget, &zero);
+	if (b == NULL)
+		return;
+	u = b->units + NOTIFY_NS_PER_S;
+	b->units = u < full ? u : full;
+}
+
 /* RFC 9293 3.10.7.1: a RST answers a segment with ACK from its
  * acknowledgement number, one without from 0, acknowledging it all. */
 static __always_inline int
@@ -1304,6 +1319,7 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 		 * that cannot carry it gets the RST (nothing changed). */
 		r.seq = notify_cookie(key, m->family, &s, tslot);
 		if (op25b_reply_build(ctx, m, &s, &r) != 0) {
+			notify_budget_give_back(n);
 			c[OP25B_NOTIFY_NO_ROOM]++;
 			return notify_reset(ctx, m, &s);
 		}
@@ -1333,6 +1349,7 @@ op25b_notify_answer(struct xdp_md *ctx, const struct meta *m, __u32 gen,
 			 * and its head XDP_PACKET_HEADROOM less the kernel's
 			 * xdp_frame): the client is told at once by a RST
 			 * rather than left waiting for a greeting. */
+			notify_budget_give_back(n);
 			c[OP25B_NOTIFY_NO_ROOM]++;
 			return notify_reset(ctx, m, &s);
 		}

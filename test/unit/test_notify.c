@@ -385,6 +385,18 @@ test_no_room_falls_back_to_reset(void **state)
 		rte_pktmbuf_free(m);
 	}
 	expect_no_room(OP25B_OUTCOME_RESET);
+	/* Nothing was sent of notify_rate's 3 in this second: three
+	 * SYN-ACKs still go, the fourth is over the budget. */
+	for (i = 0; i < 4; i++) {
+		struct op25b_classify_result r =
+			classify(DYN " seq=1000", NULL, NULL);
+
+		assert_int_equal(r.outcome, i < 3 ? OP25B_OUTCOME_BLOCKED
+						  : OP25B_OUTCOME_RESET);
+	}
+	assert_int_equal(counters.class_notify[C_DYN][OP25B_NOTIFY_SYN_ACK], 3);
+	assert_int_equal(counters.class_notify[C_DYN][OP25B_NOTIFY_OVER_BUDGET],
+			 1);
 }
 
 /* The RST that answers a segment with ACK: seq = its ack, no ACK flag. */
