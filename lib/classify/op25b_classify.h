@@ -240,7 +240,10 @@ int op25b_classifier_describe(const struct op25b_classifier *classifier,
  * first segment takes at most @p first bytes, every other at most @p rest,
  * each at most its tailroom (UINT32_MAX for both: segments filled to their
  * tailroom, as a PMD with RX scatter fills them). Not for the data path.
- * @return the head, or NULL with everything freed when the pool runs dry.
+ * @return the head, or NULL with everything freed and rte_errno ENOMEM
+ *   when the pool runs dry, EINVAL when a segment after the first would
+ *   take nothing (@p rest 0, no tailroom) or the chain would pass 65,535
+ *   segments.
  */
 struct rte_mbuf *
 op25b_mbuf_chain_copy(struct rte_mempool *pool, const uint8_t *frame,

@@ -631,6 +631,36 @@ check_reset_chained(const char *tokens, const struct rte_mbuf *reply)
 	assert_int_equal(rte_mempool_avail_count(pool), free_before + 1);
 }
 
+/* A chain copy that could never end (segments after the first of 0
+ * bytes) is refused at once, its first mbuf back in the pool; it took the
+ * whole pool before and said the pool ran dry. */
+static void
+test_chain_copy_refuses_empty_segments(void **state)
+{
+	static const uint8_t frame[100];
+	unsigned int free_before = rte_mempool_avail_count(pool);
+	struct rte_mbuf *m;
+
+	(void)state;
+	rte_errno = 0;
+	assert_null(op25b_mbuf_chain_copy(pool, frame, sizeof(frame), 60, 0));
+	assert_int_equal(rte_errno, EINVAL);
+	assert_int_equal(rte_mempool_avail_count(pool), free_before);
+	/* A first segment of 0 bytes is a chain a driver may hand over. */
+	m = op25b_mbuf_chain_copy(pool, frame, sizeof(frame), 0, 64);
+	assert_non_null(m);
+	assert_int_equal(m->nb_segs, 3);
+	assert_int_equal(m->data_len, 0);
+	assert_int_equal(m->pkt_len, sizeof(frame));
+	rte_pktmbuf_free(m);
+	/* A frame that fits the first segment needs no other. */
+	m = op25b_mbuf_chain_copy(pool, frame, sizeof(frame), 100, 0);
+	assert_non_null(m);
+	assert_int_equal(m->nb_segs, 1);
+	rte_pktmbuf_free(m);
+	assert_int_equal(rte_mempool_avail_count(pool), free_before);
+}
+
 static void
 check_reset(const char *tokens, unsigned int l3, int family,
 	    unsigned int pppoe_off)
@@ -1976,6 +2006,7 @@ main(void)
 		cmocka_unit_test(test_tables_match_reference),
 		cmocka_unit_test(test_lpm6_wide_groups),
 		cmocka_unit_test(test_lpm6_scattered_stay_narrow),
+		cmocka_unit_test(test_chain_copy_refuses_empty_segments),
 		cmocka_unit_test(test_lpm4_wide_groups),
 		cmocka_unit_test(test_lpm4_host_bits),
 		cmocka_unit_test(test_tables_adjacent_top_prefixes),
