@@ -49,14 +49,18 @@ struct op25b_notify;
  * 4302, whose TCP header lies behind it). As many are walked as IPv6
  * extension headers; one is what real traffic has. */
 #define OP25B_IPV4_AH_MAX OP25B_IPV6_EXT_MAX
+/* A later fragment of an AH packet below this offset (8-byte units: 64
+ * bytes) is malformed (parse_ipv4_rest()). */
+#define OP25B_IPV4_AH_FRAG_MIN 8
 
 /*
  * Every byte the parser reads lies in the first OP25B_PARSE_DEPTH bytes of
  * a frame: an IPv6 extension chain that would put the TCP header beyond
  * them is malformed. With tags, PPPoE and IPv4 options a header stack is
  * at most 14 + 4 * OP25B_POLICY_MAX_VLAN_TAGS + 8 + 60 + 20 bytes, so the
- * bound only ever cuts an IPv6 extension chain, and RFC 7112 already wants
- * a whole chain in the first fragment (1280 bytes at IPv6's minimum MTU).
+ * bound only ever cuts an IPv6 extension chain or IPv4's AH headers, and
+ * RFC 7112 already wants a whole chain in the first fragment (1280 bytes
+ * at IPv6's minimum MTU).
  * Why a bound at all: a frame in a chain of mbufs is parsed in place when
  * its first segment holds these bytes (any 2 KB data room does), else
  * from a copy of them on the stack; the same bound for one segment or
@@ -317,8 +321,14 @@ parse_ipv4_rest(const struct op25b_classifier *c, const uint8_t *p,
 	frag_offset = load_raw16(p + off + 6) & RTE_BE16(0x1fff);
 	if (unlikely(frag_offset != 0)) {
 		/* Offset 1 (8 bytes) with TCP can only serve to rewrite the
-		 * first fragment's TCP flags (RFC 1858). */
-		if (frag_offset == RTE_BE16(1) && p[off + 9] == IPPROTO_TCP)
+		 * first fragment's TCP flags (RFC 1858); behind AH the TCP
+		 * header lies further in, and an offset below 64 bytes can
+		 * only serve to rewrite its ports or flags (an AH with an
+		 * ICV of up to 32 bytes: every usual algorithm). */
+		if ((frag_offset == RTE_BE16(1) && p[off + 9] == IPPROTO_TCP) ||
+		    (p[off + 9] == IPPROTO_AH &&
+		     (load_be16(p + off + 6) & 0x1fff) <
+			     OP25B_IPV4_AH_FRAG_MIN))
 			return OP25B_OUTCOME_MALFORMED;
 		return OP25B_OUTCOME_FRAGMENTS;
 	}

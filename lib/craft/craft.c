@@ -142,17 +142,18 @@ op25b_craft_l4_checksum(int family, const uint8_t *src, const uint8_t *dst,
 	return fold(sum16(l4, l4_len, sum));
 }
 
-/* Bytes an extension header of @p type takes when we build it. */
 /* The most extpad an AH header takes: 16 + 1008 bytes, its length field
  * counting 4-byte words less 2 in a byte, and extpad a multiple of 8. */
 #define CRAFT_AH_PAD_MAX 1008
 
+/* Bytes an extension header of @p type takes when we build it. */
 static size_t
 ext_header_len(const struct op25b_craft_spec *spec, uint8_t type)
 {
 	/* AH: payload length 2 means (2 + 2) * 4 = 16 bytes: 12 fixed
-	 * bytes and a 4-byte ICV, and extpad's bytes more of ICV. Routing: a segment routing header with one
-	 * segment, 8 + 16 bytes (RFC 8754 requires at least one). Options
+	 * bytes and a 4-byte ICV, and extpad's bytes more of ICV. Routing:
+	 * a segment routing header with one segment, 8 + 16 bytes (RFC 8754
+	 * requires at least one). Options
 	 * (hop-by-hop, destination): 8 bytes and extpad's. A fragment
 	 * header is 8. */
 	if (type == IPPROTO_AH_)
@@ -207,6 +208,9 @@ craft_layout(const struct op25b_craft_spec *spec, struct craft_layout *lay)
 	for (i = 0; !v6 && i < spec->n_ext; i++)
 		if (spec->ext[i] != IPPROTO_AH_)
 			return -EINVAL;
+	/* AH is in an IPv4 packet's first fragment only. */
+	if (!v6 && spec->n_ext > 0 && spec->frag_offset != 0)
+		return -EINVAL;
 	/* 802.3 with LLC/SNAP, or PPPoE (an ethertype of its own). */
 	if (spec->llc_snap && spec->pppoe)
 		return -EINVAL;

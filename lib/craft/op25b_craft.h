@@ -141,8 +141,9 @@ op25b_craft_spec_parse(struct op25b_craft_spec *spec, const char *tokens,
  * @return its length (> 0), or -ENOSPC when @p size is too small, or
  *   -EINVAL for a spec that cannot be built (too many headers, options not
  *   a multiple of 4 or over 40 bytes, IHL/doff over 15, offset over 8191,
- *   extension headers other than AH on IPv4, IHL/IPv4 options on IPv6, a length no
- *   16-bit field can hold), or
+ *   extension headers other than AH on IPv4 or AH on a later IPv4
+ *   fragment, IHL/IPv4 options on IPv6, a length no 16-bit field can
+ *   hold), or
  *   -ENOMEM when a truncated frame larger than @p size cannot be built
  *   aside.
  */

@@ -337,8 +337,10 @@ parse_ipv4(struct xdp_md *ctx, const struct frame *f,
 	frag = be16(ip + 6) & 0x1fff;
 	if (frag != 0) {
 		/* Offset 1 with TCP only serves to rewrite the first
-		 * fragment's flags (RFC 1858). */
-		if (frag == 1 && ip[9] == PROTO_TCP)
+		 * fragment's flags (RFC 1858); below 64 bytes behind AH,
+		 * the TCP header's ports or flags (classify_priv.h). */
+		if ((frag == 1 && ip[9] == PROTO_TCP) ||
+		    (ip[9] == PROTO_AH && frag < OP25B_XDP_IPV4_AH_FRAG_MIN))
 			return OP25B_OUTCOME_MALFORMED;
 		return OP25B_OUTCOME_FRAGMENTS;
 	}

@@ -23,6 +23,7 @@
 #define OP25B_XDP_PARSE_DEPTH 1024
 #define OP25B_XDP_IPV6_EXT_MAX 8
 #define OP25B_XDP_IPV4_AH_MAX 8
+#define OP25B_XDP_IPV4_AH_FRAG_MIN 8
 #define OP25B_XDP_MAX_VLAN_TAGS 8
 
 /* Prefix tables: BPF_MAP_TYPE_LPM_TRIE maps of these keys, the value a
