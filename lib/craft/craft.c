@@ -364,11 +364,11 @@ write_ext_header(const struct op25b_craft_spec *spec, uint8_t type,
 		break;
 	case IPPROTO_ROUTING_:
 		/* Segment routing header whose one segment is the final
-		 * destination, already reached (segments left 0): a router
-		 * passes it by, so only the parser is tested. */
+		 * destination, already reached (segments left 0, unless
+		 * segleft= says otherwise: only the parser reads it). */
 		p[1] = 2; /* (2 + 1) * 8 = 24 bytes */
 		p[2] = 4; /* SRH */
-		p[3] = 0; /* segments left */
+		p[3] = spec->segments_left;
 		p[4] = 0; /* last entry */
 		memcpy(p + 8, spec->dst, 16);
 		break;
@@ -410,6 +410,16 @@ write_ipv4(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 	memcpy(ip + 12, spec->src, 4);
 	memcpy(ip + 16, spec->dst, 4);
 	memset(ip + IPV4_HDR_LEN, OPTION_NOP, spec->ipv4_options_len);
+	if (spec->ipv4_srr != 0 && spec->ipv4_options_len >= 8) {
+		/* A source route of one address, after the NOPs: type,
+		 * length 7, the pointer at its address (4) or past it (8,
+		 * the route done), the address. */
+		p = ip + IPV4_HDR_LEN + spec->ipv4_options_len - 7;
+		p[0] = spec->ipv4_srr;
+		p[1] = 7;
+		p[2] = spec->ipv4_srr_done ? 8 : 4;
+		memcpy(p + 3, "\xc6\x33\x64\x19", 4); /* 198.51.100.25 */
+	}
 	/* Summed over the bytes as built, not as a lying IHL claims, so
 	 * that the only thing wrong in such a packet is the IHL. */
 	put16(ip + 10, op25b_craft_ip_checksum(ip, lay->ip_hdr_len));

@@ -45,6 +45,9 @@ struct op25b_craft_spec {
 	uint8_t ttl;		  /**< default 64 */
 	uint8_t ipv4_ihl;	  /**< 0 = 5 + options */
 	uint8_t ipv4_options_len; /**< bytes of NOP options (x4) */
+	uint8_t ipv4_srr;	  /**< 0, or 0x83 (LSRR) / 0x89 (SSRR): a
+				   * source route at the options' end */
+	bool ipv4_srr_done;	  /**< its pointer past its one address */
 	int32_t ip_length_delta;  /**< added to the true IPv4 total /
 					  * IPv6 payload length */
 	uint16_t frag_offset;	  /**< in 8-byte units */
@@ -61,6 +64,7 @@ struct op25b_craft_spec {
 	uint16_t ext_pad; /**< bytes of padding in each hop-by-hop and
 			   * destination options header beyond its 8 (a
 			   * multiple of 8, at most 2040) */
+	uint8_t segments_left; /**< of each routing header (default 0) */
 
 	uint8_t proto;		 /**< default 6 (TCP); 17 UDP, 1 ICMP */
 	uint16_t sport, dport;	 /**< default 40000 / 25 */
@@ -104,14 +108,18 @@ void op25b_craft_spec_init(struct op25b_craft_spec *spec);
  * 1008) doff tcpopts
  * payload len (frame length, at least the frame built) trunc (at most the
  * frame's end) trailer (zero bytes past the IP packet, in no length)
- * ipver (the version nibble alone) badsum (0|1).
+ * ipver (the version nibble alone) badsum (0|1) srr (lsrr|ssrr|lsrr-done|
+ * ssrr-done: an IPv4 source route of one address, 198.51.100.25, in the
+ * last 7 bytes of ipopts, its pointer at the address or past it)
+ * segleft (segments left of each routing header).
  * Unknown keys are an error, and so is a key given twice (but vlan, and
  * tpid once per tag) or one that would change nothing: pfc or pppoe_len
  * without pppoe, extpad without an hbh, dst or ah header, doff or tcpopts
  * without a TCP header (UDP, ICMP, a later fragment), fraghdr on IPv4;
  * so is an IPv4 ext= with other headers than ah (AH in transport mode,
  * after the options), an IPv4 ext_loop, and ext=ah on a later IPv4
- * fragment.
+ * fragment, srr without 8 bytes of ipopts or on IPv6, segleft without rt
+ * in ext.
  * Keys in @p ignore (NULL-terminated, may be NULL) are skipped so that
  * vector files can carry expectations.
  * Numbers are decimal or 0x hex; flags also take E (ECE) and C (CWR);

@@ -403,6 +403,33 @@ key_ext(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 }
 
 static int
+key_srr(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	const char *value)
+{
+	static const struct {
+		const char *name;
+		uint8_t type;
+		bool done;
+	} names[] = {
+		{ "lsrr", 0x83, false },
+		{ "ssrr", 0x89, false },
+		{ "lsrr-done", 0x83, true },
+		{ "ssrr-done", 0x89, true },
+	};
+	size_t i;
+
+	(void)st;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcasecmp(value, names[i].name) == 0) {
+			spec->ipv4_srr = names[i].type;
+			spec->ipv4_srr_done = names[i].done;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int
 key_ext_loop(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	     const char *value)
 {
@@ -475,6 +502,9 @@ static const struct spec_key spec_keys[] = {
 	{ "ext", SPEC_CUSTOM, key_ext },
 	{ "ext_loop", SPEC_CUSTOM, key_ext_loop },
 	{ "extpad", SPEC_UINT, .field = FIELD(ext_pad), .max = 2040 },
+	{ "segleft", SPEC_UINT, .field = FIELD(segments_left),
+	  .max = UINT8_MAX },
+	{ "srr", SPEC_CUSTOM, key_srr },
 	{ "doff", SPEC_UINT, .field = FIELD(tcp_doff), .max = 15 },
 	{ "tcpopts", SPEC_UINT4, .field = FIELD(tcp_options_len), .max = 40 },
 	{ "payload", SPEC_UINT, .field = FIELD(payload_len),
@@ -606,6 +636,18 @@ check_consistent(const struct op25b_craft_spec *spec, char *err,
 		craft_set_error(err, err_size,
 				"doff= and tcpopts= need a TCP header (TCP, "
 				"not a later fragment)");
+		return -EINVAL;
+	}
+	if (spec->ipv4_srr != 0 &&
+	    (spec->family == AF_INET6 || spec->ipv4_options_len < 8)) {
+		craft_set_error(err, err_size,
+				"srr= needs IPv4 and ipopts=8 or more");
+		return -EINVAL;
+	}
+	for (i = 0; i < spec->n_ext && spec->ext[i] != 43; i++)
+		;
+	if (spec->segments_left != 0 && i == spec->n_ext) {
+		craft_set_error(err, err_size, "segleft= needs rt in ext=");
 		return -EINVAL;
 	}
 	if (spec->frag_header && spec->family != AF_INET6) {

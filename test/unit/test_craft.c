@@ -418,6 +418,30 @@ test_ipv4_ah(void **state)
 	assert_int_equal(frame[L3 + 20], 17);
 }
 
+/* srr=: a source route of one address in the options' last 7 bytes,
+ * after NOPs; segleft=: a routing header's segments left. */
+static void
+test_source_routes(void **state)
+{
+	struct op25b_craft_spec spec;
+	const uint8_t *o = frame + L3 + 20;
+	int len = build("ipopts=12 srr=lsrr", &spec);
+
+	(void)state;
+	assert_int_equal(len, 14 + 32 + 20);
+	assert_int_equal(frame[L3], 0x48);
+	assert_memory_equal(
+		o, "\x01\x01\x01\x01\x01\x83\x07\x04\xc6\x33\x64\x19", 12);
+	assert_int_equal(op25b_craft_ip_checksum(frame + L3, 32), 0);
+	assert_int_equal(verify_l4(&spec, L3 + 32, len), 0);
+	build("ipopts=8 srr=ssrr-done", NULL);
+	assert_memory_equal(o, "\x01\x89\x07\x08\xc6\x33\x64\x19", 8);
+
+	build("src=2001:db8::1 ext=dst,rt segleft=3", NULL);
+	assert_int_equal(frame[L4_V6 + 8 + 2], 4); /* SRH */
+	assert_int_equal(frame[L4_V6 + 8 + 3], 3);
+}
+
 static void
 test_ipv6_chain_and_loop(void **state)
 {
@@ -680,6 +704,12 @@ test_spec_refuses_inert_keys(void **state)
 		  "IPv4 takes only ah in ext= (no ext_loop=)" },
 		{ "ext=ah frag=10",
 		  "ext=ah is in an IPv4 packet's first fragment only" },
+		{ "srr=lsrr", "srr= needs IPv4 and ipopts=8 or more" },
+		{ "ipopts=4 srr=ssrr", "srr= needs IPv4 and ipopts=8 or more" },
+		{ "src=2001:db8::1 srr=lsrr",
+		  "srr= needs IPv4 and ipopts=8 or more" },
+		{ "src=2001:db8::1 ext=dst segleft=1",
+		  "segleft= needs rt in ext=" },
 		{ "proto=udp doff=6", "doff= and tcpopts= need a TCP header "
 				      "(TCP, not a later fragment)" },
 		{ "proto=udp tcpopts=4", "doff= and tcpopts= need a TCP "
@@ -1091,6 +1121,7 @@ main(void)
 		cmocka_unit_test(test_ipv6_default_other_address),
 		cmocka_unit_test(test_ipv6_each_extension),
 		cmocka_unit_test(test_ipv4_ah),
+		cmocka_unit_test(test_source_routes),
 		cmocka_unit_test(test_ipv6_chain_and_loop),
 		cmocka_unit_test(test_ipv6_fragment_header),
 		cmocka_unit_test(test_tcp_options_doff_flags),
