@@ -268,6 +268,50 @@ parse_tcp(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
 }
 
 /*
+ * Whether the IPv4 options @o (@len bytes) hold a loose or strict source
+ * route (LSRR 0x83, SSRR 0x89) not yet complete (RFC 791: its pointer not
+ * past its length): the destination address is then a hop on the way, not
+ * where the packet goes, and the destination groups cannot decide it. A
+ * broken option list ends the scan (a router refuses such a packet). Out
+ * of line: options are rare, source routes rarer (RFC 7126 wants them
+ * dropped).
+ */
+static __rte_noinline __rte_unused bool
+ipv4_source_routed(const uint8_t *o, uint32_t len)
+{
+	uint32_t i = 0, olen;
+
+	while (i < len && o[i] != IPV4_OPT_END) {
+		if (o[i] == IPV4_OPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 2 > len)
+			break;
+		olen = o[i + 1];
+		if (olen < 2 || i + olen > len)
+			break;
+		if ((o[i] == IPV4_OPT_LSRR || o[i] == IPV4_OPT_SSRR) &&
+		    olen >= 3 && o[i + 2] <= olen)
+			return true;
+		i += olen;
+	}
+	return false;
+}
+
+/* An SMTP segment (@code PARSE_SMTP) of an IPv4 header of @ihl bytes at
+ * @l3 that a source route takes elsewhere than its destination address
+ * says: malformed (policy.md), as the XDP program. */
+static __rte_always_inline uint8_t
+ipv4_routed_check(const uint8_t *p, uint32_t l3, uint32_t ihl, uint8_t code)
+{
+	if (ihl > 20 && unlikely(code == PARSE_SMTP) &&
+	    ipv4_source_routed(p + l3 + 20, ihl - 20))
+		return OP25B_OUTCOME_MALFORMED;
+	return code;
+}
+
+/*
  * The AH headers from @cur on (an IPv4 packet whose protocol is AH, not a
  * later fragment) up to what follows them, as parse_ipv6()'s walk steps over
  * IPv6's: TCP is parsed, any other protocol is no SMTP, a header past the
@@ -301,7 +345,8 @@ parse_ipv4_ah(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
 	}
 	if (nh != IPPROTO_TCP)
 		return OP25B_OUTCOME_NON_SMTP;
-	return parse_tcp(c, p, l3, cur, l4_end, pppoe, 4, m);
+	return ipv4_routed_check(p, l3, (p[l3] & 0x0fu) * 4,
+				 parse_tcp(c, p, l3, cur, l4_end, pppoe, 4, m));
 }
 
 /* parse_ipv4() after the header's lengths are checked. */
@@ -316,8 +361,9 @@ parse_ipv4_rest(const struct op25b_classifier *c, const uint8_t *p,
 	uint16_t frag_offset;
 
 	if (likely((word & RTE_BE32(0x1fff00ff)) == RTE_BE32(IPPROTO_TCP)))
-		return parse_tcp(c, p, off, off + ihl, off + total, pppoe, 4,
-				 m);
+		return ipv4_routed_check(p, off, ihl,
+					 parse_tcp(c, p, off, off + ihl,
+						   off + total, pppoe, 4, m));
 	frag_offset = load_raw16(p + off + 6) & RTE_BE16(0x1fff);
 	if (unlikely(frag_offset != 0)) {
 		/* Offset 1 (8 bytes) with TCP can only serve to rewrite the
@@ -406,7 +452,7 @@ parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 {
 	uint32_t plen, payload_end, cur, hlen;
 	unsigned int i;
-	uint8_t nh;
+	uint8_t nh, segments_left = 0;
 
 	if (unlikely(off + 40 > end))
 		return OP25B_OUTCOME_MALFORMED;
@@ -426,9 +472,17 @@ parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 		return parse_tcp(c, p, off, off + 40, payload_end, pppoe, 6, m);
 	cur = off + 40;
 	for (i = 0;; i++) {
-		if (likely(nh == IPPROTO_TCP))
-			return parse_tcp(c, p, off, cur, payload_end, pppoe, 6,
-					 m);
+		/* SMTP behind a routing header with segments left goes to
+		 * its last segment, not to the destination address: no
+		 * destination group can decide it (policy.md). */
+		if (likely(nh == IPPROTO_TCP)) {
+			uint8_t code = parse_tcp(c, p, off, cur, payload_end,
+						 pppoe, 6, m);
+
+			if (unlikely(segments_left != 0) && code == PARSE_SMTP)
+				return OP25B_OUTCOME_MALFORMED;
+			return code;
+		}
 		/* An extension header it steps over, or no SMTP. */
 		if (!ipv6_walked(nh))
 			return OP25B_OUTCOME_NON_SMTP;
@@ -445,6 +499,8 @@ parse_ipv6(const struct op25b_classifier *c, const uint8_t *p, uint32_t off,
 			hlen = ((uint32_t)p[cur + 1] + 2) * 4;
 		} else {
 			hlen = ((uint32_t)p[cur + 1] + 1) * 8;
+			if (nh == IPPROTO_ROUTING)
+				segments_left |= p[cur + 3];
 		}
 		if (unlikely(cur + hlen > payload_end))
 			return OP25B_OUTCOME_MALFORMED;

@@ -17,6 +17,13 @@
 #define TCP_RST 0x04
 #define TCP_ACK 0x10
 
+/* IPv4 option types (RFC 791) the parsers read to find a source route:
+ * the end of the list, a NOP, the loose and the strict source route. */
+#define IPV4_OPT_END 0x00
+#define IPV4_OPT_NOP 0x01
+#define IPV4_OPT_LSRR 0x83
+#define IPV4_OPT_SSRR 0x89
+
 /* PPP protocols of a PPPoE session. Van Jacobson TCP/IP header
  * compression (RFC 1144): compressed and uncompressed-with-state TCP,
  * whose headers op25b cannot read. */

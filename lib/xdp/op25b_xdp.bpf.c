@@ -37,6 +37,7 @@ _Static_assert(OP25B_XDP_ADAPTIVE_SUBWINDOWS == ADAPTIVE_WORD_SUBWINDOWS,
 
 #define PROTO_HOPOPTS 0
 #define PROTO_TCP 6
+#define PROTO_ROUTING 43
 #define PROTO_FRAGMENT 44
 #define PROTO_AH 51
 
@@ -262,6 +263,81 @@ struct tcp_at {
 	__u32 l4_end;
 };
 
+/* op25b_ipv6_walk()'s PARSE_SMTP for a TCP header behind a routing header
+ * with segments left: no parse code (those stay below 64). A field of
+ * tcp_at instead grew the program's stack past 6.1's 512 bytes for the
+ * deepest chain of calls. */
+#define WALK_TCP_ROUTED 0xfe
+
+/* op25b_ipv4_option_step()'s answers besides the next option's offset. */
+#define OPTION_WALK_DONE (-1)
+#define OPTION_WALK_ROUTED (-2)
+
+/*
+ * One step of lib/classify's ipv4_source_routed(): the option at @cur of
+ * the @olen bytes of IPv4 options at @base. Returns the next option's
+ * offset, OPTION_WALK_ROUTED for a source route not yet complete, or
+ * OPTION_WALK_DONE (the end of the list, or a broken one). Global: its
+ * answer is a value the verifier does not follow, so the walk below is 40
+ * calls, not 40 rounds of branches multiplied (a million instructions
+ * inlined). It reads 3 bytes at an option's start: within the frame, the
+ * TCP header lying after the options.
+ */
+__noinline int
+op25b_ipv4_option_step(struct xdp_md *ctx, __u32 base, __u32 cur, __u32 olen)
+{
+	const __u8 *o;
+	struct frame f;
+	__u32 l;
+
+	f.data = (const __u8 *)(long)ctx->data;
+	f.end = (const __u8 *)(long)ctx->data_end;
+	f.len = frame_len(ctx);
+	if (cur >= olen || olen > 40)
+		return OPTION_WALK_DONE;
+	o = at(&f, base + cur, 3);
+	if (o == NULL || o[0] == IPV4_OPT_END)
+		return OPTION_WALK_DONE;
+	if (o[0] == IPV4_OPT_NOP)
+		return (int)cur + 1;
+	l = o[1];
+	if (cur + 2 > olen || l < 2 || cur + l > olen)
+		return OPTION_WALK_DONE;
+	if ((o[0] == IPV4_OPT_LSRR || o[0] == IPV4_OPT_SSRR) && l >= 3 &&
+	    o[2] <= l)
+		return OPTION_WALK_ROUTED;
+	return (int)(cur + l);
+}
+
+/* lib/classify's ipv4_source_routed(): whether the @olen bytes of IPv4
+ * options at @base hold a loose or strict source route not yet complete.
+ * At most 40 steps: each takes a byte at least. */
+static __always_inline int
+ipv4_source_routed(struct xdp_md *ctx, __u32 base, __u32 olen)
+{
+	int cur = 0, i;
+
+#pragma clang loop unroll(full)
+	for (i = 0; i < 40; i++) {
+		cur = op25b_ipv4_option_step(ctx, base, (__u32)cur, olen);
+		if (cur < 0)
+			return cur == OPTION_WALK_ROUTED;
+	}
+	return 0;
+}
+
+/* An SMTP segment (@code PARSE_SMTP) under an IPv4 header of @ihl bytes
+ * at @l3 that a source route takes elsewhere: malformed (classify_priv.h's
+ * ipv4_routed_check()). */
+static __always_inline __u8
+ipv4_routed_check(struct xdp_md *ctx, __u32 l3, __u32 ihl, __u8 code)
+{
+	if (ihl > 20 && code == PARSE_SMTP &&
+	    ipv4_source_routed(ctx, l3 + 20, ihl - 20))
+		return OP25B_OUTCOME_MALFORMED;
+	return code;
+}
+
 /*
  * lib/classify's parse_ipv4_ah(): the AH headers from @cur on, in an IPv4
  * packet whose payload ends at @l4_end, up to a TCP header: PARSE_SMTP
@@ -349,11 +425,15 @@ parse_ipv4(struct xdp_md *ctx, const struct frame *f,
 		code = op25b_ipv4_ah_walk(ctx, off + ihl, off + total, &t);
 		if (code != PARSE_SMTP)
 			return (__u8)code;
-		return parse_tcp(f, pol, off, t.l4, t.l4_end, pppoe, 4, m);
+		return ipv4_routed_check(
+			ctx, off, ihl,
+			parse_tcp(f, pol, off, t.l4, t.l4_end, pppoe, 4, m));
 	}
 	if (ip[9] != PROTO_TCP)
 		return OP25B_OUTCOME_NON_SMTP;
-	return parse_tcp(f, pol, off, off + ihl, off + total, pppoe, 4, m);
+	return ipv4_routed_check(
+		ctx, off, ihl,
+		parse_tcp(f, pol, off, off + ihl, off + total, pppoe, 4, m));
 }
 
 /*
@@ -366,7 +446,7 @@ __noinline int
 op25b_ipv6_walk(struct xdp_md *ctx, __u32 off, __u32 end, struct tcp_at *t)
 {
 	const __u8 *ip, *e;
-	__u32 payload_end, cur, hlen, i;
+	__u32 payload_end, cur, hlen, i, routed = 0;
 	struct frame f;
 	__u8 nh;
 
@@ -414,6 +494,8 @@ op25b_ipv6_walk(struct xdp_md *ctx, __u32 off, __u32 end, struct tcp_at *t)
 			hlen = ((__u32)e[1] + 2) * 4;
 		} else {
 			hlen = ((__u32)e[1] + 1) * 8;
+			if (nh == PROTO_ROUTING)
+				routed |= e[3];
 		}
 		if (cur + hlen > payload_end)
 			return OP25B_OUTCOME_MALFORMED;
@@ -431,7 +513,7 @@ op25b_ipv6_walk(struct xdp_md *ctx, __u32 off, __u32 end, struct tcp_at *t)
 		return OP25B_OUTCOME_MALFORMED;
 	t->l4 = cur;
 	t->l4_end = payload_end;
-	return PARSE_SMTP;
+	return routed ? WALK_TCP_ROUTED : PARSE_SMTP;
 }
 
 static __always_inline int
@@ -548,7 +630,7 @@ parse_frame(struct xdp_md *ctx, const struct frame *f,
 {
 	struct l2_walk w = { 0 };
 	struct tcp_at t = { 0 };
-	int code;
+	int code, routed;
 
 	code = op25b_walk_l2(ctx, pol->max_vlan_tags, &w);
 	if (code != PARSE_SMTP)
@@ -556,9 +638,15 @@ parse_frame(struct xdp_md *ctx, const struct frame *f,
 	if (w.type == ETH_P_IPV4)
 		return parse_ipv4(ctx, f, pol, w.l3, w.end, w.pppoe, m);
 	code = op25b_ipv6_walk(ctx, w.l3, w.end, &t);
-	if (code != PARSE_SMTP)
+	if (code != PARSE_SMTP && code != WALK_TCP_ROUTED)
 		return (__u8)code;
-	return parse_tcp(f, pol, w.l3, t.l4, t.l4_end, w.pppoe, 6, m);
+	/* SMTP behind a routing header with segments left goes to its last
+	 * segment: malformed, as classify_priv.h's parse_ipv6(). */
+	routed = code == WALK_TCP_ROUTED;
+	code = parse_tcp(f, pol, w.l3, t.l4, t.l4_end, w.pppoe, 6, m);
+	if (routed && code == PARSE_SMTP)
+		return OP25B_OUTCOME_MALFORMED;
+	return (__u8)code;
 }
 
 /* One's complement sum of @n (even, constant) bytes at @p. */
