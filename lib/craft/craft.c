@@ -142,6 +142,14 @@ op25b_craft_l4_checksum(int family, const uint8_t *src, const uint8_t *dst,
 	return fold(sum16(l4, l4_len, sum));
 }
 
+/* Whether a field of @p spec is to be built as it is: set to nonzero, or
+ * given as 0 (its OP25B_CRAFT_LITERAL_* @p bit). */
+static bool
+given(const struct op25b_craft_spec *spec, uint32_t bit, uint32_t value)
+{
+	return value != 0 || (spec->literal & bit) != 0;
+}
+
 /* The most extpad an AH header takes: 16 + 1008 bytes, its length field
  * counting 4-byte words less 2 in a byte, and extpad a multiple of 8. */
 #define CRAFT_AH_PAD_MAX 1008
@@ -222,7 +230,8 @@ craft_layout(const struct op25b_craft_spec *spec, struct craft_layout *lay)
 		if (spec->ext[i] == IPPROTO_AH_ &&
 		    spec->ext_pad > CRAFT_AH_PAD_MAX)
 			return -EINVAL;
-	if (v6 && (spec->ipv4_ihl != 0 || spec->ipv4_options_len != 0))
+	if (v6 && (spec->ipv4_ihl != 0 || spec->ipv4_options_len != 0 ||
+		   (spec->literal & OP25B_CRAFT_LITERAL_IHL)))
 		return -EINVAL;
 
 	off = 12 + 4 * (size_t)spec->n_vlans + 2;
@@ -297,8 +306,10 @@ write_l2(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 	memcpy(p + 6, spec->src_mac, 6);
 	p += 12;
 	for (i = 0; i < spec->n_vlans; i++) {
-		put16(p, spec->vlan_tpid[i] ? spec->vlan_tpid[i]
-					    : CRAFT_ETHERTYPE_VLAN);
+		put16(p, given(spec, OP25B_CRAFT_LITERAL_TPID << i,
+			       spec->vlan_tpid[i])
+				 ? spec->vlan_tpid[i]
+				 : CRAFT_ETHERTYPE_VLAN);
 		put16(p + 2, spec->vlan_tci[i]);
 		p += 4;
 	}
@@ -394,11 +405,16 @@ write_ipv4(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 	size_t words = lay->ip_hdr_len / 4;
 	unsigned int i;
 	int32_t total;
-	uint8_t *p;
+	uint8_t *p, version, ihl;
 
 	total = (int32_t)(lay->total - lay->l3) + spec->ip_length_delta;
-	ip[0] = (uint8_t)((spec->ip_version ? spec->ip_version : 4) << 4 |
-			  (spec->ipv4_ihl ? spec->ipv4_ihl : words));
+	version = given(spec, OP25B_CRAFT_LITERAL_IPVER, spec->ip_version)
+			  ? spec->ip_version
+			  : 4;
+	ihl = given(spec, OP25B_CRAFT_LITERAL_IHL, spec->ipv4_ihl)
+		      ? spec->ipv4_ihl
+		      : (uint8_t)words;
+	ip[0] = (uint8_t)(version << 4 | ihl);
 	ip[1] = 0;
 	put16(ip + 2, (uint16_t)total);
 	put16(ip + 4, IPV4_ID);
@@ -444,7 +460,11 @@ write_ipv6(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 
 	payload_len = (int32_t)(lay->total - lay->l3 - IPV6_HDR_LEN) +
 		      spec->ip_length_delta;
-	put32(ip, (uint32_t)(spec->ip_version ? spec->ip_version : 6) << 28);
+	put32(ip, (uint32_t)(given(spec, OP25B_CRAFT_LITERAL_IPVER,
+				   spec->ip_version)
+				     ? spec->ip_version
+				     : 6)
+			  << 28);
 	put16(ip + 4, (uint16_t)payload_len);
 	ip[6] = lay->n_chain ? lay->chain[0] : last;
 	ip[7] = spec->ttl;
@@ -504,8 +524,9 @@ write_l4(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 	memset(l4, 0, lay->l4_hdr_len);
 	switch (spec->proto) {
 	case IPPROTO_TCP_:
-		doff = spec->tcp_doff ? spec->tcp_doff
-				      : (uint8_t)(lay->l4_hdr_len / 4);
+		doff = given(spec, OP25B_CRAFT_LITERAL_DOFF, spec->tcp_doff)
+			       ? spec->tcp_doff
+			       : (uint8_t)(lay->l4_hdr_len / 4);
 		put16(l4, spec->sport);
 		put16(l4 + 2, spec->dport);
 		put32(l4 + 4, spec->seq);

@@ -84,7 +84,17 @@ struct op25b_craft_spec {
 	uint8_t ip_version;   /**< the IP header's version nibble (0: the
 			       * family's, 4 or 6); nothing else changes */
 	bool bad_l4_checksum; /**< store a wrong TCP/UDP checksum */
+	/** OP25B_CRAFT_LITERAL_* bits: the field was given, 0 included
+	 * (without the bit, 0 means the default). */
+	uint32_t literal;
 };
+
+/* Bits of op25b_craft_spec.literal: ihl, doff, ipver, and each tag's
+ * tpid (bit OP25B_CRAFT_LITERAL_TPID << tag). */
+#define OP25B_CRAFT_LITERAL_IHL (1u << 0)
+#define OP25B_CRAFT_LITERAL_DOFF (1u << 1)
+#define OP25B_CRAFT_LITERAL_IPVER (1u << 2)
+#define OP25B_CRAFT_LITERAL_TPID (1u << 3)
 
 /** Fill @p spec with the defaults: IPv4 TCP SYN 192.0.2.1:40000 ->
  * 203.0.113.1:25, TTL 64, seq 1000. A spec set to IPv6 by the parser gets
@@ -112,6 +122,8 @@ void op25b_craft_spec_init(struct op25b_craft_spec *spec);
  * ssrr-done: an IPv4 source route of one address, 198.51.100.25, in the
  * last 7 bytes of ipopts, its pointer at the address or past it)
  * segleft (segments left of each routing header).
+ * ihl, doff, ipver and tpid build a 0 given as 0 (left out, 0 in the
+ * struct means the default: op25b_craft_spec.literal says which were).
  * Unknown keys are an error, and so is a key given twice (but vlan, and
  * tpid once per tag) or one that would change nothing: pfc or pppoe_len
  * without pppoe, extpad without an hbh, dst or ah header, doff or tcpopts

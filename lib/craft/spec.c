@@ -332,6 +332,7 @@ key_tpid(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	}
 	st->tpid_tag = spec->n_vlans;
 	spec->vlan_tpid[spec->n_vlans - 1] = tpid;
+	spec->literal |= OP25B_CRAFT_LITERAL_TPID << (spec->n_vlans - 1);
 	return 0;
 }
 
@@ -460,6 +461,9 @@ struct spec_key {
 		size_t offset, size;
 	} field;      /* in struct op25b_craft_spec */
 	uint32_t max; /* SPEC_UINT, SPEC_UINT4 */
+	/* An OP25B_CRAFT_LITERAL_* bit the key sets: its 0 is a 0, not the
+	 * default (ihl=0 builds an IHL of 0). */
+	uint32_t literal;
 	/* May be given more than once: vlan adds a tag each time, tpid sets
 	 * the last tag's (key_tpid() refuses two for one tag). Any other
 	 * key given twice would leave one value unused. */
@@ -493,7 +497,8 @@ static const struct spec_key spec_keys[] = {
 	{ "snap", SPEC_BOOL, .field = FIELD(llc_snap) },
 	{ "ethertype", SPEC_UINT, .field = FIELD(ethertype),
 	  .max = UINT16_MAX },
-	{ "ihl", SPEC_UINT, .field = FIELD(ipv4_ihl), .max = 15 },
+	{ "ihl", SPEC_UINT, .field = FIELD(ipv4_ihl), .max = 15,
+	  .literal = OP25B_CRAFT_LITERAL_IHL },
 	{ "ipopts", SPEC_UINT4, .field = FIELD(ipv4_options_len), .max = 40 },
 	{ "ip_len", SPEC_DELTA, .field = FIELD(ip_length_delta) },
 	{ "frag", SPEC_UINT, .field = FIELD(frag_offset), .max = 0x1fff },
@@ -505,14 +510,16 @@ static const struct spec_key spec_keys[] = {
 	{ "segleft", SPEC_UINT, .field = FIELD(segments_left),
 	  .max = UINT8_MAX },
 	{ "srr", SPEC_CUSTOM, key_srr },
-	{ "doff", SPEC_UINT, .field = FIELD(tcp_doff), .max = 15 },
+	{ "doff", SPEC_UINT, .field = FIELD(tcp_doff), .max = 15,
+	  .literal = OP25B_CRAFT_LITERAL_DOFF },
 	{ "tcpopts", SPEC_UINT4, .field = FIELD(tcp_options_len), .max = 40 },
 	{ "payload", SPEC_UINT, .field = FIELD(payload_len),
 	  .max = UINT16_MAX },
 	{ "len", SPEC_UINT, .field = FIELD(frame_len), .max = UINT16_MAX },
 	{ "trunc", SPEC_UINT, .field = FIELD(truncate), .max = UINT16_MAX },
 	{ "trailer", SPEC_UINT, .field = FIELD(trailer), .max = 1500 },
-	{ "ipver", SPEC_UINT, .field = FIELD(ip_version), .max = 15 },
+	{ "ipver", SPEC_UINT, .field = FIELD(ip_version), .max = 15,
+	  .literal = OP25B_CRAFT_LITERAL_IPVER },
 	{ "badsum", SPEC_BOOL, .field = FIELD(bad_l4_checksum) },
 };
 
@@ -542,6 +549,7 @@ set_field(struct op25b_craft_spec *spec, const struct spec_key *key,
 		    (key->how == SPEC_UINT4 && v % 4 != 0))
 			return -EINVAL;
 		store_uint(field, key->field.size, v);
+		spec->literal |= key->literal;
 		return 0;
 	}
 }
@@ -631,7 +639,8 @@ check_consistent(const struct op25b_craft_spec *spec, char *err,
 				"AH header is at most 1028 bytes)");
 		return -EINVAL;
 	}
-	if ((spec->tcp_doff != 0 || spec->tcp_options_len != 0) &&
+	if ((spec->tcp_doff != 0 || spec->tcp_options_len != 0 ||
+	     (spec->literal & OP25B_CRAFT_LITERAL_DOFF)) &&
 	    (spec->proto != 6 || spec->frag_offset != 0)) {
 		craft_set_error(err, err_size,
 				"doff= and tcpopts= need a TCP header (TCP, "

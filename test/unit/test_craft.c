@@ -673,6 +673,18 @@ test_trailer_and_ipver(void **state)
 	assert_int_equal(get16(frame, L3 + 4), 20);
 	assert_int_equal(verify_l4(&spec, L3 + 40, 74), 0);
 
+	/* A 0 given is built as 0, not read as the default. */
+	build("ihl=0 doff=0", NULL);
+	assert_int_equal(frame[L3], 0x40);
+	assert_int_equal(frame[L4_V4 + 12], 0x00);
+	build("ipver=0", NULL);
+	assert_int_equal(frame[L3], 0x05);
+	build("src=2001:db8::1 ipver=0", NULL);
+	assert_int_equal(frame[L3] >> 4, 0);
+	build("vlan=1 vlan=2 tpid=0", NULL);
+	assert_int_equal(get16(frame, 12), 0x8100);
+	assert_int_equal(get16(frame, 16), 0);
+
 	build("ipver=6", NULL);
 	assert_int_equal(frame[L3], 0x65);
 	assert_int_equal(op25b_craft_ip_checksum(frame + L3, 20), 0);
