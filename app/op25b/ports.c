@@ -116,12 +116,15 @@ static const struct port_quirk {
 	const char *driver;
 	uint32_t max_frame; /* the longest frame it passes whole */
 	bool chains;	    /* chains long frames whatever its offload flags */
+	bool tx_whole;	    /* sends (or frees) a chain whole, unadvertised */
 } port_quirks[] = {
 	/* RX reads a frame longer than the data room into a chain
 	 * (eth_pcap_rx_jumbo) whatever the MTU; TX copies a chain into a
 	 * 16,128-byte buffer (RTE_ETH_PCAP_SNAPLEN) and writes a longer frame
 	 * cut. It advertises neither scatter nor multi-segment. */
-	{ "net_pcap", 16128, true },
+	{ "net_pcap", 16128, true, true },
+	/* TX frees what it is given, a chain whole (rte_pktmbuf_free). */
+	{ "net_null", UINT32_MAX, false, true },
 };
 
 static const struct port_quirk *
@@ -150,10 +153,13 @@ struct port_fit {
 	uint16_t mtu;
 	uint64_t rx_offloads;
 	uint64_t tx_offloads;
-	bool rx_chains;	  /* its RX may hand the workers chains of mbufs */
-	bool rx_external; /* its RX may hand external-buffer mbufs */
-	bool tx_chains;	  /* its TX advertises chains (multi-segment) */
-	bool pci;	  /* a NIC, not a vdev */
+	bool rx_chains;	       /* its RX may hand the workers chains of mbufs */
+	bool rx_chains_always; /* ... because its driver chains any frame
+				* longer than the data room (net_pcap) */
+	bool rx_external;      /* its RX may hand external-buffer mbufs */
+	bool tx_chains;	       /* its TX sends chains whole */
+	uint64_t tx_capa;      /* the TX offloads it offers */
+	bool pci;	       /* a NIC, not a vdev */
 };
 
 /*
@@ -234,12 +240,15 @@ port_fit(const struct op25b_config *cfg, uint16_t port, const char *name,
 		(uint16_t)mtu_of(reported, frame, overhead, checked, max_mtu);
 	fit->rx_offloads = 0;
 	fit->tx_offloads = 0;
+	fit->tx_capa = info->tx_offload_capa;
 	fit->tx_chains =
-		(info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
+		(info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0 ||
+		(quirk != NULL && quirk->tx_whole);
 	/* Some PMDs chain a long frame whatever the MTU (net_pcap), others
 	 * turn scattered RX on by themselves when a frame plus a QinQ
 	 * allowance nears the data room: fast free is judged over every
 	 * port afterwards, from this. */
+	fit->rx_chains_always = quirk != NULL && quirk->chains;
 	fit->rx_chains = (quirk != NULL && quirk->chains) || segs > 1 ||
 			 frame + 2 * RTE_VLAN_HLEN > room;
 	fit->rx_external = rx_external_buffers(info);
@@ -460,22 +469,47 @@ fail:
 	return ret;
 }
 
-/* Which port may receive chains, for a refusal's words: a NIC or vdev
- * name, or "a port" when several. */
-static const char *
-chains_from(const struct op25b_app *app, const struct port_fit *fit)
+/*
+ * Refuse port @i, which cannot send chains while some port may receive
+ * them: which port, and what avoids it. A driver that chains any long
+ * frame (net_pcap) wants another partner; a frame length within a QinQ
+ * allowance of the data room (where NICs turn scatter on by themselves)
+ * a shorter frame or a larger mbuf. (A frame that needs a chain outright
+ * was refused already, by port_fit().)
+ */
+static int
+refuse_chains(const struct op25b_app *app, const struct port_fit *fit,
+	      unsigned int i)
 {
-	const char *name = NULL;
-	unsigned int i;
+	const struct op25b_config *cfg = &app->config;
+	unsigned int k, from = i;
 
-	for (i = 0; i < app->n_ports; i++) {
-		if (!fit[i].rx_chains)
-			continue;
-		if (name != NULL)
-			return "another port";
-		name = app->port_names[i];
-	}
-	return name != NULL ? name : "another port";
+	for (k = 0; k < app->n_ports; k++)
+		if (fit[k].rx_chains && (from == i || fit[k].rx_chains_always))
+			from = k;
+	if (fit[from].rx_chains_always)
+		fprintf(stderr,
+			"op25b: port %u (%s) cannot send chains of mbufs, "
+			"which port %u (%s) hands over for any frame longer "
+			"than the data room: pair it with a port that sends "
+			"chains\n",
+			app->ports[i], app->port_names[i], app->ports[from],
+			app->port_names[from]);
+	else
+		fprintf(stderr,
+			"op25b: port %u (%s) cannot send chains of mbufs, "
+			"which port %u (%s) may hand over (--max-pkt-len %u "
+			"is within %u bytes of --mbuf-size %u's data room, "
+			"where drivers turn scatter on): give --max-pkt-len "
+			"%u or less, or --mbuf-size %u or more\n",
+			app->ports[i], app->port_names[i], app->ports[from],
+			app->port_names[from], cfg->max_pkt_len,
+			2 * RTE_VLAN_HLEN, cfg->mbuf_size,
+			cfg->mbuf_size - RTE_PKTMBUF_HEADROOM -
+				2 * RTE_VLAN_HLEN,
+			cfg->max_pkt_len + 2 * RTE_VLAN_HLEN +
+				RTE_PKTMBUF_HEADROOM);
+	return -EINVAL;
 }
 
 int
@@ -534,29 +568,19 @@ op25b_ports_start(struct op25b_app *app)
 	 * sends chains. A NIC asked for no multi-segment TX picks a simple
 	 * or vector path (ixgbe, i40e, ice) that sends the first segment
 	 * and, freeing it, cuts the others off: a truncated frame out and
-	 * mbufs lost to the pool. The vdevs send and free a chain whole in
-	 * software, advertised or not (net_null, net_pcap). */
+	 * mbufs lost to the pool; net_af_xdp copies pkt_len bytes from the
+	 * first segment. A port that offers no multi-segment TX is refused,
+	 * but for the vdevs known to send or free a chain whole (the
+	 * quirks' tx_whole: net_pcap, net_null). */
 	for (i = 0; any_external && i < app->n_ports; i++)
 		fit[i].tx_offloads &= ~RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	for (i = 0; any_chains && i < app->n_ports; i++) {
 		fit[i].tx_offloads &= ~RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
-		if (fit[i].tx_chains) {
+		if (!fit[i].tx_chains)
+			return refuse_chains(app, fit, i);
+		/* Asked for where offered (the quirks' vdevs offer none). */
+		if (fit[i].tx_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 			fit[i].tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-		} else if (fit[i].pci) {
-			fprintf(stderr,
-				"op25b: port %u (%s) cannot send chains of "
-				"mbufs, which %s may receive (--max-pkt-len "
-				"%u with --mbuf-size %u): give --max-pkt-len "
-				"%u or less, or --mbuf-size %u or more\n",
-				app->ports[i], app->port_names[i],
-				chains_from(app, fit), app->config.max_pkt_len,
-				app->config.mbuf_size,
-				app->config.mbuf_size - RTE_PKTMBUF_HEADROOM -
-					2 * RTE_VLAN_HLEN,
-				app->config.max_pkt_len + 2 * RTE_VLAN_HLEN +
-					RTE_PKTMBUF_HEADROOM);
-			return -EINVAL;
-		}
 	}
 	for (i = 0; i < app->n_ports; i++) {
 		ret = port_start(app, app->ports[i], &fit[i]);

@@ -11,7 +11,8 @@
 #       and an 8,900-byte frame is never forwarded cut
 #   (d) a blocked SYN in a chain of mbufs is answered by a RST, checked
 #       field by field
-#   (e) a port that cannot take the size: one line, exit status 1
+#   (e) a port that cannot take the size, or cannot send the chains its
+#       partner may receive: one line, exit status 1
 #   (f) bad --max-pkt-len / --mbuf-size values: one line, exit status 1
 #   (g) net_pcap on the same veths (MTU 9000): real 8,900-byte frames
 #       through the kernel, HTTPS intact both ways, big and small port-25
@@ -175,6 +176,21 @@ refused null-no-scatter \
 	--vdev net_null0 --vdev net_null1 \
 	-- --policy "$policy" --mbuf-size 1024
 report "net_null (no scatter) --mbuf-size 1024: refused in one line naming the --mbuf-size it takes, exit 1"
+
+# A port that may receive chains (net_pcap chains any long frame; a frame
+# within a QinQ allowance of the data room, where NICs turn scatter on)
+# and one that cannot send them: net_bonding over net_null offers no
+# multi-segment TX and is not known to send a chain whole.
+refused pcap-to-bond \
+	"op25b: port 2 (net_bonding0) cannot send chains of mbufs, which port 0 (net_pcap0) hands over for any frame longer than the data room: pair it with a port that sends chains" \
+	--vdev "net_pcap0,rx_pcap=$work/sub.pcap,tx_pcap=$work/x0.pcap" \
+	--vdev net_null1 --vdev net_bonding0,mode=0,slave=net_null1 \
+	-- --policy "$policy" --pairs 0:2
+refused near-room-to-bond \
+	"op25b: port 2 (net_bonding0) cannot send chains of mbufs, which port 0 (net_ring0) may hand over (--max-pkt-len 2044 is within 8 bytes of --mbuf-size 2176's data room, where drivers turn scatter on): give --max-pkt-len 2040 or less, or --mbuf-size 2180 or more" \
+	--vdev net_ring0 --vdev net_null1 --vdev net_bonding0,mode=0,slave=net_null1 \
+	-- --policy "$policy" --pairs 0:2 --max-pkt-len 2044
+report "a port that may receive chains paired with one that cannot send them (net_bonding over net_null): refused in one line saying what avoids it, exit 1"
 
 # --- (f) bad values ---------------------------------------------------------
 for bad in "--max-pkt-len 1517" "--max-pkt-len 65536" "--max-pkt-len 9k" \
