@@ -79,8 +79,8 @@ write_rule(struct lpm6 *t, const struct lpm6_rule *r, const uint8_t *wide)
 /*
  * Which /16s get a wide group, as a bitmap into @wide (8 KB, zeroed):
  * those with at least LPM6_WIDE_RULES_MIN rules longer than /24 (a
- * shorter one ends at byte 2 either way), most such rules first, at most max(LPM6_WIDE_MIN, @groups / 256)
- * of them, so that wide groups never cost more than 4 MB or than the
+ * shorter one ends at byte 2 either way), most such rules first, at most
+ * max(LPM6_WIDE_MIN, @groups / 256) of them, so that wide groups never cost more than 4 MB or than the
  * table's narrow ones. Returns how many, or -ENOMEM.
  */
 static int

@@ -78,7 +78,8 @@ extern "C" {
 	  "TCP to a submission port: always forwarded")                        \
 	X(FRAGMENTS, fragments, "non-first IP fragments: forwarded")           \
 	X(MALFORMED, malformed,                                                \
-	  "truncated or inconsistent headers: dropped or forwarded by policy") \
+	  "truncated or inconsistent headers, or SMTP under a source route: "  \
+	  "dropped or forwarded by policy")                                    \
 	X(EXEMPTED, exempted,                                                  \
 	  "SMTP packets the policy would block or count, from an exempt "      \
 	  "source: forwarded")                                                 \
