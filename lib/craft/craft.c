@@ -426,6 +426,9 @@ write_ipv4(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 	memcpy(ip + 12, spec->src, 4);
 	memcpy(ip + 16, spec->dst, 4);
 	memset(ip + IPV4_HDR_LEN, OPTION_NOP, spec->ipv4_options_len);
+	if (spec->n_ipv4_option_bytes <= spec->ipv4_options_len)
+		memcpy(ip + IPV4_HDR_LEN, spec->ipv4_option_bytes,
+		       spec->n_ipv4_option_bytes);
 	if (spec->ipv4_srr != 0 && spec->ipv4_options_len >= 8) {
 		/* A source route of one address, after the NOPs: type,
 		 * length 7, the pointer at its address (4) or past it (8,

@@ -40,17 +40,19 @@ struct op25b_craft_spec {
 					  * PPP protocol under PPPoE); 0 = by
 					  * family */
 
-	int family;		  /**< AF_INET (default) or AF_INET6 */
-	uint8_t src[16], dst[16]; /**< network byte order */
-	uint8_t ttl;		  /**< default 64 */
-	uint8_t ipv4_ihl;	  /**< 0 = 5 + options */
-	uint8_t ipv4_options_len; /**< bytes of NOP options (x4) */
-	uint8_t ipv4_srr;	  /**< 0, or 0x83 (LSRR) / 0x89 (SSRR): a
+	int family;		       /**< AF_INET (default) or AF_INET6 */
+	uint8_t src[16], dst[16];      /**< network byte order */
+	uint8_t ttl;		       /**< default 64 */
+	uint8_t ipv4_ihl;	       /**< 0 = 5 + options */
+	uint8_t ipv4_options_len;      /**< bytes of NOP options (x4) */
+	uint8_t ipv4_srr;	       /**< 0, or 0x83 (LSRR) / 0x89 (SSRR): a
 				   * source route at the options' end */
-	bool ipv4_srr_done;	  /**< its pointer past its one address */
-	int32_t ip_length_delta;  /**< added to the true IPv4 total /
+	bool ipv4_srr_done;	       /**< its pointer past its one address */
+	uint8_t ipv4_option_bytes[40]; /**< written at the options' start */
+	uint8_t n_ipv4_option_bytes;
+	int32_t ip_length_delta; /**< added to the true IPv4 total /
 					  * IPv6 payload length */
-	uint16_t frag_offset;	  /**< in 8-byte units */
+	uint16_t frag_offset;	 /**< in 8-byte units */
 	bool more_fragments;
 	bool frag_header;   /**< IPv6: add a fragment header even
 					  * when offset and M are 0 */
@@ -121,7 +123,8 @@ void op25b_craft_spec_init(struct op25b_craft_spec *spec);
  * ipver (the version nibble alone) badsum (0|1) srr (lsrr|ssrr|lsrr-done|
  * ssrr-done: an IPv4 source route of one address, 198.51.100.25, in the
  * last 7 bytes of ipopts, its pointer at the address or past it)
- * segleft (segments left of each routing header).
+ * segleft (segments left of each routing header) ipoptbytes (hex, the
+ * first bytes of the options, NOPs after them: any option list).
  * ihl, doff, ipver and tpid build a 0 given as 0 (left out, 0 in the
  * struct means the default: op25b_craft_spec.literal says which were).
  * Unknown keys are an error, and so is a key given twice (but vlan, and
@@ -131,7 +134,7 @@ void op25b_craft_spec_init(struct op25b_craft_spec *spec);
  * so is an IPv4 ext= with other headers than ah (AH in transport mode,
  * after the options), an IPv4 ext_loop, and ext=ah on a later IPv4
  * fragment, srr without 8 bytes of ipopts or on IPv6, segleft without rt
- * in ext.
+ * in ext, ipoptbytes longer than ipopts (or into srr's 7 bytes).
  * Keys in @p ignore (NULL-terminated, may be NULL) are skipped so that
  * vector files can carry expectations.
  * Numbers are decimal or 0x hex; flags also take E (ECE) and C (CWR);

@@ -431,6 +431,28 @@ key_srr(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 }
 
 static int
+key_ipoptbytes(struct op25b_craft_spec *spec, struct spec_parse_state *st,
+	       const char *value)
+{
+	size_t len = strlen(value), i;
+	unsigned int byte;
+
+	(void)st;
+	if (len == 0 || len % 2 != 0 ||
+	    len / 2 > sizeof(spec->ipv4_option_bytes))
+		return -EINVAL;
+	for (i = 0; i < len; i += 2) {
+		if (!isxdigit((unsigned char)value[i]) ||
+		    !isxdigit((unsigned char)value[i + 1]) ||
+		    sscanf(value + i, "%2x", &byte) != 1)
+			return -EINVAL;
+		spec->ipv4_option_bytes[i / 2] = (uint8_t)byte;
+	}
+	spec->n_ipv4_option_bytes = (uint8_t)(len / 2);
+	return 0;
+}
+
+static int
 key_ext_loop(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	     const char *value)
 {
@@ -510,6 +532,7 @@ static const struct spec_key spec_keys[] = {
 	{ "segleft", SPEC_UINT, .field = FIELD(segments_left),
 	  .max = UINT8_MAX },
 	{ "srr", SPEC_CUSTOM, key_srr },
+	{ "ipoptbytes", SPEC_CUSTOM, key_ipoptbytes },
 	{ "doff", SPEC_UINT, .field = FIELD(tcp_doff), .max = 15,
 	  .literal = OP25B_CRAFT_LITERAL_DOFF },
 	{ "tcpopts", SPEC_UINT4, .field = FIELD(tcp_options_len), .max = 40 },
@@ -651,6 +674,15 @@ check_consistent(const struct op25b_craft_spec *spec, char *err,
 	    (spec->family == AF_INET6 || spec->ipv4_options_len < 8)) {
 		craft_set_error(err, err_size,
 				"srr= needs IPv4 and ipopts=8 or more");
+		return -EINVAL;
+	}
+	if (spec->n_ipv4_option_bytes != 0 &&
+	    (spec->family == AF_INET6 ||
+	     spec->n_ipv4_option_bytes + (spec->ipv4_srr != 0 ? 7 : 0) >
+		     spec->ipv4_options_len)) {
+		craft_set_error(err, err_size,
+				"ipoptbytes= needs IPv4 and as many bytes of "
+				"ipopts= (7 more with srr=)");
 		return -EINVAL;
 	}
 	for (i = 0; i < spec->n_ext && spec->ext[i] != 43; i++)

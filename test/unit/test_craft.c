@@ -437,6 +437,10 @@ test_source_routes(void **state)
 	build("ipopts=8 srr=ssrr-done", NULL);
 	assert_memory_equal(o, "\x01\x89\x07\x08\xc6\x33\x64\x19", 8);
 
+	/* ipoptbytes=: any option list, NOPs after it. */
+	build("ipopts=12 ipoptbytes=44040500 srr=lsrr", NULL);
+	assert_memory_equal(o, "\x44\x04\x05\x00\x01\x83\x07\x04", 8);
+
 	build("src=2001:db8::1 ext=dst,rt segleft=3", NULL);
 	assert_int_equal(frame[L4_V6 + 8 + 2], 4); /* SRH */
 	assert_int_equal(frame[L4_V6 + 8 + 3], 3);
@@ -722,6 +726,12 @@ test_spec_refuses_inert_keys(void **state)
 		  "srr= needs IPv4 and ipopts=8 or more" },
 		{ "src=2001:db8::1 ext=dst segleft=1",
 		  "segleft= needs rt in ext=" },
+		{ "ipopts=8 ipoptbytes=000000000000000000",
+		  "ipoptbytes= needs IPv4 and as many bytes of ipopts= (7 more "
+		  "with srr=)" },
+		{ "ipopts=8 ipoptbytes=4404 srr=lsrr",
+		  "ipoptbytes= needs IPv4 and as many bytes of ipopts= (7 more "
+		  "with srr=)" },
 		{ "proto=udp doff=6", "doff= and tcpopts= need a TCP header "
 				      "(TCP, not a later fragment)" },
 		{ "proto=udp tcpopts=4", "doff= and tcpopts= need a TCP "
