@@ -159,7 +159,6 @@ struct port_fit {
 	bool rx_external;      /* its RX may hand external-buffer mbufs */
 	bool tx_chains;	       /* its TX sends chains whole */
 	uint64_t tx_capa;      /* the TX offloads it offers */
-	bool pci;	       /* a NIC, not a vdev */
 };
 
 /*
@@ -544,9 +543,8 @@ op25b_ports_start(struct op25b_app *app)
 		 * ice's and iavf's AVX paths to 8) receives nothing below
 		 * it. The vdevs take any burst. */
 		bus = info.device != NULL ? rte_dev_bus(info.device) : NULL;
-		fit[i].pci = bus != NULL &&
-			     strcmp(rte_bus_name(bus), "pci") == 0;
-		if (app->config.burst % 8 != 0 && fit[i].pci)
+		if (app->config.burst % 8 != 0 && bus != NULL &&
+		    strcmp(rte_bus_name(bus), "pci") == 0)
 			fprintf(stderr,
 				"op25b: warning: --burst %u: port %u (%s) is a "
 				"PCI NIC, whose vector RX may round a burst "
@@ -572,8 +570,6 @@ op25b_ports_start(struct op25b_app *app)
 	 * first segment. A port that offers no multi-segment TX is refused,
 	 * but for the vdevs known to send or free a chain whole (the
 	 * quirks' tx_whole: net_pcap, net_null). */
-	for (i = 0; any_external && i < app->n_ports; i++)
-		fit[i].tx_offloads &= ~RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	for (i = 0; any_chains && i < app->n_ports; i++) {
 		fit[i].tx_offloads &= ~RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 		if (!fit[i].tx_chains)
@@ -582,6 +578,10 @@ op25b_ports_start(struct op25b_app *app)
 		if (fit[i].tx_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 			fit[i].tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	}
+	/* Nor when any port may receive mbufs attached to its driver's
+	 * buffers (rx_external_buffers()). */
+	for (i = 0; any_external && i < app->n_ports; i++)
+		fit[i].tx_offloads &= ~RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	for (i = 0; i < app->n_ports; i++) {
 		ret = port_start(app, app->ports[i], &fit[i]);
 		if (ret != 0) {
