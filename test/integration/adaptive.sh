@@ -132,7 +132,9 @@ if bad or not 3000 < s["blocked_seconds_left"] <= 3600:
     sys.exit("show adaptive SRC json: %s (got, want); %s" % (bad, s))' "$work/src.json"
 cli "show adaptive top 3" >"$work/top.out"
 want_re "$work/top.out" '^198\.18\.1\.9 +bulk +6 +0 +[0-9]+ s left$'
-want_re "$work/top.out" '^198\.18\.0\.9 +hosting +6 +0 +'
+# 6 SYNs counted, or 7: two workers may each count one over the limit
+# before either's block is seen (both are blocked: 5 forwarded, above).
+want_re "$work/top.out" '^198\.18\.0\.9 +hosting +[67] +0 +'
 cli "explain 198.18.1.9 203.0.113.5" >"$work/explain.out"
 want_re "$work/explain.out" '^ +blocked, [0-9]+ s left$'
 # Exempt, a source of an adaptive class is forwarded, counted as
