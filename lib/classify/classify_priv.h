@@ -357,13 +357,19 @@ parse_ipv4_rest(const struct op25b_classifier *c, const uint8_t *p,
 {
 	/* Bytes 6..9 as they lie: flags and fragment offset, TTL, protocol.
 	 * Not a fragment and TCP, the common case, in one compare. */
-	uint32_t word = load_raw32(p + off + 6);
+	uint32_t key = load_raw32(p + off + 6) & RTE_BE32(0x1fff00ff);
 	uint16_t frag_offset;
 
-	if (likely((word & RTE_BE32(0x1fff00ff)) == RTE_BE32(IPPROTO_TCP)))
+	if (likely(key == RTE_BE32(IPPROTO_TCP)))
 		return ipv4_routed_check(p, off, ihl,
 					 parse_tcp(c, p, off, off + ihl,
 						   off + total, pppoe, 4, m));
+	/* Not a fragment and AH: SMTP behind AH is decided as any other
+	 * (IPv6's walk steps over AH too). One compare of the masked word
+	 * in a register. */
+	if (unlikely(key == RTE_BE32(IPPROTO_AH)))
+		return parse_ipv4_ah(c, p, off, off + ihl, off + total, pppoe,
+				     m);
 	frag_offset = load_raw16(p + off + 6) & RTE_BE16(0x1fff);
 	if (unlikely(frag_offset != 0)) {
 		/* Offset 1 (8 bytes) with TCP can only serve to rewrite the
@@ -378,11 +384,7 @@ parse_ipv4_rest(const struct op25b_classifier *c, const uint8_t *p,
 			return OP25B_OUTCOME_MALFORMED;
 		return OP25B_OUTCOME_FRAGMENTS;
 	}
-	/* Not a fragment, so not TCP: SMTP behind AH is decided as any
-	 * other (IPv6's walk steps over AH too). */
-	if (unlikely(p[off + 9] == IPPROTO_AH))
-		return parse_ipv4_ah(c, p, off, off + ihl, off + total, pppoe,
-				     m);
+	/* Not a fragment, so not TCP. */
 	return OP25B_OUTCOME_NON_SMTP;
 }
 
