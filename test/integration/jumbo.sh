@@ -116,6 +116,18 @@ if [ "$rc" = 0 ]; then
 fi
 report "net_pcap --max-pkt-len 16128: subscriber -> upstream, frames of 1.5k..16k bytes in chains judged non_smtp and forwarded byte for byte"
 
+# Within a QinQ allowance of the data room (2044 + 8 > 2048) a NIC that
+# turns scatter on by itself hands chains of 2: the pool counts them.
+run near-room \
+	--vdev "net_pcap0,rx_pcap=$work/up.pcap,tx_pcap=$work/near-room/sub-tx.pcap" \
+	--vdev "net_pcap1,tx_pcap=$work/near-room/up-tx.pcap" \
+	-- --policy "$policy" --max-pkt-len 2044
+if want_ok; then
+	want_has "$d/out" "frames up to 2044 bytes in up to 1 mbuf(s) of 2176"
+	stats pool="$(pool 2)"
+fi
+report "--max-pkt-len 2044 (within 8 bytes of the data room): the pool sized for chains of 2, $(pool 2)"
+
 # --- (b) net_ring -----------------------------------------------------------
 # Upstream is a net_ring port, which receives what it sends: each frame goes
 # through the classifier into the ring, out of it on the upstream side and
