@@ -192,13 +192,17 @@ report "net_null (no scatter) --mbuf-size 1024: refused in one line naming the -
 # A port that may receive chains (net_pcap chains any long frame; a frame
 # within a QinQ allowance of the data room, where NICs turn scatter on)
 # and one that cannot send them: net_bonding over net_null offers no
-# multi-segment TX and is not known to send a chain whole.
-refused pcap-to-bond \
+# multi-segment TX and is not known to send a chain whole. (Leak checks
+# off for these two runs under --sanitize: DPDK 22.11's bonding PMD keeps
+# its parsed devargs until its vdev is removed, which rte_eal_cleanup()
+# does not do, a leak at exit whatever the application.)
+nolsan=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+ASAN_OPTIONS=$nolsan refused pcap-to-bond \
 	"op25b: port 2 (net_bonding0) cannot send chains of mbufs, which port 0 (net_pcap0) hands over for any frame longer than the data room: pair it with a port that sends chains" \
 	--vdev "net_pcap0,rx_pcap=$work/sub.pcap,tx_pcap=$work/x0.pcap" \
 	--vdev net_null1 --vdev net_bonding0,mode=0,slave=net_null1 \
 	-- --policy "$policy" --pairs 0:2
-refused near-room-to-bond \
+ASAN_OPTIONS=$nolsan refused near-room-to-bond \
 	"op25b: port 2 (net_bonding0) cannot send chains of mbufs, which port 0 (net_ring0) may hand over (--max-pkt-len 2044 is within 8 bytes of --mbuf-size 2176's data room, where drivers turn scatter on): give --max-pkt-len 2040 or less, or --mbuf-size 2180 or more" \
 	--vdev net_ring0 --vdev net_null1 --vdev net_bonding0,mode=0,slave=net_null1 \
 	-- --policy "$policy" --pairs 0:2 --max-pkt-len 2044
