@@ -376,12 +376,8 @@ create_pool(struct op25b_app *app)
 	 * each worker's burst in flight and the per-lcore caches. A frame of
 	 * several segments takes one RX descriptor per segment on a NIC, but
 	 * whole frames sit in a software TX ring (net_ring) and in a burst:
-	 * those count every segment of the longest frame, with the QinQ
-	 * allowance the drivers that turn scatter on by themselves count
-	 * (--max-pkt-len 2044 in mbufs of 2048 bytes: chains of 2). */
-	unsigned int room = app->config.mbuf_size - RTE_PKTMBUF_HEADROOM;
-	unsigned int segs =
-		(app->config.max_pkt_len + 2 * RTE_VLAN_HLEN + room - 1) / room;
+	 * those count every segment a received frame may take. */
+	unsigned int segs = op25b_ports_rx_segments(&app->config);
 	unsigned int bursts = (app->n_workers + 1) *
 			      (OP25B_CLASSIFY_BURST_MAX * segs + MBUF_CACHE);
 	unsigned int rx = app->n_ports * app->n_workers * OP25B_RX_DESC;

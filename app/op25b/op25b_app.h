@@ -185,6 +185,11 @@ int op25b_ports_check(struct op25b_app *app);
 /* The mbufs the longest frame takes: 1 when it fits one data room, else
  * the length of its chain. */
 unsigned int op25b_ports_segments(const struct op25b_config *cfg);
+/* The mbufs a received frame may take: the longest with the QinQ
+ * allowance (8 bytes) the NICs that turn scatter on by themselves count,
+ * so that --max-pkt-len 2044 in a 2048-byte data room may come as a chain
+ * of 2. */
+unsigned int op25b_ports_rx_segments(const struct op25b_config *cfg);
 int op25b_ports_start(struct op25b_app *app);
 void op25b_ports_stop(struct op25b_app *app);
 

@@ -139,12 +139,25 @@ port_quirk(const struct rte_eth_dev_info *info)
 	return NULL;
 }
 
-unsigned int
-op25b_ports_segments(const struct op25b_config *cfg)
+/* The mbufs @frame bytes take. */
+static unsigned int
+segments_of(const struct op25b_config *cfg, uint32_t frame)
 {
 	uint32_t room = cfg->mbuf_size - RTE_PKTMBUF_HEADROOM;
 
-	return (cfg->max_pkt_len + room - 1) / room;
+	return (frame + room - 1) / room;
+}
+
+unsigned int
+op25b_ports_segments(const struct op25b_config *cfg)
+{
+	return segments_of(cfg, cfg->max_pkt_len);
+}
+
+unsigned int
+op25b_ports_rx_segments(const struct op25b_config *cfg)
+{
+	return segments_of(cfg, cfg->max_pkt_len + 2 * RTE_VLAN_HLEN);
 }
 
 /* How one port takes --max-pkt-len: its MTU and the offloads a chain
@@ -248,8 +261,8 @@ port_fit(const struct op25b_config *cfg, uint16_t port, const char *name,
 	 * allowance nears the data room: fast free is judged over every
 	 * port afterwards, from this. */
 	fit->rx_chains_always = quirk != NULL && quirk->chains;
-	fit->rx_chains = (quirk != NULL && quirk->chains) || segs > 1 ||
-			 frame + 2 * RTE_VLAN_HLEN > room;
+	fit->rx_chains = (quirk != NULL && quirk->chains) ||
+			 op25b_ports_rx_segments(cfg) > 1;
 	fit->rx_external = rx_external_buffers(info);
 	if (segs == 1) {
 		/* Every mbuf is then one segment, from one pool, with a
