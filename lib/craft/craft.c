@@ -31,16 +31,6 @@
 #define NONFIRST_FRAGMENT_MIN_PAYLOAD 8
 #define OPTION_NOP 0x01
 
-#define IPPROTO_HOPOPTS_ 0
-#define IPPROTO_ICMP_ 1
-#define IPPROTO_TCP_ 6
-#define IPPROTO_UDP_ 17
-#define IPPROTO_ROUTING_ 43
-#define IPPROTO_FRAGMENT_ 44
-#define IPPROTO_AH_ 51
-#define IPPROTO_ICMPV6_ 58
-#define IPPROTO_DSTOPTS_ 60
-
 void
 craft_set_error(char *err, size_t err_size, const char *fmt, ...)
 {
@@ -149,10 +139,6 @@ given(const struct op25b_craft_spec *spec, uint32_t bit, uint32_t value)
 {
 	return value != 0 || (spec->literal & bit) != 0;
 }
-
-/* The most extpad an AH header takes: 16 + 1008 bytes, its length field
- * counting 4-byte words less 2 in a byte, and extpad a multiple of 8. */
-#define CRAFT_AH_PAD_MAX 1008
 
 /* Bytes an extension header of @p type takes when we build it. */
 static size_t

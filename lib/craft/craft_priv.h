@@ -38,6 +38,22 @@
 #define CRAFT_PPP_IPV4 0x0021
 #define CRAFT_PPP_IPV6 0x0057
 
+/* IP protocol numbers and IPv6 extension header types, for the builder
+ * (craft.c) and the spec's checks (spec.c). */
+#define IPPROTO_HOPOPTS_ 0
+#define IPPROTO_ICMP_ 1
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+#define IPPROTO_ROUTING_ 43
+#define IPPROTO_FRAGMENT_ 44
+#define IPPROTO_AH_ 51
+#define IPPROTO_ICMPV6_ 58
+#define IPPROTO_DSTOPTS_ 60
+
+/* The most extpad an AH header takes: 16 + 1008 bytes, its length field
+ * counting 4-byte words less 2 in a byte, and extpad a multiple of 8. */
+#define CRAFT_AH_PAD_MAX 1008
+
 /** snprintf into a caller's error buffer, which may be NULL or empty. */
 void craft_set_error(char *err, size_t err_size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

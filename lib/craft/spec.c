@@ -354,8 +354,9 @@ ext_type(const char *name, uint8_t *type)
 		const char *name;
 		uint8_t type;
 	} names[] = {
-		{ "hbh", 0 },  { "rt", 43 }, { "frag", 44 },
-		{ "dst", 60 }, { "ah", 51 },
+		{ "hbh", IPPROTO_HOPOPTS_ },   { "rt", IPPROTO_ROUTING_ },
+		{ "frag", IPPROTO_FRAGMENT_ }, { "dst", IPPROTO_DSTOPTS_ },
+		{ "ah", IPPROTO_AH_ },
 	};
 	size_t i;
 
@@ -636,7 +637,7 @@ static int
 check_consistent(const struct op25b_craft_spec *spec, char *err,
 		 size_t err_size)
 {
-	bool options = false, ah = false;
+	bool options = false, ah = false, rt = false, not_ah = false;
 	unsigned int i;
 
 	if ((spec->pppoe_pfc || spec->pppoe_length_delta != 0) &&
@@ -646,9 +647,12 @@ check_consistent(const struct op25b_craft_spec *spec, char *err,
 		return -EINVAL;
 	}
 	for (i = 0; i < spec->n_ext; i++) {
-		options |= spec->ext[i] == 0 || spec->ext[i] == 60 ||
-			   spec->ext[i] == 51;
-		ah |= spec->ext[i] == 51;
+		options |= spec->ext[i] == IPPROTO_HOPOPTS_ ||
+			   spec->ext[i] == IPPROTO_DSTOPTS_ ||
+			   spec->ext[i] == IPPROTO_AH_;
+		ah |= spec->ext[i] == IPPROTO_AH_;
+		rt |= spec->ext[i] == IPPROTO_ROUTING_;
+		not_ah |= spec->ext[i] != IPPROTO_AH_;
 	}
 	if (spec->ext_pad != 0 && !options) {
 		craft_set_error(err, err_size,
@@ -656,15 +660,16 @@ check_consistent(const struct op25b_craft_spec *spec, char *err,
 				"options or ah header in ext=");
 		return -EINVAL;
 	}
-	if (ah && spec->ext_pad > 1008) {
+	if (ah && spec->ext_pad > CRAFT_AH_PAD_MAX) {
 		craft_set_error(err, err_size,
-				"extpad= is at most 1008 with ah in ext= (an "
-				"AH header is at most 1028 bytes)");
+				"extpad= is at most %d with ah in ext= (an AH "
+				"header is at most 1028 bytes)",
+				CRAFT_AH_PAD_MAX);
 		return -EINVAL;
 	}
 	if ((spec->tcp_doff != 0 || spec->tcp_options_len != 0 ||
 	     (spec->literal & OP25B_CRAFT_LITERAL_DOFF)) &&
-	    (spec->proto != 6 || spec->frag_offset != 0)) {
+	    (spec->proto != IPPROTO_TCP_ || spec->frag_offset != 0)) {
 		craft_set_error(err, err_size,
 				"doff= and tcpopts= need a TCP header (TCP, "
 				"not a later fragment)");
@@ -685,9 +690,7 @@ check_consistent(const struct op25b_craft_spec *spec, char *err,
 				"ipopts= (7 more with srr=)");
 		return -EINVAL;
 	}
-	for (i = 0; i < spec->n_ext && spec->ext[i] != 43; i++)
-		;
-	if (spec->segments_left != 0 && i == spec->n_ext) {
+	if (spec->segments_left != 0 && !rt) {
 		craft_set_error(err, err_size, "segleft= needs rt in ext=");
 		return -EINVAL;
 	}
@@ -696,11 +699,7 @@ check_consistent(const struct op25b_craft_spec *spec, char *err,
 		return -EINVAL;
 	}
 	if (spec->family != AF_INET6) {
-		bool only_ah = spec->ext_loop == 0;
-
-		for (i = 0; i < spec->n_ext; i++)
-			only_ah &= spec->ext[i] == 51;
-		if (!only_ah) {
+		if (not_ah || spec->ext_loop != 0) {
 			craft_set_error(err, err_size,
 					"IPv4 takes only ah in ext= (no "
 					"ext_loop=)");
