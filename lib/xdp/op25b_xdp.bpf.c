@@ -180,6 +180,16 @@ frame_len(struct xdp_md *ctx)
 	return (__u32)bpf_xdp_get_buff_len(ctx);
 }
 
+/* @f: the frame @ctx holds, now (a helper that may move the packet,
+ * bpf_xdp_adjust_*(), makes it stale). */
+static __always_inline void
+frame_load(struct xdp_md *ctx, struct frame *f)
+{
+	f->data = (const __u8 *)(long)ctx->data;
+	f->end = (const __u8 *)(long)ctx->data_end;
+	f->len = frame_len(ctx);
+}
+
 /* What the parser learned about an SMTP packet (lib/classify's pkt_meta). */
 struct meta {
 	__u32 l3, l4, l4_end, pppoe;
@@ -290,9 +300,7 @@ op25b_ipv4_option_step(struct xdp_md *ctx, __u32 base, __u32 cur, __u32 olen)
 	struct frame f;
 	__u32 l;
 
-	f.data = (const __u8 *)(long)ctx->data;
-	f.end = (const __u8 *)(long)ctx->data_end;
-	f.len = frame_len(ctx);
+	frame_load(ctx, &f);
 	if (cur >= olen || olen > 40)
 		return OPTION_WALK_DONE;
 	o = at(&f, base + cur, 3);
@@ -355,9 +363,7 @@ op25b_ipv4_ah_walk(struct xdp_md *ctx, __u32 cur, __u32 l4_end,
 
 	if (t == NULL)
 		return OP25B_OUTCOME_MALFORMED;
-	f.data = (const __u8 *)(long)ctx->data;
-	f.end = (const __u8 *)(long)ctx->data_end;
-	f.len = frame_len(ctx);
+	frame_load(ctx, &f);
 	/* Rounds with nothing left to walk do nothing: a loop of a
 	 * constant count, which clang unrolls (an early exit made its count
 	 * one known at run time only, a back-edge older verifiers refuse). */
@@ -452,9 +458,7 @@ op25b_ipv6_walk(struct xdp_md *ctx, __u32 off, __u32 end, struct tcp_at *t)
 
 	if (t == NULL)
 		return OP25B_OUTCOME_MALFORMED;
-	f.data = (const __u8 *)(long)ctx->data;
-	f.end = (const __u8 *)(long)ctx->data_end;
-	f.len = frame_len(ctx);
+	frame_load(ctx, &f);
 	if (off + 40 > end)
 		return OP25B_OUTCOME_MALFORMED;
 	ip = at(&f, off, 40);
@@ -546,9 +550,7 @@ op25b_walk_l2(struct xdp_md *ctx, __u32 max_tags, struct l2_walk *w)
 
 	if (w == NULL)
 		return OP25B_OUTCOME_MALFORMED;
-	f.data = (const __u8 *)(long)ctx->data;
-	f.end = (const __u8 *)(long)ctx->data_end;
-	f.len = frame_len(ctx);
+	frame_load(ctx, &f);
 	w->pppoe = 0;
 	w->end = f.len;
 	h = at(&f, 0, 14);
@@ -709,9 +711,7 @@ op25b_seen_read(struct xdp_md *ctx, const struct meta *m, struct tcp_seen *s)
 
 	if (m == NULL || s == NULL)
 		return -1;
-	f.data = (const __u8 *)(long)ctx->data;
-	f.end = (const __u8 *)(long)ctx->data_end;
-	f.len = frame_len(ctx);
+	frame_load(ctx, &f);
 	/* Both families' addresses lie in the first 40 bytes, which any TCP
 	 * segment has (an IPv4 one: 20 of IP and 20 of TCP). */
 	a = at(&f, m->l3, 40);
@@ -1520,9 +1520,7 @@ op25b_xdp(struct xdp_md *ctx)
 	pol = bpf_map_lookup_elem(&op25b_policy, &gen);
 	if (pol == NULL)
 		return XDP_PASS;
-	f.data = (const __u8 *)(long)ctx->data;
-	f.end = (const __u8 *)(long)ctx->data_end;
-	f.len = frame_len(ctx);
+	frame_load(ctx, &f);
 
 	code = parse_frame(ctx, &f, pol, &m);
 	if (code != PARSE_SMTP) {
