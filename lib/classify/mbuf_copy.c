@@ -23,28 +23,23 @@ op25b_mbuf_chain_copy(struct rte_mempool *pool, const uint8_t *frame,
 		struct rte_mbuf *m;
 		uint32_t n;
 
-		/* A segment after the first that would take nothing (@rest
-		 * 0, no tailroom) would never end the chain; nor may it
-		 * outgrow nb_segs. */
-		if (head != NULL &&
-		    (rest == 0 || head->nb_segs == UINT16_MAX)) {
-			rte_pktmbuf_free(head);
-			rte_errno = EINVAL;
-			return NULL;
+		if (head != NULL && head->nb_segs == UINT16_MAX) {
+			rte_errno = EINVAL; /* nb_segs would wrap */
+			goto fail;
 		}
 		m = rte_pktmbuf_alloc(pool);
 		if (m == NULL) {
-			rte_pktmbuf_free(head);
 			rte_errno = ENOMEM;
-			return NULL;
+			goto fail;
 		}
 		n = RTE_MIN(len - off, head != NULL ? rest : first);
 		n = RTE_MIN(n, (uint32_t)rte_pktmbuf_tailroom(m));
+		/* A segment after the first that takes nothing (@rest 0, no
+		 * tailroom) would never end the chain. */
 		if (n == 0 && head != NULL) {
 			rte_pktmbuf_free(m);
-			rte_pktmbuf_free(head);
 			rte_errno = EINVAL;
-			return NULL;
+			goto fail;
 		}
 		memcpy(rte_pktmbuf_mtod(m, void *), frame + off, n);
 		m->data_len = (uint16_t)n;
@@ -59,4 +54,8 @@ op25b_mbuf_chain_copy(struct rte_mempool *pool, const uint8_t *frame,
 		off += n;
 	} while (off < len);
 	return head;
+
+fail:
+	rte_pktmbuf_free(head);
+	return NULL;
 }
