@@ -322,6 +322,7 @@ static __rte_noinline __rte_unused uint8_t
 parse_ipv4_ah(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
 	      uint32_t cur, uint32_t l4_end, uint32_t pppoe, struct pkt_meta *m)
 {
+	uint32_t ihl = cur - l3;
 	uint8_t nh = IPPROTO_AH;
 	unsigned int i;
 
@@ -345,7 +346,7 @@ parse_ipv4_ah(const struct op25b_classifier *c, const uint8_t *p, uint32_t l3,
 	}
 	if (nh != IPPROTO_TCP)
 		return OP25B_OUTCOME_NON_SMTP;
-	return ipv4_routed_check(p, l3, (p[l3] & 0x0fu) * 4,
+	return ipv4_routed_check(p, l3, ihl,
 				 parse_tcp(c, p, l3, cur, l4_end, pppoe, 4, m));
 }
 
