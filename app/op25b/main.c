@@ -56,7 +56,8 @@ static const struct op25b_option app_options[] = {
 			 policy_path),
 	OP25B_OPTION("pairs", OPT_PAIRS, "SUB:UP[,SUB:UP...]",
 		     "port pairs: SUB is classified and sent to UP, UP goes "
-		     "back to SUB untouched (default 0:1)"),
+		     "back to SUB untouched (default 0:1); a bond's port, "
+		     "never its members"),
 	OP25B_OPTION_UINT("burst", 0, "N",
 			  "RX burst size, 1..64 (default " BURST_S "; a "
 			  "multiple of 8 on PCI NICs, whose vector RX rounds "

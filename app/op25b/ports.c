@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -19,6 +20,7 @@
 #include <rte_kvargs.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
+#include <rte_pci.h>
 
 #include "op25b_app.h"
 
@@ -30,7 +32,103 @@ port_name(uint16_t port, char *buf, size_t size)
 	return buf;
 }
 
-/* Every port named in --pairs must exist and appear once. */
+/* The kvargs callback of bond_of(): is this member @value the port? */
+struct bond_member {
+	uint16_t port;
+	bool found;
+};
+
+/* A member as the bonding PMD reads one: a PCI address (short or
+ * long), a port's name, or a port id. */
+static int
+is_member(const char *key, const char *value, void *arg)
+{
+	struct bond_member *m = arg;
+	struct rte_pci_addr pci;
+	char name[RTE_ETH_NAME_MAX_LEN];
+	char *end;
+	unsigned long id;
+	uint16_t port;
+
+	(void)key;
+	if (rte_pci_addr_parse(value, &pci) == 0) {
+		rte_pci_device_name(&pci, name, sizeof(name));
+		value = name;
+	}
+	if (rte_eth_dev_get_port_by_name(value, &port) == 0) {
+		m->found |= port == m->port;
+		return 0;
+	}
+	errno = 0;
+	id = strtoul(value, &end, 10);
+	m->found |= errno == 0 && end != value && *end == '\0' && id == m->port;
+	return 0;
+}
+
+/*
+ * The bond (a net_bonding port) whose devargs name @port a member
+ * (`slave=NAME`, DPDK 22.11's key), or RTE_MAX_ETHPORTS when none does.
+ * A bond adds its members only when it is configured, so nothing else
+ * says so before op25b sets its ports up: a member in --pairs was set up
+ * as a port of its own, beside the bond polling the same queue (frames
+ * split between the two), or refused as "busy" when the bond came first.
+ */
+static uint16_t
+bond_of(uint16_t port)
+{
+	uint16_t bond;
+
+	RTE_ETH_FOREACH_DEV (bond) {
+		struct rte_eth_dev_info info;
+		const struct rte_devargs *da;
+		struct bond_member m = { .port = port };
+		struct rte_kvargs *kv;
+
+		if (bond == port || rte_eth_dev_info_get(bond, &info) != 0 ||
+		    info.driver_name == NULL ||
+		    strcmp(info.driver_name, "net_bonding") != 0 ||
+		    info.device == NULL)
+			continue;
+		da = rte_dev_devargs(info.device);
+		if (da == NULL || da->args == NULL)
+			continue;
+		kv = rte_kvargs_parse(da->args, NULL);
+		if (kv == NULL)
+			continue;
+		rte_kvargs_process(kv, "slave", is_member, &m);
+		rte_kvargs_free(kv);
+		if (m.found)
+			return bond;
+	}
+	return RTE_MAX_ETHPORTS;
+}
+
+/*
+ * A probed port that no pair names passes nothing, silently: said once at
+ * start (an operator who added a NIC, or a bond, and not --pairs). A bond's
+ * member is the bond's to run and is not named.
+ */
+static void
+warn_unpaired(const struct op25b_app *app)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	uint16_t port;
+	unsigned int k;
+
+	RTE_ETH_FOREACH_DEV (port) {
+		for (k = 0; k < app->n_ports && app->ports[k] != port; k++)
+			;
+		if (k < app->n_ports || bond_of(port) != RTE_MAX_ETHPORTS)
+			continue;
+		fprintf(stderr,
+			"op25b: warning: port %u (%s) is in no pair: it passes "
+			"nothing (--pairs names the ports op25b runs)\n",
+			port, port_name(port, name, sizeof(name)));
+	}
+}
+
+/* Every port named in --pairs must exist, appear once and be no bond's
+ * member. */
 int
 op25b_ports_check(struct op25b_app *app)
 {
@@ -43,6 +141,7 @@ op25b_ports_check(struct op25b_app *app)
 
 		for (j = 0; j < 2; j++) {
 			unsigned int k;
+			uint16_t bond;
 
 			if (!rte_eth_dev_is_valid_port(ends[j])) {
 				/* Linked statically, op25b has only its own
@@ -80,10 +179,25 @@ op25b_ports_check(struct op25b_app *app)
 			}
 			port_name(ends[j], app->port_names[app->n_ports],
 				  sizeof(app->port_names[0]));
+			bond = bond_of(ends[j]);
+			if (bond != RTE_MAX_ETHPORTS) {
+				char bond_name[RTE_ETH_NAME_MAX_LEN];
+
+				fprintf(stderr,
+					"op25b: port %u (%s) is a member of "
+					"bond port %u (%s): name the bond in "
+					"--pairs, not its members\n",
+					ends[j], app->port_names[app->n_ports],
+					bond,
+					port_name(bond, bond_name,
+						  sizeof(bond_name)));
+				return -EINVAL;
+			}
 			app->link_seen[app->n_ports] = -1;
 			app->ports[app->n_ports++] = ends[j];
 		}
 	}
+	warn_unpaired(app);
 	return 0;
 }
 

@@ -12,7 +12,8 @@
 #   (d) a blocked SYN in a chain of mbufs is answered by a RST, checked
 #       field by field
 #   (e) a port that cannot take the size, or cannot send the chains its
-#       partner may receive: one line, exit status 1
+#       partner may receive, or a bond's member named as a port: one line,
+#       exit status 1; a port in no pair: a warning
 #   (f) bad --max-pkt-len / --mbuf-size values: one line, exit status 1
 #   (g) net_pcap on the same veths (MTU 9000): real 8,900-byte frames
 #       through the kernel, HTTPS intact both ways, big and small port-25
@@ -207,6 +208,32 @@ ASAN_OPTIONS=$nolsan refused near-room-to-bond \
 	--vdev net_ring0 --vdev net_null1 --vdev net_bonding0,mode=0,slave=net_null1 \
 	-- --policy "$policy" --pairs 0:2 --max-pkt-len 2044
 report "a port that may receive chains paired with one that cannot send them (net_bonding over net_null): refused in one line saying what avoids it, exit 1"
+
+# A bond's member named as a port: the default pair (0:1) over a bond of
+# ports 0 and 1, and a member given by its port id with the bond first.
+# op25b set the member up beside the bond (frames split between the two
+# pollers of one queue), or failed on it as "busy".
+ASAN_OPTIONS=$nolsan refused bond-members-default \
+	"op25b: port 0 (net_null0) is a member of bond port 2 (net_bonding0): name the bond in --pairs, not its members" \
+	--vdev net_null0 --vdev net_null1 \
+	--vdev net_bonding0,mode=0,slave=net_null0,slave=net_null1 \
+	-- --policy "$policy"
+ASAN_OPTIONS=$nolsan refused bond-member-by-id \
+	"op25b: port 0 (net_ring0) is a member of bond port 2 (net_bonding0): name the bond in --pairs, not its members" \
+	--vdev net_ring0 --vdev net_null1 --vdev net_bonding0,mode=0,slave=0 \
+	-- --policy "$policy" --pairs 2:0
+report "a bond's member in --pairs (the default pair, or by port id): refused in one line naming the bond, exit 1"
+
+# A probed port in no pair passes nothing: said once at start.
+run unpaired --vdev "net_pcap0,rx_pcap=$work/sub.pcap,tx_pcap=$work/x0.pcap" \
+	--vdev "net_pcap1,tx_pcap=$work/x1.pcap" --vdev net_ring2 \
+	-- --policy "$policy"
+if want_ok; then
+	want_has "$d/err" "op25b: warning: port 2 (net_ring2) is in no pair: it passes nothing (--pairs names the ports op25b runs)"
+	[ "$(grep -c "in no pair" "$d/err")" = 1 ] ||
+		problem "want one unpaired-port warning:" "$(cat "$d/err")"
+fi
+report "a port in no pair: op25b runs and warns once that it passes nothing"
 
 # --- (f) bad values ---------------------------------------------------------
 for bad in "--max-pkt-len 1517" "--max-pkt-len 65536" "--max-pkt-len 9k" \
