@@ -301,7 +301,9 @@ print_top(const struct config *cfg)
 				? "no block records (op25b --name NAME "
 				  "--block-records ...: written at the end "
 				  "of each interval)"
-				: strerror(-n));
+			: n == -EACCES ? "permission denied (the list names "
+					 "subscribers: mode 0640, for root)"
+				       : strerror(-n));
 		return 1;
 	}
 	if ((unsigned long)n > cfg->top)

@@ -69,5 +69,6 @@ op25b_report_json(const struct op25b_stats_snapshot *s,
 	snprintf(mempool, sizeof(mempool),
 		 "\"mempool\": {\"size\": %u, \"available\": %u}", pool->size,
 		 rte_mempool_avail_count(pool));
-	return op25b_save_file(path, write_report_json, &r);
+	/* Counters and figures, no subscriber's: what fopen() would give. */
+	return op25b_save_file(path, write_report_json, &r, 0666);
 }

@@ -90,8 +90,11 @@ op25b_records_top_save(const char *path, const struct op25b_records_top *t,
 {
 	struct top_list l = { t, n };
 
-	/* A reader sees the old list or the new one, never half of one. */
-	return op25b_save_file(path, write_top, &l);
+	/* A reader sees the old list or the new one, never half of one.
+	 * It names subscribers (address, MAC, PPPoE session, VLANs), as the
+	 * records file does: not for every local user, /dev/shm's other
+	 * files (the counters) notwithstanding. */
+	return op25b_save_file(path, write_top, &l, 0640);
 }
 
 int

@@ -7,28 +7,31 @@
 #define OP25B_SAVE_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 /** Writes the content to @p f; returns 0 or -errno. */
 typedef int (*op25b_save_fn_t)(FILE *f, const void *arg);
 
 /**
- * Write @p path by @p write_fn under a new file "@p path.XXXXXX"
- * (mkstemp(3): never a name another user made first, nor a link) and
- * rename that over @p path, mode 0666 under the umask as fopen(3) would
- * make it, so that a reader sees the old
- * content or the new, never half of it. On error the temporary file is
- * removed and @p path is as it was.
+ * Write @p path by @p write_fn under a new file ".BASE.XXXXXX" beside it
+ * (mkstemp(3): never a name another user made first, nor a link; the dot
+ * keeps it apart from every file op25b saves, another instance's too)
+ * and rename that over @p path, mode @p mode under the umask as open(2)
+ * would make it, so that a reader sees the old content or the new, never
+ * half of it. On error the temporary file is removed and @p path is as
+ * it was.
  * @return 0; -ENAMETOOLONG; -errno from mkstemp(3), fchmod(2), fclose(3),
  *   rename(2); or what @p write_fn returned.
  */
-int
-op25b_save_file(const char *path, op25b_save_fn_t write_fn, const void *arg);
+int op25b_save_file(const char *path, op25b_save_fn_t write_fn, const void *arg,
+		    mode_t mode);
 
 /**
  * Remove @p path and the temporary files op25b_save_file() may have left
- * beside it ("@p path.XXXXXX": a process killed between writing and
- * renaming one), for a file only this process writes (the top list of an
- * instance, whose name no other op25b holds).
+ * beside it (a process killed between writing and renaming one), for a
+ * file only this process writes (the top list of an instance, whose name
+ * no other op25b holds). Another file's, another instance's among them,
+ * are left.
  */
 void op25b_save_file_remove(const char *path);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <dirent.h>
 #include <errno.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,26 +27,47 @@ current_umask(void)
 	return (mode_t)mask;
 }
 
+/* The temporary name of @path: ".BASE.XXXXXX" in its directory. The dot
+ * keeps it from every final name op25b saves (those start "op25b"), and
+ * so from another instance's: "op25b-top.bras" and "op25b-top.bras.s01"
+ * were both "PATH.XXXXXX" to each other's clean-up, which removed the
+ * other's live list. @return the length of the name up to the X's, or
+ * -ENAMETOOLONG. */
+static int
+temp_name(const char *path, char *tmp, size_t size, size_t *dir_len)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dir = slash != NULL ? (size_t)(slash - path) + 1 : 0;
+	int n;
+
+	n = snprintf(tmp, size, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	*dir_len = dir;
+	return n - 6;
+}
+
 int
-op25b_save_file(const char *path, op25b_save_fn_t write_fn, const void *arg)
+op25b_save_file(const char *path, op25b_save_fn_t write_fn, const void *arg,
+		mode_t mode)
 {
 	char tmp[4096];
+	size_t dir;
 	FILE *f;
 	int fd, err;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
-	    sizeof(tmp))
-		return -ENAMETOOLONG;
+	err = temp_name(path, tmp, sizeof(tmp), &dir);
+	if (err < 0)
+		return err;
 	/* A new file of a name no one could have made first: the list
 	 * lives in /dev/shm, where anyone may create a name op25b (root)
 	 * would then open, or follow were it a symbolic link. mkstemp()
-	 * makes it 0600; it gets what fopen() would have given it, 0666
-	 * under the umask (0644 by default: op25b-stat of any user reads
-	 * the list; an operator's umask 077 keeps a report to root). */
+	 * makes it 0600; it gets @mode under the umask, as open() would
+	 * have given it. */
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
-	if (fchmod(fd, 0666 & ~current_umask()) != 0 ||
+	if (fchmod(fd, mode & ~current_umask()) != 0 ||
 	    (f = fdopen(fd, "w")) == NULL) {
 		err = -errno;
 		close(fd);
@@ -65,18 +87,31 @@ op25b_save_file(const char *path, op25b_save_fn_t write_fn, const void *arg)
 void
 op25b_save_file_remove(const char *path)
 {
-	char pattern[4096];
-	glob_t g;
-	size_t i;
+	char tmp[4096], dir_path[4096];
+	struct dirent *e;
+	size_t dir, prefix;
+	int n;
+	DIR *d;
 
 	unlink(path);
-	/* mkstemp()'s six characters; a path with glob characters of its
-	 * own matches nothing of ours, which is left. */
-	if ((size_t)snprintf(pattern, sizeof(pattern), "%s.??????", path) >=
-		    sizeof(pattern) ||
-	    glob(pattern, GLOB_NOSORT, NULL, &g) != 0)
+	n = temp_name(path, tmp, sizeof(tmp), &dir);
+	if (n < 0)
 		return;
-	for (i = 0; i < g.gl_pathc; i++)
-		unlink(g.gl_pathv[i]);
-	globfree(&g);
+	/* Names compared as they are, not as a glob pattern: an instance's
+	 * name may hold '*' or '?'. A temporary name is the prefix and
+	 * mkstemp()'s six characters, exactly. */
+	prefix = (size_t)n - dir;
+	snprintf(dir_path, sizeof(dir_path), "%.*s", (int)dir,
+		 dir != 0 ? path : ".");
+	d = opendir(dir_path);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strlen(e->d_name) != prefix + 6 ||
+		    strncmp(e->d_name, tmp + dir, prefix) != 0)
+			continue;
+		memcpy(tmp + dir + prefix, e->d_name + prefix, 6);
+		unlink(tmp);
+	}
+	closedir(d);
 }

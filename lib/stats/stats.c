@@ -314,7 +314,11 @@ op25b_stats_writer_create(const char *instance, unsigned int n_workers,
 		err = -errno;
 		goto free_writer;
 	}
-	if (ftruncate(fd, (off_t)l.total_size) != 0 || fstat(fd, &st) != 0) {
+	/* 0644 whatever the umask: the counters are for every reader, the
+	 * exporter (op25b-stat@, a dynamic user) among them, which a
+	 * hardened unit's UMask=0077 left with EACCES, answering 503. */
+	if (fchmod(fd, 0644) != 0 || ftruncate(fd, (off_t)l.total_size) != 0 ||
+	    fstat(fd, &st) != 0) {
 		err = -errno;
 		goto unlink_tmp;
 	}

@@ -369,10 +369,16 @@ test_create_destroy(void **state)
 	struct timespec now;
 	struct stat st;
 
+	mode_t saved_mask;
+
 	clock_gettime(CLOCK_REALTIME, &now);
+	/* 0644 under a hardened unit's umask too: the exporter reads it. */
+	saved_mask = umask(077);
 	f->w = op25b_stats_writer_create(f->name, 2, 2000000000u);
+	umask(saved_mask);
 	assert_non_null(f->w);
 	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
 	h = op25b_stats_writer_header(f->w);
 	n = op25b_stats_writer_names(f->w);
 	assert_true(h->magic == OP25B_STATS_MAGIC);
@@ -1552,9 +1558,9 @@ slurp(const char *path)
  * op25b_save_file() writes a file of its own and renames it over the
  * path: a name another user made first where the list lives (/dev/shm),
  * such as PATH.tmp as a link to another file, is neither written nor
- * followed; the result is 0666 under the umask (0644 under 022, 0600
- * under 077), as fopen() made it; a failed write leaves the path as it was
- * and nothing else behind.
+ * followed; the result is the mode asked for under the umask (0666: 0644
+ * under 022, 0600 under 077; 0640: 0640 under 022), as open() makes it; a
+ * failed write leaves the path as it was and nothing else behind.
  */
 static void
 test_save_file(void **state)
@@ -1576,7 +1582,7 @@ test_save_file(void **state)
 	fclose(f);
 	assert_int_equal(symlink(victim, link), 0);
 
-	assert_int_equal(op25b_save_file(path, save_text, "new\n"), 0);
+	assert_int_equal(op25b_save_file(path, save_text, "new\n", 0666), 0);
 	text = slurp(victim);
 	assert_non_null(text);
 	assert_string_equal(text, "keep\n");
@@ -1587,12 +1593,15 @@ test_save_file(void **state)
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0644);
 	umask(077);
-	assert_int_equal(op25b_save_file(path, save_text, "new\n"), 0);
+	assert_int_equal(op25b_save_file(path, save_text, "new\n", 0666), 0);
 	umask(022);
 	assert_int_equal(lstat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(op25b_save_file(path, save_text, "new\n", 0640), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
 
-	assert_int_equal(op25b_save_file(path, save_fails, NULL), -EIO);
+	assert_int_equal(op25b_save_file(path, save_fails, NULL, 0666), -EIO);
 	text = slurp(path);
 	assert_non_null(text);
 	assert_string_equal(text, "new\n");
@@ -1606,28 +1615,54 @@ test_save_file(void **state)
 }
 
 /* op25b_save_file_remove(): the file and what a save killed before its
- * rename left (PATH.XXXXXX), nothing else. */
+ * rename left (.BASE.XXXXXX beside it), nothing else: not another
+ * instance's list whose name is this one's and six characters more
+ * (op25b-top.bras and op25b-top.bras.s01), nor its leftovers; and a name
+ * with glob characters ('*') is a name, not a pattern. */
 static void
 test_save_file_remove(void **state)
 {
 	char dir[] = "/tmp/op25b-save.XXXXXX", path[64], left[80], other[80];
+	char longer[80], longer_left[96], star[64], star_left[80];
 	int fd;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/list", dir);
-	snprintf(left, sizeof(left), "%s.XXXXXX", path);
+	snprintf(left, sizeof(left), "%s/.list.XXXXXX", dir);
 	snprintf(other, sizeof(other), "%s.keep-it", path);
-	assert_int_equal(op25b_save_file(path, save_text, "x\n"), 0);
+	snprintf(longer, sizeof(longer), "%s.site01", path);
+	snprintf(longer_left, sizeof(longer_left), "%s/.list.site01.XXXXXX",
+		 dir);
+	snprintf(star, sizeof(star), "%s/l*", dir);
+	snprintf(star_left, sizeof(star_left), "%s/.l*.XXXXXX", dir);
+	assert_int_equal(op25b_save_file(path, save_text, "x\n", 0666), 0);
+	assert_int_equal(op25b_save_file(longer, save_text, "x\n", 0666), 0);
 	/* As a save killed before its rename leaves it. */
 	fd = mkstemp(left);
 	assert_true(fd >= 0);
 	close(fd);
+	fd = mkstemp(longer_left);
+	assert_true(fd >= 0);
+	close(fd);
 	write_file(other, "y", 1);
+	op25b_save_file_remove(star);
+	assert_true(exists(path) && exists(left) && exists(longer) &&
+		    exists(longer_left));
 	op25b_save_file_remove(path);
 	assert_false(exists(path));
 	assert_false(exists(left));
 	assert_true(exists(other));
+	assert_true(exists(longer));
+	assert_true(exists(longer_left));
+	fd = mkstemp(star_left);
+	assert_true(fd >= 0);
+	close(fd);
+	op25b_save_file_remove(star);
+	assert_false(exists(star_left));
+	op25b_save_file_remove(longer);
+	assert_false(exists(longer));
+	assert_false(exists(longer_left));
 	assert_int_equal(unlink(other), 0);
 	assert_int_equal(rmdir(dir), 0);
 }
