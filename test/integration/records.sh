@@ -21,6 +21,8 @@ log_pid=
 cleanup_more() {
 	exec 3>&- 2>/dev/null
 	[ -z "$log_pid" ] || kill_pids "$log_pid"
+	rm -f "/dev/shm/op25b-top.$name-stale"* \
+		"/dev/shm/.op25b-top.$name-stale"*
 }
 
 "$py" "$frames" gen "$work" || { echo "not ok records: captures"; exit 1; }
@@ -58,20 +60,26 @@ report "records: one interval, exact records (plain, PPPoE in VLAN, QinQ, IPv6, 
 
 # A top list a killed op25b of this name left, and what a save cut short
 # left beside it: gone when an op25b of the name starts, with records off
-# too (op25b-stat --top showed the dead run's sources as current).
+# too (op25b-stat --top showed the dead run's sources as current). The
+# list of another instance whose name is this one's and six characters
+# more stays (it matched the clean-up's PATH.?????? pattern).
 echo stale >"/dev/shm/op25b-top.$name-stale"
-echo stale >"/dev/shm/op25b-top.$name-stale.Ab12Cd"
+echo stale >"/dev/shm/.op25b-top.$name-stale.Ab12Cd"
+echo other >"/dev/shm/op25b-top.$name-stale.site01"
 timeout 60 "$op25b" "${lcores[@]}" --vdev "net_pcap0,rx_pcap=$work/all.pcap" \
 	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" \
 	--name "$name-stale" --cli-socket none --audit-log "$work/audit.log" \
 	--state-dir "$work" --status-interval 0 --stop-after-idle 300 \
 	>"$work/stale.log" 2>&1
 want_rc $? 0 "op25b exit status (records off)"
-for f in "/dev/shm/op25b-top.$name-stale" "/dev/shm/op25b-top.$name-stale.Ab12Cd"; do
+for f in "/dev/shm/op25b-top.$name-stale" "/dev/shm/.op25b-top.$name-stale.Ab12Cd"; do
 	[ ! -e "$f" ] || problem "$f left by an earlier op25b is still there"
 	rm -f "$f"
 done
-report "records: a top list an earlier op25b of the name left is removed at start, records off too"
+[ -e "/dev/shm/op25b-top.$name-stale.site01" ] ||
+	problem "another instance's list (op25b-top.$name-stale.site01) was removed"
+rm -f "/dev/shm/op25b-top.$name-stale.site01"
+report "records: a top list an earlier op25b of the name left is removed at start, records off too; another instance's is kept"
 
 # A file that takes nothing (/dev/full): every record counted as dropped,
 # none as written.
