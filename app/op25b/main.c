@@ -126,8 +126,9 @@ static const struct op25b_option app_options[] = {
 	OP25B_OPTION_STR("block-records", 0, "FILE|syslog",
 			 "one JSON line per blocked source per interval for "
 			 "the abuse desk, appended to FILE (reopened on "
-			 "SIGUSR1 or records reopen), or to syslog (RFC 5424 "
-			 "structured data through syslog(3))",
+			 "SIGUSR1 or records reopen), or to syslog (RFC 5424's "
+			 "MSGID and structured data at the head of the "
+			 "message text, through syslog(3))",
 			 CFG, records_path),
 	OP25B_OPTION_UINT(
 		"block-records-interval", 0, "SECONDS",
