@@ -259,8 +259,18 @@ print_once(struct stat_source *src, const struct config *cfg)
 		free(snap);
 		return 1;
 	}
-	/* A dead writer's last counters are still worth printing (after a
-	 * crash), with a warning. */
+	/* A dead writer's last counters are still worth reading (after a
+	 * crash), with a warning, but not as a scrape: a textfile collector
+	 * would export them as a live appliance's, flat, link up. The
+	 * Prometheus text is refused, as --listen answers 503. */
+	if (ret == -ESRCH && cfg->output == OUTPUT_PROMETHEUS) {
+		fprintf(stderr,
+			"op25b-stat: %s: no Prometheus text of a dead "
+			"appliance's counters\n",
+			why);
+		free(snap);
+		return 1;
+	}
 	if (ret == -ESRCH)
 		fprintf(stderr, "op25b-stat: warning: %s\n", why);
 	switch (cfg->output) {

@@ -448,6 +448,20 @@ if wait_until 15 "$dead_pid" test -e "/dev/shm/op25b.$name-dead"; then
 	sleep 0.5
 	kill -KILL "$dead_pid"
 	wait "$dead_pid" 2>/dev/null
+	# A dead writer's counters: read with a warning, never a scrape (a
+	# textfile collector exported them as live, exit 0).
+	"$stat" --name "$name-dead" --prometheus >"$work/dead-prom.out" \
+		2>"$work/dead-prom.err"
+	want_rc $? 1 "op25b-stat --prometheus of a dead writer"
+	[ ! -s "$work/dead-prom.out" ] ||
+		problem "op25b-stat --prometheus of a dead writer printed $(wc -l <"$work/dead-prom.out") lines"
+	want_has "$work/dead-prom.err" "no Prometheus text of a dead appliance's counters"
+	want_lines "$work/dead-prom.err" 1
+	"$stat" --name "$name-dead" --json >"$work/dead-json.out" \
+		2>"$work/dead-json.err"
+	want_rc $? 0 "op25b-stat --json of a dead writer"
+	want_has "$work/dead-json.err" "op25b-stat: warning: "
+	[ -s "$work/dead-json.out" ] || problem "op25b-stat --json of a dead writer printed nothing"
 	"$py" - "/dev/shm/op25b.$name-dead" <<'EOF'
 import struct, sys
 with open(sys.argv[1], "r+b") as f:
@@ -465,6 +479,6 @@ else
 fi
 rm -f "/dev/shm/op25b.$name-dead"
 rm -rf "/var/run/dpdk/$name-dead"
-report "a writer that died in a layout change: one line saying so, not 'try again'"
+report "a dead writer: --prometheus refused in one line (nothing on stdout, exit 1), --json read with a warning; died in a layout change: one line saying so, not 'try again'"
 
 exit $status
