@@ -492,8 +492,8 @@ main(int argc, char **argv)
 	struct cli_args args = { .name = "op25b" };
 	char path[256];
 	int timeout_s = 60, opt, fd, status;
+	unsigned long timeout;
 	struct op25b_getopt g;
-	char *end;
 
 	/* "+": options end at the first word of the command, so that a
 	 * command's own words are never taken for ours. */
@@ -511,15 +511,12 @@ main(int argc, char **argv)
 			args.name = optarg;
 			break;
 		case OPT_TIMEOUT:
-			timeout_s = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || timeout_s <= 0 ||
-			    timeout_s > 86400) {
-				fprintf(stderr,
-					"op25b-cli: --timeout %s: 1..86400 "
-					"seconds\n",
-					optarg);
+			/* Range-checked before the cast: strtol() into an
+			 * int took 4294967297 for 1. */
+			if (op25b_option_uint("op25b-cli", "timeout", optarg, 1,
+					      86400, " seconds", &timeout) != 0)
 				return EXIT_USAGE;
-			}
+			timeout_s = (int)timeout;
 			break;
 		case OPT_HELP:
 			usage(stdout);

@@ -505,6 +505,14 @@ want_has "$work/out" "holds a control character (byte 0x0a): refused"
 	>"$work/out" 2>&1
 want_rc $? 2 "an argument with '#': status"
 want_has "$work/out" "op25b-cli: argument 'ticket #8812' holds '#', which starts a comment in op25b's CLI: leave it out"
+# --timeout out of 1..86400, 4294967297 too (an int cast took it for 1):
+# refused before any command is sent.
+for t in 4294967297 0 86401 -1 1x; do
+	"$cli" --name "$name" --timeout "$t" exempt add 198.18.9.0/24 \
+		>"$work/out" 2>&1
+	want_rc $? 2 "--timeout $t: status"
+	want_has "$work/out" "op25b-cli: --timeout $t: expected 1..86400 seconds"
+done
 c exempt list
 grep -qE '^(192\.0\.2\.97|198\.18\.9\.0)/' "$work/out" && problem "a refused argument exempted something:" "$(cat "$work/out")"
 c exempt add 192.0.2.97 reason "ticket 8812 customer" ttl 1h
@@ -517,7 +525,7 @@ c exempt del 192.0.2.97
 c "show version"
 want_rc "$rc" 0 "a command as one argument: status"
 want_re "$work/out" '^op25b [0-9.]+, DPDK'
-report "cli: op25b-cli refuses a control character or '#' in an argument, and quotes a reason the shell unquoted"
+report "cli: op25b-cli refuses a control character or '#' in an argument, and a --timeout out of 1..86400, and quotes a reason the shell unquoted"
 
 # Piped lines: one longer than op25b-cli's line is refused whole (cut, its
 # head ran and its tail ran as a second command); a '#' comment after
