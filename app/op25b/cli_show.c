@@ -273,8 +273,9 @@ cmd_clear_port_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_port_result *res = parsed;
 	struct op25b_stats_snapshot *snap;
+	struct port_figures now;
 	uint16_t ids[OP25B_MAX_PORTS];
-	unsigned int i, n;
+	unsigned int i, n, failed = 0;
 
 	n = select_ports(cl, res->which, ids);
 	if (n == 0)
@@ -282,11 +283,21 @@ cmd_clear_port_parsed(void *parsed, struct cmdline *cl, void *data)
 	snap = cli_snapshot(cl);
 	if (snap == NULL)
 		return;
-	for (i = 0; i < n; i++)
-		if (port_figures(ids[i], snap, &baseline[ids[i]]) != 0)
+	/* A port whose driver gives nothing keeps its baseline whole (the
+	 * failed read zeroed it: half cleared, its next show counted from
+	 * 0), and the command fails rather than say it cleared. */
+	for (i = 0; i < n; i++) {
+		if (port_figures(ids[i], snap, &now) != 0) {
 			cli_fail(cl, "port %u: the driver gives no statistics",
 				 ids[i]);
+			failed++;
+			continue;
+		}
+		baseline[ids[i]] = now;
+	}
 	free(snap);
+	if (failed != 0)
+		return;
 	cli_printf(cl,
 		   "port statistics cleared for %s (shared memory and "
 		   "Prometheus keep their totals)\n",
