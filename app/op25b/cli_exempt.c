@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,45 @@ cmd_exempt_list_parsed(void *parsed, struct cmdline *cl, void *data)
 					    data != NULL, out);
 }
 
+/* @path's directory, resolved, and its last name: two spellings of one
+ * file (a "..", a link to the directory) come out alike, whether the file
+ * exists or not. 0, or -errno of realpath(3). */
+static int
+resolved_path(const char *path, char *out, size_t size)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	const char *base = slash != NULL ? slash + 1 : path;
+
+	snprintf(dir, sizeof(dir), "%.*s",
+		 slash == NULL	 ? 1
+		 : slash == path ? 1
+				 : (int)(slash - path),
+		 slash == NULL ? "." : path);
+	if (realpath(dir, real) == NULL)
+		return -errno;
+	snprintf(out, size, "%s/%s", strcmp(real, "/") == 0 ? "" : real, base);
+	return 0;
+}
+
+/* Whether @path is the state file or the temporary file its saves write
+ * first (PATH.tmp): an export there writes over exemptions op25b holds
+ * for its next start, perhaps a file it could not read (state_save()'s
+ * guards keep the registry off it; an export had none), or races a
+ * save. */
+static bool
+is_state_file(const struct op25b_app *app, const char *path)
+{
+	char want[PATH_MAX + 8], got[PATH_MAX + 8], tmp[PATH_MAX + 16];
+
+	if (app->state_path[0] == '\0' ||
+	    resolved_path(app->state_path, want, sizeof(want)) != 0 ||
+	    resolved_path(path, got, sizeof(got)) != 0)
+		return false;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", want);
+	return strcmp(got, want) == 0 || strcmp(got, tmp) == 0;
+}
+
 static void
 cmd_exempt_export_parsed(void *parsed, struct cmdline *cl, void *data)
 {
@@ -311,6 +351,14 @@ cmd_exempt_export_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 	if (cli_check_path(cl, "exempt export", res->prefix) < 0)
 		return;
+	if (is_state_file(cli_app(), res->prefix)) {
+		cli_fail(cl,
+			 "exempt export %s: that is op25b's state file (or "
+			 "its temporary file), which op25b keeps itself: "
+			 "export to another file",
+			 res->prefix);
+		return;
+	}
 	/* Atomic like the state file: configuration management that
 	 * picks the file up never reads half of it. */
 	err = op25b_exempt_registry_save(reg, res->prefix);

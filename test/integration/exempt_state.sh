@@ -275,6 +275,19 @@ want_has "$work/out" "exempt import x.exemptions: a relative path"
 want_has "$work/out" "<RS>1"
 report "exempt state: a relative FILE on the socket is refused, not taken from op25b's directory"
 
+# The state file itself, in another spelling, and its temporary file:
+# refused, the file as it was (an export there wrote over exemptions op25b
+# keeps, perhaps a file it could not read).
+cp "$file" "$work/file.before"
+for target in "$state/../$(basename "$state")/$name.exemptions" "$file.tmp"; do
+	c exempt export "$target"
+	want_rc "$rc" 1 "export to the state file ($target): status"
+	want_has "$work/out" "exempt export $target: that is op25b's state file (or its temporary file), which op25b keeps itself: export to another file"
+done
+cmp -s "$file" "$work/file.before" || problem "a refused export changed the state file"
+[ ! -e "$file.tmp" ] || problem "a refused export left $file.tmp"
+report "exempt state: exempt export to the state file (another spelling of it, or its .tmp) is refused, the file unchanged"
+
 # --- export -> import on a second instance ------------------------------------
 c exempt export
 want_rc "$rc" 0 "export: status"
