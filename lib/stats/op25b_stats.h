@@ -284,7 +284,8 @@ struct op25b_stats_counters {
 /** The instance's own figures, in the header (the adaptive list last). */
 #define OP25B_HEADER_LIST(X)                                                   \
 	X(policy_generation, generation, "policy_generation", GAUGE,           \
-	  "1 for the policy loaded at start, +1 each successful reload.")      \
+	  "1 for the policy loaded at start, +1 each successful reload, "      \
+	  "set mode and set block.")                                           \
 	X(reload_ok, reload_ok, "reloads_total{result=\"ok\"}", COUNTER,       \
 	  "Policy reloads, by result (a failed reload keeps the old policy).") \
 	X(reload_failed, reload_failed, "reloads_total{result=\"failed\"}",    \
