@@ -197,7 +197,14 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 		fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
 			err == -EEXIST ? "an instance of that name is loaded "
 					 "already (reload or unload it)"
-				       : strerror(-err));
+			: err == -EXDEV
+				? "no bpffs is mounted there, and this "
+				  "command runs in a mount namespace of its "
+				  "own (ip netns exec remounts /sys): pins "
+				  "mounted here would go with it; mount a "
+				  "bpffs every command sees and give it in "
+				  "OP25B_XDP_BPFFS"
+				: strerror(-err));
 		goto fail;
 	}
 	/* The interface noted before the attach: an attached program whose
@@ -299,7 +306,11 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 			policy->file, strerror(-err),
 			err == -EPROTO ? " (maps of another op25b-xdp "
 					 "version: unload and load it)"
-				       : "");
+			: err == -ENOSPC
+				? " (more than 255 class or group names since "
+				  "the instance was loaded, each keeping its "
+				  "counters: unload and load it to renumber)"
+				: "");
 		goto out;
 	}
 	op25b_xdp_state(x, &st);
@@ -366,6 +377,29 @@ out:
 	return ret;
 }
 
+bool
+xdp_pins_taken(struct op25b_xdp *x, const char *iface, const char *dir)
+{
+	uint32_t pinned, own = op25b_xdp_prog_id(x);
+	int err = op25b_xdp_pinned_prog_id(dir, &pinned);
+
+	if (err == -ENOENT) {
+		fprintf(stderr,
+			"op25b-xdp: %s: unloaded by another command (%s is "
+			"gone)\n",
+			iface, dir);
+		return true;
+	}
+	if (err == 0 && pinned != own) {
+		fprintf(stderr,
+			"op25b-xdp: %s: %s is another instance's now (program "
+			"%u, this one's %u): left to it\n",
+			iface, dir, pinned, own);
+		return true;
+	}
+	return false;
+}
+
 int
 xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 		  const char *dir)
@@ -388,6 +422,12 @@ xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 			strerror(-err));
 		return -1;
 	}
+	/* Nor another's pins: unloaded and loaded again under this name
+	 * while a `run` waited, the directory is the new instance's, which
+	 * would be left attached with nothing to status, reload or unload
+	 * it by. */
+	if (xdp_pins_taken(x, iface, dir))
+		return -1;
 	err = op25b_xdp_unpin(dir);
 	if (err != 0) {
 		fprintf(stderr, "op25b-xdp: %s: %s\n", dir, strerror(-err));
@@ -510,13 +550,16 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 			mode = "detached";
 	}
 	if (json) {
-		/* The paths are any file's: escaped (the name and the
-		 * interface's are of safe characters). */
-		printf("%s{\"name\": \"%s\", \"interface\": \"%s\", "
-		       "\"mode\": \"%s\", \"program_id\": %" PRIu32 ", "
+		/* Escaped: the paths are any file's, and Linux takes any
+		 * byte but '/', blanks and NUL in an interface's name (and
+		 * --name in the instance's), '"' and '\\' among them. */
+		printf("%s{\"name\": ", first ? "" : ",\n");
+		op25b_json_escape(stdout, name);
+		printf(", \"interface\": ");
+		op25b_json_escape(stdout, ifname);
+		printf(", \"mode\": \"%s\", \"program_id\": %" PRIu32 ", "
 		       "\"policy\": ",
-		       first ? "" : ",\n", name, ifname, mode,
-		       op25b_xdp_prog_id(x));
+		       mode, op25b_xdp_prog_id(x));
 		op25b_json_escape(stdout, st.policy);
 		printf(", \"generation\": %u, "
 		       "\"policy_mode\": %s%s%s, \"block\": %s%s%s, "

@@ -160,6 +160,7 @@ xdp_cmd_replay(const struct xdp_args *a)
 	struct op25b_classifier *parser = NULL;
 	struct op25b_exempt_registry *reg = NULL;
 	struct pcap_pkthdr *h;
+	char *file;
 	const u_char *data;
 	pcap_t *in;
 	int ret = EXIT_FAILURE, n, err;
@@ -193,7 +194,15 @@ xdp_cmd_replay(const struct xdp_args *a)
 		if (reg == NULL)
 			goto out_x;
 	}
+	/* The maps keep the policy's path for a later reload, which a
+	 * replay never does: a path too long for them (a deep CI
+	 * workspace's) refused the replay. Its last part is kept instead. */
+	file = policy->file;
+	if (strlen(file) >= OP25B_XDP_POLICY_PATH_MAX &&
+	    strrchr(file, '/') != NULL)
+		policy->file = strrchr(file, '/') + 1;
 	err = op25b_xdp_apply(r.x, policy, reg);
+	policy->file = file;
 	parser = op25b_classifier_parser_create(policy);
 	if (err != 0 || parser == NULL) {
 		fprintf(stderr, "op25b-xdp: %s: %s\n", a->argv[0],

@@ -60,6 +60,11 @@ xdp_cmd_run(const struct xdp_args *a)
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
+		/* Unloaded by another command, perhaps loaded again: this
+		 * run has nothing left to keep (it printed "cannot lock"
+		 * every second, or ticked the new instance's maps). */
+		if (xdp_pins_taken(x, a->argv[0], dir))
+			break;
 		lock = xdp_lock(dir);
 		if (lock < 0)
 			continue;

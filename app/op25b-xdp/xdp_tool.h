@@ -82,6 +82,11 @@ int xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 int xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 		      const char *dir);
 
+/* Whether the pins under @p dir are no longer @p x's: gone (another
+ * command unloaded it) or another program's (unloaded and loaded again).
+ * Said in one line when so. */
+bool xdp_pins_taken(struct op25b_xdp *x, const char *iface, const char *dir);
+
 /* The exemptions file of instance @p name into @p buf (absolute):
  * --exemptions, else /var/lib/op25b/NAME.exemptions, op25b's state file
  * convention. 0 or -ENAMETOOLONG (reported). */

@@ -40,7 +40,22 @@ op25b_xdp_pin_root(void)
 	return root;
 }
 
-/* The bpffs, mounted when it is not (a container, a minimal system). */
+/* Whether this process's mount namespace is not its system's (or
+ * container's): PID 1's. Unknown (no /proc, no access): false. */
+static bool
+private_mounts(void)
+{
+	struct stat self, init;
+
+	return stat("/proc/self/ns/mnt", &self) == 0 &&
+	       stat("/proc/1/ns/mnt", &init) == 0 &&
+	       (self.st_ino != init.st_ino || self.st_dev != init.st_dev);
+}
+
+/* The bpffs, mounted when it is not (a container, a minimal system), but
+ * not in a mount namespace of this command's own (`ip netns exec`
+ * remounts /sys): the pins would go with the command, and the program
+ * stay attached with nothing to status, reload or unload it by. */
 static int
 bpffs_ensure(void)
 {
@@ -48,6 +63,8 @@ bpffs_ensure(void)
 
 	if (statfs(bpffs(), &fs) == 0 && fs.f_type == BPF_FS_MAGIC)
 		return 0;
+	if (private_mounts())
+		return -EXDEV;
 	if (mkdir(bpffs(), 0700) != 0 && errno != EEXIST)
 		return -errno;
 	if (mount("bpf", bpffs(), "bpf", 0, "mode=0700") != 0)
@@ -106,6 +123,27 @@ op25b_xdp_unpin(const char *dir)
 	if (pin_path(path, sizeof(path), dir, XDP_PROG_PIN) == 0)
 		unlink(path);
 	return rmdir(dir) == 0 ? 0 : -errno;
+}
+
+int
+op25b_xdp_pinned_prog_id(const char *dir, uint32_t *id)
+{
+	struct bpf_prog_info info = { 0 };
+	uint32_t len = sizeof(info);
+	char path[PATH_MAX];
+	int fd, err;
+
+	*id = 0;
+	err = pin_path(path, sizeof(path), dir, XDP_PROG_PIN);
+	if (err != 0)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len) != 0 ? -errno : 0;
+	close(fd);
+	*id = info.id;
+	return err;
 }
 
 /*

@@ -265,12 +265,20 @@ int op25b_xdp_test_run(struct op25b_xdp *x, const void *frame, uint32_t len,
 /**
  * Pin the program and its maps under @p dir, a folder of
  * op25b_xdp_pin_root() (created; the bpffs mounted when it is not).
- * @return 0, -EEXIST (something is pinned there already), -errno.
+ * @return 0, -EEXIST (something is pinned there already), -EXDEV (no
+ *   bpffs there, and this process's mount namespace is not PID 1's: one
+ *   mounted would go with it), -errno.
  */
 int op25b_xdp_pin(struct op25b_xdp *x, const char *dir);
 
 /** Remove the pins under @p dir and the directory. @return 0 or -errno. */
 int op25b_xdp_unpin(const char *dir);
+
+/**
+ * The id of the program pinned under @p dir into @p id (0 on error).
+ * @return 0, -ENOENT (nothing pinned there), -errno.
+ */
+int op25b_xdp_pinned_prog_id(const char *dir, uint32_t *id);
 
 /**
  * Attach the program to @p ifindex: @p generic 0 native (driver) mode, 1

@@ -71,4 +71,32 @@ stop_bg TERM 10
 want_rc "$rc" 0 "run's exit status"
 [ ! -e "$OP25B_XDP_BPFFS/op25b/$name" ] || problem "pins left after run's SIGTERM"
 report "xdp clock: SIGTERM unloads"
+
+# A run whose instance another command unloaded and loaded again: the
+# pins are the new program's. The old run removed them at its SIGTERM
+# (the new program left attached with nothing to status or unload it
+# by), or, before that, said "cannot lock" every second. It stops at its
+# next tick, exit 1, saying so; the new instance stays whole.
+ip netns exec "$ns" "$xdp" run l0 --policy "$work/pass.yaml" --name "$name" \
+	--exemptions "$work/l0.exemptions" >"$work/run2.out" 2>&1 &
+bg_pid=$!
+wait_until 10 "$bg_pid" grep -q "running" "$work/run2.out" ||
+	problem "run did not start:" "$(cat "$work/run2.out")"
+in_ns "$ns" "$xdp" unload l0 --name "$name" >"$work/unload.out" 2>&1 ||
+	problem "unload failed:" "$(cat "$work/unload.out")"
+in_ns "$ns" "$xdp" load l0 --policy "$work/pass.yaml" --name "$name" \
+	--mode generic --exemptions "$work/l0.exemptions" >"$work/load.out" 2>&1 ||
+	problem "load failed:" "$(cat "$work/load.out")"
+stop_process "$bg_pid" 0 5
+bg_pid=""
+want_rc "$rc" 1 "the old run's exit status"
+# Its tick may fall between the unload and the load: either line.
+grep -qE "op25b-xdp: l0: ($OP25B_XDP_BPFFS/op25b/$name is another instance's now|unloaded by another command)" "$work/run2.out" ||
+	problem "the old run did not say why it stopped:" "$(cat "$work/run2.out")"
+in_ns "$ns" "$xdp" status l0 --name "$name" >"$work/st2.out" 2>&1 ||
+	problem "status of the new instance failed:" "$(cat "$work/st2.out")"
+in_ns "$ns" "$xdp" unload l0 --name "$name" >"$work/unload2.out" 2>&1 ||
+	problem "unload of the new instance failed:" "$(cat "$work/unload2.out")"
+[ ! -e "$OP25B_XDP_BPFFS/op25b/$name" ] || problem "pins left after unload"
+report "xdp clock: a run whose instance was unloaded and loaded again by other commands stops (exit 1) and leaves the new instance's pins"
 exit $status

@@ -99,6 +99,15 @@ EOF
 done
 report "op25b-xdp replay = op25b-policy replay on every vector file: lines, JSON, OUT and R captures"
 
+# A policy whose path is longer than the 255 bytes the maps keep for a
+# reload (a deep CI workspace): replay never reloads, and it was refused
+# ("File name too long") where op25b-policy replay ran it.
+deep="$work/$(printf 'd%.0s' {1..120})/$(printf 'e%.0s' {1..120})"
+mkdir -p "$deep"
+cp "$root/test/vectors/enforce.yaml" "$deep/enforce.yaml"
+replay_both deep-path "$deep/enforce.yaml" "$work/classify.full.pcap"
+report "op25b-xdp replay of a policy whose path is over 255 bytes = op25b-policy replay"
+
 # replay --exemptions: the exempted sources' blocked, reset and counted
 # packets become exempted (forwarded untouched, no class row), nothing
 # else changes; an expired exemption is not applied.
@@ -238,20 +247,25 @@ EOF
 	[ "$(field "$work/str.json" 's["reload_failed"]')" = 1 ] ||
 		problem "a reload of a missing policy is not counted:" "$(cat "$work/str.json")"
 	# Renamed while up (a kernel that refuses that fails the test rather
-	# than let the name l0 be unloaded as before the fix).
-	ip -n "$ns" link set l0 name l9 ||
-		problem "cannot rename l0 to l9"
-	ip -n "$ns" link show l9 | grep -q "xdp" ||
-		problem "no program on the renamed interface before unload:" "$(ip -n "$ns" link show l9 2>&1)"
+	# than let the name l0 be unloaded as before the fix), to a name
+	# with a '"', which Linux takes: status --json escapes it.
+	rn='l"9'
+	ip -n "$ns" link set l0 name "$rn" ||
+		problem "cannot rename l0 to $rn"
+	ip -n "$ns" link show "$rn" | grep -q "xdp" ||
+		problem "no program on the renamed interface before unload:" "$(ip -n "$ns" link show "$rn" 2>&1)"
+	in_ns "$ns" "$xdp" status l0 --name "$iname-r" --json >"$work/strn.json" 2>&1
+	[ "$(field "$work/strn.json" 's["interface"]')" = "$rn" ] ||
+		problem "status --json of an interface named $rn:" "$(cat "$work/strn.json")"
 	in_ns "$ns" "$xdp" unload l0 --name "$iname-r" >"$work/unr.out" 2>&1
 	want_rc $? 0 "unload after a rename"
-	ip -n "$ns" link show l9 >"$work/l9.txt" 2>&1 ||
-		problem "l9 is gone:" "$(cat "$work/l9.txt")"
+	ip -n "$ns" link show "$rn" >"$work/l9.txt" 2>&1 ||
+		problem "$rn is gone:" "$(cat "$work/l9.txt")"
 	grep -q "xdp" "$work/l9.txt" &&
 		problem "the program is still on the renamed interface:" "$(cat "$work/l9.txt")"
 	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname-r" ] || problem "pins left after unload"
-	ip -n "$ns" link set l9 name l0
-	report "op25b-xdp: a reload of a missing policy is counted as failed; unload of an interface renamed since load: the program comes off, the pins go"
+	ip -n "$ns" link set "$rn" name l0
+	report "op25b-xdp: a reload of a missing policy is counted as failed; status --json of an interface renamed to a name with a quote; unload of an interface renamed since load: the program comes off, the pins go"
 fi
 
 # A runt: left out and noted, never run.
