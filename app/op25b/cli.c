@@ -102,6 +102,9 @@ struct session {
 	char line[CLI_LINE_MAX];
 	size_t len;
 	bool too_long;
+	/* The line editor's line reached its end: keys were (or may have
+	 * been) dropped, and Enter refuses the line (feed_input()). */
+	bool edit_full;
 	/* The reply of the command being run: the commands print into it
 	 * and it goes out in one write when the command ends (one system
 	 * call per reply, not per printf or character). */
@@ -953,6 +956,25 @@ batch_input(struct session *s, const char *buf, size_t n)
  * Sets @p used to the bytes of @p buf used; returns cmdline_in()'s value:
  * < 0 when the session ends.
  */
+/* The longest line rdline edits: DPDK 22.11's RDLINE_BUF_SIZE (512, in
+ * a private header) less the room for "\n" and NUL. A key typed beyond it
+ * is dropped without a word, and Enter ran the rest: a 518-byte
+ * "exempt add ... reason <478 bytes> ttl 1h" ran without its ttl, a
+ * permanent exemption. A line that reaches the end is refused whole,
+ * as batch mode refuses one over CLI_LINE_MAX. */
+#define CLI_EDIT_MAX 510
+
+static size_t
+edit_length(struct rdline *rdl)
+{
+	const char *line = rdline_get_buffer(rdl);
+	size_t len = line != NULL ? strlen(line) : 0;
+
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	return len;
+}
+
 static int
 feed_input(struct session *s, const char *buf, size_t n, size_t *used)
 {
@@ -972,6 +994,8 @@ feed_input(struct session *s, const char *buf, size_t n, size_t *used)
 	     from += CLI_KEYS_STEP) {
 		ret = cmdline_in(s->cl, buf + from,
 				 (int)RTE_MIN(i - from, (size_t)CLI_KEYS_STEP));
+		if (edit_length(rdl) >= CLI_EDIT_MAX)
+			s->edit_full = true;
 		session_pull_echo(s);
 		/* Output the client has not taken stops the keys too,
 		 * not only the commands: 4 KB of '?' would be 16 MB. */
@@ -986,9 +1010,24 @@ feed_input(struct session *s, const char *buf, size_t n, size_t *used)
 	/* A session given up runs no more of its input. */
 	if (i == n || ret < 0 || s->stuck)
 		return ret;
-	if (buf[i] == 0x15)
+	if (buf[i] == 0x15) {
+		s->edit_full = false;
 		return cmdline_in(s->cl, "\x01\x0b", 2);
+	}
 	line = rdline_get_buffer(rdl);
+	if (s->edit_full) {
+		s->edit_full = false;
+		session_write(s, "\r\n", 2);
+		s->failed = false;
+		cli_fail(s->cl,
+			 "a line of %u characters or more: refused whole (the "
+			 "prompt edits up to %u; op25b-cli COMMAND takes up "
+			 "to %u bytes)",
+			 CLI_EDIT_MAX, CLI_EDIT_MAX - 1, CLI_LINE_MAX - 2);
+		reply_flush(s);
+		rdline_newline(rdl, CLI_PROMPT);
+		return 0;
+	}
 	ret = line != NULL ? cmdline_parse_check(s->cl, line) : 0;
 	if (ret >= 0)
 		return cmdline_in(s->cl, buf + i, 1);
@@ -1481,10 +1520,15 @@ file_line(FILE *f, char *line, size_t size)
 		errno = 0;
 		c = getc(f);
 		if (c == EOF) {
-			if (ferror(f) && errno == EINTR) {
+			/* A SIGTERM or SIGINT ends the file here: the
+			 * start-up stops (main()). */
+			if (ferror(f) && errno == EINTR &&
+			    op25b_control_stop_signal() == 0) {
 				clearerr(f);
 				continue;
 			}
+			if (ferror(f) && errno == EINTR)
+				return 0;
 			if (ferror(f)) {
 				if (errno == 0)
 					errno = EIO;
@@ -1516,7 +1560,13 @@ op25b_cli_run_file(struct op25b_app *app, const char *path)
 
 	if (path == NULL)
 		return 0;
-	f = fopen(path, "r");
+	/* A FIFO's open waits for its writer: a SIGTERM or SIGINT meanwhile
+	 * is the start-up's stop (main() acts on it), not a failure. */
+	while ((f = fopen(path, "r")) == NULL && errno == EINTR &&
+	       op25b_control_stop_signal() == 0)
+		;
+	if (f == NULL && errno == EINTR)
+		return 0;
 	if (f == NULL) {
 		fprintf(stderr, "op25b: --cmdline-file %s: %s\n", path,
 			strerror(errno));

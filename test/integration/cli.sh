@@ -693,6 +693,27 @@ assert data.count(one) == 300, (len(one), data.count(one))
 ' "$work/paste.bin"
 report "cli: 300 pasted '?' on an interactive session: 300 whole listings, nothing dropped"
 
+# The line editor holds 510 characters and dropped what was typed beyond,
+# without a word, and Enter ran the rest: a 518-byte exempt add whose
+# "ttl 1h" fell off was a permanent exemption. A line that reaches the
+# end is refused whole; one just under it runs.
+raw_client "$work/long.bin" 0 'b"op25b> "' 3 \
+	'b"exempt add 198.18.77.7 reason \"" + b"a" * 478 + b"\" ttl 1h\n"' \
+	'b"exempt add 198.18.77.8 reason \"" + b"b" * 460 + b"\" ttl 1h\n"'
+py_check '
+import sys
+data = open(sys.argv[1], "rb").read()
+assert b"a line of 510 characters or more: refused whole (the prompt edits up to 509; op25b-cli COMMAND takes up to 4094 bytes)" in data, data[-400:]
+assert b"exempt 198.18.77.8/32: added" in data, data[-400:]
+' "$work/long.bin"
+c exempt list json
+py_check 'import json,sys
+a = {x["prefix"]: x for x in json.load(open(sys.argv[1]))}
+assert "198.18.77.7/32" not in a, a.get("198.18.77.7/32")
+assert a["198.18.77.8/32"]["ttl"] == 3600, a["198.18.77.8/32"]' "$work/out"
+c exempt del 198.18.77.8
+report "cli: an interactive line that reaches the editor's 510 characters is refused whole, not run cut; one of 505 runs"
+
 # A client that queues commands and never reads their replies (a receive
 # buffer of 4 KB): its session is closed after 10 s of reading nothing,
 # and the other sessions are served at once meanwhile (its replies wait
