@@ -2,6 +2,7 @@
 /*
  * Option tables: getopt_long's arrays and --help from one declaration.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,6 +24,10 @@ selected(const struct op25b_option *o, const char *only)
 {
 	return only == NULL || (is_short(o->val) && strchr(only, o->val));
 }
+
+/* The short options of the last op25b_options_getopt(), for
+ * op25b_option_refused(): a process parses one command line. */
+static const char *last_shortopts;
 
 void
 op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
@@ -59,6 +64,7 @@ op25b_options_getopt(struct op25b_getopt *g, const struct op25b_option *opts,
 				g->shortopts[s++] = ':';
 		}
 	}
+	last_shortopts = g->shortopts;
 }
 
 /* @p v into the unsigned field of @p size bytes at @p field. */
@@ -253,7 +259,16 @@ op25b_subcommand_help(int argc, char **argv, void (*usage)(FILE *out),
 int
 op25b_option_refused(const char *prog, const char *arg)
 {
+	/* getopt sets optopt for a known option without its argument (its
+	 * value: a letter, or above 255 for a long option of no letter),
+	 * and for an unknown letter too (-z): a letter is missing its
+	 * argument only if it is ours and takes one. */
+	const char *letter = isalnum(optopt) && last_shortopts != NULL
+				     ? strchr(last_shortopts, optopt)
+				     : NULL;
+	bool missing = optopt > 255 || (letter != NULL && letter[1] == ':');
+
 	fprintf(stderr, "%s: %s '%s' (try --help)\n", prog,
-		optopt ? "missing the argument of" : "unknown option", arg);
+		missing ? "missing the argument of" : "unknown option", arg);
 	return -EINVAL;
 }

@@ -78,14 +78,22 @@ op25b_control_install_signals(void)
 {
 	struct sigaction sa = { 0 };
 
+	/* SIGUSR1 and SIGHUP only set a flag, and a call they interrupt
+	 * goes on (SA_RESTART: a start-up's fopen() of a FIFO given as
+	 * --cmdline-file failed with EINTR at logrotate's SIGUSR1, and op25b
+	 * exited 1); the control loop's poll() and sleeps are never
+	 * restarted, and wake to read the flags. SIGTERM and SIGINT do
+	 * interrupt: a start-up blocked on a FIFO stops (op25b_cli_run_file()
+	 * reads the stop). */
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_flags = SA_RESTART;
 	sa.sa_handler = on_reopen_signal;
 	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_sigaction = on_reload_signal;
-	sa.sa_flags = SA_SIGINFO;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_flags = 0;
 	/* A CLI client that hangs up while we write to it must cost a

@@ -35,6 +35,7 @@ done <<'EOF'
 --listen 127.0.0.1:9125 --json|--listen serves the Prometheus text
 --name a/b|--name a/b: 1..63 characters, no '/'
 --colour|unknown option '--colour'
+-q|unknown option '-q'
 --watch|missing the argument of '--watch'
 --top 0|--top 0: expected a number of sources
 --top 3 --watch 1|--top prints once

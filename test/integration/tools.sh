@@ -442,6 +442,40 @@ want_has "$work/fifo.out" "op25b: $work/cmd.fifo: 2 lines run"
 grep -q "mode monitor" "$work/fifo.out" &&
 	problem "a line commented out ran:" "$(grep "mode monitor" "$work/fifo.out")"
 report "op25b --cmdline-file FIFO, SIGUSR1 while a line commented out is half written: the line reads on whole, a comment; 2 lines run"
+# A FIFO no writer has opened yet: op25b waits in its open. logrotate's
+# SIGUSR1 there failed the start ("Interrupted system call", exit 1); it
+# waits on. A SIGTERM there stops the start-up (exit 0), as in a read.
+# op25b_in_open: op25b (timeout's child) is in the FIFO's open.
+op25b_in_open() { # PID
+	local p
+	p=$(pgrep -P "$1" -x op25b) &&
+		grep -qs -e wait_for_partner -e fifo_open "/proc/$p/wchan" "/proc/$p/stack"
+}
+rm -f "$work/cmd2.fifo"
+mkfifo "$work/cmd2.fifo"
+timeout 60 "$op25b" "${eal[@]}" --vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1 \
+	-- --policy "$enforce" --cmdline-file "$work/cmd2.fifo" --stop-after-idle 1500 \
+	--status-interval 0 --name "$name-fifo2" --cli-socket none >"$work/fifo2.out" 2>&1 &
+fifo_pid=$!
+wait_until 30 "$fifo_pid" op25b_in_open "$fifo_pid" ||
+	problem "op25b did not wait in the FIFO's open:" "$(cat "$work/fifo2.out")"
+pkill -USR1 -P "$fifo_pid" -x op25b
+sleep 0.5
+printf 'show version\n' >"$work/cmd2.fifo"
+wait "$fifo_pid"
+want_rc $? 0 "op25b with SIGUSR1 in its --cmdline-file FIFO's open: exit status"
+want_has "$work/fifo2.out" "op25b: $work/cmd2.fifo: 1 lines run"
+timeout 60 "$op25b" "${eal[@]}" --vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1 \
+	-- --policy "$enforce" --cmdline-file "$work/cmd2.fifo" --stop-after-idle 1500 \
+	--status-interval 0 --name "$name-fifo3" --cli-socket none >"$work/fifo3.out" 2>&1 &
+fifo_pid=$!
+wait_until 30 "$fifo_pid" op25b_in_open "$fifo_pid" ||
+	problem "op25b did not wait in the FIFO's open:" "$(cat "$work/fifo3.out")"
+pkill -TERM -P "$fifo_pid" -x op25b
+wait "$fifo_pid"
+want_rc $? 0 "op25b with SIGTERM in its --cmdline-file FIFO's open: exit status"
+want_has "$work/fifo3.out" "op25b: Terminated during the start-up, stopping before the ports start"
+report "op25b --cmdline-file FIFO not yet opened by a writer: SIGUSR1 in the open waits on (1 line run), SIGTERM there stops the start-up, exit 0"
 { printf 'show version\nshow version # '; printf 'x%.0s' $(seq 1 5000); printf '\n'; } >"$work/long.cli"
 refuse "--cmdline-file with a line over 4094 bytes" \
 	"op25b: $work/long.cli:2: a line longer than 4094 bytes; stopping (the start-up commands must all succeed)" \
@@ -450,6 +484,10 @@ refuse "-l 0 (one lcore)" "op25b: no worker lcore: give EAL at least two lcores"
 	-l 0 "${eal[@]:2}" "${vdevs[@]}" -- --policy "$enforce"
 refuse "unknown option" "op25b: unknown option '--frobnicate' (try --help)" \
 	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --frobnicate
+# An unknown letter: getopt sets optopt for it too, which was taken for a
+# letter missing its argument.
+refuse "unknown short option" "op25b: unknown option '-z' (try --help)" \
+	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" -z
 
 # --- a policy with an adaptive class runs ----------------------------------
 # enforce.yaml with its count class turned adaptive: no warning; the table
