@@ -102,22 +102,62 @@ fail_yaml(struct loader *ld, const yaml_parser_t *parser, const char *text,
 	return op25b_loader_fail_at(ld, line, column, "%s", problem);
 }
 
+/* Fails @ld at @event's start. */
+static int
+fail_at_event(struct loader *ld, const yaml_event_t *event, const char *msg)
+{
+	return op25b_loader_fail_at(ld, (uint32_t)event->start_mark.line + 1,
+				    (uint32_t)event->start_mark.column + 1,
+				    "%s", msg);
+}
+
+/* The anchor and tag of a node's event (NULL for any other). */
+static void
+event_names(const yaml_event_t *e, const yaml_char_t **anchor,
+	    const yaml_char_t **tag)
+{
+	*anchor = *tag = NULL;
+	if (e->type == YAML_SCALAR_EVENT) {
+		*anchor = e->data.scalar.anchor;
+		*tag = e->data.scalar.tag;
+	} else if (e->type == YAML_SEQUENCE_START_EVENT) {
+		*anchor = e->data.sequence_start.anchor;
+		*tag = e->data.sequence_start.tag;
+	} else if (e->type == YAML_MAPPING_START_EVENT) {
+		*anchor = e->data.mapping_start.anchor;
+		*tag = e->data.mapping_start.tag;
+	}
+}
+
 /*
- * Refuse a policy of more than OP25B_POLICY_VALUES_MAX values (scalars,
- * sequences, mappings) before libyaml builds its tree: the tree takes about
- * 160 bytes a value (an 8 MB file of "1," took 690 MB), so the 256 MB of a
- * file would let a reload take tens of GB of the control lcore's memory.
- * One pass of events, each freed at once, only for a file that could hold
- * that many (a byte a value at least: "a:" followed by a newline is two);
- * it costs a third of a load. Syntax errors are left to the load that
+ * One pass of libyaml's events, each freed at once, before libyaml builds
+ * its tree, refusing what would make the load cost more than the file's
+ * size says, or read it otherwise than it means:
+ *  - more than OP25B_POLICY_VALUES_MAX values (scalars, sequences,
+ *    mappings): the tree takes about 160 bytes a value (an 8 MB file of
+ *    "1," took 690 MB);
+ *  - anchors and aliases (&L, *L): an alias is its anchor's values again
+ *    (a 458 KB file naming one 20,000-prefix list in 255 classes took 288
+ *    MB; 2M prefixes so would take 40 GB), and libyaml compares each
+ *    anchor with every one before it (1.9M anchors: hours);
+ *  - nesting deeper than POLICY_DEPTH_MAX: libyaml's scanner walks every
+ *    open flow level at each token (a 1.8 MB "[[[...": over 10 minutes);
+ *  - explicit tags (!!str 1, !!binary ...): op25b reads a value by its
+ *    key, not its tag, so a tagged value would mean one thing to YAML and
+ *    another to op25b.
+ * All of that holds the control lcore on a reload, as a FIFO would. It
+ * costs a third of a load. Syntax errors are left to the load that
  * follows, which reports them as it always has.
  */
+#define POLICY_DEPTH_MAX 64
+
 static int
-count_values(struct loader *ld, const char *text, size_t len)
+prescan(struct loader *ld, const char *text, size_t len)
 {
+	const yaml_char_t *anchor, *tag;
 	yaml_parser_t parser;
 	yaml_event_t event;
-	uint32_t n = 0;
+	uint32_t n = 0, depth = 0;
 	int rc = 0;
 
 	if (!yaml_parser_initialize(&parser))
@@ -126,6 +166,13 @@ count_values(struct loader *ld, const char *text, size_t len)
 	while (yaml_parser_parse(&parser, &event)) {
 		yaml_event_type_t type = event.type;
 
+		event_names(&event, &anchor, &tag);
+		if (type == YAML_SEQUENCE_START_EVENT ||
+		    type == YAML_MAPPING_START_EVENT)
+			depth++;
+		else if (type == YAML_SEQUENCE_END_EVENT ||
+			 type == YAML_MAPPING_END_EVENT)
+			depth--;
 		if ((type == YAML_SCALAR_EVENT ||
 		     type == YAML_SEQUENCE_START_EVENT ||
 		     type == YAML_MAPPING_START_EVENT) &&
@@ -137,6 +184,24 @@ count_values(struct loader *ld, const char *text, size_t len)
 				"mappings) in the policy: put a long prefix "
 				"list in a prefixes_file",
 				OP25B_POLICY_VALUES_MAX);
+		else if (type == YAML_ALIAS_EVENT || anchor != NULL)
+			rc = fail_at_event(ld, &event,
+					   "YAML anchors and aliases (&NAME, "
+					   "*NAME) are not taken: write the "
+					   "values out, or share a prefix list "
+					   "as a prefixes_file");
+		else if (tag != NULL)
+			rc = fail_at_event(
+				ld, &event,
+				"explicit YAML tags (!!str, !!int, "
+				"...) are not taken: op25b reads a "
+				"value by its key; write it plainly");
+		else if (depth > POLICY_DEPTH_MAX)
+			rc = op25b_loader_fail_at(
+				ld, (uint32_t)event.start_mark.line + 1,
+				(uint32_t)event.start_mark.column + 1,
+				"lists and mappings nested more than %u deep",
+				POLICY_DEPTH_MAX);
 		yaml_event_delete(&event);
 		if (rc != 0 || type == YAML_STREAM_END_EVENT)
 			break;
@@ -161,8 +226,7 @@ parse_text(struct loader *ld, const char *text, size_t len)
 		return op25b_loader_fail_at(ld, 1, 1,
 					    "the file is UTF-16 (its byte "
 					    "order mark): save it as UTF-8");
-	if (len > (size_t)OP25B_POLICY_VALUES_MAX &&
-	    count_values(ld, text, len) != 0)
+	if (prescan(ld, text, len) != 0)
 		return -1;
 	if (!yaml_parser_initialize(&parser))
 		return op25b_loader_fail_nomem(ld);
