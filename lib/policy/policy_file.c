@@ -34,25 +34,45 @@ grown_capacity(size_t capacity)
  * Regular files only: the appliance reads a policy on its control loop
  * (SIGHUP, the CLI), and a FIFO would hold that loop up until a writer
  * came and went (its reads restarted after a signal: SIGTERM too); what
- * `check` reads is what the appliance would. Opened without blocking, so
- * that a FIFO is refused rather than waited on. */
+ * `check` reads is what the appliance would. Judged before it is opened
+ * for reading: opening a device is its driver's open (/dev/watchdog, given
+ * as a prefixes_file to a check run as root, armed the watchdog; a
+ * terminal could become op25b's), and a FIFO's waits for a writer. An
+ * O_PATH descriptor names the file without opening it; the regular file
+ * it names is then opened through /proc/self/fd, the same inode, so that
+ * nothing swapped in between is opened. */
 int
 op25b_policy_read_file(const char *path, char **text, size_t *len)
 {
 	size_t size = 0, capacity;
+	char via[64];
 	struct stat st;
 	char *buf = NULL;
-	int fd, err;
+	int fd, err, named;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
+	named = open(path, O_PATH | O_CLOEXEC);
+	if (named < 0)
 		return -errno;
+	if (fstat(named, &st) < 0) {
+		err = -errno;
+		close(named);
+		return err;
+	}
+	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
+		close(named);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	snprintf(via, sizeof(via), "/proc/self/fd/%d", named);
+	fd = open(via, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	/* No /proc (a chroot): the path itself, judged regular above. */
+	if (fd < 0 && errno == ENOENT)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	err = fd < 0 ? -errno : 0;
+	close(named);
+	if (fd < 0)
+		return err;
 	if (fstat(fd, &st) < 0) {
 		err = -errno;
-		goto close_fd;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		err = -EISDIR;
 		goto close_fd;
 	}
 	if (!S_ISREG(st.st_mode)) {

@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <setjmp.h>
 #include <stdbool.h>
@@ -20,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1160,6 +1162,29 @@ test_prefixes_file_unreadable(void **state)
 		assert_null(op25b_policy_load("/dev/zero", &error));
 		assert_string_equal(error.message,
 				    "cannot read: not a regular file");
+		/* Judged without being opened: a writer waiting in the
+		 * FIFO's open stays waiting (opening it for reading let
+		 * the writer through, as opening a device is its driver's
+		 * open: /dev/watchdog armed). */
+		{
+			pid_t writer = fork();
+			int status, rd;
+
+			assert_true(writer >= 0);
+			if (writer == 0) {
+				int wr = open(fifo, O_WRONLY);
+
+				_exit(wr >= 0 ? 0 : 1);
+			}
+			usleep(100 * 1000); /* the writer in its open */
+			assert_null(op25b_policy_load(fifo_policy, &error));
+			usleep(100 * 1000);
+			assert_int_equal(waitpid(writer, &status, WNOHANG), 0);
+			rd = open(fifo, O_RDONLY); /* lets it through */
+			assert_true(rd >= 0);
+			assert_int_equal(waitpid(writer, &status, 0), writer);
+			close(rd);
+		}
 		unlink(fifo);
 		free(fifo_policy);
 	}
