@@ -155,7 +155,7 @@ op25b_loader_read_prefixes_file(struct loader *ld, yaml_node_t *value,
 				struct op25b_prefix_list *list,
 				size_t *capacity)
 {
-	char *path, *text;
+	char *path, *shown, *at, *text;
 	size_t len;
 	int rc;
 
@@ -175,16 +175,26 @@ op25b_loader_read_prefixes_file(struct loader *ld, yaml_node_t *value,
 		path = NULL;
 	if (path == NULL)
 		return op25b_loader_fail_nomem(ld);
-	if (own_file_name(ld, path) < 0) {
+	/* The name messages give (its errors' FILE:LINE:COLUMN, where a
+	 * prefix came from): a control byte in it as '?', so that a
+	 * newline cannot forge a line of the log, nor an escape sequence
+	 * reach the operator's terminal. The file opened is the path. */
+	shown = strdup(path);
+	if (shown == NULL || own_file_name(ld, shown) < 0) {
+		free(shown);
 		free(path);
 		return op25b_loader_fail_nomem(ld);
 	}
+	for (at = shown; *at != '\0'; at++)
+		if ((unsigned char)*at < ' ' || *at == 0x7f)
+			*at = '?';
 	rc = op25b_policy_read_file(path, &text, &len);
+	free(path);
 	if (rc < 0)
 		return op25b_loader_fail_errno(
 			ld, value, -rc, "cannot read prefixes_file %s: %s",
-			path, op25b_policy_read_strerror(rc));
-	rc = op25b_prefix_file_parse(path, text, len, list, capacity,
+			shown, op25b_policy_read_strerror(rc));
+	rc = op25b_prefix_file_parse(shown, text, len, list, capacity,
 				     ld->error);
 	free(text);
 	if (rc == -ENOMEM)

@@ -1188,6 +1188,32 @@ test_prefixes_file_unreadable(void **state)
 		unlink(fifo);
 		free(fifo_policy);
 	}
+	/* A control byte in a prefixes_file's name is shown as '?' in what
+	 * the messages give (a newline forged a log line), the file itself
+	 * read by its real name. */
+	{
+		char odd[1024], want[1100], *odd_policy;
+		FILE *f;
+
+		snprintf(odd, sizeof(odd), "%s/pool\nop25b: forged\033[2J",
+			 tmp_dir);
+		f = fopen(odd, "w");
+		assert_non_null(f);
+		fputs("198.18.0.0/24\nbogus\n", f);
+		fclose(f);
+		odd_policy = write_tmp_string(
+			"odd.yaml", "version: 1\n"
+				    "destinations:\n"
+				    "  g: {prefixes_file: \"pool\\nop25b: "
+				    "forged\\e[2J\"}\n");
+		assert_null(op25b_policy_load(odd_policy, &error));
+		snprintf(want, sizeof(want), "%s/pool?op25b: forged?[2J",
+			 tmp_dir);
+		assert_string_equal(error.file, want);
+		assert_int_equal(error.line, 2);
+		unlink(odd);
+		free(odd_policy);
+	}
 	free(policy_path);
 	free(dir_policy);
 	free(missing);
