@@ -273,10 +273,14 @@ op25b_loader_walk_mapping(struct loader *ld, yaml_node_t *node,
 			if (op25b_node_is(key, keys[i].name))
 				break;
 		if (i == n_keys) {
-			char allowed[128] = "";
+			char allowed[256] = "";
 			size_t used = 0, k;
 
-			for (k = 0; k < n_keys; k++)
+			/* Stopped at the end of the buffer: snprintf()
+			 * says what it would have written, and a list
+			 * longer than the buffer (the root's is 106 bytes)
+			 * took used past it, size - used wrapping. */
+			for (k = 0; k < n_keys && used < sizeof(allowed); k++)
 				used += (size_t)snprintf(
 					allowed + used, sizeof(allowed) - used,
 					"%s%s", k > 0 ? ", " : "",

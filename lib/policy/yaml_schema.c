@@ -754,6 +754,13 @@ op25b_loader_parse_root(struct loader *ld, yaml_node_t *root)
 	if (destinations != NULL && destinations->type == YAML_MAPPING_NODE) {
 		ld->destinations = destinations;
 		ld->n_group_names = op25b_node_mapping_size(destinations);
+	} else if (destinations != NULL && !op25b_node_is_null(destinations)) {
+		/* Said at the key now: the sources' to: entries, read
+		 * before it, would each name an unknown group ("no
+		 * destinations are defined") instead. (A null value is no
+		 * groups.) */
+		return op25b_loader_expect(ld, destinations, YAML_MAPPING_NODE,
+					   "destinations");
 	}
 	if (op25b_loader_walk_mapping(ld, root, "the policy", keys,
 				      ARRAY_SIZE(keys), ld->policy) < 0)
