@@ -70,8 +70,9 @@ static int
 parse_notice(struct loader *ld, yaml_node_t *value, void *ctx)
 {
 	const char *text;
-	size_t len, i, line_start = 0;
+	size_t len, i;
 	unsigned int lines = 1;
+	bool words = false; /* the line so far holds more than blanks */
 
 	(void)ctx;
 	if (op25b_loader_expect(ld, value, YAML_SCALAR_NODE, "notice") < 0)
@@ -96,22 +97,27 @@ parse_notice(struct loader *ld, yaml_node_t *value, void *ctx)
 		unsigned char ch = i < len ? (unsigned char)text[i] : '\n';
 
 		if (ch == '\n') {
-			if (i == line_start)
+			/* Blanks alone are empty too: the 554 reply
+			 * would carry nothing to read. */
+			if (!words)
 				return op25b_loader_fail(
-					ld, value, "notice: line %u is empty",
+					ld, value,
+					"notice: line %u is empty (or blank)",
 					lines);
 			if (i < len && ++lines > OP25B_POLICY_NOTICE_LINES)
 				return op25b_loader_fail(
 					ld, value,
 					"notice has more than %d lines",
 					OP25B_POLICY_NOTICE_LINES);
-			line_start = i + 1;
+			words = false;
 		} else if (ch < 0x20 || ch > 0x7e) {
 			return op25b_loader_fail(
 				ld, value,
 				"notice: character %zu (byte 0x%02x) is not "
 				"printable ASCII",
 				i + 1, ch);
+		} else if (ch != ' ') {
+			words = true;
 		}
 	}
 	memcpy(ld->policy->notice, text, len);
