@@ -397,9 +397,18 @@ op25b_prefix_file_parse(const char *file, const char *text, size_t len,
 			struct op25b_prefix_list *list, size_t *capacity,
 			struct op25b_policy_error *error)
 {
-	const char *end = text + len;
-	const char *line_start, *eol;
+	const char *end, *line_start, *eol;
 	uint32_t line = 1;
+
+	/* A UTF-8 byte order mark (a list saved by a Windows editor, as the
+	 * CRLF the lines may end in) is no part of the first line, as in a
+	 * policy; its first prefix was "???10.0.0.0/8: not an IPv4 or IPv6
+	 * address". Columns count from after it. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3;
+		len -= 3;
+	}
+	end = text + len;
 
 	/* The list sized once, for one prefix a line: doubling a million
 	 * prefixes' list writes (and faults in) twice its final size. */

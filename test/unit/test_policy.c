@@ -867,6 +867,36 @@ test_error_too_many_ports(void **state)
 
 /* ---- prefixes_file ---------------------------------------------------- */
 
+/* A UTF-8 byte order mark before the first prefix (a Windows editor's,
+ * as CRLF): no part of it, columns counted after it. It was "???198..."
+ * and refused. */
+static void
+test_prefixes_file_bom(void **state)
+{
+	struct op25b_policy_error error;
+	struct op25b_policy *policy;
+	char *pools_path, *policy_path;
+
+	(void)state;
+	pools_path = write_tmp_string("bom.txt", "\xef\xbb\xbf"
+						 "198.18.0.0/16\r\n"
+						 "198.19.0.0/17\r\n");
+	policy_path = write_tmp_string("bom.yaml",
+				       "version: 1\n"
+				       "sources:\n"
+				       "  dynamic:\n"
+				       "    action: block\n"
+				       "    prefixes_file: bom.txt\n");
+	policy = op25b_policy_load(policy_path, &error);
+	assert_non_null(policy);
+	assert_int_equal(policy->classes[0].prefixes.count, 2);
+	expect_prefix_at(&policy->classes[0].prefixes.prefixes[0],
+			 "198.18.0.0/16", 1, 1);
+	op25b_policy_free(policy);
+	free(pools_path);
+	free(policy_path);
+}
+
 static void
 test_prefixes_file_good(void **state)
 {
@@ -2419,6 +2449,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_error_ports),
 		cmocka_unit_test(test_error_too_many_ports),
 		cmocka_unit_test(test_prefixes_file_good),
+		cmocka_unit_test(test_prefixes_file_bom),
 		cmocka_unit_test(test_prefixes_file_bad_line),
 		cmocka_unit_test(test_prefixes_file_nul),
 		cmocka_unit_test(test_prefixes_file_first_token),
