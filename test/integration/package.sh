@@ -294,6 +294,8 @@ unit_command "$unit" ExecReload "MAINPID=$op25b_pid"
 "${cmd[@]}" >"$work/reload.out" 2>&1
 want_rc $? 0 "ExecReload (${cmd[*]})"
 want_re "$work/reload.out" "generation 2"
+grep -q "op25b-reload:" "$work/reload.out" &&
+	problem "ExecReload of the unit's own file warned:" "$(cat "$work/reload.out")"
 reloaded() { # N: reload_ok is N
 	op25b-stat --name "$name" --json >"$work/stat.json" 2>/dev/null &&
 		[ "$(field "$work/stat.json" 's["reload_ok"]')" = "$1" ]
@@ -309,6 +311,8 @@ printf 'version: 1\nsources: [\n' >"$work/other.yaml"
 "${cmd[@]}" >"$work/reload-broken.out" 2>&1
 want_rc $? 1 "ExecReload of a file broken since op25b loaded it"
 want_re "$work/reload-broken.out" "other.yaml:[0-9]+:[0-9]+: "
+# ... and it says that the unit names another file.
+want_has "$work/reload-broken.out" "op25b-reload: op25b reloads $work/other.yaml, the file it runs; $name.env names /etc/op25b/op25b.yaml (OP25B_POLICY)"
 reloaded 2 || problem "reload_ok is not 2:" "$(cat "$work/stat.json")"
 # Without the control socket: the policy checked (a broken one fails with
 # its file:line:column and sends nothing), then SIGHUP.
