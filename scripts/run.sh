@@ -8,11 +8,17 @@
 # sent), upstream.pcap (what op25b forwarded), replies.pcap (the TCP resets
 # it sent back), stats.json (the final counters).
 set -euo pipefail
+# A POLICY and an OP25B_RUN_DIR given relative are the caller's, not the
+# tree's: made absolute before the cd below.
+here=$(pwd)
+absolute() { case "$1" in /*) echo "$1" ;; *) echo "$here/$1" ;; esac; }
+policy=${1:+$(absolute "$1")}
+out=${OP25B_RUN_DIR:+$(absolute "$OP25B_RUN_DIR")}
 cd "$(dirname "$0")/.."
 
-policy=${1:-config/op25b.yaml}
+policy=${policy:-config/op25b.yaml}
 count=${2:-5000}
-out=${OP25B_RUN_DIR:-run}
+out=${out:-run}
 
 ./scripts/setup.sh
 build=$(./scripts/build.sh)

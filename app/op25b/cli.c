@@ -1506,9 +1506,10 @@ file_session_close(struct op25b_cli *cli)
  * FIFO's slow writer, and logrotate's SIGUSR1 or a SIGHUP, whose handlers
  * interrupt reads) reads on where it was, where fgets() would drop what it
  * had read of the line (then `#set mode mon` EINTR `itor` ran as two
- * lines, and a line commented out could run as its tail). Returns 1 (a
- * line: the last may lack its newline), 0 (the end), -1 (an error, errno
- * set) or -2 (a line of @size - 1 bytes or more).
+ * lines, and a line commented out could run as its tail); with a SIGTERM
+ * or SIGINT pending it is the end. Returns 1 (a line: the last may lack
+ * its newline), 0 (the end), -1 (an error, errno set) or -2 (a line of
+ * @size - 1 bytes or more).
  */
 static int
 file_line(FILE *f, char *line, size_t size)
