@@ -490,7 +490,7 @@ cli_snapshot(struct cmdline *cl)
 {
 	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
 	struct op25b_stats_reader *r =
-		op25b_stats_reader_open(cli_app()->config.instance);
+		op25b_stats_writer_reader(cli_app()->stats);
 	/* The reader says why by its return value, not errno. */
 	int err = snap == NULL ? -ENOMEM
 		  : r == NULL  ? -errno

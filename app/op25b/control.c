@@ -638,8 +638,7 @@ last_activity_tsc(const struct op25b_app *app, struct idle_watch *iw,
 static void
 status_line(struct op25b_app *app)
 {
-	struct op25b_stats_reader *r =
-		op25b_stats_reader_open(app->config.instance);
+	struct op25b_stats_reader *r = op25b_stats_writer_reader(app->stats);
 	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
 
 	if (r != NULL && snap != NULL &&

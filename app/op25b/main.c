@@ -505,13 +505,13 @@ create_rcu(struct op25b_app *app)
 }
 
 /* The final report, from a snapshot of the segment (as op25b-stat sees
- * it). Returns 0 or -errno. */
+ * it), by op25b's own mapping of it: its name may be gone (removed by
+ * hand) or another op25b's. Returns 0 or -errno. */
 static int
 final_report(struct op25b_app *app)
 {
 	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
-	struct op25b_stats_reader *r =
-		op25b_stats_reader_open(app->config.instance);
+	struct op25b_stats_reader *r = op25b_stats_writer_reader(app->stats);
 	int err = 0;
 
 	if (snap == NULL || r == NULL ||

@@ -488,6 +488,18 @@ struct op25b_stats_reader;
 struct op25b_stats_reader *op25b_stats_reader_open(const char *instance);
 
 /**
+ * A reader of the segment @p w writes, mapped by the writer's own
+ * descriptor rather than by its name: the appliance's own views (the
+ * report at exit, the status line, the CLI) read its counters whatever
+ * has happened to /dev/shm/op25b.NAME (removed by hand: the exit report
+ * failed, exit 1; another op25b's since: its counters were reported).
+ * Close it with op25b_stats_reader_close().
+ * @return the reader, or NULL with errno.
+ */
+struct op25b_stats_reader *
+op25b_stats_writer_reader(const struct op25b_stats_writer *w);
+
+/**
  * Copy a consistent snapshot: retried while the writer changes the
  * layout, at most @p max_tries times (0 counts as 1). Never blocks the
  * writer. Allocate @p snap with op25b_stats_snapshot_alloc(): it is large.

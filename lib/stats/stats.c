@@ -353,7 +353,7 @@ op25b_stats_writer_create(const char *instance, unsigned int n_workers,
 		}
 	}
 	unlink(tmp);
-	close(fd);
+	w->fd = fd;
 	return w;
 
 unmap:
@@ -528,6 +528,7 @@ op25b_stats_writer_destroy(struct op25b_stats_writer *w)
 	    st.st_ino == w->ino)
 		unlink(w->path);
 	munmap(w->base, w->size);
+	close(w->fd);
 	free(w);
 }
 
@@ -567,11 +568,35 @@ reader_validate(struct op25b_stats_reader *r)
 	return 0;
 }
 
+/* Map the file open at @r->fd read-only and validate it: 0, or -errno
+ * (the caller closes the descriptor). */
+static int
+reader_map(struct op25b_stats_reader *r)
+{
+	struct stat st;
+	int err;
+
+	if (fstat(r->fd, &st) != 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) ||
+	    st.st_size < (off_t)sizeof(struct op25b_stats_header))
+		return -EPROTO;
+	r->size = (size_t)st.st_size;
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	r->base = mmap(NULL, r->size, PROT_READ, MAP_SHARED, r->fd, 0);
+	if (r->base == MAP_FAILED)
+		return -errno;
+	err = reader_validate(r);
+	if (err != 0)
+		munmap((void *)r->base, r->size);
+	return err;
+}
+
 struct op25b_stats_reader *
 op25b_stats_reader_open(const char *instance)
 {
 	struct op25b_stats_reader *r;
-	struct stat st;
 	int err;
 
 	r = calloc(1, sizeof(*r));
@@ -586,33 +611,32 @@ op25b_stats_reader_open(const char *instance)
 		err = errno == ELOOP ? -EPROTO : -errno;
 		goto free_reader;
 	}
-	if (fstat(r->fd, &st) != 0) {
-		err = -errno;
-		goto close_fd;
-	}
-	if (!S_ISREG(st.st_mode) ||
-	    st.st_size < (off_t)sizeof(struct op25b_stats_header)) {
-		err = -EPROTO;
-		goto close_fd;
-	}
-	r->size = (size_t)st.st_size;
-	r->dev = st.st_dev;
-	r->ino = st.st_ino;
-	r->base = mmap(NULL, r->size, PROT_READ, MAP_SHARED, r->fd, 0);
-	if (r->base == MAP_FAILED) {
-		err = -errno;
-		goto close_fd;
-	}
-	err = reader_validate(r);
-	if (err != 0)
-		goto unmap;
-	return r;
-
-unmap:
-	munmap((void *)r->base, r->size);
-close_fd:
+	err = reader_map(r);
+	if (err == 0)
+		return r;
 	close(r->fd);
 free_reader:
+	free(r);
+	errno = -err;
+	return NULL;
+}
+
+struct op25b_stats_reader *
+op25b_stats_writer_reader(const struct op25b_stats_writer *w)
+{
+	struct op25b_stats_reader *r;
+	int err;
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	snprintf(r->path, sizeof(r->path), "%s", w->path);
+	r->fd = fcntl(w->fd, F_DUPFD_CLOEXEC, 0);
+	err = r->fd < 0 ? -errno : reader_map(r);
+	if (err == 0)
+		return r;
+	if (r->fd >= 0)
+		close(r->fd);
 	free(r);
 	errno = -err;
 	return NULL;

@@ -24,6 +24,7 @@
 
 struct op25b_stats_writer {
 	char path[OP25B_STATS_FILE_MAX];
+	int fd; /* kept: op25b_stats_writer_reader() maps the file by it */
 	void *base;
 	size_t size;
 	dev_t dev; /* of the file we published, to remove only that one */

@@ -482,4 +482,29 @@ rm -f "/dev/shm/op25b.$name-dead"
 rm -rf "/var/run/dpdk/$name-dead"
 report "a dead writer: --prometheus refused in one line (nothing on stdout, exit 1), --json read with a warning; died in a layout change: one line saying so, not 'try again'"
 
+# --- the segment's name removed under a running op25b --------------------------
+# op25b's own views (the CLI, the report at exit) read the counters by its
+# own mapping: with the name removed by hand, show counters failed and the
+# exit report with it ("reading the final counters failed", exit 1).
+"$op25b" "${eal[@]}" --file-prefix "$name-rm" --vdev net_null0 --vdev net_null1 \
+	-- --policy "$policy" --name "$name-rm" --status-interval 0 \
+	--cli-socket "$work/rm.sock" >"$work/rm.log" 2>&1 &
+rm_pid=$!
+if wait_until 15 "$rm_pid" test -S "$work/rm.sock"; then
+	rm -f "/dev/shm/op25b.$name-rm"
+	"$cli" --cli-socket "$work/rm.sock" --timeout 20 show counters >"$work/rm-show.out" 2>&1
+	want_rc $? 0 "show counters with the segment's name removed"
+	want_has "$work/rm-show.out" "op25b instance '$name-rm'"
+	stop_process "$rm_pid" TERM 20
+	want_rc "$rc" 0 "op25b's exit status with the segment's name removed"
+	want_has "$work/rm.log" "non_smtp"
+	grep -q "reading the final counters failed" "$work/rm.log" &&
+		problem "the exit report failed:" "$(tail -5 "$work/rm.log")"
+else
+	problem "op25b did not start:" "$(tail -5 "$work/rm.log")"
+	kill -KILL "$rm_pid" 2>/dev/null
+fi
+rm -rf "/var/run/dpdk/$name-rm"
+report "the segment's name removed under op25b: show counters and the report at exit read op25b's own mapping, exit 0"
+
 exit $status
