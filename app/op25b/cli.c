@@ -129,6 +129,10 @@ struct op25b_cli {
 	unsigned int n_commands;
 	int listen_fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	/* The socket file bound at path: removed at stop only while it is
+	 * still that one, not another instance's bound there since. */
+	dev_t path_dev;
+	ino_t path_ino;
 	struct session terminal;
 	struct session file;
 	struct session sessions[CLI_MAX_SESSIONS];
@@ -1416,6 +1420,10 @@ listen_socket(struct op25b_cli *cli, const struct op25b_config *cfg)
 		close(fd);
 		return err;
 	}
+	if (lstat(cli->path, &st) == 0) {
+		cli->path_dev = st.st_dev;
+		cli->path_ino = st.st_ino;
+	}
 	cli->listen_fd = fd;
 	return 0;
 }
@@ -1646,8 +1654,10 @@ op25b_cli_stop(struct op25b_app *app)
 		struct stat st;
 
 		close(cli->listen_fd);
-		/* Ours, unless someone put a file there since. */
-		if (lstat(cli->path, &st) == 0 && S_ISSOCK(st.st_mode))
+		/* Ours, unless someone put a file there since: another
+		 * op25b's socket, bound after ours was removed, is its. */
+		if (lstat(cli->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+		    st.st_dev == cli->path_dev && st.st_ino == cli->path_ino)
 			unlink(cli->path);
 		cli->listen_fd = -1;
 	}

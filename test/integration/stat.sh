@@ -495,16 +495,30 @@ if wait_until 15 "$rm_pid" test -S "$work/rm.sock"; then
 	"$cli" --cli-socket "$work/rm.sock" --timeout 20 show counters >"$work/rm-show.out" 2>&1
 	want_rc $? 0 "show counters with the segment's name removed"
 	want_has "$work/rm-show.out" "op25b instance '$name-rm'"
+	# Its socket removed too, and another op25b bound there since:
+	# this one's stop removed the other's socket (any socket at the path).
+	rm -f "$work/rm.sock"
+	"$op25b" "${eal[@]}" --file-prefix "$name-rm2" --vdev net_null0,no-rx=1 \
+		--vdev net_null1,no-rx=1 -- --policy "$policy" --name "$name-rm2" \
+		--status-interval 0 --cli-socket "$work/rm.sock" >"$work/rm2.log" 2>&1 &
+	rm2_pid=$!
+	wait_until 15 "$rm2_pid" test -S "$work/rm.sock" ||
+		problem "the second op25b did not start:" "$(tail -5 "$work/rm2.log")"
 	stop_process "$rm_pid" TERM 20
 	want_rc "$rc" 0 "op25b's exit status with the segment's name removed"
 	want_has "$work/rm.log" "non_smtp"
 	grep -q "reading the final counters failed" "$work/rm.log" &&
 		problem "the exit report failed:" "$(tail -5 "$work/rm.log")"
+	"$cli" --cli-socket "$work/rm.sock" --timeout 20 show version >"$work/rm2-show.out" 2>&1 ||
+		problem "the second op25b's socket is gone after the first stopped:" "$(cat "$work/rm2-show.out")"
+	stop_process "$rm2_pid" TERM 20
+	want_rc "$rc" 0 "the second op25b's exit status"
+	[ ! -e "$work/rm.sock" ] || problem "the second op25b left its socket"
 else
 	problem "op25b did not start:" "$(tail -5 "$work/rm.log")"
 	kill -KILL "$rm_pid" 2>/dev/null
 fi
-rm -rf "/var/run/dpdk/$name-rm"
-report "the segment's name removed under op25b: show counters and the report at exit read op25b's own mapping, exit 0"
+rm -rf "/var/run/dpdk/$name-rm" "/var/run/dpdk/$name-rm2"
+report "the segment's name removed under op25b: show counters and the report at exit read op25b's own mapping, exit 0; its socket's path bound by another op25b since: its stop leaves that one"
 
 exit $status
