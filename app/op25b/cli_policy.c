@@ -401,12 +401,12 @@ cmd_explain_parsed(void *parsed, struct cmdline *cl, void *data)
 	ex = cli_exempt_covering(&src);
 	if (ex != NULL && x.port_kind == OP25B_PORT_SMTP &&
 	    strcmp(x.verdict, "allow") != 0) {
-		/* An adaptive class decides before the exemption is asked:
-		 * a source under its limit is forwarded as any other. */
+		/* An adaptive class's exempt source is not counted against
+		 * its limit either. */
 		x.note = strcmp(x.verdict, "adaptive") == 0
 				 ? "the source is exempt: forwarded, counted "
-				   "as forwarded while under the class's "
-				   "limit and as exempted once over it"
+				   "as exempted, and not counted against the "
+				   "class's limit"
 				 : "the source is exempt: forwarded, counted "
 				   "as exempted";
 		x.verdict = "forward";

@@ -213,10 +213,17 @@ decide_slots(const struct op25b_classifier *c,
 	if (unlikely(outcome >= slow)) {
 		uint32_t s4 = src4 != NULL ? *src4 : 0;
 
+		/* An exempt source is not counted against its class's
+		 * limit: the class's block, which decide_as() exempts. */
 		if (unlikely(outcome == MATRIX_ADAPTIVE))
-			outcome = adaptive_outcome(c, meta, s4, src6,
-						   dst4 != NULL ? *dst4 : 0,
-						   dst6, s, now);
+			outcome =
+				unlikely(exempt != NULL) &&
+						exempt_source(exempt, s4, src6)
+					? c->adaptive->block_outcome[s]
+					: adaptive_outcome(c, meta, s4, src6,
+							   dst4 != NULL ? *dst4
+									: 0,
+							   dst6, s, now);
 		decide_as(c, exempt, *m, meta, s4, src6, outcome, s, d, r,
 			  counters);
 		return;
@@ -324,6 +331,11 @@ decide_adaptive4(const struct op25b_classifier *c,
 		outcome[i] = c->matrix[ss[i] * c->n_group_slots + ds[i]];
 		if (outcome[i] != MATRIX_ADAPTIVE)
 			continue;
+		/* As decide_slots(): an exempt source is not counted. */
+		if (exempt != NULL && exempt_source(exempt, src4[i], NULL)) {
+			outcome[i] = a->block_outcome[ss[i]];
+			continue;
+		}
 		rule = &a->rule[ss[i]];
 		q = &req[n_req++];
 		q->key = op25b_adaptive_key4(src4[i]);

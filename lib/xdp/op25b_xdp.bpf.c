@@ -1539,10 +1539,17 @@ op25b_xdp(struct xdp_md *ctx)
 	lookup(&f, &m, gen, &src_slot, &dst_slot);
 	outcome = pol->matrix[BOUND(src_slot * OP25B_STATS_SLOTS + dst_slot,
 				    0xffff)];
-	if (outcome == OP25B_XDP_MATRIX_ADAPTIVE)
-		outcome = adaptive_outcome(&f, &m, pol, gen, src_slot);
 	/* An exemption is looked up only for what the policy would block or
-	 * count, before a reset rewrites the frame. */
+	 * count, before a reset rewrites the frame; in an adaptive class
+	 * before the source is counted, as classifier.c's decide_slots(): an
+	 * exempt source is not counted against its class's limit. */
+	if (outcome == OP25B_XDP_MATRIX_ADAPTIVE) {
+		if (exempt_source(&f, &m, gen)) {
+			cnt->outcome[OP25B_OUTCOME_EXEMPTED]++;
+			return XDP_PASS;
+		}
+		outcome = adaptive_outcome(&f, &m, pol, gen, src_slot);
+	}
 	if (outcome >= OP25B_OUTCOME_COUNTED && exempt_source(&f, &m, gen)) {
 		cnt->outcome[OP25B_OUTCOME_EXEMPTED]++;
 		return XDP_PASS;

@@ -138,11 +138,10 @@ want_re "$work/top.out" '^198\.18\.0\.9 +hosting +[67] +0 +'
 cli "explain 198.18.1.9 203.0.113.5" >"$work/explain.out"
 want_re "$work/explain.out" '^ +blocked, [0-9]+ s left$'
 # Exempt, a source of an adaptive class is forwarded, counted as
-# forwarded under its limit (the class decides before the exemption is
-# asked) and as exempted over it.
+# exempted, and not counted against the class's limit.
 cli "exempt add 198.18.1.9" >/dev/null
 cli "explain 198.18.1.9 203.0.113.5" >"$work/explain-ex.out"
-want_has "$work/explain-ex.out" "the source is exempt: forwarded, counted as forwarded while under the class's limit and as exempted once over it"
+want_has "$work/explain-ex.out" "the source is exempt: forwarded, counted as exempted, and not counted against the class's limit"
 cli "exempt del 198.18.1.9" >/dev/null
 cli "show adaptive 198.18.5.5" >"$work/none.out"
 want_has "$work/none.out" "show adaptive: 198.18.5.5 is in no class, which is not adaptive"
@@ -155,6 +154,28 @@ want_has "$work/audit.log" "adaptive-clear source=198.18.1.9 class=bulk uid="
 sent 198.18.1.9 1 44000 2 bulk 8
 want_counts 's["classes"]["bulk"]["forwarded"] == 6'
 report "adaptive: show adaptive SRC/top/explain show the block; adaptive clear unblocks, audited"
+
+# --- an exempt source is not counted -------------------------------------------
+# Its SYNs were counted first and the exemption asked after: over the
+# limit it was "blocked" in the table (adaptive_triggered, the blocked
+# gauge, show adaptive top, a way held) though forwarded as exempted, and
+# under it counted as forwarded. Now every one is exempted and the table
+# never sees it.
+stat_json
+triggered=$(field "$work/s.json" 's["adaptive_triggered"]')
+exempted=$(field "$work/s.json" 's["packets"]["exempted"]')
+cli "exempt add 198.18.1.77" >/dev/null
+send 198.18.1.77 8 45000 2 || problem "send failed"
+exempted_by() { stat_json && [ "$(field "$work/s.json" 's["packets"]["exempted"]')" = "$1" ]; }
+wait_until 10 "$bg_pid" exempted_by $((exempted + 8)) ||
+	problem "8 SYNs of an exempt source: exempted $(field "$work/s.json" 's["packets"]["exempted"]'), want $((exempted + 8))"
+want_counts "s[\"adaptive_triggered\"] == $triggered"
+cli "show adaptive 198.18.1.77 json" >"$work/ex-src.json"
+py_check 'import json,sys
+s = json.load(open(sys.argv[1]))
+assert s["tracked"] is False and s["blocked"] is False, s' "$work/ex-src.json"
+cli "exempt del 198.18.1.77" >/dev/null
+report "adaptive: an exempt source's 8 SYNs (limit 5) all exempted; the table never counts it (not tracked, adaptive_triggered unchanged)"
 
 # --- another source is not affected -----------------------------------------
 sent 198.18.0.10 3 41000 2 hosting 13
@@ -175,11 +196,12 @@ report "adaptive: after block_for (2 s) the source is forwarded again"
 raw_batch "$sock" "set mode monitor" >"$work/cli.out" 2>&1
 want_has "$work/cli.out" "mode monitor: live"
 sent 198.18.0.11 7 43000 2 hosting 21
+# Forwarded upstream: 14 + 2 counted here, 5 + 1 of bulk, 8 exempted.
 want_counts 's["classes"]["hosting"]["forwarded"] == 14' \
 	's["classes"]["hosting"]["counted"] == 2' \
 	's["classes"]["hosting"]["blocked"] == 5' \
 	's["adaptive_triggered"] == 3' \
-	's["ports"][1]["worker_tx"] == 22'
+	's["ports"][1]["worker_tx"] == 30'
 report "adaptive: monitor mode, the 6th and 7th SYN counted and forwarded"
 
 # --- adaptive_triggered per class, the same in every view --------------------
