@@ -42,7 +42,11 @@ extern "C" {
 #endif
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
-#define OP25B_STATS_LAYOUT_VERSION 11
+#define OP25B_STATS_LAYOUT_VERSION 12
+/** From this layout version on, the writer holds flock(LOCK_EX) on the
+ * segment for its life: whether it lives is whether the lock is held
+ * (a pid can be reused, or be a zombie's). Before it, the header's pid. */
+#define OP25B_STATS_LOCKED_SINCE 12
 #define OP25B_STATS_SLOTS 256 /**< slot 0: none; 1..255: names */
 #define OP25B_STATS_NAME_MAX 64
 #define OP25B_STATS_MAX_PORTS 32

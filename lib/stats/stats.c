@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -214,33 +215,56 @@ pid_alive(uint64_t pid)
 	return errno == EPERM;
 }
 
+/* Whether the writer of the segment open at @fd (another open file
+ * description than the writer's own) holds its lock: 1 yes, 0 no, -1
+ * cannot tell (flock failed otherwise). A shared lock taken to test is
+ * given back at once. */
+static int
+writer_locked(int fd)
+{
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		flock(fd, LOCK_UN);
+		return 0;
+	}
+	return errno == EWOULDBLOCK ? 1 : -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
 
 /* Whether the segment at @p path belongs to a live process other than us.
  * A segment of any layout version since 4 names its writer at the same
  * offset (op25b_stats.h): an op25b of another build under the same name
- * is alive too, and its name is not ours to take. (Versions 1-3, of the
- * first days, had the TSC's rate there: never a live pid, so stale.)
- * Anything else (garbage, a file too short) names no owner we could ask:
- * stale. */
+ * is alive too, and its name is not ours to take. From
+ * OP25B_STATS_LOCKED_SINCE its writer's lock says whether it lives (its
+ * pid alone took a reused pid, or a zombie's, for a live writer: op25b
+ * refused to start under its own name after a crash); before it, the pid.
+ * (Versions 1-3, of the first days, had the TSC's rate there: never a
+ * live pid, so stale.) Anything else (garbage, a file too short) names no
+ * owner we could ask: stale. */
 static bool
 segment_owned(const char *path)
 {
-	/* The words every layout since 4 keeps in place: magic, pid. */
+	/* The words every layout since 4 keeps in place: magic, version,
+	 * pid. */
 	enum {
 		PID = offsetof(struct op25b_stats_header, pid) / 8
 	};
 	uint64_t head[PID + 1];
+	uint32_t version;
 	bool owned = false;
-	int fd;
+	int fd, locked;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return false;
 	if (pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
-	    head[0] == OP25B_STATS_MAGIC)
-		owned = head[PID] != (uint64_t)getpid() && pid_alive(head[PID]);
+	    head[0] == OP25B_STATS_MAGIC && head[PID] != (uint64_t)getpid()) {
+		memcpy(&version, (const char *)head + 8, sizeof(version));
+		locked = version >= OP25B_STATS_LOCKED_SINCE ? writer_locked(fd)
+							     : -1;
+		owned = locked >= 0 ? locked == 1 : pid_alive(head[PID]);
+	}
 	close(fd);
 	return owned;
 }
@@ -313,6 +337,13 @@ op25b_stats_writer_create(const char *instance, unsigned int n_workers,
 	if (fd < 0) {
 		err = -errno;
 		goto free_writer;
+	}
+	/* Held for the writer's life, released by the kernel however it
+	 * ends: what readers and the next op25b ask (writer_locked()). A
+	 * new file: nobody else can hold it. */
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		err = -errno;
+		goto unlink_tmp;
 	}
 	/* 0644 whatever the umask: the counters are for every reader, the
 	 * exporter (op25b-stat@, a dynamic user) among them, which a
@@ -625,13 +656,18 @@ struct op25b_stats_reader *
 op25b_stats_writer_reader(const struct op25b_stats_writer *w)
 {
 	struct op25b_stats_reader *r;
+	char via[64];
 	int err;
 
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return NULL;
 	snprintf(r->path, sizeof(r->path), "%s", w->path);
-	r->fd = fcntl(w->fd, F_DUPFD_CLOEXEC, 0);
+	/* A file description of its own (a dup() would share the writer's,
+	 * and a flock() on it would change the writer's lock): the same
+	 * file, opened again through the descriptor. */
+	snprintf(via, sizeof(via), "/proc/self/fd/%d", w->fd);
+	r->fd = open(via, O_RDONLY | O_CLOEXEC);
 	err = r->fd < 0 ? -errno : reader_map(r);
 	if (err == 0)
 		return r;
@@ -765,8 +801,19 @@ op25b_stats_reader_check(struct op25b_stats_reader *r)
 		return -errno;
 	if (st.st_dev != r->dev || st.st_ino != r->ino)
 		return -EPROTO;
-	if (!pid_alive(__atomic_load_n(&r->header->pid, __ATOMIC_RELAXED)))
+	/* The lock of the writer (a reader's own open file description: a
+	 * reader the writer's process made by its descriptor shares no lock
+	 * with it, op25b_stats_writer_reader()). */
+	switch (writer_locked(r->fd)) {
+	case 1:
+		break;
+	case 0:
 		return -ESRCH;
+	default:
+		if (!pid_alive(
+			    __atomic_load_n(&r->header->pid, __ATOMIC_RELAXED)))
+			return -ESRCH;
+	}
 	return 0;
 }
 

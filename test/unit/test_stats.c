@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -552,15 +553,25 @@ test_other_layout_owner(void **state)
 					     OP25B_STATS_LAYOUT_VERSION + 1 };
 
 	for (i = 0; i < 2; i++) {
+		int lock = -1;
+
 		memset(&fake, 0, sizeof(fake));
 		fake.magic = OP25B_STATS_MAGIC;
 		fake.layout_version = versions[i];
-		/* Alive, and not us. */
+		/* Alive, and not us; a writer of a locking layout holds its
+		 * lock (another open file description than create's). */
 		fake.pid = (uint64_t)getppid();
 		write_file(f->path, &fake, sizeof(fake));
+		if (versions[i] >= OP25B_STATS_LOCKED_SINCE) {
+			lock = open(f->path, O_RDONLY);
+			assert_true(lock >= 0);
+			assert_int_equal(flock(lock, LOCK_EX), 0);
+		}
 		assert_null(op25b_stats_writer_create(f->name, 1, 0));
 		assert_int_equal(errno, EEXIST);
 		assert_true(exists(f->path));
+		if (lock >= 0)
+			close(lock);
 
 		fake.pid = (uint64_t)dead_pid();
 		write_file(f->path, &fake, sizeof(fake));
@@ -569,6 +580,55 @@ test_other_layout_owner(void **state)
 		op25b_stats_writer_destroy(f->w);
 		f->w = NULL;
 	}
+}
+
+/*
+ * A writer that died without removing its segment, whose pid still
+ * answers: a zombie (its parent has not reaped it; a container without an
+ * init), or a pid reused since. op25b refused to start under its own name
+ * ("a live process owns that name") and op25b-stat showed the counters as
+ * live. Its lock went with it: stale, replaced, and a reader says -ESRCH.
+ */
+static void
+test_zombie_writer_stale(void **state)
+{
+	struct fixture *f = *state;
+	int ready[2], status;
+	char byte;
+
+	assert_int_equal(pipe(ready), 0);
+	f->child = fork();
+	assert_true(f->child >= 0);
+	if (f->child == 0) {
+		close(ready[0]);
+		if (op25b_stats_writer_create(f->name, 1, 0) == NULL)
+			_exit(1);
+		/* Ends without destroying: the segment stays. */
+		_exit(write(ready[1], "r", 1) == 1 ? 0 : 2);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &byte, 1), 1);
+	close(ready[0]);
+	/* Exited, not reaped (WNOWAIT): kill(pid, 0) still finds it. */
+	for (;;) {
+		siginfo_t info = { 0 };
+
+		assert_int_equal(waitid(P_PID, (id_t)f->child, &info,
+					WEXITED | WNOHANG | WNOWAIT),
+				 0);
+		if (info.si_pid == f->child)
+			break;
+		usleep(1000);
+	}
+	assert_int_equal(kill(f->child, 0), 0);
+	f->r = op25b_stats_reader_open(f->name);
+	assert_non_null(f->r);
+	assert_int_equal(op25b_stats_reader_check(f->r), -ESRCH);
+	f->w = op25b_stats_writer_create(f->name, 1, 0);
+	assert_non_null(f->w);
+	assert_int_equal(op25b_stats_writer_header(f->w)->pid, getpid());
+	assert_int_equal(waitpid(f->child, &status, 0), f->child);
+	f->child = -1;
 }
 
 /* Our own earlier segment is not a live owner (the spec: "not us"); the
@@ -1683,6 +1743,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_live_owner, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stale_replaced, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_zombie_writer_stale, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_other_layout_owner, setup,
 						teardown),
