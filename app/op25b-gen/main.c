@@ -206,7 +206,8 @@ print_help(FILE *f)
 		"\nExit status: 0 done, 1 failed (I/O, a bad input file), 2 usage"
 		" error.\n"
 		"Examples:\n"
-		"  " GEN_NAME " vectors test/vectors/basic.vec --out basic.pcap"
+		"  " GEN_NAME
+		" vectors test/vectors/classify.vec --out classify.pcap"
 		" --expect basic.txt\n"
 		"  " GEN_NAME " traffic --profile demo --count 10000 --out"
 		" demo.pcap\n"

@@ -680,8 +680,11 @@ static const struct traffic_profile {
 	{ "mix",
 	  "realistic: ~2% SMTP, ~1% submission, the rest web and DNS; ~20% "
 	  "IPv6, ~10% VLAN, ~5% PPPoE; IMIX 7:4:1 of 64/594/1518-byte frames "
-	  "(with the FCS, over untagged IPv4; a tag adds 4 bytes, PPPoE 8, "
-	  "IPv6 20); sources from --pools (else, "
+	  "(with the FCS, IPv4 and IPv6 alike, but that IPv6's small ones, "
+	  "bare SYNs and ACKs, are 78; a tag adds 4 bytes to the two "
+	  "larger, PPPoE 8 to the middle one, its large frame keeping the "
+	  "1500-byte MTU; DNS queries of 75-81 bytes apart); sources from "
+	  "--pools (else, "
 	  "for a family the file lacks, with a note: 198.18.0.0/15, "
 	  "2001:db8:1000::/36)",
 	  mix_step, true, false, false, true, false },

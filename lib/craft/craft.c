@@ -63,6 +63,9 @@ op25b_craft_spec_init(struct op25b_craft_spec *spec)
 	spec->seq = 1000;
 }
 
+/* The one address of a source route (srr=): 198.51.100.25. */
+static const uint8_t srr_hop[4] = { 198, 51, 100, 25 };
+
 static void
 put16(uint8_t *p, uint16_t v)
 {
@@ -423,7 +426,7 @@ write_ipv4(const struct op25b_craft_spec *spec, const struct craft_layout *lay,
 		p[0] = spec->ipv4_srr;
 		p[1] = 7;
 		p[2] = spec->ipv4_srr_done ? 8 : 4;
-		memcpy(p + 3, "\xc6\x33\x64\x19", 4); /* 198.51.100.25 */
+		memcpy(p + 3, srr_hop, 4);
 	}
 	/* Summed over the bytes as built, not as a lying IHL claims, so
 	 * that the only thing wrong in such a packet is the IHL. */
@@ -472,14 +475,22 @@ static uint16_t
 l4_checksum_value(const struct op25b_craft_spec *spec, const uint8_t *l4,
 		  size_t len)
 {
+	const uint8_t *dst = spec->dst;
 	uint16_t csum;
 
+	/* Under a source route not yet done, the segment's destination is
+	 * the route's last address, which the sender sums (RFC 791's
+	 * routes; as IPv6's routing header, RFC 8200 8.1): the header's is
+	 * only the next hop. */
+	if (spec->family != AF_INET6 && spec->ipv4_srr != 0 &&
+	    !spec->ipv4_srr_done && spec->ipv4_options_len >= 8)
+		dst = srr_hop;
 	if (spec->proto == IPPROTO_ICMP_)
 		csum = op25b_craft_ip_checksum(l4, len);
 	else
 		csum = op25b_craft_l4_checksum(
 			spec->family == AF_INET6 ? AF_INET6 : AF_INET,
-			spec->src, spec->dst, spec->proto, l4, len);
+			spec->src, dst, spec->proto, l4, len);
 	if (spec->proto == IPPROTO_UDP_ && csum == 0)
 		csum = 0xffff; /* 0 would mean "no checksum" */
 	if (spec->bad_l4_checksum) {

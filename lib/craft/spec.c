@@ -347,8 +347,10 @@ key_pppoe(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 	return 0;
 }
 
+/* @any: any protocol number (ext_loop=, a next header field), else only
+ * an extension header's (ext=, a header built). */
 static int
-ext_type(const char *name, uint8_t *type)
+ext_type(const char *name, uint8_t *type, bool any)
 {
 	static const struct {
 		const char *name;
@@ -366,7 +368,21 @@ ext_type(const char *name, uint8_t *type)
 			return 0;
 		}
 	}
-	return PARSE_UINT(name, UINT8_MAX, *type);
+	/* A number names an extension header: one above, or one that has
+	 * no name here (mobility 135, HIP 139, shim6 140, experiments 253
+	 * and 254), never an upper layer (6, 17, 58: built as 8 zero bytes
+	 * announced as TCP) nor ESP (50, no header to build). */
+	if (PARSE_UINT(name, UINT8_MAX, *type) != 0)
+		return -EINVAL;
+	if (any)
+		return 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (*type == names[i].type)
+			return 0;
+	return *type == 135 || *type == 139 || *type == 140 || *type == 253 ||
+			       *type == 254
+		       ? 0
+		       : -EINVAL;
 }
 
 static int
@@ -392,7 +408,7 @@ key_ext(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 		}
 		memcpy(name, p, len);
 		name[len] = '\0';
-		if (ext_type(name, &types[n]) < 0)
+		if (ext_type(name, &types[n], false) < 0)
 			return -EINVAL;
 		n++;
 		if (p[len] == '\0')
@@ -461,7 +477,7 @@ key_ext_loop(struct op25b_craft_spec *spec, struct spec_parse_state *st,
 
 	(void)st;
 	/* The field's 0 means "no loop", so hop-by-hop cannot be named. */
-	if (ext_type(value, &type) < 0 || type == 0)
+	if (ext_type(value, &type, true) < 0 || type == 0)
 		return -EINVAL;
 	spec->ext_loop = type;
 	return 0;
@@ -644,6 +660,15 @@ check_consistent(const struct op25b_craft_spec *spec, char *err,
 	    !spec->pppoe) {
 		craft_set_error(err, err_size,
 				"pfc= and pppoe_len= need pppoe=");
+		return -EINVAL;
+	}
+	/* Only a protocol whose high byte is 0 compresses (RFC 1661 6.5):
+	 * pfc=1 ethertype=0xc021 (LCP) built the byte 0x21, IPv4. */
+	if (spec->pppoe_pfc && spec->ethertype > 0xff) {
+		craft_set_error(err, err_size,
+				"pfc=1 compresses a PPP protocol below 0x100 "
+				"only (0x%04x is two bytes)",
+				spec->ethertype);
 		return -EINVAL;
 	}
 	for (i = 0; i < spec->n_ext; i++) {

@@ -433,8 +433,16 @@ test_source_routes(void **state)
 	assert_memory_equal(
 		o, "\x01\x01\x01\x01\x01\x83\x07\x04\xc6\x33\x64\x19", 12);
 	assert_int_equal(op25b_craft_ip_checksum(frame + L3, 32), 0);
-	assert_int_equal(verify_l4(&spec, L3 + 32, len), 0);
-	build("ipopts=8 srr=ssrr-done", NULL);
+	/* The route not done: TCP's pseudo-header holds its last address,
+	 * the segment's destination, not the header's next hop. */
+	assert_int_equal(
+		op25b_craft_l4_checksum(
+			AF_INET, spec.src, (const uint8_t *)"\xc6\x33\x64\x19",
+			spec.proto, frame + L3 + 32, (size_t)len - (L3 + 32)),
+		0);
+	assert_int_not_equal(verify_l4(&spec, L3 + 32, len), 0);
+	len = build("ipopts=8 srr=ssrr-done", &spec);
+	assert_int_equal(verify_l4(&spec, L3 + 28, len), 0);
 	assert_memory_equal(o, "\x01\x89\x07\x08\xc6\x33\x64\x19", 8);
 
 	/* ipoptbytes=: any option list, NOPs after it. */
@@ -706,6 +714,10 @@ test_spec_refuses_inert_keys(void **state)
 	} bad[] = {
 		{ "pfc=1", "pfc= and pppoe_len= need pppoe=" },
 		{ "pppoe_len=2", "pfc= and pppoe_len= need pppoe=" },
+		/* LCP compressed to its low byte was 0x21: IPv4. */
+		{ "pppoe=1 pfc=1 ethertype=0xc021",
+		  "pfc=1 compresses a PPP protocol below 0x100 only (0xc021 "
+		  "is two bytes)" },
 		{ "extpad=8", "extpad= needs a hop-by-hop, destination "
 			      "options or ah header in ext=" },
 		{ "src=2001:db8::1 dst=2001:db8::2 ext=rt extpad=8",
@@ -848,6 +860,11 @@ test_spec_parse_errors(void **state)
 					     "'10.0.0.256'");
 	expect_parse_error("flags=SX", "bad value for 'flags': 'SX'");
 	expect_parse_error("mf=2", "bad value for 'mf': '2'");
+	/* ext= builds extension headers: an upper layer's number (6: 8
+	 * zero bytes announced as TCP) or ESP's (50) is none. */
+	expect_parse_error("src=2001:db8::1 ext=6", "bad value for 'ext': '6'");
+	expect_parse_error("src=2001:db8::1 ext=50",
+			   "bad value for 'ext': '50'");
 	expect_parse_error("ipopts=6", "bad value for 'ipopts': '6'");
 	expect_parse_error("ext=hbh,,dst", "bad value for 'ext': 'hbh,,dst'");
 	expect_parse_error("qinq=5", "bad value for 'qinq': '5'");
