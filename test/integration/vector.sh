@@ -77,7 +77,7 @@ case "$vendor/$family/$model" in
 AuthenticAMD/* | GenuineIntel/6/143 | GenuineIntel/6/207) auto=$wide ;;
 esac
 unmitigated=$auto amd=$wide intel=$best auto256=$best
-if grep -qs '^Mitigation: Microcode' \
+if grep -qsE '^Mitigation: (Microcode|AVX disabled)' \
 	/sys/devices/system/cpu/vulnerabilities/gather_data_sampling; then
 	auto=scalar autowide=scalar amd=scalar intel=scalar auto256=scalar
 fi
@@ -105,8 +105,12 @@ if [ "$best" != scalar ]; then
 	run gdsnamed -- --classifier-path "$best"
 	printf 'Not affected\n' >"$work/gds-status"
 	run gdsnot --
+	# GDS "force" without the microcode: Linux turned AVX off.
+	printf 'Mitigation: AVX disabled, no microcode\n' >"$work/gds-status"
+	run gdsavx --
 	unset OP25B_TEST_GDS_STATUS
 	checks="$checks gds:scalar gdsnamed:$best gdsnot:$unmitigated"
+	checks="$checks gdsavx:scalar"
 	want_has "$work/gds.log" "op25b: classifier path scalar (auto: Linux reports the GDS mitigation"
 	! grep -qF "GDS" "$work/gdsnamed.log" "$work/gdsnot.log" ||
 		problem "the GDS mitigation said where auto did not pass over the vector paths"
