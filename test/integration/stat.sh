@@ -490,6 +490,7 @@ report "a dead writer: --prometheus refused in one line (nothing on stdout, exit
 	-- --policy "$policy" --name "$name-rm" --status-interval 0 \
 	--cli-socket "$work/rm.sock" >"$work/rm.log" 2>&1 &
 rm_pid=$!
+pids+=("$rm_pid") # killed by the cleanup, also when a check fails
 if wait_until 15 "$rm_pid" test -S "$work/rm.sock"; then
 	rm -f "/dev/shm/op25b.$name-rm"
 	"$cli" --cli-socket "$work/rm.sock" --timeout 20 show counters >"$work/rm-show.out" 2>&1
@@ -502,6 +503,7 @@ if wait_until 15 "$rm_pid" test -S "$work/rm.sock"; then
 		--vdev net_null1,no-rx=1 -- --policy "$policy" --name "$name-rm2" \
 		--status-interval 0 --cli-socket "$work/rm.sock" >"$work/rm2.log" 2>&1 &
 	rm2_pid=$!
+	pids+=("$rm2_pid")
 	wait_until 15 "$rm2_pid" test -S "$work/rm.sock" ||
 		problem "the second op25b did not start:" "$(tail -5 "$work/rm2.log")"
 	stop_process "$rm_pid" TERM 20
