@@ -451,26 +451,28 @@ op25b_in_open() { # PID
 	p=$(pgrep -P "$1" -x op25b) &&
 		grep -qs -e wait_for_partner -e fifo_open "/proc/$p/wchan" "/proc/$p/stack"
 }
+# start_in_open TAG: op25b on the FIFO, in its open once this returns;
+# fifo_pid is timeout's, its output in $work/TAG.out.
+start_in_open() {
+	timeout 60 "$op25b" "${eal[@]}" --vdev net_null0,no-rx=1 \
+		--vdev net_null1,no-rx=1 -- --policy "$enforce" \
+		--cmdline-file "$work/cmd2.fifo" --stop-after-idle 1500 \
+		--status-interval 0 --name "$name-$1" --cli-socket none \
+		>"$work/$1.out" 2>&1 &
+	fifo_pid=$!
+	wait_until 30 "$fifo_pid" op25b_in_open "$fifo_pid" ||
+		problem "op25b did not wait in the FIFO's open:" "$(cat "$work/$1.out")"
+}
 rm -f "$work/cmd2.fifo"
 mkfifo "$work/cmd2.fifo"
-timeout 60 "$op25b" "${eal[@]}" --vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1 \
-	-- --policy "$enforce" --cmdline-file "$work/cmd2.fifo" --stop-after-idle 1500 \
-	--status-interval 0 --name "$name-fifo2" --cli-socket none >"$work/fifo2.out" 2>&1 &
-fifo_pid=$!
-wait_until 30 "$fifo_pid" op25b_in_open "$fifo_pid" ||
-	problem "op25b did not wait in the FIFO's open:" "$(cat "$work/fifo2.out")"
+start_in_open fifo2
 pkill -USR1 -P "$fifo_pid" -x op25b
 sleep 0.5
 printf 'show version\n' >"$work/cmd2.fifo"
 wait "$fifo_pid"
 want_rc $? 0 "op25b with SIGUSR1 in its --cmdline-file FIFO's open: exit status"
 want_has "$work/fifo2.out" "op25b: $work/cmd2.fifo: 1 lines run"
-timeout 60 "$op25b" "${eal[@]}" --vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1 \
-	-- --policy "$enforce" --cmdline-file "$work/cmd2.fifo" --stop-after-idle 1500 \
-	--status-interval 0 --name "$name-fifo3" --cli-socket none >"$work/fifo3.out" 2>&1 &
-fifo_pid=$!
-wait_until 30 "$fifo_pid" op25b_in_open "$fifo_pid" ||
-	problem "op25b did not wait in the FIFO's open:" "$(cat "$work/fifo3.out")"
+start_in_open fifo3
 pkill -TERM -P "$fifo_pid" -x op25b
 wait "$fifo_pid"
 want_rc $? 0 "op25b with SIGTERM in its --cmdline-file FIFO's open: exit status"
