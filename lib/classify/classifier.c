@@ -82,9 +82,11 @@ exempt_source(const struct op25b_exempt_table *exempt, uint32_t src4,
  * adaptive packet. Out of line: only adaptive classes pay for it.
  */
 static __rte_noinline uint8_t
-adaptive_outcome(const struct op25b_classifier *c, const struct pkt_meta *meta,
-		 uint32_t src4, const uint8_t *src6, uint32_t dst4,
-		 const uint8_t *dst6, uint16_t src_slot, uint64_t *now)
+adaptive_outcome(const struct op25b_classifier *c,
+		 const struct op25b_exempt_table *exempt,
+		 const struct pkt_meta *meta, uint32_t src4,
+		 const uint8_t *src6, uint32_t dst4, const uint8_t *dst6,
+		 uint16_t src_slot, uint64_t *now)
 {
 	const struct classify_adaptive *a = c->adaptive;
 	const struct op25b_adaptive_rule *rule = &a->rule[src_slot];
@@ -92,6 +94,10 @@ adaptive_outcome(const struct op25b_classifier *c, const struct pkt_meta *meta,
 	uint16_t dest = 0;
 	uint32_t be;
 
+	/* An exempt source is not counted against its class's limit: the
+	 * class's block, which decide_as() then exempts. */
+	if (exempt != NULL && exempt_source(exempt, src4, src6))
+		return a->block_outcome[src_slot];
 	if (a->table == NULL)
 		return OP25B_OUTCOME_FORWARDED;
 	if (*now == 0)
@@ -213,17 +219,10 @@ decide_slots(const struct op25b_classifier *c,
 	if (unlikely(outcome >= slow)) {
 		uint32_t s4 = src4 != NULL ? *src4 : 0;
 
-		/* An exempt source is not counted against its class's
-		 * limit: the class's block, which decide_as() exempts. */
 		if (unlikely(outcome == MATRIX_ADAPTIVE))
-			outcome =
-				unlikely(exempt != NULL) &&
-						exempt_source(exempt, s4, src6)
-					? c->adaptive->block_outcome[s]
-					: adaptive_outcome(c, meta, s4, src6,
-							   dst4 != NULL ? *dst4
-									: 0,
-							   dst6, s, now);
+			outcome = adaptive_outcome(c, exempt, meta, s4, src6,
+						   dst4 != NULL ? *dst4 : 0,
+						   dst6, s, now);
 		decide_as(c, exempt, *m, meta, s4, src6, outcome, s, d, r,
 			  counters);
 		return;
