@@ -263,7 +263,8 @@ op25b_option_refused(const char *prog, const char *arg)
 	 * value: a letter, or above 255 for a long option of no letter),
 	 * and for an unknown letter too (-z): a letter is missing its
 	 * argument only if it is ours and takes one. */
-	const char *letter = isalnum(optopt) && last_shortopts != NULL
+	const char *letter = optopt > 0 && optopt < 128 && isalnum(optopt) &&
+					     last_shortopts != NULL
 				     ? strchr(last_shortopts, optopt)
 				     : NULL;
 	bool missing = optopt > 255 || (letter != NULL && letter[1] == ':');

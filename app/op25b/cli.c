@@ -492,20 +492,12 @@ cli_is_json(const char *word)
 struct op25b_stats_snapshot *
 cli_snapshot(struct cmdline *cl)
 {
-	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
-	struct op25b_stats_reader *r =
-		op25b_stats_writer_reader(cli_app()->stats);
-	/* The reader says why by its return value, not errno. */
-	int err = snap == NULL ? -ENOMEM
-		  : r == NULL  ? -errno
-			       : op25b_stats_reader_read(r, snap, 1000);
+	int err;
+	struct op25b_stats_snapshot *snap =
+		op25b_app_snapshot(cli_app(), 1000, &err);
 
-	if (err != 0) {
+	if (snap == NULL)
 		cli_fail(cl, "reading the counters failed: %s", strerror(-err));
-		free(snap);
-		snap = NULL;
-	}
-	op25b_stats_reader_close(r);
 	return snap;
 }
 
@@ -998,8 +990,10 @@ feed_input(struct session *s, const char *buf, size_t n, size_t *used)
 	     from += CLI_KEYS_STEP) {
 		ret = cmdline_in(s->cl, buf + from,
 				 (int)RTE_MIN(i - from, (size_t)CLI_KEYS_STEP));
-		if (edit_length(rdl) >= CLI_EDIT_MAX)
-			s->edit_full = true;
+		/* At the end of the line: what is typed now is dropped.
+		 * Below it again (keys deleted, the line cleared or taken
+		 * from the history), the line is what the screen shows. */
+		s->edit_full = edit_length(rdl) >= CLI_EDIT_MAX;
 		session_pull_echo(s);
 		/* Output the client has not taken stops the keys too,
 		 * not only the commands: 4 KB of '?' would be 16 MB. */
@@ -1570,7 +1564,10 @@ op25b_cli_run_file(struct op25b_app *app, const char *path)
 	if (path == NULL)
 		return 0;
 	/* A FIFO's open waits for its writer: a SIGTERM or SIGINT meanwhile
-	 * is the start-up's stop (main() acts on it), not a failure. */
+	 * is the start-up's stop (main() acts on it), not a failure; one
+	 * that came before (the EAL's init, the compile) is acted on now. */
+	if (op25b_control_stop_signal() != 0)
+		return 0;
 	while ((f = fopen(path, "r")) == NULL && errno == EINTR &&
 	       op25b_control_stop_signal() == 0)
 		;

@@ -468,7 +468,8 @@ mkfifo "$work/cmd2.fifo"
 start_in_open fifo2
 pkill -USR1 -P "$fifo_pid" -x op25b
 sleep 0.5
-printf 'show version\n' >"$work/cmd2.fifo"
+# Read-write: never waits for an op25b that died (the bug this looks for).
+{ printf 'show version\n'; } 1<>"$work/cmd2.fifo"
 wait "$fifo_pid"
 want_rc $? 0 "op25b with SIGUSR1 in its --cmdline-file FIFO's open: exit status"
 want_has "$work/fifo2.out" "op25b: $work/cmd2.fifo: 1 lines run"
