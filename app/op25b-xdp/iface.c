@@ -402,7 +402,7 @@ xdp_pins_taken(struct op25b_xdp *x, const char *iface, const char *dir)
 
 int
 xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
-		  const char *dir)
+		  const char *dir, bool pins_taken)
 {
 	uint32_t attached;
 	const char *mode;
@@ -425,8 +425,8 @@ xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 	/* Nor another's pins: unloaded and loaded again under this name
 	 * while a `run` waited, the directory is the new instance's, which
 	 * would be left attached with nothing to status, reload or unload
-	 * it by. */
-	if (xdp_pins_taken(x, iface, dir))
+	 * it by. (@pins_taken: the caller found so already, and said it.) */
+	if (pins_taken || xdp_pins_taken(x, iface, dir))
 		return -1;
 	err = op25b_xdp_unpin(dir);
 	if (err != 0) {
@@ -488,7 +488,7 @@ xdp_cmd_unload(const struct xdp_args *a)
 				  : 0;
 	else
 		ifindex = (int)if_nametoindex(a->argv[0]);
-	err = xdp_instance_down(x, a->argv[0], ifindex, dir);
+	err = xdp_instance_down(x, a->argv[0], ifindex, dir, false);
 	op25b_xdp_close(x);
 	return err == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -29,7 +29,7 @@ xdp_cmd_run(const struct xdp_args *a)
 	 * one forward keep them past their end (till the file's expiry
 	 * removes them). A slew (under 0.5 ms a second) never reaches it. */
 	int64_t written = 0, offset;
-	bool rewrite;
+	bool rewrite, taken = false;
 	char dir[PATH_MAX];
 	struct op25b_xdp_state st;
 	struct op25b_xdp *x;
@@ -63,7 +63,8 @@ xdp_cmd_run(const struct xdp_args *a)
 		/* Unloaded by another command, perhaps loaded again: this
 		 * run has nothing left to keep (it printed "cannot lock"
 		 * every second, or ticked the new instance's maps). */
-		if (xdp_pins_taken(x, a->argv[0], dir))
+		taken = xdp_pins_taken(x, a->argv[0], dir);
+		if (taken)
 			break;
 		lock = xdp_lock(dir);
 		if (lock < 0)
@@ -86,7 +87,7 @@ xdp_cmd_run(const struct xdp_args *a)
 		fflush(stderr);
 		close(lock);
 	}
-	ret = xdp_instance_down(x, a->argv[0], ifindex, dir) == 0
+	ret = xdp_instance_down(x, a->argv[0], ifindex, dir, taken) == 0
 		      ? EXIT_SUCCESS
 		      : EXIT_FAILURE;
 	op25b_xdp_close(x);

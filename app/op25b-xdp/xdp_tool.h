@@ -80,7 +80,7 @@ int xdp_instance_reload(struct op25b_xdp *x, const char *iface,
  * gone (@p ifindex 0, or no longer there) is only unpinned. 0 or -1
  * (reported). */
 int xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
-		      const char *dir);
+		      const char *dir, bool pins_taken);
 
 /* Whether the pins under @p dir are no longer @p x's: gone (another
  * command unloaded it) or another program's (unloaded and loaded again).

@@ -91,8 +91,8 @@ stop_process "$bg_pid" 0 5
 bg_pid=""
 want_rc "$rc" 1 "the old run's exit status"
 # Its tick may fall between the unload and the load: either line.
-grep -qE "op25b-xdp: l0: ($OP25B_XDP_BPFFS/op25b/$name is another instance's now|unloaded by another command)" "$work/run2.out" ||
-	problem "the old run did not say why it stopped:" "$(cat "$work/run2.out")"
+[ "$(grep -cE "op25b-xdp: l0: ($OP25B_XDP_BPFFS/op25b/$name is another instance's now|unloaded by another command)" "$work/run2.out")" = 1 ] ||
+	problem "the old run did not say why it stopped, once:" "$(cat "$work/run2.out")"
 in_ns "$ns" "$xdp" status l0 --name "$name" >"$work/st2.out" 2>&1 ||
 	problem "status of the new instance failed:" "$(cat "$work/st2.out")"
 in_ns "$ns" "$xdp" unload l0 --name "$name" >"$work/unload2.out" 2>&1 ||
