@@ -82,6 +82,9 @@ if [ "$pages" -gt 0 ]; then
 	echo "nic-setup: reserving $pages hugepages of 2 MB per NUMA node"
 	for node in "$sysfs"/devices/system/node/node*; do
 		f="$node/hugepages/hugepages-2048kB/nr_hugepages"
+		# A node of CPUs without memory is granted none, ever.
+		[ "$(awk '/MemTotal/ {print $4}' "$node/meminfo" 2>/dev/null)" != 0 ] ||
+			continue
 		if [ "$(cat "$f")" -lt "$pages" ]; then
 			echo "$pages" >"$f"
 		fi
@@ -100,6 +103,9 @@ if [ "$pages" -gt 0 ]; then
 fi
 [ $# -gt 0 ] || exit 0
 need_devbind
+# in_use() asks it for the addresses: without it, an IPv6-only
+# management NIC would pass.
+command -v ip >/dev/null || die "ip missing: apt-get install iproute2"
 
 echo "nic-setup: loading vfio-pci"
 modprobe vfio-pci
@@ -149,7 +155,9 @@ for dev in "$@"; do
 		die "$dev: $why: the host uses it (a management NIC given by mistake?): leave it out of OP25B_NICS or take it out of use; --force binds it all the same"
 	fi
 	echo "nic-setup: $dev: $drv -> vfio-pci"
-	dpdk-devbind.py --bind=vfio-pci "$dev"
+	# Its status is not the answer (below), and a bind that went through
+	# before a failing exit must still be recorded for --restore.
+	dpdk-devbind.py --bind=vfio-pci "$dev" || true
 	# dpdk-devbind.py exits 0 when it leaves a NIC alone (an interface
 	# with routes: "Not modifying") or puts its driver back after the
 	# bind failed (an IOMMU group not viable): op25b would then not

@@ -638,14 +638,12 @@ last_activity_tsc(const struct op25b_app *app, struct idle_watch *iw,
 static void
 status_line(struct op25b_app *app)
 {
-	struct op25b_stats_reader *r = op25b_stats_writer_reader(app->stats);
-	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
+	int err;
+	struct op25b_stats_snapshot *snap = op25b_app_snapshot(app, 100, &err);
 
-	if (r != NULL && snap != NULL &&
-	    op25b_stats_reader_read(r, snap, 100) == 0)
+	if (snap != NULL)
 		op25b_report_status_line(snap, stdout);
 	free(snap);
-	op25b_stats_reader_close(r);
 }
 
 int

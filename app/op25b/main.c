@@ -510,15 +510,14 @@ create_rcu(struct op25b_app *app)
 static int
 final_report(struct op25b_app *app)
 {
-	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
-	struct op25b_stats_reader *r = op25b_stats_writer_reader(app->stats);
-	int err = 0;
+	int err;
+	struct op25b_stats_snapshot *snap = op25b_app_snapshot(app, 1000, &err);
 
-	if (snap == NULL || r == NULL ||
-	    op25b_stats_reader_read(r, snap, 1000) != 0) {
-		fprintf(stderr, "op25b: reading the final counters failed\n");
-		err = -EIO;
-		goto out;
+	if (snap == NULL) {
+		fprintf(stderr,
+			"op25b: reading the final counters failed: %s\n",
+			strerror(-err));
+		return -EIO;
 	}
 	op25b_report_print(snap, stdout);
 	printf("mempool: %u of %u mbufs free\n",
@@ -532,8 +531,6 @@ final_report(struct op25b_app *app)
 			fprintf(stderr, "op25b: %s: %s\n",
 				app->config.stats_json, strerror(-err));
 	}
-out:
-	op25b_stats_reader_close(r);
 	free(snap);
 	return err;
 }

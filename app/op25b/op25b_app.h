@@ -353,6 +353,13 @@ uint32_t op25b_link_speed_mbps(const struct rte_eth_link *link);
 
 /* report.c */
 void op25b_report_print(const struct op25b_stats_snapshot *snap, FILE *out);
+/* A snapshot of this op25b's counters, read by its writer's own mapping
+ * (op25b_stats_writer_reader()), never by the segment's name, which may
+ * be gone or another op25b's since; the reader's @tries. Allocated: free()
+ * it. NULL with *@err set (-errno). For the report at exit, the status
+ * line and the CLI (not telemetry's thread, which outlives the writer). */
+struct op25b_stats_snapshot *
+op25b_app_snapshot(const struct op25b_app *app, unsigned int tries, int *err);
 int op25b_report_json(const struct op25b_stats_snapshot *snap,
 		      const struct rte_mempool *pool, const char *path);
 void

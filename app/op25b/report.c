@@ -59,6 +59,25 @@ write_report_json(FILE *f, const void *arg)
 	return op25b_stats_print_json(f, r->s, r->mempool);
 }
 
+struct op25b_stats_snapshot *
+op25b_app_snapshot(const struct op25b_app *app, unsigned int tries, int *err)
+{
+	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
+	struct op25b_stats_reader *r =
+		snap != NULL ? op25b_stats_writer_reader(app->stats) : NULL;
+
+	/* The reader says why by its return value, not errno. */
+	*err = snap == NULL ? -ENOMEM
+	       : r == NULL  ? -errno
+			    : op25b_stats_reader_read(r, snap, tries);
+	op25b_stats_reader_close(r);
+	if (*err != 0) {
+		free(snap);
+		return NULL;
+	}
+	return snap;
+}
+
 int
 op25b_report_json(const struct op25b_stats_snapshot *s,
 		  const struct rte_mempool *pool, const char *path)

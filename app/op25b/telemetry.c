@@ -35,6 +35,9 @@
 
 static const char *instance;
 
+/* By the segment's name, not op25b_app_snapshot()'s writer mapping: DPDK
+ * 22.11's telemetry thread is never stopped, and a request after the
+ * writer is destroyed at exit would read it freed. */
 static struct op25b_stats_snapshot *
 snapshot(void)
 {

@@ -40,7 +40,7 @@ grown_capacity(size_t capacity)
  * terminal could become op25b's), and a FIFO's waits for a writer. An
  * O_PATH descriptor names the file without opening it; the regular file
  * it names is then opened through /proc/self/fd, the same inode, so that
- * nothing swapped in between is opened. */
+ * nothing swapped in between is opened (where /proc is mounted). */
 int
 op25b_policy_read_file(const char *path, char **text, size_t *len)
 {
@@ -64,7 +64,8 @@ op25b_policy_read_file(const char *path, char **text, size_t *len)
 	}
 	snprintf(via, sizeof(via), "/proc/self/fd/%d", named);
 	fd = open(via, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	/* No /proc (a chroot): the path itself, judged regular above. */
+	/* No /proc (a chroot): the path itself, judged regular above; a
+	 * file swapped in between is opened there, then refused below. */
 	if (fd < 0 && errno == ENOENT)
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	err = fd < 0 ? -errno : 0;

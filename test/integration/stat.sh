@@ -490,7 +490,16 @@ report "a dead writer: --prometheus refused in one line (nothing on stdout, exit
 	-- --policy "$policy" --name "$name-rm" --status-interval 0 \
 	--cli-socket "$work/rm.sock" >"$work/rm.log" 2>&1 &
 rm_pid=$!
-pids+=("$rm_pid") # killed by the cleanup, also when a check fails
+# The cleanup's to kill when a check fails; forgotten once reaped (the
+# pid may be another process's by then).
+pids+=("$rm_pid")
+forget() { # PID: out of pids
+	local p keep=()
+	for p in "${pids[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	pids=("${keep[@]}")
+}
 if wait_until 15 "$rm_pid" test -S "$work/rm.sock"; then
 	rm -f "/dev/shm/op25b.$name-rm"
 	"$cli" --cli-socket "$work/rm.sock" --timeout 20 show counters >"$work/rm-show.out" 2>&1
@@ -507,6 +516,7 @@ if wait_until 15 "$rm_pid" test -S "$work/rm.sock"; then
 	wait_until 15 "$rm2_pid" test -S "$work/rm.sock" ||
 		problem "the second op25b did not start:" "$(tail -5 "$work/rm2.log")"
 	stop_process "$rm_pid" TERM 20
+	forget "$rm_pid"
 	want_rc "$rc" 0 "op25b's exit status with the segment's name removed"
 	want_has "$work/rm.log" "non_smtp"
 	grep -q "reading the final counters failed" "$work/rm.log" &&
@@ -514,6 +524,7 @@ if wait_until 15 "$rm_pid" test -S "$work/rm.sock"; then
 	"$cli" --cli-socket "$work/rm.sock" --timeout 20 show version >"$work/rm2-show.out" 2>&1 ||
 		problem "the second op25b's socket is gone after the first stopped:" "$(cat "$work/rm2-show.out")"
 	stop_process "$rm2_pid" TERM 20
+	forget "$rm2_pid"
 	want_rc "$rc" 0 "the second op25b's exit status"
 	[ ! -e "$work/rm.sock" ] || problem "the second op25b left its socket"
 else
