@@ -414,7 +414,8 @@ cmd_adaptive_clear(void *parsed, struct cmdline *cl, void *data)
 	if (no_table(cl, "adaptive clear"))
 		return;
 	if (strcmp(res->src, "all") == 0) {
-		n = op25b_adaptive_clear_all(app->adaptive);
+		n = op25b_adaptive_clear_all(app->adaptive,
+					     op25b_adaptive_now(app->adaptive));
 		op25b_audit(app,
 			    "adaptive-clear source=all uid=%" PRIu32
 			    " cleared=%" PRIu64,

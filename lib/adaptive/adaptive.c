@@ -1006,14 +1006,20 @@ op25b_adaptive_clear(struct op25b_adaptive_table *t, uint64_t key)
 }
 
 uint64_t
-op25b_adaptive_clear_all(struct op25b_adaptive_table *t)
+op25b_adaptive_clear_all(struct op25b_adaptive_table *t, uint64_t now)
 {
 	uint64_t i, n = op25b_adaptive_capacity(t), k, cleared = 0;
+	bool live;
 
 	for (i = 0; i < n; i++) {
 		k = atomic_load(&t->keys[i]);
-		if (key_in_use(k) &&
-		    atomic_compare_exchange_strong(&t->keys[i], &k, 0))
+		if (!key_in_use(k))
+			continue;
+		/* Read before the key goes: "N sources forgotten" counts
+		 * what show adaptive counted as tracked, not the expired
+		 * entries the sweep had not reached. */
+		live = entry_live(&t->entries[i], now);
+		if (atomic_compare_exchange_strong(&t->keys[i], &k, 0) && live)
 			cleared++;
 	}
 	return cleared;

@@ -292,8 +292,10 @@ int op25b_adaptive_lookup(const struct op25b_adaptive_table *t, uint64_t key,
  */
 int op25b_adaptive_clear(struct op25b_adaptive_table *t, uint64_t key);
 
-/** Forget every source. @return how many were tracked. */
-uint64_t op25b_adaptive_clear_all(struct op25b_adaptive_table *t);
+/** Forget every source. @return how many were tracked at @p now (live:
+ * blocked, or counting within their window; an entry expired and not
+ * swept yet is cleared too, and not counted). */
+uint64_t op25b_adaptive_clear_all(struct op25b_adaptive_table *t, uint64_t now);
 
 /**
  * Age the table: free up to @p max entries whose state has expired (their

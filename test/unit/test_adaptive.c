@@ -579,10 +579,16 @@ test_sweep_and_clear(void **state)
 	/* The abuse desk unblocks b. */
 	assert_int_equal(op25b_adaptive_clear(t, b), 0);
 	assert_int_equal(op25b_adaptive_clear(t, b), -ENOENT);
+	/* c counted, then idle past its window, not swept yet. */
+	syn(t, &r, c, 1);
+	fake_now += 10 * HZ;
 	assert_int_equal(syn(t, &r, b, 1), OP25B_ADAPTIVE_PASS);
 	syn(t, &r, a, 1);
-	assert_int_equal(op25b_adaptive_clear_all(t), 2);
+	/* a and b forgotten; c is cleared too but was no source tracked
+	 * (it made "3 sources forgotten"). */
+	assert_int_equal(op25b_adaptive_clear_all(t, fake_now), 2);
 	assert_int_equal(syn(t, &r, a, 1), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(op25b_adaptive_clear(t, c), -ENOENT);
 }
 
 /* Threads of the racing tests, each on a CPU of its own where the machine
@@ -750,7 +756,7 @@ control_loop(void *arg)
 
 	while (!atomic_load(&x->stop)) {
 		op25b_adaptive_clear(x->t, x->key);
-		op25b_adaptive_clear_all(x->t);
+		op25b_adaptive_clear_all(x->t, fake_now);
 		op25b_adaptive_sweep(x->t, x->now, 256);
 		atomic_fetch_add(&x->passes, 1);
 	}
@@ -842,7 +848,7 @@ test_account_with_control(void **state)
 	for (w = 0; w < op25b_adaptive_capacity(t); w++)
 		assert_true(atomic_load(&t->keys[w]) != ADAPTIVE_KEY_CLAIMING);
 	assert_true(blocked > 0);
-	op25b_adaptive_clear_all(t);
+	op25b_adaptive_clear_all(t, fake_now);
 	for (i = 0; i < 6; i++)
 		assert_int_equal(syn(t, &r, key4("198.18.10.1"), 1),
 				 i < 5 ? OP25B_ADAPTIVE_PASS

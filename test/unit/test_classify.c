@@ -271,7 +271,7 @@ test_adaptive_enforced(void **state)
 	p->mode = OP25B_MODE_MONITOR;
 	c = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
 	assert_int_equal(op25b_classifier_set_adaptive(c, t), 0);
-	op25b_adaptive_clear_all(t);
+	op25b_adaptive_clear_all(t, op25b_adaptive_now(t));
 	expect_outcome(c, HOST " flags=S", OP25B_OUTCOME_FORWARDED);
 	expect_outcome(c, HOST " flags=S", OP25B_OUTCOME_FORWARDED);
 	expect_outcome(c, HOST " flags=S", OP25B_OUTCOME_COUNTED);
