@@ -75,21 +75,13 @@ stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 			err = 0;
 	}
 	op25b_xdp_close(x);
-	/* The names map is any writer's (root's): the slots bound and the
-	 * names ended before any view indexes or prints them, as a shared
-	 * memory snapshot's are (snapshot_finish()). */
-	if (err == 0 && (snap->names.n_class_slots == 0 ||
-			 snap->names.n_class_slots > OP25B_STATS_SLOTS ||
-			 snap->names.n_group_slots == 0 ||
-			 snap->names.n_group_slots > OP25B_STATS_SLOTS))
-		err = -EPROTO;
+	/* The names map is any writer's (root's): checked and ended as a
+	 * shared-memory snapshot is, before any view reads it. No workers. */
+	if (err == 0)
+		err = op25b_stats_snapshot_finish(snap, 0);
 	if (err != 0) {
 		snprintf(why, why_size, "%s: %s", dir, strerror(-err));
 		return err;
-	}
-	for (unsigned int i = 0; i < OP25B_STATS_SLOTS; i++) {
-		snap->names.class_name[i][OP25B_STATS_NAME_MAX - 1] = '\0';
-		snap->names.group_name[i][OP25B_STATS_NAME_MAX - 1] = '\0';
 	}
 	h->magic = OP25B_STATS_MAGIC;
 	h->layout_version = OP25B_STATS_LAYOUT_VERSION;

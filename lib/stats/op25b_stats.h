@@ -518,6 +518,16 @@ int op25b_stats_reader_read(struct op25b_stats_reader *r,
 void op25b_stats_reader_close(struct op25b_stats_reader *r);
 
 /**
+ * What every source of a snapshot does before a view indexes or prints
+ * it (op25b_stats_reader_read(), op25b-stat --xdp's maps): its counts kept
+ * in range and its strings ended, whatever the segment or map held;
+ * @p n_workers of its workers kept, the rest zeroed.
+ * @return 0, or -EPROTO (slot counts out of range).
+ */
+int op25b_stats_snapshot_finish(struct op25b_stats_snapshot *snap,
+				unsigned int n_workers);
+
+/**
  * Whether the segment a reader opened is still the live one. A mapping
  * outlives the segment's name, so op25b_stats_reader_read() goes on returning the
  * last counters of a segment that was removed, replaced or left behind by

@@ -229,19 +229,31 @@ writer_locked(int fd)
 	return errno == EWOULDBLOCK ? 1 : -1;
 }
 
+/* Whether the writer of a segment of layout @version, open at @fd, lives:
+ * its lock from OP25B_STATS_LOCKED_SINCE (its pid alone took a reused
+ * pid, or a zombie's, for a live writer), its @pid before it or where
+ * flock() cannot tell. The one rule of segment_owned() and
+ * op25b_stats_reader_check(). */
+static bool
+writer_lives(int fd, uint32_t version, uint64_t pid)
+{
+	int locked = version >= OP25B_STATS_LOCKED_SINCE ? writer_locked(fd)
+							 : -1;
+
+	return locked >= 0 ? locked == 1 : pid_alive(pid);
+}
+
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
 
 /* Whether the segment at @p path belongs to a live process other than us.
  * A segment of any layout version since 4 names its writer at the same
  * offset (op25b_stats.h): an op25b of another build under the same name
- * is alive too, and its name is not ours to take. From
- * OP25B_STATS_LOCKED_SINCE its writer's lock says whether it lives (its
- * pid alone took a reused pid, or a zombie's, for a live writer: op25b
- * refused to start under its own name after a crash); before it, the pid.
- * (Versions 1-3, of the first days, had the TSC's rate there: never a
- * live pid, so stale.) Anything else (garbage, a file too short) names no
- * owner we could ask: stale. */
+ * is alive too, and its name is not ours to take (writer_lives(): a
+ * pid alone made op25b refuse to start under its own name after a
+ * crash). (Versions 1-3, of the first days, had the TSC's rate there:
+ * never a live pid, so stale.) Anything else (garbage, a file too short)
+ * names no owner we could ask: stale. */
 static bool
 segment_owned(const char *path)
 {
@@ -253,17 +265,18 @@ segment_owned(const char *path)
 	uint64_t head[PID + 1];
 	uint32_t version;
 	bool owned = false;
-	int fd, locked;
+	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return false;
 	if (pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
 	    head[0] == OP25B_STATS_MAGIC && head[PID] != (uint64_t)getpid()) {
-		memcpy(&version, (const char *)head + 8, sizeof(version));
-		locked = version >= OP25B_STATS_LOCKED_SINCE ? writer_locked(fd)
-							     : -1;
-		owned = locked >= 0 ? locked == 1 : pid_alive(head[PID]);
+		memcpy(&version,
+		       (const char *)head + offsetof(struct op25b_stats_header,
+						     layout_version),
+		       sizeof(version));
+		owned = writer_lives(fd, version, head[PID]);
 	}
 	close(fd);
 	return owned;
@@ -713,10 +726,9 @@ terminate(char *s, size_t size)
 	s[size - 1] = '\0';
 }
 
-/* Callers index and print what a snapshot holds: keep its counts in range
- * and its strings terminated, whatever the segment held. */
-static int
-snapshot_finish(struct op25b_stats_snapshot *snap, unsigned int n_workers)
+int
+op25b_stats_snapshot_finish(struct op25b_stats_snapshot *snap,
+			    unsigned int n_workers)
 {
 	struct op25b_stats_header *h = &snap->header;
 	struct op25b_stats_names *names = &snap->names;
@@ -784,7 +796,7 @@ op25b_stats_reader_read(struct op25b_stats_reader *r,
 		e2 = __atomic_load_n(&r->header->epoch, __ATOMIC_RELAXED);
 		if (e1 == e2) {
 			snap->header.epoch = e1;
-			return snapshot_finish(snap, r->n_workers);
+			return op25b_stats_snapshot_finish(snap, r->n_workers);
 		}
 	}
 	return -EAGAIN;
@@ -801,19 +813,12 @@ op25b_stats_reader_check(struct op25b_stats_reader *r)
 		return -errno;
 	if (st.st_dev != r->dev || st.st_ino != r->ino)
 		return -EPROTO;
-	/* The lock of the writer (a reader's own open file description: a
-	 * reader the writer's process made by its descriptor shares no lock
-	 * with it, op25b_stats_writer_reader()). */
-	switch (writer_locked(r->fd)) {
-	case 1:
-		break;
-	case 0:
+	/* Tested on the reader's own open file description: a reader the
+	 * writer's process made by its descriptor shares no lock with it
+	 * (op25b_stats_writer_reader()). */
+	if (!writer_lives(r->fd, r->header->layout_version,
+			  __atomic_load_n(&r->header->pid, __ATOMIC_RELAXED)))
 		return -ESRCH;
-	default:
-		if (!pid_alive(
-			    __atomic_load_n(&r->header->pid, __ATOMIC_RELAXED)))
-			return -ESRCH;
-	}
 	return 0;
 }
 
