@@ -101,7 +101,9 @@ op25b_save_file_remove(const char *path)
 	 * name may hold '*' or '?'. A temporary name is the prefix and
 	 * mkstemp()'s six characters, exactly. */
 	prefix = (size_t)n - dir;
-	snprintf(dir_path, sizeof(dir_path), "%.*s", (int)dir,
+	/* A name without a directory is the working directory's ("%.*s"
+	 * of "." with a precision of 0 would be ""). */
+	snprintf(dir_path, sizeof(dir_path), "%.*s", dir != 0 ? (int)dir : 1,
 		 dir != 0 ? path : ".");
 	d = opendir(dir_path);
 	if (d == NULL)
