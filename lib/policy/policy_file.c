@@ -58,7 +58,7 @@ op25b_policy_read_file(const char *path, char **text, size_t *len)
 		close(named);
 		return err;
 	}
-	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode)) {
 		close(named);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
