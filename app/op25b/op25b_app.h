@@ -360,6 +360,12 @@ void op25b_report_print(const struct op25b_stats_snapshot *snap, FILE *out);
  * line and the CLI (not telemetry's thread, which outlives the writer). */
 struct op25b_stats_snapshot *
 op25b_app_snapshot(const struct op25b_app *app, unsigned int tries, int *err);
+/* A snapshot read from @r (NULL: opening it failed, errno set), which it
+ * closes: the one body of op25b_app_snapshot() and telemetry's, by the
+ * segment's name. NULL with *@err set (-errno). */
+struct op25b_stats_snapshot *
+op25b_report_snapshot(struct op25b_stats_reader *r, unsigned int tries,
+		      int *err);
 int op25b_report_json(const struct op25b_stats_snapshot *snap,
 		      const struct rte_mempool *pool, const char *path);
 void

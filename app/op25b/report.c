@@ -60,22 +60,29 @@ write_report_json(FILE *f, const void *arg)
 }
 
 struct op25b_stats_snapshot *
-op25b_app_snapshot(const struct op25b_app *app, unsigned int tries, int *err)
+op25b_report_snapshot(struct op25b_stats_reader *r, unsigned int tries,
+		      int *err)
 {
-	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
-	struct op25b_stats_reader *r =
-		snap != NULL ? op25b_stats_writer_reader(app->stats) : NULL;
+	struct op25b_stats_snapshot *snap =
+		r != NULL ? op25b_stats_snapshot_alloc() : NULL;
 
 	/* The reader says why by its return value, not errno. */
-	*err = snap == NULL ? -ENOMEM
-	       : r == NULL  ? -errno
-			    : op25b_stats_reader_read(r, snap, tries);
+	*err = r == NULL      ? -errno
+	       : snap == NULL ? -ENOMEM
+			      : op25b_stats_reader_read(r, snap, tries);
 	op25b_stats_reader_close(r);
 	if (*err != 0) {
 		free(snap);
 		return NULL;
 	}
 	return snap;
+}
+
+struct op25b_stats_snapshot *
+op25b_app_snapshot(const struct op25b_app *app, unsigned int tries, int *err)
+{
+	return op25b_report_snapshot(op25b_stats_writer_reader(app->stats),
+				     tries, err);
 }
 
 int

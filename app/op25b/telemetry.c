@@ -41,16 +41,10 @@ static const char *instance;
 static struct op25b_stats_snapshot *
 snapshot(void)
 {
-	struct op25b_stats_snapshot *snap = op25b_stats_snapshot_alloc();
-	struct op25b_stats_reader *r = op25b_stats_reader_open(instance);
+	int err;
 
-	if (snap != NULL &&
-	    (r == NULL || op25b_stats_reader_read(r, snap, 1000) != 0)) {
-		free(snap);
-		snap = NULL;
-	}
-	op25b_stats_reader_close(r);
-	return snap;
+	return op25b_report_snapshot(op25b_stats_reader_open(instance), 1000,
+				     &err);
 }
 
 /* The figures of one family list as members of dictionary @p d. */
