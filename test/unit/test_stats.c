@@ -1723,6 +1723,23 @@ test_save_file_remove(void **state)
 	op25b_save_file_remove(longer);
 	assert_false(exists(longer));
 	assert_false(exists(longer_left));
+	/* A bare name: its leftovers in the working directory. */
+	{
+		char cwd[4096];
+
+		assert_non_null(getcwd(cwd, sizeof(cwd)));
+		assert_int_equal(chdir(dir), 0);
+		assert_int_equal(
+			op25b_save_file("bare", save_text, "x\n", 0666), 0);
+		snprintf(left, sizeof(left), ".bare.XXXXXX");
+		fd = mkstemp(left);
+		assert_true(fd >= 0);
+		close(fd);
+		op25b_save_file_remove("bare");
+		assert_false(exists("bare"));
+		assert_false(exists(left));
+		assert_int_equal(chdir(cwd), 0);
+	}
 	assert_int_equal(unlink(other), 0);
 	assert_int_equal(rmdir(dir), 0);
 }
