@@ -448,6 +448,7 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 	struct op25b_policy *policy;
 	struct timespec t0;
 	char why[OP25B_POLICY_ERROR_TEXT_MAX], file[OP25B_AUDIT_WORD_MAX];
+	uint64_t forgotten;
 	unsigned int i;
 	int err;
 
@@ -477,6 +478,7 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 		return err;
 	}
 	swap_in(app, next);
+	forgotten = op25b_app_adaptive_reloaded(app, next);
 	op25b_policy_free(app->policy);
 	app->policy = policy;
 	app->file_mode = file_mode;
@@ -491,6 +493,14 @@ op25b_control_reload(struct op25b_app *app, const char *path, const char *by,
 		 policy->n_groups, prefix_count(policy),
 		 op25b_classifier_memory(next) / 1024, elapsed_ms(&t0));
 	append_overrides(app, msg, size);
+	if (forgotten != 0 && strnlen(msg, size) + 1 < size) {
+		size_t len = strnlen(msg, size);
+
+		snprintf(msg + len, size - len,
+			 "; %" PRIu64 " adaptive sources forgotten (their "
+			 "class is no longer adaptive, or keys them anew)",
+			 forgotten);
+	}
 	printf("op25b: %s\n", msg);
 	op25b_control_monitor_note(policy);
 	fflush(stdout);

@@ -244,6 +244,11 @@ int op25b_app_adaptive_attach(struct op25b_app *app,
 int op25b_app_adaptive_check(const struct op25b_app *app,
 			     struct op25b_classifier *classifier, char *msg,
 			     size_t size);
+/* After a reload swapped @classifier in: forget the sources its rules no
+ * longer count (a class no longer adaptive). Returns how many were
+ * tracked. */
+uint64_t op25b_app_adaptive_reloaded(struct op25b_app *app,
+				     const struct op25b_classifier *classifier);
 void op25b_app_adaptive_tick(struct op25b_app *app);
 void op25b_app_adaptive_stop(struct op25b_app *app);
 

@@ -1025,6 +1025,55 @@ op25b_adaptive_clear_all(struct op25b_adaptive_table *t, uint64_t now)
 	return cleared;
 }
 
+int
+op25b_adaptive_key_address(uint64_t key, uint8_t addr[16])
+{
+	uint64_t be, low = key & ADAPTIVE_KEY_LOW48;
+	uint32_t a;
+
+	memset(addr, 0, 16);
+	if (!key_in_use(key))
+		return 0;
+	if ((key >> 32) == ADAPTIVE_KEY_IPV4 >> 32) {
+		a = htonl((uint32_t)key);
+		memcpy(addr, &a, sizeof(a));
+		return AF_INET;
+	}
+	if (key - low == ADAPTIVE_KEY_IPV6_MAPPED) {
+		be = __builtin_bswap64(low | 0xffff00000000ull);
+		memcpy(addr + 8, &be, sizeof(be));
+		return AF_INET6;
+	}
+	/* Every other kind under the top byte 0xff folds its bits. */
+	if (key >> 56 == 0xff)
+		return 0;
+	be = __builtin_bswap64(key);
+	memcpy(addr, &be, sizeof(be));
+	return AF_INET6;
+}
+
+uint64_t
+op25b_adaptive_forget(struct op25b_adaptive_table *t, uint64_t now,
+		      op25b_adaptive_keep_fn_t keep, void *ctx)
+{
+	uint64_t i, n = op25b_adaptive_capacity(t), k, forgotten = 0;
+	bool live;
+
+	if (t == NULL || keep == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		k = atomic_load(&t->keys[i]);
+		if (!key_in_use(k) ||
+		    keep(k, (uint8_t)atomic_load(&t->entries[i].class_slot),
+			 ctx))
+			continue;
+		live = entry_live(&t->entries[i], now);
+		if (atomic_compare_exchange_strong(&t->keys[i], &k, 0) && live)
+			forgotten++;
+	}
+	return forgotten;
+}
+
 uint32_t
 op25b_adaptive_sweep(struct op25b_adaptive_table *t, uint64_t now, uint32_t max)
 {

@@ -298,6 +298,31 @@ int op25b_adaptive_clear(struct op25b_adaptive_table *t, uint64_t key);
 uint64_t op25b_adaptive_clear_all(struct op25b_adaptive_table *t, uint64_t now);
 
 /**
+ * The address a source's @p key stands for, in network byte order in
+ * @p addr (16 bytes; an IPv4 address in its first 4): an IPv4 address,
+ * an IPv4-mapped IPv6 address, or the first address of an IPv6 prefix.
+ * @return AF_INET, AF_INET6, or 0 for a key that folds its address (a
+ *   source in ::/N or ff00::/8, adaptive_key.h) or is no key.
+ */
+int op25b_adaptive_key_address(uint64_t key, uint8_t addr[16]);
+
+/** Whether a reload's rules keep the source of @p key, counted under
+ * class slot @p class_slot (op25b_adaptive_forget()). */
+typedef bool (*op25b_adaptive_keep_fn_t)(uint64_t key, uint8_t class_slot,
+					 void *ctx);
+
+/**
+ * Forget every source that @p keep does not keep: after a reload, the
+ * sources of a class that is no longer adaptive (their counts and blocks
+ * would otherwise come back with the class) and those whose keys the new
+ * rules no longer make. Control lcore, once no worker reads the rules
+ * before the reload.
+ * @return how many were tracked at @p now (as op25b_adaptive_clear_all()).
+ */
+uint64_t op25b_adaptive_forget(struct op25b_adaptive_table *t, uint64_t now,
+			       op25b_adaptive_keep_fn_t keep, void *ctx);
+
+/**
  * Age the table: free up to @p max entries whose state has expired (their
  * window is empty and they are not blocked), continuing where the last
  * call stopped; at the end of each full pass the tracked and blocked

@@ -224,6 +224,36 @@ cli "show counters class bulk" >"$work/class.out"
 want_re "$work/class.out" '^  adaptive_triggered +1$'
 report "adaptive: adaptive_triggered per class in op25b-stat JSON, text, Prometheus and the CLI"
 
+# --- a reload forgets the sources of a class no longer adaptive ---------------
+# bulk made `allow` and back: its blocked source must not come back blocked
+# (nor show as blocked meanwhile); hosting, still adaptive, keeps its own.
+tracked() {
+	cli "show adaptive $1 json" >"$work/tr.json"
+	field "$work/tr.json" '(s["tracked"], s["blocked"])'
+}
+sent 198.18.1.20 6 46000 2 bulk 14
+[ "$(tracked 198.18.1.20)" = "(True, True)" ] ||
+	problem "198.18.1.20 after 6 SYNs (limit 5): $(cat "$work/tr.json")"
+[ "$(tracked 198.18.0.11)" = "(True, True)" ] ||
+	problem "198.18.0.11 before the reload: $(cat "$work/tr.json")"
+sed '/^  bulk:/,$ s/action: adaptive/action: allow/; /^  bulk:/,$ {/limit:/d}' \
+	"$work/policy.yaml" >"$work/allow.yaml"
+grep -q 'action: allow' "$work/allow.yaml" || problem "allow.yaml: $(cat "$work/allow.yaml")"
+cli "policy reload $work/allow.yaml" >"$work/reload1.out"
+# 198.18.1.20 and 198.18.1.9 (one SYN since its clear, counting).
+want_has "$work/reload1.out" "; 2 adaptive sources forgotten (their class is no longer adaptive, or keys them anew)"
+cli "show adaptive top 10" >"$work/top2.out"
+grep -q '198\.18\.1\.20' "$work/top2.out" &&
+	problem "show adaptive top lists 198.18.1.20 of class bulk, now allow: $(cat "$work/top2.out")"
+[ "$(tracked 198.18.0.11)" = "(True, True)" ] ||
+	problem "198.18.0.11 of hosting, still adaptive, after the reload: $(cat "$work/tr.json")"
+cli "policy reload $work/policy.yaml" >"$work/reload2.out"
+want_has "$work/reload2.out" "policy $work/policy.yaml loaded"
+grep -q "forgotten" "$work/reload2.out" && problem "the second reload forgot sources: $(cat "$work/reload2.out")"
+[ "$(tracked 198.18.1.20)" = "(False, False)" ] ||
+	problem "198.18.1.20 after bulk is adaptive again: $(cat "$work/tr.json")"
+report "adaptive: a reload that makes a class allow forgets its blocked source (it does not come back blocked); another class keeps its own"
+
 stop_bg TERM 20
 want_rc "$rc" 0 "op25b exit status"
 report "adaptive: op25b stops cleanly"

@@ -591,6 +591,80 @@ test_sweep_and_clear(void **state)
 	assert_int_equal(op25b_adaptive_clear(t, c), -ENOENT);
 }
 
+/* The address each kind of key stands for, as a reload asks for it. */
+static void
+test_key_address(void **state)
+{
+	uint8_t addr[16], want[16];
+
+	(void)state;
+	assert_int_equal(op25b_adaptive_key_address(key4("198.18.5.1"), addr),
+			 AF_INET);
+	assert_int_equal(inet_pton(AF_INET, "198.18.5.1", want), 1);
+	assert_memory_equal(addr, want, 4);
+	assert_int_equal(
+		op25b_adaptive_key_address(key6("2001:db8:1:2:3::9", 56), addr),
+		AF_INET6);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1::", want), 1);
+	assert_memory_equal(addr, want, 16);
+	assert_int_equal(
+		op25b_adaptive_key_address(key6("::ffff:198.18.0.5", 64), addr),
+		AF_INET6);
+	assert_int_equal(inet_pton(AF_INET6, "::ffff:198.18.0.5", want), 1);
+	assert_memory_equal(addr, want, 16);
+	/* Folded kinds, and no key. */
+	assert_int_equal(op25b_adaptive_key_address(key6("::1", 64), addr), 0);
+	assert_int_equal(op25b_adaptive_key_address(key6("ff02::1", 64), addr),
+			 0);
+	assert_int_equal(op25b_adaptive_key_address(0, addr), 0);
+	assert_int_equal(op25b_adaptive_key_address(UINT64_MAX, addr), 0);
+}
+
+/* Keep only class slot 1's sources (a reload made slot 2 allow). */
+static bool
+keep_slot1(uint64_t key, uint8_t class_slot, void *ctx)
+{
+	unsigned int *calls = ctx;
+
+	(void)key;
+	(*calls)++;
+	return class_slot == 1;
+}
+
+/* A reload forgets what its keep function does not keep, blocked or not,
+ * and counts what was tracked. */
+static void
+test_forget(void **state)
+{
+	struct op25b_adaptive_table *t = *state;
+	struct op25b_adaptive_rule r1 = rule_of(t, 1, 10, 100, 0, 0, 1);
+	struct op25b_adaptive_rule r2 = rule_of(t, 1, 10, 100, 0, 0, 2);
+	struct op25b_adaptive_info info;
+	uint64_t a = key4("198.18.6.1"), b = key4("198.18.6.2");
+	uint64_t c = key6("2001:db8:6::1", 64), d = key4("198.18.6.4");
+	unsigned int calls = 0;
+
+	syn(t, &r1, a, 1);
+	assert_int_equal(syn(t, &r1, a, 1), OP25B_ADAPTIVE_BLOCK);
+	syn(t, &r2, b, 1);
+	assert_int_equal(syn(t, &r2, b, 1), OP25B_ADAPTIVE_BLOCK);
+	syn(t, &r2, c, 1);
+	/* d: counted, then idle past its window, not swept: forgotten,
+	 * not counted as tracked. */
+	syn(t, &r2, d, 1);
+	fake_now += 20 * HZ;
+	assert_int_equal(op25b_adaptive_forget(t, fake_now, keep_slot1, &calls),
+			 1);
+	assert_int_equal(calls, 4);
+	assert_int_equal(op25b_adaptive_lookup(t, a, fake_now, &info), 0);
+	assert_true(info.blocked_ticks_left > 0);
+	assert_int_equal(op25b_adaptive_lookup(t, b, fake_now, &info), -ENOENT);
+	assert_int_equal(op25b_adaptive_clear(t, c), -ENOENT);
+	assert_int_equal(op25b_adaptive_clear(t, d), -ENOENT);
+	/* b counts from one again: not blocked by its old block. */
+	assert_int_equal(syn(t, &r2, b, 1), OP25B_ADAPTIVE_PASS);
+}
+
 /* Threads of the racing tests, each on a CPU of its own where the machine
  * has them: the EAL pins the main thread to CPU 0, and threads inherit
  * that, so that two of them would never run at once. */
@@ -1170,6 +1244,8 @@ main(void)
 		FIXTURE_TEST(table, test_reload),
 		FIXTURE_TEST(table, test_clock),
 		FIXTURE_TEST(table, test_sweep_and_clear),
+		cmocka_unit_test(test_key_address),
+		FIXTURE_TEST(table, test_forget),
 		FIXTURE_TEST(shared_table, test_two_threads_exact),
 		FIXTURE_TEST(shared_table, test_new_source_two_threads),
 		FIXTURE_TEST(shared_table, test_fold_races),
