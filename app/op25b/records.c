@@ -396,19 +396,32 @@ merge_pieces(struct op25b_app_records *rec, const struct op25b_record *in,
 			rec->lost++;
 }
 
-/* Every record the workers handed over, into the merge. */
+/* The records the workers' rings hold now into the merge: what each
+ * worker enqueued before this call, and no more. A worker that hands
+ * records over faster than the merge takes them (a scan at line rate)
+ * must not keep the control lcore here: the CLI, the ticks and a stop
+ * wait behind it. What it enqueues meanwhile waits for the next call, and
+ * a ring that fills drops, counted. Called after a worker's `flushed`
+ * was read, it takes every record of the interval that worker closed. */
 static void
 drain(struct op25b_app *app)
 {
 	struct op25b_app_records *rec = app->records;
 	struct op25b_record in[RECORDS_DRAIN_BURST];
-	unsigned int i, n;
+	unsigned int i, n, left;
 
-	for (i = 0; i < app->n_workers; i++)
-		while ((n = rte_ring_sc_dequeue_burst_elem(
-				rec->workers[i].ring, in, sizeof(in[0]),
-				RTE_DIM(in), NULL)) != 0)
+	for (i = 0; i < app->n_workers; i++) {
+		struct rte_ring *ring = rec->workers[i].ring;
+
+		for (left = rte_ring_count(ring); left > 0; left -= n) {
+			n = rte_ring_sc_dequeue_burst_elem(
+				ring, in, sizeof(in[0]),
+				RTE_MIN(left, (unsigned int)RTE_DIM(in)), NULL);
+			if (n == 0)
+				break;
 			merge_pieces(rec, in, n);
+		}
+	}
 }
 
 static int

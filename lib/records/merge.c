@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "op25b_records.h"
 #include "op25b_stats.h"
+#include "siphash24.h"
 
 struct merge_entry {
 	struct op25b_records_merged m;
@@ -27,6 +29,10 @@ struct op25b_records_merge {
 	 * slots as entries at most. */
 	uint32_t *index;
 	size_t index_size;
+	/* The index's hash key, drawn at random: sources are the senders'
+	 * choice, and an unkeyed hash let one subscriber pick thousands of
+	 * its addresses onto one chain, each merge walking it. */
+	uint64_t key[2];
 };
 
 struct op25b_records_merge *
@@ -42,6 +48,13 @@ op25b_records_merge_create(size_t max_sources)
 	m = calloc(1, sizeof(*m));
 	if (m == NULL) {
 		errno = ENOMEM;
+		return NULL;
+	}
+	if (getrandom(m->key, sizeof(m->key), 0) != (ssize_t)sizeof(m->key)) {
+		int err = errno != 0 ? errno : EIO;
+
+		free(m);
+		errno = err;
 		return NULL;
 	}
 	m->max = max_sources;
@@ -78,12 +91,14 @@ op25b_records_merge_count(const struct op25b_records_merge *m)
 }
 
 static size_t
-entry_hash(const struct op25b_record *r, size_t mask)
+entry_hash(const struct op25b_records_merge *m, const struct op25b_record *r,
+	   size_t mask)
 {
-	uint64_t k = op25b_record_dst_key(r->family, r->src) ^
-		     ((uint64_t)r->interval << 32);
+	uint64_t words[3];
 
-	return (size_t)((k * 0x9e3779b97f4a7c15ull) >> 20) & mask;
+	memcpy(words, r->src, sizeof(r->src));
+	words[2] = (uint64_t)r->interval << 8 | r->family;
+	return (size_t)op25b_siphash24(m->key[0], m->key[1], words, 3) & mask;
 }
 
 static bool
@@ -98,7 +113,7 @@ same_source(const struct op25b_record *a, const struct op25b_record *b)
 static uint32_t *
 index_slot(struct op25b_records_merge *m, const struct op25b_record *r)
 {
-	size_t mask = m->index_size - 1, i = entry_hash(r, mask);
+	size_t mask = m->index_size - 1, i = entry_hash(m, r, mask);
 
 	while (m->index[i] != 0 &&
 	       !same_source(&m->entries[m->index[i] - 1].m.r, r))

@@ -261,7 +261,9 @@ struct op25b_records_merge;
 /** An empty merge of at most @p max_sources sources at a time (pieces of
  * sources it holds are always merged; a new source beyond it is refused:
  * a flood of spoofed sources costs records, not the control lcore's
- * memory). @return it, or NULL with errno ENOMEM (EINVAL: 0 sources). */
+ * memory). Its index is hashed under a key drawn from getrandom(2).
+ * @return it, or NULL with errno ENOMEM (EINVAL: 0 sources; getrandom's
+ * errno when it fails). */
 struct op25b_records_merge *op25b_records_merge_create(size_t max_sources);
 /** Free it; NULL is accepted. */
 void op25b_records_merge_free(struct op25b_records_merge *m);

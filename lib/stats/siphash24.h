@@ -4,7 +4,9 @@
  * input, a keyed PRF. block: notify's cookies (notify.c) and the XDP
  * program's (lib/xdp/op25b_xdp.bpf.c, which includes this header: plain C
  * and <stdint.h> only, for the BPF target too) are this one function, so
- * that both make the same cookie.
+ * that both make the same cookie; the block records' merge
+ * (lib/records/merge.c) keys its index with it. In lib/stats, the module
+ * every other one builds on, so that each of them may include it.
  */
 #ifndef OP25B_SIPHASH24_H
 #define OP25B_SIPHASH24_H
