@@ -243,7 +243,8 @@ op25b_records_table_add_burst(struct op25b_records_table *t,
 
 /**
  * Hand over up to @p max of the table's records, emptying their slots.
- * Call again until it returns 0 to empty the table.
+ * Call again until it returns 0 to empty the table; sources added
+ * between two calls are handed over too, before it returns 0.
  * @return the number of records written to @p out.
  */
 unsigned int

@@ -412,17 +412,23 @@ unsigned int
 op25b_records_table_flush(struct op25b_records_table *t,
 			  struct op25b_record *out, unsigned int max)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, pass;
 	uint32_t i;
 
-	for (i = t->flush_at; i <= t->mask && n < max && t->count > 0; i++) {
-		if (t->tags[i] == 0)
-			continue;
-		slot_record(t, i, &out[n++]);
-		tag_set(t, i, 0);
-		t->count--;
+	/* Two passes at most: sources added between two calls may sit
+	 * before flush_at, and the table's end then wraps to its start (a
+	 * return of 0 must mean an empty table). */
+	for (pass = 0; pass < 2 && n < max && t->count > 0; pass++) {
+		for (i = t->flush_at; i <= t->mask && n < max && t->count > 0;
+		     i++) {
+			if (t->tags[i] == 0)
+				continue;
+			slot_record(t, i, &out[n++]);
+			tag_set(t, i, 0);
+			t->count--;
+		}
+		/* Nothing left, or the rest lies past i: resume there. */
+		t->flush_at = t->count == 0 || i > t->mask ? 0 : i;
 	}
-	/* Nothing left, or the rest lies past i: resume there. */
-	t->flush_at = t->count == 0 ? 0 : i;
 	return n;
 }

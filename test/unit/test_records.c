@@ -741,6 +741,44 @@ test_top_file_untrusted(void **state)
 	unlink(path);
 }
 
+/* Sources added between two calls of a flush are handed over before it
+ * returns 0: it stopped at the table's end, leaving them (and every later
+ * source) in the table for good. */
+static void
+test_table_flush_in_parts(void **state)
+{
+	struct op25b_records_table *t = table_new(64);
+	struct op25b_record out[16];
+	struct op25b_record_hint h;
+	unsigned int i, n, total = 0, added = 0;
+	char src[32];
+
+	(void)state;
+	for (i = 0; i < 40; i++) {
+		snprintf(src, sizeof(src), "198.18.7.%u", i + 1);
+		h = hint4(src, "203.0.113.1", 25, 1);
+		if (op25b_records_table_add(t, &h, i, 0, out) == 0)
+			added++;
+	}
+	n = op25b_records_table_flush(
+		t, out, (unsigned int)(sizeof(out) / sizeof(out[0])));
+	assert_int_equal(n, 16);
+	total += n;
+	for (i = 0; i < 30; i++) {
+		snprintf(src, sizeof(src), "198.18.8.%u", i + 1);
+		h = hint4(src, "203.0.113.1", 25, 1);
+		if (op25b_records_table_add(t, &h, 100 + i, 0, out) == 0)
+			added++;
+	}
+	while ((n = op25b_records_table_flush(
+			t, out,
+			(unsigned int)(sizeof(out) / sizeof(out[0])))) != 0)
+		total += n;
+	assert_int_equal(op25b_records_table_count(t), 0);
+	assert_int_equal(total, added);
+	free(t);
+}
+
 int
 main(void)
 {
@@ -752,6 +790,7 @@ main(void)
 		FIXTURE_TEST(table, test_dst_keys_ipv6),
 		cmocka_unit_test(test_table_burst),
 		FIXTURE_TEST(table, test_table_full),
+		cmocka_unit_test(test_table_flush_in_parts),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_merge_many),
 		cmocka_unit_test(test_merge_bounded),
