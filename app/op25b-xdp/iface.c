@@ -153,7 +153,7 @@ struct op25b_xdp *
 xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 {
 	struct op25b_exempt_registry *reg = NULL;
-	char path[PATH_MAX], exempt[PATH_MAX];
+	char path[PATH_MAX], exempt[PATH_MAX], note[512];
 	struct op25b_policy *policy;
 	struct op25b_xdp *x = NULL;
 	int err;
@@ -192,6 +192,21 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 			strerror(-err));
 		goto fail;
 	}
+	/* Before anything is pinned or attached: an interface that would
+	 * hide its tags from the program is refused with nothing left. */
+	err = op25b_xdp_vlan_offload_off(a->argv[0], note, sizeof(note));
+	if (err != 0) {
+		if (note[0] != '\0')
+			fprintf(stderr, "op25b-xdp: %s\n", note);
+		else
+			fprintf(stderr,
+				"op25b-xdp: %s: its VLAN receive offloads "
+				"cannot be read or set: %s\n",
+				a->argv[0], strerror(-err));
+		goto fail;
+	}
+	if (note[0] != '\0')
+		printf("op25b-xdp: %s\n", note);
 	err = op25b_xdp_pin(x, dir);
 	if (err != 0) {
 		fprintf(stderr, "op25b-xdp: %s: %s\n", dir,

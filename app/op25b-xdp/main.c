@@ -83,7 +83,8 @@ static const struct command {
 	  "load IFACE --policy FILE [--exemptions FILE] [--mode "
 	  "native|generic] [--name NAME] [--adaptive-entries N]",
 	  "load the program with FILE's policy and the exemptions, pin it and "
-	  "attach it to IFACE" },
+	  "attach it to IFACE (its VLAN receive offloads turned off: the "
+	  "program reads the tags in the frame)" },
 	{ "reload", xdp_cmd_reload,
 	  "reload IFACE [--policy FILE] [--exemptions FILE] [--name NAME]",
 	  "switch the running program to FILE (default: the file loaded "

@@ -287,6 +287,16 @@ int op25b_xdp_pinned_prog_id(const char *dir, uint32_t *id);
  */
 int op25b_xdp_attach(struct op25b_xdp *x, int ifindex, int generic);
 
+/**
+ * Turn off the VLAN receive offloads of interface @p ifname
+ * (rx-vlan-hw-parse, rx-vlan-stag-hw-parse), which take a tag out of the
+ * frame before XDP sees it. @p note gets what was done (empty: nothing
+ * was on) or, on -EOPNOTSUPP, why the interface cannot run the program.
+ * @return 0; -EOPNOTSUPP (a feature on that cannot be turned off);
+ *   -errno of the ethtool ioctl.
+ */
+int op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size);
+
 /** Detach whatever XDP program @p ifindex runs. @return 0 or -errno. */
 int op25b_xdp_detach(int ifindex);
 

@@ -190,10 +190,20 @@ elif ! netns_add "$ns"; then
 	echo "ok op25b-xdp exempt list # SKIP $netns_err"
 else
 	veth "$ns:l0" "$ns:l1" || problem "veth failed"
+	# A veth parses VLAN tags out of the frame (rx-vlan-offload, as
+	# i40e, ice, ixgbe and mlx5 do): load turns that off, says so, and
+	# the program sees the tags.
+	ip netns exec "$ns" ethtool -k l0 >"$work/k0.out" 2>&1
+	want_re "$work/k0.out" '^rx-vlan-offload: on$'
 	in_ns "$ns" "$xdp" load l0 --mode generic --name "$iname" \
 		--adaptive-entries 4096 --policy "$root/test/vectors/enforce.yaml" \
 		--exemptions "$work/inst.exemptions" >"$work/ld.out" 2>&1 ||
 		problem "load failed:" "$(cat "$work/ld.out")"
+	want_has "$work/ld.out" "op25b-xdp: l0: rx-vlan-hw-parse, rx-vlan-stag-hw-parse turned off (the program reads VLAN tags in the frame"
+	ip netns exec "$ns" ethtool -k l0 >"$work/k1.out" 2>&1
+	want_re "$work/k1.out" '^rx-vlan-offload: off$'
+	want_re "$work/k1.out" '^rx-vlan-stag-hw-parse: off$'
+	report "op25b-xdp load turns off the interface's VLAN receive offloads, and says so"
 	in_ns "$ns" "$xdp" exempt list l0 --name "$iname" >"$work/l0.txt" 2>&1
 	want_rc $? 0 "exempt list, empty"
 	[ "$(cat "$work/l0.txt")" = "no exemptions" ] || problem "empty list:" "$(cat "$work/l0.txt")"

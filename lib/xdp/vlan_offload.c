@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The interface's VLAN receive offloads, turned off for the program.
+ *
+ * A NIC that parses VLAN tags in hardware (rx-vlan-hw-parse,
+ * rx-vlan-stag-hw-parse: on by default on i40e, ice, ixgbe, mlx5 and
+ * veth) takes the outer tag out of the frame before XDP runs, into the
+ * descriptor: the program would judge a tagged subscriber's frame as
+ * untagged (max_vlan_tags one short) and its RST, SYN-ACK or greeting
+ * would leave by XDP_TX without the tag, on the wrong VLAN. op25b's DPDK
+ * side never asks a PMD to strip. Through the ethtool ioctl (what
+ * `ethtool -K IFACE rxvlan off rx-vlan-stag-hw-parse off` does), with no
+ * library beyond the kernel's headers.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include "op25b_xdp.h"
+
+/* The features, by the names the kernel gives them (ETH_SS_FEATURES). */
+static const char *const vlan_rx_features[] = {
+	"rx-vlan-hw-parse",
+	"rx-vlan-stag-hw-parse",
+};
+
+struct features {
+	int fd;
+	struct ifreq ifr;
+	uint32_t n;			 /* features the interface has */
+	struct ethtool_gstrings *names;	 /* their names */
+	struct ethtool_gfeatures *state; /* their state */
+};
+
+static int
+ethtool(struct features *f, void *cmd)
+{
+	f->ifr.ifr_data = cmd;
+	return ioctl(f->fd, SIOCETHTOOL, &f->ifr) < 0 ? -errno : 0;
+}
+
+static int
+state_read(struct features *f)
+{
+	uint32_t blocks = (f->n + 31) / 32;
+
+	memset(f->state, 0,
+	       sizeof(*f->state) + blocks * sizeof(f->state->features[0]));
+	f->state->cmd = ETHTOOL_GFEATURES;
+	f->state->size = blocks;
+	return ethtool(f, f->state);
+}
+
+/* The interface's features, names and state (-EOPNOTSUPP: it has none
+ * the ethtool ioctl tells). */
+static int
+features_read(struct features *f)
+{
+	struct {
+		struct ethtool_sset_info hdr;
+		uint32_t count;
+	} sset = { .hdr = { .cmd = ETHTOOL_GSSET_INFO,
+			    .sset_mask = 1ull << ETH_SS_FEATURES } };
+	int err = ethtool(f, &sset);
+
+	if (err != 0)
+		return err;
+	if (sset.hdr.sset_mask == 0 || sset.count == 0)
+		return -EOPNOTSUPP;
+	f->n = sset.count;
+	f->names = calloc(1, sizeof(*f->names) + f->n * ETH_GSTRING_LEN);
+	f->state = calloc(1, sizeof(*f->state) +
+				     ((f->n + 31) / 32) *
+					     sizeof(f->state->features[0]));
+	if (f->names == NULL || f->state == NULL)
+		return -ENOMEM;
+	f->names->cmd = ETHTOOL_GSTRINGS;
+	f->names->string_set = ETH_SS_FEATURES;
+	f->names->len = f->n;
+	err = ethtool(f, f->names);
+	return err != 0 ? err : state_read(f);
+}
+
+/* The index of feature @name, or -1. */
+static int
+feature_index(const struct features *f, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (strncmp((const char *)f->names->data + i * ETH_GSTRING_LEN,
+			    name, ETH_GSTRING_LEN) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+active(const struct features *f, int i)
+{
+	return (f->state->features[i / 32].active >> (i % 32)) & 1;
+}
+
+/* Ask the kernel to turn off the features at @index (-1: none). */
+static int
+turn_off(struct features *f, const int *index, unsigned int count)
+{
+	uint32_t blocks = (f->n + 31) / 32;
+	struct ethtool_sfeatures *set;
+	unsigned int k;
+	int err;
+
+	set = calloc(1, sizeof(*set) + blocks * sizeof(set->features[0]));
+	if (set == NULL)
+		return -ENOMEM;
+	set->cmd = ETHTOOL_SFEATURES;
+	set->size = blocks;
+	for (k = 0; k < count; k++)
+		if (index[k] >= 0)
+			set->features[index[k] / 32].valid |=
+				1u << (index[k] % 32);
+	/* ETHTOOL_F_WISH and friends say some were not taken: the state
+	 * read after says which. */
+	err = ethtool(f, set);
+	free(set);
+	return err;
+}
+
+int
+op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size)
+{
+	struct features f = { .fd = -1 };
+	int index[sizeof(vlan_rx_features) / sizeof(vlan_rx_features[0])];
+	unsigned int k, count = sizeof(index) / sizeof(index[0]), on = 0;
+	char was[96] = "", still[96] = "";
+	int err;
+
+	note[0] = '\0';
+	if (strlen(ifname) >= IFNAMSIZ)
+		return -ENODEV;
+	f.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (f.fd < 0)
+		return -errno;
+	memcpy(f.ifr.ifr_name, ifname, strlen(ifname) + 1);
+	err = features_read(&f);
+	if (err == -EOPNOTSUPP) {
+		/* No ethtool features (a device without them parses
+		 * nothing in hardware). */
+		err = 0;
+		goto out;
+	}
+	if (err != 0)
+		goto out;
+	for (k = 0; k < count; k++) {
+		index[k] = feature_index(&f, vlan_rx_features[k]);
+		if (index[k] >= 0 && active(&f, index[k])) {
+			on++;
+			snprintf(was + strlen(was), sizeof(was) - strlen(was),
+				 "%s%s", was[0] != '\0' ? ", " : "",
+				 vlan_rx_features[k]);
+		} else {
+			index[k] = -1;
+		}
+	}
+	if (on == 0)
+		goto out;
+	err = turn_off(&f, index, count);
+	if (err == 0)
+		err = state_read(&f);
+	if (err != 0)
+		goto out;
+	for (k = 0; k < count; k++)
+		if (index[k] >= 0 && active(&f, index[k]))
+			snprintf(still + strlen(still),
+				 sizeof(still) - strlen(still), "%s%s",
+				 still[0] != '\0' ? ", " : "",
+				 vlan_rx_features[k]);
+	if (still[0] != '\0') {
+		snprintf(note, size,
+			 "%s strips VLAN tags before XDP (%s on, and it "
+			 "cannot be turned off): the program would not see "
+			 "them, and its replies would leave untagged",
+			 ifname, still);
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	snprintf(note, size,
+		 "%s: %s turned off (the program reads VLAN tags in the "
+		 "frame; the NIC would take them out before it; `ethtool -k "
+		 "%s` shows them, unload leaves them off)",
+		 ifname, was, ifname);
+out:
+	free(f.names);
+	free(f.state);
+	close(f.fd);
+	return err;
+}
