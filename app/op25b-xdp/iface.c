@@ -329,10 +329,13 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 		goto out;
 	}
 	op25b_xdp_state(x, &st);
-	printf("op25b-xdp: %s reloaded from %s: generation %u, %" PRIu64
-	       " prefixes, %u exemptions\n",
-	       iface, st.policy, st.gen, st.prefixes,
+	/* Generation as op25b and op25b-stat count it: 1 for the policy
+	 * loaded first, one more a reload (st.gen is the maps' slot). */
+	printf("op25b-xdp: %s reloaded from %s: generation %" PRIu64
+	       ", %" PRIu64 " prefixes, %u exemptions",
+	       iface, st.policy, st.reloads + 1, st.prefixes,
 	       reg ? op25b_exempt_registry_count(reg) : 0);
+	printf("\n");
 	fflush(stdout);
 	ret = 0;
 out:
@@ -576,12 +579,12 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 		       "\"policy\": ",
 		       mode, op25b_xdp_prog_id(x));
 		op25b_json_escape(stdout, st.policy);
-		printf(", \"generation\": %u, "
+		printf(", \"generation\": %" PRIu64 ", "
 		       "\"policy_mode\": %s%s%s, \"block\": %s%s%s, "
 		       "\"prefixes\": %" PRIu64 ", \"reloads\": %" PRIu64
 		       ", \"reload_failed\": %" PRIu32
 		       ", \"exemptions\": %" PRIu32 ", \"exemptions_file\": ",
-		       st.gen, mode_name ? "\"" : "",
+		       st.reloads + 1, mode_name ? "\"" : "",
 		       mode_name ? mode_name : "null", mode_name ? "\"" : "",
 		       block_name ? "\"" : "", block_name ? block_name : "null",
 		       block_name ? "\"" : "", st.prefixes, st.reloads,
@@ -609,9 +612,10 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	}
 	printf("%s: interface %s (%s), program %" PRIu32 "\n", name, ifname,
 	       mode, op25b_xdp_prog_id(x));
-	printf("  policy %s, generation %u, mode %s, block %s, %" PRIu64
-	       " prefixes, %" PRIu64 " reloads (%" PRIu32 " failed)\n",
-	       st.policy, st.gen, mode_name ? mode_name : "-",
+	printf("  policy %s, generation %" PRIu64
+	       ", mode %s, block %s, %" PRIu64 " prefixes, %" PRIu64
+	       " reloads (%" PRIu32 " failed)\n",
+	       st.policy, st.reloads + 1, mode_name ? mode_name : "-",
 	       block_name ? block_name : "-", st.prefixes, st.reloads,
 	       st.reload_failed);
 	printf("  exemptions %" PRIu32 " in force, file %s\n", st.n_exemptions,

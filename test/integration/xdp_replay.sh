@@ -256,6 +256,19 @@ EOF
 	in_ns "$ns" "$xdp" status l0 --name "$iname-r" --json >"$work/str.json" 2>&1
 	[ "$(field "$work/str.json" 's["reload_failed"]')" = 1 ] ||
 		problem "a reload of a missing policy is not counted:" "$(cat "$work/str.json")"
+	# The generation, as op25b counts it (1 at load, one more a
+	# reload), the same in status and op25b-stat --xdp: status gave the
+	# maps' slot (0 or 1).
+	in_ns "$ns" "$xdp" reload l0 --name "$iname-r" >"$work/rlg.out" 2>&1 ||
+		problem "reload failed:" "$(cat "$work/rlg.out")"
+	want_has "$work/rlg.out" "reloaded from $root/test/vectors/enforce.yaml: generation 2,"
+	in_ns "$ns" "$xdp" status l0 --name "$iname-r" --json >"$work/stg.json" 2>&1
+	in_ns "$ns" "$stat" --xdp "$iname-r" --json >"$work/sxg.json" 2>&1
+	[ "$(field "$work/stg.json" 's["generation"]')" = 2 ] &&
+		[ "$(field "$work/sxg.json" 's["generation"]')" = 2 ] ||
+		problem "generation after one reload: status" "$(field "$work/stg.json" 's["generation"]')" \
+			"op25b-stat --xdp" "$(field "$work/sxg.json" 's.get("generation")')"
+	report "op25b-xdp status and op25b-stat --xdp: generation 2 after one reload"
 	# Renamed while up (a kernel that refuses that fails the test rather
 	# than let the name l0 be unloaded as before the fix), to a name
 	# with a '"', which Linux takes: status --json escapes it.
