@@ -335,6 +335,10 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 	       ", %" PRIu64 " prefixes, %u exemptions",
 	       iface, st.policy, st.reloads + 1, st.prefixes,
 	       reg ? op25b_exempt_registry_count(reg) : 0);
+	if (op25b_xdp_forgotten(x) != 0)
+		printf("; %" PRIu64 " adaptive sources forgotten (their class "
+		       "is no longer adaptive, or keys them anew)",
+		       op25b_xdp_forgotten(x));
 	printf("\n");
 	fflush(stdout);
 	ret = 0;

@@ -7,7 +7,6 @@
  * the sources.
  */
 #include <errno.h>
-#include <sys/socket.h>
 #include <stdio.h>
 
 #include <rte_common.h>
@@ -110,45 +109,14 @@ op25b_app_adaptive_check(const struct op25b_app *app,
 	return ret;
 }
 
-/*
- * After a reload, whether the new policy keeps a source the table holds
- * (doc/policy.md, Reloads). A class still adaptive keeps its sources, but
- * for an IPv6 prefix a shorter ipv6_key no longer makes (no SYN would
- * find it again; a longer key finds the first of its prefixes, as before).
- * A class that is no longer adaptive (allowed, removed, renamed) keeps a
- * source only while the source is in an adaptive class of the new policy
- * (the renamed class, or the one its prefix moved to), whose SYNs find
- * the entry and keep a block to its end. Anything else would come back
- * with its old counts and blocks when the class is made adaptive again,
- * and be shown blocked meanwhile.
- */
-static bool
-keep_source(uint64_t key, uint8_t class_slot, void *ctx)
-{
-	const struct op25b_classifier *c = ctx;
-	const struct op25b_adaptive_rule *rule =
-		op25b_classifier_adaptive_rule(c, class_slot);
-	uint8_t addr[16], none[16] = { 0 }, slot, group;
-	int family = op25b_adaptive_key_address(key, addr);
-
-	if (rule != NULL)
-		return family != AF_INET6 ||
-		       op25b_adaptive_key6(addr, rule->ipv6_key) == key;
-	if (family == 0 ||
-	    op25b_classifier_lookup(c, family, addr, none, &slot, &group) != 0)
-		return false;
-	return op25b_classifier_adaptive_rule(c, slot) != NULL;
-}
-
 uint64_t
 op25b_app_adaptive_reloaded(struct op25b_app *app,
 			    const struct op25b_classifier *classifier)
 {
 	if (app->adaptive == NULL)
 		return 0;
-	return op25b_adaptive_forget(app->adaptive,
-				     op25b_adaptive_now(app->adaptive),
-				     keep_source, (void *)classifier);
+	return op25b_classifier_adaptive_forget(
+		classifier, app->adaptive, op25b_adaptive_now(app->adaptive));
 }
 
 void

@@ -1028,28 +1028,9 @@ op25b_adaptive_clear_all(struct op25b_adaptive_table *t, uint64_t now)
 int
 op25b_adaptive_key_address(uint64_t key, uint8_t addr[16])
 {
-	uint64_t be, low = key & ADAPTIVE_KEY_LOW48;
-	uint32_t a;
+	int v = adaptive_key_address(key, addr);
 
-	memset(addr, 0, 16);
-	if (!key_in_use(key))
-		return 0;
-	if ((key >> 32) == ADAPTIVE_KEY_IPV4 >> 32) {
-		a = htonl((uint32_t)key);
-		memcpy(addr, &a, sizeof(a));
-		return AF_INET;
-	}
-	if (key - low == ADAPTIVE_KEY_IPV6_MAPPED) {
-		be = __builtin_bswap64(low | 0xffff00000000ull);
-		memcpy(addr + 8, &be, sizeof(be));
-		return AF_INET6;
-	}
-	/* Every other kind under the top byte 0xff folds its bits. */
-	if (key >> 56 == 0xff)
-		return 0;
-	be = __builtin_bswap64(key);
-	memcpy(addr, &be, sizeof(be));
-	return AF_INET6;
+	return v == 4 ? AF_INET : v == 6 ? AF_INET6 : 0;
 }
 
 uint64_t

@@ -66,4 +66,38 @@ adaptive_key6(uint64_t hi, uint64_t lo, unsigned int length)
 	return prefix;
 }
 
+/* The address a key stands for, into @addr (16 bytes, network byte
+ * order; IPv4 in the first 4, the rest 0): 4 for an IPv4 key, 6 for an
+ * IPv4-mapped address or an IPv6 prefix (its first address), 0 for the
+ * folded kinds and the tables' markers, which name no address. A reload
+ * asks it which class a held source is in now. */
+static inline int
+adaptive_key_address(uint64_t key, uint8_t addr[16])
+{
+	uint64_t low = key & ADAPTIVE_KEY_LOW48;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		addr[i] = 0;
+	if (key == 0 || key == ~0ull)
+		return 0;
+	if ((key >> 32) == ADAPTIVE_KEY_IPV4 >> 32) {
+		for (i = 0; i < 4; i++)
+			addr[i] = (uint8_t)(key >> (24 - 8 * i));
+		return 4;
+	}
+	if (key - low == ADAPTIVE_KEY_IPV6_MAPPED) {
+		addr[10] = addr[11] = 0xff;
+		for (i = 0; i < 4; i++)
+			addr[12 + i] = (uint8_t)(key >> (24 - 8 * i));
+		return 6;
+	}
+	/* Every other kind under the top byte 0xff folds its bits. */
+	if (key >> 56 == 0xff)
+		return 0;
+	for (i = 0; i < 8; i++)
+		addr[i] = (uint8_t)(key >> (56 - 8 * i));
+	return 6;
+}
+
 #endif /* OP25B_ADAPTIVE_KEY_H */

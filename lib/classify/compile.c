@@ -453,6 +453,46 @@ op25b_classifier_adaptive_rule(const struct op25b_classifier *c,
 	return &c->adaptive->rule[class_slot];
 }
 
+/*
+ * Whether @classifier keeps a source its table holds, counted under
+ * @class_slot (doc/policy.md, "Reloads"). A class still adaptive keeps
+ * its sources, but for an IPv6 prefix a shorter ipv6_key no longer makes
+ * (no SYN would find it again; a longer key finds the first of its
+ * prefixes, as before). A class that is no longer adaptive (allowed,
+ * removed, renamed) keeps a source only while the source is in an
+ * adaptive class now (the renamed class, or the one its prefix moved
+ * to), whose SYNs find the entry and keep a block to its end. Anything
+ * else would come back with its old counts and blocks when the class is
+ * made adaptive again, and be shown blocked meanwhile.
+ */
+static bool
+adaptive_keeps(uint64_t key, uint8_t class_slot, void *ctx)
+{
+	const struct op25b_classifier *c = ctx;
+	const struct op25b_adaptive_rule *rule =
+		op25b_classifier_adaptive_rule(c, class_slot);
+	uint8_t addr[16], none[16] = { 0 }, slot, group;
+	int family = op25b_adaptive_key_address(key, addr);
+
+	if (rule != NULL)
+		return family != AF_INET6 ||
+		       op25b_adaptive_key6(addr, rule->ipv6_key) == key;
+	if (family == 0 ||
+	    op25b_classifier_lookup(c, family, addr, none, &slot, &group) != 0)
+		return false;
+	return op25b_classifier_adaptive_rule(c, slot) != NULL;
+}
+
+uint64_t
+op25b_classifier_adaptive_forget(const struct op25b_classifier *c,
+				 struct op25b_adaptive_table *table,
+				 uint64_t now)
+{
+	if (c == NULL || table == NULL)
+		return 0;
+	return op25b_adaptive_forget(table, now, adaptive_keeps, (void *)c);
+}
+
 /* Whether any class (or the default) blocks with notify, in enforce mode:
  * only then is there a greeting to keep. */
 static bool

@@ -150,6 +150,19 @@ const struct op25b_adaptive_rule *
 op25b_classifier_adaptive_rule(const struct op25b_classifier *classifier,
 			       uint8_t class_slot);
 
+/**
+ * After @p classifier replaced the one whose rules counted the sources
+ * of @p table (a reload): forget those its rules would never count (a
+ * class no longer adaptive, unless the source is in an adaptive class
+ * now; IPv6 prefixes a shorter ipv6_key no longer makes). Once no thread
+ * classifies with the old one (its grace period).
+ * @return how many were tracked at @p now (blocked, or counting).
+ */
+uint64_t
+op25b_classifier_adaptive_forget(const struct op25b_classifier *classifier,
+				 struct op25b_adaptive_table *table,
+				 uint64_t now);
+
 /** Free a classifier; NULL is accepted. */
 void op25b_classifier_free(struct op25b_classifier *classifier);
 

@@ -2,16 +2,20 @@
 /*
  * The program's adaptive state seen from user space: its events summed
  * over CPUs, its gauges by a walk of the LRU hash, and the clock the
- * tests set.
+ * tests set; and what a reload forgets of it.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "adaptive_key.h"
+#include "op25b_policy.h"
 #include "op25b_xdp.skel.h"
 #include "xdp_priv.h"
 
@@ -174,4 +178,88 @@ op25b_xdp_adaptive(struct op25b_xdp *x, uint64_t now_ns,
 	 * table that changes meanwhile may see a source twice or miss one:
 	 * a gauge. */
 	return adaptive_gauges(x->map_fd[XDP_MAP_ADAPTIVE], now_ns, t);
+}
+
+uint64_t
+op25b_xdp_forgotten(const struct op25b_xdp *x)
+{
+	return x != NULL ? x->forgotten : 0;
+}
+
+/* The program's clock as it reads it: the test clock when one is set. */
+static uint64_t
+program_now(const struct op25b_xdp *x)
+{
+	if (x->skel != NULL && x->skel->bss != NULL &&
+	    x->skel->bss->op25b_clock_ns != 0)
+		return x->skel->bss->op25b_clock_ns;
+	return op25b_xdp_clock_now();
+}
+
+/* Whether generation @v (of @policy) keeps the source of @key, counted
+ * under @slot: op25b's keep_source() (app/op25b/adaptive.c). */
+static bool
+keep_source(uint64_t key, uint32_t slot, const struct op25b_policy *policy,
+	    const uint8_t *class_slot, const struct op25b_xdp_policy *v)
+{
+	const struct op25b_xdp_adaptive_rule *r;
+	uint8_t addr[16];
+	uint64_t hi = 0, lo = 0;
+	int family = adaptive_key_address(key, addr), k, i;
+
+	for (i = 0; i < 8; i++) {
+		hi = hi << 8 | addr[i];
+		lo = lo << 8 | addr[8 + i];
+	}
+	if (slot < OP25B_STATS_SLOTS && v->adaptive[slot].per_ns != 0) {
+		r = &v->adaptive[slot];
+		return family != 6 || adaptive_key6(hi, lo, r->ipv6_key) == key;
+	}
+	if (family == 0)
+		return false;
+	k = op25b_policy_match_source(policy, family == 4 ? AF_INET : AF_INET6,
+				      addr, NULL);
+	return k >= 0 && v->adaptive[class_slot[k]].per_ns != 0;
+}
+
+int64_t
+xdp_adaptive_forget(struct op25b_xdp *x, const struct op25b_policy *policy,
+		    const uint8_t *class_slot, const struct op25b_xdp_policy *v)
+{
+	int fd = x->map_fd[XDP_MAP_ADAPTIVE];
+	struct op25b_xdp_adaptive_entry e;
+	uint64_t key, next, now = program_now(x), *gone = NULL;
+	size_t n = 0, cap = 0, i;
+	int64_t forgotten = 0;
+	void *prev = NULL;
+
+	if (fd < 0)
+		return 0;
+	/* Deleted after the walk: a hash map's next key after a deleted
+	 * one starts the walk again. */
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &e) != 0 ||
+		    keep_source(key, e.class_slot, policy, class_slot, v))
+			continue;
+		if (n == cap) {
+			size_t c = cap == 0 ? 1024 : cap * 2;
+			uint64_t *g = realloc(gone, c * sizeof(*g));
+
+			if (g == NULL) {
+				free(gone);
+				return -ENOMEM;
+			}
+			gone = g;
+			cap = c;
+		}
+		gone[n++] = key;
+		if (now < e.blocked_until || now < e.expire_at)
+			forgotten++;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &gone[i]);
+	free(gone);
+	return forgotten;
 }

@@ -123,6 +123,15 @@ int op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 		    const struct op25b_exempt_registry *exempt);
 
 /**
+ * The adaptive sources the last op25b_xdp_apply() of @p x forgot after
+ * its switch (doc/policy.md, "Reloads"): those of a class no longer
+ * adaptive, unless the source is in an adaptive class of the new policy,
+ * and IPv6 prefixes a shorter ipv6_key no longer makes; counted when
+ * they were tracked (blocked, or counting in their window).
+ */
+uint64_t op25b_xdp_forgotten(const struct op25b_xdp *x);
+
+/**
  * Put exemption @p e into the running generation's table (replacing the
  * one of the same prefix), live: the next packet sees it. An expired
  * entry is deleted instead. Callers serialise changes with reloads (a

@@ -804,6 +804,7 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 	char msg[256];
 	int err = 0;
 
+	x->forgotten = 0;
 	if (op25b_xdp_policy_supported(policy, msg, sizeof(msg)) != 0)
 		return -ENOTSUP;
 	/* The file is kept for reload without --policy: cut short, a later
@@ -920,6 +921,15 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 		if (bpf_map_delete_elem(x->map_fd[lpm_maps[i]], &old) != 0 &&
 		    errno != ENOENT && err == 0)
 			err = -errno;
+	/* After the grace period: no packet counts under the old rules. A
+	 * walk that fails leaves sources the next reload looks at again;
+	 * the switch stands. */
+	if (names_before != NULL && names_before->n_class_slots != 0) {
+		int64_t n =
+			xdp_adaptive_forget(x, policy, slots->class_slot, v);
+
+		x->forgotten = n > 0 ? (uint64_t)n : 0;
+	}
 out:
 	free(v);
 	free(names);

@@ -42,6 +42,9 @@ struct op25b_xdp {
 	/* The first map of another layout than this build's (-1: none):
 	 * op25b_xdp_open_pinned_any(). */
 	int foreign_map;
+	/* The sources the last op25b_xdp_apply() forgot
+	 * (op25b_xdp_forgotten()). */
+	uint64_t forgotten;
 };
 
 struct op25b_policy;
@@ -56,5 +59,16 @@ int xdp_inner_map(int outer, uint32_t gen);
  * or OP25B_NOTIFY_TEST_KEY). Returns 0 or -errno. notify.c. */
 int xdp_notify_fill(struct op25b_xdp *x, const struct op25b_policy *policy,
 		    uint32_t gen);
+
+struct op25b_xdp_policy;
+
+/* After a switch to @v (made from @policy, class k in counter slot
+ * @class_slot[k]): delete the adaptive sources the new generation would
+ * never count, as op25b's reload (op25b_adaptive_forget()). Returns how
+ * many were tracked, or -errno. adaptive.c. */
+int64_t
+xdp_adaptive_forget(struct op25b_xdp *x, const struct op25b_policy *policy,
+		    const uint8_t *class_slot,
+		    const struct op25b_xdp_policy *v);
 
 #endif /* OP25B_XDP_PRIV_H */

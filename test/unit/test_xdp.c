@@ -893,6 +893,93 @@ run_adaptive(void **state)
 	op25b_adaptive_free(t);
 }
 
+/* A reload that makes a class allow, and then adaptive again: both sides
+ * forget its sources (op25b_classifier_adaptive_forget(), the program's
+ * at op25b_xdp_apply()), the same number; the other class keeps its
+ * own. Before, the program (and op25b's table) gave the old block back. */
+static const char forget_allow[] =
+	"version: 1\n"
+	"block: reset\n"
+	"ports: {smtp: [25], submission: [587]}\n"
+	"sources:\n"
+	"  hosting:\n"
+	"    action: allow\n"
+	"    prefixes: [198.18.0.0/16, 2001:db8:100::/40]\n"
+	"  other:\n"
+	"    action: adaptive\n"
+	"    limit: {connections: 2, per: 60s, block_for: 1h}\n"
+	"    prefixes: [198.19.0.0/16]\n"
+	"destinations:\n"
+	"  relays:\n"
+	"    action: allow\n"
+	"    prefixes: [192.0.2.25/32]\n";
+
+static void
+run_adaptive_forget(void **state)
+{
+	static const struct adaptive_step blocked[] = {
+		{ 1000, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F, 2 },
+		{ 1200, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_R },
+		{ 1300, 0, 0, NULL, AD_SYN("198.19.0.9"), AD_F, 2 },
+		{ 1500, 0, 0, NULL, AD_SYN("198.19.0.9"), AD_R },
+		{ 1600, 0, 0, NULL, AD_SYN6("2001:db8:100:1::1"), AD_F, 2 },
+		{ 1800, 0, 0, NULL, AD_SYN6("2001:db8:100:1::2"), AD_R },
+	};
+	static const struct adaptive_step allowed[] = {
+		{ 3000, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
+		{ 3100, 0, 0, NULL, AD_SYN("198.19.0.9"), AD_R },
+	};
+	static const struct adaptive_step again[] = {
+		/* Counting from one: the old block is gone. */
+		{ 5000, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F, 2 },
+		{ 5200, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_R },
+		{ 5300, 0, 0, NULL, AD_SYN6("2001:db8:100:1::3"), AD_F },
+		{ 5400, 0, 0, NULL, AD_SYN("198.19.0.9"), AD_R },
+	};
+	struct op25b_policy *adaptive, *allow;
+	struct op25b_adaptive_table *t;
+	struct vec_set s = { 0 };
+	char yaml[1024];
+	unsigned int i, k;
+
+	(void)state;
+	if (sets[0].xdp == NULL)
+		skip();
+	snprintf(yaml, sizeof(yaml), adaptive_fmt, 2u, 60u, "198.19.0.0/16");
+	adaptive = test_policy_of(yaml);
+	allow = test_policy_of(forget_allow);
+	t = adaptive_set_open(&s, "adaptive-forget");
+	adaptive_at(&s, 500);
+	adaptive_set_apply(&s, t, adaptive);
+	for (i = 0; i < RTE_DIM(blocked); i++)
+		for (k = 0; k < RTE_MAX(blocked[i].times, 1u); k++)
+			adaptive_frame(&s, &blocked[i],
+				       blocked[i].ms + 100 * k);
+	adaptive_at(&s, 2000);
+	adaptive_set_apply(&s, t, allow);
+	/* 198.18.0.9 and the /64, both blocked; 198.19.0.9 kept. */
+	assert_int_equal(op25b_classifier_adaptive_forget(s.classifier, t,
+							  test_adaptive_ms),
+			 2);
+	assert_int_equal(op25b_xdp_forgotten(s.xdp), 2);
+	for (i = 0; i < RTE_DIM(allowed); i++)
+		adaptive_frame(&s, &allowed[i], allowed[i].ms);
+	adaptive_at(&s, 4000);
+	adaptive_set_apply(&s, t, adaptive);
+	assert_int_equal(op25b_classifier_adaptive_forget(s.classifier, t,
+							  test_adaptive_ms),
+			 0);
+	assert_int_equal(op25b_xdp_forgotten(s.xdp), 0);
+	for (i = 0; i < RTE_DIM(again); i++)
+		for (k = 0; k < RTE_MAX(again[i].times, 1u); k++)
+			adaptive_frame(&s, &again[i], again[i].ms + 100 * k);
+	op25b_classifier_free(s.classifier);
+	op25b_policy_free(adaptive);
+	op25b_policy_free(allow);
+	op25b_xdp_close(s.xdp);
+	op25b_adaptive_free(t);
+}
+
 /* A source that stays active never sees an old sub-window's count again
  * (test_adaptive's test_window_never_aliases on both sides): limit 10 a
  * second, 9 SYNs at once, one 875 ms later, then one every 500 ms past
@@ -1181,6 +1268,8 @@ static const struct CMUnitTest more_tests[] = {
 	  .test_func = run_exempt_live },
 	{ .name = "adaptive: the same verdicts on one clock, across reloads",
 	  .test_func = run_adaptive },
+	{ .name = "adaptive: a class made allow and adaptive again forgets its sources",
+	  .test_func = run_adaptive_forget },
 	{ .name = "adaptive: no false block past the sub-window index's wrap",
 	  .test_func = run_adaptive_no_alias },
 	{ .name = "adaptive: one source's SYNs on two CPUs at once",
