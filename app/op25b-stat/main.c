@@ -99,7 +99,9 @@ usage(FILE *out)
 	fputs("usage: op25b-stat [--name NAME] [--json | --prometheus]\n"
 	      "       op25b-stat [--name NAME] --watch SECONDS [--count N]\n"
 	      "       op25b-stat [--name NAME] --listen HOST:PORT\n"
-	      "       op25b-stat [--name NAME] --top N [--json]\n\n"
+	      "       op25b-stat [--name NAME] --top N [--json]\n"
+	      "       op25b-stat --xdp NAME [--json | --prometheus | --watch "
+	      "SECONDS | --listen HOST:PORT]\n\n"
 	      "The counters of a running op25b, read from its shared memory\n"
 	      "(/dev/shm/op25b.NAME) without disturbing it.\n\noptions:\n",
 	      out);
@@ -225,6 +227,11 @@ parse_args(int argc, char **argv, struct config *cfg)
 	if (cfg->top > 0 && (cfg->watch > 0 || cfg->listen != NULL ||
 			     cfg->output == OUTPUT_PROMETHEUS))
 		return usage_error("--top prints once, as text or --json");
+	/* stat_options[0] is --name: with --xdp, one of them named the
+	 * instance and the other was dropped without a word. */
+	if (cfg->xdp && g.given[0])
+		return usage_error("--name and --xdp: --xdp NAME names the "
+				   "op25b-xdp instance; choose one");
 	if (cfg->top > 0 && cfg->xdp)
 		return usage_error("--top lists op25b's block records; "
 				   "op25b-xdp keeps none");
@@ -293,11 +300,12 @@ print_once(struct stat_source *src, const struct config *cfg)
 /* --top: the list the appliance saves next to its counters at the end of
  * each block records interval. */
 static int
-print_top(const struct config *cfg)
+print_top(struct stat_source *src, const struct config *cfg)
 {
+	struct op25b_stats_snapshot *snap;
 	struct op25b_records_top *top;
-	char path[OP25B_STATS_PATH_MAX + 8];
-	int n;
+	char path[OP25B_STATS_PATH_MAX + 8], why[512];
+	int n, live;
 
 	if (op25b_stats_top_path(cfg->name, path, sizeof(path)) != 0) {
 		fprintf(stderr, "op25b-stat: bad instance name '%s'\n",
@@ -316,6 +324,17 @@ print_top(const struct config *cfg)
 				       : strerror(-n));
 		return 1;
 	}
+	/* A list op25b left behind (killed: it removes it at a clean exit)
+	 * names the last interval's sources, not current ones: said, as
+	 * the counters' views say a dead writer's. */
+	snap = op25b_stats_snapshot_alloc();
+	live = snap != NULL ? stat_source_read(src, snap, why, sizeof(why)) : 0;
+	free(snap);
+	if (live == -ESRCH || live == -ENOENT)
+		fprintf(stderr,
+			"op25b-stat: warning: op25b instance '%s' is not "
+			"running: %s holds the sources of its last interval\n",
+			cfg->name, path);
 	if ((unsigned long)n > cfg->top)
 		n = (int)cfg->top;
 	if (cfg->output == OUTPUT_JSON)
@@ -438,8 +457,11 @@ main(int argc, char **argv)
 
 	memset(&src, 0, sizeof(src));
 	src.name = cfg.name;
-	if (cfg.top > 0)
-		return print_top(&cfg);
+	if (cfg.top > 0) {
+		ret = print_top(&src, &cfg);
+		stat_source_close(&src);
+		return ret;
+	}
 	src.xdp = cfg.xdp;
 	if (cfg.listen == NULL && cfg.watch == 0) {
 		ret = print_once(&src, &cfg);

@@ -347,8 +347,11 @@ stat="$build/app/op25b-stat/op25b-stat"
 [ -f "/dev/shm/op25b-top.$name-fifo" ] && [ ! -e "/dev/shm/op25b.$name-fifo.top" ] ||
 	problem "the top list is not /dev/shm/op25b-top.$name-fifo: $(ls /dev/shm | grep -- "$name-fifo")"
 want_re "$work/out" '^  1  198\.18\.1\.1 +3 +4 +2  - +- +02:00:00:00:01:01 +0$'
+grep -q "warning" "$work/out" && problem "op25b-stat --top of a running op25b warns: $(cat "$work/out")"
 "$stat" --name "$name-fifo" --top 9 --json >"$work/out" 2>&1
 py_check 'import json,sys; a=json.load(open(sys.argv[1])); assert [r["src"] for r in a][0] == "198.18.1.1" and len(a) == 5 and a[1]["pppoe_session"] in (4660, None), a' "$work/out"
+# Kept, to play the list a killed op25b leaves behind (below).
+cp "/dev/shm/op25b-top.$name-fifo" "$work/top.kept"
 # An interval without a blocked frame ends: the list is empty (it kept
 # the interval before's, which passed for the last one's).
 c records flush || problem "records flush failed: $(cat "$work/out")"
@@ -379,12 +382,19 @@ wait_until 10 "$bg_pid" rx_is $((received + 32)) || problem "the second burst wa
 stop_bg TERM 20
 want_rc "$rc" 0 "op25b exit status"
 [ ! -e "/dev/shm/op25b-top.$name-fifo" ] || problem "/dev/shm/op25b-top.$name-fifo left behind"
+# The list a killed op25b leaves (it removes it only at a clean exit):
+# shown, with a warning that its sources are the last interval's.
+cp "$work/top.kept" "/dev/shm/op25b-top.$name-fifo"
+"$stat" --name "$name-fifo" --top 1 >"$work/dead.out" 2>&1
+rm -f "/dev/shm/op25b-top.$name-fifo"
+want_has "$work/dead.out" "op25b-stat: warning: op25b instance '$name-fifo' is not running: /dev/shm/op25b-top.$name-fifo holds the sources of its last interval"
+want_re "$work/dead.out" '^  1  198\.18\.1\.1 +3 +4 +2  - +- +02:00:00:00:01:01 +0$'
 want_lines "$work/fifo.jsonl.1" 5
 want_lines "$work/fifo.jsonl.2" 2
 cat "$work/fifo.jsonl.1" "$work/fifo.jsonl.2" >"$work/fifo-all.jsonl"
 check "$work/fifo-all.jsonl" two
 [ "$(counter "$work/fifo.json" records_written)" = 7 ] || problem "records_written $(counter "$work/fifo.json" records_written), want 7"
-report "records: two intervals, one record per source each; the rule of the policy and the mode that blocked, across a reload and set mode; reopen after rename; a reopen that fails keeps the old file; show blocked top, op25b-stat --top, empty after an interval without blocks"
+report "records: two intervals, one record per source each; the rule of the policy and the mode that blocked, across a reload and set mode; reopen after rename; a reopen that fails keeps the old file; show blocked top, op25b-stat --top, empty after an interval without blocks, a dead op25b's list shown with a warning"
 
 c() { :; }
 exit $status

@@ -41,11 +41,14 @@ done <<'EOF'
 --top 3 --watch 1|--top prints once
 --xdp a/b|--xdp a/b: 1..63 characters, no '/'
 --xdp x --top 1|--top lists op25b's block records; op25b-xdp keeps none
+--name x --xdp y|--name and --xdp: --xdp NAME names the op25b-xdp instance; choose one
+--xdp y --name x|--name and --xdp: --xdp NAME names the op25b-xdp instance; choose one
 extra|unexpected argument 'extra'
 EOF
 
 "$stat" --help >"$work/help.out" 2>&1
 want_rc $? 0
+want_has "$work/help.out" "op25b-stat --xdp NAME [--json | --prometheus | --watch SECONDS | --listen HOST:PORT]"
 for opt in --name --json --prometheus --watch --count --listen --top; do
 	want_has "$work/help.out" "$opt"
 done
