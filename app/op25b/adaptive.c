@@ -119,20 +119,18 @@ op25b_app_adaptive_reloaded(struct op25b_app *app,
 		classifier, app->adaptive, op25b_adaptive_now(app->adaptive));
 }
 
-void
-op25b_app_adaptive_tick(struct op25b_app *app)
+/* Age @max entries of the table and publish its figures (the gauges
+ * as the last full pass left them). */
+static void
+sweep_and_publish(struct op25b_app *app, uint32_t max)
 {
 	uint64_t per_class[OP25B_STATS_SLOTS];
 	struct op25b_stats_header *h;
 	struct op25b_adaptive_totals x;
 	unsigned int slot;
 
-	if (app->adaptive == NULL)
-		return;
-	op25b_adaptive_sweep(
-		app->adaptive, op25b_adaptive_now(app->adaptive),
-		RTE_MAX(op25b_adaptive_capacity(app->adaptive) / SWEEP_TURNS,
-			(uint32_t)SWEEP_MIN));
+	op25b_adaptive_sweep(app->adaptive, op25b_adaptive_now(app->adaptive),
+			     max);
 	op25b_adaptive_totals(app->adaptive, &x, per_class);
 	h = op25b_stats_writer_header(app->stats);
 	/* Aligned 64-bit stores: a reader sees each whole. */
@@ -145,6 +143,26 @@ op25b_app_adaptive_tick(struct op25b_app *app)
 			&h->class_adaptive[slot]
 					  [OP25B_CLASS_ADAPTIVE_TRIGGERED],
 			per_class[slot], __ATOMIC_RELAXED);
+}
+
+void
+op25b_app_adaptive_tick(struct op25b_app *app)
+{
+	if (app->adaptive == NULL)
+		return;
+	sweep_and_publish(app, RTE_MAX(op25b_adaptive_capacity(app->adaptive) /
+					       SWEEP_TURNS,
+				       (uint32_t)SWEEP_MIN));
+}
+
+void
+op25b_app_adaptive_final(struct op25b_app *app)
+{
+	/* A whole table's worth: the pass under way ends, and the gauges
+	 * count every source (a run shorter than a pass, a second or so,
+	 * reported adaptive_tracked 0 with sources tracked). */
+	if (app->adaptive != NULL)
+		sweep_and_publish(app, op25b_adaptive_capacity(app->adaptive));
 }
 
 void

@@ -188,11 +188,12 @@ usage(FILE *out, const char *prog)
 		"DPDK telemetry /op25b/stats.\n"
 		"Commands (help lists them): -i here, or op25b-cli --name NAME "
 		"from anywhere.\n"
-		"\nexample (no NIC needed):\n"
+		"\nexample (no NIC needed; the policy the package installs, "
+		"config/op25b.yaml in a\nsource tree):\n"
 		"  %s -l 0-1 --no-pci --no-huge -m 1024 \\\n"
 		"      --vdev net_pcap0,rx_pcap=in.pcap,tx_pcap=replies.pcap \\\n"
 		"      --vdev net_pcap1,tx_pcap=out.pcap \\\n"
-		"      -- --policy config/op25b.yaml --stop-after-idle 500\n",
+		"      -- --policy /etc/op25b/op25b.yaml --stop-after-idle 500\n",
 		prog);
 }
 
@@ -686,7 +687,7 @@ main(int argc, char **argv)
 	/* Driver figures before the ports close; the report after, when
 	 * every mbuf is back in the pool. */
 	op25b_ports_publish_stats(&app);
-	op25b_app_adaptive_tick(&app);
+	op25b_app_adaptive_final(&app);
 	op25b_ports_stop(&app);
 	exit_code = final_report(&app) == 0 ? app.exit_code : EXIT_FAILURE;
 	if (rte_mempool_avail_count(app.pool) != app.pool->size) {

@@ -250,6 +250,9 @@ int op25b_app_adaptive_check(const struct op25b_app *app,
 uint64_t op25b_app_adaptive_reloaded(struct op25b_app *app,
 				     const struct op25b_classifier *classifier);
 void op25b_app_adaptive_tick(struct op25b_app *app);
+/* At stop, after the workers: the table aged whole, its gauges exact for
+ * the report. */
+void op25b_app_adaptive_final(struct op25b_app *app);
 void op25b_app_adaptive_stop(struct op25b_app *app);
 
 /* exempt.c */
