@@ -478,6 +478,16 @@ iface_of_prog(uint32_t prog_id)
 	return found;
 }
 
+/* Whether @dir holds the program's pin (op25b_xdp_pin() pins it last):
+ * false only when it is certainly not there. */
+static bool
+prog_pinned(const char *dir)
+{
+	uint32_t id;
+
+	return op25b_xdp_pinned_prog_id(dir, &id) != -ENOENT;
+}
+
 int
 xdp_cmd_unload(const struct xdp_args *a)
 {
@@ -494,7 +504,24 @@ xdp_cmd_unload(const struct xdp_args *a)
 	 * is read then. */
 	x = op25b_xdp_open_pinned_any(dir);
 	if (x == NULL) {
-		fprintf(stderr, "op25b-xdp: %s: %s\n", dir, open_error(errno));
+		int err_open = errno;
+
+		/* A load killed between its mkdir and its last pin (SIGKILL,
+		 * the OOM killer) leaves a directory of some maps or none:
+		 * load refuses the name ("loaded already"), and this would
+		 * say nothing is loaded, for good. The program is pinned
+		 * last and attached after that, so without its pin nothing
+		 * of this instance filters: the rest goes. */
+		if (err_open == ENOENT && access(dir, F_OK) == 0 &&
+		    !prog_pinned(dir) && op25b_xdp_unpin(dir) == 0) {
+			printf("op25b-xdp: %s: the pins of a load cut short "
+			       "removed (no program was pinned, so none is "
+			       "attached)\n",
+			       dir);
+			return EXIT_SUCCESS;
+		}
+		fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
+			open_error(err_open));
 		return EXIT_FAILURE;
 	}
 	/* The interface by the index recorded at load: renamed since (ip

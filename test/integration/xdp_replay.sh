@@ -289,6 +289,19 @@ EOF
 	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname-r" ] || problem "pins left after unload"
 	ip -n "$ns" link set "$rn" name l0
 	report "op25b-xdp: a reload of a missing policy is counted as failed; status --json of an interface renamed to a name with a quote; unload of an interface renamed since load: the program comes off, the pins go"
+	# A load killed between its mkdir and its pins leaves a directory
+	# that load refused ("loaded already") and unload too ("no
+	# instance"): unload now removes it.
+	mkdir -p "$OP25B_XDP_BPFFS/op25b/$iname-cut"
+	in_ns "$ns" "$xdp" load l0 --mode generic --name "$iname-cut" \
+		--policy "$root/test/vectors/enforce.yaml" >"$work/cut-ld.out" 2>&1
+	want_rc $? 1 "load over a cut-short instance's directory"
+	want_has "$work/cut-ld.out" "an instance of that name is loaded already"
+	in_ns "$ns" "$xdp" unload l0 --name "$iname-cut" >"$work/cut.out" 2>&1
+	want_rc $? 0 "unload of a cut-short instance"
+	want_has "$work/cut.out" "op25b-xdp: $OP25B_XDP_BPFFS/op25b/$iname-cut: the pins of a load cut short removed (no program was pinned, so none is attached)"
+	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname-cut" ] || problem "the cut-short directory is left"
+	report "op25b-xdp unload removes what a load killed before its program's pin left"
 fi
 
 # A runt: left out and noted, never run.
