@@ -78,11 +78,11 @@ usage(FILE *out)
 		"(/run/op25b/NAME.sock).\n"
 		"  COMMAND          run one command (e.g. show port stats all) "
 		"and exit\n"
-		"  (none, terminal) the op25b> prompt: TAB completes, help "
+		"  (none, a tty)    the op25b> prompt: TAB completes, help "
 		"lists, quit or\n"
 		"                   Ctrl-D ends the session (op25b keeps "
 		"running)\n"
-		"  (none, pipe)     one command a line from standard input\n"
+		"  (none, a pipe)   one command a line from standard input\n"
 		"An answer is read whole before it is printed: a pager may "
 		"wait as long as\nit likes.\n\n"
 		"options:\n");
