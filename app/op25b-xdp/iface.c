@@ -6,6 +6,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <net/if.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "op25b_json.h"
 #include "xdp_tool.h"
@@ -478,6 +481,111 @@ iface_of_prog(uint32_t prog_id)
 	return found;
 }
 
+/* One network namespace to look in: @path, unless it is ours or one
+ * looked in already (@seen, @n_seen: their inodes). 1 with @where set
+ * when program @prog_id is attached to an interface there; 0 not; -1
+ * when this thread cannot return to @home (it must not go on). */
+static int
+look_in(const char *path, int home, const struct stat *self, ino_t *seen,
+	size_t *n_seen, size_t max_seen, uint32_t prog_id, char *where,
+	size_t size)
+{
+	char name[IF_NAMESIZE] = "?";
+	struct stat st;
+	int fd, found;
+	size_t k;
+
+	if (stat(path, &st) != 0 ||
+	    (st.st_dev == self->st_dev && st.st_ino == self->st_ino))
+		return 0;
+	for (k = 0; k < *n_seen; k++)
+		if (seen[k] == st.st_ino)
+			return 0;
+	if (*n_seen < max_seen)
+		seen[(*n_seen)++] = st.st_ino;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (setns(fd, CLONE_NEWNET) != 0) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	found = iface_of_prog(prog_id);
+	if (found != 0)
+		if_indextoname((unsigned int)found, name);
+	if (setns(home, CLONE_NEWNET) != 0)
+		return -1;
+	if (found == 0)
+		return 0;
+	snprintf(where, size, "%s in the network namespace of %s", name, path);
+	return 1;
+}
+
+/*
+ * Whether program @prog_id is attached in another network namespace than
+ * this command's: the named ones (ip netns, /run/netns) first, then those
+ * of running processes. An instance loaded by `ip netns exec NS` and
+ * unloaded from outside would lose its pins while its program stays
+ * attached there, with nothing left to status, reload or unload it by.
+ * 1 with @where naming the interface and the namespace; 0 none found.
+ */
+static int
+prog_elsewhere(uint32_t prog_id, char *where, size_t size)
+{
+	static const char *const dirs[] = { "/run/netns", "/proc" };
+	ino_t seen[256];
+	size_t n_seen = 0, d;
+	struct stat self;
+	char path[PATH_MAX];
+	int home, ret = 0;
+
+	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (home < 0 || fstat(home, &self) != 0) {
+		if (home >= 0)
+			close(home);
+		return 0;
+	}
+	for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]) && ret == 0; d++) {
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *e;
+
+		while (dir != NULL && ret == 0 && (e = readdir(dir)) != NULL) {
+			if (e->d_name[0] == '.' ||
+			    (d == 1 &&
+			     (e->d_name[0] < '1' || e->d_name[0] > '9')))
+				continue;
+			snprintf(path, sizeof(path),
+				 d == 0 ? "%s/%s" : "%s/%s/ns/net", dirs[d],
+				 e->d_name);
+			ret = look_in(path, home, &self, seen, &n_seen,
+				      sizeof(seen) / sizeof(seen[0]), prog_id,
+				      where, size);
+		}
+		if (dir != NULL)
+			closedir(dir);
+	}
+	close(home);
+	if (ret < 0) {
+		/* In another namespace for good: nothing here may go on. */
+		fprintf(stderr, "op25b-xdp: cannot return to this command's "
+				"network namespace\n");
+		exit(EXIT_FAILURE);
+	}
+	return ret;
+}
+
+/* Whether @x's program is attached to @ifindex (0: none) here. */
+static bool
+attached_at(struct op25b_xdp *x, int ifindex)
+{
+	const char *mode;
+	uint32_t id;
+
+	return ifindex != 0 && op25b_xdp_query(ifindex, &id, &mode) == 0 &&
+	       id != 0 && id == op25b_xdp_prog_id(x);
+}
+
 /* Whether @dir holds the program's pin (op25b_xdp_pin() pins it last):
  * false only when it is certainly not there. */
 static bool
@@ -491,7 +599,7 @@ prog_pinned(const char *dir)
 int
 xdp_cmd_unload(const struct xdp_args *a)
 {
-	char dir[PATH_MAX], name[IF_NAMESIZE];
+	char dir[PATH_MAX], name[IF_NAMESIZE], where[PATH_MAX + 64];
 	struct op25b_xdp_state st;
 	struct op25b_xdp *x;
 	int ifindex, err;
@@ -537,6 +645,18 @@ xdp_cmd_unload(const struct xdp_args *a)
 				  : 0;
 	else
 		ifindex = (int)if_nametoindex(a->argv[0]);
+	/* Not attached here (the index finds another interface, or none):
+	 * attached in another namespace, it keeps its pins. */
+	if (!attached_at(x, ifindex) &&
+	    prog_elsewhere(op25b_xdp_prog_id(x), where, sizeof(where)) == 1) {
+		fprintf(stderr,
+			"op25b-xdp: %s: the program is attached to %s: run "
+			"unload there (ip netns exec NS op25b-xdp unload ...); "
+			"its pins stay\n",
+			a->argv[0], where);
+		op25b_xdp_close(x);
+		return EXIT_FAILURE;
+	}
 	err = xdp_instance_down(x, a->argv[0], ifindex, dir, false);
 	op25b_xdp_close(x);
 	return err == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
@@ -568,7 +688,7 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	struct op25b_xdp_adaptive_totals ad;
 	struct op25b_xdp_state st = { 0 };
 	uint32_t capacity;
-	char ifname[IF_NAMESIZE] = "-";
+	char ifname[PATH_MAX + 64] = "-";
 	uint32_t attached = 0;
 	const char *mode = "none";
 	uint64_t notify[OP25B_NOTIFY_MAX] = { 0 };
@@ -597,6 +717,15 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 		/* Someone else's program is not ours to report. */
 		if (attached != op25b_xdp_prog_id(x))
 			mode = "detached";
+	}
+	/* Loaded in another network namespace: the index finds another
+	 * interface here, or none; say where it runs. */
+	if (strcmp(mode, "detached") == 0 || strcmp(mode, "none") == 0) {
+		if (prog_elsewhere(op25b_xdp_prog_id(x), ifname,
+				   sizeof(ifname)) == 1)
+			mode = "elsewhere";
+		else if (strcmp(mode, "none") == 0)
+			snprintf(ifname, sizeof(ifname), "-");
 	}
 	if (json) {
 		/* Escaped: the paths are any file's, and Linux takes any

@@ -238,9 +238,19 @@ EOF
 	in_ns "$ns" "$xdp" status l0 --name "$iname" --json >"$work/new.json" 2>&1
 	[ "$(field "$work/new.json" 's["adaptive_entries"]')" = 4096 ] ||
 		problem "load --adaptive-entries 4096: status says" "$(cat "$work/new.json")"
+	# Unloaded from another network namespace than the one that loaded
+	# it, the index finds another interface or none: the pins went and
+	# the program stayed attached, with nothing left to unload it by.
+	"$xdp" unload l0 --name "$iname" >"$work/unx.out" 2>&1
+	want_rc $? 1 "unload from another network namespace"
+	want_has "$work/unx.out" "op25b-xdp: l0: the program is attached to l0 in the network namespace of /run/netns/$ns: run unload there"
+	[ -e "$OP25B_XDP_BPFFS/op25b/$iname" ] || problem "unload from another namespace removed the pins"
+	"$xdp" status l0 --name "$iname" --json >"$work/stx.json" 2>&1
+	[ "$(field "$work/stx.json" '(s["mode"], s["interface"])')" = "('elsewhere', 'l0 in the network namespace of /run/netns/$ns')" ] ||
+		problem "status from another network namespace:" "$(head -c 300 "$work/stx.json")"
 	in_ns "$ns" "$xdp" unload l0 --name "$iname" >/dev/null 2>&1 || problem "unload failed"
 	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname" ] || problem "pins left after unload"
-	report "op25b-xdp load --adaptive-entries 4096 (status: adaptive_entries)"
+	report "op25b-xdp load --adaptive-entries 4096 (status: adaptive_entries); status and unload from another network namespace: where it runs, the pins kept"
 	# The interface renamed under its program: unload finds it by the
 	# index recorded at load and detaches it, rather than take the old
 	# name's absence for a deleted interface and leave the program on
