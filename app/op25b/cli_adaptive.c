@@ -113,6 +113,28 @@ rule_of_slot(uint8_t class_slot)
 		atomic_load(&cli_app()->classifier), class_slot);
 }
 
+/* The IPv6 key length @key was made under: its class's, or, for a
+ * source a reload kept under a class no longer adaptive (renamed, or its
+ * prefix moved: op25b_classifier_adaptive_forget()), the class it is in
+ * now, whose SYNs find it. */
+static unsigned int
+key_length_of(uint64_t key, uint8_t class_slot)
+{
+	const struct op25b_classifier *c = atomic_load(&cli_app()->classifier);
+	const struct op25b_adaptive_rule *r = rule_of_slot(class_slot);
+	uint8_t addr[16], none[16] = { 0 }, slot, group;
+	int family;
+
+	if (r == NULL) {
+		family = op25b_adaptive_key_address(key, addr);
+		if (family != 0 &&
+		    op25b_classifier_lookup(c, family, addr, none, &slot,
+					    &group) == 0)
+			r = rule_of_slot(slot);
+	}
+	return r != NULL ? r->ipv6_key : 64;
+}
+
 static void
 info_json(struct op25b_json *j, const struct op25b_adaptive_info *info,
 	  const char *source)
@@ -369,11 +391,10 @@ cmd_show_adaptive_top(void *parsed, struct cmdline *cl, void *data)
 			   "connections", "destinations", "blocked");
 	}
 	for (i = 0; i < t.n; i++) {
-		const struct op25b_adaptive_rule *r =
-			rule_of_slot(t.v[i].class_slot);
-
-		op25b_adaptive_key_format(t.v[i].key, r ? r->ipv6_key : 64, key,
-					  sizeof(key));
+		op25b_adaptive_key_format(
+			t.v[i].key,
+			key_length_of(t.v[i].key, t.v[i].class_slot), key,
+			sizeof(key));
 		if (out != NULL) {
 			op25b_json_object(&j, NULL);
 			info_json(&j, &t.v[i], key);

@@ -254,6 +254,37 @@ grep -q "forgotten" "$work/reload2.out" && problem "the second reload forgot sou
 	problem "198.18.1.20 after bulk is adaptive again: $(cat "$work/tr.json")"
 report "adaptive: a reload that makes a class allow forgets its blocked source (it does not come back blocked); another class keeps its own"
 
+# --- a renamed class keeps its sources, shown under their key length ----------
+# An IPv6 /56 key of class v6, blocked; the class renamed v6b by a reload:
+# the source is in an adaptive class still, so it is kept (its block runs
+# on), and show adaptive top names it by its /56, not /64.
+cat >"$work/send6.py" <<'EOF'
+import socket, struct, sys
+src, count, sport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("ad0", 0))
+for i in range(count):
+    tcp = struct.pack("!HHIIBBHHH", sport + i, 25, 1000, 0, 5 << 4, 2, 65535, 0, 0)
+    ip = struct.pack("!IHBB16s16s", 6 << 28, len(tcp), 6, 64,
+                     socket.inet_pton(socket.AF_INET6, src),
+                     socket.inet_pton(socket.AF_INET6, "2001:db8:ffff::25"))
+    s.send(b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x86\xdd" + ip + tcp)
+EOF
+v6_policy() {
+	printf 'version: 1\nblock: drop\nsources:\n  %s:\n    action: adaptive\n    limit: {connections: 5, per: 60s, block_for: 1h, ipv6_key: /56}\n    prefixes: [2001:db8:100::/40]\n' "$1"
+}
+v6_policy v6 >"$work/v6.yaml"
+v6_policy v6b >"$work/v6b.yaml"
+cli "policy reload $work/v6.yaml" >"$work/reload3.out"
+want_has "$work/reload3.out" "policy $work/v6.yaml loaded"
+in_ns "$ns" "$py" "$work/send6.py" 2001:db8:100:1ff::9 6 47000 || problem "send6 failed"
+wait_until 10 "$bg_pid" seen v6 6 || problem "v6: not all 6 SYNs judged"
+cli "policy reload $work/v6b.yaml" >"$work/reload4.out"
+grep -q "forgotten" "$work/reload4.out" && problem "renaming the class forgot its source: $(cat "$work/reload4.out")"
+cli "show adaptive top 10" >"$work/top6.out"
+want_re "$work/top6.out" '^2001:db8:100:100::/56 +v6 +6 +0 +[0-9]+ s left$'
+report "adaptive: a class renamed by a reload keeps its blocked IPv6 source, shown as its /56"
+
 stop_bg TERM 20
 want_rc "$rc" 0 "op25b exit status"
 report "adaptive: op25b stops cleanly"
