@@ -158,11 +158,14 @@ op25b_app_adaptive_tick(struct op25b_app *app)
 void
 op25b_app_adaptive_final(struct op25b_app *app)
 {
-	/* A whole table's worth: the pass under way ends, and the gauges
-	 * count every source (a run shorter than a pass, a second or so,
-	 * reported adaptive_tracked 0 with sources tracked). */
+	/* Two tables' worth (at most 2^31): the pass under way ends, and a
+	 * whole pass after it counts every source (a run shorter than a
+	 * pass, a second or so, reported adaptive_tracked 0 with sources
+	 * tracked; the pass under way alone missed those added behind its
+	 * cursor). The workers have stopped: the count is exact. */
 	if (app->adaptive != NULL)
-		sweep_and_publish(app, op25b_adaptive_capacity(app->adaptive));
+		sweep_and_publish(app,
+				  2 * op25b_adaptive_capacity(app->adaptive));
 }
 
 void

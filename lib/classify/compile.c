@@ -455,15 +455,19 @@ op25b_classifier_adaptive_rule(const struct op25b_classifier *c,
 
 /*
  * Whether @classifier keeps a source its table holds, counted under
- * @class_slot (doc/policy.md, "Reloads"). A class still adaptive keeps
- * its sources, but for an IPv6 prefix a shorter ipv6_key no longer makes
- * (no SYN would find it again; a longer key finds the first of its
- * prefixes, as before). A class that is no longer adaptive (allowed,
- * removed, renamed) keeps a source only while the source is in an
- * adaptive class now (the renamed class, or the one its prefix moved
- * to), whose SYNs find the entry and keep a block to its end. Anything
- * else would come back with its old counts and blocks when the class is
- * made adaptive again, and be shown blocked meanwhile.
+ * @class_slot (doc/policy.md, "Reloads"): only where a SYN of it would
+ * still be counted under that key. A source whose key is its address
+ * (IPv4, IPv4-mapped) is kept while the class it is in now is adaptive
+ * (its own, renamed, or the one it moved to, whose SYNs find the entry
+ * and keep a block to its end); in a class made allow, removed, or moved
+ * out of an adaptive one, it is forgotten, blocks too: they would come
+ * back with the class, and be shown meanwhile. An IPv6 prefix is kept
+ * while its own class is adaptive and keys it so (a shorter ipv6_key
+ * makes other keys; a longer one finds the first of its prefixes), or,
+ * that class gone, while the class its first address is in now does
+ * (its first address may not be one of its sources': so the former
+ * test first). The folded kinds (adaptive_key.h) name no address: kept
+ * with their class.
  */
 static bool
 adaptive_keeps(uint64_t key, uint8_t class_slot, void *ctx)
@@ -471,16 +475,20 @@ adaptive_keeps(uint64_t key, uint8_t class_slot, void *ctx)
 	const struct op25b_classifier *c = ctx;
 	const struct op25b_adaptive_rule *rule =
 		op25b_classifier_adaptive_rule(c, class_slot);
+	const struct op25b_adaptive_rule *now = NULL;
 	uint8_t addr[16], none[16] = { 0 }, slot, group;
 	int family = op25b_adaptive_key_address(key, addr);
 
-	if (rule != NULL)
-		return family != AF_INET6 ||
-		       op25b_adaptive_key6(addr, rule->ipv6_key) == key;
-	if (family == 0 ||
-	    op25b_classifier_lookup(c, family, addr, none, &slot, &group) != 0)
-		return false;
-	return op25b_classifier_adaptive_rule(c, slot) != NULL;
+	if (family == 0)
+		return rule != NULL;
+	if (op25b_classifier_lookup(c, family, addr, none, &slot, &group) == 0)
+		now = op25b_classifier_adaptive_rule(c, slot);
+	if (family == AF_INET ||
+	    (key & ~ADAPTIVE_KEY_LOW48) == ADAPTIVE_KEY_IPV6_MAPPED)
+		return now != NULL;
+	return (rule != NULL &&
+		op25b_adaptive_key6(addr, rule->ipv6_key) == key) ||
+	       (now != NULL && op25b_adaptive_key6(addr, now->ipv6_key) == key);
 }
 
 uint64_t

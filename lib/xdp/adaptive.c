@@ -105,14 +105,21 @@ gauge_add(const struct op25b_xdp_adaptive_entry *e, uint64_t now_ns,
 		t->adaptive_tracked++;
 }
 
+/* What a walk of the map calls for each entry. */
+typedef void (*entry_fn)(uint64_t key, const struct op25b_xdp_adaptive_entry *e,
+			 void *ctx);
+
 /* The map's entries in batches (BPF_MAP_LOOKUP_BATCH: one syscall for
- * 4,096 sources; key by key, a full map of 131,072 took two syscalls
- * each), or key by key where the kernel has no batches for it. */
+ * 4,096 sources, bucket by bucket; key by key, a full map of 131,072 took
+ * two syscalls each), or key by key where the kernel has no batches for
+ * it. Key by key, a key the LRU evicted meanwhile makes the kernel start
+ * again from the first bucket (a flood of new sources would keep the
+ * walk from ending): at most @max_visits entries then. */
 static int
-adaptive_gauges(int fd, uint64_t now_ns, struct op25b_xdp_adaptive_totals *t)
+adaptive_walk(int fd, uint64_t max_visits, entry_fn fn, void *ctx)
 {
 	struct op25b_xdp_adaptive_entry *vals, e;
-	uint64_t *keys, token = 0, key, next;
+	uint64_t *keys, token = 0, key, next, visits = 0;
 	void *in = NULL, *prev = NULL;
 	uint32_t n, i;
 	int err = 0, ret;
@@ -132,7 +139,7 @@ adaptive_gauges(int fd, uint64_t now_ns, struct op25b_xdp_adaptive_totals *t)
 		if (ret != 0 && errno != ENOENT)
 			break;
 		for (i = 0; i < n; i++)
-			gauge_add(&vals[i], now_ns, t);
+			fn(keys[i], &vals[i], ctx);
 		if (ret != 0) /* ENOENT: the last batch */
 			goto out;
 		in = &token;
@@ -142,16 +149,31 @@ adaptive_gauges(int fd, uint64_t now_ns, struct op25b_xdp_adaptive_totals *t)
 		err = -errno;
 		goto out;
 	}
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	while (visits++ < max_visits &&
+	       bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &e) == 0)
-			gauge_add(&e, now_ns, t);
+			fn(key, &e, ctx);
 	}
 out:
 	free(keys);
 	free(vals);
 	return err;
+}
+
+struct gauges {
+	uint64_t now_ns;
+	struct op25b_xdp_adaptive_totals *t;
+};
+
+static void
+gauge_entry(uint64_t key, const struct op25b_xdp_adaptive_entry *e, void *ctx)
+{
+	struct gauges *g = ctx;
+
+	(void)key;
+	gauge_add(e, g->now_ns, g->t);
 }
 
 int
@@ -177,7 +199,13 @@ op25b_xdp_adaptive(struct op25b_xdp *x, uint64_t now_ns,
 	 * tracked while its window holds SYNs or it is blocked. A walk of a
 	 * table that changes meanwhile may see a source twice or miss one:
 	 * a gauge. */
-	return adaptive_gauges(x->map_fd[XDP_MAP_ADAPTIVE], now_ns, t);
+	{
+		struct gauges g = { .now_ns = now_ns, .t = t };
+
+		return adaptive_walk(x->map_fd[XDP_MAP_ADAPTIVE],
+				     2ull * op25b_xdp_adaptive_capacity(x),
+				     gauge_entry, &g);
+	}
 }
 
 uint64_t
@@ -197,69 +225,99 @@ program_now(const struct op25b_xdp *x)
 }
 
 /* Whether generation @v (of @policy) keeps the source of @key, counted
- * under @slot: op25b's keep_source() (app/op25b/adaptive.c). */
+ * under @slot: the rule of op25b's adaptive_keeps() (lib/classify). */
 static bool
 keep_source(uint64_t key, uint32_t slot, const struct op25b_policy *policy,
 	    const uint8_t *class_slot, const struct op25b_xdp_policy *v)
 {
-	const struct op25b_xdp_adaptive_rule *r;
+	const struct op25b_xdp_adaptive_rule *rule = NULL, *now = NULL;
 	uint8_t addr[16];
 	uint64_t hi = 0, lo = 0;
 	int family = adaptive_key_address(key, addr), k, i;
 
+	if (slot < OP25B_STATS_SLOTS && v->adaptive[slot].per_ns != 0)
+		rule = &v->adaptive[slot];
+	if (family == 0)
+		return rule != NULL;
 	for (i = 0; i < 8; i++) {
 		hi = hi << 8 | addr[i];
 		lo = lo << 8 | addr[8 + i];
 	}
-	if (slot < OP25B_STATS_SLOTS && v->adaptive[slot].per_ns != 0) {
-		r = &v->adaptive[slot];
-		return family != 6 || adaptive_key6(hi, lo, r->ipv6_key) == key;
-	}
-	if (family == 0)
-		return false;
 	k = op25b_policy_match_source(policy, family == 4 ? AF_INET : AF_INET6,
 				      addr, NULL);
-	return k >= 0 && v->adaptive[class_slot[k]].per_ns != 0;
+	if (k >= 0 && v->adaptive[class_slot[k]].per_ns != 0)
+		now = &v->adaptive[class_slot[k]];
+	if (family == 4 ||
+	    (key & ~ADAPTIVE_KEY_LOW48) == ADAPTIVE_KEY_IPV6_MAPPED)
+		return now != NULL;
+	return (rule != NULL && adaptive_key6(hi, lo, rule->ipv6_key) == key) ||
+	       (now != NULL && adaptive_key6(hi, lo, now->ipv6_key) == key);
+}
+
+/* The sources a reload forgets, gathered by the walk and deleted after
+ * it: a deleted key would start a key-by-key walk again. */
+struct forget {
+	const struct op25b_policy *policy;
+	const uint8_t *class_slot;
+	const struct op25b_xdp_policy *v;
+	uint64_t now;
+	struct gone {
+		uint64_t key;
+		bool live;
+	} * gone;
+	size_t n, cap;
+	int err;
+};
+
+static void
+forget_entry(uint64_t key, const struct op25b_xdp_adaptive_entry *e, void *ctx)
+{
+	struct forget *f = ctx;
+
+	if (f->err != 0 ||
+	    keep_source(key, e->class_slot, f->policy, f->class_slot, f->v))
+		return;
+	if (f->n == f->cap) {
+		size_t c = f->cap == 0 ? 1024 : f->cap * 2;
+		struct gone *g = realloc(f->gone, c * sizeof(*g));
+
+		if (g == NULL) {
+			f->err = -ENOMEM;
+			return;
+		}
+		f->gone = g;
+		f->cap = c;
+	}
+	f->gone[f->n].key = key;
+	f->gone[f->n].live = f->now < e->blocked_until || f->now < e->expire_at;
+	f->n++;
 }
 
 int64_t
 xdp_adaptive_forget(struct op25b_xdp *x, const struct op25b_policy *policy,
 		    const uint8_t *class_slot, const struct op25b_xdp_policy *v)
 {
+	struct forget f = { .policy = policy,
+			    .class_slot = class_slot,
+			    .v = v,
+			    .now = program_now(x) };
 	int fd = x->map_fd[XDP_MAP_ADAPTIVE];
-	struct op25b_xdp_adaptive_entry e;
-	uint64_t key, next, now = program_now(x), *gone = NULL;
-	size_t n = 0, cap = 0, i;
 	int64_t forgotten = 0;
-	void *prev = NULL;
+	size_t i;
+	int err;
 
 	if (fd < 0)
 		return 0;
-	/* Deleted after the walk: a hash map's next key after a deleted
-	 * one starts the walk again. */
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &e) != 0 ||
-		    keep_source(key, e.class_slot, policy, class_slot, v))
-			continue;
-		if (n == cap) {
-			size_t c = cap == 0 ? 1024 : cap * 2;
-			uint64_t *g = realloc(gone, c * sizeof(*g));
-
-			if (g == NULL) {
-				free(gone);
-				return -ENOMEM;
-			}
-			gone = g;
-			cap = c;
-		}
-		gone[n++] = key;
-		if (now < e.blocked_until || now < e.expire_at)
+	err = adaptive_walk(fd, 2ull * op25b_xdp_adaptive_capacity(x),
+			    forget_entry, &f);
+	if (err == 0)
+		err = f.err;
+	/* A key seen twice (a walk started again) is deleted once: counted
+	 * where its delete took it. */
+	for (i = 0; i < f.n; i++)
+		if (bpf_map_delete_elem(fd, &f.gone[i].key) == 0 &&
+		    f.gone[i].live)
 			forgotten++;
-	}
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &gone[i]);
-	free(gone);
-	return forgotten;
+	free(f.gone);
+	return err != 0 ? err : forgotten;
 }

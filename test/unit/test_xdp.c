@@ -893,89 +893,154 @@ run_adaptive(void **state)
 	op25b_adaptive_free(t);
 }
 
-/* A reload that makes a class allow, and then adaptive again: both sides
- * forget its sources (op25b_classifier_adaptive_forget(), the program's
- * at op25b_xdp_apply()), the same number; the other class keeps its
- * own. Before, the program (and op25b's table) gave the old block back. */
+/* What a reload forgets, on both sides alike (op25b_classifier_adaptive_
+ * forget(), the program's at op25b_xdp_apply()): phases of a policy, the
+ * sources forgotten at its reload (the same number on each side), and
+ * frames after it. Without the walk, each "counted from one" frame below
+ * came out reset: the old block back. */
+/* Every policy names the same four classes in one order, so that a class
+ * has one counter slot on both sides (the program's by name, the test's
+ * classifier by position): hosting's action and limit, its prefixes,
+ * pinned's prefixes, v6's action and limit, its prefixes. */
+#define FORGET_POLICY(hosting, hosting_prefixes, pinned, v6, v6_prefixes)      \
+	"version: 1\n"                                                         \
+	"block: reset\n"                                                       \
+	"ports: {smtp: [25], submission: [587]}\n"                             \
+	"sources:\n"                                                           \
+	"  hosting:\n"                                                         \
+	"    " hosting "\n"                                                    \
+	"    prefixes: [" hosting_prefixes "]\n"                               \
+	"  other:\n"                                                           \
+	"    action: adaptive\n"                                               \
+	"    limit: {connections: 2, per: 60s, block_for: 1h}\n"               \
+	"    prefixes: [198.19.0.0/16]\n"                                      \
+	"  pinned:\n"                                                          \
+	"    action: allow\n"                                                  \
+	"    prefixes: [" pinned "]\n"                                         \
+	"  v6:\n"                                                              \
+	"    " v6 "\n"                                                         \
+	"    prefixes: [" v6_prefixes "]\n"                                    \
+	"destinations:\n"                                                      \
+	"  relays:\n"                                                          \
+	"    action: allow\n"                                                  \
+	"    prefixes: [192.0.2.25/32]\n"
+#define FORGET_ADAPTIVE                                                        \
+	"action: adaptive\n"                                                   \
+	"    limit: {connections: 2, per: 60s, block_for: 1h}"
+#define FORGET_ADAPTIVE56                                                      \
+	"action: adaptive\n"                                                   \
+	"    limit: {connections: 2, per: 60s, block_for: 1h, ipv6_key: /56}"
+
+static const char forget_start[] =
+	FORGET_POLICY(FORGET_ADAPTIVE, "198.18.0.0/16, 2001:db8:100::/40",
+		      "198.20.0.0/16", "action: allow", "2001:db8:200::/40");
+/* hosting made allow. */
 static const char forget_allow[] =
-	"version: 1\n"
-	"block: reset\n"
-	"ports: {smtp: [25], submission: [587]}\n"
-	"sources:\n"
-	"  hosting:\n"
-	"    action: allow\n"
-	"    prefixes: [198.18.0.0/16, 2001:db8:100::/40]\n"
-	"  other:\n"
-	"    action: adaptive\n"
-	"    limit: {connections: 2, per: 60s, block_for: 1h}\n"
-	"    prefixes: [198.19.0.0/16]\n"
-	"destinations:\n"
-	"  relays:\n"
-	"    action: allow\n"
-	"    prefixes: [192.0.2.25/32]\n";
+	FORGET_POLICY("action: allow", "198.18.0.0/16, 2001:db8:100::/40",
+		      "198.20.0.0/16", "action: allow", "2001:db8:200::/40");
+/* hosting still adaptive; 198.18.0.9 moved to pinned, which allows. */
+static const char forget_moved[] = FORGET_POLICY(
+	FORGET_ADAPTIVE, "198.18.0.0/16, 2001:db8:100::/40",
+	"198.20.0.0/16, 198.18.0.9/32", "action: allow", "2001:db8:200::/40");
+/* hosting allows, IPv4 only; its IPv6 prefix moved to v6, adaptive and
+ * keyed by /56: a /64 key of hosting is no key of it. */
+static const char forget_v6[] = FORGET_POLICY(
+	"action: allow", "198.18.0.0/16", "198.20.0.0/16", FORGET_ADAPTIVE56,
+	"2001:db8:100::/40, 2001:db8:200::/40");
+
+struct forget_phase {
+	const char *yaml;
+	uint64_t ms;
+	unsigned int forgotten;
+	struct adaptive_step steps[6];
+};
+
+static const struct forget_phase forget_phases[] = {
+	{ forget_start,
+	  500,
+	  0,
+	  { { 1000, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F, 2 },
+	    { 1200, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_R },
+	    { 1300, 0, 0, NULL, AD_SYN("198.19.0.9"), AD_F, 2 },
+	    { 1500, 0, 0, NULL, AD_SYN("198.19.0.9"), AD_R },
+	    { 1600, 0, 0, NULL, AD_SYN6("2001:db8:100:1::1"), AD_F, 2 },
+	    { 1800, 0, 0, NULL, AD_SYN6("2001:db8:100:1::2"), AD_R } } },
+	/* hosting made allow: its two blocked sources go, other's stays. */
+	{ forget_allow,
+	  2000,
+	  2,
+	  { { 3000, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
+	    { 3100, 0, 0, NULL, AD_SYN("198.19.0.9"), AD_R } } },
+	/* Adaptive again: counted from one. */
+	{ forget_start,
+	  4000,
+	  0,
+	  { { 5000, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F, 2 },
+	    { 5200, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_R },
+	    { 5300, 0, 0, NULL, AD_SYN6("2001:db8:100:1::3"), AD_F, 2 },
+	    { 5500, 0, 0, NULL, AD_SYN6("2001:db8:100:1::5"), AD_R } } },
+	/* 198.18.0.9 moved to an allow class, hosting still adaptive: it
+	 * goes; the /64 stays with hosting. */
+	{ forget_moved,
+	  6000,
+	  1,
+	  { { 6100, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
+	    { 6200, 0, 0, NULL, AD_SYN6("2001:db8:100:1::6"), AD_R } } },
+	/* Back: 198.18.0.9 counted from one, the /64 still blocked. */
+	{ forget_start,
+	  8000,
+	  0,
+	  { { 8100, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
+	    { 8200, 0, 0, NULL, AD_SYN6("2001:db8:100:1::7"), AD_R } } },
+	/* hosting's IPv6 prefix to a class keyed by /56: the /64 key goes,
+	 * and so does 198.18.0.9 (hosting allows it now). */
+	{ forget_v6,
+	  10000,
+	  2,
+	  { { 10100, 0, 0, NULL, AD_SYN6("2001:db8:100:1::8"), AD_F } } },
+	/* Back: the /64 counted from one (the /56 key, the first /64 of
+	 * its prefix, is hosting's key of 2001:db8:100::/64: kept). */
+	{ forget_start,
+	  12000,
+	  0,
+	  { { 12100, 0, 0, NULL, AD_SYN6("2001:db8:100:1::9"), AD_F } } },
+};
 
 static void
 run_adaptive_forget(void **state)
 {
-	static const struct adaptive_step blocked[] = {
-		{ 1000, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F, 2 },
-		{ 1200, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_R },
-		{ 1300, 0, 0, NULL, AD_SYN("198.19.0.9"), AD_F, 2 },
-		{ 1500, 0, 0, NULL, AD_SYN("198.19.0.9"), AD_R },
-		{ 1600, 0, 0, NULL, AD_SYN6("2001:db8:100:1::1"), AD_F, 2 },
-		{ 1800, 0, 0, NULL, AD_SYN6("2001:db8:100:1::2"), AD_R },
-	};
-	static const struct adaptive_step allowed[] = {
-		{ 3000, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F },
-		{ 3100, 0, 0, NULL, AD_SYN("198.19.0.9"), AD_R },
-	};
-	static const struct adaptive_step again[] = {
-		/* Counting from one: the old block is gone. */
-		{ 5000, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F, 2 },
-		{ 5200, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_R },
-		{ 5300, 0, 0, NULL, AD_SYN6("2001:db8:100:1::3"), AD_F },
-		{ 5400, 0, 0, NULL, AD_SYN("198.19.0.9"), AD_R },
-	};
-	struct op25b_policy *adaptive, *allow;
+	struct op25b_policy *p[RTE_DIM(forget_phases)] = { 0 };
 	struct op25b_adaptive_table *t;
 	struct vec_set s = { 0 };
-	char yaml[1024];
-	unsigned int i, k;
+	unsigned int i, j, k;
+	uint64_t n;
 
 	(void)state;
 	if (sets[0].xdp == NULL)
 		skip();
-	snprintf(yaml, sizeof(yaml), adaptive_fmt, 2u, 60u, "198.19.0.0/16");
-	adaptive = test_policy_of(yaml);
-	allow = test_policy_of(forget_allow);
 	t = adaptive_set_open(&s, "adaptive-forget");
-	adaptive_at(&s, 500);
-	adaptive_set_apply(&s, t, adaptive);
-	for (i = 0; i < RTE_DIM(blocked); i++)
-		for (k = 0; k < RTE_MAX(blocked[i].times, 1u); k++)
-			adaptive_frame(&s, &blocked[i],
-				       blocked[i].ms + 100 * k);
-	adaptive_at(&s, 2000);
-	adaptive_set_apply(&s, t, allow);
-	/* 198.18.0.9 and the /64, both blocked; 198.19.0.9 kept. */
-	assert_int_equal(op25b_classifier_adaptive_forget(s.classifier, t,
-							  test_adaptive_ms),
-			 2);
-	assert_int_equal(op25b_xdp_forgotten(s.xdp), 2);
-	for (i = 0; i < RTE_DIM(allowed); i++)
-		adaptive_frame(&s, &allowed[i], allowed[i].ms);
-	adaptive_at(&s, 4000);
-	adaptive_set_apply(&s, t, adaptive);
-	assert_int_equal(op25b_classifier_adaptive_forget(s.classifier, t,
-							  test_adaptive_ms),
-			 0);
-	assert_int_equal(op25b_xdp_forgotten(s.xdp), 0);
-	for (i = 0; i < RTE_DIM(again); i++)
-		for (k = 0; k < RTE_MAX(again[i].times, 1u); k++)
-			adaptive_frame(&s, &again[i], again[i].ms + 100 * k);
+	for (i = 0; i < RTE_DIM(forget_phases); i++) {
+		const struct forget_phase *ph = &forget_phases[i];
+
+		p[i] = test_policy_of(ph->yaml);
+		adaptive_at(&s, ph->ms);
+		adaptive_set_apply(&s, t, p[i]);
+		n = op25b_classifier_adaptive_forget(s.classifier, t,
+						     test_adaptive_ms);
+		if (n != ph->forgotten ||
+		    op25b_xdp_forgotten(s.xdp) != ph->forgotten)
+			fail_msg("phase %u: forgotten %" PRIu64 " (op25b), "
+				 "%" PRIu64 " (XDP), want %u",
+				 i, n, op25b_xdp_forgotten(s.xdp),
+				 ph->forgotten);
+		for (j = 0; j < RTE_DIM(ph->steps) && ph->steps[j].spec; j++)
+			for (k = 0; k < RTE_MAX(ph->steps[j].times, 1u); k++)
+				adaptive_frame(&s, &ph->steps[j],
+					       ph->steps[j].ms + 100 * k);
+	}
 	op25b_classifier_free(s.classifier);
-	op25b_policy_free(adaptive);
-	op25b_policy_free(allow);
+	for (i = 0; i < RTE_DIM(p); i++)
+		op25b_policy_free(p[i]);
 	op25b_xdp_close(s.xdp);
 	op25b_adaptive_free(t);
 }
