@@ -330,7 +330,7 @@ print_top(struct stat_source *src, const struct config *cfg)
 	snap = op25b_stats_snapshot_alloc();
 	live = snap != NULL ? stat_source_read(src, snap, why, sizeof(why)) : 0;
 	free(snap);
-	if (live == -ESRCH || live == -ENOENT)
+	if (live == -ESRCH || live == -ENOENT || live == -EOWNERDEAD)
 		fprintf(stderr,
 			"op25b-stat: warning: op25b instance '%s' is not "
 			"running: %s holds the sources of its last interval\n",

@@ -195,20 +195,18 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 			strerror(-err));
 		goto fail;
 	}
-	/* Before anything is pinned or attached: an interface that would
-	 * hide its tags from the program is refused with nothing left. */
+	/* Before anything is pinned or attached: a failure leaves nothing. */
 	err = op25b_xdp_vlan_offload_off(a->argv[0], note, sizeof(note));
-	if (err != 0) {
-		if (note[0] != '\0')
-			fprintf(stderr, "op25b-xdp: %s\n", note);
-		else
-			fprintf(stderr,
-				"op25b-xdp: %s: its VLAN receive offloads "
-				"cannot be read or set: %s\n",
-				a->argv[0], strerror(-err));
+	if (err < 0) {
+		fprintf(stderr,
+			"op25b-xdp: %s: its VLAN receive offloads cannot be "
+			"read or set: %s\n",
+			a->argv[0], strerror(-err));
 		goto fail;
 	}
-	if (note[0] != '\0')
+	if (err > 0)
+		fprintf(stderr, "op25b-xdp: warning: %s\n", note);
+	else if (note[0] != '\0')
 		printf("op25b-xdp: %s\n", note);
 	err = op25b_xdp_pin(x, dir);
 	if (err != 0) {

@@ -325,16 +325,26 @@ op25b_records_start(struct op25b_app *app)
 		syslog_check();
 	}
 	rec->merge = op25b_records_merge_create(cfg->records_sources);
+	if (rec->merge == NULL) {
+		/* Said: its key's getrandom() may fail too (ENOSYS under a
+		 * seccomp filter), not only the memory. */
+		err = -errno;
+		fprintf(stderr,
+			"op25b: block records: the merge of %u "
+			"sources cannot be made: %s\n",
+			cfg->records_sources, strerror(errno));
+		return err;
+	}
 	rec->top = calloc(OP25B_RECORDS_TOP_MAX, sizeof(*rec->top));
-	if (op25b_stats_top_path(cfg->instance, rec->top_path,
-				 sizeof(rec->top_path)) != 0 ||
-	    rec->top == NULL)
-		return -ENOMEM;
 	rec->workers = rte_zmalloc("op25b_worker_records",
 				   app->n_workers * sizeof(*rec->workers),
 				   RTE_CACHE_LINE_SIZE);
-	if (rec->merge == NULL || rec->workers == NULL)
+	if (op25b_stats_top_path(cfg->instance, rec->top_path,
+				 sizeof(rec->top_path)) != 0 ||
+	    rec->top == NULL || rec->workers == NULL) {
+		fprintf(stderr, "op25b: block records: out of memory\n");
 		return -ENOMEM;
+	}
 	/* The table's slots are a power of two (its hash masks). */
 	sources = rte_align32pow2(cfg->records_table);
 	ring = cfg->records_ring;

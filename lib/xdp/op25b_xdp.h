@@ -297,12 +297,13 @@ int op25b_xdp_pinned_prog_id(const char *dir, uint32_t *id);
 int op25b_xdp_attach(struct op25b_xdp *x, int ifindex, int generic);
 
 /**
- * Turn off the VLAN receive offloads of interface @p ifname
- * (rx-vlan-hw-parse, rx-vlan-stag-hw-parse), which take a tag out of the
- * frame before XDP sees it. @p note gets what was done (empty: nothing
- * was on) or, on -EOPNOTSUPP, why the interface cannot run the program.
- * @return 0; -EOPNOTSUPP (a feature on that cannot be turned off);
- *   -errno of the ethtool ioctl.
+ * Turn off the VLAN receive offloads (rx-vlan-hw-parse,
+ * rx-vlan-stag-hw-parse), which take a tag out of the frame before XDP
+ * sees it, of interface @p ifname and the devices below it (a bond's
+ * members, a macvlan's or VLAN device's parent). @p note gets what was
+ * done (empty: nothing was on).
+ * @return 0; 1 when one stays on (fixed), @p note then saying which and
+ *   what it costs; -errno of the ethtool ioctl.
  */
 int op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size);
 

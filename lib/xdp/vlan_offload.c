@@ -12,6 +12,7 @@
  * `ethtool -K IFACE rxvlan off rx-vlan-stag-hw-parse off` does), with no
  * library beyond the kernel's headers.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -133,8 +134,22 @@ turn_off(struct features *f, const int *index, unsigned int count)
 	return err;
 }
 
-int
-op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size)
+/* Append "@name: @what" to @list ("; " between devices). */
+static void
+list_add(char *list, size_t size, const char *name, const char *what)
+{
+	size_t len = strlen(list);
+
+	if (len < size)
+		snprintf(list + len, size - len, "%s%s: %s",
+			 len != 0 ? "; " : "", name, what);
+}
+
+/* One device's offloads off: what was turned off goes into @off, what
+ * stays on (fixed) into @stuck. 0, or -errno of the ioctl. */
+static int
+device_off(const char *ifname, char *off, size_t off_size, char *stuck,
+	   size_t stuck_size)
 {
 	struct features f = { .fd = -1 };
 	int index[sizeof(vlan_rx_features) / sizeof(vlan_rx_features[0])];
@@ -142,7 +157,6 @@ op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size)
 	char was[96] = "", still[96] = "";
 	int err;
 
-	note[0] = '\0';
 	if (strlen(ifname) >= IFNAMSIZ)
 		return -ENODEV;
 	f.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -176,29 +190,84 @@ op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size)
 		err = state_read(&f);
 	if (err != 0)
 		goto out;
-	for (k = 0; k < count; k++)
-		if (index[k] >= 0 && active(&f, index[k]))
-			snprintf(still + strlen(still),
-				 sizeof(still) - strlen(still), "%s%s",
-				 still[0] != '\0' ? ", " : "",
+	was[0] = '\0';
+	for (k = 0; k < count; k++) {
+		char *into = index[k] >= 0 && active(&f, index[k]) ? still
+								   : was;
+
+		if (index[k] >= 0)
+			snprintf(into + strlen(into),
+				 sizeof(was) - strlen(into), "%s%s",
+				 into[0] != '\0' ? ", " : "",
 				 vlan_rx_features[k]);
-	if (still[0] != '\0') {
-		snprintf(note, size,
-			 "%s strips VLAN tags before XDP (%s on, and it "
-			 "cannot be turned off): the program would not see "
-			 "them, and its replies would leave untagged",
-			 ifname, still);
-		err = -EOPNOTSUPP;
-		goto out;
 	}
-	snprintf(note, size,
-		 "%s: %s turned off (the program reads VLAN tags in the "
-		 "frame; the NIC would take them out before it; `ethtool -k "
-		 "%s` shows them, unload leaves them off)",
-		 ifname, was, ifname);
+	if (still[0] != '\0')
+		list_add(stuck, stuck_size, ifname, still);
+	if (was[0] != '\0')
+		list_add(off, off_size, ifname, was);
 out:
 	free(f.names);
 	free(f.state);
 	close(f.fd);
 	return err;
+}
+
+/* @ifname's offloads off, and those of the devices below it
+ * (/sys/class/net/IFNAME/lower_*: a bond's members, where native XDP
+ * runs; a macvlan's or VLAN device's parent, which parses the tag before
+ * the frame reaches it), @depth levels at most. */
+static int
+tree_off(const char *ifname, unsigned int depth, char *off, size_t off_size,
+	 char *stuck, size_t stuck_size)
+{
+	char path[64 + IFNAMSIZ];
+	struct dirent *e;
+	DIR *dir;
+	int err = device_off(ifname, off, off_size, stuck, stuck_size);
+
+	if (err != 0 || depth == 0)
+		return err;
+	snprintf(path, sizeof(path), "/sys/class/net/%s", ifname);
+	dir = opendir(path);
+	while (dir != NULL && err == 0 && (e = readdir(dir)) != NULL)
+		if (strncmp(e->d_name, "lower_", 6) == 0 &&
+		    strlen(e->d_name + 6) < IFNAMSIZ)
+			err = tree_off(e->d_name + 6, depth - 1, off, off_size,
+				       stuck, stuck_size);
+	if (dir != NULL)
+		closedir(dir);
+	return err;
+}
+
+int
+op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size)
+{
+	char off[256] = "", stuck[256] = "";
+	int err;
+
+	note[0] = '\0';
+	err = tree_off(ifname, 4, off, sizeof(off), stuck, sizeof(stuck));
+	if (err != 0)
+		return err;
+	if (stuck[0] != '\0') {
+		/* Not refused: an untagged access network loses nothing,
+		 * and some NICs (hv_netvsc) have it fixed on. */
+		snprintf(note, size,
+			 "%s%s%s: VLAN tags are taken out of the frame before "
+			 "XDP and this cannot be turned off (%s): the program "
+			 "judges a tagged frame without its outer tag, and its "
+			 "replies to one leave untagged",
+			 off[0] != '\0' ? off : "",
+			 off[0] != '\0' ? " turned off; but " : "", ifname,
+			 stuck);
+		return 1;
+	}
+	if (off[0] != '\0')
+		snprintf(note, size,
+			 "%s turned off (the program reads VLAN tags in the "
+			 "frame; the NIC would take them out before it; "
+			 "`ethtool -k IFACE` shows them, unload leaves them "
+			 "off)",
+			 off);
+	return 0;
 }
