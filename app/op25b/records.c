@@ -40,6 +40,8 @@
 
 /* Pieces taken from a worker's ring at a time. */
 #define RECORDS_DRAIN_BURST 64
+/* A reopen that keeps failing is said again this often. */
+#define REOPEN_SAY_AGAIN_MS (3600u * 1000u)
 /* The lines formatted before one write(2) to the file. */
 #define RECORDS_CHUNK_LINES 256
 #define RECORDS_CHUNK_BYTES (64 * 1024)
@@ -76,6 +78,8 @@ struct op25b_app_records {
 	unsigned int n_top;
 	char top_path[OP25B_STATS_PATH_MAX + 8];
 	int fd; /* the file, O_APPEND; -1 with syslog */
+	/* When a failed reopen was last said (op25b_now_ms()). */
+	uint64_t reopen_said_ms;
 	/* A reopen failed: the old file is kept, and the reopen is tried
 	 * again before each interval is written. */
 	bool reopen_failed;
@@ -753,6 +757,7 @@ op25b_records_reopen(struct op25b_app *app, char *msg, size_t size)
 {
 	struct op25b_app_records *rec = app->records;
 	const char *path = app->config.records_path;
+	uint64_t now;
 	int err, fd;
 
 	if (rec == NULL) {
@@ -775,9 +780,15 @@ op25b_records_reopen(struct op25b_app *app, char *msg, size_t size)
 			 "block records: reopen %s: %s (still writing to the "
 			 "file opened before)",
 			 path, strerror(-err));
-		/* Said once a failure, not once an interval. */
-		if (!rec->reopen_failed)
+		/* Said when it starts failing, and again each hour while it
+		 * does, not each interval: logrotate's delaycompress takes
+		 * the old file the next day, with what goes into it. */
+		now = op25b_now_ms();
+		if (!rec->reopen_failed ||
+		    now - rec->reopen_said_ms >= REOPEN_SAY_AGAIN_MS) {
 			OP25B_LOG(ERR, "%s", msg);
+			rec->reopen_said_ms = now;
+		}
 		rec->reopen_failed = true;
 		return err;
 	}
