@@ -238,6 +238,9 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 		op25b_xdp_unpin(dir);
 		goto fail;
 	}
+	/* Attached: the directory is an instance's now (run keeps @x for
+	 * its life; reload and exempt take the lock in turn). */
+	op25b_xdp_pin_release(x);
 	printf("op25b-xdp: %s on %s (%s XDP), program %" PRIu32
 	       ", pinned at %s; %u exemptions from %s\n",
 	       path, a->argv[0], a->mode, op25b_xdp_prog_id(x), dir,
@@ -606,6 +609,19 @@ xdp_cmd_unload(const struct xdp_args *a)
 		return xdp_usage_error(a);
 	if (xdp_pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
 		return OP25B_EXIT_USAGE;
+	/* A load holds the directory's flock from its mkdir until it has
+	 * attached: its pins, all or some, are not a dead load's, and its
+	 * program would be attached after they went, with nothing left to
+	 * unload it by. (A reload or an exemption change holds it a
+	 * moment too.) */
+	if (op25b_xdp_pins_busy(dir) == 1) {
+		fprintf(stderr,
+			"op25b-xdp: %s: another op25b-xdp command holds it (a "
+			"load in progress, or a reload): try again once it is "
+			"done\n",
+			dir);
+		return EXIT_FAILURE;
+	}
 	/* Also an instance another version loaded: only its program's id
 	 * is read then. */
 	x = op25b_xdp_open_pinned_any(dir);

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <linux/if_link.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -84,7 +86,7 @@ int
 op25b_xdp_pin(struct op25b_xdp *x, const char *dir)
 {
 	char path[PATH_MAX];
-	int i, err;
+	int i, err, fd;
 
 	err = bpffs_ensure();
 	if (err != 0)
@@ -93,6 +95,21 @@ op25b_xdp_pin(struct op25b_xdp *x, const char *dir)
 		return -errno;
 	if (mkdir(dir, 0700) != 0)
 		return -errno;
+	/* Held until the attach (op25b_xdp_pin_release()): an unload that
+	 * finds the directory without the program's pin tells a load in
+	 * progress from one killed (op25b_xdp_pins_busy()). An unload that
+	 * removed the directory first fails the pins below: nothing is
+	 * attached then. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		rmdir(dir);
+		return err;
+	}
+	op25b_xdp_pin_release(x);
+	x->pin_lock = fd + 1;
 	for (i = 0; i < XDP_MAP_MAX; i++) {
 		err = pin_path(path, sizeof(path), dir, op25b_xdp_map_names[i]);
 		if (err == 0 && bpf_obj_pin(x->map_fd[i], path) != 0)
@@ -107,7 +124,29 @@ op25b_xdp_pin(struct op25b_xdp *x, const char *dir)
 		return 0;
 fail:
 	op25b_xdp_unpin(dir);
+	op25b_xdp_pin_release(x);
 	return err;
+}
+
+void
+op25b_xdp_pin_release(struct op25b_xdp *x)
+{
+	if (x != NULL && x->pin_lock > 0) {
+		close(x->pin_lock - 1);
+		x->pin_lock = 0;
+	}
+}
+
+int
+op25b_xdp_pins_busy(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), busy;
+
+	if (fd < 0)
+		return -errno;
+	busy = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
 }
 
 int

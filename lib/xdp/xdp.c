@@ -233,6 +233,7 @@ op25b_xdp_close(struct op25b_xdp *x)
 
 	if (x == NULL)
 		return;
+	op25b_xdp_pin_release(x);
 	if (x->skel != NULL) {
 		op25b_xdp_bpf__destroy(x->skel);
 	} else {

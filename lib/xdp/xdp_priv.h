@@ -42,6 +42,10 @@ struct op25b_xdp {
 	/* The first map of another layout than this build's (-1: none):
 	 * op25b_xdp_open_pinned_any(). */
 	int foreign_map;
+	/* The instance directory's flock, held from op25b_xdp_pin()'s
+	 * mkdir until op25b_xdp_pin_release() (after the attach): 0 when
+	 * none (calloc), else the fd + 1. */
+	int pin_lock;
 	/* The sources the last op25b_xdp_apply() forgot
 	 * (op25b_xdp_forgotten()). */
 	uint64_t forgotten;

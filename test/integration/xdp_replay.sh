@@ -320,6 +320,8 @@ EOF
 	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname-r" ] || problem "pins left after unload"
 	ip -n "$ns" link set "$rn" name l0
 	report "op25b-xdp: a reload of a missing policy is counted as failed; status --json of an interface renamed to a name with a quote; unload of an interface renamed since load: the program comes off, the pins go"
+	# flock_held DIR: another process holds DIR's lock.
+	flock_held() { ! flock -n "$1" true; }
 	# A load killed between its mkdir and its pins leaves a directory
 	# that load refused ("loaded already") and unload too ("no
 	# instance"): unload now removes it.
@@ -328,6 +330,20 @@ EOF
 		--policy "$root/test/vectors/enforce.yaml" >"$work/cut-ld.out" 2>&1
 	want_rc $? 1 "load over a cut-short instance's directory"
 	want_has "$work/cut-ld.out" "an instance of that name is loaded already"
+	# ... but not while a load holds the directory's lock (it has not
+	# pinned its program yet, and will attach it): flock(1) plays it.
+	flock -o "$OP25B_XDP_BPFFS/op25b/$iname-cut" sleep 30 &
+	holder=$!
+	pids+=("$holder")
+	wait_until 10 "$holder" flock_held "$OP25B_XDP_BPFFS/op25b/$iname-cut" ||
+		problem "flock(1) did not take the directory's lock"
+	in_ns "$ns" "$xdp" unload l0 --name "$iname-cut" >"$work/cut-busy.out" 2>&1
+	want_rc $? 1 "unload while a load holds the directory"
+	want_has "$work/cut-busy.out" "another op25b-xdp command holds it (a load in progress, or a reload)"
+	[ -d "$OP25B_XDP_BPFFS/op25b/$iname-cut" ] || problem "unload removed a directory a load holds"
+	pkill -P "$holder" sleep 2>/dev/null
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null
 	in_ns "$ns" "$xdp" unload l0 --name "$iname-cut" >"$work/cut.out" 2>&1
 	want_rc $? 0 "unload of a cut-short instance"
 	want_has "$work/cut.out" "op25b-xdp: $OP25B_XDP_BPFFS/op25b/$iname-cut: the pins of a load cut short removed (no program was pinned, so none is attached)"
