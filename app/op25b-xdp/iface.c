@@ -482,14 +482,20 @@ iface_of_prog(uint32_t prog_id)
 	return found;
 }
 
+/* Where an instance's program runs when not where it was loaded. */
+struct elsewhere {
+	char ifname[IF_NAMESIZE];
+	char netns[PATH_MAX]; /* "": this command's namespace */
+};
+
 /* One network namespace to look in: @path, unless it is ours or one
  * looked in already (@seen, @n_seen: their inodes). 1 with @where set
  * when program @prog_id is attached to an interface there; 0 not; -1
  * when this thread cannot return to @home (it must not go on). */
 static int
 look_in(const char *path, int home, const struct stat *self, ino_t *seen,
-	size_t *n_seen, size_t max_seen, uint32_t prog_id, char *where,
-	size_t size)
+	size_t *n_seen, size_t max_seen, uint32_t prog_id,
+	struct elsewhere *where)
 {
 	char name[IF_NAMESIZE] = "?";
 	struct stat st;
@@ -519,20 +525,23 @@ look_in(const char *path, int home, const struct stat *self, ino_t *seen,
 		return -1;
 	if (found == 0)
 		return 0;
-	snprintf(where, size, "%s in the network namespace of %s", name, path);
+	snprintf(where->ifname, sizeof(where->ifname), "%s", name);
+	snprintf(where->netns, sizeof(where->netns), "%s", path);
 	return 1;
 }
 
 /*
- * Whether program @prog_id is attached in another network namespace than
- * this command's: the named ones (ip netns, /run/netns) first, then those
- * of running processes. An instance loaded by `ip netns exec NS` and
+ * Where program @prog_id is attached, not being on the interface its
+ * instance recorded: another interface of this namespace (its index
+ * changed: moved to another namespace and back), else another network
+ * namespace, the named ones (ip netns, /run/netns) first, then those of
+ * running processes. An instance loaded by `ip netns exec NS` and
  * unloaded from outside would lose its pins while its program stays
  * attached there, with nothing left to status, reload or unload it by.
  * 1 with @where naming the interface and the namespace; 0 none found.
  */
 static int
-prog_elsewhere(uint32_t prog_id, char *where, size_t size)
+prog_elsewhere(uint32_t prog_id, struct elsewhere *where)
 {
 	static const char *const dirs[] = { "/run/netns", "/proc" };
 	ino_t seen[256];
@@ -541,6 +550,13 @@ prog_elsewhere(uint32_t prog_id, char *where, size_t size)
 	char path[PATH_MAX];
 	int home, ret = 0;
 
+	memset(where, 0, sizeof(*where));
+	ret = iface_of_prog(prog_id);
+	if (ret != 0) {
+		if (if_indextoname((unsigned int)ret, where->ifname) == NULL)
+			snprintf(where->ifname, sizeof(where->ifname), "?");
+		return 1;
+	}
 	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (home < 0 || fstat(home, &self) != 0) {
 		if (home >= 0)
@@ -561,7 +577,7 @@ prog_elsewhere(uint32_t prog_id, char *where, size_t size)
 				 e->d_name);
 			ret = look_in(path, home, &self, seen, &n_seen,
 				      sizeof(seen) / sizeof(seen[0]), prog_id,
-				      where, size);
+				      where);
 		}
 		if (dir != NULL)
 			closedir(dir);
@@ -600,7 +616,8 @@ prog_pinned(const char *dir)
 int
 xdp_cmd_unload(const struct xdp_args *a)
 {
-	char dir[PATH_MAX], name[IF_NAMESIZE], where[PATH_MAX + 64];
+	char dir[PATH_MAX], name[IF_NAMESIZE];
+	struct elsewhere where;
 	struct op25b_xdp_state st;
 	struct op25b_xdp *x;
 	int ifindex, err;
@@ -659,17 +676,27 @@ xdp_cmd_unload(const struct xdp_args *a)
 				  : 0;
 	else
 		ifindex = (int)if_nametoindex(a->argv[0]);
-	/* Not attached here (the index finds another interface, or none):
-	 * attached in another namespace, it keeps its pins. */
+	/* Not attached where it was loaded (the index finds another
+	 * interface, or none): on another interface here (its index
+	 * changed), it comes off there; in another namespace, it keeps its
+	 * pins, and the command to run there is said. (nsenter keeps this
+	 * mount namespace, so its bpffs: ip netns exec remounts /sys.) */
 	if (!attached_at(x, ifindex) &&
-	    prog_elsewhere(op25b_xdp_prog_id(x), where, sizeof(where)) == 1) {
-		fprintf(stderr,
-			"op25b-xdp: %s: the program is attached to %s: run "
-			"unload there (ip netns exec NS op25b-xdp unload ...); "
-			"its pins stay\n",
-			a->argv[0], where);
-		op25b_xdp_close(x);
-		return EXIT_FAILURE;
+	    prog_elsewhere(op25b_xdp_prog_id(x), &where) == 1) {
+		if (where.netns[0] == '\0') {
+			ifindex = (int)if_nametoindex(where.ifname);
+		} else {
+			fprintf(stderr,
+				"op25b-xdp: %s: the program is attached to %s "
+				"in the network namespace of %s: unload it "
+				"there (nsenter --net=%s op25b-xdp unload ...; "
+				"or ip link set %s xdp off there); its pins "
+				"stay\n",
+				a->argv[0], where.ifname, where.netns,
+				where.netns, where.ifname);
+			op25b_xdp_close(x);
+			return EXIT_FAILURE;
+		}
 	}
 	err = xdp_instance_down(x, a->argv[0], ifindex, dir, false);
 	op25b_xdp_close(x);
@@ -702,7 +729,8 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	struct op25b_xdp_adaptive_totals ad;
 	struct op25b_xdp_state st = { 0 };
 	uint32_t capacity;
-	char ifname[PATH_MAX + 64] = "-";
+	char ifname[IF_NAMESIZE] = "-", netns[PATH_MAX] = "";
+	struct elsewhere where;
 	uint32_t attached = 0;
 	const char *mode = "none";
 	uint64_t notify[OP25B_NOTIFY_MAX] = { 0 };
@@ -732,14 +760,22 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 		if (attached != op25b_xdp_prog_id(x))
 			mode = "detached";
 	}
-	/* Loaded in another network namespace: the index finds another
-	 * interface here, or none; say where it runs. */
+	/* Not where it was loaded (the index finds another interface, or
+	 * none): say where it runs, this namespace's interface of another
+	 * index, or another namespace's. */
 	if (strcmp(mode, "detached") == 0 || strcmp(mode, "none") == 0) {
-		if (prog_elsewhere(op25b_xdp_prog_id(x), ifname,
-				   sizeof(ifname)) == 1)
+		if (prog_elsewhere(op25b_xdp_prog_id(x), &where) != 1) {
+			if (strcmp(mode, "none") == 0)
+				snprintf(ifname, sizeof(ifname), "-");
+		} else if (where.netns[0] == '\0') {
+			snprintf(ifname, sizeof(ifname), "%s", where.ifname);
+			op25b_xdp_query((int)if_nametoindex(where.ifname),
+					&attached, &mode);
+		} else {
+			snprintf(ifname, sizeof(ifname), "%s", where.ifname);
+			snprintf(netns, sizeof(netns), "%s", where.netns);
 			mode = "elsewhere";
-		else if (strcmp(mode, "none") == 0)
-			snprintf(ifname, sizeof(ifname), "-");
+		}
 	}
 	if (json) {
 		/* Escaped: the paths are any file's, and Linux takes any
@@ -749,6 +785,11 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 		op25b_json_escape(stdout, name);
 		printf(", \"interface\": ");
 		op25b_json_escape(stdout, ifname);
+		printf(", \"netns\": ");
+		if (netns[0] != '\0')
+			op25b_json_escape(stdout, netns);
+		else
+			printf("null");
 		printf(", \"mode\": \"%s\", \"program_id\": %" PRIu32 ", "
 		       "\"policy\": ",
 		       mode, op25b_xdp_prog_id(x));
@@ -784,7 +825,8 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 		printf("}");
 		return;
 	}
-	printf("%s: interface %s (%s), program %" PRIu32 "\n", name, ifname,
+	printf("%s: interface %s%s%s (%s), program %" PRIu32 "\n", name, ifname,
+	       netns[0] != '\0' ? " in the network namespace of " : "", netns,
 	       mode, op25b_xdp_prog_id(x));
 	printf("  policy %s, generation %" PRIu64
 	       ", mode %s, block %s, %" PRIu64 " prefixes, %" PRIu64

@@ -14,6 +14,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,10 +213,31 @@ out:
 	return err;
 }
 
+/* Whether /sys/class/net/@ifname is this network namespace's device:
+ * sysfs shows the namespace of whoever mounted it (nsenter --net keeps
+ * another's), and the ioctl acts in ours. */
+static bool
+sysfs_is_ours(const char *ifname)
+{
+	char path[64 + IFNAMSIZ], text[32] = "";
+	unsigned int index = if_nametoindex(ifname);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", ifname);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return false;
+	if (fgets(text, sizeof(text), f) == NULL)
+		text[0] = '\0';
+	fclose(f);
+	return index != 0 && strtoul(text, NULL, 10) == index;
+}
+
 /* @ifname's offloads off, and those of the devices below it
  * (/sys/class/net/IFNAME/lower_*: a bond's members, where native XDP
  * runs; a macvlan's or VLAN device's parent, which parses the tag before
- * the frame reaches it), @depth levels at most. */
+ * the frame reaches it), @depth levels at most, where sysfs shows this
+ * namespace's devices (else the named device alone). */
 static int
 tree_off(const char *ifname, unsigned int depth, char *off, size_t off_size,
 	 char *stuck, size_t stuck_size)
@@ -225,7 +247,7 @@ tree_off(const char *ifname, unsigned int depth, char *off, size_t off_size,
 	DIR *dir;
 	int err = device_off(ifname, off, off_size, stuck, stuck_size);
 
-	if (err != 0 || depth == 0)
+	if (err != 0 || depth == 0 || !sysfs_is_ours(ifname))
 		return err;
 	snprintf(path, sizeof(path), "/sys/class/net/%s", ifname);
 	dir = opendir(path);
