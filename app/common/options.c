@@ -158,14 +158,17 @@ void
 op25b_options_help_item(FILE *out, const char *left, int left_width,
 			const char *text)
 {
-	int indent = 2 + left_width + 1, col = indent;
+	/* Two spaces at least between a term and its text: help2man (the
+	 * man pages) reads a term by them, and fused one followed by a
+	 * single space with its text. */
+	int indent = 2 + left_width + 2, col = indent;
 	const char *word = text;
 	int len;
 
 	if ((int)strlen(left) > left_width)
 		fprintf(out, "  %s\n%*s", left, indent, "");
 	else
-		fprintf(out, "  %-*s ", left_width, left);
+		fprintf(out, "  %-*s  ", left_width, left);
 	while (*word != '\0') {
 		len = (int)strcspn(word, " ");
 		if (col > indent && col + 1 + len > OP25B_OPTIONS_HELP_WIDTH) {

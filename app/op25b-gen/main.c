@@ -172,7 +172,7 @@ print_profiles(FILE *f)
 
 	fprintf(f, "\nTraffic profiles:\n");
 	for (i = 0; (name = gen_traffic_profile_name(i, &help)) != NULL; i++)
-		op25b_options_help_item(f, name, 6, help);
+		op25b_options_help_item(f, name, 14, help);
 }
 
 static void
@@ -204,7 +204,7 @@ print_help(FILE *f)
 	print_profiles(f);
 	fprintf(f,
 		"\nExit status: 0 done, 1 failed (I/O, a bad input file), 2 usage"
-		" error.\n"
+		" error.\n\n"
 		"Examples:\n"
 		"  " GEN_NAME
 		" vectors test/vectors/classify.vec --out classify.pcap"

@@ -113,26 +113,26 @@ rule_of_slot(uint8_t class_slot)
 		atomic_load(&cli_app()->classifier), class_slot);
 }
 
-/* The IPv6 key length @key was made under: its class's, or, for a
- * source a reload kept under a class no longer adaptive (renamed, or its
- * prefix moved: op25b_classifier_adaptive_forget()), the class it is in
- * now, whose SYNs find it. */
+/* The IPv6 key length @key was made under, by the test a reload keeps a
+ * source by (adaptive_keeps()): its class's, when that class keys it so;
+ * else that of the class it is in now, whose SYNs find it. */
 static unsigned int
 key_length_of(uint64_t key, uint8_t class_slot)
 {
 	const struct op25b_classifier *c = atomic_load(&cli_app()->classifier);
 	const struct op25b_adaptive_rule *r = rule_of_slot(class_slot);
 	uint8_t addr[16], none[16] = { 0 }, slot, group;
-	int family;
+	int family = op25b_adaptive_key_address(key, addr);
 
-	if (r == NULL) {
-		family = op25b_adaptive_key_address(key, addr);
-		if (family != 0 &&
-		    op25b_classifier_lookup(c, family, addr, none, &slot,
-					    &group) == 0)
-			r = rule_of_slot(slot);
-	}
-	return r != NULL ? r->ipv6_key : 64;
+	if (r != NULL && (family != AF_INET6 ||
+			  op25b_adaptive_key6(addr, r->ipv6_key) == key))
+		return r->ipv6_key;
+	if (family != 0 &&
+	    op25b_classifier_lookup(c, family, addr, none, &slot, &group) ==
+		    0 &&
+	    (r = rule_of_slot(slot)) != NULL)
+		return r->ipv6_key;
+	return 64;
 }
 
 static void
