@@ -313,6 +313,11 @@ xdp_cmd_exempt(const struct xdp_args *a)
 		return EXIT_FAILURE;
 	ret = EXIT_FAILURE;
 	lock = xdp_lock(dir);
+	/* Gone while the lock was waited for (xdp_cmd_reload()'s note). */
+	if (lock >= 0 && xdp_pins_taken(x, a->argv[1], dir)) {
+		close(lock);
+		lock = -1;
+	}
 	if (lock < 0)
 		goto out;
 	if (op25b_xdp_state(x, &st) != 0 || st.exemptions[0] == '\0') {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "op25b_json.h"
@@ -374,6 +375,12 @@ xdp_cmd_reload(const struct xdp_args *a)
 	/* The count of refused reloads shares the active slot's word with
 	 * the generation: it is written under the lock like a reload. */
 	lock = xdp_lock(dir);
+	/* The instance opened may have gone while the lock was waited for
+	 * (a load whose attach failed, an unload): not reloaded then. */
+	if (lock >= 0 && xdp_pins_taken(x, a->argv[0], dir)) {
+		close(lock);
+		lock = -1;
+	}
 	if (lock < 0) {
 		op25b_xdp_close(x);
 		return EXIT_FAILURE;
@@ -426,6 +433,9 @@ xdp_pins_taken(struct op25b_xdp *x, const char *iface, const char *dir)
 	return false;
 }
 
+static int
+program_located(struct op25b_xdp *x, const char *iface, int *ifindex);
+
 int
 xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 		  const char *dir, bool pins_taken)
@@ -434,6 +444,9 @@ xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 	const char *mode;
 	int err;
 
+	/* Not where it was loaded: found where it is, or its pins kept. */
+	if (program_located(x, iface, &ifindex) != 0)
+		return -1;
 	/* Only our own program comes off the interface. */
 	err = ifindex == 0 ? -ENODEV
 			   : op25b_xdp_query(ifindex, &attached, &mode);
@@ -484,6 +497,7 @@ iface_of_prog(uint32_t prog_id)
 
 /* Where an instance's program runs when not where it was loaded. */
 struct elsewhere {
+	int ifindex; /* in this command's namespace; 0: another's */
 	char ifname[IF_NAMESIZE];
 	char netns[PATH_MAX]; /* "": this command's namespace */
 };
@@ -553,6 +567,7 @@ prog_elsewhere(uint32_t prog_id, struct elsewhere *where)
 	memset(where, 0, sizeof(*where));
 	ret = iface_of_prog(prog_id);
 	if (ret != 0) {
+		where->ifindex = ret;
 		if (if_indextoname((unsigned int)ret, where->ifname) == NULL)
 			snprintf(where->ifname, sizeof(where->ifname), "?");
 		return 1;
@@ -613,32 +628,77 @@ prog_pinned(const char *dir)
 	return op25b_xdp_pinned_prog_id(dir, &id) != -ENOENT;
 }
 
-int
-xdp_cmd_unload(const struct xdp_args *a)
+/* The instance directory's flock, without waiting: its fd; -2 when
+ * there is no directory (nothing to lock: open says why); -1 when
+ * another command holds it, or it cannot be taken (said). */
+static int
+unload_lock(const char *dir)
 {
-	char dir[PATH_MAX], name[IF_NAMESIZE];
-	struct elsewhere where;
-	struct op25b_xdp_state st;
-	struct op25b_xdp *x;
-	int ifindex, err;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (a->argc != 1)
-		return xdp_usage_error(a);
-	if (xdp_pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
-		return OP25B_EXIT_USAGE;
-	/* A load holds the directory's flock from its mkdir until it has
-	 * attached: its pins, all or some, are not a dead load's, and its
-	 * program would be attached after they went, with nothing left to
-	 * unload it by. (A reload or an exemption change holds it a
-	 * moment too.) */
-	if (op25b_xdp_pins_busy(dir) == 1) {
+	if (fd < 0)
+		return -2;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	if (errno == EWOULDBLOCK)
 		fprintf(stderr,
 			"op25b-xdp: %s: another op25b-xdp command holds it (a "
 			"load in progress, or a reload): try again once it is "
 			"done\n",
 			dir);
-		return EXIT_FAILURE;
+	else
+		fprintf(stderr, "op25b-xdp: %s: cannot lock: %s\n", dir,
+			strerror(errno));
+	close(fd);
+	return -1;
+}
+
+/* Where @x's program is to come off: @ifindex, where it was loaded, or
+ * where it is now in this namespace (its index changed: the interface
+ * moved away and back). 0; -1 (said) when it runs in another namespace:
+ * its pins stay, and the command to run there is said (nsenter keeps
+ * this mount namespace, so its bpffs: ip netns exec remounts /sys). */
+static int
+program_located(struct op25b_xdp *x, const char *iface, int *ifindex)
+{
+	struct elsewhere where;
+
+	if (attached_at(x, *ifindex) ||
+	    prog_elsewhere(op25b_xdp_prog_id(x), &where) != 1)
+		return 0;
+	if (where.netns[0] == '\0') {
+		*ifindex = where.ifindex;
+		return 0;
 	}
+	fprintf(stderr,
+		"op25b-xdp: %s: the program is attached to %s in the network "
+		"namespace of %s: unload it there (nsenter --net=%s op25b-xdp "
+		"unload ...; or ip link set %s xdp off there); its pins "
+		"stay\n",
+		iface, where.ifname, where.netns, where.netns, where.ifname);
+	return -1;
+}
+
+int
+xdp_cmd_unload(const struct xdp_args *a)
+{
+	char dir[PATH_MAX], name[IF_NAMESIZE];
+	struct op25b_xdp_state st;
+	struct op25b_xdp *x;
+	int ifindex, err, lock;
+
+	if (a->argc != 1)
+		return xdp_usage_error(a);
+	if (xdp_pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
+		return OP25B_EXIT_USAGE;
+	/* Held to the end: a load holds it from its mkdir until it has
+	 * attached, so that its pins, all or some, are not taken for a
+	 * dead load's (its program would be attached after they went, with
+	 * nothing left to unload it by); a reload or an exemption change
+	 * holds it a moment too. */
+	lock = unload_lock(dir);
+	if (lock == -1)
+		return EXIT_FAILURE;
 	/* Also an instance another version loaded: only its program's id
 	 * is read then. */
 	x = op25b_xdp_open_pinned_any(dir);
@@ -651,17 +711,21 @@ xdp_cmd_unload(const struct xdp_args *a)
 		 * say nothing is loaded, for good. The program is pinned
 		 * last and attached after that, so without its pin nothing
 		 * of this instance filters: the rest goes. */
-		if (err_open == ENOENT && access(dir, F_OK) == 0 &&
-		    !prog_pinned(dir) && op25b_xdp_unpin(dir) == 0) {
+		err = EXIT_FAILURE;
+		if (err_open == ENOENT && lock >= 0 && !prog_pinned(dir) &&
+		    op25b_xdp_unpin(dir) == 0) {
 			printf("op25b-xdp: %s: the pins of a load cut short "
 			       "removed (no program was pinned, so none is "
 			       "attached)\n",
 			       dir);
-			return EXIT_SUCCESS;
+			err = EXIT_SUCCESS;
+		} else {
+			fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
+				open_error(err_open));
 		}
-		fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
-			open_error(err_open));
-		return EXIT_FAILURE;
+		if (lock >= 0)
+			close(lock);
+		return err;
 	}
 	/* The interface by the index recorded at load: renamed since (ip
 	 * link set NAME name NEW), its name finds nothing, and the program
@@ -676,30 +740,10 @@ xdp_cmd_unload(const struct xdp_args *a)
 				  : 0;
 	else
 		ifindex = (int)if_nametoindex(a->argv[0]);
-	/* Not attached where it was loaded (the index finds another
-	 * interface, or none): on another interface here (its index
-	 * changed), it comes off there; in another namespace, it keeps its
-	 * pins, and the command to run there is said. (nsenter keeps this
-	 * mount namespace, so its bpffs: ip netns exec remounts /sys.) */
-	if (!attached_at(x, ifindex) &&
-	    prog_elsewhere(op25b_xdp_prog_id(x), &where) == 1) {
-		if (where.netns[0] == '\0') {
-			ifindex = (int)if_nametoindex(where.ifname);
-		} else {
-			fprintf(stderr,
-				"op25b-xdp: %s: the program is attached to %s "
-				"in the network namespace of %s: unload it "
-				"there (nsenter --net=%s op25b-xdp unload ...; "
-				"or ip link set %s xdp off there); its pins "
-				"stay\n",
-				a->argv[0], where.ifname, where.netns,
-				where.netns, where.ifname);
-			op25b_xdp_close(x);
-			return EXIT_FAILURE;
-		}
-	}
 	err = xdp_instance_down(x, a->argv[0], ifindex, dir, false);
 	op25b_xdp_close(x);
+	if (lock >= 0)
+		close(lock);
 	return err == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -769,8 +813,7 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 				snprintf(ifname, sizeof(ifname), "-");
 		} else if (where.netns[0] == '\0') {
 			snprintf(ifname, sizeof(ifname), "%s", where.ifname);
-			op25b_xdp_query((int)if_nametoindex(where.ifname),
-					&attached, &mode);
+			op25b_xdp_query(where.ifindex, &attached, &mode);
 		} else {
 			snprintf(ifname, sizeof(ifname), "%s", where.ifname);
 			snprintf(netns, sizeof(netns), "%s", where.netns);

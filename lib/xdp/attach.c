@@ -85,6 +85,7 @@ pin_path(char *buf, size_t size, const char *dir, const char *name)
 int
 op25b_xdp_pin(struct op25b_xdp *x, const char *dir)
 {
+	struct stat mine, now;
 	char path[PATH_MAX];
 	int i, err, fd;
 
@@ -107,6 +108,14 @@ op25b_xdp_pin(struct op25b_xdp *x, const char *dir)
 			close(fd);
 		rmdir(dir);
 		return err;
+	}
+	/* Still the directory made above: an unload that took it for a
+	 * dead load's removed it, and another load may have made the name
+	 * again since (its pins are not ours to pin over, nor to clean). */
+	if (fstat(fd, &mine) != 0 || stat(dir, &now) != 0 ||
+	    mine.st_dev != now.st_dev || mine.st_ino != now.st_ino) {
+		close(fd);
+		return -ESTALE;
 	}
 	op25b_xdp_pin_release(x);
 	x->pin_lock = fd + 1;
@@ -135,18 +144,6 @@ op25b_xdp_pin_release(struct op25b_xdp *x)
 		close(x->pin_lock - 1);
 		x->pin_lock = 0;
 	}
-}
-
-int
-op25b_xdp_pins_busy(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), busy;
-
-	if (fd < 0)
-		return -errno;
-	busy = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-	close(fd);
-	return busy;
 }
 
 int

@@ -276,8 +276,10 @@ int op25b_xdp_test_run(struct op25b_xdp *x, const void *frame, uint32_t len,
  * op25b_xdp_pin_root() (created; the bpffs mounted when it is not).
  * The directory's flock is held from its mkdir until
  * op25b_xdp_pin_release() (call it once the program is attached, or its
- * attach failed) or op25b_xdp_close().
- * @return 0, -EEXIST (something is pinned there already), -EXDEV (no
+ * attach failed) or op25b_xdp_close(): an unload takes it before it
+ * looks at the directory.
+ * @return 0, -EEXIST (something is pinned there already), -ESTALE (an
+ *   unload removed the directory between its mkdir and its lock), -EXDEV (no
  *   bpffs there, and this process's mount namespace is not PID 1's: one
  *   mounted would go with it), -errno.
  */
@@ -285,12 +287,6 @@ int op25b_xdp_pin(struct op25b_xdp *x, const char *dir);
 
 /** Release the flock op25b_xdp_pin() took on the instance directory. */
 void op25b_xdp_pin_release(struct op25b_xdp *x);
-
-/**
- * Whether a load holds @p dir's flock (between its op25b_xdp_pin() and
- * its attach): 1 busy, 0 not, -errno when it cannot be opened.
- */
-int op25b_xdp_pins_busy(const char *dir);
 
 /** Remove the pins under @p dir and the directory. @return 0 or -errno. */
 int op25b_xdp_unpin(const char *dir);

@@ -275,6 +275,34 @@ EOF
 		problem "nsenter --net unload failed:" "$(cat "$work/unn.out")"
 	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname" ] || problem "pins left after unload"
 	report "op25b-xdp load --adaptive-entries 4096 (status: adaptive_entries); status and unload from another network namespace: where it runs, the pins kept"
+	# l0 moved to a namespace where its index is taken and back gets a
+	# new index: run's SIGTERM took its program for gone with the old
+	# index, removed the pins and left it attached.
+	if netns_add "$ns-x"; then
+		for i in 1 2 3 4; do
+			ip -n "$ns-x" link add "x$i" type veth peer name "y$i" || problem "veth in $ns-x"
+		done
+		ip netns exec "$ns" "$xdp" run l0 --mode generic --name "$iname-mv" \
+			--policy "$root/test/vectors/enforce.yaml" >"$work/runmv.out" 2>&1 &
+		runmv=$!
+		wait_until 10 "$runmv" grep -q "running" "$work/runmv.out" ||
+			problem "run did not start:" "$(cat "$work/runmv.out")"
+		before=$(ip -n "$ns" -o link show l0 | cut -d: -f1)
+		ip -n "$ns" link set l0 netns "$ns-x" && ip -n "$ns-x" link set l0 netns "$ns" ||
+			problem "cannot move l0 away and back"
+		after=$(ip -n "$ns" -o link show l0 | cut -d: -f1)
+		[ "$before" != "$after" ] || problem "l0 kept its index $before: the test moves nothing"
+		kill -TERM "$runmv"
+		wait "$runmv"
+		want_rc $? 0 "run's SIGTERM after l0's index changed"
+		ip -n "$ns" link show l0 | grep -q "xdp" &&
+			problem "run's SIGTERM left its program on l0 (index $before, now $after)"
+		[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname-mv" ] || problem "run's pins left"
+		ip -n "$ns" link set l0 up
+		report "op25b-xdp run's SIGTERM takes its program off an interface whose index changed (moved away and back)"
+	else
+		echo "ok op25b-xdp run after an index change # SKIP $netns_err"
+	fi
 	# The interface renamed under its program: unload finds it by the
 	# index recorded at load and detaches it, rather than take the old
 	# name's absence for a deleted interface and leave the program on
