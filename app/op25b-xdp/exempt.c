@@ -336,7 +336,11 @@ xdp_cmd_exempt(const struct xdp_args *a)
 		goto out;
 	if (strcmp(c.verb, "list") == 0) {
 		/* op25b's exempt list, column for column (lib/exempt); the
-		 * file itself is a cat away (status names it). */
+		 * file itself is a cat away (status names it). Printed
+		 * after the lock goes: a reader that stalls the output (a
+		 * pager) must not hold run's tick and its SIGTERM. */
+		close(lock);
+		lock = -1;
 		ret = op25b_exempt_registry_print(reg, op25b_xdp_now_ms(),
 						  a->json, stdout) == 0
 			      ? EXIT_SUCCESS

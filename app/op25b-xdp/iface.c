@@ -212,8 +212,11 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 	err = op25b_xdp_pin(x, dir);
 	if (err != 0) {
 		fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
-			err == -EEXIST ? "an instance of that name is loaded "
-					 "already (reload or unload it)"
+			err == -ESTALE
+				? "an unload removed the directory as it was "
+				  "made (load again)"
+			: err == -EEXIST ? "an instance of that name is loaded "
+					   "already (reload or unload it)"
 			: err == -EXDEV
 				? "no bpffs is mounted there, and this "
 				  "command runs in a mount namespace of its "
@@ -637,7 +640,7 @@ unload_lock(const char *dir)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
-		return -2;
+		return -2; /* errno kept */
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return fd;
 	if (errno == EWOULDBLOCK)
@@ -697,7 +700,9 @@ xdp_cmd_unload(const struct xdp_args *a)
 	 * nothing left to unload it by); a reload or an exemption change
 	 * holds it a moment too. */
 	lock = unload_lock(dir);
-	if (lock == -1)
+	if (lock == -2)
+		fprintf(stderr, "op25b-xdp: %s: %s\n", dir, open_error(errno));
+	if (lock < 0)
 		return EXIT_FAILURE;
 	/* Also an instance another version loaded: only its program's id
 	 * is read then. */

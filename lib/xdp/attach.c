@@ -152,12 +152,15 @@ op25b_xdp_unpin(const char *dir)
 	char path[PATH_MAX];
 	int i;
 
+	/* The program's pin first (every caller detached it, or never
+	 * attached it): a command killed midway leaves a directory without
+	 * it, which unload takes for a load cut short and removes. */
+	if (pin_path(path, sizeof(path), dir, XDP_PROG_PIN) == 0)
+		unlink(path);
 	for (i = 0; i < XDP_MAP_MAX; i++)
 		if (pin_path(path, sizeof(path), dir, op25b_xdp_map_names[i]) ==
 		    0)
 			unlink(path);
-	if (pin_path(path, sizeof(path), dir, XDP_PROG_PIN) == 0)
-		unlink(path);
 	return rmdir(dir) == 0 ? 0 : -errno;
 }
 
@@ -292,10 +295,12 @@ op25b_xdp_open_pinned_any(const char *dir)
 				err = 0;
 			}
 		}
-		/* An instance an op25b-xdp without adaptive (or notify)
-		 * loaded has no such maps: another layout, which only
-		 * unload takes. */
-		if (err == -ENOENT && i >= XDP_MAP_ADAPTIVE) {
+		/* An instance an op25b-xdp of another version loaded lacks
+		 * maps this one has (the names, adaptive, notify): another
+		 * layout, which only unload takes (it needs the program's
+		 * id alone). Told from a directory without its program pin
+		 * (a load cut short) by that pin, below. */
+		if (err == -ENOENT) {
 			if (x->foreign_map < 0)
 				x->foreign_map = i;
 			err = 0;

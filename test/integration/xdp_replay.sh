@@ -379,7 +379,28 @@ EOF
 	want_rc $? 0 "unload of a cut-short instance"
 	want_has "$work/cut.out" "op25b-xdp: $OP25B_XDP_BPFFS/op25b/$iname-cut: the pins of a load cut short removed (no program was pinned, so none is attached)"
 	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname-cut" ] || problem "the cut-short directory is left"
-	report "op25b-xdp unload removes what a load killed before its program's pin left"
+	# What a command killed midway through its unpin leaves (the
+	# program's pin goes first, after the detach): maps without it.
+	in_ns "$ns" "$xdp" load l0 --mode generic --name "$iname-cut" \
+		--policy "$root/test/vectors/enforce.yaml" >"$work/cut-ld2.out" 2>&1 ||
+		problem "load failed:" "$(cat "$work/cut-ld2.out")"
+	ip -n "$ns" link set l0 xdpgeneric off
+	rm "$OP25B_XDP_BPFFS/op25b/$iname-cut/op25b_xdp"
+	in_ns "$ns" "$xdp" unload l0 --name "$iname-cut" >"$work/cut2.out" 2>&1
+	want_rc $? 0 "unload of an instance whose program's pin went"
+	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname-cut" ] || problem "the maps without their program's pin are left"
+	# An instance of a version without one of this one's maps (the
+	# names map came later): unload detaches it by its program.
+	in_ns "$ns" "$xdp" load l0 --mode generic --name "$iname-cut" \
+		--policy "$root/test/vectors/enforce.yaml" >"$work/cut-ld3.out" 2>&1 ||
+		problem "load failed:" "$(cat "$work/cut-ld3.out")"
+	rm "$OP25B_XDP_BPFFS/op25b/$iname-cut/op25b_names"
+	in_ns "$ns" "$xdp" unload l0 --name "$iname-cut" >"$work/cut3.out" 2>&1
+	want_rc $? 0 "unload of an instance without the names map"
+	ip -n "$ns" link show l0 | grep -q "xdp" &&
+		problem "unload left the program of an instance without the names map attached"
+	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname-cut" ] || problem "its pins are left"
+	report "op25b-xdp unload removes what a load killed before its program's pin left, what an unload killed midway leaves, and an instance without a later map"
 fi
 
 # A runt: left out and noted, never run.
