@@ -280,6 +280,17 @@ op25b_xdp_open_pinned_any(const char *dir)
 	x->foreign_map = -1;
 	for (i = 0; i < XDP_MAP_MAX; i++)
 		x->map_fd[i] = -1;
+	/* The program's pin first: a load pins it last, so that with it
+	 * every map of the loading version is pinned (a reader between
+	 * two of a load's pins would take a missing one for another
+	 * layout); without it, nothing is loaded (or a load was cut short,
+	 * or an unload is under way: it unpins the program first). */
+	err = pin_path(path, sizeof(path), dir, XDP_PROG_PIN);
+	if (err == 0) {
+		x->prog_fd = bpf_obj_get(path);
+		if (x->prog_fd < 0)
+			err = -errno;
+	}
 	for (i = 0; i < XDP_MAP_MAX && err == 0; i++) {
 		err = pin_path(path, sizeof(path), dir, op25b_xdp_map_names[i]);
 		if (err == 0) {
@@ -295,23 +306,18 @@ op25b_xdp_open_pinned_any(const char *dir)
 				err = 0;
 			}
 		}
-		/* An instance an op25b-xdp of another version loaded lacks
-		 * maps this one has (the names, adaptive, notify): another
-		 * layout, which only unload takes (it needs the program's
-		 * id alone). Told from a directory without its program pin
-		 * (a load cut short) by that pin, below. */
-		if (err == -ENOENT) {
+		/* A map this version has and the instance lacks: one of
+		 * another version (the names, adaptive, notify came later),
+		 * which only unload takes (it needs the program's id
+		 * alone) - unless the program's pin went meanwhile (an
+		 * unload under way). */
+		if (err == -ENOENT &&
+		    pin_path(path, sizeof(path), dir, XDP_PROG_PIN) == 0 &&
+		    access(path, F_OK) == 0) {
 			if (x->foreign_map < 0)
 				x->foreign_map = i;
 			err = 0;
 		}
-	}
-	if (err == 0)
-		err = pin_path(path, sizeof(path), dir, XDP_PROG_PIN);
-	if (err == 0) {
-		x->prog_fd = bpf_obj_get(path);
-		if (x->prog_fd < 0)
-			err = -errno;
 	}
 	if (err != 0) {
 		op25b_xdp_close(x);
