@@ -100,8 +100,8 @@ usage(FILE *out)
 	      "       op25b-stat [--name NAME] --watch SECONDS [--count N]\n"
 	      "       op25b-stat [--name NAME] --listen HOST:PORT\n"
 	      "       op25b-stat [--name NAME] --top N [--json]\n"
-	      "       op25b-stat --xdp NAME [--json | --prometheus | --watch "
-	      "SECONDS | --listen HOST:PORT]\n\n"
+	      "       op25b-stat --xdp NAME [--json | --prometheus |\n"
+	      "                  --watch SECONDS | --listen HOST:PORT]\n\n"
 	      "The counters of a running op25b, read from its shared memory\n"
 	      "(/dev/shm/op25b.NAME) without disturbing it.\n\noptions:\n",
 	      out);

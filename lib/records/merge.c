@@ -39,6 +39,7 @@ struct op25b_records_merge *
 op25b_records_merge_create(size_t max_sources)
 {
 	struct op25b_records_merge *m;
+	ssize_t got;
 
 	/* The index numbers entries in 32 bits, twice as many slots. */
 	if (max_sources == 0 || max_sources > UINT32_MAX / 2) {
@@ -50,8 +51,9 @@ op25b_records_merge_create(size_t max_sources)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (getrandom(m->key, sizeof(m->key), 0) != (ssize_t)sizeof(m->key)) {
-		int err = errno != 0 ? errno : EIO;
+	got = getrandom(m->key, sizeof(m->key), 0);
+	if (got != (ssize_t)sizeof(m->key)) {
+		int err = got < 0 ? errno : EIO;
 
 		free(m);
 		errno = err;

@@ -48,7 +48,7 @@ EOF
 
 "$stat" --help >"$work/help.out" 2>&1
 want_rc $? 0
-want_has "$work/help.out" "op25b-stat --xdp NAME [--json | --prometheus | --watch SECONDS | --listen HOST:PORT]"
+want_has "$work/help.out" "op25b-stat --xdp NAME [--json | --prometheus |"
 for opt in --name --json --prometheus --watch --count --listen --top; do
 	want_has "$work/help.out" "$opt"
 done
