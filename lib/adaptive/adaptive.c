@@ -1008,21 +1008,7 @@ op25b_adaptive_clear(struct op25b_adaptive_table *t, uint64_t key)
 uint64_t
 op25b_adaptive_clear_all(struct op25b_adaptive_table *t, uint64_t now)
 {
-	uint64_t i, n = op25b_adaptive_capacity(t), k, cleared = 0;
-	bool live;
-
-	for (i = 0; i < n; i++) {
-		k = atomic_load(&t->keys[i]);
-		if (!key_in_use(k))
-			continue;
-		/* Read before the key goes: "N sources forgotten" counts
-		 * what show adaptive counted as tracked, not the expired
-		 * entries the sweep had not reached. */
-		live = entry_live(&t->entries[i], now);
-		if (atomic_compare_exchange_strong(&t->keys[i], &k, 0) && live)
-			cleared++;
-	}
-	return cleared;
+	return op25b_adaptive_forget(t, now, NULL, NULL);
 }
 
 int
@@ -1040,14 +1026,18 @@ op25b_adaptive_forget(struct op25b_adaptive_table *t, uint64_t now,
 	uint64_t i, n = op25b_adaptive_capacity(t), k, forgotten = 0;
 	bool live;
 
-	if (t == NULL || keep == NULL)
+	if (t == NULL)
 		return 0;
 	for (i = 0; i < n; i++) {
 		k = atomic_load(&t->keys[i]);
 		if (!key_in_use(k) ||
-		    keep(k, (uint8_t)atomic_load(&t->entries[i].class_slot),
-			 ctx))
+		    (keep != NULL &&
+		     keep(k, (uint8_t)atomic_load(&t->entries[i].class_slot),
+			  ctx)))
 			continue;
+		/* Read before the key goes: "N sources forgotten" counts
+		 * what show adaptive counted as tracked, not the expired
+		 * entries the sweep had not reached. */
 		live = entry_live(&t->entries[i], now);
 		if (atomic_compare_exchange_strong(&t->keys[i], &k, 0) && live)
 			forgotten++;

@@ -312,7 +312,8 @@ typedef bool (*op25b_adaptive_keep_fn_t)(uint64_t key, uint8_t class_slot,
 					 void *ctx);
 
 /**
- * Forget every source that @p keep does not keep: after a reload, the
+ * Forget every source that @p keep does not keep (NULL: every source,
+ * op25b_adaptive_clear_all()): after a reload, the
  * sources of a class that is no longer adaptive (their counts and blocks
  * would otherwise come back with the class) and those whose keys the new
  * rules no longer make. Control lcore, once no worker reads the rules
