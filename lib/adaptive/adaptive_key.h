@@ -100,4 +100,44 @@ adaptive_key_address(uint64_t key, uint8_t addr[16])
 	return 6;
 }
 
+/*
+ * Whether a reload keeps the source of @key (@addr, @family as
+ * adaptive_key_address() gave them) (doc/policy.md, "Reloads"): only
+ * where a SYN of it would still be counted under that key. @own: the
+ * IPv6 key length of the class it was counted under, that class still
+ * adaptive (0: it is not); @now: that of the adaptive class its address
+ * is in now (0: none, or not looked up for a folded key). One rule for
+ * op25b (lib/classify) and op25b-xdp (lib/xdp), each with its own
+ * lookup. A source whose key is its address (IPv4, IPv4-mapped) is kept
+ * while the class it is in now is adaptive (its own, renamed, or the
+ * one it moved to, whose SYNs find the entry and keep a block to its
+ * end); in a class made allow, removed, or moved out of an adaptive one,
+ * it is forgotten, blocks too: they would come back with the class, and
+ * be shown meanwhile. An IPv6 prefix is kept while its own class keys
+ * it so (a shorter ipv6_key makes other keys; a longer one finds the
+ * first of its prefixes), or, that class gone, while the class its first
+ * address is in now does (its first address may not be one of its
+ * sources': so the former test first). The folded kinds name no
+ * address: kept with their class.
+ */
+static inline int
+adaptive_key_kept(uint64_t key, const uint8_t addr[16], int family,
+		  unsigned int own, unsigned int now)
+{
+	uint64_t hi = 0, lo = 0;
+	int i;
+
+	if (family == 0)
+		return own != 0;
+	if (family == 4 ||
+	    key - (key & ADAPTIVE_KEY_LOW48) == ADAPTIVE_KEY_IPV6_MAPPED)
+		return now != 0;
+	for (i = 0; i < 8; i++) {
+		hi = hi << 8 | addr[i];
+		lo = lo << 8 | addr[8 + i];
+	}
+	return (own != 0 && adaptive_key6(hi, lo, own) == key) ||
+	       (now != 0 && adaptive_key6(hi, lo, now) == key);
+}
+
 #endif /* OP25B_ADAPTIVE_KEY_H */

@@ -453,22 +453,9 @@ op25b_classifier_adaptive_rule(const struct op25b_classifier *c,
 	return &c->adaptive->rule[class_slot];
 }
 
-/*
- * Whether @classifier keeps a source its table holds, counted under
- * @class_slot (doc/policy.md, "Reloads"): only where a SYN of it would
- * still be counted under that key. A source whose key is its address
- * (IPv4, IPv4-mapped) is kept while the class it is in now is adaptive
- * (its own, renamed, or the one it moved to, whose SYNs find the entry
- * and keep a block to its end); in a class made allow, removed, or moved
- * out of an adaptive one, it is forgotten, blocks too: they would come
- * back with the class, and be shown meanwhile. An IPv6 prefix is kept
- * while its own class is adaptive and keys it so (a shorter ipv6_key
- * makes other keys; a longer one finds the first of its prefixes), or,
- * that class gone, while the class its first address is in now does
- * (its first address may not be one of its sources': so the former
- * test first). The folded kinds (adaptive_key.h) name no address: kept
- * with their class.
- */
+/* Whether @classifier keeps a source its table holds, counted under
+ * @class_slot: adaptive_key_kept()'s rule, with this classifier's
+ * rules and lookup. */
 static bool
 adaptive_keeps(uint64_t key, uint8_t class_slot, void *ctx)
 {
@@ -477,18 +464,15 @@ adaptive_keeps(uint64_t key, uint8_t class_slot, void *ctx)
 		op25b_classifier_adaptive_rule(c, class_slot);
 	const struct op25b_adaptive_rule *now = NULL;
 	uint8_t addr[16], none[16] = { 0 }, slot, group;
-	int family = op25b_adaptive_key_address(key, addr);
+	int family = adaptive_key_address(key, addr);
 
-	if (family == 0)
-		return rule != NULL;
-	if (op25b_classifier_lookup(c, family, addr, none, &slot, &group) == 0)
+	if (family != 0 &&
+	    op25b_classifier_lookup(c, family == 4 ? AF_INET : AF_INET6, addr,
+				    none, &slot, &group) == 0)
 		now = op25b_classifier_adaptive_rule(c, slot);
-	if (family == AF_INET ||
-	    (key & ~ADAPTIVE_KEY_LOW48) == ADAPTIVE_KEY_IPV6_MAPPED)
-		return now != NULL;
-	return (rule != NULL &&
-		op25b_adaptive_key6(addr, rule->ipv6_key) == key) ||
-	       (now != NULL && op25b_adaptive_key6(addr, now->ipv6_key) == key);
+	return adaptive_key_kept(key, addr, family,
+				 rule != NULL ? rule->ipv6_key : 0,
+				 now != NULL ? now->ipv6_key : 0);
 }
 
 uint64_t

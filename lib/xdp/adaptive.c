@@ -225,33 +225,25 @@ program_now(const struct op25b_xdp *x)
 }
 
 /* Whether generation @v (of @policy) keeps the source of @key, counted
- * under @slot: the rule of op25b's adaptive_keeps() (lib/classify). */
+ * under @slot: adaptive_key_kept()'s rule, as op25b's (lib/classify),
+ * with the generation's rules and the policy's lookup. */
 static bool
 keep_source(uint64_t key, uint32_t slot, const struct op25b_policy *policy,
 	    const uint8_t *class_slot, const struct op25b_xdp_policy *v)
 {
-	const struct op25b_xdp_adaptive_rule *rule = NULL, *now = NULL;
+	unsigned int own = 0, now = 0;
 	uint8_t addr[16];
-	uint64_t hi = 0, lo = 0;
-	int family = adaptive_key_address(key, addr), k, i;
+	int family = adaptive_key_address(key, addr), k;
 
 	if (slot < OP25B_STATS_SLOTS && v->adaptive[slot].per_ns != 0)
-		rule = &v->adaptive[slot];
-	if (family == 0)
-		return rule != NULL;
-	for (i = 0; i < 8; i++) {
-		hi = hi << 8 | addr[i];
-		lo = lo << 8 | addr[8 + i];
+		own = v->adaptive[slot].ipv6_key;
+	if (family != 0) {
+		k = op25b_policy_match_source(
+			policy, family == 4 ? AF_INET : AF_INET6, addr, NULL);
+		if (k >= 0 && v->adaptive[class_slot[k]].per_ns != 0)
+			now = v->adaptive[class_slot[k]].ipv6_key;
 	}
-	k = op25b_policy_match_source(policy, family == 4 ? AF_INET : AF_INET6,
-				      addr, NULL);
-	if (k >= 0 && v->adaptive[class_slot[k]].per_ns != 0)
-		now = &v->adaptive[class_slot[k]];
-	if (family == 4 ||
-	    (key & ~ADAPTIVE_KEY_LOW48) == ADAPTIVE_KEY_IPV6_MAPPED)
-		return now != NULL;
-	return (rule != NULL && adaptive_key6(hi, lo, rule->ipv6_key) == key) ||
-	       (now != NULL && adaptive_key6(hi, lo, now->ipv6_key) == key);
+	return adaptive_key_kept(key, addr, family, own, now);
 }
 
 /* The sources a reload forgets, gathered by the walk and deleted after
