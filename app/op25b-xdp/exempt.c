@@ -93,18 +93,36 @@ xdp_exempt_load(const char *path)
 }
 
 int
-xdp_lock(const char *dir)
+xdp_lock_dir(const char *dir, bool wait)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+	if (fd < 0)
+		return -2; /* errno kept */
+	if (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0)
+		return fd;
+	if (errno == EWOULDBLOCK)
+		fprintf(stderr,
+			"op25b-xdp: %s: another op25b-xdp command holds it (a "
+			"load in progress, or a reload): try again once it is "
+			"done\n",
+			dir);
+	else
 		fprintf(stderr, "op25b-xdp: %s: cannot lock: %s\n", dir,
 			strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
+	close(fd);
+	return -1;
+}
+
+int
+xdp_lock(const char *dir)
+{
+	int fd = xdp_lock_dir(dir, true);
+
+	if (fd == -2)
+		fprintf(stderr, "op25b-xdp: %s: cannot lock: %s\n", dir,
+			strerror(errno));
+	return fd < 0 ? -1 : fd;
 }
 
 /* Save @reg to @path, its directory made (mode 0750, as op25b's state

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "op25b_json.h"
@@ -631,31 +630,6 @@ prog_pinned(const char *dir)
 	return op25b_xdp_pinned_prog_id(dir, &id) != -ENOENT;
 }
 
-/* The instance directory's flock, without waiting: its fd; -2 when
- * there is no directory (nothing to lock: open says why); -1 when
- * another command holds it, or it cannot be taken (said). */
-static int
-unload_lock(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -2; /* errno kept */
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		return fd;
-	if (errno == EWOULDBLOCK)
-		fprintf(stderr,
-			"op25b-xdp: %s: another op25b-xdp command holds it (a "
-			"load in progress, or a reload): try again once it is "
-			"done\n",
-			dir);
-	else
-		fprintf(stderr, "op25b-xdp: %s: cannot lock: %s\n", dir,
-			strerror(errno));
-	close(fd);
-	return -1;
-}
-
 /* Where @x's program is to come off: @ifindex, where it was loaded, or
  * where it is now in this namespace (its index changed: the interface
  * moved away and back). 0; -1 (said) when it runs in another namespace:
@@ -699,7 +673,7 @@ xdp_cmd_unload(const struct xdp_args *a)
 	 * dead load's (its program would be attached after they went, with
 	 * nothing left to unload it by); a reload or an exemption change
 	 * holds it a moment too. */
-	lock = unload_lock(dir);
+	lock = xdp_lock_dir(dir, false);
 	if (lock == -2)
 		fprintf(stderr, "op25b-xdp: %s: %s\n", dir, open_error(errno));
 	if (lock < 0)

@@ -107,7 +107,13 @@ struct op25b_exempt_registry *xdp_exempt_load(const char *path);
 int xdp_exempt_expire(struct op25b_xdp *x, const char *path, bool rewrite);
 
 /* Take the instance's lock (flock of its pin directory), which every
- * change of its maps holds: an fd to close, or -1 (reported). */
+ * change of its maps holds, and a load from its mkdir to its attach: an
+ * fd to close, or -1 (reported). */
 int xdp_lock(const char *dir);
+
+/* The same, waiting for it or not (@wait): an fd; -2 when there is no
+ * directory (errno kept, not reported); -1 when another command holds
+ * it (without @wait) or it cannot be taken (reported). */
+int xdp_lock_dir(const char *dir, bool wait);
 
 #endif /* OP25B_XDP_TOOL_H */
