@@ -286,6 +286,12 @@ int
 op25b_loader_fail(struct loader *ld, const yaml_node_t *node, const char *fmt,
 		  ...) __attribute__((format(printf, 3, 4)));
 
+/** Report an error at libyaml's @p mark (0-based) of the policy file:
+ * an event's, before any node is made. @return -1. */
+int op25b_loader_fail_mark(struct loader *ld, const yaml_mark_t *mark,
+			   const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /** Report an error at @p line and @p column (1-based) of the policy file.
  * @return -1. */
 int op25b_loader_fail_at(struct loader *ld, uint32_t line, uint32_t column,

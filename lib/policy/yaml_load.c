@@ -9,7 +9,6 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,22 +102,6 @@ fail_yaml(struct loader *ld, const yaml_parser_t *parser, const char *text,
 	return op25b_loader_fail_at(ld, line, column, "%s", problem);
 }
 
-/* Fails @ld at @event's start with a message of @fmt. */
-static int __attribute__((format(printf, 3, 4)))
-fail_at_event(struct loader *ld, const yaml_event_t *event, const char *fmt,
-	      ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return op25b_loader_fail_at(ld, (uint32_t)event->start_mark.line + 1,
-				    (uint32_t)event->start_mark.column + 1,
-				    "%s", msg);
-}
-
 /* The anchor and tag of a node's event (NULL for any other). */
 static void
 event_names(const yaml_event_t *e, const yaml_char_t **anchor,
@@ -185,27 +168,28 @@ prescan(struct loader *ld, const char *text, size_t len)
 		     type == YAML_SEQUENCE_START_EVENT ||
 		     type == YAML_MAPPING_START_EVENT) &&
 		    ++n > OP25B_POLICY_VALUES_MAX)
-			rc = fail_at_event(
-				ld, &event,
+			rc = op25b_loader_fail_mark(
+				ld, &event.start_mark,
 				"more than %u values (scalars, lists, "
 				"mappings) in the policy: put a long prefix "
 				"list in a prefixes_file",
 				OP25B_POLICY_VALUES_MAX);
 		else if (type == YAML_ALIAS_EVENT || anchor != NULL)
-			rc = fail_at_event(ld, &event,
-					   "YAML anchors and aliases (&NAME, "
-					   "*NAME) are not taken: write the "
-					   "values out, or share a prefix list "
-					   "as a prefixes_file");
+			rc = op25b_loader_fail_mark(
+				ld, &event.start_mark,
+				"YAML anchors and aliases (&NAME, "
+				"*NAME) are not taken: write the "
+				"values out, or share a prefix list "
+				"as a prefixes_file");
 		else if (tag != NULL)
-			rc = fail_at_event(
-				ld, &event,
+			rc = op25b_loader_fail_mark(
+				ld, &event.start_mark,
 				"explicit YAML tags (!!str, !!int, "
 				"...) are not taken: op25b reads a "
 				"value by its key; write it plainly");
 		else if (depth > POLICY_DEPTH_MAX)
-			rc = fail_at_event(
-				ld, &event,
+			rc = op25b_loader_fail_mark(
+				ld, &event.start_mark,
 				"lists and mappings nested more than %u deep",
 				POLICY_DEPTH_MAX);
 		yaml_event_delete(&event);

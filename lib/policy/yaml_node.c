@@ -67,6 +67,20 @@ op25b_loader_fail_at(struct loader *ld, uint32_t line, uint32_t column,
 }
 
 int
+op25b_loader_fail_mark(struct loader *ld, const yaml_mark_t *mark,
+		       const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = fail_at(ld, (uint32_t)mark->line + 1, (uint32_t)mark->column + 1,
+		     EINVAL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
 op25b_loader_fail(struct loader *ld, const yaml_node_t *node, const char *fmt,
 		  ...)
 {
