@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/stat.h>
+
 #include <pcap/pcap.h>
 #include <rte_bus.h>
 #include <rte_dev.h>
@@ -419,22 +421,36 @@ port_fit(const struct op25b_config *cfg, uint16_t port, const char *name,
 }
 
 /*
- * net_pcap with infinite_rx=1 reads each RX queue's capture (rx_pcap, one
- * per queue) whole into mbufs of our pool when the queue is set up, one
- * single-segment mbuf per frame (DPDK 22.11 eth_rx_queue_setup), and keeps
- * them for the life of the port. When the pool is short or a frame needs a
- * chain, the setup fails with EINVAL and leaves the PMD pointing at a ring
- * it has freed, which it frees again when the EAL closes the device at
- * exit ("RING: Cannot free ring"). So op25b counts the captures first and
- * refuses in its own words, with the --mbufs or --mbuf-size that works,
- * before the PMD is asked.
+ * net_pcap reads its rx_pcap captures itself; op25b reads them first
+ * (regular files only: a FIFO is the PMD's to read) for what DPDK 22.11's
+ * net_pcap gets wrong, and refuses in its own words before the PMD is
+ * asked:
+ * - A frame longer than 65,535 bytes (a host's capture of GRO or BIG TCP
+ *   packets, which no Ethernet link carries) is read into a chain of
+ *   mbufs that holds its length modulo 65,536 (eth_pcap_rx_jumbo() takes
+ *   a 16-bit length) under the whole length: whoever sends it reads past
+ *   the chain's end (a crash in net_pcap's own TX). op25b-policy replay
+ *   skips such frames; op25b refuses the capture, and editcap -s 65535
+ *   cuts them.
+ * - With infinite_rx=1 each RX queue's capture is read whole into mbufs
+ *   of our pool when the queue is set up, one single-segment mbuf per
+ *   frame (eth_rx_queue_setup), and kept for the life of the port. When
+ *   the pool is short or a frame needs a chain, the setup fails with
+ *   EINVAL and leaves the PMD pointing at a ring it has freed, which it
+ *   frees again when the EAL closes the device at exit ("RING: Cannot
+ *   free ring"). op25b says which --mbufs or --mbuf-size works.
  */
+#define PCAP_FRAME_MAX 65535u
+
 struct capture_need {
-	uint16_t queues;  /* RX queues op25b sets up */
-	uint16_t seen;	  /* rx_pcap values seen */
-	uint64_t frames;  /* in the captures of those queues */
-	uint32_t longest; /* caplen of the longest frame */
-	char error[PCAP_ERRBUF_SIZE + 256];
+	uint16_t queues;     /* RX queues op25b sets up */
+	uint16_t seen;	     /* rx_pcap values seen */
+	uint64_t frames;     /* in the captures of those queues */
+	uint32_t longest;    /* caplen of the longest frame */
+	uint64_t over;	     /* frames longer than PCAP_FRAME_MAX */
+	uint64_t first_over; /* the first of them, 1 for a capture's first */
+	uint32_t first_over_len;
+	const char *first_over_path;
 };
 
 static int
@@ -444,36 +460,47 @@ count_capture(const char *key, const char *path, void *opaque)
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
+	struct stat st;
+	uint64_t frame = 0;
 	pcap_t *pcap;
-	int ret;
 
 	RTE_SET_USED(key);
 	if (need->seen++ >= need->queues)
+		return 0;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	pcap = pcap_open_offline(path, errbuf);
 	if (pcap == NULL) {
 		/* The PMD says it better when it opens the file. */
 		return 0;
 	}
-	while ((ret = pcap_next_ex(pcap, &hdr, &data)) == 1) {
-		need->frames++;
+	while (pcap_next_ex(pcap, &hdr, &data) == 1) {
+		frame++;
 		if (hdr->caplen > need->longest)
 			need->longest = hdr->caplen;
+		if (hdr->caplen > PCAP_FRAME_MAX && need->over++ == 0) {
+			need->first_over = frame;
+			need->first_over_len = hdr->caplen;
+			need->first_over_path = path;
+		}
 	}
+	need->frames += frame;
 	pcap_close(pcap);
 	return 0;
 }
 
 static int
-check_infinite_rx(struct op25b_app *app, uint16_t port, const char *name,
-		  const struct rte_eth_dev_info *info, uint16_t nq)
+check_captures(struct op25b_app *app, uint16_t port, const char *name,
+	       const struct rte_eth_dev_info *info, uint16_t nq)
 {
 	const struct rte_devargs *da;
 	struct capture_need need = { .queues = nq };
 	struct rte_kvargs *kv;
 	const char *inf;
+	bool infinite;
 	uint32_t room = app->config.mbuf_size - RTE_PKTMBUF_HEADROOM;
 	unsigned int avail, size;
+	int ret = 0;
 
 	if (strcmp(info->driver_name, "net_pcap") != 0 || info->device == NULL)
 		return 0;
@@ -484,12 +511,24 @@ check_infinite_rx(struct op25b_app *app, uint16_t port, const char *name,
 	if (kv == NULL)
 		return 0;
 	inf = rte_kvargs_get(kv, "infinite_rx");
-	if (inf == NULL || strcmp(inf, "1") != 0) {
-		rte_kvargs_free(kv);
-		return 0;
-	}
+	infinite = inf != NULL && strcmp(inf, "1") == 0;
 	rte_kvargs_process(kv, "rx_pcap", count_capture, &need);
+	if (need.over > 0) {
+		/* Before the devargs (which hold the path) are freed. */
+		fprintf(stderr,
+			"op25b: port %u (%s): %s has %" PRIu64
+			" frame(s) longer than %u bytes (frame %" PRIu64
+			": %u bytes; a host's GRO or BIG TCP packets, which no "
+			"Ethernet link carries), which DPDK's net_pcap cannot "
+			"read whole: cut them with editcap -s %u\n",
+			port, name, need.first_over_path, need.over,
+			PCAP_FRAME_MAX, need.first_over, need.first_over_len,
+			PCAP_FRAME_MAX);
+		ret = -EINVAL;
+	}
 	rte_kvargs_free(kv);
+	if (ret != 0 || !infinite)
+		return ret;
 	if (need.longest > room) {
 		fprintf(stderr,
 			"op25b: port %u (%s): infinite_rx keeps each frame in "
@@ -565,7 +604,7 @@ port_start(struct op25b_app *app, uint16_t port, const struct port_fit *fit)
 	socket = rte_eth_dev_socket_id(port);
 	if (socket < 0)
 		socket = (int)rte_socket_id();
-	ret = check_infinite_rx(app, port, name, &info, nq);
+	ret = check_captures(app, port, name, &info, nq);
 	if (ret != 0)
 		return ret;
 	for (q = 0; q < nq; q++) {

@@ -12,8 +12,9 @@
 #   (d) a blocked SYN in a chain of mbufs is answered by a RST, checked
 #       field by field
 #   (e) a port that cannot take the size, or cannot send the chains its
-#       partner may receive, or a bond's member named as a port: one line,
-#       exit status 1; a port in no pair: a warning
+#       partner may receive, or a bond's member named as a port, or a
+#       net_pcap capture with frames over 65,535 bytes: one line, exit
+#       status 1; a port in no pair: a warning
 #   (f) bad --max-pkt-len / --mbuf-size values: one line, exit status 1
 #   (g) net_pcap on the same veths (MTU 9000): real 8,900-byte frames
 #       through the kernel, HTTPS intact both ways, big and small port-25
@@ -183,6 +184,44 @@ refused pcap-too-long \
 	--vdev "net_pcap1,tx_pcap=$work/x1.pcap" \
 	-- --policy "$policy" --max-pkt-len 20000
 report "net_pcap --max-pkt-len 20000: refused in one line (it writes 16,128 bytes at most), exit 1"
+
+# A frame over 65,535 bytes (a host's capture of GRO or BIG TCP packets):
+# DPDK 22.11's net_pcap reads its length modulo 65,536 into a chain that
+# says the whole length, and sending it read past the chain (a crash in
+# net_pcap's TX, found with tcpdump's bigtcp-*.pcap). op25b reads the
+# capture first and refuses it, on either port; cut with editcap -s 65535
+# as the refusal says, it runs.
+"$py" - "$work/big.pcap" <<'EOF'
+import struct, sys
+def frame(n):
+    # Ethernet, local experimental ethertype 0x88b5: non_smtp, not read.
+    head = bytes.fromhex("020000000002" "020000000001" "88b5")
+    return head + bytes(n - len(head))
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+    for n in (60, 70000, 100000, 2000):
+        f.write(struct.pack("<IIII", 1, 0, n, n) + frame(n))
+EOF
+refused pcap-over-64k \
+	"op25b: port 0 (net_pcap0): $work/big.pcap has 2 frame(s) longer than 65535 bytes (frame 2: 70000 bytes; a host's GRO or BIG TCP packets, which no Ethernet link carries), which DPDK's net_pcap cannot read whole: cut them with editcap -s 65535" \
+	--vdev "net_pcap0,rx_pcap=$work/big.pcap,tx_pcap=$work/x0.pcap" \
+	--vdev "net_pcap1,tx_pcap=$work/x1.pcap" \
+	-- --policy "$policy" --max-pkt-len 16128
+refused pcap-over-64k-up \
+	"op25b: port 1 (net_pcap1): $work/big.pcap has 2 frame(s) longer than 65535 bytes" \
+	--vdev "net_pcap0,rx_pcap=$work/sub.pcap,tx_pcap=$work/x0.pcap" \
+	--vdev "net_pcap1,rx_pcap=$work/big.pcap,tx_pcap=$work/x1.pcap" \
+	-- --policy "$policy" --max-pkt-len 16128
+if editcap -s 65535 "$work/big.pcap" "$work/big-cut.pcap" >"$work/editcap.out" 2>&1; then
+	run pcap-cut \
+		--vdev "net_pcap0,rx_pcap=$work/big-cut.pcap,tx_pcap=$work/pcap-cut/sub-tx.pcap" \
+		--vdev "net_pcap1,tx_pcap=$work/pcap-cut/up-tx.pcap" \
+		-- --policy "$policy" --max-pkt-len 16128
+	want_ok && stats non_smtp=4 malformed=0 chained=2
+else
+	problem "editcap -s 65535:" "$(cat "$work/editcap.out")"
+fi
+report "net_pcap: a capture with frames over 65,535 bytes refused in one line on either port (its frame and length, editcap -s 65535), exit 1; cut so, it runs"
 
 refused null-no-scatter \
 	"op25b: port 0 (net_null0): a 1526-byte frame does not fit one mbuf (--mbuf-size 1024 holds 896) and this port cannot chain mbufs: it takes --mbuf-size 1654 or more" \
