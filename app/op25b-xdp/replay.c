@@ -248,12 +248,23 @@ xdp_cmd_replay(const struct xdp_args *a)
 					    at.adaptive_evicted,
 					    at.adaptive_table_full);
 	}
-	if (r.runts || r.refused)
+	/* Each kind only when there is one: a count of none has no size to
+	 * name ("0 frames of 0 bytes or more"). */
+	if (r.runts || r.refused) {
 		fprintf(stderr,
-			"note: not run (the kernel runs XDP on neither): %" PRIu64
-			" frames shorter than an Ethernet header, %" PRIu64
-			" frames of %" PRIu32 " bytes or more (multi-buffer)\n",
-			r.runts, r.refused, r.refused_min);
+			"note: not run (the kernel runs XDP on neither):");
+		if (r.runts)
+			fprintf(stderr,
+				" %" PRIu64
+				" frames shorter than an Ethernet header%s",
+				r.runts, r.refused ? "," : "");
+		if (r.refused)
+			fprintf(stderr,
+				" %" PRIu64 " frames of %" PRIu32
+				" bytes or more (multi-buffer)",
+				r.refused, r.refused_min);
+		fprintf(stderr, "\n");
+	}
 	ret = EXIT_SUCCESS;
 out_dump:
 	if (op25b_replay_dumps_close(&r.dumps) != 0)
