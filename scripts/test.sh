@@ -18,6 +18,7 @@ scenarios=(
 	test/integration/adaptive.sh
 	test/integration/agree.sh
 	test/integration/appliance.sh
+	test/integration/captures.sh
 	test/integration/check_compiles.sh
 	test/integration/cli.sh
 	test/integration/exempt_state.sh
