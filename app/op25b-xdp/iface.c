@@ -453,10 +453,12 @@ xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 	err = ifindex == 0 ? -ENODEV
 			   : op25b_xdp_query(ifindex, &attached, &mode);
 	if (err == 0 && attached != 0 && attached == op25b_xdp_prog_id(x))
-		err = op25b_xdp_detach(ifindex);
+		err = op25b_xdp_detach(x, ifindex);
 	/* The interface is gone, and its program with it: only the pins
-	 * are left to remove. */
-	if (err == -ENODEV)
+	 * are left to remove. So when another program replaced ours
+	 * between the query and the detach (-EEXIST: the detach names
+	 * ours): it stays, as when it was there before the query. */
+	if (err == -ENODEV || err == -EEXIST)
 		err = 0;
 	if (err != 0) {
 		fprintf(stderr, "op25b-xdp: %s: cannot detach: %s\n", iface,

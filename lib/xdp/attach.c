@@ -371,9 +371,13 @@ op25b_xdp_query(int ifindex, uint32_t *prog_id, const char **mode)
 }
 
 int
-op25b_xdp_detach(int ifindex)
+op25b_xdp_detach(struct op25b_xdp *x, int ifindex)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	/* old_prog_fd sets XDP_FLAGS_REPLACE: the kernel detaches only the
+	 * program it names, so that one attached by someone else since the
+	 * caller looked (the id it compared) stays where it is. */
+	LIBBPF_OPTS(bpf_xdp_attach_opts, own, .old_prog_fd = x->prog_fd);
 	__u32 flags;
 
 	if (bpf_xdp_query(ifindex, 0, &q) != 0)
@@ -385,7 +389,7 @@ op25b_xdp_detach(int ifindex)
 						    : 0;
 	if (q.attach_mode == XDP_ATTACHED_NONE)
 		return 0;
-	if (bpf_xdp_detach(ifindex, flags, NULL) != 0)
+	if (bpf_xdp_detach(ifindex, flags, &own) != 0)
 		return -errno;
 	return 0;
 }

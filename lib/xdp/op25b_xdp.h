@@ -315,8 +315,13 @@ int op25b_xdp_attach(struct op25b_xdp *x, int ifindex, int generic);
  */
 int op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size);
 
-/** Detach whatever XDP program @p ifindex runs. @return 0 or -errno. */
-int op25b_xdp_detach(int ifindex);
+/**
+ * Detach this instance's program from @p ifindex, and nothing else: a
+ * program attached there since the caller looked stays
+ * (XDP_FLAGS_REPLACE). @return 0 (also when none is attached), -EEXIST
+ * (another program is attached), -errno.
+ */
+int op25b_xdp_detach(struct op25b_xdp *x, int ifindex);
 
 /** The id of the program attached to @p ifindex (0: none), and its mode
  * ("native", "generic", "offload" or "none"). */

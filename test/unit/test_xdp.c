@@ -33,6 +33,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <net/if.h>
+#include <sys/wait.h>
+
 #include <cmocka.h>
 #include <rte_mbuf.h>
 
@@ -672,6 +675,76 @@ run_reject(void **state)
 	if (strstr(out, "cannot use helper") == NULL)
 		fail_msg("no reason in '%s'", out);
 	assert_null(strchr(out, '\n'));
+}
+
+/* ---- detach: this instance's program, nothing else -------------------- */
+
+/* The steps of run_detach_own() in a child: on lo of a network namespace
+ * of its own, two instances' programs in turn. 0, 77 (no namespace to
+ * make: skipped), or the step that failed. */
+static int
+detach_own_child(void)
+{
+	char log[4096];
+	struct op25b_xdp *a, *b;
+	const char *mode;
+	uint32_t id;
+	int lo, step = 0;
+
+	if (unshare(CLONE_NEWNET) != 0)
+		return 77;
+	lo = (int)if_nametoindex("lo");
+	a = op25b_xdp_load(log, sizeof(log));
+	b = op25b_xdp_load(log, sizeof(log));
+	if (lo == 0 || a == NULL || b == NULL)
+		return 1;
+#define DETACH_STEP(cond)                                                      \
+	do {                                                                   \
+		step++;                                                        \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "detach step %d: %s\n", step, #cond);  \
+			return 1 + step;                                       \
+		}                                                              \
+	} while (0)
+	DETACH_STEP(op25b_xdp_attach(a, lo, 1) == 0);
+	DETACH_STEP(op25b_xdp_detach(a, lo) == 0);
+	DETACH_STEP(op25b_xdp_query(lo, &id, &mode) == 0 && id == 0);
+	/* b's in a's place: a's detach leaves it (the old code took it). */
+	DETACH_STEP(op25b_xdp_attach(b, lo, 1) == 0);
+	DETACH_STEP(op25b_xdp_detach(a, lo) == -EEXIST);
+	DETACH_STEP(op25b_xdp_query(lo, &id, &mode) == 0 &&
+		    id == op25b_xdp_prog_id(b) && id != 0);
+	DETACH_STEP(op25b_xdp_detach(b, lo) == 0);
+	DETACH_STEP(op25b_xdp_query(lo, &id, &mode) == 0 && id == 0);
+	/* Nothing attached: nothing to do. */
+	DETACH_STEP(op25b_xdp_detach(a, lo) == 0);
+#undef DETACH_STEP
+	op25b_xdp_close(a);
+	op25b_xdp_close(b);
+	return 0;
+}
+
+/* op25b_xdp_detach() takes its own program off an interface, and leaves
+ * one attached in its place since the caller looked (XDP_FLAGS_REPLACE):
+ * op25b-xdp unload compares the attached id with its own, then detaches. */
+static void
+run_detach_own(void **state)
+{
+	pid_t pid;
+	int st;
+
+	(void)state;
+	if (sets[0].xdp == NULL)
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(detach_own_child());
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 /* ---- adaptive: both sides on one clock, across reloads ---------------- */
@@ -1326,6 +1399,8 @@ run_notify_handshake(void **state)
 /* The tests after the vector cases. */
 static const struct CMUnitTest more_tests[] = {
 	{ .name = "fuzz corpus (classify)", .test_func = run_corpus },
+	{ .name = "detach takes its own program only",
+	  .test_func = run_detach_own },
 	{ .name = "random mutations of the vectors", .test_func = run_random },
 	{ .name = "exemptions applied with the policy",
 	  .test_func = run_exempt_apply },
