@@ -427,11 +427,12 @@ port_fit(const struct op25b_config *cfg, uint16_t port, const char *name,
  * asked:
  * - A frame longer than 65,535 bytes (a host's capture of GRO or BIG TCP
  *   packets, which no Ethernet link carries) is read into a chain of
- *   mbufs that holds its length modulo 65,536 (eth_pcap_rx_jumbo() takes
- *   a 16-bit length) under the whole length: whoever sends it reads past
- *   the chain's end (a crash in net_pcap's own TX). op25b-policy replay
- *   skips such frames; op25b refuses the capture, and editcap -s 65535
- *   cuts them.
+ *   mbufs that holds less than its length (eth_pcap_rx_jumbo() takes a
+ *   16-bit length, and wraps) under the whole length: whoever sends it
+ *   reads past the chain's end (a crash in net_pcap's own TX).
+ *   op25b-policy replay skips such frames; op25b refuses the capture, and
+ *   editcap -s 65535 cuts them. A capture it cannot read ahead (a FIFO)
+ *   gets pcap_chain_trim() on its queues instead.
  * - With infinite_rx=1 each RX queue's capture is read whole into mbufs
  *   of our pool when the queue is set up, one single-segment mbuf per
  *   frame (eth_rx_queue_setup), and kept for the life of the port. When
@@ -448,6 +449,7 @@ struct capture_need {
 	uint64_t frames;     /* in the captures of those queues */
 	uint32_t longest;    /* caplen of the longest frame */
 	uint64_t over;	     /* frames longer than PCAP_FRAME_MAX */
+	bool unread;	     /* a capture not read ahead (not a file) */
 	uint64_t first_over; /* the first of them, 1 for a capture's first */
 	uint32_t first_over_len;
 	const char *first_over_path;
@@ -467,8 +469,10 @@ count_capture(const char *key, const char *path, void *opaque)
 	RTE_SET_USED(key);
 	if (need->seen++ >= need->queues)
 		return 0;
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		need->unread = true;
 		return 0;
+	}
 	pcap = pcap_open_offline(path, errbuf);
 	if (pcap == NULL) {
 		/* The PMD says it better when it opens the file. */
@@ -491,7 +495,7 @@ count_capture(const char *key, const char *path, void *opaque)
 
 static int
 check_captures(struct op25b_app *app, uint16_t port, const char *name,
-	       const struct rte_eth_dev_info *info, uint16_t nq)
+	       const struct rte_eth_dev_info *info, uint16_t nq, bool *unread)
 {
 	const struct rte_devargs *da;
 	struct capture_need need = { .queues = nq };
@@ -513,6 +517,7 @@ check_captures(struct op25b_app *app, uint16_t port, const char *name,
 	inf = rte_kvargs_get(kv, "infinite_rx");
 	infinite = inf != NULL && strcmp(inf, "1") == 0;
 	rte_kvargs_process(kv, "rx_pcap", count_capture, &need);
+	*unread = need.unread;
 	if (need.over > 0) {
 		/* Before the devargs (which hold the path) are freed. */
 		fprintf(stderr,
@@ -551,6 +556,40 @@ check_captures(struct op25b_app *app, uint16_t port, const char *name,
 	return -ENOBUFS;
 }
 
+/*
+ * On the queues of a net_pcap capture op25b could not read ahead (a FIFO):
+ * a chain's length made what its segments hold, so that a frame over
+ * 65,535 bytes is judged and sent cut short there (as libpcap cuts a
+ * record at a capture's snap length), never read past its end. A frame
+ * in one segment is left as it is; a NIC's port never gets this.
+ */
+static uint16_t
+pcap_chain_trim(uint16_t port, uint16_t queue, struct rte_mbuf **pkts,
+		uint16_t n, uint16_t max, void *arg)
+{
+	uint16_t i;
+
+	RTE_SET_USED(port);
+	RTE_SET_USED(queue);
+	RTE_SET_USED(max);
+	RTE_SET_USED(arg);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i], *seg;
+		uint32_t held = 0;
+		uint16_t segs = 0;
+
+		if (m->nb_segs == 1)
+			continue;
+		for (seg = m; seg != NULL; seg = seg->next) {
+			held += seg->data_len;
+			segs++;
+		}
+		m->pkt_len = held;
+		m->nb_segs = segs;
+	}
+	return n;
+}
+
 static int
 port_start(struct op25b_app *app, uint16_t port, const struct port_fit *fit)
 {
@@ -559,6 +598,7 @@ port_start(struct op25b_app *app, uint16_t port, const struct port_fit *fit)
 	uint16_t nb_rxd = OP25B_RX_DESC, nb_txd = OP25B_TX_DESC;
 	uint16_t q, nq = (uint16_t)app->n_workers;
 	char name[RTE_ETH_NAME_MAX_LEN];
+	bool unread = false;
 	int socket, ret;
 
 	port_name(port, name, sizeof(name));
@@ -604,7 +644,7 @@ port_start(struct op25b_app *app, uint16_t port, const struct port_fit *fit)
 	socket = rte_eth_dev_socket_id(port);
 	if (socket < 0)
 		socket = (int)rte_socket_id();
-	ret = check_captures(app, port, name, &info, nq);
+	ret = check_captures(app, port, name, &info, nq, &unread);
 	if (ret != 0)
 		return ret;
 	for (q = 0; q < nq; q++) {
@@ -612,6 +652,11 @@ port_start(struct op25b_app *app, uint16_t port, const struct port_fit *fit)
 					     NULL, app->pool);
 		if (ret != 0)
 			goto fail;
+		if (unread && rte_eth_add_rx_callback(port, q, pcap_chain_trim,
+						      NULL) == NULL) {
+			ret = -rte_errno;
+			goto fail;
+		}
 		ret = rte_eth_tx_queue_setup(port, q, nb_txd, (unsigned)socket,
 					     NULL);
 		if (ret != 0)

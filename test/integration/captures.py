@@ -6,25 +6,29 @@ against the others and against Wireshark's dissectors:
              frame: family, addresses, ports, VLAN ids, PPPoE session)
              against tshark's fields of the same frame;
   xdp        op25b-xdp replay --json (the XDP program, BPF_PROG_TEST_RUN)
-             against op25b-policy replay: the same line for every frame,
-             the same frames out and the same replies;
+             against op25b-policy replay: the same line for every frame
+             the kernel would run XDP on (not a runt, not a multi-buffer
+             frame), the same frames out and replies byte for byte;
   appliance  op25b on net_pcap (one worker) against op25b-policy replay:
-             the same counters, and byte for byte the same frames out
-             and replies.
+             the same packet, frame, class and group counters, and the
+             same frames out and replies byte for byte (of a chained
+             frame, the 16,128 bytes net_pcap writes, and its length).
 
 Usage: captures.py --build DIR [--policy FILE] [--smtp] [--work DIR]
                    [--no-xdp] [--no-appliance] CAPTURE...
 
---smtp first rewrites the destination port of every TCP segment that
-follows the frame's L2 and IP headers (tags, PPPoE, IPv6 extension headers)
-to 25, nothing else: public captures hold little SMTP, and this makes
+--smtp first rewrites the destination port of every TCP segment scapy
+finds right behind the frame's L2 and IP headers (tags, PPPoE, IPv6
+extension headers, AH) to 25, nothing else: public captures hold little SMTP, and this makes
 every TCP segment of them one the policy decides. The default policy
 (written into the work folder) blocks every source with block: reset.
 
-A capture that is not Ethernet is skipped, said so. Frames the capture cut
-short (caplen < length) are not compared with tshark (both read what is
-there, and tshark reads it as cut short; op25b judges the cut frame).
-What op25b judges malformed is counted, not compared. Prints "ok NAME:
+A capture that is not Ethernet is skipped, said so; a file that is no
+capture is a failure. Frames cut short (by the capture, or by libpcap to
+its snap length) are not compared with tshark, nor is what op25b judges
+malformed (each has its own words for a broken header): both are
+counted. op25b-policy replay skips frames over 65,535 bytes, and op25b
+refuses a capture with one (DPDK's net_pcap cannot read them whole). Prints "ok NAME:
 ..." or "not ok NAME: ..." with "#   " details per capture, a summary,
 and exits 1 when a capture did not agree.
 """
@@ -37,6 +41,8 @@ import struct
 import subprocess
 import sys
 import tempfile
+
+import pcapfile
 
 POLICY = """version: 1
 mode: enforce
@@ -52,6 +58,8 @@ sources:
     prefixes: ["0.0.0.0/0", "::/0"]
 """
 
+# What DPDK 22.11's net_pcap writes of a chained frame at most.
+PCAP_TX_MAX = 16128
 L2 = {"eth", "ethertype", "vlan", "ieee8021ad", "pppoes", "ppp"}
 EXT6 = {"ipv6.hopopts", "ipv6.routing", "ipv6.dstopts", "ipv6.fraghdr"}
 FIELDS = ["frame.protocols", "frame.cap_len", "frame.len", "ip.src",
@@ -59,32 +67,25 @@ FIELDS = ["frame.protocols", "frame.cap_len", "frame.len", "ip.src",
           "udp.srcport", "udp.dstport", "pppoe.session_id", "ip.cur_rt"]
 
 
-def pcap_records(path):
-    """(frame, length) of each record of a pcap file written by net_pcap
-    or op25b-policy replay (little or big endian, us or ns)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        return []
-    e = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") \
-        else ">"
-    out, off = [], 24
-    while off + 16 <= len(data):
-        _, _, caplen, length = struct.unpack_from(e + "IIII", data, off)
-        out.append((data[off + 16:off + 16 + caplen], length))
-        off += 16 + caplen
-    return out
-
-
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
 
-def encapsulation(path):
-    r = run(["capinfos", "-T", "-m", "-E", path])
+def capinfo(path):
+    """(encapsulation, snap length) as capinfos reads them; (None, why)
+    for a file it cannot read. libpcap cuts a record longer than the
+    snap length to it (pcapng: no limit when not set)."""
+    r = run(["capinfos", "-T", "-m", "-t", "-E", "-l", path])
     lines = r.stdout.strip().splitlines()
-    return lines[-1].rsplit(",", 1)[-1] if r.returncode == 0 and lines \
-        else None
+    if r.returncode != 0 or len(lines) < 2:
+        return None, (r.stderr.strip() or "capinfos failed").splitlines()[-1]
+    fields = lines[-1].split(",")
+    # What libpcap reads, as op25b and net_pcap do.
+    if fields[1] not in ("pcap", "nsecpcap", "pcapng"):
+        return None, f"a {fields[1]} file, not pcap or pcapng"
+    snap = int(fields[3]) if fields[3].isdigit() and int(fields[3]) > 0 \
+        else 1 << 32
+    return fields[2], snap
 
 
 def tshark_rows(path):
@@ -115,7 +116,7 @@ def tshark_rows(path):
     return rows
 
 
-def expected(row):
+def expected(row, snap):
     """What tshark read of the frame's outer layers, as replay words it."""
     chain = row["frame.protocols"].split(":")
     i = 0
@@ -126,8 +127,11 @@ def expected(row):
     ext = False
     while rest and rest[0] in EXT6:
         rest, ext = rest[1:], True
+    # Cut short by the capture, or by libpcap to the snap length (tshark
+    # reads the whole record): op25b judges the cut frame.
     e = {"net": net, "ext": ext, "tags": row["tags"],
-         "cut": row["frame.cap_len"] != row["frame.len"]}
+         "cut": row["frame.cap_len"] != row["frame.len"] or
+         int(row["frame.cap_len"] or 0) > snap}
     if net == "ip":
         # Wireshark names a source route's last hop as ip.dst, and the
         # header's destination (the hop on the way) as ip.cur_rt.
@@ -144,13 +148,13 @@ def expected(row):
     return e
 
 
-def decode_check(ours, rows):
+def decode_check(ours, rows, snap):
     """Mismatches between replay's lines and tshark's rows, and counts."""
     bad, n = [], {"compared": 0, "cut": 0, "malformed": 0}
     if len(ours) != len(rows):
         bad.append(f"replay has {len(ours)} frames, tshark {len(rows)}")
     for o, row in zip(ours, rows):
-        e = expected(row)
+        e = expected(row, snap)
         if e["cut"]:
             n["cut"] += 1
             continue
@@ -196,7 +200,7 @@ def lines_of(text):
     return frames, totals
 
 
-def xdp_check(args, cap, work, dpdk):
+def xdp_check(args, cap, work, dpdk, dpdk_out, dpdk_rep):
     """op25b-xdp replay against op25b-policy replay."""
     out, rep = os.path.join(work, "x-out.pcap"), os.path.join(work,
                                                               "x-rep.pcap")
@@ -221,11 +225,29 @@ def xdp_check(args, cap, work, dpdk):
                 if f != "packet" and x.get(f) != d[f]}
         if diff:
             bad.append(f"frame {d['packet']}: op25b, op25b-xdp: {diff}")
-    want_out = [d for d in runnable if d["disposition"] == "forward"]
-    got_out = pcap_records(out)
-    if len(got_out) != len(want_out):
-        bad.append(f"op25b-xdp passed {len(got_out)} frames, op25b "
-                   f"{len(want_out)}")
+    # What op25b-policy replay wrote of the frames op25b-xdp ran, in
+    # order: its --out holds every forwarded frame, its --replies every
+    # answered one.
+    for path, want_path, disposition, what in (
+            (out, dpdk_out, "forward", "passed"),
+            (rep, dpdk_rep, "reply", "replies")):
+        mine = [d for d in dpdk.values() if d["disposition"] == disposition]
+        records = pcapfile.records(want_path)
+        if len(records) != len(mine):
+            bad.append(f"op25b-policy replay wrote {len(records)} {what}, "
+                       f"said {len(mine)}")
+            continue
+        want = [r for d, r in zip(mine, records) if 14 <= d["length"] < big]
+        got = pcapfile.records(path)
+        if len(got) != len(want):
+            bad.append(f"{what}: op25b-xdp {len(got)} frames, op25b "
+                       f"{len(want)}")
+            continue
+        for i, (g, w) in enumerate(zip(got, want)):
+            if g != w:
+                bad.append(f"{what} frame {i + 1} differs ({g[1]} and "
+                           f"{w[1]} bytes)")
+                break
     return bad
 
 
@@ -241,16 +263,24 @@ def appliance_check(args, cap, work, totals, out, rep):
     for p in ("sub.pcap", "up.pcap", "stats.json"):
         if os.path.exists(os.path.join(d, p)):
             os.unlink(os.path.join(d, p))
-    r = run([os.path.join(args.build, "app/op25b/op25b"), "-l", "0-1",
-             "--no-pci", "--no-huge", "-m", "1024", "--no-shconf",
-             "--no-telemetry", "--log-level", "*:warning",
-             "--vdev", f"net_pcap0,rx_pcap={cap},tx_pcap={d}/sub.pcap",
-             "--vdev", f"net_pcap1,rx_pcap={empty},tx_pcap={d}/up.pcap",
-             "--", "--policy", args.policy, "--stop-after-idle", "300",
-             "--status-interval", "0", "--name", args.name,
-             "--cli-socket", "none", "--audit-log",
-             os.path.join(d, "audit.log"), "--stats-json", stats],
-            timeout=300)
+    cmd = [os.path.join(args.build, "app/op25b/op25b"), "-l", "0-1",
+           "--no-pci", "--no-huge", "-m", "1024", "--no-shconf",
+           "--no-telemetry", "--log-level", "*:warning",
+           "--vdev", f"net_pcap0,rx_pcap={cap},tx_pcap={d}/sub.pcap",
+           "--vdev", f"net_pcap1,rx_pcap={empty},tx_pcap={d}/up.pcap",
+           "--", "--policy", args.policy, "--stop-after-idle", "300",
+           "--status-interval", "0", "--name", args.name,
+           "--cli-socket", "none", "--audit-log",
+             os.path.join(d, "audit.log"), "--stats-json", stats]
+    try:
+        r = run(cmd, timeout=300)
+    except subprocess.TimeoutExpired:
+        # Killed: what a stopped op25b would have removed.
+        for f in (f"/dev/shm/op25b.{args.name}",
+                  f"/var/lib/op25b/{args.name}.exemptions"):
+            if os.path.exists(f):
+                os.unlink(f)
+        return ["op25b did not stop within 300 s"]
     if r.returncode != 0:
         if "longer than 65535 bytes" in r.stderr:
             return None  # refused, as it must: said by the caller
@@ -262,18 +292,22 @@ def appliance_check(args, cap, work, totals, out, rep):
             if s[fam].get(k) != v:
                 bad.append(f"{fam}.{k}: op25b {s[fam].get(k)}, "
                            f"replay {v}")
-    # net_pcap writes at most 16,128 bytes of a chained frame: compared
-    # up to what it wrote, with the frame's length.
-    for got, want, what in ((pcap_records(os.path.join(d, "up.pcap")),
-                             pcap_records(out), "upstream"),
-                            (pcap_records(os.path.join(d, "sub.pcap")),
-                             pcap_records(rep), "replies")):
+    for fam in ("classes", "groups"):
+        if s[fam] != totals[fam]:
+            bad.append(f"{fam}: op25b {s[fam]}, replay {totals[fam]}")
+    # net_pcap writes at most 16,128 bytes of a chained frame
+    # (RTE_ETH_PCAP_SNAPLEN): those, and the frame's length.
+    for got, want, what in ((pcapfile.records(os.path.join(d, "up.pcap")),
+                             pcapfile.records(out), "upstream"),
+                            (pcapfile.records(os.path.join(d, "sub.pcap")),
+                             pcapfile.records(rep), "replies")):
         if len(got) != len(want):
             bad.append(f"{what}: op25b {len(got)} frames, replay "
                        f"{len(want)}")
             continue
         for i, ((g, gl), (w, wl)) in enumerate(zip(got, want)):
-            if gl != wl or g != w[:len(g)]:
+            if gl != wl or g != w[:PCAP_TX_MAX] or \
+                    len(g) != min(len(w), PCAP_TX_MAX):
                 bad.append(f"{what} frame {i + 1} differs "
                            f"({gl} and {wl} bytes)")
                 break
@@ -287,9 +321,10 @@ def smtpify(src, dst):
                            PPP, RawPcapReader, NoPayload)
     from scapy.layers.inet6 import (IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
                                     IPv6ExtHdrDestOpt, IPv6ExtHdrFragment)
+    from scapy.layers.ipsec import AH
     through = (Ether, Dot1Q, Dot1AD, PPPoE, PPP, IP, IPv6,
                IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, IPv6ExtHdrDestOpt,
-               IPv6ExtHdrFragment)
+               IPv6ExtHdrFragment, AH)
     n = 0
     with open(dst, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
@@ -337,19 +372,40 @@ def main():
         with open(args.policy, "w") as f:
             f.write(POLICY)
     replay = os.path.join(args.build, "app/op25b-policy/op25b-policy")
+    if not args.no_xdp and not os.access(
+            os.path.join(args.build, "app/op25b-xdp/op25b-xdp"), os.X_OK):
+        print("# op25b-xdp is not built (-Dxdp): no XDP comparison")
+        args.no_xdp = True
+    try:
+        failed, done, skipped, frames, smtp_frames = each(args, work, replay)
+    finally:
+        if own_work:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"{done} captures ({frames} frames"
+          + (f", {smtp_frames} made SMTP" if args.smtp else "")
+          + f"), {failed} not agreeing, {skipped} not Ethernet")
+    sys.exit(1 if failed else 0)
+
+
+def each(args, work, replay):
+    """Every capture: its line; the counts for the summary."""
     failed = done = skipped = frames = smtp_frames = 0
     for i, cap in enumerate(args.captures):
         name = os.path.basename(cap)
-        enc = encapsulation(cap)
+        enc, snap = capinfo(cap)
+        if enc is None:
+            print(f"not ok {name}: not a capture ({snap})")
+            failed += 1
+            continue
         if enc != "ether":
-            print(f"ok {name}: skipped, {enc or 'not a capture'} "
-                  "(op25b takes Ethernet)")
+            print(f"ok {name}: skipped, {enc} (op25b takes Ethernet)")
             skipped += 1
             continue
         if args.smtp:
             rewritten = os.path.join(work, "smtp.pcap")
             smtp_frames += smtpify(cap, rewritten)
             cap = rewritten
+            _, snap = capinfo(cap)
         out, rep = os.path.join(work, "out.pcap"), os.path.join(work,
                                                                 "rep.pcap")
         r = run([replay, "replay", args.policy, cap, "--json", "--out", out,
@@ -362,10 +418,11 @@ def main():
         ours, totals = lines_of(r.stdout)
         # replay skips (and does not number) frames over 65,535 bytes.
         rows = [row for row in tshark_rows(cap)
-                if int(row["frame.cap_len"] or 0) <= 65535]
-        bad, n = decode_check(list(ours.values()), rows)
+                if min(int(row["frame.cap_len"] or 0), snap) <= 65535]
+        bad, n = decode_check(list(ours.values()), rows, snap)
         if not args.no_xdp:
-            bad += ["xdp: " + b for b in xdp_check(args, cap, work, ours)]
+            bad += ["xdp: " + b for b in xdp_check(args, cap, work, ours,
+                                                   out, rep)]
         note = ""
         if not args.no_appliance:
             app = appliance_check(args, cap, work, totals, out, rep)
@@ -389,12 +446,7 @@ def main():
         if (i + 1) % 50 == 0:
             print(f"{i + 1}/{len(args.captures)} captures",
                   file=sys.stderr, flush=True)
-    print(f"{done} captures ({frames} frames"
-          + (f", {smtp_frames} made SMTP" if args.smtp else "")
-          + f"), {failed} not agreeing, {skipped} not Ethernet")
-    if own_work:
-        shutil.rmtree(work, ignore_errors=True)
-    sys.exit(1 if failed else 0)
+    return failed, done, skipped, frames, smtp_frames
 
 
 if __name__ == "__main__":

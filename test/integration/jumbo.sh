@@ -222,6 +222,30 @@ else
 	problem "editcap -s 65535:" "$(cat "$work/editcap.out")"
 fi
 report "net_pcap: a capture with frames over 65,535 bytes refused in one line on either port (its frame and length, editcap -s 65535), exit 1; cut so, it runs"
+# A FIFO cannot be read ahead: op25b makes each chain's length what its
+# mbufs hold (net_pcap's 16-bit wrap: 70,000 -> 4,464 and 100,000 ->
+# 34,464 bytes), so that the frames go through cut short (net_pcap writes
+# 16,128 bytes of a chain at most) instead of being read past their end
+# (exit status 139 before).
+mkfifo "$work/big.fifo"
+cat "$work/big.pcap" >"$work/big.fifo" &
+pids+=($!)
+run pcap-fifo \
+	--vdev "net_pcap0,rx_pcap=$work/big.fifo,tx_pcap=$work/pcap-fifo/sub-tx.pcap" \
+	--vdev "net_pcap1,tx_pcap=$work/pcap-fifo/up-tx.pcap" \
+	-- --policy "$policy" --max-pkt-len 16128
+if want_ok; then
+	stats non_smtp=4 malformed=0 chained=2
+	py_check '
+import sys, pcapfile
+got = [(len(d), n) for d, n in pcapfile.records(sys.argv[1])]
+want = [(60, 60), (4464, 4464), (16128, 34464), (2000, 2000)]
+if got != want:
+    print("upstream frames (written, length) %s, want %s" % (got, want))
+    sys.exit(1)
+' "$d/up-tx.pcap"
+fi
+report "net_pcap: frames over 65,535 bytes from a FIFO (not read ahead) go through cut to what net_pcap's chain holds, never read past it"
 
 refused null-no-scatter \
 	"op25b: port 0 (net_null0): a 1526-byte frame does not fit one mbuf (--mbuf-size 1024 holds 896) and this port cannot chain mbufs: it takes --mbuf-size 1654 or more" \

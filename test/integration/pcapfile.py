@@ -37,6 +37,23 @@ def frames(path, whole=False):
     return out
 
 
+def records(path):
+    """(frame, length) of each record of a pcap file: the bytes written
+    and the frame's length on the wire (a writer may cut: net_pcap
+    writes 16,128 bytes of a chained frame at most)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        raise SystemExit(f"{path}: {len(data)} bytes, not a pcap file")
+    e = _order(path, data[:4])
+    out, off = [], 24
+    while off + 16 <= len(data):
+        _, _, caplen, length = struct.unpack_from(e + "IIII", data, off)
+        out.append((data[off + 16:off + 16 + caplen], length))
+        off += 16 + caplen
+    return out
+
+
 def write(path, records):
     """A little-endian microsecond pcap of Ethernet frames: records are
     (seconds, frame), written in their order."""
