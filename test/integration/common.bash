@@ -51,7 +51,7 @@ scenario_cleanup() {
 	rm -rf /dev/shm/op25b."$n" /dev/shm/op25b."$n"-* \
 		/dev/shm/op25b-top."$n" /dev/shm/op25b-top."$n"-* \
 		/dev/shm/.op25b-new.*."$n"* /run/op25b/"$n".sock \
-		/run/op25b/"$n"-*.sock /var/run/dpdk/"$n" \
+		/run/op25b/"$n"-*.sock /var/run/dpdk/"$n" /var/run/dpdk/"$n"-* \
 		/var/log/op25b/"$n".audit.log /var/log/op25b/"$n"-*.audit.log \
 		/var/lib/op25b/"$n".exemptions /var/lib/op25b/"$n"-*.exemptions \
 		"$work"
