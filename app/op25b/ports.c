@@ -427,8 +427,8 @@ port_fit(const struct op25b_config *cfg, uint16_t port, const char *name,
  * asked:
  * - A frame longer than 65,535 bytes (a host's capture of GRO or BIG TCP
  *   packets, which no Ethernet link carries) is read into a chain of
- *   mbufs that holds less than its length (eth_pcap_rx_jumbo() takes a
- *   16-bit length, and wraps) under the whole length: whoever sends it
+ *   mbufs that may hold less than its length (eth_pcap_rx_jumbo() takes
+ *   a 16-bit length, which wraps) under the whole length: whoever sends it
  *   reads past the chain's end (a crash in net_pcap's own TX).
  *   op25b-policy replay skips such frames; op25b refuses the capture, and
  *   editcap -s 65535 cuts them. A capture it cannot read ahead (a FIFO)
@@ -557,11 +557,13 @@ check_captures(struct op25b_app *app, uint16_t port, const char *name,
 }
 
 /*
- * On the queues of a net_pcap capture op25b could not read ahead (a FIFO):
- * a chain's length made what its segments hold, so that a frame over
- * 65,535 bytes is judged and sent cut short there (as libpcap cuts a
- * record at a capture's snap length), never read past its end. A frame
- * in one segment is left as it is; a NIC's port never gets this.
+ * On the queues of a net_pcap port with a capture op25b could not read
+ * ahead (a FIFO): a frame's length made what its mbufs hold, so that one
+ * over 65,535 bytes is judged and sent cut short there (as libpcap cuts a
+ * record at a capture's snap length), never read past its end. The
+ * 16-bit count net_pcap copies by may also wrap to 0 after the first
+ * mbuf (a frame of k * 65,536 bytes plus the data room): one mbuf then
+ * says the whole length. A NIC's port never gets this.
  */
 static uint16_t
 pcap_chain_trim(uint16_t port, uint16_t queue, struct rte_mbuf **pkts,
@@ -578,8 +580,10 @@ pcap_chain_trim(uint16_t port, uint16_t queue, struct rte_mbuf **pkts,
 		uint32_t held = 0;
 		uint16_t segs = 0;
 
-		if (m->nb_segs == 1)
+		if (m->next == NULL) {
+			m->pkt_len = m->data_len;
 			continue;
+		}
 		for (seg = m; seg != NULL; seg = seg->next) {
 			held += seg->data_len;
 			segs++;

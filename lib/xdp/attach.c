@@ -377,19 +377,25 @@ op25b_xdp_detach(struct op25b_xdp *x, int ifindex)
 	/* old_prog_fd sets XDP_FLAGS_REPLACE: the kernel detaches only the
 	 * program it names, so that one attached by someone else since the
 	 * caller looked (the id it compared) stays where it is. */
-	LIBBPF_OPTS(bpf_xdp_attach_opts, own, .old_prog_fd = x->prog_fd);
+	LIBBPF_OPTS(bpf_xdp_attach_opts, ours, .old_prog_fd = x->prog_fd);
+	uint32_t own = op25b_xdp_prog_id(x);
 	__u32 flags;
 
 	if (bpf_xdp_query(ifindex, 0, &q) != 0)
 		return -errno;
-	/* A detach names the mode the program was attached in. */
-	flags = q.attach_mode == XDP_ATTACHED_SKB   ? XDP_FLAGS_SKB_MODE
+	if (q.attach_mode == XDP_ATTACHED_NONE)
+		return 0;
+	/* A detach names the mode the program was attached in: ours,
+	 * where there are two (an offloaded program beside a driver's),
+	 * else the one there is (the kernel then refuses: not ours). */
+	flags = own != 0 && q.skb_prog_id == own    ? XDP_FLAGS_SKB_MODE
+		: own != 0 && q.drv_prog_id == own  ? XDP_FLAGS_DRV_MODE
+		: own != 0 && q.hw_prog_id == own   ? XDP_FLAGS_HW_MODE
+		: q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE
 		: q.attach_mode == XDP_ATTACHED_DRV ? XDP_FLAGS_DRV_MODE
 		: q.attach_mode == XDP_ATTACHED_HW  ? XDP_FLAGS_HW_MODE
 						    : 0;
-	if (q.attach_mode == XDP_ATTACHED_NONE)
-		return 0;
-	if (bpf_xdp_detach(ifindex, flags, &own) != 0)
+	if (bpf_xdp_detach(ifindex, flags, &ours) != 0)
 		return -errno;
 	return 0;
 }

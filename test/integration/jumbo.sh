@@ -199,16 +199,16 @@ def frame(n):
     return head + bytes(n - len(head))
 with open(sys.argv[1], "wb") as f:
     f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
-    for n in (60, 70000, 100000, 2000):
+    for n in (60, 70000, 100000, 2000, 67584):
         f.write(struct.pack("<IIII", 1, 0, n, n) + frame(n))
 EOF
 refused pcap-over-64k \
-	"op25b: port 0 (net_pcap0): $work/big.pcap has 2 frame(s) longer than 65535 bytes (frame 2: 70000 bytes; a host's GRO or BIG TCP packets, which no Ethernet link carries), which DPDK's net_pcap cannot read whole: cut them with editcap -s 65535" \
+	"op25b: port 0 (net_pcap0): $work/big.pcap has 3 frame(s) longer than 65535 bytes (frame 2: 70000 bytes; a host's GRO or BIG TCP packets, which no Ethernet link carries), which DPDK's net_pcap cannot read whole: cut them with editcap -s 65535" \
 	--vdev "net_pcap0,rx_pcap=$work/big.pcap,tx_pcap=$work/x0.pcap" \
 	--vdev "net_pcap1,tx_pcap=$work/x1.pcap" \
 	-- --policy "$policy" --max-pkt-len 16128
 refused pcap-over-64k-up \
-	"op25b: port 1 (net_pcap1): $work/big.pcap has 2 frame(s) longer than 65535 bytes" \
+	"op25b: port 1 (net_pcap1): $work/big.pcap has 3 frame(s) longer than 65535 bytes" \
 	--vdev "net_pcap0,rx_pcap=$work/sub.pcap,tx_pcap=$work/x0.pcap" \
 	--vdev "net_pcap1,rx_pcap=$work/big.pcap,tx_pcap=$work/x1.pcap" \
 	-- --policy "$policy" --max-pkt-len 16128
@@ -217,16 +217,16 @@ if editcap -s 65535 "$work/big.pcap" "$work/big-cut.pcap" >"$work/editcap.out" 2
 		--vdev "net_pcap0,rx_pcap=$work/big-cut.pcap,tx_pcap=$work/pcap-cut/sub-tx.pcap" \
 		--vdev "net_pcap1,tx_pcap=$work/pcap-cut/up-tx.pcap" \
 		-- --policy "$policy" --max-pkt-len 16128
-	want_ok && stats non_smtp=4 malformed=0 chained=2
+	want_ok && stats non_smtp=5 malformed=0 chained=3
 else
 	problem "editcap -s 65535:" "$(cat "$work/editcap.out")"
 fi
 report "net_pcap: a capture with frames over 65,535 bytes refused in one line on either port (its frame and length, editcap -s 65535), exit 1; cut so, it runs"
-# A FIFO cannot be read ahead: op25b makes each chain's length what its
-# mbufs hold (net_pcap's 16-bit wrap: 70,000 -> 4,464 and 100,000 ->
-# 34,464 bytes), so that the frames go through cut short (net_pcap writes
-# 16,128 bytes of a chain at most) instead of being read past their end
-# (exit status 139 before).
+# A FIFO cannot be read ahead: op25b makes each frame's length what its
+# mbufs hold (net_pcap's 16-bit count: 70,000 -> 4,464 and 100,000 ->
+# 34,464 bytes in chains, 67,584 -> one mbuf of 2,048), so that the frames
+# go through cut short (net_pcap writes 16,128 bytes of a chain at most)
+# instead of being read past their end (exit status 139 before).
 mkfifo "$work/big.fifo"
 cat "$work/big.pcap" >"$work/big.fifo" &
 pids+=($!)
@@ -235,11 +235,11 @@ run pcap-fifo \
 	--vdev "net_pcap1,tx_pcap=$work/pcap-fifo/up-tx.pcap" \
 	-- --policy "$policy" --max-pkt-len 16128
 if want_ok; then
-	stats non_smtp=4 malformed=0 chained=2
+	stats non_smtp=5 malformed=0 chained=2
 	py_check '
 import sys, pcapfile
 got = [(len(d), n) for d, n in pcapfile.records(sys.argv[1])]
-want = [(60, 60), (4464, 4464), (16128, 34464), (2000, 2000)]
+want = [(60, 60), (4464, 4464), (16128, 34464), (2000, 2000), (2048, 2048)]
 if got != want:
     print("upstream frames (written, length) %s, want %s" % (got, want))
     sys.exit(1)

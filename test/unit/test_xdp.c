@@ -696,8 +696,10 @@ detach_own_child(void)
 	lo = (int)if_nametoindex("lo");
 	a = op25b_xdp_load(log, sizeof(log));
 	b = op25b_xdp_load(log, sizeof(log));
-	if (lo == 0 || a == NULL || b == NULL)
+	if (lo == 0 || a == NULL || b == NULL) {
+		fprintf(stderr, "detach: lo %d, a load: %s\n", lo, log);
 		return 1;
+	}
 #define DETACH_STEP(cond)                                                      \
 	do {                                                                   \
 		step++;                                                        \
