@@ -238,17 +238,22 @@ def xdp_check(args, cap, work, dpdk, dpdk_out, dpdk_rep):
                        f"said {len(mine)}")
             continue
         want = [r for d, r in zip(mine, records) if 14 <= d["length"] < big]
-        got = pcapfile.records(path)
-        if len(got) != len(want):
-            bad.append(f"{what}: op25b-xdp {len(got)} frames, op25b "
-                       f"{len(want)}")
-            continue
-        for i, (g, w) in enumerate(zip(got, want)):
-            if g != w:
-                bad.append(f"{what} frame {i + 1} differs ({g[1]} and "
-                           f"{w[1]} bytes)")
-                break
+        bad += differ(f"{what}: op25b-xdp", pcapfile.records(path), want,
+                      lambda g, w: g == w)
     return bad
+
+
+def differ(what, got, want, same):
+    """Problems, as lines, when the records (frame, length) got and want
+    differ in number or at the first frame same(g, w) refuses."""
+    if len(got) != len(want):
+        return [f"{what} {len(got)} frames, op25b-policy replay "
+                f"{len(want)}"]
+    for i, (g, w) in enumerate(zip(got, want)):
+        if not same(g, w):
+            return [f"{what} frame {i + 1} differs ({g[1]} and {w[1]} "
+                    "bytes)"]
+    return []
 
 
 def appliance_check(args, cap, work, totals, out, rep):
@@ -297,20 +302,15 @@ def appliance_check(args, cap, work, totals, out, rep):
             bad.append(f"{fam}: op25b {s[fam]}, replay {totals[fam]}")
     # net_pcap writes at most 16,128 bytes of a chained frame
     # (RTE_ETH_PCAP_SNAPLEN): those, and the frame's length.
-    for got, want, what in ((pcapfile.records(os.path.join(d, "up.pcap")),
-                             pcapfile.records(out), "upstream"),
-                            (pcapfile.records(os.path.join(d, "sub.pcap")),
-                             pcapfile.records(rep), "replies")):
-        if len(got) != len(want):
-            bad.append(f"{what}: op25b {len(got)} frames, replay "
-                       f"{len(want)}")
-            continue
-        for i, ((g, gl), (w, wl)) in enumerate(zip(got, want)):
-            if gl != wl or g != w[:PCAP_TX_MAX] or \
-                    len(g) != min(len(w), PCAP_TX_MAX):
-                bad.append(f"{what} frame {i + 1} differs "
-                           f"({gl} and {wl} bytes)")
-                break
+    def same(g, w):
+        return g[1] == w[1] and g[0] == w[0][:PCAP_TX_MAX] and \
+            len(g[0]) == min(len(w[0]), PCAP_TX_MAX)
+    bad += differ("upstream: op25b",
+                  pcapfile.records(os.path.join(d, "up.pcap")),
+                  pcapfile.records(out), same)
+    bad += differ("replies: op25b",
+                  pcapfile.records(os.path.join(d, "sub.pcap")),
+                  pcapfile.records(rep), same)
     return bad
 
 

@@ -18,25 +18,6 @@ def _order(path, magic):
     raise SystemExit(f"{path}: not a pcap file (magic {magic.hex()})")
 
 
-def frames(path, whole=False):
-    """The frames of a pcap file (any byte order, us or ns); whole: a frame
-    written cut (caplen < length) is an error."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        raise SystemExit(f"{path}: {len(data)} bytes, not a pcap file")
-    e = _order(path, data[:4])
-    out, off = [], 24
-    while off + 16 <= len(data):
-        _, _, caplen, length = struct.unpack_from(e + "IIII", data, off)
-        if whole and caplen != length:
-            raise SystemExit(f"{path}: frame {len(out) + 1} written cut: "
-                             f"{caplen} of {length} bytes")
-        out.append(data[off + 16:off + 16 + caplen])
-        off += 16 + caplen
-    return out
-
-
 def records(path):
     """(frame, length) of each record of a pcap file: the bytes written
     and the frame's length on the wire (a writer may cut: net_pcap
@@ -51,6 +32,18 @@ def records(path):
         _, _, caplen, length = struct.unpack_from(e + "IIII", data, off)
         out.append((data[off + 16:off + 16 + caplen], length))
         off += 16 + caplen
+    return out
+
+
+def frames(path, whole=False):
+    """The frames of a pcap file (any byte order, us or ns); whole: a frame
+    written cut (caplen < length) is an error."""
+    out = []
+    for data, length in records(path):
+        if whole and len(data) != length:
+            raise SystemExit(f"{path}: frame {len(out) + 1} written cut: "
+                             f"{len(data)} of {length} bytes")
+        out.append(data)
     return out
 
 
