@@ -346,8 +346,11 @@ def smtpify(src, dst):
             if hasattr(meta, "sec"):
                 sec, usec = meta.sec, meta.usec
             else:
-                t = meta.tshigh << 32 | meta.tslow
-                sec, usec = t // 1000000, t % 1000000
+                # pcapng: units of 1/tsresol s (microseconds unless its
+                # interface says otherwise).
+                t = (meta.tshigh << 32 | meta.tslow) * 1000000 // \
+                    getattr(meta, "tsresol", 1000000)
+                sec, usec = t // 1000000 & 0xffffffff, t % 1000000
             length = max(getattr(meta, "wirelen", 0) or 0, len(out))
             f.write(struct.pack("<IIII", sec, usec, len(out), length) + out)
     return n
