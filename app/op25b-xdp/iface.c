@@ -452,8 +452,15 @@ xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 	/* Only our own program comes off the interface. */
 	err = ifindex == 0 ? -ENODEV
 			   : op25b_xdp_query(ifindex, &attached, &mode);
-	if (err == 0 && attached != 0 && attached == op25b_xdp_prog_id(x))
+	if (err == 0 && attached != 0 && attached == op25b_xdp_prog_id(x)) {
 		err = op25b_xdp_detach(x, ifindex);
+		if (err == -EEXIST)
+			fprintf(stderr,
+				"op25b-xdp: %s: another program was attached "
+				"in this instance's place meanwhile: left "
+				"attached\n",
+				iface);
+	}
 	/* The interface is gone, and its program with it: only the pins
 	 * are left to remove. So when another program replaced ours
 	 * between the query and the detach (-EEXIST: the detach names

@@ -251,8 +251,8 @@ xdp_cmd_replay(const struct xdp_args *a)
 	/* Each kind only when there is one: a count of none has no size to
 	 * name ("0 frames of 0 bytes or more"). */
 	if (r.runts || r.refused) {
-		fprintf(stderr,
-			"note: not run (the kernel runs XDP on neither):");
+		fprintf(stderr, "note: not run (the kernel runs XDP on no such "
+				"frame):");
 		if (r.runts)
 			fprintf(stderr,
 				" %" PRIu64

@@ -559,8 +559,9 @@ check_captures(struct op25b_app *app, uint16_t port, const char *name,
 /*
  * On the queues of a net_pcap port with a capture op25b could not read
  * ahead (a FIFO): a frame's length made what its mbufs hold, so that one
- * over 65,535 bytes is judged and sent cut short there (as libpcap cuts a
- * record at a capture's snap length), never read past its end. The
+ * over 65,535 bytes is judged and sent with the bytes net_pcap copied (cut
+ * short, as libpcap cuts a record at a capture's snap length, or whole
+ * where the count wrapped past its end), never read past them. The
  * 16-bit count net_pcap copies by may also wrap to 0 after the first
  * mbuf (a frame of k * 65,536 bytes plus the data room): one mbuf then
  * says the whole length. A NIC's port never gets this.

@@ -354,6 +354,14 @@ op25b_xdp_query(int ifindex, uint32_t *prog_id, const char **mode)
 	if (bpf_xdp_query(ifindex, 0, &q) != 0)
 		return -errno;
 	*prog_id = q.prog_id;
+	/* An offloaded program beside a driver's or a generic one (the
+	 * kernel then names no single id): the one op25b may have
+	 * attached, the other's. */
+	if (q.attach_mode == XDP_ATTACHED_MULTI) {
+		*prog_id = q.drv_prog_id != 0 ? q.drv_prog_id : q.skb_prog_id;
+		*mode = q.drv_prog_id != 0 ? "native" : "generic";
+		return 0;
+	}
 	switch (q.attach_mode) {
 	case XDP_ATTACHED_DRV:
 		*mode = "native";

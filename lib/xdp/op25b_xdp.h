@@ -324,7 +324,8 @@ int op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size);
 int op25b_xdp_detach(struct op25b_xdp *x, int ifindex);
 
 /** The id of the program attached to @p ifindex (0: none), and its mode
- * ("native", "generic", "offload" or "none"). */
+ * ("native", "generic", "offload" or "none"); beside an offloaded one,
+ * the driver's or generic program. */
 int op25b_xdp_query(int ifindex, uint32_t *prog_id, const char **mode);
 
 /** The id of this instance's program. */

@@ -37,6 +37,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -75,11 +76,15 @@ def capinfo(path):
     """(encapsulation, snap length) as capinfos reads them; (None, why)
     for a file it cannot read. libpcap cuts a record longer than the
     snap length to it (pcapng: no limit when not set)."""
-    r = run(["capinfos", "-T", "-m", "-t", "-E", "-l", path])
+    r = run(["capinfos", "-T", "-t", "-E", "-l", path])
     lines = r.stdout.strip().splitlines()
     if r.returncode != 0 or len(lines) < 2:
-        return None, (r.stderr.strip() or "capinfos failed").splitlines()[-1]
-    fields = lines[-1].split(",")
+        why = (r.stderr.strip() or "capinfos failed").splitlines()[-1]
+        # A link type Wireshark does not know: a capture, not Ethernet.
+        if "network type" in why and "unknown or unsupported" in why:
+            return why.strip("()"), 0
+        return None, why
+    fields = lines[-1].split("\t")
     # What libpcap reads, as op25b and net_pcap do.
     if fields[1] not in ("pcap", "nsecpcap", "pcapng"):
         return None, f"a {fields[1]} file, not pcap or pcapng"
@@ -326,9 +331,12 @@ def smtpify(src, dst):
                IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, IPv6ExtHdrDestOpt,
                IPv6ExtHdrFragment, AH)
     n = 0
+    reader = RawPcapReader(src)
+    # A nanosecond pcap's sub-second field is in ns; ours is in us.
+    sub = 1000 if getattr(reader, "nano", False) else 1
     with open(dst, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
-        for data, meta in RawPcapReader(src):
+        for data, meta in reader:
             out = data
             try:
                 layer = Ether(data)
@@ -344,7 +352,7 @@ def smtpify(src, dst):
             except Exception:  # a frame scapy cannot read stays as it is
                 pass
             if hasattr(meta, "sec"):
-                sec, usec = meta.sec, meta.usec
+                sec, usec = meta.sec, meta.usec // sub
             else:
                 # pcapng: units of 1/tsresol s (microseconds unless its
                 # interface says otherwise).
@@ -367,6 +375,8 @@ def main():
     a.add_argument("--no-appliance", action="store_true")
     a.add_argument("captures", nargs="+")
     args = a.parse_args()
+    # SIGTERM (a timeout) unwinds as an exit does: the work folder goes.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     own_work = args.work is None
     work = args.work or tempfile.mkdtemp(prefix="op25b-captures.")
     os.makedirs(work, exist_ok=True)

@@ -82,11 +82,11 @@ for fam, dst in ((socket.AF_INET, "198.18.7.2"),
 EOF
 	sleep 0.5
 	stop_process "$dump_pid" TERM 5
+	pids=() # reaped: its pid may be another process's now
 	n=$("$py" -c 'import pcapfile, sys; print(len(pcapfile.frames(sys.argv[1])))' \
 		"$work/kernel.pcap" 2>/dev/null || echo 0)
 	[ "$n" -ge 30 ] || problem "the kernel capture holds $n frames, want 30 or more"
 	captures kernel "$work/kernel.pcap"
-	want_has "$work/captures.out" "ok kernel.pcap: "
 	# swaks' SYNs to port 25 (IPv4 and IPv6) are reset; no frame of the
 	# kernel's is malformed or cut.
 	want_re "$work/captures.out" "^ok kernel.pcap: [0-9]+ frames, [0-9]+ decoded alike, 0 cut short, 0 malformed; blocked [0-9]+, reset [2-9]"

@@ -409,7 +409,7 @@ fi
 	>"$work/runt.out" 2>"$work/runt.err"
 want_rc $? 0 "replay with a runt"
 # The whole line: no multi-buffer count of none ("0 frames of 0 bytes").
-want_re "$work/runt.err" "^note: not run \(the kernel runs XDP on neither\): 1 frames shorter than an Ethernet header$"
+want_re "$work/runt.err" "^note: not run \(the kernel runs XDP on no such frame\): 1 frames shorter than an Ethernet header$"
 report "op25b-xdp replay: a frame shorter than Ethernet is left out and noted, nothing said of frames it did not meet"
 
 # Refusals: one clear line, exit 1.

@@ -685,7 +685,7 @@ run_reject(void **state)
 static int
 detach_own_child(void)
 {
-	char log[4096];
+	char log[4096] = "";
 	struct op25b_xdp *a, *b;
 	const char *mode;
 	uint32_t id;
