@@ -700,7 +700,7 @@ xdp_cmd_unload(const struct xdp_args *a)
 		 * last and attached after that, so without its pin nothing
 		 * of this instance filters: the rest goes. */
 		err = EXIT_FAILURE;
-		if (err_open == ENOENT && lock >= 0 && !prog_pinned(dir) &&
+		if (err_open == ENOENT && !prog_pinned(dir) &&
 		    op25b_xdp_unpin(dir) == 0) {
 			printf("op25b-xdp: %s: the pins of a load cut short "
 			       "removed (no program was pinned, so none is "
@@ -711,8 +711,7 @@ xdp_cmd_unload(const struct xdp_args *a)
 			fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
 				open_error(err_open));
 		}
-		if (lock >= 0)
-			close(lock);
+		close(lock);
 		return err;
 	}
 	/* The interface by the index recorded at load: renamed since (ip
@@ -730,8 +729,7 @@ xdp_cmd_unload(const struct xdp_args *a)
 		ifindex = (int)if_nametoindex(a->argv[0]);
 	err = xdp_instance_down(x, a->argv[0], ifindex, dir, false);
 	op25b_xdp_close(x);
-	if (lock >= 0)
-		close(lock);
+	close(lock);
 	return err == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 

@@ -393,16 +393,17 @@ op25b_xdp_detach(struct op25b_xdp *x, int ifindex)
 		return -errno;
 	if (q.attach_mode == XDP_ATTACHED_NONE)
 		return 0;
-	/* A detach names the mode the program was attached in: ours,
-	 * where there are two (an offloaded program beside a driver's),
-	 * else the one there is (the kernel then refuses: not ours). */
-	flags = own != 0 && q.skb_prog_id == own    ? XDP_FLAGS_SKB_MODE
-		: own != 0 && q.drv_prog_id == own  ? XDP_FLAGS_DRV_MODE
-		: own != 0 && q.hw_prog_id == own   ? XDP_FLAGS_HW_MODE
-		: q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE
-		: q.attach_mode == XDP_ATTACHED_DRV ? XDP_FLAGS_DRV_MODE
-		: q.attach_mode == XDP_ATTACHED_HW  ? XDP_FLAGS_HW_MODE
-						    : 0;
+	/* Ours unknown (its fd gives no id): nothing is taken off. */
+	if (own == 0)
+		return -EBADF;
+	/* A detach names the mode our program is attached in (one of two
+	 * beside an offloaded program); in none of them: another's. */
+	flags = q.skb_prog_id == own   ? XDP_FLAGS_SKB_MODE
+		: q.drv_prog_id == own ? XDP_FLAGS_DRV_MODE
+		: q.hw_prog_id == own  ? XDP_FLAGS_HW_MODE
+				       : 0;
+	if (flags == 0)
+		return -EEXIST;
 	if (bpf_xdp_detach(ifindex, flags, &ours) != 0)
 		return -errno;
 	return 0;
