@@ -50,6 +50,7 @@ enum option_id {
 #define TABLE_S RTE_STR(OP25B_RECORDS_TABLE_DEFAULT)
 #define RING_S RTE_STR(OP25B_RECORDS_RING_DEFAULT)
 #define SOURCES_S RTE_STR(OP25B_RECORDS_SOURCES_DEFAULT)
+#define RATE_S RTE_STR(OP25B_RECORDS_RATE_DEFAULT)
 
 static const struct op25b_option app_options[] = {
 	OP25B_OPTION_STR("policy", 0, "FILE", "the YAML policy (required)", CFG,
@@ -152,6 +153,12 @@ static const struct op25b_option app_options[] = {
 			  "bytes each); records of further sources are counted "
 			  "as records_dropped",
 			  CFG, records_sources, 1024, 1u << 24, NULL),
+	OP25B_OPTION_UINT("block-records-rate", 0, "N",
+			  "blocked frames a second each worker counts into "
+			  "block records, 0..1000000000 (default " RATE_S
+			  ", 0: every frame); a flood over it is counted as "
+			  "records_over_rate and costs forwarding nothing more",
+			  CFG, records_rate, 0, 1000000000u, " frames/s"),
 	OP25B_OPTION("classifier-path", OPT_CLASSIFIER_PATH, "PATH",
 		     "auto (default: the widest the CPU offers within the "
 		     "EAL's --force-max-simd-bitwidth; without it 512 bits "
@@ -286,6 +293,7 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	cfg->records_table = OP25B_RECORDS_TABLE_DEFAULT;
 	cfg->records_ring = OP25B_RECORDS_RING_DEFAULT;
 	cfg->records_sources = OP25B_RECORDS_SOURCES_DEFAULT;
+	cfg->records_rate = OP25B_RECORDS_RATE_DEFAULT;
 	cfg->classifier_path = -1;
 	bool status_given = false;
 	optind = 1;

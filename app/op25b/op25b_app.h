@@ -62,6 +62,14 @@ extern int op25b_logtype;
  * sources fills it and the rest are counted as records_dropped instead
  * of growing the merge without bound. */
 #define OP25B_RECORDS_SOURCES_DEFAULT 131072
+/* Blocked frames a second a worker counts into its records table
+ * (--block-records-rate). A frame counted costs the worker its source's
+ * table lines (misses, in a scan from many sources): unbounded, a flood
+ * of blocked SYNs at line rate took 40% of a worker's forwarding
+ * (doc/records.md). A million a second costs it about 1.5% at most, and
+ * is far above what bots behind one worker send: the flood's frames over
+ * it are counted (records_over_rate), not described. */
+#define OP25B_RECORDS_RATE_DEFAULT 1000000
 #define OP25B_RECORDS_INTERVAL_DEFAULT 60
 #define OP25B_RX_DESC 1024
 #define OP25B_TX_DESC 1024
@@ -100,6 +108,7 @@ struct op25b_config {
 	uint32_t records_ring;	     /* --block-records-ring */
 	uint32_t records_table;	     /* --block-records-table */
 	uint32_t records_sources;    /* --block-records-sources */
+	uint32_t records_rate;	     /* --block-records-rate; 0: no limit */
 };
 
 /* One worker lcore. Its counters live in shared memory (@stats), written
@@ -315,11 +324,15 @@ struct op25b_record_hint;
  * but start does nothing). */
 /* Rings, tables and the output; 0 or -errno, said on stderr. */
 int op25b_records_start(struct op25b_app *app);
-/* The data path's: request the table lines of the @n record hints of a
- * burst (w->records set), as soon as the hints are there. */
-void op25b_worker_records_prefetch(struct op25b_worker *w,
+/* The data path's (w->records set): how many of a burst's @n blocked
+ * frames the worker's --block-records-rate lets it describe now. */
+uint16_t op25b_worker_records_budget(const struct op25b_worker *w, uint16_t n);
+/* Then, for a burst whose classification found @n_wanted such frames and
+ * described the first @n_hints: spend their credit, count the rest as
+ * over the rate, request the hints' table lines; the burst's TSC. */
+uint64_t op25b_worker_records_take(struct op25b_worker *w,
 				   const struct op25b_record_hint *hints,
-				   uint16_t n);
+				   uint16_t n_hints, uint16_t n_wanted);
 /* Then, as late as the burst allows: count them, seen from @tsc on;
  * hand over finished records, never wait. */
 void op25b_worker_records_count(struct op25b_worker *w,

@@ -162,7 +162,7 @@ subscriber_burst(struct op25b_worker *w,
 	struct rte_mbuf *drop[OP25B_CLASSIFY_BURST_MAX];
 	struct op25b_classify_result results[OP25B_CLASSIFY_BURST_MAX];
 	struct op25b_record_hint hints[OP25B_CLASSIFY_BURST_MAX];
-	uint16_t n, n_fwd, n_reply = 0, n_drop = 0, n_hints = 0;
+	uint16_t n, n_fwd, n_reply = 0, n_drop = 0, n_hints = 0, n_wanted = 0;
 	uint64_t tsc = 0, out, answer;
 
 	n = rte_eth_rx_burst(pair->sub, w->queue, pkts, burst);
@@ -173,20 +173,21 @@ subscriber_burst(struct op25b_worker *w,
 		op25b_classifier_classify_burst(classifier, exempt, pkts, n,
 						results, &w->stats->counters);
 	} else {
-		/* Blocked and would-block frames' hints, from the parse. One
+		/* Blocked and would-block frames' hints, from the parse, as
+		 * many as the worker's records rate lets it describe. One
 		 * clock read a burst (a record needs milliseconds); the
 		 * table keeps the frames of a burst in their order, a tick
 		 * (under a ns) apart. Their sources' table lines are
 		 * requested now and counted after the burst is sent and
 		 * freed: a scan's sources miss the caches, and the sending
 		 * covers the misses. */
+		n_hints = op25b_worker_records_budget(w, n);
 		op25b_classifier_classify_burst_hints(
 			classifier, exempt, pkts, n, results,
-			&w->stats->counters, hints, &n_hints);
-		if (n_hints != 0) {
-			tsc = rte_rdtsc();
-			op25b_worker_records_prefetch(w, hints, n_hints);
-		}
+			&w->stats->counters, hints, &n_hints, &n_wanted);
+		if (n_wanted != 0)
+			tsc = op25b_worker_records_take(w, hints, n_hints,
+							n_wanted);
 	}
 	out = burst_masks(results, n, &answer);
 	if (out == 0) {

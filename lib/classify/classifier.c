@@ -506,7 +506,8 @@ classify_burst(const struct op25b_classifier *c,
 	       const struct op25b_exempt_table *exempt, struct rte_mbuf **pkts,
 	       uint16_t n, struct op25b_classify_result *results,
 	       struct op25b_stats_counters *counters,
-	       struct op25b_record_hint *hints, uint16_t *n_hints)
+	       struct op25b_record_hint *hints, uint16_t *n_hints,
+	       uint16_t *n_wanted)
 {
 	struct burst_gather g;
 	struct burst_counts counts = { 0 };
@@ -689,10 +690,14 @@ classify_burst(const struct op25b_classifier *c,
 	counters->outcome[OP25B_OUTCOME_NON_SMTP] += n - n4 - n6 - counted;
 	/* Block records: only blocked frames' hints, from the parse's
 	 * offsets (record_hint.c). */
-	if (hints != NULL)
-		*n_hints = n4 + n6 == 0 ? 0
-					: record_hints_fill(c, pkts, results,
-							    meta, n, hints);
+	if (hints != NULL) {
+		uint16_t max = *n_hints;
+
+		*n_hints = *n_wanted = 0;
+		if (n4 + n6 != 0)
+			*n_hints = record_hints_fill(c, pkts, results, meta, n,
+						     hints, max, n_wanted);
+	}
 	return n;
 }
 
@@ -703,7 +708,7 @@ op25b_classifier_classify_burst(const struct op25b_classifier *c,
 				struct op25b_classify_result *results,
 				struct op25b_stats_counters *counters)
 {
-	return classify_burst(c, exempt, pkts, n, results, counters, NULL,
+	return classify_burst(c, exempt, pkts, n, results, counters, NULL, NULL,
 			      NULL);
 }
 
@@ -714,10 +719,10 @@ op25b_classifier_classify_burst_hints(const struct op25b_classifier *c,
 				      struct op25b_classify_result *results,
 				      struct op25b_stats_counters *counters,
 				      struct op25b_record_hint *hints,
-				      uint16_t *n_hints)
+				      uint16_t *n_hints, uint16_t *n_wanted)
 {
 	return classify_burst(c, exempt, pkts, n, results, counters, hints,
-			      n_hints);
+			      n_hints, n_wanted);
 }
 
 void

@@ -30,7 +30,11 @@ extern "C" {
  * @param hints
  *   Room for @p n hints.
  * @param n_hints
- *   Set to the number of hints written.
+ *   In: the most hints to write (a worker over its records' rate writes
+ *   fewer than the burst's blocked frames, or none); the first frames of
+ *   the burst get them. Out: the number of hints written.
+ * @param n_wanted
+ *   Set to the number of frames records take, hints written or not.
  * @return the number of packets classified, as
  *   op25b_classifier_classify_burst().
  */
@@ -41,7 +45,7 @@ op25b_classifier_classify_burst_hints(const struct op25b_classifier *classifier,
 				      struct op25b_classify_result *results,
 				      struct op25b_stats_counters *counters,
 				      struct op25b_record_hint *hints,
-				      uint16_t *n_hints);
+				      uint16_t *n_hints, uint16_t *n_wanted);
 
 #ifdef __cplusplus
 }

@@ -107,15 +107,20 @@ record_hints_fill(const struct op25b_classifier *c,
 		  struct rte_mbuf *const *pkts,
 		  const struct op25b_classify_result *results,
 		  const struct pkt_meta *meta, uint16_t n,
-		  struct op25b_record_hint *hints)
+		  struct op25b_record_hint *hints, uint16_t max,
+		  uint16_t *wanted)
 {
-	struct op25b_record_hint *h = hints;
-	uint16_t i;
+	struct op25b_record_hint *h = hints, *end = hints + max;
+	uint16_t i, w = 0;
 
 	for (i = 0; i < n; i++) {
 		const struct rte_mbuf *m = pkts[i];
 
 		if (!op25b_records_wanted(results[i].outcome))
+			continue;
+		w++;
+		/* Over the worker's rate: counted, not described. */
+		if (unlikely(h == end))
 			continue;
 		/* A reply is one segment again (reset.c). */
 		if (likely(m->nb_segs == 1))
@@ -124,5 +129,6 @@ record_hints_fill(const struct op25b_classifier *c,
 		else
 			chained_hint_fill(c, m, &results[i], &meta[i], h++);
 	}
+	*wanted = w;
 	return (uint16_t)(h - hints);
 }

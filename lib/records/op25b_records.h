@@ -255,6 +255,71 @@ op25b_records_table_flush(struct op25b_records_table *t,
 uint32_t op25b_records_table_count(const struct op25b_records_table *t);
 
 /* ------------------------------------------------------------------ */
+/* A worker's rate of frames into its table (--block-records-rate)     */
+
+/**
+ * How many blocked frames a second a worker takes into block records: a
+ * token bucket of TSC cycles, so that a flood of blocked frames (a scan
+ * from spoofed sources at line rate) costs the worker the table's misses
+ * of no more than @c rate frames a second, and forwarding keeps its speed;
+ * the frames over it are counted (records_over_rate), their sources'
+ * records counting less than they sent. The bucket holds one second of
+ * frames: a burst below that is taken whole. Only its worker touches it.
+ */
+struct op25b_records_budget {
+	uint64_t per_frame; /**< TSC cycles of credit a frame takes; 0: all */
+	uint64_t depth;	    /**< the most credit kept: one second */
+	uint64_t credit;    /**< TSC cycles of credit left */
+	uint64_t last;	    /**< TSC of the last op25b_records_budget_spend() */
+};
+
+/**
+ * A full bucket for @p rate frames a second (0: no limit), at TSC
+ * @p tsc_hz, as of TSC @p now.
+ */
+static inline void
+op25b_records_budget_init(struct op25b_records_budget *b, uint64_t rate,
+			  uint64_t tsc_hz, uint64_t now)
+{
+	/* A rate the TSC cannot tell from no limit is none. */
+	b->per_frame = rate == 0 ? 0 : tsc_hz / rate;
+	b->depth = b->per_frame * rate;
+	b->credit = b->depth;
+	b->last = now;
+}
+
+/** How many of @p n frames the bucket takes now (all with no limit). */
+static inline uint16_t
+op25b_records_budget_frames(const struct op25b_records_budget *b, uint16_t n)
+{
+	/* The common case, below the rate: no division. */
+	if (b->per_frame == 0 || b->credit >= n * b->per_frame)
+		return n;
+	return (uint16_t)(b->credit / b->per_frame);
+}
+
+/**
+ * Take @p taken frames' credit (no more than op25b_records_budget_frames()
+ * gave) and add what the TSC ran since the last call, at TSC @p now.
+ */
+static inline void
+op25b_records_budget_spend(struct op25b_records_budget *b, uint16_t taken,
+			   uint64_t now)
+{
+	uint64_t credit;
+
+	if (b->per_frame == 0)
+		return;
+	credit = b->credit - taken * b->per_frame;
+	/* Never more than a second's credit (a bucket idle for an hour
+	 * takes one second of frames, not an hour's), and no overflow. */
+	if (now > b->last)
+		credit += now - b->last < b->depth ? now - b->last : b->depth;
+	b->credit = credit < b->depth ? credit : b->depth;
+	b->last = now;
+}
+
+/* ------------------------------------------------------------------ */
 /* The control lcore's merge and output                                */
 
 struct op25b_records_merge;

@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define OP25B_STATS_MAGIC 0x4b54534235325f4full /* bytes "O_25BSTK" */
-#define OP25B_STATS_LAYOUT_VERSION 12
+#define OP25B_STATS_LAYOUT_VERSION 13
 /** From this layout version on, the writer holds flock(LOCK_EX) on the
  * segment for its life: whether it lives is whether the lock is held
  * (a pid can be reused, or be a zombie's). Before it, the header's pid. */
@@ -261,7 +261,12 @@ struct op25b_stats_counters {
 	X(records_dropped, records_dropped, "records_dropped_total", COUNTER,  \
 	  "Block records or pieces of one lost: a worker's ring to the "       \
 	  "control lcore or the merge was full (never waited for), or a "      \
-	  "record could not be written.")
+	  "record could not be written.")                                      \
+	X(records_over_rate, records_over_rate, "records_over_rate_total",     \
+	  COUNTER,                                                             \
+	  "Blocked frames a worker did not count into block records, over "    \
+	  "--block-records-rate (their sources' records count less than "      \
+	  "they sent).")
 
 /** Adaptive blocking: one table shared by every worker, so its figures are
  * the instance's (in the header), refreshed by the control lcore about

@@ -17,7 +17,8 @@ import time
 # frame); the ratios stay against io.
 SYSTEMS = ["testpmd-io", "testpmd-rxonly", "testpmd-5tswap", "l3fwd-lpm",
            "op25b",
-           "op25b-scalar", "op25b-reset", "op25b-notify", "op25b-records"]
+           "op25b-scalar", "op25b-reset", "op25b-notify", "op25b-records",
+           "op25b-records-all"]
 CAPTURES = ["mix", "worst", "worst6", "tiny"]
 ACL_ALGS = ["scalar", "sse", "avx2", "neon", "altivec", "avx512x16",
             "avx512x32"]

@@ -94,13 +94,18 @@ class Measure:
                     "--rule_ipv6", self.routes[1]]
         # op25b: block: drop; op25b-reset, op25b-notify: that block;
         # op25b-records: block: drop with block records on, at the default
-        # interval (the worst capture's sources are all blocked: the
-        # workers' tables fill and the rest is handed over or dropped).
+        # interval and rate (the worst capture's frames are all blocked:
+        # a worker counts a million a second into records, the rest are
+        # records_over_rate); op25b-records-all: every blocked frame
+        # counted (--block-records-rate 0), the cost of the records
+        # themselves.
         block = system.split("-", 1)[1] \
             if system in ("op25b-reset", "op25b-notify",
                           "op25b-adaptive") else "drop"
         records = ["--block-records", self.path("logs", f"{prefix}.jsonl")] \
-            if system == "op25b-records" else []
+            if system.startswith("op25b-records") else []
+        if system == "op25b-records-all":
+            records += ["--block-records-rate", "0"]
         # op25b-scalar: op25b on its scalar path beside the default (auto:
         # the widest the CPU offers, in its log).
         scalar = ["--classifier-path", "scalar"] \
@@ -248,6 +253,9 @@ class Measure:
             rec = ratio("op25b-records", "op25b", c)
             if rec:
                 self.result["ratios_records"][c] = rec
+            rec = ratio("op25b-records-all", "op25b", c)
+            if rec:
+                self.result.setdefault("ratios_records_all", {})[c] = rec
             rx = ratio("op25b", "testpmd-rxonly", c)
             if rx:
                 self.result["ratios_rxonly"][c] = rx

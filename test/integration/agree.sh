@@ -129,7 +129,7 @@ py_problems "$work" <<'EOF'
 import json, re, sys
 work = sys.argv[1]
 HEADER = ["generation", "reload_ok", "reload_failed", "exemptions", "mode", "block",
-          "records_written", "records_dropped"]
+          "records_written", "records_dropped", "records_over_rate"]
 PORT = ["rx", "tx", "rx_bytes", "tx_bytes", "rx_missed", "rx_errors",
         "rx_nombuf", "tx_errors", "link_up", "speed_mbps", "worker_rx",
         "worker_tx", "tx_dropped"]

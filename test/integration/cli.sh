@@ -252,7 +252,7 @@ want_rc "$rc" 0
 want_re "$work/out" 'blocked'
 # the port figures are a sample of up to a second ago: say when
 want_re "$work/out" '^ports \(driver figures sampled [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z, [0-9.]+ s ago\)$'
-want_re "$work/out" '^policy .*, mode enforce, block drop, records_written 0, records_dropped 0$'
+want_re "$work/out" '^policy .*, mode enforce, block drop, records_written 0, records_dropped 0, records_over_rate 0$'
 counters "$work/c.json"
 py_check 'import json,sys; s=json.load(open(sys.argv[1])); assert s["packets"]["blocked"] > 0 and s["packets"]["exempted"] == 0, s["packets"]' "$work/c.json"
 c show counters class dynamic

@@ -9,7 +9,7 @@
 # renamed and reopened between them (SIGUSR1, records reopen), a reopen
 # that fails (the old file kept), and show blocked top; a file that
 # refuses (/dev/full) and a file system that fills mid-line (whole lines
-# only, counts exact); a one-record ring under 12000 sources: traffic unaffected,
+# only, counts exact); --block-records-rate (frames over it counted); a one-record ring under 12000 sources: traffic unaffected,
 # every record written or counted as dropped, with the default table and
 # one of 32 (--block-records-table).
 # Prints "ok NAME" / "not ok NAME" lines.
@@ -57,6 +57,35 @@ want_has "$work/one.log" "records_written 5, records_dropped 0"
 [ "$(counter "$work/one.json" records_written)" = 5 ] ||
 	problem "stats-json records_written $(counter "$work/one.json" records_written), want 5"
 report "records: one interval, exact records (plain, PPPoE in VLAN, QinQ, IPv6, class.to) at exit"
+
+# --block-records-rate: 0 (no limit) gives the same records; 1 a second
+# (a bucket of one frame, which the capture's milliseconds do not refill)
+# takes the first blocked frame into a record and counts every other one
+# as records_over_rate, with a warning; the traffic is the same.
+run rate0 "rx_pcap=$work/all.pcap,tx_pcap=$work/rate0-replies.pcap" policy.yaml \
+	--block-records-rate 0
+check "$work/rate0.jsonl" one
+want_has "$work/rate0.log" "records_written 5, records_dropped 0, records_over_rate 0"
+run rate1 "rx_pcap=$work/all.pcap,tx_pcap=$work/rate1-replies.pcap" policy.yaml \
+	--block-records-rate 1
+want_has "$work/rate1.log" "records_written 1, records_dropped 0"
+py_check '
+import json, sys
+one = [json.loads(l) for l in open(sys.argv[1])]
+got = [json.loads(l) for l in open(sys.argv[2])]
+s1, s2 = (json.load(open(f)) for f in sys.argv[3:5])
+total = sum(r["segments"] for r in one)
+# The first blocked frame: its source first ("first": the frames of a
+# burst are a tick apart, in order).
+first = min(one, key=lambda r: r["first"])
+assert len(got) == 1, got
+assert got[0]["src"] == first["src"] and got[0]["segments"] == 1, (got, first)
+assert s2["records_over_rate"] == total - 1, (s2["records_over_rate"], total)
+assert s1["records_over_rate"] == 0
+assert s1["packets"] == s2["packets"], (s1["packets"], s2["packets"])
+' "$work/one.jsonl" "$work/rate1.jsonl" "$work/one.json" "$work/rate1.json"
+want_re "$work/rate1.log" "^op25b: warning: block records: [0-9]+ blocked frames over --block-records-rate \(1 a second a worker\) since the last records were written are in no record \(records_over_rate\)"
+report "records: --block-records-rate 1 takes one frame and counts the rest as records_over_rate; 0 takes every frame"
 
 # A top list a killed op25b of this name left, and what a save cut short
 # left beside it: gone when an op25b of the name starts, with records off

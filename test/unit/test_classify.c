@@ -734,16 +734,84 @@ hint_of(const struct op25b_classifier *c, struct rte_mbuf *m)
 {
 	struct op25b_record_hint h;
 	struct op25b_classify_result r;
-	uint16_t n_hints = 0;
+	uint16_t n_hints = 1, n_wanted = 0;
 
 	memset(&h, 0xa5, sizeof(h));
-	assert_int_equal(op25b_classifier_classify_burst_hints(
-				 c, NULL, &m, 1, &r, NULL, &h, &n_hints),
-			 1);
+	assert_int_equal(
+		op25b_classifier_classify_burst_hints(c, NULL, &m, 1, &r, NULL,
+						      &h, &n_hints, &n_wanted),
+		1);
 	assert_true(r.outcome == OP25B_OUTCOME_BLOCKED ||
 		    r.outcome == OP25B_OUTCOME_COUNTED);
 	assert_int_equal(n_hints, 1);
+	assert_int_equal(n_wanted, 1);
 	return h;
+}
+
+/*
+ * A worker over its records' rate asks for fewer hints than the burst's
+ * blocked frames: the first of them in the burst's order get one, the
+ * rest are only counted as wanted; forwarded frames are neither. With no
+ * room at all (0), no hint is written and every blocked frame is counted.
+ */
+static void
+test_record_hints_max(void **state)
+{
+	static const char *const burst[] = {
+		DYN " dport=25 flags=S",
+		DYN " dport=587 flags=S",
+		"src=198.18.5.10 dst=203.0.113.9 dport=25 flags=S",
+		DYN6 " dport=25 flags=S",
+		DYN " dport=80 flags=S",
+		"src=198.18.5.11 dst=203.0.113.9 dport=25 flags=S",
+	};
+	/* The blocked frames' sources, in order. */
+	static const uint8_t blocked_last[] = { 9, 10, 9, 11 };
+	static const uint16_t maxes[] = { 64, 4, 3, 1, 0 };
+	struct op25b_policy *p = load_policy(
+		"version: 1\n"
+		"block: drop\n"
+		"sources:\n"
+		"  dynamic: {action: block, prefixes: [198.18.0.0/16, "
+		"2001:db8:1000::/36]}\n");
+	struct op25b_classifier *c =
+		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	unsigned int i, k;
+
+	(void)state;
+	assert_non_null(c);
+	for (k = 0; k < RTE_DIM(maxes); k++) {
+		struct rte_mbuf *m[RTE_DIM(burst)];
+		struct op25b_classify_result r[RTE_DIM(burst)];
+		struct op25b_record_hint h[RTE_DIM(burst)];
+		uint16_t n_hints = maxes[k], n_wanted = 99;
+		uint16_t want = RTE_MIN(maxes[k], (uint16_t)4);
+
+		memset(h, 0xa5, sizeof(h));
+		for (i = 0; i < RTE_DIM(burst); i++)
+			m[i] = mbuf_from_spec(burst[i]);
+		assert_int_equal(op25b_classifier_classify_burst_hints(
+					 c, NULL, m, RTE_DIM(burst), r, NULL, h,
+					 &n_hints, &n_wanted),
+				 RTE_DIM(burst));
+		assert_int_equal(n_wanted, 4);
+		assert_int_equal(n_hints, want);
+		for (i = 0; i < want; i++) {
+			/* The IPv6 source's last byte is 9 too. */
+			uint8_t last = h[i].family == 4 ? h[i].src[3]
+							: h[i].src[15];
+
+			assert_int_equal(h[i].family, i == 2 ? 6 : 4);
+			assert_int_equal(last, blocked_last[i]);
+			assert_int_equal(h[i].dport, 25);
+		}
+		/* Nothing written past the hints asked for. */
+		for (; i < RTE_DIM(burst); i++)
+			assert_int_equal(h[i].hash, 0xa5a5a5a5a5a5a5a5ull);
+		for (i = 0; i < RTE_DIM(burst); i++)
+			rte_pktmbuf_free(m[i]);
+	}
+	test_classifier_free(c, p);
 }
 
 /*
@@ -1999,6 +2067,7 @@ main(void)
 		cmocka_unit_test(test_reset_ipv6),
 		cmocka_unit_test(test_reset_template_random),
 		cmocka_unit_test(test_record_hints_chained),
+		cmocka_unit_test(test_record_hints_max),
 		cmocka_unit_test(test_record_hints_rule),
 		cmocka_unit_test(test_counters_exact),
 		cmocka_unit_test(test_exempt_sources),

@@ -744,6 +744,62 @@ test_top_file_untrusted(void **state)
 /* Sources added between two calls of a flush are handed over before it
  * returns 0: it stopped at the table's end, leaving them (and every later
  * source) in the table for good. */
+/*
+ * --block-records-rate's bucket, on a TSC of 1000 ticks a second and a
+ * rate of 10 frames a second (100 ticks a frame): full at start (one
+ * second, 10 frames), empty after them, refilled by the ticks that pass,
+ * never above one second however long it idles; 0 takes everything.
+ */
+static void
+test_budget(void **state)
+{
+	struct op25b_records_budget b;
+
+	(void)state;
+	op25b_records_budget_init(&b, 10, 1000, 5000);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 10);
+	assert_int_equal(op25b_records_budget_frames(&b, 4), 4);
+	/* A burst of 8 taken whole, at the same tick: 2 left. */
+	op25b_records_budget_spend(&b, 8, 5000);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 2);
+	op25b_records_budget_spend(&b, 2, 5000);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 0);
+	/* 99 ticks: not one frame yet; 1 more: one. */
+	op25b_records_budget_spend(&b, 0, 5099);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 0);
+	op25b_records_budget_spend(&b, 0, 5100);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 1);
+	/* That one taken, 350 ticks on: 3 frames, and half of one kept
+	 * (50 ticks: 50 more make it a frame). */
+	op25b_records_budget_spend(&b, 1, 5450);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 3);
+	op25b_records_budget_spend(&b, 3, 5500);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 1);
+	/* An hour idle gives one second, 10 frames, no more. */
+	op25b_records_budget_spend(&b, 1, 5500 + 3600 * 1000ull);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 10);
+	/* A clock read that went back (never, on one lcore) adds nothing. */
+	op25b_records_budget_spend(&b, 10, 5000);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 0);
+
+	/* No limit. */
+	op25b_records_budget_init(&b, 0, 1000, 0);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 64);
+	op25b_records_budget_spend(&b, 64, 1);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 64);
+	/* A rate faster than the TSC ticks is no limit either. */
+	op25b_records_budget_init(&b, 2000, 1000, 0);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 64);
+	/* At the default rate on a 2.6 GHz TSC: a burst of 64 at once
+	 * from a full bucket; from an empty one, 39 frames 39 us on. */
+	op25b_records_budget_init(&b, 1000000, 2600000000ull, 0);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 64);
+	op25b_records_budget_spend(&b, 0, 1);
+	b.credit = 0;
+	op25b_records_budget_spend(&b, 0, 1 + 39 * 2600);
+	assert_int_equal(op25b_records_budget_frames(&b, 64), 39);
+}
+
 static void
 test_table_flush_in_parts(void **state)
 {
@@ -784,6 +840,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_sizes),
+		cmocka_unit_test(test_budget),
 		FIXTURE_TEST(table, test_table_counts_in_place),
 		FIXTURE_TEST(table, test_table_piece_per_destinations),
 		FIXTURE_TEST(table, test_table_families_and_destinations),

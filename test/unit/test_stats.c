@@ -170,6 +170,7 @@ test_field_names(void **state)
 		"block",
 		"records_written",
 		"records_dropped",
+		"records_over_rate",
 		"adaptive_tracked",
 		"adaptive_blocked",
 		"adaptive_triggered",
@@ -198,7 +199,7 @@ test_field_names(void **state)
 	(void)state;
 	assert_int_equal(OP25B_PORT_DRIVER_FIELDS, 10);
 	assert_int_equal(OP25B_PORT_APP_FIELDS, 3);
-	assert_int_equal(OP25B_HEADER_FIELDS, 13);
+	assert_int_equal(OP25B_HEADER_FIELDS, 14);
 	for (i = 0; i < OP25B_PORT_DRIVER_FIELDS; i++) {
 		const struct op25b_stats_field *f =
 			&op25b_stats_port_driver_fields[i];
@@ -224,15 +225,19 @@ test_field_names(void **state)
 	assert_int_equal(op25b_stats_header_fields[2].kind,
 			 OP25B_STATS_COUNTER);
 	/* The adaptive list: gauges, then counters with their unit. */
-	assert_int_equal(op25b_stats_header_fields[8].kind, OP25B_STATS_GAUGE);
-	assert_string_equal(op25b_stats_header_fields[10].prometheus,
+	assert_int_equal(op25b_stats_header_fields[9].kind, OP25B_STATS_GAUGE);
+	assert_string_equal(op25b_stats_header_fields[11].prometheus,
 			    "adaptive_triggered_total");
-	assert_int_equal(op25b_stats_header_fields[12].kind,
+	assert_int_equal(op25b_stats_header_fields[13].kind,
 			 OP25B_STATS_COUNTER);
 	/* The records list before it: counters. */
 	assert_string_equal(op25b_stats_header_fields[6].prometheus,
 			    "records_written_total");
 	assert_int_equal(op25b_stats_header_fields[7].kind,
+			 OP25B_STATS_COUNTER);
+	assert_string_equal(op25b_stats_header_fields[8].prometheus,
+			    "records_over_rate_total");
+	assert_int_equal(op25b_stats_header_fields[8].kind,
 			 OP25B_STATS_COUNTER);
 
 	/* Each entry reads its own field. */
@@ -1038,6 +1043,7 @@ test_views(void **state)
 		      "\n  \"reload_failed\": 0,\n  \"exemptions\": 0,"
 		      "\n  \"mode\": \"monitor\",\n  \"block\": \"reset\","
 		      "\n  \"records_written\": 0,\n  \"records_dropped\": 0,"
+		      "\n  \"records_over_rate\": 0,"
 		      "\n  \"adaptive_tracked\": 0,\n  \"adaptive_blocked\": 0,"
 		      "\n  \"adaptive_triggered\": 3,"
 		      "\n  \"adaptive_evicted\": 0,"
@@ -1060,7 +1066,8 @@ test_views(void **state)
 			       "\npolicy p.yaml, generation 2, reload_ok 1, "
 			       "reload_failed 0, exemptions 0, mode monitor, "
 			       "block reset, records_written 0, "
-			       "records_dropped 0\nadaptive_tracked 0, "
+			       "records_dropped 0, records_over_rate 0\n"
+			       "adaptive_tracked 0, "
 			       "adaptive_blocked 0, adaptive_triggered 3, "
 			       "adaptive_evicted 0, adaptive_table_full 0\n"));
 	assert_non_null(strstr(text, "\nports (driver figures not sampled "
