@@ -154,10 +154,11 @@ static const struct op25b_option app_options[] = {
 			  "as records_dropped",
 			  CFG, records_sources, 1024, 1u << 24, NULL),
 	OP25B_OPTION_UINT("block-records-rate", 0, "N",
-			  "blocked frames a second each worker counts into "
-			  "block records, 0..1000000000 (default " RATE_S
-			  ", 0: every frame); a flood over it is counted as "
-			  "records_over_rate and costs forwarding nothing more",
+			  "blocked (and would-block) frames a second each "
+			  "worker counts into block records, 0..1000000000 "
+			  "(default " RATE_S ", 0: every frame; a second's "
+			  "worth at once); a flood's frames over it are "
+			  "counted as records_over_rate, in no record",
 			  CFG, records_rate, 0, 1000000000u, " frames/s"),
 	OP25B_OPTION("classifier-path", OPT_CLASSIFIER_PATH, "PATH",
 		     "auto (default: the widest the CPU offers within the "

@@ -65,10 +65,11 @@ extern int op25b_logtype;
 /* Blocked frames a second a worker counts into its records table
  * (--block-records-rate). A frame counted costs the worker its source's
  * table lines (misses, in a scan from many sources): unbounded, a flood
- * of blocked SYNs at line rate took 40% of a worker's forwarding
- * (doc/records.md). A million a second costs it about 1.5% at most, and
- * is far above what bots behind one worker send: the flood's frames over
- * it are counted (records_over_rate), not described. */
+ * of blocked SYNs at line rate took 40-48% of a worker's forwarding
+ * (doc/records.md). A million a second is about 20 ms of a worker's
+ * second at the ~20 ns a counted frame costs in that flood, and far
+ * above what bots behind one worker send: the flood's frames over it are
+ * counted (records_over_rate), not described. */
 #define OP25B_RECORDS_RATE_DEFAULT 1000000
 #define OP25B_RECORDS_INTERVAL_DEFAULT 60
 #define OP25B_RX_DESC 1024
@@ -325,14 +326,18 @@ struct op25b_record_hint;
 /* Rings, tables and the output; 0 or -errno, said on stderr. */
 int op25b_records_start(struct op25b_app *app);
 /* The data path's (w->records set): how many of a burst's @n blocked
- * frames the worker's --block-records-rate lets it describe now. */
-uint16_t op25b_worker_records_budget(const struct op25b_worker *w, uint16_t n);
+ * frames the worker's --block-records-rate lets it describe now; @tsc is
+ * set when the clock was read for it (short of credit), else left. */
+uint16_t
+op25b_worker_records_budget(struct op25b_worker *w, uint16_t n, uint64_t *tsc);
 /* Then, for a burst whose classification found @n_wanted such frames and
  * described the first @n_hints: spend their credit, count the rest as
- * over the rate, request the hints' table lines; the burst's TSC. */
-uint64_t op25b_worker_records_take(struct op25b_worker *w,
-				   const struct op25b_record_hint *hints,
-				   uint16_t n_hints, uint16_t n_wanted);
+ * over the rate, request the hints' table lines; the burst's TSC (@tsc
+ * if the budget read it, 0: read now). */
+uint64_t
+op25b_worker_records_take(struct op25b_worker *w,
+			  const struct op25b_record_hint *hints,
+			  uint16_t n_hints, uint16_t n_wanted, uint64_t tsc);
 /* Then, as late as the burst allows: count them, seen from @tsc on;
  * hand over finished records, never wait. */
 void op25b_worker_records_count(struct op25b_worker *w,
@@ -342,7 +347,8 @@ void op25b_worker_records_count(struct op25b_worker *w,
  * ring. */
 void op25b_worker_records_tick(struct op25b_worker *w, struct op25b_app *app);
 /* The control loop's: end the interval when due, merge, write, publish
- * records_written and records_dropped; SIGUSR1 reopens. */
+ * records_written, records_dropped and records_over_rate (said on stderr
+ * when it grew); SIGUSR1 reopens. */
 void op25b_records_tick(struct op25b_app *app, uint64_t now_tsc);
 /* End the current interval now (records flush). */
 void op25b_records_end_interval(struct op25b_app *app);

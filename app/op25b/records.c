@@ -176,24 +176,37 @@ table_flush(struct op25b_worker_records *wr)
 			hand_over(wr, &out[i]);
 }
 
-uint16_t
-op25b_worker_records_budget(const struct op25b_worker *w, uint16_t n)
+static uint64_t
+tsc_now(void)
 {
-	return op25b_records_budget_frames(&w->records->budget, n);
+	return rte_rdtsc();
+}
+
+uint16_t
+op25b_worker_records_budget(struct op25b_worker *w, uint16_t n, uint64_t *tsc)
+{
+	return op25b_records_budget_frames(&w->records->budget, n, tsc_now,
+					   tsc);
 }
 
 uint64_t
 op25b_worker_records_take(struct op25b_worker *w,
 			  const struct op25b_record_hint *hints,
-			  uint16_t n_hints, uint16_t n_wanted)
+			  uint16_t n_hints, uint16_t n_wanted, uint64_t tsc)
 {
 	struct op25b_worker_records *wr = w->records;
-	/* One clock read a burst with blocked frames: a record needs
-	 * milliseconds, and the budget its credit. */
-	uint64_t tsc = rte_rdtsc();
 
-	op25b_records_budget_spend(&wr->budget, n_hints, tsc);
-	wr->over_rate += n_wanted - n_hints;
+	/* One clock read a burst with blocked frames (the budget's, when
+	 * it read one): a record needs milliseconds, and the bucket the
+	 * ticks that passed. */
+	if (tsc == 0)
+		tsc = rte_rdtsc();
+	op25b_records_budget_take(&wr->budget, n_hints);
+	op25b_records_budget_refill(&wr->budget, tsc);
+	if (n_wanted != n_hints)
+		__atomic_store_n(&wr->over_rate,
+				 wr->over_rate + (n_wanted - n_hints),
+				 __ATOMIC_RELAXED);
 	if (n_hints != 0)
 		op25b_records_table_prefetch(wr->table, hints, n_hints);
 	return tsc;
@@ -322,6 +335,7 @@ op25b_records_start(struct op25b_app *app)
 	struct op25b_app_records *rec;
 	uint32_t sources, ring;
 	char top_path[OP25B_STATS_PATH_MAX + 8];
+	char rate[64] = "every blocked frame counted (no rate)";
 	unsigned int i;
 	int err;
 
@@ -376,14 +390,17 @@ op25b_records_start(struct op25b_app *app)
 	ring = cfg->records_ring;
 	/* The ring's memory as DPDK sizes it: an exact-size ring of N has
 	 * the power of two above N slots (16384 records take 32768). */
+	if (cfg->records_rate != 0)
+		snprintf(rate, sizeof(rate), "%u frames a second a worker",
+			 cfg->records_rate);
 	printf("op25b: block records: each worker a table of %u sources "
 	       "(%zu KB) and a ring of %u (%zd KB); merged: %u sources at "
-	       "most\n",
+	       "most; %s\n",
 	       sources, op25b_records_table_size(sources) / 1024, ring,
 	       rte_ring_get_memsize_elem(sizeof(struct op25b_record),
 					 rte_align32pow2(ring + 1)) /
 		       1024,
-	       cfg->records_sources);
+	       cfg->records_sources, rate);
 	for (i = 0; i < app->n_workers; i++) {
 		struct op25b_worker_records *wr = &rec->workers[i];
 		int socket =
@@ -687,12 +704,11 @@ say_over_rate(struct op25b_app *app)
 	if (n == rec->over_rate_said)
 		return;
 	fprintf(stderr,
-		"op25b: warning: block records: %" PRIu64 " blocked frames "
-		"over --block-records-rate (%u a second a worker) since the "
-		"last records were written are in no record "
-		"(records_over_rate): their sources' records count less "
-		"than they sent\n",
-		n - rec->over_rate_said, app->config.records_rate);
+		"op25b: warning: block records: %" PRIu64 " more blocked "
+		"frames over --block-records-rate (%u a second a worker) are "
+		"in no record (records_over_rate %" PRIu64 "): their "
+		"sources' records count less than they sent\n",
+		n - rec->over_rate_said, app->config.records_rate, n);
 	rec->over_rate_said = n;
 }
 

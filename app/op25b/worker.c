@@ -181,13 +181,13 @@ subscriber_burst(struct op25b_worker *w,
 		 * requested now and counted after the burst is sent and
 		 * freed: a scan's sources miss the caches, and the sending
 		 * covers the misses. */
-		n_hints = op25b_worker_records_budget(w, n);
+		n_hints = op25b_worker_records_budget(w, n, &tsc);
 		op25b_classifier_classify_burst_hints(
 			classifier, exempt, pkts, n, results,
 			&w->stats->counters, hints, &n_hints, &n_wanted);
 		if (n_wanted != 0)
 			tsc = op25b_worker_records_take(w, hints, n_hints,
-							n_wanted);
+							n_wanted, tsc);
 	}
 	out = burst_masks(results, n, &answer);
 	if (out == 0) {

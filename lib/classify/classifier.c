@@ -498,6 +498,20 @@ parse_one_outline(const struct op25b_classifier *c, struct rte_mbuf **pkts,
  * that the data path never tests for NULL per packet. */
 static RTE_DEFINE_PER_LCORE(struct op25b_stats_counters, discarded);
 
+/* Frames counted under the outcomes block records take. */
+static __rte_always_inline uint64_t
+records_outcomes(const struct op25b_stats_counters *counters)
+{
+	uint64_t sum = 0;
+	unsigned int o;
+
+	/* Folded to the few outcomes at compile time. */
+	for (o = 0; o < OP25B_OUTCOME_MAX; o++)
+		if (op25b_records_wanted(o))
+			sum += counters->outcome[o];
+	return sum;
+}
+
 /* The burst; @hints (NULL: none) also gets the record hints of its
  * blocked frames. Inlined into both entry points, so that the constant NULL
  * takes the records' block out of the plain one. */
@@ -533,11 +547,15 @@ classify_burst(const struct op25b_classifier *c,
 	/* Its decisions after gathered lookups (set with them: never NULL
 	 * when they are not). */
 	vec_decide_fn_t decide = classify_decide;
+	/* The outcomes records take, counted before the burst. */
+	uint64_t wanted_before = 0;
 
 	if (n > OP25B_CLASSIFY_BURST_MAX)
 		n = OP25B_CLASSIFY_BURST_MAX;
 	if (counters == NULL)
 		counters = &RTE_PER_LCORE(discarded);
+	if (hints != NULL)
+		wanted_before = records_outcomes(counters);
 	/* Unrolled for the full bursts a busy port delivers. */
 	if (likely(n >= PREFETCH_AHEAD)) {
 		for (i = 0; i < PREFETCH_AHEAD; i++)
@@ -691,12 +709,17 @@ classify_burst(const struct op25b_classifier *c,
 	/* Block records: only blocked frames' hints, from the parse's
 	 * offsets (record_hint.c). */
 	if (hints != NULL) {
-		uint16_t max = *n_hints;
-
-		*n_hints = *n_wanted = 0;
-		if (n4 + n6 != 0)
-			*n_hints = record_hints_fill(c, pkts, results, meta, n,
-						     hints, max, n_wanted);
+		/* The burst's frames records take, from the outcome counters
+		 * (each frame counts its outcome once: test_vectors), not a
+		 * pass over the results: a worker over its rate describes
+		 * few of them or none. */
+		*n_wanted =
+			(uint16_t)(records_outcomes(counters) - wanted_before);
+		*n_hints = *n_wanted == 0
+				   ? 0
+				   : record_hints_fill(
+					     c, pkts, results, meta, n, hints,
+					     RTE_MIN(*n_hints, *n_wanted));
 	}
 	return n;
 }

@@ -19,8 +19,9 @@ extern "C" {
 #endif
 
 /**
- * op25b_classifier_classify_burst(), and a record hint for each frame
- * whose outcome op25b_records_wanted() takes, in the burst's order: its
+ * op25b_classifier_classify_burst(), and a record hint for each of the
+ * first *@p n_hints frames whose outcome op25b_records_wanted() takes, in
+ * the burst's order: its
  * source and destination, port, MAC, VLAN ids and PPPoE session as the
  * frame came in (a reset's or notify's frame, rewritten into its reply,
  * is read the way round the client sent it), its outcome, class and group

@@ -107,20 +107,16 @@ record_hints_fill(const struct op25b_classifier *c,
 		  struct rte_mbuf *const *pkts,
 		  const struct op25b_classify_result *results,
 		  const struct pkt_meta *meta, uint16_t n,
-		  struct op25b_record_hint *hints, uint16_t max,
-		  uint16_t *wanted)
+		  struct op25b_record_hint *hints, uint16_t max)
 {
 	struct op25b_record_hint *h = hints, *end = hints + max;
-	uint16_t i, w = 0;
+	uint16_t i;
 
-	for (i = 0; i < n; i++) {
+	/* The frames after the last hint wanted are not looked at. */
+	for (i = 0; i < n && h != end; i++) {
 		const struct rte_mbuf *m = pkts[i];
 
 		if (!op25b_records_wanted(results[i].outcome))
-			continue;
-		w++;
-		/* Over the worker's rate: counted, not described. */
-		if (unlikely(h == end))
 			continue;
 		/* A reply is one segment again (reset.c). */
 		if (likely(m->nb_segs == 1))
@@ -129,6 +125,5 @@ record_hints_fill(const struct op25b_classifier *c,
 		else
 			chained_hint_fill(c, m, &results[i], &meta[i], h++);
 	}
-	*wanted = w;
 	return (uint16_t)(h - hints);
 }

@@ -3,7 +3,9 @@
  * @file
  * Block records for the abuse desk: one record per source per interval
  * for every source that had a blocking (or, in monitor mode, would-block)
- * verdict, with what the desk joins on (VLAN tags, PPPoE session, MAC).
+ * verdict, with what the desk joins on (VLAN tags, PPPoE session, MAC);
+ * each worker counts up to its rate of such frames a second into them
+ * (op25b_records_budget, --block-records-rate).
  *
  * Two halves, neither of which needs DPDK:
  *  - the worker's table (op25b_records_table_*): a small, bounded,
@@ -258,65 +260,88 @@ uint32_t op25b_records_table_count(const struct op25b_records_table *t);
 /* A worker's rate of frames into its table (--block-records-rate)     */
 
 /**
- * How many blocked frames a second a worker takes into block records: a
- * token bucket of TSC cycles, so that a flood of blocked frames (a scan
+ * How many blocked (and would-block) frames a second a worker counts into
+ * block records: a token bucket, so that a flood of blocked frames (a scan
  * from spoofed sources at line rate) costs the worker the table's misses
  * of no more than @c rate frames a second, and forwarding keeps its speed;
- * the frames over it are counted (records_over_rate), their sources'
- * records counting less than they sent. The bucket holds one second of
- * frames: a burst below that is taken whole. Only its worker touches it.
+ * the frames over it are counted (records_over_rate) and their sources'
+ * records count less than they sent. The bucket holds one second of
+ * frames: a burst below that is taken whole. Credit is kept in units of
+ * a TSC tick times a frame: each tick adds @c rate, each frame takes
+ * @c tsc_hz, so that no rate is rounded. Only its worker touches it.
  */
 struct op25b_records_budget {
-	uint64_t per_frame; /**< TSC cycles of credit a frame takes; 0: all */
-	uint64_t depth;	    /**< the most credit kept: one second */
-	uint64_t credit;    /**< TSC cycles of credit left */
-	uint64_t last;	    /**< TSC of the last op25b_records_budget_spend() */
+	uint64_t rate;	 /**< frames a second; 0: no limit */
+	uint64_t tsc_hz; /**< what a frame takes */
+	uint64_t depth;	 /**< the most credit kept: rate * tsc_hz */
+	uint64_t credit; /**< credit left */
+	uint64_t last;	 /**< TSC of the last refill */
 };
 
 /**
  * A full bucket for @p rate frames a second (0: no limit), at TSC
- * @p tsc_hz, as of TSC @p now.
+ * @p tsc_hz (not 0), as of TSC @p now. A rate whose second of credit
+ * would not fit in 64 bits (over 3.5e9 frames a second at 5 GHz) is
+ * taken as the most that fits.
  */
 static inline void
 op25b_records_budget_init(struct op25b_records_budget *b, uint64_t rate,
 			  uint64_t tsc_hz, uint64_t now)
 {
-	/* A rate the TSC cannot tell from no limit is none. */
-	b->per_frame = rate == 0 ? 0 : tsc_hz / rate;
-	b->depth = b->per_frame * rate;
+	/* Half the range: a refill adds up to one more second before the
+	 * cap is applied. */
+	uint64_t most = UINT64_MAX / 2 / tsc_hz;
+
+	b->rate = rate < most ? rate : most;
+	b->tsc_hz = tsc_hz;
+	b->depth = b->rate * tsc_hz;
 	b->credit = b->depth;
 	b->last = now;
 }
 
-/** How many of @p n frames the bucket takes now (all with no limit). */
-static inline uint16_t
-op25b_records_budget_frames(const struct op25b_records_budget *b, uint16_t n)
+/** Add the credit of the ticks from the last refill to TSC @p now (a
+ * clock that went back adds none), at most a full bucket: an hour idle
+ * buys one second of frames, not an hour's. */
+static inline void
+op25b_records_budget_refill(struct op25b_records_budget *b, uint64_t now)
 {
-	/* The common case, below the rate: no division. */
-	if (b->per_frame == 0 || b->credit >= n * b->per_frame)
-		return n;
-	return (uint16_t)(b->credit / b->per_frame);
+	uint64_t ticks = now > b->last ? now - b->last : 0;
+
+	if (ticks > b->tsc_hz)
+		ticks = b->tsc_hz;
+	b->credit += ticks * b->rate;
+	if (b->credit > b->depth)
+		b->credit = b->depth;
+	b->last = now;
 }
 
 /**
- * Take @p taken frames' credit (no more than op25b_records_budget_frames()
- * gave) and add what the TSC ran since the last call, at TSC @p now.
+ * How many of @p n frames the bucket takes now (all with no limit). The
+ * common case, a full burst's credit in hand, reads no clock; short of
+ * it, @p clock is read (into @p now) and the bucket refilled first, so
+ * that the first burst after a quiet spell is judged on the credit the
+ * spell gave.
  */
-static inline void
-op25b_records_budget_spend(struct op25b_records_budget *b, uint16_t taken,
-			   uint64_t now)
+static inline uint16_t
+op25b_records_budget_frames(struct op25b_records_budget *b, uint16_t n,
+			    uint64_t (*clock)(void), uint64_t *now)
 {
-	uint64_t credit;
+	if (b->rate == 0 || b->credit >= n * b->tsc_hz)
+		return n;
+	*now = clock();
+	op25b_records_budget_refill(b, *now);
+	if (b->credit >= n * b->tsc_hz)
+		return n;
+	return (uint16_t)(b->credit / b->tsc_hz);
+}
 
-	if (b->per_frame == 0)
-		return;
-	credit = b->credit - taken * b->per_frame;
-	/* Never more than a second's credit (a bucket idle for an hour
-	 * takes one second of frames, not an hour's), and no overflow. */
-	if (now > b->last)
-		credit += now - b->last < b->depth ? now - b->last : b->depth;
-	b->credit = credit < b->depth ? credit : b->depth;
-	b->last = now;
+/** Take @p taken frames' credit (never below empty). */
+static inline void
+op25b_records_budget_take(struct op25b_records_budget *b, uint16_t taken)
+{
+	uint64_t cost = taken * b->tsc_hz;
+
+	b->credit = cost < b->credit ? b->credit - cost : 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -264,9 +264,9 @@ struct op25b_stats_counters {
 	  "record could not be written.")                                      \
 	X(records_over_rate, records_over_rate, "records_over_rate_total",     \
 	  COUNTER,                                                             \
-	  "Blocked frames a worker did not count into block records, over "    \
-	  "--block-records-rate (their sources' records count less than "      \
-	  "they sent).")
+	  "Blocked (and would-block) frames the workers did not count into "   \
+	  "block records, over --block-records-rate (their sources' records "  \
+	  "count less than they sent).")
 
 /** Adaptive blocking: one table shared by every worker, so its figures are
  * the instance's (in the header), refreshed by the control lcore about

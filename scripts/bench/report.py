@@ -234,9 +234,9 @@ class Report:
         rr = self.result.get("ratios_records", {})
         if "worst" in rr:
             t.append({"name": "worst op25b-records/op25b (block records "
-                              "on/off)", "value": rr["worst"],
+                              "on/off, default --block-records-rate)",
+                      "value": rr["worst"],
                       "want": ">= 0.9", "met": rr["worst"] >= 0.9})
-
         big = max(self.cfg["h2h_pools"])
         col = next(x["column"] for x in h2h if x["prefixes"] == big
                    and x["family"] == 4)

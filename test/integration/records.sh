@@ -9,7 +9,8 @@
 # renamed and reopened between them (SIGUSR1, records reopen), a reopen
 # that fails (the old file kept), and show blocked top; a file that
 # refuses (/dev/full) and a file system that fills mid-line (whole lines
-# only, counts exact); --block-records-rate (frames over it counted); a one-record ring under 12000 sources: traffic unaffected,
+# only, counts exact); --block-records-rate (the frames over it
+# counted); a one-record ring under 12000 sources: traffic unaffected,
 # every record written or counted as dropped, with the default table and
 # one of 32 (--block-records-table).
 # Prints "ok NAME" / "not ok NAME" lines.
@@ -84,7 +85,10 @@ assert s2["records_over_rate"] == total - 1, (s2["records_over_rate"], total)
 assert s1["records_over_rate"] == 0
 assert s1["packets"] == s2["packets"], (s1["packets"], s2["packets"])
 ' "$work/one.jsonl" "$work/rate1.jsonl" "$work/one.json" "$work/rate1.json"
-want_re "$work/rate1.log" "^op25b: warning: block records: [0-9]+ blocked frames over --block-records-rate \(1 a second a worker\) since the last records were written are in no record \(records_over_rate\)"
+want_re "$work/rate1.log" "^op25b: warning: block records: [0-9]+ more blocked frames over --block-records-rate \(1 a second a worker\) are in no record \(records_over_rate [0-9]+\): their sources' records count less than they sent$"
+want_has "$work/rate1.log" "merged: 131072 sources at most; 1 frames a second a worker"
+want_has "$work/rate0.log" "merged: 131072 sources at most; every blocked frame counted (no rate)"
+grep -q "warning: block records" "$work/rate0.log" && problem "rate 0: a warning of frames over the rate"
 report "records: --block-records-rate 1 takes one frame and counts the rest as records_over_rate; 0 takes every frame"
 
 # A top list a killed op25b of this name left, and what a save cut short

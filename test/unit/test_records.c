@@ -741,14 +741,38 @@ test_top_file_untrusted(void **state)
 	unlink(path);
 }
 
-/* Sources added between two calls of a flush are handed over before it
- * returns 0: it stopped at the table's end, leaving them (and every later
- * source) in the table for good. */
+/* A fake TSC for the bucket: the tick the test says. */
+static uint64_t fake_tsc;
+static unsigned int fake_reads;
+
+static uint64_t
+fake_clock(void)
+{
+	fake_reads++;
+	return fake_tsc;
+}
+
+/* op25b_records_budget_frames() on the fake clock at @p now. */
+static uint16_t
+budget_frames(struct op25b_records_budget *b, uint16_t n, uint64_t now)
+{
+	uint64_t read = 0;
+	uint16_t k;
+
+	fake_tsc = now;
+	k = op25b_records_budget_frames(b, n, fake_clock, &read);
+	assert_true(read == 0 || read == now);
+	return k;
+}
+
 /*
  * --block-records-rate's bucket, on a TSC of 1000 ticks a second and a
  * rate of 10 frames a second (100 ticks a frame): full at start (one
- * second, 10 frames), empty after them, refilled by the ticks that pass,
- * never above one second however long it idles; 0 takes everything.
+ * second, 10 frames), empty after them, refilled by the ticks that pass
+ * (looked at only when short of a burst's credit), never above one
+ * second however long it idles; the first burst after a quiet spell is
+ * judged on the credit the spell gave; 0 takes everything; a rate the
+ * TSC does not divide is not rounded.
  */
 static void
 test_budget(void **state)
@@ -757,49 +781,73 @@ test_budget(void **state)
 
 	(void)state;
 	op25b_records_budget_init(&b, 10, 1000, 5000);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 10);
-	assert_int_equal(op25b_records_budget_frames(&b, 4), 4);
-	/* A burst of 8 taken whole, at the same tick: 2 left. */
-	op25b_records_budget_spend(&b, 8, 5000);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 2);
-	op25b_records_budget_spend(&b, 2, 5000);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 0);
+	fake_reads = 0;
+	assert_int_equal(budget_frames(&b, 64, 5000), 10);
+	assert_int_equal(fake_reads, 1);
+	/* A burst within the credit reads no clock. */
+	assert_int_equal(budget_frames(&b, 4, 5000), 4);
+	assert_int_equal(fake_reads, 1);
+	/* A burst of 8 taken: 2 left. */
+	op25b_records_budget_take(&b, 8);
+	assert_int_equal(budget_frames(&b, 64, 5000), 2);
+	op25b_records_budget_take(&b, 2);
+	assert_int_equal(budget_frames(&b, 64, 5000), 0);
 	/* 99 ticks: not one frame yet; 1 more: one. */
-	op25b_records_budget_spend(&b, 0, 5099);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 0);
-	op25b_records_budget_spend(&b, 0, 5100);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 1);
+	assert_int_equal(budget_frames(&b, 64, 5099), 0);
+	assert_int_equal(budget_frames(&b, 64, 5100), 1);
 	/* That one taken, 350 ticks on: 3 frames, and half of one kept
-	 * (50 ticks: 50 more make it a frame). */
-	op25b_records_budget_spend(&b, 1, 5450);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 3);
-	op25b_records_budget_spend(&b, 3, 5500);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 1);
-	/* An hour idle gives one second, 10 frames, no more. */
-	op25b_records_budget_spend(&b, 1, 5500 + 3600 * 1000ull);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 10);
-	/* A clock read that went back (never, on one lcore) adds nothing. */
-	op25b_records_budget_spend(&b, 10, 5000);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 0);
+	 * (50 more ticks make it a frame). */
+	op25b_records_budget_take(&b, 1);
+	assert_int_equal(budget_frames(&b, 64, 5450), 3);
+	op25b_records_budget_take(&b, 3);
+	assert_int_equal(budget_frames(&b, 64, 5500), 1);
+	/* An hour quiet: the first burst after it gets a full second, 10
+	 * frames, no more. */
+	op25b_records_budget_take(&b, 1);
+	assert_int_equal(budget_frames(&b, 3, 5500 + 3600 * 1000ull), 3);
+	assert_int_equal(budget_frames(&b, 64, 5500 + 3600 * 1000ull), 10);
+	/* A refill by the clock read after a burst, and one that went back
+	 * (never, on one lcore), which adds nothing. */
+	op25b_records_budget_take(&b, 10);
+	op25b_records_budget_refill(&b, 5000);
+	assert_int_equal(budget_frames(&b, 64, 5000), 0);
+	/* Taking more than there is leaves it empty, not full. */
+	op25b_records_budget_take(&b, 64);
+	assert_int_equal(budget_frames(&b, 64, 5000), 0);
 
-	/* No limit. */
+	/* No limit: everything, no clock read. */
 	op25b_records_budget_init(&b, 0, 1000, 0);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 64);
-	op25b_records_budget_spend(&b, 64, 1);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 64);
-	/* A rate faster than the TSC ticks is no limit either. */
+	fake_reads = 0;
+	op25b_records_budget_take(&b, 64);
+	assert_int_equal(budget_frames(&b, 64, 1), 64);
+	assert_int_equal(fake_reads, 0);
+	/* 3 frames a second on a 1000-tick TSC (333.3 ticks a frame): 3
+	 * frames in the second after the bucket ran dry, not 3.003. */
+	op25b_records_budget_init(&b, 3, 1000, 0);
+	op25b_records_budget_take(&b, 3);
+	assert_int_equal(budget_frames(&b, 64, 333), 0);
+	assert_int_equal(budget_frames(&b, 64, 334), 1);
+	assert_int_equal(budget_frames(&b, 64, 1000), 3);
+	/* A rate faster than the TSC ticks is kept (two frames a tick). */
 	op25b_records_budget_init(&b, 2000, 1000, 0);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 64);
-	/* At the default rate on a 2.6 GHz TSC: a burst of 64 at once
-	 * from a full bucket; from an empty one, 39 frames 39 us on. */
+	op25b_records_budget_take(&b, 1990);
+	assert_int_equal(budget_frames(&b, 64, 0), 10);
+	assert_int_equal(budget_frames(&b, 64, 1), 12);
+	/* At the default rate on a 2.6 GHz TSC: from an empty bucket, 39
+	 * frames 39 us on. */
 	op25b_records_budget_init(&b, 1000000, 2600000000ull, 0);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 64);
-	op25b_records_budget_spend(&b, 0, 1);
+	op25b_records_budget_take(&b, 64);
 	b.credit = 0;
-	op25b_records_budget_spend(&b, 0, 1 + 39 * 2600);
-	assert_int_equal(op25b_records_budget_frames(&b, 64), 39);
+	assert_int_equal(budget_frames(&b, 64, 39 * 2600), 39);
+	/* The most a second of credit holds: a rate beyond it is cut to
+	 * it, not wrapped. */
+	op25b_records_budget_init(&b, UINT64_MAX / 1000, 1000, 0);
+	assert_true(b.depth <= UINT64_MAX / 2 && b.rate > 0);
 }
 
+/* Sources added between two calls of a flush are handed over before it
+ * returns 0: it stopped at the table's end, leaving them (and every later
+ * source) in the table for good. */
 static void
 test_table_flush_in_parts(void **state)
 {
