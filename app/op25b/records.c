@@ -60,7 +60,7 @@ struct op25b_worker_records {
 	 * once a frame (its cache line is the control lcore's). */
 	uint32_t room;
 	/* Blocked frames over --block-records-rate: not counted into the
-	 * table. The worker's plain stores, read relaxed as dropped. */
+	 * table. The worker's relaxed stores, read relaxed. */
 	uint64_t over_rate;
 	struct op25b_records_budget budget;
 } __rte_cache_aligned;
@@ -201,8 +201,10 @@ op25b_worker_records_take(struct op25b_worker *w,
 	 * ticks that passed. */
 	if (tsc == 0)
 		tsc = rte_rdtsc();
-	op25b_records_budget_take(&wr->budget, n_hints);
+	/* The ticks first: a full bucket then pays for the burst, and is
+	 * never a burst over its second. */
 	op25b_records_budget_refill(&wr->budget, tsc);
+	op25b_records_budget_take(&wr->budget, n_hints);
 	if (n_wanted != n_hints)
 		__atomic_store_n(&wr->over_rate,
 				 wr->over_rate + (n_wanted - n_hints),
@@ -707,7 +709,8 @@ say_over_rate(struct op25b_app *app)
 		"op25b: warning: block records: %" PRIu64 " more blocked "
 		"frames over --block-records-rate (%u a second a worker) are "
 		"in no record (records_over_rate %" PRIu64 "): their "
-		"sources' records count less than they sent\n",
+		"sources' records count less than they sent, or are "
+		"missing\n",
 		n - rec->over_rate_said, app->config.records_rate, n);
 	rec->over_rate_said = n;
 }

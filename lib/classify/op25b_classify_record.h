@@ -35,7 +35,9 @@ extern "C" {
  *   fewer than the burst's blocked frames, or none); the first frames of
  *   the burst get them. Out: the number of hints written.
  * @param n_wanted
- *   Set to the number of frames records take, hints written or not.
+ *   Set to the number of frames records take, hints written or not: the
+ *   growth of @p counters' outcomes records take over the call, so that
+ *   nothing else may write @p counters meanwhile (a worker's own).
  * @return the number of packets classified, as
  *   op25b_classifier_classify_burst().
  */

@@ -280,7 +280,7 @@ struct op25b_records_budget {
 
 /**
  * A full bucket for @p rate frames a second (0: no limit), at TSC
- * @p tsc_hz (not 0), as of TSC @p now. A rate whose second of credit
+ * @p tsc_hz (0: no limit), as of TSC @p now. A rate whose second of credit
  * would not fit in 64 bits (over 3.5e9 frames a second at 5 GHz) is
  * taken as the most that fits.
  */
@@ -289,8 +289,8 @@ op25b_records_budget_init(struct op25b_records_budget *b, uint64_t rate,
 			  uint64_t tsc_hz, uint64_t now)
 {
 	/* Half the range: a refill adds up to one more second before the
-	 * cap is applied. */
-	uint64_t most = UINT64_MAX / 2 / tsc_hz;
+	 * cap is applied. No clock: no limit. */
+	uint64_t most = tsc_hz == 0 ? 0 : UINT64_MAX / 2 / tsc_hz;
 
 	b->rate = rate < most ? rate : most;
 	b->tsc_hz = tsc_hz;
@@ -328,6 +328,10 @@ op25b_records_budget_frames(struct op25b_records_budget *b, uint16_t n,
 {
 	if (b->rate == 0 || b->credit >= n * b->tsc_hz)
 		return n;
+	/* A full bucket gains nothing by a look at the clock (a rate below
+	 * a burst's frames would read it every burst). */
+	if (b->credit == b->depth)
+		return (uint16_t)(n < b->rate ? n : b->rate);
 	*now = clock();
 	op25b_records_budget_refill(b, *now);
 	if (b->credit >= n * b->tsc_hz)

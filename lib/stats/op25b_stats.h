@@ -266,7 +266,7 @@ struct op25b_stats_counters {
 	  COUNTER,                                                             \
 	  "Blocked (and would-block) frames the workers did not count into "   \
 	  "block records, over --block-records-rate (their sources' records "  \
-	  "count less than they sent).")
+	  "count less than they sent, or are missing).")
 
 /** Adaptive blocking: one table shared by every worker, so its figures are
  * the instance's (in the header), refreshed by the control lcore about

@@ -24,6 +24,7 @@
 
 #include "op25b_classify.h"
 #include "op25b_classify_path.h"
+#include "op25b_classify_record.h"
 #include "op25b_craft.h"
 #include "op25b_exempt.h"
 #include "op25b_policy.h"
@@ -103,6 +104,9 @@ hand_mbuf(unsigned int i, const uint8_t *frame, unsigned int len)
 	return m;
 }
 
+/* Which entry point run_path() takes next. */
+static unsigned int hints_turn;
+
 static void
 run_path(const struct op25b_classifier *c, const struct burst *b,
 	 struct path_out *o)
@@ -119,10 +123,41 @@ run_path(const struct op25b_classifier *c, const struct burst *b,
 		assert_non_null(m[i]);
 	}
 	memset(&o->counters, 0, sizeof(o->counters));
-	assert_int_equal(op25b_classifier_classify_burst(c, burst_exempt, m,
-							 (uint16_t)b->n, o->r,
-							 &o->counters),
-			 b->n);
+	/* Every other run through the block records' entry point, whose
+	 * frames must be the same; it must also find each frame a record
+	 * takes, and the counters each frame's outcome once. */
+	if (++hints_turn % 2 == 0) {
+		assert_int_equal(op25b_classifier_classify_burst(
+					 c, burst_exempt, m, (uint16_t)b->n,
+					 o->r, &o->counters),
+				 b->n);
+	} else {
+		struct op25b_record_hint hints[OP25B_CLASSIFY_BURST_MAX];
+		uint16_t n_hints = (uint16_t)b->n, n_wanted = 0;
+		unsigned int wanted = 0;
+
+		assert_int_equal(op25b_classifier_classify_burst_hints(
+					 c, burst_exempt, m, (uint16_t)b->n,
+					 o->r, &o->counters, hints, &n_hints,
+					 &n_wanted),
+				 b->n);
+		for (i = 0; i < b->n; i++)
+			wanted += op25b_records_wanted(o->r[i].outcome);
+		assert_int_equal(n_wanted, wanted);
+		assert_int_equal(n_hints, wanted);
+	}
+	{
+		uint64_t seen[OP25B_OUTCOME_MAX] = { 0 };
+
+		for (i = 0; i < b->n; i++)
+			seen[o->r[i].outcome]++;
+		for (i = 0; i < OP25B_OUTCOME_MAX; i++)
+			if (seen[i] != o->counters.outcome[i])
+				fail_msg("outcome %s: %" PRIu64 " frames, "
+					 "counted %" PRIu64,
+					 op25b_outcome_name(i), seen[i],
+					 o->counters.outcome[i]);
+	}
 	for (i = 0; i < b->n; i++) {
 		const void *p;
 
