@@ -727,6 +727,27 @@ check_reset(const char *tokens, unsigned int l3, int family,
 
 /* ---- block records' hints ---------------------------------------------- */
 
+/* Blocked: port 25 (and 2525) from the dynamic pools, IPv4 and IPv6. */
+static const char hints_policy_yaml[] =
+	"version: 1\n"
+	"block: drop\n"
+	"ports: {smtp: [25, 2525], submission: [587]}\n"
+	"sources:\n"
+	"  dynamic: {action: block, prefixes: [198.18.0.0/16, "
+	"2001:db8:1000::/36]}\n";
+
+/* A classifier of hints_policy_yaml, its policy in @p p. */
+static struct op25b_classifier *
+hints_classifier(struct op25b_policy **p)
+{
+	struct op25b_classifier *c;
+
+	*p = load_policy(hints_policy_yaml);
+	c = op25b_classifier_create(*p, SOCKET_ID_ANY, NULL, NULL);
+	assert_non_null(c);
+	return c;
+}
+
 /* The hint of the one frame @p m (blocked: dropped under @p c; counted in
  * monitor mode). */
 static struct op25b_record_hint
@@ -768,18 +789,11 @@ test_record_hints_max(void **state)
 	/* The blocked frames' sources, in order. */
 	static const uint8_t blocked_last[] = { 9, 10, 9, 11 };
 	static const uint16_t maxes[] = { 64, 4, 3, 1, 0 };
-	struct op25b_policy *p = load_policy(
-		"version: 1\n"
-		"block: drop\n"
-		"sources:\n"
-		"  dynamic: {action: block, prefixes: [198.18.0.0/16, "
-		"2001:db8:1000::/36]}\n");
-	struct op25b_classifier *c =
-		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_policy *p;
+	struct op25b_classifier *c = hints_classifier(&p);
 	unsigned int i, k;
 
 	(void)state;
-	assert_non_null(c);
 	for (k = 0; k < RTE_DIM(maxes); k++) {
 		struct rte_mbuf *m[RTE_DIM(burst)];
 		struct op25b_classify_result r[RTE_DIM(burst)];
@@ -907,19 +921,11 @@ test_record_hints_chained(void **state)
 	static const uint16_t cuts[][2] = { { 1, 64 },
 					    { 20, 2048 },
 					    { 60, 64 } };
-	struct op25b_policy *p = load_policy(
-		"version: 1\n"
-		"block: drop\n"
-		"ports: {smtp: [25, 2525], submission: [587]}\n"
-		"sources:\n"
-		"  dynamic: {action: block, prefixes: [198.18.0.0/16, "
-		"2001:db8:1000::/36]}\n");
-	struct op25b_classifier *c =
-		op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
+	struct op25b_policy *p;
+	struct op25b_classifier *c = hints_classifier(&p);
 	unsigned int i, k;
 
 	(void)state;
-	assert_non_null(c);
 	for (i = 0; i < RTE_DIM(cases); i++) {
 		struct rte_mbuf *single = mbuf_from_spec(cases[i].tokens);
 		const uint8_t *frame =
