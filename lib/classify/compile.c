@@ -513,6 +513,14 @@ build_side(struct side_rules *s, int socket_id, struct lpm4 **t4,
 		size_t n = s->n_v4;
 
 		*t4 = lpm4_build(s->v4, s->n_v4, socket_id);
+		/* Destinations come from the whole Internet (lpm4.h). */
+		if (*t4 != NULL &&
+		    s->side == OP25B_CLASSIFIER_SIDE_DESTINATIONS &&
+		    lpm4_summarize(*t4, socket_id) != 0) {
+			lpm4_free(*t4);
+			*t4 = NULL;
+			rte_errno = ENOMEM;
+		}
 		if (*t4 == NULL) {
 			entry = side_largest_list(s, AF_INET, &at);
 			return compile_fail(

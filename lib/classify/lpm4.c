@@ -191,6 +191,34 @@ fail:
 	return NULL;
 }
 
+int
+lpm4_summarize(struct lpm4 *t, int socket_id)
+{
+	uint32_t count[UINT8_MAX + 1] = { 0 }, background = 0, i;
+	uint32_t *bits;
+
+	/* Entries without LPM4_EXT are values, 0..255. */
+	for (i = 0; i < LPM4_TBL16_ENTRIES; i++)
+		if (t->tbl16[i] <= UINT8_MAX)
+			count[t->tbl16[i]]++;
+	for (i = 1; i <= UINT8_MAX; i++)
+		if (count[i] > count[background])
+			background = i;
+	if (LPM4_TBL16_ENTRIES - count[background] > LPM4_SUMMARY_MAX_SET)
+		return 0;
+	bits = lpm_level_alloc("op25b_lpm4_summary",
+			       LPM4_SUMMARY_WORDS * sizeof(*bits), true,
+			       socket_id, &t->memory);
+	if (bits == NULL)
+		return -ENOMEM;
+	for (i = 0; i < LPM4_TBL16_ENTRIES; i++)
+		if (t->tbl16[i] != background)
+			bits[i / 32] |= 1u << (i % 32);
+	t->summary = bits;
+	t->background = background;
+	return 0;
+}
+
 struct lpm4 *
 lpm4_ref(struct lpm4 *t)
 {
@@ -205,6 +233,7 @@ lpm4_free(struct lpm4 *t)
 	if (t == NULL ||
 	    __atomic_sub_fetch(&t->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	rte_free(t->summary);
 	rte_free(t->tbl8b);
 	rte_free(t->tbl8a);
 	rte_free(t->tbl16);

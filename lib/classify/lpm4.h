@@ -75,6 +75,10 @@ struct lpm4 {
 	uint32_t n_groups_a;
 	uint32_t n_groups_b; /* a wide /16 counts 256 */
 	uint32_t n_wide;     /* wide /16s (above) */
+	/* lpm4_summarize(): a bit per /16, set where tbl16's entry is not
+	 * @background (a value); NULL: the table has none. */
+	uint32_t *summary;
+	uint32_t background;
 	size_t memory;
 	uint32_t refcnt; /* classifiers sharing the table; the last frees */
 };
@@ -84,6 +88,28 @@ struct lpm4 {
  * pairs: the last one wins. Returns NULL with rte_errno = ENOMEM or EINVAL.
  */
 struct lpm4 *lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id);
+/*
+ * Give @t a summary of its first level: a bit per /16, set where its
+ * entry is not the value most of them hold (its background), when at
+ * most LPM4_SUMMARY_MAX_SET (a sixteenth) are; a denser table gets none.
+ * 0, or -ENOMEM.
+ *
+ * Why: a destination table holds a few prefixes (the ISP's relays, some
+ * carriers' mail servers) and is looked up with addresses from all over
+ * the Internet, a bot's SYNs to random mail servers: each reads a
+ * different line of the 256 KB first level, which misses L1 and L2 and
+ * pushes out what the rest of the burst needs. The summary is 8 KB (a
+ * bit a /16), stays in L1, and settles almost every such address by
+ * itself; only one under a /16 that holds something reads the first
+ * level. The vector lookups use it (lpm4_vec.h); the scalar ones read the
+ * first level, which stays whole. A source table is not summarized: its
+ * addresses are the subscribers' own, under the prefixes it holds, where
+ * the summary would be one more read a lookup.
+ */
+#define LPM4_SUMMARY_WORDS (LPM4_TBL16_ENTRIES / 32)
+#define LPM4_SUMMARY_MAX_SET (LPM4_TBL16_ENTRIES / 16)
+int lpm4_summarize(struct lpm4 *t, int socket_id);
+
 /* A new reference to @t (NULL: none): a classifier derived from another
  * shares its tables read-only. Only the control thread takes and drops
  * references. */

@@ -70,6 +70,25 @@ lpm4_vec_second(const struct lpm4 *t, vec_i32 e, vec_mask k, vec_i32 ip)
 	return e;
 }
 
+/* Lanes @k of @ip to their first-level entries in @t, through its
+ * summary when it has one (lpm4_summarize()): a lane whose bit is clear
+ * takes the background without reading the first level. The other lanes
+ * are 0 without a summary, and may be the background with one. */
+static __rte_always_inline vec_i32
+lpm4_vec_first(const struct lpm4 *t, vec_mask k, vec_i32 ip)
+{
+	const vec_i32 zero = { 0 };
+	vec_i32 words, background;
+
+	if (t->summary == NULL)
+		return vec_gather(zero, k, ip >> 16, t->tbl16, 4);
+	words = vec_gather(zero, k, ip >> 21, t->summary, 4);
+	k = k & ~vec_eq(k, words & ((zero + 1) << ((ip >> 16) & 31)), zero);
+	background = zero + t->background;
+	return vec_any(k) ? vec_gather(background, k, ip >> 16, t->tbl16, 4)
+			  : background;
+}
+
 /* Lookups of @ipa[0..n) in @ta and of @ipb[0..n) in @tb: @ea and @eb
  * become the final entries (the value, LPM4_EXT clear), as
  * lpm4_stage_value() would read them; a NULL table gives every value 0.
@@ -95,11 +114,9 @@ lpm4_vec_lookup2(const struct lpm4 *ta, const uint32_t *ipa, uint32_t *ea,
 		kb[s] = tb != NULL ? k[s] : vec_none();
 		ia[s] = vec_load(k[s], ipa + s * VEC_LANES);
 		ib[s] = vec_load(k[s], ipb + s * VEC_LANES);
-		va[s] = vec_any(ka[s]) ? vec_gather(zero, ka[s], ia[s] >> 16,
-						    ta->tbl16, 4)
+		va[s] = vec_any(ka[s]) ? lpm4_vec_first(ta, ka[s], ia[s])
 				       : zero;
-		vb[s] = vec_any(kb[s]) ? vec_gather(zero, kb[s], ib[s] >> 16,
-						    tb->tbl16, 4)
+		vb[s] = vec_any(kb[s]) ? lpm4_vec_first(tb, kb[s], ib[s])
 				       : zero;
 	}
 	for (s = 0; s < steps; s++) {

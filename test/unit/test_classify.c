@@ -24,6 +24,8 @@
 #include "op25b_craft.h"
 #include "op25b_policy.h"
 #include "classify_priv.h" /* the tables a derived classifier shares */
+#include "op25b_classify_path.h"
+#include "vec_priv.h" /* each path's lookups, for the summaries */
 #include "test_adaptive.h"
 #include "test_eal.h"
 #include "test_frames.h"
@@ -1659,6 +1661,154 @@ test_lpm4_wide_groups(void **state)
 	free(copy);
 }
 
+/* ---- lpm4.h's summary of the first level --------------------------------- */
+
+/* Whether @bits, the summary of @tbl16, are exactly "the entry is not
+ * @background", @want_set of them. */
+static void
+assert_summary_of(const uint32_t *tbl16, const uint32_t *bits,
+		  uint32_t background, unsigned int want_set)
+{
+	unsigned int i, set = 0;
+
+	assert_non_null(bits);
+	for (i = 0; i < LPM4_TBL16_ENTRIES; i++) {
+		bool bit = bits[i / 32] >> (i % 32) & 1;
+
+		if (bit != (tbl16[i] != background))
+			fail_msg("/16 %u: bit %d, entry %#x, background %u", i,
+				 bit, tbl16[i], background);
+		set += bit;
+	}
+	assert_int_equal(set, want_set);
+}
+
+/* A random address, mostly under the /16s of @near (n of them, top 16
+ * bits), else anywhere. */
+static uint32_t
+summary_addr(const uint16_t *near, size_t n)
+{
+	uint32_t ip = (uint32_t)rng();
+
+	if (rng() % 2 == 0)
+		ip = (uint32_t)near[rng() % n] << 16 | (ip & 0xffff);
+	return ip;
+}
+
+/*
+ * A destination table's summary: its background is the value most /16s
+ * hold (here a /0's, 3, not 0), its bits are set exactly where the first
+ * level holds something else (a /8 below it: 256 bits; a /16 of another
+ * value; a /16 that holds a /32 or a /25: a group), and every vector
+ * lookup (each path this CPU has), through the summary for one table and
+ * the whole first level for the other, gives what a longest match over
+ * the rules gives, for addresses under those /16s and anywhere else.
+ * A level where more than a sixteenth of the /16s differ gets none.
+ */
+static void
+test_lpm4_summary(void **state)
+{
+	struct lpm4_rule rules[] = {
+		lpm4_rule_of(0x00000000, 0, 3),
+		lpm4_rule_of(0x0a000000, 8, 4),
+		lpm4_rule_of(0xc6330000, 16, 9),
+		lpm4_rule_of(0xc0000219, 32, 7),
+		lpm4_rule_of(0xcb007180, 25, 5),
+		lpm4_rule_of(0x0a0a0a00, 24, 6),
+	};
+	static const uint16_t near[] = { 0x0a00, 0x0a0a, 0x0aff, 0xc633,
+					 0xc000, 0xcb00, 0x0b00, 0x09ff };
+	struct lpm4_rule copy[RTE_DIM(rules)], *dense;
+	struct lpm4 *plain, *t;
+	uint32_t ip[64], ea[64], eb[64];
+	size_t memory;
+	unsigned int i, k, path;
+
+	(void)state;
+	memcpy(copy, rules, sizeof(rules));
+	plain = lpm4_build(copy, RTE_DIM(copy), SOCKET_ID_ANY);
+	memcpy(copy, rules, sizeof(rules));
+	t = lpm4_build(copy, RTE_DIM(copy), SOCKET_ID_ANY);
+	assert_non_null(plain);
+	assert_non_null(t);
+	assert_null(t->summary);
+	memory = t->memory;
+	assert_int_equal(lpm4_summarize(t, SOCKET_ID_ANY), 0);
+	assert_int_equal(t->background, 3);
+	assert_summary_of(t->tbl16, t->summary, 3, 256 + 3);
+	assert_int_equal(t->memory, memory + LPM4_SUMMARY_WORDS * 4);
+	for (path = OP25B_CLASSIFY_PATH_AVX2; path < OP25B_CLASSIFY_PATH_MAX;
+	     path++) {
+		vec_lookup4_fn_t lookup = path == OP25B_CLASSIFY_PATH_AVX2
+						  ? vec_lookup4_avx2
+						  : vec_lookup4_avx512;
+
+		if (!op25b_classify_path_available(path))
+			continue;
+		for (i = 0; i < 2000; i++) {
+			unsigned int n = 1 + (unsigned int)(rng() % 64);
+
+			for (k = 0; k < n; k++)
+				ip[k] = summary_addr(near, RTE_DIM(near));
+			lookup(plain, ip, ea, t, ip, eb, n);
+			for (k = 0; k < n; k++) {
+				uint8_t want = lpm4_reference(
+					rules, RTE_DIM(rules), ip[k]);
+
+				if (ea[k] != want || eb[k] != want)
+					fail_msg("%s %#x: %u, summarized %u, "
+						 "a longest match %u",
+						 op25b_classify_path_name(path),
+						 ip[k], ea[k], eb[k], want);
+			}
+		}
+	}
+	lpm4_free(t);
+	lpm4_free(plain);
+
+	/* A sixteenth of the /16s differing still gets one; one more not. */
+	dense = calloc(LPM4_SUMMARY_MAX_SET + 1, sizeof(*dense));
+	assert_non_null(dense);
+	for (k = LPM4_SUMMARY_MAX_SET; k <= LPM4_SUMMARY_MAX_SET + 1; k++) {
+		for (i = 0; i < k; i++)
+			dense[i] = lpm4_rule_of(i * 7919 % 65536 << 16, 16, 1);
+		t = lpm4_build(dense, k, SOCKET_ID_ANY);
+		assert_non_null(t);
+		memory = t->memory;
+		assert_int_equal(lpm4_summarize(t, SOCKET_ID_ANY), 0);
+		if (k == LPM4_SUMMARY_MAX_SET) {
+			assert_int_equal(t->background, 0);
+			assert_summary_of(t->tbl16, t->summary, 0, k);
+		} else {
+			assert_null(t->summary);
+			assert_int_equal(t->memory, memory);
+		}
+		lpm4_free(t);
+	}
+	free(dense);
+}
+
+/* A compiled classifier summarizes its IPv4 destination table, not its
+ * source table (lpm4.h says why). */
+static void
+test_summary_destinations_only(void **state)
+{
+	static const char yaml[] =
+		"version: 1\nsources:\n"
+		"  dyn: {action: block, prefixes: [198.18.0.0/15, "
+		"2001:db8:1::/48]}\n"
+		"destinations:\n"
+		"  relays: {action: allow, prefixes: [198.19.255.25/32, "
+		"2001:db8:ffff::25/128]}\n";
+	struct op25b_policy *p;
+	struct op25b_classifier *c = test_classifier_of(yaml, &p);
+
+	(void)state;
+	assert_null(c->src4->summary);
+	assert_summary_of(c->dst4->tbl16, c->dst4->summary, 0, 1);
+	test_classifier_free(c, p);
+}
+
 /* rte_fib DIR24_8 in DPDK 22.11 returns wrong next hops when a covering
  * prefix is added after adjacent more-specific ones ending at
  * 255.255.255.255 (these three, in this order: 10.0.0.1 then resolves to
@@ -2084,6 +2234,8 @@ main(void)
 		cmocka_unit_test(test_chain_copy_refuses_empty_segments),
 		cmocka_unit_test(test_lpm4_wide_groups),
 		cmocka_unit_test(test_lpm4_host_bits),
+		cmocka_unit_test(test_lpm4_summary),
+		cmocka_unit_test(test_summary_destinations_only),
 		cmocka_unit_test(test_tables_adjacent_top_prefixes),
 		cmocka_unit_test(test_default_routes),
 		cmocka_unit_test(test_default_routes_match_reference),
