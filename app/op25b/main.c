@@ -129,7 +129,8 @@ static const struct op25b_option app_options[] = {
 			 "the abuse desk, appended to FILE (reopened on "
 			 "SIGUSR1 or records reopen), or to syslog (RFC 5424's "
 			 "MSGID and structured data at the head of the "
-			 "message text, through syslog(3))",
+			 "message text, through syslog(3)); the "
+			 "--block-records-* options below need it",
 			 CFG, records_path),
 	OP25B_OPTION_UINT(
 		"block-records-interval", 0, "SECONDS",
@@ -273,6 +274,25 @@ parse_classifier_path(const char *arg, int *path)
 	return -EINVAL;
 }
 
+/* The first --block-records-* option given without --block-records, or
+ * NULL: alone it changes nothing, and an operator who forgot the file
+ * would believe records were kept. */
+static const char *
+records_option_alone(const struct op25b_getopt *g,
+		     const struct op25b_config *cfg)
+{
+	static const char prefix[] = "block-records-";
+	size_t i;
+
+	if (cfg->records_path != NULL)
+		return NULL;
+	for (i = 0; i < g->n; i++)
+		if (g->given[i] &&
+		    strncmp(g->opts[i].name, prefix, sizeof(prefix) - 1) == 0)
+			return g->opts[i].name;
+	return NULL;
+}
+
 static int
 parse_args(int argc, char **argv, struct op25b_config *cfg)
 {
@@ -354,6 +374,13 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 	if (cfg->policy_path == NULL) {
 		fprintf(stderr,
 			"op25b: --policy FILE is required (try --help)\n");
+		return -EINVAL;
+	}
+	if (records_option_alone(&g, cfg) != NULL) {
+		fprintf(stderr,
+			"op25b: --%s needs --block-records FILE|syslog: "
+			"without it no block records are kept\n",
+			records_option_alone(&g, cfg));
 		return -EINVAL;
 	}
 	/* Status lines would write over the prompt. */

@@ -10,7 +10,7 @@
 # that fails (the old file kept), and show blocked top; a file that
 # refuses (/dev/full) and a file system that fills mid-line (whole lines
 # only, counts exact); --block-records-rate (the frames over it
-# counted); a one-record ring under 12000 sources: traffic unaffected,
+# counted), refused without --block-records; a one-record ring under 12000 sources: traffic unaffected,
 # every record written or counted as dropped, with the default table and
 # one of 32 (--block-records-table).
 # Prints "ok NAME" / "not ok NAME" lines.
@@ -90,6 +90,19 @@ want_has "$work/rate1.log" "merged: 131072 sources at most; 1 frames a second a 
 want_has "$work/rate0.log" "merged: 131072 sources at most; every blocked frame counted (no rate)"
 grep -q "warning: block records" "$work/rate0.log" && problem "rate 0: a warning of frames over the rate"
 report "records: --block-records-rate 1 takes one frame and counts the rest as records_over_rate; 0 takes every frame"
+
+# A --block-records-* option without --block-records keeps no records:
+# refused in one line, before any traffic.
+for opt in "--block-records-rate 5" "--block-records-interval 10"; do
+	timeout 30 "$op25b" "${eal[@]}" --vdev net_null0 --vdev net_null1 \
+		-- --policy "$work/policy.yaml" --name "$name-alone" \
+		--cli-socket none --audit-log "$work/audit.log" \
+		--state-dir "$work" $opt >"$work/alone.out" 2>"$work/alone.err"
+	want_rc $? 1 "op25b $opt without --block-records: status"
+	want_has "$work/alone.err" "op25b: ${opt% *} needs --block-records FILE|syslog: without it no block records are kept"
+	want_lines "$work/alone.err" 1
+done
+report "records: --block-records-rate or -interval without --block-records refused in one line"
 
 # A top list a killed op25b of this name left, and what a save cut short
 # left beside it: gone when an op25b of the name starts, with records off
