@@ -197,6 +197,9 @@ lpm4_summarize(struct lpm4 *t, int socket_id)
 	uint32_t count[UINT8_MAX + 1] = { 0 }, background = 0, i;
 	uint32_t *bits;
 
+	/* Once, on a table no classifier reads yet (lpm4.h). */
+	if (t->summary != NULL)
+		return 0;
 	/* Entries without LPM4_EXT are values, 0..255. */
 	for (i = 0; i < LPM4_TBL16_ENTRIES; i++)
 		if (t->tbl16[i] <= UINT8_MAX)

@@ -92,7 +92,8 @@ struct lpm4 *lpm4_build(struct lpm4_rule *rules, size_t n, int socket_id);
  * Give @t a summary of its first level: a bit per /16, set where its
  * entry is not the value most of them hold (its background), when at
  * most LPM4_SUMMARY_MAX_SET (a sixteenth) are; a denser table gets none.
- * 0, or -ENOMEM.
+ * Called on a table just built, before any classifier reads it; a second
+ * call changes nothing. 0, or -ENOMEM.
  *
  * Why: a destination table holds a few prefixes (the ISP's relays, some
  * carriers' mail servers) and is looked up with addresses from all over

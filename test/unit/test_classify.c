@@ -25,7 +25,7 @@
 #include "op25b_policy.h"
 #include "classify_priv.h" /* the tables a derived classifier shares */
 #include "op25b_classify_path.h"
-#include "vec_priv.h" /* each path's lookups, for the summaries */
+#include "vec_priv.h" /* the path's lookups, for the summaries */
 #include "test_adaptive.h"
 #include "test_eal.h"
 #include "test_frames.h"
@@ -1719,6 +1719,7 @@ test_lpm4_summary(void **state)
 	static const uint16_t near[] = { 0x0a00, 0x0a0a, 0x0aff, 0xc633,
 					 0xc000, 0xcb00, 0x0b00, 0x09ff };
 	struct lpm4_rule copy[RTE_DIM(rules)], *dense;
+	enum op25b_classify_path was = op25b_classify_path_get();
 	struct lpm4 *plain, *t;
 	uint32_t ip[64], ea[64], eb[64];
 	size_t memory;
@@ -1737,20 +1738,46 @@ test_lpm4_summary(void **state)
 	assert_int_equal(t->background, 3);
 	assert_summary_of(t->tbl16, t->summary, 3, 256 + 3);
 	assert_int_equal(t->memory, memory + LPM4_SUMMARY_WORDS * 4);
+	assert_int_equal(lpm4_summarize(t, SOCKET_ID_ANY), 0);
+	assert_int_equal(t->memory, memory + LPM4_SUMMARY_WORDS * 4);
+	/* The summary is what settles a clear /16: its first-level entry,
+	 * made something else here, is not read (the scalar lookup, which
+	 * reads it, says 8). Put back before the lookups below. */
+	assert_int_equal(t->tbl16[0x0b00], 3);
+	t->tbl16[0x0b00] = 8;
+	assert_int_equal(lpm4_lookup(t, 0x0b000001), 8);
 	for (path = OP25B_CLASSIFY_PATH_AVX2; path < OP25B_CLASSIFY_PATH_MAX;
 	     path++) {
-		vec_lookup4_fn_t lookup = path == OP25B_CLASSIFY_PATH_AVX2
-						  ? vec_lookup4_avx2
-						  : vec_lookup4_avx512;
-
 		if (!op25b_classify_path_available(path))
 			continue;
+		assert_int_equal(op25b_classify_path_set(path), 0);
+		ip[0] = 0x0b000001;
+		ip[1] = 0xc0000219;
+		classify_lookup4(plain, ip, ea, t, ip, eb, 2);
+		assert_int_equal(eb[0], 3);
+		assert_int_equal(eb[1], 7);
+		assert_int_equal(ea[0], 3);
+	}
+	t->tbl16[0x0b00] = 3;
+	for (path = OP25B_CLASSIFY_PATH_AVX2; path < OP25B_CLASSIFY_PATH_MAX;
+	     path++) {
+		if (!op25b_classify_path_available(path))
+			continue;
+		assert_int_equal(op25b_classify_path_set(path), 0);
 		for (i = 0; i < 2000; i++) {
 			unsigned int n = 1 + (unsigned int)(rng() % 64);
 
 			for (k = 0; k < n; k++)
 				ip[k] = summary_addr(near, RTE_DIM(near));
-			lookup(plain, ip, ea, t, ip, eb, n);
+			/* What lies past n stays as it was. */
+			for (k = n; k < RTE_DIM(ea); k++)
+				ea[k] = eb[k] = 0xdead;
+			classify_lookup4(plain, ip, ea, t, ip, eb, n);
+			for (k = n; k < RTE_DIM(ea); k++)
+				if (ea[k] != 0xdead || eb[k] != 0xdead)
+					fail_msg("%s n %u: [%u] written",
+						 op25b_classify_path_name(path),
+						 n, k);
 			for (k = 0; k < n; k++) {
 				uint8_t want = lpm4_reference(
 					rules, RTE_DIM(rules), ip[k]);
@@ -1763,6 +1790,7 @@ test_lpm4_summary(void **state)
 			}
 		}
 	}
+	assert_int_equal(op25b_classify_path_set(was), 0);
 	lpm4_free(t);
 	lpm4_free(plain);
 
