@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "policy_priv.h"
 
@@ -142,6 +143,54 @@ check_duplicates(struct loader *ld)
 	return 0;
 }
 
+/* Whether @p p is an IPv4-mapped IPv6 prefix: ::ffff:0:0/96 or longer. */
+static bool
+is_ipv4_mapped(const struct op25b_prefix *p)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return p->family == AF_INET6 && p->length >= 96 &&
+	       memcmp(p->addr, mapped, sizeof(mapped)) == 0;
+}
+
+/* Not an error, but likely a mistake: an IPv4-mapped IPv6 prefix
+ * (::ffff:198.51.100.0/120) is in the IPv6 table, which IPv4 packets are
+ * not looked up in; it matches only IPv6 packets with IPv4-mapped
+ * addresses, which are not forwarded (RFC 6890) and so are forged. One
+ * warning a class or group, at its first such prefix, with the IPv4
+ * prefix meant. */
+static int
+warn_ipv4_mapped(struct loader *ld, const struct op25b_prefix_list *list,
+		 const char *kind, const char *name)
+{
+	const struct op25b_prefix *first = NULL;
+	char text[64], others[48] = "";
+	size_t i, more = 0;
+
+	for (i = 0; i < list->count; i++)
+		if (is_ipv4_mapped(&list->prefixes[i])) {
+			if (first == NULL)
+				first = &list->prefixes[i];
+			else
+				more++;
+		}
+	if (first == NULL)
+		return 0;
+	op25b_prefix_format(first, text, sizeof(text));
+	if (more > 0)
+		snprintf(others, sizeof(others), " (and %zu more in it)", more);
+	if (op25b_policy_warn(
+		    ld->policy, first->file, first->line, first->column,
+		    "%s in %s '%s' is an IPv4-mapped IPv6 prefix%s: it "
+		    "never matches an IPv4 packet, only IPv6 ones with such "
+		    "addresses, which networks do not forward (RFC 6890); "
+		    "for IPv4 write %u.%u.%u.%u/%u",
+		    text, kind, name, others, first->addr[12], first->addr[13],
+		    first->addr[14], first->addr[15], first->length - 96) < 0)
+		return op25b_loader_fail_nomem(ld);
+	return 0;
+}
+
 /* Give back the spare room of the geometric growth: the policy lives as long
  * as the appliance runs. */
 static void
@@ -196,6 +245,14 @@ op25b_loader_finish(struct loader *ld)
 					 "words of the 554 reply");
 	if (check_duplicates(ld) < 0)
 		return -1;
+	for (i = 0; i < policy->n_classes; i++)
+		if (warn_ipv4_mapped(ld, &policy->classes[i].prefixes, "class",
+				     policy->classes[i].name) < 0)
+			return -1;
+	for (i = 0; i < policy->n_groups; i++)
+		if (warn_ipv4_mapped(ld, &policy->groups[i].prefixes, "group",
+				     policy->groups[i].name) < 0)
+			return -1;
 	for (i = 0; i < policy->n_classes; i++)
 		shrink_list(&policy->classes[i].prefixes);
 	for (i = 0; i < policy->n_groups; i++)

@@ -1674,6 +1674,75 @@ test_warnings(void **state)
 	op25b_policy_free(policy);
 }
 
+/* An IPv4-mapped IPv6 prefix never matches an IPv4 packet: a warning at
+ * the first of a class's or group's, from a prefixes_file too, naming
+ * the IPv4 prefix meant and whether there are more; a prefix that only
+ * covers the mapped range (::/64) or stops short of it is none. */
+static void
+test_warning_ipv4_mapped(void **state)
+{
+	struct op25b_policy_error error;
+	struct op25b_policy *policy;
+	char *pools_path, *policy_path, *want;
+
+	(void)state;
+	policy = load_text(
+		"version: 1\n"
+		"sources:\n"
+		"  dyn:\n"
+		"    action: block\n"
+		"    prefixes: [198.18.0.0/15, '::/64', '::fffe:0:0/95',\n"
+		"      '::ffff:198.51.100.0/120', '::ffff:10.0.0.0/104',\n"
+		"      '::ffff:10.1.0.0/112']\n"
+		"destinations:\n"
+		"  relays:\n"
+		"    action: allow\n"
+		"    prefixes: ['::ffff:192.0.2.25/128']\n");
+	assert_int_equal(policy->n_warnings, 2);
+	assert_string_equal(
+		policy->warnings[0],
+		"t.yaml:6:7: warning: ::ffff:198.51.100.0/120 in class 'dyn' "
+		"is an IPv4-mapped IPv6 prefix (and 2 more in it): it never "
+		"matches an IPv4 packet, only IPv6 ones with such addresses, "
+		"which networks do not forward (RFC 6890); for IPv4 write "
+		"198.51.100.0/24");
+	assert_string_equal(
+		policy->warnings[1],
+		"t.yaml:11:16: warning: ::ffff:192.0.2.25/128 in group "
+		"'relays' is an IPv4-mapped IPv6 prefix: it never matches an "
+		"IPv4 packet, only IPv6 ones with such addresses, which "
+		"networks do not forward (RFC 6890); for IPv4 write "
+		"192.0.2.25/32");
+	op25b_policy_free(policy);
+
+	pools_path = write_tmp_string("mapped.txt",
+				      "198.18.0.0/16\n"
+				      "::ffff:0:0/96\n"
+				      "  ::ffff:203.0.113.0/120\n");
+	policy_path = write_tmp_string("mapped.yaml",
+				       "version: 1\n"
+				       "sources:\n"
+				       "  dyn:\n"
+				       "    action: block\n"
+				       "    prefixes_file: mapped.txt\n");
+	policy = op25b_policy_load(policy_path, &error);
+	assert_non_null(policy);
+	assert_int_equal(policy->n_warnings, 1);
+	assert_true(
+		asprintf(&want,
+			 "%s:2:1: warning: ::ffff:0.0.0.0/96 in class 'dyn' "
+			 "is an IPv4-mapped IPv6 prefix (and 1 more in "
+			 "it): it never matches an IPv4 packet, only IPv6 "
+			 "ones with such addresses, which networks do not "
+			 "forward (RFC 6890); for IPv4 write 0.0.0.0/0",
+			 pools_path) > 0);
+	assert_string_equal(policy->warnings[0], want);
+	free(want);
+	op25b_policy_free(policy);
+	free(pools_path);
+	free(policy_path);
+}
+
 static void
 test_warning_no_smtp_ports(void **state)
 {
@@ -2468,6 +2537,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_load_unreadable_policy),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_warning_no_smtp_ports),
+		cmocka_unit_test(test_warning_ipv4_mapped),
 		cmocka_unit_test(test_precedence),
 		FIXTURE_TEST(default_policy, test_precedence_default_policy),
 		FIXTURE_TEST(default_policy, test_match_longest_prefix_ipv4),
