@@ -157,9 +157,10 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 {
 	struct op25b_exempt_registry *reg = NULL;
 	char path[PATH_MAX], exempt[PATH_MAX], note[512];
+	struct op25b_xdp_vlan_undo undo = { 0 };
 	struct op25b_policy *policy;
 	struct op25b_xdp *x = NULL;
-	int err;
+	int err, offload;
 
 	/* Absolute, so that reload finds it from any directory. */
 	if (realpath(a->policy, path) == NULL) {
@@ -195,19 +196,18 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 			strerror(-err));
 		goto fail;
 	}
-	/* Before anything is pinned or attached: a failure leaves nothing. */
-	err = op25b_xdp_vlan_offload_off(a->argv[0], note, sizeof(note));
-	if (err < 0) {
+	/* Before anything is pinned or attached; what it turned off is
+	 * turned back on if the load fails after, so that a failed load
+	 * leaves the interfaces as it found them. Said once attached. */
+	offload = op25b_xdp_vlan_offload_off(a->argv[0], note, sizeof(note),
+					     &undo);
+	if (offload < 0) {
 		fprintf(stderr,
 			"op25b-xdp: %s: its VLAN receive offloads cannot be "
 			"read or set: %s\n",
-			a->argv[0], strerror(-err));
+			a->argv[0], strerror(-offload));
 		goto fail;
 	}
-	if (err > 0)
-		fprintf(stderr, "op25b-xdp: warning: %s\n", note);
-	else if (note[0] != '\0')
-		printf("op25b-xdp: %s\n", note);
 	err = op25b_xdp_pin(x, dir);
 	if (err != 0) {
 		fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
@@ -244,6 +244,10 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 	/* Attached: the directory is an instance's now (run keeps @x for
 	 * its life; reload and exempt take the lock in turn). */
 	op25b_xdp_pin_release(x);
+	if (offload > 0)
+		fprintf(stderr, "op25b-xdp: warning: %s\n", note);
+	else if (note[0] != '\0')
+		printf("op25b-xdp: %s\n", note);
 	printf("op25b-xdp: %s on %s (%s XDP), program %" PRIu32
 	       ", pinned at %s; %u exemptions from %s\n",
 	       path, a->argv[0], a->mode, op25b_xdp_prog_id(x), dir,
@@ -253,6 +257,14 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 	return x;
 
 fail:
+	err = op25b_xdp_vlan_offload_undo(&undo);
+	if (err != 0)
+		fprintf(stderr,
+			"op25b-xdp: warning: %s: VLAN receive offloads the "
+			"load turned off could not all be turned back on (%s): "
+			"`ethtool -K IFACE rxvlan on rx-vlan-stag-hw-parse on`\n",
+			a->argv[0],
+			err == -ENOSPC ? "too many devices" : strerror(-err));
 	op25b_xdp_close(x);
 	op25b_exempt_registry_free(reg);
 	op25b_policy_free(policy);

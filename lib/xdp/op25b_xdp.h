@@ -12,6 +12,7 @@
 #define OP25B_XDP_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "op25b_exempt.h"
@@ -304,16 +305,40 @@ int op25b_xdp_pinned_prog_id(const char *dir, uint32_t *id);
  */
 int op25b_xdp_attach(struct op25b_xdp *x, int ifindex, int generic);
 
+/** The most devices an op25b_xdp_vlan_undo remembers. */
+#define OP25B_XDP_VLAN_UNDO_MAX 32
+
+/** What op25b_xdp_vlan_offload_off() turned off, so that a load that
+ * fails after it can turn it back on. */
+struct op25b_xdp_vlan_undo {
+	unsigned int n;
+	bool full; /**< more devices were turned off than it holds */
+	struct {
+		char ifname[16];  /**< IFNAMSIZ */
+		uint8_t features; /**< bit k: the k-th VLAN feature */
+	} dev[OP25B_XDP_VLAN_UNDO_MAX];
+};
+
 /**
  * Turn off the VLAN receive offloads (rx-vlan-hw-parse,
  * rx-vlan-stag-hw-parse), which take a tag out of the frame before XDP
  * sees it, of interface @p ifname and the devices below it (a bond's
  * members, a macvlan's or VLAN device's parent). @p note gets what was
- * done (empty: nothing was on).
+ * done (empty: nothing was on); @p undo (may be NULL) what was turned
+ * off, also when an error stops it midway.
  * @return 0; 1 when one stays on (fixed), @p note then saying which and
  *   what it costs; -errno of the ethtool ioctl.
  */
-int op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size);
+int op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size,
+			       struct op25b_xdp_vlan_undo *undo);
+
+/**
+ * Turn back on what @p undo says was turned off: a load that failed after
+ * op25b_xdp_vlan_offload_off() leaves the interfaces as it found them.
+ * @return 0; -errno of the first device that refused (the others are
+ *   still tried), or -ENOSPC when @p undo could not hold every device.
+ */
+int op25b_xdp_vlan_offload_undo(const struct op25b_xdp_vlan_undo *undo);
 
 /**
  * Detach this instance's program from @p ifindex, and nothing else: a

@@ -110,9 +110,10 @@ active(const struct features *f, int i)
 	return (f->state->features[i / 32].active >> (i % 32)) & 1;
 }
 
-/* Ask the kernel to turn off the features at @index (-1: none). */
+/* Ask the kernel to turn the features at @index (-1: none) off, or on
+ * with @on. */
 static int
-turn_off(struct features *f, const int *index, unsigned int count)
+turn(struct features *f, const int *index, unsigned int count, bool on)
 {
 	uint32_t blocks = (f->n + 31) / 32;
 	struct ethtool_sfeatures *set;
@@ -125,9 +126,13 @@ turn_off(struct features *f, const int *index, unsigned int count)
 	set->cmd = ETHTOOL_SFEATURES;
 	set->size = blocks;
 	for (k = 0; k < count; k++)
-		if (index[k] >= 0)
+		if (index[k] >= 0) {
 			set->features[index[k] / 32].valid |=
 				1u << (index[k] % 32);
+			if (on)
+				set->features[index[k] / 32].requested |=
+					1u << (index[k] % 32);
+		}
 	/* ETHTOOL_F_WISH and friends say some were not taken: the state
 	 * read after says which. */
 	err = ethtool(f, set);
@@ -146,24 +151,64 @@ list_add(char *list, size_t size, const char *name, const char *what)
 			 len != 0 ? "; " : "", name, what);
 }
 
-/* One device's offloads off: what was turned off goes into @off, what
- * stays on (fixed) into @stuck. 0, or -errno of the ioctl. */
+_Static_assert(sizeof(((struct op25b_xdp_vlan_undo *)0)->dev[0].ifname) ==
+		       IFNAMSIZ,
+	       "an undo entry holds a device's name");
+_Static_assert(sizeof(vlan_rx_features) / sizeof(vlan_rx_features[0]) <= 8,
+	       "an undo entry's features fit its byte");
+
+/* @f for device @ifname: its ioctl socket. 0, or -errno. */
+static int
+features_open(struct features *f, const char *ifname)
+{
+	if (strlen(ifname) >= IFNAMSIZ)
+		return -ENODEV;
+	f->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (f->fd < 0)
+		return -errno;
+	memcpy(f->ifr.ifr_name, ifname, strlen(ifname) + 1);
+	return 0;
+}
+
+static void
+features_close(struct features *f)
+{
+	free(f->names);
+	free(f->state);
+	if (f->fd >= 0)
+		close(f->fd);
+}
+
+/* Note in @undo that @ifname's features @bits were turned off. */
+static void
+undo_add(struct op25b_xdp_vlan_undo *undo, const char *ifname, uint8_t bits)
+{
+	if (undo == NULL || bits == 0)
+		return;
+	if (undo->n == OP25B_XDP_VLAN_UNDO_MAX) {
+		undo->full = true;
+		return;
+	}
+	memcpy(undo->dev[undo->n].ifname, ifname, strlen(ifname) + 1);
+	undo->dev[undo->n++].features = bits;
+}
+
+/* One device's offloads off: what was turned off goes into @off and
+ * @undo, what stays on (fixed) into @stuck. 0, or -errno of the ioctl. */
 static int
 device_off(const char *ifname, char *off, size_t off_size, char *stuck,
-	   size_t stuck_size)
+	   size_t stuck_size, struct op25b_xdp_vlan_undo *undo)
 {
 	struct features f = { .fd = -1 };
 	int index[sizeof(vlan_rx_features) / sizeof(vlan_rx_features[0])];
 	unsigned int k, count = sizeof(index) / sizeof(index[0]), on = 0;
 	char was[96] = "", still[96] = "";
+	uint8_t turned = 0;
 	int err;
 
-	if (strlen(ifname) >= IFNAMSIZ)
-		return -ENODEV;
-	f.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (f.fd < 0)
-		return -errno;
-	memcpy(f.ifr.ifr_name, ifname, strlen(ifname) + 1);
+	err = features_open(&f, ifname);
+	if (err != 0)
+		return err;
 	err = features_read(&f);
 	if (err == -EOPNOTSUPP) {
 		/* No ethtool features (a device without them parses
@@ -186,11 +231,17 @@ device_off(const char *ifname, char *off, size_t off_size, char *stuck,
 	}
 	if (on == 0)
 		goto out;
-	err = turn_off(&f, index, count);
+	err = turn(&f, index, count, false);
 	if (err == 0)
 		err = state_read(&f);
-	if (err != 0)
+	if (err != 0) {
+		/* Which went off is not known: all of them are turned back
+		 * on if the load fails. */
+		for (k = 0; k < count; k++)
+			if (index[k] >= 0)
+				turned |= (uint8_t)(1u << k);
 		goto out;
+	}
 	was[0] = '\0';
 	for (k = 0; k < count; k++) {
 		char *into = index[k] >= 0 && active(&f, index[k]) ? still
@@ -201,16 +252,54 @@ device_off(const char *ifname, char *off, size_t off_size, char *stuck,
 				 sizeof(was) - strlen(into), "%s%s",
 				 into[0] != '\0' ? ", " : "",
 				 vlan_rx_features[k]);
+		if (into == was && index[k] >= 0)
+			turned |= (uint8_t)(1u << k);
 	}
 	if (still[0] != '\0')
 		list_add(stuck, stuck_size, ifname, still);
 	if (was[0] != '\0')
 		list_add(off, off_size, ifname, was);
 out:
-	free(f.names);
-	free(f.state);
-	close(f.fd);
+	undo_add(undo, ifname, turned);
+	features_close(&f);
 	return err;
+}
+
+/* Turn @ifname's features @bits back on. 0, or -errno. */
+static int
+device_on(const char *ifname, uint8_t bits)
+{
+	struct features f = { .fd = -1 };
+	int index[sizeof(vlan_rx_features) / sizeof(vlan_rx_features[0])];
+	unsigned int k, count = sizeof(index) / sizeof(index[0]);
+	int err = features_open(&f, ifname);
+
+	if (err == 0)
+		err = features_read(&f);
+	if (err == 0) {
+		for (k = 0; k < count; k++)
+			index[k] =
+				bits >> k & 1
+					? feature_index(&f, vlan_rx_features[k])
+					: -1;
+		err = turn(&f, index, count, true);
+	}
+	features_close(&f);
+	return err;
+}
+
+int
+op25b_xdp_vlan_offload_undo(const struct op25b_xdp_vlan_undo *undo)
+{
+	unsigned int i;
+	int err = 0, e;
+
+	for (i = 0; i < undo->n; i++) {
+		e = device_on(undo->dev[i].ifname, undo->dev[i].features);
+		if (err == 0)
+			err = e;
+	}
+	return err != 0 ? err : undo->full ? -ENOSPC : 0;
 }
 
 /* Whether /sys/class/net/@ifname is this network namespace's device:
@@ -240,12 +329,12 @@ sysfs_is_ours(const char *ifname)
  * namespace's devices (else the named device alone). */
 static int
 tree_off(const char *ifname, unsigned int depth, char *off, size_t off_size,
-	 char *stuck, size_t stuck_size)
+	 char *stuck, size_t stuck_size, struct op25b_xdp_vlan_undo *undo)
 {
 	char path[64 + IFNAMSIZ];
 	struct dirent *e;
 	DIR *dir;
-	int err = device_off(ifname, off, off_size, stuck, stuck_size);
+	int err = device_off(ifname, off, off_size, stuck, stuck_size, undo);
 
 	if (err != 0 || depth == 0 || !sysfs_is_ours(ifname))
 		return err;
@@ -255,20 +344,25 @@ tree_off(const char *ifname, unsigned int depth, char *off, size_t off_size,
 		if (strncmp(e->d_name, "lower_", 6) == 0 &&
 		    strlen(e->d_name + 6) < IFNAMSIZ)
 			err = tree_off(e->d_name + 6, depth - 1, off, off_size,
-				       stuck, stuck_size);
+				       stuck, stuck_size, undo);
 	if (dir != NULL)
 		closedir(dir);
 	return err;
 }
 
 int
-op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size)
+op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size,
+			   struct op25b_xdp_vlan_undo *undo)
 {
 	char off[256] = "", stuck[256] = "";
 	int err;
 
 	note[0] = '\0';
-	err = tree_off(ifname, 4, off, sizeof(off), stuck, sizeof(stuck));
+	if (undo != NULL) {
+		undo->n = 0;
+		undo->full = false;
+	}
+	err = tree_off(ifname, 4, off, sizeof(off), stuck, sizeof(stuck), undo);
 	if (err != 0)
 		return err;
 	if (stuck[0] != '\0') {

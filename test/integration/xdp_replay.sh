@@ -208,6 +208,21 @@ else
 	want_re "$work/k1.out" '^rx-vlan-offload: off$'
 	want_re "$work/k1.out" '^rx-vlan-stag-hw-parse: off$'
 	report "op25b-xdp load turns off the interface's VLAN receive offloads, and says so"
+	# A load that fails after turning them off (here: at the pin, an
+	# instance of that name being loaded on l0) turns them back on, and
+	# does not say it turned them off.
+	ip netns exec "$ns" ethtool -k l1 >"$work/k3.out" 2>&1
+	want_re "$work/k3.out" '^rx-vlan-offload: on$'
+	want_re "$work/k3.out" '^rx-vlan-stag-hw-parse: on$'
+	in_ns "$ns" "$xdp" load l1 --mode generic --name "$iname" \
+		--policy "$root/test/vectors/enforce.yaml" >"$work/ld2.out" 2>&1
+	want_rc $? 1 "load of a loaded name on l1"
+	want_has "$work/ld2.out" "an instance of that name is loaded already (reload or unload it)"
+	want_lines "$work/ld2.out" 1
+	ip netns exec "$ns" ethtool -k l1 >"$work/k4.out" 2>&1
+	want_re "$work/k4.out" '^rx-vlan-offload: on$'
+	want_re "$work/k4.out" '^rx-vlan-stag-hw-parse: on$'
+	report "op25b-xdp load that fails after turning the VLAN receive offloads off turns them back on"
 	# On a macvlan the tag is parsed by the device below it (l1): its
 	# offloads go off too.
 	if ip -n "$ns" link add m1 link l1 type macvlan 2>"$work/mv.err" &&
