@@ -257,14 +257,16 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 	return x;
 
 fail:
-	err = op25b_xdp_vlan_offload_undo(&undo);
+	err = op25b_xdp_vlan_offload_undo(&undo, note, sizeof(note));
 	if (err != 0)
 		fprintf(stderr,
-			"op25b-xdp: warning: %s: VLAN receive offloads the "
-			"load turned off could not all be turned back on (%s): "
-			"`ethtool -K IFACE rxvlan on rx-vlan-stag-hw-parse on`\n",
+			"op25b-xdp: warning: %s: the VLAN receive offloads "
+			"this load turned off stay off: %s (`ethtool -K DEVICE "
+			"rxvlan on rx-vlan-stag-hw-parse on`)\n",
 			a->argv[0],
-			err == -ENOSPC ? "too many devices" : strerror(-err));
+			err == -ENOSPC	  ? "more devices than it could note"
+			: note[0] != '\0' ? note
+					  : strerror(-err));
 	op25b_xdp_close(x);
 	op25b_exempt_registry_free(reg);
 	op25b_policy_free(policy);

@@ -297,6 +297,7 @@ static int
 parse_args(int argc, char **argv, struct op25b_config *cfg)
 {
 	struct op25b_getopt g;
+	const char *alone;
 	unsigned long v;
 	int opt;
 
@@ -376,11 +377,12 @@ parse_args(int argc, char **argv, struct op25b_config *cfg)
 			"op25b: --policy FILE is required (try --help)\n");
 		return -EINVAL;
 	}
-	if (records_option_alone(&g, cfg) != NULL) {
+	alone = records_option_alone(&g, cfg);
+	if (alone != NULL) {
 		fprintf(stderr,
 			"op25b: --%s needs --block-records FILE|syslog: "
 			"without it no block records are kept\n",
-			records_option_alone(&g, cfg));
+			alone);
 		return -EINVAL;
 	}
 	/* Status lines would write over the prompt. */

@@ -184,9 +184,10 @@ warn_ipv4_mapped(struct loader *ld, const struct op25b_prefix_list *list,
 		    "%s in %s '%s' is an IPv4-mapped IPv6 prefix%s: it "
 		    "never matches an IPv4 packet, only IPv6 ones with such "
 		    "addresses, which networks do not forward (RFC 6890); "
-		    "for IPv4 write %u.%u.%u.%u/%u",
+		    "for IPv4 write %u.%u.%u.%u/%u%s",
 		    text, kind, name, others, first->addr[12], first->addr[13],
-		    first->addr[14], first->addr[15], first->length - 96) < 0)
+		    first->addr[14], first->addr[15], first->length - 96,
+		    first->length == 96 ? " (every IPv4 address)" : "") < 0)
 		return op25b_loader_fail_nomem(ld);
 	return 0;
 }

@@ -335,10 +335,14 @@ int op25b_xdp_vlan_offload_off(const char *ifname, char *note, size_t size,
 /**
  * Turn back on what @p undo says was turned off: a load that failed after
  * op25b_xdp_vlan_offload_off() leaves the interfaces as it found them.
+ * @p failed gets the devices and features that stay off ("eth1:
+ * rx-vlan-hw-parse; ..."), empty when none.
  * @return 0; -errno of the first device that refused (the others are
- *   still tried), or -ENOSPC when @p undo could not hold every device.
+ *   still tried; -EIO: the kernel kept one off), or -ENOSPC when @p undo
+ *   could not hold every device.
  */
-int op25b_xdp_vlan_offload_undo(const struct op25b_xdp_vlan_undo *undo);
+int op25b_xdp_vlan_offload_undo(const struct op25b_xdp_vlan_undo *undo,
+				char *failed, size_t size);
 
 /**
  * Detach this instance's program from @p ifindex, and nothing else: a

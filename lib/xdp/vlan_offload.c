@@ -265,37 +265,58 @@ out:
 	return err;
 }
 
-/* Turn @ifname's features @bits back on. 0, or -errno. */
+/* Turn @ifname's features @bits back on; those that stay off go into
+ * @failed. 0, -EIO (the kernel kept one off: the ioctl says so only in
+ * flags, the state read after tells), or -errno. */
 static int
-device_on(const char *ifname, uint8_t bits)
+device_on(const char *ifname, uint8_t bits, char *failed, size_t size)
 {
 	struct features f = { .fd = -1 };
 	int index[sizeof(vlan_rx_features) / sizeof(vlan_rx_features[0])];
 	unsigned int k, count = sizeof(index) / sizeof(index[0]);
+	char off[96] = "";
 	int err = features_open(&f, ifname);
 
+	for (k = 0; k < count; k++)
+		index[k] = -1;
 	if (err == 0)
 		err = features_read(&f);
 	if (err == 0) {
 		for (k = 0; k < count; k++)
-			index[k] =
-				bits >> k & 1
-					? feature_index(&f, vlan_rx_features[k])
-					: -1;
+			if (bits >> k & 1)
+				index[k] =
+					feature_index(&f, vlan_rx_features[k]);
 		err = turn(&f, index, count, true);
+	}
+	if (err == 0)
+		err = state_read(&f);
+	for (k = 0; k < count; k++)
+		if ((bits >> k & 1) != 0 &&
+		    (err != 0 || index[k] < 0 || !active(&f, index[k])))
+			snprintf(off + strlen(off), sizeof(off) - strlen(off),
+				 "%s%s", off[0] != '\0' ? ", " : "",
+				 vlan_rx_features[k]);
+	if (off[0] != '\0') {
+		list_add(failed, size, ifname, off);
+		if (err == 0)
+			err = -EIO;
 	}
 	features_close(&f);
 	return err;
 }
 
 int
-op25b_xdp_vlan_offload_undo(const struct op25b_xdp_vlan_undo *undo)
+op25b_xdp_vlan_offload_undo(const struct op25b_xdp_vlan_undo *undo,
+			    char *failed, size_t size)
 {
 	unsigned int i;
 	int err = 0, e;
 
+	if (size > 0)
+		failed[0] = '\0';
 	for (i = 0; i < undo->n; i++) {
-		e = device_on(undo->dev[i].ifname, undo->dev[i].features);
+		e = device_on(undo->dev[i].ifname, undo->dev[i].features,
+			      failed, size);
 		if (err == 0)
 			err = e;
 	}

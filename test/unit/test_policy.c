@@ -1734,7 +1734,8 @@ test_warning_ipv4_mapped(void **state)
 			 "is an IPv4-mapped IPv6 prefix (and 1 more in "
 			 "it): it never matches an IPv4 packet, only IPv6 "
 			 "ones with such addresses, which networks do not "
-			 "forward (RFC 6890); for IPv4 write 0.0.0.0/0",
+			 "forward (RFC 6890); for IPv4 write 0.0.0.0/0 "
+			 "(every IPv4 address)",
 			 pools_path) > 0);
 	assert_string_equal(policy->warnings[0], want);
 	free(want);
