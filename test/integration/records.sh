@@ -10,9 +10,10 @@
 # that fails (the old file kept), and show blocked top; a file that
 # refuses (/dev/full) and a file system that fills mid-line (whole lines
 # only, counts exact); --block-records-rate (the frames over it
-# counted), refused without --block-records; a one-record ring under 12000 sources: traffic unaffected,
-# every record written or counted as dropped, with the default table and
-# one of 32 (--block-records-table).
+# counted, two workers' summed), refused without --block-records; a
+# one-record ring under 12000 sources: traffic unaffected, every record
+# written or counted as dropped, with the default table and one of 32
+# (--block-records-table).
 # Prints "ok NAME" / "not ok NAME" lines.
 set -uo pipefail
 . "$(dirname "$0")/common.bash"
@@ -245,6 +246,23 @@ run workers "rx_pcap=$work/w0.pcap,rx_pcap=$work/w1.pcap,tx_pcap=$work/w-r0.pcap
 check "$work/workers.jsonl" workers
 want_has "$work/workers.log" "records_written 5, records_dropped 0"
 report "records: two workers, one record per source"
+# Each worker has a rate of its own: at one frame a second, each takes
+# its first blocked frame, and records_over_rate (and the warning) sum
+# the rest of both.
+run workers-rate1 "rx_pcap=$work/w0.pcap,rx_pcap=$work/w1.pcap,tx_pcap=$work/w-r2.pcap,tx_pcap=$work/w-r3.pcap" \
+	policy.yaml --block-records-rate 1
+py_check '
+import json, sys
+one = [json.loads(l) for l in open(sys.argv[1])]
+got = [json.loads(l) for l in open(sys.argv[2])]
+s = json.load(open(sys.argv[3]))
+total = sum(r["segments"] for r in one)
+assert sum(r["segments"] for r in got) == 2, got
+assert s["records_over_rate"] == total - 2, (s["records_over_rate"], total)
+' "$work/one.jsonl" "$work/workers-rate1.jsonl" "$work/workers-rate1.json"
+over=$(counter "$work/workers-rate1.json" records_over_rate)
+want_has "$work/workers-rate1.log" "op25b: warning: block records: $over more blocked frames over --block-records-rate (1 a second a worker) are in no record (records_over_rate $over)"
+report "records: two workers at --block-records-rate 1 take one frame each; records_over_rate sums the rest of both"
 lcores=("${eal[@]}")
 
 # A ring of one record: 12000 sources (records_frames.py's
