@@ -196,18 +196,6 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 			strerror(-err));
 		goto fail;
 	}
-	/* Before anything is pinned or attached; what it turned off is
-	 * turned back on if the load fails after, so that a failed load
-	 * leaves the interfaces as it found them. Said once attached. */
-	offload = op25b_xdp_vlan_offload_off(a->argv[0], note, sizeof(note),
-					     &undo);
-	if (offload < 0) {
-		fprintf(stderr,
-			"op25b-xdp: %s: its VLAN receive offloads cannot be "
-			"read or set: %s\n",
-			a->argv[0], strerror(-offload));
-		goto fail;
-	}
 	err = op25b_xdp_pin(x, dir);
 	if (err != 0) {
 		fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
@@ -224,6 +212,22 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 				  "bpffs every command sees and give it in "
 				  "OP25B_XDP_BPFFS"
 				: strerror(-err));
+		goto fail;
+	}
+	/* The VLAN receive offloads off once pinned: the pin is the name's
+	 * lock, so a load that loses a race for the name stops before it
+	 * touches them (it would turn them back on under the winner's
+	 * program). What this turns off is turned back on if the load
+	 * fails after (the attach), so that a failed load leaves the
+	 * interfaces as it found them. Said once attached. */
+	offload = op25b_xdp_vlan_offload_off(a->argv[0], note, sizeof(note),
+					     &undo);
+	if (offload < 0) {
+		fprintf(stderr,
+			"op25b-xdp: %s: its VLAN receive offloads cannot be "
+			"read or set: %s\n",
+			a->argv[0], strerror(-offload));
+		op25b_xdp_unpin(dir);
 		goto fail;
 	}
 	/* The interface noted before the attach: an attached program whose

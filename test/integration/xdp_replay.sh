@@ -208,9 +208,11 @@ else
 	want_re "$work/k1.out" '^rx-vlan-offload: off$'
 	want_re "$work/k1.out" '^rx-vlan-stag-hw-parse: off$'
 	report "op25b-xdp load turns off the interface's VLAN receive offloads, and says so"
-	# A load that fails after turning them off (here: at the pin, an
-	# instance of that name being loaded on l0) turns them back on, and
-	# does not say it turned them off.
+	# A load of a loaded name stops at the pin, before the offloads
+	# (here l1's, on). One that fails after turning them off (the
+	# attach: another program is on l1, whose offloads were turned on
+	# again under it) turns them back on, and does not say it turned
+	# them off.
 	ip netns exec "$ns" ethtool -k l1 >"$work/k3.out" 2>&1
 	want_re "$work/k3.out" '^rx-vlan-offload: on$'
 	want_re "$work/k3.out" '^rx-vlan-stag-hw-parse: on$'
@@ -221,8 +223,22 @@ else
 	want_lines "$work/ld2.out" 1
 	ip netns exec "$ns" ethtool -k l1 >"$work/k4.out" 2>&1
 	want_re "$work/k4.out" '^rx-vlan-offload: on$'
-	want_re "$work/k4.out" '^rx-vlan-stag-hw-parse: on$'
-	report "op25b-xdp load that fails after turning the VLAN receive offloads off turns them back on"
+	in_ns "$ns" "$xdp" load l1 --mode generic --name "$iname-a" \
+		--policy "$root/test/vectors/enforce.yaml" >/dev/null 2>&1 ||
+		problem "load on l1 failed"
+	ip netns exec "$ns" ethtool -K l1 rxvlan on rx-vlan-stag-hw-parse on
+	in_ns "$ns" "$xdp" load l1 --mode generic --name "$iname-b" \
+		--policy "$root/test/vectors/enforce.yaml" >"$work/ld3.out" 2>&1
+	want_rc $? 1 "a second program's load on l1"
+	want_has "$work/ld3.out" "op25b-xdp: l1: cannot attach in generic mode: another XDP program is attached"
+	want_lines "$work/ld3.out" 1
+	ip netns exec "$ns" ethtool -k l1 >"$work/k5.out" 2>&1
+	want_re "$work/k5.out" '^rx-vlan-offload: on$'
+	want_re "$work/k5.out" '^rx-vlan-stag-hw-parse: on$'
+	in_ns "$ns" "$xdp" unload l1 --name "$iname-a" >/dev/null 2>&1 ||
+		problem "unload from l1 failed"
+	ip netns exec "$ns" ethtool -K l1 rxvlan on rx-vlan-stag-hw-parse on
+	report "op25b-xdp load that fails after turning the VLAN receive offloads off turns them back on; one of a loaded name stops before them"
 	# On a macvlan the tag is parsed by the device below it (l1): its
 	# offloads go off too.
 	if ip -n "$ns" link add m1 link l1 type macvlan 2>"$work/mv.err" &&
