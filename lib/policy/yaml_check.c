@@ -246,17 +246,17 @@ op25b_loader_finish(struct loader *ld)
 					 "words of the 554 reply");
 	if (check_duplicates(ld) < 0)
 		return -1;
-	for (i = 0; i < policy->n_classes; i++)
+	for (i = 0; i < policy->n_classes; i++) {
 		if (warn_ipv4_mapped(ld, &policy->classes[i].prefixes, "class",
 				     policy->classes[i].name) < 0)
 			return -1;
-	for (i = 0; i < policy->n_groups; i++)
+		shrink_list(&policy->classes[i].prefixes);
+	}
+	for (i = 0; i < policy->n_groups; i++) {
 		if (warn_ipv4_mapped(ld, &policy->groups[i].prefixes, "group",
 				     policy->groups[i].name) < 0)
 			return -1;
-	for (i = 0; i < policy->n_classes; i++)
-		shrink_list(&policy->classes[i].prefixes);
-	for (i = 0; i < policy->n_groups; i++)
 		shrink_list(&policy->groups[i].prefixes);
+	}
 	return 0;
 }

@@ -140,6 +140,17 @@ turn(struct features *f, const int *index, unsigned int count, bool on)
 	return err;
 }
 
+/* Append feature @name to @list (", " between features). */
+static void
+feature_add(char *list, size_t size, const char *name)
+{
+	size_t len = strlen(list);
+
+	if (len < size)
+		snprintf(list + len, size - len, "%s%s", len != 0 ? ", " : "",
+			 name);
+}
+
 /* Append "@name: @what" to @list ("; " between devices). */
 static void
 list_add(char *list, size_t size, const char *name, const char *what)
@@ -222,9 +233,7 @@ device_off(const char *ifname, char *off, size_t off_size, char *stuck,
 		index[k] = feature_index(&f, vlan_rx_features[k]);
 		if (index[k] >= 0 && active(&f, index[k])) {
 			on++;
-			snprintf(was + strlen(was), sizeof(was) - strlen(was),
-				 "%s%s", was[0] != '\0' ? ", " : "",
-				 vlan_rx_features[k]);
+			feature_add(was, sizeof(was), vlan_rx_features[k]);
 		} else {
 			index[k] = -1;
 		}
@@ -244,16 +253,14 @@ device_off(const char *ifname, char *off, size_t off_size, char *stuck,
 	}
 	was[0] = '\0';
 	for (k = 0; k < count; k++) {
-		char *into = index[k] >= 0 && active(&f, index[k]) ? still
-								   : was;
-
-		if (index[k] >= 0)
-			snprintf(into + strlen(into),
-				 sizeof(was) - strlen(into), "%s%s",
-				 into[0] != '\0' ? ", " : "",
-				 vlan_rx_features[k]);
-		if (into == was && index[k] >= 0)
+		if (index[k] < 0)
+			continue;
+		if (active(&f, index[k])) {
+			feature_add(still, sizeof(still), vlan_rx_features[k]);
+		} else {
+			feature_add(was, sizeof(was), vlan_rx_features[k]);
 			turned |= (uint8_t)(1u << k);
+		}
 	}
 	if (still[0] != '\0')
 		list_add(stuck, stuck_size, ifname, still);
@@ -293,9 +300,7 @@ device_on(const char *ifname, uint8_t bits, char *failed, size_t size)
 	for (k = 0; k < count; k++)
 		if ((bits >> k & 1) != 0 &&
 		    (err != 0 || index[k] < 0 || !active(&f, index[k])))
-			snprintf(off + strlen(off), sizeof(off) - strlen(off),
-				 "%s%s", off[0] != '\0' ? ", " : "",
-				 vlan_rx_features[k]);
+			feature_add(off, sizeof(off), vlan_rx_features[k]);
 	if (off[0] != '\0') {
 		list_add(failed, size, ifname, off);
 		if (err == 0)
