@@ -184,6 +184,22 @@ report "op25b-xdp replay --exemptions: the exempted sources' packets, and only t
 # a bpffs of our own (ip netns exec remounts /sys).
 export OP25B_XDP_BPFFS="$work/bpffs"
 mkdir -p "$OP25B_XDP_BPFFS"
+# offloads IFACE FILE on|off: both VLAN receive offloads of IFACE in the
+# namespace are so (ethtool -k's output kept in $work/FILE).
+offloads() {
+	ip netns exec "$ns" ethtool -k "$1" >"$work/$2" 2>&1
+	want_re "$work/$2" "^rx-vlan-offload: $3\$"
+	want_re "$work/$2" "^rx-vlan-stag-hw-parse: $3\$"
+}
+# load_refused NAME FILE WHAT MESSAGE: a load of NAME on l1 fails with one
+# line, MESSAGE (its output in $work/FILE).
+load_refused() {
+	in_ns "$ns" "$xdp" load l1 --mode generic --name "$1" \
+		--policy "$root/test/vectors/enforce.yaml" >"$work/$2" 2>&1
+	want_rc $? 1 "$3"
+	want_has "$work/$2" "$4"
+	want_lines "$work/$2" 1
+}
 if ! mount -t bpf bpf "$OP25B_XDP_BPFFS" 2>"$work/mount.err"; then
 	echo "ok op25b-xdp exempt list # SKIP cannot mount a bpffs: $(head -1 "$work/mount.err")"
 elif ! netns_add "$ns"; then
@@ -197,44 +213,30 @@ else
 	# frame its peer was given whole (a second reader showed the
 	# stripping with a tag tc's bpf_skb_vlan_push put outside the
 	# frame); this checks the flags and the note.
-	ip netns exec "$ns" ethtool -k l0 >"$work/k0.out" 2>&1
-	want_re "$work/k0.out" '^rx-vlan-offload: on$'
+	offloads l0 k0.out on
 	in_ns "$ns" "$xdp" load l0 --mode generic --name "$iname" \
 		--adaptive-entries 4096 --policy "$root/test/vectors/enforce.yaml" \
 		--exemptions "$work/inst.exemptions" >"$work/ld.out" 2>&1 ||
 		problem "load failed:" "$(cat "$work/ld.out")"
 	want_has "$work/ld.out" "op25b-xdp: l0: rx-vlan-hw-parse, rx-vlan-stag-hw-parse turned off (the program reads VLAN tags in the frame"
-	ip netns exec "$ns" ethtool -k l0 >"$work/k1.out" 2>&1
-	want_re "$work/k1.out" '^rx-vlan-offload: off$'
-	want_re "$work/k1.out" '^rx-vlan-stag-hw-parse: off$'
+	offloads l0 k1.out off
 	report "op25b-xdp load turns off the interface's VLAN receive offloads, and says so"
 	# A load of a loaded name stops at the pin, before the offloads
 	# (here l1's, on). One that fails after turning them off (the
 	# attach: another program is on l1, whose offloads were turned on
 	# again under it) turns them back on, and does not say it turned
 	# them off.
-	ip netns exec "$ns" ethtool -k l1 >"$work/k3.out" 2>&1
-	want_re "$work/k3.out" '^rx-vlan-offload: on$'
-	want_re "$work/k3.out" '^rx-vlan-stag-hw-parse: on$'
-	in_ns "$ns" "$xdp" load l1 --mode generic --name "$iname" \
-		--policy "$root/test/vectors/enforce.yaml" >"$work/ld2.out" 2>&1
-	want_rc $? 1 "load of a loaded name on l1"
-	want_has "$work/ld2.out" "an instance of that name is loaded already (reload or unload it)"
-	want_lines "$work/ld2.out" 1
-	ip netns exec "$ns" ethtool -k l1 >"$work/k4.out" 2>&1
-	want_re "$work/k4.out" '^rx-vlan-offload: on$'
+	offloads l1 k3.out on
+	load_refused "$iname" ld2.out "load of a loaded name on l1" \
+		"an instance of that name is loaded already (reload or unload it)"
+	offloads l1 k4.out on
 	in_ns "$ns" "$xdp" load l1 --mode generic --name "$iname-a" \
 		--policy "$root/test/vectors/enforce.yaml" >/dev/null 2>&1 ||
 		problem "load on l1 failed"
 	ip netns exec "$ns" ethtool -K l1 rxvlan on rx-vlan-stag-hw-parse on
-	in_ns "$ns" "$xdp" load l1 --mode generic --name "$iname-b" \
-		--policy "$root/test/vectors/enforce.yaml" >"$work/ld3.out" 2>&1
-	want_rc $? 1 "a second program's load on l1"
-	want_has "$work/ld3.out" "op25b-xdp: l1: cannot attach in generic mode: another XDP program is attached"
-	want_lines "$work/ld3.out" 1
-	ip netns exec "$ns" ethtool -k l1 >"$work/k5.out" 2>&1
-	want_re "$work/k5.out" '^rx-vlan-offload: on$'
-	want_re "$work/k5.out" '^rx-vlan-stag-hw-parse: on$'
+	load_refused "$iname-b" ld3.out "a second program's load on l1" \
+		"op25b-xdp: l1: cannot attach in generic mode: another XDP program is attached"
+	offloads l1 k5.out on
 	in_ns "$ns" "$xdp" unload l1 --name "$iname-a" >/dev/null 2>&1 ||
 		problem "unload from l1 failed"
 	ip netns exec "$ns" ethtool -K l1 rxvlan on rx-vlan-stag-hw-parse on
@@ -247,8 +249,7 @@ else
 			--policy "$root/test/vectors/enforce.yaml" >"$work/mv.out" 2>&1 ||
 			problem "load on a macvlan failed:" "$(cat "$work/mv.out")"
 		want_has "$work/mv.out" "l1: rx-vlan-hw-parse, rx-vlan-stag-hw-parse turned off"
-		ip netns exec "$ns" ethtool -k l1 >"$work/k2.out" 2>&1
-		want_re "$work/k2.out" '^rx-vlan-offload: off$'
+		offloads l1 k2.out off
 		in_ns "$ns" "$xdp" unload m1 --name "$iname-mv" >/dev/null 2>&1 ||
 			problem "unload from the macvlan failed"
 		ip -n "$ns" link del m1
