@@ -1048,6 +1048,152 @@ test_deep_tables6(void **state)
 	deep_run(AF_INET6, "deep-table IPv6 SYN");
 }
 
+/* One frame of the shapes parse_encapsulated() reads at constant offsets
+ * (parse_l2_fast()): PPPoE, one tag or two, over IPv4 or PPPoE (and the
+ * same over IPv6, which walks),
+ * into @f, each field right most of the time and now and then not (the
+ * TPIDs, the PPPoE header's version, code and length, the PPP protocol,
+ * its compression, the IP header, the frame's length); returns its
+ * length. */
+static unsigned int
+shortcut_frame(uint8_t *f)
+{
+	static const uint16_t tpids[] = { 0x8100, 0x88a8, 0x9100 };
+	unsigned int off = 12, tags = rnd(3), i, len, pppoe = rnd(2);
+	int family = rnd(2) ? 4 : 6;
+
+	put_random(f, 12);
+	for (i = 0; i < tags; i++, off += 4) {
+		put16(f + off, rnd(16) ? tpids[rnd(RTE_DIM(tpids))] : rng());
+		put16(f + off + 2, rnd(4096));
+	}
+	if (pppoe) {
+		unsigned int at = off + 2;
+
+		put16(f + off, rnd(16) ? 0x8864 : 0x8863);
+		f[at] = rnd(8) ? 0x11 : (uint8_t)rng();
+		f[at + 1] = rnd(8) ? 0 : (uint8_t)rng();
+		off = at + 6;
+		if (rnd(8) == 0) {
+			f[off++] = family == 4 ? 0x21 : 0x57;
+		} else {
+			put16(f + off, rnd(16) ? (family == 4 ? 0x0021 : 0x0057)
+				       : rnd(2) ? 0x002d
+						: rng());
+			off += 2;
+		}
+		len = off + random_ip(f + off, family, RANDOM_FRAME_MAX - off);
+		/* The session's length: right, a little off either way, or
+		 * anything. */
+		put16(f + at + 4, rnd(4)   ? len - at - 6
+				  : rnd(2) ? len - at - 6 + rnd(5) - 2
+					   : rnd(65536));
+	} else {
+		put16(f + off, family == 4 ? 0x0800 : 0x86dd);
+		off += 2;
+		len = off + random_ip(f + off, family, RANDOM_FRAME_MAX - off);
+	}
+	if (len < 60 && rnd(2)) {
+		memset(f + len, 0, 60 - len);
+		len = 60;
+	}
+	if (rnd(8) == 0)
+		len = rnd(len + 1);
+	return len;
+}
+
+/* What the shortcuts took and the walk would have said of them. */
+struct shortcut_seen {
+	unsigned int taken, smtp, pppoe, two_tags, frames;
+};
+
+/* Frame @f of @len bytes, in a buffer of exactly its length (ASan sees
+ * any read past it), parsed by parse_frame() and, when it is tagged or
+ * PPPoE, by the walk alone: the same code, and for SMTP the same meta. */
+static void
+shortcut_check(const struct op25b_classifier *c, const uint8_t *f,
+	       unsigned int len, struct shortcut_seen *seen)
+{
+	uint8_t *p = malloc(len + 1); /* malloc(0) may return NULL */
+	struct pkt_meta fast, walked;
+	uint8_t code, ref, took;
+	uint16_t type;
+
+	assert_non_null(p);
+	memcpy(p, f, len);
+	memset(&fast, 0xa5, sizeof(fast));
+	memset(&walked, 0xa5, sizeof(walked));
+	seen->frames++;
+	code = parse_frame(c, p, len, &fast);
+	if (len >= 14) {
+		type = load_raw16(p + 12);
+		if (type == RTE_BE16(ETHER_TYPE_PPPOE_SESSION) ||
+		    is_vlan_tpid(type)) {
+			ref = parse_walked(c, p, len, type, &walked);
+			if (code != ref ||
+			    (code == PARSE_SMTP &&
+			     memcmp(&fast, &walked, sizeof(fast)) != 0))
+				fail_msg("shortcut frame %u (%u bytes, "
+					 "max_vlan_tags %u): code %u, the "
+					 "walk's %u",
+					 seen->frames, len, c->max_vlan_tags,
+					 code, ref);
+			/* Which shortcut, if any, the frame took. */
+			took = PARSE_WALK;
+			if (type == RTE_BE16(ETHER_TYPE_PPPOE_SESSION) &&
+			    len >= 34)
+				took = parse_l2_fast(c, p, len, 14, &fast);
+			else if (is_vlan_tpid(type) && len >= 42 &&
+				 !is_vlan_tpid(load_raw16(p + 16)))
+				took = parse_l2_fast(c, p, len, 18, &fast);
+			else if (is_vlan_tpid(type) && len >= 42 &&
+				 c->max_vlan_tags >= 2) {
+				took = parse_l2_fast(c, p, len, 22, &fast);
+				seen->two_tags += took != PARSE_WALK;
+			}
+			if (took != PARSE_WALK) {
+				seen->taken++;
+				seen->smtp += took == PARSE_SMTP;
+				seen->pppoe += took == PARSE_SMTP && fast.pppoe;
+			}
+		}
+	}
+	free(p);
+}
+
+/* parse_encapsulated()'s shortcuts against the walk they stand in for
+ * (the paths above all share the parser, so they cannot tell): the
+ * shapes themselves with their fields bent, and the random frames, under
+ * max_vlan_tags 1, 2 and 4. */
+static void
+test_l2_shortcuts(void **state)
+{
+	static const uint8_t max_tags[] = { 1, 2, 4 };
+	static uint8_t f[RANDOM_FRAME_MAX];
+	struct shortcut_seen seen = { 0 };
+	struct op25b_classifier *c;
+	unsigned int i, t;
+
+	(void)state;
+	c = op25b_classifier_parser_create(policies[0]);
+	assert_non_null(c);
+	for (t = 0; t < RTE_DIM(max_tags); t++) {
+		c->max_vlan_tags = max_tags[t];
+		for (i = 0; i < 100000; i++) {
+			shortcut_check(c, f, shortcut_frame(f), &seen);
+			shortcut_check(c, f, random_frame(f), &seen);
+		}
+	}
+	op25b_classifier_parser_free(c);
+	print_message("shortcuts: %u of %u frames, %u of them SMTP (%u "
+		      "PPPoE), %u under two tags\n",
+		      seen.taken, seen.frames, seen.smtp, seen.pppoe,
+		      seen.two_tags);
+	/* Each shape was taken, and the walk read the rest. */
+	assert_true(seen.smtp > 500 && seen.pppoe > 500 && seen.two_tags > 500);
+	assert_true(seen.taken < seen.frames / 2);
+}
+
 /* The whole run's counters, path against path. */
 static void
 test_totals(void **state)
@@ -1074,6 +1220,7 @@ main(void)
 		cmocka_unit_test(test_deep_tables),
 		cmocka_unit_test(test_deep_tables6),
 		cmocka_unit_test(test_totals),
+		cmocka_unit_test(test_l2_shortcuts),
 	};
 	char dir[512], path[1024], covered[128] = "";
 	unsigned int i;
