@@ -624,27 +624,47 @@ worst_adaptive_step(struct traffic *t)
 	emit(t, &spec, NULL, 0);
 }
 
+/* tiny's packet into @spec. */
+static void
+tiny_spec(struct traffic *t, struct op25b_craft_spec *spec)
+{
+	op25b_craft_spec_init(spec);
+	pool_source(t, AF_INET, spec->src);
+	demo_destination(t, DST_WEB4, spec->dst);
+	spec->sport = (uint16_t)gen_rng_range(&t->rng, 1024, 65535);
+	spec->dport = 443;
+	if (gen_rng_percent(&t->rng, 50)) {
+		spec->seq = (uint32_t)gen_rng_next(&t->rng);
+		spec->tcp_flags = gen_rng_percent(&t->rng, 50) ? TCP_SYN
+							       : TCP_ACK;
+		if (spec->tcp_flags == TCP_ACK)
+			spec->ack = (uint32_t)gen_rng_next(&t->rng) | 1;
+	} else {
+		spec->proto = 17;
+		/* 14 + 20 + 8 + 18 = 60 bytes: a minimum frame, no trailer */
+		spec->payload_len = 18;
+	}
+}
+
 static void
 tiny_step(struct traffic *t)
 {
 	struct op25b_craft_spec spec;
 
-	op25b_craft_spec_init(&spec);
-	pool_source(t, AF_INET, spec.src);
-	demo_destination(t, DST_WEB4, spec.dst);
-	spec.sport = (uint16_t)gen_rng_range(&t->rng, 1024, 65535);
-	spec.dport = 443;
-	if (gen_rng_percent(&t->rng, 50)) {
-		spec.seq = (uint32_t)gen_rng_next(&t->rng);
-		spec.tcp_flags = gen_rng_percent(&t->rng, 50) ? TCP_SYN
-							      : TCP_ACK;
-		if (spec.tcp_flags == TCP_ACK)
-			spec.ack = (uint32_t)gen_rng_next(&t->rng) | 1;
-	} else {
-		spec.proto = 17;
-		/* 14 + 20 + 8 + 18 = 60 bytes: a minimum frame, no trailer */
-		spec.payload_len = 18;
-	}
+	tiny_spec(t, &spec);
+	emit(t, &spec, NULL, 0);
+}
+
+/* tiny's packets as subscriber ports of access networks send them: a
+ * quarter each untagged, under one 802.1Q tag, under two (802.1ad) and in
+ * a PPPoE session. */
+static void
+access_step(struct traffic *t)
+{
+	struct op25b_craft_spec spec;
+
+	tiny_spec(t, &spec);
+	encapsulate(t, &spec, 25, 25, 25);
 	emit(t, &spec, NULL, 0);
 }
 
@@ -705,6 +725,11 @@ static const struct traffic_profile {
 	  "64-byte non-SMTP packets: TCP to port 443 and UDP (QUIC), for the "
 	  "cost of the port check alone",
 	  tiny_step, true, false, false, false, false },
+	{ "access",
+	  "tiny's packets, a quarter each untagged, under one VLAN tag, under "
+	  "two (QinQ) and in a PPPoE session: the cost of access networks' "
+	  "encapsulations",
+	  access_step, true, false, false, false, false },
 };
 
 #define N_PROFILES (sizeof(traffic_profiles) / sizeof(traffic_profiles[0]))

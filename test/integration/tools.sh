@@ -591,6 +591,23 @@ want_rc $? 1 "worst-adaptive --count 4 from 3 sources: status"
 want_has "$work/wa.err" "traffic: worst-adaptive: fewer than 4 distinct addresses in the pool"
 report "op25b-gen traffic --profile worst-adaptive: distinct sources, and an error when the pool has too few"
 
+# --- op25b-gen traffic --profile access: tiny's frames under tags and PPPoE ---
+# A quarter each untagged, one tag, QinQ and PPPoE, every one readable and
+# none to a mail port (bench.sh measures the classifier's non-SMTP cost on
+# it).
+"$gen" traffic --profile access --count 400 --pools "$work/p30.txt" \
+	--out "$work/access.pcap" -q 2>"$work/access.err"
+want_rc $? 0 "access --count 400: status"
+got=$("$py" -c 'import sys, struct; sys.path.insert(0, sys.argv[1]); import traces
+f = list(traces.read_pcap(sys.argv[2])); t = [traces.five_tuple(x) for x in f]
+kinds = {0x0800: 0, 0x8100: 0, 0x88a8: 0, 0x8864: 0}
+for x in f: kinds[struct.unpack("!H", x[12:14])[0]] += 1
+print(len(f), all(60 <= n <= 140 for n in kinds.values()),
+      all(x is not None for x in t), all(x[4] == 443 for x in t))' \
+	"$root/scripts/bench" "$work/access.pcap")
+[ "$got" = "400 True True True" ] || problem "access: frames, a quarter of each shape, all readable, all to port 443: $got"
+report "op25b-gen traffic --profile access: tiny's frames, a quarter each untagged, VLAN, QinQ, PPPoE"
+
 # --- op25b-gen traffic: a --pools file without the profile's family --------
 # worst and worst6 draw every source from the file: one without their
 # family is refused (its table would not hold them); mix says it.
