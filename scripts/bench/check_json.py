@@ -47,6 +47,8 @@ def check(path):
     assert len(cl["compile"]) == 3, "compile table: 3 sizes wanted"
     assert res["targets"], "no targets"
     assert cl["non_smtp"]["cycles_per_packet"] > 0, "no non-SMTP figure"
+    assert cl["non_smtp"]["access"]["cycles_per_packet"] > 0, \
+        "no non-SMTP figure on the access trace"
     assert all(c["derive_ms"] >= 0 for c in cl["compile"])
     assert len(res["issue15"]) == 9, "issue 15's table: 9 rows wanted"
     return (f"{len(systems)} systems x {len(captures)} captures, "

@@ -467,14 +467,21 @@ class Measure:
 
     def non_smtp(self):
         """The classifier on the `tiny` trace (no SMTP, plain IPv4): what
-        every frame that is not mail costs."""
+        every frame that is not mail costs; and on the `access` trace, the
+        same frames a quarter each untagged, under a tag, two tags and
+        PPPoE: what access networks' encapsulations add."""
         pool_n = self.cfg["pool"]
-        progress(f"== classifier, non-SMTP (tiny trace), {pool_n} prefixes")
-        [(_, runs)] = self.classify_repeated(
-            self.pools(pool_n), self.capture("tiny", pool_n), (32,))
-        progress(f"   {best(runs):.1f} cycles/packet")
-        return {"trace": "tiny", "prefixes": pool_n, "burst": 32,
-                "runs": runs, "cycles_per_packet": best(runs)}
+        res = {}
+        for trace in ("tiny", "access"):
+            progress(f"== classifier, non-SMTP ({trace} trace), "
+                     f"{pool_n} prefixes")
+            [(_, runs)] = self.classify_repeated(
+                self.pools(pool_n), self.capture(trace, pool_n), (32,))
+            progress(f"   {best(runs):.1f} cycles/packet")
+            res[trace] = {"trace": trace, "prefixes": pool_n, "burst": 32,
+                          "runs": runs, "cycles_per_packet": best(runs)}
+        # The issue's figure (tiny) stays where the JSON always had it.
+        return dict(res["tiny"], access=res["access"])
 
     def compile_table(self):
         rows = []
