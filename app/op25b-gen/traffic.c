@@ -8,8 +8,9 @@
  * The profiles are listed once, in traffic_profiles[] (name, --help text,
  * step function): demo draws flows from a weighted table, each named after
  * what the default policy (config/op25b.yaml) should do with it; mix makes
- * one packet at a time with realistic shares and IMIX sizes; worst, worst6
- * and tiny one minimal packet at a time, for the benchmark.
+ * one packet at a time with realistic shares and IMIX sizes; worst, worst6,
+ * worst-adaptive, tiny and access one minimal packet at a time, for the
+ * benchmark.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1049,12 +1049,11 @@ test_deep_tables6(void **state)
 }
 
 /* One frame of the shapes parse_encapsulated() reads at constant offsets
- * (parse_l2_fast()): PPPoE, one tag or two, over IPv4 or PPPoE (and the
- * same over IPv6, which walks),
- * into @f, each field right most of the time and now and then not (the
- * TPIDs, the PPPoE header's version, code and length, the PPP protocol,
- * its compression, the IP header, the frame's length); returns its
- * length. */
+ * (parse_l2_fixed()): PPPoE, one tag or two, over IPv4 or PPPoE (and the
+ * same over IPv6, which walks), into @f, each field right most of the
+ * time and now and then not (the TPIDs, the PPPoE header's version, code
+ * and length, the PPP protocol, its compression, the IP header, the
+ * frame's length); returns its length. */
 static unsigned int
 shortcut_frame(uint8_t *f)
 {
@@ -1109,18 +1108,28 @@ struct shortcut_seen {
 
 /* Frame @f of @len bytes, in a buffer of exactly its length (ASan sees
  * any read past it), parsed by parse_frame() and, when it is tagged or
- * PPPoE, by the walk alone: the same code, and for SMTP the same meta. */
+ * PPPoE, by the walk alone: the same code, and for SMTP the same meta.
+ * Now and then the frame is a chain's headers instead: the parse depth's
+ * bytes of a frame @len says is longer (padding after the packet). */
 static void
 shortcut_check(const struct op25b_classifier *c, const uint8_t *f,
 	       unsigned int len, struct shortcut_seen *seen)
 {
-	uint8_t *p = malloc(len + 1); /* malloc(0) may return NULL */
+	unsigned int have = len, room = len;
 	struct pkt_meta fast, walked;
 	uint8_t code, ref, took;
+	uint8_t *p;
 	uint16_t type;
 
+	if (rnd(16) == 0) {
+		room = OP25B_PARSE_DEPTH;
+		len = OP25B_PARSE_DEPTH + 1 + rnd(8000);
+	}
+	/* malloc(0) may return NULL: one byte then, which len 0 never
+	 * reads. */
+	p = calloc(room > 0 ? room : 1, 1);
 	assert_non_null(p);
-	memcpy(p, f, len);
+	memcpy(p, f, have);
 	memset(&fast, 0xa5, sizeof(fast));
 	memset(&walked, 0xa5, sizeof(walked));
 	seen->frames++;
@@ -1142,13 +1151,13 @@ shortcut_check(const struct op25b_classifier *c, const uint8_t *f,
 			took = PARSE_WALK;
 			if (type == RTE_BE16(ETHER_TYPE_PPPOE_SESSION) &&
 			    len >= 34)
-				took = parse_l2_fast(c, p, len, 14, &fast);
+				took = parse_l2_fixed(c, p, len, 14, &fast);
 			else if (is_vlan_tpid(type) && len >= 42 &&
 				 !is_vlan_tpid(load_raw16(p + 16)))
-				took = parse_l2_fast(c, p, len, 18, &fast);
+				took = parse_l2_fixed(c, p, len, 18, &fast);
 			else if (is_vlan_tpid(type) && len >= 42 &&
 				 c->max_vlan_tags >= 2) {
-				took = parse_l2_fast(c, p, len, 22, &fast);
+				took = parse_l2_fixed(c, p, len, 22, &fast);
 				seen->two_tags += took != PARSE_WALK;
 			}
 			if (took != PARSE_WALK) {
@@ -1191,7 +1200,6 @@ test_l2_shortcuts(void **state)
 		      seen.two_tags);
 	/* Each shape was taken, and the walk read the rest. */
 	assert_true(seen.smtp > 500 && seen.pppoe > 500 && seen.two_tags > 500);
-	assert_true(seen.taken < seen.frames / 2);
 }
 
 /* The whole run's counters, path against path. */
