@@ -443,6 +443,30 @@ random_ip(uint8_t *p, int family, unsigned int room)
 	return len;
 }
 
+/* @family's ethertype at @off of @f and a random IP packet after it;
+ * returns the frame's length. */
+static unsigned int
+ip_after_type(uint8_t *f, unsigned int off, int family)
+{
+	put16(f + off, family == 4 ? 0x0800 : 0x86dd);
+	off += 2;
+	return off + random_ip(f + off, family, RANDOM_FRAME_MAX - off);
+}
+
+/* Ethernet's padding to 60 bytes and truncations, now and then, of a
+ * frame of @len bytes at @f; returns its new length. */
+static unsigned int
+pad_or_cut(uint8_t *f, unsigned int len)
+{
+	if (len < 60 && rnd(2)) {
+		memset(f + len, 0, 60 - len);
+		len = 60;
+	}
+	if (rnd(8) == 0)
+		len = rnd(len + 1);
+	return len;
+}
+
 /* One random frame into @f; returns its length. */
 static unsigned int
 random_frame(uint8_t *f)
@@ -484,17 +508,10 @@ random_frame(uint8_t *f)
 		if (rnd(16))
 			put16(f + pppoe + 4, len - pppoe - 6);
 	} else {
-		put16(f + off, family == 4 ? 0x0800 : 0x86dd);
-		off += 2;
-		len = off + random_ip(f + off, family, RANDOM_FRAME_MAX - off);
+		len = ip_after_type(f, off, family);
 	}
 	/* Ethernet's padding to 60 bytes, truncations, a byte changed. */
-	if (len < 60 && rnd(2)) {
-		memset(f + len, 0, 60 - len);
-		len = 60;
-	}
-	if (rnd(8) == 0)
-		len = rnd(len + 1);
+	len = pad_or_cut(f, len);
 	if (rnd(8) == 0 && len > 0)
 		f[rnd(RTE_MIN(len, 80u))] = (uint8_t)rng();
 	return len;
@@ -1088,17 +1105,9 @@ shortcut_frame(uint8_t *f)
 				  : rnd(2) ? len - at - 6 + rnd(5) - 2
 					   : rnd(65536));
 	} else {
-		put16(f + off, family == 4 ? 0x0800 : 0x86dd);
-		off += 2;
-		len = off + random_ip(f + off, family, RANDOM_FRAME_MAX - off);
+		len = ip_after_type(f, off, family);
 	}
-	if (len < 60 && rnd(2)) {
-		memset(f + len, 0, 60 - len);
-		len = 60;
-	}
-	if (rnd(8) == 0)
-		len = rnd(len + 1);
-	return len;
+	return pad_or_cut(f, len);
 }
 
 /* What the shortcuts took and the walk would have said of them. */
