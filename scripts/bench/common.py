@@ -19,7 +19,9 @@ SYSTEMS = ["testpmd-io", "testpmd-rxonly", "testpmd-5tswap", "l3fwd-lpm",
            "op25b",
            "op25b-scalar", "op25b-reset", "op25b-notify", "op25b-records",
            "op25b-records-all"]
-CAPTURES = ["mix", "worst", "worst6", "tiny"]
+# access: tiny's frames under an access network's tags and PPPoE (the
+# parser's fixed-offset stacks, doc/bench.md "Access encapsulations").
+CAPTURES = ["mix", "worst", "worst6", "tiny", "access"]
 ACL_ALGS = ["scalar", "sse", "avx2", "neon", "altivec", "avx512x16",
             "avx512x32"]
 BURSTS = [1, 8, 32, 64]
