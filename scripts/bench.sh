@@ -3,7 +3,7 @@
 # devices; the classifier against dpdk-test-acl and dpdk-test-fib; burst
 # sizes, policy compile time and memory, instructions per packet.
 # Usage: scripts/bench.sh [--quick] [--json FILE] [--plot FILE.png]
-#   --quick   a smoke check in under two minutes: a 100k-prefix pool, one
+#   --quick   a smoke check in about two minutes: a 100k-prefix pool, one
 #             short run each (every system and capture still runs once)
 #   --json    write every figure here (default: bench-out/bench/bench.json)
 #   --plot    Mpps per system and capture as a PNG (default: .../bench.png)

@@ -642,7 +642,8 @@ tiny_spec(struct traffic *t, struct op25b_craft_spec *spec)
 			spec->ack = (uint32_t)gen_rng_next(&t->rng) | 1;
 	} else {
 		spec->proto = 17;
-		/* 14 + 20 + 8 + 18 = 60 bytes: a minimum frame, no trailer */
+		/* 14 + 20 + 8 + 18 = 60 bytes: a minimum frame, no trailer
+		 * (access adds its tags or PPPoE header to it) */
 		spec->payload_len = 18;
 	}
 }

@@ -51,7 +51,9 @@ class Report:
             row += f"{fmt(self.result['ratios_l3fwd'].get(c), '.2f'):>13s}"
             w(row)
         w("(op25b/rxonly: against testpmd receiving and freeing every "
-          "frame, the ceiling where op25b drops them all: worst, worst6)")
+          "frame, the ceiling where op25b drops them all: worst, worst6; "
+          "op25b/l3fwd on access: l3fwd types none of the tagged or PPPoE "
+          "three quarters and sends them back out of port 0 unread)")
         w("")
         w("cycles/packet = TSC Hz x 1 worker lcore / packet rate "
           "(median rate)")
