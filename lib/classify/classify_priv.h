@@ -639,6 +639,9 @@ static __rte_always_inline uint8_t
 parse_l2_fixed(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
 	       uint32_t off, struct pkt_meta *m)
 {
+	/* The IP header in a PPPoE session: after its header and the
+	 * two-byte PPP protocol. */
+	const uint32_t ppp_l3 = off + PPPOE_HEADER_LEN + 2;
 	uint32_t head = load_raw32(p + off - 2), end;
 
 	if ((head & RTE_BE32(0xffffff00)) ==
@@ -648,20 +651,18 @@ parse_l2_fixed(const struct op25b_classifier *c, const uint8_t *p, uint32_t len,
 	if ((head & RTE_BE32(0xffffff00)) !=
 		    RTE_BE32((uint32_t)ETHER_TYPE_PPPOE_SESSION << 16 |
 			     0x1100) ||
-	    len < off + PPPOE_HEADER_LEN + 2 + 20)
+	    len < ppp_l3 + 20)
 		return PARSE_WALK;
 	/* Version and type 1 (above), code 0 (session data); the session's
 	 * end in the frame, with room for an IPv4 header. */
 	end = off + PPPOE_HEADER_LEN + load_be16(p + off + 4);
-	head = load_raw32(p + off + PPPOE_HEADER_LEN);
-	if (p[off + 1] != 0 || end > len ||
-	    end < off + PPPOE_HEADER_LEN + 2 + 20)
+	head = load_raw32(p + ppp_l3 - 2);
+	if (p[off + 1] != 0 || end > len || end < ppp_l3 + 20)
 		return PARSE_WALK;
 	if ((head & RTE_BE32(0xffffff00)) ==
 	    RTE_BE32((uint32_t)PPP_PROTO_IPV4 << 16 | 0x4500))
-		return parse_ipv4_no_options(c, p, off + PPPOE_HEADER_LEN + 2,
-					     end, load_be16(p + off + 10), off,
-					     m);
+		return parse_ipv4_no_options(c, p, ppp_l3, end,
+					     load_be16(p + ppp_l3 + 2), off, m);
 	return PARSE_WALK;
 }
 
