@@ -760,6 +760,21 @@ op25b_loader_parse_root(struct loader *ld, yaml_node_t *root)
 	if (destinations != NULL && destinations->type == YAML_MAPPING_NODE) {
 		ld->destinations = destinations;
 		ld->n_group_names = op25b_node_mapping_size(destinations);
+		/* Said now, at the first group too many, as the walk below
+		 * would when it came to it: each name in a class's to: is
+		 * looked up among these, and sources come first, so 500,000
+		 * groups held the control loop for most of an hour before
+		 * the refusal (a 60,000-group file: 39 s). */
+		if (ld->n_group_names > OP25B_POLICY_MAX_GROUPS)
+			return op25b_loader_fail(
+				ld,
+				op25b_loader_node(
+					ld,
+					destinations->data.mapping.pairs
+						.start[OP25B_POLICY_MAX_GROUPS]
+						.key),
+				"too many groups (at most %u)",
+				OP25B_POLICY_MAX_GROUPS);
 	} else if (destinations != NULL && !op25b_node_is_null(destinations)) {
 		/* Said at the key now: the sources' to: entries, read
 		 * before it, would each name an unknown group ("no

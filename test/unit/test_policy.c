@@ -656,6 +656,30 @@ test_error_too_many_groups(void **state)
 	free(yaml);
 }
 
+/* The groups are counted before the sources are read: a class's to: names
+ * are looked up among them, so a policy with too many is refused at the
+ * first one too many, before anything the sources say (here a bad action,
+ * which the walk would otherwise reach first). */
+static void
+test_error_too_many_groups_first(void **state)
+{
+	char *groups =
+		many_entries("destinations", OP25B_POLICY_MAX_GROUPS + 1, "{}");
+	char *yaml;
+
+	(void)state;
+	assert_true(asprintf(&yaml,
+			     "version: 1\n"
+			     "sources:\n"
+			     "  a: {action: nonsense, to: {e0: forward}}\n"
+			     "%s",
+			     strchr(groups, '\n') + 1) > 0);
+	assert_load_error(yaml, 4 + OP25B_POLICY_MAX_GROUPS + 1, 3,
+			  "too many groups (at most 255)");
+	free(yaml);
+	free(groups);
+}
+
 static void
 test_limit_values(void **state)
 {
@@ -2511,6 +2535,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_error_names),
 		cmocka_unit_test(test_error_too_many_classes),
 		cmocka_unit_test(test_error_too_many_groups),
+		cmocka_unit_test(test_error_too_many_groups_first),
 		cmocka_unit_test(test_limit_values),
 		cmocka_unit_test(test_error_bad_prefixes),
 		cmocka_unit_test(test_error_duplicate_prefixes),
