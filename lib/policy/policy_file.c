@@ -151,13 +151,34 @@ own_file_name(struct loader *ld, char *path)
 	return 0;
 }
 
+/* The earlier read of the file at @p st on the same side, if any. */
+static const struct prefixes_file_read *
+read_before(const struct loader *ld, const struct stat *st, bool destinations)
+{
+	unsigned int i;
+
+	for (i = 0; i < ld->n_files_read; i++) {
+		const struct prefixes_file_read *r = &ld->files_read[i];
+
+		if (r->dev == st->st_dev && r->ino == st->st_ino &&
+		    r->destinations == destinations)
+			return r;
+	}
+	return NULL;
+}
+
 int
 op25b_loader_read_prefixes_file(struct loader *ld, yaml_node_t *value,
 				struct op25b_prefix_list *list,
-				size_t *capacity)
+				size_t *capacity, const char *owner,
+				bool destinations)
 {
+	const struct prefixes_file_read *before = NULL;
+	const char *kind = destinations ? "group" : "class";
+	size_t len, count = list->count;
 	char *path, *shown, *at, *text;
-	size_t len;
+	struct stat st;
+	bool known;
 	int rc;
 
 	if (op25b_loader_expect(ld, value, YAML_SCALAR_NODE, "prefixes_file") <
@@ -176,6 +197,26 @@ op25b_loader_read_prefixes_file(struct loader *ld, yaml_node_t *value,
 		path = NULL;
 	if (path == NULL)
 		return op25b_loader_fail_nomem(ld);
+	/* A file named again on the same side is not read again: its
+	 * prefixes, already in another class (group), could only be
+	 * duplicates, and read once for each of 255 classes a large file
+	 * took the memory of 255 copies before that was said. Empty, it
+	 * adds nothing either time. (A class and a group may share one:
+	 * the sides' tables are apart.) */
+	known = stat(path, &st) == 0;
+	if (known)
+		before = read_before(ld, &st, destinations);
+	if (before != NULL) {
+		free(path);
+		if (before->n_prefixes == 0)
+			return 0;
+		return op25b_loader_fail(
+			ld, value,
+			"prefixes_file %s is already the list of %s '%s' "
+			"(line %zu): a prefix may be in one %s only",
+			op25b_node_show(value).s, kind, before->owner,
+			before->line, kind);
+	}
 	/* The name messages give (its errors' FILE:LINE:COLUMN, where a
 	 * prefix came from): a control byte in it as '?', so that a
 	 * newline cannot forge a line of the log, nor an escape sequence
@@ -204,6 +245,18 @@ op25b_loader_read_prefixes_file(struct loader *ld, yaml_node_t *value,
 		ld->err = -rc;
 		return -1;
 	}
+	/* One prefixes_file key a class or group: the array holds them
+	 * all. */
+	if (known && ld->n_files_read < ARRAY_SIZE(ld->files_read))
+		ld->files_read[ld->n_files_read++] =
+			(struct prefixes_file_read){
+				.dev = st.st_dev,
+				.ino = st.st_ino,
+				.destinations = destinations,
+				.owner = owner,
+				.line = value->start_mark.line + 1,
+				.n_prefixes = list->count - count,
+			};
 	return 0;
 }
 

@@ -183,6 +183,19 @@ struct loader {
 	yaml_node_t *notice_node;
 	size_t class_capacity[OP25B_POLICY_MAX_CLASSES];
 	size_t group_capacity[OP25B_POLICY_MAX_GROUPS];
+	/* The prefixes_files read, one at most a class or group: a file
+	 * named again on the same side is not read again (its prefixes
+	 * could only be duplicates there; op25b_loader_read_prefixes_file).
+	 */
+	struct prefixes_file_read {
+		dev_t dev;
+		ino_t ino;
+		bool destinations;
+		const char *owner; /* the class's or group's name */
+		size_t line;	   /* of its prefixes_file key, 1-based */
+		size_t n_prefixes; /* what it added */
+	} files_read[OP25B_POLICY_MAX_CLASSES + OP25B_POLICY_MAX_GROUPS];
+	unsigned int n_files_read;
 };
 
 /* The key being parsed is ld->key. */
@@ -369,9 +382,11 @@ int op25b_loader_check_version(struct loader *ld, yaml_node_t *root);
 int op25b_loader_finish(struct loader *ld);
 
 /** Read the prefixes_file named by @p value (relative to the policy's
- * directory) into @p list. @return 0, -1. */
+ * directory) into @p list, the list of class or group @p owner (a group:
+ * @p destinations). @return 0, -1. */
 int op25b_loader_read_prefixes_file(struct loader *ld, yaml_node_t *value,
 				    struct op25b_prefix_list *list,
-				    size_t *capacity);
+				    size_t *capacity, const char *owner,
+				    bool destinations);
 
 #endif /* OP25B_POLICY_PRIV_H */

@@ -18,6 +18,8 @@
 struct prefix_target {
 	struct op25b_prefix_list *list;
 	size_t *capacity;
+	const char *owner; /* the class's or group's name */
+	bool destinations; /* a group's */
 };
 
 struct class_ctx {
@@ -302,7 +304,8 @@ parse_prefixes_file(struct loader *ld, yaml_node_t *value, void *ctx)
 	struct prefix_target *target = ctx;
 
 	return op25b_loader_read_prefixes_file(ld, value, target->list,
-					       target->capacity);
+					       target->capacity, target->owner,
+					       target->destinations);
 }
 
 /* ---- sources ---------------------------------------------------------- */
@@ -532,7 +535,7 @@ parse_class(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 		{ "description", KEY_TEXT },
 	};
 	struct class_ctx c = {
-		.target = { &cls->prefixes, capacity },
+		.target = { &cls->prefixes, capacity, cls->name, false },
 		.cls = cls,
 	};
 
@@ -682,7 +685,7 @@ parse_group(struct loader *ld, yaml_node_t *name, yaml_node_t *body,
 		{ "description", KEY_TEXT },
 	};
 	struct group_ctx g = {
-		.target = { &grp->prefixes, capacity },
+		.target = { &grp->prefixes, capacity, grp->name, true },
 		.grp = grp,
 	};
 

@@ -1152,6 +1152,82 @@ test_prefixes_file_duplicate(void **state)
 	free(policy_path);
 }
 
+/* One prefixes_file named by two classes (or two groups) is refused at the
+ * second, without reading it again (its prefixes could only be duplicates
+ * there); a class and a group may share one, and an empty one adds nothing
+ * wherever it is named. The same file by another name is the same file. */
+static void
+test_prefixes_file_shared(void **state)
+{
+	static const char two_classes[] = "version: 1\n"
+					  "sources:\n"
+					  "  a:\n"
+					  "    action: block\n"
+					  "    prefixes_file: shared.txt\n"
+					  "  b:\n"
+					  "    action: count\n"
+					  "    prefixes_file: ./shared.txt\n";
+	struct op25b_policy_error error;
+	struct op25b_policy *policy;
+	char *shared, *empty, *policy_path;
+
+	(void)state;
+	shared = write_tmp_string("shared.txt",
+				  "198.18.0.0/16\n198.19.0.0/16\n");
+	empty = write_tmp_string("empty.txt", "# nothing yet\n");
+
+	policy_path = write_tmp_string("policy.yaml", two_classes);
+	errno = 0;
+	assert_null(op25b_policy_load(policy_path, &error));
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(error.file, policy_path);
+	assert_int_equal(error.line, 8);
+	assert_int_equal(error.column, 20);
+	assert_string_equal(error.message,
+			    "prefixes_file ./shared.txt is already the list of "
+			    "class 'a' (line 5): a prefix may be in one class "
+			    "only");
+	free(policy_path);
+
+	policy_path = write_tmp_string("policy.yaml",
+				       "version: 1\n"
+				       "destinations:\n"
+				       "  x: {prefixes_file: shared.txt}\n"
+				       "  y: {prefixes_file: shared.txt}\n");
+	assert_null(op25b_policy_load(policy_path, &error));
+	assert_int_equal(error.line, 4);
+	assert_int_equal(error.column, 22);
+	assert_string_equal(error.message,
+			    "prefixes_file shared.txt is already the list of "
+			    "group 'x' (line 3): a prefix may be in one group "
+			    "only");
+	free(policy_path);
+
+	policy_path = write_tmp_string("policy.yaml",
+				       "version: 1\n"
+				       "sources:\n"
+				       "  a: {action: block, prefixes_file: "
+				       "shared.txt}\n"
+				       "  b: {action: count, prefixes_file: "
+				       "empty.txt}\n"
+				       "  c: {action: allow, prefixes_file: "
+				       "empty.txt}\n"
+				       "destinations:\n"
+				       "  x: {prefixes_file: shared.txt}\n");
+	policy = op25b_policy_load(policy_path, &error);
+	assert_non_null(policy);
+	assert_int_equal(policy->classes[0].prefixes.count, 2);
+	assert_int_equal(policy->classes[1].prefixes.count, 0);
+	assert_int_equal(policy->classes[2].prefixes.count, 0);
+	assert_int_equal(policy->groups[0].prefixes.count, 2);
+	expect_prefix_at(&policy->groups[0].prefixes.prefixes[1],
+			 "198.19.0.0/16", 2, 1);
+	op25b_policy_free(policy);
+	free(policy_path);
+	free(shared);
+	free(empty);
+}
+
 static void
 test_prefixes_file_unreadable(void **state)
 {
@@ -2551,6 +2627,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_prefixes_file_long_line),
 		cmocka_unit_test(test_prefixes_file_comma),
 		cmocka_unit_test(test_prefixes_file_duplicate),
+		cmocka_unit_test(test_prefixes_file_shared),
 		cmocka_unit_test(test_prefixes_file_unreadable),
 		cmocka_unit_test(test_file_too_large),
 		cmocka_unit_test(test_values_max),
