@@ -25,6 +25,15 @@ op25b_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+uint64_t
+op25b_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* Opened at the first change, so that an appliance nobody touches (and
  * every test run of one) leaves no file behind; op25b_audit_start() made
  * sure it can be created. Opened again after a write failed: a line that

@@ -161,15 +161,6 @@ session_of(struct cmdline *cl)
 	return NULL;
 }
 
-static uint64_t
-monotonic_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
-
 /* Whether @p s is a socket session (non-blocking, may be given up). */
 static bool
 is_socket(const struct session *s)
@@ -222,7 +213,7 @@ session_send(struct session *s)
 
 		if (n > 0) {
 			s->out_sent += (size_t)n;
-			s->out_since = monotonic_ms();
+			s->out_since = op25b_monotonic_ms();
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -249,7 +240,7 @@ session_queue(struct session *s, const char *text, size_t len)
 		return;
 	/* The client's time to read starts when output starts to wait. */
 	if (!session_pending(s))
-		s->out_since = monotonic_ms();
+		s->out_since = op25b_monotonic_ms();
 	if (len > s->out_size - s->out_len) {
 		/* Doubled, and 4 KB at least. */
 		size_t size = RTE_MAX(s->out_size * 2, s->out_len + len);
@@ -1088,7 +1079,7 @@ session_input(struct session *s)
 	}
 	s->in_len = (size_t)n;
 	s->in_used = 0;
-	s->last_input = monotonic_ms();
+	s->last_input = op25b_monotonic_ms();
 	if (s->kind == SESSION_NEW) {
 		s->kind = SESSION_INTERACTIVE;
 		if (s->in[0] == CLI_BATCH_MARK) {
@@ -1146,7 +1137,7 @@ idle_yield_ms(void)
 static unsigned int
 yield_idle_session(struct op25b_cli *cli)
 {
-	uint64_t now = monotonic_ms(), idle = idle_yield_ms();
+	uint64_t now = op25b_monotonic_ms(), idle = idle_yield_ms();
 	unsigned int i, oldest = CLI_MAX_SESSIONS;
 	struct session *s;
 
@@ -1234,7 +1225,7 @@ accept_session(struct op25b_cli *cli)
 	s->fd = fd;
 	s->echo_fd = echo[0];
 	s->uid = cred.uid;
-	s->last_input = monotonic_ms();
+	s->last_input = op25b_monotonic_ms();
 	session_pull_echo(s);
 	session_send(s);
 	if (s->stuck)
@@ -1271,7 +1262,7 @@ terminal_input(struct op25b_cli *cli)
 static void
 give_up_stuck(struct op25b_cli *cli)
 {
-	uint64_t now = monotonic_ms();
+	uint64_t now = op25b_monotonic_ms();
 	unsigned int i;
 
 	for (i = 0; i < CLI_MAX_SESSIONS; i++) {

@@ -348,6 +348,21 @@ op25b_app_exempt_start(struct op25b_app *app)
 void
 op25b_app_exempt_stop(struct op25b_app *app)
 {
+	int err;
+
+	/* A save that failed is retried once a second while op25b runs;
+	 * the last try is now, or the file would come back at the next
+	 * start with what the registry no longer holds (or without what
+	 * it gained). */
+	if (app->exempts != NULL && app->state_dirty) {
+		err = state_save(app);
+		if (err == 0)
+			fprintf(stderr, "op25b: %s: written again at stop\n",
+				app->state_path);
+		else
+			fprintf(stderr, "op25b: %s: not written at stop: %s\n",
+				app->state_path, strerror(-err));
+	}
 	op25b_audit_stop(app);
 	op25b_exempt_table_free(atomic_load(&app->exempt));
 	atomic_store(&app->exempt, NULL);
@@ -591,6 +606,26 @@ op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
 	expired = op25b_exempt_registry_expire(loaded, op25b_now_ms(), NULL,
 					       NULL);
 	n = op25b_exempt_registry_count(loaded);
+	/* An IPv4-mapped address, refused as exempt add refuses it (a file
+	 * of before that check may hold one; del takes it out). */
+	for (i = 0; i < n; i++) {
+		const struct op25b_exempt_entry *x =
+			&op25b_exempt_registry_entries(loaded)[i];
+		char text[INET6_ADDRSTRLEN + 4], meant[INET_ADDRSTRLEN + 4];
+		struct op25b_prefix v4;
+
+		if (!op25b_prefix_ipv4_mapped(&x->prefix, &v4))
+			continue;
+		op25b_prefix_format(&x->prefix, text, sizeof(text));
+		op25b_prefix_format(&v4, meant, sizeof(meant));
+		snprintf(msg, size,
+			 "exempt import %s: %s is an IPv4-mapped address, the "
+			 "source of no packet (IPv4 ones are looked up as "
+			 "IPv4): exempt %s; nothing changed",
+			 path, text, meant);
+		op25b_exempt_registry_free(loaded);
+		return -EINVAL;
+	}
 	/* Every source of a family, which turns OP25B off: only with force,
 	 * as exempt add (a template's slip would do it fleet-wide). */
 	for (i = 0; i < n && !force; i++) {
@@ -701,8 +736,10 @@ op25b_app_exempt_tick(struct op25b_app *app)
 	/* The file may show an expired entry a while longer: a restart
 	 * drops it anyway, so the data path is not held back for it. */
 	/* A failing disk is retried once a second, not every tick. */
-	if (n > 0 || (was_dirty && op25b_now_ms() >= last_retry + 1000)) {
-		last_retry = op25b_now_ms();
+	/* Timed by the monotonic clock: the wall clock stepped back an
+	 * hour held the retries (and every change meanwhile) that hour. */
+	if (n > 0 || (was_dirty && op25b_monotonic_ms() >= last_retry + 1000)) {
+		last_retry = op25b_monotonic_ms();
 		err = state_save(app);
 		/* Said once a failure, and for each expiry the file could
 		 * not take (it keeps the expired entry meanwhile), not for
@@ -715,8 +752,9 @@ op25b_app_exempt_tick(struct op25b_app *app)
 				app->state_path);
 	}
 	/* A state file that could not be read at start: read again. */
-	if (app->state_unread != 0 && op25b_now_ms() >= last_read + 1000) {
-		last_read = op25b_now_ms();
+	if (app->state_unread != 0 &&
+	    op25b_monotonic_ms() >= last_read + 1000) {
+		last_read = op25b_monotonic_ms();
 		/* Read, but its table not built: rebuilt below, every tick,
 		 * until it is. */
 		if (state_restore(app) != 0)

@@ -302,8 +302,11 @@ const char *op25b_audit_quoted(const char *text, char *buf, size_t size);
 const char *op25b_audit_word(const char *text, char *buf, size_t size);
 /* Room for op25b_audit_word() of any path: each byte escaped, quotes, NUL. */
 #define OP25B_AUDIT_WORD_MAX (2 * PATH_MAX + 3)
-/* CLOCK_REALTIME in milliseconds. */
+/* CLOCK_REALTIME in milliseconds: dates, and times kept in files. */
 uint64_t op25b_now_ms(void);
+/* CLOCK_MONOTONIC in milliseconds: how long since, which a step of the
+ * wall clock (NTP, an operator's date) must not stretch or cut short. */
+uint64_t op25b_monotonic_ms(void);
 
 /* cli.c */
 int op25b_cli_start(struct op25b_app *app);

@@ -84,7 +84,7 @@ struct op25b_app_records {
 	unsigned int n_top;
 	char top_path[OP25B_STATS_PATH_MAX + 8];
 	int fd; /* the file, O_APPEND; -1 with syslog */
-	/* When a failed reopen was last said (op25b_now_ms()). */
+	/* When a failed reopen was last said (op25b_monotonic_ms()). */
 	uint64_t reopen_said_ms;
 	/* A reopen failed: the old file is kept, and the reopen is tried
 	 * again before each interval is written. */
@@ -838,6 +838,7 @@ op25b_records_reopen(struct op25b_app *app, char *msg, size_t size)
 {
 	struct op25b_app_records *rec = app->records;
 	const char *path = app->config.records_path;
+	struct stat was, now_open;
 	uint64_t now;
 	int err, fd;
 
@@ -864,7 +865,7 @@ op25b_records_reopen(struct op25b_app *app, char *msg, size_t size)
 		/* Said when it starts failing, and again each hour while it
 		 * does, not each interval: logrotate's delaycompress takes
 		 * the old file the next day, with what goes into it. */
-		now = op25b_now_ms();
+		now = op25b_monotonic_ms();
 		if (!rec->reopen_failed ||
 		    now - rec->reopen_said_ms >= REOPEN_SAY_AGAIN_MS) {
 			OP25B_LOG(ERR, "%s", msg);
@@ -873,9 +874,15 @@ op25b_records_reopen(struct op25b_app *app, char *msg, size_t size)
 		rec->reopen_failed = true;
 		return err;
 	}
+	/* The part of a line a write error left (cut_line) is still at the
+	 * end of the file when the reopen opens the same one again (not
+	 * rotated; a pipe or a device): the next record must still start
+	 * on a line of its own. A new file starts clean. */
+	if (fstat(rec->fd, &was) == 0 && fstat(fd, &now_open) == 0 &&
+	    (was.st_dev != now_open.st_dev || was.st_ino != now_open.st_ino))
+		rec->cut_line = false;
 	close(rec->fd);
 	rec->fd = fd;
-	rec->cut_line = false;
 	rec->reopen_failed = false;
 	snprintf(msg, size, "block records: reopened %s", path);
 	OP25B_LOG(INFO, "%s", msg);

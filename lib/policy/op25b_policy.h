@@ -323,6 +323,15 @@ int op25b_prefix_list_load(const char *path, struct op25b_prefix_list *list,
 /** Free the prefixes of @p list and empty it; NULL is accepted. */
 void op25b_prefix_list_free(struct op25b_prefix_list *list);
 
+/**
+ * Whether @p p is an IPv4-mapped IPv6 prefix (::ffff:0:0/96 or longer),
+ * which no forwarded packet carries (RFC 6890): then, unless @p v4 is
+ * NULL, the IPv4 prefix it maps (::ffff:198.18.0.0/112: 198.18.0.0/16),
+ * what was meant.
+ */
+bool
+op25b_prefix_ipv4_mapped(const struct op25b_prefix *p, struct op25b_prefix *v4);
+
 /** Format a prefix as text into @p buf (INET6_ADDRSTRLEN + 4 is enough). */
 int
 op25b_prefix_format(const struct op25b_prefix *prefix, char *buf, size_t size);

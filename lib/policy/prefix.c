@@ -192,6 +192,22 @@ op25b_prefix_format(const struct op25b_prefix *prefix, char *buf, size_t size)
 	return snprintf(buf, size, "%s/%u", addr, prefix->length);
 }
 
+bool
+op25b_prefix_ipv4_mapped(const struct op25b_prefix *p, struct op25b_prefix *v4)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (p->family != AF_INET6 || p->length < 96 ||
+	    memcmp(p->addr, mapped, sizeof(mapped)) != 0)
+		return false;
+	if (v4 != NULL) {
+		*v4 = (struct op25b_prefix){ .family = AF_INET,
+					     .length = p->length - 96 };
+		memcpy(v4->addr, &p->addr[12], 4);
+	}
+	return true;
+}
+
 void
 op25b_prefix_error_message(char *buf, size_t size, const char *text, size_t len,
 			   const struct op25b_prefix *parsed, const char *why)

@@ -143,16 +143,6 @@ check_duplicates(struct loader *ld)
 	return 0;
 }
 
-/* Whether @p p is an IPv4-mapped IPv6 prefix: ::ffff:0:0/96 or longer. */
-static bool
-is_ipv4_mapped(const struct op25b_prefix *p)
-{
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	return p->family == AF_INET6 && p->length >= 96 &&
-	       memcmp(p->addr, mapped, sizeof(mapped)) == 0;
-}
-
 /* Not an error, but likely a mistake: an IPv4-mapped IPv6 prefix
  * (::ffff:198.51.100.0/120) is in the IPv6 table, which IPv4 packets are
  * not looked up in; it matches only IPv6 packets with IPv4-mapped
@@ -168,7 +158,7 @@ warn_ipv4_mapped(struct loader *ld, const struct op25b_prefix_list *list,
 	size_t i, more = 0;
 
 	for (i = 0; i < list->count; i++)
-		if (is_ipv4_mapped(&list->prefixes[i])) {
+		if (op25b_prefix_ipv4_mapped(&list->prefixes[i], NULL)) {
 			if (first == NULL)
 				first = &list->prefixes[i];
 			else

@@ -235,6 +235,20 @@ cmp -s "$file" "$work/file.before" || problem "a refused import changed the stat
 [ "$(grep -c '' "$audit")" = "$(cat "$work/audit.lines")" ] || problem "a refused import was audited as a change"
 report "exempt state: exempt import of a file with one bad line changes nothing, names file:line"
 
+# A file with an IPv4-mapped address: refused whole, as exempt add
+# refuses one, with the IPv4 prefix meant; force does not take it.
+printf '%s\n' '198.18.32.0/24 never 2026-12-01T00:00:00Z 0 0 "good"' \
+	'::ffff:198.18.6.0/120 never 2026-12-01T00:00:00Z 0 0 "mapped"' >"$work/mapped.exemptions"
+for mode in "" "replace force"; do
+	c exempt import "$work/mapped.exemptions" $mode
+	want_rc "$rc" 1 "import of an IPv4-mapped prefix (${mode:-no mode}): status"
+	want_has "$work/out" "exempt import $work/mapped.exemptions: ::ffff:198.18.6.0/120 is an IPv4-mapped address, the source of no packet (IPv4 ones are looked up as IPv4): exempt 198.18.6.0/24; nothing changed"
+done
+list "$work/after"
+py_check "$same_list" "$work/before" "$work/after" 3
+cmp -s "$file" "$work/file.before" || problem "a refused import of a mapped prefix changed the state file"
+report "exempt state: exempt import of an IPv4-mapped prefix changes nothing, names the IPv4 one"
+
 # A file that exempts every source of a family (0.0.0.0/0 or ::/0):
 # refused as exempt add refuses it, unless the command says force.
 printf '%s\n' '198.18.32.0/24 never 2026-12-01T00:00:00Z 0 0 "good"' \
@@ -435,6 +449,21 @@ if chattr +i "$file" 2>/dev/null; then
 	want_has "$work/out" "verdict:     block"
 	cmp -s "$file" "$work/file.before" || problem "the state file changed"
 	report "exempt state: a change the state file cannot take is undone and refused"
+
+	# A rewrite still refused when op25b stops (an expiry's): tried
+	# once more at the stop, and said, not left to the next start.
+	c exempt add 198.18.5.13 ttl 1
+	want_rc "$rc" 0 "exempt add ttl 1: status"
+	chattr +i "$state"
+	wait_until 5 "$pid" grep -q "exemption 198.18.5.13/32 expired" "$log" ||
+		problem "198.18.5.13 did not expire"
+	stop TERM
+	chattr -i "$state"
+	want_has "$log" "op25b: $file: not written at stop: Operation not permitted"
+	grep -q "^198\.18\.5\.13/32 " "$file" ||
+		problem "the refused file should still hold 198.18.5.13"
+	start "$name" "$state"
+	report "exempt state: a rewrite the state file still refuses at the stop is tried then, and said"
 else
 	echo "ok exempt state: a state file that cannot be moved aside is never written over # SKIP no chattr"
 fi

@@ -181,6 +181,12 @@ want_out '^exempt add 0\.0\.0\.0/0: exempts every IPv4 source, which turns OP25B
 c exempt add ::/0
 want_rc "$rc" 1 "::/0: status"
 want_out '^exempt add ::/0: exempts every IPv6 source, which turns OP25B off: add force if that is meant$'
+c exempt add ::ffff:198.18.5.9 ttl 1h
+want_rc "$rc" 1 "IPv4-mapped: status"
+want_out '^exempt add ::ffff:198\.18\.5\.9: an IPv4-mapped address is the source of no packet \(IPv4 ones are looked up as IPv4\): exempt 198\.18\.5\.9/32$'
+c exempt add ::ffff:198.18.0.0/112
+want_rc "$rc" 1 "IPv4-mapped /112: status"
+want_out 'exempt 198\.18\.0\.0/16$'
 c exempt add 198.18.5.1/16 ttl 1h
 want_rc "$rc" 1 "host bits: status"
 want_out '^exempt add: bad prefix 198\.18\.5\.1/16: host bits set \(did you mean 198\.18\.0\.0/16\?\)$'
@@ -199,7 +205,7 @@ want_out '^exempt add 198\.18\.5\.9: the reason has no closing quote$'
 c exempt list
 want_out '^no exemptions$'
 [ "$(wc -l <"$audit")" = "$lines_before" ] || problem "refused input was audited"
-report "operator: exempt add refuses a ttl in the reason, /0 without force, host bits (did you mean), in one line"
+report "operator: exempt add refuses a ttl in the reason, /0 without force, an IPv4-mapped address (the IPv4 one meant), host bits (did you mean), in one line"
 
 c exempt add 198.18.5.9 reason '"runs its own MX"' ttl 5m
 want_rc "$rc" 0 "quoted reason, then ttl: status"
