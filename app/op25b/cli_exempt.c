@@ -370,7 +370,15 @@ cmd_exempt_export_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 	/* Atomic like the state file: configuration management that
 	 * picks the file up never reads half of it. */
-	err = op25b_exempt_registry_save(reg, res->prefix);
+	err = op25b_exempt_registry_export(reg, res->prefix);
+	if (err == -EEXIST) {
+		cli_fail(cl,
+			 "exempt export %s: %s.tmp exists (the export is "
+			 "written there first, then renamed): remove it or "
+			 "export elsewhere",
+			 res->prefix, res->prefix);
+		return;
+	}
 	if (err != 0) {
 		cli_fail(cl, "exempt export %s: %s", res->prefix,
 			 strerror(-err));

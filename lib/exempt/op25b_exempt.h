@@ -247,6 +247,15 @@ int op25b_exempt_registry_save(const struct op25b_exempt_registry *reg,
 			       const char *path);
 
 /**
+ * op25b_exempt_registry_save() to a file that is not the program's own
+ * (exempt export FILE): the same steps, but a PATH.tmp already there is
+ * someone's file, not a crash's, and is left alone.
+ * @return as op25b_exempt_registry_save(); -EEXIST: PATH.tmp exists.
+ */
+int op25b_exempt_registry_export(const struct op25b_exempt_registry *reg,
+				 const char *path);
+
+/**
  * Print the entries of @p reg as `exempt list` shows them (op25b's CLI,
  * op25b-xdp): a table of prefix, time left (rounded up; "never" without
  * a TTL), grant time (UTC), uid and reason, "no exemptions" when empty;

@@ -758,9 +758,10 @@ sync_parent(const char *path)
 	return err;
 }
 
-int
-op25b_exempt_registry_save(const struct op25b_exempt_registry *reg,
-			   const char *path)
+/* op25b_exempt_registry_save(), and _export() (@tmp_ours false). */
+static int
+save_to(const struct op25b_exempt_registry *reg, const char *path,
+	bool tmp_ours)
 {
 	char tmp[4096];
 	FILE *out;
@@ -771,11 +772,12 @@ op25b_exempt_registry_save(const struct op25b_exempt_registry *reg,
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	/* O_EXCL | O_NOFOLLOW: never write through a link someone left at
-	 * our temporary name. A regular file there is ours, from a crash
-	 * between this open and the rename: replaced once. */
+	 * our temporary name. Beside the state file, a regular file there
+	 * is ours, from a crash between this open and the rename: replaced
+	 * once. Beside an export it may be anyone's: left alone. */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0640);
-	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+	if (fd < 0 && errno == EEXIST && tmp_ours && unlink(tmp) == 0)
 		fd = open(tmp,
 			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			  0640);
@@ -810,4 +812,18 @@ op25b_exempt_registry_save(const struct op25b_exempt_registry *reg,
 fail_unlink:
 	unlink(tmp);
 	return err;
+}
+
+int
+op25b_exempt_registry_save(const struct op25b_exempt_registry *reg,
+			   const char *path)
+{
+	return save_to(reg, path, true);
+}
+
+int
+op25b_exempt_registry_export(const struct op25b_exempt_registry *reg,
+			     const char *path)
+{
+	return save_to(reg, path, false);
 }
