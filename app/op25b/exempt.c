@@ -117,7 +117,51 @@ move_aside(const char *path, char *aside, size_t size)
 	return -EEXIST;
 }
 
-/* The registry to the state file; 0 or -errno. */
+/* The file now at state_path is op25b's: it has just read or written it. */
+static void
+state_seen_set(struct op25b_app *app)
+{
+	struct stat st;
+
+	app->state_seen.known = lstat(app->state_path, &st) == 0;
+	if (!app->state_seen.known)
+		return;
+	app->state_seen.dev = st.st_dev;
+	app->state_seen.ino = st.st_ino;
+	app->state_seen.size = st.st_size;
+	app->state_seen.mtime = st.st_mtim;
+}
+
+/* Whether a file at state_path is one op25b did not read or write: not
+ * the one it last did (another file, or that one changed in place). None
+ * there is not, nor a path that cannot be looked at (the save says why). */
+static bool
+state_foreign(const struct op25b_app *app)
+{
+	struct stat st;
+
+	if (lstat(app->state_path, &st) != 0)
+		return false;
+	return !app->state_seen.known || st.st_dev != app->state_seen.dev ||
+	       st.st_ino != app->state_seen.ino ||
+	       st.st_size != app->state_seen.size ||
+	       st.st_mtim.tv_sec != app->state_seen.mtime.tv_sec ||
+	       st.st_mtim.tv_nsec != app->state_seen.mtime.tv_nsec;
+}
+
+/* Why a save failed, for op25b's log (the file's path before it). */
+static const char *
+save_failure(int err)
+{
+	return err == -ESTALE
+		       ? "not the file op25b last read or wrote (put there "
+			 "since), which it does not write over: exempt import "
+			 "it (merge), or move it away"
+		       : strerror(-err);
+}
+
+/* The registry to the state file; 0 or -errno (-ESTALE: a file op25b did
+ * not read is there, state_foreign()). */
 static int
 state_save(struct op25b_app *app)
 {
@@ -139,8 +183,14 @@ state_save(struct op25b_app *app)
 			op25b_audit(app, "state-moved file=%s moved=%s",
 				    app->state_path, aside);
 	}
+	if (state_foreign(app)) {
+		app->state_dirty = true;
+		return -ESTALE;
+	}
 	err = op25b_exempt_registry_save(app->exempts, app->state_path);
 	app->state_dirty = err != 0;
+	if (err == 0)
+		state_seen_set(app);
 	return err;
 }
 
@@ -157,6 +207,11 @@ state_error_text(const struct op25b_app *app, int err, char *buf, size_t size)
 		snprintf(buf, size,
 			 "state file %s cannot be read (%s): fix it first",
 			 app->state_path, strerror(app->state_unread));
+	else if (err == -ESTALE)
+		snprintf(buf, size,
+			 "state file %s was put there since op25b last wrote "
+			 "it: exempt import it (merge), or move it away",
+			 app->state_path);
 	else
 		snprintf(buf, size, "state file %s: %s", app->state_path,
 			 strerror(-err));
@@ -279,6 +334,7 @@ state_restore(struct op25b_app *app)
 	if (app->state_unread != 0)
 		fprintf(stderr, "op25b: %s: read\n", app->state_path);
 	app->state_unread = 0;
+	state_seen_set(app);
 	if (e.line != 0) {
 		char q[2 * sizeof(e.message)];
 
@@ -312,7 +368,7 @@ state_restore(struct op25b_app *app)
 		fprintf(stderr,
 			"op25b: %s: dropping the expired exemptions failed: "
 			"%s (retrying)\n",
-			app->state_path, strerror(-err));
+			app->state_path, save_failure(err));
 	if (n > 0 || expired > 0) {
 		op25b_audit(app, "restore file=%s exemptions=%u expired=%u",
 			    app->state_path, n, expired);
@@ -361,7 +417,7 @@ op25b_app_exempt_stop(struct op25b_app *app)
 				app->state_path);
 		else
 			fprintf(stderr, "op25b: %s: not written at stop: %s\n",
-				app->state_path, strerror(-err));
+				app->state_path, save_failure(err));
 	}
 	op25b_audit_stop(app);
 	op25b_exempt_table_free(atomic_load(&app->exempt));
@@ -458,7 +514,7 @@ commit_undone(struct op25b_app *app)
 
 	if (err != 0)
 		fprintf(stderr, "op25b: %s: %s (retrying)\n", app->state_path,
-			strerror(-err));
+			save_failure(err));
 }
 
 int
@@ -585,6 +641,8 @@ op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
 	struct op25b_exempt_state_error e;
 	unsigned int expired, n, i;
 	char why[4200], file[OP25B_AUDIT_WORD_MAX];
+	struct op25b_state_seen seen;
+	struct stat imported, at_path;
 	bool saved;
 	int err;
 
@@ -673,9 +731,18 @@ op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
 			return err;
 		}
 	}
+	/* The state file itself, put there since op25b wrote it: now read,
+	 * so it may be written over with what it holds and the rest. */
+	seen = app->state_seen;
+	if (app->state_path[0] != '\0' && stat(path, &imported) == 0 &&
+	    lstat(app->state_path, &at_path) == 0 &&
+	    imported.st_dev == at_path.st_dev &&
+	    imported.st_ino == at_path.st_ino)
+		state_seen_set(app);
 	app->exempts = next;
 	err = commit(app, &saved, why, sizeof(why));
 	if (err != 0) {
+		app->state_seen = seen;
 		app->exempts = old;
 		op25b_exempt_registry_free(next);
 		if (saved)
@@ -746,7 +813,7 @@ op25b_app_exempt_tick(struct op25b_app *app)
 		 * every retry. */
 		if (err != 0 && (!was_dirty || n > 0))
 			fprintf(stderr, "op25b: %s: %s (retrying)\n",
-				app->state_path, strerror(-err));
+				app->state_path, save_failure(err));
 		else if (err == 0 && was_dirty)
 			fprintf(stderr, "op25b: %s: written again\n",
 				app->state_path);

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include <rte_common.h>
 #include <rte_ethdev.h>
@@ -178,6 +180,18 @@ struct op25b_app {
 	 * I/O error: this errno; 0: none): not moved aside nor written
 	 * over, read again once a second, changes fail until it is. */
 	int state_unread;
+	/* The file op25b last read or wrote at state_path: another one put
+	 * there since (a moved-aside copy put back, a backup restored, a
+	 * provisioning tool's) is not written over, as one that cannot be
+	 * read is not: changes fail until it is imported or moved away.
+	 * known false: op25b has read or written none there. */
+	struct op25b_state_seen {
+		bool known;
+		dev_t dev;
+		ino_t ino;
+		off_t size;
+		struct timespec mtime;
+	} state_seen;
 	struct op25b_cli *cli;
 	/* Adaptive sources, shared by every worker; made when a policy
 	 * first has an adaptive class, kept across reloads (NULL: none). */

@@ -380,6 +380,39 @@ want_rc "$rc" 0 "exempt add after a corrupt file: status"
 [ "$(entries "$file")" = 1 ] || problem "a new state file with 1 entry, got $(entries "$file" 2>&1)"
 report "exempt state: a garbage state file is moved aside (an earlier one kept), op25b runs and writes a new one"
 
+# A file put at the state path while op25b runs (a moved-aside copy put
+# back, a backup restored): never written over. Changes fail saying what
+# to do until it is imported (then it is read: op25b writes it, with the
+# registry's exemptions and its own) or moved away; so does a file
+# changed in place (its time).
+cp "$file" "$work/put.exemptions"
+c exempt add 198.18.5.20 ttl 1h
+want_rc "$rc" 0 "exempt add 198.18.5.20: status"
+cp "$work/put.exemptions" "$work/put.copy"
+mv "$work/put.exemptions" "$file"
+for cmd in "add 198.18.5.21/32" "del 198.18.5.20/32"; do
+	c exempt $cmd
+	want_rc "$rc" 1 "exempt $cmd over a file put there: status"
+	want_has "$work/out" "exempt $cmd: state file $file was put there since op25b last wrote it: exempt import it (merge), or move it away; nothing changed"
+done
+cmp -s "$file" "$work/put.copy" || problem "the file put there was written over"
+c exempt import "$file" merge
+want_rc "$rc" 0 "exempt import of the file put there: status ($(cat "$work/out"))"
+c exempt add 198.18.5.21 ttl 1h
+want_rc "$rc" 0 "exempt add once the file is imported: status"
+[ "$(entries "$file")" = 3 ] || problem "the state file should hold 3 entries, got $(entries "$file" 2>&1)"
+touch -d '1 hour ago' "$file"
+c exempt del 198.18.5.21
+want_rc "$rc" 1 "exempt del over a file changed in place: status"
+want_has "$work/out" "was put there since op25b last wrote it"
+mv "$file" "$work/moved.exemptions"
+c exempt del 198.18.5.21
+want_rc "$rc" 0 "exempt del once the file is moved away: status"
+[ "$(entries "$file")" = 2 ] || problem "the state file should hold 2 entries, got $(entries "$file" 2>&1)"
+c exempt del 198.18.5.20
+want_rc "$rc" 0 "exempt del 198.18.5.20: status"
+report "exempt state: a file put at the state path (or changed there) while op25b runs is never written over: changes wait for exempt import or its move"
+
 # Cut at a line's end (here its end line gone): every line whole, but the
 # first line promised a count at the end. Moved aside, the file would take
 # every exemption with it: what it holds is restored, and said (log and
