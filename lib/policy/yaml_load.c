@@ -69,6 +69,15 @@ fail_yaml(struct loader *ld, const yaml_parser_t *parser, const char *text,
 					? parser->problem_offset
 					: len;
 
+		/* A bad trailing byte is reported where it is; the
+		 * character at fault is the one its lead byte starts (and
+		 * when the bad byte is a newline, on the line before it). */
+		if (strcmp(problem, "invalid trailing UTF-8 octet") == 0 &&
+		    end > 0) {
+			end--;
+			while (end > 0 && !starts_char(text[end]))
+				end--;
+		}
 		/* Columns in characters, as libyaml's marks count them:
 		 * the reader's offset is in bytes (a byte order mark's
 		 * too). */

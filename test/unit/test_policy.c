@@ -555,6 +555,13 @@ test_error_columns_utf8(void **state)
 			  "(while scanning for the next token at line 3)");
 	assert_load_error("version: 1\nmode: \"caf\xc3\xa9 \xff\"\n", 2, 13,
 			  "invalid leading UTF-8 octet");
+	/* A lead byte whose next byte is no trailing one: at the lead
+	 * byte, on its own line even when the next byte is the newline
+	 * (Latin-1's é in a comment). */
+	assert_load_error("version: 1\n# caf\xe9\n\n\n", 2, 6,
+			  "invalid trailing UTF-8 octet");
+	assert_load_error("version: 1\n# \xc3\xa9t\xc3\xa9 \xe9x\n", 2, 7,
+			  "invalid trailing UTF-8 octet");
 	assert_load_error("version: 1\n# \xc3\xa9\xc3\xa9\xc3\xa9\nsources:\n"
 			  "\tx: 1\n",
 			  4, 1,
