@@ -521,6 +521,13 @@ create_stats(struct op25b_app *app)
 			if (app->config.pairs[k].sub == app->ports[i])
 				h->ports[i].is_subscriber = 1;
 	}
+	/* Each block's lcore now, in the layout's change, not when its
+	 * worker starts: the policy's compile and the ports' start come
+	 * first, and every worker read as lcore 0 until then (two
+	 * worker_*_total{lcore="0"} series in a scrape). The worker
+	 * writes the same again. */
+	for (i = 0; i < app->n_workers; i++)
+		app->workers[i].stats->lcore_id = app->workers[i].lcore_id;
 	op25b_stats_writer_layout_end(app->stats);
 	return 0;
 }

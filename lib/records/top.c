@@ -6,6 +6,7 @@
  * needs neither the policy nor the TSC.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "op25b_records.h"
 #include "op25b_save.h"
@@ -102,13 +104,27 @@ op25b_records_top_load(const char *path, struct op25b_records_top **out)
 {
 	struct top_file_header h;
 	struct op25b_records_top *t = NULL;
-	FILE *f = fopen(path, "r");
 	unsigned int i;
-	int err = 0;
+	struct stat st;
+	int err = 0, fd;
+	FILE *f;
 
 	*out = NULL;
-	if (f == NULL)
+	/* O_NONBLOCK and a regular file only: a FIFO planted at the name
+	 * (in /dev/shm, any local user's) held the reader in open(). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EPROTO;
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	if (fread(&h, sizeof(h), 1, f) != 1 || h.magic != TOP_MAGIC ||
 	    h.version != TOP_VERSION || h.entry_size != sizeof(*t) ||
 	    h.n > OP25B_RECORDS_TOP_MAX) {

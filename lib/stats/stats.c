@@ -265,12 +265,16 @@ segment_owned(const char *path)
 	uint64_t head[PID + 1];
 	uint32_t version;
 	bool owned = false;
+	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO planted at the name (/dev/shm is any local
+	 * user's) held op25b's start in open() until a writer came. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return false;
-	if (pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
 	    head[0] == OP25B_STATS_MAGIC && head[PID] != (uint64_t)getpid()) {
 		memcpy(&version,
 		       (const char *)head + offsetof(struct op25b_stats_header,
@@ -649,7 +653,10 @@ op25b_stats_reader_open(const char *instance)
 	err = op25b_stats_path(instance, r->path, sizeof(r->path));
 	if (err != 0)
 		goto free_reader;
-	r->fd = open(r->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO at the name would hold the reader (and
+	 * op25b-stat's exporter, before it listens) in open();
+	 * reader_map() refuses anything but a regular file. */
+	r->fd = open(r->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (r->fd < 0) {
 		/* ELOOP: a symbolic link where a segment should be. */
 		err = errno == ELOOP ? -EPROTO : -errno;

@@ -537,4 +537,67 @@ fi
 rm -rf "/var/run/dpdk/$name-rm" "/var/run/dpdk/$name-rm2"
 report "the segment's name removed under op25b: show counters and the report at exit read op25b's own mapping, exit 0; its socket's path bound by another op25b since: its stop leaves that one"
 
+# --- a FIFO at the segment's name ----------------------------------------------
+# /dev/shm is any local user's: a FIFO made there held op25b-stat (and its
+# exporter, before it listened) in open() for good, and op25b's start with
+# it. Now: not a segment, said at once; op25b takes the name as a stale
+# segment's and starts.
+fifo=/dev/shm/op25b.$name-fifo
+rm -f "$fifo"
+mkfifo "$fifo"
+timeout 10 "$stat" --name "$name-fifo" >"$work/fifo.out" 2>"$work/fifo.err"
+want_rc $? 1 "op25b-stat on a FIFO at the segment's name"
+want_has "$work/fifo.err" "op25b-stat: $fifo is not an op25b counters segment"
+"$op25b" "${eal[@]}" --file-prefix "$name-fifo" --vdev net_null0,no-rx=1 \
+	--vdev net_null1,no-rx=1 -- --policy "$policy" --name "$name-fifo" \
+	--status-interval 0 --cli-socket "$work/fifo.sock" >"$work/fifo.log" 2>&1 &
+fifo_pid=$!
+pids+=("$fifo_pid")
+if wait_until 15 "$fifo_pid" test -S "$work/fifo.sock"; then
+	[ -f "$fifo" ] && [ ! -p "$fifo" ] || problem "the FIFO is not replaced by a segment"
+	"$stat" --name "$name-fifo" >"$work/fifo-stat.out" 2>&1
+	want_rc $? 0 "op25b-stat of op25b started over a FIFO: $(tail -2 "$work/fifo-stat.out")"
+	stop_process "$fifo_pid" TERM 20
+	forget "$fifo_pid"
+	want_rc "$rc" 0 "op25b's exit status, started over a FIFO"
+else
+	problem "op25b did not start over a FIFO at its segment's name:" "$(tail -5 "$work/fifo.log")"
+	kill -KILL "$fifo_pid" 2>/dev/null
+fi
+rm -f "$fifo"
+rm -rf "/var/run/dpdk/$name-fifo"
+report "a FIFO at the segment's name: op25b-stat says it is no segment at once, op25b starts over it"
+
+# --- the workers' lcores from the first read --------------------------------------
+# The segment is made before the policy compiles (a million prefixes
+# here) and the ports start; each worker's lcore was written when it
+# started, so every read before that said lcore 0 (two workers: two
+# worker_*_total{lcore="0"} series). Read as soon as the segment is there.
+"$gen" pools --count 1000000 --out "$work/big-pools.txt" >/dev/null 2>&1 ||
+	problem "op25b-gen pools failed"
+printf 'version: 1\nsources:\n  big: {action: block, prefixes_file: %s}\n' \
+	"$work/big-pools.txt" >"$work/big.yaml"
+"$op25b" "${eal[@]}" --file-prefix "$name-early" --vdev net_null0,no-rx=1 \
+	--vdev net_null1,no-rx=1 -- --policy "$work/big.yaml" --name "$name-early" \
+	--status-interval 0 --cli-socket "$work/early.sock" >"$work/early.log" 2>&1 &
+early_pid=$!
+pids+=("$early_pid")
+first=
+for _ in $(seq 3000); do
+	if "$stat" --name "$name-early" --json >"$work/early.json" 2>/dev/null; then
+		first=$("$py" -c 'import json, sys; print([w["lcore"] for w in json.load(open(sys.argv[1]))["workers"]])' "$work/early.json")
+		break
+	fi
+	kill -0 "$early_pid" 2>/dev/null || break
+	sleep 0.01
+done
+[ "$first" = "[1]" ] || problem "the first read of the workers' lcores: '$first', want [1]"
+wait_until 60 "$early_pid" test -S "$work/early.sock" ||
+	problem "op25b did not start:" "$(tail -5 "$work/early.log")"
+stop_process "$early_pid" TERM 20
+forget "$early_pid"
+want_rc "$rc" 0 "op25b's exit status (a million prefixes)"
+rm -rf "/var/run/dpdk/$name-early"
+report "the workers' lcores are right from the segment's first read, before the policy compiles"
+
 exit $status
