@@ -367,6 +367,17 @@ EOF
 		problem "generation after one reload: status" "$(field "$work/stg.json" 's["generation"]')" \
 			"op25b-stat --xdp" "$(field "$work/sxg.json" 's.get("generation")')"
 	report "op25b-xdp status and op25b-stat --xdp: generation 2 after one reload"
+	# --watch: rates from the second refresh on, every time (the
+	# program's start, put on the wall clock anew at each read, moved
+	# by nanoseconds, and about half the refreshes took it for a new
+	# program: "-" again).
+	in_ns "$ns" timeout 30 "$stat" --xdp "$iname-r" --watch 0.1 --count 12 \
+		>"$work/sxw.out" 2>"$work/sxw.err"
+	want_rc $? 0 "op25b-stat --xdp --watch"
+	rates=$(awk '$1 == "forwarded" && NF == 3 { print $3 }' "$work/sxw.out" | tr '\n' ' ')
+	[[ "$rates" =~ ^-\ ([0-9]+\.[0-9]\ ){11}$ ]] ||
+		problem "op25b-stat --xdp --watch: forwarded rates '$rates', want '-' then 11 figures"
+	report "op25b-stat --xdp --watch: rates in every refresh after the first"
 	# Renamed while up (a kernel that refuses that fails the test rather
 	# than let the name l0 be unloaded as before the fix), to a name
 	# with a '"', which Linux takes: status --json escapes it.
