@@ -47,6 +47,7 @@
 
 #include <cmdline_socket.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_version.h>
 
 #include "cli_priv.h"
@@ -73,6 +74,11 @@
 /* A session's output buffer kept for the next reply up to this size;
  * a larger one (a long list) is freed once sent. */
 #define CLI_OUT_KEEP 65536
+/* What one session may take of a turn of the control loop: one command,
+ * and keys for this long (a '?' writes its 4 KB of help a byte at a
+ * time: a pasted run of them held the loop 24 s). The input left runs
+ * in the next turns, which come at once (op25b_cli_poll()). */
+#define CLI_TURN_US 2000
 
 enum session_kind {
 	SESSION_FREE = 0,
@@ -962,8 +968,18 @@ edit_length(struct rdline *rdl)
 	return len;
 }
 
+/* The TSC at which a turn that starts now ends for one session. */
+static uint64_t
+turn_end(void)
+{
+	return rte_get_tsc_cycles() + rte_get_tsc_hz() / 1000000 * CLI_TURN_US;
+}
+
+/* @until: the TSC past which the keys before the line's end wait for the
+ * next turn (UINT64_MAX: none; the terminal). */
 static int
-feed_input(struct session *s, const char *buf, size_t n, size_t *used)
+feed_input(struct session *s, const char *buf, size_t n, size_t *used,
+	   uint64_t until)
 {
 	struct rdline *rdl = cmdline_get_rdline(s->cl);
 	const char *line;
@@ -994,6 +1010,11 @@ feed_input(struct session *s, const char *buf, size_t n, size_t *used)
 				*used = from + CLI_KEYS_STEP;
 				return ret;
 			}
+		}
+		/* So does the end of the turn. */
+		if (from + CLI_KEYS_STEP < i && rte_get_tsc_cycles() > until) {
+			*used = from + CLI_KEYS_STEP;
+			return ret;
 		}
 	}
 	/* A session given up runs no more of its input. */
@@ -1040,28 +1061,48 @@ feed_input(struct session *s, const char *buf, size_t n, size_t *used)
 static void
 session_run(struct session *s)
 {
+	uint64_t until = turn_end();
+	bool turn_over = false;
+
 	do {
 		while (s->in_used < s->in_len && !s->closing &&
-		       !session_pending(s)) {
+		       !session_pending(s) && !turn_over) {
 			const char *p = s->in + s->in_used;
 			size_t n = s->in_len - s->in_used, used;
 
 			if (s->kind == SESSION_BATCH) {
 				used = batch_input(s, p, n);
-			} else if (feed_input(s, p, n, &used) < 0) {
+			} else if (feed_input(s, p, n, &used, until) < 0) {
 				s->closing = true; /* Ctrl-D */
 			}
 			s->in_used += used;
+			/* One line a turn (a command, or Enter on a
+			 * refused one), and keys until the turn's end: the
+			 * rest runs in the next turns, between the control
+			 * loop's other work and the other sessions'. */
+			turn_over = (used > 0 && (p[used - 1] == '\n' ||
+						  p[used - 1] == '\r')) ||
+				    rte_get_tsc_cycles() > until;
 		}
 		session_pull_echo(s);
 		session_send(s);
 		/* The client may have read the whole reply meanwhile: then
 		 * nothing waits for POLLOUT and no POLLIN comes for the
-		 * input left, which runs now. */
+		 * input left, which runs now (or, its turn over, in the
+		 * next: session_has_input()). */
 	} while (s->in_used < s->in_len && !s->closing && !s->stuck &&
-		 !session_pending(s));
+		 !session_pending(s) && !turn_over);
 	if (s->stuck || (s->closing && !session_pending(s)))
 		session_close(s);
+}
+
+/* Whether @p s has input read and not yet run, which runs in the next
+ * turn without waiting for more (its buffer is not read into meanwhile). */
+static bool
+session_has_input(const struct session *s)
+{
+	return s->kind != SESSION_FREE && s->in_used < s->in_len &&
+	       !s->closing && !s->stuck && !session_pending(s);
 }
 
 /* Input on a socket session with no output waiting. */
@@ -1245,7 +1286,8 @@ terminal_input(struct op25b_cli *cli)
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	while (n > 0 && (size_t)n > done && ret >= 0 && !s->closing) {
-		ret = feed_input(s, buf + done, (size_t)n - done, &used);
+		ret = feed_input(s, buf + done, (size_t)n - done, &used,
+				 UINT64_MAX);
 		done += used;
 	}
 	/* Ctrl-D, the end of a piped stdin and quit all stop the appliance,
@@ -1284,6 +1326,7 @@ op25b_cli_poll(struct op25b_app *app, int timeout_ms)
 	struct op25b_cli *cli = app->cli;
 	struct pollfd fds[CLI_MAX_SESSIONS + 2];
 	struct session *owner[CLI_MAX_SESSIONS + 2];
+	bool left[CLI_MAX_SESSIONS] = { false };
 	unsigned int i, n = 0;
 
 	if (cli == NULL) {
@@ -1301,12 +1344,18 @@ op25b_cli_poll(struct op25b_app *app, int timeout_ms)
 		owner[n++] = &cli->terminal;
 	}
 	/* A session with output waiting is read no further until its
-	 * client has taken it. */
+	 * client has taken it; one with input left to run is not read
+	 * either (its buffer holds it), and the poll does not wait. */
 	for (i = 0; i < CLI_MAX_SESSIONS; i++) {
 		struct session *s = &cli->sessions[i];
 
 		if (s->kind == SESSION_FREE)
 			continue;
+		left[i] = session_has_input(s);
+		if (left[i]) {
+			timeout_ms = 0;
+			continue;
+		}
 		fds[n] = (struct pollfd){ .fd = s->fd,
 					  .events = session_pending(s)
 							    ? POLLOUT
@@ -1329,6 +1378,11 @@ op25b_cli_poll(struct op25b_app *app, int timeout_ms)
 				session_input(owner[i]);
 		}
 	}
+	/* The input left by the last turn's budget, a turn's worth each
+	 * (not polled above, so run once this turn). */
+	for (i = 0; i < CLI_MAX_SESSIONS; i++)
+		if (left[i] && session_has_input(&cli->sessions[i]))
+			session_run(&cli->sessions[i]);
 	give_up_stuck(cli);
 }
 

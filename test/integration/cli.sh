@@ -911,6 +911,74 @@ stop_process "${pids[-1]}" TERM 10
 want_rc "$rc" 0 "op25b exit status"
 report "cli: 16 sessions taken: a 17th is refused, then takes the place of the one idle longest (told why, logged); an active one keeps its place, and so does one whose command waits to be read"
 
+# --- one command a turn ---------------------------------------------------
+# A session's pipelined commands ran back to back in one turn of the
+# control loop while their replies fit the socket: a batch of checks held
+# every other session (and the loop's other work) until it was done; so
+# did a pasted run of '?' (each writes the help a byte at a time). Now a
+# session runs one command a turn, and keys for 2 ms: a second session's
+# command is answered while the first's batch is still going.
+"$build/app/op25b-gen/op25b-gen" pools --count 20000 --out "$work/turn-pools.txt" >/dev/null 2>&1 ||
+	problem "op25b-gen pools failed"
+printf 'version: 1\nsources:\n  p: {action: block, prefixes_file: %s}\n' \
+	"$work/turn-pools.txt" >"$work/turn.yaml"
+timeout 120 "$py" - "$sock" "$work/turn.yaml" >"$work/turn.out" 2>&1 <<'EOF'
+import select, socket, sys, time
+path, policy = sys.argv[1], sys.argv[2]
+N = 200
+
+def session():
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.settimeout(60)
+    buf = b""
+    while b"op25b> " not in buf:
+        buf += s.recv(4096)
+    return s
+
+def take(s):  # what s has to read now, without waiting
+    got = b""
+    while select.select([s], [], [], 0)[0]:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+a = session()
+a.sendall(b"\x1e" + (f"policy check {policy}\n" * N).encode())
+b = session()
+b.sendall(b"\x1eshow version\n")
+got_b = b""
+while b"\x1e" not in got_b:
+    got_b += b.recv(4096)
+done_a = take(a).count(b"\x1e")
+print(f"b answered after {done_a} of a's {N} checks")
+got_a = b""
+while done_a + got_a.count(b"\x1e") < N:
+    got_a += a.recv(65536)
+print("a: all answered")
+# A pasted run of '?' on a prompt: another session is answered meanwhile.
+c = session()
+c.sendall(b"?" * 2000)
+time.sleep(0.05)
+d = session()
+d.sendall(b"\x1eshow version\n")
+got_d = b""
+while b"\x1e" not in got_d:
+    got_d += d.recv(4096)
+print(f"d answered: {got_d.decode().splitlines()[0]}")
+EOF
+want_rc $? 0 "the sessions' script: $(tail -3 "$work/turn.out")"
+done_a=$(sed -n 's/^b answered after \([0-9]*\) of .*/\1/p' "$work/turn.out")
+[ -n "$done_a" ] && [ "$done_a" -lt 100 ] ||
+	problem "the second session was answered after ${done_a:-?} of the first's 200 checks, want fewer than 100"
+want_has "$work/turn.out" "a: all answered"
+want_has "$work/turn.out" "d answered: op25b "
+c show version
+want_rc "$rc" 0 "op25b answers after the '?' run"
+report "cli: one command a turn: a second session is answered while the first's batch of 200 checks (or a pasted run of '?') is still going"
+
 # --- the end ------------------------------------------------------------
 stop_process "${pids[0]}" TERM 10
 want_rc "$rc" 0 "op25b exit status"
