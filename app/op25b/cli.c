@@ -108,6 +108,7 @@ struct session {
 	char line[CLI_LINE_MAX];
 	size_t len;
 	bool too_long;
+	bool has_nul; /* batch: the line has a NUL byte */
 	/* The line editor's line reached its end: keys were (or may have
 	 * been) dropped, and Enter refuses the line (feed_input()). */
 	bool edit_full;
@@ -916,6 +917,8 @@ batch_input(struct session *s, const char *buf, size_t n)
 			break;
 		if (c == '\r')
 			continue;
+		if (c == '\0')
+			s->has_nul = true;
 		if (s->len + 1 < sizeof(s->line))
 			s->line[s->len++] = c;
 		else
@@ -929,12 +932,19 @@ batch_input(struct session *s, const char *buf, size_t n)
 		session_dprintf(s, "command longer than %d bytes: refused\n",
 				CLI_LINE_MAX - 1);
 		ret = -1;
+	} else if (s->has_nul) {
+		/* Run, it would be the C string before the NUL: "exempt add
+		 * X \0ttl 1h" granted X for ever. */
+		s->failed = true;
+		session_dprintf(s, "a NUL byte in the command: refused\n");
+		ret = -1;
 	} else {
 		ret = run_line(s, s->line);
 	}
 	session_dprintf(s, "%c%d\n", CLI_BATCH_MARK, ret < 0 ? 1 : 0);
 	s->len = 0;
 	s->too_long = false;
+	s->has_nul = false;
 	return i + 1;
 }
 
@@ -1555,13 +1565,14 @@ file_session_close(struct op25b_cli *cli)
  * had read of the line (then `#set mode mon` EINTR `itor` ran as two
  * lines, and a line commented out could run as its tail); with a SIGTERM
  * or SIGINT pending it is the end. Returns 1 (a line: the last may lack
- * its newline), 0 (the end), -1 (an error, errno set) or -2 (a line of
- * @size - 1 bytes or more).
+ * its newline), 0 (the end), -1 (an error, errno set), -2 (a line of
+ * @size - 1 bytes or more) or -3 (a line with a NUL byte).
  */
 static int
 file_line(FILE *f, char *line, size_t size)
 {
 	size_t len = 0;
+	bool nul = false;
 	int c;
 
 	for (;;) {
@@ -1590,10 +1601,14 @@ file_line(FILE *f, char *line, size_t size)
 			break;
 		if (len + 2 >= size)
 			return -2;
+		/* Kept, the line would run as the C string before it: a
+		 * NUL before "ttl 1h" granted a permanent exemption. */
+		if (c == '\0')
+			nul = true;
 		line[len++] = (char)c;
 	}
 	line[len] = '\0';
-	return 1;
+	return nul ? -3 : 1;
 }
 
 int
@@ -1646,6 +1661,15 @@ op25b_cli_run_file(struct op25b_app *app, const char *path)
 				"stopping (the start-up commands must all "
 				"succeed)\n",
 				path, lineno, sizeof(line) - 2);
+			ret = -1;
+			break;
+		}
+		if (r == -3) {
+			fprintf(stderr,
+				"op25b: %s:%u: a NUL byte in the line; "
+				"stopping (the start-up commands must all "
+				"succeed)\n",
+				path, lineno);
 			ret = -1;
 			break;
 		}

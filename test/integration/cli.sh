@@ -538,6 +538,26 @@ want_rc $? 1 "a piped line of 4,200 bytes: status"
 want_has "$work/out" "op25b-cli: a line longer than 4094 bytes: refused, not sent"
 c exempt list
 grep -q '^198\.18\.9\.0/24' "$work/out" && problem "the head of a long line ran:" "$(cat "$work/out")"
+# A NUL in a batch line over the socket: refused whole, not run as the
+# C string before it (which granted an exemption without its ttl).
+"$py" - "$sock" >"$work/out" 2>&1 <<'PYEOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+buf = b""
+while b"op25b> " not in buf:
+    buf += s.recv(4096)
+s.sendall(b"\x1eexempt add 198.18.9.9 \x00ttl 1h\n")
+buf = b""
+while b"\n" not in buf.partition(b"\x1e")[2]:
+    buf += s.recv(4096)
+print(buf.decode().replace("\x1e", "<RS>"), end="")
+PYEOF
+want_has "$work/out" "a NUL byte in the command: refused"
+want_has "$work/out" "<RS>1"
+c exempt list
+grep -q '^198\.18\.9\.9' "$work/out" && problem "a line with a NUL ran:" "$(cat "$work/out")"
 echo 'policy reload # after deploy' | "$cli" --name "$name" --timeout 20 >"$work/out" 2>&1
 want_rc $? 0 "policy reload with a comment: status ($(cat "$work/out"))"
 want_re "$work/out" "^policy .* loaded: generation "

@@ -483,6 +483,12 @@ report "op25b --cmdline-file FIFO not yet opened by a writer: SIGUSR1 in the ope
 refuse "--cmdline-file with a line over 4094 bytes" \
 	"op25b: $work/long.cli:2: a line longer than 4094 bytes; stopping (the start-up commands must all succeed)" \
 	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --cmdline-file "$work/long.cli"
+# A NUL in a line: refused, not run as the text before it ("exempt add
+# X \0ttl 1h" granted X for ever).
+printf 'show version\nexempt add 198.18.7.7 reason x\0 ttl 1h\n' >"$work/nul.cli"
+refuse "--cmdline-file with a NUL in a line" \
+	"op25b: $work/nul.cli:2: a NUL byte in the line; stopping (the start-up commands must all succeed)" \
+	"${eal[@]}" "${vdevs[@]}" -- --policy "$enforce" --cmdline-file "$work/nul.cli"
 refuse "-l 0 (one lcore)" "op25b: no worker lcore: give EAL at least two lcores" \
 	-l 0 "${eal[@]:2}" "${vdevs[@]}" -- --policy "$enforce"
 refuse "unknown option" "op25b: unknown option '--frobnicate' (try --help)" \
