@@ -181,6 +181,16 @@ absolute_file(char *line, size_t size)
 			words[2], strerror(errno));
 		return -1;
 	}
+	/* Put in the line, a '#' would start a comment there and a blank
+	 * end the word: in /tmp/exp#1, "exempt export out" wrote /tmp/exp. */
+	if (strpbrk(cwd, "# \t") != NULL) {
+		fprintf(stderr,
+			"op25b-cli: %s: the working directory %s holds '#' or "
+			"a blank, which op25b's command line reads apart: "
+			"use a file in a directory without them\n",
+			words[2], cwd);
+		return -1;
+	}
 	len = (size_t)snprintf(out, sizeof(out), "%s/%s", cwd, words[2]);
 	/* librte_cmdline's word token takes STR_TOKEN_SIZE - 2 characters
 	 * (126): one more and op25b answers only "bad arguments". */
@@ -383,8 +393,10 @@ append_arg(char *line, size_t size, size_t *len, const char *arg, int first,
 static int
 batch(int fd, int argc, char **argv, int timeout_s)
 {
-	char mark = BATCH_MARK, line[4096];
+	char mark = BATCH_MARK, line[4096], *in = NULL;
 	int status = EXIT_DONE, r, i;
+	size_t cap = 0;
+	ssize_t got;
 
 	if (await_prompt(fd, timeout_s) != 0 || write_all(fd, &mark, 1) != 0)
 		return EXIT_USAGE;
@@ -402,15 +414,18 @@ batch(int fd, int argc, char **argv, int timeout_s)
 			return EXIT_FAILED;
 		return run_command(fd, line, timeout_s);
 	}
-	while (fgets(line, sizeof(line), stdin) != NULL) {
+	while ((got = getline(&in, &cap, stdin)) != -1) {
+		size_t n = (size_t)got;
+		const char *bad;
+
+		if (n > 0 && in[n - 1] == '\n')
+			n--;
+		if (n > 0 && in[n - 1] == '\r')
+			n--;
 		/* A line longer than the buffer, refused whole as op25b
 		 * refuses one over 4095 bytes: cut, its head would run and
 		 * its tail run as a second command. */
-		if (strchr(line, '\n') == NULL && !feof(stdin)) {
-			int c;
-
-			while ((c = getchar()) != EOF && c != '\n')
-				;
+		if (n > sizeof(line) - 2) {
 			fprintf(stderr,
 				"op25b-cli: a line longer than %zu bytes: "
 				"refused, not sent\n",
@@ -418,17 +433,37 @@ batch(int fd, int argc, char **argv, int timeout_s)
 			status = EXIT_FAILED;
 			continue;
 		}
-		line[strcspn(line, "\r\n")] = '\0';
+		/* A control byte, refused as in an argument: op25b would
+		 * run the text before a NUL, and echo a 0x1e into its
+		 * answer, where it would read as the status mark
+		 * ('frobnicate\x1e0' exited 0). A tab separates words. */
+		for (bad = in; bad < in + n; bad++)
+			if (((unsigned char)*bad < 0x20 && *bad != '\t') ||
+			    *bad == 0x7f)
+				break;
+		if (bad < in + n) {
+			fprintf(stderr,
+				"op25b-cli: a line with a control character "
+				"(byte 0x%02x): refused, not sent\n",
+				(unsigned char)*bad);
+			status = EXIT_FAILED;
+			continue;
+		}
+		memcpy(line, in, n);
+		line[n] = '\0';
 		if (absolute_file(line, sizeof(line)) != 0) {
 			status = EXIT_FAILED;
 			continue;
 		}
 		r = run_command(fd, line, timeout_s);
-		if (r == EXIT_USAGE)
+		if (r == EXIT_USAGE) {
+			free(in);
 			return r;
+		}
 		if (r != EXIT_DONE)
 			status = r;
 	}
+	free(in);
 	return status;
 }
 

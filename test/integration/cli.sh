@@ -558,6 +558,21 @@ want_has "$work/out" "a NUL byte in the command: refused"
 want_has "$work/out" "<RS>1"
 c exempt list
 grep -q '^198\.18\.9\.9' "$work/out" && problem "a line with a NUL ran:" "$(cat "$work/out")"
+# A control byte in a piped line: refused as in an argument. op25b echoed
+# it into its answer, where a 0x1e read as the status mark: this exited 0.
+printf 'frobnicate\0360\n' | "$cli" --name "$name" --timeout 20 >"$work/out" 2>&1
+want_rc $? 1 "a piped line with a 0x1e: status"
+want_has "$work/out" "op25b-cli: a line with a control character (byte 0x1e): refused, not sent"
+printf 'exempt add 198.18.9.9 \0ttl 1h\n' | "$cli" --name "$name" --timeout 20 >"$work/out" 2>&1
+want_rc $? 1 "a piped line with a NUL: status"
+want_has "$work/out" "op25b-cli: a line with a control character (byte 0x00): refused, not sent"
+# A working directory with '#' is not put in the line: op25b read the
+# rest as a comment and exported to the directory's stem.
+mkdir -p "$work/exp#1"
+(cd "$work/exp#1" && "$cli" --name "$name" --timeout 20 exempt export out) >"$work/out" 2>&1
+want_rc $? 1 "exempt export from a directory with '#': status"
+want_has "$work/out" "op25b-cli: out: the working directory $work/exp#1 holds '#' or a blank, which op25b's command line reads apart: use a file in a directory without them"
+[ -e "$work/exp" ] && problem "exempt export from $work/exp#1 wrote $work/exp"
 echo 'policy reload # after deploy' | "$cli" --name "$name" --timeout 20 >"$work/out" 2>&1
 want_rc $? 0 "policy reload with a comment: status ($(cat "$work/out"))"
 want_re "$work/out" "^policy .* loaded: generation "
