@@ -941,6 +941,12 @@ entry_info(const struct adaptive_entry *e, const _Atomic uint32_t *dest,
 		info->idle_ticks_left = expire_at - now;
 	else
 		return;
+	/* A block over: the next SYN starts the count from zero (the data
+	 * path's reset), so the old window's count, over the limit, is
+	 * no longer the source's (show adaptive said "6 connections, not
+	 * blocked" under a limit of 5, and top ranked it so). */
+	if (blocked_until != 0 && now >= blocked_until)
+		return;
 	/* The window as a SYN now would see it. */
 	epoch = (uint32_t)(now / (sub_ticks ? sub_ticks : 1)) &
 		ADAPTIVE_EPOCH_MASK;

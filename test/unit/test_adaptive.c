@@ -223,6 +223,16 @@ test_block_expires(void **state)
 	assert_int_equal(segment(t, &r, k), OP25B_ADAPTIVE_BLOCK);
 	fake_now = blocked_at + 2 * HZ;
 	assert_int_equal(segment(t, &r, k), OP25B_ADAPTIVE_PASS);
+	/* Shown as the next SYN will count it: from zero (the window's
+	 * three, over the limit of 2, are not the source's any more). */
+	{
+		struct op25b_adaptive_info info;
+
+		assert_int_equal(op25b_adaptive_lookup(t, k, fake_now, &info),
+				 0);
+		assert_int_equal(info.blocked_ticks_left, 0);
+		assert_int_equal(info.connections, 0);
+	}
 	/* Its count starts again: the two SYNs before the block are gone. */
 	expect_syns(t, &r, k, 1, "PPB");
 	assert_int_equal(totals_of(t).adaptive_triggered, 2);
