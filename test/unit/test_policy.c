@@ -1077,13 +1077,29 @@ test_prefixes_file_bad_line(void **state)
 			   "2001:db8::/129: prefix length above 128");
 }
 
+/* The policy at @p policy_path refused (EINVAL) with @p message at
+ * @p file:@p line:@p column. */
+static void
+expect_refused_at(const char *policy_path, const char *file, unsigned int line,
+		  unsigned int column, const char *message)
+{
+	struct op25b_policy_error error;
+
+	errno = 0;
+	assert_null(op25b_policy_load(policy_path, &error));
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(error.file, file);
+	assert_int_equal(error.line, line);
+	assert_int_equal(error.column, column);
+	assert_string_equal(error.message, message);
+}
+
 /* A NUL in a line (a corrupt or binary file) is refused where it is,
  * not read as the end of the address before it. */
 static void
 test_prefixes_file_nul(void **state)
 {
 	static const char pools[] = "198.19.0.0/16\n2001:db8:1::\0garbage\n";
-	struct op25b_policy_error error;
 	char *pools_path = write_tmp("pools.txt", pools, sizeof(pools) - 1);
 	char *policy_path = write_tmp_string("policy.yaml",
 					     "version: 1\n"
@@ -1093,15 +1109,8 @@ test_prefixes_file_nul(void **state)
 					     "    prefixes_file: pools.txt\n");
 
 	(void)state;
-	errno = 0;
-	assert_null(op25b_policy_load(policy_path, &error));
-	assert_int_equal(errno, EINVAL);
-	assert_string_equal(error.file, pools_path);
-	assert_int_equal(error.line, 2);
-	assert_int_equal(error.column, 1);
-	assert_string_equal(
-		error.message,
-		"2001:db8:1::?garbage: not an IPv4 or IPv6 address");
+	expect_refused_at(policy_path, pools_path, 2, 1,
+			  "2001:db8:1::?garbage: not an IPv4 or IPv6 address");
 	free(pools_path);
 	free(policy_path);
 }
@@ -1184,16 +1193,10 @@ test_prefixes_file_shared(void **state)
 	empty = write_tmp_string("empty.txt", "# nothing yet\n");
 
 	policy_path = write_tmp_string("policy.yaml", two_classes);
-	errno = 0;
-	assert_null(op25b_policy_load(policy_path, &error));
-	assert_int_equal(errno, EINVAL);
-	assert_string_equal(error.file, policy_path);
-	assert_int_equal(error.line, 8);
-	assert_int_equal(error.column, 20);
-	assert_string_equal(error.message,
-			    "prefixes_file ./shared.txt is already the list of "
-			    "class 'a' (line 5): a prefix may be in one class "
-			    "only");
+	expect_refused_at(policy_path, policy_path, 8, 20,
+			  "prefixes_file ./shared.txt is already the list of "
+			  "class 'a' (line 5): a prefix may be in one class "
+			  "only");
 	free(policy_path);
 
 	policy_path = write_tmp_string("policy.yaml",
@@ -1201,13 +1204,10 @@ test_prefixes_file_shared(void **state)
 				       "destinations:\n"
 				       "  x: {prefixes_file: shared.txt}\n"
 				       "  y: {prefixes_file: shared.txt}\n");
-	assert_null(op25b_policy_load(policy_path, &error));
-	assert_int_equal(error.line, 4);
-	assert_int_equal(error.column, 22);
-	assert_string_equal(error.message,
-			    "prefixes_file shared.txt is already the list of "
-			    "group 'x' (line 3): a prefix may be in one group "
-			    "only");
+	expect_refused_at(policy_path, policy_path, 4, 22,
+			  "prefixes_file shared.txt is already the list of "
+			  "group 'x' (line 3): a prefix may be in one group "
+			  "only");
 	free(policy_path);
 
 	policy_path = write_tmp_string("policy.yaml",
