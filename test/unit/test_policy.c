@@ -1175,40 +1175,46 @@ test_prefixes_file_duplicate(void **state)
 static void
 test_prefixes_file_shared(void **state)
 {
-	static const char two_classes[] = "version: 1\n"
-					  "sources:\n"
-					  "  a:\n"
-					  "    action: block\n"
-					  "    prefixes_file: shared.txt\n"
-					  "  b:\n"
-					  "    action: count\n"
-					  "    prefixes_file: ./shared.txt\n";
+	static const struct {
+		const char *yaml;
+		unsigned int line, column;
+		const char *message;
+	} refused[] = {
+		{ "version: 1\n"
+		  "sources:\n"
+		  "  a:\n"
+		  "    action: block\n"
+		  "    prefixes_file: shared.txt\n"
+		  "  b:\n"
+		  "    action: count\n"
+		  "    prefixes_file: ./shared.txt\n",
+		  8, 20,
+		  "prefixes_file ./shared.txt is already the list of class "
+		  "'a' (line 5): a prefix may be in one class only" },
+		{ "version: 1\n"
+		  "destinations:\n"
+		  "  x: {prefixes_file: shared.txt}\n"
+		  "  y: {prefixes_file: shared.txt}\n",
+		  4, 22,
+		  "prefixes_file shared.txt is already the list of group "
+		  "'x' (line 3): a prefix may be in one group only" },
+	};
 	struct op25b_policy_error error;
 	struct op25b_policy *policy;
 	char *shared, *empty, *policy_path;
+	size_t i;
 
 	(void)state;
 	shared = write_tmp_string("shared.txt",
 				  "198.18.0.0/16\n198.19.0.0/16\n");
 	empty = write_tmp_string("empty.txt", "# nothing yet\n");
 
-	policy_path = write_tmp_string("policy.yaml", two_classes);
-	expect_refused_at(policy_path, policy_path, 8, 20,
-			  "prefixes_file ./shared.txt is already the list of "
-			  "class 'a' (line 5): a prefix may be in one class "
-			  "only");
-	free(policy_path);
-
-	policy_path = write_tmp_string("policy.yaml",
-				       "version: 1\n"
-				       "destinations:\n"
-				       "  x: {prefixes_file: shared.txt}\n"
-				       "  y: {prefixes_file: shared.txt}\n");
-	expect_refused_at(policy_path, policy_path, 4, 22,
-			  "prefixes_file shared.txt is already the list of "
-			  "group 'x' (line 3): a prefix may be in one group "
-			  "only");
-	free(policy_path);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		policy_path = write_tmp_string("policy.yaml", refused[i].yaml);
+		expect_refused_at(policy_path, policy_path, refused[i].line,
+				  refused[i].column, refused[i].message);
+		free(policy_path);
+	}
 
 	policy_path = write_tmp_string("policy.yaml",
 				       "version: 1\n"
