@@ -415,6 +415,11 @@ op25b_app_exempt_stop(struct op25b_app *app)
 		if (err == 0)
 			fprintf(stderr, "op25b: %s: written again at stop\n",
 				app->state_path);
+		else if (err == -ESTALE)
+			fprintf(stderr,
+				"op25b: %s: not written at stop: a file op25b "
+				"did not read is there, left as it is\n",
+				app->state_path);
 		else
 			fprintf(stderr, "op25b: %s: not written at stop: %s\n",
 				app->state_path, save_failure(err));
@@ -643,11 +648,27 @@ op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
 	char why[4200], file[OP25B_AUDIT_WORD_MAX];
 	struct op25b_state_seen seen;
 	struct stat imported, at_path;
-	bool saved;
+	bool saved, own;
 	int err;
 
-	/* The whole file is checked before anything changes. */
-	loaded = op25b_exempt_registry_load(path, &e);
+	/* The state file itself, put there since op25b wrote it (what
+	 * state_error_text() tells to import): read as op25b reads it at
+	 * start, a wrong count taken as it reads (said, as there) and an
+	 * IPv4-mapped entry kept, so that the import that mends the
+	 * refusal is not refused too. Any other file is read strictly:
+	 * the whole file is checked before anything changes. */
+	own = app->state_path[0] != '\0' && stat(path, &imported) == 0 &&
+	      lstat(app->state_path, &at_path) == 0 &&
+	      imported.st_dev == at_path.st_dev &&
+	      imported.st_ino == at_path.st_ino;
+	loaded = own ? op25b_exempt_registry_restore(path, &e)
+		     : op25b_exempt_registry_load(path, &e);
+	if (loaded != NULL && own && e.line != 0)
+		fprintf(stderr,
+			"op25b: %s:%u: %s; its %u exemptions imported as "
+			"they are\n",
+			path, e.line, e.message,
+			op25b_exempt_registry_count(loaded));
 	if (loaded == NULL) {
 		err = -errno;
 		if (e.line > 0)
@@ -665,8 +686,9 @@ op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
 					       NULL);
 	n = op25b_exempt_registry_count(loaded);
 	/* An IPv4-mapped address, refused as exempt add refuses it (a file
-	 * of before that check may hold one; del takes it out). */
-	for (i = 0; i < n; i++) {
+	 * of before that check may hold one; del takes it out), but in the
+	 * state file itself, which op25b restores with it at start. */
+	for (i = 0; i < n && !own; i++) {
 		const struct op25b_exempt_entry *x =
 			&op25b_exempt_registry_entries(loaded)[i];
 		char text[INET6_ADDRSTRLEN + 4], meant[INET_ADDRSTRLEN + 4];
@@ -734,10 +756,7 @@ op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
 	/* The state file itself, put there since op25b wrote it: now read,
 	 * so it may be written over with what it holds and the rest. */
 	seen = app->state_seen;
-	if (app->state_path[0] != '\0' && stat(path, &imported) == 0 &&
-	    lstat(app->state_path, &at_path) == 0 &&
-	    imported.st_dev == at_path.st_dev &&
-	    imported.st_ino == at_path.st_ino)
+	if (own)
 		state_seen_set(app);
 	app->exempts = next;
 	err = commit(app, &saved, why, sizeof(why));

@@ -274,7 +274,8 @@ parse_classifier_path(const char *arg, int *path)
 	return -EINVAL;
 }
 
-/* The first --block-records-* option given without --block-records, or
+/* A --block-records-* option given without --block-records (the first in
+ * the options' table, --help's order), or
  * NULL: alone it changes nothing, and an operator who forgot the file
  * would believe records were kept. */
 static const char *

@@ -948,17 +948,19 @@ report "cli: 16 sessions taken: a 17th is refused, then takes the place of the o
 
 # --- one command a turn ---------------------------------------------------
 # A session's pipelined commands ran back to back in one turn of the
-# control loop while their replies fit the socket: a batch of checks held
-# every other session (and the loop's other work) until it was done; so
-# did a pasted run of '?' (each writes the help a byte at a time). Now a
-# session runs one command a turn, and keys for 2 ms: a second session's
-# command is answered while the first's batch is still going.
+# control loop while their replies fit the socket (a read of input, 4 KB,
+# at a time): a batch of checks held every other session, and the loop's
+# other work, for 68 of them at least (the second session was answered
+# after 140). Now a session runs one command a turn: a second session's
+# command is answered while the first's batch is still going. (The 2 ms
+# budget for keys, a pasted run of '?', has no test here that a client in
+# Python can make fail.)
 "$build/app/op25b-gen/op25b-gen" pools --count 20000 --out "$work/turn-pools.txt" >/dev/null 2>&1 ||
 	problem "op25b-gen pools failed"
 printf 'version: 1\nsources:\n  p: {action: block, prefixes_file: %s}\n' \
 	"$work/turn-pools.txt" >"$work/turn.yaml"
 timeout 120 "$py" - "$sock" "$work/turn.yaml" >"$work/turn.out" 2>&1 <<'EOF'
-import select, socket, sys, time
+import select, socket, sys
 path, policy = sys.argv[1], sys.argv[2]
 N = 200
 
@@ -993,26 +995,13 @@ got_a = b""
 while done_a + got_a.count(b"\x1e") < N:
     got_a += a.recv(65536)
 print("a: all answered")
-# A pasted run of '?' on a prompt: another session is answered meanwhile.
-c = session()
-c.sendall(b"?" * 2000)
-time.sleep(0.05)
-d = session()
-d.sendall(b"\x1eshow version\n")
-got_d = b""
-while b"\x1e" not in got_d:
-    got_d += d.recv(4096)
-print(f"d answered: {got_d.decode().splitlines()[0]}")
 EOF
 want_rc $? 0 "the sessions' script: $(tail -3 "$work/turn.out")"
 done_a=$(sed -n 's/^b answered after \([0-9]*\) of .*/\1/p' "$work/turn.out")
-[ -n "$done_a" ] && [ "$done_a" -lt 100 ] ||
-	problem "the second session was answered after ${done_a:-?} of the first's 200 checks, want fewer than 100"
+[ -n "$done_a" ] && [ "$done_a" -lt 50 ] ||
+	problem "the second session was answered after ${done_a:-?} of the first's 200 checks, want fewer than 50"
 want_has "$work/turn.out" "a: all answered"
-want_has "$work/turn.out" "d answered: op25b "
-c show version
-want_rc "$rc" 0 "op25b answers after the '?' run"
-report "cli: one command a turn: a second session is answered while the first's batch of 200 checks (or a pasted run of '?') is still going"
+report "cli: one command a turn: a second session is answered while the first's batch of 200 checks is still going"
 
 # --- the end ------------------------------------------------------------
 stop_process "${pids[0]}" TERM 10
