@@ -107,6 +107,7 @@ need_devbind
 # management NIC would pass.
 command -v ip >/dev/null || die "ip missing: apt-get install iproute2"
 
+command -v modprobe >/dev/null || die "modprobe missing: apt-get install kmod"
 echo "nic-setup: loading vfio-pci"
 modprobe vfio-pci
 if [ -z "$(ls -A "$sysfs/kernel/iommu_groups" 2>/dev/null)" ]; then

@@ -19,6 +19,8 @@ packages=(
 	# network namespaces and veths for the af_packet test; strace for the
 	# CLI's one-write-per-reply check
 	iproute2 ethtool strace
+	# the package's Depends: modprobe, which scripts/nic-setup.sh calls
+	kmod
 	# end-to-end: real SMTP clients and servers (swaks needs the INET6
 	# module for IPv6; it is only a recommends)
 	swaks libio-socket-inet6-perl python3-aiosmtpd
