@@ -363,7 +363,10 @@ op25b_records_start(struct op25b_app *app)
 		return err;
 	}
 	if (rec->syslog) {
-		openlog("op25b", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		/* Facility 0 keeps the process's, which EAL set for DPDK's
+		 * own lines (--syslog FACILITY, daemon by default); each
+		 * record names daemon itself (write_syslog()). */
+		openlog("op25b", LOG_PID | LOG_NDELAY, 0);
 		syslog_check();
 	}
 	rec->merge = op25b_records_merge_create(cfg->records_sources);
@@ -644,7 +647,7 @@ write_syslog(struct op25b_app_records *rec,
 		if (m != NULL)
 			fclose(m);
 		if (err == 0 && line != NULL) {
-			syslog(LOG_NOTICE, "%s", line);
+			syslog(LOG_DAEMON | LOG_NOTICE, "%s", line);
 			rec->written++;
 		} else {
 			rec->lost++;
