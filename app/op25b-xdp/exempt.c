@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <netinet/in.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
@@ -271,8 +270,7 @@ static int
 parse(const struct xdp_args *a, struct exempt_cmd *c)
 {
 	const char *why = NULL;
-	char msg[256], meant[INET_ADDRSTRLEN + 4];
-	struct op25b_prefix v4;
+	char msg[256];
 
 	c->verb = a->argc > 0 ? a->argv[0] : "";
 	if (strcmp(c->verb, "list") == 0)
@@ -297,13 +295,9 @@ parse(const struct xdp_args *a, struct exempt_cmd *c)
 	/* A mapped address matches no packet: said as op25b's CLI says
 	 * it. (del takes one, from a file of before this check.) */
 	if (strcmp(c->verb, "add") == 0 &&
-	    op25b_prefix_ipv4_mapped(&c->prefix, &v4)) {
-		op25b_prefix_format(&v4, meant, sizeof(meant));
-		fprintf(stderr,
-			"op25b-xdp: exempt add %s: an IPv4-mapped address is "
-			"the source of no packet (IPv4 ones are looked up as "
-			"IPv4): exempt %s\n",
-			a->argv[2], meant);
+	    op25b_exempt_mapped_refused(&c->prefix, msg, sizeof(msg))) {
+		fprintf(stderr, "op25b-xdp: exempt add %s: %s\n", a->argv[2],
+			msg);
 		return EXIT_FAILURE;
 	}
 	if (strcmp(c->verb, "add") == 0 && c->prefix.length == 0 && !a->force) {

@@ -234,21 +234,16 @@ cmd_exempt_add_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_exempt_result *res = parsed;
 	struct add_options o = { 0 };
-	struct op25b_prefix prefix, v4;
-	char msg[512], meant[INET_ADDRSTRLEN + 4];
+	struct op25b_prefix prefix;
+	char msg[512];
 
 	if (parse_prefix(cl, "add", res->prefix, &prefix) < 0)
 		return;
 	if (data != NULL &&
 	    parse_add_options(cl, res->prefix, res->options, &o) < 0)
 		return;
-	if (op25b_prefix_ipv4_mapped(&prefix, &v4)) {
-		op25b_prefix_format(&v4, meant, sizeof(meant));
-		cli_fail(cl,
-			 "exempt add %s: an IPv4-mapped address is the source "
-			 "of no packet (IPv4 ones are looked up as IPv4): "
-			 "exempt %s",
-			 res->prefix, meant);
+	if (op25b_exempt_mapped_refused(&prefix, msg, sizeof(msg))) {
+		cli_fail(cl, "exempt add %s: %s", res->prefix, msg);
 		return;
 	}
 	if (prefix.length == 0 && !o.force) {

@@ -149,15 +149,17 @@ state_foreign(const struct op25b_app *app)
 	       st.st_mtim.tv_nsec != app->state_seen.mtime.tv_nsec;
 }
 
+/* A file at state_path op25b did not read (state_foreign()), and what to
+ * do: the words of the refused change and of the log. */
+#define STATE_FOREIGN                                                          \
+	"was put there since op25b last wrote it: exempt import it "           \
+	"(merge), or move it away"
+
 /* Why a save failed, for op25b's log (the file's path before it). */
 static const char *
 save_failure(int err)
 {
-	return err == -ESTALE
-		       ? "not the file op25b last read or wrote (put there "
-			 "since), which it does not write over: exempt import "
-			 "it (merge), or move it away"
-		       : strerror(-err);
+	return err == -ESTALE ? "the file " STATE_FOREIGN : strerror(-err);
 }
 
 /* The registry to the state file; 0 or -errno (-ESTALE: a file op25b did
@@ -208,9 +210,7 @@ state_error_text(const struct op25b_app *app, int err, char *buf, size_t size)
 			 "state file %s cannot be read (%s): fix it first",
 			 app->state_path, strerror(app->state_unread));
 	else if (err == -ESTALE)
-		snprintf(buf, size,
-			 "state file %s was put there since op25b last wrote "
-			 "it: exempt import it (merge), or move it away",
+		snprintf(buf, size, "state file %s " STATE_FOREIGN,
 			 app->state_path);
 	else
 		snprintf(buf, size, "state file %s: %s", app->state_path,
@@ -691,18 +691,14 @@ op25b_app_exempt_import(struct op25b_app *app, const char *path, bool replace,
 	for (i = 0; i < n && !own; i++) {
 		const struct op25b_exempt_entry *x =
 			&op25b_exempt_registry_entries(loaded)[i];
-		char text[INET6_ADDRSTRLEN + 4], meant[INET_ADDRSTRLEN + 4];
-		struct op25b_prefix v4;
+		char text[INET6_ADDRSTRLEN + 4], refused[160];
 
-		if (!op25b_prefix_ipv4_mapped(&x->prefix, &v4))
+		if (!op25b_exempt_mapped_refused(&x->prefix, refused,
+						 sizeof(refused)))
 			continue;
 		op25b_prefix_format(&x->prefix, text, sizeof(text));
-		op25b_prefix_format(&v4, meant, sizeof(meant));
-		snprintf(msg, size,
-			 "exempt import %s: %s is an IPv4-mapped address, the "
-			 "source of no packet (IPv4 ones are looked up as "
-			 "IPv4): exempt %s; nothing changed",
-			 path, text, meant);
+		snprintf(msg, size, "exempt import %s: %s: %s; nothing changed",
+			 path, text, refused);
 		op25b_exempt_registry_free(loaded);
 		return -EINVAL;
 	}

@@ -247,6 +247,16 @@ int op25b_exempt_registry_save(const struct op25b_exempt_registry *reg,
 			       const char *path);
 
 /**
+ * Whether an exemption of @p p is refused for being IPv4-mapped
+ * (::ffff:198.18.5.9): it would match only IPv6 packets carrying such an
+ * address, which no network forwards, never the customer's IPv4 traffic.
+ * Then why, with the IPv4 prefix meant, into @p buf: the words of exempt
+ * add and import, op25b's and op25b-xdp's.
+ */
+bool op25b_exempt_mapped_refused(const struct op25b_prefix *p, char *buf,
+				 size_t size);
+
+/**
  * op25b_exempt_registry_save() to a file that is not the program's own
  * (exempt export FILE): the same steps, but a PATH.tmp already there is
  * someone's file, not a crash's, and is left alone.

@@ -6,9 +6,11 @@
  * write exemptions need no EAL.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include "exempt_priv.h"
 #include "op25b_exempt.h"
@@ -193,6 +195,23 @@ registry_claim(struct op25b_exempt_registry *reg,
 	if (replaced != NULL)
 		*replaced = *found;
 	return 0;
+}
+
+bool
+op25b_exempt_mapped_refused(const struct op25b_prefix *p, char *buf,
+			    size_t size)
+{
+	struct op25b_prefix v4;
+	char meant[INET_ADDRSTRLEN + 4];
+
+	if (!op25b_prefix_ipv4_mapped(p, &v4))
+		return false;
+	op25b_prefix_format(&v4, meant, sizeof(meant));
+	snprintf(buf, size,
+		 "an IPv4-mapped address is the source of no packet (IPv4 "
+		 "ones are looked up as IPv4): exempt %s",
+		 meant);
+	return true;
 }
 
 struct op25b_exempt_registry *

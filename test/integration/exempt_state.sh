@@ -242,7 +242,7 @@ printf '%s\n' '198.18.32.0/24 never 2026-12-01T00:00:00Z 0 0 "good"' \
 for mode in "" "replace force"; do
 	c exempt import "$work/mapped.exemptions" $mode
 	want_rc "$rc" 1 "import of an IPv4-mapped prefix (${mode:-no mode}): status"
-	want_has "$work/out" "exempt import $work/mapped.exemptions: ::ffff:198.18.6.0/120 is an IPv4-mapped address, the source of no packet (IPv4 ones are looked up as IPv4): exempt 198.18.6.0/24; nothing changed"
+	want_has "$work/out" "exempt import $work/mapped.exemptions: ::ffff:198.18.6.0/120: an IPv4-mapped address is the source of no packet (IPv4 ones are looked up as IPv4): exempt 198.18.6.0/24; nothing changed"
 done
 list "$work/after"
 py_check "$same_list" "$work/before" "$work/after" 3
