@@ -13,6 +13,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_pause.h>
 #include <rte_prefetch.h>
 
 #include "adaptive_priv.h"
@@ -271,15 +272,16 @@ find_way(const struct op25b_adaptive_table *t, uint64_t base, uint64_t key)
 	return found_way(adaptive_scan(&t->keys[base], key));
 }
 
-/* The entry started anew under @rule. The rule's sub-window and class go
- * last, released: a worker that reads them (acquire) as this rule's, and
- * so does not reset the entry itself, reads the cleared window too, not
- * the old class's or `per`'s counts (it blocked on those before). */
+/* The entry started anew under @rule, but for its block, which whoever
+ * holds the entry sets (a claim: 0; entry_restart(): 0 once this is
+ * done). The rule's sub-window and class go last, released: a worker that
+ * reads them (acquire) as this rule's, and so does not restart the entry
+ * itself, reads the cleared window too, not the old class's or `per`'s
+ * counts (it blocked on those before). */
 static void
 entry_reset(struct adaptive_entry *e, _Atomic uint32_t *dest,
 	    const struct op25b_adaptive_rule *rule, uint64_t now)
 {
-	atomic_store_explicit(&e->blocked_until, 0, memory_order_relaxed);
 	atomic_store_explicit(&e->expire_at, now + rule->per_ticks,
 			      memory_order_relaxed);
 	adaptive_zero_words(e->window, OP25B_ADAPTIVE_SUBWINDOWS);
@@ -291,6 +293,102 @@ entry_reset(struct adaptive_entry *e, _Atomic uint32_t *dest,
 			      memory_order_release);
 	atomic_store_explicit(&e->class_slot, rule->class_slot,
 			      memory_order_release);
+}
+
+/* What entry_restart() leaves a packet: its verdict, or to be counted. */
+enum restart_outcome {
+	RESTART_PASS = OP25B_ADAPTIVE_PASS,
+	RESTART_BLOCK = OP25B_ADAPTIVE_BLOCK,
+	RESTART_COUNT,
+};
+
+/*
+ * A packet of a source whose entry is not plainly its rule's: blocked
+ * (@blocked_until, read with acquire), its block over, or counted under
+ * another class or `per` (a reload moved it). A blocked source's packet
+ * is blocked, a segment of any other passes; a SYN starts the entry anew
+ * (unless another worker did), then counts.
+ *
+ * One SYN restarts it: the one whose CAS swaps blocked_until for
+ * ADAPTIVE_RESTARTING; blocked_until is stored 0 (release) once the
+ * window is cleared. So no worker counts in the old window after the
+ * block (its count, over the limit, blocked the source again for a whole
+ * block_for) and no restart clears a SYN another worker counted in the
+ * new one (N+1 passed): a SYN that meets the marker waits for the restart
+ * (a few stores), then counts in the cleared window; one whose wait runs
+ * out (the restarting worker preempted) is blocked, as the source was a
+ * moment before. The winner of a CAS from 0 looks again at the rule's
+ * words: another worker may have restarted the entry between its reading
+ * and the CAS, and a second restart would clear the SYNs counted since.
+ */
+static __rte_noinline enum restart_outcome
+entry_restart(struct adaptive_entry *e, _Atomic uint32_t *dest,
+	      const struct op25b_adaptive_rule *rule, uint64_t now,
+	      uint64_t blocked_until, bool syn, bool shared)
+{
+	unsigned int spins = 0;
+	uint64_t expected;
+
+	for (;;) {
+		if (blocked_until == ADAPTIVE_RESTARTING) {
+			if (!syn)
+				return RESTART_PASS;
+			if (spins++ == ADAPTIVE_RESTART_SPINS)
+				return RESTART_BLOCK;
+			rte_pause();
+			blocked_until = atomic_load_explicit(
+				&e->blocked_until, memory_order_acquire);
+			continue;
+		}
+		if (now < blocked_until)
+			return RESTART_BLOCK;
+		if (!syn)
+			return RESTART_PASS;
+		if (blocked_until == 0 &&
+		    atomic_load_explicit(&e->class_slot,
+					 memory_order_acquire) ==
+			    rule->class_slot &&
+		    atomic_load_explicit(&e->sub_ticks, memory_order_acquire) ==
+			    rule->sub_ticks)
+			return RESTART_COUNT;
+		expected = blocked_until;
+		if (cas64(shared, &e->blocked_until, &expected,
+			  ADAPTIVE_RESTARTING))
+			break;
+		blocked_until = expected;
+	}
+	if (blocked_until != 0 ||
+	    atomic_load_explicit(&e->class_slot, memory_order_relaxed) !=
+		    rule->class_slot ||
+	    atomic_load_explicit(&e->sub_ticks, memory_order_relaxed) !=
+		    rule->sub_ticks)
+		entry_reset(e, dest, rule, now);
+	atomic_store_explicit(&e->blocked_until, 0, memory_order_release);
+	return RESTART_COUNT;
+}
+
+/* Empty the words of @words that are out of the window of @epoch (a
+ * free word, 0, is left; so is a folded way's marker). Called when the
+ * source's window has expired (no SYN for `per`): every word it holds
+ * is then older than the window, or another worker's SYN counted since,
+ * in it; only the out-of-window ones are CASed away, so that a SYN
+ * counted meanwhile stays (clearing the whole window, as before, let
+ * N+1 pass). Older than clear_stale()'s reach too: a source idle longer
+ * than half the 16-bit index's range would come back into the window. */
+static __rte_noinline void
+clear_expired(_Atomic uint32_t *words, unsigned int n, uint32_t epoch,
+	      bool window, bool shared)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t v =
+			atomic_load_explicit(&words[i], memory_order_relaxed);
+
+		if (v != 0 && !(window && v == ADAPTIVE_WINDOW_FOLDED) &&
+		    !adaptive_word_in_window(v, epoch))
+			cas32(shared, &words[i], &v, 0);
+	}
 }
 
 /* A way for a new source, held as ADAPTIVE_KEY_CLAIMING: a free one (of
@@ -643,6 +741,8 @@ fold_duplicates(struct op25b_adaptive_table *t, uint64_t base, uint64_t key,
 					&from_dests[i], memory_order_relaxed);
 		f.blocked_until = atomic_load_explicit(&from->blocked_until,
 						       memory_order_relaxed);
+		if (f.blocked_until == ADAPTIVE_RESTARTING)
+			f.blocked_until = 0; /* a restart is no block */
 		lo = fold_into(t, base, key, (unsigned int)lo, &f, epoch);
 		atomic_store_explicit(&t->keys[base + w], 0,
 				      memory_order_release);
@@ -678,6 +778,7 @@ account_at(struct op25b_adaptive_table *t,
 	   uint16_t dest, bool syn, uint64_t now, uint32_t epoch, bool shared)
 {
 	uint64_t blocked_until, expected;
+	enum restart_outcome restart;
 	struct adaptive_ways m;
 	struct adaptive_entry *e;
 	_Atomic uint32_t *dwords;
@@ -696,87 +797,84 @@ again:
 		w = claim(t, base, m.free, key, now, shared);
 		if (w < 0)
 			return OP25B_ADAPTIVE_PASS;
-		/* A new source: its entry starts with this SYN counted before
-		 * the key is published, so a worker that finds the key sees
-		 * it. One SYN and one destination are within any limit (both
-		 * are at least 1): no window to sum. */
 		e = &t->entries[base + w];
 		dwords = t->dests[base + w].word;
+		atomic_store_explicit(&e->blocked_until, 0,
+				      memory_order_relaxed);
 		entry_reset(e, dwords, rule, now);
-		atomic_store_explicit(
-			&e->window[epoch % OP25B_ADAPTIVE_SUBWINDOWS],
-			1u << 16 | epoch, memory_order_relaxed);
-		if (rule->destinations != 0)
-			atomic_store_explicit(&dwords[0],
-					      (uint32_t)dest << 16 | epoch,
-					      memory_order_relaxed);
+		if (!shared) {
+			/* A new source: its entry starts with this SYN
+			 * counted. One SYN and one destination are within
+			 * any limit (both are at least 1): no window to
+			 * sum. */
+			atomic_store_explicit(
+				&e->window[epoch % OP25B_ADAPTIVE_SUBWINDOWS],
+				1u << 16 | epoch, memory_order_relaxed);
+			if (rule->destinations != 0)
+				atomic_store_explicit(&dwords[0],
+						      (uint32_t)dest << 16 |
+							      epoch,
+						      memory_order_relaxed);
+			atomic_store_explicit(&t->keys[base + w], key,
+					      memory_order_release);
+			return OP25B_ADAPTIVE_PASS;
+		}
+		/* Shared: published empty; this SYN counts below, by the
+		 * CAS every SYN of the source counts with, which orders it
+		 * among other workers' (counted before publishing, its
+		 * verdict was read from a sum, and two workers could each
+		 * see the other's SYN: both blocked under a limit of 1).
+		 * Another worker may have claimed a way for the same new
+		 * source meanwhile (fold_duplicates()); the SYN counts in
+		 * the way the source keeps. */
 		atomic_store_explicit(&t->keys[base + w], key,
 				      memory_order_release);
-		if (!shared)
-			return OP25B_ADAPTIVE_PASS;
-		/* Another worker may have claimed a way for the same new
-		 * source meanwhile (fold_duplicates()). */
 		atomic_thread_fence(memory_order_seq_cst);
 		m = adaptive_scan(&t->keys[base], key);
-		if (likely((m.match & (m.match - 1)) == 0))
-			return OP25B_ADAPTIVE_PASS;
-		w = fold_duplicates(t, base, key, epoch, m.match);
-		/* This SYN is in the lowest way's window now: its verdict
-		 * is that window's. A third worker may fold that way too
-		 * as it is read (its words then read as markers): a way
-		 * whose key has gone since is read again where the source
-		 * now is. */
-		for (lookups = 0; w >= 0 && lookups < 4; lookups++) {
-			e = &t->entries[base + w];
-			dwords = t->dests[base + w].word;
-			if (rule->destinations != 0)
-				dests = count_dest(dwords, dest, epoch, shared);
-			conns = adaptive_window_sum(e->window, epoch,
-						    OP25B_ADAPTIVE_SUBWINDOWS);
-			atomic_thread_fence(memory_order_acquire);
-			if (likely(atomic_load_explicit(&t->keys[base + w],
-							memory_order_relaxed) ==
-				   key))
-				goto verdict;
-			w = found_way(adaptive_scan(&t->keys[base], key));
-		}
-		return OP25B_ADAPTIVE_PASS;
+		if (unlikely((m.match & (m.match - 1)) != 0))
+			w = fold_duplicates(t, base, key, epoch, m.match);
+		else
+			w = m.match != 0 ? __builtin_ctz(m.match) : -1;
+		if (w < 0)
+			return OP25B_ADAPTIVE_PASS; /* cleared meanwhile */
 	}
 	e = &t->entries[base + w];
 	dwords = t->dests[base + w].word;
-	/* Counted under another class (the policy moved the source, or
-	 * one key stands for sources of two classes: an IPv6 /56 key and
-	 * another class's /64 inside it): its count does not carry over, but
-	 * a block runs on; lifting it would let a source unblock itself
-	 * through a SYN of the other class. */
-	if (unlikely(atomic_load_explicit(&e->class_slot,
-					  memory_order_acquire) !=
-		     rule->class_slot)) {
-		if (now < atomic_load_explicit(&e->blocked_until,
-					       memory_order_relaxed))
-			return OP25B_ADAPTIVE_BLOCK;
-		if (!syn)
-			return OP25B_ADAPTIVE_PASS;
-		entry_reset(e, dwords, rule, now);
-	}
+	/* Blocked, its block over, or counted under another class or `per`
+	 * (a reload moved the source, or one key stands for sources of two
+	 * classes: an IPv6 /56 key and another class's /64 inside it): its
+	 * count does not carry over, but a block runs on; lifting it would
+	 * let a source unblock itself through a SYN of the other class. */
 	blocked_until =
-		atomic_load_explicit(&e->blocked_until, memory_order_relaxed);
-	if (blocked_until != 0) {
-		if (now < blocked_until)
+		atomic_load_explicit(&e->blocked_until, memory_order_acquire);
+	if (unlikely(
+		    blocked_until != 0 ||
+		    atomic_load_explicit(&e->class_slot,
+					 memory_order_acquire) !=
+			    rule->class_slot ||
+		    atomic_load_explicit(&e->sub_ticks, memory_order_acquire) !=
+			    rule->sub_ticks)) {
+		if (likely(now < blocked_until) &&
+		    blocked_until != ADAPTIVE_RESTARTING)
 			return OP25B_ADAPTIVE_BLOCK;
-		/* The block ended: its count starts again. One worker wins
-		 * the reset; a SYN of another racing it may be lost. */
-		expected = blocked_until;
-		if (syn && cas64(shared, &e->blocked_until, &expected, 0))
-			entry_reset(e, dwords, rule, now);
+		restart = entry_restart(e, dwords, rule, now, blocked_until,
+					syn, shared);
+		if (restart != RESTART_COUNT)
+			return (enum op25b_adaptive_verdict)restart;
 	}
 	if (!syn)
 		return OP25B_ADAPTIVE_PASS;
-	/* An empty window, or one cut by another `per` (a reload): anew. */
-	if (now >= atomic_load_explicit(&e->expire_at, memory_order_relaxed) ||
-	    atomic_load_explicit(&e->sub_ticks, memory_order_acquire) !=
-		    rule->sub_ticks)
-		entry_reset(e, dwords, rule, now);
+	/* No SYN for `per`: the words left are out of the window (or a
+	 * racing worker's SYN, in it, which stays). */
+	if (unlikely(now >= atomic_load_explicit(&e->expire_at,
+						 memory_order_relaxed))) {
+		clear_expired(e->window, OP25B_ADAPTIVE_SUBWINDOWS, epoch, true,
+			      shared);
+		if (rule->destinations != 0 &&
+		    atomic_load_explicit(&e->dest_valid, memory_order_relaxed))
+			clear_expired(dwords, OP25B_ADAPTIVE_MAX_DESTINATIONS,
+				      epoch, false, shared);
+	}
 	atomic_store_explicit(&e->expire_at, now + rule->per_ticks,
 			      memory_order_relaxed);
 	/* Destination first: a fold whose exchange takes this SYN's word
@@ -804,7 +902,6 @@ again:
 			goto again;
 		return OP25B_ADAPTIVE_PASS;
 	}
-verdict:
 	if (likely(conns <= rule->connections && dests <= rule->destinations))
 		return OP25B_ADAPTIVE_PASS;
 	expected = 0;
@@ -922,11 +1019,21 @@ op25b_adaptive_account_burst(struct op25b_adaptive_table *t,
 /* ------------------------------------------------------------------ */
 /* Control lcore                                                       */
 
+/* An entry's block as the views show it: a restart under way
+ * (ADAPTIVE_RESTARTING) is a block over. */
+static uint64_t
+view_blocked_until(const struct adaptive_entry *e)
+{
+	uint64_t blocked_until = atomic_load(&e->blocked_until);
+
+	return blocked_until == ADAPTIVE_RESTARTING ? 0 : blocked_until;
+}
+
 static void
 entry_info(const struct adaptive_entry *e, const _Atomic uint32_t *dest,
 	   uint64_t key, uint64_t now, struct op25b_adaptive_info *info)
 {
-	uint64_t blocked_until = atomic_load(&e->blocked_until);
+	uint64_t blocked_until = view_blocked_until(e);
 	uint64_t expire_at = atomic_load(&e->expire_at);
 	uint64_t sub_ticks = atomic_load(&e->sub_ticks);
 	uint32_t epoch, v;
@@ -971,6 +1078,7 @@ key_in_use(uint64_t k)
 static bool
 entry_live(const struct adaptive_entry *e, uint64_t now)
 {
+	/* A restart under way is live: the sweep leaves it to finish. */
 	return now < atomic_load(&e->blocked_until) ||
 	       now < atomic_load(&e->expire_at);
 }
@@ -1069,7 +1177,7 @@ op25b_adaptive_sweep(struct op25b_adaptive_table *t, uint64_t now, uint32_t max)
 					freed++;
 			} else {
 				t->sweep_tracked++;
-				if (now < atomic_load(&e->blocked_until))
+				if (now < view_blocked_until(e))
 					t->sweep_blocked++;
 			}
 		}

@@ -32,6 +32,15 @@ _Static_assert(OP25B_POLICY_CONNECTIONS_MAX < ADAPTIVE_COUNT_MAX,
  * count of 0, which no counted word has (a word is 0 or counts at least
  * 1). A SYN whose CAS meets it counts again in the way the fold kept. */
 #define ADAPTIVE_WINDOW_FOLDED ADAPTIVE_EPOCH_MASK
+/* blocked_until of an entry one SYN is starting anew (its block ended, or
+ * a reload changed its class or `per`: entry_restart()): later than any
+ * clock, so that the data path holds the source as blocked, and counts
+ * nothing, until the window is cleared. Views read it as not blocked. */
+#define ADAPTIVE_RESTARTING UINT64_MAX
+/* How long (rte_pause()s) a SYN waits for another worker's restart of its
+ * source, tens of stores, before it is taken as blocked: only a worker
+ * preempted midway (two on one CPU) holds one longer. */
+#define ADAPTIVE_RESTART_SPINS 1024
 
 struct adaptive_entry {
 	/* Ticks until which the source is blocked; 0: not blocked. */

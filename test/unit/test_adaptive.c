@@ -30,6 +30,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_memory.h>
+#include <rte_pause.h>
 
 #include "adaptive_priv.h"
 #include "op25b_adaptive.h"
@@ -770,78 +771,186 @@ test_two_threads_exact(void **state)
 	assert_int_equal(totals_of(t).adaptive_triggered, 1);
 }
 
-#define NEW_SOURCE_TRIALS 20000
-
-/* Two workers see a new source's first SYNs at once (RSS spreads its
- * connections over both queues), each 8 of them, limit 10. */
-struct new_source_race {
-	struct op25b_adaptive_table *t;
-	const struct op25b_adaptive_rule *r;
-	pthread_barrier_t go, done;
-	atomic_uint passed[NEW_SOURCE_TRIALS];
-	unsigned int id;
-};
-
 static uint64_t
 trial_key(unsigned int trial)
 {
 	return op25b_adaptive_key4(0xc6120000u + trial); /* 198.18.x.y */
 }
 
-static void *
-new_source_racer(void *arg)
+/* The edges of a source's count, raced: two workers at once send the
+ * first SYNs after its block ended, after its window emptied, or as it
+ * is new. Thread 0 sets each trial up (pre-SYNs, clock) while the other
+ * waits, both send their SYNs at once, thread 0 clears the source. */
+#define EDGE_TRIALS 20000
+
+struct edge_race {
+	struct op25b_adaptive_table *t;
+	/* The rule of the SYNs before the race, of those raced. */
+	const struct op25b_adaptive_rule *r, *raced;
+	/* SYNs before the race (one thread), the clock step after them
+	 * (ticks), SYNs each thread sends at once. */
+	unsigned int before, each;
+	uint64_t step;
+	atomic_uint arrived, passed[EDGE_TRIALS];
+	atomic_uint id;
+};
+
+/* Both threads past the @n-th meeting: a spin, not pthread_barrier_wait(),
+ * whose wake-up takes microseconds, so that the two release within
+ * nanoseconds of each other, as two workers' bursts do (yielding after a
+ * while, for a machine that runs them on one CPU). */
+static void
+edge_meet(struct edge_race *x, unsigned int n)
 {
-	struct new_source_race *x = arg;
-	unsigned int id = atomic_fetch_add((atomic_uint *)&x->id, 1);
+	unsigned int spins = 0;
+
+	atomic_fetch_add(&x->arrived, 1);
+	while (atomic_load(&x->arrived) < 2 * n)
+		if (++spins % 4096 == 0)
+			sched_yield();
+		else
+			rte_pause();
+}
+
+static void *
+edge_racer(void *arg)
+{
+	struct edge_race *x = arg;
+	unsigned int id = atomic_fetch_add(&x->id, 1);
 	unsigned int trial, i;
 
-	for (trial = 0; trial < NEW_SOURCE_TRIALS; trial++) {
-		pthread_barrier_wait(&x->go);
-		for (i = 0; i < 8; i++)
-			if (op25b_adaptive_account(x->t, x->r, trial_key(trial),
-						   1, true, fake_now) ==
+	for (trial = 0; trial < EDGE_TRIALS; trial++) {
+		uint64_t k = trial_key(trial);
+
+		if (id == 0) {
+			for (i = 0; i < x->before; i++)
+				syn(x->t, x->r, k, 1);
+			fake_now += x->step;
+		}
+		edge_meet(x, 2 * trial + 1);
+		for (i = 0; i < x->each; i++)
+			if (op25b_adaptive_account(x->t, x->raced, k, 1, true,
+						   fake_now) ==
 			    OP25B_ADAPTIVE_PASS)
 				atomic_fetch_add(&x->passed[trial], 1);
-		pthread_barrier_wait(&x->done);
-		/* Both done: the source goes (as the control lcore's
-		 * clear), so that the table never fills. */
+		edge_meet(x, 2 * trial + 2);
 		if (id == 0)
-			op25b_adaptive_clear(x->t, trial_key(trial));
+			op25b_adaptive_clear(x->t, k);
 	}
 	return NULL;
 }
 
-/* Both workers miss the new source's key and claim a way each: the two
- * ways must become one, so that exactly 10 of the 16 SYNs pass, trial
- * after trial (on the code before, up to all 16 passed in a third of
- * them, on two CPUs). */
+/* @want of the 2 x @each raced SYNs pass in every trial, and the source
+ * is blocked @triggered times a trial in all. */
 static void
-test_new_source_two_threads(void **state)
+edge_race_rules(struct op25b_adaptive_table *t,
+		const struct op25b_adaptive_rule *r,
+		const struct op25b_adaptive_rule *raced, unsigned int before,
+		uint64_t step, unsigned int each, unsigned int want,
+		unsigned int triggered)
 {
-	struct op25b_adaptive_table *t = *state;
-	struct op25b_adaptive_rule r = rule_of(t, 10, 60, 3600, 0, 0, 1);
-	static struct new_source_race x;
+	static struct edge_race x;
+	uint64_t triggered0 = totals_of(t).adaptive_triggered;
 	unsigned int i, wrong = 0;
 	pthread_t th[2];
 
 	memset(&x, 0, sizeof(x));
 	x.t = t;
-	x.r = &r;
-	assert_int_equal(pthread_barrier_init(&x.go, NULL, 2), 0);
-	assert_int_equal(pthread_barrier_init(&x.done, NULL, 2), 0);
+	x.r = r;
+	x.raced = raced;
+	x.before = before;
+	x.step = step;
+	x.each = each;
 	for (i = 0; i < 2; i++)
-		start_on_cpu(&th[i], i, new_source_racer, &x);
+		start_on_cpu(&th[i], i, edge_racer, &x);
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
-	for (i = 0; i < NEW_SOURCE_TRIALS; i++)
-		if (atomic_load(&x.passed[i]) != 10) {
-			if (wrong++ < 5)
-				print_message("trial %u: %u of 16 passed\n", i,
-					      atomic_load(&x.passed[i]));
-		}
+	for (i = 0; i < EDGE_TRIALS; i++)
+		if (atomic_load(&x.passed[i]) != want && wrong++ < 5)
+			print_message("trial %u: %u of %u passed, not %u\n", i,
+				      atomic_load(&x.passed[i]), 2 * each,
+				      want);
 	assert_int_equal(wrong, 0);
-	pthread_barrier_destroy(&x.go);
-	pthread_barrier_destroy(&x.done);
+	assert_int_equal(totals_of(t).adaptive_triggered - triggered0,
+			 (uint64_t)triggered * EDGE_TRIALS);
+}
+
+/* The same, all SYNs under one rule. */
+static void
+edge_race_run(struct op25b_adaptive_table *t,
+	      const struct op25b_adaptive_rule *r, unsigned int before,
+	      uint64_t step, unsigned int each, unsigned int want,
+	      unsigned int triggered)
+{
+	edge_race_rules(t, r, r, before, step, each, want, triggered);
+}
+
+/* Right after a block of 1 s ends (its window of 60 s still holds the 11
+ * SYNs that set it), 8 SYNs on each of two workers: the count starts
+ * again, so exactly 10 pass and one block is set. On the code before,
+ * the worker that lost the block's reset counted in the old window and
+ * blocked the source again at once, or its SYN was zeroed by the reset. */
+static void
+test_block_end_two_threads(void **state)
+{
+	struct op25b_adaptive_table *t = *state;
+	struct op25b_adaptive_rule r = rule_of(t, 10, 60, 1, 0, 0, 1);
+
+	edge_race_run(t, &r, 11, 1 * HZ + 1, 8, 10, 2);
+	/* Fewer SYNs than the limit after the block: all of them pass, no
+	 * second block. */
+	edge_race_run(t, &r, 11, 1 * HZ + 1, 4, 8, 1);
+}
+
+/* A window emptied (5 SYNs, then `per` without one), 8 SYNs on each of
+ * two workers: exactly 10 pass. On the code before, both reset the
+ * entry, and the later reset zeroed a SYN the other had counted. */
+static void
+test_window_end_two_threads(void **state)
+{
+	struct op25b_adaptive_table *t = *state;
+	struct op25b_adaptive_rule r = rule_of(t, 10, 1, 3600, 0, 0, 1);
+
+	edge_race_run(t, &r, 5, 1 * HZ + 1, 8, 10, 1);
+}
+
+/* A reload changed the class's `per` (60 s to 30 s) after 9 SYNs: the
+ * count starts again under the new rule, 8 SYNs on each of two workers,
+ * exactly 10 pass. On the code before, both reset the entry, and the
+ * later reset zeroed a SYN the other had counted. */
+static void
+test_rule_change_two_threads(void **state)
+{
+	struct op25b_adaptive_table *t = *state;
+	struct op25b_adaptive_rule r = rule_of(t, 10, 60, 3600, 0, 0, 1);
+	struct op25b_adaptive_rule r2 = rule_of(t, 10, 30, 3600, 0, 0, 1);
+
+	edge_race_rules(t, &r, &r2, 9, 1, 8, 10, 1);
+}
+
+/* A new source's first SYN on each of two workers, limit 1: exactly one
+ * passes, one block. */
+static void
+test_new_source_limit_one(void **state)
+{
+	struct op25b_adaptive_table *t = *state;
+	struct op25b_adaptive_rule r = rule_of(t, 1, 60, 3600, 0, 0, 1);
+
+	edge_race_run(t, &r, 0, 0, 1, 1, 1);
+}
+
+/* Two workers see a new source's first SYNs at once (RSS spreads its
+ * connections over both queues), each 8 of them, limit 10: both miss the
+ * key and claim a way each; the two ways must become one, so that exactly
+ * 10 of the 16 SYNs pass, trial after trial (on the code before, up to
+ * all 16 passed in a third of them, on two CPUs). */
+static void
+test_new_source_two_threads(void **state)
+{
+	struct op25b_adaptive_table *t = *state;
+	struct op25b_adaptive_rule r = rule_of(t, 10, 60, 3600, 0, 0, 1);
+
+	edge_race_run(t, &r, 0, 0, 8, 10, 1);
 }
 
 struct control_lcore {
@@ -1282,6 +1391,10 @@ main(void)
 		FIXTURE_TEST(shared_table, test_two_threads_exact),
 		FIXTURE_TEST(shared_table, test_new_source_two_threads),
 		FIXTURE_TEST(shared_table, test_fold_races),
+		FIXTURE_TEST(shared_table, test_block_end_two_threads),
+		FIXTURE_TEST(shared_table, test_window_end_two_threads),
+		FIXTURE_TEST(shared_table, test_rule_change_two_threads),
+		FIXTURE_TEST(shared_table, test_new_source_limit_one),
 		cmocka_unit_test(test_vector_readings),
 		cmocka_unit_test(test_burst_same_as_one_by_one),
 		cmocka_unit_test(test_account_with_control),
