@@ -99,7 +99,8 @@ static void
 gauge_add(const struct op25b_xdp_adaptive_entry *e, uint64_t now_ns,
 	  struct op25b_xdp_adaptive_totals *t)
 {
-	if (now_ns < e->blocked_until)
+	if (now_ns < e->blocked_until &&
+	    e->blocked_until != OP25B_XDP_ADAPTIVE_RESTARTING)
 		t->adaptive_blocked++;
 	if (now_ns < e->blocked_until || now_ns < e->expire_at)
 		t->adaptive_tracked++;
@@ -313,3 +314,18 @@ xdp_adaptive_forget(struct op25b_xdp *x, const struct op25b_policy *policy,
 	free(f.gone);
 	return err != 0 ? err : forgotten;
 }
+
+#ifdef OP25B_TEST_HOOKS
+int
+op25b_xdp_adaptive_test_restarting(struct op25b_xdp *x, uint64_t key,
+				   bool restarting)
+{
+	struct op25b_xdp_adaptive_entry e;
+	int fd = x->map_fd[XDP_MAP_ADAPTIVE];
+
+	if (bpf_map_lookup_elem(fd, &key, &e) != 0)
+		return -errno;
+	e.blocked_until = restarting ? OP25B_XDP_ADAPTIVE_RESTARTING : 0;
+	return bpf_map_update_elem(fd, &key, &e, BPF_EXIST) != 0 ? -errno : 0;
+}
+#endif

@@ -972,11 +972,11 @@ adaptive_now(void)
 	return t != 0 ? t : bpf_ktime_get_boot_ns();
 }
 
-/* lib/adaptive's entry_reset(): the window starts again at @now. Plain
- * stores: a SYN of another CPU racing a reset may be lost, as there. The
- * rule's sub-window and class go last, as there, after a compiler
- * barrier (x86 keeps stores in order): a CPU that reads them as the
- * rule's reads the cleared window, not the old class's counts. */
+/* lib/adaptive's entry_reset(): the window starts again at @now, the
+ * block left to the caller (a new entry's is 0, adaptive_restart() stores
+ * 0 after this). The rule's sub-window and class go last, as there, after
+ * a compiler barrier (x86 keeps stores in order): a CPU that reads them
+ * as the rule's reads the cleared window, not the old class's counts. */
 static __always_inline void
 adaptive_reset(struct op25b_xdp_adaptive_entry *e,
 	       const struct op25b_xdp_adaptive_rule *rule, __u32 slot,
@@ -984,7 +984,6 @@ adaptive_reset(struct op25b_xdp_adaptive_entry *e,
 {
 	__u32 i;
 
-	e->blocked_until = 0;
 	e->expire_at = now + rule->per_ns;
 	for (i = 0; i < OP25B_XDP_ADAPTIVE_SUBWINDOWS; i++)
 		e->window[i] = 0;
@@ -995,6 +994,81 @@ adaptive_reset(struct op25b_xdp_adaptive_entry *e,
 	asm volatile("" ::: "memory");
 	e->sub_ns = rule->sub_ns;
 	e->class_slot = slot;
+}
+
+/* What adaptive_restart() leaves a packet: blocked (1), passed (0), or
+ * to be counted. */
+#define ADAPTIVE_RESTART_COUNT 2
+/* lib/adaptive's ADAPTIVE_RESTART_SPINS: readings of another CPU's
+ * restart (a program runs to its end on its CPU: tens of stores). */
+#define ADAPTIVE_RESTART_SPINS 256
+
+/* lib/adaptive's entry_restart(): a packet of a source blocked (@bu), its
+ * block over, or counted under another class or `per`. One SYN restarts
+ * the entry, the one whose CAS swaps blocked_until for
+ * OP25B_XDP_ADAPTIVE_RESTARTING; 0 is stored once the window is cleared,
+ * so no CPU counts in the old window (over the limit: blocked again for
+ * a whole block_for) nor has its SYN cleared by the restart; a SYN that
+ * meets the marker reads again until it is gone. */
+static __always_inline int
+adaptive_restart(struct op25b_xdp_adaptive_entry *e,
+		 const struct op25b_xdp_adaptive_rule *rule, __u32 slot,
+		 __u64 now, __u64 bu, __u32 syn)
+{
+	__u64 seen;
+	__u32 i;
+
+	for (i = 0; i < ADAPTIVE_RESTART_SPINS; i++) {
+		if (bu == OP25B_XDP_ADAPTIVE_RESTARTING) {
+			if (!syn)
+				return 0;
+			bu = *(volatile __u64 *)&e->blocked_until;
+			continue;
+		}
+		if (now < bu)
+			return 1;
+		if (!syn)
+			return 0;
+		if (bu == 0 && e->class_slot == slot &&
+		    e->sub_ns == rule->sub_ns)
+			return ADAPTIVE_RESTART_COUNT;
+		seen = __sync_val_compare_and_swap(
+			&e->blocked_until, bu, OP25B_XDP_ADAPTIVE_RESTARTING);
+		if (seen == bu)
+			goto won;
+		bu = seen;
+	}
+	return 1; /* the restart outlasted the wait: blocked a moment more */
+won:
+	/* Another CPU may have restarted it between the reading and the
+	 * CAS (from 0): a second restart would clear its SYNs. */
+	if (bu != 0 || e->class_slot != slot || e->sub_ns != rule->sub_ns)
+		adaptive_reset(e, rule, slot, now);
+	asm volatile("" ::: "memory");
+	e->blocked_until = 0;
+	return ADAPTIVE_RESTART_COUNT;
+}
+
+/* lib/adaptive's clear_expired(): a window whose `per` passed without a
+ * SYN keeps only the words in it (another CPU's SYN, counted since). */
+static __always_inline void
+adaptive_clear_expired(struct op25b_xdp_adaptive_entry *e,
+		       const struct op25b_xdp_adaptive_rule *rule, __u32 epoch)
+{
+	__u32 i, v;
+
+	for (i = 0; i < OP25B_XDP_ADAPTIVE_SUBWINDOWS; i++) {
+		v = e->window[i];
+		if (v != 0 && !adaptive_word_in_window(v, epoch))
+			__sync_val_compare_and_swap(&e->window[i], v, 0);
+	}
+	if (rule->destinations == 0 || !e->dest_valid)
+		return;
+	for (i = 0; i < OP25B_XDP_ADAPTIVE_DESTINATIONS; i++) {
+		v = e->dest[i];
+		if (v != 0 && !adaptive_word_in_window(v, epoch))
+			__sync_val_compare_and_swap(&e->dest[i], v, 0);
+	}
 }
 
 /* lib/adaptive's count_syn(): one SYN in the sub-window of @epoch, and
@@ -1104,6 +1178,7 @@ op25b_adaptive_account(__u64 key, __u32 slot, __u32 dest, __u32 syn, __u32 gen)
 	struct op25b_xdp_adaptive_counts *cnt;
 	__u64 now, bu;
 	__u32 zero = 0, epoch, conns, dests = 0;
+	int restart;
 	long err;
 
 	slot &= 0xff;
@@ -1142,33 +1217,27 @@ op25b_adaptive_account(__u64 key, __u32 slot, __u32 dest, __u32 syn, __u32 gen)
 		if (e == NULL)
 			return 0;
 	}
-	/* Counted under another class (the policy moved the source, or one
-	 * key stands for sources of two classes: an IPv6 /56 key and another
-	 * class's /64 inside it): its count does not carry over, but a block
-	 * runs on (lib/adaptive does the same). */
-	if (e->class_slot != slot) {
-		if (now < e->blocked_until)
-			return 1;
-		if (!syn)
-			return 0;
-		adaptive_reset(e, rule, slot, now);
-	}
+	/* Blocked, its block over, or counted under another class or `per`
+	 * (the policy moved the source, or one key stands for sources of two
+	 * classes: an IPv6 /56 key and another class's /64 inside it): its
+	 * count does not carry over, but a block runs on (lib/adaptive does
+	 * the same). */
 	bu = e->blocked_until;
-	if (bu != 0) {
-		if (now < bu)
+	if (bu != 0 || e->class_slot != slot || e->sub_ns != rule->sub_ns) {
+		if (now < bu && bu != OP25B_XDP_ADAPTIVE_RESTARTING)
 			return 1;
-		/* The block ended: its count starts again (one CPU wins). */
-		if (syn &&
-		    __sync_val_compare_and_swap(&e->blocked_until, bu, 0) == bu)
-			adaptive_reset(e, rule, slot, now);
+		restart = adaptive_restart(e, rule, slot, now, bu, syn);
+		if (restart != ADAPTIVE_RESTART_COUNT)
+			return restart;
 	}
 	if (!syn)
 		return 0;
-	/* An empty window, or one cut by another `per` (a reload): anew. */
-	if (now >= e->expire_at || e->sub_ns != rule->sub_ns)
-		adaptive_reset(e, rule, slot, now);
-	e->expire_at = now + rule->per_ns;
 	epoch = (__u32)(now / rule->sub_ns) & ADAPTIVE_EPOCH_MASK;
+	/* No SYN for `per`: the words left are out of the window (or another
+	 * CPU's SYN, in it, which stays). */
+	if (now >= e->expire_at)
+		adaptive_clear_expired(e, rule, epoch);
+	e->expire_at = now + rule->per_ns;
 	conns = adaptive_count_syn(e, epoch);
 	if (rule->destinations != 0) {
 		/* Counted so far without destinations (a reload added the

@@ -360,6 +360,15 @@ int op25b_xdp_query(int ifindex, uint32_t *prog_id, const char **mode);
 /** The id of this instance's program. */
 uint32_t op25b_xdp_prog_id(struct op25b_xdp *x);
 
+#ifdef OP25B_TEST_HOOKS
+/* A test hook (builds with the tests only): leave @key's adaptive entry
+ * as another CPU's restart of it does midway (@restarting: blocked_until
+ * its marker), or as the restart leaves it (0). 0, -errno (-ENOENT: no
+ * such source). */
+int op25b_xdp_adaptive_test_restarting(struct op25b_xdp *x, uint64_t key,
+				       bool restarting);
+#endif
+
 #ifdef __cplusplus
 }
 #endif

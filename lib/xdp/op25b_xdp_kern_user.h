@@ -137,6 +137,11 @@ struct op25b_xdp_exempt {
 #define OP25B_XDP_ADAPTIVE_SUBWINDOWS 8
 #define OP25B_XDP_ADAPTIVE_DESTINATIONS 16
 
+/* blocked_until of an entry a SYN is starting anew (lib/adaptive's
+ * ADAPTIVE_RESTARTING): held as blocked by the program, read as no block
+ * by the views. */
+#define OP25B_XDP_ADAPTIVE_RESTARTING UINT64_MAX
+
 struct op25b_xdp_adaptive_entry {
 	uint64_t blocked_until; /* 0: not blocked */
 	uint64_t expire_at;	/* the window is empty then */

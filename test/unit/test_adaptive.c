@@ -777,6 +777,46 @@ trial_key(unsigned int trial)
 	return op25b_adaptive_key4(0xc6120000u + trial); /* 198.18.x.y */
 }
 
+/* Another worker's restart of a source whose block is over, planted (it
+ * is nanoseconds wide; entry_restart()): a SYN that meets the marker
+ * waits, and when the wait runs out is blocked, as the source was a
+ * moment before; a segment passes; lookup and the sweep's gauge show no
+ * block, and the sweep leaves the entry. Once the marker is gone (here:
+ * the ended block back, as if the restart had never begun), a SYN
+ * restarts the count itself: 2 pass, the third is blocked. */
+static void
+test_restart_marker(void **state)
+{
+	struct op25b_adaptive_table *t = *state;
+	struct op25b_adaptive_rule r = rule_of(t, 2, 60, 1, 0, 0, 1);
+	uint64_t k = key4("198.18.0.30"), base, ended;
+	struct op25b_adaptive_info info;
+	struct adaptive_entry *e;
+	struct adaptive_ways m;
+
+	expect_syns(t, &r, k, 1, "PPB");
+	base = (uint64_t)op25b_adaptive_bucket(t, k) * ADAPTIVE_WAYS;
+	m = adaptive_scan_scalar(&t->keys[base], k);
+	assert_int_equal(__builtin_popcount(m.match), 1);
+	e = &t->entries[base + (unsigned int)__builtin_ctz(m.match)];
+	fake_now += 1 * HZ + 1;
+	ended = atomic_load(&e->blocked_until);
+	assert_true(ended != 0 && ended < fake_now);
+	atomic_store(&e->blocked_until, ADAPTIVE_RESTARTING);
+	expect_syns(t, &r, k, 1, "B");
+	assert_int_equal(segment(t, &r, k), OP25B_ADAPTIVE_PASS);
+	assert_int_equal(op25b_adaptive_lookup(t, k, fake_now, &info), 0);
+	assert_int_equal(info.blocked_ticks_left, 0);
+	assert_int_equal(op25b_adaptive_sweep(t, fake_now + 3600 * HZ,
+					      op25b_adaptive_capacity(t)),
+			 0);
+	assert_int_equal(totals_of(t).adaptive_blocked, 0);
+	assert_int_equal(totals_of(t).adaptive_tracked, 1);
+	atomic_store(&e->blocked_until, ended);
+	expect_syns(t, &r, k, 1, "PPB");
+	assert_int_equal(totals_of(t).adaptive_triggered, 2);
+}
+
 /* The edges of a source's count, raced: two workers at once send the
  * first SYNs after its block ended, after its window emptied, or as it
  * is new. Thread 0 sets each trial up (pre-SYNs, clock) while the other
@@ -1391,6 +1431,7 @@ main(void)
 		FIXTURE_TEST(shared_table, test_two_threads_exact),
 		FIXTURE_TEST(shared_table, test_new_source_two_threads),
 		FIXTURE_TEST(shared_table, test_fold_races),
+		FIXTURE_TEST(table, test_restart_marker),
 		FIXTURE_TEST(shared_table, test_block_end_two_threads),
 		FIXTURE_TEST(shared_table, test_window_end_two_threads),
 		FIXTURE_TEST(shared_table, test_rule_change_two_threads),

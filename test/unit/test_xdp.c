@@ -1156,6 +1156,83 @@ run_adaptive_no_alias(void **state)
 	op25b_adaptive_free(t);
 }
 
+/* The frame of @spec at @ms through the program alone: outcome @expect. */
+static void
+xdp_frame(struct vec_set *s, const char *spec_text, uint64_t ms, uint8_t expect)
+{
+	static struct op25b_stats_counters before, after;
+	uint8_t frame[OP25B_CRAFT_FRAME_MAX], out[OP25B_CRAFT_FRAME_MAX];
+	struct op25b_craft_spec spec;
+	struct op25b_xdp_run run;
+	char why[256];
+	int len;
+
+	assert_int_equal(op25b_xdp_set_clock(s->xdp, ms * 1000000u), 0);
+	op25b_craft_spec_init(&spec);
+	assert_int_equal(op25b_craft_spec_parse(&spec, spec_text, NULL, why,
+						sizeof(why)),
+			 0);
+	len = op25b_craft_build(&spec, frame, sizeof(frame));
+	assert_true(len > 0);
+	assert_int_equal(op25b_xdp_counters(s->xdp, &before), 0);
+	assert_int_equal(op25b_xdp_test_run(s->xdp, frame, (uint32_t)len, out,
+					    sizeof(out), 0, &run),
+			 0);
+	assert_int_equal(op25b_xdp_counters(s->xdp, &after), 0);
+	if (after.outcome[expect] != before.outcome[expect] + 1)
+		fail_msg("at %" PRIu64 " ms (%s): not %s", ms, spec_text,
+			 op25b_outcome_name(expect));
+}
+
+/* Another CPU's restart of a source whose block is over (the program's
+ * adaptive_restart(), lib/adaptive's entry_restart()), planted: it is
+ * nanoseconds wide. A SYN that meets the marker waits, and when the wait
+ * runs out is blocked, as the source was a moment before; a segment
+ * passes; the gauge counts no block. Once it is done (0), the count
+ * starts from one: 2 SYNs pass, the third is blocked. */
+static void
+run_adaptive_restart_marker(void **state)
+{
+	static const char seg[] =
+		"src=198.18.0.9 dst=203.0.113.5 dport=25 flags=A payload=10";
+	struct op25b_xdp_adaptive_totals xt;
+	struct op25b_policy *p;
+	struct vec_set s = { 0 };
+	uint64_t key = op25b_adaptive_key4(0xc6120009u); /* 198.18.0.9 */
+	char log[2048];
+
+	(void)state;
+	if (sets[0].xdp == NULL)
+		skip();
+	s.xdp = op25b_xdp_load(log, sizeof(log));
+	assert_non_null(s.xdp);
+	p = test_policy_of(TEST_ADAPTIVE_POLICY(
+		"connections: 2, per: 60s, block_for: 1h", ""));
+	assert_int_equal(op25b_xdp_apply(s.xdp, p, NULL), 0);
+	xdp_frame(&s, AD_SYN("198.18.0.9"), 5000, AD_F);
+	xdp_frame(&s, AD_SYN("198.18.0.9"), 5100, AD_F);
+	xdp_frame(&s, AD_SYN("198.18.0.9"), 5200, AD_R);
+	assert_int_equal(op25b_xdp_adaptive_test_restarting(s.xdp, key, true),
+			 0);
+	xdp_frame(&s, AD_SYN("198.18.0.9"), 3605300, AD_R);
+	xdp_frame(&s, seg, 3605300, AD_F);
+	assert_int_equal(
+		op25b_xdp_adaptive(s.xdp, 3605300ull * 1000000u, &xt, NULL), 0);
+	assert_int_equal(xt.adaptive_blocked, 0);
+	assert_int_equal(xt.adaptive_tracked, 1);
+	assert_int_equal(op25b_xdp_adaptive_test_restarting(s.xdp, key, false),
+			 0);
+	xdp_frame(&s, AD_SYN("198.18.0.9"), 3605400, AD_F);
+	xdp_frame(&s, AD_SYN("198.18.0.9"), 3605500, AD_F);
+	xdp_frame(&s, AD_SYN("198.18.0.9"), 3605600, AD_R);
+	assert_int_equal(
+		op25b_xdp_adaptive(s.xdp, 3605600ull * 1000000u, &xt, NULL), 0);
+	assert_int_equal(xt.adaptive_triggered, 2);
+	assert_int_equal(xt.adaptive_blocked, 1);
+	op25b_policy_free(p);
+	op25b_xdp_close(s.xdp);
+}
+
 /* ---- adaptive: one source's SYNs on two CPUs at once -------------------- */
 
 /* SYNs a CPU, and the limit: under both CPUs' SYNs, and under a
@@ -1416,6 +1493,8 @@ static const struct CMUnitTest more_tests[] = {
 	  .test_func = run_adaptive_no_alias },
 	{ .name = "adaptive: one source's SYNs on two CPUs at once",
 	  .test_func = run_adaptive_race },
+	{ .name = "adaptive: a SYN that meets another CPU's restart",
+	  .test_func = run_adaptive_restart_marker },
 	{ .name = "notify: a handshake, the greeting and RSTs",
 	  .test_func = run_notify_handshake },
 	{ .name = "mode and block read back from the maps",
