@@ -97,28 +97,32 @@ notify_ack_of(const struct tcp_seen *s, uint32_t cookie, uint32_t greeting_len)
 	return NOTIFY_ACK_OTHER;
 }
 
-/* Whether IPv6 address @a is multicast (ff00::/8) or ::. The rest is
- * read only for an address in 0::/8 (a unicast one is in 2000::/3). */
+/* Whether IPv6 address @a is multicast (ff00::/8), :: or the loopback
+ * ::1. The rest is read only for an address in 0::/8 (a unicast one is in
+ * 2000::/3). */
 static inline int
-tcp_ipv6_group_or_any(const uint8_t *a)
+tcp_ipv6_no_reply(const uint8_t *a)
 {
-	unsigned int i, any = 0;
+	unsigned int i, high = 0;
 
 	if (a[0] != 0)
 		return a[0] == 0xff;
-	for (i = 1; i < 16; i++)
-		any |= a[i];
-	return any == 0;
+	for (i = 1; i < 15; i++)
+		high |= a[i];
+	return high == 0 && a[15] <= 1;
 }
 
 /*
  * Whether a reply may answer a segment from @src to @dst (@family 4: the
  * first 4 bytes) whose frame's MACs are @macs (destination, then
- * source): no group or unspecified address on either side, at either
- * layer. A SYN to a multicast or broadcast address is silently dropped
- * (RFC 1122 4.2.3.10, RFC 9293 3.10.7.2), and none of those is ever a
- * source (RFC 1122 3.2.1.3, RFC 4291 2.7): an answer would come from a
- * group address, or go to one. Byte by byte, for the BPF target too.
+ * source): no group, unspecified or loopback address on either side, at
+ * either layer. A SYN to a multicast or broadcast address is silently
+ * dropped (RFC 1122 4.2.3.10, RFC 9293 3.10.7.2), and none of those is
+ * ever a source (RFC 1122 3.2.1.3, RFC 4291 2.7): an answer would come
+ * from a group address, or go to one. A loopback address (127/8, ::1)
+ * never leaves its host (RFC 1122 3.2.1.3(g), RFC 4291 2.5.3): on the
+ * wire it is forged, and an answer to it is for no one. Byte by byte,
+ * for the BPF target too.
  */
 static inline int
 tcp_reply_allowed(uint8_t family, const uint8_t *src, const uint8_t *dst,
@@ -128,14 +132,15 @@ tcp_reply_allowed(uint8_t family, const uint8_t *src, const uint8_t *dst,
 	if (((macs[0] | macs[6]) & 1) != 0)
 		return 0;
 	if (family == 4)
-		/* 0.0.0.0/8; 224.0.0.0/4 (multicast), 240.0.0.0/4
-		 * (reserved, 255.255.255.255 among them). */
-		return src[0] != 0 && dst[0] != 0 && src[0] < 224 &&
-		       dst[0] < 224;
+		/* 0.0.0.0/8; 127.0.0.0/8 (loopback); 224.0.0.0/4
+		 * (multicast), 240.0.0.0/4 (reserved, 255.255.255.255 among
+		 * them). */
+		return src[0] != 0 && dst[0] != 0 && src[0] != 127 &&
+		       dst[0] != 127 && src[0] < 224 && dst[0] < 224;
 	/* First bytes 1..0xfe (2000::/3 among them) settle it. */
 	if ((uint8_t)(src[0] - 1) < 0xfe && (uint8_t)(dst[0] - 1) < 0xfe)
 		return 1;
-	return !tcp_ipv6_group_or_any(src) && !tcp_ipv6_group_or_any(dst);
+	return !tcp_ipv6_no_reply(src) && !tcp_ipv6_no_reply(dst);
 }
 
 #endif /* OP25B_TCP_SEEN_H */
