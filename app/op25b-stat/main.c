@@ -321,7 +321,10 @@ print_top(struct stat_source *src, const struct config *cfg)
 				  "of each interval)"
 			: n == -EACCES ? "permission denied (the list names "
 					 "subscribers: mode 0640, for root)"
-				       : strerror(-n));
+			: n == -EPERM
+				? "belongs to another user (neither root nor "
+				  "you): not a list an op25b wrote; remove it"
+				: strerror(-n));
 		return 1;
 	}
 	/* A list op25b left behind (killed: it removes it at a clean exit)

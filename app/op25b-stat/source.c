@@ -29,6 +29,13 @@ describe(const struct stat_source *src, int err, uint64_t pid, char *why,
 			 "version %d",
 			 src->path, OP25B_STATS_LAYOUT_VERSION);
 		break;
+	case -EPERM:
+		snprintf(why, size,
+			 "%s belongs to another user (neither root nor you): "
+			 "not counters an op25b wrote (/dev/shm is every "
+			 "local user's); remove it",
+			 src->path);
+		break;
 	case -EAGAIN:
 		snprintf(why, size,
 			 "the counters of '%s' kept changing layout; try again",

@@ -515,7 +515,8 @@ int op25b_records_top_save(const char *path, const struct op25b_records_top *t,
  *   Set to the entries (free() them; NULL with 0).
  * @return the number of entries, or -errno: ENOENT (none: the appliance
  *   has no block records, or wrote no interval yet), EPROTO (not such a
- *   file, or another version), ENOMEM.
+ *   file, or another version), EPERM (another user's file:
+ *   op25b_shm_owner_trusted()), ENOMEM.
  */
 int op25b_records_top_load(const char *path, struct op25b_records_top **out);
 

@@ -119,6 +119,11 @@ op25b_records_top_load(const char *path, struct op25b_records_top **out)
 		close(fd);
 		return -EPROTO;
 	}
+	/* Another user's file at the name: a list op25b did not write. */
+	if (!op25b_shm_owner_trusted(&st)) {
+		close(fd);
+		return -EPERM;
+	}
 	f = fdopen(fd, "r");
 	if (f == NULL) {
 		err = -errno;

@@ -6,7 +6,9 @@
 #ifndef OP25B_SAVE_H
 #define OP25B_SAVE_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /** Writes the content to @p f; returns 0 or -errno. */
@@ -34,5 +36,14 @@ int op25b_save_file(const char *path, op25b_save_fn_t write_fn, const void *arg,
  * are left.
  */
 void op25b_save_file_remove(const char *path);
+
+/**
+ * Whether a file op25b reads from /dev/shm (@p st, its fstat(2)) may be
+ * one an op25b wrote: owned by root or by this process's effective user.
+ * /dev/shm is every local user's: any of them may put a file at an
+ * instance's name before op25b starts (counters made up, a writer's
+ * lock held so that op25b would not start under its name).
+ */
+bool op25b_shm_owner_trusted(const struct stat *st);
 
 #endif /* OP25B_SAVE_H */

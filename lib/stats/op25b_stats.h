@@ -492,7 +492,9 @@ struct op25b_stats_reader;
 /**
  * Open /dev/shm/op25b.NAME read-only.
  * @return the reader, or NULL with errno: ENOENT (no such instance),
- *   EPROTO (not an op25b segment, or another layout version), EINVAL.
+ *   EPROTO (not an op25b segment, or another layout version), EPERM (a
+ *   file of another user than root or this process's effective one:
+ *   op25b_shm_owner_trusted()), EINVAL.
  */
 struct op25b_stats_reader *op25b_stats_reader_open(const char *instance);
 

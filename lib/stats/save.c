@@ -47,6 +47,12 @@ temp_name(const char *path, char *tmp, size_t size, size_t *dir_len)
 	return n - 6;
 }
 
+bool
+op25b_shm_owner_trusted(const struct stat *st)
+{
+	return st->st_uid == 0 || st->st_uid == geteuid();
+}
+
 int
 op25b_save_file(const char *path, op25b_save_fn_t write_fn, const void *arg,
 		mode_t mode)

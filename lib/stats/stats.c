@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "op25b_save.h"
 #include "stats_priv.h"
 
 #define NO_NAME "(none)"
@@ -273,7 +274,12 @@ segment_owned(const char *path)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return false;
+	/* A file of another user (not root, not ours) is none an op25b
+	 * wrote: one planted there, with a lock held, kept op25b from
+	 * starting under its name. Stale: unlinked (root may, in /dev/shm;
+	 * another user's op25b then says EPERM). */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    op25b_shm_owner_trusted(&st) &&
 	    pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
 	    head[0] == OP25B_STATS_MAGIC && head[PID] != (uint64_t)getpid()) {
 		memcpy(&version,
@@ -629,6 +635,9 @@ reader_map(struct op25b_stats_reader *r)
 	if (!S_ISREG(st.st_mode) ||
 	    st.st_size < (off_t)sizeof(struct op25b_stats_header))
 		return -EPROTO;
+	/* Another user's file at the name: made up counters, not op25b's. */
+	if (!op25b_shm_owner_trusted(&st))
+		return -EPERM;
 	r->size = (size_t)st.st_size;
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;

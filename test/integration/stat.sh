@@ -557,6 +557,7 @@ if wait_until 15 "$fifo_pid" test -S "$work/fifo.sock"; then
 	[ -f "$fifo" ] && [ ! -p "$fifo" ] || problem "the FIFO is not replaced by a segment"
 	"$stat" --name "$name-fifo" >"$work/fifo-stat.out" 2>&1
 	want_rc $? 0 "op25b-stat of op25b started over a FIFO: $(tail -2 "$work/fifo-stat.out")"
+	cp "$fifo" "$work/segment.copy" # a live writer's, for the next case
 	stop_process "$fifo_pid" TERM 20
 	forget "$fifo_pid"
 	want_rc "$rc" 0 "op25b's exit status, started over a FIFO"
@@ -567,6 +568,48 @@ fi
 rm -f "$fifo"
 rm -rf "/var/run/dpdk/$name-fifo"
 report "a FIFO at the segment's name: op25b-stat says it is no segment at once, op25b starts over it"
+
+# --- another user's file at the segment's name ---------------------------------
+# A whole segment (a copy of a live op25b's) that a local user put at the
+# name, its lock held: op25b-stat showed its made-up counters, and op25b
+# would not start under the name (a live writer's, EEXIST). Now: refused
+# by op25b-stat as another user's, taken over by op25b at start.
+other=/dev/shm/op25b.$name-other
+holder=""
+if [ -s "$work/segment.copy" ]; then
+	cp "$work/segment.copy" "$other"
+	chown 12345:12345 "$other"
+	flock -x "$other" sleep 60 &
+	holder=$!
+	pids+=("$holder")
+	timeout 10 "$stat" --name "$name-other" >"$work/other.out" 2>"$work/other.err"
+	want_rc $? 1 "op25b-stat on another user's file at the segment's name"
+	want_has "$work/other.err" "op25b-stat: $other belongs to another user (neither root nor you): not counters an op25b wrote"
+	"$op25b" "${eal[@]}" --file-prefix "$name-other" --vdev net_null0,no-rx=1 \
+		--vdev net_null1,no-rx=1 -- --policy "$policy" --name "$name-other" \
+		--status-interval 0 --cli-socket "$work/other.sock" >"$work/other.log" 2>&1 &
+	other_pid=$!
+	pids+=("$other_pid")
+	if wait_until 15 "$other_pid" test -S "$work/other.sock"; then
+		[ "$(stat -c %u "$other")" = 0 ] || problem "another user's file is not replaced by op25b's segment"
+		"$stat" --name "$name-other" >"$work/other-stat.out" 2>&1
+		want_rc $? 0 "op25b-stat of op25b started over another user's file: $(tail -2 "$work/other-stat.out")"
+		stop_process "$other_pid" TERM 20
+		forget "$other_pid"
+		want_rc "$rc" 0 "op25b's exit status, started over another user's file"
+	else
+		problem "op25b did not start over another user's file at its segment's name:" "$(tail -5 "$work/other.log")"
+		kill -KILL "$other_pid" 2>/dev/null
+	fi
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null
+	forget "$holder"
+else
+	problem "no copy of a live segment to plant"
+fi
+rm -f "$other"
+rm -rf "/var/run/dpdk/$name-other"
+report "another user's file at the segment's name, its lock held: op25b-stat refuses it as not op25b's, op25b starts over it"
 
 # --- the workers' lcores from the first read --------------------------------------
 # The segment is made before the policy compiles (a million prefixes

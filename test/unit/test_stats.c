@@ -588,6 +588,54 @@ test_other_layout_owner(void **state)
 }
 
 /*
+ * A file of another user (not root, not ours) at an instance's name, a
+ * whole segment whose writer looks alive (a live pid, the lock held): one
+ * a local user put in /dev/shm, /dev/shm being every user's. A reader
+ * refuses it (EPERM: made-up counters), and op25b takes the name over
+ * (it refused to start under it: EEXIST). Root only (chown).
+ */
+static void
+test_other_user_segment(void **state)
+{
+	struct fixture *f = *state;
+	struct op25b_stats_header h;
+	char *buf;
+	int lock;
+
+	if (geteuid() != 0)
+		skip();
+	f->w = op25b_stats_writer_create(f->name, 1, 0);
+	assert_non_null(f->w);
+	memcpy(&h, op25b_stats_writer_header(f->w), sizeof(h));
+	op25b_stats_writer_destroy(f->w);
+	f->w = NULL;
+	buf = calloc(1, h.total_size);
+	assert_non_null(buf);
+	h.pid = (uint64_t)getppid();
+	memcpy(buf, &h, sizeof(h));
+	write_file(f->path, buf, h.total_size);
+	free(buf);
+	lock = open(f->path, O_RDONLY);
+	assert_true(lock >= 0);
+	assert_int_equal(flock(lock, LOCK_EX), 0);
+	/* Ours (root's): read, and its writer alive. */
+	f->r = op25b_stats_reader_open(f->name);
+	assert_non_null(f->r);
+	op25b_stats_reader_close(f->r);
+	f->r = NULL;
+	assert_int_equal(chown(f->path, 12345, 12345), 0);
+	errno = 0;
+	assert_null(op25b_stats_reader_open(f->name));
+	assert_int_equal(errno, EPERM);
+	f->w = op25b_stats_writer_create(f->name, 1, 0);
+	assert_non_null(f->w);
+	assert_int_equal(op25b_stats_writer_header(f->w)->pid, getpid());
+	close(lock);
+	f->r = op25b_stats_reader_open(f->name);
+	assert_non_null(f->r);
+}
+
+/*
  * A writer that died without removing its segment, whose pid still
  * answers: a zombie (its parent has not reaped it; a container without an
  * init), or a pid reused since. op25b refused to start under its own name
@@ -1769,6 +1817,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stale_replaced, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_zombie_writer_stale, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_other_user_segment, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_other_layout_owner, setup,
 						teardown),
