@@ -295,6 +295,13 @@ entry_reset(struct adaptive_entry *e, _Atomic uint32_t *dest,
 			      memory_order_release);
 }
 
+#ifdef OP25B_TEST_HOOKS
+unsigned int op25b_adaptive_restart_spins = ADAPTIVE_RESTART_SPINS;
+#define RESTART_SPINS op25b_adaptive_restart_spins
+#else
+#define RESTART_SPINS ADAPTIVE_RESTART_SPINS
+#endif
+
 /* What entry_restart() leaves a packet: its verdict, or to be counted. */
 enum restart_outcome {
 	RESTART_PASS = OP25B_ADAPTIVE_PASS,
@@ -310,31 +317,37 @@ enum restart_outcome {
  * (unless another worker did), then counts.
  *
  * One SYN restarts it: the one whose CAS swaps blocked_until for
- * ADAPTIVE_RESTARTING; blocked_until is stored 0 (release) once the
- * window is cleared. So no worker counts in the old window after the
- * block (its count, over the limit, blocked the source again for a whole
- * block_for) and no restart clears a SYN another worker counted in the
- * new one (N+1 passed): a SYN that meets the marker waits for the restart
- * (a few stores), then counts in the cleared window; one whose wait runs
- * out (the restarting worker preempted) is blocked, as the source was a
- * moment before. The winner of a CAS from 0 looks again at the rule's
+ * ADAPTIVE_RESTARTING; blocked_until goes back to 0 (a CAS from the
+ * marker, release) once the window is cleared. So no worker counts in the
+ * old window after the block (its count, over the limit, blocked the
+ * source again for a whole block_for) and no restart clears a SYN another
+ * worker counted in the new one (N+1 passed): a SYN that meets the marker
+ * waits for the restart (a few stores), then counts in the cleared
+ * window. One whose wait runs out (the restarting worker preempted: two
+ * workers on one CPU) passes uncounted: the block is over, or the source
+ * was never blocked. The winner of a CAS from 0 looks again at the rule's
  * words: another worker may have restarted the entry between its reading
  * and the CAS, and a second restart would clear the SYNs counted since.
+ * The final CAS leaves the entry alone if it went to another source
+ * meanwhile (cleared by the control lcore, claimed again: its claim
+ * stored 0, and maybe a block of its own since).
  */
 static __rte_noinline enum restart_outcome
 entry_restart(struct adaptive_entry *e, _Atomic uint32_t *dest,
 	      const struct op25b_adaptive_rule *rule, uint64_t now,
 	      uint64_t blocked_until, bool syn, bool shared)
 {
-	unsigned int spins = 0;
+	const unsigned int most = RESTART_SPINS;
 	uint64_t expected;
+	unsigned int i;
 
-	for (;;) {
+	/* Each turn reads blocked_until once (a wait for the marker, or a
+	 * CAS another worker's change beat); the last reading is honoured.
+	 * The XDP program's adaptive_restart() is the same loop. */
+	for (i = 0;; i++) {
 		if (blocked_until == ADAPTIVE_RESTARTING) {
-			if (!syn)
+			if (!syn || i == most)
 				return RESTART_PASS;
-			if (spins++ == ADAPTIVE_RESTART_SPINS)
-				return RESTART_BLOCK;
 			rte_pause();
 			blocked_until = atomic_load_explicit(
 				&e->blocked_until, memory_order_acquire);
@@ -351,6 +364,8 @@ entry_restart(struct adaptive_entry *e, _Atomic uint32_t *dest,
 		    atomic_load_explicit(&e->sub_ticks, memory_order_acquire) ==
 			    rule->sub_ticks)
 			return RESTART_COUNT;
+		if (i == most)
+			return RESTART_PASS;
 		expected = blocked_until;
 		if (cas64(shared, &e->blocked_until, &expected,
 			  ADAPTIVE_RESTARTING))
@@ -363,31 +378,48 @@ entry_restart(struct adaptive_entry *e, _Atomic uint32_t *dest,
 	    atomic_load_explicit(&e->sub_ticks, memory_order_relaxed) !=
 		    rule->sub_ticks)
 		entry_reset(e, dest, rule, now);
-	atomic_store_explicit(&e->blocked_until, 0, memory_order_release);
+	expected = ADAPTIVE_RESTARTING;
+	if (shared)
+		atomic_compare_exchange_strong_explicit(
+			&e->blocked_until, &expected, 0, memory_order_release,
+			memory_order_relaxed);
+	else
+		atomic_store_explicit(&e->blocked_until, 0,
+				      memory_order_release);
 	return RESTART_COUNT;
 }
 
-/* Empty the words of @words that are out of the window of @epoch (a
- * free word, 0, is left; so is a folded way's marker). Called when the
- * source's window has expired (no SYN for `per`): every word it holds
- * is then older than the window, or another worker's SYN counted since,
- * in it; only the out-of-window ones are CASed away, so that a SYN
- * counted meanwhile stays (clearing the whole window, as before, let
- * N+1 pass). Older than clear_stale()'s reach too: a source idle longer
- * than half the 16-bit index's range would come back into the window. */
+/*
+ * Empty the words of @words (a free word, 0, is left; so is a folded
+ * way's marker) of an entry whose window has expired: no SYN for `per`
+ * up to @now (@expire_at). Every word it holds is then older than the
+ * window, or another worker's SYN counted since the expiry: that worker
+ * stored expire_at (past @now) before its CAS on the word, so a word read
+ * with acquire whose expire_at, read after it, is still at or before
+ * @now is none of those, and goes, in the window or not. So a SYN
+ * counted meanwhile stays (clearing the whole window, as before, let N+1
+ * pass), and a word of a source idle for a multiple of the 16-bit
+ * sub-window index's range (65536 sub-windows: 2.3 h at per: 1s, with no
+ * sweep to free the entry: op25b-policy replay), which reads as in the
+ * window again, goes too.
+ */
 static __rte_noinline void
 clear_expired(_Atomic uint32_t *words, unsigned int n, uint32_t epoch,
-	      bool window, bool shared)
+	      bool window, const _Atomic uint64_t *expire_at, uint64_t now,
+	      bool shared)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		uint32_t v =
-			atomic_load_explicit(&words[i], memory_order_relaxed);
+			atomic_load_explicit(&words[i], memory_order_acquire);
 
-		if (v != 0 && !(window && v == ADAPTIVE_WINDOW_FOLDED) &&
-		    !adaptive_word_in_window(v, epoch))
-			cas32(shared, &words[i], &v, 0);
+		if (v == 0 || (window && v == ADAPTIVE_WINDOW_FOLDED))
+			continue;
+		if (adaptive_word_in_window(v, epoch) &&
+		    now < atomic_load_explicit(expire_at, memory_order_relaxed))
+			continue; /* counted since the expiry */
+		cas32(shared, &words[i], &v, 0);
 	}
 }
 
@@ -544,9 +576,11 @@ count_dest(_Atomic uint32_t *words, uint16_t dest, uint32_t epoch, bool shared)
 					    ? (unsigned int)free_at
 					    : OP25B_ADAPTIVE_MAX_DESTINATIONS,
 				    shared);
+		/* Release: clear_expired() reads expire_at, stored before,
+		 * after a word it finds in the window. */
 		if (found >= 0) {
 			atomic_store_explicit(&words[found], word,
-					      memory_order_relaxed);
+					      memory_order_release);
 			return distinct;
 		}
 		if (free_at < 0)
@@ -869,11 +903,11 @@ again:
 	if (unlikely(now >= atomic_load_explicit(&e->expire_at,
 						 memory_order_relaxed))) {
 		clear_expired(e->window, OP25B_ADAPTIVE_SUBWINDOWS, epoch, true,
-			      shared);
+			      &e->expire_at, now, shared);
 		if (rule->destinations != 0 &&
 		    atomic_load_explicit(&e->dest_valid, memory_order_relaxed))
 			clear_expired(dwords, OP25B_ADAPTIVE_MAX_DESTINATIONS,
-				      epoch, false, shared);
+				      epoch, false, &e->expire_at, now, shared);
 	}
 	atomic_store_explicit(&e->expire_at, now + rule->per_ticks,
 			      memory_order_relaxed);

@@ -34,11 +34,11 @@ _Static_assert(OP25B_POLICY_CONNECTIONS_MAX < ADAPTIVE_COUNT_MAX,
 #define ADAPTIVE_WINDOW_FOLDED ADAPTIVE_EPOCH_MASK
 /* blocked_until of an entry one SYN is starting anew (its block ended, or
  * a reload changed its class or `per`: entry_restart()): later than any
- * clock, so that the data path holds the source as blocked, and counts
- * nothing, until the window is cleared. Views read it as not blocked. */
+ * clock, so that no other SYN counts in the entry until the window is
+ * cleared (nor evicts it). Views read it as not blocked. */
 #define ADAPTIVE_RESTARTING UINT64_MAX
 /* How long (rte_pause()s) a SYN waits for another worker's restart of its
- * source, tens of stores, before it is taken as blocked: only a worker
+ * source, tens of stores, before it passes uncounted: only a worker
  * preempted midway (two on one CPU) holds one longer. */
 #define ADAPTIVE_RESTART_SPINS 1024
 
@@ -274,6 +274,10 @@ adaptive_zero_words(_Atomic uint32_t *words, unsigned int n)
 }
 
 #ifdef OP25B_TEST_HOOKS
+/* The restart's wait (ADAPTIVE_RESTART_SPINS), which the racing tests of
+ * test_adaptive lift: a thread preempted in a restart (a busy machine,
+ * valgrind) would make a trial's count uncertain. */
+extern unsigned int op25b_adaptive_restart_spins;
 /* fold_duplicates() on @key's bucket, for test_adaptive to replay the
  * steps of racing folds one at a time (a build with the tests only). */
 int op25b_adaptive_fold_test(struct op25b_adaptive_table *t, uint64_t key,

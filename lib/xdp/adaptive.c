@@ -316,16 +316,25 @@ xdp_adaptive_forget(struct op25b_xdp *x, const struct op25b_policy *policy,
 }
 
 #ifdef OP25B_TEST_HOOKS
+_Static_assert(OP25B_XDP_ADAPTIVE_TEST_RESTARTING ==
+		       OP25B_XDP_ADAPTIVE_RESTARTING,
+	       "the test's marker is the program's");
+
 int
-op25b_xdp_adaptive_test_restarting(struct op25b_xdp *x, uint64_t key,
-				   bool restarting)
+op25b_xdp_adaptive_test_swap_block(struct op25b_xdp *x, uint64_t key,
+				   uint64_t *blocked_until)
 {
 	struct op25b_xdp_adaptive_entry e;
 	int fd = x->map_fd[XDP_MAP_ADAPTIVE];
+	uint64_t old;
 
 	if (bpf_map_lookup_elem(fd, &key, &e) != 0)
 		return -errno;
-	e.blocked_until = restarting ? OP25B_XDP_ADAPTIVE_RESTARTING : 0;
-	return bpf_map_update_elem(fd, &key, &e, BPF_EXIST) != 0 ? -errno : 0;
+	old = e.blocked_until;
+	e.blocked_until = *blocked_until;
+	if (bpf_map_update_elem(fd, &key, &e, BPF_EXIST) != 0)
+		return -errno;
+	*blocked_until = old;
+	return 0;
 }
 #endif

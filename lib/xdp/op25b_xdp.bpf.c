@@ -1000,16 +1000,19 @@ adaptive_reset(struct op25b_xdp_adaptive_entry *e,
  * to be counted. */
 #define ADAPTIVE_RESTART_COUNT 2
 /* lib/adaptive's ADAPTIVE_RESTART_SPINS: readings of another CPU's
- * restart (a program runs to its end on its CPU: tens of stores). */
+ * restart before the SYN passes uncounted. */
 #define ADAPTIVE_RESTART_SPINS 256
 
 /* lib/adaptive's entry_restart(): a packet of a source blocked (@bu), its
  * block over, or counted under another class or `per`. One SYN restarts
  * the entry, the one whose CAS swaps blocked_until for
- * OP25B_XDP_ADAPTIVE_RESTARTING; 0 is stored once the window is cleared,
- * so no CPU counts in the old window (over the limit: blocked again for
- * a whole block_for) nor has its SYN cleared by the restart; a SYN that
- * meets the marker reads again until it is gone. */
+ * OP25B_XDP_ADAPTIVE_RESTARTING; 0 goes back (a CAS from the marker, which
+ * orders the clearing stores before it) once the window is cleared, so no
+ * CPU counts in the old window (over the limit: blocked again for a whole
+ * block_for) nor has its SYN cleared by the restart. A SYN that meets the
+ * marker reads again (a program runs to its end on its CPU: tens of
+ * stores); when the readings run out it passes uncounted. The same loop
+ * as there: each turn one reading, the last one honoured. */
 static __always_inline int
 adaptive_restart(struct op25b_xdp_adaptive_entry *e,
 		 const struct op25b_xdp_adaptive_rule *rule, __u32 slot,
@@ -1018,6 +1021,10 @@ adaptive_restart(struct op25b_xdp_adaptive_entry *e,
 	__u64 seen;
 	__u32 i;
 
+	/* Turns 0 to ADAPTIVE_RESTART_SPINS - 1 in the loop, the last one
+	 * after it (that one CASes nothing): the verifier of Debian 12's 6.1
+	 * refused the loop with the last turn inside it (a back-edge it took
+	 * for a fall-through). */
 	for (i = 0; i < ADAPTIVE_RESTART_SPINS; i++) {
 		if (bu == OP25B_XDP_ADAPTIVE_RESTARTING) {
 			if (!syn)
@@ -1038,36 +1045,51 @@ adaptive_restart(struct op25b_xdp_adaptive_entry *e,
 			goto won;
 		bu = seen;
 	}
-	return 1; /* the restart outlasted the wait: blocked a moment more */
+	if (bu != OP25B_XDP_ADAPTIVE_RESTARTING && now < bu)
+		return 1;
+	if (bu == 0 && syn && e->class_slot == slot &&
+	    e->sub_ns == rule->sub_ns)
+		return ADAPTIVE_RESTART_COUNT;
+	return 0;
 won:
 	/* Another CPU may have restarted it between the reading and the
 	 * CAS (from 0): a second restart would clear its SYNs. */
 	if (bu != 0 || e->class_slot != slot || e->sub_ns != rule->sub_ns)
 		adaptive_reset(e, rule, slot, now);
-	asm volatile("" ::: "memory");
-	e->blocked_until = 0;
+	__sync_val_compare_and_swap(&e->blocked_until,
+				    OP25B_XDP_ADAPTIVE_RESTARTING, 0);
 	return ADAPTIVE_RESTART_COUNT;
 }
 
 /* lib/adaptive's clear_expired(): a window whose `per` passed without a
- * SYN keeps only the words in it (another CPU's SYN, counted since). */
+ * SYN up to @now loses its words, but those another CPU's SYN counted
+ * since (in the window, and expire_at, which that CPU stored before its
+ * atomic on the word, read after it is past @now); so does a source idle
+ * for a multiple of the 16-bit sub-window index's range, whose words
+ * read as in the window again (no sweep frees an idle entry here: the
+ * LRU keeps it until it needs the room). */
 static __always_inline void
 adaptive_clear_expired(struct op25b_xdp_adaptive_entry *e,
-		       const struct op25b_xdp_adaptive_rule *rule, __u32 epoch)
+		       const struct op25b_xdp_adaptive_rule *rule, __u32 epoch,
+		       __u64 now)
 {
 	__u32 i, v;
 
 	for (i = 0; i < OP25B_XDP_ADAPTIVE_SUBWINDOWS; i++) {
-		v = e->window[i];
-		if (v != 0 && !adaptive_word_in_window(v, epoch))
-			__sync_val_compare_and_swap(&e->window[i], v, 0);
+		v = *(volatile __u32 *)&e->window[i];
+		if (v == 0 || (adaptive_word_in_window(v, epoch) &&
+			       now < *(volatile __u64 *)&e->expire_at))
+			continue;
+		__sync_val_compare_and_swap(&e->window[i], v, 0);
 	}
 	if (rule->destinations == 0 || !e->dest_valid)
 		return;
 	for (i = 0; i < OP25B_XDP_ADAPTIVE_DESTINATIONS; i++) {
-		v = e->dest[i];
-		if (v != 0 && !adaptive_word_in_window(v, epoch))
-			__sync_val_compare_and_swap(&e->dest[i], v, 0);
+		v = *(volatile __u32 *)&e->dest[i];
+		if (v == 0 || (adaptive_word_in_window(v, epoch) &&
+			       now < *(volatile __u64 *)&e->expire_at))
+			continue;
+		__sync_val_compare_and_swap(&e->dest[i], v, 0);
 	}
 }
 
@@ -1236,7 +1258,7 @@ op25b_adaptive_account(__u64 key, __u32 slot, __u32 dest, __u32 syn, __u32 gen)
 	/* No SYN for `per`: the words left are out of the window (or another
 	 * CPU's SYN, in it, which stays). */
 	if (now >= e->expire_at)
-		adaptive_clear_expired(e, rule, epoch);
+		adaptive_clear_expired(e, rule, epoch, now);
 	e->expire_at = now + rule->per_ns;
 	conns = adaptive_count_syn(e, epoch);
 	if (rule->destinations != 0) {

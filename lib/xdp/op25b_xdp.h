@@ -361,12 +361,13 @@ int op25b_xdp_query(int ifindex, uint32_t *prog_id, const char **mode);
 uint32_t op25b_xdp_prog_id(struct op25b_xdp *x);
 
 #ifdef OP25B_TEST_HOOKS
-/* A test hook (builds with the tests only): leave @key's adaptive entry
- * as another CPU's restart of it does midway (@restarting: blocked_until
- * its marker), or as the restart leaves it (0). 0, -errno (-ENOENT: no
- * such source). */
-int op25b_xdp_adaptive_test_restarting(struct op25b_xdp *x, uint64_t key,
-				       bool restarting);
+/* A test hook (builds with the tests only): swap @key's adaptive entry's
+ * blocked_until for *@p blocked_until, which gets the old one; with
+ * OP25B_XDP_ADAPTIVE_TEST_RESTARTING, the entry is left as another CPU's
+ * restart leaves it midway. 0, -errno (-ENOENT: no such source). */
+#define OP25B_XDP_ADAPTIVE_TEST_RESTARTING UINT64_MAX
+int op25b_xdp_adaptive_test_swap_block(struct op25b_xdp *x, uint64_t key,
+				       uint64_t *blocked_until);
 #endif
 
 #ifdef __cplusplus

@@ -1186,10 +1186,12 @@ xdp_frame(struct vec_set *s, const char *spec_text, uint64_t ms, uint8_t expect)
 
 /* Another CPU's restart of a source whose block is over (the program's
  * adaptive_restart(), lib/adaptive's entry_restart()), planted: it is
- * nanoseconds wide. A SYN that meets the marker waits, and when the wait
- * runs out is blocked, as the source was a moment before; a segment
- * passes; the gauge counts no block. Once it is done (0), the count
- * starts from one: 2 SYNs pass, the third is blocked. */
+ * nanoseconds wide. Limit 2 a minute, a block of 1 s. A SYN that meets
+ * the marker reads again, and when the readings run out passes uncounted
+ * (the block is over); a segment passes; the gauge counts no block. Once
+ * the marker is gone (here: the ended block back, as if that restart had
+ * never begun), a SYN restarts the count itself, the window of 3 SYNs
+ * cleared: 2 pass, the third is blocked. */
 static void
 run_adaptive_restart_marker(void **state)
 {
@@ -1199,6 +1201,7 @@ run_adaptive_restart_marker(void **state)
 	struct op25b_policy *p;
 	struct vec_set s = { 0 };
 	uint64_t key = op25b_adaptive_key4(0xc6120009u); /* 198.18.0.9 */
+	uint64_t block = OP25B_XDP_ADAPTIVE_TEST_RESTARTING;
 	char log[2048];
 
 	(void)state;
@@ -1207,30 +1210,70 @@ run_adaptive_restart_marker(void **state)
 	s.xdp = op25b_xdp_load(log, sizeof(log));
 	assert_non_null(s.xdp);
 	p = test_policy_of(TEST_ADAPTIVE_POLICY(
-		"connections: 2, per: 60s, block_for: 1h", ""));
+		"connections: 2, per: 60s, block_for: 1s", ""));
 	assert_int_equal(op25b_xdp_apply(s.xdp, p, NULL), 0);
 	xdp_frame(&s, AD_SYN("198.18.0.9"), 5000, AD_F);
 	xdp_frame(&s, AD_SYN("198.18.0.9"), 5100, AD_F);
 	xdp_frame(&s, AD_SYN("198.18.0.9"), 5200, AD_R);
-	assert_int_equal(op25b_xdp_adaptive_test_restarting(s.xdp, key, true),
+	assert_int_equal(op25b_xdp_adaptive_test_swap_block(s.xdp, key, &block),
 			 0);
-	xdp_frame(&s, AD_SYN("198.18.0.9"), 3605300, AD_R);
-	xdp_frame(&s, seg, 3605300, AD_F);
+	assert_true(block == 6200 * 1000000ull); /* ended at 6.2 s */
+	xdp_frame(&s, AD_SYN("198.18.0.9"), 6300, AD_F);
+	xdp_frame(&s, seg, 6300, AD_F);
 	assert_int_equal(
-		op25b_xdp_adaptive(s.xdp, 3605300ull * 1000000u, &xt, NULL), 0);
+		op25b_xdp_adaptive(s.xdp, 6300 * 1000000ull, &xt, NULL), 0);
 	assert_int_equal(xt.adaptive_blocked, 0);
 	assert_int_equal(xt.adaptive_tracked, 1);
-	assert_int_equal(op25b_xdp_adaptive_test_restarting(s.xdp, key, false),
+	assert_int_equal(op25b_xdp_adaptive_test_swap_block(s.xdp, key, &block),
 			 0);
-	xdp_frame(&s, AD_SYN("198.18.0.9"), 3605400, AD_F);
-	xdp_frame(&s, AD_SYN("198.18.0.9"), 3605500, AD_F);
-	xdp_frame(&s, AD_SYN("198.18.0.9"), 3605600, AD_R);
+	assert_true(block == OP25B_XDP_ADAPTIVE_TEST_RESTARTING);
+	xdp_frame(&s, AD_SYN("198.18.0.9"), 6400, AD_F);
+	xdp_frame(&s, AD_SYN("198.18.0.9"), 6500, AD_F);
+	xdp_frame(&s, AD_SYN("198.18.0.9"), 6600, AD_R);
 	assert_int_equal(
-		op25b_xdp_adaptive(s.xdp, 3605600ull * 1000000u, &xt, NULL), 0);
+		op25b_xdp_adaptive(s.xdp, 6600 * 1000000ull, &xt, NULL), 0);
 	assert_int_equal(xt.adaptive_triggered, 2);
 	assert_int_equal(xt.adaptive_blocked, 1);
 	op25b_policy_free(p);
 	op25b_xdp_close(s.xdp);
+}
+
+/* A source idle for exactly the 16-bit sub-window index's range (65536
+ * sub-windows of 125 ms: limit 2 a second), on both sides: its old words
+ * read as in the window again, but its window has expired, so they go
+ * (no sweep here frees the entry: the LRU keeps it). 2 SYNs, then after
+ * the idle time 2 pass and the third is blocked. */
+static void
+run_adaptive_alias_after_idle(void **state)
+{
+	static const struct adaptive_step syn = {
+		0, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_F
+	};
+	static const struct adaptive_step third = {
+		0, 0, 0, NULL, AD_SYN("198.18.0.9"), AD_R
+	};
+	struct op25b_adaptive_table *t;
+	struct op25b_policy *p;
+	struct vec_set s = { 0 };
+	uint64_t start = 1000000, later = start + 65536ull * 125;
+
+	(void)state;
+	if (sets[0].xdp == NULL)
+		skip();
+	t = adaptive_set_open(&s, "adaptive-idle");
+	adaptive_at(&s, start);
+	p = test_policy_of(TEST_ADAPTIVE_POLICY(
+		"connections: 2, per: 1s, block_for: 1h", ""));
+	adaptive_set_apply(&s, t, p);
+	adaptive_frame(&s, &syn, start);
+	adaptive_frame(&s, &syn, start + 10);
+	adaptive_frame(&s, &syn, later);
+	adaptive_frame(&s, &syn, later + 10);
+	adaptive_frame(&s, &third, later + 20);
+	op25b_classifier_free(s.classifier);
+	op25b_policy_free(p);
+	op25b_xdp_close(s.xdp);
+	op25b_adaptive_free(t);
 }
 
 /* ---- adaptive: one source's SYNs on two CPUs at once -------------------- */
@@ -1495,6 +1538,8 @@ static const struct CMUnitTest more_tests[] = {
 	  .test_func = run_adaptive_race },
 	{ .name = "adaptive: a SYN that meets another CPU's restart",
 	  .test_func = run_adaptive_restart_marker },
+	{ .name = "adaptive: no old count back after an idle index range",
+	  .test_func = run_adaptive_alias_after_idle },
 	{ .name = "notify: a handshake, the greeting and RSTs",
 	  .test_func = run_notify_handshake },
 	{ .name = "mode and block read back from the maps",
