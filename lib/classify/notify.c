@@ -197,8 +197,9 @@ op25b_notify_answer(const struct op25b_notify *n, struct rte_mbuf *m,
 	uint64_t now, slot;
 	unsigned int k;
 
-	/* No answer from or to a group address: dropped before any of
-	 * notify's counters, as the XDP program does. */
+	/* No answer from or to a group or loopback address
+	 * (tcp_reply_allowed()): dropped before any of notify's counters, as
+	 * the XDP program does. */
 	if (!op25b_reply_allowed(m, meta) ||
 	    op25b_tcp_seen_read(m, meta, &seen) != 0)
 		return OP25B_NOTIFY_ANSWER_DROP;

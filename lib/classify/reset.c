@@ -281,8 +281,9 @@ op25b_reset_build(struct rte_mbuf *m, const struct pkt_meta *meta)
 	p = rte_pktmbuf_mtod(m, uint8_t *);
 	ip = p + meta->l3;
 	syn = p + meta->l4;
-	/* No answer from or to a group address (RFC 1122 4.2.3.10, RFC 4291
-	 * 2.7): the SYN is dropped, blocked. */
+	/* No answer from or to a group or loopback address (RFC 1122
+	 * 4.2.3.10, 3.2.1.3; RFC 4291 2.5.3, 2.7; tcp_reply_allowed()): the
+	 * SYN is dropped, blocked. */
 	if (!tcp_reply_allowed(meta->family, ip + (meta->family == 4 ? 12 : 8),
 			       ip + (meta->family == 4 ? 16 : 24), p))
 		return -1;

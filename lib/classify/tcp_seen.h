@@ -97,9 +97,22 @@ notify_ack_of(const struct tcp_seen *s, uint32_t cookie, uint32_t greeting_len)
 	return NOTIFY_ACK_OTHER;
 }
 
-/* Whether IPv6 address @a is multicast (ff00::/8), :: or the loopback
- * ::1. The rest is read only for an address in 0::/8 (a unicast one is in
- * 2000::/3). */
+/* Whether IPv4 address @a (network order) takes no reply: 0.0.0.0/8,
+ * 127.0.0.0/8 (loopback), 224.0.0.0/4 (multicast) and 240.0.0.0/4
+ * (reserved, 255.255.255.255 among them). */
+static inline int
+tcp_ipv4_no_reply(const uint8_t *a)
+{
+	return a[0] == 0 || a[0] == 127 || a[0] >= 224;
+}
+
+/* Whether IPv6 address @a takes no reply: multicast (ff00::/8), or an
+ * IPv4 address in IPv6 form, IPv4-mapped (::ffff:0:0/96) or
+ * IPv4-compatible (::/96, :: and the loopback ::1 among them), that
+ * tcp_ipv4_no_reply() refuses (::ffff:127.0.0.1 is a loopback address
+ * too). The rest is read only for an address in 0::/8 (a unicast one is
+ * in 2000::/3); the rest of 0::/8 (the NAT64 prefix 64:ff9b::/96) takes
+ * replies. */
 static inline int
 tcp_ipv6_no_reply(const uint8_t *a)
 {
@@ -107,9 +120,11 @@ tcp_ipv6_no_reply(const uint8_t *a)
 
 	if (a[0] != 0)
 		return a[0] == 0xff;
-	for (i = 1; i < 15; i++)
+	for (i = 1; i < 10; i++)
 		high |= a[i];
-	return high == 0 && a[15] <= 1;
+	if (high != 0 || (a[10] != a[11]) || (a[10] != 0 && a[10] != 0xff))
+		return 0;
+	return tcp_ipv4_no_reply(a + 12);
 }
 
 /*
@@ -132,11 +147,7 @@ tcp_reply_allowed(uint8_t family, const uint8_t *src, const uint8_t *dst,
 	if (((macs[0] | macs[6]) & 1) != 0)
 		return 0;
 	if (family == 4)
-		/* 0.0.0.0/8; 127.0.0.0/8 (loopback); 224.0.0.0/4
-		 * (multicast), 240.0.0.0/4 (reserved, 255.255.255.255 among
-		 * them). */
-		return src[0] != 0 && dst[0] != 0 && src[0] != 127 &&
-		       dst[0] != 127 && src[0] < 224 && dst[0] < 224;
+		return !tcp_ipv4_no_reply(src) && !tcp_ipv4_no_reply(dst);
 	/* First bytes 1..0xfe (2000::/3 among them) settle it. */
 	if ((uint8_t)(src[0] - 1) < 0xfe && (uint8_t)(dst[0] - 1) < 0xfe)
 		return 1;

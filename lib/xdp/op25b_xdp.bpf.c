@@ -1645,8 +1645,8 @@ op25b_xdp(struct xdp_md *ctx)
 		cnt->outcome[OP25B_OUTCOME_EXEMPTED]++;
 		return XDP_PASS;
 	}
-	/* No answer from or to a group address (tcp_seen.h), as
-	 * classifier.c's decide_as(): dropped, blocked. */
+	/* No answer from or to a group or loopback address (tcp_seen.h),
+	 * as classifier.c's decide_as(): dropped, blocked. */
 	if ((outcome == OP25B_XDP_MATRIX_NOTIFY ||
 	     outcome == OP25B_OUTCOME_RESET) &&
 	    !reply_allowed(&f, &m))
