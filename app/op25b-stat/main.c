@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -25,6 +26,7 @@
 #include "op25b_clock.h"
 #include "op25b_options.h"
 #include "op25b_records.h"
+#include "op25b_save.h"
 #include "stat_tool.h"
 
 #define DEFAULT_NAME "op25b"
@@ -40,6 +42,7 @@ enum option_id {
 	OPT_LISTEN,
 	OPT_XDP,
 	OPT_TOP,
+	OPT_OWNER,
 	OPT_HELP,
 };
 
@@ -88,6 +91,11 @@ static const struct op25b_option stat_options[] = {
 		     "the last block records interval's N sources with the "
 		     "most blocked SYNs, with VLAN, PPPoE session and MAC "
 		     "(op25b --block-records); --json: their records"),
+	OP25B_OPTION("owner", OPT_OWNER, "USER",
+		     "read the counters (and --top's list) of an op25b run "
+		     "as USER (a name or uid): /dev/shm is every local "
+		     "user's, so only root's files and your own are read "
+		     "otherwise"),
 	OP25B_OPTION("help", OPT_HELP, NULL, "this text"),
 };
 
@@ -126,6 +134,28 @@ usage_error(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return -EINVAL;
+}
+
+/* --owner USER: a user name, or a uid (digits), trusted as the owner of
+ * the files read from /dev/shm (op25b_shm_trust_owner()). */
+static int
+parse_owner(const char *s)
+{
+	const struct passwd *pw = getpwnam(s);
+	unsigned long v;
+	char *end;
+
+	if (pw != NULL) {
+		op25b_shm_trust_owner(pw->pw_uid);
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || s[0] < '0' || s[0] > '9' || *end != '\0' ||
+	    v >= (unsigned long)(uid_t)-1)
+		return -EINVAL;
+	op25b_shm_trust_owner((uid_t)v);
+	return 0;
 }
 
 /* @p s as a decimal 1..UINT_MAX (digits only) into @p out; -EINVAL if
@@ -211,6 +241,12 @@ parse_args(int argc, char **argv, struct config *cfg)
 					"--top %s: expected a number "
 					"of sources, 1 or more",
 					optarg);
+			break;
+		case OPT_OWNER:
+			if (parse_owner(optarg) != 0)
+				return usage_error("--owner %s: no such user "
+						   "(a name or a uid)",
+						   optarg);
 			break;
 		case OPT_HELP:
 			return 1;
@@ -313,6 +349,12 @@ print_top(struct stat_source *src, const struct config *cfg)
 		return 1;
 	}
 	n = op25b_records_top_load(path, &top);
+	if (n == -EPERM) {
+		stat_owner_refused(path, "block records list", why,
+				   sizeof(why));
+		fprintf(stderr, "op25b-stat: %s\n", why);
+		return 1;
+	}
 	if (n < 0) {
 		fprintf(stderr, "op25b-stat: %s: %s\n", path,
 			n == -ENOENT
@@ -321,10 +363,7 @@ print_top(struct stat_source *src, const struct config *cfg)
 				  "of each interval)"
 			: n == -EACCES ? "permission denied (the list names "
 					 "subscribers: mode 0640, for root)"
-			: n == -EPERM
-				? "belongs to another user (neither root nor "
-				  "you): not a list an op25b wrote; remove it"
-				: strerror(-n));
+				       : strerror(-n));
 		return 1;
 	}
 	/* A list op25b left behind (killed: it removes it at a clean exit)

@@ -9,8 +9,25 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "stat_tool.h"
+
+void
+stat_owner_refused(const char *path, const char *what, char *why, size_t size)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		snprintf(why, size, "%s: %s", path, strerror(EPERM));
+		return;
+	}
+	snprintf(why, size,
+		 "%s belongs to uid %u, neither root nor you: not read as "
+		 "an op25b's %s (any local user may put a file in "
+		 "/dev/shm); for an op25b run as that user, say --owner %u",
+		 path, (unsigned int)st.st_uid, what, (unsigned int)st.st_uid);
+}
 
 static void
 describe(const struct stat_source *src, int err, uint64_t pid, char *why,
@@ -30,11 +47,7 @@ describe(const struct stat_source *src, int err, uint64_t pid, char *why,
 			 src->path, OP25B_STATS_LAYOUT_VERSION);
 		break;
 	case -EPERM:
-		snprintf(why, size,
-			 "%s belongs to another user (neither root nor you): "
-			 "not counters an op25b wrote (/dev/shm is every "
-			 "local user's); remove it",
-			 src->path);
+		stat_owner_refused(src->path, "counters", why, size);
 		break;
 	case -EAGAIN:
 		snprintf(why, size,

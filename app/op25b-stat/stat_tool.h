@@ -49,6 +49,12 @@ int stat_xdp_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 /** Close the segment (the source can be read again later). */
 void stat_source_close(struct stat_source *src);
 
+/* Why the file at @path, another user's (EPERM from lib/stats), is not
+ * read: its owner, and --owner for an op25b run as that user. @what:
+ * "counters", "block records list". */
+void
+stat_owner_refused(const char *path, const char *what, char *why, size_t size);
+
 /** What the text view shows: a snapshot, and rates against @p prev. */
 struct stat_view {
 	const struct op25b_stats_snapshot *snap;

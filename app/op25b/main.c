@@ -503,6 +503,13 @@ create_stats(struct op25b_app *app)
 				"op25b: another op25b runs as '%s' (give this "
 				"one --name)\n",
 				app->config.instance);
+		else if (err == -EPERM)
+			fprintf(stderr,
+				"op25b: /dev/shm/op25b.%s belongs to another "
+				"user, not root, and a process holds it: not "
+				"an op25b of ours (/dev/shm is every local "
+				"user's); remove it, or give this one --name\n",
+				app->config.instance);
 		else
 			fprintf(stderr, "op25b: shared memory for '%s': %s\n",
 				app->config.instance, strerror(-err));

@@ -39,11 +39,16 @@ void op25b_save_file_remove(const char *path);
 
 /**
  * Whether a file op25b reads from /dev/shm (@p st, its fstat(2)) may be
- * one an op25b wrote: owned by root or by this process's effective user.
- * /dev/shm is every local user's: any of them may put a file at an
- * instance's name before op25b starts (counters made up, a writer's
- * lock held so that op25b would not start under its name).
+ * one an op25b wrote: owned by root, by this process's effective user,
+ * or by the user op25b_shm_trust_owner() named. /dev/shm is every local
+ * user's: any of them may put a file at an instance's name before op25b
+ * starts (counters made up, a writer's lock held so that op25b would
+ * not start under its name).
  */
 bool op25b_shm_owner_trusted(const struct stat *st);
+
+/** Trust the files of user @p uid too (op25b-stat --owner: an op25b run
+ * as that user). */
+void op25b_shm_trust_owner(uid_t uid);
 
 #endif /* OP25B_SAVE_H */

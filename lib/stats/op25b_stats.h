@@ -415,7 +415,9 @@ struct op25b_stats_writer;
  *
  * @return the writer, or NULL with errno: EINVAL (bad name: empty, '/',
  *   longer than OP25B_STATS_NAME_MAX - 1, or n_workers out of range),
- *   EEXIST (a live process owns that name), or shm_open/ftruncate/mmap's.
+ *   EEXIST (a live process owns that name), EPERM (a live process owns
+ *   it, but the file is another user's: op25b_shm_owner_trusted()), or
+ *   shm_open/ftruncate/mmap's.
  */
 struct op25b_stats_writer *
 op25b_stats_writer_create(const char *instance, unsigned int n_workers,

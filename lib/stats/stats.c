@@ -247,15 +247,20 @@ writer_lives(int fd, uint32_t version, uint64_t pid)
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
 
-/* Whether the segment at @p path belongs to a live process other than us.
- * A segment of any layout version since 4 names its writer at the same
- * offset (op25b_stats.h): an op25b of another build under the same name
- * is alive too, and its name is not ours to take (writer_lives(): a
- * pid alone made op25b refuse to start under its own name after a
- * crash). (Versions 1-3, of the first days, had the TSC's rate there:
- * never a live pid, so stale.) Anything else (garbage, a file too short)
- * names no owner we could ask: stale. */
-static bool
+/* Whether the segment at @p path belongs to a live process other than us:
+ * 1, or -EPERM when that file is another user's (not root's, not ours:
+ * op25b_shm_owner_trusted()), 0 when it is stale. A segment of any layout
+ * version since 4 names its writer at the same offset (op25b_stats.h): an
+ * op25b of another build under the same name is alive too, and its name
+ * is not ours to take (writer_lives(): a pid alone made op25b refuse to
+ * start under its own name after a crash). (Versions 1-3, of the first
+ * days, had the TSC's rate there: never a live pid, so stale.) Anything
+ * else (garbage, a file too short) names no owner we could ask: stale.
+ * Another user's file whose writer lives is said as such, not taken as
+ * an op25b's (/dev/shm is every local user's: a file planted there, its
+ * lock held, said "another op25b runs under that name"), nor taken over
+ * (it may be an op25b that user runs under the same name). */
+static int
 segment_owned(const char *path)
 {
 	/* The words every layout since 4 keeps in place: magic, version,
@@ -265,7 +270,7 @@ segment_owned(const char *path)
 	};
 	uint64_t head[PID + 1];
 	uint32_t version;
-	bool owned = false;
+	int owned = 0;
 	struct stat st;
 	int fd;
 
@@ -273,20 +278,16 @@ segment_owned(const char *path)
 	 * user's) held op25b's start in open() until a writer came. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
-		return false;
-	/* A file of another user (not root, not ours) is none an op25b
-	 * wrote: one planted there, with a lock held, kept op25b from
-	 * starting under its name. Stale: unlinked (root may, in /dev/shm;
-	 * another user's op25b then says EPERM). */
+		return 0;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    op25b_shm_owner_trusted(&st) &&
 	    pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
 	    head[0] == OP25B_STATS_MAGIC && head[PID] != (uint64_t)getpid()) {
 		memcpy(&version,
 		       (const char *)head + offsetof(struct op25b_stats_header,
 						     layout_version),
 		       sizeof(version));
-		owned = writer_lives(fd, version, head[PID]);
+		if (writer_lives(fd, version, head[PID]))
+			owned = op25b_shm_owner_trusted(&st) ? 1 : -EPERM;
 	}
 	close(fd);
 	return owned;
@@ -398,8 +399,15 @@ op25b_stats_writer_create(const char *instance, unsigned int n_workers,
 		err = -errno;
 		if (err != -EEXIST || attempt == CREATE_ATTEMPTS)
 			goto unmap;
-		if (segment_owned(w->path))
+		switch (segment_owned(w->path)) {
+		case 1:
 			goto unmap; /* err is -EEXIST */
+		case -EPERM:
+			err = -EPERM;
+			goto unmap;
+		default:
+			break;
+		}
 		/* Stale: its writer died without removing it. */
 		if (unlink(w->path) != 0 && errno != ENOENT) {
 			err = -errno;

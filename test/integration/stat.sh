@@ -572,44 +572,61 @@ report "a FIFO at the segment's name: op25b-stat says it is no segment at once, 
 # --- another user's file at the segment's name ---------------------------------
 # A whole segment (a copy of a live op25b's) that a local user put at the
 # name, its lock held: op25b-stat showed its made-up counters, and op25b
-# would not start under the name (a live writer's, EEXIST). Now: refused
-# by op25b-stat as another user's, taken over by op25b at start.
+# said "another op25b runs as NAME". Now op25b-stat refuses it, naming
+# its owner and --owner (which reads it); op25b refuses to start beside
+# it in its own words while its writer lives (another user's op25b is
+# not ours to take), and takes it over as stale once the lock is gone.
 other=/dev/shm/op25b.$name-other
-holder=""
+other_start() { # LOG: op25b under $name-other, in the background
+	"$op25b" "${eal[@]}" --file-prefix "$name-other" --vdev net_null0,no-rx=1 \
+		--vdev net_null1,no-rx=1 -- --policy "$policy" --name "$name-other" \
+		--status-interval 0 --cli-socket "$work/other.sock" >"$1" 2>&1 &
+	other_pid=$!
+	pids+=("$other_pid")
+}
 if [ -s "$work/segment.copy" ]; then
 	cp "$work/segment.copy" "$other"
 	chown 12345:12345 "$other"
-	flock -x "$other" sleep 60 &
-	holder=$!
-	pids+=("$holder")
+	# The lock in this shell (a flock(1) child would outlive a kill).
+	exec {other_lock}<"$other"
+	flock -x "$other_lock"
+	flock -n "$other" true && problem "the planted segment's lock is not held"
 	timeout 10 "$stat" --name "$name-other" >"$work/other.out" 2>"$work/other.err"
 	want_rc $? 1 "op25b-stat on another user's file at the segment's name"
-	want_has "$work/other.err" "op25b-stat: $other belongs to another user (neither root nor you): not counters an op25b wrote"
-	"$op25b" "${eal[@]}" --file-prefix "$name-other" --vdev net_null0,no-rx=1 \
-		--vdev net_null1,no-rx=1 -- --policy "$policy" --name "$name-other" \
-		--status-interval 0 --cli-socket "$work/other.sock" >"$work/other.log" 2>&1 &
-	other_pid=$!
-	pids+=("$other_pid")
+	want_has "$work/other.err" "op25b-stat: $other belongs to uid 12345, neither root nor you: not read as an op25b's counters"
+	want_has "$work/other.err" "say --owner 12345"
+	timeout 10 "$stat" --name "$name-other" --owner 12345 --json >"$work/other-owner.out" 2>"$work/other-owner.err"
+	want_rc $? 0 "op25b-stat --owner 12345 on its live file: $(tail -2 "$work/other-owner.err")"
+	other_start "$work/other-refused.log"
+	wait "$other_pid"
+	rc=$?
+	forget "$other_pid"
+	[ "$rc" != 0 ] || problem "op25b started beside another user's live file at its name"
+	want_has "$work/other-refused.log" "op25b: /dev/shm/op25b.$name-other belongs to another user, not root, and a process holds it"
+	[ "$(stat -c %u "$other")" = 12345 ] || problem "op25b's refused start changed another user's file"
+	exec {other_lock}<&-
+	other_start "$work/other.log"
 	if wait_until 15 "$other_pid" test -S "$work/other.sock"; then
-		[ "$(stat -c %u "$other")" = 0 ] || problem "another user's file is not replaced by op25b's segment"
+		[ "$(stat -c %u "$other")" = 0 ] || problem "another user's stale file is not replaced by op25b's segment"
 		"$stat" --name "$name-other" >"$work/other-stat.out" 2>&1
-		want_rc $? 0 "op25b-stat of op25b started over another user's file: $(tail -2 "$work/other-stat.out")"
+		want_rc $? 0 "op25b-stat of op25b started over another user's stale file: $(tail -2 "$work/other-stat.out")"
 		stop_process "$other_pid" TERM 20
 		forget "$other_pid"
-		want_rc "$rc" 0 "op25b's exit status, started over another user's file"
+		want_rc "$rc" 0 "op25b's exit status, started over another user's stale file"
 	else
-		problem "op25b did not start over another user's file at its segment's name:" "$(tail -5 "$work/other.log")"
+		problem "op25b did not start over another user's stale file at its segment's name:" "$(tail -5 "$work/other.log")"
 		kill -KILL "$other_pid" 2>/dev/null
 	fi
-	kill "$holder" 2>/dev/null
-	wait "$holder" 2>/dev/null
-	forget "$holder"
 else
 	problem "no copy of a live segment to plant"
 fi
 rm -f "$other"
 rm -rf "/var/run/dpdk/$name-other"
-report "another user's file at the segment's name, its lock held: op25b-stat refuses it as not op25b's, op25b starts over it"
+report "another user's file at the segment's name: op25b-stat names its owner and --owner (which reads it); op25b will not start beside it while its lock is held, takes it over once it is stale"
+"$stat" --name "$name-other" --owner no-such-user-op25b >"$work/owner-bad.out" 2>&1
+want_rc $? 2 "op25b-stat --owner with no such user"
+want_has "$work/owner-bad.out" "op25b-stat: --owner no-such-user-op25b: no such user (a name or a uid)"
+report "op25b-stat --owner: a user name or uid; no such user refused as a usage error"
 
 # --- the workers' lcores from the first read --------------------------------------
 # The segment is made before the policy compiles (a million prefixes

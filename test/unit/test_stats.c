@@ -591,8 +591,10 @@ test_other_layout_owner(void **state)
  * A file of another user (not root, not ours) at an instance's name, a
  * whole segment whose writer looks alive (a live pid, the lock held): one
  * a local user put in /dev/shm, /dev/shm being every user's. A reader
- * refuses it (EPERM: made-up counters), and op25b takes the name over
- * (it refused to start under it: EEXIST). Root only (chown).
+ * refuses it (EPERM: made-up counters) unless told to trust that user
+ * (op25b-stat --owner); op25b refuses to start beside it with EPERM (it
+ * said EEXIST: "another op25b runs as NAME"), and takes it over once its
+ * writer is gone. Root only (chown).
  */
 static void
 test_other_user_segment(void **state)
@@ -627,10 +629,21 @@ test_other_user_segment(void **state)
 	errno = 0;
 	assert_null(op25b_stats_reader_open(f->name));
 	assert_int_equal(errno, EPERM);
+	op25b_shm_trust_owner(12345);
+	f->r = op25b_stats_reader_open(f->name);
+	op25b_shm_trust_owner((uid_t)-1);
+	assert_non_null(f->r);
+	op25b_stats_reader_close(f->r);
+	f->r = NULL;
+	errno = 0;
+	assert_null(op25b_stats_writer_create(f->name, 1, 0));
+	assert_int_equal(errno, EPERM);
+	assert_true(exists(f->path));
+	/* Its writer gone: stale, taken over. */
+	close(lock);
 	f->w = op25b_stats_writer_create(f->name, 1, 0);
 	assert_non_null(f->w);
 	assert_int_equal(op25b_stats_writer_header(f->w)->pid, getpid());
-	close(lock);
 	f->r = op25b_stats_reader_open(f->name);
 	assert_non_null(f->r);
 }
