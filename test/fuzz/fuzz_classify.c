@@ -215,19 +215,28 @@ struct described {
 	int family;
 	uint8_t src[16], dst[16];
 	char flags[8];
-	bool group; /* a group or unspecified address or MAC: no reply */
+	bool group; /* a group, unspecified or loopback address, or a group
+		     * MAC: no reply */
 };
 
 /* Whether an address can be neither answered nor answered from: IPv4
- * 0.0.0.0/8 and 224.0.0.0 up; IPv6 multicast and :: (RFC 1122, 4291). */
+ * 0.0.0.0/8, 127.0.0.0/8 (loopback) and 224.0.0.0 up; IPv6 multicast,
+ * and an IPv4 address in IPv6 form (IPv4-mapped ::ffff:0:0/96,
+ * IPv4-compatible ::/96, :: and ::1 among them) that IPv4 refuses
+ * (RFC 1122, 4291). */
 static bool
 group_address(int family, const uint8_t *a)
 {
-	static const uint8_t any[16];
+	static const uint8_t compatible[12];
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
 
 	if (family == AF_INET)
-		return a[0] == 0 || a[0] >= 224;
-	return a[0] == 0xff || memcmp(a, any, 16) == 0;
+		return a[0] == 0 || a[0] == 127 || a[0] >= 224;
+	if (a[0] == 0xff)
+		return true;
+	if (memcmp(a, compatible, 12) == 0 || memcmp(a, mapped, 12) == 0)
+		return group_address(AF_INET, a + 12);
+	return false;
 }
 
 static int
@@ -267,7 +276,7 @@ reference_outcome(const struct described *d, uint8_t *class_slot,
 	switch (action) {
 	case OP25B_ACTION_BLOCK:
 		/* The fixed policy: enforce, block: reset; no reply from or
-		 * to a group address. */
+		 * to a group or loopback address. */
 		return strcmp(d->flags, "S") == 0 && !d->group
 			       ? OP25B_OUTCOME_RESET
 			       : OP25B_OUTCOME_BLOCKED;
