@@ -247,11 +247,19 @@ parse_text(struct loader *ld, const char *text, size_t len)
 		fail_yaml(ld, &parser, text, len);
 		goto delete_doc;
 	}
+	/* Said at its "---" when it has one: an empty second document's
+	 * node (a null) sits past the file's last line. */
 	if (yaml_document_get_root_node(&extra) != NULL) {
-		op25b_loader_fail(
-			ld, yaml_document_get_root_node(&extra),
-			"a policy file holds one YAML document, this is a "
-			"second one");
+		if (!extra.start_implicit)
+			op25b_loader_fail_mark(
+				ld, &extra.start_mark,
+				"a policy file holds one YAML "
+				"document, this is a second one");
+		else
+			op25b_loader_fail(ld,
+					  yaml_document_get_root_node(&extra),
+					  "a policy file holds one YAML "
+					  "document, this is a second one");
 		yaml_document_delete(&extra);
 		goto delete_doc;
 	}
