@@ -844,13 +844,14 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 		printf(", \"generation\": %" PRIu64 ", "
 		       "\"policy_mode\": %s%s%s, \"block\": %s%s%s, "
 		       "\"prefixes\": %" PRIu64 ", \"reloads\": %" PRIu64
+		       ", \"reload_ok\": %" PRIu64
 		       ", \"reload_failed\": %" PRIu32
 		       ", \"exemptions\": %" PRIu32 ", \"exemptions_file\": ",
 		       st.reloads + 1, mode_name ? "\"" : "",
 		       mode_name ? mode_name : "null", mode_name ? "\"" : "",
 		       block_name ? "\"" : "", block_name ? block_name : "null",
 		       block_name ? "\"" : "", st.prefixes, st.reloads,
-		       st.reload_failed, st.n_exemptions);
+		       st.reloads, st.reload_failed, st.n_exemptions);
 		op25b_json_escape(stdout, st.exemptions);
 		printf(", \"packets\": {");
 		for (i = 0; i < OP25B_OUTCOME_MAX; i++)

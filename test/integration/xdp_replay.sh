@@ -366,7 +366,14 @@ EOF
 		[ "$(field "$work/sxg.json" 's["generation"]')" = 2 ] ||
 		problem "generation after one reload: status" "$(field "$work/stg.json" 's["generation"]')" \
 			"op25b-stat --xdp" "$(field "$work/sxg.json" 's.get("generation")')"
-	report "op25b-xdp status and op25b-stat --xdp: generation 2 after one reload"
+	# The reload counters under op25b-stat's names in both (status said
+	# "reloads" alone: kept, the older name).
+	[ "$(field "$work/stg.json" 's["reload_ok"]')" = 1 ] &&
+		[ "$(field "$work/sxg.json" 's["reload_ok"]')" = 1 ] &&
+		[ "$(field "$work/stg.json" 's["reloads"]')" = 1 ] ||
+		problem "reload_ok after one reload: status" "$(field "$work/stg.json" 's.get("reload_ok")')" \
+			"op25b-stat --xdp" "$(field "$work/sxg.json" 's.get("reload_ok")')"
+	report "op25b-xdp status and op25b-stat --xdp: generation 2 and reload_ok 1 after one reload"
 	# --watch: rates from the second refresh on, every time (the
 	# program's start, put on the wall clock anew at each read, moved
 	# by nanoseconds, and about half the refreshes took it for a new
