@@ -496,6 +496,7 @@ create_stats(struct op25b_app *app)
 	app->stats = op25b_stats_writer_create(
 		app->config.instance, app->n_workers, rte_get_tsc_hz());
 	if (app->stats == NULL) {
+		char path[OP25B_STATS_PATH_MAX];
 		int err = -errno;
 
 		if (err == -EEXIST)
@@ -503,13 +504,15 @@ create_stats(struct op25b_app *app)
 				"op25b: another op25b runs as '%s' (give this "
 				"one --name)\n",
 				app->config.instance);
-		else if (err == -EPERM)
+		else if (err == -EPERM &&
+			 op25b_stats_path(app->config.instance, path,
+					  sizeof(path)) == 0)
 			fprintf(stderr,
-				"op25b: /dev/shm/op25b.%s belongs to another "
-				"user, not root, and a process holds it: not "
-				"an op25b of ours (/dev/shm is every local "
-				"user's); remove it, or give this one --name\n",
-				app->config.instance);
+				"op25b: %s belongs to another user, not root, "
+				"and a process holds it: not an op25b of ours "
+				"(/dev/shm is every local user's); remove it, "
+				"or give this one --name\n",
+				path);
 		else
 			fprintf(stderr, "op25b: shared memory for '%s': %s\n",
 				app->config.instance, strerror(-err));

@@ -295,6 +295,19 @@ entry_reset(struct adaptive_entry *e, _Atomic uint32_t *dest,
 			      memory_order_release);
 }
 
+/* Whether @e counts under another rule than @rule: another class or
+ * `per` (acquire: as entry_reset() released them, the cleared window with
+ * them). */
+static __rte_always_inline bool
+entry_rule_changed(const struct adaptive_entry *e,
+		   const struct op25b_adaptive_rule *rule)
+{
+	return atomic_load_explicit(&e->class_slot, memory_order_acquire) !=
+		       rule->class_slot ||
+	       atomic_load_explicit(&e->sub_ticks, memory_order_acquire) !=
+		       rule->sub_ticks;
+}
+
 #ifdef OP25B_TEST_HOOKS
 unsigned int op25b_adaptive_restart_spins = ADAPTIVE_RESTART_SPINS;
 #define RESTART_SPINS op25b_adaptive_restart_spins
@@ -357,12 +370,7 @@ entry_restart(struct adaptive_entry *e, _Atomic uint32_t *dest,
 			return RESTART_BLOCK;
 		if (!syn)
 			return RESTART_PASS;
-		if (blocked_until == 0 &&
-		    atomic_load_explicit(&e->class_slot,
-					 memory_order_acquire) ==
-			    rule->class_slot &&
-		    atomic_load_explicit(&e->sub_ticks, memory_order_acquire) ==
-			    rule->sub_ticks)
+		if (blocked_until == 0 && !entry_rule_changed(e, rule))
 			return RESTART_COUNT;
 		if (i == most)
 			return RESTART_PASS;
@@ -372,11 +380,7 @@ entry_restart(struct adaptive_entry *e, _Atomic uint32_t *dest,
 			break;
 		blocked_until = expected;
 	}
-	if (blocked_until != 0 ||
-	    atomic_load_explicit(&e->class_slot, memory_order_relaxed) !=
-		    rule->class_slot ||
-	    atomic_load_explicit(&e->sub_ticks, memory_order_relaxed) !=
-		    rule->sub_ticks)
+	if (blocked_until != 0 || entry_rule_changed(e, rule))
 		entry_reset(e, dest, rule, now);
 	expected = ADAPTIVE_RESTARTING;
 	if (shared)
@@ -881,6 +885,8 @@ again:
 	 * let a source unblock itself through a SYN of the other class. */
 	blocked_until =
 		atomic_load_explicit(&e->blocked_until, memory_order_acquire);
+	/* entry_rule_changed() spelled out: through it gcc gave the burst
+	 * loop 3.9 more instructions a packet (callgrind, --churn 65536). */
 	if (unlikely(
 		    blocked_until != 0 ||
 		    atomic_load_explicit(&e->class_slot,

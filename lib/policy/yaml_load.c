@@ -250,16 +250,14 @@ parse_text(struct loader *ld, const char *text, size_t len)
 	/* Said at its "---" when it has one: an empty second document's
 	 * node (a null) sits past the file's last line. */
 	if (yaml_document_get_root_node(&extra) != NULL) {
-		if (!extra.start_implicit)
-			op25b_loader_fail_mark(
-				ld, &extra.start_mark,
-				"a policy file holds one YAML "
-				"document, this is a second one");
-		else
-			op25b_loader_fail(ld,
-					  yaml_document_get_root_node(&extra),
-					  "a policy file holds one YAML "
-					  "document, this is a second one");
+		op25b_loader_fail_mark(
+			ld,
+			extra.start_implicit
+				? &yaml_document_get_root_node(&extra)
+					   ->start_mark
+				: &extra.start_mark,
+			"a policy file holds one YAML document, this is a "
+			"second one");
 		yaml_document_delete(&extra);
 		goto delete_doc;
 	}

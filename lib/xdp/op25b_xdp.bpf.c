@@ -996,6 +996,15 @@ adaptive_reset(struct op25b_xdp_adaptive_entry *e,
 	e->class_slot = slot;
 }
 
+/* lib/adaptive's entry_of_rule(): whether @e counts under class @slot's
+ * @rule (its class and `per`). */
+static __always_inline int
+adaptive_of_rule(const struct op25b_xdp_adaptive_entry *e,
+		 const struct op25b_xdp_adaptive_rule *rule, __u32 slot)
+{
+	return e->class_slot == slot && e->sub_ns == rule->sub_ns;
+}
+
 /* What adaptive_restart() leaves a packet: blocked (1), passed (0), or
  * to be counted. */
 #define ADAPTIVE_RESTART_COUNT 2
@@ -1036,8 +1045,7 @@ adaptive_restart(struct op25b_xdp_adaptive_entry *e,
 			return 1;
 		if (!syn)
 			return 0;
-		if (bu == 0 && e->class_slot == slot &&
-		    e->sub_ns == rule->sub_ns)
+		if (bu == 0 && adaptive_of_rule(e, rule, slot))
 			return ADAPTIVE_RESTART_COUNT;
 		seen = __sync_val_compare_and_swap(
 			&e->blocked_until, bu, OP25B_XDP_ADAPTIVE_RESTARTING);
@@ -1047,14 +1055,13 @@ adaptive_restart(struct op25b_xdp_adaptive_entry *e,
 	}
 	if (bu != OP25B_XDP_ADAPTIVE_RESTARTING && now < bu)
 		return 1;
-	if (bu == 0 && syn && e->class_slot == slot &&
-	    e->sub_ns == rule->sub_ns)
+	if (bu == 0 && syn && adaptive_of_rule(e, rule, slot))
 		return ADAPTIVE_RESTART_COUNT;
 	return 0;
 won:
 	/* Another CPU may have restarted it between the reading and the
 	 * CAS (from 0): a second restart would clear its SYNs. */
-	if (bu != 0 || e->class_slot != slot || e->sub_ns != rule->sub_ns)
+	if (bu != 0 || !adaptive_of_rule(e, rule, slot))
 		adaptive_reset(e, rule, slot, now);
 	__sync_val_compare_and_swap(&e->blocked_until,
 				    OP25B_XDP_ADAPTIVE_RESTARTING, 0);
@@ -1069,27 +1076,17 @@ won:
  * read as in the window again (no sweep frees an idle entry here: the
  * LRU keeps it until it needs the room). */
 static __always_inline void
-adaptive_clear_expired(struct op25b_xdp_adaptive_entry *e,
-		       const struct op25b_xdp_adaptive_rule *rule, __u32 epoch,
-		       __u64 now)
+adaptive_clear_expired(uint32_t *words, __u32 n, __u32 epoch,
+		       const uint64_t *expire_at, __u64 now)
 {
 	__u32 i, v;
 
-	for (i = 0; i < OP25B_XDP_ADAPTIVE_SUBWINDOWS; i++) {
-		v = *(volatile __u32 *)&e->window[i];
+	for (i = 0; i < n; i++) {
+		v = *(volatile uint32_t *)&words[i];
 		if (v == 0 || (adaptive_word_in_window(v, epoch) &&
-			       now < *(volatile __u64 *)&e->expire_at))
+			       now < *(volatile const uint64_t *)expire_at))
 			continue;
-		__sync_val_compare_and_swap(&e->window[i], v, 0);
-	}
-	if (rule->destinations == 0 || !e->dest_valid)
-		return;
-	for (i = 0; i < OP25B_XDP_ADAPTIVE_DESTINATIONS; i++) {
-		v = *(volatile __u32 *)&e->dest[i];
-		if (v == 0 || (adaptive_word_in_window(v, epoch) &&
-			       now < *(volatile __u64 *)&e->expire_at))
-			continue;
-		__sync_val_compare_and_swap(&e->dest[i], v, 0);
+		__sync_val_compare_and_swap(&words[i], v, 0);
 	}
 }
 
@@ -1245,7 +1242,7 @@ op25b_adaptive_account(__u64 key, __u32 slot, __u32 dest, __u32 syn, __u32 gen)
 	 * count does not carry over, but a block runs on (lib/adaptive does
 	 * the same). */
 	bu = e->blocked_until;
-	if (bu != 0 || e->class_slot != slot || e->sub_ns != rule->sub_ns) {
+	if (bu != 0 || !adaptive_of_rule(e, rule, slot)) {
 		if (now < bu && bu != OP25B_XDP_ADAPTIVE_RESTARTING)
 			return 1;
 		restart = adaptive_restart(e, rule, slot, now, bu, syn);
@@ -1257,8 +1254,14 @@ op25b_adaptive_account(__u64 key, __u32 slot, __u32 dest, __u32 syn, __u32 gen)
 	epoch = (__u32)(now / rule->sub_ns) & ADAPTIVE_EPOCH_MASK;
 	/* No SYN for `per`: the words left are out of the window (or another
 	 * CPU's SYN, in it, which stays). */
-	if (now >= e->expire_at)
-		adaptive_clear_expired(e, rule, epoch, now);
+	if (now >= e->expire_at) {
+		adaptive_clear_expired(e->window, OP25B_XDP_ADAPTIVE_SUBWINDOWS,
+				       epoch, &e->expire_at, now);
+		if (rule->destinations != 0 && e->dest_valid)
+			adaptive_clear_expired(e->dest,
+					       OP25B_XDP_ADAPTIVE_DESTINATIONS,
+					       epoch, &e->expire_at, now);
+	}
 	e->expire_at = now + rule->per_ns;
 	conns = adaptive_count_syn(e, epoch);
 	if (rule->destinations != 0) {

@@ -542,17 +542,23 @@ report "the segment's name removed under op25b: show counters and the report at 
 # exporter, before it listened) in open() for good, and op25b's start with
 # it. Now: not a segment, said at once; op25b takes the name as a stale
 # segment's and starts.
+# op25b under $name-SUFFIX in the background, its socket
+# $work/SUFFIX.sock, its output LOG: over_pid.
+start_over() { # SUFFIX LOG
+	"$op25b" "${eal[@]}" --file-prefix "$name-$1" --vdev net_null0,no-rx=1 \
+		--vdev net_null1,no-rx=1 -- --policy "$policy" --name "$name-$1" \
+		--status-interval 0 --cli-socket "$work/$1.sock" >"$2" 2>&1 &
+	over_pid=$!
+	pids+=("$over_pid")
+}
 fifo=/dev/shm/op25b.$name-fifo
 rm -f "$fifo"
 mkfifo "$fifo"
 timeout 10 "$stat" --name "$name-fifo" >"$work/fifo.out" 2>"$work/fifo.err"
 want_rc $? 1 "op25b-stat on a FIFO at the segment's name"
 want_has "$work/fifo.err" "op25b-stat: $fifo is not an op25b counters segment"
-"$op25b" "${eal[@]}" --file-prefix "$name-fifo" --vdev net_null0,no-rx=1 \
-	--vdev net_null1,no-rx=1 -- --policy "$policy" --name "$name-fifo" \
-	--status-interval 0 --cli-socket "$work/fifo.sock" >"$work/fifo.log" 2>&1 &
-fifo_pid=$!
-pids+=("$fifo_pid")
+start_over fifo "$work/fifo.log"
+fifo_pid=$over_pid
 if wait_until 15 "$fifo_pid" test -S "$work/fifo.sock"; then
 	[ -f "$fifo" ] && [ ! -p "$fifo" ] || problem "the FIFO is not replaced by a segment"
 	"$stat" --name "$name-fifo" >"$work/fifo-stat.out" 2>&1
@@ -577,13 +583,6 @@ report "a FIFO at the segment's name: op25b-stat says it is no segment at once, 
 # it in its own words while its writer lives (another user's op25b is
 # not ours to take), and takes it over as stale once the lock is gone.
 other=/dev/shm/op25b.$name-other
-other_start() { # LOG: op25b under $name-other, in the background
-	"$op25b" "${eal[@]}" --file-prefix "$name-other" --vdev net_null0,no-rx=1 \
-		--vdev net_null1,no-rx=1 -- --policy "$policy" --name "$name-other" \
-		--status-interval 0 --cli-socket "$work/other.sock" >"$1" 2>&1 &
-	other_pid=$!
-	pids+=("$other_pid")
-}
 if [ -s "$work/segment.copy" ]; then
 	cp "$work/segment.copy" "$other"
 	chown 12345:12345 "$other"
@@ -597,7 +596,8 @@ if [ -s "$work/segment.copy" ]; then
 	want_has "$work/other.err" "say --owner 12345"
 	timeout 10 "$stat" --name "$name-other" --owner 12345 --json >"$work/other-owner.out" 2>"$work/other-owner.err"
 	want_rc $? 0 "op25b-stat --owner 12345 on its live file: $(tail -2 "$work/other-owner.err")"
-	other_start "$work/other-refused.log"
+	start_over other "$work/other-refused.log"
+	other_pid=$over_pid
 	wait "$other_pid"
 	rc=$?
 	forget "$other_pid"
@@ -605,7 +605,8 @@ if [ -s "$work/segment.copy" ]; then
 	want_has "$work/other-refused.log" "op25b: /dev/shm/op25b.$name-other belongs to another user, not root, and a process holds it"
 	[ "$(stat -c %u "$other")" = 12345 ] || problem "op25b's refused start changed another user's file"
 	exec {other_lock}<&-
-	other_start "$work/other.log"
+	start_over other "$work/other.log"
+	other_pid=$over_pid
 	if wait_until 15 "$other_pid" test -S "$work/other.sock"; then
 		[ "$(stat -c %u "$other")" = 0 ] || problem "another user's stale file is not replaced by op25b's segment"
 		"$stat" --name "$name-other" >"$work/other-stat.out" 2>&1
