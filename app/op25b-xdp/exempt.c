@@ -39,7 +39,7 @@ xdp_exempt_path(const struct xdp_args *a, const char *name, char *buf,
 		n = -1;
 	else /* absolute: reload and exempt run from anywhere */
 		n = snprintf(buf, size, "%s/%s", cwd, a->exemptions);
-	/* The instance records it in 255 bytes (op25b_xdp_set_exempt_file). */
+	/* The instance records it in 255 bytes (op25b_xdp_apply()). */
 	if (n < 0 || (size_t)n >= size || n > 255) {
 		fprintf(stderr, "op25b-xdp: --exemptions %s: path too long\n",
 			a->exemptions ? a->exemptions : name);

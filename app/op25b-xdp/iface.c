@@ -160,6 +160,9 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 	struct op25b_xdp_vlan_undo undo = { 0 };
 	struct op25b_policy *policy;
 	struct op25b_xdp *x = NULL;
+	struct op25b_xdp_state st;
+	const char *other_mode;
+	uint32_t other;
 	int err, offload;
 
 	/* Absolute, so that reload finds it from any directory. */
@@ -188,9 +191,7 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 	x = xdp_program_load(a->adaptive_entries);
 	if (x == NULL)
 		goto fail;
-	err = op25b_xdp_apply(x, policy, reg);
-	if (err == 0)
-		err = op25b_xdp_set_exempt_file(x, exempt);
+	err = op25b_xdp_apply(x, policy, reg, exempt);
 	if (err != 0) {
 		fprintf(stderr, "op25b-xdp: %s: the maps refuse it: %s\n", path,
 			strerror(-err));
@@ -212,6 +213,20 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 				  "bpffs every command sees and give it in "
 				  "OP25B_XDP_BPFFS"
 				: strerror(-err));
+		goto fail;
+	}
+	/* Another program on the interface (native or generic: the kernel
+	 * takes one of them, beside an offloaded one at most) refuses the
+	 * attach: said before the offloads, which would otherwise go off
+	 * and on again for nothing (a NIC reset on i40e, ixgbe, mlx5),
+	 * and, were they off for that program, on again under it. */
+	err = op25b_xdp_query(ifindex, &other, &other_mode);
+	if (err == 0 && other != 0 && strcmp(other_mode, "offload") != 0) {
+		fprintf(stderr,
+			"op25b-xdp: %s: cannot attach in %s mode: another XDP "
+			"program is attached (program %" PRIu32 ", %s)\n",
+			a->argv[0], a->mode, other, other_mode);
+		op25b_xdp_unpin(dir);
 		goto fail;
 	}
 	/* The VLAN receive offloads off once pinned: the pin is the name's
@@ -252,10 +267,13 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 		fprintf(stderr, "op25b-xdp: warning: %s\n", note);
 	else if (note[0] != '\0')
 		printf("op25b-xdp: %s\n", note);
+	/* The exemptions in force, as status and reload count them. */
+	if (op25b_xdp_state(x, &st) != 0)
+		st.n_exemptions = 0;
 	printf("op25b-xdp: %s on %s (%s XDP), program %" PRIu32
-	       ", pinned at %s; %u exemptions from %s\n",
+	       ", pinned at %s; %" PRIu32 " exemptions from %s\n",
 	       path, a->argv[0], a->mode, op25b_xdp_prog_id(x), dir,
-	       op25b_exempt_registry_count(reg), exempt);
+	       st.n_exemptions, exempt);
 	op25b_exempt_registry_free(reg);
 	op25b_policy_free(policy);
 	return x;
@@ -304,6 +322,7 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 	struct op25b_policy *policy = NULL;
 	struct op25b_xdp_state st;
 	const char *too_long;
+	bool switched = false;
 	int err, ret = -1;
 
 	err = op25b_xdp_state(x, &st);
@@ -336,9 +355,20 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 		if (reg == NULL)
 			goto out;
 	}
-	err = op25b_xdp_apply(x, policy, reg);
-	if (err == 0 && exempt_path != st.exemptions)
-		err = op25b_xdp_set_exempt_file(x, exempt_path);
+	err = op25b_xdp_apply(x, policy, reg,
+			      exempt_path != st.exemptions ? exempt_path
+							   : NULL);
+	switched = op25b_xdp_switched(x);
+	if (err != 0 && switched) {
+		/* In force, and counted as a reload: not a refused one. */
+		op25b_xdp_state(x, &st);
+		fprintf(stderr,
+			"op25b-xdp: %s: %s is in force (generation %" PRIu64
+			"), but a step after the switch failed: %s (the "
+			"next reload completes it)\n",
+			iface, st.policy, st.reloads + 1, strerror(-err));
+		goto out;
+	}
 	if (err != 0) {
 		fprintf(stderr,
 			"op25b-xdp: %s: the maps refuse it: %s; the running "
@@ -356,10 +386,11 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 	op25b_xdp_state(x, &st);
 	/* Generation as op25b and op25b-stat count it: 1 for the policy
 	 * loaded first, one more a reload (st.gen is the maps' slot). */
+	/* The exemptions in force, as status counts them: a file's expired
+	 * entries are not written. */
 	printf("op25b-xdp: %s reloaded from %s: generation %" PRIu64
-	       ", %" PRIu64 " prefixes, %u exemptions",
-	       iface, st.policy, st.reloads + 1, st.prefixes,
-	       reg ? op25b_exempt_registry_count(reg) : 0);
+	       ", %" PRIu64 " prefixes, %" PRIu32 " exemptions",
+	       iface, st.policy, st.reloads + 1, st.prefixes, st.n_exemptions);
 	if (op25b_xdp_forgotten(x) != 0)
 		printf("; %" PRIu64 " adaptive sources forgotten (their class "
 		       "is no longer adaptive, or keys them anew)",
@@ -369,7 +400,7 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 	ret = 0;
 out:
 	/* Counted as op25b counts reload_failed: whatever refused it. */
-	if (ret != 0 && (err = op25b_xdp_reload_failed(x)) != 0)
+	if (ret != 0 && !switched && (err = op25b_xdp_reload_failed(x)) != 0)
 		fprintf(stderr,
 			"op25b-xdp: %s: counting the failed reload: %s\n",
 			iface, strerror(-err));
@@ -908,7 +939,7 @@ xdp_cmd_status(const struct xdp_args *a)
 	char dir[PATH_MAX];
 	struct op25b_xdp *x;
 	struct dirent *de;
-	int n = 0;
+	int n = 0, unshown = 0;
 	DIR *d;
 
 	if (a->argc > 1)
@@ -926,7 +957,15 @@ xdp_cmd_status(const struct xdp_args *a)
 		op25b_xdp_close(x);
 		return EXIT_SUCCESS;
 	}
+	/* None there: nothing was ever loaded (or the bpffs is not
+	 * mounted). Unreadable (a user who is not root): said, exit status
+	 * 1, not taken for "no instance". */
 	d = opendir(op25b_xdp_pin_root());
+	if (d == NULL && errno != ENOENT) {
+		fprintf(stderr, "op25b-xdp: %s: %s\n", op25b_xdp_pin_root(),
+			strerror(errno));
+		return EXIT_FAILURE;
+	}
 	if (a->json)
 		printf("[");
 	while (d != NULL && (de = readdir(d)) != NULL) {
@@ -936,10 +975,15 @@ xdp_cmd_status(const struct xdp_args *a)
 			 de->d_name);
 		x = op25b_xdp_open_pinned(dir);
 		if (x == NULL) {
-			/* Listed by the others' status; said here. */
-			if (errno == EPROTO)
+			/* Gone since the listing, or a load or unload under
+			 * way (no program pinned): not an instance. Any
+			 * other (another version's, one this user cannot
+			 * read): said, and the exit status 1. */
+			if (errno != ENOENT) {
 				fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
 					open_error(errno));
+				unshown++;
+			}
 			continue;
 		}
 		print_status(de->d_name, x, a->json, n == 0);
@@ -950,7 +994,7 @@ xdp_cmd_status(const struct xdp_args *a)
 		closedir(d);
 	if (a->json)
 		printf("]\n");
-	else if (n == 0)
+	else if (n == 0 && unshown == 0)
 		printf("op25b-xdp: no instance is loaded\n");
-	return EXIT_SUCCESS;
+	return unshown == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -201,7 +201,7 @@ xdp_cmd_replay(const struct xdp_args *a)
 	if (strlen(file) >= OP25B_XDP_POLICY_PATH_MAX &&
 	    strrchr(file, '/') != NULL)
 		policy->file = strrchr(file, '/') + 1;
-	err = op25b_xdp_apply(r.x, policy, reg);
+	err = op25b_xdp_apply(r.x, policy, reg, NULL);
 	policy->file = file;
 	parser = op25b_classifier_parser_create(policy);
 	if (err != 0 || parser == NULL) {

@@ -34,7 +34,7 @@ xdp_cmd_run(const struct xdp_args *a)
 	struct op25b_xdp_state st;
 	struct op25b_xdp *x;
 	sigset_t set;
-	int ifindex, ret, sig, lock;
+	int ifindex, ret, sig, lock, lock_err;
 
 	if (a->policy == NULL)
 		return xdp_usage_error(a);
@@ -62,11 +62,21 @@ xdp_cmd_run(const struct xdp_args *a)
 			break;
 		/* Unloaded by another command, perhaps loaded again: this
 		 * run has nothing left to keep (it printed "cannot lock"
-		 * every second, or ticked the new instance's maps). */
+		 * every second, or ticked the new instance's maps). Looked
+		 * at under the lock, as reload and exempt do: an unload that
+		 * held it while this waited has finished (a look before the
+		 * wait would reload an instance unloaded meanwhile). */
+		lock = xdp_lock_dir(dir, true);
+		lock_err = errno;
 		taken = xdp_pins_taken(x, a->argv[0], dir);
-		if (taken)
+		if (taken) {
+			if (lock >= 0)
+				close(lock);
 			break;
-		lock = xdp_lock(dir);
+		}
+		if (lock == -2)
+			fprintf(stderr, "op25b-xdp: %s: cannot lock: %s\n", dir,
+				strerror(lock_err));
 		if (lock < 0)
 			continue;
 		offset = op25b_xdp_wall_offset_ns();

@@ -96,6 +96,14 @@ op25b_xdp_pin(struct op25b_xdp *x, const char *dir)
 		return -errno;
 	if (mkdir(dir, 0700) != 0)
 		return -errno;
+#ifdef OP25B_TEST_HOOKS
+	/* A test hook (builds with the tests only): a command run between
+	 * the mkdir and the lock, as another command's unload and load of
+	 * the name could run there (xdp_replay.sh's pin race). */
+	if (getenv("OP25B_XDP_TEST_AFTER_MKDIR") != NULL &&
+	    system(getenv("OP25B_XDP_TEST_AFTER_MKDIR")) != 0)
+		return -ECANCELED;
+#endif
 	/* Held until the attach (op25b_xdp_pin_release()): an unload that
 	 * finds the directory without the program's pin tells a load in
 	 * progress from one killed (op25b_xdp_pins_busy()). An unload that
@@ -132,7 +140,17 @@ op25b_xdp_pin(struct op25b_xdp *x, const char *dir)
 	if (err == 0)
 		return 0;
 fail:
-	op25b_xdp_unpin(dir);
+	/* Only the pins this call made (maps 0..i-1), and the directory if
+	 * that leaves it empty: the check above passes when an unload
+	 * removed our directory before the open and another load made the
+	 * name again and attached (the open found its directory); its pins
+	 * are where ours failed with -EEXIST, and they are its program's
+	 * only handle. */
+	while (i-- > 0)
+		if (pin_path(path, sizeof(path), dir, op25b_xdp_map_names[i]) ==
+		    0)
+			unlink(path);
+	rmdir(dir);
 	op25b_xdp_pin_release(x);
 	return err;
 }

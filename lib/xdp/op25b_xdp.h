@@ -110,9 +110,13 @@ int op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
  * old policy or the new one, never half of each. Class i is counter slot
  * i + 1, group j slot j + 1 (as lib/classify without a slot map).
  * The exemptions of @p exempt (NULL: none) switch with the policy: the
- * unexpired ones, each until its expiry.
+ * unexpired ones, each until its expiry; and in the same store the
+ * exemptions file the instance records for reload and op25b-xdp exempt
+ * from another process, @p exempt_file ("": none; NULL: the one recorded
+ * stays).
  *
- * @return 0; -ENOTSUP (op25b_xdp_policy_supported() says why), -E2BIG (more
+ * @return 0; -ENAMETOOLONG (the policy's or @p exempt_file's path over
+ *   255 bytes), -ENOTSUP (op25b_xdp_policy_supported() says why), -E2BIG (more
  *   prefixes than the maps hold), -ENOSPC (more than 255 class or group
  *   names over the instance's life), -EPROTO (an instance opened by
  *   op25b_xdp_open_pinned_any() whose maps are of another layout),
@@ -121,7 +125,16 @@ int op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
  *   (the active policy is then unchanged).
  */
 int op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
-		    const struct op25b_exempt_registry *exempt);
+		    const struct op25b_exempt_registry *exempt,
+		    const char *exempt_file);
+
+/**
+ * Whether the last op25b_xdp_apply() of @p x switched the program to its
+ * policy: it may fail after the switch (the names' flags, the RCU wait,
+ * the old tables' release), and then the new policy is in force all the
+ * same (and counted as a reload), not the one before.
+ */
+bool op25b_xdp_switched(const struct op25b_xdp *x);
 
 /**
  * The adaptive sources the last op25b_xdp_apply() of @p x forgot after
@@ -156,11 +169,6 @@ uint64_t op25b_xdp_now_ms(void);
  * wall clock changes it; entries written before then end early (a step
  * back) or late (forward) on the program's clock until written again. */
 int64_t op25b_xdp_wall_offset_ns(void);
-
-/** Record the exemptions file of the instance (NULL or "": none), for
- * reload and op25b-xdp exempt from another process. @return 0,
- * -ENAMETOOLONG (over 255 bytes), -errno. */
-int op25b_xdp_set_exempt_file(struct op25b_xdp *x, const char *path);
 
 /** The room for the policy's path the program keeps for reloads, its
  * NUL included: a longer path is refused at load. */

@@ -784,7 +784,8 @@ _Static_assert(offsetof(struct op25b_stats_names, group_active) ==
 
 int
 op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
-		const struct op25b_exempt_registry *exempt)
+		const struct op25b_exempt_registry *exempt,
+		const char *exempt_file)
 {
 	static const char *const table_names[XDP_TABLES] = {
 		"op25b_t_src4", "op25b_t_dst4", "op25b_t_src6",
@@ -806,11 +807,14 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 	int err = 0;
 
 	x->forgotten = 0;
+	x->switched = false;
 	if (op25b_xdp_policy_supported(policy, msg, sizeof(msg)) != 0)
 		return -ENOTSUP;
-	/* The file is kept for reload without --policy: cut short, a later
-	 * reload would read another file. */
-	if (strlen(policy->file) >= sizeof(active.policy))
+	/* The files are kept for reload without --policy: cut short, a
+	 * later reload would read another file. */
+	if (strlen(policy->file) >= sizeof(active.policy) ||
+	    (exempt_file != NULL &&
+	     strlen(exempt_file) >= sizeof(active.exemptions)))
 		return -ENAMETOOLONG;
 	/* Maps of another layout (op25b_xdp_open_pinned_any()): unload
 	 * and load it again. */
@@ -899,10 +903,24 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 	if (active.policy[0] != '\0')
 		active.reloads++;
 	snprintf(active.policy, sizeof(active.policy), "%s", policy->file);
+	if (exempt_file != NULL)
+		snprintf(active.exemptions, sizeof(active.exemptions), "%s",
+			 exempt_file);
 	active.prefixes[idle] = total;
 	active.prefixes[old] = 0;
 	active.gen = (active.gen & ~1u) | idle;
 	err = active_slot_store(x, &active);
+	x->switched = err == 0;
+	if (err != 0 && memcmp(names_before, names, sizeof(*names)) != 0)
+		bpf_map_update_elem(x->map_fd[XDP_MAP_NAMES], &zero,
+				    names_before, BPF_ANY);
+#ifdef OP25B_TEST_HOOKS
+	/* A test hook: a failure after the switch, as the names' update,
+	 * the RCU wait or an old table's delete could give (xdp_replay.sh's
+	 * reload that fails after its switch). */
+	if (err == 0 && getenv("OP25B_XDP_TEST_APPLY_FAIL_SWITCHED") != NULL)
+		err = -EIO;
+#endif
 	if (err == 0 && bpf_map_update_elem(x->map_fd[XDP_MAP_NAMES], &zero,
 					    names, BPF_ANY) != 0)
 		err = -errno;
@@ -1244,17 +1262,8 @@ op25b_xdp_reload_failed(struct op25b_xdp *x)
 	return active_slot_store(x, &active);
 }
 
-int
-op25b_xdp_set_exempt_file(struct op25b_xdp *x, const char *path)
+bool
+op25b_xdp_switched(const struct op25b_xdp *x)
 {
-	struct op25b_xdp_active active;
-	int n = active_slot(x, &active);
-
-	if (n != 0)
-		return n;
-	n = snprintf(active.exemptions, sizeof(active.exemptions), "%s",
-		     path != NULL ? path : "");
-	if (n < 0 || (size_t)n >= sizeof(active.exemptions))
-		return -ENAMETOOLONG;
-	return active_slot_store(x, &active);
+	return x->switched;
 }

@@ -49,6 +49,8 @@ struct op25b_xdp {
 	/* The sources the last op25b_xdp_apply() forgot
 	 * (op25b_xdp_forgotten()). */
 	uint64_t forgotten;
+	/* Whether the last op25b_xdp_apply() switched (op25b_xdp_switched()). */
+	bool switched;
 };
 
 struct op25b_policy;

@@ -90,7 +90,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	t2 = op25b_monotonic_seconds();
-	err = op25b_xdp_apply(x, policy, NULL);
+	err = op25b_xdp_apply(x, policy, NULL, NULL);
 	t3 = op25b_monotonic_seconds();
 	if (err != 0 || op25b_xdp_state(x, &st) != 0) {
 		fprintf(stderr, "bench_xdp: apply: %s\n", strerror(-err));
@@ -101,7 +101,7 @@ main(int argc, char **argv)
 	       t3 - t2);
 	printf("map memory: %.1f MB\n", (double)op25b_xdp_memory(x) / 1048576);
 	t2 = op25b_monotonic_seconds();
-	err = op25b_xdp_apply(x, policy, NULL);
+	err = op25b_xdp_apply(x, policy, NULL, NULL);
 	t3 = op25b_monotonic_seconds();
 	if (err != 0) {
 		fprintf(stderr, "bench_xdp: reload: %s\n", strerror(-err));

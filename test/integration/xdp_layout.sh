@@ -64,6 +64,7 @@ all_refused() {
 	refused "$xdp" exempt add l0 198.18.7.0/24 --name "$name"
 	# Listing every instance says it too (and lists nothing of it).
 	in_ns "$ns" "$xdp" status >"$work/all.out" 2>&1
+	want_rc $? 1 "status of every instance, one of another version"
 	want_has "$work/all.out" "another version"
 	report "xdp layout, $1: op25b-stat --xdp, status, reload and exempt add refuse it in one line saying another version loaded it"
 	in_ns "$ns" "$xdp" unload l0 --name "$name" >"$work/unload.out" 2>&1 ||

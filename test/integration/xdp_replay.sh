@@ -222,10 +222,8 @@ else
 	offloads l0 k1.out off
 	report "op25b-xdp load turns off the interface's VLAN receive offloads, and says so"
 	# A load of a loaded name stops at the pin, before the offloads
-	# (here l1's, on). One that fails after turning them off (the
-	# attach: another program is on l1, whose offloads were turned on
-	# again under it) turns them back on, and does not say it turned
-	# them off.
+	# (here l1's, on); one refused by another program on l1 (whose
+	# offloads were turned on again under it) stops before them too.
 	offloads l1 k3.out on
 	load_refused "$iname" ld2.out "load of a loaded name on l1" \
 		"an instance of that name is loaded already (reload or unload it)"
@@ -240,11 +238,21 @@ else
 	in_ns "$ns" "$xdp" unload l1 --name "$iname-a" >/dev/null 2>&1 ||
 		problem "unload from l1 failed"
 	ip netns exec "$ns" ethtool -K l1 rxvlan on rx-vlan-stag-hw-parse on
-	report "op25b-xdp load that fails after turning the VLAN receive offloads off turns them back on; one of a loaded name stops before them"
+	report "op25b-xdp load of a loaded name, or onto another program, stops before the VLAN receive offloads"
 	# On a macvlan the tag is parsed by the device below it (l1): its
-	# offloads go off too.
+	# offloads go off too. A load whose attach fails after turning them
+	# off (native mode: a macvlan has none) turns them back on, and
+	# does not say it turned them off.
 	if ip -n "$ns" link add m1 link l1 type macvlan 2>"$work/mv.err" &&
 		ip -n "$ns" link set m1 up; then
+		in_ns "$ns" "$xdp" load m1 --mode native --name "$iname-mv" \
+			--policy "$root/test/vectors/enforce.yaml" >"$work/mvn.out" 2>&1
+		want_rc $? 1 "native load on a macvlan"
+		want_has "$work/mvn.out" "op25b-xdp: m1: cannot attach in native mode: "
+		want_lines "$work/mvn.out" 1
+		offloads l1 k6.out on
+		[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname-mv" ] || problem "the failed load's pins are left"
+		report "op25b-xdp load that fails after turning the VLAN receive offloads off turns them back on"
 		in_ns "$ns" "$xdp" load m1 --mode generic --name "$iname-mv" \
 			--policy "$root/test/vectors/enforce.yaml" >"$work/mv.out" 2>&1 ||
 			problem "load on a macvlan failed:" "$(cat "$work/mv.out")"
@@ -455,6 +463,106 @@ EOF
 		problem "unload left the program of an instance without the names map attached"
 	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname-cut" ] || problem "its pins are left"
 	report "op25b-xdp unload removes what a load killed before its program's pin left, what an unload killed midway leaves, and an instance without a later map"
+	# A load (A) whose directory an unload removed between its mkdir and
+	# its lock, and another load (B) made again and attached: A's lock
+	# and its check find B's directory, and A's first pin meets B's
+	# (EEXIST). A removed every pin there, B's program left attached
+	# with nothing to status, reload or unload it by; A now removes
+	# only what it pinned. The test hook runs the unload and B's load
+	# between A's mkdir and its lock.
+	race="$iname-race"
+	OP25B_XDP_TEST_AFTER_MKDIR="env -u OP25B_XDP_TEST_AFTER_MKDIR $xdp unload l1 --name $race >$work/race-un.out 2>&1; env -u OP25B_XDP_TEST_AFTER_MKDIR $xdp load l1 --mode generic --name $race --policy $root/test/vectors/enforce.yaml >$work/race-b.out 2>&1" \
+		in_ns "$ns" "$xdp" load l1 --mode generic --name "$race" \
+		--policy "$root/test/vectors/enforce.yaml" >"$work/race-a.out" 2>&1
+	want_rc $? 1 "a load whose name another load took between its mkdir and its lock"
+	want_has "$work/race-a.out" "an instance of that name is loaded already (reload or unload it)"
+	want_has "$work/race-un.out" "the pins of a load cut short removed"
+	want_has "$work/race-b.out" "on l1 (generic XDP), program"
+	in_ns "$ns" "$xdp" status l1 --name "$race" --json >"$work/race-st.json" 2>&1
+	want_rc $? 0 "status of the load that won the name"
+	[ "$(field "$work/race-st.json" '(s["interface"], s["mode"])')" = "('l1', 'generic')" ] ||
+		problem "the winner's instance after the loser's load:" "$(head -c 300 "$work/race-st.json")"
+	in_ns "$ns" "$xdp" unload l1 --name "$race" >"$work/race-un2.out" 2>&1
+	want_rc $? 0 "unload of the load that won the name"
+	ip -n "$ns" link show l1 | grep -q "xdp" &&
+		problem "the winner's program is still on l1 after its unload"
+	ip netns exec "$ns" ethtool -K l1 rxvlan on rx-vlan-stag-hw-parse on
+	report "op25b-xdp load that loses its name to an unload and another load between its mkdir and its lock leaves the winner's pins"
+	# A reload that fails after its switch (the test hook: as the names'
+	# update, the RCU wait or an old table's delete could) said "the
+	# running policy stays" and counted a refused reload, with the new
+	# policy in force and counted as a reload too.
+	in_ns "$ns" "$xdp" load l1 --mode generic --name "$race" \
+		--policy "$root/test/vectors/enforce.yaml" >"$work/sw-ld.out" 2>&1 ||
+		problem "load failed:" "$(cat "$work/sw-ld.out")"
+	OP25B_XDP_TEST_APPLY_FAIL_SWITCHED=1 in_ns "$ns" "$xdp" reload l1 --name "$race" \
+		--policy "$root/test/vectors/monitor.yaml" >"$work/sw.out" 2>&1
+	want_rc $? 1 "a reload that fails after its switch"
+	want_has "$work/sw.out" "op25b-xdp: l1: $root/test/vectors/monitor.yaml is in force (generation 2), but a step after the switch failed: Input/output error (the next reload completes it)"
+	want_lines "$work/sw.out" 1
+	in_ns "$ns" "$xdp" status l1 --name "$race" --json >"$work/sw.json" 2>&1
+	[ "$(field "$work/sw.json" '(s["policy"], s["generation"], s["reload_ok"], s["reload_failed"])')" = "('$root/test/vectors/monitor.yaml', 2, 1, 0)" ] ||
+		problem "after a reload that failed past its switch: status" "$(head -c 400 "$work/sw.json")"
+	in_ns "$ns" "$xdp" reload l1 --name "$race" >"$work/sw2.out" 2>&1 ||
+		problem "the reload after it failed:" "$(cat "$work/sw2.out")"
+	want_has "$work/sw2.out" "reloaded from $root/test/vectors/monitor.yaml: generation 3,"
+	report "op25b-xdp reload that fails after its switch says the new policy is in force, counts a reload and no refused one"
+	# Another program on the interface: load says so before it touches
+	# the VLAN offloads (it turned them off and on again: a NIC reset,
+	# and on again under that program where they were off for it).
+	load_refused "$race-b" sw-b.out "a second program's load on l1" \
+		"op25b-xdp: l1: cannot attach in generic mode: another XDP program is attached (program "
+	want_has "$work/sw-b.out" ", generic)"
+	[ ! -e "$OP25B_XDP_BPFFS/op25b/$race-b" ] || problem "the refused load's pins are left"
+	# status, by a user who cannot read the pins: no "no instance is
+	# loaded" and exit status 0.
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+		env OP25B_XDP_BPFFS="$OP25B_XDP_BPFFS" "$xdp" status >"$work/st-nobody.out" 2>&1
+	want_rc $? 1 "status by a user who cannot read the bpffs"
+	want_has "$work/st-nobody.out" "op25b-xdp: $OP25B_XDP_BPFFS/op25b: Permission denied"
+	want_lines "$work/st-nobody.out" 1
+	in_ns "$ns" "$xdp" unload l1 --name "$race" >/dev/null 2>&1 ||
+		problem "unload from l1 failed"
+	ip netns exec "$ns" ethtool -K l1 rxvlan on rx-vlan-stag-hw-parse on
+	report "op25b-xdp load refused by another program on the interface says which, before the offloads; status unreadable: said, exit 1"
+	# load, reload: the exemptions in force, as status counts them (the
+	# file's expired entry is not).
+	cp "$work/replay.exemptions" "$work/count.exemptions"
+	in_ns "$ns" "$xdp" load l1 --mode generic --name "$race" \
+		--policy "$root/test/vectors/enforce.yaml" \
+		--exemptions "$work/count.exemptions" >"$work/cnt-ld.out" 2>&1 ||
+		problem "load failed:" "$(cat "$work/cnt-ld.out")"
+	want_has "$work/cnt-ld.out" "; 3 exemptions from $work/count.exemptions"
+	in_ns "$ns" "$xdp" reload l1 --name "$race" >"$work/cnt-rl.out" 2>&1 ||
+		problem "reload failed:" "$(cat "$work/cnt-rl.out")"
+	want_has "$work/cnt-rl.out" " prefixes, 3 exemptions"
+	in_ns "$ns" "$xdp" status l1 --name "$race" --json >"$work/cnt.json" 2>&1
+	[ "$(field "$work/cnt.json" 's["exemptions"]')" = 3 ] ||
+		problem "status exemptions:" "$(field "$work/cnt.json" 's["exemptions"]')"
+	in_ns "$ns" "$xdp" unload l1 --name "$race" >/dev/null 2>&1 ||
+		problem "unload from l1 failed"
+	ip netns exec "$ns" ethtool -K l1 rxvlan on rx-vlan-stag-hw-parse on
+	report "op25b-xdp load and reload count the exemptions in force (3 of a file of 4, one expired), as status"
+	# run's SIGHUP looked at its pins before it waited for the lock: an
+	# unload that held the lock meanwhile (flock(1) plays it, detaching
+	# and removing the pins) left run to reload an instance gone. Now it
+	# looks under the lock, sees it gone and ends.
+	ip netns exec "$ns" "$xdp" run l1 --mode generic --name "$race" \
+		--policy "$root/test/vectors/enforce.yaml" >"$work/run-hup.out" 2>&1 &
+	runp=$!
+	pids+=("$runp")
+	wait_until 10 "$runp" grep -q "running" "$work/run-hup.out" ||
+		problem "run did not start:" "$(cat "$work/run-hup.out")"
+	d="$OP25B_XDP_BPFFS/op25b/$race"
+	timeout 20 flock -o "$d" sh -c "kill -HUP $runp; sleep 1; ip -n $ns link set l1 xdpgeneric off; rm -r '$d'"
+	timeout 20 tail --pid="$runp" -f /dev/null
+	wait "$runp"
+	want_rc $? 1 "run whose instance an unload removed while its SIGHUP waited"
+	want_has "$work/run-hup.out" "op25b-xdp: l1: unloaded by another command ($d is gone)"
+	grep -q "reloaded from" "$work/run-hup.out" &&
+		problem "run reloaded an instance unloaded while it waited:" "$(cat "$work/run-hup.out")"
+	ip netns exec "$ns" ethtool -K l1 rxvlan on rx-vlan-stag-hw-parse on
+	report "op25b-xdp run's SIGHUP looks at its pins under the lock: an instance unloaded while it waited is not reloaded"
 fi
 
 # A runt: left out and noted, never run.

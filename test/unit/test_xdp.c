@@ -424,7 +424,7 @@ run_exempt_apply(void **state)
 		add_exempt(reg, prefixes[i], 0);
 	s->exempt = op25b_exempt_table_build(reg, SOCKET_ID_ANY);
 	assert_non_null(s->exempt);
-	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, reg), 0);
+	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, reg, NULL), 0);
 	for (i = 0; i < s->vf.n_cases; i++)
 		if (compare(s, s->vf.cases[i].frame, s->vf.cases[i].frame_len,
 			    why, sizeof(why)) != 0) {
@@ -444,7 +444,7 @@ run_exempt_apply(void **state)
 	/* A reload without them: enforced again. */
 	op25b_exempt_table_free(s->exempt);
 	s->exempt = NULL;
-	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL, NULL), 0);
 	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
 	op25b_exempt_registry_free(reg);
 }
@@ -481,7 +481,7 @@ run_exempt_live(void **state)
 	(void)state;
 	if (s == NULL)
 		skip();
-	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL, NULL), 0);
 	assert_int_equal(op25b_prefix_parse("198.18.5.9", &e.prefix, NULL), 0);
 	assert_int_equal(op25b_xdp_exempt_set(s->xdp, &e), 0);
 	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_PASS,
@@ -533,7 +533,8 @@ run_switches(void **state)
 
 		if (s->xdp == NULL)
 			continue;
-		assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+		assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL, NULL),
+				 0);
 		assert_int_equal(op25b_xdp_switches(s->xdp, &mode, &block), 0);
 		assert_int_equal(mode,
 				 op25b_policy_mode_stats(s->policy->mode));
@@ -591,23 +592,75 @@ run_names_rollback(void **state)
 	assert_non_null(before);
 	assert_non_null(after);
 	p = test_policy_of(yaml);
-	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL, NULL), 0);
 	assert_int_equal(op25b_xdp_names(s->xdp, before), 0);
 	assert_int_equal(setenv("OP25B_XDP_TEST_APPLY_FAIL", "1", 1), 0);
-	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL), -ENOSPC);
+	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL, NULL), -ENOSPC);
+	assert_false(op25b_xdp_switched(s->xdp));
 	assert_int_equal(unsetenv("OP25B_XDP_TEST_APPLY_FAIL"), 0);
 	assert_int_equal(op25b_xdp_names(s->xdp, after), 0);
 	assert_memory_equal(before, after, sizeof(*before));
 	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
-	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL), 0);
+	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL, NULL), 0);
+	assert_true(op25b_xdp_switched(s->xdp));
 	assert_int_equal(op25b_xdp_names(s->xdp, after), 0);
 	assert_true(name_active(after, "rollback-class", false));
 	assert_true(name_active(after, "rollback-group", true));
-	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL, NULL), 0);
 	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
 	op25b_policy_free(p);
 	free(before);
 	free(after);
+}
+
+/* The exemptions file an apply records switches with its policy, in the
+ * same store: NULL keeps the one recorded; one over 255 bytes is refused
+ * before anything changes. A failure after the switch says it switched
+ * (the test hook stands for the names' update or an old table's delete):
+ * the new policy enforces, counted as a reload. */
+static void
+run_apply_exempt_file(void **state)
+{
+	static const char allow[] = "version: 1\n"
+				    "default: allow\n";
+	struct vec_set *s = enforce_set();
+	struct op25b_xdp_state st;
+	struct op25b_policy *p;
+	char long_path[300];
+
+	(void)state;
+	if (s == NULL)
+		skip();
+	p = test_policy_of(allow);
+	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL, "/a/x"), 0);
+	assert_int_equal(op25b_xdp_state(s->xdp, &st), 0);
+	assert_string_equal(st.exemptions, "/a/x");
+	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL, NULL), 0);
+	assert_int_equal(op25b_xdp_state(s->xdp, &st), 0);
+	assert_string_equal(st.exemptions, "/a/x");
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[0] = '/';
+	long_path[sizeof(long_path) - 1] = '\0';
+	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL, long_path),
+			 -ENAMETOOLONG);
+	assert_false(op25b_xdp_switched(s->xdp));
+	assert_int_equal(op25b_xdp_state(s->xdp, &st), 0);
+	assert_string_equal(st.exemptions, "/a/x");
+	assert_string_equal(st.policy, s->policy->file);
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
+	assert_int_equal(setenv("OP25B_XDP_TEST_APPLY_FAIL_SWITCHED", "1", 1),
+			 0);
+	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL, ""), -EIO);
+	assert_int_equal(unsetenv("OP25B_XDP_TEST_APPLY_FAIL_SWITCHED"), 0);
+	assert_true(op25b_xdp_switched(s->xdp));
+	assert_int_equal(op25b_xdp_state(s->xdp, &st), 0);
+	assert_string_equal(st.exemptions, "");
+	assert_string_equal(st.policy, p->file);
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_PASS,
+		   OP25B_OUTCOME_FORWARDED);
+	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL, NULL), 0);
+	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
+	op25b_policy_free(p);
 }
 
 /* The one line of a refusal: the verifier's last lines, statistics out. */
@@ -904,7 +957,7 @@ adaptive_set_apply(struct vec_set *s, struct op25b_adaptive_table *t,
 	s->classifier = op25b_classifier_create(p, SOCKET_ID_ANY, NULL, NULL);
 	assert_non_null(s->classifier);
 	assert_int_equal(op25b_classifier_set_adaptive(s->classifier, t), 0);
-	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL), 0);
+	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL, NULL), 0);
 }
 
 /* The classifier with a table on test_adaptive_ms and the program with its
@@ -969,7 +1022,7 @@ run_adaptive(void **state)
 }
 
 /* What a reload forgets, on both sides alike (op25b_classifier_adaptive_
- * forget(), the program's at op25b_xdp_apply()): phases of a policy, the
+ * forget(), the program's at op25b_xdp_apply(, NULL)): phases of a policy, the
  * sources forgotten at its reload (the same number on each side), and
  * frames after it. Without the walk, each "counted from one" frame below
  * came out reset: the old block back. */
@@ -1211,7 +1264,7 @@ run_adaptive_restart_marker(void **state)
 	assert_non_null(s.xdp);
 	p = test_policy_of(TEST_ADAPTIVE_POLICY(
 		"connections: 2, per: 60s, block_for: 1s", ""));
-	assert_int_equal(op25b_xdp_apply(s.xdp, p, NULL), 0);
+	assert_int_equal(op25b_xdp_apply(s.xdp, p, NULL, NULL), 0);
 	xdp_frame(&s, AD_SYN("198.18.0.9"), 5000, AD_F);
 	xdp_frame(&s, AD_SYN("198.18.0.9"), 5100, AD_F);
 	xdp_frame(&s, AD_SYN("198.18.0.9"), 5200, AD_R);
@@ -1350,7 +1403,7 @@ run_adaptive_race(void **state)
 	assert_true(len > 0);
 	r[0].x = op25b_xdp_load(log, sizeof(log));
 	assert_non_null(r[0].x);
-	assert_int_equal(op25b_xdp_apply(r[0].x, p, NULL), 0);
+	assert_int_equal(op25b_xdp_apply(r[0].x, p, NULL, NULL), 0);
 	assert_int_equal(op25b_xdp_set_clock(r[0].x, 5000000000ull), 0);
 	assert_int_equal(pthread_barrier_init(&race_start, NULL, 2), 0);
 	for (i = 0; i < 2; i++) {
@@ -1443,7 +1496,8 @@ notify_step(struct vec_set *s, const char *const framing[3], const char *flags,
 			 op25b_notify_counter_name((unsigned int)counter));
 	if (reload) {
 		unsetenv("OP25B_NOTIFY_TEST_KEY");
-		assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL), 0);
+		assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL, NULL),
+				 0);
 		setenv("OP25B_NOTIFY_TEST_KEY", NOTIFY_TEST_KEY, 1);
 	}
 }
@@ -1546,6 +1600,8 @@ static const struct CMUnitTest more_tests[] = {
 	  .test_func = run_switches },
 	{ .name = "names back after a refused apply",
 	  .test_func = run_names_rollback },
+	{ .name = "the exemptions file switches with the policy",
+	  .test_func = run_apply_exempt_file },
 	{ .name = "verifier log: one line", .test_func = run_log_summary },
 	{ .name = "verifier rejection reported", .test_func = run_reject },
 };
@@ -1601,7 +1657,8 @@ main(void)
 				log[0] ? "; the kernel said:\n" : "", log);
 			if (!allowed)
 				return 1;
-		} else if (op25b_xdp_apply(s->xdp, s->policy, NULL) != 0 ||
+		} else if (op25b_xdp_apply(s->xdp, s->policy, NULL, NULL) !=
+				   0 ||
 			   (policy_notifies(s->policy) &&
 			    op25b_xdp_set_clock(s->xdp, notify_ns) != 0))
 			return 1;
