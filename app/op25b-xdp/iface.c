@@ -361,12 +361,15 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 	switched = op25b_xdp_switched(x);
 	if (err != 0 && switched) {
 		/* In force, and counted as a reload: not a refused one. */
-		op25b_xdp_state(x, &st);
+		char gen[48] = "";
+
+		if (op25b_xdp_state(x, &st) == 0)
+			snprintf(gen, sizeof(gen), " (generation %" PRIu64 ")",
+				 st.reloads + 1);
 		fprintf(stderr,
-			"op25b-xdp: %s: %s is in force (generation %" PRIu64
-			"), but a step after the switch failed: %s (the "
-			"next reload completes it)\n",
-			iface, st.policy, st.reloads + 1, strerror(-err));
+			"op25b-xdp: %s: %s is in force%s, but a step after the "
+			"switch failed: %s (the next reload completes it)\n",
+			iface, policy->file, gen, strerror(-err));
 		goto out;
 	}
 	if (err != 0) {
@@ -969,7 +972,10 @@ xdp_cmd_status(const struct xdp_args *a)
 	if (a->json)
 		printf("[");
 	while (d != NULL && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
+		/* Instances are directories: anything else someone put
+		 * there is not one (nor a reason to fail). */
+		if (de->d_name[0] == '.' ||
+		    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", op25b_xdp_pin_root(),
 			 de->d_name);
@@ -979,7 +985,7 @@ xdp_cmd_status(const struct xdp_args *a)
 			 * way (no program pinned): not an instance. Any
 			 * other (another version's, one this user cannot
 			 * read): said, and the exit status 1. */
-			if (errno != ENOENT) {
+			if (errno != ENOENT && errno != ENOTDIR) {
 				fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
 					open_error(errno));
 				unshown++;

@@ -83,8 +83,9 @@ xdp_cmd_run(const struct xdp_args *a)
 		rewrite = offset - written > 1000000000 ||
 			  written - offset > 1000000000;
 		if (sig == SIGHUP) {
-			/* Errors are printed; the running policy stays. A
-			 * reload writes every exemption anew. */
+			/* Errors are printed; the running policy stays (or,
+			 * failed after its switch, the new one is said in
+			 * force). A reload writes every exemption anew. */
 			if (xdp_instance_reload(x, a->argv[0], NULL, NULL) == 0)
 				written = offset;
 		} else if (op25b_xdp_state(x, &st) == 0 &&

@@ -82,10 +82,42 @@ pin_path(char *buf, size_t size, const char *dir, const char *name)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Remove directory @dir if it is still @made (not another load's). */
+static void
+rmdir_if(const char *dir, const struct stat *made)
+{
+	struct stat now;
+
+	if (stat(dir, &now) == 0 && same_file(&now, made))
+		rmdir(dir);
+}
+
+/* A test hook (builds with the tests only): the command in environment
+ * variable @name, run where another command's unload and load of the
+ * name could run (xdp_replay.sh's pin races); its status. 0 elsewhere. */
+static int
+test_hook(const char *name)
+{
+#ifdef OP25B_TEST_HOOKS
+	const char *cmd = getenv(name);
+
+	return cmd != NULL ? system(cmd) : 0;
+#else
+	(void)name;
+	return 0;
+#endif
+}
+
 int
 op25b_xdp_pin(struct op25b_xdp *x, const char *dir)
 {
-	struct stat mine, now;
+	struct stat made, mine, now;
 	char path[PATH_MAX];
 	int i, err, fd;
 
@@ -96,32 +128,38 @@ op25b_xdp_pin(struct op25b_xdp *x, const char *dir)
 		return -errno;
 	if (mkdir(dir, 0700) != 0)
 		return -errno;
-#ifdef OP25B_TEST_HOOKS
-	/* A test hook (builds with the tests only): a command run between
-	 * the mkdir and the lock, as another command's unload and load of
-	 * the name could run there (xdp_replay.sh's pin race). */
-	if (getenv("OP25B_XDP_TEST_AFTER_MKDIR") != NULL &&
-	    system(getenv("OP25B_XDP_TEST_AFTER_MKDIR")) != 0)
+	/* The directory made, to tell it from one another load makes under
+	 * the name should an unload remove ours before the lock below (it
+	 * takes a directory without the program's pin for a dead load's). */
+	if (test_hook("OP25B_XDP_TEST_AFTER_MKDIR") != 0) {
+		rmdir(dir);
 		return -ECANCELED;
-#endif
+	}
+	if (stat(dir, &made) != 0)
+		return errno == ENOENT ? -ESTALE : -errno;
+	if (test_hook("OP25B_XDP_TEST_BEFORE_LOCK") != 0) {
+		rmdir_if(dir, &made);
+		return -ECANCELED;
+	}
 	/* Held until the attach (op25b_xdp_pin_release()): an unload that
 	 * finds the directory without the program's pin tells a load in
 	 * progress from one killed (op25b_xdp_pins_busy()). An unload that
-	 * removed the directory first fails the pins below: nothing is
-	 * attached then. */
+	 * removed the directory first: -ESTALE, nothing pinned. */
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+	if (fd < 0)
+		return errno == ENOENT ? -ESTALE : -errno;
+	if (flock(fd, LOCK_EX) != 0) {
 		err = -errno;
-		if (fd >= 0)
-			close(fd);
-		rmdir(dir);
+		close(fd);
+		rmdir_if(dir, &made);
 		return err;
 	}
-	/* Still the directory made above: an unload that took it for a
-	 * dead load's removed it, and another load may have made the name
-	 * again since (its pins are not ours to pin over, nor to clean). */
+	/* Still the directory made above, locked: an unload that took it
+	 * for a dead load's removed it, and another load may have made the
+	 * name again since (its pins are not ours to pin over, nor to
+	 * clean). */
 	if (fstat(fd, &mine) != 0 || stat(dir, &now) != 0 ||
-	    mine.st_dev != now.st_dev || mine.st_ino != now.st_ino) {
+	    !same_file(&mine, &made) || !same_file(&mine, &now)) {
 		close(fd);
 		return -ESTALE;
 	}
@@ -141,16 +179,16 @@ op25b_xdp_pin(struct op25b_xdp *x, const char *dir)
 		return 0;
 fail:
 	/* Only the pins this call made (maps 0..i-1), and the directory if
-	 * that leaves it empty: the check above passes when an unload
-	 * removed our directory before the open and another load made the
-	 * name again and attached (the open found its directory); its pins
-	 * are where ours failed with -EEXIST, and they are its program's
-	 * only handle. */
+	 * that leaves it empty: the checks above pass when an unload
+	 * removed our directory between the mkdir and its stat, and another
+	 * load made the name again and attached (the stat found its
+	 * directory); its pins are where ours failed with -EEXIST, and they
+	 * are its program's only handle. */
 	while (i-- > 0)
 		if (pin_path(path, sizeof(path), dir, op25b_xdp_map_names[i]) ==
 		    0)
 			unlink(path);
-	rmdir(dir);
+	rmdir_if(dir, &made);
 	op25b_xdp_pin_release(x);
 	return err;
 }

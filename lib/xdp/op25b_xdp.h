@@ -122,7 +122,7 @@ int op25b_xdp_policy_supported(const struct op25b_policy *policy, char *msg,
  *   op25b_xdp_open_pinned_any() whose maps are of another layout),
  *   -EINVAL (a notice whose greeting does not fit, only from a policy
  *   made without the loader), or -errno of a map update or getrandom()
- *   (the active policy is then unchanged).
+ *   (the active policy is then unchanged, unless op25b_xdp_switched()).
  */
 int op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 		    const struct op25b_exempt_registry *exempt,

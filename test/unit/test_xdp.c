@@ -627,6 +627,7 @@ run_apply_exempt_file(void **state)
 	struct op25b_xdp_state st;
 	struct op25b_policy *p;
 	char long_path[300];
+	uint64_t reloads;
 
 	(void)state;
 	if (s == NULL)
@@ -648,6 +649,7 @@ run_apply_exempt_file(void **state)
 	assert_string_equal(st.exemptions, "/a/x");
 	assert_string_equal(st.policy, s->policy->file);
 	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
+	reloads = st.reloads;
 	assert_int_equal(setenv("OP25B_XDP_TEST_APPLY_FAIL_SWITCHED", "1", 1),
 			 0);
 	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL, ""), -EIO);
@@ -656,6 +658,8 @@ run_apply_exempt_file(void **state)
 	assert_int_equal(op25b_xdp_state(s->xdp, &st), 0);
 	assert_string_equal(st.exemptions, "");
 	assert_string_equal(st.policy, p->file);
+	assert_int_equal(st.reloads, reloads + 1);
+	assert_int_equal(st.reload_failed, 0);
 	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_PASS,
 		   OP25B_OUTCOME_FORWARDED);
 	assert_int_equal(op25b_xdp_apply(s->xdp, s->policy, NULL, NULL), 0);
