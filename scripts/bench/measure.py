@@ -18,6 +18,14 @@ from common import (ACL_ALGS, BURSTS, CALLGRIND_POOL, CAPTURES,
                     fmt, kv_lines, median, progress, run)
 
 
+def cpu_has(need):
+    """Whether this CPU has every flag of @need (/proc/cpuinfo's names)."""
+    with open("/proc/cpuinfo") as f:
+        flags = next((line.split(":", 1)[1].split() for line in f
+                      if line.startswith("flags")), [])
+    return set(need) <= set(flags)
+
+
 def acl_alg_runs_here(alg):
     """Whether this CPU has what dpdk-test-acl's --alg=@alg needs (its
     x86 paths: SSE4.1, AVX2, AVX-512 F/BW/VL/DQ/CD)."""
@@ -28,10 +36,13 @@ def acl_alg_runs_here(alg):
                           "avx512cd"}}.get(alg)
     if need is None:
         return False  # neon, altivec: other architectures
-    with open("/proc/cpuinfo") as f:
-        flags = next((line.split(":", 1)[1].split() for line in f
-                      if line.startswith("flags")), [])
-    return need <= set(flags)
+    return cpu_has(need)
+
+
+# rte_fib's vector lookups (dir24_8 and trie, DPDK 22.11) need AVX-512F
+# (and AVX-512DQ for dir24_8's 8-byte next hops): without them
+# dpdk-test-fib -v v exits ("Can not init lookup function").
+FIB_VECTOR_FLAGS = {"avx512f", "avx512dq"}
 
 
 def callgrind_part(path, fn):
@@ -428,9 +439,15 @@ class Measure:
             tbl8 = traces.tbl8_groups(pools) if family == 4 else 0
             name = "rte_fib dir24_8" if family == 4 else "rte_fib6 trie"
             lpm_name = "rte_lpm" if family == 4 else "rte_lpm6"
-            for fn in (["v", "s1"] if family == 4 else ["v", "s"]):
+            fns = ["v", "s1"] if family == 4 else ["v", "s"]
+            if not cpu_has(FIB_VECTOR_FLAGS):
+                progress(f"   dpdk-test-fib {name} vector (AVX-512): not "
+                         "for this CPU")
+                fns.remove("v")
+            for fn in fns:
                 kind = "vector (AVX-512)" if fn == "v" else "scalar"
-                with_lpm = fn == "v" and n_routes <= LPM_MAX_ROUTES
+                # rte_lpm's (-c) with the first run of the two.
+                with_lpm = fn == fns[0] and n_routes <= LPM_MAX_ROUTES
                 fibs, lpms = [], []
                 for _ in range(reps):
                     fib, lpm, wall = self.test_fib(routes, tbl8, lookups,
