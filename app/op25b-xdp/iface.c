@@ -487,20 +487,60 @@ xdp_pins_taken(struct op25b_xdp *x, const char *iface, const char *dir)
 	return false;
 }
 
+static int program_located(struct op25b_xdp *x, const char *iface, int *ifindex,
+			   int *there);
+
+/* This thread into the network namespace @there (an fd) and back (@home,
+ * from the first call): 0, or -1 (said; back failing ends the command:
+ * nothing may go on in another namespace). */
 static int
-program_located(struct op25b_xdp *x, const char *iface, int *ifindex);
+netns_enter(int there, int *home, const char *iface)
+{
+	*home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*home < 0 || setns(there, CLONE_NEWNET) != 0) {
+		fprintf(stderr,
+			"op25b-xdp: %s: cannot enter the program's network "
+			"namespace: %s\n",
+			iface, strerror(errno));
+		if (*home >= 0)
+			close(*home);
+		*home = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+netns_leave(int home)
+{
+	if (home < 0)
+		return;
+	if (setns(home, CLONE_NEWNET) != 0) {
+		fprintf(stderr, "op25b-xdp: cannot return to this command's "
+				"network namespace\n");
+		exit(EXIT_FAILURE);
+	}
+	close(home);
+}
 
 int
 xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
-		  const char *dir, bool pins_taken)
+		  const char *dir, bool pins_taken, bool anywhere)
 {
 	uint32_t attached;
 	const char *mode;
-	int err;
+	int err, there = -1, home = -1;
 
-	/* Not where it was loaded: found where it is, or its pins kept. */
-	if (program_located(x, iface, &ifindex) != 0)
+	/* Not where it was loaded: found where it is, or its pins kept
+	 * (@anywhere: taken off in the namespace where it runs). */
+	if (program_located(x, iface, &ifindex, anywhere ? &there : NULL) != 0)
 		return -1;
+	if (there >= 0) {
+		err = netns_enter(there, &home, iface);
+		close(there);
+		if (err != 0)
+			return -1;
+	}
 	/* Only our own program comes off the interface. */
 	err = ifindex == 0 ? -ENODEV
 			   : op25b_xdp_query(ifindex, &attached, &mode);
@@ -513,6 +553,7 @@ xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 				"attached\n",
 				iface);
 	}
+	netns_leave(home);
 	/* The interface is gone, and its program with it: only the pins
 	 * are left to remove. So when another program replaced ours
 	 * between the query and the detach (-EEXIST: the detach names
@@ -560,7 +601,8 @@ iface_of_prog(uint32_t prog_id)
 
 /* Where an instance's program runs when not where it was loaded. */
 struct elsewhere {
-	int ifindex; /* in this command's namespace; 0: another's */
+	int ifindex;	   /* in this command's namespace; 0: another's */
+	int ifindex_there; /* in the namespace @netns names */
 	char ifname[IF_NAMESIZE];
 	char netns[PATH_MAX]; /* "": this command's namespace */
 };
@@ -604,6 +646,7 @@ look_in(const char *path, int home, const struct stat *self, ino_t *seen,
 		return 0;
 	snprintf(where->ifname, sizeof(where->ifname), "%s", name);
 	snprintf(where->netns, sizeof(where->netns), "%s", path);
+	where->ifindex_there = found;
 	return 1;
 }
 
@@ -697,7 +740,8 @@ prog_pinned(const char *dir)
  * its pins stay, and the command to run there is said (nsenter keeps
  * this mount namespace, so its bpffs: ip netns exec remounts /sys). */
 static int
-program_located(struct op25b_xdp *x, const char *iface, int *ifindex)
+program_located(struct op25b_xdp *x, const char *iface, int *ifindex,
+		int *there)
 {
 	struct elsewhere where;
 
@@ -708,6 +752,17 @@ program_located(struct op25b_xdp *x, const char *iface, int *ifindex)
 		*ifindex = where.ifindex;
 		return 0;
 	}
+	/* unload --all: off in that namespace (an fd for the caller). */
+	if (there != NULL) {
+		*there = open(where.netns, O_RDONLY | O_CLOEXEC);
+		if (*there >= 0) {
+			*ifindex = where.ifindex_there;
+			printf("op25b-xdp: %s: attached to %s in the network "
+			       "namespace of %s: taken off there\n",
+			       iface, where.ifname, where.netns);
+			return 0;
+		}
+	}
 	fprintf(stderr,
 		"op25b-xdp: %s: the program is attached to %s in the network "
 		"namespace of %s: unload it there (nsenter --net=%s op25b-xdp "
@@ -717,18 +772,17 @@ program_located(struct op25b_xdp *x, const char *iface, int *ifindex)
 	return -1;
 }
 
-int
-xdp_cmd_unload(const struct xdp_args *a)
+/* unload of the instance pinned at @dir, named @iface in messages (and
+ * its interface by that name when it recorded none); @anywhere: taken
+ * off in the network namespace where it runs. An exit status. */
+static int
+unload_one(const char *iface, const char *dir, bool anywhere)
 {
-	char dir[PATH_MAX], name[IF_NAMESIZE];
+	char name[IF_NAMESIZE];
 	struct op25b_xdp_state st;
 	struct op25b_xdp *x;
 	int ifindex, err, lock;
 
-	if (a->argc != 1)
-		return xdp_usage_error(a);
-	if (xdp_pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
-		return OP25B_EXIT_USAGE;
 	/* Held to the end: a load holds it from its mkdir until it has
 	 * attached, so that its pins, all or some, are not taken for a
 	 * dead load's (its program would be attached after they went, with
@@ -778,11 +832,63 @@ xdp_cmd_unload(const struct xdp_args *a)
 				  ? st.ifindex
 				  : 0;
 	else
-		ifindex = (int)if_nametoindex(a->argv[0]);
-	err = xdp_instance_down(x, a->argv[0], ifindex, dir, false);
+		ifindex = (int)if_nametoindex(iface);
+	err = xdp_instance_down(x, iface, ifindex, dir, false, anywhere);
 	op25b_xdp_close(x);
 	close(lock);
 	return err == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* unload --all: every instance under the pin root, each where its
+ * program runs (what the package's removal runs: a program left
+ * attached would filter on with no op25b-xdp left to unload it). */
+static int
+unload_all(void)
+{
+	char dir[PATH_MAX];
+	struct dirent *de;
+	int ret = EXIT_SUCCESS, n = 0;
+	DIR *d = opendir(op25b_xdp_pin_root());
+
+	if (d == NULL) {
+		if (errno == ENOENT) {
+			printf("op25b-xdp: no instance is loaded\n");
+			return EXIT_SUCCESS;
+		}
+		fprintf(stderr, "op25b-xdp: %s: %s\n", op25b_xdp_pin_root(),
+			strerror(errno));
+		return EXIT_FAILURE;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+			continue;
+		if (snprintf(dir, sizeof(dir), "%s/%s", op25b_xdp_pin_root(),
+			     de->d_name) >= (int)sizeof(dir))
+			continue;
+		n++;
+		if (unload_one(de->d_name, dir, true) != EXIT_SUCCESS)
+			ret = EXIT_FAILURE;
+	}
+	closedir(d);
+	if (n == 0)
+		printf("op25b-xdp: no instance is loaded\n");
+	return ret;
+}
+
+int
+xdp_cmd_unload(const struct xdp_args *a)
+{
+	char dir[PATH_MAX];
+
+	if (a->all)
+		return a->argc == 0 && a->name == NULL ? unload_all()
+						       : xdp_usage_error(a);
+	if (a->argc != 1)
+		return xdp_usage_error(a);
+	if (xdp_pin_dir(a, a->argv[0], dir, sizeof(dir)) != 0)
+		return OP25B_EXIT_USAGE;
+	return unload_one(a->argv[0], dir, false);
 }
 
 /*

@@ -57,6 +57,10 @@ static const struct op25b_option options[] = {
 			 "replay: write the frames it sends back (XDP_TX: "
 			 "resets; block: notify's SYN-ACKs and greetings)",
 			 ARGS, replies),
+	OP25B_OPTION_FLAG("all", 0,
+			  "unload: every instance, each taken off where its "
+			  "program runs (another network namespace too)",
+			  ARGS, all),
 	OP25B_OPTION_FLAG("json", 0,
 			  "status, replay, exempt list: JSON on standard "
 			  "output",
@@ -102,8 +106,9 @@ static const struct command {
 	  "forward SMTP from PREFIX whatever the policy says (add), end it "
 	  "(del): the instance's exemptions file and its running program at "
 	  "once; list: op25b's exempt list table (--json: its JSON)" },
-	{ "unload", xdp_cmd_unload, "unload IFACE [--name NAME]",
-	  "detach the program from IFACE and remove its pins" },
+	{ "unload", xdp_cmd_unload, "unload IFACE [--name NAME] | unload --all",
+	  "detach the program from IFACE and remove its pins (--all: every "
+	  "instance's, as the package's removal does)" },
 	{ "status", xdp_cmd_status, "status [IFACE] [--name NAME] [--json]",
 	  "what runs on IFACE (every instance without one): program, mode, "
 	  "policy, generation, counters, adaptive figures, block: notify's "

@@ -101,7 +101,7 @@ xdp_cmd_run(const struct xdp_args *a)
 	/* Under the directory's lock, as unload: a reload or exemption
 	 * change of another command finishes first. */
 	lock = taken ? -1 : xdp_lock(dir);
-	ret = xdp_instance_down(x, a->argv[0], ifindex, dir, taken) == 0
+	ret = xdp_instance_down(x, a->argv[0], ifindex, dir, taken, false) == 0
 		      ? EXIT_SUCCESS
 		      : EXIT_FAILURE;
 	if (lock >= 0)

@@ -21,6 +21,7 @@ struct xdp_args {
 	const char *reason;
 	int force;
 	int json;
+	int all;		   /* unload --all */
 	uint32_t adaptive_entries; /* 0: the default */
 	int argc;		   /* the operands */
 	char **argv;
@@ -77,10 +78,12 @@ int xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 			const char *policy_path, const char *exempt_path);
 
 /* unload's work: detached (if it is ours) and unpinned; an interface
- * gone (@p ifindex 0, or no longer there) is only unpinned. 0 or -1
- * (reported). */
+ * gone (@p ifindex 0, or no longer there) is only unpinned. A program
+ * attached in another network namespace: its pins kept, the command to
+ * run there said; with @p anywhere (unload --all), detached there. 0 or
+ * -1 (reported). */
 int xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
-		      const char *dir, bool pins_taken);
+		      const char *dir, bool pins_taken, bool anywhere);
 
 /* Whether the pins under @p dir are no longer @p x's: gone (another
  * command unloaded it) or another program's (unloaded and loaded again).

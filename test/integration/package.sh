@@ -36,6 +36,9 @@ cleanup_more() {
 		"/etc/systemd/system/multi-user.target.wants/op25b@$name.service" \
 		"/etc/systemd/system/multi-user.target.wants/op25b-stat@$name.service"
 	rmdir /etc/op25b 2>/dev/null
+	# An op25b-xdp instance the remove check loaded, should remove have
+	# left its pins (its program went with its namespace).
+	rm -rf "/sys/fs/bpf/op25b/op25b-pkg-$$"
 	restore_dirs
 	# The unit's --file-prefix.
 	rm -rf "/var/run/dpdk/op25b-$name"
@@ -451,6 +454,25 @@ want_rc "$rc" 0 "op25b after SIGTERM (the unit's stop)"
 report "package: op25b stops on SIGTERM with status 0"
 
 # --- remove, purge ---------------------------------------------------------------
+# An op25b-xdp instance, loaded as an operator loads one (the system's
+# bpffs), on a veth of a namespace of our own (nsenter keeps this mount
+# namespace, so its bpffs): remove takes it off there and removes its
+# pins, rather than leave it filtering with no op25b-xdp left.
+xdp_ns="op25b-pkg-$$" xdp_name="op25b-pkg-$$"
+xdp_loaded=""
+if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ]; then
+	echo "ok package: apt-get remove unloads op25b-xdp's instances # SKIP no bpffs at /sys/fs/bpf"
+elif ! netns_add "$xdp_ns"; then
+	echo "ok package: apt-get remove unloads op25b-xdp's instances # SKIP $netns_err"
+else
+	veth "$xdp_ns:l0" "$xdp_ns:l1" || problem "veth failed"
+	if nsenter --net="/run/netns/$xdp_ns" /usr/bin/op25b-xdp load l0 --mode generic \
+		--name "$xdp_name" --policy /etc/op25b/op25b.yaml >"$work/xdp-load.log" 2>&1; then
+		xdp_loaded=1
+	else
+		problem "op25b-xdp load failed:" "$(cat "$work/xdp-load.log")"
+	fi
+fi
 apt remove op25b >"$work/remove.log" 2>&1
 want_rc $? 0 "apt-get remove"
 for t in "${tools[@]}"; do
@@ -460,6 +482,16 @@ done
 dpkg-query -W -f='${Status}' op25b >"$work/status" 2>&1
 want_has "$work/status" "deinstall ok config-files"
 report "package: apt-get remove: programs gone, /etc/op25b/op25b.yaml kept"
+if [ -n "$xdp_loaded" ]; then
+	want_has "$work/remove.log" "op25b-xdp: $xdp_name: attached to l0 in the network namespace of /run/netns/$xdp_ns: taken off there"
+	ip -n "$xdp_ns" link show l0 | grep -q xdp &&
+		problem "the op25b-xdp program is still on l0 after remove"
+	[ ! -e "/sys/fs/bpf/op25b/$xdp_name" ] || problem "its pins are still there after remove"
+	report "package: apt-get remove unloads op25b-xdp's instances (one in a network namespace of its own)"
+	# Left by a failure: off, then its pins.
+	ip -n "$xdp_ns" link set l0 xdpgeneric off 2>/dev/null
+	rm -rf "/sys/fs/bpf/op25b/$xdp_name"
+fi
 
 # An instance as README's steps make one: its env file and the links of
 # `systemctl enable op25b@NAME op25b-stat@NAME` (made by hand: no systemd

@@ -583,6 +583,31 @@ EOF
 		problem "run reloaded an instance unloaded while it waited:" "$(cat "$work/run-hup.out")"
 	race_clear
 	report "op25b-xdp run's SIGHUP looks at its pins under the lock: an instance unloaded while it waited is not reloaded"
+	# unload --all (what the package's removal runs): every instance,
+	# one attached in another network namespace than this command's
+	# taken off there, a load cut short removed.
+	in_ns "$ns" "$xdp" load l1 --mode generic --name "$race" \
+		--policy "$root/test/vectors/enforce.yaml" >"$work/all-ld.out" 2>&1 ||
+		problem "load failed:" "$(cat "$work/all-ld.out")"
+	mkdir "$OP25B_XDP_BPFFS/op25b/$race-cut"
+	"$xdp" unload l1 --all >"$work/all-u1.out" 2>&1
+	want_rc $? 2 "unload IFACE --all"
+	"$xdp" unload --all --name "$race" >"$work/all-u2.out" 2>&1
+	want_rc $? 2 "unload --all --name"
+	timeout 20 "$xdp" unload --all >"$work/all.out" 2>&1
+	want_rc $? 0 "unload --all"
+	want_has "$work/all.out" "op25b-xdp: $race: attached to l1 in the network namespace of /run/netns/$ns: taken off there"
+	want_has "$work/all.out" "op25b-xdp: unloaded from $race"
+	want_has "$work/all.out" "op25b-xdp: $OP25B_XDP_BPFFS/op25b/$race-cut: the pins of a load cut short removed"
+	ip -n "$ns" link show l1 | grep -q "xdp" &&
+		problem "unload --all left the program on l1 (another namespace)"
+	[ -z "$(ls -A "$OP25B_XDP_BPFFS/op25b")" ] ||
+		problem "unload --all left pins:" "$(ls -A "$OP25B_XDP_BPFFS/op25b")"
+	"$xdp" unload --all >"$work/all2.out" 2>&1
+	want_rc $? 0 "unload --all with nothing loaded"
+	want_has "$work/all2.out" "op25b-xdp: no instance is loaded"
+	race_clear
+	report "op25b-xdp unload --all: every instance, one in another network namespace taken off there, a load cut short removed; nothing loaded: said, exit 0"
 fi
 
 # A runt: left out and noted, never run.
