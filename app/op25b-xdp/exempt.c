@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -95,12 +96,25 @@ xdp_exempt_load(const char *path)
 int
 xdp_lock_dir(const char *dir, bool wait)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return xdp_lock_dir_within(dir, wait ? -1 : 0);
+}
+
+int
+xdp_lock_dir_within(const char *dir, int ms)
+{
+	const struct timespec step = { .tv_nsec = 50 * 1000000 };
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), waited;
 
 	if (fd < 0)
 		return -2; /* errno kept */
-	if (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0)
+	if (flock(fd, LOCK_EX | (ms < 0 ? 0 : LOCK_NB)) == 0)
 		return fd;
+	/* A bounded wait: polled, as flock(2) has no timeout. */
+	for (waited = 0; errno == EWOULDBLOCK && waited < ms; waited += 50) {
+		nanosleep(&step, NULL);
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+	}
 	if (errno == EWOULDBLOCK)
 		fprintf(stderr,
 			"op25b-xdp: %s: another op25b-xdp command holds it (a "

@@ -488,7 +488,7 @@ xdp_pins_taken(struct op25b_xdp *x, const char *iface, const char *dir)
 }
 
 static int program_located(struct op25b_xdp *x, const char *iface, int *ifindex,
-			   int *there);
+			   int *there, char *there_name);
 
 /* This thread into the network namespace @there (an fd) and back (@home,
  * from the first call): 0, or -1 (said; back failing ends the command:
@@ -527,15 +527,19 @@ int
 xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 		  const char *dir, bool pins_taken, bool anywhere)
 {
-	uint32_t attached;
+	char there_name[PATH_MAX] = "", ifname[IF_NAMESIZE] = "?";
+	uint32_t attached = 0;
 	const char *mode;
 	int err, there = -1, home = -1;
+	bool elsewhere, ours;
 
 	/* Not where it was loaded: found where it is, or its pins kept
 	 * (@anywhere: taken off in the namespace where it runs). */
-	if (program_located(x, iface, &ifindex, anywhere ? &there : NULL) != 0)
+	if (program_located(x, iface, &ifindex, anywhere ? &there : NULL,
+			    there_name) != 0)
 		return -1;
-	if (there >= 0) {
+	elsewhere = there >= 0;
+	if (elsewhere) {
 		err = netns_enter(there, &home, iface);
 		close(there);
 		if (err != 0)
@@ -544,7 +548,9 @@ xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 	/* Only our own program comes off the interface. */
 	err = ifindex == 0 ? -ENODEV
 			   : op25b_xdp_query(ifindex, &attached, &mode);
-	if (err == 0 && attached != 0 && attached == op25b_xdp_prog_id(x)) {
+	ours = err == 0 && attached != 0 && attached == op25b_xdp_prog_id(x);
+	if (ours) {
+		if_indextoname((unsigned int)ifindex, ifname);
 		err = op25b_xdp_detach(x, ifindex);
 		if (err == -EEXIST)
 			fprintf(stderr,
@@ -554,6 +560,19 @@ xdp_instance_down(struct op25b_xdp *x, const char *iface, int ifindex,
 				iface);
 	}
 	netns_leave(home);
+	/* Found in that namespace a moment ago, not there now (moved on,
+	 * or its interface did): its pins stay, the one handle left. */
+	if (elsewhere && !ours) {
+		fprintf(stderr,
+			"op25b-xdp: %s: the program left the network namespace "
+			"of %s meanwhile: its pins stay (unload it again)\n",
+			iface, there_name);
+		return -1;
+	}
+	if (elsewhere && err == 0)
+		printf("op25b-xdp: %s: attached to %s in the network namespace "
+		       "of %s: taken off there\n",
+		       iface, ifname, there_name);
 	/* The interface is gone, and its program with it: only the pins
 	 * are left to remove. So when another program replaced ours
 	 * between the query and the detach (-EEXIST: the detach names
@@ -603,6 +622,10 @@ iface_of_prog(uint32_t prog_id)
 struct elsewhere {
 	int ifindex;	   /* in this command's namespace; 0: another's */
 	int ifindex_there; /* in the namespace @netns names */
+	/* That namespace, as looked in (an fd the caller closes; -1: none):
+	 * entered again by its path, a /proc/PID one may be another
+	 * process's by then. */
+	int netns_fd;
 	char ifname[IF_NAMESIZE];
 	char netns[PATH_MAX]; /* "": this command's namespace */
 };
@@ -636,17 +659,21 @@ look_in(const char *path, int home, const struct stat *self, ino_t *seen,
 		close(fd);
 		return 0;
 	}
-	close(fd);
 	found = iface_of_prog(prog_id);
 	if (found != 0)
 		if_indextoname((unsigned int)found, name);
-	if (setns(home, CLONE_NEWNET) != 0)
+	if (setns(home, CLONE_NEWNET) != 0) {
+		close(fd);
 		return -1;
-	if (found == 0)
+	}
+	if (found == 0) {
+		close(fd);
 		return 0;
+	}
 	snprintf(where->ifname, sizeof(where->ifname), "%s", name);
 	snprintf(where->netns, sizeof(where->netns), "%s", path);
 	where->ifindex_there = found;
+	where->netns_fd = fd;
 	return 1;
 }
 
@@ -671,6 +698,7 @@ prog_elsewhere(uint32_t prog_id, struct elsewhere *where)
 	int home, ret = 0;
 
 	memset(where, 0, sizeof(*where));
+	where->netns_fd = -1;
 	ret = iface_of_prog(prog_id);
 	if (ret != 0) {
 		where->ifindex = ret;
@@ -741,7 +769,7 @@ prog_pinned(const char *dir)
  * this mount namespace, so its bpffs: ip netns exec remounts /sys). */
 static int
 program_located(struct op25b_xdp *x, const char *iface, int *ifindex,
-		int *there)
+		int *there, char *there_name)
 {
 	struct elsewhere where;
 
@@ -752,17 +780,14 @@ program_located(struct op25b_xdp *x, const char *iface, int *ifindex,
 		*ifindex = where.ifindex;
 		return 0;
 	}
-	/* unload --all: off in that namespace (an fd for the caller). */
+	/* unload --all: off in that namespace (its fd for the caller). */
 	if (there != NULL) {
-		*there = open(where.netns, O_RDONLY | O_CLOEXEC);
-		if (*there >= 0) {
-			*ifindex = where.ifindex_there;
-			printf("op25b-xdp: %s: attached to %s in the network "
-			       "namespace of %s: taken off there\n",
-			       iface, where.ifname, where.netns);
-			return 0;
-		}
+		*there = where.netns_fd;
+		*ifindex = where.ifindex_there;
+		snprintf(there_name, PATH_MAX, "%s", where.netns);
+		return 0;
 	}
+	close(where.netns_fd);
 	fprintf(stderr,
 		"op25b-xdp: %s: the program is attached to %s in the network "
 		"namespace of %s: unload it there (nsenter --net=%s op25b-xdp "
@@ -788,7 +813,10 @@ unload_one(const char *iface, const char *dir, bool anywhere)
 	 * dead load's (its program would be attached after they went, with
 	 * nothing left to unload it by); a reload or an exemption change
 	 * holds it a moment too. */
-	lock = xdp_lock_dir(dir, false);
+	/* unload --all (the package's removal) waits a while for a load in
+	 * progress, or run's tick, rather than leave a program attached
+	 * with no op25b-xdp to unload it. */
+	lock = xdp_lock_dir_within(dir, anywhere ? 10000 : 0);
 	if (lock == -2)
 		fprintf(stderr, "op25b-xdp: %s: %s\n", dir, open_error(errno));
 	if (lock < 0)
@@ -952,7 +980,11 @@ print_status(const char *name, struct op25b_xdp *x, int json, int first)
 	 * none): say where it runs, this namespace's interface of another
 	 * index, or another namespace's. */
 	if (strcmp(mode, "detached") == 0 || strcmp(mode, "none") == 0) {
-		if (prog_elsewhere(op25b_xdp_prog_id(x), &where) != 1) {
+		int found = prog_elsewhere(op25b_xdp_prog_id(x), &where);
+
+		if (found == 1 && where.netns_fd >= 0)
+			close(where.netns_fd);
+		if (found != 1) {
 			if (strcmp(mode, "none") == 0)
 				snprintf(ifname, sizeof(ifname), "-");
 		} else if (where.netns[0] == '\0') {

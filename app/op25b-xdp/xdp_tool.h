@@ -119,4 +119,8 @@ int xdp_lock(const char *dir);
  * it (without @wait) or it cannot be taken (reported). */
 int xdp_lock_dir(const char *dir, bool wait);
 
+/* The same, waiting for it at most @p ms milliseconds (-1: for ever; 0:
+ * not at all). */
+int xdp_lock_dir_within(const char *dir, int ms);
+
 #endif /* OP25B_XDP_TOOL_H */
