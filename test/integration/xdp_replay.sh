@@ -590,6 +590,13 @@ EOF
 		--policy "$root/test/vectors/enforce.yaml" >"$work/all-ld.out" 2>&1 ||
 		problem "load failed:" "$(cat "$work/all-ld.out")"
 	mkdir "$OP25B_XDP_BPFFS/op25b/$race-cut"
+	# Another command holds the instance a moment (flock(1) plays a
+	# load in progress, or run's tick): --all waits for it.
+	flock -o "$OP25B_XDP_BPFFS/op25b/$race" sleep 1 &
+	holder=$!
+	pids+=("$holder")
+	wait_until 10 "$holder" flock_held "$OP25B_XDP_BPFFS/op25b/$race" ||
+		problem "flock(1) did not take the directory's lock"
 	"$xdp" unload l1 --all >"$work/all-u1.out" 2>&1
 	want_rc $? 2 "unload IFACE --all"
 	"$xdp" unload --all --name "$race" >"$work/all-u2.out" 2>&1
@@ -607,7 +614,7 @@ EOF
 	want_rc $? 0 "unload --all with nothing loaded"
 	want_has "$work/all2.out" "op25b-xdp: no instance is loaded"
 	race_clear
-	report "op25b-xdp unload --all: every instance, one in another network namespace taken off there, a load cut short removed; nothing loaded: said, exit 0"
+	report "op25b-xdp unload --all: every instance, one in another network namespace taken off there (held a moment by another command: waited for), a load cut short removed; nothing loaded: said, exit 0"
 fi
 
 # A runt: left out and noted, never run.
