@@ -49,39 +49,41 @@ xdp_exempt_path(const struct xdp_args *a, const char *name, char *buf,
 	return 0;
 }
 
-struct op25b_exempt_registry *
-xdp_exempt_load(const char *path)
+/* The registry of @path, read as op25b restores its file at start: an
+ * empty file as none, one whose every line is good and whose count alone
+ * is wrong as it reads, @damaged then set and @e saying what (e->line,
+ * or 0 for an empty file). NULL: missing (errno ENOENT) or refused (@e). */
+static struct op25b_exempt_registry *
+exempt_read(const char *path, struct op25b_exempt_state_error *e, bool *damaged)
 {
-	struct op25b_exempt_state_error e = { 0 };
 	struct op25b_exempt_registry *reg;
 	struct stat st;
 
-	/* An empty file is an empty list, as a missing one (`touch`ed, or
-	 * emptied by hand), with a word: op25b refuses one at start (it
-	 * never writes one; it moves it aside and starts), but refused here
-	 * it would hold up every load, reload and exempt command until it
-	 * was deleted. */
+	*damaged = false;
+	memset(e, 0, sizeof(*e));
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
-		fprintf(stderr,
-			"%s: warning: the file is empty: read as no "
-			"exemptions\n",
-			path);
+		*damaged = true;
+		snprintf(e->message, sizeof(e->message),
+			 "the file is empty (one op25b or op25b-xdp writes has "
+			 "a first line and an end line)");
 		return op25b_exempt_registry_create();
 	}
-	/* A file whose lines are all good but whose count is not (cut at a
-	 * line's end, or edited by hand) reads as it is, as op25b restores
-	 * it at start: refused, every exemption in it would be lost to the
-	 * program, and no `exempt` command could mend it. The next save
-	 * writes its count again. */
-	reg = op25b_exempt_registry_restore(path, &e);
+	reg = op25b_exempt_registry_restore(path, e);
+	if (reg != NULL && e->line != 0)
+		*damaged = true;
+	return reg;
+}
+
+struct op25b_exempt_registry *
+xdp_exempt_load(const char *path, bool live, bool *damaged)
+{
+	struct op25b_exempt_state_error e;
+	struct op25b_exempt_registry *reg;
+	bool bad;
+
+	reg = exempt_read(path, &e, &bad);
 	if (reg == NULL && errno == ENOENT)
 		return op25b_exempt_registry_create(); /* none granted yet */
-	if (reg != NULL && e.line != 0)
-		fprintf(stderr,
-			"%s:%u: warning: %s; its %u exemptions read as they "
-			"are\n",
-			path, e.line, e.message,
-			op25b_exempt_registry_count(reg));
 	if (reg == NULL) {
 		if (e.line != 0)
 			fprintf(stderr, "%s:%u: error: %s\n", path, e.line,
@@ -89,7 +91,43 @@ xdp_exempt_load(const char *path)
 		else
 			fprintf(stderr, "%s: error: %s\n", path,
 				e.message[0] ? e.message : strerror(errno));
+		return NULL;
 	}
+	if (bad && live) {
+		/* A file cut short (a copy caught midway, a disk that filled)
+		 * would replace the running exemptions by what is left of it,
+		 * and a save would make that the file for good: refused,
+		 * the running ones kept. */
+		if (e.line != 0)
+			fprintf(stderr,
+				"%s:%u: error: %s; refused, the running "
+				"exemptions stay (mend the file: op25b-xdp "
+				"exempt commands write it whole)\n",
+				path, e.line, e.message);
+		else
+			fprintf(stderr,
+				"%s: error: %s; refused, the running "
+				"exemptions stay (delete it for none)\n",
+				path, e.message);
+		op25b_exempt_registry_free(reg);
+		return NULL;
+	}
+	/* At load (and exempt list, which writes nothing then), as op25b
+	 * restores it at start: refused, every exemption in it would be
+	 * lost to the program, and nothing better is left of the file. */
+	if (bad && e.line != 0)
+		fprintf(stderr,
+			"%s:%u: warning: %s; its %u exemptions read as they "
+			"are\n",
+			path, e.line, e.message,
+			op25b_exempt_registry_count(reg));
+	else if (bad)
+		fprintf(stderr,
+			"%s: warning: the file is empty: read as no "
+			"exemptions\n",
+			path);
+	if (damaged != NULL)
+		*damaged = bad;
 	return reg;
 }
 
@@ -188,16 +226,45 @@ xdp_exempt_expire(struct op25b_xdp *x, const char *path, bool rewrite)
 	unsigned int i, n;
 	int err = -1;
 
-	/* Quiet: run calls this every second, and a broken file is said
-	 * once, by the SIGHUP or exempt command that meets it. Strict,
-	 * unlike those: a file whose count is wrong may be one being
-	 * copied in, and a save of what it holds so far would cut it for
-	 * good, unsaid. (The program ignores an expired exemption itself.) */
-	reg = op25b_exempt_registry_load(path, NULL);
+	/* run calls this every second: what it meets is said once, when it
+	 * starts (and that it ended). A file that does not parse is left
+	 * alone (the SIGHUP or exempt command that meets it says so). One
+	 * whose count alone is wrong (cut short, or a copy caught midway) is
+	 * never saved, which would cut it for good: its expired entries
+	 * leave the program's table all the same. */
+	static bool said_damaged, said_save;
+	struct op25b_exempt_state_error why;
+	bool damaged;
+
+	reg = exempt_read(path, &why, &damaged);
 	if (reg == NULL)
 		return -1;
-	if (expire(reg, x) == 0 || save(reg, path) == 0)
+	if (damaged && !said_damaged) {
+		char at[16] = "";
+
+		if (why.line != 0)
+			snprintf(at, sizeof(at), ":%u", why.line);
+		fprintf(stderr,
+			"op25b-xdp: %s%s: %s: expired exemptions leave the "
+			"program, not the file, until it is mended\n",
+			path, at, why.message);
+	} else if (!damaged && said_damaged)
+		fprintf(stderr, "op25b-xdp: %s: mended\n", path);
+	said_damaged = damaged;
+	if (expire(reg, x) == 0 || damaged) {
 		err = 0;
+	} else {
+		err = op25b_exempt_registry_save(reg, path);
+		/* Said once a failure, and again once it is written. */
+		if (err != 0 && !said_save)
+			fprintf(stderr,
+				"op25b-xdp: %s: %s (retrying every second)\n",
+				path, strerror(-err));
+		else if (err == 0 && said_save)
+			fprintf(stderr, "op25b-xdp: %s: written again\n", path);
+		said_save = err != 0;
+		err = err != 0 ? -1 : 0;
+	}
 	e = op25b_exempt_registry_entries(reg);
 	n = op25b_exempt_registry_count(reg);
 	for (i = 0; rewrite && i < n; i++)
@@ -258,13 +325,17 @@ change(const struct xdp_args *a, const struct exempt_cmd *c,
 	if (err != 0) {
 		fprintf(stderr,
 			"op25b-xdp: exempt %s %s: the program's table refuses "
-			"it: %s; nothing changed\n",
+			"it: %s\n",
 			c->verb, text, strerror(-err));
 		if (had)
 			op25b_exempt_registry_put(reg, &old, NULL);
 		else
 			op25b_exempt_registry_del(reg, &c->prefix, NULL);
-		save(reg, path);
+		if (op25b_exempt_registry_save(reg, path) != 0)
+			fprintf(stderr,
+				"op25b-xdp: %s: cannot put it back: it still "
+				"holds the change the program refused\n",
+				path);
 		return -1;
 	}
 	if (e == NULL)
@@ -342,6 +413,7 @@ xdp_cmd_exempt(const struct xdp_args *a)
 	struct exempt_cmd c = { 0 };
 	struct op25b_xdp *x;
 	int lock, ret;
+	bool list;
 
 	ret = parse(a, &c);
 	if (ret != 0)
@@ -367,14 +439,21 @@ xdp_cmd_exempt(const struct xdp_args *a)
 			dir);
 		goto out;
 	}
-	reg = xdp_exempt_load(st.exemptions);
+	/* list writes nothing: it shows a damaged file as it reads, with
+	 * a warning; add and del refuse one (they would write what is left
+	 * of it for good). */
+	list = strcmp(c.verb, "list") == 0;
+	reg = xdp_exempt_load(st.exemptions, !list, NULL);
 	if (reg == NULL)
 		goto out;
-	/* What expired goes first, from the file and the table, as op25b
-	 * expires its list. */
-	if (expire(reg, x) != 0 && save(reg, st.exemptions) != 0)
+	/* What expired goes first, as op25b expires its list: from the
+	 * file and the table (add, del); list shows it gone. */
+	if (list)
+		op25b_exempt_registry_expire(reg, op25b_xdp_now_ms(), NULL,
+					     NULL);
+	else if (expire(reg, x) != 0 && save(reg, st.exemptions) != 0)
 		goto out;
-	if (strcmp(c.verb, "list") == 0) {
+	if (list) {
 		/* op25b's exempt list, column for column (lib/exempt); the
 		 * file itself is a cat away (status names it). Printed
 		 * after the lock goes: a reader that stalls the output (a

@@ -185,7 +185,7 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 	policy = xdp_policy_load(path);
 	if (policy == NULL)
 		return NULL;
-	reg = xdp_exempt_load(exempt);
+	reg = xdp_exempt_load(exempt, false, NULL);
 	if (reg == NULL)
 		goto fail;
 	x = xdp_program_load(a->adaptive_entries);
@@ -351,7 +351,7 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 	if (policy == NULL)
 		goto out;
 	if (exempt_path[0] != '\0') {
-		reg = xdp_exempt_load(exempt_path);
+		reg = xdp_exempt_load(exempt_path, true, NULL);
 		if (reg == NULL)
 			goto out;
 	}

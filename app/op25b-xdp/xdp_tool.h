@@ -97,10 +97,14 @@ int xdp_exempt_path(const struct xdp_args *a, const char *name, char *buf,
 		    size_t size);
 
 /* The exemptions file @p path (missing: none granted yet), or NULL with
- * "FILE:LINE: error: message" on stderr; one whose count alone is wrong
- * is read as it is, with "FILE:LINE: warning: message" (as op25b's start
- * restores it). */
-struct op25b_exempt_registry *xdp_exempt_load(const char *path);
+ * "FILE:LINE: error: message" on stderr. A damaged one (empty, or every
+ * line good and its count alone wrong: cut short, a copy caught midway,
+ * an edit) is refused when @p live (reload, exempt add and del: the
+ * running exemptions stay), else read as it is with "FILE:LINE: warning:
+ * message" (load, as op25b's start restores it; exempt list), @p damaged
+ * (may be NULL) set. */
+struct op25b_exempt_registry *
+xdp_exempt_load(const char *path, bool live, bool *damaged);
 
 /* Remove what has expired from the file @p path and from @p x's table,
  * and with @p rewrite write every other expiring entry into the table

@@ -559,10 +559,40 @@ EOF
 	in_ns "$ns" "$xdp" status l1 --name "$race" --json >"$work/cnt.json" 2>&1
 	[ "$(field "$work/cnt.json" 's["exemptions"]')" = 3 ] ||
 		problem "status exemptions:" "$(field "$work/cnt.json" 's["exemptions"]')"
+	# A file cut short (its end line gone: a copy caught midway, a disk
+	# that filled) where exemptions run: exempt add wrote what was left
+	# of it for good, a reload made that the running set; both refuse
+	# it now, the running ones kept; exempt list shows it, writes nothing.
+	in_ns "$ns" "$xdp" exempt add l1 198.18.9.9 --name "$race" >"$work/cut-add0.out" 2>&1 ||
+		problem "exempt add failed:" "$(cat "$work/cut-add0.out")"
+	cp "$work/count.exemptions" "$work/whole.exemptions"
+	head -n 2 "$work/whole.exemptions" >"$work/count.exemptions"
+	cp "$work/count.exemptions" "$work/cut-before.exemptions"
+	in_ns "$ns" "$xdp" exempt add l1 198.18.9.10 --name "$race" >"$work/cut-add.out" 2>&1
+	want_rc $? 1 "exempt add on a file cut short"
+	want_re "$work/cut-add.out" "^$work/count.exemptions:2: error: no end line .*; refused, the running exemptions stay \(mend the file: op25b-xdp exempt commands write it whole\)\$"
+	want_lines "$work/cut-add.out" 1
+	in_ns "$ns" "$xdp" reload l1 --name "$race" >"$work/cut-rl.out" 2>&1
+	want_rc $? 1 "reload of a file cut short"
+	want_has "$work/cut-rl.out" "refused, the running exemptions stay"
+	in_ns "$ns" "$xdp" exempt list l1 --name "$race" >"$work/cut-ls.out" 2>"$work/cut-ls.err"
+	want_rc $? 0 "exempt list of a file cut short"
+	want_has "$work/cut-ls.err" "warning: no end line"
+	want_lines "$work/cut-ls.out" 2
+	cmp -s "$work/count.exemptions" "$work/cut-before.exemptions" ||
+		problem "a command wrote the file cut short:" "$(cat "$work/count.exemptions")"
+	in_ns "$ns" "$xdp" status l1 --name "$race" --json >"$work/cut.json" 2>&1
+	[ "$(field "$work/cut.json" '(s["exemptions"], s["reload_failed"])')" = "(4, 1)" ] ||
+		problem "after the refusals, status (exemptions, reload_failed):" "$(field "$work/cut.json" '(s["exemptions"], s["reload_failed"])')"
+	cp "$work/whole.exemptions" "$work/count.exemptions"
+	in_ns "$ns" "$xdp" exempt add l1 198.18.9.10 --name "$race" >"$work/cut-add2.out" 2>&1 ||
+		problem "exempt add on the mended file failed:" "$(cat "$work/cut-add2.out")"
+	[ "$(grep -vc '^#' "$work/count.exemptions")" = 5 ] ||
+		problem "the mended file after exempt add:" "$(cat "$work/count.exemptions")"
 	in_ns "$ns" "$xdp" unload l1 --name "$race" >/dev/null 2>&1 ||
 		problem "unload from l1 failed"
 	race_clear
-	report "op25b-xdp load and reload count the exemptions in force (3 of a file of 4, one expired), as status"
+	report "op25b-xdp load and reload count the exemptions in force (3 of a file of 4, one expired), as status; a file cut short is refused by exempt add and reload (the running exemptions kept, the file untouched), shown by exempt list"
 	# run's SIGHUP looked at its pins before it waited for the lock: an
 	# unload that held the lock meanwhile (flock(1) plays it, detaching
 	# and removing the pins) left run to reload an instance gone. Now it
