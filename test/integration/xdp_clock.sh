@@ -10,7 +10,9 @@
 # milliseconds from OP25B_TEST_WALL_STEP_FILE) steps 60 s back: 4 s
 # later the program still applies it (status: exemptions 1), the list
 # shows it with about 58 s left; stepped forward again, it is gone from
-# the program and the list within two seconds. Needs root.
+# the program and the list within two seconds. Then the file is cut short
+# under run and the clock steps past another's end: it leaves the program,
+# the file is left alone, run says so once. Needs root.
 # Prints "ok NAME" / "not ok NAME" lines.
 set -uo pipefail
 . "$(dirname "$0")/common.bash"
@@ -66,6 +68,26 @@ gone() {
 wait_until 5 "$bg_pid" gone ||
 	problem "the wall clock forward again: the exemption stays:" "$(cat "$work/st.json" "$work/list.txt")"
 report "xdp clock: the wall clock forward past its end, the exemption leaves the program and the list"
+
+# The file damaged under run (its end line gone: cut short, a copy
+# caught midway): the tick read it strictly and did nothing, for good and
+# unsaid, and an exemption past its end on the wall clock (stepped
+# forward) went on applying. Now its expired entries leave the program,
+# the file is left as it is, and run says so once.
+in_ns "$ns" "$xdp" exempt add l0 198.18.8.0/24 --ttl 60 --name "$name" \
+	>"$work/add2.out" 2>&1 || problem "exempt add failed:" "$(cat "$work/add2.out")"
+[ "$(exemptions_in_force)" = 1 ] || problem "status after exempt add:" "$(cat "$work/st.json")"
+head -n 2 "$work/l0.exemptions" >"$work/cut" && cp "$work/cut" "$work/l0.exemptions"
+echo 120000 >"$work/step"
+none_in_force() { [ "$(exemptions_in_force)" = 0 ]; }
+wait_until 5 "$bg_pid" none_in_force ||
+	problem "the wall clock 120 s forward, a damaged file: the exemption stays in the program:" "$(cat "$work/st.json")"
+cmp -s "$work/cut" "$work/l0.exemptions" || problem "run wrote the damaged file:" "$(cat "$work/l0.exemptions")"
+sleep 1.5
+n=$(grep -c "l0.exemptions:2: no end line .*: expired exemptions leave the program, not the file, until it is mended" "$work/run.out")
+[ "$n" = 1 ] || problem "run said the damaged file $n times, want 1:" "$(tail -5 "$work/run.out")"
+echo 0 >"$work/step"
+report "xdp clock: a damaged file under run (its end line gone), the wall clock forward past an end: the exemption leaves the program, the file is left as it is, said once"
 
 stop_bg TERM 10
 want_rc "$rc" 0 "run's exit status"
