@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "op25b_json.h"
@@ -1123,11 +1124,31 @@ xdp_cmd_status(const struct xdp_args *a)
 			 * way (no program pinned): not an instance. Any
 			 * other (another version's, one this user cannot
 			 * read): said, and the exit status 1. */
-			if (errno != ENOENT && errno != ENOTDIR) {
+			int err = errno, lock;
+
+			if (err != ENOENT && err != ENOTDIR) {
 				fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
-					open_error(errno));
+					open_error(err));
 				unshown++;
+				continue;
 			}
+			/* Not held (no load under way) and still without
+			 * its program: what a load killed midway left,
+			 * which refuses `load` of the name. Said, not an
+			 * instance. */
+			lock = err == ENOENT
+				       ? open(dir, O_RDONLY | O_DIRECTORY |
+							   O_CLOEXEC)
+				       : -1;
+			if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0 &&
+			    !prog_pinned(dir))
+				fprintf(stderr,
+					"op25b-xdp: %s: the pins of a load cut "
+					"short, no program (op25b-xdp unload "
+					"IFACE --name %s removes them)\n",
+					dir, de->d_name);
+			if (lock >= 0)
+				close(lock);
 			continue;
 		}
 		print_status(de->d_name, x, a->json, n == 0);

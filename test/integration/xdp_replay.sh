@@ -423,6 +423,11 @@ EOF
 		--policy "$root/test/vectors/enforce.yaml" >"$work/cut-ld.out" 2>&1
 	want_rc $? 1 "load over a cut-short instance's directory"
 	want_has "$work/cut-ld.out" "an instance of that name is loaded already"
+	# status said "no instance is loaded" of it, while load refused the
+	# name: it says what is there and how it goes.
+	in_ns "$ns" "$xdp" status >"$work/cut-st.out" 2>&1
+	want_rc $? 0 "status with a load cut short"
+	want_has "$work/cut-st.out" "op25b-xdp: $OP25B_XDP_BPFFS/op25b/$iname-cut: the pins of a load cut short, no program (op25b-xdp unload IFACE --name $iname-cut removes them)"
 	# ... but not while a load holds the directory's lock (it has not
 	# pinned its program yet, and will attach it): flock(1) plays it.
 	flock -o "$OP25B_XDP_BPFFS/op25b/$iname-cut" sleep 30 &
@@ -462,7 +467,7 @@ EOF
 	ip -n "$ns" link show l0 | grep -q "xdp" &&
 		problem "unload left the program of an instance without the names map attached"
 	[ ! -e "$OP25B_XDP_BPFFS/op25b/$iname-cut" ] || problem "its pins are left"
-	report "op25b-xdp unload removes what a load killed before its program's pin left, what an unload killed midway leaves, and an instance without a later map"
+	report "op25b-xdp unload removes what a load killed before its program's pin left (status says it is there), what an unload killed midway leaves, and an instance without a later map"
 	# A load (A) whose directory an unload removed between its mkdir and
 	# its lock, and another load (B) made again and attached. The test
 	# hooks run that unload and B's load in A: before A's look at the
