@@ -101,13 +101,14 @@ xdp_exempt_load(const char *path, bool live, bool *damaged)
 		if (e.line != 0)
 			fprintf(stderr,
 				"%s:%u: error: %s; refused, the running "
-				"exemptions stay (mend the file: op25b-xdp "
-				"exempt commands write it whole)\n",
+				"exemptions stay (mend it: its end line "
+				"'# end: N exemptions' counts its entries)\n",
 				path, e.line, e.message);
 		else
 			fprintf(stderr,
 				"%s: error: %s; refused, the running "
-				"exemptions stay (delete it for none)\n",
+				"exemptions stay (delete it, then reload, for "
+				"none)\n",
 				path, e.message);
 		op25b_exempt_registry_free(reg);
 		return NULL;
@@ -231,11 +232,18 @@ xdp_exempt_expire(struct op25b_xdp *x, const char *path, bool rewrite)
 	 * alone (the SIGHUP or exempt command that meets it says so). One
 	 * whose count alone is wrong (cut short, or a copy caught midway) is
 	 * never saved, which would cut it for good: its expired entries
-	 * leave the program's table all the same. */
+	 * leave the program's table all the same. A failing save is said
+	 * once, and once it is written again. */
 	static bool said_damaged, said_save;
+	static char said_of[PATH_MAX];
 	struct op25b_exempt_state_error why;
 	bool damaged;
 
+	/* Said of one file: a reload --exemptions may name another. */
+	if (strcmp(said_of, path) != 0) {
+		snprintf(said_of, sizeof(said_of), "%s", path);
+		said_damaged = said_save = false;
+	}
 	reg = exempt_read(path, &why, &damaged);
 	if (reg == NULL)
 		return -1;
@@ -245,13 +253,19 @@ xdp_exempt_expire(struct op25b_xdp *x, const char *path, bool rewrite)
 		if (why.line != 0)
 			snprintf(at, sizeof(at), ":%u", why.line);
 		fprintf(stderr,
-			"op25b-xdp: %s%s: %s: expired exemptions leave the "
+			"%s%s: warning: %s: expired exemptions leave the "
 			"program, not the file, until it is mended\n",
 			path, at, why.message);
-	} else if (!damaged && said_damaged)
-		fprintf(stderr, "op25b-xdp: %s: mended\n", path);
+	} else if (!damaged && said_damaged) {
+		fprintf(stderr, "%s: mended\n", path);
+	}
 	said_damaged = damaged;
-	if (expire(reg, x) == 0 || damaged) {
+	/* Damaged: -1 all the same, so that a clock step's rewrite is
+	 * done again once it is mended (the file may lack entries the
+	 * program holds). */
+	if (damaged) {
+		expire(reg, x);
+	} else if (expire(reg, x) == 0) {
 		err = 0;
 	} else {
 		err = op25b_exempt_registry_save(reg, path);
@@ -331,11 +345,12 @@ change(const struct xdp_args *a, const struct exempt_cmd *c,
 			op25b_exempt_registry_put(reg, &old, NULL);
 		else
 			op25b_exempt_registry_del(reg, &c->prefix, NULL);
-		if (op25b_exempt_registry_save(reg, path) != 0)
+		err = op25b_exempt_registry_save(reg, path);
+		if (err != 0)
 			fprintf(stderr,
-				"op25b-xdp: %s: cannot put it back: it still "
-				"holds the change the program refused\n",
-				path);
+				"op25b-xdp: %s: cannot put it back (%s): it "
+				"still holds the change the program refused\n",
+				path, strerror(-err));
 		return -1;
 	}
 	if (e == NULL)

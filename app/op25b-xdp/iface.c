@@ -1081,7 +1081,7 @@ xdp_cmd_status(const struct xdp_args *a)
 	char dir[PATH_MAX];
 	struct op25b_xdp *x;
 	struct dirent *de;
-	int n = 0, unshown = 0;
+	int n = 0, unshown = 0, noted = 0;
 	DIR *d;
 
 	if (a->argc > 1)
@@ -1124,7 +1124,7 @@ xdp_cmd_status(const struct xdp_args *a)
 			 * way (no program pinned): not an instance. Any
 			 * other (another version's, one this user cannot
 			 * read): said, and the exit status 1. */
-			int err = errno, lock;
+			int err = errno;
 
 			if (err != ENOENT && err != ENOTDIR) {
 				fprintf(stderr, "op25b-xdp: %s: %s\n", dir,
@@ -1132,23 +1132,19 @@ xdp_cmd_status(const struct xdp_args *a)
 				unshown++;
 				continue;
 			}
-			/* Not held (no load under way) and still without
-			 * its program: what a load killed midway left,
-			 * which refuses `load` of the name. Said, not an
-			 * instance. */
-			lock = err == ENOENT
-				       ? open(dir, O_RDONLY | O_DIRECTORY |
-							   O_CLOEXEC)
-				       : -1;
-			if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0 &&
-			    !prog_pinned(dir))
+			/* Without its program: what a load killed midway
+			 * left, which refuses `load` of the name (or a load
+			 * under way, a moment). Said, not an instance. */
+			if (err == ENOENT && access(dir, F_OK) == 0 &&
+			    !prog_pinned(dir)) {
 				fprintf(stderr,
-					"op25b-xdp: %s: the pins of a load cut "
-					"short, no program (op25b-xdp unload "
-					"IFACE --name %s removes them)\n",
+					"op25b-xdp: %s: no program pinned: a "
+					"load cut short (op25b-xdp unload IFACE "
+					"--name %s removes it), or one under "
+					"way\n",
 					dir, de->d_name);
-			if (lock >= 0)
-				close(lock);
+				noted++;
+			}
 			continue;
 		}
 		print_status(de->d_name, x, a->json, n == 0);
@@ -1159,7 +1155,7 @@ xdp_cmd_status(const struct xdp_args *a)
 		closedir(d);
 	if (a->json)
 		printf("]\n");
-	else if (n == 0 && unshown == 0)
+	else if (n == 0 && unshown == 0 && noted == 0)
 		printf("op25b-xdp: no instance is loaded\n");
 	return unshown == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

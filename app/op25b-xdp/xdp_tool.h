@@ -109,8 +109,10 @@ xdp_exempt_load(const char *path, bool live, bool *damaged);
 /* Remove what has expired from the file @p path and from @p x's table,
  * and with @p rewrite write every other expiring entry into the table
  * again (the wall clock stepped: its expiry on the program's clock moved).
- * The caller holds the lock. 0 or -1 (a file that does not load is not
- * reported: run calls this every second; save errors are). */
+ * A damaged file (xdp_exempt_load()) is never written: its expired
+ * entries leave the table only. The caller holds the lock. 0, or -1 (a
+ * file that does not load, or a damaged one: said once; a save that
+ * failed: said once, and its recovery). */
 int xdp_exempt_expire(struct op25b_xdp *x, const char *path, bool rewrite);
 
 /* Take the instance's lock (flock of its pin directory), which every
