@@ -415,6 +415,15 @@ EOF
 	report "op25b-xdp: a reload of a missing policy is counted as failed; status --json of an interface renamed to a name with a quote; unload of an interface renamed since load: the program comes off, the pins go"
 	# flock_held DIR: another process holds DIR's lock.
 	flock_held() { ! flock -n "$1" true; }
+	# hold_lock DIR SECONDS: flock(1) holds DIR's lock that long (in the
+	# background, $holder), as a load in progress or a reload would.
+	hold_lock() {
+		flock -o "$1" sleep "$2" &
+		holder=$!
+		pids+=("$holder")
+		wait_until 10 "$holder" flock_held "$1" ||
+			problem "flock(1) did not take the lock of $1"
+	}
 	# A load killed between its mkdir and its pins leaves a directory
 	# that load refused ("loaded already") and unload too ("no
 	# instance"): unload now removes it.
@@ -432,11 +441,7 @@ EOF
 		problem "status says no instance is loaded beside the load cut short"
 	# ... but not while a load holds the directory's lock (it has not
 	# pinned its program yet, and will attach it): flock(1) plays it.
-	flock -o "$OP25B_XDP_BPFFS/op25b/$iname-cut" sleep 30 &
-	holder=$!
-	pids+=("$holder")
-	wait_until 10 "$holder" flock_held "$OP25B_XDP_BPFFS/op25b/$iname-cut" ||
-		problem "flock(1) did not take the directory's lock"
+	hold_lock "$OP25B_XDP_BPFFS/op25b/$iname-cut" 30
 	in_ns "$ns" "$xdp" unload l0 --name "$iname-cut" >"$work/cut-busy.out" 2>&1
 	want_rc $? 1 "unload while a load holds the directory"
 	want_has "$work/cut-busy.out" "another op25b-xdp command holds it (a load in progress, or a reload)"
@@ -629,11 +634,7 @@ EOF
 	mkdir "$OP25B_XDP_BPFFS/op25b/$race-cut"
 	# Another command holds the instance a moment (flock(1) plays a
 	# load in progress, or run's tick): --all waits for it.
-	flock -o "$OP25B_XDP_BPFFS/op25b/$race" sleep 1 &
-	holder=$!
-	pids+=("$holder")
-	wait_until 10 "$holder" flock_held "$OP25B_XDP_BPFFS/op25b/$race" ||
-		problem "flock(1) did not take the directory's lock"
+	hold_lock "$OP25B_XDP_BPFFS/op25b/$race" 1
 	"$xdp" unload l1 --all >"$work/all-u1.out" 2>&1
 	want_rc $? 2 "unload IFACE --all"
 	"$xdp" unload --all --name "$race" >"$work/all-u2.out" 2>&1
