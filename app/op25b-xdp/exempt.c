@@ -75,7 +75,7 @@ exempt_read(const char *path, struct op25b_exempt_state_error *e, bool *damaged)
 }
 
 struct op25b_exempt_registry *
-xdp_exempt_load(const char *path, bool live, bool *damaged)
+xdp_exempt_load(const char *path, bool live)
 {
 	struct op25b_exempt_state_error e;
 	struct op25b_exempt_registry *reg;
@@ -127,8 +127,6 @@ xdp_exempt_load(const char *path, bool live, bool *damaged)
 			"%s: warning: the file is empty: read as no "
 			"exemptions\n",
 			path);
-	if (damaged != NULL)
-		*damaged = bad;
 	return reg;
 }
 
@@ -458,7 +456,7 @@ xdp_cmd_exempt(const struct xdp_args *a)
 	 * a warning; add and del refuse one (they would write what is left
 	 * of it for good). */
 	list = strcmp(c.verb, "list") == 0;
-	reg = xdp_exempt_load(st.exemptions, !list, NULL);
+	reg = xdp_exempt_load(st.exemptions, !list);
 	if (reg == NULL)
 		goto out;
 	/* What expired goes first, as op25b expires its list: from the

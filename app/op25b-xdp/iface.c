@@ -186,7 +186,7 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 	policy = xdp_policy_load(path);
 	if (policy == NULL)
 		return NULL;
-	reg = xdp_exempt_load(exempt, false, NULL);
+	reg = xdp_exempt_load(exempt, false);
 	if (reg == NULL)
 		goto fail;
 	x = xdp_program_load(a->adaptive_entries);
@@ -352,7 +352,7 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 	if (policy == NULL)
 		goto out;
 	if (exempt_path[0] != '\0') {
-		reg = xdp_exempt_load(exempt_path, true, NULL);
+		reg = xdp_exempt_load(exempt_path, true);
 		if (reg == NULL)
 			goto out;
 	}
@@ -813,10 +813,9 @@ unload_one(const char *iface, const char *dir, bool anywhere)
 	 * attached, so that its pins, all or some, are not taken for a
 	 * dead load's (its program would be attached after they went, with
 	 * nothing left to unload it by); a reload or an exemption change
-	 * holds it a moment too. */
-	/* unload --all (the package's removal) waits a while for a load in
-	 * progress, or run's tick, rather than leave a program attached
-	 * with no op25b-xdp to unload it. */
+	 * holds it a moment too. unload --all (the package's removal) waits
+	 * a while for those, rather than leave a program attached with no
+	 * op25b-xdp to unload it. */
 	lock = xdp_lock_dir_within(dir, anywhere ? 10000 : 0);
 	if (lock == -2)
 		fprintf(stderr, "op25b-xdp: %s: %s\n", dir, open_error(errno));

@@ -122,7 +122,7 @@ replay_exemptions(const char *path)
 			strerror(errno));
 		return NULL;
 	}
-	return xdp_exempt_load(path, false, NULL);
+	return xdp_exempt_load(path, false);
 }
 
 /* Whether op25b-policy replay would make an adaptive table (and print

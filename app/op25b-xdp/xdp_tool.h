@@ -101,10 +101,8 @@ int xdp_exempt_path(const struct xdp_args *a, const char *name, char *buf,
  * line good and its count alone wrong: cut short, a copy caught midway,
  * an edit) is refused when @p live (reload, exempt add and del: the
  * running exemptions stay), else read as it is with "FILE:LINE: warning:
- * message" (load, as op25b's start restores it; exempt list), @p damaged
- * (may be NULL) set. */
-struct op25b_exempt_registry *
-xdp_exempt_load(const char *path, bool live, bool *damaged);
+ * message" (load, as op25b's start restores it; exempt list). */
+struct op25b_exempt_registry *xdp_exempt_load(const char *path, bool live);
 
 /* Remove what has expired from the file @p path and from @p x's table,
  * and with @p rewrite write every other expiring entry into the table
