@@ -235,6 +235,7 @@ xdp_exempt_expire(struct op25b_xdp *x, const char *path, bool rewrite)
 	static bool said_damaged, said_save;
 	static char said_of[PATH_MAX];
 	struct op25b_exempt_state_error why;
+	unsigned int gone;
 	bool damaged;
 
 	/* Said of one file: a reload --exemptions may name another. */
@@ -261,11 +262,10 @@ xdp_exempt_expire(struct op25b_xdp *x, const char *path, bool rewrite)
 	/* Damaged: -1 all the same, so that a clock step's rewrite is
 	 * done again once it is mended (the file may lack entries the
 	 * program holds). */
-	if (damaged) {
-		expire(reg, x);
-	} else if (expire(reg, x) == 0) {
+	gone = expire(reg, x);
+	if (!damaged && gone == 0) {
 		err = 0;
-	} else {
+	} else if (!damaged) {
 		err = op25b_exempt_registry_save(reg, path);
 		/* Said once a failure, and again once it is written. */
 		if (err != 0 && !said_save)

@@ -389,9 +389,9 @@ xdp_instance_reload(struct op25b_xdp *x, const char *iface,
 	}
 	op25b_xdp_state(x, &st);
 	/* Generation as op25b and op25b-stat count it: 1 for the policy
-	 * loaded first, one more a reload (st.gen is the maps' slot). */
-	/* The exemptions in force, as status counts them: a file's expired
-	 * entries are not written. */
+	 * loaded first, one more a reload (st.gen is the maps' slot); the
+	 * exemptions in force, as status counts them (a file's expired
+	 * entries are not written). */
 	printf("op25b-xdp: %s reloaded from %s: generation %" PRIu64
 	       ", %" PRIu64 " prefixes, %" PRIu32 " exemptions",
 	       iface, st.policy, st.reloads + 1, st.prefixes, st.n_exemptions);
@@ -511,16 +511,24 @@ netns_enter(int there, int *home, const char *iface)
 	return 0;
 }
 
+/* This thread back into its namespace @home, or the command ends: in
+ * another namespace for good, nothing here may go on. */
 static void
-netns_leave(int home)
+netns_back(int home)
 {
-	if (home < 0)
-		return;
 	if (setns(home, CLONE_NEWNET) != 0) {
 		fprintf(stderr, "op25b-xdp: cannot return to this command's "
 				"network namespace\n");
 		exit(EXIT_FAILURE);
 	}
+}
+
+static void
+netns_leave(int home)
+{
+	if (home < 0)
+		return;
+	netns_back(home);
 	close(home);
 }
 
@@ -633,8 +641,7 @@ struct elsewhere {
 
 /* One network namespace to look in: @path, unless it is ours or one
  * looked in already (@seen, @n_seen: their inodes). 1 with @where set
- * when program @prog_id is attached to an interface there; 0 not; -1
- * when this thread cannot return to @home (it must not go on). */
+ * when program @prog_id is attached to an interface there; 0 not. */
 static int
 look_in(const char *path, int home, const struct stat *self, ino_t *seen,
 	size_t *n_seen, size_t max_seen, uint32_t prog_id,
@@ -663,10 +670,7 @@ look_in(const char *path, int home, const struct stat *self, ino_t *seen,
 	found = iface_of_prog(prog_id);
 	if (found != 0)
 		if_indextoname((unsigned int)found, name);
-	if (setns(home, CLONE_NEWNET) != 0) {
-		close(fd);
-		return -1;
-	}
+	netns_back(home);
 	if (found == 0) {
 		close(fd);
 		return 0;
@@ -733,12 +737,6 @@ prog_elsewhere(uint32_t prog_id, struct elsewhere *where)
 			closedir(dir);
 	}
 	close(home);
-	if (ret < 0) {
-		/* In another namespace for good: nothing here may go on. */
-		fprintf(stderr, "op25b-xdp: cannot return to this command's "
-				"network namespace\n");
-		exit(EXIT_FAILURE);
-	}
 	return ret;
 }
 
@@ -867,6 +865,23 @@ unload_one(const char *iface, const char *dir, bool anywhere)
 	return err == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* The next entry of the pin root @d that may be an instance (a
+ * directory: anything else someone put there is none, nor a reason to
+ * fail): its name, its path in @dir; NULL at the end. */
+static const char *
+next_instance(DIR *d, char *dir, size_t size)
+{
+	struct dirent *de;
+
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' &&
+		    (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) &&
+		    snprintf(dir, size, "%s/%s", op25b_xdp_pin_root(),
+			     de->d_name) < (int)size)
+			return de->d_name;
+	return NULL;
+}
+
 /* unload --all: every instance under the pin root, each where its
  * program runs (what the package's removal runs: a program left
  * attached would filter on with no op25b-xdp left to unload it). */
@@ -874,7 +889,7 @@ static int
 unload_all(void)
 {
 	char dir[PATH_MAX];
-	struct dirent *de;
+	const char *name;
 	int ret = EXIT_SUCCESS, n = 0;
 	DIR *d = opendir(op25b_xdp_pin_root());
 
@@ -887,15 +902,9 @@ unload_all(void)
 			strerror(errno));
 		return EXIT_FAILURE;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' ||
-		    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
-			continue;
-		if (snprintf(dir, sizeof(dir), "%s/%s", op25b_xdp_pin_root(),
-			     de->d_name) >= (int)sizeof(dir))
-			continue;
+	while ((name = next_instance(d, dir, sizeof(dir))) != NULL) {
 		n++;
-		if (unload_one(de->d_name, dir, true) != EXIT_SUCCESS)
+		if (unload_one(name, dir, true) != EXIT_SUCCESS)
 			ret = EXIT_FAILURE;
 	}
 	closedir(d);
@@ -1079,7 +1088,7 @@ xdp_cmd_status(const struct xdp_args *a)
 {
 	char dir[PATH_MAX];
 	struct op25b_xdp *x;
-	struct dirent *de;
+	const char *name;
 	int n = 0, unshown = 0, noted = 0;
 	DIR *d;
 
@@ -1109,14 +1118,8 @@ xdp_cmd_status(const struct xdp_args *a)
 	}
 	if (a->json)
 		printf("[");
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		/* Instances are directories: anything else someone put
-		 * there is not one (nor a reason to fail). */
-		if (de->d_name[0] == '.' ||
-		    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
-			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", op25b_xdp_pin_root(),
-			 de->d_name);
+	while (d != NULL &&
+	       (name = next_instance(d, dir, sizeof(dir))) != NULL) {
 		x = op25b_xdp_open_pinned(dir);
 		if (x == NULL) {
 			/* Gone since the listing, or a load or unload under
@@ -1141,12 +1144,12 @@ xdp_cmd_status(const struct xdp_args *a)
 					"load cut short (op25b-xdp unload IFACE "
 					"--name %s removes it), or one under "
 					"way\n",
-					dir, de->d_name);
+					dir, name);
 				noted++;
 			}
 			continue;
 		}
-		print_status(de->d_name, x, a->json, n == 0);
+		print_status(name, x, a->json, n == 0);
 		op25b_xdp_close(x);
 		n++;
 	}

@@ -996,8 +996,8 @@ adaptive_reset(struct op25b_xdp_adaptive_entry *e,
 	e->class_slot = slot;
 }
 
-/* lib/adaptive's entry_of_rule(): whether @e counts under class @slot's
- * @rule (its class and `per`). */
+/* lib/adaptive's !entry_rule_changed(): whether @e counts under class
+ * @slot's @rule (its class and `per`). */
 static __always_inline int
 adaptive_of_rule(const struct op25b_xdp_adaptive_entry *e,
 		 const struct op25b_xdp_adaptive_rule *rule, __u32 slot)

@@ -782,6 +782,19 @@ _Static_assert(offsetof(struct op25b_stats_names, group_active) ==
 			       OP25B_STATS_SLOTS,
 	       "the active flags of classes and groups are one block");
 
+/* An apply that did not switch: the names it wrote (@now) back to those
+ * of before (@before; NULL: none read), as they never counted. */
+static void
+names_put_back(struct op25b_xdp *x, const struct op25b_stats_names *before,
+	       const struct op25b_stats_names *now)
+{
+	uint32_t zero = 0;
+
+	if (before != NULL && memcmp(before, now, sizeof(*now)) != 0)
+		bpf_map_update_elem(x->map_fd[XDP_MAP_NAMES], &zero, before,
+				    BPF_ANY);
+}
+
 int
 op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 		const struct op25b_exempt_registry *exempt,
@@ -893,10 +906,7 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 		/* Not switched: the names this policy gave go again (they
 		 * never counted; kept, they would show as removed classes
 		 * and use up the names a program may give). */
-		if (names_before != NULL &&
-		    memcmp(names_before, names, sizeof(*names)) != 0)
-			bpf_map_update_elem(x->map_fd[XDP_MAP_NAMES], &zero,
-					    names_before, BPF_ANY);
+		names_put_back(x, names_before, names);
 		goto out;
 	}
 	/* The switch: one store, which the program reads once a packet. */
@@ -911,9 +921,8 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 	active.gen = (active.gen & ~1u) | idle;
 	err = active_slot_store(x, &active);
 	x->switched = err == 0;
-	if (err != 0 && memcmp(names_before, names, sizeof(*names)) != 0)
-		bpf_map_update_elem(x->map_fd[XDP_MAP_NAMES], &zero,
-				    names_before, BPF_ANY);
+	if (err != 0)
+		names_put_back(x, names_before, names);
 #ifdef OP25B_TEST_HOOKS
 	/* A test hook: a failure after the switch, as the names' update,
 	 * the RCU wait or an old table's delete could give (xdp_replay.sh's
