@@ -783,7 +783,9 @@ _Static_assert(offsetof(struct op25b_stats_names, group_active) ==
 	       "the active flags of classes and groups are one block");
 
 /* An apply that did not switch: the names it wrote (@now) back to those
- * of before (@before; NULL: none read), as they never counted. */
+ * of before (@before; NULL: none read, and so none written: the lookup
+ * or an allocation failed, @before's bytes are not the map's), as they
+ * never counted. */
 static void
 names_put_back(struct op25b_xdp *x, const struct op25b_stats_names *before,
 	       const struct op25b_stats_names *now)
@@ -808,6 +810,8 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 	struct op25b_xdp_active active;
 	struct op25b_xdp_policy *v = NULL;
 	struct op25b_stats_names *names = NULL, *names_before = NULL;
+	/* names_before holds the map's names (a refusal puts them back). */
+	bool names_read = false;
 	/* class_active and group_active, side by side in the layout */
 	uint8_t was_active[2 * OP25B_STATS_SLOTS];
 	uint8_t now_active[2 * OP25B_STATS_SLOTS];
@@ -846,9 +850,15 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 	else if (bpf_map_lookup_elem(x->map_fd[XDP_MAP_NAMES], &zero, names) !=
 		 0)
 		err = -errno;
+#ifdef OP25B_TEST_HOOKS
+	/* A test hook: the names not read (test_xdp's names rollback). */
+	else if (getenv("OP25B_XDP_TEST_NAMES_UNREAD") != NULL)
+		err = -EIO;
+#endif
 	else {
 		memcpy(was_active, names->class_active, sizeof(was_active));
 		memcpy(names_before, names, sizeof(*names));
+		names_read = true;
 	}
 	if (err == 0)
 		err = slots_assign(policy, names, slots);
@@ -906,7 +916,7 @@ op25b_xdp_apply(struct op25b_xdp *x, const struct op25b_policy *policy,
 		/* Not switched: the names this policy gave go again (they
 		 * never counted; kept, they would show as removed classes
 		 * and use up the names a program may give). */
-		names_put_back(x, names_before, names);
+		names_put_back(x, names_read ? names_before : NULL, names);
 		goto out;
 	}
 	/* The switch: one store, which the program reads once a packet. */

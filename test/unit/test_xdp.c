@@ -600,6 +600,13 @@ run_names_rollback(void **state)
 	assert_int_equal(unsetenv("OP25B_XDP_TEST_APPLY_FAIL"), 0);
 	assert_int_equal(op25b_xdp_names(s->xdp, after), 0);
 	assert_memory_equal(before, after, sizeof(*before));
+	/* Refused before the names were read: nothing is put back (the
+	 * copy of before was unread memory, and went into the map). */
+	assert_int_equal(setenv("OP25B_XDP_TEST_NAMES_UNREAD", "1", 1), 0);
+	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL, NULL), -EIO);
+	assert_int_equal(unsetenv("OP25B_XDP_TEST_NAMES_UNREAD"), 0);
+	assert_int_equal(op25b_xdp_names(s->xdp, after), 0);
+	assert_memory_equal(before, after, sizeof(*before));
 	assert_xdp(s, "dyn-syn-outside", OP25B_XDP_TX, OP25B_OUTCOME_RESET);
 	assert_int_equal(op25b_xdp_apply(s->xdp, p, NULL, NULL), 0);
 	assert_true(op25b_xdp_switched(s->xdp));
