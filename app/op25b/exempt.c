@@ -196,6 +196,60 @@ state_save(struct op25b_app *app)
 	return err;
 }
 
+/*
+ * Why the registry is in no file a restart would read (NULL: it is): the
+ * file op25b last read or wrote at state_path is gone (deleted, moved
+ * away) or another one was put there. The tick asks once a second: a stop
+ * would otherwise bring the next start up without the exemptions in force,
+ * or with another file's in their place, and nothing said.
+ */
+static const char *
+state_lost(const struct op25b_app *app)
+{
+	struct stat st;
+
+	/* Not read (state_unread, state_keep_out) or never written: no file
+	 * of op25b's to lose. */
+	if (app->state_path[0] == '\0' || app->state_unread != 0 ||
+	    app->state_keep_out || !app->state_seen.known)
+		return NULL;
+	if (lstat(app->state_path, &st) != 0)
+		return errno == ENOENT ? "gone" : NULL;
+	return state_foreign(app) ? "replaced" : NULL;
+}
+
+/*
+ * At stop, the registry when the state file is another's (state_save()
+ * -ESTALE): left as it is, the next start reads that one, so the
+ * exemptions in force go beside it, PATH.at-stop-TIME, for an `exempt
+ * import` to bring back. 0 and @aside named, or -errno.
+ */
+static int
+state_save_aside(struct op25b_app *app, char *aside, size_t size)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct stat st;
+	struct tm tm;
+	unsigned int i;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
+	for (i = 0; i < 100; i++) {
+		if (i == 0)
+			snprintf(aside, size, "%s.at-stop-%s", app->state_path,
+				 when);
+		else
+			snprintf(aside, size, "%s.at-stop-%s.%u",
+				 app->state_path, when, i);
+		if (lstat(aside, &st) != 0)
+			return errno == ENOENT ? op25b_exempt_registry_export(
+							 app->exempts, aside)
+					       : -errno;
+	}
+	return -EEXIST;
+}
+
 /* "state file PATH: why" for the messages of failed changes. */
 static const char *
 state_error_text(const struct op25b_app *app, int err, char *buf, size_t size)
@@ -410,17 +464,55 @@ op25b_app_exempt_stop(struct op25b_app *app)
 	 * the last try is now, or the file would come back at the next
 	 * start with what the registry no longer holds (or without what
 	 * it gained). */
+	if (app->exempts != NULL && !app->state_dirty && state_lost(app))
+		app->state_dirty = true;
 	if (app->exempts != NULL && app->state_dirty) {
+		char aside[4200];
+
 		err = state_save(app);
-		if (err == 0)
+		if (err == 0) {
 			fprintf(stderr, "op25b: %s: written again at stop\n",
 				app->state_path);
-		else if (err == -ESTALE)
+		} else if (err == -ESTALE &&
+			   op25b_exempt_registry_count(app->exempts) == 0) {
 			fprintf(stderr,
 				"op25b: %s: not written at stop: a file op25b "
-				"did not read is there, left as it is\n",
+				"did not read is there, left as it is (the "
+				"next start reads it)\n",
 				app->state_path);
-		else
+		} else if (err == -ESTALE) {
+			err = state_save_aside(app, aside, sizeof(aside));
+			if (err == 0) {
+				fprintf(stderr,
+					"op25b: %s: not written at stop: a "
+					"file op25b did not read is there, "
+					"left as it is (the next start reads "
+					"it); the %u exemptions in force are "
+					"in %s (exempt import it merge)\n",
+					app->state_path,
+					op25b_exempt_registry_count(
+						app->exempts),
+					aside);
+				op25b_audit(app,
+					    "state-kept file=%s kept=%s "
+					    "exemptions=%u",
+					    app->state_path, aside,
+					    op25b_exempt_registry_count(
+						    app->exempts));
+			} else {
+				fprintf(stderr,
+					"op25b: %s: not written at stop: a "
+					"file op25b did not read is there, "
+					"left as it is (the next start reads "
+					"it); the %u exemptions in force "
+					"could not be written beside it: "
+					"%s\n",
+					app->state_path,
+					op25b_exempt_registry_count(
+						app->exempts),
+					strerror(-err));
+			}
+		} else
 			fprintf(stderr, "op25b: %s: not written at stop: %s\n",
 				app->state_path, save_failure(err));
 	}
@@ -806,11 +898,39 @@ op25b_app_exempt_tick(struct op25b_app *app)
 	 * drops them could not be built: retried every tick. */
 	static bool stale;
 	static uint64_t last_retry, last_read;
+	static uint64_t last_look;
 	uint64_t next = op25b_exempt_registry_next_expiry(app->exempts);
-	bool was_dirty = app->state_dirty;
+	const char *lost;
+	bool was_dirty;
 	uint64_t now;
 	unsigned int n = 0;
 	int err;
+
+	/* The file gone or replaced: written again (at once when gone; once
+	 * the other file is moved away or imported when replaced, as
+	 * state_save() never writes over it), said once. */
+	if (!app->state_dirty && op25b_monotonic_ms() >= last_look + 1000) {
+		last_look = op25b_monotonic_ms();
+		lost = state_lost(app);
+		if (lost != NULL) {
+			app->state_dirty = true;
+			last_retry = 0;
+			if (strcmp(lost, "gone") == 0)
+				fprintf(stderr,
+					"op25b: %s: gone since op25b wrote "
+					"it: writing it again\n",
+					app->state_path);
+			else
+				fprintf(stderr,
+					"op25b: %s " STATE_FOREIGN "; op25b "
+					"writes its own there once it is "
+					"gone\n",
+					app->state_path);
+			op25b_audit(app, "state-lost file=%s why=%s",
+				    app->state_path, lost);
+		}
+	}
+	was_dirty = app->state_dirty;
 
 	if (next != 0 && (now = op25b_now_ms()) >= next)
 		n = op25b_exempt_registry_expire(app->exempts, now,

@@ -419,6 +419,50 @@ c exempt del 198.18.5.30
 want_rc "$rc" 0 "exempt del 198.18.5.30: status"
 report "exempt state: a file put at the state path (or changed there) while op25b runs is never written over: changes wait for exempt import or its move"
 
+# The file deleted (or moved away) while op25b runs, nothing changed after:
+# written again within a second, said and audited, so that a stop then a
+# start still has every exemption. Another file put there and left at the
+# stop: not written over (the next start reads it), the exemptions in
+# force written beside it for an import to bring back.
+cp "$file" "$work/before-40.exemptions"
+c exempt add 198.18.5.40 ttl 1h
+want_rc "$rc" 0 "exempt add 198.18.5.40: status"
+rm "$file"
+wait_for "$log" "op25b: $file: gone since op25b wrote it: writing it again" \
+	"$pid" || problem "no word of the deleted state file:" "$(tail -5 "$log")"
+wait_until 5 "$pid" grep -q '^198\.18\.5\.40/32 ' "$file" ||
+	problem "the deleted state file was not written again"
+want_has "$log" "op25b: $file: written again"
+want_re "$audit" "instance=$name state-lost file=$file why=gone$"
+list "$work/before-stop.json"
+stop TERM
+start "$name" "$state"
+list "$work/after-start.json"
+out=$(/usr/bin/python3 -c "$same_list" "$work/before-stop.json" "$work/after-start.json") ||
+	problem "exemptions after a deleted state file and a restart:" "$out"
+grep -q '198.18.5.40/32' "$work/after-start.json" ||
+	problem "198.18.5.40 lost across the restart"
+mv "$work/before-40.exemptions" "$file"
+wait_for "$log" "op25b: $file was put there since op25b last wrote it: exempt import it (merge), or move it away; op25b writes its own there once it is gone" \
+	"$pid" || problem "no word of the file put there:" "$(tail -5 "$log")"
+want_re "$audit" "instance=$name state-lost file=$file why=replaced$"
+stop TERM
+grep -q '198\.18\.5\.40/32' "$file" && problem "the file put there was written over at stop"
+aside=$(ls "$state" | grep -E "^$name\.exemptions\.at-stop-[0-9]{8}T[0-9]{6}Z$")
+[ -n "$aside" ] && grep -q '^198\.18\.5\.40/32 ' "$state/$aside" ||
+	problem "no copy of the exemptions in force beside the file put there: $(ls "$state")"
+want_has "$log" "op25b: $file: not written at stop: a file op25b did not read is there, left as it is (the next start reads it); the 2 exemptions in force are in $state/$aside (exempt import it merge)"
+want_re "$audit" "instance=$name state-kept file=$file kept=$state/$aside exemptions=2$"
+start "$name" "$state"
+c exempt import "$state/$aside" merge
+want_rc "$rc" 0 "exempt import of the copy made at stop: status ($(cat "$work/out"))"
+c exempt list
+want_has "$work/out" "198.18.5.40/32"
+c exempt del 198.18.5.40
+want_rc "$rc" 0 "exempt del 198.18.5.40: status"
+rm -f "$state/$aside"
+report "exempt state: a state file deleted while op25b runs is written again; one put there and left at the stop is kept, with the exemptions in force beside it"
+
 # Cut at a line's end (here its end line gone): every line whole, but the
 # first line promised a count at the end. Moved aside, the file would take
 # every exemption with it: what it holds is restored, and said (log and
