@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,8 +91,12 @@ struct op25b_app_records {
 	 * again before each interval is written. */
 	bool reopen_failed;
 	/* A write error left part of a line that could not be taken back
-	 * out: the next line starts on a line of its own. */
+	 * out, or the file ended inside one when opened: the next line
+	 * starts on a line of its own. */
 	bool cut_line;
+	/* Until when (op25b_monotonic_ms()) an interval's write waits for a
+	 * full FIFO (RECORDS_WRITE_WAIT_MS). */
+	uint64_t write_deadline_ms;
 	bool syslog;
 	struct op25b_records_view view;
 };
@@ -286,14 +291,51 @@ rule_name(void *ctx, uint8_t rule)
 /* ------------------------------------------------------------------ */
 /* Control side                                                        */
 
-/* The file at @path for appending records: its descriptor, or -errno. */
+/*
+ * The file at @path for appending records: its descriptor, or -errno
+ * (-ENXIO: a FIFO with no reader). O_NONBLOCK, kept: a FIFO whose reader
+ * is gone or slow must not stall the control lcore (the CLI, expiries,
+ * the stop) in open(2) or write(2); append_lines() waits for it a
+ * bounded time. @cut: the file ends inside a line (a run killed in a
+ * write, a disk that filled), so the next record starts on a line of its
+ * own rather than finish that one.
+ */
 static int
-open_output(const char *path)
+open_output(const char *path, bool *cut)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	int fd = open(path,
+		      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK,
+		      0666);
+	struct stat st;
+	char last;
 
-	return fd < 0 ? -errno : fd;
+	*cut = false;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		int in = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+		/* Unreadable (write-only to op25b): taken as whole. */
+		if (in >= 0) {
+			*cut = pread(in, &last, 1, st.st_size - 1) == 1 &&
+			       last != '\n';
+			close(in);
+		}
+	}
+	return fd;
 }
+
+/* Why @path could not be opened for records (open_output()'s -errno). */
+static const char *
+open_error(int err)
+{
+	return err == -ENXIO ? "a FIFO with no reader (start its reader first)"
+			     : strerror(-err);
+}
+
+/* How long one interval's write waits for a FIFO's reader to take more:
+ * the control lcore answers the CLI and expires exemptions meanwhile. */
+#define RECORDS_WRITE_WAIT_MS 250
 
 /* The wall clock of the TSC, anchored again: the TSC's rate as DPDK
  * states it is rounded (to 10 MHz when calibrated), and the wall clock
@@ -355,11 +397,12 @@ op25b_records_start(struct op25b_app *app)
 		return -ENOMEM;
 	app->records = rec;
 	rec->syslog = strcmp(cfg->records_path, "syslog") == 0;
-	rec->fd = rec->syslog ? -1 : open_output(cfg->records_path);
+	rec->fd = rec->syslog ? -1
+			      : open_output(cfg->records_path, &rec->cut_line);
 	if (rec->fd < 0 && !rec->syslog) {
 		err = rec->fd;
 		fprintf(stderr, "op25b: --block-records %s: %s\n",
-			cfg->records_path, strerror(-err));
+			cfg->records_path, open_error(err));
 		return err;
 	}
 	if (rec->syslog) {
@@ -524,6 +567,19 @@ save_top(struct op25b_app *app, struct op25b_records_merged *taken,
 		OP25B_LOG(WARNING, "%s: cannot write", rec->top_path);
 }
 
+/* A FIFO full (EAGAIN): whether its reader took some before the
+ * interval's write ran out of time (write_up_to() sets it). */
+static bool
+writable(const struct op25b_app_records *rec)
+{
+	struct pollfd pfd = { .fd = rec->fd, .events = POLLOUT };
+	uint64_t now = op25b_monotonic_ms();
+
+	return now < rec->write_deadline_ms &&
+	       poll(&pfd, 1, (int)(rec->write_deadline_ms - now)) == 1 &&
+	       (pfd.revents & POLLOUT) != 0;
+}
+
 /*
  * Append @len bytes of whole lines (@ends[k]: where line k ends) to @fd.
  * Returns how many of the lines reached the file whole. A write error can
@@ -545,7 +601,8 @@ append_lines(struct op25b_app_records *rec, const char *buf, size_t len,
 
 		do {
 			w = write(rec->fd, "\n", 1);
-		} while (w < 0 && errno == EINTR);
+		} while ((w < 0 && errno == EINTR) ||
+			 (w < 0 && errno == EAGAIN && writable(rec)));
 		if (w != 1) {
 			*err = w < 0 ? -errno : -EIO;
 			return 0;
@@ -555,7 +612,8 @@ append_lines(struct op25b_app_records *rec, const char *buf, size_t len,
 	while (done < len) {
 		ssize_t w = write(rec->fd, buf + done, len - done);
 
-		if (w < 0 && errno == EINTR)
+		if (w < 0 &&
+		    (errno == EINTR || (errno == EAGAIN && writable(rec))))
 			continue;
 		if (w <= 0) {
 			*err = w < 0 ? -errno : -EIO;
@@ -620,7 +678,12 @@ write_json(struct op25b_app_records *rec,
 			OP25B_LOG(ERR,
 				  "block records: %u of %u records not "
 				  "written: %s",
-				  n - i - ok, n, strerror(-err));
+				  n - i - ok, n,
+				  err == -EAGAIN
+					  ? "the reader of the FIFO took "
+					    "none for " RTE_STR(
+						    RECORDS_WRITE_WAIT_MS) " ms"
+					  : strerror(-err));
 			return;
 		}
 		i += k;
@@ -656,6 +719,36 @@ write_syslog(struct op25b_app_records *rec,
 	}
 }
 
+/*
+ * Whether the records file was moved away, deleted or replaced at its path
+ * without a reopen (SIGUSR1, `records reopen`: a rotation whose signal
+ * was lost, a file removed by hand): said, and the caller reopens it, or
+ * the records would go to a file nobody reads, or none, counted written.
+ * Only a regular file: a FIFO or a device is what it is.
+ */
+static bool
+path_moved(struct op25b_app *app)
+{
+	const char *path = app->config.records_path;
+	struct stat open_st, path_st;
+
+	if (fstat(app->records->fd, &open_st) != 0 || !S_ISREG(open_st.st_mode))
+		return false;
+	if (stat(path, &path_st) == 0) {
+		if (path_st.st_dev == open_st.st_dev &&
+		    path_st.st_ino == open_st.st_ino)
+			return false;
+	} else if (errno != ENOENT) {
+		return false;
+	}
+	OP25B_LOG(WARNING,
+		  "block records: %s is not the file op25b writes any more "
+		  "(%s without records reopen or SIGUSR1): reopening it",
+		  path,
+		  open_st.st_nlink == 0 ? "deleted" : "moved or replaced");
+	return true;
+}
+
 /* Write the records of intervals up to @interval. */
 static void
 write_up_to(struct op25b_app *app, uint32_t interval)
@@ -664,11 +757,12 @@ write_up_to(struct op25b_app *app, uint32_t interval)
 	struct op25b_records_merged *taken;
 	int n;
 
-	if (rec->reopen_failed) {
+	if (rec->reopen_failed || (!rec->syslog && path_moved(app))) {
 		char msg[512];
 
 		op25b_records_reopen(app, msg, sizeof(msg));
 	}
+	rec->write_deadline_ms = op25b_monotonic_ms() + RECORDS_WRITE_WAIT_MS;
 	/* On no memory the records stay merged: the next write takes them. */
 	n = op25b_records_merge_take(rec->merge, interval, &taken);
 	if (n == 0)
@@ -843,6 +937,7 @@ op25b_records_reopen(struct op25b_app *app, char *msg, size_t size)
 	const char *path = app->config.records_path;
 	struct stat was, now_open;
 	uint64_t now;
+	bool cut;
 	int err, fd;
 
 	if (rec == NULL) {
@@ -858,13 +953,13 @@ op25b_records_reopen(struct op25b_app *app, char *msg, size_t size)
 	/* The new file first: when it cannot be opened, records go on
 	 * into the old one (renamed by the rotation, still ours), and the
 	 * reopen is tried again before the next interval is written. */
-	fd = open_output(path);
+	fd = open_output(path, &cut);
 	if (fd < 0) {
 		err = fd;
 		snprintf(msg, size,
 			 "block records: reopen %s: %s (still writing to the "
 			 "file opened before)",
-			 path, strerror(-err));
+			 path, open_error(err));
 		/* Said when it starts failing, and again each hour while it
 		 * does, not each interval: logrotate's delaycompress takes
 		 * the old file the next day, with what goes into it. */
@@ -883,7 +978,9 @@ op25b_records_reopen(struct op25b_app *app, char *msg, size_t size)
 	 * on a line of its own. A new file starts clean. */
 	if (fstat(rec->fd, &was) == 0 && fstat(fd, &now_open) == 0 &&
 	    (was.st_dev != now_open.st_dev || was.st_ino != now_open.st_ino))
-		rec->cut_line = false;
+		rec->cut_line = cut;
+	else
+		rec->cut_line = rec->cut_line || cut;
 	close(rec->fd);
 	rec->fd = fd;
 	rec->reopen_failed = false;

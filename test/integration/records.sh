@@ -60,6 +60,129 @@ want_has "$work/one.log" "records_written 5, records_dropped 0"
 	problem "stats-json records_written $(counter "$work/one.json" records_written), want 5"
 report "records: one interval, exact records (plain, PPPoE in VLAN, QinQ, IPv6, class.to) at exit"
 
+# A file a run killed in a write (or a full disk) left ending inside a
+# line: the next run's first record starts on a line of its own (it
+# finished the torn line, and neither parsed), still counted written.
+torn='{"time":"2026-12-07T00:00:00.000Z","src":"198.18.1.1","cla'
+printf '%s' "$torn" >"$work/torn.jsonl"
+run torn "rx_pcap=$work/all.pcap,tx_pcap=/dev/null" policy.yaml
+[ "$(head -n 1 "$work/torn.jsonl")" = "$torn" ] ||
+	problem "the torn line was not left on its own: $(head -n 1 "$work/torn.jsonl")"
+tail -n +2 "$work/torn.jsonl" >"$work/torn-rest.jsonl"
+check "$work/torn-rest.jsonl" one
+want_has "$work/torn.log" "records_written 5, records_dropped 0"
+report "records: a file that ends inside a line: the first record starts on a line of its own"
+
+# bg_op25b NAME RECORDS: op25b replaying the capture forever, records
+# into RECORDS each `records flush` (an hour's interval), its socket
+# $work/NAME.sock; waits until it is up.
+bg_op25b() {
+	"$op25b" "${eal[@]}" --file-prefix "$name-$1" \
+		--vdev "net_pcap0,rx_pcap=$work/all.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+		--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" \
+		--name "$name-$1" --cli-socket "$work/$1.sock" \
+		--audit-log "$work/audit.log" --state-dir "$work" \
+		--status-interval 0 --block-records "$2" \
+		--block-records-interval 3600 >"$work/$1.log" 2>&1 &
+	bg_pid=$!
+	wait_until 20 "$bg_pid" grep -q "op25b: commands:" "$work/$1.log" ||
+		problem "op25b did not start: $(tail -3 "$work/$1.log")"
+}
+# on NAME ARGS...: op25b-cli to bg_op25b NAME; output in $work/out.
+on() {
+	local n=$1
+	shift
+	timeout 10 "$cli" --cli-socket "$work/$n.sock" --timeout 5 "$@" \
+		>"$work/out" 2>&1
+}
+lines() { [ -f "$1" ] && [ "$(wc -l <"$1")" = "$2" ]; }
+
+# The file deleted (a rotation whose SIGUSR1 was lost, or by hand): the
+# next interval's write sees its path no longer names the open file, says
+# so and reopens it, rather than count records written into a file
+# nobody can read.
+bg_op25b moved "$work/moved.jsonl"
+on moved records flush
+wait_until 10 "$bg_pid" lines "$work/moved.jsonl" 5 ||
+	problem "the first interval was not written"
+rm "$work/moved.jsonl"
+on moved records flush
+wait_until 10 "$bg_pid" lines "$work/moved.jsonl" 5 ||
+	problem "the interval after the file was deleted is not in a new file"
+want_has "$work/moved.log" "block records: $work/moved.jsonl is not the file op25b writes any more (deleted without records reopen or SIGUSR1): reopening it"
+stop_bg TERM 20
+want_rc "$rc" 0 "op25b exit status"
+kept=$(cat "$work/moved.jsonl" 2>/dev/null | wc -l)
+written=$(sed -n 's/.*records_written \([0-9]*\), records_dropped 0\b.*/\1/p' "$work/moved.log")
+[ "$written" = $((5 + kept)) ] ||
+	problem "records_written '$written', want 5 (the deleted file) + $kept lines"
+report "records: a records file deleted without a reopen is reopened at the next interval, and said"
+
+# A FIFO: with no reader, op25b refuses to start at once (open(2) of a
+# FIFO waits for a reader); its reader gone, `records reopen` fails at
+# once, the CLI answers, the interval's records are counted as dropped,
+# and one SIGTERM stops op25b. A reader that stops reading (a pipe of 4
+# KB, full): the write waits 250 ms, then drops the rest, counted and
+# said, the CLI answering meanwhile.
+mkfifo "$work/records.fifo" "$work/stalled.fifo"
+timeout 20 "$op25b" "${eal[@]}" --file-prefix "$name-noreader" \
+	--vdev "net_pcap0,rx_pcap=$work/all.pcap,tx_pcap=/dev/null" \
+	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" \
+	--name "$name-noreader" --cli-socket none --state-dir "$work" \
+	--audit-log "$work/audit.log" --status-interval 0 \
+	--block-records "$work/records.fifo" >"$work/noreader.log" 2>&1
+want_rc $? 1 "op25b with a FIFO with no reader: exit status"
+want_has "$work/noreader.log" "op25b: --block-records $work/records.fifo: a FIFO with no reader (start its reader first)"
+cat "$work/records.fifo" >"$work/fifo-read.jsonl" &
+reader=$!
+pids+=("$reader")
+bg_op25b piped "$work/records.fifo"
+on piped records flush
+wait_until 10 "$bg_pid" lines "$work/fifo-read.jsonl" 5 ||
+	problem "the reader did not get the first interval"
+kill "$reader"
+wait "$reader" 2>/dev/null
+on piped records reopen
+want_rc $? 1 "records reopen of a FIFO whose reader is gone: status"
+want_has "$work/out" "block records: reopen $work/records.fifo: a FIFO with no reader (start its reader first) (still writing to the file opened before)"
+on piped records flush
+want_rc $? 0 "records flush with the reader gone: status"
+wait_until 10 "$bg_pid" grep -q "records not written: Broken pipe" "$work/piped.log" ||
+	problem "no word of the records the gone reader did not take: $(tail -3 "$work/piped.log")"
+on piped show version
+want_rc $? 0 "show version with the reader gone: status ($(cat "$work/out"))"
+stop_bg TERM 10
+want_rc "$rc" 0 "op25b exit status after one SIGTERM"
+grep -q "records_dropped [1-9]" "$work/piped.log" ||
+	problem "the records the gone reader did not take are not counted as dropped: $(grep records_ "$work/piped.log")"
+# F_SETPIPE_SZ (1031): the FIFO's buffer at its least, a page.
+"$py" -c 'import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.fcntl(fd, 1031, 4096)
+time.sleep(60)' "$work/stalled.fifo" &
+holder=$!
+pids+=("$holder")
+wait_until 5 - test -d "/proc/$holder/fd" && sleep 0.2
+bg_op25b stalled "$work/stalled.fifo"
+for _ in $(seq 20); do
+	on stalled records flush
+	if wait_until 2 "$bg_pid" grep -q "the reader of the FIFO took none for 250 ms" "$work/stalled.log"; then
+		break
+	fi
+done
+want_has "$work/stalled.log" "the reader of the FIFO took none for 250 ms"
+t0=$(date +%s%N)
+on stalled show version
+want_rc $? 0 "show version with the reader stalled: status"
+[ $((($(date +%s%N) - t0) / 1000000)) -lt 2000 ] ||
+	problem "show version took $((($(date +%s%N) - t0) / 1000000)) ms with the reader stalled"
+stop_bg TERM 10
+want_rc "$rc" 0 "op25b exit status, the reader stalled"
+grep -q "records_dropped [1-9]" "$work/stalled.log" ||
+	problem "the records the stalled reader did not take are not counted as dropped"
+kill "$holder" 2>/dev/null
+report "records: a FIFO with no reader refused at start; its reader gone or stalled, the control lcore goes on, records counted as dropped"
+
 # --block-records-rate: 0 (no limit) gives the same records; 1 a second
 # (a bucket of one frame, which the capture's milliseconds do not refill)
 # takes the first blocked frame into a record and counts every other one
