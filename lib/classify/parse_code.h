@@ -35,12 +35,23 @@
  * fragment (RFC 1990; the inner protocol is found only by guessing the
  * negotiated sequence format, and only in a first fragment), a compressed
  * datagram (CCP, RFC 1962: 0x00fd, per link 0x00fb) and an encrypted one
- * (ECP, RFC 1968: 0x0053, per link 0x0055). */
+ * (ECP, RFC 1968: 0x0053, per link 0x0055); and the header compressions
+ * other than Van Jacobson's that can carry TCP: IP Header Compression (RFC
+ * 2509: a full header 0x0061, which the peer's context then abbreviates,
+ * compressed TCP 0x0063 and 0x2063) and ROHC (RFC 3241: small CIDs 0x0003,
+ * large 0x0005; RFC 6846 compresses TCP), as well as a bridged Ethernet
+ * frame (BCP, RFC 3518: 0x0031), whose IP op25b does not parse. */
 #define PPP_PROTO_MP 0x003d
 #define PPP_PROTO_COMPRESSED 0x00fd
 #define PPP_PROTO_COMPRESSED_LINK 0x00fb
 #define PPP_PROTO_ENCRYPTED 0x0053
 #define PPP_PROTO_ENCRYPTED_LINK 0x0055
+#define PPP_PROTO_IPHC_FULL_HEADER 0x0061
+#define PPP_PROTO_IPHC_COMPRESSED_TCP 0x0063
+#define PPP_PROTO_IPHC_COMPRESSED_TCP_NODELTA 0x2063
+#define PPP_PROTO_ROHC_SMALL_CID 0x0003
+#define PPP_PROTO_ROHC_LARGE_CID 0x0005
+#define PPP_PROTO_BRIDGED_ETHERNET 0x0031
 
 /* Whether PPP protocol @proto hides its datagram (above): such a frame may
  * be IP with SMTP in it, so it is never passed unread as non_smtp. */
@@ -50,7 +61,13 @@ ppp_proto_opaque(unsigned int proto)
 	return proto == PPP_PROTO_MP || proto == PPP_PROTO_COMPRESSED ||
 	       proto == PPP_PROTO_COMPRESSED_LINK ||
 	       proto == PPP_PROTO_ENCRYPTED ||
-	       proto == PPP_PROTO_ENCRYPTED_LINK;
+	       proto == PPP_PROTO_ENCRYPTED_LINK ||
+	       proto == PPP_PROTO_IPHC_FULL_HEADER ||
+	       proto == PPP_PROTO_IPHC_COMPRESSED_TCP ||
+	       proto == PPP_PROTO_IPHC_COMPRESSED_TCP_NODELTA ||
+	       proto == PPP_PROTO_ROHC_SMALL_CID ||
+	       proto == PPP_PROTO_ROHC_LARGE_CID ||
+	       proto == PPP_PROTO_BRIDGED_ETHERNET;
 }
 
 /*

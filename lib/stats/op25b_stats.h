@@ -134,8 +134,9 @@ const char *op25b_verdict_name(unsigned int verdict);
 	  "which op25b cannot read (malformed)")                               \
 	X(OPAQUE_IP, opaque_ip,                                                \
 	  "IP op25b cannot read: PPP Multilink (0x003d), compressed (0x00fd, " \
-	  "0x00fb) or encrypted (0x0053, 0x0055) datagrams over PPPoE; IP "    \
-	  "behind an 802.3 LLC/SNAP header (RFC 1042) (malformed)")            \
+	  "0x00fb), encrypted (0x0053, 0x0055), IPHC (0x0061, 0x0063, "        \
+	  "0x2063), ROHC (0x0003, 0x0005) or bridged (0x0031) datagrams over " \
+	  "PPPoE; IP behind an 802.3 LLC/SNAP header (RFC 1042) (malformed)")  \
 	X(CHAINED, chained,                                                    \
 	  "frames in more than one mbuf segment, judged on the whole frame")
 
