@@ -25,6 +25,21 @@
 #define XDP_STATE_DIR "/var/lib/op25b"
 
 int
+xdp_absolute_path(const char *path, char *buf, size_t size)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (path[0] == '/')
+		n = snprintf(buf, size, "%s", path);
+	else if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return -errno;
+	else
+		n = snprintf(buf, size, "%s/%s", cwd, path);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int
 xdp_exempt_path(const struct xdp_args *a, const char *name, char *buf,
 		size_t size)
 {

@@ -166,9 +166,13 @@ xdp_instance_up(const struct xdp_args *a, const char *dir, int ifindex)
 	uint32_t other;
 	int err, offload;
 
-	/* Absolute, so that reload finds it from any directory. */
-	if (realpath(a->policy, path) == NULL) {
-		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(errno));
+	/* Absolute, so that reload finds it from any directory; its
+	 * symbolic links kept, as check and op25b read the path: a relative
+	 * prefixes_file is found beside the link, and a reload after the
+	 * link is switched reads the file it now names. */
+	err = xdp_absolute_path(a->policy, path, sizeof(path));
+	if (err != 0) {
+		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(-err));
 		return NULL;
 	}
 	/* The program keeps the path for reload and SIGHUP in 255 bytes:
@@ -440,8 +444,9 @@ xdp_cmd_reload(const struct xdp_args *a)
 		op25b_xdp_close(x);
 		return EXIT_FAILURE;
 	}
-	if (a->policy != NULL && realpath(a->policy, path) == NULL) {
-		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(errno));
+	if (a->policy != NULL &&
+	    (err = xdp_absolute_path(a->policy, path, sizeof(path))) != 0) {
+		fprintf(stderr, "%s: error: %s\n", a->policy, strerror(-err));
 	} else if (a->exemptions == NULL ||
 		   xdp_exempt_path(a, a->argv[0], exempt, sizeof(exempt)) ==
 			   0) {

@@ -93,6 +93,9 @@ bool xdp_pins_taken(struct op25b_xdp *x, const char *iface, const char *dir);
 /* The exemptions file of instance @p name into @p buf (absolute):
  * --exemptions, else /var/lib/op25b/NAME.exemptions, op25b's state file
  * convention. 0 or -ENAMETOOLONG (reported). */
+/* @path made absolute from the working directory, its symbolic links
+ * kept (not realpath(3)): 0, or -errno. */
+int xdp_absolute_path(const char *path, char *buf, size_t size);
 int xdp_exempt_path(const struct xdp_args *a, const char *name, char *buf,
 		    size_t size);
 

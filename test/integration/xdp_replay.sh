@@ -239,6 +239,34 @@ else
 		problem "unload from l1 failed"
 	ip netns exec "$ns" ethtool -K l1 rxvlan on rx-vlan-stag-hw-parse on
 	report "op25b-xdp load of a loaded name, or onto another program, stops before the VLAN receive offloads"
+	# A policy reached through a symbolic link into another directory (a
+	# release switched by its link): its relative prefixes_file is found
+	# beside the link, as check and op25b find it, and a reload reads the
+	# file the link names now (realpath(3) took the target's directory,
+	# and kept the old target for every reload).
+	mkdir -p "$work/sym/etc" "$work/sym/releases/v1" "$work/sym/releases/v2"
+	printf '198.18.0.0/16\n' >"$work/sym/etc/pools.txt"
+	for v in 1 2; do
+		printf 'version: 1\nblock: %s\nsources:\n  dynamic:\n    action: block\n    prefixes_file: pools.txt\n' \
+			"$([ $v = 1 ] && echo drop || echo reset)" >"$work/sym/releases/v$v/policy.yaml"
+	done
+	ln -s ../releases/v1/policy.yaml "$work/sym/etc/op25b.yaml"
+	"$build/app/op25b-policy/op25b-policy" check "$work/sym/etc/op25b.yaml" >"$work/symcheck.out" 2>&1 ||
+		problem "check of the linked policy:" "$(cat "$work/symcheck.out")"
+	in_ns "$ns" "$xdp" load l1 --mode generic --name "$iname-sym" \
+		--policy "$work/sym/etc/op25b.yaml" >"$work/sym.out" 2>&1 ||
+		problem "load through a symbolic link:" "$(cat "$work/sym.out")"
+	ln -sfn ../releases/v2/policy.yaml "$work/sym/etc/op25b.yaml"
+	in_ns "$ns" "$xdp" reload l1 --name "$iname-sym" >"$work/symr.out" 2>&1 ||
+		problem "reload through the switched link:" "$(cat "$work/symr.out")"
+	want_has "$work/symr.out" "op25b-xdp: l1 reloaded from $work/sym/etc/op25b.yaml: generation 2"
+	in_ns "$ns" "$xdp" status l1 --name "$iname-sym" --json >"$work/syms.json" 2>&1
+	[ "$(field "$work/syms.json" 's["block"]')" = reset ] ||
+		problem "the reload did not read the file the link names now:" "$(head -c 400 "$work/syms.json")"
+	in_ns "$ns" "$xdp" unload l1 --name "$iname-sym" >/dev/null 2>&1 ||
+		problem "unload from l1 failed"
+	ip netns exec "$ns" ethtool -K l1 rxvlan on rx-vlan-stag-hw-parse on
+	report "op25b-xdp load and reload of a policy through a symbolic link: its prefixes_file beside the link, the link read anew"
 	# On a macvlan the tag is parsed by the device below it (l1): its
 	# offloads go off too. A load whose attach fails after turning them
 	# off (native mode: a macvlan has none) turns them back on, and
