@@ -12,6 +12,10 @@
 
 #include "op25b_json.h"
 #include "op25b_policy.h"
+/* tcp_reply_allowed(): which flows a reply never answers, header-only C
+ * shared by the classifier and the XDP program, so that explain says
+ * what both do. */
+#include "../classify/tcp_seen.h"
 
 const char *
 op25b_port_kind_name(enum op25b_port_kind kind)
@@ -42,8 +46,11 @@ format_address(const struct op25b_prefix *addr, char *buf, size_t size)
 /* What the appliance does once the rule has spoken: mode and block style
  * apply here, after op25b_policy_decide(), as in the classifier. */
 static void
-settle_verdict(const struct op25b_policy *policy, struct op25b_explanation *x)
+settle_verdict(const struct op25b_policy *policy,
+	       const struct op25b_prefix *src, const struct op25b_prefix *dst,
+	       struct op25b_explanation *x)
 {
+	static const uint8_t unicast_macs[12];
 	enum op25b_block_style block = op25b_policy_block_of(
 		policy, x->cls != NULL ? (int)(x->cls - policy->classes) : -1);
 
@@ -63,6 +70,22 @@ settle_verdict(const struct op25b_policy *policy, struct op25b_explanation *x)
 			x->verdict = "count";
 			x->note = "block -> count (mode: monitor): forwarded "
 				  "and counted as would-block";
+		} else if (block != OP25B_BLOCK_DROP &&
+			   !tcp_reply_allowed(src->family == AF_INET ? 4 : 6,
+					      src->addr, dst->addr,
+					      unicast_macs)) {
+			/* As reset.c, notify.c and the XDP program: the
+			 * addresses decide, the frame's MACs aside. */
+			x->verdict = "block";
+			x->note = block == OP25B_BLOCK_NOTIFY
+					  ? "block: notify -> dropped without "
+					    "an answer: none goes to or from a "
+					    "multicast, broadcast, unspecified "
+					    "or loopback address (RFC 1122)"
+					  : "block: reset -> dropped without "
+					    "a RST: none goes to or from a "
+					    "multicast, broadcast, unspecified "
+					    "or loopback address (RFC 1122)";
 		} else if (block == OP25B_BLOCK_NOTIFY) {
 			x->verdict = "block";
 			x->note = "block: notify -> the connection is answered "
@@ -129,7 +152,7 @@ op25b_policy_explain(const struct op25b_policy *policy,
 						&x->rule);
 		x->decided = true;
 	}
-	settle_verdict(policy, x);
+	settle_verdict(policy, src, dst, x);
 }
 
 /* snprintf that appends and keeps counting past the end of @buf. */

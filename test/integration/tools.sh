@@ -161,6 +161,23 @@ want_has "$work/x-dyn.out" "verdict:     block (block: reset -> a SYN is answere
 want_empty "$work/x-dyn.err"
 report "explain dynamic -> outside:25: block, reset, class dynamic 198.18.0.0/16, rule class.action"
 
+# No RST (nor notify's answer) goes to or from a multicast, broadcast or
+# loopback address (RFC 1122; reset.c, notify.c, the XDP program): such a
+# SYN is dropped, and explain says so rather than promise a reply.
+for dst in 224.0.0.25 255.255.255.255 127.0.0.1 ff02::1; do
+	src=198.18.7.7
+	case $dst in *:*) src=2001:db8:1000::7 ;; esac
+	explain x-group "$config" "$src" "$dst" 25
+	want_rc $rc 0
+	want_has "$work/x-group.out" "verdict:     block (block: reset -> dropped without a RST: none goes to or from a multicast, broadcast, unspecified or loopback address (RFC 1122))"
+done
+{ sed 's/^block: reset /block: notify /' "$config"; echo 'notice: "see example.net/op25b"'; } >"$work/notify.yaml"
+grep -q '^block: notify ' "$work/notify.yaml" || problem "no block: reset line in $config"
+explain x-group "$work/notify.yaml" 198.18.7.7 224.0.0.25 25
+want_has "$work/x-group.out" "verdict:     block (block: notify -> dropped without an answer: none goes to or from a multicast, broadcast, unspecified or loopback address (RFC 1122))"
+grep -q "554" "$work/x-group.out" && problem "explain promises notify's 554 to a group address"
+report "explain dynamic -> multicast, broadcast or loopback:25 under block: reset or notify: dropped without a reply"
+
 explain x-relay "$config" 198.18.7.7 192.0.2.25 25
 want_rc $rc 0
 want_has "$work/x-relay.out" "source:      class dynamic (prefix 198.18.0.0/16"
