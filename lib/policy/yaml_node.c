@@ -147,6 +147,43 @@ flow_needs_quotes(const char *text)
 	       text[n - 1] == ' ' || text[n - 1] == ':';
 }
 
+/* The flow sequence @text means, in @buf: its items split at commas
+ * ("25, 2525": [25, 2525]; a one-item list quoted whole would be read as
+ * one bad port or prefix), each trimmed and quoted where plain would not
+ * read back (flow_needs_quotes()). */
+static const char *
+flow_hint(const char *text, char *buf, size_t size)
+{
+	size_t len = 0;
+	const char *item = text;
+
+	for (;;) {
+		const char *end = strchr(item, ',');
+		size_t n = end != NULL ? (size_t)(end - item) : strlen(item);
+		char one[sizeof(((struct shown *)0)->s)];
+		bool quote;
+
+		while (n > 0 && item[0] == ' ') {
+			item++;
+			n--;
+		}
+		while (n > 0 && item[n - 1] == ' ')
+			n--;
+		snprintf(one, sizeof(one), "%.*s", (int)n, item);
+		quote = flow_needs_quotes(one);
+		size_t at = len < size ? len : size;
+
+		len += (size_t)snprintf(buf + at, size - at, "%s%s%s%s",
+					item == text ? "" : ", ",
+					quote ? "\"" : "", one,
+					quote ? "\"" : "");
+		if (end == NULL)
+			break;
+		item = end + 1;
+	}
+	return buf;
+}
+
 int
 op25b_loader_expect(struct loader *ld, const yaml_node_t *node,
 		    yaml_node_type_t type, const char *what)
@@ -164,16 +201,16 @@ op25b_loader_expect(struct loader *ld, const yaml_node_t *node,
 	if (type == YAML_SEQUENCE_NODE && node->type == YAML_SCALAR_NODE &&
 	    node->data.scalar.length > 0) {
 		struct shown text = op25b_node_show(node);
-		bool quote = flow_needs_quotes(text.s);
+		char hint[2 * sizeof(text.s)];
 
 		/* A quote or backslash in it: no hint (it would need
 		 * escapes, and is no port or prefix anyway). */
 		if (strpbrk(text.s, "\"\\") == NULL)
 			return op25b_loader_fail(
 				ld, node,
-				"%s: expected %s, found %s (write [%s%s%s])",
-				what, names[type], node_kind(node),
-				quote ? "\"" : "", text.s, quote ? "\"" : "");
+				"%s: expected %s, found %s (write [%s])", what,
+				names[type], node_kind(node),
+				flow_hint(text.s, hint, sizeof(hint)));
 	}
 	return op25b_loader_fail(ld, node, "%s: expected %s, found %s", what,
 				 names[type], node_kind(node));
