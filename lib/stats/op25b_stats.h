@@ -78,20 +78,26 @@ extern "C" {
 #define OP25B_OUTCOME_LIST(X)                                                  \
 	X(NON_SMTP, non_smtp,                                                  \
 	  "not TCP to an SMTP or submission port: forwarded untouched")        \
-	X(SUBMISSION, submission,                                              \
-	  "TCP to a submission port: always forwarded")                        \
+	X(SUBMISSION, submission, "TCP to a submission port: forwarded")       \
 	X(FRAGMENTS, fragments, "non-first IP fragments: forwarded")           \
 	X(MALFORMED, malformed,                                                \
 	  "truncated or inconsistent headers, or SMTP under a source route: "  \
-	  "dropped or forwarded by policy")                                    \
+	  "dropped or forwarded, per malformed")                               \
 	X(EXEMPTED, exempted,                                                  \
-	  "SMTP packets the policy would block or count, from an exempt "      \
-	  "source: forwarded")                                                 \
-	X(FORWARDED, forwarded, "SMTP packets allowed by policy: forwarded")   \
+	  "SMTP packets the policy would block or count, from a source with "  \
+	  "an exemption (exempt add): forwarded")                              \
+	X(FORWARDED, forwarded,                                                \
+	  "SMTP packets allowed by the policy: forwarded")                     \
 	X(COUNTED, counted,                                                    \
-	  "SMTP packets that would be blocked (count, monitor): forwarded")    \
-	X(BLOCKED, blocked, "SMTP packets blocked: dropped")                   \
-	X(RESET, reset, "blocked SYNs answered with a TCP RST+ACK")
+	  "SMTP packets that would be blocked (count, monitor mode): "         \
+	  "forwarded")                                                         \
+	X(BLOCKED, blocked,                                                    \
+	  "SMTP packets blocked: dropped; under block: notify, SYN-ACKs and "  \
+	  "greetings sent back")                                               \
+	X(RESET, reset,                                                        \
+	  "blocked packets answered with a TCP RST (bare SYNs under block: "   \
+	  "reset, and what block: notify resets): the reply goes back to the " \
+	  "subscriber")
 
 #define OP25B_OUTCOME_ENUM(e, n, h) OP25B_OUTCOME_##e,
 OP25B_COUNTER_FAMILY(op25b_outcome, OP25B_OUTCOME_LIST, OP25B_OUTCOME_ENUM,

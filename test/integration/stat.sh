@@ -208,7 +208,7 @@ report "live --json: the keys of --stats-json, the policy's classes and groups, 
 
 # check_prometheus FILE: the text format, and the families op25b-stat serves.
 check_prometheus() {
-	"$py" - "$1" "$name" >"$work/prom.out" 2>&1 <<'EOF' ||
+	"$py" - "$1" "$name" "$root/doc/policy.md" >"$work/prom.out" 2>&1 <<'EOF' ||
 import re, sys
 text = open(sys.argv[1]).read()
 name = sys.argv[2]
@@ -280,6 +280,17 @@ if samples.get('op25b_port_rx_bytes_total{port="0",name="net_pcap0",role="subscr
     bad.append("no bytes received on port 0")
 if samples.get("op25b_policy_generation") != 1:
     bad.append("policy generation is not 1")
+# Each outcome's comment is doc/policy.md's row for it ("meaning: what
+# op25b does"), one list of words for the docs and every view.
+doc = open(sys.argv[3]).read()
+rows = doc[doc.index("| counter | meaning | what op25b does |"):].split("\n")[2:]
+for row in rows:
+    if not row.startswith("|"):
+        break
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    want = f'# outcome "{cells[0].strip("`")}": {cells[1]}: {cells[2]}'.replace("`", "")
+    if want + "\n" not in text:
+        bad.append(f"no line {want}")
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 EOF
