@@ -126,6 +126,12 @@ stat_source_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 			break;
 		stat_source_close(src);
 	}
+	/* A dead writer's uptime ends at its last sample (ports_updated,
+	 * about once a second), not now: it is no longer up. */
+	snap->stopped_ns = ret != -ESRCH ? 0
+			   : snap->header.ports_updated_ns != 0
+				   ? snap->header.ports_updated_ns
+				   : snap->header.start_time_ns;
 	if (ret != 0)
 		describe(src, ret, ret == -ESRCH ? snap->header.pid : 0, why,
 			 why_size);

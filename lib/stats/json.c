@@ -19,8 +19,10 @@ op25b_stats_uptime(const struct op25b_stats_snapshot *snap)
 	double t;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	t = (double)now.tv_sec + (double)now.tv_nsec / 1e9 -
-	    (double)snap->header.start_time_ns / 1e9;
+	t = snap->stopped_ns != 0
+		    ? (double)snap->stopped_ns / 1e9
+		    : (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+	t -= (double)snap->header.start_time_ns / 1e9;
 	return t > 0 ? t : 0;
 }
 

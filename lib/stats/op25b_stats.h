@@ -494,6 +494,10 @@ struct op25b_stats_snapshot {
 		uint64_t loops;
 		uint64_t busy_loops;
 	} workers[OP25B_STATS_MAX_WORKERS];
+	/** Set by the reader, not the writer: when its writer died without
+	 * removing the segment, the time of its last figures (0: alive), at
+	 * which its uptime stopped (op25b_stats_uptime()). */
+	uint64_t stopped_ns;
 };
 
 struct op25b_stats_reader;
@@ -565,8 +569,8 @@ struct op25b_stats_snapshot *op25b_stats_snapshot_alloc(void);
 /* What every view of a snapshot (the reports, op25b-stat, JSON) shows
  * the same way. */
 
-/** Seconds since the writer created the segment (0 if the clock went
- * back). */
+/** Seconds since the writer created the segment, up to its last figures
+ * when it died (stopped_ns); 0 if the clock went back. */
 double op25b_stats_uptime(const struct op25b_stats_snapshot *snap);
 /** "subscriber" or "upstream". */
 const char *op25b_stats_port_role(const struct op25b_stats_port *port);

@@ -477,6 +477,15 @@ if wait_until 15 "$dead_pid" test -e "/dev/shm/op25b.$name-dead"; then
 	want_rc $? 0 "op25b-stat --json of a dead writer"
 	want_has "$work/dead-json.err" "op25b-stat: warning: "
 	[ -s "$work/dead-json.out" ] || problem "op25b-stat --json of a dead writer printed nothing"
+	# Its uptime stopped with it (at its last sample), the same a second
+	# later; it was up about 0.5 s, not until now.
+	sleep 1.1
+	"$stat" --name "$name-dead" --json >"$work/dead-json2.out" 2>/dev/null
+	py_check 'import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+last = a["ports_updated_seconds"] - a["start_time_seconds"]
+assert abs(a["uptime_seconds"] - b["uptime_seconds"]) < 0.002 and abs(a["uptime_seconds"] - last) < 0.002, (a["uptime_seconds"], b["uptime_seconds"], last)' \
+		"$work/dead-json.out" "$work/dead-json2.out"
 	"$py" - "/dev/shm/op25b.$name-dead" <<'EOF'
 import struct, sys
 with open(sys.argv[1], "r+b") as f:
