@@ -340,7 +340,9 @@ change(const struct xdp_args *a, const struct exempt_cmd *c,
 		if (err != 0) {
 			fprintf(stderr, "op25b-xdp: exempt add %s: %s\n", text,
 				err == -ENOSPC ? "the list is full (65,536)"
-					       : strerror(-err));
+				: err == -E2BIG
+					? "the reason is longer than 127 bytes"
+					: strerror(-err));
 			return -1;
 		}
 	}

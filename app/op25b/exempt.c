@@ -635,7 +635,9 @@ op25b_app_exempt_add(struct op25b_app *app, const struct op25b_prefix *prefix,
 					op25b_now_ms(), &replaced);
 	if (err != 0) {
 		snprintf(msg, size, "exempt add %s: %s%s; nothing changed",
-			 text, strerror(-err),
+			 text,
+			 err == -E2BIG ? "the reason is longer than 127 bytes"
+				       : strerror(-err),
 			 err == -ENOSPC ? " (the registry is full)" : "");
 		return err;
 	}

@@ -72,13 +72,14 @@ void op25b_exempt_registry_free(struct op25b_exempt_registry *reg);
  * @param ttl seconds from @p now; 0: never expires.
  * @param now CLOCK_REALTIME in milliseconds (every time in the registry
  *   is in milliseconds, so that a TTL of 2 s lasts 2 s, not 1 to 2).
- * @param reason may be NULL; longer text is cut at OP25B_EXEMPT_REASON_MAX-1.
+ * @param reason may be NULL; at most OP25B_EXEMPT_REASON_MAX-1 bytes (as
+ *   an imported file's: cut, it could end inside a UTF-8 character).
  * @param replaced set to true when an entry for the prefix existed (may be
  *   NULL).
  * The first grant's @c added is kept when an entry is replaced. Control
  * characters in @p reason become '?' (it goes into audit lines).
  * @return 0, -EINVAL (prefix NULL, not AF_INET/AF_INET6, length too long,
- *   host bits set), -ENOSPC (full), -ENOMEM.
+ *   host bits set), -E2BIG (@p reason too long), -ENOSPC (full), -ENOMEM.
  */
 int op25b_exempt_registry_add(struct op25b_exempt_registry *reg,
 			      const struct op25b_prefix *prefix, uint32_t ttl,

@@ -250,6 +250,9 @@ op25b_exempt_registry_add(struct op25b_exempt_registry *reg,
 	bool found;
 	int ret;
 
+	if (reason != NULL &&
+	    strnlen(reason, OP25B_EXEMPT_REASON_MAX) == OP25B_EXEMPT_REASON_MAX)
+		return -E2BIG;
 	ret = registry_claim(reg, prefix, &e, &found, replaced);
 	if (ret != 0)
 		return ret;

@@ -419,10 +419,16 @@ c exempt add 198.18.5.9/33
 want_has "$work/out" "exempt add: bad prefix 198.18.5.9/33: "
 c exempt add 198.18.5.9 ttl 5x
 want_has "$work/out" "bad duration '5x'"
+# A reason over 127 bytes (100 two-byte characters): refused, as an
+# import refuses it; cut, it ended inside a character (no UTF-8 then).
+long=$(printf '\303\251%.0s' $(seq 100))
+c exempt add 198.18.5.9 reason "\"$long\""
+want_rc "$rc" 1 "exempt add with a 200-byte reason: status"
+want_has "$work/out" "exempt add 198.18.5.9/32: the reason is longer than 127 bytes; nothing changed"
 c exempt list
 want_has "$work/out" "no exemptions"
 [ "$(wc -l <"$audit")" = "$lines_before" ] || problem "bad input wrote to the audit log"
-report "cli: bad prefixes and durations: one line, status 1, nothing changed"
+report "cli: bad prefixes, durations and reasons: one line, status 1, nothing changed"
 
 # --- policy files -------------------------------------------------------
 c policy check "$work/broken.yaml"
@@ -731,10 +737,11 @@ report "cli: 300 pasted '?' on an interactive session: 300 whole listings, nothi
 # The line editor holds 510 characters and dropped what was typed beyond,
 # without a word, and Enter ran the rest: a 518-byte exempt add whose
 # "ttl 1h" fell off was a permanent exemption. A line that reaches the
-# end is refused whole; one just under it runs.
+# end is refused whole; one just under it runs (made long by blanks:
+# a reason holds 127 bytes).
 raw_client "$work/long.bin" 0 'b"op25b> "' 3 \
 	'b"exempt add 198.18.77.7 reason \"" + b"a" * 478 + b"\" ttl 1h\n"' \
-	'b"exempt add 198.18.77.8 reason \"" + b"b" * 460 + b"\" ttl 1h\n"'
+	'b"exempt add 198.18.77.8" + b" " * 360 + b" ttl 1h reason \"" + b"b" * 100 + b"\"\n"'
 py_check '
 import sys
 data = open(sys.argv[1], "rb").read()

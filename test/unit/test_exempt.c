@@ -540,7 +540,7 @@ test_sort_order(void **state)
 }
 
 static void
-test_reason_truncated_and_scrubbed(void **state)
+test_reason_refused_long_and_scrubbed(void **state)
 {
 	struct op25b_exempt_registry *reg = *state;
 	char long_reason[300], expected[OP25B_EXEMPT_REASON_MAX];
@@ -561,20 +561,23 @@ test_reason_truncated_and_scrubbed(void **state)
 		0);
 	assert_string_equal(e->reason, long_reason);
 
-	/* Longer: cut, and a control byte past the cut does not matter. */
-	for (i = 0; i < sizeof(long_reason) - 1; i++)
-		long_reason[i] = (char)('A' + i % 26);
+	/* Longer: refused, the entry as it was (cut, it could end inside a
+	 * UTF-8 character: "é" is two bytes); by one byte too. */
+	for (i = 0; i + 2 < sizeof(long_reason); i += 2)
+		memcpy(long_reason + i, "\xc3\xa9", 2);
 	long_reason[i] = '\0';
-	long_reason[OP25B_EXEMPT_REASON_MAX] = '\n';
-	long_reason[OP25B_EXEMPT_REASON_MAX - 2] = '\t';
-	memcpy(expected, long_reason, OP25B_EXEMPT_REASON_MAX - 1);
-	expected[OP25B_EXEMPT_REASON_MAX - 2] = '?';
-	expected[OP25B_EXEMPT_REASON_MAX - 1] = '\0';
 	assert_int_equal(
 		op25b_exempt_registry_add(reg, &p, 0, long_reason, 0, 0, NULL),
-		0);
-	assert_int_equal(strlen(e->reason), OP25B_EXEMPT_REASON_MAX - 1);
+		-E2BIG);
+	long_reason[OP25B_EXEMPT_REASON_MAX] = '\0';
+	assert_int_equal(
+		op25b_exempt_registry_add(reg, &p, 0, long_reason, 0, 0, NULL),
+		-E2BIG);
+	for (i = 0; i < OP25B_EXEMPT_REASON_MAX - 1; i++)
+		expected[i] = (char)('a' + i % 26);
+	expected[i] = '\0';
 	assert_string_equal(e->reason, expected);
+	assert_int_equal(op25b_exempt_registry_count(reg), 1);
 
 	/* Every control byte, DEL included; UTF-8 and printable kept. */
 	assert_int_equal(
@@ -1256,7 +1259,7 @@ main(void)
 		cmocka_unit_test(test_lookup_matches_reference),
 		FIXTURE_TEST(registry, test_full_registry),
 		FIXTURE_TEST(registry, test_sort_order),
-		FIXTURE_TEST(registry, test_reason_truncated_and_scrubbed),
+		FIXTURE_TEST(registry, test_reason_refused_long_and_scrubbed),
 		FIXTURE_TEST(registry, test_expire_boundaries),
 		FIXTURE_TEST(registry, test_expire_everything_and_keep_order),
 		FIXTURE_TEST(registry, test_table_build_empty_is_einval),
