@@ -410,7 +410,7 @@ watch(struct stat_source *src, const struct config *cfg, const sigset_t *stop)
 	struct op25b_stats_snapshot *snap, *prev, *swap;
 	struct timespec pause;
 	double t_prev = 0, t;
-	bool tty = isatty(STDOUT_FILENO) == 1;
+	bool tty = isatty(STDOUT_FILENO) == 1, starting_said = false;
 	unsigned long n;
 	int status = 0;
 	char why[512];
@@ -433,6 +433,16 @@ watch(struct stat_source *src, const struct config *cfg, const sigset_t *stop)
 
 		ret = stat_source_read(src, snap, why, sizeof(why));
 		t = op25b_monotonic_seconds();
+		/* Starting: watched until it is up, said once. */
+		if (ret == -EINPROGRESS) {
+			if (!starting_said)
+				fprintf(stderr, "op25b-stat: %s\n", why);
+			starting_said = true;
+			if (sigtimedwait(stop, NULL, &pause) > 0)
+				break;
+			n--; /* not a view: --count counts views */
+			continue;
+		}
 		if (ret != 0) {
 			/* Gone, stale or unreadable: watching it further
 			 * would show nothing new. */

@@ -60,6 +60,13 @@ describe(const struct stat_source *src, int err, uint64_t pid, char *why,
 			 ") is not running: %s holds its last counters",
 			 src->name, pid, src->path);
 		break;
+	case -EINPROGRESS:
+		snprintf(why, size,
+			 "op25b instance '%s' is starting: no policy is in "
+			 "force yet, its counters are not published (try "
+			 "again in a moment)",
+			 src->name);
+		break;
 	case -EOWNERDEAD:
 		snprintf(why, size,
 			 "op25b instance '%s' died while changing its "
@@ -126,6 +133,12 @@ stat_source_read(struct stat_source *src, struct op25b_stats_snapshot *snap,
 			break;
 		stat_source_close(src);
 	}
+	/* The segment is made before the policy is compiled: until its
+	 * first generation, its mode, block style and policy are the
+	 * zeros of none (a scrape took "enforce" for a monitor-mode
+	 * policy's), so nothing of it is shown. */
+	if (ret == 0 && snap->header.policy_generation == 0)
+		ret = -EINPROGRESS;
 	/* A dead writer's uptime ends at its last sample (ports_updated,
 	 * about once a second), not now: it is no longer up. */
 	snap->stopped_ns = ret != -ESRCH ? 0

@@ -447,6 +447,50 @@ else
 fi
 report "--listen after op25b stopped: 503 with the reason; SIGTERM stops it (exit 0)"
 
+# --- before the policy is in force ---------------------------------------------
+# The segment is made before the policy is compiled (a million prefixes:
+# a good part of a second): its header said generation 0, mode enforce,
+# block drop, which a scrape took for a monitor-mode policy's. Read from
+# op25b's start on: refused as starting, then the file's mode and block.
+"$gen" pools --count 1000000 --out "$work/early-pools.txt" >/dev/null 2>&1 ||
+	problem "op25b-gen pools failed"
+printf 'version: 1\nmode: monitor\nblock: reset\nsources:\n  dynamic:\n    action: block\n    prefixes_file: %s\n' \
+	"$work/early-pools.txt" >"$work/early.yaml"
+"$op25b" "${eal[@]}" --file-prefix "$name-early" --vdev net_null0 \
+	--vdev net_null1 -- --policy "$work/early.yaml" --name "$name-early" \
+	--status-interval 0 --cli-socket none >"$work/early.log" 2>&1 &
+early_pid=$!
+pids+=("$early_pid")
+starting=0 seen=0
+for _ in $(seq 3000); do
+	"$stat" --name "$name-early" --json >"$work/early.json" 2>"$work/early.err"
+	rc=$?
+	if [ "$rc" = 0 ]; then
+		seen=1
+		break
+	fi
+	if grep -q "is starting" "$work/early.err"; then
+		starting=$((starting + 1))
+		want_has "$work/early.err" "op25b-stat: op25b instance '$name-early' is starting: no policy is in force yet, its counters are not published (try again in a moment)"
+		"$stat" --name "$name-early" --prometheus >/dev/null 2>&1 &&
+			problem "--prometheus of a starting op25b: exit 0"
+	elif ! grep -q "no op25b instance" "$work/early.err"; then
+		problem "op25b-stat before the policy: $(cat "$work/early.err")"
+	fi
+	kill -0 "$early_pid" 2>/dev/null || break
+done
+if [ "$seen" = 1 ]; then
+	py_check 'import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["generation"] >= 1 and s["mode"] == "monitor" and s["block"] == "reset", (s["generation"], s["mode"], s["block"])' \
+		"$work/early.json"
+else
+	problem "op25b-stat never read the starting op25b: $(cat "$work/early.err")" "$(tail -3 "$work/early.log")"
+fi
+stop_process "$early_pid" TERM 20
+echo "# $starting reads while op25b was starting"
+report "op25b-stat before op25b's policy is in force: refused as starting, never its placeholder mode and block"
+
 # --- a writer that died in a layout change -------------------------------------
 # SIGKILL leaves the segment; its epoch made odd (offset 24, as a reload
 # or a switch leaves it while it runs; op25b_stats.h keeps it there): the
