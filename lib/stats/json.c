@@ -53,14 +53,16 @@ op25b_stats_row_slot(unsigned int i, unsigned int n_slots)
 /* The figures of one family list as members of the current object. */
 static void
 json_fields(struct op25b_json *j, const struct op25b_stats_field *fields,
-	    unsigned int n, const void *base)
+	    unsigned int n, const void *base, bool unknown)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		uint64_t v = op25b_stats_field_get(&fields[i], base);
 
-		if (fields[i].kind == OP25B_STATS_STATE)
+		if (unknown)
+			op25b_json_null(j, fields[i].key);
+		else if (fields[i].kind == OP25B_STATS_STATE)
 			op25b_json_string(
 				j, fields[i].key,
 				op25b_stats_state_name(&fields[i], v));
@@ -124,9 +126,16 @@ op25b_stats_print_json(FILE *out, const struct op25b_stats_snapshot *snap,
 	op25b_json_seconds(&j, "start_time_seconds",
 			   (double)h->start_time_ns / 1e9);
 	op25b_json_seconds(&j, "uptime_seconds", op25b_stats_uptime(snap));
-	json_fields(&j, op25b_stats_header_fields, OP25B_HEADER_FIELDS, h);
-	op25b_json_seconds(&j, "ports_updated_seconds",
-			   (double)h->ports_updated_ns / 1e9);
+	json_fields(&j, op25b_stats_header_fields, OP25B_HEADER_FIELDS, h,
+		    false);
+	/* Before op25b's first sample of its ports (about once a second,
+	 * from their start), the driver figures are none, not zeros: a
+	 * link_up 0 read as a link down. */
+	if (h->ports_updated_ns == 0)
+		op25b_json_null(&j, "ports_updated_seconds");
+	else
+		op25b_json_seconds(&j, "ports_updated_seconds",
+				   (double)h->ports_updated_ns / 1e9);
 	op25b_json_array(&j, "ports");
 	for (i = 0; i < h->n_ports; i++) {
 		const struct op25b_stats_port *p = &h->ports[i];
@@ -136,10 +145,11 @@ op25b_stats_print_json(FILE *out, const struct op25b_stats_snapshot *snap,
 		op25b_json_string(&j, "name", p->name);
 		op25b_json_string(&j, "role", op25b_stats_port_role(p));
 		json_fields(&j, op25b_stats_port_driver_fields,
-			    OP25B_PORT_DRIVER_FIELDS, p);
+			    OP25B_PORT_DRIVER_FIELDS, p,
+			    h->ports_updated_ns == 0);
 		json_fields(&j, op25b_stats_port_app_fields,
 			    OP25B_PORT_APP_FIELDS,
-			    op25b_stats_port_app_of(snap, p));
+			    op25b_stats_port_app_of(snap, p), false);
 		op25b_json_close(&j);
 	}
 	op25b_json_close(&j);

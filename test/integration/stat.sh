@@ -482,7 +482,12 @@ done
 if [ "$seen" = 1 ]; then
 	py_check 'import json, sys
 s = json.load(open(sys.argv[1]))
-assert s["generation"] >= 1 and s["mode"] == "monitor" and s["block"] == "reset", (s["generation"], s["mode"], s["block"])' \
+assert s["generation"] >= 1 and s["mode"] == "monitor" and s["block"] == "reset", (s["generation"], s["mode"], s["block"])
+# Before the first sample of the ports, their driver figures are none
+# (null), not zeros (link_up 0: a link down).
+unsampled = s["ports_updated_seconds"] is None
+for p in s["ports"]:
+    assert (p["link_up"] is None) == unsampled and (p["rx"] is None) == unsampled, (s["ports_updated_seconds"], p)' \
 		"$work/early.json"
 else
 	problem "op25b-stat never read the starting op25b: $(cat "$work/early.err")" "$(tail -3 "$work/early.log")"
