@@ -185,6 +185,28 @@ prom_verdict_rows(FILE *out, const char *family, const char *family_help,
 	}
 }
 
+/* Whether each name is in the policy in force (1) or was removed by a
+ * reload (0, its counts kept): a dashboard tells a class gone from one
+ * that stopped counting, as the text view's "(removed)" and the JSON's
+ * removed_classes do. */
+static void
+prom_active_rows(FILE *out, const char *family, const char *family_help,
+		 const char *label, unsigned int n_slots,
+		 const char (*names)[OP25B_STATS_NAME_MAX],
+		 const uint8_t *active)
+{
+	unsigned int i;
+
+	prom_family(out, family, "gauge", family_help);
+	for (i = 0; i < n_slots; i++) {
+		unsigned int slot = op25b_stats_row_slot(i, n_slots);
+
+		fprintf(out, PROM_PREFIX "%s{%s=", family, label);
+		prom_label_value(out, names[slot]);
+		fprintf(out, "} %u\n", active[slot] != 0);
+	}
+}
+
 /* A per-class family list (block: notify, adaptive): one counter family
  * per entry, named @p prefix + its one name + "_total", a sample per
  * class. @p table: n_cols counters per slot. */
@@ -354,6 +376,12 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 			  "(class \"(none)\": in no class).",
 			  "class", n->n_class_slots, n->class_name,
 			  snap->totals.class_verdict);
+	prom_active_rows(out, "class_active",
+			 "Whether the source class is in the policy in force "
+			 "(1), or was removed by a reload (0: its counts "
+			 "kept, no longer growing).",
+			 "class", n->n_class_slots, n->class_name,
+			 n->class_active);
 
 	/* block: notify, one family per counter under its one name. */
 	prom_class_family(out, n, "", snap->totals.class_notify[0],
@@ -370,6 +398,12 @@ stat_print_prometheus(FILE *out, const struct op25b_stats_snapshot *snap)
 			  "verdict (group \"(none)\": in no group).",
 			  "group", n->n_group_slots, n->group_name,
 			  snap->totals.group_verdict);
+	prom_active_rows(out, "group_active",
+			 "Whether the destination group is in the policy in "
+			 "force (1), or was removed by a reload (0: its counts "
+			 "kept, no longer growing).",
+			 "group", n->n_group_slots, n->group_name,
+			 n->group_active);
 
 	/* The drivers' figures only once op25b has sampled them (about a
 	 * second after start): zeros before were a link_up 0, a false link

@@ -7,7 +7,8 @@
 # --prometheus, the text view, telemetry, `show counters json`, `show port
 # stats json` and --stats-json; and the mode and block gauges follow a
 # policy reload, `set mode` and `set block` in all of them; a reload that
-# removes a class and a group leaves them listed as removed everywhere,
+# removes a class and a group leaves them listed as removed everywhere
+# (Prometheus: op25b_class_active 0),
 # telemetry too, and the workers' loops are in telemetry as in the others.
 # Prints "ok NAME" / "not ok NAME" lines; details follow as "#   " lines.
 set -uo pipefail
@@ -231,6 +232,17 @@ for line in open(sys.argv[5]):
         kind = line.split('"')[1]
         prom[kind] = int(line.rsplit(" ", 1)[1])
 same("op25b-stat --prometheus frames vs --stats-json", prom, final["frames"])
+# Removed names marked in Prometheus too: op25b_class_active 0.
+import re
+active = {}
+for line in open(sys.argv[5]):
+    m = re.match(r'op25b_(class|group)_active\{(?:class|group)="([^"]*)"\} ([01])$', line)
+    if m:
+        active[(m.group(1), m.group(2))] = int(m.group(3))
+same("op25b-stat --prometheus class_active", {c: active.get(("class", c)) for c in final["classes"]},
+     {c: int(c not in final["removed_classes"]) for c in final["classes"]})
+same("op25b-stat --prometheus group_active", {g: active.get(("group", g)) for g in final["groups"]},
+     {g: int(g not in final["removed_groups"]) for g in final["groups"]})
 
 same("op25b-stat classes vs --stats-json", stat["classes"], final["classes"])
 same("op25b-stat groups vs --stats-json", stat["groups"], final["groups"])

@@ -257,7 +257,8 @@ for f in ["op25b_packets_total", "op25b_upstream_packets_total",
         bad.append(f"{f}: type {types.get(f)}, want counter")
 for f in ["op25b_policy_generation", "op25b_start_time_seconds",
           "op25b_mode", "op25b_block", "op25b_ports_updated_seconds",
-          "op25b_port_link_up", "op25b_port_link_speed_mbps"]:
+          "op25b_port_link_up", "op25b_port_link_speed_mbps",
+          "op25b_class_active", "op25b_group_active"]:
     if types.get(f) != "gauge":
         bad.append(f"{f}: type {types.get(f)}, want gauge")
 for s in ['op25b_packets_total{outcome="non_smtp"}',
