@@ -94,9 +94,12 @@ struct op25b_app_records {
 	 * out, or the file ended inside one when opened: the next line
 	 * starts on a line of its own. */
 	bool cut_line;
-	/* Until when (op25b_monotonic_ms()) an interval's write waits for a
-	 * full FIFO (RECORDS_WRITE_WAIT_MS). */
-	uint64_t write_deadline_ms;
+	/* An interval's write to a pipe that is full (write_wait()): when it
+	 * began, and when the reader last took some (op25b_monotonic_ms()). */
+	uint64_t write_began_ms, write_progress_ms;
+	/* Why the last wait gave up: -ETIMEDOUT (the reader took nothing for
+	 * RECORDS_WRITE_STALL_MS), -EAGAIN (RECORDS_WRITE_CAP_MS in all). */
+	int write_gave_up;
 	bool syslog;
 	struct op25b_records_view view;
 };
@@ -325,17 +328,23 @@ open_output(const char *path, bool *cut)
 	return fd;
 }
 
-/* Why @path could not be opened for records (open_output()'s -errno). */
+/* Why @path could not be opened for records (open_output()'s -errno):
+ * ENXIO is a FIFO's with no reader, or a socket's or a device's. */
 static const char *
-open_error(int err)
+open_error(const char *path, int err)
 {
-	return err == -ENXIO ? "a FIFO with no reader (start its reader first)"
-			     : strerror(-err);
+	struct stat st;
+
+	return err == -ENXIO && stat(path, &st) == 0 && S_ISFIFO(st.st_mode)
+		       ? "a FIFO with no reader (start its reader first)"
+		       : strerror(-err);
 }
 
-/* How long one interval's write waits for a FIFO's reader to take more:
- * the control lcore answers the CLI and expires exemptions meanwhile. */
-#define RECORDS_WRITE_WAIT_MS 250
+/* How long an interval's write waits for a pipe's reader (a FIFO, a
+ * socket) that takes nothing, and in all: the control lcore answers the
+ * CLI and expires exemptions meanwhile. */
+#define RECORDS_WRITE_STALL_MS 250
+#define RECORDS_WRITE_CAP_MS 5000
 
 /* The wall clock of the TSC, anchored again: the TSC's rate as DPDK
  * states it is rounded (to 10 MHz when calibrated), and the wall clock
@@ -402,7 +411,7 @@ op25b_records_start(struct op25b_app *app)
 	if (rec->fd < 0 && !rec->syslog) {
 		err = rec->fd;
 		fprintf(stderr, "op25b: --block-records %s: %s\n",
-			cfg->records_path, open_error(err));
+			cfg->records_path, open_error(cfg->records_path, err));
 		return err;
 	}
 	if (rec->syslog) {
@@ -567,17 +576,62 @@ save_top(struct op25b_app *app, struct op25b_records_merged *taken,
 		OP25B_LOG(WARNING, "%s: cannot write", rec->top_path);
 }
 
-/* A FIFO full (EAGAIN): whether its reader took some before the
- * interval's write ran out of time (write_up_to() sets it). */
-static bool
-writable(const struct op25b_app_records *rec)
+/*
+ * A pipe full (EAGAIN): wait until its reader takes some. 0 (write
+ * again), or -ETIMEDOUT (nothing taken for RECORDS_WRITE_STALL_MS) or
+ * -EAGAIN (RECORDS_WRITE_CAP_MS since the interval's write began: a
+ * reader slower than the records), said in write_gave_up. A signal
+ * (logrotate's SIGUSR1, a SIGHUP) only wakes the wait early.
+ */
+static int
+write_wait(struct op25b_app_records *rec)
 {
 	struct pollfd pfd = { .fd = rec->fd, .events = POLLOUT };
-	uint64_t now = op25b_monotonic_ms();
 
-	return now < rec->write_deadline_ms &&
-	       poll(&pfd, 1, (int)(rec->write_deadline_ms - now)) == 1 &&
-	       (pfd.revents & POLLOUT) != 0;
+	for (;;) {
+		uint64_t now = op25b_monotonic_ms();
+		uint64_t stall = rec->write_progress_ms +
+				 RECORDS_WRITE_STALL_MS;
+		uint64_t cap = rec->write_began_ms + RECORDS_WRITE_CAP_MS;
+		uint64_t until = stall < cap ? stall : cap;
+		int r;
+
+		if (now >= until) {
+			rec->write_gave_up = now >= cap ? -EAGAIN : -ETIMEDOUT;
+			return rec->write_gave_up;
+		}
+		r = poll(&pfd, 1, (int)(until - now));
+		if (r == 1 && (pfd.revents & POLLOUT) != 0)
+			return 0;
+		/* POLLERR (the reader gone): the write says EPIPE. */
+		if (r == 1)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+/* write(2) of records to @rec's file, waiting for a pipe's reader
+ * (write_wait()): the bytes written, or -errno. */
+static ssize_t
+write_some(struct op25b_app_records *rec, const char *buf, size_t len)
+{
+	for (;;) {
+		ssize_t w = write(rec->fd, buf, len);
+		int err;
+
+		if (w > 0)
+			rec->write_progress_ms = op25b_monotonic_ms();
+		if (w >= 0)
+			return w;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		err = write_wait(rec);
+		if (err != 0)
+			return err;
+	}
 }
 
 /*
@@ -597,26 +651,19 @@ append_lines(struct op25b_app_records *rec, const char *buf, size_t len,
 
 	*err = 0;
 	if (rec->cut_line) {
-		ssize_t w;
+		ssize_t w = write_some(rec, "\n", 1);
 
-		do {
-			w = write(rec->fd, "\n", 1);
-		} while ((w < 0 && errno == EINTR) ||
-			 (w < 0 && errno == EAGAIN && writable(rec)));
 		if (w != 1) {
-			*err = w < 0 ? -errno : -EIO;
+			*err = w < 0 ? (int)w : -EIO;
 			return 0;
 		}
 		rec->cut_line = false;
 	}
 	while (done < len) {
-		ssize_t w = write(rec->fd, buf + done, len - done);
+		ssize_t w = write_some(rec, buf + done, len - done);
 
-		if (w < 0 &&
-		    (errno == EINTR || (errno == EAGAIN && writable(rec))))
-			continue;
 		if (w <= 0) {
-			*err = w < 0 ? -errno : -EIO;
+			*err = w < 0 ? (int)w : -EIO;
 			break;
 		}
 		done += (size_t)w;
@@ -675,15 +722,19 @@ write_json(struct op25b_app_records *rec,
 			/* The file refused (or memory ran out): this
 			 * chunk's rest and every later record are lost. */
 			rec->lost += n - i - ok;
-			OP25B_LOG(ERR,
-				  "block records: %u of %u records not "
-				  "written: %s",
-				  n - i - ok, n,
-				  err == -EAGAIN
-					  ? "the reader of the FIFO took "
-					    "none for " RTE_STR(
-						    RECORDS_WRITE_WAIT_MS) " ms"
-					  : strerror(-err));
+			OP25B_LOG(
+				ERR,
+				"block records: %u of %u records not "
+				"written: %s",
+				n - i - ok, n,
+				err == -ETIMEDOUT
+					? "its reader took nothing for " RTE_STR(
+						  RECORDS_WRITE_STALL_MS) " ms"
+				: err == -EAGAIN
+					? "its reader took less than the "
+					  "records in " RTE_STR(
+						  RECORDS_WRITE_CAP_MS) " ms"
+					: strerror(-err));
 			return;
 		}
 		i += k;
@@ -749,6 +800,16 @@ path_moved(struct op25b_app *app)
 	return true;
 }
 
+/* Whether the file open for records is deleted (no name left). */
+static bool
+unlinked(const struct op25b_app_records *rec)
+{
+	struct stat st;
+
+	return fstat(rec->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_nlink == 0;
+}
+
 /* Write the records of intervals up to @interval. */
 static void
 write_up_to(struct op25b_app *app, uint32_t interval)
@@ -762,7 +823,8 @@ write_up_to(struct op25b_app *app, uint32_t interval)
 
 		op25b_records_reopen(app, msg, sizeof(msg));
 	}
-	rec->write_deadline_ms = op25b_monotonic_ms() + RECORDS_WRITE_WAIT_MS;
+	rec->write_began_ms = op25b_monotonic_ms();
+	rec->write_progress_ms = rec->write_began_ms;
 	/* On no memory the records stay merged: the next write takes them. */
 	n = op25b_records_merge_take(rec->merge, interval, &taken);
 	if (n == 0)
@@ -770,10 +832,20 @@ write_up_to(struct op25b_app *app, uint32_t interval)
 	if (n <= 0)
 		return;
 	anchor_clock(rec);
-	if (rec->syslog)
+	if (rec->syslog) {
 		write_syslog(rec, taken, (unsigned int)n);
-	else
+	} else if (unlinked(rec)) {
+		/* Deleted, and no file at its path could be opened (the
+		 * reopen said why): written, they would be counted for a
+		 * file nobody can read. */
+		rec->lost += (unsigned int)n;
+		OP25B_LOG(ERR,
+			  "block records: %d records not written: %s was "
+			  "deleted and cannot be opened again",
+			  n, app->config.records_path);
+	} else {
 		write_json(rec, taken, (unsigned int)n);
+	}
 	save_top(app, taken, (unsigned int)n);
 	free(taken);
 }
@@ -959,7 +1031,7 @@ op25b_records_reopen(struct op25b_app *app, char *msg, size_t size)
 		snprintf(msg, size,
 			 "block records: reopen %s: %s (still writing to the "
 			 "file opened before)",
-			 path, open_error(err));
+			 path, open_error(path, err));
 		/* Said when it starts failing, and again each hour while it
 		 * does, not each interval: logrotate's delaycompress takes
 		 * the old file the next day, with what goes into it. */

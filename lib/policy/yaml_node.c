@@ -150,17 +150,20 @@ flow_needs_quotes(const char *text)
 /* The flow sequence @text means, in @buf: its items split at commas
  * ("25, 2525": [25, 2525]; a one-item list quoted whole would be read as
  * one bad port or prefix), each trimmed and quoted where plain would not
- * read back (flow_needs_quotes()). */
+ * read back (flow_needs_quotes()), empty ones left out ("25,": [25]);
+ * none left: @text whole, quoted. */
 static const char *
 flow_hint(const char *text, char *buf, size_t size)
 {
 	size_t len = 0;
 	const char *item = text;
+	unsigned int items = 0;
 
 	for (;;) {
 		const char *end = strchr(item, ',');
 		size_t n = end != NULL ? (size_t)(end - item) : strlen(item);
 		char one[sizeof(((struct shown *)0)->s)];
+		size_t at;
 		bool quote;
 
 		while (n > 0 && item[0] == ' ') {
@@ -169,18 +172,22 @@ flow_hint(const char *text, char *buf, size_t size)
 		}
 		while (n > 0 && item[n - 1] == ' ')
 			n--;
-		snprintf(one, sizeof(one), "%.*s", (int)n, item);
-		quote = flow_needs_quotes(one);
-		size_t at = len < size ? len : size;
-
-		len += (size_t)snprintf(buf + at, size - at, "%s%s%s%s",
-					item == text ? "" : ", ",
-					quote ? "\"" : "", one,
-					quote ? "\"" : "");
+		if (n > 0) {
+			snprintf(one, sizeof(one), "%.*s", (int)n, item);
+			quote = flow_needs_quotes(one);
+			at = len < size ? len : size;
+			len += (size_t)snprintf(buf + at, size - at,
+						"%s%s%s%s",
+						items++ == 0 ? "" : ", ",
+						quote ? "\"" : "", one,
+						quote ? "\"" : "");
+		}
 		if (end == NULL)
 			break;
 		item = end + 1;
 	}
+	if (items == 0)
+		snprintf(buf, size, "\"%s\"", text);
 	return buf;
 }
 

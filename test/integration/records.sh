@@ -122,8 +122,8 @@ report "records: a records file deleted without a reopen is reopened at the next
 # FIFO waits for a reader); its reader gone, `records reopen` fails at
 # once, the CLI answers, the interval's records are counted as dropped,
 # and one SIGTERM stops op25b. A reader that stops reading (a pipe of 4
-# KB, full): the write waits 250 ms, then drops the rest, counted and
-# said, the CLI answering meanwhile.
+# KB, full): the write waits 250 ms for it to take some, then drops the
+# rest, counted and said, the CLI answering meanwhile.
 mkfifo "$work/records.fifo" "$work/stalled.fifo"
 timeout 20 "$op25b" "${eal[@]}" --file-prefix "$name-noreader" \
 	--vdev "net_pcap0,rx_pcap=$work/all.pcap,tx_pcap=/dev/null" \
@@ -164,13 +164,21 @@ holder=$!
 pids+=("$holder")
 wait_until 5 - test -d "/proc/$holder/fd" && sleep 0.2
 bg_op25b stalled "$work/stalled.fifo"
+# SIGUSR1 (logrotate's: a reopen) every 50 ms meanwhile: a signal wakes
+# the wait, it does not end it ("Interrupted system call").
+while kill -USR1 "$bg_pid" 2>/dev/null; do sleep 0.05; done &
+usr1=$!
+pids+=("$usr1")
 for _ in $(seq 20); do
 	on stalled records flush
-	if wait_until 2 "$bg_pid" grep -q "the reader of the FIFO took none for 250 ms" "$work/stalled.log"; then
+	if wait_until 2 "$bg_pid" grep -q "its reader took nothing for 250 ms" "$work/stalled.log"; then
 		break
 	fi
 done
-want_has "$work/stalled.log" "the reader of the FIFO took none for 250 ms"
+kill "$usr1" 2>/dev/null
+want_has "$work/stalled.log" "records not written: its reader took nothing for 250 ms"
+grep -q "Interrupted system call" "$work/stalled.log" &&
+	problem "a signal cut the wait short: $(grep -m1 Interrupted "$work/stalled.log")"
 t0=$(date +%s%N)
 on stalled show version
 want_rc $? 0 "show version with the reader stalled: status"
@@ -182,6 +190,57 @@ grep -q "records_dropped [1-9]" "$work/stalled.log" ||
 	problem "the records the stalled reader did not take are not counted as dropped"
 kill "$holder" 2>/dev/null
 report "records: a FIFO with no reader refused at start; its reader gone or stalled, the control lcore goes on, records counted as dropped"
+
+# A reader that reads steadily but slower than op25b writes (4 KB a
+# millisecond or so): every record reaches it (the wait ends when it
+# takes nothing for 250 ms, not 250 ms after the interval's write began).
+mkfifo "$work/slow.fifo"
+"$py" -c 'import os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+with open(sys.argv[2], "wb") as out:
+    while True:
+        b = os.read(fd, 4096)
+        if not b:
+            break
+        out.write(b)
+        time.sleep(0.001)' "$work/slow.fifo" "$work/slow-read.jsonl" &
+slow=$!
+pids+=("$slow")
+timeout 60 "$op25b" "${eal[@]}" --file-prefix "$name-slow" \
+	--vdev "net_pcap0,rx_pcap=$work/overload.pcap,tx_pcap=/dev/null" \
+	--vdev net_null1,no-rx=1 -- --policy "$work/policy.yaml" \
+	--name "$name-slow" --cli-socket none --state-dir "$work" \
+	--audit-log "$work/audit.log" --status-interval 0 \
+	--stop-after-idle 300 --stats-json "$work/slow.json" \
+	--block-records "$work/slow.fifo" >"$work/slow.log" 2>&1
+want_rc $? 0 "op25b into a slow reader: exit status"
+wait "$slow"
+written=$(counter "$work/slow.json" records_written)
+dropped=$(counter "$work/slow.json" records_dropped)
+[ "$written" = "$(cat "$work/overload.count")" ] && [ "$dropped" = 0 ] ||
+	problem "a slow reader: written $written, dropped $dropped of $(cat "$work/overload.count"): $(grep -m1 'not written' "$work/slow.log")"
+[ "$(wc -l <"$work/slow-read.jsonl")" = "$written" ] ||
+	problem "a slow reader read $(wc -l <"$work/slow-read.jsonl") lines, $written written"
+report "records: a FIFO reader slower than op25b but reading gets every record"
+
+# The file deleted with its directory: no file can be opened at its path
+# again, so the records of later intervals are counted as dropped, not as
+# written into a file nobody can read.
+mkdir "$work/gone"
+bg_op25b gone "$work/gone/r.jsonl"
+on gone records flush
+wait_until 10 "$bg_pid" lines "$work/gone/r.jsonl" 5 ||
+	problem "the first interval was not written"
+rm "$work/gone/r.jsonl"
+rmdir "$work/gone"
+on gone records flush
+wait_until 10 "$bg_pid" grep -q "records not written: $work/gone/r.jsonl was deleted and cannot be opened again" "$work/gone.log" ||
+	problem "no word of the records with nowhere to go: $(tail -3 "$work/gone.log")"
+stop_bg TERM 20
+want_rc "$rc" 0 "op25b exit status"
+grep -q "records_written 5, records_dropped [1-9]" "$work/gone.log" ||
+	problem "records after the file and its directory went: $(grep -o 'records_written [0-9]*, records_dropped [0-9]*' "$work/gone.log")"
+report "records: the file deleted and no new one possible: later records counted as dropped, said"
 
 # --block-records-rate: 0 (no limit) gives the same records; 1 a second
 # (a bucket of one frame, which the capture's milliseconds do not refill)
