@@ -135,6 +135,45 @@ key_length_of(uint64_t key, uint8_t class_slot)
 	return 64;
 }
 
+/*
+ * @info as the source's next SYN sees it: counted under the class the
+ * policy puts it in now (@class_slot) with that class's `per`, or, when a
+ * reload moved it or changed `per`, none (its next SYN after any block
+ * starts it again: entry_restart()); a blocked source keeps the counts
+ * that blocked it. Named by the class it is in now, in every view.
+ */
+static void
+info_now(struct op25b_adaptive_info *info, uint8_t class_slot)
+{
+	const struct op25b_adaptive_rule *r = rule_of_slot(class_slot);
+
+	if (info->blocked_ticks_left != 0) {
+		/* The block stands whatever the reload did. */
+	} else if (r == NULL || info->class_slot != class_slot ||
+		   info->sub_ticks != r->sub_ticks) {
+		info->connections = 0;
+		info->destinations = 0;
+	} else if (r->destinations == 0) {
+		info->destinations = 0;
+	}
+	if (r != NULL)
+		info->class_slot = class_slot;
+}
+
+/* The class the policy now puts the source of @key in (0: none). */
+static uint8_t
+class_of_key(uint64_t key)
+{
+	const struct op25b_classifier *c = atomic_load(&cli_app()->classifier);
+	uint8_t addr[16], none[16] = { 0 }, slot = 0, group;
+	int family = op25b_adaptive_key_address(key, addr);
+
+	if (family == 0 || op25b_classifier_lookup(c, family, addr, none, &slot,
+						   &group) != 0)
+		return 0;
+	return slot;
+}
+
 static void
 info_json(struct op25b_json *j, const struct op25b_adaptive_info *info,
 	  const char *source)
@@ -174,6 +213,7 @@ source_state(struct cmdline *cl, const struct source *s, struct op25b_json *j)
 		memset(&info, 0, sizeof(info));
 		info.class_slot = s->class_slot;
 	}
+	info_now(&info, s->class_slot);
 	if (j != NULL) {
 		info_json(j, &info, s->text);
 		op25b_json_bool(j, "tracked", found);
@@ -341,11 +381,13 @@ busier(const struct op25b_adaptive_info *a, const struct op25b_adaptive_info *b)
 }
 
 static int
-top_add(const struct op25b_adaptive_info *info, void *ctx)
+top_add(const struct op25b_adaptive_info *seen, void *ctx)
 {
+	struct op25b_adaptive_info now = *seen, *info = &now;
 	struct top *t = ctx;
 	unsigned int i;
 
+	info_now(info, class_of_key(info->key));
 	if (t->n == t->max && !busier(info, &t->v[t->n - 1]))
 		return 0;
 	i = t->n < t->max ? t->n++ : t->n - 1;

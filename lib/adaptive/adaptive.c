@@ -1082,6 +1082,7 @@ entry_info(const struct adaptive_entry *e, const _Atomic uint32_t *dest,
 	memset(info, 0, sizeof(*info));
 	info->key = key;
 	info->class_slot = (uint8_t)atomic_load(&e->class_slot);
+	info->sub_ticks = sub_ticks;
 	if (now < blocked_until)
 		info->blocked_ticks_left = blocked_until - now;
 	if (now < expire_at)

@@ -110,6 +110,11 @@ struct op25b_adaptive_info {
 	uint32_t destinations;	     /**< distinct destinations in the window */
 	uint64_t blocked_ticks_left; /**< 0: not blocked */
 	uint64_t idle_ticks_left;    /**< until its state ages out */
+	/** The sub-window its counts were made in (its rule's sub_ticks
+	 * then): a rule of @c class_slot with another now (a reload changed
+	 * `per`) starts the source again at its next SYN, as another class
+	 * does. */
+	uint64_t sub_ticks;
 };
 
 /**

@@ -282,8 +282,42 @@ wait_until 10 "$bg_pid" seen v6 6 || problem "v6: not all 6 SYNs judged"
 cli "policy reload $work/v6b.yaml" >"$work/reload4.out"
 grep -q "forgotten" "$work/reload4.out" && problem "renaming the class forgot its source: $(cat "$work/reload4.out")"
 cli "show adaptive top 10" >"$work/top6.out"
-want_re "$work/top6.out" '^2001:db8:100:100::/56 +v6 +6 +0 +[0-9]+ s left$'
+want_re "$work/top6.out" '^2001:db8:100:100::/56 +v6b +6 +0 +[0-9]+ s left$'
 report "adaptive: a class renamed by a reload keeps its blocked IPv6 source, shown as its /56"
+
+# --- a reload that changes per, or moves a source: counted again ---------------
+# Its next SYN starts it again (entry_restart()): show adaptive says 0
+# connections rather than the old window's, and names the class it is in
+# now in the text and the JSON alike.
+cli "policy reload $work/policy.yaml" >"$work/reload5.out"
+want_has "$work/reload5.out" "policy $work/policy.yaml loaded"
+hosting_seen() {
+	stat_json && field "$work/s.json" "sum(s['classes']['hosting'].values())"
+}
+sent 198.18.0.50 2 48000 2 hosting $(($(hosting_seen) + 2))
+cli "show adaptive 198.18.0.50" >"$work/r5.out"
+want_has "$work/r5.out" "2 connections, 0 destinations in the window"
+sed 's/per: 60s, block_for: 2s/per: 120s, block_for: 2s/' "$work/policy.yaml" >"$work/per120.yaml"
+grep -q 'per: 120s' "$work/per120.yaml" || problem "per120.yaml: $(cat "$work/per120.yaml")"
+cli "policy reload $work/per120.yaml" >/dev/null
+cli "show adaptive 198.18.0.50" >"$work/r6.out"
+want_has "$work/r6.out" "0 connections, 0 destinations in the window"
+cli "show adaptive top 10 json" >"$work/r6top.json"
+py_check 'import json, sys
+t = {x["source"]: x for x in json.load(open(sys.argv[1]))}
+assert "198.18.0.50" not in t or t["198.18.0.50"]["connections"] == 0, t.get("198.18.0.50")' "$work/r6top.json"
+sent 198.18.0.50 2 48100 2 hosting $(($(hosting_seen) + 2))
+cli "show adaptive 198.18.0.50" >"$work/r7.out"
+want_has "$work/r7.out" "2 connections, 0 destinations in the window"
+printf 'version: 1\nblock: drop\nsources:\n  hosting:\n    action: adaptive\n    limit: {connections: 5, per: 120s, block_for: 2s}\n    prefixes: [198.18.2.0/24]\n  bulk:\n    action: adaptive\n    limit: {connections: 5, per: 120s, block_for: 1h}\n    prefixes: [198.18.0.0/23]\n' >"$work/moved.yaml"
+cli "policy reload $work/moved.yaml" >/dev/null
+cli "show adaptive 198.18.0.50" >"$work/r8.out"
+want_has "$work/r8.out" "198.18.0.50 (class bulk:"
+want_has "$work/r8.out" "0 connections, 0 destinations in the window"
+cli "show adaptive 198.18.0.50 json" >"$work/r8.json"
+[ "$(field "$work/r8.json" '(s["class"], s["connections"])')" = "('bulk', 0)" ] ||
+	problem "show adaptive SRC json after the move: $(cat "$work/r8.json")"
+report "adaptive: after a reload that changes per or moves the source, show adaptive counts from zero, under its class now in every view"
 
 stop_bg TERM 20
 want_rc "$rc" 0 "op25b exit status"
