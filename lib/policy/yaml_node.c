@@ -176,8 +176,7 @@ flow_hint(const char *text, char *buf, size_t size)
 			snprintf(one, sizeof(one), "%.*s", (int)n, item);
 			quote = flow_needs_quotes(one);
 			at = len < size ? len : size;
-			len += (size_t)snprintf(buf + at, size - at,
-						"%s%s%s%s",
+			len += (size_t)snprintf(buf + at, size - at, "%s%s%s%s",
 						items++ == 0 ? "" : ", ",
 						quote ? "\"" : "", one,
 						quote ? "\"" : "");
