@@ -168,8 +168,8 @@ class_of_key(uint64_t key)
 	uint8_t addr[16], none[16] = { 0 }, slot = 0, group;
 	int family = op25b_adaptive_key_address(key, addr);
 
-	if (family == 0 || op25b_classifier_lookup(c, family, addr, none, &slot,
-						   &group) != 0)
+	if (family == 0 ||
+	    op25b_classifier_lookup(c, family, addr, none, &slot, &group) != 0)
 		return 0;
 	return slot;
 }
