@@ -38,7 +38,6 @@ USAGE
 
 die() { echo "nic-setup: $*" >&2; exit 1; }
 
-[ "$(id -u)" -eq 0 ] || die "run as root"
 need_devbind() {
 	command -v dpdk-devbind.py >/dev/null ||
 		die "dpdk-devbind.py missing: apt-get install dpdk (or run scripts/setup.sh)"
@@ -46,6 +45,10 @@ need_devbind() {
 
 case "${1:-}" in
 -h|--help|"") usage; exit 0 ;;
+esac
+# After --help: reading the steps needs no root.
+[ "$(id -u)" -eq 0 ] || die "run as root"
+case "${1:-}" in
 --status) need_devbind; dpdk-devbind.py --status-dev net; grep -i huge /proc/meminfo; exit 0 ;;
 --restore)
 	[ -f "$state" ] || die "nothing to restore ($state missing)"

@@ -6,6 +6,7 @@
  * reports read.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,13 +43,20 @@ static FILE *
 audit_file(struct op25b_app *app)
 {
 	FILE *f;
-	int last;
+	int fd, last;
 
 	if (app->audit != NULL)
 		return app->audit;
-	f = fopen(app->config.audit_log, "a+");
-	if (f == NULL)
+	/* 0640, not fopen()'s 0666 under the umask: the trail names
+	 * customers (exemption reasons, sources cleared). */
+	fd = open(app->config.audit_log,
+		  O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	f = fd < 0 ? NULL : fdopen(fd, "a+");
+	if (f == NULL) {
+		if (fd >= 0)
+			close(fd);
 		return NULL;
+	}
 	last = fseek(f, -1, SEEK_END) == 0 ? fgetc(f) : '\n';
 	fseek(f, 0, SEEK_END); /* between a read and a write */
 	if (last != '\n')

@@ -306,9 +306,12 @@ rule_name(void *ctx, uint8_t rule)
 static int
 open_output(const char *path, bool *cut)
 {
+	/* 0640: the records name subscribers (addresses, MACs, PPPoE
+	 * sessions), as the exemptions and the top list do; a umask of
+	 * 022 left them every local user's. */
 	int fd = open(path,
 		      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK,
-		      0666);
+		      0640);
 	struct stat st;
 	char last;
 

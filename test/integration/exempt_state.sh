@@ -378,6 +378,9 @@ want_rc "$rc" 0 "op25b answers"
 c exempt add 198.18.5.9 ttl 1h
 want_rc "$rc" 0 "exempt add after a corrupt file: status"
 [ "$(entries "$file")" = 1 ] || problem "a new state file with 1 entry, got $(entries "$file" 2>&1)"
+# The audit trail names customers: 0640 at most, whatever the umask.
+[ $((8#$(stat -c %a "$audit") & 8#137)) = 0 ] ||
+	problem "the audit log is mode $(stat -c %a "$audit"), want 640 at most"
 report "exempt state: a garbage state file is moved aside (an earlier one kept), op25b runs and writes a new one"
 
 # A file put at the state path while op25b runs (a moved-aside copy put

@@ -126,6 +126,9 @@ else
 	want=${want/-g/.g}
 fi
 [ "$version" = "$want" ] || problem "version '$version', want '$want' (git describe)"
+# op25b-nic-setup's ip(8): not in minbase or container images.
+dpkg-deb -f "$deb" Depends | grep -qw iproute2 ||
+	problem "Depends without iproute2: $(dpkg-deb -f "$deb" Depends)"
 [ "$deb" = "$work/deb/op25b_${want}_$arch.deb" ] && [ -f "$deb" ] ||
 	problem "last line '$deb', want $work/deb/op25b_${want}_$arch.deb"
 want_has "$work/build.err" "package: lintian"

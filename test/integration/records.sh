@@ -56,6 +56,10 @@ lcores=("${eal[@]}")
 run one "rx_pcap=$work/all.pcap,tx_pcap=$work/one-replies.pcap" policy.yaml
 check "$work/one.jsonl" one
 want_has "$work/one.log" "records_written 5, records_dropped 0"
+# The records name subscribers: not every local user's, whatever the
+# umask (0640 at most).
+[ $((8#$(stat -c %a "$work/one.jsonl") & 8#137)) = 0 ] ||
+	problem "the records file is mode $(stat -c %a "$work/one.jsonl"), want 640 at most"
 [ "$(counter "$work/one.json" records_written)" = 5 ] ||
 	problem "stats-json records_written $(counter "$work/one.json" records_written), want 5"
 report "records: one interval, exact records (plain, PPPoE in VLAN, QinQ, IPv6, class.to) at exit"
