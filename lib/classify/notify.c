@@ -111,6 +111,7 @@ op25b_notify_cookie(const uint64_t key[2], int family, const uint8_t *src,
 struct notify_budget {
 	uint64_t units;
 	uint64_t last;
+	bool started; /* a clock may read 0 (a replay's capture time) */
 };
 static RTE_DEFINE_PER_LCORE(struct notify_budget, notify_budget);
 
@@ -121,10 +122,11 @@ budget_take(const struct op25b_notify *n, uint64_t now)
 	uint64_t full = n->rate * n->hz, elapsed;
 
 	elapsed = now > b->last ? now - b->last : 0;
-	if (b->last == 0 || elapsed >= n->hz)
+	if (!b->started || elapsed >= n->hz)
 		b->units = full;
 	else
 		b->units = RTE_MIN(full, b->units + elapsed * n->rate);
+	b->started = true;
 	b->last = now;
 	if (b->units < n->hz)
 		return false;

@@ -326,6 +326,91 @@ done
 want_has "$work/ar.out" "adaptive: 1 sources blocked for going over a limit (adaptive_triggered), 0 evicted, 0 untracked (table full)"
 report "replay of an adaptive policy: capture timestamps are the clock (blocked at the 3rd SYN, free after block_for)"
 
+# A frame whose time goes back (a capture merged out of order) is judged
+# at the latest time seen: the clock never goes back, or the frame took a
+# sub-window's slot and the counts in it. Limit 3 per 8 s: SYNs at 0, 1,
+# 2, then one stamped -8 s, then 3 and 3.1 s: the 4th to 6th blocked.
+cat >"$work/adaptive-back.yaml" <<'EOF'
+version: 1
+block: drop
+sources:
+  hosting:
+    action: adaptive
+    limit: {connections: 3, per: 8s, block_for: 60s}
+    prefixes: [198.18.0.0/24]
+EOF
+"$py" - "$work/adaptive-back.pcap" <<'EOF'
+import socket, struct, sys
+out = open(sys.argv[1], "wb")
+out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+for i, t in enumerate((0, 1, 2, -8, 3, 3.1)):
+    tcp = struct.pack("!HHIIBBHHH", 40000 + i, 25, 1, 0, 5 << 4, 2, 65535, 0, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0,
+                     socket.inet_aton("198.18.0.9"), socket.inet_aton("203.0.113.5"))
+    frame = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp
+    at = 1700000000 * 1000000 + int(t * 1e6)
+    out.write(struct.pack("<IIII", at // 1000000, at % 1000000, len(frame), len(frame)))
+    out.write(frame)
+EOF
+"$policy_tool" replay "$work/adaptive-back.yaml" "$work/adaptive-back.pcap" \
+	>"$work/ab.out" 2>"$work/ab.err"
+want_rc $? 0
+n=0
+for want in forwarded forwarded forwarded blocked blocked blocked; do
+	n=$((n + 1))
+	want_re "$work/ab.out" "^ +$n +$want +[a-z]+ +hosting "
+done
+want_has "$work/ab.err" "op25b-policy: warning: the capture's time goes back 10.000000 s at packet 4: such frames are judged at the latest time seen"
+if [ -x "$build/app/op25b-xdp/op25b-xdp" ] && [ "$(id -u)" = 0 ]; then
+	# The XDP program's replay keeps the same clock.
+	"$build/app/op25b-xdp/op25b-xdp" replay "$work/adaptive-back.yaml" \
+		"$work/adaptive-back.pcap" >"$work/xb.out" 2>"$work/xb.err"
+	want_rc $? 0
+	n=0
+	for want in forwarded forwarded forwarded blocked blocked blocked; do
+		n=$((n + 1))
+		want_re "$work/xb.out" "^ +$n +$want +[a-z]+ +hosting "
+	done
+	want_has "$work/xb.err" "op25b-xdp: warning: the capture's time goes back 10.000000 s at packet 4"
+fi
+report "replay of an adaptive policy: a frame whose time goes back is judged at the latest time seen, said once"
+
+# block: notify's budget on a capture stamped 0 (the epoch): the same
+# answers as the same frames a second later (a budget last used at time
+# 0 was taken for one never used, and filled again at every SYN).
+cat >"$work/notify-zero.yaml" <<'EOF'
+version: 1
+block: notify
+notice: "see example.net/op25b"
+notify_rate: 2
+sources:
+  dynamic:
+    action: block
+    prefixes: [198.18.0.0/24]
+EOF
+for at in 0 1; do
+	"$py" - "$work/notify-$at.pcap" "$at" <<'EOF'
+import socket, struct, sys
+out = open(sys.argv[1], "wb")
+out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+for i in range(7):
+    tcp = struct.pack("!HHIIBBHHH", 40000 + i, 25, 1, 0, 5 << 4, 2, 65535, 0, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0,
+                     socket.inet_aton("198.18.0.9"), socket.inet_aton("203.0.113.5"))
+    frame = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp
+    out.write(struct.pack("<IIII", int(sys.argv[2]), 0, len(frame), len(frame)))
+    out.write(frame)
+EOF
+	"$policy_tool" replay "$work/notify-zero.yaml" "$work/notify-$at.pcap" \
+		>"$work/nz-$at.out" 2>&1
+	want_rc $? 0
+done
+cmp -s "$work/nz-0.out" "$work/nz-1.out" ||
+	problem "notify at time 0 and 1 differ:" "$(diff "$work/nz-0.out" "$work/nz-1.out")"
+[ "$(grep -c ' reply ' "$work/nz-1.out")" = 7 ] ||
+	problem "not 7 replies: $(cat "$work/nz-1.out")"
+report "replay of block: notify: its budget on a capture stamped 0 as a second later"
+
 # --- op25b --help -----------------------------------------------------------
 timeout 10 "$op25b" --help >"$work/help.out" 2>"$work/help.err"
 rc=$?
