@@ -53,7 +53,7 @@ struct replay {
 	 * the timestamp of the frame being classified, in microseconds. */
 	struct op25b_adaptive_table *adaptive;
 	uint64_t now_us;
-	bool clock_went_back; /* said once */
+	struct op25b_replay_clock clock;
 };
 
 static uint64_t
@@ -122,28 +122,12 @@ flush_burst(struct replay *r, struct rte_mbuf **pkts, struct timeval *ts,
 	    uint16_t n)
 {
 	struct op25b_classify_result res[REPLAY_BURST];
-	uint64_t now;
 	uint16_t i;
 
 	/* With an adaptive table bursts are of one frame (see run_capture),
 	 * so that each is judged at its own time. */
-	now = (uint64_t)ts[0].tv_sec * 1000000u + (uint64_t)ts[0].tv_usec;
-	/* The table's clock never goes back (a frame out of order took a
-	 * sub-window's slot and its counts with it): such a frame is
-	 * judged at the latest time seen, as the appliance's TSC would. */
-	if (now < r->now_us) {
-		if (!r->clock_went_back)
-			fprintf(stderr,
-				"op25b-policy: warning: the capture's time "
-				"goes back %.6f s at packet %" PRIu64
-				": such frames are judged at the latest "
-				"time seen\n",
-				(double)(r->now_us - now) / 1e6,
-				r->report.packets + 1);
-		r->clock_went_back = true;
-		now = r->now_us;
-	}
-	r->now_us = now;
+	r->now_us = op25b_replay_clock_at(
+		&r->clock, &ts[0], r->report.packets + 1, "op25b-policy");
 	op25b_classifier_classify_burst(r->classifier, NULL, pkts, n, res,
 					&r->report.counters);
 	for (i = 0; i < n; i++) {

@@ -287,3 +287,25 @@ op25b_replay_print_adaptive(const struct op25b_replay_report *r,
 		" untracked (table full)\n",
 		triggered, evicted, table_full);
 }
+
+uint64_t
+op25b_replay_clock_at(struct op25b_replay_clock *c, const struct timeval *ts,
+		      uint64_t packet, const char *tool)
+{
+	uint64_t now = (uint64_t)ts->tv_sec * 1000000u + (uint64_t)ts->tv_usec;
+
+	if (now >= c->latest_us) {
+		c->latest_us = now;
+		return now;
+	}
+	/* Taken as it is, it took a sub-window's slot of the adaptive
+	 * table and the counts in it. */
+	if (!c->said)
+		fprintf(stderr,
+			"%s: warning: the capture's time goes back %.6f s at "
+			"packet %" PRIu64
+			": such frames are judged at the latest time seen\n",
+			tool, (double)(c->latest_us - now) / 1e6, packet);
+	c->said = true;
+	return c->latest_us;
+}

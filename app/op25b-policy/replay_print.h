@@ -6,6 +6,7 @@
 #ifndef OP25B_REPLAY_PRINT_H
 #define OP25B_REPLAY_PRINT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <pcap/pcap.h>
@@ -64,5 +65,18 @@ int op25b_replay_dumps_open(struct op25b_replay_dumps *d, const char *tool,
  * each capture (or the standard output) a write to failed: a capture
  * cut short, or a --json cut off, is no result. */
 int op25b_replay_dumps_close(struct op25b_replay_dumps *d);
+
+/* A capture's clock, which never goes back (the appliance's does not): a
+ * frame stamped before the latest seen is judged at that latest time. */
+struct op25b_replay_clock {
+	uint64_t latest_us;
+	bool said;
+};
+
+/* The time to judge frame @packet (1-based) at, in microseconds: @ts, or
+ * the latest seen when @ts is earlier (said once, "TOOL: warning: ..."). */
+uint64_t
+op25b_replay_clock_at(struct op25b_replay_clock *c, const struct timeval *ts,
+		      uint64_t packet, const char *tool);
 
 #endif /* OP25B_REPLAY_PRINT_H */

@@ -55,10 +55,9 @@ struct xdp_replay {
 	struct op25b_replay_report report;
 	struct op25b_xdp *x;
 	struct op25b_replay_dumps dumps;
-	uint64_t now_ns;      /* the latest frame time seen */
-	bool clock_went_back; /* said once */
-	uint64_t runts;	      /* shorter than Ethernet: no XDP run */
-	uint64_t refused;     /* longer than the kernel runs in one buffer */
+	struct op25b_replay_clock clock;
+	uint64_t runts;	  /* shorter than Ethernet: no XDP run */
+	uint64_t refused; /* longer than the kernel runs in one buffer */
 	uint32_t refused_min;
 };
 
@@ -71,7 +70,6 @@ replay_frame(struct xdp_replay *r, const struct pcap_pkthdr *h,
 	struct op25b_classify_result res;
 	struct op25b_xdp_run run;
 	struct pcap_pkthdr oh;
-	uint64_t now;
 	int err;
 
 	if ((err = op25b_xdp_counters(r->x, &before)) != 0)
@@ -79,23 +77,11 @@ replay_frame(struct xdp_replay *r, const struct pcap_pkthdr *h,
 	/* Adaptive classes count on the capture's clock, as op25b-policy
 	 * replay's table: the frame's time (a capture at the epoch's very
 	 * first microsecond would run on the kernel's). */
-	now = ((uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec) *
-	      1000u;
-	/* Never back, as op25b-policy replay's clock. */
-	if (now < r->now_ns) {
-		if (!r->clock_went_back)
-			fprintf(stderr,
-				"op25b-xdp: warning: the capture's time goes "
-				"back %.6f s at packet %" PRIu64
-				": such frames are judged at the latest time "
-				"seen\n",
-				(double)(r->now_ns - now) / 1e9,
-				r->report.packets + 1);
-		r->clock_went_back = true;
-		now = r->now_ns;
-	}
-	r->now_ns = now;
-	err = op25b_xdp_set_clock(r->x, now);
+	err = op25b_xdp_set_clock(r->x,
+				  op25b_replay_clock_at(&r->clock, &h->ts,
+							r->report.packets + 1,
+							"op25b-xdp") *
+					  1000u);
 	if (err != 0)
 		return err;
 	err = op25b_xdp_test_run(r->x, data, h->caplen, out, sizeof(out), 0,

@@ -88,33 +88,51 @@ state_open(struct op25b_app *app)
 }
 
 /*
- * Rename the file at @p path to PATH.corrupt-TIME (PATH.corrupt-TIME.N if
- * that exists: an earlier copy is never replaced), its new name in
- * @p aside.
+ * A file beside @p path, PATH.TAG-TIME (PATH.TAG-TIME.N when that is
+ * taken: an earlier one is never replaced), made by @p make(@p path, the
+ * name, @p ctx): 0, -EEXIST (the name taken: try the next) or -errno. Its
+ * name in @p aside.
  */
 static int
-move_aside(const char *path, char *aside, size_t size)
+beside(const char *path, const char *tag, char *aside, size_t size,
+       int (*make)(const char *path, const char *aside, void *ctx), void *ctx)
 {
 	time_t now = time(NULL);
 	char when[32];
 	struct tm tm;
 	unsigned int i;
+	int err;
 
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
 	for (i = 0; i < 100; i++) {
 		if (i == 0)
-			snprintf(aside, size, "%s.corrupt-%s", path, when);
+			snprintf(aside, size, "%s.%s-%s", path, tag, when);
 		else
-			snprintf(aside, size, "%s.corrupt-%s.%u", path, when,
+			snprintf(aside, size, "%s.%s-%s.%u", path, tag, when,
 				 i);
-		if (renameat2(AT_FDCWD, path, AT_FDCWD, aside,
-			      RENAME_NOREPLACE) == 0)
-			return 0;
-		if (errno != EEXIST)
-			return -errno;
+		err = make(path, aside, ctx);
+		if (err != -EEXIST)
+			return err;
 	}
 	return -EEXIST;
+}
+
+static int
+rename_to(const char *path, const char *aside, void *ctx)
+{
+	(void)ctx;
+	return renameat2(AT_FDCWD, path, AT_FDCWD, aside, RENAME_NOREPLACE) == 0
+		       ? 0
+		       : -errno;
+}
+
+/* Rename the file at @p path to PATH.corrupt-TIME, its new name in
+ * @p aside. */
+static int
+move_aside(const char *path, char *aside, size_t size)
+{
+	return beside(path, "corrupt", aside, size, rename_to, NULL);
 }
 
 /* The file now at state_path is op25b's: it has just read or written it. */
@@ -225,29 +243,22 @@ state_lost(const struct op25b_app *app)
  * import` to bring back. 0 and @aside named, or -errno.
  */
 static int
+export_to(const char *path, const char *aside, void *ctx)
+{
+	struct stat st;
+
+	(void)path;
+	if (lstat(aside, &st) == 0)
+		return -EEXIST;
+	return errno == ENOENT ? op25b_exempt_registry_export(ctx, aside)
+			       : -errno;
+}
+
+static int
 state_save_aside(struct op25b_app *app, char *aside, size_t size)
 {
-	char when[32];
-	time_t now = time(NULL);
-	struct stat st;
-	struct tm tm;
-	unsigned int i;
-
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
-	for (i = 0; i < 100; i++) {
-		if (i == 0)
-			snprintf(aside, size, "%s.at-stop-%s", app->state_path,
-				 when);
-		else
-			snprintf(aside, size, "%s.at-stop-%s.%u",
-				 app->state_path, when, i);
-		if (lstat(aside, &st) != 0)
-			return errno == ENOENT ? op25b_exempt_registry_export(
-							 app->exempts, aside)
-					       : -errno;
-	}
-	return -EEXIST;
+	return beside(app->state_path, "at-stop", aside, size, export_to,
+		      app->exempts);
 }
 
 /* "state file PATH: why" for the messages of failed changes. */

@@ -299,21 +299,28 @@ sources:
     limit: {connections: 2, per: 60s, block_for: 10s}
     prefixes: [198.18.0.0/24]
 EOF
-# SYNs at 0, 1 and 2 s (the third over the limit), an ACK at 5 s (blocked),
-# a SYN at 12.5 s (the block ended at 12 s), all from 198.18.0.9.
-"$py" - "$work/adaptive-replay.pcap" <<'EOF'
+# timed_pcap FILE BASE T:FLAGS...: TCP segments 198.18.0.9:40000+i ->
+# 203.0.113.5:25, the i-th at capture time BASE + T seconds (T negative or
+# fractional too) with TCP FLAGS (2 SYN, 16 ACK).
+timed_pcap() {
+	"$py" - "$@" <<'EOF'
 import socket, struct, sys
 out = open(sys.argv[1], "wb")
 out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-for t, flags in ((0, 2), (1, 2), (2, 2), (5, 16), (12.5, 2)):
-    tcp = struct.pack("!HHIIBBHHH", 40000, 25, 1, 0, 5 << 4, flags, 65535, 0, 0)
+for i, arg in enumerate(sys.argv[3:]):
+    t, flags = arg.split(":")
+    tcp = struct.pack("!HHIIBBHHH", 40000 + i, 25, 1, 0, 5 << 4, int(flags), 65535, 0, 0)
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0,
                      socket.inet_aton("198.18.0.9"), socket.inet_aton("203.0.113.5"))
     frame = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp
-    sec = 1700000000 + int(t)
-    out.write(struct.pack("<IIII", sec, int((t % 1) * 1e6), len(frame), len(frame)))
+    at = int(sys.argv[2]) * 1000000 + round(float(t) * 1e6)
+    out.write(struct.pack("<IIII", at // 1000000, at % 1000000, len(frame), len(frame)))
     out.write(frame)
 EOF
+}
+# SYNs at 0, 1 and 2 s (the third over the limit), an ACK at 5 s (blocked),
+# a SYN at 12.5 s (the block ended at 12 s), all from 198.18.0.9.
+timed_pcap "$work/adaptive-replay.pcap" 1700000000 0:2 1:2 2:2 5:16 12.5:2
 "$policy_tool" replay "$work/adaptive-replay.yaml" "$work/adaptive-replay.pcap" \
 	>"$work/ar.out" 2>"$work/ar.err"
 rc=$?
@@ -339,39 +346,23 @@ sources:
     limit: {connections: 3, per: 8s, block_for: 60s}
     prefixes: [198.18.0.0/24]
 EOF
-"$py" - "$work/adaptive-back.pcap" <<'EOF'
-import socket, struct, sys
-out = open(sys.argv[1], "wb")
-out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-for i, t in enumerate((0, 1, 2, -8, 3, 3.1)):
-    tcp = struct.pack("!HHIIBBHHH", 40000 + i, 25, 1, 0, 5 << 4, 2, 65535, 0, 0)
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0,
-                     socket.inet_aton("198.18.0.9"), socket.inet_aton("203.0.113.5"))
-    frame = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp
-    at = 1700000000 * 1000000 + int(t * 1e6)
-    out.write(struct.pack("<IIII", at // 1000000, at % 1000000, len(frame), len(frame)))
-    out.write(frame)
-EOF
-"$policy_tool" replay "$work/adaptive-back.yaml" "$work/adaptive-back.pcap" \
-	>"$work/ab.out" 2>"$work/ab.err"
-want_rc $? 0
-n=0
-for want in forwarded forwarded forwarded blocked blocked blocked; do
-	n=$((n + 1))
-	want_re "$work/ab.out" "^ +$n +$want +[a-z]+ +hosting "
-done
-want_has "$work/ab.err" "op25b-policy: warning: the capture's time goes back 10.000000 s at packet 4: such frames are judged at the latest time seen"
-if [ -x "$build/app/op25b-xdp/op25b-xdp" ] && [ "$(id -u)" = 0 ]; then
-	# The XDP program's replay keeps the same clock.
-	"$build/app/op25b-xdp/op25b-xdp" replay "$work/adaptive-back.yaml" \
-		"$work/adaptive-back.pcap" >"$work/xb.out" 2>"$work/xb.err"
+timed_pcap "$work/adaptive-back.pcap" 1700000000 0:2 1:2 2:2 -8:2 3:2 3.1:2
+# back_replay TOOL NAME: TOOL's replay of it: the 4th to 6th blocked, said.
+back_replay() {
+	"$1" replay "$work/adaptive-back.yaml" "$work/adaptive-back.pcap" \
+		>"$work/$2.out" 2>"$work/$2.err"
 	want_rc $? 0
 	n=0
 	for want in forwarded forwarded forwarded blocked blocked blocked; do
 		n=$((n + 1))
-		want_re "$work/xb.out" "^ +$n +$want +[a-z]+ +hosting "
+		want_re "$work/$2.out" "^ +$n +$want +[a-z]+ +hosting "
 	done
-	want_has "$work/xb.err" "op25b-xdp: warning: the capture's time goes back 10.000000 s at packet 4"
+	want_has "$work/$2.err" "$2: warning: the capture's time goes back 10.000000 s at packet 4: such frames are judged at the latest time seen"
+}
+back_replay "$policy_tool" op25b-policy
+# The XDP program's replay keeps the same clock.
+if [ -x "$build/app/op25b-xdp/op25b-xdp" ] && [ "$(id -u)" = 0 ]; then
+	back_replay "$build/app/op25b-xdp/op25b-xdp" op25b-xdp
 fi
 report "replay of an adaptive policy: a frame whose time goes back is judged at the latest time seen, said once"
 
@@ -389,18 +380,7 @@ sources:
     prefixes: [198.18.0.0/24]
 EOF
 for at in 0 1; do
-	"$py" - "$work/notify-$at.pcap" "$at" <<'EOF'
-import socket, struct, sys
-out = open(sys.argv[1], "wb")
-out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-for i in range(7):
-    tcp = struct.pack("!HHIIBBHHH", 40000 + i, 25, 1, 0, 5 << 4, 2, 65535, 0, 0)
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0,
-                     socket.inet_aton("198.18.0.9"), socket.inet_aton("203.0.113.5"))
-    frame = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp
-    out.write(struct.pack("<IIII", int(sys.argv[2]), 0, len(frame), len(frame)))
-    out.write(frame)
-EOF
+	timed_pcap "$work/notify-$at.pcap" "$at" 0:2 0:2 0:2 0:2 0:2 0:2 0:2
 	"$policy_tool" replay "$work/notify-zero.yaml" "$work/notify-$at.pcap" \
 		>"$work/nz-$at.out" 2>&1
 	want_rc $? 0
