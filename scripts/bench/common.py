@@ -49,7 +49,7 @@ FULL = {
 }
 QUICK = dict(FULL, pool=100_000, warmup=0.5, measure=1.0, repeats=1,
              tool_repeats=1,
-             h2h_pools=[100_000], compile_repeats=1, acl_iter=300,
+             h2h_pools=[100_000], acl_iter=300,
              fib_repeats=32, rounds=10, adaptive_sources=65_536)
 CALLGRIND_POOL = 10_000  # fixed vector: same in --quick and full runs
 SEED = 1
