@@ -203,6 +203,7 @@ show_port_stats(struct cmdline *cl, FILE *out, struct op25b_json *j,
 	const struct port_figures *b = &baseline[id];
 	struct port_figures f;
 	unsigned int cell = 0;
+	uint16_t peer;
 
 	if (port_figures(id, snap, &f) != 0) {
 		cli_fail(cl, "port %u: the driver gives no statistics", id);
@@ -213,6 +214,8 @@ show_port_stats(struct cmdline *cl, FILE *out, struct op25b_json *j,
 		op25b_json_u64(j, "port", id);
 		op25b_json_string(j, "name",
 				  cli_app()->port_names[port_index(id)]);
+		/* As every other view's port object. */
+		op25b_json_string(j, "role", role_of(id, &peer));
 	} else {
 		fprintf(out, "port %u (%s) since start or clear:\n", id,
 			cli_app()->port_names[port_index(id)]);

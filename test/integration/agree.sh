@@ -200,8 +200,8 @@ for tag, mode, block, generation in STATES:
             same(f"{tag}: {key}", prom.get(key), p[k])
     ports = json.load(open(f"{work}/{tag}.cliports.json"))
     same(f"{tag}: show port stats json",
-         [{k: p[k] for k in ["port", "name"] + PORT} for p in ports],
-         [{k: p[k] for k in ["port", "name"] + PORT} for p in stat["ports"]])
+         [{k: p[k] for k in ["port", "name", "role"] + PORT} for p in ports],
+         [{k: p[k] for k in ["port", "name", "role"] + PORT} for p in stat["ports"]])
     if stat["ports_updated_seconds"] <= stat["start_time_seconds"]:
         problems.append(f"{tag}: ports_updated_seconds {stat['ports_updated_seconds']}")
     if not re.search(r"^ports \(driver figures sampled \d{4}-\d\d-\d\dT[\d:.]+Z, [\d.]+ s ago\)$", text, re.M):

@@ -170,7 +170,7 @@ assert before[0]["rx"] > 1000, before
 assert 0 <= after[0]["rx"] < before[0]["rx"] + 10**9, after
 assert after[0]["worker_rx"] < before[0]["worker_rx"], (before, after)
 # the names of op25b-stat --json, the figures of the counter lists
-assert list(before[0]) == ["port", "name", "rx", "tx", "rx_bytes", "tx_bytes",
+assert list(before[0]) == ["port", "name", "role", "rx", "tx", "rx_bytes", "tx_bytes",
     "rx_missed", "rx_errors", "rx_nombuf", "tx_errors", "link_up",
     "speed_mbps", "worker_rx", "worker_tx", "tx_dropped"], list(before[0])
 # the link is a level: after a clear as before it (net_pcap: up, 10G)
