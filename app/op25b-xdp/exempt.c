@@ -43,18 +43,15 @@ int
 xdp_exempt_path(const struct xdp_args *a, const char *name, char *buf,
 		size_t size)
 {
-	char cwd[PATH_MAX];
 	int n;
 
 	if (a->exemptions == NULL)
 		n = snprintf(buf, size, "%s/%s.exemptions", XDP_STATE_DIR,
 			     name);
-	else if (a->exemptions[0] == '/')
-		n = snprintf(buf, size, "%s", a->exemptions);
-	else if (getcwd(cwd, sizeof(cwd)) == NULL)
-		n = -1;
 	else /* absolute: reload and exempt run from anywhere */
-		n = snprintf(buf, size, "%s/%s", cwd, a->exemptions);
+		n = xdp_absolute_path(a->exemptions, buf, size) == 0
+			    ? (int)strlen(buf)
+			    : -1;
 	/* The instance records it in 255 bytes (op25b_xdp_apply()). */
 	if (n < 0 || (size_t)n >= size || n > 255) {
 		fprintf(stderr, "op25b-xdp: --exemptions %s: path too long\n",

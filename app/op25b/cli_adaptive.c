@@ -113,26 +113,36 @@ rule_of_slot(uint8_t class_slot)
 		atomic_load(&cli_app()->classifier), class_slot);
 }
 
+/* The class the policy now puts the source of @key in (0: none). */
+static uint8_t
+class_of_key(uint64_t key)
+{
+	const struct op25b_classifier *c = atomic_load(&cli_app()->classifier);
+	uint8_t addr[16], none[16] = { 0 }, slot = 0, group;
+	int family = op25b_adaptive_key_address(key, addr);
+
+	if (family == 0 ||
+	    op25b_classifier_lookup(c, family, addr, none, &slot, &group) != 0)
+		return 0;
+	return slot;
+}
+
 /* The IPv6 key length @key was made under, by the test a reload keeps a
  * source by (adaptive_keeps()): its class's, when that class keys it so;
  * else that of the class it is in now, whose SYNs find it. */
 static unsigned int
 key_length_of(uint64_t key, uint8_t class_slot)
 {
-	const struct op25b_classifier *c = atomic_load(&cli_app()->classifier);
 	const struct op25b_adaptive_rule *r = rule_of_slot(class_slot);
-	uint8_t addr[16], none[16] = { 0 }, slot, group;
+	uint8_t addr[16];
 	int family = op25b_adaptive_key_address(key, addr);
 
 	if (r != NULL && (family != AF_INET6 ||
 			  op25b_adaptive_key6(addr, r->ipv6_key) == key))
 		return r->ipv6_key;
-	if (family != 0 &&
-	    op25b_classifier_lookup(c, family, addr, none, &slot, &group) ==
-		    0 &&
-	    (r = rule_of_slot(slot)) != NULL)
-		return r->ipv6_key;
-	return 64;
+	/* Slot 0 (no class, or no address) is never adaptive. */
+	r = rule_of_slot(class_of_key(key));
+	return r != NULL ? r->ipv6_key : 64;
 }
 
 /*
@@ -158,20 +168,6 @@ info_now(struct op25b_adaptive_info *info, uint8_t class_slot)
 	}
 	if (r != NULL)
 		info->class_slot = class_slot;
-}
-
-/* The class the policy now puts the source of @key in (0: none). */
-static uint8_t
-class_of_key(uint64_t key)
-{
-	const struct op25b_classifier *c = atomic_load(&cli_app()->classifier);
-	uint8_t addr[16], none[16] = { 0 }, slot = 0, group;
-	int family = op25b_adaptive_key_address(key, addr);
-
-	if (family == 0 ||
-	    op25b_classifier_lookup(c, family, addr, none, &slot, &group) != 0)
-		return 0;
-	return slot;
 }
 
 static void

@@ -484,45 +484,34 @@ op25b_app_exempt_stop(struct op25b_app *app)
 		if (err == 0) {
 			fprintf(stderr, "op25b: %s: written again at stop\n",
 				app->state_path);
-		} else if (err == -ESTALE &&
-			   op25b_exempt_registry_count(app->exempts) == 0) {
-			fprintf(stderr,
-				"op25b: %s: not written at stop: a file op25b "
-				"did not read is there, left as it is (the "
-				"next start reads it)\n",
-				app->state_path);
 		} else if (err == -ESTALE) {
-			err = state_save_aside(app, aside, sizeof(aside));
-			if (err == 0) {
-				fprintf(stderr,
-					"op25b: %s: not written at stop: a "
-					"file op25b did not read is there, "
-					"left as it is (the next start reads "
-					"it); the %u exemptions in force are "
-					"in %s (exempt import it merge)\n",
-					app->state_path,
-					op25b_exempt_registry_count(
-						app->exempts),
-					aside);
+			unsigned int n =
+				op25b_exempt_registry_count(app->exempts);
+			char kept[4400] = "";
+
+			/* None in force: nothing to keep beside it. */
+			if (n > 0 &&
+			    (err = state_save_aside(app, aside,
+						    sizeof(aside))) == 0) {
+				snprintf(kept, sizeof(kept),
+					 "; the %u exemptions in force are in "
+					 "%s (exempt import it merge)",
+					 n, aside);
 				op25b_audit(app,
 					    "state-kept file=%s kept=%s "
 					    "exemptions=%u",
-					    app->state_path, aside,
-					    op25b_exempt_registry_count(
-						    app->exempts));
-			} else {
-				fprintf(stderr,
-					"op25b: %s: not written at stop: a "
-					"file op25b did not read is there, "
-					"left as it is (the next start reads "
-					"it); the %u exemptions in force "
-					"could not be written beside it: "
-					"%s\n",
-					app->state_path,
-					op25b_exempt_registry_count(
-						app->exempts),
-					strerror(-err));
+					    app->state_path, aside, n);
+			} else if (n > 0) {
+				snprintf(kept, sizeof(kept),
+					 "; the %u exemptions in force could "
+					 "not be written beside it: %s",
+					 n, strerror(-err));
 			}
+			fprintf(stderr,
+				"op25b: %s: not written at stop: a file op25b "
+				"did not read is there, left as it is (the "
+				"next start reads it)%s\n",
+				app->state_path, kept);
 		} else
 			fprintf(stderr, "op25b: %s: not written at stop: %s\n",
 				app->state_path, save_failure(err));

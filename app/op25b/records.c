@@ -97,9 +97,6 @@ struct op25b_app_records {
 	/* An interval's write to a pipe that is full (write_wait()): when it
 	 * began, and when the reader last took some (op25b_monotonic_ms()). */
 	uint64_t write_began_ms, write_progress_ms;
-	/* Why the last wait gave up: -ETIMEDOUT (the reader took nothing for
-	 * RECORDS_WRITE_STALL_MS), -EAGAIN (RECORDS_WRITE_CAP_MS in all). */
-	int write_gave_up;
 	bool syslog;
 	struct op25b_records_view view;
 };
@@ -298,7 +295,7 @@ rule_name(void *ctx, uint8_t rule)
  * The file at @path for appending records: its descriptor, or -errno
  * (-ENXIO: a FIFO with no reader). O_NONBLOCK, kept: a FIFO whose reader
  * is gone or slow must not stall the control lcore (the CLI, expiries,
- * the stop) in open(2) or write(2); append_lines() waits for it a
+ * the stop) in open(2) or write(2); write_some() waits for it a
  * bounded time. @cut: the file ends inside a line (a run killed in a
  * write, a disk that filled), so the next record starts on a line of its
  * own rather than finish that one.
@@ -583,8 +580,8 @@ save_top(struct op25b_app *app, struct op25b_records_merged *taken,
  * A pipe full (EAGAIN): wait until its reader takes some. 0 (write
  * again), or -ETIMEDOUT (nothing taken for RECORDS_WRITE_STALL_MS) or
  * -EAGAIN (RECORDS_WRITE_CAP_MS since the interval's write began: a
- * reader slower than the records), said in write_gave_up. A signal
- * (logrotate's SIGUSR1, a SIGHUP) only wakes the wait early.
+ * reader slower than the records). A signal (logrotate's SIGUSR1, a
+ * SIGHUP) only wakes the wait early.
  */
 static int
 write_wait(struct op25b_app_records *rec)
@@ -599,14 +596,11 @@ write_wait(struct op25b_app_records *rec)
 		uint64_t until = stall < cap ? stall : cap;
 		int r;
 
-		if (now >= until) {
-			rec->write_gave_up = now >= cap ? -EAGAIN : -ETIMEDOUT;
-			return rec->write_gave_up;
-		}
+		if (now >= until)
+			return now >= cap ? -EAGAIN : -ETIMEDOUT;
 		r = poll(&pfd, 1, (int)(until - now));
-		if (r == 1 && (pfd.revents & POLLOUT) != 0)
-			return 0;
-		/* POLLERR (the reader gone): the write says EPIPE. */
+		/* POLLOUT, or POLLERR (the reader gone: the write says
+		 * EPIPE). */
 		if (r == 1)
 			return 0;
 		if (r < 0 && errno != EINTR)
